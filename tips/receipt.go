@@ -1,0 +1,69 @@
+package tips
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// receiptAlphabet is Crockford's base32: no I, L, O or U, so a code read
+// aloud or copied by hand survives. 16 symbols of 5 bits each give 80 bits.
+const receiptAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// receiptLen is the number of symbols in a receipt code.
+const receiptLen = 16
+
+// NewReceipt draws a receipt code with 80 bits of randomness from r
+// (crypto/rand.Reader in production), formatted as four groups of four.
+func NewReceipt(r io.Reader) (string, error) {
+	buf := make([]byte, 10) // 80 bits
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return "", fmt.Errorf("receipt randomness: %w", err)
+	}
+	var acc uint64
+	var bits uint
+	var b strings.Builder
+	for _, c := range buf {
+		acc = acc<<8 | uint64(c)
+		bits += 8
+		for bits >= 5 {
+			bits -= 5
+			if b.Len() > 0 && (b.Len()+1)%5 == 0 {
+				b.WriteByte('-')
+			}
+			b.WriteByte(receiptAlphabet[(acc>>bits)&31])
+		}
+	}
+	return b.String(), nil
+}
+
+// NormalizeReceipt turns what a reporter typed into the canonical code, or
+// returns false if it cannot be one. It forgives case, spaces, dashes and the
+// letters Crockford maps to digits (O to 0, I and L to 1).
+func NormalizeReceipt(s string) (string, bool) {
+	if len(s) > 64 {
+		return "", false
+	}
+	var b strings.Builder
+	for _, r := range strings.ToUpper(s) {
+		switch {
+		case r == '-' || r == ' ' || r == '\t':
+			continue
+		case r == 'O':
+			r = '0'
+		case r == 'I' || r == 'L':
+			r = '1'
+		}
+		if r > 127 || !strings.ContainsRune(receiptAlphabet, r) {
+			return "", false
+		}
+		if b.Len() > 0 && (b.Len()+1)%5 == 0 {
+			b.WriteByte('-')
+		}
+		b.WriteRune(r)
+	}
+	if b.Len() != receiptLen+3 {
+		return "", false
+	}
+	return b.String(), true
+}

@@ -1,0 +1,144 @@
+package tips
+
+import (
+	"math"
+	"time"
+)
+
+// Category is what a tip is about. The reporter may pick one before sending.
+type Category string
+
+// The categories a reporter can choose from, in the order they are offered.
+const (
+	Extortion   Category = "extortion"
+	Drugs       Category = "drugs"
+	Weapons     Category = "weapons"
+	Trafficking Category = "trafficking"
+	Violence    Category = "violence"
+	Corruption  Category = "corruption"
+	Missing     Category = "missing"
+	Other       Category = "other"
+)
+
+// Categories lists every category in display order.
+var Categories = []Category{Extortion, Drugs, Weapons, Trafficking, Violence, Corruption, Missing, Other}
+
+// ParseCategory returns the category named s, or false if there is none.
+func ParseCategory(s string) (Category, bool) {
+	for _, c := range Categories {
+		if string(c) == s {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+// Status is where a tip stands in triage.
+type Status string
+
+// Triage statuses. A reporter sees only their public form (PublicStatus).
+const (
+	StatusNew       Status = "new"
+	StatusClaimed   Status = "claimed"
+	StatusVerified  Status = "verified"
+	StatusDismissed Status = "dismissed"
+	StatusEscalated Status = "escalated"
+	StatusDuplicate Status = "duplicate"
+)
+
+// PublicStatus is what a reporter may learn about their tip: whether it was
+// received, is being looked at, or was closed. It hides investigators' verdicts.
+func (s Status) PublicStatus() string {
+	switch s {
+	case StatusNew:
+		return "received"
+	case StatusClaimed, StatusEscalated, StatusVerified:
+		return "in_review"
+	default:
+		return "closed"
+	}
+}
+
+// AttachmentKind says how an attachment is shown again.
+type AttachmentKind string
+
+// Attachment kinds.
+const (
+	Photo    AttachmentKind = "photo"
+	Document AttachmentKind = "document"
+)
+
+// Attachment is a file the reporter sent. FileRef is the platform's own
+// reference (a Telegram file_id); it is sealed with the tip.
+type Attachment struct {
+	Platform string         `json:"p"`
+	Kind     AttachmentKind `json:"k"`
+	FileRef  string         `json:"f"`
+	Name     string         `json:"n,omitempty"`
+}
+
+// Location is a point, coarsened before it is stored.
+type Location struct {
+	Lat float64 `json:"lat"`
+	Lon float64 `json:"lon"`
+}
+
+// Coarsen rounds a location to two decimals, about 1.1 km of latitude, so a
+// tip never pins the reporter's own doorstep.
+func Coarsen(lat, lon float64) Location {
+	r := func(v float64) float64 { return math.Round(v*100) / 100 }
+	return Location{Lat: r(lat), Lon: r(lon)}
+}
+
+// Valid reports whether the location is a point on Earth.
+func (l Location) Valid() bool {
+	return l.Lat >= -90 && l.Lat <= 90 && l.Lon >= -180 && l.Lon <= 180 &&
+		!math.IsNaN(l.Lat) && !math.IsNaN(l.Lon)
+}
+
+// Forward records where a forwarded post came from. Only public sources are
+// kept: a channel or group title and username. A forwarded user's identity
+// is never recorded.
+type Forward struct {
+	Title    string `json:"t,omitempty"`
+	Username string `json:"u,omitempty"`
+	PostID   int    `json:"m,omitempty"`
+}
+
+// Part is one message the reporter added to a draft.
+type Part struct {
+	Text       string      `json:"x,omitempty"`
+	Attachment *Attachment `json:"a,omitempty"`
+	Location   *Location   `json:"l,omitempty"`
+	Forward    *Forward    `json:"f,omitempty"`
+}
+
+// Content is everything a tip says, sealed as one value in storage.
+type Content struct {
+	Parts    []Part `json:"p"`
+	Language string `json:"lang,omitempty"`
+}
+
+// Text joins the text of every part, one paragraph each.
+func (c Content) Text() string {
+	var out []byte
+	for _, p := range c.Parts {
+		if p.Text == "" {
+			continue
+		}
+		if len(out) > 0 {
+			out = append(out, '\n', '\n')
+		}
+		out = append(out, p.Text...)
+	}
+	return string(out)
+}
+
+// Tip is a stored tip as investigators read it.
+type Tip struct {
+	ID       string
+	Created  time.Time
+	Category Category
+	Status   Status
+	Content  Content
+}

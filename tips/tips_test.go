@@ -1,0 +1,131 @@
+package tips
+
+import (
+	"bytes"
+	"crypto/rand"
+	"strings"
+	"testing"
+)
+
+func TestReceiptShapeAndRoundTrip(t *testing.T) {
+	seen := map[string]bool{}
+	for range 200 {
+		code, err := NewReceipt(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(code) != 19 || strings.Count(code, "-") != 3 {
+			t.Fatalf("receipt %q is not four groups of four", code)
+		}
+		if seen[code] {
+			t.Fatalf("receipt %q drawn twice", code)
+		}
+		seen[code] = true
+		typed := strings.ToLower(strings.ReplaceAll(code, "-", " "))
+		got, ok := NormalizeReceipt(typed)
+		if !ok || got != code {
+			t.Fatalf("NormalizeReceipt(%q) = %q, %v; want %q", typed, got, ok, code)
+		}
+	}
+}
+
+func TestReceiptUsesAllEightyBits(t *testing.T) {
+	// All-ones input must give the last symbol everywhere: every bit is used.
+	code, err := NewReceipt(bytes.NewReader(bytes.Repeat([]byte{0xff}, 10)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code != "ZZZZ-ZZZZ-ZZZZ-ZZZZ" {
+		t.Fatalf("got %q", code)
+	}
+	if _, err := NewReceipt(bytes.NewReader([]byte{1, 2})); err == nil {
+		t.Fatal("short randomness must be an error")
+	}
+}
+
+func TestNormalizeReceiptRejects(t *testing.T) {
+	for _, in := range []string{"", "ABCD", "ABCD-EFGH-JKMN-PQRSU", "ÀBCD-EFGH-JKMN-PQRS", strings.Repeat("A", 100), "ABCD-EFGH-JKMN-PQR!"} {
+		if got, ok := NormalizeReceipt(in); ok {
+			t.Errorf("NormalizeReceipt(%q) accepted as %q", in, got)
+		}
+	}
+	if got, ok := NormalizeReceipt("abcd-efgh-jkmn-pqOI"); !ok || got != "ABCD-EFGH-JKMN-PQ01" {
+		t.Errorf("confusable letters not mapped: %q %v", got, ok)
+	}
+}
+
+func TestDefang(t *testing.T) {
+	cases := map[string]string{
+		"see https://evil.example.com/a.php?x=1 now": "see hxxps://evil[.]example[.]com/a[.]php?x=1 now",
+		"HTTP://x.mx":                  "hxxp://x[.]mx",
+		"www.narco.example":            "www[.]narco[.]example",
+		"bare domain pago-piso.com.mx": "bare domain pago-piso[.]com[.]mx",
+		"no links, here. ok":           "no links, here. ok",
+		"ftp-like text 3.14":           "ftp-like text 3.14",
+	}
+	for in, want := range cases {
+		if got := Defang(in); got != want {
+			t.Errorf("Defang(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestLinks(t *testing.T) {
+	got := Links("cobran en https://a.example/x, y en www.b.example/y).")
+	want := []string{"https://a.example/x", "www.b.example/y"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("Links = %q, want %q", got, want)
+	}
+}
+
+func TestNeutralize(t *testing.T) {
+	in := "factura\u202Egpj.exe\u200B ok\x07\nline\ufeff" + string([]byte{0xff})
+	got := Neutralize(in)
+	if strings.ContainsAny(got, "\u202E\u200B\ufeff\x07") {
+		t.Fatalf("Neutralize left dangerous runes: %q", got)
+	}
+	if got != "facturagpj.exe ok \nline\uFFFD" {
+		t.Fatalf("Neutralize = %q", got)
+	}
+}
+
+func TestCoarsen(t *testing.T) {
+	l := Coarsen(19.432608, -99.133209)
+	if l.Lat != 19.43 || l.Lon != -99.13 {
+		t.Fatalf("Coarsen = %+v", l)
+	}
+	if !l.Valid() || (Location{Lat: 91}).Valid() {
+		t.Fatal("Valid is wrong")
+	}
+}
+
+func TestPublicStatusHidesVerdicts(t *testing.T) {
+	if StatusNew.PublicStatus() != "received" || StatusVerified.PublicStatus() != "in_review" ||
+		StatusDismissed.PublicStatus() != "closed" || StatusDuplicate.PublicStatus() != "closed" {
+		t.Fatal("public status mapping changed")
+	}
+}
+
+func TestFirstLine(t *testing.T) {
+	if got := FirstLine("\n  hola mundo  \nsegunda", 50); got != "hola mundo" {
+		t.Fatalf("got %q", got)
+	}
+	if got := FirstLine("ñandúñandú", 5); got != "ñandú"[:len("ñand")]+"…" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func FuzzNeutralizeDefang(f *testing.F) {
+	f.Add("https://a.b/c \u202E x")
+	f.Fuzz(func(t *testing.T, s string) {
+		out := Neutralize(Defang(s))
+		if strings.ContainsRune(out, '\u202E') {
+			t.Fatal("override survived")
+		}
+		for _, l := range Links(out) {
+			if strings.HasPrefix(strings.ToLower(l), "http") {
+				t.Fatalf("clickable link survived: %q", l)
+			}
+		}
+	})
+}
