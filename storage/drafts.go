@@ -1,0 +1,278 @@
+package storage
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/tips"
+)
+
+// ErrDraftFull is returned when a part would take a draft past its limits.
+var ErrDraftFull = errors.New("draft is full")
+
+// draftSafety keeps an expired draft around after its deadline, so the
+// sweeper can still tell the reporter; after that Redis drops it anyway.
+const draftSafety = 24 * time.Hour
+
+// Draft summarises a reporter's unsent draft. Its content stays sealed.
+type Draft struct {
+	ID       string
+	Category tips.Category
+	Parts    int
+	Chars    int
+}
+
+// DraftPart is one message to add to a draft.
+type DraftPart struct {
+	// EventID is the platform's id for the update that carried the part; a
+	// redelivered update overwrites its own part instead of adding another.
+	EventID int64
+	// Route is where to reach the reporter (their chat); it is sealed.
+	Route string
+	// Language is the reporter's language, used to tell them if it expires.
+	Language string
+	Part     tips.Part
+	// MaxParts and MaxChars bound the draft; 0 means no bound.
+	MaxParts, MaxChars int
+}
+
+// ensureDraft makes sure a draft exists and returns its id.
+var ensureDraft = redis.NewScript(`
+redis.call('HSETNX', KEYS[1], 'id', ARGV[1])
+return redis.call('HGET', KEYS[1], 'id')`)
+
+// addPart adds a sealed part to the draft whose id is ARGV[1]. It returns
+// {parts, chars}, or -1 if the draft changed under us, or -2 if full.
+var addPart = redis.NewScript(`
+if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return -1 end
+local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
+local chars = tonumber(redis.call('HGET', KEYS[1], 'chars') or '0')
+local isNew = redis.call('HEXISTS', KEYS[1], ARGV[2]) == 0
+if isNew then
+  local maxParts, maxChars = tonumber(ARGV[8]), tonumber(ARGV[9])
+  if (maxParts > 0 and n + 1 > maxParts) or (maxChars > 0 and chars + tonumber(ARGV[4]) > maxChars) then
+    return -2
+  end
+  n = n + 1
+  chars = chars + tonumber(ARGV[4])
+end
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[3], 'n', n, 'chars', chars, 'seen', ARGV[5], 'route', ARGV[6], 'lang', ARGV[7])
+redis.call('PEXPIRE', KEYS[1], ARGV[10])
+return {n, chars}`)
+
+// AddToDraft adds one part to the reporter's draft, starting a draft if
+// there is none. It is idempotent per EventID.
+func (s *Store) AddToDraft(ctx context.Context, pseudonym string, p DraftPart) (Draft, error) {
+	key := s.k.draft(pseudonym)
+	idb := make([]byte, 8)
+	if _, err := rand.Read(idb); err != nil {
+		return Draft{}, fmt.Errorf("draft id: %w", err)
+	}
+	id, err := ensureDraft.Run(ctx, s.rdb, []string{key}, hex.EncodeToString(idb)).Text()
+	if err != nil {
+		return Draft{}, fmt.Errorf("start draft: %w", err)
+	}
+	plain, err := json.Marshal(p.Part)
+	if err != nil {
+		return Draft{}, fmt.Errorf("encode part: %w", err)
+	}
+	sealedPart, err := seal(s.kr.seal, plain, "part:"+id)
+	if err != nil {
+		return Draft{}, err
+	}
+	sealedRoute, err := seal(s.kr.seal, []byte(p.Route), "route:"+id)
+	if err != nil {
+		return Draft{}, err
+	}
+	now := s.now()
+	res, err := addPart.Run(ctx, s.rdb, []string{key},
+		id, partField(p.EventID), sealedPart, len([]rune(p.Part.Text)), now.UnixMilli(),
+		sealedRoute, p.Language, p.MaxParts, p.MaxChars, (s.draftIdle + draftSafety).Milliseconds()).Result()
+	if err != nil {
+		return Draft{}, fmt.Errorf("add to draft: %w", err)
+	}
+	switch v := res.(type) {
+	case int64:
+		if v == -2 {
+			return Draft{}, ErrDraftFull
+		}
+		return Draft{}, fmt.Errorf("add to draft: draft %s vanished while adding", id)
+	case []any:
+		if err := s.rdb.ZAdd(ctx, s.k.draftDeadlines(), redis.Z{Score: float64(now.Add(s.draftIdle).UnixMilli()), Member: pseudonym}).Err(); err != nil {
+			return Draft{}, fmt.Errorf("draft deadline: %w", err)
+		}
+		n, _ := v[0].(int64)
+		c, _ := v[1].(int64)
+		d, err := s.Draft(ctx, pseudonym)
+		if err != nil {
+			return Draft{}, err
+		}
+		d.Parts, d.Chars = int(n), int(c)
+		return d, nil
+	}
+	return Draft{}, fmt.Errorf("add to draft: unexpected reply %T", res)
+}
+
+func partField(eventID int64) string { return fmt.Sprintf("p:%019d", eventID) }
+
+// Draft returns the reporter's current draft, or ErrNotFound.
+func (s *Store) Draft(ctx context.Context, pseudonym string) (Draft, error) {
+	v, err := s.rdb.HMGet(ctx, s.k.draft(pseudonym), "id", "cat", "n", "chars").Result()
+	if err != nil {
+		return Draft{}, fmt.Errorf("get draft: %w", err)
+	}
+	id, _ := v[0].(string)
+	if id == "" {
+		return Draft{}, ErrNotFound
+	}
+	d := Draft{ID: id}
+	if c, ok := v[1].(string); ok {
+		d.Category = tips.Category(c)
+	}
+	if n, ok := v[2].(string); ok {
+		d.Parts, _ = strconv.Atoi(n)
+	}
+	if c, ok := v[3].(string); ok {
+		d.Chars, _ = strconv.Atoi(c)
+	}
+	return d, nil
+}
+
+// setIfDraft sets a field of the draft whose id is ARGV[1].
+var setIfDraft = redis.NewScript(`
+if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+return 1`)
+
+// SetDraftCategory records the category the reporter picked for the draft
+// draftID. It fails with ErrNotFound if that draft is gone.
+func (s *Store) SetDraftCategory(ctx context.Context, pseudonym, draftID string, c tips.Category) error {
+	ok, err := setIfDraft.Run(ctx, s.rdb, []string{s.k.draft(pseudonym)}, draftID, "cat", string(c)).Int()
+	if err != nil {
+		return fmt.Errorf("set category: %w", err)
+	}
+	if ok == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// delIfDraft deletes the draft if its id is ARGV[1].
+var delIfDraft = redis.NewScript(`
+if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1`)
+
+// zremIfDue removes a member of the deadlines set only if its deadline has
+// passed, so a draft started meanwhile keeps its own deadline.
+var zremIfDue = redis.NewScript(`
+local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if s and tonumber(s) <= tonumber(ARGV[2]) then redis.call('ZREM', KEYS[1], ARGV[1]) end
+return 1`)
+
+// DiscardDraft deletes the draft draftID. It fails with ErrNotFound if that
+// draft is gone already.
+func (s *Store) DiscardDraft(ctx context.Context, pseudonym, draftID string) error {
+	n, err := delIfDraft.Run(ctx, s.rdb, []string{s.k.draft(pseudonym)}, draftID).Int()
+	if err != nil {
+		return fmt.Errorf("discard draft: %w", err)
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return s.rdb.ZRem(ctx, s.k.draftDeadlines(), pseudonym).Err()
+}
+
+// draftContent opens every part of a draft, in the order they arrived.
+func (s *Store) draftContent(fields map[string]string, id string) (tips.Content, error) {
+	var names []string
+	for f := range fields {
+		if strings.HasPrefix(f, "p:") {
+			names = append(names, f)
+		}
+	}
+	sort.Strings(names)
+	var c tips.Content
+	for _, f := range names {
+		plain, err := open(s.kr.seal, []byte(fields[f]), "part:"+id)
+		if err != nil {
+			return tips.Content{}, fmt.Errorf("open draft part: %w", err)
+		}
+		var p tips.Part
+		if err := json.Unmarshal(plain, &p); err != nil {
+			return tips.Content{}, fmt.Errorf("decode draft part: %w", err)
+		}
+		c.Parts = append(c.Parts, p)
+	}
+	return c, nil
+}
+
+// ExpiredDraft is a draft the sweeper dropped, with where to tell its reporter.
+type ExpiredDraft struct {
+	Route    string
+	Language string
+}
+
+// expireDraft drops the draft if it has been idle since ARGV[1] or earlier;
+// it returns {route, lang}, or the draft's current deadline if it is alive,
+// or false if there is no draft.
+var expireDraft = redis.NewScript(`
+local v = redis.call('HMGET', KEYS[1], 'id', 'seen', 'route', 'lang')
+if not v[1] then return false end
+local seen = tonumber(v[2] or '0')
+if seen > tonumber(ARGV[1]) then return seen end
+redis.call('DEL', KEYS[1])
+return {v[1], v[3] or '', v[4] or ''}`)
+
+// ExpireDrafts drops up to max drafts idle for longer than DraftIdle and
+// returns where to tell their reporters. Call it periodically.
+func (s *Store) ExpireDrafts(ctx context.Context, max int) ([]ExpiredDraft, error) {
+	now := s.now()
+	due, err := s.rdb.ZRangeByScore(ctx, s.k.draftDeadlines(), &redis.ZRangeBy{
+		Min: "-inf", Max: strconv.FormatInt(now.UnixMilli(), 10), Count: int64(max),
+	}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("due drafts: %w", err)
+	}
+	var out []ExpiredDraft
+	for _, p := range due {
+		res, err := expireDraft.Run(ctx, s.rdb, []string{s.k.draft(p)}, now.Add(-s.draftIdle).UnixMilli()).Result()
+		switch {
+		case errors.Is(err, redis.Nil):
+			// no draft any more: just drop the deadline below
+		case err != nil:
+			return out, fmt.Errorf("expire draft: %w", err)
+		default:
+			if seen, ok := res.(int64); ok {
+				deadline := time.UnixMilli(seen).Add(s.draftIdle)
+				if err := s.rdb.ZAdd(ctx, s.k.draftDeadlines(), redis.Z{Score: float64(deadline.UnixMilli()), Member: p}).Err(); err != nil {
+					return out, fmt.Errorf("reschedule draft: %w", err)
+				}
+				continue
+			}
+			v, _ := res.([]any)
+			if len(v) == 3 {
+				id, _ := v[0].(string)
+				sealedRoute, _ := v[1].(string)
+				lang, _ := v[2].(string)
+				if route, err := open(s.kr.seal, []byte(sealedRoute), "route:"+id); err == nil {
+					out = append(out, ExpiredDraft{Route: string(route), Language: lang})
+				}
+			}
+		}
+		if err := zremIfDue.Run(ctx, s.rdb, []string{s.k.draftDeadlines()}, p, now.UnixMilli()).Err(); err != nil {
+			return out, fmt.Errorf("drop draft deadline: %w", err)
+		}
+	}
+	return out, nil
+}

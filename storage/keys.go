@@ -1,0 +1,51 @@
+package storage
+
+import (
+	"fmt"
+	"strings"
+)
+
+// keys builds every Redis key Vigía uses; no other file spells a key.
+//
+// Keys that one atomic operation touches together share the hash tag
+// "{tips}", so the same scripts run on Redis Cluster. Per-reporter keys carry
+// only a pseudonym, never a platform id.
+type keys struct{ prefix string }
+
+func newKeys(prefix string) (keys, error) {
+	if prefix == "" || strings.ContainsAny(prefix, "{} \t\n") {
+		return keys{}, fmt.Errorf("key prefix %q must be non-empty, without braces or spaces", prefix)
+	}
+	return keys{prefix: prefix}, nil
+}
+
+// tipSeq is the counter that numbers tips.
+func (k keys) tipSeq() string { return k.prefix + ":{tips}:seq" }
+
+// tip is a tip's hash: wrapped data key, sealed content, category, status, time.
+func (k keys) tip(id string) string { return k.prefix + ":{tips}:tip:" + id }
+
+// triage is the stream investigators claim tips from.
+func (k keys) triage() string { return k.prefix + ":{tips}:triage" }
+
+// recent orders tip ids by creation time, for /recent.
+func (k keys) recent() string { return k.prefix + ":{tips}:recent" }
+
+// receipt maps HMAC(receipt code) to a tip id.
+func (k keys) receipt(mac string) string { return k.prefix + ":{tips}:receipt:" + mac }
+
+// submitted records that a draft became a tip, so a retried Send returns the
+// same tip and receipt instead of making a second one.
+func (k keys) submitted(draftID string) string { return k.prefix + ":{tips}:submitted:" + draftID }
+
+// draft is a reporter's unsent draft, under their pseudonym.
+func (k keys) draft(pseudonym string) string { return k.prefix + ":draft:" + pseudonym }
+
+// draftDeadlines orders pseudonyms with drafts by when their draft expires.
+func (k keys) draftDeadlines() string { return k.prefix + ":drafts" }
+
+// language is a reporter's chosen language, under their pseudonym.
+func (k keys) language(pseudonym string) string { return k.prefix + ":lang:" + pseudonym }
+
+// TriageGroup is the consumer group investigators read the triage stream with.
+const TriageGroup = "investigators"

@@ -1,0 +1,183 @@
+// Package redistest starts a private Redis for tests: a real redis-server on
+// a free loopback port in a temporary directory, which a test may stop and
+// restart. Where no redis-server binary is installed it falls back to the
+// embedded miniredis, unless VIGIA_REQUIRE_REDIS=1 (as CI sets).
+package redistest
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+)
+
+// Server is a Redis started for one test.
+type Server struct {
+	// Addr is host:port to connect to.
+	Addr string
+	// Real is true for a real redis-server, false for miniredis.
+	Real bool
+
+	t    testing.TB
+	dir  string
+	cmd  *exec.Cmd
+	mini *miniredis.Miniredis
+}
+
+// Start starts a Redis for t and stops it when t ends.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		if os.Getenv("VIGIA_REQUIRE_REDIS") == "1" {
+			t.Fatalf("VIGIA_REQUIRE_REDIS=1 but redis-server is not installed: install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or unset VIGIA_REQUIRE_REDIS to use the embedded miniredis")
+		}
+		m := miniredis.RunT(t)
+		return &Server{Addr: m.Addr(), t: t, mini: m}
+	}
+	s := &Server{t: t, dir: t.TempDir(), Real: true}
+	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(freePort(t)))
+	s.start(bin)
+	t.Cleanup(s.Stop)
+	return s
+}
+
+func freePort(t testing.TB) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func (s *Server) start(bin string) {
+	s.t.Helper()
+	_, port, _ := net.SplitHostPort(s.Addr)
+	s.cmd = exec.Command(bin,
+		"--port", port, "--bind", "127.0.0.1", "--dir", s.dir,
+		"--save", "", "--appendonly", "yes", "--appendfsync", "always",
+		"--logfile", filepath.Join(s.dir, "redis.log"), "--daemonize", "no")
+	if err := s.cmd.Start(); err != nil {
+		s.t.Fatalf("start redis-server: %v", err)
+	}
+	s.waitReady()
+}
+
+// waitReady waits, with a deadline, until the server answers PING.
+func (s *Server) waitReady() {
+	s.t.Helper()
+	c := redis.NewClient(&redis.Options{Addr: s.Addr, MaxRetries: -1})
+	defer c.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		err := c.Ping(ctx).Err()
+		cancel()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(s.dir, "redis.log"))
+			s.t.Fatalf("redis-server at %s not ready: %v\n%s", s.Addr, err, log)
+		}
+		time.Sleep(20 * time.Millisecond) // poll interval, not a wait for an event
+	}
+}
+
+// URL is the server's redis:// URL.
+func (s *Server) URL() string { return "redis://" + s.Addr + "/0" }
+
+// Client returns a client for the server, closed when the test ends.
+func (s *Server) Client() *redis.Client {
+	c := redis.NewClient(&redis.Options{Addr: s.Addr})
+	s.t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// Stop stops the server; its append-only file stays for Restart.
+func (s *Server) Stop() {
+	if s.mini != nil {
+		s.mini.Close()
+		return
+	}
+	if s.cmd == nil || s.cmd.Process == nil {
+		return
+	}
+	_ = s.cmd.Process.Kill()
+	_ = s.cmd.Wait()
+	s.cmd = nil
+}
+
+// Restart starts the server again on the same address and data.
+func (s *Server) Restart() {
+	s.t.Helper()
+	if s.mini != nil {
+		if err := s.mini.Restart(); err != nil {
+			s.t.Fatalf("restart miniredis: %v", err)
+		}
+		return
+	}
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		s.t.Fatalf("redis-server: %v", err)
+	}
+	s.start(bin)
+}
+
+// Dump returns every key in the server with its value rendered as bytes, for
+// privacy checks: strings, hash fields and values, list, set, sorted-set and
+// stream contents.
+func (s *Server) Dump(ctx context.Context) (map[string][]byte, error) {
+	c := redis.NewClient(&redis.Options{Addr: s.Addr})
+	defer c.Close()
+	keys, err := c.Keys(ctx, "*").Result()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]byte{}
+	for _, k := range keys {
+		typ, err := c.Type(ctx, k).Result()
+		if err != nil {
+			return nil, err
+		}
+		var b []byte
+		add := func(v ...string) {
+			for _, x := range v {
+				b = append(b, x...)
+				b = append(b, 0)
+			}
+		}
+		switch typ {
+		case "string":
+			v, _ := c.Get(ctx, k).Result()
+			add(v)
+		case "hash":
+			for f, v := range c.HGetAll(ctx, k).Val() {
+				add(f, v)
+			}
+		case "list":
+			add(c.LRange(ctx, k, 0, -1).Val()...)
+		case "set":
+			add(c.SMembers(ctx, k).Val()...)
+		case "zset":
+			add(c.ZRange(ctx, k, 0, -1).Val()...)
+		case "stream":
+			for _, m := range c.XRange(ctx, k, "-", "+").Val() {
+				for f, v := range m.Values {
+					add(f, fmt.Sprint(v))
+				}
+			}
+		}
+		out[k] = b
+	}
+	return out, nil
+}

@@ -1,0 +1,84 @@
+// Package storage keeps Vigía's state in Redis: sealed tips, the triage
+// stream, drafts, receipts and preferences. Nothing that identifies a
+// reporter, and no tip text, is written in clear.
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// ErrNotFound is returned when a tip, draft or receipt does not exist (or
+// has expired).
+var ErrNotFound = errors.New("not found")
+
+// Options tune a Store. Zero values take the defaults.
+type Options struct {
+	// Prefix starts every key; default "vigia".
+	Prefix string
+	// Retention is how long tips and their index entries live; default 90 days.
+	Retention time.Duration
+	// DraftIdle is how long an untouched draft lives; default 30 minutes.
+	DraftIdle time.Duration
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Store is Vigía's Redis storage.
+type Store struct {
+	rdb       redis.UniversalClient
+	kr        *Keyring
+	k         keys
+	retention time.Duration
+	draftIdle time.Duration
+	now       func() time.Time
+}
+
+// New returns a Store on rdb sealing with kr.
+func New(rdb redis.UniversalClient, kr *Keyring, o Options) (*Store, error) {
+	if o.Prefix == "" {
+		o.Prefix = "vigia"
+	}
+	if o.Retention <= 0 {
+		o.Retention = 90 * 24 * time.Hour
+	}
+	if o.DraftIdle <= 0 {
+		o.DraftIdle = 30 * time.Minute
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	k, err := newKeys(o.Prefix)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{rdb: rdb, kr: kr, k: k, retention: o.Retention, draftIdle: o.DraftIdle, now: o.Now}, nil
+}
+
+// Init prepares Redis: it creates the triage stream and its consumer group
+// if they do not exist yet. It is safe to call on every start.
+func (s *Store) Init(ctx context.Context) error {
+	err := s.rdb.XGroupCreateMkStream(ctx, s.k.triage(), TriageGroup, "0").Err()
+	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
+		return fmt.Errorf("create triage group: %w", err)
+	}
+	return nil
+}
+
+// Ping reports whether Redis answers.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.rdb.Ping(ctx).Err()
+}
+
+// Pseudonym returns the reporter pseudonym of a platform user.
+func (s *Store) Pseudonym(platform, userID string) string {
+	return s.kr.Pseudonym(platform, userID)
+}
+
+// DraftIdle is how long an untouched draft lives.
+func (s *Store) DraftIdle() time.Duration { return s.draftIdle }

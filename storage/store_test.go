@@ -1,0 +1,286 @@
+package storage_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
+	"github.com/vigia-project/vigia/tips"
+)
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func newStore(t *testing.T) (*storage.Store, *redistest.Server, *clock) {
+	t.Helper()
+	srv := redistest.Start(t)
+	kr, err := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := &clock{t: time.Now()}
+	st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "t", Retention: 48 * time.Hour, DraftIdle: 10 * time.Minute, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Init(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return st, srv, clk
+}
+
+func TestKeyringRejectsShortSecret(t *testing.T) {
+	if _, err := storage.NewKeyring(make([]byte, 31)); err == nil {
+		t.Fatal("a 31-byte secret was accepted")
+	}
+}
+
+func TestPseudonymIsStableAndKeyed(t *testing.T) {
+	a, _ := storage.NewKeyring(bytes.Repeat([]byte{1}, 32))
+	b, _ := storage.NewKeyring(bytes.Repeat([]byte{2}, 32))
+	if a.Pseudonym("telegram", "42") != a.Pseudonym("telegram", "42") {
+		t.Fatal("pseudonym not stable")
+	}
+	if a.Pseudonym("telegram", "42") == b.Pseudonym("telegram", "42") {
+		t.Fatal("pseudonym does not depend on the secret")
+	}
+	if a.Pseudonym("telegram", "42") == a.Pseudonym("discord", "42") {
+		t.Fatal("pseudonym does not depend on the platform")
+	}
+	if strings.Contains(a.Pseudonym("telegram", "42"), "42") {
+		t.Fatal("pseudonym shows the id")
+	}
+}
+
+func TestDraftToTipRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	p := st.Pseudonym("telegram", "555001")
+	add := func(ev int64, part tips.Part) storage.Draft {
+		t.Helper()
+		d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: ev, Route: "telegram:555001", Language: "es", Part: part})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	d1 := add(10, tips.Part{Text: "Cobran piso en la calle Hidalgo"})
+	d2 := add(11, tips.Part{Attachment: &tips.Attachment{Platform: "telegram", Kind: tips.Photo, FileRef: "PHOTO-REF"}})
+	d3 := add(11, tips.Part{Attachment: &tips.Attachment{Platform: "telegram", Kind: tips.Photo, FileRef: "PHOTO-REF"}}) // redelivered
+	add(12, tips.Part{Text: "los martes a las 9"})
+	if d1.ID != d2.ID || d2.ID != d3.ID {
+		t.Fatal("parts went to different drafts")
+	}
+	if d3.Parts != 2 {
+		t.Fatalf("a redelivered part counted twice: %d parts", d3.Parts)
+	}
+	if err := st.SetDraftCategory(ctx, p, d1.ID, tips.Extortion); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetDraftCategory(ctx, p, "otherdraft", tips.Drugs); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("category on a stale draft: %v", err)
+	}
+	sub, err := st.SubmitDraft(ctx, p, d1.ID, "es")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sub.Repeat || sub.TipID == "" {
+		t.Fatalf("first submission: %+v", sub)
+	}
+	again, err := st.SubmitDraft(ctx, p, d1.ID, "es")
+	if err != nil || again.TipID != sub.TipID || again.Receipt != sub.Receipt || !again.Repeat {
+		t.Fatalf("retried Send made %+v (%v), want the same tip as %+v", again, err, sub)
+	}
+	if _, err := st.Draft(ctx, p); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("draft survived submission: %v", err)
+	}
+	tip, err := st.Tip(ctx, sub.TipID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tip.Category != tips.Extortion || tip.Status != tips.StatusNew || len(tip.Content.Parts) != 3 ||
+		tip.Content.Text() != "Cobran piso en la calle Hidalgo\n\nlos martes a las 9" ||
+		tip.Content.Parts[1].Attachment.FileRef != "PHOTO-REF" {
+		t.Fatalf("tip read back wrong: %+v", tip)
+	}
+	byReceipt, err := st.TipByReceipt(ctx, sub.Receipt)
+	if err != nil || byReceipt.ID != sub.TipID {
+		t.Fatalf("receipt lookup: %v %v", byReceipt.ID, err)
+	}
+	if _, err := st.TipByReceipt(ctx, "0000-0000-0000-0000"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("unknown receipt: %v", err)
+	}
+	recent, err := st.Recent(ctx, 10)
+	if err != nil || len(recent) != 1 {
+		t.Fatalf("recent: %v %v", recent, err)
+	}
+
+	// Nothing identifying or said is in Redis in clear.
+	dump, err := srv.Dump(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range dump {
+		for _, secret := range []string{"Cobran", "piso", "martes", "555001", "PHOTO-REF", sub.Receipt, strings.ReplaceAll(sub.Receipt, "-", "")} {
+			if strings.Contains(k, secret) || bytes.Contains(v, []byte(secret)) {
+				t.Errorf("key %q holds %q in clear", k, secret)
+			}
+		}
+	}
+}
+
+func TestTipsGoToTriageStreamAndExpire(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	p := st.Pseudonym("telegram", "1")
+	d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Route: "r", Part: tips.Part{Text: "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := st.SubmitDraft(ctx, p, d.ID, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := srv.Client()
+	msgs, err := c.XRange(ctx, "t:{tips}:triage", "-", "+").Result()
+	if err != nil || len(msgs) != 1 || msgs[0].Values["id"] != sub.TipID {
+		t.Fatalf("triage stream: %v %v", msgs, err)
+	}
+	groups, err := c.XInfoGroups(ctx, "t:{tips}:triage").Result()
+	if err != nil || len(groups) != 1 || groups[0].Name != storage.TriageGroup {
+		t.Fatalf("consumer group: %v %v", groups, err)
+	}
+	if err := st.Init(ctx); err != nil {
+		t.Fatalf("Init is not idempotent: %v", err)
+	}
+	for _, k := range []string{"t:{tips}:tip:" + sub.TipID} {
+		ttl, err := c.PTTL(ctx, k).Result()
+		if err != nil || ttl <= 47*time.Hour || ttl > 48*time.Hour {
+			t.Fatalf("%s expires in %v (%v), want the 48h retention", k, ttl, err)
+		}
+	}
+	receipts, _ := c.Keys(ctx, "t:{tips}:receipt:*").Result()
+	if len(receipts) != 1 || c.PTTL(ctx, receipts[0]).Val() <= 47*time.Hour {
+		t.Fatalf("receipt key missing or without retention: %v", receipts)
+	}
+}
+
+func TestDraftLimits(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	p := st.Pseudonym("telegram", "2")
+	for i := range 3 {
+		if _, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: int64(i), Part: tips.Part{Text: "abc"}, MaxParts: 3, MaxChars: 100}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 9, Part: tips.Part{Text: "abc"}, MaxParts: 3, MaxChars: 100}); !errors.Is(err, storage.ErrDraftFull) {
+		t.Fatalf("fourth part: %v, want ErrDraftFull", err)
+	}
+	q := st.Pseudonym("telegram", "3")
+	if _, err := st.AddToDraft(ctx, q, storage.DraftPart{EventID: 1, Part: tips.Part{Text: strings.Repeat("ñ", 101)}, MaxChars: 100}); !errors.Is(err, storage.ErrDraftFull) {
+		t.Fatalf("101 runes over a 100 limit: %v", err)
+	}
+}
+
+func TestDraftExpiryTellsReporter(t *testing.T) {
+	ctx := context.Background()
+	st, _, clk := newStore(t)
+	p := st.Pseudonym("telegram", "4")
+	d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Route: "telegram:4", Language: "pt-BR", Part: tips.Part{Text: "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(9 * time.Minute)
+	if got, err := st.ExpireDrafts(ctx, 10); err != nil || len(got) != 0 {
+		t.Fatalf("draft expired early: %v %v", got, err)
+	}
+	// Activity pushes the deadline back.
+	if _, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 2, Route: "telegram:4", Language: "pt-BR", Part: tips.Part{Text: "y"}}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(9 * time.Minute)
+	if got, err := st.ExpireDrafts(ctx, 10); err != nil || len(got) != 0 {
+		t.Fatalf("active draft expired: %v %v", got, err)
+	}
+	clk.Add(2 * time.Minute)
+	got, err := st.ExpireDrafts(ctx, 10)
+	if err != nil || len(got) != 1 || got[0].Route != "telegram:4" || got[0].Language != "pt-BR" {
+		t.Fatalf("expired drafts = %+v, %v", got, err)
+	}
+	if _, err := st.Draft(ctx, p); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatal("expired draft still there")
+	}
+	if _, err := st.SubmitDraft(ctx, p, d.ID, "pt-BR"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("sending an expired draft: %v", err)
+	}
+	if got, _ := st.ExpireDrafts(ctx, 10); len(got) != 0 {
+		t.Fatal("reporter told twice")
+	}
+}
+
+func TestDiscardDraft(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	p := st.Pseudonym("telegram", "5")
+	d, _ := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Part: tips.Part{Text: "x"}})
+	if err := st.DiscardDraft(ctx, p, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DiscardDraft(ctx, p, d.ID); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("second discard: %v", err)
+	}
+	if _, err := st.SubmitDraft(ctx, p, d.ID, "en"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("send after cancel: %v", err)
+	}
+}
+
+func TestLanguagePreference(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	p := st.Pseudonym("telegram", "6")
+	if _, err := st.Language(ctx, p); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatal(err)
+	}
+	if err := st.SetLanguage(ctx, p, "fr"); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := st.Language(ctx, p); err != nil || l != "fr" {
+		t.Fatalf("%q %v", l, err)
+	}
+}
+
+func TestTipSurvivesRedisRestart(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	if !srv.Real {
+		t.Skip("needs a real redis-server with an append-only file")
+	}
+	p := st.Pseudonym("telegram", "7")
+	d, _ := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Part: tips.Part{Text: "durable"}})
+	sub, err := st.SubmitDraft(ctx, p, d.ID, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Stop()
+	srv.Restart()
+	tip, err := st.TipByReceipt(ctx, sub.Receipt)
+	if err != nil || tip.Content.Text() != "durable" {
+		t.Fatalf("after restart: %+v %v", tip, err)
+	}
+}

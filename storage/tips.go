@@ -1,0 +1,241 @@
+package storage
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/tips"
+)
+
+// ErrEmptyDraft is returned when a draft with nothing in it is sent.
+var ErrEmptyDraft = errors.New("draft is empty")
+
+// submittedTTL is how long a sent draft remembers its tip, for retries.
+const submittedTTL = 7 * 24 * time.Hour
+
+// Submission is the result of sending a draft.
+type Submission struct {
+	TipID   string
+	Receipt string
+	// Repeat is true when this draft had been sent before (a retried or
+	// redelivered Send): the same tip and receipt are returned.
+	Repeat bool
+}
+
+// sealedTip is what a tip's sealed blob holds: its content and, for
+// counting distinct reporters later, the reporter's pseudonym.
+type sealedTip struct {
+	Content  tips.Content `json:"c"`
+	Reporter string       `json:"r"`
+}
+
+// saveTip stores a tip, queues it for triage and indexes it, unless the
+// draft was already sent; then it returns the earlier submission record.
+var saveTip = redis.NewScript(`
+local prev = redis.call('GET', KEYS[5])
+if prev then return prev end
+redis.call('HSET', KEYS[1], 'k', ARGV[2], 'd', ARGV[3], 'c', ARGV[4], 's', ARGV[5], 't', ARGV[6])
+redis.call('PEXPIRE', KEYS[1], ARGV[7])
+redis.call('XADD', KEYS[2], 'MINID', '~', ARGV[8], '*', 'id', ARGV[1])
+redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[8])
+redis.call('SET', KEYS[4], ARGV[1], 'PX', ARGV[7])
+redis.call('SET', KEYS[5], ARGV[9], 'PX', ARGV[10])
+return false`)
+
+// SubmitDraft turns the draft draftID into a tip: sealed under a fresh data
+// key, queued on the triage stream, findable by its receipt. It returns only
+// once Redis has the tip. Sending the same draft again returns the same tip.
+func (s *Store) SubmitDraft(ctx context.Context, pseudonym, draftID, language string) (Submission, error) {
+	if sub, err := s.submitted(ctx, draftID); !errors.Is(err, ErrNotFound) {
+		return sub, err
+	}
+	fields, err := s.rdb.HGetAll(ctx, s.k.draft(pseudonym)).Result()
+	if err != nil {
+		return Submission{}, fmt.Errorf("read draft: %w", err)
+	}
+	if fields["id"] != draftID {
+		return Submission{}, ErrNotFound
+	}
+	content, err := s.draftContent(fields, draftID)
+	if err != nil {
+		return Submission{}, err
+	}
+	if len(content.Parts) == 0 {
+		return Submission{}, ErrEmptyDraft
+	}
+	content.Language = language
+	category, ok := tips.ParseCategory(fields["cat"])
+	if !ok {
+		category = tips.Other
+	}
+	receipt, err := tips.NewReceipt(rand.Reader)
+	if err != nil {
+		return Submission{}, err
+	}
+	seq, err := s.rdb.Incr(ctx, s.k.tipSeq()).Result()
+	if err != nil {
+		return Submission{}, fmt.Errorf("number tip: %w", err)
+	}
+	id := strconv.FormatInt(seq, 10)
+	wrapped, blob, err := s.sealTip(id, sealedTip{Content: content, Reporter: pseudonym})
+	if err != nil {
+		return Submission{}, err
+	}
+	sealedReceipt, err := seal(s.kr.seal, []byte(receipt), "receipt:"+draftID)
+	if err != nil {
+		return Submission{}, err
+	}
+	now := s.now()
+	oldest := now.Add(-s.retention).UnixMilli()
+	prev, err := saveTip.Run(ctx, s.rdb,
+		[]string{s.k.tip(id), s.k.triage(), s.k.recent(), s.k.receipt(s.kr.receiptID(receipt)), s.k.submitted(draftID)},
+		id, wrapped, blob, string(category), string(tips.StatusNew), now.UnixMilli(), s.retention.Milliseconds(),
+		oldest, id+"|"+base64.StdEncoding.EncodeToString(sealedReceipt), submittedTTL.Milliseconds()).Text()
+	switch {
+	case errors.Is(err, redis.Nil):
+		// stored now
+	case err != nil:
+		return Submission{}, fmt.Errorf("save tip: %w", err)
+	default:
+		return s.decodeSubmitted(prev, draftID)
+	}
+	// The tip is durable; the draft is no longer needed. A failure here only
+	// leaves a draft that a retried Send resolves to the same tip.
+	if _, err := delIfDraft.Run(ctx, s.rdb, []string{s.k.draft(pseudonym)}, draftID).Result(); err == nil {
+		s.rdb.ZRem(ctx, s.k.draftDeadlines(), pseudonym)
+	}
+	return Submission{TipID: id, Receipt: receipt}, nil
+}
+
+func (s *Store) submitted(ctx context.Context, draftID string) (Submission, error) {
+	v, err := s.rdb.Get(ctx, s.k.submitted(draftID)).Result()
+	if errors.Is(err, redis.Nil) {
+		return Submission{}, ErrNotFound
+	}
+	if err != nil {
+		return Submission{}, fmt.Errorf("check submitted: %w", err)
+	}
+	return s.decodeSubmitted(v, draftID)
+}
+
+func (s *Store) decodeSubmitted(v, draftID string) (Submission, error) {
+	id, enc, ok := strings.Cut(v, "|")
+	if !ok {
+		return Submission{}, fmt.Errorf("submitted record is malformed")
+	}
+	raw, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil {
+		return Submission{}, fmt.Errorf("submitted record: %w", err)
+	}
+	receipt, err := open(s.kr.seal, raw, "receipt:"+draftID)
+	if err != nil {
+		return Submission{}, fmt.Errorf("submitted receipt: %w", err)
+	}
+	return Submission{TipID: id, Receipt: string(receipt), Repeat: true}, nil
+}
+
+// sealTip seals a tip under a fresh data key and wraps that key.
+func (s *Store) sealTip(id string, t sealedTip) (wrapped, blob []byte, err error) {
+	plain, err := json.Marshal(t)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode tip: %w", err)
+	}
+	dataKey := make([]byte, 32)
+	if _, err := rand.Read(dataKey); err != nil {
+		return nil, nil, fmt.Errorf("data key: %w", err)
+	}
+	if blob, err = seal(dataKey, plain, "tip:"+id); err != nil {
+		return nil, nil, err
+	}
+	if wrapped, err = seal(s.kr.seal, dataKey, "tipkey:"+id); err != nil {
+		return nil, nil, err
+	}
+	return wrapped, blob, nil
+}
+
+// Tip returns the tip id, opened, or ErrNotFound.
+func (s *Store) Tip(ctx context.Context, id string) (tips.Tip, error) {
+	fields, err := s.rdb.HGetAll(ctx, s.k.tip(id)).Result()
+	if err != nil {
+		return tips.Tip{}, fmt.Errorf("read tip: %w", err)
+	}
+	return s.openTip(id, fields)
+}
+
+func (s *Store) openTip(id string, fields map[string]string) (tips.Tip, error) {
+	if fields["k"] == "" {
+		return tips.Tip{}, ErrNotFound
+	}
+	dataKey, err := open(s.kr.seal, []byte(fields["k"]), "tipkey:"+id)
+	if err != nil {
+		return tips.Tip{}, fmt.Errorf("unwrap tip %s: %w", id, err)
+	}
+	plain, err := open(dataKey, []byte(fields["d"]), "tip:"+id)
+	if err != nil {
+		return tips.Tip{}, fmt.Errorf("open tip %s: %w", id, err)
+	}
+	var st sealedTip
+	if err := json.Unmarshal(plain, &st); err != nil {
+		return tips.Tip{}, fmt.Errorf("decode tip %s: %w", id, err)
+	}
+	ms, _ := strconv.ParseInt(fields["t"], 10, 64)
+	return tips.Tip{
+		ID:       id,
+		Created:  time.UnixMilli(ms),
+		Category: tips.Category(fields["c"]),
+		Status:   tips.Status(fields["s"]),
+		Content:  st.Content,
+	}, nil
+}
+
+// Recent returns up to n of the newest tips, newest first.
+func (s *Store) Recent(ctx context.Context, n int) ([]tips.Tip, error) {
+	oldest := strconv.FormatInt(s.now().Add(-s.retention).UnixMilli(), 10)
+	ids, err := s.rdb.ZRevRangeByScore(ctx, s.k.recent(), &redis.ZRangeBy{Max: "+inf", Min: oldest, Count: int64(n)}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("recent tips: %w", err)
+	}
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.MapStringStringCmd, len(ids))
+	for i, id := range ids {
+		cmds[i] = pipe.HGetAll(ctx, s.k.tip(id))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("read recent tips: %w", err)
+	}
+	out := make([]tips.Tip, 0, len(ids))
+	for i, id := range ids {
+		t, err := s.openTip(id, cmds[i].Val())
+		if errors.Is(err, ErrNotFound) {
+			continue // expired between the two reads
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// TipByReceipt returns the tip a receipt code was given for, or ErrNotFound.
+// The code must be in canonical form (tips.NormalizeReceipt).
+func (s *Store) TipByReceipt(ctx context.Context, receipt string) (tips.Tip, error) {
+	id, err := s.rdb.Get(ctx, s.k.receipt(s.kr.receiptID(receipt))).Result()
+	if errors.Is(err, redis.Nil) {
+		return tips.Tip{}, ErrNotFound
+	}
+	if err != nil {
+		return tips.Tip{}, fmt.Errorf("find receipt: %w", err)
+	}
+	return s.Tip(ctx, id)
+}
