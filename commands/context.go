@@ -1,0 +1,52 @@
+package commands
+
+import (
+	"context"
+	"time"
+)
+
+// Context is one request being handled: who asks, in which language, and
+// how to answer.
+type Context struct {
+	Request   Request
+	Pseudonym string
+	Lang      string
+	Role      Role
+
+	mux *Mux
+	cmd *Command
+	w   Replier
+}
+
+// T localises message id in the request's language.
+func (c *Context) T(id string, data map[string]any, count ...int) string {
+	return c.mux.msg.Localize(c.Lang, id, data, count...)
+}
+
+// Say replies with message id.
+func (c *Context) Say(ctx context.Context, id string, data map[string]any, count ...int) error {
+	return c.w.Reply(ctx, Reply{Text: c.T(id, data, count...)})
+}
+
+// Reply sends r.
+func (c *Context) Reply(ctx context.Context, r Reply) error {
+	return c.w.Reply(ctx, r)
+}
+
+// sayQuietly replies, ignoring failure: used on the error path itself.
+func (c *Context) sayQuietly(id string, data map[string]any) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = c.w.Reply(ctx, Reply{Text: c.T(id, data)})
+}
+
+func (c *Context) commandName() string {
+	switch {
+	case c.cmd != nil:
+		return c.cmd.Name
+	case c.Request.Callback != "":
+		return "button"
+	default:
+		return "message"
+	}
+}

@@ -1,0 +1,203 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/vigia-project/vigia/locales"
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// Store is what the engine needs from storage.
+type Store interface {
+	Pseudonym(platform, userID string) string
+	AddToDraft(ctx context.Context, pseudonym string, p storage.DraftPart) (storage.Draft, error)
+	Draft(ctx context.Context, pseudonym string) (storage.Draft, error)
+	SetDraftCategory(ctx context.Context, pseudonym, draftID string, c tips.Category) error
+	DiscardDraft(ctx context.Context, pseudonym, draftID string) error
+	SubmitDraft(ctx context.Context, pseudonym, draftID, language string) (storage.Submission, error)
+	ExpireDrafts(ctx context.Context, max int) ([]storage.ExpiredDraft, error)
+	Tip(ctx context.Context, id string) (tips.Tip, error)
+	Recent(ctx context.Context, n int) ([]tips.Tip, error)
+	TipByReceipt(ctx context.Context, receipt string) (tips.Tip, error)
+	Language(ctx context.Context, pseudonym string) (string, error)
+	SetLanguage(ctx context.Context, pseudonym, lang string) error
+}
+
+// Limits bound what one reporter can put in a draft.
+type Limits struct {
+	// MaxMessageRunes bounds one message's text.
+	MaxMessageRunes int
+	// MaxParts and MaxChars bound a whole draft.
+	MaxParts, MaxChars int
+}
+
+// DefaultLimits are generous for a real tip and small enough for Redis.
+var DefaultLimits = Limits{MaxMessageRunes: 4096, MaxParts: 30, MaxChars: 20000}
+
+// Options configure a Mux.
+type Options struct {
+	Store    Store
+	Messages *locales.Bundle
+	Roles    Roles
+	// InvestigatorChats are "platform:chatid" groups where investigator
+	// commands may be used (and, later, where alerts go).
+	InvestigatorChats []string
+	DefaultLanguage   string
+	Retention         time.Duration
+	Limits            Limits
+	Logger            *slog.Logger
+	Now               func() time.Time
+}
+
+// Mux routes requests to handlers.
+type Mux struct {
+	store     Store
+	msg       *locales.Bundle
+	roles     Roles
+	invChats  map[string]bool
+	lang      string
+	retention time.Duration
+	limits    Limits
+	log       *slog.Logger
+	now       func() time.Time
+	table     map[string]*Command
+	senders   map[string]Sender
+}
+
+// New returns a Mux with every command registered.
+func New(o Options) *Mux {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Limits == (Limits{}) {
+		o.Limits = DefaultLimits
+	}
+	if o.DefaultLanguage == "" {
+		o.DefaultLanguage = locales.Supported[0]
+	}
+	m := &Mux{
+		store: o.Store, msg: o.Messages, roles: o.Roles, lang: o.DefaultLanguage,
+		retention: o.Retention, limits: o.Limits, log: o.Logger, now: o.Now,
+		invChats: map[string]bool{}, table: map[string]*Command{}, senders: map[string]Sender{},
+	}
+	for _, c := range o.InvestigatorChats {
+		m.invChats[c] = true
+	}
+	for _, c := range commandTable() {
+		m.table[c.Name] = c
+		for _, a := range c.Aliases {
+			m.table[a] = c
+		}
+	}
+	return m
+}
+
+// AddSender registers how to reach chats on a platform outside a request.
+func (m *Mux) AddSender(platform string, s Sender) { m.senders[platform] = s }
+
+// Handle answers one request. It never panics and never returns an error:
+// every failure becomes a localised answer and a log line without user data.
+func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
+	c := &Context{Request: req, mux: m, w: w}
+	defer func() {
+		if p := recover(); p != nil {
+			m.log.Error("handler panic", "platform", req.Platform, "command", c.commandName(), "panic", fmt.Sprintf("%T", p), "stack", string(debug.Stack()))
+			c.sayQuietly("error_internal", nil)
+		}
+	}()
+	c.Pseudonym = m.store.Pseudonym(req.Platform, req.UserID)
+	c.Lang = m.language(ctx, c)
+	c.Role = m.roles.Of(req.Platform, req.UserID)
+
+	err := m.route(ctx, c)
+	if err == nil {
+		return
+	}
+	level := slog.LevelError
+	msg := "error_internal"
+	if StorageDown(err) {
+		level, msg = slog.LevelWarn, "error_storage"
+	}
+	m.log.Log(ctx, level, "handler failed", "platform", req.Platform, "command", c.commandName(), "error", err.Error())
+	c.sayQuietly(msg, nil)
+}
+
+func (m *Mux) route(ctx context.Context, c *Context) error {
+	req := c.Request
+	if req.Callback != "" {
+		if req.ChatKind != Private {
+			return nil
+		}
+		return m.callback(ctx, c)
+	}
+	if req.Command != "" {
+		cmd, known := m.table[req.Command]
+		switch {
+		case known && (cmd.Role == Anyone || c.Role >= cmd.Role):
+			c.cmd = cmd
+			if !m.allowedIn(c, cmd) {
+				return c.Say(ctx, "private_only_command", nil)
+			}
+			return cmd.Handler(ctx, c)
+		case !req.CommandAtStart:
+			// "/word" inside a message that is not ours: it is just text.
+		case req.ChatKind == Private || req.Addressed:
+			// Unknown, or not for this user's role: the same answer, so the
+			// investigator commands cannot be discovered.
+			return c.Say(ctx, "unknown_command", nil)
+		default:
+			return nil
+		}
+	}
+	if req.ChatKind != Private {
+		if req.Addressed {
+			return c.Say(ctx, "group_private_only", nil)
+		}
+		return nil // a group conversation that is not for us: never stored
+	}
+	return m.addToDraft(ctx, c)
+}
+
+// allowedIn reports whether cmd may run in the request's chat.
+func (m *Mux) allowedIn(c *Context, cmd *Command) bool {
+	if c.Request.ChatKind == Private {
+		return true
+	}
+	if cmd.Role >= Investigator {
+		return m.invChats[c.Request.Platform+":"+c.Request.ChatID]
+	}
+	return !cmd.PrivateOnly
+}
+
+// language picks the reply language: the reporter's choice, else their
+// client's language if supported, else the configured default.
+func (m *Mux) language(ctx context.Context, c *Context) string {
+	if l, err := m.store.Language(ctx, c.Pseudonym); err == nil && l != "" {
+		return l
+	}
+	if l := m.msg.Match(c.Request.Language); l != "" {
+		return l
+	}
+	return m.lang
+}
+
+// StorageDown reports whether err means Redis could not be reached.
+func StorageDown(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, io.EOF) ||
+		errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "redis: client is closed") ||
+		strings.Contains(err.Error(), "connection refused")
+}

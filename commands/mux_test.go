@@ -1,0 +1,436 @@
+package commands_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/locales"
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// recorder is a Replier and Sender that keeps every reply.
+type recorder struct {
+	mu      sync.Mutex
+	replies []commands.Reply
+	sent    map[string][]commands.Reply
+}
+
+func (r *recorder) Reply(_ context.Context, rep commands.Reply) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.replies = append(r.replies, rep)
+	return nil
+}
+
+func (r *recorder) Send(_ context.Context, chatID string, rep commands.Reply) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.sent == nil {
+		r.sent = map[string][]commands.Reply{}
+	}
+	r.sent[chatID] = append(r.sent[chatID], rep)
+	return nil
+}
+
+func (r *recorder) take() []commands.Reply {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.replies
+	r.replies = nil
+	return out
+}
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+type env struct {
+	t     *testing.T
+	mux   *commands.Mux
+	store *storage.Store
+	msg   *locales.Bundle
+	clk   *clock
+	logs  *bytes.Buffer
+	event int64
+}
+
+const (
+	reporterID     = "7001"
+	investigatorID = "9001"
+	invChat        = "-100777"
+)
+
+func newEnv(t *testing.T, wrap func(commands.Store) commands.Store) *env {
+	t.Helper()
+	srv := redistest.Start(t)
+	kr, err := storage.NewKeyring(bytes.Repeat([]byte{3}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := &clock{t: time.Now()}
+	st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "c", Retention: 90 * 24 * time.Hour, DraftIdle: 30 * time.Minute, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Init(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var store commands.Store = st
+	if wrap != nil {
+		store = wrap(st)
+	}
+	logs := &bytes.Buffer{}
+	mux := commands.New(commands.Options{
+		Store: store, Messages: msg, Now: clk.Now, Retention: 90 * 24 * time.Hour,
+		Roles:             commands.Roles{"telegram:" + investigatorID: commands.Investigator},
+		InvestigatorChats: []string{"telegram:" + invChat},
+		Logger:            slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		DefaultLanguage:   "es",
+	})
+	return &env{t: t, mux: mux, store: st, msg: msg, clk: clk, logs: logs}
+}
+
+// do sends req from user in a private chat unless req says otherwise.
+func (e *env) do(user string, req commands.Request) []commands.Reply {
+	e.t.Helper()
+	e.event++
+	if req.Platform == "" {
+		req.Platform = "telegram"
+	}
+	req.UserID = user
+	if req.ChatID == "" {
+		req.ChatID = user
+	}
+	if req.EventID == 0 {
+		req.EventID = e.event
+	}
+	if req.Command != "" && req.Text == "" {
+		req.CommandAtStart = true
+	}
+	rec := &recorder{}
+	e.mux.Handle(context.Background(), req, rec)
+	return rec.take()
+}
+
+func (e *env) text(lang, id string, data map[string]any, count ...int) string {
+	return e.msg.Localize(lang, id, data, count...)
+}
+
+func press(replies []commands.Reply, prefix string) string {
+	for _, r := range replies {
+		for _, row := range r.Buttons {
+			for _, b := range row {
+				if strings.HasPrefix(b.Data, prefix) {
+					return b.Data
+				}
+			}
+		}
+	}
+	return ""
+}
+
+var receiptRE = regexp.MustCompile(`[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}`)
+
+func TestReporterSendsTipAndChecksStatus(t *testing.T) {
+	e := newEnv(t, nil)
+	r := e.do(reporterID, commands.Request{Text: "Me cobran piso en https://pagos.example/cobro cada semana", Language: "es-MX"})
+	if len(r) != 1 || !strings.Contains(r[0].Text, e.text("es", "draft_started", nil)) {
+		t.Fatalf("first message: %+v", r)
+	}
+	cat := press(r, "cat:")
+	if cat == "" || press(r, "send:") == "" || press(r, "cancel:") == "" {
+		t.Fatalf("draft buttons missing: %+v", r[0].Buttons)
+	}
+	r = e.do(reporterID, commands.Request{Attachment: &tips.Attachment{Platform: "telegram", Kind: tips.Photo, FileRef: "AgPHOTO"}, Language: "es-MX"})
+	if len(r) != 1 || r[0].Text != e.text("es", "draft_added", nil, 2) {
+		t.Fatalf("second part: %+v", r)
+	}
+	r = e.do(reporterID, commands.Request{Location: &tips.Location{Lat: 19.432608, Lon: -99.133209}, Language: "es-MX"})
+	if r[0].Text != e.text("es", "draft_added", nil, 3) {
+		t.Fatalf("location part: %+v", r)
+	}
+	draftID := strings.Split(cat, ":")[1]
+	r = e.do(reporterID, commands.Request{Callback: "cat:" + draftID + ":extortion", Language: "es-MX"})
+	if !strings.Contains(r[0].Text, e.text("es", "category_extortion", nil)) {
+		t.Fatalf("category: %+v", r)
+	}
+	send := "send:" + draftID
+	r = e.do(reporterID, commands.Request{Callback: send, Language: "es-MX"})
+	if len(r) != 2 || r[1].Text != e.text("es", "safety_advice", nil) {
+		t.Fatalf("send replies: %+v", r)
+	}
+	receipt := receiptRE.FindString(r[0].Text)
+	if receipt == "" || r[0].Text != e.text("es", "sent", map[string]any{"Receipt": receipt}) {
+		t.Fatalf("no receipt in %q", r[0].Text)
+	}
+
+	// A second press, or the same update redelivered, makes no second tip.
+	r2 := e.do(reporterID, commands.Request{Callback: send, Language: "es-MX"})
+	if got := receiptRE.FindString(r2[0].Text); got != receipt {
+		t.Fatalf("second Send gave receipt %q, want %q", got, receipt)
+	}
+	if list, _ := e.store.Recent(context.Background(), 10); len(list) != 1 {
+		t.Fatalf("%d tips stored, want 1", len(list))
+	}
+
+	typed := strings.ToLower(strings.ReplaceAll(receipt, "-", " "))
+	r = e.do(reporterID, commands.Request{Command: "status", Args: typed, Language: "es-MX"})
+	if r[0].Text != e.text("es", "status_received", map[string]any{"Age": e.text("es", "age_minutes", nil, 0)}) {
+		t.Fatalf("status: %q", r[0].Text)
+	}
+	r = e.do(reporterID, commands.Request{Command: "status", Args: "ABCD-EFGH-JKMN-PQRS"})
+	if r[0].Text != e.text("es", "status_unknown", map[string]any{"Days": 90}) {
+		t.Fatalf("unknown receipt: %q", r[0].Text)
+	}
+	r = e.do(reporterID, commands.Request{Command: "status", Args: "<script>"})
+	if r[0].Text != e.text("es", "status_usage", nil) {
+		t.Fatalf("bad receipt: %q", r[0].Text)
+	}
+
+	// The investigator sees it, links defanged, location coarse, photo as a copy.
+	r = e.do(investigatorID, commands.Request{Command: "recent", Language: "en"})
+	if len(r) != 1 || !strings.Contains(r[0].Text, "#1 ") || !strings.Contains(r[0].Text, "hxxps://pagos[.]example/cobro") {
+		t.Fatalf("recent: %+v", r)
+	}
+	r = e.do(investigatorID, commands.Request{Command: "tip", Args: "1", Language: "en"})
+	body := r[0].Text
+	for _, want := range []string{"Me cobran piso en hxxps://pagos[.]example/cobro", "19.43, -99.13", e.text("en", "category_extortion", nil), e.text("en", "tip_attachments", nil, 1)} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/tip lacks %q:\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, "https://") || strings.Contains(body, "19.4326") {
+		t.Errorf("/tip shows a live link or a precise location:\n%s", body)
+	}
+	if len(r[0].Files) != 1 || r[0].Files[0].FileRef != "AgPHOTO" {
+		t.Errorf("/tip files: %+v", r[0].Files)
+	}
+
+	// Logs carry nothing identifying.
+	for _, secret := range []string{reporterID, receipt, "cobran", "pagos", "AgPHOTO"} {
+		if strings.Contains(strings.ToLower(e.logs.String()), strings.ToLower(secret)) {
+			t.Errorf("log holds %q:\n%s", secret, e.logs.String())
+		}
+	}
+}
+
+func TestInvestigatorCommandsAreInvisibleToOthers(t *testing.T) {
+	e := newEnv(t, nil)
+	unknown := e.do(reporterID, commands.Request{Command: "nosuch"})
+	for _, cmd := range []commands.Request{{Command: "recent"}, {Command: "tip", Args: "1"}} {
+		r := e.do(reporterID, cmd)
+		if len(r) != 1 || r[0].Text != unknown[0].Text {
+			t.Errorf("/%s to a reporter: %+v, want the unknown-command answer %q", cmd.Command, r, unknown[0].Text)
+		}
+	}
+	// In the investigators' group an investigator may use them; elsewhere not.
+	r := e.do(investigatorID, commands.Request{Command: "recent", ChatID: invChat, ChatKind: commands.Group, Addressed: true})
+	if r[0].Text != e.text("es", "recent_empty", nil) {
+		t.Fatalf("recent in investigator chat: %+v", r)
+	}
+	r = e.do(investigatorID, commands.Request{Command: "recent", ChatID: "-100999", ChatKind: commands.Group, Addressed: true})
+	if r[0].Text != e.text("es", "private_only_command", nil) {
+		t.Fatalf("recent in a random group: %+v", r)
+	}
+	r = e.do(investigatorID, commands.Request{Command: "tip", Args: "x; DROP"})
+	if r[0].Text != e.text("es", "tip_usage", nil) {
+		t.Fatalf("bad tip id: %+v", r)
+	}
+	r = e.do(investigatorID, commands.Request{Command: "tip", Args: "424242"})
+	if r[0].Text != e.text("es", "tip_not_found", map[string]any{"ID": "424242"}) {
+		t.Fatalf("missing tip: %+v", r)
+	}
+	r = e.do(investigatorID, commands.Request{Command: "recent", Args: "5000"})
+	if r[0].Text != e.text("es", "recent_usage", map[string]any{"Max": 50}) {
+		t.Fatalf("recent 5000: %+v", r)
+	}
+	help := e.do(investigatorID, commands.Request{Command: "help"})
+	if !strings.Contains(help[0].Text, e.text("es", "help_investigator", nil)) {
+		t.Fatal("investigator help lacks investigator commands")
+	}
+	help = e.do(reporterID, commands.Request{Command: "help"})
+	if strings.Contains(help[0].Text, "/recent") {
+		t.Fatal("reporter help shows investigator commands")
+	}
+}
+
+func TestGroupsNeverStoreTips(t *testing.T) {
+	e := newEnv(t, nil)
+	r := e.do(reporterID, commands.Request{Text: "halcones en la esquina", ChatID: "-100555", ChatKind: commands.Group})
+	if len(r) != 0 {
+		t.Fatalf("bot answered group chatter: %+v", r)
+	}
+	r = e.do(reporterID, commands.Request{Text: "@VigiaBot halcones en la esquina", ChatID: "-100555", ChatKind: commands.Group, Addressed: true})
+	if len(r) != 1 || r[0].Text != e.text("es", "group_private_only", nil) || strings.Contains(r[0].Text, "halcones") {
+		t.Fatalf("addressed group tip: %+v", r)
+	}
+	r = e.do(reporterID, commands.Request{Command: "status", Args: "ABCD-EFGH-JKMN-PQRS", ChatID: "-100555", ChatKind: commands.Group, Addressed: true})
+	if r[0].Text != e.text("es", "private_only_command", nil) {
+		t.Fatalf("status in group: %+v", r)
+	}
+	if _, err := e.store.Draft(context.Background(), e.store.Pseudonym("telegram", reporterID)); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("a group message made a draft: %v", err)
+	}
+}
+
+func TestCommandWordInsideTextIsText(t *testing.T) {
+	e := newEnv(t, nil)
+	r := e.do(reporterID, commands.Request{Text: "el jefe dijo /pagar ya", Command: "pagar", Args: "ya"})
+	if !strings.Contains(r[0].Text, e.text("es", "draft_started", nil)) {
+		t.Fatalf("text with a slash word: %+v", r)
+	}
+	// A known command after other text still works.
+	r = e.do(reporterID, commands.Request{Text: "🙏 /help", Command: "help"})
+	if !strings.HasPrefix(r[0].Text, strings.TrimSpace(e.text("es", "help", nil))[:10]) {
+		t.Fatalf("known command after text: %+v", r)
+	}
+}
+
+func TestLanguageChoice(t *testing.T) {
+	e := newEnv(t, nil)
+	r := e.do(reporterID, commands.Request{Command: "start", Language: "pt-br"})
+	if r[0].Text != e.text("pt-BR", "start", nil) || len(r[0].Buttons) == 0 {
+		t.Fatalf("start in Portuguese: %+v", r)
+	}
+	r = e.do(reporterID, commands.Request{Command: "language", Args: "fr", Language: "pt-br"})
+	if r[0].Text != e.text("fr", "language_set", nil) {
+		t.Fatalf("language fr: %+v", r)
+	}
+	r = e.do(reporterID, commands.Request{Command: "help", Language: "pt-br"})
+	if r[0].Text != e.text("fr", "help", nil) {
+		t.Fatalf("choice not remembered over client language: %+v", r)
+	}
+	r = e.do(reporterID, commands.Request{Callback: "lang:en"})
+	if r[0].Text != e.text("en", "language_set", nil) {
+		t.Fatalf("language button: %+v", r)
+	}
+	r = e.do(reporterID, commands.Request{Command: "language", Args: "klingon"})
+	if r[0].Text != e.text("en", "language_unknown", nil) {
+		t.Fatalf("unknown language: %+v", r)
+	}
+	// Unknown client language falls back to the configured default.
+	r = e.do("7002", commands.Request{Command: "help", Language: "de"})
+	if r[0].Text != e.text("es", "help", nil) {
+		t.Fatalf("default language: %+v", r)
+	}
+}
+
+func TestCancelAndStaleButtons(t *testing.T) {
+	e := newEnv(t, nil)
+	r := e.do(reporterID, commands.Request{Text: "algo"})
+	send := press(r, "send:")
+	r = e.do(reporterID, commands.Request{Command: "cancel"})
+	if r[0].Text != e.text("es", "cancelled", nil) {
+		t.Fatalf("cancel: %+v", r)
+	}
+	r = e.do(reporterID, commands.Request{Callback: send})
+	if r[0].Text != e.text("es", "draft_stale", nil) {
+		t.Fatalf("send after cancel: %+v", r)
+	}
+	r = e.do(reporterID, commands.Request{Command: "cancel"})
+	if r[0].Text != e.text("es", "draft_none", nil) {
+		t.Fatalf("cancel with no draft: %+v", r)
+	}
+	if r = e.do(reporterID, commands.Request{Callback: "garbage:::"}); len(r) != 0 {
+		t.Fatalf("foreign callback answered: %+v", r)
+	}
+	if list, _ := e.store.Recent(context.Background(), 5); len(list) != 0 {
+		t.Fatal("a cancelled draft became a tip")
+	}
+}
+
+func TestHostileInput(t *testing.T) {
+	e := newEnv(t, nil)
+	r := e.do(reporterID, commands.Request{Text: strings.Repeat("a", 5000)})
+	if r[0].Text != e.text("es", "message_too_long", map[string]any{"Max": 4096}) {
+		t.Fatalf("huge message: %+v", r)
+	}
+	r = e.do(reporterID, commands.Request{Unsupported: true})
+	if r[0].Text != e.text("es", "unsupported_message", nil) {
+		t.Fatalf("sticker: %+v", r)
+	}
+	r = e.do(reporterID, commands.Request{Location: &tips.Location{Lat: 500, Lon: 0}})
+	if r[0].Text != e.text("es", "unsupported_message", nil) {
+		t.Fatalf("impossible location: %+v", r)
+	}
+	r = e.do(reporterID, commands.Request{Text: string([]byte{0xff, 0xfe, 'x'})})
+	if !strings.Contains(r[0].Text, e.text("es", "draft_started", nil)) {
+		t.Fatalf("invalid UTF-8: %+v", r)
+	}
+	for i := 0; i < 40; i++ {
+		r = e.do(reporterID, commands.Request{Text: "parte"})
+	}
+	if !strings.HasPrefix(r[0].Text, e.text("es", "draft_full", map[string]any{"MaxParts": 30, "MaxChars": 20000})) {
+		t.Fatalf("draft over the part limit: %+v", r)
+	}
+}
+
+// failing wraps a store to fail or panic on drafts.
+type failing struct {
+	commands.Store
+	err   error
+	panic bool
+}
+
+func (f failing) AddToDraft(ctx context.Context, p string, d storage.DraftPart) (storage.Draft, error) {
+	if f.panic {
+		panic("boom")
+	}
+	return storage.Draft{}, f.err
+}
+
+func TestFailuresGetLocalisedAnswers(t *testing.T) {
+	e := newEnv(t, func(s commands.Store) commands.Store { return failing{Store: s, panic: true} })
+	r := e.do(reporterID, commands.Request{Text: "secreto"})
+	if len(r) != 1 || r[0].Text != e.text("es", "error_internal", nil) {
+		t.Fatalf("panic: %+v", r)
+	}
+	if !strings.Contains(e.logs.String(), "handler panic") || strings.Contains(e.logs.String(), "secreto") {
+		t.Fatalf("panic log: %s", e.logs.String())
+	}
+	down := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	e = newEnv(t, func(s commands.Store) commands.Store { return failing{Store: s, err: down} })
+	r = e.do(reporterID, commands.Request{Text: "secreto"})
+	if len(r) != 1 || r[0].Text != e.text("es", "error_storage", nil) {
+		t.Fatalf("storage down: %+v", r)
+	}
+}
+
+func TestExpiredDraftTellsReporter(t *testing.T) {
+	e := newEnv(t, nil)
+	rec := &recorder{}
+	e.mux.AddSender("telegram", rec)
+	e.do(reporterID, commands.Request{Text: "algo", Language: "fr"})
+	e.clk.Add(31 * time.Minute)
+	n, err := e.mux.ExpireDrafts(context.Background(), 30*time.Minute)
+	if err != nil || n != 1 {
+		t.Fatalf("ExpireDrafts = %d, %v", n, err)
+	}
+	got := rec.sent[reporterID]
+	if len(got) != 1 || got[0].Text != e.text("fr", "draft_expired", map[string]any{"Minutes": 30}) {
+		t.Fatalf("expiry notice: %+v", rec.sent)
+	}
+}

@@ -1,0 +1,209 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/vigia-project/vigia/locales"
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// Callback data prefixes. Draft buttons carry the draft id, so a button
+// from an old draft cannot act on a new one.
+const (
+	cbCategory = "cat:"
+	cbSend     = "send:"
+	cbCancel   = "cancel:"
+	cbLanguage = "lang:"
+)
+
+func start(ctx context.Context, c *Context) error {
+	return c.Reply(ctx, Reply{Text: c.T("start", nil), Buttons: c.mux.languageButtons()})
+}
+
+func help(ctx context.Context, c *Context) error {
+	text := c.T("help", nil)
+	if c.Role >= Investigator {
+		text += "\n\n" + c.T("help_investigator", nil)
+	}
+	return c.Reply(ctx, Reply{Text: text})
+}
+
+func (m *Mux) languageButtons() [][]Button {
+	var row []Button
+	for _, l := range locales.Supported {
+		row = append(row, Button{Label: m.msg.Localize(l, "lang_name", nil), Data: cbLanguage + l})
+	}
+	return [][]Button{row}
+}
+
+func chooseLanguage(ctx context.Context, c *Context) error {
+	arg := strings.TrimSpace(c.Request.Args)
+	if arg == "" {
+		return c.Reply(ctx, Reply{Text: c.T("choose_language", nil), Buttons: c.mux.languageButtons()})
+	}
+	return c.setLanguage(ctx, arg)
+}
+
+func (c *Context) setLanguage(ctx context.Context, code string) error {
+	lang := c.mux.msg.Match(code)
+	if lang == "" {
+		return c.Reply(ctx, Reply{Text: c.T("language_unknown", nil), Buttons: c.mux.languageButtons()})
+	}
+	if err := c.mux.store.SetLanguage(ctx, c.Pseudonym, lang); err != nil {
+		return err
+	}
+	c.Lang = lang
+	return c.Say(ctx, "language_set", nil)
+}
+
+func status(ctx context.Context, c *Context) error {
+	code, ok := tips.NormalizeReceipt(c.Request.Args)
+	if !ok {
+		return c.Say(ctx, "status_usage", nil)
+	}
+	tip, err := c.mux.store.TipByReceipt(ctx, code)
+	if errors.Is(err, storage.ErrNotFound) {
+		return c.Say(ctx, "status_unknown", map[string]any{"Days": int(c.mux.retention.Hours() / 24)})
+	}
+	if err != nil {
+		return err
+	}
+	return c.Say(ctx, "status_"+tip.Status.PublicStatus(), map[string]any{"Age": c.age(tip.Created)})
+}
+
+func cancelDraft(ctx context.Context, c *Context) error {
+	d, err := c.mux.store.Draft(ctx, c.Pseudonym)
+	if errors.Is(err, storage.ErrNotFound) {
+		return c.Say(ctx, "draft_none", nil)
+	}
+	if err != nil {
+		return err
+	}
+	return c.discard(ctx, d.ID)
+}
+
+func (c *Context) discard(ctx context.Context, draftID string) error {
+	err := c.mux.store.DiscardDraft(ctx, c.Pseudonym, draftID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return c.Say(ctx, "draft_stale", nil)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Say(ctx, "cancelled", nil)
+}
+
+// addToDraft keeps a private, non-command message as part of a draft tip.
+func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
+	req := c.Request
+	if req.Unsupported {
+		return c.Say(ctx, "unsupported_message", nil)
+	}
+	if n := len([]rune(req.Text)); n > m.limits.MaxMessageRunes {
+		return c.Say(ctx, "message_too_long", map[string]any{"Max": m.limits.MaxMessageRunes})
+	}
+	part := tips.Part{Text: strings.ToValidUTF8(req.Text, "\uFFFD"), Attachment: req.Attachment, Forward: req.Forward}
+	if req.Location != nil {
+		loc := tips.Coarsen(req.Location.Lat, req.Location.Lon)
+		if loc.Valid() {
+			part.Location = &loc
+		}
+	}
+	if part.Text == "" && part.Attachment == nil && part.Location == nil {
+		if part.Forward == nil && !req.ForwardedFromPerson {
+			return c.Say(ctx, "unsupported_message", nil)
+		}
+	}
+	d, err := m.store.AddToDraft(ctx, c.Pseudonym, storage.DraftPart{
+		EventID: req.EventID, Route: req.Platform + ":" + req.ChatID, Language: c.Lang, Part: part,
+		MaxParts: m.limits.MaxParts, MaxChars: m.limits.MaxChars,
+	})
+	if errors.Is(err, storage.ErrDraftFull) {
+		cur, derr := m.store.Draft(ctx, c.Pseudonym)
+		if derr != nil {
+			return derr
+		}
+		return c.Reply(ctx, Reply{
+			Text:    c.T("draft_full", map[string]any{"MaxParts": m.limits.MaxParts, "MaxChars": m.limits.MaxChars}),
+			Buttons: c.sendCancel(cur.ID),
+		})
+	}
+	if err != nil {
+		return err
+	}
+	if d.Parts == 1 {
+		return c.Reply(ctx, Reply{Text: c.T("draft_started", nil) + "\n\n" + c.T("choose_category", nil), Buttons: c.categoryButtons(d.ID)})
+	}
+	return c.Reply(ctx, Reply{Text: c.T("draft_added", nil, d.Parts), Buttons: c.sendCancel(d.ID)})
+}
+
+func (c *Context) sendCancel(draftID string) [][]Button {
+	return [][]Button{{
+		{Label: c.T("button_send", nil), Data: cbSend + draftID},
+		{Label: c.T("button_cancel", nil), Data: cbCancel + draftID},
+	}}
+}
+
+func (c *Context) categoryButtons(draftID string) [][]Button {
+	var rows [][]Button
+	for i := 0; i < len(tips.Categories); i += 2 {
+		var row []Button
+		for _, cat := range tips.Categories[i:min(i+2, len(tips.Categories))] {
+			row = append(row, Button{Label: c.categoryName(cat), Data: cbCategory + draftID + ":" + string(cat)})
+		}
+		rows = append(rows, row)
+	}
+	return append(rows, c.sendCancel(draftID)...)
+}
+
+// callback handles a pressed button. Data that is not ours is ignored.
+func (m *Mux) callback(ctx context.Context, c *Context) error {
+	data := c.Request.Callback
+	switch {
+	case strings.HasPrefix(data, cbLanguage):
+		return c.setLanguage(ctx, strings.TrimPrefix(data, cbLanguage))
+	case strings.HasPrefix(data, cbCancel):
+		return c.discard(ctx, strings.TrimPrefix(data, cbCancel))
+	case strings.HasPrefix(data, cbSend):
+		return c.send(ctx, strings.TrimPrefix(data, cbSend))
+	case strings.HasPrefix(data, cbCategory):
+		draftID, name, _ := strings.Cut(strings.TrimPrefix(data, cbCategory), ":")
+		cat, ok := tips.ParseCategory(name)
+		if !ok {
+			return nil
+		}
+		err := m.store.SetDraftCategory(ctx, c.Pseudonym, draftID, cat)
+		if errors.Is(err, storage.ErrNotFound) {
+			return c.Say(ctx, "draft_stale", nil)
+		}
+		if err != nil {
+			return err
+		}
+		return c.Reply(ctx, Reply{Text: c.T("category_set", map[string]any{"Category": c.categoryName(cat)}), Buttons: c.sendCancel(draftID)})
+	}
+	return nil
+}
+
+// send turns the draft into a tip. The reporter hears "received" only after
+// storage has it.
+func (c *Context) send(ctx context.Context, draftID string) error {
+	sub, err := c.mux.store.SubmitDraft(ctx, c.Pseudonym, draftID, c.Lang)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return c.Say(ctx, "draft_stale", nil)
+	case errors.Is(err, storage.ErrEmptyDraft):
+		return c.Say(ctx, "draft_none", nil)
+	case err != nil:
+		return err
+	}
+	if !sub.Repeat {
+		c.mux.log.Info("tip stored", "platform", c.Request.Platform, "tip", sub.TipID)
+	}
+	if err := c.Say(ctx, "sent", map[string]any{"Receipt": sub.Receipt}); err != nil {
+		return err
+	}
+	return c.Say(ctx, "safety_advice", nil)
+}

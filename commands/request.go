@@ -1,0 +1,86 @@
+package commands
+
+import (
+	"context"
+
+	"github.com/vigia-project/vigia/tips"
+)
+
+// ChatKind says whether a message came from a private chat or a group.
+type ChatKind int
+
+// Chat kinds. Tips are only taken in private chats.
+const (
+	Private ChatKind = iota
+	Group
+)
+
+// Request is one platform event, translated by an adapter. It carries the
+// sender's platform id so the engine can derive a pseudonym; the engine
+// never logs or stores it in clear.
+type Request struct {
+	// Platform names the adapter: "telegram", "console".
+	Platform string
+	// UserID is the sender's platform id.
+	UserID string
+	// ChatID is the chat's platform id; it is stored only sealed, as a route.
+	ChatID string
+	// ChatKind is Private or Group.
+	ChatKind ChatKind
+	// EventID identifies the platform event (Telegram's update_id); a
+	// redelivered event has the same id. It grows within a chat.
+	EventID int64
+	// Language is the client's language code, if the platform says.
+	Language string
+
+	// Command is the command's name, lower-case, without "/" or "@bot";
+	// empty if the message is not a command. Args is the text after it.
+	Command string
+	Args    string
+	// CommandAtStart is true when the command opened the message. A
+	// command-like word later in a message is a command only if Vigía knows it.
+	CommandAtStart bool
+	// Addressed is true in a group when the message is meant for the bot (a
+	// command for it, a mention, a reply to it).
+	Addressed bool
+
+	// Text is the message text or a media caption.
+	Text string
+	// Attachment, Location and Forward carry what else the message holds.
+	Attachment *tips.Attachment
+	Location   *tips.Location
+	Forward    *tips.Forward
+	// ForwardedFromPerson is true when the message was forwarded from a
+	// person; who it was is not passed on.
+	ForwardedFromPerson bool
+	// Unsupported is true for a message kind Vigía cannot keep (a sticker, a poll).
+	Unsupported bool
+
+	// Callback is the data of a pressed button, if this event is a press.
+	Callback string
+}
+
+// Button is an inline button; Data comes back as Request.Callback.
+type Button struct {
+	Label string
+	Data  string
+}
+
+// Reply is one answer. Text is plain: adapters escape it for their platform.
+type Reply struct {
+	Text    string
+	Buttons [][]Button
+	// Files are sent after the text as protected copies, never forwards.
+	Files []tips.Attachment
+}
+
+// Replier answers the event being handled.
+type Replier interface {
+	Reply(ctx context.Context, r Reply) error
+}
+
+// Sender delivers a reply outside any request, to a chat the adapter knows
+// by its chat id (for example to tell a reporter their draft expired).
+type Sender interface {
+	Send(ctx context.Context, chatID string, r Reply) error
+}

@@ -1,0 +1,118 @@
+package locales
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/BurntSushi/toml"
+)
+
+// sampleData fills every placeholder the message files use.
+var sampleData = map[string]any{
+	"Receipt": "ABCD-EFGH-JKMN-PQRS", "Age": "3 h", "Days": 90, "Minutes": 30,
+	"MaxParts": 30, "MaxChars": 20000, "Max": 50, "Category": "X", "ID": "12",
+	"Summary": "s", "Status": "s", "Language": "es", "Lat": 1.5, "Lon": 2.5,
+	"Source": "s", "Storage": "s", "Role": "r",
+}
+
+// counts covers every CLDR plural category of the supported languages:
+// zero, one, two, few and many forms appear among these for any language.
+var counts = []int{0, 1, 2, 3, 4, 5, 6, 11, 12, 21, 22, 101, 1000, 1000000, 2000000}
+
+func TestEveryLocaleHasEveryMessageAndPluralForm(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.IDs()) < 50 {
+		t.Fatalf("only %d English messages loaded", len(b.IDs()))
+	}
+	raw, err := files.ReadFile("active.en.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var en map[string]any
+	if err := toml.Unmarshal(raw, &en); err != nil {
+		t.Fatal(err)
+	}
+	data := func() map[string]any {
+		m := map[string]any{}
+		for k, v := range sampleData {
+			m[k] = v
+		}
+		return m
+	}
+	for _, lang := range Supported {
+		for _, id := range b.IDs() {
+			if _, plural := en[id].(map[string]any); !plural {
+				s, err := b.localize(lang, id, data())
+				if err != nil {
+					t.Errorf("%s %s: %v", lang, id, err)
+				}
+				if strings.Contains(s, "<no value>") || strings.TrimSpace(s) == "" {
+					t.Errorf("%s %s renders as %q", lang, id, s)
+				}
+				continue
+			}
+			// A message with plural forms must have every form the language needs.
+			for _, n := range counts {
+				s, err := b.localize(lang, id, data(), n)
+				if err != nil {
+					t.Errorf("%s %s (count %d): %v", lang, id, n, err)
+					break
+				}
+				if strings.Contains(s, "<no value>") || strings.TrimSpace(s) == "" {
+					t.Errorf("%s %s (count %d) renders as %q", lang, id, n, s)
+				}
+			}
+		}
+	}
+}
+
+func TestPluralMessagesArePluralEverywhere(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"draft_added", "recent_header", "tip_attachments", "age_days"} {
+		for _, lang := range Supported {
+			one, err := b.localize(lang, id, nil, 1)
+			if err != nil {
+				t.Fatalf("%s %s: %v", lang, id, err)
+			}
+			many, _ := b.localize(lang, id, nil, 5)
+			if one == many {
+				t.Errorf("%s %s: one and five read the same: %q", lang, id, one)
+			}
+		}
+	}
+}
+
+func TestMatch(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]string{
+		"es": "es", "es-MX": "es", "es-419": "es", "pt-br": "pt-BR", "pt": "pt-BR", "pt_BR": "pt-BR",
+		"fr-CA": "fr", "en-GB": "en", "de": "", "": "", "%%%": "",
+	}
+	for in, want := range cases {
+		if got := b.Match(in); got != want {
+			t.Errorf("Match(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestLocalizeNeverFailsOpen(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Localize("es", "no_such_message", nil); got != "no_such_message" {
+		t.Fatalf("missing message rendered as %q", got)
+	}
+	if got := b.Localize("xx", "button_send", nil); got != "Send" {
+		t.Fatalf("unknown language should fall back to English, got %q", got)
+	}
+}
