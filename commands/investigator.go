@@ -40,7 +40,7 @@ func recent(ctx context.Context, c *Context) error {
 			"ID": t.ID, "Age": c.age(t.Created), "Category": c.categoryName(t.Category), "Summary": summary,
 		}))
 	}
-	return c.Reply(ctx, Reply{Text: strings.Join(lines, "\n")})
+	return c.Reply(ctx, Reply{Text: strings.Join(lines, "\n"), Protected: true})
 }
 
 func showTip(ctx context.Context, c *Context) error {
@@ -94,5 +94,5 @@ func showTip(ctx context.Context, c *Context) error {
 	if len(files) > 0 {
 		out = append(out, c.T("tip_attachments", nil, len(files)))
 	}
-	return c.Reply(ctx, Reply{Text: strings.Join(out, "\n\n"), Files: files})
+	return c.Reply(ctx, Reply{Text: strings.Join(out, "\n\n"), Files: files, Protected: true})
 }

@@ -70,8 +70,11 @@ type Button struct {
 type Reply struct {
 	Text    string
 	Buttons [][]Button
-	// Files are sent after the text as protected copies, never forwards.
+	// Files are sent after the text as copies, never forwards.
 	Files []tips.Attachment
+	// Protected asks the platform to forbid forwarding and saving the reply
+	// (Telegram's protect_content). Investigator views of tips set it.
+	Protected bool
 }
 
 // Replier answers the event being handled.

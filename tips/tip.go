@@ -66,6 +66,9 @@ type AttachmentKind string
 const (
 	Photo    AttachmentKind = "photo"
 	Document AttachmentKind = "document"
+	Video    AttachmentKind = "video"
+	Audio    AttachmentKind = "audio"
+	Voice    AttachmentKind = "voice"
 )
 
 // Attachment is a file the reporter sent. FileRef is the platform's own

@@ -1,0 +1,163 @@
+// Package console is a terminal adapter: one line in is one message from the
+// user, replies are printed. The demo and end-to-end tests drive it.
+package console
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/vigia-project/vigia/commands"
+)
+
+// Handler handles one request; *commands.Mux is one.
+type Handler interface {
+	Handle(ctx context.Context, req commands.Request, w commands.Replier)
+}
+
+// Identity is a user the console can play.
+type Identity struct {
+	// Role is what the user types after /as ("reporter", "investigator").
+	Role string
+	// UserID is the console user id; the engine's roles decide what it may do.
+	UserID string
+	// Label is the localised name shown after switching.
+	Label string
+}
+
+// Options configure the console.
+type Options struct {
+	In  io.Reader
+	Out io.Writer
+	// Identities lists who the user can be; the first is the starting one.
+	Identities []Identity
+	// Say localises a console message id (the demo's own lines).
+	Say func(id string, data map[string]any) string
+}
+
+// Adapter runs a console session.
+type Adapter struct {
+	o       Options
+	mu      sync.Mutex
+	who     Identity
+	buttons []commands.Button
+	event   int64
+}
+
+// New returns a console adapter.
+func New(o Options) *Adapter {
+	return &Adapter{o: o, who: o.Identities[0]}
+}
+
+// Platform is the console's platform name in requests.
+const Platform = "console"
+
+// Run reads lines until EOF, /quit or ctx ends.
+func (a *Adapter) Run(ctx context.Context, h Handler) error {
+	sc := bufio.NewScanner(a.o.In)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for sc.Scan() {
+		if ctx.Err() != nil {
+			return nil
+		}
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		fmt.Fprintf(a.o.Out, "%s> %s\n", a.who.Role, line)
+		if line == "/quit" || line == "/exit" {
+			return nil
+		}
+		if rest, ok := strings.CutPrefix(line, "/as"); ok && (rest == "" || rest[0] == ' ') {
+			a.switchTo(strings.TrimSpace(rest))
+			continue
+		}
+		req, ok := a.request(line)
+		if !ok {
+			continue
+		}
+		h.Handle(ctx, req, a)
+	}
+	return sc.Err()
+}
+
+func (a *Adapter) switchTo(role string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, id := range a.o.Identities {
+		if strings.EqualFold(id.Role, role) {
+			a.who = id
+			a.buttons = nil
+			a.print(a.o.Say("demo_as", map[string]any{"Role": id.Label}))
+			return
+		}
+	}
+	a.print(a.o.Say("demo_as_usage", nil))
+}
+
+// request translates one typed line: "#2" presses the second button shown,
+// "/cmd@bot args" is a command, anything else a message.
+func (a *Adapter) request(line string) (commands.Request, bool) {
+	a.event++
+	req := commands.Request{
+		Platform: Platform, UserID: a.who.UserID, ChatID: a.who.UserID,
+		ChatKind: commands.Private, EventID: a.event,
+	}
+	if n, ok := strings.CutPrefix(line, "#"); ok {
+		i, err := strconv.Atoi(n)
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		if err != nil || i < 1 || i > len(a.buttons) {
+			return req, false
+		}
+		req.Callback = a.buttons[i-1].Data
+		return req, true
+	}
+	req.Text = line
+	if strings.HasPrefix(line, "/") {
+		word, args, _ := strings.Cut(line[1:], " ")
+		name, _, _ := strings.Cut(word, "@")
+		req.Command, req.Args, req.CommandAtStart = strings.ToLower(name), strings.TrimSpace(args), true
+	}
+	return req, true
+}
+
+// Reply prints a reply, numbering its buttons for "#N".
+func (a *Adapter) Reply(_ context.Context, r commands.Reply) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.print(r.Text)
+	if len(r.Buttons) > 0 {
+		a.buttons = a.buttons[:0]
+		var b strings.Builder
+		for _, row := range r.Buttons {
+			b.WriteString("  ")
+			for _, btn := range row {
+				a.buttons = append(a.buttons, btn)
+				fmt.Fprintf(&b, "[#%d %s] ", len(a.buttons), btn.Label)
+			}
+			b.WriteString("\n")
+		}
+		fmt.Fprint(a.o.Out, b.String())
+	}
+	for i, f := range r.Files {
+		fmt.Fprintf(a.o.Out, "  [%s %d]\n", f.Kind, i+1)
+	}
+	return nil
+}
+
+// Send prints a message the engine sends on its own (a draft expiry).
+func (a *Adapter) Send(ctx context.Context, _ string, r commands.Reply) error {
+	return a.Reply(ctx, r)
+}
+
+func (a *Adapter) print(text string) {
+	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		fmt.Fprintf(a.o.Out, "  %s\n", line)
+	}
+	fmt.Fprintln(a.o.Out)
+}

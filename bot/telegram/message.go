@@ -1,0 +1,126 @@
+package telegram
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// request translates a message into a Request. It returns false for
+// messages that are not from a person (channel posts, service messages).
+func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, bool) {
+	if m.From == nil || m.From.IsBot {
+		return commands.Request{}, false
+	}
+	req := commands.Request{
+		Platform: Platform,
+		UserID:   strconv.FormatInt(m.From.ID, 10),
+		ChatID:   strconv.FormatInt(m.Chat.ID, 10),
+		ChatKind: chatKind(m.Chat),
+		EventID:  updateID,
+		Language: m.From.LanguageCode,
+	}
+	text, entities := m.Text, m.Entities
+	if text == "" {
+		text, entities = m.Caption, m.CaptionEntities
+	}
+	req.Text = text
+	a.parseCommand(&req, text, entities)
+	if req.ChatKind == commands.Group {
+		req.Addressed = req.Addressed || a.mentioned(text, entities) ||
+			(m.ReplyToMessage != nil && m.ReplyToMessage.From != nil && m.ReplyToMessage.From.ID == a.id)
+	}
+
+	switch {
+	case len(m.Photo) > 0:
+		largest := m.Photo[len(m.Photo)-1]
+		req.Attachment = &tips.Attachment{Platform: Platform, Kind: tips.Photo, FileRef: largest.FileID}
+	case m.Document != nil:
+		req.Attachment = &tips.Attachment{Platform: Platform, Kind: tips.Document, FileRef: m.Document.FileID, Name: m.Document.FileName}
+	case m.Video != nil:
+		req.Attachment = &tips.Attachment{Platform: Platform, Kind: tips.Video, FileRef: m.Video.FileID}
+	case m.Audio != nil:
+		req.Attachment = &tips.Attachment{Platform: Platform, Kind: tips.Audio, FileRef: m.Audio.FileID}
+	case m.Voice != nil:
+		req.Attachment = &tips.Attachment{Platform: Platform, Kind: tips.Voice, FileRef: m.Voice.FileID}
+	case m.Location != nil:
+		req.Location = &tips.Location{Lat: m.Location.Latitude, Lon: m.Location.Longitude}
+	case m.Venue != nil:
+		req.Location = &tips.Location{Lat: m.Venue.Location.Latitude, Lon: m.Venue.Location.Longitude}
+	case text == "":
+		// Stickers, polls, contacts (a phone number!), video notes, games:
+		// nothing Vigía keeps.
+		req.Unsupported = true
+	}
+
+	if o := m.ForwardOrigin; o != nil {
+		switch o.Type {
+		case models.MessageOriginTypeChannel:
+			ch := o.MessageOriginChannel
+			req.Forward = &tips.Forward{Title: ch.Chat.Title, Username: ch.Chat.Username, PostID: ch.MessageID}
+		case models.MessageOriginTypeChat:
+			// A group posting as itself: the group is public evidence; the
+			// admin's signature is a person and is dropped.
+			req.Forward = &tips.Forward{Title: o.MessageOriginChat.SenderChat.Title, Username: o.MessageOriginChat.SenderChat.Username}
+		default:
+			// Forwarded from a person: who they are is not kept.
+			req.ForwardedFromPerson = true
+		}
+	}
+	return req, true
+}
+
+// parseCommand finds the first bot_command entity. Telegram counts entity
+// offsets in UTF-16 code units, so the text is sliced in UTF-16, not bytes
+// (the library's matcher slices bytes and misreads commands after emoji or
+// accented letters). "/cmd@OtherBot" is not for us.
+func (a *Adapter) parseCommand(req *commands.Request, text string, entities []models.MessageEntity) {
+	u := utf16.Encode([]rune(text))
+	for _, e := range entities {
+		if e.Type != models.MessageEntityTypeBotCommand || e.Offset < 0 || e.Length < 2 || e.Offset+e.Length > len(u) {
+			continue
+		}
+		word := string(utf16.Decode(u[e.Offset+1 : e.Offset+e.Length]))
+		name, target, _ := strings.Cut(word, "@")
+		if target != "" && !strings.EqualFold(target, a.username) {
+			return
+		}
+		req.Command = strings.ToLower(name)
+		req.Args = strings.TrimSpace(string(utf16.Decode(u[e.Offset+e.Length:])))
+		req.CommandAtStart = strings.TrimSpace(string(utf16.Decode(u[:e.Offset]))) == ""
+		req.Addressed = target != "" || req.ChatKind == commands.Private || req.CommandAtStart
+		return
+	}
+	// Without entities (some clients, edited copies), a leading "/" still counts.
+	if strings.HasPrefix(text, "/") && len(text) > 1 {
+		word, args, _ := strings.Cut(text[1:], " ")
+		word, _, _ = strings.Cut(word, "\n")
+		name, target, _ := strings.Cut(word, "@")
+		if target != "" && !strings.EqualFold(target, a.username) {
+			return
+		}
+		req.Command, req.Args, req.CommandAtStart = strings.ToLower(name), strings.TrimSpace(args), true
+		req.Addressed = true
+	}
+}
+
+// mentioned reports whether the text mentions the bot by @username.
+func (a *Adapter) mentioned(text string, entities []models.MessageEntity) bool {
+	if a.username == "" {
+		return false
+	}
+	u := utf16.Encode([]rune(text))
+	for _, e := range entities {
+		if e.Type == models.MessageEntityTypeMention && e.Offset >= 0 && e.Offset+e.Length <= len(u) {
+			if strings.EqualFold(string(utf16.Decode(u[e.Offset:e.Offset+e.Length])), "@"+a.username) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,121 @@
+package telegram
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"strconv"
+	"strings"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// maxText is Telegram's message limit, in characters after entity parsing;
+// chunks are cut well below it, on line breaks where possible.
+const maxText = 3800
+
+// replier answers in one chat.
+type replier struct {
+	a      *Adapter
+	chatID int64
+}
+
+func (r *replier) Reply(ctx context.Context, rep commands.Reply) error {
+	return r.a.send(ctx, r.chatID, rep)
+}
+
+// Send delivers a reply to a chat outside a request (commands.Sender).
+func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) error {
+	id, err := strconv.ParseInt(chatID, 10, 64)
+	if err != nil {
+		return fmt.Errorf("telegram: bad chat id")
+	}
+	return a.send(ctx, id, rep)
+}
+
+// send renders a reply: HTML with every string escaped, link previews off,
+// buttons on the last chunk, then the files as copies.
+func (a *Adapter) send(ctx context.Context, chatID int64, rep commands.Reply) error {
+	chunks := split(rep.Text, maxText)
+	for i, chunk := range chunks {
+		p := &bot.SendMessageParams{
+			ChatID:             chatID,
+			Text:               html.EscapeString(chunk),
+			ParseMode:          models.ParseModeHTML,
+			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()},
+			ProtectContent:     rep.Protected,
+		}
+		if i == len(chunks)-1 && len(rep.Buttons) > 0 {
+			p.ReplyMarkup = keyboard(rep.Buttons)
+		}
+		if _, err := a.b.SendMessage(ctx, p); err != nil {
+			return fmt.Errorf("telegram sendMessage: %s", a.redact(err))
+		}
+	}
+	for _, f := range rep.Files {
+		if err := a.sendFile(ctx, chatID, f, rep.Protected); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sendFile sends a stored file by its file_id: a copy, never a forward, so
+// nothing points back at the reporter's message.
+func (a *Adapter) sendFile(ctx context.Context, chatID int64, f tips.Attachment, protect bool) error {
+	if f.Platform != Platform {
+		return nil // a file from another platform cannot be sent here
+	}
+	in := &models.InputFileString{Data: f.FileRef}
+	var err error
+	switch f.Kind {
+	case tips.Photo:
+		_, err = a.b.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: chatID, Photo: in, ProtectContent: protect})
+	case tips.Video:
+		_, err = a.b.SendVideo(ctx, &bot.SendVideoParams{ChatID: chatID, Video: in, ProtectContent: protect})
+	case tips.Audio:
+		_, err = a.b.SendAudio(ctx, &bot.SendAudioParams{ChatID: chatID, Audio: in, ProtectContent: protect})
+	case tips.Voice:
+		_, err = a.b.SendVoice(ctx, &bot.SendVoiceParams{ChatID: chatID, Voice: in, ProtectContent: protect})
+	default:
+		_, err = a.b.SendDocument(ctx, &bot.SendDocumentParams{ChatID: chatID, Document: in, ProtectContent: protect})
+	}
+	if err != nil {
+		return fmt.Errorf("telegram send %s: %s", f.Kind, a.redact(err))
+	}
+	return nil
+}
+
+func keyboard(rows [][]commands.Button) *models.InlineKeyboardMarkup {
+	kb := &models.InlineKeyboardMarkup{}
+	for _, row := range rows {
+		var r []models.InlineKeyboardButton
+		for _, b := range row {
+			r = append(r, models.InlineKeyboardButton{Text: b.Label, CallbackData: b.Data})
+		}
+		kb.InlineKeyboard = append(kb.InlineKeyboard, r)
+	}
+	return kb
+}
+
+// split cuts text into chunks of at most max runes, at line breaks when it can.
+func split(text string, max int) []string {
+	var out []string
+	r := []rune(text)
+	for len(r) > max {
+		cut := max
+		if i := strings.LastIndex(string(r[:max]), "\n"); i > 0 {
+			cut = len([]rune(string(r[:max])[:i]))
+		}
+		out = append(out, string(r[:cut]))
+		r = []rune(strings.TrimLeft(string(r[cut:]), "\n"))
+	}
+	if len(r) > 0 || len(out) == 0 {
+		out = append(out, string(r))
+	}
+	return out
+}

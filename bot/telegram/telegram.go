@@ -1,0 +1,305 @@
+// Package telegram connects Vigía to the Telegram Bot API with
+// github.com/go-telegram/bot, which it uses for every method but
+// getUpdates.
+//
+// The library's own polling loop confirms updates to Telegram before they
+// are handled, so a crash loses whatever it had queued. This adapter polls
+// itself instead: it confirms an update (by asking for the next offset)
+// only after the engine has handled it. A crash therefore redelivers, never
+// loses, an update, and the engine's writes are idempotent per update.
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/vigia-project/vigia/commands"
+)
+
+// Platform is Telegram's platform name in requests and routes.
+const Platform = "telegram"
+
+// ErrUnauthorized means Telegram rejected the bot token.
+var ErrUnauthorized = errors.New("telegram rejected the bot token")
+
+// Handler handles one request; *commands.Mux is one.
+type Handler interface {
+	Handle(ctx context.Context, req commands.Request, w commands.Replier)
+}
+
+// Options configure the adapter.
+type Options struct {
+	Token  string
+	APIURL string // default https://api.telegram.org
+	Logger *slog.Logger
+	// PollTimeout is the long-polling timeout; default 50 s.
+	PollTimeout time.Duration
+	// HandlerTimeout bounds one update's handling; default 30 s.
+	HandlerTimeout time.Duration
+	// Workers bounds how many chats are handled at once; default 16.
+	Workers int
+}
+
+// Adapter is a running Telegram bot.
+type Adapter struct {
+	o        Options
+	b        *bot.Bot
+	http     *http.Client
+	log      *slog.Logger
+	id       int64
+	username string
+}
+
+// New checks the token with getMe and returns an adapter.
+func New(ctx context.Context, o Options) (*Adapter, error) {
+	if o.APIURL == "" {
+		o.APIURL = "https://api.telegram.org"
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.PollTimeout <= 0 {
+		o.PollTimeout = 50 * time.Second
+	}
+	if o.HandlerTimeout <= 0 {
+		o.HandlerTimeout = 30 * time.Second
+	}
+	if o.Workers <= 0 {
+		o.Workers = 16
+	}
+	a := &Adapter{o: o, log: o.Logger, http: &http.Client{Timeout: o.PollTimeout + 15*time.Second}}
+	b, err := bot.New(o.Token,
+		bot.WithServerURL(o.APIURL),
+		bot.WithSkipGetMe(),
+		bot.WithHTTPClient(o.PollTimeout, &http.Client{Timeout: 30 * time.Second}),
+		// The library's defaults log whole updates and raw errors; neither
+		// may reach a log here.
+		bot.WithDefaultHandler(func(context.Context, *bot.Bot, *models.Update) {}),
+		bot.WithErrorsHandler(func(err error) { a.log.Warn("telegram library error", "error", a.redact(err)) }),
+		bot.WithDebugHandler(func(string, ...any) {}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: %s", a.redact(err))
+	}
+	a.b = b
+	me, err := b.GetMe(ctx)
+	if errors.Is(err, bot.ErrorUnauthorized) || errors.Is(err, bot.ErrorNotFound) {
+		return nil, ErrUnauthorized
+	}
+	if err != nil {
+		return nil, fmt.Errorf("telegram getMe: %s", a.redact(err))
+	}
+	a.id, a.username = me.ID, me.Username
+	return a, nil
+}
+
+// redact renders an error without the bot token and without any response
+// body the library may have quoted (it can echo a message's text).
+func (a *Adapter) redact(err error) string {
+	s := err.Error()
+	if a.o.Token != "" {
+		s = strings.ReplaceAll(s, a.o.Token, "<token>")
+		if id, _, ok := strings.Cut(a.o.Token, ":"); ok {
+			s = strings.ReplaceAll(s, strings.TrimPrefix(a.o.Token, id+":"), "<token>")
+		}
+	}
+	if i := strings.Index(s, "error decode response body"); i >= 0 {
+		s = s[:i] + "error decode response body (body withheld)"
+	}
+	return s
+}
+
+// Run polls for updates and handles them until ctx ends. Updates of one
+// chat are handled in order; different chats run in parallel. An update is
+// confirmed to Telegram only once handled.
+func (a *Adapter) Run(ctx context.Context, h Handler) error {
+	// A webhook left set would make getUpdates fail; pending updates stay.
+	if _, err := a.b.DeleteWebhook(ctx, &bot.DeleteWebhookParams{DropPendingUpdates: false}); err != nil && ctx.Err() == nil {
+		a.log.Warn("telegram deleteWebhook failed", "error", a.redact(err))
+	}
+	var offset int64
+	backoff := time.Duration(0)
+	for ctx.Err() == nil {
+		updates, next, err := a.getUpdates(ctx, offset, a.o.PollTimeout)
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			backoff = min(max(2*backoff, 500*time.Millisecond), 30*time.Second)
+			a.log.Warn("telegram getUpdates failed", "error", a.redact(err), "retry_in", backoff.String())
+			select {
+			case <-ctx.Done():
+			case <-time.After(backoff):
+			}
+			continue
+		}
+		backoff = 0
+		// Handle the batch even if ctx ends meanwhile: these updates were
+		// received and must not be dropped half-way.
+		a.handleBatch(context.WithoutCancel(ctx), h, updates)
+		offset = next
+	}
+	if offset > 0 {
+		// Confirm what was handled, so a restart does not redeliver it.
+		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, _, err := a.getUpdates(cctx, offset, 0); err != nil {
+			a.log.Warn("telegram final confirm failed", "error", a.redact(err))
+		}
+	}
+	return nil
+}
+
+// handleBatch handles updates, each chat's in order, at most Workers chats
+// at once, and returns when all are done.
+func (a *Adapter) handleBatch(ctx context.Context, h Handler, updates []*models.Update) {
+	var order []int64
+	byChat := map[int64][]*models.Update{}
+	for _, u := range updates {
+		c := chatOf(u)
+		if _, ok := byChat[c]; !ok {
+			order = append(order, c)
+		}
+		byChat[c] = append(byChat[c], u)
+	}
+	sem := make(chan struct{}, a.o.Workers)
+	var wg sync.WaitGroup
+	for _, c := range order {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(list []*models.Update) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			for _, u := range list {
+				a.handle(ctx, h, u)
+			}
+		}(byChat[c])
+	}
+	wg.Wait()
+}
+
+func chatOf(u *models.Update) int64 {
+	switch {
+	case u.Message != nil:
+		return u.Message.Chat.ID
+	case u.CallbackQuery != nil && u.CallbackQuery.Message.Message != nil:
+		return u.CallbackQuery.Message.Message.Chat.ID
+	case u.CallbackQuery != nil:
+		return u.CallbackQuery.From.ID
+	}
+	return 0
+}
+
+// handle translates one update and hands it to the engine.
+func (a *Adapter) handle(ctx context.Context, h Handler, u *models.Update) {
+	defer func() {
+		if p := recover(); p != nil {
+			a.log.Error("telegram update panic", "panic", fmt.Sprintf("%T", p))
+		}
+	}()
+	ctx, cancel := context.WithTimeout(ctx, a.o.HandlerTimeout)
+	defer cancel()
+	switch {
+	case u.Message != nil:
+		req, ok := a.request(u.ID, u.Message)
+		if !ok {
+			return
+		}
+		h.Handle(ctx, req, &replier{a: a, chatID: u.Message.Chat.ID})
+	case u.CallbackQuery != nil:
+		q := u.CallbackQuery
+		// Stop the button's spinner whatever happens next.
+		if _, err := a.b.AnswerCallbackQuery(ctx, &bot.AnswerCallbackQueryParams{CallbackQueryID: q.ID}); err != nil {
+			a.log.Warn("telegram answerCallbackQuery failed", "error", a.redact(err))
+		}
+		msg := q.Message.Message
+		if msg == nil || q.Data == "" {
+			return
+		}
+		req := commands.Request{
+			Platform: Platform, UserID: strconv.FormatInt(q.From.ID, 10), ChatID: strconv.FormatInt(msg.Chat.ID, 10),
+			ChatKind: chatKind(msg.Chat), EventID: u.ID, Language: q.From.LanguageCode, Callback: q.Data,
+		}
+		h.Handle(ctx, req, &replier{a: a, chatID: msg.Chat.ID})
+	}
+}
+
+func chatKind(c models.Chat) commands.ChatKind {
+	if c.Type == models.ChatTypePrivate {
+		return commands.Private
+	}
+	return commands.Group
+}
+
+// getUpdates asks for updates after offset-1 (which confirms all before
+// it) and returns them with the next offset. An update the library cannot
+// decode is skipped, so one odd update cannot wedge the bot.
+func (a *Adapter) getUpdates(ctx context.Context, offset int64, timeout time.Duration) ([]*models.Update, int64, error) {
+	form := url.Values{}
+	form.Set("offset", strconv.FormatInt(offset, 10))
+	form.Set("timeout", strconv.Itoa(int(timeout/time.Second)))
+	form.Set("allowed_updates", `["message","callback_query"]`)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.o.APIURL+"/bot"+a.o.Token+"/getUpdates", strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, offset, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := a.http.Do(req)
+	if err != nil {
+		return nil, offset, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, offset, err
+	}
+	var r struct {
+		OK          bool              `json:"ok"`
+		ErrorCode   int               `json:"error_code"`
+		Description string            `json:"description"`
+		Result      []json.RawMessage `json:"result"`
+	}
+	if err := json.Unmarshal(body, &r); err != nil {
+		return nil, offset, fmt.Errorf("getUpdates: undecodable response (HTTP %d)", resp.StatusCode)
+	}
+	if !r.OK {
+		if r.ErrorCode == http.StatusUnauthorized {
+			return nil, offset, ErrUnauthorized
+		}
+		return nil, offset, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
+	}
+	next := offset
+	var out []*models.Update
+	for _, raw := range r.Result {
+		var u models.Update
+		if err := json.Unmarshal(raw, &u); err != nil {
+			var id struct {
+				ID int64 `json:"update_id"`
+			}
+			if json.Unmarshal(raw, &id) != nil {
+				continue
+			}
+			u = models.Update{ID: id.ID}
+			a.log.Warn("telegram update skipped: cannot decode it", "update_id", id.ID)
+		} else {
+			out = append(out, &u)
+		}
+		if u.ID >= next {
+			next = u.ID + 1
+		}
+	}
+	return out, next, nil
+}

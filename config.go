@@ -1,0 +1,183 @@
+package main
+
+import (
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/locales"
+	"github.com/vigia-project/vigia/storage"
+)
+
+// Config is Vigía's configuration, read from VIGIA_* environment variables.
+type Config struct {
+	Secret            []byte
+	RedisURL          string
+	RedisPrefix       string
+	TelegramToken     string
+	TelegramAPIURL    string
+	Admins            []string
+	Investigators     []string
+	InvestigatorChats []string
+	Retention         time.Duration
+	DraftIdle         time.Duration
+	DefaultLanguage   string
+	LogLevel          slog.Level
+}
+
+// configError names the variable that is wrong. Its message never holds the
+// variable's value, which may be a secret.
+type configError struct {
+	name, problem string
+}
+
+func (e *configError) Error() string { return e.name + ": " + e.problem }
+
+// loadConfig reads the configuration. In demo mode nothing is required.
+func loadConfig(getenv func(string) string, demo bool) (Config, error) {
+	c := Config{
+		RedisPrefix:     "vigia",
+		TelegramAPIURL:  "https://api.telegram.org",
+		Retention:       90 * 24 * time.Hour,
+		DraftIdle:       30 * time.Minute,
+		DefaultLanguage: "es",
+		LogLevel:        slog.LevelInfo,
+	}
+	if demo {
+		c.DefaultLanguage = "en"
+		c.LogLevel = slog.LevelWarn
+	}
+	var err error
+	if v := getenv("VIGIA_SECRET"); v != "" {
+		c.Secret, err = base64.StdEncoding.DecodeString(strings.TrimSpace(v))
+		if err != nil || len(c.Secret) < storage.MinSecretLen {
+			return c, &configError{"VIGIA_SECRET", fmt.Sprintf("must be base64 of at least %d random bytes; `vigia keygen` prints one", storage.MinSecretLen)}
+		}
+	} else if !demo {
+		return c, &configError{"VIGIA_SECRET", "is not set; `vigia keygen` prints one"}
+	}
+	if v := getenv("VIGIA_REDIS_URL"); v != "" {
+		if err := checkRedisURL(v); err != nil {
+			return c, &configError{"VIGIA_REDIS_URL", err.Error()}
+		}
+		c.RedisURL = v
+	} else if !demo {
+		return c, &configError{"VIGIA_REDIS_URL", "is not set (for example redis://localhost:6379/0)"}
+	}
+	if v := getenv("VIGIA_REDIS_PREFIX"); v != "" {
+		if strings.ContainsAny(v, "{} \t\n") {
+			return c, &configError{"VIGIA_REDIS_PREFIX", "must not contain braces or spaces"}
+		}
+		c.RedisPrefix = v
+	}
+	c.TelegramToken = strings.TrimSpace(getenv("VIGIA_TELEGRAM_TOKEN"))
+	if c.TelegramToken == "" && !demo {
+		return c, &configError{"VIGIA_TELEGRAM_TOKEN", "is not set; create a bot with @BotFather and paste its token"}
+	}
+	if c.TelegramToken != "" && !validTelegramToken(c.TelegramToken) {
+		return c, &configError{"VIGIA_TELEGRAM_TOKEN", "does not look like a bot token (digits, a colon, then letters)"}
+	}
+	if v := getenv("VIGIA_TELEGRAM_API_URL"); v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return c, &configError{"VIGIA_TELEGRAM_API_URL", "must be an http(s) URL such as https://api.telegram.org"}
+		}
+		c.TelegramAPIURL = strings.TrimRight(v, "/")
+	}
+	for _, l := range []struct {
+		name string
+		dst  *[]string
+	}{{"VIGIA_ADMINS", &c.Admins}, {"VIGIA_INVESTIGATORS", &c.Investigators}, {"VIGIA_INVESTIGATOR_CHATS", &c.InvestigatorChats}} {
+		ids, err := commands.ParseIDList(getenv(l.name))
+		if err != nil {
+			return c, &configError{l.name, err.Error() + `; use a list like "telegram:123,discord:456"`}
+		}
+		*l.dst = ids
+	}
+	if v := getenv("VIGIA_RETENTION"); v != "" {
+		if c.Retention, err = parseDays(v); err != nil || c.Retention < time.Hour {
+			return c, &configError{"VIGIA_RETENTION", `must be a duration of at least 1h, such as "90d" or "720h"`}
+		}
+	}
+	if v := getenv("VIGIA_DRAFT_IDLE"); v != "" {
+		if c.DraftIdle, err = parseDays(v); err != nil || c.DraftIdle < time.Minute || c.DraftIdle > 7*24*time.Hour {
+			return c, &configError{"VIGIA_DRAFT_IDLE", `must be a duration between 1m and 7d, such as "30m"`}
+		}
+	}
+	if v := getenv("VIGIA_DEFAULT_LANGUAGE"); v != "" {
+		lang := ""
+		for _, s := range locales.Supported {
+			if strings.EqualFold(s, v) {
+				lang = s
+			}
+		}
+		if lang == "" {
+			return c, &configError{"VIGIA_DEFAULT_LANGUAGE", "must be one of " + strings.Join(locales.Supported, ", ")}
+		}
+		c.DefaultLanguage = lang
+	}
+	if v := getenv("VIGIA_LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			return c, &configError{"VIGIA_LOG_LEVEL", "must be debug, info, warn or error"}
+		}
+	}
+	return c, nil
+}
+
+func checkRedisURL(v string) error {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+		return fmt.Errorf("must be a redis:// or rediss:// URL")
+	}
+	if _, err := redis.ParseURL(v); err != nil {
+		return fmt.Errorf("is not a valid Redis URL (redis://[user:password@]host:port/db)")
+	}
+	return nil
+}
+
+// parseDays parses a Go duration, also accepting whole days ("90d").
+func parseDays(v string) (time.Duration, error) {
+	if d, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 0 || n > 100000 {
+			return 0, fmt.Errorf("bad days")
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(v)
+}
+
+func validTelegramToken(t string) bool {
+	id, secret, ok := strings.Cut(t, ":")
+	if !ok || id == "" || len(secret) < 20 {
+		return false
+	}
+	if _, err := strconv.ParseUint(id, 10, 64); err != nil {
+		return false
+	}
+	for _, r := range secret {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// roles builds the role table from the configured lists.
+func (c Config) roles() commands.Roles {
+	r := commands.Roles{}
+	for _, id := range c.Investigators {
+		r[id] = commands.Investigator
+	}
+	for _, id := range c.Admins {
+		r[id] = commands.Admin
+	}
+	return r
+}

@@ -1,0 +1,203 @@
+// Command vigia is a Telegram bot that takes anonymous tips about organized
+// crime into a sealed Redis triage queue for vetted investigators.
+//
+//	vigia [serve]   run the bot (the default)
+//	vigia demo      play reporter and investigator in this terminal
+//	vigia keygen    print a new VIGIA_SECRET
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/bot/console"
+	"github.com/vigia-project/vigia/bot/telegram"
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/locales"
+	"github.com/vigia-project/vigia/storage"
+)
+
+const usage = `usage: vigia [serve|demo|keygen]
+
+  serve   run the bot (default); configured by VIGIA_* variables, see README.md
+  demo    try Vigía in this terminal, no tokens and no Redis needed
+  keygen  print a new random VIGIA_SECRET
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is main without the process: tests call it with their own environment
+// and streams. It returns the exit status.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	mode := "serve"
+	if len(args) > 0 {
+		mode = args[0]
+	}
+	switch mode {
+	case "serve", "demo":
+	case "keygen":
+		return keygen(stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cfg, err := loadConfig(getenv, mode == "demo")
+	if err != nil {
+		fmt.Fprintf(stderr, "vigia: %v\n", err)
+		return 2
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	if mode == "demo" {
+		err = demo(ctx, cfg, log, stdin, stdout)
+	} else {
+		err = serve(ctx, cfg, log)
+	}
+	if err != nil {
+		var ce *configError
+		if errors.As(err, &ce) {
+			fmt.Fprintf(stderr, "vigia: %v\n", err)
+			return 2
+		}
+		log.Error("vigia stopped", "error", err.Error())
+		return 1
+	}
+	return 0
+}
+
+func keygen(stdout, stderr io.Writer) int {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		fmt.Fprintf(stderr, "vigia: %v\n", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, base64.StdEncoding.EncodeToString(b))
+	return 0
+}
+
+// engine is what serve and demo share: storage and the command engine.
+type engine struct {
+	store *storage.Store
+	mux   *commands.Mux
+	msg   *locales.Bundle
+}
+
+func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, log *slog.Logger, roles commands.Roles) (*engine, error) {
+	kr, err := storage.NewKeyring(cfg.Secret)
+	if err != nil {
+		return nil, &configError{"VIGIA_SECRET", err.Error()}
+	}
+	st, err := storage.New(rdb, kr, storage.Options{Prefix: cfg.RedisPrefix, Retention: cfg.Retention, DraftIdle: cfg.DraftIdle})
+	if err != nil {
+		return nil, err
+	}
+	initCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := st.Init(initCtx); err != nil {
+		return nil, fmt.Errorf("redis: %w", err)
+	}
+	msg, err := locales.Load()
+	if err != nil {
+		return nil, err
+	}
+	mux := commands.New(commands.Options{
+		Store: st, Messages: msg, Roles: roles, InvestigatorChats: cfg.InvestigatorChats,
+		DefaultLanguage: cfg.DefaultLanguage, Retention: cfg.Retention, Logger: log,
+	})
+	return &engine{store: st, mux: mux, msg: msg}, nil
+}
+
+func redisClient(url string) (redis.UniversalClient, error) {
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, &configError{"VIGIA_REDIS_URL", "is not a valid Redis URL"}
+	}
+	return redis.NewClient(opt), nil
+}
+
+func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
+	rdb, err := redisClient(cfg.RedisURL)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	eng, err := newEngine(ctx, cfg, rdb, log, cfg.roles())
+	if err != nil {
+		return err
+	}
+	tg, err := telegram.New(ctx, telegram.Options{
+		Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, Logger: log,
+	})
+	if err != nil {
+		if errors.Is(err, telegram.ErrUnauthorized) {
+			return &configError{"VIGIA_TELEGRAM_TOKEN", "Telegram rejected this token; check it with @BotFather"}
+		}
+		return err
+	}
+	eng.mux.AddSender(telegram.Platform, tg)
+	go eng.mux.RunSweeper(ctx, time.Minute, cfg.DraftIdle)
+	log.Info("vigia serving", "platforms", "telegram")
+	err = tg.Run(ctx, eng.mux)
+	log.Info("vigia stopped")
+	return err
+}
+
+func demo(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, stdout io.Writer) error {
+	storageNote := "demo_storage_redis"
+	if cfg.RedisURL == "" {
+		m := miniredis.NewMiniRedis()
+		if err := m.Start(); err != nil {
+			return fmt.Errorf("in-memory redis: %w", err)
+		}
+		defer m.Close()
+		cfg.RedisURL = "redis://" + m.Addr()
+		storageNote = "demo_storage_memory"
+	}
+	if cfg.Secret == nil {
+		cfg.Secret = make([]byte, 32)
+		if _, err := rand.Read(cfg.Secret); err != nil {
+			return err
+		}
+	}
+	rdb, err := redisClient(cfg.RedisURL)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	const reporter, investigator = "1", "2"
+	eng, err := newEngine(ctx, cfg, rdb, log, commands.Roles{console.Platform + ":" + investigator: commands.Investigator})
+	if err != nil {
+		return err
+	}
+	say := func(id string, data map[string]any) string { return eng.msg.Localize(cfg.DefaultLanguage, id, data) }
+	con := console.New(console.Options{
+		In: stdin, Out: stdout, Say: say,
+		Identities: []console.Identity{
+			{Role: "reporter", UserID: reporter, Label: say("demo_role_reporter", nil)},
+			{Role: "investigator", UserID: investigator, Label: say("demo_role_investigator", nil)},
+		},
+	})
+	eng.mux.AddSender(console.Platform, con)
+	go eng.mux.RunSweeper(ctx, 10*time.Second, cfg.DraftIdle)
+	fmt.Fprintln(stdout, say("demo_banner", map[string]any{"Storage": say(storageNote, nil)}))
+	fmt.Fprintln(stdout)
+	return con.Run(ctx, eng.mux)
+}
