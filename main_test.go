@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"strings"
+	"testing"
+)
+
+const goodSecret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func validEnv() map[string]string {
+	return map[string]string{
+		"VIGIA_SECRET":         goodSecret,
+		"VIGIA_REDIS_URL":      "redis://user:pass@localhost:6379/0",
+		"VIGIA_TELEGRAM_TOKEN": "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef",
+	}
+}
+
+func TestConfigDefaults(t *testing.T) {
+	c, err := loadConfig(env(validEnv()), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Retention.Hours() != 90*24 || c.TelegramAPIURL != "https://api.telegram.org" || c.DefaultLanguage != "es" || len(c.Secret) != 32 {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+func TestConfigParsesLists(t *testing.T) {
+	e := validEnv()
+	e["VIGIA_INVESTIGATORS"] = "telegram:123, discord:456"
+	e["VIGIA_ADMINS"] = "telegram:1"
+	e["VIGIA_INVESTIGATOR_CHATS"] = "telegram:-100123"
+	e["VIGIA_RETENTION"] = "30d"
+	e["VIGIA_DEFAULT_LANGUAGE"] = "pt-br"
+	e["VIGIA_TELEGRAM_API_URL"] = "http://localhost:8081/"
+	e["VIGIA_REDIS_URL"] = "rediss://vigia:secret@redis.example:6380/2"
+	c, err := loadConfig(env(e), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.roles()
+	if r.Of("telegram", "123") != 1 || r.Of("discord", "456") != 1 || r.Of("telegram", "1") != 2 || r.Of("telegram", "2") != 0 {
+		t.Fatalf("roles: %v", r)
+	}
+	if c.InvestigatorChats[0] != "telegram:-100123" || c.Retention.Hours() != 30*24 || c.DefaultLanguage != "pt-BR" || c.TelegramAPIURL != "http://localhost:8081" {
+		t.Fatalf("config: %+v", c)
+	}
+}
+
+// Every bad value stops start-up with exit status 2 and one line naming the
+// variable, and never prints the secret.
+func TestBadConfigExitsTwoNamingTheVariable(t *testing.T) {
+	cases := map[string]string{
+		"VIGIA_SECRET":             base64.StdEncoding.EncodeToString([]byte("too-short-secret-1234")),
+		"VIGIA_REDIS_URL":          "http://localhost:6379",
+		"VIGIA_TELEGRAM_TOKEN":     "not a token",
+		"VIGIA_TELEGRAM_API_URL":   "ftp://x",
+		"VIGIA_ADMINS":             "telegram:abc",
+		"VIGIA_INVESTIGATORS":      "matrix:123",
+		"VIGIA_INVESTIGATOR_CHATS": "telegram",
+		"VIGIA_RETENTION":          "forever",
+		"VIGIA_DEFAULT_LANGUAGE":   "de",
+		"VIGIA_LOG_LEVEL":          "loud",
+		"VIGIA_DRAFT_IDLE":         "1s",
+	}
+	for name, bad := range cases {
+		e := validEnv()
+		e[name] = bad
+		var out, errb bytes.Buffer
+		code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), &out, &errb)
+		msg := errb.String()
+		if code != 2 || !strings.HasPrefix(msg, "vigia: "+name+":") || strings.Count(msg, "\n") != 1 {
+			t.Errorf("%s=%q: exit %d, stderr %q", name, bad, code, msg)
+		}
+		if strings.Contains(msg, bad) && name == "VIGIA_SECRET" {
+			t.Errorf("the secret was printed: %q", msg)
+		}
+	}
+	for _, name := range []string{"VIGIA_SECRET", "VIGIA_REDIS_URL", "VIGIA_TELEGRAM_TOKEN"} {
+		e := validEnv()
+		delete(e, name)
+		var errb bytes.Buffer
+		if code := run(context.Background(), nil, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb); code != 2 || !strings.Contains(errb.String(), name) {
+			t.Errorf("missing %s: exit %d, %q", name, code, errb.String())
+		}
+	}
+	// A secret that is not valid base64 is not echoed either.
+	e := validEnv()
+	e["VIGIA_SECRET"] = "s3cr3t-not-base64!!"
+	var errb bytes.Buffer
+	run(context.Background(), nil, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb)
+	if strings.Contains(errb.String(), "s3cr3t") {
+		t.Errorf("secret printed: %q", errb.String())
+	}
+}
+
+func TestKeygenPrintsAUsableSecret(t *testing.T) {
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"keygen"}, env(nil), nil, &out, &bytes.Buffer{}); code != 0 {
+		t.Fatalf("keygen exit %d", code)
+	}
+	e := validEnv()
+	e["VIGIA_SECRET"] = strings.TrimSpace(out.String())
+	if _, err := loadConfig(env(e), false); err != nil {
+		t.Fatalf("keygen output rejected: %v", err)
+	}
+	var again bytes.Buffer
+	run(context.Background(), []string{"keygen"}, env(nil), nil, &again, &bytes.Buffer{})
+	if again.String() == out.String() {
+		t.Fatal("keygen printed the same secret twice")
+	}
+}
+
+func TestUnknownModeIsUsageError(t *testing.T) {
+	var errb bytes.Buffer
+	if code := run(context.Background(), []string{"frobnicate"}, env(nil), nil, &bytes.Buffer{}, &errb); code != 2 || !strings.Contains(errb.String(), "usage") {
+		t.Fatalf("exit %d, %q", code, errb.String())
+	}
+}

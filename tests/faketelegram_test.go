@@ -1,0 +1,211 @@
+package tests
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// sent is one call the bot made to the fake Bot API.
+type sent struct {
+	Method  string
+	Fields  map[string]string
+	Files   map[string]string // multipart file parts: field -> content
+	Time    time.Time
+	Content string // Content-Type of the request
+}
+
+// fakeTelegram is a Bot API server: it serves getMe and getUpdates, and
+// records every other method. Like the real one it accepts multipart form
+// requests (as go-telegram/bot sends them) and urlencoded ones.
+type fakeTelegram struct {
+	t     *testing.T
+	srv   *httptest.Server
+	token string
+
+	mu      sync.Mutex
+	cond    *sync.Cond
+	queue   []json.RawMessage // updates not yet confirmed
+	ids     []int64
+	calls   []sent
+	offsets []int64
+	msgID   int
+}
+
+func newFakeTelegram(t *testing.T, token string) *fakeTelegram {
+	f := &fakeTelegram{t: t, token: token}
+	f.cond = sync.NewCond(&f.mu)
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(func() {
+		f.mu.Lock()
+		f.cond.Broadcast()
+		f.mu.Unlock()
+		f.srv.Close()
+	})
+	return f
+}
+
+func (f *fakeTelegram) URL() string { return f.srv.URL }
+
+func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
+	prefix := "/bot" + f.token + "/"
+	if !strings.HasPrefix(r.URL.Path, prefix) {
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprint(w, `{"ok":false,"error_code":401,"description":"Unauthorized"}`)
+		return
+	}
+	method := strings.TrimPrefix(r.URL.Path, prefix)
+	call := sent{Method: method, Fields: map[string]string{}, Files: map[string]string{}, Time: time.Now(), Content: r.Header.Get("Content-Type")}
+	if strings.HasPrefix(call.Content, "multipart/form-data") {
+		if err := r.ParseMultipartForm(32 << 20); err != nil {
+			f.t.Errorf("fake telegram: %s: bad multipart: %v", method, err)
+		} else {
+			for k, v := range r.MultipartForm.Value {
+				call.Fields[k] = v[0]
+			}
+			for k := range r.MultipartForm.File {
+				call.Files[k] = "(file)"
+			}
+		}
+	} else if err := r.ParseForm(); err == nil {
+		for k, v := range r.PostForm {
+			call.Fields[k] = v[0]
+		}
+	}
+	switch method {
+	case "getMe":
+		reply(w, `{"id":999000,"is_bot":true,"first_name":"Vigía","username":"VigiaBot"}`)
+		return
+	case "getUpdates":
+		f.getUpdates(w, call)
+		return
+	}
+	f.mu.Lock()
+	f.calls = append(f.calls, call)
+	f.msgID++
+	id := f.msgID
+	f.cond.Broadcast()
+	f.mu.Unlock()
+	switch method {
+	case "deleteWebhook", "answerCallbackQuery":
+		reply(w, `true`)
+	default:
+		chat := call.Fields["chat_id"]
+		reply(w, fmt.Sprintf(`{"message_id":%d,"date":%d,"chat":{"id":%s,"type":"private"}}`, id, time.Now().Unix(), orZero(chat)))
+	}
+}
+
+func orZero(s string) string {
+	if _, err := strconv.ParseInt(s, 10, 64); err != nil {
+		return "0"
+	}
+	return s
+}
+
+func reply(w http.ResponseWriter, result string) {
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, `{"ok":true,"result":%s}`, result)
+}
+
+// getUpdates drops confirmed updates (id < offset) and long-polls for more.
+func (f *fakeTelegram) getUpdates(w http.ResponseWriter, call sent) {
+	offset, _ := strconv.ParseInt(call.Fields["offset"], 10, 64)
+	timeout, _ := strconv.Atoi(call.Fields["timeout"])
+	deadline := time.Now().Add(time.Duration(timeout) * time.Second)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.offsets = append(f.offsets, offset)
+	for {
+		var keepQ []json.RawMessage
+		var keepI []int64
+		for i, id := range f.ids {
+			if id >= offset {
+				keepQ, keepI = append(keepQ, f.queue[i]), append(keepI, id)
+			}
+		}
+		f.queue, f.ids = keepQ, keepI
+		if len(f.queue) > 0 || time.Now().After(deadline) {
+			break
+		}
+		// Wake up periodically to honour the deadline.
+		go func() {
+			time.Sleep(100 * time.Millisecond)
+			f.mu.Lock()
+			f.cond.Broadcast()
+			f.mu.Unlock()
+		}()
+		f.cond.Wait()
+	}
+	out, _ := json.Marshal(f.queue)
+	reply(w, string(out))
+}
+
+// push queues an update (a redelivery if its id was seen before).
+func (f *fakeTelegram) push(update map[string]any) {
+	raw, err := json.Marshal(update)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.queue = append(f.queue, raw)
+	f.ids = append(f.ids, int64(update["update_id"].(int)))
+	f.cond.Broadcast()
+}
+
+// waitCalls waits until at least n recorded calls match pred, and returns them.
+func (f *fakeTelegram) waitCalls(n int, pred func(sent) bool) []sent {
+	f.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for {
+		var got []sent
+		for _, c := range f.calls {
+			if pred(c) {
+				got = append(got, c)
+			}
+		}
+		if len(got) >= n {
+			return got
+		}
+		if time.Now().After(deadline) {
+			var all []string
+			for _, c := range f.calls {
+				all = append(all, c.Method+" "+c.Fields["chat_id"]+" "+c.Fields["text"])
+			}
+			f.t.Fatalf("timed out waiting for %d matching calls; calls so far:\n%s", n, strings.Join(all, "\n"))
+		}
+		go func() {
+			time.Sleep(50 * time.Millisecond)
+			f.mu.Lock()
+			f.cond.Broadcast()
+			f.mu.Unlock()
+		}()
+		f.cond.Wait()
+	}
+}
+
+// messagesTo returns a predicate for sendMessage calls to chat.
+func messagesTo(chat string) func(sent) bool {
+	return func(c sent) bool { return c.Method == "sendMessage" && c.Fields["chat_id"] == chat }
+}
+
+// confirmedBeyond reports whether the bot has asked for updates after id,
+// which confirms id to Telegram.
+func (f *fakeTelegram) confirmedBeyond(id int64) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, o := range f.offsets {
+		if o > id {
+			return true
+		}
+	}
+	return false
+}
