@@ -4,6 +4,7 @@ package tests
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -28,8 +29,10 @@ func TestMain(m *testing.M) {
 		args = append(args, "-race")
 	}
 	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Dir(filepath.Dir(file))
+	touchSources(root)
 	cmd := exec.Command("go", append(args, ".")...)
-	cmd.Dir = filepath.Dir(filepath.Dir(file))
+	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building vigia: %v\n%s", err, out)
 		os.Exit(1)
@@ -55,4 +58,24 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }
+
+// touchSources reads every source file the binary is built from. go test
+// caches results by the files a test opens; the build below runs in a child
+// process, so without this a change to main.go would not rerun these tests.
+func touchSources(root string) {
+	_ = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if ext := filepath.Ext(path); ext == ".go" || ext == ".toml" || filepath.Base(path) == "go.mod" || filepath.Base(path) == "go.sum" {
+			_, _ = os.ReadFile(path)
+		}
+		return nil
+	})
 }

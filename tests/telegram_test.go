@@ -1,0 +1,321 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"html"
+	"os/exec"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+	"unicode/utf16"
+
+	"github.com/vigia-project/vigia/locales"
+	"github.com/vigia-project/vigia/storage/redistest"
+)
+
+const (
+	token          = "123456789:AAHsecretTokenValue_0123456789abcdef"
+	reporterID     = 5550001
+	reporterName   = "informante_anonimo"
+	reporterFirst  = "Rosalinda"
+	investigatorID = 9001
+	groupID        = -1001234567
+	tipText        = "Cobran derecho de piso en el mercado Hidalgo, ver https://cobro.example/pagar"
+	tipText2       = "los martes llega una camioneta gris"
+	photoID        = "AgACAgQAAxkBAAIPHOTOID"
+)
+
+type botProcess struct {
+	cmd    *exec.Cmd
+	stderr *lockedBuffer
+	done   chan error
+}
+
+func startBot(t *testing.T, tg *fakeTelegram, redisURL string) *botProcess {
+	t.Helper()
+	cmd := exec.Command(binary, "serve")
+	cmd.Env = []string{
+		"PATH=/usr/bin:/bin",
+		"VIGIA_SECRET=" + "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"VIGIA_REDIS_URL=" + redisURL,
+		"VIGIA_TELEGRAM_TOKEN=" + token,
+		"VIGIA_TELEGRAM_API_URL=" + tg.URL(),
+		"VIGIA_INVESTIGATORS=telegram:9001",
+		"VIGIA_DEFAULT_LANGUAGE=en",
+		"VIGIA_LOG_LEVEL=debug",
+	}
+	p := &botProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	cmd.Stdout, cmd.Stderr = p.stderr, p.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	return p
+}
+
+// stop sends SIGTERM and waits for a clean exit.
+func (p *botProcess) stop(t *testing.T) {
+	t.Helper()
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-p.done:
+		if err != nil {
+			t.Fatalf("vigia exited with %v after SIGTERM\n%s", err, p.stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("vigia did not stop after SIGTERM\n%s", p.stderr.String())
+	}
+}
+
+func user(id int, username, first, lang string) map[string]any {
+	return map[string]any{"id": id, "is_bot": false, "first_name": first, "username": username, "language_code": lang}
+}
+
+func privateChat(id int, username, first string) map[string]any {
+	return map[string]any{"id": id, "type": "private", "username": username, "first_name": first}
+}
+
+var msgSeq = 100
+
+func message(updateID int, from, chat map[string]any, fields map[string]any) map[string]any {
+	msgSeq++
+	m := map[string]any{"message_id": msgSeq, "date": time.Now().Unix(), "from": from, "chat": chat}
+	for k, v := range fields {
+		m[k] = v
+	}
+	return map[string]any{"update_id": updateID, "message": m}
+}
+
+// command builds a text message whose bot_command entity sits after prefix,
+// with the offset counted in UTF-16 code units as Telegram does.
+func command(prefix, cmd, args string) map[string]any {
+	off := len(utf16.Encode([]rune(prefix)))
+	text := prefix + cmd
+	if args != "" {
+		text += " " + args
+	}
+	return map[string]any{"text": text, "entities": []map[string]any{{"type": "bot_command", "offset": off, "length": len(utf16.Encode([]rune(cmd)))}}}
+}
+
+func buttons(c sent) []string {
+	var kb struct {
+		InlineKeyboard [][]struct {
+			Text         string `json:"text"`
+			CallbackData string `json:"callback_data"`
+		} `json:"inline_keyboard"`
+	}
+	_ = json.Unmarshal([]byte(c.Fields["reply_markup"]), &kb)
+	var out []string
+	for _, row := range kb.InlineKeyboard {
+		for _, b := range row {
+			out = append(out, b.CallbackData)
+		}
+	}
+	return out
+}
+
+func TestTelegramEndToEnd(t *testing.T) {
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	es := func(id string, data map[string]any, n ...int) string {
+		return html.EscapeString(msg.Localize("es", id, data, n...))
+	}
+	rs := redistest.Start(t)
+	tg := newFakeTelegram(t, token)
+	bot := startBot(t, tg, rs.URL())
+
+	rep := user(reporterID, reporterName, reporterFirst, "es-MX")
+	chat := privateChat(reporterID, reporterName, reporterFirst)
+	chatID := "5550001"
+
+	// 1. A tip in two messages plus a photo.
+	tg.push(message(1, rep, chat, map[string]any{"text": tipText}))
+	first := tg.waitCalls(1, messagesTo(chatID))[0]
+	if !strings.Contains(first.Fields["text"], es("draft_started", nil)) {
+		t.Fatalf("first reply: %q", first.Fields["text"])
+	}
+	if first.Fields["parse_mode"] != "HTML" || !strings.Contains(first.Fields["link_preview_options"], `"is_disabled":true`) {
+		t.Fatalf("reply not HTML with previews off: %+v", first.Fields)
+	}
+	if !strings.HasPrefix(first.Content, "multipart/form-data") {
+		t.Fatalf("library sent %q, the fake expects multipart", first.Content)
+	}
+	var send, extortion string
+	for _, d := range buttons(first) {
+		if strings.HasPrefix(d, "send:") {
+			send = d
+		}
+		if strings.HasSuffix(d, ":extortion") {
+			extortion = d
+		}
+	}
+	if send == "" || extortion == "" {
+		t.Fatalf("no Send or category button: %v", buttons(first))
+	}
+	tg.push(message(2, rep, chat, map[string]any{"text": tipText2}))
+	tg.push(message(3, rep, chat, map[string]any{"photo": []map[string]any{
+		{"file_id": "small", "file_unique_id": "s", "width": 90, "height": 90},
+		{"file_id": photoID, "file_unique_id": "b", "width": 1280, "height": 960},
+	}}))
+	got := tg.waitCalls(3, messagesTo(chatID))
+	if got[2].Fields["text"] != es("draft_added", nil, 3) {
+		t.Fatalf("third reply: %q", got[2].Fields["text"])
+	}
+	cb := func(updateID int, data string) map[string]any {
+		return map[string]any{"update_id": updateID, "callback_query": map[string]any{
+			"id": "cbq" + data, "from": rep, "chat_instance": "ci", "data": data,
+			"message": map[string]any{"message_id": 1, "date": time.Now().Unix(), "chat": chat},
+		}}
+	}
+	tg.push(cb(4, extortion))
+	tg.waitCalls(4, messagesTo(chatID))
+	tg.push(cb(5, send))
+	got = tg.waitCalls(6, messagesTo(chatID))
+	receipt := regexp.MustCompile(`[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}`).FindString(got[4].Fields["text"])
+	if receipt == "" || got[4].Fields["text"] != es("sent", map[string]any{"Receipt": receipt}) || got[5].Fields["text"] != es("safety_advice", nil) {
+		t.Fatalf("send replies: %q / %q", got[4].Fields["text"], got[5].Fields["text"])
+	}
+	if n := len(tg.waitCalls(2, func(c sent) bool { return c.Method == "answerCallbackQuery" })); n < 2 {
+		t.Fatalf("callback queries not answered")
+	}
+
+	// 2. The reporter checks the status, addressing the bot by name, and
+	// after non-ASCII text (offsets in UTF-16).
+	tg.push(message(6, rep, chat, command("", "/status@VigiaBot", strings.ToLower(receipt))))
+	tg.push(message(7, rep, chat, command("Señor 🚨 ", "/status", receipt)))
+	got = tg.waitCalls(8, messagesTo(chatID))
+	want := es("status_received", map[string]any{"Age": msg.Localize("es", "age_minutes", nil, 0)})
+	if got[6].Fields["text"] != want || got[7].Fields["text"] != want {
+		t.Fatalf("status replies: %q / %q, want %q", got[6].Fields["text"], got[7].Fields["text"], want)
+	}
+
+	// 3. A redelivered Send update makes no second tip: same receipt again.
+	tg.redeliver(cb(5, send))
+	got = tg.waitCalls(10, messagesTo(chatID))
+	if !strings.Contains(got[8].Fields["text"], receipt) {
+		t.Fatalf("redelivered Send: %q", got[8].Fields["text"])
+	}
+	ctx := context.Background()
+	c := rs.Client()
+	if keys, _ := c.Keys(ctx, "vigia:{tips}:tip:*").Result(); len(keys) != 1 {
+		t.Fatalf("%d tips in Redis, want 1: %v", len(keys), keys)
+	}
+	if n, _ := c.XLen(ctx, "vigia:{tips}:triage").Result(); n != 1 {
+		t.Fatalf("%d triage entries, want 1", n)
+	}
+
+	// 4. The investigator lists and reads the tip; the photo comes as a
+	// protected copy; the link is defanged.
+	inv := user(investigatorID, "detective", "Ana", "en")
+	invChat := privateChat(investigatorID, "detective", "Ana")
+	tg.push(message(8, inv, invChat, command("", "/recent", "")))
+	tg.push(message(9, inv, invChat, command("", "/tip", "1")))
+	invMsgs := tg.waitCalls(2, messagesTo("9001"))
+	if !strings.Contains(invMsgs[0].Fields["text"], "#1 ") || invMsgs[0].Fields["protect_content"] != "true" {
+		t.Fatalf("/recent: %+v", invMsgs[0].Fields)
+	}
+	full := invMsgs[1].Fields["text"]
+	for _, w := range []string{"hxxps://cobro[.]example/pagar", tipText2, "Extortion"} {
+		if !strings.Contains(full, w) {
+			t.Errorf("/tip lacks %q:\n%s", w, full)
+		}
+	}
+	if strings.Contains(full, "https://cobro") {
+		t.Errorf("/tip shows a live link:\n%s", full)
+	}
+	photo := tg.waitCalls(1, func(c sent) bool { return c.Method == "sendPhoto" })[0]
+	if photo.Fields["photo"] != photoID || photo.Fields["chat_id"] != "9001" || photo.Fields["protect_content"] != "true" {
+		t.Fatalf("photo copy: %+v", photo.Fields)
+	}
+	for _, c := range tg.calls {
+		if strings.HasPrefix(c.Method, "forward") {
+			t.Fatalf("the bot forwarded a message: %s", c.Method)
+		}
+	}
+	// A reporter asking the same gets the unknown-command answer.
+	tg.push(message(10, rep, chat, command("", "/tip", "1")))
+	got = tg.waitCalls(11, messagesTo(chatID))
+	if got[10].Fields["text"] != es("unknown_command", nil) {
+		t.Fatalf("reporter /tip: %q", got[10].Fields["text"])
+	}
+
+	// 5. A tip attempted in a group is not stored, nor quoted back.
+	group := map[string]any{"id": groupID, "type": "supergroup", "title": "Vecinos"}
+	tg.push(message(11, rep, group, map[string]any{
+		"text":     "@VigiaBot " + tipText,
+		"entities": []map[string]any{{"type": "mention", "offset": 0, "length": 9}},
+	}))
+	gm := tg.waitCalls(1, messagesTo("-1001234567"))[0]
+	if gm.Fields["text"] != es("group_private_only", nil) {
+		t.Fatalf("group answer: %q", gm.Fields["text"])
+	}
+
+	// 6. An update the library cannot decode does not wedge the bot.
+	tg.push(map[string]any{"update_id": 12, "message": map[string]any{"message_id": 1, "date": 1, "chat": chat, "from": rep, "forward_origin": map[string]any{"type": "martian"}}})
+	tg.push(message(13, rep, chat, command("", "/help", "")))
+	got = tg.waitCalls(12, messagesTo(chatID))
+	if got[11].Fields["text"] != es("help", nil) {
+		t.Fatalf("after an odd update: %q", got[11].Fields["text"])
+	}
+
+	// 7. SIGTERM: a clean exit, with every handled update confirmed.
+	bot.stop(t)
+	if !tg.confirmedBeyond(13) {
+		t.Fatal("handled updates were not confirmed before exit")
+	}
+
+	// 8. Privacy canary: nothing identifying in Redis or in the log.
+	dump, err := rs.Dump(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	canaries := []string{
+		"mercado Hidalgo", "camioneta", "cobro.example", "5550001", reporterName, reporterFirst,
+		"1001234567", receipt, strings.ReplaceAll(receipt, "-", ""), photoID, token, "AAHsecretTokenValue",
+	}
+	for k, v := range dump {
+		for _, s := range canaries {
+			if strings.Contains(k, s) || bytes.Contains(v, []byte(s)) {
+				t.Errorf("Redis key %q holds %q in clear", k, s)
+			}
+		}
+	}
+	logs := bot.stderr.String()
+	if !strings.Contains(logs, "tip stored") {
+		t.Fatalf("expected the bot's log, got:\n%s", logs)
+	}
+	for _, s := range canaries {
+		if strings.Contains(logs, s) {
+			t.Errorf("log holds %q:\n%s", s, logs)
+		}
+	}
+}
+
+// Telegram rejecting the token stops start-up with exit status 2 naming
+// the variable, without printing the token.
+func TestTelegramBadTokenExitsTwo(t *testing.T) {
+	rs := redistest.Start(t)
+	tg := newFakeTelegram(t, "999:DIFFERENTtokenDIFFERENTtoken00")
+	cmd := exec.Command(binary, "serve")
+	cmd.Env = []string{
+		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_TELEGRAM_TOKEN=" + token, "VIGIA_TELEGRAM_API_URL=" + tg.URL(),
+	}
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errorsAs(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "VIGIA_TELEGRAM_TOKEN") || strings.Contains(string(out), "AAHsecret") {
+		t.Fatalf("exit %v, output %q", err, out)
+	}
+}
