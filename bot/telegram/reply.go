@@ -2,10 +2,12 @@ package telegram
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -52,7 +54,7 @@ func (a *Adapter) send(ctx context.Context, chatID int64, rep commands.Reply) er
 		if i == len(chunks)-1 && len(rep.Buttons) > 0 {
 			p.ReplyMarkup = keyboard(rep.Buttons)
 		}
-		if _, err := a.b.SendMessage(ctx, p); err != nil {
+		if err := a.retry(ctx, func() error { _, err := a.b.SendMessage(ctx, p); return err }); err != nil {
 			return fmt.Errorf("telegram sendMessage: %s", a.redact(err))
 		}
 	}
@@ -71,8 +73,16 @@ func (a *Adapter) sendFile(ctx context.Context, chatID int64, f tips.Attachment,
 		return nil // a file from another platform cannot be sent here
 	}
 	in := &models.InputFileString{Data: f.FileRef}
+	err := a.retry(ctx, func() error { return a.sendFileOnce(ctx, chatID, f.Kind, in, protect) })
+	if err != nil {
+		return fmt.Errorf("telegram send %s: %s", f.Kind, a.redact(err))
+	}
+	return nil
+}
+
+func (a *Adapter) sendFileOnce(ctx context.Context, chatID int64, kind tips.AttachmentKind, in models.InputFile, protect bool) error {
 	var err error
-	switch f.Kind {
+	switch kind {
 	case tips.Photo:
 		_, err = a.b.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: chatID, Photo: in, ProtectContent: protect})
 	case tips.Video:
@@ -84,10 +94,29 @@ func (a *Adapter) sendFile(ctx context.Context, chatID int64, f tips.Attachment,
 	default:
 		_, err = a.b.SendDocument(ctx, &bot.SendDocumentParams{ChatID: chatID, Document: in, ProtectContent: protect})
 	}
-	if err != nil {
-		return fmt.Errorf("telegram send %s: %s", f.Kind, a.redact(err))
+	return err
+}
+
+// maxRetries bounds how often one send is retried after a 429.
+const maxRetries = 3
+
+// retry runs send, waiting out Telegram's retry_after on a 429 a bounded
+// number of times, and never past ctx.
+func (a *Adapter) retry(ctx context.Context, send func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := send()
+		var tooMany *bot.TooManyRequestsError
+		if !errors.As(err, &tooMany) || attempt == maxRetries {
+			return err
+		}
+		wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
+		a.log.Warn("telegram rate limited", "retry_after_s", tooMany.RetryAfter)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
 	}
-	return nil
 }
 
 func keyboard(rows [][]commands.Button) *models.InlineKeyboardMarkup {

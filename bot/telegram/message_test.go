@@ -1,0 +1,165 @@
+package telegram
+
+import (
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"testing"
+	"unicode/utf16"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/tips"
+)
+
+func testAdapter() *Adapter {
+	return &Adapter{o: Options{Token: "123:SECRETSECRETSECRETSECRET"}, log: slog.New(slog.DiscardHandler), id: 42, username: "VigiaBot"}
+}
+
+func decode(t *testing.T, js string) *models.Message {
+	t.Helper()
+	var m models.Message
+	if err := json.Unmarshal([]byte(js), &m); err != nil {
+		t.Fatal(err)
+	}
+	return &m
+}
+
+func cmdEntity(prefix, cmd string) string {
+	off := len(utf16.Encode([]rune(prefix)))
+	n := len(utf16.Encode([]rune(cmd)))
+	b, _ := json.Marshal([]map[string]any{{"type": "bot_command", "offset": off, "length": n}})
+	return string(b)
+}
+
+func TestCommandsAfterNonASCIIText(t *testing.T) {
+	a := testAdapter()
+	for _, prefix := range []string{"", "Ñandú ", "🚨🚨 ", "日本語 "} {
+		text := prefix + "/status@VigiaBot abcd-efgh-jkmn-pqrs"
+		m := decode(t, `{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"x"},"text":`+
+			mustJSON(text)+`,"entities":`+cmdEntity(prefix, "/status@VigiaBot")+`}`)
+		req, ok := a.request(9, m)
+		if !ok || req.Command != "status" || req.Args != "abcd-efgh-jkmn-pqrs" || req.CommandAtStart != (prefix == "") {
+			t.Errorf("prefix %q: %+v", prefix, req)
+		}
+	}
+}
+
+func TestCommandForAnotherBotIsNotOurs(t *testing.T) {
+	a := testAdapter()
+	m := decode(t, `{"message_id":1,"date":1,"chat":{"id":-5,"type":"group"},"from":{"id":5,"first_name":"x"},"text":"/status@OtherBot x","entities":`+cmdEntity("", "/status@OtherBot")+`}`)
+	req, _ := a.request(1, m)
+	if req.Command != "" || req.Addressed {
+		t.Fatalf("another bot's command taken: %+v", req)
+	}
+}
+
+func TestMentionAndReplyAddressTheBotInGroups(t *testing.T) {
+	a := testAdapter()
+	m := decode(t, `{"message_id":1,"date":1,"chat":{"id":-5,"type":"supergroup"},"from":{"id":5,"first_name":"x"},"text":"hola @VigiaBot","entities":[{"type":"mention","offset":5,"length":9}]}`)
+	if req, _ := a.request(1, m); !req.Addressed || req.ChatKind != commands.Group {
+		t.Fatalf("mention: %+v", req)
+	}
+	m = decode(t, `{"message_id":2,"date":1,"chat":{"id":-5,"type":"supergroup"},"from":{"id":5,"first_name":"x"},"text":"ok","reply_to_message":{"message_id":1,"date":1,"chat":{"id":-5,"type":"supergroup"},"from":{"id":42,"is_bot":true,"first_name":"V"}}}`)
+	if req, _ := a.request(2, m); !req.Addressed {
+		t.Fatalf("reply to the bot: %+v", req)
+	}
+	m = decode(t, `{"message_id":3,"date":1,"chat":{"id":-5,"type":"supergroup"},"from":{"id":5,"first_name":"x"},"text":"chatter"}`)
+	if req, _ := a.request(3, m); req.Addressed {
+		t.Fatalf("chatter addressed: %+v", req)
+	}
+}
+
+func TestForwardOrigins(t *testing.T) {
+	a := testAdapter()
+	base := `{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"x"},"text":"post",`
+	m := decode(t, base+`"forward_origin":{"type":"channel","date":1,"chat":{"id":-100,"type":"channel","title":"Narco Noticias","username":"narconews"},"message_id":77}}`)
+	req, _ := a.request(1, m)
+	if req.Forward == nil || req.Forward.Title != "Narco Noticias" || req.Forward.Username != "narconews" || req.Forward.PostID != 77 {
+		t.Fatalf("channel origin: %+v", req.Forward)
+	}
+	m = decode(t, base+`"forward_origin":{"type":"user","date":1,"sender_user":{"id":777,"first_name":"Victim","username":"victim_user"}}}`)
+	req, _ = a.request(1, m)
+	if req.Forward != nil || !req.ForwardedFromPerson {
+		t.Fatalf("user origin kept: %+v", req)
+	}
+	m = decode(t, base+`"forward_origin":{"type":"hidden_user","date":1,"sender_user_name":"Someone"}}`)
+	req, _ = a.request(1, m)
+	if req.Forward != nil || !req.ForwardedFromPerson {
+		t.Fatalf("hidden user origin kept: %+v", req)
+	}
+}
+
+func TestAttachmentsAndUnsupported(t *testing.T) {
+	a := testAdapter()
+	base := `{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"x"},`
+	m := decode(t, base+`"caption":"foto","photo":[{"file_id":"s","file_unique_id":"a","width":1,"height":1},{"file_id":"BIG","file_unique_id":"b","width":9,"height":9}]}`)
+	req, _ := a.request(1, m)
+	if req.Attachment == nil || req.Attachment.FileRef != "BIG" || req.Attachment.Kind != tips.Photo || req.Text != "foto" {
+		t.Fatalf("photo: %+v", req)
+	}
+	m = decode(t, base+`"document":{"file_id":"DOC","file_unique_id":"d","file_name":"lista.pdf"}}`)
+	if req, _ = a.request(1, m); req.Attachment == nil || req.Attachment.Kind != tips.Document || req.Attachment.Name != "lista.pdf" {
+		t.Fatalf("document: %+v", req)
+	}
+	m = decode(t, base+`"location":{"latitude":19.432608,"longitude":-99.133209}}`)
+	if req, _ = a.request(1, m); req.Location == nil || req.Location.Lat != 19.432608 {
+		t.Fatalf("location: %+v", req)
+	}
+	// A shared contact carries a phone number: never kept.
+	m = decode(t, base+`"contact":{"phone_number":"+5215512345678","first_name":"Me"}}`)
+	if req, _ = a.request(1, m); !req.Unsupported || strings.Contains(mustJSON(req), "5512345678") {
+		t.Fatalf("contact: %+v", req)
+	}
+	m = decode(t, base+`"sticker":{"file_id":"st","file_unique_id":"u","type":"regular","width":1,"height":1,"is_animated":false,"is_video":false}}`)
+	if req, _ = a.request(1, m); !req.Unsupported {
+		t.Fatalf("sticker: %+v", req)
+	}
+	m = decode(t, `{"message_id":1,"date":1,"chat":{"id":-100,"type":"channel"},"text":"channel post"}`)
+	if _, ok := a.request(1, m); ok {
+		t.Fatal("a message without a sender was handled")
+	}
+}
+
+func TestRedactHidesTokenAndBodies(t *testing.T) {
+	a := testAdapter()
+	err := errString("Post \"https://api.telegram.org/bot123:SECRETSECRETSECRETSECRET/sendMessage\": dial tcp: refused")
+	if s := a.redact(err); strings.Contains(s, "SECRET") {
+		t.Fatalf("token in %q", s)
+	}
+	err = errString("error decode response body for method sendMessage, {\"text\":\"cobran piso\"}, invalid character")
+	if s := a.redact(err); strings.Contains(s, "cobran") {
+		t.Fatalf("body in %q", s)
+	}
+}
+
+func TestSplitKeepsEverything(t *testing.T) {
+	text := strings.Repeat("línea de texto\n", 600)
+	parts := split(text, 3800)
+	if len(parts) < 3 {
+		t.Fatalf("%d parts", len(parts))
+	}
+	total := 0
+	for _, p := range parts {
+		if n := len([]rune(p)); n > 3800 {
+			t.Fatalf("part of %d runes", n)
+		}
+		total += strings.Count(p, "línea")
+	}
+	if total != 600 {
+		t.Fatalf("lost lines: %d", total)
+	}
+	if got := split("", 10); len(got) != 1 {
+		t.Fatalf("empty: %q", got)
+	}
+}
+
+type errString string
+
+func (e errString) Error() string { return string(e) }
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
