@@ -46,9 +46,7 @@ func ParseIDList(s string) ([]string, error) {
 }
 
 func isInt(s string) bool {
-	if strings.HasPrefix(s, "-") {
-		s = s[1:]
-	}
+	s = strings.TrimPrefix(s, "-")
 	if s == "" || len(s) > 20 {
 		return false
 	}

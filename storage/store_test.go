@@ -53,8 +53,9 @@ func TestKeyringRejectsShortSecret(t *testing.T) {
 func TestPseudonymIsStableAndKeyed(t *testing.T) {
 	a, _ := storage.NewKeyring(bytes.Repeat([]byte{1}, 32))
 	b, _ := storage.NewKeyring(bytes.Repeat([]byte{2}, 32))
-	if a.Pseudonym("telegram", "42") != a.Pseudonym("telegram", "42") {
-		t.Fatal("pseudonym not stable")
+	again, _ := storage.NewKeyring(bytes.Repeat([]byte{1}, 32))
+	if a.Pseudonym("telegram", "42") != again.Pseudonym("telegram", "42") {
+		t.Fatal("pseudonym not stable across restarts")
 	}
 	if a.Pseudonym("telegram", "42") == b.Pseudonym("telegram", "42") {
 		t.Fatal("pseudonym does not depend on the secret")

@@ -1,0 +1,18 @@
+# syntax=docker/dockerfile:1
+
+# Build a static binary with the Go version go.mod asks for.
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+ENV CGO_ENABLED=0 GOFLAGS=-buildvcs=false
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN go build -trimpath -ldflags="-s -w" -o /out/vigia .
+
+# Run it with no shell, no package manager, as a non-root user.
+# distroless/static has CA certificates (for api.telegram.org) and tzdata.
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/vigia /vigia
+USER 65532:65532
+ENTRYPOINT ["/vigia"]
+CMD ["serve"]
