@@ -189,7 +189,7 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, st
 	}
 	say := func(id string, data map[string]any) string { return eng.msg.Localize(cfg.DefaultLanguage, id, data) }
 	con := console.New(console.Options{
-		In: stdin, Out: stdout, Say: say,
+		In: stdin, Out: stdout, Say: say, Interactive: isTerminal(stdin),
 		Identities: []console.Identity{
 			{Role: "reporter", UserID: reporter, Label: say("demo_role_reporter", nil)},
 			{Role: "investigator", UserID: investigator, Label: say("demo_role_investigator", nil)},
@@ -200,4 +200,14 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, st
 	fmt.Fprintln(stdout, say("demo_banner", map[string]any{"Storage": say(storageNote, nil)}))
 	fmt.Fprintln(stdout)
 	return con.Run(ctx, eng.mux)
+}
+
+// isTerminal reports whether r is a character device (a person typing).
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -37,6 +37,10 @@ type Options struct {
 	Identities []Identity
 	// Say localises a console message id (the demo's own lines).
 	Say func(id string, data map[string]any) string
+	// Interactive is true when a person types at a terminal: a prompt is
+	// shown before each line. Otherwise (a pipe) each line read is echoed
+	// after the prompt, so the output reads as a transcript.
+	Interactive bool
 }
 
 // Adapter runs a console session.
@@ -60,29 +64,42 @@ const Platform = "console"
 func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	sc := bufio.NewScanner(a.o.In)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	a.prompt()
 	for sc.Scan() {
 		if ctx.Err() != nil {
 			return nil
 		}
 		line := strings.TrimSpace(sc.Text())
 		if line == "" {
+			a.prompt()
 			continue
 		}
-		fmt.Fprintf(a.o.Out, "%s> %s\n", a.who.Role, line)
+		if !a.o.Interactive {
+			fmt.Fprintf(a.o.Out, "%s> %s\n", a.who.Role, line)
+		}
 		if line == "/quit" || line == "/exit" {
 			return nil
 		}
 		if rest, ok := strings.CutPrefix(line, "/as"); ok && (rest == "" || rest[0] == ' ') {
 			a.switchTo(strings.TrimSpace(rest))
+			a.prompt()
 			continue
 		}
 		req, ok := a.request(line)
 		if !ok {
+			a.prompt()
 			continue
 		}
 		h.Handle(ctx, req, a)
+		a.prompt()
 	}
 	return sc.Err()
+}
+
+func (a *Adapter) prompt() {
+	if a.o.Interactive {
+		fmt.Fprintf(a.o.Out, "%s> ", a.who.Role)
+	}
 }
 
 func (a *Adapter) switchTo(role string) {
