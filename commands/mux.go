@@ -24,7 +24,7 @@ type Store interface {
 	Draft(ctx context.Context, pseudonym string) (storage.Draft, error)
 	SetDraftCategory(ctx context.Context, pseudonym, draftID string, c tips.Category) error
 	DiscardDraft(ctx context.Context, pseudonym, draftID string) error
-	SubmitDraft(ctx context.Context, pseudonym, draftID, language string) (storage.Submission, error)
+	SubmitDraft(ctx context.Context, pseudonym, draftID, language string, eventID int64) (storage.Submission, error)
 	ExpireDrafts(ctx context.Context, max int) ([]storage.ExpiredDraft, error)
 	Tip(ctx context.Context, id string) (tips.Tip, error)
 	Recent(ctx context.Context, n int) ([]tips.Tip, error)

@@ -121,6 +121,9 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 		EventID: req.EventID, Route: req.Platform + ":" + req.ChatID, Language: c.Lang, Part: part,
 		MaxParts: m.limits.MaxParts, MaxChars: m.limits.MaxChars,
 	})
+	if errors.Is(err, storage.ErrDuplicateEvent) {
+		return nil // a redelivered message that already went out in a tip
+	}
 	if errors.Is(err, storage.ErrDraftFull) {
 		cur, derr := m.store.Draft(ctx, c.Pseudonym)
 		if derr != nil {
@@ -190,7 +193,7 @@ func (m *Mux) callback(ctx context.Context, c *Context) error {
 // send turns the draft into a tip. The reporter hears "received" only after
 // storage has it.
 func (c *Context) send(ctx context.Context, draftID string) error {
-	sub, err := c.mux.store.SubmitDraft(ctx, c.Pseudonym, draftID, c.Lang)
+	sub, err := c.mux.store.SubmitDraft(ctx, c.Pseudonym, draftID, c.Lang, c.Request.EventID)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return c.Say(ctx, "draft_stale", nil)

@@ -20,6 +20,10 @@ import (
 // ErrDraftFull is returned when a part would take a draft past its limits.
 var ErrDraftFull = errors.New("draft is full")
 
+// sendingGrace is how long a draft being sent is safe from expiry; after
+// that a crash mid-send is assumed and the draft expires normally.
+const sendingGrace = 2 * time.Minute
+
 // draftSafety keeps an expired draft around after its deadline, so the
 // sweeper can still tell the reporter; after that Redis drops it anyway.
 const draftSafety = 24 * time.Hour
@@ -46,21 +50,20 @@ type DraftPart struct {
 	MaxParts, MaxChars int
 }
 
-// ensureDraft makes sure a draft exists and returns its id.
-var ensureDraft = redis.NewScript(`
-redis.call('HSETNX', KEYS[1], 'id', ARGV[1])
-return redis.call('HGET', KEYS[1], 'id')`)
-
-// addPart adds a sealed part to the draft whose id is ARGV[1]. It returns
-// {parts, chars}, or -1 if the draft changed under us, or -2 if full.
+// addPart adds a sealed part to the reporter's draft, starting the draft
+// (with id ARGV[1]) if there is none. It returns {id, parts, chars}, or -2
+// if the draft is full, or -3 if the event already went out in a sent tip.
 var addPart = redis.NewScript(`
-if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return -1 end
+local floor = redis.call('GET', KEYS[2])
+if floor and ARGV[11] <= floor then return -3 end
+redis.call('HSETNX', KEYS[1], 'id', ARGV[1])
+local id = redis.call('HGET', KEYS[1], 'id')
 local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
 local chars = tonumber(redis.call('HGET', KEYS[1], 'chars') or '0')
-local isNew = redis.call('HEXISTS', KEYS[1], ARGV[2]) == 0
-if isNew then
+if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 0 then
   local maxParts, maxChars = tonumber(ARGV[8]), tonumber(ARGV[9])
   if (maxParts > 0 and n + 1 > maxParts) or (maxChars > 0 and chars + tonumber(ARGV[4]) > maxChars) then
+    if n == 0 then redis.call('DEL', KEYS[1]) end
     return -2
   end
   n = n + 1
@@ -68,36 +71,40 @@ if isNew then
 end
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[3], 'n', n, 'chars', chars, 'seen', ARGV[5], 'route', ARGV[6], 'lang', ARGV[7])
 redis.call('PEXPIRE', KEYS[1], ARGV[10])
-return {n, chars}`)
+return {id, n, chars}`)
+
+// ErrDuplicateEvent is returned for a redelivered platform event that is
+// already part of a sent tip; it must not start a new draft.
+var ErrDuplicateEvent = errors.New("event already sent")
 
 // AddToDraft adds one part to the reporter's draft, starting a draft if
 // there is none. It is idempotent per EventID.
 func (s *Store) AddToDraft(ctx context.Context, pseudonym string, p DraftPart) (Draft, error) {
-	key := s.k.draft(pseudonym)
 	idb := make([]byte, 8)
 	if _, err := rand.Read(idb); err != nil {
 		return Draft{}, fmt.Errorf("draft id: %w", err)
-	}
-	id, err := ensureDraft.Run(ctx, s.rdb, []string{key}, hex.EncodeToString(idb)).Text()
-	if err != nil {
-		return Draft{}, fmt.Errorf("start draft: %w", err)
 	}
 	plain, err := json.Marshal(p.Part)
 	if err != nil {
 		return Draft{}, fmt.Errorf("encode part: %w", err)
 	}
-	sealedPart, err := seal(s.kr.seal, plain, "part:"+id)
+	sealedPart, err := seal(s.kr.seal, plain, "part:"+pseudonym)
 	if err != nil {
 		return Draft{}, err
 	}
-	sealedRoute, err := seal(s.kr.seal, []byte(p.Route), "route:"+id)
+	sealedRoute, err := seal(s.kr.seal, []byte(p.Route), "route:"+pseudonym)
 	if err != nil {
 		return Draft{}, err
 	}
 	now := s.now()
-	res, err := addPart.Run(ctx, s.rdb, []string{key},
-		id, partField(p.EventID), sealedPart, len([]rune(p.Part.Text)), now.UnixMilli(),
-		sealedRoute, p.Language, p.MaxParts, p.MaxChars, (s.draftIdle + draftSafety).Milliseconds()).Result()
+	// The deadline goes first: a draft must never exist without one, or it
+	// would vanish without the reporter being told.
+	if err := s.rdb.ZAdd(ctx, s.k.draftDeadlines(), redis.Z{Score: float64(now.Add(s.draftIdle).UnixMilli()), Member: pseudonym}).Err(); err != nil {
+		return Draft{}, fmt.Errorf("draft deadline: %w", err)
+	}
+	res, err := addPart.Run(ctx, s.rdb, []string{s.k.draft(pseudonym), s.k.floor(pseudonym)},
+		hex.EncodeToString(idb), partField(p.EventID), sealedPart, len([]rune(p.Part.Text)), now.UnixMilli(),
+		sealedRoute, p.Language, p.MaxParts, p.MaxChars, (s.draftIdle + draftSafety).Milliseconds(), eventKey(p.EventID)).Result()
 	if err != nil {
 		return Draft{}, fmt.Errorf("add to draft: %w", err)
 	}
@@ -106,24 +113,28 @@ func (s *Store) AddToDraft(ctx context.Context, pseudonym string, p DraftPart) (
 		if v == -2 {
 			return Draft{}, ErrDraftFull
 		}
-		return Draft{}, fmt.Errorf("add to draft: draft %s vanished while adding", id)
+		return Draft{}, ErrDuplicateEvent
 	case []any:
-		if err := s.rdb.ZAdd(ctx, s.k.draftDeadlines(), redis.Z{Score: float64(now.Add(s.draftIdle).UnixMilli()), Member: pseudonym}).Err(); err != nil {
-			return Draft{}, fmt.Errorf("draft deadline: %w", err)
+		if len(v) == 3 {
+			id, _ := v[0].(string)
+			n, _ := v[1].(int64)
+			c, _ := v[2].(int64)
+			d, err := s.Draft(ctx, pseudonym)
+			if err != nil {
+				return Draft{}, err
+			}
+			d.ID, d.Parts, d.Chars = id, int(n), int(c)
+			return d, nil
 		}
-		n, _ := v[0].(int64)
-		c, _ := v[1].(int64)
-		d, err := s.Draft(ctx, pseudonym)
-		if err != nil {
-			return Draft{}, err
-		}
-		d.Parts, d.Chars = int(n), int(c)
-		return d, nil
 	}
 	return Draft{}, fmt.Errorf("add to draft: unexpected reply %T", res)
 }
 
-func partField(eventID int64) string { return fmt.Sprintf("p:%019d", eventID) }
+// eventKey renders an event id so that string order is numeric order (Lua
+// numbers are doubles and would round large platform ids).
+func eventKey(eventID int64) string { return fmt.Sprintf("%019d", eventID) }
+
+func partField(eventID int64) string { return "p:" + eventKey(eventID) }
 
 // Draft returns the reporter's current draft, or ErrNotFound.
 func (s *Store) Draft(ctx context.Context, pseudonym string) (Draft, error) {
@@ -194,7 +205,7 @@ func (s *Store) DiscardDraft(ctx context.Context, pseudonym, draftID string) err
 }
 
 // draftContent opens every part of a draft, in the order they arrived.
-func (s *Store) draftContent(fields map[string]string, id string) (tips.Content, error) {
+func (s *Store) draftContent(fields map[string]string, pseudonym string) (tips.Content, error) {
 	var names []string
 	for f := range fields {
 		if strings.HasPrefix(f, "p:") {
@@ -204,7 +215,7 @@ func (s *Store) draftContent(fields map[string]string, id string) (tips.Content,
 	sort.Strings(names)
 	var c tips.Content
 	for _, f := range names {
-		plain, err := open(s.kr.seal, []byte(fields[f]), "part:"+id)
+		plain, err := open(s.kr.seal, []byte(fields[f]), "part:"+pseudonym)
 		if err != nil {
 			return tips.Content{}, fmt.Errorf("open draft part: %w", err)
 		}
@@ -224,13 +235,14 @@ type ExpiredDraft struct {
 }
 
 // expireDraft drops the draft if it has been idle since ARGV[1] or earlier;
-// it returns {route, lang}, or the draft's current deadline if it is alive,
-// or false if there is no draft.
+// it returns {id, route, lang}, or the time to count the idle period from
+// if it is alive (or being sent right now), or false if there is no draft.
 var expireDraft = redis.NewScript(`
-local v = redis.call('HMGET', KEYS[1], 'id', 'seen', 'route', 'lang')
+local v = redis.call('HMGET', KEYS[1], 'id', 'seen', 'route', 'lang', 'sending')
 if not v[1] then return false end
 local seen = tonumber(v[2] or '0')
 if seen > tonumber(ARGV[1]) then return seen end
+if v[5] and tonumber(v[5]) > tonumber(ARGV[2]) then return tonumber(ARGV[3]) end
 redis.call('DEL', KEYS[1])
 return {v[1], v[3] or '', v[4] or ''}`)
 
@@ -246,7 +258,8 @@ func (s *Store) ExpireDrafts(ctx context.Context, max int) ([]ExpiredDraft, erro
 	}
 	var out []ExpiredDraft
 	for _, p := range due {
-		res, err := expireDraft.Run(ctx, s.rdb, []string{s.k.draft(p)}, now.Add(-s.draftIdle).UnixMilli()).Result()
+		res, err := expireDraft.Run(ctx, s.rdb, []string{s.k.draft(p)},
+			now.Add(-s.draftIdle).UnixMilli(), now.Add(-sendingGrace).UnixMilli(), now.UnixMilli()).Result()
 		switch {
 		case errors.Is(err, redis.Nil):
 			// no draft any more: just drop the deadline below
@@ -262,10 +275,9 @@ func (s *Store) ExpireDrafts(ctx context.Context, max int) ([]ExpiredDraft, erro
 			}
 			v, _ := res.([]any)
 			if len(v) == 3 {
-				id, _ := v[0].(string)
 				sealedRoute, _ := v[1].(string)
 				lang, _ := v[2].(string)
-				if route, err := open(s.kr.seal, []byte(sealedRoute), "route:"+id); err == nil {
+				if route, err := open(s.kr.seal, []byte(sealedRoute), "route:"+p); err == nil {
 					out = append(out, ExpiredDraft{Route: string(route), Language: lang})
 				}
 			}

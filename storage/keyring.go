@@ -63,6 +63,12 @@ func (kr *Keyring) Pseudonym(platform, userID string) string {
 
 func (kr *Keyring) receiptID(code string) string { return kr.mac(kr.receipt, code) }
 
+// submissionID names the record of a sent draft; it binds the draft to its
+// reporter, so a forged Send button with someone else's draft id finds nothing.
+func (kr *Keyring) submissionID(pseudonym, draftID string) string {
+	return kr.mac(kr.receipt, "submitted\x00"+pseudonym+"\x00"+draftID)
+}
+
 func (kr *Keyring) mac(key []byte, s string) string {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(s))

@@ -35,11 +35,17 @@ func (k keys) recent() string { return k.prefix + ":{tips}:recent" }
 func (k keys) receipt(mac string) string { return k.prefix + ":{tips}:receipt:" + mac }
 
 // submitted records that a draft became a tip, so a retried Send returns the
-// same tip and receipt instead of making a second one.
-func (k keys) submitted(draftID string) string { return k.prefix + ":{tips}:submitted:" + draftID }
+// same tip and receipt instead of making a second one. Its name is a MAC of
+// the reporter's pseudonym and the draft id: nobody else can find it.
+func (k keys) submitted(mac string) string { return k.prefix + ":{tips}:submitted:" + mac }
 
-// draft is a reporter's unsent draft, under their pseudonym.
-func (k keys) draft(pseudonym string) string { return k.prefix + ":draft:" + pseudonym }
+// draft is a reporter's unsent draft, under their pseudonym. It shares a
+// hash tag with floor, which one script reads with it.
+func (k keys) draft(pseudonym string) string { return k.prefix + ":{" + pseudonym + "}:draft" }
+
+// floor is the highest platform event id already part of a sent tip; a
+// redelivered event at or below it is not added to a new draft.
+func (k keys) floor(pseudonym string) string { return k.prefix + ":{" + pseudonym + "}:floor" }
 
 // draftDeadlines orders pseudonyms with drafts by when their draft expires.
 func (k keys) draftDeadlines() string { return k.prefix + ":drafts" }

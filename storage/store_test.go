@@ -96,14 +96,14 @@ func TestDraftToTipRoundTrip(t *testing.T) {
 	if err := st.SetDraftCategory(ctx, p, "otherdraft", tips.Drugs); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("category on a stale draft: %v", err)
 	}
-	sub, err := st.SubmitDraft(ctx, p, d1.ID, "es")
+	sub, err := st.SubmitDraft(ctx, p, d1.ID, "es", 100)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if sub.Repeat || sub.TipID == "" {
 		t.Fatalf("first submission: %+v", sub)
 	}
-	again, err := st.SubmitDraft(ctx, p, d1.ID, "es")
+	again, err := st.SubmitDraft(ctx, p, d1.ID, "es", 100)
 	if err != nil || again.TipID != sub.TipID || again.Receipt != sub.Receipt || !again.Repeat {
 		t.Fatalf("retried Send made %+v (%v), want the same tip as %+v", again, err, sub)
 	}
@@ -153,7 +153,7 @@ func TestTipsGoToTriageStreamAndExpire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub, err := st.SubmitDraft(ctx, p, d.ID, "en")
+	sub, err := st.SubmitDraft(ctx, p, d.ID, "en", 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +227,7 @@ func TestDraftExpiryTellsReporter(t *testing.T) {
 	if _, err := st.Draft(ctx, p); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatal("expired draft still there")
 	}
-	if _, err := st.SubmitDraft(ctx, p, d.ID, "pt-BR"); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := st.SubmitDraft(ctx, p, d.ID, "pt-BR", 100); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("sending an expired draft: %v", err)
 	}
 	if got, _ := st.ExpireDrafts(ctx, 10); len(got) != 0 {
@@ -246,7 +246,7 @@ func TestDiscardDraft(t *testing.T) {
 	if err := st.DiscardDraft(ctx, p, d.ID); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("second discard: %v", err)
 	}
-	if _, err := st.SubmitDraft(ctx, p, d.ID, "en"); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := st.SubmitDraft(ctx, p, d.ID, "en", 100); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("send after cancel: %v", err)
 	}
 }
@@ -274,7 +274,7 @@ func TestTipSurvivesRedisRestart(t *testing.T) {
 	}
 	p := st.Pseudonym("telegram", "7")
 	d, _ := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Part: tips.Part{Text: "durable"}})
-	sub, err := st.SubmitDraft(ctx, p, d.ID, "en")
+	sub, err := st.SubmitDraft(ctx, p, d.ID, "en", 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,5 +283,69 @@ func TestTipSurvivesRedisRestart(t *testing.T) {
 	tip, err := st.TipByReceipt(ctx, sub.Receipt)
 	if err != nil || tip.Content.Text() != "durable" {
 		t.Fatalf("after restart: %+v %v", tip, err)
+	}
+}
+
+// A Send button forged with someone else's draft id finds nothing: the
+// submission record is bound to its reporter.
+func TestForgedSendFindsNothing(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	victim := st.Pseudonym("telegram", "10")
+	d, _ := st.AddToDraft(ctx, victim, storage.DraftPart{EventID: 1, Part: tips.Part{Text: "x"}})
+	if _, err := st.SubmitDraft(ctx, victim, d.ID, "es", 2); err != nil {
+		t.Fatal(err)
+	}
+	attacker := st.Pseudonym("telegram", "666")
+	if sub, err := st.SubmitDraft(ctx, attacker, d.ID, "es", 3); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("attacker got %+v, %v", sub, err)
+	}
+}
+
+// Parts redelivered after their tip was sent do not start a stray draft
+// (which a second Send would turn into a duplicate tip); newer ones do.
+func TestRedeliveredPartsAfterSendAreIgnored(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	p := st.Pseudonym("telegram", "11")
+	d, _ := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 500, Part: tips.Part{Text: "uno"}})
+	st.AddToDraft(ctx, p, storage.DraftPart{EventID: 501, Part: tips.Part{Text: "dos"}})
+	if _, err := st.SubmitDraft(ctx, p, d.ID, "es", 502); err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range []int64{500, 501, 502} {
+		if _, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: ev, Part: tips.Part{Text: "uno"}}); !errors.Is(err, storage.ErrDuplicateEvent) {
+			t.Fatalf("redelivered event %d: %v", ev, err)
+		}
+	}
+	if _, err := st.Draft(ctx, p); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("a redelivered part started a draft: %v", err)
+	}
+	d2, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 503, Part: tips.Part{Text: "nuevo"}})
+	if err != nil || d2.ID == d.ID || d2.Parts != 1 {
+		t.Fatalf("new draft after send: %+v %v", d2, err)
+	}
+}
+
+// A big platform id (Discord snowflakes pass 2^53) still orders right.
+func TestLargeEventIDsKeepOrder(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	p := st.Pseudonym("discord", "12")
+	base := int64(1_300_000_000_000_000_001)
+	d, _ := st.AddToDraft(ctx, p, storage.DraftPart{EventID: base, Part: tips.Part{Text: "a"}})
+	st.AddToDraft(ctx, p, storage.DraftPart{EventID: base + 1, Part: tips.Part{Text: "b"}})
+	sub, err := st.SubmitDraft(ctx, p, d.ID, "en", base+2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tip, _ := st.Tip(ctx, sub.TipID); tip.Content.Text() != "a\n\nb" {
+		t.Fatalf("order: %q", tip.Content.Text())
+	}
+	if _, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: base + 1, Part: tips.Part{Text: "b"}}); !errors.Is(err, storage.ErrDuplicateEvent) {
+		t.Fatalf("event one above 2^53 precision not recognised: %v", err)
+	}
+	if _, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: base + 3, Part: tips.Part{Text: "c"}}); err != nil {
+		t.Fatalf("next event refused: %v", err)
 	}
 }

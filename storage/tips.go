@@ -1,9 +1,11 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -52,21 +54,55 @@ redis.call('SET', KEYS[4], ARGV[1], 'PX', ARGV[7])
 redis.call('SET', KEYS[5], ARGV[9], 'PX', ARGV[10])
 return false`)
 
-// SubmitDraft turns the draft draftID into a tip: sealed under a fresh data
-// key, queued on the triage stream, findable by its receipt. It returns only
-// once Redis has the tip. Sending the same draft again returns the same tip.
-func (s *Store) SubmitDraft(ctx context.Context, pseudonym, draftID, language string) (Submission, error) {
-	if sub, err := s.submitted(ctx, draftID); !errors.Is(err, ErrNotFound) {
+// claimDraft marks the draft ARGV[1] as being sent (so the expiry sweeper
+// leaves it alone) and returns all its fields, or false if it is not there.
+var claimDraft = redis.NewScript(`
+if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return false end
+redis.call('HSET', KEYS[1], 'sending', ARGV[2])
+return redis.call('HGETALL', KEYS[1])`)
+
+// finishDraft runs once the tip is stored: it raises the reporter's event
+// floor, so redelivered events of this tip cannot start a new draft, and
+// removes the sent parts. Parts added meanwhile stay, as a new draft.
+// ARGV: draft id, floor, floor ttl ms, parts sent, chars sent, new id, sent fields...
+var finishDraft = redis.NewScript(`
+local floor = redis.call('GET', KEYS[2])
+if not floor or ARGV[2] > floor then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
+if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
+local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
+if n <= tonumber(ARGV[4]) then redis.call('DEL', KEYS[1]) return 1 end
+for i = 7, #ARGV do redis.call('HDEL', KEYS[1], ARGV[i]) end
+local chars = tonumber(redis.call('HGET', KEYS[1], 'chars') or '0') - tonumber(ARGV[5])
+redis.call('HSET', KEYS[1], 'id', ARGV[6], 'n', n - tonumber(ARGV[4]), 'chars', chars)
+redis.call('HDEL', KEYS[1], 'sending', 'cat')
+return 2`)
+
+// floorTTL is how long a sent tip's events are remembered; Telegram keeps
+// an unconfirmed update for at most 24 hours.
+const floorTTL = 48 * time.Hour
+
+// SubmitDraft turns the reporter's draft draftID into a tip: sealed under a
+// fresh data key, queued on the triage stream, findable by its receipt. It
+// returns only once Redis has the tip. Sending the same draft again returns
+// the same tip. eventID is the platform event that pressed Send.
+func (s *Store) SubmitDraft(ctx context.Context, pseudonym, draftID, language string, eventID int64) (Submission, error) {
+	subKey := s.k.submitted(s.kr.submissionID(pseudonym, draftID))
+	if sub, err := s.submitted(ctx, subKey, pseudonym, draftID); !errors.Is(err, ErrNotFound) {
 		return sub, err
 	}
-	fields, err := s.rdb.HGetAll(ctx, s.k.draft(pseudonym)).Result()
-	if err != nil {
-		return Submission{}, fmt.Errorf("read draft: %w", err)
-	}
-	if fields["id"] != draftID {
+	now := s.now()
+	raw, err := claimDraft.Run(ctx, s.rdb, []string{s.k.draft(pseudonym)}, draftID, now.UnixMilli()).StringSlice()
+	if errors.Is(err, redis.Nil) {
 		return Submission{}, ErrNotFound
 	}
-	content, err := s.draftContent(fields, draftID)
+	if err != nil {
+		return Submission{}, fmt.Errorf("claim draft: %w", err)
+	}
+	fields := map[string]string{}
+	for i := 0; i+1 < len(raw); i += 2 {
+		fields[raw[i]] = raw[i+1]
+	}
+	content, err := s.draftContent(fields, pseudonym)
 	if err != nil {
 		return Submission{}, err
 	}
@@ -91,44 +127,60 @@ func (s *Store) SubmitDraft(ctx context.Context, pseudonym, draftID, language st
 	if err != nil {
 		return Submission{}, err
 	}
-	sealedReceipt, err := seal(s.kr.seal, []byte(receipt), "receipt:"+draftID)
+	sealedReceipt, err := seal(s.kr.seal, []byte(receipt), submissionContext(pseudonym, draftID))
 	if err != nil {
 		return Submission{}, err
 	}
-	now := s.now()
 	oldest := now.Add(-s.retention).UnixMilli()
 	prev, err := saveTip.Run(ctx, s.rdb,
-		[]string{s.k.tip(id), s.k.triage(), s.k.recent(), s.k.receipt(s.kr.receiptID(receipt)), s.k.submitted(draftID)},
+		[]string{s.k.tip(id), s.k.triage(), s.k.recent(), s.k.receipt(s.kr.receiptID(receipt)), subKey},
 		id, wrapped, blob, string(category), string(tips.StatusNew), now.UnixMilli(), s.retention.Milliseconds(),
-		oldest, id+"|"+base64.StdEncoding.EncodeToString(sealedReceipt), submittedTTL.Milliseconds()).Text()
+		oldest, id+"|"+base64.StdEncoding.EncodeToString(sealedReceipt), min(submittedTTL, s.retention).Milliseconds()).Text()
 	switch {
 	case errors.Is(err, redis.Nil):
 		// stored now
 	case err != nil:
 		return Submission{}, fmt.Errorf("save tip: %w", err)
 	default:
-		return s.decodeSubmitted(prev, draftID)
+		return s.decodeSubmitted(prev, pseudonym, draftID)
 	}
-	// The tip is durable; the draft is no longer needed. A failure here only
-	// leaves a draft that a retried Send resolves to the same tip.
-	if _, err := delIfDraft.Run(ctx, s.rdb, []string{s.k.draft(pseudonym)}, draftID).Result(); err == nil {
+	// The tip is durable. Tidying the draft may fail without harm: a retried
+	// Send finds the submission record and returns the same tip.
+	floor := eventID
+	var sent []any
+	for f := range fields {
+		if ev, ok := strings.CutPrefix(f, "p:"); ok {
+			sent = append(sent, f)
+			if n, err := strconv.ParseInt(ev, 10, 64); err == nil && n > floor {
+				floor = n
+			}
+		}
+	}
+	newID := make([]byte, 8)
+	_, _ = rand.Read(newID)
+	args := append([]any{draftID, eventKey(floor), floorTTL.Milliseconds(), len(sent), cmp.Or(fields["chars"], "0"), hex.EncodeToString(newID)}, sent...)
+	if res, err := finishDraft.Run(ctx, s.rdb, []string{s.k.draft(pseudonym), s.k.floor(pseudonym)}, args...).Int(); err == nil && res == 1 {
 		s.rdb.ZRem(ctx, s.k.draftDeadlines(), pseudonym)
 	}
 	return Submission{TipID: id, Receipt: receipt}, nil
 }
 
-func (s *Store) submitted(ctx context.Context, draftID string) (Submission, error) {
-	v, err := s.rdb.Get(ctx, s.k.submitted(draftID)).Result()
+func submissionContext(pseudonym, draftID string) string {
+	return "receipt:" + pseudonym + ":" + draftID
+}
+
+func (s *Store) submitted(ctx context.Context, key, pseudonym, draftID string) (Submission, error) {
+	v, err := s.rdb.Get(ctx, key).Result()
 	if errors.Is(err, redis.Nil) {
 		return Submission{}, ErrNotFound
 	}
 	if err != nil {
 		return Submission{}, fmt.Errorf("check submitted: %w", err)
 	}
-	return s.decodeSubmitted(v, draftID)
+	return s.decodeSubmitted(v, pseudonym, draftID)
 }
 
-func (s *Store) decodeSubmitted(v, draftID string) (Submission, error) {
+func (s *Store) decodeSubmitted(v, pseudonym, draftID string) (Submission, error) {
 	id, enc, ok := strings.Cut(v, "|")
 	if !ok {
 		return Submission{}, fmt.Errorf("submitted record is malformed")
@@ -137,7 +189,7 @@ func (s *Store) decodeSubmitted(v, draftID string) (Submission, error) {
 	if err != nil {
 		return Submission{}, fmt.Errorf("submitted record: %w", err)
 	}
-	receipt, err := open(s.kr.seal, raw, "receipt:"+draftID)
+	receipt, err := open(s.kr.seal, raw, submissionContext(pseudonym, draftID))
 	if err != nil {
 		return Submission{}, fmt.Errorf("submitted receipt: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/vigia-project/vigia/commands"
 )
@@ -119,7 +120,9 @@ func (a *Adapter) switchTo(role string) {
 // request translates one typed line: "#2" presses the second button shown,
 // "/cmd@bot args" is a command, anything else a message.
 func (a *Adapter) request(line string) (commands.Request, bool) {
-	a.event++
+	// Event ids grow across runs too, as platform ids do: a demo against a
+	// persistent Redis must not collide with the last session's events.
+	a.event = max(a.event+1, time.Now().UnixMicro())
 	req := commands.Request{
 		Platform: Platform, UserID: a.who.UserID, ChatID: a.who.UserID,
 		ChatKind: commands.Private, EventID: a.event,
