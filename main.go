@@ -152,6 +152,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		}
 		return err
 	}
+	switch ok, err := eng.store.Durable(ctx); {
+	case err != nil:
+		log.Warn("cannot check Redis persistence; make sure it runs with appendonly yes and appendfsync always", "error", err.Error())
+	case !ok:
+		log.Warn("Redis does not fsync every write (appendonly yes, appendfsync always): a tip acknowledged just before a Redis crash could be lost")
+	}
 	eng.mux.AddSender(telegram.Platform, tg)
 	go eng.mux.RunSweeper(ctx, time.Minute, cfg.DraftIdle)
 	log.Info("vigia serving", "platforms", "telegram")

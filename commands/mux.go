@@ -7,7 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"runtime/debug"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -114,7 +114,7 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 	c := &Context{Request: req, mux: m, w: w}
 	defer func() {
 		if p := recover(); p != nil {
-			m.log.Error("handler panic", "platform", req.Platform, "command", c.commandName(), "panic", fmt.Sprintf("%T", p), "stack", string(debug.Stack()))
+			m.log.Error("handler panic", "platform", req.Platform, "command", c.commandName(), "panic", fmt.Sprintf("%T", p), "stack", Stack(3))
 			c.sayQuietly("error_internal", nil)
 		}
 	}()
@@ -200,4 +200,22 @@ func StorageDown(err error) bool {
 	return errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, io.EOF) ||
 		errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "redis: client is closed") ||
 		strings.Contains(err.Error(), "connection refused")
+}
+
+// Stack renders the calling goroutine's stack as function and file:line
+// only. debug.Stack would also print argument values, and those can be a
+// user or chat id.
+func Stack(skip int) string {
+	pc := make([]uintptr, 32)
+	n := runtime.Callers(skip, pc)
+	frames := runtime.CallersFrames(pc[:n])
+	var b strings.Builder
+	for {
+		f, more := frames.Next()
+		fmt.Fprintf(&b, "%s %s:%d; ", f.Function, f.File, f.Line)
+		if !more {
+			break
+		}
+	}
+	return b.String()
 }

@@ -82,3 +82,15 @@ func (s *Store) Pseudonym(platform, userID string) string {
 
 // DraftIdle is how long an untouched draft lives.
 func (s *Store) DraftIdle() time.Duration { return s.draftIdle }
+
+// Durable reports whether Redis fsyncs every write to its append-only file,
+// which is what lets Vigía say "received" as soon as a write returns. It
+// returns false with no error when persistence is weaker, and an error when
+// the configuration cannot be read (CONFIG may be forbidden to this user).
+func (s *Store) Durable(ctx context.Context) (bool, error) {
+	v, err := s.rdb.ConfigGet(ctx, "append*").Result()
+	if err != nil {
+		return false, fmt.Errorf("read redis persistence settings: %w", err)
+	}
+	return v["appendonly"] == "yes" && v["appendfsync"] == "always", nil
+}

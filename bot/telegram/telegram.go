@@ -207,7 +207,7 @@ func chatOf(u *models.Update) int64 {
 func (a *Adapter) handle(ctx context.Context, h Handler, u *models.Update) {
 	defer func() {
 		if p := recover(); p != nil {
-			a.log.Error("telegram update panic", "panic", fmt.Sprintf("%T", p))
+			a.log.Error("telegram update panic", "panic", fmt.Sprintf("%T", p), "stack", commands.Stack(3))
 		}
 	}()
 	ctx, cancel := context.WithTimeout(ctx, a.o.HandlerTimeout)
