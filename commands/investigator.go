@@ -66,12 +66,13 @@ func showTip(ctx context.Context, c *Context) error {
 	var files []tips.Attachment
 	var links []string
 	for _, p := range t.Content.Parts {
-		if p.Forward != nil {
-			src := strings.TrimSpace(p.Forward.Title)
-			if p.Forward.Username != "" {
-				src = strings.TrimSpace(src + " @" + p.Forward.Username)
-			}
+		switch {
+		case p.Forward == nil:
+		case p.Forward.Named():
+			src := strings.TrimSpace(p.Forward.Title + " @" + p.Forward.Username)
 			out = append(out, c.T("tip_forward", map[string]any{"Source": safe(src)}))
+		default:
+			out = append(out, c.T("tip_forward_hidden", nil))
 		}
 		if p.Text != "" {
 			out = append(out, safe(p.Text))

@@ -121,6 +121,11 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 	c.Pseudonym = m.store.Pseudonym(req.Platform, req.UserID)
 	c.Lang = m.language(ctx, c)
 	c.Role = m.roles.Of(req.Platform, req.UserID)
+	if req.ChatKind != Private && !m.invChats[req.Platform+":"+req.ChatID] {
+		// In an ordinary group everyone is treated alike, so nothing anyone
+		// sees there tells who is an investigator.
+		c.Role = Anyone
+	}
 
 	err := m.route(ctx, c)
 	if err == nil {

@@ -106,6 +106,9 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "message_too_long", map[string]any{"Max": m.limits.MaxMessageRunes})
 	}
 	part := tips.Part{Text: strings.ToValidUTF8(req.Text, "\uFFFD"), Attachment: req.Attachment, Forward: req.Forward}
+	if part.Forward == nil && req.ForwardedFromPerson {
+		part.Forward = &tips.Forward{} // forwarded, from a source not named
+	}
 	if req.Location != nil {
 		loc := tips.Coarsen(req.Location.Lat, req.Location.Lon)
 		if loc.Valid() {
@@ -113,9 +116,7 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 		}
 	}
 	if part.Text == "" && part.Attachment == nil && part.Location == nil {
-		if part.Forward == nil && !req.ForwardedFromPerson {
-			return c.Say(ctx, "unsupported_message", nil)
-		}
+		return c.Say(ctx, "unsupported_message", nil)
 	}
 	d, err := m.store.AddToDraft(ctx, c.Pseudonym, storage.DraftPart{
 		EventID: req.EventID, Route: req.Platform + ":" + req.ChatID, Language: c.Lang, Part: part,

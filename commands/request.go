@@ -51,7 +51,7 @@ type Request struct {
 	Location   *tips.Location
 	Forward    *tips.Forward
 	// ForwardedFromPerson is true when the message was forwarded from a
-	// person; who it was is not passed on.
+	// person or a private chat; which one is not passed on.
 	ForwardedFromPerson bool
 	// Unsupported is true for a message kind Vigía cannot keep (a sticker, a poll).
 	Unsupported bool

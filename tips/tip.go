@@ -100,13 +100,16 @@ func (l Location) Valid() bool {
 }
 
 // Forward records where a forwarded post came from. Only public sources are
-// kept: a channel or group title and username. A forwarded user's identity
-// is never recorded.
+// named: a channel or group with a username. A forwarded person, or a
+// private chat, is recorded only as "not named".
 type Forward struct {
 	Title    string `json:"t,omitempty"`
 	Username string `json:"u,omitempty"`
 	PostID   int    `json:"m,omitempty"`
 }
+
+// Named reports whether the origin is a public, named source.
+func (f Forward) Named() bool { return f.Username != "" }
 
 // Part is one message the reporter added to a draft.
 type Part struct {

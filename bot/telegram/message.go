@@ -41,7 +41,8 @@ func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, 
 		largest := m.Photo[len(m.Photo)-1]
 		req.Attachment = &tips.Attachment{Platform: Platform, Kind: tips.Photo, FileRef: largest.FileID}
 	case m.Document != nil:
-		req.Attachment = &tips.Attachment{Platform: Platform, Kind: tips.Document, FileRef: m.Document.FileID, Name: m.Document.FileName}
+		// The file name is not kept: names like "IMG_carlos_casa.jpg" identify.
+		req.Attachment = &tips.Attachment{Platform: Platform, Kind: tips.Document, FileRef: m.Document.FileID}
 	case m.Video != nil:
 		req.Attachment = &tips.Attachment{Platform: Platform, Kind: tips.Video, FileRef: m.Video.FileID}
 	case m.Audio != nil:
@@ -61,18 +62,46 @@ func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, 
 	if o := m.ForwardOrigin; o != nil {
 		switch o.Type {
 		case models.MessageOriginTypeChannel:
-			ch := o.MessageOriginChannel
-			req.Forward = &tips.Forward{Title: ch.Chat.Title, Username: ch.Chat.Username, PostID: ch.MessageID}
+			req.Forward = publicOrigin(o.MessageOriginChannel.Chat, o.MessageOriginChannel.MessageID)
+			req.ForwardedFromPerson = req.Forward == nil
 		case models.MessageOriginTypeChat:
-			// A group posting as itself: the group is public evidence; the
-			// admin's signature is a person and is dropped.
-			req.Forward = &tips.Forward{Title: o.MessageOriginChat.SenderChat.Title, Username: o.MessageOriginChat.SenderChat.Username}
+			// A group posting as itself; the admin's signature is a person
+			// and is dropped.
+			req.Forward = publicOrigin(o.MessageOriginChat.SenderChat, 0)
+			req.ForwardedFromPerson = req.Forward == nil
 		default:
 			// Forwarded from a person: who they are is not kept.
 			req.ForwardedFromPerson = true
 		}
 	}
+	// Links hidden behind words ("click here") are kept as text, so
+	// investigators see where they pointed.
+	for _, l := range hiddenLinks(text, entities) {
+		req.Text += "\n" + l
+	}
 	return req, true
+}
+
+// publicOrigin keeps where a forwarded post came from only if that channel
+// or group is public (it has a username). The title of a private group says
+// who is in it, and so who could have forwarded from it.
+// It returns nil for a private origin; the caller marks it as not named.
+func publicOrigin(c models.Chat, postID int) *tips.Forward {
+	if c.Username == "" {
+		return nil
+	}
+	return &tips.Forward{Title: c.Title, Username: c.Username, PostID: postID}
+}
+
+// hiddenLinks returns the URLs of text_link entities.
+func hiddenLinks(text string, entities []models.MessageEntity) []string {
+	var out []string
+	for _, e := range entities {
+		if e.Type == models.MessageEntityTypeTextLink && e.URL != "" && !strings.Contains(text, e.URL) {
+			out = append(out, e.URL)
+		}
+	}
+	return out
 }
 
 // parseCommand finds the first bot_command entity. Telegram counts entity
@@ -116,7 +145,7 @@ func (a *Adapter) mentioned(text string, entities []models.MessageEntity) bool {
 	}
 	u := utf16.Encode([]rune(text))
 	for _, e := range entities {
-		if e.Type == models.MessageEntityTypeMention && e.Offset >= 0 && e.Offset+e.Length <= len(u) {
+		if e.Type == models.MessageEntityTypeMention && e.Offset >= 0 && e.Length > 0 && e.Offset+e.Length <= len(u) {
 			if strings.EqualFold(string(utf16.Decode(u[e.Offset:e.Offset+e.Length])), "@"+a.username) {
 				return true
 			}

@@ -84,6 +84,12 @@ func TestForwardOrigins(t *testing.T) {
 	if req.Forward != nil || !req.ForwardedFromPerson {
 		t.Fatalf("user origin kept: %+v", req)
 	}
+	// A private channel's title would say who is in it: not named.
+	m = decode(t, base+`"forward_origin":{"type":"channel","date":1,"chat":{"id":-100,"type":"channel","title":"Familia Pérez"},"message_id":5}}`)
+	req, _ = a.request(1, m)
+	if req.Forward != nil || !req.ForwardedFromPerson {
+		t.Fatalf("private channel named: %+v", req.Forward)
+	}
 	m = decode(t, base+`"forward_origin":{"type":"hidden_user","date":1,"sender_user_name":"Someone"}}`)
 	req, _ = a.request(1, m)
 	if req.Forward != nil || !req.ForwardedFromPerson {
@@ -100,7 +106,7 @@ func TestAttachmentsAndUnsupported(t *testing.T) {
 		t.Fatalf("photo: %+v", req)
 	}
 	m = decode(t, base+`"document":{"file_id":"DOC","file_unique_id":"d","file_name":"lista.pdf"}}`)
-	if req, _ = a.request(1, m); req.Attachment == nil || req.Attachment.Kind != tips.Document || req.Attachment.Name != "lista.pdf" {
+	if req, _ = a.request(1, m); req.Attachment == nil || req.Attachment.Kind != tips.Document || req.Attachment.Name != "" {
 		t.Fatalf("document: %+v", req)
 	}
 	m = decode(t, base+`"location":{"latitude":19.432608,"longitude":-99.133209}}`)
@@ -153,6 +159,17 @@ func TestSplitKeepsEverything(t *testing.T) {
 	if got := split("", 10); len(got) != 1 {
 		t.Fatalf("empty: %q", got)
 	}
+	// Telegram counts UTF-16 units: 3000 emoji are 6000 units, two messages.
+	emoji := strings.Repeat("🚨", 3000)
+	parts = split(emoji, 3800)
+	if len(parts) != 2 || strings.Join(parts, "") != emoji {
+		t.Fatalf("emoji split into %d parts", len(parts))
+	}
+	for _, p := range parts {
+		if n := len(utf16.Encode([]rune(p))); n > 3800 {
+			t.Fatalf("part of %d UTF-16 units", n)
+		}
+	}
 }
 
 type errString string
@@ -162,4 +179,27 @@ func (e errString) Error() string { return string(e) }
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+func TestHiddenLinksAreKept(t *testing.T) {
+	a := testAdapter()
+	m := decode(t, `{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"x"},"text":"mira aquí","entities":[{"type":"text_link","offset":5,"length":4,"url":"https://evil.example/p"}]}`)
+	req, _ := a.request(1, m)
+	if req.Text != "mira aquí\nhttps://evil.example/p" {
+		t.Fatalf("text %q", req.Text)
+	}
+}
+
+func TestMalformedEntitiesDoNotPanic(t *testing.T) {
+	a := testAdapter()
+	for _, ents := range []string{
+		`[{"type":"bot_command","offset":0,"length":-5}]`,
+		`[{"type":"bot_command","offset":-3,"length":4}]`,
+		`[{"type":"bot_command","offset":2,"length":400}]`,
+		`[{"type":"mention","offset":1,"length":-1}]`,
+		`[{"type":"mention","offset":90,"length":3}]`,
+	} {
+		m := decode(t, `{"message_id":1,"date":1,"chat":{"id":-5,"type":"group"},"from":{"id":5,"first_name":"x"},"text":"/hola @VigiaBot","entities":`+ents+`}`)
+		a.request(1, m)
+	}
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -131,20 +133,40 @@ func keyboard(rows [][]commands.Button) *models.InlineKeyboardMarkup {
 	return kb
 }
 
-// split cuts text into chunks of at most max runes, at line breaks when it can.
+// split cuts text into chunks of at most max UTF-16 code units (Telegram
+// counts message length in UTF-16, so an emoji counts twice), at a line
+// break when there is one in the chunk.
 func split(text string, max int) []string {
 	var out []string
-	r := []rune(text)
-	for len(r) > max {
-		cut := max
-		if i := strings.LastIndex(string(r[:max]), "\n"); i > 0 {
-			cut = len([]rune(string(r[:max])[:i]))
+	for {
+		units, cut, lastNL := 0, len(text), -1
+		for i, r := range text {
+			w := utf16.RuneLen(r)
+			if w < 0 {
+				w = 1
+			}
+			if units+w > max {
+				cut = i
+				break
+			}
+			units += w
+			if r == '\n' {
+				lastNL = i
+			}
 		}
-		out = append(out, string(r[:cut]))
-		r = []rune(strings.TrimLeft(string(r[cut:]), "\n"))
+		if cut == len(text) {
+			if text != "" || len(out) == 0 {
+				out = append(out, text)
+			}
+			return out
+		}
+		if lastNL > 0 {
+			cut = lastNL
+		}
+		if cut == 0 { // max smaller than one character: never loop forever
+			_, cut = utf8.DecodeRuneInString(text)
+		}
+		out = append(out, text[:cut])
+		text = strings.TrimLeft(text[cut:], "\n")
 	}
-	if len(r) > 0 || len(out) == 0 {
-		out = append(out, string(r))
-	}
-	return out
 }
