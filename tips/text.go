@@ -7,20 +7,24 @@ import (
 	"unicode/utf8"
 )
 
-// Neutralize makes text safe to relay: it drops bidirectional overrides and
-// isolates (which can make "gpj.exe" read as "exe.jpg") and zero-width
-// characters, replaces other control characters except newline and tab, and
-// repairs invalid UTF-8.
+// Neutralize makes text safe to relay. It drops invisible format
+// characters (bidirectional overrides and isolates, which can make
+// "gpj.exe" read as "exe.jpg"; zero-width spaces; tag characters; the soft
+// hyphen) and blank fillers, turns line and paragraph separators into
+// newlines and other control characters into spaces, and repairs invalid
+// UTF-8. The zero-width joiner stays: emoji sequences need it.
 func Neutralize(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	return strings.Map(func(r rune) rune {
 		switch {
-		case r == '\n' || r == '\t':
+		case r == '\n' || r == '\t' || r == 0x200D:
 			return r
-		case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
-			return -1 // bidi embeddings, overrides, isolates and marks
-		case r == 0x200B || r == 0x200C || r == 0x200D || r == 0x2060 || r == 0xFEFF || r == 0x00AD:
-			return -1 // zero-width characters and soft hyphen
+		case r == 0x2028 || r == 0x2029 || r == 0x85:
+			return '\n'
+		case unicode.Is(unicode.Cf, r):
+			return -1
+		case r == 0x034F || r == 0x115F || r == 0x1160 || r == 0x3164 || r == 0xFFA0 || r == 0x180E:
+			return -1 // combining grapheme joiner and Hangul fillers: invisible
 		case unicode.IsControl(r):
 			return ' '
 		}
@@ -29,7 +33,7 @@ func Neutralize(s string) string {
 }
 
 // urlPattern finds web links, with or without a scheme.
-var urlPattern = regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"'` + "`" + `]+`)
+var urlPattern = regexp.MustCompile(`(?i)\b(?:https?://|ftp://|tg://|www\.)[^\s<>"'` + "`" + `]+`)
 
 // Links returns the web links in text, in order, without trailing punctuation.
 func Links(text string) []string {
@@ -48,22 +52,36 @@ func Links(text string) []string {
 // Investigators read links; they should never open one by accident.
 func Defang(text string) string {
 	text = urlPattern.ReplaceAllStringFunc(text, defangURL)
+	// A scheme left over (not followed by anything URL-like) is defanged too.
+	text = schemePattern.ReplaceAllStringFunc(text, func(s string) string { return defangScheme(s[:len(s)-3]) })
 	// Bare domains ("evil.example") are linkified by chat clients too.
 	return domainPattern.ReplaceAllStringFunc(text, func(d string) string {
 		return strings.ReplaceAll(d, ".", "[.]")
 	})
 }
 
-// domainPattern finds host names written without a scheme.
-var domainPattern = regexp.MustCompile(`(?i)\b(?:[\p{L}\p{N}-]+\.)+[\p{L}]{2,}\b`)
+// schemePattern finds link schemes.
+var schemePattern = regexp.MustCompile(`(?i)\b(?:https?|ftp|tg)://`)
+
+// defangScheme renders a scheme so no client links it: "hxxps://", "tg[:]//".
+func defangScheme(scheme string) string {
+	scheme = strings.ToLower(scheme)
+	if strings.HasPrefix(scheme, "http") {
+		return strings.Replace(scheme, "http", "hxxp", 1) + "://"
+	}
+	return scheme + "[:]//"
+}
+
+// domainPattern finds host names written without a scheme, in any script
+// (so not with \b, which knows only ASCII letters).
+var domainPattern = regexp.MustCompile(`(?i)(?:[\p{L}\p{N}-]+\.)+\p{L}{2,}`)
 
 func defangURL(u string) string {
 	scheme := ""
 	rest := u
 	if i := strings.Index(u, "://"); i >= 0 {
-		scheme = strings.ToLower(u[:i])
+		scheme = defangScheme(u[:i])
 		rest = u[i+3:]
-		scheme = strings.Replace(scheme, "http", "hxxp", 1) + "://"
 	}
 	host, path := rest, ""
 	if i := strings.IndexAny(rest, "/?#"); i >= 0 {

@@ -3,8 +3,10 @@ package tips
 import (
 	"bytes"
 	"crypto/rand"
+	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 func TestReceiptShapeAndRoundTrip(t *testing.T) {
@@ -62,6 +64,8 @@ func TestDefang(t *testing.T) {
 		"bare domain pago-piso.com.mx": "bare domain pago-piso[.]com[.]mx",
 		"no links, here. ok":           "no links, here. ok",
 		"ftp-like text 3.14":           "ftp-like text 3.14",
+		"пример.рф y bücher.de":        "пример[.]рф y bücher[.]de",
+		"tg://resolve?domain=x":        "tg[:]//resolve?domain=x",
 	}
 	for in, want := range cases {
 		if got := Defang(in); got != want {
@@ -86,6 +90,14 @@ func TestNeutralize(t *testing.T) {
 	}
 	if got != "facturagpj.exe ok \nline\uFFFD" {
 		t.Fatalf("Neutralize = %q", got)
+	}
+	invisible := "a\U000E0041\u3164\u115F\uFFA0\u180E\u2061\u034F\uFFF9b\u2028c"
+	if got := Neutralize(invisible); got != "ab\nc" {
+		t.Fatalf("Neutralize(%q) = %q", invisible, got)
+	}
+	family := "👨\u200D👩\u200D👧"
+	if Neutralize(family) != family {
+		t.Fatal("emoji joiner removed")
 	}
 }
 
@@ -115,16 +127,24 @@ func TestFirstLine(t *testing.T) {
 	}
 }
 
+// liveLink is an independent notion of what a chat client would linkify.
+var liveLink = regexp.MustCompile(`(?i)(?:https?|ftp|tg)://[^\s]|www\.[\p{L}\p{N}]`)
+
+// The order used in production: neutralise, then defang. The check does
+// not reuse the package's own patterns: no scheme a client would linkify,
+// and no invisible format character, may survive.
 func FuzzNeutralizeDefang(f *testing.F) {
-	f.Add("https://a.b/c \u202E x")
+	for _, seed := range []string{"https://a.b/c \u202E x", "WWW.X.COM", "hTTp://\u200Bx.y", "tg://resolve?domain=a", "пример.рф"} {
+		f.Add(seed)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
-		out := Neutralize(Defang(s))
-		if strings.ContainsRune(out, '\u202E') {
-			t.Fatal("override survived")
+		out := Defang(Neutralize(s))
+		if m := liveLink.FindString(out); m != "" {
+			t.Fatalf("live link %q survived in %q", m, out)
 		}
-		for _, l := range Links(out) {
-			if strings.HasPrefix(strings.ToLower(l), "http") {
-				t.Fatalf("clickable link survived: %q", l)
+		for _, r := range out {
+			if r != 0x200D && unicode.Is(unicode.Cf, r) {
+				t.Fatalf("format character %U survived", r)
 			}
 		}
 	})
