@@ -14,8 +14,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/url"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -159,9 +162,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		log.Warn("Redis does not fsync every write (appendonly yes, appendfsync always): a tip acknowledged just before a Redis crash could be lost")
 	}
 	eng.mux.AddSender(telegram.Platform, tg)
-	go eng.mux.RunSweeper(ctx, time.Minute, cfg.DraftIdle)
+	if u, _ := url.Parse(cfg.TelegramAPIURL); u != nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		log.Warn("VIGIA_TELEGRAM_API_URL is plain http to another host: the bot token and every message cross the network unencrypted")
+	}
+	var sweeper sync.WaitGroup
+	sweeper.Go(func() { eng.mux.RunSweeper(ctx, time.Minute, cfg.DraftIdle) })
 	log.Info("vigia serving", "platforms", "telegram")
 	err = tg.Run(ctx, eng.mux)
+	sweeper.Wait()
 	log.Info("vigia stopped")
 	return err
 }
@@ -202,7 +210,10 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, st
 		},
 	})
 	eng.mux.AddSender(console.Platform, con)
-	go eng.mux.RunSweeper(ctx, 10*time.Second, cfg.DraftIdle)
+	sweepCtx, stopSweeper := context.WithCancel(ctx)
+	var sweeper sync.WaitGroup
+	sweeper.Go(func() { eng.mux.RunSweeper(sweepCtx, 10*time.Second, cfg.DraftIdle) })
+	defer func() { stopSweeper(); sweeper.Wait() }()
 	fmt.Fprintln(stdout, say("demo_banner", map[string]any{"Storage": say(storageNote, nil)}))
 	fmt.Fprintln(stdout)
 	return con.Run(ctx, eng.mux)
@@ -216,4 +227,13 @@ func isTerminal(r io.Reader) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// isLoopback reports whether host names this machine.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -55,13 +55,9 @@ func showTip(ctx context.Context, c *Context) error {
 	if err != nil {
 		return err
 	}
-	lang := t.Content.Language
-	if lang == "" {
-		lang = "?"
-	}
 	out := []string{c.T("tip_header", map[string]any{
 		"ID": t.ID, "Category": c.categoryName(t.Category), "Status": c.T("status_"+string(t.Status), nil),
-		"Age": c.age(t.Created), "Language": lang,
+		"Age": c.age(t.Created),
 	})}
 	var files []tips.Attachment
 	var links []string

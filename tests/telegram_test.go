@@ -179,6 +179,9 @@ func TestTelegramEndToEnd(t *testing.T) {
 			"message": map[string]any{"message_id": 1, "date": time.Now().Unix(), "chat": chat},
 		}}
 	}
+	// While the draft is open, Redis holds nothing in clear either.
+	checkRedis(t, rs, "mercado Hidalgo", "camioneta", "cobro.example", "5550001", "54afb1", reporterName, reporterFirst, photoID)
+
 	tg.push(cb(4, extortion))
 	tg.waitCalls(4, messagesTo(chatID))
 	tg.push(cb(5, send))
@@ -201,7 +204,10 @@ func TestTelegramEndToEnd(t *testing.T) {
 		t.Fatalf("status replies: %q / %q, want %q", got[6].Fields["text"], got[7].Fields["text"], want)
 	}
 
-	// 3. A redelivered Send update makes no second tip: same receipt again.
+	// 3. Redelivered updates (as after a crash before confirming) make no
+	// second tip: the parts start no stray draft, Send gives the same receipt.
+	tg.redeliver(message(1, rep, chat, map[string]any{"text": tipText}))
+	tg.redeliver(message(2, rep, chat, map[string]any{"text": tipText2}))
 	tg.redeliver(cb(5, send))
 	got = tg.waitCalls(10, messagesTo(chatID))
 	if !strings.Contains(got[8].Fields["text"], receipt) {
@@ -214,6 +220,9 @@ func TestTelegramEndToEnd(t *testing.T) {
 	}
 	if n, _ := c.XLen(ctx, "vigia:{tips}:triage").Result(); n != 1 {
 		t.Fatalf("%d triage entries, want 1", n)
+	}
+	if keys, _ := c.Keys(ctx, "vigia:*:draft").Result(); len(keys) != 0 {
+		t.Fatalf("redelivered parts started a draft: %v", keys)
 	}
 
 	// 4. The investigator lists and reads the tip; the photo comes as a
@@ -276,22 +285,13 @@ func TestTelegramEndToEnd(t *testing.T) {
 		t.Fatal("handled updates were not confirmed before exit")
 	}
 
-	// 8. Privacy canary: nothing identifying in Redis or in the log.
-	dump, err := rs.Dump(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// 8. Privacy canary: nothing identifying in Redis or in the log, in
+	// decimal, hex or clear form.
 	canaries := []string{
-		"mercado Hidalgo", "camioneta", "cobro.example", "5550001", reporterName, reporterFirst,
-		"1001234567", receipt, strings.ReplaceAll(receipt, "-", ""), photoID, token, "AAHsecretTokenValue",
+		"mercado Hidalgo", "camioneta", "cobro.example", "5550001", "54afb1", "54AFB1", reporterName, reporterFirst,
+		"1001234567", "3bada087", receipt, strings.ReplaceAll(receipt, "-", ""), photoID, token, "AAHsecretTokenValue",
 	}
-	for k, v := range dump {
-		for _, s := range canaries {
-			if strings.Contains(k, s) || bytes.Contains(v, []byte(s)) {
-				t.Errorf("Redis key %q holds %q in clear", k, s)
-			}
-		}
-	}
+	checkRedis(t, rs, canaries...)
 	logs := bot.stderr.String()
 	if !strings.Contains(logs, "tip stored") {
 		t.Fatalf("expected the bot's log, got:\n%s", logs)
@@ -299,6 +299,25 @@ func TestTelegramEndToEnd(t *testing.T) {
 	for _, s := range canaries {
 		if strings.Contains(logs, s) {
 			t.Errorf("log holds %q:\n%s", s, logs)
+		}
+	}
+}
+
+// checkRedis fails if any key or value in Redis contains a canary.
+func checkRedis(t *testing.T, rs *redistest.Server, canaries ...string) {
+	t.Helper()
+	dump, err := rs.Dump(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dump) == 0 {
+		t.Fatal("Redis is empty: the canary would prove nothing")
+	}
+	for k, v := range dump {
+		for _, s := range canaries {
+			if strings.Contains(k, s) || bytes.Contains(v, []byte(s)) {
+				t.Errorf("Redis key %q holds %q in clear", k, s)
+			}
 		}
 	}
 }

@@ -197,6 +197,8 @@ func chatOf(u *models.Update) int64 {
 		return u.Message.Chat.ID
 	case u.CallbackQuery != nil && u.CallbackQuery.Message.Message != nil:
 		return u.CallbackQuery.Message.Message.Chat.ID
+	case u.CallbackQuery != nil && u.CallbackQuery.Message.InaccessibleMessage != nil:
+		return u.CallbackQuery.Message.InaccessibleMessage.Chat.ID
 	case u.CallbackQuery != nil:
 		return u.CallbackQuery.From.ID
 	}
@@ -225,15 +227,23 @@ func (a *Adapter) handle(ctx context.Context, h Handler, u *models.Update) {
 		if _, err := a.b.AnswerCallbackQuery(ctx, &bot.AnswerCallbackQueryParams{CallbackQueryID: q.ID}); err != nil {
 			a.log.Warn("telegram answerCallbackQuery failed", "error", a.redact(err))
 		}
-		msg := q.Message.Message
-		if msg == nil || q.Data == "" {
+		var chat models.Chat
+		switch {
+		case q.Message.Message != nil:
+			chat = q.Message.Message.Chat
+		case q.Message.InaccessibleMessage != nil:
+			chat = q.Message.InaccessibleMessage.Chat // a button on an old message
+		default:
+			return
+		}
+		if q.Data == "" {
 			return
 		}
 		req := commands.Request{
-			Platform: Platform, UserID: strconv.FormatInt(q.From.ID, 10), ChatID: strconv.FormatInt(msg.Chat.ID, 10),
-			ChatKind: chatKind(msg.Chat), EventID: u.ID, Language: q.From.LanguageCode, Callback: q.Data,
+			Platform: Platform, UserID: strconv.FormatInt(q.From.ID, 10), ChatID: strconv.FormatInt(chat.ID, 10),
+			ChatKind: chatKind(chat), EventID: u.ID, Language: q.From.LanguageCode, Callback: q.Data,
 		}
-		h.Handle(ctx, req, &replier{a: a, chatID: msg.Chat.ID})
+		h.Handle(ctx, req, &replier{a: a, chatID: chat.ID})
 	}
 }
 
