@@ -59,7 +59,8 @@ func showTip(ctx context.Context, c *Context) error {
 		"ID": t.ID, "Category": c.categoryName(t.Category), "Status": c.T("status_"+string(t.Status), nil),
 		"Age": c.age(t.Created),
 	})}
-	var files []tips.Attachment
+	var files []File
+	missing := 0
 	var links []string
 	for _, p := range t.Content.Parts {
 		switch {
@@ -81,8 +82,20 @@ func showTip(ctx context.Context, c *Context) error {
 				"Lat": fmt.Sprintf("%.2f", p.Location.Lat), "Lon": fmt.Sprintf("%.2f", p.Location.Lon),
 			}))
 		}
-		if p.Attachment != nil {
-			files = append(files, *p.Attachment)
+		if a := p.Attachment; a != nil {
+			switch a.Platform {
+			case tips.Stored:
+				data, err := c.mux.store.File(ctx, a.FileRef)
+				if err != nil {
+					missing++
+					continue
+				}
+				files = append(files, File{Attachment: *a, Data: data})
+			case c.Request.Platform:
+				files = append(files, File{Attachment: *a})
+			default:
+				missing++ // a platform's own file reference works only there
+			}
 		}
 	}
 	if len(links) > 0 {
@@ -90,6 +103,9 @@ func showTip(ctx context.Context, c *Context) error {
 	}
 	if len(files) > 0 {
 		out = append(out, c.T("tip_attachments", nil, len(files)))
+	}
+	for range missing {
+		out = append(out, c.T("tip_attachment_missing", nil))
 	}
 	return c.Reply(ctx, Reply{Text: strings.Join(out, "\n\n"), Files: files, Protected: true})
 }

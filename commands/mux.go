@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"slices"
 	"runtime"
 	"strings"
 	"syscall"
@@ -31,6 +32,8 @@ type Store interface {
 	TipByReceipt(ctx context.Context, receipt string) (tips.Tip, error)
 	Language(ctx context.Context, pseudonym string) (string, error)
 	SetLanguage(ctx context.Context, pseudonym, lang string) error
+	PutFile(ctx context.Context, data []byte) (string, error)
+	File(ctx context.Context, ref string) ([]byte, error)
 }
 
 // Limits bound what one reporter can put in a draft.
@@ -52,7 +55,10 @@ type Options struct {
 	// InvestigatorChats are "platform:chatid" groups where investigator
 	// commands may be used (and, later, where alerts go).
 	InvestigatorChats []string
-	DefaultLanguage   string
+	// RequiredRoles maps a platform to a platform role (a Discord role id)
+	// that investigators must also hold there; the vetted list still decides.
+	RequiredRoles   map[string]string
+	DefaultLanguage string
 	Retention         time.Duration
 	Limits            Limits
 	Logger            *slog.Logger
@@ -65,6 +71,7 @@ type Mux struct {
 	msg       *locales.Bundle
 	roles     Roles
 	invChats  map[string]bool
+	reqRoles  map[string]string
 	lang      string
 	retention time.Duration
 	limits    Limits
@@ -89,7 +96,7 @@ func New(o Options) *Mux {
 		o.DefaultLanguage = locales.Supported[0]
 	}
 	m := &Mux{
-		store: o.Store, msg: o.Messages, roles: o.Roles, lang: o.DefaultLanguage,
+		store: o.Store, msg: o.Messages, roles: o.Roles, reqRoles: o.RequiredRoles, lang: o.DefaultLanguage,
 		retention: o.Retention, limits: o.Limits, log: o.Logger, now: o.Now,
 		invChats: map[string]bool{}, table: map[string]*Command{}, senders: map[string]Sender{},
 	}
@@ -121,6 +128,9 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 	c.Pseudonym = m.store.Pseudonym(req.Platform, req.UserID)
 	c.Lang = m.language(ctx, c)
 	c.Role = m.roles.Of(req.Platform, req.UserID)
+	if need := m.reqRoles[req.Platform]; need != "" && c.Role >= Investigator && !slices.Contains(req.PlatformRoles, need) {
+		c.Role = Anyone // vetted, but without the platform role this deployment also requires
+	}
 	if req.ChatKind != Private && !m.invChats[req.Platform+":"+req.ChatID] {
 		// In an ordinary group everyone is treated alike, so nothing anyone
 		// sees there tells who is an investigator.
@@ -147,6 +157,12 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 			return nil
 		}
 		return m.callback(ctx, c)
+	}
+	if req.FormID != "" {
+		if req.ChatKind != Private || req.FormID != reportFormID {
+			return nil
+		}
+		return m.submitReportForm(ctx, c)
 	}
 	if req.Command != "" {
 		cmd, known := m.table[req.Command]

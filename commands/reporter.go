@@ -106,6 +106,16 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "message_too_long", map[string]any{"Max": m.limits.MaxMessageRunes})
 	}
 	part := tips.Part{Text: strings.ToValidUTF8(req.Text, "\uFFFD"), Attachment: req.Attachment, Forward: req.Forward}
+	if req.FileData != nil && req.Attachment != nil {
+		ref, err := m.store.PutFile(ctx, req.FileData)
+		if errors.Is(err, storage.ErrFileTooLarge) {
+			return c.Say(ctx, "file_too_large", map[string]any{"MB": storage.MaxFileSize >> 20})
+		}
+		if err != nil {
+			return err
+		}
+		part.Attachment = &tips.Attachment{Platform: tips.Stored, Kind: req.Attachment.Kind, FileRef: ref}
+	}
 	if part.Forward == nil && req.ForwardedFromPerson {
 		part.Forward = &tips.Forward{} // forwarded, from a source not named
 	}
@@ -210,4 +220,34 @@ func (c *Context) send(ctx context.Context, draftID string) error {
 		return err
 	}
 	return c.Say(ctx, "safety_advice", nil)
+}
+
+// reportFormID names the tip form; its fields are "tip" and "links".
+const reportFormID = "report"
+
+// report opens the tip form where the platform has forms (Discord); on
+// others it explains that any message starts a tip.
+func report(ctx context.Context, c *Context) error {
+	if !c.Request.CanOpenForms {
+		return c.Say(ctx, "report_how", nil)
+	}
+	return c.Reply(ctx, Reply{Form: &Form{
+		ID:    reportFormID,
+		Title: c.T("report_form_title", nil),
+		Fields: []FormField{
+			{ID: "tip", Label: c.T("report_form_tip", nil), Placeholder: c.T("report_form_tip_hint", nil), Long: true, Required: true, MaxLength: 4000},
+			{ID: "links", Label: c.T("report_form_links", nil), Placeholder: c.T("report_form_links_hint", nil), Long: true, MaxLength: 1000},
+		},
+	}})
+}
+
+// submitReportForm keeps a submitted tip form as a draft part, exactly as if
+// its text had been sent as a message.
+func (m *Mux) submitReportForm(ctx context.Context, c *Context) error {
+	text := strings.TrimSpace(c.Request.Form["tip"])
+	if links := strings.TrimSpace(c.Request.Form["links"]); links != "" {
+		text += "\n" + links
+	}
+	c.Request.Text = text
+	return m.addToDraft(ctx, c)
 }

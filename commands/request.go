@@ -46,6 +46,10 @@ type Request struct {
 
 	// Text is the message text or a media caption.
 	Text string
+	// FileData is the content of a file the adapter downloaded from its
+	// platform (where files have no lasting reference); the engine stores it
+	// sealed. Attachment then says its kind.
+	FileData []byte
 	// Attachment, Location and Forward carry what else the message holds.
 	Attachment *tips.Attachment
 	Location   *tips.Location
@@ -58,6 +62,33 @@ type Request struct {
 
 	// Callback is the data of a pressed button, if this event is a press.
 	Callback string
+
+	// FormID and Form carry a submitted form (a Discord modal): the form's
+	// id and its fields by id.
+	FormID string
+	Form   map[string]string
+	// CanOpenForms is true when the platform can show a Form in reply.
+	CanOpenForms bool
+	// PlatformRoles are the sender's roles on the platform where it has them
+	// (a Discord member's role ids), for VIGIA_DISCORD_INVESTIGATOR_ROLE.
+	PlatformRoles []string
+}
+
+// Form is a small form the platform shows (a Discord modal).
+type Form struct {
+	ID     string
+	Title  string
+	Fields []FormField
+}
+
+// FormField is one text field of a Form.
+type FormField struct {
+	ID          string
+	Label       string
+	Placeholder string
+	Long        bool
+	Required    bool
+	MaxLength   int
 }
 
 // Button is an inline button; Data comes back as Request.Callback.
@@ -71,10 +102,20 @@ type Reply struct {
 	Text    string
 	Buttons [][]Button
 	// Files are sent after the text as copies, never forwards.
-	Files []tips.Attachment
+	Files []File
 	// Protected asks the platform to forbid forwarding and saving the reply
 	// (Telegram's protect_content). Investigator views of tips set it.
 	Protected bool
+	// Form, if set, asks the platform to open it (only when the request said
+	// CanOpenForms); Text is then unused.
+	Form *Form
+}
+
+// File is a file to send: by the platform's own reference, or, for a file
+// Vigía stored, its content.
+type File struct {
+	tips.Attachment
+	Data []byte
 }
 
 // Replier answers the event being handled.

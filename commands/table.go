@@ -5,7 +5,28 @@ import "context"
 // HandlerFunc runs one command.
 type HandlerFunc func(ctx context.Context, c *Context) error
 
-// Command is one entry of the command table.
+// ArgKind is the type of a command argument, for platforms that type them.
+type ArgKind int
+
+// Argument kinds.
+const (
+	ArgText ArgKind = iota
+	ArgInteger
+	ArgLanguage // one of the supported languages
+)
+
+// Arg describes one argument. Its localised name and description are the
+// messages "arg_<command>_<arg>_name" and "arg_<command>_<arg>".
+type Arg struct {
+	Name     string
+	Kind     ArgKind
+	Required bool
+	Min, Max int // for ArgInteger
+}
+
+// Command is one entry of the command table. Its localised description is
+// the message "command_<name>", and its localised name (for platforms that
+// show one, like Discord) "command_<name>_name".
 type Command struct {
 	Name    string
 	Aliases []string
@@ -13,6 +34,7 @@ type Command struct {
 	Role Role
 	// PrivateOnly commands are refused in groups (they would expose the user).
 	PrivateOnly bool
+	Args        []Arg
 	Handler     HandlerFunc
 }
 
@@ -21,10 +43,21 @@ func commandTable() []*Command {
 	return []*Command{
 		{Name: "start", Handler: start},
 		{Name: "help", Handler: help},
-		{Name: "language", Aliases: []string{"lang", "idioma", "langue", "lingua"}, PrivateOnly: true, Handler: chooseLanguage},
-		{Name: "status", Aliases: []string{"estado"}, PrivateOnly: true, Handler: status},
+		{Name: "report", Aliases: []string{"denunciar", "signaler"}, PrivateOnly: true, Handler: report},
+		{Name: "status", Aliases: []string{"estado"}, PrivateOnly: true, Handler: status,
+			Args: []Arg{{Name: "code", Required: true}}},
+		{Name: "language", Aliases: []string{"lang", "idioma", "langue", "lingua"}, PrivateOnly: true, Handler: chooseLanguage,
+			Args: []Arg{{Name: "language", Kind: ArgLanguage}}},
 		{Name: "cancel", Aliases: []string{"cancelar", "annuler"}, PrivateOnly: true, Handler: cancelDraft},
-		{Name: "recent", Role: Investigator, Handler: recent},
-		{Name: "tip", Role: Investigator, Handler: showTip},
+		{Name: "recent", Role: Investigator, Handler: recent,
+			Args: []Arg{{Name: "count", Kind: ArgInteger, Min: 1, Max: maxRecent}}},
+		{Name: "tip", Role: Investigator, Handler: showTip,
+			Args: []Arg{{Name: "number", Kind: ArgInteger, Required: true, Min: 1}}},
 	}
+}
+
+// Commands returns the command table, for adapters that register commands
+// with their platform. Callers must not change it.
+func (m *Mux) Commands() []*Command {
+	return commandTable()
 }

@@ -1,6 +1,7 @@
 package locales
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -12,7 +13,7 @@ var sampleData = map[string]any{
 	"Receipt": "ABCD-EFGH-JKMN-PQRS", "Age": "3 h", "Days": 90, "Minutes": 30,
 	"MaxParts": 30, "MaxChars": 20000, "Max": 50, "Category": "X", "ID": "12",
 	"Summary": "s", "Status": "s", "Language": "es", "Lat": 1.5, "Lon": 2.5,
-	"Source": "s", "Storage": "s", "Role": "r",
+	"Source": "s", "Storage": "s", "Role": "r", "MB": 8,
 }
 
 // counts covers every CLDR plural category of the supported languages:
@@ -114,5 +115,41 @@ func TestLocalizeNeverFailsOpen(t *testing.T) {
 	}
 	if got := b.Localize("xx", "button_send", nil); got != "Send" {
 		t.Fatalf("unknown language should fall back to English, got %q", got)
+	}
+}
+
+// Discord refuses a whole command registration if one localised name or
+// description breaks its rules, so they are checked here for every language.
+func TestCommandNamesFitDiscord(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := regexp.MustCompile(`^[-_\p{L}\p{N}]{1,32}$`)
+	for _, lang := range Supported {
+		seen := map[string]string{}
+		for _, id := range b.IDs() {
+			s, _ := b.localize(lang, id, nil)
+			switch {
+			case strings.HasSuffix(id, "_name") && (strings.HasPrefix(id, "command_") || strings.HasPrefix(id, "arg_")):
+				if !name.MatchString(s) || strings.ToLower(s) != s {
+					t.Errorf("%s %s: %q is not a valid Discord name", lang, id, s)
+				}
+				if strings.HasPrefix(id, "command_") {
+					if other, dup := seen[s]; dup {
+						t.Errorf("%s: %s and %s are both %q", lang, id, other, s)
+					}
+					seen[s] = id
+				}
+			case strings.HasPrefix(id, "command_") || strings.HasPrefix(id, "arg_"):
+				if n := len([]rune(s)); n < 1 || n > 100 {
+					t.Errorf("%s %s: description of %d characters", lang, id, n)
+				}
+			case id == "report_form_title" || id == "report_form_tip" || id == "report_form_links":
+				if n := len([]rune(s)); n > 45 {
+					t.Errorf("%s %s: %d characters, Discord allows 45", lang, id, n)
+				}
+			}
+		}
 	}
 }

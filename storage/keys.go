@@ -53,5 +53,8 @@ func (k keys) draftDeadlines() string { return k.prefix + ":drafts" }
 // language is a reporter's chosen language, under their pseudonym.
 func (k keys) language(pseudonym string) string { return k.prefix + ":lang:" + pseudonym }
 
+// file is a stored file, sealed under a key only its tip holds.
+func (k keys) file(id string) string { return k.prefix + ":file:" + id }
+
 // TriageGroup is the consumer group investigators read the triage stream with.
 const TriageGroup = "investigators"

@@ -71,8 +71,13 @@ const (
 	Voice    AttachmentKind = "voice"
 )
 
+// Stored is the Attachment.Platform of a file Vigía keeps itself (sealed in
+// storage) rather than by a platform's reference; any adapter can show it.
+const Stored = "stored"
+
 // Attachment is a file the reporter sent. FileRef is the platform's own
-// reference (a Telegram file_id); it is sealed with the tip.
+// reference (a Telegram file_id), or for Stored files the storage
+// reference; it is sealed with the tip.
 type Attachment struct {
 	Platform string         `json:"p"`
 	Kind     AttachmentKind `json:"k"`

@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -70,12 +71,22 @@ func (a *Adapter) send(ctx context.Context, chatID int64, rep commands.Reply) er
 
 // sendFile sends a stored file by its file_id: a copy, never a forward, so
 // nothing points back at the reporter's message.
-func (a *Adapter) sendFile(ctx context.Context, chatID int64, f tips.Attachment, protect bool) error {
-	if f.Platform != Platform {
-		return nil // a file from another platform cannot be sent here
+func (a *Adapter) sendFile(ctx context.Context, chatID int64, f commands.File, protect bool) error {
+	var in models.InputFile
+	switch {
+	case f.Data != nil:
+		in = &models.InputFileUpload{Filename: uploadName(f.Kind), Data: bytes.NewReader(f.Data)}
+	case f.Platform == Platform:
+		in = &models.InputFileString{Data: f.FileRef}
+	default:
+		return nil // another platform's reference cannot be sent here
 	}
-	in := &models.InputFileString{Data: f.FileRef}
-	err := a.retry(ctx, func() error { return a.sendFileOnce(ctx, chatID, f.Kind, in, protect) })
+	err := a.retry(ctx, func() error {
+		if u, ok := in.(*models.InputFileUpload); ok {
+			u.Data = bytes.NewReader(f.Data) // a retry needs the whole file again
+		}
+		return a.sendFileOnce(ctx, chatID, f.Kind, in, protect)
+	})
 	if err != nil {
 		return fmt.Errorf("telegram send %s: %s", f.Kind, a.redact(err))
 	}
@@ -119,6 +130,20 @@ func (a *Adapter) retry(ctx context.Context, send func() error) error {
 		case <-time.After(wait):
 		}
 	}
+}
+
+// uploadName is the neutral file name an uploaded copy gets: the original
+// name is never kept.
+func uploadName(k tips.AttachmentKind) string {
+	switch k {
+	case tips.Photo:
+		return "photo.jpg"
+	case tips.Video:
+		return "video.mp4"
+	case tips.Audio, tips.Voice:
+		return "audio.ogg"
+	}
+	return "file.bin"
 }
 
 func keyboard(rows [][]commands.Button) *models.InlineKeyboardMarkup {
