@@ -7,8 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"slices"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -59,10 +59,10 @@ type Options struct {
 	// that investigators must also hold there; the vetted list still decides.
 	RequiredRoles   map[string]string
 	DefaultLanguage string
-	Retention         time.Duration
-	Limits            Limits
-	Logger            *slog.Logger
-	Now               func() time.Time
+	Retention       time.Duration
+	Limits          Limits
+	Logger          *slog.Logger
+	Now             func() time.Time
 }
 
 // Mux routes requests to handlers.
