@@ -23,6 +23,10 @@ type Config struct {
 	RedisPrefix       string
 	TelegramToken     string
 	TelegramAPIURL    string
+	DiscordToken      string
+	DiscordGuildID    string
+	DiscordAPIURL     string
+	DiscordRole       string
 	Admins            []string
 	Investigators     []string
 	InvestigatorChats []string
@@ -78,8 +82,30 @@ func loadConfig(getenv func(string) string, demo bool) (Config, error) {
 		c.RedisPrefix = v
 	}
 	c.TelegramToken = strings.TrimSpace(getenv("VIGIA_TELEGRAM_TOKEN"))
-	if c.TelegramToken == "" && !demo {
-		return c, &configError{"VIGIA_TELEGRAM_TOKEN", "is not set; create a bot with @BotFather and paste its token"}
+	c.DiscordToken = strings.TrimPrefix(strings.TrimSpace(getenv("VIGIA_DISCORD_TOKEN")), "Bot ")
+	if c.TelegramToken == "" && c.DiscordToken == "" && !demo {
+		return c, &configError{"VIGIA_TELEGRAM_TOKEN", "is not set (nor VIGIA_DISCORD_TOKEN); create a bot with @BotFather and paste its token"}
+	}
+	if c.DiscordToken != "" && (len(c.DiscordToken) < 50 || strings.ContainsAny(c.DiscordToken, " \t\n")) {
+		return c, &configError{"VIGIA_DISCORD_TOKEN", "does not look like a Discord bot token (Developer Portal, Bot, Reset Token)"}
+	}
+	for _, v := range []struct {
+		name string
+		dst  *string
+	}{{"VIGIA_DISCORD_GUILD_ID", &c.DiscordGuildID}, {"VIGIA_DISCORD_INVESTIGATOR_ROLE", &c.DiscordRole}} {
+		if id := strings.TrimSpace(getenv(v.name)); id != "" {
+			if _, err := strconv.ParseUint(id, 10, 64); err != nil {
+				return c, &configError{v.name, "must be a numeric Discord id (Developer Mode, right click, Copy ID)"}
+			}
+			*v.dst = id
+		}
+	}
+	if v := getenv("VIGIA_DISCORD_API_URL"); v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return c, &configError{"VIGIA_DISCORD_API_URL", "must be an http(s) URL such as https://discord.com"}
+		}
+		c.DiscordAPIURL = strings.TrimRight(v, "/")
 	}
 	if c.TelegramToken != "" && !validTelegramToken(c.TelegramToken) {
 		return c, &configError{"VIGIA_TELEGRAM_TOKEN", "does not look like a bot token (digits, a colon, then letters)"}

@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -26,6 +27,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/vigia-project/vigia/bot/console"
+	"github.com/vigia-project/vigia/bot/discord"
 	"github.com/vigia-project/vigia/bot/telegram"
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/locales"
@@ -104,6 +106,10 @@ type engine struct {
 }
 
 func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, log *slog.Logger, roles commands.Roles) (*engine, error) {
+	required := map[string]string{}
+	if cfg.DiscordRole != "" {
+		required[discord.Platform] = cfg.DiscordRole
+	}
 	kr, err := storage.NewKeyring(cfg.Secret)
 	if err != nil {
 		return nil, &configError{"VIGIA_SECRET", err.Error()}
@@ -123,7 +129,7 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, log *
 	}
 	mux := commands.New(commands.Options{
 		Store: st, Messages: msg, Roles: roles, InvestigatorChats: cfg.InvestigatorChats,
-		DefaultLanguage: cfg.DefaultLanguage, Retention: cfg.Retention, Logger: log,
+		DefaultLanguage: cfg.DefaultLanguage, Retention: cfg.Retention, Logger: log, RequiredRoles: required,
 	})
 	return &engine{store: st, mux: mux, msg: msg}, nil
 }
@@ -146,32 +152,74 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	tg, err := telegram.New(ctx, telegram.Options{
-		Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, Logger: log,
-	})
-	if err != nil {
-		if errors.Is(err, telegram.ErrUnauthorized) {
-			return &configError{"VIGIA_TELEGRAM_TOKEN", "Telegram rejected this token; check it with @BotFather"}
-		}
-		return err
-	}
 	switch ok, err := eng.store.Durable(ctx); {
 	case err != nil:
 		log.Warn("cannot check Redis persistence; make sure it runs with appendonly yes and appendfsync always", "error", err.Error())
 	case !ok:
 		log.Warn("Redis does not fsync every write (appendonly yes, appendfsync always): a tip acknowledged just before a Redis crash could be lost")
 	}
-	eng.mux.AddSender(telegram.Platform, tg)
-	if u, _ := url.Parse(cfg.TelegramAPIURL); u != nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
-		log.Warn("VIGIA_TELEGRAM_API_URL is plain http to another host: the bot token and every message cross the network unencrypted")
+	// Adapters run side by side on one engine; if one fails, all stop.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	var platforms []string
+	if cfg.TelegramToken != "" {
+		tg, err := telegram.New(ctx, telegram.Options{Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, Logger: log})
+		if err != nil {
+			if errors.Is(err, telegram.ErrUnauthorized) {
+				return &configError{"VIGIA_TELEGRAM_TOKEN", "Telegram rejected this token; check it with @BotFather"}
+			}
+			return err
+		}
+		if u, _ := url.Parse(cfg.TelegramAPIURL); u != nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
+			log.Warn("VIGIA_TELEGRAM_API_URL is plain http to another host: the bot token and every message cross the network unencrypted")
+		}
+		eng.mux.AddSender(telegram.Platform, tg)
+		platforms = append(platforms, telegram.Platform)
+		wg.Go(func() {
+			if err := tg.Run(ctx, eng.mux); err != nil {
+				cancel(err)
+			}
+		})
 	}
-	var sweeper sync.WaitGroup
-	sweeper.Go(func() { eng.mux.RunSweeper(ctx, time.Minute, cfg.DraftIdle) })
-	log.Info("vigia serving", "platforms", "telegram")
-	err = tg.Run(ctx, eng.mux)
-	sweeper.Wait()
+	if cfg.DiscordToken != "" {
+		dc, err := discord.New(discord.Options{
+			Token: cfg.DiscordToken, GuildID: cfg.DiscordGuildID, APIURL: cfg.DiscordAPIURL,
+			InvestigatorChannels: platformIDs(cfg.InvestigatorChats, discord.Platform), Messages: eng.msg, Logger: log,
+		})
+		if err != nil {
+			return err
+		}
+		eng.mux.AddSender(discord.Platform, dc)
+		platforms = append(platforms, discord.Platform)
+		wg.Go(func() {
+			if err := dc.Run(ctx, eng.mux); err != nil {
+				if errors.Is(err, discord.ErrUnauthorized) {
+					err = &configError{"VIGIA_DISCORD_TOKEN", "Discord rejected this token; reset it in the Developer Portal"}
+				}
+				cancel(err)
+			}
+		})
+	}
+	wg.Go(func() { eng.mux.RunSweeper(ctx, time.Minute, cfg.DraftIdle) })
+	log.Info("vigia serving", "platforms", strings.Join(platforms, ","))
+	wg.Wait()
 	log.Info("vigia stopped")
-	return err
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// platformIDs returns the ids of one platform from "platform:id" entries.
+func platformIDs(list []string, platform string) []string {
+	var out []string
+	for _, e := range list {
+		if id, ok := strings.CutPrefix(e, platform+":"); ok {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 func demo(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, stdout io.Writer) error {

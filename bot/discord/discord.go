@@ -1,0 +1,260 @@
+// Package discord connects Vigía to Discord with github.com/bwmarrin/discordgo:
+// slash commands registered from the engine's command table, a form (modal)
+// for /report, buttons, and direct messages. Every answer to a member in a
+// server is ephemeral, so nobody else can tell who reported.
+//
+// discordgo's sharp edges are handled here: its unbounded 429 retry is off
+// (retry is bounded and honours the request's context), its debug log, which
+// prints the token, stays off, and its own log lines are reduced to their
+// format strings, so no payload reaches a log.
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/locales"
+)
+
+// Platform is Discord's platform name in requests and routes.
+const Platform = "discord"
+
+// ErrUnauthorized means Discord rejected the bot token.
+var ErrUnauthorized = errors.New("discord rejected the bot token")
+
+// Handler handles one request; *commands.Mux is one.
+type Handler interface {
+	Handle(ctx context.Context, req commands.Request, w commands.Replier)
+	Commands() []*commands.Command
+}
+
+// Options configure the adapter.
+type Options struct {
+	Token string
+	// GuildID registers the commands on one server (instant, for testing);
+	// empty registers them globally.
+	GuildID string
+	// APIURL replaces https://discord.com (a proxy, or a fake in tests).
+	APIURL string
+	// InvestigatorChannels are channel ids where investigator answers are
+	// public to the channel; elsewhere they are ephemeral.
+	InvestigatorChannels []string
+	Messages             *locales.Bundle
+	Logger               *slog.Logger
+	// HandlerTimeout bounds one event's handling; default 30 s.
+	HandlerTimeout time.Duration
+	// DeferAfter is when an interaction still unanswered is deferred
+	// (Discord drops it after 3 s); default 2 s.
+	DeferAfter time.Duration
+}
+
+// Adapter is a Discord bot.
+type Adapter struct {
+	o        Options
+	s        *discordgo.Session
+	log      *slog.Logger
+	http     *http.Client
+	invChans map[string]bool
+
+	mu    sync.Mutex
+	appID string
+	botID string
+	ready chan struct{}
+	wg    sync.WaitGroup
+	ctx   context.Context
+	h     Handler
+}
+
+// logOnce installs the library-wide logger once.
+var logOnce sync.Once
+
+// New prepares an adapter; Run connects it.
+func New(o Options) (*Adapter, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.HandlerTimeout <= 0 {
+		o.HandlerTimeout = 30 * time.Second
+	}
+	if o.DeferAfter <= 0 {
+		o.DeferAfter = 2 * time.Second
+	}
+	s, err := discordgo.New("Bot " + o.Token)
+	if err != nil {
+		return nil, fmt.Errorf("discord: %w", err)
+	}
+	a := &Adapter{o: o, s: s, log: o.Logger, invChans: map[string]bool{}, ready: make(chan struct{})}
+	for _, c := range o.InvestigatorChannels {
+		a.invChans[c] = true
+	}
+	transport := http.DefaultTransport
+	if o.APIURL != "" {
+		u, err := url.Parse(o.APIURL)
+		if err != nil || u.Host == "" {
+			return nil, fmt.Errorf("discord: bad API URL")
+		}
+		transport = rewriteHost{to: u, next: http.DefaultTransport}
+	}
+	a.http = &http.Client{Timeout: 30 * time.Second, Transport: transport}
+	s.Client = a.http
+	s.ShouldRetryOnRateLimit = false // discordgo would retry 429s forever
+	s.MaxRestRetries = 0
+	s.Debug = false
+	s.LogLevel = discordgo.LogWarning
+	s.StateEnabled = false
+	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
+	logOnce.Do(func() {
+		// Format strings only: the arguments can be payloads or URLs with tokens.
+		discordgo.Logger = func(level, _ int, format string, _ ...any) {
+			slog.Default().Warn("discordgo", "level", level, "message", format)
+		}
+	})
+	s.AddHandler(a.onReady)
+	s.AddHandler(a.onInteraction)
+	s.AddHandler(a.onMessage)
+	return a, nil
+}
+
+// rewriteHost sends requests for discord.com to another base URL.
+type rewriteHost struct {
+	to   *url.URL
+	next http.RoundTripper
+}
+
+func (r rewriteHost) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Host == "discord.com" {
+		req = req.Clone(req.Context())
+		req.URL.Scheme, req.URL.Host = r.to.Scheme, r.to.Host
+		req.Host = r.to.Host
+	}
+	return r.next.RoundTrip(req)
+}
+
+func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if r.Application != nil {
+		a.appID = r.Application.ID
+	}
+	if r.User != nil {
+		a.botID = r.User.ID
+		if a.appID == "" {
+			a.appID = r.User.ID
+		}
+	}
+	select {
+	case <-a.ready:
+	default:
+		close(a.ready)
+	}
+}
+
+// Run connects to the gateway, registers the commands, and handles events
+// until ctx ends; then it waits for events in flight and disconnects.
+func (a *Adapter) Run(ctx context.Context, h Handler) error {
+	a.mu.Lock()
+	a.ctx, a.h = context.WithoutCancel(ctx), h
+	a.mu.Unlock()
+	if err := a.s.Open(); err != nil {
+		var re *discordgo.RESTError
+		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized {
+			return ErrUnauthorized
+		}
+		return fmt.Errorf("discord gateway: %s", a.redact(err))
+	}
+	defer a.s.Close()
+	select {
+	case <-a.ready:
+	case <-ctx.Done():
+		return nil
+	case <-time.After(30 * time.Second):
+		return fmt.Errorf("discord gateway: no READY within 30 s")
+	}
+	if err := a.register(ctx, h.Commands()); err != nil {
+		return err
+	}
+	a.log.Info("discord connected", "commands", len(h.Commands()), "guild_scoped", a.o.GuildID != "")
+	<-ctx.Done()
+	a.wg.Wait()
+	return nil
+}
+
+// handler returns the engine and a context for one event, or false if the
+// adapter is not running.
+func (a *Adapter) handler() (Handler, context.Context, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.h, a.ctx, a.h != nil
+}
+
+// retry runs call, waiting out a 429's retry_after a bounded number of
+// times, never past ctx.
+func (a *Adapter) retry(ctx context.Context, call func(opts ...discordgo.RequestOption) error) error {
+	const maxRetries = 3
+	for attempt := 0; ; attempt++ {
+		err := call(discordgo.WithContext(ctx))
+		var rl *discordgo.RateLimitError
+		if !errors.As(err, &rl) || attempt == maxRetries {
+			return err
+		}
+		wait := max(rl.RetryAfter, 100*time.Millisecond)
+		a.log.Warn("discord rate limited", "retry_after_ms", wait.Milliseconds())
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
+}
+
+// redact renders an error without tokens, URLs (interaction tokens are in
+// webhook paths) or response bodies (which can echo a message).
+func (a *Adapter) redact(err error) string {
+	var re *discordgo.RESTError
+	if errors.As(err, &re) {
+		code := 0
+		if re.Message != nil {
+			code = re.Message.Code
+		}
+		status := 0
+		if re.Response != nil {
+			status = re.Response.StatusCode
+		}
+		return "discord HTTP " + strconv.Itoa(status) + " code " + strconv.Itoa(code)
+	}
+	var rl *discordgo.RateLimitError
+	if errors.As(err, &rl) {
+		return "discord rate limited"
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return "discord request failed: " + ue.Err.Error()
+	}
+	s := err.Error()
+	if a.o.Token != "" {
+		s = strings.ReplaceAll(s, a.o.Token, "<token>")
+	}
+	if i := strings.Index(s, "http"); i >= 0 {
+		s = s[:i] + "<url>"
+	}
+	return s
+}
+
+func snowflake(id string) int64 {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n
+}

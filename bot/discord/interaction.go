@@ -1,0 +1,223 @@
+package discord
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/vigia-project/vigia/commands"
+)
+
+// onInteraction translates a slash command, button press or form submission.
+func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
+	h, base, ok := a.handler()
+	if !ok || ic.Interaction == nil {
+		return
+	}
+	a.wg.Add(1)
+	defer a.wg.Done()
+	defer func() {
+		if p := recover(); p != nil {
+			a.log.Error("discord interaction panic", "panic", fmt.Sprintf("%T", p), "stack", commands.Stack(3))
+		}
+	}()
+	i := ic.Interaction
+	user := i.User
+	var roles []string
+	if i.Member != nil {
+		user, roles = i.Member.User, i.Member.Roles
+	}
+	if user == nil || user.Bot {
+		return
+	}
+	req := commands.Request{
+		Platform: Platform, UserID: user.ID, EventID: snowflake(i.ID),
+		Language: string(i.Locale), PlatformRoles: roles, Addressed: true,
+	}
+	ephemeral := false
+	switch {
+	case i.GuildID == "":
+		req.ChatKind, req.ChatID = commands.Private, i.ChannelID // a DM
+	case a.invChans[i.ChannelID]:
+		req.ChatKind, req.ChatID = commands.Group, i.ChannelID
+	default:
+		// In a server, the conversation is between the member and the bot
+		// alone: every answer is ephemeral. Later messages go by DM.
+		req.ChatKind, req.ChatID, ephemeral = commands.Private, userRoute(user.ID), true
+	}
+	switch i.Type {
+	case discordgo.InteractionApplicationCommand:
+		data := i.ApplicationCommandData()
+		req.Command, req.CommandAtStart, req.CanOpenForms = data.Name, true, true
+		var args []string
+		for _, o := range data.Options {
+			args = append(args, fmt.Sprint(o.Value))
+		}
+		req.Args = strings.Join(args, " ")
+	case discordgo.InteractionMessageComponent:
+		req.Callback = i.MessageComponentData().CustomID
+	case discordgo.InteractionModalSubmit:
+		data := i.ModalSubmitData()
+		req.FormID, req.Form = data.CustomID, formValues(data.Components)
+	default:
+		return
+	}
+	ctx, cancel := context.WithTimeout(base, a.o.HandlerTimeout)
+	defer cancel()
+	r := &interactionReplier{a: a, i: i, ephemeral: ephemeral}
+	timer := time.AfterFunc(a.o.DeferAfter, func() { r.deferResponse(ctx) })
+	h.Handle(ctx, req, r)
+	timer.Stop()
+	r.finish(ctx)
+}
+
+func userRoute(userID string) string { return "u" + userID }
+
+// formValues collects a modal's text inputs by custom id.
+func formValues(rows []discordgo.MessageComponent) map[string]string {
+	out := map[string]string{}
+	for _, row := range rows {
+		ar, ok := row.(*discordgo.ActionsRow)
+		if !ok {
+			continue
+		}
+		for _, c := range ar.Components {
+			if ti, ok := c.(*discordgo.TextInput); ok {
+				out[ti.CustomID] = ti.Value
+			}
+		}
+	}
+	return out
+}
+
+// interactionReplier answers one interaction: the first reply is the
+// interaction's response (or the form), later ones are follow-ups. If the
+// engine is slow, the response is deferred before Discord's 3 s run out.
+type interactionReplier struct {
+	a         *Adapter
+	i         *discordgo.Interaction
+	ephemeral bool
+
+	mu        sync.Mutex
+	responded bool // an initial response (message, form or deferral) went out
+	deferred  bool
+	sent      bool // a visible message went out
+}
+
+func (r *interactionReplier) flags() discordgo.MessageFlags {
+	f := discordgo.MessageFlagsSuppressEmbeds
+	if r.ephemeral {
+		f |= discordgo.MessageFlagsEphemeral
+	}
+	return f
+}
+
+func (r *interactionReplier) deferResponse(ctx context.Context) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.responded {
+		return
+	}
+	r.responded, r.deferred = true, true
+	err := r.a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+		return r.a.s.InteractionRespond(r.i, &discordgo.InteractionResponse{
+			Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+			Data: &discordgo.InteractionResponseData{Flags: r.flags()},
+		}, opts...)
+	})
+	if err != nil {
+		r.a.log.Warn("discord defer failed", "error", r.a.redact(err))
+	}
+}
+
+// Reply sends one reply of the engine.
+func (r *interactionReplier) Reply(ctx context.Context, rep commands.Reply) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if rep.Form != nil {
+		if r.responded {
+			return fmt.Errorf("discord: a form can only be the first answer")
+		}
+		r.responded = true
+		return r.a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+			return r.a.s.InteractionRespond(r.i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: modal(rep.Form)}, opts...)
+		})
+	}
+	chunks := render(rep.Text)
+	for n, chunk := range chunks {
+		var components []discordgo.MessageComponent
+		var files []commands.File
+		if n == len(chunks)-1 {
+			components, files = buttons(rep.Buttons), rep.Files
+		}
+		var err error
+		if !r.responded {
+			r.responded = true
+			err = r.a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+				return r.a.s.InteractionRespond(r.i, &discordgo.InteractionResponse{
+					Type: discordgo.InteractionResponseChannelMessageWithSource,
+					Data: &discordgo.InteractionResponseData{
+						Content: chunk, Components: components, Flags: r.flags(), Files: uploads(files),
+						AllowedMentions: noMentions(),
+					},
+				}, opts...)
+			})
+		} else {
+			err = r.a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+				_, err := r.a.s.FollowupMessageCreate(r.i, true, &discordgo.WebhookParams{
+					Content: chunk, Components: components, Flags: r.flags(), Files: uploads(files),
+					AllowedMentions: noMentions(),
+				}, opts...)
+				return err
+			})
+		}
+		if err != nil {
+			return fmt.Errorf("discord reply: %s", r.a.redact(err))
+		}
+		r.sent = true
+	}
+	return nil
+}
+
+// finish acknowledges an interaction the engine chose not to answer (a
+// stale button), so the member's client does not show a failure.
+func (r *interactionReplier) finish(ctx context.Context) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.responded || r.i.Type == discordgo.InteractionApplicationCommand {
+		return
+	}
+	r.responded = true
+	err := r.a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+		return r.a.s.InteractionRespond(r.i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}, opts...)
+	})
+	if err != nil {
+		r.a.log.Warn("discord acknowledge failed", "error", r.a.redact(err))
+	}
+}
+
+func modal(f *commands.Form) *discordgo.InteractionResponseData {
+	var rows []discordgo.MessageComponent
+	for _, fld := range f.Fields {
+		style := discordgo.TextInputShort
+		if fld.Long {
+			style = discordgo.TextInputParagraph
+		}
+		rows = append(rows, discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+			discordgo.TextInput{CustomID: fld.ID, Label: clip(fld.Label, 45), Placeholder: clip(fld.Placeholder, 100), Style: style, Required: fld.Required, MaxLength: fld.MaxLength},
+		}})
+	}
+	return &discordgo.InteractionResponseData{CustomID: f.ID, Title: clip(f.Title, 45), Components: rows}
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,175 @@
+package discord
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// onMessage handles direct messages like Telegram private chats, and
+// messages in a server that mention the bot (tips posted in public).
+func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
+	h, base, ok := a.handler()
+	if !ok || mc.Message == nil || mc.Author == nil || mc.Author.Bot {
+		return
+	}
+	a.wg.Add(1)
+	defer a.wg.Done()
+	defer func() {
+		if p := recover(); p != nil {
+			a.log.Error("discord message panic", "panic", fmt.Sprintf("%T", p), "stack", commands.Stack(3))
+		}
+	}()
+	ctx, cancel := context.WithTimeout(base, a.o.HandlerTimeout)
+	defer cancel()
+	m := mc.Message
+	if m.GuildID != "" {
+		a.publicMessage(ctx, h, m)
+		return
+	}
+	req := commands.Request{
+		Platform: Platform, UserID: m.Author.ID, ChatID: m.ChannelID, ChatKind: commands.Private,
+		EventID: snowflake(m.ID), Language: m.Author.Locale, Text: m.Content,
+	}
+	if strings.HasPrefix(m.Content, "/") && len(m.Content) > 1 {
+		word, args, _ := strings.Cut(m.Content[1:], " ")
+		req.Command, req.Args, req.CommandAtStart = strings.ToLower(word), strings.TrimSpace(args), true
+	}
+	if m.Content == "" && len(m.Attachments) == 0 {
+		req.Unsupported = true // a sticker, a poll: nothing Vigía keeps
+	}
+	w := &channelReplier{a: a, channelID: m.ChannelID}
+	if len(m.Attachments) == 0 {
+		h.Handle(ctx, req, w)
+		return
+	}
+	// Each file is one part of the draft, the text goes with the first.
+	// Discord's file links expire, so the file itself is kept (sealed).
+	for n, att := range m.Attachments {
+		r := req
+		if n > 0 {
+			r.Text, r.EventID = "", req.EventID+int64(n)
+		}
+		data, err := a.download(ctx, att.URL)
+		if err != nil {
+			a.log.Warn("discord attachment download failed", "error", a.redact(err))
+			r.Unsupported = r.Text == ""
+		} else {
+			r.Attachment, r.FileData = &tips.Attachment{Kind: kindOf(att.ContentType)}, data
+		}
+		h.Handle(ctx, r, w)
+	}
+}
+
+// publicMessage handles a message in a server channel. The bot reads only
+// messages that mention it; such a message may be a tip posted in public.
+// It is never stored: the member is told privately (by DM) to use /report
+// or a DM, and the message is deleted where the bot may delete it.
+func (a *Adapter) publicMessage(ctx context.Context, h Handler, m *discordgo.Message) {
+	a.mu.Lock()
+	botID := a.botID
+	a.mu.Unlock()
+	mentioned := false
+	for _, u := range m.Mentions {
+		mentioned = mentioned || u.ID == botID
+	}
+	if !mentioned || a.invChans[m.ChannelID] {
+		return
+	}
+	if err := a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+		return a.s.ChannelMessageDelete(m.ChannelID, m.ID, opts...)
+	}); err != nil {
+		a.log.Info("discord public tip not deleted (no permission?)", "error", a.redact(err))
+	}
+	req := commands.Request{
+		Platform: Platform, UserID: m.Author.ID, ChatID: userRoute(m.Author.ID), ChatKind: commands.Group,
+		EventID: snowflake(m.ID), Language: m.Author.Locale, Text: m.Content, Addressed: true,
+	}
+	h.Handle(ctx, req, &channelReplier{a: a, channelID: userRoute(m.Author.ID)})
+}
+
+// download fetches a file from Discord's CDN, at most storage.MaxFileSize+1
+// bytes (the engine refuses larger files with a clear answer).
+func (a *Adapter) download(ctx context.Context, u string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := a.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("download: HTTP %d", resp.StatusCode)
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, storage.MaxFileSize+1))
+}
+
+func kindOf(contentType string) tips.AttachmentKind {
+	switch {
+	case strings.HasPrefix(contentType, "image/"):
+		return tips.Photo
+	case strings.HasPrefix(contentType, "video/"):
+		return tips.Video
+	case strings.HasPrefix(contentType, "audio/"):
+		return tips.Audio
+	}
+	return tips.Document
+}
+
+// channelReplier answers in a channel, or by DM for a "u<user id>" route.
+type channelReplier struct {
+	a         *Adapter
+	channelID string
+}
+
+func (w *channelReplier) Reply(ctx context.Context, rep commands.Reply) error {
+	return w.a.Send(ctx, w.channelID, rep)
+}
+
+// Send delivers a reply outside an interaction (commands.Sender): to a
+// channel, or to a member by DM when chatID is a "u<user id>" route.
+func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) error {
+	if rep.Form != nil {
+		return fmt.Errorf("discord: forms need an interaction")
+	}
+	channelID := chatID
+	if userID, ok := strings.CutPrefix(chatID, "u"); ok {
+		var ch *discordgo.Channel
+		err := a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+			var err error
+			ch, err = a.s.UserChannelCreate(userID, opts...)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("discord DM: %s", a.redact(err))
+		}
+		channelID = ch.ID
+	}
+	chunks := render(rep.Text)
+	for n, chunk := range chunks {
+		msg := &discordgo.MessageSend{Content: chunk, AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsSuppressEmbeds}
+		var files []commands.File
+		if n == len(chunks)-1 {
+			msg.Components, files = buttons(rep.Buttons), rep.Files
+		}
+		err := a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+			msg.Files = uploads(files) // fresh readers for every attempt
+			_, err := a.s.ChannelMessageSendComplex(channelID, msg, opts...)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("discord send: %s", a.redact(err))
+		}
+	}
+	return nil
+}

@@ -1,0 +1,94 @@
+package discord
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/locales"
+)
+
+// discordLocales maps each Discord locale Vigía fills to its language.
+var discordLocales = map[discordgo.Locale]string{
+	discordgo.EnglishUS:    "en",
+	discordgo.EnglishGB:    "en",
+	discordgo.SpanishES:    "es",
+	discordgo.SpanishLATAM: "es",
+	discordgo.PortugueseBR: "pt-BR",
+	discordgo.French:       "fr",
+}
+
+// register replaces the application's commands with the engine's, in one
+// bulk overwrite, every name and description localised.
+func (a *Adapter) register(ctx context.Context, table []*commands.Command) error {
+	cmds := Commands(a.o.Messages, table)
+	a.mu.Lock()
+	appID := a.appID
+	a.mu.Unlock()
+	err := a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+		_, err := a.s.ApplicationCommandBulkOverwrite(appID, a.o.GuildID, cmds, opts...)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("discord command registration: %s", a.redact(err))
+	}
+	return nil
+}
+
+// Commands builds Discord's application commands from the engine's table,
+// with texts from the message files, so both platforms show the same words.
+func Commands(msg *locales.Bundle, table []*commands.Command) []*discordgo.ApplicationCommand {
+	contexts := []discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM}
+	var out []*discordgo.ApplicationCommand
+	for _, c := range table {
+		id := "command_" + c.Name
+		cmd := &discordgo.ApplicationCommand{
+			Type:                     discordgo.ChatApplicationCommand,
+			Name:                     c.Name,
+			Description:              msg.Localize("en", id, nil),
+			NameLocalizations:        ptr(localized(msg, id+"_name")),
+			DescriptionLocalizations: ptr(localized(msg, id)),
+			Contexts:                 &contexts,
+			Options:                  []*discordgo.ApplicationCommandOption{},
+		}
+		for _, arg := range c.Args {
+			aid := "arg_" + c.Name + "_" + arg.Name
+			opt := &discordgo.ApplicationCommandOption{
+				Type:                     discordgo.ApplicationCommandOptionString,
+				Name:                     arg.Name,
+				Description:              msg.Localize("en", aid, nil),
+				NameLocalizations:        localized(msg, aid+"_name"),
+				DescriptionLocalizations: localized(msg, aid),
+				Required:                 arg.Required,
+			}
+			switch arg.Kind {
+			case commands.ArgInteger:
+				opt.Type = discordgo.ApplicationCommandOptionInteger
+				if arg.Min != 0 {
+					minV := float64(arg.Min)
+					opt.MinValue = &minV
+				}
+				opt.MaxValue = float64(arg.Max)
+			case commands.ArgLanguage:
+				for _, l := range locales.Supported {
+					opt.Choices = append(opt.Choices, &discordgo.ApplicationCommandOptionChoice{Name: msg.Localize(l, "lang_name", nil), Value: l})
+				}
+			}
+			cmd.Options = append(cmd.Options, opt)
+		}
+		out = append(out, cmd)
+	}
+	return out
+}
+
+func localized(msg *locales.Bundle, id string) map[discordgo.Locale]string {
+	m := map[discordgo.Locale]string{}
+	for loc, lang := range discordLocales {
+		m[loc] = msg.Localize(lang, id, nil)
+	}
+	return m
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,117 @@
+package discord
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// maxContent is Discord's message length limit.
+const maxContent = 2000
+
+// escaper escapes Discord's markdown, so relayed text shows as written and
+// cannot hide a link behind other words ([text](url)) or format itself.
+var escaper = func() *strings.Replacer {
+	var pairs []string
+	for _, c := range []string{`\`, "*", "_", "~", "`", "|", ">", "#", "-", "[", "]", "(", ")", "<", "@", ":"} {
+		pairs = append(pairs, c, `\`+c)
+	}
+	return strings.NewReplacer(pairs...)
+}()
+
+// render escapes text and cuts it into messages within Discord's limit, at
+// line breaks where possible.
+func render(text string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.SplitAfter(text, "\n") {
+		esc := escaper.Replace(line)
+		for len(esc) > 0 {
+			room := maxContent - cur.Len()
+			if len(esc) <= room {
+				cur.WriteString(esc)
+				break
+			}
+			if cur.Len() > 0 {
+				out = append(out, cur.String())
+				cur.Reset()
+				continue
+			}
+			cut := runeCut(esc, maxContent)
+			out = append(out, esc[:cut])
+			esc = esc[cut:]
+		}
+	}
+	if cur.Len() > 0 || len(out) == 0 {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+// runeCut returns the largest index at most n bytes in that does not split
+// a rune or an escape (Discord counts characters; bytes are a safe bound).
+func runeCut(s string, n int) int {
+	for n > 0 && (n < len(s) && (s[n]&0xC0 == 0x80 || s[n-1] == '\\')) {
+		n--
+	}
+	return n
+}
+
+// buttons lays out the engine's buttons, at most 5 rows of 5.
+func buttons(rows [][]commands.Button) []discordgo.MessageComponent {
+	var out []discordgo.MessageComponent
+	for _, row := range rows {
+		if len(out) == 5 {
+			break
+		}
+		var cs []discordgo.MessageComponent
+		for _, b := range row[:min(len(row), 5)] {
+			style := discordgo.SecondaryButton
+			switch {
+			case strings.HasPrefix(b.Data, "send:"):
+				style = discordgo.SuccessButton
+			case strings.HasPrefix(b.Data, "cancel:"):
+				style = discordgo.DangerButton
+			}
+			cs = append(cs, discordgo.Button{Label: clip(b.Label, 80), CustomID: b.Data, Style: style})
+		}
+		out = append(out, discordgo.ActionsRow{Components: cs})
+	}
+	return out
+}
+
+// uploads turns stored files into uploads. Files only another platform can
+// show (a Telegram file_id) have no data and are left out; the engine has
+// already said so in the text.
+func uploads(files []commands.File) []*discordgo.File {
+	var out []*discordgo.File
+	for _, f := range files {
+		if f.Data == nil {
+			continue
+		}
+		out = append(out, &discordgo.File{Name: uploadName(f.Kind), Reader: bytes.NewReader(f.Data)})
+	}
+	return out
+}
+
+// uploadName is the neutral name of an uploaded copy.
+func uploadName(k tips.AttachmentKind) string {
+	switch k {
+	case tips.Photo:
+		return "photo.jpg"
+	case tips.Video:
+		return "video.mp4"
+	case tips.Audio, tips.Voice:
+		return "audio.ogg"
+	}
+	return "file.bin"
+}
+
+// noMentions lets a message ping nobody, whatever text it relays.
+func noMentions() *discordgo.MessageAllowedMentions {
+	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+}

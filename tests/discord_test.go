@@ -1,0 +1,268 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"html"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/vigia-project/vigia/locales"
+	"github.com/vigia-project/vigia/storage/redistest"
+)
+
+const (
+	discordToken  = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.GfAkE1.fake-discord-token-value-0123456789abcdefgh"
+	dReporter     = "412345678901234567"
+	dReporterName = "vecina_valiente"
+	dDMReporter   = "412345678901234999"
+	dInvestigator = "498765432109876543"
+	dGuild        = "600000000000000001"
+	dChannel      = "700000000000000001"
+	dDMChannel    = "800000000000000001"
+	dTipText      = "Extorsionan a los tenderos del barrio Obrero, ver https://cobros.example/lista"
+	dDMText       = "foto del camión que usan los halcones"
+	dPhoto        = "\xff\xd8\xff\xe0 fake jpeg bytes with a secret inside"
+)
+
+// unescape undoes Discord markdown escaping, as a client shows the text.
+func unescape(s string) string {
+	return regexp.MustCompile(`\\(.)`).ReplaceAllString(s, "$1")
+}
+
+var interactionSeq = 1400000000000000000
+
+func interaction(typ int, channel, guild string, user map[string]any, data map[string]any, locale string) map[string]any {
+	interactionSeq++
+	i := map[string]any{
+		"id": itoa(interactionSeq), "application_id": "1100000000000000001", "type": typ, "token": "itoken-" + itoa(interactionSeq),
+		"channel_id": channel, "data": data, "locale": locale, "version": 1,
+	}
+	if guild != "" {
+		i["guild_id"] = guild
+		i["member"] = map[string]any{"user": user, "roles": []string{}}
+	} else {
+		i["user"] = user
+	}
+	return i
+}
+
+func itoa(n int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(n)) }
+
+func fmtInt(n int) string {
+	var b []byte
+	for n > 0 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+		n /= 10
+	}
+	return string(b)
+}
+
+func duser(id, name string) map[string]any {
+	return map[string]any{"id": id, "username": name, "global_name": name, "discriminator": "0"}
+}
+
+// callback returns the interaction callbacks for interaction id.
+func callbackFor(id string) func(discordCall) bool {
+	return func(c discordCall) bool {
+		return c.Method == "POST" && strings.HasPrefix(c.Path, "/interactions/"+id+"/")
+	}
+}
+
+func TestDiscordEndToEnd(t *testing.T) {
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := redistest.Start(t)
+	dc := newFakeDiscord(t)
+	dc.files["photo.jpg"] = []byte(dPhoto)
+	cmd := exec.Command(binary, "serve")
+	cmd.Env = []string{
+		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_DISCORD_TOKEN=" + discordToken, "VIGIA_DISCORD_API_URL=" + dc.URL(),
+		"VIGIA_DISCORD_GUILD_ID=" + dGuild, "VIGIA_INVESTIGATORS=discord:" + dInvestigator, "VIGIA_LOG_LEVEL=debug",
+	}
+	bot := &botProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	cmd.Stdout, cmd.Stderr = bot.stderr, bot.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { bot.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			<-bot.done
+		}
+	})
+
+	// 1. One bulk overwrite on the test guild: every command, every locale.
+	reg := dc.waitCalls(1, pathHas("PUT", "/guilds/"+dGuild+"/commands"))[0]
+	var cmds []map[string]any
+	if err := jsonUnmarshal(reg.Raw, &cmds); err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]map[string]any{}
+	for _, c := range cmds {
+		names[c["name"].(string)] = c
+		for _, field := range []string{"name_localizations", "description_localizations"} {
+			loc, _ := c[field].(map[string]any)
+			for _, l := range []string{"en-US", "en-GB", "es-ES", "es-419", "pt-BR", "fr"} {
+				if s, _ := loc[l].(string); s == "" {
+					t.Errorf("command %s lacks %s for %s", c["name"], field, l)
+				}
+			}
+		}
+	}
+	for _, n := range []string{"start", "help", "report", "status", "language", "cancel", "recent", "tip"} {
+		if names[n] == nil {
+			t.Errorf("command %s not registered", n)
+		}
+	}
+	if got := names["report"]["name_localizations"].(map[string]any)["es-419"]; got != msg.Localize("es", "command_report_name", nil) {
+		t.Errorf("es-419 name of report: %v", got)
+	}
+	statusOpt := names["status"]["options"].([]any)[0].(map[string]any)
+	if statusOpt["description_localizations"].(map[string]any)["fr"] != msg.Localize("fr", "arg_status_code", nil) || statusOpt["required"] != true {
+		t.Errorf("status option: %v", statusOpt)
+	}
+	if ident := dc.ident; ident == nil || ident["d"].(map[string]any)["token"] != "Bot "+discordToken {
+		t.Errorf("identify: %v", dc.ident)
+	}
+
+	// 2. /report in a server channel opens the form.
+	member := duser(dReporter, dReporterName)
+	i1 := interaction(2, dChannel, dGuild, member, map[string]any{"id": "1", "name": "report", "type": 1}, "es-419")
+	dc.dispatch("INTERACTION_CREATE", i1)
+	form := dc.waitCalls(1, callbackFor(i1["id"].(string)))[0]
+	if form.JSON["type"] != float64(9) || form.JSON["data"].(map[string]any)["custom_id"] != "report" ||
+		form.JSON["data"].(map[string]any)["title"] != msg.Localize("es", "report_form_title", nil) {
+		t.Fatalf("report answer: %s", form.Raw)
+	}
+
+	// 3. The form comes back: the draft starts, privately (ephemeral).
+	i2 := interaction(5, dChannel, dGuild, member, map[string]any{"custom_id": "report", "components": []any{
+		map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": "tip", "value": dTipText}}},
+		map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": "links", "value": ""}}},
+	}}, "es-419")
+	dc.dispatch("INTERACTION_CREATE", i2)
+	started := dc.waitCalls(1, callbackFor(i2["id"].(string)))[0]
+	d := started.JSON["data"].(map[string]any)
+	if started.JSON["type"] != float64(4) || int(d["flags"].(float64))&64 == 0 {
+		t.Fatalf("draft answer not an ephemeral message: %s", started.Raw)
+	}
+	if !strings.Contains(unescape(d["content"].(string)), msg.Localize("es", "draft_started", nil)) {
+		t.Fatalf("draft answer: %q", d["content"])
+	}
+	send := findCustomID(d["components"], "send:")
+	if send == "" {
+		t.Fatalf("no Send button: %s", started.Raw)
+	}
+
+	// 4. Send: the receipt, ephemeral, then the safety advice as a follow-up.
+	i3 := interaction(3, dChannel, dGuild, member, map[string]any{"custom_id": send, "component_type": 2}, "es-419")
+	dc.dispatch("INTERACTION_CREATE", i3)
+	sent := dc.waitCalls(1, callbackFor(i3["id"].(string)))[0]
+	sd := sent.JSON["data"].(map[string]any)
+	receipt := receiptPattern.FindString(unescape(sd["content"].(string)))
+	if receipt == "" || int(sd["flags"].(float64))&64 == 0 {
+		t.Fatalf("send answer: %s", sent.Raw)
+	}
+	advice := dc.waitCalls(1, pathHas("POST", "/webhooks/1100000000000000001/"+i3["token"].(string)))[0]
+	if unescape(advice.JSON["content"].(string)) != msg.Localize("es", "safety_advice", nil) || int(advice.JSON["flags"].(float64))&64 == 0 {
+		t.Fatalf("advice: %s", advice.Raw)
+	}
+
+	// 5. A tip by DM, with a photo, like a Telegram private chat.
+	dmUser := duser(dDMReporter, "otro_vecino")
+	dc.dispatch("MESSAGE_CREATE", map[string]any{
+		"id": "1600000000000000001", "channel_id": dDMChannel, "author": dmUser, "content": dDMText, "timestamp": "2026-11-28T10:00:00Z",
+		"attachments": []any{map[string]any{"id": "1", "filename": "IMG_casa_de_juan.jpg", "content_type": "image/jpeg", "size": len(dPhoto), "url": dc.URL() + "/cdn/photo.jpg"}},
+	})
+	dm := dc.waitCalls(1, pathHas("POST", "/channels/"+dDMChannel+"/messages"))[0]
+	if !strings.Contains(unescape(dm.JSON["content"].(string)), msg.Localize("es", "draft_started", nil)) {
+		t.Fatalf("DM answer: %s", dm.Raw)
+	}
+	dmSend := findCustomID(dm.JSON["components"], "send:")
+	i4 := interaction(3, dDMChannel, "", dmUser, map[string]any{"custom_id": dmSend, "component_type": 2}, "en-US")
+	dc.dispatch("INTERACTION_CREATE", i4)
+	dmReceipt := receiptPattern.FindString(unescape(dc.waitCalls(1, callbackFor(i4["id"].(string)))[0].JSON["data"].(map[string]any)["content"].(string)))
+	if dmReceipt == "" {
+		t.Fatal("no receipt for the DM tip")
+	}
+
+	// 6. A non-investigator asking for /recent is answered like an unknown command.
+	i5 := interaction(2, dChannel, dGuild, member, map[string]any{"id": "2", "name": "recent", "type": 1}, "es-419")
+	dc.dispatch("INTERACTION_CREATE", i5)
+	refused := dc.waitCalls(1, callbackFor(i5["id"].(string)))[0]
+	if unescape(refused.JSON["data"].(map[string]any)["content"].(string)) != msg.Localize("es", "unknown_command", nil) {
+		t.Fatalf("reporter /recent: %s", refused.Raw)
+	}
+
+	// 7. The investigator lists both tips and reads the DM one with its photo.
+	inv := duser(dInvestigator, "fiscal")
+	i6 := interaction(2, dChannel, dGuild, inv, map[string]any{"id": "2", "name": "recent", "type": 1}, "en-US")
+	dc.dispatch("INTERACTION_CREATE", i6)
+	list := unescape(dc.waitCalls(1, callbackFor(i6["id"].(string)))[0].JSON["data"].(map[string]any)["content"].(string))
+	if !strings.Contains(list, "#1 ") || !strings.Contains(list, "#2 ") || !strings.Contains(list, "hxxps://cobros[.]example/lista") {
+		t.Fatalf("/recent: %q", list)
+	}
+	i7 := interaction(2, dChannel, dGuild, inv, map[string]any{"id": "3", "name": "tip", "type": 1,
+		"options": []any{map[string]any{"name": "number", "type": 4, "value": 2}}}, "en-US")
+	dc.dispatch("INTERACTION_CREATE", i7)
+	tipCall := dc.waitCalls(1, callbackFor(i7["id"].(string)))[0]
+	if !strings.Contains(unescape(tipCall.JSON["data"].(map[string]any)["content"].(string)), dDMText) {
+		t.Fatalf("/tip 2: %s", tipCall.Raw)
+	}
+	var photo []byte
+	for _, b := range tipCall.Files {
+		photo = b
+	}
+	if !bytes.Equal(photo, []byte(dPhoto)) {
+		t.Fatalf("photo copy: %q", photo)
+	}
+	if strings.Contains(string(tipCall.Raw), "IMG_casa") {
+		t.Fatal("the original file name reached the investigator")
+	}
+
+	// 8. SIGTERM: a clean exit.
+	bot.stop(t)
+
+	// 9. Privacy canary.
+	canaries := []string{
+		"tenderos", "Obrero", "cobros.example", "camión", "halcones", dReporter, dReporterName, dDMReporter, "otro_vecino",
+		dDMChannel, receipt, dmReceipt, strings.ReplaceAll(receipt, "-", ""), "fake jpeg", "IMG_casa", discordToken, "fake-discord-token",
+	}
+	checkRedis(t, rs, canaries...)
+	logs := bot.stderr.String()
+	if !strings.Contains(logs, "tip stored") {
+		t.Fatalf("no log:\n%s", logs)
+	}
+	for _, s := range canaries {
+		if strings.Contains(logs, s) || strings.Contains(logs, html.EscapeString(s)) {
+			t.Errorf("log holds %q:\n%s", s, logs)
+		}
+	}
+}
+
+var receiptPattern = regexp.MustCompile(`[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}`)
+
+// findCustomID finds a button whose custom_id starts with prefix.
+func findCustomID(components any, prefix string) string {
+	rows, _ := components.([]any)
+	for _, r := range rows {
+		row, _ := r.(map[string]any)
+		cs, _ := row["components"].([]any)
+		for _, c := range cs {
+			b, _ := c.(map[string]any)
+			if id, _ := b["custom_id"].(string); strings.HasPrefix(id, prefix) {
+				return id
+			}
+		}
+	}
+	return ""
+}
+
+var _ = context.Background

@@ -1,0 +1,213 @@
+package tests
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// discordCall is one REST request the bot made.
+type discordCall struct {
+	Method, Path string
+	JSON         map[string]any // the JSON body, or multipart payload_json
+	Raw          []byte
+	Files        map[string][]byte // multipart files by field name
+}
+
+// fakeDiscord is Discord's REST API and gateway: HELLO, IDENTIFY, READY,
+// heartbeats and dispatched events, and a CDN serving attachments.
+type fakeDiscord struct {
+	t       *testing.T
+	srv     *httptest.Server
+	appID   string
+	botID   string
+	files   map[string][]byte
+	events  chan map[string]any
+	mu      sync.Mutex
+	cond    *sync.Cond
+	calls   []discordCall
+	ident   map[string]any
+	seq     int
+	msgSeq  int
+	closing chan struct{}
+}
+
+func newFakeDiscord(t *testing.T) *fakeDiscord {
+	f := &fakeDiscord{t: t, appID: "1100000000000000001", botID: "1100000000000000001", files: map[string][]byte{},
+		events: make(chan map[string]any, 100), closing: make(chan struct{})}
+	f.cond = sync.NewCond(&f.mu)
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(func() {
+		close(f.closing)
+		f.srv.CloseClientConnections()
+		f.srv.Close()
+	})
+	return f
+}
+
+func (f *fakeDiscord) URL() string { return f.srv.URL }
+
+var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
+
+func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.URL.Path == "/ws/":
+		f.gateway(w, r)
+		return
+	case strings.HasPrefix(r.URL.Path, "/cdn/"):
+		data, ok := f.files[strings.TrimPrefix(r.URL.Path, "/cdn/")]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(data)
+		return
+	}
+	if r.Header.Get("Authorization") != "Bot "+discordToken {
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprint(w, `{"message":"401: Unauthorized","code":0}`)
+		return
+	}
+	path := r.URL.Path[strings.Index(r.URL.Path[1:], "/")+1:] // drop /api
+	path = path[strings.Index(path[1:], "/")+1:]              // drop /v9
+	call := discordCall{Method: r.Method, Path: path, Files: map[string][]byte{}}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		if err := r.ParseMultipartForm(32 << 20); err == nil {
+			call.Raw = []byte(r.FormValue("payload_json"))
+			for name, fhs := range r.MultipartForm.File {
+				fh, _ := fhs[0].Open()
+				call.Files[name], _ = io.ReadAll(fh)
+				fh.Close()
+			}
+		}
+	} else {
+		call.Raw, _ = io.ReadAll(r.Body)
+	}
+	_ = json.Unmarshal(call.Raw, &call.JSON)
+	f.mu.Lock()
+	f.calls = append(f.calls, call)
+	f.msgSeq++
+	id := f.msgSeq
+	f.cond.Broadcast()
+	f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case r.Method == http.MethodGet && path == "/gateway":
+		fmt.Fprintf(w, `{"url":"ws://%s/ws"}`, r.Host)
+	case r.Method == http.MethodPut && strings.HasSuffix(path, "/commands"):
+		w.Write(call.Raw)
+	case strings.HasPrefix(path, "/interactions/"), r.Method == http.MethodDelete:
+		w.WriteHeader(http.StatusNoContent)
+	case path == "/users/@me/channels":
+		fmt.Fprint(w, `{"id":"1300000000000000001","type":1}`)
+	default:
+		fmt.Fprintf(w, `{"id":"%d","channel_id":"1","content":"","timestamp":"%s"}`, 1500000000000000000+id, time.Now().Format(time.RFC3339))
+	}
+}
+
+// gateway speaks the gateway protocol to one client.
+func (f *fakeDiscord) gateway(w http.ResponseWriter, r *http.Request) {
+	c, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	defer c.Close()
+	var wmu sync.Mutex
+	send := func(v any) error {
+		wmu.Lock()
+		defer wmu.Unlock()
+		return c.WriteJSON(v)
+	}
+	send(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": 1000}})
+	var ident map[string]any
+	if err := c.ReadJSON(&ident); err != nil || ident["op"] != float64(2) {
+		f.t.Errorf("fake discord: expected IDENTIFY, got %v (%v)", ident, err)
+		return
+	}
+	f.mu.Lock()
+	f.ident = ident
+	f.seq++
+	seq := f.seq
+	f.mu.Unlock()
+	send(map[string]any{"op": 0, "t": "READY", "s": seq, "d": map[string]any{
+		"v": 9, "session_id": "fake-session", "guilds": []any{},
+		"user":        map[string]any{"id": f.botID, "username": "Vigia", "bot": true},
+		"application": map[string]any{"id": f.appID, "flags": 0},
+	}})
+	go func() {
+		for {
+			select {
+			case <-f.closing:
+				return
+			case ev := <-f.events:
+				f.mu.Lock()
+				f.seq++
+				seq := f.seq
+				f.mu.Unlock()
+				ev["op"], ev["s"] = 0, seq
+				if send(ev) != nil {
+					return
+				}
+			}
+		}
+	}()
+	for {
+		var m map[string]any
+		if err := c.ReadJSON(&m); err != nil {
+			return
+		}
+		if m["op"] == float64(1) {
+			send(map[string]any{"op": 11})
+		}
+	}
+}
+
+// dispatch sends an event to the bot.
+func (f *fakeDiscord) dispatch(t string, d map[string]any) {
+	f.events <- map[string]any{"t": t, "d": d}
+}
+
+// waitCalls waits until n calls match pred.
+func (f *fakeDiscord) waitCalls(n int, pred func(discordCall) bool) []discordCall {
+	f.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for {
+		var got []discordCall
+		for _, c := range f.calls {
+			if pred(c) {
+				got = append(got, c)
+			}
+		}
+		if len(got) >= n {
+			return got
+		}
+		if time.Now().After(deadline) {
+			var all []string
+			for _, c := range f.calls {
+				all = append(all, c.Method+" "+c.Path+" "+string(c.Raw))
+			}
+			f.t.Fatalf("timed out waiting for %d matching Discord calls; calls so far:\n%s", n, strings.Join(all, "\n"))
+		}
+		go func() {
+			time.Sleep(50 * time.Millisecond)
+			f.mu.Lock()
+			f.cond.Broadcast()
+			f.mu.Unlock()
+		}()
+		f.cond.Wait()
+	}
+}
+
+func pathHas(method, part string) func(discordCall) bool {
+	return func(c discordCall) bool { return c.Method == method && strings.Contains(c.Path, part) }
+}
