@@ -179,7 +179,7 @@ func TestReporterSendsTipAndChecksStatus(t *testing.T) {
 	}
 	send := "send:" + draftID
 	r = e.do(reporterID, commands.Request{Callback: send, Language: "es-MX"})
-	if len(r) != 2 || r[1].Text != e.text("es", "safety_advice", nil) {
+	if len(r) != 2 || r[1].Text != e.text("es", "safety_advice", map[string]any{"Platform": "Telegram"}) {
 		t.Fatalf("send replies: %+v", r)
 	}
 	receipt := receiptRE.FindString(r[0].Text)

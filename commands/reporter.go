@@ -219,7 +219,17 @@ func (c *Context) send(ctx context.Context, draftID string) error {
 	if err := c.Say(ctx, "sent", map[string]any{"Receipt": sub.Receipt}); err != nil {
 		return err
 	}
-	return c.Say(ctx, "safety_advice", nil)
+	return c.Say(ctx, "safety_advice", map[string]any{"Platform": PlatformName(c.Request.Platform)})
+}
+
+// PlatformName is how people call a platform, for messages that name it.
+func PlatformName(platform string) string {
+	switch platform {
+	case "discord":
+		return "Discord"
+	default:
+		return "Telegram" // the console demo plays the Telegram flow
+	}
 }
 
 // reportFormID names the tip form; its fields are "tip" and "links".

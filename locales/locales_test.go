@@ -13,7 +13,7 @@ var sampleData = map[string]any{
 	"Receipt": "ABCD-EFGH-JKMN-PQRS", "Age": "3 h", "Days": 90, "Minutes": 30,
 	"MaxParts": 30, "MaxChars": 20000, "Max": 50, "Category": "X", "ID": "12",
 	"Summary": "s", "Status": "s", "Language": "es", "Lat": 1.5, "Lon": 2.5,
-	"Source": "s", "Storage": "s", "Role": "r", "MB": 8,
+	"Source": "s", "Storage": "s", "Role": "r", "MB": 8, "Platform": "Telegram",
 }
 
 // counts covers every CLDR plural category of the supported languages:

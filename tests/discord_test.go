@@ -22,6 +22,7 @@ const (
 	dGuild        = "600000000000000001"
 	dChannel      = "700000000000000001"
 	dDMChannel    = "800000000000000001"
+	dInvChannel   = "700000000000000009"
 	dTipText      = "Extorsionan a los tenderos del barrio Obrero, ver https://cobros.example/lista"
 	dDMText       = "foto del camión que usan los halcones"
 	dPhoto        = "\xff\xd8\xff\xe0 fake jpeg bytes with a secret inside"
@@ -84,6 +85,7 @@ func TestDiscordEndToEnd(t *testing.T) {
 		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
 		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_DISCORD_TOKEN=" + discordToken, "VIGIA_DISCORD_API_URL=" + dc.URL(),
 		"VIGIA_DISCORD_GUILD_ID=" + dGuild, "VIGIA_INVESTIGATORS=discord:" + dInvestigator, "VIGIA_LOG_LEVEL=debug",
+		"VIGIA_INVESTIGATOR_CHATS=discord:" + dInvChannel,
 	}
 	bot := &botProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = bot.stderr, bot.stderr
@@ -171,7 +173,7 @@ func TestDiscordEndToEnd(t *testing.T) {
 		t.Fatalf("send answer: %s", sent.Raw)
 	}
 	advice := dc.waitCalls(1, pathHas("POST", "/webhooks/1100000000000000001/"+i3["token"].(string)))[0]
-	if unescape(advice.JSON["content"].(string)) != msg.Localize("es", "safety_advice", nil) || int(advice.JSON["flags"].(float64))&64 == 0 {
+	if unescape(advice.JSON["content"].(string)) != msg.Localize("es", "safety_advice", map[string]any{"Platform": "Discord"}) || int(advice.JSON["flags"].(float64))&64 == 0 {
 		t.Fatalf("advice: %s", advice.Raw)
 	}
 
@@ -227,12 +229,36 @@ func TestDiscordEndToEnd(t *testing.T) {
 		t.Fatal("the original file name reached the investigator")
 	}
 
-	// 8. SIGTERM: a clean exit.
+	// In the investigators' channel the answer is for the channel, not ephemeral.
+	i8 := interaction(2, dInvChannel, dGuild, inv, map[string]any{"id": "2", "name": "recent", "type": 1}, "en-US")
+	dc.dispatch("INTERACTION_CREATE", i8)
+	pub := dc.waitCalls(1, callbackFor(i8["id"].(string)))[0].JSON["data"].(map[string]any)
+	if int(pub["flags"].(float64))&64 != 0 || !strings.Contains(unescape(pub["content"].(string)), "#2 ") {
+		t.Fatalf("/recent in the investigators' channel: %v", pub)
+	}
+
+	// 8. A tip posted in a public channel is deleted, answered privately by
+	// DM, and never stored.
+	dc.dispatch("MESSAGE_CREATE", map[string]any{
+		"id": "1600000000000000777", "channel_id": dChannel, "guild_id": dGuild, "author": member,
+		"content": "<@1100000000000000001> los halcones cobran en la plaza", "timestamp": "2026-11-28T10:00:00Z",
+		"mentions": []any{map[string]any{"id": "1100000000000000001", "username": "Vigia", "bot": true}},
+	})
+	dc.waitCalls(1, pathHas("DELETE", "/channels/"+dChannel+"/messages/1600000000000000777"))
+	private := dc.waitCalls(1, pathHas("POST", "/channels/1300000000000000001/messages"))
+	if got := unescape(private[len(private)-1].JSON["content"].(string)); got != msg.Localize("es", "group_private_only", nil) {
+		t.Fatalf("answer to a public tip: %q", got)
+	}
+	if n, _ := rs.Client().XLen(context.Background(), "vigia:{tips}:triage").Result(); n != 2 {
+		t.Fatalf("%d tips stored, want 2", n)
+	}
+
+	// 9. SIGTERM: a clean exit.
 	bot.stop(t)
 
-	// 9. Privacy canary.
+	// 10. Privacy canary.
 	canaries := []string{
-		"tenderos", "Obrero", "cobros.example", "camión", "halcones", dReporter, dReporterName, dDMReporter, "otro_vecino",
+		"tenderos", "Obrero", "cobros.example", "camión", "halcones", "plaza", dReporter, dReporterName, dDMReporter, "otro_vecino",
 		dDMChannel, receipt, dmReceipt, strings.ReplaceAll(receipt, "-", ""), "fake jpeg", "IMG_casa", discordToken, "fake-discord-token",
 	}
 	checkRedis(t, rs, canaries...)
@@ -264,5 +290,3 @@ func findCustomID(components any, prefix string) string {
 	}
 	return ""
 }
-
-var _ = context.Background

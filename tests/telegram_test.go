@@ -187,7 +187,7 @@ func TestTelegramEndToEnd(t *testing.T) {
 	tg.push(cb(5, send))
 	got = tg.waitCalls(6, messagesTo(chatID))
 	receipt := regexp.MustCompile(`[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}`).FindString(got[4].Fields["text"])
-	if receipt == "" || got[4].Fields["text"] != es("sent", map[string]any{"Receipt": receipt}) || got[5].Fields["text"] != es("safety_advice", nil) {
+	if receipt == "" || got[4].Fields["text"] != es("sent", map[string]any{"Receipt": receipt}) || got[5].Fields["text"] != es("safety_advice", map[string]any{"Platform": "Telegram"}) {
 		t.Fatalf("send replies: %q / %q", got[4].Fields["text"], got[5].Fields["text"])
 	}
 	if n := len(tg.waitCalls(2, func(c sent) bool { return c.Method == "answerCallbackQuery" })); n < 2 {

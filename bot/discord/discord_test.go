@@ -1,0 +1,187 @@
+package discord
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/vigia-project/vigia/commands"
+)
+
+// recordingAPI is a Discord REST API that records calls; the first
+// `limited` calls get a 429.
+type recordingAPI struct {
+	mu      sync.Mutex
+	calls   []string
+	bodies  []map[string]any
+	limited int
+}
+
+func (r *recordingAPI) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	body, _ := io.ReadAll(req.Body)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.limited > 0 {
+		r.limited--
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprint(w, `{"message":"You are being rate limited.","retry_after":0.05,"global":false}`)
+		r.calls = append(r.calls, "429")
+		return
+	}
+	var m map[string]any
+	_ = json.Unmarshal(body, &m)
+	r.calls = append(r.calls, req.Method+" "+req.URL.Path)
+	r.bodies = append(r.bodies, m)
+	w.Header().Set("Content-Type", "application/json")
+	if strings.Contains(req.URL.Path, "/callback") {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	fmt.Fprint(w, `{"id":"1","channel_id":"2","content":""}`)
+}
+
+func (r *recordingAPI) snapshot() ([]string, []map[string]any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.calls...), append([]map[string]any(nil), r.bodies...)
+}
+
+type slowHandler struct{ delay time.Duration }
+
+func (h slowHandler) Handle(ctx context.Context, req commands.Request, w commands.Replier) {
+	time.Sleep(h.delay) // the slow work Discord must not wait for
+	_ = w.Reply(ctx, commands.Reply{Text: "done"})
+}
+
+func (slowHandler) Commands() []*commands.Command { return nil }
+
+func newTestAdapter(t *testing.T, api http.Handler, h Handler, deferAfter time.Duration) *Adapter {
+	t.Helper()
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+	a, err := New(Options{Token: "x", APIURL: srv.URL, DeferAfter: deferAfter})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.h, a.ctx = h, context.Background()
+	return a
+}
+
+func commandInteraction() *discordgo.InteractionCreate {
+	return &discordgo.InteractionCreate{Interaction: &discordgo.Interaction{
+		ID: "10", AppID: "20", Token: "tok", Type: discordgo.InteractionApplicationCommand, ChannelID: "30", GuildID: "40",
+		Member: &discordgo.Member{User: &discordgo.User{ID: "50"}},
+		Data:   discordgo.ApplicationCommandInteractionData{Name: "recent"},
+	}}
+}
+
+// A slow answer is deferred within Discord's 3 s, then sent as a follow-up.
+func TestSlowAnswerIsDeferredThenFollowedUp(t *testing.T) {
+	api := &recordingAPI{}
+	a := newTestAdapter(t, api, slowHandler{delay: 300 * time.Millisecond}, 20*time.Millisecond)
+	a.onInteraction(a.s, commandInteraction())
+	calls, bodies := api.snapshot()
+	if len(calls) != 2 || !strings.HasSuffix(calls[0], "/interactions/10/tok/callback") || !strings.Contains(calls[1], "/webhooks/20/tok") {
+		t.Fatalf("calls: %v", calls)
+	}
+	if bodies[0]["type"] != float64(discordgo.InteractionResponseDeferredChannelMessageWithSource) {
+		t.Fatalf("first answer is not a deferral: %v", bodies[0])
+	}
+	if int(bodies[0]["data"].(map[string]any)["flags"].(float64))&int(discordgo.MessageFlagsEphemeral) == 0 {
+		t.Fatalf("deferral in a server channel not ephemeral: %v", bodies[0])
+	}
+	if bodies[1]["content"] != "done" {
+		t.Fatalf("follow-up: %v", bodies[1])
+	}
+}
+
+// A fast answer is the interaction's own response.
+func TestFastAnswerIsTheResponse(t *testing.T) {
+	api := &recordingAPI{}
+	a := newTestAdapter(t, api, slowHandler{}, time.Hour)
+	a.onInteraction(a.s, commandInteraction())
+	_, bodies := api.snapshot()
+	if len(bodies) != 1 || bodies[0]["type"] != float64(discordgo.InteractionResponseChannelMessageWithSource) {
+		t.Fatalf("bodies: %v", bodies)
+	}
+}
+
+// 429s are retried after retry_after, a bounded number of times.
+func TestRateLimitsAreRetriedBoundedly(t *testing.T) {
+	api := &recordingAPI{limited: 2}
+	a := newTestAdapter(t, api, slowHandler{}, time.Hour)
+	if err := a.Send(context.Background(), "123", commands.Reply{Text: "hola"}); err != nil {
+		t.Fatalf("send after two 429s: %v", err)
+	}
+	calls, _ := api.snapshot()
+	if len(calls) != 3 || calls[2] != "POST /api/v9/channels/123/messages" {
+		t.Fatalf("calls: %v", calls)
+	}
+	api = &recordingAPI{limited: 100}
+	a = newTestAdapter(t, api, slowHandler{}, time.Hour)
+	if err := a.Send(context.Background(), "123", commands.Reply{Text: "hola"}); err == nil {
+		t.Fatal("a send that is always limited succeeded")
+	}
+	if calls, _ := api.snapshot(); len(calls) != 4 {
+		t.Fatalf("%d attempts, want 4", len(calls))
+	}
+	// A cancelled context stops the waiting.
+	api = &recordingAPI{limited: 100}
+	a = newTestAdapter(t, api, slowHandler{}, time.Hour)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := a.Send(ctx, "123", commands.Reply{Text: "hola"}); err == nil {
+		t.Fatal("send with a cancelled context succeeded")
+	}
+}
+
+func TestRenderEscapesAndSplits(t *testing.T) {
+	got := render("**bold** [x](hxxps://a) @everyone <@1> `code`")
+	if len(got) != 1 || got[0] != `\*\*bold\*\* \[x\]\(hxxps\://a\) \@everyone \<\@1\> \`+"`"+`code\`+"`" {
+		t.Fatalf("render = %q", got)
+	}
+	long := strings.Repeat("línea con texto\n", 400)
+	parts := render(long)
+	total := ""
+	for _, p := range parts {
+		if len([]rune(p)) > maxContent {
+			t.Fatalf("part of %d characters", len([]rune(p)))
+		}
+		total += p
+	}
+	if total != long || len(parts) < 2 {
+		t.Fatalf("split lost text: %d parts", len(parts))
+	}
+	one := render(strings.Repeat("*", 3000)) // escaping doubles it
+	for _, p := range one {
+		if len([]rune(p)) > maxContent || strings.HasSuffix(p, `\`) && !strings.HasSuffix(p, `\*`) {
+			t.Fatalf("bad cut: %d chars", len([]rune(p)))
+		}
+	}
+}
+
+func TestRedactDropsTokensAndBodies(t *testing.T) {
+	a := &Adapter{o: Options{Token: "SECRET-TOKEN"}}
+	for _, err := range []error{
+		fmt.Errorf(`Post "https://discord.com/api/v9/webhooks/1/INTERACTION-TOKEN": dial tcp: refused`),
+		&discordgo.RESTError{Response: &http.Response{StatusCode: 400}, ResponseBody: []byte(`{"content":"cobran piso"}`)},
+		fmt.Errorf("bad SECRET-TOKEN"),
+	} {
+		s := a.redact(err)
+		for _, leak := range []string{"INTERACTION-TOKEN", "cobran", "SECRET-TOKEN"} {
+			if strings.Contains(s, leak) {
+				t.Errorf("redact(%v) = %q", err, s)
+			}
+		}
+	}
+}
