@@ -164,7 +164,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	var wg sync.WaitGroup
 	var platforms []string
 	if cfg.TelegramToken != "" {
-		tg, err := telegram.New(ctx, telegram.Options{Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, Logger: log})
+		tg, err := telegram.New(ctx, telegram.Options{
+			Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, Logger: log, Messages: eng.msg, DefaultLanguage: cfg.DefaultLanguage,
+		})
 		if err != nil {
 			if errors.Is(err, telegram.ErrUnauthorized) {
 				return &configError{"VIGIA_TELEGRAM_TOKEN", "Telegram rejected this token; check it with @BotFather"}

@@ -124,3 +124,29 @@ func TestUnknownModeIsUsageError(t *testing.T) {
 		t.Fatalf("exit %d, %q", code, errb.String())
 	}
 }
+
+func TestDiscordConfig(t *testing.T) {
+	e := validEnv()
+	delete(e, "VIGIA_TELEGRAM_TOKEN")
+	e["VIGIA_DISCORD_TOKEN"] = "Bot " + strings.Repeat("a", 60)
+	e["VIGIA_DISCORD_GUILD_ID"] = "600000000000000001"
+	e["VIGIA_DISCORD_INVESTIGATOR_ROLE"] = "700000000000000001"
+	c, err := loadConfig(env(e), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DiscordToken != strings.Repeat("a", 60) || c.DiscordGuildID != "600000000000000001" || c.DiscordRole != "700000000000000001" || c.TelegramToken != "" {
+		t.Fatalf("config: %+v", c)
+	}
+	for name, bad := range map[string]string{"VIGIA_DISCORD_TOKEN": "short", "VIGIA_DISCORD_GUILD_ID": "my-server", "VIGIA_DISCORD_INVESTIGATOR_ROLE": "@mods", "VIGIA_DISCORD_API_URL": "discord.com"} {
+		e2 := map[string]string{}
+		for k, v := range e {
+			e2[k] = v
+		}
+		e2[name] = bad
+		var errb bytes.Buffer
+		if code := run(context.Background(), nil, env(e2), strings.NewReader(""), &bytes.Buffer{}, &errb); code != 2 || !strings.HasPrefix(errb.String(), "vigia: "+name+":") {
+			t.Errorf("%s=%q: exit %d, %q", name, bad, code, errb.String())
+		}
+	}
+}

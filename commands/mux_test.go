@@ -439,3 +439,56 @@ func TestExpiredDraftTellsReporter(t *testing.T) {
 		t.Fatalf("expiry notice: %+v", rec.sent)
 	}
 }
+
+// With a required platform role, the vetted list is necessary but not
+// enough: a vetted member without the role is refused like anyone else,
+// and the role alone grants nothing.
+func TestRequiredPlatformRole(t *testing.T) {
+	srv := redistest.Start(t)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{4}, 32))
+	st, _ := storage.New(srv.Client(), kr, storage.Options{Prefix: "r"})
+	msg, _ := locales.Load()
+	mux := commands.New(commands.Options{
+		Store: st, Messages: msg, DefaultLanguage: "en",
+		Roles:         commands.Roles{"discord:1": commands.Investigator},
+		RequiredRoles: map[string]string{"discord": "777"},
+	})
+	ask := func(user string, roles ...string) string {
+		rec := &recorder{}
+		mux.Handle(context.Background(), commands.Request{Platform: "discord", UserID: user, ChatID: "u" + user,
+			Command: "recent", CommandAtStart: true, PlatformRoles: roles}, rec)
+		return rec.take()[0].Text
+	}
+	unknown := msg.Localize("en", "unknown_command", nil)
+	if got := ask("1", "777"); got != msg.Localize("en", "recent_empty", nil) {
+		t.Fatalf("vetted with role: %q", got)
+	}
+	if got := ask("1", "555"); got != unknown {
+		t.Fatalf("vetted without role: %q", got)
+	}
+	if got := ask("2", "777"); got != unknown {
+		t.Fatalf("role without vetting: %q", got)
+	}
+}
+
+// /report opens the form where the platform has forms; the submitted form
+// is a draft part like a message.
+func TestReportForm(t *testing.T) {
+	e := newEnv(t, nil)
+	r := e.do(reporterID, commands.Request{Command: "report", CanOpenForms: true})
+	if len(r) != 1 || r[0].Form == nil || r[0].Form.ID != "report" || len(r[0].Form.Fields) != 2 {
+		t.Fatalf("report: %+v", r)
+	}
+	r = e.do(reporterID, commands.Request{Command: "report"})
+	if r[0].Form != nil || r[0].Text != e.text("es", "report_how", nil) {
+		t.Fatalf("report without forms: %+v", r)
+	}
+	r = e.do(reporterID, commands.Request{FormID: "report", Form: map[string]string{"tip": "venden armas", "links": "https://x.example"}})
+	if !strings.Contains(r[0].Text, e.text("es", "draft_started", nil)) {
+		t.Fatalf("form submit: %+v", r)
+	}
+	r = e.do(reporterID, commands.Request{FormID: "other", Form: map[string]string{"tip": "x"}})
+	if len(r) != 0 {
+		t.Fatalf("unknown form answered: %+v", r)
+	}
+}

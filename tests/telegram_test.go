@@ -194,6 +194,17 @@ func TestTelegramEndToEnd(t *testing.T) {
 		t.Fatalf("callback queries not answered")
 	}
 
+	// The command menu is set in every language, without investigator commands.
+	menus := tg.waitCalls(5, func(c sent) bool { return c.Method == "setMyCommands" })
+	for _, m := range menus {
+		if strings.Contains(m.Fields["commands"], `"recent"`) || !strings.Contains(m.Fields["commands"], `"status"`) {
+			t.Errorf("menu for %q: %s", m.Fields["language_code"], m.Fields["commands"])
+		}
+		if m.Fields["language_code"] == "pt" && !strings.Contains(m.Fields["commands"], msg.Localize("pt-BR", "command_status", nil)) {
+			t.Errorf("Portuguese menu: %s", m.Fields["commands"])
+		}
+	}
+
 	// 2. The reporter checks the status, addressing the bot by name, and
 	// after non-ASCII text (offsets in UTF-16).
 	tg.push(message(6, rep, chat, command("", "/status@VigiaBot", strings.ToLower(receipt))))

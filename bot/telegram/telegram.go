@@ -27,6 +27,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/locales"
 )
 
 // Platform is Telegram's platform name in requests and routes.
@@ -38,6 +39,7 @@ var ErrUnauthorized = errors.New("telegram rejected the bot token")
 // Handler handles one request; *commands.Mux is one.
 type Handler interface {
 	Handle(ctx context.Context, req commands.Request, w commands.Replier)
+	Commands() []*commands.Command
 }
 
 // Options configure the adapter.
@@ -51,6 +53,10 @@ type Options struct {
 	HandlerTimeout time.Duration
 	// Workers bounds how many chats are handled at once; default 16.
 	Workers int
+	// Messages and DefaultLanguage describe the commands in Telegram's
+	// command menu; without Messages the menu is left as it is.
+	Messages        *locales.Bundle
+	DefaultLanguage string
 }
 
 // Adapter is a running Telegram bot.
@@ -130,6 +136,7 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	if _, err := a.b.DeleteWebhook(ctx, &bot.DeleteWebhookParams{DropPendingUpdates: false}); err != nil && ctx.Err() == nil {
 		a.log.Warn("telegram deleteWebhook failed", "error", a.redact(err))
 	}
+	a.setCommands(ctx, h.Commands())
 	var offset int64
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
@@ -161,6 +168,37 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 		}
 	}
 	return nil
+}
+
+// setCommands fills Telegram's command menu, in every supported language,
+// from the same messages Discord uses. Investigator commands are not
+// listed: the menu is the same for everyone.
+func (a *Adapter) setCommands(ctx context.Context, table []*commands.Command) {
+	if a.o.Messages == nil {
+		return
+	}
+	menu := func(lang string) []models.BotCommand {
+		var out []models.BotCommand
+		for _, c := range table {
+			if c.Role == commands.Anyone {
+				out = append(out, models.BotCommand{Command: c.Name, Description: a.o.Messages.Localize(lang, "command_"+c.Name, nil)})
+			}
+		}
+		return out
+	}
+	codes := map[string]string{"": a.o.DefaultLanguage}
+	for _, l := range locales.Supported {
+		code, _, _ := strings.Cut(strings.ToLower(l), "-") // Telegram uses "pt", not "pt-BR"
+		codes[code] = l
+	}
+	for code, lang := range codes {
+		if lang == "" {
+			lang = locales.Supported[0]
+		}
+		if _, err := a.b.SetMyCommands(ctx, &bot.SetMyCommandsParams{Commands: menu(lang), LanguageCode: code}); err != nil {
+			a.log.Warn("telegram setMyCommands failed", "language", code, "error", a.redact(err))
+		}
+	}
 }
 
 // handleBatch handles updates, each chat's in order, at most Workers chats
