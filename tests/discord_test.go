@@ -80,12 +80,14 @@ func TestDiscordEndToEnd(t *testing.T) {
 	rs := redistest.Start(t)
 	dc := newFakeDiscord(t)
 	dc.files["photo.jpg"] = []byte(dPhoto)
+	tg := newFakeTelegram(t, token) // both platforms in one process, one engine
 	cmd := exec.Command(binary, "serve")
 	cmd.Env = []string{
 		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
 		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_DISCORD_TOKEN=" + discordToken, "VIGIA_DISCORD_API_URL=" + dc.URL(),
-		"VIGIA_DISCORD_GUILD_ID=" + dGuild, "VIGIA_INVESTIGATORS=discord:" + dInvestigator, "VIGIA_LOG_LEVEL=debug",
+		"VIGIA_DISCORD_GUILD_ID=" + dGuild, "VIGIA_LOG_LEVEL=debug",
 		"VIGIA_INVESTIGATOR_CHATS=discord:" + dInvChannel,
+		"VIGIA_TELEGRAM_TOKEN=" + token, "VIGIA_TELEGRAM_API_URL=" + tg.URL(), "VIGIA_INVESTIGATORS=discord:" + dInvestigator + ",telegram:9001",
 	}
 	bot := &botProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = bot.stderr, bot.stderr
@@ -235,6 +237,13 @@ func TestDiscordEndToEnd(t *testing.T) {
 	pub := dc.waitCalls(1, callbackFor(i8["id"].(string)))[0].JSON["data"].(map[string]any)
 	if int(pub["flags"].(float64))&64 != 0 || !strings.Contains(unescape(pub["content"].(string)), "#2 ") {
 		t.Fatalf("/recent in the investigators' channel: %v", pub)
+	}
+
+	// The Telegram side of the same process sees the same tips.
+	tgInv := user(investigatorID, "detective", "Ana", "en")
+	tg.push(message(1, tgInv, privateChat(investigatorID, "detective", "Ana"), command("", "/recent", "")))
+	if got := tg.waitCalls(1, messagesTo("9001"))[0].Fields["text"]; !strings.Contains(got, "#2 ") || !strings.Contains(got, "#1 ") {
+		t.Fatalf("Telegram /recent in the same process: %q", got)
 	}
 
 	// 8. A tip posted in a public channel is deleted, answered privately by
