@@ -192,6 +192,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		if err != nil {
 			return err
 		}
+		if u, _ := url.Parse(cfg.DiscordAPIURL); u != nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
+			log.Warn("VIGIA_DISCORD_API_URL is plain http to another host: the bot token and every message cross the network unencrypted")
+		}
 		eng.mux.AddSender(discord.Platform, dc)
 		platforms = append(platforms, discord.Platform)
 		wg.Go(func() {

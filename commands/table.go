@@ -34,7 +34,11 @@ type Command struct {
 	Role Role
 	// PrivateOnly commands are refused in groups (they would expose the user).
 	PrivateOnly bool
-	Args        []Arg
+	// OpensForm commands answer with a Form where the platform has forms;
+	// such an answer must come first (Discord cannot open a modal after
+	// deferring), so adapters must not defer them.
+	OpensForm bool
+	Args      []Arg
 	Handler     HandlerFunc
 }
 
@@ -43,7 +47,7 @@ func commandTable() []*Command {
 	return []*Command{
 		{Name: "start", Handler: start},
 		{Name: "help", Handler: help},
-		{Name: "report", Aliases: []string{"denunciar", "signaler"}, PrivateOnly: true, Handler: report},
+		{Name: "report", Aliases: []string{"denunciar", "signaler"}, PrivateOnly: true, OpensForm: true, Handler: report},
 		{Name: "status", Aliases: []string{"estado"}, PrivateOnly: true, Handler: status,
 			Args: []Arg{{Name: "code", Required: true}}},
 		{Name: "language", Aliases: []string{"lang", "idioma", "langue", "lingua"}, PrivateOnly: true, Handler: chooseLanguage,

@@ -220,8 +220,9 @@ func TestDiscordEndToEnd(t *testing.T) {
 	if !strings.Contains(unescape(tipCall.JSON["data"].(map[string]any)["content"].(string)), dDMText) {
 		t.Fatalf("/tip 2: %s", tipCall.Raw)
 	}
+	// The photo follows as its own message (Discord caps files per message).
 	var photo []byte
-	for _, b := range tipCall.Files {
+	for _, b := range dc.waitCalls(1, pathHas("POST", "/webhooks/1100000000000000001/"+i7["token"].(string)))[0].Files {
 		photo = b
 	}
 	if !bytes.Equal(photo, []byte(dPhoto)) {
@@ -237,6 +238,14 @@ func TestDiscordEndToEnd(t *testing.T) {
 	pub := dc.waitCalls(1, callbackFor(i8["id"].(string)))[0].JSON["data"].(map[string]any)
 	if int(pub["flags"].(float64))&64 != 0 || !strings.Contains(unescape(pub["content"].(string)), "#2 ") {
 		t.Fatalf("/recent in the investigators' channel: %v", pub)
+	}
+
+	// A reporter command in the investigators' channel stays ephemeral.
+	i9 := interaction(2, dInvChannel, dGuild, member, map[string]any{"id": "4", "name": "status", "type": 1,
+		"options": []any{map[string]any{"name": "code", "type": 3, "value": receipt}}}, "es-419")
+	dc.dispatch("INTERACTION_CREATE", i9)
+	if f := dc.waitCalls(1, callbackFor(i9["id"].(string)))[0].JSON["data"].(map[string]any)["flags"]; int(f.(float64))&64 == 0 {
+		t.Fatal("a reporter's /status in the investigators' channel was public")
 	}
 
 	// The Telegram side of the same process sees the same tips.
@@ -268,7 +277,7 @@ func TestDiscordEndToEnd(t *testing.T) {
 	// 10. Privacy canary.
 	canaries := []string{
 		"tenderos", "Obrero", "cobros.example", "camión", "halcones", "plaza", dReporter, dReporterName, dDMReporter, "otro_vecino",
-		dDMChannel, receipt, dmReceipt, strings.ReplaceAll(receipt, "-", ""), "fake jpeg", "IMG_casa", discordToken, "fake-discord-token",
+		dDMChannel, dChannel, "itoken-", receipt, dmReceipt, strings.ReplaceAll(receipt, "-", ""), "fake jpeg", "IMG_casa", discordToken, "fake-discord-token",
 	}
 	checkRedis(t, rs, canaries...)
 	logs := bot.stderr.String()
@@ -298,4 +307,22 @@ func findCustomID(components any, prefix string) string {
 		}
 	}
 	return ""
+}
+
+// Discord rejecting the token (gateway close 4004) stops start-up with
+// exit status 2 naming the variable, without printing the token.
+func TestDiscordBadTokenExitsTwo(t *testing.T) {
+	rs := redistest.Start(t)
+	dc := newFakeDiscord(t)
+	wrong := strings.Repeat("x", 60)
+	cmd := exec.Command(binary, "serve")
+	cmd.Env = []string{
+		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_DISCORD_TOKEN=" + wrong, "VIGIA_DISCORD_API_URL=" + dc.URL(),
+	}
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errorsAs(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "VIGIA_DISCORD_TOKEN") || strings.Contains(string(out), wrong) {
+		t.Fatalf("exit %v, output %q", err, out)
+	}
 }

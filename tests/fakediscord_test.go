@@ -71,7 +71,7 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 		w.Write(data)
 		return
 	}
-	if r.Header.Get("Authorization") != "Bot "+discordToken {
+	if r.URL.Path != "/api/v9/gateway" && r.Header.Get("Authorization") != "Bot "+discordToken {
 		w.WriteHeader(http.StatusUnauthorized)
 		fmt.Fprint(w, `{"message":"401: Unauthorized","code":0}`)
 		return
@@ -130,6 +130,13 @@ func (f *fakeDiscord) gateway(w http.ResponseWriter, r *http.Request) {
 	var ident map[string]any
 	if err := c.ReadJSON(&ident); err != nil || ident["op"] != float64(2) {
 		f.t.Errorf("fake discord: expected IDENTIFY, got %v (%v)", ident, err)
+		return
+	}
+	if d, _ := ident["d"].(map[string]any); d["token"] != "Bot "+discordToken {
+		// As Discord does: close with 4004, "Authentication failed".
+		wmu.Lock()
+		c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(4004, "Authentication failed."))
+		wmu.Unlock()
 		return
 	}
 	f.mu.Lock()

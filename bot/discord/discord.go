@@ -17,11 +17,12 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
 
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/locales"
@@ -74,10 +75,12 @@ type Adapter struct {
 	wg    sync.WaitGroup
 	ctx   context.Context
 	h     Handler
+	cmds  map[string]*commands.Command
 }
 
-// logOnce installs the library-wide logger once.
-var logOnce sync.Once
+// libraryLog is where discordgo's own log lines go (it has one global
+// logger); the newest adapter's logger wins.
+var libraryLog atomic.Pointer[slog.Logger]
 
 // New prepares an adapter; Run connects it.
 func New(o Options) (*Adapter, error) {
@@ -114,12 +117,11 @@ func New(o Options) (*Adapter, error) {
 	s.LogLevel = discordgo.LogWarning
 	s.StateEnabled = false
 	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
-	logOnce.Do(func() {
-		// Format strings only: the arguments can be payloads or URLs with tokens.
-		discordgo.Logger = func(level, _ int, format string, _ ...any) {
-			slog.Default().Warn("discordgo", "level", level, "message", format)
-		}
-	})
+	libraryLog.Store(o.Logger)
+	// Format strings only: the arguments can be payloads or URLs with tokens.
+	discordgo.Logger = func(level, _ int, format string, _ ...any) {
+		libraryLog.Load().Warn("discordgo", "level", level, "message", format)
+	}
 	s.AddHandler(a.onReady)
 	s.AddHandler(a.onInteraction)
 	s.AddHandler(a.onMessage)
@@ -165,15 +167,24 @@ func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	a.mu.Lock()
 	a.ctx, a.h = context.WithoutCancel(ctx), h
+	a.cmds = map[string]*commands.Command{}
+	for _, c := range h.Commands() {
+		a.cmds[c.Name] = c
+	}
 	a.mu.Unlock()
+	defer a.stop()
 	if err := a.s.Open(); err != nil {
 		var re *discordgo.RESTError
-		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized {
+		var ce *websocket.CloseError
+		switch {
+		case errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized,
+			errors.As(err, &ce) && ce.Code == 4004: // Authentication failed
 			return ErrUnauthorized
+		case errors.As(err, &ce) && ce.Code == 4014:
+			return fmt.Errorf("discord refused the intents (guilds, guild messages, direct messages): enable them for the bot")
 		}
 		return fmt.Errorf("discord gateway: %s", a.redact(err))
 	}
-	defer a.s.Close()
 	select {
 	case <-a.ready:
 	case <-ctx.Done():
@@ -186,16 +197,37 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	}
 	a.log.Info("discord connected", "commands", len(h.Commands()), "guild_scoped", a.o.GuildID != "")
 	<-ctx.Done()
-	a.wg.Wait()
 	return nil
 }
 
-// handler returns the engine and a context for one event, or false if the
-// adapter is not running.
-func (a *Adapter) handler() (Handler, context.Context, bool) {
+// stop takes no new events, disconnects (without reconnecting), and waits
+// for the events in flight.
+func (a *Adapter) stop() {
+	a.mu.Lock()
+	a.h = nil
+	a.s.ShouldReconnectOnError = false
+	a.mu.Unlock()
+	_ = a.s.Close()
+	a.wg.Wait()
+}
+
+// begin admits one event: it returns the engine and a context, or false if
+// the adapter is stopping. A true return must be paired with a.wg.Done().
+func (a *Adapter) begin() (Handler, context.Context, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.h, a.ctx, a.h != nil
+	if a.h == nil {
+		return nil, nil, false
+	}
+	a.wg.Add(1)
+	return a.h, a.ctx, true
+}
+
+// command returns the engine's command name, or nil.
+func (a *Adapter) command(name string) *commands.Command {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.cmds[name]
 }
 
 // retry runs call, waiting out a 429's retry_after a bounded number of
@@ -241,14 +273,12 @@ func (a *Adapter) redact(err error) string {
 	if errors.As(err, &ue) {
 		return "discord request failed: " + ue.Err.Error()
 	}
-	s := err.Error()
-	if a.o.Token != "" {
-		s = strings.ReplaceAll(s, a.o.Token, "<token>")
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		return "discord gateway closed with code " + strconv.Itoa(ce.Code)
 	}
-	if i := strings.Index(s, "http"); i >= 0 {
-		s = s[:i] + "<url>"
-	}
-	return s
+	// Anything else may quote a URL or a body: only its type is safe.
+	return fmt.Sprintf("discord error (%T)", err)
 }
 
 func snowflake(id string) int64 {

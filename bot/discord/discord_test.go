@@ -86,7 +86,7 @@ func commandInteraction() *discordgo.InteractionCreate {
 }
 
 // A slow answer is deferred within Discord's 3 s, then sent as a follow-up.
-func TestSlowAnswerIsDeferredThenFollowedUp(t *testing.T) {
+func TestDiscordSlowAnswerIsDeferredThenFollowedUp(t *testing.T) {
 	api := &recordingAPI{}
 	a := newTestAdapter(t, api, slowHandler{delay: 300 * time.Millisecond}, 20*time.Millisecond)
 	a.onInteraction(a.s, commandInteraction())
@@ -106,7 +106,7 @@ func TestSlowAnswerIsDeferredThenFollowedUp(t *testing.T) {
 }
 
 // A fast answer is the interaction's own response.
-func TestFastAnswerIsTheResponse(t *testing.T) {
+func TestDiscordFastAnswerIsTheResponse(t *testing.T) {
 	api := &recordingAPI{}
 	a := newTestAdapter(t, api, slowHandler{}, time.Hour)
 	a.onInteraction(a.s, commandInteraction())
@@ -117,7 +117,7 @@ func TestFastAnswerIsTheResponse(t *testing.T) {
 }
 
 // 429s are retried after retry_after, a bounded number of times.
-func TestRateLimitsAreRetriedBoundedly(t *testing.T) {
+func TestDiscordRateLimitsAreRetriedBoundedly(t *testing.T) {
 	api := &recordingAPI{limited: 2}
 	a := newTestAdapter(t, api, slowHandler{}, time.Hour)
 	if err := a.Send(context.Background(), "123", commands.Reply{Text: "hola"}); err != nil {
@@ -135,17 +135,25 @@ func TestRateLimitsAreRetriedBoundedly(t *testing.T) {
 	if calls, _ := api.snapshot(); len(calls) != 4 {
 		t.Fatalf("%d attempts, want 4", len(calls))
 	}
-	// A cancelled context stops the waiting.
-	api = &recordingAPI{limited: 100}
-	a = newTestAdapter(t, api, slowHandler{}, time.Hour)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
+	// The context cuts a long retry_after short.
+	long := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprint(w, `{"message":"You are being rate limited.","retry_after":600,"global":false}`)
+	})
+	a = newTestAdapter(t, long, slowHandler{}, time.Hour)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
 	if err := a.Send(ctx, "123", commands.Reply{Text: "hola"}); err == nil {
-		t.Fatal("send with a cancelled context succeeded")
+		t.Fatal("send under a 600 s rate limit succeeded")
+	}
+	if waited := time.Since(start); waited > 30*time.Second {
+		t.Fatalf("ignored the context for %v", waited)
 	}
 }
 
-func TestRenderEscapesAndSplits(t *testing.T) {
+func TestDiscordRenderEscapesAndSplits(t *testing.T) {
 	got := render("**bold** [x](hxxps://a) @everyone <@1> `code`")
 	if len(got) != 1 || got[0] != `\*\*bold\*\* \[x\]\(hxxps\://a\) \@everyone \<\@1\> \`+"`"+`code\`+"`" {
 		t.Fatalf("render = %q", got)
@@ -162,15 +170,27 @@ func TestRenderEscapesAndSplits(t *testing.T) {
 	if total != long || len(parts) < 2 {
 		t.Fatalf("split lost text: %d parts", len(parts))
 	}
-	one := render(strings.Repeat("*", 3000)) // escaping doubles it
-	for _, p := range one {
-		if len([]rune(p)) > maxContent || strings.HasSuffix(p, `\`) && !strings.HasSuffix(p, `\*`) {
-			t.Fatalf("bad cut: %d chars", len([]rune(p)))
+	// Escaping doubles these; every cut must keep escape pairs whole and
+	// make progress (a run of backslashes once made render loop forever).
+	for _, in := range []string{strings.Repeat("*", 3000), strings.Repeat(`\`, 3000), strings.Repeat(`\a`, 1500), strings.Repeat("ñ*", 1500)} {
+		parts := render(in)
+		joined := strings.Join(parts, "")
+		if joined != escaper.Replace(in) {
+			t.Fatalf("render lost or changed text for %q...", in[:10])
+		}
+		for _, p := range parts {
+			if len(p) == 0 || len([]rune(p)) > maxContent {
+				t.Fatalf("bad part of %d characters", len([]rune(p)))
+			}
+			k := len(p) - len(strings.TrimRight(p, `\`))
+			if k%2 == 1 {
+				t.Fatalf("a cut split an escape pair")
+			}
 		}
 	}
 }
 
-func TestRedactDropsTokensAndBodies(t *testing.T) {
+func TestDiscordRedactDropsTokensAndBodies(t *testing.T) {
 	a := &Adapter{o: Options{Token: "SECRET-TOKEN"}}
 	for _, err := range []error{
 		fmt.Errorf(`Post "https://discord.com/api/v9/webhooks/1/INTERACTION-TOKEN": dial tcp: refused`),
@@ -183,5 +203,33 @@ func TestRedactDropsTokensAndBodies(t *testing.T) {
 				t.Errorf("redact(%v) = %q", err, s)
 			}
 		}
+	}
+}
+
+type silentHandler struct{}
+
+func (silentHandler) Handle(context.Context, commands.Request, commands.Replier) {}
+func (silentHandler) Commands() []*commands.Command                              { return nil }
+
+// An interaction the engine does not answer is still closed: a button press
+// is acknowledged, a command's deferral is deleted, so no client shows
+// "interaction failed" or "thinking…".
+func TestDiscordUnansweredInteractionsAreClosed(t *testing.T) {
+	api := &recordingAPI{}
+	a := newTestAdapter(t, api, silentHandler{}, time.Hour)
+	press := commandInteraction()
+	press.Type = discordgo.InteractionMessageComponent
+	press.Data = discordgo.MessageComponentInteractionData{CustomID: "stale"}
+	a.onInteraction(a.s, press)
+	calls, bodies := api.snapshot()
+	if len(calls) != 1 || bodies[0]["type"] != float64(discordgo.InteractionResponseDeferredMessageUpdate) {
+		t.Fatalf("button: %v %v", calls, bodies)
+	}
+	api = &recordingAPI{}
+	a = newTestAdapter(t, api, silentHandler{}, time.Hour)
+	a.onInteraction(a.s, commandInteraction())
+	calls, _ = api.snapshot()
+	if len(calls) != 2 || !strings.HasPrefix(calls[1], "DELETE ") || !strings.HasSuffix(calls[1], "/messages/@original") {
+		t.Fatalf("command: %v", calls)
 	}
 }

@@ -3,6 +3,7 @@ package discord
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -14,11 +15,13 @@ import (
 
 // onInteraction translates a slash command, button press or form submission.
 func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
-	h, base, ok := a.handler()
-	if !ok || ic.Interaction == nil {
+	if ic.Interaction == nil {
 		return
 	}
-	a.wg.Add(1)
+	h, base, ok := a.begin()
+	if !ok {
+		return
+	}
 	defer a.wg.Done()
 	defer func() {
 		if p := recover(); p != nil {
@@ -38,24 +41,38 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 		Platform: Platform, UserID: user.ID, EventID: snowflake(i.ID),
 		Language: string(i.Locale), PlatformRoles: roles, Addressed: true,
 	}
-	ephemeral := false
+	// In a server every answer is ephemeral: the conversation is between
+	// the member and the bot alone, and later messages go by DM. Only an
+	// investigator command in the investigators' channel answers the channel.
+	ephemeral, deferAfter := i.GuildID != "", a.o.DeferAfter
 	switch {
 	case i.GuildID == "":
 		req.ChatKind, req.ChatID = commands.Private, i.ChannelID // a DM
 	case a.invChans[i.ChannelID]:
 		req.ChatKind, req.ChatID = commands.Group, i.ChannelID
 	default:
-		// In a server, the conversation is between the member and the bot
-		// alone: every answer is ephemeral. Later messages go by DM.
-		req.ChatKind, req.ChatID, ephemeral = commands.Private, userRoute(user.ID), true
+		req.ChatKind, req.ChatID = commands.Private, userRoute(user.ID)
 	}
 	switch i.Type {
 	case discordgo.InteractionApplicationCommand:
 		data := i.ApplicationCommandData()
-		req.Command, req.CommandAtStart, req.CanOpenForms = data.Name, true, true
+		req.Command, req.CommandAtStart = data.Name, true
+		if cmd := a.command(data.Name); cmd != nil {
+			req.CanOpenForms = cmd.OpensForm
+			if cmd.OpensForm {
+				deferAfter = 0 // a form must be the first answer: never defer it
+			}
+			if cmd.Role >= commands.Investigator && req.ChatKind == commands.Group {
+				ephemeral = false
+			}
+		}
 		var args []string
 		for _, o := range data.Options {
-			args = append(args, fmt.Sprint(o.Value))
+			if o.Type == discordgo.ApplicationCommandOptionInteger {
+				args = append(args, strconv.FormatInt(o.IntValue(), 10))
+			} else {
+				args = append(args, fmt.Sprint(o.Value))
+			}
 		}
 		req.Args = strings.Join(args, " ")
 	case discordgo.InteractionMessageComponent:
@@ -69,9 +86,11 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 	ctx, cancel := context.WithTimeout(base, a.o.HandlerTimeout)
 	defer cancel()
 	r := &interactionReplier{a: a, i: i, ephemeral: ephemeral}
-	timer := time.AfterFunc(a.o.DeferAfter, func() { r.deferResponse(ctx) })
+	if deferAfter > 0 {
+		timer := time.AfterFunc(deferAfter, func() { r.deferResponse(ctx) })
+		defer timer.Stop()
+	}
 	h.Handle(ctx, req, r)
-	timer.Stop()
 	r.finish(ctx)
 }
 
@@ -150,51 +169,91 @@ func (r *interactionReplier) Reply(ctx context.Context, rep commands.Reply) erro
 	chunks := render(rep.Text)
 	for n, chunk := range chunks {
 		var components []discordgo.MessageComponent
-		var files []commands.File
 		if n == len(chunks)-1 {
-			components, files = buttons(rep.Buttons), rep.Files
+			components = buttons(rep.Buttons)
 		}
-		var err error
-		if !r.responded {
-			r.responded = true
-			err = r.a.retry(ctx, func(opts ...discordgo.RequestOption) error {
-				return r.a.s.InteractionRespond(r.i, &discordgo.InteractionResponse{
-					Type: discordgo.InteractionResponseChannelMessageWithSource,
-					Data: &discordgo.InteractionResponseData{
-						Content: chunk, Components: components, Flags: r.flags(), Files: uploads(files),
-						AllowedMentions: noMentions(),
-					},
-				}, opts...)
-			})
-		} else {
-			err = r.a.retry(ctx, func(opts ...discordgo.RequestOption) error {
-				_, err := r.a.s.FollowupMessageCreate(r.i, true, &discordgo.WebhookParams{
-					Content: chunk, Components: components, Flags: r.flags(), Files: uploads(files),
-					AllowedMentions: noMentions(),
-				}, opts...)
-				return err
-			})
+		if chunk == "" && components == nil {
+			continue
 		}
-		if err != nil {
-			return fmt.Errorf("discord reply: %s", r.a.redact(err))
+		if err := r.message(ctx, chunk, components, nil); err != nil {
+			return err
 		}
-		r.sent = true
+	}
+	// Each file goes alone: Discord caps a message's files in number and size.
+	for _, f := range rep.Files {
+		if f.Data == nil {
+			continue
+		}
+		if err := r.message(ctx, "", nil, []commands.File{f}); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// finish acknowledges an interaction the engine chose not to answer (a
-// stale button), so the member's client does not show a failure.
+// message sends one message: the interaction's response if none went out
+// yet, a follow-up otherwise. Callers hold r.mu.
+func (r *interactionReplier) message(ctx context.Context, chunk string, components []discordgo.MessageComponent, files []commands.File) error {
+	var err error
+	if !r.responded {
+		r.responded = true
+		err = r.a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+			return r.a.s.InteractionRespond(r.i, &discordgo.InteractionResponse{
+				Type: discordgo.InteractionResponseChannelMessageWithSource,
+				Data: &discordgo.InteractionResponseData{
+					Content: chunk, Components: components, Flags: r.flags(), Files: uploads(files),
+					AllowedMentions: noMentions(),
+				},
+			}, opts...)
+		})
+	} else {
+		err = r.a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+			_, err := r.a.s.FollowupMessageCreate(r.i, true, &discordgo.WebhookParams{
+				Content: chunk, Components: components, Flags: r.flags(), Files: uploads(files),
+				AllowedMentions: noMentions(),
+			}, opts...)
+			return err
+		})
+	}
+	if err != nil {
+		return fmt.Errorf("discord reply: %s", r.a.redact(err))
+	}
+	r.sent = true
+	return nil
+}
+
+// finish closes an interaction the engine answered with nothing (a stale
+// button, a failed send after a deferral), so the member's client neither
+// shows a failure nor "thinking…" for 15 minutes.
 func (r *interactionReplier) finish(ctx context.Context) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.responded || r.i.Type == discordgo.InteractionApplicationCommand {
+	if r.sent {
 		return
 	}
-	r.responded = true
-	err := r.a.retry(ctx, func(opts ...discordgo.RequestOption) error {
-		return r.a.s.InteractionRespond(r.i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}, opts...)
-	})
+	var err error
+	switch {
+	case !r.responded && r.i.Type == discordgo.InteractionMessageComponent:
+		r.responded = true
+		err = r.a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+			return r.a.s.InteractionRespond(r.i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}, opts...)
+		})
+	case !r.responded:
+		r.responded, r.deferred = true, true
+		err = r.a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+			return r.a.s.InteractionRespond(r.i, &discordgo.InteractionResponse{
+				Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+				Data: &discordgo.InteractionResponseData{Flags: r.flags()},
+			}, opts...)
+		})
+		fallthrough
+	case r.deferred:
+		if err == nil {
+			err = r.a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+				return r.a.s.InteractionResponseDelete(r.i, opts...)
+			})
+		}
+	}
 	if err != nil {
 		r.a.log.Warn("discord acknowledge failed", "error", r.a.redact(err))
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -17,11 +18,13 @@ import (
 // onMessage handles direct messages like Telegram private chats, and
 // messages in a server that mention the bot (tips posted in public).
 func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
-	h, base, ok := a.handler()
-	if !ok || mc.Message == nil || mc.Author == nil || mc.Author.Bot {
+	if mc.Message == nil || mc.Author == nil || mc.Author.Bot {
 		return
 	}
-	a.wg.Add(1)
+	h, base, ok := a.begin()
+	if !ok {
+		return
+	}
 	defer a.wg.Done()
 	defer func() {
 		if p := recover(); p != nil {
@@ -40,7 +43,10 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 		EventID: snowflake(m.ID), Language: m.Author.Locale, Text: m.Content,
 	}
 	if strings.HasPrefix(m.Content, "/") && len(m.Content) > 1 {
-		word, args, _ := strings.Cut(m.Content[1:], " ")
+		word, args := m.Content[1:], ""
+		if i := strings.IndexFunc(word, unicode.IsSpace); i >= 0 {
+			word, args = word[:i], word[i:]
+		}
 		req.Command, req.Args, req.CommandAtStart = strings.ToLower(word), strings.TrimSpace(args), true
 	}
 	if m.Content == "" && len(m.Attachments) == 0 {
@@ -56,7 +62,8 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	for n, att := range m.Attachments {
 		r := req
 		if n > 0 {
-			r.Text, r.EventID = "", req.EventID+int64(n)
+			// Attachment ids are snowflakes too: unique, and later than the message.
+			r.Text, r.EventID = "", snowflake(att.ID)
 		}
 		data, err := a.download(ctx, att.URL)
 		if err != nil {
@@ -155,15 +162,31 @@ func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) e
 		}
 		channelID = ch.ID
 	}
+	var msgs []*discordgo.MessageSend
 	chunks := render(rep.Text)
 	for n, chunk := range chunks {
 		msg := &discordgo.MessageSend{Content: chunk, AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsSuppressEmbeds}
-		var files []commands.File
 		if n == len(chunks)-1 {
-			msg.Components, files = buttons(rep.Buttons), rep.Files
+			msg.Components = buttons(rep.Buttons)
 		}
+		if chunk != "" || msg.Components != nil {
+			msgs = append(msgs, msg)
+		}
+	}
+	var files [][]commands.File
+	for range msgs {
+		files = append(files, nil)
+	}
+	// Each file goes alone: Discord caps a message's files in number and size.
+	for _, f := range rep.Files {
+		if f.Data != nil {
+			msgs = append(msgs, &discordgo.MessageSend{AllowedMentions: noMentions()})
+			files = append(files, []commands.File{f})
+		}
+	}
+	for n, msg := range msgs {
 		err := a.retry(ctx, func(opts ...discordgo.RequestOption) error {
-			msg.Files = uploads(files) // fresh readers for every attempt
+			msg.Files = uploads(files[n]) // fresh readers for every attempt
 			_, err := a.s.ChannelMessageSendComplex(channelID, msg, opts...)
 			return err
 		})

@@ -3,6 +3,7 @@ package discord
 import (
 	"bytes"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -52,13 +53,32 @@ func render(text string) []string {
 	return out
 }
 
-// runeCut returns the largest index at most n bytes in that does not split
-// a rune or an escape (Discord counts characters; bytes are a safe bound).
+// runeCut returns where to cut s to at most n bytes (Discord counts
+// characters; bytes are a safe bound) without splitting a rune or an
+// escape pair, and always at least one character or pair, so render ends.
 func runeCut(s string, n int) int {
-	for n > 0 && (n < len(s) && (s[n]&0xC0 == 0x80 || s[n-1] == '\\')) {
+	if n >= len(s) {
+		return len(s)
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
 		n--
 	}
-	return n
+	k := 0
+	for i := n - 1; i >= 0 && s[i] == '\\'; i-- {
+		k++
+	}
+	if k%2 == 1 {
+		n-- // the cut would separate a backslash from what it escapes
+	}
+	if n > 0 {
+		return n
+	}
+	if s[0] == '\\' && len(s) > 1 {
+		_, w := utf8.DecodeRuneInString(s[1:])
+		return 1 + w
+	}
+	_, w := utf8.DecodeRuneInString(s)
+	return w
 }
 
 // buttons lays out the engine's buttons, at most 5 rows of 5.
@@ -67,6 +87,9 @@ func buttons(rows [][]commands.Button) []discordgo.MessageComponent {
 	for _, row := range rows {
 		if len(out) == 5 {
 			break
+		}
+		if len(row) == 0 {
+			continue // Discord rejects an empty row
 		}
 		var cs []discordgo.MessageComponent
 		for _, b := range row[:min(len(row), 5)] {
