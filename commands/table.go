@@ -39,7 +39,7 @@ type Command struct {
 	// deferring), so adapters must not defer them.
 	OpensForm bool
 	Args      []Arg
-	Handler     HandlerFunc
+	Handler   HandlerFunc
 }
 
 // commandTable lists every command Vigía knows.
