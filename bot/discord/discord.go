@@ -76,6 +76,11 @@ type Adapter struct {
 	ctx   context.Context
 	h     Handler
 	cmds  map[string]*commands.Command
+
+	// rl guards s.Ratelimiter: every REST call holds it for reading, and the
+	// janitor swaps in a fresh limiter, since discordgo keeps one bucket per
+	// URL forever, and interaction URLs are new for every interaction.
+	rl sync.RWMutex
 }
 
 // libraryLog is where discordgo's own log lines go (it has one global
@@ -196,8 +201,18 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 		return err
 	}
 	a.log.Info("discord connected", "commands", len(h.Commands()), "guild_scoped", a.o.GuildID != "")
-	<-ctx.Done()
-	return nil
+	janitor := time.NewTicker(10 * time.Minute)
+	defer janitor.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-janitor.C:
+			a.rl.Lock()
+			a.s.Ratelimiter = discordgo.NewRatelimiter()
+			a.rl.Unlock()
+		}
+	}
 }
 
 // stop takes no new events, disconnects (without reconnecting), and waits
@@ -235,7 +250,9 @@ func (a *Adapter) command(name string) *commands.Command {
 func (a *Adapter) retry(ctx context.Context, call func(opts ...discordgo.RequestOption) error) error {
 	const maxRetries = 3
 	for attempt := 0; ; attempt++ {
+		a.rl.RLock()
 		err := call(discordgo.WithContext(ctx))
+		a.rl.RUnlock()
 		var rl *discordgo.RateLimitError
 		if !errors.As(err, &rl) || attempt == maxRetries {
 			return err
