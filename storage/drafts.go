@@ -34,6 +34,8 @@ type Draft struct {
 	Category tips.Category
 	Parts    int
 	Chars    int
+	// FollowUp is true if the reporter allows questions about the tip.
+	FollowUp bool
 }
 
 // DraftPart is one message to add to a draft.
@@ -138,7 +140,7 @@ func partField(eventID int64) string { return "p:" + eventKey(eventID) }
 
 // Draft returns the reporter's current draft, or ErrNotFound.
 func (s *Store) Draft(ctx context.Context, pseudonym string) (Draft, error) {
-	v, err := s.rdb.HMGet(ctx, s.k.draft(pseudonym), "id", "cat", "n", "chars").Result()
+	v, err := s.rdb.HMGet(ctx, s.k.draft(pseudonym), "id", "cat", "n", "chars", "fu").Result()
 	if err != nil {
 		return Draft{}, fmt.Errorf("get draft: %w", err)
 	}
@@ -156,7 +158,25 @@ func (s *Store) Draft(ctx context.Context, pseudonym string) (Draft, error) {
 	if c, ok := v[3].(string); ok {
 		d.Chars, _ = strconv.Atoi(c)
 	}
+	d.FollowUp = v[4] == "1"
 	return d, nil
+}
+
+// SetDraftFollowUp records whether the reporter lets investigators ask
+// them questions about this draft's tip (through the bot, anonymously).
+func (s *Store) SetDraftFollowUp(ctx context.Context, pseudonym, draftID string, allow bool) error {
+	v := "0"
+	if allow {
+		v = "1"
+	}
+	ok, err := setIfDraft.Run(ctx, s.rdb, []string{s.k.draft(pseudonym)}, draftID, "fu", v).Int()
+	if err != nil {
+		return fmt.Errorf("set follow-up: %w", err)
+	}
+	if ok == 0 {
+		return ErrNotFound
+	}
+	return nil
 }
 
 // setIfDraft sets a field of the draft whose id is ARGV[1].

@@ -56,5 +56,32 @@ func (k keys) language(pseudonym string) string { return k.prefix + ":lang:" + p
 // file is a stored file, sealed under a key only its tip holds.
 func (k keys) file(id string) string { return k.prefix + ":file:" + id }
 
+// teamRoles maps a member's pseudonym to their role ("investigator", "admin").
+func (k keys) teamRoles() string { return k.prefix + ":{team}:roles" }
+
+// teamMembers maps a member's pseudonym to their sealed record.
+func (k keys) teamMembers() string { return k.prefix + ":{team}:members" }
+
+// teamActive maps a member's pseudonym to when they last acted.
+func (k keys) teamActive() string { return k.prefix + ":{team}:active" }
+
+// invite is a pending invitation, under the MAC of its code.
+func (k keys) invite(mac string) string { return k.prefix + ":{team}:invite:" + mac }
+
+// dead is the dead-letter stream of tips whose handling kept failing.
+func (k keys) dead() string { return k.prefix + ":{tips}:dead" }
+
+// tipLog is a tip's history and notes, each entry sealed with its data key.
+func (k keys) tipLog(id string) string { return k.prefix + ":{tips}:log:" + id }
+
+// route is where to reach a tip's reporter, sealed, if they allowed questions.
+func (k keys) route(id string) string { return k.prefix + ":{tips}:route:" + id }
+
+// answering marks that a reporter's next message answers a question.
+func (k keys) answering(pseudonym string) string { return k.prefix + ":{" + pseudonym + "}:answering" }
+
+// audit is the append-only, sealed audit stream.
+func (k keys) audit() string { return k.prefix + ":audit" }
+
 // TriageGroup is the consumer group investigators read the triage stream with.
 const TriageGroup = "investigators"

@@ -45,9 +45,9 @@ type sealedTip struct {
 var saveTip = redis.NewScript(`
 local prev = redis.call('GET', KEYS[5])
 if prev then return prev end
-redis.call('HSET', KEYS[1], 'k', ARGV[2], 'd', ARGV[3], 'c', ARGV[4], 's', ARGV[5], 't', ARGV[6])
+local entry = redis.call('XADD', KEYS[2], 'MINID', '~', ARGV[8], '*', 'id', ARGV[1])
+redis.call('HSET', KEYS[1], 'k', ARGV[2], 'd', ARGV[3], 'c', ARGV[4], 's', ARGV[5], 't', ARGV[6], 'p', 'normal', 'e', entry)
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
-redis.call('XADD', KEYS[2], 'MINID', '~', ARGV[8], '*', 'id', ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[8])
 redis.call('SET', KEYS[4], ARGV[1], 'PX', ARGV[7])
@@ -144,6 +144,15 @@ func (s *Store) SubmitDraft(ctx context.Context, pseudonym, draftID, language st
 	default:
 		return s.decodeSubmitted(prev, pseudonym, draftID)
 	}
+	// A reporter who allowed questions can be reached, for as long as the
+	// tip lives; the route is sealed with the tip's own key.
+	if fields["fu"] == "1" {
+		if route, err := open(s.kr.seal, []byte(fields["route"]), "route:"+pseudonym); err == nil {
+			if err := s.saveRoute(ctx, id, string(route), language); err != nil {
+				return Submission{}, err
+			}
+		}
+	}
 	// Stored files now live as long as the tip. Should this fail, the tip
 	// still says a file was sent; investigators are told it is missing.
 	for _, p := range content.Parts {
@@ -224,13 +233,25 @@ func (s *Store) sealTip(id string, t sealedTip) (wrapped, blob []byte, err error
 	return wrapped, blob, nil
 }
 
-// Tip returns the tip id, opened, or ErrNotFound.
+// Tip returns the tip id, opened, with its history, or ErrNotFound.
 func (s *Store) Tip(ctx context.Context, id string) (tips.Tip, error) {
 	fields, err := s.rdb.HGetAll(ctx, s.k.tip(id)).Result()
 	if err != nil {
 		return tips.Tip{}, fmt.Errorf("read tip: %w", err)
 	}
-	return s.openTip(id, fields)
+	t, err := s.openTip(id, fields)
+	if err != nil {
+		return t, err
+	}
+	if dataKey, err := open(s.kr.seal, []byte(fields["k"]), "tipkey:"+id); err == nil {
+		t.History = s.history(ctx, id, dataKey)
+	}
+	n, err := s.rdb.Exists(ctx, s.k.route(id)).Result()
+	if err != nil {
+		return t, fmt.Errorf("read route: %w", err)
+	}
+	t.FollowUp = n == 1
+	return t, nil
 }
 
 func (s *Store) openTip(id string, fields map[string]string) (tips.Tip, error) {
@@ -250,13 +271,34 @@ func (s *Store) openTip(id string, fields map[string]string) (tips.Tip, error) {
 		return tips.Tip{}, fmt.Errorf("decode tip %s: %w", id, err)
 	}
 	ms, _ := strconv.ParseInt(fields["t"], 10, 64)
-	return tips.Tip{
-		ID:       id,
-		Created:  time.UnixMilli(ms),
-		Category: tips.Category(fields["c"]),
-		Status:   tips.Status(fields["s"]),
-		Content:  st.Content,
-	}, nil
+	t := tips.Tip{
+		ID:          id,
+		Created:     time.UnixMilli(ms),
+		Category:    tips.Category(fields["c"]),
+		Status:      tips.Status(fields["s"]),
+		Priority:    tips.Priority(cmpOr(fields["p"], string(tips.Normal))),
+		DuplicateOf: fields["dup"],
+		Content:     st.Content,
+	}
+	if l := fields["l"]; l != "" {
+		if plain, err := open(s.kr.seal, []byte(l), "labels:"+id); err == nil {
+			_ = json.Unmarshal(plain, &t.Labels)
+		}
+	}
+	if cw := fields["cw"]; cw != "" && t.Status == tips.StatusClaimed {
+		if c, ok := s.openClaimer(cw); ok {
+			t.ClaimedBy = c.Name
+		}
+		if ca, err := strconv.ParseInt(fields["ca"], 10, 64); err == nil {
+			t.ClaimedAt = time.UnixMilli(ca)
+		}
+	}
+	if oq := fields["oq"]; oq != "" {
+		if plain, err := open(dataKey, []byte(oq), "question:"+id); err == nil {
+			t.OpenQuestion = string(plain)
+		}
+	}
+	return t, nil
 }
 
 // Recent returns up to n of the newest tips, newest first.

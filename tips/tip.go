@@ -145,11 +145,73 @@ func (c Content) Text() string {
 	return string(out)
 }
 
+// Priority orders tips in triage.
+type Priority string
+
+// Priorities, lowest first.
+const (
+	Low    Priority = "low"
+	Normal Priority = "normal"
+	High   Priority = "high"
+	Urgent Priority = "urgent"
+)
+
+// Priorities lists every priority, lowest first.
+var Priorities = []Priority{Low, Normal, High, Urgent}
+
+// ParsePriority returns the priority named s, or false.
+func ParsePriority(s string) (Priority, bool) {
+	for _, p := range Priorities {
+		if string(p) == s {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// Closed reports whether a status ends triage.
+func (s Status) Closed() bool {
+	return s == StatusVerified || s == StatusDismissed || s == StatusDuplicate || s == StatusEscalated
+}
+
+// EntryKind says what a history entry records.
+type EntryKind string
+
+// History entry kinds.
+const (
+	EntryClaim    EntryKind = "claim"
+	EntryStatus   EntryKind = "status"
+	EntryNote     EntryKind = "note"
+	EntryQuestion EntryKind = "question"
+	EntryAnswer   EntryKind = "answer"
+)
+
+// Entry is one line of a tip's history. Who names an investigator; a
+// reporter's answer has no Who.
+type Entry struct {
+	Time time.Time `json:"t"`
+	Who  string    `json:"w,omitempty"`
+	Kind EntryKind `json:"k"`
+	Text string    `json:"x,omitempty"`
+}
+
 // Tip is a stored tip as investigators read it.
 type Tip struct {
 	ID       string
 	Created  time.Time
 	Category Category
 	Status   Status
-	Content  Content
+	Priority Priority
+	Labels   []string
+	// DuplicateOf is the tip this one duplicates, for StatusDuplicate.
+	DuplicateOf string
+	// ClaimedBy is the team member working on it, if any.
+	ClaimedBy string
+	ClaimedAt time.Time
+	// FollowUp is true while investigators may ask the reporter questions.
+	FollowUp bool
+	// OpenQuestion is a question the reporter has not answered yet.
+	OpenQuestion string
+	Content      Content
+	History      []Entry
 }

@@ -1,0 +1,63 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// AuditEntry is one investigator or admin action.
+type AuditEntry struct {
+	Time   time.Time `json:"t"`
+	Who    string    `json:"w"` // platform:id and name of the member
+	Action string    `json:"a"`
+	Args   string    `json:"x,omitempty"`
+	Tip    string    `json:"i,omitempty"`
+}
+
+// Audit appends an entry to the sealed audit stream. Entries are never
+// deleted by the bot; the stream is trimmed only by age (auditRetention).
+func (s *Store) Audit(ctx context.Context, e AuditEntry, retention time.Duration) error {
+	if e.Time.IsZero() {
+		e.Time = s.now()
+	}
+	b, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	sealed, err := seal(s.kr.seal, b, "audit")
+	if err != nil {
+		return err
+	}
+	minID := strconv.FormatInt(s.now().Add(-retention).UnixMilli(), 10)
+	err = s.rdb.XAdd(ctx, &redis.XAddArgs{Stream: s.k.audit(), MinID: minID, Approx: true, Values: map[string]any{"e": sealed}}).Err()
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return nil
+}
+
+// AuditLog returns the newest n audit entries, newest first.
+func (s *Store) AuditLog(ctx context.Context, n int) ([]AuditEntry, error) {
+	msgs, err := s.rdb.XRevRangeN(ctx, s.k.audit(), "+", "-", int64(n)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
+	var out []AuditEntry
+	for _, m := range msgs {
+		sealed, _ := m.Values["e"].(string)
+		plain, err := open(s.kr.seal, []byte(sealed), "audit")
+		if err != nil {
+			continue
+		}
+		var e AuditEntry
+		if json.Unmarshal(plain, &e) == nil {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}

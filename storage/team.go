@@ -1,0 +1,166 @@
+package storage
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/tips"
+)
+
+// ErrBadInvite is returned for a code that is unknown, expired, revoked or
+// used: deliberately one error, so a guesser learns nothing.
+var ErrBadInvite = errors.New("invalid invitation")
+
+// Member is a vetted investigator or admin. Investigators are not
+// anonymous: the team knows who they are. The record is sealed all the same.
+type Member struct {
+	// Key is the member's pseudonym, which names them in storage.
+	Key      string    `json:"-"`
+	Platform string    `json:"p"`
+	UserID   string    `json:"u"`
+	Name     string    `json:"n"`
+	Role     string    `json:"r"`
+	Since    time.Time `json:"s"`
+	// LastActive is when they last used an investigator command.
+	LastActive time.Time `json:"-"`
+}
+
+// Invite creates a single-use invitation code for role, valid for ttl. Only
+// the code's MAC is stored; the code is shown once, to the admin.
+func (s *Store) Invite(ctx context.Context, role string, by string, ttl time.Duration) (string, error) {
+	code, err := tips.NewReceipt(rand.Reader)
+	if err != nil {
+		return "", err
+	}
+	rec, err := json.Marshal(map[string]string{"role": role, "by": by})
+	if err != nil {
+		return "", err
+	}
+	sealed, err := seal(s.kr.seal, rec, "invite")
+	if err != nil {
+		return "", err
+	}
+	if err := s.rdb.Set(ctx, s.k.invite(s.kr.mac(s.kr.receipt, "invite\x00"+code)), sealed, ttl).Err(); err != nil {
+		return "", fmt.Errorf("store invite: %w", err)
+	}
+	return code, nil
+}
+
+// RevokeInvite deletes an unused invitation. It returns ErrBadInvite if
+// there is none.
+func (s *Store) RevokeInvite(ctx context.Context, code string) error {
+	n, err := s.rdb.Del(ctx, s.k.invite(s.kr.mac(s.kr.receipt, "invite\x00"+code))).Result()
+	if err != nil {
+		return fmt.Errorf("revoke invite: %w", err)
+	}
+	if n == 0 {
+		return ErrBadInvite
+	}
+	return nil
+}
+
+// Redeem uses an invitation: the code is consumed atomically (a second use
+// fails) and the user joins the team with the invitation's role.
+func (s *Store) Redeem(ctx context.Context, code string, m Member) (Member, error) {
+	sealed, err := s.rdb.GetDel(ctx, s.k.invite(s.kr.mac(s.kr.receipt, "invite\x00"+code))).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return Member{}, ErrBadInvite
+	}
+	if err != nil {
+		return Member{}, fmt.Errorf("redeem: %w", err)
+	}
+	plain, err := open(s.kr.seal, sealed, "invite")
+	if err != nil {
+		return Member{}, ErrBadInvite
+	}
+	var rec map[string]string
+	if err := json.Unmarshal(plain, &rec); err != nil {
+		return Member{}, ErrBadInvite
+	}
+	m.Role, m.Since = rec["role"], s.now()
+	m.Key = s.kr.Pseudonym(m.Platform, m.UserID)
+	blob, err := json.Marshal(m)
+	if err != nil {
+		return Member{}, err
+	}
+	sealedMember, err := seal(s.kr.seal, blob, "member:"+m.Key)
+	if err != nil {
+		return Member{}, err
+	}
+	pipe := s.rdb.TxPipeline()
+	pipe.HSet(ctx, s.k.teamRoles(), m.Key, m.Role)
+	pipe.HSet(ctx, s.k.teamMembers(), m.Key, sealedMember)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return Member{}, fmt.Errorf("join team: %w", err)
+	}
+	return m, nil
+}
+
+// Role returns the role a user was vetted for by invitation, or "".
+func (s *Store) Role(ctx context.Context, pseudonym string) (string, error) {
+	r, err := s.rdb.HGet(ctx, s.k.teamRoles(), pseudonym).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("team role: %w", err)
+	}
+	return r, nil
+}
+
+// Revoke removes a member vetted by invitation; ErrNotFound if none.
+func (s *Store) Revoke(ctx context.Context, key string) error {
+	n, err := s.rdb.HDel(ctx, s.k.teamRoles(), key).Result()
+	if err != nil {
+		return fmt.Errorf("revoke: %w", err)
+	}
+	s.rdb.HDel(ctx, s.k.teamMembers(), key)
+	s.rdb.HDel(ctx, s.k.teamActive(), key)
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Touch records that a member acted now.
+func (s *Store) Touch(ctx context.Context, key string) error {
+	return s.rdb.HSet(ctx, s.k.teamActive(), key, s.now().UnixMilli()).Err()
+}
+
+// Team lists the members vetted by invitation, oldest first.
+func (s *Store) Team(ctx context.Context) ([]Member, error) {
+	recs, err := s.rdb.HGetAll(ctx, s.k.teamMembers()).Result()
+	if err != nil {
+		return nil, fmt.Errorf("team: %w", err)
+	}
+	active, err := s.rdb.HGetAll(ctx, s.k.teamActive()).Result()
+	if err != nil {
+		return nil, fmt.Errorf("team activity: %w", err)
+	}
+	var out []Member
+	for key, sealed := range recs {
+		plain, err := open(s.kr.seal, []byte(sealed), "member:"+key)
+		if err != nil {
+			continue
+		}
+		var m Member
+		if json.Unmarshal(plain, &m) != nil {
+			continue
+		}
+		m.Key = key
+		if ms, err := strconv.ParseInt(active[key], 10, 64); err == nil {
+			m.LastActive = time.UnixMilli(ms)
+		}
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Since.Before(out[j].Since) })
+	return out, nil
+}

@@ -1,0 +1,377 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/tips"
+)
+
+// queueConsumer owns triage entries that are in the queue, unclaimed. New
+// entries are parked there so that /next can pick by category, not only
+// strictly in stream order.
+const queueConsumer = "~queue"
+
+// ErrQueueEmpty is returned by Next when no tip is waiting.
+var ErrQueueEmpty = errors.New("queue empty")
+
+// Claimer identifies the investigator claiming a tip.
+type Claimer struct {
+	Key   string `json:"-"` // member pseudonym, the consumer name
+	Name  string `json:"n"`
+	Route string `json:"r"` // where to notify them: "platform:chat"
+}
+
+// nextTip hands the oldest waiting tip (in category ARGV[4], if set) to
+// consumer ARGV[2]: one parked in the queue, or one whose claim has been
+// idle for ARGV[3] ms. A tip claimed more than ARGV[7] times without being
+// closed goes to the dead-letter stream KEYS[2] instead.
+var nextTip = redis.NewScript(`
+local stream, dead, grp, me, timeout, cat = KEYS[1], KEYS[2], ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local prefix, now, maxClaims, claimer = ARGV[5], ARGV[6], tonumber(ARGV[7]), ARGV[8]
+redis.call('XREADGROUP', 'GROUP', grp, '~queue', 'COUNT', 1000, 'STREAMS', stream, '>')
+local start = '-'
+for round = 1, 20 do
+  local pend = redis.call('XPENDING', stream, grp, start, '+', 100)
+  if #pend == 0 then break end
+  for _, p in ipairs(pend) do
+    local id, owner, idle, n = p[1], p[2], tonumber(p[3]), tonumber(p[4])
+    if owner == '~queue' or idle >= timeout then
+      local e = redis.call('XRANGE', stream, id, id)
+      local tip = e[1] and e[1][2][2]
+      local key = tip and (prefix .. tip)
+      if not tip or redis.call('EXISTS', key) == 0 then
+        redis.call('XACK', stream, grp, id) -- expired or erased
+      elseif n > maxClaims then
+        redis.call('XADD', dead, '*', 'id', tip, 'claims', n - 1)
+        redis.call('XACK', stream, grp, id)
+        redis.call('HDEL', key, 'cb', 'cw', 'ca')
+      elseif cat == '' or redis.call('HGET', key, 'c') == cat then
+        redis.call('XCLAIM', stream, grp, me, 0, id)
+        redis.call('HSET', key, 's', 'claimed', 'cb', me, 'cw', claimer, 'ca', now)
+        redis.call('HDEL', key, 'rm')
+        return tip
+      end
+    end
+  end
+  start = '(' .. pend[#pend][1]
+end
+return false`)
+
+// Next claims the oldest waiting tip for an investigator: new tips and
+// tips whose claim went stale (idle longer than claimTimeout) are waiting.
+func (s *Store) Next(ctx context.Context, c Claimer, category tips.Category, claimTimeout time.Duration, maxClaims int) (string, error) {
+	sealedClaimer, err := s.sealClaimer(c)
+	if err != nil {
+		return "", err
+	}
+	id, err := nextTip.Run(ctx, s.rdb, []string{s.k.triage(), s.k.dead()},
+		TriageGroup, c.Key, claimTimeout.Milliseconds(), string(category), s.k.tip(""),
+		s.now().UnixMilli(), maxClaims, sealedClaimer).Text()
+	if errors.Is(err, redis.Nil) {
+		return "", ErrQueueEmpty
+	}
+	if err != nil {
+		return "", fmt.Errorf("next tip: %w", err)
+	}
+	return id, s.appendLog(ctx, id, tips.Entry{Who: c.Name, Kind: tips.EntryClaim})
+}
+
+func (s *Store) sealClaimer(c Claimer) (string, error) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return "", err
+	}
+	sealed, err := seal(s.kr.seal, b, "claimer")
+	return string(sealed), err
+}
+
+func (s *Store) openClaimer(sealed string) (Claimer, bool) {
+	plain, err := open(s.kr.seal, []byte(sealed), "claimer")
+	if err != nil {
+		return Claimer{}, false
+	}
+	var c Claimer
+	return c, json.Unmarshal(plain, &c) == nil
+}
+
+// decide applies a triage decision to tip KEYS[1] and its stream entry:
+// closing statuses acknowledge the entry, "new" parks it back in the
+// queue, "claimed" claims it for ARGV[5].
+var decide = redis.NewScript(`
+local key, stream = KEYS[1], KEYS[2]
+if redis.call('EXISTS', key) == 0 then return 0 end
+local status, prio, grp, me, claimer, now, closed = ARGV[1], ARGV[2], ARGV[3], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+local entry = redis.call('HGET', key, 'e')
+redis.call('HSET', key, 's', status)
+if prio ~= '' then redis.call('HSET', key, 'p', prio) end
+if ARGV[4] ~= '' then redis.call('HSET', key, 'l', ARGV[4]) end
+if ARGV[9] ~= '' then redis.call('HSET', key, 'dup', ARGV[9]) end
+if entry then
+  if closed == '1' then
+    redis.call('XACK', stream, grp, entry)
+    redis.call('HDEL', key, 'rm')
+  elseif status == 'new' then
+    pcall(redis.call, 'XCLAIM', stream, grp, '~queue', 0, entry)
+    redis.call('HDEL', key, 'cb', 'cw', 'ca', 'rm')
+  elseif status == 'claimed' then
+    pcall(redis.call, 'XCLAIM', stream, grp, me, 0, entry)
+    redis.call('HSET', key, 'cb', me, 'cw', claimer, 'ca', now)
+  end
+end
+return 1`)
+
+// Decision is a triage decision on a tip.
+type Decision struct {
+	Status      tips.Status
+	Priority    tips.Priority // "" keeps the current one
+	Labels      []string      // nil keeps the current ones
+	DuplicateOf string
+}
+
+// Decide records a decision; closing statuses take the tip off the queue.
+func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) error {
+	var labels string
+	if d.Labels != nil {
+		b, _ := json.Marshal(d.Labels)
+		sealed, err := seal(s.kr.seal, b, "labels:"+id)
+		if err != nil {
+			return err
+		}
+		labels = string(sealed)
+	}
+	sealedClaimer, err := s.sealClaimer(by)
+	if err != nil {
+		return err
+	}
+	closed := "0"
+	if d.Status.Closed() {
+		closed = "1"
+	}
+	ok, err := decide.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.triage()},
+		string(d.Status), string(d.Priority), TriageGroup, labels, by.Key, sealedClaimer, s.now().UnixMilli(), closed, d.DuplicateOf).Int()
+	if err != nil {
+		return fmt.Errorf("decide: %w", err)
+	}
+	if ok == 0 {
+		return ErrNotFound
+	}
+	text := string(d.Status)
+	if d.DuplicateOf != "" {
+		text += " #" + d.DuplicateOf
+	}
+	if d.Priority != "" {
+		text += " · " + string(d.Priority)
+	}
+	if len(d.Labels) > 0 {
+		text += " · " + strings.Join(d.Labels, ", ")
+	}
+	return s.appendLog(ctx, id, tips.Entry{Who: by.Name, Kind: tips.EntryStatus, Text: text})
+}
+
+// Note adds a sealed note to a tip's history.
+func (s *Store) Note(ctx context.Context, id string, by Claimer, text string) error {
+	if n, err := s.rdb.Exists(ctx, s.k.tip(id)).Result(); err != nil || n == 0 {
+		if err != nil {
+			return fmt.Errorf("note: %w", err)
+		}
+		return ErrNotFound
+	}
+	return s.appendLog(ctx, id, tips.Entry{Who: by.Name, Kind: tips.EntryNote, Text: text})
+}
+
+// appendLog adds an entry to a tip's history, sealed with the tip's data
+// key, so erasing the tip's key erases its history too.
+func (s *Store) appendLog(ctx context.Context, id string, e tips.Entry) error {
+	dataKey, err := s.dataKey(ctx, id)
+	if err != nil {
+		return err
+	}
+	if e.Time.IsZero() {
+		e.Time = s.now()
+	}
+	b, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	sealed, err := seal(dataKey, b, "log:"+id)
+	if err != nil {
+		return err
+	}
+	ttl, err := s.rdb.PTTL(ctx, s.k.tip(id)).Result()
+	if err != nil || ttl <= 0 {
+		ttl = s.retention
+	}
+	pipe := s.rdb.TxPipeline()
+	pipe.RPush(ctx, s.k.tipLog(id), sealed)
+	pipe.PExpire(ctx, s.k.tipLog(id), ttl)
+	_, err = pipe.Exec(ctx)
+	return err
+}
+
+func (s *Store) dataKey(ctx context.Context, id string) ([]byte, error) {
+	wrapped, err := s.rdb.HGet(ctx, s.k.tip(id), "k").Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read tip key: %w", err)
+	}
+	return open(s.kr.seal, wrapped, "tipkey:"+id)
+}
+
+// history opens a tip's history.
+func (s *Store) history(ctx context.Context, id string, dataKey []byte) []tips.Entry {
+	raw, err := s.rdb.LRange(ctx, s.k.tipLog(id), 0, -1).Result()
+	if err != nil {
+		return nil
+	}
+	var out []tips.Entry
+	for _, r := range raw {
+		plain, err := open(dataKey, []byte(r), "log:"+id)
+		if err != nil {
+			continue
+		}
+		var e tips.Entry
+		if json.Unmarshal(plain, &e) == nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// QueueStats summarises the triage queue.
+type QueueStats struct {
+	Unclaimed     int
+	Claimed       map[string]int // by investigator name
+	ByCategory    map[tips.Category]int
+	ByPriority    map[tips.Priority]int
+	OldestWaiting time.Time
+	Dead          int
+}
+
+// Queue counts open tips: unclaimed (parked, new, or whose claim went
+// stale) and claimed, by category and priority.
+func (s *Store) Queue(ctx context.Context, claimTimeout time.Duration) (QueueStats, error) {
+	st := QueueStats{Claimed: map[string]int{}, ByCategory: map[tips.Category]int{}, ByPriority: map[tips.Priority]int{}}
+	// Park new entries first, so that every open tip is pending.
+	if err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: TriageGroup, Consumer: queueConsumer, Streams: []string{s.k.triage(), ">"}, Count: 1000, Block: -1}).Err(); err != nil && !errors.Is(err, redis.Nil) {
+		return st, fmt.Errorf("queue: %w", err)
+	}
+	pend, err := s.rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: s.k.triage(), Group: TriageGroup, Start: "-", End: "+", Count: 10000}).Result()
+	if err != nil {
+		return st, fmt.Errorf("queue: %w", err)
+	}
+	for _, p := range pend {
+		msgs, err := s.rdb.XRange(ctx, s.k.triage(), p.ID, p.ID).Result()
+		if err != nil || len(msgs) == 0 {
+			continue
+		}
+		id, _ := msgs[0].Values["id"].(string)
+		f, err := s.rdb.HMGet(ctx, s.k.tip(id), "c", "p", "cw", "t").Result()
+		if err != nil || f[0] == nil {
+			continue
+		}
+		cat, _ := f[0].(string)
+		prio, _ := f[1].(string)
+		st.ByCategory[tips.Category(cat)]++
+		st.ByPriority[tips.Priority(cmpOr(prio, string(tips.Normal)))]++
+		if p.Consumer == queueConsumer || p.Idle >= claimTimeout {
+			st.Unclaimed++
+			if ms, err := strconv.ParseInt(fmt.Sprint(f[3]), 10, 64); err == nil {
+				if t := time.UnixMilli(ms); st.OldestWaiting.IsZero() || t.Before(st.OldestWaiting) {
+					st.OldestWaiting = t
+				}
+			}
+			continue
+		}
+		name := "?"
+		if cw, ok := f[2].(string); ok {
+			if c, ok := s.openClaimer(cw); ok {
+				name = c.Name
+			}
+		}
+		st.Claimed[name]++
+	}
+	if n, err := s.rdb.XLen(ctx, s.k.dead()).Result(); err == nil {
+		st.Dead = int(n)
+	}
+	return st, nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// DeadLetters lists tips that went to the dead-letter stream, newest first.
+func (s *Store) DeadLetters(ctx context.Context, n int) ([]string, error) {
+	msgs, err := s.rdb.XRevRangeN(ctx, s.k.dead(), "+", "-", int64(n)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("dead letters: %w", err)
+	}
+	var out []string
+	for _, m := range msgs {
+		id, _ := m.Values["id"].(string)
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+// Claim is an open claim, for reminders.
+type Claim struct {
+	TipID    string
+	Claimer  Claimer
+	Idle     time.Duration
+	Priority tips.Priority
+	Waiting  bool // in the queue, not claimed
+	Created  time.Time
+}
+
+// OpenClaims lists pending triage entries with how long they have been
+// idle, for reminders and announcements.
+func (s *Store) OpenClaims(ctx context.Context, claimTimeout time.Duration) ([]Claim, error) {
+	pend, err := s.rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: s.k.triage(), Group: TriageGroup, Start: "-", End: "+", Count: 10000}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("open claims: %w", err)
+	}
+	var out []Claim
+	for _, p := range pend {
+		msgs, err := s.rdb.XRange(ctx, s.k.triage(), p.ID, p.ID).Result()
+		if err != nil || len(msgs) == 0 {
+			continue
+		}
+		id, _ := msgs[0].Values["id"].(string)
+		f, err := s.rdb.HMGet(ctx, s.k.tip(id), "p", "cw", "t").Result()
+		if err != nil || f[2] == nil {
+			continue
+		}
+		c := Claim{TipID: id, Idle: p.Idle, Waiting: p.Consumer == queueConsumer || p.Idle >= claimTimeout}
+		prio, _ := f[0].(string)
+		c.Priority = tips.Priority(cmpOr(prio, string(tips.Normal)))
+		if cw, ok := f[1].(string); ok && !c.Waiting {
+			c.Claimer, _ = s.openClaimer(cw)
+			c.Claimer.Key = p.Consumer
+		}
+		if ms, err := strconv.ParseInt(fmt.Sprint(f[2]), 10, 64); err == nil {
+			c.Created = time.UnixMilli(ms)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// MarkOnce sets a flag on a tip once; it reports whether this call set it
+// (reminders and announcements go out once).
+func (s *Store) MarkOnce(ctx context.Context, id, flag string) (bool, error) {
+	return s.rdb.HSetNX(ctx, s.k.tip(id), flag, s.now().UnixMilli()).Result()
+}

@@ -1,0 +1,224 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/tips"
+)
+
+func submit(t *testing.T, st *storage.Store, user string, ev int64, cat tips.Category, followUp bool) string {
+	t.Helper()
+	ctx := context.Background()
+	p := st.Pseudonym("telegram", user)
+	d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: ev, Route: "telegram:" + user, Part: tips.Part{Text: "tip " + user}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cat != "" {
+		st.SetDraftCategory(ctx, p, d.ID, cat)
+	}
+	if followUp {
+		if err := st.SetDraftFollowUp(ctx, p, d.ID, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sub, err := st.SubmitDraft(ctx, p, d.ID, "es", ev+1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sub.TipID
+}
+
+func TestNextClaimsOldestAndExpiredClaimsReturn(t *testing.T) {
+	ctx := context.Background()
+	st, srv, clk := newStore(t)
+	if !srv.Real {
+		t.Skip("XPENDING idle times need a real redis-server")
+	}
+	a := storage.Claimer{Key: "inv-a", Name: "Ana", Route: "telegram:1"}
+	b := storage.Claimer{Key: "inv-b", Name: "Beto", Route: "telegram:2"}
+	t1 := submit(t, st, "101", 10, tips.Drugs, false)
+	t2 := submit(t, st, "102", 20, tips.Extortion, false)
+	got, err := st.Next(ctx, a, "", time.Hour, 3)
+	if err != nil || got != t1 {
+		t.Fatalf("first next = %q, %v; want %s", got, err, t1)
+	}
+	got, err = st.Next(ctx, b, tips.Drugs, time.Hour, 3)
+	if !errors.Is(err, storage.ErrQueueEmpty) {
+		t.Fatalf("drugs tip handed out twice: %q %v", got, err)
+	}
+	got, err = st.Next(ctx, b, "", time.Hour, 3)
+	if err != nil || got != t2 {
+		t.Fatalf("second next = %q, %v; want %s", got, err, t2)
+	}
+	tip, _ := st.Tip(ctx, t1)
+	if tip.Status != tips.StatusClaimed || tip.ClaimedBy != "Ana" {
+		t.Fatalf("claimed tip: %+v", tip)
+	}
+	stats, err := st.Queue(ctx, time.Hour)
+	if err != nil || stats.Unclaimed != 0 || stats.Claimed["Ana"] != 1 || stats.Claimed["Beto"] != 1 {
+		t.Fatalf("queue: %+v %v", stats, err)
+	}
+	// A claim untouched for the timeout goes back to the queue.
+	_ = clk
+	got, err = st.Next(ctx, b, "", 1*time.Millisecond, 3)
+	if err != nil || got != t1 {
+		t.Fatalf("stale claim not returned: %q %v", got, err)
+	}
+	// Closing a tip takes it off the queue for good.
+	if err := st.Decide(ctx, t1, b, storage.Decision{Status: tips.StatusVerified, Priority: tips.High, Labels: []string{"mercado"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Decide(ctx, t2, b, storage.Decision{Status: tips.StatusDismissed}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.Next(ctx, a, "", time.Millisecond, 3); !errors.Is(err, storage.ErrQueueEmpty) {
+		t.Fatalf("closed tip handed out again: %q %v", got, err)
+	}
+	tip, _ = st.Tip(ctx, t1)
+	if tip.Status != tips.StatusVerified || tip.Priority != tips.High || len(tip.Labels) != 1 || len(tip.History) != 3 {
+		t.Fatalf("decided tip: %+v", tip)
+	}
+	if err := st.Decide(ctx, "999", b, storage.Decision{Status: tips.StatusVerified}); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("decide on a missing tip: %v", err)
+	}
+}
+
+func TestTipThatKeepsFailingGoesToDeadLetters(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	if !srv.Real {
+		t.Skip("XPENDING idle times need a real redis-server")
+	}
+	id := submit(t, st, "103", 10, "", false)
+	c := storage.Claimer{Key: "inv", Name: "Ana"}
+	for i := range 2 {
+		if got, err := st.Next(ctx, c, "", time.Millisecond, 2); err != nil || got != id {
+			t.Fatalf("claim %d: %q %v", i, got, err)
+		}
+	}
+	if got, err := st.Next(ctx, c, "", time.Millisecond, 2); !errors.Is(err, storage.ErrQueueEmpty) {
+		t.Fatalf("third claim: %q %v", got, err)
+	}
+	dead, err := st.DeadLetters(ctx, 10)
+	if err != nil || len(dead) != 1 || dead[0] != id {
+		t.Fatalf("dead letters: %v %v", dead, err)
+	}
+}
+
+func TestInvitesAreSingleUseAndExpire(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	code, err := st.Invite(ctx, "investigator", "admin", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := st.Redeem(ctx, code, storage.Member{Platform: "telegram", UserID: "55", Name: "Ana"})
+	if err != nil || m.Role != "investigator" {
+		t.Fatalf("redeem: %+v %v", m, err)
+	}
+	if _, err := st.Redeem(ctx, code, storage.Member{Platform: "telegram", UserID: "66"}); !errors.Is(err, storage.ErrBadInvite) {
+		t.Fatalf("second use: %v", err)
+	}
+	if r, _ := st.Role(ctx, st.Pseudonym("telegram", "55")); r != "investigator" {
+		t.Fatalf("role %q", r)
+	}
+	team, err := st.Team(ctx)
+	if err != nil || len(team) != 1 || team[0].Name != "Ana" {
+		t.Fatalf("team: %+v %v", team, err)
+	}
+	if err := st.Revoke(ctx, team[0].Key); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := st.Role(ctx, st.Pseudonym("telegram", "55")); r != "" {
+		t.Fatalf("revoked member still has role %q", r)
+	}
+	revoked, _ := st.Invite(ctx, "admin", "admin", time.Hour)
+	if err := st.RevokeInvite(ctx, revoked); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Redeem(ctx, revoked, storage.Member{Platform: "telegram", UserID: "77"}); !errors.Is(err, storage.ErrBadInvite) {
+		t.Fatalf("revoked code: %v", err)
+	}
+	// A code expires with its TTL: Redis drops it, and then it is refused
+	// like any other bad code.
+	short, _ := st.Invite(ctx, "investigator", "admin", 24*time.Hour)
+	c := srv.Client()
+	keys, _ := c.Keys(ctx, "t:{team}:invite:*").Result()
+	if len(keys) != 1 {
+		t.Fatalf("invite keys: %v", keys)
+	}
+	if ttl := c.PTTL(ctx, keys[0]).Val(); ttl <= 23*time.Hour || ttl > 24*time.Hour {
+		t.Fatalf("invite TTL %v, want 24h", ttl)
+	}
+	c.Del(ctx, keys[0]) // what Redis does when the TTL runs out
+	if _, err := st.Redeem(ctx, short, storage.Member{Platform: "telegram", UserID: "88"}); !errors.Is(err, storage.ErrBadInvite) {
+		t.Fatalf("expired code: %v", err)
+	}
+	for _, k := range keys {
+		if strings.Contains(k, short) || strings.Contains(k, strings.ReplaceAll(short, "-", "")) {
+			t.Fatalf("invite code in clear in %s", k)
+		}
+	}
+}
+
+func TestFollowUpRouteOnlyWhenAllowed(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	yes := submit(t, st, "104", 10, "", true)
+	no := submit(t, st, "105", 20, "", false)
+	r, lang, err := st.ReporterRoute(ctx, yes)
+	if err != nil || r != "telegram:104" || lang != "es" {
+		t.Fatalf("route: %q %q %v", r, lang, err)
+	}
+	if _, _, err := st.ReporterRoute(ctx, no); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("route of a reporter who said no: %v", err)
+	}
+	if err := st.Ask(ctx, yes, storage.Claimer{Name: "Ana"}, "¿Qué día?"); err != nil {
+		t.Fatal(err)
+	}
+	tip, _ := st.Tip(ctx, yes)
+	if tip.OpenQuestion != "¿Qué día?" || !tip.FollowUp {
+		t.Fatalf("open question: %+v", tip)
+	}
+	if err := st.Answer(ctx, yes, "El martes"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Forget(ctx, yes); err != nil {
+		t.Fatal(err)
+	}
+	tip, _ = st.Tip(ctx, yes)
+	if tip.OpenQuestion != "" || tip.FollowUp || tip.History[len(tip.History)-1].Text != "El martes" {
+		t.Fatalf("after answer and forget: %+v", tip)
+	}
+	if _, _, err := st.ReporterRoute(ctx, yes); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatal("route survived /forget")
+	}
+}
+
+func TestAuditIsSealedAndOrdered(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	for _, a := range []string{"next", "tip", "triage"} {
+		if err := st.Audit(ctx, storage.AuditEntry{Who: "telegram:9 Ana", Action: a, Args: "1 verified"}, 365*24*time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	log, err := st.AuditLog(ctx, 2)
+	if err != nil || len(log) != 2 || log[0].Action != "triage" || log[1].Action != "tip" {
+		t.Fatalf("audit log: %+v %v", log, err)
+	}
+	dump, _ := srv.Dump(ctx)
+	for k, v := range dump {
+		if string(v) != "" && (contains(v, "Ana") || contains(v, "verified")) {
+			t.Fatalf("audit entry in clear in %s", k)
+		}
+	}
+}
+
+func contains(b []byte, s string) bool { return strings.Contains(string(b), s) }
