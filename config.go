@@ -34,6 +34,7 @@ type Config struct {
 	DraftIdle         time.Duration
 	DefaultLanguage   string
 	LogLevel          slog.Level
+	Triage            commands.Triage
 }
 
 // configError names the variable that is wrong. Its message never holds the
@@ -135,6 +136,23 @@ func loadConfig(getenv func(string) string, demo bool) (Config, error) {
 	if v := getenv("VIGIA_DRAFT_IDLE"); v != "" {
 		if c.DraftIdle, err = parseDays(v); err != nil || c.DraftIdle < time.Minute || c.DraftIdle > 7*24*time.Hour {
 			return c, &configError{"VIGIA_DRAFT_IDLE", `must be a duration between 1m and 7d, such as "30m"`}
+		}
+	}
+	for _, d := range []struct {
+		name     string
+		dst      *time.Duration
+		min, max time.Duration
+	}{
+		{"VIGIA_CLAIM_TIMEOUT", &c.Triage.ClaimTimeout, time.Minute, 30 * 24 * time.Hour},
+		{"VIGIA_CLAIM_REMINDER", &c.Triage.RemindAfter, time.Minute, 30 * 24 * time.Hour},
+		{"VIGIA_URGENT_ANNOUNCE", &c.Triage.UrgentAfter, time.Minute, 30 * 24 * time.Hour},
+		{"VIGIA_INVITE_TTL", &c.Triage.InviteTTL, time.Minute, 30 * 24 * time.Hour},
+		{"VIGIA_AUDIT_RETENTION", &c.Triage.AuditRetention, 24 * time.Hour, 100 * 365 * 24 * time.Hour},
+	} {
+		if v := getenv(d.name); v != "" {
+			if *d.dst, err = parseDays(v); err != nil || *d.dst < d.min || *d.dst > d.max {
+				return c, &configError{d.name, fmt.Sprintf("must be a duration between %v and %v, such as \"30m\" or \"7d\"", d.min, d.max)}
+			}
 		}
 	}
 	if v := getenv("VIGIA_DEFAULT_LANGUAGE"); v != "" {

@@ -130,6 +130,7 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, log *
 	mux := commands.New(commands.Options{
 		Store: st, Messages: msg, Roles: roles, InvestigatorChats: cfg.InvestigatorChats,
 		DefaultLanguage: cfg.DefaultLanguage, Retention: cfg.Retention, Logger: log, RequiredRoles: required,
+		Triage: cfg.Triage,
 	})
 	return &engine{store: st, mux: mux, msg: msg}, nil
 }

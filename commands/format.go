@@ -8,15 +8,7 @@ import (
 
 // age renders a duration the way people say it: "5 minutes", "3 hours".
 func (c *Context) age(since time.Time) string {
-	d := c.mux.now().Sub(since)
-	switch {
-	case d < time.Hour:
-		return c.T("age_minutes", nil, max(int(d/time.Minute), 0))
-	case d < 48*time.Hour:
-		return c.T("age_hours", nil, int(d/time.Hour))
-	default:
-		return c.T("age_days", nil, int(d/(24*time.Hour)))
-	}
+	return c.mux.ageIn(c.Lang, c.mux.now().Sub(since))
 }
 
 // categoryName is the localised name of a category.

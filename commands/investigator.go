@@ -55,6 +55,12 @@ func showTip(ctx context.Context, c *Context) error {
 	if err != nil {
 		return err
 	}
+	return c.Reply(ctx, c.renderTip(ctx, t))
+}
+
+// renderTip shows a tip to an investigator: its content made safe, its
+// triage state and history; files follow as copies.
+func (c *Context) renderTip(ctx context.Context, t tips.Tip) Reply {
 	out := []string{c.T("tip_header", map[string]any{
 		"ID": t.ID, "Category": c.categoryName(t.Category), "Status": c.T("status_"+string(t.Status), nil),
 		"Age": c.age(t.Created),
@@ -107,5 +113,37 @@ func showTip(ctx context.Context, c *Context) error {
 	for range missing {
 		out = append(out, c.T("tip_attachment_missing", nil))
 	}
-	return c.Reply(ctx, Reply{Text: strings.Join(out, "\n\n"), Files: files, Protected: true})
+	out = append(out, c.triageState(t)...)
+	return Reply{Text: strings.Join(out, "\n\n"), Files: files, Protected: true}
+}
+
+// triageState renders priority, labels, claim, follow-up and history.
+func (c *Context) triageState(t tips.Tip) []string {
+	labels := c.T("queue_none", nil)
+	if len(t.Labels) > 0 {
+		labels = safe(strings.Join(t.Labels, ", "))
+	}
+	out := []string{c.T("tip_meta", map[string]any{"Priority": c.T("priority_"+string(t.Priority), nil), "Labels": labels})}
+	if t.DuplicateOf != "" {
+		out = append(out, c.T("tip_duplicate_of", map[string]any{"ID": t.DuplicateOf}))
+	}
+	if t.ClaimedBy != "" {
+		out = append(out, c.T("tip_claimed_by", map[string]any{"Who": safe(t.ClaimedBy), "Age": c.age(t.ClaimedAt)}))
+	}
+	if t.FollowUp {
+		out = append(out, c.T("tip_followup_yes", nil))
+	}
+	if t.OpenQuestion != "" {
+		out = append(out, c.T("tip_open_question", map[string]any{"Question": safe(t.OpenQuestion)}))
+	}
+	if len(t.History) > 0 {
+		lines := []string{c.T("tip_history", nil)}
+		for _, e := range t.History[max(0, len(t.History)-15):] {
+			lines = append(lines, c.T("history_"+string(e.Kind), map[string]any{
+				"Time": e.Time.UTC().Format("01-02 15:04"), "Who": safe(e.Who), "Text": safe(e.Text),
+			}))
+		}
+		out = append(out, strings.Join(lines, "\n"))
+	}
+	return out
 }

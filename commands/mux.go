@@ -34,6 +34,61 @@ type Store interface {
 	SetLanguage(ctx context.Context, pseudonym, lang string) error
 	PutFile(ctx context.Context, data []byte) (string, error)
 	File(ctx context.Context, ref string) ([]byte, error)
+
+	SetDraftFollowUp(ctx context.Context, pseudonym, draftID string, allow bool) error
+	Invite(ctx context.Context, role, by string, ttl time.Duration) (string, error)
+	RevokeInvite(ctx context.Context, code string) error
+	Redeem(ctx context.Context, code string, m storage.Member) (storage.Member, error)
+	Role(ctx context.Context, pseudonym string) (string, error)
+	Revoke(ctx context.Context, key string) error
+	Touch(ctx context.Context, key string) error
+	Team(ctx context.Context) ([]storage.Member, error)
+	Next(ctx context.Context, c storage.Claimer, category tips.Category, claimTimeout time.Duration, maxClaims int) (string, error)
+	Decide(ctx context.Context, id string, by storage.Claimer, d storage.Decision) error
+	Note(ctx context.Context, id string, by storage.Claimer, text string) error
+	Queue(ctx context.Context, claimTimeout time.Duration) (storage.QueueStats, error)
+	DeadLetters(ctx context.Context, n int) ([]string, error)
+	OpenClaims(ctx context.Context, claimTimeout time.Duration) ([]storage.Claim, error)
+	MarkOnce(ctx context.Context, id, flag string) (bool, error)
+	ReporterRoute(ctx context.Context, id string) (string, string, error)
+	Reporter(ctx context.Context, id string) (string, error)
+	Forget(ctx context.Context, id string) error
+	Ask(ctx context.Context, id string, by storage.Claimer, question string) error
+	Answer(ctx context.Context, id, answer string) error
+	ClaimerOf(ctx context.Context, id string) (storage.Claimer, error)
+	SetAnswering(ctx context.Context, pseudonym, id string, ttl time.Duration) error
+	Answering(ctx context.Context, pseudonym string) (string, error)
+	ClearAnswering(ctx context.Context, pseudonym string) error
+	Audit(ctx context.Context, e storage.AuditEntry, retention time.Duration) error
+	AuditLog(ctx context.Context, n int) ([]storage.AuditEntry, error)
+}
+
+// Triage tunes the triage workflow; zero values take the defaults.
+type Triage struct {
+	ClaimTimeout   time.Duration // a claim idle this long returns to the queue (30 min)
+	MaxClaims      int           // claims without a decision before a tip is a dead letter (5)
+	InviteTTL      time.Duration // invitation codes expire (24 h)
+	AuditRetention time.Duration // audit entries are trimmed after (1 year)
+	RemindAfter    time.Duration // a claim idle this long reminds its investigator (20 min)
+	UrgentAfter    time.Duration // an urgent tip waiting this long is announced (15 min)
+	AnswerWindow   time.Duration // a question can be answered by replying for (7 days)
+}
+
+func (t *Triage) defaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&t.ClaimTimeout, 30*time.Minute)
+	def(&t.InviteTTL, 24*time.Hour)
+	def(&t.AuditRetention, 365*24*time.Hour)
+	def(&t.RemindAfter, 20*time.Minute)
+	def(&t.UrgentAfter, 15*time.Minute)
+	def(&t.AnswerWindow, 7*24*time.Hour)
+	if t.MaxClaims <= 0 {
+		t.MaxClaims = 5
+	}
 }
 
 // Limits bound what one reporter can put in a draft.
@@ -61,6 +116,7 @@ type Options struct {
 	DefaultLanguage string
 	Retention       time.Duration
 	Limits          Limits
+	Triage          Triage
 	Logger          *slog.Logger
 	Now             func() time.Time
 }
@@ -75,6 +131,7 @@ type Mux struct {
 	lang      string
 	retention time.Duration
 	limits    Limits
+	triage    Triage
 	log       *slog.Logger
 	now       func() time.Time
 	table     map[string]*Command
@@ -95,9 +152,10 @@ func New(o Options) *Mux {
 	if o.DefaultLanguage == "" {
 		o.DefaultLanguage = locales.Supported[0]
 	}
+	o.Triage.defaults()
 	m := &Mux{
 		store: o.Store, msg: o.Messages, roles: o.Roles, reqRoles: o.RequiredRoles, lang: o.DefaultLanguage,
-		retention: o.Retention, limits: o.Limits, log: o.Logger, now: o.Now,
+		retention: o.Retention, limits: o.Limits, triage: o.Triage, log: o.Logger, now: o.Now,
 		invChats: map[string]bool{}, table: map[string]*Command{}, senders: map[string]Sender{},
 	}
 	for _, c := range o.InvestigatorChats {
@@ -128,6 +186,15 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 	c.Pseudonym = m.store.Pseudonym(req.Platform, req.UserID)
 	c.Lang = m.language(ctx, c)
 	c.Role = m.roles.Of(req.Platform, req.UserID)
+	if c.Role < Admin {
+		// Vetted by invitation: a Redis error here only means fewer rights.
+		switch r, _ := m.store.Role(ctx, c.Pseudonym); r {
+		case "admin":
+			c.Role = Admin
+		case "investigator":
+			c.Role = max(c.Role, Investigator)
+		}
+	}
 	if need := m.reqRoles[req.Platform]; need != "" && c.Role >= Investigator && !slices.Contains(req.PlatformRoles, need) {
 		c.Role = Anyone // vetted, but without the platform role this deployment also requires
 	}
@@ -153,7 +220,9 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 func (m *Mux) route(ctx context.Context, c *Context) error {
 	req := c.Request
 	if req.Callback != "" {
-		if req.ChatKind != Private {
+		// Buttons work in private chats; in an investigators' group only
+		// the triage buttons do.
+		if req.ChatKind != Private && !(m.invChats[req.Platform+":"+req.ChatID] && strings.HasPrefix(req.Callback, cbTriage)) {
 			return nil
 		}
 		return m.callback(ctx, c)
@@ -171,6 +240,9 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 			c.cmd = cmd
 			if !m.allowedIn(c, cmd) {
 				return c.Say(ctx, "private_only_command", nil)
+			}
+			if cmd.Role >= Investigator {
+				m.audit(ctx, c, cmd.Name, req.Args)
 			}
 			return cmd.Handler(ctx, c)
 		case !req.CommandAtStart:
@@ -239,4 +311,19 @@ func Stack(skip int) string {
 		}
 	}
 	return b.String()
+}
+
+// audit records a team member's action, arguments included, and when they
+// were last active. Failure to audit is logged, never hidden.
+func (m *Mux) audit(ctx context.Context, c *Context, action, args string) {
+	who := c.Request.Platform + ":" + c.Request.UserID
+	if c.Request.Name != "" {
+		who += " " + c.Request.Name
+	}
+	if err := m.store.Audit(ctx, storage.AuditEntry{Who: who, Action: action, Args: args}, m.triage.AuditRetention); err != nil {
+		m.log.Error("audit write failed", "action", action, "error", err.Error())
+	}
+	if c.Role >= Investigator {
+		_ = m.store.Touch(ctx, c.Pseudonym)
+	}
 }

@@ -71,7 +71,11 @@ func status(ctx context.Context, c *Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Say(ctx, "status_"+tip.Status.PublicStatus(), map[string]any{"Age": c.age(tip.Created)})
+	text := c.T("status_"+tip.Status.PublicStatus(), map[string]any{"Age": c.age(tip.Created)})
+	if tip.OpenQuestion != "" {
+		text += "\n\n" + c.T("status_question", map[string]any{"Question": tip.OpenQuestion})
+	}
+	return c.Reply(ctx, Reply{Text: text})
 }
 
 func cancelDraft(ctx context.Context, c *Context) error {
@@ -99,6 +103,9 @@ func (c *Context) discard(ctx context.Context, draftID string) error {
 // addToDraft keeps a private, non-command message as part of a draft tip.
 func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 	req := c.Request
+	if answered, err := m.takeAnswer(ctx, c); answered || err != nil {
+		return err
+	}
 	if req.Unsupported {
 		return c.Say(ctx, "unsupported_message", nil)
 	}
@@ -142,26 +149,33 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 		}
 		return c.Reply(ctx, Reply{
 			Text:    c.T("draft_full", map[string]any{"MaxParts": m.limits.MaxParts, "MaxChars": m.limits.MaxChars}),
-			Buttons: c.sendCancel(cur.ID),
+			Buttons: c.sendCancel(cur),
 		})
 	}
 	if err != nil {
 		return err
 	}
 	if d.Parts == 1 {
-		return c.Reply(ctx, Reply{Text: c.T("draft_started", nil) + "\n\n" + c.T("choose_category", nil), Buttons: c.categoryButtons(d.ID)})
+		return c.Reply(ctx, Reply{Text: c.T("draft_started", nil) + "\n\n" + c.T("choose_category", nil), Buttons: c.categoryButtons(d)})
 	}
-	return c.Reply(ctx, Reply{Text: c.T("draft_added", nil, d.Parts), Buttons: c.sendCancel(d.ID)})
+	return c.Reply(ctx, Reply{Text: c.T("draft_added", nil, d.Parts), Buttons: c.sendCancel(d)})
 }
 
-func (c *Context) sendCancel(draftID string) [][]Button {
+// sendCancel is the draft's last row: the follow-up toggle, Send, Cancel.
+func (c *Context) sendCancel(d storage.Draft) [][]Button {
+	toggle := Button{Label: c.T("button_followup_off", nil), Data: cbFollowUp + d.ID + ":1"}
+	if d.FollowUp {
+		toggle = Button{Label: c.T("button_followup_on", nil), Data: cbFollowUp + d.ID + ":0"}
+	}
 	return [][]Button{{
-		{Label: c.T("button_send", nil), Data: cbSend + draftID},
-		{Label: c.T("button_cancel", nil), Data: cbCancel + draftID},
+		toggle,
+		{Label: c.T("button_send", nil), Data: cbSend + d.ID},
+		{Label: c.T("button_cancel", nil), Data: cbCancel + d.ID},
 	}}
 }
 
-func (c *Context) categoryButtons(draftID string) [][]Button {
+func (c *Context) categoryButtons(d storage.Draft) [][]Button {
+	draftID := d.ID
 	var rows [][]Button
 	for i := 0; i < len(tips.Categories); i += 2 {
 		var row []Button
@@ -170,7 +184,7 @@ func (c *Context) categoryButtons(draftID string) [][]Button {
 		}
 		rows = append(rows, row)
 	}
-	return append(rows, c.sendCancel(draftID)...)
+	return append(rows, c.sendCancel(d)...)
 }
 
 // callback handles a pressed button. Data that is not ours is ignored.
@@ -183,6 +197,12 @@ func (m *Mux) callback(ctx context.Context, c *Context) error {
 		return c.discard(ctx, strings.TrimPrefix(data, cbCancel))
 	case strings.HasPrefix(data, cbSend):
 		return c.send(ctx, strings.TrimPrefix(data, cbSend))
+	case strings.HasPrefix(data, cbFollowUp):
+		return m.followUpButton(ctx, c, data)
+	case strings.HasPrefix(data, cbAnswer):
+		return m.answerButton(ctx, c, strings.TrimPrefix(data, cbAnswer))
+	case strings.HasPrefix(data, cbTriage):
+		return m.triageButton(ctx, c, data)
 	case strings.HasPrefix(data, cbCategory):
 		draftID, name, _ := strings.Cut(strings.TrimPrefix(data, cbCategory), ":")
 		cat, ok := tips.ParseCategory(name)
@@ -196,7 +216,11 @@ func (m *Mux) callback(ctx context.Context, c *Context) error {
 		if err != nil {
 			return err
 		}
-		return c.Reply(ctx, Reply{Text: c.T("category_set", map[string]any{"Category": c.categoryName(cat)}), Buttons: c.sendCancel(draftID)})
+		d, err := m.store.Draft(ctx, c.Pseudonym)
+		if err != nil {
+			return err
+		}
+		return c.Reply(ctx, Reply{Text: c.T("category_set", map[string]any{"Category": c.categoryName(cat)}), Buttons: c.sendCancel(d)})
 	}
 	return nil
 }

@@ -23,6 +23,14 @@ type Request struct {
 	Platform string
 	// UserID is the sender's platform id.
 	UserID string
+	// UserChat is how to reach the sender privately later (their private
+	// chat id on Telegram, "u<id>" on Discord). Used for team members only.
+	UserChat string
+	// Name is the sender's display name. It is used only when a user joins
+	// the team (investigators are identified); a reporter's is never kept.
+	Name string
+	// ReplyToBot is true when the message replies to one of the bot's.
+	ReplyToBot bool
 	// ChatID is the chat's platform id; it is stored only sealed, as a route.
 	ChatID string
 	// ChatKind is Private or Group.

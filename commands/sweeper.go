@@ -40,6 +40,50 @@ func (m *Mux) RunSweeper(ctx context.Context, interval, idle time.Duration) {
 			if _, err := m.ExpireDrafts(ctx, idle); err != nil && ctx.Err() == nil {
 				m.log.Warn("draft sweep failed", "error", err.Error())
 			}
+			if err := m.Remind(ctx); err != nil && ctx.Err() == nil {
+				m.log.Warn("reminder sweep failed", "error", err.Error())
+			}
 		}
+	}
+}
+
+// Remind reminds investigators of claims left untouched for RemindAfter,
+// and announces in the investigator chats urgent tips waiting longer than
+// UrgentAfter. Each goes out once per claim or tip.
+func (m *Mux) Remind(ctx context.Context) error {
+	claims, err := m.store.OpenClaims(ctx, m.triage.ClaimTimeout)
+	if err != nil {
+		return err
+	}
+	for _, cl := range claims {
+		switch {
+		case !cl.Waiting && cl.Idle >= m.triage.RemindAfter && cl.Claimer.Route != "":
+			if first, err := m.store.MarkOnce(ctx, cl.TipID, "rm"); err != nil || !first {
+				continue
+			}
+			text := m.msg.Localize(m.lang, "remind_claim", map[string]any{"ID": cl.TipID, "Age": m.ageIn(m.lang, cl.Idle)})
+			m.notify(ctx, cl.Claimer.Route, Reply{Text: text})
+		case cl.Waiting && cl.Priority == "urgent" && m.now().Sub(cl.Created) >= m.triage.UrgentAfter:
+			if first, err := m.store.MarkOnce(ctx, cl.TipID, "ua"); err != nil || !first {
+				continue
+			}
+			text := m.msg.Localize(m.lang, "announce_urgent", map[string]any{"ID": cl.TipID, "Age": m.ageIn(m.lang, m.now().Sub(cl.Created))})
+			for chat := range m.invChats {
+				m.notify(ctx, chat, Reply{Text: text})
+			}
+		}
+	}
+	return nil
+}
+
+// ageIn renders a duration in lang, like Context.age.
+func (m *Mux) ageIn(lang string, d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return m.msg.Localize(lang, "age_minutes", nil, max(int(d/time.Minute), 0))
+	case d < 48*time.Hour:
+		return m.msg.Localize(lang, "age_hours", nil, int(d/time.Hour))
+	default:
+		return m.msg.Localize(lang, "age_days", nil, int(d/(24*time.Hour)))
 	}
 }

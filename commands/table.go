@@ -13,6 +13,8 @@ const (
 	ArgText ArgKind = iota
 	ArgInteger
 	ArgLanguage // one of the supported languages
+	ArgCategory // one of the tip categories
+	ArgRole     // investigator or admin
 )
 
 // Arg describes one argument. Its localised name and description are the
@@ -38,7 +40,7 @@ type Command struct {
 	// such an answer must come first (Discord cannot open a modal after
 	// deferring), so adapters must not defer them.
 	OpensForm bool
-	Args      []Arg
+	Args []Arg
 	Handler   HandlerFunc
 }
 
@@ -53,6 +55,29 @@ func commandTable() []*Command {
 		{Name: "language", Aliases: []string{"lang", "idioma", "langue", "lingua"}, PrivateOnly: true, Handler: chooseLanguage,
 			Args: []Arg{{Name: "language", Kind: ArgLanguage}}},
 		{Name: "cancel", Aliases: []string{"cancelar", "annuler"}, PrivateOnly: true, Handler: cancelDraft},
+		{Name: "reply", Aliases: []string{"responder", "repondre"}, PrivateOnly: true, Handler: replyCommand,
+			Args: []Arg{{Name: "code", Required: true}, {Name: "answer", Required: true}}},
+		{Name: "forget", Aliases: []string{"olvidar", "oublier"}, PrivateOnly: true, Handler: forget,
+			Args: []Arg{{Name: "code", Required: true}}},
+		{Name: "redeem", PrivateOnly: true, Handler: redeem,
+			Args: []Arg{{Name: "code", Required: true}}},
+		{Name: "next", Role: Investigator, Handler: next,
+			Args: []Arg{{Name: "category", Kind: ArgCategory}}},
+		{Name: "queue", Role: Investigator, Handler: queue},
+		{Name: "triage", Role: Investigator, Handler: triage,
+			Args: []Arg{{Name: "number", Kind: ArgInteger, Required: true, Min: 1}, {Name: "decision", Required: true}}},
+		{Name: "note", Role: Investigator, Handler: note,
+			Args: []Arg{{Name: "number", Kind: ArgInteger, Required: true, Min: 1}, {Name: "text", Required: true}}},
+		{Name: "ask", Role: Investigator, Handler: ask,
+			Args: []Arg{{Name: "number", Kind: ArgInteger, Required: true, Min: 1}, {Name: "question", Required: true}}},
+		{Name: "invite", Role: Admin, Handler: invite,
+			Args: []Arg{{Name: "role", Kind: ArgRole}}},
+		{Name: "revoke", Role: Admin, Handler: revoke,
+			Args: []Arg{{Name: "target", Required: true}}},
+		{Name: "team", Role: Admin, Handler: team},
+		{Name: "audit", Role: Admin, Handler: auditLog,
+			Args: []Arg{{Name: "count", Kind: ArgInteger, Min: 1, Max: maxRecent}}},
+		{Name: "dead", Role: Admin, Handler: dead},
 		{Name: "recent", Role: Investigator, Handler: recent,
 			Args: []Arg{{Name: "count", Kind: ArgInteger, Min: 1, Max: maxRecent}}},
 		{Name: "tip", Role: Investigator, Handler: showTip,

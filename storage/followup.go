@@ -109,29 +109,60 @@ func (s *Store) ClaimerOf(ctx context.Context, id string) (Claimer, error) {
 	return c, nil
 }
 
-// SetAnswering marks that the reporter's next message answers the open
-// question of tip id (they pressed "Answer"). The mark is sealed.
-func (s *Store) SetAnswering(ctx context.Context, pseudonym, id string, ttl time.Duration) error {
-	sealed, err := seal(s.kr.seal, []byte(id), "answering:"+pseudonym)
+// SetAnswering marks, sealed, which question a reporter's next message (or
+// reply) answers; the engine decides what the value means.
+func (s *Store) SetAnswering(ctx context.Context, pseudonym, value string, ttl time.Duration) error {
+	sealed, err := seal(s.kr.seal, []byte(value), "answering:"+pseudonym)
 	if err != nil {
 		return err
 	}
 	return s.rdb.Set(ctx, s.k.answering(pseudonym), sealed, ttl).Err()
 }
 
-// TakeAnswering returns and clears the tip a reporter is answering, or
-// ErrNotFound.
-func (s *Store) TakeAnswering(ctx context.Context, pseudonym string) (string, error) {
-	sealed, err := s.rdb.GetDel(ctx, s.k.answering(pseudonym)).Bytes()
+// Answering returns what SetAnswering stored for a reporter, or ErrNotFound.
+func (s *Store) Answering(ctx context.Context, pseudonym string) (string, error) {
+	sealed, err := s.rdb.Get(ctx, s.k.answering(pseudonym)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return "", ErrNotFound
 	}
 	if err != nil {
 		return "", fmt.Errorf("answering: %w", err)
 	}
-	id, err := open(s.kr.seal, sealed, "answering:"+pseudonym)
+	v, err := open(s.kr.seal, sealed, "answering:"+pseudonym)
 	if err != nil {
 		return "", ErrNotFound
 	}
-	return string(id), nil
+	return string(v), nil
+}
+
+// ClearAnswering removes a reporter's answering mark.
+func (s *Store) ClearAnswering(ctx context.Context, pseudonym string) error {
+	return s.rdb.Del(ctx, s.k.answering(pseudonym)).Err()
+}
+
+// Reporter returns the pseudonym of a tip's reporter. The engine uses it
+// only to check that a reporter answers their own tip; it is never shown.
+func (s *Store) Reporter(ctx context.Context, id string) (string, error) {
+	fields, err := s.rdb.HMGet(ctx, s.k.tip(id), "k", "d").Result()
+	if err != nil {
+		return "", fmt.Errorf("read tip: %w", err)
+	}
+	k, _ := fields[0].(string)
+	d, _ := fields[1].(string)
+	if k == "" {
+		return "", ErrNotFound
+	}
+	dataKey, err := open(s.kr.seal, []byte(k), "tipkey:"+id)
+	if err != nil {
+		return "", err
+	}
+	plain, err := open(dataKey, []byte(d), "tip:"+id)
+	if err != nil {
+		return "", err
+	}
+	var st sealedTip
+	if err := json.Unmarshal(plain, &st); err != nil {
+		return "", err
+	}
+	return st.Reporter, nil
 }

@@ -14,7 +14,7 @@ func TestDemoScriptedSession(t *testing.T) {
 		"Me cobran derecho de piso en https://cobros.example/pago",
 		"#1", // the first category button: extortion
 		"Vienen los viernes en una camioneta gris",
-		"#1", // Send
+		"#2", // Send (after the follow-up toggle)
 		"/as investigator",
 		"/recent",
 		"/tip 1",

@@ -124,7 +124,7 @@ func (a *Adapter) request(line string) (commands.Request, bool) {
 	// persistent Redis must not collide with the last session's events.
 	a.event = max(a.event+1, time.Now().UnixMicro())
 	req := commands.Request{
-		Platform: Platform, UserID: a.who.UserID, ChatID: a.who.UserID,
+		Platform: Platform, UserID: a.who.UserID, ChatID: a.who.UserID, UserChat: a.who.UserID, Name: a.who.Label,
 		ChatKind: commands.Private, EventID: a.event,
 	}
 	if n, ok := strings.CutPrefix(line, "#"); ok {

@@ -40,6 +40,7 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 	req := commands.Request{
 		Platform: Platform, UserID: user.ID, EventID: snowflake(i.ID),
 		Language: string(i.Locale), PlatformRoles: roles, Addressed: true,
+		UserChat: userRoute(user.ID), Name: discordName(user),
 	}
 	// In a server every answer is ephemeral: the conversation is between
 	// the member and the bot alone, and later messages go by DM. Only an
@@ -279,4 +280,12 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// discordName is how a team member appears in /team and the audit log.
+func discordName(u *discordgo.User) string {
+	if u.GlobalName != "" && u.GlobalName != u.Username {
+		return u.GlobalName + " @" + u.Username
+	}
+	return "@" + u.Username
 }

@@ -41,7 +41,12 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	req := commands.Request{
 		Platform: Platform, UserID: m.Author.ID, ChatID: m.ChannelID, ChatKind: commands.Private,
 		EventID: snowflake(m.ID), Language: m.Author.Locale, Text: m.Content,
+		UserChat: userRoute(m.Author.ID), Name: discordName(m.Author),
 	}
+	a.mu.Lock()
+	botID := a.botID
+	a.mu.Unlock()
+	req.ReplyToBot = m.ReferencedMessage != nil && m.ReferencedMessage.Author != nil && m.ReferencedMessage.Author.ID == botID
 	if strings.HasPrefix(m.Content, "/") && len(m.Content) > 1 {
 		word, args := m.Content[1:], ""
 		if i := strings.IndexFunc(word, unicode.IsSpace); i >= 0 {

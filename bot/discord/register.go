@@ -8,6 +8,7 @@ import (
 
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/locales"
+	"github.com/vigia-project/vigia/tips"
 )
 
 // discordLocales maps each Discord locale Vigía fills to its language.
@@ -74,6 +75,18 @@ func Commands(msg *locales.Bundle, table []*commands.Command) []*discordgo.Appli
 			case commands.ArgLanguage:
 				for _, l := range locales.Supported {
 					opt.Choices = append(opt.Choices, &discordgo.ApplicationCommandOptionChoice{Name: msg.Localize(l, "lang_name", nil), Value: l})
+				}
+			case commands.ArgCategory:
+				for _, cat := range tips.Categories {
+					id := "category_" + string(cat)
+					opt.Choices = append(opt.Choices, &discordgo.ApplicationCommandOptionChoice{
+						Name: msg.Localize("en", id, nil), NameLocalizations: localized(msg, id), Value: string(cat)})
+				}
+			case commands.ArgRole:
+				for _, r := range []string{"investigator", "admin"} {
+					id := "role_" + r
+					opt.Choices = append(opt.Choices, &discordgo.ApplicationCommandOptionChoice{
+						Name: msg.Localize("en", id, nil), NameLocalizations: localized(msg, id), Value: r})
 				}
 			}
 			cmd.Options = append(cmd.Options, opt)

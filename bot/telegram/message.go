@@ -24,6 +24,8 @@ func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, 
 		ChatKind: chatKind(m.Chat),
 		EventID:  updateID,
 		Language: m.From.LanguageCode,
+		UserChat: strconv.FormatInt(m.From.ID, 10), // a private chat's id is the user's
+		Name:     displayName(m.From),
 	}
 	text, entities := m.Text, m.Entities
 	if text == "" {
@@ -31,9 +33,9 @@ func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, 
 	}
 	req.Text = text
 	a.parseCommand(&req, text, entities)
+	req.ReplyToBot = m.ReplyToMessage != nil && m.ReplyToMessage.From != nil && m.ReplyToMessage.From.ID == a.id
 	if req.ChatKind == commands.Group {
-		req.Addressed = req.Addressed || a.mentioned(text, entities) ||
-			(m.ReplyToMessage != nil && m.ReplyToMessage.From != nil && m.ReplyToMessage.From.ID == a.id)
+		req.Addressed = req.Addressed || a.mentioned(text, entities) || req.ReplyToBot
 	}
 
 	switch {
@@ -152,4 +154,13 @@ func (a *Adapter) mentioned(text string, entities []models.MessageEntity) bool {
 		}
 	}
 	return false
+}
+
+// displayName is how a team member appears in /team and the audit log.
+func displayName(u *models.User) string {
+	name := strings.TrimSpace(u.FirstName + " " + u.LastName)
+	if u.Username != "" {
+		name = strings.TrimSpace(name + " @" + u.Username)
+	}
+	return name
 }

@@ -280,6 +280,7 @@ func (a *Adapter) handle(ctx context.Context, h Handler, u *models.Update) {
 		req := commands.Request{
 			Platform: Platform, UserID: strconv.FormatInt(q.From.ID, 10), ChatID: strconv.FormatInt(chat.ID, 10),
 			ChatKind: chatKind(chat), EventID: u.ID, Language: q.From.LanguageCode, Callback: q.Data,
+			UserChat: strconv.FormatInt(q.From.ID, 10), Name: displayName(&q.From),
 		}
 		h.Handle(ctx, req, &replier{a: a, chatID: chat.ID})
 	}

@@ -1,0 +1,159 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// claimer is the current team member as the triage records name them.
+func (c *Context) claimer() storage.Claimer {
+	name := c.Request.Name
+	if name == "" {
+		name = c.Request.Platform + ":" + c.Request.UserID
+	}
+	chat := c.Request.UserChat
+	if chat == "" {
+		chat = c.Request.UserID
+	}
+	return storage.Claimer{Key: c.Pseudonym, Name: name, Route: c.Request.Platform + ":" + chat}
+}
+
+func invite(ctx context.Context, c *Context) error {
+	role := strings.ToLower(strings.TrimSpace(c.Request.Args))
+	if role == "" {
+		role = "investigator"
+	}
+	if role != "investigator" && role != "admin" {
+		return c.Say(ctx, "invite_usage", nil)
+	}
+	code, err := c.mux.store.Invite(ctx, role, c.Pseudonym, c.mux.triage.InviteTTL)
+	if err != nil {
+		return err
+	}
+	return c.Reply(ctx, Reply{Protected: true, Text: c.T("invite_created", map[string]any{
+		"Role": c.T("role_"+role, nil), "Hours": int(c.mux.triage.InviteTTL.Hours()), "Code": code,
+	})})
+}
+
+func redeem(ctx context.Context, c *Context) error {
+	code, ok := tips.NormalizeReceipt(c.Request.Args)
+	if !ok {
+		return c.Say(ctx, "redeem_usage", nil)
+	}
+	m, err := c.mux.store.Redeem(ctx, code, storage.Member{Platform: c.Request.Platform, UserID: c.Request.UserID, Name: c.claimer().Name})
+	if errors.Is(err, storage.ErrBadInvite) {
+		return c.Say(ctx, "redeem_bad", nil)
+	}
+	if err != nil {
+		return err
+	}
+	// Audited only on success: a failed attempt may come from anyone, and
+	// the audit log must not collect the identities of random users.
+	c.Role = Investigator
+	c.mux.audit(ctx, c, "redeem", m.Role)
+	return c.Say(ctx, "redeem_ok", map[string]any{"Role": c.T("role_"+m.Role, nil)})
+}
+
+func revoke(ctx context.Context, c *Context) error {
+	arg := strings.TrimSpace(c.Request.Args)
+	if code, ok := tips.NormalizeReceipt(arg); ok {
+		err := c.mux.store.RevokeInvite(ctx, code)
+		if errors.Is(err, storage.ErrBadInvite) {
+			return c.Say(ctx, "revoke_unknown", nil)
+		}
+		if err != nil {
+			return err
+		}
+		return c.Say(ctx, "revoke_done", map[string]any{"What": code})
+	}
+	ids, err := ParseIDList(arg)
+	if err != nil || len(ids) != 1 {
+		return c.Say(ctx, "revoke_usage", nil)
+	}
+	platform, id, _ := strings.Cut(ids[0], ":")
+	if c.mux.roles.Of(platform, id) > Anyone {
+		return c.Say(ctx, "revoke_static", map[string]any{"Who": ids[0]})
+	}
+	err = c.mux.store.Revoke(ctx, c.mux.store.Pseudonym(platform, id))
+	if errors.Is(err, storage.ErrNotFound) {
+		return c.Say(ctx, "revoke_unknown", nil)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Say(ctx, "revoke_done", map[string]any{"What": ids[0]})
+}
+
+func team(ctx context.Context, c *Context) error {
+	members, err := c.mux.store.Team(ctx)
+	if err != nil {
+		return err
+	}
+	var lines []string
+	for who, r := range c.mux.roles {
+		role := "investigator"
+		if r >= Admin {
+			role = "admin"
+		}
+		lines = append(lines, c.T("team_configured", map[string]any{"Who": who, "Role": c.T("role_"+role, nil)}))
+	}
+	for _, m := range members {
+		active := c.T("never", nil)
+		if !m.LastActive.IsZero() {
+			active = c.age(m.LastActive)
+		}
+		lines = append(lines, c.T("team_line", map[string]any{
+			"Name": safe(m.Name), "Who": m.Platform + ":" + m.UserID, "Role": c.T("role_"+m.Role, nil),
+			"Since": m.Since.UTC().Format("2006-01-02"), "Active": active,
+		}))
+	}
+	if len(members) == 0 {
+		lines = append(lines, c.T("team_empty", nil))
+	}
+	return c.Reply(ctx, Reply{Text: strings.Join(lines, "\n"), Protected: true})
+}
+
+func auditLog(ctx context.Context, c *Context) error {
+	n := 20
+	if arg := strings.TrimSpace(c.Request.Args); arg != "" {
+		v, err := strconv.Atoi(arg)
+		if err != nil || v < 1 || v > maxRecent {
+			return c.Say(ctx, "audit_usage", map[string]any{"Max": maxRecent})
+		}
+		n = v
+	}
+	entries, err := c.mux.store.AuditLog(ctx, n)
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		return c.Say(ctx, "audit_empty", nil)
+	}
+	var lines []string
+	for _, e := range entries {
+		lines = append(lines, c.T("audit_line", map[string]any{
+			"Time": e.Time.UTC().Format(time.DateTime), "Who": safe(e.Who), "Action": "/" + e.Action, "Args": safe(e.Args),
+		}))
+	}
+	return c.Reply(ctx, Reply{Text: strings.Join(lines, "\n"), Protected: true})
+}
+
+func dead(ctx context.Context, c *Context) error {
+	ids, err := c.mux.store.DeadLetters(ctx, maxRecent)
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return c.Say(ctx, "dead_empty", nil)
+	}
+	for i := range ids {
+		ids[i] = "#" + ids[i]
+	}
+	return c.Say(ctx, "dead_header", map[string]any{"IDs": strings.Join(ids, ", ")})
+}

@@ -1,0 +1,191 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// cbTriage prefixes the decision buttons under a claimed tip:
+// "tr:<id>:<status>".
+const cbTriage = "tr:"
+
+// maxLabels and maxLabelLen bound free labels; maxNote bounds notes and
+// questions.
+const (
+	maxLabels   = 10
+	maxLabelLen = 40
+	maxNote     = 2000
+)
+
+func next(ctx context.Context, c *Context) error {
+	var cat tips.Category
+	if arg := strings.TrimSpace(strings.ToLower(c.Request.Args)); arg != "" {
+		var ok bool
+		if cat, ok = tips.ParseCategory(arg); !ok {
+			return c.Say(ctx, "triage_usage", nil)
+		}
+	}
+	id, err := c.mux.store.Next(ctx, c.claimer(), cat, c.mux.triage.ClaimTimeout, c.mux.triage.MaxClaims)
+	if errors.Is(err, storage.ErrQueueEmpty) {
+		return c.Say(ctx, "next_empty", nil)
+	}
+	if err != nil {
+		return err
+	}
+	t, err := c.mux.store.Tip(ctx, id)
+	if err != nil {
+		return err
+	}
+	r := c.renderTip(ctx, t)
+	r.Text = c.T("next_claimed", nil) + "\n\n" + r.Text
+	r.Buttons = [][]Button{{
+		{Label: c.T("button_verify", nil), Data: cbTriage + id + ":verified"},
+		{Label: c.T("button_dismiss", nil), Data: cbTriage + id + ":dismissed"},
+	}, {
+		{Label: c.T("button_escalate", nil), Data: cbTriage + id + ":escalated"},
+		{Label: c.T("button_release", nil), Data: cbTriage + id + ":new"},
+	}}
+	return c.Reply(ctx, r)
+}
+
+func queue(ctx context.Context, c *Context) error {
+	st, err := c.mux.store.Queue(ctx, c.mux.triage.ClaimTimeout)
+	if err != nil {
+		return err
+	}
+	none := c.T("queue_none", nil)
+	oldest := none
+	if !st.OldestWaiting.IsZero() {
+		oldest = c.age(st.OldestWaiting)
+	}
+	var claimed, cats, prios []string
+	for who, n := range st.Claimed {
+		claimed = append(claimed, fmt.Sprintf("%s %d", safe(who), n))
+	}
+	for _, cat := range tips.Categories {
+		if n := st.ByCategory[cat]; n > 0 {
+			cats = append(cats, fmt.Sprintf("%s %d", c.categoryName(cat), n))
+		}
+	}
+	for _, p := range tips.Priorities {
+		if n := st.ByPriority[p]; n > 0 {
+			prios = append(prios, fmt.Sprintf("%s %d", c.T("priority_"+string(p), nil), n))
+		}
+	}
+	sort.Strings(claimed)
+	join := func(l []string) string {
+		if len(l) == 0 {
+			return none
+		}
+		return strings.Join(l, ", ")
+	}
+	return c.Say(ctx, "queue_summary", map[string]any{
+		"Unclaimed": st.Unclaimed, "Oldest": oldest, "Claimed": join(claimed),
+		"Categories": join(cats), "Priorities": join(prios), "Dead": st.Dead,
+	})
+}
+
+// parseTipID reads a tip number ("12" or "#12").
+func parseTipID(s string) (string, bool) {
+	id := strings.TrimPrefix(strings.TrimSpace(s), "#")
+	if _, err := strconv.ParseUint(id, 10, 63); err != nil {
+		return "", false
+	}
+	return id, true
+}
+
+func triage(ctx context.Context, c *Context) error {
+	words := strings.Fields(c.Request.Args)
+	if len(words) < 2 {
+		return c.Say(ctx, "triage_usage", nil)
+	}
+	id, ok := parseTipID(words[0])
+	if !ok {
+		return c.Say(ctx, "triage_usage", nil)
+	}
+	var d storage.Decision
+	rest := words[2:]
+	switch status := strings.ToLower(words[1]); status {
+	case "duplicate-of", "duplicate":
+		if len(rest) == 0 {
+			return c.Say(ctx, "triage_usage", nil)
+		}
+		dup, ok := parseTipID(rest[0])
+		if !ok || dup == id {
+			return c.Say(ctx, "triage_usage", nil)
+		}
+		d.Status, d.DuplicateOf, rest = tips.StatusDuplicate, dup, rest[1:]
+	case "new", "claimed", "verified", "dismissed", "escalated":
+		d.Status = tips.Status(status)
+	default:
+		return c.Say(ctx, "triage_usage", nil)
+	}
+	if len(rest) > 0 {
+		if p, ok := tips.ParsePriority(strings.ToLower(rest[0])); ok {
+			d.Priority, rest = p, rest[1:]
+		}
+	}
+	if len(rest) > maxLabels {
+		return c.Say(ctx, "triage_usage", nil)
+	}
+	for _, l := range rest {
+		if len([]rune(l)) > maxLabelLen {
+			return c.Say(ctx, "triage_usage", nil)
+		}
+		d.Labels = append(d.Labels, tips.Neutralize(l))
+	}
+	return c.decide(ctx, id, d)
+}
+
+func (c *Context) decide(ctx context.Context, id string, d storage.Decision) error {
+	err := c.mux.store.Decide(ctx, id, c.claimer(), d)
+	if errors.Is(err, storage.ErrNotFound) {
+		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
+	}
+	if err != nil {
+		return err
+	}
+	return c.Say(ctx, "triage_done", map[string]any{"ID": id, "Status": c.T("status_"+string(d.Status), nil)})
+}
+
+// triageButton handles a decision button under a claimed tip.
+func (m *Mux) triageButton(ctx context.Context, c *Context, data string) error {
+	if c.Role < Investigator {
+		return nil
+	}
+	id, status, _ := strings.Cut(strings.TrimPrefix(data, cbTriage), ":")
+	if _, ok := parseTipID(id); !ok {
+		return nil
+	}
+	switch tips.Status(status) {
+	case tips.StatusVerified, tips.StatusDismissed, tips.StatusEscalated, tips.StatusNew:
+	default:
+		return nil
+	}
+	m.audit(ctx, c, "triage", id+" "+status+" (button)")
+	return c.decide(ctx, id, storage.Decision{Status: tips.Status(status)})
+}
+
+func note(ctx context.Context, c *Context) error {
+	idArg, text, _ := strings.Cut(strings.TrimSpace(c.Request.Args), " ")
+	id, ok := parseTipID(idArg)
+	text = strings.TrimSpace(text)
+	if !ok || text == "" || len([]rune(text)) > maxNote {
+		return c.Say(ctx, "note_usage", nil)
+	}
+	err := c.mux.store.Note(ctx, id, c.claimer(), tips.Neutralize(text))
+	if errors.Is(err, storage.ErrNotFound) {
+		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
+	}
+	if err != nil {
+		return err
+	}
+	return c.Say(ctx, "note_done", map[string]any{"ID": id})
+}
