@@ -40,7 +40,7 @@ type Command struct {
 	// such an answer must come first (Discord cannot open a modal after
 	// deferring), so adapters must not defer them.
 	OpensForm bool
-	Args []Arg
+	Args      []Arg
 	Handler   HandlerFunc
 }
 
