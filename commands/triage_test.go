@@ -1,0 +1,233 @@
+package commands_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/locales"
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
+)
+
+// team is a Mux with an admin from the configuration, a real Redis, an
+// injected clock, and recording senders for notifications.
+type team struct {
+	*env
+	srv  *redistest.Server
+	sent *recorder
+}
+
+const adminID = "1001"
+
+func newTeam(t *testing.T) *team {
+	t.Helper()
+	srv := redistest.Start(t)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{5}, 32))
+	clk := &clock{t: time.Now()}
+	st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "w", Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Init(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := locales.Load()
+	logs := &bytes.Buffer{}
+	mux := commands.New(commands.Options{
+		Store: st, Messages: msg, Now: clk.Now, DefaultLanguage: "en", Retention: 90 * 24 * time.Hour,
+		Roles:             commands.Roles{"telegram:" + adminID: commands.Admin},
+		InvestigatorChats: []string{"telegram:-100777"},
+		Logger:            slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Triage:            commands.Triage{ClaimTimeout: time.Hour, RemindAfter: 10 * time.Minute, UrgentAfter: 5 * time.Minute},
+	})
+	sent := &recorder{}
+	mux.AddSender("telegram", sent)
+	return &team{env: &env{t: t, mux: mux, store: st, msg: msg, clk: clk, logs: logs}, srv: srv, sent: sent}
+}
+
+var codeRE = regexp.MustCompile(`[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}`)
+
+func (tm *team) as(user, name string, req commands.Request) []commands.Reply {
+	req.Name, req.UserChat = name, user
+	return tm.do(user, req)
+}
+
+func TestTriageLifecycle(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	en := func(id string, data map[string]any) string { return tm.msg.Localize("en", id, data) }
+
+	// An admin invites; the new investigator redeems; a second use fails.
+	r := tm.as(adminID, "Admin Ada", commands.Request{Command: "invite", Args: "investigator"})
+	code := codeRE.FindString(r[0].Text)
+	if code == "" || !r[0].Protected {
+		t.Fatalf("invite: %+v", r)
+	}
+	if r = tm.as("2002", "Ana Investigadora", commands.Request{Command: "recent"}); r[0].Text != en("unknown_command", nil) {
+		t.Fatalf("before redeeming: %+v", r)
+	}
+	r = tm.as("2002", "Ana Investigadora", commands.Request{Command: "redeem", Args: strings.ToLower(code)})
+	if r[0].Text != tm.msg.Localize("en", "redeem_ok", map[string]any{"Role": en("role_investigator", nil)}) {
+		t.Fatalf("redeem: %+v", r)
+	}
+	if r = tm.as("3003", "Intruso", commands.Request{Command: "redeem", Args: code}); r[0].Text != en("redeem_bad", nil) {
+		t.Fatalf("second use: %+v", r)
+	}
+	if r = tm.as("3003", "Intruso", commands.Request{Command: "redeem", Args: "0000-0000-0000-0000"}); r[0].Text != en("redeem_bad", nil) {
+		t.Fatalf("unknown code: %+v", r)
+	}
+
+	// A reporter sends a tip and allows questions.
+	r = tm.as(reporterID, "Rosa Reportera", commands.Request{Text: "Cobran piso en el mercado", Language: "es"})
+	draft := strings.Split(press(r, "send:"), ":")[1]
+	r = tm.as(reporterID, "Rosa Reportera", commands.Request{Callback: "fu:" + draft + ":1", Language: "es"})
+	if r[0].Text != tm.msg.Localize("es", "followup_on", nil) || press(r, "fu:"+draft+":0") == "" {
+		t.Fatalf("follow-up toggle: %+v", r)
+	}
+	r = tm.as(reporterID, "Rosa Reportera", commands.Request{Callback: "send:" + draft, Language: "es"})
+	receipt := codeRE.FindString(r[0].Text)
+	// A second reporter opts out.
+	r = tm.as("7002", "Otro", commands.Request{Text: "Venden armas", Language: "es"})
+	r = tm.as("7002", "Otro", commands.Request{Callback: press(r, "send:"), Language: "es"})
+
+	// The investigator takes the oldest tip, with decision buttons.
+	r = tm.as("2002", "Ana Investigadora", commands.Request{Command: "next"})
+	if !strings.Contains(r[0].Text, en("next_claimed", nil)) || !strings.Contains(r[0].Text, "Cobran piso") || press(r, "tr:1:verified") == "" {
+		t.Fatalf("next: %+v", r)
+	}
+	for _, leak := range []string{reporterID, "Rosa"} {
+		if strings.Contains(r[0].Text, leak) {
+			t.Fatalf("the investigator sees %q: %s", leak, r[0].Text)
+		}
+	}
+	r = tm.as("2002", "Ana Investigadora", commands.Request{Command: "queue"})
+	if !strings.Contains(r[0].Text, "Ana Investigadora 1") || !strings.Contains(r[0].Text, "Waiting: 1") {
+		t.Fatalf("queue: %s", r[0].Text)
+	}
+
+	// She asks; the question reaches the reporter's chat in Spanish, unsigned.
+	r = tm.as("2002", "Ana Investigadora", commands.Request{Command: "ask", Args: "1 ¿Qué días pasan?"})
+	if r[0].Text != en("ask_sent", nil) {
+		t.Fatalf("ask: %+v", r)
+	}
+	q := tm.sent.sent[reporterID]
+	if len(q) != 1 || !strings.Contains(q[0].Text, "¿Qué días pasan?") || strings.Contains(q[0].Text, "Ana") || press(q, "ans:1") == "" {
+		t.Fatalf("question delivered: %+v", q)
+	}
+	if !strings.HasPrefix(q[0].Text, strings.Split(tm.msg.Localize("es", "question_to_reporter", map[string]any{"Date": "x", "Question": "y"}), "x")[0]) {
+		t.Fatalf("question not in the reporter's language: %q", q[0].Text)
+	}
+	// The other reporter opted out: no question can reach them.
+	if r = tm.as("2002", "Ana Investigadora", commands.Request{Command: "ask", Args: "2 ¿Dónde?"}); r[0].Text != tm.msg.Localize("en", "ask_not_allowed", map[string]any{"ID": "2"}) {
+		t.Fatalf("ask an opted-out reporter: %+v", r)
+	}
+	if len(tm.sent.sent["7002"]) != 0 {
+		t.Fatal("a question reached a reporter who said no")
+	}
+	// The reporter sees the open question with /status, then answers by replying.
+	r = tm.as(reporterID, "Rosa Reportera", commands.Request{Command: "status", Args: receipt, Language: "es"})
+	if !strings.Contains(r[0].Text, "¿Qué días pasan?") {
+		t.Fatalf("status with a question: %+v", r)
+	}
+	// A forged Answer button from someone else is refused.
+	if r = tm.as("7002", "Otro", commands.Request{Callback: "ans:1", Language: "es"}); r[0].Text != tm.msg.Localize("es", "answer_none", nil) {
+		t.Fatalf("forged answer button: %+v", r)
+	}
+	r = tm.as(reporterID, "Rosa Reportera", commands.Request{Text: "Los martes y viernes", ReplyToBot: true, Language: "es"})
+	if r[0].Text != tm.msg.Localize("es", "answer_done", nil) {
+		t.Fatalf("answer: %+v", r)
+	}
+	notice := tm.sent.sent["2002"]
+	if len(notice) != 1 || !strings.Contains(notice[0].Text, "Los martes y viernes") {
+		t.Fatalf("claimer not notified: %+v", tm.sent.sent)
+	}
+
+	// Triage: verified with a priority and labels; a note; the history shows it all.
+	r = tm.as("2002", "Ana Investigadora", commands.Request{Command: "triage", Args: "1 verified high mercado cobro-de-piso"})
+	if r[0].Text != tm.msg.Localize("en", "triage_done", map[string]any{"ID": "1", "Status": en("status_verified", nil)}) {
+		t.Fatalf("triage: %+v", r)
+	}
+	tm.as("2002", "Ana Investigadora", commands.Request{Command: "note", Args: "1 Coincide con otro caso"})
+	r = tm.as("2002", "Ana Investigadora", commands.Request{Command: "tip", Args: "1"})
+	for _, want := range []string{"mercado, cobro-de-piso", "¿Qué días pasan?", "Los martes y viernes", "Coincide con otro caso", "verified · high"} {
+		if !strings.Contains(r[0].Text, want) {
+			t.Errorf("/tip 1 lacks %q:\n%s", want, r[0].Text)
+		}
+	}
+	// The reporter sees the public status.
+	r = tm.as(reporterID, "Rosa Reportera", commands.Request{Command: "status", Args: receipt, Language: "es"})
+	if !strings.HasPrefix(r[0].Text, strings.Split(tm.msg.Localize("es", "status_in_review", map[string]any{"Age": "x"}), "x")[0]) {
+		t.Fatalf("reporter status after verification: %+v", r)
+	}
+	// /forget: no more questions.
+	tm.as(reporterID, "Rosa Reportera", commands.Request{Command: "forget", Args: receipt, Language: "es"})
+	if r = tm.as("2002", "Ana Investigadora", commands.Request{Command: "ask", Args: "1 ¿Algo más?"}); r[0].Text != tm.msg.Localize("en", "ask_not_allowed", map[string]any{"ID": "1"}) {
+		t.Fatalf("ask after forget: %+v", r)
+	}
+
+	// Revoked: the investigator is refused like anyone else.
+	tm.as(adminID, "Admin Ada", commands.Request{Command: "revoke", Args: "telegram:2002"})
+	if r = tm.as("2002", "Ana Investigadora", commands.Request{Command: "next"}); r[0].Text != en("unknown_command", nil) {
+		t.Fatalf("revoked investigator: %+v", r)
+	}
+
+	// Every team step is in the audit log, with its arguments; reporters are not.
+	r = tm.as(adminID, "Admin Ada", commands.Request{Command: "audit", Args: "50"})
+	for _, want := range []string{"/invite investigator", "/redeem investigator", "/next", "/queue", "/ask 1 ¿Qué días pasan?", "/triage 1 verified high", "/note 1", "/tip 1", "/revoke telegram:2002", "Ana Investigadora"} {
+		if !strings.Contains(r[0].Text, want) {
+			t.Errorf("audit lacks %q:\n%s", want, r[0].Text)
+		}
+	}
+	if strings.Contains(r[0].Text, "Rosa") || strings.Contains(r[0].Text, reporterID) || strings.Contains(r[0].Text, "Intruso") {
+		t.Errorf("audit names a reporter or a failed stranger:\n%s", r[0].Text)
+	}
+	_ = ctx
+}
+
+func TestClaimExpiryReturnsTipAndReminds(t *testing.T) {
+	tm := newTeam(t)
+	if !tm.srv.Real {
+		t.Skip("claim idle times come from a real redis-server")
+	}
+	ctx := context.Background()
+	code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
+	tm.as("2002", "Ana", commands.Request{Command: "redeem", Args: code})
+	code = codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
+	tm.as("2003", "Beto", commands.Request{Command: "redeem", Args: code})
+	r := tm.as(reporterID, "R", commands.Request{Text: "algo"})
+	tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
+	if r = tm.as("2002", "Ana", commands.Request{Command: "next"}); !strings.Contains(r[0].Text, "algo") {
+		t.Fatalf("next: %+v", r)
+	}
+	if r = tm.as("2003", "Beto", commands.Request{Command: "next"}); r[0].Text != tm.msg.Localize("en", "next_empty", nil) {
+		t.Fatalf("a claimed tip was handed out again: %+v", r)
+	}
+	// Make the claim look 50 minutes old to Redis (its idle time is the
+	// stream's own clock), and move the engine's clock along.
+	c := tm.srv.Client()
+	pend := c.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: "w:{tips}:triage", Group: storage.TriageGroup, Start: "-", End: "+", Count: 10}).Val()
+	c.Do(ctx, "XCLAIM", "w:{tips}:triage", storage.TriageGroup, pend[0].Consumer, 0, pend[0].ID, "IDLE", (50 * time.Minute).Milliseconds())
+	if err := tm.mux.Remind(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := tm.sent.sent["2002"]; len(got) != 1 || got[0].Text != tm.msg.Localize("en", "remind_claim", map[string]any{"ID": "1", "Age": tm.msg.Localize("en", "age_minutes", nil, 50)}) {
+		t.Fatalf("reminder: %+v", tm.sent.sent)
+	}
+	tm.mux.Remind(ctx)
+	if len(tm.sent.sent["2002"]) != 1 {
+		t.Fatal("reminded twice")
+	}
+	// Past the claim timeout (1 h), the tip goes back to the queue.
+	c.Do(ctx, "XCLAIM", "w:{tips}:triage", storage.TriageGroup, pend[0].Consumer, 0, pend[0].ID, "IDLE", (61 * time.Minute).Milliseconds())
+	if r = tm.as("2003", "Beto", commands.Request{Command: "next"}); !strings.Contains(r[0].Text, "algo") {
+		t.Fatalf("expired claim not returned: %+v", r)
+	}
+}
