@@ -231,3 +231,45 @@ func TestClaimExpiryReturnsTipAndReminds(t *testing.T) {
 		t.Fatalf("expired claim not returned: %+v", r)
 	}
 }
+
+func TestUrgentAnnouncedButtonsAndTeam(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
+	tm.as("2002", "Ana", commands.Request{Command: "redeem", Args: code})
+	r := tm.as(reporterID, "R", commands.Request{Text: "secuestro en curso"})
+	tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
+	// Urgent and waiting for longer than UrgentAfter: announced once in the
+	// investigator chats.
+	tm.as("2002", "Ana", commands.Request{Command: "triage", Args: "1 new urgent"})
+	tm.clk.Add(6 * time.Minute)
+	if err := tm.mux.Remind(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tm.mux.Remind(ctx)
+	got := tm.sent.sent["-100777"]
+	if len(got) != 1 || !strings.Contains(got[0].Text, "#1") {
+		t.Fatalf("urgent announcement: %+v", tm.sent.sent)
+	}
+	// Decision buttons work for investigators only.
+	r = tm.as("2002", "Ana", commands.Request{Command: "next"})
+	if r = tm.as(reporterID, "R", commands.Request{Callback: "tr:1:dismissed"}); len(r) != 0 {
+		t.Fatalf("a reporter pressed a triage button: %+v", r)
+	}
+	r = tm.as("2002", "Ana", commands.Request{Callback: "tr:1:dismissed"})
+	if !strings.Contains(r[0].Text, tm.msg.Localize("en", "status_dismissed", nil)) {
+		t.Fatalf("dismiss button: %+v", r)
+	}
+	r = tm.as(reporterID, "R", commands.Request{Command: "recent"})
+	if r[0].Text != tm.msg.Localize("en", "unknown_command", nil) {
+		t.Fatalf("reporter: %+v", r)
+	}
+	r = tm.as(adminID, "Ada", commands.Request{Command: "team"})
+	if !strings.Contains(r[0].Text, "Ana · telegram:2002") || !strings.Contains(r[0].Text, "telegram:"+adminID) {
+		t.Fatalf("team: %s", r[0].Text)
+	}
+	// Investigators cannot use admin commands.
+	if r = tm.as("2002", "Ana", commands.Request{Command: "invite"}); r[0].Text != tm.msg.Localize("en", "unknown_command", nil) {
+		t.Fatalf("investigator /invite: %+v", r)
+	}
+}

@@ -47,8 +47,9 @@ for round = 1, 20 do
       local e = redis.call('XRANGE', stream, id, id)
       local tip = e[1] and e[1][2][2]
       local key = tip and (prefix .. tip)
-      if not tip or redis.call('EXISTS', key) == 0 then
-        redis.call('XACK', stream, grp, id) -- expired or erased
+      local status = tip and redis.call('HGET', key, 's')
+      if not status or status == 'verified' or status == 'dismissed' or status == 'escalated' or status == 'duplicate' then
+        redis.call('XACK', stream, grp, id) -- expired, erased, or decided before anyone claimed it
       elseif n > maxClaims then
         redis.call('XADD', dead, '*', 'id', tip, 'claims', n - 1)
         redis.call('XACK', stream, grp, id)
@@ -261,9 +262,8 @@ type QueueStats struct {
 // stale) and claimed, by category and priority.
 func (s *Store) Queue(ctx context.Context, claimTimeout time.Duration) (QueueStats, error) {
 	st := QueueStats{Claimed: map[string]int{}, ByCategory: map[tips.Category]int{}, ByPriority: map[tips.Priority]int{}}
-	// Park new entries first, so that every open tip is pending.
-	if err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: TriageGroup, Consumer: queueConsumer, Streams: []string{s.k.triage(), ">"}, Count: 1000, Block: -1}).Err(); err != nil && !errors.Is(err, redis.Nil) {
-		return st, fmt.Errorf("queue: %w", err)
+	if err := s.park(ctx); err != nil {
+		return st, err
 	}
 	pend, err := s.rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: s.k.triage(), Group: TriageGroup, Start: "-", End: "+", Count: 10000}).Result()
 	if err != nil {
@@ -275,8 +275,8 @@ func (s *Store) Queue(ctx context.Context, claimTimeout time.Duration) (QueueSta
 			continue
 		}
 		id, _ := msgs[0].Values["id"].(string)
-		f, err := s.rdb.HMGet(ctx, s.k.tip(id), "c", "p", "cw", "t").Result()
-		if err != nil || f[0] == nil {
+		f, err := s.rdb.HMGet(ctx, s.k.tip(id), "c", "p", "cw", "t", "s").Result()
+		if err != nil || f[0] == nil || closedStatus(f[4]) {
 			continue
 		}
 		cat, _ := f[0].(string)
@@ -304,6 +304,21 @@ func (s *Store) Queue(ctx context.Context, claimTimeout time.Duration) (QueueSta
 		st.Dead = int(n)
 	}
 	return st, nil
+}
+
+// park moves new triage entries to the queue consumer, so that every open
+// tip is a pending entry and can be counted, reminded and claimed.
+func (s *Store) park(ctx context.Context) error {
+	err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: TriageGroup, Consumer: queueConsumer, Streams: []string{s.k.triage(), ">"}, Count: 1000, Block: -1}).Err()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("park new tips: %w", err)
+	}
+	return nil
+}
+
+func closedStatus(v any) bool {
+	s, _ := v.(string)
+	return tips.Status(s).Closed()
 }
 
 func cmpOr(a, b string) string {
@@ -340,6 +355,9 @@ type Claim struct {
 // OpenClaims lists pending triage entries with how long they have been
 // idle, for reminders and announcements.
 func (s *Store) OpenClaims(ctx context.Context, claimTimeout time.Duration) ([]Claim, error) {
+	if err := s.park(ctx); err != nil {
+		return nil, err
+	}
 	pend, err := s.rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: s.k.triage(), Group: TriageGroup, Start: "-", End: "+", Count: 10000}).Result()
 	if err != nil {
 		return nil, fmt.Errorf("open claims: %w", err)
@@ -351,8 +369,8 @@ func (s *Store) OpenClaims(ctx context.Context, claimTimeout time.Duration) ([]C
 			continue
 		}
 		id, _ := msgs[0].Values["id"].(string)
-		f, err := s.rdb.HMGet(ctx, s.k.tip(id), "p", "cw", "t").Result()
-		if err != nil || f[2] == nil {
+		f, err := s.rdb.HMGet(ctx, s.k.tip(id), "p", "cw", "t", "s").Result()
+		if err != nil || f[2] == nil || closedStatus(f[3]) {
 			continue
 		}
 		c := Claim{TipID: id, Idle: p.Idle, Waiting: p.Consumer == queueConsumer || p.Idle >= claimTimeout}

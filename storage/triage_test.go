@@ -222,3 +222,20 @@ func TestAuditIsSealedAndOrdered(t *testing.T) {
 }
 
 func contains(b []byte, s string) bool { return strings.Contains(string(b), s) }
+
+// A tip decided before anyone claimed it is not handed out afterwards.
+func TestDecidedBeforeClaimIsNotHandedOut(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	id := submit(t, st, "106", 10, "", false)
+	c := storage.Claimer{Key: "inv", Name: "Ana"}
+	if err := st.Decide(ctx, id, c, storage.Decision{Status: tips.StatusDismissed}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.Next(ctx, c, "", time.Hour, 3); !errors.Is(err, storage.ErrQueueEmpty) {
+		t.Fatalf("dismissed tip handed out: %q %v", got, err)
+	}
+	if q, _ := st.Queue(ctx, time.Hour); q.Unclaimed != 0 {
+		t.Fatalf("dismissed tip counted as waiting: %+v", q)
+	}
+}
