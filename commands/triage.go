@@ -61,9 +61,9 @@ func queue(ctx context.Context, c *Context) error {
 		return err
 	}
 	none := c.T("queue_none", nil)
-	oldest := none
+	oldest := ""
 	if !st.OldestWaiting.IsZero() {
-		oldest = c.age(st.OldestWaiting)
+		oldest = c.T("queue_oldest", map[string]any{"Age": c.age(st.OldestWaiting)})
 	}
 	var claimed, cats, prios []string
 	for who, n := range st.Claimed {
