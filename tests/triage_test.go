@@ -1,0 +1,151 @@
+package tests
+
+import (
+	"html"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/locales"
+	"github.com/vigia-project/vigia/storage/redistest"
+)
+
+// The triage lifecycle through the real binary on Telegram: invite, redeem,
+// submit (allowing questions), next, ask, the reporter answers by replying,
+// verified by button, the reporter sees it, and the audit log has it all.
+func TestTelegramTriageLifecycle(t *testing.T) {
+	msg, _ := locales.Load()
+	en := func(id string, data map[string]any) string { return html.EscapeString(msg.Localize("en", id, data)) }
+	rs := redistest.Start(t)
+	tg := newFakeTelegram(t, token)
+	cmd := exec.Command(binary, "serve")
+	cmd.Env = []string{
+		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_TELEGRAM_TOKEN=" + token, "VIGIA_TELEGRAM_API_URL=" + tg.URL(),
+		"VIGIA_ADMINS=telegram:1001", "VIGIA_DEFAULT_LANGUAGE=en", "VIGIA_LOG_LEVEL=debug",
+	}
+	bot := &botProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	cmd.Stdout, cmd.Stderr = bot.stderr, bot.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { bot.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			<-bot.done
+		}
+	})
+	admin := user(1001, "ada_admin", "Ada", "en")
+	adminChat := privateChat(1001, "ada_admin", "Ada")
+	inv := user(2002, "ana_fiscal", "Ana", "en")
+	invChat := privateChat(2002, "ana_fiscal", "Ana")
+	rep := user(reporterID, reporterName, reporterFirst, "es")
+	repChat := privateChat(reporterID, reporterName, reporterFirst)
+	upd := 0
+	nextID := func() int { upd++; return upd }
+	cb := func(from, chat map[string]any, data string) map[string]any {
+		return map[string]any{"update_id": nextID(), "callback_query": map[string]any{
+			"id": "cb" + data, "from": from, "chat_instance": "ci", "data": data,
+			"message": map[string]any{"message_id": 1, "date": time.Now().Unix(), "chat": chat},
+		}}
+	}
+
+	// Invite and redeem.
+	tg.push(message(nextID(), admin, adminChat, command("", "/invite", "investigator")))
+	inviteMsg := tg.waitCalls(1, messagesTo("1001"))[0]
+	code := receiptPattern.FindString(inviteMsg.Fields["text"])
+	if code == "" || inviteMsg.Fields["protect_content"] != "true" {
+		t.Fatalf("invite: %+v", inviteMsg.Fields)
+	}
+	tg.push(message(nextID(), inv, invChat, command("", "/redeem", code)))
+	if got := tg.waitCalls(1, messagesTo("2002"))[0].Fields["text"]; got != en("redeem_ok", map[string]any{"Role": msg.Localize("en", "role_investigator", nil)}) {
+		t.Fatalf("redeem: %q", got)
+	}
+
+	// A tip, with questions allowed.
+	tg.push(message(nextID(), rep, repChat, map[string]any{"text": tipText}))
+	first := tg.waitCalls(1, messagesTo(reporterID5))[0]
+	var send, allow string
+	for _, d := range buttons(first) {
+		if strings.HasPrefix(d, "send:") {
+			send = d
+		}
+		if strings.HasPrefix(d, "fu:") && strings.HasSuffix(d, ":1") {
+			allow = d
+		}
+	}
+	if allow == "" {
+		t.Fatalf("no follow-up toggle: %v", buttons(first))
+	}
+	tg.push(cb(rep, repChat, allow))
+	tg.push(cb(rep, repChat, send))
+	receipt := receiptPattern.FindString(tg.waitCalls(4, messagesTo(reporterID5))[2].Fields["text"])
+	if receipt == "" {
+		t.Fatal("no receipt")
+	}
+
+	// Next, ask; the question reaches the reporter in Spanish, unsigned.
+	tg.push(message(nextID(), inv, invChat, command("", "/next", "")))
+	nextMsg := tg.waitCalls(2, messagesTo("2002"))[1]
+	if !strings.Contains(nextMsg.Fields["text"], "mercado Hidalgo") || !strings.Contains(nextMsg.Fields["reply_markup"], "tr:1:verified") {
+		t.Fatalf("next: %+v", nextMsg.Fields)
+	}
+	tg.push(message(nextID(), inv, invChat, command("", "/ask", "1 ¿A qué hora llegan?")))
+	question := tg.waitCalls(5, messagesTo(reporterID5))[4]
+	if !strings.Contains(question.Fields["text"], "¿A qué hora llegan?") || strings.Contains(question.Fields["text"], "Ana") || !strings.Contains(question.Fields["reply_markup"], "ans:1") {
+		t.Fatalf("question: %+v", question.Fields)
+	}
+	// The reporter replies to the question message.
+	reply := message(nextID(), rep, repChat, map[string]any{"text": "A las nueve de la noche",
+		"reply_to_message": map[string]any{"message_id": 77, "date": 1, "chat": repChat, "from": map[string]any{"id": 999000, "is_bot": true, "first_name": "Vigía"}}})
+	tg.push(reply)
+	if got := tg.waitCalls(6, messagesTo(reporterID5))[5].Fields["text"]; got != html.EscapeString(msg.Localize("es", "answer_done", nil)) {
+		t.Fatalf("answer: %q", got)
+	}
+	if got := tg.waitCalls(4, messagesTo("2002"))[3].Fields["text"]; !strings.Contains(got, "A las nueve de la noche") {
+		t.Fatalf("the investigator was not told the answer: %q", got)
+	}
+
+	// Verified by button; the reporter sees the public status.
+	tg.push(cb(inv, invChat, "tr:1:verified"))
+	if got := tg.waitCalls(5, messagesTo("2002"))[4].Fields["text"]; got != en("triage_done", map[string]any{"ID": "1", "Status": msg.Localize("en", "status_verified", nil)}) {
+		t.Fatalf("verify button: %q", got)
+	}
+	tg.push(message(nextID(), rep, repChat, command("", "/status", receipt)))
+	status := tg.waitCalls(7, messagesTo(reporterID5))[6].Fields["text"]
+	if !strings.HasPrefix(status, html.EscapeString(strings.Split(msg.Localize("es", "status_in_review", map[string]any{"Age": "x"}), "x")[0])) {
+		t.Fatalf("reporter status: %q", status)
+	}
+
+	// The audit log has every team step.
+	tg.push(message(nextID(), admin, adminChat, command("", "/audit", "")))
+	audit := html.UnescapeString(tg.waitCalls(2, messagesTo("1001"))[1].Fields["text"])
+	for _, want := range []string{"/invite investigator", "/redeem investigator", "/next", "/ask 1 ¿A qué hora llegan?", "/triage 1 verified (button)", "Ana @ana_fiscal"} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("audit lacks %q:\n%s", want, audit)
+		}
+	}
+	bot.stop(t)
+
+	// Nothing about the reporter reached the investigator or the admin, Redis or the log.
+	for _, c := range tg.calls {
+		if c.Method == "sendMessage" && (c.Fields["chat_id"] == "2002" || c.Fields["chat_id"] == "1001") {
+			for _, leak := range []string{reporterID5, reporterName, reporterFirst} {
+				if strings.Contains(c.Fields["text"], leak) {
+					t.Errorf("a team member was shown %q: %s", leak, c.Fields["text"])
+				}
+			}
+		}
+	}
+	checkRedis(t, rs, "mercado Hidalgo", "nueve de la noche", "A qué hora", reporterID5, "54afb1", reporterName, reporterFirst, receipt, code, "ana_fiscal")
+	logs := bot.stderr.String()
+	for _, leak := range []string{"mercado Hidalgo", "nueve", reporterID5, reporterName, reporterFirst, receipt, code} {
+		if strings.Contains(logs, leak) {
+			t.Errorf("log holds %q", leak)
+		}
+	}
+}
+
+const reporterID5 = "5550001"
