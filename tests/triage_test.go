@@ -149,3 +149,85 @@ func TestTelegramTriageLifecycle(t *testing.T) {
 }
 
 const reporterID5 = "5550001"
+
+// The same lifecycle on Discord: a member reports by /report, an
+// investigator vetted by invitation takes it with /next and asks; the
+// question reaches the member by DM; they press Answer and write.
+func TestDiscordTriageLifecycle(t *testing.T) {
+	msg, _ := locales.Load()
+	rs := redistest.Start(t)
+	dc := newFakeDiscord(t)
+	cmd := exec.Command(binary, "serve")
+	cmd.Env = []string{
+		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_DISCORD_TOKEN=" + discordToken, "VIGIA_DISCORD_API_URL=" + dc.URL(),
+		"VIGIA_DISCORD_GUILD_ID=" + dGuild, "VIGIA_ADMINS=discord:" + dInvestigator, "VIGIA_DEFAULT_LANGUAGE=en",
+	}
+	bot := &botProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	cmd.Stdout, cmd.Stderr = bot.stderr, bot.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { bot.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			<-bot.done
+		}
+	})
+	dc.waitCalls(1, pathHas("PUT", "/commands"))
+	respond := func(i map[string]any) map[string]any {
+		dc.dispatch("INTERACTION_CREATE", i)
+		return dc.waitCalls(1, callbackFor(i["id"].(string)))[0].JSON["data"].(map[string]any)
+	}
+	content := func(d map[string]any) string { return unescape(d["content"].(string)) }
+	admin := duser(dInvestigator, "fiscal")
+	newInv := duser("498765432109870001", "nueva_fiscal")
+	member := duser(dReporter, dReporterName)
+
+	// The admin invites; the new investigator redeems in a DM.
+	code := receiptPattern.FindString(content(respond(interaction(2, dChannel, dGuild, admin, map[string]any{"id": "1", "name": "invite", "type": 1,
+		"options": []any{map[string]any{"name": "role", "type": 3, "value": "investigator"}}}, "en-US"))))
+	if code == "" {
+		t.Fatal("no invitation code")
+	}
+	if got := content(respond(interaction(2, dDMChannel, "", newInv, map[string]any{"id": "2", "name": "redeem", "type": 1,
+		"options": []any{map[string]any{"name": "code", "type": 3, "value": code}}}, "en-US"))); got != msg.Localize("en", "redeem_ok", map[string]any{"Role": msg.Localize("en", "role_investigator", nil)}) {
+		t.Fatalf("redeem: %q", got)
+	}
+
+	// A member reports through the form and allows questions.
+	respond(interaction(2, dChannel, dGuild, member, map[string]any{"id": "3", "name": "report", "type": 1}, "es-419"))
+	d := respond(interaction(5, dChannel, dGuild, member, map[string]any{"custom_id": "report", "components": []any{
+		map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": "tip", "value": dTipText}}},
+	}}, "es-419"))
+	allow, send := findCustomID(d["components"], "fu:"), findCustomID(d["components"], "send:")
+	respond(interaction(3, dChannel, dGuild, member, map[string]any{"custom_id": allow, "component_type": 2}, "es-419"))
+	respond(interaction(3, dChannel, dGuild, member, map[string]any{"custom_id": send, "component_type": 2}, "es-419"))
+
+	// The investigator takes it and asks; the question goes to the member by DM.
+	next := content(respond(interaction(2, dChannel, dGuild, newInv, map[string]any{"id": "4", "name": "next", "type": 1}, "en-US")))
+	if !strings.Contains(next, "tenderos") || strings.Contains(next, dReporterName) {
+		t.Fatalf("next: %q", next)
+	}
+	respond(interaction(2, dChannel, dGuild, newInv, map[string]any{"id": "5", "name": "ask", "type": 1, "options": []any{
+		map[string]any{"name": "number", "type": 4, "value": 1}, map[string]any{"name": "question", "type": 3, "value": "¿Cuánto cobran?"}}}, "en-US"))
+	dm := dc.waitCalls(1, pathHas("POST", "/channels/1300000000000000001/messages"))[0]
+	if !strings.Contains(unescape(dm.JSON["content"].(string)), "¿Cuánto cobran?") || findCustomID(dm.JSON["components"], "ans:1") == "" {
+		t.Fatalf("question by DM: %s", dm.Raw)
+	}
+	// The member presses Answer in the DM and writes the answer.
+	if got := content(respond(interaction(3, "1300000000000000001", "", member, map[string]any{"custom_id": "ans:1", "component_type": 2}, "es-419"))); got != msg.Localize("es", "answer_prompt", nil) {
+		t.Fatalf("answer prompt: %q", got)
+	}
+	dc.dispatch("MESSAGE_CREATE", map[string]any{"id": "1600000000000000900", "channel_id": "1300000000000000001", "author": member,
+		"content": "Quinientos pesos por semana", "timestamp": "2026-11-28T10:00:00Z"})
+	dc.waitCalls(2, pathHas("POST", "/channels/1300000000000000001/messages"))
+	tip := content(respond(interaction(2, dChannel, dGuild, newInv, map[string]any{"id": "6", "name": "tip", "type": 1,
+		"options": []any{map[string]any{"name": "number", "type": 4, "value": 1}}}, "en-US")))
+	if !strings.Contains(tip, "Quinientos pesos por semana") || !strings.Contains(tip, "¿Cuánto cobran?") {
+		t.Fatalf("tip history: %q", tip)
+	}
+	bot.stop(t)
+	checkRedis(t, rs, "tenderos", "Quinientos", "Cuánto cobran", dReporter, dReporterName, "nueva_fiscal", code)
+}
