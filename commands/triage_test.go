@@ -96,7 +96,9 @@ func TestTriageLifecycle(t *testing.T) {
 	receipt := codeRE.FindString(r[0].Text)
 	// A second reporter opts out.
 	r = tm.as("7002", "Otro", commands.Request{Text: "Venden armas", Language: "es"})
-	r = tm.as("7002", "Otro", commands.Request{Callback: press(r, "send:"), Language: "es"})
+	if r = tm.as("7002", "Otro", commands.Request{Callback: press(r, "send:"), Language: "es"}); codeRE.FindString(r[0].Text) == "" {
+		t.Fatalf("second tip: %+v", r)
+	}
 
 	// The investigator takes the oldest tip, with decision buttons.
 	r = tm.as("2002", "Ana Investigadora", commands.Request{Command: "next"})
@@ -252,7 +254,9 @@ func TestUrgentAnnouncedButtonsAndTeam(t *testing.T) {
 		t.Fatalf("urgent announcement: %+v", tm.sent.sent)
 	}
 	// Decision buttons work for investigators only.
-	r = tm.as("2002", "Ana", commands.Request{Command: "next"})
+	if r = tm.as("2002", "Ana", commands.Request{Command: "next"}); !strings.Contains(r[0].Text, "secuestro") {
+		t.Fatalf("next: %+v", r)
+	}
 	if r = tm.as(reporterID, "R", commands.Request{Callback: "tr:1:dismissed"}); len(r) != 0 {
 		t.Fatalf("a reporter pressed a triage button: %+v", r)
 	}
