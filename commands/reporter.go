@@ -26,7 +26,10 @@ func start(ctx context.Context, c *Context) error {
 func help(ctx context.Context, c *Context) error {
 	text := c.T("help", nil)
 	if c.Role >= Investigator {
-		text += "\n\n" + c.T("help_investigator", nil)
+		text += "\n\n" + c.T("help_investigator", nil) + "\n" + c.T("help_triage", nil)
+	}
+	if c.Role >= Admin {
+		text += "\n\n" + c.T("help_admin", nil)
 	}
 	return c.Reply(ctx, Reply{Text: text})
 }
