@@ -69,6 +69,11 @@ func TestBadConfigExitsTwoNamingTheVariable(t *testing.T) {
 		"VIGIA_DEFAULT_LANGUAGE":   "de",
 		"VIGIA_LOG_LEVEL":          "loud",
 		"VIGIA_DRAFT_IDLE":         "1s",
+		"VIGIA_CLAIM_TIMEOUT":      "soon",
+		"VIGIA_CLAIM_REMINDER":     "0s",
+		"VIGIA_URGENT_ANNOUNCE":    "-5m",
+		"VIGIA_INVITE_TTL":         "999d",
+		"VIGIA_AUDIT_RETENTION":    "1h",
 	}
 	for name, bad := range cases {
 		e := validEnv()
