@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 
@@ -17,13 +18,35 @@ const (
 	cbAnswer   = "ans:"
 )
 
-// Answering marks: "reply:<tip>" after a question is delivered (a reply to
-// the bot answers it), "next:<tip>" after the reporter pressed Answer (their
-// next message answers it).
-const (
-	markReply = "reply:"
-	markNext  = "next:"
-)
+// answering is what the engine remembers (sealed, per reporter) about
+// open questions: which delivered question message belongs to which tip,
+// so that a reply to that message answers that tip; and the tip whose
+// Answer button was pressed last, so that the next message answers it.
+type answering struct {
+	Next    string            `json:"n,omitempty"`
+	Replies map[string]string `json:"r,omitempty"` // question message id -> tip
+}
+
+func (m *Mux) loadAnswering(ctx context.Context, pseudonym string) (answering, error) {
+	var a answering
+	v, err := m.store.Answering(ctx, pseudonym)
+	if errors.Is(err, storage.ErrNotFound) {
+		return a, nil
+	}
+	if err != nil {
+		return a, err
+	}
+	_ = json.Unmarshal([]byte(v), &a)
+	return a, nil
+}
+
+func (m *Mux) saveAnswering(ctx context.Context, pseudonym string, a answering) error {
+	if a.Next == "" && len(a.Replies) == 0 {
+		return m.store.ClearAnswering(ctx, pseudonym)
+	}
+	b, _ := json.Marshal(a)
+	return m.store.SetAnswering(ctx, pseudonym, string(b), m.triage.AnswerWindow)
+}
 
 // ask delivers an investigator's question to a tip's reporter, in the
 // reporter's language, through the bot: the investigator never learns
@@ -54,20 +77,29 @@ func ask(ctx context.Context, c *Context) error {
 	if !ok {
 		return c.Say(ctx, "ask_not_allowed", map[string]any{"ID": id})
 	}
-	question = tips.Neutralize(question)
-	if err := c.mux.store.Ask(ctx, id, c.claimer(), question); err != nil {
-		return err
-	}
-	if reporter, err := c.mux.store.Reporter(ctx, id); err == nil {
-		_ = c.mux.store.SetAnswering(ctx, reporter, markReply+id, c.mux.triage.AnswerWindow)
-	}
+	// Defanged: a link in a question could reveal the reporter's address
+	// to whoever runs the linked site.
+	question = safe(question)
 	if lang == "" {
 		lang = c.mux.lang
 	}
 	text := c.mux.msg.Localize(lang, "question_to_reporter", map[string]any{"Date": t.Created.UTC().Format("2006-01-02"), "Question": question})
-	err = sender.Send(ctx, chat, Reply{Text: text, Buttons: [][]Button{{{Label: c.mux.msg.Localize(lang, "button_answer", nil), Data: cbAnswer + id}}}})
+	msgID, err := sender.Send(ctx, chat, Reply{Text: text, Buttons: [][]Button{{{Label: c.mux.msg.Localize(lang, "button_answer", nil), Data: cbAnswer + id}}}})
 	if err != nil {
 		return err
+	}
+	if err := c.mux.store.Ask(ctx, id, c.claimer(), question); err != nil {
+		return err
+	}
+	if reporter, err := c.mux.store.Reporter(ctx, id); err == nil && msgID != "" {
+		a, err := c.mux.loadAnswering(ctx, reporter)
+		if err == nil {
+			if a.Replies == nil {
+				a.Replies = map[string]string{}
+			}
+			a.Replies[msgID] = id
+			_ = c.mux.saveAnswering(ctx, reporter, a)
+		}
 	}
 	return c.Say(ctx, "ask_sent", nil)
 }
@@ -81,7 +113,12 @@ func (m *Mux) answerButton(ctx context.Context, c *Context, id string) error {
 	if reporter, err := m.store.Reporter(ctx, id); err != nil || reporter != c.Pseudonym {
 		return c.Say(ctx, "answer_none", nil)
 	}
-	if err := m.store.SetAnswering(ctx, c.Pseudonym, markNext+id, m.triage.AnswerWindow); err != nil {
+	a, err := m.loadAnswering(ctx, c.Pseudonym)
+	if err != nil {
+		return err
+	}
+	a.Next = id
+	if err := m.saveAnswering(ctx, c.Pseudonym, a); err != nil {
 		return err
 	}
 	return c.Say(ctx, "answer_prompt", nil)
@@ -91,25 +128,32 @@ func (m *Mux) answerButton(ctx context.Context, c *Context, id string) error {
 // Answer was pressed, or as a reply to the question. It reports whether the
 // message was an answer.
 func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
-	mark, err := m.store.Answering(ctx, c.Pseudonym)
-	if errors.Is(err, storage.ErrNotFound) {
-		return false, nil
-	}
+	a, err := m.loadAnswering(ctx, c.Pseudonym)
 	if err != nil {
 		return false, err
 	}
 	var id string
 	switch {
-	case strings.HasPrefix(mark, markNext):
-		id = strings.TrimPrefix(mark, markNext)
-	case strings.HasPrefix(mark, markReply) && c.Request.ReplyToBot:
-		id = strings.TrimPrefix(mark, markReply)
+	case c.Request.ReplyToBot && a.Replies[c.Request.ReplyToID] != "":
+		id = a.Replies[c.Request.ReplyToID] // a reply to that very question
+	case a.Next != "" && !c.Request.ReplyToBot:
+		id = a.Next // the message after pressing Answer
 	default:
 		return false, nil
 	}
 	text := strings.TrimSpace(c.Request.Text)
 	if text == "" {
 		return true, c.Say(ctx, "unsupported_message", nil)
+	}
+	// Whatever happens, this question's marks are used up.
+	a.Next = ""
+	for msg, tip := range a.Replies {
+		if tip == id {
+			delete(a.Replies, msg)
+		}
+	}
+	if err := m.saveAnswering(ctx, c.Pseudonym, a); err != nil {
+		return true, err
 	}
 	return true, m.deliverAnswer(ctx, c, id, text)
 }
@@ -119,7 +163,6 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 func (m *Mux) deliverAnswer(ctx context.Context, c *Context, id, text string) error {
 	t, err := m.store.Tip(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && t.OpenQuestion == "") {
-		_ = m.store.ClearAnswering(ctx, c.Pseudonym)
 		return c.Say(ctx, "answer_none", nil)
 	}
 	if err != nil {
@@ -132,7 +175,6 @@ func (m *Mux) deliverAnswer(ctx context.Context, c *Context, id, text string) er
 	if err := m.store.Answer(ctx, id, text); err != nil {
 		return err
 	}
-	_ = m.store.ClearAnswering(ctx, c.Pseudonym)
 	notice := m.msg.Localize(m.lang, "answer_notify", map[string]any{"ID": id, "Answer": safe(text)})
 	if cl, err := m.store.ClaimerOf(ctx, id); err == nil {
 		m.notify(ctx, cl.Route, Reply{Text: notice, Protected: true})
@@ -152,7 +194,7 @@ func (m *Mux) notify(ctx context.Context, route string, r Reply) {
 	if !ok {
 		return
 	}
-	if err := s.Send(ctx, chat, r); err != nil {
+	if _, err := s.Send(ctx, chat, r); err != nil {
 		m.log.Warn("notification not delivered", "platform", platform, "error", err.Error())
 	}
 }
@@ -194,7 +236,17 @@ func forget(ctx context.Context, c *Context) error {
 	if err := c.mux.store.Forget(ctx, t.ID); err != nil {
 		return err
 	}
-	_ = c.mux.store.ClearAnswering(ctx, c.Pseudonym)
+	if a, err := c.mux.loadAnswering(ctx, c.Pseudonym); err == nil {
+		if a.Next == t.ID {
+			a.Next = ""
+		}
+		for msg, tip := range a.Replies {
+			if tip == t.ID {
+				delete(a.Replies, msg)
+			}
+		}
+		_ = c.mux.saveAnswering(ctx, c.Pseudonym, a)
+	}
 	return c.Say(ctx, "forget_done", nil)
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -33,14 +34,14 @@ func (r *recorder) Reply(_ context.Context, rep commands.Reply) error {
 	return nil
 }
 
-func (r *recorder) Send(_ context.Context, chatID string, rep commands.Reply) error {
+func (r *recorder) Send(_ context.Context, chatID string, rep commands.Reply) (string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.sent == nil {
 		r.sent = map[string][]commands.Reply{}
 	}
 	r.sent[chatID] = append(r.sent[chatID], rep)
-	return nil
+	return "m" + strconv.Itoa(len(r.sent[chatID])), nil
 }
 
 func (r *recorder) take() []commands.Reply {

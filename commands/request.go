@@ -29,8 +29,10 @@ type Request struct {
 	// Name is the sender's display name. It is used only when a user joins
 	// the team (investigators are identified); a reporter's is never kept.
 	Name string
-	// ReplyToBot is true when the message replies to one of the bot's.
+	// ReplyToBot is true when the message replies to one of the bot's;
+	// ReplyToID is then the id of the message replied to.
 	ReplyToBot bool
+	ReplyToID  string
 	// ChatID is the chat's platform id; it is stored only sealed, as a route.
 	ChatID string
 	// ChatKind is Private or Group.
@@ -132,7 +134,9 @@ type Replier interface {
 }
 
 // Sender delivers a reply outside any request, to a chat the adapter knows
-// by its chat id (for example to tell a reporter their draft expired).
+// by its chat id (for example to tell a reporter their draft expired). It
+// returns the platform's id of the (last) message sent, so that a reply to
+// it can be recognised.
 type Sender interface {
-	Send(ctx context.Context, chatID string, r Reply) error
+	Send(ctx context.Context, chatID string, r Reply) (string, error)
 }

@@ -21,7 +21,7 @@ func (m *Mux) ExpireDrafts(ctx context.Context, idle time.Duration) (int, error)
 			lang = m.lang
 		}
 		text := m.msg.Localize(lang, "draft_expired", map[string]any{"Minutes": int(idle / time.Minute)})
-		if serr := s.Send(ctx, chatID, Reply{Text: text}); serr != nil {
+		if _, serr := s.Send(ctx, chatID, Reply{Text: text}); serr != nil {
 			m.log.Warn("draft expiry notice not delivered", "platform", platform, "error", serr.Error())
 		}
 	}

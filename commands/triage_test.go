@@ -143,7 +143,7 @@ func TestTriageLifecycle(t *testing.T) {
 	if r = tm.as("7002", "Otro", commands.Request{Callback: "ans:1", Language: "es"}); r[0].Text != tm.msg.Localize("es", "answer_none", nil) {
 		t.Fatalf("forged answer button: %+v", r)
 	}
-	r = tm.as(reporterID, "Rosa Reportera", commands.Request{Text: "Los martes y viernes", ReplyToBot: true, Language: "es"})
+	r = tm.as(reporterID, "Rosa Reportera", commands.Request{Text: "Los martes y viernes", ReplyToBot: true, ReplyToID: "m1", Language: "es"})
 	if r[0].Text != tm.msg.Localize("es", "answer_done", nil) {
 		t.Fatalf("answer: %+v", r)
 	}
@@ -275,5 +275,37 @@ func TestUrgentAnnouncedButtonsAndTeam(t *testing.T) {
 	// Investigators cannot use admin commands.
 	if r = tm.as("2002", "Ana", commands.Request{Command: "invite"}); r[0].Text != tm.msg.Localize("en", "unknown_command", nil) {
 		t.Fatalf("investigator /invite: %+v", r)
+	}
+}
+
+// Two questions to one reporter about two tips: a reply answers the tip of
+// the question replied to, never the other; a reply to some other bot
+// message is no answer at all.
+func TestRepliesAnswerTheirOwnQuestion(t *testing.T) {
+	tm := newTeam(t)
+	code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
+	tm.as("2002", "Ana", commands.Request{Command: "redeem", Args: code})
+	for _, text := range []string{"uno", "dos"} {
+		r := tm.as(reporterID, "R", commands.Request{Text: text})
+		draft := strings.Split(press(r, "send:"), ":")[1]
+		tm.as(reporterID, "R", commands.Request{Callback: "fu:" + draft + ":1"})
+		tm.as(reporterID, "R", commands.Request{Callback: "send:" + draft})
+	}
+	tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿pregunta uno?"}) // message m1
+	tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "2 ¿pregunta dos?"}) // message m2
+	// A reply to another bot message starts a tip, it answers nothing.
+	r := tm.as(reporterID, "R", commands.Request{Text: "otra cosa", ReplyToBot: true, ReplyToID: "m99"})
+	if !strings.Contains(r[0].Text, tm.msg.Localize("en", "draft_started", nil)) {
+		t.Fatalf("reply to an unrelated message: %+v", r)
+	}
+	tm.as(reporterID, "R", commands.Request{Command: "cancel"})
+	tm.as(reporterID, "R", commands.Request{Text: "respuesta a uno", ReplyToBot: true, ReplyToID: "m1"})
+	one := tm.as("2002", "Ana", commands.Request{Command: "tip", Args: "1"})[0].Text
+	two := tm.as("2002", "Ana", commands.Request{Command: "tip", Args: "2"})[0].Text
+	if !strings.Contains(one, "respuesta a uno") || strings.Contains(two, "respuesta a uno") {
+		t.Fatalf("answer went to the wrong tip:\n#1 %s\n#2 %s", one, two)
+	}
+	if !strings.Contains(two, "¿pregunta dos?") {
+		t.Fatalf("question two lost: %s", two)
 	}
 }

@@ -92,9 +92,10 @@ func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.mu.Lock()
-	f.calls = append(f.calls, call)
 	f.msgID++
 	id := f.msgID
+	call.Fields["_message_id"] = strconv.Itoa(id)
+	f.calls = append(f.calls, call)
 	f.cond.Broadcast()
 	f.mu.Unlock()
 	switch method {

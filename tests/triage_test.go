@@ -3,6 +3,7 @@ package tests
 import (
 	"html"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -98,8 +99,9 @@ func TestTelegramTriageLifecycle(t *testing.T) {
 		t.Fatalf("question: %+v", question.Fields)
 	}
 	// The reporter replies to the question message.
+	qid, _ := strconv.Atoi(question.Fields["_message_id"])
 	reply := message(nextID(), rep, repChat, map[string]any{"text": "A las nueve de la noche",
-		"reply_to_message": map[string]any{"message_id": 77, "date": 1, "chat": repChat, "from": map[string]any{"id": 999000, "is_bot": true, "first_name": "Vigía"}}})
+		"reply_to_message": map[string]any{"message_id": qid, "date": 1, "chat": repChat, "from": map[string]any{"id": 999000, "is_bot": true, "first_name": "Vigía"}}})
 	tg.push(reply)
 	if got := tg.waitCalls(6, messagesTo(reporterID5))[5].Fields["text"]; got != html.EscapeString(msg.Localize("es", "answer_done", nil)) {
 		t.Fatalf("answer: %q", got)

@@ -120,7 +120,7 @@ func TestDiscordFastAnswerIsTheResponse(t *testing.T) {
 func TestDiscordRateLimitsAreRetriedBoundedly(t *testing.T) {
 	api := &recordingAPI{limited: 2}
 	a := newTestAdapter(t, api, slowHandler{}, time.Hour)
-	if err := a.Send(context.Background(), "123", commands.Reply{Text: "hola"}); err != nil {
+	if _, err := a.Send(context.Background(), "123", commands.Reply{Text: "hola"}); err != nil {
 		t.Fatalf("send after two 429s: %v", err)
 	}
 	calls, _ := api.snapshot()
@@ -129,7 +129,7 @@ func TestDiscordRateLimitsAreRetriedBoundedly(t *testing.T) {
 	}
 	api = &recordingAPI{limited: 100}
 	a = newTestAdapter(t, api, slowHandler{}, time.Hour)
-	if err := a.Send(context.Background(), "123", commands.Reply{Text: "hola"}); err == nil {
+	if _, err := a.Send(context.Background(), "123", commands.Reply{Text: "hola"}); err == nil {
 		t.Fatal("a send that is always limited succeeded")
 	}
 	if calls, _ := api.snapshot(); len(calls) != 4 {
@@ -145,7 +145,7 @@ func TestDiscordRateLimitsAreRetriedBoundedly(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	if err := a.Send(ctx, "123", commands.Reply{Text: "hola"}); err == nil {
+	if _, err := a.Send(ctx, "123", commands.Reply{Text: "hola"}); err == nil {
 		t.Fatal("send under a 600 s rate limit succeeded")
 	}
 	if waited := time.Since(start); waited > 30*time.Second {

@@ -47,6 +47,9 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	botID := a.botID
 	a.mu.Unlock()
 	req.ReplyToBot = m.ReferencedMessage != nil && m.ReferencedMessage.Author != nil && m.ReferencedMessage.Author.ID == botID
+	if req.ReplyToBot {
+		req.ReplyToID = m.ReferencedMessage.ID
+	}
 	if strings.HasPrefix(m.Content, "/") && len(m.Content) > 1 {
 		word, args := m.Content[1:], ""
 		if i := strings.IndexFunc(word, unicode.IsSpace); i >= 0 {
@@ -145,14 +148,15 @@ type channelReplier struct {
 }
 
 func (w *channelReplier) Reply(ctx context.Context, rep commands.Reply) error {
-	return w.a.Send(ctx, w.channelID, rep)
+	_, err := w.a.Send(ctx, w.channelID, rep)
+	return err
 }
 
 // Send delivers a reply outside an interaction (commands.Sender): to a
 // channel, or to a member by DM when chatID is a "u<user id>" route.
-func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) error {
+func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) (string, error) {
 	if rep.Form != nil {
-		return fmt.Errorf("discord: forms need an interaction")
+		return "", fmt.Errorf("discord: forms need an interaction")
 	}
 	channelID := chatID
 	if userID, ok := strings.CutPrefix(chatID, "u"); ok {
@@ -163,7 +167,7 @@ func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) e
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("discord DM: %s", a.redact(err))
+			return "", fmt.Errorf("discord DM: %s", a.redact(err))
 		}
 		channelID = ch.ID
 	}
@@ -189,15 +193,19 @@ func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) e
 			files = append(files, []commands.File{f})
 		}
 	}
+	var last string
 	for n, msg := range msgs {
 		err := a.retry(ctx, func(opts ...discordgo.RequestOption) error {
 			msg.Files = uploads(files[n]) // fresh readers for every attempt
-			_, err := a.s.ChannelMessageSendComplex(channelID, msg, opts...)
+			m, err := a.s.ChannelMessageSendComplex(channelID, msg, opts...)
+			if err == nil && m != nil && files[n] == nil {
+				last = m.ID
+			}
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("discord send: %s", a.redact(err))
+			return "", fmt.Errorf("discord send: %s", a.redact(err))
 		}
 	}
-	return nil
+	return last, nil
 }

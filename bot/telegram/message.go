@@ -34,6 +34,9 @@ func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, 
 	req.Text = text
 	a.parseCommand(&req, text, entities)
 	req.ReplyToBot = m.ReplyToMessage != nil && m.ReplyToMessage.From != nil && m.ReplyToMessage.From.ID == a.id
+	if req.ReplyToBot {
+		req.ReplyToID = strconv.Itoa(m.ReplyToMessage.ID)
+	}
 	if req.ChatKind == commands.Group {
 		req.Addressed = req.Addressed || a.mentioned(text, entities) || req.ReplyToBot
 	}

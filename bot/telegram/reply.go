@@ -30,21 +30,23 @@ type replier struct {
 }
 
 func (r *replier) Reply(ctx context.Context, rep commands.Reply) error {
-	return r.a.send(ctx, r.chatID, rep)
+	_, err := r.a.send(ctx, r.chatID, rep)
+	return err
 }
 
 // Send delivers a reply to a chat outside a request (commands.Sender).
-func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) error {
+func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) (string, error) {
 	id, err := strconv.ParseInt(chatID, 10, 64)
 	if err != nil {
-		return fmt.Errorf("telegram: bad chat id")
+		return "", fmt.Errorf("telegram: bad chat id")
 	}
 	return a.send(ctx, id, rep)
 }
 
 // send renders a reply: HTML with every string escaped, link previews off,
 // buttons on the last chunk, then the files as copies.
-func (a *Adapter) send(ctx context.Context, chatID int64, rep commands.Reply) error {
+func (a *Adapter) send(ctx context.Context, chatID int64, rep commands.Reply) (string, error) {
+	var last string
 	chunks := split(rep.Text, maxText)
 	for i, chunk := range chunks {
 		p := &bot.SendMessageParams{
@@ -57,16 +59,23 @@ func (a *Adapter) send(ctx context.Context, chatID int64, rep commands.Reply) er
 		if i == len(chunks)-1 && len(rep.Buttons) > 0 {
 			p.ReplyMarkup = keyboard(rep.Buttons)
 		}
-		if err := a.retry(ctx, func() error { _, err := a.b.SendMessage(ctx, p); return err }); err != nil {
-			return fmt.Errorf("telegram sendMessage: %s", a.redact(err))
+		err := a.retry(ctx, func() error {
+			m, err := a.b.SendMessage(ctx, p)
+			if err == nil && m != nil {
+				last = strconv.Itoa(m.ID)
+			}
+			return err
+		})
+		if err != nil {
+			return "", fmt.Errorf("telegram sendMessage: %s", a.redact(err))
 		}
 	}
 	for _, f := range rep.Files {
 		if err := a.sendFile(ctx, chatID, f, rep.Protected); err != nil {
-			return err
+			return "", err
 		}
 	}
-	return nil
+	return last, nil
 }
 
 // sendFile sends a stored file by its file_id: a copy, never a forward, so

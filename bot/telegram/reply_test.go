@@ -44,7 +44,7 @@ func TestSendRetriesAfter429AndEscapes(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := a.Send(ctx, "5", commands.Reply{Text: `<b>x</b> & "y"`}); err != nil {
+	if _, err := a.Send(ctx, "5", commands.Reply{Text: `<b>x</b> & "y"`}); err != nil {
 		t.Fatal(err)
 	}
 	if calls.Load() != 2 {
@@ -61,7 +61,7 @@ func TestSendRetriesAfter429AndEscapes(t *testing.T) {
 		calls.Add(1)
 		fmt.Fprint(w, `{"ok":false,"error_code":429,"description":"Too Many Requests","parameters":{"retry_after":0}}`)
 	})
-	if err := a.Send(ctx, "5", commands.Reply{Text: "x"}); err == nil {
+	if _, err := a.Send(ctx, "5", commands.Reply{Text: "x"}); err == nil {
 		t.Fatal("a send that is always limited succeeded")
 	}
 	if calls.Load() != maxRetries+1 {
