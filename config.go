@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/base64"
 	"fmt"
 	"log/slog"
@@ -153,6 +154,12 @@ func loadConfig(getenv func(string) string, demo bool) (Config, error) {
 			if *d.dst, err = parseDays(v); err != nil || *d.dst < d.min || *d.dst > d.max {
 				return c, &configError{d.name, fmt.Sprintf("must be a duration between %v and %v, such as \"30m\" or \"7d\"", d.min, d.max)}
 			}
+		}
+	}
+	if c.Triage.RemindAfter > 0 || c.Triage.ClaimTimeout > 0 {
+		remind, timeout := cmp.Or(c.Triage.RemindAfter, 20*time.Minute), cmp.Or(c.Triage.ClaimTimeout, 30*time.Minute)
+		if remind >= timeout {
+			return c, &configError{"VIGIA_CLAIM_REMINDER", "must be shorter than VIGIA_CLAIM_TIMEOUT, or no reminder would ever go out"}
 		}
 	}
 	if v := getenv("VIGIA_DEFAULT_LANGUAGE"); v != "" {

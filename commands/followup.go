@@ -91,6 +91,7 @@ func ask(ctx context.Context, c *Context) error {
 	if err := c.mux.store.Ask(ctx, id, c.claimer(), question); err != nil {
 		return err
 	}
+	_ = c.mux.store.TouchClaim(ctx, id, c.Pseudonym) // waiting for the answer is work too
 	if reporter, err := c.mux.store.Reporter(ctx, id); err == nil && msgID != "" {
 		a, err := c.mux.loadAnswering(ctx, reporter)
 		if err == nil {

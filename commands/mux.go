@@ -56,6 +56,8 @@ type Store interface {
 	Ask(ctx context.Context, id string, by storage.Claimer, question string) error
 	Answer(ctx context.Context, id, answer string) error
 	ClaimerOf(ctx context.Context, id string) (storage.Claimer, error)
+	ClaimedBy(ctx context.Context, id string) (string, error)
+	TouchClaim(ctx context.Context, id, claimerKey string) error
 	SetAnswering(ctx context.Context, pseudonym, id string, ttl time.Duration) error
 	Answering(ctx context.Context, pseudonym string) (string, error)
 	ClearAnswering(ctx context.Context, pseudonym string) error
@@ -242,7 +244,10 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 				return c.Say(ctx, "private_only_command", nil)
 			}
 			if cmd.Role >= Investigator {
-				m.audit(ctx, c, cmd.Name, req.Args)
+				// No audit, no action: a team action must never go unrecorded.
+				if err := m.audit(ctx, c, cmd.Name, req.Args); err != nil {
+					return err
+				}
 			}
 			return cmd.Handler(ctx, c)
 		case !req.CommandAtStart:
@@ -314,16 +319,17 @@ func Stack(skip int) string {
 }
 
 // audit records a team member's action, arguments included, and when they
-// were last active. Failure to audit is logged, never hidden.
-func (m *Mux) audit(ctx context.Context, c *Context, action, args string) {
+// were last active. Callers refuse the action when it fails.
+func (m *Mux) audit(ctx context.Context, c *Context, action, args string) error {
 	who := c.Request.Platform + ":" + c.Request.UserID
 	if c.Request.Name != "" {
 		who += " " + c.Request.Name
 	}
 	if err := m.store.Audit(ctx, storage.AuditEntry{Who: who, Action: action, Args: args}, m.triage.AuditRetention); err != nil {
-		m.log.Error("audit write failed", "action", action, "error", err.Error())
+		return fmt.Errorf("audit %s: %w", action, err)
 	}
 	if c.Role >= Investigator {
 		_ = m.store.Touch(ctx, c.Pseudonym)
 	}
+	return nil
 }

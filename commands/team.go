@@ -56,7 +56,9 @@ func redeem(ctx context.Context, c *Context) error {
 	// Audited only on success: a failed attempt may come from anyone, and
 	// the audit log must not collect the identities of random users.
 	c.Role = Investigator
-	c.mux.audit(ctx, c, "redeem", m.Role)
+	if err := c.mux.audit(ctx, c, "redeem", m.Role); err != nil {
+		return err
+	}
 	return c.Say(ctx, "redeem_ok", map[string]any{"Role": c.T("role_"+m.Role, nil)})
 }
 
@@ -80,12 +82,26 @@ func revoke(ctx context.Context, c *Context) error {
 	if c.mux.roles.Of(platform, id) > Anyone {
 		return c.Say(ctx, "revoke_static", map[string]any{"Who": ids[0]})
 	}
-	err = c.mux.store.Revoke(ctx, c.mux.store.Pseudonym(platform, id))
+	key := c.mux.store.Pseudonym(platform, id)
+	err = c.mux.store.Revoke(ctx, key)
 	if errors.Is(err, storage.ErrNotFound) {
 		return c.Say(ctx, "revoke_unknown", nil)
 	}
 	if err != nil {
 		return err
+	}
+	// Their claims go back to the queue: answers and reminders must not
+	// reach someone who is no longer on the team.
+	claims, err := c.mux.store.OpenClaims(ctx, c.mux.triage.ClaimTimeout)
+	if err != nil {
+		return err
+	}
+	for _, cl := range claims {
+		if cl.Claimer.Key == key {
+			if err := c.mux.store.Decide(ctx, cl.TipID, c.claimer(), storage.Decision{Status: tips.StatusNew}); err != nil {
+				return err
+			}
+		}
 	}
 	return c.Say(ctx, "revoke_done", map[string]any{"What": ids[0]})
 }

@@ -145,6 +145,10 @@ func triage(ctx context.Context, c *Context) error {
 }
 
 func (c *Context) decide(ctx context.Context, id string, d storage.Decision) error {
+	// A tip someone else has claimed is theirs to decide (or an admin's).
+	if ok, err := c.mayDecide(ctx, id); !ok || err != nil {
+		return err
+	}
 	err := c.mux.store.Decide(ctx, id, c.claimer(), d)
 	if errors.Is(err, storage.ErrNotFound) {
 		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
@@ -169,7 +173,9 @@ func (m *Mux) triageButton(ctx context.Context, c *Context, data string) error {
 	default:
 		return nil
 	}
-	m.audit(ctx, c, "triage", id+" "+status+" (button)")
+	if err := m.audit(ctx, c, "triage", id+" "+status+" (button)"); err != nil {
+		return err
+	}
 	return c.decide(ctx, id, storage.Decision{Status: tips.Status(status)})
 }
 
@@ -187,5 +193,26 @@ func note(ctx context.Context, c *Context) error {
 	if err != nil {
 		return err
 	}
+	_ = c.mux.store.TouchClaim(ctx, id, c.Pseudonym) // still working on it
 	return c.Say(ctx, "note_done", map[string]any{"ID": id})
+}
+
+// mayDecide reports whether the member may change a tip: it is unclaimed,
+// or theirs, or they are an admin. Otherwise it says who has it.
+func (c *Context) mayDecide(ctx context.Context, id string) (bool, error) {
+	holder, err := c.mux.store.ClaimedBy(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	if holder == "" || holder == c.Pseudonym || c.Role >= Admin {
+		return true, nil
+	}
+	t, err := c.mux.store.Tip(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	if t.Status != tips.StatusClaimed {
+		return true, nil
+	}
+	return false, c.Say(ctx, "tip_claimed_by", map[string]any{"Who": safe(t.ClaimedBy), "Age": c.age(t.ClaimedAt)})
 }

@@ -166,7 +166,7 @@ func TestTriageLifecycle(t *testing.T) {
 	}
 	// The reporter sees the public status.
 	r = tm.as(reporterID, "Rosa Reportera", commands.Request{Command: "status", Args: receipt, Language: "es"})
-	if !strings.HasPrefix(r[0].Text, strings.Split(tm.msg.Localize("es", "status_in_review", map[string]any{"Age": "x"}), "x")[0]) {
+	if !strings.Contains(r[0].Text, strings.Split(tm.msg.Localize("es", "status_confirmed", map[string]any{"Age": "x"}), "x")[1]) {
 		t.Fatalf("reporter status after verification: %+v", r)
 	}
 	// /forget: no more questions.

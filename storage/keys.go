@@ -56,9 +56,6 @@ func (k keys) language(pseudonym string) string { return k.prefix + ":lang:" + p
 // file is a stored file, sealed under a key only its tip holds.
 func (k keys) file(id string) string { return k.prefix + ":file:" + id }
 
-// teamRoles maps a member's pseudonym to their role ("investigator", "admin").
-func (k keys) teamRoles() string { return k.prefix + ":{team}:roles" }
-
 // teamMembers maps a member's pseudonym to their sealed record.
 func (k keys) teamMembers() string { return k.prefix + ":{team}:members" }
 

@@ -95,34 +95,40 @@ func (s *Store) Redeem(ctx context.Context, code string, m Member) (Member, erro
 	if err != nil {
 		return Member{}, err
 	}
-	pipe := s.rdb.TxPipeline()
-	pipe.HSet(ctx, s.k.teamRoles(), m.Key, m.Role)
-	pipe.HSet(ctx, s.k.teamMembers(), m.Key, sealedMember)
-	if _, err := pipe.Exec(ctx); err != nil {
+	if err := s.rdb.HSet(ctx, s.k.teamMembers(), m.Key, sealedMember).Err(); err != nil {
 		return Member{}, fmt.Errorf("join team: %w", err)
 	}
 	return m, nil
 }
 
-// Role returns the role a user was vetted for by invitation, or "".
+// Role returns the role a user was vetted for by invitation, or "". It is
+// read from the sealed member record, so writing to Redis alone cannot
+// make anyone an investigator or an admin.
 func (s *Store) Role(ctx context.Context, pseudonym string) (string, error) {
-	r, err := s.rdb.HGet(ctx, s.k.teamRoles(), pseudonym).Result()
+	sealed, err := s.rdb.HGet(ctx, s.k.teamMembers(), pseudonym).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return "", nil
 	}
 	if err != nil {
 		return "", fmt.Errorf("team role: %w", err)
 	}
-	return r, nil
+	plain, err := open(s.kr.seal, sealed, "member:"+pseudonym)
+	if err != nil {
+		return "", nil
+	}
+	var m Member
+	if json.Unmarshal(plain, &m) != nil {
+		return "", nil
+	}
+	return m.Role, nil
 }
 
 // Revoke removes a member vetted by invitation; ErrNotFound if none.
 func (s *Store) Revoke(ctx context.Context, key string) error {
-	n, err := s.rdb.HDel(ctx, s.k.teamRoles(), key).Result()
+	n, err := s.rdb.HDel(ctx, s.k.teamMembers(), key).Result()
 	if err != nil {
 		return fmt.Errorf("revoke: %w", err)
 	}
-	s.rdb.HDel(ctx, s.k.teamMembers(), key)
 	s.rdb.HDel(ctx, s.k.teamActive(), key)
 	if n == 0 {
 		return ErrNotFound

@@ -281,7 +281,7 @@ func (s *Store) openTip(id string, fields map[string]string) (tips.Tip, error) {
 		Content:     st.Content,
 	}
 	if l := fields["l"]; l != "" {
-		if plain, err := open(s.kr.seal, []byte(l), "labels:"+id); err == nil {
+		if plain, err := open(dataKey, []byte(l), "labels:"+id); err == nil {
 			_ = json.Unmarshal(plain, &t.Labels)
 		}
 	}

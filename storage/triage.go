@@ -104,8 +104,10 @@ func (s *Store) openClaimer(sealed string) (Claimer, bool) {
 }
 
 // decide applies a triage decision to tip KEYS[1] and its stream entry:
-// closing statuses acknowledge the entry, "new" parks it back in the
-// queue, "claimed" claims it for ARGV[5].
+// closing statuses acknowledge the entry; "new" puts it back in the queue
+// and "claimed" claims it for ARGV[5] (both with JUSTID, so moving a tip
+// is not counted as a failed delivery). A tip whose entry was already
+// acknowledged (closed before, or a dead letter) gets a new entry.
 var decide = redis.NewScript(`
 local key, stream = KEYS[1], KEYS[2]
 if redis.call('EXISTS', key) == 0 then return 0 end
@@ -115,17 +117,28 @@ redis.call('HSET', key, 's', status)
 if prio ~= '' then redis.call('HSET', key, 'p', prio) end
 if ARGV[4] ~= '' then redis.call('HSET', key, 'l', ARGV[4]) end
 if ARGV[9] ~= '' then redis.call('HSET', key, 'dup', ARGV[9]) end
-if entry then
-  if closed == '1' then
-    redis.call('XACK', stream, grp, entry)
-    redis.call('HDEL', key, 'rm')
-  elseif status == 'new' then
-    pcall(redis.call, 'XCLAIM', stream, grp, '~queue', 0, entry)
-    redis.call('HDEL', key, 'cb', 'cw', 'ca', 'rm')
-  elseif status == 'claimed' then
-    pcall(redis.call, 'XCLAIM', stream, grp, me, 0, entry)
-    redis.call('HSET', key, 'cb', me, 'cw', claimer, 'ca', now)
-  end
+if closed == '1' then
+  if entry then redis.call('XACK', stream, grp, entry) end
+  redis.call('HDEL', key, 'rm', 'cb', 'cw', 'ca')
+  return 1
+end
+if status ~= 'new' and status ~= 'claimed' then return 1 end
+-- Park new entries, so the tip's entry (if still open) is pending.
+redis.call('XREADGROUP', 'GROUP', grp, '~queue', 'COUNT', 1000, 'STREAMS', stream, '>')
+local owner = status == 'new' and '~queue' or me
+local moved = entry and redis.call('XCLAIM', stream, grp, owner, 0, entry, 'JUSTID') or {}
+if #moved == 0 then
+  -- Acknowledged before: reopen it with a fresh entry.
+  local tip = string.sub(key, #ARGV[10] + 1)
+  entry = redis.call('XADD', stream, '*', 'id', tip)
+  redis.call('HSET', key, 'e', entry)
+  redis.call('XREADGROUP', 'GROUP', grp, '~queue', 'COUNT', 1000, 'STREAMS', stream, '>')
+  if owner ~= '~queue' then redis.call('XCLAIM', stream, grp, owner, 0, entry, 'JUSTID') end
+end
+if status == 'new' then
+  redis.call('HDEL', key, 'cb', 'cw', 'ca', 'rm')
+else
+  redis.call('HSET', key, 'cb', me, 'cw', claimer, 'ca', now)
 end
 return 1`)
 
@@ -141,8 +154,12 @@ type Decision struct {
 func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) error {
 	var labels string
 	if d.Labels != nil {
+		dataKey, err := s.dataKey(ctx, id)
+		if err != nil {
+			return err
+		}
 		b, _ := json.Marshal(d.Labels)
-		sealed, err := seal(s.kr.seal, b, "labels:"+id)
+		sealed, err := seal(dataKey, b, "labels:"+id)
 		if err != nil {
 			return err
 		}
@@ -157,7 +174,7 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 		closed = "1"
 	}
 	ok, err := decide.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.triage()},
-		string(d.Status), string(d.Priority), TriageGroup, labels, by.Key, sealedClaimer, s.now().UnixMilli(), closed, d.DuplicateOf).Int()
+		string(d.Status), string(d.Priority), TriageGroup, labels, by.Key, sealedClaimer, s.now().UnixMilli(), closed, d.DuplicateOf, s.k.tip("")).Int()
 	if err != nil {
 		return fmt.Errorf("decide: %w", err)
 	}
@@ -376,7 +393,7 @@ func (s *Store) OpenClaims(ctx context.Context, claimTimeout time.Duration) ([]C
 		c := Claim{TipID: id, Idle: p.Idle, Waiting: p.Consumer == queueConsumer || p.Idle >= claimTimeout}
 		prio, _ := f[0].(string)
 		c.Priority = tips.Priority(cmpOr(prio, string(tips.Normal)))
-		if cw, ok := f[1].(string); ok && !c.Waiting {
+		if cw, ok := f[1].(string); ok && p.Consumer != queueConsumer {
 			c.Claimer, _ = s.openClaimer(cw)
 			c.Claimer.Key = p.Consumer
 		}
@@ -392,4 +409,27 @@ func (s *Store) OpenClaims(ctx context.Context, claimTimeout time.Duration) ([]C
 // (reminders and announcements go out once).
 func (s *Store) MarkOnce(ctx context.Context, id, flag string) (bool, error) {
 	return s.rdb.HSetNX(ctx, s.k.tip(id), flag, s.now().UnixMilli()).Result()
+}
+
+// touchClaim resets the idle time of a claim held by ARGV[2], so a tip that
+// is being worked on (notes, questions) is not taken back by the timeout.
+var touchClaim = redis.NewScript(`
+local entry = redis.call('HGET', KEYS[1], 'e')
+if entry and redis.call('HGET', KEYS[1], 'cb') == ARGV[2] then
+  redis.call('XCLAIM', KEYS[2], ARGV[1], ARGV[2], 0, entry, 'JUSTID')
+end
+return 1`)
+
+// TouchClaim tells the queue that the claimer is still working on a tip.
+func (s *Store) TouchClaim(ctx context.Context, id, claimerKey string) error {
+	return touchClaim.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.triage()}, TriageGroup, claimerKey).Err()
+}
+
+// ClaimedBy returns the key of the member holding a claim on a tip, or "".
+func (s *Store) ClaimedBy(ctx context.Context, id string) (string, error) {
+	v, err := s.rdb.HGet(ctx, s.k.tip(id), "cb").Result()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	return v, err
 }

@@ -117,7 +117,7 @@ func TestTelegramTriageLifecycle(t *testing.T) {
 	}
 	tg.push(message(nextID(), rep, repChat, command("", "/status", receipt)))
 	status := tg.waitCalls(7, messagesTo(reporterID5))[6].Fields["text"]
-	if !strings.HasPrefix(status, html.EscapeString(strings.Split(msg.Localize("es", "status_in_review", map[string]any{"Age": "x"}), "x")[0])) {
+	if !strings.Contains(status, html.EscapeString(strings.Split(msg.Localize("es", "status_confirmed", map[string]any{"Age": "x"}), "x")[1])) {
 		t.Fatalf("reporter status: %q", status)
 	}
 

@@ -46,14 +46,17 @@ const (
 	StatusDuplicate Status = "duplicate"
 )
 
-// PublicStatus is what a reporter may learn about their tip: whether it was
-// received, is being looked at, or was closed. It hides investigators' verdicts.
+// PublicStatus is what a reporter may learn about their tip: received,
+// being looked at, verified, or closed. It does not say that a tip was
+// dismissed or passed on (escalated), which could only worry or endanger.
 func (s Status) PublicStatus() string {
 	switch s {
 	case StatusNew:
 		return "received"
-	case StatusClaimed, StatusEscalated, StatusVerified:
+	case StatusClaimed, StatusEscalated:
 		return "in_review"
+	case StatusVerified:
+		return "confirmed"
 	default:
 		return "closed"
 	}

@@ -112,7 +112,7 @@ func TestCoarsen(t *testing.T) {
 }
 
 func TestPublicStatusHidesVerdicts(t *testing.T) {
-	if StatusNew.PublicStatus() != "received" || StatusVerified.PublicStatus() != "in_review" ||
+	if StatusNew.PublicStatus() != "received" || StatusVerified.PublicStatus() != "confirmed" || StatusEscalated.PublicStatus() != "in_review" ||
 		StatusDismissed.PublicStatus() != "closed" || StatusDuplicate.PublicStatus() != "closed" {
 		t.Fatal("public status mapping changed")
 	}
