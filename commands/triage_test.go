@@ -309,3 +309,38 @@ func TestRepliesAnswerTheirOwnQuestion(t *testing.T) {
 		t.Fatalf("question two lost: %s", two)
 	}
 }
+
+// A claimed tip is its claimer's (or an admin's) to change; revoking a
+// member puts their claims back on the queue; without an audit entry no
+// team action runs.
+func TestClaimOwnershipRevokeAndAuditFailure(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	for _, u := range []struct{ id, name string }{{"2002", "Ana"}, {"2003", "Beto"}} {
+		code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
+		tm.as(u.id, u.name, commands.Request{Command: "redeem", Args: code})
+	}
+	r := tm.as(reporterID, "R", commands.Request{Text: "algo"})
+	tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
+	tm.as("2002", "Ana", commands.Request{Command: "next"})
+	for _, args := range []string{"1 new", "1 claimed", "1 dismissed"} {
+		r = tm.as("2003", "Beto", commands.Request{Command: "triage", Args: args})
+		if !strings.HasPrefix(r[0].Text, "Claimed by Ana") {
+			t.Fatalf("Beto /triage %s on Ana's claim: %+v", args, r)
+		}
+	}
+	if r = tm.as("2003", "Beto", commands.Request{Callback: "tr:1:new"}); !strings.HasPrefix(r[0].Text, "Claimed by Ana") {
+		t.Fatalf("Beto's button on Ana's claim: %+v", r)
+	}
+	// Revoking Ana returns her claim to the queue; Beto can take it.
+	tm.as(adminID, "Ada", commands.Request{Command: "revoke", Args: "telegram:2002"})
+	if r = tm.as("2003", "Beto", commands.Request{Command: "next"}); !strings.Contains(r[0].Text, "algo") {
+		t.Fatalf("revoked member's claim not released: %+v", r)
+	}
+	// The audit log broken (wrong type): team actions are refused.
+	tm.srv.Client().Del(ctx, "w:audit")
+	tm.srv.Client().Set(ctx, "w:audit", "not a stream", 0)
+	if r = tm.as("2003", "Beto", commands.Request{Command: "queue"}); strings.Contains(r[0].Text, "Waiting") {
+		t.Fatalf("a team action ran without an audit entry: %+v", r)
+	}
+}

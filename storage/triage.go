@@ -31,8 +31,8 @@ type Claimer struct {
 
 // nextTip hands the oldest waiting tip (in category ARGV[4], if set) to
 // consumer ARGV[2]: one parked in the queue, or one whose claim has been
-// idle for ARGV[3] ms. A tip claimed more than ARGV[7] times without being
-// closed goes to the dead-letter stream KEYS[2] instead.
+// idle for ARGV[3] ms. A tip whose claims ran out more than ARGV[7] times
+// goes to the dead-letter stream KEYS[2] instead.
 var nextTip = redis.NewScript(`
 local stream, dead, grp, me, timeout, cat = KEYS[1], KEYS[2], ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local prefix, now, maxClaims, claimer = ARGV[5], ARGV[6], tonumber(ARGV[7]), ARGV[8]
@@ -50,12 +50,14 @@ for round = 1, 20 do
       local status = tip and redis.call('HGET', key, 's')
       if not status or status == 'verified' or status == 'dismissed' or status == 'escalated' or status == 'duplicate' then
         redis.call('XACK', stream, grp, id) -- expired, erased, or decided before anyone claimed it
-      elseif n > maxClaims then
-        redis.call('XADD', dead, '*', 'id', tip, 'claims', n - 1)
+      elseif owner ~= '~queue' and tonumber(redis.call('HGET', key, 'x') or '0') + 1 > maxClaims then
+        -- Its claims keep running out without a decision: set it aside.
+        redis.call('XADD', dead, '*', 'id', tip, 'expired_claims', redis.call('HGET', key, 'x') or '0')
         redis.call('XACK', stream, grp, id)
         redis.call('HDEL', key, 'cb', 'cw', 'ca')
       elseif cat == '' or redis.call('HGET', key, 'c') == cat then
-        redis.call('XCLAIM', stream, grp, me, 0, id)
+        if owner ~= '~queue' then redis.call('HINCRBY', key, 'x', 1) end -- a claim ran out
+        redis.call('XCLAIM', stream, grp, me, 0, id, 'JUSTID')
         redis.call('HSET', key, 's', 'claimed', 'cb', me, 'cw', claimer, 'ca', now)
         redis.call('HDEL', key, 'rm')
         return tip

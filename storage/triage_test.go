@@ -7,7 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
 	"github.com/vigia-project/vigia/tips"
 )
 
@@ -64,9 +67,11 @@ func TestNextClaimsOldestAndExpiredClaimsReturn(t *testing.T) {
 	if err != nil || stats.Unclaimed != 0 || stats.Claimed["Ana"] != 1 || stats.Claimed["Beto"] != 1 {
 		t.Fatalf("queue: %+v %v", stats, err)
 	}
-	// A claim untouched for the timeout goes back to the queue.
+	// A claim untouched for the timeout goes back to the queue. Redis
+	// measures idle time with its own clock, so the test sets it.
 	_ = clk
-	got, err = st.Next(ctx, b, "", 1*time.Millisecond, 3)
+	ageClaims(t, srv, 2*time.Hour)
+	got, err = st.Next(ctx, b, "", time.Hour, 3)
 	if err != nil || got != t1 {
 		t.Fatalf("stale claim not returned: %q %v", got, err)
 	}
@@ -77,7 +82,8 @@ func TestNextClaimsOldestAndExpiredClaimsReturn(t *testing.T) {
 	if err := st.Decide(ctx, t2, b, storage.Decision{Status: tips.StatusDismissed}); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := st.Next(ctx, a, "", time.Millisecond, 3); !errors.Is(err, storage.ErrQueueEmpty) {
+	ageClaims(t, srv, 2*time.Hour)
+	if got, err := st.Next(ctx, a, "", time.Hour, 3); !errors.Is(err, storage.ErrQueueEmpty) {
 		t.Fatalf("closed tip handed out again: %q %v", got, err)
 	}
 	tip, _ = st.Tip(ctx, t1)
@@ -97,13 +103,17 @@ func TestTipThatKeepsFailingGoesToDeadLetters(t *testing.T) {
 	}
 	id := submit(t, st, "103", 10, "", false)
 	c := storage.Claimer{Key: "inv", Name: "Ana"}
-	for i := range 2 {
-		if got, err := st.Next(ctx, c, "", time.Millisecond, 2); err != nil || got != id {
+	// The first claim, then two that take over a claim that ran out...
+	for i := range 3 {
+		ageClaims(t, srv, 2*time.Hour)
+		if got, err := st.Next(ctx, c, "", time.Hour, 2); err != nil || got != id {
 			t.Fatalf("claim %d: %q %v", i, got, err)
 		}
 	}
-	if got, err := st.Next(ctx, c, "", time.Millisecond, 2); !errors.Is(err, storage.ErrQueueEmpty) {
-		t.Fatalf("third claim: %q %v", got, err)
+	// ...and a third run-out claim is one too many.
+	ageClaims(t, srv, 2*time.Hour)
+	if got, err := st.Next(ctx, c, "", time.Hour, 2); !errors.Is(err, storage.ErrQueueEmpty) {
+		t.Fatalf("fourth claim: %q %v", got, err)
 	}
 	dead, err := st.DeadLetters(ctx, 10)
 	if err != nil || len(dead) != 1 || dead[0] != id {
@@ -237,5 +247,66 @@ func TestDecidedBeforeClaimIsNotHandedOut(t *testing.T) {
 	}
 	if q, _ := st.Queue(ctx, time.Hour); q.Unclaimed != 0 {
 		t.Fatalf("dismissed tip counted as waiting: %+v", q)
+	}
+}
+
+// ageClaims makes every pending triage entry look idle for d to Redis,
+// without changing its owner or delivery count.
+func ageClaims(t *testing.T, srv *redistest.Server, d time.Duration) {
+	t.Helper()
+	ctx := context.Background()
+	c := srv.Client()
+	pend, err := c.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: "t:{tips}:triage", Group: storage.TriageGroup, Start: "-", End: "+", Count: 100}).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pend {
+		if err := c.Do(ctx, "XCLAIM", "t:{tips}:triage", storage.TriageGroup, p.Consumer, 0, p.ID, "IDLE", d.Milliseconds(), "JUSTID").Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Reopening a closed tip, or releasing one, puts it back on the queue, and
+// moving a tip around is not counted as a failed delivery.
+func TestReopenAndReleaseKeepTheQueueHonest(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	if !srv.Real {
+		t.Skip("needs a real redis-server")
+	}
+	id := submit(t, st, "107", 10, "", false)
+	a := storage.Claimer{Key: "inv-a", Name: "Ana"}
+	if got, _ := st.Next(ctx, a, "", time.Hour, 2); got != id {
+		t.Fatalf("next: %q", got)
+	}
+	if err := st.Decide(ctx, id, a, storage.Decision{Status: tips.StatusDismissed}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Decide(ctx, id, a, storage.Decision{Status: tips.StatusNew}); err != nil {
+		t.Fatal(err)
+	}
+	if q, _ := st.Queue(ctx, time.Hour); q.Unclaimed != 1 {
+		t.Fatalf("reopened tip not waiting: %+v", q)
+	}
+	for i := range 5 { // release it again and again: never a dead letter
+		if got, err := st.Next(ctx, a, "", time.Hour, 2); got != id || err != nil {
+			t.Fatalf("round %d: %q %v", i, got, err)
+		}
+		if err := st.Decide(ctx, id, a, storage.Decision{Status: tips.StatusNew}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if dead, _ := st.DeadLetters(ctx, 10); len(dead) != 0 {
+		t.Fatalf("releases counted as failures: %v", dead)
+	}
+	// Working on a claim keeps it: TouchClaim resets its idle time.
+	st.Next(ctx, a, "", time.Hour, 2)
+	ageClaims(t, srv, 2*time.Hour)
+	if err := st.TouchClaim(ctx, id, a.Key); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.Next(ctx, storage.Claimer{Key: "inv-b", Name: "Beto"}, "", time.Hour, 2); !errors.Is(err, storage.ErrQueueEmpty) {
+		t.Fatalf("a claim being worked on was taken: %q %v", got, err)
 	}
 }
