@@ -87,6 +87,9 @@ func (s *Store) Redeem(ctx context.Context, code string, m Member) (Member, erro
 	}
 	m.Role, m.Since = rec["role"], s.now()
 	m.Key = s.kr.Pseudonym(m.Platform, m.UserID)
+	if prev, err := s.Role(ctx, m.Key); err == nil && prev == "admin" {
+		m.Role = "admin" // an investigator code never demotes an admin
+	}
 	blob, err := json.Marshal(m)
 	if err != nil {
 		return Member{}, err

@@ -36,7 +36,10 @@ type Claimer struct {
 var nextTip = redis.NewScript(`
 local stream, dead, grp, me, timeout, cat = KEYS[1], KEYS[2], ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local prefix, now, maxClaims, claimer = ARGV[5], ARGV[6], tonumber(ARGV[7]), ARGV[8]
-redis.call('XREADGROUP', 'GROUP', grp, '~queue', 'COUNT', 1000, 'STREAMS', stream, '>')
+for _ = 1, 100 do
+  local r = redis.call('XREADGROUP', 'GROUP', grp, '~queue', 'COUNT', 1000, 'STREAMS', stream, '>')
+  if not r or #r[1][2] < 1000 then break end
+end
 local start = '-'
 for round = 1, 20 do
   local pend = redis.call('XPENDING', stream, grp, start, '+', 100)
@@ -126,7 +129,10 @@ if closed == '1' then
 end
 if status ~= 'new' and status ~= 'claimed' then return 1 end
 -- Park new entries, so the tip's entry (if still open) is pending.
-redis.call('XREADGROUP', 'GROUP', grp, '~queue', 'COUNT', 1000, 'STREAMS', stream, '>')
+for _ = 1, 100 do
+  local r = redis.call('XREADGROUP', 'GROUP', grp, '~queue', 'COUNT', 1000, 'STREAMS', stream, '>')
+  if not r or #r[1][2] < 1000 then break end
+end
 local owner = status == 'new' and '~queue' or me
 local moved = entry and redis.call('XCLAIM', stream, grp, owner, 0, entry, 'JUSTID') or {}
 if #moved == 0 then
@@ -328,9 +334,17 @@ func (s *Store) Queue(ctx context.Context, claimTimeout time.Duration) (QueueSta
 // park moves new triage entries to the queue consumer, so that every open
 // tip is a pending entry and can be counted, reminded and claimed.
 func (s *Store) park(ctx context.Context) error {
-	err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: TriageGroup, Consumer: queueConsumer, Streams: []string{s.k.triage(), ">"}, Count: 1000, Block: -1}).Err()
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return fmt.Errorf("park new tips: %w", err)
+	for range 100 {
+		res, err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: TriageGroup, Consumer: queueConsumer, Streams: []string{s.k.triage(), ">"}, Count: 1000, Block: -1}).Result()
+		if errors.Is(err, redis.Nil) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("park new tips: %w", err)
+		}
+		if len(res) == 0 || len(res[0].Messages) < 1000 {
+			return nil
+		}
 	}
 	return nil
 }
@@ -407,10 +421,16 @@ func (s *Store) OpenClaims(ctx context.Context, claimTimeout time.Duration) ([]C
 	return out, nil
 }
 
+// markOnce sets a flag on an existing tip, once.
+var markOnce = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+return redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])`)
+
 // MarkOnce sets a flag on a tip once; it reports whether this call set it
-// (reminders and announcements go out once).
+// (reminders and announcements go out once). An expired tip is not revived.
 func (s *Store) MarkOnce(ctx context.Context, id, flag string) (bool, error) {
-	return s.rdb.HSetNX(ctx, s.k.tip(id), flag, s.now().UnixMilli()).Result()
+	n, err := markOnce.Run(ctx, s.rdb, []string{s.k.tip(id)}, flag, s.now().UnixMilli()).Int()
+	return n == 1, err
 }
 
 // touchClaim resets the idle time of a claim held by ARGV[2], so a tip that
