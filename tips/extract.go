@@ -1,0 +1,307 @@
+package tips
+
+import (
+	"crypto/sha256"
+	"math/big"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/net/idna"
+)
+
+// EntityKind says what an entity is.
+type EntityKind string
+
+// Entity kinds.
+const (
+	KindURL     EntityKind = "url"
+	KindDomain  EntityKind = "domain"
+	KindHandle  EntityKind = "handle"
+	KindPhone   EntityKind = "phone"
+	KindEmail   EntityKind = "email"
+	KindWallet  EntityKind = "wallet"
+	KindHashtag EntityKind = "hashtag"
+)
+
+// Entity is something a tip names that other tips may name too. Value is
+// the canonical form (what is compared and indexed); Display is readable.
+type Entity struct {
+	Kind    EntityKind
+	Value   string
+	Display string
+}
+
+// Key is the entity's identity for indexing: kind and canonical value.
+func (e Entity) Key() string { return string(e.Kind) + ":" + e.Value }
+
+var (
+	urlRE     = regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"'` + "`" + `]+`)
+	emailRE   = regexp.MustCompile(`(?i)\b[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}\b`)
+	phoneRE   = regexp.MustCompile(`\+?\(?\d[\d\s().-]{6,18}\d`)
+	handleRE  = regexp.MustCompile(`(?:^|[^\p{L}\p{N}_@.])@([\p{L}\p{N}_.]{2,30})`)
+	hashtagRE = regexp.MustCompile(`(?:^|[^\p{L}\p{N}_&])#([\p{L}\p{N}_]{2,60})`)
+	ethRE     = regexp.MustCompile(`\b0x[0-9a-fA-F]{40}\b`)
+	btcRE     = regexp.MustCompile(`\b(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|bc1[02-9ac-hj-np-z]{11,71})\b`)
+	tronRE    = regexp.MustCompile(`\bT[1-9A-HJ-NP-Za-km-z]{33}\b`)
+)
+
+// trackingParams are query parameters that only identify who shared a link.
+func trackingParam(k string) bool {
+	k = strings.ToLower(k)
+	return strings.HasPrefix(k, "utm_") || k == "fbclid" || k == "gclid" || k == "igshid" || k == "igsh" ||
+		k == "mc_eid" || k == "ref_src" || k == "si" || k == "mibextid"
+}
+
+// Extract finds the entities text names: links (normalised), their domains
+// and social profiles, phone numbers (E.164, read in region when they carry
+// no country code), e-mail addresses, crypto wallets and hashtags. Each
+// entity appears once. region is an ISO country code such as "MX".
+func Extract(text, region string) []Entity {
+	if len(text) > 64<<10 {
+		text = text[:64<<10]
+	}
+	text = prepare(text)
+	seen := map[string]bool{}
+	var out []Entity
+	add := func(e Entity) {
+		if e.Value == "" || seen[e.Key()] {
+			return
+		}
+		seen[e.Key()] = true
+		out = append(out, e)
+	}
+	for _, raw := range urlRE.FindAllString(text, 200) {
+		for _, e := range urlEntities(strings.TrimRight(raw, ".,;:!?)]}»"), region) {
+			add(e)
+		}
+	}
+	for _, m := range emailRE.FindAllString(text, 100) {
+		v := strings.ToLower(m)
+		add(Entity{Kind: KindEmail, Value: v, Display: v})
+	}
+	for _, m := range handleRE.FindAllStringSubmatch(text, 100) {
+		h := foldHandle(strings.TrimRight(m[1], "."))
+		add(Entity{Kind: KindHandle, Value: h, Display: "@" + h})
+	}
+	for _, m := range hashtagRE.FindAllStringSubmatch(text, 100) {
+		add(Entity{Kind: KindHashtag, Value: Fold(m[1]), Display: "#" + m[1]})
+	}
+	for _, m := range ethRE.FindAllString(text, 20) {
+		v := strings.ToLower(m)
+		add(Entity{Kind: KindWallet, Value: "eth:" + v, Display: m})
+	}
+	for _, m := range btcRE.FindAllString(text, 20) {
+		if validBTC(m) {
+			v := m
+			if strings.HasPrefix(strings.ToLower(m), "bc1") {
+				v = strings.ToLower(m)
+			}
+			add(Entity{Kind: KindWallet, Value: "btc:" + v, Display: m})
+		}
+	}
+	for _, m := range tronRE.FindAllString(text, 20) {
+		if b, ok := base58Check(m); ok && len(b) == 21 && b[0] == 0x41 {
+			add(Entity{Kind: KindWallet, Value: "trx:" + m, Display: m})
+		}
+	}
+	for _, m := range phoneRE.FindAllString(text, 100) {
+		if e, ok := phone(m, region); ok {
+			add(e)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Kind < out[j].Kind })
+	return out
+}
+
+// prepare readies text for matching without folding case (wallets and URL
+// paths are case-sensitive): NFKC turns full-width digits and letters into
+// plain ones, and invisible characters go.
+func prepare(s string) string { return Neutralize(nfkc(s)) }
+
+// phone parses a candidate as a phone number; numbers without a country
+// code are read in region.
+func phone(candidate, region string) (Entity, bool) {
+	digits := 0
+	for _, r := range candidate {
+		if r >= '0' && r <= '9' {
+			digits++
+		}
+	}
+	if digits < 7 || digits > 15 {
+		return Entity{}, false
+	}
+	n, err := phonenumbers.Parse(candidate, strings.ToUpper(region))
+	if err != nil || !phonenumbers.IsValidNumber(n) {
+		return Entity{}, false
+	}
+	e164 := phonenumbers.Format(n, phonenumbers.E164)
+	return Entity{Kind: KindPhone, Value: e164, Display: phonenumbers.Format(n, phonenumbers.INTERNATIONAL)}, true
+}
+
+// urlEntities normalises a link and derives its domain and, for social
+// networks, the profile it points to.
+func urlEntities(raw, region string) []Entity {
+	if !strings.Contains(raw, "://") {
+		raw = "http://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return nil
+	}
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	ascii, err := idna.Lookup.ToASCII(host)
+	if err != nil {
+		return nil
+	}
+	unicodeHost, _ := idna.Display.ToUnicode(ascii)
+	q := u.Query()
+	for k := range q {
+		if trackingParam(k) {
+			q.Del(k)
+		}
+	}
+	path := strings.TrimSuffix(u.EscapedPath(), "/")
+	canon := ascii + path
+	if enc := q.Encode(); enc != "" {
+		canon += "?" + enc
+	}
+	domain := strings.TrimPrefix(ascii, "www.")
+	out := []Entity{
+		{Kind: KindURL, Value: canon, Display: strings.TrimPrefix(unicodeHost, "www.") + path},
+		{Kind: KindDomain, Value: domain, Display: strings.TrimPrefix(unicodeHost, "www.")},
+	}
+	if p := profile(domain, strings.Split(strings.Trim(u.Path, "/"), "/"), q, region); p.Value != "" {
+		out = append(out, p)
+	}
+	return out
+}
+
+// profile recognises a social-media profile link.
+func profile(domain string, parts []string, q url.Values, region string) Entity {
+	first := ""
+	if len(parts) > 0 {
+		first = parts[0]
+	}
+	handle := func(network, h string) Entity {
+		h = foldHandle(strings.TrimPrefix(h, "@"))
+		if h == "" || strings.ContainsAny(h, "?#") {
+			return Entity{}
+		}
+		return Entity{Kind: KindHandle, Value: network + ":" + h, Display: network + " @" + h}
+	}
+	switch domain {
+	case "t.me", "telegram.me":
+		if first != "" && first != "s" && first != "joinchat" && first != "c" {
+			return handle("telegram", first)
+		}
+	case "facebook.com", "m.facebook.com", "fb.com":
+		if first == "profile.php" && q.Get("id") != "" {
+			return Entity{Kind: KindHandle, Value: "facebook:id:" + q.Get("id"), Display: "facebook id " + q.Get("id")}
+		}
+		if first != "" && first != "groups" && first != "share" && first != "watch" {
+			return handle("facebook", first)
+		}
+	case "instagram.com":
+		if first != "" && first != "p" && first != "reel" && first != "stories" {
+			return handle("instagram", first)
+		}
+	case "tiktok.com":
+		if strings.HasPrefix(first, "@") {
+			return handle("tiktok", first)
+		}
+	case "x.com", "twitter.com", "mobile.twitter.com":
+		if first != "" && first != "i" && first != "search" && first != "hashtag" {
+			return handle("x", first)
+		}
+	case "wa.me", "api.whatsapp.com":
+		num := first
+		if num == "send" || num == "" {
+			num = q.Get("phone")
+		}
+		if e, ok := phone("+"+strings.TrimPrefix(num, "+"), region); ok {
+			return e
+		}
+	}
+	return Entity{}
+}
+
+const base58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+// base58Check decodes a Base58Check string and verifies its checksum.
+func base58Check(s string) ([]byte, bool) {
+	if len(s) > 64 {
+		return nil, false
+	}
+	n := new(big.Int)
+	for _, c := range s {
+		i := strings.IndexRune(base58Alphabet, c)
+		if i < 0 {
+			return nil, false
+		}
+		n.Mul(n, big.NewInt(58))
+		n.Add(n, big.NewInt(int64(i)))
+	}
+	b := n.Bytes()
+	for _, c := range s {
+		if c != '1' {
+			break
+		}
+		b = append([]byte{0}, b...)
+	}
+	if len(b) < 5 {
+		return nil, false
+	}
+	payload, sum := b[:len(b)-4], b[len(b)-4:]
+	h := sha256.Sum256(payload)
+	h = sha256.Sum256(h[:])
+	return payload, string(h[:4]) == string(sum)
+}
+
+// validBTC checks a Bitcoin address: Base58Check for legacy ones, the
+// bech32/bech32m checksum for bc1 ones.
+func validBTC(s string) bool {
+	if strings.HasPrefix(strings.ToLower(s), "bc1") {
+		return bech32Valid(strings.ToLower(s))
+	}
+	b, ok := base58Check(s)
+	return ok && len(b) == 21 && (b[0] == 0x00 || b[0] == 0x05)
+}
+
+func bech32Valid(s string) bool {
+	const charset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+	pos := strings.LastIndexByte(s, '1')
+	if pos < 1 || pos+7 > len(s) {
+		return false
+	}
+	hrp, data := s[:pos], s[pos+1:]
+	values := make([]int, 0, len(hrp)*2+1+len(data))
+	for i := 0; i < len(hrp); i++ {
+		values = append(values, int(hrp[i])>>5)
+	}
+	values = append(values, 0)
+	for i := 0; i < len(hrp); i++ {
+		values = append(values, int(hrp[i])&31)
+	}
+	for _, c := range data {
+		d := strings.IndexRune(charset, c)
+		if d < 0 {
+			return false
+		}
+		values = append(values, d)
+	}
+	gen := []int{0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3}
+	chk := 1
+	for _, v := range values {
+		b := chk >> 25
+		chk = (chk&0x1ffffff)<<5 ^ v
+		for i := range 5 {
+			if (b>>i)&1 == 1 {
+				chk ^= gen[i]
+			}
+		}
+	}
+	return chk == 1 || chk == 0x2bc830a3 // bech32 or bech32m
+}

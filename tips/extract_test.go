@@ -1,0 +1,124 @@
+package tips
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func has(es []Entity, kind EntityKind, value string) bool {
+	for _, e := range es {
+		if e.Kind == kind && e.Value == value {
+			return true
+		}
+	}
+	return false
+}
+
+func TestExtractAcrossLanguages(t *testing.T) {
+	cases := []struct {
+		lang, region, text string
+		kind               EntityKind
+		want               string
+	}{
+		{"es", "MX", "Me cobran piso, marcan del +52 55 1234 5678 cada lunes", KindPhone, "+525512345678"},
+		{"es", "MX", "el número es 55 1234 5678", KindPhone, "+525512345678"},
+		{"es", "MX", "whatsapp: 5512345678", KindPhone, "+525512345678"},
+		{"es", "GT", "Llaman del 5123-4567 para pedir la renta", KindPhone, "+50251234567"},
+		{"es", "SV", "el de la renta llama al 7012 3456", KindPhone, "+50370123456"},
+		{"es", "HN", "extorsionan desde el 9876-5432", KindPhone, "+50498765432"},
+		{"es", "CO", "la vacuna la cobran del 321 456 7890", KindPhone, "+573214567890"},
+		{"pt-BR", "BR", "a milícia liga do (21) 98765-4321", KindPhone, "+5521987654321"},
+		{"en", "US", "they text from (202) 555-0143", KindPhone, "+12025550143"},
+		{"fr", "MX", "ils appellent depuis le +33 6 12 34 56 78", KindPhone, "+33612345678"},
+		{"es", "MX", "ver https://WWW.Pagos-Piso.example/Cuenta?utm_source=fb&fbclid=abc&id=7", KindURL, "www.pagos-piso.example/Cuenta?id=7"},
+		{"es", "MX", "ver https://pagos.example/x?utm_campaign=z", KindDomain, "pagos.example"},
+		{"pt-BR", "BR", "site https://cobrança.example/pix", KindDomain, "xn--cobrana-zxa.example"},
+		{"pt-BR", "BR", "site https://xn--cobrana-zxa.example/pix", KindDomain, "xn--cobrana-zxa.example"},
+		{"es", "MX", "su perfil https://t.me/NarcoVentas", KindHandle, "telegram:narcoventas"},
+		{"es", "MX", "https://www.facebook.com/profile.php?id=1000123", KindHandle, "facebook:id:1000123"},
+		{"es", "MX", "https://facebook.com/ElJefe.Plaza", KindHandle, "facebook:eljefe.plaza"},
+		{"pt-BR", "BR", "olha https://www.instagram.com/boca_da_vila/", KindHandle, "instagram:boca_da_vila"},
+		{"en", "US", "video at https://www.tiktok.com/@sicario_oficial/video/1", KindHandle, "tiktok:sicario_oficial"},
+		{"fr", "MX", "compte https://x.com/Halcon_Norte", KindHandle, "x:halcon_norte"},
+		{"es", "MX", "escriban a https://wa.me/525512345678", KindPhone, "+525512345678"},
+		{"es", "MX", "el halcón es @Halcon_Centro", KindHandle, "halcon_centro"},
+		{"es", "MX", "cuenta @nаrco_ventas con a cirílica", KindHandle, "narco_ventas"},
+		{"en", "US", "mail them at Cobros.Plaza@Example.org please", KindEmail, "cobros.plaza@example.org"},
+		{"es", "MX", "pagan en bitcoin 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", KindWallet, "btc:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"},
+		{"es", "MX", "o a bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", KindWallet, "btc:bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"},
+		{"en", "US", "eth 0x52908400098527886E0F7030069857D2E4169EE7", KindWallet, "eth:0x52908400098527886e0f7030069857d2e4169ee7"},
+		{"es", "MX", "usdt trc20 TNPeeaaFB7K9cmo4uQpcU32zGK8G1NYqeL", KindWallet, "trx:TNPeeaaFB7K9cmo4uQpcU32zGK8G1NYqeL"},
+		{"es", "MX", "usan el #CobroDePiso y #Extorsión", KindHashtag, "extorsion"},
+		{"es", "MX", "ｗｗｗ．ｅｊｅｍｐｌｏ．ｃｏｍ full-width", KindDomain, "ejemplo.com"},
+	}
+	for _, c := range cases {
+		got := Extract(c.text, c.region)
+		if !has(got, c.kind, c.want) {
+			t.Errorf("%s %q: no %s %q in %+v", c.lang, c.text, c.kind, c.want, got)
+		}
+	}
+}
+
+func TestExtractRejects(t *testing.T) {
+	for _, text := range []string{
+		"pagan en bitcoin 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3", // bad checksum
+		"usdt TNPeeaaFB7K9cmo4uQpcU32zGK8G1NYqeM",             // bad checksum
+		"el 12 de mayo de 2024 a las 10",                     // a date, not a phone
+		"correo@", "#", "@",
+	} {
+		for _, e := range Extract(text, "MX") {
+			if e.Kind == KindWallet || e.Kind == KindPhone || e.Kind == KindEmail {
+				t.Errorf("%q: false %s %q", text, e.Kind, e.Value)
+			}
+		}
+	}
+}
+
+func TestPhoneFormsAreOneEntity(t *testing.T) {
+	forms := []string{"+52 55 1234 5678", "5512345678", "55-1234-5678", "(55) 1234 5678", "+52 (55) 1234-5678", "https://wa.me/525512345678"}
+	for _, f := range forms {
+		es := Extract(f, "MX")
+		if !has(es, KindPhone, "+525512345678") {
+			t.Errorf("%q: %+v", f, es)
+		}
+	}
+}
+
+func TestFoldAndTokens(t *testing.T) {
+	if got := Fold("EXTORSIÓN Cobrança ÉLÈVE Straße"); got != "extorsion cobranca eleve strasse" {
+		t.Fatalf("Fold = %q", got)
+	}
+	got := strings.Join(Tokens("¡Extorsión! extorsion, a la TIENDA de Doña Ñandú"), " ")
+	if got != "extorsion la tienda de dona nandu" {
+		t.Fatalf("Tokens = %q", got)
+	}
+}
+
+func FuzzExtract(f *testing.F) {
+	f.Add("+52 55 1234 5678 https://t.me/x @y #z 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 a@b.co")
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, e := range Extract(s, "MX") {
+			if e.Value == "" {
+				t.Fatal("empty entity")
+			}
+		}
+		Tokens(s)
+		Classify(s)
+	})
+}
+
+// BenchmarkExtractSize shows how extraction time grows with input length
+// (it must grow linearly: compare ns/op across sizes, per byte).
+func BenchmarkExtractSize(b *testing.B) {
+	unit := "Cobran piso en https://pagos.example/x, llaman del 55 1234 5678, @halcon #plaza ñandú. "
+	for _, n := range []int{1, 16, 256} {
+		s := strings.Repeat(unit, n)
+		b.Run(strconv.Itoa(len(s))+"B", func(b *testing.B) {
+			b.SetBytes(int64(len(s)))
+			for b.Loop() {
+				Extract(s, "MX")
+			}
+		})
+	}
+}
