@@ -36,6 +36,9 @@ type Config struct {
 	DefaultLanguage   string
 	LogLevel          slog.Level
 	Triage            commands.Triage
+	PhoneRegion       string
+	SignalWindow      time.Duration
+	Threshold         int
 }
 
 // configError names the variable that is wrong. Its message never holds the
@@ -160,6 +163,23 @@ func loadConfig(getenv func(string) string, demo bool) (Config, error) {
 		remind, timeout := cmp.Or(c.Triage.RemindAfter, 20*time.Minute), cmp.Or(c.Triage.ClaimTimeout, 30*time.Minute)
 		if remind >= timeout {
 			return c, &configError{"VIGIA_CLAIM_REMINDER", "must be shorter than VIGIA_CLAIM_TIMEOUT, or no reminder would ever go out"}
+		}
+	}
+	c.PhoneRegion, c.SignalWindow, c.Threshold = "MX", 7*24*time.Hour, 3
+	if v := strings.TrimSpace(getenv("VIGIA_PHONE_REGION")); v != "" {
+		if len(v) != 2 || strings.ToUpper(v) != v && strings.ToLower(v) != v {
+			return c, &configError{"VIGIA_PHONE_REGION", "must be a two-letter country code such as MX, GT, CO or BR"}
+		}
+		c.PhoneRegion = strings.ToUpper(v)
+	}
+	if v := getenv("VIGIA_SIGNAL_WINDOW"); v != "" {
+		if c.SignalWindow, err = parseDays(v); err != nil || c.SignalWindow < time.Hour || c.SignalWindow > 365*24*time.Hour {
+			return c, &configError{"VIGIA_SIGNAL_WINDOW", `must be a duration between 1h and 365d, such as "7d"`}
+		}
+	}
+	if v := getenv("VIGIA_CORROBORATION_THRESHOLD"); v != "" {
+		if c.Threshold, err = strconv.Atoi(v); err != nil || c.Threshold < 2 || c.Threshold > 1000 {
+			return c, &configError{"VIGIA_CORROBORATION_THRESHOLD", "must be a whole number of distinct reporters, 2 or more"}
 		}
 	}
 	if v := getenv("VIGIA_DEFAULT_LANGUAGE"); v != "" {

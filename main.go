@@ -114,7 +114,10 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, log *
 	if err != nil {
 		return nil, &configError{"VIGIA_SECRET", err.Error()}
 	}
-	st, err := storage.New(rdb, kr, storage.Options{Prefix: cfg.RedisPrefix, Retention: cfg.Retention, DraftIdle: cfg.DraftIdle})
+	st, err := storage.New(rdb, kr, storage.Options{
+		Prefix: cfg.RedisPrefix, Retention: cfg.Retention, DraftIdle: cfg.DraftIdle,
+		Index: storage.IndexOptions{Region: cfg.PhoneRegion, Window: cfg.SignalWindow, Threshold: cfg.Threshold},
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +133,7 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, log *
 	mux := commands.New(commands.Options{
 		Store: st, Messages: msg, Roles: roles, InvestigatorChats: cfg.InvestigatorChats,
 		DefaultLanguage: cfg.DefaultLanguage, Retention: cfg.Retention, Logger: log, RequiredRoles: required,
-		Triage: cfg.Triage,
+		Triage: cfg.Triage, Region: cfg.PhoneRegion, SignalWindow: cfg.SignalWindow,
 	})
 	return &engine{store: st, mux: mux, msg: msg}, nil
 }

@@ -30,7 +30,12 @@ func recent(ctx context.Context, c *Context) error {
 	if len(list) == 0 {
 		return c.Say(ctx, "recent_empty", nil)
 	}
-	lines := []string{c.T("recent_header", nil, len(list))}
+	return c.Reply(ctx, Reply{Text: c.tipList(c.T("recent_header", nil, len(list)), list), Protected: true})
+}
+
+// tipList renders a header and one line per tip.
+func (c *Context) tipList(header string, list []tips.Tip) string {
+	lines := []string{header}
 	for _, t := range list {
 		summary := tips.FirstLine(safe(t.Content.Text()), 80)
 		if summary == "" {
@@ -40,7 +45,7 @@ func recent(ctx context.Context, c *Context) error {
 			"ID": t.ID, "Age": c.age(t.Created), "Category": c.categoryName(t.Category), "Summary": summary,
 		}))
 	}
-	return c.Reply(ctx, Reply{Text: strings.Join(lines, "\n"), Protected: true})
+	return strings.Join(lines, "\n")
 }
 
 func showTip(ctx context.Context, c *Context) error {
@@ -112,6 +117,12 @@ func (c *Context) renderTip(ctx context.Context, t tips.Tip) Reply {
 	}
 	for range missing {
 		out = append(out, c.T("tip_attachment_missing", nil))
+	}
+	if t.Suggested != "" && t.Confidence > 0 {
+		out = append(out, c.T("tip_suggested", map[string]any{"Category": c.categoryName(t.Suggested), "Confidence": t.Confidence}))
+	}
+	if t.NearDuplicate != "" {
+		out = append(out, c.T("tip_near_duplicate", map[string]any{"ID": t.NearDuplicate}))
 	}
 	out = append(out, c.triageState(t)...)
 	return Reply{Text: strings.Join(out, "\n\n"), Files: files, Protected: true}

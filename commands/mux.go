@@ -63,6 +63,9 @@ type Store interface {
 	ClearAnswering(ctx context.Context, pseudonym string) error
 	Audit(ctx context.Context, e storage.AuditEntry, retention time.Duration) error
 	AuditLog(ctx context.Context, n int) ([]storage.AuditEntry, error)
+	Search(ctx context.Context, query string, since time.Time, category tips.Category, n int) ([]tips.Tip, error)
+	EntityTips(ctx context.Context, e tips.Entity, since time.Time, n int) ([]tips.Tip, error)
+	Signals(ctx context.Context, window time.Duration, n int) ([]storage.Signal, error)
 }
 
 // Triage tunes the triage workflow; zero values take the defaults.
@@ -114,7 +117,11 @@ type Options struct {
 	InvestigatorChats []string
 	// RequiredRoles maps a platform to a platform role (a Discord role id)
 	// that investigators must also hold there; the vetted list still decides.
-	RequiredRoles   map[string]string
+	RequiredRoles map[string]string
+	// Region reads phone numbers without a country code (for /entity).
+	Region string
+	// SignalWindow is the corroboration window (7 days).
+	SignalWindow    time.Duration
 	DefaultLanguage string
 	Retention       time.Duration
 	Limits          Limits
@@ -130,6 +137,8 @@ type Mux struct {
 	roles     Roles
 	invChats  map[string]bool
 	reqRoles  map[string]string
+	region    string
+	window    time.Duration
 	lang      string
 	retention time.Duration
 	limits    Limits
@@ -155,8 +164,15 @@ func New(o Options) *Mux {
 		o.DefaultLanguage = locales.Supported[0]
 	}
 	o.Triage.defaults()
+	if o.Region == "" {
+		o.Region = "MX"
+	}
+	if o.SignalWindow <= 0 {
+		o.SignalWindow = 7 * 24 * time.Hour
+	}
 	m := &Mux{
 		store: o.Store, msg: o.Messages, roles: o.Roles, reqRoles: o.RequiredRoles, lang: o.DefaultLanguage,
+		region: o.Region, window: o.SignalWindow,
 		retention: o.Retention, limits: o.Limits, triage: o.Triage, log: o.Logger, now: o.Now,
 		invChats: map[string]bool{}, table: map[string]*Command{}, senders: map[string]Sender{},
 	}

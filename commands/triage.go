@@ -127,9 +127,14 @@ func triage(ctx context.Context, c *Context) error {
 	default:
 		return c.Say(ctx, "triage_usage", nil)
 	}
-	if len(rest) > 0 {
-		if p, ok := tips.ParsePriority(strings.ToLower(rest[0])); ok {
+	for len(rest) > 0 {
+		w := strings.ToLower(rest[0])
+		if p, ok := tips.ParsePriority(w); ok && d.Priority == "" {
 			d.Priority, rest = p, rest[1:]
+		} else if cat, ok := tips.ParseCategory(w); ok && d.Category == "" {
+			d.Category, rest = cat, rest[1:] // the investigator overrides the category
+		} else {
+			break
 		}
 	}
 	if len(rest) > maxLabels {

@@ -18,6 +18,7 @@ var sampleData = map[string]any{
 	"Active": "3 h", "Unclaimed": 2, "Oldest": "1 h", "Claimed": "Ana 1", "Categories": "x 1", "Priorities": "x 1",
 	"Dead": 0, "IDs": "#1", "Date": "2026-01-01", "Question": "q", "Answer": "a", "Time": "12:00", "Action": "/next",
 	"Args": "x", "Priority": "high", "Labels": "x", "Text": "t",
+	"Entity": "+52 55 1234 5678", "Reporters": 3, "Tips": 4, "First": "2 d", "Last": "1 h", "Score": "42", "Confidence": 80,
 }
 
 // counts covers every CLDR plural category of the supported languages:

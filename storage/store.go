@@ -27,6 +27,8 @@ type Options struct {
 	DraftIdle time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Index tunes the blind index and signals.
+	Index IndexOptions
 }
 
 // Store is Vigía's Redis storage.
@@ -37,6 +39,7 @@ type Store struct {
 	retention time.Duration
 	draftIdle time.Duration
 	now       func() time.Time
+	index0    IndexOptions
 }
 
 // New returns a Store on rdb sealing with kr.
@@ -53,11 +56,20 @@ func New(rdb redis.UniversalClient, kr *Keyring, o Options) (*Store, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Index.Region == "" {
+		o.Index.Region = "MX"
+	}
+	if o.Index.Window <= 0 {
+		o.Index.Window = 7 * 24 * time.Hour
+	}
+	if o.Index.Threshold <= 0 {
+		o.Index.Threshold = 3
+	}
 	k, err := newKeys(o.Prefix)
 	if err != nil {
 		return nil, err
 	}
-	return &Store{rdb: rdb, kr: kr, k: k, retention: o.Retention, draftIdle: o.DraftIdle, now: o.Now}, nil
+	return &Store{rdb: rdb, kr: kr, k: k, retention: o.Retention, draftIdle: o.DraftIdle, now: o.Now, index0: o.Index}, nil
 }
 
 // Init prepares Redis: it creates the triage stream and its consumer group

@@ -31,6 +31,10 @@ type Submission struct {
 	// Repeat is true when this draft had been sent before (a retried or
 	// redelivered Send): the same tip and receipt are returned.
 	Repeat bool
+	// Alerts are entities this tip made reach the corroboration threshold.
+	Alerts []Signal
+	// IndexErr is set when the tip is stored but its index update failed.
+	IndexErr error
 }
 
 // sealedTip is what a tip's sealed blob holds: its content and, for
@@ -110,9 +114,11 @@ func (s *Store) SubmitDraft(ctx context.Context, pseudonym, draftID, language st
 		return Submission{}, ErrEmptyDraft
 	}
 	content.Language = language
+	// The reporter's choice wins; without one, the classifier suggests.
+	suggested, confidence := tips.Classify(content.Text())
 	category, ok := tips.ParseCategory(fields["cat"])
 	if !ok {
-		category = tips.Other
+		category = suggested
 	}
 	receipt, err := tips.NewReceipt(rand.Reader)
 	if err != nil {
@@ -174,13 +180,17 @@ func (s *Store) SubmitDraft(ctx context.Context, pseudonym, draftID, language st
 			}
 		}
 	}
+	s.rdb.HSet(ctx, s.k.tip(id), "sg", string(suggested), "sx", int(confidence*100))
+	// The tip is stored; a failed index update must not make the reporter
+	// resend it, so it is reported to the caller, not returned as failure.
+	alerts, indexErr := s.index(ctx, id, pseudonym, category, content.Text(), now)
 	newID := make([]byte, 8)
 	_, _ = rand.Read(newID)
 	args := append([]any{draftID, eventKey(floor), floorTTL.Milliseconds(), len(sent), cmp.Or(fields["chars"], "0"), hex.EncodeToString(newID)}, sent...)
 	if res, err := finishDraft.Run(ctx, s.rdb, []string{s.k.draft(pseudonym), s.k.floor(pseudonym)}, args...).Int(); err == nil && res == 1 {
 		s.rdb.ZRem(ctx, s.k.draftDeadlines(), pseudonym)
 	}
-	return Submission{TipID: id, Receipt: receipt}, nil
+	return Submission{TipID: id, Receipt: receipt, Alerts: alerts, IndexErr: indexErr}, nil
 }
 
 func submissionContext(pseudonym, draftID string) string {
@@ -272,14 +282,17 @@ func (s *Store) openTip(id string, fields map[string]string) (tips.Tip, error) {
 	}
 	ms, _ := strconv.ParseInt(fields["t"], 10, 64)
 	t := tips.Tip{
-		ID:          id,
-		Created:     time.UnixMilli(ms),
-		Category:    tips.Category(fields["c"]),
-		Status:      tips.Status(fields["s"]),
-		Priority:    tips.Priority(cmpOr(fields["p"], string(tips.Normal))),
-		DuplicateOf: fields["dup"],
-		Content:     st.Content,
+		ID:            id,
+		Created:       time.UnixMilli(ms),
+		Category:      tips.Category(fields["c"]),
+		Status:        tips.Status(fields["s"]),
+		Priority:      tips.Priority(cmpOr(fields["p"], string(tips.Normal))),
+		DuplicateOf:   fields["dup"],
+		Content:       st.Content,
+		Suggested:     tips.Category(fields["sg"]),
+		NearDuplicate: fields["nd"],
 	}
+	t.Confidence, _ = strconv.Atoi(fields["sx"])
 	if l := fields["l"]; l != "" {
 		if plain, err := open(dataKey, []byte(l), "labels:"+id); err == nil {
 			_ = json.Unmarshal(plain, &t.Labels)

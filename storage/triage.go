@@ -122,6 +122,7 @@ redis.call('HSET', key, 's', status)
 if prio ~= '' then redis.call('HSET', key, 'p', prio) end
 if ARGV[4] ~= '' then redis.call('HSET', key, 'l', ARGV[4]) end
 if ARGV[9] ~= '' then redis.call('HSET', key, 'dup', ARGV[9]) end
+if ARGV[11] ~= '' then redis.call('HSET', key, 'c', ARGV[11]) end
 if closed == '1' then
   if entry then redis.call('XACK', stream, grp, entry) end
   redis.call('HDEL', key, 'rm', 'cb', 'cw', 'ca')
@@ -156,6 +157,7 @@ type Decision struct {
 	Priority    tips.Priority // "" keeps the current one
 	Labels      []string      // nil keeps the current ones
 	DuplicateOf string
+	Category    tips.Category // "" keeps the current one (investigators override)
 }
 
 // Decide records a decision; closing statuses take the tip off the queue.
@@ -182,7 +184,7 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 		closed = "1"
 	}
 	ok, err := decide.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.triage()},
-		string(d.Status), string(d.Priority), TriageGroup, labels, by.Key, sealedClaimer, s.now().UnixMilli(), closed, d.DuplicateOf, s.k.tip("")).Int()
+		string(d.Status), string(d.Priority), TriageGroup, labels, by.Key, sealedClaimer, s.now().UnixMilli(), closed, d.DuplicateOf, s.k.tip(""), string(d.Category)).Int()
 	if err != nil {
 		return fmt.Errorf("decide: %w", err)
 	}
@@ -195,6 +197,9 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	}
 	if d.Priority != "" {
 		text += " · " + string(d.Priority)
+	}
+	if d.Category != "" {
+		text += " · " + string(d.Category)
 	}
 	if len(d.Labels) > 0 {
 		text += " · " + strings.Join(d.Labels, ", ")

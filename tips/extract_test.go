@@ -64,7 +64,7 @@ func TestExtractRejects(t *testing.T) {
 	for _, text := range []string{
 		"pagan en bitcoin 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3", // bad checksum
 		"usdt TNPeeaaFB7K9cmo4uQpcU32zGK8G1NYqeM",             // bad checksum
-		"el 12 de mayo de 2024 a las 10",                     // a date, not a phone
+		"el 12 de mayo de 2024 a las 10",                      // a date, not a phone
 		"correo@", "#", "@",
 	} {
 		for _, e := range Extract(text, "MX") {

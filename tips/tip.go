@@ -215,6 +215,11 @@ type Tip struct {
 	FollowUp bool
 	// OpenQuestion is a question the reporter has not answered yet.
 	OpenQuestion string
-	Content      Content
-	History      []Entry
+	// Suggested is the classifier's category and Confidence its confidence
+	// in percent; NearDuplicate is a recent, very similar tip.
+	Suggested     Category
+	Confidence    int
+	NearDuplicate string
+	Content       Content
+	History       []Entry
 }

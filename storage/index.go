@@ -1,0 +1,308 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/tips"
+)
+
+// The blind index. Redis sees only HMACs of words and entities (under the
+// index key), never the words: it learns how often something is named,
+// not what. Sorted sets map each to tip ids by time and are trimmed with
+// retention.
+
+func (k keys) indexToken(mac string) string      { return k.prefix + ":ix:t:" + mac }
+func (k keys) indexEntity(mac string) string     { return k.prefix + ":ix:e:" + mac }
+func (k keys) indexReporters(mac string) string  { return k.prefix + ":ix:r:" + mac }
+func (k keys) indexDisplay(mac string) string    { return k.prefix + ":ix:d:" + mac }
+func (k keys) indexCategories(mac string) string { return k.prefix + ":ix:c:" + mac }
+func (k keys) indexSeen() string                 { return k.prefix + ":ix:seen" }
+func (k keys) indexSketches() string             { return k.prefix + ":ix:sim" }
+func (k keys) indexAlert(mac string, bucket int64) string {
+	return k.prefix + ":ix:a:" + mac + ":" + strconv.FormatInt(bucket, 10)
+}
+
+// IndexOptions tune indexing and signals.
+type IndexOptions struct {
+	Region    string        // default region for phone numbers ("MX")
+	Window    time.Duration // corroboration window (7 days)
+	Threshold int           // distinct reporters that make an alert (3)
+}
+
+// Signal is an entity named by several reporters.
+type Signal struct {
+	Entity     tips.Entity
+	Reporters  int
+	Tips       int
+	Categories map[tips.Category]int
+	FirstSeen  time.Time
+	LastSeen   time.Time
+	Score      float64
+}
+
+func (s *Store) tokenMAC(t string) string    { return s.kr.mac(s.kr.index, "t\x00"+t) }
+func (s *Store) entityMAC(key string) string { return s.kr.mac(s.kr.index, "e\x00"+key) }
+func (s *Store) reporterMAC(p string) string { return s.kr.mac(s.kr.index, "r\x00"+p) }
+
+// index adds a stored tip to the blind index, links possible near
+// duplicates, and returns the entities that just reached the corroboration
+// threshold in this window (each once per window).
+func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.Category, text string, created time.Time) ([]Signal, error) {
+	o := s.index0
+	ms := float64(created.UnixMilli())
+	oldest := strconv.FormatInt(created.Add(-s.retention).UnixMilli(), 10)
+	pipe := s.rdb.Pipeline()
+	for _, t := range tips.Tokens(text) {
+		k := s.k.indexToken(s.tokenMAC(t))
+		pipe.ZAdd(ctx, k, redis.Z{Score: ms, Member: id})
+		pipe.ZRemRangeByScore(ctx, k, "-inf", "("+oldest)
+		pipe.PExpire(ctx, k, s.retention)
+	}
+	entities := tips.Extract(text, o.Region)
+	rep := s.reporterMAC(pseudonym)
+	var counts []*redis.IntCmd
+	for _, e := range entities {
+		mac := s.entityMAC(e.Key())
+		ek, rk, ck, dk := s.k.indexEntity(mac), s.k.indexReporters(mac), s.k.indexCategories(mac), s.k.indexDisplay(mac)
+		pipe.ZAdd(ctx, ek, redis.Z{Score: ms, Member: id})
+		pipe.ZRemRangeByScore(ctx, ek, "-inf", "("+oldest)
+		pipe.PExpire(ctx, ek, s.retention)
+		pipe.ZAdd(ctx, rk, redis.Z{Score: ms, Member: rep})
+		pipe.ZRemRangeByScore(ctx, rk, "-inf", "("+oldest)
+		pipe.PExpire(ctx, rk, s.retention)
+		pipe.HIncrBy(ctx, ck, string(category), 1)
+		pipe.PExpire(ctx, ck, s.retention)
+		b, _ := json.Marshal(e)
+		if sealed, err := seal(s.kr.seal, b, "entity:"+mac); err == nil {
+			pipe.Set(ctx, dk, sealed, s.retention)
+		}
+		pipe.ZAdd(ctx, s.k.indexSeen(), redis.Z{Score: ms, Member: mac})
+		counts = append(counts, pipe.ZCount(ctx, rk, strconv.FormatInt(created.Add(-o.Window).UnixMilli(), 10), "+inf"))
+	}
+	pipe.ZRemRangeByScore(ctx, s.k.indexSeen(), "-inf", "("+oldest)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("index tip: %w", err)
+	}
+	if err := s.linkNearDuplicates(ctx, id, text, created); err != nil {
+		return nil, err
+	}
+	var alerts []Signal
+	bucket := created.UnixMilli() / o.Window.Milliseconds()
+	for i, e := range entities {
+		if counts[i].Val() < int64(o.Threshold) {
+			continue
+		}
+		mac := s.entityMAC(e.Key())
+		first, err := s.rdb.SetNX(ctx, s.k.indexAlert(mac, bucket), "1", 2*o.Window).Result()
+		if err != nil {
+			return alerts, fmt.Errorf("alert: %w", err)
+		}
+		if first {
+			alerts = append(alerts, Signal{Entity: e, Reporters: int(counts[i].Val())})
+		}
+	}
+	return alerts, nil
+}
+
+// linkNearDuplicates compares the tip's sketch with those of the last seven
+// days and records possible duplicates on both tips.
+func (s *Store) linkNearDuplicates(ctx context.Context, id, text string, created time.Time) error {
+	sketch, ok := tips.NewSketch(text)
+	if !ok {
+		return nil
+	}
+	week := strconv.FormatInt(created.Add(-7*24*time.Hour).UnixMilli(), 10)
+	recent, err := s.rdb.ZRevRangeByScore(ctx, s.k.indexSketches(), &redis.ZRangeBy{Min: week, Max: "+inf", Count: 5000}).Result()
+	if err != nil {
+		return fmt.Errorf("sketches: %w", err)
+	}
+	var dups []string
+	for _, m := range recent {
+		other, hexSketch, ok := strings.Cut(m, ":")
+		if !ok || other == id {
+			continue
+		}
+		if v, ok := tips.ParseSketch(hexSketch); ok && sketch.NearDuplicate(v) {
+			dups = append(dups, other)
+		}
+	}
+	pipe := s.rdb.Pipeline()
+	pipe.ZAdd(ctx, s.k.indexSketches(), redis.Z{Score: float64(created.UnixMilli()), Member: id + ":" + sketch.String()})
+	pipe.ZRemRangeByScore(ctx, s.k.indexSketches(), "-inf", "("+week)
+	for _, d := range dups[:min(len(dups), 5)] {
+		pipe.HSet(ctx, s.k.tip(id), "nd", d)
+		pipe.HSetNX(ctx, s.k.tip(d), "nd", id)
+	}
+	_, err = pipe.Exec(ctx)
+	return err
+}
+
+// Search returns up to n tips containing every word of query (folded:
+// case and accents do not matter) since `since`, in category if set,
+// newest first.
+func (s *Store) Search(ctx context.Context, query string, since time.Time, category tips.Category, n int) ([]tips.Tip, error) {
+	words := tips.Tokens(query)
+	if len(words) == 0 {
+		return nil, nil
+	}
+	var keys []string
+	for _, w := range words {
+		keys = append(keys, s.k.indexToken(s.tokenMAC(w)))
+	}
+	return s.intersect(ctx, keys, since, category, n)
+}
+
+// EntityTips returns up to n tips naming the entity, newest first.
+func (s *Store) EntityTips(ctx context.Context, e tips.Entity, since time.Time, n int) ([]tips.Tip, error) {
+	return s.intersect(ctx, []string{s.k.indexEntity(s.entityMAC(e.Key()))}, since, "", n)
+}
+
+// intersect walks the smallest index set newest first and keeps ids that
+// are in every other set (one sorted set per key: no cross-slot command,
+// so it works on Redis Cluster).
+func (s *Store) intersect(ctx context.Context, keys []string, since time.Time, category tips.Category, n int) ([]tips.Tip, error) {
+	min := strconv.FormatInt(since.UnixMilli(), 10)
+	pipe := s.rdb.Pipeline()
+	cards := make([]*redis.IntCmd, len(keys))
+	for i, k := range keys {
+		cards[i] = pipe.ZCount(ctx, k, min, "+inf")
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	smallest := 0
+	for i := range keys {
+		if cards[i].Val() == 0 {
+			return nil, nil
+		}
+		if cards[i].Val() < cards[smallest].Val() {
+			smallest = i
+		}
+	}
+	var out []tips.Tip
+	const page = 200
+	for offset := int64(0); len(out) < n; offset += page {
+		ids, err := s.rdb.ZRevRangeByScore(ctx, keys[smallest], &redis.ZRangeBy{Min: min, Max: "+inf", Offset: offset, Count: page}).Result()
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		if len(ids) == 0 {
+			break
+		}
+		pipe := s.rdb.Pipeline()
+		scores := make([][]*redis.FloatCmd, len(keys))
+		for i, k := range keys {
+			if i == smallest {
+				continue
+			}
+			for _, id := range ids {
+				scores[i] = append(scores[i], pipe.ZScore(ctx, k, id))
+			}
+		}
+		cats := make([]*redis.StringCmd, len(ids))
+		for j, id := range ids {
+			cats[j] = pipe.HGet(ctx, s.k.tip(id), "c")
+		}
+		_, _ = pipe.Exec(ctx)
+		for j, id := range ids {
+			match := cats[j].Err() == nil
+			for i := range keys {
+				if i != smallest && scores[i][j].Err() != nil {
+					match = false
+				}
+			}
+			if match && category != "" && cats[j].Val() != string(category) {
+				match = false
+			}
+			if !match {
+				continue
+			}
+			t, err := s.Tip(ctx, id)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, t)
+			if len(out) == n {
+				break
+			}
+		}
+		if len(ids) < page {
+			break
+		}
+	}
+	return out, nil
+}
+
+// Signals returns the strongest signals of the window: entities named by
+// the most distinct reporters, weighed by recency and category severity.
+func (s *Store) Signals(ctx context.Context, window time.Duration, n int) ([]Signal, error) {
+	now := s.now()
+	from := strconv.FormatInt(now.Add(-window).UnixMilli(), 10)
+	macs, err := s.rdb.ZRevRangeByScore(ctx, s.k.indexSeen(), &redis.ZRangeBy{Min: from, Max: "+inf", Count: 20000}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("signals: %w", err)
+	}
+	type cmds struct {
+		reps, count *redis.IntCmd
+		cats        *redis.MapStringStringCmd
+		first, last *redis.ZSliceCmd
+		disp        *redis.StringCmd
+	}
+	pipe := s.rdb.Pipeline()
+	all := make([]cmds, len(macs))
+	for i, mac := range macs {
+		all[i] = cmds{
+			reps:  pipe.ZCount(ctx, s.k.indexReporters(mac), from, "+inf"),
+			count: pipe.ZCount(ctx, s.k.indexEntity(mac), from, "+inf"),
+			cats:  pipe.HGetAll(ctx, s.k.indexCategories(mac)),
+			first: pipe.ZRangeWithScores(ctx, s.k.indexEntity(mac), 0, 0),
+			last:  pipe.ZRevRangeWithScores(ctx, s.k.indexEntity(mac), 0, 0),
+			disp:  pipe.Get(ctx, s.k.indexDisplay(mac)),
+		}
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("signals: %w", err)
+	}
+	var out []Signal
+	for i, mac := range macs {
+		c := all[i]
+		if c.count.Val() == 0 || c.disp.Err() != nil {
+			continue
+		}
+		plain, err := open(s.kr.seal, []byte(c.disp.Val()), "entity:"+mac)
+		if err != nil {
+			continue
+		}
+		sig := Signal{Reporters: int(c.reps.Val()), Tips: int(c.count.Val()), Categories: map[tips.Category]int{}}
+		_ = json.Unmarshal(plain, &sig.Entity)
+		severity := 1.0
+		for cat, v := range c.cats.Val() {
+			n, _ := strconv.Atoi(v)
+			sig.Categories[tips.Category(cat)] = n
+			severity = max(severity, tips.Severity(tips.Category(cat)))
+		}
+		if f := c.first.Val(); len(f) > 0 {
+			sig.FirstSeen = time.UnixMilli(int64(f[0].Score))
+		}
+		if l := c.last.Val(); len(l) > 0 {
+			sig.LastSeen = time.UnixMilli(int64(l[0].Score))
+		}
+		recency := 1 - float64(now.Sub(sig.LastSeen))/float64(window)
+		sig.Score = 10*float64(sig.Reporters) + float64(sig.Tips) + 5*max(recency, 0) + 2*severity
+		out = append(out, sig)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	return out[:min(len(out), n)], nil
+}

@@ -1,0 +1,130 @@
+package storage_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/tips"
+)
+
+func send(t *testing.T, st *storage.Store, user string, ev int64, text string) storage.Submission {
+	t.Helper()
+	ctx := context.Background()
+	p := st.Pseudonym("telegram", user)
+	d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: ev, Part: tips.Part{Text: text}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := st.SubmitDraft(ctx, p, d.ID, "es", ev+1)
+	if err != nil || sub.IndexErr != nil {
+		t.Fatal(err, sub.IndexErr)
+	}
+	return sub
+}
+
+func TestSearchIsAccentAndCaseInsensitiveAND(t *testing.T) {
+	ctx := context.Background()
+	st, _, clk := newStore(t)
+	a := send(t, st, "201", 10, "Extorsión a tenderos del MERCADO Hidalgo")
+	send(t, st, "202", 20, "venden droga en el mercado")
+	c := send(t, st, "203", 30, "la extorsion sigue en el mercado central")
+	got, err := st.Search(ctx, "extorsion mercado", clk.Now().Add(-time.Hour), "", 10)
+	if err != nil || len(got) != 2 || got[0].ID != c.TipID || got[1].ID != a.TipID {
+		t.Fatalf("search = %v, %v", ids(got), err)
+	}
+	if got, _ := st.Search(ctx, "EXTORSIÓN hidalgo", clk.Now().Add(-time.Hour), "", 10); len(got) != 1 || got[0].ID != a.TipID {
+		t.Fatalf("accented upper-case query: %v", ids(got))
+	}
+	if got, _ := st.Search(ctx, "extorsion narnia", clk.Now().Add(-time.Hour), "", 10); len(got) != 0 {
+		t.Fatalf("AND of words: %v", ids(got))
+	}
+	if got, _ := st.Search(ctx, "mercado", clk.Now().Add(-time.Hour), tips.Drugs, 10); len(got) != 1 {
+		t.Fatalf("category filter: %v", ids(got))
+	}
+	clk.Add(48 * time.Hour)
+	if got, _ := st.Search(ctx, "mercado", clk.Now().Add(-24*time.Hour), "", 10); len(got) != 0 {
+		t.Fatalf("window: %v", ids(got))
+	}
+}
+
+func ids(list []tips.Tip) []string {
+	var out []string
+	for _, t := range list {
+		out = append(out, t.ID)
+	}
+	return out
+}
+
+func TestEntityFormsAndCorroboration(t *testing.T) {
+	ctx := context.Background()
+	st, srv, clk := newStore(t)
+	since := clk.Now().Add(-time.Hour)
+	// One reporter three times: never an alert.
+	for i := range 3 {
+		if sub := send(t, st, "300", int64(10+10*i), "me cobran del 55 1234 5678"); len(sub.Alerts) != 0 {
+			t.Fatalf("one reporter made an alert: %+v", sub.Alerts)
+		}
+	}
+	// Two more distinct reporters, in other forms: the third distinct
+	// reporter makes exactly one alert.
+	if sub := send(t, st, "301", 100, "llaman del +52 55 1234 5678"); len(sub.Alerts) != 0 {
+		t.Fatalf("two reporters made an alert: %+v", sub.Alerts)
+	}
+	sub := send(t, st, "302", 200, "el whatsapp https://wa.me/525512345678 cobra piso")
+	if len(sub.Alerts) != 1 || sub.Alerts[0].Entity.Value != "+525512345678" || sub.Alerts[0].Reporters != 3 {
+		t.Fatalf("third reporter: %+v", sub.Alerts)
+	}
+	if sub := send(t, st, "303", 300, "también del 5512345678"); len(sub.Alerts) != 0 {
+		t.Fatalf("second alert in the same window: %+v", sub.Alerts)
+	}
+	e := tips.Extract("5512345678", "MX")[0]
+	got, err := st.EntityTips(ctx, e, since, 20)
+	if err != nil || len(got) != 6 {
+		t.Fatalf("entity tips: %v %v", ids(got), err)
+	}
+	sigs, err := st.Signals(ctx, 7*24*time.Hour, 10)
+	if err != nil || len(sigs) == 0 || sigs[0].Entity.Value != "+525512345678" || sigs[0].Reporters != 4 || sigs[0].Tips != 6 {
+		t.Fatalf("signals: %+v %v", sigs, err)
+	}
+	// No token or entity in clear anywhere in Redis.
+	dump, _ := srv.Dump(ctx)
+	for k, v := range dump {
+		for _, s := range []string{"cobran", "whatsapp", "5512345678", "525512345678", "piso"} {
+			if strings.Contains(k, s) || bytes.Contains(v, []byte(s)) {
+				t.Errorf("key %q holds %q in clear", k, s)
+			}
+		}
+	}
+}
+
+func TestNearDuplicatesAreLinkedNotMerged(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	a := send(t, st, "401", 10, "Los halcones de la plaza cobran cuota a todos los tenderos de la calle Morelos cada viernes en la noche")
+	b := send(t, st, "402", 20, "los halcones de la plaza cobran cuota a todos los tenderos de la calle Morelos cada viernes por la noche")
+	c := send(t, st, "403", 30, "Hay un incendio en la bodega de la esquina y nadie llama a los bomberos, urge ayuda")
+	tb, _ := st.Tip(ctx, b.TipID)
+	if tb.NearDuplicate != a.TipID {
+		t.Fatalf("near duplicate of %s not linked: %+v", a.TipID, tb.NearDuplicate)
+	}
+	if tc, _ := st.Tip(ctx, c.TipID); tc.NearDuplicate != "" {
+		t.Fatalf("unrelated tip linked: %q", tc.NearDuplicate)
+	}
+	if ta, _ := st.Tip(ctx, a.TipID); ta.Content.Text() == tb.Content.Text() {
+		t.Fatal("tips merged")
+	}
+}
+
+func TestClassifierSuggestsWhenReporterDoesNotChoose(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	sub := send(t, st, "501", 10, "venden cristal y mota en la tiendita de la esquina, hay halcones")
+	tip, _ := st.Tip(ctx, sub.TipID)
+	if tip.Category != tips.Drugs || tip.Suggested != tips.Drugs || tip.Confidence <= 0 {
+		t.Fatalf("suggestion: %+v", tip)
+	}
+}

@@ -1,0 +1,88 @@
+package tips
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"hash/fnv"
+	"strings"
+)
+
+// sketchSize is the number of MinHash values in a sketch.
+const sketchSize = 32
+
+// Sketch is a MinHash sketch of a text's word 3-shingles, for near-duplicate
+// detection: similar texts share many values; the sketch does not reveal
+// the words.
+type Sketch [sketchSize]uint32
+
+// NewSketch sketches the folded text, or returns false if it is too short
+// (under six words) to compare.
+func NewSketch(text string) (Sketch, bool) {
+	var s Sketch
+	words := strings.FieldsFunc(Fold(text), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z') && !(r >= '0' && r <= '9') && r < 0x80
+	})
+	if len(words) < 6 {
+		return s, false
+	}
+	for i := range s {
+		s[i] = ^uint32(0)
+	}
+	for i := 0; i+3 <= len(words); i++ {
+		h := fnv.New64a()
+		h.Write([]byte(strings.Join(words[i:i+3], " ")))
+		x := h.Sum64()
+		for k := range s {
+			// One hash, many permutations: mix the shingle hash with k.
+			v := uint32(mix(x ^ (uint64(k+1) * 0x9E3779B97F4A7C15)))
+			if v < s[k] {
+				s[k] = v
+			}
+		}
+	}
+	return s, true
+}
+
+func mix(x uint64) uint64 {
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	return x ^ x>>33
+}
+
+// Similarity estimates the Jaccard similarity of two sketched texts.
+func (s Sketch) Similarity(o Sketch) float64 {
+	same := 0
+	for i := range s {
+		if s[i] == o[i] {
+			same++
+		}
+	}
+	return float64(same) / sketchSize
+}
+
+// NearDuplicate reports whether two sketches are similar enough to flag.
+func (s Sketch) NearDuplicate(o Sketch) bool { return s.Similarity(o) >= 0.5 }
+
+// String encodes the sketch for storage.
+func (s Sketch) String() string {
+	b := make([]byte, 4*sketchSize)
+	for i, v := range s {
+		binary.BigEndian.PutUint32(b[4*i:], v)
+	}
+	return hex.EncodeToString(b)
+}
+
+// ParseSketch decodes String's output.
+func ParseSketch(h string) (Sketch, bool) {
+	var s Sketch
+	b, err := hex.DecodeString(h)
+	if err != nil || len(b) != 4*sketchSize {
+		return s, false
+	}
+	for i := range s {
+		s[i] = binary.BigEndian.Uint32(b[4*i:])
+	}
+	return s, true
+}
