@@ -1,0 +1,73 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/storage/redistest"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// BenchmarkIndexQueries measures /search, /entity and /signals on a blind
+// index seeded with VIGIA_BENCH_TIPS synthetic multilingual tips (default
+// 100000). Run: VIGIA_BENCH_TIPS=1000000 go test -run XXX -bench IndexQueries ./storage
+func BenchmarkIndexQueries(b *testing.B) {
+	n, _ := strconv.Atoi(os.Getenv("VIGIA_BENCH_TIPS"))
+	if n <= 0 {
+		n = 100000
+	}
+	srv := redistest.Start(b)
+	kr, _ := NewKeyring(bytes.Repeat([]byte{9}, 32))
+	now := time.Now()
+	st, _ := New(srv.Client(), kr, Options{Prefix: "b", Retention: 90 * 24 * time.Hour, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	words := strings.Fields("extorsion cobro piso mercado tienda halcones droga cristal armas policia mordida desaparecido balacera " +
+		"milicia boca fumo taxa tiroteio weapons shooting bribe missing racket trafic armes disparu colonia centro norte sur " +
+		"lunes martes viernes noche camioneta gris blanca moto calle avenida esquina parque escuela iglesia")
+	r := rand.New(rand.NewSource(1))
+	start := time.Now()
+	for i := range n {
+		var sb strings.Builder
+		for range 12 + r.Intn(30) {
+			sb.WriteString(words[r.Intn(len(words))] + " ")
+		}
+		if i%50 == 0 { // some tips share a phone number: 2% of tips, many reporters
+			sb.WriteString("llaman del 55 1234 5678 ")
+		} else {
+			fmt.Fprintf(&sb, "tel %d ", 5510000000+r.Intn(8999999))
+		}
+		created := now.Add(-time.Duration(r.Intn(60*24)) * time.Minute)
+		if _, err := st.index(ctx, strconv.Itoa(i+1), "rep"+strconv.Itoa(r.Intn(n/3+1)), tips.Extortion, sb.String(), created); err != nil {
+			b.Fatal(err)
+		}
+		// Tips need a hash for category checks and rendering.
+		st.rdb.HSet(ctx, st.k.tip(strconv.Itoa(i+1)), "c", "extortion", "t", created.UnixMilli())
+	}
+	b.Logf("seeded %d tips in %v", n, time.Since(start))
+	phone := tips.Extract("5512345678", "MX")[0]
+	since := now.Add(-30 * 24 * time.Hour)
+	b.Run("search-2-words", func(b *testing.B) {
+		for b.Loop() {
+			st.intersect(ctx, []string{st.k.indexToken(st.tokenMAC("extorsion")), st.k.indexToken(st.tokenMAC("camioneta"))}, since, "", 20)
+		}
+	})
+	b.Run("entity", func(b *testing.B) {
+		for b.Loop() {
+			st.intersect(ctx, []string{st.k.indexEntity(st.entityMAC(phone.Key()))}, since, "", 20)
+		}
+	})
+	b.Run("signals-7d", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := st.Signals(ctx, 7*24*time.Hour, 10); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
