@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -19,17 +18,6 @@ import (
 // index key), never the words: it learns how often something is named,
 // not what. Sorted sets map each to tip ids by time and are trimmed with
 // retention.
-
-func (k keys) indexToken(mac string) string      { return k.prefix + ":ix:t:" + mac }
-func (k keys) indexEntity(mac string) string     { return k.prefix + ":ix:e:" + mac }
-func (k keys) indexReporters(mac string) string  { return k.prefix + ":ix:r:" + mac }
-func (k keys) indexDisplay(mac string) string    { return k.prefix + ":ix:d:" + mac }
-func (k keys) indexCategories(mac string) string { return k.prefix + ":ix:c:" + mac }
-func (k keys) indexSeen() string                 { return k.prefix + ":ix:seen" }
-func (k keys) indexSketches() string             { return k.prefix + ":ix:sim" }
-func (k keys) indexAlert(mac string, bucket int64) string {
-	return k.prefix + ":ix:a:" + mac + ":" + strconv.FormatInt(bucket, 10)
-}
 
 // IndexOptions tune indexing and signals.
 type IndexOptions struct {
@@ -85,10 +73,8 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 		if sealed, err := seal(s.kr.seal, b, "entity:"+mac); err == nil {
 			pipe.Set(ctx, dk, sealed, s.retention)
 		}
-		pipe.ZAdd(ctx, s.k.indexSeen(), redis.Z{Score: ms, Member: mac})
 		counts = append(counts, pipe.ZCount(ctx, rk, strconv.FormatInt(created.Add(-o.Window).UnixMilli(), 10), "+inf"))
 	}
-	pipe.ZRemRangeByScore(ctx, s.k.indexSeen(), "-inf", "("+oldest)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, fmt.Errorf("index tip: %w", err)
 	}
@@ -97,6 +83,18 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 	}
 	var alerts []Signal
 	bucket := created.UnixMilli() / o.Window.Milliseconds()
+	top := s.rdb.Pipeline()
+	for i, e := range entities {
+		// Entities named by two or more reporters are signal candidates;
+		// /signals reads only these, not every entity ever named.
+		if counts[i].Val() >= 2 {
+			top.ZAdd(ctx, s.k.indexTop(), redis.Z{Score: ms, Member: s.entityMAC(e.Key())})
+		}
+	}
+	top.ZRemRangeByScore(ctx, s.k.indexTop(), "-inf", "("+oldest)
+	if _, err := top.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("signal candidates: %w", err)
+	}
 	for i, e := range entities {
 		if counts[i].Val() < int64(o.Threshold) {
 			continue
@@ -113,36 +111,55 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 	return alerts, nil
 }
 
-// linkNearDuplicates compares the tip's sketch with those of the last seven
-// days and records possible duplicates on both tips.
+// linkNearDuplicates finds tips of the last seven days whose sketch shares
+// a band with this one's (locality-sensitive hashing, so the cost does not
+// grow with the number of tips), compares the full sketches, and records
+// possible duplicates on both tips. Only sketches are stored, never words.
 func (s *Store) linkNearDuplicates(ctx context.Context, id, text string, created time.Time) error {
 	sketch, ok := tips.NewSketch(text)
 	if !ok {
 		return nil
 	}
-	week := strconv.FormatInt(created.Add(-7*24*time.Hour).UnixMilli(), 10)
-	recent, err := s.rdb.ZRevRangeByScore(ctx, s.k.indexSketches(), &redis.ZRangeBy{Min: week, Max: "+inf", Count: 5000}).Result()
-	if err != nil {
-		return fmt.Errorf("sketches: %w", err)
-	}
-	var dups []string
-	for _, m := range recent {
-		other, hexSketch, ok := strings.Cut(m, ":")
-		if !ok || other == id {
-			continue
-		}
-		if v, ok := tips.ParseSketch(hexSketch); ok && sketch.NearDuplicate(v) {
-			dups = append(dups, other)
-		}
-	}
+	week := created.Add(-7 * 24 * time.Hour)
+	bands := sketch.Bands()
 	pipe := s.rdb.Pipeline()
-	pipe.ZAdd(ctx, s.k.indexSketches(), redis.Z{Score: float64(created.UnixMilli()), Member: id + ":" + sketch.String()})
-	pipe.ZRemRangeByScore(ctx, s.k.indexSketches(), "-inf", "("+week)
+	cands := make([]*redis.StringSliceCmd, len(bands))
+	for i, b := range bands {
+		cands[i] = pipe.ZRevRangeByScore(ctx, s.k.indexBand(b), &redis.ZRangeBy{Min: strconv.FormatInt(week.UnixMilli(), 10), Max: "+inf", Count: 50})
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("sketch bands: %w", err)
+	}
+	seen := map[string]bool{id: true}
+	var dups []string
+	for _, c := range cands {
+		for _, other := range c.Val() {
+			if seen[other] {
+				continue
+			}
+			seen[other] = true
+			hexSketch, err := s.rdb.HGet(ctx, s.k.tip(other), "sk").Result()
+			if err != nil {
+				continue
+			}
+			if v, ok := tips.ParseSketch(hexSketch); ok && sketch.NearDuplicate(v) {
+				dups = append(dups, other)
+			}
+		}
+	}
+	pipe = s.rdb.Pipeline()
+	pipe.HSet(ctx, s.k.tip(id), "sk", sketch.String())
+	for _, b := range bands {
+		k := s.k.indexBand(b)
+		pipe.ZAdd(ctx, k, redis.Z{Score: float64(created.UnixMilli()), Member: id})
+		pipe.ZRemRangeByScore(ctx, k, "-inf", "("+strconv.FormatInt(week.UnixMilli(), 10))
+		pipe.PExpire(ctx, k, 8*24*time.Hour)
+	}
 	for _, d := range dups[:min(len(dups), 5)] {
 		pipe.HSet(ctx, s.k.tip(id), "nd", d)
 		pipe.HSetNX(ctx, s.k.tip(d), "nd", id)
 	}
-	_, err = pipe.Exec(ctx)
+	_, err := pipe.Exec(ctx)
 	return err
 }
 
@@ -250,7 +267,7 @@ func (s *Store) intersect(ctx context.Context, keys []string, since time.Time, c
 func (s *Store) Signals(ctx context.Context, window time.Duration, n int) ([]Signal, error) {
 	now := s.now()
 	from := strconv.FormatInt(now.Add(-window).UnixMilli(), 10)
-	macs, err := s.rdb.ZRevRangeByScore(ctx, s.k.indexSeen(), &redis.ZRangeBy{Min: from, Max: "+inf", Count: 20000}).Result()
+	macs, err := s.rdb.ZRevRangeByScore(ctx, s.k.indexTop(), &redis.ZRangeBy{Min: from, Max: "+inf", Count: 2000}).Result()
 	if err != nil {
 		return nil, fmt.Errorf("signals: %w", err)
 	}

@@ -44,11 +44,15 @@ func BenchmarkIndexQueries(b *testing.B) {
 			fmt.Fprintf(&sb, "tel %d ", 5510000000+r.Intn(8999999))
 		}
 		created := now.Add(-time.Duration(r.Intn(60*24)) * time.Minute)
-		if _, err := st.index(ctx, strconv.Itoa(i+1), "rep"+strconv.Itoa(r.Intn(n/3+1)), tips.Extortion, sb.String(), created); err != nil {
+		id, text, rep := strconv.Itoa(i+1), sb.String(), "rep"+strconv.Itoa(r.Intn(n/3+1))
+		wrapped, blob, err := st.sealTip(id, sealedTip{Content: tips.Content{Parts: []tips.Part{{Text: text}}}, Reporter: rep})
+		if err != nil {
 			b.Fatal(err)
 		}
-		// Tips need a hash for category checks and rendering.
-		st.rdb.HSet(ctx, st.k.tip(strconv.Itoa(i+1)), "c", "extortion", "t", created.UnixMilli())
+		st.rdb.HSet(ctx, st.k.tip(id), "k", wrapped, "d", blob, "c", "extortion", "s", "new", "t", created.UnixMilli())
+		if _, err := st.index(ctx, id, rep, tips.Extortion, text, created); err != nil {
+			b.Fatal(err)
+		}
 	}
 	b.Logf("seeded %d tips in %v", n, time.Since(start))
 	phone := tips.Extract("5512345678", "MX")[0]

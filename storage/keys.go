@@ -2,6 +2,7 @@ package storage
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -79,6 +80,34 @@ func (k keys) answering(pseudonym string) string { return k.prefix + ":{" + pseu
 
 // audit is the append-only, sealed audit stream.
 func (k keys) audit() string { return k.prefix + ":audit" }
+
+// The blind index: every name below carries an HMAC, never a word.
+
+// indexToken maps a word's MAC to tip ids by time.
+func (k keys) indexToken(mac string) string { return k.prefix + ":ix:t:" + mac }
+
+// indexEntity maps an entity's MAC to tip ids by time.
+func (k keys) indexEntity(mac string) string { return k.prefix + ":ix:e:" + mac }
+
+// indexReporters maps an entity's MAC to reporter MACs by last time.
+func (k keys) indexReporters(mac string) string { return k.prefix + ":ix:r:" + mac }
+
+// indexDisplay holds an entity's display value, sealed.
+func (k keys) indexDisplay(mac string) string { return k.prefix + ":ix:d:" + mac }
+
+// indexCategories counts an entity's tips by category.
+func (k keys) indexCategories(mac string) string { return k.prefix + ":ix:c:" + mac }
+
+// indexTop lists entities named by two or more reporters, by last time.
+func (k keys) indexTop() string { return k.prefix + ":ix:top" }
+
+// indexBand is a near-duplicate sketch band: tip ids by time.
+func (k keys) indexBand(band string) string { return k.prefix + ":ix:lsh:" + band }
+
+// indexAlert marks that an entity's alert went out in a window.
+func (k keys) indexAlert(mac string, bucket int64) string {
+	return k.prefix + ":ix:a:" + mac + ":" + strconv.FormatInt(bucket, 10)
+}
 
 // TriageGroup is the consumer group investigators read the triage stream with.
 const TriageGroup = "investigators"

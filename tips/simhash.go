@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"hash/fnv"
+	"strconv"
 	"strings"
 )
 
@@ -85,4 +86,24 @@ func ParseSketch(h string) (Sketch, bool) {
 		s[i] = binary.BigEndian.Uint32(b[4*i:])
 	}
 	return s, true
+}
+
+// sketchBands splits a sketch for locality-sensitive hashing: sketches
+// that share any band are candidates for a full comparison.
+const sketchBands = 8
+
+// Bands returns the sketch's band hashes.
+func (s Sketch) Bands() []string {
+	per := sketchSize / sketchBands
+	out := make([]string, sketchBands)
+	for b := range sketchBands {
+		h := fnv.New64a()
+		var buf [4]byte
+		for _, v := range s[b*per : (b+1)*per] {
+			binary.BigEndian.PutUint32(buf[:], v)
+			h.Write(buf[:])
+		}
+		out[b] = strconv.Itoa(b) + ":" + strconv.FormatUint(h.Sum64(), 36)
+	}
+	return out
 }
