@@ -116,7 +116,7 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 // grow with the number of tips), compares the full sketches, and records
 // possible duplicates on both tips. Only sketches are stored, never words.
 func (s *Store) linkNearDuplicates(ctx context.Context, id, text string, created time.Time) error {
-	sketch, ok := tips.NewSketch(text)
+	sketch, ok := tips.NewSketch(text, s.kr.index)
 	if !ok {
 		return nil
 	}

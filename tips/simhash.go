@@ -1,6 +1,8 @@
 package tips
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"hash/fnv"
@@ -16,9 +18,11 @@ const sketchSize = 32
 // the words.
 type Sketch [sketchSize]uint32
 
-// NewSketch sketches the folded text, or returns false if it is too short
-// (under six words) to compare.
-func NewSketch(text string) (Sketch, bool) {
+// NewSketch sketches the folded text under key, or returns false if it is
+// too short (under six words) to compare. The shingles are hashed with
+// HMAC under key, so whoever sees sketches cannot test them for guessed
+// phrases.
+func NewSketch(text string, key []byte) (Sketch, bool) {
 	var s Sketch
 	words := strings.FieldsFunc(Fold(text), func(r rune) bool {
 		return !(r >= 'a' && r <= 'z') && !(r >= '0' && r <= '9') && r < 0x80
@@ -29,10 +33,11 @@ func NewSketch(text string) (Sketch, bool) {
 	for i := range s {
 		s[i] = ^uint32(0)
 	}
+	mac := hmac.New(sha256.New, key)
 	for i := 0; i+3 <= len(words); i++ {
-		h := fnv.New64a()
-		h.Write([]byte(strings.Join(words[i:i+3], " ")))
-		x := h.Sum64()
+		mac.Reset()
+		mac.Write([]byte(strings.Join(words[i:i+3], " ")))
+		x := binary.BigEndian.Uint64(mac.Sum(nil))
 		for k := range s {
 			// One hash, many permutations: mix the shingle hash with k.
 			v := uint32(mix(x ^ (uint64(k+1) * 0x9E3779B97F4A7C15)))

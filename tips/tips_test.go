@@ -151,16 +151,16 @@ func FuzzNeutralizeDefang(f *testing.F) {
 }
 
 func TestSketchSimilarity(t *testing.T) {
-	a, _ := NewSketch("Los halcones de la plaza cobran cuota a todos los tenderos de la calle Morelos cada viernes en la noche")
-	b, _ := NewSketch("los halcones de la plaza cobran cuota a todos los tenderos de la calle Morelos cada viernes por la noche")
-	c, _ := NewSketch("Hay un incendio en la bodega de la esquina y nadie llama a los bomberos, urge ayuda")
+	a, _ := NewSketch("Los halcones de la plaza cobran cuota a todos los tenderos de la calle Morelos cada viernes en la noche", []byte("k"))
+	b, _ := NewSketch("los halcones de la plaza cobran cuota a todos los tenderos de la calle Morelos cada viernes por la noche", []byte("k"))
+	c, _ := NewSketch("Hay un incendio en la bodega de la esquina y nadie llama a los bomberos, urge ayuda", []byte("k"))
 	if !a.NearDuplicate(b) || a.NearDuplicate(c) {
 		t.Fatalf("similarity a~b %.2f, a~c %.2f", a.Similarity(b), a.Similarity(c))
 	}
 	if back, ok := ParseSketch(a.String()); !ok || back != a {
 		t.Fatal("sketch does not round-trip")
 	}
-	if _, ok := NewSketch("muy corto"); ok {
+	if _, ok := NewSketch("muy corto", []byte("k")); ok {
 		t.Fatal("short text sketched")
 	}
 }
