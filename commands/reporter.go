@@ -26,7 +26,7 @@ func start(ctx context.Context, c *Context) error {
 func help(ctx context.Context, c *Context) error {
 	text := c.T("help", nil)
 	if c.Role >= Investigator {
-		text += "\n\n" + c.T("help_investigator", nil) + "\n" + c.T("help_triage", nil)
+		text += "\n\n" + c.T("help_investigator", nil) + "\n" + c.T("help_triage", nil) + "\n" + c.T("help_signals", nil)
 	}
 	if c.Role >= Admin {
 		text += "\n\n" + c.T("help_admin", nil)
