@@ -71,6 +71,11 @@ func entity(ctx context.Context, c *Context) error {
 	}
 	found := tips.Extract(arg, c.mux.region)
 	if len(found) == 0 {
+		if d, ok := tips.DomainEntity(arg); ok {
+			found = []tips.Entity{d}
+		}
+	}
+	if len(found) == 0 {
 		return c.Say(ctx, "entity_unknown", nil)
 	}
 	e := found[0]
@@ -111,7 +116,7 @@ func signals(ctx context.Context, c *Context) error {
 	if len(list) == 0 {
 		return c.Say(ctx, "signals_empty", nil)
 	}
-	lines := []string{c.T("signals_header", map[string]any{"Days": int(window.Hours() / 24)})}
+	lines := []string{c.T("signals_header", map[string]any{"Days": max(1, int(window.Hours()/24))})}
 	for _, s := range list {
 		var cats []string
 		for _, cat := range tips.Categories {

@@ -36,7 +36,7 @@ func TestSearchEntitySignalsAndAlert(t *testing.T) {
 		t.Fatalf("search: %s", r[0].Text)
 	}
 	r = tm.as("2002", "Ana", commands.Request{Command: "search", Args: "extorsion 30d extortion"})
-	if !strings.Contains(r[0].Text, "#1 ") && !strings.Contains(r[0].Text, "#2 ") {
+	if !strings.Contains(r[0].Text, "#1 ") || !strings.Contains(r[0].Text, "#2 ") || strings.Contains(r[0].Text, "#4 ") {
 		t.Fatalf("search with window and category: %s", r[0].Text)
 	}
 	if r = tm.as("2002", "Ana", commands.Request{Command: "search", Args: "30d"}); r[0].Text != tm.msg.Localize("en", "search_usage", nil) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -39,7 +40,13 @@ type Signal struct {
 
 func (s *Store) tokenMAC(t string) string    { return s.kr.mac(s.kr.index, "t\x00"+t) }
 func (s *Store) entityMAC(key string) string { return s.kr.mac(s.kr.index, "e\x00"+key) }
-func (s *Store) reporterMAC(p string) string { return s.kr.mac(s.kr.index, "r\x00"+p) }
+
+// reporterMAC tags a reporter within one entity's reporter set: the tag
+// differs from entity to entity, so the index cannot link a reporter's
+// tips across entities.
+func (s *Store) reporterMAC(entityMAC, p string) string {
+	return s.kr.mac(s.kr.index, "r\x00"+entityMAC+"\x00"+p)
+}
 
 // index adds a stored tip to the blind index, links possible near
 // duplicates, and returns the entities that just reached the corroboration
@@ -56,7 +63,9 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 		pipe.PExpire(ctx, k, s.retention)
 	}
 	entities := tips.Extract(text, o.Region)
-	rep := s.reporterMAC(pseudonym)
+	// Reporter sets are scored by the hour, not the tip's exact time, so they
+	// cannot be joined to tips by timestamp.
+	hour := float64(created.Truncate(time.Hour).UnixMilli())
 	var counts []*redis.IntCmd
 	for _, e := range entities {
 		mac := s.entityMAC(e.Key())
@@ -64,7 +73,7 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 		pipe.ZAdd(ctx, ek, redis.Z{Score: ms, Member: id})
 		pipe.ZRemRangeByScore(ctx, ek, "-inf", "("+oldest)
 		pipe.PExpire(ctx, ek, s.retention)
-		pipe.ZAdd(ctx, rk, redis.Z{Score: ms, Member: rep})
+		pipe.ZAdd(ctx, rk, redis.Z{Score: hour, Member: s.reporterMAC(mac, pseudonym)})
 		pipe.ZRemRangeByScore(ctx, rk, "-inf", "("+oldest)
 		pipe.PExpire(ctx, rk, s.retention)
 		pipe.HIncrBy(ctx, ck, string(category), 1)
@@ -73,7 +82,7 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 		if sealed, err := seal(s.kr.seal, b, "entity:"+mac); err == nil {
 			pipe.Set(ctx, dk, sealed, s.retention)
 		}
-		counts = append(counts, pipe.ZCount(ctx, rk, strconv.FormatInt(created.Add(-o.Window).UnixMilli(), 10), "+inf"))
+		counts = append(counts, pipe.ZCount(ctx, rk, strconv.FormatInt(created.Add(-o.Window).Truncate(time.Hour).UnixMilli(), 10), "+inf"))
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, fmt.Errorf("index tip: %w", err)
@@ -82,7 +91,6 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 		return nil, err
 	}
 	var alerts []Signal
-	bucket := created.UnixMilli() / o.Window.Milliseconds()
 	top := s.rdb.Pipeline()
 	for i, e := range entities {
 		// Entities named by two or more reporters are signal candidates;
@@ -100,7 +108,8 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 			continue
 		}
 		mac := s.entityMAC(e.Key())
-		first, err := s.rdb.SetNX(ctx, s.k.indexAlert(mac, bucket), "1", 2*o.Window).Result()
+		// One alert per entity per window: the mark lives as long as the window.
+		first, err := s.rdb.SetNX(ctx, s.k.indexAlert(mac), "1", o.Window).Result()
 		if err != nil {
 			return alerts, fmt.Errorf("alert: %w", err)
 		}
@@ -155,13 +164,28 @@ func (s *Store) linkNearDuplicates(ctx context.Context, id, text string, created
 		pipe.ZRemRangeByScore(ctx, k, "-inf", "("+strconv.FormatInt(week.UnixMilli(), 10))
 		pipe.PExpire(ctx, k, 8*24*time.Hour)
 	}
-	for _, d := range dups[:min(len(dups), 5)] {
-		pipe.HSet(ctx, s.k.tip(id), "nd", d)
-		pipe.HSetNX(ctx, s.k.tip(d), "nd", id)
+	if len(dups) > 0 {
+		pipe.HSet(ctx, s.k.tip(id), "nd", strings.Join(dups[:min(len(dups), 5)], ","))
 	}
-	_, err := pipe.Exec(ctx)
-	return err
+	if _, err := pipe.Exec(ctx); err != nil {
+		return err
+	}
+	for _, d := range dups[:min(len(dups), 5)] {
+		if err := linkBack.Run(ctx, s.rdb, []string{s.k.tip(d)}, id).Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
+
+// linkBack records on an existing tip that a newer one resembles it; an
+// expired tip is not brought back.
+var linkBack = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local v = redis.call('HGET', KEYS[1], 'nd')
+if not v then return redis.call('HSET', KEYS[1], 'nd', ARGV[1]) end
+if string.len(v) < 100 then redis.call('HSET', KEYS[1], 'nd', v .. ',' .. ARGV[1]) end
+return 1`)
 
 // Search returns up to n tips containing every word of query (folded:
 // case and accents do not matter) since `since`, in category if set,
@@ -207,14 +231,28 @@ func (s *Store) intersect(ctx context.Context, keys []string, since time.Time, c
 	}
 	var out []tips.Tip
 	const page = 200
-	for offset := int64(0); len(out) < n; offset += page {
-		ids, err := s.rdb.ZRevRangeByScore(ctx, keys[smallest], &redis.ZRangeBy{Min: min, Max: "+inf", Offset: offset, Count: page}).Result()
+	const maxCandidates = 5000 // a broader search must be narrowed (words, window, category)
+	max := "+inf"
+	seen := map[string]bool{}
+	for examined := 0; len(out) < n && examined < maxCandidates; {
+		res, err := s.rdb.ZRevRangeByScoreWithScores(ctx, keys[smallest], &redis.ZRangeBy{Min: min, Max: max, Count: page}).Result()
 		if err != nil {
 			return nil, fmt.Errorf("search: %w", err)
+		}
+		var ids []string
+		for _, z := range res {
+			id, _ := z.Member.(string)
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
 		}
 		if len(ids) == 0 {
 			break
 		}
+		// Page by score, not offset: each page costs the same however deep.
+		max = strconv.FormatFloat(res[len(res)-1].Score, 'f', 0, 64)
+		examined += len(ids)
 		pipe := s.rdb.Pipeline()
 		scores := make([][]*redis.FloatCmd, len(keys))
 		for i, k := range keys {
@@ -229,7 +267,9 @@ func (s *Store) intersect(ctx context.Context, keys []string, since time.Time, c
 		for j, id := range ids {
 			cats[j] = pipe.HGet(ctx, s.k.tip(id), "c")
 		}
-		_, _ = pipe.Exec(ctx)
+		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+			return nil, fmt.Errorf("search: %w", err)
+		}
 		for j, id := range ids {
 			match := cats[j].Err() == nil
 			for i := range keys {
@@ -255,7 +295,7 @@ func (s *Store) intersect(ctx context.Context, keys []string, since time.Time, c
 				break
 			}
 		}
-		if len(ids) < page {
+		if len(res) < page {
 			break
 		}
 	}
@@ -281,7 +321,7 @@ func (s *Store) Signals(ctx context.Context, window time.Duration, n int) ([]Sig
 	all := make([]cmds, len(macs))
 	for i, mac := range macs {
 		all[i] = cmds{
-			reps:  pipe.ZCount(ctx, s.k.indexReporters(mac), from, "+inf"),
+			reps:  pipe.ZCount(ctx, s.k.indexReporters(mac), strconv.FormatInt(now.Add(-window).Truncate(time.Hour).UnixMilli(), 10), "+inf"),
 			count: pipe.ZCount(ctx, s.k.indexEntity(mac), from, "+inf"),
 			cats:  pipe.HGetAll(ctx, s.k.indexCategories(mac)),
 			first: pipe.ZRangeWithScores(ctx, s.k.indexEntity(mac), 0, 0),
@@ -295,7 +335,9 @@ func (s *Store) Signals(ctx context.Context, window time.Duration, n int) ([]Sig
 	var out []Signal
 	for i, mac := range macs {
 		c := all[i]
-		if c.count.Val() == 0 || c.disp.Err() != nil {
+		// Fewer than two reporters in this window is not a signal: listing it
+		// would show one reporter's tips together.
+		if c.count.Val() == 0 || c.reps.Val() < 2 || c.disp.Err() != nil {
 			continue
 		}
 		plain, err := open(s.kr.seal, []byte(c.disp.Val()), "entity:"+mac)

@@ -128,3 +128,30 @@ func TestClassifierSuggestsWhenReporterDoesNotChoose(t *testing.T) {
 		t.Fatalf("suggestion: %+v", tip)
 	}
 }
+
+// A reporter's tag in one entity's reporter set is not the same as in
+// another's: Redis cannot link one reporter's tips across entities.
+func TestReporterTagsDifferAcrossEntities(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	send(t, st, "601", 10, "llaman del 55 1234 5678 y escriben a https://t.me/cobrador_falso")
+	c := srv.Client()
+	keys, _ := c.Keys(ctx, "t:ix:r:*").Result()
+	if len(keys) < 3 {
+		t.Fatalf("reporter sets: %v", keys)
+	}
+	seen := map[string]string{}
+	for _, k := range keys {
+		for _, m := range c.ZRange(ctx, k, 0, -1).Val() {
+			if other, dup := seen[m]; dup {
+				t.Fatalf("one reporter tag in %s and %s", other, k)
+			}
+			seen[m] = k
+		}
+		for _, z := range c.ZRangeWithScores(ctx, k, 0, -1).Val() {
+			if int64(z.Score)%(3600*1000) != 0 {
+				t.Fatalf("reporter score %v is not rounded to the hour", z.Score)
+			}
+		}
+	}
+}

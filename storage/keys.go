@@ -2,7 +2,6 @@ package storage
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -104,10 +103,8 @@ func (k keys) indexTop() string { return k.prefix + ":ix:top" }
 // indexBand is a near-duplicate sketch band: tip ids by time.
 func (k keys) indexBand(band string) string { return k.prefix + ":ix:lsh:" + band }
 
-// indexAlert marks that an entity's alert went out in a window.
-func (k keys) indexAlert(mac string, bucket int64) string {
-	return k.prefix + ":ix:a:" + mac + ":" + strconv.FormatInt(bucket, 10)
-}
+// indexAlert marks, for one window, that an entity's alert went out.
+func (k keys) indexAlert(mac string) string { return k.prefix + ":ix:a:" + mac }
 
 // TriageGroup is the consumer group investigators read the triage stream with.
 const TriageGroup = "investigators"

@@ -290,7 +290,7 @@ func (s *Store) openTip(id string, fields map[string]string) (tips.Tip, error) {
 		DuplicateOf:   fields["dup"],
 		Content:       st.Content,
 		Suggested:     tips.Category(fields["sg"]),
-		NearDuplicate: fields["nd"],
+		NearDuplicate: strings.ReplaceAll(fields["nd"], ",", ", #"),
 	}
 	t.Confidence, _ = strconv.Atoi(fields["sx"])
 	if l := fields["l"]; l != "" {

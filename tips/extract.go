@@ -40,7 +40,7 @@ func (e Entity) Key() string { return string(e.Kind) + ":" + e.Value }
 var (
 	urlRE     = regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"'` + "`" + `]+`)
 	emailRE   = regexp.MustCompile(`(?i)\b[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}\b`)
-	phoneRE   = regexp.MustCompile(`\+?\(?\d[\d\s().-]{6,18}\d`)
+	phoneRE   = regexp.MustCompile(`\+?\(?\d[\d\s().-]{6,30}\d`)
 	handleRE  = regexp.MustCompile(`(?:^|[^\p{L}\p{N}_@.])@([\p{L}\p{N}_.]{2,30})`)
 	hashtagRE = regexp.MustCompile(`(?:^|[^\p{L}\p{N}_&])#([\p{L}\p{N}_]{2,60})`)
 	ethRE     = regexp.MustCompile(`\b0x[0-9a-fA-F]{40}\b`)
@@ -110,6 +110,18 @@ func Extract(text, region string) []Entity {
 	for _, m := range phoneRE.FindAllString(text, 100) {
 		if e, ok := phone(m, region); ok {
 			add(e)
+			continue
+		}
+		// Two numbers separated by a space read as one: try the halves.
+		fields := strings.Fields(m)
+		for i := 1; i < len(fields); i++ {
+			if e, ok := phone(strings.Join(fields[:i], " "), region); ok {
+				if e2, ok := phone(strings.Join(fields[i:], " "), region); ok {
+					add(e)
+					add(e2)
+					break
+				}
+			}
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Kind < out[j].Kind })
@@ -132,6 +144,15 @@ func phone(candidate, region string) (Entity, bool) {
 	}
 	if digits < 7 || digits > 15 {
 		return Entity{}, false
+	}
+	// Mexican mobiles used to be dialled +52 1 …; WhatsApp links still say so.
+	if c := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' || r == '+' {
+			return r
+		}
+		return -1
+	}, candidate); strings.HasPrefix(c, "+521") && len(c) == 14 {
+		candidate = "+52" + c[4:]
 	}
 	n, err := phonenumbers.Parse(candidate, strings.ToUpper(region))
 	if err != nil || !phonenumbers.IsValidNumber(n) {
@@ -164,19 +185,51 @@ func urlEntities(raw, region string) []Entity {
 		}
 	}
 	path := strings.TrimSuffix(u.EscapedPath(), "/")
-	canon := ascii + path
+	canon := strings.TrimPrefix(ascii, "www.") + path
 	if enc := q.Encode(); enc != "" {
 		canon += "?" + enc
 	}
 	domain := strings.TrimPrefix(ascii, "www.")
-	out := []Entity{
-		{Kind: KindURL, Value: canon, Display: strings.TrimPrefix(unicodeHost, "www.") + path},
-		{Kind: KindDomain, Value: domain, Display: strings.TrimPrefix(unicodeHost, "www.")},
+	out := []Entity{{Kind: KindURL, Value: canon, Display: strings.TrimPrefix(unicodeHost, "www.") + path}}
+	// Platform and shortener domains say nothing by themselves: every tip
+	// with a Facebook link would "corroborate" facebook.com.
+	if !platformDomain(domain) {
+		out = append(out, Entity{Kind: KindDomain, Value: domain, Display: strings.TrimPrefix(unicodeHost, "www.")})
 	}
 	if p := profile(domain, strings.Split(strings.Trim(u.Path, "/"), "/"), q, region); p.Value != "" {
 		out = append(out, p)
+		// A profile link and an @mention of the same name are one entity.
+		if network, h, ok := strings.Cut(p.Value, ":"); ok && p.Kind == KindHandle && network != "facebook" || ok && p.Kind == KindHandle && !strings.HasPrefix(h, "id:") {
+			out = append(out, Entity{Kind: KindHandle, Value: h, Display: "@" + h})
+		}
 	}
 	return out
+}
+
+// platformDomain lists social networks, messengers and link shorteners.
+func platformDomain(d string) bool {
+	switch d {
+	case "facebook.com", "m.facebook.com", "fb.com", "fb.me", "instagram.com", "tiktok.com", "vm.tiktok.com", "x.com", "twitter.com",
+		"mobile.twitter.com", "t.me", "telegram.me", "wa.me", "api.whatsapp.com", "chat.whatsapp.com", "youtube.com", "youtu.be",
+		"google.com", "maps.google.com", "goo.gl", "bit.ly", "tinyurl.com", "t.co", "ow.ly", "linktr.ee":
+		return true
+	}
+	return false
+}
+
+// DomainEntity reads a bare domain ("example.com") as a domain entity, for
+// lookups where a scheme is not typed.
+func DomainEntity(s string) (Entity, bool) {
+	s = strings.TrimPrefix(strings.ToLower(strings.TrimSpace(s)), "www.")
+	if !domainPattern.MatchString(s) || strings.ContainsAny(s, " /@") {
+		return Entity{}, false
+	}
+	ascii, err := idna.Lookup.ToASCII(s)
+	if err != nil {
+		return Entity{}, false
+	}
+	display, _ := idna.Display.ToUnicode(ascii)
+	return Entity{Kind: KindDomain, Value: ascii, Display: display}, true
 }
 
 // profile recognises a social-media profile link.

@@ -31,7 +31,7 @@ func TestExtractAcrossLanguages(t *testing.T) {
 		{"pt-BR", "BR", "a milícia liga do (21) 98765-4321", KindPhone, "+5521987654321"},
 		{"en", "US", "they text from (202) 555-0143", KindPhone, "+12025550143"},
 		{"fr", "MX", "ils appellent depuis le +33 6 12 34 56 78", KindPhone, "+33612345678"},
-		{"es", "MX", "ver https://WWW.Pagos-Piso.example/Cuenta?utm_source=fb&fbclid=abc&id=7", KindURL, "www.pagos-piso.example/Cuenta?id=7"},
+		{"es", "MX", "ver https://WWW.Pagos-Piso.example/Cuenta?utm_source=fb&fbclid=abc&id=7", KindURL, "pagos-piso.example/Cuenta?id=7"},
 		{"es", "MX", "ver https://pagos.example/x?utm_campaign=z", KindDomain, "pagos.example"},
 		{"pt-BR", "BR", "site https://cobrança.example/pix", KindDomain, "xn--cobrana-zxa.example"},
 		{"pt-BR", "BR", "site https://xn--cobrana-zxa.example/pix", KindDomain, "xn--cobrana-zxa.example"},
@@ -42,6 +42,9 @@ func TestExtractAcrossLanguages(t *testing.T) {
 		{"en", "US", "video at https://www.tiktok.com/@sicario_oficial/video/1", KindHandle, "tiktok:sicario_oficial"},
 		{"fr", "MX", "compte https://x.com/Halcon_Norte", KindHandle, "x:halcon_norte"},
 		{"es", "MX", "escriban a https://wa.me/525512345678", KindPhone, "+525512345678"},
+		{"es", "MX", "el viejo formato https://wa.me/5215512345678", KindPhone, "+525512345678"},
+		{"es", "MX", "dos números 5512345678 5598765432 seguidos", KindPhone, "+525598765432"},
+		{"es", "MX", "su perfil https://t.me/NarcoVentas y su @narcoventas", KindHandle, "narcoventas"},
 		{"es", "MX", "el halcón es @Halcon_Centro", KindHandle, "halcon_centro"},
 		{"es", "MX", "cuenta @nаrco_ventas con a cirílica", KindHandle, "narco_ventas"},
 		{"en", "US", "mail them at Cobros.Plaza@Example.org please", KindEmail, "cobros.plaza@example.org"},
@@ -57,6 +60,19 @@ func TestExtractAcrossLanguages(t *testing.T) {
 		if !has(got, c.kind, c.want) {
 			t.Errorf("%s %q: no %s %q in %+v", c.lang, c.text, c.kind, c.want, got)
 		}
+	}
+}
+
+func TestPlatformDomainsAreNotEntities(t *testing.T) {
+	for _, text := range []string{"https://facebook.com/alguien", "https://t.me/alguien", "https://wa.me/525512345678", "https://bit.ly/x"} {
+		for _, e := range Extract(text, "MX") {
+			if e.Kind == KindDomain {
+				t.Errorf("%q gave domain %q", text, e.Value)
+			}
+		}
+	}
+	if d, ok := DomainEntity("WWW.Ejemplo.com"); !ok || d.Value != "ejemplo.com" {
+		t.Fatalf("DomainEntity: %+v %v", d, ok)
 	}
 }
 

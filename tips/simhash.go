@@ -95,7 +95,9 @@ func ParseSketch(h string) (Sketch, bool) {
 
 // sketchBands splits a sketch for locality-sensitive hashing: sketches
 // that share any band are candidates for a full comparison.
-const sketchBands = 8
+// With 16 bands of 2, a pair at the 0.5 similarity threshold shares a band
+// with probability 1-(1-0.5²)^16 ≈ 0.99.
+const sketchBands = 16
 
 // Bands returns the sketch's band hashes.
 func (s Sketch) Bands() []string {
