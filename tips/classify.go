@@ -116,16 +116,22 @@ var lexicon = map[Category]map[string]float64{
 }
 
 // Classify suggests a category for a tip and a confidence between 0 and 1.
-// It weighs lexicon phrases found in the folded text; with no evidence it
-// says Other with confidence 0. The reporter's choice always wins over it.
+// It weighs lexicon phrases found in the folded text plus a naive Bayes
+// model learned from the labelled tips; with too little evidence it says
+// Other with confidence 0. The reporter's choice always wins over it.
 func Classify(text string) (Category, float64) {
 	t := " " + strings.Join(strings.FieldsFunc(Fold(text), func(r rune) bool {
 		return !(r >= 'a' && r <= 'z') && !(r >= '0' && r <= '9') && r != '\'' && r != '-' && r < 0x80
 	}), " ") + " "
 	var best Category = Other
 	var bestScore, total float64
+	post := model.posteriors(text)
 	for _, cat := range Categories {
-		score := 0.0
+		// The learned model adds up to 3 points, as much as one strong phrase.
+		score := 3 * post[cat]
+		if cat == Other {
+			score = 0
+		}
 		for phrase, w := range lexicon[cat] {
 			// "stem*" matches any word starting with stem.
 			if stem, ok := strings.CutSuffix(phrase, "*"); ok {
@@ -141,7 +147,7 @@ func Classify(text string) (Category, float64) {
 			best, bestScore = cat, score
 		}
 	}
-	if bestScore < 1 {
+	if bestScore < 2 {
 		return Other, 0
 	}
 	return best, bestScore / total
