@@ -36,6 +36,7 @@ type Signal struct {
 	FirstSeen  time.Time
 	LastSeen   time.Time
 	Score      float64
+	mac        string
 }
 
 func (s *Store) tokenMAC(t string) string    { return s.kr.mac(s.kr.index, "t\x00"+t) }
@@ -69,15 +70,13 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 	var counts []*redis.IntCmd
 	for _, e := range entities {
 		mac := s.entityMAC(e.Key())
-		ek, rk, ck, dk := s.k.indexEntity(mac), s.k.indexReporters(mac), s.k.indexCategories(mac), s.k.indexDisplay(mac)
+		ek, rk, dk := s.k.indexEntity(mac), s.k.indexReporters(mac), s.k.indexDisplay(mac)
 		pipe.ZAdd(ctx, ek, redis.Z{Score: ms, Member: id})
 		pipe.ZRemRangeByScore(ctx, ek, "-inf", "("+oldest)
 		pipe.PExpire(ctx, ek, s.retention)
 		pipe.ZAdd(ctx, rk, redis.Z{Score: hour, Member: s.reporterMAC(mac, pseudonym)})
 		pipe.ZRemRangeByScore(ctx, rk, "-inf", "("+oldest)
 		pipe.PExpire(ctx, rk, s.retention)
-		pipe.HIncrBy(ctx, ck, string(category), 1)
-		pipe.PExpire(ctx, ck, s.retention)
 		b, _ := json.Marshal(e)
 		if sealed, err := seal(s.kr.seal, b, "entity:"+mac); err == nil {
 			pipe.Set(ctx, dk, sealed, s.retention)
@@ -313,7 +312,6 @@ func (s *Store) Signals(ctx context.Context, window time.Duration, n int) ([]Sig
 	}
 	type cmds struct {
 		reps, count *redis.IntCmd
-		cats        *redis.MapStringStringCmd
 		first, last *redis.ZSliceCmd
 		disp        *redis.StringCmd
 	}
@@ -323,7 +321,6 @@ func (s *Store) Signals(ctx context.Context, window time.Duration, n int) ([]Sig
 		all[i] = cmds{
 			reps:  pipe.ZCount(ctx, s.k.indexReporters(mac), strconv.FormatInt(now.Add(-window).Truncate(time.Hour).UnixMilli(), 10), "+inf"),
 			count: pipe.ZCount(ctx, s.k.indexEntity(mac), from, "+inf"),
-			cats:  pipe.HGetAll(ctx, s.k.indexCategories(mac)),
 			first: pipe.ZRangeWithScores(ctx, s.k.indexEntity(mac), 0, 0),
 			last:  pipe.ZRevRangeWithScores(ctx, s.k.indexEntity(mac), 0, 0),
 			disp:  pipe.Get(ctx, s.k.indexDisplay(mac)),
@@ -344,14 +341,8 @@ func (s *Store) Signals(ctx context.Context, window time.Duration, n int) ([]Sig
 		if err != nil {
 			continue
 		}
-		sig := Signal{Reporters: int(c.reps.Val()), Tips: int(c.count.Val()), Categories: map[tips.Category]int{}}
+		sig := Signal{Reporters: int(c.reps.Val()), Tips: int(c.count.Val()), Categories: map[tips.Category]int{}, mac: mac}
 		_ = json.Unmarshal(plain, &sig.Entity)
-		severity := 1.0
-		for cat, v := range c.cats.Val() {
-			n, _ := strconv.Atoi(v)
-			sig.Categories[tips.Category(cat)] = n
-			severity = max(severity, tips.Severity(tips.Category(cat)))
-		}
 		if f := c.first.Val(); len(f) > 0 {
 			sig.FirstSeen = time.UnixMilli(int64(f[0].Score))
 		}
@@ -359,8 +350,33 @@ func (s *Store) Signals(ctx context.Context, window time.Duration, n int) ([]Sig
 			sig.LastSeen = time.UnixMilli(int64(l[0].Score))
 		}
 		recency := 1 - float64(now.Sub(sig.LastSeen))/float64(window)
-		sig.Score = 10*float64(sig.Reporters) + float64(sig.Tips) + 5*max(recency, 0) + 2*severity
+		sig.Score = 10*float64(sig.Reporters) + float64(sig.Tips) + 5*max(recency, 0)
 		out = append(out, sig)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	// Categories come from the tips themselves (so an investigator's
+	// override counts, and expired tips do not), for the best candidates.
+	out = out[:min(len(out), 3*n)]
+	for i := range out {
+		ids, err := s.rdb.ZRevRangeByScore(ctx, s.k.indexEntity(out[i].mac), &redis.ZRangeBy{Min: from, Max: "+inf", Count: 200}).Result()
+		if err != nil {
+			return nil, fmt.Errorf("signal categories: %w", err)
+		}
+		pipe := s.rdb.Pipeline()
+		cats := make([]*redis.StringCmd, len(ids))
+		for j, id := range ids {
+			cats[j] = pipe.HGet(ctx, s.k.tip(id), "c")
+		}
+		_, _ = pipe.Exec(ctx)
+		severity := 1.0
+		for _, c := range cats {
+			if c.Err() == nil {
+				cat := tips.Category(c.Val())
+				out[i].Categories[cat]++
+				severity = max(severity, tips.Severity(cat))
+			}
+		}
+		out[i].Score += 2 * severity
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Score > out[j].Score })
 	return out[:min(len(out), n)], nil

@@ -94,9 +94,6 @@ func (k keys) indexReporters(mac string) string { return k.prefix + ":ix:r:" + m
 // indexDisplay holds an entity's display value, sealed.
 func (k keys) indexDisplay(mac string) string { return k.prefix + ":ix:d:" + mac }
 
-// indexCategories counts an entity's tips by category.
-func (k keys) indexCategories(mac string) string { return k.prefix + ":ix:c:" + mac }
-
 // indexTop lists entities named by two or more reporters, by last time.
 func (k keys) indexTop() string { return k.prefix + ":ix:top" }
 
