@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nyaruka/phonenumbers"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/vigia-project/vigia/commands"
@@ -162,12 +163,15 @@ func loadConfig(getenv func(string) string, demo bool) (Config, error) {
 	if c.Triage.RemindAfter > 0 || c.Triage.ClaimTimeout > 0 {
 		remind, timeout := cmp.Or(c.Triage.RemindAfter, 20*time.Minute), cmp.Or(c.Triage.ClaimTimeout, 30*time.Minute)
 		if remind >= timeout {
-			return c, &configError{"VIGIA_CLAIM_REMINDER", "must be shorter than VIGIA_CLAIM_TIMEOUT, or no reminder would ever go out"}
+			if c.Triage.RemindAfter == 0 {
+				return c, &configError{"VIGIA_CLAIM_TIMEOUT", "must be longer than VIGIA_CLAIM_REMINDER (default 20m), or no reminder would ever go out; set both"}
+			}
+			return c, &configError{"VIGIA_CLAIM_REMINDER", "must be shorter than VIGIA_CLAIM_TIMEOUT (default 30m), or no reminder would ever go out"}
 		}
 	}
 	c.PhoneRegion, c.SignalWindow, c.Threshold = "MX", 7*24*time.Hour, 3
 	if v := strings.TrimSpace(getenv("VIGIA_PHONE_REGION")); v != "" {
-		if len(v) != 2 || strings.ToUpper(v) != v && strings.ToLower(v) != v {
+		if !phonenumbers.GetSupportedRegions()[strings.ToUpper(v)] {
 			return c, &configError{"VIGIA_PHONE_REGION", "must be a two-letter country code such as MX, GT, CO or BR"}
 		}
 		c.PhoneRegion = strings.ToUpper(v)

@@ -163,7 +163,7 @@ func TestReminderMustComeBeforeTimeout(t *testing.T) {
 	e := validEnv()
 	e["VIGIA_CLAIM_TIMEOUT"] = "15m" // shorter than the 20 min default reminder
 	var errb bytes.Buffer
-	if code := run(context.Background(), nil, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb); code != 2 || !strings.Contains(errb.String(), "VIGIA_CLAIM_REMINDER") {
+	if code := run(context.Background(), nil, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb); code != 2 || !strings.HasPrefix(errb.String(), "vigia: VIGIA_CLAIM_TIMEOUT:") {
 		t.Fatalf("exit %d, %q", code, errb.String())
 	}
 }

@@ -118,7 +118,8 @@ func (c *Context) renderTip(ctx context.Context, t tips.Tip) Reply {
 	for range missing {
 		out = append(out, c.T("tip_attachment_missing", nil))
 	}
-	if t.Suggested != "" && t.Confidence > 0 {
+	// The suggestion is news only when nobody chose, or it disagrees.
+	if t.Suggested != "" && t.Confidence > 0 && (!t.ReporterChose || t.Suggested != t.Category) {
 		out = append(out, c.T("tip_suggested", map[string]any{"Category": c.categoryName(t.Suggested), "Confidence": t.Confidence}))
 	}
 	if t.NearDuplicate != "" {

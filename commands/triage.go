@@ -121,6 +121,11 @@ func triage(ctx context.Context, c *Context) error {
 		if !ok || dup == id {
 			return c.Say(ctx, "triage_usage", nil)
 		}
+		if _, err := c.mux.store.Tip(ctx, dup); errors.Is(err, storage.ErrNotFound) {
+			return c.Say(ctx, "tip_not_found", map[string]any{"ID": dup})
+		} else if err != nil {
+			return err
+		}
 		d.Status, d.DuplicateOf, rest = tips.StatusDuplicate, dup, rest[1:]
 	case "new", "claimed", "verified", "dismissed", "escalated":
 		d.Status = tips.Status(status)

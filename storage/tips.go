@@ -120,6 +120,7 @@ func (s *Store) SubmitDraft(ctx context.Context, pseudonym, draftID, language st
 	if !ok {
 		category = suggested
 	}
+	ok = ok && fields["cat"] != "" // the reporter chose it
 	receipt, err := tips.NewReceipt(rand.Reader)
 	if err != nil {
 		return Submission{}, err
@@ -180,7 +181,11 @@ func (s *Store) SubmitDraft(ctx context.Context, pseudonym, draftID, language st
 			}
 		}
 	}
-	s.rdb.HSet(ctx, s.k.tip(id), "sg", string(suggested), "sx", int(confidence*100))
+	chosen := 0
+	if ok {
+		chosen = 1
+	}
+	s.rdb.HSet(ctx, s.k.tip(id), "sg", string(suggested), "sx", int(confidence*100), "rc", chosen)
 	// The tip is stored; a failed index update must not make the reporter
 	// resend it, so it is reported to the caller, not returned as failure.
 	alerts, indexErr := s.index(ctx, id, pseudonym, category, content.Text(), now)
@@ -293,6 +298,7 @@ func (s *Store) openTip(id string, fields map[string]string) (tips.Tip, error) {
 		NearDuplicate: strings.ReplaceAll(fields["nd"], ",", ", #"),
 	}
 	t.Confidence, _ = strconv.Atoi(fields["sx"])
+	t.ReporterChose = fields["rc"] == "1"
 	if l := fields["l"]; l != "" {
 		if plain, err := open(dataKey, []byte(l), "labels:"+id); err == nil {
 			_ = json.Unmarshal(plain, &t.Labels)

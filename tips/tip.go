@@ -219,6 +219,7 @@ type Tip struct {
 	// in percent; NearDuplicate is a recent, very similar tip.
 	Suggested     Category
 	Confidence    int
+	ReporterChose bool
 	NearDuplicate string
 	Content       Content
 	History       []Entry

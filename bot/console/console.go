@@ -5,6 +5,7 @@ package console
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -63,14 +64,20 @@ const Platform = "console"
 
 // Run reads lines until EOF, /quit or ctx ends.
 func (a *Adapter) Run(ctx context.Context, h Handler) error {
-	sc := bufio.NewScanner(a.o.In)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	in := bufio.NewReader(a.o.In)
 	a.prompt()
-	for sc.Scan() {
+	for {
+		line, err := readLine(in, 256<<10)
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
 		if ctx.Err() != nil {
 			return nil
 		}
-		line := strings.TrimSpace(sc.Text())
+		line = strings.TrimSpace(line)
 		if line == "" {
 			a.prompt()
 			continue
@@ -94,7 +101,28 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 		h.Handle(ctx, req, a)
 		a.prompt()
 	}
-	return sc.Err()
+}
+
+// readLine reads one line, keeping at most max bytes of it (the engine
+// refuses long messages with a clear answer; a huge line must not end the
+// session).
+func readLine(r *bufio.Reader, max int) (string, error) {
+	var b []byte
+	for {
+		chunk, isPrefix, err := r.ReadLine()
+		if err != nil {
+			if len(b) > 0 && errors.Is(err, io.EOF) {
+				return string(b), nil
+			}
+			return "", err
+		}
+		if len(b) < max {
+			b = append(b, chunk[:min(len(chunk), max-len(b))]...)
+		}
+		if !isPrefix {
+			return string(b), nil
+		}
+	}
 }
 
 func (a *Adapter) prompt() {
