@@ -38,6 +38,7 @@ type Config struct {
 	LogLevel          slog.Level
 	Triage            commands.Triage
 	PhoneRegion       string
+	PublishApprovals  int
 	SignalWindow      time.Duration
 	Threshold         int
 }
@@ -179,6 +180,12 @@ func loadConfig(getenv func(string) string, demo bool) (Config, error) {
 	if v := getenv("VIGIA_SIGNAL_WINDOW"); v != "" {
 		if c.SignalWindow, err = parseDays(v); err != nil || c.SignalWindow < time.Hour || c.SignalWindow > 365*24*time.Hour {
 			return c, &configError{"VIGIA_SIGNAL_WINDOW", `must be a duration between 1h and 365d, such as "7d"`}
+		}
+	}
+	c.PublishApprovals = 1
+	if v := getenv("VIGIA_PUBLISH_APPROVALS"); v != "" {
+		if c.PublishApprovals, err = strconv.Atoi(v); err != nil || c.PublishApprovals < 1 || c.PublishApprovals > 10 {
+			return c, &configError{"VIGIA_PUBLISH_APPROVALS", "must be a number of investigators from 1 to 10"}
 		}
 	}
 	if v := getenv("VIGIA_CORROBORATION_THRESHOLD"); v != "" {

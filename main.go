@@ -133,7 +133,7 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, log *
 	mux := commands.New(commands.Options{
 		Store: st, Messages: msg, Roles: roles, InvestigatorChats: cfg.InvestigatorChats,
 		DefaultLanguage: cfg.DefaultLanguage, Retention: cfg.Retention, Logger: log, RequiredRoles: required,
-		Triage: cfg.Triage, Region: cfg.PhoneRegion, SignalWindow: cfg.SignalWindow,
+		Triage: cfg.Triage, Region: cfg.PhoneRegion, SignalWindow: cfg.SignalWindow, PublishApprovals: cfg.PublishApprovals,
 	})
 	return &engine{store: st, mux: mux, msg: msg}, nil
 }
@@ -211,6 +211,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		})
 	}
 	wg.Go(func() { eng.mux.RunSweeper(ctx, time.Minute, cfg.DraftIdle) })
+	wg.Go(func() { eng.mux.RunBroadcaster(ctx, time.Second) })
 	log.Info("vigia serving", "platforms", strings.Join(platforms, ","))
 	wg.Wait()
 	log.Info("vigia stopped")

@@ -77,6 +77,7 @@ func TestBadConfigExitsTwoNamingTheVariable(t *testing.T) {
 		"VIGIA_PHONE_REGION":            "Mexico",
 		"VIGIA_SIGNAL_WINDOW":           "1m",
 		"VIGIA_CORROBORATION_THRESHOLD": "1",
+		"VIGIA_PUBLISH_APPROVALS":       "0",
 	}
 	for name, bad := range cases {
 		e := validEnv()

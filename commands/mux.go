@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -66,6 +67,19 @@ type Store interface {
 	Search(ctx context.Context, query string, since time.Time, category tips.Category, n int) ([]tips.Tip, error)
 	EntityTips(ctx context.Context, e tips.Entity, since time.Time, n int) ([]tips.Tip, error)
 	Signals(ctx context.Context, window time.Duration, n int) ([]storage.Signal, error)
+	Subscribe(ctx context.Context, sub storage.Subscription) error
+	Unsubscribe(ctx context.Context, platform, chat string) error
+	SubmitWarning(ctx context.Context, pseudonym, text, language string, eventID int64, route string) (storage.Submission, error)
+	Kind(ctx context.Context, id string) (string, error)
+	ApprovePublication(ctx context.Context, id, key, text string, needed int, by string) (storage.Approval, error)
+	PendingDeliveries(ctx context.Context, max int) ([]storage.Delivery, error)
+	Delivered(ctx context.Context, id string, sub storage.Subscription, messageID string) error
+	Gone(ctx context.Context, id string, sub storage.Subscription) error
+	Retry(ctx context.Context, id string, sub storage.Subscription) error
+	BroadcastProgress(ctx context.Context, id string) (storage.Progress, bool, error)
+	FinishBroadcast(ctx context.Context, id string) (bool, error)
+	Published(ctx context.Context, id string) ([]storage.Delivery, error)
+	Retracted(ctx context.Context, id string) (bool, error)
 }
 
 // Triage tunes the triage workflow; zero values take the defaults.
@@ -121,13 +135,16 @@ type Options struct {
 	// Region reads phone numbers without a country code (for /entity).
 	Region string
 	// SignalWindow is the corroboration window (7 days).
-	SignalWindow    time.Duration
-	DefaultLanguage string
-	Retention       time.Duration
-	Limits          Limits
-	Triage          Triage
-	Logger          *slog.Logger
-	Now             func() time.Time
+	SignalWindow time.Duration
+	// PublishApprovals is how many different investigators must approve a
+	// community warning before it goes out (1).
+	PublishApprovals int
+	DefaultLanguage  string
+	Retention        time.Duration
+	Limits           Limits
+	Triage           Triage
+	Logger           *slog.Logger
+	Now              func() time.Time
 }
 
 // Mux routes requests to handlers.
@@ -139,6 +156,7 @@ type Mux struct {
 	reqRoles  map[string]string
 	region    string
 	window    time.Duration
+	approvals int
 	lang      string
 	retention time.Duration
 	limits    Limits
@@ -147,6 +165,20 @@ type Mux struct {
 	now       func() time.Time
 	table     map[string]*Command
 	senders   map[string]Sender
+
+	bcMu        sync.Mutex
+	lastPerChat map[string]time.Time // when each chat last got a broadcast
+}
+
+// Clone returns a Mux with the same configuration and no senders, as a
+// restarted process would have (tests use it to simulate a crash).
+func (m *Mux) Clone() *Mux {
+	c := &Mux{
+		store: m.store, msg: m.msg, roles: m.roles, invChats: m.invChats, reqRoles: m.reqRoles, region: m.region,
+		window: m.window, approvals: m.approvals, lang: m.lang, retention: m.retention, limits: m.limits,
+		triage: m.triage, log: m.log, now: m.now, table: m.table, senders: map[string]Sender{}, lastPerChat: map[string]time.Time{},
+	}
+	return c
 }
 
 // New returns a Mux with every command registered.
@@ -172,9 +204,9 @@ func New(o Options) *Mux {
 	}
 	m := &Mux{
 		store: o.Store, msg: o.Messages, roles: o.Roles, reqRoles: o.RequiredRoles, lang: o.DefaultLanguage,
-		region: o.Region, window: o.SignalWindow,
+		region: o.Region, window: o.SignalWindow, approvals: max(o.PublishApprovals, 1),
 		retention: o.Retention, limits: o.Limits, triage: o.Triage, log: o.Logger, now: o.Now,
-		invChats: map[string]bool{}, table: map[string]*Command{}, senders: map[string]Sender{},
+		invChats: map[string]bool{}, table: map[string]*Command{}, senders: map[string]Sender{}, lastPerChat: map[string]time.Time{},
 	}
 	for _, c := range o.InvestigatorChats {
 		m.invChats[c] = true

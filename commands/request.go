@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 
 	"github.com/vigia-project/vigia/tips"
 )
@@ -139,4 +140,26 @@ type Replier interface {
 // it can be recognised.
 type Sender interface {
 	Send(ctx context.Context, chatID string, r Reply) (string, error)
+}
+
+// ErrDestinationGone is returned (wrapped) by a Sender when the chat is
+// gone for the bot: it was removed, blocked, or the chat was deleted.
+var ErrDestinationGone = errors.New("destination gone")
+
+// ChatAdminChecker is an optional Replier capability: it asks the platform
+// whether the sender administers the chat the request came from.
+type ChatAdminChecker interface {
+	IsChatAdmin(ctx context.Context) (bool, error)
+}
+
+// MessageDeleter is an optional Replier capability: it deletes the message
+// that carried the request, where the bot may.
+type MessageDeleter interface {
+	DeleteRequest(ctx context.Context) error
+}
+
+// MessageRemover is an optional Sender capability: it deletes a message
+// the bot sent earlier.
+type MessageRemover interface {
+	DeleteMessage(ctx context.Context, chatID, messageID string) error
 }

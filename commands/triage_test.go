@@ -47,6 +47,7 @@ func newTeam(t *testing.T) *team {
 		InvestigatorChats: []string{"telegram:-100777"},
 		Logger:            slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Triage:            commands.Triage{ClaimTimeout: time.Hour, RemindAfter: 10 * time.Minute, UrgentAfter: 5 * time.Minute},
+		PublishApprovals:  2,
 	})
 	sent := &recorder{}
 	mux.AddSender("telegram", sent)

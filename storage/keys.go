@@ -103,5 +103,17 @@ func (k keys) indexBand(band string) string { return k.prefix + ":ix:lsh:" + ban
 // indexAlert marks, for one window, that an entity's alert went out.
 func (k keys) indexAlert(mac string) string { return k.prefix + ":ix:a:" + mac }
 
+// subscriptions maps MAC(platform, chat) to a sealed community subscription.
+func (k keys) subscriptions() string { return k.prefix + ":{bc}:subs" }
+
+// publication holds a warning's approvals and (sealed) published text.
+func (k keys) publication(id string) string { return k.prefix + ":{bc}:pub:" + id }
+
+// deliveries maps each destination of a broadcast to its state.
+func (k keys) deliveries(id string) string { return k.prefix + ":{bc}:job:" + id }
+
+// broadcasts lists the broadcasts still being delivered.
+func (k keys) broadcasts() string { return k.prefix + ":{bc}:jobs" }
+
 // TriageGroup is the consumer group investigators read the triage stream with.
 const TriageGroup = "investigators"

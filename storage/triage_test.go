@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -308,5 +309,42 @@ func TestReopenAndReleaseKeepTheQueueHonest(t *testing.T) {
 	}
 	if got, err := st.Next(ctx, storage.Claimer{Key: "inv-b", Name: "Beto"}, "", time.Hour, 2); !errors.Is(err, storage.ErrQueueEmpty) {
 		t.Fatalf("a claim being worked on was taken: %q %v", got, err)
+	}
+}
+
+// A destination claimed for sending when the process died is never sent
+// again (a copy may have gone out), and counts as unconfirmed.
+func TestBroadcastAfterCrashSendsNothingTwice(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	for i := range 3 {
+		if err := st.Subscribe(ctx, storage.Subscription{Platform: "telegram", Chat: fmt.Sprint(-100 - i), Language: "es"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sub, err := st.SubmitWarning(ctx, st.Pseudonym("telegram", "9"), "cuidado con el número 55 1234 5678", "es", 1, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, err := st.ApprovePublication(ctx, sub.TipID, "inv", "", 1, "telegram:1"); err != nil || !a.Started {
+		t.Fatalf("approve: %+v %v", a, err)
+	}
+	first, err := st.PendingDeliveries(ctx, 2) // claimed; the process "dies" before any outcome
+	if err != nil || len(first) != 2 {
+		t.Fatalf("first claim: %d %v", len(first), err)
+	}
+	rest, err := st.PendingDeliveries(ctx, 10) // after the restart
+	if err != nil || len(rest) != 1 {
+		t.Fatalf("after restart: %d deliveries, want only the one never claimed (%v)", len(rest), err)
+	}
+	if err := st.Delivered(ctx, sub.TipID, rest[0].Sub, "42"); err != nil {
+		t.Fatal(err)
+	}
+	p, done, err := st.BroadcastProgress(ctx, sub.TipID)
+	if err != nil || !done || p.Total != 3 || p.Delivered != 1 || p.Unconfirmed != 2 {
+		t.Fatalf("progress %+v done %v %v", p, done, err)
+	}
+	if again, _ := st.PendingDeliveries(ctx, 10); len(again) != 0 {
+		t.Fatalf("sent again: %d", len(again))
 	}
 }

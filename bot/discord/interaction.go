@@ -289,3 +289,9 @@ func discordName(u *discordgo.User) string {
 	}
 	return "@" + u.Username
 }
+
+// IsChatAdmin reports whether the member may manage this channel (Discord
+// says so in the interaction: Manage Channels).
+func (r *interactionReplier) IsChatAdmin(context.Context) (bool, error) {
+	return r.i.Member != nil && r.i.Member.Permissions&discordgo.PermissionManageChannels != 0, nil
+}

@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -204,8 +205,23 @@ func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) (
 			return err
 		})
 		if err != nil {
+			var re *discordgo.RESTError
+			if errors.As(err, &re) && re.Response != nil && (re.Response.StatusCode == http.StatusForbidden || re.Response.StatusCode == http.StatusNotFound) {
+				return "", fmt.Errorf("discord send: %w", commands.ErrDestinationGone)
+			}
 			return "", fmt.Errorf("discord send: %s", a.redact(err))
 		}
 	}
 	return last, nil
+}
+
+// DeleteMessage deletes a message the bot sent (commands.MessageRemover).
+func (a *Adapter) DeleteMessage(ctx context.Context, chatID, messageID string) error {
+	err := a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+		return a.s.ChannelMessageDelete(chatID, messageID, opts...)
+	})
+	if err != nil {
+		return fmt.Errorf("discord delete: %s", a.redact(err))
+	}
+	return nil
 }

@@ -27,6 +27,57 @@ const maxText = 3800
 type replier struct {
 	a      *Adapter
 	chatID int64
+	// userID and messageID identify the request's sender and message, for
+	// the admin check and deletion; channelPost is true for a post made as
+	// the channel itself (only its admins can do that).
+	userID      int64
+	messageID   int
+	channelPost bool
+}
+
+// IsChatAdmin asks Telegram whether the sender administers the chat.
+func (r *replier) IsChatAdmin(ctx context.Context) (bool, error) {
+	if r.channelPost {
+		return true, nil
+	}
+	m, err := r.a.b.GetChatMember(ctx, &bot.GetChatMemberParams{ChatID: r.chatID, UserID: r.userID})
+	if err != nil {
+		return false, fmt.Errorf("telegram getChatMember: %s", r.a.redact(err))
+	}
+	return m.Type == models.ChatMemberTypeOwner || m.Type == models.ChatMemberTypeAdministrator, nil
+}
+
+// DeleteRequest deletes the message that carried the request.
+func (r *replier) DeleteRequest(ctx context.Context) error {
+	if r.messageID == 0 {
+		return nil
+	}
+	if _, err := r.a.b.DeleteMessage(ctx, &bot.DeleteMessageParams{ChatID: r.chatID, MessageID: r.messageID}); err != nil {
+		return fmt.Errorf("telegram deleteMessage: %s", r.a.redact(err))
+	}
+	return nil
+}
+
+// DeleteMessage deletes a message the bot sent (commands.MessageRemover).
+func (a *Adapter) DeleteMessage(ctx context.Context, chatID, messageID string) error {
+	chat, err1 := strconv.ParseInt(chatID, 10, 64)
+	msg, err2 := strconv.Atoi(messageID)
+	if err1 != nil || err2 != nil {
+		return fmt.Errorf("telegram: bad chat or message id")
+	}
+	if _, err := a.b.DeleteMessage(ctx, &bot.DeleteMessageParams{ChatID: chat, MessageID: msg}); err != nil {
+		return fmt.Errorf("telegram deleteMessage: %s", a.redact(err))
+	}
+	return nil
+}
+
+// sendErr wraps a send failure; a chat the bot was removed from, or that no
+// longer exists, is commands.ErrDestinationGone.
+func (a *Adapter) sendErr(what string, err error) error {
+	if errors.Is(err, bot.ErrorForbidden) || (errors.Is(err, bot.ErrorBadRequest) && strings.Contains(err.Error(), "chat not found")) {
+		return fmt.Errorf("telegram %s: %w", what, commands.ErrDestinationGone)
+	}
+	return fmt.Errorf("telegram %s: %s", what, a.redact(err))
 }
 
 func (r *replier) Reply(ctx context.Context, rep commands.Reply) error {
@@ -67,7 +118,7 @@ func (a *Adapter) send(ctx context.Context, chatID int64, rep commands.Reply) (s
 			return err
 		})
 		if err != nil {
-			return "", fmt.Errorf("telegram sendMessage: %s", a.redact(err))
+			return "", a.sendErr("sendMessage", err)
 		}
 	}
 	for _, f := range rep.Files {

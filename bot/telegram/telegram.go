@@ -239,6 +239,8 @@ func chatOf(u *models.Update) int64 {
 		return u.CallbackQuery.Message.InaccessibleMessage.Chat.ID
 	case u.CallbackQuery != nil:
 		return u.CallbackQuery.From.ID
+	case u.ChannelPost != nil:
+		return u.ChannelPost.Chat.ID
 	}
 	return 0
 }
@@ -258,7 +260,20 @@ func (a *Adapter) handle(ctx context.Context, h Handler, u *models.Update) {
 		if !ok {
 			return
 		}
-		h.Handle(ctx, req, &replier{a: a, chatID: u.Message.Chat.ID})
+		h.Handle(ctx, req, &replier{a: a, chatID: u.Message.Chat.ID, userID: u.Message.From.ID, messageID: u.Message.ID})
+	case u.ChannelPost != nil:
+		// Only commands posted as the channel itself (by its admins) count.
+		p := u.ChannelPost
+		if p.SenderChat == nil || p.SenderChat.ID != p.Chat.ID {
+			return
+		}
+		req := commands.Request{Platform: Platform, UserID: "chan" + strconv.FormatInt(p.Chat.ID, 10), ChatID: strconv.FormatInt(p.Chat.ID, 10),
+			ChatKind: commands.Group, EventID: u.ID, Text: p.Text}
+		a.parseCommand(&req, p.Text, p.Entities)
+		if req.Command == "" {
+			return
+		}
+		h.Handle(ctx, req, &replier{a: a, chatID: p.Chat.ID, messageID: p.ID, channelPost: true})
 	case u.CallbackQuery != nil:
 		q := u.CallbackQuery
 		// Stop the button's spinner whatever happens next.
@@ -300,7 +315,7 @@ func (a *Adapter) getUpdates(ctx context.Context, offset int64, timeout time.Dur
 	form := url.Values{}
 	form.Set("offset", strconv.FormatInt(offset, 10))
 	form.Set("timeout", strconv.Itoa(int(timeout/time.Second)))
-	form.Set("allowed_updates", `["message","callback_query"]`)
+	form.Set("allowed_updates", `["message","callback_query","channel_post"]`)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.o.APIURL+"/bot"+a.o.Token+"/getUpdates", strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, offset, err

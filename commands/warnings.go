@@ -1,0 +1,267 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// subscribe is /subscribe [regions…] in a group or channel: only a chat
+// administrator, as the platform says, may subscribe the chat.
+func subscribe(ctx context.Context, c *Context) error {
+	if c.Request.ChatKind == Private {
+		return c.Say(ctx, "subscribe_private", nil)
+	}
+	checker, ok := c.w.(ChatAdminChecker)
+	if !ok {
+		return c.Say(ctx, "subscribe_not_admin", nil)
+	}
+	admin, err := checker.IsChatAdmin(ctx)
+	if err != nil {
+		return err
+	}
+	if !admin {
+		return c.Say(ctx, "subscribe_not_admin", nil)
+	}
+	var regions []string
+	for _, r := range strings.Fields(strings.ToLower(c.Request.Args)) {
+		if len(regions) < 10 && len([]rune(r)) <= 40 {
+			regions = append(regions, tips.Fold(r))
+		}
+	}
+	err = c.mux.store.Subscribe(ctx, storage.Subscription{Platform: c.Request.Platform, Chat: c.Request.ChatID, Language: c.Lang, Regions: regions})
+	if err != nil {
+		return err
+	}
+	where := ""
+	if len(regions) > 0 {
+		where = " (" + strings.Join(regions, ", ") + ")"
+	}
+	return c.Say(ctx, "subscribe_done", map[string]any{"Language": c.mux.msg.Localize(c.Lang, "lang_name", nil), "Regions": where})
+}
+
+func unsubscribe(ctx context.Context, c *Context) error {
+	if c.Request.ChatKind == Private {
+		return c.Say(ctx, "subscribe_private", nil)
+	}
+	checker, ok := c.w.(ChatAdminChecker)
+	if !ok {
+		return c.Say(ctx, "subscribe_not_admin", nil)
+	}
+	if admin, err := checker.IsChatAdmin(ctx); err != nil || !admin {
+		if err != nil {
+			return err
+		}
+		return c.Say(ctx, "subscribe_not_admin", nil)
+	}
+	err := c.mux.store.Unsubscribe(ctx, c.Request.Platform, c.Request.ChatID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return c.Say(ctx, "unsubscribe_none", nil)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Say(ctx, "unsubscribe_done", nil)
+}
+
+// warn is /warn text: a community warning, for review before anything is
+// published. In a group the original message is deleted where the bot may,
+// and the answer names nobody.
+func warn(ctx context.Context, c *Context) error {
+	text := strings.TrimSpace(c.Request.Args)
+	if text == "" {
+		return c.Say(ctx, "warn_usage", nil)
+	}
+	if n := len([]rune(text)); n > c.mux.limits.MaxMessageRunes {
+		return c.Say(ctx, "message_too_long", map[string]any{"Max": c.mux.limits.MaxMessageRunes})
+	}
+	inGroup := c.Request.ChatKind != Private
+	if inGroup {
+		if d, ok := c.w.(MessageDeleter); ok {
+			if err := d.DeleteRequest(ctx); err != nil {
+				c.mux.log.Info("warning message not deleted (no right?)", "platform", c.Request.Platform)
+			}
+		}
+	}
+	route := ""
+	if !inGroup {
+		route = c.Request.Platform + ":" + c.Request.ChatID
+	}
+	sub, err := c.mux.store.SubmitWarning(ctx, c.Pseudonym, tips.Neutralize(text), c.Lang, c.Request.EventID, route)
+	if err != nil {
+		return err
+	}
+	if inGroup {
+		return c.Say(ctx, "warn_group_received", nil)
+	}
+	return c.Say(ctx, "warn_received", map[string]any{"Receipt": sub.Receipt})
+}
+
+// publish is /publish ID [edited text]: an approval; with enough different
+// investigators the warning goes to every matching community.
+func publish(ctx context.Context, c *Context) error {
+	idArg, text, _ := strings.Cut(strings.TrimSpace(c.Request.Args), " ")
+	id, ok := parseTipID(idArg)
+	if !ok {
+		return c.Say(ctx, "publish_usage", nil)
+	}
+	kind, err := c.mux.store.Kind(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
+	}
+	if err != nil {
+		return err
+	}
+	if kind != "warning" {
+		return c.Say(ctx, "publish_not_warning", map[string]any{"ID": id})
+	}
+	text = tips.Neutralize(strings.TrimSpace(text))
+	if len([]rune(text)) > c.mux.limits.MaxMessageRunes {
+		return c.Say(ctx, "message_too_long", map[string]any{"Max": c.mux.limits.MaxMessageRunes})
+	}
+	a, err := c.mux.store.ApprovePublication(ctx, id, c.Pseudonym, text, c.mux.approvals, c.claimer().Route)
+	if err != nil {
+		return err
+	}
+	switch {
+	case a.Already:
+		return c.Say(ctx, "publish_already", map[string]any{"ID": id})
+	case a.Started:
+		return c.Say(ctx, "publish_started", map[string]any{"ID": id})
+	default:
+		return c.Say(ctx, "publish_waiting", map[string]any{"Count": a.Approvals, "Needed": c.mux.approvals})
+	}
+}
+
+// retract is /retract ID: the published messages are deleted where the
+// platform allows, and a correction is posted in every community.
+func retract(ctx context.Context, c *Context) error {
+	id, ok := parseTipID(c.Request.Args)
+	if !ok {
+		return c.Say(ctx, "retract_usage", nil)
+	}
+	first, err := c.mux.store.Retracted(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !first {
+		return c.Say(ctx, "retract_none", map[string]any{"ID": id})
+	}
+	published, err := c.mux.store.Published(ctx, id)
+	if err != nil {
+		return err
+	}
+	deleted, corrected := 0, 0
+	for _, d := range published {
+		s, ok := c.mux.senders[d.Sub.Platform]
+		if !ok {
+			continue
+		}
+		if r, ok := s.(MessageRemover); ok && r.DeleteMessage(ctx, d.Sub.Chat, d.MessageID) == nil {
+			deleted++
+		}
+		lang := d.Sub.Language
+		text := c.mux.msg.Localize(lang, "broadcast_correction", nil)
+		if _, err := s.Send(ctx, d.Sub.Chat, Reply{Text: text}); err == nil {
+			corrected++
+		}
+	}
+	return c.Say(ctx, "retract_done", map[string]any{"Deleted": deleted, "Count": corrected})
+}
+
+// RunBroadcaster delivers published warnings until ctx ends, within the
+// platforms' rates: about 25 messages a second overall and one message to
+// a chat every three seconds (Telegram allows 20 a minute per group).
+func (m *Mux) RunBroadcaster(ctx context.Context, tick time.Duration) {
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := m.broadcastOnce(ctx); err != nil && ctx.Err() == nil {
+				m.log.Warn("broadcast round failed", "error", err.Error())
+			}
+		}
+	}
+}
+
+// PerChatGap and perSecond are the delivery rates.
+const (
+	PerChatGap = 3 * time.Second
+	perSecond  = 25
+)
+
+// BroadcastOnce runs one delivery round (RunBroadcaster runs them in a loop).
+func (m *Mux) BroadcastOnce(ctx context.Context) error { return m.broadcastOnce(ctx) }
+
+func (m *Mux) broadcastOnce(ctx context.Context) error {
+	m.bcMu.Lock()
+	defer m.bcMu.Unlock()
+	lastPerChat := m.lastPerChat
+	batch, err := m.store.PendingDeliveries(ctx, perSecond)
+	if err != nil {
+		return err
+	}
+	limiter := time.NewTicker(time.Second / perSecond)
+	defer limiter.Stop()
+	touched := map[string]storage.Publication{}
+	for _, d := range batch {
+		touched[d.TipID] = d.Publication
+		key := d.Sub.Platform + ":" + d.Sub.Chat
+		if wait := PerChatGap - m.now().Sub(lastPerChat[key]); wait > 0 {
+			if err := m.store.Retry(ctx, d.TipID, d.Sub); err != nil {
+				return err
+			}
+			continue // its turn comes in a later round
+		}
+		select {
+		case <-ctx.Done():
+			return m.store.Retry(context.WithoutCancel(ctx), d.TipID, d.Sub)
+		case <-limiter.C:
+		}
+		s, ok := m.senders[d.Sub.Platform]
+		if !ok {
+			if err := m.store.Retry(ctx, d.TipID, d.Sub); err != nil {
+				return err
+			}
+			continue
+		}
+		lang := d.Sub.Language
+		if lang == "" {
+			lang = m.lang
+		}
+		header := m.msg.Localize(lang, "broadcast_header", map[string]any{"Date": d.At.UTC().Format("2006-01-02")})
+		msgID, err := s.Send(ctx, d.Sub.Chat, Reply{Text: header + "\n\n" + safe(d.Text)})
+		lastPerChat[key] = m.now()
+		switch {
+		case errors.Is(err, ErrDestinationGone):
+			err = m.store.Gone(ctx, d.TipID, d.Sub)
+		case err != nil:
+			m.log.Warn("warning not delivered, will retry", "platform", d.Sub.Platform, "error", err.Error())
+			err = m.store.Retry(ctx, d.TipID, d.Sub)
+		default:
+			err = m.store.Delivered(ctx, d.TipID, d.Sub, msgID)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for id, pub := range touched {
+		p, done, err := m.store.BroadcastProgress(ctx, id)
+		if err != nil || !done {
+			continue
+		}
+		if first, err := m.store.FinishBroadcast(ctx, id); err == nil && first && pub.By != "" {
+			m.notify(ctx, pub.By, Reply{Text: m.msg.Localize(m.lang, "publish_report", map[string]any{
+				"ID": id, "Delivered": p.Delivered, "Total": p.Total, "Gone": p.Gone, "Unconfirmed": p.Unconfirmed,
+			})})
+		}
+	}
+	return nil
+}

@@ -1,0 +1,162 @@
+package commands_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/vigia-project/vigia/commands"
+)
+
+// community is a fake platform with many group chats: it records every
+// message per chat, can refuse a chat (the bot was removed), and can fail
+// transiently.
+type community struct {
+	mu      sync.Mutex
+	got     map[string][]string
+	gone    map[string]bool
+	flaky   map[string]int // chat -> transient failures left
+	deleted []string
+	seq     int
+}
+
+type adminReplier struct {
+	*recorder
+	admin   bool
+	deleted bool
+}
+
+func (a *adminReplier) IsChatAdmin(context.Context) (bool, error) { return a.admin, nil }
+func (a *adminReplier) DeleteRequest(context.Context) error       { a.deleted = true; return nil }
+
+func (c *community) Send(_ context.Context, chat string, r commands.Reply) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gone[chat] {
+		return "", fmt.Errorf("forbidden: %w", commands.ErrDestinationGone)
+	}
+	if c.flaky[chat] > 0 {
+		c.flaky[chat]--
+		return "", fmt.Errorf("too many requests")
+	}
+	if c.got == nil {
+		c.got = map[string][]string{}
+	}
+	c.got[chat] = append(c.got[chat], r.Text)
+	c.seq++
+	return fmt.Sprint(c.seq), nil
+}
+
+func (c *community) DeleteMessage(_ context.Context, chat, msg string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.deleted = append(c.deleted, chat+"/"+msg)
+	return nil
+}
+
+func (tm *team) inGroup(user, chat string, admin bool, req commands.Request) (*adminReplier, []commands.Reply) {
+	tm.event++
+	req.Platform, req.UserID, req.ChatID, req.ChatKind, req.EventID, req.Addressed = "telegram", user, chat, commands.Group, tm.event, true
+	if req.Command != "" {
+		req.CommandAtStart = true
+	}
+	w := &adminReplier{recorder: &recorder{}, admin: admin}
+	tm.mux.Handle(context.Background(), req, w)
+	return w, w.take()
+}
+
+func TestCommunityWarnings(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	platform := &community{gone: map[string]bool{"-9": true}, flaky: map[string]int{"-3": 2}}
+	tm.mux.AddSender("telegram", platform) // the community chats and everyone else
+
+	// Only chat administrators subscribe their chat, as the platform says.
+	if _, r := tm.inGroup("50", "-1", false, commands.Request{Command: "subscribe"}); r[0].Text != tm.msg.Localize("en", "subscribe_not_admin", nil) {
+		t.Fatalf("non-admin subscribed: %+v", r)
+	}
+	for i := 1; i <= 9; i++ {
+		if _, r := tm.inGroup("50", fmt.Sprint(-i), true, commands.Request{Command: "subscribe"}); !strings.HasPrefix(r[0].Text, "This chat will receive") {
+			t.Fatalf("subscribe: %+v", r)
+		}
+	}
+	tm.inGroup("50", "-8", true, commands.Request{Command: "unsubscribe"})
+
+	// A warning posted in a group: deleted, acknowledged without a name.
+	w, r := tm.inGroup("7777", "-1", false, commands.Request{Command: "warn", Args: "Un número llama a los tenderos pidiendo dinero: 55 1234 5678"})
+	if !w.deleted || r[0].Text != tm.msg.Localize("en", "warn_group_received", nil) || strings.Contains(r[0].Text, "7777") {
+		t.Fatalf("warning in group: deleted %v, %+v", w.deleted, r)
+	}
+
+	// Two approvals from two different investigators are needed.
+	for _, u := range []struct{ id, name string }{{"2002", "Ana"}, {"2003", "Beto"}} {
+		code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
+		tm.as(u.id, u.name, commands.Request{Command: "redeem", Args: code})
+	}
+	if r = tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1 Cuidado: un número llama pidiendo dinero."}); !strings.HasPrefix(r[0].Text, "Approved (1") {
+		t.Fatalf("first approval: %+v", r)
+	}
+	if r = tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1"}); !strings.HasPrefix(r[0].Text, "Approved (1") {
+		t.Fatalf("the same investigator approved twice: %+v", r)
+	}
+	if err := tm.mux.Remind(ctx); err != nil { // nothing goes out before the second approval
+		t.Fatal(err)
+	}
+	r = tm.as("2003", "Beto", commands.Request{Command: "publish", Args: "1"})
+	if r[0].Text != tm.msg.Localize("en", "publish_started", map[string]any{"ID": "1"}) {
+		t.Fatalf("second approval: %+v", r)
+	}
+
+	// Deliver in rounds, "crashing" (a new engine on the same Redis) after
+	// the first round: every destination gets it exactly once.
+	if err := tm.mux.BroadcastOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	restarted := tm.mux.Clone()
+	restarted.AddSender("telegram", platform)
+	for range 8 {
+		tm.clk.Add(commands.PerChatGap)
+		if err := restarted.BroadcastOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 1; i <= 7; i++ {
+		chat := fmt.Sprint(-i)
+		if got := platform.got[chat]; len(got) != 1 || !strings.Contains(got[0], "Cuidado: un número llama pidiendo dinero.") || !strings.Contains(got[0], "Community warning") {
+			t.Fatalf("chat %s got %q", chat, got)
+		}
+	}
+	if len(platform.got["-8"]) != 0 || len(platform.got["-9"]) != 0 {
+		t.Fatalf("unsubscribed or gone chats got it: %v", platform.got)
+	}
+	report := platform.got["2002"]
+	if len(report) == 0 || !strings.Contains(report[len(report)-1], "delivered to 7 of 8") || !strings.Contains(report[len(report)-1], "1 had removed the bot") {
+		t.Fatalf("report to the first approver: %q", report)
+	}
+	for chat, msgs := range platform.got {
+		for _, m := range msgs {
+			if strings.Contains(m, "7777") {
+				t.Fatalf("the submitter appears in %s: %s", chat, m)
+			}
+		}
+	}
+	// Retract: messages deleted, a correction in every community.
+	r = tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"})
+	if r[0].Text != tm.msg.Localize("en", "retract_done", map[string]any{"Deleted": 7}, 7) || len(platform.deleted) != 7 {
+		t.Fatalf("retract: %+v, deleted %v", r, platform.deleted)
+	}
+	if r = tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"}); r[0].Text != tm.msg.Localize("en", "retract_none", map[string]any{"ID": "1"}) {
+		t.Fatalf("second retract: %+v", r)
+	}
+	// Only warnings are published; reporters cannot publish.
+	r = tm.as(reporterID, "R", commands.Request{Text: "un tip normal"})
+	tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
+	if r = tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "2"}); r[0].Text != tm.msg.Localize("en", "publish_not_warning", map[string]any{"ID": "2"}) {
+		t.Fatalf("publishing a tip: %+v", r)
+	}
+	if r = tm.as(reporterID, "R", commands.Request{Command: "publish", Args: "1"}); r[0].Text != tm.msg.Localize("en", "unknown_command", nil) {
+		t.Fatalf("reporter /publish: %+v", r)
+	}
+}

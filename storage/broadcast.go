@@ -1,0 +1,400 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/tips"
+)
+
+// Community warnings: subscriptions, publication approvals and a
+// persistent broadcast queue. Chat ids are sealed; keys carry MACs.
+
+// Subscription is a community chat that receives published warnings.
+type Subscription struct {
+	Key      string    `json:"-"`
+	Platform string    `json:"p"`
+	Chat     string    `json:"c"`
+	Language string    `json:"l"`
+	Regions  []string  `json:"r,omitempty"`
+	Active   bool      `json:"a"`
+	Since    time.Time `json:"s"`
+}
+
+func (s *Store) subKey(platform, chat string) string {
+	return s.kr.mac(s.kr.index, "sub\x00"+platform+"\x00"+chat)
+}
+
+// Subscribe adds or updates a community subscription.
+func (s *Store) Subscribe(ctx context.Context, sub Subscription) error {
+	sub.Key, sub.Active = s.subKey(sub.Platform, sub.Chat), true
+	if sub.Since.IsZero() {
+		sub.Since = s.now()
+	}
+	return s.saveSub(ctx, sub)
+}
+
+func (s *Store) saveSub(ctx context.Context, sub Subscription) error {
+	b, _ := json.Marshal(sub)
+	sealed, err := seal(s.kr.seal, b, "sub:"+sub.Key)
+	if err != nil {
+		return err
+	}
+	if err := s.rdb.HSet(ctx, s.k.subscriptions(), sub.Key, sealed).Err(); err != nil {
+		return fmt.Errorf("subscribe: %w", err)
+	}
+	return nil
+}
+
+// Unsubscribe removes a subscription; ErrNotFound if there was none.
+func (s *Store) Unsubscribe(ctx context.Context, platform, chat string) error {
+	n, err := s.rdb.HDel(ctx, s.k.subscriptions(), s.subKey(platform, chat)).Result()
+	if err != nil {
+		return fmt.Errorf("unsubscribe: %w", err)
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Subscriptions lists every subscription.
+func (s *Store) Subscriptions(ctx context.Context) ([]Subscription, error) {
+	all, err := s.rdb.HGetAll(ctx, s.k.subscriptions()).Result()
+	if err != nil {
+		return nil, fmt.Errorf("subscriptions: %w", err)
+	}
+	var out []Subscription
+	for key, sealed := range all {
+		plain, err := open(s.kr.seal, []byte(sealed), "sub:"+key)
+		if err != nil {
+			continue
+		}
+		var sub Subscription
+		if json.Unmarshal(plain, &sub) == nil {
+			sub.Key = key
+			out = append(out, sub)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Since.Before(out[j].Since) })
+	return out, nil
+}
+
+// subscription returns one subscription by key.
+func (s *Store) subscription(ctx context.Context, key string) (Subscription, error) {
+	sealed, err := s.rdb.HGet(ctx, s.k.subscriptions(), key).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return Subscription{}, ErrNotFound
+	}
+	if err != nil {
+		return Subscription{}, err
+	}
+	plain, err := open(s.kr.seal, sealed, "sub:"+key)
+	if err != nil {
+		return Subscription{}, err
+	}
+	var sub Subscription
+	err = json.Unmarshal(plain, &sub)
+	sub.Key = key
+	return sub, err
+}
+
+// SubmitWarning stores a community warning as a tip of kind "warning",
+// with high priority, idempotently per platform event. It does not touch
+// the reporter's draft.
+func (s *Store) SubmitWarning(ctx context.Context, pseudonym, text, language string, eventID int64, route string) (Submission, error) {
+	p := pseudonym + ":warn"
+	d, err := s.AddToDraft(ctx, p, DraftPart{EventID: eventID, Route: route, Language: language, Part: tips.Part{Text: text}})
+	if err != nil {
+		return Submission{}, err
+	}
+	sub, err := s.SubmitDraft(ctx, p, d.ID, language, eventID)
+	if err != nil {
+		return Submission{}, err
+	}
+	if err := s.rdb.HSet(ctx, s.k.tip(sub.TipID), "kind", "warning", "p", string(tips.High)).Err(); err != nil {
+		return sub, fmt.Errorf("mark warning: %w", err)
+	}
+	return sub, nil
+}
+
+// approve records an investigator's approval of publishing a warning (with
+// the text to publish) and starts the publication when enough different
+// investigators approved. It returns the approvals so far, and 1 in the
+// second value if this call started it.
+var approve = redis.NewScript(`
+if redis.call('HGET', KEYS[1], 'state') == 'published' then return {-1, 0} end
+redis.call('HSET', KEYS[1], 'a:' .. ARGV[1], ARGV[2])
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'text', ARGV[3]) end
+if ARGV[5] ~= '' then redis.call('HSETNX', KEYS[1], 'by', ARGV[5]) end
+local n = 0
+for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if string.sub(f, 1, 2) == 'a:' then n = n + 1 end
+end
+if n >= tonumber(ARGV[4]) then
+  redis.call('HSET', KEYS[1], 'state', 'published', 'at', ARGV[2])
+  return {n, 1}
+end
+return {n, 0}`)
+
+// Approval is the outcome of an approval.
+type Approval struct {
+	Approvals int
+	Started   bool // this approval started the broadcast
+	Already   bool // it had been published already
+}
+
+// ApprovePublication records that investigator key approves publishing tip
+// id, with text (the edited text, or "" to keep it); with `needed`
+// approvals from different investigators the broadcast is queued to every
+// active subscription matching the warning's regions. by is where to report
+// progress ("platform:chat"), sealed.
+func (s *Store) ApprovePublication(ctx context.Context, id, key, text string, needed int, by string) (Approval, error) {
+	dataKey, err := s.dataKey(ctx, id)
+	if err != nil {
+		return Approval{}, err
+	}
+	var sealedText, sealedBy string
+	if text != "" {
+		b, err := seal(dataKey, []byte(text), "pubtext:"+id)
+		if err != nil {
+			return Approval{}, err
+		}
+		sealedText = string(b)
+	}
+	if b, err := seal(s.kr.seal, []byte(by), "pubby:"+id); err == nil {
+		sealedBy = string(b)
+	}
+	res, err := approve.Run(ctx, s.rdb, []string{s.k.publication(id)}, key, s.now().UnixMilli(), sealedText, needed, sealedBy).Int64Slice()
+	if err != nil {
+		return Approval{}, fmt.Errorf("approve: %w", err)
+	}
+	s.rdb.PExpire(ctx, s.k.publication(id), s.retention)
+	a := Approval{Approvals: int(res[0]), Started: res[1] == 1, Already: res[0] == -1}
+	if !a.Started {
+		return a, nil
+	}
+	subs, err := s.Subscriptions(ctx)
+	if err != nil {
+		return a, err
+	}
+	pipe := s.rdb.TxPipeline()
+	for _, sub := range subs {
+		if sub.Active {
+			pipe.HSetNX(ctx, s.k.deliveries(id), sub.Key, "p")
+		}
+	}
+	pipe.HSetNX(ctx, s.k.deliveries(id), "~", "job")
+	pipe.PExpire(ctx, s.k.deliveries(id), s.retention)
+	pipe.SAdd(ctx, s.k.broadcasts(), id)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return a, fmt.Errorf("queue broadcast: %w", err)
+	}
+	return a, nil
+}
+
+// Publication is a warning ready to go out.
+type Publication struct {
+	TipID    string
+	Text     string
+	By       string // where to report progress
+	At       time.Time
+	Language string
+}
+
+// publication opens a publication's text (edited, or the tip's own).
+func (s *Store) publication(ctx context.Context, id string) (Publication, error) {
+	f, err := s.rdb.HGetAll(ctx, s.k.publication(id)).Result()
+	if err != nil {
+		return Publication{}, err
+	}
+	p := Publication{TipID: id}
+	t, err := s.Tip(ctx, id)
+	if err != nil {
+		return p, err
+	}
+	p.Text, p.Language = t.Content.Text(), t.Content.Language
+	dataKey, err := s.dataKey(ctx, id)
+	if err != nil {
+		return p, err
+	}
+	if v := f["text"]; v != "" {
+		if b, err := open(dataKey, []byte(v), "pubtext:"+id); err == nil {
+			p.Text = string(b)
+		}
+	}
+	if v := f["by"]; v != "" {
+		if b, err := open(s.kr.seal, []byte(v), "pubby:"+id); err == nil {
+			p.By = string(b)
+		}
+	}
+	var ms int64
+	fmt.Sscan(f["at"], &ms)
+	p.At = time.UnixMilli(ms)
+	return p, nil
+}
+
+// Delivery is one destination of a broadcast, claimed for sending.
+type Delivery struct {
+	Publication
+	Sub Subscription
+	// MessageID is the delivered message, for Published.
+	MessageID string
+}
+
+// claimDelivery moves a destination from pending to sending.
+var claimDelivery = redis.NewScript(`
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= 'p' then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], 's:' .. ARGV[2])
+return 1`)
+
+// PendingDeliveries claims up to max pending destinations across the active
+// broadcasts. A destination is marked "sending" before it is returned: if
+// the process dies before the outcome is recorded, it is not sent again
+// (a message may have gone out; a second copy must not), and the final
+// report counts it as unconfirmed.
+func (s *Store) PendingDeliveries(ctx context.Context, max int) ([]Delivery, error) {
+	ids, err := s.rdb.SMembers(ctx, s.k.broadcasts()).Result()
+	if err != nil {
+		return nil, fmt.Errorf("broadcasts: %w", err)
+	}
+	sort.Strings(ids)
+	var out []Delivery
+	for _, id := range ids {
+		states, err := s.rdb.HGetAll(ctx, s.k.deliveries(id)).Result()
+		if err != nil {
+			return out, err
+		}
+		var pub Publication
+		loaded := false
+		for key, st := range states {
+			if st != "p" || len(out) == max {
+				continue
+			}
+			if !loaded {
+				if pub, err = s.publication(ctx, id); err != nil {
+					break
+				}
+				loaded = true
+			}
+			sub, err := s.subscription(ctx, key)
+			if err != nil {
+				s.rdb.HSet(ctx, s.k.deliveries(id), key, "x") // unsubscribed meanwhile
+				continue
+			}
+			if n, err := claimDelivery.Run(ctx, s.rdb, []string{s.k.deliveries(id)}, key, s.now().UnixMilli()).Int(); err != nil || n == 0 {
+				continue
+			}
+			out = append(out, Delivery{Publication: pub, Sub: sub})
+		}
+	}
+	return out, nil
+}
+
+// Delivered records a destination's outcome: the message id, or gone
+// (the bot was removed: the subscription becomes inactive), or a retry.
+func (s *Store) Delivered(ctx context.Context, id string, sub Subscription, messageID string) error {
+	return s.rdb.HSet(ctx, s.k.deliveries(id), sub.Key, "d:"+messageID).Err()
+}
+
+// Gone marks a destination that removed the bot; its subscription becomes
+// inactive and later broadcasts skip it.
+func (s *Store) Gone(ctx context.Context, id string, sub Subscription) error {
+	if err := s.rdb.HSet(ctx, s.k.deliveries(id), sub.Key, "x").Err(); err != nil {
+		return err
+	}
+	sub.Active = false
+	return s.saveSub(ctx, sub)
+}
+
+// Retry puts a destination back to pending (a transient failure).
+func (s *Store) Retry(ctx context.Context, id string, sub Subscription) error {
+	return s.rdb.HSet(ctx, s.k.deliveries(id), sub.Key, "p").Err()
+}
+
+// Progress counts a broadcast's destinations.
+type Progress struct {
+	Total, Delivered, Gone, Pending, Unconfirmed int
+}
+
+// BroadcastProgress reports a broadcast's state; when nothing is pending or
+// being sent any more it is finished and leaves the active set.
+func (s *Store) BroadcastProgress(ctx context.Context, id string) (Progress, bool, error) {
+	states, err := s.rdb.HGetAll(ctx, s.k.deliveries(id)).Result()
+	if err != nil {
+		return Progress{}, false, err
+	}
+	var p Progress
+	for key, st := range states {
+		if key == "~" {
+			continue
+		}
+		p.Total++
+		switch {
+		case st == "p":
+			p.Pending++
+		case strings.HasPrefix(st, "d:"):
+			p.Delivered++
+		case st == "x":
+			p.Gone++
+		case strings.HasPrefix(st, "s:"):
+			p.Unconfirmed++
+		}
+	}
+	done := p.Pending == 0
+	return p, done, nil
+}
+
+// FinishBroadcast takes a broadcast off the active set; it reports whether
+// this call did (so the final report goes out once).
+func (s *Store) FinishBroadcast(ctx context.Context, id string) (bool, error) {
+	n, err := s.rdb.SRem(ctx, s.k.broadcasts(), id).Result()
+	return n == 1, err
+}
+
+// Published returns where a warning was delivered: subscription and
+// message id, for a retraction.
+func (s *Store) Published(ctx context.Context, id string) ([]Delivery, error) {
+	states, err := s.rdb.HGetAll(ctx, s.k.deliveries(id)).Result()
+	if err != nil {
+		return nil, err
+	}
+	var out []Delivery
+	for key, st := range states {
+		msg, ok := strings.CutPrefix(st, "d:")
+		if !ok {
+			continue
+		}
+		sub, err := s.subscription(ctx, key)
+		if err != nil {
+			continue
+		}
+		out = append(out, Delivery{Sub: sub, MessageID: msg})
+	}
+	return out, nil
+}
+
+// Retracted marks a publication as retracted, once.
+func (s *Store) Retracted(ctx context.Context, id string) (bool, error) {
+	return s.rdb.HSetNX(ctx, s.k.publication(id), "retracted", s.now().UnixMilli()).Result()
+}
+
+// Kind returns a tip's kind: "warning" for community warnings, "" for tips.
+func (s *Store) Kind(ctx context.Context, id string) (string, error) {
+	v, err := s.rdb.HMGet(ctx, s.k.tip(id), "k", "kind").Result()
+	if err != nil {
+		return "", err
+	}
+	if v[0] == nil {
+		return "", ErrNotFound
+	}
+	kind, _ := v[1].(string)
+	return kind, nil
+}
