@@ -38,6 +38,10 @@ type Request struct {
 	ChatID string
 	// ChatKind is Private or Group.
 	ChatKind ChatKind
+	// ChannelID is the group or channel a private exchange happens in, on
+	// platforms where they differ (a Discord slash command in a server
+	// channel answers the member privately); empty elsewhere.
+	ChannelID string
 	// EventID identifies the platform event (Telegram's update_id); a
 	// redelivered event has the same id. It grows within a chat.
 	EventID int64

@@ -13,7 +13,8 @@ import (
 // subscribe is /subscribe [regions…] in a group or channel: only a chat
 // administrator, as the platform says, may subscribe the chat.
 func subscribe(ctx context.Context, c *Context) error {
-	if c.Request.ChatKind == Private {
+	chat := c.chatForSubscription()
+	if chat == "" {
 		return c.Say(ctx, "subscribe_private", nil)
 	}
 	checker, ok := c.w.(ChatAdminChecker)
@@ -33,7 +34,7 @@ func subscribe(ctx context.Context, c *Context) error {
 			regions = append(regions, tips.Fold(r))
 		}
 	}
-	err = c.mux.store.Subscribe(ctx, storage.Subscription{Platform: c.Request.Platform, Chat: c.Request.ChatID, Language: c.Lang, Regions: regions})
+	err = c.mux.store.Subscribe(ctx, storage.Subscription{Platform: c.Request.Platform, Chat: chat, Language: c.Lang, Regions: regions})
 	if err != nil {
 		return err
 	}
@@ -44,8 +45,21 @@ func subscribe(ctx context.Context, c *Context) error {
 	return c.Say(ctx, "subscribe_done", map[string]any{"Language": c.mux.msg.Localize(c.Lang, "lang_name", nil), "Regions": where})
 }
 
-func unsubscribe(ctx context.Context, c *Context) error {
+// chatForSubscription is the group or channel the command was run in, or
+// "" in a private chat.
+func (c *Context) chatForSubscription() string {
+	if c.Request.ChannelID != "" {
+		return c.Request.ChannelID
+	}
 	if c.Request.ChatKind == Private {
+		return ""
+	}
+	return c.Request.ChatID
+}
+
+func unsubscribe(ctx context.Context, c *Context) error {
+	chat := c.chatForSubscription()
+	if chat == "" {
 		return c.Say(ctx, "subscribe_private", nil)
 	}
 	checker, ok := c.w.(ChatAdminChecker)
@@ -58,7 +72,7 @@ func unsubscribe(ctx context.Context, c *Context) error {
 		}
 		return c.Say(ctx, "subscribe_not_admin", nil)
 	}
-	err := c.mux.store.Unsubscribe(ctx, c.Request.Platform, c.Request.ChatID)
+	err := c.mux.store.Unsubscribe(ctx, c.Request.Platform, chat)
 	if errors.Is(err, storage.ErrNotFound) {
 		return c.Say(ctx, "unsubscribe_none", nil)
 	}

@@ -160,3 +160,38 @@ func TestCommunityWarnings(t *testing.T) {
 		t.Fatalf("reporter /publish: %+v", r)
 	}
 }
+
+// Subscriptions with regions take only the warnings that name one of them;
+// on Discord a member with Manage Channels subscribes the channel the
+// slash command was used in.
+func TestWarningRegionsAndDiscordChannels(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	platform := &community{}
+	tm.mux.AddSender("telegram", platform)
+	tm.mux.AddSender("discord", platform)
+	tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe", Args: "norte"})
+	tm.inGroup("50", "-2", true, commands.Request{Command: "subscribe", Args: "sur"})
+	tm.inGroup("50", "-3", true, commands.Request{Command: "subscribe"})
+	// Discord: the interaction is private to the member, in channel 700.
+	tm.event++
+	w := &adminReplier{recorder: &recorder{}, admin: true}
+	tm.mux.Handle(ctx, commands.Request{Platform: "discord", UserID: "60", ChatID: "u60", ChannelID: "700", ChatKind: commands.Private,
+		EventID: tm.event, Command: "subscribe", CommandAtStart: true}, w)
+	if r := w.take(); !strings.HasPrefix(r[0].Text, "This chat will receive") {
+		t.Fatalf("discord subscribe: %+v", r)
+	}
+	tm.as("7001", "R", commands.Request{Command: "warn", Args: "Retén falso en la carretera del Norte esta noche"})
+	code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
+	tm.as("2002", "Ana", commands.Request{Command: "redeem", Args: code})
+	code = codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
+	tm.as("2003", "Beto", commands.Request{Command: "redeem", Args: code})
+	tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1"})
+	tm.as("2003", "Beto", commands.Request{Command: "publish", Args: "1"})
+	if err := tm.mux.BroadcastOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(platform.got["-1"]) != 1 || len(platform.got["-2"]) != 0 || len(platform.got["-3"]) != 1 || len(platform.got["700"]) != 1 {
+		t.Fatalf("deliveries: %v", platform.got)
+	}
+}

@@ -185,9 +185,17 @@ func (s *Store) ApprovePublication(ctx context.Context, id, key, text string, ne
 	if err != nil {
 		return a, err
 	}
+	pub, err := s.publication(ctx, id)
+	if err != nil {
+		return a, err
+	}
+	named := map[string]bool{}
+	for _, t := range tips.Tokens(pub.Text) {
+		named[t] = true
+	}
 	pipe := s.rdb.TxPipeline()
 	for _, sub := range subs {
-		if sub.Active {
+		if sub.Active && matchesRegions(sub.Regions, named) {
 			pipe.HSetNX(ctx, s.k.deliveries(id), sub.Key, "p")
 		}
 	}
@@ -397,4 +405,22 @@ func (s *Store) Kind(ctx context.Context, id string) (string, error) {
 	}
 	kind, _ := v[1].(string)
 	return kind, nil
+}
+
+// matchesRegions: a subscription without regions takes every warning; one
+// with regions takes the warnings that name one of them.
+func matchesRegions(regions []string, named map[string]bool) bool {
+	if len(regions) == 0 {
+		return true
+	}
+	for _, r := range regions {
+		all := true
+		for _, t := range tips.Tokens(r) {
+			all = all && named[t]
+		}
+		if all {
+			return true
+		}
+	}
+	return false
 }

@@ -52,7 +52,7 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 	case a.invChans[i.ChannelID]:
 		req.ChatKind, req.ChatID = commands.Group, i.ChannelID
 	default:
-		req.ChatKind, req.ChatID = commands.Private, userRoute(user.ID)
+		req.ChatKind, req.ChatID, req.ChannelID = commands.Private, userRoute(user.ID), i.ChannelID
 	}
 	switch i.Type {
 	case discordgo.InteractionApplicationCommand:
