@@ -147,7 +147,7 @@ func publish(ctx context.Context, c *Context) error {
 	case a.Started:
 		return c.Say(ctx, "publish_started", map[string]any{"ID": id})
 	default:
-		return c.Say(ctx, "publish_waiting", map[string]any{"Count": a.Approvals, "Needed": c.mux.approvals})
+		return c.Say(ctx, "publish_waiting", map[string]any{"Count": a.Approvals, "Needed": c.mux.approvals}, a.Approvals)
 	}
 }
 
@@ -229,19 +229,19 @@ func (m *Mux) broadcastOnce(ctx context.Context) error {
 		touched[d.TipID] = d.Publication
 		key := d.Sub.Platform + ":" + d.Sub.Chat
 		if wait := PerChatGap - m.now().Sub(lastPerChat[key]); wait > 0 {
-			if err := m.store.Retry(ctx, d.TipID, d.Sub); err != nil {
-				return err
-			}
 			continue // its turn comes in a later round
 		}
 		select {
 		case <-ctx.Done():
-			return m.store.Retry(context.WithoutCancel(ctx), d.TipID, d.Sub)
+			return nil
 		case <-limiter.C:
 		}
 		s, ok := m.senders[d.Sub.Platform]
 		if !ok {
-			if err := m.store.Retry(ctx, d.TipID, d.Sub); err != nil {
+			continue // this process has no adapter for it; it stays pending
+		}
+		if claimed, err := m.store.ClaimDelivery(ctx, d); err != nil || !claimed {
+			if err != nil {
 				return err
 			}
 			continue

@@ -263,11 +263,9 @@ if redis.call('HGET', KEYS[1], ARGV[1]) ~= 'p' then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], 's:' .. ARGV[2])
 return 1`)
 
-// PendingDeliveries claims up to max pending destinations across the active
-// broadcasts. A destination is marked "sending" before it is returned: if
-// the process dies before the outcome is recorded, it is not sent again
-// (a message may have gone out; a second copy must not), and the final
-// report counts it as unconfirmed.
+// PendingDeliveries lists up to max pending destinations across the active
+// broadcasts, oldest subscription first. Each must be claimed with
+// ClaimDelivery right before it is sent.
 func (s *Store) PendingDeliveries(ctx context.Context, max int) ([]Delivery, error) {
 	ids, err := s.rdb.SMembers(ctx, s.k.broadcasts()).Result()
 	if err != nil {
@@ -297,13 +295,21 @@ func (s *Store) PendingDeliveries(ctx context.Context, max int) ([]Delivery, err
 				s.rdb.HSet(ctx, s.k.deliveries(id), key, "x") // unsubscribed meanwhile
 				continue
 			}
-			if n, err := claimDelivery.Run(ctx, s.rdb, []string{s.k.deliveries(id)}, key, s.now().UnixMilli()).Int(); err != nil || n == 0 {
-				continue
-			}
 			out = append(out, Delivery{Publication: pub, Sub: sub})
 		}
 	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Sub.Since.Before(out[j].Sub.Since) })
 	return out, nil
+}
+
+// ClaimDelivery marks a destination "sending", right before the message
+// goes out; false if it is no longer pending. If the process dies before
+// the outcome is recorded, the destination is not sent again (a message
+// may have gone out; a second copy must not) and the report counts it as
+// unconfirmed.
+func (s *Store) ClaimDelivery(ctx context.Context, d Delivery) (bool, error) {
+	n, err := claimDelivery.Run(ctx, s.rdb, []string{s.k.deliveries(d.TipID)}, d.Sub.Key, s.now().UnixMilli()).Int()
+	return n == 1, err
 }
 
 // Delivered records a destination's outcome: the message id, or gone

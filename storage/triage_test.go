@@ -329,9 +329,17 @@ func TestBroadcastAfterCrashSendsNothingTwice(t *testing.T) {
 	if a, err := st.ApprovePublication(ctx, sub.TipID, "inv", "", 1, "telegram:1"); err != nil || !a.Started {
 		t.Fatalf("approve: %+v %v", a, err)
 	}
-	first, err := st.PendingDeliveries(ctx, 2) // claimed; the process "dies" before any outcome
+	first, err := st.PendingDeliveries(ctx, 2)
 	if err != nil || len(first) != 2 {
-		t.Fatalf("first claim: %d %v", len(first), err)
+		t.Fatalf("first round: %d %v", len(first), err)
+	}
+	for _, d := range first { // claimed, sent maybe; the process "dies" before any outcome
+		if ok, err := st.ClaimDelivery(ctx, d); !ok || err != nil {
+			t.Fatalf("claim: %v %v", ok, err)
+		}
+	}
+	if ok, _ := st.ClaimDelivery(ctx, first[0]); ok {
+		t.Fatal("a destination was claimed twice")
 	}
 	rest, err := st.PendingDeliveries(ctx, 10) // after the restart
 	if err != nil || len(rest) != 1 {

@@ -39,6 +39,10 @@ type fakeTelegram struct {
 	calls   []sent
 	offsets []int64
 	msgID   int
+
+	admins    map[string]bool          // user ids that administer every group
+	forbidden map[string]bool          // chats that removed the bot
+	hold      map[string]chan struct{} // chats whose sendMessage waits
 }
 
 func newFakeTelegram(t *testing.T, token string) *fakeTelegram {
@@ -90,6 +94,22 @@ func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
 	case "getUpdates":
 		f.getUpdates(w, r, call)
 		return
+	case "getChatMember":
+		status := "member"
+		f.mu.Lock()
+		if f.admins[call.Fields["user_id"]] {
+			status = "administrator"
+		}
+		f.mu.Unlock()
+		reply(w, fmt.Sprintf(`{"status":%q,"user":{"id":%s,"is_bot":false,"first_name":"x"}}`, status, orZero(call.Fields["user_id"])))
+		return
+	}
+	f.mu.Lock()
+	gone, hold := f.forbidden[call.Fields["chat_id"]], f.hold[call.Fields["chat_id"]]
+	f.mu.Unlock()
+	if gone && method == "sendMessage" {
+		fmt.Fprint(w, `{"ok":false,"error_code":403,"description":"Forbidden: bot was kicked from the group chat"}`)
+		return
 	}
 	f.mu.Lock()
 	f.msgID++
@@ -98,8 +118,12 @@ func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
 	f.calls = append(f.calls, call)
 	f.cond.Broadcast()
 	f.mu.Unlock()
+	if hold != nil && method == "sendMessage" {
+		<-hold // recorded, but the answer never comes back (the bot dies first)
+		return
+	}
 	switch method {
-	case "deleteWebhook", "answerCallbackQuery":
+	case "deleteWebhook", "answerCallbackQuery", "deleteMessage", "setMyCommands":
 		reply(w, `true`)
 	default:
 		chat := call.Fields["chat_id"]

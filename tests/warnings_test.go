@@ -1,0 +1,135 @@
+package tests
+
+import (
+	"fmt"
+	"html"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/vigia-project/vigia/locales"
+	"github.com/vigia-project/vigia/storage/redistest"
+)
+
+// Community warnings through the real binary on Telegram: admins subscribe
+// their groups (a member cannot), a warning posted in a group is deleted,
+// two investigators approve, the broadcast survives a crash in the middle
+// (each group gets it once), a group that removed the bot is skipped, and
+// /retract deletes and corrects.
+func TestTelegramCommunityWarnings(t *testing.T) {
+	msg, _ := locales.Load()
+	rs := redistest.Start(t)
+	tg := newFakeTelegram(t, token)
+	tg.admins = map[string]bool{"4000": true}
+	tg.forbidden = map[string]bool{"-1009": true}
+	hold := make(chan struct{})
+	t.Cleanup(func() {
+		select {
+		case <-hold:
+		default:
+			close(hold)
+		}
+	})
+	start := func() *botProcess {
+		cmd := exec.Command(binary, "serve")
+		cmd.Env = []string{
+			"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+			"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_TELEGRAM_TOKEN=" + token, "VIGIA_TELEGRAM_API_URL=" + tg.URL(),
+			"VIGIA_INVESTIGATORS=telegram:2002,telegram:2003", "VIGIA_PUBLISH_APPROVALS=2", "VIGIA_DEFAULT_LANGUAGE=en", "VIGIA_LOG_LEVEL=debug",
+		}
+		p := &botProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+		cmd.Stdout, cmd.Stderr = p.stderr, p.stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() { p.done <- cmd.Wait() }()
+		t.Cleanup(func() {
+			if cmd.ProcessState == nil {
+				_ = cmd.Process.Kill()
+				<-p.done
+			}
+		})
+		return p
+	}
+	bot := start()
+	admin := user(4000, "admin_del_grupo", "Admin", "es")
+	member := user(4001, "vecina", "Vecina", "es")
+	upd := 0
+	nextID := func() int { upd++; return upd }
+	group := func(id int) map[string]any {
+		return map[string]any{"id": id, "type": "supergroup", "title": fmt.Sprintf("Vecinos %d", -id)}
+	}
+
+	// A member cannot subscribe; admins subscribe nine groups.
+	tg.push(message(nextID(), member, group(-1001), command("", "/subscribe", "")))
+	if got := tg.waitCalls(1, messagesTo("-1001"))[0].Fields["text"]; got != html.EscapeString(msg.Localize("es", "subscribe_not_admin", nil)) {
+		t.Fatalf("member /subscribe: %q", got)
+	}
+	for g := 1001; g <= 1009; g++ {
+		tg.push(message(nextID(), admin, group(-g), command("", "/subscribe", "")))
+	}
+	tg.waitCalls(8, func(c sent) bool { // -1009 removed the bot: its confirmation fails
+		return c.Method == "sendMessage" && strings.HasPrefix(c.Fields["text"], html.EscapeString(strings.Split(msg.Localize("es", "subscribe_done", nil), " ")[0]))
+	})
+
+	// A warning posted in a group: the message is deleted; the answer names nobody.
+	warning := message(nextID(), member, group(-1001), command("", "/warn", "Retén falso en la carretera esta noche"))
+	warnMsgID := warning["message"].(map[string]any)["message_id"]
+	tg.push(warning)
+	del := tg.waitCalls(1, func(c sent) bool { return c.Method == "deleteMessage" })[0]
+	if del.Fields["chat_id"] != "-1001" || del.Fields["message_id"] != fmt.Sprint(warnMsgID) {
+		t.Fatalf("deleted %+v", del.Fields)
+	}
+	ack := tg.waitCalls(3, messagesTo("-1001"))[2].Fields["text"]
+	if ack != html.EscapeString(msg.Localize("es", "warn_group_received", nil)) || strings.Contains(ack, "ecina") {
+		t.Fatalf("group acknowledgement: %q", ack)
+	}
+
+	// Two investigators approve; delivery starts and stalls at group -1005.
+	tg.mu.Lock()
+	tg.hold = map[string]chan struct{}{"-1005": hold}
+	tg.mu.Unlock()
+	for _, id := range []int{2002, 2003} {
+		inv := user(id, fmt.Sprint("inv", id), "Inv", "en")
+		tg.push(message(nextID(), inv, privateChat(id, fmt.Sprint("inv", id), "Inv"), command("", "/publish", "1 Cuidado: retén falso en la carretera esta noche.")))
+		tg.waitCalls(1, messagesTo(fmt.Sprint(id)))
+	}
+	header := html.EscapeString(strings.Split(msg.Localize("es", "broadcast_header", map[string]any{"Date": "x"}), "x")[0])
+	isWarning := func(c sent) bool {
+		return c.Method == "sendMessage" && strings.HasPrefix(c.Fields["text"], header)
+	}
+	// Wait until group -1005 has received it (the answer is held back).
+	tg.waitCalls(1, func(c sent) bool { return isWarning(c) && c.Fields["chat_id"] == "-1005" })
+	// The process dies in the middle of the broadcast; it starts again.
+	_ = bot.cmd.Process.Kill()
+	<-bot.done
+	close(hold)
+	bot = start()
+	report := tg.waitCalls(1, func(c sent) bool {
+		return strings.Contains(c.Fields["text"], "Warning #1: delivered")
+	})[0].Fields["text"]
+	per := map[string]int{}
+	for _, c := range tg.waitCalls(8, isWarning) {
+		per[c.Fields["chat_id"]]++
+	}
+	for g := 1001; g <= 1008; g++ {
+		if per[fmt.Sprint(-g)] != 1 {
+			t.Errorf("group %d got the warning %d times", -g, per[fmt.Sprint(-g)])
+		}
+	}
+	if !strings.Contains(report, "delivered to 7 of 9") || !strings.Contains(report, "1 had removed the bot") || !strings.Contains(report, "1 unconfirmed") {
+		t.Fatalf("report: %q", report)
+	}
+
+	// Retract: the delivered messages are deleted and a correction posted.
+	inv := user(2002, "inv2002", "Inv", "en")
+	tg.push(message(nextID(), inv, privateChat(2002, "inv2002", "Inv"), command("", "/retract", "1")))
+	tg.waitCalls(8, func(c sent) bool { return c.Method == "deleteMessage" }) // 1 warning + 7 broadcasts
+	bot.stop(t)
+	for _, c := range tg.calls {
+		if c.Method == "sendMessage" && (strings.Contains(c.Fields["text"], "ecina") || strings.Contains(c.Fields["text"], "4001")) {
+			t.Fatalf("the submitter was named: %s", c.Fields["text"])
+		}
+	}
+	checkRedis(t, rs, "Retén", "carretera", "-1001", "1001", "vecina", "4001")
+}
