@@ -167,8 +167,9 @@ type Mux struct {
 	table     map[string]*Command
 	senders   map[string]Sender
 
-	bcMu        sync.Mutex
-	lastPerChat map[string]time.Time // when each chat last got a broadcast
+	bcMu         sync.Mutex
+	lastPerChat  map[string]time.Time // when each chat last got a broadcast
+	lastProgress map[string]time.Time // when each broadcast's progress was last reported
 }
 
 // Clone returns a Mux with the same configuration and no senders, as a
@@ -178,6 +179,7 @@ func (m *Mux) Clone() *Mux {
 		store: m.store, msg: m.msg, roles: m.roles, invChats: m.invChats, reqRoles: m.reqRoles, region: m.region,
 		window: m.window, approvals: m.approvals, lang: m.lang, retention: m.retention, limits: m.limits,
 		triage: m.triage, log: m.log, now: m.now, table: m.table, senders: map[string]Sender{}, lastPerChat: map[string]time.Time{},
+		lastProgress: map[string]time.Time{},
 	}
 	return c
 }
@@ -208,6 +210,7 @@ func New(o Options) *Mux {
 		region: o.Region, window: o.SignalWindow, approvals: max(o.PublishApprovals, 1),
 		retention: o.Retention, limits: o.Limits, triage: o.Triage, log: o.Logger, now: o.Now,
 		invChats: map[string]bool{}, table: map[string]*Command{}, senders: map[string]Sender{}, lastPerChat: map[string]time.Time{},
+		lastProgress: map[string]time.Time{},
 	}
 	for _, c := range o.InvestigatorChats {
 		m.invChats[c] = true

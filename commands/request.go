@@ -47,6 +47,9 @@ type Request struct {
 	EventID int64
 	// Language is the client's language code, if the platform says.
 	Language string
+	// ChatLanguage is the group's or server's own language, where the
+	// platform has one (a Discord server's locale).
+	ChatLanguage string
 
 	// Command is the command's name, lower-case, without "/" or "@bot";
 	// empty if the message is not a command. Args is the text after it.

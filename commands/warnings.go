@@ -34,7 +34,13 @@ func subscribe(ctx context.Context, c *Context) error {
 			regions = append(regions, tips.Fold(r))
 		}
 	}
-	err = c.mux.store.Subscribe(ctx, storage.Subscription{Platform: c.Request.Platform, Chat: chat, Language: c.Lang, Regions: regions})
+	// The chat's own language where the platform has one (a Discord
+	// server's), else the language of the admin who subscribed it.
+	lang := c.mux.msg.Match(c.Request.ChatLanguage)
+	if lang == "" {
+		lang = c.Lang
+	}
+	err = c.mux.store.Subscribe(ctx, storage.Subscription{Platform: c.Request.Platform, Chat: chat, Language: lang, Regions: regions})
 	if err != nil {
 		return err
 	}
@@ -42,7 +48,7 @@ func subscribe(ctx context.Context, c *Context) error {
 	if len(regions) > 0 {
 		where = " (" + strings.Join(regions, ", ") + ")"
 	}
-	return c.Say(ctx, "subscribe_done", map[string]any{"Language": c.mux.msg.Localize(c.Lang, "lang_name", nil), "Regions": where})
+	return c.Say(ctx, "subscribe_done", map[string]any{"Language": c.mux.msg.Localize(lang, "lang_name", nil), "Regions": where})
 }
 
 // chatForSubscription is the group or channel the command was run in, or
@@ -268,9 +274,19 @@ func (m *Mux) broadcastOnce(ctx context.Context) error {
 	}
 	for id, pub := range touched {
 		p, done, err := m.store.BroadcastProgress(ctx, id)
-		if err != nil || !done {
+		if err != nil {
 			continue
 		}
+		if !done {
+			if pub.By != "" && m.now().Sub(m.lastProgress[id]) >= 30*time.Second {
+				m.lastProgress[id] = m.now()
+				m.notify(ctx, pub.By, Reply{Text: m.msg.Localize(m.lang, "publish_progress", map[string]any{
+					"ID": id, "Delivered": p.Delivered, "Total": p.Total,
+				})})
+			}
+			continue
+		}
+		delete(m.lastProgress, id)
 		if first, err := m.store.FinishBroadcast(ctx, id); err == nil && first && pub.By != "" {
 			m.notify(ctx, pub.By, Reply{Text: m.msg.Localize(m.lang, "publish_report", map[string]any{
 				"ID": id, "Delivered": p.Delivered, "Total": p.Total, "Gone": p.Gone, "Unconfirmed": p.Unconfirmed,

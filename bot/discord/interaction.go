@@ -42,6 +42,9 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 		Language: string(i.Locale), PlatformRoles: roles, Addressed: true,
 		UserChat: userRoute(user.ID), Name: discordName(user),
 	}
+	if i.GuildLocale != nil {
+		req.ChatLanguage = string(*i.GuildLocale)
+	}
 	// In a server every answer is ephemeral: the conversation is between
 	// the member and the bot alone, and later messages go by DM. Only an
 	// investigator command in the investigators' channel answers the channel.
