@@ -133,3 +133,65 @@ func TestTelegramCommunityWarnings(t *testing.T) {
 	}
 	checkRedis(t, rs, "Retén", "carretera", "-1001", "1001", "vecina", "4001")
 }
+
+// The same on Discord: only a member with Manage Channels subscribes a
+// channel; a warning sent with /warn reaches it once approved.
+func TestDiscordCommunityWarnings(t *testing.T) {
+	msg, _ := locales.Load()
+	rs := redistest.Start(t)
+	dc := newFakeDiscord(t)
+	cmd := exec.Command(binary, "serve")
+	cmd.Env = []string{
+		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_DISCORD_TOKEN=" + discordToken, "VIGIA_DISCORD_API_URL=" + dc.URL(),
+		"VIGIA_DISCORD_GUILD_ID=" + dGuild, "VIGIA_INVESTIGATORS=discord:" + dInvestigator + ",discord:498765432109870002",
+		"VIGIA_PUBLISH_APPROVALS=2", "VIGIA_DEFAULT_LANGUAGE=en",
+	}
+	bot := &botProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	cmd.Stdout, cmd.Stderr = bot.stderr, bot.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { bot.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			<-bot.done
+		}
+	})
+	dc.waitCalls(1, pathHas("PUT", "/commands"))
+	respond := func(i map[string]any) string {
+		dc.dispatch("INTERACTION_CREATE", i)
+		d := dc.waitCalls(1, callbackFor(i["id"].(string)))[0].JSON["data"].(map[string]any)
+		return unescape(d["content"].(string))
+	}
+	withPerms := func(i map[string]any, perms string) map[string]any {
+		i["member"].(map[string]any)["permissions"] = perms
+		i["guild_locale"] = "es-419"
+		return i
+	}
+	member := duser(dReporter, dReporterName)
+	mod := duser("498765432109870009", "moderadora")
+	if got := respond(withPerms(interaction(2, dChannel, dGuild, member, map[string]any{"id": "1", "name": "subscribe", "type": 1}, "en-US"), "0")); got != msg.Localize("en", "subscribe_not_admin", nil) {
+		t.Fatalf("member subscribe: %q", got)
+	}
+	if got := respond(withPerms(interaction(2, dChannel, dGuild, mod, map[string]any{"id": "1", "name": "subscribe", "type": 1}, "en-US"), "16")); !strings.HasPrefix(got, "This chat will receive community warnings in Español") {
+		t.Fatalf("moderator subscribe: %q", got)
+	}
+	if got := respond(interaction(2, dChannel, dGuild, member, map[string]any{"id": "2", "name": "warn", "type": 1,
+		"options": []any{map[string]any{"name": "text", "type": 3, "value": "Cuentas falsas piden donaciones en nombre del colectivo"}}}, "es-419")); !strings.Contains(got, "CÓDIGO") && receiptPattern.FindString(got) == "" {
+		t.Fatalf("warn: %q", got)
+	}
+	for _, id := range []string{dInvestigator, "498765432109870002"} {
+		respond(interaction(2, dChannel, dGuild, duser(id, "inv"+id[len(id)-2:]), map[string]any{"id": "3", "name": "publish", "type": 1,
+			"options": []any{map[string]any{"name": "number", "type": 4, "value": 1}}}, "en-US"))
+	}
+	got := dc.waitCalls(1, func(c discordCall) bool {
+		return c.Method == "POST" && c.Path == "/channels/"+dChannel+"/messages" && strings.Contains(unescape(fmt.Sprint(c.JSON["content"])), "Cuentas falsas")
+	})[0]
+	if !strings.HasPrefix(unescape(got.JSON["content"].(string)), strings.Split(msg.Localize("es", "broadcast_header", map[string]any{"Date": "x"}), "x")[0]) {
+		t.Fatalf("broadcast: %s", got.Raw)
+	}
+	bot.stop(t)
+	checkRedis(t, rs, "Cuentas falsas", dChannel, dReporter, dReporterName)
+}
