@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -25,6 +26,9 @@ type Config struct {
 	RedisPrefix       string
 	TelegramToken     string
 	TelegramAPIURL    string
+	WebhookURL        string
+	WebhookSecret     string
+	HTTPAddr          string
 	DiscordToken      string
 	DiscordGuildID    string
 	DiscordAPIURL     string
@@ -116,6 +120,26 @@ func loadConfig(getenv func(string) string, demo bool) (Config, error) {
 	}
 	if c.TelegramToken != "" && !validTelegramToken(c.TelegramToken) {
 		return c, &configError{"VIGIA_TELEGRAM_TOKEN", "does not look like a bot token (digits, a colon, then letters)"}
+	}
+	if v := strings.TrimSpace(getenv("VIGIA_HTTP_ADDR")); v != "" {
+		if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+			return c, &configError{"VIGIA_HTTP_ADDR", `must be host:port or :port, such as ":8080"`}
+		}
+		c.HTTPAddr = v
+	}
+	if v := strings.TrimSpace(getenv("VIGIA_TELEGRAM_WEBHOOK_URL")); v != "" {
+		u, err := url.Parse(v)
+		if err != nil || u.Scheme != "https" || u.Host == "" {
+			return c, &configError{"VIGIA_TELEGRAM_WEBHOOK_URL", "must be the public https URL Telegram will call, such as https://bot.example.org/telegram"}
+		}
+		c.WebhookURL = v
+		c.WebhookSecret = getenv("VIGIA_TELEGRAM_WEBHOOK_SECRET")
+		if !validWebhookSecret(c.WebhookSecret) {
+			return c, &configError{"VIGIA_TELEGRAM_WEBHOOK_SECRET", "must be 16 to 256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)"}
+		}
+		if c.HTTPAddr == "" {
+			return c, &configError{"VIGIA_HTTP_ADDR", "is needed in webhook mode: the address to listen on, such as :8080"}
+		}
 	}
 	if v := getenv("VIGIA_TELEGRAM_API_URL"); v != "" {
 		u, err := url.Parse(v)
@@ -262,4 +286,16 @@ func (c Config) roles() commands.Roles {
 		r[id] = commands.Admin
 	}
 	return r
+}
+
+func validWebhookSecret(s string) bool {
+	if len(s) < 16 || len(s) > 256 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
 }

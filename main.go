@@ -7,6 +7,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -15,6 +16,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
@@ -167,6 +169,20 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	defer cancel(nil)
 	var wg sync.WaitGroup
 	var platforms []string
+	var httpMux *http.ServeMux
+	if cfg.HTTPAddr != "" {
+		httpMux = http.NewServeMux()
+		httpMux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+		httpMux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+			pctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+			defer cancel()
+			if err := eng.store.Ping(pctx); err != nil {
+				http.Error(w, "redis unreachable", http.StatusServiceUnavailable)
+				return
+			}
+			fmt.Fprintln(w, "ready")
+		})
+	}
 	if cfg.TelegramToken != "" {
 		tg, err := telegram.New(ctx, telegram.Options{
 			Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, Logger: log, Messages: eng.msg, DefaultLanguage: cfg.DefaultLanguage,
@@ -182,11 +198,27 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		}
 		eng.mux.AddSender(telegram.Platform, tg)
 		platforms = append(platforms, telegram.Platform)
-		wg.Go(func() {
-			if err := tg.Run(ctx, eng.mux); err != nil {
-				cancel(err)
+		if cfg.WebhookURL != "" {
+			// Webhook mode: updates land in a Redis inbox before Telegram is
+			// answered; any replica's workers handle them.
+			if err := eng.store.InitInbox(ctx, telegram.Platform); err != nil {
+				return err
 			}
-		})
+			inbox := telegramInbox{eng.store}
+			u, _ := url.Parse(cfg.WebhookURL)
+			httpMux.Handle("POST "+cmp.Or(u.Path, "/"), tg.WebhookHandler(inbox, cfg.WebhookSecret))
+			wg.Go(func() {
+				if err := tg.RunWebhook(ctx, eng.mux, inbox, cfg.WebhookURL, cfg.WebhookSecret); err != nil {
+					cancel(err)
+				}
+			})
+		} else {
+			wg.Go(func() {
+				if err := tg.Run(ctx, eng.mux); err != nil {
+					cancel(err)
+				}
+			})
+		}
 	}
 	if cfg.DiscordToken != "" {
 		dc, err := discord.New(discord.Options{
@@ -210,6 +242,24 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 			}
 		})
 	}
+	if httpMux != nil {
+		srv := &http.Server{Addr: cfg.HTTPAddr, Handler: httpMux, ReadHeaderTimeout: 10 * time.Second}
+		ln, err := net.Listen("tcp", cfg.HTTPAddr)
+		if err != nil {
+			return &configError{"VIGIA_HTTP_ADDR", "cannot listen there: " + err.Error()}
+		}
+		wg.Go(func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				cancel(err)
+			}
+		})
+		wg.Go(func() {
+			<-ctx.Done()
+			sctx, stop := context.WithTimeout(context.Background(), 10*time.Second)
+			defer stop()
+			_ = srv.Shutdown(sctx)
+		})
+	}
 	wg.Go(func() { eng.mux.RunSweeper(ctx, time.Minute, cfg.DraftIdle) })
 	wg.Go(func() { eng.mux.RunBroadcaster(ctx, time.Second) })
 	log.Info("vigia serving", "platforms", strings.Join(platforms, ","))
@@ -219,6 +269,26 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	return nil
+}
+
+// telegramInbox is the Telegram adapter's inbox, in Redis.
+type telegramInbox struct{ st *storage.Store }
+
+func (i telegramInbox) Add(ctx context.Context, raw []byte) error {
+	return i.st.InboxAdd(ctx, telegram.Platform, raw)
+}
+
+func (i telegramInbox) Read(ctx context.Context, consumer string, count int, block, stale time.Duration) ([]telegram.InboxEntry, error) {
+	entries, err := i.st.InboxRead(ctx, telegram.Platform, consumer, count, block, stale)
+	out := make([]telegram.InboxEntry, len(entries))
+	for n, e := range entries {
+		out[n] = telegram.InboxEntry{ID: e.ID, Raw: e.Raw}
+	}
+	return out, err
+}
+
+func (i telegramInbox) Done(ctx context.Context, id string) error {
+	return i.st.InboxDone(ctx, telegram.Platform, id)
 }
 
 // platformIDs returns the ids of one platform from "platform:id" entries.

@@ -115,5 +115,8 @@ func (k keys) deliveries(id string) string { return k.prefix + ":{bc}:job:" + id
 // broadcasts lists the broadcasts still being delivered.
 func (k keys) broadcasts() string { return k.prefix + ":{bc}:jobs" }
 
+// inbox is a platform's stream of received updates (webhook mode).
+func (k keys) inbox(platform string) string { return k.prefix + ":{inbox}:" + platform }
+
 // TriageGroup is the consumer group investigators read the triage stream with.
 const TriageGroup = "investigators"

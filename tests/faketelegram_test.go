@@ -123,7 +123,7 @@ func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch method {
-	case "deleteWebhook", "answerCallbackQuery", "deleteMessage", "setMyCommands":
+	case "deleteWebhook", "setWebhook", "answerCallbackQuery", "deleteMessage", "setMyCommands":
 		reply(w, `true`)
 	default:
 		chat := call.Fields["chat_id"]

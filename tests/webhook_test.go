@@ -1,0 +1,163 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/storage/redistest"
+)
+
+const webhookSecret = "s3cret_token-0123456789"
+
+// Webhook mode through the real binary: a wrong secret gets 401; a burst of
+// updates is stored before Telegram is answered; the process is killed -9
+// in the middle and restarted; redelivered updates change nothing; every
+// tip ends up stored exactly once with exactly its parts.
+func TestTelegramWebhookSurvivesKill(t *testing.T) {
+	rs := redistest.Start(t)
+	tg := newFakeTelegram(t, token)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	start := func() *botProcess {
+		cmd := exec.Command(binary, "serve")
+		cmd.Env = []string{
+			"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+			"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_TELEGRAM_TOKEN=" + token, "VIGIA_TELEGRAM_API_URL=" + tg.URL(),
+			"VIGIA_TELEGRAM_WEBHOOK_URL=https://bot.example.org/hook", "VIGIA_TELEGRAM_WEBHOOK_SECRET=" + webhookSecret,
+			"VIGIA_HTTP_ADDR=" + addr, "VIGIA_DEFAULT_LANGUAGE=en",
+		}
+		p := &botProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+		cmd.Stdout, cmd.Stderr = p.stderr, p.stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() { p.done <- cmd.Wait() }()
+		t.Cleanup(func() {
+			if cmd.ProcessState == nil {
+				_ = cmd.Process.Kill()
+				<-p.done
+			}
+		})
+		// Ready when it answers /healthz (a condition, with a deadline).
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			resp, err := http.Get("http://" + addr + "/healthz")
+			if err == nil {
+				resp.Body.Close()
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("bot not listening: %v\n%s", err, p.stderr.String())
+			}
+			time.Sleep(20 * time.Millisecond) // poll interval
+		}
+		return p
+	}
+	post := func(update map[string]any, secret string) int {
+		t.Helper()
+		b, _ := json.Marshal(update)
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/hook", bytes.NewReader(b))
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0 // the process is down
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	bot := start()
+	hook := tg.waitCalls(1, func(c sent) bool { return c.Method == "setWebhook" })[0]
+	if hook.Fields["url"] != "https://bot.example.org/hook" || hook.Fields["secret_token"] != webhookSecret {
+		t.Fatalf("setWebhook: %+v", hook.Fields)
+	}
+	if code := post(message(1, user(1, "x", "x", "en"), privateChat(1, "x", "x"), map[string]any{"text": "hola"}), "wrong-secret-0000000"); code != http.StatusUnauthorized {
+		t.Fatalf("wrong secret answered %d", code)
+	}
+
+	const reporters = 20
+	upd := 100
+	parts := func(r int) []map[string]any {
+		u := user(6000+r, "", "R", "en")
+		c := privateChat(6000+r, "", "R")
+		return []map[string]any{
+			message(upd+2*r, u, c, map[string]any{"text": fmt.Sprintf("reporte %d primera parte", r)}),
+			message(upd+2*r+1, u, c, map[string]any{"text": fmt.Sprintf("reporte %d segunda parte", r)}),
+		}
+	}
+	var all []map[string]any
+	for r := range reporters {
+		all = append(all, parts(r)...)
+	}
+	acked := 0
+	for i, u := range all {
+		if i == len(all)/2 {
+			_ = bot.cmd.Process.Kill() // kill -9 in the middle of the burst
+			<-bot.done
+			bot = start()
+		}
+		if code := post(u, webhookSecret); code == http.StatusOK {
+			acked++
+		} else {
+			t.Fatalf("update %d answered %d", i, code)
+		}
+	}
+	// Telegram redelivers some updates (as after a timeout): nothing changes.
+	for _, u := range all[:6] {
+		post(u, webhookSecret)
+	}
+	// Every reporter gets the draft buttons and sends.
+	for r := range reporters {
+		chat := fmt.Sprint(6000 + r)
+		first := tg.waitCalls(1, messagesTo(chat))[0]
+		var send string
+		for _, d := range buttons(first) {
+			if strings.HasPrefix(d, "send:") {
+				send = d
+			}
+		}
+		cb := map[string]any{"update_id": 1000 + r, "callback_query": map[string]any{
+			"id": "cb" + chat, "from": user(6000+r, "", "R", "en"), "chat_instance": "ci", "data": send,
+			"message": map[string]any{"message_id": 1, "date": time.Now().Unix(), "chat": privateChat(6000+r, "", "R")},
+		}}
+		post(cb, webhookSecret)
+	}
+	tg.waitCalls(reporters, func(c sent) bool {
+		return c.Method == "sendMessage" && strings.Contains(c.Fields["text"], "receipt code")
+	})
+	bot.stop(t)
+
+	// Exactly one tip per reporter, each with exactly its two parts.
+	ctx := context.Background()
+	c := rs.Client()
+	keys, _ := c.Keys(ctx, "vigia:{tips}:tip:*").Result()
+	if len(keys) != reporters {
+		t.Fatalf("%d tips, want %d", len(keys), reporters)
+	}
+	for _, k := range keys {
+		if n, _ := c.XLen(ctx, "vigia:{inbox}:telegram").Result(); n != 0 {
+			t.Fatalf("%d updates left in the inbox", n)
+		}
+		_ = k
+	}
+	dump, _ := rs.Dump(ctx)
+	for k, v := range dump {
+		if bytes.Contains(v, []byte("reporte")) || strings.Contains(k, "reporte") {
+			t.Fatalf("tip text in clear in %s", k)
+		}
+	}
+	if acked != len(all) {
+		t.Fatalf("%d of %d updates acknowledged", acked, len(all))
+	}
+}
