@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/vigia-project/vigia/bot/console"
@@ -107,7 +108,7 @@ type engine struct {
 	msg   *locales.Bundle
 }
 
-func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, log *slog.Logger, roles commands.Roles) (*engine, error) {
+func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, log *slog.Logger, roles commands.Roles, metrics func(*storage.Store) commands.Metrics) (*engine, error) {
 	required := map[string]string{}
 	if cfg.DiscordRole != "" {
 		required[discord.Platform] = cfg.DiscordRole
@@ -132,8 +133,13 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, log *
 	if err != nil {
 		return nil, err
 	}
+	var m commands.Metrics
+	if metrics != nil {
+		m = metrics(st)
+	}
 	mux := commands.New(commands.Options{
-		Store: st, Messages: msg, Roles: roles, InvestigatorChats: cfg.InvestigatorChats,
+		Metrics: m,
+		Store:   st, Messages: msg, Roles: roles, InvestigatorChats: cfg.InvestigatorChats,
 		DefaultLanguage: cfg.DefaultLanguage, Retention: cfg.Retention, Logger: log, RequiredRoles: required,
 		Triage: cfg.Triage, Region: cfg.PhoneRegion, SignalWindow: cfg.SignalWindow, PublishApprovals: cfg.PublishApprovals,
 	})
@@ -154,7 +160,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer rdb.Close()
-	eng, err := newEngine(ctx, cfg, rdb, log, cfg.roles())
+	var prom *promMetrics
+	eng, err := newEngine(ctx, cfg, rdb, log, cfg.roles(), func(st *storage.Store) commands.Metrics {
+		prom = newMetrics(st)
+		return prom
+	})
 	if err != nil {
 		return err
 	}
@@ -182,10 +192,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 			}
 			fmt.Fprintln(w, "ready")
 		})
+		httpMux.Handle("GET /metrics", promhttp.HandlerFor(prom.reg, promhttp.HandlerOpts{}))
 	}
 	if cfg.TelegramToken != "" {
 		tg, err := telegram.New(ctx, telegram.Options{
 			Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, Logger: log, Messages: eng.msg, DefaultLanguage: cfg.DefaultLanguage,
+			OnRateLimit: prom.RateLimited(telegram.Platform),
 		})
 		if err != nil {
 			if errors.Is(err, telegram.ErrUnauthorized) {
@@ -224,6 +236,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		dc, err := discord.New(discord.Options{
 			Token: cfg.DiscordToken, GuildID: cfg.DiscordGuildID, APIURL: cfg.DiscordAPIURL,
 			InvestigatorChannels: platformIDs(cfg.InvestigatorChats, discord.Platform), Messages: eng.msg, Logger: log,
+			OnRateLimit: prom.RateLimited(discord.Platform),
 		})
 		if err != nil {
 			return err
@@ -325,7 +338,7 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, st
 	}
 	defer rdb.Close()
 	const reporter, investigator = "1", "2"
-	eng, err := newEngine(ctx, cfg, rdb, log, commands.Roles{console.Platform + ":" + investigator: commands.Investigator})
+	eng, err := newEngine(ctx, cfg, rdb, log, commands.Roles{console.Platform + ":" + investigator: commands.Investigator}, nil)
 	if err != nil {
 		return err
 	}

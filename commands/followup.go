@@ -196,6 +196,7 @@ func (m *Mux) notify(ctx context.Context, route string, r Reply) {
 		return
 	}
 	if _, err := s.Send(ctx, chat, r); err != nil {
+		m.metrics.SendFailed(platform)
 		m.log.Warn("notification not delivered", "platform", platform, "error", err.Error())
 	}
 }

@@ -144,6 +144,7 @@ type Options struct {
 	Retention        time.Duration
 	Limits           Limits
 	Triage           Triage
+	Metrics          Metrics
 	Logger           *slog.Logger
 	Now              func() time.Time
 }
@@ -162,6 +163,7 @@ type Mux struct {
 	retention time.Duration
 	limits    Limits
 	triage    Triage
+	metrics   Metrics
 	log       *slog.Logger
 	now       func() time.Time
 	table     map[string]*Command
@@ -178,7 +180,7 @@ func (m *Mux) Clone() *Mux {
 	c := &Mux{
 		store: m.store, msg: m.msg, roles: m.roles, invChats: m.invChats, reqRoles: m.reqRoles, region: m.region,
 		window: m.window, approvals: m.approvals, lang: m.lang, retention: m.retention, limits: m.limits,
-		triage: m.triage, log: m.log, now: m.now, table: m.table, senders: map[string]Sender{}, lastPerChat: map[string]time.Time{},
+		triage: m.triage, metrics: m.metrics, log: m.log, now: m.now, table: m.table, senders: map[string]Sender{}, lastPerChat: map[string]time.Time{},
 		lastProgress: map[string]time.Time{},
 	}
 	return c
@@ -199,6 +201,9 @@ func New(o Options) *Mux {
 		o.DefaultLanguage = locales.Supported[0]
 	}
 	o.Triage.defaults()
+	if o.Metrics == nil {
+		o.Metrics = noMetrics{}
+	}
 	if o.Region == "" {
 		o.Region = "MX"
 	}
@@ -208,7 +213,7 @@ func New(o Options) *Mux {
 	m := &Mux{
 		store: o.Store, msg: o.Messages, roles: o.Roles, reqRoles: o.RequiredRoles, lang: o.DefaultLanguage,
 		region: o.Region, window: o.SignalWindow, approvals: max(o.PublishApprovals, 1),
-		retention: o.Retention, limits: o.Limits, triage: o.Triage, log: o.Logger, now: o.Now,
+		retention: o.Retention, limits: o.Limits, triage: o.Triage, metrics: o.Metrics, log: o.Logger, now: o.Now,
 		invChats: map[string]bool{}, table: map[string]*Command{}, senders: map[string]Sender{}, lastPerChat: map[string]time.Time{},
 		lastProgress: map[string]time.Time{},
 	}
@@ -231,6 +236,8 @@ func (m *Mux) AddSender(platform string, s Sender) { m.senders[platform] = s }
 // every failure becomes a localised answer and a log line without user data.
 func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 	c := &Context{Request: req, mux: m, w: w}
+	began := time.Now()
+	defer func() { m.metrics.Handled(req.Platform, c.commandName(), time.Since(began)) }()
 	defer func() {
 		if p := recover(); p != nil {
 			m.log.Error("handler panic", "platform", req.Platform, "command", c.commandName(), "panic", fmt.Sprintf("%T", p), "stack", Stack(3))
@@ -385,3 +392,17 @@ func (m *Mux) audit(ctx context.Context, c *Context, action, args string) error 
 	}
 	return nil
 }
+
+// Metrics receives the engine's counters. Labels are platform, category
+// and command names only: never anything about a user.
+type Metrics interface {
+	TipReceived(platform string, category tips.Category)
+	Handled(platform, command string, took time.Duration)
+	SendFailed(platform string)
+}
+
+type noMetrics struct{}
+
+func (noMetrics) TipReceived(string, tips.Category)     {}
+func (noMetrics) Handled(string, string, time.Duration) {}
+func (noMetrics) SendFailed(string)                     {}

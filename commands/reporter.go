@@ -242,6 +242,7 @@ func (c *Context) send(ctx context.Context, draftID string) error {
 	}
 	if !sub.Repeat {
 		c.mux.log.Info("tip stored", "platform", c.Request.Platform, "tip", sub.TipID)
+		c.mux.metrics.TipReceived(c.Request.Platform, sub.Category)
 	}
 	if sub.IndexErr != nil {
 		c.mux.log.Warn("tip stored but not indexed", "tip", sub.TipID, "error", sub.IndexErr.Error())

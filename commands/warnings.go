@@ -263,6 +263,7 @@ func (m *Mux) broadcastOnce(ctx context.Context) error {
 		case errors.Is(err, ErrDestinationGone):
 			err = m.store.Gone(ctx, d.TipID, d.Sub)
 		case err != nil:
+			m.metrics.SendFailed(d.Sub.Platform)
 			m.log.Warn("warning not delivered, will retry", "platform", d.Sub.Platform, "error", err.Error())
 			err = m.store.Retry(ctx, d.TipID, d.Sub)
 		default:

@@ -35,6 +35,8 @@ type Submission struct {
 	Alerts []Signal
 	// IndexErr is set when the tip is stored but its index update failed.
 	IndexErr error
+	// Category is the tip's category (chosen or suggested).
+	Category tips.Category
 }
 
 // sealedTip is what a tip's sealed blob holds: its content and, for
@@ -195,7 +197,7 @@ func (s *Store) SubmitDraft(ctx context.Context, pseudonym, draftID, language st
 	if res, err := finishDraft.Run(ctx, s.rdb, []string{s.k.draft(pseudonym), s.k.floor(pseudonym)}, args...).Int(); err == nil && res == 1 {
 		s.rdb.ZRem(ctx, s.k.draftDeadlines(), pseudonym)
 	}
-	return Submission{TipID: id, Receipt: receipt, Alerts: alerts, IndexErr: indexErr}, nil
+	return Submission{TipID: id, Receipt: receipt, Alerts: alerts, IndexErr: indexErr, Category: category}, nil
 }
 
 func submissionContext(pseudonym, draftID string) string {

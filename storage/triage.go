@@ -460,3 +460,34 @@ func (s *Store) ClaimedBy(ctx context.Context, id string) (string, error) {
 	}
 	return v, err
 }
+
+// QueueDepth is a cheap summary of the queues, for metrics.
+type QueueDepth struct {
+	Open   int           // triage entries not yet decided (claimed or not)
+	Oldest time.Duration // age of the oldest open entry
+	Inbox  int           // webhook updates waiting
+}
+
+// QueueDepth summarises the queues with a few constant-time commands.
+func (s *Store) QueueDepth(ctx context.Context) (QueueDepth, error) {
+	var d QueueDepth
+	if err := s.park(ctx); err != nil {
+		return d, err
+	}
+	p, err := s.rdb.XPending(ctx, s.k.triage(), TriageGroup).Result()
+	if err != nil {
+		return d, fmt.Errorf("queue depth: %w", err)
+	}
+	d.Open = int(p.Count)
+	if p.Count > 0 {
+		if ms, _, ok := strings.Cut(p.Lower, "-"); ok {
+			var t int64
+			fmt.Sscan(ms, &t)
+			d.Oldest = s.now().Sub(time.UnixMilli(t))
+		}
+	}
+	if n, err := s.rdb.XLen(ctx, s.k.inbox("telegram")).Result(); err == nil {
+		d.Inbox = int(n)
+	}
+	return d, nil
+}

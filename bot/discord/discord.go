@@ -53,6 +53,8 @@ type Options struct {
 	InvestigatorChannels []string
 	Messages             *locales.Bundle
 	Logger               *slog.Logger
+	// OnRateLimit, if set, is called for every 429 (for metrics).
+	OnRateLimit func()
 	// HandlerTimeout bounds one event's handling; default 30 s.
 	HandlerTimeout time.Duration
 	// DeferAfter is when an interaction still unanswered is deferred
@@ -256,6 +258,9 @@ func (a *Adapter) retry(ctx context.Context, call func(opts ...discordgo.Request
 		var rl *discordgo.RateLimitError
 		if !errors.As(err, &rl) || attempt == maxRetries {
 			return err
+		}
+		if a.o.OnRateLimit != nil {
+			a.o.OnRateLimit()
 		}
 		wait := max(rl.RetryAfter, 100*time.Millisecond)
 		a.log.Warn("discord rate limited", "retry_after_ms", wait.Milliseconds())

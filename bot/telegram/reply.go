@@ -182,6 +182,9 @@ func (a *Adapter) retry(ctx context.Context, send func() error) error {
 		if !errors.As(err, &tooMany) || attempt == maxRetries {
 			return err
 		}
+		if a.o.OnRateLimit != nil {
+			a.o.OnRateLimit()
+		}
 		wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
 		a.log.Warn("telegram rate limited", "retry_after_s", tooMany.RetryAfter)
 		select {

@@ -53,6 +53,8 @@ type Options struct {
 	HandlerTimeout time.Duration
 	// Workers bounds how many chats are handled at once; default 16.
 	Workers int
+	// OnRateLimit, if set, is called for every 429 (for metrics).
+	OnRateLimit func()
 	// Messages and DefaultLanguage describe the commands in Telegram's
 	// command menu; without Messages the menu is left as it is.
 	Messages        *locales.Bundle

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// promMetrics exports the engine's counters in Prometheus format. Labels
+// name platforms, categories and commands: never a user.
+type promMetrics struct {
+	reg         *prometheus.Registry
+	tips        *prometheus.CounterVec
+	handled     *prometheus.HistogramVec
+	sendFailed  *prometheus.CounterVec
+	rateLimited *prometheus.CounterVec
+}
+
+func newMetrics(st *storage.Store) *promMetrics {
+	m := &promMetrics{
+		reg: prometheus.NewRegistry(),
+		tips: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vigia_tips_received_total", Help: "Tips stored, by platform and category.",
+		}, []string{"platform", "category"}),
+		handled: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "vigia_handler_seconds", Help: "Time to handle one update, by platform and command.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
+		}, []string{"platform", "command"}),
+		sendFailed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vigia_send_failures_total", Help: "Messages that could not be delivered, by platform.",
+		}, []string{"platform"}),
+		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vigia_rate_limited_total", Help: "429 answers from a platform.",
+		}, []string{"platform"}),
+	}
+	queue := func(pick func(storage.QueueDepth) float64) func() float64 {
+		return func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			d, err := st.QueueDepth(ctx)
+			if err != nil {
+				return -1
+			}
+			return pick(d)
+		}
+	}
+	m.reg.MustRegister(m.tips, m.handled, m.sendFailed, m.rateLimited,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigia_queue_open", Help: "Tips in triage not yet decided."},
+			queue(func(d storage.QueueDepth) float64 { return float64(d.Open) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigia_queue_oldest_seconds", Help: "Age of the oldest open triage entry."},
+			queue(func(d storage.QueueDepth) float64 { return d.Oldest.Seconds() })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigia_inbox_depth", Help: "Webhook updates waiting in the inbox."},
+			queue(func(d storage.QueueDepth) float64 { return float64(d.Inbox) })),
+	)
+	return m
+}
+
+func (m *promMetrics) TipReceived(platform string, category tips.Category) {
+	m.tips.WithLabelValues(platform, string(category)).Inc()
+}
+
+func (m *promMetrics) Handled(platform, command string, took time.Duration) {
+	m.handled.WithLabelValues(platform, command).Observe(took.Seconds())
+}
+
+func (m *promMetrics) SendFailed(platform string) { m.sendFailed.WithLabelValues(platform).Inc() }
+
+func (m *promMetrics) RateLimited(platform string) func() {
+	return func() { m.rateLimited.WithLabelValues(platform).Inc() }
+}
