@@ -7,12 +7,15 @@ ENV CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN go build -trimpath -ldflags="-s -w" -o /out/vigia .
+RUN go build -trimpath -ldflags="-s -w" -o /out/vigia . && mkdir -p /out/spool
 
 # Run it with no shell, no package manager, as a non-root user.
 # distroless/static has CA certificates (for api.telegram.org) and tzdata.
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/vigia /vigia
+# The outage spool (VIGIA_SPOOL_DIR); mount a volume here.
+COPY --from=build --chown=65532:65532 /out/spool /spool
+ENV VIGIA_SPOOL_DIR=/spool
 USER 65532:65532
 ENTRYPOINT ["/vigia"]
 CMD ["serve"]

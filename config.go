@@ -43,6 +43,7 @@ type Config struct {
 	Triage            commands.Triage
 	PhoneRegion       string
 	PublishApprovals  int
+	SpoolDir          string
 	SignalWindow      time.Duration
 	Threshold         int
 }
@@ -206,6 +207,7 @@ func loadConfig(getenv func(string) string, demo bool) (Config, error) {
 			return c, &configError{"VIGIA_SIGNAL_WINDOW", `must be a duration between 1h and 365d, such as "7d"`}
 		}
 	}
+	c.SpoolDir = cmp.Or(strings.TrimSpace(getenv("VIGIA_SPOOL_DIR")), "vigia-spool")
 	c.PublishApprovals = 1
 	if v := getenv("VIGIA_PUBLISH_APPROVALS"); v != "" {
 		if c.PublishApprovals, err = strconv.Atoi(v); err != nil || c.PublishApprovals < 1 || c.PublishApprovals > 10 {

@@ -108,7 +108,7 @@ type engine struct {
 	msg   *locales.Bundle
 }
 
-func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, log *slog.Logger, roles commands.Roles, metrics func(*storage.Store) commands.Metrics) (*engine, error) {
+func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, log *slog.Logger, roles commands.Roles, metrics func(*storage.Store) commands.Metrics, spool *storage.Spool) (*engine, error) {
 	required := map[string]string{}
 	if cfg.DiscordRole != "" {
 		required[discord.Platform] = cfg.DiscordRole
@@ -137,9 +137,13 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, log *
 	if metrics != nil {
 		m = metrics(st)
 	}
+	var spooler commands.Spooler
+	if spool != nil {
+		spooler = spool
+	}
 	mux := commands.New(commands.Options{
-		Metrics: m,
-		Store:   st, Messages: msg, Roles: roles, InvestigatorChats: cfg.InvestigatorChats,
+		Metrics: m, Spool: spooler,
+		Store: st, Messages: msg, Roles: roles, InvestigatorChats: cfg.InvestigatorChats,
 		DefaultLanguage: cfg.DefaultLanguage, Retention: cfg.Retention, Logger: log, RequiredRoles: required,
 		Triage: cfg.Triage, Region: cfg.PhoneRegion, SignalWindow: cfg.SignalWindow, PublishApprovals: cfg.PublishApprovals,
 	})
@@ -160,11 +164,19 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer rdb.Close()
+	kr, err := storage.NewKeyring(cfg.Secret)
+	if err != nil {
+		return &configError{"VIGIA_SECRET", err.Error()}
+	}
+	spool, err := storage.OpenSpool(cfg.SpoolDir, kr)
+	if err != nil {
+		return &configError{"VIGIA_SPOOL_DIR", "cannot be created or written: " + err.Error()}
+	}
 	var prom *promMetrics
 	eng, err := newEngine(ctx, cfg, rdb, log, cfg.roles(), func(st *storage.Store) commands.Metrics {
 		prom = newMetrics(st)
 		return prom
-	})
+	}, spool)
 	if err != nil {
 		return err
 	}
@@ -275,6 +287,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	wg.Go(func() { eng.mux.RunSweeper(ctx, time.Minute, cfg.DraftIdle) })
 	wg.Go(func() { eng.mux.RunBroadcaster(ctx, time.Second) })
+	wg.Go(func() { replaySpool(ctx, spool, eng.store, log) })
 	log.Info("vigia serving", "platforms", strings.Join(platforms, ","))
 	wg.Wait()
 	log.Info("vigia stopped")
@@ -282,6 +295,27 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	return nil
+}
+
+// replaySpool moves tips spooled during a Redis outage into Redis once it
+// answers again, checking every few seconds (and once at start-up).
+func replaySpool(ctx context.Context, sp *storage.Spool, st *storage.Store, log *slog.Logger) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		if sp.Len() > 0 && st.Ping(ctx) == nil {
+			if n, err := sp.Replay(ctx, st); err != nil {
+				log.Warn("spool replay interrupted; will retry", "error", err.Error())
+			} else if n > 0 {
+				log.Info("spooled tips replayed", "count", n)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // telegramInbox is the Telegram adapter's inbox, in Redis.
@@ -338,7 +372,7 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, st
 	}
 	defer rdb.Close()
 	const reporter, investigator = "1", "2"
-	eng, err := newEngine(ctx, cfg, rdb, log, commands.Roles{console.Platform + ":" + investigator: commands.Investigator}, nil)
+	eng, err := newEngine(ctx, cfg, rdb, log, commands.Roles{console.Platform + ":" + investigator: commands.Investigator}, nil, nil)
 	if err != nil {
 		return err
 	}

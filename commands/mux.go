@@ -145,8 +145,10 @@ type Options struct {
 	Limits           Limits
 	Triage           Triage
 	Metrics          Metrics
-	Logger           *slog.Logger
-	Now              func() time.Time
+	// Spool, if set, keeps tips on disk while Redis is unreachable.
+	Spool  Spooler
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // Mux routes requests to handlers.
@@ -164,6 +166,7 @@ type Mux struct {
 	limits    Limits
 	triage    Triage
 	metrics   Metrics
+	spool     Spooler
 	log       *slog.Logger
 	now       func() time.Time
 	table     map[string]*Command
@@ -180,7 +183,7 @@ func (m *Mux) Clone() *Mux {
 	c := &Mux{
 		store: m.store, msg: m.msg, roles: m.roles, invChats: m.invChats, reqRoles: m.reqRoles, region: m.region,
 		window: m.window, approvals: m.approvals, lang: m.lang, retention: m.retention, limits: m.limits,
-		triage: m.triage, metrics: m.metrics, log: m.log, now: m.now, table: m.table, senders: map[string]Sender{}, lastPerChat: map[string]time.Time{},
+		triage: m.triage, metrics: m.metrics, spool: m.spool, log: m.log, now: m.now, table: m.table, senders: map[string]Sender{}, lastPerChat: map[string]time.Time{},
 		lastProgress: map[string]time.Time{},
 	}
 	return c
@@ -213,7 +216,7 @@ func New(o Options) *Mux {
 	m := &Mux{
 		store: o.Store, msg: o.Messages, roles: o.Roles, reqRoles: o.RequiredRoles, lang: o.DefaultLanguage,
 		region: o.Region, window: o.SignalWindow, approvals: max(o.PublishApprovals, 1),
-		retention: o.Retention, limits: o.Limits, triage: o.Triage, metrics: o.Metrics, log: o.Logger, now: o.Now,
+		retention: o.Retention, limits: o.Limits, triage: o.Triage, metrics: o.Metrics, spool: o.Spool, log: o.Logger, now: o.Now,
 		invChats: map[string]bool{}, table: map[string]*Command{}, senders: map[string]Sender{}, lastPerChat: map[string]time.Time{},
 		lastProgress: map[string]time.Time{},
 	}
@@ -406,3 +409,9 @@ type noMetrics struct{}
 func (noMetrics) TipReceived(string, tips.Category)     {}
 func (noMetrics) Handled(string, string, time.Duration) {}
 func (noMetrics) SendFailed(string)                     {}
+
+// Spooler keeps a tip on local disk, sealed and fsynced, and returns the
+// receipt code the reporter is given.
+type Spooler interface {
+	Append(e storage.SpoolEntry) (string, error)
+}

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/vigia-project/vigia/locales"
@@ -106,7 +107,7 @@ func (c *Context) discard(ctx context.Context, draftID string) error {
 // addToDraft keeps a private, non-command message as part of a draft tip.
 func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 	req := c.Request
-	if answered, err := m.takeAnswer(ctx, c); answered || err != nil {
+	if answered, err := m.takeAnswer(ctx, c); answered || (err != nil && !StorageDown(err)) {
 		return err
 	}
 	if req.Unsupported {
@@ -121,10 +122,14 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 		if errors.Is(err, storage.ErrFileTooLarge) {
 			return c.Say(ctx, "file_too_large", map[string]any{"MB": storage.MaxFileSize >> 20})
 		}
-		if err != nil {
+		if err != nil && !(StorageDown(err) && m.spool != nil) {
 			return err
 		}
-		part.Attachment = &tips.Attachment{Platform: tips.Stored, Kind: req.Attachment.Kind, FileRef: ref}
+		if err == nil {
+			part.Attachment = &tips.Attachment{Platform: tips.Stored, Kind: req.Attachment.Kind, FileRef: ref}
+		} else {
+			part.Attachment = nil // Redis is down: the file cannot be kept, the text can
+		}
 	}
 	if part.Forward == nil && req.ForwardedFromPerson {
 		part.Forward = &tips.Forward{} // forwarded, from a source not named
@@ -144,6 +149,9 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 	})
 	if errors.Is(err, storage.ErrDuplicateEvent) {
 		return nil // a redelivered message that already went out in a tip
+	}
+	if err != nil && StorageDown(err) && m.spool != nil {
+		return m.spoolTip(ctx, c, part)
 	}
 	if errors.Is(err, storage.ErrDraftFull) {
 		cur, derr := m.store.Draft(ctx, c.Pseudonym)
@@ -294,4 +302,19 @@ func (m *Mux) submitReportForm(ctx context.Context, c *Context) error {
 	}
 	c.Request.Text = text
 	return m.addToDraft(ctx, c)
+}
+
+// spoolTip keeps a message as a tip of its own while Redis is down: it is
+// written to the local spool (sealed, fsynced) before the reporter hears
+// "received", and moves to Redis when it is back.
+func (m *Mux) spoolTip(ctx context.Context, c *Context, part tips.Part) error {
+	receipt, err := m.spool.Append(storage.SpoolEntry{
+		Pseudonym: c.Pseudonym, EventID: c.Request.EventID, Route: c.Request.Platform + ":" + c.Request.ChatID,
+		Language: c.Lang, Part: part,
+	})
+	if err != nil {
+		return fmt.Errorf("spool: %w", err) // the reporter hears it was NOT saved
+	}
+	m.log.Warn("tip spooled: redis unreachable", "platform", c.Request.Platform)
+	return c.Say(ctx, "spool_received", map[string]any{"Receipt": receipt})
 }

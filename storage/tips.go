@@ -92,6 +92,12 @@ const floorTTL = 48 * time.Hour
 // returns only once Redis has the tip. Sending the same draft again returns
 // the same tip. eventID is the platform event that pressed Send.
 func (s *Store) SubmitDraft(ctx context.Context, pseudonym, draftID, language string, eventID int64) (Submission, error) {
+	return s.submit(ctx, pseudonym, draftID, language, eventID, "")
+}
+
+// submit is SubmitDraft with a receipt code chosen in advance ("" draws
+// one): a spooled tip keeps the code its reporter was already given.
+func (s *Store) submit(ctx context.Context, pseudonym, draftID, language string, eventID int64, receipt string) (Submission, error) {
 	subKey := s.k.submitted(s.kr.submissionID(pseudonym, draftID))
 	if sub, err := s.submitted(ctx, subKey, pseudonym, draftID); !errors.Is(err, ErrNotFound) {
 		return sub, err
@@ -123,9 +129,10 @@ func (s *Store) SubmitDraft(ctx context.Context, pseudonym, draftID, language st
 		category = suggested
 	}
 	ok = ok && fields["cat"] != "" // the reporter chose it
-	receipt, err := tips.NewReceipt(rand.Reader)
-	if err != nil {
-		return Submission{}, err
+	if receipt == "" {
+		if receipt, err = tips.NewReceipt(rand.Reader); err != nil {
+			return Submission{}, err
+		}
 	}
 	seq, err := s.rdb.Incr(ctx, s.k.tipSeq()).Result()
 	if err != nil {

@@ -1,0 +1,90 @@
+package commands_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/locales"
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
+)
+
+// While Redis is down a tip is spooled (sealed, fsynced) and the reporter
+// gets a receipt; investigator commands say storage is unavailable; once
+// Redis is back the spool is replayed, exactly once.
+func TestRedisOutageSpoolsTips(t *testing.T) {
+	srv := redistest.Start(t)
+	if !srv.Real {
+		t.Skip("needs a real redis-server to stop and restart")
+	}
+	ctx := context.Background()
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{6}, 32))
+	st, _ := storage.New(srv.Client(), kr, storage.Options{Prefix: "o"})
+	st.Init(ctx)
+	dir := t.TempDir()
+	sp, err := storage.OpenSpool(dir, kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := locales.Load()
+	mux := commands.New(commands.Options{Store: st, Messages: msg, DefaultLanguage: "en", Spool: sp,
+		Roles: commands.Roles{"telegram:9": commands.Investigator}, Logger: slog.New(slog.DiscardHandler)})
+	say := func(user string, req commands.Request) string {
+		req.Platform, req.UserID, req.ChatID = "telegram", user, user
+		rec := &recorder{}
+		mux.Handle(ctx, req, rec)
+		return rec.take()[0].Text
+	}
+	srv.Stop()
+	var receipts []string
+	for i, text := range []string{"cobran piso en el mercado", "venden armas en la bodega"} {
+		got := say("70"+string(rune('1'+i)), commands.Request{Text: text, EventID: int64(100 + i)})
+		code := codeRE.FindString(got)
+		if code == "" || got != msg.Localize("en", "spool_received", map[string]any{"Receipt": code}) {
+			t.Fatalf("during the outage: %q", got)
+		}
+		receipts = append(receipts, code)
+	}
+	if got := say("9", commands.Request{Command: "recent", CommandAtStart: true}); got != msg.Localize("en", "error_storage", nil) {
+		t.Fatalf("investigator during the outage: %q", got)
+	}
+	if sp.Len() != 2 {
+		t.Fatalf("spool holds %d", sp.Len())
+	}
+	raw, _ := readAll(dir)
+	if bytes.Contains(raw, []byte("cobran")) || bytes.Contains(raw, []byte(receipts[0])) {
+		t.Fatal("the spool holds text or a receipt in clear")
+	}
+	srv.Restart()
+	deadline := time.Now().Add(10 * time.Second)
+	for st.Ping(ctx) != nil && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond) // poll until the client reconnects
+	}
+	n, err := sp.Replay(ctx, st)
+	if err != nil || n != 2 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	if n, _ := sp.Replay(ctx, st); n != 0 {
+		t.Fatalf("replayed twice: %d", n)
+	}
+	for i, code := range receipts {
+		tip, err := st.TipByReceipt(ctx, code)
+		if err != nil || !strings.Contains(tip.Content.Text(), []string{"cobran", "armas"}[i]) {
+			t.Fatalf("receipt %s: %+v %v", code, tip, err)
+		}
+	}
+	if list, _ := st.Recent(ctx, 10); len(list) != 2 {
+		t.Fatalf("%d tips after replay", len(list))
+	}
+}
+
+func readAll(dir string) ([]byte, error) {
+	return os.ReadFile(filepath.Join(dir, "tips.spool"))
+}
