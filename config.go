@@ -23,6 +23,7 @@ import (
 type Config struct {
 	Secret            []byte
 	RedisURL          string
+	RedisMode         string
 	RedisPrefix       string
 	TelegramToken     string
 	TelegramAPIURL    string
@@ -79,9 +80,30 @@ func loadConfig(getenv func(string) string, demo bool) (Config, error) {
 	} else if !demo {
 		return c, &configError{"VIGIA_SECRET", "is not set; `vigia keygen` prints one"}
 	}
+	c.RedisMode = strings.ToLower(cmp.Or(strings.TrimSpace(getenv("VIGIA_REDIS_MODE")), "single"))
+	if c.RedisMode != "single" && c.RedisMode != "cluster" && c.RedisMode != "sentinel" {
+		return c, &configError{"VIGIA_REDIS_MODE", "must be single, cluster or sentinel"}
+	}
 	if v := getenv("VIGIA_REDIS_URL"); v != "" {
 		if err := checkRedisURL(v); err != nil {
 			return c, &configError{"VIGIA_REDIS_URL", err.Error()}
+		}
+		var perr error
+		switch c.RedisMode {
+		case "single":
+			if _, perr = redis.ParseURL(v); perr != nil {
+				return c, &configError{"VIGIA_REDIS_URL", "is not a valid Redis URL (redis://[user:password@]host:port/db)"}
+			}
+		case "cluster":
+			_, perr = redis.ParseClusterURL(v)
+		case "sentinel":
+			var o *redis.FailoverOptions
+			if o, perr = redis.ParseFailoverURL(v); perr == nil && o.MasterName == "" {
+				perr = fmt.Errorf("no master_name")
+			}
+		}
+		if perr != nil {
+			return c, &configError{"VIGIA_REDIS_URL", "is not a valid " + c.RedisMode + " URL (see README: addr= for more nodes, master_name= for sentinel)"}
 		}
 		c.RedisURL = v
 	} else if !demo {
@@ -243,9 +265,6 @@ func checkRedisURL(v string) error {
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 		return fmt.Errorf("must be a redis:// or rediss:// URL")
-	}
-	if _, err := redis.ParseURL(v); err != nil {
-		return fmt.Errorf("is not a valid Redis URL (redis://[user:password@]host:port/db)")
 	}
 	return nil
 }

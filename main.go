@@ -150,7 +150,24 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, log *
 	return &engine{store: st, mux: mux, msg: msg}, nil
 }
 
-func redisClient(url string) (redis.UniversalClient, error) {
+// redisClient connects to a single node, a Redis Cluster, or a Sentinel-
+// managed primary (VIGIA_REDIS_MODE); the storage code is the same for
+// all: every multi-key atomic operation stays within one hash tag.
+func redisClient(url, mode string) (redis.UniversalClient, error) {
+	switch mode {
+	case "cluster":
+		opt, err := redis.ParseClusterURL(url)
+		if err != nil {
+			return nil, &configError{"VIGIA_REDIS_URL", "is not a valid cluster URL"}
+		}
+		return redis.NewClusterClient(opt), nil
+	case "sentinel":
+		opt, err := redis.ParseFailoverURL(url)
+		if err != nil {
+			return nil, &configError{"VIGIA_REDIS_URL", "is not a valid sentinel URL"}
+		}
+		return redis.NewFailoverClient(opt), nil
+	}
 	opt, err := redis.ParseURL(url)
 	if err != nil {
 		return nil, &configError{"VIGIA_REDIS_URL", "is not a valid Redis URL"}
@@ -159,7 +176,7 @@ func redisClient(url string) (redis.UniversalClient, error) {
 }
 
 func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
-	rdb, err := redisClient(cfg.RedisURL)
+	rdb, err := redisClient(cfg.RedisURL, cfg.RedisMode)
 	if err != nil {
 		return err
 	}
@@ -366,7 +383,7 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, st
 			return err
 		}
 	}
-	rdb, err := redisClient(cfg.RedisURL)
+	rdb, err := redisClient(cfg.RedisURL, "single")
 	if err != nil {
 		return err
 	}

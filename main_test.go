@@ -78,6 +78,7 @@ func TestBadConfigExitsTwoNamingTheVariable(t *testing.T) {
 		"VIGIA_SIGNAL_WINDOW":           "1m",
 		"VIGIA_CORROBORATION_THRESHOLD": "1",
 		"VIGIA_PUBLISH_APPROVALS":       "0",
+		"VIGIA_REDIS_MODE":              "galaxy",
 	}
 	for name, bad := range cases {
 		e := validEnv()
@@ -166,5 +167,34 @@ func TestReminderMustComeBeforeTimeout(t *testing.T) {
 	var errb bytes.Buffer
 	if code := run(context.Background(), nil, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb); code != 2 || !strings.HasPrefix(errb.String(), "vigia: VIGIA_CLAIM_TIMEOUT:") {
 		t.Fatalf("exit %d, %q", code, errb.String())
+	}
+}
+
+func TestRedisModes(t *testing.T) {
+	e := validEnv()
+	e["VIGIA_REDIS_MODE"] = "sentinel"
+	e["VIGIA_REDIS_URL"] = "redis://:pw@s1:26379?addr=s2:26379&master_name=vigia"
+	if _, err := loadConfig(env(e), false); err != nil {
+		t.Fatalf("sentinel: %v", err)
+	}
+	e["VIGIA_REDIS_URL"] = "redis://s1:26379"
+	if _, err := loadConfig(env(e), false); err == nil || !strings.Contains(err.Error(), "VIGIA_REDIS_URL") {
+		t.Fatalf("sentinel without master_name: %v", err)
+	}
+	e["VIGIA_REDIS_MODE"] = "cluster"
+	e["VIGIA_REDIS_URL"] = "rediss://vigia:pw@n1:7000?addr=n2:7001&addr=n3:7002"
+	if _, err := loadConfig(env(e), false); err != nil {
+		t.Fatalf("cluster: %v", err)
+	}
+	for _, mode := range []string{"single", "cluster", "sentinel"} {
+		url := "redis://localhost:6379"
+		if mode == "sentinel" {
+			url += "?master_name=m"
+		}
+		c, err := redisClient(url, mode)
+		if err != nil || c == nil {
+			t.Fatalf("%s client: %v", mode, err)
+		}
+		c.Close()
 	}
 }
