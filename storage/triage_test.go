@@ -356,3 +356,32 @@ func TestBroadcastAfterCrashSendsNothingTwice(t *testing.T) {
 		t.Fatalf("sent again: %d", len(again))
 	}
 }
+
+// Restarting Redis from its append-only file keeps the triage stream, its
+// consumer group and the pending claims.
+func TestClaimsSurviveRedisRestart(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	if !srv.Real {
+		t.Skip("needs a real redis-server with an append-only file")
+	}
+	t1 := submit(t, st, "701", 10, "", false)
+	t2 := submit(t, st, "702", 20, "", false)
+	a := storage.Claimer{Key: "inv-a", Name: "Ana"}
+	if got, _ := st.Next(ctx, a, "", time.Hour, 3); got != t1 {
+		t.Fatalf("claim: %q", got)
+	}
+	srv.Stop()
+	srv.Restart()
+	deadline := time.Now().Add(10 * time.Second)
+	for st.Ping(ctx) != nil && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond) // poll until the client reconnects
+	}
+	q, err := st.Queue(ctx, time.Hour)
+	if err != nil || q.Claimed["Ana"] != 1 || q.Unclaimed != 1 {
+		t.Fatalf("after restart: %+v %v", q, err)
+	}
+	if got, _ := st.Next(ctx, storage.Claimer{Key: "inv-b", Name: "Beto"}, "", time.Hour, 3); got != t2 {
+		t.Fatalf("next after restart: %q, want %s (Ana's claim kept)", got, t2)
+	}
+}
