@@ -208,6 +208,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	defer cancel(nil)
 	var wg sync.WaitGroup
 	var platforms []string
+	var adapters []interface{ Connected() bool }
 	var httpMux *http.ServeMux
 	if cfg.HTTPAddr != "" {
 		httpMux = http.NewServeMux()
@@ -218,6 +219,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 			if err := eng.store.Ping(pctx); err != nil {
 				http.Error(w, "redis unreachable", http.StatusServiceUnavailable)
 				return
+			}
+			for _, a := range adapters {
+				if !a.Connected() {
+					http.Error(w, "platform not connected", http.StatusServiceUnavailable)
+					return
+				}
 			}
 			fmt.Fprintln(w, "ready")
 		})
@@ -239,6 +246,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		}
 		eng.mux.AddSender(telegram.Platform, tg)
 		platforms = append(platforms, telegram.Platform)
+		adapters = append(adapters, tg)
 		if cfg.WebhookURL != "" {
 			// Webhook mode: updates land in a Redis inbox before Telegram is
 			// answered; any replica's workers handle them.
@@ -275,6 +283,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		}
 		eng.mux.AddSender(discord.Platform, dc)
 		platforms = append(platforms, discord.Platform)
+		adapters = append(adapters, dc)
 		wg.Go(func() {
 			if err := dc.Run(ctx, eng.mux); err != nil {
 				if errors.Is(err, discord.ErrUnauthorized) {

@@ -83,7 +83,12 @@ type Adapter struct {
 	// janitor swaps in a fresh limiter, since discordgo keeps one bucket per
 	// URL forever, and interaction URLs are new for every interaction.
 	rl sync.RWMutex
+
+	connected atomic.Bool
 }
+
+// Connected reports whether the gateway is up and the commands registered.
+func (a *Adapter) Connected() bool { return a.connected.Load() }
 
 // libraryLog is where discordgo's own log lines go (it has one global
 // logger); the newest adapter's logger wins.
@@ -203,6 +208,8 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 		return err
 	}
 	a.log.Info("discord connected", "commands", len(h.Commands()), "guild_scoped", a.o.GuildID != "")
+	a.connected.Store(true)
+	defer a.connected.Store(false)
 	janitor := time.NewTicker(10 * time.Minute)
 	defer janitor.Stop()
 	for {

@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-telegram/bot"
@@ -63,12 +64,13 @@ type Options struct {
 
 // Adapter is a running Telegram bot.
 type Adapter struct {
-	o        Options
-	b        *bot.Bot
-	http     *http.Client
-	log      *slog.Logger
-	id       int64
-	username string
+	connected atomic.Bool // the last call to Telegram succeeded
+	o         Options
+	b         *bot.Bot
+	http      *http.Client
+	log       *slog.Logger
+	id        int64
+	username  string
 }
 
 // New checks the token with getMe and returns an adapter.
@@ -147,6 +149,7 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 			if ctx.Err() != nil {
 				break
 			}
+			a.connected.Store(false)
 			backoff = min(max(2*backoff, 500*time.Millisecond), 30*time.Second)
 			a.log.Warn("telegram getUpdates failed", "error", a.redact(err), "retry_in", backoff.String())
 			select {
@@ -156,6 +159,7 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 			continue
 		}
 		backoff = 0
+		a.connected.Store(true)
 		// Handle the batch even if ctx ends meanwhile: these updates were
 		// received and must not be dropped half-way.
 		a.handleBatch(context.WithoutCancel(ctx), h, updates)
@@ -369,3 +373,7 @@ func (a *Adapter) getUpdates(ctx context.Context, offset int64, timeout time.Dur
 	}
 	return out, next, nil
 }
+
+// Connected reports whether Telegram answered the last request (polling),
+// or whether the webhook is registered (webhook mode).
+func (a *Adapter) Connected() bool { return a.connected.Load() }

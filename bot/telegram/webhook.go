@@ -71,6 +71,7 @@ func (a *Adapter) RunWebhook(ctx context.Context, h Handler, inbox Inbox, url, s
 	}); err != nil {
 		return fmt.Errorf("telegram setWebhook: %s", a.redact(err))
 	}
+	a.connected.Store(true)
 	// One name per host (a pod, a container): a process restarted there
 	// takes up the updates its predecessor had not finished.
 	consumer, _ := os.Hostname()
