@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -180,4 +181,80 @@ func (s *Server) Dump(ctx context.Context) (map[string][]byte, error) {
 		out[k] = b
 	}
 	return out, nil
+}
+
+// Cluster is a three-master Redis Cluster on loopback ports, for tests.
+type Cluster struct {
+	Addrs []string
+	t     testing.TB
+	cmds  []*exec.Cmd
+}
+
+// StartCluster starts three cluster-enabled redis-servers and joins them
+// with redis-cli --cluster create; it skips the test where the binaries are
+// missing, unless VIGIA_REQUIRE_REDIS=1.
+func StartCluster(t testing.TB) *Cluster {
+	t.Helper()
+	bin, err1 := exec.LookPath("redis-server")
+	cli, err2 := exec.LookPath("redis-cli")
+	if err1 != nil || err2 != nil {
+		if os.Getenv("VIGIA_REQUIRE_REDIS") == "1" {
+			t.Fatalf("VIGIA_REQUIRE_REDIS=1 but redis-server or redis-cli is missing: apt-get install redis-server")
+		}
+		t.Skip("a Redis Cluster needs redis-server and redis-cli")
+	}
+	c := &Cluster{t: t}
+	t.Cleanup(c.stop)
+	for range 3 {
+		dir := t.TempDir()
+		port := strconv.Itoa(freePort(t))
+		cmd := exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--dir", dir,
+			"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--appendonly", "yes",
+			"--save", "", "--logfile", filepath.Join(dir, "redis.log"))
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("start cluster node: %v", err)
+		}
+		c.cmds = append(c.cmds, cmd)
+		c.Addrs = append(c.Addrs, net.JoinHostPort("127.0.0.1", port))
+		(&Server{t: t, Addr: c.Addrs[len(c.Addrs)-1], dir: dir}).waitReady()
+	}
+	args := append([]string{"--cluster", "create"}, c.Addrs...)
+	args = append(args, "--cluster-replicas", "0", "--cluster-yes")
+	if out, err := exec.Command(cli, args...).CombinedOutput(); err != nil {
+		t.Fatalf("redis-cli --cluster create: %v\n%s", err, out)
+	}
+	// Wait (with a deadline) until every node says the cluster is ok.
+	deadline := time.Now().Add(20 * time.Second)
+	for _, a := range c.Addrs {
+		cl := redis.NewClient(&redis.Options{Addr: a})
+		for {
+			info, _ := cl.ClusterInfo(context.Background()).Result()
+			if strings.Contains(info, "cluster_state:ok") {
+				break
+			}
+			if time.Now().After(deadline) {
+				cl.Close()
+				t.Fatalf("cluster not ok at %s: %s", a, info)
+			}
+			time.Sleep(50 * time.Millisecond) // poll interval
+		}
+		cl.Close()
+	}
+	return c
+}
+
+// Client returns a cluster client, closed when the test ends.
+func (c *Cluster) Client() *redis.ClusterClient {
+	cl := redis.NewClusterClient(&redis.ClusterOptions{Addrs: c.Addrs})
+	c.t.Cleanup(func() { cl.Close() })
+	return cl
+}
+
+func (c *Cluster) stop() {
+	for _, cmd := range c.cmds {
+		if cmd.Process != nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	}
 }

@@ -1,0 +1,119 @@
+package storage_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// Every storage flow on a real three-master Redis Cluster: scripts and
+// transactions must stay within one hash tag, or Redis refuses them
+// (CROSSSLOT).
+func TestFlowsOnRedisCluster(t *testing.T) {
+	cl := redistest.StartCluster(t)
+	ctx := context.Background()
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{8}, 32))
+	st, err := storage.New(cl.Client(), kr, storage.Options{Prefix: "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(st.Init(ctx))
+	must(st.InitInbox(ctx, "telegram"))
+
+	// Drafts, follow-up, submission, receipts, index.
+	var receipts []string
+	for i, user := range []string{"1", "2", "3"} {
+		p := st.Pseudonym("telegram", user)
+		d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: int64(10 + i), Route: "telegram:" + user, Language: "es",
+			Part: tips.Part{Text: "cobran piso, llaman del 55 1234 5678"}})
+		must(err)
+		must(st.SetDraftCategory(ctx, p, d.ID, tips.Extortion))
+		must(st.SetDraftFollowUp(ctx, p, d.ID, true))
+		sub, err := st.SubmitDraft(ctx, p, d.ID, "es", int64(20+i))
+		must(err)
+		if sub.IndexErr != nil {
+			t.Fatal(sub.IndexErr)
+		}
+		receipts = append(receipts, sub.Receipt)
+		if i == 2 && len(sub.Alerts) != 1 {
+			t.Fatalf("alert on the third reporter: %+v", sub.Alerts)
+		}
+	}
+	if tip, err := st.TipByReceipt(ctx, receipts[0]); err != nil || tip.Category != tips.Extortion {
+		t.Fatalf("receipt: %+v %v", tip, err)
+	}
+	if list, err := st.Recent(ctx, 10); err != nil || len(list) != 3 {
+		t.Fatalf("recent: %d %v", len(list), err)
+	}
+	if got, err := st.Search(ctx, "cobran piso", time.Now().Add(-time.Hour), "", 10); err != nil || len(got) != 3 {
+		t.Fatalf("search: %d %v", len(got), err)
+	}
+	if sigs, err := st.Signals(ctx, 7*24*time.Hour, 5); err != nil || len(sigs) == 0 {
+		t.Fatalf("signals: %v %v", sigs, err)
+	}
+
+	// Team, triage, follow-up, audit.
+	code, err := st.Invite(ctx, "investigator", "admin", time.Hour)
+	must(err)
+	m, err := st.Redeem(ctx, code, storage.Member{Platform: "telegram", UserID: "9", Name: "Ana"})
+	must(err)
+	c := storage.Claimer{Key: m.Key, Name: "Ana", Route: "telegram:9"}
+	id, err := st.Next(ctx, c, tips.Extortion, time.Hour, 3)
+	must(err)
+	must(st.Note(ctx, id, c, "nota"))
+	must(st.Ask(ctx, id, c, "¿cuándo?"))
+	must(st.TouchClaim(ctx, id, c.Key))
+	must(st.Answer(ctx, id, "los lunes"))
+	must(st.Decide(ctx, id, c, storage.Decision{Status: tips.StatusVerified, Priority: tips.High, Labels: []string{"x"}}))
+	must(st.Decide(ctx, id, c, storage.Decision{Status: tips.StatusNew}))
+	if q, err := st.Queue(ctx, time.Hour); err != nil || q.Unclaimed != 3 {
+		t.Fatalf("queue: %+v %v", q, err)
+	}
+	must(st.Forget(ctx, id))
+	must(st.Audit(ctx, storage.AuditEntry{Who: "telegram:9 Ana", Action: "next"}, time.Hour))
+	if d, err := st.QueueDepth(ctx); err != nil || d.Open != 3 {
+		t.Fatalf("depth: %+v %v", d, err)
+	}
+
+	// Community warnings.
+	must(st.Subscribe(ctx, storage.Subscription{Platform: "telegram", Chat: "-1", Language: "es"}))
+	w, err := st.SubmitWarning(ctx, st.Pseudonym("telegram", "4"), "cuidado en la carretera", "es", 99, "")
+	must(err)
+	if a, err := st.ApprovePublication(ctx, w.TipID, c.Key, "", 1, "telegram:9"); err != nil || !a.Started {
+		t.Fatalf("approve: %+v %v", a, err)
+	}
+	ds, err := st.PendingDeliveries(ctx, 5)
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("deliveries: %d %v", len(ds), err)
+	}
+	if ok, err := st.ClaimDelivery(ctx, ds[0]); err != nil || !ok {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	must(st.Delivered(ctx, w.TipID, ds[0].Sub, "1"))
+
+	// Webhook inbox.
+	must(st.InboxAdd(ctx, "telegram", []byte(`{"update_id":1}`)))
+	entries, err := st.InboxRead(ctx, "telegram", "host", 10, 10*time.Millisecond, time.Minute)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("inbox: %d %v", len(entries), err)
+	}
+	must(st.InboxDone(ctx, "telegram", entries[0].ID))
+
+	// Draft expiry.
+	p := st.Pseudonym("telegram", "5")
+	_, err = st.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Route: "telegram:5", Part: tips.Part{Text: "x"}})
+	must(err)
+	_, err = st.ExpireDrafts(ctx, 10)
+	must(err)
+}
