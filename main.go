@@ -191,7 +191,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	var prom *promMetrics
 	eng, err := newEngine(ctx, cfg, rdb, log, cfg.roles(), func(st *storage.Store) commands.Metrics {
-		prom = newMetrics(st)
+		prom = newMetrics(st, spool)
 		return prom
 	}, spool)
 	if err != nil {

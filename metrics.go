@@ -21,7 +21,7 @@ type promMetrics struct {
 	rateLimited *prometheus.CounterVec
 }
 
-func newMetrics(st *storage.Store) *promMetrics {
+func newMetrics(st *storage.Store, spool *storage.Spool) *promMetrics {
 	m := &promMetrics{
 		reg: prometheus.NewRegistry(),
 		tips: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -57,6 +57,8 @@ func newMetrics(st *storage.Store) *promMetrics {
 			queue(func(d storage.QueueDepth) float64 { return d.Oldest.Seconds() })),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigia_inbox_depth", Help: "Webhook updates waiting in the inbox."},
 			queue(func(d storage.QueueDepth) float64 { return float64(d.Inbox) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigia_spool_size", Help: "Tips kept on disk while Redis was unreachable, not yet replayed."},
+			func() float64 { return float64(spool.Len()) }),
 	)
 	return m
 }

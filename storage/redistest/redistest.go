@@ -6,7 +6,15 @@ package redistest
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -257,4 +265,100 @@ func (c *Cluster) stop() {
 			_ = cmd.Wait()
 		}
 	}
+}
+
+// TLSServer is a redis-server that accepts only TLS connections and only
+// the ACL user User, whose keys are limited to Prefix.
+type TLSServer struct {
+	Addr     string
+	User     string
+	Password string
+	CA       *x509.CertPool
+	t        testing.TB
+	cmd      *exec.Cmd
+}
+
+// StartTLS starts a TLS-only redis-server with a fresh CA and server
+// certificate, the default user disabled, and an ACL user allowed only the
+// keys under prefix (prefix + ":*").
+func StartTLS(t testing.TB, prefix string) *TLSServer {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		if os.Getenv("VIGIA_REQUIRE_REDIS") == "1" {
+			t.Fatalf("VIGIA_REQUIRE_REDIS=1 but redis-server is missing: apt-get install redis-server")
+		}
+		t.Skip("TLS needs a real redis-server")
+	}
+	dir := t.TempDir()
+	caPEM, certPEM, keyPEM := selfSigned(t)
+	for name, b := range map[string][]byte{"ca.pem": caPEM, "cert.pem": certPEM, "key.pem": keyPEM} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := &TLSServer{t: t, User: "vigia", Password: "acl-password-for-tests", CA: x509.NewCertPool()}
+	s.CA.AppendCertsFromPEM(caPEM)
+	acl := "user default off\nuser " + s.User + " on >" + s.Password + " ~" + prefix + ":* +@all -@dangerous\n"
+	if err := os.WriteFile(filepath.Join(dir, "users.acl"), []byte(acl), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(freePort(t))
+	s.Addr = net.JoinHostPort("127.0.0.1", port)
+	s.cmd = exec.Command(bin, "--port", "0", "--tls-port", port, "--bind", "127.0.0.1", "--dir", dir,
+		"--tls-cert-file", filepath.Join(dir, "cert.pem"), "--tls-key-file", filepath.Join(dir, "key.pem"),
+		"--tls-ca-cert-file", filepath.Join(dir, "ca.pem"), "--tls-auth-clients", "no",
+		"--save", "", "--appendonly", "yes", "--logfile", filepath.Join(dir, "redis.log"),
+		"--aclfile", filepath.Join(dir, "users.acl"))
+	if err := s.cmd.Start(); err != nil {
+		t.Fatalf("start TLS redis-server: %v", err)
+	}
+	t.Cleanup(func() { _ = s.cmd.Process.Kill(); _ = s.cmd.Wait() })
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c := s.Client()
+		err := c.Ping(context.Background()).Err()
+		c.Close()
+		if err == nil {
+			return s
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
+			t.Fatalf("TLS redis not ready: %v\n%s", err, log)
+		}
+		time.Sleep(20 * time.Millisecond) // poll interval
+	}
+}
+
+// Client returns a TLS client logged in as the ACL user.
+func (s *TLSServer) Client() *redis.Client {
+	return redis.NewClient(&redis.Options{Addr: s.Addr, Username: s.User, Password: s.Password,
+		TLSConfig: &tls.Config{RootCAs: s.CA, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}})
+}
+
+// selfSigned makes a CA and a server certificate for 127.0.0.1.
+func selfSigned(t testing.TB) (caPEM, certPEM, keyPEM []byte) {
+	t.Helper()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "vigia test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour), IsCA: true,
+		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true}
+	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, _ := x509.ParseCertificate(caDER)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, _ := x509.MarshalECPrivateKey(key)
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})
 }
