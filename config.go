@@ -72,7 +72,19 @@ func loadConfig(getenv func(string) string, demo bool) (Config, error) {
 		c.LogLevel = slog.LevelWarn
 	}
 	var err error
-	if v := getenv("VIGIA_SECRET"); v != "" {
+	if f := strings.TrimSpace(getenv("VIGIA_SECRET_FILE")); f != "" {
+		if getenv("VIGIA_SECRET") != "" {
+			return c, &configError{"VIGIA_SECRET_FILE", "is set together with VIGIA_SECRET; use one of them"}
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return c, &configError{"VIGIA_SECRET_FILE", "cannot be read (it should name a file holding the secret, as Docker secrets do)"}
+		}
+		c.Secret, err = base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(c.Secret) < storage.MinSecretLen {
+			return c, &configError{"VIGIA_SECRET_FILE", fmt.Sprintf("must hold base64 of at least %d random bytes; `vigia keygen` prints one", storage.MinSecretLen)}
+		}
+	} else if v := getenv("VIGIA_SECRET"); v != "" {
 		c.Secret, err = base64.StdEncoding.DecodeString(strings.TrimSpace(v))
 		if err != nil || len(c.Secret) < storage.MinSecretLen {
 			return c, &configError{"VIGIA_SECRET", fmt.Sprintf("must be base64 of at least %d random bytes; `vigia keygen` prints one", storage.MinSecretLen)}

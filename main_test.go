@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"os"
 	"strings"
 	"testing"
 )
@@ -196,5 +197,35 @@ func TestRedisModes(t *testing.T) {
 			t.Fatalf("%s client: %v", mode, err)
 		}
 		c.Close()
+	}
+}
+
+func TestSecretFile(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/secret"
+	if err := os.WriteFile(path, []byte(goodSecret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := validEnv()
+	delete(e, "VIGIA_SECRET")
+	e["VIGIA_SECRET_FILE"] = path
+	c, err := loadConfig(env(e), false)
+	if err != nil || len(c.Secret) != 32 {
+		t.Fatalf("secret file: %v", err)
+	}
+	e["VIGIA_SECRET_FILE"] = dir + "/missing"
+	var errb bytes.Buffer
+	if code := run(context.Background(), nil, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb); code != 2 || !strings.HasPrefix(errb.String(), "vigia: VIGIA_SECRET_FILE:") {
+		t.Fatalf("missing file: %d %q", code, errb.String())
+	}
+	os.WriteFile(path, []byte("not-a-secret"), 0o600)
+	e["VIGIA_SECRET_FILE"] = path
+	errb.Reset()
+	if code := run(context.Background(), nil, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb); code != 2 || strings.Contains(errb.String(), "not-a-secret") {
+		t.Fatalf("bad file: %d %q", code, errb.String())
+	}
+	e["VIGIA_SECRET"] = goodSecret
+	if _, err := loadConfig(env(e), false); err == nil {
+		t.Fatal("both VIGIA_SECRET and VIGIA_SECRET_FILE accepted")
 	}
 }
