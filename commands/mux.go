@@ -81,6 +81,7 @@ type Store interface {
 	FinishBroadcast(ctx context.Context, id string) (bool, error)
 	Published(ctx context.Context, id string) ([]storage.Delivery, error)
 	Retracted(ctx context.Context, id string) (bool, error)
+	Purge(ctx context.Context, id string) error
 }
 
 // Triage tunes the triage workflow; zero values take the defaults.

@@ -78,6 +78,8 @@ func commandTable() []*Command {
 		{Name: "audit", Role: Admin, Handler: auditLog,
 			Args: []Arg{{Name: "count", Kind: ArgInteger, Min: 1, Max: maxRecent}}},
 		{Name: "dead", Role: Admin, Handler: dead},
+		{Name: "purge", Role: Admin, Handler: purge,
+			Args: []Arg{{Name: "number", Kind: ArgInteger, Required: true, Min: 1}}},
 		{Name: "search", Role: Investigator, Handler: search,
 			Args: []Arg{{Name: "query", Required: true}}},
 		{Name: "entity", Role: Investigator, Handler: entity,

@@ -173,3 +173,20 @@ func dead(ctx context.Context, c *Context) error {
 	}
 	return c.Say(ctx, "dead_header", map[string]any{"IDs": strings.Join(ids, ", ")})
 }
+
+// purge is /purge NUMBER: the tip is crypto-shredded (its data key erased)
+// and every record naming it removed. The audit log keeps that it happened.
+func purge(ctx context.Context, c *Context) error {
+	id, ok := parseTipID(c.Request.Args)
+	if !ok {
+		return c.Say(ctx, "purge_usage", nil)
+	}
+	err := c.mux.store.Purge(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
+	}
+	if err != nil {
+		return err
+	}
+	return c.Say(ctx, "purge_done", map[string]any{"ID": id})
+}

@@ -155,3 +155,67 @@ func TestReporterTagsDifferAcrossEntities(t *testing.T) {
 		}
 	}
 }
+
+// /purge erases a tip for good: nothing that names it remains, and its
+// sealed content, copied before, can no longer be opened through Vigía.
+func TestPurgeCryptoShreds(t *testing.T) {
+	ctx := context.Background()
+	st, srv, clk := newStore(t)
+	p := st.Pseudonym("telegram", "801")
+	ref, err := st.PutFile(ctx, []byte("foto secreta"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Route: "telegram:801", Part: tips.Part{Text: "cobran piso en el mercado Hidalgo, llaman del 55 1234 5678"}})
+	st.AddToDraft(ctx, p, storage.DraftPart{EventID: 2, Part: tips.Part{Attachment: &tips.Attachment{Platform: tips.Stored, Kind: tips.Photo, FileRef: ref}}})
+	st.SetDraftFollowUp(ctx, p, d.ID, true)
+	sub, err := st.SubmitDraft(ctx, p, d.ID, "es", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Ask(ctx, sub.TipID, storage.Claimer{Name: "Ana"}, "¿cuándo?")
+	c := srv.Client()
+	oldSealed, _ := c.HGet(ctx, "t:{tips}:tip:"+sub.TipID, "d").Result()
+	before, _ := c.Keys(ctx, "*").Result()
+	if err := st.Purge(ctx, sub.TipID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Tip(ctx, sub.TipID); err == nil {
+		t.Fatal("tip still readable")
+	}
+	if _, err := st.TipByReceipt(ctx, sub.Receipt); err == nil {
+		t.Fatal("receipt still resolves")
+	}
+	if got, _ := st.Search(ctx, "mercado hidalgo", clk.Now().Add(-time.Hour), "", 5); len(got) != 0 {
+		t.Fatal("still found by search")
+	}
+	if _, err := st.File(ctx, ref); err == nil {
+		t.Fatal("file still there")
+	}
+	// No stream entry, list entry, index member or record names it.
+	dump, _ := srv.Dump(ctx)
+	for k, v := range dump {
+		if strings.Contains(k, ":"+sub.TipID) && !strings.Contains(k, ":ix:") {
+			t.Errorf("key %q remains", k)
+		}
+		if strings.HasSuffix(k, ":triage") || strings.HasSuffix(k, ":recent") || strings.Contains(k, ":ix:t:") || strings.Contains(k, ":ix:e:") || strings.Contains(k, ":ix:lsh:") {
+			for _, m := range strings.Split(string(v), "\x00") {
+				if m == sub.TipID {
+					t.Errorf("%q still lists the tip", k)
+				}
+			}
+		}
+	}
+	after, _ := c.Keys(ctx, "*").Result()
+	if len(after) >= len(before) {
+		t.Errorf("%d keys before, %d after", len(before), len(after))
+	}
+	// The old sealed content, copied before the purge, cannot be opened:
+	// its data key is gone.
+	if oldSealed == "" {
+		t.Fatal("no sealed content before the purge")
+	}
+	if n, _ := c.Exists(ctx, "t:{tips}:tip:"+sub.TipID).Result(); n != 0 {
+		t.Fatal("tip hash (and its wrapped key) remains")
+	}
+}

@@ -194,7 +194,10 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language string,
 	if ok {
 		chosen = 1
 	}
-	s.rdb.HSet(ctx, s.k.tip(id), "sg", string(suggested), "sx", int(confidence*100), "rc", chosen)
+	// The names of the tip's receipt and submission records, so /purge can
+	// find them (they are MACs: they say nothing by themselves).
+	s.rdb.HSet(ctx, s.k.tip(id), "sg", string(suggested), "sx", int(confidence*100), "rc", chosen,
+		"rk", s.k.receipt(s.kr.receiptID(receipt)), "sb", subKey)
 	// The tip is stored; a failed index update must not make the reporter
 	// resend it, so it is reported to the caller, not returned as failure.
 	alerts, indexErr := s.index(ctx, id, pseudonym, category, content.Text(), now)
