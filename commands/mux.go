@@ -82,6 +82,7 @@ type Store interface {
 	Published(ctx context.Context, id string) ([]storage.Delivery, error)
 	Retracted(ctx context.Context, id string) (bool, error)
 	Purge(ctx context.Context, id string) error
+	Allow(ctx context.Context, bucket string, limit int, window time.Duration) (bool, error)
 }
 
 // Triage tunes the triage workflow; zero values take the defaults.
@@ -118,10 +119,14 @@ type Limits struct {
 	MaxMessageRunes int
 	// MaxParts and MaxChars bound a whole draft.
 	MaxParts, MaxChars int
+	// Per pseudonym and hour: messages kept in drafts, tips sent, and
+	// investigator queries (against flooding, and scraping by a stolen
+	// investigator account).
+	PartsPerHour, TipsPerHour, QueriesPerHour int
 }
 
 // DefaultLimits are generous for a real tip and small enough for Redis.
-var DefaultLimits = Limits{MaxMessageRunes: 4096, MaxParts: 30, MaxChars: 20000}
+var DefaultLimits = Limits{MaxMessageRunes: 4096, MaxParts: 30, MaxChars: 20000, PartsPerHour: 300, TipsPerHour: 20, QueriesPerHour: 300}
 
 // Options configure a Mux.
 type Options struct {
@@ -307,6 +312,9 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 				return c.Say(ctx, "private_only_command", nil)
 			}
 			if cmd.Role >= Investigator {
+				if ok, err := m.allow(ctx, c, "query", m.limits.QueriesPerHour); err != nil || !ok {
+					return err
+				}
 				// No audit, no action: a team action must never go unrecorded.
 				if err := m.audit(ctx, c, cmd.Name, req.Args); err != nil {
 					return err
@@ -415,4 +423,20 @@ func (noMetrics) SendFailed(string)                     {}
 // receipt code the reporter is given.
 type Spooler interface {
 	Append(e storage.SpoolEntry) (string, error)
+}
+
+// allow applies a per-pseudonym hourly limit; when it is reached the user
+// is told, kindly, and false is returned.
+func (m *Mux) allow(ctx context.Context, c *Context, kind string, limit int) (bool, error) {
+	if limit <= 0 {
+		return true, nil
+	}
+	ok, err := m.store.Allow(ctx, kind+"\x00"+c.Pseudonym, limit, time.Hour)
+	if err != nil {
+		return false, err
+	}
+	if !ok {
+		return false, c.Say(ctx, "rate_limited", nil)
+	}
+	return true, nil
 }

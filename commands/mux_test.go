@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"regexp"
@@ -492,4 +493,62 @@ func TestReportForm(t *testing.T) {
 	if len(r) != 0 {
 		t.Fatalf("unknown form answered: %+v", r)
 	}
+}
+
+// Flooding is limited per pseudonym, with a friendly answer, and the
+// limit changes nothing that was already sent.
+func TestFloodLimits(t *testing.T) {
+	srv := redistest.Start(t)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	st, _ := storage.New(srv.Client(), kr, storage.Options{Prefix: "f"})
+	st.Init(context.Background())
+	msg, _ := locales.Load()
+	mux := commands.New(commands.Options{Store: st, Messages: msg, DefaultLanguage: "en",
+		Roles:  commands.Roles{"telegram:9": commands.Investigator},
+		Limits: commands.Limits{MaxMessageRunes: 4096, MaxParts: 30, MaxChars: 20000, PartsPerHour: 3, TipsPerHour: 1, QueriesPerHour: 2}})
+	ev := int64(0)
+	say := func(user string, req commands.Request) []commands.Reply {
+		ev++
+		req.Platform, req.UserID, req.ChatID, req.EventID = "telegram", user, user, ev
+		if req.Command != "" {
+			req.CommandAtStart = true
+		}
+		rec := &recorder{}
+		mux.Handle(context.Background(), req, rec)
+		return rec.take()
+	}
+	limited := msg.Localize("en", "rate_limited", nil)
+	var r []commands.Reply
+	for i := range 4 {
+		r = say("1", commands.Request{Text: fmt.Sprint("parte ", i)})
+	}
+	if r[0].Text != limited {
+		t.Fatalf("fourth message: %+v", r)
+	}
+	if d, _ := st.Draft(context.Background(), st.Pseudonym("telegram", "1")); d.Parts != 3 {
+		t.Fatalf("draft has %d parts", d.Parts)
+	}
+	if r = say("1", commands.Request{Callback: "send:" + mustDraft(t, st, "1")}); codeRE.FindString(r[0].Text) == "" {
+		t.Fatalf("first tip: %+v", r)
+	}
+	r = say("2", commands.Request{Text: "otro"})
+	say("2", commands.Request{Callback: press(r, "send:")})
+	r = say("2", commands.Request{Text: "y otro"})
+	if r = say("2", commands.Request{Callback: press(r, "send:")}); r[0].Text != limited {
+		t.Fatalf("second tip in the hour: %+v", r)
+	}
+	for range 2 {
+		say("9", commands.Request{Command: "recent"})
+	}
+	if r = say("9", commands.Request{Command: "recent"}); r[0].Text != limited {
+		t.Fatalf("third query: %+v", r)
+	}
+}
+
+func mustDraft(t *testing.T, st *storage.Store, user string) string {
+	d, err := st.Draft(context.Background(), st.Pseudonym("telegram", user))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.ID
 }

@@ -116,6 +116,12 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 	if n := len([]rune(req.Text)); n > m.limits.MaxMessageRunes {
 		return c.Say(ctx, "message_too_long", map[string]any{"Max": m.limits.MaxMessageRunes})
 	}
+	// (With Redis down the limit cannot be counted; the spool takes over.)
+	if ok, err := m.allow(ctx, c, "part", m.limits.PartsPerHour); err != nil && !StorageDown(err) {
+		return err
+	} else if err == nil && !ok {
+		return nil // already told to slow down
+	}
 	part := tips.Part{Text: strings.ToValidUTF8(req.Text, "\uFFFD"), Attachment: req.Attachment, Forward: req.Forward}
 	if req.FileData != nil && req.Attachment != nil {
 		ref, err := m.store.PutFile(ctx, req.FileData)
@@ -239,6 +245,9 @@ func (m *Mux) callback(ctx context.Context, c *Context) error {
 // send turns the draft into a tip. The reporter hears "received" only after
 // storage has it.
 func (c *Context) send(ctx context.Context, draftID string) error {
+	if ok, err := c.mux.allow(ctx, c, "tip", c.mux.limits.TipsPerHour); !ok || err != nil {
+		return err
+	}
 	sub, err := c.mux.store.SubmitDraft(ctx, c.Pseudonym, draftID, c.Lang, c.Request.EventID)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):

@@ -118,5 +118,8 @@ func (k keys) broadcasts() string { return k.prefix + ":{bc}:jobs" }
 // inbox is a platform's stream of received updates (webhook mode).
 func (k keys) inbox(platform string) string { return k.prefix + ":{inbox}:" + platform }
 
+// rateLimit counts a bucket's events in the current window.
+func (k keys) rateLimit(mac string) string { return k.prefix + ":rl:" + mac }
+
 // TriageGroup is the consumer group investigators read the triage stream with.
 const TriageGroup = "investigators"

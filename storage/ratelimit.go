@@ -1,0 +1,27 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// allow counts one event in a fixed window and says whether it is within
+// the limit.
+var allow = redis.NewScript(`
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return n <= tonumber(ARGV[1]) and 1 or 0`)
+
+// Allow counts one event for bucket (a kind of action and a pseudonym;
+// never a platform id) and reports whether it stays within limit per
+// window. The bucket name is stored only as a MAC.
+func (s *Store) Allow(ctx context.Context, bucket string, limit int, window time.Duration) (bool, error) {
+	ok, err := allow.Run(ctx, s.rdb, []string{s.k.rateLimit(s.kr.mac(s.kr.pseudonym, "rl\x00"+bucket))}, limit, window.Milliseconds()).Int()
+	if err != nil {
+		return false, fmt.Errorf("rate limit: %w", err)
+	}
+	return ok == 1, nil
+}
