@@ -207,6 +207,13 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg sync.WaitGroup
+	// fail stops what already started (a polling batch finishes) before
+	// returning a start-up error.
+	fail := func(err error) error {
+		cancel(err)
+		wg.Wait()
+		return err
+	}
 	var platforms []string
 	var adapters []interface{ Connected() bool }
 	var httpMux *http.ServeMux
@@ -237,9 +244,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		})
 		if err != nil {
 			if errors.Is(err, telegram.ErrUnauthorized) {
-				return &configError{"VIGIA_TELEGRAM_TOKEN", "Telegram rejected this token; check it with @BotFather"}
+				return fail(&configError{"VIGIA_TELEGRAM_TOKEN", "Telegram rejected this token; check it with @BotFather"})
 			}
-			return err
+			return fail(err)
 		}
 		if u, _ := url.Parse(cfg.TelegramAPIURL); u != nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
 			log.Warn("VIGIA_TELEGRAM_API_URL is plain http to another host: the bot token and every message cross the network unencrypted")
@@ -251,7 +258,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 			// Webhook mode: updates land in a Redis inbox before Telegram is
 			// answered; any replica's workers handle them.
 			if err := eng.store.InitInbox(ctx, telegram.Platform); err != nil {
-				return err
+				return fail(err)
 			}
 			inbox := telegramInbox{eng.store}
 			u, _ := url.Parse(cfg.WebhookURL)
@@ -276,7 +283,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 			OnRateLimit: prom.RateLimited(discord.Platform),
 		})
 		if err != nil {
-			return err
+			return fail(err)
 		}
 		if u, _ := url.Parse(cfg.DiscordAPIURL); u != nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
 			log.Warn("VIGIA_DISCORD_API_URL is plain http to another host: the bot token and every message cross the network unencrypted")
@@ -297,7 +304,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		srv := &http.Server{Addr: cfg.HTTPAddr, Handler: httpMux, ReadHeaderTimeout: 10 * time.Second}
 		ln, err := net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {
-			return &configError{"VIGIA_HTTP_ADDR", "cannot listen there: " + err.Error()}
+			return fail(&configError{"VIGIA_HTTP_ADDR", "cannot listen there: " + err.Error()})
 		}
 		wg.Go(func() {
 			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -82,7 +82,7 @@ type Store interface {
 	Published(ctx context.Context, id string) ([]storage.Delivery, error)
 	Retracted(ctx context.Context, id string) (bool, error)
 	Purge(ctx context.Context, id string) error
-	Allow(ctx context.Context, bucket string, limit int, window time.Duration) (bool, error)
+	Allow(ctx context.Context, bucket string, limit int, window time.Duration) (ok, firstOver bool, err error)
 }
 
 // Triage tunes the triage workflow; zero values take the defaults.
@@ -431,12 +431,12 @@ func (m *Mux) allow(ctx context.Context, c *Context, kind string, limit int) (bo
 	if limit <= 0 {
 		return true, nil
 	}
-	ok, err := m.store.Allow(ctx, kind+"\x00"+c.Pseudonym, limit, time.Hour)
+	ok, firstOver, err := m.store.Allow(ctx, kind+"\x00"+c.Pseudonym, limit, time.Hour)
 	if err != nil {
 		return false, err
 	}
-	if !ok {
+	if firstOver {
 		return false, c.Say(ctx, "rate_limited", nil)
 	}
-	return true, nil
+	return ok, nil // past the first refusal, silence: a flood gets nothing to flood with
 }

@@ -100,20 +100,21 @@ func warn(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "message_too_long", map[string]any{"Max": c.mux.limits.MaxMessageRunes})
 	}
 	inGroup := c.Request.ChatKind != Private
-	if inGroup {
-		if d, ok := c.w.(MessageDeleter); ok {
-			if err := d.DeleteRequest(ctx); err != nil {
-				c.mux.log.Info("warning message not deleted (no right?)", "platform", c.Request.Platform)
-			}
-		}
-	}
 	route := ""
 	if !inGroup {
 		route = c.Request.Platform + ":" + c.Request.ChatID
 	}
 	sub, err := c.mux.store.SubmitWarning(ctx, c.Pseudonym, tips.Neutralize(text), c.Lang, c.Request.EventID, route)
 	if err != nil {
-		return err
+		return err // the message stays where it was: nothing is lost
+	}
+	// Stored: now the message can go, so nobody sees who posted it.
+	if inGroup {
+		if d, ok := c.w.(MessageDeleter); ok {
+			if err := d.DeleteRequest(ctx); err != nil {
+				c.mux.log.Info("warning message not deleted (no right?)", "platform", c.Request.Platform)
+			}
+		}
 	}
 	if inGroup {
 		return c.Say(ctx, "warn_group_received", nil)

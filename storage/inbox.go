@@ -81,7 +81,15 @@ func (s *Store) InboxRead(ctx context.Context, platform, consumer string, count 
 		sealed, _ := m.Values["u"].(string)
 		raw, err := open(s.kr.seal, []byte(sealed), "inbox:"+platform)
 		if err != nil {
-			s.InboxDone(ctx, platform, m.ID) // unreadable: nothing can ever handle it
+			// Sealed under another secret (a misconfigured replica?): kept,
+			// sealed, in a dead-letter stream rather than handled or lost.
+			pipe := s.rdb.TxPipeline()
+			pipe.XAdd(ctx, &redis.XAddArgs{Stream: s.k.inbox(platform) + ":dead", Values: map[string]any{"u": sealed}})
+			pipe.XAck(ctx, stream, inboxGroup, m.ID)
+			pipe.XDel(ctx, stream, m.ID)
+			if _, err := pipe.Exec(ctx); err != nil {
+				return out, fmt.Errorf("inbox dead letter: %w", err)
+			}
 			continue
 		}
 		out = append(out, InboxEntry{ID: m.ID, Raw: raw})

@@ -2,15 +2,17 @@ package storage
 
 import (
 	"bufio"
+	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 
 	"github.com/vigia-project/vigia/tips"
@@ -35,19 +37,40 @@ type SpoolEntry struct {
 	Part      tips.Part `json:"t"`
 }
 
-// OpenSpool opens (creating) the spool in dir.
+// maxSpoolRecord bounds one record (a tip is far smaller).
+const maxSpoolRecord = 1 << 20
+
+// OpenSpool opens (creating) the spool in dir. A record torn by a crash in
+// the middle of a write (never acknowledged to anyone) is cut off, so that
+// later records stay readable.
 func OpenSpool(dir string, kr *Keyring) (*Spool, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
-	return &Spool{path: filepath.Join(dir, "tips.spool"), kr: kr}, nil
+	sp := &Spool{path: filepath.Join(dir, "tips.spool"), kr: kr}
+	for _, p := range []string{sp.path, sp.replayPath()} {
+		if _, good, err := sp.read(p); err == nil {
+			if fi, err := os.Stat(p); err == nil && fi.Size() > good {
+				if err := os.Truncate(p, good); err != nil {
+					return nil, fmt.Errorf("spool repair: %w", err)
+				}
+			}
+		}
+	}
+	return sp, nil
 }
 
+func (sp *Spool) replayPath() string { return sp.path + ".replaying" }
+
 // Append seals and appends an entry, fsynced, and returns the receipt code
-// the reporter is given now (the tip gets it when it is replayed).
+// the reporter is given now (the tip gets it when it is replayed). The code
+// is derived from the reporter and the platform event, so a redelivered
+// update spooled twice shows the same code and replays as one tip.
 func (sp *Spool) Append(e SpoolEntry) (string, error) {
 	if e.Receipt == "" {
-		r, err := tips.NewReceipt(rand.Reader)
+		mac := sp.kr.mac(sp.kr.receipt, "spool\x00"+e.Pseudonym+"\x00"+strconv.FormatInt(e.EventID, 10))
+		raw, _ := hex.DecodeString(mac)
+		r, err := tips.NewReceipt(bytes.NewReader(raw))
 		if err != nil {
 			return "", err
 		}
@@ -80,60 +103,78 @@ func (sp *Spool) Append(e SpoolEntry) (string, error) {
 	return e.Receipt, nil
 }
 
-// Len counts the spooled entries.
+// Len counts the spooled entries waiting to be replayed.
 func (sp *Spool) Len() int {
-	entries, _ := sp.entries()
-	return len(entries)
+	n := 0
+	for _, p := range []string{sp.replayPath(), sp.path} {
+		entries, _, _ := sp.read(p)
+		n += len(entries)
+	}
+	return n
 }
 
-func (sp *Spool) entries() ([]SpoolEntry, error) {
-	f, err := os.Open(sp.path)
+// read returns a spool file's entries and the length of its whole records;
+// a record that cannot be opened is an error (never silently dropped).
+func (sp *Spool) read(path string) ([]SpoolEntry, int64, error) {
+	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+		return nil, 0, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer f.Close()
 	r := bufio.NewReader(f)
 	var out []SpoolEntry
+	var good int64
 	for {
 		var n uint32
 		if err := binary.Read(r, binary.BigEndian, &n); err != nil {
-			break // end, or a torn last record from a crash mid-write
+			return out, good, nil // end, or a record torn by a crash mid-write
+		}
+		if n > maxSpoolRecord {
+			return out, good, nil
 		}
 		buf := make([]byte, n)
 		if _, err := io.ReadFull(r, buf); err != nil {
-			break
+			return out, good, nil
 		}
 		plain, err := open(sp.kr.seal, buf, "spool")
 		if err != nil {
-			continue
+			return out, good, fmt.Errorf("spool record cannot be opened (another VIGIA_SECRET?): %w", err)
 		}
 		var e SpoolEntry
-		if json.Unmarshal(plain, &e) == nil {
-			out = append(out, e)
+		if err := json.Unmarshal(plain, &e); err != nil {
+			return out, good, fmt.Errorf("spool record: %w", err)
 		}
+		out = append(out, e)
+		good += 4 + int64(n)
 	}
-	return out, nil
 }
 
 // Replay moves every spooled tip into Redis, in order; each is idempotent
-// (replaying again after a crash makes no second tip). The spool file is
-// removed once all are stored. It returns how many were replayed.
+// (replaying again after a crash makes no second tip). The spool is moved
+// aside first, so new tips can be spooled meanwhile, and removed only once
+// every entry is stored. It returns how many were replayed.
 func (sp *Spool) Replay(ctx context.Context, st *Store) (int, error) {
 	sp.mu.Lock()
-	defer sp.mu.Unlock()
-	entries, err := sp.entries()
-	if err != nil || len(entries) == 0 {
-		return 0, err
+	if _, err := os.Stat(sp.replayPath()); errors.Is(err, os.ErrNotExist) {
+		if err := os.Rename(sp.path, sp.replayPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
+			sp.mu.Unlock()
+			return 0, fmt.Errorf("spool: %w", err)
+		}
+	}
+	sp.mu.Unlock()
+	entries, _, err := sp.read(sp.replayPath())
+	if err != nil {
+		return 0, err // keep the file: nothing may be lost
 	}
 	for _, e := range entries {
 		if _, err := st.submitSpooled(ctx, e); err != nil {
 			return 0, err
 		}
 	}
-	if err := os.Remove(sp.path); err != nil {
+	if err := os.Remove(sp.replayPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return len(entries), fmt.Errorf("spool clear: %w", err)
 	}
 	return len(entries), nil
@@ -142,7 +183,9 @@ func (sp *Spool) Replay(ctx context.Context, st *Store) (int, error) {
 // submitSpooled stores a spooled tip with its receipt, once: the event id
 // makes both the draft part and the submission idempotent.
 func (s *Store) submitSpooled(ctx context.Context, e SpoolEntry) (Submission, error) {
-	p := e.Pseudonym + ":spool"
+	// One draft per spooled event: the events of one reporter may be
+	// replayed in any order (several replicas, several spools).
+	p := e.Pseudonym + ":spool:" + strconv.FormatInt(e.EventID, 10)
 	d, err := s.AddToDraft(ctx, p, DraftPart{EventID: e.EventID, Route: e.Route, Language: e.Language, Part: e.Part})
 	if errors.Is(err, ErrDuplicateEvent) {
 		return Submission{Repeat: true}, nil // replayed before
