@@ -77,6 +77,7 @@ type Store interface {
 	Delivered(ctx context.Context, id string, sub storage.Subscription, messageID string) error
 	Gone(ctx context.Context, id string, sub storage.Subscription) error
 	Retry(ctx context.Context, id string, sub storage.Subscription) error
+	Fail(ctx context.Context, id string, sub storage.Subscription) error
 	BroadcastProgress(ctx context.Context, id string) (storage.Progress, bool, error)
 	FinishBroadcast(ctx context.Context, id string) (bool, error)
 	Published(ctx context.Context, id string) ([]storage.Delivery, error)
@@ -181,6 +182,7 @@ type Mux struct {
 	bcMu         sync.Mutex
 	lastPerChat  map[string]time.Time // when each chat last got a broadcast
 	lastProgress map[string]time.Time // when each broadcast's progress was last reported
+	failures     map[string]int       // failed attempts per broadcast destination
 }
 
 // Clone returns a Mux with the same configuration and no senders, as a
@@ -190,7 +192,7 @@ func (m *Mux) Clone() *Mux {
 		store: m.store, msg: m.msg, roles: m.roles, invChats: m.invChats, reqRoles: m.reqRoles, region: m.region,
 		window: m.window, approvals: m.approvals, lang: m.lang, retention: m.retention, limits: m.limits,
 		triage: m.triage, metrics: m.metrics, spool: m.spool, log: m.log, now: m.now, table: m.table, senders: map[string]Sender{}, lastPerChat: map[string]time.Time{},
-		lastProgress: map[string]time.Time{},
+		lastProgress: map[string]time.Time{}, failures: map[string]int{},
 	}
 	return c
 }
@@ -224,7 +226,7 @@ func New(o Options) *Mux {
 		region: o.Region, window: o.SignalWindow, approvals: max(o.PublishApprovals, 1),
 		retention: o.Retention, limits: o.Limits, triage: o.Triage, metrics: o.Metrics, spool: o.Spool, log: o.Logger, now: o.Now,
 		invChats: map[string]bool{}, table: map[string]*Command{}, senders: map[string]Sender{}, lastPerChat: map[string]time.Time{},
-		lastProgress: map[string]time.Time{},
+		lastProgress: map[string]time.Time{}, failures: map[string]int{},
 	}
 	for _, c := range o.InvestigatorChats {
 		m.invChats[c] = true

@@ -212,10 +212,12 @@ func (m *Mux) RunBroadcaster(ctx context.Context, tick time.Duration) {
 	}
 }
 
-// PerChatGap and perSecond are the delivery rates.
+// PerChatGap and perSecond are the delivery rates; a destination that
+// fails maxDeliveryAttempts times in a row is given up.
 const (
-	PerChatGap = 3 * time.Second
-	perSecond  = 25
+	PerChatGap          = 3 * time.Second
+	perSecond           = 25
+	maxDeliveryAttempts = 10
 )
 
 // BroadcastOnce runs one delivery round (RunBroadcaster runs them in a loop).
@@ -225,10 +227,13 @@ func (m *Mux) broadcastOnce(ctx context.Context) error {
 	m.bcMu.Lock()
 	defer m.bcMu.Unlock()
 	lastPerChat := m.lastPerChat
-	batch, err := m.store.PendingDeliveries(ctx, perSecond)
+	// Read more than a round can send: destinations cooling down (or of a
+	// platform this process does not serve) must not starve the others.
+	batch, err := m.store.PendingDeliveries(ctx, 8*perSecond)
 	if err != nil {
 		return err
 	}
+	sent := 0
 	limiter := time.NewTicker(time.Second / perSecond)
 	defer limiter.Stop()
 	touched := map[string]storage.Publication{}
@@ -237,6 +242,9 @@ func (m *Mux) broadcastOnce(ctx context.Context) error {
 		key := d.Sub.Platform + ":" + d.Sub.Chat
 		if wait := PerChatGap - m.now().Sub(lastPerChat[key]); wait > 0 {
 			continue // its turn comes in a later round
+		}
+		if sent == perSecond {
+			break
 		}
 		select {
 		case <-ctx.Done():
@@ -260,13 +268,20 @@ func (m *Mux) broadcastOnce(ctx context.Context) error {
 		header := m.msg.Localize(lang, "broadcast_header", map[string]any{"Date": d.At.UTC().Format("2006-01-02")})
 		msgID, err := s.Send(ctx, d.Sub.Chat, Reply{Text: header + "\n\n" + safe(d.Text)})
 		lastPerChat[key] = m.now()
+		sent++
 		switch {
 		case errors.Is(err, ErrDestinationGone):
 			err = m.store.Gone(ctx, d.TipID, d.Sub)
 		case err != nil:
 			m.metrics.SendFailed(d.Sub.Platform)
 			m.log.Warn("warning not delivered, will retry", "platform", d.Sub.Platform, "error", err.Error())
-			err = m.store.Retry(ctx, d.TipID, d.Sub)
+			fk := d.TipID + "\x00" + d.Sub.Key
+			if m.failures[fk]++; m.failures[fk] >= maxDeliveryAttempts {
+				delete(m.failures, fk)
+				err = m.store.Fail(ctx, d.TipID, d.Sub) // give up; the report says unconfirmed
+			} else {
+				err = m.store.Retry(ctx, d.TipID, d.Sub)
+			}
 		default:
 			err = m.store.Delivered(ctx, d.TipID, d.Sub, msgID)
 		}

@@ -328,6 +328,12 @@ func (s *Store) Gone(ctx context.Context, id string, sub Subscription) error {
 	return s.saveSub(ctx, sub)
 }
 
+// Fail gives up on a destination that kept failing; the report counts it
+// as unconfirmed.
+func (s *Store) Fail(ctx context.Context, id string, sub Subscription) error {
+	return s.rdb.HSet(ctx, s.k.deliveries(id), sub.Key, "f").Err()
+}
+
 // Retry puts a destination back to pending (a transient failure).
 func (s *Store) Retry(ctx context.Context, id string, sub Subscription) error {
 	return s.rdb.HSet(ctx, s.k.deliveries(id), sub.Key, "p").Err()
@@ -358,7 +364,7 @@ func (s *Store) BroadcastProgress(ctx context.Context, id string) (Progress, boo
 			p.Delivered++
 		case st == "x":
 			p.Gone++
-		case strings.HasPrefix(st, "s:"):
+		case strings.HasPrefix(st, "s:"), st == "f":
 			p.Unconfirmed++
 		}
 	}
