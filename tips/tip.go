@@ -78,6 +78,20 @@ const (
 // storage) rather than by a platform's reference; any adapter can show it.
 const Stored = "stored"
 
+// FileName is the neutral name an uploaded copy gets: the original name is
+// never kept.
+func (k AttachmentKind) FileName() string {
+	switch k {
+	case Photo:
+		return "photo.jpg"
+	case Video:
+		return "video.mp4"
+	case Audio, Voice:
+		return "audio.ogg"
+	}
+	return "file.bin"
+}
+
 // Attachment is a file the reporter sent. FileRef is the platform's own
 // reference (a Telegram file_id), or for Stored files the storage
 // reference; it is sealed with the tip.

@@ -8,7 +8,6 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/vigia-project/vigia/commands"
-	"github.com/vigia-project/vigia/tips"
 )
 
 // maxContent is Discord's message length limit.
@@ -116,22 +115,9 @@ func uploads(files []commands.File) []*discordgo.File {
 		if f.Data == nil {
 			continue
 		}
-		out = append(out, &discordgo.File{Name: uploadName(f.Kind), Reader: bytes.NewReader(f.Data)})
+		out = append(out, &discordgo.File{Name: f.Kind.FileName(), Reader: bytes.NewReader(f.Data)})
 	}
 	return out
-}
-
-// uploadName is the neutral name of an uploaded copy.
-func uploadName(k tips.AttachmentKind) string {
-	switch k {
-	case tips.Photo:
-		return "photo.jpg"
-	case tips.Video:
-		return "video.mp4"
-	case tips.Audio, tips.Voice:
-		return "audio.ogg"
-	}
-	return "file.bin"
 }
 
 // noMentions lets a message ping nobody, whatever text it relays.

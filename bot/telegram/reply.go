@@ -135,7 +135,7 @@ func (a *Adapter) sendFile(ctx context.Context, chatID int64, f commands.File, p
 	var in models.InputFile
 	switch {
 	case f.Data != nil:
-		in = &models.InputFileUpload{Filename: uploadName(f.Kind), Data: bytes.NewReader(f.Data)}
+		in = &models.InputFileUpload{Filename: f.Kind.FileName(), Data: bytes.NewReader(f.Data)}
 	case f.Platform == Platform:
 		in = &models.InputFileString{Data: f.FileRef}
 	default:
@@ -193,20 +193,6 @@ func (a *Adapter) retry(ctx context.Context, send func() error) error {
 		case <-time.After(wait):
 		}
 	}
-}
-
-// uploadName is the neutral file name an uploaded copy gets: the original
-// name is never kept.
-func uploadName(k tips.AttachmentKind) string {
-	switch k {
-	case tips.Photo:
-		return "photo.jpg"
-	case tips.Video:
-		return "video.mp4"
-	case tips.Audio, tips.Voice:
-		return "audio.ogg"
-	}
-	return "file.bin"
 }
 
 func keyboard(rows [][]commands.Button) *models.InlineKeyboardMarkup {
