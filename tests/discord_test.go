@@ -89,18 +89,7 @@ func TestDiscordEndToEnd(t *testing.T) {
 		"VIGIA_INVESTIGATOR_CHATS=discord:" + dInvChannel,
 		"VIGIA_TELEGRAM_TOKEN=" + token, "VIGIA_TELEGRAM_API_URL=" + tg.URL(), "VIGIA_INVESTIGATORS=discord:" + dInvestigator + ",telegram:9001",
 	}
-	bot := &botProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
-	cmd.Stdout, cmd.Stderr = bot.stderr, bot.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { bot.done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			<-bot.done
-		}
-	})
+	bot := launch(t, cmd)
 
 	// 1. One bulk overwrite on the test guild: every command, every locale.
 	reg := dc.waitCalls(1, pathHas("PUT", "/guilds/"+dGuild+"/commands"))[0]

@@ -95,3 +95,22 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(50 * time.Millisecond) // poll interval
 	}
 }
+
+// launch starts a prepared vigia command, collecting its output, and kills
+// it when the test ends if it is still running.
+func launch(t *testing.T, cmd *exec.Cmd) *botProcess {
+	t.Helper()
+	p := &botProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	cmd.Stdout, cmd.Stderr = p.stderr, p.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	return p
+}

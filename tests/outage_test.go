@@ -28,18 +28,7 @@ func TestRedisStopsMidBurst(t *testing.T) {
 		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_TELEGRAM_TOKEN=" + token, "VIGIA_TELEGRAM_API_URL=" + tg.URL(),
 		"VIGIA_DEFAULT_LANGUAGE=en", "VIGIA_SPOOL_DIR=" + t.TempDir(),
 	}
-	bot := &botProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
-	cmd.Stdout, cmd.Stderr = bot.stderr, bot.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { bot.done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			<-bot.done
-		}
-	})
+	bot := launch(t, cmd)
 	spooled := html.EscapeString(strings.Split(msg.Localize("en", "spool_received", map[string]any{"Receipt": "X"}), "X")[0])
 	send := func(n int) {
 		u := user(7100+n, "", "R", "en")
@@ -84,18 +73,7 @@ func TestSigtermMidBurst(t *testing.T) {
 			"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_TELEGRAM_TOKEN=" + token, "VIGIA_TELEGRAM_API_URL=" + tg.URL(),
 			"VIGIA_DEFAULT_LANGUAGE=en", "VIGIA_SPOOL_DIR=" + t.TempDir(),
 		}
-		p := &botProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
-		cmd.Stdout, cmd.Stderr = p.stderr, p.stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		go func() { p.done <- cmd.Wait() }()
-		t.Cleanup(func() {
-			if cmd.ProcessState == nil {
-				_ = cmd.Process.Kill()
-				<-p.done
-			}
-		})
+		p := launch(t, cmd)
 		return p
 	}
 	bot := start()

@@ -48,18 +48,7 @@ func startBot(t *testing.T, tg *fakeTelegram, redisURL string) *botProcess {
 		"VIGIA_DEFAULT_LANGUAGE=en",
 		"VIGIA_LOG_LEVEL=debug",
 	}
-	p := &botProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
-	cmd.Stdout, cmd.Stderr = p.stderr, p.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			<-p.done
-		}
-	})
+	p := launch(t, cmd)
 	return p
 }
 

@@ -26,18 +26,7 @@ func TestTelegramTriageLifecycle(t *testing.T) {
 		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_TELEGRAM_TOKEN=" + token, "VIGIA_TELEGRAM_API_URL=" + tg.URL(),
 		"VIGIA_ADMINS=telegram:1001", "VIGIA_DEFAULT_LANGUAGE=en", "VIGIA_LOG_LEVEL=debug",
 	}
-	bot := &botProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
-	cmd.Stdout, cmd.Stderr = bot.stderr, bot.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { bot.done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			<-bot.done
-		}
-	})
+	bot := launch(t, cmd)
 	admin := user(1001, "ada_admin", "Ada", "en")
 	adminChat := privateChat(1001, "ada_admin", "Ada")
 	inv := user(2002, "ana_fiscal", "Ana", "en")
@@ -165,18 +154,7 @@ func TestDiscordTriageLifecycle(t *testing.T) {
 		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_DISCORD_TOKEN=" + discordToken, "VIGIA_DISCORD_API_URL=" + dc.URL(),
 		"VIGIA_DISCORD_GUILD_ID=" + dGuild, "VIGIA_ADMINS=discord:" + dInvestigator, "VIGIA_DEFAULT_LANGUAGE=en",
 	}
-	bot := &botProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
-	cmd.Stdout, cmd.Stderr = bot.stderr, bot.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { bot.done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			<-bot.done
-		}
-	})
+	bot := launch(t, cmd)
 	dc.waitCalls(1, pathHas("PUT", "/commands"))
 	respond := func(i map[string]any) map[string]any {
 		dc.dispatch("INTERACTION_CREATE", i)

@@ -37,18 +37,7 @@ func TestTelegramCommunityWarnings(t *testing.T) {
 			"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_TELEGRAM_TOKEN=" + token, "VIGIA_TELEGRAM_API_URL=" + tg.URL(),
 			"VIGIA_INVESTIGATORS=telegram:2002,telegram:2003", "VIGIA_PUBLISH_APPROVALS=2", "VIGIA_DEFAULT_LANGUAGE=en", "VIGIA_LOG_LEVEL=debug",
 		}
-		p := &botProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
-		cmd.Stdout, cmd.Stderr = p.stderr, p.stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		go func() { p.done <- cmd.Wait() }()
-		t.Cleanup(func() {
-			if cmd.ProcessState == nil {
-				_ = cmd.Process.Kill()
-				<-p.done
-			}
-		})
+		p := launch(t, cmd)
 		return p
 	}
 	bot := start()
@@ -147,18 +136,7 @@ func TestDiscordCommunityWarnings(t *testing.T) {
 		"VIGIA_DISCORD_GUILD_ID=" + dGuild, "VIGIA_INVESTIGATORS=discord:" + dInvestigator + ",discord:498765432109870002",
 		"VIGIA_PUBLISH_APPROVALS=2", "VIGIA_DEFAULT_LANGUAGE=en",
 	}
-	bot := &botProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
-	cmd.Stdout, cmd.Stderr = bot.stderr, bot.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { bot.done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			<-bot.done
-		}
-	})
+	bot := launch(t, cmd)
 	dc.waitCalls(1, pathHas("PUT", "/commands"))
 	respond := func(i map[string]any) string {
 		dc.dispatch("INTERACTION_CREATE", i)

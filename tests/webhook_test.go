@@ -38,18 +38,7 @@ func TestTelegramWebhookSurvivesKill(t *testing.T) {
 			"VIGIA_TELEGRAM_WEBHOOK_URL=https://bot.example.org/hook", "VIGIA_TELEGRAM_WEBHOOK_SECRET=" + webhookSecret,
 			"VIGIA_HTTP_ADDR=" + addr, "VIGIA_DEFAULT_LANGUAGE=en",
 		}
-		p := &botProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
-		cmd.Stdout, cmd.Stderr = p.stderr, p.stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		go func() { p.done <- cmd.Wait() }()
-		t.Cleanup(func() {
-			if cmd.ProcessState == nil {
-				_ = cmd.Process.Kill()
-				<-p.done
-			}
-		})
+		p := launch(t, cmd)
 		// Ready when it answers /healthz (a condition, with a deadline).
 		deadline := time.Now().Add(20 * time.Second)
 		for {
