@@ -39,6 +39,8 @@ type Config struct {
 	Investigators     []string
 	InvestigatorChats []string
 	Retention         time.Duration
+	ClosedRetention   time.Duration
+	VerifiedRetention time.Duration
 	DraftIdle         time.Duration
 	DefaultLanguage   string
 	LogLevel          slog.Level
@@ -61,12 +63,14 @@ func (e *configError) Error() string { return e.name + ": " + e.problem }
 // loadConfig reads the configuration. In demo mode nothing is required.
 func loadConfig(getenv func(string) string, demo bool) (Config, error) {
 	c := Config{
-		RedisPrefix:     "vigia",
-		TelegramAPIURL:  "https://api.telegram.org",
-		Retention:       90 * 24 * time.Hour,
-		DraftIdle:       30 * time.Minute,
-		DefaultLanguage: "es",
-		LogLevel:        slog.LevelInfo,
+		RedisPrefix:       "vigia",
+		TelegramAPIURL:    "https://api.telegram.org",
+		Retention:         90 * 24 * time.Hour,
+		ClosedRetention:   30 * 24 * time.Hour,
+		VerifiedRetention: 365 * 24 * time.Hour,
+		DraftIdle:         30 * time.Minute,
+		DefaultLanguage:   "es",
+		LogLevel:          slog.LevelInfo,
 	}
 	if demo {
 		c.DefaultLanguage = "en"
@@ -197,6 +201,16 @@ func loadConfig(getenv func(string) string, demo bool) (Config, error) {
 	if v := getenv("VIGIA_RETENTION"); v != "" {
 		if c.Retention, err = parseDays(v); err != nil || c.Retention < time.Hour {
 			return c, &configError{"VIGIA_RETENTION", `must be a duration of at least 1h, such as "90d" or "720h"`}
+		}
+	}
+	for _, r := range []struct {
+		name string
+		dst  *time.Duration
+	}{{"VIGIA_RETENTION_CLOSED", &c.ClosedRetention}, {"VIGIA_RETENTION_VERIFIED", &c.VerifiedRetention}} {
+		if v := getenv(r.name); v != "" {
+			if *r.dst, err = parseDays(v); err != nil || *r.dst < time.Hour {
+				return c, &configError{r.name, `must be a duration of at least 1h, such as "30d" or "720h"`}
+			}
 		}
 	}
 	if v := getenv("VIGIA_DRAFT_IDLE"); v != "" {

@@ -119,6 +119,7 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, log *
 	}
 	st, err := storage.New(rdb, kr, storage.Options{
 		Prefix: cfg.RedisPrefix, Retention: cfg.Retention, DraftIdle: cfg.DraftIdle,
+		ClosedRetention: cfg.ClosedRetention, VerifiedRetention: cfg.VerifiedRetention,
 		Index: storage.IndexOptions{Region: cfg.PhoneRegion, Window: cfg.SignalWindow, Threshold: cfg.Threshold},
 	})
 	if err != nil {

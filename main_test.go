@@ -39,6 +39,7 @@ func TestConfigParsesLists(t *testing.T) {
 	e["VIGIA_ADMINS"] = "telegram:1"
 	e["VIGIA_INVESTIGATOR_CHATS"] = "telegram:-100123"
 	e["VIGIA_RETENTION"] = "30d"
+	e["VIGIA_RETENTION_CLOSED"] = "7d"
 	e["VIGIA_DEFAULT_LANGUAGE"] = "pt-br"
 	e["VIGIA_TELEGRAM_API_URL"] = "http://localhost:8081/"
 	e["VIGIA_REDIS_URL"] = "rediss://vigia:secret@redis.example:6380/2"
@@ -50,7 +51,7 @@ func TestConfigParsesLists(t *testing.T) {
 	if r.Of("telegram", "123") != 1 || r.Of("discord", "456") != 1 || r.Of("telegram", "1") != 2 || r.Of("telegram", "2") != 0 {
 		t.Fatalf("roles: %v", r)
 	}
-	if c.InvestigatorChats[0] != "telegram:-100123" || c.Retention.Hours() != 30*24 || c.DefaultLanguage != "pt-BR" || c.TelegramAPIURL != "http://localhost:8081" {
+	if c.InvestigatorChats[0] != "telegram:-100123" || c.Retention.Hours() != 30*24 || c.ClosedRetention.Hours() != 7*24 || c.VerifiedRetention.Hours() != 365*24 || c.DefaultLanguage != "pt-BR" || c.TelegramAPIURL != "http://localhost:8081" {
 		t.Fatalf("config: %+v", c)
 	}
 }
@@ -67,6 +68,8 @@ func TestBadConfigExitsTwoNamingTheVariable(t *testing.T) {
 		"VIGIA_INVESTIGATORS":           "matrix:123",
 		"VIGIA_INVESTIGATOR_CHATS":      "telegram",
 		"VIGIA_RETENTION":               "forever",
+		"VIGIA_RETENTION_CLOSED":        "30m",
+		"VIGIA_RETENTION_VERIFIED":      "always",
 		"VIGIA_DEFAULT_LANGUAGE":        "de",
 		"VIGIA_LOG_LEVEL":               "loud",
 		"VIGIA_DRAFT_IDLE":              "1s",

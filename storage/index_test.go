@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
 	"github.com/vigia-project/vigia/tips"
 )
 
@@ -258,5 +259,72 @@ func TestSpoolSurvivesTornWrite(t *testing.T) {
 	}
 	if _, err := st.TipByReceipt(ctx, r1); err != nil {
 		t.Fatalf("receipt given during the outage: %v", err)
+	}
+}
+
+// Retention follows the triage decision: a dismissed tip lives only
+// ClosedRetention after the decision, a verified one VerifiedRetention.
+// When the dismissed tip expires its wrapped key goes with it, and so do
+// its history, route, receipt and files.
+func TestRetentionPerStatus(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "t", Retention: 48 * time.Hour,
+		ClosedRetention: 1500 * time.Millisecond, VerifiedRetention: 10 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	submit := func(user, text string, withFile bool) (storage.Submission, string) {
+		p := st.Pseudonym("telegram", user)
+		d, _ := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Route: "telegram:" + user, Part: tips.Part{Text: text}})
+		ref := ""
+		if withFile {
+			ref, _ = st.PutFile(ctx, []byte("foto"))
+			st.AddToDraft(ctx, p, storage.DraftPart{EventID: 2, Part: tips.Part{Attachment: &tips.Attachment{Platform: tips.Stored, Kind: tips.Photo, FileRef: ref}}})
+		}
+		st.SetDraftFollowUp(ctx, p, d.ID, true)
+		sub, err := st.SubmitDraft(ctx, p, d.ID, "es", 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sub, ref
+	}
+	gone, ref := submit("801", "rumor sin sustento sobre la colonia Roma", true)
+	kept, _ := submit("802", "venta de armas en la calle Juárez", false)
+	ana := storage.Claimer{Key: "a", Name: "Ana"}
+	st.Ask(ctx, gone.TipID, ana, "¿cuándo?")
+	if err := st.Decide(ctx, gone.TipID, ana, storage.Decision{Status: tips.StatusDismissed}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Decide(ctx, kept.TipID, ana, storage.Decision{Status: tips.StatusVerified}); err != nil {
+		t.Fatal(err)
+	}
+	c := srv.Client()
+	if ttl := c.PTTL(ctx, "t:{tips}:tip:"+kept.TipID).Val(); ttl < 9*24*time.Hour {
+		t.Fatalf("verified tip lives %v, want about 10 days", ttl)
+	}
+	if ttl := c.PTTL(ctx, "t:{tips}:log:"+kept.TipID).Val(); ttl < 9*24*time.Hour {
+		t.Fatalf("verified tip's history lives %v, want about 10 days", ttl)
+	}
+	time.Sleep(2500 * time.Millisecond)
+	if _, err := st.Tip(ctx, gone.TipID); err == nil {
+		t.Fatal("dismissed tip still readable after its retention")
+	}
+	if _, err := st.TipByReceipt(ctx, gone.Receipt); err == nil {
+		t.Fatal("dismissed tip's receipt still resolves")
+	}
+	if _, err := st.File(ctx, ref); err == nil {
+		t.Fatal("dismissed tip's photo still stored")
+	}
+	keys, _ := c.Keys(ctx, "*:"+gone.TipID).Result()
+	if len(keys) != 0 {
+		t.Fatalf("records of the expired tip remain: %v", keys)
+	}
+	if got, err := st.Tip(ctx, kept.TipID); err != nil || got.Status != tips.StatusVerified {
+		t.Fatalf("verified tip: %+v %v", got, err)
 	}
 }

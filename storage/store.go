@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/tips"
 )
 
 // ErrNotFound is returned when a tip, draft or receipt does not exist (or
@@ -23,6 +25,12 @@ type Options struct {
 	Prefix string
 	// Retention is how long tips and their index entries live; default 90 days.
 	Retention time.Duration
+	// ClosedRetention is how long a tip lives once it is dismissed or
+	// marked a duplicate, counted from that decision; default 30 days.
+	ClosedRetention time.Duration
+	// VerifiedRetention is how long a tip lives once it is verified,
+	// counted from that decision; default 365 days.
+	VerifiedRetention time.Duration
 	// DraftIdle is how long an untouched draft lives; default 30 minutes.
 	DraftIdle time.Duration
 	// Now is the clock; default time.Now.
@@ -37,6 +45,7 @@ type Store struct {
 	kr        *Keyring
 	k         keys
 	retention time.Duration
+	byStatus  map[tips.Status]time.Duration
 	draftIdle time.Duration
 	now       func() time.Time
 	index0    IndexOptions
@@ -49,6 +58,12 @@ func New(rdb redis.UniversalClient, kr *Keyring, o Options) (*Store, error) {
 	}
 	if o.Retention <= 0 {
 		o.Retention = 90 * 24 * time.Hour
+	}
+	if o.ClosedRetention <= 0 {
+		o.ClosedRetention = 30 * 24 * time.Hour
+	}
+	if o.VerifiedRetention <= 0 {
+		o.VerifiedRetention = 365 * 24 * time.Hour
 	}
 	if o.DraftIdle <= 0 {
 		o.DraftIdle = 30 * time.Minute
@@ -69,7 +84,10 @@ func New(rdb redis.UniversalClient, kr *Keyring, o Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{rdb: rdb, kr: kr, k: k, retention: o.Retention, draftIdle: o.DraftIdle, now: o.Now, index0: o.Index}, nil
+	byStatus := map[tips.Status]time.Duration{
+		tips.StatusDismissed: o.ClosedRetention, tips.StatusDuplicate: o.ClosedRetention, tips.StatusVerified: o.VerifiedRetention,
+	}
+	return &Store{rdb: rdb, kr: kr, k: k, retention: o.Retention, byStatus: byStatus, draftIdle: o.DraftIdle, now: o.Now, index0: o.Index}, nil
 }
 
 // Init prepares Redis: it creates the triage stream and its consumer group

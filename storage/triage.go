@@ -191,6 +191,11 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	if ok == 0 {
 		return ErrNotFound
 	}
+	if ttl, ok := s.byStatus[d.Status]; ok {
+		if err := s.expireTip(ctx, id, ttl); err != nil {
+			return err
+		}
+	}
 	text := string(d.Status)
 	if d.DuplicateOf != "" {
 		text += " #" + d.DuplicateOf
@@ -205,6 +210,35 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 		text += " · " + strings.Join(d.Labels, ", ")
 	}
 	return s.appendLog(ctx, id, tips.Entry{Who: by.Name, Kind: tips.EntryStatus, Text: text})
+}
+
+// expireTip sets how long a tip and every record of it still live. When the
+// tip's hash expires its wrapped data key goes with it, so whatever copy of
+// its sealed records survives can no longer be opened (crypto-shredding).
+func (s *Store) expireTip(ctx context.Context, id string, ttl time.Duration) error {
+	fields, err := s.rdb.HGetAll(ctx, s.k.tip(id)).Result()
+	if err != nil {
+		return fmt.Errorf("retention: %w", err)
+	}
+	pipe := s.rdb.Pipeline()
+	for _, k := range []string{s.k.tip(id), s.k.tipLog(id), s.k.route(id), s.k.publication(id), s.k.deliveries(id), fields["rk"], fields["sb"]} {
+		if k != "" {
+			pipe.PExpire(ctx, k, ttl)
+		}
+	}
+	if t, err := s.openTip(id, fields); err == nil {
+		for _, p := range t.Content.Parts {
+			if p.Attachment != nil && p.Attachment.Platform == tips.Stored {
+				if fid, _, err := parseFileRef(p.Attachment.FileRef); err == nil {
+					pipe.PExpire(ctx, s.k.file(fid), ttl)
+				}
+			}
+		}
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("retention: %w", err)
+	}
+	return nil
 }
 
 // Note adds a sealed note to a tip's history.
