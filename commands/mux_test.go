@@ -552,3 +552,43 @@ func mustDraft(t *testing.T, st *storage.Store, user string) string {
 	}
 	return d.ID
 }
+
+// A downloaded photo is stored without its EXIF (GPS, camera) and the
+// reporter is told; a file Vigía cannot clean is kept as sent and the
+// reporter is warned.
+func TestUploadedFilesAreCleaned(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	exif := "Exif\x00\x00GPSLatitude 19.4326"
+	photo := []byte{0xFF, 0xD8, 0xFF, 0xE1, 0x00, byte(len(exif) + 2)}
+	photo = append(photo, exif...)
+	photo = append(photo, 0xFF, 0xDA, 0x00, 0x02, 0x11, 0x22, 0xFF, 0xD9)
+	r := e.do(reporterID, commands.Request{Attachment: &tips.Attachment{Kind: tips.Photo}, FileData: photo, Language: "es-MX"})
+	if len(r) != 1 || !strings.HasPrefix(r[0].Text, e.text("es", "file_cleaned", nil)) {
+		t.Fatalf("photo reply: %+v", r)
+	}
+	r = e.do(reporterID, commands.Request{Attachment: &tips.Attachment{Kind: tips.Document}, FileData: []byte("%PDF-1.7 Author Juan"), Language: "es-MX"})
+	if len(r) != 1 || !strings.HasPrefix(r[0].Text, e.text("es", "file_not_cleaned", nil)) {
+		t.Fatalf("document reply: %+v", r)
+	}
+	draftID := strings.Split(press(r, "send:"), ":")[1]
+	e.do(reporterID, commands.Request{Callback: "cat:" + draftID + ":extortion", Language: "es-MX"})
+	e.do(reporterID, commands.Request{Callback: "send:" + draftID, Language: "es-MX"})
+	list, err := e.store.Recent(ctx, 1)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("recent: %v %v", list, err)
+	}
+	var stored [][]byte
+	for _, p := range list[0].Content.Parts {
+		if p.Attachment != nil {
+			b, err := e.store.File(ctx, p.Attachment.FileRef)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored = append(stored, b)
+		}
+	}
+	if len(stored) != 2 || bytes.Contains(stored[0], []byte("GPS")) || !bytes.HasSuffix(stored[0], []byte{0x11, 0x22, 0xFF, 0xD9}) || string(stored[1]) != "%PDF-1.7 Author Juan" {
+		t.Fatalf("stored files: %q", stored)
+	}
+}

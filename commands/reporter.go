@@ -123,8 +123,14 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 		return nil // already told to slow down
 	}
 	part := tips.Part{Text: strings.ToValidUTF8(req.Text, "\uFFFD"), Attachment: req.Attachment, Forward: req.Forward}
+	cleaning := "" // what the reporter is told about the file's metadata
 	if req.FileData != nil && req.Attachment != nil {
-		ref, err := m.store.PutFile(ctx, req.FileData)
+		data, how := tips.CleanFile(req.FileData)
+		cleaning = "file_not_cleaned"
+		if how == tips.Cleaned {
+			cleaning = "file_cleaned"
+		}
+		ref, err := m.store.PutFile(ctx, data)
 		if errors.Is(err, storage.ErrFileTooLarge) {
 			return c.Say(ctx, "file_too_large", map[string]any{"MB": storage.MaxFileSize >> 20})
 		}
@@ -172,10 +178,14 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 	if err != nil {
 		return err
 	}
-	if d.Parts == 1 {
-		return c.Reply(ctx, Reply{Text: c.T("draft_started", nil) + "\n\n" + c.T("choose_category", nil), Buttons: c.categoryButtons(d)})
+	before := ""
+	if cleaning != "" {
+		before = c.T(cleaning, nil) + "\n\n"
 	}
-	return c.Reply(ctx, Reply{Text: c.T("draft_added", nil, d.Parts), Buttons: c.sendCancel(d)})
+	if d.Parts == 1 {
+		return c.Reply(ctx, Reply{Text: before + c.T("draft_started", nil) + "\n\n" + c.T("choose_category", nil), Buttons: c.categoryButtons(d)})
+	}
+	return c.Reply(ctx, Reply{Text: before + c.T("draft_added", nil, d.Parts), Buttons: c.sendCancel(d)})
 }
 
 // sendCancel is the draft's last row: the follow-up toggle, Send, Cancel.
