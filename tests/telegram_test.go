@@ -123,7 +123,8 @@ func TestTelegramEndToEnd(t *testing.T) {
 	}
 	rs := redistest.Start(t)
 	tg := newFakeTelegram(t, token)
-	bot := startBot(t, tg, rs.URL())
+	// The bot runs as the least-privilege ACL user the README prescribes.
+	bot := startBot(t, tg, rs.LeastPrivilegeURL("vigia"))
 
 	rep := user(reporterID, reporterName, reporterFirst, "es-MX")
 	chat := privateChat(reporterID, reporterName, reporterFirst)

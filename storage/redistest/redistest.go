@@ -102,6 +102,26 @@ func (s *Server) waitReady() {
 	}
 }
 
+// LeastPrivilegeURL creates an ACL user allowed only the keys under prefix
+// (prefix + ":*") and no command of the @dangerous category (FLUSHALL,
+// KEYS, CONFIG, DEBUG, ...): the user README and docker-compose.yml tell
+// operators to give Vigía. It returns a URL logged in as that user; the
+// test's own Client stays the unrestricted default user. With the embedded
+// miniredis, which has no ACLs, it returns URL().
+func (s *Server) LeastPrivilegeURL(prefix string) string {
+	s.t.Helper()
+	if !s.Real {
+		return s.URL()
+	}
+	c := s.Client()
+	defer c.Close()
+	err := c.Do(context.Background(), "ACL", "SETUSER", "vigia", "reset", "on", ">least-privilege-test", "~"+prefix+":*", "+@all", "-@dangerous").Err()
+	if err != nil {
+		s.t.Fatalf("create ACL user: %v", err)
+	}
+	return "redis://vigia:least-privilege-test@" + s.Addr + "/0"
+}
+
 // URL is the server's redis:// URL.
 func (s *Server) URL() string { return "redis://" + s.Addr + "/0" }
 
