@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/tips"
 )
 
 // MaxFileSize bounds one stored file.
@@ -74,4 +76,17 @@ func parseFileRef(ref string) (id string, key []byte, err error) {
 		return "", nil, fmt.Errorf("bad file reference")
 	}
 	return id, key, nil
+}
+
+// storedFiles lists the ids of the files Vigía stored for content.
+func storedFiles(content tips.Content) []string {
+	var ids []string
+	for _, p := range content.Parts {
+		if p.Attachment != nil && p.Attachment.Platform == tips.Stored {
+			if id, _, err := parseFileRef(p.Attachment.FileRef); err == nil {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids
 }

@@ -45,12 +45,8 @@ func (s *Store) Purge(ctx context.Context, id string) error {
 			pipe.ZRem(ctx, s.k.indexBand(b), id)
 		}
 	}
-	for _, p := range t.Content.Parts {
-		if p.Attachment != nil && p.Attachment.Platform == tips.Stored {
-			if fid, _, err := parseFileRef(p.Attachment.FileRef); err == nil {
-				pipe.Del(ctx, s.k.file(fid))
-			}
-		}
+	for _, fid := range storedFiles(t.Content) {
+		pipe.Del(ctx, s.k.file(fid))
 	}
 	if e := fields["e"]; e != "" {
 		pipe.XAck(ctx, s.k.triage(), TriageGroup, e)

@@ -171,12 +171,8 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language string,
 	}
 	// Stored files now live as long as the tip. Should this fail, the tip
 	// still says a file was sent; investigators are told it is missing.
-	for _, p := range content.Parts {
-		if p.Attachment != nil && p.Attachment.Platform == tips.Stored {
-			if id, _, err := parseFileRef(p.Attachment.FileRef); err == nil {
-				s.rdb.PExpire(ctx, s.k.file(id), s.retention)
-			}
-		}
+	for _, id := range storedFiles(content) {
+		s.rdb.PExpire(ctx, s.k.file(id), s.retention)
 	}
 	// The tip is durable. Tidying the draft may fail without harm: a retried
 	// Send finds the submission record and returns the same tip.

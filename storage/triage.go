@@ -227,12 +227,8 @@ func (s *Store) expireTip(ctx context.Context, id string, ttl time.Duration) err
 		}
 	}
 	if t, err := s.openTip(id, fields); err == nil {
-		for _, p := range t.Content.Parts {
-			if p.Attachment != nil && p.Attachment.Platform == tips.Stored {
-				if fid, _, err := parseFileRef(p.Attachment.FileRef); err == nil {
-					pipe.PExpire(ctx, s.k.file(fid), ttl)
-				}
-			}
+		for _, fid := range storedFiles(t.Content) {
+			pipe.PExpire(ctx, s.k.file(fid), ttl)
 		}
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
