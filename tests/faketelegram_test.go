@@ -43,6 +43,7 @@ type fakeTelegram struct {
 	admins    map[string]bool          // user ids that administer every group
 	forbidden map[string]bool          // chats that removed the bot
 	hold      map[string]chan struct{} // chats whose sendMessage waits
+	files     map[string][]byte        // file_id -> content, for getFile
 }
 
 func newFakeTelegram(t *testing.T, token string) *fakeTelegram {
@@ -60,7 +61,28 @@ func newFakeTelegram(t *testing.T, token string) *fakeTelegram {
 
 func (f *fakeTelegram) URL() string { return f.srv.URL }
 
+// addFile makes content downloadable as file id.
+func (f *fakeTelegram) addFile(id string, content []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.files == nil {
+		f.files = map[string][]byte{}
+	}
+	f.files[id] = content
+}
+
 func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
+	if path, ok := strings.CutPrefix(r.URL.Path, "/file/bot"+f.token+"/documents/"); ok {
+		f.mu.Lock()
+		b, ok := f.files[path]
+		f.mu.Unlock()
+		if !ok {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		w.Write(b)
+		return
+	}
 	prefix := "/bot" + f.token + "/"
 	if !strings.HasPrefix(r.URL.Path, prefix) {
 		w.WriteHeader(http.StatusUnauthorized)
@@ -93,6 +115,10 @@ func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	case "getUpdates":
 		f.getUpdates(w, r, call)
+		return
+	case "getFile":
+		id := call.Fields["file_id"]
+		reply(w, fmt.Sprintf(`{"file_id":%q,"file_unique_id":"u","file_path":"documents/%s"}`, id, id))
 		return
 	case "getChatMember":
 		status := "member"

@@ -339,3 +339,46 @@ func TestTelegramBadTokenExitsTwo(t *testing.T) {
 		t.Fatalf("exit %v, output %q", err, out)
 	}
 }
+
+// A photo sent "as a file" arrives from Telegram byte for byte, EXIF and
+// GPS included: the bot downloads it, strips the metadata, keeps a sealed
+// copy and tells the reporter. A file it cannot clean is kept as sent and
+// the reporter is warned. The download link (it holds the token) is never
+// logged.
+func TestTelegramDocumentsAreDownloadedAndCleaned(t *testing.T) {
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	es := func(id string) string { return html.EscapeString(msg.Localize("es", id, nil)) }
+	rs := redistest.Start(t)
+	tg := newFakeTelegram(t, token)
+	exif := "Exif\x00\x00GPSLatitude 19.4326 N"
+	jpegFile := []byte{0xFF, 0xD8, 0xFF, 0xE1, 0x00, byte(len(exif) + 2)}
+	jpegFile = append(jpegFile, exif...)
+	jpegFile = append(jpegFile, 0xFF, 0xDA, 0x00, 0x02, 0x11, 0x22, 0xFF, 0xD9)
+	tg.addFile("DOCJPEG", jpegFile)
+	tg.addFile("DOCPDF", []byte("%PDF-1.7 /Author (Juan Perez)"))
+	bot := startBot(t, tg, rs.URL())
+
+	rep := user(reporterID, reporterName, reporterFirst, "es-MX")
+	chat := privateChat(reporterID, reporterName, reporterFirst)
+	chatID := "5550001"
+	tg.push(message(1, rep, chat, map[string]any{"document": map[string]any{
+		"file_id": "DOCJPEG", "file_unique_id": "dj", "file_name": "IMG_casa.jpg", "mime_type": "image/jpeg", "file_size": len(jpegFile)}}))
+	first := tg.waitCalls(1, messagesTo(chatID))[0]
+	if !strings.HasPrefix(first.Fields["text"], es("file_cleaned")) {
+		t.Fatalf("reply to a JPEG document: %q", first.Fields["text"])
+	}
+	tg.push(message(2, rep, chat, map[string]any{"document": map[string]any{
+		"file_id": "DOCPDF", "file_unique_id": "dp", "file_name": "denuncia.pdf", "mime_type": "application/pdf", "file_size": 29}}))
+	second := tg.waitCalls(2, messagesTo(chatID))[1]
+	if !strings.HasPrefix(second.Fields["text"], es("file_not_cleaned")) {
+		t.Fatalf("reply to a PDF: %q", second.Fields["text"])
+	}
+	checkRedis(t, rs, "GPSLatitude", "Juan Perez", "DOCJPEG", "DOCPDF", "IMG_casa")
+	bot.stop(t)
+	if logs := bot.stderr.String(); strings.Contains(logs, token) || strings.Contains(logs, "/file/bot") {
+		t.Fatalf("log holds the token or a download link:\n%s", logs)
+	}
+}

@@ -29,6 +29,8 @@ import (
 
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/locales"
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/tips"
 )
 
 // Platform is Telegram's platform name in requests and routes.
@@ -266,6 +268,7 @@ func (a *Adapter) handle(ctx context.Context, h Handler, u *models.Update) {
 		if !ok {
 			return
 		}
+		a.fetchDocument(ctx, &req, u.Message)
 		h.Handle(ctx, req, &replier{a: a, chatID: u.Message.Chat.ID, userID: u.Message.From.ID, messageID: u.Message.ID})
 	case u.ChannelPost != nil:
 		// Only commands posted as the channel itself (by its admins) count.
@@ -377,3 +380,42 @@ func (a *Adapter) getUpdates(ctx context.Context, offset int64, timeout time.Dur
 // Connected reports whether Telegram answered the last request (polling),
 // or whether the webhook is registered (webhook mode).
 func (a *Adapter) Connected() bool { return a.connected.Load() }
+
+// fetchDocument downloads a file a reporter sent "as a file" in a private
+// chat, so the engine can strip its metadata and keep a sealed copy.
+// Telegram re-encodes compressed photos itself (dropping EXIF), but a
+// document arrives byte for byte, GPS and all. Files over
+// storage.MaxFileSize, and any failed download, stay Telegram file ids.
+// The download link holds the bot token: it never reaches a log.
+func (a *Adapter) fetchDocument(ctx context.Context, req *commands.Request, m *models.Message) {
+	if m.Document == nil || req.ChatKind != commands.Private || req.Command != "" || m.Document.FileSize > storage.MaxFileSize {
+		return
+	}
+	f, err := a.b.GetFile(ctx, &bot.GetFileParams{FileID: m.Document.FileID})
+	if err != nil {
+		a.log.Warn("telegram getFile failed; the document is kept as a Telegram file id", "error", a.redact(err))
+		return
+	}
+	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, a.b.FileDownloadLink(f), nil)
+	if err != nil {
+		a.log.Warn("telegram file download failed", "error", a.redact(err))
+		return
+	}
+	resp, err := a.http.Do(hr)
+	if err != nil {
+		a.log.Warn("telegram file download failed", "error", a.redact(err))
+		return
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		a.log.Warn("telegram file download failed", "status", resp.StatusCode)
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, storage.MaxFileSize+1))
+	if err != nil {
+		a.log.Warn("telegram file download failed", "error", a.redact(err))
+		return
+	}
+	req.FileData = data
+	req.Attachment = &tips.Attachment{Kind: req.Attachment.Kind}
+}
