@@ -185,34 +185,7 @@ func (f *fakeDiscord) dispatch(t string, d map[string]any) {
 // waitCalls waits until n calls match pred.
 func (f *fakeDiscord) waitCalls(n int, pred func(discordCall) bool) []discordCall {
 	f.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for {
-		var got []discordCall
-		for _, c := range f.calls {
-			if pred(c) {
-				got = append(got, c)
-			}
-		}
-		if len(got) >= n {
-			return got
-		}
-		if time.Now().After(deadline) {
-			var all []string
-			for _, c := range f.calls {
-				all = append(all, c.Method+" "+c.Path+" "+string(c.Raw))
-			}
-			f.t.Fatalf("timed out waiting for %d matching Discord calls; calls so far:\n%s", n, strings.Join(all, "\n"))
-		}
-		go func() {
-			time.Sleep(50 * time.Millisecond)
-			f.mu.Lock()
-			f.cond.Broadcast()
-			f.mu.Unlock()
-		}()
-		f.cond.Wait()
-	}
+	return waitMatching(f.t, f.cond, func() []discordCall { return f.calls }, n, pred, func(c discordCall) string { return c.Method + " " + c.Path + " " + string(c.Raw) }, "Discord")
 }
 
 func pathHas(method, part string) func(discordCall) bool {

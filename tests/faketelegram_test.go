@@ -226,34 +226,7 @@ func (f *fakeTelegram) queueUpdate(update map[string]any, forced bool) {
 // waitCalls waits until at least n recorded calls match pred, and returns them.
 func (f *fakeTelegram) waitCalls(n int, pred func(sent) bool) []sent {
 	f.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for {
-		var got []sent
-		for _, c := range f.calls {
-			if pred(c) {
-				got = append(got, c)
-			}
-		}
-		if len(got) >= n {
-			return got
-		}
-		if time.Now().After(deadline) {
-			var all []string
-			for _, c := range f.calls {
-				all = append(all, c.Method+" "+c.Fields["chat_id"]+" "+c.Fields["text"])
-			}
-			f.t.Fatalf("timed out waiting for %d matching calls; calls so far:\n%s", n, strings.Join(all, "\n"))
-		}
-		go func() {
-			time.Sleep(50 * time.Millisecond)
-			f.mu.Lock()
-			f.cond.Broadcast()
-			f.mu.Unlock()
-		}()
-		f.cond.Wait()
-	}
+	return waitMatching(f.t, f.cond, func() []sent { return f.calls }, n, pred, func(c sent) string { return c.Method + " " + c.Fields["chat_id"] + " " + c.Fields["text"] }, "Telegram")
 }
 
 // messagesTo returns a predicate for sendMessage calls to chat.

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -113,4 +114,41 @@ func launch(t *testing.T, cmd *exec.Cmd) *botProcess {
 		}
 	})
 	return p
+}
+
+// waitMatching waits, up to 20 s, until at least n of the calls a fake API
+// recorded match pred, and returns the matching ones. cond's locker guards
+// calls; the fake broadcasts on cond when a call arrives, and a ticker
+// wakes the wait so the deadline is noticed. On timeout it fails t with
+// every call seen so far, described by show.
+func waitMatching[T any](t *testing.T, cond *sync.Cond, calls func() []T, n int, pred func(T) bool, show func(T) string, api string) []T {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	cond.L.Lock()
+	defer cond.L.Unlock()
+	for {
+		var got []T
+		for _, c := range calls() {
+			if pred(c) {
+				got = append(got, c)
+			}
+		}
+		if len(got) >= n {
+			return got
+		}
+		if time.Now().After(deadline) {
+			var all []string
+			for _, c := range calls() {
+				all = append(all, show(c))
+			}
+			t.Fatalf("timed out waiting for %d matching %s calls; calls so far:\n%s", n, api, strings.Join(all, "\n"))
+		}
+		go func() {
+			time.Sleep(50 * time.Millisecond) // wake-up tick to check the deadline
+			cond.L.Lock()
+			cond.Broadcast()
+			cond.L.Unlock()
+		}()
+		cond.Wait()
+	}
 }
