@@ -113,13 +113,22 @@ func hiddenLinks(text string, entities []models.MessageEntity) []string {
 // offsets in UTF-16 code units, so the text is sliced in UTF-16, not bytes
 // (the library's matcher slices bytes and misreads commands after emoji or
 // accented letters). "/cmd@OtherBot" is not for us.
+//
+// A command is recognised only from a bot_command entity: Telegram marks
+// every command it would show as one, so a leading "/" it did not mark
+// ("/ñandú…", "/ 3 hombres") is text, and a caption starting with "/" does
+// not lose its photo to an unknown command.
 func (a *Adapter) parseCommand(req *commands.Request, text string, entities []models.MessageEntity) {
 	u := utf16.Encode([]rune(text))
 	for _, e := range entities {
-		if e.Type != models.MessageEntityTypeBotCommand || e.Offset < 0 || e.Length < 2 || e.Offset+e.Length > len(u) {
+		if e.Type != models.MessageEntityTypeBotCommand || e.Length < 2 {
 			continue
 		}
-		word := string(utf16.Decode(u[e.Offset+1 : e.Offset+e.Length]))
+		span, ok := within(u, e)
+		if !ok || span[0] != '/' {
+			continue
+		}
+		word := string(utf16.Decode(span[1:]))
 		name, target, _ := strings.Cut(word, "@")
 		if target != "" && !strings.EqualFold(target, a.username) {
 			return
@@ -130,17 +139,16 @@ func (a *Adapter) parseCommand(req *commands.Request, text string, entities []mo
 		req.Addressed = target != "" || req.ChatKind == commands.Private || req.CommandAtStart
 		return
 	}
-	// Without entities (some clients, edited copies), a leading "/" still counts.
-	if strings.HasPrefix(text, "/") && len(text) > 1 {
-		word, args, _ := strings.Cut(text[1:], " ")
-		word, _, _ = strings.Cut(word, "\n")
-		name, target, _ := strings.Cut(word, "@")
-		if target != "" && !strings.EqualFold(target, a.username) {
-			return
-		}
-		req.Command, req.Args, req.CommandAtStart = strings.ToLower(name), strings.TrimSpace(args), true
-		req.Addressed = true
+}
+
+// within returns the UTF-16 units an entity covers, or false if it does
+// not lie inside the text. Offsets come from the network: they may be
+// negative or so large that their sum overflows.
+func within(u []uint16, e models.MessageEntity) ([]uint16, bool) {
+	if e.Offset < 0 || e.Length <= 0 || e.Offset > len(u) || e.Length > len(u)-e.Offset {
+		return nil, false
 	}
+	return u[e.Offset : e.Offset+e.Length], true
 }
 
 // mentioned reports whether the text mentions the bot by @username.
@@ -150,10 +158,11 @@ func (a *Adapter) mentioned(text string, entities []models.MessageEntity) bool {
 	}
 	u := utf16.Encode([]rune(text))
 	for _, e := range entities {
-		if e.Type == models.MessageEntityTypeMention && e.Offset >= 0 && e.Length > 0 && e.Offset+e.Length <= len(u) {
-			if strings.EqualFold(string(utf16.Decode(u[e.Offset:e.Offset+e.Length])), "@"+a.username) {
-				return true
-			}
+		if e.Type != models.MessageEntityTypeMention {
+			continue
+		}
+		if span, ok := within(u, e); ok && strings.EqualFold(string(utf16.Decode(span)), "@"+a.username) {
+			return true
 		}
 	}
 	return false

@@ -198,8 +198,35 @@ func TestMalformedEntitiesDoNotPanic(t *testing.T) {
 		`[{"type":"bot_command","offset":2,"length":400}]`,
 		`[{"type":"mention","offset":1,"length":-1}]`,
 		`[{"type":"mention","offset":90,"length":3}]`,
+		// offset+length overflows int: once sliced u[2:negative] and panicked.
+		`[{"type":"bot_command","offset":1,"length":9223372036854775807}]`,
+		`[{"type":"mention","offset":6,"length":9223372036854775807}]`,
+		`[{"type":"bot_command","offset":9223372036854775807,"length":9223372036854775807}]`,
 	} {
 		m := decode(t, `{"message_id":1,"date":1,"chat":{"id":-5,"type":"group"},"from":{"id":5,"first_name":"x"},"text":"/hola @VigiaBot","entities":`+ents+`}`)
 		a.request(1, m)
+	}
+}
+
+// Only a bot_command entity makes a command: a leading "/" Telegram did not
+// mark stays text (and a caption keeps its photo).
+func TestCommandOnlyFromEntity(t *testing.T) {
+	a := testAdapter()
+	base := `{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"x"},`
+	for _, js := range []string{
+		`"text":"/ñandú cobra piso"}`,
+		`"text":"/status abcd","entities":[{"type":"bold","offset":0,"length":7}]}`,
+		`"caption":"/foto del halcón","photo":[{"file_id":"P","file_unique_id":"a","width":1,"height":1}]}`,
+		// An entity that does not start at a "/" is not a command.
+		`"text":"hola /status","entities":[{"type":"bot_command","offset":0,"length":4}]}`,
+	} {
+		req, ok := a.request(1, decode(t, base+js))
+		if !ok || req.Command != "" {
+			t.Errorf("%s: command %q recognised", js, req.Command)
+		}
+	}
+	req, _ := a.request(1, decode(t, base+`"text":"hola /status x","entities":[{"type":"bot_command","offset":5,"length":7}]}`))
+	if req.Command != "status" || req.Args != "x" || req.CommandAtStart {
+		t.Fatalf("entity command: %+v", req)
 	}
 }
