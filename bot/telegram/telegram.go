@@ -262,33 +262,48 @@ func (a *Adapter) handle(ctx context.Context, h Handler, u *models.Update) {
 	}()
 	ctx, cancel := context.WithTimeout(ctx, a.o.HandlerTimeout)
 	defer cancel()
+	if u.Message == nil && u.ChannelPost == nil && u.CallbackQuery != nil {
+		// Stop the button's spinner whatever happens next.
+		if _, err := a.b.AnswerCallbackQuery(ctx, &bot.AnswerCallbackQueryParams{CallbackQueryID: u.CallbackQuery.ID}); err != nil {
+			a.log.Warn("telegram answerCallbackQuery failed", "error", a.redact(err))
+		}
+	}
+	req, w, ok := a.translate(u)
+	if !ok {
+		return
+	}
+	if u.Message != nil {
+		a.fetchDocument(ctx, &req, u.Message)
+	}
+	h.Handle(ctx, req, w)
+}
+
+// translate turns an update into a request and the replier that answers
+// it, without any I/O. It returns false for an update the engine does not
+// handle.
+func (a *Adapter) translate(u *models.Update) (commands.Request, *replier, bool) {
 	switch {
 	case u.Message != nil:
 		req, ok := a.request(u.ID, u.Message)
 		if !ok {
-			return
+			return commands.Request{}, nil, false
 		}
-		a.fetchDocument(ctx, &req, u.Message)
-		h.Handle(ctx, req, &replier{a: a, chatID: u.Message.Chat.ID, userID: u.Message.From.ID, messageID: u.Message.ID})
+		return req, &replier{a: a, chatID: u.Message.Chat.ID, userID: u.Message.From.ID, messageID: u.Message.ID}, true
 	case u.ChannelPost != nil:
 		// Only commands posted as the channel itself (by its admins) count.
 		p := u.ChannelPost
 		if p.SenderChat == nil || p.SenderChat.ID != p.Chat.ID {
-			return
+			return commands.Request{}, nil, false
 		}
 		req := commands.Request{Platform: Platform, UserID: "chan" + strconv.FormatInt(p.Chat.ID, 10), ChatID: strconv.FormatInt(p.Chat.ID, 10),
 			ChatKind: commands.Group, EventID: u.ID, Text: p.Text}
 		a.parseCommand(&req, p.Text, p.Entities)
 		if req.Command == "" {
-			return
+			return commands.Request{}, nil, false
 		}
-		h.Handle(ctx, req, &replier{a: a, chatID: p.Chat.ID, messageID: p.ID, channelPost: true})
+		return req, &replier{a: a, chatID: p.Chat.ID, messageID: p.ID, channelPost: true}, true
 	case u.CallbackQuery != nil:
 		q := u.CallbackQuery
-		// Stop the button's spinner whatever happens next.
-		if _, err := a.b.AnswerCallbackQuery(ctx, &bot.AnswerCallbackQueryParams{CallbackQueryID: q.ID}); err != nil {
-			a.log.Warn("telegram answerCallbackQuery failed", "error", a.redact(err))
-		}
 		var chat models.Chat
 		switch {
 		case q.Message.Message != nil:
@@ -296,18 +311,19 @@ func (a *Adapter) handle(ctx context.Context, h Handler, u *models.Update) {
 		case q.Message.InaccessibleMessage != nil:
 			chat = q.Message.InaccessibleMessage.Chat // a button on an old message
 		default:
-			return
+			return commands.Request{}, nil, false
 		}
 		if q.Data == "" {
-			return
+			return commands.Request{}, nil, false
 		}
 		req := commands.Request{
 			Platform: Platform, UserID: strconv.FormatInt(q.From.ID, 10), ChatID: strconv.FormatInt(chat.ID, 10),
 			ChatKind: chatKind(chat), EventID: u.ID, Language: q.From.LanguageCode, Callback: q.Data,
 			UserChat: strconv.FormatInt(q.From.ID, 10), Name: displayName(&q.From),
 		}
-		h.Handle(ctx, req, &replier{a: a, chatID: chat.ID})
+		return req, &replier{a: a, chatID: chat.ID}, true
 	}
+	return commands.Request{}, nil, false
 }
 
 func chatKind(c models.Chat) commands.ChatKind {
@@ -339,6 +355,12 @@ func (a *Adapter) getUpdates(ctx context.Context, offset int64, timeout time.Dur
 	if err != nil {
 		return nil, offset, err
 	}
+	return a.decodeUpdates(body, offset, resp.StatusCode)
+}
+
+// decodeUpdates reads a getUpdates response. An update the library cannot
+// decode is skipped (and confirmed), so one odd update cannot wedge the bot.
+func (a *Adapter) decodeUpdates(body []byte, offset int64, status int) ([]*models.Update, int64, error) {
 	var r struct {
 		OK          bool              `json:"ok"`
 		ErrorCode   int               `json:"error_code"`
@@ -346,7 +368,7 @@ func (a *Adapter) getUpdates(ctx context.Context, offset int64, timeout time.Dur
 		Result      []json.RawMessage `json:"result"`
 	}
 	if err := json.Unmarshal(body, &r); err != nil {
-		return nil, offset, fmt.Errorf("getUpdates: undecodable response (HTTP %d)", resp.StatusCode)
+		return nil, offset, fmt.Errorf("getUpdates: undecodable response (HTTP %d)", status)
 	}
 	if !r.OK {
 		if r.ErrorCode == http.StatusUnauthorized {
