@@ -98,11 +98,11 @@ func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) (
 // buttons on the last chunk, then the files as copies.
 func (a *Adapter) send(ctx context.Context, chatID int64, rep commands.Reply) (string, error) {
 	var last string
-	chunks := split(rep.Text, maxText)
+	chunks := renderText(rep.Text)
 	for i, chunk := range chunks {
 		p := &bot.SendMessageParams{
 			ChatID:             chatID,
-			Text:               html.EscapeString(chunk),
+			Text:               chunk,
 			ParseMode:          models.ParseModeHTML,
 			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()},
 			ProtectContent:     rep.Protected,
@@ -127,6 +127,16 @@ func (a *Adapter) send(ctx context.Context, chatID int64, rep commands.Reply) (s
 		}
 	}
 	return last, nil
+}
+
+// renderText renders a reply's text as Telegram HTML messages: cut within
+// Telegram's limit, every character escaped, no tag of the bot's own.
+func renderText(text string) []string {
+	chunks := split(text, maxText)
+	for i, c := range chunks {
+		chunks[i] = html.EscapeString(c)
+	}
+	return chunks
 }
 
 // sendFile sends a stored file by its file_id: a copy, never a forward, so
