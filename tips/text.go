@@ -50,31 +50,61 @@ func Links(text string) []string {
 // Defang rewrites every link in text so that no client turns it into a
 // clickable link: "https://evil.example/x" becomes "hxxps://evil[.]example/x".
 // Investigators read links; they should never open one by accident.
+// Besides URLs it defangs any "scheme://", bare domains in any script
+// (chat clients linkify "evil.example" and "t.me/x"), domains written
+// with the full stops browsers accept in host names ("evil。example",
+// "ｅｖｉｌ．ｅｘａｍｐｌｅ") and IPv4 addresses.
 func Defang(text string) string {
 	text = urlPattern.ReplaceAllStringFunc(text, defangURL)
 	// A scheme left over (not followed by anything URL-like) is defanged too.
-	text = schemePattern.ReplaceAllStringFunc(text, func(s string) string { return defangScheme(s[:len(s)-3]) })
-	// Bare domains ("evil.example") are linkified by chat clients too.
-	return domainPattern.ReplaceAllStringFunc(text, func(d string) string {
-		return strings.ReplaceAll(d, ".", "[.]")
+	text = schemePattern.ReplaceAllStringFunc(text, func(s string) string {
+		scheme := s[:len(s)-3]
+		if l := strings.ToLower(scheme); l == "hxxp" || l == "hxxps" {
+			return s // already defanged
+		}
+		return defangScheme(scheme)
 	})
+	// Bare domains ("evil.example") are linkified by chat clients too.
+	text = domainPattern.ReplaceAllStringFunc(text, bracketDots)
+	text = altDomainPattern.ReplaceAllStringFunc(text, bracketDots)
+	return ipv4Pattern.ReplaceAllStringFunc(text, bracketDots)
 }
 
-// schemePattern finds link schemes.
-var schemePattern = regexp.MustCompile(`(?i)\b(?:https?|ftp|tg)://`)
+// dots are the full stops IDNA (and so browsers) read as label separators.
+const dots = ".。．｡"
+
+// bracketDots writes every full stop in s between brackets: "a[.]b".
+func bracketDots(s string) string {
+	return dotReplacer.Replace(s)
+}
+
+var dotReplacer = strings.NewReplacer(".", "[.]", "。", "[。]", "．", "[．]", "｡", "[｡]")
+
+// schemePattern finds link schemes, any of them ("tg://", "ton://",
+// "intent://"): the bracket breaks what a client would link.
+var schemePattern = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]{0,30}://`)
 
 // defangScheme renders a scheme so no client links it: "hxxps://", "tg[:]//".
 func defangScheme(scheme string) string {
 	scheme = strings.ToLower(scheme)
-	if strings.HasPrefix(scheme, "http") {
+	if scheme == "http" || scheme == "https" {
 		return strings.Replace(scheme, "http", "hxxp", 1) + "://"
 	}
 	return scheme + "[:]//"
 }
 
 // domainPattern finds host names written without a scheme, in any script
-// (so not with \b, which knows only ASCII letters).
-var domainPattern = regexp.MustCompile(`(?i)(?:[\p{L}\p{N}-]+\.)+\p{L}{2,}`)
+// (so not with \b, which knows only ASCII letters). Combining marks count
+// as letters: "e\u0301vil.example" is a host name too.
+var domainPattern = regexp.MustCompile(`(?:[\p{L}\p{M}\p{N}-]+\.)+\p{L}{2,}`)
+
+// altDomainPattern finds Latin host names written with other full stops
+// (ideographic, fullwidth, halfwidth), which IDNA maps to ".". Only Latin
+// labels: a Japanese sentence ends in "。" and goes on without a space.
+var altDomainPattern = regexp.MustCompile(`(?:[\p{Latin}\p{N}-]+[` + dots + `])+\p{Latin}{2,}`)
+
+// ipv4Pattern finds IPv4 addresses, which clients link like domains.
+var ipv4Pattern = regexp.MustCompile(`\d{1,3}(?:[` + dots + `]\d{1,3}){3}`)
 
 func defangURL(u string) string {
 	scheme := ""
@@ -87,7 +117,7 @@ func defangURL(u string) string {
 	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
 		host, path = rest[:i], rest[i:]
 	}
-	return scheme + strings.ReplaceAll(host, ".", "[.]") + path
+	return scheme + dotReplacer.Replace(host) + path
 }
 
 // FirstLine returns the first non-empty line of text, cut to at most max

@@ -66,6 +66,17 @@ func TestDefang(t *testing.T) {
 		"ftp-like text 3.14":           "ftp-like text 3.14",
 		"пример.рф y bücher.de":        "пример[.]рф y bücher[.]de",
 		"tg://resolve?domain=x":        "tg[:]//resolve?domain=x",
+		// Full stops IDNA reads as ".": browsers open these hosts.
+		"pago。example y ｅｖｉｌ．ｃｏｍ y t｡me/x": "pago[。]example y ｅｖｉｌ[．]ｃｏｍ y t[｡]me/x",
+		"https://evil。example/a":           "hxxps://evil[。]example/a",
+		"東京。大阪 ok":                         "東京。大阪 ok",
+		// IPv4 addresses are linked like domains.
+		"panel en 200.57.1.9/admin y 10.0.0.1": "panel en 200[.]57[.]1[.]9/admin y 10[.]0[.]0[.]1",
+		"versión 2.1 y 3.14":                   "versión 2.1 y 3.14",
+		// Any scheme, not only the web's.
+		"ton://x intent://scan sftp://h hxxps://ya": "ton[:]//x intent[:]//scan sftp[:]//h hxxps://ya",
+		// A combining mark is part of a host name.
+		"pe\u0301rez.example": "pe\u0301rez[.]example",
 	}
 	for in, want := range cases {
 		if got := Defang(in); got != want {
@@ -134,13 +145,17 @@ var liveLink = regexp.MustCompile(`(?i)(?:https?|ftp|tg)://[^\s]|www\.[\p{L}\p{N
 // not reuse the package's own patterns: no scheme a client would linkify,
 // and no invisible format character, may survive.
 func FuzzNeutralizeDefang(f *testing.F) {
-	for _, seed := range []string{"https://a.b/c \u202E x", "WWW.X.COM", "hTTp://\u200Bx.y", "tg://resolve?domain=a", "пример.рф"} {
+	for _, seed := range []string{"https://a.b/c \u202E x", "WWW.X.COM", "hTTp://\u200Bx.y", "tg://resolve?domain=a", "пример.рф",
+		"evil。com ｅｖｉｌ．ｃｏｍ t｡me/x", "1.2.3.4 10。0。0。1", "e\u0301vil.com ton://x", "a@b.example t.me/narcos"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		out := Defang(Neutralize(s))
 		if m := liveLink.FindString(out); m != "" {
 			t.Fatalf("live link %q survived in %q", m, out)
+		}
+		if where, ok := linkable(out); ok {
+			t.Fatalf("linkable text %q survived in %q", where, out)
 		}
 		for _, r := range out {
 			if r != 0x200D && unicode.Is(unicode.Cf, r) {
@@ -149,6 +164,42 @@ func FuzzNeutralizeDefang(f *testing.F) {
 		}
 	})
 }
+
+// linkable scans text, without the package's patterns, for what a client
+// could turn into a link: a "://" other than a defanged "hxxp(s)://"; a
+// full stop between a letter, mark, digit or hyphen and two letters (a
+// host name: "evil.example", "t.me"; Latin ones also with "。", "．", "｡");
+// four dot-separated numbers of at most three digits (IPv4).
+func linkable(text string) (string, bool) {
+	r := []rune(text)
+	around := func(i int) string { return string(r[max(0, i-8):min(len(r), i+8)]) }
+	for i := range r {
+		if i+2 < len(r) && string(r[i:i+3]) == "://" {
+			before := strings.ToLower(string(r[max(0, i-5):i]))
+			if !strings.HasSuffix(before, "hxxp") && !strings.HasSuffix(before, "hxxps") {
+				return around(i), true
+			}
+		}
+		if i == 0 || i+2 >= len(r) || !strings.ContainsRune(".。．｡", r[i]) {
+			continue
+		}
+		p, n1, n2 := r[i-1], r[i+1], r[i+2]
+		label := unicode.IsLetter(p) || unicode.IsMark(p) || unicode.IsDigit(p) || p == '-'
+		tld := unicode.IsLetter(n1) && unicode.IsLetter(n2)
+		if r[i] != '.' {
+			label = (unicode.Is(unicode.Latin, p) || unicode.IsDigit(p) || p == '-') && unicode.Is(unicode.Latin, n1) && unicode.Is(unicode.Latin, n2)
+		}
+		if label && tld {
+			return around(i), true
+		}
+	}
+	if m := ipv4.FindString(text); m != "" {
+		return m, true
+	}
+	return "", false
+}
+
+var ipv4 = regexp.MustCompile(`(?:^|\D)\d{1,3}(?:[.。．｡]\d{1,3}){3}(?:\D|$)`)
 
 func TestSketchSimilarity(t *testing.T) {
 	a, _ := NewSketch("Los halcones de la plaza cobran cuota a todos los tenderos de la calle Morelos cada viernes en la noche", []byte("k"))
