@@ -230,3 +230,25 @@ func TestCommandOnlyFromEntity(t *testing.T) {
 		t.Fatalf("entity command: %+v", req)
 	}
 }
+
+// An origin of a type the library does not know no longer drops the
+// message unanswered: it is handled as forwarded from a person.
+func TestUnknownOriginIsSalvaged(t *testing.T) {
+	a := testAdapter()
+	raw := `{"ok":true,"result":[{"update_id":3,"message":{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"x"},` +
+		`"text":"cobran piso","forward_origin":{"type":"martian","date":1,"who":"x"}}},` +
+		`{"update_id":4,"message":{"message_id":2,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"x"},` +
+		`"text":"otra","reply_to_message":{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"forward_origin":{"type":"martian"}}}},` +
+		`{"update_id":5,"message":"not an object"}]}`
+	updates, next, err := a.decodeUpdates([]byte(raw), 0, 200)
+	if err != nil || next != 6 || len(updates) != 2 {
+		t.Fatalf("decoded %d updates, next %d, err %v", len(updates), next, err)
+	}
+	req, _, ok := a.translate(updates[0])
+	if !ok || req.Text != "cobran piso" || !req.ForwardedFromPerson || req.Forward != nil {
+		t.Fatalf("salvaged request: %+v", req)
+	}
+	if req, _, ok := a.translate(updates[1]); !ok || req.Text != "otra" {
+		t.Fatalf("salvaged reply: %+v", req)
+	}
+}

@@ -359,7 +359,8 @@ func (a *Adapter) getUpdates(ctx context.Context, offset int64, timeout time.Dur
 }
 
 // decodeUpdates reads a getUpdates response. An update the library cannot
-// decode is skipped (and confirmed), so one odd update cannot wedge the bot.
+// decode even with salvage is skipped (and confirmed), so one odd update
+// cannot wedge the bot.
 func (a *Adapter) decodeUpdates(body []byte, offset int64, status int) ([]*models.Update, int64, error) {
 	var r struct {
 		OK          bool              `json:"ok"`
@@ -380,7 +381,13 @@ func (a *Adapter) decodeUpdates(body []byte, offset int64, status int) ([]*model
 	var out []*models.Update
 	for _, raw := range r.Result {
 		var u models.Update
-		if err := json.Unmarshal(raw, &u); err != nil {
+		if err := json.Unmarshal(raw, &u); err == nil {
+			out = append(out, &u)
+		} else if s, ok := salvage(raw); ok {
+			u = *s
+			out = append(out, s)
+			a.log.Warn("telegram update partly undecodable: handled without its origin or quoted message", "update_id", u.ID)
+		} else {
 			var id struct {
 				ID int64 `json:"update_id"`
 			}
@@ -389,14 +396,48 @@ func (a *Adapter) decodeUpdates(body []byte, offset int64, status int) ([]*model
 			}
 			u = models.Update{ID: id.ID}
 			a.log.Warn("telegram update skipped: cannot decode it", "update_id", id.ID)
-		} else {
-			out = append(out, &u)
 		}
 		if u.ID >= next {
 			next = u.ID + 1
 		}
 	}
 	return out, next, nil
+}
+
+// salvage decodes an update the library refuses, so a reporter's message
+// is not dropped unanswered because of a part the bot does not need: an
+// origin of a type the library does not know (Telegram adds some) counts
+// as a person's, not named; failing that, the message it replies to or
+// quotes is left out.
+func salvage(raw []byte) (*models.Update, bool) {
+	var u map[string]json.RawMessage
+	if json.Unmarshal(raw, &u) != nil {
+		return nil, false
+	}
+	for _, drop := range [][]string{nil, {"reply_to_message", "external_reply", "quote", "reply_markup", "pinned_message"}} {
+		for _, k := range []string{"message", "channel_post"} {
+			var m map[string]json.RawMessage
+			if u[k] == nil || json.Unmarshal(u[k], &m) != nil || m == nil {
+				continue
+			}
+			if _, ok := m["forward_origin"]; ok {
+				m["forward_origin"] = json.RawMessage(`{"type":"hidden_user","date":0,"sender_user_name":""}`)
+			}
+			for _, d := range drop {
+				delete(m, d)
+			}
+			u[k], _ = json.Marshal(m)
+		}
+		b, err := json.Marshal(u)
+		if err != nil {
+			return nil, false
+		}
+		var out models.Update
+		if json.Unmarshal(b, &out) == nil {
+			return &out, true
+		}
+	}
+	return nil, false
 }
 
 // Connected reports whether Telegram answered the last request (polling),

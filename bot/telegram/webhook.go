@@ -96,9 +96,13 @@ func (a *Adapter) RunWebhook(ctx context.Context, h Handler, inbox Inbox, url, s
 		for _, e := range entries {
 			var u models.Update
 			if err := json.Unmarshal(e.Raw, &u); err != nil {
-				a.log.Warn("telegram webhook update skipped: cannot decode it")
-				_ = inbox.Done(ctx, e.ID)
-				continue
+				s, ok := salvage(e.Raw)
+				if !ok {
+					a.log.Warn("telegram webhook update skipped: cannot decode it")
+					_ = inbox.Done(ctx, e.ID)
+					continue
+				}
+				u = *s
 			}
 			updates = append(updates, &u)
 			ids[&u] = e.ID
