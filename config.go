@@ -23,6 +23,7 @@ import (
 // Config is Vigía's configuration, read from VIGIA_* environment variables.
 type Config struct {
 	Secret            []byte
+	SecretPrevious    []byte // while rotating: the secret being replaced
 	RedisURL          string
 	RedisMode         string
 	RedisPrefix       string
@@ -45,6 +46,7 @@ type Config struct {
 	DefaultLanguage   string
 	LogLevel          slog.Level
 	Triage            commands.Triage
+	SecondFactor      commands.SecondFactor
 	PhoneRegion       string
 	PublishApprovals  int
 	SpoolDir          string
@@ -96,6 +98,9 @@ func loadConfig(getenv func(string) string, demo bool) (Config, error) {
 		}
 	} else if !demo {
 		return c, &configError{"VIGIA_SECRET", "is not set; `vigia keygen` prints one"}
+	}
+	if c.SecretPrevious, err = previousSecret(getenv); err != nil {
+		return c, err
 	}
 	c.RedisMode = strings.ToLower(cmp.Or(strings.TrimSpace(getenv("VIGIA_REDIS_MODE")), "single"))
 	if c.RedisMode != "single" && c.RedisMode != "cluster" && c.RedisMode != "sentinel" {
@@ -233,6 +238,22 @@ func loadConfig(getenv func(string) string, demo bool) (Config, error) {
 			if *d.dst, err = parseDays(v); err != nil || *d.dst < d.min || *d.dst > d.max {
 				return c, &configError{d.name, fmt.Sprintf("must be a duration between %v and %v, such as \"30m\" or \"7d\"", d.min, d.max)}
 			}
+		}
+	}
+	// Team members give a second factor unless the operator says otherwise
+	// (the terminal demo has no phone to read a code from).
+	switch v := strings.ToLower(strings.TrimSpace(getenv("VIGIA_INVESTIGATOR_2FA"))); v {
+	case "":
+		c.SecondFactor.Required = !demo
+	case "totp":
+		c.SecondFactor.Required = true
+	case "off":
+	default:
+		return c, &configError{"VIGIA_INVESTIGATOR_2FA", `must be "totp" or "off"`}
+	}
+	if v := getenv("VIGIA_UNLOCK_PERIOD"); v != "" {
+		if c.SecondFactor.UnlockFor, err = parseDays(v); err != nil || c.SecondFactor.UnlockFor < time.Minute || c.SecondFactor.UnlockFor > 7*24*time.Hour {
+			return c, &configError{"VIGIA_UNLOCK_PERIOD", `must be a duration between 1m and 7d, such as "12h"`}
 		}
 	}
 	if c.Triage.RemindAfter > 0 || c.Triage.ClaimTimeout > 0 {

@@ -4,6 +4,7 @@
 //	vigia [serve]   run the bot (the default)
 //	vigia demo      play reporter and investigator in this terminal
 //	vigia keygen    print a new VIGIA_SECRET
+//	vigia rotate-key  re-seal Redis under a new VIGIA_SECRET
 package main
 
 import (
@@ -37,11 +38,12 @@ import (
 	"github.com/vigia-project/vigia/storage"
 )
 
-const usage = `usage: vigia [serve|demo|keygen]
+const usage = `usage: vigia [serve|demo|keygen|rotate-key]
 
   serve   run the bot (default); configured by VIGIA_* variables, see README.md
   demo    try Vigía in this terminal, no tokens and no Redis needed
   keygen  print a new random VIGIA_SECRET
+  rotate-key  re-seal everything under VIGIA_SECRET, from VIGIA_SECRET_PREVIOUS
 `
 
 func main() {
@@ -61,6 +63,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "serve", "demo":
 	case "keygen":
 		return keygen(stdout, stderr)
+	case "rotate-key":
+		return rotateKey(ctx, getenv, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -108,14 +112,10 @@ type engine struct {
 	msg   *locales.Bundle
 }
 
-func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, log *slog.Logger, roles commands.Roles, metrics func(*storage.Store) commands.Metrics, spool *storage.Spool) (*engine, error) {
+func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, kr *storage.Keyring, log *slog.Logger, roles commands.Roles, metrics func(*storage.Store) commands.Metrics, spool *storage.Spool) (*engine, error) {
 	required := map[string]string{}
 	if cfg.DiscordRole != "" {
 		required[discord.Platform] = cfg.DiscordRole
-	}
-	kr, err := storage.NewKeyring(cfg.Secret)
-	if err != nil {
-		return nil, &configError{"VIGIA_SECRET", err.Error()}
 	}
 	st, err := storage.New(rdb, kr, storage.Options{
 		Prefix: cfg.RedisPrefix, Retention: cfg.Retention, DraftIdle: cfg.DraftIdle,
@@ -146,7 +146,7 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, log *
 		Metrics: m, Spool: spooler,
 		Store: st, Messages: msg, Roles: roles, InvestigatorChats: cfg.InvestigatorChats,
 		DefaultLanguage: cfg.DefaultLanguage, Retention: cfg.Retention, Logger: log, RequiredRoles: required,
-		Triage: cfg.Triage, Region: cfg.PhoneRegion, SignalWindow: cfg.SignalWindow, PublishApprovals: cfg.PublishApprovals,
+		Triage: cfg.Triage, SecondFactor: cfg.SecondFactor, Region: cfg.PhoneRegion, SignalWindow: cfg.SignalWindow, PublishApprovals: cfg.PublishApprovals,
 	})
 	return &engine{store: st, mux: mux, msg: msg}, nil
 }
@@ -182,16 +182,16 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer rdb.Close()
-	kr, err := storage.NewKeyring(cfg.Secret)
+	kr, err := cfg.keyring() // one keyring: Init gives the spool the MAC keys kept in Redis
 	if err != nil {
-		return &configError{"VIGIA_SECRET", err.Error()}
+		return err
 	}
 	spool, err := storage.OpenSpool(cfg.SpoolDir, kr)
 	if err != nil {
 		return &configError{"VIGIA_SPOOL_DIR", "cannot be created or written: " + err.Error()}
 	}
 	var prom *promMetrics
-	eng, err := newEngine(ctx, cfg, rdb, log, cfg.roles(), func(st *storage.Store) commands.Metrics {
+	eng, err := newEngine(ctx, cfg, rdb, kr, log, cfg.roles(), func(st *storage.Store) commands.Metrics {
 		prom = newMetrics(st, spool)
 		return prom
 	}, spool)
@@ -405,8 +405,12 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, st
 		return err
 	}
 	defer rdb.Close()
+	kr, err := cfg.keyring()
+	if err != nil {
+		return err
+	}
 	const reporter, investigator = "1", "2"
-	eng, err := newEngine(ctx, cfg, rdb, log, commands.Roles{console.Platform + ":" + investigator: commands.Investigator}, nil, nil)
+	eng, err := newEngine(ctx, cfg, rdb, kr, log, commands.Roles{console.Platform + ":" + investigator: commands.Investigator}, nil, nil)
 	if err != nil {
 		return err
 	}

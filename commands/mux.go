@@ -83,6 +83,13 @@ type Store interface {
 	Published(ctx context.Context, id string) ([]storage.Delivery, error)
 	Retracted(ctx context.Context, id string) (bool, error)
 	Purge(ctx context.Context, id string) error
+	Enroll(ctx context.Context, pseudonym, secret string) error
+	SecondFactor(ctx context.Context, pseudonym string) (storage.SecondFactor, error)
+	Unlock(ctx context.Context, pseudonym string, step int64, ttl time.Duration) (bool, error)
+	Unlocked(ctx context.Context, pseudonym string) (bool, error)
+	Lock(ctx context.Context, pseudonym string) error
+	ScheduleWipe(ctx context.Context, w storage.Wipe, due time.Time) error
+	DueWipes(ctx context.Context, now time.Time, max int) ([]storage.Wipe, error)
 	Allow(ctx context.Context, bucket string, limit int, window time.Duration) (ok, firstOver bool, err error)
 }
 
@@ -151,6 +158,7 @@ type Options struct {
 	Retention        time.Duration
 	Limits           Limits
 	Triage           Triage
+	SecondFactor     SecondFactor
 	Metrics          Metrics
 	// Spool, if set, keeps tips on disk while Redis is unreachable.
 	Spool  Spooler
@@ -172,6 +180,7 @@ type Mux struct {
 	retention time.Duration
 	limits    Limits
 	triage    Triage
+	twoFactor SecondFactor
 	metrics   Metrics
 	spool     Spooler
 	log       *slog.Logger
@@ -191,7 +200,7 @@ func (m *Mux) Clone() *Mux {
 	c := &Mux{
 		store: m.store, msg: m.msg, roles: m.roles, invChats: m.invChats, reqRoles: m.reqRoles, region: m.region,
 		window: m.window, approvals: m.approvals, lang: m.lang, retention: m.retention, limits: m.limits,
-		triage: m.triage, metrics: m.metrics, spool: m.spool, log: m.log, now: m.now, table: m.table, senders: map[string]Sender{}, lastPerChat: map[string]time.Time{},
+		triage: m.triage, twoFactor: m.twoFactor, metrics: m.metrics, spool: m.spool, log: m.log, now: m.now, table: m.table, senders: map[string]Sender{}, lastPerChat: map[string]time.Time{},
 		lastProgress: map[string]time.Time{}, failures: map[string]int{},
 	}
 	return c
@@ -212,6 +221,7 @@ func New(o Options) *Mux {
 		o.DefaultLanguage = locales.Supported[0]
 	}
 	o.Triage.defaults()
+	o.SecondFactor.defaults()
 	if o.Metrics == nil {
 		o.Metrics = noMetrics{}
 	}
@@ -224,7 +234,7 @@ func New(o Options) *Mux {
 	m := &Mux{
 		store: o.Store, msg: o.Messages, roles: o.Roles, reqRoles: o.RequiredRoles, lang: o.DefaultLanguage,
 		region: o.Region, window: o.SignalWindow, approvals: max(o.PublishApprovals, 1),
-		retention: o.Retention, limits: o.Limits, triage: o.Triage, metrics: o.Metrics, spool: o.Spool, log: o.Logger, now: o.Now,
+		retention: o.Retention, limits: o.Limits, triage: o.Triage, twoFactor: o.SecondFactor, metrics: o.Metrics, spool: o.Spool, log: o.Logger, now: o.Now,
 		invChats: map[string]bool{}, table: map[string]*Command{}, senders: map[string]Sender{}, lastPerChat: map[string]time.Time{},
 		lastProgress: map[string]time.Time{}, failures: map[string]int{},
 	}
@@ -318,8 +328,18 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 					return err
 				}
 				// No audit, no action: a team action must never go unrecorded.
-				if err := m.audit(ctx, c, cmd.Name, req.Args); err != nil {
+				args := req.Args
+				if cmd.BeforeUnlock && args != "" {
+					args = "(code)"
+				}
+				if err := m.audit(ctx, c, cmd.Name, args); err != nil {
 					return err
+				}
+				if locked, err := m.locked(ctx, c); err != nil || (locked && !cmd.BeforeUnlock) {
+					if err != nil {
+						return err
+					}
+					return c.Say(ctx, "locked", nil)
 				}
 			}
 			return cmd.Handler(ctx, c)

@@ -181,10 +181,10 @@ func TestReporterSendsTipAndChecksStatus(t *testing.T) {
 	}
 	send := "send:" + draftID
 	r = e.do(reporterID, commands.Request{Callback: send, Language: "es-MX"})
-	if len(r) != 2 || r[1].Text != e.text("es", "safety_advice", map[string]any{"Platform": "Telegram"}) {
+	receipt := receiptRE.FindString(r[0].Text)
+	if len(r) != 2 || r[1].Text != e.text("es", "safety_advice", map[string]any{"Platform": "Telegram", "Receipt": receipt}) {
 		t.Fatalf("send replies: %+v", r)
 	}
-	receipt := receiptRE.FindString(r[0].Text)
 	if receipt == "" || r[0].Text != e.text("es", "sent", map[string]any{"Receipt": receipt}) {
 		t.Fatalf("no receipt in %q", r[0].Text)
 	}

@@ -228,6 +228,8 @@ func (m *Mux) callback(ctx context.Context, c *Context) error {
 		return m.followUpButton(ctx, c, data)
 	case strings.HasPrefix(data, cbAnswer):
 		return m.answerButton(ctx, c, strings.TrimPrefix(data, cbAnswer))
+	case strings.HasPrefix(data, cbWipe):
+		return m.wipeButton(ctx, c, data)
 	case strings.HasPrefix(data, cbTriage):
 		return m.triageButton(ctx, c, data)
 	case strings.HasPrefix(data, cbCategory):
@@ -280,7 +282,10 @@ func (c *Context) send(ctx context.Context, draftID string) error {
 	if err := c.Say(ctx, "sent", map[string]any{"Receipt": sub.Receipt}); err != nil {
 		return err
 	}
-	return c.Say(ctx, "safety_advice", map[string]any{"Platform": PlatformName(c.Request.Platform)})
+	return c.Reply(ctx, Reply{
+		Text:    c.T("safety_advice", map[string]any{"Platform": PlatformName(c.Request.Platform), "Receipt": sub.Receipt}),
+		Buttons: c.wipeButtons(),
+	})
 }
 
 // PlatformName is how people call a platform, for messages that name it.

@@ -42,6 +42,9 @@ type Request struct {
 	// platforms where they differ (a Discord slash command in a server
 	// channel answers the member privately); empty elsewhere.
 	ChannelID string
+	// MessageID is the platform's id of the message (for a button press,
+	// of the message the button is on), where it has one.
+	MessageID string
 	// EventID identifies the platform event (Telegram's update_id); a
 	// redelivered event has the same id. It grows within a chat.
 	EventID int64

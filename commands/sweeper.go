@@ -43,6 +43,9 @@ func (m *Mux) RunSweeper(ctx context.Context, interval, idle time.Duration) {
 			if err := m.Remind(ctx); err != nil && ctx.Err() == nil {
 				m.log.Warn("reminder sweep failed", "error", err.Error())
 			}
+			if err := m.RunWipes(ctx); err != nil && ctx.Err() == nil {
+				m.log.Warn("deletion sweep failed", "error", err.Error())
+			}
 		}
 	}
 }

@@ -41,7 +41,10 @@ type Command struct {
 	// deferring), so adapters must not defer them.
 	OpensForm bool
 	Args      []Arg
-	Handler   HandlerFunc
+	// BeforeUnlock team commands work before the second factor is given
+	// (those that give it); their arguments are not written to the audit log.
+	BeforeUnlock bool
+	Handler      HandlerFunc
 }
 
 // commandTable lists every command Vigía knows.
@@ -59,8 +62,15 @@ func commandTable() []*Command {
 			Args: []Arg{{Name: "code", Required: true}, {Name: "answer", Required: true}}},
 		{Name: "forget", Aliases: []string{"olvidar", "oublier"}, PrivateOnly: true, Handler: forget,
 			Args: []Arg{{Name: "code", Required: true}}},
+		{Name: "wipe", Aliases: []string{"borrar", "effacer", "apagar"}, PrivateOnly: true, Handler: wipe,
+			Args: []Arg{{Name: "delay"}}},
 		{Name: "redeem", PrivateOnly: true, Handler: redeem,
 			Args: []Arg{{Name: "code", Required: true}}},
+		{Name: "enroll", Role: Investigator, PrivateOnly: true, BeforeUnlock: true, Handler: enroll,
+			Args: []Arg{{Name: "code"}}},
+		{Name: "unlock", Role: Investigator, PrivateOnly: true, BeforeUnlock: true, Handler: unlock,
+			Args: []Arg{{Name: "code", Required: true}}},
+		{Name: "lock", Role: Investigator, BeforeUnlock: true, Handler: lock},
 		{Name: "next", Role: Investigator, Handler: next,
 			Args: []Arg{{Name: "category", Kind: ArgCategory}}},
 		{Name: "queue", Role: Investigator, Handler: queue},

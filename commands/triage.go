@@ -186,6 +186,12 @@ func (m *Mux) triageButton(ctx context.Context, c *Context, data string) error {
 	if err := m.audit(ctx, c, "triage", id+" "+status+" (button)"); err != nil {
 		return err
 	}
+	if locked, err := m.locked(ctx, c); err != nil || locked {
+		if err != nil {
+			return err
+		}
+		return c.Say(ctx, "locked", nil)
+	}
 	return c.decide(ctx, id, storage.Decision{Status: tips.Status(status)})
 }
 

@@ -19,6 +19,7 @@ var sampleData = map[string]any{
 	"Dead": 0, "IDs": "#1", "Date": "2026-01-01", "Question": "q", "Answer": "a", "Time": "12:00", "Action": "/next",
 	"Args": "x", "Priority": "high", "Labels": "x", "Text": "t",
 	"Entity": "+52 55 1234 5678", "Reporters": 3, "Tips": 4, "First": "2 d", "Last": "1 h", "Score": "42", "Confidence": 80,
+	"Secret": "ABCD EFGH", "URL": "otpauth://totp/Vigia:investigator?secret=ABCD", "Delay": "1 h",
 	"Regions": " (norte)", "Needed": 2, "Delivered": 5, "Total": 6, "Gone": 1, "Unconfirmed": 0, "Deleted": 5,
 }
 

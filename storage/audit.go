@@ -29,7 +29,7 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry, retention time.Duration
 	if err != nil {
 		return err
 	}
-	sealed, err := seal(s.kr.seal, b, "audit")
+	sealed, err := s.kr.seal(b, "audit")
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func (s *Store) AuditLog(ctx context.Context, n int) ([]AuditEntry, error) {
 	var out []AuditEntry
 	for _, m := range msgs {
 		sealed, _ := m.Values["e"].(string)
-		plain, err := open(s.kr.seal, []byte(sealed), "audit")
+		plain, err := s.kr.open([]byte(sealed), "audit")
 		if err != nil {
 			continue
 		}

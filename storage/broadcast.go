@@ -29,7 +29,7 @@ type Subscription struct {
 }
 
 func (s *Store) subKey(platform, chat string) string {
-	return s.kr.mac(s.kr.index, "sub\x00"+platform+"\x00"+chat)
+	return s.kr.indexMAC("sub\x00" + platform + "\x00" + chat)
 }
 
 // Subscribe adds or updates a community subscription.
@@ -43,7 +43,7 @@ func (s *Store) Subscribe(ctx context.Context, sub Subscription) error {
 
 func (s *Store) saveSub(ctx context.Context, sub Subscription) error {
 	b, _ := json.Marshal(sub)
-	sealed, err := seal(s.kr.seal, b, "sub:"+sub.Key)
+	sealed, err := s.kr.seal(b, "sub:"+sub.Key)
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func (s *Store) Subscriptions(ctx context.Context) ([]Subscription, error) {
 	}
 	var out []Subscription
 	for key, sealed := range all {
-		plain, err := open(s.kr.seal, []byte(sealed), "sub:"+key)
+		plain, err := s.kr.open([]byte(sealed), "sub:"+key)
 		if err != nil {
 			continue
 		}
@@ -96,7 +96,7 @@ func (s *Store) subscription(ctx context.Context, key string) (Subscription, err
 	if err != nil {
 		return Subscription{}, err
 	}
-	plain, err := open(s.kr.seal, sealed, "sub:"+key)
+	plain, err := s.kr.open(sealed, "sub:"+key)
 	if err != nil {
 		return Subscription{}, err
 	}
@@ -169,7 +169,7 @@ func (s *Store) ApprovePublication(ctx context.Context, id, key, text string, ne
 		}
 		sealedText = string(b)
 	}
-	if b, err := seal(s.kr.seal, []byte(by), "pubby:"+id); err == nil {
+	if b, err := s.kr.seal([]byte(by), "pubby:"+id); err == nil {
 		sealedBy = string(b)
 	}
 	res, err := approve.Run(ctx, s.rdb, []string{s.k.publication(id)}, key, s.now().UnixMilli(), sealedText, needed, sealedBy).Int64Slice()
@@ -239,7 +239,7 @@ func (s *Store) publication(ctx context.Context, id string) (Publication, error)
 		}
 	}
 	if v := f["by"]; v != "" {
-		if b, err := open(s.kr.seal, []byte(v), "pubby:"+id); err == nil {
+		if b, err := s.kr.open([]byte(v), "pubby:"+id); err == nil {
 			p.By = string(b)
 		}
 	}

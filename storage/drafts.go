@@ -90,11 +90,11 @@ func (s *Store) AddToDraft(ctx context.Context, pseudonym string, p DraftPart) (
 	if err != nil {
 		return Draft{}, fmt.Errorf("encode part: %w", err)
 	}
-	sealedPart, err := seal(s.kr.seal, plain, "part:"+pseudonym)
+	sealedPart, err := s.kr.seal(plain, "part:"+pseudonym)
 	if err != nil {
 		return Draft{}, err
 	}
-	sealedRoute, err := seal(s.kr.seal, []byte(p.Route), "route:"+pseudonym)
+	sealedRoute, err := s.kr.seal([]byte(p.Route), "route:"+pseudonym)
 	if err != nil {
 		return Draft{}, err
 	}
@@ -235,7 +235,7 @@ func (s *Store) draftContent(fields map[string]string, pseudonym string) (tips.C
 	sort.Strings(names)
 	var c tips.Content
 	for _, f := range names {
-		plain, err := open(s.kr.seal, []byte(fields[f]), "part:"+pseudonym)
+		plain, err := s.kr.open([]byte(fields[f]), "part:"+pseudonym)
 		if err != nil {
 			return tips.Content{}, fmt.Errorf("open draft part: %w", err)
 		}
@@ -297,7 +297,7 @@ func (s *Store) ExpireDrafts(ctx context.Context, max int) ([]ExpiredDraft, erro
 			if len(v) == 3 {
 				sealedRoute, _ := v[1].(string)
 				lang, _ := v[2].(string)
-				if route, err := open(s.kr.seal, []byte(sealedRoute), "route:"+p); err == nil {
+				if route, err := s.kr.open([]byte(sealedRoute), "route:"+p); err == nil {
 					out = append(out, ExpiredDraft{Route: string(route), Language: lang})
 				}
 			}

@@ -112,7 +112,7 @@ func (s *Store) ClaimerOf(ctx context.Context, id string) (Claimer, error) {
 // SetAnswering marks, sealed, which question a reporter's next message (or
 // reply) answers; the engine decides what the value means.
 func (s *Store) SetAnswering(ctx context.Context, pseudonym, value string, ttl time.Duration) error {
-	sealed, err := seal(s.kr.seal, []byte(value), "answering:"+pseudonym)
+	sealed, err := s.kr.seal([]byte(value), "answering:"+pseudonym)
 	if err != nil {
 		return err
 	}
@@ -128,7 +128,7 @@ func (s *Store) Answering(ctx context.Context, pseudonym string) (string, error)
 	if err != nil {
 		return "", fmt.Errorf("answering: %w", err)
 	}
-	v, err := open(s.kr.seal, sealed, "answering:"+pseudonym)
+	v, err := s.kr.open(sealed, "answering:"+pseudonym)
 	if err != nil {
 		return "", ErrNotFound
 	}
@@ -152,7 +152,7 @@ func (s *Store) Reporter(ctx context.Context, id string) (string, error) {
 	if k == "" {
 		return "", ErrNotFound
 	}
-	dataKey, err := open(s.kr.seal, []byte(k), "tipkey:"+id)
+	dataKey, err := s.kr.open([]byte(k), "tipkey:"+id)
 	if err != nil {
 		return "", err
 	}

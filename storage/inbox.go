@@ -33,7 +33,7 @@ func (s *Store) InitInbox(ctx context.Context, platform string) error {
 
 // InboxAdd stores a received update, sealed. It returns once Redis has it.
 func (s *Store) InboxAdd(ctx context.Context, platform string, raw []byte) error {
-	sealed, err := seal(s.kr.seal, raw, "inbox:"+platform)
+	sealed, err := s.kr.seal(raw, "inbox:"+platform)
 	if err != nil {
 		return err
 	}
@@ -79,12 +79,12 @@ func (s *Store) InboxRead(ctx context.Context, platform, consumer string, count 
 	var out []InboxEntry
 	for _, m := range msgs {
 		sealed, _ := m.Values["u"].(string)
-		raw, err := open(s.kr.seal, []byte(sealed), "inbox:"+platform)
+		raw, err := s.kr.open([]byte(sealed), "inbox:"+platform)
 		if err != nil {
 			// Sealed under another secret (a misconfigured replica?): kept,
 			// sealed, in a dead-letter stream rather than handled or lost.
 			pipe := s.rdb.TxPipeline()
-			pipe.XAdd(ctx, &redis.XAddArgs{Stream: s.k.inbox(platform) + ":dead", Values: map[string]any{"u": sealed}})
+			pipe.XAdd(ctx, &redis.XAddArgs{Stream: s.k.inboxDead(platform), Values: map[string]any{"u": sealed}})
 			pipe.XAck(ctx, stream, inboxGroup, m.ID)
 			pipe.XDel(ctx, stream, m.ID)
 			if _, err := pipe.Exec(ctx); err != nil {

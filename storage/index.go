@@ -39,14 +39,14 @@ type Signal struct {
 	mac        string
 }
 
-func (s *Store) tokenMAC(t string) string    { return s.kr.mac(s.kr.index, "t\x00"+t) }
-func (s *Store) entityMAC(key string) string { return s.kr.mac(s.kr.index, "e\x00"+key) }
+func (s *Store) tokenMAC(t string) string    { return s.kr.indexMAC("t\x00" + t) }
+func (s *Store) entityMAC(key string) string { return s.kr.indexMAC("e\x00" + key) }
 
 // reporterMAC tags a reporter within one entity's reporter set: the tag
 // differs from entity to entity, so the index cannot link a reporter's
 // tips across entities.
 func (s *Store) reporterMAC(entityMAC, p string) string {
-	return s.kr.mac(s.kr.index, "r\x00"+entityMAC+"\x00"+p)
+	return s.kr.indexMAC("r\x00" + entityMAC + "\x00" + p)
 }
 
 // index adds a stored tip to the blind index, links possible near
@@ -78,7 +78,7 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 		pipe.ZRemRangeByScore(ctx, rk, "-inf", "("+oldest)
 		pipe.PExpire(ctx, rk, s.retention)
 		b, _ := json.Marshal(e)
-		if sealed, err := seal(s.kr.seal, b, "entity:"+mac); err == nil {
+		if sealed, err := s.kr.seal(b, "entity:"+mac); err == nil {
 			pipe.Set(ctx, dk, sealed, s.retention)
 		}
 		counts = append(counts, pipe.ZCount(ctx, rk, strconv.FormatInt(created.Add(-o.Window).Truncate(time.Hour).UnixMilli(), 10), "+inf"))
@@ -124,7 +124,7 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 // grow with the number of tips), compares the full sketches, and records
 // possible duplicates on both tips. Only sketches are stored, never words.
 func (s *Store) linkNearDuplicates(ctx context.Context, id, text string, created time.Time) error {
-	sketch, ok := tips.NewSketch(text, s.kr.index)
+	sketch, ok := tips.NewSketch(text, s.kr.keys().Index)
 	if !ok {
 		return nil
 	}
@@ -337,7 +337,7 @@ func (s *Store) Signals(ctx context.Context, window time.Duration, n int) ([]Sig
 		if c.count.Val() == 0 || c.reps.Val() < 2 || c.disp.Err() != nil {
 			continue
 		}
-		plain, err := open(s.kr.seal, []byte(c.disp.Val()), "entity:"+mac)
+		plain, err := s.kr.open([]byte(c.disp.Val()), "entity:"+mac)
 		if err != nil {
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync/atomic"
 )
 
 // MinSecretLen is the shortest master secret Vigía accepts, in bytes.
@@ -25,48 +26,128 @@ var ErrSealed = errors.New("sealed value cannot be opened")
 // Keyring holds the subkeys derived from the master secret. Each purpose has
 // its own key, so that a leak of one (say, the blind-index key) reveals
 // nothing sealed with another.
+//
+// While the secret is being rotated, the keyring also holds the sealing key
+// of the previous secret: values are always sealed with the current key and
+// opened with the current key, then the previous one.
+//
+// The MAC keys (pseudonyms, receipts, blind index) name records, so they
+// must outlive a change of secret: Store.Init replaces the derived ones with
+// those kept, sealed, in Redis (see loadKeyset).
 type Keyring struct {
-	seal      []byte // wraps per-tip data keys and seals drafts and routes
-	pseudonym []byte // reporter pseudonyms
-	receipt   []byte // receipt code lookups
-	index     []byte // blind index tokens
+	sealKey  []byte // seals drafts, routes, records; wraps per-tip data keys
+	previous []byte // sealing key of the previous secret, opened only; nil if none
+	// initial are the MAC keys to keep when Redis has none yet: derived from
+	// the previous secret if there is one (the data predates the new one).
+	initial macKeys
+	macs    atomic.Pointer[macKeys]
+}
+
+// macKeys are the keys that name records; they never change once kept.
+type macKeys struct {
+	Pseudonym []byte `json:"p"` // reporter pseudonyms
+	Receipt   []byte `json:"r"` // receipt code lookups
+	Index     []byte `json:"i"` // blind index tokens
 }
 
 // NewKeyring derives the subkeys from the master secret with HKDF-SHA256.
-func NewKeyring(secret []byte) (*Keyring, error) {
+// An optional previous secret (VIGIA_SECRET_PREVIOUS, while rotating) is
+// only used to open values sealed before the rotation.
+func NewKeyring(secret []byte, previous ...[]byte) (*Keyring, error) {
+	if len(previous) > 1 {
+		return nil, fmt.Errorf("at most one previous secret")
+	}
+	cur, err := deriveKeys(secret)
+	if err != nil {
+		return nil, err
+	}
+	kr := &Keyring{sealKey: cur.seal, initial: cur.macKeys}
+	if len(previous) == 1 {
+		prev, err := deriveKeys(previous[0])
+		if err != nil {
+			return nil, fmt.Errorf("previous %w", err)
+		}
+		kr.previous, kr.initial = prev.seal, prev.macKeys
+	}
+	m := kr.initial
+	kr.macs.Store(&m)
+	return kr, nil
+}
+
+type derived struct {
+	seal []byte
+	macKeys
+}
+
+func deriveKeys(secret []byte) (derived, error) {
 	if len(secret) < MinSecretLen {
-		return nil, fmt.Errorf("secret is %d bytes, need at least %d", len(secret), MinSecretLen)
+		return derived{}, fmt.Errorf("secret is %d bytes, need at least %d", len(secret), MinSecretLen)
 	}
-	derive := func(purpose string) ([]byte, error) {
-		return hkdf.Key(sha256.New, secret, []byte("vigia/v1"), purpose, 32)
-	}
-	var kr Keyring
-	for _, d := range []struct {
+	var d derived
+	for _, k := range []struct {
 		dst     *[]byte
 		purpose string
-	}{{&kr.seal, "seal"}, {&kr.pseudonym, "pseudonym"}, {&kr.receipt, "receipt"}, {&kr.index, "index"}} {
-		k, err := derive(d.purpose)
+	}{{&d.seal, "seal"}, {&d.Pseudonym, "pseudonym"}, {&d.Receipt, "receipt"}, {&d.Index, "index"}} {
+		b, err := hkdf.Key(sha256.New, secret, []byte("vigia/v1"), k.purpose, 32)
 		if err != nil {
-			return nil, fmt.Errorf("derive %s key: %w", d.purpose, err)
+			return derived{}, fmt.Errorf("derive %s key: %w", k.purpose, err)
 		}
-		*d.dst = k
+		*k.dst = b
 	}
-	return &kr, nil
+	return d, nil
+}
+
+// keys returns the MAC keys in use.
+func (kr *Keyring) keys() *macKeys { return kr.macs.Load() }
+
+// useKeys replaces the MAC keys (with those kept in Redis). It is safe while
+// other goroutines compute MACs, though Init runs before anything does.
+func (kr *Keyring) useKeys(m macKeys) { kr.macs.Store(&m) }
+
+// seal seals plaintext under the current sealing key, bound to context.
+func (kr *Keyring) seal(plaintext []byte, context string) ([]byte, error) {
+	return seal(kr.sealKey, plaintext, context)
+}
+
+// open opens a value sealed under the current key or, while rotating,
+// the previous one.
+func (kr *Keyring) open(sealed []byte, context string) ([]byte, error) {
+	pt, _, err := kr.openWhich(sealed, context)
+	return pt, err
+}
+
+// openWhich is open that also tells whether the current key opened it.
+func (kr *Keyring) openWhich(sealed []byte, context string) (plain []byte, current bool, err error) {
+	if pt, err := open(kr.sealKey, sealed, context); err == nil {
+		return pt, true, nil
+	}
+	if kr.previous != nil {
+		if pt, err := open(kr.previous, sealed, context); err == nil {
+			return pt, false, nil
+		}
+	}
+	return nil, false, ErrSealed
 }
 
 // Pseudonym returns the stable, keyed pseudonym of a platform user. It is
 // used for rate limits, preferences and counting distinct reporters; without
 // the secret it cannot be linked back to the user.
 func (kr *Keyring) Pseudonym(platform, userID string) string {
-	return kr.mac(kr.pseudonym, platform+"\x00"+userID)
+	return kr.mac(kr.keys().Pseudonym, platform+"\x00"+userID)
 }
 
-func (kr *Keyring) receiptID(code string) string { return kr.mac(kr.receipt, code) }
+func (kr *Keyring) receiptID(code string) string { return kr.mac(kr.keys().Receipt, code) }
+
+// receiptMAC is a MAC under the receipt key, for records named by a code.
+func (kr *Keyring) receiptMAC(s string) string { return kr.mac(kr.keys().Receipt, s) }
+
+// indexMAC is a MAC under the blind-index key.
+func (kr *Keyring) indexMAC(s string) string { return kr.mac(kr.keys().Index, s) }
 
 // submissionID names the record of a sent draft; it binds the draft to its
 // reporter, so a forged Send button with someone else's draft id finds nothing.
 func (kr *Keyring) submissionID(pseudonym, draftID string) string {
-	return kr.mac(kr.receipt, "submitted\x00"+pseudonym+"\x00"+draftID)
+	return kr.mac(kr.keys().Receipt, "submitted\x00"+pseudonym+"\x00"+draftID)
 }
 
 func (kr *Keyring) mac(key []byte, s string) string {

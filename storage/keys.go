@@ -19,6 +19,10 @@ func newKeys(prefix string) (keys, error) {
 	return keys{prefix: prefix}, nil
 }
 
+// keyset holds the MAC keys (pseudonyms, receipts, blind index), sealed, so
+// that they outlive a change of VIGIA_SECRET.
+func (k keys) keyset() string { return k.prefix + ":keyset" }
+
 // tipSeq is the counter that numbers tips.
 func (k keys) tipSeq() string { return k.prefix + ":{tips}:seq" }
 
@@ -118,8 +122,26 @@ func (k keys) broadcasts() string { return k.prefix + ":{bc}:jobs" }
 // inbox is a platform's stream of received updates (webhook mode).
 func (k keys) inbox(platform string) string { return k.prefix + ":{inbox}:" + platform }
 
+// inboxDead keeps inbox updates that could not be opened, sealed as received.
+func (k keys) inboxDead(platform string) string { return k.inbox(platform) + ":dead" }
+
 // rateLimit counts a bucket's events in the current window.
 func (k keys) rateLimit(mac string) string { return k.prefix + ":rl:" + mac }
 
 // TriageGroup is the consumer group investigators read the triage stream with.
 const TriageGroup = "investigators"
+
+// secondFactor is a team member's TOTP enrolment: the sealed secret,
+// whether it was confirmed, and the last time step used (codes are single use).
+func (k keys) secondFactor(pseudonym string) string {
+	return k.prefix + ":{" + pseudonym + "}:2fa"
+}
+
+// unlocked exists while a team member's second factor unlock lasts.
+func (k keys) unlocked(pseudonym string) string { return k.prefix + ":{" + pseudonym + "}:unlocked" }
+
+// wipes orders scheduled message deletions by when they are due.
+func (k keys) wipes() string { return k.prefix + ":{wipe}:due" }
+
+// wipe is one scheduled deletion, sealed (it names a chat).
+func (k keys) wipe(id string) string { return k.prefix + ":{wipe}:job:" + id }

@@ -40,7 +40,7 @@ func (s *Store) Purge(ctx context.Context, id string) error {
 	for _, e := range tips.Extract(text, s.index0.Region) {
 		pipe.ZRem(ctx, s.k.indexEntity(s.entityMAC(e.Key())), id)
 	}
-	if sk, ok := tips.NewSketch(text, s.kr.index); ok {
+	if sk, ok := tips.NewSketch(text, s.kr.keys().Index); ok {
 		for _, b := range sk.Bands() {
 			pipe.ZRem(ctx, s.k.indexBand(b), id)
 		}

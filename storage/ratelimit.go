@@ -24,7 +24,7 @@ return -1`)
 // once, and a flood gets no answers to flood with). The bucket name is
 // stored only as a MAC.
 func (s *Store) Allow(ctx context.Context, bucket string, limit int, window time.Duration) (ok, firstOver bool, err error) {
-	n, err := allow.Run(ctx, s.rdb, []string{s.k.rateLimit(s.kr.mac(s.kr.pseudonym, "rl\x00"+bucket))}, limit, window.Milliseconds()).Int()
+	n, err := allow.Run(ctx, s.rdb, []string{s.k.rateLimit(s.kr.mac(s.kr.keys().Pseudonym, "rl\x00"+bucket))}, limit, window.Milliseconds()).Int()
 	if err != nil {
 		return false, false, fmt.Errorf("rate limit: %w", err)
 	}

@@ -68,7 +68,7 @@ func (sp *Spool) replayPath() string { return sp.path + ".replaying" }
 // update spooled twice shows the same code and replays as one tip.
 func (sp *Spool) Append(e SpoolEntry) (string, error) {
 	if e.Receipt == "" {
-		mac := sp.kr.mac(sp.kr.receipt, "spool\x00"+e.Pseudonym+"\x00"+strconv.FormatInt(e.EventID, 10))
+		mac := sp.kr.receiptMAC("spool\x00" + e.Pseudonym + "\x00" + strconv.FormatInt(e.EventID, 10))
 		raw, _ := hex.DecodeString(mac)
 		r, err := tips.NewReceipt(bytes.NewReader(raw))
 		if err != nil {
@@ -80,7 +80,7 @@ func (sp *Spool) Append(e SpoolEntry) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	sealed, err := seal(sp.kr.seal, plain, "spool")
+	sealed, err := sp.kr.seal(plain, "spool")
 	if err != nil {
 		return "", err
 	}
@@ -139,7 +139,7 @@ func (sp *Spool) read(path string) ([]SpoolEntry, int64, error) {
 		if _, err := io.ReadFull(r, buf); err != nil {
 			return out, good, nil
 		}
-		plain, err := open(sp.kr.seal, buf, "spool")
+		plain, err := sp.kr.open(buf, "spool")
 		if err != nil {
 			return out, good, fmt.Errorf("spool record cannot be opened (another VIGIA_SECRET?): %w", err)
 		}

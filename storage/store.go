@@ -90,9 +90,14 @@ func New(rdb redis.UniversalClient, kr *Keyring, o Options) (*Store, error) {
 	return &Store{rdb: rdb, kr: kr, k: k, retention: o.Retention, byStatus: byStatus, draftIdle: o.DraftIdle, now: o.Now, index0: o.Index}, nil
 }
 
-// Init prepares Redis: it creates the triage stream and its consumer group
-// if they do not exist yet. It is safe to call on every start.
+// Init prepares Redis: it loads the MAC keys kept in Redis (keeping them
+// first, if this is the first start), and creates the triage stream and its
+// consumer group if they do not exist yet. It is safe to call on every
+// start, and must run before the Store (or a Spool on its Keyring) is used.
 func (s *Store) Init(ctx context.Context) error {
+	if err := s.loadKeyset(ctx); err != nil {
+		return err
+	}
 	err := s.rdb.XGroupCreateMkStream(ctx, s.k.triage(), TriageGroup, "0").Err()
 	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
 		return fmt.Errorf("create triage group: %w", err)

@@ -44,11 +44,11 @@ func (s *Store) Invite(ctx context.Context, role string, by string, ttl time.Dur
 	if err != nil {
 		return "", err
 	}
-	sealed, err := seal(s.kr.seal, rec, "invite")
+	sealed, err := s.kr.seal(rec, "invite")
 	if err != nil {
 		return "", err
 	}
-	if err := s.rdb.Set(ctx, s.k.invite(s.kr.mac(s.kr.receipt, "invite\x00"+code)), sealed, ttl).Err(); err != nil {
+	if err := s.rdb.Set(ctx, s.k.invite(s.kr.receiptMAC("invite\x00"+code)), sealed, ttl).Err(); err != nil {
 		return "", fmt.Errorf("store invite: %w", err)
 	}
 	return code, nil
@@ -57,7 +57,7 @@ func (s *Store) Invite(ctx context.Context, role string, by string, ttl time.Dur
 // RevokeInvite deletes an unused invitation. It returns ErrBadInvite if
 // there is none.
 func (s *Store) RevokeInvite(ctx context.Context, code string) error {
-	n, err := s.rdb.Del(ctx, s.k.invite(s.kr.mac(s.kr.receipt, "invite\x00"+code))).Result()
+	n, err := s.rdb.Del(ctx, s.k.invite(s.kr.receiptMAC("invite\x00"+code))).Result()
 	if err != nil {
 		return fmt.Errorf("revoke invite: %w", err)
 	}
@@ -70,14 +70,14 @@ func (s *Store) RevokeInvite(ctx context.Context, code string) error {
 // Redeem uses an invitation: the code is consumed atomically (a second use
 // fails) and the user joins the team with the invitation's role.
 func (s *Store) Redeem(ctx context.Context, code string, m Member) (Member, error) {
-	sealed, err := s.rdb.GetDel(ctx, s.k.invite(s.kr.mac(s.kr.receipt, "invite\x00"+code))).Bytes()
+	sealed, err := s.rdb.GetDel(ctx, s.k.invite(s.kr.receiptMAC("invite\x00"+code))).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return Member{}, ErrBadInvite
 	}
 	if err != nil {
 		return Member{}, fmt.Errorf("redeem: %w", err)
 	}
-	plain, err := open(s.kr.seal, sealed, "invite")
+	plain, err := s.kr.open(sealed, "invite")
 	if err != nil {
 		return Member{}, ErrBadInvite
 	}
@@ -94,7 +94,7 @@ func (s *Store) Redeem(ctx context.Context, code string, m Member) (Member, erro
 	if err != nil {
 		return Member{}, err
 	}
-	sealedMember, err := seal(s.kr.seal, blob, "member:"+m.Key)
+	sealedMember, err := s.kr.seal(blob, "member:"+m.Key)
 	if err != nil {
 		return Member{}, err
 	}
@@ -115,7 +115,7 @@ func (s *Store) Role(ctx context.Context, pseudonym string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("team role: %w", err)
 	}
-	plain, err := open(s.kr.seal, sealed, "member:"+pseudonym)
+	plain, err := s.kr.open(sealed, "member:"+pseudonym)
 	if err != nil {
 		return "", nil
 	}
@@ -133,6 +133,9 @@ func (s *Store) Revoke(ctx context.Context, key string) error {
 		return fmt.Errorf("revoke: %w", err)
 	}
 	s.rdb.HDel(ctx, s.k.teamActive(), key)
+	if err := s.dropSecondFactor(ctx, key); err != nil {
+		return fmt.Errorf("revoke second factor: %w", err)
+	}
 	if n == 0 {
 		return ErrNotFound
 	}
@@ -156,7 +159,7 @@ func (s *Store) Team(ctx context.Context) ([]Member, error) {
 	}
 	var out []Member
 	for key, sealed := range recs {
-		plain, err := open(s.kr.seal, []byte(sealed), "member:"+key)
+		plain, err := s.kr.open([]byte(sealed), "member:"+key)
 		if err != nil {
 			continue
 		}

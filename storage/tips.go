@@ -98,8 +98,9 @@ func (s *Store) SubmitDraft(ctx context.Context, pseudonym, draftID, language st
 // submit is SubmitDraft with a receipt code chosen in advance ("" draws
 // one): a spooled tip keeps the code its reporter was already given.
 func (s *Store) submit(ctx context.Context, pseudonym, draftID, language string, eventID int64, receipt string) (Submission, error) {
-	subKey := s.k.submitted(s.kr.submissionID(pseudonym, draftID))
-	if sub, err := s.submitted(ctx, subKey, pseudonym, draftID); !errors.Is(err, ErrNotFound) {
+	subID := s.kr.submissionID(pseudonym, draftID)
+	subKey := s.k.submitted(subID)
+	if sub, err := s.submitted(ctx, subKey, subID, pseudonym, draftID); !errors.Is(err, ErrNotFound) {
 		return sub, err
 	}
 	now := s.now()
@@ -143,7 +144,7 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language string,
 	if err != nil {
 		return Submission{}, err
 	}
-	sealedReceipt, err := seal(s.kr.seal, []byte(receipt), submissionContext(pseudonym, draftID))
+	sealedReceipt, err := s.kr.seal([]byte(receipt), submissionContext(subID))
 	if err != nil {
 		return Submission{}, err
 	}
@@ -158,12 +159,12 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language string,
 	case err != nil:
 		return Submission{}, fmt.Errorf("save tip: %w", err)
 	default:
-		return s.decodeSubmitted(prev, pseudonym, draftID)
+		return s.decodeSubmitted(prev, subID, pseudonym, draftID)
 	}
 	// A reporter who allowed questions can be reached, for as long as the
 	// tip lives; the route is sealed with the tip's own key.
 	if fields["fu"] == "1" {
-		if route, err := open(s.kr.seal, []byte(fields["route"]), "route:"+pseudonym); err == nil {
+		if route, err := s.kr.open([]byte(fields["route"]), "route:"+pseudonym); err == nil {
 			if err := s.saveRoute(ctx, id, string(route), language); err != nil {
 				return Submission{}, err
 			}
@@ -206,11 +207,18 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language string,
 	return Submission{TipID: id, Receipt: receipt, Alerts: alerts, IndexErr: indexErr, Category: category}, nil
 }
 
-func submissionContext(pseudonym, draftID string) string {
+// submissionContext binds a sent draft's sealed receipt to the record's
+// name, a MAC of the reporter and the draft: vigia rotate-key can re-seal
+// it knowing only the name.
+func submissionContext(subID string) string { return "submitted:" + subID }
+
+// legacySubmissionContext is what records written before rotate-key existed
+// are bound to; they live at most submittedTTL.
+func legacySubmissionContext(pseudonym, draftID string) string {
 	return "receipt:" + pseudonym + ":" + draftID
 }
 
-func (s *Store) submitted(ctx context.Context, key, pseudonym, draftID string) (Submission, error) {
+func (s *Store) submitted(ctx context.Context, key, subID, pseudonym, draftID string) (Submission, error) {
 	v, err := s.rdb.Get(ctx, key).Result()
 	if errors.Is(err, redis.Nil) {
 		return Submission{}, ErrNotFound
@@ -218,10 +226,10 @@ func (s *Store) submitted(ctx context.Context, key, pseudonym, draftID string) (
 	if err != nil {
 		return Submission{}, fmt.Errorf("check submitted: %w", err)
 	}
-	return s.decodeSubmitted(v, pseudonym, draftID)
+	return s.decodeSubmitted(v, subID, pseudonym, draftID)
 }
 
-func (s *Store) decodeSubmitted(v, pseudonym, draftID string) (Submission, error) {
+func (s *Store) decodeSubmitted(v, subID, pseudonym, draftID string) (Submission, error) {
 	id, enc, ok := strings.Cut(v, "|")
 	if !ok {
 		return Submission{}, fmt.Errorf("submitted record is malformed")
@@ -230,7 +238,10 @@ func (s *Store) decodeSubmitted(v, pseudonym, draftID string) (Submission, error
 	if err != nil {
 		return Submission{}, fmt.Errorf("submitted record: %w", err)
 	}
-	receipt, err := open(s.kr.seal, raw, submissionContext(pseudonym, draftID))
+	receipt, err := s.kr.open(raw, submissionContext(subID))
+	if err != nil {
+		receipt, err = s.kr.open(raw, legacySubmissionContext(pseudonym, draftID))
+	}
 	if err != nil {
 		return Submission{}, fmt.Errorf("submitted receipt: %w", err)
 	}
@@ -250,7 +261,7 @@ func (s *Store) sealTip(id string, t sealedTip) (wrapped, blob []byte, err error
 	if blob, err = seal(dataKey, plain, "tip:"+id); err != nil {
 		return nil, nil, err
 	}
-	if wrapped, err = seal(s.kr.seal, dataKey, "tipkey:"+id); err != nil {
+	if wrapped, err = s.kr.seal(dataKey, "tipkey:"+id); err != nil {
 		return nil, nil, err
 	}
 	return wrapped, blob, nil
@@ -266,7 +277,7 @@ func (s *Store) Tip(ctx context.Context, id string) (tips.Tip, error) {
 	if err != nil {
 		return t, err
 	}
-	if dataKey, err := open(s.kr.seal, []byte(fields["k"]), "tipkey:"+id); err == nil {
+	if dataKey, err := s.kr.open([]byte(fields["k"]), "tipkey:"+id); err == nil {
 		t.History = s.history(ctx, id, dataKey)
 	}
 	n, err := s.rdb.Exists(ctx, s.k.route(id)).Result()
@@ -281,7 +292,7 @@ func (s *Store) openTip(id string, fields map[string]string) (tips.Tip, error) {
 	if fields["k"] == "" {
 		return tips.Tip{}, ErrNotFound
 	}
-	dataKey, err := open(s.kr.seal, []byte(fields["k"]), "tipkey:"+id)
+	dataKey, err := s.kr.open([]byte(fields["k"]), "tipkey:"+id)
 	if err != nil {
 		return tips.Tip{}, fmt.Errorf("unwrap tip %s: %w", id, err)
 	}

@@ -95,12 +95,12 @@ func (s *Store) sealClaimer(c Claimer) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	sealed, err := seal(s.kr.seal, b, "claimer")
+	sealed, err := s.kr.seal(b, "claimer")
 	return string(sealed), err
 }
 
 func (s *Store) openClaimer(sealed string) (Claimer, bool) {
-	plain, err := open(s.kr.seal, []byte(sealed), "claimer")
+	plain, err := s.kr.open([]byte(sealed), "claimer")
 	if err != nil {
 		return Claimer{}, false
 	}
@@ -285,7 +285,7 @@ func (s *Store) dataKey(ctx context.Context, id string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read tip key: %w", err)
 	}
-	return open(s.kr.seal, wrapped, "tipkey:"+id)
+	return s.kr.open(wrapped, "tipkey:"+id)
 }
 
 // history opens a tip's history.

@@ -84,6 +84,7 @@ func TestDiscordEndToEnd(t *testing.T) {
 	cmd := exec.Command(binary, "serve")
 	cmd.Env = []string{
 		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"VIGIA_INVESTIGATOR_2FA=off",
 		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_DISCORD_TOKEN=" + discordToken, "VIGIA_DISCORD_API_URL=" + dc.URL(),
 		"VIGIA_DISCORD_GUILD_ID=" + dGuild, "VIGIA_LOG_LEVEL=debug",
 		"VIGIA_INVESTIGATOR_CHATS=discord:" + dInvChannel,
@@ -164,7 +165,7 @@ func TestDiscordEndToEnd(t *testing.T) {
 		t.Fatalf("send answer: %s", sent.Raw)
 	}
 	advice := dc.waitCalls(1, pathHas("POST", "/webhooks/1100000000000000001/"+i3["token"].(string)))[0]
-	if unescape(advice.JSON["content"].(string)) != msg.Localize("es", "safety_advice", map[string]any{"Platform": "Discord"}) || int(advice.JSON["flags"].(float64))&64 == 0 {
+	if unescape(advice.JSON["content"].(string)) != msg.Localize("es", "safety_advice", map[string]any{"Platform": "Discord", "Receipt": receipt}) || int(advice.JSON["flags"].(float64))&64 == 0 {
 		t.Fatalf("advice: %s", advice.Raw)
 	}
 
@@ -307,6 +308,7 @@ func TestDiscordBadTokenExitsTwo(t *testing.T) {
 	cmd := exec.Command(binary, "serve")
 	cmd.Env = []string{
 		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"VIGIA_INVESTIGATOR_2FA=off",
 		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_DISCORD_TOKEN=" + wrong, "VIGIA_DISCORD_API_URL=" + dc.URL(),
 	}
 	out, err := cmd.CombinedOutput()

@@ -149,7 +149,7 @@ func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch method {
-	case "deleteWebhook", "setWebhook", "answerCallbackQuery", "deleteMessage", "setMyCommands":
+	case "deleteWebhook", "setWebhook", "answerCallbackQuery", "deleteMessage", "deleteMessages", "setMyCommands":
 		reply(w, `true`)
 	default:
 		chat := call.Fields["chat_id"]

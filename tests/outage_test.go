@@ -25,6 +25,7 @@ func TestRedisStopsMidBurst(t *testing.T) {
 	cmd := exec.Command(binary, "serve")
 	cmd.Env = []string{
 		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"VIGIA_INVESTIGATOR_2FA=off",
 		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_TELEGRAM_TOKEN=" + token, "VIGIA_TELEGRAM_API_URL=" + tg.URL(),
 		"VIGIA_DEFAULT_LANGUAGE=en", "VIGIA_SPOOL_DIR=" + t.TempDir(),
 	}
@@ -70,6 +71,7 @@ func TestSigtermMidBurst(t *testing.T) {
 		cmd := exec.Command(binary, "serve")
 		cmd.Env = []string{
 			"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+			"VIGIA_INVESTIGATOR_2FA=off",
 			"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_TELEGRAM_TOKEN=" + token, "VIGIA_TELEGRAM_API_URL=" + tg.URL(),
 			"VIGIA_DEFAULT_LANGUAGE=en", "VIGIA_SPOOL_DIR=" + t.TempDir(),
 		}

@@ -7,11 +7,14 @@ import (
 	"html"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 	"unicode/utf16"
+
+	"github.com/pquerna/otp/totp"
 
 	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage/redistest"
@@ -35,12 +38,13 @@ type botProcess struct {
 	done   chan error
 }
 
-func startBot(t *testing.T, tg *fakeTelegram, redisURL string) *botProcess {
+func startBot(t *testing.T, tg *fakeTelegram, redisURL string, env ...string) *botProcess {
 	t.Helper()
 	cmd := exec.Command(binary, "serve")
 	cmd.Env = []string{
 		"PATH=/usr/bin:/bin",
 		"VIGIA_SECRET=" + "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"VIGIA_INVESTIGATOR_2FA=off",
 		"VIGIA_REDIS_URL=" + redisURL,
 		"VIGIA_TELEGRAM_TOKEN=" + token,
 		"VIGIA_TELEGRAM_API_URL=" + tg.URL(),
@@ -48,6 +52,7 @@ func startBot(t *testing.T, tg *fakeTelegram, redisURL string) *botProcess {
 		"VIGIA_DEFAULT_LANGUAGE=en",
 		"VIGIA_LOG_LEVEL=debug",
 	}
+	cmd.Env = append(cmd.Env, env...) // the last value of a variable wins
 	p := launch(t, cmd)
 	return p
 }
@@ -124,7 +129,8 @@ func TestTelegramEndToEnd(t *testing.T) {
 	rs := redistest.Start(t)
 	tg := newFakeTelegram(t, token)
 	// The bot runs as the least-privilege ACL user the README prescribes.
-	bot := startBot(t, tg, rs.LeastPrivilegeURL("vigia"))
+	// Investigators give a second factor, as serve does by default.
+	bot := startBot(t, tg, rs.LeastPrivilegeURL("vigia"), "VIGIA_INVESTIGATOR_2FA=totp")
 
 	rep := user(reporterID, reporterName, reporterFirst, "es-MX")
 	chat := privateChat(reporterID, reporterName, reporterFirst)
@@ -177,8 +183,11 @@ func TestTelegramEndToEnd(t *testing.T) {
 	tg.push(cb(5, send))
 	got = tg.waitCalls(6, messagesTo(chatID))
 	receipt := regexp.MustCompile(`[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}`).FindString(got[4].Fields["text"])
-	if receipt == "" || got[4].Fields["text"] != es("sent", map[string]any{"Receipt": receipt}) || got[5].Fields["text"] != es("safety_advice", map[string]any{"Platform": "Telegram"}) {
+	if receipt == "" || got[4].Fields["text"] != es("sent", map[string]any{"Receipt": receipt}) || got[5].Fields["text"] != es("safety_advice", map[string]any{"Platform": "Telegram", "Receipt": receipt}) {
 		t.Fatalf("send replies: %q / %q", got[4].Fields["text"], got[5].Fields["text"])
+	}
+	if b := buttons(got[5]); !slices.Contains(b, "wipe:0") || !slices.Contains(b, "wipe:60") {
+		t.Fatalf("no wipe buttons under the safety advice: %v", b)
 	}
 	if n := len(tg.waitCalls(2, func(c sent) bool { return c.Method == "answerCallbackQuery" })); n < 2 {
 		t.Fatalf("callback queries not answered")
@@ -230,9 +239,29 @@ func TestTelegramEndToEnd(t *testing.T) {
 	// protected copy; the link is defanged.
 	inv := user(investigatorID, "detective", "Ana", "en")
 	invChat := privateChat(investigatorID, "detective", "Ana")
+	// Locked until the second factor is given: enrol, then unlock.
+	en := func(id string, data map[string]any) string { return html.EscapeString(msg.Localize("en", id, data)) }
 	tg.push(message(8, inv, invChat, command("", "/recent", "")))
-	tg.push(message(9, inv, invChat, command("", "/tip", "1")))
-	invMsgs := tg.waitCalls(2, messagesTo("9001"))
+	if m := tg.waitCalls(1, messagesTo("9001"))[0]; m.Fields["text"] != en("locked", nil) {
+		t.Fatalf("locked /recent: %q", m.Fields["text"])
+	}
+	tg.push(message(9, inv, invChat, command("", "/enroll", "")))
+	enrol := tg.waitCalls(2, messagesTo("9001"))[1]
+	secret := strings.ReplaceAll(regexp.MustCompile(`(?m)^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$`).FindString(enrol.Fields["text"]), " ", "")
+	if len(secret) != 32 || enrol.Fields["protect_content"] != "true" {
+		t.Fatalf("enrolment message: %+v", enrol.Fields)
+	}
+	code, err := totp.GenerateCode(secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg.push(message(10, inv, invChat, command("", "/unlock", code)))
+	if m := tg.waitCalls(3, messagesTo("9001"))[2]; m.Fields["text"] != en("unlocked", map[string]any{"Hours": 12}) {
+		t.Fatalf("unlock: %q", m.Fields["text"])
+	}
+	tg.push(message(11, inv, invChat, command("", "/recent", "")))
+	tg.push(message(12, inv, invChat, command("", "/tip", "1")))
+	invMsgs := tg.waitCalls(5, messagesTo("9001"))[3:]
 	if !strings.Contains(invMsgs[0].Fields["text"], "#1 ") || invMsgs[0].Fields["protect_content"] != "true" {
 		t.Fatalf("/recent: %+v", invMsgs[0].Fields)
 	}
@@ -255,7 +284,7 @@ func TestTelegramEndToEnd(t *testing.T) {
 		}
 	}
 	// A reporter asking the same gets the unknown-command answer.
-	tg.push(message(10, rep, chat, command("", "/tip", "1")))
+	tg.push(message(13, rep, chat, command("", "/tip", "1")))
 	got = tg.waitCalls(11, messagesTo(chatID))
 	if got[10].Fields["text"] != es("unknown_command", nil) {
 		t.Fatalf("reporter /tip: %q", got[10].Fields["text"])
@@ -263,7 +292,7 @@ func TestTelegramEndToEnd(t *testing.T) {
 
 	// 5. A tip attempted in a group is not stored, nor quoted back.
 	group := map[string]any{"id": groupID, "type": "supergroup", "title": "Vecinos"}
-	tg.push(message(11, rep, group, map[string]any{
+	tg.push(message(14, rep, group, map[string]any{
 		"text":     "@VigiaBot " + tipText,
 		"entities": []map[string]any{{"type": "mention", "offset": 0, "length": 9}},
 	}))
@@ -272,17 +301,38 @@ func TestTelegramEndToEnd(t *testing.T) {
 		t.Fatalf("group answer: %q", gm.Fields["text"])
 	}
 
-	// 6. An update the library cannot decode does not wedge the bot.
-	tg.push(map[string]any{"update_id": 12, "message": map[string]any{"message_id": 1, "date": 1, "chat": chat, "from": rep, "forward_origin": map[string]any{"type": "martian"}}})
-	tg.push(message(13, rep, chat, command("", "/help", "")))
-	got = tg.waitCalls(12, messagesTo(chatID))
-	if got[11].Fields["text"] != es("help", nil) {
-		t.Fatalf("after an odd update: %q", got[11].Fields["text"])
+	// 6. An update the library cannot decode does not wedge the bot: it is
+	// answered (a forward of unknown origin, with nothing to keep), and the
+	// next one too.
+	tg.push(map[string]any{"update_id": 15, "message": map[string]any{"message_id": 1, "date": 1, "chat": chat, "from": rep, "forward_origin": map[string]any{"type": "martian"}}})
+	tg.push(message(16, rep, chat, command("", "/help", "")))
+	got = tg.waitCalls(13, messagesTo(chatID))
+	if got[11].Fields["text"] != es("unsupported_message", nil) || got[12].Fields["text"] != es("help", nil) {
+		t.Fatalf("after an odd update: %q / %q", got[11].Fields["text"], got[12].Fields["text"])
+	}
+
+	// The reporter wipes the chat: the bot deletes the conversation's
+	// messages, its own and the reporter's, newest first, and says nothing after.
+	tg.push(map[string]any{"update_id": 17, "callback_query": map[string]any{
+		"id": "cbqwipe", "from": rep, "chat_instance": "ci", "data": "wipe:0",
+		"message": map[string]any{"message_id": 150, "date": time.Now().Unix(), "chat": chat},
+	}})
+	wipes := tg.waitCalls(2, func(c sent) bool { return c.Method == "deleteMessages" && c.Fields["chat_id"] == chatID })
+	var newest, next []int
+	_ = json.Unmarshal([]byte(wipes[0].Fields["message_ids"]), &newest)
+	_ = json.Unmarshal([]byte(wipes[1].Fields["message_ids"]), &next)
+	if len(newest) != 100 || newest[0] != 250 || !slices.Contains(next, 150) || !slices.Contains(next, 101) {
+		t.Fatalf("wipe batches: %v / %v", wipes[0].Fields["message_ids"], wipes[1].Fields["message_ids"])
+	}
+	tg.push(message(18, rep, chat, command("", "/help", "")))
+	got = tg.waitCalls(14, messagesTo(chatID))
+	if got[13].Fields["text"] != es("help", nil) {
+		t.Fatalf("a wipe left a message, or the bot stopped answering: %q", got[13].Fields["text"])
 	}
 
 	// 7. SIGTERM: a clean exit, with every handled update confirmed.
 	bot.stop(t)
-	if !tg.confirmedBeyond(13) {
+	if !tg.confirmedBeyond(18) {
 		t.Fatal("handled updates were not confirmed before exit")
 	}
 
@@ -291,6 +341,7 @@ func TestTelegramEndToEnd(t *testing.T) {
 	canaries := []string{
 		"mercado Hidalgo", "camioneta", "cobro.example", "5550001", "54afb1", "54AFB1", reporterName, reporterFirst,
 		"1001234567", "3bada087", receipt, strings.ReplaceAll(receipt, "-", ""), photoID, token, "AAHsecretTokenValue",
+		secret, groupsOf(secret),
 	}
 	checkRedis(t, rs, canaries...)
 	logs := bot.stderr.String()
@@ -302,6 +353,15 @@ func TestTelegramEndToEnd(t *testing.T) {
 			t.Errorf("log holds %q:\n%s", s, logs)
 		}
 	}
+}
+
+// groupsOf spaces a TOTP secret as the enrolment message shows it.
+func groupsOf(s string) string {
+	var parts []string
+	for len(s) > 4 {
+		parts, s = append(parts, s[:4]), s[4:]
+	}
+	return strings.Join(append(parts, s), " ")
 }
 
 // checkRedis fails if any key or value in Redis contains a canary.
@@ -331,6 +391,7 @@ func TestTelegramBadTokenExitsTwo(t *testing.T) {
 	cmd := exec.Command(binary, "serve")
 	cmd.Env = []string{
 		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"VIGIA_INVESTIGATOR_2FA=off",
 		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_TELEGRAM_TOKEN=" + token, "VIGIA_TELEGRAM_API_URL=" + tg.URL(),
 	}
 	out, err := cmd.CombinedOutput()

@@ -23,6 +23,7 @@ func TestTelegramTriageLifecycle(t *testing.T) {
 	cmd := exec.Command(binary, "serve")
 	cmd.Env = []string{
 		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"VIGIA_INVESTIGATOR_2FA=off",
 		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_TELEGRAM_TOKEN=" + token, "VIGIA_TELEGRAM_API_URL=" + tg.URL(),
 		"VIGIA_ADMINS=telegram:1001", "VIGIA_DEFAULT_LANGUAGE=en", "VIGIA_LOG_LEVEL=debug",
 	}
@@ -151,6 +152,7 @@ func TestDiscordTriageLifecycle(t *testing.T) {
 	cmd := exec.Command(binary, "serve")
 	cmd.Env = []string{
 		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"VIGIA_INVESTIGATOR_2FA=off",
 		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_DISCORD_TOKEN=" + discordToken, "VIGIA_DISCORD_API_URL=" + dc.URL(),
 		"VIGIA_DISCORD_GUILD_ID=" + dGuild, "VIGIA_ADMINS=discord:" + dInvestigator, "VIGIA_DEFAULT_LANGUAGE=en",
 	}

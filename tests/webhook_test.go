@@ -34,6 +34,7 @@ func TestTelegramWebhookSurvivesKill(t *testing.T) {
 		cmd := exec.Command(binary, "serve")
 		cmd.Env = []string{
 			"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+			"VIGIA_INVESTIGATOR_2FA=off",
 			"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_TELEGRAM_TOKEN=" + token, "VIGIA_TELEGRAM_API_URL=" + tg.URL(),
 			"VIGIA_TELEGRAM_WEBHOOK_URL=https://bot.example.org/hook", "VIGIA_TELEGRAM_WEBHOOK_SECRET=" + webhookSecret,
 			"VIGIA_HTTP_ADDR=" + addr, "VIGIA_DEFAULT_LANGUAGE=en",

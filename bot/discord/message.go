@@ -159,18 +159,9 @@ func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) (
 	if rep.Form != nil {
 		return "", fmt.Errorf("discord: forms need an interaction")
 	}
-	channelID := chatID
-	if userID, ok := strings.CutPrefix(chatID, "u"); ok {
-		var ch *discordgo.Channel
-		err := a.retry(ctx, func(opts ...discordgo.RequestOption) error {
-			var err error
-			ch, err = a.s.UserChannelCreate(userID, opts...)
-			return err
-		})
-		if err != nil {
-			return "", fmt.Errorf("discord DM: %s", a.redact(err))
-		}
-		channelID = ch.ID
+	channelID, err := a.channel(ctx, chatID)
+	if err != nil {
+		return "", err
 	}
 	var msgs []*discordgo.MessageSend
 	chunks := render(rep.Text)
@@ -217,7 +208,11 @@ func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) (
 
 // DeleteMessage deletes a message the bot sent (commands.MessageRemover).
 func (a *Adapter) DeleteMessage(ctx context.Context, chatID, messageID string) error {
-	err := a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+	chatID, err := a.channel(ctx, chatID)
+	if err != nil {
+		return err
+	}
+	err = a.retry(ctx, func(opts ...discordgo.RequestOption) error {
 		return a.s.ChannelMessageDelete(chatID, messageID, opts...)
 	})
 	if err != nil {

@@ -18,14 +18,15 @@ func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, 
 		return commands.Request{}, false
 	}
 	req := commands.Request{
-		Platform: Platform,
-		UserID:   strconv.FormatInt(m.From.ID, 10),
-		ChatID:   strconv.FormatInt(m.Chat.ID, 10),
-		ChatKind: chatKind(m.Chat),
-		EventID:  updateID,
-		Language: m.From.LanguageCode,
-		UserChat: strconv.FormatInt(m.From.ID, 10), // a private chat's id is the user's
-		Name:     displayName(m.From),
+		Platform:  Platform,
+		UserID:    strconv.FormatInt(m.From.ID, 10),
+		ChatID:    strconv.FormatInt(m.Chat.ID, 10),
+		ChatKind:  chatKind(m.Chat),
+		EventID:   updateID,
+		MessageID: strconv.Itoa(m.ID),
+		Language:  m.From.LanguageCode,
+		UserChat:  strconv.FormatInt(m.From.ID, 10), // a private chat's id is the user's
+		Name:      displayName(m.From),
 	}
 	text, entities := m.Text, m.Entities
 	if text == "" {

@@ -321,6 +321,12 @@ func (a *Adapter) translate(u *models.Update) (commands.Request, *replier, bool)
 			ChatKind: chatKind(chat), EventID: u.ID, Language: q.From.LanguageCode, Callback: q.Data,
 			UserChat: strconv.FormatInt(q.From.ID, 10), Name: displayName(&q.From),
 		}
+		switch {
+		case q.Message.Message != nil:
+			req.MessageID = strconv.Itoa(q.Message.Message.ID)
+		case q.Message.InaccessibleMessage != nil:
+			req.MessageID = strconv.Itoa(q.Message.InaccessibleMessage.MessageID)
+		}
 		return req, &replier{a: a, chatID: chat.ID}, true
 	}
 	return commands.Request{}, nil, false

@@ -1,0 +1,179 @@
+package commands
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/vigia-project/vigia/storage"
+)
+
+// SecondFactor configures the investigators' second factor.
+type SecondFactor struct {
+	// Required makes team commands wait for /unlock with a TOTP code.
+	Required bool
+	// UnlockFor is how long an unlock lasts (12 h).
+	UnlockFor time.Duration
+	// ShowSecretFor is how long the enrolment message stays (2 min).
+	ShowSecretFor time.Duration
+	// WrongCodes is how many /unlock attempts a member gets per 15 minutes (5).
+	WrongCodes int
+}
+
+func (f *SecondFactor) defaults() {
+	if f.UnlockFor <= 0 {
+		f.UnlockFor = 12 * time.Hour
+	}
+	if f.ShowSecretFor <= 0 {
+		f.ShowSecretFor = 2 * time.Minute
+	}
+	if f.WrongCodes <= 0 {
+		f.WrongCodes = 5
+	}
+}
+
+// totpOptions are the authenticator apps' common settings: 6 digits, 30 s.
+var totpOptions = totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+
+// locked reports whether a team member must still give their second factor.
+func (m *Mux) locked(ctx context.Context, c *Context) (bool, error) {
+	if !m.twoFactor.Required || c.Role < Investigator {
+		return false, nil
+	}
+	ok, err := m.store.Unlocked(ctx, c.Pseudonym)
+	return !ok, err
+}
+
+// enroll gives a team member a new TOTP secret, in a message deleted after
+// ShowSecretFor. Replacing a confirmed secret needs a code from it, so an
+// unlocked but stolen session cannot take over the second factor.
+func enroll(ctx context.Context, c *Context) error {
+	m := c.mux
+	if !m.twoFactor.Required {
+		return c.Say(ctx, "twofa_off", nil)
+	}
+	switch f, err := m.store.SecondFactor(ctx, c.Pseudonym); {
+	case errors.Is(err, storage.ErrNotFound):
+	case err != nil:
+		return err
+	case f.Confirmed:
+		ok, err := c.checkCode(ctx, f.Secret, c.Request.Args, "enroll_usage")
+		if err != nil || !ok {
+			return err
+		}
+	}
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: "Vigia", AccountName: "investigator", SecretSize: 20,
+		Period: totpOptions.Period, Digits: totpOptions.Digits, Algorithm: totpOptions.Algorithm})
+	if err != nil {
+		return err
+	}
+	if err := m.store.Enroll(ctx, c.Pseudonym, key.Secret()); err != nil {
+		return err
+	}
+	text := c.T("enroll_secret", map[string]any{
+		"Secret": groupsOf4(key.Secret()), "URL": key.URL(),
+		"Minutes": max(1, int(m.twoFactor.ShowSecretFor/time.Minute)),
+	})
+	sender, ok := m.senders[c.Request.Platform]
+	if !ok || c.Request.UserChat == "" {
+		// No way to delete it later (the terminal demo): show it here.
+		return c.Reply(ctx, Reply{Text: text, Protected: true})
+	}
+	id, err := sender.Send(ctx, c.Request.UserChat, Reply{Text: text, Protected: true})
+	if err != nil {
+		return err
+	}
+	w := storage.Wipe{Route: c.Request.Platform + ":" + c.Request.UserChat, MessageID: id}
+	if err := m.store.ScheduleWipe(ctx, w, m.now().Add(m.twoFactor.ShowSecretFor)); err != nil {
+		// The secret is on screen and will not go away by itself: say so.
+		m.log.Warn("enrolment message deletion not scheduled", "error", err.Error())
+		return c.Say(ctx, "enroll_delete_failed", nil)
+	}
+	if c.Request.ChatID != c.Request.UserChat {
+		return c.Say(ctx, "enroll_sent", nil)
+	}
+	return nil
+}
+
+// unlock checks a TOTP code and unlocks team commands for UnlockFor.
+func unlock(ctx context.Context, c *Context) error {
+	m := c.mux
+	if !m.twoFactor.Required {
+		return c.Say(ctx, "twofa_off", nil)
+	}
+	f, err := m.store.SecondFactor(ctx, c.Pseudonym)
+	if errors.Is(err, storage.ErrNotFound) {
+		return c.Say(ctx, "unlock_not_enrolled", nil)
+	}
+	if err != nil {
+		return err
+	}
+	if ok, err := c.checkCode(ctx, f.Secret, c.Request.Args, "unlock_usage"); err != nil || !ok {
+		return err
+	}
+	return c.Say(ctx, "unlocked", map[string]any{"Hours": max(1, int(m.twoFactor.UnlockFor/time.Hour))})
+}
+
+// lock ends the member's unlock now.
+func lock(ctx context.Context, c *Context) error {
+	if err := c.mux.store.Lock(ctx, c.Pseudonym); err != nil {
+		return err
+	}
+	return c.Say(ctx, "locked_now", nil)
+}
+
+// checkCode accepts code if it is the secret's code for the current 30 s
+// step or a neighbour (clock drift), and that step was not used before;
+// using it unlocks the member. Attempts are limited per member. It answers
+// the user itself when the code is not accepted (with usage when there is
+// no code at all).
+func (c *Context) checkCode(ctx context.Context, secret, code, usage string) (bool, error) {
+	m := c.mux
+	ok, _, err := m.store.Allow(ctx, "totp\x00"+c.Pseudonym, m.twoFactor.WrongCodes, 15*time.Minute)
+	if err != nil {
+		return false, err
+	}
+	if !ok {
+		return false, c.Say(ctx, "unlock_too_many", nil)
+	}
+	code = strings.ReplaceAll(strings.TrimSpace(code), " ", "")
+	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
+		return false, c.Say(ctx, usage, nil)
+	}
+	now := m.now().Unix() / int64(totpOptions.Period)
+	for _, step := range []int64{now, now - 1, now + 1} {
+		want, err := totp.GenerateCodeCustom(secret, time.Unix(step*int64(totpOptions.Period), 0), totpOptions)
+		if err != nil {
+			return false, err
+		}
+		if subtle.ConstantTimeCompare([]byte(want), []byte(code)) != 1 {
+			continue
+		}
+		fresh, err := m.store.Unlock(ctx, c.Pseudonym, step, m.twoFactor.UnlockFor)
+		if err != nil {
+			return false, err
+		}
+		if !fresh {
+			return false, c.Say(ctx, "unlock_used", nil)
+		}
+		return true, nil
+	}
+	return false, c.Say(ctx, "unlock_wrong", nil)
+}
+
+// groupsOf4 spaces a secret for reading and typing.
+func groupsOf4(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

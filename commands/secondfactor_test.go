@@ -1,0 +1,307 @@
+package commands_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/locales"
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
+)
+
+// platform is a recording Sender that can also delete messages and wipe
+// chats, like the Telegram adapter.
+type platform struct {
+	*recorder
+	mu      sync.Mutex
+	deleted []string // "chat/message"
+	wiped   []string // "chat/upTo"
+	fail    bool
+}
+
+func (p *platform) DeleteMessage(_ context.Context, chatID, messageID string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.deleted = append(p.deleted, chatID+"/"+messageID)
+	return nil
+}
+
+func (p *platform) WipeChat(_ context.Context, chatID, upTo string) (commands.WipeResult, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.fail {
+		return commands.WipeResult{}, context.DeadlineExceeded
+	}
+	p.wiped = append(p.wiped, chatID+"/"+upTo)
+	return commands.WipeResult{}, nil
+}
+
+func (p *platform) took() (deleted, wiped []string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.deleted...), append([]string(nil), p.wiped...)
+}
+
+// newGuarded is a Mux whose team must give a second factor.
+func newGuarded(t *testing.T) (*env, *platform, *redistest.Server) {
+	t.Helper()
+	srv := redistest.Start(t)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	clk := &clock{t: time.Now()}
+	st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "g", Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Init(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := locales.Load()
+	logs := &bytes.Buffer{}
+	mux := commands.New(commands.Options{
+		Store: st, Messages: msg, Now: clk.Now, DefaultLanguage: "en",
+		Roles:             commands.Roles{"telegram:" + adminID: commands.Admin, "telegram:" + investigatorID: commands.Investigator},
+		InvestigatorChats: []string{"telegram:" + invChat},
+		Logger:            slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		SecondFactor:      commands.SecondFactor{Required: true, UnlockFor: 12 * time.Hour, ShowSecretFor: 2 * time.Minute},
+	})
+	p := &platform{recorder: &recorder{}}
+	mux.AddSender("telegram", p)
+	return &env{t: t, mux: mux, store: st, msg: msg, clk: clk, logs: logs}, p, srv
+}
+
+var secretRE = regexp.MustCompile(`(?m)^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$`)
+
+func TestSecondFactor(t *testing.T) {
+	e, p, _ := newGuarded(t)
+	ctx := context.Background()
+	en := func(id string, data map[string]any) string { return e.msg.Localize("en", id, data) }
+	inv := func(req commands.Request) []commands.Reply {
+		req.UserChat = investigatorID
+		return e.do(investigatorID, req)
+	}
+	code := func(secret string, at time.Time) string {
+		c, err := totp.GenerateCode(secret, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+
+	// Vetted but locked: team commands and buttons answer "locked" and show nothing.
+	e.do(reporterID, commands.Request{Callback: press(e.do(reporterID, commands.Request{Text: "Extorsión en la tienda de la esquina"}), "send:")})
+	if r := inv(commands.Request{Command: "recent"}); len(r) != 1 || r[0].Text != en("locked", nil) {
+		t.Fatalf("locked /recent: %+v", r)
+	}
+	if r := inv(commands.Request{Callback: "tr:1:verified"}); len(r) != 1 || r[0].Text != en("locked", nil) {
+		t.Fatalf("locked triage button: %+v", r)
+	}
+	if r := inv(commands.Request{Command: "unlock", Args: "123456"}); r[0].Text != en("unlock_not_enrolled", nil) {
+		t.Fatalf("unlock before enrolling: %+v", r)
+	}
+
+	// Enrolment: the secret goes to the member's private chat, protected,
+	// and is deleted after two minutes.
+	if r := inv(commands.Request{Command: "enroll"}); len(r) != 0 {
+		t.Fatalf("enroll in the private chat needs no second answer: %+v", r)
+	}
+	sent := p.sent[investigatorID]
+	if len(sent) != 1 || !sent[0].Protected {
+		t.Fatalf("enrolment message: %+v", sent)
+	}
+	secret := strings.ReplaceAll(secretRE.FindString(sent[0].Text), " ", "")
+	if len(secret) != 32 {
+		t.Fatalf("no secret in %q", sent[0].Text)
+	}
+	if err := e.mux.RunWipes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := p.took(); len(d) != 0 {
+		t.Fatalf("secret deleted too early: %v", d)
+	}
+	e.clk.Add(2*time.Minute + time.Second)
+	if err := e.mux.RunWipes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := p.took(); len(d) != 1 || d[0] != investigatorID+"/m1" {
+		t.Fatalf("secret message not deleted once: %v", d)
+	}
+
+	// A wrong code, then the right one: unlocked; the same code cannot be replayed.
+	if r := inv(commands.Request{Command: "unlock", Args: "000000"}); r[0].Text != en("unlock_wrong", nil) {
+		t.Fatalf("wrong code: %+v", r)
+	}
+	good := code(secret, e.clk.Now())
+	if r := inv(commands.Request{Command: "unlock", Args: good}); r[0].Text != en("unlocked", map[string]any{"Hours": 12}) {
+		t.Fatalf("good code: %+v", r)
+	}
+	if r := inv(commands.Request{Command: "recent"}); strings.Contains(r[0].Text, en("locked", nil)) || !strings.Contains(r[0].Text, "#1") {
+		t.Fatalf("unlocked /recent: %+v", r)
+	}
+	inv(commands.Request{Command: "lock"})
+	if r := inv(commands.Request{Command: "recent"}); r[0].Text != en("locked", nil) {
+		t.Fatalf("after /lock: %+v", r)
+	}
+	if r := inv(commands.Request{Command: "unlock", Args: good}); r[0].Text != en("unlock_used", nil) {
+		t.Fatalf("replayed code: %+v", r)
+	}
+
+	// The next code unlocks for 12 hours, not more.
+	e.clk.Add(30 * time.Second)
+	inv(commands.Request{Command: "unlock", Args: code(secret, e.clk.Now())})
+	e.clk.Add(11 * time.Hour)
+	if r := inv(commands.Request{Command: "recent"}); r[0].Text == en("locked", nil) {
+		t.Fatalf("locked again after 11 h: %+v", r)
+	}
+	e.clk.Add(time.Hour + time.Second)
+	if r := inv(commands.Request{Command: "recent"}); r[0].Text != en("locked", nil) {
+		t.Fatalf("still unlocked after 12 h: %+v", r)
+	}
+
+	// Replacing the secret needs a code from the current one.
+	if r := inv(commands.Request{Command: "enroll"}); r[0].Text != en("enroll_usage", nil) {
+		t.Fatalf("re-enrol without a code: %+v", r)
+	}
+	if len(p.sent[investigatorID]) != 1 {
+		t.Fatal("a new secret was sent without a code")
+	}
+
+	// Wrong codes are limited: after 5 attempts even the right code is refused.
+	e.clk.Add(30 * time.Second)
+	for range 3 {
+		inv(commands.Request{Command: "unlock", Args: "111111"})
+	}
+	if r := inv(commands.Request{Command: "unlock", Args: code(secret, e.clk.Now())}); r[0].Text != en("unlock_too_many", nil) {
+		t.Fatalf("6th attempt: %+v", r)
+	}
+
+	// Nothing secret reaches the audit log or the logs.
+	admin := func(req commands.Request) []commands.Reply { req.UserChat = adminID; return e.do(adminID, req) }
+	admin(commands.Request{Command: "enroll"})
+	adminSecret := strings.ReplaceAll(secretRE.FindString(p.sent[adminID][0].Text), " ", "")
+	admin(commands.Request{Command: "unlock", Args: code(adminSecret, e.clk.Now())})
+	r := admin(commands.Request{Command: "audit", Args: "50"})
+	if !strings.Contains(r[0].Text, "unlock") || strings.Contains(r[0].Text, good) {
+		t.Fatalf("audit should record /unlock without its code:\n%s", r[0].Text)
+	}
+	for _, s := range []string{secret, adminSecret, good} {
+		if strings.Contains(e.logs.String(), s) {
+			t.Fatalf("logs hold a secret or code")
+		}
+	}
+}
+
+func TestRevokedMemberLosesSecondFactor(t *testing.T) {
+	e, p, _ := newGuarded(t)
+	admin := func(req commands.Request) []commands.Reply { req.UserChat = adminID; return e.do(adminID, req) }
+	admin(commands.Request{Command: "enroll"})
+	secret := strings.ReplaceAll(secretRE.FindString(p.sent[adminID][0].Text), " ", "")
+	c, _ := totp.GenerateCode(secret, e.clk.Now())
+	admin(commands.Request{Command: "unlock", Args: c})
+	invite := admin(commands.Request{Command: "invite", Args: "investigator"})
+	code := codeRE.FindString(invite[0].Text)
+	e.do("3003", commands.Request{Command: "redeem", Args: code, UserChat: "3003"})
+	e.do("3003", commands.Request{Command: "enroll", UserChat: "3003"})
+	s2 := strings.ReplaceAll(secretRE.FindString(p.sent["3003"][0].Text), " ", "")
+	c2, _ := totp.GenerateCode(s2, e.clk.Now())
+	if r := e.do("3003", commands.Request{Command: "unlock", Args: c2, UserChat: "3003"}); !strings.Contains(r[0].Text, "Unlocked") {
+		t.Fatalf("member unlock: %+v", r)
+	}
+	pseudonym := e.store.Pseudonym("telegram", "3003")
+	if r := admin(commands.Request{Command: "revoke", Args: "telegram:3003"}); !strings.Contains(r[0].Text, "telegram:3003") {
+		t.Fatalf("revoke: %+v", r)
+	}
+	if _, err := e.store.SecondFactor(context.Background(), pseudonym); err != storage.ErrNotFound {
+		t.Fatalf("second factor kept after revocation: %v", err)
+	}
+}
+
+// wiperID is a reporter whose id cannot appear in Redis by chance.
+const wiperID = "8837261"
+
+func TestChatWipe(t *testing.T) {
+	e, p, srv := newGuarded(t)
+	ctx := context.Background()
+	en := func(id string, data map[string]any) string { return e.msg.Localize("en", id, data) }
+	rep := func(req commands.Request) []commands.Reply {
+		req.UserChat, req.Language = wiperID, "en"
+		return e.do(wiperID, req)
+	}
+	r := rep(commands.Request{Callback: press(rep(commands.Request{Text: "Venden armas en el taller", MessageID: "40"}), "send:"), MessageID: "42"})
+	// After sending, the reporter is offered a wipe now, in 1 h or in 24 h.
+	if press(r, "wipe:0") == "" || press(r, "wipe:60") == "" || press(r, "wipe:1440") == "" {
+		t.Fatalf("no wipe buttons after sending: %+v", r)
+	}
+	if !strings.Contains(r[len(r)-1].Text, "/forget") {
+		t.Fatalf("/forget is not offered: %q", r[len(r)-1].Text)
+	}
+
+	// Now: the chat is wiped from the button's message, and nothing is said after.
+	if r := rep(commands.Request{Callback: "wipe:0", MessageID: "44"}); len(r) != 0 {
+		t.Fatalf("a wipe leaves a message behind: %+v", r)
+	}
+	if _, w := p.took(); len(w) != 1 || w[0] != wiperID+"/44" {
+		t.Fatalf("wipe now: %v", w)
+	}
+
+	// Later: scheduled, done when due, once.
+	if r := rep(commands.Request{Command: "wipe", Args: "2h", MessageID: "50"}); len(r) != 1 || !strings.Contains(r[0].Text, "2") {
+		t.Fatalf("/wipe 2h: %+v", r)
+	}
+	e.clk.Add(time.Hour)
+	if err := e.mux.RunWipes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, w := p.took(); len(w) != 1 {
+		t.Fatalf("wiped before the delay: %v", w)
+	}
+	e.clk.Add(time.Hour + time.Second)
+	for range 2 {
+		if err := e.mux.RunWipes(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, w := p.took(); len(w) != 2 || w[1] != wiperID+"/50" {
+		t.Fatalf("delayed wipe: %v", w)
+	}
+
+	// A failed wipe is said; bad delays and forged buttons change nothing.
+	p.fail = true
+	if r := rep(commands.Request{Command: "wipe", MessageID: "60"}); r[0].Text != en("wipe_failed", nil) {
+		t.Fatalf("failed wipe: %+v", r)
+	}
+	p.fail = false
+	for _, bad := range []string{"3d", "-1h", "soon", "25h", "1.5h"} {
+		if r := rep(commands.Request{Command: "wipe", Args: bad}); r[0].Text != en("wipe_usage", nil) {
+			t.Fatalf("/wipe %s: %+v", bad, r)
+		}
+	}
+	rep(commands.Request{Callback: "wipe:99999"})
+	rep(commands.Request{Callback: "wipe:-5"})
+	if _, w := p.took(); len(w) != 2 {
+		t.Fatalf("bad input wiped: %v", w)
+	}
+	// In a group there is nothing to wipe.
+	if r := e.do(wiperID, commands.Request{Command: "wipe", ChatID: "-100555", ChatKind: commands.Group, Addressed: true}); r[0].Text != en("private_only_command", nil) {
+		t.Fatalf("group /wipe: %+v", r)
+	}
+	// The scheduled job holds the chat only sealed.
+	rep(commands.Request{Command: "wipe", Args: "1h", MessageID: "70"})
+	dump, err := srv.Dump(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range dump {
+		if strings.Contains(k+string(v), wiperID) {
+			t.Fatalf("a scheduled wipe names the chat in clear")
+		}
+	}
+}

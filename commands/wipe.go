@@ -1,0 +1,141 @@
+package commands
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigia-project/vigia/storage"
+)
+
+// cbWipe is the wipe buttons' prefix; the rest is the delay in minutes.
+const cbWipe = "wipe:"
+
+// maxWipeDelay keeps a delayed wipe inside the window in which platforms
+// let a bot delete messages (Telegram: 48 hours).
+const maxWipeDelay = 24 * time.Hour
+
+// WipeResult says what a chat wipe did.
+type WipeResult struct {
+	// TheirsKept is true where the platform does not let a bot delete the
+	// user's own messages (Discord direct messages).
+	TheirsKept bool
+}
+
+// ChatWiper is an optional Sender capability: it deletes what the bot may
+// delete of a private chat, from message upTo (and a little after it) back.
+type ChatWiper interface {
+	WipeChat(ctx context.Context, chatID, upTo string) (WipeResult, error)
+}
+
+// wiper returns the platform's ChatWiper, if the request comes from a
+// private conversation that can be wiped.
+func (c *Context) wiper() (ChatWiper, bool) {
+	if c.Request.ChatKind != Private || c.Request.UserChat == "" {
+		return nil, false
+	}
+	w, ok := c.mux.senders[c.Request.Platform].(ChatWiper)
+	return w, ok
+}
+
+// wipeButtons offers to wipe the chat now or later.
+func (c *Context) wipeButtons() [][]Button {
+	if _, ok := c.wiper(); !ok {
+		return nil
+	}
+	return [][]Button{{
+		{Label: c.T("button_wipe_now", nil), Data: cbWipe + "0"},
+		{Label: c.T("button_wipe_1h", nil), Data: cbWipe + "60"},
+		{Label: c.T("button_wipe_24h", nil), Data: cbWipe + "1440"},
+	}}
+}
+
+// wipe is the /wipe command: "/wipe", "/wipe now", "/wipe 30m", "/wipe 2h".
+func wipe(ctx context.Context, c *Context) error {
+	arg := strings.ToLower(strings.TrimSpace(c.Request.Args))
+	var delay time.Duration
+	if arg != "" && arg != "now" && arg != "0" {
+		d, err := time.ParseDuration(arg)
+		if err != nil || d < 0 || d > maxWipeDelay || strings.ContainsAny(arg, ".µun") {
+			return c.Say(ctx, "wipe_usage", nil)
+		}
+		delay = d
+	}
+	return c.wipeChat(ctx, delay)
+}
+
+// wipeButton handles a wipe button press.
+func (m *Mux) wipeButton(ctx context.Context, c *Context, data string) error {
+	minutes, err := strconv.Atoi(strings.TrimPrefix(data, cbWipe))
+	if err != nil || minutes < 0 || time.Duration(minutes)*time.Minute > maxWipeDelay {
+		return nil // forged
+	}
+	return c.wipeChat(ctx, time.Duration(minutes)*time.Minute)
+}
+
+// wipeChat wipes the conversation now, or schedules it.
+func (c *Context) wipeChat(ctx context.Context, delay time.Duration) error {
+	w, ok := c.wiper()
+	if !ok {
+		return c.Say(ctx, "wipe_unavailable", nil)
+	}
+	if delay > 0 {
+		job := storage.Wipe{Route: c.Request.Platform + ":" + c.Request.UserChat, MessageID: c.Request.MessageID, Chat: true, Language: c.Lang}
+		if err := c.mux.store.ScheduleWipe(ctx, job, c.mux.now().Add(delay)); err != nil {
+			return err
+		}
+		return c.Say(ctx, "wipe_scheduled", map[string]any{"Delay": c.mux.ageIn(c.Lang, delay)})
+	}
+	res, err := w.WipeChat(ctx, c.Request.UserChat, c.Request.MessageID)
+	if err != nil {
+		c.mux.log.Warn("chat wipe failed", "platform", c.Request.Platform, "error", err.Error())
+		return c.Say(ctx, "wipe_failed", nil)
+	}
+	if res.TheirsKept {
+		// Nothing else is said after a wipe: an empty chat says less than
+		// a "chat wiped" notice. Here the reporter must act, so we say so.
+		return c.Say(ctx, "wipe_done_theirs_kept", nil)
+	}
+	return nil
+}
+
+// RunWipes carries out the scheduled deletions that are due: enrolment
+// secrets and delayed chat wipes. A failed one is tried again a few times.
+func (m *Mux) RunWipes(ctx context.Context) error {
+	jobs, err := m.store.DueWipes(ctx, m.now(), 50)
+	for _, j := range jobs {
+		platform, chat, _ := strings.Cut(j.Route, ":")
+		s := m.senders[platform]
+		var werr error
+		switch w, canWipe := s.(ChatWiper); {
+		case s == nil:
+			continue // that platform is not running in this process any more
+		case j.Chat && canWipe:
+			var res WipeResult
+			res, werr = w.WipeChat(ctx, chat, j.MessageID)
+			if werr == nil && res.TheirsKept {
+				lang := j.Language
+				if lang == "" {
+					lang = m.lang
+				}
+				_, werr = s.Send(ctx, chat, Reply{Text: m.msg.Localize(lang, "wipe_done_theirs_kept", nil)})
+			}
+		case !j.Chat:
+			if r, ok := s.(MessageRemover); ok {
+				werr = r.DeleteMessage(ctx, chat, j.MessageID)
+			}
+		}
+		if werr == nil {
+			continue
+		}
+		m.log.Warn("scheduled deletion failed", "platform", platform, "attempt", j.Attempts+1, "error", werr.Error())
+		if j.Attempts < 3 {
+			j.Attempts++
+			if err := m.store.ScheduleWipe(ctx, j, m.now().Add(time.Minute)); err != nil {
+				return err
+			}
+		}
+	}
+	return err
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/vigia-project/vigia/storage"
+)
+
+// previousSecret reads VIGIA_SECRET_PREVIOUS or VIGIA_SECRET_PREVIOUS_FILE,
+// the secret being rotated away from, as VIGIA_SECRET is read; nil if
+// neither is set.
+func previousSecret(getenv func(string) string) ([]byte, error) {
+	const name = "VIGIA_SECRET_PREVIOUS"
+	v, from := getenv(name), name
+	if f := strings.TrimSpace(getenv(name + "_FILE")); f != "" {
+		if v != "" {
+			return nil, &configError{name + "_FILE", "is set together with " + name + "; use one of them"}
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, &configError{name + "_FILE", "cannot be read (it should name a file holding the previous secret)"}
+		}
+		v, from = string(b), name+"_FILE"
+	}
+	if v == "" {
+		return nil, nil
+	}
+	secret, err := base64.StdEncoding.DecodeString(strings.TrimSpace(v))
+	if err != nil || len(secret) < storage.MinSecretLen {
+		return nil, &configError{from, fmt.Sprintf("must be base64 of at least %d random bytes, like VIGIA_SECRET", storage.MinSecretLen)}
+	}
+	return secret, nil
+}
+
+// keyring builds the keyring: VIGIA_SECRET, and VIGIA_SECRET_PREVIOUS while
+// rotating.
+func (c Config) keyring() (*storage.Keyring, error) {
+	var kr *storage.Keyring
+	var err error
+	if c.SecretPrevious != nil {
+		kr, err = storage.NewKeyring(c.Secret, c.SecretPrevious)
+	} else {
+		kr, err = storage.NewKeyring(c.Secret)
+	}
+	if err != nil {
+		return nil, &configError{"VIGIA_SECRET", err.Error()}
+	}
+	return kr, nil
+}
+
+// rotateKey is `vigia rotate-key`: with the bot running on VIGIA_SECRET (new)
+// and VIGIA_SECRET_PREVIOUS (old), it re-seals under the new secret every
+// value still sealed under the old one. It prints counts, never a value.
+func rotateKey(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) int {
+	cfg, err := loadConfig(getenv, false)
+	if err == nil && cfg.SecretPrevious == nil {
+		err = &configError{"VIGIA_SECRET_PREVIOUS", "is not set; rotate-key needs the secret being replaced (and VIGIA_SECRET set to the new one)"}
+	}
+	if err == nil && bytes.Equal(cfg.SecretPrevious, cfg.Secret) {
+		err = &configError{"VIGIA_SECRET_PREVIOUS", "equals VIGIA_SECRET; set VIGIA_SECRET to a new secret (`vigia keygen`)"}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "vigia: %v\n", err)
+		return 2
+	}
+	kr, err := cfg.keyring()
+	if err != nil {
+		fmt.Fprintf(stderr, "vigia: %v\n", err)
+		return 2
+	}
+	rdb, err := redisClient(cfg.RedisURL, cfg.RedisMode)
+	if err != nil {
+		fmt.Fprintf(stderr, "vigia: %v\n", err)
+		return 2
+	}
+	defer rdb.Close()
+	st, err := storage.New(rdb, kr, storage.Options{Prefix: cfg.RedisPrefix})
+	if err != nil {
+		fmt.Fprintf(stderr, "vigia: %v\n", err)
+		return 2
+	}
+	if err := st.Init(ctx); err != nil {
+		if errors.Is(err, storage.ErrWrongSecret) {
+			fmt.Fprintf(stderr, "vigia: VIGIA_SECRET: %v\n", err)
+			return 2
+		}
+		fmt.Fprintf(stderr, "vigia: redis: %v\n", err)
+		return 1
+	}
+	rep, err := st.Rekey(ctx, func(done int) { fmt.Fprintf(stderr, "vigia: %d keys examined\n", done) })
+	fmt.Fprintf(stdout, "re-sealed: %d\nalready current: %d\nunreadable: %d\ndropped (pre-rotation send records): %d\nkeys examined: %d\n",
+		rep.Resealed, rep.Current, rep.Unreadable, rep.Dropped, rep.Keys)
+	switch {
+	case err != nil:
+		fmt.Fprintf(stderr, "vigia: rotate-key interrupted, run it again: %v\n", err)
+		return 1
+	case rep.Unreadable > 0:
+		fmt.Fprintf(stderr, "vigia: %d values open under neither secret; they were left as they are\n", rep.Unreadable)
+		return 1
+	}
+	fmt.Fprintln(stdout, "nothing is left under the previous secret: remove VIGIA_SECRET_PREVIOUS and restart the bot")
+	return 0
+}

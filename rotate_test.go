@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"strings"
+	"testing"
+
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// `vigia rotate-key` re-seals a Redis written under the old secret, prints
+// counts (never a value), and refuses to run without the old secret.
+func TestRotateKey(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	oldSecret := bytes.Repeat([]byte{1}, 32)
+	kr, _ := storage.NewKeyring(oldSecret)
+	st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "vigia"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p := st.Pseudonym("telegram", "555")
+	d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Route: "telegram:555", Part: tips.Part{Text: "extorsión en el mercado"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := st.SubmitDraft(ctx, p, d.ID, "es", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	e := validEnv()
+	e["VIGIA_REDIS_URL"] = srv.URL()
+	rotate := func(e map[string]string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := run(ctx, []string{"rotate-key"}, env(e), strings.NewReader(""), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	// Without the previous secret, or with the same one: exit 2, naming it.
+	if code, _, msg := rotate(e); code != 2 || !strings.HasPrefix(msg, "vigia: VIGIA_SECRET_PREVIOUS:") {
+		t.Fatalf("no previous secret: exit %d, %q", code, msg)
+	}
+	e["VIGIA_SECRET_PREVIOUS"] = goodSecret
+	if code, _, msg := rotate(e); code != 2 || !strings.HasPrefix(msg, "vigia: VIGIA_SECRET_PREVIOUS:") || strings.Contains(msg, goodSecret) {
+		t.Fatalf("previous equals the secret: exit %d, %q", code, msg)
+	}
+	e["VIGIA_SECRET_PREVIOUS"] = "not base64!"
+	if code, _, msg := rotate(e); code != 2 || !strings.HasPrefix(msg, "vigia: VIGIA_SECRET_PREVIOUS:") || strings.Contains(msg, "not base64") {
+		t.Fatalf("bad previous secret: exit %d, %q", code, msg)
+	}
+
+	e["VIGIA_SECRET_PREVIOUS"] = base64.StdEncoding.EncodeToString(oldSecret)
+	code, out, msg := rotate(e) // the wrapped data key, the send record, the keyset
+	if code != 0 || !strings.Contains(out, "re-sealed: 3\n") || !strings.Contains(out, "unreadable: 0\n") {
+		t.Fatalf("rotate-key: exit %d, stdout %q, stderr %q", code, out, msg)
+	}
+	for _, secret := range []string{sub.Receipt, "telegram:555", "extorsión", e["VIGIA_SECRET_PREVIOUS"], goodSecret} {
+		if strings.Contains(out+msg, secret) {
+			t.Fatalf("rotate-key printed a value: %q %q", out, msg)
+		}
+	}
+	// Done: again finds nothing to re-seal, and the new secret alone reads the tip.
+	if code, out, _ := rotate(e); code != 0 || !strings.Contains(out, "re-sealed: 0\n") {
+		t.Fatalf("second run: exit %d, %q", code, out)
+	}
+	cfg, err := loadConfig(env(validEnv()), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kr, _ = cfg.keyring()
+	fresh, _ := storage.New(srv.Client(), kr, storage.Options{Prefix: "vigia"})
+	if err := fresh.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fresh.TipByReceipt(ctx, sub.Receipt); err != nil {
+		t.Fatal(err)
+	}
+	// The old secret alone no longer starts.
+	delete(e, "VIGIA_SECRET_PREVIOUS")
+	e["VIGIA_SECRET"] = base64.StdEncoding.EncodeToString(oldSecret)
+	e["VIGIA_SECRET_PREVIOUS"] = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{3}, 32))
+	if code, _, msg := rotate(e); code != 2 || !strings.HasPrefix(msg, "vigia: VIGIA_SECRET:") {
+		t.Fatalf("wrong secrets: exit %d, %q", code, msg)
+	}
+}

@@ -1,0 +1,63 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// keysetContext binds the sealed keyset to its purpose.
+const keysetContext = "keyset"
+
+// ErrWrongSecret is returned by Init when the keyset kept in Redis opens
+// under neither VIGIA_SECRET nor VIGIA_SECRET_PREVIOUS: this Redis was
+// written with another secret.
+var ErrWrongSecret = errors.New("the keys kept in Redis open under neither the secret nor the previous secret")
+
+// loadKeyset makes the keyring use the MAC keys kept in Redis. The first
+// start keeps the MAC keys it derived (from the previous secret, if one is
+// set: the data predates the new one), so that pseudonyms, receipt lookups
+// and the blind index survive a change of secret. SET NX makes concurrent
+// first starts agree on one keyset.
+func (s *Store) loadKeyset(ctx context.Context) error {
+	raw, err := s.rdb.Get(ctx, s.k.keyset()).Bytes()
+	if errors.Is(err, redis.Nil) {
+		if err := s.keepKeyset(ctx); err != nil {
+			return err
+		}
+		raw, err = s.rdb.Get(ctx, s.k.keyset()).Bytes()
+	}
+	if err != nil {
+		return fmt.Errorf("read keyset: %w", err)
+	}
+	plain, err := s.kr.open(raw, keysetContext)
+	if err != nil {
+		return ErrWrongSecret
+	}
+	var m macKeys
+	if err := json.Unmarshal(plain, &m); err != nil || len(m.Pseudonym) != 32 || len(m.Receipt) != 32 || len(m.Index) != 32 {
+		return fmt.Errorf("keyset is malformed")
+	}
+	s.kr.useKeys(m)
+	return nil
+}
+
+// keepKeyset writes the keyring's initial MAC keys, sealed, unless a keyset
+// is there already.
+func (s *Store) keepKeyset(ctx context.Context) error {
+	plain, err := json.Marshal(s.kr.initial)
+	if err != nil {
+		return err
+	}
+	sealed, err := s.kr.seal(plain, keysetContext)
+	if err != nil {
+		return err
+	}
+	if err := s.rdb.SetNX(ctx, s.k.keyset(), sealed, 0).Err(); err != nil {
+		return fmt.Errorf("keep keyset: %w", err)
+	}
+	return nil
+}
