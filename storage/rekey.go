@@ -89,7 +89,7 @@ func (s *Store) sealedRecords() []sealedRecord {
 			return "claimer"
 		}},
 		{k.submitted, sealedString, nil, func(mac, _ string) string { return submissionContext(mac) }},
-		{exact(k.teamMembers() + "x"), sealedHash, every, func(_, f string) string { return "member:" + f }},
+		{exact(k.teamMembers()), sealedHash, every, func(_, f string) string { return "member:" + f }},
 		{k.invite, sealedString, nil, fixed("invite")},
 		{exact(k.subscriptions()), sealedHash, every, func(_, f string) string { return "sub:" + f }},
 		{k.publication, sealedHash, is("by"), func(id, _ string) string { return "pubby:" + id }},
