@@ -143,6 +143,12 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 			part.Attachment = nil // Redis is down: the file cannot be kept, the text can
 		}
 	}
+	if req.FileData == nil && req.Attachment != nil && req.Attachment.Kind != tips.Photo {
+		// Kept as the platform's reference (too large, a video, a voice
+		// note): not cleaned. Compressed photos lose their metadata when
+		// the platform re-encodes them.
+		cleaning = "file_not_cleaned"
+	}
 	if part.Forward == nil && req.ForwardedFromPerson {
 		part.Forward = &tips.Forward{} // forwarded, from a source not named
 	}

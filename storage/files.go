@@ -15,7 +15,7 @@ import (
 )
 
 // MaxFileSize bounds one stored file.
-const MaxFileSize = 8 << 20
+const MaxFileSize = 20 << 20
 
 // ErrFileTooLarge is returned for a file over MaxFileSize.
 var ErrFileTooLarge = errors.New("file too large")

@@ -117,6 +117,10 @@ func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
 		f.getUpdates(w, r, call)
 		return
 	case "getFile":
+		f.mu.Lock()
+		f.calls = append(f.calls, call)
+		f.cond.Broadcast()
+		f.mu.Unlock()
 		id := call.Fields["file_id"]
 		reply(w, fmt.Sprintf(`{"file_id":%q,"file_unique_id":"u","file_path":"documents/%s"}`, id, id))
 		return

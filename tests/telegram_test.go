@@ -437,7 +437,23 @@ func TestTelegramDocumentsAreDownloadedAndCleaned(t *testing.T) {
 	if !strings.HasPrefix(second.Fields["text"], es("file_not_cleaned")) {
 		t.Fatalf("reply to a PDF: %q", second.Fields["text"])
 	}
-	checkRedis(t, rs, "GPSLatitude", "Juan Perez", "DOCJPEG", "DOCPDF", "IMG_casa")
+	// A compressed photo is downloaded and cleaned too; a document over
+	// 20 MB stays a Telegram file id and the reporter hears it was not cleaned.
+	tg.addFile("PHOTOJPEG", jpegFile)
+	tg.push(message(3, rep, chat, map[string]any{"photo": []map[string]any{
+		{"file_id": "PHOTOSMALL", "file_unique_id": "ps", "width": 90, "height": 90, "file_size": 10},
+		{"file_id": "PHOTOJPEG", "file_unique_id": "pj", "width": 1280, "height": 960, "file_size": len(jpegFile)},
+	}}))
+	tg.push(message(4, rep, chat, map[string]any{"document": map[string]any{
+		"file_id": "DOCHUGE", "file_unique_id": "dh", "file_name": "video.mov", "mime_type": "video/quicktime", "file_size": 21 << 20}}))
+	got := tg.waitCalls(4, messagesTo(chatID))
+	if !strings.HasPrefix(got[2].Fields["text"], es("file_cleaned")) || !strings.HasPrefix(got[3].Fields["text"], es("file_not_cleaned")) {
+		t.Fatalf("photo / huge document: %q / %q", got[2].Fields["text"], got[3].Fields["text"])
+	}
+	if n := len(tg.waitCalls(3, func(c sent) bool { return c.Method == "getFile" })); n != 3 {
+		t.Fatalf("%d getFile calls, want 3 (the huge document is not fetched)", n)
+	}
+	checkRedis(t, rs, "GPSLatitude", "Juan Perez", "DOCJPEG", "DOCPDF", "IMG_casa", "PHOTOJPEG", "PHOTOSMALL", "DOCHUGE", "video.mov")
 	bot.stop(t)
 	if logs := bot.stderr.String(); strings.Contains(logs, token) || strings.Contains(logs, "/file/bot") {
 		t.Fatalf("log holds the token or a download link:\n%s", logs)

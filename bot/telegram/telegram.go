@@ -273,7 +273,7 @@ func (a *Adapter) handle(ctx context.Context, h Handler, u *models.Update) {
 		return
 	}
 	if u.Message != nil {
-		a.fetchDocument(ctx, &req, u.Message)
+		a.fetchFile(ctx, &req, u.Message)
 	}
 	h.Handle(ctx, req, w)
 }
@@ -450,17 +450,32 @@ func salvage(raw []byte) (*models.Update, bool) {
 // or whether the webhook is registered (webhook mode).
 func (a *Adapter) Connected() bool { return a.connected.Load() }
 
-// fetchDocument downloads a file a reporter sent "as a file" in a private
-// chat, so the engine can strip its metadata and keep a sealed copy.
-// Telegram re-encodes compressed photos itself (dropping EXIF), but a
-// document arrives byte for byte, GPS and all. Files over
-// storage.MaxFileSize, and any failed download, stay Telegram file ids.
-// The download link holds the bot token: it never reaches a log.
-func (a *Adapter) fetchDocument(ctx context.Context, req *commands.Request, m *models.Message) {
-	if m.Document == nil || req.ChatKind != commands.Private || req.Command != "" || m.Document.FileSize > storage.MaxFileSize {
+// fetchFile downloads a photo (its largest size) or a file a reporter
+// sent "as a file" in a private chat, so the engine can strip its metadata
+// and keep it sealed: Telegram file ids point back at the reporter's
+// message. Files over storage.MaxFileSize (Telegram's own download limit
+// is 20 MB), other kinds (videos, voice notes), and any failed download
+// stay Telegram file ids. The download link holds the bot token: it never
+// reaches a log or an error.
+func (a *Adapter) fetchFile(ctx context.Context, req *commands.Request, m *models.Message) {
+	if req.ChatKind != commands.Private || req.Command != "" || req.Attachment == nil {
 		return
 	}
-	f, err := a.b.GetFile(ctx, &bot.GetFileParams{FileID: m.Document.FileID})
+	var fileID string
+	var size int64
+	switch {
+	case m.Document != nil:
+		fileID, size = m.Document.FileID, m.Document.FileSize
+	case len(m.Photo) > 0:
+		largest := m.Photo[len(m.Photo)-1]
+		fileID, size = largest.FileID, int64(largest.FileSize)
+	default:
+		return
+	}
+	if size > storage.MaxFileSize {
+		return
+	}
+	f, err := a.b.GetFile(ctx, &bot.GetFileParams{FileID: fileID})
 	if err != nil {
 		a.log.Warn("telegram getFile failed; the document is kept as a Telegram file id", "error", a.redact(err))
 		return
