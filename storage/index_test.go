@@ -328,3 +328,43 @@ func TestRetentionPerStatus(t *testing.T) {
 		t.Fatalf("verified tip: %+v %v", got, err)
 	}
 }
+
+// A dismissed tip that is reopened lives as long as any open tip again,
+// not the shorter time the dismissal gave it.
+func TestReopenedTipLivesAsOpen(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "t", Retention: 48 * time.Hour, ClosedRetention: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p := st.Pseudonym("telegram", "803")
+	d, _ := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Route: "telegram:803", Part: tips.Part{Text: "cobro de piso en el mercado"}})
+	sub, err := st.SubmitDraft(ctx, p, d.ID, "es", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ana := storage.Claimer{Key: "a", Name: "Ana"}
+	c := srv.Client()
+	for _, step := range []struct {
+		status   tips.Status
+		min, max time.Duration
+	}{
+		{tips.StatusDismissed, 59 * time.Minute, time.Hour},
+		{tips.StatusNew, 47 * time.Hour, 48 * time.Hour},
+		{tips.StatusEscalated, 47 * time.Hour, 48 * time.Hour},
+	} {
+		if err := st.Decide(ctx, sub.TipID, ana, storage.Decision{Status: step.status}); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"t:{tips}:tip:" + sub.TipID, "t:{tips}:log:" + sub.TipID} {
+			if ttl := c.PTTL(ctx, k).Val(); ttl < step.min || ttl > step.max {
+				t.Fatalf("after %s, %s lives %v, want %v–%v", step.status, k, ttl, step.min, step.max)
+			}
+		}
+	}
+}

@@ -191,10 +191,18 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	if ok == 0 {
 		return ErrNotFound
 	}
-	if ttl, ok := s.byStatus[d.Status]; ok {
-		if err := s.expireTip(ctx, id, ttl); err != nil {
+	ttl, closing := s.byStatus[d.Status]
+	if !closing {
+		// Open again (reopened, claimed, escalated): the tip lives as long
+		// as any open tip, counted from when it arrived, not the shorter
+		// time a dismissal gave it.
+		ttl, err = s.openTTL(ctx, id)
+		if err != nil {
 			return err
 		}
+	}
+	if err := s.expireTip(ctx, id, ttl); err != nil {
+		return err
 	}
 	text := string(d.Status)
 	if d.DuplicateOf != "" {
@@ -210,6 +218,16 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 		text += " · " + strings.Join(d.Labels, ", ")
 	}
 	return s.appendLog(ctx, id, tips.Entry{Who: by.Name, Kind: tips.EntryStatus, Text: text})
+}
+
+// openTTL is how long an open tip still lives: the retention, counted
+// from its arrival (at least a minute, so a reopened old tip can be read).
+func (s *Store) openTTL(ctx context.Context, id string) (time.Duration, error) {
+	ms, err := s.rdb.HGet(ctx, s.k.tip(id), "t").Int64()
+	if err != nil {
+		return 0, fmt.Errorf("retention: %w", err)
+	}
+	return max(s.retention-s.now().Sub(time.UnixMilli(ms)), time.Minute), nil
 }
 
 // expireTip sets how long a tip and every record of it still live. When the
