@@ -121,7 +121,7 @@ func (kr *Keyring) openWhich(sealed []byte, context string) (plain []byte, curre
 	if pt, err := open(kr.sealKey, sealed, context); err == nil {
 		return pt, true, nil
 	}
-	if false {
+	if kr.previous != nil {
 		if pt, err := open(kr.previous, sealed, context); err == nil {
 			return pt, false, nil
 		}
