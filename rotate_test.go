@@ -82,6 +82,13 @@ func TestRotateKey(t *testing.T) {
 	if _, err := fresh.TipByReceipt(ctx, sub.Receipt); err != nil {
 		t.Fatal(err)
 	}
+	// A value under neither secret: reported, and exit 1.
+	if err := srv.Client().HSet(ctx, "vigia:{team}:members", "stray", append([]byte{1}, bytes.Repeat([]byte{9}, 40)...)).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := rotate(e); code != 1 || !strings.Contains(out, "unreadable: 1\n") {
+		t.Fatalf("unreadable value: exit %d, %q", code, out)
+	}
 	// The old secret alone no longer starts.
 	delete(e, "VIGIA_SECRET_PREVIOUS")
 	e["VIGIA_SECRET"] = base64.StdEncoding.EncodeToString(oldSecret)

@@ -447,3 +447,21 @@ func TestRekeyOnRedisCluster(t *testing.T) {
 		t.Fatalf("audit: %d %v", len(log), err)
 	}
 }
+
+// Upgrading and rotating at once: a Redis written before the keyset
+// existed keeps the MAC keys of the previous secret, not the new one's.
+func TestKeysetFromPreviousSecretOnFirstStart(t *testing.T) {
+	ctx := context.Background()
+	rdb := redistest.Start(t).Client()
+	old := rekeyStore(t, rdb, secretA)
+	if err := rdb.Del(ctx, "t:keyset").Err(); err != nil { // as before this version
+		t.Fatal(err)
+	}
+	st := rekeyStore(t, rdb, secretB, secretA)
+	if st.Pseudonym("telegram", "7") != old.Pseudonym("telegram", "7") {
+		t.Fatal("the first start on (new, previous) took the new secret's MAC keys")
+	}
+	if again := rekeyStore(t, rdb, secretB); again.Pseudonym("telegram", "7") != old.Pseudonym("telegram", "7") {
+		t.Fatal("the kept MAC keys were not loaded")
+	}
+}
