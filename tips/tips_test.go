@@ -138,8 +138,9 @@ func TestFirstLine(t *testing.T) {
 	}
 }
 
-// liveLink is an independent notion of what a chat client would linkify.
-var liveLink = regexp.MustCompile(`(?i)(?:https?|ftp|tg)://[^\s]|www\.[\p{L}\p{N}]`)
+// liveLink is an independent notion of what a chat client would linkify
+// ("www." only at the start of a word: "awww.0" is no link).
+var liveLink = regexp.MustCompile(`(?i)(?:https?|ftp|tg)://[^\s]|(?:^|[^\p{L}\p{N}_])www\.[\p{L}\p{N}]`)
 
 // The order used in production: neutralise, then defang. The check does
 // not reuse the package's own patterns: no scheme a client would linkify,
@@ -166,7 +167,8 @@ func FuzzNeutralizeDefang(f *testing.F) {
 }
 
 // linkable scans text, without the package's patterns, for what a client
-// could turn into a link: a "://" other than a defanged "hxxp(s)://"; a
+// could turn into a link: a scheme (ASCII, starting with a letter) and
+// "://", other than a defanged "hxxp(s)://"; a
 // full stop between a letter, mark, digit or hyphen and two letters (a
 // host name: "evil.example", "t.me"; Latin ones also with "。", "．", "｡");
 // four dot-separated numbers of at most three digits (IPv4).
@@ -175,8 +177,14 @@ func linkable(text string) (string, bool) {
 	around := func(i int) string { return string(r[max(0, i-8):min(len(r), i+8)]) }
 	for i := range r {
 		if i+2 < len(r) && string(r[i:i+3]) == "://" {
-			before := strings.ToLower(string(r[max(0, i-5):i]))
-			if !strings.HasSuffix(before, "hxxp") && !strings.HasSuffix(before, "hxxps") {
+			// The scheme: the run of letters, digits, "+.-" before it,
+			// which must start with an ASCII letter.
+			j := i
+			for j > 0 && (r[j-1] < 0x80 && (unicode.IsLetter(r[j-1]) || unicode.IsDigit(r[j-1]) || strings.ContainsRune("+.-", r[j-1]))) {
+				j--
+			}
+			scheme := strings.ToLower(string(r[j:i]))
+			if scheme != "" && unicode.IsLetter(r[j]) && scheme != "hxxp" && scheme != "hxxps" {
 				return around(i), true
 			}
 		}
