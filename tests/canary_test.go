@@ -1,0 +1,193 @@
+package tests
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage/redistest"
+)
+
+// Canary identities: values that must never appear where they do not belong.
+const (
+	canaryReporter     = 7770123456
+	canaryReporterName = "canario_informante"
+	canaryFirst        = "Eustaquia"
+	canaryAdmin        = 6660654321
+	canaryGroup        = -1009876543210
+	canaryTip          = "Extorsionan en la bodega azul de Tlaquepaque, llamen al 33 1234 5678 o vean https://cobros-canario.example/lista"
+)
+
+// commandArgs gives each command plausible arguments; receipt and tip
+// number are filled in. Commands missing here fail the test, so a new
+// command cannot escape the canary suite.
+var commandArgs = map[string][]string{
+	"start": {""}, "help": {""}, "report": {""}, "status": {"{receipt}", "ZZZZ"}, "language": {"", "en"},
+	"cancel": {""}, "reply": {"{receipt} respuesta", ""}, "forget": {"{receipt}", "x"}, "wipe": {"2h", "nunca"},
+	"redeem": {"AAAA-BBBB-CCCC-DDDD"}, "enroll": {"", "000000"}, "unlock": {"12"}, "lock": {""},
+	"next": {"", "weapons"}, "queue": {""}, "triage": {"1 escalated high canario", "1 bogus"}, "note": {"1 nota del equipo", "1"},
+	"ask": {"1 ¿cuándo pasa?", "x"}, "invite": {"investigator", "emperor"}, "revoke": {"telegram:123", "AAAA-BBBB-CCCC-DDDD", "???"},
+	"team": {""}, "audit": {"50", "-3"}, "dead": {""}, "purge": {"999", "x"},
+	"search": {"bodega azul", ""}, "entity": {"33 1234 5678", "cobros-canario.example"}, "signals": {"", "30d", "forever"},
+	"subscribe": {"norte"}, "unsubscribe": {""}, "warn": {"Retén falso en la carretera"}, "publish": {"1", "99"},
+	"retract": {"1", "x"}, "recent": {"", "5", "-1"}, "tip": {"1", "999", "x"},
+}
+
+// Every command, by every kind of user, with good and bad arguments, in a
+// private chat and in a group: no tip text, user id, username, chat id,
+// receipt, TOTP secret or token reaches Redis, the log or the metrics, and
+// no answer tells a team member or a group who reported.
+func TestTelegramCanaryEveryCommand(t *testing.T) {
+	rs := redistest.Start(t)
+	tg := newFakeTelegram(t, token)
+	tg.admins = map[string]bool{strconv.Itoa(canaryAdmin): true}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cmd := exec.Command(binary, "serve")
+	cmd.Env = []string{
+		"PATH=/usr/bin:/bin",
+		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_TELEGRAM_TOKEN=" + token, "VIGIA_TELEGRAM_API_URL=" + tg.URL(),
+		"VIGIA_ADMINS=telegram:" + strconv.Itoa(canaryAdmin), "VIGIA_HTTP_ADDR=" + addr,
+		"VIGIA_DEFAULT_LANGUAGE=es", "VIGIA_LOG_LEVEL=debug",
+	}
+	bot := launch(t, cmd)
+
+	rep := user(canaryReporter, canaryReporterName, canaryFirst, "es-MX")
+	repChat := privateChat(canaryReporter, canaryReporterName, canaryFirst)
+	adm := user(canaryAdmin, "jefa_equipo", "Marta", "es")
+	admChat := privateChat(canaryAdmin, "jefa_equipo", "Marta")
+	group := map[string]any{"id": canaryGroup, "type": "supergroup", "title": "Vecinos canario"}
+	repChatID, admChatID := strconv.Itoa(canaryReporter), strconv.Itoa(canaryAdmin)
+	upd := 0
+	push := func(from, chat, fields map[string]any) {
+		upd++
+		tg.push(message(upd, from, chat, fields))
+	}
+
+	// The reporter sends a tip and keeps the receipt.
+	push(rep, repChat, map[string]any{"text": canaryTip})
+	first := tg.waitCalls(1, messagesTo(repChatID))[0]
+	var send string
+	for _, b := range buttons(first) {
+		if strings.HasPrefix(b, "send:") {
+			send = b
+		}
+	}
+	upd++
+	tg.push(map[string]any{"update_id": upd, "callback_query": map[string]any{
+		"id": "cq1", "from": rep, "chat_instance": "ci", "data": send,
+		"message": map[string]any{"message_id": 5, "date": time.Now().Unix(), "chat": repChat},
+	}})
+	receipt := regexp.MustCompile(`[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}`).FindString(tg.waitCalls(3, messagesTo(repChatID))[1].Fields["text"])
+	if receipt == "" {
+		t.Fatal("no receipt")
+	}
+
+	// The admin enrols and unlocks.
+	push(adm, admChat, command("", "/enroll", ""))
+	enrol := tg.waitCalls(1, messagesTo(admChatID))[0]
+	secret := strings.ReplaceAll(regexp.MustCompile(`(?m)^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$`).FindString(enrol.Fields["text"]), " ", "")
+	code, err := totp.GenerateCode(secret, time.Now())
+	if secret == "" || err != nil {
+		t.Fatalf("enrolment: %q %v", enrol.Fields["text"], err)
+	}
+	push(adm, admChat, command("", "/unlock", code))
+	tg.waitCalls(2, messagesTo(admChatID))
+
+	// Every command, in every place, by everyone.
+	table := commands.New(commands.Options{}).Commands()
+	for _, c := range table {
+		argsList, ok := commandArgs[c.Name]
+		if !ok {
+			t.Fatalf("command /%s has no canary arguments: add it to commandArgs", c.Name)
+		}
+		for _, args := range argsList {
+			args = strings.ReplaceAll(args, "{receipt}", receipt)
+			for _, who := range []struct{ from, chat map[string]any }{{rep, repChat}, {adm, admChat}, {rep, group}, {adm, group}} {
+				if c.Name == "lock" && who.chat["id"] == canaryAdmin {
+					continue // keep the admin unlocked for the commands that follow
+				}
+				push(who.from, who.chat, command("", "/"+c.Name, args))
+			}
+		}
+	}
+	// A warning in the group gets approved and published, then retracted.
+	push(adm, admChat, command("", "/publish", "2"))
+	push(adm, admChat, command("", "/retract", "2"))
+	push(adm, admChat, command("", "/purge", "1"))
+	waitFor(t, func() bool { return tg.confirmedBeyond(int64(upd)) })
+
+	// The canaries.
+	hex := strconv.FormatInt(canaryReporter, 16)
+	reporterMarks := []string{repChatID, hex, strings.ToUpper(hex), canaryReporterName, canaryFirst, receipt, strings.ReplaceAll(receipt, "-", "")}
+	secrets := []string{token, "AAHsecretTokenValue", secret}
+	tipWords := []string{"Tlaquepaque", "bodega azul", "cobros-canario", "1234 5678"}
+	teamAndGroup := []string{admChatID, strconv.FormatInt(canaryAdmin, 16), "jefa_equipo", strconv.Itoa(-canaryGroup), "Vecinos canario"}
+	everything := append(append(append(append([]string{}, reporterMarks...), secrets...), tipWords...), teamAndGroup...)
+
+	checkRedis(t, rs, everything...)
+	logs := bot.stderr.String()
+	for _, s := range everything {
+		if strings.Contains(logs, s) {
+			t.Errorf("log holds %q", s)
+		}
+	}
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(metrics), "vigia_") {
+		t.Fatalf("no Vigía metrics:\n%s", metrics)
+	}
+	for _, s := range everything {
+		if strings.Contains(string(metrics), s) {
+			t.Errorf("metrics hold %q", s)
+		}
+	}
+	// Answers: nobody but the reporter is told anything that points at
+	// them; the token never appears; the TOTP secret only in its message.
+	tg.mu.Lock()
+	calls := append([]sent(nil), tg.calls...)
+	tg.mu.Unlock()
+	answered := 0
+	for _, c := range calls {
+		text := c.Fields["text"] + c.Fields["caption"] + c.Fields["reply_markup"]
+		if text == "" {
+			continue
+		}
+		answered++
+		for _, s := range secrets {
+			if strings.Contains(text, s) && !(s == secret && c.Fields["_message_id"] == enrol.Fields["_message_id"]) {
+				t.Errorf("%s to %s holds a secret: %q", c.Method, c.Fields["chat_id"], text)
+			}
+		}
+		if c.Fields["chat_id"] == repChatID {
+			continue
+		}
+		for _, s := range reporterMarks {
+			if strings.Contains(text, s) {
+				t.Errorf("%s to %s points at the reporter (%q): %q", c.Method, c.Fields["chat_id"], s, text)
+			}
+		}
+	}
+	if want := 4 * len(table); answered < want {
+		t.Fatalf("only %d answers to %d+ commands: the suite did not run", answered, want)
+	}
+	bot.stop(t)
+}
