@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage/redistest"
 )
 
@@ -188,6 +190,189 @@ func TestTelegramCanaryEveryCommand(t *testing.T) {
 	}
 	if want := 4 * len(table); answered < want {
 		t.Fatalf("only %d answers to %d+ commands: the suite did not run", answered, want)
+	}
+	bot.stop(t)
+}
+
+// discordOptions turns "1 some text" into slash command options for c's
+// arguments: leading words to the first ones, the rest to the last; an
+// integer argument that is not a number is left out, as Discord's client
+// would refuse it.
+func discordOptions(c *commands.Command, args string) []any {
+	var out []any
+	rest := strings.TrimSpace(args)
+	for n, a := range c.Args {
+		if rest == "" {
+			break
+		}
+		v := rest
+		if n < len(c.Args)-1 {
+			v, rest, _ = strings.Cut(rest, " ")
+		} else {
+			rest = ""
+		}
+		if a.Kind == commands.ArgInteger {
+			i, err := strconv.Atoi(v)
+			if err != nil {
+				continue
+			}
+			out = append(out, map[string]any{"name": a.Name, "type": 4, "value": i})
+			continue
+		}
+		out = append(out, map[string]any{"name": a.Name, "type": 3, "value": v})
+	}
+	return out
+}
+
+// The same canary on Discord: every command by a reporter (in a server
+// and by DM) and by an investigator (in the investigators' channel and by
+// DM), after a DM tip, a second factor and a chat wipe.
+func TestDiscordCanaryEveryCommand(t *testing.T) {
+	const (
+		reporter = "433300000000012345"
+		repName  = "informante_discreto"
+		investor = "455500000000054321"
+		dm       = "800000000000000077"
+	)
+	rs := redistest.Start(t)
+	dc := newFakeDiscord(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cmd := exec.Command(binary, "serve")
+	cmd.Env = []string{
+		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_DISCORD_TOKEN=" + discordToken, "VIGIA_DISCORD_API_URL=" + dc.URL(),
+		"VIGIA_DISCORD_GUILD_ID=" + dGuild, "VIGIA_LOG_LEVEL=debug", "VIGIA_HTTP_ADDR=" + addr,
+		"VIGIA_INVESTIGATOR_CHATS=discord:" + dInvChannel, "VIGIA_ADMINS=discord:" + investor,
+	}
+	bot := launch(t, cmd)
+	dc.waitCalls(1, pathHas("PUT", "/guilds/"+dGuild+"/commands"))
+	rep, inv := duser(reporter, repName), duser(investor, "fiscal_canario")
+	var tokens []string
+	ask := func(typ int, channel, guild string, who map[string]any, data map[string]any) map[string]any {
+		i := interaction(typ, channel, guild, who, data, "es-419")
+		tokens = append(tokens, i["token"].(string))
+		dc.dispatch("INTERACTION_CREATE", i)
+		return dc.waitCalls(1, callbackFor(i["id"].(string)))[0].JSON
+	}
+	content := func(j map[string]any) string {
+		d, _ := j["data"].(map[string]any)
+		s, _ := d["content"].(string)
+		return unescape(s)
+	}
+
+	// A tip by DM, sent.
+	dc.dispatch("MESSAGE_CREATE", map[string]any{"id": "1600000000000000077", "channel_id": dm, "author": rep, "content": canaryTip, "timestamp": "2026-11-28T10:00:00Z"})
+	first := dc.waitCalls(1, pathHas("POST", "/channels/"+dm+"/messages"))[0]
+	sent := ask(3, dm, "", rep, map[string]any{"custom_id": findCustomID(first.JSON["components"], "send:"), "component_type": 2})
+	receipt := receiptPattern.FindString(content(sent))
+	if receipt == "" {
+		t.Fatalf("no receipt: %v", sent)
+	}
+
+	// The investigator (an admin) enrols by DM and unlocks.
+	ask(2, dm, "", inv, map[string]any{"id": "1", "name": "enroll", "type": 1})
+	enrol := dc.waitCalls(1, func(c discordCall) bool {
+		return c.Method == "POST" && strings.Contains(unescape(fmt.Sprint(c.JSON["content"])), "otpauth://")
+	})[0]
+	secret := strings.ReplaceAll(regexp.MustCompile(`(?m)^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$`).FindString(unescape(enrol.JSON["content"].(string))), " ", "")
+	code, err := totp.GenerateCode(secret, time.Now())
+	if secret == "" || err != nil {
+		t.Fatalf("enrolment: %s", enrol.Raw)
+	}
+	if got := content(ask(2, dm, "", inv, map[string]any{"id": "1", "name": "unlock", "type": 1,
+		"options": []any{map[string]any{"name": "code", "type": 3, "value": code}}})); !strings.Contains(got, "12") {
+		t.Fatalf("unlock: %q", got)
+	}
+
+	// Every command, everywhere.
+	table := commands.New(commands.Options{}).Commands()
+	answered := 0
+	for _, c := range table {
+		for _, args := range commandArgs[c.Name] {
+			args = strings.ReplaceAll(args, "{receipt}", receipt)
+			data := map[string]any{"id": "1", "name": c.Name, "type": 1, "options": discordOptions(c, args)}
+			for _, where := range []struct {
+				who            map[string]any
+				channel, guild string
+			}{{rep, dChannel, dGuild}, {rep, dm, ""}, {inv, dInvChannel, dGuild}, {inv, dm, ""}} {
+				if c.Name == "lock" && where.who["id"] == investor {
+					continue
+				}
+				if c.Name == "report" {
+					continue // a form: answered with a modal, checked in TestDiscordEndToEnd
+				}
+				ask(2, where.channel, where.guild, where.who, data)
+				answered++
+			}
+		}
+	}
+
+	// The reporter wipes the DM: the bot deletes its own messages there,
+	// not the reporter's (Discord does not allow it), and says so.
+	wiped := ask(3, dm, "", rep, map[string]any{"custom_id": "wipe:0", "component_type": 2})
+	deletes := dc.waitCalls(1, func(c discordCall) bool { return c.Method == "DELETE" && strings.Contains(c.Path, "/messages/") })
+	for _, d := range deletes {
+		if strings.HasSuffix(d.Path, "/1400000000000000001") {
+			t.Fatal("the bot tried to delete the reporter's own message")
+		}
+	}
+	if msg, _ := locales.Load(); content(wiped) != msg.Localize("en", "wipe_done_theirs_kept", nil) { // the reporter chose English with /language en
+		t.Fatalf("wipe answer: %q", content(wiped))
+	}
+	if !strings.HasPrefix(deletes[0].Path, "/channels/1300000000000000001/messages/") {
+		t.Fatalf("wipe deleted %s, not in the reporter's DM", deletes[0].Path)
+	}
+
+	// The canaries.
+	hexID := func(s string) string { n, _ := strconv.ParseUint(s, 10, 64); return strconv.FormatUint(n, 16) }
+	reporterMarks := []string{reporter, hexID(reporter), repName, receipt, strings.ReplaceAll(receipt, "-", ""), dm}
+	secrets := append([]string{discordToken, secret}, tokens...)
+	tipWords := []string{"Tlaquepaque", "bodega azul", "cobros-canario", "1234 5678"}
+	everything := append(append(append([]string{investor, "fiscal_canario", dInvChannel, dChannel}, reporterMarks...), secrets...), tipWords...)
+	checkRedis(t, rs, everything...)
+	logs := bot.stderr.String()
+	for _, s := range everything {
+		if strings.Contains(logs, s) {
+			t.Errorf("log holds %q", s)
+		}
+	}
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, s := range everything {
+		if strings.Contains(string(metrics), s) {
+			t.Errorf("metrics hold %q", s)
+		}
+	}
+	// No answer anywhere names the reporter; the receipt only reaches them;
+	// no token and (outside its own message) no TOTP secret.
+	dc.mu.Lock()
+	calls := append([]discordCall(nil), dc.calls...)
+	dc.mu.Unlock()
+	for _, c := range calls {
+		if c.Method == "PUT" || c.Path == "/users/@me/channels" {
+			continue // command registration; opening a DM names its recipient to Discord
+		}
+		body := unescape(string(c.Raw))
+		for _, s := range append([]string{reporter, hexID(reporter), repName, discordToken}, tokens...) {
+			if strings.Contains(body, s) {
+				t.Errorf("%s %s holds %q", c.Method, c.Path, s)
+			}
+		}
+		if strings.Contains(body, secret) && c.ID != enrol.ID {
+			t.Errorf("%s %s holds the TOTP secret", c.Method, c.Path)
+		}
+	}
+	if answered < 3*len(table) {
+		t.Fatalf("only %d interactions: the suite did not run", answered)
 	}
 	bot.stop(t)
 }

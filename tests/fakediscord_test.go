@@ -17,6 +17,7 @@ import (
 // discordCall is one REST request the bot made.
 type discordCall struct {
 	Method, Path string
+	ID           string // the id of the message it made, if it made one
 	JSON         map[string]any // the JSON body, or multipart payload_json
 	Raw          []byte
 	Files        map[string][]byte // multipart files by field name
@@ -93,11 +94,16 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = json.Unmarshal(call.Raw, &call.JSON)
 	f.mu.Lock()
-	f.calls = append(f.calls, call)
 	f.msgSeq++
 	id := f.msgSeq
+	call.ID = fmt.Sprint(1500000000000000000 + id)
+	f.calls = append(f.calls, call)
 	f.cond.Broadcast()
 	f.mu.Unlock()
+	if r.Method == http.MethodGet && strings.HasPrefix(path, "/channels/") && strings.HasSuffix(path, "/messages") {
+		f.listMessages(w, strings.TrimSuffix(path, "/messages"))
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	switch {
 	case r.Method == http.MethodGet && path == "/gateway":
@@ -190,4 +196,25 @@ func (f *fakeDiscord) waitCalls(n int, pred func(discordCall) bool) []discordCal
 
 func pathHas(method, part string) func(discordCall) bool {
 	return func(c discordCall) bool { return c.Method == method && strings.Contains(c.Path, part) }
+}
+
+// listMessages answers GET /channels/{id}/messages, newest first: the
+// messages the bot posted there and not deleted, and one by the user (the
+// bot may not delete it in a DM).
+func (f *fakeDiscord) listMessages(w http.ResponseWriter, channel string) {
+	f.mu.Lock()
+	deleted := map[string]bool{}
+	for _, c := range f.calls {
+		if c.Method == http.MethodDelete {
+			deleted[c.Path[strings.LastIndex(c.Path, "/")+1:]] = true
+		}
+	}
+	msgs := []string{fmt.Sprintf(`{"id":"1400000000000000001","channel_id":%q,"author":{"id":"412345678901234999","username":"u"},"content":"","timestamp":"2026-11-28T10:00:00Z"}`, channel[len("/channels/"):])}
+	for _, c := range f.calls {
+		if c.Method == http.MethodPost && c.Path == channel+"/messages" && !deleted[c.ID] {
+			msgs = append([]string{fmt.Sprintf(`{"id":%q,"channel_id":%q,"author":{"id":%q,"username":"Vigia","bot":true},"content":"","timestamp":"2026-11-28T10:00:00Z"}`, c.ID, channel[len("/channels/"):], f.botID)}, msgs...)
+		}
+	}
+	f.mu.Unlock()
+	fmt.Fprint(w, "["+strings.Join(msgs, ",")+"]")
 }
