@@ -315,6 +315,11 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 		}
 		return m.submitReportForm(ctx, c)
 	}
+	if req.Command != "" && req.ChatKind == Private && (req.Attachment != nil || req.FileData != nil || req.Location != nil) {
+		// "/foto del halcón" as a photo's caption: the photo is a tip part,
+		// and its caption text, not a command that would drop it.
+		req.Command, req.Args, c.Request.Command, c.Request.Args = "", "", "", ""
+	}
 	if req.Command != "" {
 		cmd, known := m.table[req.Command]
 		switch {

@@ -314,6 +314,12 @@ func TestCommandWordInsideTextIsText(t *testing.T) {
 	if !strings.HasPrefix(r[0].Text, strings.TrimSpace(e.text("es", "help", nil))[:10]) {
 		t.Fatalf("known command after text: %+v", r)
 	}
+	// A photo whose caption starts like a command is a tip part, not lost.
+	r = e.do("7002", commands.Request{Text: "/foto del halcón", Command: "foto", Args: "del halcón", CommandAtStart: true,
+		Attachment: &tips.Attachment{Platform: "telegram", Kind: tips.Photo, FileRef: "AgCAPTION"}})
+	if len(r) != 1 || !strings.Contains(r[0].Text, e.text("es", "draft_started", nil)) {
+		t.Fatalf("photo with a command-like caption: %+v", r)
+	}
 }
 
 func TestLanguageChoice(t *testing.T) {

@@ -233,3 +233,28 @@ func TestDiscordUnansweredInteractionsAreClosed(t *testing.T) {
 		t.Fatalf("command: %v", calls)
 	}
 }
+
+// argsHandler answers with the arguments it was given.
+type argsHandler struct{}
+
+func (argsHandler) Handle(ctx context.Context, req commands.Request, w commands.Replier) {
+	_ = w.Reply(ctx, commands.Reply{Text: "args=" + req.Args})
+}
+
+func (argsHandler) Commands() []*commands.Command { return nil }
+
+// An integer option holding something else (a malformed payload) is passed
+// on as text instead of panicking, so the interaction is still answered.
+func TestDiscordMalformedIntegerOption(t *testing.T) {
+	api := &recordingAPI{}
+	a := newTestAdapter(t, api, argsHandler{}, time.Hour)
+	i := commandInteraction()
+	i.Data = discordgo.ApplicationCommandInteractionData{Name: "tip", Options: []*discordgo.ApplicationCommandInteractionDataOption{
+		{Name: "number", Type: discordgo.ApplicationCommandOptionInteger, Value: "7; DROP"},
+	}}
+	a.onInteraction(a.s, i)
+	_, bodies := api.snapshot()
+	if len(bodies) != 1 || bodies[0]["data"].(map[string]any)["content"] != "args=7; DROP" {
+		t.Fatalf("bodies: %v", bodies)
+	}
+}

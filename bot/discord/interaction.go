@@ -72,8 +72,9 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 		}
 		var args []string
 		for _, o := range data.Options {
-			if o.Type == discordgo.ApplicationCommandOptionInteger {
-				args = append(args, strconv.FormatInt(o.IntValue(), 10))
+			if f, ok := o.Value.(float64); ok && o.Type == discordgo.ApplicationCommandOptionInteger {
+				// (IntValue panics on a value of another type.)
+				args = append(args, strconv.FormatInt(int64(f), 10))
 			} else {
 				args = append(args, fmt.Sprint(o.Value))
 			}
