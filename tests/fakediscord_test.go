@@ -17,7 +17,7 @@ import (
 // discordCall is one REST request the bot made.
 type discordCall struct {
 	Method, Path string
-	ID           string // the id of the message it made, if it made one
+	ID           string         // the id of the message it made, if it made one
 	JSON         map[string]any // the JSON body, or multipart payload_json
 	Raw          []byte
 	Files        map[string][]byte // multipart files by field name
