@@ -47,6 +47,7 @@ type Config struct {
 	LogLevel          slog.Level
 	Triage            commands.Triage
 	SecondFactor      commands.SecondFactor
+	Limits            commands.Limits
 	PhoneRegion       string
 	PublishApprovals  int
 	SpoolDir          string
@@ -278,6 +279,23 @@ func loadConfig(getenv func(string) string, demo bool) (Config, error) {
 		}
 	}
 	c.SpoolDir = cmp.Or(strings.TrimSpace(getenv("VIGIA_SPOOL_DIR")), "vigia-spool")
+	c.Limits = commands.DefaultLimits
+	for _, l := range []struct {
+		name string
+		dst  *int
+		what string
+	}{
+		{"VIGIA_LIMIT_MESSAGES", &c.Limits.PartsPerHour, "messages one reporter may add to drafts"},
+		{"VIGIA_LIMIT_TIPS", &c.Limits.TipsPerHour, "tips one reporter may send"},
+		{"VIGIA_LIMIT_QUERIES", &c.Limits.QueriesPerHour, "team commands one member may run"},
+		{"VIGIA_LIMIT_CHAT", &c.Limits.ChatPerHour, "requests the bot answers in one chat"},
+	} {
+		if v := getenv(l.name); v != "" {
+			if *l.dst, err = strconv.Atoi(strings.TrimSpace(v)); err != nil || *l.dst < 1 || *l.dst > 1_000_000 {
+				return c, &configError{l.name, "must be a whole number of " + l.what + " an hour, from 1"}
+			}
+		}
+	}
 	c.PublishApprovals = 1
 	if v := getenv("VIGIA_PUBLISH_APPROVALS"); v != "" {
 		if c.PublishApprovals, err = strconv.Atoi(v); err != nil || c.PublishApprovals < 1 || c.PublishApprovals > 10 {

@@ -146,7 +146,7 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, kr *s
 		Metrics: m, Spool: spooler,
 		Store: st, Messages: msg, Roles: roles, InvestigatorChats: cfg.InvestigatorChats,
 		DefaultLanguage: cfg.DefaultLanguage, Retention: cfg.Retention, Logger: log, RequiredRoles: required,
-		Triage: cfg.Triage, SecondFactor: cfg.SecondFactor, Region: cfg.PhoneRegion, SignalWindow: cfg.SignalWindow, PublishApprovals: cfg.PublishApprovals,
+		Triage: cfg.Triage, SecondFactor: cfg.SecondFactor, Limits: cfg.Limits, Region: cfg.PhoneRegion, SignalWindow: cfg.SignalWindow, PublishApprovals: cfg.PublishApprovals,
 	})
 	return &engine{store: st, mux: mux, msg: msg}, nil
 }

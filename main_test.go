@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/vigia-project/vigia/commands"
 )
 
 const goodSecret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
@@ -54,6 +56,17 @@ func TestConfigParsesLists(t *testing.T) {
 	if c.InvestigatorChats[0] != "telegram:-100123" || c.Retention.Hours() != 30*24 || c.ClosedRetention.Hours() != 7*24 || c.VerifiedRetention.Hours() != 365*24 || c.DefaultLanguage != "pt-BR" || c.TelegramAPIURL != "http://localhost:8081" {
 		t.Fatalf("config: %+v", c)
 	}
+	// Second factor on by default in serve, off in the demo; limits configurable.
+	if !c.SecondFactor.Required || c.Limits != commands.DefaultLimits {
+		t.Fatalf("defaults: %+v %+v", c.SecondFactor, c.Limits)
+	}
+	if d, _ := loadConfig(env(map[string]string{}), true); d.SecondFactor.Required {
+		t.Fatal("the demo asks for a second factor")
+	}
+	e["VIGIA_INVESTIGATOR_2FA"], e["VIGIA_UNLOCK_PERIOD"], e["VIGIA_LIMIT_TIPS"], e["VIGIA_LIMIT_CHAT"] = "off", "4h", "5", "60"
+	if c, err = loadConfig(env(e), false); err != nil || c.SecondFactor.Required || c.SecondFactor.UnlockFor.Hours() != 4 || c.Limits.TipsPerHour != 5 || c.Limits.ChatPerHour != 60 || c.Limits.QueriesPerHour != 300 {
+		t.Fatalf("config: %+v %+v %v", c.SecondFactor, c.Limits, err)
+	}
 }
 
 // Every bad value stops start-up with exit status 2 and one line naming the
@@ -83,6 +96,12 @@ func TestBadConfigExitsTwoNamingTheVariable(t *testing.T) {
 		"VIGIA_CORROBORATION_THRESHOLD": "1",
 		"VIGIA_PUBLISH_APPROVALS":       "0",
 		"VIGIA_REDIS_MODE":              "galaxy",
+		"VIGIA_INVESTIGATOR_2FA":        "sms",
+		"VIGIA_UNLOCK_PERIOD":           "30d",
+		"VIGIA_LIMIT_MESSAGES":          "0",
+		"VIGIA_LIMIT_TIPS":              "lots",
+		"VIGIA_LIMIT_QUERIES":           "-1",
+		"VIGIA_LIMIT_CHAT":              "1e9",
 	}
 	for name, bad := range cases {
 		e := validEnv()

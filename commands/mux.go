@@ -131,10 +131,13 @@ type Limits struct {
 	// investigator queries (against flooding, and scraping by a stolen
 	// investigator account).
 	PartsPerHour, TipsPerHour, QueriesPerHour int
+	// ChatPerHour bounds what the bot answers in one chat (a group's
+	// members together, or a private chat), whatever the request.
+	ChatPerHour int
 }
 
 // DefaultLimits are generous for a real tip and small enough for Redis.
-var DefaultLimits = Limits{MaxMessageRunes: 4096, MaxParts: 30, MaxChars: 20000, PartsPerHour: 300, TipsPerHour: 20, QueriesPerHour: 300}
+var DefaultLimits = Limits{MaxMessageRunes: 4096, MaxParts: 30, MaxChars: 20000, PartsPerHour: 300, TipsPerHour: 20, QueriesPerHour: 300, ChatPerHour: 600}
 
 // Options configure a Mux.
 type Options struct {
@@ -286,6 +289,9 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 		c.Role = Anyone
 	}
 
+	if !m.chatAllowed(ctx, c) {
+		return
+	}
 	err := m.route(ctx, c)
 	if err == nil {
 		return
@@ -466,4 +472,22 @@ func (m *Mux) allow(ctx context.Context, c *Context, kind string, limit int) (bo
 		return false, c.Say(ctx, "rate_limited", nil)
 	}
 	return ok, nil // past the first refusal, silence: a flood gets nothing to flood with
+}
+
+// chatAllowed applies the per-chat limit to whatever the bot would answer
+// in a chat; the chat is counted under a MAC, never its id. With Redis
+// down nothing can be counted, and the request goes on (to the spool).
+func (m *Mux) chatAllowed(ctx context.Context, c *Context) bool {
+	req := c.Request
+	if m.limits.ChatPerHour <= 0 || (req.ChatKind != Private && !req.Addressed && req.Callback == "") {
+		return true
+	}
+	ok, firstOver, err := m.store.Allow(ctx, "chat\x00"+req.Platform+"\x00"+req.ChatID, m.limits.ChatPerHour, time.Hour)
+	if err != nil || ok {
+		return true
+	}
+	if firstOver {
+		c.sayQuietly("rate_limited", nil)
+	}
+	return false
 }

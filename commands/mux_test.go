@@ -551,6 +551,48 @@ func TestFloodLimits(t *testing.T) {
 	}
 }
 
+// A group (all its members together) gets a bounded number of answers an
+// hour; other chats are not affected; the chat is counted under a MAC.
+func TestChatLimit(t *testing.T) {
+	srv := redistest.Start(t)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	st, _ := storage.New(srv.Client(), kr, storage.Options{Prefix: "f"})
+	st.Init(context.Background())
+	msg, _ := locales.Load()
+	mux := commands.New(commands.Options{Store: st, Messages: msg, DefaultLanguage: "en",
+		Limits: commands.Limits{MaxMessageRunes: 4096, MaxParts: 30, MaxChars: 20000, PartsPerHour: 300, TipsPerHour: 20, QueriesPerHour: 300, ChatPerHour: 3}})
+	ev := int64(0)
+	say := func(user, chat string) []commands.Reply {
+		ev++
+		req := commands.Request{Platform: "telegram", UserID: user, ChatID: chat, ChatKind: commands.Group, EventID: ev,
+			Command: "help", CommandAtStart: true, Addressed: true}
+		rec := &recorder{}
+		mux.Handle(context.Background(), req, rec)
+		return rec.take()
+	}
+	limited := msg.Localize("en", "rate_limited", nil)
+	for i := range 3 {
+		if r := say(fmt.Sprint(100+i), "-100555123"); len(r) != 1 || r[0].Text == limited {
+			t.Fatalf("answer %d: %+v", i, r)
+		}
+	}
+	if r := say("200", "-100555123"); len(r) != 1 || r[0].Text != limited {
+		t.Fatalf("fourth request in the group: %+v", r)
+	}
+	if r := say("201", "-100555123"); len(r) != 0 {
+		t.Fatalf("a flood gets answers: %+v", r)
+	}
+	if r := say("200", "-100999888"); len(r) != 1 || r[0].Text == limited {
+		t.Fatalf("another group: %+v", r)
+	}
+	dump, _ := srv.Dump(context.Background())
+	for k := range dump {
+		if strings.Contains(k, "555123") {
+			t.Fatalf("the chat id is in a key: %s", k)
+		}
+	}
+}
+
 func mustDraft(t *testing.T, st *storage.Store, user string) string {
 	d, err := st.Draft(context.Background(), st.Pseudonym("telegram", user))
 	if err != nil {
