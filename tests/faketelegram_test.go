@@ -44,6 +44,7 @@ type fakeTelegram struct {
 	forbidden map[string]bool          // chats that removed the bot
 	hold      map[string]chan struct{} // chats whose sendMessage waits
 	files     map[string][]byte        // file_id -> content, for getFile
+	limits    *floodLimits             // nil: no flood limits (the default)
 }
 
 func newFakeTelegram(t *testing.T, token string) *fakeTelegram {
@@ -136,7 +137,15 @@ func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	gone, hold := f.forbidden[call.Fields["chat_id"]], f.hold[call.Fields["chat_id"]]
+	retryAfter := 0
+	if f.limits != nil && isMessageMethod(method) {
+		retryAfter = f.limits.admit(call.Fields["chat_id"], time.Now())
+	}
 	f.mu.Unlock()
+	if retryAfter > 0 {
+		tooMany(w, retryAfter)
+		return
+	}
 	if gone && method == "sendMessage" {
 		fmt.Fprint(w, `{"ok":false,"error_code":403,"description":"Forbidden: bot was kicked from the group chat"}`)
 		return
