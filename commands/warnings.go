@@ -212,6 +212,40 @@ func (m *Mux) RunBroadcaster(ctx context.Context, tick time.Duration) {
 	}
 }
 
+// ErrRateLimited wraps a send the platform refused for its rate limits
+// (Telegram's 429, once the adapter has stopped waiting): the message was
+// not delivered.
+var ErrRateLimited = errors.New("rate limited")
+
+// recordDelivery records the outcome of sending d. It does so even when
+// ctx ended during the send (shutdown) if the outcome is known: delivered,
+// gone, or refused by the platform's rate limit, which means not delivered,
+// so the destination is pending again rather than given up. A send cut
+// short otherwise stays claimed: it may have gone out, and the report
+// counts it unconfirmed.
+func (m *Mux) recordDelivery(ctx context.Context, d storage.Delivery, msgID string, err error) error {
+	if ctx.Err() != nil && (err == nil || errors.Is(err, ErrDestinationGone) || errors.Is(err, ErrRateLimited)) {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+	}
+	switch {
+	case errors.Is(err, ErrDestinationGone):
+		return m.store.Gone(ctx, d.TipID, d.Sub)
+	case err != nil:
+		m.metrics.SendFailed(d.Sub.Platform)
+		m.log.Warn("warning not delivered, will retry", "platform", d.Sub.Platform, "error", err.Error())
+		fk := d.TipID + "\x00" + d.Sub.Key
+		if m.failures[fk]++; m.failures[fk] >= maxDeliveryAttempts {
+			delete(m.failures, fk)
+			return m.store.Fail(ctx, d.TipID, d.Sub) // give up; the report says unconfirmed
+		}
+		return m.store.Retry(ctx, d.TipID, d.Sub)
+	default:
+		return m.store.Delivered(ctx, d.TipID, d.Sub, msgID)
+	}
+}
+
 // PerChatGap and perSecond are the delivery rates; a destination that
 // fails maxDeliveryAttempts times in a row is given up.
 const (
@@ -269,23 +303,7 @@ func (m *Mux) broadcastOnce(ctx context.Context) error {
 		msgID, err := s.Send(ctx, d.Sub.Chat, Reply{Text: header + "\n\n" + safe(d.Text)})
 		lastPerChat[key] = m.now()
 		sent++
-		switch {
-		case errors.Is(err, ErrDestinationGone):
-			err = m.store.Gone(ctx, d.TipID, d.Sub)
-		case err != nil:
-			m.metrics.SendFailed(d.Sub.Platform)
-			m.log.Warn("warning not delivered, will retry", "platform", d.Sub.Platform, "error", err.Error())
-			fk := d.TipID + "\x00" + d.Sub.Key
-			if m.failures[fk]++; m.failures[fk] >= maxDeliveryAttempts {
-				delete(m.failures, fk)
-				err = m.store.Fail(ctx, d.TipID, d.Sub) // give up; the report says unconfirmed
-			} else {
-				err = m.store.Retry(ctx, d.TipID, d.Sub)
-			}
-		default:
-			err = m.store.Delivered(ctx, d.TipID, d.Sub, msgID)
-		}
-		if err != nil {
+		if err := m.recordDelivery(ctx, d, msgID, err); err != nil {
 			return err
 		}
 	}

@@ -72,10 +72,15 @@ func (a *Adapter) DeleteMessage(ctx context.Context, chatID, messageID string) e
 }
 
 // sendErr wraps a send failure; a chat the bot was removed from, or that no
-// longer exists, is commands.ErrDestinationGone.
+// longer exists, is commands.ErrDestinationGone; a 429 still in force when
+// retry gave up (or its wait was cut short) is commands.ErrRateLimited.
 func (a *Adapter) sendErr(what string, err error) error {
 	if errors.Is(err, bot.ErrorForbidden) || (errors.Is(err, bot.ErrorBadRequest) && strings.Contains(err.Error(), "chat not found")) {
 		return fmt.Errorf("telegram %s: %w", what, commands.ErrDestinationGone)
+	}
+	var tooMany *bot.TooManyRequestsError
+	if errors.As(err, &tooMany) { // Telegram refused it: not delivered
+		return fmt.Errorf("telegram %s: %w (retry_after %d s)", what, commands.ErrRateLimited, tooMany.RetryAfter)
 	}
 	return fmt.Errorf("telegram %s: %s", what, a.redact(err))
 }
