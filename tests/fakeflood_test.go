@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"testing"
 	"time"
 )
 
@@ -123,5 +124,38 @@ func (f *fakeTelegram) spendGroupBudget(chat string, at time.Time) {
 	defer f.mu.Unlock()
 	for range f.limits.perGroupMinute {
 		f.limits.groups[chat] = append(f.limits.groups[chat], at)
+	}
+}
+
+// The fake's limits themselves: the 31st message within a second and the
+// 21st to one group within a minute are refused with the wait left.
+func TestFakeFloodLimits(t *testing.T) {
+	l := &floodLimits{perSecond: 30, perGroupMinute: 20, groups: map[string][]time.Time{}}
+	t0 := time.Unix(1000, 0)
+	for i := range 30 {
+		if ra := l.admit(fmt.Sprint(i), t0.Add(time.Duration(i)*time.Millisecond)); ra != 0 {
+			t.Fatalf("message %d refused (retry_after %d)", i, ra)
+		}
+	}
+	if ra := l.admit("99", t0.Add(500*time.Millisecond)); ra != 1 {
+		t.Fatalf("31st message in a second: retry_after %d, want 1", ra)
+	}
+	if ra := l.admit("99", t0.Add(time.Second+time.Millisecond)); ra != 0 {
+		t.Fatalf("a second later: retry_after %d", ra)
+	}
+	for i := range 20 {
+		if ra := l.admit("-5", t0.Add(time.Duration(2+i)*time.Second)); ra != 0 {
+			t.Fatalf("group message %d refused (retry_after %d)", i, ra)
+		}
+	}
+	if ra := l.admit("-5", t0.Add(30*time.Second)); ra != 32 {
+		t.Fatalf("21st group message in a minute: retry_after %d, want 32", ra)
+	}
+	if got := maxInWindow(l.accepted, time.Second); got > 30 {
+		t.Fatalf("%d accepted within a second", got)
+	}
+	ts := []time.Time{t0, t0.Add(time.Second), t0.Add(1500 * time.Millisecond)}
+	if got := maxInWindow(ts, time.Second); got != 2 {
+		t.Fatalf("maxInWindow = %d, want 2 (the window is half-open)", got)
 	}
 }
