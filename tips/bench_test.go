@@ -1,0 +1,43 @@
+package tips
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// benchTip is a realistic tip of about 280 characters: Spanish, accents,
+// a phone number, a link, a handle, a plate, mixed case.
+const benchTip = "Desde el lunes los Halcones cobran PISO a las tiendas del mercado Hidalgo, " +
+	"colonia Centro. Llaman del +52 55 1234 5678 y mandan a @cobrador_zona por WhatsApp; " +
+	"el pago es en efectivo o a https://pagos.example/cuenta?id=77. Camioneta gris placas " +
+	"ABC-123-D. Amenazan con quemar el local. ¡Extorsión!"
+
+// benchSizes are the inputs each benchmark runs on: one tip, and a long
+// message (16 of them, about 4.5 kB, above Telegram's 4,096-character
+// limit) to show whether cost grows linearly.
+func benchSizes() []string { return []string{benchTip, strings.Repeat(benchTip+"\n", 16)} }
+
+func benchText(b *testing.B, f func(string)) {
+	for _, s := range benchSizes() {
+		b.Run(strconv.Itoa(len(s))+"B", func(b *testing.B) {
+			b.SetBytes(int64(len(s)))
+			b.ReportAllocs()
+			for b.Loop() {
+				f(s)
+			}
+		})
+	}
+}
+
+func BenchmarkExtract(b *testing.B)    { benchText(b, func(s string) { Extract(s, "MX") }) }
+func BenchmarkFold(b *testing.B)       { benchText(b, func(s string) { Fold(s) }) }
+func BenchmarkTokens(b *testing.B)     { benchText(b, func(s string) { Tokens(s) }) }
+func BenchmarkNeutralize(b *testing.B) { benchText(b, func(s string) { Neutralize(s) }) }
+func BenchmarkDefang(b *testing.B)     { benchText(b, func(s string) { Defang(s) }) }
+func BenchmarkClassify(b *testing.B)   { benchText(b, func(s string) { Classify(s) }) }
+
+func BenchmarkNewSketch(b *testing.B) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	benchText(b, func(s string) { NewSketch(s, key) })
+}
