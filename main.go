@@ -5,6 +5,7 @@
 //	vigia demo      play reporter and investigator in this terminal
 //	vigia keygen    print a new VIGIA_SECRET
 //	vigia rotate-key  re-seal Redis under a new VIGIA_SECRET
+//	vigia bench     measure intake, queries and memory (BENCHMARKS.md)
 package main
 
 import (
@@ -44,6 +45,7 @@ const usage = `usage: vigia [serve|demo|keygen|rotate-key]
   demo    try Vigía in this terminal, no tokens and no Redis needed
   keygen  print a new random VIGIA_SECRET
   rotate-key  re-seal everything under VIGIA_SECRET, from VIGIA_SECRET_PREVIOUS
+  bench   measure intake, queries and memory against VIGIA_REDIS_URL (see BENCHMARKS.md)
 `
 
 func main() {
@@ -65,6 +67,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return keygen(stdout, stderr)
 	case "rotate-key":
 		return rotateKey(ctx, getenv, stdout, stderr)
+	case "bench":
+		return benchmark(ctx, args[1:], getenv, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,7 +61,9 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 	for _, t := range tips.Tokens(text) {
 		k := s.k.indexToken(s.tokenMAC(t))
 		pipe.ZAdd(ctx, k, redis.Z{Score: ms, Member: id})
-		pipe.ZRemRangeByScore(ctx, k, "-inf", "("+oldest)
+		if trimNow(k, id) {
+			pipe.ZRemRangeByScore(ctx, k, "-inf", "("+oldest)
+		}
 		pipe.PExpire(ctx, k, s.retention)
 	}
 	entities := tips.Extract(text, o.Region)
@@ -72,10 +75,12 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 		mac := s.entityMAC(e.Key())
 		ek, rk, dk := s.k.indexEntity(mac), s.k.indexReporters(mac), s.k.indexDisplay(mac)
 		pipe.ZAdd(ctx, ek, redis.Z{Score: ms, Member: id})
-		pipe.ZRemRangeByScore(ctx, ek, "-inf", "("+oldest)
-		pipe.PExpire(ctx, ek, s.retention)
 		pipe.ZAdd(ctx, rk, redis.Z{Score: hour, Member: s.reporterMAC(mac, pseudonym)})
-		pipe.ZRemRangeByScore(ctx, rk, "-inf", "("+oldest)
+		if trimNow(ek, id) {
+			pipe.ZRemRangeByScore(ctx, ek, "-inf", "("+oldest)
+			pipe.ZRemRangeByScore(ctx, rk, "-inf", "("+oldest)
+		}
+		pipe.PExpire(ctx, ek, s.retention)
 		pipe.PExpire(ctx, rk, s.retention)
 		b, _ := json.Marshal(e)
 		if sealed, err := s.kr.seal(b, "entity:"+mac); err == nil {
@@ -128,46 +133,52 @@ func (s *Store) linkNearDuplicates(ctx context.Context, id, text string, created
 	if !ok {
 		return nil
 	}
-	week := created.Add(-7 * 24 * time.Hour)
 	bands := sketch.Bands()
 	pipe := s.rdb.Pipeline()
-	cands := make([]*redis.StringSliceCmd, len(bands))
-	for i, b := range bands {
-		cands[i] = pipe.ZRevRangeByScore(ctx, s.k.indexBand(b), &redis.ZRangeBy{Min: strconv.FormatInt(week.UnixMilli(), 10), Max: "+inf", Count: 50})
+	var cands []*redis.SliceCmd
+	for d := range 8 { // today and the seven days before
+		cands = append(cands, pipe.HMGet(ctx, s.k.indexBands(bandDay(created.AddDate(0, 0, -d))), bands...))
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("sketch bands: %w", err)
 	}
+	// The candidates' sketches are read in one round trip (at most 50).
 	seen := map[string]bool{id: true}
-	var dups []string
+	pipe = s.rdb.Pipeline()
+	var others []string
+	var sketches []*redis.StringCmd
 	for _, c := range cands {
-		for _, other := range c.Val() {
-			if seen[other] {
-				continue
-			}
-			seen[other] = true
-			hexSketch, err := s.rdb.HGet(ctx, s.k.tip(other), "sk").Result()
-			if err != nil {
-				continue
-			}
-			if v, ok := tips.ParseSketch(hexSketch); ok && sketch.NearDuplicate(v) {
-				dups = append(dups, other)
+		for _, v := range c.Val() {
+			list, _ := v.(string)
+			for _, other := range strings.Split(list, ",") {
+				if other == "" || seen[other] || len(others) == 50 {
+					continue
+				}
+				seen[other] = true
+				others = append(others, other)
+				sketches = append(sketches, pipe.HGet(ctx, s.k.tip(other), "sk"))
 			}
 		}
 	}
-	pipe = s.rdb.Pipeline()
 	pipe.HSet(ctx, s.k.tip(id), "sk", sketch.String())
-	for _, b := range bands {
-		k := s.k.indexBand(b)
-		pipe.ZAdd(ctx, k, redis.Z{Score: float64(created.UnixMilli()), Member: id})
-		pipe.ZRemRangeByScore(ctx, k, "-inf", "("+strconv.FormatInt(week.UnixMilli(), 10))
-		pipe.PExpire(ctx, k, 8*24*time.Hour)
+	args := append([]any{id, (9 * 24 * time.Hour).Milliseconds()}, anySlice(bands)...)
+	added := addBands.Eval(ctx, pipe, []string{s.k.indexBands(bandDay(created))}, args...)
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("sketch bands: %w", err)
+	}
+	if err := added.Err(); err != nil {
+		return fmt.Errorf("sketch bands: %w", err)
+	}
+	var dups []string
+	for i, c := range sketches {
+		if v, ok := tips.ParseSketch(c.Val()); ok && sketch.NearDuplicate(v) {
+			dups = append(dups, others[i])
+		}
 	}
 	if len(dups) > 0 {
-		pipe.HSet(ctx, s.k.tip(id), "nd", strings.Join(dups[:min(len(dups), 5)], ","))
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return err
+		if err := s.rdb.HSet(ctx, s.k.tip(id), "nd", strings.Join(dups[:min(len(dups), 5)], ",")).Err(); err != nil {
+			return err
+		}
 	}
 	for _, d := range dups[:min(len(dups), 5)] {
 		if err := linkBack.Run(ctx, s.rdb, []string{s.k.tip(d)}, id).Err(); err != nil {
@@ -176,6 +187,62 @@ func (s *Store) linkNearDuplicates(ctx context.Context, id, text string, created
 	}
 	return nil
 }
+
+// trimNow says whether adding tip id to index key k should also drop the
+// members older than the retention: about one add in sixteen does, so a
+// set holds at most a few stale members (queries ignore them by score)
+// and intake does not pay a range deletion per word. The key expires with
+// the retention anyway.
+func trimNow(k, id string) bool {
+	h := fnv.New32a()
+	h.Write([]byte(k))
+	h.Write([]byte(id))
+	return h.Sum32()%16 == 0
+}
+
+// bandDay names the UTC day a tip's sketch bands are filed under.
+func bandDay(t time.Time) string { return t.UTC().Format("20060102") }
+
+func anySlice(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// addBands files a tip id under each of its bands in the day's hash,
+// keeping the last eight ids per band, and keeps the hash for nine days.
+var addBands = redis.NewScript(`
+for i = 3, #ARGV do
+  local v = redis.call('HGET', KEYS[1], ARGV[i])
+  if not v then
+    v = ARGV[1]
+  else
+    v = v .. ',' .. ARGV[1]
+    local n = 0
+    for _ in string.gmatch(v, ',') do n = n + 1 end
+    if n >= 8 then v = string.sub(v, string.find(v, ',') + 1) end
+  end
+  redis.call('HSET', KEYS[1], ARGV[i], v)
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`)
+
+// dropBands removes a tip id from its bands in the day's hash.
+var dropBands = redis.NewScript(`
+for i = 2, #ARGV do
+  local v = redis.call('HGET', KEYS[1], ARGV[i])
+  if v then
+    local kept = {}
+    for x in string.gmatch(v, '[^,]+') do
+      if x ~= ARGV[1] then table.insert(kept, x) end
+    end
+    if #kept == 0 then redis.call('HDEL', KEYS[1], ARGV[i])
+    else redis.call('HSET', KEYS[1], ARGV[i], table.concat(kept, ',')) end
+  end
+end
+return 1`)
 
 // linkBack records on an existing tip that a newer one resembles it; an
 // expired tip is not brought back.

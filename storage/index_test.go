@@ -202,7 +202,7 @@ func TestPurgeCryptoShreds(t *testing.T) {
 			t.Errorf("key %q remains", k)
 		}
 		if strings.HasSuffix(k, ":triage") || strings.HasSuffix(k, ":recent") || strings.Contains(k, ":ix:t:") || strings.Contains(k, ":ix:e:") || strings.Contains(k, ":ix:lsh:") {
-			for _, m := range strings.Split(string(v), "\x00") {
+			for _, m := range strings.FieldsFunc(string(v), func(r rune) bool { return r == 0 || r == ',' }) {
 				if m == sub.TipID {
 					t.Errorf("%q still lists the tip", k)
 				}

@@ -101,8 +101,10 @@ func (k keys) indexDisplay(mac string) string { return k.prefix + ":ix:d:" + mac
 // indexTop lists entities named by two or more reporters, by last time.
 func (k keys) indexTop() string { return k.prefix + ":ix:top" }
 
-// indexBand is a near-duplicate sketch band: tip ids by time.
-func (k keys) indexBand(band string) string { return k.prefix + ":ix:lsh:" + band }
+// indexBands maps, for one UTC day, each near-duplicate sketch band of
+// that day's tips to their ids (one hash per day: a field costs far less
+// than a key).
+func (k keys) indexBands(day string) string { return k.prefix + ":ix:lsh:" + day }
 
 // indexAlert marks, for one window, that an entity's alert went out.
 func (k keys) indexAlert(mac string) string { return k.prefix + ":ix:a:" + mac }

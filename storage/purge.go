@@ -41,9 +41,8 @@ func (s *Store) Purge(ctx context.Context, id string) error {
 		pipe.ZRem(ctx, s.k.indexEntity(s.entityMAC(e.Key())), id)
 	}
 	if sk, ok := tips.NewSketch(text, s.kr.keys().Index); ok {
-		for _, b := range sk.Bands() {
-			pipe.ZRem(ctx, s.k.indexBand(b), id)
-		}
+		args := append([]any{id}, anySlice(sk.Bands())...)
+		dropBands.Eval(ctx, pipe, []string{s.k.indexBands(bandDay(t.Created))}, args...)
 	}
 	for _, fid := range storedFiles(t.Content) {
 		pipe.Del(ctx, s.k.file(fid))

@@ -129,3 +129,15 @@ func (s *Store) Durable(ctx context.Context) (bool, error) {
 	}
 	return v["appendonly"] == "yes" && v["appendfsync"] == "always", nil
 }
+
+// TipCount is how many tips were ever numbered (the tip counter).
+func (s *Store) TipCount(ctx context.Context) (int64, error) {
+	n, err := s.rdb.Get(ctx, s.k.tipSeq()).Int64()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("tip count: %w", err)
+	}
+	return n, nil
+}

@@ -120,9 +120,7 @@ var lexicon = map[Category]map[string]float64{
 // model learned from the labelled tips; with too little evidence it says
 // Other with confidence 0. The reporter's choice always wins over it.
 func Classify(text string) (Category, float64) {
-	t := " " + strings.Join(strings.FieldsFunc(Fold(text), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z') && !(r >= '0' && r <= '9') && r != '\'' && r != '-' && r < 0x80
-	}), " ") + " "
+	scores := lexiconScores(classifyWords(text))
 	var best Category = Other
 	var bestScore, total float64
 	post := model.posteriors(text)
@@ -132,16 +130,7 @@ func Classify(text string) (Category, float64) {
 		if cat == Other {
 			score = 0
 		}
-		for phrase, w := range lexicon[cat] {
-			// "stem*" matches any word starting with stem.
-			if stem, ok := strings.CutSuffix(phrase, "*"); ok {
-				if strings.Contains(t, " "+stem) {
-					score += w
-				}
-			} else if strings.Contains(t, " "+phrase+" ") {
-				score += w
-			}
-		}
+		score += scores[cat]
 		total += score
 		if score > bestScore {
 			best, bestScore = cat, score
@@ -151,6 +140,89 @@ func Classify(text string) (Category, float64) {
 		return Other, 0
 	}
 	return best, bestScore / total
+}
+
+// classifyWords splits folded text into the words lexicon phrases are made of.
+func classifyWords(text string) []string {
+	return strings.FieldsFunc(Fold(text), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z') && !(r >= '0' && r <= '9') && r != '\'' && r != '-' && r < 0x80
+	})
+}
+
+// phrase is one lexicon entry, compiled: its words, the last of which is
+// a prefix if stem is set.
+type phrase struct {
+	id    int
+	cat   Category
+	w     float64
+	words []string
+	stem  bool
+}
+
+// compiled indexes the lexicon so that a text is scored in one pass over
+// its words: phrases by their first word, and one-word stems by the stem.
+var compiled = func() (c struct {
+	byFirst map[string][]*phrase
+	stems   map[string][]*phrase
+	n       int
+}) {
+	c.byFirst, c.stems = map[string][]*phrase{}, map[string][]*phrase{}
+	for _, cat := range Categories {
+		for text, w := range lexicon[cat] {
+			stem, isStem := strings.CutSuffix(text, "*")
+			p := &phrase{id: c.n, cat: cat, w: w, words: strings.Split(stem, " "), stem: isStem}
+			c.n++
+			if isStem && len(p.words) == 1 {
+				c.stems[stem] = append(c.stems[stem], p)
+			} else {
+				c.byFirst[p.words[0]] = append(c.byFirst[p.words[0]], p)
+			}
+		}
+	}
+	return c
+}()
+
+// lexiconScores adds up, per category, the weights of the lexicon phrases
+// found in words (each phrase once).
+func lexiconScores(words []string) map[Category]float64 {
+	scores := map[Category]float64{}
+	seen := make([]bool, compiled.n)
+	hit := func(p *phrase) {
+		if !seen[p.id] {
+			seen[p.id] = true
+			scores[p.cat] += p.w
+		}
+	}
+	for i, w := range words {
+		for _, p := range compiled.byFirst[w] {
+			if phraseAt(words[i:], p) {
+				hit(p)
+			}
+		}
+		for l := 1; l <= len(w); l++ {
+			for _, p := range compiled.stems[w[:l]] {
+				hit(p)
+			}
+		}
+	}
+	return scores
+}
+
+// phraseAt reports whether p starts at words[0].
+func phraseAt(words []string, p *phrase) bool {
+	if len(words) < len(p.words) {
+		return false
+	}
+	last := len(p.words) - 1
+	for j, pw := range p.words {
+		if j == last && p.stem {
+			return strings.HasPrefix(words[j], pw)
+		}
+		if words[j] != pw {
+			return false
+		}
+	}
+	return true
 }
 
 // Severity weighs a category for signal scores: violence against people

@@ -2,6 +2,7 @@ package tips
 
 import (
 	"bufio"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -78,4 +79,58 @@ func ratio(a, b int) float64 {
 		return 0
 	}
 	return float64(a) / float64(b)
+}
+
+// lexiconScoresBySubstring is how the lexicon was first applied: a
+// substring search per phrase. The compiled matcher must agree with it.
+func lexiconScoresBySubstring(text string) map[Category]float64 {
+	t := " " + strings.Join(classifyWords(text), " ") + " "
+	scores := map[Category]float64{}
+	for _, cat := range Categories {
+		for phrase, w := range lexicon[cat] {
+			if stem, ok := strings.CutSuffix(phrase, "*"); ok {
+				if strings.Contains(t, " "+stem) {
+					scores[cat] += w
+				}
+			} else if strings.Contains(t, " "+phrase+" ") {
+				scores[cat] += w
+			}
+		}
+	}
+	return scores
+}
+
+func FuzzLexiconMatcher(f *testing.F) {
+	for _, s := range []string{"cobran derecho de piso a los tenderos", "nao deu noticias desde sexta", "ak 47 y cuernos de chivo",
+		"pot-de-vin au maire", "they can't leave the house", "mat matar matan", "Me dijeron: «pagar o…»"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		got, want := lexiconScores(classifyWords(text)), lexiconScoresBySubstring(text)
+		for _, c := range Categories {
+			if math.Abs(got[c]-want[c]) > 1e-9 {
+				t.Fatalf("%q: %s scores %v, substring search %v", text, c, got[c], want[c])
+			}
+		}
+	})
+}
+
+// The compiled matcher agrees with substring search on every labelled tip.
+func TestLexiconMatcherAgrees(t *testing.T) {
+	for _, file := range []string{"testdata/classify.tsv", "testdata/classify_holdout.tsv"} {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			cols := strings.Split(line, "\t")
+			text := cols[len(cols)-1]
+			got, want := lexiconScores(classifyWords(text)), lexiconScoresBySubstring(text)
+			for _, c := range Categories {
+				if math.Abs(got[c]-want[c]) > 1e-9 {
+					t.Fatalf("%q: %s scores %v, substring search %v", text, c, got[c], want[c])
+				}
+			}
+		}
+	}
 }

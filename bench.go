@@ -1,0 +1,652 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"regexp"
+	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
+)
+
+const benchUsage = `usage: vigia bench [flags]
+
+Drives the real engine and storage (no network adapters) against the Redis
+in VIGIA_REDIS_URL, under its own key prefix, with synthetic multilingual
+tips; prints a table, and with --json writes the same figures to a file.
+Stored tips are kept, so a later run with larger --sizes continues the fill.
+`
+
+// benchConfig is what `vigia bench` is asked to do.
+type benchConfig struct {
+	RedisURL    string
+	Prefix      string
+	Sizes       []int // stored tips at which queries and memory are measured
+	Concurrency []int // intake concurrency levels
+	Intake      int   // tips per intake measurement
+	Queries     int   // queries per kind and size
+	MemTips     int   // 280-character tips for the memory measurement
+	JSON        string
+	CPUProfile  string
+}
+
+// benchLatency is a throughput and latency figure.
+type benchLatency struct {
+	Ops      int     `json:"ops"`
+	PerSec   float64 `json:"per_second"`
+	P50ms    float64 `json:"p50_ms"`
+	P99ms    float64 `json:"p99_ms"`
+	Duration float64 `json:"seconds"`
+}
+
+// benchIntake compares the engine's intake with raw Redis at one concurrency.
+type benchIntake struct {
+	Concurrency int          `json:"concurrency"`
+	Engine      benchLatency `json:"engine"`
+	Raw         benchLatency `json:"raw_redis"`
+	Ratio       float64      `json:"engine_to_raw_throughput"`
+}
+
+// benchScale holds the figures at one number of stored tips.
+type benchScale struct {
+	Tips       int64                   `json:"stored_tips"`
+	Queries    map[string]benchLatency `json:"queries"`
+	BotRSSMiB  float64                 `json:"bot_rss_mib"`
+	RedisMiB   float64                 `json:"redis_used_memory_mib"`
+	FillPerSec float64                 `json:"fill_tips_per_second,omitempty"`
+}
+
+// benchReport is everything a run measured.
+type benchReport struct {
+	When         time.Time     `json:"when"`
+	Machine      string        `json:"machine"`
+	Intake       []benchIntake `json:"intake"`
+	BytesPerTip  float64       `json:"redis_bytes_per_280_char_tip"`
+	Scales       []benchScale  `json:"scales"`
+	RSSGrowthPct float64       `json:"bot_rss_growth_percent,omitempty"`
+}
+
+func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer) (benchConfig, error) {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, benchUsage); fs.PrintDefaults() }
+	c := benchConfig{RedisURL: getenv("VIGIA_REDIS_URL")}
+	sizes := fs.String("sizes", "100000,1000000", "stored tips at which to measure queries and memory (comma-separated, increasing)")
+	conc := fs.String("concurrency", "1,16,64", "intake concurrency levels")
+	fs.IntVar(&c.Intake, "intake", 2000, "tips per intake measurement")
+	fs.IntVar(&c.Queries, "queries", 200, "queries per kind and size")
+	fs.IntVar(&c.MemTips, "mem-tips", 20000, "280-character tips for the Redis memory measurement (0: skip)")
+	fs.StringVar(&c.Prefix, "prefix", "vigia-bench", "Redis key prefix (its keys are bench data)")
+	fs.StringVar(&c.JSON, "json", "", "also write the figures to this file, as JSON")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run (go tool pprof)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if c.RedisURL == "" {
+		return c, &configError{"VIGIA_REDIS_URL", "is not set: vigia bench needs a Redis to measure (its data goes under --prefix)"}
+	}
+	list := func(s, name string) ([]int, error) {
+		var out []int
+		for _, f := range strings.Split(s, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 || (len(out) > 0 && n <= out[len(out)-1]) {
+				return nil, fmt.Errorf("--%s must be increasing positive numbers, like 1,16,64", name)
+			}
+			out = append(out, n)
+		}
+		return out, nil
+	}
+	var err error
+	if c.Sizes, err = list(*sizes, "sizes"); err != nil {
+		return c, err
+	}
+	if c.Concurrency, err = list(*conc, "concurrency"); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// benchmark is `vigia bench`.
+func benchmark(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	bc, err := parseBenchFlags(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "vigia bench: %v\n", err)
+		return 2
+	}
+	if bc.CPUProfile != "" {
+		f, err := os.Create(bc.CPUProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "vigia bench: %v\n", err)
+			return 2
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "vigia bench: %v\n", err)
+			return 2
+		}
+		defer pprof.StopCPUProfile()
+	}
+	rep, err := runBench(ctx, bc, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "vigia bench: %v\n", err)
+		return 1
+	}
+	printBench(stdout, rep)
+	if bc.JSON != "" {
+		b, _ := json.MarshalIndent(rep, "", "  ")
+		if err := os.WriteFile(bc.JSON, append(b, '\n'), 0o644); err != nil {
+			fmt.Fprintf(stderr, "vigia bench: %v\n", err)
+			return 1
+		}
+	}
+	return 0
+}
+
+// benchSecret seals the synthetic tips. It is fixed so that a later run can
+// continue a fill; it protects nothing real, and bench data must not share
+// a prefix with real data.
+var benchSecret = []byte("vigia-bench-synthetic-data-only-0123456789")
+
+// benchEngine is an engine over one key prefix, with limits out of the way.
+type benchEngine struct {
+	store *storage.Store
+	mux   *commands.Mux
+}
+
+func newBenchEngine(ctx context.Context, rdb redis.UniversalClient, prefix string) (*benchEngine, error) {
+	cfg, err := loadConfig(func(string) string { return "" }, true)
+	if err != nil {
+		return nil, err
+	}
+	cfg.RedisPrefix, cfg.Secret = prefix, benchSecret
+	cfg.SecondFactor.Required = false
+	cfg.Limits = commands.Limits{MaxMessageRunes: 4096, MaxParts: 30, MaxChars: 20000,
+		PartsPerHour: 1 << 30, TipsPerHour: 1 << 30, QueriesPerHour: 1 << 30, ChatPerHour: 1 << 30}
+	kr, err := storage.NewKeyring(cfg.Secret)
+	if err != nil {
+		return nil, err
+	}
+	log := slog.New(slog.DiscardHandler)
+	eng, err := newEngine(ctx, cfg, rdb, kr, log, commands.Roles{benchPlatform + ":" + benchInvestigator: commands.Investigator}, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &benchEngine{store: eng.store, mux: eng.mux}, nil
+}
+
+const (
+	benchPlatform     = "bench"
+	benchInvestigator = "investigator"
+)
+
+// benchReplier keeps the replies to one request.
+type benchReplier struct{ replies []commands.Reply }
+
+func (r *benchReplier) Reply(_ context.Context, rep commands.Reply) error {
+	r.replies = append(r.replies, rep)
+	return nil
+}
+
+var benchReceipt = regexp.MustCompile(`[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}`)
+
+// submit is one reporter sending one tip: a message, then Send. It fails
+// unless the reporter got a receipt.
+func (e *benchEngine) submit(ctx context.Context, reporter, text string, event int64) error {
+	req := commands.Request{Platform: benchPlatform, UserID: reporter, ChatID: reporter, UserChat: reporter,
+		ChatKind: commands.Private, EventID: event, Text: text, Language: "es"}
+	var r benchReplier
+	e.mux.Handle(ctx, req, &r)
+	send := ""
+	for _, rep := range r.replies {
+		for _, row := range rep.Buttons {
+			for _, b := range row {
+				if strings.HasPrefix(b.Data, "send:") {
+					send = b.Data
+				}
+			}
+		}
+	}
+	if send == "" {
+		return fmt.Errorf("no Send button after a message: %q", firstText(r.replies))
+	}
+	req.Text, req.Callback, req.EventID = "", send, event+1
+	r = benchReplier{}
+	e.mux.Handle(ctx, req, &r)
+	if len(r.replies) == 0 || !benchReceipt.MatchString(r.replies[0].Text) {
+		return fmt.Errorf("no receipt after Send: %q", firstText(r.replies))
+	}
+	return nil
+}
+
+// query is the investigator running one command.
+func (e *benchEngine) query(ctx context.Context, command, args string, event int64) error {
+	var r benchReplier
+	e.mux.Handle(ctx, commands.Request{Platform: benchPlatform, UserID: benchInvestigator, ChatID: benchInvestigator,
+		ChatKind: commands.Private, EventID: event, Command: command, Args: args, CommandAtStart: true, Language: "en"}, &r)
+	if len(r.replies) == 0 || strings.Contains(r.replies[0].Text, "went wrong") || strings.Contains(r.replies[0].Text, "NOT saved") {
+		return fmt.Errorf("/%s %s: %q", command, args, firstText(r.replies))
+	}
+	return nil
+}
+
+func firstText(r []commands.Reply) string {
+	if len(r) == 0 {
+		return "(no answer)"
+	}
+	return r[0].Text
+}
+
+// tipGen makes synthetic tips of realistic shape: 50–1,000 characters in
+// Spanish, Portuguese, English or French, some with links, phone numbers
+// and handles; a few entities recur across reporters, as real ones do.
+type tipGen struct{ r *rand.Rand }
+
+var benchWords = map[string][]string{
+	"es": strings.Fields("extorsión cobro piso mercado tienda halcones droga cristal armas policía mordida desaparecido balacera " +
+		"colonia centro norte lunes martes viernes noche camioneta gris blanca moto calle avenida esquina parque escuela iglesia " +
+		"amenazan vecinos dueño negocio semana pagar cuota hombres encapuchados venden cerca plaza cobran"),
+	"pt": strings.Fields("milícia boca fumo taxa tiroteio arma polícia morro comunidade baile traficantes cobrança moradores " +
+		"segunda sexta noite carro preto moto rua praça escola igreja ameaçam comerciantes pagar semana"),
+	"en": strings.Fields("weapons shooting bribe missing racket gang dealers corner store owners threatened pay weekly night " +
+		"truck grey white street avenue school church park police officer cartel lookout"),
+	"fr": strings.Fields("trafic armes disparu racket quartier commerçants menacés payer semaine nuit voiture grise rue " +
+		"avenue école église parc police guetteurs réseau"),
+}
+
+var benchLangs = []string{"es", "es", "es", "pt", "en", "fr"}
+
+// Entities that recur: a phone, a link and a handle that many reporters name.
+const (
+	benchPhone  = "55 1234 5678"
+	benchLink   = "https://cobro-piso.example/pago"
+	benchHandle = "@halcon_norte"
+)
+
+func (g *tipGen) text(length int) string {
+	words := benchWords[benchLangs[g.r.IntN(len(benchLangs))]]
+	var b strings.Builder
+	switch n := g.r.IntN(100); {
+	case n < 2:
+		b.WriteString("llaman del " + benchPhone + " ")
+	case n < 3:
+		b.WriteString("pagan en " + benchLink + " ")
+	case n < 4:
+		b.WriteString("el que cobra es " + benchHandle + " ")
+	case n < 25:
+		fmt.Fprintf(&b, "tel %d ", 5510000000+g.r.IntN(89999999))
+	case n < 40:
+		fmt.Fprintf(&b, "https://sitio%d.example/p/%d ", g.r.IntN(50000), g.r.IntN(1000))
+	case n < 50:
+		fmt.Fprintf(&b, "@usuario%d ", g.r.IntN(100000))
+	}
+	for b.Len() < length {
+		b.WriteString(words[g.r.IntN(len(words))])
+		b.WriteByte(' ')
+	}
+	return strings.TrimSpace(truncateRunes(b.String(), length))
+}
+
+// length draws a tip length: 50–1,000 characters, most of them short.
+func (g *tipGen) length() int {
+	u := g.r.Float64()
+	return 50 + int(950*u*u)
+}
+
+func truncateRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// progress draws a progress bar with an ETA on w.
+type progress struct {
+	w     io.Writer
+	label string
+	total int
+	start time.Time
+	last  time.Time
+	done  atomic.Int64
+	mu    sync.Mutex
+}
+
+func newProgress(w io.Writer, label string, total int) *progress {
+	return &progress{w: w, label: label, total: total, start: time.Now()}
+}
+
+func (p *progress) add(n int) {
+	d := p.done.Add(int64(n))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if time.Since(p.last) < 500*time.Millisecond && int(d) < p.total {
+		return
+	}
+	p.last = time.Now()
+	p.draw(int(d))
+}
+
+func (p *progress) draw(d int) {
+	frac := float64(d) / float64(max(p.total, 1))
+	el := time.Since(p.start)
+	rate := float64(d) / el.Seconds()
+	eta := "--:--"
+	if rate > 0 {
+		left := time.Duration(float64(p.total-d) / rate * float64(time.Second)).Round(time.Second)
+		eta = fmt.Sprintf("%02d:%02d:%02d", int(left.Hours()), int(left.Minutes())%60, int(left.Seconds())%60)
+	}
+	const width = 30
+	bar := strings.Repeat("#", int(frac*width)) + strings.Repeat(".", width-int(frac*width))
+	fmt.Fprintf(p.w, "\r%-24s [%s] %5.1f%% %d/%d  %.0f/s  ETA %s ", p.label, bar, 100*frac, d, p.total, rate, eta)
+}
+
+func (p *progress) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.draw(int(p.done.Load()))
+	fmt.Fprintln(p.w)
+}
+
+// parallel runs op n times on c workers and returns the latencies.
+func parallel(ctx context.Context, n, c int, bar *progress, op func(i int) error) ([]time.Duration, time.Duration, error) {
+	lat := make([]time.Duration, n)
+	var next atomic.Int64
+	var firstErr error
+	var once sync.Once
+	var wg sync.WaitGroup
+	began := time.Now()
+	for range c {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				t := time.Now()
+				if err := op(i); err != nil {
+					once.Do(func() { firstErr = err })
+					return
+				}
+				lat[i] = time.Since(t)
+				if bar != nil {
+					bar.add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	took := time.Since(began)
+	if firstErr == nil {
+		firstErr = ctx.Err()
+	}
+	return lat, took, firstErr
+}
+
+func summarize(lat []time.Duration, took time.Duration) benchLatency {
+	s := slices.Clone(lat)
+	slices.Sort(s)
+	pct := func(p float64) float64 {
+		if len(s) == 0 {
+			return 0
+		}
+		return float64(s[min(len(s)-1, int(p*float64(len(s))))].Microseconds()) / 1000
+	}
+	return benchLatency{Ops: len(s), PerSec: float64(len(s)) / took.Seconds(), P50ms: pct(0.50), P99ms: pct(0.99), Duration: took.Seconds()}
+}
+
+func runBench(ctx context.Context, bc benchConfig, stderr io.Writer) (benchReport, error) {
+	rep := benchReport{When: time.Now().UTC(), Machine: fmt.Sprintf("%s/%s, %d CPUs, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())}
+	rdb, err := redisClient(bc.RedisURL, "single")
+	if err != nil {
+		return rep, err
+	}
+	defer rdb.Close()
+	if v, err := rdb.Info(ctx, "server").Result(); err == nil {
+		if m := regexp.MustCompile(`redis_version:(\S+)`).FindStringSubmatch(v); m != nil {
+			rep.Machine += ", Redis " + m[1]
+		}
+	}
+	eng, err := newBenchEngine(ctx, rdb, bc.Prefix)
+	if err != nil {
+		return rep, err
+	}
+	var event atomic.Int64
+	event.Store(time.Now().UnixNano() / 1000)
+	reporter := func(g *tipGen) string { return "r" + strconv.Itoa(g.r.IntN(300000)) }
+
+	// 1. Intake: the engine against raw Redis, at each concurrency.
+	payload := func(g *tipGen) string { return g.text(g.length()) }
+	for _, c := range bc.Concurrency {
+		gens := make([]*tipGen, bc.Intake)
+		for i := range gens {
+			gens[i] = &tipGen{r: rand.New(rand.NewPCG(uint64(c), uint64(i)))}
+		}
+		texts := make([]string, bc.Intake)
+		for i := range texts {
+			texts[i] = payload(gens[i])
+		}
+		bar := newProgress(stderr, fmt.Sprintf("intake c=%d", c), bc.Intake)
+		lat, took, err := parallel(ctx, bc.Intake, c, bar, func(i int) error {
+			return eng.submit(ctx, reporter(gens[i]), texts[i], event.Add(2))
+		})
+		bar.finish()
+		if err != nil {
+			return rep, fmt.Errorf("intake: %w", err)
+		}
+		in := benchIntake{Concurrency: c, Engine: summarize(lat, took)}
+		raw := bc.Prefix + "-raw"
+		bar = newProgress(stderr, fmt.Sprintf("raw redis c=%d", c), bc.Intake)
+		lat, took, err = parallel(ctx, bc.Intake, c, bar, func(i int) error {
+			// The same payload size a tip's sealed record has: its text
+			// plus nonce, tag and wrapped key.
+			blob := make([]byte, len(texts[i])+88)
+			p := rdb.Pipeline()
+			p.HSet(ctx, raw+":tip:"+strconv.Itoa(i), "d", blob, "s", "new")
+			p.XAdd(ctx, &redis.XAddArgs{Stream: raw + ":stream", Values: []any{"id", i}})
+			_, err := p.Exec(ctx)
+			return err
+		})
+		bar.finish()
+		if err != nil {
+			return rep, fmt.Errorf("raw baseline: %w", err)
+		}
+		in.Raw = summarize(lat, took)
+		in.Ratio = in.Engine.PerSec / in.Raw.PerSec
+		rep.Intake = append(rep.Intake, in)
+		if err := dropPrefix(ctx, rdb, raw); err != nil {
+			return rep, err
+		}
+	}
+
+	// 2. Redis memory per 280-character tip, indexes included.
+	if bc.MemTips > 0 {
+		memPrefix := bc.Prefix + "-mem"
+		if err := dropPrefix(ctx, rdb, memPrefix); err != nil {
+			return rep, err
+		}
+		mem, err := newBenchEngine(ctx, rdb, memPrefix)
+		if err != nil {
+			return rep, err
+		}
+		before, err := usedMemory(ctx, rdb)
+		if err != nil {
+			return rep, err
+		}
+		bar := newProgress(stderr, "memory (280 chars)", bc.MemTips)
+		_, _, err = parallel(ctx, bc.MemTips, 16, bar, func(i int) error {
+			g := &tipGen{r: rand.New(rand.NewPCG(7, uint64(i)))}
+			return mem.submit(ctx, reporter(g), g.text(280), event.Add(2))
+		})
+		bar.finish()
+		if err != nil {
+			return rep, fmt.Errorf("memory fill: %w", err)
+		}
+		after, err := usedMemory(ctx, rdb)
+		if err != nil {
+			return rep, err
+		}
+		rep.BytesPerTip = float64(after-before) / float64(bc.MemTips)
+		if err := dropPrefix(ctx, rdb, memPrefix); err != nil {
+			return rep, err
+		}
+	}
+
+	// 3. Fill to each size, then query.
+	for _, size := range bc.Sizes {
+		have, err := eng.store.TipCount(ctx)
+		if err != nil {
+			return rep, err
+		}
+		sc := benchScale{Queries: map[string]benchLatency{}}
+		if missing := size - int(have); missing > 0 {
+			bar := newProgress(stderr, fmt.Sprintf("fill to %d", size), missing)
+			_, took, err := parallel(ctx, missing, 64, bar, func(i int) error {
+				g := &tipGen{r: rand.New(rand.NewPCG(uint64(have)+uint64(i), 11))}
+				return eng.submit(ctx, reporter(g), payload(g), event.Add(2))
+			})
+			bar.finish()
+			if err != nil {
+				return rep, fmt.Errorf("fill (it can be continued by running again): %w", err)
+			}
+			sc.FillPerSec = float64(missing) / took.Seconds()
+		}
+		if sc.Tips, err = eng.store.TipCount(ctx); err != nil {
+			return rep, err
+		}
+		for _, q := range []struct{ name, command, args string }{
+			{"search", "search", "extorsión camioneta"},
+			{"entity", "entity", benchPhone},
+			{"signals", "signals", "7d"},
+		} {
+			lat := make([]time.Duration, bc.Queries)
+			bar := newProgress(stderr, fmt.Sprintf("/%s at %d", q.name, size), bc.Queries)
+			began := time.Now()
+			for i := range lat {
+				t := time.Now()
+				if err := eng.query(ctx, q.command, q.args, event.Add(1)); err != nil {
+					return rep, err
+				}
+				lat[i] = time.Since(t)
+				bar.add(1)
+			}
+			bar.finish()
+			sc.Queries[q.name] = summarize(lat, time.Since(began))
+		}
+		runtime.GC()
+		debug.FreeOSMemory()
+		sc.BotRSSMiB = float64(residentBytes()) / (1 << 20)
+		used, err := usedMemory(ctx, rdb)
+		if err != nil {
+			return rep, err
+		}
+		sc.RedisMiB = float64(used) / (1 << 20)
+		rep.Scales = append(rep.Scales, sc)
+	}
+	if n := len(rep.Scales); n >= 2 {
+		rep.RSSGrowthPct = 100 * (rep.Scales[n-1].BotRSSMiB/rep.Scales[0].BotRSSMiB - 1)
+	}
+	return rep, nil
+}
+
+// dropPrefix deletes a bench prefix's keys.
+func dropPrefix(ctx context.Context, rdb redis.UniversalClient, prefix string) error {
+	iter := rdb.Scan(ctx, 0, prefix+":*", 1000).Iterator()
+	var batch []string
+	for iter.Next(ctx) {
+		batch = append(batch, iter.Val())
+		if len(batch) == 1000 {
+			if err := rdb.Unlink(ctx, batch...).Err(); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+	}
+	if len(batch) > 0 {
+		if err := rdb.Unlink(ctx, batch...).Err(); err != nil {
+			return err
+		}
+	}
+	return iter.Err()
+}
+
+// usedMemory is Redis's used_memory, after letting lazy frees finish.
+func usedMemory(ctx context.Context, rdb redis.UniversalClient) (int64, error) {
+	for range 50 {
+		v, err := rdb.Info(ctx, "memory").Result()
+		if err != nil {
+			return 0, err
+		}
+		if m := regexp.MustCompile(`lazyfree_pending_objects:(\d+)`).FindStringSubmatch(v); m != nil && m[1] != "0" {
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		m := regexp.MustCompile(`(?m)^used_memory:(\d+)`).FindStringSubmatch(v)
+		if m == nil {
+			return 0, fmt.Errorf("no used_memory in INFO")
+		}
+		return strconv.ParseInt(m[1], 10, 64)
+	}
+	return 0, fmt.Errorf("redis lazy free did not finish")
+}
+
+// residentBytes is this process's resident set size.
+func residentBytes() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	m := regexp.MustCompile(`VmRSS:\s+(\d+) kB`).FindSubmatch(b)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.ParseInt(string(m[1]), 10, 64)
+	return n << 10
+}
+
+func printBench(w io.Writer, r benchReport) {
+	fmt.Fprintf(w, "Vigía bench, %s\n%s\n\n", r.When.Format(time.RFC3339), r.Machine)
+	fmt.Fprintln(w, "Intake (one tip = a message and Send, through the engine; raw = one go-redis pipeline of HSET + XADD of the same size)")
+	fmt.Fprintf(w, "%-6s %12s %9s %9s %12s %9s %9s %8s\n", "conc", "engine tip/s", "p50 ms", "p99 ms", "raw op/s", "p50 ms", "p99 ms", "ratio")
+	for _, in := range r.Intake {
+		fmt.Fprintf(w, "%-6d %12.0f %9.2f %9.2f %12.0f %9.2f %9.2f %7.1f%%\n", in.Concurrency, in.Engine.PerSec, in.Engine.P50ms, in.Engine.P99ms,
+			in.Raw.PerSec, in.Raw.P50ms, in.Raw.P99ms, 100*in.Ratio)
+	}
+	if r.BytesPerTip > 0 {
+		fmt.Fprintf(w, "\nRedis memory per 280-character tip, indexes included: %.0f bytes\n", r.BytesPerTip)
+	}
+	fmt.Fprintln(w, "\nQueries (investigator commands through the engine, audit included)")
+	fmt.Fprintf(w, "%-12s %10s %10s %10s %10s %10s %10s %10s %10s\n", "stored tips", "search p50", "p99", "entity p50", "p99", "signals p50", "p99", "bot RSS", "Redis")
+	for _, s := range r.Scales {
+		q := s.Queries
+		fmt.Fprintf(w, "%-12d %10.2f %10.2f %10.2f %10.2f %10.2f %10.2f %8.1fMiB %7.0fMiB\n", s.Tips, q["search"].P50ms, q["search"].P99ms,
+			q["entity"].P50ms, q["entity"].P99ms, q["signals"].P50ms, q["signals"].P99ms, s.BotRSSMiB, s.RedisMiB)
+	}
+	if len(r.Scales) >= 2 {
+		fmt.Fprintf(w, "\nBot RSS from %d to %d tips: %+.1f%%\n", r.Scales[0].Tips, r.Scales[len(r.Scales)-1].Tips, r.RSSGrowthPct)
+	}
+}
