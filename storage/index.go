@@ -377,10 +377,10 @@ func (s *Store) Signals(ctx context.Context, window time.Duration, n int) ([]Sig
 	if err != nil {
 		return nil, fmt.Errorf("signals: %w", err)
 	}
+	// 1. Score every candidate from three counts, in one round trip.
 	type cmds struct {
 		reps, count *redis.IntCmd
-		first, last *redis.ZSliceCmd
-		disp        *redis.StringCmd
+		last        *redis.ZSliceCmd
 	}
 	pipe := s.rdb.Pipeline()
 	all := make([]cmds, len(macs))
@@ -388,9 +388,7 @@ func (s *Store) Signals(ctx context.Context, window time.Duration, n int) ([]Sig
 		all[i] = cmds{
 			reps:  pipe.ZCount(ctx, s.k.indexReporters(mac), strconv.FormatInt(now.Add(-window).Truncate(time.Hour).UnixMilli(), 10), "+inf"),
 			count: pipe.ZCount(ctx, s.k.indexEntity(mac), from, "+inf"),
-			first: pipe.ZRangeWithScores(ctx, s.k.indexEntity(mac), 0, 0),
 			last:  pipe.ZRevRangeWithScores(ctx, s.k.indexEntity(mac), 0, 0),
-			disp:  pipe.Get(ctx, s.k.indexDisplay(mac)),
 		}
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
@@ -401,18 +399,10 @@ func (s *Store) Signals(ctx context.Context, window time.Duration, n int) ([]Sig
 		c := all[i]
 		// Fewer than two reporters in this window is not a signal: listing it
 		// would show one reporter's tips together.
-		if c.count.Val() == 0 || c.reps.Val() < 2 || c.disp.Err() != nil {
-			continue
-		}
-		plain, err := s.kr.open([]byte(c.disp.Val()), "entity:"+mac)
-		if err != nil {
+		if c.count.Val() == 0 || c.reps.Val() < 2 {
 			continue
 		}
 		sig := Signal{Reporters: int(c.reps.Val()), Tips: int(c.count.Val()), Categories: map[tips.Category]int{}, mac: mac}
-		_ = json.Unmarshal(plain, &sig.Entity)
-		if f := c.first.Val(); len(f) > 0 {
-			sig.FirstSeen = time.UnixMilli(int64(f[0].Score))
-		}
 		if l := c.last.Val(); len(l) > 0 {
 			sig.LastSeen = time.UnixMilli(int64(l[0].Score))
 		}
@@ -421,22 +411,45 @@ func (s *Store) Signals(ctx context.Context, window time.Duration, n int) ([]Sig
 		out = append(out, sig)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Score > out[j].Score })
-	// Categories come from the tips themselves (so an investigator's
-	// override counts, and expired tips do not), for the best candidates.
+	// 2. For the best candidates only: the entity's name, when it was first
+	// seen, and the categories of its latest tips (from the tips
+	// themselves, so an investigator's override counts and expired tips do
+	// not), in two more round trips.
 	out = out[:min(len(out), 3*n)]
+	pipe = s.rdb.Pipeline()
+	disp := make([]*redis.StringCmd, len(out))
+	first := make([]*redis.ZSliceCmd, len(out))
+	ids := make([]*redis.StringSliceCmd, len(out))
 	for i := range out {
-		ids, err := s.rdb.ZRevRangeByScore(ctx, s.k.indexEntity(out[i].mac), &redis.ZRangeBy{Min: from, Max: "+inf", Count: 200}).Result()
-		if err != nil {
-			return nil, fmt.Errorf("signal categories: %w", err)
+		disp[i] = pipe.Get(ctx, s.k.indexDisplay(out[i].mac))
+		first[i] = pipe.ZRangeWithScores(ctx, s.k.indexEntity(out[i].mac), 0, 0)
+		ids[i] = pipe.ZRevRangeByScore(ctx, s.k.indexEntity(out[i].mac), &redis.ZRangeBy{Min: from, Max: "+inf", Count: 200})
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("signal details: %w", err)
+	}
+	pipe = s.rdb.Pipeline()
+	cats := make([][]*redis.StringCmd, len(out))
+	for i := range out {
+		for _, id := range ids[i].Val() {
+			cats[i] = append(cats[i], pipe.HGet(ctx, s.k.tip(id), "c"))
 		}
-		pipe := s.rdb.Pipeline()
-		cats := make([]*redis.StringCmd, len(ids))
-		for j, id := range ids {
-			cats[j] = pipe.HGet(ctx, s.k.tip(id), "c")
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("signal categories: %w", err)
+	}
+	kept := out[:0]
+	for i := range out {
+		plain, err := s.kr.open([]byte(disp[i].Val()), "entity:"+out[i].mac)
+		if disp[i].Err() != nil || err != nil {
+			continue
 		}
-		_, _ = pipe.Exec(ctx)
+		_ = json.Unmarshal(plain, &out[i].Entity)
+		if f := first[i].Val(); len(f) > 0 {
+			out[i].FirstSeen = time.UnixMilli(int64(f[0].Score))
+		}
 		severity := 1.0
-		for _, c := range cats {
+		for _, c := range cats[i] {
 			if c.Err() == nil {
 				cat := tips.Category(c.Val())
 				out[i].Categories[cat]++
@@ -444,7 +457,8 @@ func (s *Store) Signals(ctx context.Context, window time.Duration, n int) ([]Sig
 			}
 		}
 		out[i].Score += 2 * severity
+		kept = append(kept, out[i])
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Score > out[j].Score })
-	return out[:min(len(out), n)], nil
+	sort.Slice(kept, func(i, j int) bool { return kept[i].Score > kept[j].Score })
+	return kept[:min(len(kept), n)], nil
 }

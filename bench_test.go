@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vigia-project/vigia/storage/redistest"
+)
+
+// A small `vigia bench` run measures every figure, writes the same figures
+// as JSON, and a second run continues the fill instead of starting over.
+func TestBenchRunsAndWritesJSON(t *testing.T) {
+	srv := redistest.Start(t)
+	out := filepath.Join(t.TempDir(), "bench.json")
+	env := map[string]string{"VIGIA_REDIS_URL": srv.URL()}
+	var stdout, stderr bytes.Buffer
+	args := []string{"bench", "--sizes", "40,60", "--concurrency", "1,4", "--intake", "10", "--queries", "3", "--mem-tips", "20", "--json", out}
+	if code := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
+	}
+	var rep benchReport
+	b, err := os.ReadFile(out)
+	if err != nil || json.Unmarshal(b, &rep) != nil {
+		t.Fatalf("no JSON report: %v\n%s", err, b)
+	}
+	if len(rep.Intake) != 2 || rep.Intake[1].Concurrency != 4 || rep.Intake[0].Engine.Ops != 10 || rep.Intake[0].Raw.Ops != 10 || rep.Intake[0].Ratio <= 0 {
+		t.Fatalf("intake: %+v", rep.Intake)
+	}
+	if rep.BytesPerTip <= 0 {
+		t.Fatalf("no memory figure: %+v", rep)
+	}
+	if len(rep.Scales) != 2 || rep.Scales[0].Tips < 40 || rep.Scales[1].Tips < 60 || rep.Scales[1].BotRSSMiB <= 0 || rep.Scales[1].RedisMiB <= 0 {
+		t.Fatalf("scales: %+v", rep.Scales)
+	}
+	for _, q := range []string{"search", "entity", "signals"} {
+		if l := rep.Scales[1].Queries[q]; l.Ops != 3 || l.P99ms < l.P50ms {
+			t.Fatalf("/%s: %+v", q, l)
+		}
+	}
+	for _, want := range []string{"engine tip/s", "ratio", "search p50", "Redis memory per 280-character tip"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Fatalf("table lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	if !strings.Contains(stderr.String(), "ETA") {
+		t.Fatalf("no progress bar:\n%s", stderr.String())
+	}
+	// The raw baseline and the memory prefix leave nothing behind.
+	dump, err := srv.Dump(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range dump {
+		if strings.HasPrefix(k, "vigia-bench-raw:") || strings.HasPrefix(k, "vigia-bench-mem:") {
+			t.Fatalf("left behind: %s", k)
+		}
+	}
+	// A second run continues: the stored tips are already there.
+	stdout.Reset()
+	stderr.Reset()
+	args = []string{"bench", "--sizes", "60", "--concurrency", "1", "--intake", "5", "--queries", "2", "--mem-tips", "0"}
+	if code := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Fatalf("second run: exit %d\n%s", code, stderr.String())
+	}
+	if strings.Contains(stderr.String(), "fill to 60") {
+		t.Fatalf("the second run filled again:\n%s", stderr.String())
+	}
+}
+
+func TestBenchBadArguments(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{map[string]string{}, []string{"bench"}, "VIGIA_REDIS_URL"},
+		{map[string]string{"VIGIA_REDIS_URL": "redis://127.0.0.1:1"}, []string{"bench", "--sizes", "10,5"}, "--sizes"},
+		{map[string]string{"VIGIA_REDIS_URL": "redis://127.0.0.1:1"}, []string{"bench", "--concurrency", "x"}, "--concurrency"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), c.args, func(k string) string { return c.env[k] }, strings.NewReader(""), &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), c.want) {
+			t.Errorf("%v: exit %d, %q", c.args, code, stderr.String())
+		}
+	}
+}
