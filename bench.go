@@ -274,6 +274,14 @@ var benchWords = map[string][]string{
 		"avenue école église parc police guetteurs réseau"),
 }
 
+// benchGlue are the function words real text is half made of.
+var benchGlue = map[string][]string{
+	"es": strings.Fields("de la el en que los se del las por un una con no su para al lo como pero ya y a"),
+	"pt": strings.Fields("de do da em um para com uma os no na por mais as dos que e o a ao"),
+	"en": strings.Fields("the and to of a in is it that was for on are with they at this from"),
+	"fr": strings.Fields("de la le les et des un une du est pour qui dans pas au sur ne se"),
+}
+
 var benchLangs = []string{"es", "es", "es", "pt", "en", "fr"}
 
 // Entities that recur: a phone, a link and a handle that many reporters name.
@@ -284,7 +292,8 @@ const (
 )
 
 func (g *tipGen) text(length int) string {
-	words := benchWords[benchLangs[g.r.IntN(len(benchLangs))]]
+	lang := benchLangs[g.r.IntN(len(benchLangs))]
+	words, glue := benchWords[lang], benchGlue[lang]
 	var b strings.Builder
 	switch n := g.r.IntN(100); {
 	case n < 2:
@@ -301,6 +310,10 @@ func (g *tipGen) text(length int) string {
 		fmt.Fprintf(&b, "@usuario%d ", g.r.IntN(100000))
 	}
 	for b.Len() < length {
+		if g.r.IntN(2) == 0 {
+			b.WriteString(glue[g.r.IntN(len(glue))])
+			b.WriteByte(' ')
+		}
 		b.WriteString(words[g.r.IntN(len(words))])
 		b.WriteByte(' ')
 	}

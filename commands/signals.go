@@ -50,7 +50,7 @@ func search(ctx context.Context, c *Context) error {
 			query = append(query, w)
 		}
 	}
-	if len(tips.Tokens(strings.Join(query, " "))) == 0 || len(query) > 20 {
+	if len(tips.IndexTokens(strings.Join(query, " "))) == 0 || len(query) > 20 {
 		return c.Say(ctx, "search_usage", nil)
 	}
 	list, err := c.mux.store.Search(ctx, strings.Join(query, " "), c.mux.now().Add(-window), cat, maxResults)

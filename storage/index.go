@@ -58,7 +58,7 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 	ms := float64(created.UnixMilli())
 	oldest := strconv.FormatInt(created.Add(-s.retention).UnixMilli(), 10)
 	pipe := s.rdb.Pipeline()
-	for _, t := range tips.Tokens(text) {
+	for _, t := range tips.IndexTokens(text) {
 		k := s.k.indexToken(s.tokenMAC(t))
 		pipe.ZAdd(ctx, k, redis.Z{Score: ms, Member: id})
 		if trimNow(k, id) {
@@ -257,7 +257,7 @@ return 1`)
 // case and accents do not matter) since `since`, in category if set,
 // newest first.
 func (s *Store) Search(ctx context.Context, query string, since time.Time, category tips.Category, n int) ([]tips.Tip, error) {
-	words := tips.Tokens(query)
+	words := tips.IndexTokens(query)
 	if len(words) == 0 {
 		return nil, nil
 	}

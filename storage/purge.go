@@ -34,7 +34,7 @@ func (s *Store) Purge(ctx context.Context, id string) error {
 		return fmt.Errorf("purge key: %w", err)
 	}
 	pipe := s.rdb.Pipeline()
-	for _, w := range tips.Tokens(text) {
+	for _, w := range tips.IndexTokens(text) {
 		pipe.ZRem(ctx, s.k.indexToken(s.tokenMAC(w)), id)
 	}
 	for _, e := range tips.Extract(text, s.index0.Region) {

@@ -223,3 +223,13 @@ func TestSketchSimilarity(t *testing.T) {
 		t.Fatal("short text sketched")
 	}
 }
+
+func TestIndexTokensLeaveOutStopWords(t *testing.T) {
+	got := strings.Join(IndexTokens("Los de la camioneta gris cobran en el mercado, and the cops are with them"), " ")
+	if got != "camioneta gris cobran mercado cops" {
+		t.Fatalf("index tokens: %q", got)
+	}
+	if len(IndexTokens("de la que el")) != 0 {
+		t.Fatal("stop words only should give nothing to search")
+	}
+}

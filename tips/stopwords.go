@@ -1,0 +1,44 @@
+package tips
+
+import "strings"
+
+// stopwords are the commonest function words of Spanish, Portuguese,
+// English and French, folded. They are in nearly every tip, so a search
+// for one finds everything and narrows nothing: the blind index leaves
+// them out, which saves a posting per word and tip.
+var stopwords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`
+		de la el en que los se del las por un una con no su para es al lo como mas pero sus le ya
+		o fue este ha si porque esta son entre cuando muy sin sobre tambien me hasta hay donde quien
+		desde todo nos durante todos uno les ni contra otros ese eso ante ellos e esto mi antes algunos
+		que unos yo otro otras otra el tanto esa estos mucho quienes nada muchos cual poco ella estar
+		estas algunas algo nosotros mis tu te ti tus ellas nosotras os aqui alli
+		do da em um para com uma os no na por mais as dos como mas ao ele das seu sua ou quando muito
+		nos ja eu tambem so pelo pela ate isso ela entre depois sem mesmo aos seus quem nas me esse
+		eles voce essa num nem suas meu minha numa pelos elas qual lhe deles essas esses pelas este
+		dele tu te voces vos lhes meus minhas teu tua nosso nossa dela delas esta estes estas aquele
+		the and to of a in is it that was for on are as with his they at be this from have or by one
+		had not but what all were when we there can an your which their said if do will each about
+		how up out them then she many some so these would other into has her two like him see time
+		could no make than been its who now people my made over did down only way find use may
+		et les des un une du est pour qui dans pas au sur ne se plus par je avec tout il elle ce sont
+		ou mais nous vous ils elles leur leurs son sa ses cette ces aux y lui on ont ete etre fait
+	`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// IndexTokens is Tokens without stop words: the words the blind index
+// keeps, and the words a search looks for.
+func IndexTokens(text string) []string {
+	all := Tokens(text)
+	out := all[:0]
+	for _, t := range all {
+		if !stopwords[t] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
