@@ -141,27 +141,7 @@ func TestTelegramCanaryEveryCommand(t *testing.T) {
 	teamAndGroup := []string{admChatID, strconv.FormatInt(canaryAdmin, 16), "jefa_equipo", strconv.Itoa(-canaryGroup), "Vecinos canario"}
 	everything := append(append(append(append([]string{}, reporterMarks...), secrets...), tipWords...), teamAndGroup...)
 
-	checkRedis(t, rs, everything...)
-	logs := bot.stderr.String()
-	for _, s := range everything {
-		if strings.Contains(logs, s) {
-			t.Errorf("log holds %q", s)
-		}
-	}
-	resp, err := http.Get("http://" + addr + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	metrics, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if !strings.Contains(string(metrics), "vigia_") {
-		t.Fatalf("no Vigía metrics:\n%s", metrics)
-	}
-	for _, s := range everything {
-		if strings.Contains(string(metrics), s) {
-			t.Errorf("metrics hold %q", s)
-		}
-	}
+	checkCanaries(t, rs, bot, addr, everything)
 	// Answers: nobody but the reporter is told anything that points at
 	// them; the token never appears; the TOTP secret only in its message.
 	tg.mu.Lock()
@@ -334,24 +314,7 @@ func TestDiscordCanaryEveryCommand(t *testing.T) {
 	secrets := append([]string{discordToken, secret}, tokens...)
 	tipWords := []string{"Tlaquepaque", "bodega azul", "cobros-canario", "1234 5678"}
 	everything := append(append(append([]string{investor, "fiscal_canario", dInvChannel, dChannel}, reporterMarks...), secrets...), tipWords...)
-	checkRedis(t, rs, everything...)
-	logs := bot.stderr.String()
-	for _, s := range everything {
-		if strings.Contains(logs, s) {
-			t.Errorf("log holds %q", s)
-		}
-	}
-	resp, err := http.Get("http://" + addr + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	metrics, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	for _, s := range everything {
-		if strings.Contains(string(metrics), s) {
-			t.Errorf("metrics hold %q", s)
-		}
-	}
+	checkCanaries(t, rs, bot, addr, everything)
 	// No answer anywhere names the reporter; the receipt only reaches them;
 	// no token and (outside its own message) no TOTP secret.
 	dc.mu.Lock()
@@ -375,4 +338,30 @@ func TestDiscordCanaryEveryCommand(t *testing.T) {
 		t.Fatalf("only %d interactions: the suite did not run", answered)
 	}
 	bot.stop(t)
+}
+
+// checkCanaries fails if Redis, the bot's log or its /metrics hold any canary.
+func checkCanaries(t *testing.T, rs *redistest.Server, bot *botProcess, addr string, canaries []string) {
+	t.Helper()
+	checkRedis(t, rs, canaries...)
+	logs := bot.stderr.String()
+	for _, s := range canaries {
+		if strings.Contains(logs, s) {
+			t.Errorf("log holds %q", s)
+		}
+	}
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(metrics), "vigia_") {
+		t.Fatalf("no Vigía metrics:\n%s", metrics)
+	}
+	for _, s := range canaries {
+		if strings.Contains(string(metrics), s) {
+			t.Errorf("metrics hold %q", s)
+		}
+	}
 }
