@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -102,6 +103,10 @@ func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer
 	}
 	if c.RedisURL == "" {
 		return c, &configError{"VIGIA_REDIS_URL", "is not set: vigia bench needs a Redis to measure (its data goes under --prefix)"}
+	}
+	// Bench data must never mix with a deployment's tips.
+	if real := cmp.Or(getenv("VIGIA_REDIS_PREFIX"), "vigia"); c.Prefix == real || strings.ContainsAny(c.Prefix, "{} \t\n") || c.Prefix == "" {
+		return c, fmt.Errorf("--prefix %q: give the bench a prefix of its own, not a deployment's (%q)", c.Prefix, real)
 	}
 	list := func(s, name string) ([]int, error) {
 		var out []int

@@ -81,6 +81,8 @@ func TestBenchBadArguments(t *testing.T) {
 		{map[string]string{}, []string{"bench"}, "VIGIA_REDIS_URL"},
 		{map[string]string{"VIGIA_REDIS_URL": "redis://127.0.0.1:1"}, []string{"bench", "--sizes", "10,5"}, "--sizes"},
 		{map[string]string{"VIGIA_REDIS_URL": "redis://127.0.0.1:1"}, []string{"bench", "--concurrency", "x"}, "--concurrency"},
+		{map[string]string{"VIGIA_REDIS_URL": "redis://127.0.0.1:1"}, []string{"bench", "--prefix", "vigia"}, "prefix of its own"},
+		{map[string]string{"VIGIA_REDIS_URL": "redis://127.0.0.1:1", "VIGIA_REDIS_PREFIX": "vigia-mx"}, []string{"bench", "--prefix", "vigia-mx"}, "prefix of its own"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := run(context.Background(), c.args, func(k string) string { return c.env[k] }, strings.NewReader(""), &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), c.want) {
