@@ -209,3 +209,15 @@ func (a *Adapter) print(text string) {
 	}
 	fmt.Fprintln(a.o.Out)
 }
+
+// WipeChat is the demo's chat wipe (commands.ChatWiper): the terminal is
+// cleared where there is one, and the demo says what a platform would do.
+func (a *Adapter) WipeChat(_ context.Context, _, _ string) (commands.WipeResult, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.o.Interactive {
+		fmt.Fprint(a.o.Out, "\033[H\033[2J\033[3J")
+	}
+	a.print(a.o.Say("demo_wiped", nil))
+	return commands.WipeResult{}, nil
+}

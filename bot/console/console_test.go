@@ -46,3 +46,19 @@ func TestConsoleLines(t *testing.T) {
 		t.Fatalf("no switch notice: %q", out.String()[:200])
 	}
 }
+
+// A wipe in a pipe says what a platform would do; at a terminal it also
+// clears the screen.
+func TestConsoleWipe(t *testing.T) {
+	for _, interactive := range []bool{false, true} {
+		var out bytes.Buffer
+		a := New(Options{Out: &out, Interactive: interactive, Identities: []Identity{{Role: "reporter", UserID: "1"}},
+			Say: func(id string, _ map[string]any) string { return "<" + id + ">" }})
+		if _, err := a.WipeChat(context.Background(), "1", ""); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), "<demo_wiped>") || strings.Contains(out.String(), "\033[2J") != interactive {
+			t.Fatalf("interactive=%v: %q", interactive, out.String())
+		}
+	}
+}
