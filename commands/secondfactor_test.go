@@ -1,9 +1,7 @@
 package commands_test
 
 import (
-	"bytes"
 	"context"
-	"log/slog"
 	"regexp"
 	"strings"
 	"sync"
@@ -13,7 +11,6 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/vigia-project/vigia/commands"
-	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/storage/redistest"
 )
@@ -54,28 +51,13 @@ func (p *platform) took() (deleted, wiped []string) {
 // newGuarded is a Mux whose team must give a second factor.
 func newGuarded(t *testing.T) (*env, *platform, *redistest.Server) {
 	t.Helper()
-	srv := redistest.Start(t)
-	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
-	clk := &clock{t: time.Now()}
-	st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "g", Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Init(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	msg, _ := locales.Load()
-	logs := &bytes.Buffer{}
-	mux := commands.New(commands.Options{
-		Store: st, Messages: msg, Now: clk.Now, DefaultLanguage: "en",
+	p := &platform{recorder: &recorder{}}
+	e, srv := newEngine(t, "g", p, commands.Options{
 		Roles:             commands.Roles{"telegram:" + adminID: commands.Admin, "telegram:" + investigatorID: commands.Investigator},
 		InvestigatorChats: []string{"telegram:" + invChat},
-		Logger:            slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		SecondFactor:      commands.SecondFactor{Required: true, UnlockFor: 12 * time.Hour, ShowSecretFor: 2 * time.Minute},
 	})
-	p := &platform{recorder: &recorder{}}
-	mux.AddSender("telegram", p)
-	return &env{t: t, mux: mux, store: st, msg: msg, clk: clk, logs: logs}, p, srv
+	return e, p, srv
 }
 
 var secretRE = regexp.MustCompile(`(?m)^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$`)

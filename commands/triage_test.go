@@ -29,10 +29,26 @@ const adminID = "1001"
 
 func newTeam(t *testing.T) *team {
 	t.Helper()
+	sent := &recorder{}
+	e, srv := newEngine(t, "w", sent, commands.Options{
+		Retention:         90 * 24 * time.Hour,
+		Roles:             commands.Roles{"telegram:" + adminID: commands.Admin},
+		InvestigatorChats: []string{"telegram:-100777"},
+		Triage:            commands.Triage{ClaimTimeout: time.Hour, RemindAfter: 10 * time.Minute, UrgentAfter: 5 * time.Minute},
+		PublishApprovals:  2,
+	})
+	return &team{env: e, srv: srv, sent: sent}
+}
+
+// newEngine is a Mux on a real Redis under prefix, with an injected clock,
+// English by default, a debug log kept in env.logs, and sender for
+// Telegram; o gives the rest of the configuration.
+func newEngine(t *testing.T, prefix string, sender commands.Sender, o commands.Options) (*env, *redistest.Server) {
+	t.Helper()
 	srv := redistest.Start(t)
 	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{5}, 32))
 	clk := &clock{t: time.Now()}
-	st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "w", Now: clk.Now})
+	st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: prefix, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,17 +57,11 @@ func newTeam(t *testing.T) *team {
 	}
 	msg, _ := locales.Load()
 	logs := &bytes.Buffer{}
-	mux := commands.New(commands.Options{
-		Store: st, Messages: msg, Now: clk.Now, DefaultLanguage: "en", Retention: 90 * 24 * time.Hour,
-		Roles:             commands.Roles{"telegram:" + adminID: commands.Admin},
-		InvestigatorChats: []string{"telegram:-100777"},
-		Logger:            slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Triage:            commands.Triage{ClaimTimeout: time.Hour, RemindAfter: 10 * time.Minute, UrgentAfter: 5 * time.Minute},
-		PublishApprovals:  2,
-	})
-	sent := &recorder{}
-	mux.AddSender("telegram", sent)
-	return &team{env: &env{t: t, mux: mux, store: st, msg: msg, clk: clk, logs: logs}, srv: srv, sent: sent}
+	o.Store, o.Messages, o.Now, o.DefaultLanguage = st, msg, clk.Now, "en"
+	o.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	mux := commands.New(o)
+	mux.AddSender("telegram", sender)
+	return &env{t: t, mux: mux, store: st, msg: msg, clk: clk, logs: logs}, srv
 }
 
 var codeRE = regexp.MustCompile(`[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}`)
