@@ -58,13 +58,15 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 	ms := float64(created.UnixMilli())
 	oldest := strconv.FormatInt(created.Add(-s.retention).UnixMilli(), 10)
 	pipe := s.rdb.Pipeline()
+	num, err := postingNum(id)
+	if err != nil {
+		return nil, err
+	}
+	day, expiry := bandDay(created), s.postingExpiry(created)
 	for _, t := range tips.IndexTokens(text) {
-		k := s.k.indexToken(s.tokenMAC(t))
-		pipe.ZAdd(ctx, k, redis.Z{Score: ms, Member: id})
-		if trimNow(k, id) {
-			pipe.ZRemRangeByScore(ctx, k, "-inf", "("+oldest)
-		}
-		pipe.PExpire(ctx, k, s.retention)
+		k := s.k.indexToken(s.tokenMAC(t), day)
+		pipe.Append(ctx, k, string(num))
+		pipe.PExpireAt(ctx, k, expiry)
 	}
 	entities := tips.Extract(text, o.Region)
 	// Reporter sets are scored by the hour, not the tip's exact time, so they
@@ -253,57 +255,23 @@ if not v then return redis.call('HSET', KEYS[1], 'nd', ARGV[1]) end
 if string.len(v) < 100 then redis.call('HSET', KEYS[1], 'nd', v .. ',' .. ARGV[1]) end
 return 1`)
 
-// Search returns up to n tips containing every word of query (folded:
-// case and accents do not matter) since `since`, in category if set,
-// newest first.
-func (s *Store) Search(ctx context.Context, query string, since time.Time, category tips.Category, n int) ([]tips.Tip, error) {
-	words := tips.IndexTokens(query)
-	if len(words) == 0 {
-		return nil, nil
-	}
-	var keys []string
-	for _, w := range words {
-		keys = append(keys, s.k.indexToken(s.tokenMAC(w)))
-	}
-	return s.intersect(ctx, keys, since, category, n)
-}
-
 // EntityTips returns up to n tips naming the entity, newest first.
 func (s *Store) EntityTips(ctx context.Context, e tips.Entity, since time.Time, n int) ([]tips.Tip, error) {
-	return s.intersect(ctx, []string{s.k.indexEntity(s.entityMAC(e.Key()))}, since, "", n)
+	return s.entityTips(ctx, s.k.indexEntity(s.entityMAC(e.Key())), since, n)
 }
 
-// intersect walks the smallest index set newest first and keeps ids that
-// are in every other set (one sorted set per key: no cross-slot command,
-// so it works on Redis Cluster).
-func (s *Store) intersect(ctx context.Context, keys []string, since time.Time, category tips.Category, n int) ([]tips.Tip, error) {
+// entityTips walks an entity's sorted set newest first, a page at a time
+// (paging by score, so each page costs the same however deep).
+func (s *Store) entityTips(ctx context.Context, key string, since time.Time, n int) ([]tips.Tip, error) {
 	min := strconv.FormatInt(since.UnixMilli(), 10)
-	pipe := s.rdb.Pipeline()
-	cards := make([]*redis.IntCmd, len(keys))
-	for i, k := range keys {
-		cards[i] = pipe.ZCount(ctx, k, min, "+inf")
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	smallest := 0
-	for i := range keys {
-		if cards[i].Val() == 0 {
-			return nil, nil
-		}
-		if cards[i].Val() < cards[smallest].Val() {
-			smallest = i
-		}
-	}
 	var out []tips.Tip
 	const page = 200
-	const maxCandidates = 5000 // a broader search must be narrowed (words, window, category)
 	max := "+inf"
 	seen := map[string]bool{}
 	for examined := 0; len(out) < n && examined < maxCandidates; {
-		res, err := s.rdb.ZRevRangeByScoreWithScores(ctx, keys[smallest], &redis.ZRangeBy{Min: min, Max: max, Count: page}).Result()
+		res, err := s.rdb.ZRevRangeByScoreWithScores(ctx, key, &redis.ZRangeBy{Min: min, Max: max, Count: page}).Result()
 		if err != nil {
-			return nil, fmt.Errorf("search: %w", err)
+			return nil, fmt.Errorf("entity: %w", err)
 		}
 		var ids []string
 		for _, z := range res {
@@ -316,51 +284,13 @@ func (s *Store) intersect(ctx context.Context, keys []string, since time.Time, c
 		if len(ids) == 0 {
 			break
 		}
-		// Page by score, not offset: each page costs the same however deep.
 		max = strconv.FormatFloat(res[len(res)-1].Score, 'f', 0, 64)
 		examined += len(ids)
-		pipe := s.rdb.Pipeline()
-		scores := make([][]*redis.FloatCmd, len(keys))
-		for i, k := range keys {
-			if i == smallest {
-				continue
-			}
-			for _, id := range ids {
-				scores[i] = append(scores[i], pipe.ZScore(ctx, k, id))
-			}
+		found, err := s.pickTips(ctx, ids, since, "", n-len(out))
+		if err != nil {
+			return nil, err
 		}
-		cats := make([]*redis.StringCmd, len(ids))
-		for j, id := range ids {
-			cats[j] = pipe.HGet(ctx, s.k.tip(id), "c")
-		}
-		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-			return nil, fmt.Errorf("search: %w", err)
-		}
-		for j, id := range ids {
-			match := cats[j].Err() == nil
-			for i := range keys {
-				if i != smallest && scores[i][j].Err() != nil {
-					match = false
-				}
-			}
-			if match && category != "" && cats[j].Val() != string(category) {
-				match = false
-			}
-			if !match {
-				continue
-			}
-			t, err := s.Tip(ctx, id)
-			if errors.Is(err, ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, t)
-			if len(out) == n {
-				break
-			}
-		}
+		out = append(out, found...)
 		if len(res) < page {
 			break
 		}

@@ -59,12 +59,16 @@ func BenchmarkIndexQueries(b *testing.B) {
 	since := now.Add(-30 * 24 * time.Hour)
 	b.Run("search-2-words", func(b *testing.B) {
 		for b.Loop() {
-			st.intersect(ctx, []string{st.k.indexToken(st.tokenMAC("extorsion")), st.k.indexToken(st.tokenMAC("camioneta"))}, since, "", 20)
+			if _, err := st.Search(ctx, "extorsion camioneta", since, "", 20); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 	b.Run("entity", func(b *testing.B) {
 		for b.Loop() {
-			st.intersect(ctx, []string{st.k.indexEntity(st.entityMAC(phone.Key()))}, since, "", 20)
+			if _, err := st.EntityTips(ctx, phone, since, 20); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 	b.Run("signals-7d", func(b *testing.B) {

@@ -3,8 +3,10 @@ package storage_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -51,6 +53,27 @@ func TestSearchIsAccentAndCaseInsensitiveAND(t *testing.T) {
 	clk.Add(48 * time.Hour)
 	if got, _ := st.Search(ctx, "mercado", clk.Now().Add(-24*time.Hour), "", 10); len(got) != 0 {
 		t.Fatalf("window: %v", ids(got))
+	}
+}
+
+// Postings are kept per day: a search reads the days of its window,
+// newest first, and stops at the window's start time within its first day.
+func TestSearchAcrossDays(t *testing.T) {
+	ctx := context.Background()
+	st, _, clk := newStore(t)
+	old := send(t, st, "211", 10, "cobro de piso en la colonia norte")
+	clk.Add(25 * time.Hour)
+	mid := send(t, st, "212", 20, "cobro de piso otra vez en la colonia norte")
+	clk.Add(20 * time.Hour)
+	now := send(t, st, "213", 30, "sigue el cobro de piso, colonia norte")
+	if got, _ := st.Search(ctx, "piso colonia", clk.Now().Add(-46*time.Hour), "", 10); strings.Join(ids(got), ",") != now.TipID+","+mid.TipID+","+old.TipID {
+		t.Fatalf("three days: %v", ids(got))
+	}
+	if got, _ := st.Search(ctx, "piso colonia", clk.Now().Add(-21*time.Hour), "", 10); strings.Join(ids(got), ",") != now.TipID+","+mid.TipID {
+		t.Fatalf("window start inside a day: %v", ids(got))
+	}
+	if got, _ := st.Search(ctx, "piso colonia", clk.Now().Add(-46*time.Hour), "", 2); strings.Join(ids(got), ",") != now.TipID+","+mid.TipID {
+		t.Fatalf("limit: %v", ids(got))
 	}
 }
 
@@ -177,6 +200,8 @@ func TestPurgeCryptoShreds(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Ask(ctx, sub.TipID, storage.Claimer{Name: "Ana"}, "¿cuándo?")
+	// Another tip with the same words: its postings must survive the purge.
+	other := send(t, st, "802", 10, "también cobran piso en el mercado Hidalgo")
 	c := srv.Client()
 	oldSealed, _ := c.HGet(ctx, "t:{tips}:tip:"+sub.TipID, "d").Result()
 	before, _ := c.Keys(ctx, "*").Result()
@@ -189,8 +214,8 @@ func TestPurgeCryptoShreds(t *testing.T) {
 	if _, err := st.TipByReceipt(ctx, sub.Receipt); err == nil {
 		t.Fatal("receipt still resolves")
 	}
-	if got, _ := st.Search(ctx, "mercado hidalgo", clk.Now().Add(-time.Hour), "", 5); len(got) != 0 {
-		t.Fatal("still found by search")
+	if got, _ := st.Search(ctx, "mercado hidalgo", clk.Now().Add(-time.Hour), "", 5); len(got) != 1 || got[0].ID != other.TipID {
+		t.Fatalf("search after the purge: %+v, want only tip %s", got, other.TipID)
 	}
 	if _, err := st.File(ctx, ref); err == nil {
 		t.Fatal("file still there")
@@ -201,7 +226,14 @@ func TestPurgeCryptoShreds(t *testing.T) {
 		if strings.Contains(k, ":"+sub.TipID) && !strings.Contains(k, ":ix:") {
 			t.Errorf("key %q remains", k)
 		}
-		if strings.HasSuffix(k, ":triage") || strings.HasSuffix(k, ":recent") || strings.Contains(k, ":ix:t:") || strings.Contains(k, ":ix:e:") || strings.Contains(k, ":ix:lsh:") {
+		if strings.Contains(k, ":ix:t:") { // 4-byte tip numbers
+			for i := 0; i+4 <= len(v); i += 4 {
+				if strconv.FormatUint(uint64(binary.BigEndian.Uint32(v[i:])), 10) == sub.TipID {
+					t.Errorf("%q still lists the tip", k)
+				}
+			}
+		}
+		if strings.HasSuffix(k, ":triage") || strings.HasSuffix(k, ":recent") || strings.Contains(k, ":ix:e:") || strings.Contains(k, ":ix:lsh:") {
 			for _, m := range strings.FieldsFunc(string(v), func(r rune) bool { return r == 0 || r == ',' }) {
 				if m == sub.TipID {
 					t.Errorf("%q still lists the tip", k)

@@ -86,8 +86,9 @@ func (k keys) audit() string { return k.prefix + ":audit" }
 
 // The blind index: every name below carries an HMAC, never a word.
 
-// indexToken maps a word's MAC to tip ids by time.
-func (k keys) indexToken(mac string) string { return k.prefix + ":ix:t:" + mac }
+// indexToken holds the numbers of one UTC day's tips that contain a word
+// (by its MAC), 4 bytes each (see postings.go).
+func (k keys) indexToken(mac, day string) string { return k.prefix + ":ix:t:" + mac + ":" + day }
 
 // indexEntity maps an entity's MAC to tip ids by time.
 func (k keys) indexEntity(mac string) string { return k.prefix + ":ix:e:" + mac }

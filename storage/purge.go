@@ -34,8 +34,10 @@ func (s *Store) Purge(ctx context.Context, id string) error {
 		return fmt.Errorf("purge key: %w", err)
 	}
 	pipe := s.rdb.Pipeline()
-	for _, w := range tips.IndexTokens(text) {
-		pipe.ZRem(ctx, s.k.indexToken(s.tokenMAC(w)), id)
+	if num, err := postingNum(id); err == nil {
+		for _, w := range tips.IndexTokens(text) {
+			dropPosting.Eval(ctx, pipe, []string{s.k.indexToken(s.tokenMAC(w), bandDay(t.Created))}, string(num))
+		}
 	}
 	for _, e := range tips.Extract(text, s.index0.Region) {
 		pipe.ZRem(ctx, s.k.indexEntity(s.entityMAC(e.Key())), id)

@@ -1,0 +1,209 @@
+package storage
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/tips"
+)
+
+// Word postings. A word's tips are kept per UTC day as one Redis string of
+// 4-byte big-endian tip numbers, appended as tips are indexed: 4 bytes per
+// word and tip, where a sorted set member costs about 80. A day's string
+// expires when the newest tip it can hold does, so retention needs no
+// trimming; a query reads the days of its window, newest first.
+
+// postingDays is how many days one query round trip reads.
+const postingDays = 8
+
+// maxCandidates bounds the tips one query examines: a broader search must
+// be narrowed (words, window, category).
+const maxCandidates = 5000
+
+// postingNum encodes a tip id for a posting list.
+func postingNum(id string) ([]byte, error) {
+	n, err := strconv.ParseUint(id, 10, 32)
+	if err != nil {
+		return nil, fmt.Errorf("tip id %q does not fit a posting: %w", id, err)
+	}
+	return binary.BigEndian.AppendUint32(nil, uint32(n)), nil
+}
+
+// decodePostings reads a posting string into ascending tip numbers
+// (concurrent indexing may append a little out of order).
+func decodePostings(b string) []uint32 {
+	out := make([]uint32, 0, len(b)/4)
+	for i := 0; i+4 <= len(b); i += 4 {
+		out = append(out, binary.BigEndian.Uint32([]byte(b[i:i+4])))
+	}
+	if !slices.IsSorted(out) {
+		slices.Sort(out)
+	}
+	return slices.Compact(out)
+}
+
+// postingExpiry is when the posting string of created's day can go: when
+// the last tip that day could hold expires.
+func (s *Store) postingExpiry(created time.Time) time.Time {
+	return created.UTC().Truncate(24 * time.Hour).Add(24*time.Hour + s.retention)
+}
+
+// intersectSorted returns the numbers present in every list, ascending.
+func intersectSorted(lists [][]uint32) []uint32 {
+	slices.SortFunc(lists, func(a, b []uint32) int { return len(a) - len(b) })
+	out := slices.Clone(lists[0])
+	for _, l := range lists[1:] {
+		kept := out[:0]
+		j := 0
+		for _, v := range out {
+			for j < len(l) && l[j] < v {
+				j++
+			}
+			if j < len(l) && l[j] == v {
+				kept = append(kept, v)
+			}
+		}
+		out = kept
+		if len(out) == 0 {
+			break
+		}
+	}
+	return out
+}
+
+// Search returns up to n tips containing every word of query (folded:
+// case and accents do not matter) since `since`, in category if set,
+// newest first. At most maxCandidates tips are examined: a broader search
+// must be narrowed (more words, a shorter window, a category).
+func (s *Store) Search(ctx context.Context, query string, since time.Time, category tips.Category, n int) ([]tips.Tip, error) {
+	words := tips.IndexTokens(query)
+	if len(words) == 0 {
+		return nil, nil
+	}
+	macs := make([]string, len(words))
+	for i, w := range words {
+		macs[i] = s.tokenMAC(w)
+	}
+	var out []tips.Tip
+	examined := 0
+	day := s.now().UTC().Truncate(24 * time.Hour)
+	first := since.UTC().Truncate(24 * time.Hour)
+	if oldest := s.now().Add(-s.retention).UTC().Truncate(24 * time.Hour); first.Before(oldest) {
+		first = oldest
+	}
+	for !day.Before(first) && len(out) < n && examined < maxCandidates {
+		var days []time.Time
+		for d := day; !d.Before(first) && len(days) < postingDays; d = d.Add(-24 * time.Hour) {
+			days = append(days, d)
+		}
+		day = days[len(days)-1].Add(-24 * time.Hour)
+		pipe := s.rdb.Pipeline()
+		got := make([][]*redis.StringCmd, len(days))
+		for i, d := range days {
+			for _, mac := range macs {
+				got[i] = append(got[i], pipe.Get(ctx, s.k.indexToken(mac, bandDay(d))))
+			}
+		}
+		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		for i := range days {
+			lists := make([][]uint32, 0, len(macs))
+			for _, c := range got[i] {
+				if l := decodePostings(c.Val()); len(l) > 0 {
+					lists = append(lists, l)
+				}
+			}
+			if len(lists) < len(macs) {
+				continue // a word is missing that day
+			}
+			nums := intersectSorted(lists)
+			ids := make([]string, 0, len(nums))
+			for j := len(nums) - 1; j >= 0; j-- {
+				ids = append(ids, strconv.FormatUint(uint64(nums[j]), 10))
+			}
+			for len(ids) > 0 && len(out) < n && examined < maxCandidates {
+				page := ids[:min(len(ids), 200, maxCandidates-examined)]
+				ids = ids[len(page):]
+				examined += len(page)
+				found, err := s.pickTips(ctx, page, since, category, n-len(out))
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, found...)
+			}
+			if len(out) >= n || examined >= maxCandidates {
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// pickTips opens, in order, up to n of the tips ids that still exist, were
+// created since `since` and are in category (if set).
+func (s *Store) pickTips(ctx context.Context, ids []string, since time.Time, category tips.Category, n int) ([]tips.Tip, error) {
+	pipe := s.rdb.Pipeline()
+	meta := make([]*redis.SliceCmd, len(ids))
+	for j, id := range ids {
+		meta[j] = pipe.HMGet(ctx, s.k.tip(id), "c", "t")
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	var out []tips.Tip
+	for j, id := range ids {
+		v := meta[j].Val()
+		c, _ := v[0].(string)
+		ts, _ := v[1].(string)
+		ms, err := strconv.ParseInt(ts, 10, 64)
+		if c == "" || err != nil || time.UnixMilli(ms).Before(since) || (category != "" && c != string(category)) {
+			continue
+		}
+		t, err := s.Tip(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+		if len(out) == n {
+			break
+		}
+	}
+	return out, nil
+}
+
+// dropPosting removes a tip's number from posting strings (a purge).
+var dropPosting = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+  if v then
+    local parts, from = {}, 1
+    local pos = 1
+    while true do
+      local at = string.find(v, ARGV[1], pos, true)
+      if not at then break end
+      if (at - 1) % 4 == 0 then
+        table.insert(parts, string.sub(v, from, at - 1))
+        from = at + 4
+        pos = at + 4
+      else
+        pos = at + 1
+      end
+    end
+    if from > 1 then
+      table.insert(parts, string.sub(v, from))
+      local rest = table.concat(parts)
+      if rest == '' then redis.call('DEL', KEYS[1])
+      else redis.call('SET', KEYS[1], rest, 'KEEPTTL') end
+    end
+end
+return 1`)
