@@ -139,7 +139,10 @@ func (s *Store) linkNearDuplicates(ctx context.Context, id, text string, created
 	pipe := s.rdb.Pipeline()
 	var cands []*redis.SliceCmd
 	for d := range 8 { // today and the seven days before
-		cands = append(cands, pipe.HMGet(ctx, s.k.indexBands(bandDay(created.AddDate(0, 0, -d))), bands...))
+		day := bandDay(created.AddDate(0, 0, -d))
+		for _, b := range bands {
+			cands = append(cands, pipe.HMGet(ctx, s.k.indexBands(day, b), b))
+		}
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("sketch bands: %w", err)
@@ -164,7 +167,7 @@ func (s *Store) linkNearDuplicates(ctx context.Context, id, text string, created
 	}
 	pipe.HSet(ctx, s.k.tip(id), "sk", sketch.String())
 	args := append([]any{id, (9 * 24 * time.Hour).Milliseconds()}, anySlice(bands)...)
-	added := addBands.Eval(ctx, pipe, []string{s.k.indexBands(bandDay(created))}, args...)
+	added := addBands.Eval(ctx, pipe, s.bandKeys(created, bands), args...)
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("sketch bands: %w", err)
 	}
@@ -202,6 +205,16 @@ func trimNow(k, id string) bool {
 	return h.Sum32()%16 == 0
 }
 
+// bandKeys names the buckets of a tip's bands, in the order of bands.
+func (s *Store) bandKeys(created time.Time, bands []string) []string {
+	day := bandDay(created)
+	keys := make([]string, len(bands))
+	for i, b := range bands {
+		keys[i] = s.k.indexBands(day, b)
+	}
+	return keys
+}
+
 // bandDay names the UTC day a tip's sketch bands are filed under.
 func bandDay(t time.Time) string { return t.UTC().Format("20060102") }
 
@@ -213,11 +226,13 @@ func anySlice(ss []string) []any {
 	return out
 }
 
-// addBands files a tip id under each of its bands in the day's hash,
-// keeping the last eight ids per band, and keeps the hash for nine days.
+// addBands files a tip id under each of its bands (ARGV[3…]) in its
+// bucket (KEYS[1…]), keeping the last eight ids per band, and keeps the
+// buckets for nine days.
 var addBands = redis.NewScript(`
 for i = 3, #ARGV do
-  local v = redis.call('HGET', KEYS[1], ARGV[i])
+  local k = KEYS[i - 2]
+  local v = redis.call('HGET', k, ARGV[i])
   if not v then
     v = ARGV[1]
   else
@@ -226,22 +241,24 @@ for i = 3, #ARGV do
     for _ in string.gmatch(v, ',') do n = n + 1 end
     if n >= 8 then v = string.sub(v, string.find(v, ',') + 1) end
   end
-  redis.call('HSET', KEYS[1], ARGV[i], v)
+  redis.call('HSET', k, ARGV[i], v)
+  redis.call('PEXPIRE', k, ARGV[2])
 end
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1`)
 
-// dropBands removes a tip id from its bands in the day's hash.
+// dropBands removes a tip id from its bands (ARGV[2…]) in their buckets
+// (KEYS[1…]).
 var dropBands = redis.NewScript(`
 for i = 2, #ARGV do
-  local v = redis.call('HGET', KEYS[1], ARGV[i])
+  local k = KEYS[i - 1]
+  local v = redis.call('HGET', k, ARGV[i])
   if v then
     local kept = {}
     for x in string.gmatch(v, '[^,]+') do
       if x ~= ARGV[1] then table.insert(kept, x) end
     end
-    if #kept == 0 then redis.call('HDEL', KEYS[1], ARGV[i])
-    else redis.call('HSET', KEYS[1], ARGV[i], table.concat(kept, ',')) end
+    if #kept == 0 then redis.call('HDEL', k, ARGV[i])
+    else redis.call('HSET', k, ARGV[i], table.concat(kept, ',')) end
   end
 end
 return 1`)

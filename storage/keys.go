@@ -2,6 +2,7 @@ package storage
 
 import (
 	"fmt"
+	"hash/fnv"
 	"strings"
 )
 
@@ -102,10 +103,19 @@ func (k keys) indexDisplay(mac string) string { return k.prefix + ":ix:d:" + mac
 // indexTop lists entities named by two or more reporters, by last time.
 func (k keys) indexTop() string { return k.prefix + ":ix:top" }
 
-// indexBands maps, for one UTC day, each near-duplicate sketch band of
-// that day's tips to their ids (one hash per day: a field costs far less
-// than a key).
-func (k keys) indexBands(day string) string { return k.prefix + ":ix:lsh:" + day }
+// indexBands is one of a UTC day's 1,024 buckets of near-duplicate
+// sketch bands: it maps each band to the ids of that day's tips that have
+// it. Buckets stay small enough for Redis's compact hash encoding, where
+// a field costs a fifth of what it costs in one big hash; one day's
+// buckets share a hash tag, so one script can file a tip's bands.
+func (k keys) indexBands(day, band string) string {
+	h := fnv.New32a()
+	h.Write([]byte(band))
+	return fmt.Sprintf("%s:ix:lsh:{%s}:%03x", k.prefix, day, h.Sum32()%bandBuckets)
+}
+
+// bandBuckets is how many buckets a day's bands are spread over.
+const bandBuckets = 1024
 
 // indexAlert marks, for one window, that an entity's alert went out.
 func (k keys) indexAlert(mac string) string { return k.prefix + ":ix:a:" + mac }

@@ -44,7 +44,7 @@ func (s *Store) Purge(ctx context.Context, id string) error {
 	}
 	if sk, ok := tips.NewSketch(text, s.kr.keys().Index); ok {
 		args := append([]any{id}, anySlice(sk.Bands())...)
-		dropBands.Eval(ctx, pipe, []string{s.k.indexBands(bandDay(t.Created))}, args...)
+		dropBands.Eval(ctx, pipe, s.bandKeys(t.Created, sk.Bands()), args...)
 	}
 	for _, fid := range storedFiles(t.Content) {
 		pipe.Del(ctx, s.k.file(fid))
