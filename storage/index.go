@@ -75,7 +75,7 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 	var counts []*redis.IntCmd
 	for _, e := range entities {
 		mac := s.entityMAC(e.Key())
-		ek, rk, dk := s.k.indexEntity(mac), s.k.indexReporters(mac), s.k.indexDisplay(mac)
+		ek, rk := s.k.indexEntity(mac), s.k.indexReporters(mac)
 		pipe.ZAdd(ctx, ek, redis.Z{Score: ms, Member: id})
 		pipe.ZAdd(ctx, rk, redis.Z{Score: hour, Member: s.reporterMAC(mac, pseudonym)})
 		if trimNow(ek, id) {
@@ -84,10 +84,6 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 		}
 		pipe.PExpire(ctx, ek, s.retention)
 		pipe.PExpire(ctx, rk, s.retention)
-		b, _ := json.Marshal(e)
-		if sealed, err := s.kr.seal(b, "entity:"+mac); err == nil {
-			pipe.Set(ctx, dk, sealed, s.retention)
-		}
 		counts = append(counts, pipe.ZCount(ctx, rk, strconv.FormatInt(created.Add(-o.Window).Truncate(time.Hour).UnixMilli(), 10), "+inf"))
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
@@ -101,8 +97,14 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 	for i, e := range entities {
 		// Entities named by two or more reporters are signal candidates;
 		// /signals reads only these, not every entity ever named.
+		// Only they need their name kept (sealed), for /signals.
 		if counts[i].Val() >= 2 {
-			top.ZAdd(ctx, s.k.indexTop(), redis.Z{Score: ms, Member: s.entityMAC(e.Key())})
+			mac := s.entityMAC(e.Key())
+			top.ZAdd(ctx, s.k.indexTop(), redis.Z{Score: ms, Member: mac})
+			b, _ := json.Marshal(e)
+			if sealed, err := s.kr.seal(b, "entity:"+mac); err == nil {
+				top.Set(ctx, s.k.indexDisplay(mac), sealed, s.retention)
+			}
 		}
 	}
 	top.ZRemRangeByScore(ctx, s.k.indexTop(), "-inf", "("+oldest)
