@@ -90,7 +90,7 @@ type Store interface {
 	Lock(ctx context.Context, pseudonym string) error
 	ScheduleWipe(ctx context.Context, w storage.Wipe, due time.Time) error
 	DueWipes(ctx context.Context, now time.Time, max int) ([]storage.Wipe, error)
-	Allow(ctx context.Context, bucket string, limit int, window time.Duration) (ok, firstOver bool, err error)
+	Allow(ctx context.Context, subject, kind string, limit int, window time.Duration) (ok, firstOver bool, err error)
 }
 
 // Triage tunes the triage workflow; zero values take the defaults.
@@ -464,7 +464,7 @@ func (m *Mux) allow(ctx context.Context, c *Context, kind string, limit int) (bo
 	if limit <= 0 {
 		return true, nil
 	}
-	ok, firstOver, err := m.store.Allow(ctx, kind+"\x00"+c.Pseudonym, limit, time.Hour)
+	ok, firstOver, err := m.store.Allow(ctx, c.Pseudonym, kind, limit, time.Hour)
 	if err != nil {
 		return false, err
 	}
@@ -482,7 +482,13 @@ func (m *Mux) chatAllowed(ctx context.Context, c *Context) bool {
 	if m.limits.ChatPerHour <= 0 || (req.ChatKind != Private && !req.Addressed && req.Callback == "") {
 		return true
 	}
-	ok, firstOver, err := m.store.Allow(ctx, "chat\x00"+req.Platform+"\x00"+req.ChatID, m.limits.ChatPerHour, time.Hour)
+	// A private chat is its user's: counted with their other limits, in
+	// one key. Any other chat is counted under a pseudonym of its own.
+	subject := c.Pseudonym
+	if req.ChatKind != Private {
+		subject = m.store.Pseudonym(req.Platform, "chat:"+req.ChatID)
+	}
+	ok, firstOver, err := m.store.Allow(ctx, subject, "chat", m.limits.ChatPerHour, time.Hour)
 	if err != nil || ok {
 		return true
 	}

@@ -134,7 +134,7 @@ func lock(ctx context.Context, c *Context) error {
 // no code at all).
 func (c *Context) checkCode(ctx context.Context, secret, code, usage string) (bool, error) {
 	m := c.mux
-	ok, _, err := m.store.Allow(ctx, "totp\x00"+c.Pseudonym, m.twoFactor.WrongCodes, 15*time.Minute)
+	ok, _, err := m.store.Allow(ctx, c.Pseudonym, "totp", m.twoFactor.WrongCodes, 15*time.Minute)
 	if err != nil {
 		return false, err
 	}

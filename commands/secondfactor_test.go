@@ -158,7 +158,7 @@ func TestSecondFactor(t *testing.T) {
 
 	// Wrong codes are limited: after 5 attempts even the right code is refused.
 	e.clk.Add(30 * time.Second)
-	for range 3 {
+	for range 5 {
 		inv(commands.Request{Command: "unlock", Args: "111111"})
 	}
 	if r := inv(commands.Request{Command: "unlock", Args: code(secret, e.clk.Now())}); r[0].Text != en("unlock_too_many", nil) {

@@ -56,7 +56,7 @@ type DraftPart struct {
 // (with id ARGV[1]) if there is none. It returns {id, parts, chars}, or -2
 // if the draft is full, or -3 if the event already went out in a sent tip.
 var addPart = redis.NewScript(`
-local floor = redis.call('GET', KEYS[2])
+local floor = redis.call('HGET', KEYS[2], 'floor')
 if floor and ARGV[11] <= floor then return -3 end
 redis.call('HSETNX', KEYS[1], 'id', ARGV[1])
 local id = redis.call('HGET', KEYS[1], 'id')
@@ -104,7 +104,7 @@ func (s *Store) AddToDraft(ctx context.Context, pseudonym string, p DraftPart) (
 	if err := s.rdb.ZAdd(ctx, s.k.draftDeadlines(), redis.Z{Score: float64(now.Add(s.draftIdle).UnixMilli()), Member: pseudonym}).Err(); err != nil {
 		return Draft{}, fmt.Errorf("draft deadline: %w", err)
 	}
-	res, err := addPart.Run(ctx, s.rdb, []string{s.k.draft(pseudonym), s.k.floor(pseudonym)},
+	res, err := addPart.Run(ctx, s.rdb, []string{s.k.draft(pseudonym), s.k.state(pseudonym)},
 		hex.EncodeToString(idb), partField(p.EventID), sealedPart, len([]rune(p.Part.Text)), now.UnixMilli(),
 		sealedRoute, p.Language, p.MaxParts, p.MaxChars, (s.draftIdle + draftSafety).Milliseconds(), eventKey(p.EventID)).Result()
 	if err != nil {

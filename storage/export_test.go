@@ -10,3 +10,6 @@ func OpenUnder(secret, sealed []byte, context string) error {
 	_, err = open(kr.sealKey, sealed, context)
 	return err
 }
+
+// StateKey names a reporter's state hash, for tests.
+func (s *Store) StateKey(pseudonym string) string { return s.k.state(pseudonym) }

@@ -48,9 +48,13 @@ func (k keys) submitted(mac string) string { return k.prefix + ":{tips}:submitte
 // hash tag with floor, which one script reads with it.
 func (k keys) draft(pseudonym string) string { return k.prefix + ":{" + pseudonym + "}:draft" }
 
-// floor is the highest platform event id already part of a sent tip; a
-// redelivered event at or below it is not added to a new draft.
-func (k keys) floor(pseudonym string) string { return k.prefix + ":{" + pseudonym + "}:floor" }
+// state is a reporter's small state, one hash under their pseudonym:
+// "floor", the highest platform event id already part of a sent tip (a
+// redelivered event at or below it is not added to a new draft), and the
+// rate-limit counters of the current windows. It shares a hash tag with
+// draft, which one script reads with it. One key instead of one per
+// counter: a key costs Redis more than a small hash field.
+func (k keys) state(pseudonym string) string { return k.prefix + ":{" + pseudonym + "}:st" }
 
 // draftDeadlines orders pseudonyms with drafts by when their draft expires.
 func (k keys) draftDeadlines() string { return k.prefix + ":drafts" }
@@ -137,9 +141,6 @@ func (k keys) inbox(platform string) string { return k.prefix + ":{inbox}:" + pl
 
 // inboxDead keeps inbox updates that could not be opened, sealed as received.
 func (k keys) inboxDead(platform string) string { return k.inbox(platform) + ":dead" }
-
-// rateLimit counts a bucket's events in the current window.
-func (k keys) rateLimit(mac string) string { return k.prefix + ":rl:" + mac }
 
 // TriageGroup is the consumer group investigators read the triage stream with.
 const TriageGroup = "investigators"

@@ -3,28 +3,41 @@ package storage
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 )
 
-// allow counts one event in a fixed window and says whether it is within
-// the limit.
+// allow counts one event in a fixed window, as field ARGV[3] (the kind's
+// tag and the window's number) of the subject's state hash, and says
+// whether it is within the limit ARGV[1]. The hash lives at least until
+// the window ends (ARGV[2] ms); a new window drops the kind's old count.
 var allow = redis.NewScript(`
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+local n = redis.call('HINCRBY', KEYS[1], ARGV[3], 1)
+if n == 1 then
+  local tag = ARGV[4]
+  for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+    if f ~= ARGV[3] and string.sub(f, 1, #tag) == tag then redis.call('HDEL', KEYS[1], f) end
+  end
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+end
 local limit = tonumber(ARGV[1])
 if n <= limit then return 1 end
 if n == limit + 1 then return 0 end
 return -1`)
 
-// Allow counts one event for bucket (a kind of action and a pseudonym;
-// never a platform id) and reports whether it stays within limit per
-// window, and whether this is the first event over it (so the user is told
-// once, and a flood gets no answers to flood with). The bucket name is
-// stored only as a MAC.
-func (s *Store) Allow(ctx context.Context, bucket string, limit int, window time.Duration) (ok, firstOver bool, err error) {
-	n, err := allow.Run(ctx, s.rdb, []string{s.k.rateLimit(s.kr.mac(s.kr.keys().Pseudonym, "rl\x00"+bucket))}, limit, window.Milliseconds()).Int()
+// Allow counts one event of kind for subject (a pseudonym, never a
+// platform id) and reports whether it stays within limit per window, and
+// whether this is the first event over it (so the user is told once, and a
+// flood gets no answers to flood with). The kind is stored only as a MAC.
+func (s *Store) Allow(ctx context.Context, subject, kind string, limit int, window time.Duration) (ok, firstOver bool, err error) {
+	now := s.now()
+	w := now.UnixMilli() / window.Milliseconds()
+	left := (w+1)*window.Milliseconds() - now.UnixMilli()
+	tag := s.kr.mac(s.kr.keys().Pseudonym, "rl\x00"+kind)[:8] + ":"
+	n, err := allow.Run(ctx, s.rdb, []string{s.k.state(subject)}, limit, left, tag+strconv.FormatInt(w, 36), tag).Int()
 	if err != nil {
 		return false, false, fmt.Errorf("rate limit: %w", err)
 	}

@@ -72,8 +72,10 @@ return redis.call('HGETALL', KEYS[1])`)
 // removes the sent parts. Parts added meanwhile stay, as a new draft.
 // ARGV: draft id, floor, floor ttl ms, parts sent, chars sent, new id, sent fields...
 var finishDraft = redis.NewScript(`
-local floor = redis.call('GET', KEYS[2])
-if not floor or ARGV[2] > floor then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
+local floor = redis.call('HGET', KEYS[2], 'floor')
+if not floor or ARGV[2] > floor then redis.call('HSET', KEYS[2], 'floor', ARGV[2]) end
+local ttl = redis.call('PTTL', KEYS[2])
+if ttl < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
 local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
 if n <= tonumber(ARGV[4]) then redis.call('DEL', KEYS[1]) return 1 end
@@ -201,7 +203,7 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language string,
 	newID := make([]byte, 8)
 	_, _ = rand.Read(newID)
 	args := append([]any{draftID, eventKey(floor), floorTTL.Milliseconds(), len(sent), cmp.Or(fields["chars"], "0"), hex.EncodeToString(newID)}, sent...)
-	if res, err := finishDraft.Run(ctx, s.rdb, []string{s.k.draft(pseudonym), s.k.floor(pseudonym)}, args...).Int(); err == nil && res == 1 {
+	if res, err := finishDraft.Run(ctx, s.rdb, []string{s.k.draft(pseudonym), s.k.state(pseudonym)}, args...).Int(); err == nil && res == 1 {
 		s.rdb.ZRem(ctx, s.k.draftDeadlines(), pseudonym)
 	}
 	return Submission{TipID: id, Receipt: receipt, Alerts: alerts, IndexErr: indexErr, Category: category}, nil
