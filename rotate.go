@@ -95,8 +95,8 @@ func rotateKey(ctx context.Context, getenv func(string) string, stdout, stderr i
 		return 1
 	}
 	rep, err := st.Rekey(ctx, func(done int) { fmt.Fprintf(stderr, "vigia: %d keys examined\n", done) })
-	fmt.Fprintf(stdout, "re-sealed: %d\nalready current: %d\nunreadable: %d\ndropped (pre-rotation send records): %d\nkeys examined: %d\n",
-		rep.Resealed, rep.Current, rep.Unreadable, rep.Dropped, rep.Keys)
+	fmt.Fprintf(stdout, "re-sealed: %d\nalready current: %d\nunreadable: %d\nkeys examined: %d\n",
+		rep.Resealed, rep.Current, rep.Unreadable, rep.Keys)
 	switch {
 	case err != nil:
 		fmt.Fprintf(stderr, "vigia: rotate-key interrupted, run it again: %v\n", err)

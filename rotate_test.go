@@ -57,8 +57,8 @@ func TestRotateKey(t *testing.T) {
 	}
 
 	e["VIGIA_SECRET_PREVIOUS"] = base64.StdEncoding.EncodeToString(oldSecret)
-	code, out, msg := rotate(e) // the wrapped data key, the send record, the keyset
-	if code != 0 || !strings.Contains(out, "re-sealed: 3\n") || !strings.Contains(out, "unreadable: 0\n") {
+	code, out, msg := rotate(e) // the wrapped data key, the keyset
+	if code != 0 || !strings.Contains(out, "re-sealed: 2\n") || !strings.Contains(out, "unreadable: 0\n") {
 		t.Fatalf("rotate-key: exit %d, stdout %q, stderr %q", code, out, msg)
 	}
 	for _, secret := range []string{sub.Receipt, "telegram:555", "extorsión", e["VIGIA_SECRET_PREVIOUS"], goodSecret} {

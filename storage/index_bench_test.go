@@ -45,7 +45,7 @@ func BenchmarkIndexQueries(b *testing.B) {
 		}
 		created := now.Add(-time.Duration(r.Intn(60*24)) * time.Minute)
 		id, text, rep := strconv.Itoa(i+1), sb.String(), "rep"+strconv.Itoa(r.Intn(n/3+1))
-		wrapped, blob, err := st.sealTip(id, sealedTip{Content: tips.Content{Parts: []tips.Part{{Text: text}}}, Reporter: rep})
+		_, wrapped, blob, err := st.sealTip(id, sealedTip{Content: tips.Content{Parts: []tips.Part{{Text: text}}}, Reporter: rep})
 		if err != nil {
 			b.Fatal(err)
 		}

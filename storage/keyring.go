@@ -144,10 +144,12 @@ func (kr *Keyring) receiptMAC(s string) string { return kr.mac(kr.keys().Receipt
 // indexMAC is a MAC under the blind-index key.
 func (kr *Keyring) indexMAC(s string) string { return kr.mac(kr.keys().Index, s) }
 
-// submissionID names the record of a sent draft; it binds the draft to its
-// reporter, so a forged Send button with someone else's draft id finds nothing.
-func (kr *Keyring) submissionID(pseudonym, draftID string) string {
-	return kr.mac(kr.keys().Receipt, "submitted\x00"+pseudonym+"\x00"+draftID)
+// receiptCode is the 80 bits of a sent draft's receipt code: a MAC of its
+// reporter and draft id, so a retried Send derives the same code.
+func (kr *Keyring) receiptCode(pseudonym, draftID string) []byte {
+	m := hmac.New(sha256.New, kr.keys().Receipt)
+	m.Write([]byte("code\x00" + pseudonym + "\x00" + draftID))
+	return m.Sum(nil)[:10]
 }
 
 func (kr *Keyring) mac(key []byte, s string) string {

@@ -33,16 +33,8 @@ func (k keys) tip(id string) string { return k.prefix + ":{tips}:tip:" + id }
 // triage is the stream investigators claim tips from.
 func (k keys) triage() string { return k.prefix + ":{tips}:triage" }
 
-// recent orders tip ids by creation time, for /recent.
-func (k keys) recent() string { return k.prefix + ":{tips}:recent" }
-
 // receipt maps HMAC(receipt code) to a tip id.
 func (k keys) receipt(mac string) string { return k.prefix + ":{tips}:receipt:" + mac }
-
-// submitted records that a draft became a tip, so a retried Send returns the
-// same tip and receipt instead of making a second one. Its name is a MAC of
-// the reporter's pseudonym and the draft id: nobody else can find it.
-func (k keys) submitted(mac string) string { return k.prefix + ":{tips}:submitted:" + mac }
 
 // draft is a reporter's unsent draft, under their pseudonym. It shares a
 // hash tag with floor, which one script reads with it.

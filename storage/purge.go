@@ -14,7 +14,7 @@ import (
 // goes first — from then on no copy of its sealed content, history, route
 // or files can ever be opened — then every record that names it: the tip,
 // its history, route, files, receipt and submission records, its triage
-// stream entry, and its entries in the recent list, the blind index and the
+// stream entry, and its entries in the blind index and the
 // near-duplicate bands.
 func (s *Store) Purge(ctx context.Context, id string) error {
 	fields, err := s.rdb.HGetAll(ctx, s.k.tip(id)).Result()
@@ -53,11 +53,8 @@ func (s *Store) Purge(ctx context.Context, id string) error {
 		pipe.XAck(ctx, s.k.triage(), TriageGroup, e)
 		pipe.XDel(ctx, s.k.triage(), e)
 	}
-	pipe.ZRem(ctx, s.k.recent(), id)
-	for _, k := range []string{fields["rk"], fields["sb"]} {
-		if k != "" {
-			pipe.Del(ctx, k)
-		}
+	if k := s.receiptKeyOf(fields); k != "" {
+		pipe.Del(ctx, k)
 	}
 	pipe.Del(ctx, s.k.tipLog(id), s.k.route(id), s.k.publication(id), s.k.deliveries(id))
 	pipe.SRem(ctx, s.k.broadcasts(), id)

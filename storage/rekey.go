@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -26,11 +25,6 @@ type RekeyReport struct {
 	Current int
 	// Unreadable values open under neither key; they are left as they are.
 	Unreadable int
-	// Dropped are records of sent drafts written before rotation was
-	// possible: bound to data not kept in Redis, they cannot be re-sealed,
-	// so they are deleted (they only let a retried Send show the receipt
-	// again, and live at most 7 days).
-	Dropped int
 	// Keys is how many keys under the prefix were examined.
 	Keys int
 }
@@ -88,7 +82,6 @@ func (s *Store) sealedRecords() []sealedRecord {
 			}
 			return "claimer"
 		}},
-		{k.submitted, sealedString, nil, func(mac, _ string) string { return submissionContext(mac) }},
 		{exact(k.teamMembers()), sealedHash, every, func(_, f string) string { return "member:" + f }},
 		{k.invite, sealedString, nil, fixed("invite")},
 		{exact(k.subscriptions()), sealedHash, every, func(_, f string) string { return "sub:" + f }},
@@ -260,7 +253,6 @@ func (r *RekeyReport) add(o RekeyReport) {
 	r.Resealed += o.Resealed
 	r.Current += o.Current
 	r.Unreadable += o.Unreadable
-	r.Dropped += o.Dropped
 }
 
 // globEscape quotes the glob characters of a SCAN pattern.
@@ -311,7 +303,6 @@ func (s *Store) classify(v []byte, context string, rep *RekeyReport) (next []byt
 }
 
 func (s *Store) rekeyString(ctx context.Context, rec sealedRecord, key, arg string, rep *RekeyReport) error {
-	submitted := strings.HasPrefix(key, s.k.submitted(""))
 	for range rekeyAttempts {
 		v, err := s.rdb.Get(ctx, key).Result()
 		if errors.Is(err, redis.Nil) {
@@ -321,18 +312,12 @@ func (s *Store) rekeyString(ctx context.Context, rec sealedRecord, key, arg stri
 			return fmt.Errorf("rekey: read: %w", err)
 		}
 		var r RekeyReport
-		var next string
-		if submitted {
-			next, err = s.rekeySubmitted(v, arg, &r)
-		} else {
-			var b []byte
-			b, err = s.classify([]byte(v), rec.context(arg, ""), &r)
-			next = string(b)
-		}
+		b, err := s.classify([]byte(v), rec.context(arg, ""), &r)
+		next := string(b)
 		if err != nil {
 			return err
 		}
-		if r.Resealed == 0 && r.Dropped == 0 {
+		if r.Resealed == 0 {
 			rep.add(r)
 			return nil
 		}
@@ -346,33 +331,6 @@ func (s *Store) rekeyString(ctx context.Context, rec sealedRecord, key, arg stri
 		}
 	}
 	return fmt.Errorf("rekey: a record kept changing; run rotate-key again")
-}
-
-// rekeySubmitted handles a sent draft's record, "tip id|base64(sealed
-// receipt)". A record from before rotation existed is bound to the
-// reporter and draft, which Redis does not keep: it is dropped ("" next).
-func (s *Store) rekeySubmitted(v, mac string, r *RekeyReport) (string, error) {
-	id, enc, ok := strings.Cut(v, "|")
-	raw, err := base64.StdEncoding.DecodeString(enc)
-	if !ok || err != nil {
-		r.Unreadable++
-		return "", nil
-	}
-	plain, current, err := s.kr.openWhich(raw, submissionContext(mac))
-	switch {
-	case err != nil:
-		r.Dropped++
-		return "", nil
-	case current:
-		r.Current++
-		return "", nil
-	}
-	sealed, err := s.kr.seal(plain, submissionContext(mac))
-	if err != nil {
-		return "", err
-	}
-	r.Resealed++
-	return id + "|" + base64.StdEncoding.EncodeToString(sealed), nil
 }
 
 func (s *Store) rekeyHash(ctx context.Context, rec sealedRecord, key, arg string, rep *RekeyReport) error {

@@ -1,10 +1,10 @@
 package storage
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -20,9 +20,6 @@ import (
 
 // ErrEmptyDraft is returned when a draft with nothing in it is sent.
 var ErrEmptyDraft = errors.New("draft is empty")
-
-// submittedTTL is how long a sent draft remembers its tip, for retries.
-const submittedTTL = 7 * 24 * time.Hour
 
 // Submission is the result of sending a draft.
 type Submission struct {
@@ -46,18 +43,19 @@ type sealedTip struct {
 	Reporter string       `json:"r"`
 }
 
-// saveTip stores a tip, queues it for triage and indexes it, unless the
-// draft was already sent; then it returns the earlier submission record.
+// saveTip stores a tip, queues it for triage and makes it findable by its
+// receipt, unless the receipt is already taken: then the draft was sent
+// before (a retried Send), and the earlier tip's id is returned. With
+// questions allowed, the sealed route goes with it (KEYS[4], ARGV[12]).
 var saveTip = redis.NewScript(`
-local prev = redis.call('GET', KEYS[5])
+local prev = redis.call('GET', KEYS[3])
 if prev then return prev end
 local entry = redis.call('XADD', KEYS[2], 'MINID', '~', ARGV[8], '*', 'id', ARGV[1])
-redis.call('HSET', KEYS[1], 'k', ARGV[2], 'd', ARGV[3], 'c', ARGV[4], 's', ARGV[5], 't', ARGV[6], 'p', 'normal', 'e', entry)
+redis.call('HSET', KEYS[1], 'k', ARGV[2], 'd', ARGV[3], 'c', ARGV[4], 's', ARGV[5], 't', ARGV[6], 'p', 'normal', 'e', entry,
+  'sg', ARGV[9], 'sx', ARGV[10], 'rc', ARGV[11], 'rk', KEYS[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
-redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[8])
-redis.call('SET', KEYS[4], ARGV[1], 'PX', ARGV[7])
-redis.call('SET', KEYS[5], ARGV[9], 'PX', ARGV[10])
+redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[7])
+if ARGV[12] ~= '' then redis.call('SET', KEYS[4], ARGV[12], 'PX', ARGV[7]) end
 return false`)
 
 // claimDraft marks the draft ARGV[1] as being sent (so the expiry sweeper
@@ -100,13 +98,32 @@ func (s *Store) SubmitDraft(ctx context.Context, pseudonym, draftID, language st
 // submit is SubmitDraft with a receipt code chosen in advance ("" draws
 // one): a spooled tip keeps the code its reporter was already given.
 func (s *Store) submit(ctx context.Context, pseudonym, draftID, language string, eventID int64, receipt string) (Submission, error) {
-	subID := s.kr.submissionID(pseudonym, draftID)
-	subKey := s.k.submitted(subID)
-	if sub, err := s.submitted(ctx, subKey, subID, pseudonym, draftID); !errors.Is(err, ErrNotFound) {
-		return sub, err
+	// A draft's receipt code is a MAC of its reporter and id: a retried
+	// Send derives the same code and finds the tip under it, so no other
+	// record of the submission is needed.
+	if receipt == "" {
+		code, err := tips.NewReceipt(bytes.NewReader(s.kr.receiptCode(pseudonym, draftID)))
+		if err != nil {
+			return Submission{}, err
+		}
+		receipt = code
 	}
+	receiptID := s.kr.receiptID(receipt)
+	receiptKey := s.k.receipt(receiptID)
 	now := s.now()
-	raw, err := claimDraft.Run(ctx, s.rdb, []string{s.k.draft(pseudonym)}, draftID, now.UnixMilli()).StringSlice()
+	// One round trip: was it sent before, the draft, and a number for the
+	// tip (a number drawn for a draft that turns out sent is skipped).
+	pipe := s.rdb.Pipeline()
+	prior := pipe.Get(ctx, receiptKey)
+	claim := claimDraft.Eval(ctx, pipe, []string{s.k.draft(pseudonym)}, draftID, now.UnixMilli())
+	seq := pipe.Incr(ctx, s.k.tipSeq())
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return Submission{}, fmt.Errorf("claim draft: %w", err)
+	}
+	if id, err := prior.Result(); err == nil {
+		return Submission{TipID: id, Receipt: receipt, Repeat: true}, nil
+	}
+	raw, err := claim.StringSlice()
 	if errors.Is(err, redis.Nil) {
 		return Submission{}, ErrNotFound
 	}
@@ -127,58 +144,72 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language string,
 	content.Language = language
 	// The reporter's choice wins; without one, the classifier suggests.
 	suggested, confidence := tips.Classify(content.Text())
-	category, ok := tips.ParseCategory(fields["cat"])
-	if !ok {
+	category, chosen := tips.ParseCategory(fields["cat"])
+	if !chosen {
 		category = suggested
 	}
-	ok = ok && fields["cat"] != "" // the reporter chose it
-	if receipt == "" {
-		if receipt, err = tips.NewReceipt(rand.Reader); err != nil {
-			return Submission{}, err
-		}
-	}
-	seq, err := s.rdb.Incr(ctx, s.k.tipSeq()).Result()
-	if err != nil {
+	chosen = chosen && fields["cat"] != "" // the reporter chose it
+	if err := seq.Err(); err != nil {
 		return Submission{}, fmt.Errorf("number tip: %w", err)
 	}
-	id := strconv.FormatInt(seq, 10)
-	wrapped, blob, err := s.sealTip(id, sealedTip{Content: content, Reporter: pseudonym})
+	id := strconv.FormatInt(seq.Val(), 10)
+	dataKey, wrapped, blob, err := s.sealTip(id, sealedTip{Content: content, Reporter: pseudonym})
 	if err != nil {
 		return Submission{}, err
 	}
-	sealedReceipt, err := s.kr.seal([]byte(receipt), submissionContext(subID))
-	if err != nil {
-		return Submission{}, err
+	// A reporter who allowed questions can be reached, for as long as the
+	// tip lives; the route is sealed with the tip's own key.
+	var sealedRoute []byte
+	if fields["fu"] == "1" {
+		if r, err := s.kr.open([]byte(fields["route"]), "route:"+pseudonym); err == nil {
+			b, _ := json.Marshal(route{Route: string(r), Language: language})
+			if sealedRoute, err = seal(dataKey, b, "route:"+id); err != nil {
+				return Submission{}, err
+			}
+		}
 	}
-	oldest := now.Add(-s.retention).UnixMilli()
-	prev, err := saveTip.Run(ctx, s.rdb,
-		[]string{s.k.tip(id), s.k.triage(), s.k.recent(), s.k.receipt(s.kr.receiptID(receipt)), subKey},
+	rc := 0
+	if chosen {
+		rc = 1
+	}
+	pipe = s.rdb.Pipeline()
+	save := saveTip.EvalSha(ctx, pipe,
+		[]string{s.k.tip(id), s.k.triage(), receiptKey, s.k.route(id)},
 		id, wrapped, blob, string(category), string(tips.StatusNew), now.UnixMilli(), s.retention.Milliseconds(),
-		oldest, id+"|"+base64.StdEncoding.EncodeToString(sealedReceipt), min(submittedTTL, s.retention).Milliseconds()).Text()
-	switch {
+		now.Add(-s.retention).UnixMilli(), string(suggested), int(confidence*100), rc, sealedRoute, receiptID)
+	// Stored files now live as long as the tip. Should this fail, the tip
+	// still says a file was sent; investigators are told it is missing.
+	for _, f := range storedFiles(content) {
+		pipe.PExpire(ctx, s.k.file(f), s.retention)
+	}
+	_, _ = pipe.Exec(ctx)
+	if isNoScript(save.Err()) {
+		save = saveTip.Eval(ctx, s.rdb,
+			[]string{s.k.tip(id), s.k.triage(), receiptKey, s.k.route(id)},
+			id, wrapped, blob, string(category), string(tips.StatusNew), now.UnixMilli(), s.retention.Milliseconds(),
+			now.Add(-s.retention).UnixMilli(), string(suggested), int(confidence*100), rc, sealedRoute, receiptID)
+	}
+	switch prev, err := save.Text(); {
 	case errors.Is(err, redis.Nil):
 		// stored now
 	case err != nil:
 		return Submission{}, fmt.Errorf("save tip: %w", err)
 	default:
-		return s.decodeSubmitted(prev, subID, pseudonym, draftID)
+		return Submission{TipID: prev, Receipt: receipt, Repeat: true}, nil
 	}
-	// A reporter who allowed questions can be reached, for as long as the
-	// tip lives; the route is sealed with the tip's own key.
-	if fields["fu"] == "1" {
-		if route, err := s.kr.open([]byte(fields["route"]), "route:"+pseudonym); err == nil {
-			if err := s.saveRoute(ctx, id, string(route), language); err != nil {
-				return Submission{}, err
-			}
-		}
-	}
-	// Stored files now live as long as the tip. Should this fail, the tip
-	// still says a file was sent; investigators are told it is missing.
-	for _, id := range storedFiles(content) {
-		s.rdb.PExpire(ctx, s.k.file(id), s.retention)
-	}
+	// The tip is stored; a failed index update must not make the reporter
+	// resend it, so it is reported to the caller, not returned as failure.
+	alerts, indexErr := s.index(ctx, id, pseudonym, category, content.Text(), now)
 	// The tip is durable. Tidying the draft may fail without harm: a retried
-	// Send finds the submission record and returns the same tip.
+	// Send finds the tip under its receipt and returns it.
+	s.finishDraft(ctx, pseudonym, draftID, eventID, fields)
+	return Submission{TipID: id, Receipt: receipt, Alerts: alerts, IndexErr: indexErr, Category: category}, nil
+}
+
+// finishDraft removes a sent draft's parts and raises the reporter's event
+// floor. Parts added while it was being sent stay, as a new draft that
+// keeps its deadline.
+func (s *Store) finishDraft(ctx context.Context, pseudonym, draftID string, eventID int64, fields map[string]string) {
 	floor := eventID
 	var sent []any
 	for f := range fields {
@@ -189,84 +220,56 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language string,
 			}
 		}
 	}
-	chosen := 0
-	if ok {
-		chosen = 1
-	}
-	// The names of the tip's receipt and submission records, so /purge can
-	// find them (they are MACs: they say nothing by themselves).
-	s.rdb.HSet(ctx, s.k.tip(id), "sg", string(suggested), "sx", int(confidence*100), "rc", chosen,
-		"rk", s.k.receipt(s.kr.receiptID(receipt)), "sb", subKey)
-	// The tip is stored; a failed index update must not make the reporter
-	// resend it, so it is reported to the caller, not returned as failure.
-	alerts, indexErr := s.index(ctx, id, pseudonym, category, content.Text(), now)
 	newID := make([]byte, 8)
 	_, _ = rand.Read(newID)
 	args := append([]any{draftID, eventKey(floor), floorTTL.Milliseconds(), len(sent), cmp.Or(fields["chars"], "0"), hex.EncodeToString(newID)}, sent...)
-	if res, err := finishDraft.Run(ctx, s.rdb, []string{s.k.draft(pseudonym), s.k.state(pseudonym)}, args...).Int(); err == nil && res == 1 {
-		s.rdb.ZRem(ctx, s.k.draftDeadlines(), pseudonym)
+	pipe := s.rdb.Pipeline()
+	res := finishDraft.Eval(ctx, pipe, []string{s.k.draft(pseudonym), s.k.state(pseudonym)}, args...)
+	pipe.ZRem(ctx, s.k.draftDeadlines(), pseudonym)
+	_, _ = pipe.Exec(ctx)
+	if n, err := res.Int(); err == nil && n != 1 {
+		// The draft lives on (or was not this one): it keeps a deadline.
+		s.rdb.ZAdd(ctx, s.k.draftDeadlines(), redis.Z{Score: float64(s.now().Add(s.draftIdle).UnixMilli()), Member: pseudonym})
 	}
-	return Submission{TipID: id, Receipt: receipt, Alerts: alerts, IndexErr: indexErr, Category: category}, nil
 }
 
-// submissionContext binds a sent draft's sealed receipt to the record's
-// name, a MAC of the reporter and the draft: vigia rotate-key can re-seal
-// it knowing only the name.
-func submissionContext(subID string) string { return "submitted:" + subID }
-
-// legacySubmissionContext is what records written before rotate-key existed
-// are bound to; they live at most submittedTTL.
-func legacySubmissionContext(pseudonym, draftID string) string {
-	return "receipt:" + pseudonym + ":" + draftID
+// receiptKeyOf names a tip's receipt record from its fields: "rk" holds
+// the receipt's MAC (a MAC says nothing by itself), so retention and
+// /purge can reach the record. Tips stored before held the whole key name.
+func (s *Store) receiptKeyOf(fields map[string]string) string {
+	switch rk := fields["rk"]; {
+	case rk == "":
+		return ""
+	case strings.Contains(rk, ":"):
+		return rk
+	default:
+		return s.k.receipt(rk)
+	}
 }
 
-func (s *Store) submitted(ctx context.Context, key, subID, pseudonym, draftID string) (Submission, error) {
-	v, err := s.rdb.Get(ctx, key).Result()
-	if errors.Is(err, redis.Nil) {
-		return Submission{}, ErrNotFound
-	}
-	if err != nil {
-		return Submission{}, fmt.Errorf("check submitted: %w", err)
-	}
-	return s.decodeSubmitted(v, subID, pseudonym, draftID)
-}
-
-func (s *Store) decodeSubmitted(v, subID, pseudonym, draftID string) (Submission, error) {
-	id, enc, ok := strings.Cut(v, "|")
-	if !ok {
-		return Submission{}, fmt.Errorf("submitted record is malformed")
-	}
-	raw, err := base64.StdEncoding.DecodeString(enc)
-	if err != nil {
-		return Submission{}, fmt.Errorf("submitted record: %w", err)
-	}
-	receipt, err := s.kr.open(raw, submissionContext(subID))
-	if err != nil {
-		receipt, err = s.kr.open(raw, legacySubmissionContext(pseudonym, draftID))
-	}
-	if err != nil {
-		return Submission{}, fmt.Errorf("submitted receipt: %w", err)
-	}
-	return Submission{TipID: id, Receipt: string(receipt), Repeat: true}, nil
+// isNoScript says whether a script call failed because Redis does not
+// have the script cached (after a restart): it is sent again in full.
+func isNoScript(err error) bool {
+	return err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT")
 }
 
 // sealTip seals a tip under a fresh data key and wraps that key.
-func (s *Store) sealTip(id string, t sealedTip) (wrapped, blob []byte, err error) {
+func (s *Store) sealTip(id string, t sealedTip) (dataKey, wrapped, blob []byte, err error) {
 	plain, err := json.Marshal(t)
 	if err != nil {
-		return nil, nil, fmt.Errorf("encode tip: %w", err)
+		return nil, nil, nil, fmt.Errorf("encode tip: %w", err)
 	}
-	dataKey := make([]byte, 32)
+	dataKey = make([]byte, 32)
 	if _, err := rand.Read(dataKey); err != nil {
-		return nil, nil, fmt.Errorf("data key: %w", err)
+		return nil, nil, nil, fmt.Errorf("data key: %w", err)
 	}
 	if blob, err = seal(dataKey, plain, "tip:"+id); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if wrapped, err = s.kr.seal(dataKey, "tipkey:"+id); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return wrapped, blob, nil
+	return dataKey, wrapped, blob, nil
 }
 
 // Tip returns the tip id, opened, with its history, or ErrNotFound.
@@ -343,29 +346,51 @@ func (s *Store) openTip(id string, fields map[string]string) (tips.Tip, error) {
 
 // Recent returns up to n of the newest tips, newest first.
 func (s *Store) Recent(ctx context.Context, n int) ([]tips.Tip, error) {
-	oldest := strconv.FormatInt(s.now().Add(-s.retention).UnixMilli(), 10)
-	ids, err := s.rdb.ZRevRangeByScore(ctx, s.k.recent(), &redis.ZRangeBy{Max: "+inf", Min: oldest, Count: int64(n)}).Result()
-	if err != nil {
-		return nil, fmt.Errorf("recent tips: %w", err)
-	}
-	pipe := s.rdb.Pipeline()
-	cmds := make([]*redis.MapStringStringCmd, len(ids))
-	for i, id := range ids {
-		cmds[i] = pipe.HGetAll(ctx, s.k.tip(id))
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, fmt.Errorf("read recent tips: %w", err)
-	}
-	out := make([]tips.Tip, 0, len(ids))
-	for i, id := range ids {
-		t, err := s.openTip(id, cmds[i].Val())
-		if errors.Is(err, ErrNotFound) {
-			continue // expired between the two reads
-		}
+	// The triage stream lists tips as they came (a reopened tip's second
+	// entry is marked and skipped), and is trimmed with retention.
+	var out []tips.Tip
+	seen := map[string]bool{}
+	from := "+"
+	// Expired tips leave entries behind until the stream is trimmed; past
+	// maxCandidates entries the list ends.
+	for scanned := 0; len(out) < n && scanned < maxCandidates; {
+		entries, err := s.rdb.XRevRangeN(ctx, s.k.triage(), from, "-", int64(n-len(out)+10)).Result()
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("recent tips: %w", err)
 		}
-		out = append(out, t)
+		if len(entries) == 0 {
+			break
+		}
+		from = "(" + entries[len(entries)-1].ID
+		scanned += len(entries)
+		var ids []string
+		for _, e := range entries {
+			id, _ := e.Values["id"].(string)
+			if _, reopened := e.Values["r"]; !reopened && id != "" && !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+		pipe := s.rdb.Pipeline()
+		cmds := make([]*redis.MapStringStringCmd, len(ids))
+		for i, id := range ids {
+			cmds[i] = pipe.HGetAll(ctx, s.k.tip(id))
+		}
+		if _, err := pipe.Exec(ctx); err != nil {
+			return nil, fmt.Errorf("read recent tips: %w", err)
+		}
+		for i, id := range ids {
+			t, err := s.openTip(id, cmds[i].Val())
+			if errors.Is(err, ErrNotFound) {
+				continue // expired or erased
+			}
+			if err != nil {
+				return nil, err
+			}
+			if len(out) < n {
+				out = append(out, t)
+			}
+		}
 	}
 	return out, nil
 }

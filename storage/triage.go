@@ -139,7 +139,7 @@ local moved = entry and redis.call('XCLAIM', stream, grp, owner, 0, entry, 'JUST
 if #moved == 0 then
   -- Acknowledged before: reopen it with a fresh entry.
   local tip = string.sub(key, #ARGV[10] + 1)
-  entry = redis.call('XADD', stream, '*', 'id', tip)
+  entry = redis.call('XADD', stream, '*', 'id', tip, 'r', '1') -- 'r': not a new tip (/recent skips it)
   redis.call('HSET', key, 'e', entry)
   redis.call('XREADGROUP', 'GROUP', grp, '~queue', 'COUNT', 1000, 'STREAMS', stream, '>')
   if owner ~= '~queue' then redis.call('XCLAIM', stream, grp, owner, 0, entry, 'JUSTID') end
@@ -239,7 +239,7 @@ func (s *Store) expireTip(ctx context.Context, id string, ttl time.Duration) err
 		return fmt.Errorf("retention: %w", err)
 	}
 	pipe := s.rdb.Pipeline()
-	for _, k := range []string{s.k.tip(id), s.k.tipLog(id), s.k.route(id), s.k.publication(id), s.k.deliveries(id), fields["rk"], fields["sb"]} {
+	for _, k := range []string{s.k.tip(id), s.k.tipLog(id), s.k.route(id), s.k.publication(id), s.k.deliveries(id), s.receiptKeyOf(fields)} {
 		if k != "" {
 			pipe.PExpire(ctx, k, ttl)
 		}

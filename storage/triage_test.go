@@ -385,3 +385,27 @@ func TestClaimsSurviveRedisRestart(t *testing.T) {
 		t.Fatalf("next after restart: %q, want %s (Ana's claim kept)", got, t2)
 	}
 }
+
+// /recent lists tips as they came: a reopened tip once, in its place.
+func TestRecentListsReopenedTipOnce(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	id := submit(t, st, "107", 10, "", false)
+	later := submit(t, st, "108", 20, "", false)
+	a := storage.Claimer{Key: "inv-a", Name: "Ana"}
+	if got, _ := st.Next(ctx, a, "", time.Hour, 2); got != id {
+		t.Fatalf("next: %q", got)
+	}
+	if err := st.Decide(ctx, id, a, storage.Decision{Status: tips.StatusDismissed}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Decide(ctx, id, a, storage.Decision{Status: tips.StatusNew}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.Recent(ctx, 10); err != nil || len(got) != 2 || got[0].ID != later || got[1].ID != id {
+		t.Fatalf("recent after reopening: %v %v", ids(got), err)
+	}
+	if got, _ := st.Recent(ctx, 1); len(got) != 1 || got[0].ID != later {
+		t.Fatalf("recent 1: %v", ids(got))
+	}
+}

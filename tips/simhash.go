@@ -57,11 +57,13 @@ func mix(x uint64) uint64 {
 	return x ^ x>>33
 }
 
-// Similarity estimates the Jaccard similarity of two sketched texts.
+// Similarity estimates the Jaccard similarity of two sketched texts. It
+// compares the low 16 bits of each value (what is stored): two different
+// minimums agree there by chance once in 65,536.
 func (s Sketch) Similarity(o Sketch) float64 {
 	same := 0
 	for i := range s {
-		if s[i] == o[i] {
+		if uint16(s[i]) == uint16(o[i]) {
 			same++
 		}
 	}
@@ -71,20 +73,27 @@ func (s Sketch) Similarity(o Sketch) float64 {
 // NearDuplicate reports whether two sketches are similar enough to flag.
 func (s Sketch) NearDuplicate(o Sketch) bool { return s.Similarity(o) >= 0.5 }
 
-// String encodes the sketch for storage, as raw bytes (4 per value).
+// String encodes the sketch for storage, as raw bytes: the low 16 bits of
+// each value, all Similarity compares.
 func (s Sketch) String() string {
-	b := make([]byte, 4*sketchSize)
+	b := make([]byte, 2*sketchSize)
 	for i, v := range s {
-		binary.BigEndian.PutUint32(b[4*i:], v)
+		binary.BigEndian.PutUint16(b[2*i:], uint16(v))
 	}
 	return string(b)
 }
 
-// ParseSketch decodes String's output (or the hex form older versions
-// stored).
+// ParseSketch decodes String's output (or the 4-byte or hex forms older
+// versions stored).
 func ParseSketch(v string) (Sketch, bool) {
 	var s Sketch
 	b := []byte(v)
+	if len(b) == 2*sketchSize {
+		for i := range s {
+			s[i] = uint32(binary.BigEndian.Uint16(b[2*i:]))
+		}
+		return s, true
+	}
 	if len(v) == 8*sketchSize {
 		var err error
 		if b, err = hex.DecodeString(v); err != nil {

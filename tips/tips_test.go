@@ -216,8 +216,10 @@ func TestSketchSimilarity(t *testing.T) {
 	if !a.NearDuplicate(b) || a.NearDuplicate(c) {
 		t.Fatalf("similarity a~b %.2f, a~c %.2f", a.Similarity(b), a.Similarity(c))
 	}
-	if back, ok := ParseSketch(a.String()); !ok || back != a {
-		t.Fatal("sketch does not round-trip")
+	// Stored, a sketch compares as it did.
+	back, ok := ParseSketch(a.String())
+	if !ok || len(a.String()) != 64 || back.Similarity(a) != 1 || back.Similarity(b) != a.Similarity(b) || back.Similarity(c) != a.Similarity(c) {
+		t.Fatalf("stored sketch: %v, %d bytes, %.2f %.2f", ok, len(a.String()), back.Similarity(b), a.Similarity(b))
 	}
 	if _, ok := NewSketch("muy corto", []byte("k")); ok {
 		t.Fatal("short text sketched")
