@@ -226,6 +226,9 @@ func TestPurgeCryptoShreds(t *testing.T) {
 		if strings.Contains(k, ":"+sub.TipID) && !strings.Contains(k, ":ix:") {
 			t.Errorf("key %q remains", k)
 		}
+		if string(v) == sub.TipID+"\x00" {
+			t.Errorf("%q still names the tip", k) // the receipt record
+		}
 		if strings.Contains(k, ":ix:t:") { // 4-byte tip numbers
 			for i := 0; i+4 <= len(v); i += 4 {
 				if strconv.FormatUint(uint64(binary.BigEndian.Uint32(v[i:])), 10) == sub.TipID {
@@ -341,6 +344,14 @@ func TestRetentionPerStatus(t *testing.T) {
 	}
 	if ttl := c.PTTL(ctx, "t:{tips}:log:"+kept.TipID).Val(); ttl < 9*24*time.Hour {
 		t.Fatalf("verified tip's history lives %v, want about 10 days", ttl)
+	}
+	receipts, _ := c.Keys(ctx, "t:{tips}:receipt:*").Result()
+	for _, k := range receipts {
+		if c.Get(ctx, k).Val() == kept.TipID {
+			if ttl := c.PTTL(ctx, k).Val(); ttl < 9*24*time.Hour {
+				t.Fatalf("verified tip's receipt lives %v, want about 10 days", ttl)
+			}
+		}
 	}
 	time.Sleep(2500 * time.Millisecond)
 	if _, err := st.Tip(ctx, gone.TipID); err == nil {

@@ -52,7 +52,7 @@ local prev = redis.call('GET', KEYS[3])
 if prev then return prev end
 local entry = redis.call('XADD', KEYS[2], 'MINID', '~', ARGV[8], '*', 'id', ARGV[1])
 redis.call('HSET', KEYS[1], 'k', ARGV[2], 'd', ARGV[3], 'c', ARGV[4], 's', ARGV[5], 't', ARGV[6], 'p', 'normal', 'e', entry,
-  'sg', ARGV[9], 'sx', ARGV[10], 'rc', ARGV[11], 'rk', KEYS[4])
+  'sg', ARGV[9], 'sx', ARGV[10], 'rc', ARGV[11], 'rk', ARGV[13])
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
 redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[7])
 if ARGV[12] ~= '' then redis.call('SET', KEYS[4], ARGV[12], 'PX', ARGV[7]) end
