@@ -523,6 +523,11 @@ func runBench(ctx context.Context, bc benchConfig, stderr io.Writer) (benchRepor
 		if err != nil {
 			return rep, fmt.Errorf("memory fill: %w", err)
 		}
+		// An investigator's /queue parks every new tip in the triage
+		// group's pending list, as any day's work does: count that too.
+		if err := mem.query(ctx, "queue", "", event.Add(1)); err != nil {
+			return rep, err
+		}
 		after, err := usedMemory(ctx, rdb)
 		if err != nil {
 			return rep, err

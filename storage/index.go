@@ -69,22 +69,22 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 		pipe.PExpireAt(ctx, k, expiry)
 	}
 	entities := tips.Extract(text, o.Region)
-	// Reporter sets are scored by the hour, not the tip's exact time, so they
-	// cannot be joined to tips by timestamp.
-	hour := float64(created.Truncate(time.Hour).UnixMilli())
+	// An entity's sorted set holds its tips, scored by time, and its
+	// reporters' tags ("r" + tag), scored by minus the hour: one key per
+	// entity, and reporters rounded to the hour cannot be joined to tips
+	// by timestamp.
+	hour := created.Truncate(time.Hour).UnixMilli()
 	var counts []*redis.IntCmd
 	for _, e := range entities {
 		mac := s.entityMAC(e.Key())
-		ek, rk := s.k.indexEntity(mac), s.k.indexReporters(mac)
-		pipe.ZAdd(ctx, ek, redis.Z{Score: ms, Member: id})
-		pipe.ZAdd(ctx, rk, redis.Z{Score: hour, Member: s.reporterMAC(mac, pseudonym)})
+		ek := s.k.indexEntity(mac)
+		pipe.ZAdd(ctx, ek, redis.Z{Score: ms, Member: id}, redis.Z{Score: -float64(hour), Member: "r" + s.reporterMAC(mac, pseudonym)})
 		if trimNow(ek, id) {
-			pipe.ZRemRangeByScore(ctx, ek, "-inf", "("+oldest)
-			pipe.ZRemRangeByScore(ctx, rk, "-inf", "("+oldest)
+			pipe.ZRemRangeByScore(ctx, ek, "0", "("+oldest)
+			pipe.ZRemRangeByScore(ctx, ek, "(-"+oldest, "(0")
 		}
 		pipe.PExpire(ctx, ek, s.retention)
-		pipe.PExpire(ctx, rk, s.retention)
-		counts = append(counts, pipe.ZCount(ctx, rk, strconv.FormatInt(created.Add(-o.Window).Truncate(time.Hour).UnixMilli(), 10), "+inf"))
+		counts = append(counts, pipe.ZCount(ctx, ek, "-inf", reportersSince(created.Add(-o.Window))))
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, fmt.Errorf("index tip: %w", err)
@@ -205,6 +205,12 @@ func trimNow(k, id string) bool {
 	h.Write([]byte(k))
 	h.Write([]byte(id))
 	return h.Sum32()%16 == 0
+}
+
+// reportersSince is the score bound of an entity's reporters tagged since
+// t: their scores are minus their hour.
+func reportersSince(t time.Time) string {
+	return strconv.FormatInt(-t.Truncate(time.Hour).UnixMilli(), 10)
 }
 
 // bandKeys names the buckets of a tip's bands, in the order of bands.
@@ -335,7 +341,7 @@ func (s *Store) Signals(ctx context.Context, window time.Duration, n int) ([]Sig
 	all := make([]cmds, len(macs))
 	for i, mac := range macs {
 		all[i] = cmds{
-			reps:  pipe.ZCount(ctx, s.k.indexReporters(mac), strconv.FormatInt(now.Add(-window).Truncate(time.Hour).UnixMilli(), 10), "+inf"),
+			reps:  pipe.ZCount(ctx, s.k.indexEntity(mac), "-inf", reportersSince(now.Add(-window))),
 			count: pipe.ZCount(ctx, s.k.indexEntity(mac), from, "+inf"),
 			last:  pipe.ZRevRangeWithScores(ctx, s.k.indexEntity(mac), 0, 0),
 		}
@@ -371,7 +377,7 @@ func (s *Store) Signals(ctx context.Context, window time.Duration, n int) ([]Sig
 	ids := make([]*redis.StringSliceCmd, len(out))
 	for i := range out {
 		disp[i] = pipe.Get(ctx, s.k.indexDisplay(out[i].mac))
-		first[i] = pipe.ZRangeWithScores(ctx, s.k.indexEntity(out[i].mac), 0, 0)
+		first[i] = pipe.ZRangeByScoreWithScores(ctx, s.k.indexEntity(out[i].mac), &redis.ZRangeBy{Min: "0", Max: "+inf", Count: 1})
 		ids[i] = pipe.ZRevRangeByScore(ctx, s.k.indexEntity(out[i].mac), &redis.ZRangeBy{Min: from, Max: "+inf", Count: 200})
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {

@@ -162,22 +162,29 @@ func TestReporterTagsDifferAcrossEntities(t *testing.T) {
 	st, srv, _ := newStore(t)
 	send(t, st, "601", 10, "llaman del 55 1234 5678 y escriben a https://t.me/cobrador_falso")
 	c := srv.Client()
-	keys, _ := c.Keys(ctx, "t:ix:r:*").Result()
+	keys, _ := c.Keys(ctx, "t:ix:e:*").Result()
 	if len(keys) < 3 {
-		t.Fatalf("reporter sets: %v", keys)
+		t.Fatalf("entity sets: %v", keys)
 	}
 	seen := map[string]string{}
 	for _, k := range keys {
-		for _, m := range c.ZRange(ctx, k, 0, -1).Val() {
+		tags := 0
+		for _, z := range c.ZRangeWithScores(ctx, k, 0, -1).Val() {
+			m, _ := z.Member.(string)
+			if !strings.HasPrefix(m, "r") {
+				continue // a tip
+			}
+			tags++
 			if other, dup := seen[m]; dup {
 				t.Fatalf("one reporter tag in %s and %s", other, k)
 			}
 			seen[m] = k
-		}
-		for _, z := range c.ZRangeWithScores(ctx, k, 0, -1).Val() {
-			if int64(z.Score)%(3600*1000) != 0 {
-				t.Fatalf("reporter score %v is not rounded to the hour", z.Score)
+			if z.Score >= 0 || int64(z.Score)%(3600*1000) != 0 {
+				t.Fatalf("reporter score %v is not minus an hour", z.Score)
 			}
+		}
+		if tags != 1 {
+			t.Fatalf("%s has %d reporter tags", k, tags)
 		}
 	}
 }

@@ -87,11 +87,9 @@ func (k keys) audit() string { return k.prefix + ":audit" }
 // (by its MAC), 4 bytes each (see postings.go).
 func (k keys) indexToken(mac, day string) string { return k.prefix + ":ix:t:" + mac + ":" + day }
 
-// indexEntity maps an entity's MAC to tip ids by time.
+// indexEntity maps an entity's MAC to its tip ids by time and its
+// reporters' tags by minus the hour (see index).
 func (k keys) indexEntity(mac string) string { return k.prefix + ":ix:e:" + mac }
-
-// indexReporters maps an entity's MAC to reporter MACs by last time.
-func (k keys) indexReporters(mac string) string { return k.prefix + ":ix:r:" + mac }
 
 // indexDisplay holds an entity's display value, sealed.
 func (k keys) indexDisplay(mac string) string { return k.prefix + ":ix:d:" + mac }
