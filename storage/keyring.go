@@ -141,8 +141,11 @@ func (kr *Keyring) receiptID(code string) string { return kr.mac(kr.keys().Recei
 // receiptMAC is a MAC under the receipt key, for records named by a code.
 func (kr *Keyring) receiptMAC(s string) string { return kr.mac(kr.keys().Receipt, s) }
 
-// indexMAC is a MAC under the blind-index key.
-func (kr *Keyring) indexMAC(s string) string { return kr.mac(kr.keys().Index, s) }
+// indexMAC is a MAC under the blind-index key, cut to 64 bits: it names
+// index keys and members (a key name's bytes are paid per key), and a
+// collision among the few million words and entities of a retention
+// period is a one-in-a-million event that merges two postings.
+func (kr *Keyring) indexMAC(s string) string { return kr.mac(kr.keys().Index, s)[:16] }
 
 // receiptCode is the 80 bits of a sent draft's receipt code: a MAC of its
 // reporter and draft id, so a retried Send derives the same code.

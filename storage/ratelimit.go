@@ -36,7 +36,7 @@ func (s *Store) Allow(ctx context.Context, subject, kind string, limit int, wind
 	now := s.now()
 	w := now.UnixMilli() / window.Milliseconds()
 	left := (w+1)*window.Milliseconds() - now.UnixMilli()
-	tag := s.kr.mac(s.kr.keys().Pseudonym, "rl\x00"+kind)[:8] + ":"
+	tag := s.kr.mac(s.kr.keys().Pseudonym, "rl\x00"+kind)[:6] + ":"
 	n, err := allow.Run(ctx, s.rdb, []string{s.k.state(subject)}, limit, left, tag+strconv.FormatInt(w, 36), tag).Int()
 	if err != nil {
 		return false, false, fmt.Errorf("rate limit: %w", err)

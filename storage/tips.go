@@ -51,7 +51,7 @@ var saveTip = redis.NewScript(`
 local prev = redis.call('GET', KEYS[3])
 if prev then return prev end
 local entry = redis.call('XADD', KEYS[2], 'MINID', '~', ARGV[8], '*', 'id', ARGV[1])
-redis.call('HSET', KEYS[1], 'k', ARGV[2], 'd', ARGV[3], 'c', ARGV[4], 's', ARGV[5], 't', ARGV[6], 'p', 'normal', 'e', entry,
+redis.call('HSET', KEYS[1], 'k', ARGV[2], 'd', ARGV[3], 'c', ARGV[4], 's', ARGV[5], 't', ARGV[6], 'e', entry,
   'sg', ARGV[9], 'sx', ARGV[10], 'rc', ARGV[11], 'rk', ARGV[13])
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
 redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[7])

@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"hash/fnv"
-	"strconv"
 	"strings"
 )
 
@@ -120,7 +119,9 @@ const (
 	bandRows    = 3
 )
 
-// Bands returns the sketch's band hashes.
+// Bands returns the sketch's band hashes, 7 raw bytes each: the band's
+// number and 48 bits of its hash (a chance match is checked against the
+// whole sketch anyway).
 func (s Sketch) Bands() []string {
 	out := make([]string, sketchBands)
 	for b := range sketchBands {
@@ -130,7 +131,10 @@ func (s Sketch) Bands() []string {
 			binary.BigEndian.PutUint32(buf[:], v)
 			h.Write(buf[:])
 		}
-		out[b] = strconv.Itoa(b) + ":" + strconv.FormatUint(h.Sum64(), 36)
+		var band [8]byte
+		binary.BigEndian.PutUint64(band[:], h.Sum64())
+		band[1] = byte(b) // band[1:]: the number, then the low 48 bits
+		out[b] = string(band[1:])
 	}
 	return out
 }
