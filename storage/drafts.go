@@ -53,7 +53,8 @@ type DraftPart struct {
 }
 
 // addPart adds a sealed part to the reporter's draft, starting the draft
-// (with id ARGV[1]) if there is none. It returns {id, parts, chars}, or -2
+// (with id ARGV[1]) if there is none. It returns {id, parts, chars,
+// category, follow-up}, or -2
 // if the draft is full, or -3 if the event already went out in a sent tip.
 var addPart = redis.NewScript(`
 local floor = redis.call('HGET', KEYS[2], 'floor')
@@ -73,7 +74,7 @@ if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 0 then
 end
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[3], 'n', n, 'chars', chars, 'seen', ARGV[5], 'route', ARGV[6], 'lang', ARGV[7])
 redis.call('PEXPIRE', KEYS[1], ARGV[10])
-return {id, n, chars}`)
+return {id, n, chars, redis.call('HGET', KEYS[1], 'cat') or '', redis.call('HGET', KEYS[1], 'fu') or ''}`)
 
 // ErrDuplicateEvent is returned for a redelivered platform event that is
 // already part of a sent tip; it must not start a new draft.
@@ -99,14 +100,23 @@ func (s *Store) AddToDraft(ctx context.Context, pseudonym string, p DraftPart) (
 		return Draft{}, err
 	}
 	now := s.now()
-	// The deadline goes first: a draft must never exist without one, or it
-	// would vanish without the reporter being told.
-	if err := s.rdb.ZAdd(ctx, s.k.draftDeadlines(), redis.Z{Score: float64(now.Add(s.draftIdle).UnixMilli()), Member: pseudonym}).Err(); err != nil {
+	// The deadline goes first (one round trip, in order): a draft must never
+	// exist without one, or it would vanish without the reporter being told.
+	pipe := s.rdb.Pipeline()
+	deadline := pipe.ZAdd(ctx, s.k.draftDeadlines(), redis.Z{Score: float64(now.Add(s.draftIdle).UnixMilli()), Member: pseudonym})
+	add := addPart.EvalSha(ctx, pipe, []string{s.k.draft(pseudonym), s.k.state(pseudonym)},
+		hex.EncodeToString(idb), partField(p.EventID), sealedPart, len([]rune(p.Part.Text)), now.UnixMilli(),
+		sealedRoute, p.Language, p.MaxParts, p.MaxChars, (s.draftIdle + draftSafety).Milliseconds(), eventKey(p.EventID))
+	_, _ = pipe.Exec(ctx)
+	if err := deadline.Err(); err != nil {
 		return Draft{}, fmt.Errorf("draft deadline: %w", err)
 	}
-	res, err := addPart.Run(ctx, s.rdb, []string{s.k.draft(pseudonym), s.k.state(pseudonym)},
-		hex.EncodeToString(idb), partField(p.EventID), sealedPart, len([]rune(p.Part.Text)), now.UnixMilli(),
-		sealedRoute, p.Language, p.MaxParts, p.MaxChars, (s.draftIdle + draftSafety).Milliseconds(), eventKey(p.EventID)).Result()
+	if isNoScript(add.Err()) {
+		add = addPart.Eval(ctx, s.rdb, []string{s.k.draft(pseudonym), s.k.state(pseudonym)},
+			hex.EncodeToString(idb), partField(p.EventID), sealedPart, len([]rune(p.Part.Text)), now.UnixMilli(),
+			sealedRoute, p.Language, p.MaxParts, p.MaxChars, (s.draftIdle + draftSafety).Milliseconds(), eventKey(p.EventID))
+	}
+	res, err := add.Result()
 	if err != nil {
 		return Draft{}, fmt.Errorf("add to draft: %w", err)
 	}
@@ -117,15 +127,14 @@ func (s *Store) AddToDraft(ctx context.Context, pseudonym string, p DraftPart) (
 		}
 		return Draft{}, ErrDuplicateEvent
 	case []any:
-		if len(v) == 3 {
-			id, _ := v[0].(string)
+		if len(v) == 5 {
+			d := Draft{}
+			d.ID, _ = v[0].(string)
 			n, _ := v[1].(int64)
 			c, _ := v[2].(int64)
-			d, err := s.Draft(ctx, pseudonym)
-			if err != nil {
-				return Draft{}, err
-			}
-			d.ID, d.Parts, d.Chars = id, int(n), int(c)
+			cat, _ := v[3].(string)
+			fu, _ := v[4].(string)
+			d.Parts, d.Chars, d.Category, d.FollowUp = int(n), int(c), tips.Category(cat), fu == "1"
 			return d, nil
 		}
 	}
