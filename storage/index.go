@@ -52,7 +52,9 @@ func (s *Store) reporterMAC(entityMAC, p string) string {
 
 // index adds a stored tip to the blind index, links possible near
 // duplicates, and returns the entities that just reached the corroboration
-// threshold in this window (each once per window).
+// threshold in this window (each once per window). Two round trips: the
+// postings with the near-duplicate candidates' lookup, then what depends
+// on their answers.
 func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.Category, text string, created time.Time) ([]Signal, error) {
 	o := s.index0
 	ms := float64(created.UnixMilli())
@@ -86,31 +88,93 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 		pipe.PExpire(ctx, ek, s.retention)
 		counts = append(counts, pipe.ZCount(ctx, ek, "-inf", reportersSince(created.Add(-o.Window))))
 	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, fmt.Errorf("index tip: %w", err)
-	}
-	if err := s.linkNearDuplicates(ctx, id, text, created); err != nil {
-		return nil, err
-	}
-	var alerts []Signal
-	top := s.rdb.Pipeline()
-	for i, e := range entities {
-		// Entities named by two or more reporters are signal candidates;
-		// /signals reads only these, not every entity ever named.
-		// Only they need their name kept (sealed), for /signals.
-		if counts[i].Val() >= 2 {
-			mac := s.entityMAC(e.Key())
-			top.ZAdd(ctx, s.k.indexTop(), redis.Z{Score: ms, Member: mac})
-			b, _ := json.Marshal(e)
-			if sealed, err := s.kr.seal(b, "entity:"+mac); err == nil {
-				top.Set(ctx, s.k.indexDisplay(mac), sealed, s.retention)
+	// Near duplicates: tips of the last seven days whose sketch shares a
+	// band with this one's (locality-sensitive hashing: the cost does not
+	// grow with the number of tips). Only sketches are stored, never words.
+	sketch, sketched := tips.NewSketch(text, s.kr.keys().Index)
+	var bands []string
+	var cands []*redis.SliceCmd
+	if sketched {
+		bands = sketch.Bands()
+		for d := range 8 { // today and the seven days before
+			day := bandDay(created.AddDate(0, 0, -d))
+			for _, b := range bands {
+				cands = append(cands, pipe.HMGet(ctx, s.k.indexBands(day, b), b))
 			}
 		}
 	}
-	top.ZRemRangeByScore(ctx, s.k.indexTop(), "-inf", "("+oldest)
-	if _, err := top.Exec(ctx); err != nil {
-		return nil, fmt.Errorf("signal candidates: %w", err)
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("index tip: %w", err)
 	}
+	for _, c := range counts {
+		if err := c.Err(); err != nil {
+			return nil, fmt.Errorf("index tip: %w", err)
+		}
+	}
+
+	// 2. Signal candidates, this tip's bands, and the candidates' sketches.
+	pipe = s.rdb.Pipeline()
+	for i, e := range entities {
+		// Entities named by two or more reporters are signal candidates;
+		// /signals reads only these, not every entity ever named. Only they
+		// need their name kept (sealed), for /signals.
+		if counts[i].Val() >= 2 {
+			mac := s.entityMAC(e.Key())
+			pipe.ZAdd(ctx, s.k.indexTop(), redis.Z{Score: ms, Member: mac})
+			b, _ := json.Marshal(e)
+			if sealed, err := s.kr.seal(b, "entity:"+mac); err == nil {
+				pipe.Set(ctx, s.k.indexDisplay(mac), sealed, s.retention)
+			}
+		}
+	}
+	pipe.ZRemRangeByScore(ctx, s.k.indexTop(), "-inf", "("+oldest)
+	seen := map[string]bool{id: true}
+	var others []string
+	var sketches []*redis.StringCmd
+	var added *redis.Cmd
+	if sketched {
+		// The candidates' sketches, at most 50.
+		for _, c := range cands {
+			for _, v := range c.Val() {
+				list, _ := v.(string)
+				for _, other := range strings.Split(list, ",") {
+					if other == "" || seen[other] || len(others) == 50 {
+						continue
+					}
+					seen[other] = true
+					others = append(others, other)
+					sketches = append(sketches, pipe.HGet(ctx, s.k.tip(other), "sk"))
+				}
+			}
+		}
+		pipe.HSet(ctx, s.k.tip(id), "sk", sketch.String())
+		args := append([]any{id, (9 * 24 * time.Hour).Milliseconds()}, anySlice(bands)...)
+		added = addBands.Eval(ctx, pipe, s.bandKeys(created, bands), args...)
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("index tip: %w", err)
+	}
+	if added != nil && added.Err() != nil {
+		return nil, fmt.Errorf("sketch bands: %w", added.Err())
+	}
+	var dups []string
+	for i, c := range sketches {
+		if v, ok := tips.ParseSketch(c.Val()); ok && sketch.NearDuplicate(v) {
+			dups = append(dups, others[i])
+		}
+	}
+	// Possible duplicates are linked both ways, never merged.
+	if dups = dups[:min(len(dups), 5)]; len(dups) > 0 {
+		if err := s.rdb.HSet(ctx, s.k.tip(id), "nd", strings.Join(dups, ",")).Err(); err != nil {
+			return nil, err
+		}
+	}
+	for _, d := range dups {
+		if err := linkBack.Run(ctx, s.rdb, []string{s.k.tip(d)}, id).Err(); err != nil {
+			return nil, err
+		}
+	}
+	var alerts []Signal
 	for i, e := range entities {
 		if counts[i].Val() < int64(o.Threshold) {
 			continue
@@ -126,73 +190,6 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 		}
 	}
 	return alerts, nil
-}
-
-// linkNearDuplicates finds tips of the last seven days whose sketch shares
-// a band with this one's (locality-sensitive hashing, so the cost does not
-// grow with the number of tips), compares the full sketches, and records
-// possible duplicates on both tips. Only sketches are stored, never words.
-func (s *Store) linkNearDuplicates(ctx context.Context, id, text string, created time.Time) error {
-	sketch, ok := tips.NewSketch(text, s.kr.keys().Index)
-	if !ok {
-		return nil
-	}
-	bands := sketch.Bands()
-	pipe := s.rdb.Pipeline()
-	var cands []*redis.SliceCmd
-	for d := range 8 { // today and the seven days before
-		day := bandDay(created.AddDate(0, 0, -d))
-		for _, b := range bands {
-			cands = append(cands, pipe.HMGet(ctx, s.k.indexBands(day, b), b))
-		}
-	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return fmt.Errorf("sketch bands: %w", err)
-	}
-	// The candidates' sketches are read in one round trip (at most 50).
-	seen := map[string]bool{id: true}
-	pipe = s.rdb.Pipeline()
-	var others []string
-	var sketches []*redis.StringCmd
-	for _, c := range cands {
-		for _, v := range c.Val() {
-			list, _ := v.(string)
-			for _, other := range strings.Split(list, ",") {
-				if other == "" || seen[other] || len(others) == 50 {
-					continue
-				}
-				seen[other] = true
-				others = append(others, other)
-				sketches = append(sketches, pipe.HGet(ctx, s.k.tip(other), "sk"))
-			}
-		}
-	}
-	pipe.HSet(ctx, s.k.tip(id), "sk", sketch.String())
-	args := append([]any{id, (9 * 24 * time.Hour).Milliseconds()}, anySlice(bands)...)
-	added := addBands.Eval(ctx, pipe, s.bandKeys(created, bands), args...)
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return fmt.Errorf("sketch bands: %w", err)
-	}
-	if err := added.Err(); err != nil {
-		return fmt.Errorf("sketch bands: %w", err)
-	}
-	var dups []string
-	for i, c := range sketches {
-		if v, ok := tips.ParseSketch(c.Val()); ok && sketch.NearDuplicate(v) {
-			dups = append(dups, others[i])
-		}
-	}
-	if len(dups) > 0 {
-		if err := s.rdb.HSet(ctx, s.k.tip(id), "nd", strings.Join(dups[:min(len(dups), 5)], ",")).Err(); err != nil {
-			return err
-		}
-	}
-	for _, d := range dups[:min(len(dups), 5)] {
-		if err := linkBack.Run(ctx, s.rdb, []string{s.k.tip(d)}, id).Err(); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // trimNow says whether adding tip id to index key k should also drop the
