@@ -18,22 +18,6 @@ type route struct {
 	Language string `json:"l"`
 }
 
-func (s *Store) saveRoute(ctx context.Context, id, r, lang string) error {
-	dataKey, err := s.dataKey(ctx, id)
-	if err != nil {
-		return err
-	}
-	b, _ := json.Marshal(route{Route: r, Language: lang})
-	sealed, err := seal(dataKey, b, "route:"+id)
-	if err != nil {
-		return err
-	}
-	if err := s.rdb.Set(ctx, s.k.route(id), sealed, s.retention).Err(); err != nil {
-		return fmt.Errorf("save route: %w", err)
-	}
-	return nil
-}
-
 // ReporterRoute returns where to reach a tip's reporter and in which
 // language, or ErrNotFound if they did not allow questions or forgot it.
 func (s *Store) ReporterRoute(ctx context.Context, id string) (string, string, error) {
