@@ -13,3 +13,11 @@ func OpenUnder(secret, sealed []byte, context string) error {
 
 // StateKey names a reporter's state hash, for tests.
 func (s *Store) StateKey(pseudonym string) string { return s.k.state(pseudonym) }
+
+// SmallPostingTails makes searches read posting strings 4 numbers at a
+// time, so a test with a few dozen tips needs several rounds.
+func SmallPostingTails(t interface{ Cleanup(func()) }) {
+	tail, slack := postingTail, postingSlack
+	postingTail, postingSlack = 16, 1
+	t.Cleanup(func() { postingTail, postingSlack = tail, slack })
+}

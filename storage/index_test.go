@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -74,6 +75,32 @@ func TestSearchAcrossDays(t *testing.T) {
 	}
 	if got, _ := st.Search(ctx, "piso colonia", clk.Now().Add(-46*time.Hour), "", 2); strings.Join(ids(got), ",") != now.TipID+","+mid.TipID {
 		t.Fatalf("limit: %v", ids(got))
+	}
+}
+
+// A long day of postings is read from its end in growing tails: every
+// match is found, newest first, however many rounds it takes.
+func TestSearchReadsLongPostingsInTails(t *testing.T) {
+	ctx := context.Background()
+	storage.SmallPostingTails(t)
+	st, _, clk := newStore(t)
+	var want []string
+	for i := range 40 {
+		text := fmt.Sprintf("cobro de piso número %d en la colonia", i)
+		if i%3 == 0 {
+			text += ", llegan en una camioneta"
+		}
+		sub := send(t, st, strconv.Itoa(700+i), int64(10+10*i), text)
+		if i%3 == 0 {
+			want = append([]string{sub.TipID}, want...)
+		}
+	}
+	got, err := st.Search(ctx, "cobro camioneta", clk.Now().Add(-time.Hour), "", 100)
+	if err != nil || strings.Join(ids(got), ",") != strings.Join(want, ",") {
+		t.Fatalf("all matches: %v %v, want %v", ids(got), err, want)
+	}
+	if got, _ := st.Search(ctx, "camioneta cobro", clk.Now().Add(-time.Hour), "", 3); strings.Join(ids(got), ",") != strings.Join(want[:3], ",") {
+		t.Fatalf("newest 3: %v, want %v", ids(got), want[:3])
 	}
 }
 

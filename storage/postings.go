@@ -78,6 +78,16 @@ func intersectSorted(lists [][]uint32) []uint32 {
 	return out
 }
 
+// postingTail is how many bytes of a day's posting string a search reads
+// first (4,096 tips): the newest tips are at its end, and most searches
+// are answered from there; a longer string is read in growing tails.
+var postingTail = 16 << 10
+
+// postingSlack is how many of a partly read posting's oldest numbers a
+// search does not trust: concurrent indexing appends slightly out of order,
+// so a number just below a tail's start may be in it or not.
+var postingSlack = 64
+
 // Search returns up to n tips containing every word of query (folded:
 // case and accents do not matter) since `since`, in category if set,
 // newest first. At most maxCandidates tips are examined: a broader search
@@ -91,60 +101,136 @@ func (s *Store) Search(ctx context.Context, query string, since time.Time, categ
 	for i, w := range words {
 		macs[i] = s.tokenMAC(w)
 	}
-	var out []tips.Tip
-	examined := 0
+	q := &postingSearch{s: s, since: since, category: category, n: n}
 	day := s.now().UTC().Truncate(24 * time.Hour)
 	first := since.UTC().Truncate(24 * time.Hour)
 	if oldest := s.now().Add(-s.retention).UTC().Truncate(24 * time.Hour); first.Before(oldest) {
 		first = oldest
 	}
-	for !day.Before(first) && len(out) < n && examined < maxCandidates {
+	for !day.Before(first) && !q.done() {
+		// The tails of up to postingDays days in one round trip.
 		var days []time.Time
 		for d := day; !d.Before(first) && len(days) < postingDays; d = d.Add(-24 * time.Hour) {
 			days = append(days, d)
 		}
 		day = days[len(days)-1].Add(-24 * time.Hour)
-		pipe := s.rdb.Pipeline()
-		got := make([][]*redis.StringCmd, len(days))
+		keys := make([][]string, len(days))
 		for i, d := range days {
 			for _, mac := range macs {
-				got[i] = append(got[i], pipe.Get(ctx, s.k.indexToken(mac, bandDay(d))))
+				keys[i] = append(keys[i], s.k.indexToken(mac, bandDay(d)))
 			}
 		}
-		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-			return nil, fmt.Errorf("search: %w", err)
+		tails, err := q.readTails(ctx, keys, postingTail)
+		if err != nil {
+			return nil, err
 		}
 		for i := range days {
-			lists := make([][]uint32, 0, len(macs))
-			for _, c := range got[i] {
-				if l := decodePostings(c.Val()); len(l) > 0 {
-					lists = append(lists, l)
-				}
+			if err := q.searchDay(ctx, keys[i], tails[i]); err != nil {
+				return nil, err
 			}
-			if len(lists) < len(macs) {
-				continue // a word is missing that day
-			}
-			nums := intersectSorted(lists)
-			ids := make([]string, 0, len(nums))
-			for j := len(nums) - 1; j >= 0; j-- {
-				ids = append(ids, strconv.FormatUint(uint64(nums[j]), 10))
-			}
-			for len(ids) > 0 && len(out) < n && examined < maxCandidates {
-				page := ids[:min(len(ids), 200, maxCandidates-examined)]
-				ids = ids[len(page):]
-				examined += len(page)
-				found, err := s.pickTips(ctx, page, since, category, n-len(out))
-				if err != nil {
-					return nil, err
-				}
-				out = append(out, found...)
-			}
-			if len(out) >= n || examined >= maxCandidates {
+			if q.done() {
 				break
 			}
 		}
 	}
+	return q.out, nil
+}
+
+// postingSearch is one search's state.
+type postingSearch struct {
+	s        *Store
+	since    time.Time
+	category tips.Category
+	n        int
+	out      []tips.Tip
+	examined int
+}
+
+func (q *postingSearch) done() bool { return len(q.out) >= q.n || q.examined >= maxCandidates }
+
+// tail is the end of one posting string: its numbers, ascending, and
+// whether that is the whole string.
+type tail struct {
+	nums  []uint32
+	whole bool
+}
+
+// readTails reads the last `bytes` bytes of each key, in one round trip.
+func (q *postingSearch) readTails(ctx context.Context, keys [][]string, bytes int) ([][]tail, error) {
+	pipe := q.s.rdb.Pipeline()
+	cmds := make([][]*redis.StringCmd, len(keys))
+	for i, ks := range keys {
+		for _, k := range ks {
+			cmds[i] = append(cmds[i], pipe.GetRange(ctx, k, -int64(bytes), -1))
+		}
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	out := make([][]tail, len(keys))
+	for i := range cmds {
+		for _, c := range cmds[i] {
+			v := c.Val()
+			out[i] = append(out[i], tail{nums: decodePostings(v), whole: len(v) < bytes})
+		}
+	}
 	return out, nil
+}
+
+// searchDay finds one day's matches, newest first: in the tails read so
+// far, then, while more are wanted, in tails four times longer.
+func (q *postingSearch) searchDay(ctx context.Context, keys []string, tails []tail) error {
+	below := uint64(1) << 32 // numbers at or above were looked at already
+	for size := postingTail; ; size *= 4 {
+		lists := make([][]uint32, len(tails))
+		var from uint32 // below this, a partly read tail may miss numbers
+		for i, t := range tails {
+			if len(t.nums) == 0 {
+				return nil // a word is missing that day
+			}
+			lists[i] = t.nums
+			if !t.whole {
+				from = max(from, t.nums[min(postingSlack, len(t.nums)-1)])
+			}
+		}
+		nums := intersectSorted(lists)
+		var ids []string
+		for j := len(nums) - 1; j >= 0; j-- {
+			if v := uint64(nums[j]); v < below && nums[j] >= from {
+				ids = append(ids, strconv.FormatUint(v, 10))
+			}
+		}
+		for len(ids) > 0 && !q.done() {
+			page := ids[:min(len(ids), 200, maxCandidates-q.examined)]
+			ids = ids[len(page):]
+			q.examined += len(page)
+			found, err := q.s.pickTips(ctx, page, q.since, q.category, q.n-len(q.out))
+			if err != nil {
+				return err
+			}
+			q.out = append(q.out, found...)
+		}
+		if q.done() || from == 0 {
+			return nil
+		}
+		below = uint64(from)
+		// Read longer tails of the strings not read whole.
+		var more []string
+		var which []int
+		for i, t := range tails {
+			if !t.whole {
+				more = append(more, keys[i])
+				which = append(which, i)
+			}
+		}
+		got, err := q.readTails(ctx, [][]string{more}, size*4)
+		if err != nil {
+			return err
+		}
+		for j, i := range which {
+			tails[i] = got[0][j]
+		}
+	}
 }
 
 // pickTips opens, in order, up to n of the tips ids that still exist, were
