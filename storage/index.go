@@ -325,39 +325,36 @@ func (s *Store) entityTips(ctx context.Context, key string, since time.Time, n i
 func (s *Store) Signals(ctx context.Context, window time.Duration, n int) ([]Signal, error) {
 	now := s.now()
 	from := strconv.FormatInt(now.Add(-window).UnixMilli(), 10)
-	macs, err := s.rdb.ZRevRangeByScore(ctx, s.k.indexTop(), &redis.ZRangeBy{Min: from, Max: "+inf", Count: 2000}).Result()
+	// A candidate's score in the list is when it was last named.
+	top, err := s.rdb.ZRevRangeByScoreWithScores(ctx, s.k.indexTop(), &redis.ZRangeBy{Min: from, Max: "+inf", Count: 2000}).Result()
 	if err != nil {
 		return nil, fmt.Errorf("signals: %w", err)
 	}
-	// 1. Score every candidate from three counts, in one round trip.
-	type cmds struct {
-		reps, count *redis.IntCmd
-		last        *redis.ZSliceCmd
-	}
+	// 1. Score every candidate from two counts, in one round trip.
+	type cmds struct{ reps, count *redis.IntCmd }
 	pipe := s.rdb.Pipeline()
-	all := make([]cmds, len(macs))
-	for i, mac := range macs {
+	all := make([]cmds, len(top))
+	for i, z := range top {
+		mac, _ := z.Member.(string)
 		all[i] = cmds{
 			reps:  pipe.ZCount(ctx, s.k.indexEntity(mac), "-inf", reportersSince(now.Add(-window))),
 			count: pipe.ZCount(ctx, s.k.indexEntity(mac), from, "+inf"),
-			last:  pipe.ZRevRangeWithScores(ctx, s.k.indexEntity(mac), 0, 0),
 		}
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("signals: %w", err)
 	}
 	var out []Signal
-	for i, mac := range macs {
+	for i, z := range top {
 		c := all[i]
 		// Fewer than two reporters in this window is not a signal: listing it
 		// would show one reporter's tips together.
 		if c.count.Val() == 0 || c.reps.Val() < 2 {
 			continue
 		}
-		sig := Signal{Reporters: int(c.reps.Val()), Tips: int(c.count.Val()), Categories: map[tips.Category]int{}, mac: mac}
-		if l := c.last.Val(); len(l) > 0 {
-			sig.LastSeen = time.UnixMilli(int64(l[0].Score))
-		}
+		mac, _ := z.Member.(string)
+		sig := Signal{Reporters: int(c.reps.Val()), Tips: int(c.count.Val()), Categories: map[tips.Category]int{}, mac: mac,
+			LastSeen: time.UnixMilli(int64(z.Score))}
 		recency := 1 - float64(now.Sub(sig.LastSeen))/float64(window)
 		sig.Score = 10*float64(sig.Reporters) + float64(sig.Tips) + 5*max(recency, 0)
 		out = append(out, sig)

@@ -257,7 +257,7 @@ func TestPurgeCryptoShreds(t *testing.T) {
 	// No stream entry, list entry, index member or record names it.
 	dump, _ := srv.Dump(ctx)
 	for k, v := range dump {
-		if strings.Contains(k, ":"+sub.TipID) && !strings.Contains(k, ":ix:") {
+		if strings.HasSuffix(k, ":"+sub.TipID) && !strings.Contains(k, ":ix:") {
 			t.Errorf("key %q remains", k)
 		}
 		if string(v) == sub.TipID+"\x00" {
