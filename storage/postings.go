@@ -244,7 +244,7 @@ func (s *Store) pickTips(ctx context.Context, ids []string, since time.Time, cat
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	var out []tips.Tip
+	var picked []string
 	for j, id := range ids {
 		v := meta[j].Val()
 		c, _ := v[0].(string)
@@ -253,19 +253,11 @@ func (s *Store) pickTips(ctx context.Context, ids []string, since time.Time, cat
 		if c == "" || err != nil || time.UnixMilli(ms).Before(since) || (category != "" && c != string(category)) {
 			continue
 		}
-		t, err := s.Tip(ctx, id)
-		if errors.Is(err, ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-		if len(out) == n {
+		if picked = append(picked, id); len(picked) == n {
 			break
 		}
 	}
-	return out, nil
+	return s.tipsByID(ctx, picked)
 }
 
 // dropPosting removes a tip's number from posting strings (a purge).

@@ -274,23 +274,51 @@ func (s *Store) sealTip(id string, t sealedTip) (dataKey, wrapped, blob []byte, 
 
 // Tip returns the tip id, opened, with its history, or ErrNotFound.
 func (s *Store) Tip(ctx context.Context, id string) (tips.Tip, error) {
-	fields, err := s.rdb.HGetAll(ctx, s.k.tip(id)).Result()
-	if err != nil {
-		return tips.Tip{}, fmt.Errorf("read tip: %w", err)
+	list, err := s.tipsByID(ctx, []string{id})
+	switch {
+	case len(list) == 1:
+		return list[0], err
+	case err != nil:
+		return tips.Tip{}, err
 	}
-	t, err := s.openTip(id, fields)
-	if err != nil {
-		return t, err
+	return tips.Tip{}, ErrNotFound
+}
+
+// tipsByID opens tips with their history, in one round trip, in order;
+// tips that no longer exist are left out.
+func (s *Store) tipsByID(ctx context.Context, ids []string) ([]tips.Tip, error) {
+	pipe := s.rdb.Pipeline()
+	fields := make([]*redis.MapStringStringCmd, len(ids))
+	logs := make([]*redis.StringSliceCmd, len(ids))
+	routes := make([]*redis.IntCmd, len(ids))
+	for i, id := range ids {
+		fields[i] = pipe.HGetAll(ctx, s.k.tip(id))
+		logs[i] = pipe.LRange(ctx, s.k.tipLog(id), 0, -1)
+		routes[i] = pipe.Exists(ctx, s.k.route(id))
 	}
-	if dataKey, err := s.kr.open([]byte(fields["k"]), "tipkey:"+id); err == nil {
-		t.History = s.history(ctx, id, dataKey)
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("read tip: %w", err)
 	}
-	n, err := s.rdb.Exists(ctx, s.k.route(id)).Result()
-	if err != nil {
-		return t, fmt.Errorf("read route: %w", err)
+	out := make([]tips.Tip, 0, len(ids))
+	for i, id := range ids {
+		f := fields[i].Val()
+		t, err := s.openTip(id, f)
+		if errors.Is(err, ErrNotFound) {
+			continue // expired or erased meanwhile
+		}
+		if err != nil {
+			if len(ids) == 1 {
+				return []tips.Tip{t}, err // the caller decides (a sealed tip)
+			}
+			return nil, err
+		}
+		if dataKey, err := s.kr.open([]byte(f["k"]), "tipkey:"+id); err == nil {
+			t.History = openHistory(id, dataKey, logs[i].Val())
+		}
+		t.FollowUp = routes[i].Val() == 1
+		out = append(out, t)
 	}
-	t.FollowUp = n == 1
-	return t, nil
+	return out, nil
 }
 
 func (s *Store) openTip(id string, fields map[string]string) (tips.Tip, error) {

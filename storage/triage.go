@@ -312,6 +312,11 @@ func (s *Store) history(ctx context.Context, id string, dataKey []byte) []tips.E
 	if err != nil {
 		return nil
 	}
+	return openHistory(id, dataKey, raw)
+}
+
+// openHistory opens a tip's sealed history entries.
+func openHistory(id string, dataKey []byte, raw []string) []tips.Entry {
 	var out []tips.Entry
 	for _, r := range raw {
 		plain, err := open(dataKey, []byte(r), "log:"+id)
