@@ -93,18 +93,23 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 	// grow with the number of tips). Only sketches are stored, never words.
 	sketch, sketched := tips.NewSketch(text, s.kr.keys().Index)
 	var bands []string
-	var cands []*redis.SliceCmd
+	var cands []*redis.Cmd
+	var candDays []time.Time
 	if sketched {
 		bands = sketch.Bands()
-		for d := range 8 { // today and the seven days before
-			day := bandDay(created.AddDate(0, 0, -d))
-			for _, b := range bands {
-				cands = append(cands, pipe.HMGet(ctx, s.k.indexBands(day, b), b))
-			}
+		for d := range 8 { // today and the seven days before: one call a day
+			day := created.AddDate(0, 0, -d)
+			candDays = append(candDays, day)
+			cands = append(cands, lookupBands.EvalSha(ctx, pipe, s.bandKeys(day, bands), anySlice(bands)...))
 		}
 	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) && !isNoScript(err) {
 		return nil, fmt.Errorf("index tip: %w", err)
+	}
+	for i, c := range cands {
+		if isNoScript(c.Err()) { // Redis restarted: send the script itself
+			cands[i] = lookupBands.Eval(ctx, s.rdb, s.bandKeys(candDays[i], bands), anySlice(bands)...)
+		}
 	}
 	for _, c := range counts {
 		if err := c.Err(); err != nil {
@@ -135,7 +140,8 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 	if sketched {
 		// The candidates' sketches, at most 50.
 		for _, c := range cands {
-			for _, v := range c.Val() {
+			found, _ := c.Slice()
+			for _, v := range found {
 				list, _ := v.(string)
 				for _, other := range strings.Split(list, ",") {
 					if other == "" || seen[other] || len(others) == 50 {
@@ -149,10 +155,14 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 		}
 		pipe.HSet(ctx, s.k.tip(id), "sk", sketch.String())
 		args := append([]any{id, (9 * 24 * time.Hour).Milliseconds()}, anySlice(bands)...)
-		added = addBands.Eval(ctx, pipe, s.bandKeys(created, bands), args...)
+		added = addBands.EvalSha(ctx, pipe, s.bandKeys(created, bands), args...)
 	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) && !isNoScript(err) {
 		return nil, fmt.Errorf("index tip: %w", err)
+	}
+	if added != nil && isNoScript(added.Err()) {
+		args := append([]any{id, (9 * 24 * time.Hour).Milliseconds()}, anySlice(bands)...)
+		added = addBands.Eval(ctx, s.rdb, s.bandKeys(created, bands), args...)
 	}
 	if added != nil && added.Err() != nil {
 		return nil, fmt.Errorf("sketch bands: %w", added.Err())
@@ -230,6 +240,14 @@ func anySlice(ss []string) []any {
 	}
 	return out
 }
+
+// lookupBands returns the ids filed under each band (ARGV[i]) in its
+// bucket (KEYS[i]) of one day, "" where none: one call instead of a
+// command per band.
+var lookupBands = redis.NewScript(`
+local out = {}
+for i = 1, #KEYS do out[i] = redis.call('HGET', KEYS[i], ARGV[i]) or '' end
+return out`)
 
 // addBands files a tip id under each of its bands (ARGV[3…]) in its
 // bucket (KEYS[1…]), keeping the last eight ids per band, and keeps the
