@@ -338,13 +338,19 @@ func (s *Store) entityTips(ctx context.Context, key string, since time.Time, n i
 	return out, nil
 }
 
+// signalCandidates is how many of the window's candidates /signals scores:
+// the most recently named (a strong signal is named often, so recently).
+// Each costs two counts; at a million tips a day a week holds tens of
+// thousands of candidates, most of them named by two reporters once.
+const signalCandidates = 1000
+
 // Signals returns the strongest signals of the window: entities named by
 // the most distinct reporters, weighed by recency and category severity.
 func (s *Store) Signals(ctx context.Context, window time.Duration, n int) ([]Signal, error) {
 	now := s.now()
 	from := strconv.FormatInt(now.Add(-window).UnixMilli(), 10)
 	// A candidate's score in the list is when it was last named.
-	top, err := s.rdb.ZRevRangeByScoreWithScores(ctx, s.k.indexTop(), &redis.ZRangeBy{Min: from, Max: "+inf", Count: 2000}).Result()
+	top, err := s.rdb.ZRevRangeByScoreWithScores(ctx, s.k.indexTop(), &redis.ZRangeBy{Min: from, Max: "+inf", Count: signalCandidates}).Result()
 	if err != nil {
 		return nil, fmt.Errorf("signals: %w", err)
 	}
@@ -379,7 +385,7 @@ func (s *Store) Signals(ctx context.Context, window time.Duration, n int) ([]Sig
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Score > out[j].Score })
 	// 2. For the best candidates only: the entity's name, when it was first
-	// seen, and the categories of its latest tips (from the tips
+	// seen, and the categories of its latest 50 tips (from the tips
 	// themselves, so an investigator's override counts and expired tips do
 	// not), in two more round trips.
 	out = out[:min(len(out), 3*n)]
@@ -390,7 +396,7 @@ func (s *Store) Signals(ctx context.Context, window time.Duration, n int) ([]Sig
 	for i := range out {
 		disp[i] = pipe.Get(ctx, s.k.indexDisplay(out[i].mac))
 		first[i] = pipe.ZRangeByScoreWithScores(ctx, s.k.indexEntity(out[i].mac), &redis.ZRangeBy{Min: "0", Max: "+inf", Count: 1})
-		ids[i] = pipe.ZRevRangeByScore(ctx, s.k.indexEntity(out[i].mac), &redis.ZRangeBy{Min: from, Max: "+inf", Count: 200})
+		ids[i] = pipe.ZRevRangeByScore(ctx, s.k.indexEntity(out[i].mac), &redis.ZRangeBy{Min: from, Max: "+inf", Count: 50})
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("signal details: %w", err)
