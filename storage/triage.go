@@ -306,15 +306,6 @@ func (s *Store) dataKey(ctx context.Context, id string) ([]byte, error) {
 	return s.kr.open(wrapped, "tipkey:"+id)
 }
 
-// history opens a tip's history.
-func (s *Store) history(ctx context.Context, id string, dataKey []byte) []tips.Entry {
-	raw, err := s.rdb.LRange(ctx, s.k.tipLog(id), 0, -1).Result()
-	if err != nil {
-		return nil
-	}
-	return openHistory(id, dataKey, raw)
-}
-
 // openHistory opens a tip's sealed history entries.
 func openHistory(id string, dataKey []byte, raw []string) []tips.Entry {
 	var out []tips.Entry
