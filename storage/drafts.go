@@ -102,19 +102,18 @@ func (s *Store) AddToDraft(ctx context.Context, pseudonym string, p DraftPart) (
 	now := s.now()
 	// The deadline goes first (one round trip, in order): a draft must never
 	// exist without one, or it would vanish without the reporter being told.
+	keys := []string{s.k.draft(pseudonym), s.k.state(pseudonym)}
+	args := []any{hex.EncodeToString(idb), partField(p.EventID), sealedPart, len([]rune(p.Part.Text)), now.UnixMilli(),
+		sealedRoute, p.Language, p.MaxParts, p.MaxChars, (s.draftIdle + draftSafety).Milliseconds(), eventKey(p.EventID)}
 	pipe := s.rdb.Pipeline()
 	deadline := pipe.ZAdd(ctx, s.k.draftDeadlines(), redis.Z{Score: float64(now.Add(s.draftIdle).UnixMilli()), Member: pseudonym})
-	add := addPart.EvalSha(ctx, pipe, []string{s.k.draft(pseudonym), s.k.state(pseudonym)},
-		hex.EncodeToString(idb), partField(p.EventID), sealedPart, len([]rune(p.Part.Text)), now.UnixMilli(),
-		sealedRoute, p.Language, p.MaxParts, p.MaxChars, (s.draftIdle + draftSafety).Milliseconds(), eventKey(p.EventID))
+	add := addPart.EvalSha(ctx, pipe, keys, args...)
 	_, _ = pipe.Exec(ctx)
 	if err := deadline.Err(); err != nil {
 		return Draft{}, fmt.Errorf("draft deadline: %w", err)
 	}
-	if isNoScript(add.Err()) {
-		add = addPart.Eval(ctx, s.rdb, []string{s.k.draft(pseudonym), s.k.state(pseudonym)},
-			hex.EncodeToString(idb), partField(p.EventID), sealedPart, len([]rune(p.Part.Text)), now.UnixMilli(),
-			sealedRoute, p.Language, p.MaxParts, p.MaxChars, (s.draftIdle + draftSafety).Milliseconds(), eventKey(p.EventID))
+	if isNoScript(add.Err()) { // Redis restarted: send the script itself
+		add = addPart.Eval(ctx, s.rdb, keys, args...)
 	}
 	res, err := add.Result()
 	if err != nil {

@@ -172,22 +172,19 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language string,
 	if chosen {
 		rc = 1
 	}
+	keys := []string{s.k.tip(id), s.k.triage(), receiptKey, s.k.route(id)}
+	args := []any{id, wrapped, blob, string(category), string(tips.StatusNew), now.UnixMilli(), s.retention.Milliseconds(),
+		now.Add(-s.retention).UnixMilli(), string(suggested), int(confidence * 100), rc, sealedRoute, receiptID}
 	pipe = s.rdb.Pipeline()
-	save := saveTip.EvalSha(ctx, pipe,
-		[]string{s.k.tip(id), s.k.triage(), receiptKey, s.k.route(id)},
-		id, wrapped, blob, string(category), string(tips.StatusNew), now.UnixMilli(), s.retention.Milliseconds(),
-		now.Add(-s.retention).UnixMilli(), string(suggested), int(confidence*100), rc, sealedRoute, receiptID)
+	save := saveTip.EvalSha(ctx, pipe, keys, args...)
 	// Stored files now live as long as the tip. Should this fail, the tip
 	// still says a file was sent; investigators are told it is missing.
 	for _, f := range storedFiles(content) {
 		pipe.PExpire(ctx, s.k.file(f), s.retention)
 	}
 	_, _ = pipe.Exec(ctx)
-	if isNoScript(save.Err()) {
-		save = saveTip.Eval(ctx, s.rdb,
-			[]string{s.k.tip(id), s.k.triage(), receiptKey, s.k.route(id)},
-			id, wrapped, blob, string(category), string(tips.StatusNew), now.UnixMilli(), s.retention.Milliseconds(),
-			now.Add(-s.retention).UnixMilli(), string(suggested), int(confidence*100), rc, sealedRoute, receiptID)
+	if isNoScript(save.Err()) { // Redis restarted: send the script itself
+		save = saveTip.Eval(ctx, s.rdb, keys, args...)
 	}
 	switch prev, err := save.Text(); {
 	case errors.Is(err, redis.Nil):
