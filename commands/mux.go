@@ -41,6 +41,7 @@ type Store interface {
 	RevokeInvite(ctx context.Context, code string) error
 	Redeem(ctx context.Context, code string, m storage.Member) (storage.Member, error)
 	Role(ctx context.Context, pseudonym string) (string, error)
+	Profile(ctx context.Context, pseudonym string) (language, role string, err error)
 	Revoke(ctx context.Context, key string) error
 	Touch(ctx context.Context, key string) error
 	Team(ctx context.Context) ([]storage.Member, error)
@@ -269,11 +270,14 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 		}
 	}()
 	c.Pseudonym = m.store.Pseudonym(req.Platform, req.UserID)
-	c.Lang = m.language(ctx, c)
+	// One round trip: the sender's language and team role. A Redis error
+	// here only means the default language and fewer rights.
+	chosen, vetted, _ := m.store.Profile(ctx, c.Pseudonym)
+	c.Lang = m.language(c, chosen)
 	c.Role = m.roles.Of(req.Platform, req.UserID)
 	if c.Role < Admin {
-		// Vetted by invitation: a Redis error here only means fewer rights.
-		switch r, _ := m.store.Role(ctx, c.Pseudonym); r {
+		// Vetted by invitation.
+		switch vetted {
 		case "admin":
 			c.Role = Admin
 		case "investigator":
@@ -386,9 +390,9 @@ func (m *Mux) allowedIn(c *Context, cmd *Command) bool {
 
 // language picks the reply language: the reporter's choice, else their
 // client's language if supported, else the configured default.
-func (m *Mux) language(ctx context.Context, c *Context) string {
-	if l, err := m.store.Language(ctx, c.Pseudonym); err == nil && l != "" {
-		return l
+func (m *Mux) language(c *Context, chosen string) string {
+	if chosen != "" {
+		return chosen
 	}
 	if l := m.msg.Match(c.Request.Language); l != "" {
 		return l

@@ -173,15 +173,15 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 			dups = append(dups, others[i])
 		}
 	}
-	// Possible duplicates are linked both ways, never merged.
+	// Possible duplicates are linked both ways, never merged: one round trip.
 	if dups = dups[:min(len(dups), 5)]; len(dups) > 0 {
-		if err := s.rdb.HSet(ctx, s.k.tip(id), "nd", strings.Join(dups, ",")).Err(); err != nil {
-			return nil, err
+		pipe := s.rdb.Pipeline()
+		pipe.HSet(ctx, s.k.tip(id), "nd", strings.Join(dups, ","))
+		for _, d := range dups {
+			linkBack.Eval(ctx, pipe, []string{s.k.tip(d)}, id)
 		}
-	}
-	for _, d := range dups {
-		if err := linkBack.Run(ctx, s.rdb, []string{s.k.tip(d)}, id).Err(); err != nil {
-			return nil, err
+		if _, err := pipe.Exec(ctx); err != nil {
+			return nil, fmt.Errorf("near duplicates: %w", err)
 		}
 	}
 	var alerts []Signal

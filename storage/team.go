@@ -115,15 +115,37 @@ func (s *Store) Role(ctx context.Context, pseudonym string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("team role: %w", err)
 	}
+	return s.memberRole(pseudonym, sealed), nil
+}
+
+// Profile returns what every request needs to know about its sender, in
+// one round trip: their chosen language ("" if none) and team role (""
+// if none; see Role).
+func (s *Store) Profile(ctx context.Context, pseudonym string) (language, role string, err error) {
+	pipe := s.rdb.Pipeline()
+	lang := pipe.Get(ctx, s.k.language(pseudonym))
+	member := pipe.HGet(ctx, s.k.teamMembers(), pseudonym)
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return "", "", fmt.Errorf("profile: %w", err)
+	}
+	if sealed, err := member.Bytes(); err == nil {
+		role = s.memberRole(pseudonym, sealed)
+	}
+	return lang.Val(), role, nil
+}
+
+// memberRole opens a member's sealed record and returns its role ("" if it
+// does not open: writing to Redis alone cannot make a member).
+func (s *Store) memberRole(pseudonym string, sealed []byte) string {
 	plain, err := s.kr.open(sealed, "member:"+pseudonym)
 	if err != nil {
-		return "", nil
+		return ""
 	}
 	var m Member
 	if json.Unmarshal(plain, &m) != nil {
-		return "", nil
+		return ""
 	}
-	return m.Role, nil
+	return m.Role
 }
 
 // Revoke removes a member vetted by invitation; ErrNotFound if none.
