@@ -18,8 +18,8 @@ import (
 
 // The blind index. Redis sees only HMACs of words and entities (under the
 // index key), never the words: it learns how often something is named,
-// not what. Sorted sets map each to tip ids by time and are trimmed with
-// retention.
+// not what. A word maps to its tips per day (postings.go); an entity to
+// its tips and reporters in a sorted set; all expire with retention.
 
 // IndexOptions tune indexing and signals.
 type IndexOptions struct {

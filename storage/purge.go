@@ -13,7 +13,7 @@ import (
 // Purge erases a tip for good (crypto-shredding): its wrapped data key
 // goes first — from then on no copy of its sealed content, history, route
 // or files can ever be opened — then every record that names it: the tip,
-// its history, route, files, receipt and submission records, its triage
+// its history, route, files, receipt record, its triage
 // stream entry, and its entries in the blind index and the
 // near-duplicate bands.
 func (s *Store) Purge(ctx context.Context, id string) error {

@@ -287,7 +287,7 @@ func TestTipSurvivesRedisRestart(t *testing.T) {
 }
 
 // A Send button forged with someone else's draft id finds nothing: the
-// submission record is bound to its reporter.
+// receipt (the retry record) is derived from the reporter and the draft.
 func TestForgedSendFindsNothing(t *testing.T) {
 	ctx := context.Background()
 	st, _, _ := newStore(t)
