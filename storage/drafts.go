@@ -112,9 +112,7 @@ func (s *Store) AddToDraft(ctx context.Context, pseudonym string, p DraftPart) (
 	if err := deadline.Err(); err != nil {
 		return Draft{}, fmt.Errorf("draft deadline: %w", err)
 	}
-	if isNoScript(add.Err()) { // Redis restarted: send the script itself
-		add = addPart.Eval(ctx, s.rdb, keys, args...)
-	}
+	add = s.uncached(ctx, addPart, add, keys, args...)
 	res, err := add.Result()
 	if err != nil {
 		return Draft{}, fmt.Errorf("add to draft: %w", err)

@@ -107,9 +107,7 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 		return nil, fmt.Errorf("index tip: %w", err)
 	}
 	for i, c := range cands {
-		if isNoScript(c.Err()) { // Redis restarted: send the script itself
-			cands[i] = lookupBands.Eval(ctx, s.rdb, s.bandKeys(candDays[i], bands), anySlice(bands)...)
-		}
+		cands[i] = s.uncached(ctx, lookupBands, c, s.bandKeys(candDays[i], bands), anySlice(bands)...)
 	}
 	for _, c := range counts {
 		if err := c.Err(); err != nil {
@@ -154,15 +152,13 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 			}
 		}
 		pipe.HSet(ctx, s.k.tip(id), "sk", sketch.String())
-		args := append([]any{id, (9 * 24 * time.Hour).Milliseconds()}, anySlice(bands)...)
-		added = addBands.EvalSha(ctx, pipe, s.bandKeys(created, bands), args...)
+		added = addBands.EvalSha(ctx, pipe, s.bandKeys(created, bands), bandArgs(id, bands)...)
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) && !isNoScript(err) {
 		return nil, fmt.Errorf("index tip: %w", err)
 	}
-	if added != nil && isNoScript(added.Err()) {
-		args := append([]any{id, (9 * 24 * time.Hour).Milliseconds()}, anySlice(bands)...)
-		added = addBands.Eval(ctx, s.rdb, s.bandKeys(created, bands), args...)
+	if added != nil {
+		added = s.uncached(ctx, addBands, added, s.bandKeys(created, bands), bandArgs(id, bands)...)
 	}
 	if added != nil && added.Err() != nil {
 		return nil, fmt.Errorf("sketch bands: %w", added.Err())
@@ -218,6 +214,12 @@ func trimNow(k, id string) bool {
 // t: their scores are minus their hour.
 func reportersSince(t time.Time) string {
 	return strconv.FormatInt(-t.Truncate(time.Hour).UnixMilli(), 10)
+}
+
+// bandArgs are addBands' arguments: the tip, how long the buckets live
+// (nine days), its bands.
+func bandArgs(id string, bands []string) []any {
+	return append([]any{id, (9 * 24 * time.Hour).Milliseconds()}, anySlice(bands)...)
 }
 
 // bandKeys names the buckets of a tip's bands, in the order of bands.

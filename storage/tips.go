@@ -183,9 +183,7 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language string,
 		pipe.PExpire(ctx, s.k.file(f), s.retention)
 	}
 	_, _ = pipe.Exec(ctx)
-	if isNoScript(save.Err()) { // Redis restarted: send the script itself
-		save = saveTip.Eval(ctx, s.rdb, keys, args...)
-	}
+	save = s.uncached(ctx, saveTip, save, keys, args...)
 	switch prev, err := save.Text(); {
 	case errors.Is(err, redis.Nil):
 		// stored now
@@ -248,6 +246,16 @@ func (s *Store) receiptKeyOf(fields map[string]string) string {
 // have the script cached (after a restart): it is sent again in full.
 func isNoScript(err error) bool {
 	return err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT")
+}
+
+// uncached returns cmd, the result of sc queued by its SHA in a pipeline,
+// or, if Redis did not have the script cached, the result of sending the
+// script itself now (which caches it).
+func (s *Store) uncached(ctx context.Context, sc *redis.Script, cmd *redis.Cmd, keys []string, args ...any) *redis.Cmd {
+	if isNoScript(cmd.Err()) {
+		return sc.Eval(ctx, s.rdb, keys, args...)
+	}
+	return cmd
 }
 
 // sealTip seals a tip under a fresh data key and wraps that key.

@@ -278,15 +278,7 @@ func TestReopenAndReleaseKeepTheQueueHonest(t *testing.T) {
 	}
 	id := submit(t, st, "107", 10, "", false)
 	a := storage.Claimer{Key: "inv-a", Name: "Ana"}
-	if got, _ := st.Next(ctx, a, "", time.Hour, 2); got != id {
-		t.Fatalf("next: %q", got)
-	}
-	if err := st.Decide(ctx, id, a, storage.Decision{Status: tips.StatusDismissed}); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Decide(ctx, id, a, storage.Decision{Status: tips.StatusNew}); err != nil {
-		t.Fatal(err)
-	}
+	reopen(t, st, a, id)
 	if q, _ := st.Queue(ctx, time.Hour); q.Unclaimed != 1 {
 		t.Fatalf("reopened tip not waiting: %+v", q)
 	}
@@ -393,6 +385,19 @@ func TestRecentListsReopenedTipOnce(t *testing.T) {
 	id := submit(t, st, "107", 10, "", false)
 	later := submit(t, st, "108", 20, "", false)
 	a := storage.Claimer{Key: "inv-a", Name: "Ana"}
+	reopen(t, st, a, id)
+	if got, err := st.Recent(ctx, 10); err != nil || len(got) != 2 || got[0].ID != later || got[1].ID != id {
+		t.Fatalf("recent after reopening: %v %v", ids(got), err)
+	}
+	if got, _ := st.Recent(ctx, 1); len(got) != 1 || got[0].ID != later {
+		t.Fatalf("recent 1: %v", ids(got))
+	}
+}
+
+// reopen has a claim the oldest tip, id, dismiss it and reopen it.
+func reopen(t *testing.T, st *storage.Store, a storage.Claimer, id string) {
+	t.Helper()
+	ctx := context.Background()
 	if got, _ := st.Next(ctx, a, "", time.Hour, 2); got != id {
 		t.Fatalf("next: %q", got)
 	}
@@ -401,11 +406,5 @@ func TestRecentListsReopenedTipOnce(t *testing.T) {
 	}
 	if err := st.Decide(ctx, id, a, storage.Decision{Status: tips.StatusNew}); err != nil {
 		t.Fatal(err)
-	}
-	if got, err := st.Recent(ctx, 10); err != nil || len(got) != 2 || got[0].ID != later || got[1].ID != id {
-		t.Fatalf("recent after reopening: %v %v", ids(got), err)
-	}
-	if got, _ := st.Recent(ctx, 1); len(got) != 1 || got[0].ID != later {
-		t.Fatalf("recent 1: %v", ids(got))
 	}
 }
