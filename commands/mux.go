@@ -31,7 +31,6 @@ type Store interface {
 	Tip(ctx context.Context, id string) (tips.Tip, error)
 	Recent(ctx context.Context, n int) ([]tips.Tip, error)
 	TipByReceipt(ctx context.Context, receipt string) (tips.Tip, error)
-	Language(ctx context.Context, pseudonym string) (string, error)
 	SetLanguage(ctx context.Context, pseudonym, lang string) error
 	PutFile(ctx context.Context, data []byte) (string, error)
 	File(ctx context.Context, ref string) ([]byte, error)
@@ -40,7 +39,6 @@ type Store interface {
 	Invite(ctx context.Context, role, by string, ttl time.Duration) (string, error)
 	RevokeInvite(ctx context.Context, code string) error
 	Redeem(ctx context.Context, code string, m storage.Member) (storage.Member, error)
-	Role(ctx context.Context, pseudonym string) (string, error)
 	Profile(ctx context.Context, pseudonym string) (language, role string, err error)
 	Revoke(ctx context.Context, key string) error
 	Touch(ctx context.Context, key string) error

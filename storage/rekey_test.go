@@ -295,7 +295,7 @@ func TestRekeyReSealsEverythingWhileServing(t *testing.T) {
 	if role, err := st.Role(ctx, st.Pseudonym("telegram", "900")); err != nil || role != "investigator" {
 		t.Fatalf("role: %q %v", role, err)
 	}
-	if lang, err := st.Language(ctx, st.Pseudonym("telegram", "101")); err != nil || lang != "pt-BR" {
+	if lang, _, err := st.Profile(ctx, st.Pseudonym("telegram", "101")); err != nil || lang != "pt-BR" {
 		t.Fatalf("language: %q %v", lang, err)
 	}
 	if v, err := st.Answering(ctx, answeringKey); err != nil || v != "q:"+tipsSent[0].id {

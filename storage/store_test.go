@@ -251,18 +251,26 @@ func TestDiscardDraft(t *testing.T) {
 	}
 }
 
-func TestLanguagePreference(t *testing.T) {
+// A request learns its sender's chosen language and team role together.
+func TestProfileLanguageAndRole(t *testing.T) {
 	ctx := context.Background()
 	st, _, _ := newStore(t)
 	p := st.Pseudonym("telegram", "6")
-	if _, err := st.Language(ctx, p); !errors.Is(err, storage.ErrNotFound) {
-		t.Fatal(err)
+	if l, r, err := st.Profile(ctx, p); err != nil || l != "" || r != "" {
+		t.Fatalf("nobody: %q %q %v", l, r, err)
 	}
 	if err := st.SetLanguage(ctx, p, "fr"); err != nil {
 		t.Fatal(err)
 	}
-	if l, err := st.Language(ctx, p); err != nil || l != "fr" {
-		t.Fatalf("%q %v", l, err)
+	code, err := st.Invite(ctx, "investigator", "admin", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Redeem(ctx, code, storage.Member{Platform: "telegram", UserID: "6", Name: "Ana"}); err != nil {
+		t.Fatal(err)
+	}
+	if l, r, err := st.Profile(ctx, p); err != nil || l != "fr" || r != "investigator" {
+		t.Fatalf("%q %q %v", l, r, err)
 	}
 }
 
