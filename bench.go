@@ -65,6 +65,9 @@ type benchIntake struct {
 	Engine      benchLatency `json:"engine"`
 	Raw         benchLatency `json:"raw_redis"`
 	Ratio       float64      `json:"engine_to_raw_throughput"`
+	// IndexedPerSec is the tips received and indexed per second: from the
+	// first tip until the indexer, running alongside, had indexed the last.
+	IndexedPerSec float64 `json:"indexed_tips_per_second"`
 }
 
 // benchScale holds the figures at one number of stored tips.
@@ -178,6 +181,22 @@ var benchSecret = []byte("vigia-bench-synthetic-data-only-0123456789")
 type benchEngine struct {
 	store *storage.Store
 	mux   *commands.Mux
+	stop  func() // stops its indexer
+}
+
+// indexed waits until the engine's indexer has indexed every stored tip.
+func (e *benchEngine) indexed(ctx context.Context) error {
+	for {
+		n, err := e.store.IndexBacklog(ctx)
+		if err != nil || n == 0 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 func newBenchEngine(ctx context.Context, rdb redis.UniversalClient, prefix string) (*benchEngine, error) {
@@ -198,7 +217,11 @@ func newBenchEngine(ctx context.Context, rdb redis.UniversalClient, prefix strin
 	if err != nil {
 		return nil, err
 	}
-	return &benchEngine{store: eng.store, mux: eng.mux}, nil
+	// The indexer runs alongside, as in `serve`, until stop.
+	ictx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { eng.mux.RunIndexer(ictx); close(done) }()
+	return &benchEngine{store: eng.store, mux: eng.mux, stop: func() { cancel(); <-done }}, nil
 }
 
 const (
@@ -452,6 +475,7 @@ func runBench(ctx context.Context, bc benchConfig, stderr io.Writer) (benchRepor
 	if err != nil {
 		return rep, err
 	}
+	defer eng.stop()
 	var event atomic.Int64
 	event.Store(time.Now().UnixNano() / 1000)
 	reporter := func(g *tipGen) string { return "r" + strconv.Itoa(g.r.IntN(300000)) }
@@ -468,6 +492,7 @@ func runBench(ctx context.Context, bc benchConfig, stderr io.Writer) (benchRepor
 			texts[i] = payload(gens[i])
 		}
 		bar := newProgress(stderr, fmt.Sprintf("intake c=%d", c), bc.Intake)
+		began := time.Now()
 		lat, took, err := parallel(ctx, bc.Intake, c, bar, func(i int) error {
 			return eng.submit(ctx, reporter(gens[i]), texts[i], event.Add(2))
 		})
@@ -475,7 +500,11 @@ func runBench(ctx context.Context, bc benchConfig, stderr io.Writer) (benchRepor
 		if err != nil {
 			return rep, fmt.Errorf("intake: %w", err)
 		}
-		in := benchIntake{Concurrency: c, Engine: summarize(lat, took)}
+		// The indexer ran alongside, as in `serve`; it may still be behind.
+		if err := eng.indexed(ctx); err != nil {
+			return rep, err
+		}
+		in := benchIntake{Concurrency: c, Engine: summarize(lat, took), IndexedPerSec: float64(bc.Intake) / time.Since(began).Seconds()}
 		raw := bc.Prefix + "-raw"
 		bar = newProgress(stderr, fmt.Sprintf("raw redis c=%d", c), bc.Intake)
 		lat, took, err = parallel(ctx, bc.Intake, c, bar, func(i int) error {
@@ -525,6 +554,9 @@ func runBench(ctx context.Context, bc benchConfig, stderr io.Writer) (benchRepor
 		}
 		// An investigator's /queue parks every new tip in the triage
 		// group's pending list, as any day's work does: count that too.
+		if err := mem.indexed(ctx); err != nil {
+			return rep, err
+		}
 		if err := mem.query(ctx, "queue", "", event.Add(1)); err != nil {
 			return rep, err
 		}
@@ -533,6 +565,7 @@ func runBench(ctx context.Context, bc benchConfig, stderr io.Writer) (benchRepor
 			return rep, err
 		}
 		rep.BytesPerTip = float64(after-before) / float64(bc.MemTips)
+		mem.stop()
 		if err := dropPrefix(ctx, rdb, memPrefix); err != nil {
 			return rep, err
 		}
@@ -552,6 +585,9 @@ func runBench(ctx context.Context, bc benchConfig, stderr io.Writer) (benchRepor
 				return eng.submit(ctx, reporter(g), payload(g), event.Add(2))
 			})
 			bar.finish()
+			if err == nil {
+				err = eng.indexed(ctx)
+			}
 			if err != nil {
 				return rep, fmt.Errorf("fill (it can be continued by running again): %w", err)
 			}
@@ -653,11 +689,12 @@ func residentBytes() int64 {
 func printBench(w io.Writer, r benchReport) {
 	fmt.Fprintf(w, "Vigía bench, %s\n%s\n\n", r.When.Format(time.RFC3339), r.Machine)
 	fmt.Fprintln(w, "Intake (one tip = a message and Send, through the engine; raw = one go-redis pipeline of HSET + XADD of the same size)")
-	fmt.Fprintf(w, "%-6s %12s %9s %9s %12s %9s %9s %8s\n", "conc", "engine tip/s", "p50 ms", "p99 ms", "raw op/s", "p50 ms", "p99 ms", "ratio")
+	fmt.Fprintf(w, "%-6s %12s %9s %9s %12s %9s %9s %8s %13s\n", "conc", "engine tip/s", "p50 ms", "p99 ms", "raw op/s", "p50 ms", "p99 ms", "ratio", "indexed tip/s")
 	for _, in := range r.Intake {
-		fmt.Fprintf(w, "%-6d %12.0f %9.2f %9.2f %12.0f %9.2f %9.2f %7.1f%%\n", in.Concurrency, in.Engine.PerSec, in.Engine.P50ms, in.Engine.P99ms,
-			in.Raw.PerSec, in.Raw.P50ms, in.Raw.P99ms, 100*in.Ratio)
+		fmt.Fprintf(w, "%-6d %12.0f %9.2f %9.2f %12.0f %9.2f %9.2f %7.1f%% %13.0f\n", in.Concurrency, in.Engine.PerSec, in.Engine.P50ms, in.Engine.P99ms,
+			in.Raw.PerSec, in.Raw.P50ms, in.Raw.P99ms, 100*in.Ratio, in.IndexedPerSec)
 	}
+	fmt.Fprintln(w, "(engine tip/s: reporters told \"received\", tip durable; indexed tip/s: until the indexer running alongside had indexed them all)")
 	if r.BytesPerTip > 0 {
 		fmt.Fprintf(w, "\nRedis memory per 280-character tip, indexes included: %.0f bytes\n", r.BytesPerTip)
 	}

@@ -329,6 +329,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		})
 	}
 	wg.Go(func() { eng.mux.RunSweeper(ctx, time.Minute, cfg.DraftIdle) })
+	wg.Go(func() { eng.mux.RunIndexer(ctx) })
 	wg.Go(func() { eng.mux.RunBroadcaster(ctx, time.Second) })
 	wg.Go(func() { replaySpool(ctx, spool, eng.store, log) })
 	log.Info("vigia serving", "platforms", strings.Join(platforms, ","))
@@ -438,7 +439,22 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, st
 	defer func() { stopSweeper(); sweeper.Wait() }()
 	fmt.Fprintln(stdout, say("demo_banner", map[string]any{"Storage": say(storageNote, nil)}))
 	fmt.Fprintln(stdout)
-	return con.Run(ctx, eng.mux)
+	return con.Run(ctx, indexAfterEach{eng.mux, log})
+}
+
+// indexAfterEach indexes a sent tip before the demo reads the next line, so
+// a /search typed (or piped) right after Send finds it. `serve` indexes in
+// the background instead (Mux.RunIndexer).
+type indexAfterEach struct {
+	mux *commands.Mux
+	log *slog.Logger
+}
+
+func (h indexAfterEach) Handle(ctx context.Context, req commands.Request, w commands.Replier) {
+	h.mux.Handle(ctx, req, w)
+	if err := h.mux.IndexPending(ctx); err != nil {
+		h.log.Warn("indexing failed", "error", err.Error())
+	}
 }
 
 // isTerminal reports whether r is a character device (a person typing).

@@ -188,17 +188,19 @@ func (m *Mux) deliverAnswer(ctx context.Context, c *Context, id, text string) er
 }
 
 // notify sends to a "platform:chat" route, logging (without the route)
-// when it cannot.
-func (m *Mux) notify(ctx context.Context, route string, r Reply) {
+// when it cannot; it reports whether the message went out.
+func (m *Mux) notify(ctx context.Context, route string, r Reply) bool {
 	platform, chat, _ := strings.Cut(route, ":")
 	s, ok := m.senders[platform]
 	if !ok {
-		return
+		return false
 	}
 	if _, err := s.Send(ctx, chat, r); err != nil {
 		m.metrics.SendFailed(platform)
 		m.log.Warn("notification not delivered", "platform", platform, "error", err.Error())
+		return false
 	}
+	return true
 }
 
 // replyCommand is /reply CODE answer, for clients where replying to the

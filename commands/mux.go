@@ -27,6 +27,7 @@ type Store interface {
 	SetDraftCategory(ctx context.Context, pseudonym, draftID string, c tips.Category) error
 	DiscardDraft(ctx context.Context, pseudonym, draftID string) error
 	SubmitDraft(ctx context.Context, pseudonym, draftID, language string, eventID int64) (storage.Submission, error)
+	IndexTips(ctx context.Context, count int, block time.Duration, alert func(storage.Signal) error) (int, error)
 	ExpireDrafts(ctx context.Context, max int) ([]storage.ExpiredDraft, error)
 	Tip(ctx context.Context, id string) (tips.Tip, error)
 	Recent(ctx context.Context, n int) ([]tips.Tip, error)

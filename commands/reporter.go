@@ -279,12 +279,6 @@ func (c *Context) send(ctx context.Context, draftID string) error {
 		c.mux.log.Info("tip stored", "platform", c.Request.Platform, "tip", sub.TipID)
 		c.mux.metrics.TipReceived(c.Request.Platform, sub.Category)
 	}
-	if sub.IndexErr != nil {
-		c.mux.log.Warn("tip stored but not indexed", "tip", sub.TipID, "error", sub.IndexErr.Error())
-	}
-	for _, a := range sub.Alerts {
-		c.mux.alert(ctx, a)
-	}
 	if err := c.Say(ctx, "sent", map[string]any{"Receipt": sub.Receipt}); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -134,11 +135,18 @@ func signals(ctx context.Context, c *Context) error {
 
 // alert tells the investigator chats that an entity reached the
 // corroboration threshold (storage guarantees once per entity per window).
-func (m *Mux) alert(ctx context.Context, s storage.Signal) {
+func (m *Mux) alert(ctx context.Context, s storage.Signal) error {
 	text := m.msg.Localize(m.lang, "alert_signal", map[string]any{
 		"Entity": safe(s.Entity.Display), "Reporters": s.Reporters, "Days": int(m.window.Hours() / 24),
 	})
+	delivered := 0
 	for chat := range m.invChats {
-		m.notify(ctx, chat, Reply{Text: text, Protected: true})
+		if m.notify(ctx, chat, Reply{Text: text, Protected: true}) {
+			delivered++
+		}
 	}
+	if delivered == 0 && len(m.invChats) > 0 {
+		return errors.New("alert reached no investigator chat") // raised again later
+	}
+	return nil
 }

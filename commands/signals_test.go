@@ -1,6 +1,7 @@
 package commands_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -14,6 +15,9 @@ func TestSearchEntitySignalsAndAlert(t *testing.T) {
 	tip := func(user, text string) {
 		r := tm.as(user, "R", commands.Request{Text: text})
 		tm.as(user, "R", commands.Request{Callback: press(r, "send:")})
+		if err := tm.mux.IndexPending(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 	}
 	tip("7001", "Extorsión en el mercado, cobran del +52 55 1234 5678")
 	tip("7001", "otra vez la extorsión, llaman del 5512345678")

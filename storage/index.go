@@ -55,7 +55,7 @@ func (s *Store) reporterMAC(entityMAC, p string) string {
 // threshold in this window (each once per window). Two round trips: the
 // postings with the near-duplicate candidates' lookup, then what depends
 // on their answers.
-func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.Category, text string, created time.Time) ([]Signal, error) {
+func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Time, text string) ([]Signal, error) {
 	o := s.index0
 	ms := float64(created.UnixMilli())
 	oldest := strconv.FormatInt(created.Add(-s.retention).UnixMilli(), 10)
@@ -186,12 +186,15 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, category tips.C
 			continue
 		}
 		mac := s.entityMAC(e.Key())
-		// One alert per entity per window: the mark lives as long as the window.
-		first, err := s.rdb.SetNX(ctx, s.k.indexAlert(mac), "1", o.Window).Result()
-		if err != nil {
+		// One alert per entity per window: the mark names the tip that
+		// raised it and lives as long as the window. Indexing that tip
+		// again (its indexer died before handing the alert over) raises it
+		// again: at least once, and only from that tip.
+		owner, err := s.rdb.SetArgs(ctx, s.k.indexAlert(mac), id, redis.SetArgs{Mode: "NX", Get: true, TTL: o.Window}).Result()
+		if err != nil && !errors.Is(err, redis.Nil) {
 			return alerts, fmt.Errorf("alert: %w", err)
 		}
-		if first {
+		if errors.Is(err, redis.Nil) || owner == id {
 			alerts = append(alerts, Signal{Entity: e, Reporters: int(counts[i].Val())})
 		}
 	}

@@ -50,7 +50,7 @@ func BenchmarkIndexQueries(b *testing.B) {
 			b.Fatal(err)
 		}
 		st.rdb.HSet(ctx, st.k.tip(id), "k", wrapped, "d", blob, "c", "extortion", "s", "new", "t", created.UnixMilli())
-		if _, err := st.index(ctx, id, rep, tips.Extortion, text, created); err != nil {
+		if _, err := st.index(ctx, id, rep, created, text); err != nil {
 			b.Fatal(err)
 		}
 	}

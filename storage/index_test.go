@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,12 +13,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/storage/redistest"
 	"github.com/vigia-project/vigia/tips"
 )
 
-func send(t *testing.T, st *storage.Store, user string, ev int64, text string) storage.Submission {
+// sent is a submitted tip and the alerts indexing it raised.
+type sent struct {
+	storage.Submission
+	Alerts []storage.Signal
+}
+
+// send submits a one-message tip and runs the indexer over it.
+func send(t *testing.T, st *storage.Store, user string, ev int64, text string) sent {
 	t.Helper()
 	ctx := context.Background()
 	p := st.Pseudonym("telegram", user)
@@ -26,10 +36,25 @@ func send(t *testing.T, st *storage.Store, user string, ev int64, text string) s
 		t.Fatal(err)
 	}
 	sub, err := st.SubmitDraft(ctx, p, d.ID, "es", ev+1)
-	if err != nil || sub.IndexErr != nil {
-		t.Fatal(err, sub.IndexErr)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return sub
+	return sent{sub, indexAll(t, st)}
+}
+
+// indexAll runs the indexer until no tip waits, and returns the alerts.
+func indexAll(t testing.TB, st *storage.Store) []storage.Signal {
+	t.Helper()
+	var alerts []storage.Signal
+	for {
+		n, err := st.IndexTips(context.Background(), 100, time.Millisecond, func(s storage.Signal) error { alerts = append(alerts, s); return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return alerts
+		}
+	}
 }
 
 func TestSearchIsAccentAndCaseInsensitiveAND(t *testing.T) {
@@ -443,5 +468,99 @@ func TestReopenedTipLivesAsOpen(t *testing.T) {
 				t.Fatalf("after %s, %s lives %v, want %v–%v", step.status, k, ttl, step.min, step.max)
 			}
 		}
+	}
+}
+
+// A tip is indexed after its reporter was told it is received: an indexer
+// that dies mid-batch leaves its tips to the next one, and an alert it
+// could not hand over is raised again, by the same tip only.
+func TestIndexerTakesOverADeadIndexersTips(t *testing.T) {
+	ctx := context.Background()
+	st, srv, clk := newStore(t)
+	c := srv.Client()
+	submit := func(user string, ev int64, text string) storage.Submission {
+		t.Helper()
+		p := st.Pseudonym("telegram", user)
+		d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: ev, Part: tips.Part{Text: text}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := st.SubmitDraft(ctx, p, d.ID, "es", ev+1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sub
+	}
+	found := func(query string) int {
+		t.Helper()
+		got, err := st.Search(ctx, query, clk.Now().Add(-time.Hour), "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(got)
+	}
+	submit("401", 10, "cobran piso en el tianguis, llaman del 55 8765 4321")
+	if n := found("tianguis"); n != 0 {
+		t.Fatalf("found %d before indexing", n)
+	}
+	if n, err := st.IndexBacklog(ctx); err != nil || n != 1 {
+		t.Fatalf("backlog %d %v, want 1", n, err)
+	}
+	// An indexer takes the tip and dies before acknowledging it.
+	if err := c.XReadGroup(ctx, &redis.XReadGroupArgs{Group: storage.IndexGroup, Consumer: "indexer", Streams: []string{"t:{tips}:triage", ">"}, Count: 10, Block: -1}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if alerts := indexAll(t, st); len(alerts) != 0 || found("tianguis") != 0 {
+		t.Fatal("a tip another indexer is working on was taken over before it was stale")
+	}
+	stale := func() {
+		t.Helper()
+		pend, err := c.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: "t:{tips}:triage", Group: storage.IndexGroup, Start: "-", End: "+", Count: 10}).Result()
+		if err != nil || len(pend) == 0 {
+			t.Fatalf("nothing pending: %v", err)
+		}
+		for _, p := range pend {
+			if err := c.Do(ctx, "XCLAIM", "t:{tips}:triage", storage.IndexGroup, p.Consumer, 0, p.ID, "IDLE", (2 * time.Minute).Milliseconds(), "JUSTID").Err(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	stale()
+	indexAll(t, st)
+	if found("tianguis") != 1 {
+		t.Fatal("a dead indexer's tip was never indexed")
+	}
+	if n, err := st.IndexBacklog(ctx); err != nil || n != 0 {
+		t.Fatalf("backlog %d %v, want 0", n, err)
+	}
+
+	// The third reporter's tip raises the alert; handing it over fails.
+	submit("402", 20, "me extorsionan del +52 55 8765 4321")
+	indexAll(t, st)
+	third := submit("403", 30, "llamadas del 5587654321 pidiendo cuota")
+	failed := 0
+	if _, err := st.IndexTips(ctx, 10, time.Millisecond, func(storage.Signal) error { failed++; return errors.New("no chat") }); err == nil || failed != 1 {
+		t.Fatalf("alert hand-over failed %d times, err %v", failed, err)
+	}
+	// Another reporter's tip meanwhile does not raise it: the alert belongs
+	// to the tip that reached the threshold.
+	submit("404", 40, "también a mí del 55 8765 4321")
+	if alerts := indexAll(t, st); len(alerts) != 0 {
+		t.Fatalf("alert raised by a later tip: %+v", alerts)
+	}
+	stale()
+	if alerts := indexAll(t, st); len(alerts) != 1 || alerts[0].Entity.Value != "+525587654321" {
+		t.Fatalf("the third reporter's alert was not raised again: %+v", alerts)
+	}
+	if alerts := indexAll(t, st); len(alerts) != 0 {
+		t.Fatalf("alert raised twice: %+v", alerts)
+	}
+	// Indexing a tip twice (taken over after it was indexed, before its
+	// acknowledgement) changes nothing a search sees.
+	if got, err := st.EntityTips(ctx, tips.Extract("5587654321", "MX")[0], clk.Now().Add(-time.Hour), 10); err != nil || len(got) != 4 {
+		t.Fatalf("entity tips: %v %v", ids(got), err)
+	}
+	if got, _ := st.Search(ctx, "cuota", clk.Now().Add(-time.Hour), "", 10); len(got) != 1 || got[0].ID != third.TipID {
+		t.Fatalf("search after re-indexing: %v", ids(got))
 	}
 }

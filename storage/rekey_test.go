@@ -165,6 +165,7 @@ func TestRekeyReSealsEverythingWhileServing(t *testing.T) {
 		must(err)
 		tipsSent = append(tipsSent, sent{sub.TipID, sub.Receipt, ref, user, d.ID})
 	}
+	indexAll(t, old)
 	unsent := old.Pseudonym("telegram", "104")
 	_, err := old.AddToDraft(ctx, unsent, storage.DraftPart{EventID: 40, Route: "telegram:104", Language: "pt-BR", Part: tips.Part{Text: "borrador sin enviar"}})
 	must(err)

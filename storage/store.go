@@ -102,6 +102,12 @@ func (s *Store) Init(ctx context.Context) error {
 	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
 		return fmt.Errorf("create triage group: %w", err)
 	}
+	// The indexer's group starts at the stream's end: tips stored before
+	// it existed were indexed when they were sent.
+	err = s.rdb.XGroupCreateMkStream(ctx, s.k.triage(), IndexGroup, "$").Err()
+	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
+		return fmt.Errorf("create index group: %w", err)
+	}
 	return nil
 }
 

@@ -162,9 +162,10 @@ func TestTipsGoToTriageStreamAndExpire(t *testing.T) {
 	if err != nil || len(msgs) != 1 || msgs[0].Values["id"] != sub.TipID {
 		t.Fatalf("triage stream: %v %v", msgs, err)
 	}
+	// Two readers: investigators, and the indexer (the tip waits for it).
 	groups, err := c.XInfoGroups(ctx, "t:{tips}:triage").Result()
-	if err != nil || len(groups) != 1 || groups[0].Name != storage.TriageGroup {
-		t.Fatalf("consumer group: %v %v", groups, err)
+	if err != nil || len(groups) != 2 || groups[0].Name != storage.IndexGroup || groups[0].Lag != 1 || groups[1].Name != storage.TriageGroup {
+		t.Fatalf("consumer groups: %v %v", groups, err)
 	}
 	if err := st.Init(ctx); err != nil {
 		t.Fatalf("Init is not idempotent: %v", err)

@@ -28,10 +28,6 @@ type Submission struct {
 	// Repeat is true when this draft had been sent before (a retried or
 	// redelivered Send): the same tip and receipt are returned.
 	Repeat bool
-	// Alerts are entities this tip made reach the corroboration threshold.
-	Alerts []Signal
-	// IndexErr is set when the tip is stored but its index update failed.
-	IndexErr error
 	// Category is the tip's category (chosen or suggested).
 	Category tips.Category
 }
@@ -192,13 +188,11 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language string,
 	default:
 		return Submission{TipID: prev, Receipt: receipt, Repeat: true}, nil
 	}
-	// The tip is stored; a failed index update must not make the reporter
-	// resend it, so it is reported to the caller, not returned as failure.
-	alerts, indexErr := s.index(ctx, id, pseudonym, category, content.Text(), now)
-	// The tip is durable. Tidying the draft may fail without harm: a retried
+	// The tip is durable: the indexer (indexer.go) picks it up from the
+	// triage stream. Tidying the draft may fail without harm: a retried
 	// Send finds the tip under its receipt and returns it.
 	s.finishDraft(ctx, pseudonym, draftID, eventID, fields)
-	return Submission{TipID: id, Receipt: receipt, Alerts: alerts, IndexErr: indexErr, Category: category}, nil
+	return Submission{TipID: id, Receipt: receipt, Category: category}, nil
 }
 
 // finishDraft removes a sent draft's parts and raises the reporter's event

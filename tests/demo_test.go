@@ -18,6 +18,7 @@ func TestDemoScriptedSession(t *testing.T) {
 		"/as investigator",
 		"/recent",
 		"/tip 1",
+		"/search camioneta", // indexed before the next line is read
 		"/as reporter",
 		"/recent", // not for reporters: answered like an unknown command
 		"/quit",
@@ -37,6 +38,7 @@ func TestDemoScriptedSession(t *testing.T) {
 		"Your receipt code: " + receipt,
 		"#1 · 0 minutes · Extortion · Me cobran derecho de piso en hxxps://cobros[.]example/pago",
 		"Vienen los viernes en una camioneta gris",
+		"investigator> /search camioneta\n  1 matching tip, newest first:\n  #1 · 0 minutes · Extortion",
 		"I don't know that command",
 	} {
 		if receipt == "" || !strings.Contains(s, want) {

@@ -330,9 +330,16 @@ func TestTelegramEndToEnd(t *testing.T) {
 		t.Fatalf("a wipe left a message, or the bot stopped answering: %q", got[13].Fields["text"])
 	}
 
+	// The indexer running in the background has indexed the tip: the
+	// investigator finds it by words of its second message.
+	tg.push(message(19, inv, invChat, command("", "/search", "CAMIONETA gris")))
+	if m := tg.waitCalls(6, messagesTo("9001"))[5]; !strings.Contains(m.Fields["text"], "#1 ") {
+		t.Fatalf("/search: %q", m.Fields["text"])
+	}
+
 	// 7. SIGTERM: a clean exit, with every handled update confirmed.
 	bot.stop(t)
-	if !tg.confirmedBeyond(18) {
+	if !tg.confirmedBeyond(19) {
 		t.Fatal("handled updates were not confirmed before exit")
 	}
 

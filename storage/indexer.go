@@ -1,0 +1,153 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// The blind index is built off the reporter's path: a tip is durable, and
+// its reporter told so, once it is sealed and on the triage stream. An
+// indexer reads that stream with its own consumer group and indexes tips
+// moments later, many per batch. A tip is acknowledged in the group only
+// once indexed and its alerts handed over, so an indexer that dies leaves
+// its batch to the next one (indexing a tip twice changes nothing).
+
+// IndexGroup is the consumer group the indexer reads the triage stream with.
+const IndexGroup = "index"
+
+// indexConsumer is every indexer's name in IndexGroup: entries are shared
+// out by XREADGROUP, and one left idle is taken over by whoever looks.
+const indexConsumer = "indexer"
+
+// indexStale is how long an entry being indexed may stay unacknowledged
+// before another indexer takes it over (its indexer is presumed dead).
+var indexStale = time.Minute
+
+// indexParallel is how many tips of a batch are indexed at once.
+const indexParallel = 4
+
+// IndexTips indexes up to count tips waiting on the triage stream: first
+// ones an indexer left unfinished, then new ones, waiting at most block
+// for them (block > 0). alert is called for each entity a tip made reach
+// the corroboration threshold, before the tip is acknowledged; if it fails,
+// the tip stays unacknowledged, to be indexed again, and its alert raised
+// again, once stale. It returns how many stream entries it handled.
+func (s *Store) IndexTips(ctx context.Context, count int, block time.Duration, alert func(Signal) error) (int, error) {
+	stream := s.k.triage()
+	msgs, _, err := s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{Stream: stream, Group: IndexGroup, Consumer: indexConsumer,
+		MinIdle: indexStale, Start: "0-0", Count: int64(count)}).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return 0, fmt.Errorf("index claim: %w", err)
+	}
+	if len(msgs) == 0 {
+		// Block > 0 always: go-redis treats 0 as "wait forever".
+		res, err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: IndexGroup, Consumer: indexConsumer,
+			Streams: []string{stream, ">"}, Count: int64(count), Block: max(block, time.Millisecond)}).Result()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return 0, fmt.Errorf("index read: %w", err)
+		}
+		if len(res) > 0 {
+			msgs = res[0].Messages
+		}
+	}
+	if len(msgs) == 0 {
+		return 0, nil
+	}
+	// The tips of the batch in one round trip.
+	pipe := s.rdb.Pipeline()
+	fields := make([]*redis.MapStringStringCmd, len(msgs))
+	for i, m := range msgs {
+		if id, _ := m.Values["id"].(string); id != "" && m.Values["r"] == nil {
+			fields[i] = pipe.HGetAll(ctx, s.k.tip(id))
+		}
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return 0, fmt.Errorf("index read tips: %w", err)
+	}
+	// Tips are indexed indexParallel at a time (each takes a few round
+	// trips); alert is called by one at a time.
+	var (
+		mu     sync.Mutex
+		done   []string
+		failed error
+		wg     sync.WaitGroup
+		slots  = make(chan struct{}, indexParallel)
+	)
+	serial := func(sig Signal) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return alert(sig)
+	}
+	for i, m := range msgs {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			var err error
+			if fields[i] != nil {
+				// A reopened tip's second entry (r) was indexed the first
+				// time; a tip gone meanwhile (erased, expired) has nothing.
+				err = s.indexStored(ctx, m.Values["id"].(string), fields[i].Val(), serial)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				failed = errors.Join(failed, err) // left pending: taken over once stale
+				return
+			}
+			done = append(done, m.ID)
+		})
+	}
+	wg.Wait()
+	if len(done) > 0 {
+		if err := s.rdb.XAck(ctx, stream, IndexGroup, done...).Err(); err != nil {
+			return 0, fmt.Errorf("index ack: %w", err)
+		}
+	}
+	return len(done), failed
+}
+
+// indexStored indexes one stored tip from its fields.
+func (s *Store) indexStored(ctx context.Context, id string, fields map[string]string, alert func(Signal) error) error {
+	if fields["k"] == "" {
+		return nil
+	}
+	dataKey, err := s.kr.open([]byte(fields["k"]), "tipkey:"+id)
+	if err != nil {
+		return fmt.Errorf("index: unwrap tip %s: %w", id, err)
+	}
+	plain, err := open(dataKey, []byte(fields["d"]), "tip:"+id)
+	if err != nil {
+		return fmt.Errorf("index: open tip %s: %w", id, err)
+	}
+	var st sealedTip
+	if err := json.Unmarshal(plain, &st); err != nil {
+		return fmt.Errorf("index: decode tip %s: %w", id, err)
+	}
+	ms, _ := strconv.ParseInt(fields["t"], 10, 64)
+	alerts, err := s.index(ctx, id, st.Reporter, time.UnixMilli(ms), st.Content.Text())
+	for _, a := range alerts {
+		err = errors.Join(err, alert(a))
+	}
+	return err
+}
+
+// IndexBacklog is how many tips wait to be indexed (or are being indexed).
+func (s *Store) IndexBacklog(ctx context.Context) (int64, error) {
+	groups, err := s.rdb.XInfoGroups(ctx, s.k.triage()).Result()
+	if err != nil {
+		return 0, err
+	}
+	for _, g := range groups {
+		if g.Name == IndexGroup {
+			return g.Lag + g.Pending, nil
+		}
+	}
+	return 0, errors.New("index group missing")
+}
