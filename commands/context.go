@@ -13,9 +13,10 @@ type Context struct {
 	Lang      string
 	Role      Role
 
-	mux *Mux
-	cmd *Command
-	w   Replier
+	mux       *Mux
+	cmd       *Command
+	w         Replier
+	answering bool // the sender has a question to answer
 }
 
 // T localises message id in the request's language.

@@ -129,6 +129,9 @@ func (m *Mux) answerButton(ctx context.Context, c *Context, id string) error {
 // Answer was pressed, or as a reply to the question. It reports whether the
 // message was an answer.
 func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
+	if !c.answering {
+		return false, nil
+	}
 	a, err := m.loadAnswering(ctx, c.Pseudonym)
 	if err != nil {
 		return false, err

@@ -40,7 +40,7 @@ type Store interface {
 	Invite(ctx context.Context, role, by string, ttl time.Duration) (string, error)
 	RevokeInvite(ctx context.Context, code string) error
 	Redeem(ctx context.Context, code string, m storage.Member) (storage.Member, error)
-	Profile(ctx context.Context, pseudonym string) (language, role string, err error)
+	Profile(ctx context.Context, pseudonym string, count *storage.Limit) (storage.Profile, error)
 	Revoke(ctx context.Context, key string) error
 	Touch(ctx context.Context, key string) error
 	Team(ctx context.Context) ([]storage.Member, error)
@@ -269,14 +269,18 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 		}
 	}()
 	c.Pseudonym = m.store.Pseudonym(req.Platform, req.UserID)
-	// One round trip: the sender's language and team role. A Redis error
-	// here only means the default language and fewer rights.
-	chosen, vetted, _ := m.store.Profile(ctx, c.Pseudonym)
-	c.Lang = m.language(c, chosen)
+	// One round trip: the sender's language, team role and whether they
+	// have a question to answer, and the chat's rate limit. A Redis error
+	// here only means the default language and fewer rights, and nothing
+	// counted (the request goes on, to the spool if it is a tip).
+	limit := m.chatLimit(c)
+	prof, err := m.store.Profile(ctx, c.Pseudonym, limit)
+	c.Lang = m.language(c, prof.Language)
+	c.answering = prof.Answering
 	c.Role = m.roles.Of(req.Platform, req.UserID)
 	if c.Role < Admin {
 		// Vetted by invitation.
-		switch vetted {
+		switch prof.Role {
 		case "admin":
 			c.Role = Admin
 		case "investigator":
@@ -292,10 +296,13 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 		c.Role = Anyone
 	}
 
-	if !m.chatAllowed(ctx, c) {
+	if limit != nil && err == nil && !prof.Allowed {
+		if prof.FirstOver {
+			c.sayQuietly("rate_limited", nil)
+		}
 		return
 	}
-	err := m.route(ctx, c)
+	err = m.route(ctx, c)
 	if err == nil {
 		return
 	}
@@ -477,13 +484,13 @@ func (m *Mux) allow(ctx context.Context, c *Context, kind string, limit int) (bo
 	return ok, nil // past the first refusal, silence: a flood gets nothing to flood with
 }
 
-// chatAllowed applies the per-chat limit to whatever the bot would answer
-// in a chat; the chat is counted under a MAC, never its id. With Redis
-// down nothing can be counted, and the request goes on (to the spool).
-func (m *Mux) chatAllowed(ctx context.Context, c *Context) bool {
+// chatLimit is the per-chat limit on whatever the bot would answer in a
+// chat, or nil where none applies; the chat is counted under a MAC, never
+// its id.
+func (m *Mux) chatLimit(c *Context) *storage.Limit {
 	req := c.Request
 	if m.limits.ChatPerHour <= 0 || (req.ChatKind != Private && !req.Addressed && req.Callback == "") {
-		return true
+		return nil
 	}
 	// A private chat is its user's: counted with their other limits, in
 	// one key. Any other chat is counted under a pseudonym of its own.
@@ -491,12 +498,5 @@ func (m *Mux) chatAllowed(ctx context.Context, c *Context) bool {
 	if req.ChatKind != Private {
 		subject = m.store.Pseudonym(req.Platform, "chat:"+req.ChatID)
 	}
-	ok, firstOver, err := m.store.Allow(ctx, subject, "chat", m.limits.ChatPerHour, time.Hour)
-	if err != nil || ok {
-		return true
-	}
-	if firstOver {
-		c.sayQuietly("rate_limited", nil)
-	}
-	return false
+	return &storage.Limit{Subject: subject, Kind: "chat", Max: m.limits.ChatPerHour, Window: time.Hour}
 }

@@ -33,13 +33,20 @@ return -1`)
 // whether this is the first event over it (so the user is told once, and a
 // flood gets no answers to flood with). The kind is stored only as a MAC.
 func (s *Store) Allow(ctx context.Context, subject, kind string, limit int, window time.Duration) (ok, firstOver bool, err error) {
-	now := s.now()
-	w := now.UnixMilli() / window.Milliseconds()
-	left := (w+1)*window.Milliseconds() - now.UnixMilli()
-	tag := s.kr.mac(s.kr.keys().Pseudonym, "rl\x00"+kind)[:6] + ":"
-	n, err := allow.Run(ctx, s.rdb, []string{s.k.state(subject)}, limit, left, tag+strconv.FormatInt(w, 36), tag).Int()
+	keys, args := s.allowArgs(&Limit{Subject: subject, Kind: kind, Max: limit, Window: window})
+	n, err := allow.Run(ctx, s.rdb, keys, args...).Int()
 	if err != nil {
 		return false, false, fmt.Errorf("rate limit: %w", err)
 	}
 	return n == 1, n == 0, nil
+}
+
+// allowArgs are the allow script's keys and arguments for l, in the
+// current window.
+func (s *Store) allowArgs(l *Limit) ([]string, []any) {
+	now := s.now()
+	w := now.UnixMilli() / l.Window.Milliseconds()
+	left := (w+1)*l.Window.Milliseconds() - now.UnixMilli()
+	tag := s.kr.mac(s.kr.keys().Pseudonym, "rl\x00"+l.Kind)[:6] + ":"
+	return []string{s.k.state(l.Subject)}, []any{l.Max, left, tag + strconv.FormatInt(w, 36), tag}
 }

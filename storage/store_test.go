@@ -252,13 +252,14 @@ func TestDiscardDraft(t *testing.T) {
 	}
 }
 
-// A request learns its sender's chosen language and team role together.
-func TestProfileLanguageAndRole(t *testing.T) {
+// A request learns, in one round trip, its sender's chosen language, team
+// role and whether they have a question to answer, and counts a rate limit.
+func TestProfileLanguageRoleAnsweringAndLimit(t *testing.T) {
 	ctx := context.Background()
 	st, _, _ := newStore(t)
 	p := st.Pseudonym("telegram", "6")
-	if l, r, err := st.Profile(ctx, p); err != nil || l != "" || r != "" {
-		t.Fatalf("nobody: %q %q %v", l, r, err)
+	if got, err := st.Profile(ctx, p, nil); err != nil || got != (storage.Profile{Allowed: true}) {
+		t.Fatalf("nobody: %+v %v", got, err)
 	}
 	if err := st.SetLanguage(ctx, p, "fr"); err != nil {
 		t.Fatal(err)
@@ -270,8 +271,23 @@ func TestProfileLanguageAndRole(t *testing.T) {
 	if _, err := st.Redeem(ctx, code, storage.Member{Platform: "telegram", UserID: "6", Name: "Ana"}); err != nil {
 		t.Fatal(err)
 	}
-	if l, r, err := st.Profile(ctx, p); err != nil || l != "fr" || r != "investigator" {
-		t.Fatalf("%q %q %v", l, r, err)
+	if err := st.SetAnswering(ctx, p, "q", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	want := storage.Profile{Language: "fr", Role: "investigator", Answering: true, Allowed: true}
+	if got, err := st.Profile(ctx, p, nil); err != nil || got != want {
+		t.Fatalf("%+v %v, want %+v", got, err, want)
+	}
+	// The limit counted with the profile is the one Allow counts.
+	limit := &storage.Limit{Subject: p, Kind: "chat", Max: 2, Window: time.Hour}
+	for i, w := range []struct{ allowed, firstOver bool }{{true, false}, {true, false}, {false, true}, {false, false}} {
+		got, err := st.Profile(ctx, p, limit)
+		if err != nil || got.Allowed != w.allowed || got.FirstOver != w.firstOver || got.Language != "fr" {
+			t.Fatalf("event %d: %+v %v, want allowed %v first over %v", i+1, got, err, w.allowed, w.firstOver)
+		}
+	}
+	if ok, _, err := st.Allow(ctx, p, "chat", 4, time.Hour); err != nil || ok { // the fifth event
+		t.Fatalf("Allow does not see the events counted with the profile: %v %v", ok, err)
 	}
 }
 

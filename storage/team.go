@@ -118,20 +118,56 @@ func (s *Store) Role(ctx context.Context, pseudonym string) (string, error) {
 	return s.memberRole(pseudonym, sealed), nil
 }
 
-// Profile returns what every request needs to know about its sender, in
-// one round trip: their chosen language ("" if none) and team role (""
-// if none; see Role).
-func (s *Store) Profile(ctx context.Context, pseudonym string) (language, role string, err error) {
+// Profile is what every request needs to know about its sender.
+type Profile struct {
+	Language  string // their chosen language ("" if none)
+	Role      string // their team role ("" if none; see Role)
+	Answering bool   // they have a question to answer (see Answering)
+	// Allowed and FirstOver are the answer of the rate limit counted with
+	// the profile, as Allow gives them (Allowed when none was counted).
+	Allowed, FirstOver bool
+}
+
+// Limit is a rate limit to count: one event of Kind for Subject, at most
+// Max per Window (see Allow).
+type Limit struct {
+	Subject, Kind string
+	Max           int
+	Window        time.Duration
+}
+
+// Profile reads what every request needs to know about its sender and,
+// when count is set, counts that rate limit: one round trip.
+func (s *Store) Profile(ctx context.Context, pseudonym string, count *Limit) (Profile, error) {
 	pipe := s.rdb.Pipeline()
 	lang := pipe.Get(ctx, s.k.language(pseudonym))
 	member := pipe.HGet(ctx, s.k.teamMembers(), pseudonym)
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return "", "", fmt.Errorf("profile: %w", err)
+	answering := pipe.Exists(ctx, s.k.answering(pseudonym))
+	var counted *redis.Cmd
+	var keys []string
+	var args []any
+	if count != nil {
+		keys, args = s.allowArgs(count)
+		counted = allow.EvalSha(ctx, pipe, keys, args...)
+	}
+	_, err := pipe.Exec(ctx)
+	p := Profile{Allowed: true}
+	if counted != nil {
+		counted = s.uncached(ctx, allow, counted, keys, args...)
+		n, cerr := counted.Int()
+		if cerr != nil {
+			return p, fmt.Errorf("rate limit: %w", cerr)
+		}
+		p.Allowed, p.FirstOver = n == 1, n == 0
+	}
+	if err != nil && !errors.Is(err, redis.Nil) && !isNoScript(err) {
+		return p, fmt.Errorf("profile: %w", err)
 	}
 	if sealed, err := member.Bytes(); err == nil {
-		role = s.memberRole(pseudonym, sealed)
+		p.Role = s.memberRole(pseudonym, sealed)
 	}
-	return lang.Val(), role, nil
+	p.Language, p.Answering = lang.Val(), answering.Val() == 1
+	return p, nil
 }
 
 // memberRole opens a member's sealed record and returns its role ("" if it
