@@ -20,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -68,6 +69,16 @@ type benchIntake struct {
 	// IndexedPerSec is the tips received and indexed per second: from the
 	// first tip until the indexer, running alongside, had indexed the last.
 	IndexedPerSec float64 `json:"indexed_tips_per_second"`
+	// CPU time per tip (indexing included) and per raw operation, in the
+	// bench process (the bot's engine) and in Redis.
+	EngineCPU benchCPU `json:"engine_cpu_per_tip"`
+	RawCPU    benchCPU `json:"raw_cpu_per_op"`
+}
+
+// benchCPU is CPU time per operation, in microseconds.
+type benchCPU struct {
+	BotUS   float64 `json:"bot_us"`
+	RedisUS float64 `json:"redis_us"`
 }
 
 // benchScale holds the figures at one number of stored tips.
@@ -492,6 +503,7 @@ func runBench(ctx context.Context, bc benchConfig, stderr io.Writer) (benchRepor
 			texts[i] = payload(gens[i])
 		}
 		bar := newProgress(stderr, fmt.Sprintf("intake c=%d", c), bc.Intake)
+		cpu := startCPU(ctx, rdb)
 		began := time.Now()
 		lat, took, err := parallel(ctx, bc.Intake, c, bar, func(i int) error {
 			return eng.submit(ctx, reporter(gens[i]), texts[i], event.Add(2))
@@ -504,9 +516,11 @@ func runBench(ctx context.Context, bc benchConfig, stderr io.Writer) (benchRepor
 		if err := eng.indexed(ctx); err != nil {
 			return rep, err
 		}
-		in := benchIntake{Concurrency: c, Engine: summarize(lat, took), IndexedPerSec: float64(bc.Intake) / time.Since(began).Seconds()}
+		in := benchIntake{Concurrency: c, Engine: summarize(lat, took), IndexedPerSec: float64(bc.Intake) / time.Since(began).Seconds(),
+			EngineCPU: cpu.per(bc.Intake)}
 		raw := bc.Prefix + "-raw"
 		bar = newProgress(stderr, fmt.Sprintf("raw redis c=%d", c), bc.Intake)
+		cpu = startCPU(ctx, rdb)
 		lat, took, err = parallel(ctx, bc.Intake, c, bar, func(i int) error {
 			// The same payload size a tip's sealed record has: its text
 			// plus nonce, tag and wrapped key.
@@ -522,6 +536,7 @@ func runBench(ctx context.Context, bc benchConfig, stderr io.Writer) (benchRepor
 			return rep, fmt.Errorf("raw baseline: %w", err)
 		}
 		in.Raw = summarize(lat, took)
+		in.RawCPU = cpu.per(bc.Intake)
 		in.Ratio = in.Engine.PerSec / in.Raw.PerSec
 		rep.Intake = append(rep.Intake, in)
 		if err := dropPrefix(ctx, rdb, raw); err != nil {
@@ -631,6 +646,52 @@ func runBench(ctx context.Context, bc benchConfig, stderr io.Writer) (benchRepor
 	return rep, nil
 }
 
+// cpuMark is the CPU time the bench process and Redis had used at a point.
+type cpuMark struct {
+	ctx        context.Context
+	rdb        redis.UniversalClient
+	bot, redis time.Duration
+}
+
+func startCPU(ctx context.Context, rdb redis.UniversalClient) cpuMark {
+	m := cpuMark{ctx: ctx, rdb: rdb}
+	m.bot, m.redis = processCPU(), redisCPU(ctx, rdb)
+	return m
+}
+
+// per is the CPU time used since the mark, per operation of n.
+func (m cpuMark) per(n int) benchCPU {
+	bot, red := processCPU()-m.bot, redisCPU(m.ctx, m.rdb)-m.redis
+	return benchCPU{BotUS: float64(bot.Microseconds()) / float64(n), RedisUS: float64(red.Microseconds()) / float64(n)}
+}
+
+// processCPU is the user and system CPU time this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// redisCPU is the user and system CPU time the Redis server has used (0
+// if it does not say).
+func redisCPU(ctx context.Context, rdb redis.UniversalClient) time.Duration {
+	info, err := rdb.Info(ctx, "cpu").Result()
+	if err != nil {
+		return 0
+	}
+	var total float64
+	for _, line := range strings.Split(info, "\n") {
+		k, v, _ := strings.Cut(strings.TrimSpace(line), ":")
+		if k == "used_cpu_sys" || k == "used_cpu_user" {
+			f, _ := strconv.ParseFloat(v, 64)
+			total += f
+		}
+	}
+	return time.Duration(total * float64(time.Second))
+}
+
 // dropPrefix deletes a bench prefix's keys.
 func dropPrefix(ctx context.Context, rdb redis.UniversalClient, prefix string) error {
 	iter := rdb.Scan(ctx, 0, prefix+":*", 1000).Iterator()
@@ -695,6 +756,11 @@ func printBench(w io.Writer, r benchReport) {
 			in.Raw.PerSec, in.Raw.P50ms, in.Raw.P99ms, 100*in.Ratio, in.IndexedPerSec)
 	}
 	fmt.Fprintln(w, "(engine tip/s: reporters told \"received\", tip durable; indexed tip/s: until the indexer running alongside had indexed them all)")
+	fmt.Fprintln(w, "\nCPU time per tip (indexing included) and per raw operation, in microseconds")
+	fmt.Fprintf(w, "%-6s %12s %12s %12s %12s\n", "conc", "engine bot", "engine Redis", "raw bot", "raw Redis")
+	for _, in := range r.Intake {
+		fmt.Fprintf(w, "%-6d %12.0f %12.0f %12.1f %12.1f\n", in.Concurrency, in.EngineCPU.BotUS, in.EngineCPU.RedisUS, in.RawCPU.BotUS, in.RawCPU.RedisUS)
+	}
 	if r.BytesPerTip > 0 {
 		fmt.Fprintf(w, "\nRedis memory per 280-character tip, indexes included: %.0f bytes\n", r.BytesPerTip)
 	}

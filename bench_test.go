@@ -31,6 +31,14 @@ func TestBenchRunsAndWritesJSON(t *testing.T) {
 	if len(rep.Intake) != 2 || rep.Intake[1].Concurrency != 4 || rep.Intake[0].Engine.Ops != 10 || rep.Intake[0].Raw.Ops != 10 || rep.Intake[0].Ratio <= 0 {
 		t.Fatalf("intake: %+v", rep.Intake)
 	}
+	// A tip costs more CPU than a raw write, in the bot and in Redis, and
+	// it was indexed (at a rate no faster than it was received).
+	for _, in := range rep.Intake {
+		if in.EngineCPU.BotUS <= in.RawCPU.BotUS || in.EngineCPU.RedisUS <= in.RawCPU.RedisUS || in.RawCPU.RedisUS <= 0 ||
+			in.IndexedPerSec <= 0 || in.IndexedPerSec > in.Engine.PerSec {
+			t.Fatalf("CPU or indexed figures: %+v", in)
+		}
+	}
 	if rep.BytesPerTip <= 0 {
 		t.Fatalf("no memory figure: %+v", rep)
 	}
@@ -42,7 +50,7 @@ func TestBenchRunsAndWritesJSON(t *testing.T) {
 			t.Fatalf("/%s: %+v", q, l)
 		}
 	}
-	for _, want := range []string{"engine tip/s", "ratio", "search p50", "Redis memory per 280-character tip"} {
+	for _, want := range []string{"engine tip/s", "ratio", "indexed tip/s", "engine Redis", "search p50", "Redis memory per 280-character tip"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Fatalf("table lacks %q:\n%s", want, stdout.String())
 		}
