@@ -563,4 +563,21 @@ func TestIndexerTakesOverADeadIndexersTips(t *testing.T) {
 	if got, _ := st.Search(ctx, "cuota", clk.Now().Add(-time.Hour), "", 10); len(got) != 1 || got[0].ID != third.TipID {
 		t.Fatalf("search after re-indexing: %v", ids(got))
 	}
+
+	// A waiting tip's entry deleted (as /purge does): Redis no longer
+	// knows the group's lag, the backlog is still counted.
+	gone := submit("405", 50, "primera")
+	submit("406", 60, "segunda")
+	entries, _ := c.XRange(ctx, "t:{tips}:triage", "-", "+").Result()
+	for _, e := range entries {
+		if e.Values["id"] == gone.TipID {
+			c.XDel(ctx, "t:{tips}:triage", e.ID)
+		}
+	}
+	if groups, _ := c.XInfoGroups(ctx, "t:{tips}:triage").Result(); groups[0].Lag != -1 {
+		t.Fatalf("Redis still knows the lag (%d): the test does not test the count", groups[0].Lag)
+	}
+	if n, err := st.IndexBacklog(ctx); err != nil || n != 1 {
+		t.Fatalf("backlog %d %v, want 1", n, err)
+	}
 }

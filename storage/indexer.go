@@ -145,8 +145,25 @@ func (s *Store) IndexBacklog(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	for _, g := range groups {
-		if g.Name == IndexGroup {
+		if g.Name != IndexGroup {
+			continue
+		}
+		if g.Lag >= 0 {
 			return g.Lag + g.Pending, nil
+		}
+		// Redis cannot tell the lag once entries were deleted (a purged
+		// tip's): count the entries after the group's last one.
+		n, start := int64(0), "("+g.LastDeliveredID
+		for {
+			page, err := s.rdb.XRangeN(ctx, s.k.triage(), start, "+", 1000).Result()
+			if err != nil {
+				return 0, err
+			}
+			n += int64(len(page))
+			if len(page) < 1000 {
+				return n + g.Pending, nil
+			}
+			start = "(" + page[len(page)-1].ID
 		}
 	}
 	return 0, errors.New("index group missing")
