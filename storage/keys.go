@@ -2,7 +2,6 @@ package storage
 
 import (
 	"fmt"
-	"hash/fnv"
 	"strings"
 )
 
@@ -103,9 +102,15 @@ func (k keys) indexTop() string { return k.prefix + ":ix:top" }
 // a field costs a fifth of what it costs in one big hash; one day's
 // buckets share a hash tag, so one script can file a tip's bands.
 func (k keys) indexBands(day, band string) string {
-	h := fnv.New32a()
-	h.Write([]byte(band))
-	return fmt.Sprintf("%s:ix:lsh:{%s}:%03x", k.prefix, day, h.Sum32()%bandBuckets)
+	// Built by hand: a tip looks up 90 of these, and Sprintf was a
+	// twentieth of the indexer's CPU.
+	h := uint32(2166136261) // FNV-1a, 32 bits
+	for i := 0; i < len(band); i++ {
+		h = (h ^ uint32(band[i])) * 16777619
+	}
+	b := h % bandBuckets
+	const hex = "0123456789abcdef"
+	return k.prefix + ":ix:lsh:{" + day + "}:" + string([]byte{hex[b>>8&0xf], hex[b>>4&0xf], hex[b&0xf]})
 }
 
 // bandBuckets is how many buckets a day's bands are spread over.

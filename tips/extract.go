@@ -73,22 +73,81 @@ func Extract(text, region string) []Entity {
 		seen[e.Key()] = true
 		out = append(out, e)
 	}
-	for _, raw := range urlRE.FindAllString(text, 200) {
-		for _, e := range urlEntities(strings.TrimRight(raw, ".,;:!?)]}»"), region) {
-			add(e)
+	// Each pattern runs only where the text has what any match needs (a
+	// scheme or "www.", an @, a #, a long alphanumeric run, two digits):
+	// most tips have few entities, and the patterns were most of the
+	// indexer's time.
+	if mayHaveLink(text) {
+		for _, raw := range urlRE.FindAllString(text, 200) {
+			for _, e := range urlEntities(strings.TrimRight(raw, ".,;:!?)]}»"), region) {
+				add(e)
+			}
 		}
 	}
-	for _, m := range emailRE.FindAllString(text, 100) {
-		v := strings.ToLower(m)
-		add(Entity{Kind: KindEmail, Value: v, Display: v})
+	if mayHaveAddress(text) {
+		for _, m := range emailRE.FindAllString(text, 100) {
+			v := strings.ToLower(m)
+			add(Entity{Kind: KindEmail, Value: v, Display: v})
+		}
+		for _, m := range handleRE.FindAllStringSubmatch(text, 100) {
+			h := foldHandle(strings.TrimRight(m[1], "."))
+			add(Entity{Kind: KindHandle, Value: h, Display: "@" + h})
+		}
 	}
-	for _, m := range handleRE.FindAllStringSubmatch(text, 100) {
-		h := foldHandle(strings.TrimRight(m[1], "."))
-		add(Entity{Kind: KindHandle, Value: h, Display: "@" + h})
+	if mayHaveHashtag(text) {
+		for _, m := range hashtagRE.FindAllStringSubmatch(text, 100) {
+			add(Entity{Kind: KindHashtag, Value: Fold(m[1]), Display: "#" + m[1]})
+		}
 	}
-	for _, m := range hashtagRE.FindAllStringSubmatch(text, 100) {
-		add(Entity{Kind: KindHashtag, Value: Fold(m[1]), Display: "#" + m[1]})
+	if mayHaveWallet(text) {
+		extractWallets(text, add)
 	}
+	if mayHavePhone(text) {
+		extractPhones(text, region, add)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Kind < out[j].Kind })
+	return out
+}
+
+// What any match of a pattern needs: where it is missing, the pattern
+// cannot match (FuzzExtractSkipsOnlyWhatCannotMatch checks it).
+func mayHaveLink(s string) bool {
+	lower := strings.ToLower(s)
+	return strings.Contains(lower, "://") || strings.Contains(lower, "www.")
+}
+func mayHaveAddress(s string) bool { return strings.IndexByte(s, '@') >= 0 } // e-mails, handles
+func mayHaveHashtag(s string) bool { return strings.IndexByte(s, '#') >= 0 }
+func mayHaveWallet(s string) bool  { return hasAlnumRun(s, 14) } // the shortest: "bc1" and 11 more
+func mayHavePhone(s string) bool   { return countDigits(s) >= 2 }
+
+// hasAlnumRun reports whether s has n ASCII letters or digits in a row.
+func hasAlnumRun(s string, n int) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+			if run++; run >= n {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}
+
+// countDigits counts the ASCII digits in s.
+func countDigits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			n++
+		}
+	}
+	return n
+}
+
+// extractWallets adds the text's ETH, BTC and TRON addresses.
+func extractWallets(text string, add func(Entity)) {
 	for _, m := range ethRE.FindAllString(text, 20) {
 		v := strings.ToLower(m)
 		add(Entity{Kind: KindWallet, Value: "eth:" + v, Display: m})
@@ -107,6 +166,10 @@ func Extract(text, region string) []Entity {
 			add(Entity{Kind: KindWallet, Value: "trx:" + m, Display: m})
 		}
 	}
+}
+
+// extractPhones adds the text's phone numbers.
+func extractPhones(text, region string, add func(Entity)) {
 	for _, m := range phoneRE.FindAllString(text, 100) {
 		if e, ok := phone(m, region); ok {
 			add(e)
@@ -124,8 +187,6 @@ func Extract(text, region string) []Entity {
 			}
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Kind < out[j].Kind })
-	return out
 }
 
 // prepare readies text for matching without folding case (wallets and URL

@@ -124,6 +124,37 @@ func FuzzExtract(f *testing.F) {
 	})
 }
 
+// Extract skips a pattern where the text lacks what any match needs: each
+// of those conditions must hold whenever its pattern matches.
+func FuzzExtractSkipsOnlyWhatCannotMatch(f *testing.F) {
+	for _, s := range []string{
+		"+52 55 1234 5678 https://t.me/x @y #z 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 a@b.co",
+		"WwW.Ejemplo.MX/pago HTTPS://X.Y", "0x52908400098527886E0F7030069857D2E4169EE7 TNPeeaaFB7K9cmo4uQpcU32zGK8G1NYqeL",
+		"bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", "5 5", "tel 55-1234", "#a @b",
+		"bc1qqqqqqqqqqq", "1------2", // the shortest wallet and phone the patterns match
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		text := prepare(s)
+		if urlRE.MatchString(text) && !mayHaveLink(text) {
+			t.Fatalf("a link the filter skips: %q", text)
+		}
+		if (emailRE.MatchString(text) || handleRE.MatchString(text)) && !mayHaveAddress(text) {
+			t.Fatalf("an e-mail or handle the filter skips: %q", text)
+		}
+		if hashtagRE.MatchString(text) && !mayHaveHashtag(text) {
+			t.Fatalf("a hashtag the filter skips: %q", text)
+		}
+		if (ethRE.MatchString(text) || btcRE.MatchString(text) || tronRE.MatchString(text)) && !mayHaveWallet(text) {
+			t.Fatalf("a wallet the filter skips: %q", text)
+		}
+		if phoneRE.MatchString(text) && !mayHavePhone(text) {
+			t.Fatalf("a phone the filter skips: %q", text)
+		}
+	})
+}
+
 // BenchmarkExtractSize shows how extraction time grows with input length
 // (it must grow linearly: compare ns/op across sizes, per byte).
 func BenchmarkExtractSize(b *testing.B) {
