@@ -58,11 +58,11 @@ func trainBayes(tsv string) *bayes {
 	return b
 }
 
-// posteriors returns P(category | text) under the model.
-func (b *bayes) posteriors(text string) map[Category]float64 {
+// posteriors returns P(category | text) under the model, given the text's
+// tokens.
+func (b *bayes) posteriors(toks []string) map[Category]float64 {
 	logp := map[Category]float64{}
 	best := math.Inf(-1)
-	toks := Tokens(text)
 	for c, prior := range b.logPrior {
 		s := prior
 		for _, t := range toks {

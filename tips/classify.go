@@ -120,10 +120,11 @@ var lexicon = map[Category]map[string]float64{
 // model learned from the labelled tips; with too little evidence it says
 // Other with confidence 0. The reporter's choice always wins over it.
 func Classify(text string) (Category, float64) {
-	scores := lexiconScores(classifyWords(text))
+	folded := Fold(text) // once: folding is most of the work
+	scores := lexiconScores(classifyWords(folded))
 	var best Category = Other
 	var bestScore, total float64
-	post := model.posteriors(text)
+	post := model.posteriors(foldedTokens(folded))
 	for _, cat := range Categories {
 		// The learned model adds up to 3 points, as much as one strong phrase.
 		score := 3 * post[cat]
@@ -143,8 +144,8 @@ func Classify(text string) (Category, float64) {
 }
 
 // classifyWords splits folded text into the words lexicon phrases are made of.
-func classifyWords(text string) []string {
-	return strings.FieldsFunc(Fold(text), func(r rune) bool {
+func classifyWords(folded string) []string {
+	return strings.FieldsFunc(folded, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z') && !(r >= '0' && r <= '9') && r != '\'' && r != '-' && r < 0x80
 	})
 }

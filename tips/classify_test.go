@@ -84,7 +84,7 @@ func ratio(a, b int) float64 {
 // lexiconScoresBySubstring is how the lexicon was first applied: a
 // substring search per phrase. The compiled matcher must agree with it.
 func lexiconScoresBySubstring(text string) map[Category]float64 {
-	t := " " + strings.Join(classifyWords(text), " ") + " "
+	t := " " + strings.Join(classifyWords(Fold(text)), " ") + " "
 	scores := map[Category]float64{}
 	for _, cat := range Categories {
 		for phrase, w := range lexicon[cat] {
@@ -106,7 +106,7 @@ func FuzzLexiconMatcher(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		got, want := lexiconScores(classifyWords(text)), lexiconScoresBySubstring(text)
+		got, want := lexiconScores(classifyWords(Fold(text))), lexiconScoresBySubstring(text)
 		for _, c := range Categories {
 			if math.Abs(got[c]-want[c]) > 1e-9 {
 				t.Fatalf("%q: %s scores %v, substring search %v", text, c, got[c], want[c])
@@ -125,7 +125,7 @@ func TestLexiconMatcherAgrees(t *testing.T) {
 		for _, line := range strings.Split(string(b), "\n") {
 			cols := strings.Split(line, "\t")
 			text := cols[len(cols)-1]
-			got, want := lexiconScores(classifyWords(text)), lexiconScoresBySubstring(text)
+			got, want := lexiconScores(classifyWords(Fold(text))), lexiconScoresBySubstring(text)
 			for _, c := range Categories {
 				if math.Abs(got[c]-want[c]) > 1e-9 {
 					t.Fatalf("%q: %s scores %v, substring search %v", text, c, got[c], want[c])

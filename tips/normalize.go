@@ -33,10 +33,13 @@ const maxTokens = 400
 
 // Tokens returns the distinct folded words of text, two to 40 characters
 // long, in order of first appearance.
-func Tokens(text string) []string {
+func Tokens(text string) []string { return foldedTokens(Fold(text)) }
+
+// foldedTokens is Tokens of text already folded.
+func foldedTokens(folded string) []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, w := range strings.FieldsFunc(Fold(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+	for _, w := range strings.FieldsFunc(folded, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 		if n := len([]rune(w)); n < 2 || n > 40 || seen[w] {
 			continue
 		}
