@@ -564,6 +564,26 @@ func TestIndexerTakesOverADeadIndexersTips(t *testing.T) {
 		t.Fatalf("search after re-indexing: %v", ids(got))
 	}
 
+	// An alert no chat ever takes is given up after five attempts: the
+	// tip is acknowledged, and the indexer moves on.
+	submit("407", 70, "cobro en la caseta, del 55 2222 3333")
+	submit("408", 80, "la caseta cobra, llaman del 5522223333")
+	indexAll(t, st)
+	submit("409", 90, "cuota en la caseta del +52 55 2222 3333")
+	refuse := func(storage.Signal) error { return errors.New("no chat") }
+	for attempt := 1; attempt <= 5; attempt++ {
+		if attempt > 1 {
+			stale()
+		}
+		n, err := st.IndexTips(ctx, 10, time.Millisecond, refuse)
+		if err == nil || (attempt < 5) != (n == 0) {
+			t.Fatalf("attempt %d: %d handled, %v", attempt, n, err)
+		}
+	}
+	if n, err := st.IndexBacklog(ctx); err != nil || n != 0 {
+		t.Fatalf("backlog %d %v after giving up, want 0", n, err)
+	}
+
 	// A waiting tip's entry deleted (as /purge does): Redis no longer
 	// knows the group's lag, the backlog is still counted.
 	gone := submit("405", 50, "primera")

@@ -30,6 +30,9 @@ const indexConsumer = "indexer"
 // before another indexer takes it over (its indexer is presumed dead).
 var indexStale = time.Minute
 
+// indexAttempts is how often a tip is tried before it is left unindexed.
+const indexAttempts = 5
+
 // indexParallel is how many tips of a batch are indexed at once.
 const indexParallel = 4
 
@@ -38,13 +41,33 @@ const indexParallel = 4
 // for them (block > 0). alert is called for each entity a tip made reach
 // the corroboration threshold, before the tip is acknowledged; if it fails,
 // the tip stays unacknowledged, to be indexed again, and its alert raised
-// again, once stale. It returns how many stream entries it handled.
+// again, once stale (up to indexAttempts times). It returns how many
+// stream entries it handled.
 func (s *Store) IndexTips(ctx context.Context, count int, block time.Duration, alert func(Signal) error) (int, error) {
 	stream := s.k.triage()
 	msgs, _, err := s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{Stream: stream, Group: IndexGroup, Consumer: indexConsumer,
 		MinIdle: indexStale, Start: "0-0", Count: int64(count)}).Result()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return 0, fmt.Errorf("index claim: %w", err)
+	}
+	// How often each taken-over entry was delivered: one that keeps
+	// failing (a tip that cannot be opened, an alert no chat takes) is
+	// given up after indexAttempts, so it cannot hold the indexer forever.
+	attempts := map[string]int64{}
+	if len(msgs) > 0 {
+		pipe := s.rdb.Pipeline()
+		pend := make([]*redis.XPendingExtCmd, len(msgs))
+		for i, m := range msgs {
+			pend[i] = pipe.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: stream, Group: IndexGroup, Start: m.ID, End: m.ID, Count: 1})
+		}
+		if _, err := pipe.Exec(ctx); err != nil {
+			return 0, fmt.Errorf("index attempts: %w", err)
+		}
+		for _, p := range pend {
+			for _, e := range p.Val() {
+				attempts[e.ID] = e.RetryCount
+			}
+		}
 	}
 	if len(msgs) == 0 {
 		// Block > 0 always: go-redis treats 0 as "wait forever".
@@ -97,9 +120,13 @@ func (s *Store) IndexTips(ctx context.Context, count int, block time.Duration, a
 			}
 			mu.Lock()
 			defer mu.Unlock()
-			if err != nil {
+			if err != nil && attempts[m.ID] < indexAttempts {
 				failed = errors.Join(failed, err) // left pending: taken over once stale
 				return
+			}
+			if err != nil {
+				// The tip stays in triage, only not findable by /search.
+				failed = errors.Join(failed, fmt.Errorf("given up after %d attempts: %w", attempts[m.ID], err))
 			}
 			done = append(done, m.ID)
 		})
