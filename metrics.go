@@ -59,6 +59,16 @@ func newMetrics(st *storage.Store, spool *storage.Spool) *promMetrics {
 			queue(func(d storage.QueueDepth) float64 { return float64(d.Inbox) })),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigia_spool_size", Help: "Tips kept on disk while Redis was unreachable, not yet replayed."},
 			func() float64 { return float64(spool.Len()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigia_index_backlog", Help: "Tips received but not indexed yet (not findable by /search)."},
+			func() float64 {
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+				defer cancel()
+				n, err := st.IndexBacklog(ctx)
+				if err != nil {
+					return -1
+				}
+				return float64(n)
+			}),
 	)
 	return m
 }

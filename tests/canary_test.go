@@ -359,6 +359,10 @@ func checkCanaries(t *testing.T, rs *redistest.Server, bot *botProcess, addr str
 	if !strings.Contains(string(metrics), "vigia_") {
 		t.Fatalf("no Vigía metrics:\n%s", metrics)
 	}
+	// Every tip was indexed by the background indexer, and it says so.
+	if !regexp.MustCompile(`(?m)^vigia_index_backlog 0$`).Match(metrics) {
+		t.Errorf("index backlog not 0:\n%s", metrics)
+	}
 	for _, s := range canaries {
 		if strings.Contains(string(metrics), s) {
 			t.Errorf("metrics hold %q", s)
