@@ -38,16 +38,23 @@ func newMetrics(st *storage.Store, spool *storage.Spool) *promMetrics {
 			Name: "vigia_rate_limited_total", Help: "429 answers from a platform.",
 		}, []string{"platform"}),
 	}
-	queue := func(pick func(storage.QueueDepth) float64) func() float64 {
+	// read asks Redis for a gauge's value, -1 when it does not answer.
+	read := func(get func(context.Context) (float64, error)) func() float64 {
 		return func() float64 {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			defer cancel()
-			d, err := st.QueueDepth(ctx)
+			v, err := get(ctx)
 			if err != nil {
 				return -1
 			}
-			return pick(d)
+			return v
 		}
+	}
+	queue := func(pick func(storage.QueueDepth) float64) func() float64 {
+		return read(func(ctx context.Context) (float64, error) {
+			d, err := st.QueueDepth(ctx)
+			return pick(d), err
+		})
 	}
 	m.reg.MustRegister(m.tips, m.handled, m.sendFailed, m.rateLimited,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -60,15 +67,10 @@ func newMetrics(st *storage.Store, spool *storage.Spool) *promMetrics {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigia_spool_size", Help: "Tips kept on disk while Redis was unreachable, not yet replayed."},
 			func() float64 { return float64(spool.Len()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigia_index_backlog", Help: "Tips received but not indexed yet (not findable by /search)."},
-			func() float64 {
-				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-				defer cancel()
+			read(func(ctx context.Context) (float64, error) {
 				n, err := st.IndexBacklog(ctx)
-				if err != nil {
-					return -1
-				}
-				return float64(n)
-			}),
+				return float64(n), err
+			})),
 	)
 	return m
 }

@@ -29,6 +29,12 @@ type sent struct {
 // send submits a one-message tip and runs the indexer over it.
 func send(t *testing.T, st *storage.Store, user string, ev int64, text string) sent {
 	t.Helper()
+	return sent{submitText(t, st, user, ev, text), indexAll(t, st)}
+}
+
+// submitText submits a one-message tip, leaving it to the indexer.
+func submitText(t *testing.T, st *storage.Store, user string, ev int64, text string) storage.Submission {
+	t.Helper()
 	ctx := context.Background()
 	p := st.Pseudonym("telegram", user)
 	d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: ev, Part: tips.Part{Text: text}})
@@ -39,7 +45,7 @@ func send(t *testing.T, st *storage.Store, user string, ev int64, text string) s
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sent{sub, indexAll(t, st)}
+	return sub
 }
 
 // indexAll runs the indexer until no tip waits, and returns the alerts.
@@ -478,19 +484,6 @@ func TestIndexerTakesOverADeadIndexersTips(t *testing.T) {
 	ctx := context.Background()
 	st, srv, clk := newStore(t)
 	c := srv.Client()
-	submit := func(user string, ev int64, text string) storage.Submission {
-		t.Helper()
-		p := st.Pseudonym("telegram", user)
-		d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: ev, Part: tips.Part{Text: text}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		sub, err := st.SubmitDraft(ctx, p, d.ID, "es", ev+1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return sub
-	}
 	found := func(query string) int {
 		t.Helper()
 		got, err := st.Search(ctx, query, clk.Now().Add(-time.Hour), "", 10)
@@ -499,7 +492,7 @@ func TestIndexerTakesOverADeadIndexersTips(t *testing.T) {
 		}
 		return len(got)
 	}
-	submit("401", 10, "cobran piso en el tianguis, llaman del 55 8765 4321")
+	submitText(t, st, "401", 10, "cobran piso en el tianguis, llaman del 55 8765 4321")
 	if n := found("tianguis"); n != 0 {
 		t.Fatalf("found %d before indexing", n)
 	}
@@ -535,16 +528,16 @@ func TestIndexerTakesOverADeadIndexersTips(t *testing.T) {
 	}
 
 	// The third reporter's tip raises the alert; handing it over fails.
-	submit("402", 20, "me extorsionan del +52 55 8765 4321")
+	submitText(t, st, "402", 20, "me extorsionan del +52 55 8765 4321")
 	indexAll(t, st)
-	third := submit("403", 30, "llamadas del 5587654321 pidiendo cuota")
+	third := submitText(t, st, "403", 30, "llamadas del 5587654321 pidiendo cuota")
 	failed := 0
 	if _, err := st.IndexTips(ctx, 10, time.Millisecond, func(storage.Signal) error { failed++; return errors.New("no chat") }); err == nil || failed != 1 {
 		t.Fatalf("alert hand-over failed %d times, err %v", failed, err)
 	}
 	// Another reporter's tip meanwhile does not raise it: the alert belongs
 	// to the tip that reached the threshold.
-	submit("404", 40, "también a mí del 55 8765 4321")
+	submitText(t, st, "404", 40, "también a mí del 55 8765 4321")
 	if alerts := indexAll(t, st); len(alerts) != 0 {
 		t.Fatalf("alert raised by a later tip: %+v", alerts)
 	}
@@ -566,10 +559,10 @@ func TestIndexerTakesOverADeadIndexersTips(t *testing.T) {
 
 	// An alert no chat ever takes is given up after five attempts: the
 	// tip is acknowledged, and the indexer moves on.
-	submit("407", 70, "cobro en la caseta, del 55 2222 3333")
-	submit("408", 80, "la caseta cobra, llaman del 5522223333")
+	submitText(t, st, "407", 70, "cobro en la caseta, del 55 2222 3333")
+	submitText(t, st, "408", 80, "la caseta cobra, llaman del 5522223333")
 	indexAll(t, st)
-	submit("409", 90, "cuota en la caseta del +52 55 2222 3333")
+	submitText(t, st, "409", 90, "cuota en la caseta del +52 55 2222 3333")
 	refuse := func(storage.Signal) error { return errors.New("no chat") }
 	for attempt := 1; attempt <= 5; attempt++ {
 		if attempt > 1 {
@@ -586,8 +579,8 @@ func TestIndexerTakesOverADeadIndexersTips(t *testing.T) {
 
 	// A waiting tip's entry deleted (as /purge does): Redis no longer
 	// knows the group's lag, the backlog is still counted.
-	gone := submit("405", 50, "primera")
-	submit("406", 60, "segunda")
+	gone := submitText(t, st, "405", 50, "primera")
+	submitText(t, st, "406", 60, "segunda")
 	entries, _ := c.XRange(ctx, "t:{tips}:triage", "-", "+").Result()
 	for _, e := range entries {
 		if e.Values["id"] == gone.TipID {
