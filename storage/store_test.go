@@ -256,7 +256,7 @@ func TestDiscardDraft(t *testing.T) {
 // role and whether they have a question to answer, and counts a rate limit.
 func TestProfileLanguageRoleAnsweringAndLimit(t *testing.T) {
 	ctx := context.Background()
-	st, _, _ := newStore(t)
+	st, srv, _ := newStore(t)
 	p := st.Pseudonym("telegram", "6")
 	if got, err := st.Profile(ctx, p, nil); err != nil || got != (storage.Profile{Allowed: true}) {
 		t.Fatalf("nobody: %+v %v", got, err)
@@ -288,6 +288,17 @@ func TestProfileLanguageRoleAnsweringAndLimit(t *testing.T) {
 	}
 	if ok, _, err := st.Allow(ctx, p, "chat", 4, time.Hour); err != nil || ok { // the fifth event
 		t.Fatalf("Allow does not see the events counted with the profile: %v %v", ok, err)
+	}
+	// Redis refusing writes (out of memory) refuses the count, not the
+	// reads: the sender keeps their language and role.
+	c := srv.Client()
+	if err := c.ConfigSet(ctx, "maxmemory", "1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	defer c.ConfigSet(ctx, "maxmemory", "0")
+	got, err := st.Profile(ctx, p, limit)
+	if err == nil || got.Language != "fr" || got.Role != "investigator" || !got.Answering {
+		t.Fatalf("profile with the count refused: %+v %v", got, err)
 	}
 }
 

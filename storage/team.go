@@ -151,7 +151,12 @@ func (s *Store) Profile(ctx context.Context, pseudonym string, count *Limit) (Pr
 		counted = allow.EvalSha(ctx, pipe, keys, args...)
 	}
 	_, err := pipe.Exec(ctx)
-	p := Profile{Allowed: true}
+	// What could be read is returned even when the count failed (Redis out
+	// of memory or read-only refuses the script, not the reads).
+	p := Profile{Allowed: true, Language: lang.Val(), Answering: answering.Val() == 1}
+	if sealed, err := member.Bytes(); err == nil {
+		p.Role = s.memberRole(pseudonym, sealed)
+	}
 	if counted != nil {
 		counted = s.uncached(ctx, allow, counted, keys, args...)
 		n, cerr := counted.Int()
@@ -163,10 +168,6 @@ func (s *Store) Profile(ctx context.Context, pseudonym string, count *Limit) (Pr
 	if err != nil && !errors.Is(err, redis.Nil) && !isNoScript(err) {
 		return p, fmt.Errorf("profile: %w", err)
 	}
-	if sealed, err := member.Bytes(); err == nil {
-		p.Role = s.memberRole(pseudonym, sealed)
-	}
-	p.Language, p.Answering = lang.Val(), answering.Val() == 1
 	return p, nil
 }
 
