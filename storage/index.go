@@ -94,20 +94,31 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Ti
 	sketch, sketched := tips.NewSketch(text, s.kr.keys().Index)
 	var bands []string
 	var cands []*redis.Cmd
-	var candDays []time.Time
 	if sketched {
 		bands = sketch.Bands()
-		for d := range 8 { // today and the seven days before: one call a day
-			day := created.AddDate(0, 0, -d)
-			candDays = append(candDays, day)
-			cands = append(cands, lookupBands.EvalSha(ctx, pipe, s.bandKeys(day, bands), anySlice(bands)...))
+		// The sketch first, then its bands: a tip that finds this one by
+		// a band can read its sketch.
+		pipe.HSet(ctx, s.k.tip(id), "sk", sketch.String())
+		// Today's buckets are read and this tip filed in them in one
+		// script, so of two similar tips indexed at once the second finds
+		// the first; the seven days before are only read, one call a day.
+		cands = append(cands, addBands.EvalSha(ctx, pipe, s.bandKeys(created, bands), bandArgs(id, bands)...))
+		for d := 1; d < 8; d++ {
+			cands = append(cands, lookupBands.EvalSha(ctx, pipe, s.bandKeys(created.AddDate(0, 0, -d), bands), anySlice(bands)...))
 		}
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) && !isNoScript(err) {
 		return nil, fmt.Errorf("index tip: %w", err)
 	}
 	for i, c := range cands {
-		cands[i] = s.uncached(ctx, lookupBands, c, s.bandKeys(candDays[i], bands), anySlice(bands)...)
+		if i == 0 {
+			cands[i] = s.uncached(ctx, addBands, c, s.bandKeys(created, bands), bandArgs(id, bands)...)
+		} else {
+			cands[i] = s.uncached(ctx, lookupBands, c, s.bandKeys(created.AddDate(0, 0, -i), bands), anySlice(bands)...)
+		}
+		if err := cands[i].Err(); err != nil {
+			return nil, fmt.Errorf("sketch bands: %w", err)
+		}
 	}
 	for _, c := range counts {
 		if err := c.Err(); err != nil {
@@ -134,7 +145,6 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Ti
 	seen := map[string]bool{id: true}
 	var others []string
 	var sketches []*redis.StringCmd
-	var added *redis.Cmd
 	if sketched {
 		// The candidates' sketches, at most 50.
 		for _, c := range cands {
@@ -151,17 +161,9 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Ti
 				}
 			}
 		}
-		pipe.HSet(ctx, s.k.tip(id), "sk", sketch.String())
-		added = addBands.EvalSha(ctx, pipe, s.bandKeys(created, bands), bandArgs(id, bands)...)
 	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) && !isNoScript(err) {
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("index tip: %w", err)
-	}
-	if added != nil {
-		added = s.uncached(ctx, addBands, added, s.bandKeys(created, bands), bandArgs(id, bands)...)
-	}
-	if added != nil && added.Err() != nil {
-		return nil, fmt.Errorf("sketch bands: %w", added.Err())
 	}
 	var dups []string
 	for i, c := range sketches {
@@ -172,8 +174,10 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Ti
 	// Possible duplicates are linked both ways, never merged: one round trip.
 	if dups = dups[:min(len(dups), 5)]; len(dups) > 0 {
 		pipe := s.rdb.Pipeline()
-		pipe.HSet(ctx, s.k.tip(id), "nd", strings.Join(dups, ","))
 		for _, d := range dups {
+			// Added to what is there (a tip indexed at the same time may
+			// have linked this one already), each id once.
+			linkBack.Eval(ctx, pipe, []string{s.k.tip(id)}, d)
 			linkBack.Eval(ctx, pipe, []string{s.k.tip(d)}, id)
 		}
 		if _, err := pipe.Exec(ctx); err != nil {
@@ -254,16 +258,19 @@ local out = {}
 for i = 1, #KEYS do out[i] = redis.call('HGET', KEYS[i], ARGV[i]) or '' end
 return out`)
 
-// addBands files a tip id under each of its bands (ARGV[3…]) in its
-// bucket (KEYS[1…]), keeping the last eight ids per band, and keeps the
-// buckets for nine days.
+// addBands returns, like lookupBands, the ids filed under each of a tip's
+// bands (ARGV[3…]) in its bucket (KEYS[1…]), then files the tip id there
+// (once: indexing a tip again changes nothing), keeping the last eight ids
+// per band, and keeps the buckets for nine days.
 var addBands = redis.NewScript(`
+local out = {}
 for i = 3, #ARGV do
   local k = KEYS[i - 2]
   local v = redis.call('HGET', k, ARGV[i])
+  out[i - 2] = v or ''
   if not v then
     v = ARGV[1]
-  else
+  elseif not string.find(',' .. v .. ',', ',' .. ARGV[1] .. ',', 1, true) then
     v = v .. ',' .. ARGV[1]
     local n = 0
     for _ in string.gmatch(v, ',') do n = n + 1 end
@@ -272,7 +279,7 @@ for i = 3, #ARGV do
   redis.call('HSET', k, ARGV[i], v)
   redis.call('PEXPIRE', k, ARGV[2])
 end
-return 1`)
+return out`)
 
 // dropBands removes a tip id from its bands (ARGV[2…]) in their buckets
 // (KEYS[1…]).
@@ -291,12 +298,13 @@ for i = 2, #ARGV do
 end
 return 1`)
 
-// linkBack records on an existing tip that a newer one resembles it; an
-// expired tip is not brought back.
+// linkBack records on an existing tip (KEYS[1]) that another (ARGV[1])
+// resembles it, once; an expired tip is not brought back.
 var linkBack = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local v = redis.call('HGET', KEYS[1], 'nd')
 if not v then return redis.call('HSET', KEYS[1], 'nd', ARGV[1]) end
+if string.find(',' .. v .. ',', ',' .. ARGV[1] .. ',', 1, true) then return 0 end
 if string.len(v) < 100 then redis.call('HSET', KEYS[1], 'nd', v .. ',' .. ARGV[1]) end
 return 1`)
 

@@ -203,6 +203,30 @@ func TestNearDuplicatesAreLinkedNotMerged(t *testing.T) {
 	}
 }
 
+// Two similar tips indexed in one batch, at the same time, find each
+// other; indexing them again (an indexer taking over) adds no second link.
+func TestNearDuplicatesInOneBatchAreLinkedOnce(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	text := "Los halcones de la plaza cobran cuota a todos los tenderos de la calle Morelos cada viernes en la noche"
+	a := submitText(t, st, "411", 10, text)
+	b := submitText(t, st, "412", 20, strings.ToLower(text)+" otra vez")
+	for round := range 2 {
+		if round == 1 { // both taken over as if their indexer had died
+			c := srv.Client()
+			if err := c.XGroupSetID(ctx, "t:{tips}:triage", storage.IndexGroup, "0").Err(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		indexAll(t, st)
+		ta, _ := st.Tip(ctx, a.TipID)
+		tb, _ := st.Tip(ctx, b.TipID)
+		if ta.NearDuplicate != b.TipID || tb.NearDuplicate != a.TipID {
+			t.Fatalf("round %d: links %q and %q, want each the other once", round+1, ta.NearDuplicate, tb.NearDuplicate)
+		}
+	}
+}
+
 func TestClassifierSuggestsWhenReporterDoesNotChoose(t *testing.T) {
 	ctx := context.Background()
 	st, _, _ := newStore(t)
@@ -531,6 +555,12 @@ func TestIndexerTakesOverADeadIndexersTips(t *testing.T) {
 	submitText(t, st, "402", 20, "me extorsionan del +52 55 8765 4321")
 	indexAll(t, st)
 	third := submitText(t, st, "403", 30, "llamadas del 5587654321 pidiendo cuota")
+	// A panic while indexing a tip (here in the hand-over) is an error for
+	// that tip, not the end of the process.
+	if n, err := st.IndexTips(ctx, 10, time.Millisecond, func(storage.Signal) error { panic("no chat") }); err == nil || n != 0 {
+		t.Fatalf("a panic: %d handled, %v", n, err)
+	}
+	stale()
 	failed := 0
 	if _, err := st.IndexTips(ctx, 10, time.Millisecond, func(storage.Signal) error { failed++; return errors.New("no chat") }); err == nil || failed != 1 {
 		t.Fatalf("alert hand-over failed %d times, err %v", failed, err)
@@ -542,11 +572,19 @@ func TestIndexerTakesOverADeadIndexersTips(t *testing.T) {
 		t.Fatalf("alert raised by a later tip: %+v", alerts)
 	}
 	stale()
-	if alerts := indexAll(t, st); len(alerts) != 1 || alerts[0].Entity.Value != "+525587654321" {
-		t.Fatalf("the third reporter's alert was not raised again: %+v", alerts)
+	// The indexer is stopped (its context ends) right after handing the
+	// alert over: the tip is acknowledged all the same, or the next
+	// indexer would send the alert again.
+	stop, cancel := context.WithCancel(ctx)
+	var raised []storage.Signal
+	if _, err := st.IndexTips(stop, 10, time.Millisecond, func(s storage.Signal) error { raised = append(raised, s); cancel(); return nil }); err != nil {
+		t.Fatal(err)
 	}
-	if alerts := indexAll(t, st); len(alerts) != 0 {
-		t.Fatalf("alert raised twice: %+v", alerts)
+	if len(raised) != 1 || raised[0].Entity.Value != "+525587654321" {
+		t.Fatalf("the third reporter's alert was not raised again: %+v", raised)
+	}
+	if n, err := st.IndexBacklog(ctx); err != nil || n != 0 {
+		t.Fatalf("backlog %d %v: the alerted tip was not acknowledged", n, err)
 	}
 	// Indexing a tip twice (taken over after it was indexed, before its
 	// acknowledgement) changes nothing a search sees.
@@ -575,6 +613,11 @@ func TestIndexerTakesOverADeadIndexersTips(t *testing.T) {
 	}
 	if n, err := st.IndexBacklog(ctx); err != nil || n != 0 {
 		t.Fatalf("backlog %d %v after giving up, want 0", n, err)
+	}
+	// The alert it could not hand over goes to the next tip naming it.
+	submitText(t, st, "410", 95, "otra vez el 55 2222 3333")
+	if alerts := indexAll(t, st); len(alerts) != 1 || alerts[0].Entity.Value != "+525522223333" {
+		t.Fatalf("after a given-up alert, the next tip raised %+v", alerts)
 	}
 
 	// A waiting tip's entry deleted (as /purge does): Redis no longer

@@ -6,10 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/tips"
 )
 
 // The blind index is built off the reporter's path: a tip is durable, and
@@ -47,6 +50,14 @@ func (s *Store) IndexTips(ctx context.Context, count int, block time.Duration, a
 	stream := s.k.triage()
 	msgs, _, err := s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{Stream: stream, Group: IndexGroup, Consumer: indexConsumer,
 		MinIdle: indexStale, Start: "0-0", Count: int64(count)}).Result()
+	if err != nil && strings.HasPrefix(err.Error(), "NOGROUP") {
+		// The stream was lost (a flushed or replaced Redis) and made again
+		// by a new tip: index everything it holds.
+		err = s.rdb.XGroupCreateMkStream(ctx, stream, IndexGroup, "0").Err()
+		if err == nil || strings.HasPrefix(err.Error(), "BUSYGROUP") {
+			return 0, errors.New("index group was missing: created again")
+		}
+	}
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return 0, fmt.Errorf("index claim: %w", err)
 	}
@@ -120,12 +131,14 @@ func (s *Store) IndexTips(ctx context.Context, count int, block time.Duration, a
 			}
 			mu.Lock()
 			defer mu.Unlock()
-			if err != nil && attempts[m.ID] < indexAttempts {
+			if err != nil && (attempts[m.ID] < indexAttempts || ctx.Err() != nil) {
 				failed = errors.Join(failed, err) // left pending: taken over once stale
 				return
 			}
 			if err != nil {
-				// The tip stays in triage, only not findable by /search.
+				// The tip stays in triage, only not findable by /search;
+				// an alert it holds goes to the next tip naming the entity.
+				s.releaseAlerts(ctx, m.Values["id"].(string), fields[i].Val())
 				failed = errors.Join(failed, fmt.Errorf("given up after %d attempts: %w", attempts[m.ID], err))
 			}
 			done = append(done, m.ID)
@@ -133,29 +146,32 @@ func (s *Store) IndexTips(ctx context.Context, count int, block time.Duration, a
 	}
 	wg.Wait()
 	if len(done) > 0 {
-		if err := s.rdb.XAck(ctx, stream, IndexGroup, done...).Err(); err != nil {
+		// Indexed and alerted: acknowledged even if ctx just ended, or the
+		// batch would be indexed, and its alerts sent, again.
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := s.rdb.XAck(actx, stream, IndexGroup, done...).Err(); err != nil {
 			return 0, fmt.Errorf("index ack: %w", err)
 		}
 	}
 	return len(done), failed
 }
 
-// indexStored indexes one stored tip from its fields.
-func (s *Store) indexStored(ctx context.Context, id string, fields map[string]string, alert func(Signal) error) error {
+// indexStored indexes one stored tip from its fields. A panic (on a
+// reporter's text) is an error: the tip is given up after indexAttempts,
+// instead of the process dying on it again at every start.
+func (s *Store) indexStored(ctx context.Context, id string, fields map[string]string, alert func(Signal) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("index: tip %s: panic (%T)", id, p) // not the value: it may quote the tip
+		}
+	}()
 	if fields["k"] == "" {
 		return nil
 	}
-	dataKey, err := s.kr.open([]byte(fields["k"]), "tipkey:"+id)
+	st, err := s.openStored(id, fields)
 	if err != nil {
-		return fmt.Errorf("index: unwrap tip %s: %w", id, err)
-	}
-	plain, err := open(dataKey, []byte(fields["d"]), "tip:"+id)
-	if err != nil {
-		return fmt.Errorf("index: open tip %s: %w", id, err)
-	}
-	var st sealedTip
-	if err := json.Unmarshal(plain, &st); err != nil {
-		return fmt.Errorf("index: decode tip %s: %w", id, err)
+		return err
 	}
 	ms, _ := strconv.ParseInt(fields["t"], 10, 64)
 	alerts, err := s.index(ctx, id, st.Reporter, time.UnixMilli(ms), st.Content.Text())
@@ -163,6 +179,42 @@ func (s *Store) indexStored(ctx context.Context, id string, fields map[string]st
 		err = errors.Join(err, alert(a))
 	}
 	return err
+}
+
+// openStored opens a stored tip's sealed content and reporter.
+func (s *Store) openStored(id string, fields map[string]string) (sealedTip, error) {
+	var st sealedTip
+	dataKey, err := s.kr.open([]byte(fields["k"]), "tipkey:"+id)
+	if err != nil {
+		return st, fmt.Errorf("index: unwrap tip %s: %w", id, err)
+	}
+	plain, err := open(dataKey, []byte(fields["d"]), "tip:"+id)
+	if err != nil {
+		return st, fmt.Errorf("index: open tip %s: %w", id, err)
+	}
+	if err := json.Unmarshal(plain, &st); err != nil {
+		return st, fmt.Errorf("index: decode tip %s: %w", id, err)
+	}
+	return st, nil
+}
+
+// releaseAlert deletes an alert mark (KEYS[1]) if it names tip ARGV[1].
+var releaseAlert = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`)
+
+// releaseAlerts lets the next tip naming one of a given-up tip's entities
+// raise the alert this tip could not hand over.
+func (s *Store) releaseAlerts(ctx context.Context, id string, fields map[string]string) {
+	st, err := s.openStored(id, fields)
+	if err != nil {
+		return // never indexed: it holds no alert
+	}
+	pipe := s.rdb.Pipeline()
+	for _, e := range tips.Extract(st.Content.Text(), s.index0.Region) {
+		releaseAlert.Eval(ctx, pipe, []string{s.k.indexAlert(s.entityMAC(e.Key()))}, id) // rare: not cached
+	}
+	_, _ = pipe.Exec(ctx)
 }
 
 // IndexBacklog is how many tips wait to be indexed (or are being indexed).
