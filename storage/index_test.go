@@ -637,3 +637,21 @@ func TestIndexerTakesOverADeadIndexersTips(t *testing.T) {
 		t.Fatalf("backlog %d %v, want 1", n, err)
 	}
 }
+
+// An index group lost with the stream (a flushed Redis, the stream made
+// again by the next tip) is made again, and that tip is indexed.
+func TestIndexGroupLostIsMadeAgain(t *testing.T) {
+	ctx := context.Background()
+	st, srv, clk := newStore(t)
+	if err := srv.Client().Del(ctx, "t:{tips}:triage").Err(); err != nil {
+		t.Fatal(err)
+	}
+	submitText(t, st, "421", 10, "retén falso en la carretera a Saltillo")
+	if _, err := st.IndexTips(ctx, 10, time.Millisecond, func(storage.Signal) error { return nil }); err == nil {
+		t.Fatal("no error for a missing index group")
+	}
+	indexAll(t, st)
+	if got, err := st.Search(ctx, "saltillo", clk.Now().Add(-time.Hour), "", 5); err != nil || len(got) != 1 {
+		t.Fatalf("search: %v %v", ids(got), err)
+	}
+}
