@@ -55,7 +55,7 @@ func (s *Store) reporterMAC(entityMAC, p string) string {
 // threshold in this window (each once per window). Two round trips: the
 // postings with the near-duplicate candidates' lookup, then what depends
 // on their answers.
-func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Time, text string) ([]Signal, error) {
+func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Time, text string, late bool) ([]Signal, error) {
 	o := s.index0
 	ms := float64(created.UnixMilli())
 	oldest := strconv.FormatInt(created.Add(-s.retention).UnixMilli(), 10)
@@ -65,10 +65,17 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Ti
 		return nil, err
 	}
 	day, expiry := bandDay(created), s.postingExpiry(created)
-	for _, t := range tips.IndexTokens(text) {
-		k := s.k.indexToken(s.tokenMAC(t), day)
-		pipe.Append(ctx, k, string(num))
-		pipe.PExpireAt(ctx, k, expiry)
+	if late {
+		// Appended now, its number would sit among much newer ones:
+		// listed apart, searched by its content (postings.go).
+		pipe.SAdd(ctx, s.k.indexLate(day), id)
+		pipe.PExpireAt(ctx, s.k.indexLate(day), expiry)
+	} else {
+		for _, t := range tips.IndexTokens(text) {
+			k := s.k.indexToken(s.tokenMAC(t), day)
+			pipe.Append(ctx, k, string(num))
+			pipe.PExpireAt(ctx, k, expiry)
+		}
 	}
 	entities := tips.Extract(text, o.Region)
 	// An entity's sorted set holds its tips, scored by time, and its

@@ -50,7 +50,7 @@ func BenchmarkIndexQueries(b *testing.B) {
 			b.Fatal(err)
 		}
 		st.rdb.HSet(ctx, st.k.tip(id), "k", wrapped, "d", blob, "c", "extortion", "s", "new", "t", created.UnixMilli())
-		if _, err := st.index(ctx, id, rep, created, text); err != nil {
+		if _, err := st.index(ctx, id, rep, created, text, false); err != nil {
 			b.Fatal(err)
 		}
 	}

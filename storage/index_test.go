@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -653,5 +654,50 @@ func TestIndexGroupLostIsMadeAgain(t *testing.T) {
 	indexAll(t, st)
 	if got, err := st.Search(ctx, "saltillo", clk.Now().Add(-time.Hour), "", 5); err != nil || len(got) != 1 {
 		t.Fatalf("search: %v %v", ids(got), err)
+	}
+}
+
+// Tips indexed late (taken over from an indexer that died, after newer
+// tips were indexed) are found in their place, and hide no newer tip,
+// however short the posting tails a search reads.
+func TestLateIndexedTipsAreFoundInOrder(t *testing.T) {
+	storage.SmallPostingTails(t)
+	ctx := context.Background()
+	st, srv, clk := newStore(t)
+	c := srv.Client()
+	var want []string
+	for i := range 3 {
+		want = append(want, submitText(t, st, strconv.Itoa(500+i), int64(10*i+10), "retén en la caseta de Tepotzotlán").TipID)
+	}
+	// An indexer takes the first three and dies.
+	if err := c.XReadGroup(ctx, &redis.XReadGroupArgs{Group: storage.IndexGroup, Consumer: "indexer", Streams: []string{"t:{tips}:triage", ">"}, Count: 3, Block: -1}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 3; i < 20; i++ {
+		text := "retén en la caseta de Tepotzotlán"
+		if i == 19 {
+			text = "otro retén, sin caseta"
+		}
+		// One at a time, so that the short tails' slack of one holds.
+		want = append(want, send(t, st, strconv.Itoa(500+i), int64(10*i+10), text).TipID)
+	}
+	pend, err := c.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: "t:{tips}:triage", Group: storage.IndexGroup, Start: "-", End: "+", Count: 10}).Result()
+	if err != nil || len(pend) != 3 {
+		t.Fatalf("pending: %v %v", pend, err)
+	}
+	for _, p := range pend {
+		c.Do(ctx, "XCLAIM", "t:{tips}:triage", storage.IndexGroup, p.Consumer, 0, p.ID, "IDLE", (2 * time.Minute).Milliseconds(), "JUSTID")
+	}
+	indexAll(t, st)
+	slices.Reverse(want)
+	since := clk.Now().Add(-time.Hour)
+	if got, _ := st.Search(ctx, "reten", since, "", 30); strings.Join(ids(got), ",") != strings.Join(want, ",") {
+		t.Fatalf("all 20:\n got %v\nwant %v", ids(got), want)
+	}
+	if got, _ := st.Search(ctx, "caseta tepotzotlan", since, "", 30); strings.Join(ids(got), ",") != strings.Join(want[1:], ",") {
+		t.Fatalf("both words:\n got %v\nwant %v", ids(got), want[1:])
+	}
+	if got, _ := st.Search(ctx, "reten", since, "", 5); strings.Join(ids(got), ",") != strings.Join(want[:5], ",") {
+		t.Fatalf("newest 5: %v, want %v", ids(got), want[:5])
 	}
 }

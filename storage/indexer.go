@@ -36,6 +36,9 @@ var indexStale = time.Minute
 // indexAttempts is how often a tip is tried before it is left unindexed.
 const indexAttempts = 5
 
+// IndexBatch is how many tips an indexer takes at a time (see postingSlack).
+const IndexBatch = 50
+
 // indexParallel is how many tips of a batch are indexed at once.
 const indexParallel = 4
 
@@ -65,6 +68,7 @@ func (s *Store) IndexTips(ctx context.Context, count int, block time.Duration, a
 	// failing (a tip that cannot be opened, an alert no chat takes) is
 	// given up after indexAttempts, so it cannot hold the indexer forever.
 	attempts := map[string]int64{}
+	late := len(msgs) > 0 // taken over: indexed later than the tips around it
 	if len(msgs) > 0 {
 		pipe := s.rdb.Pipeline()
 		pend := make([]*redis.XPendingExtCmd, len(msgs))
@@ -127,7 +131,7 @@ func (s *Store) IndexTips(ctx context.Context, count int, block time.Duration, a
 			if fields[i] != nil {
 				// A reopened tip's second entry (r) was indexed the first
 				// time; a tip gone meanwhile (erased, expired) has nothing.
-				err = s.indexStored(ctx, m.Values["id"].(string), fields[i].Val(), serial)
+				err = s.indexStored(ctx, m.Values["id"].(string), fields[i].Val(), late, serial)
 			}
 			mu.Lock()
 			defer mu.Unlock()
@@ -160,7 +164,7 @@ func (s *Store) IndexTips(ctx context.Context, count int, block time.Duration, a
 // indexStored indexes one stored tip from its fields. A panic (on a
 // reporter's text) is an error: the tip is given up after indexAttempts,
 // instead of the process dying on it again at every start.
-func (s *Store) indexStored(ctx context.Context, id string, fields map[string]string, alert func(Signal) error) (err error) {
+func (s *Store) indexStored(ctx context.Context, id string, fields map[string]string, late bool, alert func(Signal) error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("index: tip %s: panic (%T)", id, p) // not the value: it may quote the tip
@@ -174,7 +178,7 @@ func (s *Store) indexStored(ctx context.Context, id string, fields map[string]st
 		return err
 	}
 	ms, _ := strconv.ParseInt(fields["t"], 10, 64)
-	alerts, err := s.index(ctx, id, st.Reporter, time.UnixMilli(ms), st.Content.Text())
+	alerts, err := s.index(ctx, id, st.Reporter, time.UnixMilli(ms), st.Content.Text(), late)
 	for _, a := range alerts {
 		err = errors.Join(err, alert(a))
 	}

@@ -86,6 +86,11 @@ func (k keys) audit() string { return k.prefix + ":audit" }
 // (by its MAC), 4 bytes each (see postings.go).
 func (k keys) indexToken(mac, day string) string { return k.prefix + ":ix:t:" + mac + ":" + day }
 
+// indexLate lists one UTC day's tips indexed late (taken over from an
+// indexer that died): their words are not in the day's posting strings,
+// which a search reads from the end trusting that they are nearly in order.
+func (k keys) indexLate(day string) string { return k.prefix + ":ix:late:" + day }
+
 // indexEntity maps an entity's MAC to its tip ids by time and its
 // reporters' tags by minus the hour (see index).
 func (k keys) indexEntity(mac string) string { return k.prefix + ":ix:e:" + mac }

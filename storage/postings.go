@@ -85,8 +85,12 @@ var postingTail = 16 << 10
 
 // postingSlack is how many of a partly read posting's oldest numbers a
 // search does not trust: concurrent indexing appends slightly out of order,
-// so a number just below a tail's start may be in it or not.
-var postingSlack = 64
+// so a number just below a tail's start may be in it or not. Indexers work
+// in batches of IndexBatch, indexParallel tips at a time: with up to four
+// of them (replicas) at once a number lands at most about 200 places from
+// its order. A tip indexed later than that (taken over from an indexer
+// that died) is not appended but listed apart (indexLate).
+var postingSlack = 256
 
 // Search returns up to n tips containing every word of query (folded:
 // case and accents do not matter) since `since`, in category if set,
@@ -120,12 +124,20 @@ func (s *Store) Search(ctx context.Context, query string, since time.Time, categ
 				keys[i] = append(keys[i], s.k.indexToken(mac, bandDay(d)))
 			}
 		}
-		tails, err := q.readTails(ctx, keys, postingTail)
+		lateKeys := make([]string, len(days))
+		for i, d := range days {
+			lateKeys[i] = s.k.indexLate(bandDay(d))
+		}
+		tails, late, err := q.readTails(ctx, keys, postingTail, lateKeys)
 		if err != nil {
 			return nil, err
 		}
 		for i := range days {
-			if err := q.searchDay(ctx, keys[i], tails[i]); err != nil {
+			lateHits, err := q.lateMatches(ctx, late[i], words)
+			if err != nil {
+				return nil, err
+			}
+			if err := q.searchDay(ctx, keys[i], tails[i], lateHits); err != nil {
 				return nil, err
 			}
 			if q.done() {
@@ -155,8 +167,9 @@ type tail struct {
 	whole bool
 }
 
-// readTails reads the last `bytes` bytes of each key, in one round trip.
-func (q *postingSearch) readTails(ctx context.Context, keys [][]string, bytes int) ([][]tail, error) {
+// readTails reads the last `bytes` bytes of each key, and the members of
+// each of lateKeys (the days' late tips), in one round trip.
+func (q *postingSearch) readTails(ctx context.Context, keys [][]string, bytes int, lateKeys []string) ([][]tail, [][]string, error) {
 	pipe := q.s.rdb.Pipeline()
 	cmds := make([][]*redis.StringCmd, len(keys))
 	for i, ks := range keys {
@@ -164,8 +177,12 @@ func (q *postingSearch) readTails(ctx context.Context, keys [][]string, bytes in
 			cmds[i] = append(cmds[i], pipe.GetRange(ctx, k, -int64(bytes), -1))
 		}
 	}
+	lateCmds := make([]*redis.StringSliceCmd, len(lateKeys))
+	for i, k := range lateKeys {
+		lateCmds[i] = pipe.SMembers(ctx, k)
+	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("search: %w", err)
+		return nil, nil, fmt.Errorf("search: %w", err)
 	}
 	out := make([][]tail, len(keys))
 	for i := range cmds {
@@ -174,26 +191,71 @@ func (q *postingSearch) readTails(ctx context.Context, keys [][]string, bytes in
 			out[i] = append(out[i], tail{nums: decodePostings(v), whole: len(v) < bytes})
 		}
 	}
+	late := make([][]string, len(lateKeys))
+	for i, c := range lateCmds {
+		late[i] = c.Val()
+	}
+	return out, late, nil
+}
+
+// lateMatches returns, ascending, the numbers of the late tips ids (see
+// indexLate) whose words include every one of words. There are few: they
+// are opened and matched here.
+func (q *postingSearch) lateMatches(ctx context.Context, ids []string, words []string) ([]uint32, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	list, err := q.s.tipsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []uint32
+	for _, t := range list {
+		has := map[string]bool{}
+		for _, w := range tips.IndexTokens(t.Content.Text()) {
+			has[w] = true
+		}
+		all := true
+		for _, w := range words {
+			all = all && has[w]
+		}
+		if n, err := strconv.ParseUint(t.ID, 10, 32); all && err == nil {
+			out = append(out, uint32(n))
+		}
+	}
+	slices.Sort(out)
 	return out, nil
 }
 
 // searchDay finds one day's matches, newest first: in the tails read so
 // far, then, while more are wanted, in tails four times longer.
-func (q *postingSearch) searchDay(ctx context.Context, keys []string, tails []tail) error {
+func (q *postingSearch) searchDay(ctx context.Context, keys []string, tails []tail, late []uint32) error {
 	below := uint64(1) << 32 // numbers at or above were looked at already
 	for size := postingTail; ; size *= 4 {
 		lists := make([][]uint32, len(tails))
 		var from uint32 // below this, a partly read tail may miss numbers
+		missing := false
 		for i, t := range tails {
 			if len(t.nums) == 0 {
-				return nil // a word is missing that day
+				missing = true // a word is missing from that day's postings
+				break
 			}
 			lists[i] = t.nums
 			if !t.whole {
 				from = max(from, t.nums[min(postingSlack, len(t.nums)-1)])
 			}
 		}
-		nums := intersectSorted(lists)
+		if missing && len(late) == 0 {
+			return nil
+		}
+		var nums []uint32
+		if !missing {
+			nums = intersectSorted(lists)
+		} else {
+			from = 0 // only the late tips: all known
+		}
+		// The day's late tips that match, in the same order.
+		nums = slices.Compact(slices.Sorted(slices.Values(append(nums, late...))))
 		var ids []string
 		for j := len(nums) - 1; j >= 0; j-- {
 			if v := uint64(nums[j]); v < below && nums[j] >= from {
@@ -223,7 +285,7 @@ func (q *postingSearch) searchDay(ctx context.Context, keys []string, tails []ta
 				which = append(which, i)
 			}
 		}
-		got, err := q.readTails(ctx, [][]string{more}, size*4)
+		got, _, err := q.readTails(ctx, [][]string{more}, size*4, nil)
 		if err != nil {
 			return err
 		}

@@ -49,8 +49,10 @@ func (s *Store) Purge(ctx context.Context, id string) error {
 	for _, fid := range storedFiles(t.Content) {
 		pipe.Del(ctx, s.k.file(fid))
 	}
+	pipe.SRem(ctx, s.k.indexLate(bandDay(t.Created)), id)
 	if e := fields["e"]; e != "" {
 		pipe.XAck(ctx, s.k.triage(), TriageGroup, e)
+		pipe.XAck(ctx, s.k.triage(), IndexGroup, e)
 		pipe.XDel(ctx, s.k.triage(), e)
 	}
 	if k := s.receiptKeyOf(fields); k != "" {
