@@ -11,7 +11,7 @@ import (
 // sending the alerts they raise, until none is left (or one fails).
 func (m *Mux) IndexPending(ctx context.Context) error {
 	for {
-		n, err := m.store.IndexTips(ctx, storage.IndexBatch, time.Millisecond, func(s storage.Signal) error { return m.alert(ctx, s) })
+		n, err := m.store.IndexTips(ctx, storage.IndexBatch, time.Millisecond, m.alerter(ctx))
 		if err != nil || n == 0 {
 			return err
 		}
@@ -23,7 +23,7 @@ func (m *Mux) IndexPending(ctx context.Context) error {
 // told it is received.
 func (m *Mux) RunIndexer(ctx context.Context) {
 	for ctx.Err() == nil {
-		_, err := m.store.IndexTips(ctx, storage.IndexBatch, 2*time.Second, func(s storage.Signal) error { return m.alert(ctx, s) })
+		_, err := m.store.IndexTips(ctx, storage.IndexBatch, 2*time.Second, m.alerter(ctx))
 		if err != nil && ctx.Err() == nil {
 			m.log.Warn("indexing failed", "error", err.Error())
 			select { // Redis is down, or a tip cannot be read: do not spin
@@ -32,4 +32,9 @@ func (m *Mux) RunIndexer(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// alerter hands the indexer's alerts to the investigator chats.
+func (m *Mux) alerter(ctx context.Context) func(storage.Signal) error {
+	return func(s storage.Signal) error { return m.alert(ctx, s) }
 }

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -173,9 +172,9 @@ func (s *Store) indexStored(ctx context.Context, id string, fields map[string]st
 	if fields["k"] == "" {
 		return nil
 	}
-	st, err := s.openStored(id, fields)
+	st, _, err := s.openStored(id, fields)
 	if err != nil {
-		return err
+		return fmt.Errorf("index: %w", err)
 	}
 	ms, _ := strconv.ParseInt(fields["t"], 10, 64)
 	alerts, err := s.index(ctx, id, st.Reporter, time.UnixMilli(ms), st.Content.Text(), late)
@@ -183,23 +182,6 @@ func (s *Store) indexStored(ctx context.Context, id string, fields map[string]st
 		err = errors.Join(err, alert(a))
 	}
 	return err
-}
-
-// openStored opens a stored tip's sealed content and reporter.
-func (s *Store) openStored(id string, fields map[string]string) (sealedTip, error) {
-	var st sealedTip
-	dataKey, err := s.kr.open([]byte(fields["k"]), "tipkey:"+id)
-	if err != nil {
-		return st, fmt.Errorf("index: unwrap tip %s: %w", id, err)
-	}
-	plain, err := open(dataKey, []byte(fields["d"]), "tip:"+id)
-	if err != nil {
-		return st, fmt.Errorf("index: open tip %s: %w", id, err)
-	}
-	if err := json.Unmarshal(plain, &st); err != nil {
-		return st, fmt.Errorf("index: decode tip %s: %w", id, err)
-	}
-	return st, nil
 }
 
 // releaseAlert deletes an alert mark (KEYS[1]) if it names tip ARGV[1].
@@ -210,7 +192,7 @@ return 0`)
 // releaseAlerts lets the next tip naming one of a given-up tip's entities
 // raise the alert this tip could not hand over.
 func (s *Store) releaseAlerts(ctx context.Context, id string, fields map[string]string) {
-	st, err := s.openStored(id, fields)
+	st, _, err := s.openStored(id, fields)
 	if err != nil {
 		return // never indexed: it holds no alert
 	}

@@ -320,21 +320,31 @@ func (s *Store) tipsByID(ctx context.Context, ids []string) ([]tips.Tip, error) 
 	return out, nil
 }
 
+// openStored opens a stored tip's sealed content and reporter, and returns
+// its data key.
+func (s *Store) openStored(id string, fields map[string]string) (sealedTip, []byte, error) {
+	var st sealedTip
+	dataKey, err := s.kr.open([]byte(fields["k"]), "tipkey:"+id)
+	if err != nil {
+		return st, nil, fmt.Errorf("unwrap tip %s: %w", id, err)
+	}
+	plain, err := open(dataKey, []byte(fields["d"]), "tip:"+id)
+	if err != nil {
+		return st, nil, fmt.Errorf("open tip %s: %w", id, err)
+	}
+	if err := json.Unmarshal(plain, &st); err != nil {
+		return st, nil, fmt.Errorf("decode tip %s: %w", id, err)
+	}
+	return st, dataKey, nil
+}
+
 func (s *Store) openTip(id string, fields map[string]string) (tips.Tip, error) {
 	if fields["k"] == "" {
 		return tips.Tip{}, ErrNotFound
 	}
-	dataKey, err := s.kr.open([]byte(fields["k"]), "tipkey:"+id)
+	st, dataKey, err := s.openStored(id, fields)
 	if err != nil {
-		return tips.Tip{}, fmt.Errorf("unwrap tip %s: %w", id, err)
-	}
-	plain, err := open(dataKey, []byte(fields["d"]), "tip:"+id)
-	if err != nil {
-		return tips.Tip{}, fmt.Errorf("open tip %s: %w", id, err)
-	}
-	var st sealedTip
-	if err := json.Unmarshal(plain, &st); err != nil {
-		return tips.Tip{}, fmt.Errorf("decode tip %s: %w", id, err)
+		return tips.Tip{}, err
 	}
 	ms, _ := strconv.ParseInt(fields["t"], 10, 64)
 	t := tips.Tip{
