@@ -73,6 +73,7 @@ type Store interface {
 	Kind(ctx context.Context, id string) (string, error)
 	ApprovePublication(ctx context.Context, id, key, text string, needed int, by string) (storage.Approval, error)
 	PendingDeliveries(ctx context.Context, max int) ([]storage.Delivery, error)
+	Broadcasts(ctx context.Context) (map[string]storage.Publication, error)
 	ClaimDelivery(ctx context.Context, d storage.Delivery) (bool, error)
 	Delivered(ctx context.Context, id string, sub storage.Subscription, messageID string) error
 	Gone(ctx context.Context, id string, sub storage.Subscription) error

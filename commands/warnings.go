@@ -270,7 +270,13 @@ func (m *Mux) broadcastOnce(ctx context.Context) error {
 	sent := 0
 	limiter := time.NewTicker(time.Second / perSecond)
 	defer limiter.Stop()
-	touched := map[string]storage.Publication{}
+	// Every unfinished broadcast is looked at, not only those with
+	// destinations in this batch: one whose last destination was cut short
+	// by a crash has none left, and its report must still go out.
+	touched, err := m.store.Broadcasts(ctx)
+	if err != nil {
+		return err
+	}
 	for _, d := range batch {
 		touched[d.TipID] = d.Publication
 		key := d.Sub.Platform + ":" + d.Sub.Chat

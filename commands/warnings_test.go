@@ -195,3 +195,45 @@ func TestWarningRegionsAndDiscordChannels(t *testing.T) {
 		t.Fatalf("deliveries: %v", platform.got)
 	}
 }
+
+// A crash while the last destination was being sent leaves nothing to
+// send: the report still goes out, counting it unconfirmed.
+func TestBroadcastReportAfterCrashOnTheLastDestination(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	platform := &community{}
+	tm.mux.AddSender("telegram", platform)
+	for i := 1; i <= 3; i++ {
+		tm.inGroup("50", fmt.Sprint(-i), true, commands.Request{Command: "subscribe"})
+	}
+	tm.inGroup("7777", "-1", false, commands.Request{Command: "warn", Args: "Retén falso en la carretera"})
+	for _, u := range []struct{ id, name string }{{"2002", "Ana"}, {"2003", "Beto"}} {
+		code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
+		tm.as(u.id, u.name, commands.Request{Command: "redeem", Args: code})
+		tm.as(u.id, u.name, commands.Request{Command: "publish", Args: "1"})
+	}
+	// Two destinations delivered, the third claimed by a process that died.
+	ds, err := tm.store.PendingDeliveries(ctx, 10)
+	if err != nil || len(ds) != 3 {
+		t.Fatalf("deliveries: %d %v", len(ds), err)
+	}
+	for i, d := range ds {
+		if ok, err := tm.store.ClaimDelivery(ctx, d); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+		if i < 2 {
+			if err := tm.store.Delivered(ctx, d.TipID, d.Sub, "1"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	restarted := tm.mux.Clone()
+	restarted.AddSender("telegram", platform)
+	if err := restarted.BroadcastOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	report := platform.got["2002"]
+	if len(report) == 0 || !strings.Contains(report[len(report)-1], "delivered to 2 of 3") || !strings.Contains(report[len(report)-1], "1 unconfirmed") {
+		t.Fatalf("report: %q", report)
+	}
+}

@@ -302,6 +302,23 @@ func (s *Store) PendingDeliveries(ctx context.Context, max int) ([]Delivery, err
 	return out, nil
 }
 
+// Broadcasts returns the broadcasts not finished yet, by tip id: also
+// those with nothing left to send, whose last destination was cut short
+// by a crash (it counts as unconfirmed), so their report still goes out.
+func (s *Store) Broadcasts(ctx context.Context) (map[string]Publication, error) {
+	ids, err := s.rdb.SMembers(ctx, s.k.broadcasts()).Result()
+	if err != nil {
+		return nil, fmt.Errorf("broadcasts: %w", err)
+	}
+	out := map[string]Publication{}
+	for _, id := range ids {
+		if pub, err := s.publication(ctx, id); err == nil {
+			out[id] = pub
+		}
+	}
+	return out, nil
+}
+
 // ClaimDelivery marks a destination "sending", right before the message
 // goes out; false if it is no longer pending. If the process dies before
 // the outcome is recorded, the destination is not sent again (a message
