@@ -26,7 +26,7 @@ type Store interface {
 	Draft(ctx context.Context, pseudonym string) (storage.Draft, error)
 	SetDraftCategory(ctx context.Context, pseudonym, draftID string, c tips.Category) error
 	DiscardDraft(ctx context.Context, pseudonym, draftID string) error
-	SubmitDraft(ctx context.Context, pseudonym, draftID, language string, eventID int64) (storage.Submission, error)
+	SubmitDraftWithin(ctx context.Context, pseudonym, draftID, language string, eventID int64, limit *storage.Limit) (storage.Submission, error)
 	IndexTips(ctx context.Context, count int, block time.Duration, alert func(storage.Signal) error) (int, error)
 	ExpireDrafts(ctx context.Context, max int) ([]storage.ExpiredDraft, error)
 	Tip(ctx context.Context, id string) (tips.Tip, error)
@@ -483,6 +483,31 @@ func (m *Mux) allow(ctx context.Context, c *Context, kind string, limit int) (bo
 		return false, c.Say(ctx, "rate_limited", nil)
 	}
 	return ok, nil // past the first refusal, silence: a flood gets nothing to flood with
+}
+
+// partLimit and tipLimit are the reporter's limits on draft parts and on
+// tips sent, or nil if none.
+func (m *Mux) partLimit() *storage.Limit { return hourly("part", m.limits.PartsPerHour) }
+func (m *Mux) tipLimit() *storage.Limit  { return hourly("tip", m.limits.TipsPerHour) }
+
+func hourly(kind string, max int) *storage.Limit {
+	if max <= 0 {
+		return nil
+	}
+	return &storage.Limit{Kind: kind, Max: max, Window: time.Hour}
+}
+
+// limited handles a rate limit that refused a write (a *storage.LimitError
+// in err): the user is told the first time, then nothing, as allow does.
+func (c *Context) limited(ctx context.Context, err error) (bool, error) {
+	var le *storage.LimitError
+	if !errors.As(err, &le) {
+		return false, nil
+	}
+	if le.FirstOver {
+		return true, c.Say(ctx, "rate_limited", nil)
+	}
+	return true, nil
 }
 
 // chatLimit is the per-chat limit on whatever the bot would answer in a

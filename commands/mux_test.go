@@ -534,14 +534,24 @@ func TestFloodLimits(t *testing.T) {
 	if d, _ := st.Draft(context.Background(), st.Pseudonym("telegram", "1")); d.Parts != 3 {
 		t.Fatalf("draft has %d parts", d.Parts)
 	}
+	if r = say("1", commands.Request{Text: "parte 5"}); len(r) != 0 {
+		t.Fatalf("told twice: %+v", r) // a flood gets nothing to flood with
+	}
 	if r = say("1", commands.Request{Callback: "send:" + mustDraft(t, st, "1")}); codeRE.FindString(r[0].Text) == "" {
 		t.Fatalf("first tip: %+v", r)
 	}
 	r = say("2", commands.Request{Text: "otro"})
 	say("2", commands.Request{Callback: press(r, "send:")})
 	r = say("2", commands.Request{Text: "y otro"})
-	if r = say("2", commands.Request{Callback: press(r, "send:")}); r[0].Text != limited {
+	send := press(r, "send:")
+	if r = say("2", commands.Request{Callback: send}); r[0].Text != limited {
 		t.Fatalf("second tip in the hour: %+v", r)
+	}
+	if r = say("2", commands.Request{Callback: send}); len(r) != 0 {
+		t.Fatalf("told twice: %+v", r)
+	}
+	if d, err := st.Draft(context.Background(), st.Pseudonym("telegram", "2")); err != nil || d.Parts != 1 {
+		t.Fatalf("the refused tip's draft: %+v %v", d, err) // kept, to send later
 	}
 	for range 2 {
 		say("9", commands.Request{Command: "recent"})

@@ -116,11 +116,17 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 	if n := len([]rune(req.Text)); n > m.limits.MaxMessageRunes {
 		return c.Say(ctx, "message_too_long", map[string]any{"Max": m.limits.MaxMessageRunes})
 	}
-	// (With Redis down the limit cannot be counted; the spool takes over.)
-	if ok, err := m.allow(ctx, c, "part", m.limits.PartsPerHour); err != nil && !StorageDown(err) {
-		return err
-	} else if err == nil && !ok {
-		return nil // already told to slow down
+	// The limit is counted as the part is added (one step), except for a
+	// file, which is counted before it is stored. (With Redis down the
+	// limit cannot be counted; the spool takes over.)
+	partLimit := m.partLimit()
+	if req.FileData != nil && partLimit != nil {
+		if ok, err := m.allow(ctx, c, partLimit.Kind, partLimit.Max); err != nil && !StorageDown(err) {
+			return err
+		} else if err == nil && !ok {
+			return nil // already told to slow down
+		}
+		partLimit = nil
 	}
 	part := tips.Part{Text: strings.ToValidUTF8(req.Text, "\uFFFD"), Attachment: req.Attachment, Forward: req.Forward}
 	cleaning := "" // what the reporter is told about the file's metadata
@@ -163,8 +169,11 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 	}
 	d, err := m.store.AddToDraft(ctx, c.Pseudonym, storage.DraftPart{
 		EventID: req.EventID, Route: req.Platform + ":" + req.ChatID, Language: c.Lang, Part: part,
-		MaxParts: m.limits.MaxParts, MaxChars: m.limits.MaxChars,
+		MaxParts: m.limits.MaxParts, MaxChars: m.limits.MaxChars, Limit: partLimit,
 	})
+	if over, err := c.limited(ctx, err); over {
+		return err
+	}
 	if errors.Is(err, storage.ErrDuplicateEvent) {
 		return nil // a redelivered message that already went out in a tip
 	}
@@ -263,10 +272,10 @@ func (m *Mux) callback(ctx context.Context, c *Context) error {
 // send turns the draft into a tip. The reporter hears "received" only after
 // storage has it.
 func (c *Context) send(ctx context.Context, draftID string) error {
-	if ok, err := c.mux.allow(ctx, c, "tip", c.mux.limits.TipsPerHour); !ok || err != nil {
+	sub, err := c.mux.store.SubmitDraftWithin(ctx, c.Pseudonym, draftID, c.Lang, c.Request.EventID, c.mux.tipLimit())
+	if over, err := c.limited(ctx, err); over {
 		return err
 	}
-	sub, err := c.mux.store.SubmitDraft(ctx, c.Pseudonym, draftID, c.Lang, c.Request.EventID)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return c.Say(ctx, "draft_stale", nil)

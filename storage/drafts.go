@@ -50,13 +50,22 @@ type DraftPart struct {
 	Part     tips.Part
 	// MaxParts and MaxChars bound the draft; 0 means no bound.
 	MaxParts, MaxChars int
+	// Limit, if set, is the reporter's rate limit on parts, counted in the
+	// same step (its Subject is the reporter): over it, the part is not
+	// added and AddToDraft returns a *LimitError.
+	Limit *Limit
 }
 
 // addPart adds a sealed part to the reporter's draft, starting the draft
-// (with id ARGV[1]) if there is none. It returns {id, parts, chars,
-// category, follow-up}, or -2
-// if the draft is full, or -3 if the event already went out in a sent tip.
-var addPart = redis.NewScript(`
+// (with id ARGV[1]) if there is none, once the rate limit (ARGV[12…15],
+// if set) allows it. It returns {id, parts, chars, category, follow-up},
+// or -2 if the draft is full, -3 if the event already went out in a sent
+// tip, -4 or -5 over the limit (the first time, and later).
+var addPart = redis.NewScript(countEvent + `
+if ARGV[12] ~= '' then
+  local ok = count(KEYS[2], ARGV[12], ARGV[13], ARGV[14], ARGV[15])
+  if ok ~= 1 then return ok - 4 end
+end
 local floor = redis.call('HGET', KEYS[2], 'floor')
 if floor and ARGV[11] <= floor then return -3 end
 redis.call('HSETNX', KEYS[1], 'id', ARGV[1])
@@ -105,6 +114,13 @@ func (s *Store) AddToDraft(ctx context.Context, pseudonym string, p DraftPart) (
 	keys := []string{s.k.draft(pseudonym), s.k.state(pseudonym)}
 	args := []any{hex.EncodeToString(idb), partField(p.EventID), sealedPart, len([]rune(p.Part.Text)), now.UnixMilli(),
 		sealedRoute, p.Language, p.MaxParts, p.MaxChars, (s.draftIdle + draftSafety).Milliseconds(), eventKey(p.EventID)}
+	if p.Limit != nil {
+		l := *p.Limit
+		l.Subject = pseudonym // KEYS[2]
+		args = append(args, s.limitArgs(&l)...)
+	} else {
+		args = append(args, s.limitArgs(nil)...)
+	}
 	pipe := s.rdb.Pipeline()
 	deadline := pipe.ZAdd(ctx, s.k.draftDeadlines(), redis.Z{Score: float64(now.Add(s.draftIdle).UnixMilli()), Member: pseudonym})
 	add := addPart.EvalSha(ctx, pipe, keys, args...)
@@ -119,6 +135,9 @@ func (s *Store) AddToDraft(ctx context.Context, pseudonym string, p DraftPart) (
 	}
 	switch v := res.(type) {
 	case int64:
+		if err := limitResult(v); err != nil {
+			return Draft{}, err
+		}
 		if v == -2 {
 			return Draft{}, ErrDraftFull
 		}

@@ -9,24 +9,61 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// allow counts one event in a fixed window, as field ARGV[3] (the kind's
-// tag and the window's number) of the subject's state hash, and says
-// whether it is within the limit ARGV[1]. The hash lives at least until
-// the window ends (ARGV[2] ms); a new window drops the kind's old count.
-var allow = redis.NewScript(`
-local n = redis.call('HINCRBY', KEYS[1], ARGV[3], 1)
-if n == 1 then
-  local tag = ARGV[4]
-  for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
-    if f ~= ARGV[3] and string.sub(f, 1, #tag) == tag then redis.call('HDEL', KEYS[1], f) end
+// countEvent defines count(key, limit, left, field, tag): it counts one
+// event in a fixed window, as field (the kind's tag and the window's
+// number) of the subject's state hash key, and returns 1 within the limit,
+// 0 for the first event over it, -1 past that. The hash lives at least
+// until the window ends (left ms); a new window drops the kind's old count.
+// Scripts that write to the same subject count their limit with it.
+const countEvent = `
+local function count(key, limit, left, field, tag)
+  local n = redis.call('HINCRBY', key, field, 1)
+  if n == 1 then
+    for _, f in ipairs(redis.call('HKEYS', key)) do
+      if f ~= field and string.sub(f, 1, #tag) == tag then redis.call('HDEL', key, f) end
+    end
+    local ttl = redis.call('PTTL', key)
+    if ttl < tonumber(left) then redis.call('PEXPIRE', key, left) end
   end
-  local ttl = redis.call('PTTL', KEYS[1])
-  if ttl < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+  limit = tonumber(limit)
+  if n <= limit then return 1 end
+  if n == limit + 1 then return 0 end
+  return -1
 end
-local limit = tonumber(ARGV[1])
-if n <= limit then return 1 end
-if n == limit + 1 then return 0 end
-return -1`)
+`
+
+// allow counts one event (ARGV: limit, ms left in the window, field, tag)
+// of KEYS[1]'s subject.
+var allow = redis.NewScript(countEvent + `return count(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4])`)
+
+// LimitError refuses a write whose rate limit, counted with it, is spent.
+// FirstOver is set for the first refusal in the window, so the user is
+// told once and a flood gets no answers to flood with.
+type LimitError struct{ FirstOver bool }
+
+func (e *LimitError) Error() string { return "rate limit reached" }
+
+// limitArgs are l's four arguments for count in a script that writes to
+// the subject's own keys, or four empty strings (no limit) for nil.
+func (s *Store) limitArgs(l *Limit) []any {
+	if l == nil {
+		return []any{"", "", "", ""}
+	}
+	_, args := s.allowArgs(l)
+	return args
+}
+
+// limitResult turns count's result in a script reply (-4 first over, -5
+// over) into a LimitError.
+func limitResult(v int64) error {
+	switch v {
+	case -4:
+		return &LimitError{FirstOver: true}
+	case -5:
+		return &LimitError{}
+	}
+	return nil
+}
 
 // Allow counts one event of kind for subject (a pseudonym, never a
 // platform id) and reports whether it stays within limit per window, and

@@ -54,9 +54,15 @@ redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[7])
 if ARGV[12] ~= '' then redis.call('SET', KEYS[4], ARGV[12], 'PX', ARGV[7]) end
 return false`)
 
-// claimDraft marks the draft ARGV[1] as being sent (so the expiry sweeper
-// leaves it alone) and returns all its fields, or false if it is not there.
-var claimDraft = redis.NewScript(`
+// claimDraft counts the reporter's limit on tips (ARGV[3…6] on their state
+// KEYS[2], if set; -4 or -5 over it, as addPart), then marks the draft
+// ARGV[1] as being sent (so the expiry sweeper leaves it alone) and
+// returns all its fields, or false if it is not there.
+var claimDraft = redis.NewScript(countEvent + `
+if ARGV[3] ~= '' then
+  local ok = count(KEYS[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
+  if ok ~= 1 then return ok - 4 end
+end
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return false end
 redis.call('HSET', KEYS[1], 'sending', ARGV[2])
 return redis.call('HGETALL', KEYS[1])`)
@@ -88,12 +94,25 @@ const floorTTL = 48 * time.Hour
 // returns only once Redis has the tip. Sending the same draft again returns
 // the same tip. eventID is the platform event that pressed Send.
 func (s *Store) SubmitDraft(ctx context.Context, pseudonym, draftID, language string, eventID int64) (Submission, error) {
-	return s.submit(ctx, pseudonym, draftID, language, eventID, "")
+	return s.submit(ctx, pseudonym, draftID, language, eventID, "", nil)
+}
+
+// SubmitDraftWithin is SubmitDraft counting the reporter's rate limit on
+// tips, if set, in the same step (its Subject is the reporter): over it,
+// nothing is sent and it returns a *LimitError, unless the draft was sent
+// before.
+func (s *Store) SubmitDraftWithin(ctx context.Context, pseudonym, draftID, language string, eventID int64, limit *Limit) (Submission, error) {
+	if limit != nil {
+		l := *limit
+		l.Subject = pseudonym
+		limit = &l
+	}
+	return s.submit(ctx, pseudonym, draftID, language, eventID, "", limit)
 }
 
 // submit is SubmitDraft with a receipt code chosen in advance ("" draws
 // one): a spooled tip keeps the code its reporter was already given.
-func (s *Store) submit(ctx context.Context, pseudonym, draftID, language string, eventID int64, receipt string) (Submission, error) {
+func (s *Store) submit(ctx context.Context, pseudonym, draftID, language string, eventID int64, receipt string, limit *Limit) (Submission, error) {
 	// A draft's receipt code is a MAC of its reporter and id: a retried
 	// Send derives the same code and finds the tip under it, so no other
 	// record of the submission is needed.
@@ -111,13 +130,22 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language string,
 	// tip (a number drawn for a draft that turns out sent is skipped).
 	pipe := s.rdb.Pipeline()
 	prior := pipe.Get(ctx, receiptKey)
-	claim := claimDraft.Eval(ctx, pipe, []string{s.k.draft(pseudonym)}, draftID, now.UnixMilli())
+	claimKeys := []string{s.k.draft(pseudonym), s.k.state(pseudonym)}
+	claimArgs := append([]any{draftID, now.UnixMilli()}, s.limitArgs(limit)...)
+	claim := claimDraft.EvalSha(ctx, pipe, claimKeys, claimArgs...)
 	seq := pipe.Incr(ctx, s.k.tipSeq())
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) && !isNoScript(err) {
 		return Submission{}, fmt.Errorf("claim draft: %w", err)
 	}
 	if id, err := prior.Result(); err == nil {
+		// Sent before (a retried Send): the reporter gets the receipt again.
 		return Submission{TipID: id, Receipt: receipt, Repeat: true}, nil
+	}
+	claim = s.uncached(ctx, claimDraft, claim, claimKeys, claimArgs...)
+	if n, ok := claim.Val().(int64); ok {
+		if err := limitResult(n); err != nil {
+			return Submission{}, err
+		}
 	}
 	raw, err := claim.StringSlice()
 	if errors.Is(err, redis.Nil) {
@@ -213,9 +241,11 @@ func (s *Store) finishDraft(ctx context.Context, pseudonym, draftID string, even
 	_, _ = rand.Read(newID)
 	args := append([]any{draftID, eventKey(floor), floorTTL.Milliseconds(), len(sent), cmp.Or(fields["chars"], "0"), hex.EncodeToString(newID)}, sent...)
 	pipe := s.rdb.Pipeline()
-	res := finishDraft.Eval(ctx, pipe, []string{s.k.draft(pseudonym), s.k.state(pseudonym)}, args...)
+	keys := []string{s.k.draft(pseudonym), s.k.state(pseudonym)}
+	res := finishDraft.EvalSha(ctx, pipe, keys, args...)
 	pipe.ZRem(ctx, s.k.draftDeadlines(), pseudonym)
 	_, _ = pipe.Exec(ctx)
+	res = s.uncached(ctx, finishDraft, res, keys, args...)
 	if n, err := res.Int(); err == nil && n != 1 {
 		// The draft lives on (or was not this one): it keeps a deadline.
 		s.rdb.ZAdd(ctx, s.k.draftDeadlines(), redis.Z{Score: float64(s.now().Add(s.draftIdle).UnixMilli()), Member: pseudonym})
