@@ -64,7 +64,7 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Ti
 	if err != nil {
 		return nil, err
 	}
-	day, expiry := bandDay(created), s.postingExpiry(created)
+	day, expiry := indexDay(created), s.postingExpiry(created)
 	if late {
 		// Appended now, its number would sit among much newer ones:
 		// listed apart, searched by its content (postings.go).
@@ -106,13 +106,12 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Ti
 		// The sketch first, then its bands: a tip that finds this one by
 		// a band can read its sketch.
 		pipe.HSet(ctx, s.k.tip(id), "sk", sketch.String())
-		// Today's buckets are read and this tip filed in them in one
+		// This week's buckets are read and this tip filed in them in one
 		// script, so of two similar tips indexed at once the second finds
-		// the first; the seven days before are only read, one call a day.
+		// the first; last week's are only read. Together they hold at
+		// least the last seven days.
 		cands = append(cands, addBands.EvalSha(ctx, pipe, s.bandKeys(created, bands), bandArgs(id, bands)...))
-		for d := 1; d < 8; d++ {
-			cands = append(cands, lookupBands.EvalSha(ctx, pipe, s.bandKeys(created.AddDate(0, 0, -d), bands), anySlice(bands)...))
-		}
+		cands = append(cands, lookupBands.EvalSha(ctx, pipe, s.bandKeys(created.Add(-bandWeek), bands), anySlice(bands)...))
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) && !isNoScript(err) {
 		return nil, fmt.Errorf("index tip: %w", err)
@@ -121,7 +120,7 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Ti
 		if i == 0 {
 			cands[i] = s.uncached(ctx, addBands, c, s.bandKeys(created, bands), bandArgs(id, bands)...)
 		} else {
-			cands[i] = s.uncached(ctx, lookupBands, c, s.bandKeys(created.AddDate(0, 0, -i), bands), anySlice(bands)...)
+			cands[i] = s.uncached(ctx, lookupBands, c, s.bandKeys(created.Add(-bandWeek), bands), anySlice(bands)...)
 		}
 		if err := cands[i].Err(); err != nil {
 			return nil, fmt.Errorf("sketch bands: %w", err)
@@ -231,23 +230,30 @@ func reportersSince(t time.Time) string {
 }
 
 // bandArgs are addBands' arguments: the tip, how long the buckets live
-// (nine days), its bands.
+// (their week, the next, and a day), its bands.
 func bandArgs(id string, bands []string) []any {
-	return append([]any{id, (9 * 24 * time.Hour).Milliseconds()}, anySlice(bands)...)
+	return append([]any{id, (2*bandWeek + 24*time.Hour).Milliseconds()}, anySlice(bands)...)
 }
 
-// bandKeys names the buckets of a tip's bands, in the order of bands.
+// bandWeek is how long a tip's sketch bands are filed together: a tip is
+// compared with those of its week and the week before.
+const bandWeek = 7 * 24 * time.Hour
+
+// bandKeys names the buckets of a tip's bands, in the order of bands:
+// those of the week (seven UTC days counted from the Unix epoch) it was
+// created in, named by the week's first day.
 func (s *Store) bandKeys(created time.Time, bands []string) []string {
-	day := bandDay(created)
+	days := created.Unix() / 86400
+	week := time.Unix((days-days%7)*86400, 0).UTC().Format("20060102")
 	keys := make([]string, len(bands))
 	for i, b := range bands {
-		keys[i] = s.k.indexBands(day, b)
+		keys[i] = s.k.indexBands(week, b)
 	}
 	return keys
 }
 
-// bandDay names the UTC day a tip's sketch bands are filed under.
-func bandDay(t time.Time) string { return t.UTC().Format("20060102") }
+// indexDay names the UTC day a tip's words (and, if late, its id) are indexed under.
+func indexDay(t time.Time) string { return t.UTC().Format("20060102") }
 
 func anySlice(ss []string) []any {
 	out := make([]any, len(ss))

@@ -701,3 +701,33 @@ func TestLateIndexedTipsAreFoundInOrder(t *testing.T) {
 		t.Fatalf("newest 5: %v, want %v", ids(got), want[:5])
 	}
 }
+
+// A near-duplicate is found up to seven days after the tip it resembles,
+// wherever in the week the first one fell; two weeks after, it is not.
+func TestNearDuplicatesWithinSevenDays(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	text := "Los halcones de la plaza cobran cuota a todos los tenderos de la calle Morelos cada viernes en la noche"
+	for day := range 7 {
+		clk := &clock{t: time.Date(2026, 11, 23+day, 12, 0, 0, 0, time.UTC)}
+		st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: fmt.Sprint("w", day), Retention: 60 * 24 * time.Hour, Now: clk.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Init(ctx); err != nil {
+			t.Fatal(err)
+		}
+		a := send(t, st, "421", 10, text)
+		clk.Add(7*24*time.Hour - time.Minute)
+		b := send(t, st, "422", 20, strings.ToLower(text)+" otra vez")
+		if tb, _ := st.Tip(ctx, b.TipID); tb.NearDuplicate != a.TipID {
+			t.Fatalf("day %d: a near duplicate seven days later not linked: %q", day, tb.NearDuplicate)
+		}
+		clk.Add(14 * 24 * time.Hour)
+		c := send(t, st, "423", 30, text+" de nuevo")
+		if tc, _ := st.Tip(ctx, c.TipID); tc.NearDuplicate != "" {
+			t.Fatalf("day %d: linked to a tip two weeks older: %q", day, tc.NearDuplicate)
+		}
+	}
+}

@@ -101,25 +101,25 @@ func (k keys) indexDisplay(mac string) string { return k.prefix + ":ix:d:" + mac
 // indexTop lists entities named by two or more reporters, by last time.
 func (k keys) indexTop() string { return k.prefix + ":ix:top" }
 
-// indexBands is one of a UTC day's 1,024 buckets of near-duplicate
-// sketch bands: it maps each band to the ids of that day's tips that have
-// it. Buckets stay small enough for Redis's compact hash encoding, where
-// a field costs a fifth of what it costs in one big hash; one day's
-// buckets share a hash tag, so one script can file a tip's bands.
-func (k keys) indexBands(day, band string) string {
-	// Built by hand: a tip looks up 90 of these, and Sprintf was a
-	// twentieth of the indexer's CPU.
+// indexBands is one of a week's 4,096 buckets of near-duplicate sketch
+// bands: it maps each band to the ids of that week's tips that have it.
+// Buckets stay small enough for Redis's compact hash encoding (up to
+// about 30,000 tips a day), where a field costs a fifth of what it costs
+// in one big hash; one week's buckets share a hash tag, so one script can
+// file a tip's bands.
+func (k keys) indexBands(week, band string) string {
+	// Built by hand: Sprintf was a twentieth of the indexer's CPU.
 	h := uint32(2166136261) // FNV-1a, 32 bits
 	for i := 0; i < len(band); i++ {
 		h = (h ^ uint32(band[i])) * 16777619
 	}
 	b := h % bandBuckets
 	const hex = "0123456789abcdef"
-	return k.prefix + ":ix:lsh:{" + day + "}:" + string([]byte{hex[b>>8&0xf], hex[b>>4&0xf], hex[b&0xf]})
+	return k.prefix + ":ix:lsh:{" + week + "}:" + string([]byte{hex[b>>8&0xf], hex[b>>4&0xf], hex[b&0xf]})
 }
 
-// bandBuckets is how many buckets a day's bands are spread over.
-const bandBuckets = 1024
+// bandBuckets is how many buckets a week's bands are spread over.
+const bandBuckets = 4096
 
 // indexAlert marks, for one window, that an entity's alert went out.
 func (k keys) indexAlert(mac string) string { return k.prefix + ":ix:a:" + mac }

@@ -121,12 +121,12 @@ func (s *Store) Search(ctx context.Context, query string, since time.Time, categ
 		keys := make([][]string, len(days))
 		for i, d := range days {
 			for _, mac := range macs {
-				keys[i] = append(keys[i], s.k.indexToken(mac, bandDay(d)))
+				keys[i] = append(keys[i], s.k.indexToken(mac, indexDay(d)))
 			}
 		}
 		lateKeys := make([]string, len(days))
 		for i, d := range days {
-			lateKeys[i] = s.k.indexLate(bandDay(d))
+			lateKeys[i] = s.k.indexLate(indexDay(d))
 		}
 		tails, late, err := q.readTails(ctx, keys, postingTail, lateKeys)
 		if err != nil {

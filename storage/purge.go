@@ -36,7 +36,7 @@ func (s *Store) Purge(ctx context.Context, id string) error {
 	pipe := s.rdb.Pipeline()
 	if num, err := postingNum(id); err == nil {
 		for _, w := range tips.IndexTokens(text) {
-			dropPosting.Eval(ctx, pipe, []string{s.k.indexToken(s.tokenMAC(w), bandDay(t.Created))}, string(num))
+			dropPosting.Eval(ctx, pipe, []string{s.k.indexToken(s.tokenMAC(w), indexDay(t.Created))}, string(num))
 		}
 	}
 	for _, e := range tips.Extract(text, s.index0.Region) {
@@ -49,7 +49,7 @@ func (s *Store) Purge(ctx context.Context, id string) error {
 	for _, fid := range storedFiles(t.Content) {
 		pipe.Del(ctx, s.k.file(fid))
 	}
-	pipe.SRem(ctx, s.k.indexLate(bandDay(t.Created)), id)
+	pipe.SRem(ctx, s.k.indexLate(indexDay(t.Created)), id)
 	if e := fields["e"]; e != "" {
 		pipe.XAck(ctx, s.k.triage(), TriageGroup, e)
 		pipe.XAck(ctx, s.k.triage(), IndexGroup, e)
