@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
@@ -10,6 +11,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"sync"
 	"sync/atomic"
 )
 
@@ -41,6 +44,11 @@ type Keyring struct {
 	// the previous secret if there is one (the data predates the new one).
 	initial macKeys
 	macs    atomic.Pointer[macKeys]
+
+	// hmacs keep keyed HMAC states for reuse, a pool per key: keying one
+	// costs as much as computing a MAC of a short string.
+	hmacMu sync.RWMutex
+	hmacs  map[string]*sync.Pool
 }
 
 // macKeys are the keys that name records; they never change once kept.
@@ -150,15 +158,43 @@ func (kr *Keyring) indexMAC(s string) string { return kr.mac(kr.keys().Index, s)
 // receiptCode is the 80 bits of a sent draft's receipt code: a MAC of its
 // reporter and draft id, so a retried Send derives the same code.
 func (kr *Keyring) receiptCode(pseudonym, draftID string) []byte {
-	m := hmac.New(sha256.New, kr.keys().Receipt)
-	m.Write([]byte("code\x00" + pseudonym + "\x00" + draftID))
-	return m.Sum(nil)[:10]
+	return kr.sum(kr.keys().Receipt, "code\x00"+pseudonym+"\x00"+draftID)[:10]
 }
 
 func (kr *Keyring) mac(key []byte, s string) string {
-	m := hmac.New(sha256.New, key)
+	return hex.EncodeToString(kr.sum(key, s)[:16])
+}
+
+// sum is HMAC-SHA256(key, s).
+func (kr *Keyring) sum(key []byte, s string) []byte {
+	pool := kr.hmacPool(key)
+	m := pool.Get().(hash.Hash)
 	m.Write([]byte(s))
-	return hex.EncodeToString(m.Sum(nil)[:16])
+	out := m.Sum(nil)
+	m.Reset()
+	pool.Put(m)
+	return out
+}
+
+// hmacPool returns the pool of HMAC states keyed with key.
+func (kr *Keyring) hmacPool(key []byte) *sync.Pool {
+	kr.hmacMu.RLock()
+	p := kr.hmacs[string(key)]
+	kr.hmacMu.RUnlock()
+	if p != nil {
+		return p
+	}
+	kr.hmacMu.Lock()
+	defer kr.hmacMu.Unlock()
+	if p = kr.hmacs[string(key)]; p == nil {
+		k := bytes.Clone(key)
+		p = &sync.Pool{New: func() any { return hmac.New(sha256.New, k) }}
+		if kr.hmacs == nil {
+			kr.hmacs = map[string]*sync.Pool{}
+		}
+		kr.hmacs[string(k)] = p
+	}
+	return p
 }
 
 // seal encrypts plaintext with AES-256-GCM under key, bound to context.

@@ -33,10 +33,14 @@ func NewSketch(text string, key []byte) (Sketch, bool) {
 		s[i] = ^uint32(0)
 	}
 	mac := hmac.New(sha256.New, key)
+	var buf []byte
+	var sum [sha256.Size]byte
 	for i := 0; i+3 <= len(words); i++ {
+		// The shingle: three words joined by spaces.
+		buf = append(append(append(append(append(buf[:0], words[i]...), ' '), words[i+1]...), ' '), words[i+2]...)
 		mac.Reset()
-		mac.Write([]byte(strings.Join(words[i:i+3], " ")))
-		x := binary.BigEndian.Uint64(mac.Sum(nil))
+		mac.Write(buf)
+		x := binary.BigEndian.Uint64(mac.Sum(sum[:0]))
 		for k := range s {
 			// One hash, many permutations: mix the shingle hash with k.
 			v := uint32(mix(x ^ (uint64(k+1) * 0x9E3779B97F4A7C15)))
