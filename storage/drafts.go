@@ -68,22 +68,21 @@ if ARGV[12] ~= '' then
 end
 local floor = redis.call('HGET', KEYS[2], 'floor')
 if floor and ARGV[11] <= floor then return -3 end
-redis.call('HSETNX', KEYS[1], 'id', ARGV[1])
-local id = redis.call('HGET', KEYS[1], 'id')
-local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
-local chars = tonumber(redis.call('HGET', KEYS[1], 'chars') or '0')
-if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 0 then
+local d = redis.call('HMGET', KEYS[1], 'id', 'n', 'chars', 'cat', 'fu', ARGV[2])
+local id = d[1] or ARGV[1]
+local n = tonumber(d[2] or '0')
+local chars = tonumber(d[3] or '0')
+if not d[6] then
   local maxParts, maxChars = tonumber(ARGV[8]), tonumber(ARGV[9])
   if (maxParts > 0 and n + 1 > maxParts) or (maxChars > 0 and chars + tonumber(ARGV[4]) > maxChars) then
-    if n == 0 then redis.call('DEL', KEYS[1]) end
     return -2
   end
   n = n + 1
   chars = chars + tonumber(ARGV[4])
 end
-redis.call('HSET', KEYS[1], ARGV[2], ARGV[3], 'n', n, 'chars', chars, 'seen', ARGV[5], 'route', ARGV[6], 'lang', ARGV[7])
+redis.call('HSET', KEYS[1], 'id', id, ARGV[2], ARGV[3], 'n', n, 'chars', chars, 'seen', ARGV[5], 'route', ARGV[6], 'lang', ARGV[7])
 redis.call('PEXPIRE', KEYS[1], ARGV[10])
-return {id, n, chars, redis.call('HGET', KEYS[1], 'cat') or '', redis.call('HGET', KEYS[1], 'fu') or ''}`)
+return {id, n, chars, d[4] or '', d[5] or ''}`)
 
 // ErrDuplicateEvent is returned for a redelivered platform event that is
 // already part of a sent tip; it must not start a new draft.

@@ -110,7 +110,11 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Ti
 		// script, so of two similar tips indexed at once the second finds
 		// the first; last week's are only read. Together they hold at
 		// least the last seven days.
-		cands = append(cands, addBands.EvalSha(ctx, pipe, s.bandKeys(created, bands), bandArgs(id, bands)...))
+		keys := s.bandKeys(created, bands)
+		cands = append(cands, addBands.EvalSha(ctx, pipe, keys, bandArgs(id, bands)...))
+		for _, k := range keys {
+			pipe.PExpireAt(ctx, k, bandExpiry(created))
+		}
 		cands = append(cands, lookupBands.EvalSha(ctx, pipe, s.bandKeys(created.Add(-bandWeek), bands), anySlice(bands)...))
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) && !isNoScript(err) {
@@ -118,7 +122,17 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Ti
 	}
 	for i, c := range cands {
 		if i == 0 {
-			cands[i] = s.uncached(ctx, addBands, c, s.bandKeys(created, bands), bandArgs(id, bands)...)
+			keys := s.bandKeys(created, bands)
+			if cands[i] = s.uncached(ctx, addBands, c, keys, bandArgs(id, bands)...); c != cands[i] {
+				// Filed only now: the expiry set before found no bucket.
+				pipe := s.rdb.Pipeline()
+				for _, k := range keys {
+					pipe.PExpireAt(ctx, k, bandExpiry(created))
+				}
+				if _, err := pipe.Exec(ctx); err != nil {
+					return nil, fmt.Errorf("sketch bands: %w", err)
+				}
+			}
 		} else {
 			cands[i] = s.uncached(ctx, lookupBands, c, s.bandKeys(created.Add(-bandWeek), bands), anySlice(bands)...)
 		}
@@ -148,6 +162,7 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Ti
 		}
 	}
 	pipe.ZRemRangeByScore(ctx, s.k.indexTop(), "-inf", "("+oldest)
+	pipe.PExpire(ctx, s.k.indexTop(), s.retention) // gone once nothing is named for a retention
 	seen := map[string]bool{id: true}
 	var others []string
 	var sketches []*redis.StringCmd
@@ -229,10 +244,22 @@ func reportersSince(t time.Time) string {
 	return strconv.FormatInt(-t.Truncate(time.Hour).UnixMilli(), 10)
 }
 
-// bandArgs are addBands' arguments: the tip, how long the buckets live
-// (their week, the next, and a day), its bands.
+// bandArgs are addBands' arguments: the tip and its bands.
 func bandArgs(id string, bands []string) []any {
-	return append([]any{id, (2*bandWeek + 24*time.Hour).Milliseconds()}, anySlice(bands)...)
+	return append([]any{id}, anySlice(bands)...)
+}
+
+// bandWeekStart is the start of the week (seven UTC days counted from the
+// Unix epoch) t falls in.
+func bandWeekStart(t time.Time) time.Time {
+	days := t.Unix() / 86400
+	return time.Unix((days-days%7)*86400, 0).UTC()
+}
+
+// bandExpiry is when the buckets of a tip's week expire: after the next
+// week, when tips still look them up, and a day.
+func bandExpiry(created time.Time) time.Time {
+	return bandWeekStart(created).Add(2*bandWeek + 24*time.Hour)
 }
 
 // bandWeek is how long a tip's sketch bands are filed together: a tip is
@@ -243,8 +270,7 @@ const bandWeek = 7 * 24 * time.Hour
 // those of the week (seven UTC days counted from the Unix epoch) it was
 // created in, named by the week's first day.
 func (s *Store) bandKeys(created time.Time, bands []string) []string {
-	days := created.Unix() / 86400
-	week := time.Unix((days-days%7)*86400, 0).UTC().Format("20060102")
+	week := bandWeekStart(created).Format("20060102")
 	keys := make([]string, len(bands))
 	for i, b := range bands {
 		keys[i] = s.k.indexBands(week, b)
@@ -272,15 +298,16 @@ for i = 1, #KEYS do out[i] = redis.call('HGET', KEYS[i], ARGV[i]) or '' end
 return out`)
 
 // addBands returns, like lookupBands, the ids filed under each of a tip's
-// bands (ARGV[3…]) in its bucket (KEYS[1…]), then files the tip id there
+// bands (ARGV[2…]) in its bucket (KEYS[1…]), then files the tip id there
 // (once: indexing a tip again changes nothing), keeping the last eight ids
-// per band, and keeps the buckets for nine days.
+// per band. (The buckets' expiry is set beside it, as plain commands: in a
+// script each call costs several times more.)
 var addBands = redis.NewScript(`
 local out = {}
-for i = 3, #ARGV do
-  local k = KEYS[i - 2]
+for i = 2, #ARGV do
+  local k = KEYS[i - 1]
   local v = redis.call('HGET', k, ARGV[i])
-  out[i - 2] = v or ''
+  out[i - 1] = v or ''
   if not v then
     v = ARGV[1]
   elseif not string.find(',' .. v .. ',', ',' .. ARGV[1] .. ',', 1, true) then
@@ -290,7 +317,6 @@ for i = 3, #ARGV do
     if n >= 8 then v = string.sub(v, string.find(v, ',') + 1) end
   end
   redis.call('HSET', k, ARGV[i], v)
-  redis.call('PEXPIRE', k, ARGV[2])
 end
 return out`)
 

@@ -731,3 +731,33 @@ func TestNearDuplicatesWithinSevenDays(t *testing.T) {
 		}
 	}
 }
+
+// Every index key expires: those of a tip indexed while Redis did not
+// have the scripts cached (a new or restarted Redis: they are sent again
+// in full), and those of a tip indexed with the scripts cached.
+func TestIndexKeysExpire(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	c := srv.Client()
+	if err := c.ScriptFlush(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	send(t, st, "431", 10, "Los halcones de la plaza cobran cuota a los tenderos, llaman del 55 1234 5678 #Morelos")
+	send(t, st, "432", 20, "Unos sicarios del cartel amenazan a la periodista del diario local desde el lunes, llaman del 55 1234 5678")
+	keys, err := c.Keys(ctx, "t:ix:*").Result()
+	if err != nil || len(keys) < 20 {
+		t.Fatalf("index keys: %d %v", len(keys), err)
+	}
+	bands := 0
+	for _, k := range keys {
+		if strings.Contains(k, ":lsh:") {
+			bands++
+		}
+		if ttl := c.PTTL(ctx, k).Val(); ttl <= 0 {
+			t.Fatalf("%s never expires (%v)", k, ttl)
+		}
+	}
+	if bands < 15 {
+		t.Fatalf("%d sketch band buckets, want both tips' (about 20)", bands)
+	}
+}
