@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -193,6 +194,12 @@ type benchEngine struct {
 	store *storage.Store
 	mux   *commands.Mux
 	stop  func() // stops its indexer
+	// busy makes a reporter's tips go one after the other, their events in
+	// order, as a platform delivers one user's updates (two tips of one
+	// reporter at once, with events out of order, would have a later event
+	// taken for one already sent). A lock per reporter's hash: a fixed size,
+	// so the bench's memory does not grow with its reporters.
+	busy [4096]sync.Mutex
 }
 
 // indexed waits until the engine's indexer has indexed every stored tip.
@@ -252,7 +259,13 @@ var benchReceipt = regexp.MustCompile(`[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A
 
 // submit is one reporter sending one tip: a message, then Send. It fails
 // unless the reporter got a receipt.
-func (e *benchEngine) submit(ctx context.Context, reporter, text string, event int64) error {
+func (e *benchEngine) submit(ctx context.Context, reporter, text string, events *atomic.Int64) error {
+	h := fnv.New32a()
+	h.Write([]byte(reporter))
+	mu := &e.busy[h.Sum32()%uint32(len(e.busy))]
+	mu.Lock()
+	defer mu.Unlock()
+	event := events.Add(2)
 	req := commands.Request{Platform: benchPlatform, UserID: reporter, ChatID: reporter, UserChat: reporter,
 		ChatKind: commands.Private, EventID: event, Text: text, Language: "es"}
 	var r benchReplier
@@ -506,7 +519,7 @@ func runBench(ctx context.Context, bc benchConfig, stderr io.Writer) (benchRepor
 		cpu := startCPU(ctx, rdb)
 		began := time.Now()
 		lat, took, err := parallel(ctx, bc.Intake, c, bar, func(i int) error {
-			return eng.submit(ctx, reporter(gens[i]), texts[i], event.Add(2))
+			return eng.submit(ctx, reporter(gens[i]), texts[i], &event)
 		})
 		bar.finish()
 		if err != nil {
@@ -561,7 +574,7 @@ func runBench(ctx context.Context, bc benchConfig, stderr io.Writer) (benchRepor
 		bar := newProgress(stderr, "memory (280 chars)", bc.MemTips)
 		_, _, err = parallel(ctx, bc.MemTips, 16, bar, func(i int) error {
 			g := &tipGen{r: rand.New(rand.NewPCG(7, uint64(i)))}
-			return mem.submit(ctx, reporter(g), g.text(280), event.Add(2))
+			return mem.submit(ctx, reporter(g), g.text(280), &event)
 		})
 		bar.finish()
 		if err != nil {
@@ -597,7 +610,7 @@ func runBench(ctx context.Context, bc benchConfig, stderr io.Writer) (benchRepor
 			bar := newProgress(stderr, fmt.Sprintf("fill to %d", size), missing)
 			_, took, err := parallel(ctx, missing, 64, bar, func(i int) error {
 				g := &tipGen{r: rand.New(rand.NewPCG(uint64(have)+uint64(i), 11))}
-				return eng.submit(ctx, reporter(g), payload(g), event.Add(2))
+				return eng.submit(ctx, reporter(g), payload(g), &event)
 			})
 			bar.finish()
 			if err == nil {
