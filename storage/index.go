@@ -113,7 +113,7 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Ti
 		keys := s.bandKeys(created, bands)
 		cands = append(cands, addBands.EvalSha(ctx, pipe, keys, bandArgs(id, bands)...))
 		for _, k := range keys {
-			pipe.PExpireAt(ctx, k, bandExpiry(created))
+			pipe.PExpire(ctx, k, s.bandTTL(created))
 		}
 		cands = append(cands, lookupBands.EvalSha(ctx, pipe, s.bandKeys(created.Add(-bandWeek), bands), anySlice(bands)...))
 	}
@@ -127,7 +127,7 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Ti
 				// Filed only now: the expiry set before found no bucket.
 				pipe := s.rdb.Pipeline()
 				for _, k := range keys {
-					pipe.PExpireAt(ctx, k, bandExpiry(created))
+					pipe.PExpire(ctx, k, s.bandTTL(created))
 				}
 				if _, err := pipe.Exec(ctx); err != nil {
 					return nil, fmt.Errorf("sketch bands: %w", err)
@@ -256,10 +256,12 @@ func bandWeekStart(t time.Time) time.Time {
 	return time.Unix((days-days%7)*86400, 0).UTC()
 }
 
-// bandExpiry is when the buckets of a tip's week expire: after the next
-// week, when tips still look them up, and a day.
-func bandExpiry(created time.Time) time.Time {
-	return bandWeekStart(created).Add(2*bandWeek + 24*time.Hour)
+// bandTTL is how long the buckets of a tip's week have left: through the
+// next week, when tips still look them up, and a day (at least a minute,
+// for a tip indexed that late). Relative to the store's clock, as every
+// other expiry here.
+func (s *Store) bandTTL(created time.Time) time.Duration {
+	return max(bandWeekStart(created).Add(2*bandWeek+24*time.Hour).Sub(s.now()), time.Minute)
 }
 
 // bandWeek is how long a tip's sketch bands are filed together: a tip is

@@ -709,8 +709,9 @@ func TestNearDuplicatesWithinSevenDays(t *testing.T) {
 	srv := redistest.Start(t)
 	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
 	text := "Los halcones de la plaza cobran cuota a todos los tenderos de la calle Morelos cada viernes en la noche"
+	week := time.Now().UTC().Truncate(24 * time.Hour)
 	for day := range 7 {
-		clk := &clock{t: time.Date(2026, 11, 23+day, 12, 0, 0, 0, time.UTC)}
+		clk := &clock{t: week.AddDate(0, 0, day).Add(12 * time.Hour)}
 		st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: fmt.Sprint("w", day), Retention: 60 * 24 * time.Hour, Now: clk.Now})
 		if err != nil {
 			t.Fatal(err)

@@ -246,8 +246,10 @@ func (s *Store) finishDraft(ctx context.Context, pseudonym, draftID string, even
 	pipe.ZRem(ctx, s.k.draftDeadlines(), pseudonym)
 	_, _ = pipe.Exec(ctx)
 	res = s.uncached(ctx, finishDraft, res, keys, args...)
-	if n, err := res.Int(); err == nil && n != 1 {
-		// The draft lives on (or was not this one): it keeps a deadline.
+	if n, err := res.Int(); err != nil || n != 1 {
+		// The draft lives on (or was not this one, or it is not known
+		// whether it went): it keeps a deadline (a spare one is dropped
+		// by the sweeper).
 		s.rdb.ZAdd(ctx, s.k.draftDeadlines(), redis.Z{Score: float64(s.now().Add(s.draftIdle).UnixMilli()), Member: pseudonym})
 	}
 }
