@@ -51,8 +51,8 @@ type DraftPart struct {
 	// MaxParts and MaxChars bound the draft; 0 means no bound.
 	MaxParts, MaxChars int
 	// Limit, if set, is the reporter's rate limit on parts, counted in the
-	// same step (its Subject is the reporter): over it, the part is not
-	// added and AddToDraft returns a *LimitError.
+	// same step, for the reporter (its Subject is not used): over it, the
+	// part is not added and AddToDraft returns a *LimitError.
 	Limit *Limit
 }
 
@@ -113,13 +113,7 @@ func (s *Store) AddToDraft(ctx context.Context, pseudonym string, p DraftPart) (
 	keys := []string{s.k.draft(pseudonym), s.k.state(pseudonym)}
 	args := []any{hex.EncodeToString(idb), partField(p.EventID), sealedPart, len([]rune(p.Part.Text)), now.UnixMilli(),
 		sealedRoute, p.Language, p.MaxParts, p.MaxChars, (s.draftIdle + draftSafety).Milliseconds(), eventKey(p.EventID)}
-	if p.Limit != nil {
-		l := *p.Limit
-		l.Subject = pseudonym // KEYS[2]
-		args = append(args, s.limitArgs(&l)...)
-	} else {
-		args = append(args, s.limitArgs(nil)...)
-	}
+	args = append(args, s.limitArgs(p.Limit)...) // counted on KEYS[2]
 	pipe := s.rdb.Pipeline()
 	deadline := pipe.ZAdd(ctx, s.k.draftDeadlines(), redis.Z{Score: float64(now.Add(s.draftIdle).UnixMilli()), Member: pseudonym})
 	add := addPart.EvalSha(ctx, pipe, keys, args...)

@@ -112,9 +112,7 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Ti
 		// least the last seven days.
 		keys := s.bandKeys(created, bands)
 		cands = append(cands, addBands.EvalSha(ctx, pipe, keys, bandArgs(id, bands)...))
-		for _, k := range keys {
-			pipe.PExpire(ctx, k, s.bandTTL(created))
-		}
+		s.expireBands(ctx, pipe, keys, created)
 		cands = append(cands, lookupBands.EvalSha(ctx, pipe, s.bandKeys(created.Add(-bandWeek), bands), anySlice(bands)...))
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) && !isNoScript(err) {
@@ -126,9 +124,7 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Ti
 			if cands[i] = s.uncached(ctx, addBands, c, keys, bandArgs(id, bands)...); c != cands[i] {
 				// Filed only now: the expiry set before found no bucket.
 				pipe := s.rdb.Pipeline()
-				for _, k := range keys {
-					pipe.PExpire(ctx, k, s.bandTTL(created))
-				}
+				s.expireBands(ctx, pipe, keys, created)
 				if _, err := pipe.Exec(ctx); err != nil {
 					return nil, fmt.Errorf("sketch bands: %w", err)
 				}
@@ -256,12 +252,15 @@ func bandWeekStart(t time.Time) time.Time {
 	return time.Unix((days-days%7)*86400, 0).UTC()
 }
 
-// bandTTL is how long the buckets of a tip's week have left: through the
-// next week, when tips still look them up, and a day (at least a minute,
-// for a tip indexed that late). Relative to the store's clock, as every
-// other expiry here.
-func (s *Store) bandTTL(created time.Time) time.Duration {
-	return max(bandWeekStart(created).Add(2*bandWeek+24*time.Hour).Sub(s.now()), time.Minute)
+// expireBands queues the expiry of the buckets (keys) of a tip's week:
+// through the next week, when tips still look them up, and a day (at
+// least a minute, for a tip indexed that late). Relative to the store's
+// clock, as every other expiry here.
+func (s *Store) expireBands(ctx context.Context, pipe redis.Pipeliner, keys []string, created time.Time) {
+	ttl := max(bandWeekStart(created).Add(2*bandWeek+24*time.Hour).Sub(s.now()), time.Minute)
+	for _, k := range keys {
+		pipe.PExpire(ctx, k, ttl)
+	}
 }
 
 // bandWeek is how long a tip's sketch bands are filed together: a tip is

@@ -44,7 +44,8 @@ type LimitError struct{ FirstOver bool }
 func (e *LimitError) Error() string { return "rate limit reached" }
 
 // limitArgs are l's four arguments for count in a script that writes to
-// the subject's own keys, or four empty strings (no limit) for nil.
+// the subject's own keys (the script names the subject's state hash, so
+// l.Subject is not used), or four empty strings (no limit) for nil.
 func (s *Store) limitArgs(l *Limit) []any {
 	if l == nil {
 		return []any{"", "", "", ""}

@@ -98,15 +98,10 @@ func (s *Store) SubmitDraft(ctx context.Context, pseudonym, draftID, language st
 }
 
 // SubmitDraftWithin is SubmitDraft counting the reporter's rate limit on
-// tips, if set, in the same step (its Subject is the reporter): over it,
-// nothing is sent and it returns a *LimitError, unless the draft was sent
-// before.
+// tips, if set, in the same step, for the reporter (its Subject is not
+// used): over it, nothing is sent and it returns a *LimitError, unless the
+// draft was sent before.
 func (s *Store) SubmitDraftWithin(ctx context.Context, pseudonym, draftID, language string, eventID int64, limit *Limit) (Submission, error) {
-	if limit != nil {
-		l := *limit
-		l.Subject = pseudonym
-		limit = &l
-	}
 	return s.submit(ctx, pseudonym, draftID, language, eventID, "", limit)
 }
 
