@@ -31,7 +31,7 @@ func TestRotateKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub, err := st.SubmitDraft(ctx, p, d.ID, "es", 2)
+	sub, err := st.SubmitDraft(ctx, p, d.ID, "es")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
@@ -83,13 +85,23 @@ const (
 
 func newEnv(t *testing.T, wrap func(commands.Store) commands.Store) *env {
 	t.Helper()
+	return newHookedEnv(t, wrap, nil)
+}
+
+// newHookedEnv is newEnv with hook on the Redis client, if set.
+func newHookedEnv(t *testing.T, wrap func(commands.Store) commands.Store, hook redis.Hook) *env {
+	t.Helper()
 	srv := redistest.Start(t)
+	rdb := srv.Client()
+	if hook != nil {
+		rdb.AddHook(hook)
+	}
 	kr, err := storage.NewKeyring(bytes.Repeat([]byte{3}, 32))
 	if err != nil {
 		t.Fatal(err)
 	}
 	clk := &clock{t: time.Now()}
-	st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "c", Retention: 90 * 24 * time.Hour, DraftIdle: 30 * time.Minute, Now: clk.Now})
+	st, err := storage.New(rdb, kr, storage.Options{Prefix: "c", Retention: 90 * 24 * time.Hour, DraftIdle: 30 * time.Minute, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

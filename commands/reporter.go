@@ -272,7 +272,7 @@ func (m *Mux) callback(ctx context.Context, c *Context) error {
 // send turns the draft into a tip. The reporter hears "received" only after
 // storage has it.
 func (c *Context) send(ctx context.Context, draftID string) error {
-	sub, err := c.mux.store.SubmitDraftWithin(ctx, c.Pseudonym, draftID, c.Lang, c.Request.EventID, c.mux.tipLimit())
+	sub, err := c.mux.store.SubmitDraftWithin(ctx, c.Pseudonym, draftID, c.Lang, c.mux.tipLimit())
 	if over, err := c.limited(ctx, err); over {
 		return err
 	}
@@ -291,10 +291,19 @@ func (c *Context) send(ctx context.Context, draftID string) error {
 	if err := c.Say(ctx, "sent", map[string]any{"Receipt": sub.Receipt}); err != nil {
 		return err
 	}
-	return c.Reply(ctx, Reply{
+	if err := c.Reply(ctx, Reply{
 		Text:    c.T("safety_advice", map[string]any{"Platform": PlatformName(c.Request.Platform), "Receipt": sub.Receipt}),
 		Buttons: c.wipeButtons(),
-	})
+	}); err != nil || sub.Left == 0 {
+		return err
+	}
+	// Messages that were not in this tip (added while it was being sent,
+	// or after a send whose tidying failed) wait as a new draft.
+	d, err := c.mux.store.Draft(ctx, c.Pseudonym)
+	if err != nil {
+		return err
+	}
+	return c.Reply(ctx, Reply{Text: c.T("draft_left", nil, d.Parts), Buttons: c.sendCancel(d)})
 }
 
 // PlatformName is how people call a platform, for messages that name it.

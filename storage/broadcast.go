@@ -115,7 +115,7 @@ func (s *Store) SubmitWarning(ctx context.Context, pseudonym, text, language str
 	if err != nil {
 		return Submission{}, err
 	}
-	sub, err := s.SubmitDraft(ctx, p, d.ID, language, eventID)
+	sub, err := s.SubmitDraft(ctx, p, d.ID, language)
 	if err != nil {
 		return Submission{}, err
 	}

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -66,7 +67,8 @@ if ARGV[12] ~= '' then
   local ok = count(KEYS[2], ARGV[12], ARGV[13], ARGV[14], ARGV[15])
   if ok ~= 1 then return ok - 4 end
 end
-local floor = redis.call('HGET', KEYS[2], 'floor')
+if redis.call('HEXISTS', KEYS[2], 'x:' .. ARGV[11]) == 1 then return -3 end
+local floor = redis.call('HGET', KEYS[2], 'floor') -- kept by earlier versions
 if floor and ARGV[11] <= floor then return -3 end
 local d = redis.call('HMGET', KEYS[1], 'id', 'n', 'chars', 'cat', 'fu', ARGV[2])
 local id = d[1] or ARGV[1]
@@ -242,8 +244,9 @@ func (s *Store) DiscardDraft(ctx context.Context, pseudonym, draftID string) err
 	return s.rdb.ZRem(ctx, s.k.draftDeadlines(), pseudonym).Err()
 }
 
-// draftContent opens every part of a draft, in the order they arrived.
-func (s *Store) draftContent(fields map[string]string, pseudonym string) (tips.Content, error) {
+// draftContent opens every part of a draft, in the order they arrived, and
+// names their fields.
+func (s *Store) draftContent(fields map[string]string, pseudonym string) (tips.Content, []string, error) {
 	var names []string
 	for f := range fields {
 		if strings.HasPrefix(f, "p:") {
@@ -255,15 +258,32 @@ func (s *Store) draftContent(fields map[string]string, pseudonym string) (tips.C
 	for _, f := range names {
 		plain, err := s.kr.open([]byte(fields[f]), "part:"+pseudonym)
 		if err != nil {
-			return tips.Content{}, fmt.Errorf("open draft part: %w", err)
+			return tips.Content{}, nil, fmt.Errorf("open draft part: %w", err)
 		}
 		var p tips.Part
 		if err := json.Unmarshal(plain, &p); err != nil {
-			return tips.Content{}, fmt.Errorf("decode draft part: %w", err)
+			return tips.Content{}, nil, fmt.Errorf("decode draft part: %w", err)
 		}
 		c.Parts = append(c.Parts, p)
 	}
-	return c, nil
+	return c, names, nil
+}
+
+// tidyIfSent tidies the reporter's draft id if it was stored as a tip.
+func (s *Store) tidyIfSent(ctx context.Context, pseudonym, draftID string) (bool, error) {
+	code, err := tips.NewReceipt(bytes.NewReader(s.kr.receiptCode(pseudonym, draftID)))
+	if err != nil {
+		return false, err
+	}
+	id, err := s.rdb.Get(ctx, s.k.receipt(s.kr.receiptID(code))).Result()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("sent draft: %w", err)
+	}
+	_, tidied := s.tidySent(ctx, pseudonym, draftID, id, code)
+	return tidied, nil
 }
 
 // ExpiredDraft is a draft the sweeper dropped, with where to tell its reporter.
@@ -275,12 +295,15 @@ type ExpiredDraft struct {
 // expireDraft drops the draft if it has been idle since ARGV[1] or earlier;
 // it returns {id, route, lang}, or the time to count the idle period from
 // if it is alive (or being sent right now), or false if there is no draft.
+// A draft whose send began before ARGV[2] may have been stored: unless
+// ARGV[4] is set (it was not), it is kept and {id} returned, to be checked.
 var expireDraft = redis.NewScript(`
 local v = redis.call('HMGET', KEYS[1], 'id', 'seen', 'route', 'lang', 'sending')
 if not v[1] then return false end
 local seen = tonumber(v[2] or '0')
 if seen > tonumber(ARGV[1]) then return seen end
 if v[5] and tonumber(v[5]) > tonumber(ARGV[2]) then return tonumber(ARGV[3]) end
+if v[5] and ARGV[4] ~= '1' then return {v[1]} end
 redis.call('DEL', KEYS[1])
 return {v[1], v[3] or '', v[4] or ''}`)
 
@@ -296,8 +319,21 @@ func (s *Store) ExpireDrafts(ctx context.Context, max int) ([]ExpiredDraft, erro
 	}
 	var out []ExpiredDraft
 	for _, p := range due {
-		res, err := expireDraft.Run(ctx, s.rdb, []string{s.k.draft(p)},
-			now.Add(-s.draftIdle).UnixMilli(), now.Add(-sendingGrace).UnixMilli(), now.UnixMilli()).Result()
+		args := []any{now.Add(-s.draftIdle).UnixMilli(), now.Add(-sendingGrace).UnixMilli(), now.UnixMilli(), ""}
+		res, err := expireDraft.Run(ctx, s.rdb, []string{s.k.draft(p)}, args...).Result()
+		if v, ok := res.([]any); ok && len(v) == 1 {
+			// Its send began and did not finish: if the tip is stored,
+			// the draft is tidied (any later part stays, with a new
+			// deadline); if not, it expires.
+			id, _ := v[0].(string)
+			if tidied, err := s.tidyIfSent(ctx, p, id); err != nil {
+				return out, err
+			} else if tidied {
+				continue
+			}
+			args[3] = "1"
+			res, err = expireDraft.Run(ctx, s.rdb, []string{s.k.draft(p)}, args...).Result()
+		}
 		switch {
 		case errors.Is(err, redis.Nil):
 			// no draft any more: just drop the deadline below

@@ -42,7 +42,7 @@ func submitText(t *testing.T, st *storage.Store, user string, ev int64, text str
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub, err := st.SubmitDraft(ctx, p, d.ID, "es", ev+1)
+	sub, err := st.SubmitDraft(ctx, p, d.ID, "es")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +285,7 @@ func TestPurgeCryptoShreds(t *testing.T) {
 	d, _ := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Route: "telegram:801", Part: tips.Part{Text: "cobran piso en el mercado Hidalgo, llaman del 55 1234 5678"}})
 	st.AddToDraft(ctx, p, storage.DraftPart{EventID: 2, Part: tips.Part{Attachment: &tips.Attachment{Platform: tips.Stored, Kind: tips.Photo, FileRef: ref}}})
 	st.SetDraftFollowUp(ctx, p, d.ID, true)
-	sub, err := st.SubmitDraft(ctx, p, d.ID, "es", 3)
+	sub, err := st.SubmitDraft(ctx, p, d.ID, "es")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -412,7 +412,7 @@ func TestRetentionPerStatus(t *testing.T) {
 			st.AddToDraft(ctx, p, storage.DraftPart{EventID: 2, Part: tips.Part{Attachment: &tips.Attachment{Platform: tips.Stored, Kind: tips.Photo, FileRef: ref}}})
 		}
 		st.SetDraftFollowUp(ctx, p, d.ID, true)
-		sub, err := st.SubmitDraft(ctx, p, d.ID, "es", 3)
+		sub, err := st.SubmitDraft(ctx, p, d.ID, "es")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -477,7 +477,7 @@ func TestReopenedTipLivesAsOpen(t *testing.T) {
 	}
 	p := st.Pseudonym("telegram", "803")
 	d, _ := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Route: "telegram:803", Part: tips.Part{Text: "cobro de piso en el mercado"}})
-	sub, err := st.SubmitDraft(ctx, p, d.ID, "es", 2)
+	sub, err := st.SubmitDraft(ctx, p, d.ID, "es")
 	if err != nil {
 		t.Fatal(err)
 	}

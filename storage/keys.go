@@ -36,13 +36,14 @@ func (k keys) triage() string { return k.prefix + ":{tips}:triage" }
 func (k keys) receipt(mac string) string { return k.prefix + ":{tips}:receipt:" + mac }
 
 // draft is a reporter's unsent draft, under their pseudonym. It shares a
-// hash tag with floor, which one script reads with it.
+// hash tag with state, which scripts read with it.
 func (k keys) draft(pseudonym string) string { return k.prefix + ":{" + pseudonym + "}:draft" }
 
-// state is a reporter's small state, one hash under their pseudonym:
-// "floor", the highest platform event id already part of a sent tip (a
-// redelivered event at or below it is not added to a new draft), and the
-// rate-limit counters of the current windows. It shares a hash tag with
+// state is a reporter's small state, one hash under their pseudonym: the
+// platform events of the parts of tips sent in the last two days ("x:" and
+// the event, valued when it is forgotten: a redelivered one is not added
+// to a new draft; earlier versions kept only the highest, "floor"), and
+// the rate-limit counters of the current windows. It shares a hash tag with
 // draft, which one script reads with it. One key instead of one per
 // counter: a key costs Redis more than a small hash field.
 func (k keys) state(pseudonym string) string { return k.prefix + ":{" + pseudonym + "}:st" }

@@ -161,7 +161,7 @@ func TestRekeyReSealsEverythingWhileServing(t *testing.T) {
 			Part: tips.Part{Attachment: &tips.Attachment{Platform: tips.Stored, Kind: tips.Photo, FileRef: ref}}})
 		must(err)
 		must(old.SetDraftFollowUp(ctx, p, d.ID, true))
-		sub, err := old.SubmitDraft(ctx, p, d.ID, "es", int64(30+i))
+		sub, err := old.SubmitDraft(ctx, p, d.ID, "es")
 		must(err)
 		tipsSent = append(tipsSent, sent{sub.TipID, sub.Receipt, ref, user, d.ID})
 	}
@@ -227,7 +227,7 @@ func TestRekeyReSealsEverythingWhileServing(t *testing.T) {
 			d, err := serving.AddToDraft(ctx, p, storage.DraftPart{EventID: int64(1000 + i), Route: "telegram:" + user, Language: "es", Part: tips.Part{Text: "nuevo aviso " + user}})
 			if err == nil {
 				var sub storage.Submission
-				if sub, err = serving.SubmitDraft(ctx, p, d.ID, "es", int64(5000+i)); err == nil {
+				if sub, err = serving.SubmitDraft(ctx, p, d.ID, "es"); err == nil {
 					mu.Lock()
 					live = append(live, sent{id: sub.TipID, receipt: sub.Receipt, user: user})
 					mu.Unlock()
@@ -287,7 +287,7 @@ func TestRekeyReSealsEverythingWhileServing(t *testing.T) {
 	}
 	// A retried Send still returns the same receipt.
 	first := tipsSent[0]
-	if again, err := st.SubmitDraft(ctx, st.Pseudonym("telegram", first.user), first.draft, "es", 30); err != nil || !again.Repeat || again.Receipt != first.receipt {
+	if again, err := st.SubmitDraft(ctx, st.Pseudonym("telegram", first.user), first.draft, "es"); err != nil || !again.Repeat || again.Receipt != first.receipt {
 		t.Fatalf("retried send: %+v %v", again, err)
 	}
 	if c, err := st.ClaimerOf(ctx, claimed); err != nil || c.Name != "Ana" {
@@ -427,7 +427,7 @@ func TestRekeyOnRedisCluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub, err := old.SubmitDraft(ctx, p, d.ID, "es", 2)
+	sub, err := old.SubmitDraft(ctx, p, d.ID, "es")
 	if err != nil {
 		t.Fatal(err)
 	}

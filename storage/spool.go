@@ -193,5 +193,5 @@ func (s *Store) submitSpooled(ctx context.Context, e SpoolEntry) (Submission, er
 	if err != nil {
 		return Submission{}, err
 	}
-	return s.submit(ctx, p, d.ID, e.Language, e.EventID, e.Receipt, nil)
+	return s.submit(ctx, p, d.ID, e.Language, e.Receipt, nil)
 }

@@ -96,14 +96,14 @@ func TestDraftToTipRoundTrip(t *testing.T) {
 	if err := st.SetDraftCategory(ctx, p, "otherdraft", tips.Drugs); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("category on a stale draft: %v", err)
 	}
-	sub, err := st.SubmitDraft(ctx, p, d1.ID, "es", 100)
+	sub, err := st.SubmitDraft(ctx, p, d1.ID, "es")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if sub.Repeat || sub.TipID == "" {
 		t.Fatalf("first submission: %+v", sub)
 	}
-	again, err := st.SubmitDraft(ctx, p, d1.ID, "es", 100)
+	again, err := st.SubmitDraft(ctx, p, d1.ID, "es")
 	if err != nil || again.TipID != sub.TipID || again.Receipt != sub.Receipt || !again.Repeat {
 		t.Fatalf("retried Send made %+v (%v), want the same tip as %+v", again, err, sub)
 	}
@@ -153,7 +153,7 @@ func TestTipsGoToTriageStreamAndExpire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub, err := st.SubmitDraft(ctx, p, d.ID, "en", 100)
+	sub, err := st.SubmitDraft(ctx, p, d.ID, "en")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +228,7 @@ func TestDraftExpiryTellsReporter(t *testing.T) {
 	if _, err := st.Draft(ctx, p); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatal("expired draft still there")
 	}
-	if _, err := st.SubmitDraft(ctx, p, d.ID, "pt-BR", 100); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := st.SubmitDraft(ctx, p, d.ID, "pt-BR"); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("sending an expired draft: %v", err)
 	}
 	if got, _ := st.ExpireDrafts(ctx, 10); len(got) != 0 {
@@ -247,7 +247,7 @@ func TestDiscardDraft(t *testing.T) {
 	if err := st.DiscardDraft(ctx, p, d.ID); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("second discard: %v", err)
 	}
-	if _, err := st.SubmitDraft(ctx, p, d.ID, "en", 100); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := st.SubmitDraft(ctx, p, d.ID, "en"); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("send after cancel: %v", err)
 	}
 }
@@ -310,7 +310,7 @@ func TestTipSurvivesRedisRestart(t *testing.T) {
 	}
 	p := st.Pseudonym("telegram", "7")
 	d, _ := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Part: tips.Part{Text: "durable"}})
-	sub, err := st.SubmitDraft(ctx, p, d.ID, "en", 100)
+	sub, err := st.SubmitDraft(ctx, p, d.ID, "en")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,11 +329,11 @@ func TestForgedSendFindsNothing(t *testing.T) {
 	st, _, _ := newStore(t)
 	victim := st.Pseudonym("telegram", "10")
 	d, _ := st.AddToDraft(ctx, victim, storage.DraftPart{EventID: 1, Part: tips.Part{Text: "x"}})
-	if _, err := st.SubmitDraft(ctx, victim, d.ID, "es", 2); err != nil {
+	if _, err := st.SubmitDraft(ctx, victim, d.ID, "es"); err != nil {
 		t.Fatal(err)
 	}
 	attacker := st.Pseudonym("telegram", "666")
-	if sub, err := st.SubmitDraft(ctx, attacker, d.ID, "es", 3); !errors.Is(err, storage.ErrNotFound) {
+	if sub, err := st.SubmitDraft(ctx, attacker, d.ID, "es"); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("attacker got %+v, %v", sub, err)
 	}
 }
@@ -346,10 +346,10 @@ func TestRedeliveredPartsAfterSendAreIgnored(t *testing.T) {
 	p := st.Pseudonym("telegram", "11")
 	d, _ := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 500, Part: tips.Part{Text: "uno"}})
 	st.AddToDraft(ctx, p, storage.DraftPart{EventID: 501, Part: tips.Part{Text: "dos"}})
-	if _, err := st.SubmitDraft(ctx, p, d.ID, "es", 502); err != nil {
+	if _, err := st.SubmitDraft(ctx, p, d.ID, "es"); err != nil {
 		t.Fatal(err)
 	}
-	for _, ev := range []int64{500, 501, 502} {
+	for _, ev := range []int64{500, 501} {
 		if _, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: ev, Part: tips.Part{Text: "uno"}}); !errors.Is(err, storage.ErrDuplicateEvent) {
 			t.Fatalf("redelivered event %d: %v", ev, err)
 		}
@@ -371,7 +371,7 @@ func TestLargeEventIDsKeepOrder(t *testing.T) {
 	base := int64(1_300_000_000_000_000_001)
 	d, _ := st.AddToDraft(ctx, p, storage.DraftPart{EventID: base, Part: tips.Part{Text: "a"}})
 	st.AddToDraft(ctx, p, storage.DraftPart{EventID: base + 1, Part: tips.Part{Text: "b"}})
-	sub, err := st.SubmitDraft(ctx, p, d.ID, "en", base+2)
+	sub, err := st.SubmitDraft(ctx, p, d.ID, "en")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -12,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/redis/go-redis/v9"
 
@@ -28,6 +28,10 @@ type Submission struct {
 	// Repeat is true when this draft had been sent before (a retried or
 	// redelivered Send): the same tip and receipt are returned.
 	Repeat bool
+	// Left counts the reporter's parts that were not in this tip (added
+	// while it was being sent, or after a send whose tidying failed): they
+	// stay as a new draft, for the reporter to send.
+	Left int
 	// Category is the tip's category (chosen or suggested).
 	Category tips.Category
 }
@@ -37,6 +41,9 @@ type Submission struct {
 type sealedTip struct {
 	Content  tips.Content `json:"c"`
 	Reporter string       `json:"r"`
+	// Parts names the draft parts (by their platform event) the tip was
+	// made of, so that a draft sent again can tell them from later ones.
+	Parts []string `json:"p,omitempty"`
 }
 
 // saveTip stores a tip, queues it for triage and makes it findable by its
@@ -67,47 +74,60 @@ if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return false end
 redis.call('HSET', KEYS[1], 'sending', ARGV[2])
 return redis.call('HGETALL', KEYS[1])`)
 
-// finishDraft runs once the tip is stored: it raises the reporter's event
-// floor, so redelivered events of this tip cannot start a new draft, and
-// removes the sent parts. Parts added meanwhile stay, as a new draft.
-// ARGV: draft id, floor, floor ttl ms, parts sent, chars sent, new id, sent fields...
+// finishDraft runs once the tip is stored: it remembers the events of the
+// sent parts for sentMemory on the reporter's state KEYS[2] (fields "x:" and
+// the event, valued their expiry in seconds; expired ones are dropped), so
+// a redelivered event of this tip cannot start a new draft, then removes
+// the sent parts from the draft KEYS[1]. Parts added meanwhile stay, as a
+// new draft. It returns -1 if the draft is not this one any more, else the
+// parts left.
+// ARGV: draft id, expiry s, memory ms, now s, chars sent, new id, sent fields...
 var finishDraft = redis.NewScript(`
-local floor = redis.call('HGET', KEYS[2], 'floor')
-if not floor or ARGV[2] > floor then redis.call('HSET', KEYS[2], 'floor', ARGV[2]) end
+local st = redis.call('HGETALL', KEYS[2])
+for i = 1, #st, 2 do
+  if string.sub(st[i], 1, 2) == 'x:' and tonumber(st[i + 1]) < tonumber(ARGV[4]) then redis.call('HDEL', KEYS[2], st[i]) end
+end
+for i = 7, #ARGV do redis.call('HSET', KEYS[2], 'x:' .. string.sub(ARGV[i], 3), ARGV[2]) end
 local ttl = redis.call('PTTL', KEYS[2])
 if ttl < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
-if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
-local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
-if n <= tonumber(ARGV[4]) then redis.call('DEL', KEYS[1]) return 1 end
-for i = 7, #ARGV do redis.call('HDEL', KEYS[1], ARGV[i]) end
-local chars = tonumber(redis.call('HGET', KEYS[1], 'chars') or '0') - tonumber(ARGV[5])
-redis.call('HSET', KEYS[1], 'id', ARGV[6], 'n', n - tonumber(ARGV[4]), 'chars', chars)
+if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return -1 end
+local removed = 0
+for i = 7, #ARGV do removed = removed + redis.call('HDEL', KEYS[1], ARGV[i]) end
+local left = tonumber(redis.call('HGET', KEYS[1], 'n') or '0') - removed
+if left <= 0 then redis.call('DEL', KEYS[1]) return 0 end
+local chars = math.max(tonumber(redis.call('HGET', KEYS[1], 'chars') or '0') - tonumber(ARGV[5]), 0)
+redis.call('HSET', KEYS[1], 'id', ARGV[6], 'n', left, 'chars', chars)
 redis.call('HDEL', KEYS[1], 'sending', 'cat')
-return 2`)
+return left`)
 
-// floorTTL is how long a sent tip's events are remembered; Telegram keeps
+// sentMemory is how long a sent tip's events are remembered; Telegram keeps
 // an unconfirmed update for at most 24 hours.
-const floorTTL = 48 * time.Hour
+const sentMemory = 48 * time.Hour
+
+// tidyTimeout bounds tidying a sent draft, which goes on when the request
+// that sent it is cancelled (the tip is stored; its draft must not stay).
+const tidyTimeout = 10 * time.Second
 
 // SubmitDraft turns the reporter's draft draftID into a tip: sealed under a
 // fresh data key, queued on the triage stream, findable by its receipt. It
 // returns only once Redis has the tip. Sending the same draft again returns
-// the same tip. eventID is the platform event that pressed Send.
-func (s *Store) SubmitDraft(ctx context.Context, pseudonym, draftID, language string, eventID int64) (Submission, error) {
-	return s.submit(ctx, pseudonym, draftID, language, eventID, "", nil)
+// the same tip; parts added to the draft after it went stay as a new draft
+// (Submission.Left).
+func (s *Store) SubmitDraft(ctx context.Context, pseudonym, draftID, language string) (Submission, error) {
+	return s.submit(ctx, pseudonym, draftID, language, "", nil)
 }
 
 // SubmitDraftWithin is SubmitDraft counting the reporter's rate limit on
 // tips, if set, in the same step, for the reporter (its Subject is not
 // used): over it, nothing is sent and it returns a *LimitError, unless the
 // draft was sent before.
-func (s *Store) SubmitDraftWithin(ctx context.Context, pseudonym, draftID, language string, eventID int64, limit *Limit) (Submission, error) {
-	return s.submit(ctx, pseudonym, draftID, language, eventID, "", limit)
+func (s *Store) SubmitDraftWithin(ctx context.Context, pseudonym, draftID, language string, limit *Limit) (Submission, error) {
+	return s.submit(ctx, pseudonym, draftID, language, "", limit)
 }
 
 // submit is SubmitDraft with a receipt code chosen in advance ("" draws
 // one): a spooled tip keeps the code its reporter was already given.
-func (s *Store) submit(ctx context.Context, pseudonym, draftID, language string, eventID int64, receipt string, limit *Limit) (Submission, error) {
+func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receipt string, limit *Limit) (Submission, error) {
 	// A draft's receipt code is a MAC of its reporter and id: a retried
 	// Send derives the same code and finds the tip under it, so no other
 	// record of the submission is needed.
@@ -133,8 +153,9 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language string,
 		return Submission{}, fmt.Errorf("claim draft: %w", err)
 	}
 	if id, err := prior.Result(); err == nil {
-		// Sent before (a retried Send): the reporter gets the receipt again.
-		return Submission{TipID: id, Receipt: receipt, Repeat: true}, nil
+		// Sent before (a retried Send): the reporter gets the receipt
+		// again, and the draft is tidied if that did not happen then.
+		return s.sentBefore(ctx, pseudonym, draftID, id, receipt), nil
 	}
 	claim = s.uncached(ctx, claimDraft, claim, claimKeys, claimArgs...)
 	if n, ok := claim.Val().(int64); ok {
@@ -153,7 +174,7 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language string,
 	for i := 0; i+1 < len(raw); i += 2 {
 		fields[raw[i]] = raw[i+1]
 	}
-	content, err := s.draftContent(fields, pseudonym)
+	content, parts, err := s.draftContent(fields, pseudonym)
 	if err != nil {
 		return Submission{}, err
 	}
@@ -172,7 +193,7 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language string,
 		return Submission{}, fmt.Errorf("number tip: %w", err)
 	}
 	id := strconv.FormatInt(seq.Val(), 10)
-	dataKey, wrapped, blob, err := s.sealTip(id, sealedTip{Content: content, Reporter: pseudonym})
+	dataKey, wrapped, blob, err := s.sealTip(id, sealedTip{Content: content, Reporter: pseudonym, Parts: parts})
 	if err != nil {
 		return Submission{}, err
 	}
@@ -209,44 +230,77 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language string,
 	case err != nil:
 		return Submission{}, fmt.Errorf("save tip: %w", err)
 	default:
-		return Submission{TipID: prev, Receipt: receipt, Repeat: true}, nil
+		return s.sentBefore(ctx, pseudonym, draftID, prev, receipt), nil
 	}
 	// The tip is durable: the indexer (indexer.go) picks it up from the
-	// triage stream. Tidying the draft may fail without harm: a retried
-	// Send finds the tip under its receipt and returns it.
-	s.finishDraft(ctx, pseudonym, draftID, eventID, fields)
-	return Submission{TipID: id, Receipt: receipt, Category: category}, nil
+	// triage stream. Should tidying the draft fail, the draft's next Send
+	// finds the tip under its receipt and tidies it then (sentBefore), as
+	// does the expiry sweeper.
+	left := s.finishDraft(ctx, pseudonym, draftID, parts, runes(content))
+	return Submission{TipID: id, Receipt: receipt, Category: category, Left: left}, nil
 }
 
-// finishDraft removes a sent draft's parts and raises the reporter's event
-// floor. Parts added while it was being sent stay, as a new draft that
-// keeps its deadline.
-func (s *Store) finishDraft(ctx context.Context, pseudonym, draftID string, eventID int64, fields map[string]string) {
-	floor := eventID
-	var sent []any
-	for f := range fields {
-		if ev, ok := strings.CutPrefix(f, "p:"); ok {
-			sent = append(sent, f)
-			if n, err := strconv.ParseInt(ev, 10, 64); err == nil && n > floor {
-				floor = n
-			}
-		}
+// sentBefore answers a Send of a draft already stored as tip id, and
+// tidies the draft if that did not happen when it was stored: the tip's
+// parts go, any part added after them stays as a new draft. (A tip stored
+// before tips named their parts leaves the draft as it is.)
+func (s *Store) sentBefore(ctx context.Context, pseudonym, draftID, id, receipt string) Submission {
+	sub, _ := s.tidySent(ctx, pseudonym, draftID, id, receipt)
+	return sub
+}
+
+// tidySent is sentBefore, also saying whether the draft was tidied.
+func (s *Store) tidySent(ctx context.Context, pseudonym, draftID, id, receipt string) (Submission, bool) {
+	sub := Submission{TipID: id, Receipt: receipt, Repeat: true}
+	fields, err := s.rdb.HGetAll(ctx, s.k.tip(id)).Result()
+	if err != nil || len(fields) == 0 {
+		return sub, false
 	}
+	st, _, err := s.openStored(id, fields)
+	if err != nil || st.Reporter != pseudonym || len(st.Parts) == 0 {
+		return sub, false
+	}
+	sub.Left = s.finishDraft(ctx, pseudonym, draftID, st.Parts, runes(st.Content))
+	return sub, true
+}
+
+// runes counts the characters of a tip's text parts, as drafts count them.
+func runes(c tips.Content) int {
+	n := 0
+	for _, p := range c.Parts {
+		n += utf8.RuneCountInString(p.Text)
+	}
+	return n
+}
+
+// finishDraft tidies a sent draft: its sent parts (their fields, "p:…")
+// are removed and their events remembered; parts added while it was being
+// sent stay, as a new draft that keeps its deadline. It returns how many
+// parts stayed. It runs even if ctx is cancelled: the tip is stored.
+func (s *Store) finishDraft(ctx context.Context, pseudonym, draftID string, sent []string, chars int) int {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tidyTimeout)
+	defer cancel()
 	newID := make([]byte, 8)
 	_, _ = rand.Read(newID)
-	args := append([]any{draftID, eventKey(floor), floorTTL.Milliseconds(), len(sent), cmp.Or(fields["chars"], "0"), hex.EncodeToString(newID)}, sent...)
+	now := s.now()
+	args := []any{draftID, now.Add(sentMemory).Unix(), sentMemory.Milliseconds(), now.Unix(), chars, hex.EncodeToString(newID)}
+	for _, f := range sent {
+		args = append(args, f)
+	}
 	pipe := s.rdb.Pipeline()
 	keys := []string{s.k.draft(pseudonym), s.k.state(pseudonym)}
 	res := finishDraft.EvalSha(ctx, pipe, keys, args...)
 	pipe.ZRem(ctx, s.k.draftDeadlines(), pseudonym)
 	_, _ = pipe.Exec(ctx)
 	res = s.uncached(ctx, finishDraft, res, keys, args...)
-	if n, err := res.Int(); err != nil || n != 1 {
+	left, err := res.Int()
+	if err != nil || left != 0 {
 		// The draft lives on (or was not this one, or it is not known
 		// whether it went): it keeps a deadline (a spare one is dropped
 		// by the sweeper).
 		s.rdb.ZAdd(ctx, s.k.draftDeadlines(), redis.Z{Score: float64(s.now().Add(s.draftIdle).UnixMilli()), Member: pseudonym})
 	}
+	return max(left, 0)
 }
 
 // receiptKeyOf names a tip's receipt record from its fields: "rk" holds

@@ -1,0 +1,244 @@
+package storage_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// pipeHook runs before each pipeline; it may fail it (as a dropped
+// connection would) or act on it.
+type pipeHook struct {
+	before func(ctx context.Context, cmds []redis.Cmder) bool // true: fail it
+	after  func(cmds []redis.Cmder)
+}
+
+func (h pipeHook) DialHook(next redis.DialHook) redis.DialHook          { return next }
+func (h pipeHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+func (h pipeHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if h.before != nil && h.before(ctx, cmds) {
+			err := &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+			for _, c := range cmds {
+				c.SetErr(err)
+			}
+			return err
+		}
+		err := next(ctx, cmds)
+		if h.after != nil {
+			h.after(cmds)
+		}
+		return err
+	}
+}
+
+// tidying reports whether a pipeline is the one that tidies a sent draft
+// (it drops the draft's deadline).
+func tidying(cmds []redis.Cmder) bool {
+	for _, c := range cmds {
+		if c.Name() == "zrem" {
+			return true
+		}
+	}
+	return false
+}
+
+func hookedStore(t *testing.T, h redis.Hook) (*storage.Store, *clock) {
+	t.Helper()
+	srv := redistest.Start(t)
+	rdb := srv.Client()
+	rdb.AddHook(h)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	clk := &clock{t: time.Now()}
+	st, err := storage.New(rdb, kr, storage.Options{Prefix: "t", Retention: 48 * time.Hour, DraftIdle: 10 * time.Minute, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Init(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return st, clk
+}
+
+// A part that arrives after the Send, with an event id below it or below
+// a sent part's (platforms handle events concurrently), was not in the tip:
+// it starts a new draft. The sent parts, redelivered, still do not.
+func TestLatePartIsNotMistakenForSent(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	p := st.Pseudonym("discord", "21")
+	d, _ := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 500, Part: tips.Part{Text: "uno"}})
+	st.AddToDraft(ctx, p, storage.DraftPart{EventID: 502, Part: tips.Part{Text: "tres"}})
+	if _, err := st.SubmitDraft(ctx, p, d.ID, "es"); err != nil {
+		t.Fatal(err)
+	}
+	late, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 501, Part: tips.Part{Text: "dos, una foto que tardó"}})
+	if err != nil || late.ID == d.ID || late.Parts != 1 {
+		t.Fatalf("late part: %+v %v", late, err)
+	}
+	for _, ev := range []int64{500, 502} {
+		if _, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: ev, Part: tips.Part{Text: "x"}}); !errors.Is(err, storage.ErrDuplicateEvent) {
+			t.Fatalf("redelivered sent event %d: %v", ev, err)
+		}
+	}
+}
+
+// When tidying the draft fails after the tip is stored, a part added to it
+// afterwards is not lost behind the old receipt: the next Send returns the
+// stored tip's receipt and leaves the later part as a new draft.
+func TestUntidiedSendKeepsLaterParts(t *testing.T) {
+	ctx := context.Background()
+	var failed atomic.Bool
+	st, _ := hookedStore(t, pipeHook{before: func(_ context.Context, cmds []redis.Cmder) bool {
+		return tidying(cmds) && failed.CompareAndSwap(false, true)
+	}})
+	p := st.Pseudonym("telegram", "22")
+	d, _ := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 100, Part: tips.Part{Text: "cobran piso en el mercado"}})
+	first, err := st.SubmitDraft(ctx, p, d.ID, "es")
+	if err != nil || !failed.Load() {
+		t.Fatalf("send: %+v %v (tidying failed: %v)", first, err, failed.Load())
+	}
+	d2, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 102, Part: tips.Part{Text: "SEGUNDO: venden armas en la bodega"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := st.SubmitDraft(ctx, p, d2.ID, "es")
+	if err != nil || !again.Repeat || again.Receipt != first.Receipt || again.Left != 1 {
+		t.Fatalf("second send: %+v %v; want the first receipt again and one part left", again, err)
+	}
+	rest, err := st.Draft(ctx, p)
+	if err != nil || rest.Parts != 1 || rest.ID == d.ID {
+		t.Fatalf("left draft: %+v %v", rest, err)
+	}
+	last, err := st.SubmitDraft(ctx, p, rest.ID, "es")
+	if err != nil || last.Repeat {
+		t.Fatalf("third send: %+v %v", last, err)
+	}
+	for sub, want := range map[storage.Submission]string{first: "cobran piso en el mercado", last: "SEGUNDO: venden armas en la bodega"} {
+		if tip, err := st.Tip(ctx, sub.TipID); err != nil || tip.Content.Text() != want {
+			t.Fatalf("tip %s: %q %v, want %q", sub.TipID, tip.Content.Text(), err, want)
+		}
+	}
+	if _, err := st.Draft(ctx, p); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("a draft is left: %v", err)
+	}
+}
+
+// The expiry sweeper does not tell a reporter "nothing was sent" about a
+// draft whose tip was stored but which was not tidied: it tidies it.
+func TestSweeperTidiesSentDraft(t *testing.T) {
+	ctx := context.Background()
+	var failed atomic.Bool
+	st, clk := hookedStore(t, pipeHook{before: func(_ context.Context, cmds []redis.Cmder) bool {
+		return tidying(cmds) && failed.CompareAndSwap(false, true)
+	}})
+	p := st.Pseudonym("telegram", "23")
+	d, _ := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 100, Route: "telegram:23", Language: "es", Part: tips.Part{Text: "halcones en la esquina"}})
+	if _, err := st.SubmitDraft(ctx, p, d.ID, "es"); err != nil || !failed.Load() {
+		t.Fatalf("send: %v (tidying failed: %v)", err, failed.Load())
+	}
+	clk.Add(time.Hour)
+	expired, err := st.ExpireDrafts(ctx, 10)
+	if err != nil || len(expired) != 0 {
+		t.Fatalf("sweeper told the reporter %+v (%v); the tip was sent", expired, err)
+	}
+	if _, err := st.Draft(ctx, p); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("sent draft still there: %v", err)
+	}
+	// A draft whose send never stored anything still expires, with notice.
+	d, _ = st.AddToDraft(ctx, p, storage.DraftPart{EventID: 200, Route: "telegram:23", Language: "es", Part: tips.Part{Text: "otra"}})
+	if _, err := st.SubmitDraft(ctx, p, "wrong-id", "es"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatal(err)
+	}
+	clk.Add(time.Hour)
+	if expired, err := st.ExpireDrafts(ctx, 10); err != nil || len(expired) != 1 || expired[0].Route != "telegram:23" {
+		t.Fatalf("unsent draft: %+v %v", expired, err)
+	}
+}
+
+// A Send whose request is cancelled once the tip is stored still tidies
+// the draft: the next message starts a new tip instead of joining a sent one.
+func TestSendTidiesAfterCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st, _ := hookedStore(t, pipeHook{after: func(cmds []redis.Cmder) {
+		for _, c := range cmds {
+			if c.Name() == "evalsha" && errors.Is(c.Err(), redis.Nil) && len(c.Args()) > 3 && strings.Contains(c.Args()[3].(string), ":tip:") {
+				cancel() // the tip is stored (the script said so); the request's deadline passes
+			}
+		}
+	}})
+	// Another reporter's tip first, so that Redis has the scripts cached
+	// (that first send loads them: its pipeline stores nothing).
+	w := st.Pseudonym("telegram", "25")
+	wd, _ := st.AddToDraft(context.Background(), w, storage.DraftPart{EventID: 1, Part: tips.Part{Text: "primero"}})
+	if _, err := st.SubmitDraft(context.Background(), w, wd.ID, "es"); err != nil || ctx.Err() != nil {
+		t.Fatal(err, ctx.Err())
+	}
+	p := st.Pseudonym("telegram", "24")
+	d, _ := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 100, Part: tips.Part{Text: "extorsión"}})
+	if _, err := st.SubmitDraft(ctx, p, d.ID, "es"); err != nil {
+		t.Fatal(err)
+	}
+	if ctx.Err() == nil {
+		t.Fatal("the hook did not cancel the request")
+	}
+	if _, err := st.Draft(context.Background(), p); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("the sent draft was not tidied: %v", err)
+	}
+}
+
+// A sent part's event is remembered for two days, then forgotten: the
+// reporter's state does not grow with every tip they ever sent.
+func TestSentEventsAreForgotten(t *testing.T) {
+	ctx := context.Background()
+	st, srv, clk := newStore(t)
+	p := st.Pseudonym("telegram", "26")
+	send := func(ev int64) {
+		t.Helper()
+		d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: ev, Part: tips.Part{Text: "tip"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.SubmitDraft(ctx, p, d.ID, "es"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	remembered := func() []string {
+		t.Helper()
+		fields, err := srv.Client().HKeys(ctx, "t:{"+p+"}:st").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, f := range fields {
+			if strings.HasPrefix(f, "x:") {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	send(100)
+	clk.Add(47 * time.Hour)
+	send(200)
+	if got := remembered(); len(got) != 2 {
+		t.Fatalf("after 47 h: %v, want both events", got)
+	}
+	clk.Add(2 * time.Hour)
+	send(300)
+	if got := remembered(); len(got) != 2 || strings.HasSuffix(got[0], "100") || strings.HasSuffix(got[1], "100") {
+		t.Fatalf("after 49 h: %v, want events 200 and 300", got)
+	}
+}
