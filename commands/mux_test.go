@@ -88,8 +88,9 @@ func newEnv(t *testing.T, wrap func(commands.Store) commands.Store) *env {
 	return newHookedEnv(t, wrap, nil)
 }
 
-// newHookedEnv is newEnv with hook on the Redis client, if set.
-func newHookedEnv(t *testing.T, wrap func(commands.Store) commands.Store, hook redis.Hook) *env {
+// newHookedEnv is newEnv with hook on the Redis client, if set, and the
+// mux's options changed by opts.
+func newHookedEnv(t *testing.T, wrap func(commands.Store) commands.Store, hook redis.Hook, opts ...func(*commands.Options)) *env {
 	t.Helper()
 	srv := redistest.Start(t)
 	rdb := srv.Client()
@@ -117,13 +118,17 @@ func newHookedEnv(t *testing.T, wrap func(commands.Store) commands.Store, hook r
 		store = wrap(st)
 	}
 	logs := &bytes.Buffer{}
-	mux := commands.New(commands.Options{
+	o := commands.Options{
 		Store: store, Messages: msg, Now: clk.Now, Retention: 90 * 24 * time.Hour,
 		Roles:             commands.Roles{"telegram:" + investigatorID: commands.Investigator},
 		InvestigatorChats: []string{"telegram:" + invChat},
 		Logger:            slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		DefaultLanguage:   "es",
-	})
+	}
+	for _, f := range opts {
+		f(&o)
+	}
+	mux := commands.New(o)
 	return &env{t: t, mux: mux, store: st, msg: msg, clk: clk, logs: logs}
 }
 

@@ -140,14 +140,22 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 		if errors.Is(err, storage.ErrFileTooLarge) {
 			return c.Say(ctx, "file_too_large", map[string]any{"MB": storage.MaxFileSize >> 20})
 		}
-		if err != nil && !(StorageDown(err) && m.spool != nil) {
-			return err
+		if err != nil {
+			// Redis is down: the file cannot be kept. Its text (or place)
+			// can, on the spool, and the reporter is told the file was
+			// not; a file alone is NOT saved. Never a draft without it.
+			part.Attachment = nil
+			if !StorageDown(err) || m.spool == nil || (part.Text == "" && req.Location == nil) {
+				return err
+			}
+			if req.Location != nil {
+				if loc := tips.Coarsen(req.Location.Lat, req.Location.Lon); loc.Valid() {
+					part.Location = &loc
+				}
+			}
+			return m.spoolTip(ctx, c, part, "spool_file_lost")
 		}
-		if err == nil {
-			part.Attachment = &tips.Attachment{Platform: tips.Stored, Kind: req.Attachment.Kind, FileRef: ref}
-		} else {
-			part.Attachment = nil // Redis is down: the file cannot be kept, the text can
-		}
+		part.Attachment = &tips.Attachment{Platform: tips.Stored, Kind: req.Attachment.Kind, FileRef: ref}
 	}
 	if req.FileData == nil && req.Attachment != nil && req.Attachment.Kind != tips.Photo {
 		// Kept as the platform's reference (too large, a video, a voice
@@ -178,7 +186,7 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 		return nil // a redelivered message that already went out in a tip
 	}
 	if err != nil && StorageDown(err) && m.spool != nil {
-		return m.spoolTip(ctx, c, part)
+		return m.spoolTip(ctx, c, part, "")
 	}
 	if errors.Is(err, storage.ErrDraftFull) {
 		cur, derr := m.store.Draft(ctx, c.Pseudonym)
@@ -349,7 +357,7 @@ func (m *Mux) submitReportForm(ctx context.Context, c *Context) error {
 // spoolTip keeps a message as a tip of its own while Redis is down: it is
 // written to the local spool (sealed, fsynced) before the reporter hears
 // "received", and moves to Redis when it is back.
-func (m *Mux) spoolTip(ctx context.Context, c *Context, part tips.Part) error {
+func (m *Mux) spoolTip(ctx context.Context, c *Context, part tips.Part, note string) error {
 	receipt, err := m.spool.Append(storage.SpoolEntry{
 		Pseudonym: c.Pseudonym, EventID: c.Request.EventID, Route: c.Request.Platform + ":" + c.Request.ChatID,
 		Language: c.Lang, Part: part,
@@ -358,5 +366,9 @@ func (m *Mux) spoolTip(ctx context.Context, c *Context, part tips.Part) error {
 		return fmt.Errorf("spool: %w", err) // the reporter hears it was NOT saved
 	}
 	m.log.Warn("tip spooled: redis unreachable", "platform", c.Request.Platform)
-	return c.Say(ctx, "spool_received", map[string]any{"Receipt": receipt})
+	text := c.T("spool_received", map[string]any{"Receipt": receipt})
+	if note != "" {
+		text += "\n\n" + c.T(note, nil)
+	}
+	return c.Reply(ctx, Reply{Text: text})
 }

@@ -1,0 +1,76 @@
+package commands_test
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// failFiles fails every write of a stored file, as a connection dropped
+// during a large write would; everything else goes through.
+type failFiles struct{}
+
+func (failFiles) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (failFiles) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if cmd.Name() == "set" && strings.Contains(cmd.Args()[1].(string), ":file:") {
+			err := &net.OpError{Op: "write", Net: "tcp", Err: syscall.ECONNRESET}
+			cmd.SetErr(err)
+			return err
+		}
+		return next(ctx, cmd)
+	}
+}
+func (failFiles) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// A photo whose file cannot be written is never silently dropped from a
+// tip the reporter is told is kept: without a spool the message is NOT
+// saved; with one, its caption is spooled and the reporter is told the
+// file itself was not kept.
+func TestFileThatCannotBeStoredIsNotDroppedSilently(t *testing.T) {
+	png := []byte("\x89PNG\r\n\x1a\n" + strings.Repeat("x", 100))
+	photo := func(text string) commands.Request {
+		return commands.Request{Text: text, FileData: png, Attachment: &tips.Attachment{Kind: tips.Photo}}
+	}
+	e := newHookedEnv(t, nil, failFiles{})
+	if got := e.do(reporterID, photo("el halcón de la esquina")); len(got) != 1 || got[0].Text != e.text("es", "error_storage", nil) {
+		t.Fatalf("without a spool: %+v", got)
+	}
+	if _, err := e.store.Draft(context.Background(), e.store.Pseudonym("telegram", reporterID)); err == nil {
+		t.Fatal("the caption went into a draft without its photo")
+	}
+
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{5}, 32))
+	sp, err := storage.OpenSpool(t.TempDir(), kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e = newHookedEnv(t, nil, failFiles{}, func(o *commands.Options) { o.Spool = sp })
+	got := e.do(reporterID, photo("el halcón de la esquina"))
+	code := receiptRE.FindString(got[0].Text)
+	want := e.text("es", "spool_received", map[string]any{"Receipt": code}) + "\n\n" + e.text("es", "spool_file_lost", nil)
+	if len(got) != 1 || code == "" || got[0].Text != want {
+		t.Fatalf("with a spool: %+v", got)
+	}
+	if sp.Len() != 1 {
+		t.Fatalf("spool holds %d", sp.Len())
+	}
+	// A photo alone has nothing to keep: NOT saved.
+	if got := e.do(reporterID, photo("")); len(got) != 1 || got[0].Text != e.text("es", "error_storage", nil) {
+		t.Fatalf("photo alone: %+v", got)
+	}
+	if _, err := e.store.Draft(context.Background(), e.store.Pseudonym("telegram", reporterID)); err == nil {
+		t.Fatal("a draft was started without the photo")
+	}
+}
