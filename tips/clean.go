@@ -24,8 +24,12 @@ var pngMagic = []byte("\x89PNG\r\n\x1a\n")
 // CleanFile removes metadata that can identify a reporter from JPEG and
 // PNG files without re-encoding them: in JPEG every APPn segment except
 // JFIF (APP0) and Adobe colour information (APP14) — so EXIF, GPS, XMP,
-// IPTC, ICC and maker notes — and comments; in PNG the text, EXIF and time
-// chunks. Any other file is returned unchanged.
+// IPTC, ICC and maker notes — and comments, before, between and after
+// scans, and everything after the end of the first picture (the second
+// picture of an MPO file, an HDR gain map, a motion photo's video, each
+// with metadata of its own); in PNG the text, EXIF and time chunks. A JPEG
+// cut off in its picture data is cleaned as far as it goes. Any other
+// file is returned unchanged.
 func CleanFile(data []byte) ([]byte, Cleaning) {
 	switch {
 	case len(data) >= 2 && data[0] == 0xFF && data[1] == 0xD8:
@@ -40,31 +44,85 @@ func cleanJPEG(data []byte) ([]byte, Cleaning) {
 	out := make([]byte, 0, len(data))
 	out = append(out, 0xFF, 0xD8)
 	i := 2
+	scanned := false // the picture's data has begun
 	for {
-		if i+4 > len(data) || data[i] != 0xFF {
+		if i+2 > len(data) {
+			return truncatedJPEG(data, out, scanned)
+		}
+		if data[i] != 0xFF {
 			return data, Malformed
 		}
 		marker := data[i+1]
-		if marker == 0xFF { // fill byte
+		switch {
+		case marker == 0xFF: // fill byte
 			i++
 			continue
-		}
-		n := int(binary.BigEndian.Uint16(data[i+2:]))
-		if n < 2 || i+2+n > len(data) {
+		case marker == 0xD9: // end of image: whatever follows is another file
+			return append(out, 0xFF, 0xD9), Cleaned
+		case marker >= 0xD0 && marker <= 0xD7 || marker == 0x01: // RSTn, TEM: no length
+			out = append(out, data[i:i+2]...)
+			i += 2
+			continue
+		case marker == 0x00 || marker == 0xD8: // stuffing outside a scan, a second SOI
 			return data, Malformed
 		}
+		if i+4 > len(data) {
+			return truncatedJPEG(data, out, scanned)
+		}
+		n := int(binary.BigEndian.Uint16(data[i+2:]))
+		if n < 2 {
+			return data, Malformed
+		}
+		if i+2+n > len(data) {
+			return truncatedJPEG(data, out, scanned)
+		}
 		seg := data[i : i+2+n]
+		i += 2 + n
 		switch {
-		case marker == 0xDA: // start of scan: the rest is image data
-			out = append(out, data[i:]...)
-			return out, Cleaned
 		case marker == 0xFE: // comment
 		case marker >= 0xE1 && marker <= 0xEF && marker != 0xEE: // APP1–APP15 but Adobe
 		default:
 			out = append(out, seg...)
 		}
-		i += 2 + n
+		if marker == 0xDA { // start of scan: its entropy-coded data follows
+			end := scanEnd(data, i)
+			out = append(out, data[i:end]...)
+			i = end
+			scanned = true
+		}
 	}
+}
+
+// scanEnd returns where the entropy-coded data of a scan starting at i
+// ends: at the first marker that is not a restart marker (a stuffed
+// 0xFF00 is data), or at the end of data.
+func scanEnd(data []byte, i int) int {
+	for {
+		j := bytes.IndexByte(data[i:], 0xFF)
+		if j < 0 {
+			return len(data)
+		}
+		i += j
+		if i+1 == len(data) {
+			return i
+		}
+		if m := data[i+1]; m != 0x00 && (m < 0xD0 || m > 0xD7) {
+			return i // a marker, or fill bytes before one
+		}
+		i += 2
+	}
+}
+
+// truncatedJPEG decides about a JPEG that ends before its end-of-image
+// marker. Cut off in its picture data (an interrupted upload), it is
+// cleaned as far as it goes: every byte kept has been walked, and an
+// unfinished segment at the end is dropped. Cut off before any picture
+// data, it is Malformed.
+func truncatedJPEG(data, out []byte, scanned bool) ([]byte, Cleaning) {
+	if !scanned {
+		return data, Malformed
+	}
+	return out, Cleaned
 }
 
 func cleanPNG(data []byte) ([]byte, Cleaning) {

@@ -8,6 +8,8 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -107,16 +109,224 @@ func TestCleanFileKeepsOtherAndBrokenFiles(t *testing.T) {
 	}
 }
 
+// Cleaning never grows a file, changes only what it cleans, is done once
+// and for all, and leaves a picture Go can decode as it was.
 func FuzzCleanFile(f *testing.F) {
 	f.Add([]byte{0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x04, 'a', 'b', 0xFF, 0xDA, 0, 2})
 	f.Add(append(append([]byte{}, pngMagic...), chunk("tEXt", "a\x00b")...))
+	f.Add(join(withExif(readFixture(f, "video-001.q50.420.progressive.jpeg")), comment))
+	f.Add(join(withExif(readFixture(f, "video-001.restart2.jpeg")), exifGPS))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		out, how := CleanFile(data)
 		if len(out) > len(data) {
 			t.Fatalf("cleaning grew the file: %d > %d", len(out), len(data))
 		}
-		if how != Cleaned && !bytes.Equal(out, data) {
-			t.Fatal("an uncleaned file was changed")
+		if how != Cleaned {
+			if !bytes.Equal(out, data) {
+				t.Fatal("an uncleaned file was changed")
+			}
+			return
+		}
+		if again, how := CleanFile(out); how != Cleaned || !bytes.Equal(again, out) {
+			t.Fatalf("a cleaned file cleaned again: %v, %d bytes to %d", how, len(out), len(again))
+		}
+		cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
+		if err != nil || cfg.Width*cfg.Height > 1<<20 {
+			return
+		}
+		if _, err := jpeg.Decode(bytes.NewReader(data)); err == nil {
+			samePixels(t, data, out)
 		}
 	})
+}
+
+func encodeJPEG(t *testing.T, img image.Image, quality int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// noise is a picture whose JPEG is full of 0xFF bytes in its scan data,
+// which the encoder stuffs as 0xFF00.
+func noise() image.Image {
+	img := image.NewRGBA(image.Rect(0, 0, 64, 64))
+	x := uint32(2463534242)
+	for i := range img.Pix {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		img.Pix[i] = uint8(x)
+	}
+	return img
+}
+
+func readFixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "jpeg", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// join concatenates byte slices into a new one.
+func join(parts ...[]byte) []byte {
+	var b []byte
+	for _, p := range parts {
+		b = append(b, p...)
+	}
+	return b
+}
+
+// sos returns the offset of the n-th start-of-scan marker (from 1) in a
+// fixture whose tables hold no 0xFFDA.
+func sos(t *testing.T, data []byte, n int) int {
+	t.Helper()
+	at := -1
+	for range n {
+		i := bytes.Index(data[at+1:], []byte{0xFF, 0xDA})
+		if i < 0 {
+			t.Fatalf("no start of scan %d", n)
+		}
+		at += 1 + i
+	}
+	return at
+}
+
+// samePixels fails unless both JPEGs decode to the same picture.
+func samePixels(t testing.TB, want, got []byte) {
+	t.Helper()
+	a, err1 := jpeg.Decode(bytes.NewReader(want))
+	b, err2 := jpeg.Decode(bytes.NewReader(got))
+	if err1 != nil || err2 != nil {
+		t.Fatalf("decode: %v %v", err1, err2)
+	}
+	if a.Bounds() != b.Bounds() {
+		t.Fatalf("bounds %v, want %v", b.Bounds(), a.Bounds())
+	}
+	r := a.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if a.At(x, y) != b.At(x, y) {
+				t.Fatalf("pixel %d,%d changed", x, y)
+			}
+		}
+	}
+}
+
+var (
+	exifGPS = segment(0xE1, "Exif\x00\x00GPSLatitude 19.4326 Pixel 7 Juan Perez")
+	xmp     = segment(0xE1, "http://ns.adobe.com/xap/1.0/\x00<x:xmpmeta>Juan Perez</x:xmpmeta>")
+	comment = segment(0xFE, "taken by Juan Perez")
+	mpf     = segment(0xE2, "MPF\x00 second picture at 0x4a3c")
+)
+
+// withExif puts EXIF with GPS right after a JPEG's SOI, as a phone does.
+func withExif(jpg []byte) []byte {
+	return join(jpg[:2], exifGPS, jpg[2:])
+}
+
+// Everything after the first picture's EOI goes (the second picture of an
+// MPO file, an Ultra HDR gain map, a motion photo's video, each with its
+// own metadata); APPn and comments go wherever they are, also between the
+// scans of a progressive JPEG; scan data is walked, not searched: stuffed
+// 0xFF00 and restart markers in it are not segment boundaries.
+func TestCleanJPEGWalksScansAndCutsAtEOI(t *testing.T) {
+	first := encodeJPEG(t, picture(), 90)
+	second := withExif(encodeJPEG(t, noise(), 75))
+	video := []byte("\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom Exif GPS 19.4326 Juan Perez")
+	prog := readFixture(t, "video-001.q50.420.progressive.jpeg")
+	rst := readFixture(t, "video-001.restart2.jpeg")
+	noisy := encodeJPEG(t, noise(), 100)
+	p2, p5, p10 := sos(t, prog, 2), sos(t, prog, 5), sos(t, prog, 10)
+	// A scan whose data holds 0xFF00 followed by what would be an APP1,
+	// a comment and an EOI, and restart markers between runs of data.
+	scan := []byte("\x01\xFF\x00\xE1\x00\x04\x02\xFF\xD0\xFF\x00\xFE\x00\x03\xFF\xD7\xFF\x00\xD9\x03")
+	handmade := join([]byte{0xFF, 0xD8}, segment(0xDA, "\x01\x01\x00\x00\x3F\x00"), scan, []byte{0xFF, 0xD9})
+
+	cases := []struct {
+		name     string
+		in, want []byte
+		picture  bool // want decodes: compare its pixels with the cleaned copy's
+	}{
+		{"MPO or gain map: a second JPEG with EXIF GPS appended", join(first[:2], mpf, first[2:], second), first, true},
+		{"motion photo: a video appended", join(withExif(first), video), first, true},
+		{"progressive: metadata before, between and after scans", join(withExif(prog)[:len(exifGPS)+p2], comment,
+			prog[p2:p5], xmp, mpf, prog[p5:p10], comment, prog[p10:len(prog)-2], exifGPS, prog[len(prog)-2:], second), prog, true},
+		{"restart markers and stuffed bytes in scan data", join(withExif(rst), video), rst, true},
+		{"stuffed bytes in a noisy picture", join(withExif(noisy), second), noisy, true},
+		{"stuffed markers and restarts, handmade", join(withExif(handmade), second), handmade, false},
+		{"fill bytes before markers", join(first[:2], []byte{0xFF, 0xFF}, exifGPS, first[2:len(first)-2],
+			[]byte{0xFF, 0xFF, 0xFF}, comment, first[len(first)-2:], second), first, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if !bytes.Contains(c.in, []byte("Juan")) {
+				t.Fatal("test input carries no metadata")
+			}
+			got, how := CleanFile(c.in)
+			if how != Cleaned {
+				t.Fatalf("cleaning = %v", how)
+			}
+			if !bytes.Equal(got, c.want) {
+				t.Fatalf("cleaned %d bytes to %d, want %d", len(c.in), len(got), len(c.want))
+			}
+			if c.picture {
+				samePixels(t, c.want, got)
+			}
+		})
+	}
+	if !bytes.Contains(noisy, []byte{0xFF, 0x00}) || !bytes.Contains(rst, []byte{0xFF, 0xD0}) {
+		t.Fatal("the test pictures hold no stuffed byte or restart marker")
+	}
+}
+
+// A JPEG that ends before its EOI: cut off in its picture data (an
+// interrupted upload) it is cleaned as far as it goes, an unfinished
+// segment at the end dropped, since every byte kept has been walked; cut
+// off before any picture data it is Malformed and kept as sent. A JPEG
+// that cannot be walked is Malformed even after its first scan, never
+// passed through as clean.
+func TestCleanJPEGTruncatedOrBroken(t *testing.T) {
+	prog := readFixture(t, "video-001.q50.420.progressive.jpeg")
+	p1, p2, p3 := sos(t, prog, 1), sos(t, prog, 2), sos(t, prog, 3)
+	dirty := join(withExif(prog)[:len(exifGPS)+p2], comment, prog[p2:p3], xmp, prog[p3:])
+	at := func(i int) int { // offset in dirty of offset i in prog, i > p3
+		return i + len(exifGPS) + len(comment) + len(xmp)
+	}
+	mid3 := p3 + 20 // in the third scan's data
+
+	cases := []struct {
+		name string
+		in   []byte
+		want []byte
+		how  Cleaning
+	}{
+		{"cut off in a scan", dirty[:at(mid3)], prog[:mid3], Cleaned},
+		{"cut off in a segment between scans", join(prog[:p3], exifGPS[:12]), prog[:p3], Cleaned},
+		{"cut off in a start of scan", dirty[:at(p3+5)], prog[:p3], Cleaned},
+		{"cut off after a marker's first byte", join(prog[:p3], []byte{0xFF}), prog[:p3], Cleaned},
+		{"cut off before the first scan", dirty[:len(exifGPS)+p1+5], nil, Malformed},
+		{"a second SOI before the EOI", join(prog[:p3], []byte{0xFF, 0xD8}, exifGPS, prog[p3:]), nil, Malformed},
+		{"stuffing outside a scan", join(prog[:p3], []byte{0xFF, 0x00}, exifGPS, prog[p3:]), nil, Malformed},
+		{"junk between segments after a scan", join(prog[:p3], []byte("Exif GPS Juan"), prog[p3:]), nil, Malformed},
+		{"a length field below two", join(prog[:p3], []byte{0xFF, 0xE1, 0x00, 0x01}, exifGPS, prog[p3:]), nil, Malformed},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, how := CleanFile(c.in)
+			if how != c.how {
+				t.Fatalf("cleaning = %v, want %v", how, c.how)
+			}
+			if c.want == nil {
+				c.want = c.in // kept as sent
+			}
+			if !bytes.Equal(got, c.want) {
+				t.Fatalf("cleaned %d bytes to %d, want %d", len(c.in), len(got), len(c.want))
+			}
+		})
+	}
 }
