@@ -103,8 +103,10 @@ var domainPattern = regexp.MustCompile(`(?:[\p{L}\p{M}\p{N}-]+\.)+\p{L}{2,}`)
 // labels: a Japanese sentence ends in "。" and goes on without a space.
 var altDomainPattern = regexp.MustCompile(`(?:[\p{Latin}\p{N}-]+[` + dots + `])+\p{Latin}{2,}`)
 
-// ipv4Pattern finds IPv4 addresses, which clients link like domains.
-var ipv4Pattern = regexp.MustCompile(`\d{1,3}(?:[` + dots + `]\d{1,3}){3}`)
+// ipv4Pattern finds IPv4 addresses, which clients link like domains, and
+// the whole run of dotted numbers around one ("1.2.3.4.5.6.7"): leaving
+// the dots after the fourth number would leave "4.5.6.7" linkable.
+var ipv4Pattern = regexp.MustCompile(`\d{1,3}(?:[` + dots + `]\d{1,3}){3,}`)
 
 func defangURL(u string) string {
 	scheme := ""

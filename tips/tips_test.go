@@ -73,6 +73,10 @@ func TestDefang(t *testing.T) {
 		// IPv4 addresses are linked like domains.
 		"panel en 200.57.1.9/admin y 10.0.0.1": "panel en 200[.]57[.]1[.]9/admin y 10[.]0[.]0[.]1",
 		"versión 2.1 y 3.14":                   "versión 2.1 y 3.14",
+		// Every dot of a longer run of dotted numbers: "4.5.6.7" is an address too.
+		"1.2.3.4.5.6.7":                 "1[.]2[.]3[.]4[.]5[.]6[.]7",
+		"0.0.0.0。0。0。0":                 "0[.]0[.]0[.]0[。]0[。]0[。]0",
+		"10.0.0.1.2 y 1.2.3.4567.8.9.1": "10[.]0[.]0[.]1[.]2 y 1[.]2[.]3[.]4567[.]8[.]9[.]1",
 		// Any scheme, not only the web's.
 		"ton://x intent://scan sftp://h hxxps://ya": "ton[:]//x intent[:]//scan sftp[:]//h hxxps://ya",
 		// A combining mark is part of a host name.
