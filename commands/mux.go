@@ -467,6 +467,8 @@ func (noMetrics) SendFailed(string)                     {}
 // receipt code the reporter is given.
 type Spooler interface {
 	Append(e storage.SpoolEntry) (string, error)
+	// Spooled returns the receipt of a reporter's event still spooled.
+	Spooled(pseudonym string, eventID int64) (string, bool)
 }
 
 // allow applies a per-pseudonym hourly limit; when it is reached the user

@@ -113,6 +113,13 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 	if req.Unsupported {
 		return c.Say(ctx, "unsupported_message", nil)
 	}
+	if m.spool != nil {
+		// Redelivered after it was spooled (a restart before the platform
+		// heard it was handled): answered as then, not kept twice.
+		if receipt, ok := m.spool.Spooled(c.Pseudonym, req.EventID); ok {
+			return c.Say(ctx, "spool_received", map[string]any{"Receipt": receipt})
+		}
+	}
 	if n := len([]rune(req.Text)); n > m.limits.MaxMessageRunes {
 		return c.Say(ctx, "message_too_long", map[string]any{"Max": m.limits.MaxMessageRunes})
 	}

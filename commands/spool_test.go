@@ -88,3 +88,53 @@ func TestRedisOutageSpoolsTips(t *testing.T) {
 func readAll(dir string) ([]byte, error) {
 	return os.ReadFile(filepath.Join(dir, "tips.spool"))
 }
+
+// A message spooled during an outage and redelivered by the platform (the
+// bot restarted before confirming it) is answered with the same receipt
+// and becomes one tip, whether it comes back before or after the replay.
+func TestRedeliveredSpooledMessageIsOneTip(t *testing.T) {
+	srv := redistest.Start(t)
+	if !srv.Real {
+		t.Skip("needs a real redis-server to stop and restart")
+	}
+	ctx := context.Background()
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{6}, 32))
+	st, _ := storage.New(srv.Client(), kr, storage.Options{Prefix: "o"})
+	st.Init(ctx)
+	sp, err := storage.OpenSpool(t.TempDir(), kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := locales.Load()
+	mux := commands.New(commands.Options{Store: st, Messages: msg, DefaultLanguage: "en", Spool: sp, Logger: slog.New(slog.DiscardHandler)})
+	say := func() []commands.Reply {
+		rec := &recorder{}
+		mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "71", ChatID: "71", Text: "cobran piso en el mercado", EventID: 100}, rec)
+		return rec.take()
+	}
+	srv.Stop()
+	first := say()
+	code := codeRE.FindString(first[0].Text)
+	srv.Restart()
+	for deadline := time.Now().Add(10 * time.Second); st.Ping(ctx) != nil && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if again := say(); len(again) != 1 || again[0].Text != first[0].Text || code == "" {
+		t.Fatalf("redelivered before the replay: %+v, first answer %+v", again, first)
+	}
+	if n, err := sp.Replay(ctx, st); err != nil || n != 1 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	if again := say(); len(again) != 0 {
+		t.Fatalf("redelivered after the replay: %+v", again)
+	}
+	if _, err := st.Draft(ctx, st.Pseudonym("telegram", "71")); err == nil {
+		t.Fatal("a redelivery started a draft")
+	}
+	if list, _ := st.Recent(ctx, 10); len(list) != 1 {
+		t.Fatalf("%d tips", len(list))
+	}
+	if tip, err := st.TipByReceipt(ctx, code); err != nil || tip.Content.Text() != "cobran piso en el mercado" {
+		t.Fatalf("receipt %s: %+v %v", code, tip, err)
+	}
+}

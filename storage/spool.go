@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/vigia-project/vigia/tips"
 )
 
@@ -22,9 +24,10 @@ import (
 // is sealed, appended and fsynced before the reporter hears "received", and
 // replayed into Redis, in order and exactly once, when Redis is back.
 type Spool struct {
-	mu   sync.Mutex
-	path string
-	kr   *Keyring
+	mu     sync.Mutex
+	path   string
+	kr     *Keyring
+	broken error // set when a failed write could not be undone
 }
 
 // SpoolEntry is one spooled tip.
@@ -86,21 +89,78 @@ func (sp *Spool) Append(e SpoolEntry) (string, error) {
 	}
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
+	if sp.broken != nil {
+		return "", sp.broken
+	}
+	_, statErr := os.Stat(sp.path)
 	f, err := os.OpenFile(sp.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return "", fmt.Errorf("spool: %w", err)
 	}
 	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return "", fmt.Errorf("spool: %w", err)
+	}
 	rec := make([]byte, 4+len(sealed))
 	binary.BigEndian.PutUint32(rec, uint32(len(sealed)))
 	copy(rec[4:], sealed)
 	if _, err := f.Write(rec); err != nil {
-		return "", fmt.Errorf("spool write: %w", err)
+		return "", sp.undo(f, fi.Size(), fmt.Errorf("spool write: %w", err))
 	}
 	if err := f.Sync(); err != nil {
-		return "", fmt.Errorf("spool sync: %w", err)
+		return "", sp.undo(f, fi.Size(), fmt.Errorf("spool sync: %w", err))
+	}
+	if errors.Is(statErr, os.ErrNotExist) {
+		// A new file: its name must be durable too.
+		if err := syncDir(filepath.Dir(sp.path)); err != nil {
+			return "", fmt.Errorf("spool sync: %w", err)
+		}
 	}
 	return e.Receipt, nil
+}
+
+// undo cuts a record whose write failed (a full disk writes part of it)
+// back off the spool, so the records after it stay readable; if it cannot,
+// the spool takes no more records (each would be lost behind the torn
+// one), and every later Append fails: the reporter hears NOT saved.
+func (sp *Spool) undo(f *os.File, size int64, err error) error {
+	if terr := f.Truncate(size); terr != nil {
+		sp.broken = fmt.Errorf("spool unusable after a failed write: %w", terr)
+	} else if serr := f.Sync(); serr != nil {
+		sp.broken = fmt.Errorf("spool unusable after a failed write: %w", serr)
+	}
+	return err
+}
+
+// syncDir makes a directory's entries (a new or renamed file) durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// Spooled returns the receipt of the reporter's platform event if it is
+// spooled and not yet replayed: a redelivered update is answered as before
+// instead of also starting a draft (two tips of one message).
+func (sp *Spool) Spooled(pseudonym string, eventID int64) (string, bool) {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	for _, p := range []string{sp.replayPath(), sp.path} {
+		if _, err := os.Stat(p); err != nil {
+			continue
+		}
+		entries, _, _ := sp.read(p)
+		for _, e := range entries {
+			if e.Pseudonym == pseudonym && e.EventID == eventID {
+				return e.Receipt, true
+			}
+		}
+	}
+	return "", false
 }
 
 // Len counts the spooled entries waiting to be replayed.
@@ -162,6 +222,11 @@ func (sp *Spool) Replay(ctx context.Context, st *Store) (int, error) {
 		if err := os.Rename(sp.path, sp.replayPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
 			sp.mu.Unlock()
 			return 0, fmt.Errorf("spool: %w", err)
+		} else if err == nil {
+			if err := syncDir(filepath.Dir(sp.path)); err != nil {
+				sp.mu.Unlock()
+				return 0, fmt.Errorf("spool: %w", err)
+			}
 		}
 	}
 	sp.mu.Unlock()
@@ -187,11 +252,29 @@ func (s *Store) submitSpooled(ctx context.Context, e SpoolEntry) (Submission, er
 	// replayed in any order (several replicas, several spools).
 	p := e.Pseudonym + ":spool:" + strconv.FormatInt(e.EventID, 10)
 	d, err := s.AddToDraft(ctx, p, DraftPart{EventID: e.EventID, Route: e.Route, Language: e.Language, Part: e.Part})
-	if errors.Is(err, ErrDuplicateEvent) {
-		return Submission{Repeat: true}, nil // replayed before
-	}
-	if err != nil {
+	sub := Submission{Repeat: true} // replayed before
+	if err != nil && !errors.Is(err, ErrDuplicateEvent) {
 		return Submission{}, err
 	}
-	return s.submit(ctx, p, d.ID, e.Language, e.Receipt, nil)
+	if err == nil {
+		if sub, err = s.submit(ctx, p, d.ID, e.Language, e.Receipt, nil); err != nil {
+			return sub, err
+		}
+	}
+	// The reporter's own state remembers the event as sent, as for any
+	// tip: the platform redelivering it later starts no second tip.
+	keys := []string{s.k.state(e.Pseudonym)}
+	args := []any{eventKey(e.EventID), s.now().Add(sentMemory).Unix(), sentMemory.Milliseconds()}
+	if err := rememberSent.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
+		return sub, fmt.Errorf("spool: %w", err)
+	}
+	return sub, nil
 }
+
+// rememberSent remembers the platform event ARGV[1] as part of a sent tip,
+// until ARGV[2] (seconds), on the reporter's state KEYS[1], as finishDraft
+// does; the state lives at least ARGV[3] ms.
+var rememberSent = redis.NewScript(`
+redis.call('HSET', KEYS[1], 'x:' .. ARGV[1], ARGV[2])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return 1`)
