@@ -384,15 +384,21 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 	return m.addToDraft(ctx, c)
 }
 
-// allowedIn reports whether cmd may run in the request's chat.
+// allowedIn reports whether cmd may run in the request's chat. A
+// PrivateOnly command is refused in every group, the investigators' too:
+// what it answers (an invitation code, a second-factor secret, the team's
+// list) is for its user alone, not for whoever else is in the chat.
 func (m *Mux) allowedIn(c *Context, cmd *Command) bool {
 	if c.Request.ChatKind == Private {
 		return true
 	}
+	if cmd.PrivateOnly {
+		return false
+	}
 	if cmd.Role >= Investigator {
 		return m.invChats[c.Request.Platform+":"+c.Request.ChatID]
 	}
-	return !cmd.PrivateOnly
+	return true
 }
 
 // language picks the reply language: the reporter's choice, else their

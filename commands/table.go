@@ -34,7 +34,9 @@ type Command struct {
 	Aliases []string
 	// Role is the least role that may run it; to others it does not exist.
 	Role Role
-	// PrivateOnly commands are refused in groups (they would expose the user).
+	// PrivateOnly commands are refused in every group, investigators' groups
+	// included: they would expose the user, or hand out what is for the
+	// user alone (an invitation code, a second-factor secret, the team).
 	PrivateOnly bool
 	// OpensForm commands answer with a Form where the platform has forms;
 	// such an answer must come first (Discord cannot open a modal after
@@ -80,12 +82,12 @@ func commandTable() []*Command {
 			Args: []Arg{{Name: "number", Kind: ArgInteger, Required: true, Min: 1}, {Name: "text", Required: true}}},
 		{Name: "ask", Role: Investigator, Handler: ask,
 			Args: []Arg{{Name: "number", Kind: ArgInteger, Required: true, Min: 1}, {Name: "question", Required: true}}},
-		{Name: "invite", Role: Admin, Handler: invite,
+		{Name: "invite", Role: Admin, PrivateOnly: true, Handler: invite,
 			Args: []Arg{{Name: "role", Kind: ArgRole}}},
-		{Name: "revoke", Role: Admin, Handler: revoke,
+		{Name: "revoke", Role: Admin, PrivateOnly: true, Handler: revoke,
 			Args: []Arg{{Name: "target", Required: true}}},
-		{Name: "team", Role: Admin, Handler: team},
-		{Name: "audit", Role: Admin, Handler: auditLog,
+		{Name: "team", Role: Admin, PrivateOnly: true, Handler: team},
+		{Name: "audit", Role: Admin, PrivateOnly: true, Handler: auditLog,
 			Args: []Arg{{Name: "count", Kind: ArgInteger, Min: 1, Max: maxRecent}}},
 		{Name: "dead", Role: Admin, Handler: dead},
 		{Name: "purge", Role: Admin, Handler: purge,

@@ -1,0 +1,86 @@
+package commands_test
+
+import (
+	"context"
+	"maps"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage/redistest"
+)
+
+// keyspace is every key under prefix with its serialised value.
+func keyspace(t *testing.T, srv *redistest.Server, prefix string) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	c := srv.Client()
+	keys, err := c.Keys(ctx, prefix+":*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, k := range keys {
+		v, err := c.Dump(ctx, k).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// Team commands that hand out something for their user alone (an
+// invitation code, the team's list, the audit log, a second-factor secret
+// or code) are refused in the investigators' group as in any other group:
+// anyone in it, a revoked member still there included, would see them. The
+// refusal is the usual private-only answer, and nothing is written: no
+// invitation, no enrolment, no audit entry.
+func TestTeamCommandsArePrivateOnlyInInvestigatorGroups(t *testing.T) {
+	for _, twoFactor := range []bool{false, true} {
+		limits := commands.DefaultLimits
+		limits.ChatPerHour = 0 // the chat's own counter would be the one write
+		e, srv := newEngine(t, "p", &recorder{}, commands.Options{
+			Roles:             commands.Roles{"telegram:" + adminID: commands.Admin, "telegram:" + investigatorID: commands.Investigator},
+			InvestigatorChats: []string{"telegram:" + invChat},
+			SecondFactor:      commands.SecondFactor{Required: twoFactor, UnlockFor: time.Hour, ShowSecretFor: time.Minute},
+			Limits:            limits,
+		})
+		refused := e.msg.Localize("en", "private_only_command", nil)
+		cases := []struct{ user, command, args string }{
+			{adminID, "invite", ""},
+			{adminID, "invite", "admin"},
+			{adminID, "team", ""},
+			{adminID, "audit", ""},
+			{adminID, "revoke", "telegram:2002"},
+			{adminID, "enroll", ""},
+			{adminID, "unlock", "123456"},
+			{investigatorID, "enroll", ""},
+			{investigatorID, "unlock", "123456"},
+		}
+		for _, tc := range cases {
+			before := keyspace(t, srv, "p")
+			r := e.do(tc.user, commands.Request{Command: tc.command, Args: tc.args, Name: "Ada", UserChat: tc.user,
+				ChatID: invChat, ChatKind: commands.Group, Addressed: true})
+			if len(r) != 1 || r[0].Text != refused {
+				t.Errorf("2fa %v: /%s %s from %s in the investigators' group: %+v", twoFactor, tc.command, tc.args, tc.user, r)
+			}
+			if len(r) > 0 && codeRE.MatchString(r[0].Text) {
+				t.Errorf("2fa %v: /%s posted a code to the group", twoFactor, tc.command)
+			}
+			if after := keyspace(t, srv, "p"); !maps.Equal(before, after) {
+				t.Errorf("2fa %v: /%s %s in the investigators' group wrote to Redis", twoFactor, tc.command, tc.args)
+			}
+		}
+		// Investigator commands still work there, and the admin's in a
+		// private chat (so the refusals above are not for some other reason).
+		if r := e.do(investigatorID, commands.Request{Command: "lock", ChatID: invChat, ChatKind: commands.Group, Addressed: true}); len(r) != 1 || r[0].Text != e.msg.Localize("en", "locked_now", nil) {
+			t.Errorf("2fa %v: /lock in the investigators' group: %+v", twoFactor, r)
+		}
+		if !twoFactor {
+			if r := e.do(adminID, commands.Request{Command: "invite", Name: "Ada", UserChat: adminID}); len(r) != 1 || !codeRE.MatchString(r[0].Text) {
+				t.Errorf("/invite in a private chat: %+v", r)
+			}
+		}
+	}
+}
