@@ -118,9 +118,16 @@ func New(ctx context.Context, o Options) (*Adapter, error) {
 	return a, nil
 }
 
-// redact renders an error without the bot token and without any response
-// body the library may have quoted (it can echo a message's text).
+// redact renders an error without the bot token, without any response
+// body the library may have quoted (it can echo a message's text), and
+// without the chat id a *bot.MigrateError carries (a group upgraded to a
+// supergroup: its new id). The library's other typed error,
+// *bot.TooManyRequestsError, holds only a description and a wait.
 func (a *Adapter) redact(err error) string {
+	var migrate *bot.MigrateError
+	if errors.As(err, &migrate) {
+		return "bad request: the group was upgraded to a supergroup and has a new chat id (withheld)"
+	}
 	s := err.Error()
 	if a.o.Token != "" {
 		s = strings.ReplaceAll(s, a.o.Token, "<token>")
