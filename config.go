@@ -32,6 +32,7 @@ type Config struct {
 	WebhookURL        string
 	WebhookSecret     string
 	HTTPAddr          string
+	MetricsAddr       string // empty: no metrics listener
 	DiscordToken      string
 	DiscordGuildID    string
 	DiscordAPIURL     string
@@ -55,6 +56,10 @@ type Config struct {
 	Threshold         int
 }
 
+// defaultMetricsAddr is where /metrics is served unless VIGIA_METRICS_ADDR
+// says otherwise: loopback, reachable from this machine only.
+const defaultMetricsAddr = "127.0.0.1:9464"
+
 // configError names the variable that is wrong. Its message never holds the
 // variable's value, which may be a secret.
 type configError struct {
@@ -74,6 +79,7 @@ func loadConfig(getenv func(string) string, demo bool) (Config, error) {
 		DraftIdle:         30 * time.Minute,
 		DefaultLanguage:   "es",
 		LogLevel:          slog.LevelInfo,
+		MetricsAddr:       defaultMetricsAddr,
 	}
 	if demo {
 		c.DefaultLanguage = "en"
@@ -172,6 +178,21 @@ func loadConfig(getenv func(string) string, demo bool) (Config, error) {
 			return c, &configError{"VIGIA_HTTP_ADDR", `must be host:port or :port, such as ":8080"`}
 		}
 		c.HTTPAddr = v
+	}
+	// /metrics has a listener of its own, on loopback unless the operator
+	// says otherwise: polled from outside, its counters would tell when a
+	// tip, a /status or a /wipe happens.
+	switch v := strings.TrimSpace(getenv("VIGIA_METRICS_ADDR")); {
+	case strings.EqualFold(v, "off"):
+		c.MetricsAddr = ""
+	case v != "":
+		if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+			return c, &configError{"VIGIA_METRICS_ADDR", `must be host:port, such as "127.0.0.1:9464", or "off"`}
+		}
+		c.MetricsAddr = v
+	}
+	if c.MetricsAddr != "" && c.MetricsAddr == c.HTTPAddr {
+		return c, &configError{"VIGIA_METRICS_ADDR", "must differ from VIGIA_HTTP_ADDR: /metrics is never served on the public listener"}
 	}
 	if v := strings.TrimSpace(getenv("VIGIA_TELEGRAM_WEBHOOK_URL")); v != "" {
 		u, err := url.Parse(v)

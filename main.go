@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
@@ -42,6 +43,8 @@ import (
 const usage = `usage: vigia [serve|demo|keygen|rotate-key]
 
   serve   run the bot (default); configured by VIGIA_* variables, see README.md
+          listeners: VIGIA_HTTP_ADDR (webhook, /healthz, /readyz; public) and
+          VIGIA_METRICS_ADDR (/metrics only; default 127.0.0.1:9464, "off": none)
   demo    try Vigía in this terminal, no tokens and no Redis needed
   keygen  print a new random VIGIA_SECRET
   rotate-key  re-seal everything under VIGIA_SECRET, from VIGIA_SECRET_PREVIOUS
@@ -228,9 +231,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	var adapters []interface{ Connected() bool }
 	var httpMux *http.ServeMux
 	if cfg.HTTPAddr != "" {
-		httpMux = http.NewServeMux()
-		httpMux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
-		httpMux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		httpMux = publicMux(func(w http.ResponseWriter, r *http.Request) {
 			pctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 			defer cancel()
 			if err := eng.store.Ping(pctx); err != nil {
@@ -245,7 +246,6 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 			}
 			fmt.Fprintln(w, "ready")
 		})
-		httpMux.Handle("GET /metrics", promhttp.HandlerFor(prom.reg, promhttp.HandlerOpts{}))
 	}
 	if cfg.TelegramToken != "" {
 		tg, err := telegram.New(ctx, telegram.Options{
@@ -311,22 +311,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		})
 	}
 	if httpMux != nil {
-		srv := &http.Server{Addr: cfg.HTTPAddr, Handler: httpMux, ReadHeaderTimeout: 10 * time.Second}
-		ln, err := net.Listen("tcp", cfg.HTTPAddr)
-		if err != nil {
-			return fail(&configError{"VIGIA_HTTP_ADDR", "cannot listen there: " + err.Error()})
+		if err := listen(ctx, &wg, cancel, "VIGIA_HTTP_ADDR", cfg.HTTPAddr, httpMux); err != nil {
+			return fail(err)
 		}
-		wg.Go(func() {
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				cancel(err)
-			}
-		})
-		wg.Go(func() {
-			<-ctx.Done()
-			sctx, stop := context.WithTimeout(context.Background(), 10*time.Second)
-			defer stop()
-			_ = srv.Shutdown(sctx)
-		})
+	}
+	if cfg.MetricsAddr != "" {
+		if err := listen(ctx, &wg, cancel, "VIGIA_METRICS_ADDR", cfg.MetricsAddr, metricsMux(prom.reg)); err != nil {
+			return fail(err)
+		}
 	}
 	wg.Go(func() { eng.mux.RunSweeper(ctx, time.Minute, cfg.DraftIdle) })
 	wg.Go(func() { eng.mux.RunIndexer(ctx) })
@@ -338,6 +330,47 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
+	return nil
+}
+
+// publicMux is what the public listener (VIGIA_HTTP_ADDR) serves: /healthz,
+// /readyz and, added by the Telegram adapter, the webhook path. Never
+// /metrics: polled by anyone who can reach the webhook, its counters would
+// tell when a tip, a /status or a /wipe happens, to set against what a
+// suspected reporter was seen doing.
+func publicMux(ready http.HandlerFunc) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("GET /readyz", ready)
+	return mux
+}
+
+// metricsMux serves /metrics, on its own listener (VIGIA_METRICS_ADDR).
+func metricsMux(g prometheus.Gatherer) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(g, promhttp.HandlerOpts{}))
+	return mux
+}
+
+// listen serves h on addr until ctx ends, then shuts down gracefully. name
+// is the variable that gave addr, for the error if it cannot be listened on.
+func listen(ctx context.Context, wg *sync.WaitGroup, cancel context.CancelCauseFunc, name, addr string, h http.Handler) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return &configError{name, "cannot listen there: " + err.Error()}
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	wg.Go(func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			cancel(err)
+		}
+	})
+	wg.Go(func() {
+		<-ctx.Done()
+		sctx, stop := context.WithTimeout(context.Background(), 10*time.Second)
+		defer stop()
+		_ = srv.Shutdown(sctx)
+	})
 	return nil
 }
 

@@ -4,11 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage/redistest"
 )
 
 const goodSecret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
@@ -249,5 +257,147 @@ func TestSecretFile(t *testing.T) {
 	e["VIGIA_SECRET"] = goodSecret
 	if _, err := loadConfig(env(e), false); err == nil {
 		t.Fatal("both VIGIA_SECRET and VIGIA_SECRET_FILE accepted")
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's and the test's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// fakeBotAPI answers the Bot API calls `serve` makes when idle: getMe, the
+// set-up calls, and long polls that bring nothing.
+func fakeBotAPI(t *testing.T) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/getMe"):
+			fmt.Fprint(w, `{"ok":true,"result":{"id":42,"is_bot":true,"first_name":"V","username":"VigiaBot"}}`)
+		case strings.HasSuffix(r.URL.Path, "/getUpdates"):
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(time.Second):
+			}
+			fmt.Fprint(w, `{"ok":true,"result":[]}`)
+		default:
+			fmt.Fprint(w, `{"ok":true,"result":true}`)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// get returns a GET's status and body, or 0 when nothing answers.
+func get(url string) (int, string) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// The public listener (the webhook's) serves health checks but never
+// /metrics: polled from outside, its counters would time tips and reporter
+// commands. /metrics is on VIGIA_METRICS_ADDR alone.
+func TestMetricsOnlyOnTheirOwnListener(t *testing.T) {
+	rs := redistest.Start(t)
+	api := fakeBotAPI(t)
+	public, metrics := freeAddr(t), freeAddr(t)
+	e := validEnv()
+	e["VIGIA_REDIS_URL"], e["VIGIA_TELEGRAM_API_URL"] = rs.URL(), api.URL
+	e["VIGIA_HTTP_ADDR"], e["VIGIA_METRICS_ADDR"] = public, metrics
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_INVESTIGATOR_2FA"] = t.TempDir(), "off"
+	ctx, cancel := context.WithCancel(context.Background())
+	stderr := &syncBuffer{}
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"serve"}, env(e), strings.NewReader(""), io.Discard, stderr) }()
+	defer func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("serve exit %d: %s", code, stderr.String())
+		}
+	}()
+
+	deadline := time.Now().Add(20 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		code, _ := get("http://" + public + "/healthz")
+		mcode, _ := get("http://" + metrics + "/metrics")
+		if code == http.StatusOK && mcode == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("listeners not up: public %d, metrics %d; log: %s", code, mcode, stderr.String())
+		}
+		select {
+		case <-tick.C:
+		case c := <-done:
+			t.Fatalf("serve exited with %d: %s", c, stderr.String())
+		}
+	}
+	if code, body := get("http://" + public + "/metrics"); code != http.StatusNotFound || strings.Contains(body, "vigia_") {
+		t.Errorf("public /metrics: %d %q", code, body)
+	}
+	if code, body := get("http://" + metrics + "/metrics"); code != http.StatusOK || !strings.Contains(body, "vigia_queue_open") {
+		t.Errorf("metrics listener /metrics: %d %q", code, body)
+	}
+	if code, _ := get("http://" + metrics + "/healthz"); code != http.StatusNotFound {
+		t.Errorf("metrics listener /healthz: %d", code)
+	}
+}
+
+// The metrics listener is on loopback by default, can be moved or turned
+// off, and never shares the public listener's address.
+func TestMetricsAddrConfig(t *testing.T) {
+	e := validEnv()
+	if c, err := loadConfig(env(e), false); err != nil || c.MetricsAddr != "127.0.0.1:9464" {
+		t.Fatalf("default: %q %v", c.MetricsAddr, err)
+	}
+	e["VIGIA_METRICS_ADDR"] = "off"
+	if c, err := loadConfig(env(e), false); err != nil || c.MetricsAddr != "" {
+		t.Fatalf("off: %q %v", c.MetricsAddr, err)
+	}
+	e["VIGIA_METRICS_ADDR"] = "10.0.0.5:9100"
+	if c, err := loadConfig(env(e), false); err != nil || c.MetricsAddr != "10.0.0.5:9100" {
+		t.Fatalf("set: %q %v", c.MetricsAddr, err)
+	}
+	for _, bad := range []map[string]string{
+		{"VIGIA_METRICS_ADDR": "9464"},
+		{"VIGIA_METRICS_ADDR": ":8080", "VIGIA_HTTP_ADDR": ":8080"},
+	} {
+		e := validEnv()
+		for k, v := range bad {
+			e[k] = v
+		}
+		var errb bytes.Buffer
+		if code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), io.Discard, &errb); code != 2 || !strings.HasPrefix(errb.String(), "vigia: VIGIA_METRICS_ADDR:") {
+			t.Errorf("%v: exit %d, %q", bad, code, errb.String())
+		}
 	}
 }

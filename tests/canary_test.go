@@ -58,9 +58,10 @@ func TestTelegramCanaryEveryCommand(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
+	metricsAddr := freeAddr(t)
 	cmd := exec.Command(binary, "serve")
 	cmd.Env = []string{
-		"PATH=/usr/bin:/bin",
+		"PATH=/usr/bin:/bin", "VIGIA_METRICS_ADDR=" + metricsAddr,
 		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
 		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_TELEGRAM_TOKEN=" + token, "VIGIA_TELEGRAM_API_URL=" + tg.URL(),
 		"VIGIA_ADMINS=telegram:" + strconv.Itoa(canaryAdmin), "VIGIA_HTTP_ADDR=" + addr,
@@ -141,7 +142,7 @@ func TestTelegramCanaryEveryCommand(t *testing.T) {
 	teamAndGroup := []string{admChatID, strconv.FormatInt(canaryAdmin, 16), "jefa_equipo", strconv.Itoa(-canaryGroup), "Vecinos canario"}
 	everything := append(append(append(append([]string{}, reporterMarks...), secrets...), tipWords...), teamAndGroup...)
 
-	checkCanaries(t, rs, bot, addr, everything)
+	checkCanaries(t, rs, bot, addr, metricsAddr, everything)
 	// Answers: nobody but the reporter is told anything that points at
 	// them; the token never appears; the TOTP secret only in its message.
 	tg.mu.Lock()
@@ -222,9 +223,10 @@ func TestDiscordCanaryEveryCommand(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
+	metricsAddr := freeAddr(t)
 	cmd := exec.Command(binary, "serve")
 	cmd.Env = []string{
-		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", "VIGIA_METRICS_ADDR=" + metricsAddr,
 		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_DISCORD_TOKEN=" + discordToken, "VIGIA_DISCORD_API_URL=" + dc.URL(),
 		"VIGIA_DISCORD_GUILD_ID=" + dGuild, "VIGIA_LOG_LEVEL=debug", "VIGIA_HTTP_ADDR=" + addr,
 		"VIGIA_INVESTIGATOR_CHATS=discord:" + dInvChannel, "VIGIA_ADMINS=discord:" + investor,
@@ -314,7 +316,7 @@ func TestDiscordCanaryEveryCommand(t *testing.T) {
 	secrets := append([]string{discordToken, secret}, tokens...)
 	tipWords := []string{"Tlaquepaque", "bodega azul", "cobros-canario", "1234 5678"}
 	everything := append(append(append([]string{investor, "fiscal_canario", dInvChannel, dChannel}, reporterMarks...), secrets...), tipWords...)
-	checkCanaries(t, rs, bot, addr, everything)
+	checkCanaries(t, rs, bot, addr, metricsAddr, everything)
 	// No answer anywhere names the reporter; the receipt only reaches them;
 	// no token and (outside its own message) no TOTP secret.
 	dc.mu.Lock()
@@ -340,8 +342,10 @@ func TestDiscordCanaryEveryCommand(t *testing.T) {
 	bot.stop(t)
 }
 
-// checkCanaries fails if Redis, the bot's log or its /metrics hold any canary.
-func checkCanaries(t *testing.T, rs *redistest.Server, bot *botProcess, addr string, canaries []string) {
+// checkCanaries fails if Redis, the bot's log or its /metrics hold any
+// canary. /metrics is served on metricsAddr only, never on the public
+// listener (addr, the webhook's), where anyone could time tips with it.
+func checkCanaries(t *testing.T, rs *redistest.Server, bot *botProcess, addr, metricsAddr string, canaries []string) {
 	t.Helper()
 	checkRedis(t, rs, canaries...)
 	logs := bot.stderr.String()
@@ -352,6 +356,13 @@ func checkCanaries(t *testing.T, rs *redistest.Server, bot *botProcess, addr str
 	}
 	resp, err := http.Get("http://" + addr + "/metrics")
 	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the public listener answers /metrics with %d", resp.StatusCode)
+	}
+	if resp, err = http.Get("http://" + metricsAddr + "/metrics"); err != nil {
 		t.Fatal(err)
 	}
 	metrics, _ := io.ReadAll(resp.Body)

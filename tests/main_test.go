@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -97,10 +99,26 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 }
 
+// freeAddr is a loopback address with a port free a moment ago.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
 // launch starts a prepared vigia command, collecting its output, and kills
 // it when the test ends if it is still running.
 func launch(t *testing.T, cmd *exec.Cmd) *botProcess {
 	t.Helper()
+	if !slices.ContainsFunc(cmd.Env, func(v string) bool { return strings.HasPrefix(v, "VIGIA_METRICS_ADDR=") }) {
+		// Not the default loopback port: processes of one test, or of
+		// tests run side by side, would contend for it.
+		cmd.Env = append(cmd.Env, "VIGIA_METRICS_ADDR=off")
+	}
 	p := &botProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = p.stderr, p.stderr
 	if err := cmd.Start(); err != nil {
