@@ -311,19 +311,25 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		})
 	}
 	if httpMux != nil {
-		if err := listen(ctx, &wg, cancel, "VIGIA_HTTP_ADDR", cfg.HTTPAddr, httpMux); err != nil {
+		if err := listen(ctx, &wg, cancel, log, "VIGIA_HTTP_ADDR", cfg.HTTPAddr, httpMux); err != nil {
 			return fail(err)
 		}
 	}
 	if cfg.MetricsAddr != "" {
-		if err := listen(ctx, &wg, cancel, "VIGIA_METRICS_ADDR", cfg.MetricsAddr, metricsMux(prom.reg)); err != nil {
+		if err := listen(ctx, &wg, cancel, log, "VIGIA_METRICS_ADDR", cfg.MetricsAddr, metricsMux(prom.reg)); err != nil {
 			return fail(err)
 		}
 	}
-	wg.Go(func() { eng.mux.RunSweeper(ctx, time.Minute, cfg.DraftIdle) })
-	wg.Go(func() { eng.mux.RunIndexer(ctx) })
-	wg.Go(func() { eng.mux.RunBroadcaster(ctx, time.Second) })
-	wg.Go(func() { replaySpool(ctx, spool, eng.store, log) })
+	wg.Go(func() {
+		keepRunning(ctx, log, "sweeper", restartPause, func(ctx context.Context) { eng.mux.RunSweeper(ctx, time.Minute, cfg.DraftIdle) })
+	})
+	wg.Go(func() { keepRunning(ctx, log, "indexer", restartPause, eng.mux.RunIndexer) })
+	wg.Go(func() {
+		keepRunning(ctx, log, "broadcaster", restartPause, func(ctx context.Context) { eng.mux.RunBroadcaster(ctx, time.Second) })
+	})
+	wg.Go(func() {
+		keepRunning(ctx, log, "spool replay", restartPause, func(ctx context.Context) { replaySpool(ctx, spool, eng.store, log) })
+	})
 	log.Info("vigia serving", "platforms", strings.Join(platforms, ","))
 	wg.Wait()
 	log.Info("vigia stopped")
@@ -354,12 +360,12 @@ func metricsMux(g prometheus.Gatherer) *http.ServeMux {
 
 // listen serves h on addr until ctx ends, then shuts down gracefully. name
 // is the variable that gave addr, for the error if it cannot be listened on.
-func listen(ctx context.Context, wg *sync.WaitGroup, cancel context.CancelCauseFunc, name, addr string, h http.Handler) error {
+func listen(ctx context.Context, wg *sync.WaitGroup, cancel context.CancelCauseFunc, log *slog.Logger, name, addr string, h http.Handler) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return &configError{name, "cannot listen there: " + err.Error()}
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: recoverHTTP(log, h), ReadHeaderTimeout: 10 * time.Second}
 	wg.Go(func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			cancel(err)
@@ -372,6 +378,58 @@ func listen(ctx context.Context, wg *sync.WaitGroup, cancel context.CancelCauseF
 		_ = srv.Shutdown(sctx)
 	})
 	return nil
+}
+
+// restartPause is how long a background loop that panicked waits before it
+// starts again (a panic that repeats must not spin).
+const restartPause = 5 * time.Second
+
+// keepRunning runs loop until ctx ends. A panic in it would end the process
+// and print a traceback with argument values, and those can be a chat id:
+// instead it is logged with the panic's type and commands.Stack (functions
+// and file:line only), and the loop starts again after pause.
+func keepRunning(ctx context.Context, log *slog.Logger, name string, pause time.Duration, loop func(context.Context)) {
+	for ctx.Err() == nil {
+		if !runRecovered(ctx, log, name, loop) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(pause):
+		}
+	}
+}
+
+// runRecovered runs loop once and reports whether it panicked.
+func runRecovered(ctx context.Context, log *slog.Logger, name string, loop func(context.Context)) (panicked bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			panicked = true
+			log.Error("background loop panic; restarting it", "loop", name, "panic", fmt.Sprintf("%T", p), "stack", commands.Stack(3))
+		}
+	}()
+	loop(ctx)
+	return false
+}
+
+// recoverHTTP answers 500 to a request whose handler panics, logging it as
+// keepRunning does; net/http's own recovery would log the panic's value and
+// a traceback with argument values.
+func recoverHTTP(log *slog.Logger, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			p := recover()
+			if p == nil {
+				return
+			}
+			if p == http.ErrAbortHandler {
+				panic(p) // net/http's way to abort a response; it logs nothing
+			}
+			log.Error("http handler panic", "panic", fmt.Sprintf("%T", p), "stack", commands.Stack(3))
+			http.Error(w, "internal error", http.StatusInternalServerError)
+		}()
+		h.ServeHTTP(w, r)
+	})
 }
 
 // replaySpool moves tips spooled during a Redis outage into Redis once it
@@ -468,7 +526,9 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, st
 	eng.mux.AddSender(console.Platform, con)
 	sweepCtx, stopSweeper := context.WithCancel(ctx)
 	var sweeper sync.WaitGroup
-	sweeper.Go(func() { eng.mux.RunSweeper(sweepCtx, 10*time.Second, cfg.DraftIdle) })
+	sweeper.Go(func() {
+		keepRunning(sweepCtx, log, "sweeper", restartPause, func(ctx context.Context) { eng.mux.RunSweeper(ctx, 10*time.Second, cfg.DraftIdle) })
+	})
 	defer func() { stopSweeper(); sweeper.Wait() }()
 	fmt.Fprintln(stdout, say("demo_banner", map[string]any{"Storage": say(storageNote, nil)}))
 	fmt.Fprintln(stdout)

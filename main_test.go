@@ -6,13 +6,16 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/vigia-project/vigia/commands"
@@ -400,4 +403,75 @@ func TestMetricsAddrConfig(t *testing.T) {
 			t.Errorf("%v: exit %d, %q", bad, code, errb.String())
 		}
 	}
+}
+
+// explode panics with a chat id in its argument and in the panic's value,
+// as a bug deep in a background loop could.
+//
+//go:noinline
+func explode(chatID int64) {
+	panic(fmt.Errorf("chat %d gone", chatID))
+}
+
+const panicChat = -1009876543210
+
+// noChatID fails if logs hold the chat id explode was given, in decimal or
+// as the hexadecimal word a Go traceback prints for an argument.
+func noChatID(t *testing.T, logs string) {
+	t.Helper()
+	id := int64(panicChat)
+	for _, s := range []string{"9876543210", fmt.Sprintf("%#x", uint64(id)), fmt.Sprintf("%#x", -id)} {
+		if strings.Contains(logs, s) {
+			t.Errorf("the log holds %q: %s", s, logs)
+		}
+	}
+	if !strings.Contains(logs, "vigia.explode ") || !strings.Contains(logs, "main_test.go:") {
+		t.Errorf("the log does not say where it panicked: %s", logs)
+	}
+}
+
+// A background loop that panics is logged without argument values (which
+// can be a chat id) and runs again after a pause; the process goes on.
+func TestBackgroundLoopSurvivesPanic(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		logs := &syncBuffer{}
+		log := slog.New(slog.NewJSONHandler(logs, nil))
+		ctx, cancel := context.WithCancel(t.Context())
+		var runs atomic.Int32
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			keepRunning(ctx, log, "sweeper", time.Minute, func(ctx context.Context) {
+				if runs.Add(1) == 1 {
+					explode(panicChat)
+				}
+				<-ctx.Done()
+			})
+		}()
+		synctest.Wait()
+		if runs.Load() != 1 || !strings.Contains(logs.String(), "background loop panic") {
+			t.Fatalf("%d runs, log %s", runs.Load(), logs)
+		}
+		time.Sleep(time.Minute) // the pause, on synctest's clock
+		synctest.Wait()
+		if runs.Load() != 2 {
+			t.Fatalf("loop not restarted after its pause: %d runs", runs.Load())
+		}
+		cancel()
+		<-done
+		noChatID(t, logs.String())
+	})
+}
+
+// A panicking HTTP handler (the webhook's) answers 500 and is logged the
+// same way, not by net/http with the panic's value and a raw traceback.
+func TestHTTPHandlerPanicIsRecovered(t *testing.T) {
+	logs := &syncBuffer{}
+	h := recoverHTTP(slog.New(slog.NewJSONHandler(logs, nil)), http.HandlerFunc(func(http.ResponseWriter, *http.Request) { explode(panicChat) }))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("POST", "/hook", nil))
+	if w.Code != http.StatusInternalServerError {
+		t.Fatalf("status %d", w.Code)
+	}
+	noChatID(t, logs.String())
 }
