@@ -127,11 +127,77 @@ func (a *Adapter) send(ctx context.Context, chatID int64, rep commands.Reply) (s
 		}
 	}
 	for _, f := range rep.Files {
-		if err := a.sendFile(ctx, chatID, f, rep.Protected); err != nil {
-			return "", err
+		err := a.sendFile(ctx, chatID, f, rep.Protected)
+		if err != nil && !refused(err) {
+			return "", fmt.Errorf("telegram send %s: %s", f.Kind, a.redact(err))
+		}
+		if err != nil {
+			// Telegram will not take this file, whatever its kind (too
+			// large, a format it rejects): the investigator is told, and
+			// the other files still go.
+			a.log.Warn("telegram refused a file; a notice replaces it", "kind", string(f.Kind), "error", a.redact(err))
+			if err := a.sendNotice(ctx, chatID, "tip_attachment_missing", rep.Protected); err != nil {
+				return "", err
+			}
 		}
 	}
 	return last, nil
+}
+
+// sendNotice sends one of the engine's messages, in the request's language
+// (its client's), or the default.
+func (a *Adapter) sendNotice(ctx context.Context, chatID int64, id string, protect bool) error {
+	p := &bot.SendMessageParams{
+		ChatID:             chatID,
+		Text:               html.EscapeString(a.localize(languageOf(ctx), id)),
+		ParseMode:          models.ParseModeHTML,
+		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()},
+		ProtectContent:     protect,
+	}
+	if err := a.retry(ctx, func() error { _, err := a.b.SendMessage(ctx, p); return err }); err != nil {
+		return a.sendErr("sendMessage", err)
+	}
+	return nil
+}
+
+// localize renders message id in lang if Vigía speaks it, else in the
+// default language.
+func (a *Adapter) localize(lang, id string) string {
+	if l := a.msg.Match(lang); l != "" {
+		lang = l
+	} else {
+		lang = a.o.DefaultLanguage
+	}
+	return a.msg.Localize(lang, id, nil)
+}
+
+// languageKey keys the language of the request being handled in its
+// context, for the few words the adapter adds (a notice in place of a file
+// Telegram refused).
+type languageKey struct{}
+
+func withLanguage(ctx context.Context, lang string) context.Context {
+	return context.WithValue(ctx, languageKey{}, lang)
+}
+
+func languageOf(ctx context.Context) string {
+	lang, _ := ctx.Value(languageKey{}).(string)
+	return lang
+}
+
+// refused reports whether Telegram refused a request for what it holds (a
+// 400, or a 413 for a file too large), so that sending it again unchanged
+// would fail again. A chat the bot cannot reach is not that.
+func refused(err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, bot.ErrorBadRequest):
+		return !strings.Contains(err.Error(), "chat not found")
+	}
+	// The library has no error of its own for a 413: it says
+	// "error response from telegram for method M, 413 Request Entity Too Large".
+	return strings.Contains(err.Error(), ", 413 ")
 }
 
 // renderText renders a reply's text as Telegram HTML messages: cut within
@@ -145,27 +211,32 @@ func renderText(text string) []string {
 }
 
 // sendFile sends a stored file by its file_id: a copy, never a forward, so
-// nothing points back at the reporter's message.
+// nothing points back at the reporter's message. A file Telegram refuses as
+// a photo (over its 10 MB limit for photos, a format sendPhoto rejects), a
+// video or audio goes again as a document. It returns the error as the
+// library gave it, for refused.
 func (a *Adapter) sendFile(ctx context.Context, chatID int64, f commands.File, protect bool) error {
-	var in models.InputFile
+	var in func() models.InputFile
 	switch {
 	case f.Data != nil:
-		in = &models.InputFileUpload{Filename: f.Kind.FileName(), Data: bytes.NewReader(f.Data)}
+		// A retry needs the whole file again.
+		in = func() models.InputFile {
+			return &models.InputFileUpload{Filename: f.Kind.FileName(), Data: bytes.NewReader(f.Data)}
+		}
 	case f.Platform == Platform:
-		in = &models.InputFileString{Data: f.FileRef}
+		in = func() models.InputFile { return &models.InputFileString{Data: f.FileRef} }
 	default:
 		return nil // another platform's reference cannot be sent here
 	}
-	err := a.retry(ctx, func() error {
-		if u, ok := in.(*models.InputFileUpload); ok {
-			u.Data = bytes.NewReader(f.Data) // a retry needs the whole file again
-		}
-		return a.sendFileOnce(ctx, chatID, f.Kind, in, protect)
-	})
-	if err != nil {
-		return fmt.Errorf("telegram send %s: %s", f.Kind, a.redact(err))
+	send := func(kind tips.AttachmentKind) error {
+		return a.retry(ctx, func() error { return a.sendFileOnce(ctx, chatID, kind, in(), protect) })
 	}
-	return nil
+	err := send(f.Kind)
+	if refused(err) && f.Kind != tips.Document {
+		a.log.Info("telegram refused a file as its kind; sending it as a document", "kind", string(f.Kind), "error", a.redact(err))
+		err = send(tips.Document)
+	}
+	return err
 }
 
 func (a *Adapter) sendFileOnce(ctx context.Context, chatID int64, kind tips.AttachmentKind, in models.InputFile, protect bool) error {

@@ -3,14 +3,18 @@ package telegram
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/tips"
 )
 
 // A 429 is waited out (retry_after) and the message still goes, a bounded
@@ -77,5 +81,79 @@ func TestBadTokenIsUnauthorized(t *testing.T) {
 	defer srv.Close()
 	if _, err := New(context.Background(), Options{Token: "1:x", APIURL: srv.URL}); err != ErrUnauthorized {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// fileAPI is a fake Bot API that answers file sends by their content:
+// what each file holds says how Telegram answers it, as which kind.
+type fileAPI struct {
+	mu      sync.Mutex
+	calls   []string          // "method content" or "sendMessage text"
+	answers map[string]string // "method content" -> error response; others succeed
+}
+
+func (f *fileAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	method := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+	if method == "getMe" {
+		fmt.Fprint(w, `{"ok":true,"result":{"id":42,"is_bot":true,"first_name":"V","username":"VigiaBot"}}`)
+		return
+	}
+	_ = r.ParseMultipartForm(1 << 20)
+	call := method + " " + r.FormValue("text")
+	for _, field := range []string{"photo", "document"} {
+		if fh := r.MultipartForm.File[field]; len(fh) == 1 {
+			file, _ := fh[0].Open()
+			data, _ := io.ReadAll(file)
+			call = method + " " + string(data)
+		}
+	}
+	f.mu.Lock()
+	f.calls = append(f.calls, call)
+	answer, refuse := f.answers[call]
+	f.mu.Unlock()
+	if refuse {
+		fmt.Fprint(w, answer)
+		return
+	}
+	fmt.Fprint(w, `{"ok":true,"result":{"message_id":1,"date":1,"chat":{"id":5,"type":"private"}}}`)
+}
+
+// A file Telegram refuses does not take the tip view down with it: a photo
+// refused as a photo goes as a document; one refused as that too is
+// replaced by the localised notice, and the files after it still go.
+func TestRefusedFileIsSentAsDocumentOrReplacedByNotice(t *testing.T) {
+	api := &fileAPI{answers: map[string]string{
+		"sendPhoto huge":    `{"ok":false,"error_code":400,"description":"Bad Request: PHOTO_INVALID_DIMENSIONS"}`,
+		"sendPhoto odd":     `{"ok":false,"error_code":400,"description":"Bad Request: IMAGE_PROCESS_FAILED"}`,
+		"sendDocument odd":  `{"ok":false,"error_code":413,"description":"Request Entity Too Large"}`,
+		"sendDocument down": `{"ok":false,"error_code":500,"description":"Internal Server Error"}`,
+	}}
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	a, err := New(context.Background(), Options{Token: "123:ABCDEFGHIJKLMNOPQRSTUVWXYZ", APIURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := func(kind tips.AttachmentKind, data string) commands.File {
+		return commands.File{Attachment: tips.Attachment{Platform: tips.Stored, Kind: kind}, Data: []byte(data)}
+	}
+	ctx := withLanguage(context.Background(), "es-MX")
+	rep := commands.Reply{Text: "tip", Protected: true, Files: []commands.File{
+		file(tips.Photo, "huge"), file(tips.Photo, "odd"), file(tips.Photo, "fine"), file(tips.Document, "doc"),
+	}}
+	if err := (&replier{a: a, chatID: 5}).Reply(ctx, rep); err != nil {
+		t.Fatalf("reply failed: %v", err)
+	}
+	notice := "sendMessage " + a.msg.Localize("es", "tip_attachment_missing", nil)
+	want := []string{"sendMessage tip", "sendPhoto huge", "sendDocument huge", "sendPhoto odd", "sendDocument odd", notice, "sendPhoto fine", "sendDocument doc"}
+	if !slices.Equal(api.calls, want) {
+		t.Fatalf("calls:\n%q\nwant\n%q", api.calls, want)
+	}
+
+	// A failure that is not a refusal still fails the reply.
+	api.calls = nil
+	rep.Files = []commands.File{file(tips.Document, "down"), file(tips.Photo, "fine")}
+	if err := (&replier{a: a, chatID: 5}).Reply(ctx, rep); err == nil {
+		t.Fatal("a 500 passed as a refusal")
 	}
 }

@@ -69,6 +69,7 @@ type Adapter struct {
 	connected atomic.Bool // the last call to Telegram succeeded
 	o         Options
 	b         *bot.Bot
+	msg       *locales.Bundle // Options.Messages, or the built-in messages
 	http      *http.Client
 	log       *slog.Logger
 	id        int64
@@ -92,7 +93,14 @@ func New(ctx context.Context, o Options) (*Adapter, error) {
 	if o.Workers <= 0 {
 		o.Workers = 16
 	}
-	a := &Adapter{o: o, log: o.Logger, http: &http.Client{Timeout: o.PollTimeout + 15*time.Second}}
+	a := &Adapter{o: o, msg: o.Messages, log: o.Logger, http: &http.Client{Timeout: o.PollTimeout + 15*time.Second}}
+	if a.msg == nil {
+		msg, err := locales.Load()
+		if err != nil {
+			return nil, fmt.Errorf("telegram: %w", err)
+		}
+		a.msg = msg
+	}
 	b, err := bot.New(o.Token,
 		bot.WithServerURL(o.APIURL),
 		bot.WithSkipGetMe(),
@@ -282,7 +290,7 @@ func (a *Adapter) handle(ctx context.Context, h Handler, u *models.Update) {
 	if u.Message != nil {
 		a.fetchFile(ctx, &req, u.Message)
 	}
-	h.Handle(ctx, req, w)
+	h.Handle(withLanguage(ctx, req.Language), req, w)
 }
 
 // translate turns an update into a request and the replier that answers
