@@ -52,7 +52,10 @@ type Options struct {
 	// public to the channel; elsewhere they are ephemeral.
 	InvestigatorChannels []string
 	Messages             *locales.Bundle
-	Logger               *slog.Logger
+	// DefaultLanguage is the language of the few notices the adapter sends
+	// itself, when the event does not say the member's; default English.
+	DefaultLanguage string
+	Logger          *slog.Logger
 	// OnRateLimit, if set, is called for every 429 (for metrics).
 	OnRateLimit func()
 	// HandlerTimeout bounds one event's handling; default 30 s.
@@ -65,6 +68,7 @@ type Options struct {
 // Adapter is a Discord bot.
 type Adapter struct {
 	o        Options
+	msg      *locales.Bundle // Options.Messages, or the built-in messages
 	s        *discordgo.Session
 	log      *slog.Logger
 	http     *http.Client
@@ -109,7 +113,12 @@ func New(o Options) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discord: %w", err)
 	}
-	a := &Adapter{o: o, s: s, log: o.Logger, invChans: map[string]bool{}, ready: make(chan struct{})}
+	a := &Adapter{o: o, msg: o.Messages, s: s, log: o.Logger, invChans: map[string]bool{}, ready: make(chan struct{})}
+	if a.msg == nil {
+		if a.msg, err = locales.Load(); err != nil {
+			return nil, fmt.Errorf("discord: %w", err)
+		}
+	}
 	for _, c := range o.InvestigatorChannels {
 		a.invChans[c] = true
 	}

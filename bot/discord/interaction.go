@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -95,7 +96,7 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 		timer := time.AfterFunc(deferAfter, func() { r.deferResponse(ctx) })
 		defer timer.Stop()
 	}
-	h.Handle(ctx, req, r)
+	h.Handle(withLanguage(ctx, req.Language), req, r)
 	r.finish(ctx)
 }
 
@@ -189,7 +190,14 @@ func (r *interactionReplier) Reply(ctx context.Context, rep commands.Reply) erro
 		if f.Data == nil {
 			continue
 		}
-		if err := r.message(ctx, "", nil, []commands.File{f}); err != nil {
+		err := r.message(ctx, "", nil, []commands.File{f})
+		if errors.Is(err, errFileRefused) {
+			// Discord will not take this file (over its upload limit): the
+			// investigator is told, and the other files still go.
+			r.a.log.Warn("discord refused a file; a notice replaces it", "kind", string(f.Kind), "error", err.Error())
+			err = r.message(ctx, render(r.a.missingFile(ctx))[0], nil, nil)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -200,7 +208,8 @@ func (r *interactionReplier) Reply(ctx context.Context, rep commands.Reply) erro
 // yet, a follow-up otherwise. Callers hold r.mu.
 func (r *interactionReplier) message(ctx context.Context, chunk string, components []discordgo.MessageComponent, files []commands.File) error {
 	var err error
-	if !r.responded {
+	initial := !r.responded
+	if initial {
 		r.responded = true
 		err = r.a.retry(ctx, func(opts ...discordgo.RequestOption) error {
 			return r.a.s.InteractionRespond(r.i, &discordgo.InteractionResponse{
@@ -219,6 +228,12 @@ func (r *interactionReplier) message(ctx context.Context, chunk string, componen
 			}, opts...)
 			return err
 		})
+	}
+	if err != nil && files != nil && refused(err) {
+		if initial {
+			r.responded = false // nothing went out: a first answer is still to be given
+		}
+		return fmt.Errorf("discord reply: %s: %w", r.a.redact(err), errFileRefused)
 	}
 	if err != nil {
 		return fmt.Errorf("discord reply: %s", r.a.redact(err))

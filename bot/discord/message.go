@@ -35,6 +35,7 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	ctx, cancel := context.WithTimeout(base, a.o.HandlerTimeout)
 	defer cancel()
 	m := mc.Message
+	ctx = withLanguage(ctx, m.Author.Locale)
 	if m.GuildID != "" {
 		a.publicMessage(ctx, h, m)
 		return
@@ -185,16 +186,30 @@ func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) (
 			files = append(files, []commands.File{f})
 		}
 	}
-	var last string
-	for n, msg := range msgs {
+	post := func(msg *discordgo.MessageSend, files []commands.File) (string, error) {
+		var id string
 		err := a.retry(ctx, func(opts ...discordgo.RequestOption) error {
-			msg.Files = uploads(files[n]) // fresh readers for every attempt
+			msg.Files = uploads(files) // fresh readers for every attempt
 			m, err := a.s.ChannelMessageSendComplex(channelID, msg, opts...)
-			if err == nil && m != nil && files[n] == nil {
-				last = m.ID
+			if err == nil && m != nil {
+				id = m.ID
 			}
 			return err
 		})
+		return id, err
+	}
+	var last string
+	for n, msg := range msgs {
+		id, err := post(msg, files[n])
+		if err != nil && files[n] != nil && refused(err) {
+			// Discord will not take this file (over its upload limit): the
+			// reader is told, and the other files still go.
+			a.log.Warn("discord refused a file; a notice replaces it", "kind", string(files[n][0].Kind), "error", a.redact(err))
+			_, err = post(&discordgo.MessageSend{Content: render(a.missingFile(ctx))[0], AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsSuppressEmbeds}, nil)
+		}
+		if err == nil && files[n] == nil {
+			last = id
+		}
 		if err != nil {
 			var re *discordgo.RESTError
 			if errors.As(err, &re) && re.Response != nil && (re.Response.StatusCode == http.StatusForbidden || re.Response.StatusCode == http.StatusNotFound) {
