@@ -77,11 +77,22 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 		}
 		data, err := a.download(ctx, att.URL)
 		if err != nil {
+			// Unlike a Telegram file id, a Discord link expires: there is
+			// nothing to keep instead. The text is kept, and the reporter
+			// asked to send the file again.
 			a.log.Warn("discord attachment download failed", "error", a.redact(err))
-			r.Unsupported = r.Text == ""
-		} else {
-			r.Attachment, r.FileData = &tips.Attachment{Kind: kindOf(att.ContentType)}, data
+			if r.Text != "" {
+				// A file's caption, even "/word …", is text (as the engine
+				// takes it when the file is there).
+				r.Command, r.Args, r.CommandAtStart = "", "", false
+				h.Handle(ctx, r, w)
+			}
+			if err := w.Reply(ctx, commands.Reply{Text: a.localize(req.Language, "file_not_received")}); err != nil {
+				a.log.Warn("discord notice of a lost file not sent", "error", err.Error())
+			}
+			continue
 		}
+		r.Attachment, r.FileData = &tips.Attachment{Kind: kindOf(att.ContentType)}, data
 		h.Handle(ctx, r, w)
 	}
 }

@@ -1,0 +1,66 @@
+package discord
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/vigia-project/vigia/commands"
+)
+
+// recordingHandler keeps the requests it is given and answers each "ok".
+type recordingHandler struct {
+	mu    sync.Mutex
+	got   []commands.Request
+	table []*commands.Command
+}
+
+func (h *recordingHandler) Handle(ctx context.Context, req commands.Request, w commands.Replier) {
+	h.mu.Lock()
+	h.got = append(h.got, req)
+	h.mu.Unlock()
+	_ = w.Reply(ctx, commands.Reply{Text: "ok"})
+}
+
+func (h *recordingHandler) Commands() []*commands.Command { return h.table }
+
+func dm(content string, attachments ...*discordgo.MessageAttachment) *discordgo.MessageCreate {
+	return &discordgo.MessageCreate{Message: &discordgo.Message{
+		ID: "1000", ChannelID: "77", Content: content, Attachments: attachments,
+		Author: &discordgo.User{ID: "50", Username: "r"},
+	}}
+}
+
+// A file that cannot be fetched from Discord's CDN is neither dropped
+// silently nor called a kind of message Vigía cannot keep: the text goes
+// on, and the reporter is asked, in words of the engine's, to send the
+// file again (once per lost file).
+func TestDiscordLostAttachmentIsToldToTheReporter(t *testing.T) {
+	cdn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusBadGateway)
+	}))
+	defer cdn.Close()
+	api := &uploadAPI{}
+	h := &recordingHandler{}
+	a := newTestAdapter(t, api, h, time.Hour)
+	a.o.DefaultLanguage = "es"
+	lost := a.msg.Localize("es", "file_not_received", nil)
+	a.onMessage(a.s, dm("/report hay halcones en la esquina",
+		&discordgo.MessageAttachment{ID: "1001", URL: cdn.URL + "/a.jpg", ContentType: "image/jpeg"},
+		&discordgo.MessageAttachment{ID: "1002", URL: cdn.URL + "/b.jpg", ContentType: "image/jpeg"}))
+	if len(h.got) != 1 {
+		t.Fatalf("%d requests, want the text alone: %+v", len(h.got), h.got)
+	}
+	if r := h.got[0]; r.Text != "/report hay halcones en la esquina" || r.Command != "" || r.Attachment != nil || r.FileData != nil || r.Unsupported {
+		t.Fatalf("text part: %+v", r)
+	}
+	if got, want := api.snapshot(), []string{"ok", render(lost)[0], render(lost)[0]}; !slices.Equal(got, want) {
+		t.Fatalf("answers %q, want %q", got, want)
+	}
+}
