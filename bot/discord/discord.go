@@ -82,6 +82,7 @@ type Adapter struct {
 	ctx   context.Context
 	h     Handler
 	cmds  map[string]*commands.Command
+	names map[string]bool // every command's name and aliases
 
 	// rl guards s.Ratelimiter: every REST call holds it for reading, and the
 	// janitor swaps in a fresh limiter, since discordgo keeps one bucket per
@@ -188,11 +189,8 @@ func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	a.mu.Lock()
 	a.ctx, a.h = context.WithoutCancel(ctx), h
-	a.cmds = map[string]*commands.Command{}
-	for _, c := range h.Commands() {
-		a.cmds[c.Name] = c
-	}
 	a.mu.Unlock()
+	a.useTable(h.Commands())
 	defer a.stop()
 	if err := a.s.Open(); err != nil {
 		var re *discordgo.RESTError
@@ -229,6 +227,21 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 			a.rl.Lock()
 			a.s.Ratelimiter = discordgo.NewRatelimiter()
 			a.rl.Unlock()
+		}
+	}
+}
+
+// useTable learns the engine's commands: by name for slash commands, by
+// name and alias for a "/word" in a direct message.
+func (a *Adapter) useTable(table []*commands.Command) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.cmds, a.names = map[string]*commands.Command{}, map[string]bool{}
+	for _, c := range table {
+		a.cmds[c.Name] = c
+		a.names[c.Name] = true
+		for _, alias := range c.Aliases {
+			a.names[alias] = true
 		}
 	}
 }

@@ -52,12 +52,8 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	if req.ReplyToBot {
 		req.ReplyToID = m.ReferencedMessage.ID
 	}
-	if strings.HasPrefix(m.Content, "/") && len(m.Content) > 1 {
-		word, args := m.Content[1:], ""
-		if i := strings.IndexFunc(word, unicode.IsSpace); i >= 0 {
-			word, args = word[:i], word[i:]
-		}
-		req.Command, req.Args, req.CommandAtStart = strings.ToLower(word), strings.TrimSpace(args), true
+	if name, args, ok := a.commandIn(m.Content); ok {
+		req.Command, req.Args, req.CommandAtStart = name, args, true
 	}
 	if m.Content == "" && len(m.Attachments) == 0 {
 		req.Unsupported = true // a sticker, a poll: nothing Vigía keeps
@@ -95,6 +91,29 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 		r.Attachment, r.FileData = &tips.Attachment{Kind: kindOf(att.ContentType)}, data
 		h.Handle(ctx, r, w)
 	}
+}
+
+// commandIn reads a message's leading "/word" as a command only if the
+// word names one of the engine's commands or aliases. Discord marks no
+// command in a message's text (its own commands are interactions), and a
+// tip may start with "/": "/calle 5 de mayo, hay halcones…" is tip text,
+// not an unknown command. (Telegram decides by the bot_command entities its
+// clients mark; the engine then calls an unknown one unknown.)
+func (a *Adapter) commandIn(content string) (name, args string, ok bool) {
+	word, found := strings.CutPrefix(content, "/")
+	if !found {
+		return "", "", false
+	}
+	if i := strings.IndexFunc(word, unicode.IsSpace); i >= 0 {
+		word, args = word[:i], word[i:]
+	}
+	name = strings.ToLower(word)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.names[name] {
+		return "", "", false
+	}
+	return name, strings.TrimSpace(args), true
 }
 
 // publicMessage handles a message in a server channel. The bot reads only

@@ -64,3 +64,29 @@ func TestDiscordLostAttachmentIsToldToTheReporter(t *testing.T) {
 		t.Fatalf("answers %q, want %q", got, want)
 	}
 }
+
+// A direct message starting with "/" is a command only if it names one of
+// the engine's commands or aliases; otherwise it is tip text.
+func TestDiscordSlashWordIsACommandOnlyIfKnown(t *testing.T) {
+	h := &recordingHandler{table: []*commands.Command{{Name: "status", Aliases: []string{"estado"}}, {Name: "next", Role: commands.Investigator}}}
+	a := newTestAdapter(t, &uploadAPI{}, h, time.Hour)
+	a.useTable(h.table)
+	for _, c := range []struct{ content, command, args string }{
+		{"/calle 5 de mayo, hay halcones en la esquina", "", ""},
+		{"/ñandú cobra piso", "", ""},
+		{"/", "", ""},
+		{"/Status abcd-efgh", "status", "abcd-efgh"},
+		{"/estado\tabcd", "estado", "abcd"},
+		{"/next", "next", ""}, // the engine decides who may
+	} {
+		h.got = nil
+		a.onMessage(a.s, dm(c.content))
+		if len(h.got) != 1 {
+			t.Fatalf("%q: %d requests", c.content, len(h.got))
+		}
+		r := h.got[0]
+		if r.Command != c.command || r.Args != c.args || r.CommandAtStart != (c.command != "") || r.Text != c.content {
+			t.Errorf("%q: command %q args %q at start %v text %q", c.content, r.Command, r.Args, r.CommandAtStart, r.Text)
+		}
+	}
+}
