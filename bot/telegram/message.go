@@ -1,9 +1,11 @@
 package telegram
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/go-telegram/bot/models"
 
@@ -81,12 +83,29 @@ func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, 
 		}
 	}
 	// Links hidden behind words ("click here") are kept as text, so
-	// investigators see where they pointed.
-	for _, l := range hiddenLinks(text, entities) {
-		req.Text += "\n" + l
+	// investigators see where they pointed: as many as fit in a message
+	// (a forwarded post already at Telegram's limit would otherwise be
+	// refused as too long, which its reporter could not fix).
+	room := min(maxOwnText, commands.DefaultLimits.MaxMessageRunes) - utf8.RuneCountInString(req.Text)
+	links := hiddenLinks(text, entities)
+	kept := 0
+	for _, l := range links {
+		if n := 1 + utf8.RuneCountInString(l); n <= room {
+			req.Text += "\n" + l
+			room -= n
+			kept++
+		}
+	}
+	if kept < len(links) {
+		a.log.Warn("telegram hidden links left out: no room in the message", "kept", kept, "left_out", len(links)-kept)
 	}
 	return req, true
 }
+
+// maxOwnText is the most text a reporter can put in one Telegram message
+// (4096 UTF-16 units, so at most as many characters). Hidden links added
+// to a message keep it within this and the engine's limit on one message.
+const maxOwnText = 4096
 
 // publicOrigin keeps where a forwarded post came from only if that channel
 // or group is public (it has a username). The title of a private group says
@@ -99,11 +118,12 @@ func publicOrigin(c models.Chat, postID int) *tips.Forward {
 	return &tips.Forward{Title: c.Title, Username: c.Username, PostID: postID}
 }
 
-// hiddenLinks returns the URLs of text_link entities.
+// hiddenLinks returns the URLs of text_link entities that the text does
+// not show, each once.
 func hiddenLinks(text string, entities []models.MessageEntity) []string {
 	var out []string
 	for _, e := range entities {
-		if e.Type == models.MessageEntityTypeTextLink && e.URL != "" && !strings.Contains(text, e.URL) {
+		if e.Type == models.MessageEntityTypeTextLink && e.URL != "" && !strings.Contains(text, e.URL) && !slices.Contains(out, e.URL) {
 			out = append(out, e.URL)
 		}
 	}

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -250,5 +251,31 @@ func TestUnknownOriginIsSalvaged(t *testing.T) {
 	}
 	if req, _, ok := a.translate(updates[1]); !ok || req.Text != "otra" {
 		t.Fatalf("salvaged reply: %+v", req)
+	}
+}
+
+// Hidden links never make a message the reporter wrote too long for the
+// engine: a forwarded post at Telegram's limit keeps its text whole and the
+// links that fit, instead of being refused as too long. A link is kept once.
+func TestHiddenLinksDoNotPushAMessageOverTheLimit(t *testing.T) {
+	a := testAdapter()
+	text := strings.Repeat("Los halcones vigilan la plaza. ", 130)[:4000]
+	var ents []map[string]any
+	for i := range 5 {
+		ents = append(ents, map[string]any{"type": "text_link", "offset": i * 100, "length": 10, "url": fmt.Sprintf("https://canal-narco.example/publicacion/%d?ref=tg", i)})
+	}
+	m := decode(t, `{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"x"},"text":`+mustJSON(text)+`,"entities":`+mustJSON(ents)+`}`)
+	req, _ := a.request(1, m)
+	if n := len([]rune(req.Text)); n > commands.DefaultLimits.MaxMessageRunes {
+		t.Fatalf("%d characters: the engine refuses it as too long", n)
+	}
+	if !strings.HasPrefix(req.Text, text+"\nhttps://canal-narco.example/publicacion/0?ref=tg") {
+		t.Fatalf("text or first link lost: …%q", req.Text[len(req.Text)-120:])
+	}
+
+	m = decode(t, `{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"x"},"text":"aquí y aquí","entities":[`+
+		`{"type":"text_link","offset":0,"length":4,"url":"https://evil.example/p"},{"type":"text_link","offset":7,"length":4,"url":"https://evil.example/p"}]}`)
+	if req, _ = a.request(1, m); req.Text != "aquí y aquí\nhttps://evil.example/p" {
+		t.Fatalf("text %q", req.Text)
 	}
 }
