@@ -17,6 +17,9 @@ type Context struct {
 	cmd       *Command
 	w         Replier
 	answering bool // the sender has a question to answer
+	// fileNotAnswer is set when a file sent as an answer goes on as a new
+	// tip (answers are text).
+	fileNotAnswer bool
 }
 
 // T localises message id in the request's language.

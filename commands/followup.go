@@ -145,8 +145,17 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	default:
 		return false, nil
 	}
-	text := strings.TrimSpace(c.Request.Text)
-	if text == "" {
+	// Answers are text. A file (or place) sent as one is not dropped: it
+	// is kept as a new tip, with its caption, which also answers.
+	withFile := c.Request.Attachment != nil || c.Request.FileData != nil || c.Request.Location != nil
+	text := strings.TrimSpace(withLinks(c.Request.Text, c.Request.HiddenLinks))
+	switch {
+	case text == "" && withFile:
+		c.fileNotAnswer = true
+		return false, nil
+	case text == "" && c.Request.FileLost:
+		return true, c.Say(ctx, "file_not_received", nil)
+	case text == "":
 		return true, c.Say(ctx, "unsupported_message", nil)
 	}
 	// Whatever happens, this question's marks are used up.
@@ -159,7 +168,17 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	if err := m.saveAnswering(ctx, c.Pseudonym, a); err != nil {
 		return true, err
 	}
-	return true, m.deliverAnswer(ctx, c, id, text)
+	if err := m.deliverAnswer(ctx, c, id, text); err != nil {
+		return true, err
+	}
+	if withFile {
+		c.fileNotAnswer = true
+		return false, nil
+	}
+	if c.Request.FileLost {
+		return true, c.Say(ctx, "file_not_received", nil)
+	}
+	return true, nil
 }
 
 // deliverAnswer adds the reporter's answer to the tip and tells whoever

@@ -123,6 +123,7 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 	if n := len([]rune(req.Text)); n > m.limits.MaxMessageRunes {
 		return c.Say(ctx, "message_too_long", map[string]any{"Max": m.limits.MaxMessageRunes})
 	}
+	text := withLinks(req.Text, req.HiddenLinks)
 	// The limit is counted as the part is added (one step), except for a
 	// file, which is counted before it is stored. (With Redis down the
 	// limit cannot be counted; the spool takes over.)
@@ -135,13 +136,16 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 		}
 		partLimit = nil
 	}
-	part := tips.Part{Text: strings.ToValidUTF8(req.Text, "\uFFFD"), Attachment: req.Attachment, Forward: req.Forward}
-	cleaning := "" // what the reporter is told about the file's metadata
+	part := tips.Part{Text: strings.ToValidUTF8(text, "\uFFFD"), Attachment: req.Attachment, Forward: req.Forward}
+	note := "" // what the reporter is told about the file: cleaned, not cleaned, not received
+	if req.FileLost {
+		note = "file_not_received"
+	}
 	if req.FileData != nil && req.Attachment != nil {
 		data, how := tips.CleanFile(req.FileData)
-		cleaning = "file_not_cleaned"
+		note = "file_not_cleaned"
 		if how == tips.Cleaned {
-			cleaning = "file_cleaned"
+			note = "file_cleaned"
 		}
 		ref, err := m.store.PutFile(ctx, data)
 		if errors.Is(err, storage.ErrFileTooLarge) {
@@ -168,7 +172,7 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 		// Kept as the platform's reference (too large, a video, a voice
 		// note): not cleaned. Compressed photos lose their metadata when
 		// the platform re-encodes them.
-		cleaning = "file_not_cleaned"
+		note = "file_not_cleaned"
 	}
 	if part.Forward == nil && req.ForwardedFromPerson {
 		part.Forward = &tips.Forward{} // forwarded, from a source not named
@@ -180,6 +184,9 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 		}
 	}
 	if part.Text == "" && part.Attachment == nil && part.Location == nil {
+		if req.FileLost {
+			return c.Say(ctx, "file_not_received", nil)
+		}
 		return c.Say(ctx, "unsupported_message", nil)
 	}
 	d, err := m.store.AddToDraft(ctx, c.Pseudonym, storage.DraftPart{
@@ -209,13 +216,25 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 		return err
 	}
 	before := ""
-	if cleaning != "" {
-		before = c.T(cleaning, nil) + "\n\n"
+	if c.fileNotAnswer {
+		before = c.T("answer_file_as_tip", nil) + "\n\n"
+	}
+	if note != "" {
+		before += c.T(note, nil) + "\n\n"
 	}
 	if d.Parts == 1 {
 		return c.Reply(ctx, Reply{Text: before + c.T("draft_started", nil) + "\n\n" + c.T("choose_category", nil), Buttons: c.categoryButtons(d)})
 	}
 	return c.Reply(ctx, Reply{Text: before + c.T("draft_added", nil, d.Parts), Buttons: c.sendCancel(d)})
+}
+
+// withLinks is a message's text followed by the addresses of the links it
+// hides behind words, one a line.
+func withLinks(text string, links []string) string {
+	for _, l := range links {
+		text += "\n" + l
+	}
+	return text
 }
 
 // sendCancel is the draft's last row: the follow-up toggle, Send, Cancel.

@@ -67,6 +67,13 @@ type Request struct {
 
 	// Text is the message text or a media caption.
 	Text string
+	// HiddenLinks are the addresses of links the message shows as words
+	// ("click here"): kept with its text for investigators, but not counted
+	// against the reporter's limit on one message (they did not type them).
+	HiddenLinks []string
+	// FileLost is true when the message came with a file the adapter could
+	// not receive: the reporter is asked to send it again.
+	FileLost bool
 	// FileData is the content of a file the adapter downloaded from its
 	// platform (where files have no lasting reference); the engine stores it
 	// sealed. Attachment then says its kind.

@@ -77,15 +77,12 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 			// nothing to keep instead. The text is kept, and the reporter
 			// asked to send the file again.
 			a.log.Warn("discord attachment download failed", "error", a.redact(err))
-			if r.Text != "" {
-				// A file's caption, even "/word …", is text (as the engine
-				// takes it when the file is there).
-				r.Command, r.Args, r.CommandAtStart = "", "", false
-				h.Handle(ctx, r, w)
-			}
-			if err := w.Reply(ctx, commands.Reply{Text: a.localize(req.Language, "file_not_received")}); err != nil {
-				a.log.Warn("discord notice of a lost file not sent", "error", err.Error())
-			}
+			// A file's caption, even "/word …", is text (as the engine
+			// takes it when the file is there); the engine keeps it and
+			// asks, in the reporter's language, for the file again.
+			r.Command, r.Args, r.CommandAtStart = "", "", false
+			r.FileLost = true
+			h.Handle(ctx, r, w)
 			continue
 		}
 		r.Attachment, r.FileData = &tips.Attachment{Kind: kindOf(att.ContentType)}, data

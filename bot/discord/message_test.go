@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -39,29 +38,26 @@ func dm(content string, attachments ...*discordgo.MessageAttachment) *discordgo.
 
 // A file that cannot be fetched from Discord's CDN is neither dropped
 // silently nor called a kind of message Vigía cannot keep: the text goes
-// on, and the reporter is asked, in words of the engine's, to send the
-// file again (once per lost file).
-func TestDiscordLostAttachmentIsToldToTheReporter(t *testing.T) {
+// on, as a caption (its "/word" is not run), and each lost file is passed
+// on as lost, for the engine to ask the reporter, in their language, to
+// send it again.
+func TestDiscordLostAttachmentIsPassedOnAsLost(t *testing.T) {
 	cdn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusBadGateway)
 	}))
 	defer cdn.Close()
-	api := &uploadAPI{}
 	h := &recordingHandler{}
-	a := newTestAdapter(t, api, h, time.Hour)
-	a.o.DefaultLanguage = "es"
-	lost := a.msg.Localize("es", "file_not_received", nil)
+	a := newTestAdapter(t, &uploadAPI{}, h, time.Hour)
 	a.onMessage(a.s, dm("/report hay halcones en la esquina",
 		&discordgo.MessageAttachment{ID: "1001", URL: cdn.URL + "/a.jpg", ContentType: "image/jpeg"},
 		&discordgo.MessageAttachment{ID: "1002", URL: cdn.URL + "/b.jpg", ContentType: "image/jpeg"}))
-	if len(h.got) != 1 {
-		t.Fatalf("%d requests, want the text alone: %+v", len(h.got), h.got)
+	if len(h.got) != 2 {
+		t.Fatalf("%d requests, want one per file: %+v", len(h.got), h.got)
 	}
-	if r := h.got[0]; r.Text != "/report hay halcones en la esquina" || r.Command != "" || r.Attachment != nil || r.FileData != nil || r.Unsupported {
-		t.Fatalf("text part: %+v", r)
-	}
-	if got, want := api.snapshot(), []string{"ok", render(lost)[0], render(lost)[0]}; !slices.Equal(got, want) {
-		t.Fatalf("answers %q, want %q", got, want)
+	for i, text := range []string{"/report hay halcones en la esquina", ""} {
+		if r := h.got[i]; r.Text != text || !r.FileLost || r.Command != "" || r.Attachment != nil || r.FileData != nil || r.Unsupported {
+			t.Fatalf("request %d: %+v", i, r)
+		}
 	}
 }
 

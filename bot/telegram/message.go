@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/go-telegram/bot/models"
 
@@ -82,30 +81,12 @@ func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, 
 			req.ForwardedFromPerson = true
 		}
 	}
-	// Links hidden behind words ("click here") are kept as text, so
-	// investigators see where they pointed: as many as fit in a message
-	// (a forwarded post already at Telegram's limit would otherwise be
-	// refused as too long, which its reporter could not fix).
-	room := min(maxOwnText, commands.DefaultLimits.MaxMessageRunes) - utf8.RuneCountInString(req.Text)
-	links := hiddenLinks(text, entities)
-	kept := 0
-	for _, l := range links {
-		if n := 1 + utf8.RuneCountInString(l); n <= room {
-			req.Text += "\n" + l
-			room -= n
-			kept++
-		}
-	}
-	if kept < len(links) {
-		a.log.Warn("telegram hidden links left out: no room in the message", "kept", kept, "left_out", len(links)-kept)
-	}
+	// Links hidden behind words ("click here") are kept with the text, so
+	// investigators see where they pointed; the engine does not count them
+	// against the reporter's limit on one message.
+	req.HiddenLinks = hiddenLinks(text, entities)
 	return req, true
 }
-
-// maxOwnText is the most text a reporter can put in one Telegram message
-// (4096 UTF-16 units, so at most as many characters). Hidden links added
-// to a message keep it within this and the engine's limit on one message.
-const maxOwnText = 4096
 
 // publicOrigin keeps where a forwarded post came from only if that channel
 // or group is public (it has a username). The title of a private group says

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -186,8 +187,8 @@ func TestHiddenLinksAreKept(t *testing.T) {
 	a := testAdapter()
 	m := decode(t, `{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"x"},"text":"mira aquí","entities":[{"type":"text_link","offset":5,"length":4,"url":"https://evil.example/p"}]}`)
 	req, _ := a.request(1, m)
-	if req.Text != "mira aquí\nhttps://evil.example/p" {
-		t.Fatalf("text %q", req.Text)
+	if req.Text != "mira aquí" || !slices.Equal(req.HiddenLinks, []string{"https://evil.example/p"}) {
+		t.Fatalf("text %q, links %q", req.Text, req.HiddenLinks)
 	}
 }
 
@@ -254,28 +255,28 @@ func TestUnknownOriginIsSalvaged(t *testing.T) {
 	}
 }
 
-// Hidden links never make a message the reporter wrote too long for the
-// engine: a forwarded post at Telegram's limit keeps its text whole and the
-// links that fit, instead of being refused as too long. A link is kept once.
-func TestHiddenLinksDoNotPushAMessageOverTheLimit(t *testing.T) {
+// Hidden links are passed on apart from the text the reporter wrote, so
+// that they never make it too long for the engine: a forwarded post at
+// Telegram's limit keeps its text whole and every link, each once.
+func TestHiddenLinksAreApartFromTheText(t *testing.T) {
 	a := testAdapter()
 	text := strings.Repeat("Los halcones vigilan la plaza. ", 130)[:4000]
 	var ents []map[string]any
+	var want []string
 	for i := range 5 {
-		ents = append(ents, map[string]any{"type": "text_link", "offset": i * 100, "length": 10, "url": fmt.Sprintf("https://canal-narco.example/publicacion/%d?ref=tg", i)})
+		url := fmt.Sprintf("https://canal-narco.example/publicacion/%d?ref=tg", i)
+		ents = append(ents, map[string]any{"type": "text_link", "offset": i * 100, "length": 10, "url": url})
+		want = append(want, url)
 	}
 	m := decode(t, `{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"x"},"text":`+mustJSON(text)+`,"entities":`+mustJSON(ents)+`}`)
 	req, _ := a.request(1, m)
-	if n := len([]rune(req.Text)); n > commands.DefaultLimits.MaxMessageRunes {
-		t.Fatalf("%d characters: the engine refuses it as too long", n)
-	}
-	if !strings.HasPrefix(req.Text, text+"\nhttps://canal-narco.example/publicacion/0?ref=tg") {
-		t.Fatalf("text or first link lost: …%q", req.Text[len(req.Text)-120:])
+	if req.Text != text || !slices.Equal(req.HiddenLinks, want) {
+		t.Fatalf("text of %d characters, links %q", len([]rune(req.Text)), req.HiddenLinks)
 	}
 
 	m = decode(t, `{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"x"},"text":"aquí y aquí","entities":[`+
 		`{"type":"text_link","offset":0,"length":4,"url":"https://evil.example/p"},{"type":"text_link","offset":7,"length":4,"url":"https://evil.example/p"}]}`)
-	if req, _ = a.request(1, m); req.Text != "aquí y aquí\nhttps://evil.example/p" {
-		t.Fatalf("text %q", req.Text)
+	if req, _ = a.request(1, m); req.Text != "aquí y aquí" || !slices.Equal(req.HiddenLinks, []string{"https://evil.example/p"}) {
+		t.Fatalf("text %q, links %q", req.Text, req.HiddenLinks)
 	}
 }
