@@ -108,18 +108,19 @@ func warn(ctx context.Context, c *Context) error {
 	if err != nil {
 		return err // the message stays where it was: nothing is lost
 	}
-	// Stored: now the message can go, so nobody sees who posted it.
-	if inGroup {
-		if d, ok := c.w.(MessageDeleter); ok {
-			if err := d.DeleteRequest(ctx); err != nil {
-				c.mux.log.Info("warning message not deleted (no right?)", "platform", c.Request.Platform)
-			}
+	if !inGroup {
+		return c.Say(ctx, "warn_received", map[string]any{"Receipt": sub.Receipt})
+	}
+	// Stored: now the message can go, so nobody sees who posted it. Where
+	// the bot may not delete it, the group is not told it was removed: the
+	// sender is asked to delete it now.
+	if d, ok := c.w.(MessageDeleter); ok {
+		if err := d.DeleteRequest(ctx); err != nil {
+			c.mux.log.Info("warning message not deleted (no right?)", "platform", c.Request.Platform)
+			return c.Say(ctx, "warn_group_not_removed", nil)
 		}
 	}
-	if inGroup {
-		return c.Say(ctx, "warn_group_received", nil)
-	}
-	return c.Say(ctx, "warn_received", map[string]any{"Receipt": sub.Receipt})
+	return c.Say(ctx, "warn_group_received", nil)
 }
 
 // publish is /publish ID [edited text]: an approval; with enough different

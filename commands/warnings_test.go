@@ -24,12 +24,19 @@ type community struct {
 
 type adminReplier struct {
 	*recorder
-	admin   bool
-	deleted bool
+	admin     bool
+	deleted   bool
+	deleteErr error // DeleteRequest fails with it (the bot may not delete)
 }
 
 func (a *adminReplier) IsChatAdmin(context.Context) (bool, error) { return a.admin, nil }
-func (a *adminReplier) DeleteRequest(context.Context) error       { a.deleted = true; return nil }
+func (a *adminReplier) DeleteRequest(context.Context) error {
+	if a.deleteErr != nil {
+		return a.deleteErr
+	}
+	a.deleted = true
+	return nil
+}
 
 func (c *community) Send(_ context.Context, chat string, r commands.Reply) (string, error) {
 	c.mu.Lock()
