@@ -99,6 +99,13 @@ func warn(ctx context.Context, c *Context) error {
 	if n := len([]rune(text)); n > c.mux.limits.MaxMessageRunes {
 		return c.Say(ctx, "message_too_long", map[string]any{"Max": c.mux.limits.MaxMessageRunes})
 	}
+	// A warning is a tip: it counts against the reporter's limit on tips
+	// (the same count as the tips they send), before anything is stored.
+	if l := c.mux.tipLimit(); l != nil {
+		if ok, err := c.mux.allow(ctx, c, l.Kind, l.Max); err != nil || !ok {
+			return err // over the limit: told once, then silence
+		}
+	}
 	inGroup := c.Request.ChatKind != Private
 	route := ""
 	if !inGroup {
