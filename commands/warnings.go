@@ -199,7 +199,7 @@ func retract(ctx context.Context, c *Context) error {
 			corrected++
 		}
 	}
-	return c.Say(ctx, "retract_done", map[string]any{"Deleted": deleted, "Count": corrected})
+	return c.Say(ctx, "retract_done", map[string]any{"Deleted": deleted, "Count": corrected}, corrected)
 }
 
 // RunBroadcaster delivers published warnings until ctx ends, within the
