@@ -173,6 +173,7 @@ func retract(ctx context.Context, c *Context) error {
 	if !ok {
 		return c.Say(ctx, "retract_usage", nil)
 	}
+	// One step stops every delivery still to come.
 	first, err := c.mux.store.Retracted(ctx, id)
 	if err != nil {
 		return err
@@ -180,6 +181,8 @@ func retract(ctx context.Context, c *Context) error {
 	if !first {
 		return c.Say(ctx, "retract_none", map[string]any{"ID": id})
 	}
+	// The copies delivered before the retraction was recorded; one being
+	// sent as it was is deleted by the broadcaster (see recordDelivery).
 	published, err := c.mux.store.Published(ctx, id)
 	if err != nil {
 		return err
@@ -190,16 +193,26 @@ func retract(ctx context.Context, c *Context) error {
 		if !ok {
 			continue
 		}
-		if r, ok := s.(MessageRemover); ok && r.DeleteMessage(ctx, d.Sub.Chat, d.MessageID) == nil {
+		del, cor := c.mux.withdraw(ctx, s, d.Sub, d.MessageID)
+		if del {
 			deleted++
 		}
-		lang := d.Sub.Language
-		text := c.mux.msg.Localize(lang, "broadcast_correction", nil)
-		if _, err := s.Send(ctx, d.Sub.Chat, Reply{Text: text}); err == nil {
+		if cor {
 			corrected++
 		}
 	}
 	return c.Say(ctx, "retract_done", map[string]any{"Deleted": deleted, "Count": corrected}, corrected)
+}
+
+// withdraw deletes a published copy of a retracted warning where the
+// platform allows, and posts the correction in its chat.
+func (m *Mux) withdraw(ctx context.Context, s Sender, sub storage.Subscription, msgID string) (deleted, corrected bool) {
+	if r, ok := s.(MessageRemover); ok && r.DeleteMessage(ctx, sub.Chat, msgID) == nil {
+		deleted = true
+	}
+	text := m.msg.Localize(sub.Language, "broadcast_correction", nil)
+	_, err := s.Send(ctx, sub.Chat, Reply{Text: text})
+	return deleted, err == nil
 }
 
 // RunBroadcaster delivers published warnings until ctx ends, within the
@@ -225,13 +238,14 @@ func (m *Mux) RunBroadcaster(ctx context.Context, tick time.Duration) {
 // not delivered.
 var ErrRateLimited = errors.New("rate limited")
 
-// recordDelivery records the outcome of sending d. It does so even when
-// ctx ended during the send (shutdown) if the outcome is known: delivered,
-// gone, or refused by the platform's rate limit, which means not delivered,
-// so the destination is pending again rather than given up. A send cut
-// short otherwise stays claimed: it may have gone out, and the report
-// counts it unconfirmed.
-func (m *Mux) recordDelivery(ctx context.Context, d storage.Delivery, msgID string, err error) error {
+// recordDelivery records the outcome of sending d through s. It does so
+// even when ctx ended during the send (shutdown) if the outcome is known:
+// delivered, gone, or refused by the platform's rate limit, which means not
+// delivered, so the destination is pending again rather than given up. A
+// send cut short otherwise stays claimed: it may have gone out, and the
+// report counts it unconfirmed. A copy delivered while the warning was
+// being retracted is deleted here: /retract did not see it.
+func (m *Mux) recordDelivery(ctx context.Context, s Sender, d storage.Delivery, msgID string, err error) error {
 	if ctx.Err() != nil && (err == nil || errors.Is(err, ErrDestinationGone) || errors.Is(err, ErrRateLimited)) {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -250,7 +264,14 @@ func (m *Mux) recordDelivery(ctx context.Context, d storage.Delivery, msgID stri
 		}
 		return m.store.Retry(ctx, d.TipID, d.Sub)
 	default:
-		return m.store.Delivered(ctx, d.TipID, d.Sub, msgID)
+		err := m.store.Delivered(ctx, d.TipID, d.Sub, msgID)
+		if errors.Is(err, storage.ErrRetracted) {
+			if deleted, _ := m.withdraw(ctx, s, d.Sub, msgID); !deleted {
+				m.log.Warn("retracted warning delivered meanwhile and not deleted", "platform", d.Sub.Platform)
+			}
+			return nil
+		}
+		return err
 	}
 }
 
@@ -317,13 +338,23 @@ func (m *Mux) broadcastOnce(ctx context.Context) error {
 		msgID, err := s.Send(ctx, d.Sub.Chat, Reply{Text: header + "\n\n" + safe(d.Text)})
 		lastPerChat[key] = m.now()
 		sent++
-		if err := m.recordDelivery(ctx, d, msgID, err); err != nil {
+		if err := m.recordDelivery(ctx, s, d, msgID, err); err != nil {
 			return err
 		}
 	}
 	for id, pub := range touched {
 		p, done, err := m.store.BroadcastProgress(ctx, id)
 		if err != nil {
+			continue
+		}
+		if pub.Retracted || p.Withdrawn > 0 {
+			// Retracted: /retract answered for it; no progress or report.
+			if done {
+				delete(m.lastProgress, id)
+				if _, err := m.store.FinishBroadcast(ctx, id); err != nil {
+					return err
+				}
+			}
 			continue
 		}
 		if !done {

@@ -3,6 +3,7 @@ package commands_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -11,15 +12,18 @@ import (
 )
 
 // community is a fake platform with many group chats: it records every
-// message per chat, can refuse a chat (the bot was removed), and can fail
-// transiently.
+// message per chat (and by "chat/id", to tell which are still visible),
+// can refuse a chat (the bot was removed), and can fail transiently.
+// beforeSend, if set, runs as a message is being sent.
 type community struct {
-	mu      sync.Mutex
-	got     map[string][]string
-	gone    map[string]bool
-	flaky   map[string]int // chat -> transient failures left
-	deleted []string
-	seq     int
+	mu         sync.Mutex
+	got        map[string][]string
+	byID       map[string]string
+	gone       map[string]bool
+	flaky      map[string]int // chat -> transient failures left
+	deleted    []string
+	seq        int
+	beforeSend func(chat string, r commands.Reply)
 }
 
 type adminReplier struct {
@@ -39,6 +43,9 @@ func (a *adminReplier) DeleteRequest(context.Context) error {
 }
 
 func (c *community) Send(_ context.Context, chat string, r commands.Reply) (string, error) {
+	if c.beforeSend != nil {
+		c.beforeSend(chat, r)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gone[chat] {
@@ -53,7 +60,25 @@ func (c *community) Send(_ context.Context, chat string, r commands.Reply) (stri
 	}
 	c.got[chat] = append(c.got[chat], r.Text)
 	c.seq++
+	if c.byID == nil {
+		c.byID = map[string]string{}
+	}
+	c.byID[chat+"/"+fmt.Sprint(c.seq)] = r.Text
 	return fmt.Sprint(c.seq), nil
+}
+
+// visible lists the messages containing text that were sent and not
+// deleted, as "chat/id".
+func (c *community) visible(text string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for id, t := range c.byID {
+		if strings.Contains(t, text) && !slices.Contains(c.deleted, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 func (c *community) DeleteMessage(_ context.Context, chat, msg string) error {

@@ -215,6 +215,9 @@ type Publication struct {
 	By       string // where to report progress
 	At       time.Time
 	Language string
+	// Retracted is set once the warning was retracted: nothing more of it
+	// goes out, and no report is due.
+	Retracted bool
 }
 
 // publication opens a publication's text (edited, or the tip's own).
@@ -246,6 +249,7 @@ func (s *Store) publication(ctx context.Context, id string) (Publication, error)
 	var ms int64
 	fmt.Sscan(f["at"], &ms)
 	p.At = time.UnixMilli(ms)
+	p.Retracted = f["retracted"] != ""
 	return p, nil
 }
 
@@ -257,10 +261,40 @@ type Delivery struct {
 	MessageID string
 }
 
-// claimDelivery moves a destination from pending to sending.
+// A destination's state, in the deliveries hash: "p" pending, "s:<ms>"
+// being sent (claimed), "d:<message id>" delivered, "x" gone (the bot was
+// removed), "f" given up, "r" withdrawn before it was sent (the warning was
+// retracted), "w:<message id>" delivered after the retraction was recorded
+// (the broadcaster deletes it: /retract did not see it).
+
+// withdrawPending defines withdraw(deliveries), which withdraws every
+// pending destination of a broadcast.
+const withdrawPending = `
+local function withdraw(key)
+  local all = redis.call('HGETALL', key)
+  for i = 1, #all, 2 do
+    if all[i + 1] == 'p' then redis.call('HSET', key, all[i], 'r') end
+  end
+end
+`
+
+// claimDelivery moves a destination from pending to sending, unless the
+// publication KEYS[2] was retracted: then the destination is withdrawn.
 var claimDelivery = redis.NewScript(`
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= 'p' then return 0 end
+if redis.call('HEXISTS', KEYS[2], 'retracted') == 1 then
+  redis.call('HSET', KEYS[1], ARGV[1], 'r')
+  return 0
+end
 redis.call('HSET', KEYS[1], ARGV[1], 's:' .. ARGV[2])
+return 1`)
+
+// withdrawIfRetracted withdraws the pending destinations of a broadcast
+// (KEYS[1]) whose publication (KEYS[2]) was retracted, and returns 1; or 0
+// if it was not retracted.
+var withdrawIfRetracted = redis.NewScript(withdrawPending + `
+if redis.call('HEXISTS', KEYS[2], 'retracted') == 0 then return 0 end
+withdraw(KEYS[1])
 return 1`)
 
 // PendingDeliveries lists up to max pending destinations across the active
@@ -289,6 +323,15 @@ func (s *Store) PendingDeliveries(ctx context.Context, max int) ([]Delivery, err
 					break
 				}
 				loaded = true
+			}
+			if pub.Retracted {
+				// Queued after the retraction was recorded (it raced the
+				// approval that started the broadcast): nothing goes out.
+				keys := []string{s.k.deliveries(id), s.k.publication(id)}
+				if err := withdrawIfRetracted.Run(ctx, s.rdb, keys).Err(); err != nil {
+					return out, fmt.Errorf("withdraw retracted broadcast: %w", err)
+				}
+				break
 			}
 			sub, err := s.subscription(ctx, key)
 			if err != nil {
@@ -320,19 +363,46 @@ func (s *Store) Broadcasts(ctx context.Context) (map[string]Publication, error) 
 }
 
 // ClaimDelivery marks a destination "sending", right before the message
-// goes out; false if it is no longer pending. If the process dies before
-// the outcome is recorded, the destination is not sent again (a message
-// may have gone out; a second copy must not) and the report counts it as
-// unconfirmed.
+// goes out; false if it is no longer pending, or if the warning was
+// retracted (then it is withdrawn and never sent). If the process dies
+// before the outcome is recorded, the destination is not sent again (a
+// message may have gone out; a second copy must not) and the report counts
+// it as unconfirmed.
 func (s *Store) ClaimDelivery(ctx context.Context, d Delivery) (bool, error) {
-	n, err := claimDelivery.Run(ctx, s.rdb, []string{s.k.deliveries(d.TipID)}, d.Sub.Key, s.now().UnixMilli()).Int()
+	keys := []string{s.k.deliveries(d.TipID), s.k.publication(d.TipID)}
+	n, err := claimDelivery.Run(ctx, s.rdb, keys, d.Sub.Key, s.now().UnixMilli()).Int()
 	return n == 1, err
 }
 
-// Delivered records a destination's outcome: the message id, or gone
-// (the bot was removed: the subscription becomes inactive), or a retry.
+// ErrRetracted is returned by Delivered for a message sent while its
+// warning was being retracted: it was recorded, but /retract did not see
+// it, so whoever sent it must delete it (and post the correction).
+var ErrRetracted = errors.New("warning retracted while it was being sent")
+
+// delivered records a delivered message (ARGV[2]) for destination ARGV[1]
+// of broadcast KEYS[1]: as delivered, or, if the publication KEYS[2] was
+// retracted meanwhile, as delivered after the retraction, returning 1.
+var delivered = redis.NewScript(`
+if redis.call('HEXISTS', KEYS[2], 'retracted') == 1 then
+  redis.call('HSET', KEYS[1], ARGV[1], 'w:' .. ARGV[2])
+  return 1
+end
+redis.call('HSET', KEYS[1], ARGV[1], 'd:' .. ARGV[2])
+return 0`)
+
+// Delivered records a destination's outcome: the message id. If the
+// warning was retracted since the destination was claimed, it returns
+// ErrRetracted: /retract does not delete this message, the caller must.
 func (s *Store) Delivered(ctx context.Context, id string, sub Subscription, messageID string) error {
-	return s.rdb.HSet(ctx, s.k.deliveries(id), sub.Key, "d:"+messageID).Err()
+	keys := []string{s.k.deliveries(id), s.k.publication(id)}
+	n, err := delivered.Run(ctx, s.rdb, keys, sub.Key, messageID).Int()
+	if err != nil {
+		return fmt.Errorf("delivered: %w", err)
+	}
+	if n == 1 {
+		return ErrRetracted
+	}
+	return nil
 }
 
 // Gone marks a destination that removed the bot; its subscription becomes
@@ -351,14 +421,28 @@ func (s *Store) Fail(ctx context.Context, id string, sub Subscription) error {
 	return s.rdb.HSet(ctx, s.k.deliveries(id), sub.Key, "f").Err()
 }
 
-// Retry puts a destination back to pending (a transient failure).
+// retry puts destination ARGV[1] of broadcast KEYS[1] back to pending, or
+// withdraws it if the publication KEYS[2] was retracted.
+var retry = redis.NewScript(`
+local st = 'p'
+if redis.call('HEXISTS', KEYS[2], 'retracted') == 1 then st = 'r' end
+redis.call('HSET', KEYS[1], ARGV[1], st)
+return 0`)
+
+// Retry puts a destination back to pending (a transient failure); if the
+// warning was retracted meanwhile, the destination is withdrawn instead.
 func (s *Store) Retry(ctx context.Context, id string, sub Subscription) error {
-	return s.rdb.HSet(ctx, s.k.deliveries(id), sub.Key, "p").Err()
+	keys := []string{s.k.deliveries(id), s.k.publication(id)}
+	if err := retry.Run(ctx, s.rdb, keys, sub.Key).Err(); err != nil {
+		return fmt.Errorf("retry delivery: %w", err)
+	}
+	return nil
 }
 
-// Progress counts a broadcast's destinations.
+// Progress counts a broadcast's destinations. Withdrawn counts those a
+// retraction stopped, and copies sent as it was recorded (then deleted).
 type Progress struct {
-	Total, Delivered, Gone, Pending, Unconfirmed int
+	Total, Delivered, Gone, Pending, Unconfirmed, Withdrawn int
 }
 
 // BroadcastProgress reports a broadcast's state; when nothing is pending or
@@ -383,6 +467,8 @@ func (s *Store) BroadcastProgress(ctx context.Context, id string) (Progress, boo
 			p.Gone++
 		case strings.HasPrefix(st, "s:"), st == "f":
 			p.Unconfirmed++
+		case st == "r", strings.HasPrefix(st, "w:"):
+			p.Withdrawn++
 		}
 	}
 	done := p.Pending == 0
@@ -397,7 +483,8 @@ func (s *Store) FinishBroadcast(ctx context.Context, id string) (bool, error) {
 }
 
 // Published returns where a warning was delivered: subscription and
-// message id, for a retraction.
+// message id, for a retraction. Copies delivered after the retraction was
+// recorded are not listed: their sender deletes them (see Delivered).
 func (s *Store) Published(ctx context.Context, id string) ([]Delivery, error) {
 	states, err := s.rdb.HGetAll(ctx, s.k.deliveries(id)).Result()
 	if err != nil {
@@ -418,9 +505,25 @@ func (s *Store) Published(ctx context.Context, id string) ([]Delivery, error) {
 	return out, nil
 }
 
-// Retracted marks a publication as retracted, once.
+// retract marks a publication (KEYS[1]) retracted, at ARGV[1], and
+// withdraws its pending destinations (KEYS[2]), in one step; 0 if it was
+// retracted already.
+var retract = redis.NewScript(withdrawPending + `
+if redis.call('HSETNX', KEYS[1], 'retracted', ARGV[1]) == 0 then return 0 end
+withdraw(KEYS[2])
+return 1`)
+
+// Retracted retracts a publication, once: from then on none of its
+// pending destinations is sent (ClaimDelivery refuses them), and a copy
+// being sent meanwhile is reported by Delivered for deletion. It returns
+// false if it was retracted already.
 func (s *Store) Retracted(ctx context.Context, id string) (bool, error) {
-	return s.rdb.HSetNX(ctx, s.k.publication(id), "retracted", s.now().UnixMilli()).Result()
+	keys := []string{s.k.publication(id), s.k.deliveries(id)}
+	n, err := retract.Run(ctx, s.rdb, keys, s.now().UnixMilli()).Int()
+	if err != nil {
+		return false, fmt.Errorf("retract: %w", err)
+	}
+	return n == 1, nil
 }
 
 // Kind returns a tip's kind: "warning" for community warnings, "" for tips.

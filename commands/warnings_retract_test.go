@@ -1,0 +1,120 @@
+package commands_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/vigia-project/vigia/commands"
+)
+
+// published subscribes n group chats (-1 … -n), has a warning posted and
+// approved by two investigators (Ana, 2002, is told the progress).
+func published(t *testing.T, tm *team, platform *community, n int) {
+	t.Helper()
+	tm.mux.AddSender("telegram", platform)
+	for i := 1; i <= n; i++ {
+		tm.inGroup("50", fmt.Sprint(-i), true, commands.Request{Command: "subscribe"})
+	}
+	tm.inGroup("7777", "-1", false, commands.Request{Command: "warn", Args: warningText})
+	for _, u := range []struct{ id, name string }{{"2002", "Ana"}, {"2003", "Beto"}} {
+		code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
+		tm.as(u.id, u.name, commands.Request{Command: "redeem", Args: code})
+		tm.as(u.id, u.name, commands.Request{Command: "publish", Args: "1"})
+	}
+}
+
+// A warning retracted in the middle of its broadcast goes out no more: the
+// copies sent are deleted, the rest are never sent, and no copy is left.
+func TestRetractStopsTheBroadcast(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	platform := &community{}
+	published(t, tm, platform, 60)
+	if err := tm.mux.BroadcastOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sent := len(platform.visible(warningText))
+	if sent == 0 || sent == 60 {
+		t.Fatalf("the first round sent %d of 60; the test needs a broadcast in progress", sent)
+	}
+	r := tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"})
+	if want := tm.msg.Localize("en", "retract_done", map[string]any{"Deleted": sent, "Count": sent}, sent); r[0].Text != want {
+		t.Fatalf("retract: %q, want %q", r[0].Text, want)
+	}
+	toAna := len(platform.got["2002"])
+	for range 5 {
+		tm.clk.Add(commands.PerChatGap)
+		if err := tm.mux.BroadcastOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if left := platform.visible(warningText); len(left) != 0 {
+		t.Fatalf("%d copies of the retracted warning are still visible: %v", len(left), left)
+	}
+	copies := 0
+	for _, text := range platform.byID {
+		if strings.Contains(text, warningText) {
+			copies++
+		}
+	}
+	if copies != sent {
+		t.Fatalf("%d copies sent after the retraction", copies-sent)
+	}
+	if len(platform.got["2002"]) != toAna {
+		t.Fatalf("progress or report after the retraction: %q", platform.got["2002"][toAna:])
+	}
+	if r = tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"}); r[0].Text != tm.msg.Localize("en", "retract_none", map[string]any{"ID": "1"}) {
+		t.Fatalf("second retract: %+v", r)
+	}
+}
+
+// A copy being sent as the retraction is recorded is not seen by /retract:
+// the broadcaster deletes it and posts the correction.
+func TestRetractWhileACopyIsBeingSent(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	platform := &community{}
+	published(t, tm, platform, 4)
+	var once sync.Once
+	warnings := 0
+	var answer []commands.Reply
+	platform.beforeSend = func(chat string, r commands.Reply) {
+		if !strings.Contains(r.Text, warningText) {
+			return
+		}
+		if warnings++; warnings == 2 { // one delivered, the second claimed and on its way
+			once.Do(func() { answer = tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"}) })
+		}
+	}
+	if err := tm.mux.BroadcastOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if want := tm.msg.Localize("en", "retract_done", map[string]any{"Deleted": 1, "Count": 1}, 1); len(answer) == 0 || answer[0].Text != want {
+		t.Fatalf("retract: %+v, want %q", answer, want)
+	}
+	if warnings != 2 {
+		t.Fatalf("%d copies sent, want 2: the rest were withdrawn", warnings)
+	}
+	if left := platform.visible(warningText); len(left) != 0 {
+		t.Fatalf("copies of the retracted warning still visible: %v", left)
+	}
+	correction := tm.msg.Localize("en", "broadcast_correction", nil)
+	corrected := 0
+	for _, msgs := range platform.got {
+		for _, m := range msgs {
+			if m == correction {
+				corrected++
+			}
+		}
+	}
+	if corrected != 2 {
+		t.Fatalf("%d corrections, want one for each copy sent", corrected)
+	}
+	p, done, err := tm.store.BroadcastProgress(ctx, "1")
+	if err != nil || !done || p.Delivered != 1 || p.Withdrawn != 3 {
+		t.Fatalf("progress %+v done %v %v", p, done, err)
+	}
+}

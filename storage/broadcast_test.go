@@ -1,0 +1,167 @@
+package storage_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
+)
+
+// publishTo subscribes n chats and publishes a warning to them all.
+func publishTo(t *testing.T, st *storage.Store, n int) string {
+	t.Helper()
+	ctx := context.Background()
+	for i := range n {
+		if err := st.Subscribe(ctx, storage.Subscription{Platform: "telegram", Chat: fmt.Sprint(-100 - i), Language: "es"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err := st.SubmitWarning(ctx, st.Pseudonym("telegram", "9"), "retén falso en la carretera", "es", 1, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, err := st.ApprovePublication(ctx, w.TipID, "inv", "", 1, "telegram:1"); err != nil || !a.Started {
+		t.Fatalf("approve: %+v %v", a, err)
+	}
+	return w.TipID
+}
+
+// A retraction stops every destination not sent yet, in one step: none can
+// be claimed any more, one that fails and would be retried is withdrawn,
+// and one claimed before it is reported as delivered after it (its sender
+// must delete it: Published, read by /retract, does not list it).
+func TestRetractionStopsTheBroadcast(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	id := publishTo(t, st, 5)
+	ds, err := st.PendingDeliveries(ctx, 10)
+	if err != nil || len(ds) != 5 {
+		t.Fatalf("deliveries: %d %v", len(ds), err)
+	}
+	for _, d := range ds[:3] {
+		if ok, err := st.ClaimDelivery(ctx, d); !ok || err != nil {
+			t.Fatalf("claim: %v %v", ok, err)
+		}
+	}
+	if err := st.Delivered(ctx, id, ds[0].Sub, "10"); err != nil { // before the retraction
+		t.Fatal(err)
+	}
+	if ok, err := st.Retracted(ctx, id); !ok || err != nil {
+		t.Fatalf("retract: %v %v", ok, err)
+	}
+	if ok, err := st.Retracted(ctx, id); ok || err != nil {
+		t.Fatalf("retracted twice: %v %v", ok, err)
+	}
+	noPending := func(when string) {
+		t.Helper()
+		if p, _, err := st.BroadcastProgress(ctx, id); err != nil || p.Pending != 0 {
+			t.Fatalf("%s: progress %+v %v, want nothing pending", when, p, err)
+		}
+	}
+	noPending("retracted")
+	if err := st.Delivered(ctx, id, ds[1].Sub, "11"); !errors.Is(err, storage.ErrRetracted) {
+		t.Fatalf("a copy delivered after the retraction: %v, want ErrRetracted", err)
+	}
+	if err := st.Retry(ctx, id, ds[2].Sub); err != nil { // a send that failed
+		t.Fatal(err)
+	}
+	noPending("a failed send after the retraction")
+	for _, d := range ds[2:] {
+		if ok, err := st.ClaimDelivery(ctx, d); ok || err != nil {
+			t.Fatalf("claimed after the retraction: %v %v", ok, err)
+		}
+	}
+	if again, err := st.PendingDeliveries(ctx, 10); err != nil || len(again) != 0 {
+		t.Fatalf("pending after the retraction: %d %v", len(again), err)
+	}
+	pub, err := st.Published(ctx, id)
+	if err != nil || len(pub) != 1 || pub[0].MessageID != "10" {
+		t.Fatalf("published: %+v %v", pub, err)
+	}
+	p, done, err := st.BroadcastProgress(ctx, id)
+	if err != nil || !done || p.Total != 5 || p.Delivered != 1 || p.Withdrawn != 4 || p.Pending != 0 {
+		t.Fatalf("progress %+v done %v %v", p, done, err)
+	}
+	all, err := st.Broadcasts(ctx)
+	if err != nil || !all[id].Retracted {
+		t.Fatalf("broadcasts: %+v %v", all, err)
+	}
+}
+
+// A destination queued after the retraction was recorded (the approval
+// that started the broadcast raced it) is withdrawn, never listed.
+func TestRetractedBroadcastQueuedLate(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	id := publishTo(t, st, 1)
+	if ok, err := st.Retracted(ctx, id); !ok || err != nil {
+		t.Fatalf("retract: %v %v", ok, err)
+	}
+	rdb := srv.Client()
+	keys, err := rdb.Keys(ctx, "t:{bc}:job:"+id).Result()
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("deliveries key: %v %v", keys, err)
+	}
+	if err := rdb.HSet(ctx, keys[0], "late", "p").Err(); err != nil {
+		t.Fatal(err)
+	}
+	late := storage.Delivery{Publication: storage.Publication{TipID: id}, Sub: storage.Subscription{Key: "late"}}
+	if ok, err := st.ClaimDelivery(ctx, late); ok || err != nil {
+		t.Fatalf("claimed after the retraction: %v %v", ok, err)
+	}
+	if err := rdb.HSet(ctx, keys[0], "later", "p").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if ds, err := st.PendingDeliveries(ctx, 10); err != nil || len(ds) != 0 {
+		t.Fatalf("pending: %d %v", len(ds), err)
+	}
+	if p, done, err := st.BroadcastProgress(ctx, id); err != nil || !done || p.Withdrawn != 3 {
+		t.Fatalf("progress %+v done %v %v", p, done, err)
+	}
+}
+
+// The retraction's scripts on a Redis Cluster: each stays in one hash tag.
+func TestRetractionOnRedisCluster(t *testing.T) {
+	cl := redistest.StartCluster(t)
+	ctx := context.Background()
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{8}, 32))
+	st, err := storage.New(cl.Client(), kr, storage.Options{Prefix: "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	id := publishTo(t, st, 3)
+	ds, err := st.PendingDeliveries(ctx, 5)
+	if err != nil || len(ds) != 3 {
+		t.Fatalf("deliveries: %d %v", len(ds), err)
+	}
+	for _, d := range ds[:2] {
+		if ok, err := st.ClaimDelivery(ctx, d); !ok || err != nil {
+			t.Fatalf("claim: %v %v", ok, err)
+		}
+	}
+	if err := st.Delivered(ctx, id, ds[0].Sub, "1"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := st.Retracted(ctx, id); !ok || err != nil {
+		t.Fatalf("retract: %v %v", ok, err)
+	}
+	if err := st.Retry(ctx, id, ds[1].Sub); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := st.ClaimDelivery(ctx, ds[2]); ok || err != nil {
+		t.Fatalf("claim after the retraction: %v %v", ok, err)
+	}
+	if err := st.Delivered(ctx, id, ds[2].Sub, "3"); !errors.Is(err, storage.ErrRetracted) {
+		t.Fatalf("delivered after the retraction: %v", err)
+	}
+	if ds, err := st.PendingDeliveries(ctx, 5); err != nil || len(ds) != 0 {
+		t.Fatalf("pending after the retraction: %d %v", len(ds), err)
+	}
+}
