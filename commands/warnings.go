@@ -173,7 +173,13 @@ func retract(ctx context.Context, c *Context) error {
 	if !ok {
 		return c.Say(ctx, "retract_usage", nil)
 	}
-	// One step stops every delivery still to come.
+	if _, err := c.mux.store.Kind(ctx, id); errors.Is(err, storage.ErrNotFound) {
+		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
+	} else if err != nil {
+		return err
+	}
+	// One step stops every delivery still to come; only a published
+	// warning can be retracted, and only once.
 	first, err := c.mux.store.Retracted(ctx, id)
 	if err != nil {
 		return err

@@ -118,3 +118,42 @@ func TestRetractWhileACopyIsBeingSent(t *testing.T) {
 		t.Fatalf("progress %+v done %v %v", p, done, err)
 	}
 }
+
+// Only a published warning can be retracted: an unknown number, or a
+// warning still waiting for approvals, is answered as such and leaves no
+// mark that would stop the real retraction later.
+func TestRetractOnlyWhatWasPublished(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	platform := &community{}
+	tm.mux.AddSender("telegram", platform)
+	for i := 1; i <= 3; i++ {
+		tm.inGroup("50", fmt.Sprint(-i), true, commands.Request{Command: "subscribe"})
+	}
+	for _, u := range []struct{ id, name string }{{"2002", "Ana"}, {"2003", "Beto"}} {
+		code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
+		tm.as(u.id, u.name, commands.Request{Command: "redeem", Args: code})
+	}
+	for _, id := range []string{"1", "99"} { // before anything was posted, and never
+		if r := tm.as("2002", "Ana", commands.Request{Command: "retract", Args: id}); r[0].Text != tm.msg.Localize("en", "tip_not_found", map[string]any{"ID": id}) {
+			t.Fatalf("retract %s: %+v", id, r)
+		}
+	}
+	tm.inGroup("7777", "-1", false, commands.Request{Command: "warn", Args: warningText})
+	tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1"}) // one approval of two
+	if r := tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"}); r[0].Text != tm.msg.Localize("en", "retract_none", map[string]any{"ID": "1"}) {
+		t.Fatalf("retracting an unpublished warning: %+v", r)
+	}
+	if r := tm.as("2003", "Beto", commands.Request{Command: "publish", Args: "1"}); r[0].Text != tm.msg.Localize("en", "publish_started", map[string]any{"ID": "1"}) {
+		t.Fatalf("second approval: %+v", r)
+	}
+	if err := tm.mux.BroadcastOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r := tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"}); r[0].Text != tm.msg.Localize("en", "retract_done", map[string]any{"Deleted": 3, "Count": 3}, 3) {
+		t.Fatalf("retracting the published warning: %+v", r)
+	}
+	if left := platform.visible(warningText); len(left) != 0 {
+		t.Fatalf("copies still visible: %v", left)
+	}
+}

@@ -505,18 +505,20 @@ func (s *Store) Published(ctx context.Context, id string) ([]Delivery, error) {
 	return out, nil
 }
 
-// retract marks a publication (KEYS[1]) retracted, at ARGV[1], and
+// retract marks a published warning (KEYS[1]) retracted, at ARGV[1], and
 // withdraws its pending destinations (KEYS[2]), in one step; 0 if it was
-// retracted already.
+// not published, or already retracted: then nothing is written.
 var retract = redis.NewScript(withdrawPending + `
+if redis.call('HGET', KEYS[1], 'state') ~= 'published' then return 0 end
 if redis.call('HSETNX', KEYS[1], 'retracted', ARGV[1]) == 0 then return 0 end
 withdraw(KEYS[2])
 return 1`)
 
-// Retracted retracts a publication, once: from then on none of its
+// Retracted retracts a published warning, once: from then on none of its
 // pending destinations is sent (ClaimDelivery refuses them), and a copy
 // being sent meanwhile is reported by Delivered for deletion. It returns
-// false if it was retracted already.
+// false, writing nothing, if the warning was not published or was
+// retracted already.
 func (s *Store) Retracted(ctx context.Context, id string) (bool, error) {
 	keys := []string{s.k.publication(id), s.k.deliveries(id)}
 	n, err := retract.Run(ctx, s.rdb, keys, s.now().UnixMilli()).Int()

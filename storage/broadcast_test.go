@@ -124,6 +124,41 @@ func TestRetractedBroadcastQueuedLate(t *testing.T) {
 	}
 }
 
+// Only a published warning is retracted; any other number writes nothing,
+// so the warning can still be retracted once it is published.
+func TestRetractedNeedsAPublication(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	rdb := srv.Client()
+	for _, id := range []string{"1", "99"} {
+		if ok, err := st.Retracted(ctx, id); ok || err != nil {
+			t.Fatalf("retract %s before it exists: %v %v", id, ok, err)
+		}
+	}
+	if keys, err := rdb.Keys(ctx, "t:{bc}:*").Result(); err != nil || len(keys) != 0 {
+		t.Fatalf("written: %v %v", keys, err)
+	}
+	if err := st.Subscribe(ctx, storage.Subscription{Platform: "telegram", Chat: "-100", Language: "es"}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := st.SubmitWarning(ctx, st.Pseudonym("telegram", "9"), "retén falso", "es", 1, "")
+	if err != nil || w.TipID != "1" {
+		t.Fatalf("warning: %+v %v", w, err)
+	}
+	if a, err := st.ApprovePublication(ctx, "1", "inv-a", "", 2, "telegram:1"); err != nil || a.Started {
+		t.Fatalf("first approval: %+v %v", a, err)
+	}
+	if ok, err := st.Retracted(ctx, "1"); ok || err != nil {
+		t.Fatalf("retracted while waiting for approvals: %v %v", ok, err)
+	}
+	if a, err := st.ApprovePublication(ctx, "1", "inv-b", "", 2, "telegram:1"); err != nil || !a.Started {
+		t.Fatalf("second approval: %+v %v", a, err)
+	}
+	if ok, err := st.Retracted(ctx, "1"); !ok || err != nil {
+		t.Fatalf("retract the published warning: %v %v", ok, err)
+	}
+}
+
 // The retraction's scripts on a Redis Cluster: each stays in one hash tag.
 func TestRetractionOnRedisCluster(t *testing.T) {
 	cl := redistest.StartCluster(t)
