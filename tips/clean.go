@@ -22,14 +22,18 @@ const (
 var pngMagic = []byte("\x89PNG\r\n\x1a\n")
 
 // CleanFile removes metadata that can identify a reporter from JPEG and
-// PNG files without re-encoding them: in JPEG every APPn segment except
-// JFIF (APP0) and Adobe colour information (APP14) — so EXIF, GPS, XMP,
-// IPTC, ICC and maker notes — and comments, before, between and after
-// scans, and everything after the end of the first picture (the second
-// picture of an MPO file, an HDR gain map, a motion photo's video, each
-// with metadata of its own); in PNG the text, EXIF and time chunks. A JPEG
-// cut off in its picture data is cleaned as far as it goes. Any other
-// file is returned unchanged.
+// PNG files without re-encoding them. A JPEG keeps its picture and little
+// else, before, between and after scans: APP0 only as a JFIF header, its
+// thumbnail (which can show the picture before it was cropped) cut off;
+// APP14 only as Adobe's colour transform, its standard 12 bytes; every
+// other APPn (EXIF, GPS, XMP, IPTC, MPF, maker notes, JFXX thumbnails,
+// ICC profiles: these name a maker, a device and a date, and without one a
+// wide-gamut photo may look a little less saturated in colour-managed
+// viewers) and comments go, and so does everything after the end of the
+// first picture (the second picture of an MPO file, an HDR gain map, a
+// motion photo's video, each with metadata of its own). A JPEG cut off in
+// its picture data is cleaned as far as it goes. In a PNG the text, EXIF
+// and time chunks go. Any other file is returned unchanged.
 func CleanFile(data []byte) ([]byte, Cleaning) {
 	switch {
 	case len(data) >= 2 && data[0] == 0xFF && data[1] == 0xD8:
@@ -78,12 +82,7 @@ func cleanJPEG(data []byte) ([]byte, Cleaning) {
 		}
 		seg := data[i : i+2+n]
 		i += 2 + n
-		switch {
-		case marker == 0xFE: // comment
-		case marker >= 0xE1 && marker <= 0xEF && marker != 0xEE: // APP1–APP15 but Adobe
-		default:
-			out = append(out, seg...)
-		}
+		out = append(out, keptSegment(marker, seg)...)
 		if marker == 0xDA { // start of scan: its entropy-coded data follows
 			end := scanEnd(data, i)
 			out = append(out, data[i:end]...)
@@ -91,6 +90,37 @@ func cleanJPEG(data []byte) ([]byte, Cleaning) {
 			scanned = true
 		}
 	}
+}
+
+const (
+	jfifHeader  = 14 // "JFIF\x00", version, density unit, X and Y density, thumbnail width and height
+	adobeHeader = 12 // "Adobe", version, flags0, flags1, colour transform
+)
+
+// keptSegment returns what a cleaned JPEG keeps of a segment (marker,
+// length and payload): of APP0 a JFIF header, its thumbnail size set to
+// 0×0 and its thumbnail dropped; of APP14 Adobe's fixed 12 bytes; nothing
+// of any other APPn, of a comment, nor of an APP0 or APP14 that is not
+// one of these (a JFXX thumbnail, an AVI1 header, a header too short to be
+// one, which libjpeg ignores); any other segment as it is.
+func keptSegment(marker byte, seg []byte) []byte {
+	payload := seg[4:]
+	switch {
+	case marker == 0xE0:
+		if len(payload) < jfifHeader || !bytes.HasPrefix(payload, []byte("JFIF\x00")) {
+			return nil
+		}
+		kept := append([]byte{0xFF, 0xE0, 0, 2 + jfifHeader}, payload[:jfifHeader-2]...)
+		return append(kept, 0, 0)
+	case marker == 0xEE:
+		if len(payload) < adobeHeader || !bytes.HasPrefix(payload, []byte("Adobe")) {
+			return nil
+		}
+		return append([]byte{0xFF, 0xEE, 0, 2 + adobeHeader}, payload[:adobeHeader]...)
+	case marker >= 0xE1 && marker <= 0xEF, marker == 0xFE: // other APPn, comment
+		return nil
+	}
+	return seg
 }
 
 // scanEnd returns where the entropy-coded data of a scan starting at i

@@ -110,12 +110,16 @@ func TestCleanFileKeepsOtherAndBrokenFiles(t *testing.T) {
 }
 
 // Cleaning never grows a file, changes only what it cleans, is done once
-// and for all, and leaves a picture Go can decode as it was.
+// and for all, and leaves a picture Go can decode as it was (but for Go's
+// quirk with APP0, below).
 func FuzzCleanFile(f *testing.F) {
 	f.Add([]byte{0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x04, 'a', 'b', 0xFF, 0xDA, 0, 2})
 	f.Add(append(append([]byte{}, pngMagic...), chunk("tEXt", "a\x00b")...))
 	f.Add(join(withExif(readFixture(f, "video-001.q50.420.progressive.jpeg")), comment))
 	f.Add(join(withExif(readFixture(f, "video-001.restart2.jpeg")), exifGPS))
+	small := readFixture(f, "video-001.restart2.jpeg")
+	f.Add(join(small[:2], jfif(1, 1, []byte("abc")), segment(0xE0, "JFXX\x00\x13\x01\x01abc"), adobe(1, "x"), small[2:]))
+	f.Add(rgbAfterJFXX(f))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		out, how := CleanFile(data)
 		if len(out) > len(data) {
@@ -130,17 +134,44 @@ func FuzzCleanFile(f *testing.F) {
 		if again, how := CleanFile(out); how != Cleaned || !bytes.Equal(again, out) {
 			t.Fatalf("a cleaned file cleaned again: %v, %d bytes to %d", how, len(out), len(again))
 		}
-		cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
+		cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 		if err != nil || cfg.Width*cfg.Height > 1<<20 {
 			return
 		}
-		if _, err := jpeg.Decode(bytes.NewReader(data)); err == nil {
-			samePixels(t, data, out)
+		a, _, err := image.Decode(bytes.NewReader(data))
+		if err != nil {
+			return
 		}
+		if b, _, err := image.Decode(bytes.NewReader(out)); err == nil && rgb(a) != rgb(b) && data[0] == 0xFF && bytes.Contains(data, []byte{0xFF, 0xE0}) {
+			// Go reads a 3-component JPEG as YCbCr if the last APP0 it
+			// meets starts "JFIF\x00", else maybe as RGB from its
+			// component ids; libjpeg as YCbCr once it has met a whole
+			// JFIF header. Dropping any other APP0 can change what Go
+			// reads, never what libjpeg reads: the cleaned copy, holding
+			// only whole JFIF headers, reads in Go as in libjpeg.
+			return
+		}
+		samePixels(t, data, out)
 	})
 }
 
-func encodeJPEG(t *testing.T, img image.Image, quality int) []byte {
+// rgbAfterJFXX returns a JPEG Go reads as RGB and libjpeg as YCbCr: its
+// components are named R, G and B, and a JFXX APP0 follows its JFIF one.
+func rgbAfterJFXX(t testing.TB) []byte {
+	j := encodeJPEG(t, picture(), 90)
+	sof, sos := bytes.Index(j, []byte{0xFF, 0xC0}), bytes.Index(j, []byte{0xFF, 0xDA})
+	j[sof+10], j[sof+13], j[sof+16] = 'R', 'G', 'B' // component ids
+	j[sos+5], j[sos+7], j[sos+9] = 'R', 'G', 'B'    // the scan's selectors
+	return join(j[:2], jfif(0, 0, nil), segment(0xE0, "JFXX\x00\x13\x00\x00"), j[2:])
+}
+
+// rgb says whether Go decoded a 3-component JPEG as RGB, not YCbCr.
+func rgb(img image.Image) bool {
+	_, ok := img.(*image.RGBA)
+	return ok
+}
+
+func encodeJPEG(t testing.TB, img image.Image, quality int) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {
@@ -196,11 +227,12 @@ func sos(t *testing.T, data []byte, n int) int {
 	return at
 }
 
-// samePixels fails unless both JPEGs decode to the same picture.
+// samePixels fails unless both pictures (JPEG or PNG) decode to the same
+// pixels.
 func samePixels(t testing.TB, want, got []byte) {
 	t.Helper()
-	a, err1 := jpeg.Decode(bytes.NewReader(want))
-	b, err2 := jpeg.Decode(bytes.NewReader(got))
+	a, _, err1 := image.Decode(bytes.NewReader(want))
+	b, _, err2 := image.Decode(bytes.NewReader(got))
 	if err1 != nil || err2 != nil {
 		t.Fatalf("decode: %v %v", err1, err2)
 	}
@@ -328,5 +360,69 @@ func TestCleanJPEGTruncatedOrBroken(t *testing.T) {
 				t.Fatalf("cleaned %d bytes to %d, want %d", len(c.in), len(got), len(c.want))
 			}
 		})
+	}
+}
+
+// jfif returns a JFIF APP0 segment: version 1.02, 72×72 dpi, and a w×h
+// thumbnail of the given RGB pixels.
+func jfif(w, h byte, thumb []byte) []byte {
+	return segment(0xE0, "JFIF\x00\x01\x02\x01\x00\x48\x00\x48"+string([]byte{w, h})+string(thumb))
+}
+
+// adobe returns an Adobe APP14 segment with colour transform t, followed
+// by extra bytes.
+func adobe(t byte, extra string) []byte {
+	return segment(0xEE, "Adobe\x00\x64\x00\x00\x00\x00"+string([]byte{t})+extra)
+}
+
+// APP0 is kept only as a JFIF header with no thumbnail (the thumbnail can
+// show the picture before the reporter cropped it), APP14 only as Adobe's
+// 12 bytes, wherever they are; JFXX thumbnails, other APP0 and APP14, and
+// ICC profiles go. The picture decodes to the same pixels.
+func TestCleanJPEGThumbnailsAndKeptSegments(t *testing.T) {
+	first := encodeJPEG(t, picture(), 90)
+	uncropped := encodeJPEG(t, noise(), 50) // what the reporter cropped out
+	rgb := bytes.Repeat([]byte("Juan"), 3)  // a 2×2 RGB thumbnail
+	plain := jfif(0, 0, nil)
+	prog := readFixture(t, "video-001.q50.420.progressive.jpeg")
+	p3 := sos(t, prog, 3)
+	after := func(segs ...[]byte) []byte { // segs right after the SOI of first
+		return join(first[:2], join(segs...), first[2:])
+	}
+
+	cases := []struct {
+		name     string
+		in, want []byte
+	}{
+		{"JFIF with an RGB thumbnail", after(jfif(2, 2, rgb)), after(plain)},
+		{"JFIF with no thumbnail, padded", after(jfif(0, 0, []byte("Juan Perez"))), after(plain)},
+		{"JFXX with a JPEG thumbnail after JFIF", after(plain, segment(0xE0, "JFXX\x00\x10"+string(uncropped))), after(plain)},
+		{"JFXX with an RGB thumbnail", after(segment(0xE0, "JFXX\x00\x13\x02\x02"+string(rgb))), first},
+		{"AVI1 APP0", after(segment(0xE0, "AVI1\x00\x00Juan Perez")), first},
+		{"JFIF too short to be a header", after(segment(0xE0, "JFIF\x00\x01Juan")), first},
+		{"JFIF with a thumbnail between scans", join(prog[:p3], jfif(2, 2, rgb), prog[p3:]), join(prog[:p3], plain, prog[p3:])},
+		{"Adobe with bytes after its 12", after(plain, adobe(1, "Juan Perez")), after(plain, adobe(1, ""))},
+		{"Adobe RGB with bytes after its 12", after(adobe(0, "Juan Perez")), after(adobe(0, ""))},
+		{"APP14 that is not Adobe", after(segment(0xEE, "Juan Perez GPS 19.4326")), first},
+		{"Adobe too short", after(segment(0xEE, "AdobeJuan")), first},
+		{"ICC profile", after(segment(0xE2, "ICC_PROFILE\x00\x01\x01 Google Pixel 7 Juan Perez")), first},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if !bytes.Contains(c.in, []byte("Juan")) && !bytes.Contains(c.in, uncropped[2:]) {
+				t.Fatal("test input carries no metadata")
+			}
+			got, how := CleanFile(c.in)
+			if how != Cleaned {
+				t.Fatalf("cleaning = %v", how)
+			}
+			if !bytes.Equal(got, c.want) {
+				t.Fatalf("cleaned %d bytes to %d, want %d", len(c.in), len(got), len(c.want))
+			}
+			samePixels(t, c.in, got)
+		})
+	}
+	if len(plain) != 18 || !bytes.Equal(plain[2:4], []byte{0, 16}) {
+		t.Fatalf("a plain JFIF header is %x", plain)
 	}
 }
