@@ -32,8 +32,15 @@ var pngMagic = []byte("\x89PNG\r\n\x1a\n")
 // viewers) and comments go, and so does everything after the end of the
 // first picture (the second picture of an MPO file, an HDR gain map, a
 // motion photo's video, each with metadata of its own). A JPEG cut off in
-// its picture data is cleaned as far as it goes. In a PNG the text, EXIF
-// and time chunks go. Any other file is returned unchanged.
+// its picture data is cleaned as far as it goes. A PNG keeps only its
+// critical chunks and the ancillary ones that change how it is drawn and
+// hold no text (transparency, gamma, chromaticities, sRGB, significant
+// bits, background, pixel size, cICP, APNG frames), each at its standard
+// length; text, EXIF, time, ICC profiles (a free-text name, and as in a
+// JPEG colours may shift a little without one), suggested palettes, C2PA
+// and vendor chunks go, and so does anything after IEND. A PNG whose
+// IHDR, PLTE or IEND cannot be read is Malformed. Any other file is
+// returned unchanged.
 func CleanFile(data []byte) ([]byte, Cleaning) {
 	switch {
 	case len(data) >= 2 && data[0] == 0xFF && data[1] == 0xD8:
@@ -169,10 +176,11 @@ func cleanPNG(data []byte) ([]byte, Cleaning) {
 		}
 		typ := string(data[i+4 : i+8])
 		end := i + 12 + n
-		switch typ {
-		case "tEXt", "zTXt", "iTXt", "eXIf", "tIME":
-		default:
+		switch keptChunk(typ, n) {
+		case keep:
 			out = append(out, data[i:end]...)
+		case badCritical:
+			return data, Malformed
 		}
 		i = end
 		if typ == "IEND" {
@@ -180,4 +188,72 @@ func cleanPNG(data []byte) ([]byte, Cleaning) {
 		}
 	}
 	return data, Malformed
+}
+
+type chunkFate int
+
+const (
+	drop chunkFate = iota
+	keep
+	badCritical // a critical chunk of a length no decoder reads
+)
+
+// keptChunk says whether a cleaned PNG keeps a chunk of type typ and
+// length n. The critical chunks are kept, and must have a length a decoder
+// can read. Of the ancillary chunks only those that change how the picture
+// is drawn and hold no text are kept, and only at their standard length
+// (decoders skip one of another length, so nothing can ride along in it):
+// transparency, gamma, chromaticities, sRGB intent, significant bits,
+// background colour, pixel size (a DPI says nothing of the reporter), cICP
+// (the colour space of an HDR picture) and APNG's animation, frame control
+// and frame data. Everything else is dropped, among it iCCP (a free-text
+// profile name; sRGB, gAMA and cHRM say enough, though a wide-gamut
+// picture, a Display P3 screenshot, may look a little less saturated),
+// sPLT (a named palette), text, eXIf, tIME, C2PA (caBX) and private
+// chunks.
+func keptChunk(typ string, n int) chunkFate {
+	ok := false
+	switch typ {
+	case "IHDR":
+		if n != 13 {
+			return badCritical
+		}
+		return keep
+	case "PLTE":
+		if n == 0 || n > 3*256 || n%3 != 0 {
+			return badCritical
+		}
+		return keep
+	case "IEND":
+		if n != 0 {
+			return badCritical
+		}
+		return keep
+	case "IDAT":
+		ok = true
+	case "fdAT":
+		ok = n >= 4 // a sequence number, then the frame's data
+	case "tRNS":
+		ok = n <= 256
+	case "gAMA", "cICP":
+		ok = n == 4
+	case "cHRM":
+		ok = n == 32
+	case "sRGB":
+		ok = n == 1
+	case "sBIT":
+		ok = n >= 1 && n <= 4
+	case "bKGD":
+		ok = n == 1 || n == 2 || n == 6
+	case "pHYs":
+		ok = n == 9
+	case "acTL":
+		ok = n == 8
+	case "fcTL":
+		ok = n == 26
+	}
+	if ok {
+		return keep
+	}
+	return drop
 }

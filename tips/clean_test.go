@@ -120,6 +120,12 @@ func FuzzCleanFile(f *testing.F) {
 	small := readFixture(f, "video-001.restart2.jpeg")
 	f.Add(join(small[:2], jfif(1, 1, []byte("abc")), segment(0xE0, "JFXX\x00\x13\x01\x01abc"), adobe(1, "x"), small[2:]))
 	f.Add(rgbAfterJFXX(f))
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, picture()); err != nil {
+		f.Fatal(err)
+	}
+	p := buf.Bytes()
+	f.Add(join(p[:33], chunk("gAMA", "\x00\x00\xb1\x8f"), chunk("iCCP", "a\x00\x00b"), p[33:len(p)-12], chunk("caBX", "c"), p[len(p)-12:]))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		out, how := CleanFile(data)
 		if len(out) > len(data) {
@@ -424,5 +430,111 @@ func TestCleanJPEGThumbnailsAndKeptSegments(t *testing.T) {
 	}
 	if len(plain) != 18 || !bytes.Equal(plain[2:4], []byte{0, 16}) {
 		t.Fatalf("a plain JFIF header is %x", plain)
+	}
+}
+
+// pngParts splits a PNG as Go's encoder writes it into its signature and
+// IHDR, its IDAT chunks, and its IEND.
+func pngParts(t *testing.T, p []byte) (head, idat, iend []byte) {
+	t.Helper()
+	h := len(pngMagic) + 12 + 13
+	e := len(p) - 12
+	if string(p[h+4:h+8]) != "IDAT" || string(p[e+4:e+8]) != "IEND" {
+		t.Fatal("unexpected PNG layout")
+	}
+	return p[:h], p[h:e], p[e:]
+}
+
+// A PNG keeps its critical chunks and the ancillary ones that change how
+// it is drawn and hold no text, each at its standard length; iCCP, C2PA,
+// vendor and every other chunk go. The picture decodes to the same pixels.
+func TestCleanPNGKeepsOnlyRenderingChunks(t *testing.T) {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, picture()); err != nil {
+		t.Fatal(err)
+	}
+	orig := buf.Bytes()
+	head, idat, iend := pngParts(t, orig)
+	data := idat[8 : len(idat)-4]
+	half := len(data) / 2
+	split := join(chunk("IDAT", string(data[:half])), chunk("IDAT", string(data[half:])))
+	rendering := join(
+		chunk("cHRM", "\x00\x00\x7a\x26\x00\x00\x80\x84\x00\x00\xfa\x00\x00\x00\x80\xe8\x00\x00\x75\x30\x00\x00\xea\x60\x00\x00\x3a\x98\x00\x00\x17\x70"),
+		chunk("gAMA", "\x00\x00\xb1\x8f"),
+		chunk("sRGB", "\x00"),
+		chunk("cICP", "\x01\x0d\x00\x01"),
+		chunk("sBIT", "\x08\x08\x08"),
+		chunk("bKGD", "\x00\xff\x00\xff\x00\xff"),
+		chunk("pHYs", "\x00\x00\x16\x25\x00\x00\x16\x25\x01"),
+		chunk("tRNS", "\x00\x01\x00\x02\x00\x03"),
+	)
+	iccp := chunk("iCCP", "Pixel 7 de Juan Perez\x00\x00\x78\x9c\x03\x00\x00\x00\x00\x01")
+	c2pa := chunk("caBX", "\x00\x00\x00\x20jumbc2pa GPS 19.4326,-99.1332 Juan Perez")
+	fcTL := func(seq byte) []byte {
+		return chunk("fcTL", "\x00\x00\x00"+string([]byte{seq})+"\x00\x00\x00\x10\x00\x00\x00\x08"+
+			"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x0a\x00\x00")
+	}
+	fdAT := chunk("fdAT", "\x00\x00\x00\x02"+string(data))
+
+	cases := []struct {
+		name     string
+		in, want []byte
+	}{
+		{"private C2PA chunk and iCCP", join(head, iccp, idat, c2pa, iend), orig},
+		{"rendering chunks kept", join(head, rendering, iccp, idat, iend), join(head, rendering, idat, iend)},
+		{"vendor chunks, a named palette and text around two IDATs", join(head,
+			chunk("sPLT", "Juan Perez\x00\x08\xff\x00\x00\xff\x00\x01"), chunk("iDOT", "\x00\x00\x00\x02Juan"),
+			chunk("zTXt", "Author\x00\x00Juan Perez"), split, chunk("prVW", "Juan Perez"), iend), join(head, split, iend)},
+		{"kept chunks padded past their standard length", join(head, chunk("gAMA", "\x00\x00\xb1\x8fJuan Perez"),
+			chunk("pHYs", "\x00\x00\x16\x25\x00\x00\x16\x25\x01Juan"), chunk("sRGB", "\x00Juan"), idat, iend), orig},
+		{"APNG frames kept", join(head, chunk("acTL", "\x00\x00\x00\x02\x00\x00\x00\x00"), fcTL(0), idat, fcTL(1), fdAT,
+			chunk("tEXt", "Comment\x00Juan Perez"), iend), join(head, chunk("acTL", "\x00\x00\x00\x02\x00\x00\x00\x00"), fcTL(0), idat, fcTL(1), fdAT, iend)},
+		{"anything after IEND", join(orig, c2pa), orig},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if !bytes.Contains(c.in, []byte("Juan")) {
+				t.Fatal("test input carries no metadata")
+			}
+			got, how := CleanFile(c.in)
+			if how != Cleaned {
+				t.Fatalf("cleaning = %v", how)
+			}
+			if !bytes.Equal(got, c.want) {
+				t.Fatalf("cleaned %d bytes to %d, want %d", len(c.in), len(got), len(c.want))
+			}
+			samePixels(t, c.in, got)
+		})
+	}
+}
+
+// A PNG whose IHDR, PLTE or IEND has a length no decoder reads is
+// Malformed and kept as sent, not passed through as clean with whatever
+// rides in the chunk.
+func TestCleanPNGBadCriticalChunk(t *testing.T) {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, picture()); err != nil {
+		t.Fatal(err)
+	}
+	head, idat, iend := pngParts(t, buf.Bytes())
+	ihdr := head[len(pngMagic)+8 : len(pngMagic)+8+13]
+	text := chunk("tEXt", "Author\x00Juan Perez")
+
+	cases := []struct {
+		name string
+		in   []byte
+	}{
+		{"IHDR with bytes after its 13", join(pngMagic, chunk("IHDR", string(ihdr)+"Juan Perez"), text, idat, iend)},
+		{"IEND with a payload", join(head, text, idat, chunk("IEND", "GPS 19.4326 Juan Perez"))},
+		{"PLTE not a whole number of colours", join(head, chunk("PLTE", "Juan"), text, idat, iend)},
+		{"PLTE of more than 256 colours", join(head, chunk("PLTE", string(bytes.Repeat([]byte("Juan Perez GPS"), 60))), idat, iend)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, how := CleanFile(c.in)
+			if how != Malformed || !bytes.Equal(got, c.in) {
+				t.Fatalf("cleaning = %v, %d bytes to %d; want Malformed, kept as sent", how, len(c.in), len(got))
+			}
+		})
 	}
 }
