@@ -148,5 +148,5 @@ func (s *Store) Reporter(ctx context.Context, id string) (string, error) {
 	if err := json.Unmarshal(plain, &st); err != nil {
 		return "", err
 	}
-	return st.Reporter, nil
+	return reporterOf(st.Reporter), nil
 }

@@ -177,7 +177,7 @@ func (s *Store) indexStored(ctx context.Context, id string, fields map[string]st
 		return fmt.Errorf("index: %w", err)
 	}
 	ms, _ := strconv.ParseInt(fields["t"], 10, 64)
-	alerts, err := s.index(ctx, id, st.Reporter, time.UnixMilli(ms), st.Content.Text(), late)
+	alerts, err := s.index(ctx, id, reporterOf(st.Reporter), time.UnixMilli(ms), st.Content.Text(), late) // (tips stored before kept the suffix)
 	for _, a := range alerts {
 		err = errors.Join(err, alert(a))
 	}

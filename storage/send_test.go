@@ -242,3 +242,44 @@ func TestSentEventsAreForgotten(t *testing.T) {
 		t.Fatalf("after 49 h: %v, want events 200 and 300", got)
 	}
 }
+
+// One person counts once among a signal's independent reporters, whether
+// they send a tip, a warning or a tip spooled during an outage: three
+// messages of one reporter naming a phone raise no alert.
+func TestOneReporterCountsOnce(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	p := st.Pseudonym("telegram", "27")
+	text := "cobran piso, llaman del 55 1234 5678"
+	d, _ := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Part: tips.Part{Text: text}})
+	if _, err := st.SubmitDraft(ctx, p, d.ID, "es"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SubmitWarning(ctx, p, "ojo: "+text, "es", 2, "telegram:27"); err != nil {
+		t.Fatal(err)
+	}
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	sp, err := storage.OpenSpool(t.TempDir(), kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sp.Append(storage.SpoolEntry{Pseudonym: p, EventID: 3, Part: tips.Part{Text: "otra vez: " + text}}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := sp.Replay(ctx, st); err != nil || n != 1 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	if alerts := indexAll(t, st); len(alerts) != 0 {
+		t.Fatalf("one reporter raised %+v", alerts)
+	}
+	for i, user := range []string{"28", "29"} {
+		q := st.Pseudonym("telegram", user)
+		d, _ := st.AddToDraft(ctx, q, storage.DraftPart{EventID: int64(10 + i), Part: tips.Part{Text: text}})
+		if _, err := st.SubmitDraft(ctx, q, d.ID, "es"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if alerts := indexAll(t, st); len(alerts) != 1 || alerts[0].Reporters != 3 {
+		t.Fatalf("three reporters raised %+v", alerts)
+	}
+}

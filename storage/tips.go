@@ -36,6 +36,15 @@ type Submission struct {
 	Category tips.Category
 }
 
+// reporterOf is the reporter behind a pseudonym: warnings and spooled tips
+// are drafted under the reporter's pseudonym with a suffix (":warn",
+// ":spool:…"; pseudonyms themselves are hex), and still have one reporter,
+// who must count once among a signal's independent reporters.
+func reporterOf(pseudonym string) string {
+	p, _, _ := strings.Cut(pseudonym, ":")
+	return p
+}
+
 // sealedTip is what a tip's sealed blob holds: its content and, for
 // counting distinct reporters later, the reporter's pseudonym.
 type sealedTip struct {
@@ -193,7 +202,7 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receip
 		return Submission{}, fmt.Errorf("number tip: %w", err)
 	}
 	id := strconv.FormatInt(seq.Val(), 10)
-	dataKey, wrapped, blob, err := s.sealTip(id, sealedTip{Content: content, Reporter: pseudonym, Parts: parts})
+	dataKey, wrapped, blob, err := s.sealTip(id, sealedTip{Content: content, Reporter: reporterOf(pseudonym), Parts: parts})
 	if err != nil {
 		return Submission{}, err
 	}
@@ -257,7 +266,7 @@ func (s *Store) tidySent(ctx context.Context, pseudonym, draftID, id, receipt st
 		return sub, false
 	}
 	st, _, err := s.openStored(id, fields)
-	if err != nil || st.Reporter != pseudonym || len(st.Parts) == 0 {
+	if err != nil || st.Reporter != reporterOf(pseudonym) || len(st.Parts) == 0 {
 		return sub, false
 	}
 	sub.Left = s.finishDraft(ctx, pseudonym, draftID, st.Parts, runes(st.Content))
