@@ -2,10 +2,12 @@ package commands_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/tips"
 )
 
@@ -88,5 +90,28 @@ func TestPhotoSentAsAnAnswerIsKept(t *testing.T) {
 	}
 	if notice := tm.sent.sent["2002"]; len(notice) != 1 || !strings.Contains(notice[0].Text, "Esta es la camioneta") {
 		t.Fatalf("the investigator was not told the answer: %+v", tm.sent.sent)
+	}
+}
+
+// A tip written to the bot in a group, where everyone can read it, is
+// removed where the bot may, and its sender told so (or, where it may not,
+// asked to remove it); it is never stored.
+func TestGroupTipIsRemovedToProtectItsSender(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, c := range []struct {
+		deleteErr error
+		want      string
+	}{{nil, "group_private_only_removed"}, {errors.New("not enough rights"), "group_private_only_not_removed"}} {
+		w := &adminReplier{recorder: &recorder{}, deleteErr: c.deleteErr}
+		req := commands.Request{Platform: "telegram", UserID: reporterID, ChatID: "-100555", ChatKind: commands.Group, Addressed: true,
+			Text: "@VigiaBot el halcón de la esquina es mi vecino", EventID: 77}
+		e.mux.Handle(context.Background(), req, w)
+		r := w.take()
+		if len(r) != 1 || r[0].Text != e.text("es", c.want, nil) || w.deleted != (c.deleteErr == nil) {
+			t.Fatalf("delete error %v: replies %+v, deleted %v", c.deleteErr, r, w.deleted)
+		}
+	}
+	if _, err := e.store.Draft(context.Background(), e.store.Pseudonym("telegram", reporterID)); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("a group message made a draft: %v", err)
 	}
 }

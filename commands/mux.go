@@ -376,10 +376,19 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 		}
 	}
 	if req.ChatKind != Private {
-		if req.Addressed {
-			return c.Say(ctx, "group_private_only", nil)
+		if !req.Addressed {
+			return nil // a group conversation that is not for us: never stored
 		}
-		return nil // a group conversation that is not for us: never stored
+		// Written to the bot in a group, it may be a tip that everyone
+		// there can read: removed where the bot may, to protect its sender.
+		if d, ok := c.w.(MessageDeleter); ok {
+			if err := d.DeleteRequest(ctx); err != nil {
+				m.log.Info("group message to the bot not deleted (no right?)", "platform", req.Platform)
+				return c.Say(ctx, "group_private_only_not_removed", nil)
+			}
+			return c.Say(ctx, "group_private_only_removed", nil)
+		}
+		return c.Say(ctx, "group_private_only", nil)
 	}
 	return m.addToDraft(ctx, c)
 }

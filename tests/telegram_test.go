@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"html"
 	"os/exec"
 	"regexp"
@@ -290,15 +291,21 @@ func TestTelegramEndToEnd(t *testing.T) {
 		t.Fatalf("reporter /tip: %q", got[10].Fields["text"])
 	}
 
-	// 5. A tip attempted in a group is not stored, nor quoted back.
+	// 5. A tip attempted in a group is not stored, nor quoted back, and
+	// is removed from the group to protect its sender.
 	group := map[string]any{"id": groupID, "type": "supergroup", "title": "Vecinos"}
-	tg.push(message(14, rep, group, map[string]any{
+	groupTip := message(14, rep, group, map[string]any{
 		"text":     "@VigiaBot " + tipText,
 		"entities": []map[string]any{{"type": "mention", "offset": 0, "length": 9}},
-	}))
+	})
+	tg.push(groupTip)
 	gm := tg.waitCalls(1, messagesTo("-1001234567"))[0]
-	if gm.Fields["text"] != es("group_private_only", nil) {
+	if gm.Fields["text"] != es("group_private_only_removed", nil) {
 		t.Fatalf("group answer: %q", gm.Fields["text"])
+	}
+	del := tg.waitCalls(1, func(c sent) bool { return c.Method == "deleteMessage" })[0]
+	if del.Fields["chat_id"] != "-1001234567" || del.Fields["message_id"] != fmt.Sprint(groupTip["message"].(map[string]any)["message_id"]) {
+		t.Fatalf("deleted %+v", del.Fields)
 	}
 
 	// 6. An update the library cannot decode does not wedge the bot: it is
