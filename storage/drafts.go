@@ -8,9 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -62,12 +60,12 @@ type DraftPart struct {
 // if set) allows it. It returns {id, parts, chars, category, follow-up},
 // or -2 if the draft is full, -3 if the event already went out in a sent
 // tip, -4 or -5 over the limit (the first time, and later).
-var addPart = redis.NewScript(countEvent + `
+var addPart = redis.NewScript(countEvent + sentEvent + `
 if ARGV[12] ~= '' then
   local ok = count(KEYS[2], ARGV[12], ARGV[13], ARGV[14], ARGV[15])
   if ok ~= 1 then return ok - 4 end
 end
-if redis.call('HEXISTS', KEYS[2], 'x:' .. ARGV[11]) == 1 then return -3 end
+if redis.call('HEXISTS', KEYS[2], 'x:' .. event('p:' .. ARGV[11])) == 1 then return -3 end
 local floor = redis.call('HGET', KEYS[2], 'floor') -- kept by earlier versions
 if floor and ARGV[11] <= floor then return -3 end
 local d = redis.call('HMGET', KEYS[1], 'id', 'n', 'chars', 'cat', 'fu', ARGV[2])
@@ -244,29 +242,21 @@ func (s *Store) DiscardDraft(ctx context.Context, pseudonym, draftID string) err
 	return s.rdb.ZRem(ctx, s.k.draftDeadlines(), pseudonym).Err()
 }
 
-// draftContent opens every part of a draft, in the order they arrived, and
-// names their fields.
-func (s *Store) draftContent(fields map[string]string, pseudonym string) (tips.Content, []string, error) {
-	var names []string
-	for f := range fields {
-		if strings.HasPrefix(f, "p:") {
-			names = append(names, f)
-		}
-	}
-	sort.Strings(names)
+// draftContent opens the parts named (fields of a draft), in order.
+func (s *Store) draftContent(fields map[string]string, names []string, pseudonym string) (tips.Content, error) {
 	var c tips.Content
 	for _, f := range names {
 		plain, err := s.kr.open([]byte(fields[f]), "part:"+pseudonym)
 		if err != nil {
-			return tips.Content{}, nil, fmt.Errorf("open draft part: %w", err)
+			return tips.Content{}, fmt.Errorf("open draft part: %w", err)
 		}
 		var p tips.Part
 		if err := json.Unmarshal(plain, &p); err != nil {
-			return tips.Content{}, nil, fmt.Errorf("decode draft part: %w", err)
+			return tips.Content{}, fmt.Errorf("decode draft part: %w", err)
 		}
 		c.Parts = append(c.Parts, p)
 	}
-	return c, names, nil
+	return c, nil
 }
 
 // tidyIfSent tidies the reporter's draft id if it was stored as a tip.

@@ -283,3 +283,40 @@ func TestOneReporterCountsOnce(t *testing.T) {
 		t.Fatalf("three reporters raised %+v", alerts)
 	}
 }
+
+// Pressing Send fixes what the tip holds: a part added after a Send that
+// failed goes to the next tip, not into the one sent again, and the
+// reporter is told it is left.
+func TestPartAfterFailedSendGoesToTheNextTip(t *testing.T) {
+	ctx := context.Background()
+	var failed atomic.Bool
+	st, _ := hookedStore(t, pipeHook{before: func(_ context.Context, cmds []redis.Cmder) bool {
+		for _, c := range cmds {
+			if c.Name() == "evalsha" && len(c.Args()) > 3 && strings.Contains(c.Args()[3].(string), ":tip:") {
+				return failed.CompareAndSwap(false, true)
+			}
+		}
+		return false
+	}})
+	p := st.Pseudonym("telegram", "30")
+	d, _ := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 100, Part: tips.Part{Text: "uno"}})
+	if _, err := st.SubmitDraft(ctx, p, d.ID, "es"); err == nil || !failed.Load() {
+		t.Fatalf("the failed send: %v", err)
+	}
+	st.AddToDraft(ctx, p, storage.DraftPart{EventID: 101, Part: tips.Part{Text: "dos"}})
+	sub, err := st.SubmitDraft(ctx, p, d.ID, "es")
+	if err != nil || sub.Repeat || sub.Left != 1 {
+		t.Fatalf("sent again: %+v %v", sub, err)
+	}
+	if tip, _ := st.Tip(ctx, sub.TipID); tip.Content.Text() != "uno" {
+		t.Fatalf("the tip holds %q", tip.Content.Text())
+	}
+	rest, err := st.Draft(ctx, p)
+	if err != nil || rest.Parts != 1 || rest.Chars != 3 {
+		t.Fatalf("left: %+v %v", rest, err)
+	}
+	next, err := st.SubmitDraft(ctx, p, rest.ID, "es")
+	if tip, _ := st.Tip(ctx, next.TipID); err != nil || tip.Content.Text() != "dos" {
+		t.Fatalf("next tip %q %v", tip.Content.Text(), err)
+	}
+}

@@ -264,7 +264,7 @@ func (s *Store) submitSpooled(ctx context.Context, e SpoolEntry) (Submission, er
 	// The reporter's own state remembers the event as sent, as for any
 	// tip: the platform redelivering it later starts no second tip.
 	keys := []string{s.k.state(e.Pseudonym)}
-	args := []any{eventKey(e.EventID), s.now().Add(sentMemory).Unix(), sentMemory.Milliseconds()}
+	args := []any{strconv.FormatInt(e.EventID, 10), hours(s.now().Add(sentMemory)), sentMemory.Milliseconds()}
 	if err := rememberSent.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
 		return sub, fmt.Errorf("spool: %w", err)
 	}
@@ -272,7 +272,7 @@ func (s *Store) submitSpooled(ctx context.Context, e SpoolEntry) (Submission, er
 }
 
 // rememberSent remembers the platform event ARGV[1] as part of a sent tip,
-// until ARGV[2] (seconds), on the reporter's state KEYS[1], as finishDraft
+// until ARGV[2] (hours), on the reporter's state KEYS[1], as finishDraft
 // does; the state lives at least ARGV[3] ms.
 var rememberSent = redis.NewScript(`
 redis.call('HSET', KEYS[1], 'x:' .. ARGV[1], ARGV[2])

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,9 +51,6 @@ func reporterOf(pseudonym string) string {
 type sealedTip struct {
 	Content  tips.Content `json:"c"`
 	Reporter string       `json:"r"`
-	// Parts names the draft parts (by their platform event) the tip was
-	// made of, so that a draft sent again can tell them from later ones.
-	Parts []string `json:"p,omitempty"`
 }
 
 // saveTip stores a tip, queues it for triage and makes it findable by its
@@ -73,30 +71,40 @@ return false`)
 // claimDraft counts the reporter's limit on tips (ARGV[3…6] on their state
 // KEYS[2], if set; -4 or -5 over it, as addPart), then marks the draft
 // ARGV[1] as being sent (so the expiry sweeper leaves it alone) and
-// returns all its fields, or false if it is not there.
+// returns all its fields, or false if it is not there. The first claim
+// fixes which parts the tip holds ("claimed", the parts' fields): a part
+// added after Send was pressed goes to the next tip, even if this one is
+// sent again (after a failure, or a retried Send).
 var claimDraft = redis.NewScript(countEvent + `
 if ARGV[3] ~= '' then
   local ok = count(KEYS[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
   if ok ~= 1 then return ok - 4 end
 end
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return false end
+if not redis.call('HGET', KEYS[1], 'claimed') then
+  local parts = {}
+  for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+    if string.sub(f, 1, 2) == 'p:' then table.insert(parts, f) end
+  end
+  redis.call('HSET', KEYS[1], 'claimed', table.concat(parts, ','))
+end
 redis.call('HSET', KEYS[1], 'sending', ARGV[2])
 return redis.call('HGETALL', KEYS[1])`)
 
 // finishDraft runs once the tip is stored: it remembers the events of the
 // sent parts for sentMemory on the reporter's state KEYS[2] (fields "x:" and
-// the event, valued their expiry in seconds; expired ones are dropped), so
+// the event, valued their expiry in hours; expired ones are dropped), so
 // a redelivered event of this tip cannot start a new draft, then removes
 // the sent parts from the draft KEYS[1]. Parts added meanwhile stay, as a
 // new draft. It returns -1 if the draft is not this one any more, else the
 // parts left.
-// ARGV: draft id, expiry s, memory ms, now s, chars sent, new id, sent fields...
-var finishDraft = redis.NewScript(`
+// ARGV: draft id, expiry h, memory ms, now h, chars sent, new id, sent fields...
+var finishDraft = redis.NewScript(sentEvent + `
 local st = redis.call('HGETALL', KEYS[2])
 for i = 1, #st, 2 do
   if string.sub(st[i], 1, 2) == 'x:' and tonumber(st[i + 1]) < tonumber(ARGV[4]) then redis.call('HDEL', KEYS[2], st[i]) end
 end
-for i = 7, #ARGV do redis.call('HSET', KEYS[2], 'x:' .. string.sub(ARGV[i], 3), ARGV[2]) end
+for i = 7, #ARGV do redis.call('HSET', KEYS[2], 'x:' .. event(ARGV[i]), ARGV[2]) end
 local ttl = redis.call('PTTL', KEYS[2])
 if ttl < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return -1 end
@@ -106,8 +114,19 @@ local left = tonumber(redis.call('HGET', KEYS[1], 'n') or '0') - removed
 if left <= 0 then redis.call('DEL', KEYS[1]) return 0 end
 local chars = math.max(tonumber(redis.call('HGET', KEYS[1], 'chars') or '0') - tonumber(ARGV[5]), 0)
 redis.call('HSET', KEYS[1], 'id', ARGV[6], 'n', left, 'chars', chars)
-redis.call('HDEL', KEYS[1], 'sending', 'cat')
+redis.call('HDEL', KEYS[1], 'sending', 'cat', 'claimed')
 return left`)
+
+// sentEvent defines event(field): the platform event of a draft part's
+// field ("p:" and the zero-padded event), as the reporter's state names a
+// sent one ("x:" and the event without padding: small hashes stay small).
+const sentEvent = `
+local function event(f)
+  local e = string.gsub(string.sub(f, 3), '^0+', '')
+  if e == '' then return '0' end
+  return e
+end
+`
 
 // sentMemory is how long a sent tip's events are remembered; Telegram keeps
 // an unconfirmed update for at most 24 hours.
@@ -183,7 +202,8 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receip
 	for i := 0; i+1 < len(raw); i += 2 {
 		fields[raw[i]] = raw[i+1]
 	}
-	content, parts, err := s.draftContent(fields, pseudonym)
+	parts := claimedParts(fields)
+	content, err := s.draftContent(fields, parts, pseudonym)
 	if err != nil {
 		return Submission{}, err
 	}
@@ -202,7 +222,7 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receip
 		return Submission{}, fmt.Errorf("number tip: %w", err)
 	}
 	id := strconv.FormatInt(seq.Val(), 10)
-	dataKey, wrapped, blob, err := s.sealTip(id, sealedTip{Content: content, Reporter: reporterOf(pseudonym), Parts: parts})
+	dataKey, wrapped, blob, err := s.sealTip(id, sealedTip{Content: content, Reporter: reporterOf(pseudonym)})
 	if err != nil {
 		return Submission{}, err
 	}
@@ -251,8 +271,8 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receip
 
 // sentBefore answers a Send of a draft already stored as tip id, and
 // tidies the draft if that did not happen when it was stored: the tip's
-// parts go, any part added after them stays as a new draft. (A tip stored
-// before tips named their parts leaves the draft as it is.)
+// parts (those claimed) go, any part added after them stays as a new
+// draft. (A draft claimed by an earlier version is left as it is.)
 func (s *Store) sentBefore(ctx context.Context, pseudonym, draftID, id, receipt string) Submission {
 	sub, _ := s.tidySent(ctx, pseudonym, draftID, id, receipt)
 	return sub
@@ -261,17 +281,39 @@ func (s *Store) sentBefore(ctx context.Context, pseudonym, draftID, id, receipt 
 // tidySent is sentBefore, also saying whether the draft was tidied.
 func (s *Store) tidySent(ctx context.Context, pseudonym, draftID, id, receipt string) (Submission, bool) {
 	sub := Submission{TipID: id, Receipt: receipt, Repeat: true}
-	fields, err := s.rdb.HGetAll(ctx, s.k.tip(id)).Result()
-	if err != nil || len(fields) == 0 {
+	fields, err := s.rdb.HGetAll(ctx, s.k.draft(pseudonym)).Result()
+	if err != nil || fields["id"] != draftID || fields["claimed"] == "" {
 		return sub, false
 	}
-	st, _, err := s.openStored(id, fields)
-	if err != nil || st.Reporter != reporterOf(pseudonym) || len(st.Parts) == 0 {
+	parts := claimedParts(fields)
+	content, err := s.draftContent(fields, parts, pseudonym)
+	if err != nil {
 		return sub, false
 	}
-	sub.Left = s.finishDraft(ctx, pseudonym, draftID, st.Parts, runes(st.Content))
+	sub.Left = s.finishDraft(ctx, pseudonym, draftID, parts, runes(content))
 	return sub, true
 }
+
+// claimedParts names the fields of the parts a claimed draft's tip holds,
+// in the order they arrived; before claims named them, every part.
+func claimedParts(fields map[string]string) []string {
+	var names []string
+	if c, ok := fields["claimed"]; ok {
+		names = strings.Split(c, ",")
+	} else {
+		for f := range fields {
+			if strings.HasPrefix(f, "p:") {
+				names = append(names, f)
+			}
+		}
+	}
+	names = slices.DeleteFunc(names, func(f string) bool { _, ok := fields[f]; return !ok })
+	slices.Sort(names)
+	return names
+}
+
+// hours counts whole hours since 1970: a sent event's expiry.
+func hours(t time.Time) int64 { return t.Unix() / 3600 }
 
 // runes counts the characters of a tip's text parts, as drafts count them.
 func runes(c tips.Content) int {
@@ -292,7 +334,7 @@ func (s *Store) finishDraft(ctx context.Context, pseudonym, draftID string, sent
 	newID := make([]byte, 8)
 	_, _ = rand.Read(newID)
 	now := s.now()
-	args := []any{draftID, now.Add(sentMemory).Unix(), sentMemory.Milliseconds(), now.Unix(), chars, hex.EncodeToString(newID)}
+	args := []any{draftID, hours(now.Add(sentMemory)), sentMemory.Milliseconds(), hours(now), chars, hex.EncodeToString(newID)}
 	for _, f := range sent {
 		args = append(args, f)
 	}
