@@ -65,3 +65,32 @@ func TestWarnInGroupWhereTheBotCannotDelete(t *testing.T) {
 		t.Fatalf("the warning was not stored: %v", err)
 	}
 }
+
+// A /warn the platform delivers again (the bot restarted before it heard
+// the update was handled) is one warning: in private the repeat gets no
+// second answer; in a group its message is still removed.
+func TestRedeliveredWarnIsOneWarning(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	send := func(chat string, kind commands.ChatKind, event int64) (*adminReplier, []commands.Reply) {
+		w := &adminReplier{recorder: &recorder{}}
+		tm.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: reporterID, ChatID: chat, ChatKind: kind, EventID: event,
+			Addressed: true, Command: "warn", CommandAtStart: true, Args: warningText}, w)
+		return w, w.take()
+	}
+	if _, r := send(reporterID, commands.Private, 500); len(r) != 1 || !strings.HasPrefix(r[0].Text, "Thank you. Your warning was received") {
+		t.Fatalf("first: %+v", r)
+	}
+	if _, r := send(reporterID, commands.Private, 500); len(r) != 0 {
+		t.Fatalf("redelivered in private: %+v", r)
+	}
+	if _, r := send("-5", commands.Group, 501); len(r) != 1 || r[0].Text != tm.msg.Localize("en", "warn_group_received", nil) {
+		t.Fatalf("first in a group: %+v", r)
+	}
+	if w, r := send("-5", commands.Group, 501); !w.deleted || len(r) != 1 || r[0].Text != tm.msg.Localize("en", "warn_group_received", nil) {
+		t.Fatalf("redelivered in a group: deleted %v, %+v", w.deleted, r)
+	}
+	if _, err := tm.store.Tip(ctx, "3"); err == nil {
+		t.Fatal("a redelivered warning was stored twice")
+	}
+}

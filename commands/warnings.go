@@ -112,8 +112,15 @@ func warn(ctx context.Context, c *Context) error {
 		route = c.Request.Platform + ":" + c.Request.ChatID
 	}
 	sub, err := c.mux.store.SubmitWarning(ctx, c.Pseudonym, tips.Neutralize(text), c.Lang, c.Request.EventID, route)
-	if err != nil {
+	// Redelivered (the bot restarted before the platform heard it was
+	// handled): stored before. In private it was answered then; in a group
+	// its message must still go.
+	redelivered := errors.Is(err, storage.ErrDuplicateEvent)
+	if err != nil && !redelivered {
 		return err // the message stays where it was: nothing is lost
+	}
+	if !inGroup && redelivered {
+		return nil
 	}
 	if !inGroup {
 		return c.Say(ctx, "warn_received", map[string]any{"Receipt": sub.Receipt})
