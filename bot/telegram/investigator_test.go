@@ -52,7 +52,7 @@ func engine(tb testing.TB) (*commands.Mux, *storage.Store) {
 		tb.Fatal(err)
 	}
 	limits := commands.DefaultLimits
-	limits.PartsPerHour, limits.TipsPerHour, limits.QueriesPerHour = 1<<30, 1<<30, 1<<30
+	limits.PartsPerHour, limits.TipsPerHour, limits.QueriesPerHour, limits.ChatPerHour = 1<<30, 1<<30, 1<<30, 1<<30
 	mux := commands.New(commands.Options{
 		Store: st, Messages: msg, Retention: time.Hour, Limits: limits,
 		Roles:           commands.Roles{"telegram:9001": commands.Investigator},
