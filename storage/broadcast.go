@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -106,11 +107,33 @@ func (s *Store) subscription(ctx context.Context, key string) (Subscription, err
 	return sub, err
 }
 
+// warningPseudonym is what a warning is drafted under (reporterOf gives
+// back the reporter).
+func warningPseudonym(pseudonym string, eventID int64) string {
+	return pseudonym + ":warn:" + strconv.FormatInt(eventID, 10)
+}
+
+// WarningSeen reports whether the reporter's warning carried by platform
+// event eventID was stored (or is being stored) before: the platform
+// delivered it again.
+func (s *Store) WarningSeen(ctx context.Context, pseudonym string, eventID int64) (bool, error) {
+	p := warningPseudonym(pseudonym, eventID)
+	pipe := s.rdb.Pipeline()
+	sent := pipe.HExists(ctx, s.k.state(p), "x:"+strconv.FormatInt(eventID, 10))
+	sending := pipe.HExists(ctx, s.k.draft(p), "sending")
+	if _, err := pipe.Exec(ctx); err != nil {
+		return false, fmt.Errorf("warning seen: %w", err)
+	}
+	return sent.Val() || sending.Val(), nil
+}
+
 // SubmitWarning stores a community warning as a tip of kind "warning",
 // with high priority, idempotently per platform event. It does not touch
 // the reporter's draft.
 func (s *Store) SubmitWarning(ctx context.Context, pseudonym, text, language string, eventID int64, route string) (Submission, error) {
-	p := pseudonym + ":warn"
+	// A draft of its own per warning: two warnings sent at once are two
+	// tips (one draft would make them one tip and one receipt).
+	p := warningPseudonym(pseudonym, eventID)
 	d, err := s.AddToDraft(ctx, p, DraftPart{EventID: eventID, Route: route, Language: language, Part: tips.Part{Text: text}})
 	if err != nil {
 		return Submission{}, err

@@ -259,21 +259,33 @@ func (s *Store) draftContent(fields map[string]string, names []string, pseudonym
 	return c, nil
 }
 
-// tidyIfSent tidies the reporter's draft id if it was stored as a tip.
-func (s *Store) tidyIfSent(ctx context.Context, pseudonym, draftID string) (bool, error) {
-	code, err := tips.NewReceipt(bytes.NewReader(s.kr.receiptCode(pseudonym, draftID)))
-	if err != nil {
-		return false, err
+// tidyIfSent tidies the reporter's draft id if it was stored as a tip (rk
+// is its receipt's MAC, "" for a draft claimed by an earlier version: then
+// derived as Send derives it). It reports whether the tip is stored; if it
+// is and the draft could not be tidied, it keeps a deadline, to be tried
+// again.
+func (s *Store) tidyIfSent(ctx context.Context, pseudonym, draftID, rk string) (bool, error) {
+	if rk == "" {
+		code, err := tips.NewReceipt(bytes.NewReader(s.kr.receiptCode(pseudonym, draftID)))
+		if err != nil {
+			return false, err
+		}
+		rk = s.kr.receiptID(code)
 	}
-	id, err := s.rdb.Get(ctx, s.k.receipt(s.kr.receiptID(code))).Result()
+	id, err := s.rdb.Get(ctx, s.k.receipt(rk)).Result()
 	if errors.Is(err, redis.Nil) {
 		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("sent draft: %w", err)
 	}
-	_, tidied := s.tidySent(ctx, pseudonym, draftID, id, code)
-	return tidied, nil
+	if _, tidied := s.tidySent(ctx, pseudonym, draftID, id, ""); !tidied {
+		deadline := float64(s.now().Add(s.draftIdle).UnixMilli())
+		if err := s.rdb.ZAdd(ctx, s.k.draftDeadlines(), redis.Z{Score: deadline, Member: pseudonym}).Err(); err != nil {
+			return true, fmt.Errorf("reschedule draft: %w", err)
+		}
+	}
+	return true, nil
 }
 
 // ExpiredDraft is a draft the sweeper dropped, with where to tell its reporter.
@@ -286,14 +298,15 @@ type ExpiredDraft struct {
 // it returns {id, route, lang}, or the time to count the idle period from
 // if it is alive (or being sent right now), or false if there is no draft.
 // A draft whose send began before ARGV[2] may have been stored: unless
-// ARGV[4] is set (it was not), it is kept and {id} returned, to be checked.
+// ARGV[4] is set (it was not), it is kept and {id, receipt MAC} returned,
+// to be checked.
 var expireDraft = redis.NewScript(`
 local v = redis.call('HMGET', KEYS[1], 'id', 'seen', 'route', 'lang', 'sending')
 if not v[1] then return false end
 local seen = tonumber(v[2] or '0')
 if seen > tonumber(ARGV[1]) then return seen end
 if v[5] and tonumber(v[5]) > tonumber(ARGV[2]) then return tonumber(ARGV[3]) end
-if v[5] and ARGV[4] ~= '1' then return {v[1]} end
+if v[5] and ARGV[4] ~= '1' then return {v[1], redis.call('HGET', KEYS[1], 'rk') or ''} end
 redis.call('DEL', KEYS[1])
 return {v[1], v[3] or '', v[4] or ''}`)
 
@@ -311,14 +324,16 @@ func (s *Store) ExpireDrafts(ctx context.Context, max int) ([]ExpiredDraft, erro
 	for _, p := range due {
 		args := []any{now.Add(-s.draftIdle).UnixMilli(), now.Add(-sendingGrace).UnixMilli(), now.UnixMilli(), ""}
 		res, err := expireDraft.Run(ctx, s.rdb, []string{s.k.draft(p)}, args...).Result()
-		if v, ok := res.([]any); ok && len(v) == 1 {
+		if v, ok := res.([]any); ok && len(v) == 2 {
 			// Its send began and did not finish: if the tip is stored,
 			// the draft is tidied (any later part stays, with a new
-			// deadline); if not, it expires.
+			// deadline) or, failing that, left for the next sweep; only
+			// if it is not stored does it expire.
 			id, _ := v[0].(string)
-			if tidied, err := s.tidyIfSent(ctx, p, id); err != nil {
+			rk, _ := v[1].(string)
+			if stored, err := s.tidyIfSent(ctx, p, id, rk); err != nil {
 				return out, err
-			} else if tidied {
+			} else if stored {
 				continue
 			}
 			args[3] = "1"

@@ -57,6 +57,13 @@ func tidying(cmds []redis.Cmder) bool {
 
 func hookedStore(t *testing.T, h redis.Hook) (*storage.Store, *clock) {
 	t.Helper()
+	st, clk, _ := hookedStoreClient(t, h)
+	return st, clk
+}
+
+// hookedStoreClient is hookedStore, also returning its Redis client.
+func hookedStoreClient(t *testing.T, h redis.Hook) (*storage.Store, *clock, *redis.Client) {
+	t.Helper()
 	srv := redistest.Start(t)
 	rdb := srv.Client()
 	rdb.AddHook(h)
@@ -69,7 +76,7 @@ func hookedStore(t *testing.T, h redis.Hook) (*storage.Store, *clock) {
 	if err := st.Init(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return st, clk
+	return st, clk, rdb
 }
 
 // A part that arrives after the Send, with an event id below it or below
@@ -318,5 +325,100 @@ func TestPartAfterFailedSendGoesToTheNextTip(t *testing.T) {
 	next, err := st.SubmitDraft(ctx, p, rest.ID, "es")
 	if tip, _ := st.Tip(ctx, next.TipID); err != nil || tip.Content.Text() != "dos" {
 		t.Fatalf("next tip %q %v", tip.Content.Text(), err)
+	}
+}
+
+// Two warnings of one reporter sent at once are two tips: the second,
+// arriving while the first is being stored, is not folded into it.
+func TestWarningsSentAtOnceAreTwoTips(t *testing.T) {
+	ctx := context.Background()
+	var st *storage.Store
+	var second atomic.Bool
+	var sub2 storage.Submission
+	var err2 error
+	p := "w1"
+	st, _ = hookedStore(t, pipeHook{before: func(_ context.Context, cmds []redis.Cmder) bool {
+		for _, c := range cmds {
+			if c.Name() == "evalsha" && len(c.Args()) > 3 && strings.Contains(c.Args()[3].(string), ":tip:") && second.CompareAndSwap(false, true) {
+				sub2, err2 = st.SubmitWarning(ctx, p, "segundo aviso: retén en la carretera", "es", 2, "")
+			}
+		}
+		return false
+	}})
+	sub1, err := st.SubmitWarning(ctx, p, "primer aviso: balacera en el centro", "es", 1, "")
+	if err != nil || err2 != nil || !second.Load() {
+		t.Fatalf("warnings: %v / %v (second sent: %v)", err, err2, second.Load())
+	}
+	if sub1.Receipt == sub2.Receipt || sub1.TipID == sub2.TipID {
+		t.Fatalf("one tip for two warnings: %+v %+v", sub1, sub2)
+	}
+	for sub, want := range map[storage.Submission]string{sub1: "primer aviso", sub2: "segundo aviso"} {
+		if tip, err := st.Tip(ctx, sub.TipID); err != nil || !strings.HasPrefix(tip.Content.Text(), want) {
+			t.Fatalf("tip %s: %q %v", sub.TipID, tip.Content.Text(), err)
+		}
+	}
+}
+
+// The sweeper never tells a reporter "nothing was sent" about a stored
+// tip: not for a spooled one (its receipt was drawn by the spool), not
+// while its draft cannot be tidied.
+func TestSweeperNeverDeniesAStoredTip(t *testing.T) {
+	ctx := context.Background()
+	var failing atomic.Bool
+	failing.Store(true)
+	st, clk := hookedStore(t, pipeHook{before: func(_ context.Context, cmds []redis.Cmder) bool {
+		return tidying(cmds) && failing.Load()
+	}})
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	sp, _ := storage.OpenSpool(t.TempDir(), kr)
+	receipt, err := sp.Append(storage.SpoolEntry{Pseudonym: "r1", EventID: 5, Route: "telegram:31", Language: "es", Part: tips.Part{Text: "cobran piso"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := sp.Replay(ctx, st); err != nil || n != 1 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	for range 2 { // the tidying still fails, then it works
+		clk.Add(time.Hour)
+		if expired, err := st.ExpireDrafts(ctx, 10); err != nil || len(expired) != 0 {
+			t.Fatalf("the reporter of a stored tip was told %+v (%v)", expired, err)
+		}
+		failing.Store(false)
+	}
+	if tip, err := st.TipByReceipt(ctx, receipt); err != nil || tip.Content.Text() != "cobran piso" {
+		t.Fatalf("spooled tip: %q %v", tip.Content.Text(), err)
+	}
+	if _, err := st.Draft(ctx, "r1:spool:5"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("the spooled tip's draft is left: %v", err)
+	}
+}
+
+// A draft claimed by the previous version (no "claimed" field) is sent
+// whole, as then, and a retried Send of it does not take a part added
+// after its tip was stored: that part stays in the draft.
+func TestDraftClaimedByThePreviousVersion(t *testing.T) {
+	ctx := context.Background()
+	var failed atomic.Bool
+	st, _, rdb := hookedStoreClient(t, pipeHook{before: func(_ context.Context, cmds []redis.Cmder) bool {
+		return tidying(cmds) && failed.CompareAndSwap(false, true)
+	}})
+	srvKey := func(p string) string { return "t:{" + p + "}:draft" }
+	p := st.Pseudonym("telegram", "32")
+	d, _ := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 100, Part: tips.Part{Text: "uno"}})
+	first, err := st.SubmitDraft(ctx, p, d.ID, "es")
+	if err != nil || !failed.Load() {
+		t.Fatal(err)
+	}
+	// As the previous version left it: claimed ("sending"), not named.
+	if err := rdb.HDel(ctx, srvKey(p), "claimed", "rk").Err(); err != nil {
+		t.Fatal(err)
+	}
+	st.AddToDraft(ctx, p, storage.DraftPart{EventID: 101, Part: tips.Part{Text: "dos"}})
+	again, err := st.SubmitDraft(ctx, p, d.ID, "es")
+	if err != nil || !again.Repeat || again.Receipt != first.Receipt {
+		t.Fatalf("sent again: %+v %v", again, err)
+	}
+	if left, err := st.Draft(ctx, p); err != nil || left.Parts != 2 {
+		t.Fatalf("the draft should be left as it was: %+v %v", left, err)
 	}
 }

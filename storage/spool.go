@@ -28,6 +28,14 @@ type Spool struct {
 	path   string
 	kr     *Keyring
 	broken error // set when a failed write could not be undone
+	// held maps the reporter and event of each entry waiting to be
+	// replayed to its receipt (spooledKey), so a redelivered message is
+	// found without opening the spool.
+	held map[string]string
+}
+
+func spooledKey(pseudonym string, eventID int64) string {
+	return pseudonym + "\x00" + strconv.FormatInt(eventID, 10)
 }
 
 // SpoolEntry is one spooled tip.
@@ -50,14 +58,18 @@ func OpenSpool(dir string, kr *Keyring) (*Spool, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
-	sp := &Spool{path: filepath.Join(dir, "tips.spool"), kr: kr}
+	sp := &Spool{path: filepath.Join(dir, "tips.spool"), kr: kr, held: map[string]string{}}
 	for _, p := range []string{sp.path, sp.replayPath()} {
-		if _, good, err := sp.read(p); err == nil {
+		entries, good, err := sp.read(p)
+		if err == nil {
 			if fi, err := os.Stat(p); err == nil && fi.Size() > good {
 				if err := os.Truncate(p, good); err != nil {
 					return nil, fmt.Errorf("spool repair: %w", err)
 				}
 			}
+		}
+		for _, e := range entries {
+			sp.held[spooledKey(e.Pseudonym, e.EventID)] = e.Receipt
 		}
 	}
 	return sp, nil
@@ -112,11 +124,13 @@ func (sp *Spool) Append(e SpoolEntry) (string, error) {
 		return "", sp.undo(f, fi.Size(), fmt.Errorf("spool sync: %w", err))
 	}
 	if errors.Is(statErr, os.ErrNotExist) {
-		// A new file: its name must be durable too.
+		// A new file: its name must be durable too, or the record is
+		// undone (the reporter hears NOT saved, and nothing is replayed).
 		if err := syncDir(filepath.Dir(sp.path)); err != nil {
-			return "", fmt.Errorf("spool sync: %w", err)
+			return "", sp.undo(f, fi.Size(), fmt.Errorf("spool sync: %w", err))
 		}
 	}
+	sp.held[spooledKey(e.Pseudonym, e.EventID)] = e.Receipt
 	return e.Receipt, nil
 }
 
@@ -149,18 +163,8 @@ func syncDir(dir string) error {
 func (sp *Spool) Spooled(pseudonym string, eventID int64) (string, bool) {
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
-	for _, p := range []string{sp.replayPath(), sp.path} {
-		if _, err := os.Stat(p); err != nil {
-			continue
-		}
-		entries, _, _ := sp.read(p)
-		for _, e := range entries {
-			if e.Pseudonym == pseudonym && e.EventID == eventID {
-				return e.Receipt, true
-			}
-		}
-	}
-	return "", false
+	r, ok := sp.held[spooledKey(pseudonym, eventID)]
+	return r, ok
 }
 
 // Len counts the spooled entries waiting to be replayed.
@@ -242,6 +246,12 @@ func (sp *Spool) Replay(ctx context.Context, st *Store) (int, error) {
 	if err := os.Remove(sp.replayPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return len(entries), fmt.Errorf("spool clear: %w", err)
 	}
+	// Stored now, and remembered as sent on each reporter's state.
+	sp.mu.Lock()
+	for _, e := range entries {
+		delete(sp.held, spooledKey(e.Pseudonym, e.EventID))
+	}
+	sp.mu.Unlock()
 	return len(entries), nil
 }
 

@@ -72,21 +72,24 @@ return false`)
 // KEYS[2], if set; -4 or -5 over it, as addPart), then marks the draft
 // ARGV[1] as being sent (so the expiry sweeper leaves it alone) and
 // returns all its fields, or false if it is not there. The first claim
-// fixes which parts the tip holds ("claimed", the parts' fields): a part
-// added after Send was pressed goes to the next tip, even if this one is
-// sent again (after a failure, or a retried Send).
+// fixes which parts the tip holds ("claimed", the parts' fields) and the
+// MAC of its receipt ARGV[7] ("rk", for the expiry sweeper): a part added
+// after Send was pressed goes to the next tip, even if this one is sent
+// again (after a failure, or a retried Send). (A draft claimed by an
+// earlier version, "sending" without "claimed", is sent whole, as then.)
 var claimDraft = redis.NewScript(countEvent + `
 if ARGV[3] ~= '' then
   local ok = count(KEYS[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
   if ok ~= 1 then return ok - 4 end
 end
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return false end
-if not redis.call('HGET', KEYS[1], 'claimed') then
+local c = redis.call('HMGET', KEYS[1], 'claimed', 'sending')
+if not c[1] and not c[2] then
   local parts = {}
   for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
     if string.sub(f, 1, 2) == 'p:' then table.insert(parts, f) end
   end
-  redis.call('HSET', KEYS[1], 'claimed', table.concat(parts, ','))
+  redis.call('HSET', KEYS[1], 'claimed', table.concat(parts, ','), 'rk', ARGV[7])
 end
 redis.call('HSET', KEYS[1], 'sending', ARGV[2])
 return redis.call('HGETALL', KEYS[1])`)
@@ -174,7 +177,7 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receip
 	pipe := s.rdb.Pipeline()
 	prior := pipe.Get(ctx, receiptKey)
 	claimKeys := []string{s.k.draft(pseudonym), s.k.state(pseudonym)}
-	claimArgs := append([]any{draftID, now.UnixMilli()}, s.limitArgs(limit)...)
+	claimArgs := append(append([]any{draftID, now.UnixMilli()}, s.limitArgs(limit)...), receiptID)
 	claim := claimDraft.EvalSha(ctx, pipe, claimKeys, claimArgs...)
 	seq := pipe.Incr(ctx, s.k.tipSeq())
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) && !isNoScript(err) {
