@@ -5,6 +5,7 @@ import (
 	"context"
 	"net"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 
@@ -72,5 +73,52 @@ func TestFileThatCannotBeStoredIsNotDroppedSilently(t *testing.T) {
 	}
 	if _, err := e.store.Draft(context.Background(), e.store.Pseudonym("telegram", reporterID)); err == nil {
 		t.Fatal("a draft was started without the photo")
+	}
+}
+
+// downAll fails every command while down is set, as an unreachable Redis.
+type downAll struct{ down *atomic.Bool }
+
+func (h downAll) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h downAll) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if h.down.Load() {
+			err := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+			cmd.SetErr(err)
+			return err
+		}
+		return next(ctx, cmd)
+	}
+}
+func (h downAll) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if h.down.Load() {
+			err := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+			for _, c := range cmds {
+				c.SetErr(err)
+			}
+			return err
+		}
+		return next(ctx, cmds)
+	}
+}
+
+// While Redis is down, a message whose file the platform could not hand
+// over is spooled with its text, and the reporter is still asked for the
+// file: "saved safely" alone would make them think it went with it.
+func TestLostFileWhileSpoolingIsTold(t *testing.T) {
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{5}, 32))
+	sp, err := storage.OpenSpool(t.TempDir(), kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := &atomic.Bool{}
+	e := newHookedEnv(t, nil, downAll{down}, func(o *commands.Options) { o.Spool = sp })
+	down.Store(true)
+	r := e.do(reporterID, commands.Request{Text: "el halcón de la esquina", FileLost: true})
+	code := receiptRE.FindString(r[0].Text)
+	want := e.text("es", "spool_received", map[string]any{"Receipt": code}) + "\n\n" + e.text("es", "file_not_received", nil)
+	if len(r) != 1 || code == "" || r[0].Text != want {
+		t.Fatalf("replies %+v", r)
 	}
 }

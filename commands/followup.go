@@ -146,10 +146,14 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		return false, nil
 	}
 	// Answers are text. A file (or place) sent as one is not dropped: it
-	// is kept as a new tip, with its caption, which also answers.
+	// is kept as part of a tip, with its caption, which also answers.
 	withFile := c.Request.Attachment != nil || c.Request.FileData != nil || c.Request.Location != nil
 	text := strings.TrimSpace(withLinks(c.Request.Text, c.Request.HiddenLinks))
 	switch {
+	case len([]rune(c.Request.Text)) > m.limits.MaxMessageRunes:
+		// Refused before the question's marks are used up: the reporter
+		// can send it again in parts.
+		return true, c.Say(ctx, "message_too_long", map[string]any{"Max": m.limits.MaxMessageRunes})
 	case text == "" && withFile:
 		c.fileNotAnswer = true
 		return false, nil
@@ -168,7 +172,7 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	if err := m.saveAnswering(ctx, c.Pseudonym, a); err != nil {
 		return true, err
 	}
-	if err := m.deliverAnswer(ctx, c, id, text); err != nil {
+	if err := m.deliverAnswer(ctx, c, id, strings.TrimSpace(c.Request.Text), c.Request.HiddenLinks); err != nil {
 		return true, err
 	}
 	if withFile {
@@ -183,7 +187,9 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 
 // deliverAnswer adds the reporter's answer to the tip and tells whoever
 // works on it (the claiming investigator, else the investigator chats).
-func (m *Mux) deliverAnswer(ctx context.Context, c *Context, id, text string) error {
+// Links hidden behind its words (links) go with it, not counted against
+// the limit on one message.
+func (m *Mux) deliverAnswer(ctx context.Context, c *Context, id, text string, links []string) error {
 	t, err := m.store.Tip(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && t.OpenQuestion == "") {
 		return c.Say(ctx, "answer_none", nil)
@@ -191,10 +197,10 @@ func (m *Mux) deliverAnswer(ctx context.Context, c *Context, id, text string) er
 	if err != nil {
 		return err
 	}
-	text = tips.Neutralize(text)
 	if len([]rune(text)) > m.limits.MaxMessageRunes {
 		return c.Say(ctx, "message_too_long", map[string]any{"Max": m.limits.MaxMessageRunes})
 	}
+	text = tips.Neutralize(strings.TrimSpace(withLinks(text, links)))
 	if err := m.store.Answer(ctx, id, text); err != nil {
 		return err
 	}
@@ -241,7 +247,7 @@ func replyCommand(ctx context.Context, c *Context) error {
 		if err != nil {
 			return err
 		}
-		return c.mux.deliverAnswer(ctx, c, t.ID, strings.Join(words[n:], " "))
+		return c.mux.deliverAnswer(ctx, c, t.ID, strings.Join(words[n:], " "), c.Request.HiddenLinks)
 	}
 	return c.Say(ctx, "reply_usage", nil)
 }

@@ -111,7 +111,48 @@ func TestGroupTipIsRemovedToProtectItsSender(t *testing.T) {
 			t.Fatalf("delete error %v: replies %+v, deleted %v", c.deleteErr, r, w.deleted)
 		}
 	}
+	// Not in the investigators' group, nor a reply to the bot (a
+	// community answering a warning): answered as before, not deleted.
+	for _, req := range []commands.Request{
+		{ChatID: invChat, Text: "@VigiaBot ¿quién tiene el caso 12?"},
+		{ChatID: "-100555", Text: "gracias por el aviso", ReplyToBot: true, ReplyToID: "m9"},
+	} {
+		req.Platform, req.UserID, req.ChatKind, req.Addressed, req.EventID = "telegram", investigatorID, commands.Group, true, 78
+		w := &adminReplier{recorder: &recorder{}}
+		e.mux.Handle(context.Background(), req, w)
+		if r := w.take(); w.deleted || len(r) != 1 || r[0].Text != e.text("es", "group_private_only", nil) {
+			t.Fatalf("%+v: replies %+v, deleted %v", req, r, w.deleted)
+		}
+	}
 	if _, err := e.store.Draft(context.Background(), e.store.Pseudonym("telegram", reporterID)); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("a group message made a draft: %v", err)
+	}
+}
+
+// An answer is limited by what the reporter typed: links hidden behind
+// its words go with it; one too long is refused before the question is
+// used up, so it can be sent again in parts.
+func TestAnswerLengthCountsTypedText(t *testing.T) {
+	tm := newTeam(t)
+	r := tm.as(adminID, "Admin", commands.Request{Command: "invite", Args: "investigator"})
+	tm.as("2002", "Ana", commands.Request{Command: "redeem", Args: codeRE.FindString(r[0].Text)})
+	r = tm.as(reporterID, "Rosa", commands.Request{Text: "Cobran piso en el mercado"})
+	draft := strings.Split(press(r, "send:"), ":")[1]
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "fu:" + draft + ":1"})
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "send:" + draft})
+	tm.as("2002", "Ana", commands.Request{Command: "next"})
+	tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Dónde?"})
+	max := commands.DefaultLimits.MaxMessageRunes
+	answer := func(text string) []commands.Reply {
+		return tm.as(reporterID, "Rosa", commands.Request{Text: text, HiddenLinks: []string{"https://mapa.example/x"}, ReplyToBot: true, ReplyToID: "m1"})
+	}
+	if r := answer(strings.Repeat("b", max+1)); len(r) != 1 || r[0].Text != tm.text("en", "message_too_long", map[string]any{"Max": max}) {
+		t.Fatalf("too long: %+v", r)
+	}
+	if r := answer(strings.Repeat("a", max-10)); len(r) != 1 || r[0].Text != tm.text("en", "answer_done", nil) {
+		t.Fatalf("at the limit with a link: %+v", r)
+	}
+	if notice := tm.sent.sent["2002"]; len(notice) != 1 || !strings.Contains(notice[0].Text, "mapa[.]example") {
+		t.Fatalf("the investigator got %d notices, the link shown: %v", len(notice), len(notice) == 1 && strings.Contains(notice[0].Text, "mapa"))
 	}
 }

@@ -70,6 +70,7 @@ type Store interface {
 	Subscribe(ctx context.Context, sub storage.Subscription) error
 	Unsubscribe(ctx context.Context, platform, chat string) error
 	SubmitWarning(ctx context.Context, pseudonym, text, language string, eventID int64, route string) (storage.Submission, error)
+	WarningSeen(ctx context.Context, pseudonym string, eventID int64) (bool, error)
 	Kind(ctx context.Context, id string) (string, error)
 	ApprovePublication(ctx context.Context, id, key, text string, needed int, by string) (storage.Approval, error)
 	PendingDeliveries(ctx context.Context, max int) ([]storage.Delivery, error)
@@ -379,9 +380,11 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 		if !req.Addressed {
 			return nil // a group conversation that is not for us: never stored
 		}
-		// Written to the bot in a group, it may be a tip that everyone
-		// there can read: removed where the bot may, to protect its sender.
-		if d, ok := c.w.(MessageDeleter); ok {
+		// A mention of the bot in a group may be a tip that everyone there
+		// can read: removed where the bot may, to protect its sender (as
+		// on Discord). Not in the investigators' chats, nor a reply to one
+		// of the bot's messages (a community answering a warning).
+		if d, ok := c.w.(MessageDeleter); ok && !req.ReplyToBot && !m.invChats[req.Platform+":"+req.ChatID] {
 			if err := d.DeleteRequest(ctx); err != nil {
 				m.log.Info("group message to the bot not deleted (no right?)", "platform", req.Platform)
 				return c.Say(ctx, "group_private_only_not_removed", nil)

@@ -200,7 +200,7 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 		return nil // a redelivered message that already went out in a tip
 	}
 	if err != nil && StorageDown(err) && m.spool != nil {
-		return m.spoolTip(ctx, c, part, "")
+		return m.spoolTip(ctx, c, part, note)
 	}
 	if errors.Is(err, storage.ErrDraftFull) {
 		cur, derr := m.store.Draft(ctx, c.Pseudonym)

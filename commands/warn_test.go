@@ -94,3 +94,25 @@ func TestRedeliveredWarnIsOneWarning(t *testing.T) {
 		t.Fatal("a redelivered warning was stored twice")
 	}
 }
+
+// A group /warn that used the reporter's last allowed tip and is delivered
+// again (the bot stopped before deleting it) is still removed from the
+// group, not refused as over the limit.
+func TestRedeliveredGroupWarnAtTheLimitIsRemoved(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	for i := 1; i < commands.DefaultLimits.TipsPerHour; i++ {
+		tm.as(reporterID, "R", commands.Request{Command: "warn", Args: fmt.Sprint("aviso ", i)})
+	}
+	send := func() (*adminReplier, []commands.Reply) {
+		w := &adminReplier{recorder: &recorder{}}
+		tm.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: reporterID, ChatID: "-5", ChatKind: commands.Group, EventID: 900,
+			Addressed: true, Command: "warn", CommandAtStart: true, Args: warningText}, w)
+		return w, w.take()
+	}
+	for i := range 2 {
+		if w, r := send(); !w.deleted || len(r) != 1 || r[0].Text != tm.msg.Localize("en", "warn_group_received", nil) {
+			t.Fatalf("delivery %d: deleted %v, %+v", i+1, w.deleted, r)
+		}
+	}
+}

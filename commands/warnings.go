@@ -100,8 +100,13 @@ func warn(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "message_too_long", map[string]any{"Max": c.mux.limits.MaxMessageRunes})
 	}
 	// A warning is a tip: it counts against the reporter's limit on tips
-	// (the same count as the tips they send), before anything is stored.
-	if l := c.mux.tipLimit(); l != nil {
+	// (the same count as the tips they send), before anything is stored;
+	// one delivered again was counted the first time.
+	seen, err := c.mux.store.WarningSeen(ctx, c.Pseudonym, c.Request.EventID)
+	if err != nil {
+		return err
+	}
+	if l := c.mux.tipLimit(); l != nil && !seen {
 		if ok, err := c.mux.allow(ctx, c, l.Kind, l.Max); err != nil || !ok {
 			return err // over the limit: told once, then silence
 		}
