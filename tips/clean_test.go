@@ -10,6 +10,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -120,6 +121,7 @@ func FuzzCleanFile(f *testing.F) {
 	small := readFixture(f, "video-001.restart2.jpeg")
 	f.Add(join(small[:2], jfif(1, 1, []byte("abc")), segment(0xE0, "JFXX\x00\x13\x01\x01abc"), adobe(1, "x"), small[2:]))
 	f.Add(rgbAfterJFXX(f))
+	f.Add(join(small[:2], segment(0xF0, "GPS"), segment(0xDB, "\x00"+strings.Repeat("\x01", 64)+"GPS"), small[2:]))
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, picture()); err != nil {
 		f.Fatal(err)
@@ -336,6 +338,10 @@ func TestCleanJPEGTruncatedOrBroken(t *testing.T) {
 		return i + len(exifGPS) + len(comment) + len(xmp)
 	}
 	mid3 := p3 + 20 // in the third scan's data
+	sof, atSOF := headerSegment(t, prog, 0xC2)
+	frame := func(seg []byte) []byte { // prog with seg for its frame header
+		return join(prog[:atSOF], seg, prog[atSOF+len(sof):])
+	}
 
 	cases := []struct {
 		name string
@@ -352,6 +358,17 @@ func TestCleanJPEGTruncatedOrBroken(t *testing.T) {
 		{"stuffing outside a scan", join(prog[:p3], []byte{0xFF, 0x00}, exifGPS, prog[p3:]), nil, Malformed},
 		{"junk between segments after a scan", join(prog[:p3], []byte("Exif GPS Juan"), prog[p3:]), nil, Malformed},
 		{"a length field below two", join(prog[:p3], []byte{0xFF, 0xE1, 0x00, 0x01}, exifGPS, prog[p3:]), nil, Malformed},
+		{"DQT with no whole table", join(prog[:p3], segment(0xDB, "GPS 19.43,-99.13"), prog[p3:]), nil, Malformed},
+		{"DQT cut short in its first table", join(prog[:p1], segment(0xDB, "\x00GPS 19.43,-99.13"), prog[p1:]), nil, Malformed},
+		{"DHT whose counts outrun it", join(prog[:p3], segment(0xC4, "\x00\x00\x01GPS 19.43,-99.13"), prog[p3:]), nil, Malformed},
+		{"DHT of more than 256 codes", join(prog[:p3], segment(0xC4, "\x10"+string(bytes.Repeat([]byte{17}, 16))+
+			string(bytes.Repeat([]byte("GPS 19.43,-99.13"), 17))), prog[p3:]), nil, Malformed},
+		{"DAC with no valid entry", join(prog[:p3], segment(0xCC, "\x00\x12GPS"), prog[p3:]), nil, Malformed},
+		{"SOF shorter than its components", frame(segment(0xC2, "\x08\x00\x08\x00\x08\x03\x01\x11\x00\x02\x11")), nil, Malformed},
+		{"SOF of no component", frame(segment(0xC2, "\x08\x00\x08\x00\x08\x00GPS 19.43")), nil, Malformed},
+		{"SOS shorter than its components", join(prog[:p3], segment(0xDA, "\x03\x01\x00\x02\x11\x00\x3F\x00"), prog[p3:]), nil, Malformed},
+		{"SOS of no component", join(prog[:p3], segment(0xDA, "\x00\x00\x3F\x00GPS 19.43"), prog[p3:]), nil, Malformed},
+		{"DRI of one byte", join(prog[:p3], segment(0xDD, "\x01"), prog[p3:]), nil, Malformed},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -534,6 +551,137 @@ func TestCleanPNGBadCriticalChunk(t *testing.T) {
 			got, how := CleanFile(c.in)
 			if how != Malformed || !bytes.Equal(got, c.in) {
 				t.Fatalf("cleaning = %v, %d bytes to %d; want Malformed, kept as sent", how, len(c.in), len(got))
+			}
+		})
+	}
+}
+
+// headerSegment returns the first segment with marker up to the first
+// start of scan of a JPEG, walked by length, and its offset.
+func headerSegment(t *testing.T, data []byte, marker byte) ([]byte, int) {
+	t.Helper()
+	for i := 2; i+4 <= len(data) && data[i] == 0xFF; {
+		n := 2 + int(binary.BigEndian.Uint16(data[i+2:]))
+		if data[i+1] == marker {
+			return data[i : i+n], i
+		}
+		if data[i+1] == 0xDA {
+			break
+		}
+		i += n
+	}
+	t.Fatalf("no segment %#x up to the first scan", marker)
+	return nil, 0
+}
+
+// padded returns data with the segment at offset at, of length n, grown
+// by extra bytes after its payload.
+func padded(data []byte, at, n int, extra string) []byte {
+	seg := segment(data[at+1], string(data[at+4:at+n])+extra)
+	return join(data[:at], seg, data[at+n:])
+}
+
+// A JPEG keeps only the segments a decoder needs, each cut to the bytes a
+// decoder reads: reserved and extension markers go wherever they are,
+// whatever they carry; bytes after the whole tables of a DQT, DHT or DAC,
+// after the components of a frame header or a start of scan, after a
+// restart interval or a number of lines, go. The picture decodes to the
+// same pixels.
+func TestCleanJPEGKeepsOnlyWhatDecodersRead(t *testing.T) {
+	const gps = "GPS 19.43,-99.13"
+	first := encodeJPEG(t, picture(), 90) // one DQT of two tables, one DHT of four, as a camera writes them
+	prog := readFixture(t, "video-001.q50.420.progressive.jpeg")
+	rst := readFixture(t, "video-001.restart2.jpeg")
+	p2, p5 := sos(t, prog, 2), sos(t, prog, 5)
+	dqt, atDQT := headerSegment(t, first, 0xDB)
+	dht, atDHT := headerSegment(t, first, 0xC4)
+	sof, atSOF := headerSegment(t, first, 0xC0)
+	sos1, atSOS := headerSegment(t, first, 0xDA)
+	dri, atDRI := headerSegment(t, rst, 0xDD)
+	dht5 := bytes.LastIndex(prog[:p5], []byte{0xFF, 0xC4}) // the DHT right before the fifth scan
+	if len(dqt) != 4+2*65 || len(dht) != 4+4*17+12+12+162+162 || dht5+2+int(binary.BigEndian.Uint16(prog[dht5+2:])) != p5 {
+		t.Fatal("unexpected JPEG layout")
+	}
+	eoi := len(first) - 2
+	// An 8×8 arithmetic-coded JPEG: DAC's conditioning for DC table 0
+	// (L 0, U 1) and AC table 0 (Kx 5), then padding.
+	arith := func(dac string) []byte {
+		return join([]byte{0xFF, 0xD8}, segment(0xC9, "\x08\x00\x08\x00\x08\x01\x01\x11\x00"), segment(0xCC, dac),
+			segment(0xDA, "\x01\x01\x00\x00\x3F\x00"), []byte("\x12\x34\xFF\xD9"))
+	}
+
+	cases := []struct {
+		name     string
+		in, want []byte
+		picture  bool // Go decodes want: compare its pixels with the cleaned copy's
+	}{
+		{"reserved JPG0 segment after SOI", join(first[:2], segment(0xF0, gps), first[2:]), first, true},
+		{"JPG, JPG13, RES, DHP and EXP among the tables", join(first[:atSOF], segment(0xC8, gps), segment(0xFD, gps),
+			segment(0x02, gps), segment(0xBF, gps), segment(0xDE, gps), segment(0xDF, gps), first[atSOF:]), first, true},
+		{"reserved segments between scans and before EOI", join(prog[:p2], segment(0xF1, gps), prog[p2:p5], segment(0x4A, gps),
+			prog[p5:len(prog)-2], segment(0xFD, gps), prog[len(prog)-2:]), prog, true},
+		{"restart markers and TEM outside a scan", join(first[:2], []byte{0xFF, 0xD0, 0xFF, 0x01, 0xFF, 0xD7}, first[2:]), first, true},
+		{"DQT padded", padded(first, atDQT, len(dqt), gps), first, true},
+		{"DQT padded with what starts like a table", padded(first, atDQT, len(dqt), "\x00"+gps), first, true},
+		{"DHT padded", padded(first, atDHT, len(dht), gps), first, true},
+		{"DHT padded with what starts like a table", padded(first, atDHT, len(dht), "\x11\x00\x00\x00\x01"+gps), first, true},
+		{"DQT padded with a table for no destination", padded(first, atDQT, len(dqt), "\x04"+strings.Repeat(gps, 4)), first, true},
+		{"DHT padded with a table for no destination", padded(first, atDHT, len(dht), "\x14"+strings.Repeat("\x00", 15)+"\x10"+gps), first, true},
+		{"DQT padded with a table of no precision", padded(first, atDQT, len(dqt), "\x20"+strings.Repeat(gps, 12)), first, true},
+		{"DHT padded with a table of no class", padded(first, atDHT, len(dht), "\x20"+strings.Repeat("\x00", 15)+"\x10"+gps), first, true},
+		{"DHT between scans padded", padded(prog, dht5, p5-dht5, gps), prog, true},
+		{"empty DQT and DHT", join(first[:2], segment(0xDB, ""), segment(0xC4, ""), first[2:]), first, true},
+		{"SOF padded", padded(first, atSOF, len(sof), gps), first, true},
+		{"SOS padded", padded(first, atSOS, len(sos1), gps), first, true},
+		{"SOS between scans padded", padded(prog, p5, 2+int(binary.BigEndian.Uint16(prog[p5+2:])), gps), prog, true},
+		{"DRI padded", padded(rst, atDRI, len(dri), gps), rst, true},
+		{"DNL padded", join(first[:eoi], segment(0xDC, "\x00\x08"+gps), first[eoi:]), join(first[:eoi], segment(0xDC, "\x00\x08"), first[eoi:]), false},
+		{"DAC padded", arith("\x00\x10\x10\x05" + gps), arith("\x00\x10\x10\x05"), false},
+		{"DAC padded with an entry out of range", arith("\x00\x10\x10\x05\x10\x40" + gps), arith("\x00\x10\x10\x05"), false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if len(c.in) <= len(c.want) || bytes.Contains(c.want, []byte(gps)) {
+				t.Fatal("test input holds nothing to clean")
+			}
+			got, how := CleanFile(c.in)
+			if how != Cleaned {
+				t.Fatalf("cleaning = %v", how)
+			}
+			if !bytes.Equal(got, c.want) {
+				t.Fatalf("cleaned %d bytes to %d, want %d", len(c.in), len(got), len(c.want))
+			}
+			if c.picture {
+				samePixels(t, c.want, got)
+			}
+		})
+	}
+}
+
+// Pictures as encoders write them (baseline and progressive, colour,
+// greyscale and CMYK, camera-like tables, restart markers) are kept byte
+// for byte but for their metadata, and decode to the same pixels.
+func TestCleanJPEGKeepsEncodersOutput(t *testing.T) {
+	fixtures, err := filepath.Glob(filepath.Join("testdata", "jpeg", "*.jpeg"))
+	if err != nil || len(fixtures) < 4 {
+		t.Fatalf("fixtures: %v %v", fixtures, err)
+	}
+	pictures := map[string][]byte{
+		"Go, quality 90":    encodeJPEG(t, picture(), 90),
+		"Go, noise, 100":    encodeJPEG(t, noise(), 100),
+		"Go, greyscale, 75": encodeJPEG(t, image.NewGray(image.Rect(0, 0, 24, 16)), 75),
+	}
+	for _, f := range fixtures {
+		pictures[filepath.Base(f)] = readFixture(t, filepath.Base(f))
+	}
+	for name, jpg := range pictures {
+		t.Run(name, func(t *testing.T) {
+			for _, in := range [][]byte{jpg, join(withExif(jpg), comment)} {
+				got, how := CleanFile(in)
+				if how != Cleaned || !bytes.Equal(got, jpg) {
+					t.Fatalf("cleaning = %v, %d bytes to %d, want %d", how, len(in), len(got), len(jpg))
+				}
+				samePixels(t, jpg, got)
 			}
 		})
 	}
