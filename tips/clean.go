@@ -37,7 +37,8 @@ var pngMagic = []byte("\x89PNG\r\n\x1a\n")
 // video, each with metadata of its own). A JPEG cut off in its picture
 // data is cleaned as far as it goes. A JPEG with a segment Vigía keeps but
 // cannot read (a table cut short, a frame header or scan shorter than its
-// components) is Malformed. A PNG keeps only its
+// components), two frame headers, or a scan before a frame header it keeps
+// (JPEG-LS, hierarchical) is Malformed. A PNG keeps only its
 // critical chunks and the ancillary ones that change how it is drawn and
 // hold no text (transparency, gamma, chromaticities, sRGB, significant
 // bits, background, pixel size, cICP, APNG frames), each at its standard
@@ -60,6 +61,7 @@ func cleanJPEG(data []byte) ([]byte, Cleaning) {
 	out := make([]byte, 0, len(data))
 	out = append(out, 0xFF, 0xD8)
 	i := 2
+	framed := false  // the frame header (SOFn) has been met
 	scanned := false // the picture's data has begun
 	for {
 		if i+2 > len(data) {
@@ -95,6 +97,15 @@ func cleanJPEG(data []byte) ([]byte, Cleaning) {
 		i += 2 + n
 		kept, ok := keptSegment(marker, seg)
 		if !ok {
+			return data, Malformed
+		}
+		if frameHeader(marker) {
+			if framed { // a second frame: no decoder reads one
+				return data, Malformed
+			}
+			framed = true
+		}
+		if marker == 0xDA && !framed { // a scan of no frame Vigía keeps (JPEG-LS, hierarchical)
 			return data, Malformed
 		}
 		out = append(out, kept...)

@@ -285,7 +285,7 @@ func TestCleanJPEGWalksScansAndCutsAtEOI(t *testing.T) {
 	// A scan whose data holds 0xFF00 followed by what would be an APP1,
 	// a comment and an EOI, and restart markers between runs of data.
 	scan := []byte("\x01\xFF\x00\xE1\x00\x04\x02\xFF\xD0\xFF\x00\xFE\x00\x03\xFF\xD7\xFF\x00\xD9\x03")
-	handmade := join([]byte{0xFF, 0xD8}, segment(0xDA, "\x01\x01\x00\x00\x3F\x00"), scan, []byte{0xFF, 0xD9})
+	handmade := join([]byte{0xFF, 0xD8}, sof8x8, segment(0xDA, "\x01\x01\x00\x00\x3F\x00"), scan, []byte{0xFF, 0xD9})
 
 	cases := []struct {
 		name     string
@@ -369,6 +369,9 @@ func TestCleanJPEGTruncatedOrBroken(t *testing.T) {
 		{"SOS shorter than its components", join(prog[:p3], segment(0xDA, "\x03\x01\x00\x02\x11\x00\x3F\x00"), prog[p3:]), nil, Malformed},
 		{"SOS of no component", join(prog[:p3], segment(0xDA, "\x00\x00\x3F\x00GPS 19.43"), prog[p3:]), nil, Malformed},
 		{"DRI of one byte", join(prog[:p3], segment(0xDD, "\x01"), prog[p3:]), nil, Malformed},
+		{"a second frame header", join(prog[:p3], segment(0xC1, "\x08\x00\x08\x00\x08\x01GPS 19.43,-99.13"), prog[p3:]), nil, Malformed},
+		{"a scan before any frame header (JPEG-LS)", join(prog[:2], segment(0xF7, "\x08\x00\x08\x00\x08\x01\x01\x11\x00"),
+			segment(0xDA, "\x01\x01\x00\x00\x00\x00"), []byte("\x12\x34"), prog[len(prog)-2:]), nil, Malformed},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -555,6 +558,9 @@ func TestCleanPNGBadCriticalChunk(t *testing.T) {
 		})
 	}
 }
+
+// sof8x8 is the frame header of an 8×8 baseline JPEG of one component.
+var sof8x8 = segment(0xC0, "\x08\x00\x08\x00\x08\x01\x01\x11\x00")
 
 // headerSegment returns the first segment with marker up to the first
 // start of scan of a JPEG, walked by length, and its offset.
