@@ -289,7 +289,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if cfg.DiscordToken != "" {
 		dc, err := discord.New(discord.Options{
 			Token: cfg.DiscordToken, GuildID: cfg.DiscordGuildID, APIURL: cfg.DiscordAPIURL,
-			InvestigatorChannels: platformIDs(cfg.InvestigatorChats, discord.Platform), Messages: eng.msg, Logger: log, DefaultLanguage: cfg.DefaultLanguage,
+			InvestigatorChannels: platformIDs(cfg.InvestigatorChats, discord.Platform), Messages: eng.msg, Logger: log,
 			OnRateLimit: prom.RateLimited(discord.Platform),
 		})
 		if err != nil {

@@ -156,3 +156,17 @@ func TestAnswerLengthCountsTypedText(t *testing.T) {
 		t.Fatalf("the investigator got %d notices, the link shown: %v", len(notice), len(notice) == 1 && strings.Contains(notice[0].Text, "mapa"))
 	}
 }
+
+// A tip's files go to the investigator with the notice that replaces one
+// the platform refuses, in the investigator's language.
+func TestTipFilesCarryTheMissingFileNotice(t *testing.T) {
+	e := newEnv(t, nil)
+	png := []byte("\x89PNG\r\n\x1a\n" + strings.Repeat("x", 64))
+	r := e.do(reporterID, commands.Request{Text: "la camioneta", FileData: png, Attachment: &tips.Attachment{Kind: tips.Photo}})
+	e.do(reporterID, commands.Request{Callback: press(r, "send:")})
+	e.do(investigatorID, commands.Request{Command: "language", Args: "pt-BR"})
+	r = e.do(investigatorID, commands.Request{Command: "tip", Args: "1"})
+	if len(r) != 1 || len(r[0].Files) != 1 || r[0].FileMissing != e.text("pt-BR", "tip_attachment_missing", nil) {
+		t.Fatalf("tip view: %d replies, files %d, notice %q", len(r), len(r[0].Files), r[0].FileMissing)
+	}
+}

@@ -126,7 +126,7 @@ func (c *Context) renderTip(ctx context.Context, t tips.Tip) Reply {
 		out = append(out, c.T("tip_near_duplicate", map[string]any{"ID": t.NearDuplicate}))
 	}
 	out = append(out, c.triageState(t)...)
-	return Reply{Text: strings.Join(out, "\n\n"), Files: files, Protected: true}
+	return Reply{Text: strings.Join(out, "\n\n"), Files: files, FileMissing: c.T("tip_attachment_missing", nil), Protected: true}
 }
 
 // triageState renders priority, labels, claim, follow-up and history.

@@ -131,6 +131,9 @@ type Reply struct {
 	Buttons [][]Button
 	// Files are sent after the text as copies, never forwards.
 	Files []File
+	// FileMissing is shown, in the reader's language, in place of a file
+	// the platform refuses to take, so that the other files still go.
+	FileMissing string
 	// Protected asks the platform to forbid forwarding and saving the reply
 	// (Telegram's protect_content). Investigator views of tips set it.
 	Protected bool

@@ -52,10 +52,7 @@ type Options struct {
 	// public to the channel; elsewhere they are ephemeral.
 	InvestigatorChannels []string
 	Messages             *locales.Bundle
-	// DefaultLanguage is the language of the few notices the adapter sends
-	// itself, when the event does not say the member's; default English.
-	DefaultLanguage string
-	Logger          *slog.Logger
+	Logger               *slog.Logger
 	// OnRateLimit, if set, is called for every 429 (for metrics).
 	OnRateLimit func()
 	// HandlerTimeout bounds one event's handling; default 30 s.

@@ -99,15 +99,15 @@ func (h replyHandler) Handle(ctx context.Context, _ commands.Request, w commands
 func (replyHandler) Commands() []*commands.Command { return nil }
 
 // A file Discord refuses (over its upload limit) is replaced by the
-// localised notice and the files after it still go, by DM as in answer to
+// engine's notice (in the reader's language) and the files after it still go, by DM as in answer to
 // a slash command; a failure that is not a refusal still fails the reply.
 func TestDiscordRefusedFileIsReplacedByNotice(t *testing.T) {
-	tip := commands.Reply{Text: "tip", Files: []commands.File{stored("huge"), stored("fine")}}
+	notice := "Falta un archivo"
+	tip := commands.Reply{Text: "tip", Files: []commands.File{stored("huge"), stored("fine")}, FileMissing: notice}
 
 	api := &uploadAPI{}
 	a := newTestAdapter(t, api, silentHandler{}, time.Hour)
-	notice := a.msg.Localize("es", "tip_attachment_missing", nil)
-	if _, err := a.Send(withLanguage(context.Background(), "es-419"), "123", tip); err != nil {
+	if _, err := a.Send(context.Background(), "123", tip); err != nil {
 		t.Fatalf("send: %v", err)
 	}
 	if got, want := api.snapshot(), []string{"tip", "file:huge", render(notice)[0], "file:fine"}; !slices.Equal(got, want) {
@@ -125,7 +125,7 @@ func TestDiscordRefusedFileIsReplacedByNotice(t *testing.T) {
 	}{
 		{tip, []string{"response:tip", "file:huge", render(notice)[0], "file:fine"}},
 		// The refused file was to be the first answer: the notice is.
-		{commands.Reply{Files: []commands.File{stored("huge")}}, []string{"response:file:huge", "response:" + render(notice)[0]}},
+		{commands.Reply{Files: []commands.File{stored("huge")}, FileMissing: notice}, []string{"response:file:huge", "response:" + render(notice)[0]}},
 	} {
 		api = &uploadAPI{}
 		a = newTestAdapter(t, api, replyHandler{c.rep}, time.Hour)

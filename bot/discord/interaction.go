@@ -96,7 +96,7 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 		timer := time.AfterFunc(deferAfter, func() { r.deferResponse(ctx) })
 		defer timer.Stop()
 	}
-	h.Handle(withLanguage(ctx, req.Language), req, r)
+	h.Handle(ctx, req, r)
 	r.finish(ctx)
 }
 
@@ -195,7 +195,10 @@ func (r *interactionReplier) Reply(ctx context.Context, rep commands.Reply) erro
 			// Discord will not take this file (over its upload limit): the
 			// investigator is told, and the other files still go.
 			r.a.log.Warn("discord refused a file; a notice replaces it", "kind", string(f.Kind), "error", err.Error())
-			err = r.message(ctx, render(r.a.missingFile(ctx))[0], nil, nil)
+			err = nil
+			if rep.FileMissing != "" {
+				err = r.message(ctx, render(rep.FileMissing)[0], nil, nil)
+			}
 		}
 		if err != nil {
 			return err

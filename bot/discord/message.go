@@ -35,7 +35,6 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	ctx, cancel := context.WithTimeout(base, a.o.HandlerTimeout)
 	defer cancel()
 	m := mc.Message
-	ctx = withLanguage(ctx, m.Author.Locale)
 	if m.GuildID != "" {
 		a.publicMessage(ctx, h, m)
 		return
@@ -232,7 +231,10 @@ func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) (
 			// Discord will not take this file (over its upload limit): the
 			// reader is told, and the other files still go.
 			a.log.Warn("discord refused a file; a notice replaces it", "kind", string(files[n][0].Kind), "error", a.redact(err))
-			_, err = post(&discordgo.MessageSend{Content: render(a.missingFile(ctx))[0], AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsSuppressEmbeds}, nil)
+			err = nil
+			if rep.FileMissing != "" {
+				_, err = post(&discordgo.MessageSend{Content: render(rep.FileMissing)[0], AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsSuppressEmbeds}, nil)
+			}
 		}
 		if err == nil && files[n] == nil {
 			last = id

@@ -136,7 +136,7 @@ func (a *Adapter) send(ctx context.Context, chatID int64, rep commands.Reply) (s
 			// large, a format it rejects): the investigator is told, and
 			// the other files still go.
 			a.log.Warn("telegram refused a file; a notice replaces it", "kind", string(f.Kind), "error", a.redact(err))
-			if err := a.sendNotice(ctx, chatID, "tip_attachment_missing", rep.Protected); err != nil {
+			if err := a.sendNotice(ctx, chatID, rep.FileMissing, rep.Protected); err != nil {
 				return "", err
 			}
 		}
@@ -144,12 +144,15 @@ func (a *Adapter) send(ctx context.Context, chatID int64, rep commands.Reply) (s
 	return last, nil
 }
 
-// sendNotice sends one of the engine's messages, in the request's language
-// (its client's), or the default.
-func (a *Adapter) sendNotice(ctx context.Context, chatID int64, id string, protect bool) error {
+// sendNotice sends text (the engine's, in the reader's language) in place
+// of a file Telegram refused; without one, nothing.
+func (a *Adapter) sendNotice(ctx context.Context, chatID int64, text string, protect bool) error {
+	if text == "" {
+		return nil
+	}
 	p := &bot.SendMessageParams{
 		ChatID:             chatID,
-		Text:               html.EscapeString(a.localize(languageOf(ctx), id)),
+		Text:               html.EscapeString(text),
 		ParseMode:          models.ParseModeHTML,
 		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()},
 		ProtectContent:     protect,
@@ -158,31 +161,6 @@ func (a *Adapter) sendNotice(ctx context.Context, chatID int64, id string, prote
 		return a.sendErr("sendMessage", err)
 	}
 	return nil
-}
-
-// localize renders message id in lang if Vigía speaks it, else in the
-// default language.
-func (a *Adapter) localize(lang, id string) string {
-	if l := a.msg.Match(lang); l != "" {
-		lang = l
-	} else {
-		lang = a.o.DefaultLanguage
-	}
-	return a.msg.Localize(lang, id, nil)
-}
-
-// languageKey keys the language of the request being handled in its
-// context, for the few words the adapter adds (a notice in place of a file
-// Telegram refused).
-type languageKey struct{}
-
-func withLanguage(ctx context.Context, lang string) context.Context {
-	return context.WithValue(ctx, languageKey{}, lang)
-}
-
-func languageOf(ctx context.Context) string {
-	lang, _ := ctx.Value(languageKey{}).(string)
-	return lang
 }
 
 // refused reports whether Telegram refused a request for what it holds (a

@@ -137,14 +137,14 @@ func TestRefusedFileIsSentAsDocumentOrReplacedByNotice(t *testing.T) {
 	file := func(kind tips.AttachmentKind, data string) commands.File {
 		return commands.File{Attachment: tips.Attachment{Platform: tips.Stored, Kind: kind}, Data: []byte(data)}
 	}
-	ctx := withLanguage(context.Background(), "es-MX")
-	rep := commands.Reply{Text: "tip", Protected: true, Files: []commands.File{
+	ctx := context.Background()
+	rep := commands.Reply{Text: "tip", Protected: true, FileMissing: "Falta un archivo", Files: []commands.File{
 		file(tips.Photo, "huge"), file(tips.Photo, "odd"), file(tips.Photo, "fine"), file(tips.Document, "doc"),
 	}}
 	if err := (&replier{a: a, chatID: 5}).Reply(ctx, rep); err != nil {
 		t.Fatalf("reply failed: %v", err)
 	}
-	notice := "sendMessage " + a.msg.Localize("es", "tip_attachment_missing", nil)
+	notice := "sendMessage Falta un archivo"
 	want := []string{"sendMessage tip", "sendPhoto huge", "sendDocument huge", "sendPhoto odd", "sendDocument odd", notice, "sendPhoto fine", "sendDocument doc"}
 	if !slices.Equal(api.calls, want) {
 		t.Fatalf("calls:\n%q\nwant\n%q", api.calls, want)

@@ -290,7 +290,7 @@ func (a *Adapter) handle(ctx context.Context, h Handler, u *models.Update) {
 	if u.Message != nil {
 		a.fetchFile(ctx, &req, u.Message)
 	}
-	h.Handle(withLanguage(ctx, req.Language), req, w)
+	h.Handle(ctx, req, w)
 }
 
 // translate turns an update into a request and the replier that answers
