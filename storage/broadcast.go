@@ -121,10 +121,14 @@ func (s *Store) WarningSeen(ctx context.Context, pseudonym string, eventID int64
 	pipe := s.rdb.Pipeline()
 	sent := pipe.HExists(ctx, s.k.state(p), "x:"+strconv.FormatInt(eventID, 10))
 	sending := pipe.HExists(ctx, s.k.draft(p), "sending")
-	if _, err := pipe.Exec(ctx); err != nil {
+	// The previous version drafted every warning of a reporter under one
+	// name and kept the highest event sent ("floor").
+	floor := pipe.HGet(ctx, s.k.state(pseudonym+":warn"), "floor")
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return false, fmt.Errorf("warning seen: %w", err)
 	}
-	return sent.Val() || sending.Val(), nil
+	old := floor.Val() != "" && eventKey(eventID) <= floor.Val()
+	return sent.Val() || sending.Val() || old, nil
 }
 
 // SubmitWarning stores a community warning as a tip of kind "warning",
@@ -134,6 +138,13 @@ func (s *Store) SubmitWarning(ctx context.Context, pseudonym, text, language str
 	// A draft of its own per warning: two warnings sent at once are two
 	// tips (one draft would make them one tip and one receipt).
 	p := warningPseudonym(pseudonym, eventID)
+	floor, err := s.rdb.HGet(ctx, s.k.state(pseudonym+":warn"), "floor").Result() // see WarningSeen
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return Submission{}, fmt.Errorf("warning: %w", err)
+	}
+	if floor != "" && eventKey(eventID) <= floor {
+		return Submission{}, ErrDuplicateEvent
+	}
 	d, err := s.AddToDraft(ctx, p, DraftPart{EventID: eventID, Route: route, Language: language, Part: tips.Part{Text: text}})
 	if err != nil {
 		return Submission{}, err

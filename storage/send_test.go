@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"sync/atomic"
@@ -393,32 +394,60 @@ func TestSweeperNeverDeniesAStoredTip(t *testing.T) {
 	}
 }
 
-// A draft claimed by the previous version (no "claimed" field) is sent
-// whole, as then, and a retried Send of it does not take a part added
-// after its tip was stored: that part stays in the draft.
+// A draft claimed by the previous version (no "claimed" field) is tidied
+// from its stored tip: the parts the tip holds go, a part added after it
+// stays as a new draft, and the reporter is told.
 func TestDraftClaimedByThePreviousVersion(t *testing.T) {
 	ctx := context.Background()
 	var failed atomic.Bool
 	st, _, rdb := hookedStoreClient(t, pipeHook{before: func(_ context.Context, cmds []redis.Cmder) bool {
 		return tidying(cmds) && failed.CompareAndSwap(false, true)
 	}})
-	srvKey := func(p string) string { return "t:{" + p + "}:draft" }
 	p := st.Pseudonym("telegram", "32")
 	d, _ := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 100, Part: tips.Part{Text: "uno"}})
+	st.AddToDraft(ctx, p, storage.DraftPart{EventID: 101, Part: tips.Part{Text: "uno"}}) // the same words twice
 	first, err := st.SubmitDraft(ctx, p, d.ID, "es")
 	if err != nil || !failed.Load() {
 		t.Fatal(err)
 	}
-	// As the previous version left it: claimed ("sending"), not named.
-	if err := rdb.HDel(ctx, srvKey(p), "claimed", "rk").Err(); err != nil {
+	// As the previous version left it: claimed ("sending"), parts not named.
+	if err := rdb.HDel(ctx, "t:{"+p+"}:draft", "claimed", "rk").Err(); err != nil {
 		t.Fatal(err)
 	}
-	st.AddToDraft(ctx, p, storage.DraftPart{EventID: 101, Part: tips.Part{Text: "dos"}})
+	st.AddToDraft(ctx, p, storage.DraftPart{EventID: 102, Part: tips.Part{Text: "uno"}})
 	again, err := st.SubmitDraft(ctx, p, d.ID, "es")
-	if err != nil || !again.Repeat || again.Receipt != first.Receipt {
+	if err != nil || !again.Repeat || again.Receipt != first.Receipt || again.Left != 1 {
 		t.Fatalf("sent again: %+v %v", again, err)
 	}
-	if left, err := st.Draft(ctx, p); err != nil || left.Parts != 2 {
-		t.Fatalf("the draft should be left as it was: %+v %v", left, err)
+	left, err := st.Draft(ctx, p)
+	if err != nil || left.Parts != 1 || left.ID == d.ID {
+		t.Fatalf("left: %+v %v", left, err)
+	}
+	if tip, _ := st.Tip(ctx, first.TipID); tip.Content.Text() != "uno\n\nuno" {
+		t.Fatalf("the stored tip changed: %q", tip.Content.Text())
+	}
+}
+
+// A warning the previous version stored (it kept the highest event of a
+// reporter's warnings as a "floor") and the platform delivers again after
+// the upgrade is recognised: not a second warning.
+func TestWarningStoredByThePreviousVersion(t *testing.T) {
+	ctx := context.Background()
+	st, _, rdb := hookedStoreClient(t, pipeHook{})
+	p := "w2"
+	if err := rdb.HSet(ctx, "t:{"+p+":warn}:st", "floor", fmt.Sprintf("%019d", 700)).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if seen, err := st.WarningSeen(ctx, p, 700); err != nil || !seen {
+		t.Fatalf("seen: %v %v", seen, err)
+	}
+	if _, err := st.SubmitWarning(ctx, p, "aviso viejo", "es", 700, ""); !errors.Is(err, storage.ErrDuplicateEvent) {
+		t.Fatalf("redelivered: %v", err)
+	}
+	if seen, err := st.WarningSeen(ctx, p, 701); err != nil || seen {
+		t.Fatalf("a new one seen: %v %v", seen, err)
+	}
+	if sub, err := st.SubmitWarning(ctx, p, "aviso nuevo", "es", 701, ""); err != nil || sub.TipID == "" {
+		t.Fatalf("a new one: %+v %v", sub, err)
 	}
 }

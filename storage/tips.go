@@ -275,7 +275,7 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receip
 // sentBefore answers a Send of a draft already stored as tip id, and
 // tidies the draft if that did not happen when it was stored: the tip's
 // parts (those claimed) go, any part added after them stays as a new
-// draft. (A draft claimed by an earlier version is left as it is.)
+// draft.
 func (s *Store) sentBefore(ctx context.Context, pseudonym, draftID, id, receipt string) Submission {
 	sub, _ := s.tidySent(ctx, pseudonym, draftID, id, receipt)
 	return sub
@@ -285,16 +285,57 @@ func (s *Store) sentBefore(ctx context.Context, pseudonym, draftID, id, receipt 
 func (s *Store) tidySent(ctx context.Context, pseudonym, draftID, id, receipt string) (Submission, bool) {
 	sub := Submission{TipID: id, Receipt: receipt, Repeat: true}
 	fields, err := s.rdb.HGetAll(ctx, s.k.draft(pseudonym)).Result()
-	if err != nil || fields["id"] != draftID || fields["claimed"] == "" {
+	if err != nil || fields["id"] != draftID {
 		return sub, false
 	}
 	parts := claimedParts(fields)
+	if fields["claimed"] == "" {
+		// Claimed by the previous version, which did not name the parts:
+		// those found in the stored tip went with it.
+		if parts, err = s.partsInTip(ctx, fields, parts, pseudonym, id); err != nil {
+			return sub, false
+		}
+	}
 	content, err := s.draftContent(fields, parts, pseudonym)
 	if err != nil {
 		return sub, false
 	}
 	sub.Left = s.finishDraft(ctx, pseudonym, draftID, parts, runes(content))
 	return sub, true
+}
+
+// partsInTip returns those of a draft's parts (fields, names) that stored
+// tip id holds, each matched once by its content.
+func (s *Store) partsInTip(ctx context.Context, fields map[string]string, names []string, pseudonym, id string) ([]string, error) {
+	tip, err := s.rdb.HGetAll(ctx, s.k.tip(id)).Result()
+	if err != nil {
+		return nil, err
+	}
+	st, _, err := s.openStored(id, tip)
+	if err != nil {
+		return nil, err
+	}
+	if st.Reporter != reporterOf(pseudonym) {
+		return nil, ErrNotFound
+	}
+	held := map[string]int{}
+	for _, p := range st.Content.Parts {
+		b, _ := json.Marshal(p)
+		held[string(b)]++
+	}
+	var sent []string
+	for _, f := range names {
+		c, err := s.draftContent(fields, []string{f}, pseudonym)
+		if err != nil {
+			return nil, err
+		}
+		b, _ := json.Marshal(c.Parts[0])
+		if held[string(b)] > 0 {
+			held[string(b)]--
+			sent = append(sent, f)
+		}
+	}
+	return sent, nil
 }
 
 // claimedParts names the fields of the parts a claimed draft's tip holds,
