@@ -1,5 +1,10 @@
 package storage
 
+import (
+	"context"
+	"encoding/json"
+)
+
 // OpenUnder opens a sealed value with the sealing key of secret alone, for
 // tests that check what a leaked old secret can still read.
 func OpenUnder(secret, sealed []byte, context string) error {
@@ -20,4 +25,24 @@ func SmallPostingTails(t interface{ Cleanup(func()) }) {
 	tail, slack := postingTail, postingSlack
 	postingTail, postingSlack = 16, 1
 	t.Cleanup(func() { postingTail, postingSlack = tail, slack })
+}
+
+// ResealReporter reseals tip id as naming reporter, as the previous version
+// did for warnings and spooled tips (their suffixed pseudonym), for tests.
+func (s *Store) ResealReporter(ctx context.Context, id, reporter string) error {
+	f, err := s.rdb.HGetAll(ctx, s.k.tip(id)).Result()
+	if err != nil {
+		return err
+	}
+	st, dk, err := s.openStored(id, f)
+	if err != nil {
+		return err
+	}
+	st.Reporter = reporter
+	b, _ := json.Marshal(st)
+	blob, err := seal(dk, b, "tip:"+id)
+	if err != nil {
+		return err
+	}
+	return s.rdb.HSet(ctx, s.k.tip(id), "d", blob).Err()
 }

@@ -451,3 +451,31 @@ func TestWarningStoredByThePreviousVersion(t *testing.T) {
 		t.Fatalf("a new one: %+v %v", sub, err)
 	}
 }
+
+// A warning draft of the previous version (all of a reporter's warnings in
+// one draft; its tips named the suffixed pseudonym as their reporter) is
+// tidied too: a warning added after the stored one is split off.
+func TestWarningDraftOfThePreviousVersion(t *testing.T) {
+	ctx := context.Background()
+	var failed atomic.Bool
+	st, _, rdb := hookedStoreClient(t, pipeHook{before: func(_ context.Context, cmds []redis.Cmder) bool {
+		return tidying(cmds) && failed.CompareAndSwap(false, true)
+	}})
+	p := st.Pseudonym("telegram", "33") + ":warn"
+	d, _ := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 700, Part: tips.Part{Text: "aviso A"}})
+	first, err := st.SubmitDraft(ctx, p, d.ID, "es")
+	if err != nil || !failed.Load() {
+		t.Fatal(err)
+	}
+	if err := st.ResealReporter(ctx, first.TipID, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.HDel(ctx, "t:{"+p+"}:draft", "claimed", "rk").Err(); err != nil {
+		t.Fatal(err)
+	}
+	st.AddToDraft(ctx, p, storage.DraftPart{EventID: 701, Part: tips.Part{Text: "aviso B"}})
+	again, err := st.SubmitDraft(ctx, p, d.ID, "es")
+	if left, _ := st.Draft(ctx, p); err != nil || again.Left != 1 || left.ID == d.ID || left.Parts != 1 {
+		t.Fatalf("sent again %+v %v; left %+v", again, err, left)
+	}
+}

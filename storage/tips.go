@@ -315,7 +315,7 @@ func (s *Store) partsInTip(ctx context.Context, fields map[string]string, names 
 	if err != nil {
 		return nil, err
 	}
-	if st.Reporter != reporterOf(pseudonym) {
+	if st.Reporter != reporterOf(pseudonym) && st.Reporter != pseudonym { // (before, a suffixed one)
 		return nil, ErrNotFound
 	}
 	held := map[string]int{}
