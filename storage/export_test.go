@@ -3,6 +3,8 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"syscall"
 )
 
 // OpenUnder opens a sealed value with the sealing key of secret alone, for
@@ -45,4 +47,21 @@ func (s *Store) ResealReporter(ctx context.Context, id, reporter string) error {
 		return err
 	}
 	return s.rdb.HSet(ctx, s.k.tip(id), "d", blob).Err()
+}
+
+// ShortSpoolWrites makes the spool's next record writes stop half-way with
+// "no space left on device", as a full disk does, until the test ends or
+// the returned function is called.
+func ShortSpoolWrites(t interface{ Cleanup(func()) }) (restore func()) {
+	orig := writeRecord
+	writeRecord = func(f *os.File, rec []byte) (int, error) {
+		n, err := f.Write(rec[:len(rec)/2])
+		if err != nil {
+			return n, err
+		}
+		return n, syscall.ENOSPC
+	}
+	restore = func() { writeRecord = orig }
+	t.Cleanup(restore)
+	return restore
 }

@@ -117,7 +117,7 @@ func (sp *Spool) Append(e SpoolEntry) (string, error) {
 	rec := make([]byte, 4+len(sealed))
 	binary.BigEndian.PutUint32(rec, uint32(len(sealed)))
 	copy(rec[4:], sealed)
-	if _, err := f.Write(rec); err != nil {
+	if _, err := writeRecord(f, rec); err != nil {
 		return "", sp.undo(f, fi.Size(), fmt.Errorf("spool write: %w", err))
 	}
 	if err := f.Sync(); err != nil {
@@ -133,6 +133,9 @@ func (sp *Spool) Append(e SpoolEntry) (string, error) {
 	sp.held[spooledKey(e.Pseudonym, e.EventID)] = e.Receipt
 	return e.Receipt, nil
 }
+
+// writeRecord appends a record to the spool file (tests make it fail half-way).
+var writeRecord = func(f *os.File, rec []byte) (int, error) { return f.Write(rec) }
 
 // undo cuts a record whose write failed (a full disk writes part of it)
 // back off the spool, so the records after it stay readable; if it cannot,

@@ -3,10 +3,7 @@ package storage_test
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/vigia-project/vigia/storage"
@@ -29,24 +26,10 @@ func TestSpoolShortWriteLosesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fi, err := os.Stat(filepath.Join(dir, "tips.spool"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The file may grow 60 bytes more: the next record is cut short.
-	var old syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &old); err != nil {
-		t.Fatal(err)
-	}
-	limit := old
-	limit.Cur = uint64(fi.Size() + 60)
-	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &limit); err != nil {
-		t.Fatal(err)
-	}
+	// The disk fills up in the middle of the next record.
+	restore := storage.ShortSpoolWrites(t)
 	_, errB := sp.Append(storage.SpoolEntry{Pseudonym: "pB", EventID: 2, Part: tips.Part{Text: "B: " + strings.Repeat("x", 300)}})
-	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &old); err != nil {
-		t.Fatal(err)
-	}
+	restore()
 	if errB == nil {
 		t.Fatal("a record cut short was acknowledged")
 	}
