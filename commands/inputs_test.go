@@ -53,15 +53,8 @@ func TestLostFileIsToldInTheReportersLanguage(t *testing.T) {
 // its caption answers, and the photo (with the caption) is kept as a new
 // tip, which the reporter is told; a photo alone leaves the question open.
 func TestPhotoSentAsAnAnswerIsKept(t *testing.T) {
-	tm := newTeam(t)
-	r := tm.as(adminID, "Admin", commands.Request{Command: "invite", Args: "investigator"})
-	tm.as("2002", "Ana", commands.Request{Command: "redeem", Args: codeRE.FindString(r[0].Text)})
-	r = tm.as(reporterID, "Rosa", commands.Request{Text: "Cobran piso en el mercado"})
-	draft := strings.Split(press(r, "send:"), ":")[1]
-	tm.as(reporterID, "Rosa", commands.Request{Callback: "fu:" + draft + ":1"})
-	tm.as(reporterID, "Rosa", commands.Request{Callback: "send:" + draft})
-	tm.as("2002", "Ana", commands.Request{Command: "next"})
-	tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Tiene una foto?"})
+	tm := asked(t, "¿Tiene una foto?")
+	var r []commands.Reply
 
 	png := []byte("\x89PNG\r\n\x1a\n" + strings.Repeat("x", 64))
 	photo := func(caption string) []commands.Reply {
@@ -133,15 +126,7 @@ func TestGroupTipIsRemovedToProtectItsSender(t *testing.T) {
 // its words go with it; one too long is refused before the question is
 // used up, so it can be sent again in parts.
 func TestAnswerLengthCountsTypedText(t *testing.T) {
-	tm := newTeam(t)
-	r := tm.as(adminID, "Admin", commands.Request{Command: "invite", Args: "investigator"})
-	tm.as("2002", "Ana", commands.Request{Command: "redeem", Args: codeRE.FindString(r[0].Text)})
-	r = tm.as(reporterID, "Rosa", commands.Request{Text: "Cobran piso en el mercado"})
-	draft := strings.Split(press(r, "send:"), ":")[1]
-	tm.as(reporterID, "Rosa", commands.Request{Callback: "fu:" + draft + ":1"})
-	tm.as(reporterID, "Rosa", commands.Request{Callback: "send:" + draft})
-	tm.as("2002", "Ana", commands.Request{Command: "next"})
-	tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Dónde?"})
+	tm := asked(t, "¿Dónde?")
 	max := commands.DefaultLimits.MaxMessageRunes
 	answer := func(text string) []commands.Reply {
 		return tm.as(reporterID, "Rosa", commands.Request{Text: text, HiddenLinks: []string{"https://mapa.example/x"}, ReplyToBot: true, ReplyToID: "m1"})
@@ -169,4 +154,20 @@ func TestTipFilesCarryTheMissingFileNotice(t *testing.T) {
 	if len(r) != 1 || len(r[0].Files) != 1 || r[0].FileMissing != e.text("pt-BR", "tip_attachment_missing", nil) {
 		t.Fatalf("tip view: %d replies, files %d, notice %q", len(r), len(r[0].Files), r[0].FileMissing)
 	}
+}
+
+// asked is a team where investigator 2002 (Ana) claimed tip 1, whose
+// reporter allowed questions, and asked its reporter question.
+func asked(t *testing.T, question string) *team {
+	t.Helper()
+	tm := newTeam(t)
+	r := tm.as(adminID, "Admin", commands.Request{Command: "invite", Args: "investigator"})
+	tm.as("2002", "Ana", commands.Request{Command: "redeem", Args: codeRE.FindString(r[0].Text)})
+	r = tm.as(reporterID, "Rosa", commands.Request{Text: "Cobran piso en el mercado"})
+	draft := strings.Split(press(r, "send:"), ":")[1]
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "fu:" + draft + ":1"})
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "send:" + draft})
+	tm.as("2002", "Ana", commands.Request{Command: "next"})
+	tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 " + question})
+	return tm
 }
