@@ -117,7 +117,7 @@ local left = tonumber(redis.call('HGET', KEYS[1], 'n') or '0') - removed
 if left <= 0 then redis.call('DEL', KEYS[1]) return 0 end
 local chars = math.max(tonumber(redis.call('HGET', KEYS[1], 'chars') or '0') - tonumber(ARGV[5]), 0)
 redis.call('HSET', KEYS[1], 'id', ARGV[6], 'n', left, 'chars', chars)
-redis.call('HDEL', KEYS[1], 'sending', 'cat', 'claimed')
+redis.call('HDEL', KEYS[1], 'sending', 'cat', 'claimed', 'rk')
 return left`)
 
 // sentEvent defines event(field): the platform event of a draft part's
