@@ -65,18 +65,9 @@ func hookedStore(t *testing.T, h redis.Hook) (*storage.Store, *clock) {
 // hookedStoreClient is hookedStore, also returning its Redis client.
 func hookedStoreClient(t *testing.T, h redis.Hook) (*storage.Store, *clock, *redis.Client) {
 	t.Helper()
-	srv := redistest.Start(t)
-	rdb := srv.Client()
+	rdb := redistest.Start(t).Client()
 	rdb.AddHook(h)
-	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
-	clk := &clock{t: time.Now()}
-	st, err := storage.New(rdb, kr, storage.Options{Prefix: "t", Retention: 48 * time.Hour, DraftIdle: 10 * time.Minute, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Init(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	st, clk := storeOn(t, rdb)
 	return st, clk, rdb
 }
 

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/storage/redistest"
 	"github.com/vigia-project/vigia/tips"
@@ -29,19 +31,26 @@ func (c *clock) Add(d time.Duration) {
 func newStore(t *testing.T) (*storage.Store, *redistest.Server, *clock) {
 	t.Helper()
 	srv := redistest.Start(t)
+	st, clk := storeOn(t, srv.Client())
+	return st, srv, clk
+}
+
+// storeOn is a store on rdb under prefix "t", with an injected clock.
+func storeOn(t *testing.T, rdb *redis.Client) (*storage.Store, *clock) {
+	t.Helper()
 	kr, err := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
 	if err != nil {
 		t.Fatal(err)
 	}
 	clk := &clock{t: time.Now()}
-	st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "t", Retention: 48 * time.Hour, DraftIdle: 10 * time.Minute, Now: clk.Now})
+	st, err := storage.New(rdb, kr, storage.Options{Prefix: "t", Retention: 48 * time.Hour, DraftIdle: 10 * time.Minute, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := st.Init(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return st, srv, clk
+	return st, clk
 }
 
 func TestKeyringRejectsShortSecret(t *testing.T) {

@@ -307,13 +307,7 @@ func TestCleanJPEGWalksScansAndCutsAtEOI(t *testing.T) {
 			if !bytes.Contains(c.in, []byte("Juan")) {
 				t.Fatal("test input carries no metadata")
 			}
-			got, how := CleanFile(c.in)
-			if how != Cleaned {
-				t.Fatalf("cleaning = %v", how)
-			}
-			if !bytes.Equal(got, c.want) {
-				t.Fatalf("cleaned %d bytes to %d, want %d", len(c.in), len(got), len(c.want))
-			}
+			got := mustClean(t, c.in, c.want)
 			if c.picture {
 				samePixels(t, c.want, got)
 			}
@@ -438,13 +432,7 @@ func TestCleanJPEGThumbnailsAndKeptSegments(t *testing.T) {
 			if !bytes.Contains(c.in, []byte("Juan")) && !bytes.Contains(c.in, uncropped[2:]) {
 				t.Fatal("test input carries no metadata")
 			}
-			got, how := CleanFile(c.in)
-			if how != Cleaned {
-				t.Fatalf("cleaning = %v", how)
-			}
-			if !bytes.Equal(got, c.want) {
-				t.Fatalf("cleaned %d bytes to %d, want %d", len(c.in), len(got), len(c.want))
-			}
+			got := mustClean(t, c.in, c.want)
 			samePixels(t, c.in, got)
 		})
 	}
@@ -516,13 +504,7 @@ func TestCleanPNGKeepsOnlyRenderingChunks(t *testing.T) {
 			if !bytes.Contains(c.in, []byte("Juan")) {
 				t.Fatal("test input carries no metadata")
 			}
-			got, how := CleanFile(c.in)
-			if how != Cleaned {
-				t.Fatalf("cleaning = %v", how)
-			}
-			if !bytes.Equal(got, c.want) {
-				t.Fatalf("cleaned %d bytes to %d, want %d", len(c.in), len(got), len(c.want))
-			}
+			got := mustClean(t, c.in, c.want)
 			samePixels(t, c.in, got)
 		})
 	}
@@ -650,13 +632,7 @@ func TestCleanJPEGKeepsOnlyWhatDecodersRead(t *testing.T) {
 			if len(c.in) <= len(c.want) || bytes.Contains(c.want, []byte(gps)) {
 				t.Fatal("test input holds nothing to clean")
 			}
-			got, how := CleanFile(c.in)
-			if how != Cleaned {
-				t.Fatalf("cleaning = %v", how)
-			}
-			if !bytes.Equal(got, c.want) {
-				t.Fatalf("cleaned %d bytes to %d, want %d", len(c.in), len(got), len(c.want))
-			}
+			got := mustClean(t, c.in, c.want)
 			if c.picture {
 				samePixels(t, c.want, got)
 			}
@@ -691,4 +667,17 @@ func TestCleanJPEGKeepsEncodersOutput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mustClean cleans in, which must come out Cleaned and exactly want.
+func mustClean(t *testing.T, in, want []byte) []byte {
+	t.Helper()
+	got, how := CleanFile(in)
+	if how != Cleaned {
+		t.Fatalf("cleaning = %v", how)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("cleaned %d bytes to %d, want %d", len(in), len(got), len(want))
+	}
+	return got
 }
