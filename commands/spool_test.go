@@ -20,22 +20,9 @@ import (
 // gets a receipt; investigator commands say storage is unavailable; once
 // Redis is back the spool is replayed, exactly once.
 func TestRedisOutageSpoolsTips(t *testing.T) {
-	srv := redistest.Start(t)
-	if !srv.Real {
-		t.Skip("needs a real redis-server to stop and restart")
-	}
+	srv, st, sp, dir, mux := spooling(t)
 	ctx := context.Background()
-	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{6}, 32))
-	st, _ := storage.New(srv.Client(), kr, storage.Options{Prefix: "o"})
-	st.Init(ctx)
-	dir := t.TempDir()
-	sp, err := storage.OpenSpool(dir, kr)
-	if err != nil {
-		t.Fatal(err)
-	}
 	msg, _ := locales.Load()
-	mux := commands.New(commands.Options{Store: st, Messages: msg, DefaultLanguage: "en", Spool: sp,
-		Roles: commands.Roles{"telegram:9": commands.Investigator}, Logger: slog.New(slog.DiscardHandler)})
 	say := func(user string, req commands.Request) string {
 		req.Platform, req.UserID, req.ChatID = "telegram", user, user
 		rec := &recorder{}
@@ -93,20 +80,8 @@ func readAll(dir string) ([]byte, error) {
 // bot restarted before confirming it) is answered with the same receipt
 // and becomes one tip, whether it comes back before or after the replay.
 func TestRedeliveredSpooledMessageIsOneTip(t *testing.T) {
-	srv := redistest.Start(t)
-	if !srv.Real {
-		t.Skip("needs a real redis-server to stop and restart")
-	}
+	srv, st, sp, _, mux := spooling(t)
 	ctx := context.Background()
-	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{6}, 32))
-	st, _ := storage.New(srv.Client(), kr, storage.Options{Prefix: "o"})
-	st.Init(ctx)
-	sp, err := storage.OpenSpool(t.TempDir(), kr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	msg, _ := locales.Load()
-	mux := commands.New(commands.Options{Store: st, Messages: msg, DefaultLanguage: "en", Spool: sp, Logger: slog.New(slog.DiscardHandler)})
 	say := func() []commands.Reply {
 		rec := &recorder{}
 		mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "71", ChatID: "71", Text: "cobran piso en el mercado", EventID: 100}, rec)
@@ -137,4 +112,28 @@ func TestRedeliveredSpooledMessageIsOneTip(t *testing.T) {
 	if tip, err := st.TipByReceipt(ctx, code); err != nil || tip.Content.Text() != "cobran piso en el mercado" {
 		t.Fatalf("receipt %s: %+v %v", code, tip, err)
 	}
+}
+
+// spooling is an engine (English; telegram:9 an investigator) on a real
+// redis-server the test can stop and restart, with a spool in dir.
+func spooling(t *testing.T) (*redistest.Server, *storage.Store, *storage.Spool, string, *commands.Mux) {
+	t.Helper()
+	srv := redistest.Start(t)
+	if !srv.Real {
+		t.Skip("needs a real redis-server to stop and restart")
+	}
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{6}, 32))
+	st, _ := storage.New(srv.Client(), kr, storage.Options{Prefix: "o"})
+	if err := st.Init(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	sp, err := storage.OpenSpool(dir, kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := locales.Load()
+	mux := commands.New(commands.Options{Store: st, Messages: msg, DefaultLanguage: "en", Spool: sp,
+		Roles: commands.Roles{"telegram:9": commands.Investigator}, Logger: slog.New(slog.DiscardHandler)})
+	return srv, st, sp, dir, mux
 }
