@@ -17,7 +17,38 @@ var folder = cases.Fold()
 // become plain letters), case folding, and accent folding ("Extorsión"
 // becomes "extorsion"). Searching and indexing both use it, so a query
 // typed without accents finds text written with them.
+//
+// Text made only of runes below U+0300 (ASCII, Latin-1 and Latin
+// Extended, that is most tips) folds rune by rune from a table that the
+// general path filled at start-up: none of those runes combines with its
+// neighbours under these steps (combining marks start at U+0300), so the
+// result is the same (TestFoldTableMatchesGeneralPath), about ten times
+// faster. Anything else takes the general path.
 func Fold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s { // invalid UTF-8 reads as U+FFFD: general path
+		if r >= foldTableSize {
+			return foldGeneral(s)
+		}
+		b.WriteString(foldTable[r])
+	}
+	return b.String()
+}
+
+// foldTableSize bounds the runes Fold takes from foldTable.
+const foldTableSize = 0x300
+
+// foldTable holds foldGeneral of each rune below foldTableSize.
+var foldTable = func() (t [foldTableSize]string) {
+	for r := range t {
+		t[r] = foldGeneral(string(rune(r)))
+	}
+	return t
+}()
+
+// foldGeneral is Fold for any text.
+func foldGeneral(s string) string {
 	s = norm.NFKC.String(strings.ToValidUTF8(s, " "))
 	s = folder.String(s)
 	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
