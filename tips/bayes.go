@@ -13,11 +13,15 @@ import (
 //go:embed testdata/classify.tsv
 var trainTSV string
 
-// bayes is a multinomial naive Bayes model over folded tokens.
+// bayes is a multinomial naive Bayes model over folded tokens: for each
+// category in cats, its log prior, the log likelihood of each token seen in
+// training (one map lookup per token gives every category's), and that of
+// a token it never saw.
 type bayes struct {
-	logPrior map[Category]float64
-	logLike  map[Category]map[string]float64
-	unseen   map[Category]float64
+	cats     []Category
+	logPrior []float64
+	logLike  map[string][]float64
+	unseen   []float64
 }
 
 var model = trainBayes(trainTSV)
@@ -45,15 +49,22 @@ func trainBayes(tsv string) *bayes {
 			vocab[t] = true
 		}
 	}
-	b := &bayes{logPrior: map[Category]float64{}, logLike: map[Category]map[string]float64{}, unseen: map[Category]float64{}}
+	b := &bayes{logLike: map[string][]float64{}}
 	v := float64(len(vocab))
-	for c := range docs {
-		b.logPrior[c] = math.Log(docs[c] / n)
-		b.logLike[c] = map[string]float64{}
-		for t, k := range counts[c] {
-			b.logLike[c][t] = math.Log((k + 1) / (totals[c] + v))
+	for _, c := range Categories { // a fixed order: sums are reproducible
+		if docs[c] == 0 {
+			continue
 		}
-		b.unseen[c] = math.Log(1 / (totals[c] + v))
+		b.cats = append(b.cats, c)
+		b.logPrior = append(b.logPrior, math.Log(docs[c]/n))
+		b.unseen = append(b.unseen, math.Log(1/(totals[c]+v)))
+	}
+	for t := range vocab {
+		l := make([]float64, len(b.cats))
+		for i, c := range b.cats {
+			l[i] = math.Log((counts[c][t] + 1) / (totals[c] + v))
+		}
+		b.logLike[t] = l
 	}
 	return b
 }
@@ -61,27 +72,28 @@ func trainBayes(tsv string) *bayes {
 // posteriors returns P(category | text) under the model, given the text's
 // tokens.
 func (b *bayes) posteriors(toks []string) map[Category]float64 {
-	logp := map[Category]float64{}
-	best := math.Inf(-1)
-	for c, prior := range b.logPrior {
-		s := prior
-		for _, t := range toks {
-			if l, ok := b.logLike[c][t]; ok {
-				s += l
-			} else {
-				s += b.unseen[c]
-			}
+	logp := append([]float64(nil), b.logPrior...)
+	for _, t := range toks {
+		l, ok := b.logLike[t]
+		if !ok {
+			l = b.unseen
 		}
-		logp[c] = s
+		for i := range logp {
+			logp[i] += l[i]
+		}
+	}
+	best := math.Inf(-1)
+	for _, s := range logp {
 		best = max(best, s)
 	}
 	sum := 0.0
-	for c := range logp {
-		logp[c] = math.Exp(logp[c] - best)
-		sum += logp[c]
+	for i := range logp {
+		logp[i] = math.Exp(logp[i] - best)
+		sum += logp[i]
 	}
-	for c := range logp {
-		logp[c] /= sum
+	post := make(map[Category]float64, len(b.cats))
+	for i, c := range b.cats {
+		post[c] = logp[i] / sum
 	}
-	return logp
+	return post
 }

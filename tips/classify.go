@@ -166,6 +166,8 @@ var compiled = func() (c struct {
 	byFirst map[string][]*phrase
 	stems   map[string][]*phrase
 	n       int
+	// the lengths, in bytes, of the shortest and longest stem
+	shortestStem, longestStem int
 }) {
 	c.byFirst, c.stems = map[string][]*phrase{}, map[string][]*phrase{}
 	for _, cat := range Categories {
@@ -175,6 +177,10 @@ var compiled = func() (c struct {
 			c.n++
 			if isStem && len(p.words) == 1 {
 				c.stems[stem] = append(c.stems[stem], p)
+				if c.shortestStem == 0 || len(stem) < c.shortestStem {
+					c.shortestStem = len(stem)
+				}
+				c.longestStem = max(c.longestStem, len(stem))
 			} else {
 				c.byFirst[p.words[0]] = append(c.byFirst[p.words[0]], p)
 			}
@@ -200,7 +206,7 @@ func lexiconScores(words []string) map[Category]float64 {
 				hit(p)
 			}
 		}
-		for l := 1; l <= len(w); l++ {
+		for l := compiled.shortestStem; l <= min(len(w), compiled.longestStem); l++ {
 			for _, p := range compiled.stems[w[:l]] {
 				hit(p)
 			}

@@ -3,6 +3,7 @@ package tips
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/runes"
@@ -68,13 +69,16 @@ func Tokens(text string) []string { return foldedTokens(Fold(text)) }
 
 // foldedTokens is Tokens of text already folded.
 func foldedTokens(folded string) []string {
-	seen := map[string]bool{}
+	seen := make(map[string]struct{}, 64)
 	var out []string
 	for _, w := range strings.FieldsFunc(folded, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		if n := len([]rune(w)); n < 2 || n > 40 || seen[w] {
+		if n := utf8.RuneCountInString(w); n < 2 || n > 40 {
 			continue
 		}
-		seen[w] = true
+		if _, ok := seen[w]; ok {
+			continue
+		}
+		seen[w] = struct{}{}
 		out = append(out, w)
 		if len(out) == maxTokens {
 			break
