@@ -13,6 +13,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
@@ -351,11 +352,7 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 					return err
 				}
 				// No audit, no action: a team action must never go unrecorded.
-				args := req.Args
-				if cmd.BeforeUnlock && args != "" {
-					args = "(code)"
-				}
-				if err := m.audit(ctx, c, cmd.Name, args); err != nil {
+				if err := m.audit(ctx, c, auditEntry(cmd, req.Args)); err != nil {
 					return err
 				}
 				if locked, err := m.locked(ctx, c); err != nil || (locked && !cmd.BeforeUnlock) {
@@ -451,15 +448,29 @@ func Stack(skip int) string {
 	return b.String()
 }
 
-// audit records a team member's action, arguments included, and when they
-// were last active. Callers refuse the action when it fails.
-func (m *Mux) audit(ctx context.Context, c *Context, action, args string) error {
-	who := c.Request.Platform + ":" + c.Request.UserID
-	if c.Request.Name != "" {
-		who += " " + c.Request.Name
+// auditEntry is what the audit log keeps of team command cmd given args:
+// the arguments, but neither a code nor a note's or question's text.
+func auditEntry(cmd *Command, args string) storage.AuditEntry {
+	e := storage.AuditEntry{Action: cmd.Name, Args: args}
+	switch {
+	case cmd.BeforeUnlock && args != "":
+		e.Args, e.Code = "", true
+	case cmd.TipText:
+		number, text, _ := strings.Cut(strings.TrimSpace(args), " ")
+		e.Args, e.TextLength = number, utf8.RuneCountInString(strings.TrimSpace(text))
 	}
-	if err := m.store.Audit(ctx, storage.AuditEntry{Who: who, Action: action, Args: args}, m.triage.AuditRetention); err != nil {
-		return fmt.Errorf("audit %s: %w", action, err)
+	return e
+}
+
+// audit records a team member's action e, and when they were last active.
+// Callers refuse the action when it fails.
+func (m *Mux) audit(ctx context.Context, c *Context, e storage.AuditEntry) error {
+	e.Who = c.Request.Platform + ":" + c.Request.UserID
+	if c.Request.Name != "" {
+		e.Who += " " + c.Request.Name
+	}
+	if err := m.store.Audit(ctx, e, m.triage.AuditRetention); err != nil {
+		return fmt.Errorf("audit %s: %w", e.Action, err)
 	}
 	if c.Role >= Investigator {
 		_ = m.store.Touch(ctx, c.Pseudonym)

@@ -46,7 +46,12 @@ type Command struct {
 	// BeforeUnlock team commands work before the second factor is given
 	// (those that give it); their arguments are not written to the audit log.
 	BeforeUnlock bool
-	Handler      HandlerFunc
+	// TipText team commands take a tip number, then text that goes into
+	// the tip's history (a note, a question): the audit log, kept a year
+	// whatever happens to the tip, records its length, not the text, so
+	// the text goes when the tip is purged or expires.
+	TipText bool
+	Handler HandlerFunc
 }
 
 // commandTable lists every command Vigía knows.
@@ -78,9 +83,9 @@ func commandTable() []*Command {
 		{Name: "queue", Role: Investigator, Handler: queue},
 		{Name: "triage", Role: Investigator, Handler: triage,
 			Args: []Arg{{Name: "number", Kind: ArgInteger, Required: true, Min: 1}, {Name: "decision", Required: true}}},
-		{Name: "note", Role: Investigator, Handler: note,
+		{Name: "note", Role: Investigator, TipText: true, Handler: note,
 			Args: []Arg{{Name: "number", Kind: ArgInteger, Required: true, Min: 1}, {Name: "text", Required: true}}},
-		{Name: "ask", Role: Investigator, Handler: ask,
+		{Name: "ask", Role: Investigator, TipText: true, Handler: ask,
 			Args: []Arg{{Name: "number", Kind: ArgInteger, Required: true, Min: 1}, {Name: "question", Required: true}}},
 		{Name: "invite", Role: Admin, PrivateOnly: true, Handler: invite,
 			Args: []Arg{{Name: "role", Kind: ArgRole}}},

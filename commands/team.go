@@ -56,7 +56,7 @@ func redeem(ctx context.Context, c *Context) error {
 	// Audited only on success: a failed attempt may come from anyone, and
 	// the audit log must not collect the identities of random users.
 	c.Role = Investigator
-	if err := c.mux.audit(ctx, c, "redeem", m.Role); err != nil {
+	if err := c.mux.audit(ctx, c, storage.AuditEntry{Action: "redeem", Args: m.Role}); err != nil {
 		return err
 	}
 	return c.Say(ctx, "redeem_ok", map[string]any{"Role": c.T("role_"+m.Role, nil)})
@@ -153,8 +153,15 @@ func auditLog(ctx context.Context, c *Context) error {
 	}
 	var lines []string
 	for _, e := range entries {
+		args := safe(e.Args)
+		if e.Code {
+			args = strings.TrimSpace(args + " " + c.T("audit_code_withheld", nil))
+		}
+		if e.TextLength > 0 {
+			args = strings.TrimSpace(args + " " + c.T("audit_text_withheld", nil, e.TextLength))
+		}
 		lines = append(lines, c.T("audit_line", map[string]any{
-			"Time": e.Time.UTC().Format(time.DateTime), "Who": safe(e.Who), "Action": "/" + e.Action, "Args": safe(e.Args),
+			"Time": e.Time.UTC().Format(time.DateTime), "Who": safe(e.Who), "Action": "/" + e.Action, "Args": args,
 		}))
 	}
 	return c.Reply(ctx, Reply{Text: strings.Join(lines, "\n"), Protected: true})

@@ -183,7 +183,7 @@ func (m *Mux) triageButton(ctx context.Context, c *Context, data string) error {
 	default:
 		return nil
 	}
-	if err := m.audit(ctx, c, "triage", id+" "+status+" (button)"); err != nil {
+	if err := m.audit(ctx, c, storage.AuditEntry{Action: "triage", Args: id + " " + status + " (button)"}); err != nil {
 		return err
 	}
 	if locked, err := m.locked(ctx, c); err != nil || locked {

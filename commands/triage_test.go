@@ -192,12 +192,19 @@ func TestTriageLifecycle(t *testing.T) {
 		t.Fatalf("revoked investigator: %+v", r)
 	}
 
-	// Every team step is in the audit log, with its arguments; reporters are not.
+	// Every team step is in the audit log, with its arguments; reporters
+	// are not. A question's or note's text is not: it is in the tip's
+	// history, and must go with the tip, where the audit log stays a year.
 	r = tm.as(adminID, "Admin Ada", commands.Request{Command: "audit", Args: "50"})
-	for _, want := range []string{"/invite investigator", "/redeem investigator", "/next", "/queue", "/ask 1 ¿Qué días pasan?", "/triage 1 verified high", "/note 1", "/tip 1", "/revoke telegram:2002", "Ana Investigadora"} {
+	for _, want := range []string{"/invite investigator", "/redeem investigator", "/next", "/queue", "/triage 1 verified high", "/tip 1", "/revoke telegram:2002", "Ana Investigadora",
+		"/ask 1 " + tm.msg.Localize("en", "audit_text_withheld", nil, len([]rune("¿Qué días pasan?"))),
+		"/note 1 " + tm.msg.Localize("en", "audit_text_withheld", nil, len([]rune("Coincide con otro caso")))} {
 		if !strings.Contains(r[0].Text, want) {
 			t.Errorf("audit lacks %q:\n%s", want, r[0].Text)
 		}
+	}
+	if strings.Contains(r[0].Text, "Qué días") || strings.Contains(r[0].Text, "Coincide") {
+		t.Errorf("audit holds the text of a question or note:\n%s", r[0].Text)
 	}
 	if strings.Contains(r[0].Text, "Rosa") || strings.Contains(r[0].Text, reporterID) || strings.Contains(r[0].Text, "Intruso") {
 		t.Errorf("audit names a reporter or a failed stranger:\n%s", r[0].Text)

@@ -17,6 +17,12 @@ type AuditEntry struct {
 	Action string    `json:"a"`
 	Args   string    `json:"x,omitempty"`
 	Tip    string    `json:"i,omitempty"`
+	// Code: a code was given and is not recorded.
+	Code bool `json:"c,omitempty"`
+	// TextLength: the characters of a note or question, recorded
+	// instead of its text (which lives in the tip's history, and goes
+	// with it).
+	TextLength int `json:"n,omitempty"`
 }
 
 // Audit appends an entry to the sealed audit stream. Entries are never
