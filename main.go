@@ -40,7 +40,7 @@ import (
 	"github.com/vigia-project/vigia/storage"
 )
 
-const usage = `usage: vigia [serve|demo|keygen|rotate-key]
+const usage = `usage: vigia [serve|demo|keygen|rotate-key|reset-2fa|bench]
 
   serve   run the bot (default); configured by VIGIA_* variables, see README.md
           listeners: VIGIA_HTTP_ADDR (webhook, /healthz, /readyz; public) and
@@ -48,6 +48,8 @@ const usage = `usage: vigia [serve|demo|keygen|rotate-key]
   demo    try Vigía in this terminal, no tokens and no Redis needed
   keygen  print a new random VIGIA_SECRET
   rotate-key  re-seal everything under VIGIA_SECRET, from VIGIA_SECRET_PREVIOUS
+  reset-2fa platform:id  forget a team member's second-factor key (a lost
+          authenticator), so they can /enroll again; recorded in the audit log
   bench   measure intake, queries and memory against VIGIA_REDIS_URL (see BENCHMARKS.md)
 `
 
@@ -70,6 +72,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return keygen(stdout, stderr)
 	case "rotate-key":
 		return rotateKey(ctx, getenv, stdout, stderr)
+	case "reset-2fa":
+		return resetSecondFactor(ctx, args[1:], getenv, stdout, stderr)
 	case "bench":
 		return benchmark(ctx, args[1:], getenv, stdout, stderr)
 	case "-h", "--help", "help":

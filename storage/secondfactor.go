@@ -95,6 +95,17 @@ func (s *Store) Lock(ctx context.Context, pseudonym string) error {
 	return s.rdb.Del(ctx, s.k.unlocked(pseudonym)).Err()
 }
 
+// ResetSecondFactor forgets a member's enrolment and unlock, so that one
+// who lost their authenticator can enrol again; it reports whether they
+// had enrolled.
+func (s *Store) ResetSecondFactor(ctx context.Context, pseudonym string) (bool, error) {
+	n, err := s.rdb.Del(ctx, s.k.secondFactor(pseudonym), s.k.unlocked(pseudonym)).Result()
+	if err != nil {
+		return false, fmt.Errorf("reset second factor: %w", err)
+	}
+	return n > 0, nil
+}
+
 // dropSecondFactor forgets a member's enrolment and unlock (on revocation).
 func (s *Store) dropSecondFactor(ctx context.Context, pseudonym string) error {
 	if err := s.rdb.Del(ctx, s.k.secondFactor(pseudonym), s.k.unlocked(pseudonym)).Err(); err != nil && !errors.Is(err, redis.Nil) {

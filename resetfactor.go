@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
+)
+
+// resetSecondFactor is `vigia reset-2fa platform:id`, run by the operator
+// with the bot's environment: it forgets a team member's second-factor key,
+// so that one who lost their authenticator can /enroll again. It is the
+// way back for members listed in VIGIA_ADMINS or VIGIA_INVESTIGATORS,
+// whom /revoke cannot remove (invited members are revoked and invited
+// again). The reset is in the audit log.
+func resetSecondFactor(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	ids, err := commands.ParseIDList(strings.Join(args, ","))
+	if err != nil || len(ids) != 1 {
+		fmt.Fprintln(stderr, "usage: vigia reset-2fa platform:id   (for example telegram:111111111)")
+		return 2
+	}
+	cfg, err := loadConfig(getenv, false)
+	if err != nil {
+		fmt.Fprintf(stderr, "vigia: %v\n", err)
+		return 2
+	}
+	kr, err := cfg.keyring()
+	if err != nil {
+		fmt.Fprintf(stderr, "vigia: %v\n", err)
+		return 2
+	}
+	rdb, err := redisClient(cfg.RedisURL, cfg.RedisMode)
+	if err != nil {
+		fmt.Fprintf(stderr, "vigia: %v\n", err)
+		return 2
+	}
+	defer rdb.Close()
+	st, err := storage.New(rdb, kr, storage.Options{Prefix: cfg.RedisPrefix})
+	if err != nil {
+		fmt.Fprintf(stderr, "vigia: %v\n", err)
+		return 2
+	}
+	if err := st.Init(ctx); err != nil {
+		if errors.Is(err, storage.ErrWrongSecret) {
+			fmt.Fprintf(stderr, "vigia: VIGIA_SECRET: %v\n", err)
+			return 2
+		}
+		fmt.Fprintf(stderr, "vigia: redis: %v\n", err)
+		return 1
+	}
+	platform, id, _ := strings.Cut(ids[0], ":")
+	// Recorded first: no reset goes unrecorded.
+	if err := st.Audit(ctx, storage.AuditEntry{Who: "vigia reset-2fa", Action: "reset-2fa", Args: ids[0]}, cfg.Triage.AuditRetention); err != nil {
+		fmt.Fprintf(stderr, "vigia: redis: %v\n", err)
+		return 1
+	}
+	had, err := st.ResetSecondFactor(ctx, st.Pseudonym(platform, id))
+	if err != nil {
+		fmt.Fprintf(stderr, "vigia: redis: %v\n", err)
+		return 1
+	}
+	if !had {
+		fmt.Fprintf(stdout, "%s had no second factor enrolled; nothing to reset\n", ids[0])
+		return 0
+	}
+	fmt.Fprintf(stdout, "second factor of %s reset: they send /enroll to the bot in a private chat, then /unlock\n", ids[0])
+	return 0
+}
