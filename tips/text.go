@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 )
 
 // Neutralize makes text safe to relay. It drops invisible format
@@ -65,8 +67,8 @@ func Defang(text string) string {
 		return defangScheme(scheme)
 	})
 	// Bare domains ("evil.example") are linkified by chat clients too.
-	text = domainPattern.ReplaceAllStringFunc(text, bracketDots)
-	text = altDomainPattern.ReplaceAllStringFunc(text, bracketDots)
+	text = domainPattern.ReplaceAllStringFunc(text, defangHost)
+	text = altDomainPattern.ReplaceAllStringFunc(text, defangHost)
 	return ipv4Pattern.ReplaceAllStringFunc(text, bracketDots)
 }
 
@@ -119,7 +121,41 @@ func defangURL(u string) string {
 	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
 		host, path = rest[:i], rest[i:]
 	}
-	return scheme + dotReplacer.Replace(host) + path
+	return scheme + defangHost(host) + path
+}
+
+// defangHost brackets a host name's full stops and, if it is written with
+// letters other than ASCII ones, adds the ASCII form a browser would go
+// to: "аррӏе.com" in Cyrillic reads as apple.com, its ASCII form
+// "xn--80ak6aa92e.com" does not.
+func defangHost(host string) string {
+	out := bracketDots(host)
+	if a := asciiHost(host); a != "" {
+		out += " (" + bracketDots(a) + ")"
+	}
+	return out
+}
+
+// asciiHost is the ASCII (punycode) form of a host name written with other
+// letters, or "" if it is ASCII or has none.
+func asciiHost(host string) string {
+	ascii := true
+	for i := 0; i < len(host); i++ {
+		ascii = ascii && host[i] < utf8.RuneSelf
+	}
+	if ascii {
+		return ""
+	}
+	a, err := idna.Lookup.ToASCII(host)
+	if err != nil {
+		if a, err = idna.Punycode.ToASCII(host); err != nil {
+			return ""
+		}
+	}
+	if a == host || !strings.Contains(a, "xn--") {
+		return ""
+	}
+	return a
 }
 
 // FirstLine returns the first non-empty line of text, cut to at most max

@@ -64,7 +64,7 @@ func TestDefang(t *testing.T) {
 		"bare domain pago-piso.com.mx": "bare domain pago-piso[.]com[.]mx",
 		"no links, here. ok":           "no links, here. ok",
 		"ftp-like text 3.14":           "ftp-like text 3.14",
-		"пример.рф y bücher.de":        "пример[.]рф y bücher[.]de",
+		"пример.рф y bücher.de":        "пример[.]рф (xn--e1afmkfd[.]xn--p1ai) y bücher[.]de (xn--bcher-kva[.]de)",
 		"tg://resolve?domain=x":        "tg[:]//resolve?domain=x",
 		// Full stops IDNA reads as ".": browsers open these hosts.
 		"pago。example y ｅｖｉｌ．ｃｏｍ y t｡me/x": "pago[。]example y ｅｖｉｌ[．]ｃｏｍ y t[｡]me/x",
@@ -80,7 +80,7 @@ func TestDefang(t *testing.T) {
 		// Any scheme, not only the web's.
 		"ton://x intent://scan sftp://h hxxps://ya": "ton[:]//x intent[:]//scan sftp[:]//h hxxps://ya",
 		// A combining mark is part of a host name.
-		"pe\u0301rez.example": "pe\u0301rez[.]example",
+		"pe\u0301rez.example": "pe\u0301rez[.]example (xn--prez-bpa[.]example)",
 	}
 	for in, want := range cases {
 		if got := Defang(in); got != want {
@@ -237,5 +237,23 @@ func TestIndexTokensLeaveOutStopWords(t *testing.T) {
 	}
 	if len(IndexTokens("de la que el")) != 0 {
 		t.Fatal("stop words only should give nothing to search")
+	}
+}
+
+// A host name in look-alike letters is shown with the ASCII form a
+// browser would go to, so "аррӏе.com" in Cyrillic does not pass for
+// apple.com; ASCII names are left as they are.
+func TestDefangShowsASCIIFormOfHostNames(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://аррӏе.com/login": "hxxps://аррӏе[.]com (xn--80ak6aa92e[.]com)/login",
+		"ver аррӏе.com ya":        "ver аррӏе[.]com (xn--80ak6aa92e[.]com) ya",
+		"пример.рф":               "пример[.]рф (xn--e1afmkfd[.]xn--p1ai)",
+		"ｅｖｉｌ．ｃｏｍ":                "ｅｖｉｌ[．]ｃｏｍ",
+		"https://apple.com/x":     "hxxps://apple[.]com/x",
+		"correo a@ejemplo.mx hoy": "correo a@ejemplo[.]mx hoy",
+	} {
+		if got := Defang(in); got != want {
+			t.Errorf("Defang(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
