@@ -49,8 +49,8 @@ func (c *Context) tipList(header string, list []tips.Tip) string {
 }
 
 func showTip(ctx context.Context, c *Context) error {
-	id := strings.TrimPrefix(strings.TrimSpace(c.Request.Args), "#")
-	if _, err := strconv.ParseUint(id, 10, 63); err != nil {
+	id, ok := parseTipID(c.Request.Args)
+	if !ok {
 		return c.Say(ctx, "tip_usage", nil)
 	}
 	t, err := c.mux.store.Tip(ctx, id)

@@ -92,13 +92,15 @@ func queue(ctx context.Context, c *Context) error {
 	})
 }
 
-// parseTipID reads a tip number ("12" or "#12").
+// parseTipID reads a tip number ("12", "#12" or "012") and returns it as
+// tips are numbered, without leading zeros. Signs, other characters and
+// numbers past 63 bits are refused.
 func parseTipID(s string) (string, bool) {
-	id := strings.TrimPrefix(strings.TrimSpace(s), "#")
-	if _, err := strconv.ParseUint(id, 10, 63); err != nil {
+	n, err := strconv.ParseUint(strings.TrimPrefix(strings.TrimSpace(s), "#"), 10, 63)
+	if err != nil {
 		return "", false
 	}
-	return id, true
+	return strconv.FormatUint(n, 10), true
 }
 
 func triage(ctx context.Context, c *Context) error {
@@ -174,8 +176,9 @@ func (m *Mux) triageButton(ctx context.Context, c *Context, data string) error {
 	if c.Role < Investigator {
 		return nil
 	}
-	id, status, _ := strings.Cut(strings.TrimPrefix(data, cbTriage), ":")
-	if _, ok := parseTipID(id); !ok {
+	arg, status, _ := strings.Cut(strings.TrimPrefix(data, cbTriage), ":")
+	id, ok := parseTipID(arg)
+	if !ok {
 		return nil
 	}
 	switch tips.Status(status) {
