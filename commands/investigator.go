@@ -136,7 +136,8 @@ func (c *Context) triageState(t tips.Tip) []string {
 		labels = safe(strings.Join(t.Labels, ", "))
 	}
 	out := []string{c.T("tip_meta", map[string]any{"Priority": c.T("priority_"+string(t.Priority), nil), "Labels": labels})}
-	if t.DuplicateOf != "" {
+	// Tips decided before a change of status cleared it may still carry one.
+	if t.DuplicateOf != "" && t.Status == tips.StatusDuplicate {
 		out = append(out, c.T("tip_duplicate_of", map[string]any{"ID": t.DuplicateOf}))
 	}
 	if t.ClaimedBy != "" {

@@ -1,6 +1,7 @@
 package commands_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -35,5 +36,34 @@ func TestTipNumbersWithLeadingZeros(t *testing.T) {
 	}
 	if r = tm.as(adminID, "Ada", commands.Request{Callback: "tr:01:new"}); len(r) == 0 || r[0].Text != en("triage_done", map[string]any{"ID": "1", "Status": en("status_new", nil)}) {
 		t.Errorf("button tr:01:new: %+v", r)
+	}
+}
+
+// "Duplicate of #N" lasts as long as the duplicate status: a tip marked a
+// duplicate and then decided otherwise no longer says it, nor keeps it.
+func TestDuplicateOfGoesWithTheStatus(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	for _, text := range []string{"cobran piso en el mercado", "otra vez cobran piso en el mercado"} {
+		r := tm.as(reporterID, "R", commands.Request{Text: text})
+		tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
+	}
+	dup := tm.msg.Localize("en", "tip_duplicate_of", map[string]any{"ID": "1"})
+	tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "2 duplicate-of 1"})
+	if r := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "2"}); !strings.Contains(r[0].Text, dup) {
+		t.Fatalf("duplicate tip #2 does not say so:\n%s", r[0].Text)
+	}
+	tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "2 verified"})
+	if r := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "2"}); strings.Contains(r[0].Text, dup) {
+		t.Errorf("verified tip #2 still shows %q:\n%s", dup, r[0].Text)
+	}
+	c := tm.srv.Client()
+	if c.HExists(ctx, "w:{tips}:tip:2", "dup").Val() {
+		t.Errorf("verified tip #2 keeps dup = %q in Redis", c.HGet(ctx, "w:{tips}:tip:2", "dup").Val())
+	}
+	// A tip stored before the mark was cleared still carries it: not shown.
+	c.HSet(ctx, "w:{tips}:tip:2", "dup", "1")
+	if r := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "2"}); strings.Contains(r[0].Text, dup) {
+		t.Errorf("verified tip #2 with a stale dup shows %q:\n%s", dup, r[0].Text)
 	}
 }

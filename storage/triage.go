@@ -121,7 +121,11 @@ local entry = redis.call('HGET', key, 'e')
 redis.call('HSET', key, 's', status)
 if prio ~= '' then redis.call('HSET', key, 'p', prio) end
 if ARGV[4] ~= '' then redis.call('HSET', key, 'l', ARGV[4]) end
-if ARGV[9] ~= '' then redis.call('HSET', key, 'dup', ARGV[9]) end
+if ARGV[9] ~= '' then
+  redis.call('HSET', key, 'dup', ARGV[9])
+elseif status ~= 'duplicate' then
+  redis.call('HDEL', key, 'dup') -- no longer a duplicate of anything
+end
 if ARGV[11] ~= '' then redis.call('HSET', key, 'c', ARGV[11]) end
 if closed == '1' then
   if entry then redis.call('XACK', stream, grp, entry) end
