@@ -15,6 +15,7 @@ import (
 	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/storage/redistest"
+	"github.com/vigia-project/vigia/tips"
 )
 
 // team is a Mux with an admin from the configuration, a real Redis, an
@@ -361,4 +362,59 @@ func TestClaimOwnershipRevokeAndAuditFailure(t *testing.T) {
 	if r = tm.as("2003", "Beto", commands.Request{Command: "queue"}); strings.Contains(r[0].Text, "Waiting") {
 		t.Fatalf("a team action ran without an audit entry: %+v", r)
 	}
+}
+
+// Opening a tip again (escalating it, putting it back in the queue,
+// claiming it; by command or button) never shortens what it has left: a
+// verified tip older than the retention keeps the year verification gave
+// it, with its history, files, receipt and the way to reach its reporter.
+// Closing it again gives it the documented time of that decision.
+func TestOpeningATipNeverShortensItsLife(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	c := tm.srv.Client()
+	r := tm.as(reporterID, "R", commands.Request{Text: "el alcalde cobra a los transportistas"})
+	draft := strings.Split(press(r, "send:"), ":")[1]
+	tm.as(reporterID, "R", commands.Request{FileData: []byte("\x89PNG\r\n\x1a\n" + strings.Repeat("x", 64)), Attachment: &tips.Attachment{Kind: tips.Photo}})
+	tm.as(reporterID, "R", commands.Request{Callback: "fu:" + draft + ":1"})
+	receipt := codeRE.FindString(tm.as(reporterID, "R", commands.Request{Callback: "send:" + draft})[0].Text)
+	records := []string{"w:{tips}:tip:1", "w:{tips}:log:1", "w:{tips}:route:1"}
+	for _, pattern := range []string{"w:{tips}:receipt:*", "w:file:*"} {
+		found, err := c.Keys(ctx, pattern).Result()
+		if err != nil || len(found) != 1 {
+			t.Fatalf("%s: %v %v", pattern, found, err)
+		}
+		records = append(records, found[0])
+	}
+	lives := func(step string, lo, hi time.Duration) {
+		t.Helper()
+		for _, k := range records {
+			if ttl := c.PTTL(ctx, k).Val(); ttl < lo || ttl > hi {
+				t.Errorf("after %s, %s lives %v, want %v to %v", step, k, ttl, lo, hi)
+			}
+		}
+	}
+	const day = 24 * time.Hour
+	tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "1 verified"})
+	lives("verified", 364*day, 365*day)
+	for _, open := range []struct {
+		name string
+		req  commands.Request
+	}{
+		{"/triage 1 escalated", commands.Request{Command: "triage", Args: "1 escalated"}},
+		{"the release button", commands.Request{Callback: "tr:1:new"}},
+		{"/triage 1 claimed", commands.Request{Command: "triage", Args: "1 claimed"}},
+		{"the escalate button", commands.Request{Callback: "tr:1:escalated"}},
+	} {
+		tm.clk.Add(100 * day) // older than the retention (90 days), long before the year runs out
+		if r = tm.as(adminID, "Ada", open.req); len(r) == 0 || !strings.HasPrefix(r[0].Text, "Tip #1: ") {
+			t.Fatalf("%s: %+v", open.name, r)
+		}
+		lives(open.name, 364*day, 365*day)
+	}
+	if r = tm.as(reporterID, "R", commands.Request{Command: "status", Args: receipt}); !strings.Contains(r[0].Text, "ago") {
+		t.Errorf("the reporter's receipt after reopening: %q", r[0].Text)
+	}
+	tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "1 dismissed"})
+	lives("dismissed", 29*day, 30*day) // VIGIA_RETENTION_CLOSED, 30 days by default
 }

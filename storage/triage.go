@@ -195,17 +195,19 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	if ok == 0 {
 		return ErrNotFound
 	}
-	ttl, closing := s.byStatus[d.Status]
-	if !closing {
+	if ttl, closing := s.byStatus[d.Status]; closing {
+		err = s.expireTip(ctx, id, ttl, false)
+	} else {
 		// Open again (reopened, claimed, escalated): the tip lives as long
 		// as any open tip, counted from when it arrived, not the shorter
-		// time a dismissal gave it.
+		// time a dismissal gave it; and never less than it had left, so a
+		// verified tip that is escalated keeps the time verification gave it.
 		ttl, err = s.openTTL(ctx, id)
-		if err != nil {
-			return err
+		if err == nil {
+			err = s.expireTip(ctx, id, ttl, true)
 		}
 	}
-	if err := s.expireTip(ctx, id, ttl); err != nil {
+	if err != nil {
 		return err
 	}
 	text := string(d.Status)
@@ -234,23 +236,35 @@ func (s *Store) openTTL(ctx context.Context, id string) (time.Duration, error) {
 	return max(s.retention-s.now().Sub(time.UnixMilli(ms)), time.Minute), nil
 }
 
-// expireTip sets how long a tip and every record of it still live. When the
-// tip's hash expires its wrapped data key goes with it, so whatever copy of
-// its sealed records survives can no longer be opened (crypto-shredding).
-func (s *Store) expireTip(ctx context.Context, id string, ttl time.Duration) error {
+// expireTip sets how long a tip and every record of it still live; with
+// longer, only where that is longer than what the record has left (or it
+// had no expiry). When the tip's hash expires its wrapped data key goes
+// with it, so whatever copy of its sealed records survives can no longer be
+// opened (crypto-shredding).
+func (s *Store) expireTip(ctx context.Context, id string, ttl time.Duration, longer bool) error {
 	fields, err := s.rdb.HGetAll(ctx, s.k.tip(id)).Result()
 	if err != nil {
 		return fmt.Errorf("retention: %w", err)
 	}
 	pipe := s.rdb.Pipeline()
+	expire := func(k string) {
+		if !longer {
+			pipe.PExpire(ctx, k, ttl)
+			return
+		}
+		// Each alone is atomic: NX gives an expiry to a record without one,
+		// GT lengthens one that would end sooner, neither shortens.
+		pipe.Do(ctx, "PEXPIRE", k, ttl.Milliseconds(), "NX")
+		pipe.Do(ctx, "PEXPIRE", k, ttl.Milliseconds(), "GT")
+	}
 	for _, k := range []string{s.k.tip(id), s.k.tipLog(id), s.k.route(id), s.k.publication(id), s.k.deliveries(id), s.receiptKeyOf(fields)} {
 		if k != "" {
-			pipe.PExpire(ctx, k, ttl)
+			expire(k)
 		}
 	}
 	if t, err := s.openTip(id, fields); err == nil {
 		for _, fid := range storedFiles(t.Content) {
-			pipe.PExpire(ctx, s.k.file(fid), ttl)
+			expire(s.k.file(fid))
 		}
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
