@@ -157,11 +157,17 @@ func triage(ctx context.Context, c *Context) error {
 }
 
 func (c *Context) decide(ctx context.Context, id string, d storage.Decision) error {
-	// A tip someone else has claimed is theirs to decide (or an admin's).
-	if ok, err := c.mayDecide(ctx, id); !ok || err != nil {
-		return err
+	// A tip someone else has claimed is theirs to decide (or an admin's),
+	// until their claim times out and the queue offers it again. The
+	// store checks and decides in one step: a claim made meanwhile counts.
+	if c.Role < Admin {
+		d.ClaimTimeout = c.mux.triage.ClaimTimeout
 	}
 	err := c.mux.store.Decide(ctx, id, c.claimer(), d)
+	var claimed *storage.ClaimedError
+	if errors.As(err, &claimed) {
+		return c.Say(ctx, "tip_claimed_by", map[string]any{"Who": safe(claimed.By.Name), "Age": c.age(claimed.At)})
+	}
 	if errors.Is(err, storage.ErrNotFound) {
 		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
 	}
@@ -214,24 +220,4 @@ func note(ctx context.Context, c *Context) error {
 	}
 	_ = c.mux.store.TouchClaim(ctx, id, c.Pseudonym) // still working on it
 	return c.Say(ctx, "note_done", map[string]any{"ID": id})
-}
-
-// mayDecide reports whether the member may change a tip: it is unclaimed,
-// or theirs, or they are an admin. Otherwise it says who has it.
-func (c *Context) mayDecide(ctx context.Context, id string) (bool, error) {
-	holder, err := c.mux.store.ClaimedBy(ctx, id)
-	if err != nil {
-		return false, err
-	}
-	if holder == "" || holder == c.Pseudonym || c.Role >= Admin {
-		return true, nil
-	}
-	t, err := c.mux.store.Tip(ctx, id)
-	if err != nil {
-		return false, err
-	}
-	if t.Status != tips.StatusClaimed {
-		return true, nil
-	}
-	return false, c.Say(ctx, "tip_claimed_by", map[string]any{"Who": safe(t.ClaimedBy), "Age": c.age(t.ClaimedAt)})
 }

@@ -418,3 +418,87 @@ func TestOpeningATipNeverShortensItsLife(t *testing.T) {
 	tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "1 dismissed"})
 	lives("dismissed", 29*day, 30*day) // VIGIA_RETENTION_CLOSED, 30 days by default
 }
+
+// raceDecide runs before, once, as a decision reaches the store.
+type raceDecide struct {
+	commands.Store
+	before func()
+}
+
+func (s *raceDecide) Decide(ctx context.Context, id string, by storage.Claimer, d storage.Decision) error {
+	if f := s.before; f != nil {
+		s.before = nil
+		f()
+	}
+	return s.Store.Decide(ctx, id, by, d)
+}
+
+// A claim that lands while a decision is on its way is not overwritten:
+// the decision is refused as if the claim had been there first.
+func TestDecisionRacingAClaimIsRefused(t *testing.T) {
+	rs := &raceDecide{}
+	e := newHookedEnv(t, func(s commands.Store) commands.Store { rs.Store = s; return rs }, nil, func(o *commands.Options) {
+		o.Roles = commands.Roles{"telegram:9001": commands.Investigator, "telegram:9002": commands.Investigator}
+	})
+	r := e.do(reporterID, commands.Request{Text: "algo pasa en la esquina"})
+	e.do(reporterID, commands.Request{Callback: press(r, "send:")})
+	var beto []commands.Reply
+	rs.before = func() { beto = e.do("9002", commands.Request{Command: "next", Name: "Beto"}) }
+	ana := e.do("9001", commands.Request{Command: "triage", Args: "1 dismissed", Name: "Ana"})
+	if len(beto) == 0 || !strings.Contains(beto[0].Text, "algo pasa") {
+		t.Fatalf("Beto's /next: %+v", beto)
+	}
+	if want := e.text("es", "tip_claimed_by", map[string]any{"Who": "Beto", "Age": e.text("es", "age_minutes", nil, 0)}); ana[0].Text != want {
+		t.Errorf("Ana's /triage 1 dismissed after Beto claimed #1: %q, want %q", ana[0].Text, want)
+	}
+	if tip, err := e.store.Tip(context.Background(), "1"); err != nil || tip.Status != tips.StatusClaimed || tip.ClaimedBy != "Beto" {
+		t.Errorf("tip #1 after the race: %s claimed by %q (%v), want Beto's claim", tip.Status, tip.ClaimedBy, err)
+	}
+}
+
+// A claim idle for the claim timeout is waiting in /queue, and no longer
+// keeps others from deciding the tip, by command or button; a live claim
+// still does.
+func TestTimedOutClaimDoesNotBlockOthers(t *testing.T) {
+	tm := newTeam(t)
+	if !tm.srv.Real {
+		t.Skip("claim idle times come from a real redis-server")
+	}
+	ctx := context.Background()
+	en := func(id string, data map[string]any) string { return tm.msg.Localize("en", id, data) }
+	for _, u := range []struct{ id, name string }{{"2002", "Ana"}, {"2003", "Beto"}} {
+		code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
+		tm.as(u.id, u.name, commands.Request{Command: "redeem", Args: code})
+	}
+	r := tm.as(reporterID, "R", commands.Request{Text: "algo"})
+	tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
+	tm.as("2002", "Ana", commands.Request{Command: "next"})
+	claimedBy := func(who string) string {
+		return en("tip_claimed_by", map[string]any{"Who": who, "Age": tm.msg.Localize("en", "age_minutes", nil, 0)})
+	}
+	if r = tm.as("2003", "Beto", commands.Request{Command: "triage", Args: "1 claimed"}); r[0].Text != claimedBy("Ana") {
+		t.Fatalf("Beto /triage 1 claimed on Ana's live claim: %q", r[0].Text)
+	}
+	// Ana's claim untouched past the timeout (1 h), as Redis measures it.
+	c := tm.srv.Client()
+	pend := c.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: "w:{tips}:triage", Group: storage.TriageGroup, Start: "-", End: "+", Count: 10}).Val()
+	c.Do(ctx, "XCLAIM", "w:{tips}:triage", storage.TriageGroup, pend[0].Consumer, 0, pend[0].ID, "IDLE", (61 * time.Minute).Milliseconds(), "JUSTID")
+	if r = tm.as("2003", "Beto", commands.Request{Command: "queue"}); !strings.Contains(r[0].Text, "Waiting: 1") {
+		t.Fatalf("/queue with a timed-out claim: %q", r[0].Text)
+	}
+	if r = tm.as("2003", "Beto", commands.Request{Command: "triage", Args: "1 claimed"}); r[0].Text != en("triage_done", map[string]any{"ID": "1", "Status": en("status_claimed", nil)}) {
+		t.Fatalf("Beto /triage 1 claimed on Ana's timed-out claim: %q", r[0].Text)
+	}
+	// Now Beto's claim is the live one.
+	if r = tm.as("2002", "Ana", commands.Request{Callback: "tr:1:dismissed"}); r[0].Text != claimedBy("Beto") {
+		t.Fatalf("Ana's button on Beto's live claim: %q", r[0].Text)
+	}
+	pend = c.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: "w:{tips}:triage", Group: storage.TriageGroup, Start: "-", End: "+", Count: 10}).Val()
+	c.Do(ctx, "XCLAIM", "w:{tips}:triage", storage.TriageGroup, pend[0].Consumer, 0, pend[0].ID, "IDLE", (61 * time.Minute).Milliseconds(), "JUSTID")
+	if r = tm.as("2002", "Ana", commands.Request{Callback: "tr:1:verified"}); r[0].Text != en("triage_done", map[string]any{"ID": "1", "Status": en("status_verified", nil)}) {
+		t.Fatalf("Ana's button on Beto's timed-out claim: %q", r[0].Text)
+	}
+	if tip, err := tm.store.Tip(ctx, "1"); err != nil || tip.Status != tips.StatusVerified {
+		t.Fatalf("tip #1: %s %v", tip.Status, err)
+	}
+}

@@ -112,12 +112,24 @@ func (s *Store) openClaimer(sealed string) (Claimer, bool) {
 // closing statuses acknowledge the entry; "new" puts it back in the queue
 // and "claimed" claims it for ARGV[5] (both with JUSTID, so moving a tip
 // is not counted as a failed delivery). A tip whose entry was already
-// acknowledged (closed before, or a dead letter) gets a new entry.
+// acknowledged (closed before, or a dead letter) gets a new entry. If
+// ARGV[12] (ms) is above 0, a tip claimed by someone other than ARGV[5]
+// whose claim has been idle for less than that is left alone: the script
+// returns who claimed it and when.
 var decide = redis.NewScript(`
 local key, stream = KEYS[1], KEYS[2]
 if redis.call('EXISTS', key) == 0 then return 0 end
 local status, prio, grp, me, claimer, now, closed = ARGV[1], ARGV[2], ARGV[3], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local entry = redis.call('HGET', key, 'e')
+local timeout = tonumber(ARGV[12])
+if timeout > 0 and entry and redis.call('HGET', key, 's') == 'claimed' then
+  local holder = redis.call('HGET', key, 'cb')
+  local p = holder and holder ~= me and redis.call('XPENDING', stream, grp, entry, entry, 1)[1]
+  -- Claimed as the queue counts it: not parked, not idle for the timeout.
+  if p and p[2] ~= '~queue' and tonumber(p[3]) < timeout then
+    return {redis.call('HGET', key, 'cw') or '', redis.call('HGET', key, 'ca') or '0'}
+  end
+end
 redis.call('HSET', key, 's', status)
 if prio ~= '' then redis.call('HSET', key, 'p', prio) end
 if ARGV[4] ~= '' then redis.call('HSET', key, 'l', ARGV[4]) end
@@ -162,7 +174,21 @@ type Decision struct {
 	Labels      []string      // nil keeps the current ones
 	DuplicateOf string
 	Category    tips.Category // "" keeps the current one (investigators override)
+	// ClaimTimeout, if set, leaves a tip someone else claimed to them:
+	// Decide refuses it with a *ClaimedError, unless their claim has been
+	// idle for ClaimTimeout (the queue offers it again by then). Zero
+	// decides whoever holds it (admins, releasing a revoked member's claims).
+	ClaimTimeout time.Duration
 }
+
+// ClaimedError is Decide's refusal to change a tip that another member
+// claimed (see Decision.ClaimTimeout).
+type ClaimedError struct {
+	By Claimer   // who claimed it (without Key)
+	At time.Time // when
+}
+
+func (e *ClaimedError) Error() string { return "tip claimed by another member" }
 
 // Decide records a decision; closing statuses take the tip off the queue.
 func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) error {
@@ -187,12 +213,27 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	if d.Status.Closed() {
 		closed = "1"
 	}
-	ok, err := decide.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.triage()},
-		string(d.Status), string(d.Priority), TriageGroup, labels, by.Key, sealedClaimer, s.now().UnixMilli(), closed, d.DuplicateOf, s.k.tip(""), string(d.Category)).Int()
+	res, err := decide.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.triage()},
+		string(d.Status), string(d.Priority), TriageGroup, labels, by.Key, sealedClaimer, s.now().UnixMilli(), closed, d.DuplicateOf, s.k.tip(""), string(d.Category),
+		max(d.ClaimTimeout.Milliseconds(), 0)).Result()
 	if err != nil {
 		return fmt.Errorf("decide: %w", err)
 	}
-	if ok == 0 {
+	if holder, ok := res.([]any); ok && len(holder) == 2 {
+		e := &ClaimedError{By: Claimer{Name: "?"}} // as Queue names a claimer it cannot read
+		if cw, ok := holder[0].(string); ok {
+			if c, ok := s.openClaimer(cw); ok {
+				e.By = c
+			}
+		}
+		if ca, ok := holder[1].(string); ok {
+			if ms, err := strconv.ParseInt(ca, 10, 64); err == nil {
+				e.At = time.UnixMilli(ms)
+			}
+		}
+		return e
+	}
+	if n, _ := res.(int64); n == 0 {
 		return ErrNotFound
 	}
 	if ttl, closing := s.byStatus[d.Status]; closing {
