@@ -3,6 +3,7 @@ package commands_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -500,5 +501,74 @@ func TestTimedOutClaimDoesNotBlockOthers(t *testing.T) {
 	}
 	if tip, err := tm.store.Tip(ctx, "1"); err != nil || tip.Status != tips.StatusVerified {
 		t.Fatalf("tip #1: %s %v", tip.Status, err)
+	}
+}
+
+// /next CATEGORY finds the oldest waiting tip of that category however
+// many tips of other categories wait before it.
+func TestNextCategoryLooksAtEveryOpenTip(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	const others = 2050 // more than one look at the queue used to read
+	for i := range others {
+		p := fmt.Sprintf("%064x", i+1)
+		d, err := tm.store.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Part: tips.Part{Text: "otra cosa"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tm.store.SetDraftCategory(ctx, p, d.ID, tips.Other); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tm.store.SubmitDraft(ctx, p, d.ID, "es"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := tm.as(reporterID, "R", commands.Request{Text: "venden droga en la esquina"})
+	draft := strings.Split(press(r, "send:"), ":")[1]
+	tm.as(reporterID, "R", commands.Request{Callback: "cat:" + draft + ":" + string(tips.Drugs)})
+	tm.as(reporterID, "R", commands.Request{Callback: "send:" + draft})
+	id := fmt.Sprint(others + 1)
+
+	r = tm.as(adminID, "Ada", commands.Request{Command: "next", Args: "drugs"})
+	if !strings.HasPrefix(r[0].Text, tm.msg.Localize("en", "next_claimed", nil)) || !strings.Contains(r[0].Text, "venden droga") {
+		t.Fatalf("/next drugs with %d other tips before it: %q", others, r[0].Text)
+	}
+	if tip, err := tm.store.Tip(ctx, id); err != nil || tip.Status != tips.StatusClaimed || tip.ClaimedBy != "Ada" {
+		t.Fatalf("tip #%s: %s claimed by %q (%v)", id, tip.Status, tip.ClaimedBy, err)
+	}
+	if r = tm.as(adminID, "Ada", commands.Request{Command: "next", Args: "drugs"}); r[0].Text != tm.msg.Localize("en", "next_empty", nil) {
+		t.Fatalf("second /next drugs: %q", r[0].Text)
+	}
+	if r = tm.as(adminID, "Ada", commands.Request{Command: "queue"}); !strings.Contains(r[0].Text, fmt.Sprintf("Waiting: %d", others)) {
+		t.Fatalf("/queue: %q", r[0].Text)
+	}
+}
+
+// /queue counts, and the urgent-tip announcement sees, an open tip however
+// many entries come before it in the queue (here those of tips that
+// expired while waiting, which only /next clears).
+func TestQueueAndAnnouncementsSeeEveryOpenTip(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	pipe := tm.srv.Client().Pipeline()
+	for i := range 10050 {
+		pipe.XAdd(ctx, &redis.XAddArgs{Stream: "w:{tips}:triage", Values: []string{"id", fmt.Sprint(900000 + i)}})
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r := tm.as(reporterID, "R", commands.Request{Text: "secuestro en curso"})
+	tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
+	tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "1 new urgent"})
+	if r = tm.as(adminID, "Ada", commands.Request{Command: "queue"}); !strings.Contains(r[0].Text, "Waiting: 1") {
+		t.Errorf("/queue: %q", r[0].Text)
+	}
+	tm.clk.Add(6 * time.Minute)
+	if err := tm.mux.Remind(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := tm.msg.Localize("en", "announce_urgent", map[string]any{"ID": "1", "Age": tm.msg.Localize("en", "age_minutes", nil, 6)})
+	if got := tm.sent.sent[invChat]; len(got) != 1 || got[0].Text != want {
+		t.Errorf("urgent announcement: %+v, want %q", got, want)
 	}
 }

@@ -29,65 +29,81 @@ type Claimer struct {
 	Route string `json:"r"` // where to notify them: "platform:chat"
 }
 
-// nextTip hands the oldest waiting tip (in category ARGV[4], if set) to
+// nextTip looks at up to ARGV[10] pending entries of the triage stream,
+// from ARGV[9] ("-", or "(" and the last entry looked at before), and hands
+// the oldest waiting tip among them (in category ARGV[4], if set) to
 // consumer ARGV[2]: one parked in the queue, or one whose claim has been
 // idle for ARGV[3] ms. A tip whose claims ran out more than ARGV[7] times
-// goes to the dead-letter stream KEYS[2] instead.
+// goes to the dead-letter stream KEYS[2] instead. It returns {1, tip id},
+// or {0, the last entry it looked at}, or {0, ""} when no entry is left.
 var nextTip = redis.NewScript(`
 local stream, dead, grp, me, timeout, cat = KEYS[1], KEYS[2], ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local prefix, now, maxClaims, claimer = ARGV[5], ARGV[6], tonumber(ARGV[7]), ARGV[8]
-for _ = 1, 100 do
-  local r = redis.call('XREADGROUP', 'GROUP', grp, '~queue', 'COUNT', 1000, 'STREAMS', stream, '>')
-  if not r or #r[1][2] < 1000 then break end
-end
-local start = '-'
-for round = 1, 20 do
-  local pend = redis.call('XPENDING', stream, grp, start, '+', 100)
-  if #pend == 0 then break end
-  for _, p in ipairs(pend) do
-    local id, owner, idle, n = p[1], p[2], tonumber(p[3]), tonumber(p[4])
-    if owner == '~queue' or idle >= timeout then
-      local e = redis.call('XRANGE', stream, id, id)
-      local tip = e[1] and e[1][2][2]
-      local key = tip and (prefix .. tip)
-      local status = tip and redis.call('HGET', key, 's')
-      if not status or status == 'verified' or status == 'dismissed' or status == 'escalated' or status == 'duplicate' then
-        redis.call('XACK', stream, grp, id) -- expired, erased, or decided before anyone claimed it
-      elseif owner ~= '~queue' and tonumber(redis.call('HGET', key, 'x') or '0') + 1 > maxClaims then
-        -- Its claims keep running out without a decision: set it aside.
-        redis.call('XADD', dead, '*', 'id', tip, 'expired_claims', redis.call('HGET', key, 'x') or '0')
-        redis.call('XACK', stream, grp, id)
-        redis.call('HDEL', key, 'cb', 'cw', 'ca')
-      elseif cat == '' or redis.call('HGET', key, 'c') == cat then
-        if owner ~= '~queue' then redis.call('HINCRBY', key, 'x', 1) end -- a claim ran out
-        redis.call('XCLAIM', stream, grp, me, 0, id, 'JUSTID')
-        redis.call('HSET', key, 's', 'claimed', 'cb', me, 'cw', claimer, 'ca', now)
-        redis.call('HDEL', key, 'rm')
-        return tip
-      end
+local start, count = ARGV[9], tonumber(ARGV[10])
+local pend = redis.call('XPENDING', stream, grp, start, '+', count)
+for _, p in ipairs(pend) do
+  local id, owner, idle, n = p[1], p[2], tonumber(p[3]), tonumber(p[4])
+  if owner == '~queue' or idle >= timeout then
+    local e = redis.call('XRANGE', stream, id, id)
+    local tip = e[1] and e[1][2][2]
+    local key = tip and (prefix .. tip)
+    local status = tip and redis.call('HGET', key, 's')
+    if not status or status == 'verified' or status == 'dismissed' or status == 'escalated' or status == 'duplicate' then
+      redis.call('XACK', stream, grp, id) -- expired, erased, or decided before anyone claimed it
+    elseif owner ~= '~queue' and tonumber(redis.call('HGET', key, 'x') or '0') + 1 > maxClaims then
+      -- Its claims keep running out without a decision: set it aside.
+      redis.call('XADD', dead, '*', 'id', tip, 'expired_claims', redis.call('HGET', key, 'x') or '0')
+      redis.call('XACK', stream, grp, id)
+      redis.call('HDEL', key, 'cb', 'cw', 'ca')
+    elseif cat == '' or redis.call('HGET', key, 'c') == cat then
+      if owner ~= '~queue' then redis.call('HINCRBY', key, 'x', 1) end -- a claim ran out
+      redis.call('XCLAIM', stream, grp, me, 0, id, 'JUSTID')
+      redis.call('HSET', key, 's', 'claimed', 'cb', me, 'cw', claimer, 'ca', now)
+      redis.call('HDEL', key, 'rm')
+      return {1, tip}
     end
   end
-  start = '(' .. pend[#pend][1]
 end
-return false`)
+if #pend < count then return {0, ''} end
+return {0, pend[#pend][1]}`)
+
+// nextPage is how many triage entries one call of nextTip looks at: the
+// open set is read a page at a time, so that no call keeps Redis busy for
+// long however many tips are open.
+const nextPage = 100
 
 // Next claims the oldest waiting tip for an investigator: new tips and
 // tips whose claim went stale (idle longer than claimTimeout) are waiting.
+// With a category, it is the oldest waiting tip of that category, wherever
+// it is among the open ones.
 func (s *Store) Next(ctx context.Context, c Claimer, category tips.Category, claimTimeout time.Duration, maxClaims int) (string, error) {
 	sealedClaimer, err := s.sealClaimer(c)
 	if err != nil {
 		return "", err
 	}
-	id, err := nextTip.Run(ctx, s.rdb, []string{s.k.triage(), s.k.dead()},
-		TriageGroup, c.Key, claimTimeout.Milliseconds(), string(category), s.k.tip(""),
-		s.now().UnixMilli(), maxClaims, sealedClaimer).Text()
-	if errors.Is(err, redis.Nil) {
-		return "", ErrQueueEmpty
+	if err := s.park(ctx); err != nil {
+		return "", err
 	}
-	if err != nil {
-		return "", fmt.Errorf("next tip: %w", err)
+	for start := "-"; ; {
+		res, err := nextTip.Run(ctx, s.rdb, []string{s.k.triage(), s.k.dead()},
+			TriageGroup, c.Key, claimTimeout.Milliseconds(), string(category), s.k.tip(""),
+			s.now().UnixMilli(), maxClaims, sealedClaimer, start, nextPage).Slice()
+		if err != nil {
+			return "", fmt.Errorf("next tip: %w", err)
+		}
+		if len(res) != 2 {
+			return "", fmt.Errorf("next tip: unexpected reply %v", res)
+		}
+		found, _ := res[0].(int64)
+		id, _ := res[1].(string)
+		if found == 1 {
+			return id, s.appendLog(ctx, id, tips.Entry{Who: c.Name, Kind: tips.EntryClaim})
+		}
+		if id == "" {
+			return "", ErrQueueEmpty
+		}
+		start = "(" + id
 	}
-	return id, s.appendLog(ctx, id, tips.Entry{Who: c.Name, Kind: tips.EntryClaim})
 }
 
 func (s *Store) sealClaimer(c Claimer) (string, error) {
@@ -398,19 +414,9 @@ func (s *Store) Queue(ctx context.Context, claimTimeout time.Duration) (QueueSta
 	if err := s.park(ctx); err != nil {
 		return st, err
 	}
-	pend, err := s.rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: s.k.triage(), Group: TriageGroup, Start: "-", End: "+", Count: 10000}).Result()
-	if err != nil {
-		return st, fmt.Errorf("queue: %w", err)
-	}
-	for _, p := range pend {
-		msgs, err := s.rdb.XRange(ctx, s.k.triage(), p.ID, p.ID).Result()
-		if err != nil || len(msgs) == 0 {
-			continue
-		}
-		id, _ := msgs[0].Values["id"].(string)
-		f, err := s.rdb.HMGet(ctx, s.k.tip(id), "c", "p", "cw", "t", "s").Result()
-		if err != nil || f[0] == nil || closedStatus(f[4]) {
-			continue
+	err := s.eachPending(ctx, []string{"c", "p", "cw", "t", "s"}, func(p redis.XPendingExt, _ string, f []any) {
+		if f[0] == nil || closedStatus(f[4]) {
+			return
 		}
 		cat, _ := f[0].(string)
 		prio, _ := f[1].(string)
@@ -423,7 +429,7 @@ func (s *Store) Queue(ctx context.Context, claimTimeout time.Duration) (QueueSta
 					st.OldestWaiting = t
 				}
 			}
-			continue
+			return
 		}
 		name := "?"
 		if cw, ok := f[2].(string); ok {
@@ -432,6 +438,9 @@ func (s *Store) Queue(ctx context.Context, claimTimeout time.Duration) (QueueSta
 			}
 		}
 		st.Claimed[name]++
+	})
+	if err != nil {
+		return st, fmt.Errorf("queue: %w", err)
 	}
 	if n, err := s.rdb.XLen(ctx, s.k.dead()).Result(); err == nil {
 		st.Dead = int(n)
@@ -499,20 +508,10 @@ func (s *Store) OpenClaims(ctx context.Context, claimTimeout time.Duration) ([]C
 	if err := s.park(ctx); err != nil {
 		return nil, err
 	}
-	pend, err := s.rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: s.k.triage(), Group: TriageGroup, Start: "-", End: "+", Count: 10000}).Result()
-	if err != nil {
-		return nil, fmt.Errorf("open claims: %w", err)
-	}
 	var out []Claim
-	for _, p := range pend {
-		msgs, err := s.rdb.XRange(ctx, s.k.triage(), p.ID, p.ID).Result()
-		if err != nil || len(msgs) == 0 {
-			continue
-		}
-		id, _ := msgs[0].Values["id"].(string)
-		f, err := s.rdb.HMGet(ctx, s.k.tip(id), "p", "cw", "t", "s").Result()
-		if err != nil || f[2] == nil || closedStatus(f[3]) {
-			continue
+	err := s.eachPending(ctx, []string{"p", "cw", "t", "s"}, func(p redis.XPendingExt, id string, f []any) {
+		if f[2] == nil || closedStatus(f[3]) {
+			return
 		}
 		c := Claim{TipID: id, Idle: p.Idle, Waiting: p.Consumer == queueConsumer || p.Idle >= claimTimeout}
 		prio, _ := f[0].(string)
@@ -525,8 +524,75 @@ func (s *Store) OpenClaims(ctx context.Context, claimTimeout time.Duration) ([]C
 			c.Created = time.UnixMilli(ms)
 		}
 		out = append(out, c)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open claims: %w", err)
 	}
 	return out, nil
+}
+
+// pendingPage is how many triage entries eachPending reads per round trip.
+const pendingPage = 500
+
+// eachPending calls fn with every pending triage entry (every open tip, once
+// park has run), oldest first: the entry, its tip's id, and the tip's
+// fields named (nil where absent). It reads a page of entries at a time,
+// in three round trips, however many tips are open.
+func (s *Store) eachPending(ctx context.Context, fields []string, fn func(p redis.XPendingExt, id string, f []any)) error {
+	for start := "-"; ; {
+		pend, err := s.rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: s.k.triage(), Group: TriageGroup, Start: start, End: "+", Count: pendingPage}).Result()
+		if err != nil {
+			return err
+		}
+		entries := make([]*redis.XMessageSliceCmd, len(pend))
+		pipe := s.rdb.Pipeline()
+		for i, p := range pend {
+			entries[i] = pipe.XRange(ctx, s.k.triage(), p.ID, p.ID)
+		}
+		if err := execPage(ctx, pipe); err != nil {
+			return err
+		}
+		ids := make([]string, len(pend))
+		tipFields := make([]*redis.SliceCmd, len(pend))
+		pipe = s.rdb.Pipeline()
+		for i := range pend {
+			if msgs, err := entries[i].Result(); err == nil && len(msgs) > 0 {
+				ids[i], _ = msgs[0].Values["id"].(string)
+			}
+			if ids[i] != "" {
+				tipFields[i] = pipe.HMGet(ctx, s.k.tip(ids[i]), fields...)
+			}
+		}
+		if err := execPage(ctx, pipe); err != nil {
+			return err
+		}
+		for i, p := range pend {
+			if tipFields[i] == nil {
+				continue
+			}
+			if f, err := tipFields[i].Result(); err == nil {
+				fn(p, ids[i], f)
+			}
+		}
+		if len(pend) < pendingPage {
+			return nil
+		}
+		start = "(" + pend[len(pend)-1].ID
+	}
+}
+
+// execPage runs a pipeline whose commands are checked one by one: only a
+// failure to talk to Redis is an error of the whole page.
+func execPage(ctx context.Context, pipe redis.Pipeliner) error {
+	if pipe.Len() == 0 {
+		return nil
+	}
+	_, err := pipe.Exec(ctx)
+	var reply redis.Error
+	if err != nil && !errors.As(err, &reply) {
+		return err
+	}
+	return nil
 }
 
 // markOnce sets a flag on an existing tip, once.
