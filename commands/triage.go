@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/tips"
 )
@@ -24,12 +25,45 @@ const (
 	maxNote     = 2000
 )
 
+// parseCategory reads a category as investigators type it: the English
+// identifier ("drugs"), or its name in any supported language, whole or by
+// one of its words of four letters or more that names no other category
+// ("drogas", "trata", "desaparecida"), accents and case aside.
+func (c *Context) parseCategory(arg string) (tips.Category, bool) {
+	if cat, ok := tips.ParseCategory(strings.ToLower(arg)); ok {
+		return cat, true
+	}
+	want := tips.Fold(strings.TrimSpace(arg))
+	var found tips.Category
+	for _, cat := range tips.Categories {
+		for _, lang := range locales.Supported {
+			name := tips.Fold(c.mux.msg.Localize(lang, "category_"+string(cat), nil))
+			if want == name {
+				return cat, true
+			}
+			for _, w := range tips.Tokens(name) {
+				if w == want && len([]rune(w)) >= 4 {
+					if found != "" && found != cat {
+						return "", false // a word of two categories' names
+					}
+					found = cat
+				}
+			}
+		}
+	}
+	return found, found != ""
+}
+
 func next(ctx context.Context, c *Context) error {
 	var cat tips.Category
-	if arg := strings.TrimSpace(strings.ToLower(c.Request.Args)); arg != "" {
+	if arg := strings.TrimSpace(c.Request.Args); arg != "" {
 		var ok bool
-		if cat, ok = tips.ParseCategory(arg); !ok {
-			return c.Say(ctx, "triage_usage", nil)
+		if cat, ok = c.parseCategory(arg); !ok {
+			names := make([]string, len(tips.Categories))
+			for i, cat := range tips.Categories {
+				names[i] = c.categoryName(cat)
+			}
+			return c.Say(ctx, "next_usage", map[string]any{"Categories": strings.Join(names, ", ")})
 		}
 	}
 	id, err := c.mux.store.Next(ctx, c.claimer(), cat, c.mux.triage.ClaimTimeout, c.mux.triage.MaxClaims)

@@ -572,3 +572,31 @@ func TestQueueAndAnnouncementsSeeEveryOpenTip(t *testing.T) {
 		t.Errorf("urgent announcement: %+v, want %q", got, want)
 	}
 }
+
+// Investigators name a category for /next as they read it, in their own
+// language ("drogas", "trata", "Persona desaparecida"); anything else gets
+// the categories listed, not another command's usage.
+func TestNextTakesCategoryNamesInEveryLanguage(t *testing.T) {
+	tm := newTeam(t)
+	send := func(text string, cat tips.Category) {
+		r := tm.as(reporterID, "R", commands.Request{Text: text})
+		draft := strings.Split(press(r, "send:"), ":")[1]
+		tm.as(reporterID, "R", commands.Request{Callback: "cat:" + draft + ":" + string(cat)})
+		tm.as(reporterID, "R", commands.Request{Callback: "send:" + draft})
+	}
+	send("venden droga en la esquina", tips.Drugs)
+	send("se llevaron a mi hermano", tips.Missing)
+	send("obligan a muchachas a trabajar", tips.Trafficking)
+	for arg, want := range map[string]string{"Drogas": "venden droga", "desaparecida": "se llevaron", "TRATA": "obligan a muchachas"} {
+		r := tm.as(adminID, "Ada", commands.Request{Command: "next", Args: arg, Language: "es"})
+		if !strings.Contains(r[0].Text, want) {
+			t.Fatalf("/next %s: %q", arg, r[0].Text)
+		}
+	}
+	for _, bad := range []string{"bogus", "5", "de", "drugs extra"} {
+		r := tm.as(adminID, "Ada", commands.Request{Command: "next", Args: bad, Language: "es"})
+		if !strings.HasPrefix(r[0].Text, strings.Split(tm.msg.Localize("es", "next_usage", nil), ":")[0]) || !strings.Contains(r[0].Text, "Trata de personas") {
+			t.Fatalf("/next %s: %q", bad, r[0].Text)
+		}
+	}
+}
