@@ -4,8 +4,10 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/tips"
 )
 
 func TestSearchEntitySignalsAndAlert(t *testing.T) {
@@ -72,5 +74,82 @@ func TestSearchEntitySignalsAndAlert(t *testing.T) {
 		if !strings.Contains(r[0].Text, want) {
 			t.Errorf("audit lacks %q", want)
 		}
+	}
+}
+
+// report sends a tip from user, in category cat if set, and runs the
+// indexer over it (sending the alerts it raises).
+func (tm *team) report(user, text string, cat tips.Category) {
+	tm.t.Helper()
+	r := tm.as(user, "R", commands.Request{Text: text})
+	send := press(r, "send:")
+	if cat != "" {
+		draft := strings.TrimPrefix(send, "send:")
+		tm.as(user, "R", commands.Request{Callback: "cat:" + draft + ":" + string(cat)})
+	}
+	tm.as(user, "R", commands.Request{Callback: send})
+	if err := tm.mux.IndexPending(context.Background()); err != nil {
+		tm.t.Fatal(err)
+	}
+}
+
+// A purged tip's reporter no longer counts towards the entity's
+// reporters (for /signals and alerts), unless another of their tips
+// still names it.
+func TestPurgedTipsNoLongerCorroborate(t *testing.T) {
+	tm := newTeam(t)
+	signals := func() string {
+		t.Helper()
+		return tm.as(adminID, "Ada", commands.Request{Command: "signals"})[0].Text
+	}
+	tm.report("7001", "cobran piso desde el 5512345678", "") // #1
+	tm.report("7001", "otra vez el 5512345678", "")          // #2, the same reporter
+	tm.report("7002", "el 5512345678 nos amenaza", "")       // #3
+	if s := signals(); !strings.Contains(s, "+52 55 1234 5678 · 2 reporters · 3 tips") {
+		t.Fatalf("signals before any purge: %s", s)
+	}
+	tm.as(adminID, "Ada", commands.Request{Command: "purge", Args: "1"})
+	if s := signals(); !strings.Contains(s, "+52 55 1234 5678 · 2 reporters · 2 tips") {
+		t.Fatalf("signals after purging one of two tips of a reporter: %s", s)
+	}
+	tm.as(adminID, "Ada", commands.Request{Command: "purge", Args: "3"})
+	if s := signals(); s != tm.msg.Localize("en", "signals_empty", nil) {
+		t.Fatalf("signals with one reporter's tips left: %s", s)
+	}
+	// Two more reporters: the entity is named by three, and alerted, only
+	// once the second of them reports.
+	tm.report("7003", "me llamaron del 5512345678", "")
+	if got := tm.sent.sent["-100777"]; len(got) != 0 {
+		t.Fatalf("alert with two reporters left: %q", got[0].Text)
+	}
+	tm.report("7004", "del 5512345678 piden cuota", "")
+	if got := tm.sent.sent["-100777"]; len(got) != 1 || !strings.Contains(got[0].Text, " 3 different reporters") {
+		t.Fatalf("alerts once a third reporter names it: %+v", got)
+	}
+	// Redis keeps three reporter tags for the entity.
+	c := tm.srv.Client()
+	keys := c.Keys(context.Background(), "w:ix:e:*").Val()
+	if len(keys) != 1 {
+		t.Fatalf("entity sets: %v", keys)
+	}
+	if n := c.ZCount(context.Background(), keys[0], "-inf", "(0").Val(); n != 3 {
+		t.Errorf("%d reporter tags for three reporters", n)
+	}
+}
+
+// A reporter whose newest tip naming an entity is purged counts in a
+// window only if one of their remaining tips falls in it.
+func TestPurgeDatesAReporterByTheirRemainingTips(t *testing.T) {
+	tm := newTeam(t)
+	tm.report("7001", "cobran piso desde el 5512345678", "") // #1
+	tm.clk.Add(10 * 24 * time.Hour)
+	tm.report("7002", "el 5512345678 nos amenaza", "") // #2
+	tm.report("7001", "otra vez el 5512345678", "")    // #3
+	if s := tm.as(adminID, "Ada", commands.Request{Command: "signals"})[0].Text; !strings.Contains(s, "· 2 reporters · 2 tips") {
+		t.Fatalf("signals before the purge: %s", s)
+	}
+	tm.as(adminID, "Ada", commands.Request{Command: "purge", Args: "3"})
+	if s := tm.as(adminID, "Ada", commands.Request{Command: "signals"})[0].Text; s != tm.msg.Localize("en", "signals_empty", nil) {
+		t.Fatalf("signals of the last 7 days, where one reporter is left: %s", s)
 	}
 }

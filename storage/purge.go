@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -15,7 +17,8 @@ import (
 // or files can ever be opened — then every record that names it: the tip,
 // its history, route, files, receipt record, its triage
 // stream entry, and its entries in the blind index and the
-// near-duplicate bands.
+// near-duplicate bands. Its reporter no longer counts for an entity that
+// none of their other tips names.
 func (s *Store) Purge(ctx context.Context, id string) error {
 	fields, err := s.rdb.HGetAll(ctx, s.k.tip(id)).Result()
 	if err != nil {
@@ -30,6 +33,10 @@ func (s *Store) Purge(ctx context.Context, id string) error {
 		return err
 	}
 	text := t.Content.Text()
+	var reporter string
+	if st, _, err := s.openStored(id, fields); err == nil {
+		reporter = reporterOf(st.Reporter)
+	}
 	if err := s.rdb.HDel(ctx, s.k.tip(id), "k").Err(); err != nil {
 		return fmt.Errorf("purge key: %w", err)
 	}
@@ -39,9 +46,7 @@ func (s *Store) Purge(ctx context.Context, id string) error {
 			dropPosting.Eval(ctx, pipe, []string{s.k.indexToken(s.tokenMAC(w), indexDay(t.Created))}, string(num))
 		}
 	}
-	for _, e := range tips.Extract(text, s.index0.Region) {
-		pipe.ZRem(ctx, s.k.indexEntity(s.entityMAC(e.Key())), id)
-	}
+	entities := tips.Extract(text, s.index0.Region)
 	if sk, ok := tips.NewSketch(text, s.kr.keys().Index); ok {
 		args := append([]any{id}, anySlice(sk.Bands())...)
 		dropBands.Eval(ctx, pipe, s.bandKeys(t.Created, sk.Bands()), args...)
@@ -64,5 +69,109 @@ func (s *Store) Purge(ctx context.Context, id string) error {
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("purge: %w", err)
 	}
+	for _, e := range entities {
+		if err := s.unindexEntity(ctx, s.entityMAC(e.Key()), id, reporter); err != nil {
+			return fmt.Errorf("purge: %w", err)
+		}
+	}
 	return nil
+}
+
+// unindexEntity takes a purged tip out of an entity's sorted set, and its
+// reporter out of the entity's reporters unless another of their tips
+// still names it: then their tag is dated by the newest of those. A
+// purged (fake) report does not count as a reporter. The index cannot
+// tell which reporter sent which tip (by design): the entity's other tips
+// are opened to find out, newest first, until one of the reporter's.
+// Indexing that adds to the set meanwhile makes it start again (WATCH),
+// without opening twice a tip it has opened.
+func (s *Store) unindexEntity(ctx context.Context, mac, id, reporter string) error {
+	ek := s.k.indexEntity(mac)
+	theirs := map[string]bool{} // the tips opened so far: whether the reporter sent them
+	for range 10 {
+		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+			latest := int64(-1)
+			if reporter != "" {
+				var err error
+				if latest, err = s.latestBy(ctx, tx, ek, id, reporter, theirs); err != nil {
+					return err
+				}
+			}
+			_, err := tx.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+				pipe.ZRem(ctx, ek, id)
+				if reporter == "" {
+					return nil // a tip that cannot be opened: its reporter is unknown
+				}
+				tag := "r" + s.reporterMAC(mac, reporter)
+				if latest < 0 {
+					pipe.ZRem(ctx, ek, tag)
+				} else {
+					hour := time.UnixMilli(latest).Truncate(time.Hour).UnixMilli()
+					pipe.ZAddXX(ctx, ek, redis.Z{Score: -float64(hour), Member: tag})
+				}
+				return nil
+			})
+			return err
+		}, ek)
+		if !errors.Is(err, redis.TxFailedErr) {
+			return err
+		}
+	}
+	return errors.New("entity index kept changing")
+}
+
+// latestBy returns the time (Unix ms) of the newest tip in entity set ek,
+// other than id, sent by reporter, or -1 if there is none. theirs records
+// the tips opened, across calls.
+func (s *Store) latestBy(ctx context.Context, tx *redis.Tx, ek, id, reporter string, theirs map[string]bool) (int64, error) {
+	const page = 200
+	// Tips only, of the retention: their scores are times, reporters'
+	// tags are negative.
+	min := strconv.FormatInt(s.now().Add(-s.retention).UnixMilli(), 10)
+	max := "+inf"
+	seen := map[string]bool{}
+	for {
+		res, err := tx.ZRevRangeByScoreWithScores(ctx, ek, &redis.ZRangeBy{Min: min, Max: max, Count: page}).Result()
+		if err != nil {
+			return -1, fmt.Errorf("entity tips: %w", err)
+		}
+		var open []string
+		progress := false
+		for _, z := range res {
+			tid, _ := z.Member.(string)
+			if seen[tid] {
+				continue
+			}
+			seen[tid], progress = true, true
+			if _, known := theirs[tid]; !known && tid != id {
+				open = append(open, tid)
+			}
+		}
+		if len(open) > 0 {
+			pipe := s.rdb.Pipeline()
+			cmds := make([]*redis.SliceCmd, len(open))
+			for i, tid := range open {
+				cmds[i] = pipe.HMGet(ctx, s.k.tip(tid), "k", "d")
+			}
+			if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+				return -1, fmt.Errorf("entity tips: %w", err)
+			}
+			for i, tid := range open {
+				v := cmds[i].Val()
+				k, _ := v[0].(string)
+				d, _ := v[1].(string)
+				st, _, err := s.openStored(tid, map[string]string{"k": k, "d": d})
+				theirs[tid] = err == nil && reporterOf(st.Reporter) == reporter // gone or unreadable: not theirs
+			}
+		}
+		for _, z := range res {
+			if tid, _ := z.Member.(string); tid != id && theirs[tid] {
+				return int64(z.Score), nil
+			}
+		}
+		if len(res) < page || !progress {
+			return -1, nil
+		}
+		max = strconv.FormatFloat(res[len(res)-1].Score, 'f', 0, 64)
+	}
 }
