@@ -113,4 +113,12 @@ func TestFlowsOnRedisCluster(t *testing.T) {
 	must(err)
 	_, err = st.ExpireDrafts(ctx, 10)
 	must(err)
+
+	// Purge: the entity's set is watched while its other tips are opened.
+	first, err := st.TipByReceipt(ctx, receipts[0])
+	must(err)
+	must(st.Purge(ctx, first.ID))
+	if sigs, err := st.Signals(ctx, 7*24*time.Hour, 5); err != nil || len(sigs) != 1 || sigs[0].Reporters != 2 {
+		t.Fatalf("signals after a purge: %+v %v", sigs, err)
+	}
 }
