@@ -2,11 +2,15 @@ package commands_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/tips"
 )
 
@@ -151,5 +155,72 @@ func TestPurgeDatesAReporterByTheirRemainingTips(t *testing.T) {
 	tm.as(adminID, "Ada", commands.Request{Command: "purge", Args: "3"})
 	if s := tm.as(adminID, "Ada", commands.Request{Command: "signals"})[0].Text; s != tm.msg.Localize("en", "signals_empty", nil) {
 		t.Fatalf("signals of the last 7 days, where one reporter is left: %s", s)
+	}
+}
+
+// flaky is a recorder whose Send number fail (counted from 1) fails, as
+// Telegram does when rate limited.
+type flaky struct {
+	*recorder
+	n, fail int
+}
+
+func (f *flaky) Send(ctx context.Context, chat string, r commands.Reply) (string, error) {
+	f.n++
+	if f.n == f.fail {
+		return "", errors.New("429 too many requests")
+	}
+	return f.recorder.Send(ctx, chat, r)
+}
+
+// A tip that raises two alerts, one of which cannot be sent, is indexed
+// again: the failed alert goes out then, the other is not sent twice.
+func TestFailedAlertIsSentAgainAlone(t *testing.T) {
+	sent := &recorder{}
+	fl := &flaky{recorder: sent}
+	e, srv := newEngine(t, "w", fl, commands.Options{
+		Roles: commands.Roles{"telegram:" + adminID: commands.Admin}, InvestigatorChats: []string{"telegram:" + invChat},
+	})
+	if !srv.Real {
+		t.Skip("takes a pending entry over by its idle time: needs redis-server")
+	}
+	tm := &team{env: e, srv: srv, sent: sent}
+	ctx := context.Background()
+	tm.report("7001", "llaman del 5512345678, escriban a cobro@extorsion.example", "")
+	tm.report("7002", "5512345678 y cobro@extorsion.example otra vez", "")
+	fl.fail = fl.n + 2 // the third reporter's second alert
+	r := tm.as("7003", "R", commands.Request{Text: "el 5512345678 manda correos de cobro@extorsion.example"})
+	tm.as("7003", "R", commands.Request{Callback: press(r, "send:")})
+	if err := tm.mux.IndexPending(ctx); err == nil {
+		t.Fatal("the failed alert was not reported")
+	}
+	if got := sent.sent[invChat]; len(got) != 1 {
+		t.Fatalf("%d alerts went out, want the first of two", len(got))
+	}
+	// A minute later (by Redis's clock), the tip is indexed again.
+	c := srv.Client()
+	pend := c.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: "w:{tips}:triage", Group: storage.IndexGroup, Start: "-", End: "+", Count: 10}).Val()
+	if len(pend) != 1 {
+		t.Fatalf("%d tips left to index again, want 1", len(pend))
+	}
+	if err := c.Do(ctx, "XCLAIM", "w:{tips}:triage", storage.IndexGroup, pend[0].Consumer, 0, pend[0].ID, "IDLE", (2 * time.Minute).Milliseconds(), "JUSTID").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := tm.mux.IndexPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := sent.sent[invChat]
+	if len(got) != 2 {
+		t.Fatalf("%d alerts for two entities: %+v", len(got), got)
+	}
+	phone := strings.Contains(got[0].Text, "+52 55 1234 5678") || strings.Contains(got[1].Text, "+52 55 1234 5678")
+	mail := strings.Contains(got[0].Text, "cobro@") || strings.Contains(got[1].Text, "cobro@")
+	if !phone || !mail {
+		t.Fatalf("alerts: %q, %q", got[0].Text, got[1].Text)
+	}
+	// Later tips naming them raise nothing more in the window.
+	tm.report("7004", "otra vez el 5512345678 y cobro@extorsion.example", "")
+	if n := len(sent.sent[invChat]); n != 2 {
+		t.Fatalf("%d alerts after a fourth reporter", n)
 	}
 }

@@ -208,15 +208,17 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Ti
 		}
 		mac := s.entityMAC(e.Key())
 		// One alert per entity per window: the mark names the tip that
-		// raised it and lives as long as the window. Indexing that tip
-		// again (its indexer died before handing the alert over) raises it
-		// again: at least once, and only from that tip.
+		// raised it until the alert is handed over (then it says only
+		// alertSent), and lives as long as the window. Indexing that tip
+		// again (its indexer died, or another of its alerts failed) raises
+		// the alerts it has not handed over: at least once, and only from
+		// that tip.
 		owner, err := s.rdb.SetArgs(ctx, s.k.indexAlert(mac), id, redis.SetArgs{Mode: "NX", Get: true, TTL: o.Window}).Result()
 		if err != nil && !errors.Is(err, redis.Nil) {
 			return alerts, fmt.Errorf("alert: %w", err)
 		}
 		if errors.Is(err, redis.Nil) || owner == id {
-			alerts = append(alerts, Signal{Entity: e, Reporters: int(counts[i].Val())})
+			alerts = append(alerts, Signal{Entity: e, Reporters: int(counts[i].Val()), mac: mac})
 		}
 	}
 	return alerts, nil

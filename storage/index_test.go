@@ -762,3 +762,39 @@ func TestIndexKeysExpire(t *testing.T) {
 		t.Fatalf("%d sketch band buckets, want both tips' (about 20)", bands)
 	}
 }
+
+// A purged tip that raised an alert it could not hand over leaves no mark
+// naming it: the next tip that brings the entity to the threshold raises
+// the alert. One it handed over stays sent for the window.
+func TestPurgedTipReleasesItsAlert(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	send(t, st, "431", 10, "cobran piso, llaman del 55 4444 5555")
+	send(t, st, "432", 20, "me extorsionan del 5544445555")
+	third := submitText(t, st, "433", 30, "cuota, del +52 55 4444 5555")
+	if _, err := st.IndexTips(ctx, 10, time.Millisecond, func(storage.Signal) error { return errors.New("no chat") }); err == nil {
+		t.Fatal("a failed hand-over was not reported")
+	}
+	if err := st.Purge(ctx, third.TipID); err != nil {
+		t.Fatal(err)
+	}
+	dump, _ := srv.Dump(ctx)
+	for k, v := range dump {
+		if strings.Contains(k, ":ix:a:") && string(v) == third.TipID+"\x00" {
+			t.Errorf("alert mark %q still names the purged tip", k)
+		}
+	}
+	fourth := send(t, st, "434", 40, "del 55 4444 5555 otra vez")
+	if len(fourth.Alerts) != 1 || fourth.Alerts[0].Reporters != 3 {
+		t.Fatalf("the next third reporter raised %+v", fourth.Alerts)
+	}
+	// That one went out: purging its tip does not let a later one raise it.
+	if err := st.Purge(ctx, fourth.TipID); err != nil {
+		t.Fatal(err)
+	}
+	for i, text := range []string{"el 5544445555 sigue", "y el 5544445555 de nuevo"} {
+		if sub := send(t, st, strconv.Itoa(435+i), int64(50+10*i), text); len(sub.Alerts) != 0 {
+			t.Fatalf("alerted again in the window: %+v", sub.Alerts)
+		}
+	}
+}

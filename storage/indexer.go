@@ -45,9 +45,9 @@ const indexParallel = 4
 // ones an indexer left unfinished, then new ones, waiting at most block
 // for them (block > 0). alert is called for each entity a tip made reach
 // the corroboration threshold, before the tip is acknowledged; if it fails,
-// the tip stays unacknowledged, to be indexed again, and its alert raised
-// again, once stale (up to indexAttempts times). It returns how many
-// stream entries it handled.
+// the tip stays unacknowledged, to be indexed again, and the alerts it has
+// not handed over raised again, once stale (up to indexAttempts times). It
+// returns how many stream entries it handled.
 func (s *Store) IndexTips(ctx context.Context, count int, block time.Duration, alert func(Signal) error) (int, error) {
 	stream := s.k.triage()
 	msgs, _, err := s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{Stream: stream, Group: IndexGroup, Consumer: indexConsumer,
@@ -179,9 +179,34 @@ func (s *Store) indexStored(ctx context.Context, id string, fields map[string]st
 	ms, _ := strconv.ParseInt(fields["t"], 10, 64)
 	alerts, err := s.index(ctx, id, reporterOf(st.Reporter), time.UnixMilli(ms), st.Content.Text(), late) // (tips stored before kept the suffix)
 	for _, a := range alerts {
-		err = errors.Join(err, alert(a))
+		if aerr := alert(a); aerr != nil {
+			err = errors.Join(err, aerr)
+			continue
+		}
+		err = errors.Join(err, s.alertHanded(ctx, a.mac, id))
 	}
 	return err
+}
+
+// alertSent is an alert mark once its alert was handed over: it names no
+// tip, and indexing the tip that raised it again does not raise it again.
+const alertSent = "sent"
+
+// markSent sets an alert mark (KEYS[1]) to alertSent (ARGV[2]) if it
+// still names tip ARGV[1], keeping its expiry.
+var markSent = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL') end
+return 0`)
+
+// alertHanded records that the alert tip id raised for entity mac was
+// handed over, even if ctx just ended: it is not raised again.
+func (s *Store) alertHanded(ctx context.Context, mac, id string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := markSent.Run(ctx, s.rdb, []string{s.k.indexAlert(mac)}, id, alertSent).Err(); err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("alert handed over: %w", err)
+	}
+	return nil
 }
 
 // releaseAlert deletes an alert mark (KEYS[1]) if it names tip ARGV[1].

@@ -47,6 +47,11 @@ func (s *Store) Purge(ctx context.Context, id string) error {
 		}
 	}
 	entities := tips.Extract(text, s.index0.Region)
+	for _, e := range entities {
+		// An alert it raised and has not handed over is released, as a
+		// given-up tip's: the next tip naming the entity raises it.
+		releaseAlert.Eval(ctx, pipe, []string{s.k.indexAlert(s.entityMAC(e.Key()))}, id) // rare: not cached
+	}
 	if sk, ok := tips.NewSketch(text, s.kr.keys().Index); ok {
 		args := append([]any{id}, anySlice(sk.Bands())...)
 		dropBands.Eval(ctx, pipe, s.bandKeys(t.Created, sk.Bands()), args...)
