@@ -100,7 +100,8 @@ func entity(ctx context.Context, c *Context) error {
 	return c.Reply(ctx, Reply{Text: c.tipList(header, list), Protected: true})
 }
 
-// signals is /signals [window]: the strongest corroborated entities.
+// signals is /signals [window]: the strongest corroborated entities of
+// the corroboration window, or of any window up to the retention.
 func signals(ctx context.Context, c *Context) error {
 	window := c.mux.window
 	if arg := strings.TrimSpace(c.Request.Args); arg != "" {
@@ -109,6 +110,9 @@ func signals(ctx context.Context, c *Context) error {
 			return c.Say(ctx, "signals_usage", nil)
 		}
 		window = d
+		if r := c.mux.retention; r > 0 {
+			window = min(d, r) // nothing older is kept
+		}
 	}
 	list, err := c.mux.store.Signals(ctx, window, 10)
 	if err != nil {

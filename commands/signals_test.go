@@ -224,3 +224,27 @@ func TestFailedAlertIsSentAgainAlone(t *testing.T) {
 		t.Fatalf("%d alerts after a fourth reporter", n)
 	}
 }
+
+// /signals with a window longer than the corroboration window (7 days)
+// finds entities whose reporters are further apart; the alert window and
+// /signals without a window stay at 7 days; a window is at most the
+// retention.
+func TestSignalsOfAWindowLongerThanTheCorroborationWindow(t *testing.T) {
+	tm := newTeam(t)
+	tm.report("7001", "cobran piso desde el 5512345678", "")
+	tm.clk.Add(10 * 24 * time.Hour)
+	tm.report("7002", "el 5512345678 nos amenaza", "")
+	signals := func(args string) string {
+		return tm.as(adminID, "Ada", commands.Request{Command: "signals", Args: args})[0].Text
+	}
+	if s := signals("30d"); !strings.HasPrefix(s, tm.msg.Localize("en", "signals_header", map[string]any{"Days": 30})) ||
+		!strings.Contains(s, "+52 55 1234 5678 · 2 reporters · 2 tips") {
+		t.Errorf("/signals 30d: %s", s)
+	}
+	if s := signals(""); s != tm.msg.Localize("en", "signals_empty", nil) {
+		t.Errorf("/signals: %s", s)
+	}
+	if s := signals("365d"); !strings.HasPrefix(s, tm.msg.Localize("en", "signals_header", map[string]any{"Days": 90})) {
+		t.Errorf("/signals 365d, with a retention of 90 days: %s", s)
+	}
+}

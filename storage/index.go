@@ -83,7 +83,7 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Ti
 	// entity, and reporters rounded to the hour cannot be joined to tips
 	// by timestamp.
 	hour := created.Truncate(time.Hour).UnixMilli()
-	var counts []*redis.IntCmd
+	var counts, retained []*redis.IntCmd // reporters in the window, in the retention
 	for _, e := range entities {
 		mac := s.entityMAC(e.Key())
 		ek := s.k.indexEntity(mac)
@@ -94,6 +94,7 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Ti
 		}
 		pipe.PExpire(ctx, ek, s.retention)
 		counts = append(counts, pipe.ZCount(ctx, ek, "-inf", reportersSince(created.Add(-o.Window))))
+		retained = append(retained, pipe.ZCount(ctx, ek, "-inf", reportersSince(created.Add(-s.retention))))
 	}
 	// Near duplicates: tips of the last seven days whose sketch shares a
 	// band with this one's (locality-sensitive hashing: the cost does not
@@ -136,7 +137,7 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Ti
 			return nil, fmt.Errorf("sketch bands: %w", err)
 		}
 	}
-	for _, c := range counts {
+	for _, c := range append(counts, retained...) {
 		if err := c.Err(); err != nil {
 			return nil, fmt.Errorf("index tip: %w", err)
 		}
@@ -146,19 +147,26 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Ti
 	pipe = s.rdb.Pipeline()
 	for i, e := range entities {
 		// Entities named by two or more reporters are signal candidates;
-		// /signals reads only these, not every entity ever named. Only they
-		// need their name kept (sealed), for /signals.
+		// /signals reads only these, not every entity ever named: those of
+		// the corroboration window, or for a longer window those of the
+		// retention. Only they need their name kept (sealed), for /signals.
+		if retained[i].Val() < 2 {
+			continue
+		}
+		mac := s.entityMAC(e.Key())
 		if counts[i].Val() >= 2 {
-			mac := s.entityMAC(e.Key())
 			pipe.ZAdd(ctx, s.k.indexTop(), redis.Z{Score: ms, Member: mac})
-			b, _ := json.Marshal(e)
-			if sealed, err := s.kr.seal(b, "entity:"+mac); err == nil {
-				pipe.Set(ctx, s.k.indexDisplay(mac), sealed, s.retention)
-			}
+		}
+		pipe.ZAdd(ctx, s.k.indexTopRetained(), redis.Z{Score: ms, Member: mac})
+		b, _ := json.Marshal(e)
+		if sealed, err := s.kr.seal(b, "entity:"+mac); err == nil {
+			pipe.Set(ctx, s.k.indexDisplay(mac), sealed, s.retention)
 		}
 	}
-	pipe.ZRemRangeByScore(ctx, s.k.indexTop(), "-inf", "("+oldest)
-	pipe.PExpire(ctx, s.k.indexTop(), s.retention) // gone once nothing is named for a retention
+	for _, k := range []string{s.k.indexTop(), s.k.indexTopRetained()} {
+		pipe.ZRemRangeByScore(ctx, k, "-inf", "("+oldest)
+		pipe.PExpire(ctx, k, s.retention) // gone once nothing is named for a retention
+	}
 	seen := map[string]bool{id: true}
 	var others []string
 	var sketches []*redis.StringCmd
@@ -393,21 +401,58 @@ func (s *Store) entityTips(ctx context.Context, key string, since time.Time, n i
 	return out, nil
 }
 
-// signalCandidates is how many of the window's candidates /signals scores:
+// signalCandidates returns the entities that may be signals of the
+// window, named since from, the most recently named first (the score of
+// each is when it was last named). A window longer than the corroboration
+// window reads the retention's candidates, and the corroboration window's
+// (which alone hold the entities indexed before the retention's were
+// listed).
+func (s *Store) signalCandidates(ctx context.Context, window time.Duration, from string) ([]redis.Z, error) {
+	lists := []string{s.k.indexTop()}
+	if window > s.index0.Window {
+		lists = append(lists, s.k.indexTopRetained())
+	}
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.ZSliceCmd, len(lists))
+	for i, k := range lists {
+		cmds[i] = pipe.ZRevRangeByScoreWithScores(ctx, k, &redis.ZRangeBy{Min: from, Max: "+inf", Count: maxSignalCandidates})
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("signals: %w", err)
+	}
+	if len(cmds) == 1 {
+		return cmds[0].Val(), nil
+	}
+	last := map[string]float64{}
+	for _, c := range cmds {
+		for _, z := range c.Val() {
+			mac, _ := z.Member.(string)
+			last[mac] = max(last[mac], z.Score)
+		}
+	}
+	top := make([]redis.Z, 0, len(last))
+	for mac, score := range last {
+		top = append(top, redis.Z{Member: mac, Score: score})
+	}
+	sort.Slice(top, func(i, j int) bool { return top[i].Score > top[j].Score })
+	return top[:min(len(top), maxSignalCandidates)], nil
+}
+
+// maxSignalCandidates is how many of the window's candidates /signals scores:
 // the most recently named (a strong signal is named often, so recently).
 // Each costs two counts; at a million tips a day a week holds tens of
 // thousands of candidates, most of them named by two reporters once.
-const signalCandidates = 1000
+const maxSignalCandidates = 1000
 
-// Signals returns the strongest signals of the window: entities named by
-// the most distinct reporters, weighed by recency and category severity.
+// Signals returns the strongest signals of the window (any, up to the
+// retention): entities named by the most distinct reporters, weighed by
+// recency and category severity.
 func (s *Store) Signals(ctx context.Context, window time.Duration, n int) ([]Signal, error) {
 	now := s.now()
 	from := strconv.FormatInt(now.Add(-window).UnixMilli(), 10)
-	// A candidate's score in the list is when it was last named.
-	top, err := s.rdb.ZRevRangeByScoreWithScores(ctx, s.k.indexTop(), &redis.ZRangeBy{Min: from, Max: "+inf", Count: signalCandidates}).Result()
+	top, err := s.signalCandidates(ctx, window, from)
 	if err != nil {
-		return nil, fmt.Errorf("signals: %w", err)
+		return nil, err
 	}
 	// 1. Score every candidate from two counts, in one round trip.
 	type cmds struct{ reps, count *redis.IntCmd }

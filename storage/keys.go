@@ -99,8 +99,13 @@ func (k keys) indexEntity(mac string) string { return k.prefix + ":ix:e:" + mac 
 // indexDisplay holds an entity's display value, sealed.
 func (k keys) indexDisplay(mac string) string { return k.prefix + ":ix:d:" + mac }
 
-// indexTop lists entities named by two or more reporters, by last time.
+// indexTop lists entities named by two or more reporters within the
+// corroboration window, by last time.
 func (k keys) indexTop() string { return k.prefix + ":ix:top" }
+
+// indexTopRetained lists entities named by two or more reporters within
+// the retention, by last time: /signals reads it for longer windows.
+func (k keys) indexTopRetained() string { return k.prefix + ":ix:top:all" }
 
 // indexBands is one of a week's 4,096 buckets of near-duplicate sketch
 // bands: it maps each band to the ids of that week's tips that have it.
