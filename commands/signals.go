@@ -35,33 +35,110 @@ func parseWindow(s string) (time.Duration, bool) {
 	return 0, false
 }
 
-// search is /search words… [7d|30d] [category]: every word must appear;
-// case and accents do not matter.
-func search(ctx context.Context, c *Context) error {
-	words := strings.Fields(c.Request.Args)
-	window := c.mux.retention
-	var cat tips.Category
-	var query []string
-	for _, w := range words {
-		if d, ok := parseWindow(w); ok {
-			window = d
-		} else if k, ok := tips.ParseCategory(strings.ToLower(w)); ok {
-			cat = k
-		} else {
-			query = append(query, w)
+// searchQuery is a parsed /search: its words, and the filters written
+// category:NAME and window:DURATION. A bare word is always a word, even
+// one that names a category or a window.
+type searchQuery struct {
+	words    []string
+	category tips.Category
+	window   time.Duration // 0: the retention
+}
+
+// parseSearch reads /search's arguments; false if a filter cannot be read.
+func parseSearch(args string) (searchQuery, bool) {
+	var q searchQuery
+	for _, w := range strings.Fields(args) {
+		key, value, _ := strings.Cut(w, ":")
+		switch strings.ToLower(key) {
+		case "category":
+			cat, ok := tips.ParseCategory(strings.ToLower(value))
+			if !ok {
+				return q, false
+			}
+			q.category = cat
+		case "window":
+			d, ok := parseWindow(value)
+			if !ok {
+				return q, false
+			}
+			q.window = d
+		default:
+			q.words = append(q.words, w)
 		}
 	}
-	if len(tips.IndexTokens(strings.Join(query, " "))) == 0 || len(query) > 20 {
-		return c.Say(ctx, "search_usage", nil)
+	return q, true
+}
+
+// search is /search words… [category:NAME] [window:30d]: every word must
+// appear; case and accents do not matter.
+func search(ctx context.Context, c *Context) error {
+	q, ok := parseSearch(c.Request.Args)
+	text := strings.Join(q.words, " ")
+	if !ok || len(tips.IndexTokens(text)) == 0 || len(q.words) > 20 {
+		return c.Say(ctx, "search_usage", map[string]any{"Categories": c.categoryIDs()})
 	}
-	list, err := c.mux.store.Search(ctx, strings.Join(query, " "), c.mux.now().Add(-window), cat, maxResults)
+	window := c.mux.retention
+	if q.window > 0 && (window == 0 || q.window < window) {
+		window = q.window // nothing older than the retention is kept
+	}
+	// One more than is shown: to tell whether the list is cut.
+	list, err := c.mux.store.Search(ctx, text, c.mux.now().Add(-window), q.category, maxResults+1)
 	if err != nil {
 		return err
 	}
-	if len(list) == 0 {
-		return c.Say(ctx, "search_empty", nil)
+	var lines []string
+	switch {
+	case len(list) == 0:
+		lines = append(lines, c.T("search_empty", nil))
+	case len(list) > maxResults:
+		list = list[:maxResults]
+		lines = append(lines, c.T("search_header_cut", nil, len(list)))
+	default:
+		lines = append(lines, c.T("search_header", nil, len(list)))
 	}
-	return c.Reply(ctx, Reply{Text: c.tipList(c.T("search_header", nil, len(list)), list), Protected: true})
+	// The filters applied, and the words that would have been filters.
+	if q.category != "" {
+		lines = append(lines, c.T("search_filter_category", map[string]any{"Category": c.categoryName(q.category)}))
+	}
+	if q.window > 0 {
+		if window%(24*time.Hour) == 0 {
+			lines = append(lines, c.T("search_filter_days", nil, int(window/(24*time.Hour))))
+		} else {
+			lines = append(lines, c.T("search_filter_hours", nil, int(max(window/time.Hour, 1))))
+		}
+	}
+	hinted := map[string]bool{}
+	for _, w := range q.words {
+		w = strings.ToLower(w)
+		if hinted[w] {
+			continue
+		}
+		hinted[w] = true
+		if _, ok := tips.ParseCategory(w); ok {
+			lines = append(lines, c.T("search_word_category", map[string]any{"Text": w}))
+		} else if _, ok := parseWindow(w); ok {
+			lines = append(lines, c.T("search_word_window", map[string]any{"Text": w}))
+		}
+	}
+	if len(list) == 0 {
+		return c.Reply(ctx, Reply{Text: strings.Join(lines, "\n")})
+	}
+	return c.Reply(ctx, Reply{Text: c.tipList(strings.Join(lines, "\n"), list), Protected: true})
+}
+
+// categoryIDs lists the categories as /search's category: filter takes
+// them, each with its localised name where that differs.
+func (c *Context) categoryIDs() string {
+	var out []string
+	for _, cat := range tips.Categories {
+		name := c.categoryName(cat)
+		if strings.EqualFold(name, string(cat)) {
+			out = append(out, string(cat))
+		} else {
+			out = append(out, fmt.Sprintf("%s (%s)", cat, name))
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // entity is /entity VALUE: tips naming it in any of its forms.
@@ -89,15 +166,19 @@ func entity(ctx context.Context, c *Context) error {
 			e = f
 		}
 	}
-	list, err := c.mux.store.EntityTips(ctx, e, c.mux.now().Add(-c.mux.retention), maxResults)
+	// One more than is shown: to tell whether the list is cut.
+	list, err := c.mux.store.EntityTips(ctx, e, c.mux.now().Add(-c.mux.retention), maxResults+1)
 	if err != nil {
 		return err
 	}
 	if len(list) == 0 {
 		return c.Say(ctx, "search_empty", nil)
 	}
-	header := c.T("entity_header", map[string]any{"Entity": safe(e.Display)}, len(list))
-	return c.Reply(ctx, Reply{Text: c.tipList(header, list), Protected: true})
+	header := "entity_header"
+	if len(list) > maxResults {
+		list, header = list[:maxResults], "entity_header_cut"
+	}
+	return c.Reply(ctx, Reply{Text: c.tipList(c.T(header, map[string]any{"Entity": safe(e.Display)}, len(list)), list), Protected: true})
 }
 
 // signals is /signals [window]: the strongest corroborated entities of

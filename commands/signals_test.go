@@ -3,6 +3,7 @@ package commands_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -45,11 +46,11 @@ func TestSearchEntitySignalsAndAlert(t *testing.T) {
 	if !strings.Contains(r[0].Text, "#1 ") || strings.Contains(r[0].Text, "#3 ") {
 		t.Fatalf("search: %s", r[0].Text)
 	}
-	r = tm.as("2002", "Ana", commands.Request{Command: "search", Args: "extorsion 30d extortion"})
+	r = tm.as("2002", "Ana", commands.Request{Command: "search", Args: "extorsion window:30d category:extortion"})
 	if !strings.Contains(r[0].Text, "#1 ") || !strings.Contains(r[0].Text, "#2 ") || strings.Contains(r[0].Text, "#4 ") {
 		t.Fatalf("search with window and category: %s", r[0].Text)
 	}
-	if r = tm.as("2002", "Ana", commands.Request{Command: "search", Args: "30d"}); r[0].Text != tm.msg.Localize("en", "search_usage", nil) {
+	if r = tm.as("2002", "Ana", commands.Request{Command: "search", Args: "window:30d"}); !strings.HasPrefix(r[0].Text, "Send /search followed by words") {
 		t.Fatalf("empty search: %+v", r)
 	}
 	r = tm.as("2002", "Ana", commands.Request{Command: "entity", Args: "+52 (55) 1234-5678"})
@@ -246,5 +247,89 @@ func TestSignalsOfAWindowLongerThanTheCorroborationWindow(t *testing.T) {
 	}
 	if s := signals("365d"); !strings.HasPrefix(s, tm.msg.Localize("en", "signals_header", map[string]any{"Days": 90})) {
 		t.Errorf("/signals 365d, with a retention of 90 days: %s", s)
+	}
+}
+
+// A /search word is always a word: a category or a window filters only
+// when written category:NAME or window:30d, and the reply says so; a
+// word that looks like a filter gets a hint.
+func TestSearchFiltersAreExplicit(t *testing.T) {
+	tm := newTeam(t)
+	tm.report("7001", "a missing girl was last seen near the docks", tips.Trafficking) // #1
+	tm.clk.Add(3 * 24 * time.Hour)
+	tm.report("7002", "missing since monday: a girl of fifteen", tips.Missing) // #2
+	search := func(args string) string {
+		t.Helper()
+		return tm.as(adminID, "Ada", commands.Request{Command: "search", Args: args})[0].Text
+	}
+	en := func(id string, data map[string]any, count ...int) string {
+		return tm.msg.Localize("en", id, data, count...)
+	}
+	wordHint := en("search_word_category", map[string]any{"Text": "missing"})
+	onlyMissing := en("search_filter_category", map[string]any{"Category": en("category_missing", nil)})
+	twoDays := en("search_filter_days", nil, 2)
+	for _, c := range []struct {
+		args        string
+		has, hasNot []string
+	}{
+		{"missing girl", []string{"#1 ", "#2 ", wordHint}, []string{onlyMissing}},
+		{"MISSING", []string{"#1 ", "#2 ", wordHint}, nil},
+		{"girl category:missing", []string{"#2 ", onlyMissing}, []string{"#1 ", wordHint}},
+		{"girl Window:2d", []string{"#2 ", twoDays}, []string{"#1 "}},
+		{"girl category:Trafficking window:30d", []string{"#1 ", en("search_filter_days", nil, 30)}, []string{"#2 "}},
+		{"girl 2d", []string{en("search_empty", nil), en("search_word_window", map[string]any{"Text": "2d"})}, []string{"#1 ", "#2 "}},
+	} {
+		s := search(c.args)
+		for _, want := range c.has {
+			if !strings.Contains(s, want) {
+				t.Errorf("/search %s lacks %q:\n%s", c.args, want, s)
+			}
+		}
+		for _, unwanted := range c.hasNot {
+			if strings.Contains(s, unwanted) {
+				t.Errorf("/search %s has %q:\n%s", c.args, unwanted, s)
+			}
+		}
+	}
+	// A filter it cannot read, or no word, gets the usage, which tells how
+	// to filter and lists the categories.
+	for _, args := range []string{"girl category:nonsense", "girl window:forever", "window:30d", "category:missing"} {
+		if s := search(args); !strings.Contains(s, "window:30d") || !strings.Contains(s, "missing (Missing person)") {
+			t.Errorf("/search %s: %s", args, s)
+		}
+	}
+}
+
+// A reply listing fewer tips than match says that it is cut.
+func TestCutResultsSaySo(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	for i := range 21 {
+		text := "cobran piso desde el 5512345678"
+		if i == 0 {
+			text = "cobran desde el 5512345678" // piso: in 20 tips
+		}
+		p := fmt.Sprintf("%064x", i+1)
+		d, err := tm.store.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Part: tips.Part{Text: text}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tm.store.SubmitDraft(ctx, p, d.ID, "es"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tm.mux.IndexPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ command, args, header string }{
+		{"entity", "5512345678", tm.msg.Localize("en", "entity_header_cut", map[string]any{"Entity": "+52 55 1234 5678"}, 20)},
+		{"search", "cobran", tm.msg.Localize("en", "search_header_cut", nil, 20)},
+		{"search", "piso", tm.msg.Localize("en", "search_header", nil, 20)},
+	} {
+		r := tm.as(adminID, "Ada", commands.Request{Command: c.command, Args: c.args})[0].Text
+		lines := strings.Split(r, "\n")
+		if lines[0] != c.header || len(lines) != 21 {
+			t.Errorf("/%s %s: %d lines, header %q, want %q", c.command, c.args, len(lines), lines[0], c.header)
+		}
 	}
 }
