@@ -45,13 +45,13 @@ type searchQuery struct {
 }
 
 // parseSearch reads /search's arguments; false if a filter cannot be read.
-func parseSearch(args string) (searchQuery, bool) {
+func (c *Context) parseSearch(args string) (searchQuery, bool) {
 	var q searchQuery
 	for _, w := range strings.Fields(args) {
 		key, value, _ := strings.Cut(w, ":")
 		switch strings.ToLower(key) {
 		case "category":
-			cat, ok := tips.ParseCategory(strings.ToLower(value))
+			cat, ok := c.parseCategory(value)
 			if !ok {
 				return q, false
 			}
@@ -72,7 +72,7 @@ func parseSearch(args string) (searchQuery, bool) {
 // search is /search words… [category:NAME] [window:30d]: every word must
 // appear; case and accents do not matter.
 func search(ctx context.Context, c *Context) error {
-	q, ok := parseSearch(c.Request.Args)
+	q, ok := c.parseSearch(c.Request.Args)
 	text := strings.Join(q.words, " ")
 	if !ok || len(tips.IndexTokens(text)) == 0 || len(q.words) > 20 {
 		return c.Say(ctx, "search_usage", map[string]any{"Categories": c.categoryIDs()})
@@ -114,7 +114,7 @@ func search(ctx context.Context, c *Context) error {
 			continue
 		}
 		hinted[w] = true
-		if _, ok := tips.ParseCategory(w); ok {
+		if _, ok := c.parseCategory(w); ok {
 			lines = append(lines, c.T("search_word_category", map[string]any{"Text": w}))
 		} else if _, ok := parseWindow(w); ok {
 			lines = append(lines, c.T("search_word_window", map[string]any{"Text": w}))

@@ -277,6 +277,7 @@ func TestSearchFiltersAreExplicit(t *testing.T) {
 		{"girl category:missing", []string{"#2 ", onlyMissing}, []string{"#1 ", wordHint}},
 		{"girl Window:2d", []string{"#2 ", twoDays}, []string{"#1 "}},
 		{"girl category:Trafficking window:30d", []string{"#1 ", en("search_filter_days", nil, 30)}, []string{"#2 "}},
+		{"girl category:trata", []string{"#1 "}, []string{"#2 "}}, // the category's name in another language
 		{"girl 2d", []string{en("search_empty", nil), en("search_word_window", map[string]any{"Text": "2d"})}, []string{"#1 ", "#2 "}},
 	} {
 		s := search(c.args)
