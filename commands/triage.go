@@ -242,8 +242,11 @@ func note(ctx context.Context, c *Context) error {
 	idArg, text, _ := strings.Cut(strings.TrimSpace(c.Request.Args), " ")
 	id, ok := parseTipID(idArg)
 	text = strings.TrimSpace(text)
-	if !ok || text == "" || len([]rune(text)) > maxNote {
+	if !ok || text == "" {
 		return c.Say(ctx, "note_usage", nil)
+	}
+	if len([]rune(text)) > maxNote {
+		return c.Say(ctx, "text_too_long", map[string]any{"Max": maxNote})
 	}
 	err := c.mux.store.Note(ctx, id, c.claimer(), tips.Neutralize(text))
 	if errors.Is(err, storage.ErrNotFound) {
