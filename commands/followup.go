@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/vigia-project/vigia/storage"
@@ -12,19 +14,35 @@ import (
 
 // Callback prefixes of the follow-up flow: the reporter's opt-in toggle on
 // a draft ("fu:<draft>:1") and the Answer button under a question
-// ("ans:<tip>").
+// ("ans:<tip>:<question>"; "ans:<tip>" under one asked before questions
+// were numbered).
 const (
 	cbFollowUp = "fu:"
 	cbAnswer   = "ans:"
 )
 
-// answering is what the engine remembers (sealed, per reporter) about
-// open questions: which delivered question message belongs to which tip,
-// so that a reply to that message answers that tip; and the tip whose
-// Answer button was pressed last, so that the next message answers it.
+// errNotOpen is an answer to a question that is no longer open.
+var errNotOpen = errors.New("question not open")
+
+// answering is what the engine remembers (sealed, per reporter) about the
+// questions they were asked: which delivered question message is which
+// question, so that a reply to that message answers it; and the question
+// whose Answer button was pressed last, so that the next message answers
+// it.
 type answering struct {
-	Next    string            `json:"n,omitempty"`
-	Replies map[string]string `json:"r,omitempty"` // question message id -> tip
+	Next    *question           `json:"x,omitempty"`
+	Replies map[string]question `json:"q,omitempty"` // question message id -> its question
+	// What versions before numbered questions kept, read as question 0:
+	// the tip whose Answer was pressed, and question message id -> tip.
+	OldNext    string            `json:"n,omitempty"`
+	OldReplies map[string]string `json:"r,omitempty"`
+}
+
+// question is one question asked of a reporter: its tip and its number
+// among the tip's questions.
+type question struct {
+	Tip string `json:"t"`
+	N   int    `json:"n"`
 }
 
 func (m *Mux) loadAnswering(ctx context.Context, pseudonym string) (answering, error) {
@@ -37,25 +55,53 @@ func (m *Mux) loadAnswering(ctx context.Context, pseudonym string) (answering, e
 		return a, err
 	}
 	_ = json.Unmarshal([]byte(v), &a)
+	if a.OldNext != "" && a.Next == nil {
+		a.Next = &question{Tip: a.OldNext}
+	}
+	for msg, tip := range a.OldReplies {
+		a.mark(msg, question{Tip: tip})
+	}
+	a.OldNext, a.OldReplies = "", nil
 	return a, nil
 }
 
 func (m *Mux) saveAnswering(ctx context.Context, pseudonym string, a answering) error {
-	if a.Next == "" && len(a.Replies) == 0 {
+	if a.Next == nil && len(a.Replies) == 0 {
 		return m.store.ClearAnswering(ctx, pseudonym)
 	}
 	b, _ := json.Marshal(a)
 	return m.store.SetAnswering(ctx, pseudonym, string(b), m.triage.AnswerWindow)
 }
 
+// mark remembers that message msg is question q.
+func (a *answering) mark(msg string, q question) {
+	if a.Replies == nil {
+		a.Replies = map[string]question{}
+	}
+	a.Replies[msg] = q
+}
+
+// drop forgets the questions that match.
+func (a *answering) drop(match func(question) bool) {
+	if a.Next != nil && match(*a.Next) {
+		a.Next = nil
+	}
+	for msg, q := range a.Replies {
+		if match(q) {
+			delete(a.Replies, msg)
+		}
+	}
+}
+
 // ask delivers an investigator's question to a tip's reporter, in the
 // reporter's language, through the bot: the investigator never learns
-// where it went, the reporter never learns who asked.
+// where it went, the reporter never learns who asked. Earlier questions
+// stay open: each can be answered.
 func ask(ctx context.Context, c *Context) error {
-	idArg, question, _ := strings.Cut(strings.TrimSpace(c.Request.Args), " ")
+	idArg, text, _ := strings.Cut(strings.TrimSpace(c.Request.Args), " ")
 	id, ok := parseTipID(idArg)
-	question = strings.TrimSpace(question)
-	if !ok || question == "" || len([]rune(question)) > maxNote {
+	text = strings.TrimSpace(text)
+	if !ok || text == "" || len([]rune(text)) > maxNote {
 		return c.Say(ctx, "ask_usage", nil)
 	}
 	t, err := c.mux.store.Tip(ctx, id)
@@ -77,52 +123,91 @@ func ask(ctx context.Context, c *Context) error {
 	if !ok {
 		return c.Say(ctx, "ask_not_allowed", map[string]any{"ID": id})
 	}
-	// Defanged: a link in a question could reveal the reporter's address
-	// to whoever runs the linked site.
-	question = safe(question)
-	if lang == "" {
-		lang = c.mux.lang
+	n, err := c.mux.store.QuestionNumber(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
 	}
-	text := c.mux.msg.Localize(lang, "question_to_reporter", map[string]any{"Date": t.Created.UTC().Format("2006-01-02"), "Question": question})
-	msgID, err := sender.Send(ctx, chat, Reply{Text: text, Buttons: [][]Button{{{Label: c.mux.msg.Localize(lang, "button_answer", nil), Data: cbAnswer + id}}}})
 	if err != nil {
 		return err
 	}
-	if err := c.mux.store.Ask(ctx, id, c.claimer(), question); err != nil {
+	// Defanged: a link in a question could reveal the reporter's address
+	// to whoever runs the linked site.
+	text = safe(text)
+	if lang == "" {
+		lang = c.mux.lang
+	}
+	body := c.mux.msg.Localize(lang, "question_to_reporter", map[string]any{"Date": t.Created.UTC().Format("2006-01-02"), "Question": text})
+	button := Button{Label: c.mux.msg.Localize(lang, "button_answer", nil), Data: cbAnswer + id + ":" + strconv.Itoa(n)}
+	msgID, err := sender.Send(ctx, chat, Reply{Text: body, Buttons: [][]Button{{button}}})
+	if err != nil {
+		return err
+	}
+	err = c.mux.store.Ask(ctx, id, n, c.claimer(), text)
+	if errors.Is(err, storage.ErrNotFound) {
+		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
+	}
+	if err != nil {
 		return err
 	}
 	_ = c.mux.store.TouchClaim(ctx, id, c.Pseudonym) // waiting for the answer is work too
 	if reporter, err := c.mux.store.Reporter(ctx, id); err == nil && msgID != "" {
 		a, err := c.mux.loadAnswering(ctx, reporter)
 		if err == nil {
-			if a.Replies == nil {
-				a.Replies = map[string]string{}
-			}
-			a.Replies[msgID] = id
+			a.mark(msgID, question{Tip: id, N: n})
 			_ = c.mux.saveAnswering(ctx, reporter, a)
 		}
 	}
 	return c.Say(ctx, "ask_sent", nil)
 }
 
-// answerButton arms the reporter's next message as the answer, after
-// checking that the tip is theirs (button data can be forged).
-func (m *Mux) answerButton(ctx context.Context, c *Context, id string) error {
-	if _, ok := parseTipID(id); !ok {
+// answerButton arms the reporter's next message as the answer to the
+// question under which Answer was pressed, after checking that the tip is
+// theirs (button data can be forged) and the question still open.
+func (m *Mux) answerButton(ctx context.Context, c *Context, data string) error {
+	id, num, numbered := strings.Cut(data, ":")
+	n, err := strconv.Atoi(num)
+	if _, ok := parseTipID(id); !ok || (numbered && (err != nil || n < 1)) {
 		return nil
 	}
 	if reporter, err := m.store.Reporter(ctx, id); err != nil || reporter != c.Pseudonym {
 		return c.Say(ctx, "answer_none", nil)
 	}
+	n, msg, err := m.openQuestion(ctx, id, n, numbered)
+	if err != nil {
+		return err
+	}
+	if msg != "" {
+		return c.Say(ctx, msg, nil)
+	}
 	a, err := m.loadAnswering(ctx, c.Pseudonym)
 	if err != nil {
 		return err
 	}
-	a.Next = id
+	a.Next = &question{Tip: id, N: n}
 	if err := m.saveAnswering(ctx, c.Pseudonym, a); err != nil {
 		return err
 	}
 	return c.Say(ctx, "answer_prompt", nil)
+}
+
+// openQuestion finds question n among a tip's open questions or, when the
+// reporter did not say which (an Answer button under a question asked
+// before they were numbered, /reply), the one open question. Else it
+// returns what to tell the reporter: none is open, or which one?
+func (m *Mux) openQuestion(ctx context.Context, id string, n int, numbered bool) (int, string, error) {
+	open, err := m.store.OpenQuestions(ctx, id)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return 0, "", err
+	}
+	switch {
+	case numbered && slices.ContainsFunc(open, func(q storage.Question) bool { return q.N == n }):
+		return n, "", nil
+	case numbered || len(open) == 0:
+		return 0, "answer_none", nil
+	case len(open) == 1:
+		return open[0].N, "", nil
+	}
+	return 0, "answer_which", nil
 }
 
 // takeAnswer handles a private message that answers a question: after
@@ -136,12 +221,15 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	var id string
+	var q question
 	switch {
-	case c.Request.ReplyToBot && a.Replies[c.Request.ReplyToID] != "":
-		id = a.Replies[c.Request.ReplyToID] // a reply to that very question
-	case a.Next != "" && !c.Request.ReplyToBot:
-		id = a.Next // the message after pressing Answer
+	case c.Request.ReplyToBot:
+		var ok bool
+		if q, ok = a.Replies[c.Request.ReplyToID]; !ok {
+			return false, nil // a reply to some other message of the bot's
+		}
+	case a.Next != nil:
+		q = *a.Next // the message after pressing Answer
 	default:
 		return false, nil
 	}
@@ -151,8 +239,8 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	text := strings.TrimSpace(withLinks(c.Request.Text, c.Request.HiddenLinks))
 	switch {
 	case len([]rune(c.Request.Text)) > m.limits.MaxMessageRunes:
-		// Refused before the question's marks are used up: the reporter
-		// can send it again in parts.
+		// Refused before the question is used up: the reporter can send
+		// it again in parts.
 		return true, c.Say(ctx, "message_too_long", map[string]any{"Max": m.limits.MaxMessageRunes})
 	case text == "" && withFile:
 		c.fileNotAnswer = true
@@ -162,17 +250,19 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	case text == "":
 		return true, c.Say(ctx, "unsupported_message", nil)
 	}
-	// Whatever happens, this question's marks are used up.
-	a.Next = ""
-	for msg, tip := range a.Replies {
-		if tip == id {
-			delete(a.Replies, msg)
-		}
+	err = m.deliverAnswer(ctx, q.Tip, q.N, strings.TrimSpace(c.Request.Text), c.Request.HiddenLinks)
+	if err != nil && !errors.Is(err, errNotOpen) {
+		return true, err // the question stays open: the reporter can send it again
 	}
-	if err := m.saveAnswering(ctx, c.Pseudonym, a); err != nil {
-		return true, err
+	// Answered now or before (or its tip is gone): that question's marks
+	// are used up, the others stay.
+	a.Next = nil
+	a.drop(func(r question) bool { return r.Tip == q.Tip && r.N == q.N })
+	_ = m.saveAnswering(ctx, c.Pseudonym, a)
+	if errors.Is(err, errNotOpen) {
+		return true, c.Say(ctx, "answer_none", nil)
 	}
-	if err := m.deliverAnswer(ctx, c, id, strings.TrimSpace(c.Request.Text), c.Request.HiddenLinks); err != nil {
+	if err := c.Say(ctx, "answer_done", nil); err != nil {
 		return true, err
 	}
 	if withFile {
@@ -185,34 +275,61 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	return true, nil
 }
 
-// deliverAnswer adds the reporter's answer to the tip and tells whoever
-// works on it (the claiming investigator, else the investigator chats).
-// Links hidden behind its words (links) go with it, not counted against
-// the limit on one message.
-func (m *Mux) deliverAnswer(ctx context.Context, c *Context, id, text string, links []string) error {
-	t, err := m.store.Tip(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && t.OpenQuestion == "") {
-		return c.Say(ctx, "answer_none", nil)
+// deliverAnswer adds the reporter's answer to question n of the tip and
+// tells the investigators (see tellAnswer); errNotOpen if that question is
+// no longer open. Links hidden behind its words (links) go with it; the
+// caller checked the length of what the reporter typed.
+func (m *Mux) deliverAnswer(ctx context.Context, id string, n int, text string, links []string) error {
+	text = tips.Neutralize(strings.TrimSpace(withLinks(text, links)))
+	q, err := m.store.Answer(ctx, id, n, text)
+	if errors.Is(err, storage.ErrNotFound) {
+		return errNotOpen
 	}
 	if err != nil {
 		return err
 	}
-	if len([]rune(text)) > m.limits.MaxMessageRunes {
-		return c.Say(ctx, "message_too_long", map[string]any{"Max": m.limits.MaxMessageRunes})
+	m.tellAnswer(ctx, id, q, text)
+	return nil
+}
+
+// tellAnswer sends an answer to the investigator who asked the question,
+// if they are still on the team, and to whoever claims the tip now; to the
+// investigator chats if it reached neither.
+func (m *Mux) tellAnswer(ctx context.Context, id string, q storage.Question, text string) {
+	notice := Reply{Text: m.msg.Localize(m.lang, "answer_notify", map[string]any{"ID": id, "Question": safe(q.Text), "Answer": safe(text)}), Protected: true}
+	var routes []string
+	if q.By.Route != "" && m.onTeam(ctx, q.By.Key) {
+		routes = append(routes, q.By.Route)
 	}
-	text = tips.Neutralize(strings.TrimSpace(withLinks(text, links)))
-	if err := m.store.Answer(ctx, id, text); err != nil {
-		return err
+	if cl, err := m.store.ClaimerOf(ctx, id); err == nil && !slices.Contains(routes, cl.Route) {
+		routes = append(routes, cl.Route)
 	}
-	notice := m.msg.Localize(m.lang, "answer_notify", map[string]any{"ID": id, "Answer": safe(text)})
-	if cl, err := m.store.ClaimerOf(ctx, id); err == nil {
-		m.notify(ctx, cl.Route, Reply{Text: notice, Protected: true})
-	} else {
-		for chat := range m.invChats {
-			m.notify(ctx, chat, Reply{Text: notice, Protected: true})
+	told := false
+	for _, r := range routes {
+		told = m.notify(ctx, r, notice) || told
+	}
+	if told {
+		return
+	}
+	for chat := range m.invChats {
+		m.notify(ctx, chat, notice)
+	}
+}
+
+// onTeam reports whether a member (by pseudonym) is still on the team:
+// configured, or invited and not revoked.
+func (m *Mux) onTeam(ctx context.Context, key string) bool {
+	if key == "" {
+		return false
+	}
+	for id, role := range m.roles {
+		platform, user, _ := strings.Cut(id, ":")
+		if role >= Investigator && m.store.Pseudonym(platform, user) == key {
+			return true
 		}
 	}
-	return c.Say(ctx, "answer_done", nil)
+	p, err := m.store.Profile(ctx, key, nil)
+	return err == nil && (p.Role == "investigator" || p.Role == "admin")
 }
 
 // notify sends to a "platform:chat" route, logging (without the route)
@@ -247,7 +364,31 @@ func replyCommand(ctx context.Context, c *Context) error {
 		if err != nil {
 			return err
 		}
-		return c.mux.deliverAnswer(ctx, c, t.ID, strings.Join(words[n:], " "), c.Request.HiddenLinks)
+		answer := strings.Join(words[n:], " ")
+		if len([]rune(answer)) > c.mux.limits.MaxMessageRunes {
+			return c.Say(ctx, "message_too_long", map[string]any{"Max": c.mux.limits.MaxMessageRunes})
+		}
+		// The code names the tip, not the question: with several open,
+		// the reporter is told how to answer each.
+		q, msg, err := c.mux.openQuestion(ctx, t.ID, 0, false)
+		if err != nil {
+			return err
+		}
+		if msg != "" {
+			return c.Say(ctx, msg, nil)
+		}
+		err = c.mux.deliverAnswer(ctx, t.ID, q, answer, c.Request.HiddenLinks)
+		if errors.Is(err, errNotOpen) {
+			return c.Say(ctx, "answer_none", nil)
+		}
+		if err != nil {
+			return err
+		}
+		if a, err := c.mux.loadAnswering(ctx, c.Pseudonym); err == nil && c.answering {
+			a.drop(func(r question) bool { return r.Tip == t.ID && r.N == q })
+			_ = c.mux.saveAnswering(ctx, c.Pseudonym, a)
+		}
+		return c.Say(ctx, "answer_done", nil)
 	}
 	return c.Say(ctx, "reply_usage", nil)
 }
@@ -269,14 +410,7 @@ func forget(ctx context.Context, c *Context) error {
 		return err
 	}
 	if a, err := c.mux.loadAnswering(ctx, c.Pseudonym); err == nil {
-		if a.Next == t.ID {
-			a.Next = ""
-		}
-		for msg, tip := range a.Replies {
-			if tip == t.ID {
-				delete(a.Replies, msg)
-			}
-		}
+		a.drop(func(q question) bool { return q.Tip == t.ID })
 		_ = c.mux.saveAnswering(ctx, c.Pseudonym, a)
 	}
 	return c.Say(ctx, "forget_done", nil)

@@ -55,8 +55,10 @@ type Store interface {
 	ReporterRoute(ctx context.Context, id string) (string, string, error)
 	Reporter(ctx context.Context, id string) (string, error)
 	Forget(ctx context.Context, id string) error
-	Ask(ctx context.Context, id string, by storage.Claimer, question string) error
-	Answer(ctx context.Context, id, answer string) error
+	QuestionNumber(ctx context.Context, id string) (int, error)
+	Ask(ctx context.Context, id string, n int, by storage.Claimer, question string) error
+	OpenQuestions(ctx context.Context, id string) ([]storage.Question, error)
+	Answer(ctx context.Context, id string, n int, answer string) (storage.Question, error)
 	ClaimerOf(ctx context.Context, id string) (storage.Claimer, error)
 	ClaimedBy(ctx context.Context, id string) (string, error)
 	TouchClaim(ctx context.Context, id, claimerKey string) error

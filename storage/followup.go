@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -43,39 +46,239 @@ func (s *Store) ReporterRoute(ctx context.Context, id string) (string, string, e
 	return r.Route, r.Language, nil
 }
 
+// A tip's questions to its reporter are numbered from 1 ("qn" counts
+// them). Each open one is two fields of the tip's hash, both sealed with
+// its data key: "q:<n>", the question, and "qb:<n>", who asked it. "oq"
+// is a copy of the newest open question's, which is what the tip shows.
+// A tip asked its question before questions were numbered has it in "oq"
+// alone: that one is question 0.
+
+// Question is an open question to a tip's reporter.
+type Question struct {
+	N    int    // its number among the tip's questions (0: asked before they were numbered)
+	Text string // as delivered
+	By   Claimer
+}
+
+// asker is who asked a question: their member pseudonym, to check they are
+// still on the team, and where to tell them the answer.
+type asker struct {
+	Key   string `json:"k"`
+	Route string `json:"r"`
+}
+
+// Lua shared by the question scripts: "numbered" is whether the tip hash
+// holds a numbered question; "logEntry" appends a sealed history entry
+// living as long as the tip (as appendLog does).
+const questionLua = `
+local function numbered(tip)
+  for _, f in ipairs(redis.call('HKEYS', tip)) do
+    if string.sub(f, 1, 2) == 'q:' then return true end
+  end
+  return false
+end
+local function logEntry(tip, log, entry, retention)
+  local ttl = redis.call('PTTL', tip)
+  if ttl <= 0 then ttl = tonumber(retention) end
+  redis.call('RPUSH', log, entry)
+  redis.call('PEXPIRE', log, ttl)
+end
+`
+
+// numberQuestion counts a question of tip KEYS[1], if the tip is still
+// there (else 0: a tip that expired or was purged is not brought back).
+var numberQuestion = redis.NewScript(`
+if redis.call('HEXISTS', KEYS[1], 'k') == 0 then return 0 end
+return redis.call('HINCRBY', KEYS[1], 'qn', 1)`)
+
+// askQuestion opens question ARGV[1] of tip KEYS[1] (text ARGV[2], asker
+// ARGV[3]) and adds ARGV[4] to its history KEYS[2]. A question asked before
+// questions were numbered stays open, as question 0.
+var askQuestion = redis.NewScript(questionLua + `
+local tip, n = KEYS[1], ARGV[1]
+if redis.call('HEXISTS', tip, 'k') == 0 then return 0 end
+local old = redis.call('HGET', tip, 'oq')
+if old and not numbered(tip) then redis.call('HSET', tip, 'q:0', old) end
+redis.call('HSET', tip, 'q:' .. n, ARGV[2], 'qb:' .. n, ARGV[3], 'oq', ARGV[2])
+logEntry(tip, KEYS[2], ARGV[4], ARGV[5])
+return 1`)
+
+// answerQuestion closes question ARGV[1] of tip KEYS[1] and adds the
+// answer ARGV[2] to its history KEYS[2], once: it returns the question and
+// its asker, or nil if the question is not open (answered, withdrawn, or
+// its tip is gone). "oq" becomes the newest question still open.
+var answerQuestion = redis.NewScript(questionLua + `
+local tip, n = KEYS[1], ARGV[1]
+if redis.call('HEXISTS', tip, 'k') == 0 then return false end
+local q = redis.call('HGET', tip, 'q:' .. n)
+if not q and n == '0' and not numbered(tip) then q = redis.call('HGET', tip, 'oq') end
+if not q then return false end
+local by = redis.call('HGET', tip, 'qb:' .. n) or ''
+redis.call('HDEL', tip, 'q:' .. n, 'qb:' .. n)
+local newest = -1
+for _, f in ipairs(redis.call('HKEYS', tip)) do
+  local m = string.sub(f, 1, 2) == 'q:' and tonumber(string.sub(f, 3))
+  if m and m > newest then newest = m end
+end
+if newest >= 0 then
+  redis.call('HSET', tip, 'oq', redis.call('HGET', tip, 'q:' .. newest))
+else
+  redis.call('HDEL', tip, 'oq')
+end
+logEntry(tip, KEYS[2], ARGV[2], ARGV[3])
+return {q, by}`)
+
+// forgetRoute erases route KEYS[2] and every open question of tip KEYS[1].
+var forgetRoute = redis.NewScript(`
+redis.call('DEL', KEYS[2])
+for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if f == 'oq' or string.sub(f, 1, 2) == 'q:' or string.sub(f, 1, 3) == 'qb:' then redis.call('HDEL', KEYS[1], f) end
+end
+return 1`)
+
 // Forget erases the route to a tip's reporter: no more questions can reach
 // them. Open questions are dropped.
 func (s *Store) Forget(ctx context.Context, id string) error {
-	pipe := s.rdb.TxPipeline()
-	pipe.Del(ctx, s.k.route(id))
-	pipe.HDel(ctx, s.k.tip(id), "oq")
-	_, err := pipe.Exec(ctx)
-	return err
+	if err := forgetRoute.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.route(id)}).Err(); err != nil {
+		return fmt.Errorf("forget: %w", err)
+	}
+	return nil
 }
 
-// Ask records a question to a tip's reporter (sealed in the history and as
-// the tip's open question).
-func (s *Store) Ask(ctx context.Context, id string, by Claimer, question string) error {
+// QuestionNumber numbers the next question to a tip's reporter, before it
+// is delivered (its Answer button names it); ErrNotFound if the tip is gone.
+func (s *Store) QuestionNumber(ctx context.Context, id string) (int, error) {
+	n, err := numberQuestion.Run(ctx, s.rdb, []string{s.k.tip(id)}).Int()
+	if err != nil {
+		return 0, fmt.Errorf("number question: %w", err)
+	}
+	if n == 0 {
+		return 0, ErrNotFound
+	}
+	return n, nil
+}
+
+// Ask records question n to a tip's reporter, once delivered: in the
+// history, and open until it is answered, with who asked it. Earlier
+// questions stay open. ErrNotFound if the tip is gone.
+func (s *Store) Ask(ctx context.Context, id string, n int, by Claimer, question string) error {
 	dataKey, err := s.dataKey(ctx, id)
 	if err != nil {
 		return err
 	}
-	sealed, err := seal(dataKey, []byte(question), "question:"+id)
+	num := strconv.Itoa(n)
+	text, err := seal(dataKey, []byte(question), "question:"+id)
 	if err != nil {
 		return err
 	}
-	if err := s.rdb.HSet(ctx, s.k.tip(id), "oq", sealed).Err(); err != nil {
-		return fmt.Errorf("ask: %w", err)
-	}
-	return s.appendLog(ctx, id, tips.Entry{Who: by.Name, Kind: tips.EntryQuestion, Text: question})
-}
-
-// Answer adds the reporter's answer to the tip and closes its open question.
-func (s *Store) Answer(ctx context.Context, id, answer string) error {
-	if err := s.appendLog(ctx, id, tips.Entry{Kind: tips.EntryAnswer, Text: answer}); err != nil {
+	b, _ := json.Marshal(asker{Key: by.Key, Route: by.Route})
+	who, err := seal(dataKey, b, "asker:"+id+":"+num)
+	if err != nil {
 		return err
 	}
-	return s.rdb.HDel(ctx, s.k.tip(id), "oq").Err()
+	entry, err := s.sealEntry(id, dataKey, tips.Entry{Who: by.Name, Kind: tips.EntryQuestion, Text: question})
+	if err != nil {
+		return err
+	}
+	ok, err := askQuestion.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.tipLog(id)}, num, text, who, entry, s.retention.Milliseconds()).Int()
+	if err != nil {
+		return fmt.Errorf("ask: %w", err)
+	}
+	if ok == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// OpenQuestions returns a tip's open questions, oldest first; ErrNotFound
+// if the tip is gone.
+func (s *Store) OpenQuestions(ctx context.Context, id string) ([]Question, error) {
+	fields, err := s.rdb.HGetAll(ctx, s.k.tip(id)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("open questions: %w", err)
+	}
+	if fields["k"] == "" {
+		return nil, ErrNotFound
+	}
+	dataKey, err := s.kr.open([]byte(fields["k"]), "tipkey:"+id)
+	if err != nil {
+		return nil, err
+	}
+	var out []Question
+	for f, v := range fields {
+		num, ok := strings.CutPrefix(f, "q:")
+		n, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			continue
+		}
+		if q, err := openQuestion(id, dataKey, n, v, fields["qb:"+num]); err == nil {
+			out = append(out, q)
+		}
+	}
+	if len(out) == 0 && fields["oq"] != "" {
+		if q, err := openQuestion(id, dataKey, 0, fields["oq"], ""); err == nil {
+			out = append(out, q)
+		}
+	}
+	slices.SortFunc(out, func(a, b Question) int { return a.N - b.N })
+	return out, nil
+}
+
+// openQuestion opens a question's sealed fields; its asker is left empty
+// where it was not recorded.
+func openQuestion(id string, dataKey []byte, n int, text, by string) (Question, error) {
+	plain, err := open(dataKey, []byte(text), "question:"+id)
+	if err != nil {
+		return Question{}, err
+	}
+	q := Question{N: n, Text: string(plain)}
+	if by == "" {
+		return q, nil
+	}
+	if plain, err := open(dataKey, []byte(by), "asker:"+id+":"+strconv.Itoa(n)); err == nil {
+		var a asker
+		if json.Unmarshal(plain, &a) == nil {
+			q.By = Claimer{Key: a.Key, Route: a.Route}
+		}
+	}
+	return q, nil
+}
+
+// Answer adds the reporter's answer to question n of a tip, in its
+// history, and closes that question: a question is answered once. It
+// returns the question answered, or ErrNotFound if it is not open (already
+// answered, withdrawn with /forget, or its tip is gone).
+func (s *Store) Answer(ctx context.Context, id string, n int, answer string) (Question, error) {
+	dataKey, err := s.dataKey(ctx, id)
+	if err != nil {
+		return Question{}, err
+	}
+	entry, err := s.sealEntry(id, dataKey, tips.Entry{Kind: tips.EntryAnswer, Text: answer})
+	if err != nil {
+		return Question{}, err
+	}
+	v, err := answerQuestion.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.tipLog(id)}, n, entry, s.retention.Milliseconds()).StringSlice()
+	if errors.Is(err, redis.Nil) {
+		return Question{}, ErrNotFound
+	}
+	if err != nil {
+		return Question{}, fmt.Errorf("answer: %w", err)
+	}
+	if len(v) != 2 {
+		return Question{}, fmt.Errorf("answer: %d values", len(v))
+	}
+	return openQuestion(id, dataKey, n, v[0], v[1])
+}
+
+// sealEntry seals a history entry of a tip, as appendLog does.
+func (s *Store) sealEntry(id string, dataKey []byte, e tips.Entry) (string, error) {
+	e.Time = s.now()
+	b, err := json.Marshal(e)
+	if err != nil {
+		return "", err
+	}
+	sealed, err := seal(dataKey, b, "log:"+id)
+	return string(sealed), err
 }
 
 // Claimer returns who claimed a tip, if it is claimed.

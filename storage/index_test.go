@@ -289,7 +289,7 @@ func TestPurgeCryptoShreds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.Ask(ctx, sub.TipID, storage.Claimer{Name: "Ana"}, "¿cuándo?")
+	st.Ask(ctx, sub.TipID, 1, storage.Claimer{Name: "Ana"}, "¿cuándo?")
 	// Another tip with the same words: its postings must survive the purge.
 	other := send(t, st, "802", 10, "también cobran piso en el mercado Hidalgo")
 	c := srv.Client()
@@ -421,7 +421,7 @@ func TestRetentionPerStatus(t *testing.T) {
 	gone, ref := submit("801", "rumor sin sustento sobre la colonia Roma", true)
 	kept, _ := submit("802", "venta de armas en la calle Juárez", false)
 	ana := storage.Claimer{Key: "a", Name: "Ana"}
-	st.Ask(ctx, gone.TipID, ana, "¿cuándo?")
+	st.Ask(ctx, gone.TipID, 1, ana, "¿cuándo?")
 	if err := st.Decide(ctx, gone.TipID, ana, storage.Decision{Status: tips.StatusDismissed}); err != nil {
 		t.Fatal(err)
 	}

@@ -190,14 +190,14 @@ func TestFollowUpRouteOnlyWhenAllowed(t *testing.T) {
 	if _, _, err := st.ReporterRoute(ctx, no); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("route of a reporter who said no: %v", err)
 	}
-	if err := st.Ask(ctx, yes, storage.Claimer{Name: "Ana"}, "¿Qué día?"); err != nil {
+	if err := st.Ask(ctx, yes, 1, storage.Claimer{Name: "Ana"}, "¿Qué día?"); err != nil {
 		t.Fatal(err)
 	}
 	tip, _ := st.Tip(ctx, yes)
 	if tip.OpenQuestion != "¿Qué día?" || !tip.FollowUp {
 		t.Fatalf("open question: %+v", tip)
 	}
-	if err := st.Answer(ctx, yes, "El martes"); err != nil {
+	if _, err := st.Answer(ctx, yes, 1, "El martes"); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.Forget(ctx, yes); err != nil {

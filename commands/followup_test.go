@@ -1,0 +1,287 @@
+package commands_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// questioned is a team where investigator 2002 (Ana) claimed tip 1, whose
+// reporter allowed questions, and asked its reporter each question in
+// turn: the reporter receives them as messages m1, m2, … It returns the
+// tip's receipt code.
+func questioned(t *testing.T, questions ...string) (*team, string) {
+	t.Helper()
+	tm := newTeam(t)
+	tm.join("2002", "Ana")
+	receipt := tm.tipWithQuestions()
+	tm.as("2002", "Ana", commands.Request{Command: "next"})
+	for _, q := range questions {
+		if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 " + q}); r[0].Text != tm.text("en", "ask_sent", nil) {
+			t.Fatalf("/ask 1 %s: %+v", q, r)
+		}
+	}
+	return tm, receipt
+}
+
+// join makes user an investigator by invitation.
+func (tm *team) join(user, name string) {
+	r := tm.as(adminID, "Admin", commands.Request{Command: "invite", Args: "investigator"})
+	tm.as(user, name, commands.Request{Command: "redeem", Args: codeRE.FindString(r[0].Text)})
+}
+
+// tipWithQuestions sends a tip from the reporter, allowing questions, and
+// returns its receipt code.
+func (tm *team) tipWithQuestions() string {
+	r := tm.as(reporterID, "Rosa", commands.Request{Text: "Cobran piso en el mercado"})
+	draft := strings.Split(press(r, "send:"), ":")[1]
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "fu:" + draft + ":1"})
+	r = tm.as(reporterID, "Rosa", commands.Request{Callback: "send:" + draft})
+	return codeRE.FindString(r[0].Text)
+}
+
+// reply is the reporter's text replying to the bot's message msg.
+func (tm *team) reply(msg, text string) []commands.Reply {
+	return tm.as(reporterID, "Rosa", commands.Request{Text: text, ReplyToBot: true, ReplyToID: msg})
+}
+
+// notices returns the texts sent to chat, and forgets them.
+func (tm *team) notices(chat string) []string {
+	tm.sent.mu.Lock()
+	defer tm.sent.mu.Unlock()
+	var out []string
+	for _, r := range tm.sent.sent[chat] {
+		out = append(out, r.Text)
+	}
+	delete(tm.sent.sent, chat)
+	return out
+}
+
+func (tm *team) notice(id, question, answer string) string {
+	return tm.text("en", "answer_notify", map[string]any{"ID": id, "Question": question, "Answer": answer})
+}
+
+func texts(r []commands.Reply) []string {
+	var out []string
+	for _, x := range r {
+		out = append(out, x.Text)
+	}
+	return out
+}
+
+// answered reports whether r is the reporter being told their answer went.
+func (tm *team) answered(r []commands.Reply) bool {
+	return len(r) == 1 && r[0].Text == tm.text("en", "answer_done", nil)
+}
+
+// drafted reports whether r is the reporter being told, after note (if
+// set), that their message is kept as a new tip.
+func (tm *team) drafted(r []commands.Reply, note string) bool {
+	if note != "" {
+		if len(r) == 0 || r[0].Text != tm.text("en", note, nil) {
+			return false
+		}
+		r = r[1:]
+	}
+	return len(r) == 1 && strings.HasPrefix(r[0].Text, tm.text("en", "draft_started", nil))
+}
+
+// tipAnswers returns the reporter's answers in a tip's history, as
+// investigators see it.
+func (tm *team) tipAnswers(id string) []string {
+	tip, err := tm.store.Tip(context.Background(), id)
+	if err != nil {
+		tm.t.Fatal(err)
+	}
+	var out []string
+	for _, e := range tip.History {
+		if e.Kind == tips.EntryAnswer {
+			out = append(out, e.Text)
+		}
+	}
+	return out
+}
+
+// Two questions about one tip: a reply to each answers it, and the
+// investigator who asked is told each answer with its question.
+func TestEveryOpenQuestionIsAnswered(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?", "¿Qué hora?")
+	tm.notices(reporterID)
+	if r := tm.reply("m1", "El lunes"); !tm.answered(r) {
+		t.Fatalf("reply to the first question: %q", texts(r))
+	}
+	if r := tm.reply("m2", "A las nueve"); !tm.answered(r) {
+		t.Fatalf("reply to the second question: %q", texts(r))
+	}
+	got := tm.notices("2002")
+	want := []string{tm.notice("1", "¿Qué día?", "El lunes"), tm.notice("1", "¿Qué hora?", "A las nueve")}
+	if strings.Join(got, "\n--\n") != strings.Join(want, "\n--\n") {
+		t.Fatalf("Ana was told:\n%s\nwant:\n%s", strings.Join(got, "\n--\n"), strings.Join(want, "\n--\n"))
+	}
+	if a := tm.tipAnswers("1"); strings.Join(a, "|") != "El lunes|A las nueve" {
+		t.Fatalf("answers in the history: %q", a)
+	}
+	view := tm.as("2002", "Ana", commands.Request{Command: "tip", Args: "1"})[0].Text
+	if strings.Contains(view, tm.text("en", "tip_open_question", map[string]any{"Question": "¿Qué hora?"})) {
+		t.Fatalf("/tip 1 still shows an open question:\n%s", view)
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Command: "cancel"}); r[0].Text != tm.text("en", "draft_none", nil) {
+		t.Fatalf("an answer started a draft: %q", texts(r))
+	}
+	if n := tm.notices(invChat); len(n) != 0 {
+		t.Fatalf("the investigators' chat was told: %q", n)
+	}
+}
+
+// A question is answered once: a second reply to it (after the first was
+// taken, e.g. from a second device) does not reach the investigators as
+// an answer.
+func TestAQuestionIsAnsweredOnce(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?")
+	ctx := context.Background()
+	key := "w:{" + tm.store.Pseudonym("telegram", reporterID) + "}:answering"
+	before, err := tm.srv.Client().Get(ctx, key).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := tm.reply("m1", "El lunes"); !tm.answered(r) {
+		t.Fatalf("first reply: %q", texts(r))
+	}
+	// Plainly: the question's mark is used up, a second reply is a tip.
+	if r := tm.reply("m1", "El martes"); !tm.drafted(r, "") {
+		t.Fatalf("second reply: %q", texts(r))
+	}
+	tm.as(reporterID, "Rosa", commands.Request{Command: "cancel"})
+	// Racing: the second reply was read with the mark still there.
+	tm.srv.Client().Set(ctx, key, before, time.Hour)
+	if r := tm.reply("m1", "El miércoles"); len(r) != 1 || r[0].Text != tm.text("en", "answer_none", nil) {
+		t.Fatalf("second reply, racing the first: %q", texts(r))
+	}
+	if a := tm.tipAnswers("1"); len(a) != 1 || a[0] != "El lunes" {
+		t.Fatalf("answers in the history: %q", a)
+	}
+	if n := tm.notices("2002"); len(n) != 1 {
+		t.Fatalf("Ana was told %d answers: %q", len(n), n)
+	}
+}
+
+// An answer goes to the investigator who asked, while they are on the
+// team, and to whoever claims the tip.
+func TestAnswerGoesToWhoAsked(t *testing.T) {
+	tm, _ := questioned(t) // Ana claims tip 1
+	tm.join("2003", "Beto")
+	tm.as("2003", "Beto", commands.Request{Command: "ask", Args: "1 ¿Qué día?"})  // m1
+	tm.as("2003", "Beto", commands.Request{Command: "ask", Args: "1 ¿Qué hora?"}) // m2
+	if r := tm.reply("m1", "El lunes"); !tm.answered(r) {
+		t.Fatalf("reply: %q", texts(r))
+	}
+	want := tm.notice("1", "¿Qué día?", "El lunes")
+	if b, a := tm.notices("2003"), tm.notices("2002"); len(b) != 1 || b[0] != want || len(a) != 1 || a[0] != want {
+		t.Fatalf("Beto (asked) was told %q, Ana (claims) %q", b, a)
+	}
+	// Revoked, Beto is told nothing more.
+	tm.as(adminID, "Admin", commands.Request{Command: "revoke", Args: "telegram:2003"})
+	if r := tm.reply("m2", "A las nueve"); !tm.answered(r) {
+		t.Fatalf("reply: %q", texts(r))
+	}
+	if b, a := tm.notices("2003"), tm.notices("2002"); len(b) != 0 || len(a) != 1 {
+		t.Fatalf("after the revocation Beto was told %q, Ana %q", b, a)
+	}
+}
+
+// A photo replying to a question is kept as a tip, its caption answering
+// that question; the other questions stay open.
+func TestPhotoReplyToOneOfTwoQuestions(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?", "¿Tiene una foto?")
+	png := []byte("\x89PNG\r\n\x1a\n" + strings.Repeat("x", 64))
+	photo := func(msg, caption string) []commands.Reply {
+		return tm.as(reporterID, "Rosa", commands.Request{Text: caption, FileData: png, Attachment: &tips.Attachment{Kind: tips.Photo}, ReplyToBot: true, ReplyToID: msg})
+	}
+	if r := tm.reply("m1", "El lunes"); !tm.answered(r) {
+		t.Fatalf("reply: %q", texts(r))
+	}
+	r := photo("m2", "La camioneta")
+	if len(r) != 2 || r[0].Text != tm.text("en", "answer_done", nil) || !strings.HasPrefix(r[1].Text, tm.text("en", "answer_file_as_tip", nil)) {
+		t.Fatalf("photo with a caption: %q", texts(r))
+	}
+	if n := tm.notices("2002"); len(n) != 2 || n[1] != tm.notice("1", "¿Tiene una foto?", "La camioneta") {
+		t.Fatalf("Ana was told %q", n)
+	}
+}
+
+// Without Telegram's reply: a plain message is a tip, as ever; the Answer
+// button under a question arms the next message as its answer; /reply
+// CODE, which names the tip and not the question, answers the one open
+// question, and with several open tells how to answer one (as does an
+// Answer button from before questions were numbered).
+func TestAnsweringWithoutReplying(t *testing.T) {
+	tm, receipt := questioned(t, "¿Qué día?", "¿Qué hora?")
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Otra cosa"}); !tm.drafted(r, "") {
+		t.Fatalf("a plain message: %q", texts(r))
+	}
+	tm.as(reporterID, "Rosa", commands.Request{Command: "cancel"})
+	which := tm.text("en", "answer_which", nil)
+	if r := tm.as(reporterID, "Rosa", commands.Request{Command: "reply", Args: receipt + " El lunes"}); len(r) != 1 || r[0].Text != which {
+		t.Fatalf("/reply with two questions open: %q", texts(r))
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1"}); len(r) != 1 || r[0].Text != which {
+		t.Fatalf("an unnumbered Answer with two questions open: %q", texts(r))
+	}
+	if a := tm.tipAnswers("1"); len(a) != 0 {
+		t.Fatalf("answers recorded: %q", a)
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:2"}); len(r) != 1 || r[0].Text != tm.text("en", "answer_prompt", nil) {
+		t.Fatalf("Answer under the second question: %q", texts(r))
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "A las nueve"}); !tm.answered(r) {
+		t.Fatalf("the message after Answer: %q", texts(r))
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:2"}); len(r) != 1 || r[0].Text != tm.text("en", "answer_none", nil) {
+		t.Fatalf("Answer under an answered question: %q", texts(r))
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Command: "reply", Args: receipt + " El lunes"}); !tm.answered(r) {
+		t.Fatalf("/reply with one question open: %q", texts(r))
+	}
+	want := []string{tm.notice("1", "¿Qué hora?", "A las nueve"), tm.notice("1", "¿Qué día?", "El lunes")}
+	if n := tm.notices("2002"); strings.Join(n, "|") != strings.Join(want, "|") {
+		t.Fatalf("Ana was told %q", n)
+	}
+	if r := tm.reply("m1", "El martes"); tm.answered(r) {
+		t.Fatalf("a question answered with /reply was answered again: %q", texts(r))
+	}
+}
+
+// Marks the engine kept before questions were numbered still answer the
+// question they were for.
+func TestMarksFromBeforeNumberedQuestions(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?")
+	ctx := context.Background()
+	p := tm.store.Pseudonym("telegram", reporterID)
+	// As the previous version left them: the question in "oq" alone, and
+	// the reporter's marks naming the tip.
+	tm.srv.Client().HDel(ctx, "w:{tips}:tip:1", "q:1", "qb:1")
+	if err := tm.store.SetAnswering(ctx, p, `{"r":{"m1":"1"}}`, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if r := tm.reply("m1", "El lunes"); !tm.answered(r) {
+		t.Fatalf("reply: %q", texts(r))
+	}
+	if n := tm.notices("2002"); len(n) != 1 || n[0] != tm.notice("1", "¿Qué día?", "El lunes") {
+		t.Fatalf("Ana (claims) was told %q", n)
+	}
+	tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Qué hora?"})
+	tm.srv.Client().HDel(ctx, "w:{tips}:tip:1", "q:2", "qb:2")
+	if err := tm.store.SetAnswering(ctx, p, `{"n":"1"}`, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "A las nueve"}); !tm.answered(r) {
+		t.Fatalf("message after Answer: %q", texts(r))
+	}
+	if a := tm.tipAnswers("1"); strings.Join(a, "|") != "El lunes|A las nueve" {
+		t.Fatalf("answers: %q", a)
+	}
+}

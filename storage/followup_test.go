@@ -1,0 +1,161 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// ask numbers and records a question, as the engine does once it is delivered.
+func ask(t *testing.T, st *storage.Store, id string, by storage.Claimer, text string) int {
+	t.Helper()
+	ctx := context.Background()
+	n, err := st.QuestionNumber(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Ask(ctx, id, n, by, text); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func answers(tip tips.Tip) []string {
+	var out []string
+	for _, e := range tip.History {
+		if e.Kind == tips.EntryAnswer {
+			out = append(out, e.Text)
+		}
+	}
+	return out
+}
+
+// Every open question of a tip can be answered, once, and the answer says
+// who asked it; the tip shows the newest question still open.
+func TestEveryQuestionIsAnsweredOnce(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	id := submit(t, st, "104", 10, "", true)
+	ana := storage.Claimer{Key: "ana-key", Name: "Ana", Route: "telegram:2002"}
+	beto := storage.Claimer{Key: "beto-key", Name: "Beto", Route: "telegram:2003"}
+	day := ask(t, st, id, ana, "¿Qué día?")
+	hour := ask(t, st, id, beto, "¿Qué hora?")
+	if day != 1 || hour != 2 {
+		t.Fatalf("question numbers %d, %d", day, hour)
+	}
+	open, err := st.OpenQuestions(ctx, id)
+	if err != nil || len(open) != 2 || open[0].Text != "¿Qué día?" || open[0].By.Key != ana.Key || open[1].By.Route != beto.Route {
+		t.Fatalf("open questions: %+v %v", open, err)
+	}
+	dump, _ := srv.Dump(ctx)
+	for k, v := range dump {
+		for _, clear := range []string{"Qué día", "Qué hora", "telegram:2002", "ana-key"} {
+			if contains(v, clear) {
+				t.Fatalf("%q in clear in %s", clear, k)
+			}
+		}
+	}
+
+	// The newest first: the tip shows the older one, still open.
+	q, err := st.Answer(ctx, id, hour, "A las nueve")
+	if err != nil || q.Text != "¿Qué hora?" || q.By.Key != beto.Key || q.By.Route != beto.Route {
+		t.Fatalf("answer to question %d: %+v %v", hour, q, err)
+	}
+	if tip, _ := st.Tip(ctx, id); tip.OpenQuestion != "¿Qué día?" {
+		t.Fatalf("open question after answering the newest: %q", tip.OpenQuestion)
+	}
+	if _, err := st.Answer(ctx, id, hour, "A las diez"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("a question answered twice: %v", err)
+	}
+	if q, err = st.Answer(ctx, id, day, "El lunes"); err != nil || q.By.Route != ana.Route {
+		t.Fatalf("answer to question %d: %+v %v", day, q, err)
+	}
+	tip, _ := st.Tip(ctx, id)
+	if got := answers(tip); tip.OpenQuestion != "" || strings.Join(got, "|") != "A las nueve|El lunes" {
+		t.Fatalf("after both answers: open %q, answers %q", tip.OpenQuestion, got)
+	}
+	if open, err := st.OpenQuestions(ctx, id); err != nil || len(open) != 0 {
+		t.Fatalf("open questions after both answers: %+v %v", open, err)
+	}
+}
+
+// A question asked before questions were numbered (the tip's "oq" alone) is
+// question 0: it stays open when another is asked, and can be answered.
+func TestQuestionAskedBeforeNumbering(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	id := submit(t, st, "104", 10, "", true)
+	ask(t, st, id, storage.Claimer{Name: "Ana"}, "¿Qué día?")
+	srv.Client().HDel(ctx, "t:{tips}:tip:"+id, "q:1", "qb:1") // as the previous version left it
+	if open, err := st.OpenQuestions(ctx, id); err != nil || len(open) != 1 || open[0].N != 0 || open[0].Text != "¿Qué día?" {
+		t.Fatalf("the earlier question: %+v %v", open, err)
+	}
+	ask(t, st, id, storage.Claimer{Name: "Ana"}, "¿Qué hora?")
+	if open, err := st.OpenQuestions(ctx, id); err != nil || len(open) != 2 || open[0].N != 0 || open[1].Text != "¿Qué hora?" {
+		t.Fatalf("after a new question: %+v %v", open, err)
+	}
+	if q, err := st.Answer(ctx, id, 0, "El lunes"); err != nil || q.Text != "¿Qué día?" || q.By.Route != "" {
+		t.Fatalf("answer to the earlier question: %+v %v", q, err)
+	}
+	if tip, _ := st.Tip(ctx, id); tip.OpenQuestion != "¿Qué hora?" || strings.Join(answers(tip), "|") != "El lunes" {
+		t.Fatalf("after answering it: %q %q", tip.OpenQuestion, answers(tip))
+	}
+	if _, err := st.Answer(ctx, id, 0, "El martes"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("the earlier question answered twice: %v", err)
+	}
+
+	// Alone, it is answered as question 0 too.
+	other := submit(t, st, "105", 20, "", true)
+	ask(t, st, other, storage.Claimer{Name: "Ana"}, "¿Dónde?")
+	srv.Client().HDel(ctx, "t:{tips}:tip:"+other, "q:1", "qb:1")
+	if q, err := st.Answer(ctx, other, 0, "En la esquina"); err != nil || q.Text != "¿Dónde?" {
+		t.Fatalf("answer to the earlier question alone: %+v %v", q, err)
+	}
+	if tip, _ := st.Tip(ctx, other); tip.OpenQuestion != "" || strings.Join(answers(tip), "|") != "En la esquina" {
+		t.Fatalf("after answering it: %q %q", tip.OpenQuestion, answers(tip))
+	}
+}
+
+// /forget drops every open question; a purged (or expired) tip takes none
+// and is not brought back by a late question or answer.
+func TestQuestionsOfForgottenAndGoneTips(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	id := submit(t, st, "104", 10, "", true)
+	ask(t, st, id, storage.Claimer{Name: "Ana"}, "¿Qué día?")
+	n := ask(t, st, id, storage.Claimer{Name: "Ana"}, "¿Qué hora?")
+	if err := st.Forget(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if open, err := st.OpenQuestions(ctx, id); err != nil || len(open) != 0 {
+		t.Fatalf("open questions after /forget: %+v %v", open, err)
+	}
+	if _, err := st.Answer(ctx, id, n, "A las nueve"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("answer after /forget: %v", err)
+	}
+	if tip, _ := st.Tip(ctx, id); tip.OpenQuestion != "" || len(answers(tip)) != 0 {
+		t.Fatalf("after /forget: %+v", tip)
+	}
+
+	gone := submit(t, st, "105", 20, "", true)
+	n = ask(t, st, gone, storage.Claimer{Name: "Ana"}, "¿Dónde?")
+	if err := st.Purge(ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Answer(ctx, gone, n, "En la esquina"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("answer to a purged tip: %v", err)
+	}
+	if _, err := st.QuestionNumber(ctx, gone); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("question number of a purged tip: %v", err)
+	}
+	if err := st.Ask(ctx, gone, n+1, storage.Claimer{Name: "Ana"}, "¿Cuándo?"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("question to a purged tip: %v", err)
+	}
+	if keys, _ := srv.Client().Keys(ctx, "t:{tips}:*:"+gone).Result(); len(keys) != 0 {
+		t.Fatalf("a purged tip came back: %v", keys)
+	}
+}
