@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/tips"
@@ -28,7 +29,8 @@ var errNotOpen = errors.New("question not open")
 // questions they were asked: which delivered question message is which
 // question, so that a reply to that message answers it; and the question
 // whose Answer button was pressed last, so that the next message answers
-// it.
+// it. A reply answers a question for the answer window from when it was
+// asked.
 type answering struct {
 	Next    *question           `json:"x,omitempty"`
 	Replies map[string]question `json:"q,omitempty"` // question message id -> its question
@@ -38,11 +40,12 @@ type answering struct {
 	OldReplies map[string]string `json:"r,omitempty"`
 }
 
-// question is one question asked of a reporter: its tip and its number
-// among the tip's questions.
+// question is one question asked of a reporter: its tip, its number among
+// the tip's questions, and until when (Unix ms) it is answered this way.
 type question struct {
-	Tip string `json:"t"`
-	N   int    `json:"n"`
+	Tip   string `json:"t"`
+	N     int    `json:"n"`
+	Until int64  `json:"u"`
 }
 
 func (m *Mux) loadAnswering(ctx context.Context, pseudonym string) (answering, error) {
@@ -55,22 +58,33 @@ func (m *Mux) loadAnswering(ctx context.Context, pseudonym string) (answering, e
 		return a, err
 	}
 	_ = json.Unmarshal([]byte(v), &a)
+	now := m.now().UnixMilli()
+	until := m.now().Add(m.triage.AnswerWindow).UnixMilli()
 	if a.OldNext != "" && a.Next == nil {
-		a.Next = &question{Tip: a.OldNext}
+		a.Next = &question{Tip: a.OldNext, Until: until}
 	}
 	for msg, tip := range a.OldReplies {
-		a.mark(msg, question{Tip: tip})
+		a.mark(msg, question{Tip: tip, Until: until})
 	}
 	a.OldNext, a.OldReplies = "", nil
+	a.drop(func(q question) bool { return q.Until <= now })
 	return a, nil
 }
 
 func (m *Mux) saveAnswering(ctx context.Context, pseudonym string, a answering) error {
-	if a.Next == nil && len(a.Replies) == 0 {
+	var last int64
+	if a.Next != nil {
+		last = a.Next.Until
+	}
+	for _, q := range a.Replies {
+		last = max(last, q.Until)
+	}
+	ttl := time.Duration(last-m.now().UnixMilli()) * time.Millisecond
+	if ttl <= 0 {
 		return m.store.ClearAnswering(ctx, pseudonym)
 	}
 	b, _ := json.Marshal(a)
-	return m.store.SetAnswering(ctx, pseudonym, string(b), m.triage.AnswerWindow)
+	return m.store.SetAnswering(ctx, pseudonym, string(b), ttl)
 }
 
 // mark remembers that message msg is question q.
@@ -153,7 +167,7 @@ func ask(ctx context.Context, c *Context) error {
 	if reporter, err := c.mux.store.Reporter(ctx, id); err == nil && msgID != "" {
 		a, err := c.mux.loadAnswering(ctx, reporter)
 		if err == nil {
-			a.mark(msgID, question{Tip: id, N: n})
+			a.mark(msgID, question{Tip: id, N: n, Until: c.mux.now().Add(c.mux.triage.AnswerWindow).UnixMilli()})
 			_ = c.mux.saveAnswering(ctx, reporter, a)
 		}
 	}
@@ -183,7 +197,7 @@ func (m *Mux) answerButton(ctx context.Context, c *Context, data string) error {
 	if err != nil {
 		return err
 	}
-	a.Next = &question{Tip: id, N: n}
+	a.Next = &question{Tip: id, N: n, Until: m.now().Add(m.triage.AnswerWindow).UnixMilli()}
 	if err := m.saveAnswering(ctx, c.Pseudonym, a); err != nil {
 		return err
 	}

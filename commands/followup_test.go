@@ -255,6 +255,22 @@ func TestAnsweringWithoutReplying(t *testing.T) {
 	}
 }
 
+// Each question can be answered by replying for the answer window from
+// when it was asked: a later question does not extend an earlier one's.
+func TestEachQuestionHasItsOwnReplyWindow(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?")
+	tm.clk.Add(6 * 24 * time.Hour)
+	tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Qué hora?"})
+	tm.clk.Add(2 * 24 * time.Hour)
+	if r := tm.reply("m1", "El lunes"); !tm.drafted(r, "") {
+		t.Fatalf("reply to a question asked 8 days ago: %q", texts(r))
+	}
+	tm.as(reporterID, "Rosa", commands.Request{Command: "cancel"})
+	if r := tm.reply("m2", "A las nueve"); !tm.answered(r) {
+		t.Fatalf("reply to a question asked 2 days ago: %q", texts(r))
+	}
+}
+
 // Marks the engine kept before questions were numbered still answer the
 // question they were for.
 func TestMarksFromBeforeNumberedQuestions(t *testing.T) {
