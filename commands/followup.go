@@ -274,7 +274,10 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	a.drop(func(r question) bool { return r.Tip == q.Tip && r.N == q.N })
 	_ = m.saveAnswering(ctx, c.Pseudonym, a)
 	if errors.Is(err, errNotOpen) {
-		return true, c.Say(ctx, "answer_none", nil)
+		// Not lost: the message goes on as a new tip, which the reporter
+		// may send or cancel.
+		c.sayQuietly("answer_not_open", nil)
+		return false, nil
 	}
 	if err := c.Say(ctx, "answer_done", nil); err != nil {
 		return true, err

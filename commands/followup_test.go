@@ -139,7 +139,7 @@ func TestEveryOpenQuestionIsAnswered(t *testing.T) {
 
 // A question is answered once: a second reply to it (after the first was
 // taken, e.g. from a second device) does not reach the investigators as
-// an answer.
+// an answer, and is kept as a new tip instead of lost.
 func TestAQuestionIsAnsweredOnce(t *testing.T) {
 	tm, _ := questioned(t, "¿Qué día?")
 	ctx := context.Background()
@@ -158,7 +158,7 @@ func TestAQuestionIsAnsweredOnce(t *testing.T) {
 	tm.as(reporterID, "Rosa", commands.Request{Command: "cancel"})
 	// Racing: the second reply was read with the mark still there.
 	tm.srv.Client().Set(ctx, key, before, time.Hour)
-	if r := tm.reply("m1", "El miércoles"); len(r) != 1 || r[0].Text != tm.text("en", "answer_none", nil) {
+	if r := tm.reply("m1", "El miércoles"); !tm.drafted(r, "answer_not_open") {
 		t.Fatalf("second reply, racing the first: %q", texts(r))
 	}
 	if a := tm.tipAnswers("1"); len(a) != 1 || a[0] != "El lunes" {
@@ -190,6 +190,42 @@ func TestAnswerGoesToWhoAsked(t *testing.T) {
 	}
 	if b, a := tm.notices("2003"), tm.notices("2002"); len(b) != 0 || len(a) != 1 {
 		t.Fatalf("after the revocation Beto was told %q, Ana %q", b, a)
+	}
+}
+
+// A closed tip still takes the answer to its question, and the asker is
+// told; a reply to a question whose tip is gone (purged, or expired) is
+// not lost: the reporter is told, and it is kept as a new tip.
+func TestAnswersToClosedAndGoneTips(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?") // tip 1, m1
+	ctx := context.Background()
+	for _, id := range []string{"2", "3"} {
+		tm.tipWithQuestions()
+		tm.as("2002", "Ana", commands.Request{Command: "ask", Args: id + " ¿Dónde?"}) // m2, m3
+	}
+	tm.as("2002", "Ana", commands.Request{Command: "triage", Args: "1 verified"})
+	tm.as(adminID, "Admin", commands.Request{Command: "purge", Args: "2"})
+	tm.srv.Client().Del(ctx, "w:{tips}:tip:3") // what Redis does when its time is up
+
+	if r := tm.reply("m1", "El lunes"); !tm.answered(r) {
+		t.Fatalf("reply about a closed tip: %q", texts(r))
+	}
+	if n := tm.notices("2002"); len(n) != 1 || n[0] != tm.notice("1", "¿Qué día?", "El lunes") {
+		t.Fatalf("Ana was told %q", n)
+	}
+	if r := tm.reply("m2", "En la esquina"); !tm.drafted(r, "answer_not_open") {
+		t.Fatalf("reply about a purged tip: %q", texts(r))
+	}
+	r := tm.reply("m3", "En el mercado")
+	if len(r) != 2 || r[0].Text != tm.text("en", "answer_not_open", nil) || r[1].Text != tm.text("en", "draft_added", nil, 2) {
+		t.Fatalf("reply about an expired tip: %q", texts(r))
+	}
+	d, err := tm.store.Draft(ctx, tm.store.Pseudonym("telegram", reporterID))
+	if err != nil || d.Parts != 2 {
+		t.Fatalf("the replies were not kept: %+v %v", d, err)
+	}
+	if n, g := tm.notices("2002"), tm.notices(invChat); len(n)+len(g) != 0 {
+		t.Fatalf("investigators were told %q %q", n, g)
 	}
 }
 
