@@ -115,8 +115,11 @@ func ask(ctx context.Context, c *Context) error {
 	idArg, text, _ := strings.Cut(strings.TrimSpace(c.Request.Args), " ")
 	id, ok := parseTipID(idArg)
 	text = strings.TrimSpace(text)
-	if !ok || text == "" || len([]rune(text)) > maxNote {
+	if !ok || text == "" {
 		return c.Say(ctx, "ask_usage", nil)
+	}
+	if len([]rune(text)) > maxNote {
+		return c.Say(ctx, "text_too_long", map[string]any{"Max": maxNote})
 	}
 	t, err := c.mux.store.Tip(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {

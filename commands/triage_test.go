@@ -601,20 +601,22 @@ func TestNextTakesCategoryNamesInEveryLanguage(t *testing.T) {
 	}
 }
 
-// A note over the limit is refused as too long, saying the limit, not
-// with the usage (which reads as if the command were mistyped).
+// A note or question over the limit is refused as too long, saying the
+// limit, not with the usage (which reads as if the command were mistyped).
 func TestNoteTooLongSaysSo(t *testing.T) {
 	tm := newTeam(t)
 	tm.report("7001", "cobran piso en el mercado", tips.Extortion)
 	long := strings.Repeat("á", 2001)
-	r := tm.as(adminID, "Ada", commands.Request{Command: "note", Args: "1 " + long})
-	if want := tm.msg.Localize("en", "text_too_long", map[string]any{"Max": 2000}); r[0].Text != want {
-		t.Fatalf("long note: %q", r[0].Text)
+	for _, cmd := range []string{"note", "ask"} {
+		r := tm.as(adminID, "Ada", commands.Request{Command: cmd, Args: "1 " + long})
+		if want := tm.msg.Localize("en", "text_too_long", map[string]any{"Max": 2000}); r[0].Text != want {
+			t.Fatalf("long /%s: %q", cmd, r[0].Text)
+		}
 	}
-	if r = tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "1"}); strings.Contains(r[0].Text, "ááá") {
-		t.Fatal("the long note was saved")
+	if r := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "1"}); strings.Contains(r[0].Text, "ááá") {
+		t.Fatal("the long note or question was saved")
 	}
-	if r = tm.as(adminID, "Ada", commands.Request{Command: "note", Args: "1 " + long[:2*2000]}); r[0].Text != tm.msg.Localize("en", "note_done", map[string]any{"ID": "1"}) {
+	if r := tm.as(adminID, "Ada", commands.Request{Command: "note", Args: "1 " + long[:2*2000]}); r[0].Text != tm.msg.Localize("en", "note_done", map[string]any{"ID": "1"}) {
 		t.Fatalf("note of 2,000 characters: %q", r[0].Text)
 	}
 }
