@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -30,7 +31,7 @@ type Claimer struct {
 }
 
 // nextTip looks at up to ARGV[10] pending entries of the triage stream,
-// from ARGV[9] ("-", or "(" and the last entry looked at before), and hands
+// from ARGV[9] ("-", or the entry after the last one looked at before), and hands
 // the oldest waiting tip among them (in category ARGV[4], if set) to
 // consumer ARGV[2]: one parked in the queue, or one whose claim has been
 // idle for ARGV[3] ms. A tip whose claims ran out more than ARGV[7] times
@@ -102,7 +103,7 @@ func (s *Store) Next(ctx context.Context, c Claimer, category tips.Category, cla
 		if id == "" {
 			return "", ErrQueueEmpty
 		}
-		start = "(" + id
+		start = afterID(id)
 	}
 }
 
@@ -577,7 +578,7 @@ func (s *Store) eachPending(ctx context.Context, fields []string, fn func(p redi
 		if len(pend) < pendingPage {
 			return nil
 		}
-		start = "(" + pend[len(pend)-1].ID
+		start = afterID(pend[len(pend)-1].ID)
 	}
 }
 
@@ -659,4 +660,20 @@ func (s *Store) QueueDepth(ctx context.Context) (QueueDepth, error) {
 		d.Inbox = int(n)
 	}
 	return d, nil
+}
+
+// afterID is the smallest stream entry id after id ("5-3" gives "5-4"):
+// where a page of XPENDING goes on. (XPENDING takes "(" + id for that on
+// Redis, but the embedded Redis of the demo and tests does not.)
+func afterID(id string) string {
+	ms, seq, ok := strings.Cut(id, "-")
+	m, err1 := strconv.ParseUint(ms, 10, 64)
+	n, err2 := strconv.ParseUint(seq, 10, 64)
+	if !ok || err1 != nil || err2 != nil {
+		return "(" + id
+	}
+	if n == math.MaxUint64 {
+		return strconv.FormatUint(m+1, 10) + "-0"
+	}
+	return ms + "-" + strconv.FormatUint(n+1, 10)
 }
