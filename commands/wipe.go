@@ -74,30 +74,61 @@ func (m *Mux) wipeButton(ctx context.Context, c *Context, data string) error {
 	return c.wipeChat(ctx, time.Duration(minutes)*time.Minute)
 }
 
-// wipeChat wipes the conversation now, or schedules it.
+// wipeChat wipes the conversation now, or schedules it. A wipe also
+// discards what the reporter was writing when it runs (see discardUnsent).
 func (c *Context) wipeChat(ctx context.Context, delay time.Duration) error {
 	w, ok := c.wiper()
 	if !ok {
 		return c.Say(ctx, "wipe_unavailable", nil)
 	}
 	if delay > 0 {
-		job := storage.Wipe{Route: c.Request.Platform + ":" + c.Request.UserChat, MessageID: c.Request.MessageID, Chat: true, Language: c.Lang}
+		job := storage.Wipe{Route: c.Request.Platform + ":" + c.Request.UserChat, MessageID: c.Request.MessageID, Chat: true, Language: c.Lang, Pseudonym: c.Pseudonym}
 		if err := c.mux.store.ScheduleWipe(ctx, job, c.mux.now().Add(delay)); err != nil {
 			return err
 		}
-		return c.Say(ctx, "wipe_scheduled", map[string]any{"Delay": c.mux.ageIn(c.Lang, delay)})
+		text := c.T("wipe_scheduled", map[string]any{"Delay": c.mux.ageIn(c.Lang, delay)})
+		if _, err := c.mux.store.Draft(ctx, c.Pseudonym); err == nil {
+			text += "\n\n" + c.T("wipe_draft_pending", nil)
+		}
+		return c.Reply(ctx, Reply{Text: text})
+	}
+	discarded := c.mux.discardUnsent(ctx, c.Request.Platform, c.Pseudonym)
+	note := ""
+	if discarded {
+		note = "\n\n" + c.T("wipe_draft_discarded", nil)
 	}
 	res, err := w.WipeChat(ctx, c.Request.UserChat, c.Request.MessageID)
 	if err != nil {
 		c.mux.log.Warn("chat wipe failed", "platform", c.Request.Platform, "error", err.Error())
-		return c.Say(ctx, "wipe_failed", nil)
+		return c.Reply(ctx, Reply{Text: c.T("wipe_failed", nil) + note})
 	}
 	if res.TheirsKept {
 		// Nothing else is said after a wipe: an empty chat says less than
 		// a "chat wiped" notice. Here the reporter must act, so we say so.
-		return c.Say(ctx, "wipe_done_theirs_kept", nil)
+		return c.Reply(ctx, Reply{Text: c.T("wipe_done_theirs_kept", nil) + note})
 	}
 	return nil
+}
+
+// discardUnsent drops what a reporter was writing when their chat is
+// wiped: the unsent draft (it was never received) and an answer armed by
+// the Answer button. Kept, either would speak up in the wiped chat to
+// whoever holds the phone next ("your unsent tip was deleted", "your tip
+// now has 2 parts", "your answer was delivered"), and a Send pressed later
+// would send the draft. It reports whether a draft was discarded. A
+// failure is logged, not returned: the wipe itself matters more.
+func (m *Mux) discardUnsent(ctx context.Context, platform, pseudonym string) bool {
+	if pseudonym == "" {
+		return false // a job scheduled before wipes named the reporter
+	}
+	discarded, err := m.store.DropDraft(ctx, pseudonym)
+	if err != nil {
+		m.log.Warn("unsent draft not discarded by a wipe", "platform", platform, "error", err.Error())
+	}
+	if err := m.store.ClearAnswering(ctx, pseudonym); err != nil {
+		m.log.Warn("armed answer not cleared by a wipe", "platform", platform, "error", err.Error())
+	}
+	return discarded
 }
 
 // RunWipes carries out the scheduled deletions that are due: enrolment
@@ -112,6 +143,7 @@ func (m *Mux) RunWipes(ctx context.Context) error {
 		case s == nil:
 			continue // that platform is not running in this process any more
 		case j.Chat && canWipe:
+			discarded := m.discardUnsent(ctx, platform, j.Pseudonym)
 			var res WipeResult
 			res, werr = w.WipeChat(ctx, chat, j.MessageID)
 			if werr == nil && res.TheirsKept {
@@ -119,7 +151,11 @@ func (m *Mux) RunWipes(ctx context.Context) error {
 				if lang == "" {
 					lang = m.lang
 				}
-				_, werr = s.Send(ctx, chat, Reply{Text: m.msg.Localize(lang, "wipe_done_theirs_kept", nil)})
+				text := m.msg.Localize(lang, "wipe_done_theirs_kept", nil)
+				if discarded {
+					text += "\n\n" + m.msg.Localize(lang, "wipe_draft_discarded", nil)
+				}
+				_, werr = s.Send(ctx, chat, Reply{Text: text})
 			}
 		case !j.Chat:
 			if r, ok := s.(MessageRemover); ok {

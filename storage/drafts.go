@@ -242,6 +242,20 @@ func (s *Store) DiscardDraft(ctx context.Context, pseudonym, draftID string) err
 	return s.rdb.ZRem(ctx, s.k.draftDeadlines(), pseudonym).Err()
 }
 
+// DropDraft deletes the reporter's unsent draft, whatever its id, and
+// reports whether there was one: a chat wipe discards what the reporter
+// was writing, which was never received. Its deadline is left to the
+// sweeper, which drops it without a word once it finds no draft (it may
+// belong to a draft started after the wipe by then). A Send already under
+// way keeps the parts it claimed and stores its tip all the same.
+func (s *Store) DropDraft(ctx context.Context, pseudonym string) (bool, error) {
+	n, err := s.rdb.Del(ctx, s.k.draft(pseudonym)).Result()
+	if err != nil {
+		return false, fmt.Errorf("drop draft: %w", err)
+	}
+	return n == 1, nil
+}
+
 // draftContent opens the parts named (fields of a draft), in order.
 func (s *Store) draftContent(fields map[string]string, names []string, pseudonym string) (tips.Content, error) {
 	var c tips.Content

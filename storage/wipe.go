@@ -23,6 +23,9 @@ type Wipe struct {
 	Chat bool `json:"c,omitempty"`
 	// Language is what the reporter reads, for the notice afterwards.
 	Language string `json:"l,omitempty"`
+	// Pseudonym is the reporter's, for a whole chat: their unsent draft
+	// goes with the chat when the wipe runs.
+	Pseudonym string `json:"p,omitempty"`
 	// Attempts counts failed tries.
 	Attempts int `json:"a,omitempty"`
 }
