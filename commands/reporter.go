@@ -20,8 +20,12 @@ const (
 	cbLanguage = "lang:"
 )
 
+// start welcomes a reporter and says, honestly, what protects them and
+// what does not: the platform sees the chat, whoever runs the service
+// could link a tip to its reporter's account, investigators cannot.
 func start(ctx context.Context, c *Context) error {
-	return c.Reply(ctx, Reply{Text: c.T("start", nil), Buttons: c.mux.languageButtons()})
+	text := c.T("start", map[string]any{"Platform": PlatformName(c.Request.Platform)})
+	return c.Reply(ctx, Reply{Text: text, Buttons: c.mux.languageButtons()})
 }
 
 func help(ctx context.Context, c *Context) error {

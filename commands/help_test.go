@@ -1,0 +1,35 @@
+package commands_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/locales"
+)
+
+// The welcome tells reporters, in every language, what does not protect
+// them: the platform they write on sees the chat (named), the phone holds
+// it (/wipe). It no longer claims that no record links a tip to them:
+// tips carry a keyed pseudonym of their reporter.
+func TestWelcomeIsHonest(t *testing.T) {
+	e := newEnv(t, nil)
+	claims := []string{"no record that links", "ningún registro que lo relacione", "nenhum registro que ligue", "aucune trace qui le relie"}
+	for _, lang := range locales.Supported {
+		for _, platform := range []string{"telegram", "discord"} {
+			r := e.do(reporterID, commands.Request{Platform: platform, Command: "start", Language: lang})
+			if len(r) != 1 {
+				t.Fatalf("%s %s: %+v", lang, platform, r)
+			}
+			text := r[0].Text
+			if name := commands.PlatformName(platform); !strings.Contains(text, name+" ") || !strings.Contains(text, "/wipe") {
+				t.Errorf("%s on %s: the welcome does not say that %s sees the chat, or how to wipe it:\n%s", lang, platform, name, text)
+			}
+			for _, claim := range claims {
+				if strings.Contains(text, claim) {
+					t.Errorf("%s: the welcome still claims %q", lang, claim)
+				}
+			}
+		}
+	}
+}
