@@ -33,3 +33,18 @@ func TestWelcomeIsHonest(t *testing.T) {
 		}
 	}
 }
+
+// Without a second factor, /lock says there is none instead of "Locked",
+// and team commands go on working.
+func TestLockWithoutSecondFactor(t *testing.T) {
+	e := newEnv(t, nil)
+	inv := func(command string) []commands.Reply {
+		return e.do(investigatorID, commands.Request{Command: command, Language: "fr", UserChat: investigatorID})
+	}
+	if r := inv("lock"); len(r) != 1 || r[0].Text != e.text("fr", "twofa_off", nil) {
+		t.Fatalf("/lock without a second factor: %+v", r)
+	}
+	if r := inv("recent"); len(r) != 1 || r[0].Text != e.text("fr", "recent_empty", nil) {
+		t.Fatalf("/recent after /lock without a second factor: %+v", r)
+	}
+}

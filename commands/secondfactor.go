@@ -119,8 +119,12 @@ func unlock(ctx context.Context, c *Context) error {
 	return c.Say(ctx, "unlocked", map[string]any{"Hours": max(1, int(m.twoFactor.UnlockFor/time.Hour))})
 }
 
-// lock ends the member's unlock now.
+// lock ends the member's unlock now. Without a second factor there is
+// nothing to lock, and it says so rather than "Locked".
 func lock(ctx context.Context, c *Context) error {
+	if !c.mux.twoFactor.Required {
+		return c.Say(ctx, "twofa_off", nil)
+	}
 	if err := c.mux.store.Lock(ctx, c.Pseudonym); err != nil {
 		return err
 	}
