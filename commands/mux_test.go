@@ -413,7 +413,7 @@ func TestHostileInput(t *testing.T) {
 	for i := 0; i < 40; i++ {
 		r = e.do(reporterID, commands.Request{Text: "parte"})
 	}
-	if !strings.HasPrefix(r[0].Text, e.text("es", "draft_full", map[string]any{"MaxParts": 30, "MaxChars": 20000})) {
+	if !strings.HasPrefix(r[0].Text, e.text("es", "draft_full", map[string]any{"Parts": "30 mensajes", "Chars": "20000 caracteres"})) {
 		t.Fatalf("draft over the part limit: %+v", r)
 	}
 }
@@ -460,7 +460,7 @@ func TestExpiredDraftTellsReporter(t *testing.T) {
 		t.Fatalf("ExpireDrafts = %d, %v", n, err)
 	}
 	got := rec.sent[reporterID]
-	if len(got) != 1 || got[0].Text != e.text("fr", "draft_expired", map[string]any{"Minutes": 30}) {
+	if len(got) != 1 || got[0].Text != e.text("fr", "draft_expired", map[string]any{"Idle": "30 minutes"}) {
 		t.Fatalf("expiry notice: %+v", rec.sent)
 	}
 }

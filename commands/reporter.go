@@ -212,7 +212,9 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 			return derr
 		}
 		return c.Reply(ctx, Reply{
-			Text:    c.T("draft_full", map[string]any{"MaxParts": m.limits.MaxParts, "MaxChars": m.limits.MaxChars}),
+			Text: c.T("draft_full", map[string]any{
+				"Parts": c.T("count_messages", nil, m.limits.MaxParts), "Chars": c.T("count_characters", nil, m.limits.MaxChars),
+			}),
 			Buttons: c.sendCancel(cur),
 		})
 	}

@@ -116,7 +116,7 @@ func unlock(ctx context.Context, c *Context) error {
 	if ok, err := c.checkCode(ctx, f.Secret, c.Request.Args, "unlock_usage"); err != nil || !ok {
 		return err
 	}
-	return c.Say(ctx, "unlocked", map[string]any{"Hours": max(1, int(m.twoFactor.UnlockFor/time.Hour))})
+	return c.Say(ctx, "unlocked", map[string]any{"Period": m.spanIn(c.Lang, m.twoFactor.UnlockFor)})
 }
 
 // lock ends the member's unlock now. Without a second factor there is

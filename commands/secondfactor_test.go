@@ -122,7 +122,7 @@ func TestSecondFactor(t *testing.T) {
 		t.Fatalf("wrong code: %+v", r)
 	}
 	good := code(secret, e.clk.Now())
-	if r := inv(commands.Request{Command: "unlock", Args: good}); r[0].Text != en("unlocked", map[string]any{"Hours": 12}) {
+	if r := inv(commands.Request{Command: "unlock", Args: good}); r[0].Text != en("unlocked", map[string]any{"Period": "12 hours"}) {
 		t.Fatalf("good code: %+v", r)
 	}
 	if r := inv(commands.Request{Command: "recent"}); strings.Contains(r[0].Text, en("locked", nil)) || !strings.Contains(r[0].Text, "#1") {

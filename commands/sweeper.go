@@ -20,7 +20,7 @@ func (m *Mux) ExpireDrafts(ctx context.Context, idle time.Duration) (int, error)
 		if lang == "" {
 			lang = m.lang
 		}
-		text := m.msg.Localize(lang, "draft_expired", map[string]any{"Minutes": int(idle / time.Minute)})
+		text := m.msg.Localize(lang, "draft_expired", map[string]any{"Idle": m.spanIn(lang, idle)})
 		if _, serr := s.Send(ctx, chatID, Reply{Text: text}); serr != nil {
 			m.log.Warn("draft expiry notice not delivered", "platform", platform, "error", serr.Error())
 		}
@@ -88,5 +88,21 @@ func (m *Mux) ageIn(lang string, d time.Duration) string {
 		return m.msg.Localize(lang, "age_hours", nil, int(d/time.Hour))
 	default:
 		return m.msg.Localize(lang, "age_days", nil, int(d/(24*time.Hour)))
+	}
+}
+
+// spanIn renders a set length of time (a setting, a delay the user chose)
+// in lang, exactly where it can: in days or hours when it is a whole
+// number of them, else in minutes ("90 minutes" where ageIn would say
+// "1 hour").
+func (m *Mux) spanIn(lang string, d time.Duration) string {
+	const day = 24 * time.Hour
+	switch {
+	case d >= day && d%day == 0:
+		return m.msg.Localize(lang, "age_days", nil, int(d/day))
+	case d >= time.Hour && d%time.Hour == 0:
+		return m.msg.Localize(lang, "age_hours", nil, int(d/time.Hour))
+	default:
+		return m.msg.Localize(lang, "age_minutes", nil, max(int(d/time.Minute), 1))
 	}
 }

@@ -37,7 +37,7 @@ func invite(ctx context.Context, c *Context) error {
 		return err
 	}
 	return c.Reply(ctx, Reply{Protected: true, Text: c.T("invite_created", map[string]any{
-		"Role": c.T("role_"+role, nil), "Hours": int(c.mux.triage.InviteTTL.Hours()), "Code": code,
+		"Role": c.T("role_"+role, nil), "Valid": c.mux.spanIn(c.Lang, c.mux.triage.InviteTTL), "Code": code,
 	})})
 }
 

@@ -86,7 +86,7 @@ func (c *Context) wipeChat(ctx context.Context, delay time.Duration) error {
 		if err := c.mux.store.ScheduleWipe(ctx, job, c.mux.now().Add(delay)); err != nil {
 			return err
 		}
-		text := c.T("wipe_scheduled", map[string]any{"Delay": c.mux.ageIn(c.Lang, delay)})
+		text := c.T("wipe_scheduled", map[string]any{"Delay": c.mux.spanIn(c.Lang, delay)})
 		if _, err := c.mux.store.Draft(ctx, c.Pseudonym); err == nil {
 			text += "\n\n" + c.T("wipe_draft_pending", nil)
 		}

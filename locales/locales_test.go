@@ -20,6 +20,7 @@ var sampleData = map[string]any{
 	"Args": "x", "Priority": "high", "Labels": "x", "Text": "t",
 	"Entity": "+52 55 1234 5678", "Reporters": 3, "Tips": 4, "First": "2 d", "Last": "1 h", "Score": "42", "Confidence": 80,
 	"Secret": "ABCD EFGH", "URL": "otpauth://totp/Vigia:investigator?secret=ABCD", "Delay": "1 h",
+	"Idle": "30 minutes", "Valid": "24 hours", "Period": "12 hours", "Parts": "30 messages", "Chars": "20000 characters",
 	"Regions": " (norte)", "Needed": 2, "Delivered": 5, "Total": 6, "Gone": 1, "Unconfirmed": 0, "Deleted": 5,
 }
 
@@ -82,7 +83,7 @@ func TestPluralMessagesArePluralEverywhere(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range []string{"draft_added", "recent_header", "tip_attachments", "age_days"} {
+	for _, id := range []string{"draft_added", "recent_header", "tip_attachments", "age_minutes", "age_hours", "age_days", "count_messages", "count_characters"} {
 		for _, lang := range Supported {
 			one, err := b.localize(lang, id, nil, 1)
 			if err != nil {

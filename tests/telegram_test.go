@@ -257,7 +257,7 @@ func TestTelegramEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	tg.push(message(10, inv, invChat, command("", "/unlock", code)))
-	if m := tg.waitCalls(3, messagesTo("9001"))[2]; m.Fields["text"] != en("unlocked", map[string]any{"Hours": 12}) {
+	if m := tg.waitCalls(3, messagesTo("9001"))[2]; m.Fields["text"] != en("unlocked", map[string]any{"Period": "12 hours"}) {
 		t.Fatalf("unlock: %q", m.Fields["text"])
 	}
 	tg.push(message(11, inv, invChat, command("", "/recent", "")))
