@@ -161,3 +161,34 @@ func TestCommandNamesFitDiscord(t *testing.T) {
 		}
 	}
 }
+
+// The receipt code has one name in each language: every message that
+// names it in English names it so in every language, and no other name
+// for it appears anywhere.
+func TestReceiptCodeHasOneName(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]string{"en": "receipt code", "es": "código de recibo", "pt-BR": "código de protocolo", "fr": "code de suivi"}
+	others := map[string][]string{
+		"en":    {"tracking code", "reference code", "receipt:"},
+		"es":    {"código de seguimiento", "comprobante", "protocolo"},
+		"pt-BR": {"recibo", "comprovante", "código de acompanhamento"},
+		"fr":    {"code de reçu", "numéro de suivi", "reçu de"},
+	}
+	for _, lang := range Supported {
+		for _, id := range b.IDs() {
+			en, _ := b.localize("en", id, sampleData)
+			s, _ := b.localize(lang, id, sampleData)
+			if strings.Contains(strings.ToLower(en), "receipt") && !strings.Contains(strings.ToLower(s), names[lang]) {
+				t.Errorf("%s %s does not call it %q: %q", lang, id, names[lang], s)
+			}
+			for _, other := range others[lang] {
+				if strings.Contains(strings.ToLower(s), other) {
+					t.Errorf("%s %s calls it %q: %q", lang, id, other, s)
+				}
+			}
+		}
+	}
+}
