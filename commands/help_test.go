@@ -48,3 +48,24 @@ func TestLockWithoutSecondFactor(t *testing.T) {
 		t.Fatalf("/recent after /lock without a second factor: %+v", r)
 	}
 }
+
+// A reporter's /help lists, in every language, every command they can use
+// (/start and /redeem aside: the first is the welcome, the second comes
+// with an invitation).
+func TestHelpListsReporterCommands(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, lang := range locales.Supported {
+		r := e.do(reporterID, commands.Request{Command: "help", Language: lang})
+		if len(r) != 1 {
+			t.Fatalf("%s: %+v", lang, r)
+		}
+		for _, cmd := range e.mux.Commands() {
+			if cmd.Role != commands.Anyone || cmd.Name == "start" || cmd.Name == "redeem" {
+				continue
+			}
+			if !strings.Contains(r[0].Text, "/"+cmd.Name+" ") {
+				t.Errorf("%s /help does not list /%s", lang, cmd.Name)
+			}
+		}
+	}
+}
