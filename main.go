@@ -521,7 +521,16 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, st
 	}
 	say := func(id string, data map[string]any) string { return eng.msg.Localize(cfg.DefaultLanguage, id, data) }
 	con := console.New(console.Options{
-		In: stdin, Out: stdout, Say: say, Interactive: isTerminal(stdin),
+		In: stdin, Out: stdout, Interactive: isTerminal(stdin),
+		Say: func(lang, id string, data map[string]any) string {
+			if lang == "" {
+				lang = cfg.DefaultLanguage
+			}
+			return eng.msg.Localize(lang, id, data)
+		},
+		Language: func(userID, client string) string {
+			return eng.mux.Language(ctx, console.Platform, userID, client)
+		},
 		Identities: []console.Identity{
 			{Role: "reporter", UserID: reporter, Label: say("demo_role_reporter", nil)},
 			{Role: "investigator", UserID: investigator, Label: say("demo_role_investigator", nil)},

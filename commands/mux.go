@@ -416,13 +416,26 @@ func (m *Mux) allowedIn(c *Context, cmd *Command) bool {
 // language picks the reply language: the reporter's choice, else their
 // client's language if supported, else the configured default.
 func (m *Mux) language(c *Context, chosen string) string {
+	return m.pickLanguage(chosen, c.Request.Language)
+}
+
+func (m *Mux) pickLanguage(chosen, client string) string {
 	if chosen != "" {
 		return chosen
 	}
-	if l := m.msg.Match(c.Request.Language); l != "" {
+	if l := m.msg.Match(client); l != "" {
 		return l
 	}
 	return m.lang
+}
+
+// Language is the language the engine answers a user of platform in, when
+// their client asks for client ("" if it does not say): for an adapter
+// with lines of its own (the console demo) to speak as the engine does.
+// With Redis unreachable, the client's language or the default.
+func (m *Mux) Language(ctx context.Context, platform, userID, client string) string {
+	prof, _ := m.store.Profile(ctx, m.store.Pseudonym(platform, userID), nil)
+	return m.pickLanguage(prof.Language, client)
 }
 
 // StorageDown reports whether err means Redis could not be reached.

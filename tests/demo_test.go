@@ -50,3 +50,42 @@ func TestDemoScriptedSession(t *testing.T) {
 		t.Errorf("a live link reached the investigator:\n%s", s)
 	}
 }
+
+// A session in Spanish: the demo's own lines follow the language chosen,
+// a button that is not there is said so, with those that are, and the
+// role switched to is asked for in the same language.
+func TestDemoSpeaksTheSessionLanguage(t *testing.T) {
+	script := strings.Join([]string{
+		"/language es",
+		"Me cobran piso en el mercado",
+		"#99",
+		"#1",  // Extortion: the keyboard shrinks to three buttons
+		"#10", // not there any more
+		"/wipe",
+		"#2", // the wiped chat has no buttons
+		"/as investigator",
+		"/quit",
+	}, "\n") + "\n"
+	cmd := exec.Command(binary, "demo")
+	cmd.Env = []string{"PATH=/usr/bin:/bin"}
+	cmd.Stdin = strings.NewReader(script)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("demo failed: %v\n%s", err, out)
+	}
+	s := string(out)
+	for _, want := range []string{
+		"reporter> #99\n  No hay ningún botón #99. Estos son los botones que puedes presionar:\n  [#1 Extorsión] [#2 Drogas] \n",
+		"reporter> #10\n  No hay ningún botón #10. Estos son los botones que puedes presionar:\n  [#1 Permitir preguntas anónimas] [#2 Enviar] [#3 Cancelar] \n",
+		"reporter> /wipe\n  (Borrado.",
+		"reporter> #2\n  No hay ningún botón #2: ahora no hay botones para presionar.",
+		"investigator> /quit", "  Ahora eres: investigador.\n",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "Received") || strings.Contains(s, "Recibido") {
+		t.Errorf("a button that was not there sent the tip:\n%s", s)
+	}
+}

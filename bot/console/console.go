@@ -23,11 +23,13 @@ type Handler interface {
 
 // Identity is a user the console can play.
 type Identity struct {
-	// Role is what the user types after /as ("reporter", "investigator").
+	// Role is what the user types after /as ("reporter", "investigator");
+	// the message "demo_role_<Role>" names it after switching.
 	Role string
 	// UserID is the console user id; the engine's roles decide what it may do.
 	UserID string
-	// Label is the localised name shown after switching.
+	// Label is the user's name in requests (the team sees it, in the
+	// audit log for one).
 	Label string
 }
 
@@ -37,8 +39,14 @@ type Options struct {
 	Out io.Writer
 	// Identities lists who the user can be; the first is the starting one.
 	Identities []Identity
-	// Say localises a console message id (the demo's own lines).
-	Say func(id string, data map[string]any) string
+	// Say localises a console message id (the demo's own lines) in lang
+	// ("" for the default language).
+	Say func(lang, id string, data map[string]any) string
+	// Language, if set, tells the language the engine speaks to a user,
+	// given the language their client asks for: the console speaks it
+	// too, and asks for it when the user switches (as a phone asks for
+	// its own language), so one session stays in one language.
+	Language func(userID, client string) string
 	// Interactive is true when a person types at a terminal: a prompt is
 	// shown before each line. Otherwise (a pipe) each line read is echoed
 	// after the prompt, so the output reads as a transcript.
@@ -47,16 +55,40 @@ type Options struct {
 
 // Adapter runs a console session.
 type Adapter struct {
-	o       Options
-	mu      sync.Mutex
-	who     Identity
-	buttons []commands.Button
-	event   int64
+	o     Options
+	mu    sync.Mutex
+	who   Identity
+	lang  string              // the session's language
+	rows  [][]commands.Button // the buttons "#N" presses, as last shown
+	event int64
 }
 
 // New returns a console adapter.
 func New(o Options) *Adapter {
-	return &Adapter{o: o, who: o.Identities[0]}
+	a := &Adapter{o: o, who: o.Identities[0]}
+	a.follow()
+	return a
+}
+
+// follow takes the session's language from the engine: the one it speaks
+// to the user at the keyboard now.
+func (a *Adapter) follow() {
+	if a.o.Language == nil {
+		return
+	}
+	a.mu.Lock()
+	who, lang := a.who.UserID, a.lang
+	a.mu.Unlock()
+	lang = a.o.Language(who, lang)
+	a.mu.Lock()
+	a.lang = lang
+	a.mu.Unlock()
+}
+
+// say localises one of the console's own lines in the session's language;
+// the caller holds a.mu.
+func (a *Adapter) say(id string, data map[string]any) string {
+	return a.o.Say(a.lang, id, data)
 }
 
 // Platform is the console's platform name in requests.
@@ -99,6 +131,7 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 			continue
 		}
 		h.Handle(ctx, req, a)
+		a.follow() // the user may have chosen a language
 		a.prompt()
 	}
 }
@@ -132,37 +165,48 @@ func (a *Adapter) prompt() {
 }
 
 func (a *Adapter) switchTo(role string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	for _, id := range a.o.Identities {
 		if strings.EqualFold(id.Role, role) {
-			a.who = id
-			a.buttons = nil
-			a.print(a.o.Say("demo_as", map[string]any{"Role": id.Label}))
+			a.mu.Lock()
+			a.who, a.rows = id, nil
+			a.mu.Unlock()
+			a.follow()
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			a.print(a.say("demo_as", map[string]any{"Role": a.say("demo_role_"+id.Role, nil)}))
 			return
 		}
 	}
-	a.print(a.o.Say("demo_as_usage", nil))
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.print(a.say("demo_as_usage", nil))
 }
 
 // request translates one typed line: "#2" presses the second button shown,
-// "/cmd@bot args" is a command, anything else a message.
+// "/cmd@bot args" is a command, anything else a message ("#tag" too). A
+// button that is not there is said so, with those that are, and nothing
+// is sent.
 func (a *Adapter) request(line string) (commands.Request, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	// Event ids grow across runs too, as platform ids do: a demo against a
 	// persistent Redis must not collide with the last session's events.
 	a.event = max(a.event+1, time.Now().UnixMicro())
 	req := commands.Request{
 		Platform: Platform, UserID: a.who.UserID, ChatID: a.who.UserID, UserChat: a.who.UserID, Name: a.who.Label,
-		ChatKind: commands.Private, EventID: a.event,
+		ChatKind: commands.Private, EventID: a.event, Language: a.lang,
 	}
-	if n, ok := strings.CutPrefix(line, "#"); ok {
-		i, err := strconv.Atoi(n)
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		if err != nil || i < 1 || i > len(a.buttons) {
+	if n, ok := strings.CutPrefix(line, "#"); ok && strings.Trim(n, " 0123456789") == "" {
+		i, err := strconv.Atoi(strings.TrimSpace(n))
+		var buttons []commands.Button
+		for _, row := range a.rows {
+			buttons = append(buttons, row...)
+		}
+		if err != nil || i < 1 || i > len(buttons) {
+			a.noSuchButton(line)
 			return req, false
 		}
-		req.Callback = a.buttons[i-1].Data
+		req.Callback = buttons[i-1].Data
 		return req, true
 	}
 	req.Text = line
@@ -174,23 +218,42 @@ func (a *Adapter) request(line string) (commands.Request, bool) {
 	return req, true
 }
 
+// noSuchButton says that the button typed is not there, and which are;
+// the caller holds a.mu.
+func (a *Adapter) noSuchButton(typed string) {
+	if len(a.rows) == 0 {
+		a.print(a.say("demo_no_buttons", map[string]any{"Pressed": typed}))
+		return
+	}
+	fmt.Fprintf(a.o.Out, "  %s\n", a.say("demo_no_button", map[string]any{"Pressed": typed}))
+	a.printButtons()
+	fmt.Fprintln(a.o.Out)
+}
+
+// printButtons prints the buttons "#N" presses, numbered; the caller
+// holds a.mu.
+func (a *Adapter) printButtons() {
+	var b strings.Builder
+	n := 0
+	for _, row := range a.rows {
+		b.WriteString("  ")
+		for _, btn := range row {
+			n++
+			fmt.Fprintf(&b, "[#%d %s] ", n, btn.Label)
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprint(a.o.Out, b.String())
+}
+
 // Reply prints a reply, numbering its buttons for "#N".
 func (a *Adapter) Reply(_ context.Context, r commands.Reply) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.print(r.Text)
 	if len(r.Buttons) > 0 {
-		a.buttons = a.buttons[:0]
-		var b strings.Builder
-		for _, row := range r.Buttons {
-			b.WriteString("  ")
-			for _, btn := range row {
-				a.buttons = append(a.buttons, btn)
-				fmt.Fprintf(&b, "[#%d %s] ", len(a.buttons), btn.Label)
-			}
-			b.WriteString("\n")
-		}
-		fmt.Fprint(a.o.Out, b.String())
+		a.rows = r.Buttons
+		a.printButtons()
 	}
 	for i, f := range r.Files {
 		fmt.Fprintf(a.o.Out, "  [%s %d]\n", f.Kind, i+1)
@@ -218,6 +281,7 @@ func (a *Adapter) WipeChat(_ context.Context, _, _ string) (commands.WipeResult,
 	if a.o.Interactive {
 		fmt.Fprint(a.o.Out, "\033[H\033[2J\033[3J")
 	}
-	a.print(a.o.Say("demo_wiped", nil))
+	a.rows = nil // a wiped chat has no buttons left to press
+	a.print(a.say("demo_wiped", nil))
 	return commands.WipeResult{}, nil
 }

@@ -21,7 +21,7 @@ func (e *echo) Handle(ctx context.Context, req commands.Request, w commands.Repl
 func TestConsoleLines(t *testing.T) {
 	in := strings.Repeat("x", 3<<20) + "\n/status@VigiaBot ABCD\n#1\n#9\n/as investigator\nhola\n/quit\nnever read\n"
 	out := &bytes.Buffer{}
-	a := New(Options{In: strings.NewReader(in), Out: out, Say: func(id string, _ map[string]any) string { return id },
+	a := New(Options{In: strings.NewReader(in), Out: out, Say: func(_, id string, _ map[string]any) string { return id },
 		Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
 	h := &echo{}
 	if err := a.Run(context.Background(), h); err != nil {
@@ -53,7 +53,7 @@ func TestConsoleWipe(t *testing.T) {
 	for _, interactive := range []bool{false, true} {
 		var out bytes.Buffer
 		a := New(Options{Out: &out, Interactive: interactive, Identities: []Identity{{Role: "reporter", UserID: "1"}},
-			Say: func(id string, _ map[string]any) string { return "<" + id + ">" }})
+			Say: func(_, id string, _ map[string]any) string { return "<" + id + ">" }})
 		if _, err := a.WipeChat(context.Background(), "1", ""); err != nil {
 			t.Fatal(err)
 		}
@@ -61,4 +61,93 @@ func TestConsoleWipe(t *testing.T) {
 			t.Fatalf("interactive=%v: %q", interactive, out.String())
 		}
 	}
+}
+
+// keyboard answers with buttons: three the first time, then one row of
+// three, as a draft's keyboard shrinks after a category is chosen. It
+// records the requests it gets.
+type keyboard struct{ got []commands.Request }
+
+func (k *keyboard) Handle(ctx context.Context, req commands.Request, w commands.Replier) {
+	k.got = append(k.got, req)
+	if req.Command == "language" {
+		return
+	}
+	rows := [][]commands.Button{{{Label: "Extortion", Data: "cat:x"}, {Label: "Drugs", Data: "cat:y"}}}
+	for range 4 {
+		rows = append(rows, rows[0])
+	}
+	if len(k.got) > 1 {
+		rows = [][]commands.Button{{{Label: "Questions", Data: "fu:1"}, {Label: "Send", Data: "send:1"}, {Label: "Cancel", Data: "cancel:1"}}}
+	}
+	_ = w.Reply(ctx, commands.Reply{Text: "ok", Buttons: rows})
+}
+
+// A button that is not there is said so, in the session's language, with
+// the buttons that are, and nothing is sent; "#tag" is a message. The
+// session's language is the engine's for the user at the keyboard, and a
+// user switched to is asked for in it.
+func TestConsoleButtonsThatAreNotThere(t *testing.T) {
+	in := "#1\nhola\n#99\n#0\n#\n#10\n#10\n# 2\n#narcos en la colonia\n/language es\n#7\n/as investigator\n#1\n"
+	var out bytes.Buffer
+	chosen := map[string]string{}
+	a := New(Options{In: strings.NewReader(in), Out: &out,
+		Say: func(lang, id string, data map[string]any) string {
+			s := lang + ":" + id
+			if p, ok := data["Pressed"]; ok {
+				s += "(" + p.(string) + ")"
+			}
+			if r, ok := data["Role"]; ok {
+				s += "(" + r.(string) + ")"
+			}
+			return s
+		},
+		Language: func(userID, client string) string {
+			if l := chosen[userID]; l != "" {
+				return l
+			}
+			if client != "" {
+				return client
+			}
+			return "en"
+		},
+		Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
+	k := &keyboard{}
+	h := handlerFunc(func(ctx context.Context, req commands.Request, w commands.Replier) {
+		if req.Command == "language" {
+			chosen[req.UserID] = req.Args
+		}
+		k.Handle(ctx, req, w)
+	})
+	if err := a.Run(context.Background(), h); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	for _, want := range []string{
+		"en:demo_no_buttons(#1)\n",
+		"en:demo_no_button(#99)\n  [#1 Extortion] [#2 Drugs] \n",
+		"[#9 Extortion] [#10 Drugs] \n\nreporter> #0\n  en:demo_no_button(#0)\n", "en:demo_no_button(#)\n",
+		"reporter> #10\n  en:demo_no_button(#10)\n  [#1 Questions] [#2 Send] [#3 Cancel] \n",
+		"es:demo_no_button(#7)\n  [#1 Questions] [#2 Send] [#3 Cancel] \n",
+		"es:demo_as(es:demo_role_investigator)\n",
+		"es:demo_no_buttons(#1)\n",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("output lacks %q:\n%s", want, s)
+		}
+	}
+	var got []string
+	for _, r := range k.got {
+		got = append(got, r.Language+" "+r.Text+r.Callback)
+	}
+	want := []string{"en hola", "en cat:y", "en send:1", "en #narcos en la colonia", "en /language es"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("requests: %q, want %q", got, want)
+	}
+}
+
+type handlerFunc func(ctx context.Context, req commands.Request, w commands.Replier)
+
+func (f handlerFunc) Handle(ctx context.Context, req commands.Request, w commands.Replier) {
+	f(ctx, req, w)
 }
