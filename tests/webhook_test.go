@@ -124,7 +124,7 @@ func TestTelegramWebhookSurvivesKill(t *testing.T) {
 		post(cb, webhookSecret)
 	}
 	tg.waitCalls(reporters, func(c sent) bool {
-		return c.Method == "sendMessage" && strings.Contains(c.Fields["text"], "receipt code")
+		return c.Method == "sendMessage" && strings.Contains(c.Fields["text"], "Your receipt code: ") // "sent", once per tip
 	})
 	bot.stop(t)
 
