@@ -58,7 +58,7 @@ func TestWarnInGroupWhereTheBotCannotDelete(t *testing.T) {
 	tm.mux.Handle(context.Background(), commands.Request{Platform: "telegram", UserID: "7777", ChatID: "-1", ChatKind: commands.Group,
 		EventID: tm.event, Addressed: true, Command: "warn", CommandAtStart: true, Args: warningText}, w)
 	r := w.take()
-	if len(r) != 1 || r[0].Text != tm.msg.Localize("en", "warn_group_not_removed", nil) {
+	if len(r) != 1 || !strings.HasPrefix(r[0].Text, tm.msg.Localize("en", "warn_group_not_removed", nil)) {
 		t.Fatalf("answer: %+v", r)
 	}
 	if _, err := tm.store.Tip(context.Background(), "1"); err != nil {
@@ -84,10 +84,10 @@ func TestRedeliveredWarnIsOneWarning(t *testing.T) {
 	if _, r := send(reporterID, commands.Private, 500); len(r) != 0 {
 		t.Fatalf("redelivered in private: %+v", r)
 	}
-	if _, r := send("-5", commands.Group, 501); len(r) != 1 || r[0].Text != tm.msg.Localize("en", "warn_group_received", nil) {
+	if _, r := send("-5", commands.Group, 501); len(r) != 1 || !strings.HasPrefix(r[0].Text, tm.msg.Localize("en", "warn_group_received", nil)) {
 		t.Fatalf("first in a group: %+v", r)
 	}
-	if w, r := send("-5", commands.Group, 501); !w.deleted || len(r) != 1 || r[0].Text != tm.msg.Localize("en", "warn_group_received", nil) {
+	if w, r := send("-5", commands.Group, 501); !w.deleted || len(r) != 1 || !strings.HasPrefix(r[0].Text, tm.msg.Localize("en", "warn_group_received", nil)) {
 		t.Fatalf("redelivered in a group: deleted %v, %+v", w.deleted, r)
 	}
 	if _, err := tm.store.Tip(ctx, "3"); err == nil {
@@ -111,8 +111,31 @@ func TestRedeliveredGroupWarnAtTheLimitIsRemoved(t *testing.T) {
 		return w, w.take()
 	}
 	for i := range 2 {
-		if w, r := send(); !w.deleted || len(r) != 1 || r[0].Text != tm.msg.Localize("en", "warn_group_received", nil) {
+		if w, r := send(); !w.deleted || len(r) != 1 || !strings.HasPrefix(r[0].Text, tm.msg.Localize("en", "warn_group_received", nil)) {
 			t.Fatalf("delivery %d: deleted %v, %+v", i+1, w.deleted, r)
 		}
+	}
+}
+
+// Before a warning is sent and in every acknowledgement, the sender is told,
+// in their language, to leave out whatever identifies them: a warning's
+// text is what communities may read.
+func TestWarnAdvisesLeavingOutIdentifyingDetails(t *testing.T) {
+	tm := newTeam(t)
+	advice := tm.msg.Localize("es", "warn_advice", nil)
+	if r := tm.as(reporterID, "R", commands.Request{Command: "warn", Language: "es-MX"}); len(r) != 1 ||
+		r[0].Text != tm.msg.Localize("es", "warn_usage", nil)+"\n\n"+advice {
+		t.Fatalf("usage: %+v", r)
+	}
+	r := tm.as(reporterID, "R", commands.Request{Command: "warn", Args: warningText, Language: "es-MX"})
+	if len(r) != 1 || !strings.HasPrefix(r[0].Text, "Gracias. Recibimos tu aviso") || !strings.HasSuffix(r[0].Text, "\n\n"+advice) {
+		t.Fatalf("acknowledgement: %+v", r)
+	}
+	if !strings.Contains(advice, "número de teléfono") {
+		t.Fatalf("the advice does not name phone numbers: %q", advice)
+	}
+	_, r = tm.inGroup("7777", "-1", false, commands.Request{Command: "warn", Args: warningText, Language: "es-MX"})
+	if len(r) != 1 || r[0].Text != tm.msg.Localize("es", "warn_group_received", nil)+"\n\n"+advice {
+		t.Fatalf("acknowledgement in a group: %+v", r)
 	}
 }

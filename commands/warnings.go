@@ -94,7 +94,7 @@ func unsubscribe(ctx context.Context, c *Context) error {
 func warn(ctx context.Context, c *Context) error {
 	text := strings.TrimSpace(c.Request.Args)
 	if text == "" {
-		return c.Say(ctx, "warn_usage", nil)
+		return c.sayWithAdvice(ctx, "warn_usage", nil)
 	}
 	if n := len([]rune(text)); n > c.mux.limits.MaxMessageRunes {
 		return c.Say(ctx, "message_too_long", map[string]any{"Max": c.mux.limits.MaxMessageRunes})
@@ -128,7 +128,7 @@ func warn(ctx context.Context, c *Context) error {
 		return nil
 	}
 	if !inGroup {
-		return c.Say(ctx, "warn_received", map[string]any{"Receipt": sub.Receipt})
+		return c.sayWithAdvice(ctx, "warn_received", map[string]any{"Receipt": sub.Receipt})
 	}
 	// Stored: now the message can go, so nobody sees who posted it. Where
 	// the bot may not delete it, the group is not told it was removed: the
@@ -136,10 +136,17 @@ func warn(ctx context.Context, c *Context) error {
 	if d, ok := c.w.(MessageDeleter); ok {
 		if err := d.DeleteRequest(ctx); err != nil {
 			c.mux.log.Info("warning message not deleted (no right?)", "platform", c.Request.Platform)
-			return c.Say(ctx, "warn_group_not_removed", nil)
+			return c.sayWithAdvice(ctx, "warn_group_not_removed", nil)
 		}
 	}
-	return c.Say(ctx, "warn_group_received", nil)
+	return c.sayWithAdvice(ctx, "warn_group_received", nil)
+}
+
+// sayWithAdvice replies with message id followed by the advice to leave
+// out of a warning whatever identifies its sender: investigators review a
+// warning, but its text is what communities may read.
+func (c *Context) sayWithAdvice(ctx context.Context, id string, data map[string]any) error {
+	return c.Reply(ctx, Reply{Text: c.T(id, data) + "\n\n" + c.T("warn_advice", nil)})
 }
 
 // publish is /publish ID [edited text]: an approval; with enough different

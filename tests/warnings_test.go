@@ -71,7 +71,7 @@ func TestTelegramCommunityWarnings(t *testing.T) {
 		t.Fatalf("deleted %+v", del.Fields)
 	}
 	ack := tg.waitCalls(3, messagesTo("-1001"))[2].Fields["text"]
-	if ack != html.EscapeString(msg.Localize("es", "warn_group_received", nil)) || strings.Contains(ack, "ecina") {
+	if ack != html.EscapeString(msg.Localize("es", "warn_group_received", nil)+"\n\n"+msg.Localize("es", "warn_advice", nil)) || strings.Contains(ack, "ecina") {
 		t.Fatalf("group acknowledgement: %q", ack)
 	}
 
