@@ -70,6 +70,9 @@ func (c *Context) renderTip(ctx context.Context, t tips.Tip) Reply {
 		"ID": t.ID, "Category": c.categoryName(t.Category), "Status": c.T("status_"+string(t.Status), nil),
 		"Age": c.age(t.Created),
 	})}
+	if t.Warning {
+		out = append(out, c.T("tip_warning", map[string]any{"ID": t.ID}))
+	}
 	var files []File
 	missing := 0
 	var links []string

@@ -533,6 +533,7 @@ func (s *Store) openTip(id string, fields map[string]string) (tips.Tip, error) {
 		Content:       st.Content,
 		Suggested:     tips.Category(fields["sg"]),
 		NearDuplicate: strings.ReplaceAll(fields["nd"], ",", ", #"),
+		Warning:       fields["kind"] == "warning",
 	}
 	t.Confidence, _ = strconv.Atoi(fields["sx"])
 	t.ReporterChose = fields["rc"] == "1"

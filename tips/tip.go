@@ -237,4 +237,7 @@ type Tip struct {
 	NearDuplicate string
 	Content       Content
 	History       []Entry
+	// Warning is true for a community warning (/warn): once reviewed, it
+	// may be published to the subscribed communities.
+	Warning bool
 }
