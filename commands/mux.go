@@ -76,7 +76,8 @@ type Store interface {
 	SubmitWarning(ctx context.Context, pseudonym, text, language string, eventID int64, route string) (storage.Submission, error)
 	WarningSeen(ctx context.Context, pseudonym string, eventID int64) (bool, error)
 	Kind(ctx context.Context, id string) (string, error)
-	ApprovePublication(ctx context.Context, id, key, text string, needed int, by string) (storage.Approval, error)
+	PendingPublication(ctx context.Context, id string) (storage.PendingPublication, error)
+	ApprovePublication(ctx context.Context, id string, a storage.PublishApproval) (storage.Approval, error)
 	PendingDeliveries(ctx context.Context, max int) ([]storage.Delivery, error)
 	Broadcasts(ctx context.Context) (map[string]storage.Publication, error)
 	ClaimDelivery(ctx context.Context, d storage.Delivery) (bool, error)
@@ -87,7 +88,7 @@ type Store interface {
 	BroadcastProgress(ctx context.Context, id string) (storage.Progress, bool, error)
 	FinishBroadcast(ctx context.Context, id string) (bool, error)
 	Published(ctx context.Context, id string) ([]storage.Delivery, error)
-	Retracted(ctx context.Context, id string) (bool, error)
+	Retracted(ctx context.Context, id string, by storage.Claimer) (bool, error)
 	Purge(ctx context.Context, id string) error
 	Enroll(ctx context.Context, pseudonym, secret string) error
 	SecondFactor(ctx context.Context, pseudonym string) (storage.SecondFactor, error)
@@ -325,8 +326,8 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 	req := c.Request
 	if req.Callback != "" {
 		// Buttons work in private chats; in an investigators' group only
-		// the triage buttons do.
-		if req.ChatKind != Private && !(m.invChats[req.Platform+":"+req.ChatID] && strings.HasPrefix(req.Callback, cbTriage)) {
+		// the triage and publication buttons do.
+		if req.ChatKind != Private && !(m.invChats[req.Platform+":"+req.ChatID] && (strings.HasPrefix(req.Callback, cbTriage) || strings.HasPrefix(req.Callback, cbPublish))) {
 			return nil
 		}
 		return m.callback(ctx, c)

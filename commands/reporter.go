@@ -287,6 +287,8 @@ func (m *Mux) callback(ctx context.Context, c *Context) error {
 		return m.wipeButton(ctx, c, data)
 	case strings.HasPrefix(data, cbTriage):
 		return m.triageButton(ctx, c, data)
+	case strings.HasPrefix(data, cbPublish):
+		return m.publishButton(ctx, c, data)
 	case strings.HasPrefix(data, cbCategory):
 		draftID, name, _ := strings.Cut(strings.TrimPrefix(data, cbCategory), ":")
 		cat, ok := tips.ParseCategory(name)

@@ -106,7 +106,7 @@ func commandTable() []*Command {
 		{Name: "subscribe", Handler: subscribe, Args: []Arg{{Name: "regions"}}},
 		{Name: "unsubscribe", Handler: unsubscribe},
 		{Name: "warn", Aliases: []string{"alerta", "aviso", "alerte"}, Handler: warn, Args: []Arg{{Name: "text", Required: true}}},
-		{Name: "publish", Role: Investigator, Handler: publish,
+		{Name: "publish", Role: Investigator, TipText: true, Handler: publish,
 			Args: []Arg{{Name: "number", Kind: ArgInteger, Required: true, Min: 1}, {Name: "text"}}},
 		{Name: "retract", Role: Investigator, Handler: retract,
 			Args: []Arg{{Name: "number", Kind: ArgInteger, Required: true, Min: 1}}},

@@ -3,6 +3,8 @@ package commands
 import (
 	"context"
 	"errors"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -149,40 +151,155 @@ func (c *Context) sayWithAdvice(ctx context.Context, id string, data map[string]
 	return c.Reply(ctx, Reply{Text: c.T(id, data) + "\n\n" + c.T("warn_advice", nil)})
 }
 
-// publish is /publish ID [edited text]: an approval; with enough different
-// investigators the warning goes to every matching community.
+// cbPublish prefixes the button under a warning's preview:
+// "pub:<id>:<revision>" approves exactly the text that preview showed.
+const cbPublish = "pub:"
+
+// publish is /publish ID [edited text]. Without a text it shows what would
+// go out, flags what looks identifying, and offers a button that approves
+// exactly that text; with one, it approves the text the investigator
+// wrote. With enough different investigators approving the same text, it
+// goes to every matching community.
 func publish(ctx context.Context, c *Context) error {
 	idArg, text, _ := strings.Cut(strings.TrimSpace(c.Request.Args), " ")
 	id, ok := parseTipID(idArg)
 	if !ok {
 		return c.Say(ctx, "publish_usage", nil)
 	}
-	kind, err := c.mux.store.Kind(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) {
-		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
-	}
-	if err != nil {
+	if ok, err := c.isWarning(ctx, id); !ok || err != nil {
 		return err
 	}
-	if kind != "warning" {
-		return c.Say(ctx, "publish_not_warning", map[string]any{"ID": id})
-	}
 	text = tips.Neutralize(strings.TrimSpace(text))
+	if text == "" {
+		return c.previewPublication(ctx, id, "")
+	}
 	if len([]rune(text)) > c.mux.limits.MaxMessageRunes {
 		return c.Say(ctx, "message_too_long", map[string]any{"Max": c.mux.limits.MaxMessageRunes})
 	}
-	a, err := c.mux.store.ApprovePublication(ctx, id, c.Pseudonym, text, c.mux.approvals, c.claimer().Route)
-	if err != nil {
+	return c.approvePublication(ctx, id, storage.PublishApproval{Text: text})
+}
+
+// publishButton is the button under a preview: an approval of the text
+// shown, if it is still the text.
+func (m *Mux) publishButton(ctx context.Context, c *Context, data string) error {
+	if c.Role < Investigator {
+		return nil
+	}
+	idArg, rev, _ := strings.Cut(strings.TrimPrefix(data, cbPublish), ":")
+	id, ok := parseTipID(idArg)
+	revision, err := strconv.Atoi(rev)
+	if !ok || err != nil || revision < 0 {
+		return nil
+	}
+	if err := m.audit(ctx, c, storage.AuditEntry{Action: "publish", Args: id + " (button)"}); err != nil {
 		return err
 	}
-	switch {
-	case a.Already:
-		return c.Say(ctx, "publish_already", map[string]any{"ID": id})
-	case a.Started:
-		return c.Say(ctx, "publish_started", map[string]any{"ID": id})
-	default:
-		return c.Say(ctx, "publish_waiting", map[string]any{"Count": a.Approvals, "Needed": c.mux.approvals}, a.Approvals)
+	if locked, err := m.locked(ctx, c); err != nil || locked {
+		if err != nil {
+			return err
+		}
+		return c.Say(ctx, "locked", nil)
 	}
+	if ok, err := c.isWarning(ctx, id); !ok || err != nil {
+		return err
+	}
+	return c.approvePublication(ctx, id, storage.PublishApproval{Revision: revision})
+}
+
+// isWarning reports whether tip id is a community warning; if not, it
+// says so.
+func (c *Context) isWarning(ctx context.Context, id string) (bool, error) {
+	kind, err := c.mux.store.Kind(ctx, id)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return false, c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
+	case err != nil:
+		return false, err
+	case kind != "warning":
+		return false, c.Say(ctx, "publish_not_warning", map[string]any{"ID": id})
+	}
+	return true, nil
+}
+
+// approvePublication records a's approval of publishing warning id and
+// says what came of it.
+func (c *Context) approvePublication(ctx context.Context, id string, a storage.PublishApproval) error {
+	a.By, a.Needed = c.claimer(), c.mux.approvals
+	res, err := c.mux.store.ApprovePublication(ctx, id, a)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
+	case err != nil:
+		return err
+	case res.Already:
+		return c.Say(ctx, "publish_already", map[string]any{"ID": id})
+	case res.Changed:
+		// Edited by someone else since this investigator saw it: they
+		// see the new text before anything counts.
+		return c.previewPublication(ctx, id, c.T("publish_changed", map[string]any{"ID": id}))
+	case res.Started:
+		return c.Say(ctx, "publish_started", map[string]any{"ID": id, "Count": res.Communities}, res.Communities)
+	}
+	return c.Say(ctx, "publish_waiting", map[string]any{"ID": id, "Count": res.Approvals, "Needed": c.mux.approvals}, res.Approvals)
+}
+
+// previewPublication shows, after intro if any, exactly what publishing
+// warning id would send now, what in it looks identifying, and the button
+// that approves that text.
+func (c *Context) previewPublication(ctx context.Context, id, intro string) error {
+	p, err := c.mux.store.PendingPublication(ctx, id)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
+	case err != nil:
+		return err
+	case p.Published:
+		return c.Say(ctx, "publish_already", map[string]any{"ID": id})
+	}
+	var out []string
+	if intro != "" {
+		out = append(out, intro)
+	}
+	// As the broadcaster sends it (its header in each community's language).
+	header := c.T("broadcast_header", map[string]any{"Date": c.mux.now().UTC().Format("2006-01-02")})
+	out = append(out,
+		c.T("publish_preview", map[string]any{"ID": id, "Count": p.Communities}, p.Communities),
+		header+"\n\n"+safe(p.Text))
+	if found := c.identifying(p.Text); len(found) > 0 {
+		out = append(out, c.T("publish_identifying", nil)+"\n"+strings.Join(found, "\n"))
+	}
+	out = append(out, c.T("publish_check", nil))
+	if c.mux.approvals > 1 {
+		out = append(out, c.T("publish_approvals", map[string]any{"Count": p.Approvals, "Needed": c.mux.approvals}, p.Approvals))
+	}
+	out = append(out, c.T("publish_confirm", map[string]any{"ID": id}))
+	return c.Reply(ctx, Reply{
+		Text:      strings.Join(out, "\n\n"),
+		Buttons:   [][]Button{{{Label: c.T("button_publish", nil), Data: cbPublish + id + ":" + strconv.Itoa(p.Revision)}}},
+		Protected: true,
+	})
+}
+
+// identifying lists, one "• kind: value" line each, what in text looks
+// like it could identify someone: phone numbers, e-mail addresses,
+// accounts, links and wallets. Names it cannot see.
+func (c *Context) identifying(text string) []string {
+	var out []string
+	found := tips.Extract(text, c.mux.region)
+	for _, e := range found {
+		switch e.Kind {
+		case tips.KindPhone, tips.KindEmail, tips.KindHandle, tips.KindURL, tips.KindWallet:
+		default:
+			continue
+		}
+		if e.Kind == tips.KindHandle && slices.ContainsFunc(found, func(o tips.Entity) bool {
+			return o.Kind == tips.KindHandle && strings.HasSuffix(o.Value, ":"+e.Value)
+		}) {
+			continue // listed with its network ("facebook @name")
+		}
+		out = append(out, "• "+c.T("identifying_"+string(e.Kind), nil)+": "+safe(e.Display))
+	}
+	return out
 }
 
 // retract is /retract ID: the published messages are deleted where the
@@ -198,12 +315,14 @@ func retract(ctx context.Context, c *Context) error {
 		return err
 	}
 	// One step stops every delivery still to come; only a published
-	// warning can be retracted, and only once.
-	first, err := c.mux.store.Retracted(ctx, id)
-	if err != nil {
-		return err
-	}
+	// warning can be retracted, and only once. If only its record in the
+	// tip's history failed, the copies are still withdrawn, and the
+	// failure reported after.
+	first, recordErr := c.mux.store.Retracted(ctx, id, c.claimer())
 	if !first {
+		if recordErr != nil {
+			return recordErr
+		}
 		return c.Say(ctx, "retract_none", map[string]any{"ID": id})
 	}
 	// The copies delivered before the retraction was recorded; one being
@@ -226,7 +345,10 @@ func retract(ctx context.Context, c *Context) error {
 			corrected++
 		}
 	}
-	return c.Say(ctx, "retract_done", map[string]any{"Deleted": deleted, "Count": corrected}, corrected)
+	if err := c.Say(ctx, "retract_done", map[string]any{"Deleted": deleted, "Count": corrected}, corrected); err != nil {
+		return err
+	}
+	return recordErr
 }
 
 // withdraw deletes a published copy of a retracted warning where the

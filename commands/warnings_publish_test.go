@@ -1,11 +1,27 @@
 package commands_test
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/commands"
 )
+
+// newTeamPublishing is newTeam where approvals investigators must approve
+// a warning before it goes out (newTeam needs two).
+func newTeamPublishing(t *testing.T, approvals int) *team {
+	t.Helper()
+	sent := &recorder{}
+	e, srv := newEngine(t, "w", sent, commands.Options{
+		Retention:        90 * 24 * time.Hour,
+		Roles:            commands.Roles{"telegram:" + adminID: commands.Admin},
+		Triage:           commands.Triage{ClaimTimeout: time.Hour},
+		PublishApprovals: approvals,
+	})
+	return &team{env: e, srv: srv, sent: sent}
+}
 
 // investigators redeems an invitation for each "id name" given.
 func (tm *team) investigators(users ...string) {
@@ -16,7 +32,128 @@ func (tm *team) investigators(users ...string) {
 	}
 }
 
+// deliverAll runs broadcast rounds until nothing is left to send.
+func (tm *team) deliverAll(t *testing.T) {
+	t.Helper()
+	for range 4 {
+		if err := tm.mux.BroadcastOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		tm.clk.Add(commands.PerChatGap)
+	}
+}
+
 const identifyingWarning = "Fake police checkpoint on the highway to Toluca km 23, they rob drivers. Call me at 5511112222, I'm Ana from the church."
+
+// /publish NUMBER never sends blindly: it shows the investigator exactly
+// what would go out, flags what looks identifying, and sends only what they
+// confirm (with the button, or by writing the text to publish).
+func TestPublishShowsTheTextAndWaitsForConfirmation(t *testing.T) {
+	tm := newTeamPublishing(t, 1)
+	platform := &community{}
+	tm.mux.AddSender("telegram", platform)
+	tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe", Language: "es"})
+	tm.inGroup("50", "-2", true, commands.Request{Command: "subscribe", Language: "en"})
+	tm.investigators("2002 Ana")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: identifyingWarning})
+
+	r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1"})
+	if len(r) != 1 || !r[0].Protected {
+		t.Fatalf("preview: %+v", r)
+	}
+	today := map[string]any{"Date": tm.clk.Now().UTC().Format("2006-01-02")}
+	shown := tm.msg.Localize("en", "broadcast_header", today) + "\n\n" + identifyingWarning
+	for _, want := range []string{
+		tm.msg.Localize("en", "publish_preview", map[string]any{"ID": "1", "Count": 2}, 2),
+		"\n\n" + shown + "\n\n",
+		tm.msg.Localize("en", "publish_identifying", nil) + "\n• phone number: +52 55 1111 2222",
+		tm.msg.Localize("en", "publish_check", nil),
+		tm.msg.Localize("en", "publish_confirm", map[string]any{"ID": "1"}),
+	} {
+		if !strings.Contains(r[0].Text, want) {
+			t.Fatalf("the preview lacks %q:\n%s", want, r[0].Text)
+		}
+	}
+	button := r[0].Buttons[0][0]
+	if button.Label != "Publish this text" || !strings.HasPrefix(button.Data, "pub:1:") {
+		t.Fatalf("button: %+v", r[0].Buttons)
+	}
+	tm.deliverAll(t)
+	if len(platform.got["-1"]) != 0 || len(platform.got["-2"]) != 0 {
+		t.Fatalf("sent before anyone confirmed: %v", platform.got)
+	}
+
+	// Confirmed: what goes out is what was shown, under each community's header.
+	if r = tm.as("2002", "Ana", commands.Request{Callback: button.Data}); r[0].Text != tm.msg.Localize("en", "publish_started", map[string]any{"ID": "1", "Count": 2}, 2) {
+		t.Fatalf("confirmed: %+v", r)
+	}
+	tm.deliverAll(t)
+	if got := platform.got["-2"]; len(got) != 1 || got[0] != shown {
+		t.Fatalf("English community got %q, want what the investigator saw: %q", got, shown)
+	}
+	if got := platform.got["-1"]; len(got) != 1 || got[0] != tm.msg.Localize("es", "broadcast_header", today)+"\n\n"+identifyingWarning {
+		t.Fatalf("Spanish community got %q", got)
+	}
+
+	// The text an investigator writes is their confirmation: it, and only
+	// it, goes out.
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: "Retén falso en la carretera a Toluca, km 23. Llámame al 5511112222."})
+	edited := "Retén falso en la carretera a Toluca, km 23: no se detengan."
+	if r = tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "2 " + edited}); r[0].Text != tm.msg.Localize("en", "publish_started", map[string]any{"ID": "2", "Count": 2}, 2) {
+		t.Fatalf("edited: %+v", r)
+	}
+	tm.deliverAll(t)
+	if got := platform.got["-2"]; len(got) != 2 || !strings.HasSuffix(got[1], "\n\n"+edited) {
+		t.Fatalf("edited warning delivered as %q", got)
+	}
+	for chat, msgs := range platform.got {
+		for _, m := range msgs {
+			if strings.Contains(m, "Llámame") {
+				t.Fatalf("%s got the original text instead of the edited one: %q", chat, m)
+			}
+		}
+	}
+}
+
+// With several approvals needed, approvals count for one text: a text
+// edited after an investigator saw the preview is shown to them again,
+// and their press approves nothing they did not see.
+func TestPublishApprovalsAreForTheTextSeen(t *testing.T) {
+	tm := newTeam(t)
+	platform := &community{}
+	tm.mux.AddSender("telegram", platform)
+	tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe"})
+	tm.investigators("2002 Ana", "2003 Beto")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: identifyingWarning})
+
+	stale := press(tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1"}), "pub:")
+	edited := "Fake police checkpoint on the highway to Toluca, km 23: do not stop."
+	if r := tm.as("2003", "Beto", commands.Request{Command: "publish", Args: "1 " + edited}); r[0].Text != tm.msg.Localize("en", "publish_waiting", map[string]any{"ID": "1", "Count": 1, "Needed": 2}, 1) {
+		t.Fatalf("Beto's edited approval: %+v", r)
+	}
+	// Ana presses the button under the original text: nothing is approved;
+	// she is shown the text that would go out now.
+	r := tm.as("2002", "Ana", commands.Request{Callback: stale})
+	if len(r) != 1 || !strings.HasPrefix(r[0].Text, tm.msg.Localize("en", "publish_changed", map[string]any{"ID": "1"})) ||
+		!strings.Contains(r[0].Text, "\n\n"+edited+"\n\n") || strings.Contains(r[0].Text, "5511112222") ||
+		!strings.Contains(r[0].Text, tm.msg.Localize("en", "publish_approvals", map[string]any{"Count": 1, "Needed": 2}, 1)) {
+		t.Fatalf("stale press: %+v", r)
+	}
+	tm.deliverAll(t)
+	if len(platform.got["-1"]) != 0 {
+		t.Fatalf("published on a press for another text: %q", platform.got["-1"])
+	}
+	if r = tm.as("2002", "Ana", commands.Request{Callback: press(r, "pub:")}); r[0].Text != tm.msg.Localize("en", "publish_started", map[string]any{"ID": "1", "Count": 1}, 1) {
+		t.Fatalf("Ana approves the edited text: %+v", r)
+	}
+	tm.deliverAll(t)
+	if got := platform.got["-1"]; len(got) != 1 || !strings.HasSuffix(got[0], "\n\n"+edited) {
+		t.Fatalf("delivered %q", got)
+	}
+	if r = tm.as("2002", "Ana", commands.Request{Callback: stale}); r[0].Text != tm.msg.Localize("en", "publish_already", map[string]any{"ID": "1"}) {
+		t.Fatalf("a press after the publication: %+v", r)
+	}
+}
 
 // Investigators see at once, in their language, that a tip is a community
 // warning, and how to publish it.
@@ -31,5 +168,49 @@ func TestWarningsAreMarkedInTip(t *testing.T) {
 	}
 	if r := tm.as("2002", "Ana", commands.Request{Command: "tip", Args: "2"}); strings.Contains(r[0].Text, "Community warning") {
 		t.Fatalf("/tip of a tip: %s", r[0].Text)
+	}
+}
+
+// A warning's history records each approval and the publication (who, and
+// the text published) and the retraction, in the investigator's language.
+func TestPublicationInTheHistory(t *testing.T) {
+	tm := newTeam(t)
+	platform := &community{}
+	tm.mux.AddSender("telegram", platform)
+	tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe"})
+	tm.investigators("2002 Ana", "2003 Beto")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: identifyingWarning})
+	es := commands.Request{Command: "tip", Args: "1", Language: "es-MX"}
+	edited := "Fake police checkpoint on the highway to Toluca, km 23: do not stop."
+	tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1 " + edited})
+	tm.approve(t, "2003", "Beto", "1")
+	tm.deliverAll(t)
+	tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"})
+	text := tm.as("2002", "Ana", es)[0].Text
+	when := tm.clk.Now().UTC()
+	var lines []string
+	for _, e := range []struct {
+		kind, who, text string
+		at              time.Time
+	}{
+		{"approved", "Ana", edited, when.Add(-4 * commands.PerChatGap)},
+		{"published", "Beto", edited, when.Add(-4 * commands.PerChatGap)},
+		{"retracted", "Ana", "", when},
+	} {
+		lines = append(lines, tm.msg.Localize("es", "history_"+e.kind, map[string]any{"Time": e.at.Format("01-02 15:04"), "Who": e.who, "Text": e.text}))
+	}
+	if want := strings.Join(lines, "\n"); !strings.Contains(text, want) {
+		t.Fatalf("history lacks\n%s\nin\n%s", want, text)
+	}
+	// The text published is in the tip's history, which goes with the tip;
+	// the audit log, kept a year, records its length and the button press.
+	audit := tm.as(adminID, "Ada", commands.Request{Command: "audit", Args: "50"})[0].Text
+	for _, want := range []string{"/publish 1 " + tm.msg.Localize("en", "audit_text_withheld", nil, len([]rune(edited))), "/publish 1 (button)"} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("audit lacks %q:\n%s", want, audit)
+		}
+	}
+	if strings.Contains(audit, "Toluca") {
+		t.Errorf("audit holds the text published:\n%s", audit)
 	}
 }

@@ -22,7 +22,7 @@ func published(t *testing.T, tm *team, platform *community, n int) {
 	for _, u := range []struct{ id, name string }{{"2002", "Ana"}, {"2003", "Beto"}} {
 		code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
 		tm.as(u.id, u.name, commands.Request{Command: "redeem", Args: code})
-		tm.as(u.id, u.name, commands.Request{Command: "publish", Args: "1"})
+		tm.approve(t, u.id, u.name, "1")
 	}
 }
 
@@ -140,11 +140,11 @@ func TestRetractOnlyWhatWasPublished(t *testing.T) {
 		}
 	}
 	tm.inGroup("7777", "-1", false, commands.Request{Command: "warn", Args: warningText})
-	tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1"}) // one approval of two
+	tm.approve(t, "2002", "Ana", "1") // one approval of two
 	if r := tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"}); r[0].Text != tm.msg.Localize("en", "retract_none", map[string]any{"ID": "1"}) {
 		t.Fatalf("retracting an unpublished warning: %+v", r)
 	}
-	if r := tm.as("2003", "Beto", commands.Request{Command: "publish", Args: "1"}); r[0].Text != tm.msg.Localize("en", "publish_started", map[string]any{"ID": "1"}) {
+	if r := tm.approve(t, "2003", "Beto", "1"); r[0].Text != tm.msg.Localize("en", "publish_started", map[string]any{"ID": "1", "Count": 3}, 3) {
 		t.Fatalf("second approval: %+v", r)
 	}
 	if err := tm.mux.BroadcastOnce(ctx); err != nil {

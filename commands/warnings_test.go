@@ -99,6 +99,17 @@ func (tm *team) inGroup(user, chat string, admin bool, req commands.Request) (*a
 	return w, w.take()
 }
 
+// approve has investigator user look at warning id with /publish and
+// press the button under the preview; it returns the answers to the press.
+func (tm *team) approve(t *testing.T, user, name, id string) []commands.Reply {
+	t.Helper()
+	data := press(tm.as(user, name, commands.Request{Command: "publish", Args: id}), "pub:")
+	if data == "" {
+		t.Fatalf("%s: no button under the preview of warning %s", name, id)
+	}
+	return tm.as(user, name, commands.Request{Callback: data})
+}
+
 func TestCommunityWarnings(t *testing.T) {
 	tm := newTeam(t)
 	ctx := context.Background()
@@ -130,14 +141,14 @@ func TestCommunityWarnings(t *testing.T) {
 	if r = tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1 Cuidado: un número llama pidiendo dinero."}); !strings.HasPrefix(r[0].Text, "Approved (1") {
 		t.Fatalf("first approval: %+v", r)
 	}
-	if r = tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1"}); !strings.HasPrefix(r[0].Text, "Approved (1") {
+	if r = tm.approve(t, "2002", "Ana", "1"); !strings.HasPrefix(r[0].Text, "Approved (1") {
 		t.Fatalf("the same investigator approved twice: %+v", r)
 	}
 	if err := tm.mux.Remind(ctx); err != nil { // nothing goes out before the second approval
 		t.Fatal(err)
 	}
-	r = tm.as("2003", "Beto", commands.Request{Command: "publish", Args: "1"})
-	if r[0].Text != tm.msg.Localize("en", "publish_started", map[string]any{"ID": "1"}) {
+	r = tm.approve(t, "2003", "Beto", "1")
+	if r[0].Text != tm.msg.Localize("en", "publish_started", map[string]any{"ID": "1", "Count": 8}, 8) {
 		t.Fatalf("second approval: %+v", r)
 	}
 
@@ -218,8 +229,8 @@ func TestWarningRegionsAndDiscordChannels(t *testing.T) {
 	tm.as("2002", "Ana", commands.Request{Command: "redeem", Args: code})
 	code = codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
 	tm.as("2003", "Beto", commands.Request{Command: "redeem", Args: code})
-	tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1"})
-	tm.as("2003", "Beto", commands.Request{Command: "publish", Args: "1"})
+	tm.approve(t, "2002", "Ana", "1")
+	tm.approve(t, "2003", "Beto", "1")
 	if err := tm.mux.BroadcastOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +253,7 @@ func TestBroadcastReportAfterCrashOnTheLastDestination(t *testing.T) {
 	for _, u := range []struct{ id, name string }{{"2002", "Ana"}, {"2003", "Beto"}} {
 		code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
 		tm.as(u.id, u.name, commands.Request{Command: "redeem", Args: code})
-		tm.as(u.id, u.name, commands.Request{Command: "publish", Args: "1"})
+		tm.approve(t, u.id, u.name, "1")
 	}
 	// Two destinations delivered, the third claimed by a process that died.
 	ds, err := tm.store.PendingDeliveries(ctx, 10)

@@ -159,87 +159,203 @@ func (s *Store) SubmitWarning(ctx context.Context, pseudonym, text, language str
 	return sub, nil
 }
 
-// approve records an investigator's approval of publishing a warning (with
-// the text to publish) and starts the publication when enough different
-// investigators approved. It returns the approvals so far, and 1 in the
-// second value if this call started it.
+// approve records an investigator's approval (ARGV[1]) of publishing a
+// warning: of a new text (ARGV[3], sealed), or of the text it has now,
+// revision ARGV[6]. It starts the publication (KEYS[1]) when enough
+// different investigators (ARGV[4]) approved the same revision: the
+// destinations (ARGV[9]…) are queued (KEYS[2]) and the broadcast joins the
+// active ones (KEYS[3]). It returns the approvals of that revision and 1
+// in the second value if this call started it; {-1, 0} if it had been
+// published, {-2, 0} if the text is no longer revision ARGV[6]: then
+// nothing is written.
 var approve = redis.NewScript(`
 if redis.call('HGET', KEYS[1], 'state') == 'published' then return {-1, 0} end
-redis.call('HSET', KEYS[1], 'a:' .. ARGV[1], ARGV[2])
-if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'text', ARGV[3]) end
+local rev = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
+if ARGV[3] ~= '' then
+  rev = redis.call('HINCRBY', KEYS[1], 'rev', 1)
+  redis.call('HSET', KEYS[1], 'text', ARGV[3])
+elseif tonumber(ARGV[6]) ~= rev then
+  return {-2, 0}
+end
+rev = tostring(rev)
+redis.call('HSET', KEYS[1], 'a:' .. ARGV[1], rev)
 if ARGV[5] ~= '' then redis.call('HSETNX', KEYS[1], 'by', ARGV[5]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[8])
 local n = 0
-for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
-  if string.sub(f, 1, 2) == 'a:' then n = n + 1 end
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  if string.sub(all[i], 1, 2) == 'a:' and all[i + 1] == rev then n = n + 1 end
 end
-if n >= tonumber(ARGV[4]) then
-  redis.call('HSET', KEYS[1], 'state', 'published', 'at', ARGV[2])
-  return {n, 1}
-end
-return {n, 0}`)
+if n < tonumber(ARGV[4]) then return {n, 0} end
+redis.call('HSET', KEYS[1], 'state', 'published', 'at', ARGV[2])
+for i = 9, #ARGV do redis.call('HSETNX', KEYS[2], ARGV[i], 'p') end
+redis.call('HSETNX', KEYS[2], '~', 'job')
+redis.call('PEXPIRE', KEYS[2], ARGV[8])
+redis.call('SADD', KEYS[3], ARGV[7])
+return {n, 1}`)
+
+// Reach is where a warning's text would go now.
+type Reach struct {
+	// Communities counts the active subscriptions that take the text.
+	Communities int
+}
+
+// reach returns the keys of the active subscriptions that take text, and
+// its Reach.
+func (s *Store) reach(ctx context.Context, text string) ([]string, Reach, error) {
+	subs, err := s.Subscriptions(ctx)
+	if err != nil {
+		return nil, Reach{}, err
+	}
+	named := map[string]bool{}
+	for _, t := range tips.Tokens(text) {
+		named[t] = true
+	}
+	var keys []string
+	for _, sub := range subs {
+		if sub.Active && matchesRegions(sub.Regions, named) {
+			keys = append(keys, sub.Key)
+		}
+	}
+	return keys, Reach{Communities: len(keys)}, nil
+}
+
+// PendingPublication is what publishing a warning would send now.
+type PendingPublication struct {
+	// Text is what would go out: the last edited text approved, else the
+	// warning as it was sent.
+	Text string
+	// Revision names Text: an approval counts for the revision it was
+	// given for, and only while the text is still that revision.
+	Revision int
+	// Approvals counts the different investigators who approved Text.
+	Approvals int
+	// Published is set once the warning was published (and maybe
+	// retracted since): it cannot be published again.
+	Published bool
+	Reach
+}
+
+// PendingPublication returns what publishing warning id would send now,
+// and to how many communities; ErrNotFound if the tip is gone.
+func (s *Store) PendingPublication(ctx context.Context, id string) (PendingPublication, error) {
+	p, err := s.pending(ctx, id)
+	if err != nil {
+		return p, err
+	}
+	_, p.Reach, err = s.reach(ctx, p.Text)
+	return p, err
+}
+
+// pending is PendingPublication without its reach.
+func (s *Store) pending(ctx context.Context, id string) (PendingPublication, error) {
+	f, err := s.rdb.HGetAll(ctx, s.k.publication(id)).Result()
+	if err != nil {
+		return PendingPublication{}, fmt.Errorf("publication: %w", err)
+	}
+	pub, err := s.openPublication(ctx, id, f)
+	if err != nil {
+		return PendingPublication{}, err
+	}
+	p := PendingPublication{Text: pub.Text, Published: f["state"] == "published"}
+	p.Revision, _ = strconv.Atoi(f["rev"])
+	for k, v := range f {
+		if strings.HasPrefix(k, "a:") && v == strconv.Itoa(p.Revision) {
+			p.Approvals++
+		}
+	}
+	return p, nil
+}
+
+// PublishApproval is an investigator's approval of publishing a warning.
+type PublishApproval struct {
+	// By approves: each investigator (Key) counts once, Name goes in the
+	// tip's history, and Route hears how the broadcast goes if By is the
+	// first to approve.
+	By Claimer
+	// Text is an edited text By wrote, to publish instead; "" approves
+	// the text By was shown: revision Revision of PendingPublication.
+	Text     string
+	Revision int
+	// Needed is how many different investigators must approve one text.
+	Needed int
+}
 
 // Approval is the outcome of an approval.
 type Approval struct {
-	Approvals int
+	Approvals int  // of this text, this one included
 	Started   bool // this approval started the broadcast
 	Already   bool // it had been published already
+	// Changed is set when the text is no longer the revision approved
+	// (another investigator edited it meanwhile): nothing was recorded.
+	Changed bool
+	// Reach is where the text goes.
+	Reach
 }
 
-// ApprovePublication records that investigator key approves publishing tip
-// id, with text (the edited text, or "" to keep it); with `needed`
-// approvals from different investigators the broadcast is queued to every
-// active subscription matching the warning's regions. by is where to report
-// progress ("platform:chat"), sealed.
-func (s *Store) ApprovePublication(ctx context.Context, id, key, text string, needed int, by string) (Approval, error) {
-	dataKey, err := s.dataKey(ctx, id)
+// ApprovePublication records an approval of publishing warning id. Only
+// approvals of the same text count together; with a.Needed of them the
+// broadcast is queued to every active subscription that takes the text.
+// Nothing is recorded if the text changed since a.Revision. Each approval, and the publication, go in
+// the tip's history with the text approved.
+func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishApproval) (Approval, error) {
+	cur, err := s.pending(ctx, id)
+	if err != nil {
+		return Approval{}, err
+	}
+	if cur.Published {
+		return Approval{Already: true}, nil
+	}
+	text, revision := a.Text, a.Revision
+	if text == "" || text == cur.Text {
+		if text == "" && revision != cur.Revision {
+			return Approval{Changed: true}, nil
+		}
+		text, revision = cur.Text, cur.Revision
+	}
+	destinations, reach, err := s.reach(ctx, text)
 	if err != nil {
 		return Approval{}, err
 	}
 	var sealedText, sealedBy string
-	if text != "" {
+	if text != cur.Text {
+		dataKey, err := s.dataKey(ctx, id)
+		if err != nil {
+			return Approval{}, err
+		}
 		b, err := seal(dataKey, []byte(text), "pubtext:"+id)
 		if err != nil {
 			return Approval{}, err
 		}
 		sealedText = string(b)
 	}
-	if b, err := s.kr.seal([]byte(by), "pubby:"+id); err == nil {
+	if b, err := s.kr.seal([]byte(a.By.Route), "pubby:"+id); err == nil {
 		sealedBy = string(b)
 	}
-	res, err := approve.Run(ctx, s.rdb, []string{s.k.publication(id)}, key, s.now().UnixMilli(), sealedText, needed, sealedBy).Int64Slice()
+	args := []any{a.By.Key, s.now().UnixMilli(), sealedText, a.Needed, sealedBy, revision, id, s.retention.Milliseconds()}
+	for _, d := range destinations {
+		args = append(args, d)
+	}
+	keys := []string{s.k.publication(id), s.k.deliveries(id), s.k.broadcasts()}
+	res, err := approve.Run(ctx, s.rdb, keys, args...).Int64Slice()
 	if err != nil {
 		return Approval{}, fmt.Errorf("approve: %w", err)
 	}
-	s.rdb.PExpire(ctx, s.k.publication(id), s.retention)
-	a := Approval{Approvals: int(res[0]), Started: res[1] == 1, Already: res[0] == -1}
-	if !a.Started {
-		return a, nil
+	switch res[0] {
+	case -1:
+		return Approval{Already: true}, nil
+	case -2:
+		return Approval{Changed: true}, nil
 	}
-	subs, err := s.Subscriptions(ctx)
-	if err != nil {
-		return a, err
+	ap := Approval{Approvals: int(res[0]), Started: res[1] == 1, Reach: reach}
+	kind := tips.EntryApproved
+	if ap.Started {
+		kind = tips.EntryPublished
 	}
-	pub, err := s.publication(ctx, id)
-	if err != nil {
-		return a, err
+	if err := s.appendLog(ctx, id, tips.Entry{Who: a.By.Name, Kind: kind, Text: text}); err != nil {
+		return ap, fmt.Errorf("publication history: %w", err)
 	}
-	named := map[string]bool{}
-	for _, t := range tips.Tokens(pub.Text) {
-		named[t] = true
-	}
-	pipe := s.rdb.TxPipeline()
-	for _, sub := range subs {
-		if sub.Active && matchesRegions(sub.Regions, named) {
-			pipe.HSetNX(ctx, s.k.deliveries(id), sub.Key, "p")
-		}
-	}
-	pipe.HSetNX(ctx, s.k.deliveries(id), "~", "job")
-	pipe.PExpire(ctx, s.k.deliveries(id), s.retention)
-	pipe.SAdd(ctx, s.k.broadcasts(), id)
-	if _, err := pipe.Exec(ctx); err != nil {
-		return a, fmt.Errorf("queue broadcast: %w", err)
-	}
-	return a, nil
+	return ap, nil
 }
 
 // Publication is a warning ready to go out.
@@ -260,6 +376,11 @@ func (s *Store) publication(ctx context.Context, id string) (Publication, error)
 	if err != nil {
 		return Publication{}, err
 	}
+	return s.openPublication(ctx, id, f)
+}
+
+// openPublication opens a publication read as f.
+func (s *Store) openPublication(ctx context.Context, id string, f map[string]string) (Publication, error) {
 	p := Publication{TipID: id}
 	t, err := s.Tip(ctx, id)
 	if err != nil {
@@ -550,16 +671,23 @@ return 1`)
 
 // Retracted retracts a published warning, once: from then on none of its
 // pending destinations is sent (ClaimDelivery refuses them), and a copy
-// being sent meanwhile is reported by Delivered for deletion. It returns
-// false, writing nothing, if the warning was not published or was
-// retracted already.
-func (s *Store) Retracted(ctx context.Context, id string) (bool, error) {
+// being sent meanwhile is reported by Delivered for deletion. The
+// retraction, by by, goes in the tip's history. It returns false, writing
+// nothing, if the warning was not published or was retracted already; true
+// with an error if it was retracted but the history could not be written.
+func (s *Store) Retracted(ctx context.Context, id string, by Claimer) (bool, error) {
 	keys := []string{s.k.publication(id), s.k.deliveries(id)}
 	n, err := retract.Run(ctx, s.rdb, keys, s.now().UnixMilli()).Int()
 	if err != nil {
 		return false, fmt.Errorf("retract: %w", err)
 	}
-	return n == 1, nil
+	if n != 1 {
+		return false, nil
+	}
+	if err := s.appendLog(ctx, id, tips.Entry{Who: by.Name, Kind: tips.EntryRetracted}); err != nil {
+		return true, fmt.Errorf("retraction history: %w", err)
+	}
+	return true, nil
 }
 
 // Kind returns a tip's kind: "warning" for community warnings, "" for tips.

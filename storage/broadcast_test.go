@@ -24,7 +24,7 @@ func publishTo(t *testing.T, st *storage.Store, n int) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a, err := st.ApprovePublication(ctx, w.TipID, "inv", "", 1, "telegram:1"); err != nil || !a.Started {
+	if a, err := st.ApprovePublication(ctx, w.TipID, storage.PublishApproval{By: storage.Claimer{Key: "inv", Route: "telegram:1"}, Needed: 1}); err != nil || !a.Started {
 		t.Fatalf("approve: %+v %v", a, err)
 	}
 	return w.TipID
@@ -50,10 +50,10 @@ func TestRetractionStopsTheBroadcast(t *testing.T) {
 	if err := st.Delivered(ctx, id, ds[0].Sub, "10"); err != nil { // before the retraction
 		t.Fatal(err)
 	}
-	if ok, err := st.Retracted(ctx, id); !ok || err != nil {
+	if ok, err := st.Retracted(ctx, id, storage.Claimer{Name: "Ana"}); !ok || err != nil {
 		t.Fatalf("retract: %v %v", ok, err)
 	}
-	if ok, err := st.Retracted(ctx, id); ok || err != nil {
+	if ok, err := st.Retracted(ctx, id, storage.Claimer{Name: "Ana"}); ok || err != nil {
 		t.Fatalf("retracted twice: %v %v", ok, err)
 	}
 	noPending := func(when string) {
@@ -98,7 +98,7 @@ func TestRetractedBroadcastQueuedLate(t *testing.T) {
 	ctx := context.Background()
 	st, srv, _ := newStore(t)
 	id := publishTo(t, st, 1)
-	if ok, err := st.Retracted(ctx, id); !ok || err != nil {
+	if ok, err := st.Retracted(ctx, id, storage.Claimer{Name: "Ana"}); !ok || err != nil {
 		t.Fatalf("retract: %v %v", ok, err)
 	}
 	rdb := srv.Client()
@@ -131,7 +131,7 @@ func TestRetractedNeedsAPublication(t *testing.T) {
 	st, srv, _ := newStore(t)
 	rdb := srv.Client()
 	for _, id := range []string{"1", "99"} {
-		if ok, err := st.Retracted(ctx, id); ok || err != nil {
+		if ok, err := st.Retracted(ctx, id, storage.Claimer{Name: "Ana"}); ok || err != nil {
 			t.Fatalf("retract %s before it exists: %v %v", id, ok, err)
 		}
 	}
@@ -145,16 +145,16 @@ func TestRetractedNeedsAPublication(t *testing.T) {
 	if err != nil || w.TipID != "1" {
 		t.Fatalf("warning: %+v %v", w, err)
 	}
-	if a, err := st.ApprovePublication(ctx, "1", "inv-a", "", 2, "telegram:1"); err != nil || a.Started {
+	if a, err := st.ApprovePublication(ctx, "1", storage.PublishApproval{By: storage.Claimer{Key: "inv-a", Route: "telegram:1"}, Needed: 2}); err != nil || a.Started {
 		t.Fatalf("first approval: %+v %v", a, err)
 	}
-	if ok, err := st.Retracted(ctx, "1"); ok || err != nil {
+	if ok, err := st.Retracted(ctx, "1", storage.Claimer{Name: "Ana"}); ok || err != nil {
 		t.Fatalf("retracted while waiting for approvals: %v %v", ok, err)
 	}
-	if a, err := st.ApprovePublication(ctx, "1", "inv-b", "", 2, "telegram:1"); err != nil || !a.Started {
+	if a, err := st.ApprovePublication(ctx, "1", storage.PublishApproval{By: storage.Claimer{Key: "inv-b", Route: "telegram:1"}, Needed: 2}); err != nil || !a.Started {
 		t.Fatalf("second approval: %+v %v", a, err)
 	}
-	if ok, err := st.Retracted(ctx, "1"); !ok || err != nil {
+	if ok, err := st.Retracted(ctx, "1", storage.Claimer{Name: "Ana"}); !ok || err != nil {
 		t.Fatalf("retract the published warning: %v %v", ok, err)
 	}
 }
@@ -184,7 +184,7 @@ func TestRetractionOnRedisCluster(t *testing.T) {
 	if err := st.Delivered(ctx, id, ds[0].Sub, "1"); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := st.Retracted(ctx, id); !ok || err != nil {
+	if ok, err := st.Retracted(ctx, id, storage.Claimer{Name: "Ana"}); !ok || err != nil {
 		t.Fatalf("retract: %v %v", ok, err)
 	}
 	if err := st.Retry(ctx, id, ds[1].Sub); err != nil {

@@ -90,7 +90,7 @@ func TestFlowsOnRedisCluster(t *testing.T) {
 	must(st.Subscribe(ctx, storage.Subscription{Platform: "telegram", Chat: "-1", Language: "es"}))
 	w, err := st.SubmitWarning(ctx, st.Pseudonym("telegram", "4"), "cuidado en la carretera", "es", 99, "")
 	must(err)
-	if a, err := st.ApprovePublication(ctx, w.TipID, c.Key, "", 1, "telegram:9"); err != nil || !a.Started {
+	if a, err := st.ApprovePublication(ctx, w.TipID, storage.PublishApproval{By: storage.Claimer{Key: c.Key, Route: "telegram:9"}, Needed: 1}); err != nil || !a.Started {
 		t.Fatalf("approve: %+v %v", a, err)
 	}
 	ds, err := st.PendingDeliveries(ctx, 5)

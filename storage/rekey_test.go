@@ -186,7 +186,7 @@ func TestRekeyReSealsEverythingWhileServing(t *testing.T) {
 	must(err)
 	warn, err := old.SubmitWarning(ctx, old.Pseudonym("telegram", "105"), "retén falso en la carretera", "es", 50, "telegram:-100300")
 	must(err)
-	if _, err := old.ApprovePublication(ctx, warn.TipID, ana.Key, "", 2, "telegram:900"); err != nil {
+	if _, err := old.ApprovePublication(ctx, warn.TipID, storage.PublishApproval{By: storage.Claimer{Key: ana.Key, Route: "telegram:900"}, Needed: 2}); err != nil {
 		t.Fatal(err)
 	}
 	must(old.InitInbox(ctx, "telegram"))
@@ -324,7 +324,7 @@ func TestRekeyReSealsEverythingWhileServing(t *testing.T) {
 	if _, err := st.Redeem(ctx, pending, storage.Member{Platform: "telegram", UserID: "901", Name: "Beto"}); err != nil {
 		t.Fatalf("pending invitation: %v", err)
 	}
-	if a, err := st.ApprovePublication(ctx, warn.TipID, st.Pseudonym("telegram", "901"), "", 2, "telegram:901"); err != nil || !a.Started {
+	if a, err := st.ApprovePublication(ctx, warn.TipID, storage.PublishApproval{By: storage.Claimer{Key: st.Pseudonym("telegram", "901"), Route: "telegram:901"}, Needed: 2}); err != nil || !a.Started {
 		t.Fatalf("publication: %+v %v", a, err)
 	}
 	if ds, err := st.PendingDeliveries(ctx, 10); err != nil || len(ds) != 1 || ds[0].By != "telegram:900" {

@@ -318,7 +318,7 @@ func TestBroadcastAfterCrashSendsNothingTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a, err := st.ApprovePublication(ctx, sub.TipID, "inv", "", 1, "telegram:1"); err != nil || !a.Started {
+	if a, err := st.ApprovePublication(ctx, sub.TipID, storage.PublishApproval{By: storage.Claimer{Key: "inv", Route: "telegram:1"}, Needed: 1}); err != nil || !a.Started {
 		t.Fatalf("approve: %+v %v", a, err)
 	}
 	first, err := st.PendingDeliveries(ctx, 2)

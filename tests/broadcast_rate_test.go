@@ -72,8 +72,8 @@ func TestTelegramBroadcastRate(t *testing.T) {
 	tg.push(message(nextID(), citizen, privateChat(3001, "vecina", "Vecina"), command("", "/warn", "Fake checkpoint on the highway tonight")))
 	tg.waitCalls(1, messagesTo("3001"))
 	inv := user(2002, "inv2002", "Inv", "en")
-	tg.push(message(nextID(), inv, privateChat(2002, "inv2002", "Inv"), command("", "/publish", "1")))
-	started := html.EscapeString(msg.Localize("en", "publish_started", map[string]any{"ID": "1"}))
+	tg.push(message(nextID(), inv, privateChat(2002, "inv2002", "Inv"), command("", "/publish", "1 Fake checkpoint on the highway tonight")))
+	started := html.EscapeString(msg.Localize("en", "publish_started", map[string]any{"ID": "1", "Count": groups}, groups))
 	tg.waitCalls(1, func(c sent) bool { return messagesTo("2002")(c) && c.Fields["text"] == started })
 
 	report := waitCallsWithin(t, tg, 5*time.Minute, 1, func(c sent) bool {

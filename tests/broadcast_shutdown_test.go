@@ -50,7 +50,7 @@ func TestTelegramBroadcastShutdownDuring429(t *testing.T) {
 	tg.push(message(nextID(), citizen, privateChat(3001, "vecina", "Vecina"), command("", "/warn", "Fake checkpoint on the highway tonight")))
 	tg.waitCalls(1, messagesTo("3001"))
 	inv := user(2002, "inv2002", "Inv", "en")
-	tg.push(message(nextID(), inv, privateChat(2002, "inv2002", "Inv"), command("", "/publish", "1")))
+	tg.push(message(nextID(), inv, privateChat(2002, "inv2002", "Inv"), command("", "/publish", "1 Fake checkpoint on the highway tonight")))
 	waitFor(t, func() bool {
 		for _, a := range tg.floodAttempts() {
 			if a.Chat == "-2001" && a.RetryAfter > 0 {

@@ -128,8 +128,11 @@ func TestTelegramCanaryEveryCommand(t *testing.T) {
 			}
 		}
 	}
-	// A warning in the group gets approved and published, then retracted.
+	// A warning in the group is previewed, approved with an edited text
+	// and published to the group (subscribed again), then retracted.
+	push(adm, group, command("", "/subscribe", ""))
 	push(adm, admChat, command("", "/publish", "2"))
+	push(adm, admChat, command("", "/publish", "2 Retén falso en la carretera, texto revisado"))
 	push(adm, admChat, command("", "/retract", "2"))
 	push(adm, admChat, command("", "/purge", "1"))
 	waitFor(t, func() bool { return tg.confirmedBeyond(int64(upd)) })

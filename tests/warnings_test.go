@@ -162,9 +162,21 @@ func TestDiscordCommunityWarnings(t *testing.T) {
 		"options": []any{map[string]any{"name": "text", "type": 3, "value": "Cuentas falsas piden donaciones en nombre del colectivo"}}}, "es-419")); !strings.Contains(got, "CÓDIGO") && receiptPattern.FindString(got) == "" {
 		t.Fatalf("warn: %q", got)
 	}
+	// Each investigator sees exactly what would go out, and approves it
+	// with the button under it.
 	for _, id := range []string{dInvestigator, "498765432109870002"} {
-		respond(interaction(2, dChannel, dGuild, duser(id, "inv"+id[len(id)-2:]), map[string]any{"id": "3", "name": "publish", "type": 1,
-			"options": []any{map[string]any{"name": "number", "type": 4, "value": 1}}}, "en-US"))
+		inv := duser(id, "inv"+id[len(id)-2:])
+		i := interaction(2, dChannel, dGuild, inv, map[string]any{"id": "3", "name": "publish", "type": 1,
+			"options": []any{map[string]any{"name": "number", "type": 4, "value": 1}}}, "en-US")
+		dc.dispatch("INTERACTION_CREATE", i)
+		preview := dc.waitCalls(1, callbackFor(i["id"].(string)))[0].JSON["data"].(map[string]any)
+		pub := findCustomID(preview["components"], "pub:")
+		if !strings.Contains(unescape(preview["content"].(string)), "\n\nCuentas falsas piden donaciones en nombre del colectivo\n\n") || pub == "" {
+			t.Fatalf("preview: %v", preview)
+		}
+		if got := respond(interaction(3, dChannel, dGuild, inv, map[string]any{"custom_id": pub, "component_type": 2}, "en-US")); !strings.HasPrefix(got, "Approved (1") && !strings.HasPrefix(got, "Warning #1 is being delivered") {
+			t.Fatalf("approval: %q", got)
+		}
 	}
 	got := dc.waitCalls(1, func(c discordCall) bool {
 		return c.Method == "POST" && c.Path == "/channels/"+dChannel+"/messages" && strings.Contains(unescape(fmt.Sprint(c.JSON["content"])), "Cuentas falsas")

@@ -201,6 +201,12 @@ const (
 	EntryNote     EntryKind = "note"
 	EntryQuestion EntryKind = "question"
 	EntryAnswer   EntryKind = "answer"
+	// A community warning's publication: an approval of its text (when
+	// more than one is needed), the approval that published it, and its
+	// retraction. The first two carry the text approved.
+	EntryApproved  EntryKind = "approved"
+	EntryPublished EntryKind = "published"
+	EntryRetracted EntryKind = "retracted"
 )
 
 // Entry is one line of a tip's history. Who names an investigator; a
