@@ -237,6 +237,8 @@ func (c *Context) approvePublication(ctx context.Context, id string, a storage.P
 		// Edited by someone else since this investigator saw it: they
 		// see the new text before anything counts.
 		return c.previewPublication(ctx, id, c.T("publish_changed", map[string]any{"ID": id}))
+	case res.Communities == 0:
+		return c.sayNoCommunity(ctx, id, res.Regions)
 	case res.Started:
 		return c.Say(ctx, "publish_started", map[string]any{"ID": id, "Count": res.Communities}, res.Communities)
 	}
@@ -255,6 +257,8 @@ func (c *Context) previewPublication(ctx context.Context, id, intro string) erro
 		return err
 	case p.Published:
 		return c.Say(ctx, "publish_already", map[string]any{"ID": id})
+	case p.Communities == 0:
+		return c.sayNoCommunity(ctx, id, p.Regions)
 	}
 	var out []string
 	if intro != "" {
@@ -300,6 +304,15 @@ func (c *Context) identifying(text string) []string {
 		out = append(out, "• "+c.T("identifying_"+string(e.Kind), nil)+": "+safe(e.Display))
 	}
 	return out
+}
+
+// sayNoCommunity says that nothing was sent, as no community would
+// receive warning id, and what to do; the warning can be published later.
+func (c *Context) sayNoCommunity(ctx context.Context, id string, regions []string) error {
+	if len(regions) == 0 {
+		return c.Say(ctx, "publish_no_community", map[string]any{"ID": id})
+	}
+	return c.Say(ctx, "publish_no_region", map[string]any{"ID": id, "Regions": safe(strings.Join(regions, ", "))})
 }
 
 // retract is /retract ID: the published messages are deleted where the

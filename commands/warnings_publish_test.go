@@ -214,3 +214,43 @@ func TestPublicationInTheHistory(t *testing.T) {
 		t.Errorf("audit holds the text published:\n%s", audit)
 	}
 }
+
+// With no community to receive it, /publish says so at once, sends and
+// records nothing, and the warning can be published once one subscribes.
+func TestPublishWithNoCommunity(t *testing.T) {
+	tm := newTeamPublishing(t, 1)
+	ctx := context.Background()
+	platform := &community{}
+	tm.mux.AddSender("telegram", platform)
+	tm.investigators("2002 Ana")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: warningText})
+	none := tm.msg.Localize("es", "publish_no_community", map[string]any{"ID": "1"})
+	for _, args := range []string{"1", "1 " + warningText} {
+		if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: args, Language: "es"}); len(r) != 1 || r[0].Text != none {
+			t.Fatalf("/publish %s with no community: %+v", args, r)
+		}
+	}
+	// A community that takes only warnings naming its region.
+	tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe", Args: "Norte"})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1"}); r[0].Text != tm.msg.Localize("en", "publish_no_region", map[string]any{"ID": "1", "Regions": "norte"}) {
+		t.Fatalf("/publish with no community for its region: %+v", r)
+	}
+	if b, err := tm.store.Broadcasts(ctx); err != nil || len(b) != 0 {
+		t.Fatalf("broadcasts: %v %v", b, err)
+	}
+	if r := tm.as("2002", "Ana", commands.Request{Command: "tip", Args: "1"}); strings.Contains(r[0].Text, "published by") {
+		t.Fatalf("recorded as published: %s", r[0].Text)
+	}
+	// Once a community takes it, it is published as usual.
+	tm.inGroup("50", "-2", true, commands.Request{Command: "subscribe"})
+	if r := tm.approve(t, "2002", "Ana", "1"); r[0].Text != tm.msg.Localize("en", "publish_started", map[string]any{"ID": "1", "Count": 1}, 1) {
+		t.Fatalf("after a community subscribed: %+v", r)
+	}
+	tm.deliverAll(t)
+	if got := platform.got["-2"]; len(got) != 1 || !strings.HasSuffix(got[0], "\n\n"+warningText) {
+		t.Fatalf("delivered %q", got)
+	}
+	if report := platform.got["2002"]; len(report) == 0 || !strings.Contains(report[len(report)-1], "delivered to 1 of 1") {
+		t.Fatalf("report: %q", report)
+	}
+}

@@ -198,6 +198,10 @@ return {n, 1}`)
 type Reach struct {
 	// Communities counts the active subscriptions that take the text.
 	Communities int
+	// Regions are the regions the active subscriptions take warnings
+	// for, when none takes this text (each takes only warnings naming one
+	// of its regions); empty when no community is subscribed at all.
+	Regions []string
 }
 
 // reach returns the keys of the active subscriptions that take text, and
@@ -212,12 +216,26 @@ func (s *Store) reach(ctx context.Context, text string) ([]string, Reach, error)
 		named[t] = true
 	}
 	var keys []string
+	regions := map[string]bool{}
 	for _, sub := range subs {
-		if sub.Active && matchesRegions(sub.Regions, named) {
+		switch {
+		case !sub.Active:
+		case matchesRegions(sub.Regions, named):
 			keys = append(keys, sub.Key)
+		default:
+			for _, r := range sub.Regions {
+				regions[r] = true
+			}
 		}
 	}
-	return keys, Reach{Communities: len(keys)}, nil
+	r := Reach{Communities: len(keys)}
+	if len(keys) == 0 {
+		for region := range regions {
+			r.Regions = append(r.Regions, region)
+		}
+		sort.Strings(r.Regions)
+	}
+	return keys, r, nil
 }
 
 // PendingPublication is what publishing a warning would send now.
@@ -289,14 +307,16 @@ type Approval struct {
 	// Changed is set when the text is no longer the revision approved
 	// (another investigator edited it meanwhile): nothing was recorded.
 	Changed bool
-	// Reach is where the text goes.
+	// Reach is where the text goes. With no community nothing was
+	// recorded, and the warning can still be published later.
 	Reach
 }
 
 // ApprovePublication records an approval of publishing warning id. Only
 // approvals of the same text count together; with a.Needed of them the
 // broadcast is queued to every active subscription that takes the text.
-// Nothing is recorded if the text changed since a.Revision. Each approval, and the publication, go in
+// Nothing is recorded if the text changed since a.Revision, or if no
+// community would receive it. Each approval, and the publication, go in
 // the tip's history with the text approved.
 func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishApproval) (Approval, error) {
 	cur, err := s.pending(ctx, id)
@@ -314,8 +334,8 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 		text, revision = cur.Text, cur.Revision
 	}
 	destinations, reach, err := s.reach(ctx, text)
-	if err != nil {
-		return Approval{}, err
+	if err != nil || reach.Communities == 0 {
+		return Approval{Reach: reach}, err
 	}
 	var sealedText, sealedBy string
 	if text != cur.Text {
