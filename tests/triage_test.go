@@ -111,13 +111,18 @@ func TestTelegramTriageLifecycle(t *testing.T) {
 		t.Fatalf("reporter status: %q", status)
 	}
 
-	// The audit log has every team step.
+	// The audit log has every team step; of a question, its length (the
+	// text is in the tip's history, and goes with the tip).
 	tg.push(message(nextID(), admin, adminChat, command("", "/audit", "")))
 	audit := html.UnescapeString(tg.waitCalls(2, messagesTo("1001"))[1].Fields["text"])
-	for _, want := range []string{"/invite investigator", "/redeem investigator", "/next", "/ask 1 ¿A qué hora llegan?", "/triage 1 verified (button)", "Ana @ana_fiscal"} {
+	asked := "/ask 1 " + msg.Localize("en", "audit_text_withheld", nil, len([]rune("¿A qué hora llegan?")))
+	for _, want := range []string{"/invite investigator", "/redeem investigator", "/next", asked, "/triage 1 verified (button)", "Ana @ana_fiscal"} {
 		if !strings.Contains(audit, want) {
 			t.Errorf("audit lacks %q:\n%s", want, audit)
 		}
+	}
+	if strings.Contains(audit, "A qué hora") {
+		t.Errorf("audit holds a question's text:\n%s", audit)
 	}
 	bot.stop(t)
 
