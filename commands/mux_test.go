@@ -221,7 +221,7 @@ func TestReporterSendsTipAndChecksStatus(t *testing.T) {
 		t.Fatalf("status: %q", r[0].Text)
 	}
 	r = e.do(reporterID, commands.Request{Command: "status", Args: "ABCD-EFGH-JKMN-PQRS"})
-	if r[0].Text != e.text("es", "status_unknown", map[string]any{"Days": 90}) {
+	if r[0].Text != e.text("es", "status_unknown", map[string]any{"Period": e.text("es", "age_days", nil, 90)}) {
 		t.Fatalf("unknown receipt: %q", r[0].Text)
 	}
 	r = e.do(reporterID, commands.Request{Command: "status", Args: "<script>"})

@@ -74,7 +74,7 @@ func status(ctx context.Context, c *Context) error {
 	}
 	tip, err := c.mux.store.TipByReceipt(ctx, code)
 	if errors.Is(err, storage.ErrNotFound) {
-		return c.Say(ctx, "status_unknown", map[string]any{"Days": int(c.mux.retention.Hours() / 24)})
+		return c.Say(ctx, "status_unknown", map[string]any{"Period": c.mux.spanIn(c.Lang, c.mux.retention)})
 	}
 	if err != nil {
 		return err

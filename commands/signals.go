@@ -202,7 +202,7 @@ func signals(ctx context.Context, c *Context) error {
 	if len(list) == 0 {
 		return c.Say(ctx, "signals_empty", nil)
 	}
-	lines := []string{c.T("signals_header", map[string]any{"Days": max(1, int(window.Hours()/24))})}
+	lines := []string{c.T("signals_header", map[string]any{"Period": c.mux.spanIn(c.Lang, window)})}
 	for _, s := range list {
 		var cats []string
 		for _, cat := range tips.Categories {
@@ -222,7 +222,7 @@ func signals(ctx context.Context, c *Context) error {
 // corroboration threshold (storage guarantees once per entity per window).
 func (m *Mux) alert(ctx context.Context, s storage.Signal) error {
 	text := m.msg.Localize(m.lang, "alert_signal", map[string]any{
-		"Entity": safe(s.Entity.Display), "Reporters": s.Reporters, "Days": int(m.window.Hours() / 24),
+		"Entity": safe(s.Entity.Display), "Reporters": s.Reporters, "Period": m.spanIn(m.lang, m.window),
 	})
 	delivered := 0
 	for chat := range m.invChats {

@@ -238,14 +238,14 @@ func TestSignalsOfAWindowLongerThanTheCorroborationWindow(t *testing.T) {
 	signals := func(args string) string {
 		return tm.as(adminID, "Ada", commands.Request{Command: "signals", Args: args})[0].Text
 	}
-	if s := signals("30d"); !strings.HasPrefix(s, tm.msg.Localize("en", "signals_header", map[string]any{"Days": 30})) ||
+	if s := signals("30d"); !strings.HasPrefix(s, tm.msg.Localize("en", "signals_header", map[string]any{"Period": tm.msg.Localize("en", "age_days", nil, 30)})) ||
 		!strings.Contains(s, "+52 55 1234 5678 · 2 reporters · 2 tips") {
 		t.Errorf("/signals 30d: %s", s)
 	}
 	if s := signals(""); s != tm.msg.Localize("en", "signals_empty", nil) {
 		t.Errorf("/signals: %s", s)
 	}
-	if s := signals("365d"); !strings.HasPrefix(s, tm.msg.Localize("en", "signals_header", map[string]any{"Days": 90})) {
+	if s := signals("365d"); !strings.HasPrefix(s, tm.msg.Localize("en", "signals_header", map[string]any{"Period": tm.msg.Localize("en", "age_days", nil, 90)})) {
 		t.Errorf("/signals 365d, with a retention of 90 days: %s", s)
 	}
 }

@@ -522,7 +522,7 @@ func (m *Mux) broadcastOnce(ctx context.Context) error {
 				m.lastProgress[id] = m.now()
 				m.notify(ctx, pub.By, Reply{Text: m.msg.Localize(m.lang, "publish_progress", map[string]any{
 					"ID": id, "Delivered": p.Delivered, "Total": p.Total,
-				})})
+				}, p.Total)})
 			}
 			continue
 		}
@@ -530,7 +530,7 @@ func (m *Mux) broadcastOnce(ctx context.Context) error {
 		if first, err := m.store.FinishBroadcast(ctx, id); err == nil && first && pub.By != "" {
 			m.notify(ctx, pub.By, Reply{Text: m.msg.Localize(m.lang, "publish_report", map[string]any{
 				"ID": id, "Delivered": p.Delivered, "Total": p.Total, "Gone": p.Gone, "Unconfirmed": p.Unconfirmed,
-			})})
+			}, p.Total)})
 		}
 	}
 	return nil

@@ -250,7 +250,7 @@ func TestPublishWithNoCommunity(t *testing.T) {
 	if got := platform.got["-2"]; len(got) != 1 || !strings.HasSuffix(got[0], "\n\n"+warningText) {
 		t.Fatalf("delivered %q", got)
 	}
-	if report := platform.got["2002"]; len(report) == 0 || !strings.Contains(report[len(report)-1], "delivered to 1 of 1") {
+	if report := platform.got["2002"]; len(report) == 0 || !strings.Contains(report[len(report)-1], "delivered to 1 of 1 community;") {
 		t.Fatalf("report: %q", report)
 	}
 }
