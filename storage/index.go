@@ -107,6 +107,10 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Ti
 		// The sketch first, then its bands: a tip that finds this one by
 		// a band can read its sketch.
 		pipe.HSet(ctx, s.k.tip(id), "sk", sketch.String())
+		// A tip purged (or expired) since it was read is a hash of this
+		// sketch alone now: it must not stay for ever. (A stored tip has
+		// an expiry already, which this leaves alone.)
+		pipe.ExpireNX(ctx, s.k.tip(id), s.retention)
 		// This week's buckets are read and this tip filed in them in one
 		// script, so of two similar tips indexed at once the second finds
 		// the first; last week's are only read. Together they hold at
