@@ -254,15 +254,21 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 		return ErrNotFound
 	}
 	if ttl, closing := s.byStatus[d.Status]; closing {
-		err = s.expireTip(ctx, id, ttl, false)
+		err = s.expireTip(ctx, id, ttl)
 	} else {
 		// Open again (reopened, claimed, escalated): the tip lives as long
 		// as any open tip, counted from when it arrived, not the shorter
-		// time a dismissal gave it; and never less than it had left, so a
-		// verified tip that is escalated keeps the time verification gave it.
+		// time a dismissal gave it; and what it had left, up to the
+		// retention: a verified tip older than the retention is not
+		// shredded when it is escalated, but lives no longer than the
+		// queue entry that reopening gave it (trimmed after the
+		// retention), or it would stay open with nobody ever handed it.
 		ttl, err = s.openTTL(ctx, id)
 		if err == nil {
-			err = s.expireTip(ctx, id, ttl, true)
+			if left := s.rdb.PTTL(ctx, s.k.tip(id)).Val(); left > ttl {
+				ttl = min(left, s.retention)
+			}
+			err = s.expireTip(ctx, id, ttl)
 		}
 	}
 	if err != nil {
@@ -294,27 +300,17 @@ func (s *Store) openTTL(ctx context.Context, id string) (time.Duration, error) {
 	return max(s.retention-s.now().Sub(time.UnixMilli(ms)), time.Minute), nil
 }
 
-// expireTip sets how long a tip and every record of it still live; with
-// longer, only where that is longer than what the record has left (or it
-// had no expiry). When the tip's hash expires its wrapped data key goes
+// expireTip sets how long a tip and every record of it still live. When
+// the tip's hash expires its wrapped data key goes
 // with it, so whatever copy of its sealed records survives can no longer be
 // opened (crypto-shredding).
-func (s *Store) expireTip(ctx context.Context, id string, ttl time.Duration, longer bool) error {
+func (s *Store) expireTip(ctx context.Context, id string, ttl time.Duration) error {
 	fields, err := s.rdb.HGetAll(ctx, s.k.tip(id)).Result()
 	if err != nil {
 		return fmt.Errorf("retention: %w", err)
 	}
 	pipe := s.rdb.Pipeline()
-	expire := func(k string) {
-		if !longer {
-			pipe.PExpire(ctx, k, ttl)
-			return
-		}
-		// Each alone is atomic: NX gives an expiry to a record without one,
-		// GT lengthens one that would end sooner, neither shortens.
-		pipe.Do(ctx, "PEXPIRE", k, ttl.Milliseconds(), "NX")
-		pipe.Do(ctx, "PEXPIRE", k, ttl.Milliseconds(), "GT")
-	}
+	expire := func(k string) { pipe.PExpire(ctx, k, ttl) }
 	for _, k := range []string{s.k.tip(id), s.k.tipLog(id), s.k.route(id), s.k.publication(id), s.k.deliveries(id), s.receiptKeyOf(fields)} {
 		if k != "" {
 			expire(k)
