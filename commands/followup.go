@@ -112,7 +112,7 @@ func (a *answering) drop(match func(question) bool) {
 // where it went, the reporter never learns who asked. Earlier questions
 // stay open: each can be answered.
 func ask(ctx context.Context, c *Context) error {
-	idArg, text, _ := strings.Cut(strings.TrimSpace(c.Request.Args), " ")
+	idArg, text := firstWord(c.Request.Args)
 	id, ok := parseTipID(idArg)
 	text = strings.TrimSpace(text)
 	if !ok || text == "" {

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/vigia-project/vigia/locales"
@@ -465,6 +466,18 @@ func Stack(skip int) string {
 	return b.String()
 }
 
+// firstWord splits arguments at the first space or line break: "1\ntext"
+// is tip 1 and its text, as "1 text" is.
+func firstWord(args string) (word, rest string) {
+	args = strings.TrimSpace(args)
+	i := strings.IndexFunc(args, unicode.IsSpace)
+	if i < 0 {
+		return args, ""
+	}
+	_, size := utf8.DecodeRuneInString(args[i:])
+	return args[:i], strings.TrimSpace(args[i+size:])
+}
+
 // auditEntry is what the audit log keeps of team command cmd given args:
 // the arguments, but neither a code nor a note's or question's text.
 func auditEntry(cmd *Command, args string) storage.AuditEntry {
@@ -473,7 +486,7 @@ func auditEntry(cmd *Command, args string) storage.AuditEntry {
 	case cmd.BeforeUnlock && args != "":
 		e.Args, e.Code = "", true
 	case cmd.TipText:
-		number, text, _ := strings.Cut(strings.TrimSpace(args), " ")
+		number, text := firstWord(args)
 		e.Args, e.TextLength = number, utf8.RuneCountInString(strings.TrimSpace(text))
 	}
 	return e

@@ -239,7 +239,7 @@ func (m *Mux) triageButton(ctx context.Context, c *Context, data string) error {
 }
 
 func note(ctx context.Context, c *Context) error {
-	idArg, text, _ := strings.Cut(strings.TrimSpace(c.Request.Args), " ")
+	idArg, text := firstWord(c.Request.Args)
 	id, ok := parseTipID(idArg)
 	text = strings.TrimSpace(text)
 	if !ok || text == "" {

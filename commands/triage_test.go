@@ -623,3 +623,25 @@ func TestNoteTooLongSaysSo(t *testing.T) {
 		t.Fatalf("note of 2,000 characters: %q", r[0].Text)
 	}
 }
+
+// A note or question typed on the line after the tip number is that tip's
+// note or question, and its text stays out of the audit log as when a
+// space separates them.
+func TestTextAfterALineBreak(t *testing.T) {
+	tm := newTeam(t)
+	tm.report("7001", "cobran piso en el mercado", tips.Extortion)
+	if r := tm.as(adminID, "Ada", commands.Request{Command: "note", Args: "1\nInformante_vive_en_calle_Sur_12"}); r[0].Text != tm.msg.Localize("en", "note_done", map[string]any{"ID": "1"}) {
+		t.Fatalf("/note 1⏎text: %q", r[0].Text)
+	}
+	if r := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "1"}); !strings.Contains(r[0].Text, "Informante_vive_en_calle_Sur_12") {
+		t.Fatalf("the note is not in the history: %q", r[0].Text)
+	}
+	tm.as(adminID, "Ada", commands.Request{Command: "ask", Args: "1\n¿Usted_es_el_sobrino_de_Pedro?"})
+	r := tm.as(adminID, "Ada", commands.Request{Command: "audit", Args: "10"})
+	if strings.Contains(r[0].Text, "Informante") || strings.Contains(r[0].Text, "sobrino") {
+		t.Fatalf("the audit log holds the text:\n%s", r[0].Text)
+	}
+	if !strings.Contains(r[0].Text, "/note 1 "+tm.msg.Localize("en", "audit_text_withheld", nil, len("Informante_vive_en_calle_Sur_12"))) {
+		t.Fatalf("the audit log lacks the note:\n%s", r[0].Text)
+	}
+}

@@ -161,7 +161,7 @@ const cbPublish = "pub:"
 // wrote. With enough different investigators approving the same text, it
 // goes to every matching community.
 func publish(ctx context.Context, c *Context) error {
-	idArg, text, _ := strings.Cut(strings.TrimSpace(c.Request.Args), " ")
+	idArg, text := firstWord(c.Request.Args)
 	id, ok := parseTipID(idArg)
 	if !ok {
 		return c.Say(ctx, "publish_usage", nil)
