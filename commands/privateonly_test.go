@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"testing"
 	"time"
@@ -21,11 +22,29 @@ func keyspace(t *testing.T, srv *redistest.Server, prefix string) map[string]str
 	}
 	out := map[string]string{}
 	for _, k := range keys {
-		v, err := c.Dump(ctx, k).Result()
+		// Read by type, not DUMP, which the embedded Redis has only for
+		// strings.
+		var v any
+		switch typ := c.Type(ctx, k).Val(); typ {
+		case "string":
+			v, err = c.Get(ctx, k).Result()
+		case "hash":
+			v, err = c.HGetAll(ctx, k).Result()
+		case "set":
+			v, err = c.SMembers(ctx, k).Result()
+		case "zset":
+			v, err = c.ZRangeWithScores(ctx, k, 0, -1).Result()
+		case "list":
+			v, err = c.LRange(ctx, k, 0, -1).Result()
+		case "stream":
+			v, err = c.XRange(ctx, k, "-", "+").Result()
+		default:
+			v = typ
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		out[k] = v
+		out[k] = fmt.Sprint(v)
 	}
 	return out
 }

@@ -552,6 +552,11 @@ func TestNextCategoryLooksAtEveryOpenTip(t *testing.T) {
 // expired while waiting, which only /next clears).
 func TestQueueAndAnnouncementsSeeEveryOpenTip(t *testing.T) {
 	tm := newTeam(t)
+	if !tm.srv.Real {
+		// Pages of 500 pending entries take the embedded Redis longer
+		// than a read may wait; CI runs this on a real redis-server.
+		t.Skip("10,000 queue entries need a real redis-server")
+	}
 	ctx := context.Background()
 	pipe := tm.srv.Client().Pipeline()
 	for i := range 10050 {
