@@ -171,6 +171,21 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Ti
 		pipe.ZRemRangeByScore(ctx, k, "-inf", "("+oldest)
 		pipe.PExpire(ctx, k, s.retention) // gone once nothing is named for a retention
 	}
+	// One alert per entity per window: the mark names the tip that raised
+	// it until the alert is handed over (then it says only alertSent), and
+	// lives as long as the window. Indexing that tip again (its indexer
+	// died, or another of its alerts failed) raises the alerts it has not
+	// handed over: at least once, and only from that tip.
+	marks := make([]*redis.StatusCmd, len(entities))
+	for i, e := range entities {
+		if counts[i].Val() >= int64(o.Threshold) {
+			marks[i] = pipe.SetArgs(ctx, s.k.indexAlert(s.entityMAC(e.Key())), id, redis.SetArgs{Mode: "NX", Get: true, TTL: o.Window})
+		}
+	}
+	// Still stored, now that its entries are written (and its marks
+	// taken)? A tip purged since it was read is taken out again below:
+	// Purge may have run before they were written, and missed them.
+	stored := pipe.HExists(ctx, s.k.tip(id), "k")
 	seen := map[string]bool{id: true}
 	var others []string
 	var sketches []*redis.StringCmd
@@ -194,6 +209,18 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Ti
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("index tip: %w", err)
 	}
+	if err := stored.Err(); err != nil {
+		return nil, fmt.Errorf("index tip: %w", err)
+	}
+	for _, c := range marks {
+		if c != nil && c.Err() != nil && !errors.Is(c.Err(), redis.Nil) {
+			return nil, fmt.Errorf("alert: %w", c.Err())
+		}
+	}
+	if !stored.Val() {
+		// Its reporter does not count, and no alert goes out from it.
+		return nil, s.unindexPurged(ctx, id, pseudonym, created, text)
+	}
 	var dups []string
 	for i, c := range sketches {
 		if v, ok := tips.ParseSketch(c.Val()); ok && sketch.NearDuplicate(v) {
@@ -215,26 +242,39 @@ func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Ti
 	}
 	var alerts []Signal
 	for i, e := range entities {
-		if counts[i].Val() < int64(o.Threshold) {
+		if marks[i] == nil {
 			continue
 		}
-		mac := s.entityMAC(e.Key())
-		// One alert per entity per window: the mark names the tip that
-		// raised it until the alert is handed over (then it says only
-		// alertSent), and lives as long as the window. Indexing that tip
-		// again (its indexer died, or another of its alerts failed) raises
-		// the alerts it has not handed over: at least once, and only from
-		// that tip.
-		owner, err := s.rdb.SetArgs(ctx, s.k.indexAlert(mac), id, redis.SetArgs{Mode: "NX", Get: true, TTL: o.Window}).Result()
-		if err != nil && !errors.Is(err, redis.Nil) {
-			return alerts, fmt.Errorf("alert: %w", err)
-		}
-		if errors.Is(err, redis.Nil) || owner == id {
-			alerts = append(alerts, Signal{Entity: e, Reporters: int(counts[i].Val()), mac: mac})
+		if owner, err := marks[i].Result(); errors.Is(err, redis.Nil) || owner == id {
+			alerts = append(alerts, Signal{Entity: e, Reporters: int(counts[i].Val()), mac: s.entityMAC(e.Key())})
 		}
 	}
 	return alerts, nil
 }
+
+// unindexPurged takes out again what indexing tip id wrote, the tip
+// having been purged meanwhile, as Purge does: its postings, bands and
+// late entry, the alert marks it took, its place among each entity's tips
+// and its reporter's (unless another of their tips names the entity), and
+// the hash its sketch made again.
+func (s *Store) unindexPurged(ctx context.Context, id, pseudonym string, created time.Time, text string) error {
+	pipe := s.rdb.Pipeline()
+	entities := s.unindex(ctx, pipe, id, created, text)
+	dropShredded.Eval(ctx, pipe, []string{s.k.tip(id)}) // rare: not cached
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("unindex purged tip: %w", err)
+	}
+	if err := s.unindexEntities(ctx, entities, id, pseudonym); err != nil {
+		return fmt.Errorf("unindex purged tip: %w", err)
+	}
+	return nil
+}
+
+// dropShredded deletes a tip's hash (KEYS[1]) if it holds no data key:
+// what is left of a purged tip (its sketch, links to it).
+var dropShredded = redis.NewScript(`
+if redis.call('HEXISTS', KEYS[1], 'k') == 0 then return redis.call('DEL', KEYS[1]) end
+return 0`)
 
 // trimNow says whether adding tip id to index key k should also drop the
 // members older than the retention: about one add in sixteen does, so a

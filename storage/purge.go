@@ -41,25 +41,10 @@ func (s *Store) Purge(ctx context.Context, id string) error {
 		return fmt.Errorf("purge key: %w", err)
 	}
 	pipe := s.rdb.Pipeline()
-	if num, err := postingNum(id); err == nil {
-		for _, w := range tips.IndexTokens(text) {
-			dropPosting.Eval(ctx, pipe, []string{s.k.indexToken(s.tokenMAC(w), indexDay(t.Created))}, string(num))
-		}
-	}
-	entities := tips.Extract(text, s.index0.Region)
-	for _, e := range entities {
-		// An alert it raised and has not handed over is released, as a
-		// given-up tip's: the next tip naming the entity raises it.
-		releaseAlert.Eval(ctx, pipe, []string{s.k.indexAlert(s.entityMAC(e.Key()))}, id) // rare: not cached
-	}
-	if sk, ok := tips.NewSketch(text, s.kr.keys().Index); ok {
-		args := append([]any{id}, anySlice(sk.Bands())...)
-		dropBands.Eval(ctx, pipe, s.bandKeys(t.Created, sk.Bands()), args...)
-	}
+	entities := s.unindex(ctx, pipe, id, t.Created, text)
 	for _, fid := range storedFiles(t.Content) {
 		pipe.Del(ctx, s.k.file(fid))
 	}
-	pipe.SRem(ctx, s.k.indexLate(indexDay(t.Created)), id)
 	if e := fields["e"]; e != "" {
 		pipe.XAck(ctx, s.k.triage(), TriageGroup, e)
 		pipe.XAck(ctx, s.k.triage(), IndexGroup, e)
@@ -76,9 +61,42 @@ func (s *Store) Purge(ctx context.Context, id string) error {
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("purge: %w", err)
 	}
+	if err := s.unindexEntities(ctx, entities, id, reporter); err != nil {
+		return fmt.Errorf("purge: %w", err)
+	}
+	return nil
+}
+
+// unindex queues on pipe what takes tip id, created at created with text,
+// out of the blind index and the near-duplicate bands: its postings, its
+// late entry and its bands; an alert it raised and has not handed over is
+// released, as a given-up tip's (the next tip naming the entity raises
+// it). It returns the entities the tip names: once pipe has run,
+// unindexEntities takes the tip and its reporter out of them.
+func (s *Store) unindex(ctx context.Context, pipe redis.Pipeliner, id string, created time.Time, text string) []tips.Entity {
+	if num, err := postingNum(id); err == nil {
+		for _, w := range tips.IndexTokens(text) {
+			dropPosting.Eval(ctx, pipe, []string{s.k.indexToken(s.tokenMAC(w), indexDay(created))}, string(num))
+		}
+	}
+	pipe.SRem(ctx, s.k.indexLate(indexDay(created)), id)
+	entities := tips.Extract(text, s.index0.Region)
+	for _, e := range entities {
+		releaseAlert.Eval(ctx, pipe, []string{s.k.indexAlert(s.entityMAC(e.Key()))}, id) // rare: not cached
+	}
+	if sk, ok := tips.NewSketch(text, s.kr.keys().Index); ok {
+		args := append([]any{id}, anySlice(sk.Bands())...)
+		dropBands.Eval(ctx, pipe, s.bandKeys(created, sk.Bands()), args...)
+	}
+	return entities
+}
+
+// unindexEntities takes tip id out of the sets of the entities it names,
+// and reporter (unknown: "") as unindexEntity does.
+func (s *Store) unindexEntities(ctx context.Context, entities []tips.Entity, id, reporter string) error {
 	for _, e := range entities {
 		if err := s.unindexEntity(ctx, s.entityMAC(e.Key()), id, reporter); err != nil {
-			return fmt.Errorf("purge: %w", err)
+			return err
 		}
 	}
 	return nil
