@@ -203,6 +203,8 @@ type Mux struct {
 	lastPerChat  map[string]time.Time // when each chat last got a broadcast
 	lastProgress map[string]time.Time // when each broadcast's progress was last reported
 	failures     map[string]int       // failed attempts per broadcast destination
+
+	owed owedDiscards // discards wipes could not do yet (wipe.go)
 }
 
 // Clone returns a Mux with the same configuration and no senders, as a
@@ -277,6 +279,7 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 		}
 	}()
 	c.Pseudonym = m.store.Pseudonym(req.Platform, req.UserID)
+	_ = m.settleDiscard(ctx, c.Pseudonym) // before the request can add to a wiped draft (owed still if Redis fails)
 	// One round trip: the sender's language, team role and whether they
 	// have a question to answer, and the chat's rate limit. A Redis error
 	// here only means the default language and fewer rights, and nothing

@@ -8,7 +8,12 @@ import (
 
 // ExpireDrafts drops drafts idle for too long and tells each reporter, in
 // their language, that nothing was sent. It returns how many it dropped.
+// While a draft a wipe discards is not discarded yet, none expires: its
+// notice would go to the wiped chat.
 func (m *Mux) ExpireDrafts(ctx context.Context, idle time.Duration) (int, error) {
+	if err := m.settleDiscards(ctx); err != nil {
+		return 0, err
+	}
 	expired, err := m.store.ExpireDrafts(ctx, 100)
 	for _, d := range expired {
 		platform, chatID, _ := strings.Cut(d.Route, ":")

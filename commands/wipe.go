@@ -2,8 +2,14 @@ package commands
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigia-project/vigia/storage"
@@ -116,19 +122,100 @@ func (c *Context) wipeChat(ctx context.Context, delay time.Duration) error {
 // whoever holds the phone next ("your unsent tip was deleted", "your tip
 // now has 2 parts", "your answer was delivered"), and a Send pressed later
 // would send the draft. It reports whether a draft was discarded. A
-// failure is logged, not returned: the wipe itself matters more.
+// failure (Redis unreachable) does not hold up the wipe, which matters
+// more: the discard is owed, and done before anything else touches the
+// reporter's draft (settleDiscard).
 func (m *Mux) discardUnsent(ctx context.Context, platform, pseudonym string) bool {
 	if pseudonym == "" {
 		return false // a job scheduled before wipes named the reporter
 	}
-	discarded, err := m.store.DropDraft(ctx, pseudonym)
+	discarded, err := m.discard(ctx, pseudonym)
 	if err != nil {
-		m.log.Warn("unsent draft not discarded by a wipe", "platform", platform, "error", err.Error())
-	}
-	if err := m.store.ClearAnswering(ctx, pseudonym); err != nil {
-		m.log.Warn("armed answer not cleared by a wipe", "platform", platform, "error", err.Error())
+		m.owed.add(pseudonym)
+		m.log.Warn("unsent draft not discarded by a wipe yet; will retry", "platform", platform, "error", err.Error())
 	}
 	return discarded
+}
+
+// discard drops the reporter's draft and armed answer.
+func (m *Mux) discard(ctx context.Context, pseudonym string) (bool, error) {
+	discarded, err := m.store.DropDraft(ctx, pseudonym)
+	if err != nil {
+		return false, err
+	}
+	return discarded, m.store.ClearAnswering(ctx, pseudonym)
+}
+
+// owedDiscards are the reporters whose wipe could not discard what they
+// were writing. They are kept in memory (a wipe owes them when Redis
+// cannot be written), each with the number of the wipe that owes it, so
+// that a discard done for an earlier wipe does not settle a later one.
+type owedDiscards struct {
+	mu   sync.Mutex
+	n    atomic.Int64 // len(by), read without the lock
+	last uint64
+	by   map[string]uint64 // pseudonym -> wipe number
+}
+
+func (o *owedDiscards) add(pseudonym string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.by == nil {
+		o.by = map[string]uint64{}
+	}
+	o.last++
+	o.by[pseudonym] = o.last
+	o.n.Store(int64(len(o.by)))
+}
+
+// owes returns the number of the wipe that owes pseudonym's discard.
+func (o *owedDiscards) owes(pseudonym string) (uint64, bool) {
+	if o.n.Load() == 0 {
+		return 0, false // what nearly every request sees
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	wipe, ok := o.by[pseudonym]
+	return wipe, ok
+}
+
+// done settles pseudonym's discard, unless a later wipe owes it again.
+func (o *owedDiscards) done(pseudonym string, wipe uint64) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.by[pseudonym] == wipe {
+		delete(o.by, pseudonym)
+		o.n.Store(int64(len(o.by)))
+	}
+}
+
+func (o *owedDiscards) list() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return slices.Collect(maps.Keys(o.by))
+}
+
+// settleDiscard does the discard a wipe owes for pseudonym, if any; it
+// stays owed while Redis fails.
+func (m *Mux) settleDiscard(ctx context.Context, pseudonym string) error {
+	wipe, ok := m.owed.owes(pseudonym)
+	if !ok {
+		return nil
+	}
+	if _, err := m.discard(ctx, pseudonym); err != nil {
+		return fmt.Errorf("discard owed by a wipe: %w", err)
+	}
+	m.owed.done(pseudonym, wipe)
+	return nil
+}
+
+// settleDiscards does every discard wipes owe, and fails if one is left.
+func (m *Mux) settleDiscards(ctx context.Context) error {
+	var errs error
+	for _, p := range m.owed.list() {
+		errs = errors.Join(errs, m.settleDiscard(ctx, p))
+	}
+	return errs
 }
 
 // RunWipes carries out the scheduled deletions that are due: enrolment

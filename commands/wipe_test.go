@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -150,5 +151,111 @@ func TestWipeSaysWhenItDiscardsADraft(t *testing.T) {
 	rep(commands.Request{Command: "wipe"})
 	if r := rep(commands.Request{Text: "soy el hermano, ¿qué es esto?"}); len(r) != 1 || !strings.HasPrefix(r[0].Text, en("draft_started")) {
 		t.Fatalf("the next message after a wipe went as an answer: %+v", r)
+	}
+}
+
+// A wipe while Redis is unreachable wipes the chat all the same, and the
+// discard it could not do is done once Redis answers: before a sweep
+// (which would tell the wiped chat that an unsent tip was deleted) and
+// before the reporter's next message (which would join the old draft).
+func TestWipeDuringAnOutageStillDiscardsTheDraft(t *testing.T) {
+	e, p, srv := newGuarded(t)
+	ctx := context.Background()
+	en := func(id string) string { return e.msg.Localize("en", id, nil) }
+	rep := func(req commands.Request) []commands.Reply {
+		req.UserChat, req.Language = wiperID, "en"
+		return e.do(wiperID, req)
+	}
+	wipeDuringOutage := func(msg string) (send string) {
+		t.Helper()
+		send = press(rep(commands.Request{Text: "El dueño se llama Ramiro y vende armas", MessageID: msg}), "send:")
+		srv.Stop()
+		defer func() {
+			srv.Restart()
+			// The client dials again about once a second after failing.
+			for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+				if _, err := e.store.Recent(ctx, 1); err == nil {
+					return
+				} else if time.Now().After(deadline) {
+					t.Fatalf("Redis not back: %v", err)
+				}
+			}
+		}()
+		if r := rep(commands.Request{Command: "wipe", MessageID: msg + "w"}); len(r) != 0 {
+			t.Fatalf("a wipe during the outage leaves a message behind: %+v", r)
+		}
+		if _, w := p.took(); len(w) == 0 || w[len(w)-1] != wiperID+"/"+msg+"w" {
+			t.Fatalf("the chat was not wiped during the outage: %v", w)
+		}
+		if _, err := e.mux.ExpireDrafts(ctx, 30*time.Minute); err == nil {
+			t.Fatal("a sweep while Redis is down reported success")
+		}
+		return send
+	}
+
+	wipeDuringOutage("45")
+	e.clk.Add(time.Hour) // long past the drafts' idle time (30 min)
+	if _, err := e.mux.ExpireDrafts(ctx, 30*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if s := p.sent[wiperID]; len(s) != 0 {
+		t.Fatalf("after the wipe, the bot wrote into the wiped chat: %+v", s)
+	}
+	if _, err := e.store.Draft(ctx, e.store.Pseudonym("telegram", wiperID)); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("Redis still holds the unsent draft (%v)", err)
+	}
+
+	send := wipeDuringOutage("50")
+	if r := rep(commands.Request{Text: "hola", MessageID: "52"}); len(r) != 1 || !strings.HasPrefix(r[0].Text, en("draft_started")) {
+		t.Fatalf("the next message after the wipe joined the old draft: %+v", r)
+	}
+	if r := rep(commands.Request{Callback: send}); len(r) != 1 || r[0].Text != en("draft_stale") {
+		t.Fatalf("Send of the wiped draft: %+v", r)
+	}
+}
+
+// flakyDrops fails the next fails draft drops, as a Redis hiccup would.
+type flakyDrops struct {
+	commands.Store
+	fails atomic.Int32
+}
+
+func (f *flakyDrops) DropDraft(ctx context.Context, pseudonym string) (bool, error) {
+	if f.fails.Add(-1) >= 0 {
+		return false, errors.New("i/o timeout")
+	}
+	return f.Store.DropDraft(ctx, pseudonym)
+}
+
+// A scheduled wipe whose discard fails wipes the chat, and the discard is
+// done before the next sweep can tell the wiped chat about the draft.
+func TestScheduledWipeDiscardsTheDraftAfterAFailure(t *testing.T) {
+	fd := &flakyDrops{}
+	e := newEnv(t, func(s commands.Store) commands.Store { fd.Store = s; return fd })
+	p := &platform{recorder: &recorder{}}
+	e.mux.AddSender("telegram", p)
+	ctx := context.Background()
+	rep := func(req commands.Request) []commands.Reply {
+		req.UserChat, req.Language = wiperID, "en"
+		return e.do(wiperID, req)
+	}
+	rep(commands.Request{Text: "El dueño se llama Ramiro", MessageID: "45"})
+	rep(commands.Request{Command: "wipe", Args: "1h", MessageID: "46"})
+	e.clk.Add(time.Hour + time.Second)
+	fd.fails.Store(1)
+	if err := e.mux.RunWipes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, w := p.took(); len(w) != 1 {
+		t.Fatalf("scheduled wipe: %v", w)
+	}
+	if _, err := e.mux.ExpireDrafts(ctx, 30*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if s := p.sent[wiperID]; len(s) != 0 {
+		t.Fatalf("after the wipe, the bot wrote into the wiped chat: %+v", s)
+	}
+	if _, err := e.store.Draft(ctx, e.store.Pseudonym("telegram", wiperID)); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("Redis still holds the unsent draft (%v)", err)
 	}
 }
