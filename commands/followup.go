@@ -140,7 +140,11 @@ func ask(ctx context.Context, c *Context) error {
 	if !ok {
 		return c.Say(ctx, "ask_not_allowed", map[string]any{"ID": id})
 	}
+	// The route was read before: the reporter may have withdrawn since.
 	n, err := c.mux.store.QuestionNumber(ctx, id)
+	if errors.Is(err, storage.ErrNoRoute) {
+		return c.Say(ctx, "ask_not_allowed", map[string]any{"ID": id})
+	}
 	if errors.Is(err, storage.ErrNotFound) {
 		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
 	}
@@ -160,6 +164,16 @@ func ask(ctx context.Context, c *Context) error {
 		return err
 	}
 	err = c.mux.store.Ask(ctx, id, n, c.claimer(), text)
+	if errors.Is(err, storage.ErrNoRoute) {
+		// They withdrew while it was on its way: it is not recorded, and
+		// taken back where the platform allows.
+		if r, ok := sender.(MessageRemover); ok && msgID != "" {
+			if err := r.DeleteMessage(ctx, chat, msgID); err != nil {
+				c.mux.log.Warn("question not taken back", "platform", platform, "error", err.Error())
+			}
+		}
+		return c.Say(ctx, "ask_not_allowed", map[string]any{"ID": id})
+	}
 	if errors.Is(err, storage.ErrNotFound) {
 		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
 	}
@@ -168,13 +182,35 @@ func ask(ctx context.Context, c *Context) error {
 	}
 	_ = c.mux.store.TouchClaim(ctx, id, c.Pseudonym) // waiting for the answer is work too
 	if reporter, err := c.mux.store.Reporter(ctx, id); err == nil && msgID != "" {
-		a, err := c.mux.loadAnswering(ctx, reporter)
-		if err == nil {
-			a.mark(msgID, question{Tip: id, N: n, Until: c.mux.now().Add(c.mux.triage.AnswerWindow).UnixMilli()})
-			_ = c.mux.saveAnswering(ctx, reporter, a)
-		}
+		c.mux.markQuestion(ctx, reporter, msgID, question{Tip: id, N: n, Until: c.mux.now().Add(c.mux.triage.AnswerWindow).UnixMilli()})
 	}
 	return c.Say(ctx, "ask_sent", nil)
+}
+
+// markQuestion remembers that the reporter's message msg is question q,
+// so that a reply to it answers it; unless the question was closed
+// meanwhile (/forget drops its questions, then their marks: checked after
+// marking, one of the two sees the other).
+func (m *Mux) markQuestion(ctx context.Context, reporter, msg string, q question) {
+	a, err := m.loadAnswering(ctx, reporter)
+	if err != nil {
+		return
+	}
+	a.mark(msg, q)
+	if m.saveAnswering(ctx, reporter, a) != nil {
+		return
+	}
+	open, err := m.store.OpenQuestions(ctx, q.Tip)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return // kept: a reply to a closed question is kept as a new tip
+	}
+	if slices.ContainsFunc(open, func(o storage.Question) bool { return o.N == q.N }) {
+		return
+	}
+	if a, err := m.loadAnswering(ctx, reporter); err == nil {
+		a.drop(func(r question) bool { return r == q })
+		_ = m.saveAnswering(ctx, reporter, a)
+	}
 }
 
 // answerButton arms the reporter's next message as the answer to the

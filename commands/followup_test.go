@@ -2,11 +2,13 @@ package commands_test
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/tips"
 )
 
@@ -336,4 +338,129 @@ func TestMarksFromBeforeNumberedQuestions(t *testing.T) {
 	if a := tm.tipAnswers("1"); strings.Join(a, "|") != "El lunes|A las nueve" {
 		t.Fatalf("answers: %q", a)
 	}
+}
+
+// racingStore is the team's store with something run right after a call
+// returns, once: what another request did meanwhile.
+type racingStore struct {
+	commands.Store
+	afterRoute, afterAsk func()
+}
+
+func (s *racingStore) ReporterRoute(ctx context.Context, id string) (string, string, error) {
+	route, lang, err := s.Store.ReporterRoute(ctx, id)
+	if f := s.afterRoute; f != nil {
+		s.afterRoute = nil
+		f()
+	}
+	return route, lang, err
+}
+
+func (s *racingStore) Ask(ctx context.Context, id string, n int, by storage.Claimer, question string) error {
+	err := s.Store.Ask(ctx, id, n, by, question)
+	if f := s.afterAsk; f != nil {
+		s.afterAsk = nil
+		f()
+	}
+	return err
+}
+
+// racing makes the team's engine use a racingStore, which it returns.
+func (tm *team) racing() *racingStore {
+	st := &racingStore{Store: tm.store}
+	tm.mux = commands.New(commands.Options{
+		Store: st, Messages: tm.msg, Now: tm.clk.Now, DefaultLanguage: "en",
+		Logger:            slog.New(slog.NewTextHandler(tm.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Retention:         90 * 24 * time.Hour,
+		Roles:             commands.Roles{"telegram:" + adminID: commands.Admin},
+		InvestigatorChats: []string{invChat},
+		Triage:            commands.Triage{ClaimTimeout: time.Hour, RemindAfter: 10 * time.Minute, UrgentAfter: 5 * time.Minute},
+		PublishApprovals:  2,
+	})
+	tm.mux.AddSender("telegram", tm.sent)
+	return st
+}
+
+// hookSender is the team's recorder with something run before a message
+// goes to a chat, once; it can take back a message it sent.
+type hookSender struct {
+	*recorder
+	before  map[string]func()
+	deleted []string
+}
+
+func (tm *team) hooked() *hookSender {
+	s := &hookSender{recorder: tm.sent, before: map[string]func(){}}
+	tm.mux.AddSender("telegram", s)
+	return s
+}
+
+func (s *hookSender) Send(ctx context.Context, chat string, r commands.Reply) (string, error) {
+	if f := s.before[chat]; f != nil {
+		delete(s.before, chat)
+		f()
+	}
+	return s.recorder.Send(ctx, chat, r)
+}
+
+func (s *hookSender) DeleteMessage(_ context.Context, chat, msg string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.deleted = append(s.deleted, chat+"/"+msg)
+	return nil
+}
+
+// A reporter who withdraws with /forget while an investigator's question
+// is on its way is not asked it: it is refused before it is sent, or, if
+// it was sent already, taken back and not recorded; either way the
+// investigator is told the reporter cannot be asked, and no reply can
+// answer it.
+func TestAskRacingForget(t *testing.T) {
+	ctx := context.Background()
+	notAllowed := func(tm *team) string { return tm.text("en", "ask_not_allowed", map[string]any{"ID": "1"}) }
+	check := func(tm *team, when string) {
+		t.Helper()
+		if open, err := tm.store.OpenQuestions(ctx, "1"); err != nil || len(open) != 0 {
+			t.Fatalf("/forget %s: open questions %+v %v", when, open, err)
+		}
+		if v, err := tm.store.Answering(ctx, tm.store.Pseudonym("telegram", reporterID)); err == nil && strings.Contains(v, `"t":"1"`) {
+			t.Fatalf("/forget %s: the reporter's marks name the question: %s", when, v)
+		}
+		if r := tm.reply("m1", "El lunes"); !tm.drafted(r, "") && !tm.drafted(r, "answer_not_open") {
+			t.Fatalf("/forget %s: a reply to the question: %q", when, texts(r))
+		}
+		if n := tm.notices("2002"); len(n) != 0 {
+			t.Fatalf("/forget %s: Ana was told %q", when, n)
+		}
+	}
+
+	// After the route was read, before the question is numbered.
+	tm, receipt := questioned(t)
+	tm.racing().afterRoute = func() { tm.as(reporterID, "Rosa", commands.Request{Command: "forget", Args: receipt}) }
+	if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Qué día?"}); len(r) != 1 || r[0].Text != notAllowed(tm) {
+		t.Fatalf("/ask racing /forget: %q", texts(r))
+	}
+	if n := tm.notices(reporterID); len(n) != 0 {
+		t.Fatalf("the reporter who withdrew was asked %q", n)
+	}
+	check(tm, "before numbering")
+
+	// While the question is being sent: it is taken back.
+	tm, receipt = questioned(t)
+	hs := tm.hooked()
+	hs.before[reporterID] = func() { tm.as(reporterID, "Rosa", commands.Request{Command: "forget", Args: receipt}) }
+	if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Qué día?"}); len(r) != 1 || r[0].Text != notAllowed(tm) {
+		t.Fatalf("/ask racing /forget: %q", texts(r))
+	}
+	if len(hs.deleted) != 1 || hs.deleted[0] != reporterID+"/m1" {
+		t.Fatalf("the question sent was not taken back: %q", hs.deleted)
+	}
+	check(tm, "while sending")
+
+	// After the question was recorded: /forget closed it, and the mark set
+	// for it is not left behind.
+	tm, receipt = questioned(t)
+	tm.racing().afterAsk = func() { tm.as(reporterID, "Rosa", commands.Request{Command: "forget", Args: receipt}) }
+	tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Qué día?"})
+	check(tm, "after recording")
 }

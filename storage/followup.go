@@ -85,18 +85,26 @@ local function logEntry(tip, log, entry, retention)
 end
 `
 
+// ErrNoRoute is returned when a tip's reporter cannot be asked a question:
+// they did not allow questions, or withdrew that with /forget.
+var ErrNoRoute = errors.New("reporter cannot be asked")
+
 // numberQuestion counts a question of tip KEYS[1], if the tip is still
-// there (else 0: a tip that expired or was purged is not brought back).
+// there (else 0: a tip that expired or was purged is not brought back) and
+// its reporter can still be reached at route KEYS[2] (else -1).
 var numberQuestion = redis.NewScript(`
 if redis.call('HEXISTS', KEYS[1], 'k') == 0 then return 0 end
+if redis.call('EXISTS', KEYS[2]) == 0 then return -1 end
 return redis.call('HINCRBY', KEYS[1], 'qn', 1)`)
 
 // askQuestion opens question ARGV[1] of tip KEYS[1] (text ARGV[2], asker
-// ARGV[3]) and adds ARGV[4] to its history KEYS[2]. A question asked before
-// questions were numbered stays open, as question 0.
+// ARGV[3]) and adds ARGV[4] to its history KEYS[2], unless the tip is gone
+// (0) or the reporter withdrew meanwhile, erasing route KEYS[3] (-1). A
+// question asked before questions were numbered stays open, as question 0.
 var askQuestion = redis.NewScript(questionLua + `
 local tip, n = KEYS[1], ARGV[1]
 if redis.call('HEXISTS', tip, 'k') == 0 then return 0 end
+if redis.call('EXISTS', KEYS[3]) == 0 then return -1 end
 local old = redis.call('HGET', tip, 'oq')
 if old and not numbered(tip) then redis.call('HSET', tip, 'q:0', old) end
 redis.call('HSET', tip, 'q:' .. n, ARGV[2], 'qb:' .. n, ARGV[3], 'oq', ARGV[2])
@@ -146,21 +154,27 @@ func (s *Store) Forget(ctx context.Context, id string) error {
 }
 
 // QuestionNumber numbers the next question to a tip's reporter, before it
-// is delivered (its Answer button names it); ErrNotFound if the tip is gone.
+// is delivered (its Answer button names it); ErrNotFound if the tip is
+// gone, ErrNoRoute if its reporter cannot be asked.
 func (s *Store) QuestionNumber(ctx context.Context, id string) (int, error) {
-	n, err := numberQuestion.Run(ctx, s.rdb, []string{s.k.tip(id)}).Int()
+	n, err := numberQuestion.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.route(id)}).Int()
 	if err != nil {
 		return 0, fmt.Errorf("number question: %w", err)
 	}
-	if n == 0 {
+	switch n {
+	case 0:
 		return 0, ErrNotFound
+	case -1:
+		return 0, ErrNoRoute
 	}
 	return n, nil
 }
 
 // Ask records question n to a tip's reporter, once delivered: in the
 // history, and open until it is answered, with who asked it. Earlier
-// questions stay open. ErrNotFound if the tip is gone.
+// questions stay open. ErrNotFound if the tip is gone, ErrNoRoute if the
+// reporter withdrew (with /forget) while it was on its way: it is not
+// recorded.
 func (s *Store) Ask(ctx context.Context, id string, n int, by Claimer, question string) error {
 	dataKey, err := s.dataKey(ctx, id)
 	if err != nil {
@@ -180,12 +194,15 @@ func (s *Store) Ask(ctx context.Context, id string, n int, by Claimer, question 
 	if err != nil {
 		return err
 	}
-	ok, err := askQuestion.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.tipLog(id)}, num, text, who, entry, s.retention.Milliseconds()).Int()
+	ok, err := askQuestion.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.tipLog(id), s.k.route(id)}, num, text, who, entry, s.retention.Milliseconds()).Int()
 	if err != nil {
 		return fmt.Errorf("ask: %w", err)
 	}
-	if ok == 0 {
+	switch ok {
+	case 0:
 		return ErrNotFound
+	case -1:
+		return ErrNoRoute
 	}
 	return nil
 }

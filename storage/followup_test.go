@@ -159,3 +159,37 @@ func TestQuestionsOfForgottenAndGoneTips(t *testing.T) {
 		t.Fatalf("a purged tip came back: %v", keys)
 	}
 }
+
+// A question is neither numbered nor recorded for a reporter who cannot be
+// reached: who did not allow questions, or withdrew with /forget, even
+// while the question was on its way to them.
+func TestNoQuestionWithoutARoute(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	ana := storage.Claimer{Name: "Ana"}
+	silent := submit(t, st, "104", 10, "", false)
+	if _, err := st.QuestionNumber(ctx, silent); !errors.Is(err, storage.ErrNoRoute) {
+		t.Fatalf("question number without a route: %v", err)
+	}
+
+	id := submit(t, st, "105", 20, "", true)
+	n, err := st.QuestionNumber(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Forget(ctx, id); err != nil { // while the question is being sent
+		t.Fatal(err)
+	}
+	if err := st.Ask(ctx, id, n, ana, "¿Qué día?"); !errors.Is(err, storage.ErrNoRoute) {
+		t.Fatalf("question recorded after /forget: %v", err)
+	}
+	if open, err := st.OpenQuestions(ctx, id); err != nil || len(open) != 0 {
+		t.Fatalf("open questions: %+v %v", open, err)
+	}
+	if tip, _ := st.Tip(ctx, id); tip.OpenQuestion != "" || len(tip.History) != 0 {
+		t.Fatalf("after /forget: open %q, history %+v", tip.OpenQuestion, tip.History)
+	}
+	if _, err := st.QuestionNumber(ctx, id); !errors.Is(err, storage.ErrNoRoute) {
+		t.Fatalf("question number after /forget: %v", err)
+	}
+}
