@@ -49,14 +49,28 @@ type question struct {
 }
 
 func (m *Mux) loadAnswering(ctx context.Context, pseudonym string) (answering, error) {
-	var a answering
 	v, err := m.store.Answering(ctx, pseudonym)
-	if errors.Is(err, storage.ErrNotFound) {
-		return a, nil
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return answering{}, err
 	}
-	if err != nil {
-		return a, err
-	}
+	return m.parseAnswering(v), nil
+}
+
+// updateAnswering changes a reporter's marks as one step: a mark another
+// request saves meanwhile (an /ask, an Answer button) is kept. change may
+// run more than once.
+func (m *Mux) updateAnswering(ctx context.Context, pseudonym string, change func(*answering)) error {
+	return m.store.UpdateAnswering(ctx, pseudonym, func(v string) (string, time.Duration) {
+		a := m.parseAnswering(v)
+		change(&a)
+		return m.encodeAnswering(a)
+	})
+}
+
+// parseAnswering reads a reporter's marks ("" for none), those of versions
+// before numbered questions too, without the expired ones.
+func (m *Mux) parseAnswering(v string) answering {
+	var a answering
 	_ = json.Unmarshal([]byte(v), &a)
 	now := m.now().UnixMilli()
 	until := m.now().Add(m.triage.AnswerWindow).UnixMilli()
@@ -68,10 +82,12 @@ func (m *Mux) loadAnswering(ctx context.Context, pseudonym string) (answering, e
 	}
 	a.OldNext, a.OldReplies = "", nil
 	a.drop(func(q question) bool { return q.Until <= now })
-	return a, nil
+	return a
 }
 
-func (m *Mux) saveAnswering(ctx context.Context, pseudonym string, a answering) error {
+// encodeAnswering returns a reporter's marks as stored, and for how long:
+// until the last one's window ends (none left: nothing to store).
+func (m *Mux) encodeAnswering(a answering) (string, time.Duration) {
 	var last int64
 	if a.Next != nil {
 		last = a.Next.Until
@@ -81,10 +97,10 @@ func (m *Mux) saveAnswering(ctx context.Context, pseudonym string, a answering) 
 	}
 	ttl := time.Duration(last-m.now().UnixMilli()) * time.Millisecond
 	if ttl <= 0 {
-		return m.store.ClearAnswering(ctx, pseudonym)
+		return "", 0
 	}
 	b, _ := json.Marshal(a)
-	return m.store.SetAnswering(ctx, pseudonym, string(b), ttl)
+	return string(b), ttl
 }
 
 // mark remembers that message msg is question q.
@@ -192,12 +208,7 @@ func ask(ctx context.Context, c *Context) error {
 // meanwhile (/forget drops its questions, then their marks: checked after
 // marking, one of the two sees the other).
 func (m *Mux) markQuestion(ctx context.Context, reporter, msg string, q question) {
-	a, err := m.loadAnswering(ctx, reporter)
-	if err != nil {
-		return
-	}
-	a.mark(msg, q)
-	if m.saveAnswering(ctx, reporter, a) != nil {
+	if m.updateAnswering(ctx, reporter, func(a *answering) { a.mark(msg, q) }) != nil {
 		return
 	}
 	open, err := m.store.OpenQuestions(ctx, q.Tip)
@@ -207,10 +218,7 @@ func (m *Mux) markQuestion(ctx context.Context, reporter, msg string, q question
 	if slices.ContainsFunc(open, func(o storage.Question) bool { return o.N == q.N }) {
 		return
 	}
-	if a, err := m.loadAnswering(ctx, reporter); err == nil {
-		a.drop(func(r question) bool { return r == q })
-		_ = m.saveAnswering(ctx, reporter, a)
-	}
+	_ = m.updateAnswering(ctx, reporter, func(a *answering) { a.drop(func(r question) bool { return r == q }) })
 }
 
 // answerButton arms the reporter's next message as the answer to the
@@ -232,12 +240,8 @@ func (m *Mux) answerButton(ctx context.Context, c *Context, data string) error {
 	if msg != "" {
 		return c.Say(ctx, msg, nil)
 	}
-	a, err := m.loadAnswering(ctx, c.Pseudonym)
-	if err != nil {
-		return err
-	}
-	a.Next = &question{Tip: id, N: n, Until: m.now().Add(m.triage.AnswerWindow).UnixMilli()}
-	if err := m.saveAnswering(ctx, c.Pseudonym, a); err != nil {
+	next := question{Tip: id, N: n, Until: m.now().Add(m.triage.AnswerWindow).UnixMilli()}
+	if err := m.updateAnswering(ctx, c.Pseudonym, func(a *answering) { a.Next = &next }); err != nil {
 		return err
 	}
 	return c.Say(ctx, "answer_prompt", nil)
@@ -308,10 +312,17 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		return true, err // the question stays open: the reporter can send it again
 	}
 	// Answered now or before (or its tip is gone): that question's marks
-	// are used up, the others stay.
-	a.Next = nil
-	a.drop(func(r question) bool { return r.Tip == q.Tip && r.N == q.N })
-	_ = m.saveAnswering(ctx, c.Pseudonym, a)
+	// are used up, and the Answer pressed before this message; the others
+	// stay, with any saved while the answer was delivered (a question
+	// asked, an Answer pressed meanwhile).
+	same := func(r question) bool { return r.Tip == q.Tip && r.N == q.N }
+	pressed := a.Next
+	_ = m.updateAnswering(ctx, c.Pseudonym, func(a *answering) {
+		if a.Next != nil && pressed != nil && a.Next.Tip == pressed.Tip && a.Next.N == pressed.N {
+			a.Next = nil
+		}
+		a.drop(same)
+	})
 	if errors.Is(err, errNotOpen) {
 		// Not lost: the message goes on as a new tip, which the reporter
 		// may send or cancel.
@@ -440,9 +451,10 @@ func replyCommand(ctx context.Context, c *Context) error {
 		if err != nil {
 			return err
 		}
-		if a, err := c.mux.loadAnswering(ctx, c.Pseudonym); err == nil && c.answering {
-			a.drop(func(r question) bool { return r.Tip == t.ID && r.N == q })
-			_ = c.mux.saveAnswering(ctx, c.Pseudonym, a)
+		if c.answering {
+			_ = c.mux.updateAnswering(ctx, c.Pseudonym, func(a *answering) {
+				a.drop(func(r question) bool { return r.Tip == t.ID && r.N == q })
+			})
 		}
 		return c.Say(ctx, "answer_done", nil)
 	}
@@ -465,10 +477,9 @@ func forget(ctx context.Context, c *Context) error {
 	if err := c.mux.store.Forget(ctx, t.ID); err != nil {
 		return err
 	}
-	if a, err := c.mux.loadAnswering(ctx, c.Pseudonym); err == nil {
+	_ = c.mux.updateAnswering(ctx, c.Pseudonym, func(a *answering) {
 		a.drop(func(q question) bool { return q.Tip == t.ID })
-		_ = c.mux.saveAnswering(ctx, c.Pseudonym, a)
-	}
+	})
 	return c.Say(ctx, "forget_done", nil)
 }
 

@@ -464,3 +464,53 @@ func TestAskRacingForget(t *testing.T) {
 	tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Qué día?"})
 	check(tm, "after recording")
 }
+
+// Marks saved while an answer is being delivered (to each investigator in
+// turn, over the network) are kept: a question asked meanwhile is answered
+// by a reply to it, an Answer pressed meanwhile arms the next message, and
+// the marks a /forget dropped meanwhile stay dropped.
+func TestMarksSavedWhileAnAnswerIsDelivered(t *testing.T) {
+	tm, receipt := questioned(t, "¿Qué día?") // m1
+	tm.join("2003", "Beto")
+	hs := tm.hooked()
+	// While Ana is told the answer to the first question, Beto asks.
+	hs.before["2002"] = func() { tm.as("2003", "Beto", commands.Request{Command: "ask", Args: "1 ¿Qué hora?"}) } // m2
+	if r := tm.reply("m1", "El lunes"); !tm.answered(r) {
+		t.Fatalf("reply to the first question: %q", texts(r))
+	}
+	if r := tm.reply("m2", "A las nueve"); !tm.answered(r) {
+		t.Fatalf("reply to the question asked meanwhile: %q", texts(r))
+	}
+	if n := tm.notices("2003"); len(n) != 1 || n[0] != tm.notice("1", "¿Qué hora?", "A las nueve") {
+		t.Fatalf("Beto was told %q", n)
+	}
+
+	// While Ana is told an answer, the reporter presses Answer under
+	// another question (from a second device).
+	tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Dónde?"})   // m3
+	tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Quiénes?"}) // m4
+	tm.notices("2002")
+	hs.before["2002"] = func() { tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:4"}) }
+	if r := tm.reply("m3", "En el mercado"); !tm.answered(r) {
+		t.Fatalf("reply to the third question: %q", texts(r))
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Dos hombres"}); !tm.answered(r) {
+		t.Fatalf("the message after Answer pressed meanwhile: %q", texts(r))
+	}
+	want := []string{tm.notice("1", "¿Dónde?", "En el mercado"), tm.notice("1", "¿Quiénes?", "Dos hombres")}
+	if n := tm.notices("2002"); strings.Join(n, "|") != strings.Join(want, "|") {
+		t.Fatalf("Ana was told %q", n)
+	}
+
+	// While Ana is told an answer, the reporter withdraws: the marks of
+	// the questions /forget closed are not brought back.
+	tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Cuándo?"}) // m5
+	tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Cómo?"})   // m6
+	hs.before["2002"] = func() { tm.as(reporterID, "Rosa", commands.Request{Command: "forget", Args: receipt}) }
+	if r := tm.reply("m5", "Ayer"); !tm.answered(r) {
+		t.Fatalf("reply to the fifth question: %q", texts(r))
+	}
+	if v, err := tm.store.Answering(context.Background(), tm.store.Pseudonym("telegram", reporterID)); err == nil && strings.Contains(v, `"t":"1"`) {
+		t.Fatalf("marks after /forget: %s", v)
+	}
+}

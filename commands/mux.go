@@ -64,7 +64,7 @@ type Store interface {
 	ClaimerOf(ctx context.Context, id string) (storage.Claimer, error)
 	ClaimedBy(ctx context.Context, id string) (string, error)
 	TouchClaim(ctx context.Context, id, claimerKey string) error
-	SetAnswering(ctx context.Context, pseudonym, id string, ttl time.Duration) error
+	UpdateAnswering(ctx context.Context, pseudonym string, update func(string) (string, time.Duration)) error
 	Answering(ctx context.Context, pseudonym string) (string, error)
 	ClearAnswering(ctx context.Context, pseudonym string) error
 	Audit(ctx context.Context, e storage.AuditEntry, retention time.Duration) error

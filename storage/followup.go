@@ -339,6 +339,52 @@ func (s *Store) Answering(ctx context.Context, pseudonym string) (string, error)
 	return string(v), nil
 }
 
+// UpdateAnswering changes what SetAnswering stored for a reporter as one
+// step: update gets the value ("" if there is none) and returns the new one
+// and how long it lives (none: the value is removed). A change saved by
+// another request meanwhile is not lost: update runs again on it (WATCH),
+// so it must not do anything else.
+func (s *Store) UpdateAnswering(ctx context.Context, pseudonym string, update func(string) (string, time.Duration)) error {
+	key := s.k.answering(pseudonym)
+	for range 10 {
+		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+			var v string
+			sealed, err := tx.Get(ctx, key).Bytes()
+			switch {
+			case errors.Is(err, redis.Nil):
+			case err != nil:
+				return err
+			default:
+				if plain, err := s.kr.open(sealed, "answering:"+pseudonym); err == nil {
+					v = string(plain) // else as Answering: none
+				}
+			}
+			v, ttl := update(v)
+			if ttl > 0 {
+				if sealed, err = s.kr.seal([]byte(v), "answering:"+pseudonym); err != nil {
+					return err
+				}
+			}
+			_, err = tx.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+				if ttl > 0 {
+					pipe.Set(ctx, key, sealed, ttl)
+				} else {
+					pipe.Del(ctx, key)
+				}
+				return nil
+			})
+			return err
+		}, key)
+		if !errors.Is(err, redis.TxFailedErr) {
+			if err != nil {
+				return fmt.Errorf("update answering: %w", err)
+			}
+			return nil
+		}
+	}
+	return errors.New("update answering: it kept changing")
+}
+
 // ClearAnswering removes a reporter's answering mark.
 func (s *Store) ClearAnswering(ctx context.Context, pseudonym string) error {
 	return s.rdb.Del(ctx, s.k.answering(pseudonym)).Err()

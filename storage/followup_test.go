@@ -1,12 +1,15 @@
 package storage_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
 	"github.com/vigia-project/vigia/tips"
 )
 
@@ -192,4 +195,63 @@ func TestNoQuestionWithoutARoute(t *testing.T) {
 	if _, err := st.QuestionNumber(ctx, id); !errors.Is(err, storage.ErrNoRoute) {
 		t.Fatalf("question number after /forget: %v", err)
 	}
+}
+
+// UpdateAnswering changes a reporter's marks as one step: a change another
+// request saves meanwhile is not lost, the update runs again on it. Sealed,
+// and on a Redis Cluster too (one key).
+func TestUpdateAnsweringKeepsWhatChangedMeanwhile(t *testing.T) {
+	run := func(t *testing.T, st *storage.Store, dump func() map[string][]byte) {
+		ctx := context.Background()
+		p := st.Pseudonym("telegram", "104")
+		if err := st.SetAnswering(ctx, p, "mark-one", time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		var seen []string
+		err := st.UpdateAnswering(ctx, p, func(v string) (string, time.Duration) {
+			if len(seen) == 0 { // another request saves its mark meanwhile
+				if err := st.SetAnswering(ctx, p, v+",mark-two", time.Hour); err != nil {
+					t.Fatal(err)
+				}
+			}
+			seen = append(seen, v)
+			return v + ",mark-three", time.Hour
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, err := st.Answering(ctx, p); err != nil || v != "mark-one,mark-two,mark-three" || len(seen) != 2 {
+			t.Fatalf("after the update: %q %v (it saw %q)", v, err, seen)
+		}
+		for k, v := range dump() {
+			if contains(v, "mark-") {
+				t.Fatalf("a mark in clear in %s", k)
+			}
+		}
+		// Nothing left to remember: no key.
+		if err := st.UpdateAnswering(ctx, p, func(string) (string, time.Duration) { return "", 0 }); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Answering(ctx, p); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("after clearing: %v", err)
+		}
+		// None to start from: the update sees "".
+		err = st.UpdateAnswering(ctx, p, func(v string) (string, time.Duration) { return v + "mark-four", time.Hour })
+		if v, _ := st.Answering(ctx, p); err != nil || v != "mark-four" {
+			t.Fatalf("from none: %q %v", v, err)
+		}
+	}
+	t.Run("single", func(t *testing.T) {
+		st, srv, _ := newStore(t)
+		run(t, st, func() map[string][]byte { d, _ := srv.Dump(context.Background()); return d })
+	})
+	t.Run("cluster", func(t *testing.T) {
+		cl := redistest.StartCluster(t)
+		kr, _ := storage.NewKeyring(bytes.Repeat([]byte{8}, 32))
+		st, err := storage.New(cl.Client(), kr, storage.Options{Prefix: "c"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		run(t, st, func() map[string][]byte { return nil })
+	})
 }
