@@ -223,17 +223,25 @@ func (m *Mux) markQuestion(ctx context.Context, reporter, msg string, q question
 
 // answerButton arms the reporter's next message as the answer to the
 // question under which Answer was pressed, after checking that the tip is
-// theirs (button data can be forged) and the question still open.
+// theirs (button data can be forged) and the question still open. A
+// button without a number is under the question asked before questions
+// were numbered: question 0, and no other.
 func (m *Mux) answerButton(ctx context.Context, c *Context, data string) error {
 	id, num, numbered := strings.Cut(data, ":")
-	n, err := strconv.Atoi(num)
-	if _, ok := parseTipID(id); !ok || (numbered && (err != nil || n < 1)) {
+	n := 0
+	if numbered {
+		var err error
+		if n, err = strconv.Atoi(num); err != nil || n < 1 {
+			return nil
+		}
+	}
+	if _, ok := parseTipID(id); !ok {
 		return nil
 	}
 	if reporter, err := m.store.Reporter(ctx, id); err != nil || reporter != c.Pseudonym {
 		return c.Say(ctx, "answer_none", nil)
 	}
-	n, msg, err := m.openQuestion(ctx, id, n, numbered)
+	n, msg, err := m.openQuestion(ctx, id, n, true)
 	if err != nil {
 		return err
 	}
@@ -248,8 +256,7 @@ func (m *Mux) answerButton(ctx context.Context, c *Context, data string) error {
 }
 
 // openQuestion finds question n among a tip's open questions or, when the
-// reporter did not say which (an Answer button under a question asked
-// before they were numbered, /reply), the one open question. Else it
+// reporter did not say which (/reply), the one open question. Else it
 // returns what to tell the reporter: none is open, or which one?
 func (m *Mux) openQuestion(ctx context.Context, id string, n int, numbered bool) (int, string, error) {
 	open, err := m.store.OpenQuestions(ctx, id)

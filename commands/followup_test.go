@@ -254,8 +254,8 @@ func TestPhotoReplyToOneOfTwoQuestions(t *testing.T) {
 // Without Telegram's reply: a plain message is a tip, as ever; the Answer
 // button under a question arms the next message as its answer; /reply
 // CODE, which names the tip and not the question, answers the one open
-// question, and with several open tells how to answer one (as does an
-// Answer button from before questions were numbered).
+// question, and with several open tells how to answer one. An Answer
+// button from before questions were numbered is under none of these.
 func TestAnsweringWithoutReplying(t *testing.T) {
 	tm, receipt := questioned(t, "¿Qué día?", "¿Qué hora?")
 	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Otra cosa"}); !tm.drafted(r, "") {
@@ -266,7 +266,7 @@ func TestAnsweringWithoutReplying(t *testing.T) {
 	if r := tm.as(reporterID, "Rosa", commands.Request{Command: "reply", Args: receipt + " El lunes"}); len(r) != 1 || r[0].Text != which {
 		t.Fatalf("/reply with two questions open: %q", texts(r))
 	}
-	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1"}); len(r) != 1 || r[0].Text != which {
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1"}); len(r) != 1 || r[0].Text != tm.text("en", "answer_none", nil) {
 		t.Fatalf("an unnumbered Answer with two questions open: %q", texts(r))
 	}
 	if a := tm.tipAnswers("1"); len(a) != 0 {
@@ -512,5 +512,45 @@ func TestMarksSavedWhileAnAnswerIsDelivered(t *testing.T) {
 	}
 	if v, err := tm.store.Answering(context.Background(), tm.store.Pseudonym("telegram", reporterID)); err == nil && strings.Contains(v, `"t":"1"`) {
 		t.Fatalf("marks after /forget: %s", v)
+	}
+}
+
+// An Answer button from before questions were numbered ("ans:<tip>") is
+// under the question asked then, question 0: it arms the next message as
+// its answer while it is open, even with newer questions open; once it is
+// answered, the button arms no other question (the reporter is told, and
+// their next message is a new tip).
+func TestAnswerButtonFromBeforeNumberedQuestions(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?")
+	ctx := context.Background()
+	// As the previous version left it: the question in "oq" alone.
+	tm.srv.Client().HDel(ctx, "w:{tips}:tip:1", "q:1", "qb:1")
+	tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Qué hora?"}) // question 2
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1"}); len(r) != 1 || r[0].Text != tm.text("en", "answer_prompt", nil) {
+		t.Fatalf("the old Answer with its question open: %q", texts(r))
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes"}); !tm.answered(r) {
+		t.Fatalf("the message after the old Answer: %q", texts(r))
+	}
+	if n := tm.notices("2002"); len(n) != 1 || n[0] != tm.notice("1", "¿Qué día?", "El lunes") {
+		t.Fatalf("Ana was told %q", n)
+	}
+
+	// Answered, its button is under a closed question, however many are
+	// open now.
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1"}); len(r) != 1 || r[0].Text != tm.text("en", "answer_none", nil) {
+		t.Fatalf("the old Answer once its question was answered: %q", texts(r))
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "El martes"}); !tm.drafted(r, "") {
+		t.Fatalf("the message after it: %q", texts(r))
+	}
+	if n := tm.notices("2002"); len(n) != 0 {
+		t.Fatalf("Ana was told %q", n)
+	}
+	if open, err := tm.store.OpenQuestions(ctx, "1"); err != nil || len(open) != 1 || open[0].N != 2 {
+		t.Fatalf("open questions: %+v %v", open, err)
+	}
+	if a := tm.tipAnswers("1"); len(a) != 1 {
+		t.Fatalf("answers: %q", a)
 	}
 }
