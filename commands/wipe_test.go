@@ -145,7 +145,7 @@ func TestWipeSaysWhenItDiscardsADraft(t *testing.T) {
 	rep(commands.Request{Callback: "fu:" + draft + ":1"})
 	rep(commands.Request{Callback: "send:" + draft})
 	e.do(investigatorID, commands.Request{Command: "ask", Args: "1 ¿Qué días?", UserChat: investigatorID})
-	if r := rep(commands.Request{Callback: "ans:1"}); len(r) != 1 || r[0].Text != en("answer_prompt") {
+	if r := rep(commands.Request{Callback: "ans:1:1"}); len(r) != 1 || r[0].Text != en("answer_prompt") {
 		t.Fatalf("Answer: %+v", r)
 	}
 	rep(commands.Request{Command: "wipe"})

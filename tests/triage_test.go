@@ -200,11 +200,12 @@ func TestDiscordTriageLifecycle(t *testing.T) {
 	respond(interaction(2, dChannel, dGuild, newInv, map[string]any{"id": "5", "name": "ask", "type": 1, "options": []any{
 		map[string]any{"name": "number", "type": 4, "value": 1}, map[string]any{"name": "question", "type": 3, "value": "¿Cuánto cobran?"}}}, "en-US"))
 	dm := dc.waitCalls(1, pathHas("POST", "/channels/1300000000000000001/messages"))[0]
-	if !strings.Contains(unescape(dm.JSON["content"].(string)), "¿Cuánto cobran?") || findCustomID(dm.JSON["components"], "ans:1") == "" {
+	answer := findCustomID(dm.JSON["components"], "ans:1:")
+	if !strings.Contains(unescape(dm.JSON["content"].(string)), "¿Cuánto cobran?") || answer == "" {
 		t.Fatalf("question by DM: %s", dm.Raw)
 	}
 	// The member presses Answer in the DM and writes the answer.
-	if got := content(respond(interaction(3, "1300000000000000001", "", member, map[string]any{"custom_id": "ans:1", "component_type": 2}, "es-419"))); got != msg.Localize("es", "answer_prompt", nil) {
+	if got := content(respond(interaction(3, "1300000000000000001", "", member, map[string]any{"custom_id": answer, "component_type": 2}, "es-419"))); got != msg.Localize("es", "answer_prompt", nil) {
 		t.Fatalf("answer prompt: %q", got)
 	}
 	dc.dispatch("MESSAGE_CREATE", map[string]any{"id": "1600000000000000900", "channel_id": "1300000000000000001", "author": member,
