@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -28,30 +27,11 @@ func resetSecondFactor(ctx context.Context, args []string, getenv func(string) s
 		fmt.Fprintf(stderr, "vigia: %v\n", err)
 		return 2
 	}
-	kr, err := cfg.keyring()
-	if err != nil {
-		fmt.Fprintf(stderr, "vigia: %v\n", err)
-		return 2
+	st, closeStore, code := openStore(ctx, cfg, stderr)
+	if st == nil {
+		return code
 	}
-	rdb, err := redisClient(cfg.RedisURL, cfg.RedisMode)
-	if err != nil {
-		fmt.Fprintf(stderr, "vigia: %v\n", err)
-		return 2
-	}
-	defer rdb.Close()
-	st, err := storage.New(rdb, kr, storage.Options{Prefix: cfg.RedisPrefix})
-	if err != nil {
-		fmt.Fprintf(stderr, "vigia: %v\n", err)
-		return 2
-	}
-	if err := st.Init(ctx); err != nil {
-		if errors.Is(err, storage.ErrWrongSecret) {
-			fmt.Fprintf(stderr, "vigia: VIGIA_SECRET: %v\n", err)
-			return 2
-		}
-		fmt.Fprintf(stderr, "vigia: redis: %v\n", err)
-		return 1
-	}
+	defer closeStore()
 	platform, id, _ := strings.Cut(ids[0], ":")
 	// Recorded first: no reset goes unrecorded.
 	if err := st.Audit(ctx, storage.AuditEntry{Who: "vigia reset-2fa", Action: "reset-2fa", Args: ids[0]}, cfg.Triage.AuditRetention); err != nil {

@@ -70,30 +70,11 @@ func rotateKey(ctx context.Context, getenv func(string) string, stdout, stderr i
 		fmt.Fprintf(stderr, "vigia: %v\n", err)
 		return 2
 	}
-	kr, err := cfg.keyring()
-	if err != nil {
-		fmt.Fprintf(stderr, "vigia: %v\n", err)
-		return 2
+	st, closeStore, code := openStore(ctx, cfg, stderr)
+	if st == nil {
+		return code
 	}
-	rdb, err := redisClient(cfg.RedisURL, cfg.RedisMode)
-	if err != nil {
-		fmt.Fprintf(stderr, "vigia: %v\n", err)
-		return 2
-	}
-	defer rdb.Close()
-	st, err := storage.New(rdb, kr, storage.Options{Prefix: cfg.RedisPrefix})
-	if err != nil {
-		fmt.Fprintf(stderr, "vigia: %v\n", err)
-		return 2
-	}
-	if err := st.Init(ctx); err != nil {
-		if errors.Is(err, storage.ErrWrongSecret) {
-			fmt.Fprintf(stderr, "vigia: VIGIA_SECRET: %v\n", err)
-			return 2
-		}
-		fmt.Fprintf(stderr, "vigia: redis: %v\n", err)
-		return 1
-	}
+	defer closeStore()
 	rep, err := st.Rekey(ctx, func(done int) { fmt.Fprintf(stderr, "vigia: %d keys examined\n", done) })
 	fmt.Fprintf(stdout, "re-sealed: %d\nalready current: %d\nunreadable: %d\nkeys examined: %d\n",
 		rep.Resealed, rep.Current, rep.Unreadable, rep.Keys)
@@ -107,4 +88,36 @@ func rotateKey(ctx context.Context, getenv func(string) string, stdout, stderr i
 	}
 	fmt.Fprintln(stdout, "nothing is left under the previous secret: remove VIGIA_SECRET_PREVIOUS and restart the bot")
 	return 0
+}
+
+// openStore opens the store of cfg for an operator's command (rotate-key,
+// reset-2fa), printing why it cannot to stderr: then it returns nil and the
+// exit status (2: configuration, 1: Redis).
+func openStore(ctx context.Context, cfg Config, stderr io.Writer) (*storage.Store, func(), int) {
+	kr, err := cfg.keyring()
+	if err != nil {
+		fmt.Fprintf(stderr, "vigia: %v\n", err)
+		return nil, nil, 2
+	}
+	rdb, err := redisClient(cfg.RedisURL, cfg.RedisMode)
+	if err != nil {
+		fmt.Fprintf(stderr, "vigia: %v\n", err)
+		return nil, nil, 2
+	}
+	st, err := storage.New(rdb, kr, storage.Options{Prefix: cfg.RedisPrefix})
+	if err != nil {
+		rdb.Close()
+		fmt.Fprintf(stderr, "vigia: %v\n", err)
+		return nil, nil, 2
+	}
+	if err := st.Init(ctx); err != nil {
+		rdb.Close()
+		if errors.Is(err, storage.ErrWrongSecret) {
+			fmt.Fprintf(stderr, "vigia: VIGIA_SECRET: %v\n", err)
+			return nil, nil, 2
+		}
+		fmt.Fprintf(stderr, "vigia: redis: %v\n", err)
+		return nil, nil, 1
+	}
+	return st, func() { rdb.Close() }, 0
 }
