@@ -29,6 +29,7 @@ type Store interface {
 	SetDraftCategory(ctx context.Context, pseudonym, draftID string, c tips.Category) error
 	DiscardDraft(ctx context.Context, pseudonym, draftID string) error
 	DropDraft(ctx context.Context, pseudonym string) (bool, error)
+	DropDraftBefore(ctx context.Context, pseudonym string, t time.Time) (bool, error)
 	SubmitDraftWithin(ctx context.Context, pseudonym, draftID, language string, limit *storage.Limit) (storage.Submission, error)
 	IndexTips(ctx context.Context, count int, block time.Duration, alert func(storage.Signal) error) (int, error)
 	ExpireDrafts(ctx context.Context, max int) ([]storage.ExpiredDraft, error)

@@ -131,7 +131,7 @@ func (m *Mux) discardUnsent(ctx context.Context, platform, pseudonym string) boo
 	}
 	discarded, err := m.discard(ctx, pseudonym)
 	if err != nil {
-		m.owed.add(pseudonym)
+		m.owed.add(pseudonym, m.now())
 		m.log.Warn("unsent draft not discarded by a wipe yet; will retry", "platform", platform, "error", err.Error())
 	}
 	return discarded
@@ -148,42 +148,42 @@ func (m *Mux) discard(ctx context.Context, pseudonym string) (bool, error) {
 
 // owedDiscards are the reporters whose wipe could not discard what they
 // were writing. They are kept in memory (a wipe owes them when Redis
-// cannot be written), each with the number of the wipe that owes it, so
-// that a discard done for an earlier wipe does not settle a later one.
+// cannot be written), each with the time of the wipe that owes it: only a
+// draft begun by then is discarded (one begun since is the reporter's
+// new tip), and a discard done for an earlier wipe does not settle a
+// later one.
 type owedDiscards struct {
-	mu   sync.Mutex
-	n    atomic.Int64 // len(by), read without the lock
-	last uint64
-	by   map[string]uint64 // pseudonym -> wipe number
+	mu sync.Mutex
+	n  atomic.Int64         // len(by), read without the lock
+	by map[string]time.Time // pseudonym -> time of the wipe
 }
 
-func (o *owedDiscards) add(pseudonym string) {
+func (o *owedDiscards) add(pseudonym string, wiped time.Time) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.by == nil {
-		o.by = map[string]uint64{}
+		o.by = map[string]time.Time{}
 	}
-	o.last++
-	o.by[pseudonym] = o.last
+	o.by[pseudonym] = wiped
 	o.n.Store(int64(len(o.by)))
 }
 
-// owes returns the number of the wipe that owes pseudonym's discard.
-func (o *owedDiscards) owes(pseudonym string) (uint64, bool) {
+// owes returns the time of the wipe that owes pseudonym's discard.
+func (o *owedDiscards) owes(pseudonym string) (time.Time, bool) {
 	if o.n.Load() == 0 {
-		return 0, false // what nearly every request sees
+		return time.Time{}, false // what nearly every request sees
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	wipe, ok := o.by[pseudonym]
-	return wipe, ok
+	wiped, ok := o.by[pseudonym]
+	return wiped, ok
 }
 
 // done settles pseudonym's discard, unless a later wipe owes it again.
-func (o *owedDiscards) done(pseudonym string, wipe uint64) {
+func (o *owedDiscards) done(pseudonym string, wiped time.Time) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.by[pseudonym] == wipe {
+	if o.by[pseudonym].Equal(wiped) {
 		delete(o.by, pseudonym)
 		o.n.Store(int64(len(o.by)))
 	}
@@ -198,14 +198,17 @@ func (o *owedDiscards) list() []string {
 // settleDiscard does the discard a wipe owes for pseudonym, if any; it
 // stays owed while Redis fails.
 func (m *Mux) settleDiscard(ctx context.Context, pseudonym string) error {
-	wipe, ok := m.owed.owes(pseudonym)
+	wiped, ok := m.owed.owes(pseudonym)
 	if !ok {
 		return nil
 	}
-	if _, err := m.discard(ctx, pseudonym); err != nil {
+	if _, err := m.store.DropDraftBefore(ctx, pseudonym, wiped); err != nil {
 		return fmt.Errorf("discard owed by a wipe: %w", err)
 	}
-	m.owed.done(pseudonym, wipe)
+	if err := m.store.ClearAnswering(ctx, pseudonym); err != nil {
+		return fmt.Errorf("discard owed by a wipe: %w", err)
+	}
+	m.owed.done(pseudonym, wiped)
 	return nil
 }
 

@@ -227,6 +227,13 @@ func (f *flakyDrops) DropDraft(ctx context.Context, pseudonym string) (bool, err
 	return f.Store.DropDraft(ctx, pseudonym)
 }
 
+func (f *flakyDrops) DropDraftBefore(ctx context.Context, pseudonym string, t time.Time) (bool, error) {
+	if f.fails.Add(-1) >= 0 {
+		return false, errors.New("i/o timeout")
+	}
+	return f.Store.DropDraftBefore(ctx, pseudonym, t)
+}
+
 // A scheduled wipe whose discard fails wipes the chat, and the discard is
 // done before the next sweep can tell the wiped chat about the draft.
 func TestScheduledWipeDiscardsTheDraftAfterAFailure(t *testing.T) {
@@ -257,5 +264,34 @@ func TestScheduledWipeDiscardsTheDraftAfterAFailure(t *testing.T) {
 	}
 	if _, err := e.store.Draft(ctx, e.store.Pseudonym("telegram", wiperID)); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("Redis still holds the unsent draft (%v)", err)
+	}
+}
+
+// A discard a wipe still owes takes what the reporter was writing before
+// the wipe, never a tip they began after it (here while Redis still
+// failed to settle the debt).
+func TestOwedDiscardSparesADraftBegunAfterTheWipe(t *testing.T) {
+	fd := &flakyDrops{}
+	e := newEnv(t, func(s commands.Store) commands.Store { fd.Store = s; return fd })
+	p := &platform{recorder: &recorder{}}
+	e.mux.AddSender("telegram", p)
+	ctx := context.Background()
+	rep := func(req commands.Request) []commands.Reply {
+		req.UserChat, req.Language = wiperID, "en"
+		return e.do(wiperID, req)
+	}
+	fd.fails.Store(1)
+	rep(commands.Request{Command: "wipe", MessageID: "46"}) // the discard is owed
+	e.clk.Add(time.Second)
+	fd.fails.Store(1) // settling it fails once more, as the next message comes
+	if r := rep(commands.Request{Text: "Nuevo aviso: el mismo coche volvió", MessageID: "47"}); len(r) == 0 || !strings.Contains(r[0].Text, e.text("en", "draft_started", nil)) {
+		t.Fatalf("message after the wipe: %+v", r)
+	}
+	if _, err := e.mux.ExpireDrafts(ctx, 30*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.store.Draft(ctx, e.store.Pseudonym("telegram", wiperID))
+	if err != nil || d.Parts != 1 {
+		t.Fatalf("the tip begun after the wipe was discarded: %+v %v", d, err)
 	}
 }

@@ -80,6 +80,7 @@ if not d[6] then
   n = n + 1
   chars = chars + tonumber(ARGV[4])
 end
+if not d[1] then redis.call('HSET', KEYS[1], 'born', ARGV[5]) end -- when it began (DropDraftBefore)
 redis.call('HSET', KEYS[1], 'id', id, ARGV[2], ARGV[3], 'n', n, 'chars', chars, 'seen', ARGV[5], 'route', ARGV[6], 'lang', ARGV[7])
 redis.call('PEXPIRE', KEYS[1], ARGV[10])
 return {id, n, chars, d[4] or '', d[5] or ''}`)
@@ -240,6 +241,23 @@ func (s *Store) DiscardDraft(ctx context.Context, pseudonym, draftID string) err
 		return ErrNotFound
 	}
 	return s.rdb.ZRem(ctx, s.k.draftDeadlines(), pseudonym).Err()
+}
+
+// dropDraftBefore deletes draft KEYS[1] unless it began after ARGV[1] (ms).
+var dropDraftBefore = redis.NewScript(`
+local born = redis.call('HGET', KEYS[1], 'born')
+if born and tonumber(born) > tonumber(ARGV[1]) then return 0 end
+return redis.call('DEL', KEYS[1])`)
+
+// DropDraftBefore discards the reporter's draft if it began at or before t
+// (a draft of the previous version, which did not say, counts as before):
+// what a wipe at t could not discard then, and not a draft begun since.
+func (s *Store) DropDraftBefore(ctx context.Context, pseudonym string, t time.Time) (bool, error) {
+	n, err := dropDraftBefore.Run(ctx, s.rdb, []string{s.k.draft(pseudonym)}, t.UnixMilli()).Int()
+	if err != nil {
+		return false, fmt.Errorf("drop draft: %w", err)
+	}
+	return n == 1, nil
 }
 
 // DropDraft deletes the reporter's unsent draft, whatever its id, and

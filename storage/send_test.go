@@ -470,3 +470,33 @@ func TestWarningDraftOfThePreviousVersion(t *testing.T) {
 		t.Fatalf("sent again %+v %v; left %+v", again, err, left)
 	}
 }
+
+// DropDraftBefore discards a draft begun by then, or one of the previous
+// version (which did not record when it began), and spares one begun
+// later.
+func TestDropDraftBeforeSparesLaterDrafts(t *testing.T) {
+	ctx := context.Background()
+	st, srv, clk := newStore(t)
+	p := st.Pseudonym("telegram", "501")
+	wipe := clk.Now()
+	clk.Add(time.Second)
+	if _, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Route: "telegram:501", Part: tips.Part{Text: "después del borrado"}}); err != nil {
+		t.Fatal(err)
+	}
+	if dropped, err := st.DropDraftBefore(ctx, p, wipe); err != nil || dropped {
+		t.Fatalf("a draft begun after the wipe: dropped %v (%v)", dropped, err)
+	}
+	if dropped, err := st.DropDraftBefore(ctx, p, clk.Now()); err != nil || !dropped {
+		t.Fatalf("a draft begun by then: dropped %v (%v)", dropped, err)
+	}
+	if _, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 2, Route: "telegram:501", Part: tips.Part{Text: "versión anterior"}}); err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := srv.Client().Keys(ctx, "*draft*").Result()
+	for _, k := range keys {
+		srv.Client().HDel(ctx, k, "born") // as the previous version wrote it
+	}
+	if dropped, err := st.DropDraftBefore(ctx, p, wipe); err != nil || !dropped {
+		t.Fatalf("a draft of the previous version: dropped %v (%v)", dropped, err)
+	}
+}
