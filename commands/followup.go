@@ -507,3 +507,17 @@ func (m *Mux) followUpButton(ctx context.Context, c *Context, data string) error
 	}
 	return c.Reply(ctx, Reply{Text: c.T(msg, nil), Buttons: c.sendCancel(storage.Draft{ID: draftID, FollowUp: allow})})
 }
+
+// openQuestions is the text of every open question of tip id, oldest
+// first; newest alone (what the tip's record shows) if they cannot be read.
+func (c *Context) openQuestions(ctx context.Context, id, newest string) []string {
+	open, err := c.mux.store.OpenQuestions(ctx, id)
+	if err != nil || len(open) == 0 {
+		return []string{newest}
+	}
+	out := make([]string, len(open))
+	for i, q := range open {
+		out[i] = q.Text
+	}
+	return out
+}

@@ -554,3 +554,25 @@ func TestAnswerButtonFromBeforeNumberedQuestions(t *testing.T) {
 		t.Fatalf("answers: %q", a)
 	}
 }
+
+// With two questions open, /tip shows both, and the reporter's /status
+// lists both and says how to answer one (a /reply could not tell which);
+// with one left, /status says to use /reply again.
+func TestEveryOpenQuestionIsShown(t *testing.T) {
+	tm, receipt := questioned(t, "¿Qué día?", "¿Qué hora?")
+	view := tm.as("2002", "Ana", commands.Request{Command: "tip", Args: "1"})[0].Text
+	for _, q := range []string{"¿Qué día?", "¿Qué hora?"} {
+		if !strings.Contains(view, tm.text("en", "tip_open_question", map[string]any{"Question": q})) {
+			t.Fatalf("/tip 1 lacks the open question %q:\n%s", q, view)
+		}
+	}
+	status := tm.as(reporterID, "Rosa", commands.Request{Command: "status", Args: receipt})[0].Text
+	if !strings.Contains(status, tm.text("en", "answer_which", nil)+"\n• ¿Qué día?\n• ¿Qué hora?") {
+		t.Fatalf("/status with two open questions:\n%s", status)
+	}
+	tm.reply("m1", "El lunes")
+	status = tm.as(reporterID, "Rosa", commands.Request{Command: "status", Args: receipt})[0].Text
+	if !strings.Contains(status, tm.text("en", "status_question", map[string]any{"Question": "¿Qué hora?"})) || strings.Contains(status, "¿Qué día?") {
+		t.Fatalf("/status with one open question:\n%s", status)
+	}
+}

@@ -128,12 +128,12 @@ func (c *Context) renderTip(ctx context.Context, t tips.Tip) Reply {
 	if t.NearDuplicate != "" {
 		out = append(out, c.T("tip_near_duplicate", map[string]any{"ID": t.NearDuplicate}))
 	}
-	out = append(out, c.triageState(t)...)
+	out = append(out, c.triageState(ctx, t)...)
 	return Reply{Text: strings.Join(out, "\n\n"), Files: files, FileMissing: c.T("tip_attachment_missing", nil), Protected: true}
 }
 
 // triageState renders priority, labels, claim, follow-up and history.
-func (c *Context) triageState(t tips.Tip) []string {
+func (c *Context) triageState(ctx context.Context, t tips.Tip) []string {
 	labels := c.T("queue_none", nil)
 	if len(t.Labels) > 0 {
 		labels = safe(strings.Join(t.Labels, ", "))
@@ -150,7 +150,9 @@ func (c *Context) triageState(t tips.Tip) []string {
 		out = append(out, c.T("tip_followup_yes", nil))
 	}
 	if t.OpenQuestion != "" {
-		out = append(out, c.T("tip_open_question", map[string]any{"Question": safe(t.OpenQuestion)}))
+		for _, q := range c.openQuestions(ctx, t.ID, t.OpenQuestion) {
+			out = append(out, c.T("tip_open_question", map[string]any{"Question": safe(q)}))
+		}
 	}
 	if len(t.History) > 0 {
 		lines := []string{c.T("tip_history", nil)}

@@ -81,7 +81,15 @@ func status(ctx context.Context, c *Context) error {
 	}
 	text := c.T("status_"+tip.Status.PublicStatus(), map[string]any{"Age": c.age(tip.Created)})
 	if tip.OpenQuestion != "" {
-		text += "\n\n" + c.T("status_question", map[string]any{"Question": tip.OpenQuestion})
+		if open := c.openQuestions(ctx, tip.ID, tip.OpenQuestion); len(open) > 1 {
+			// /reply would not know which: each is answered from its message.
+			text += "\n\n" + c.T("answer_which", nil)
+			for _, q := range open {
+				text += "\n• " + q
+			}
+		} else {
+			text += "\n\n" + c.T("status_question", map[string]any{"Question": tip.OpenQuestion})
+		}
 	}
 	return c.Reply(ctx, Reply{Text: text})
 }
