@@ -234,18 +234,25 @@ func (f *flakyDrops) DropDraftBefore(ctx context.Context, pseudonym string, t ti
 	return f.Store.DropDraftBefore(ctx, pseudonym, t)
 }
 
-// A scheduled wipe whose discard fails wipes the chat, and the discard is
-// done before the next sweep can tell the wiped chat about the draft.
-func TestScheduledWipeDiscardsTheDraftAfterAFailure(t *testing.T) {
+// flakyWiper is an engine whose draft drops fail when told to, a platform
+// that can wipe chats, and a way to send requests as the wiper.
+func flakyWiper(t *testing.T) (*env, *flakyDrops, *platform, func(commands.Request) []commands.Reply) {
 	fd := &flakyDrops{}
 	e := newEnv(t, func(s commands.Store) commands.Store { fd.Store = s; return fd })
 	p := &platform{recorder: &recorder{}}
 	e.mux.AddSender("telegram", p)
-	ctx := context.Background()
 	rep := func(req commands.Request) []commands.Reply {
 		req.UserChat, req.Language = wiperID, "en"
 		return e.do(wiperID, req)
 	}
+	return e, fd, p, rep
+}
+
+// A scheduled wipe whose discard fails wipes the chat, and the discard is
+// done before the next sweep can tell the wiped chat about the draft.
+func TestScheduledWipeDiscardsTheDraftAfterAFailure(t *testing.T) {
+	e, fd, p, rep := flakyWiper(t)
+	ctx := context.Background()
 	rep(commands.Request{Text: "El dueño se llama Ramiro", MessageID: "45"})
 	rep(commands.Request{Command: "wipe", Args: "1h", MessageID: "46"})
 	e.clk.Add(time.Hour + time.Second)
@@ -271,15 +278,8 @@ func TestScheduledWipeDiscardsTheDraftAfterAFailure(t *testing.T) {
 // the wipe, never a tip they began after it (here while Redis still
 // failed to settle the debt).
 func TestOwedDiscardSparesADraftBegunAfterTheWipe(t *testing.T) {
-	fd := &flakyDrops{}
-	e := newEnv(t, func(s commands.Store) commands.Store { fd.Store = s; return fd })
-	p := &platform{recorder: &recorder{}}
-	e.mux.AddSender("telegram", p)
+	e, fd, _, rep := flakyWiper(t)
 	ctx := context.Background()
-	rep := func(req commands.Request) []commands.Reply {
-		req.UserChat, req.Language = wiperID, "en"
-		return e.do(wiperID, req)
-	}
 	fd.fails.Store(1)
 	rep(commands.Request{Command: "wipe", MessageID: "46"}) // the discard is owed
 	e.clk.Add(time.Second)
