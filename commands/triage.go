@@ -54,6 +54,52 @@ func (c *Context) parseCategory(arg string) (tips.Category, bool) {
 	return found, found != ""
 }
 
+// triageStatuses and priorities are what /triage sets, as parseNamed
+// reads them.
+var (
+	triageStatuses = []string{string(tips.StatusNew), string(tips.StatusClaimed), string(tips.StatusVerified),
+		string(tips.StatusDismissed), string(tips.StatusEscalated), string(tips.StatusDuplicate)}
+	priorities = func() []string {
+		var ids []string
+		for _, p := range tips.Priorities {
+			ids = append(ids, string(p))
+		}
+		return ids
+	}()
+)
+
+// parseNamed reads one of ids from the start of words as investigators
+// type it: the English identifier, or its name (message prefix+id) in any
+// supported language, accents, case and hyphens aside, a name of several
+// words whole ("pris en charge"). It returns the id and how many words it
+// took, or 0 if none or more than one id is named.
+func (c *Context) parseNamed(words []string, prefix string, ids []string) (string, int) {
+	fold := func(s string) string {
+		return strings.Join(strings.Fields(strings.NewReplacer("-", " ", "_", " ").Replace(tips.Fold(s))), " ")
+	}
+	for k := min(3, len(words)); k >= 1; k-- {
+		typed, found := fold(strings.Join(words[:k], " ")), ""
+		for _, id := range ids {
+			names := []string{id}
+			for _, lang := range locales.Supported {
+				names = append(names, c.mux.msg.Localize(lang, prefix+id, nil))
+			}
+			for _, name := range names {
+				if fold(name) == typed {
+					if found != "" && found != id {
+						return "", 0
+					}
+					found = id
+				}
+			}
+		}
+		if found != "" {
+			return found, k
+		}
+	}
+	return "", 0
+}
+
 func next(ctx context.Context, c *Context) error {
 	var cat tips.Category
 	if arg := strings.TrimSpace(c.Request.Args); arg != "" {
@@ -147,9 +193,14 @@ func triage(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "triage_usage", nil)
 	}
 	var d storage.Decision
-	rest := words[2:]
-	switch status := strings.ToLower(words[1]); status {
-	case "duplicate-of", "duplicate":
+	rest := words[1:]
+	status, n := c.parseNamed(rest, "status_", triageStatuses)
+	if strings.EqualFold(rest[0], "duplicate-of") {
+		status, n = string(tips.StatusDuplicate), 1
+	}
+	rest = rest[n:]
+	switch d.Status = tips.Status(status); d.Status {
+	case tips.StatusDuplicate:
 		if len(rest) == 0 {
 			return c.Say(ctx, "triage_usage", nil)
 		}
@@ -162,17 +213,14 @@ func triage(ctx context.Context, c *Context) error {
 		} else if err != nil {
 			return err
 		}
-		d.Status, d.DuplicateOf, rest = tips.StatusDuplicate, dup, rest[1:]
-	case "new", "claimed", "verified", "dismissed", "escalated":
-		d.Status = tips.Status(status)
-	default:
+		d.DuplicateOf, rest = dup, rest[1:]
+	case "":
 		return c.Say(ctx, "triage_usage", nil)
 	}
 	for len(rest) > 0 {
-		w := strings.ToLower(rest[0])
-		if p, ok := tips.ParsePriority(w); ok && d.Priority == "" {
-			d.Priority, rest = p, rest[1:]
-		} else if cat, ok := tips.ParseCategory(w); ok && d.Category == "" {
+		if p, n := c.parseNamed(rest, "priority_", priorities); n > 0 && d.Priority == "" {
+			d.Priority, rest = tips.Priority(p), rest[n:]
+		} else if cat, ok := c.parseCategory(rest[0]); ok && d.Category == "" {
 			d.Category, rest = cat, rest[1:] // the investigator overrides the category
 		} else {
 			break

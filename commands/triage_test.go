@@ -650,3 +650,51 @@ func TestTextAfterALineBreak(t *testing.T) {
 		t.Fatalf("the audit log lacks the note:\n%s", r[0].Text)
 	}
 }
+
+// An investigator may type a decision in their own language: statuses,
+// priorities and categories by their names in any language Vigía speaks
+// (several words whole), what follows them kept as labels; a near miss
+// is refused with the usage, which lists the names, and changes nothing.
+func TestTriageTakesNamesInEveryLanguage(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	for i := 0; i < 4; i++ {
+		tm.report("7001", fmt.Sprintf("cobran piso en el mercado %d", i), tips.Extortion)
+	}
+	cases := []struct {
+		id, args string
+		status   tips.Status
+		prio     tips.Priority
+		cat      tips.Category
+		labels   []string
+	}{
+		{"1", "verificada alta drogas mercado", tips.StatusVerified, tips.High, tips.Drugs, []string{"mercado"}},
+		{"2", "Classé sans suite URGENTE", tips.StatusDismissed, tips.Urgent, tips.Extortion, nil},
+		{"3", "duplicada 1 baixa", tips.StatusDuplicate, tips.Low, tips.Extortion, nil},
+		{"4", "pris-en-charge drugs high x", tips.StatusClaimed, tips.High, tips.Drugs, []string{"x"}},
+	}
+	for _, c := range cases {
+		r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: c.id + " " + c.args, Language: "es"})
+		want := tm.msg.Localize("es", "triage_done", map[string]any{"ID": c.id, "Status": tm.msg.Localize("es", "status_"+string(c.status), nil)})
+		if r[0].Text != want {
+			t.Fatalf("/triage %s %s: %q", c.id, c.args, r[0].Text)
+		}
+		tip, err := tm.store.Tip(ctx, c.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tip.Status != c.status || tip.Priority != c.prio || tip.Category != c.cat || fmt.Sprint(tip.Labels) != fmt.Sprint(c.labels) {
+			t.Fatalf("/triage %s %s: %s %s %s %q", c.id, c.args, tip.Status, tip.Priority, tip.Category, tip.Labels)
+		}
+	}
+	before, _ := tm.store.Tip(ctx, "1")
+	for _, bad := range []string{"verificado", "pris", "bogus alta"} {
+		r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "1 " + bad, Language: "es"})
+		if r[0].Text != tm.msg.Localize("es", "triage_usage", nil) || !strings.Contains(r[0].Text, "verificada") {
+			t.Fatalf("/triage 1 %s: %q", bad, r[0].Text)
+		}
+	}
+	if after, _ := tm.store.Tip(ctx, "1"); after.Status != before.Status || after.Priority != before.Priority {
+		t.Fatalf("a refused decision changed the tip: %s %s", after.Status, after.Priority)
+	}
+}
