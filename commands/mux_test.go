@@ -516,6 +516,17 @@ func TestReportForm(t *testing.T) {
 	if len(r) != 0 {
 		t.Fatalf("unknown form answered: %+v", r)
 	}
+	// Both fields filled to the most the form takes: kept, not refused as
+	// too long (the form is gone by then; nothing could be split).
+	r = e.do("7003", commands.Request{Command: "report", CanOpenForms: true})
+	full := map[string]string{}
+	for _, f := range r[0].Form.Fields {
+		full[f.ID] = strings.Repeat("é", f.MaxLength)
+	}
+	r = e.do("7003", commands.Request{FormID: "report", Form: full})
+	if !strings.Contains(r[0].Text, e.text("es", "draft_started", nil)) {
+		t.Fatalf("a full form: %+v", r)
+	}
 }
 
 // Flooding is limited per pseudonym, with a friendly answer, and the

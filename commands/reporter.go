@@ -375,14 +375,25 @@ func report(ctx context.Context, c *Context) error {
 	if !c.Request.CanOpenForms {
 		return c.Say(ctx, "report_how", nil)
 	}
+	tipMax, linksMax := c.mux.formLimits()
 	return c.Reply(ctx, Reply{Form: &Form{
 		ID:    reportFormID,
 		Title: c.T("report_form_title", nil),
 		Fields: []FormField{
-			{ID: "tip", Label: c.T("report_form_tip", nil), Placeholder: c.T("report_form_tip_hint", nil), Long: true, Required: true, MaxLength: 4000},
-			{ID: "links", Label: c.T("report_form_links", nil), Placeholder: c.T("report_form_links_hint", nil), Long: true, MaxLength: 1000},
+			{ID: "tip", Label: c.T("report_form_tip", nil), Placeholder: c.T("report_form_tip_hint", nil), Long: true, Required: true, MaxLength: tipMax},
+			{ID: "links", Label: c.T("report_form_links", nil), Placeholder: c.T("report_form_links_hint", nil), Long: true, MaxLength: linksMax},
 		},
 	}})
+}
+
+// formLimits bounds the tip form's two fields so that, joined, they are
+// one message within the message limit: a full form is never refused as
+// too long after the reporter typed it (the form is closed by then, and
+// cannot be split). Discord's text inputs take at most 4,000 characters.
+func (m *Mux) formLimits() (tip, links int) {
+	limit := m.limits.MaxMessageRunes - 1 // the line break between them
+	links = min(1000, limit/4)
+	return max(1, min(4000, limit-links)), max(1, links)
 }
 
 // submitReportForm keeps a submitted tip form as a draft part, exactly as if
