@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/tips"
@@ -30,11 +31,9 @@ func subscribe(ctx context.Context, c *Context) error {
 	if !admin {
 		return c.Say(ctx, "subscribe_not_admin", nil)
 	}
-	var regions []string
-	for _, r := range strings.Fields(strings.ToLower(c.Request.Args)) {
-		if len(regions) < 10 && len([]rune(r)) <= 40 {
-			regions = append(regions, tips.Fold(r))
-		}
+	regions, refusal, data := parseRegions(c.Request.Args)
+	if refusal != "" {
+		return c.Say(ctx, refusal, data)
 	}
 	// The chat's own language where the platform has one (a Discord
 	// server's), else the language of the admin who subscribed it.
@@ -46,11 +45,52 @@ func subscribe(ctx context.Context, c *Context) error {
 	if err != nil {
 		return err
 	}
-	where := ""
-	if len(regions) > 0 {
-		where = " (" + strings.Join(regions, ", ") + ")"
+	data = map[string]any{"Language": c.mux.msg.Localize(lang, "lang_name", nil)}
+	if len(regions) == 0 {
+		return c.Say(ctx, "subscribe_done", data)
 	}
-	return c.Say(ctx, "subscribe_done", map[string]any{"Language": c.mux.msg.Localize(lang, "lang_name", nil), "Regions": where})
+	// Shown as kept, so an admin who wrote "norte sur" for two regions
+	// sees one, and the hint, before a warning goes astray.
+	data["Regions"] = "• " + safe(strings.Join(regions, "\n• "))
+	return c.Say(ctx, "subscribe_done_regions", data)
+}
+
+// maxRegions and maxRegionRunes bound a subscription's regions.
+const (
+	maxRegions     = 10
+	maxRegionRunes = 60
+)
+
+// parseRegions reads /subscribe's regions: separated by commas, each of
+// one or more words ("Ciudad Juárez, Zona 1"); spaces do not separate
+// regions, or "Ciudad Juárez" would take every warning naming any
+// "ciudad". Each is kept normalised (storage.NormalizeRegion). It returns
+// the message refusing them, and its data, if any cannot be matched or
+// there are too many: nothing is subscribed then, rather than a
+// subscription that silently takes more, or less, than asked.
+func parseRegions(args string) (regions []string, refusal string, data map[string]any) {
+	limits := map[string]any{"Max": maxRegions, "MaxChars": maxRegionRunes}
+	for _, raw := range strings.Split(args, ",") {
+		raw = strings.TrimSpace(raw)
+		if raw == "" {
+			continue // "norte, , sur" or a trailing comma
+		}
+		if len(regions) == maxRegions || utf8.RuneCountInString(raw) > maxRegionRunes {
+			return nil, "subscribe_too_many_regions", limits
+		}
+		region, ok := storage.NormalizeRegion(raw)
+		if !ok {
+			return nil, "subscribe_bad_region", map[string]any{"Text": safe(raw)}
+		}
+		if !slices.Contains(regions, region) {
+			regions = append(regions, region)
+		}
+	}
+	if len(regions) == 0 && strings.TrimSpace(args) != "" {
+		// Only commas: not "every warning", which the admin did not ask for.
+		return nil, "subscribe_bad_region", map[string]any{"Text": safe(strings.TrimSpace(args))}
+	}
+	return regions, "", nil
 }
 
 // chatForSubscription is the group or channel the command was run in, or

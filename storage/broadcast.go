@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/redis/go-redis/v9"
 
@@ -211,10 +214,7 @@ func (s *Store) reach(ctx context.Context, text string) ([]string, Reach, error)
 	if err != nil {
 		return nil, Reach{}, err
 	}
-	named := map[string]bool{}
-	for _, t := range tips.Tokens(text) {
-		named[t] = true
-	}
+	named := indexWords(text)
 	var keys []string
 	regions := map[string]bool{}
 	for _, sub := range subs {
@@ -723,18 +723,66 @@ func (s *Store) Kind(ctx context.Context, id string) (string, error) {
 	return kind, nil
 }
 
+// A region is kept as its words, folded (case and accents aside) and
+// joined by single spaces: "Ciudad Juárez" is "ciudad juarez". A warning
+// names it when it has all of those words together and in that order, so
+// "Ciudad de México … salida a Juárez" does not name "Ciudad Juárez" and
+// "zona 10" does not name "Zona 1". A one-word region, as every region
+// was before regions could have several words, is named by that word.
+
+// NormalizeRegion returns region as a subscription keeps it; ok is false
+// when it has no word of two characters or more ("1", "-"): such a region
+// would be named by nearly any warning, or by none.
+func NormalizeRegion(region string) (string, bool) {
+	ws := words(region)
+	ok := false
+	for _, w := range ws {
+		ok = ok || utf8.RuneCountInString(w) >= 2
+	}
+	return strings.Join(ws, " "), ok
+}
+
+// words splits text into its folded words, however short (the "1" of
+// "Zona 1" counts), on anything but letters and digits.
+func words(text string) []string {
+	return strings.FieldsFunc(tips.Fold(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// wordIndex is a text's words in order, and where each one occurs.
+type wordIndex struct {
+	words []string
+	at    map[string][]int
+}
+
+func indexWords(text string) wordIndex {
+	ix := wordIndex{words: words(text), at: map[string][]int{}}
+	for i, w := range ix.words {
+		ix.at[w] = append(ix.at[w], i)
+	}
+	return ix
+}
+
+// names reports whether the text has phrase's words together, in order.
+func (ix wordIndex) names(phrase []string) bool {
+	if len(phrase) == 0 {
+		return false // nothing to look for: it names nothing, not everything
+	}
+	for _, start := range ix.at[phrase[0]] {
+		if start+len(phrase) <= len(ix.words) && slices.Equal(ix.words[start:start+len(phrase)], phrase) {
+			return true
+		}
+	}
+	return false
+}
+
 // matchesRegions: a subscription without regions takes every warning; one
 // with regions takes the warnings that name one of them.
-func matchesRegions(regions []string, named map[string]bool) bool {
+func matchesRegions(regions []string, text wordIndex) bool {
 	if len(regions) == 0 {
 		return true
 	}
 	for _, r := range regions {
-		all := true
-		for _, t := range tips.Tokens(r) {
-			all = all && named[t]
-		}
-		if all {
+		if text.names(words(r)) {
 			return true
 		}
 	}

@@ -1,0 +1,79 @@
+package commands_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/vigia-project/vigia/commands"
+)
+
+// Regions are separated by commas and may have several words; a warning
+// names a region when it has all its words, together and in order. A region
+// without a usable word is refused, and the answer shows the regions as
+// kept.
+func TestSubscribeRegionsOfSeveralWords(t *testing.T) {
+	tm := newTeamPublishing(t, 1)
+	platform := &community{}
+	tm.mux.AddSender("telegram", platform)
+	subscribe := func(chat, args string) string {
+		t.Helper()
+		_, r := tm.inGroup("50", chat, true, commands.Request{Command: "subscribe", Args: args})
+		if len(r) != 1 {
+			t.Fatalf("/subscribe %s: %+v", args, r)
+		}
+		return r[0].Text
+	}
+	if got := subscribe("-1", "Ciudad Juárez"); !strings.Contains(got, "• ciudad juarez\n") || !strings.Contains(got, "Separate regions with commas") {
+		t.Fatalf("/subscribe Ciudad Juárez answered %q", got)
+	}
+	subscribe("-2", "Zona 1")
+	if got := subscribe("-3", "Monterrey,  norte ,"); !strings.Contains(got, "• monterrey\n• norte\n") {
+		t.Fatalf("two regions answered %q", got)
+	}
+	subscribe("-4", "norte") // one word, as every region was before
+	subscribe("-9", "")      // every warning, so each warning below is published
+	for args, bad := range map[string]string{"1": "1", "Zona 1, -": "-", " , ": ","} {
+		if got := subscribe("-5", args); got != tm.msg.Localize("en", "subscribe_bad_region", map[string]any{"Text": bad}) {
+			t.Fatalf("/subscribe %q answered %q", args, got)
+		}
+	}
+	eleven := "r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11"
+	if got := subscribe("-5", eleven); got != tm.msg.Localize("en", "subscribe_too_many_regions", map[string]any{"Max": 10, "MaxChars": 60}) {
+		t.Fatalf("eleven regions answered %q", got)
+	}
+	if _, r := tm.inGroup("50", "-5", true, commands.Request{Command: "unsubscribe"}); r[0].Text != tm.msg.Localize("en", "unsubscribe_none", nil) {
+		t.Fatalf("a refused /subscribe subscribed the chat: %q", r[0].Text)
+	}
+
+	tm.investigators("2002 Ana")
+	want := map[string][]string{
+		"Retén falso en la Ciudad de México, salida a Juárez por la zona 10, 1 detenido": {"-9"},
+		"Retén falso en Ciudad Juárez, colonia Zona 1":                                   {"-1", "-2", "-9"},
+		"Cobran piso en la zona 10 del norte":                                            {"-3", "-4", "-9"},
+	}
+	id := 0
+	for _, text := range []string{"Retén falso en la Ciudad de México, salida a Juárez por la zona 10, 1 detenido", "Retén falso en Ciudad Juárez, colonia Zona 1", "Cobran piso en la zona 10 del norte"} {
+		chats := want[text]
+		id++
+		platform.got = nil
+		tm.as(reporterID, "R", commands.Request{Command: "warn", Args: text})
+		tm.approve(t, "2002", "Ana", fmt.Sprint(id))
+		tm.deliverAll(t)
+		for _, chat := range []string{"-1", "-2", "-3", "-4", "-9"} {
+			got := len(platform.got[chat]) == 1
+			if got != containsString(chats, chat) {
+				t.Errorf("%q: chat %s received it: %v", text, chat, got)
+			}
+		}
+	}
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
