@@ -34,10 +34,11 @@ func TestWarnCountsAgainstTheTipLimit(t *testing.T) {
 	if _, err := tm.store.Tip(ctx, fmt.Sprint(limit+1)); err == nil {
 		t.Fatal("a warning over the limit was stored")
 	}
-	// In a group, a warning over the limit is not stored, so its message
-	// is not deleted either: nothing is lost.
+	// In a group, a warning over the limit is not stored; its message is
+	// removed all the same, and the sender told, neutrally, to send it
+	// privately (see TestRefusedGroupWarnIsRemovedAndNamesNoLimit).
 	w, r := tm.inGroup(reporterID, "-5", false, commands.Request{Command: "warn", Args: "en el grupo"})
-	if len(r) != 0 || w.deleted {
+	if len(r) != 1 || r[0].Text != tm.msg.Localize("en", "warn_group_refused", nil) || !w.deleted {
 		t.Fatalf("group warning over the limit: deleted %v, %+v", w.deleted, r)
 	}
 	if _, err := tm.store.Tip(ctx, fmt.Sprint(limit+1)); err == nil {

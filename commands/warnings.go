@@ -131,10 +131,12 @@ func unsubscribe(ctx context.Context, c *Context) error {
 }
 
 // warn is /warn text: a community warning, for review before anything is
-// published. In a group the original message is deleted where the bot may,
-// and the answer names nobody.
+// published. In a group see warnInGroup.
 func warn(ctx context.Context, c *Context) error {
 	text := strings.TrimSpace(c.Request.Args)
+	if c.Request.ChatKind != Private {
+		return warnInGroup(ctx, c, text)
+	}
 	if text == "" {
 		return c.sayWithAdvice(ctx, "warn_usage", nil)
 	}
@@ -153,35 +155,77 @@ func warn(ctx context.Context, c *Context) error {
 			return err // over the limit: told once, then silence
 		}
 	}
-	inGroup := c.Request.ChatKind != Private
-	route := ""
-	if !inGroup {
-		route = c.Request.Platform + ":" + c.Request.ChatID
-	}
+	route := c.Request.Platform + ":" + c.Request.ChatID
 	sub, err := c.mux.store.SubmitWarning(ctx, c.Pseudonym, tips.Neutralize(text), c.Lang, c.Request.EventID, route)
-	// Redelivered (the bot restarted before the platform heard it was
-	// handled): stored before. In private it was answered then; in a group
-	// its message must still go.
-	redelivered := errors.Is(err, storage.ErrDuplicateEvent)
-	if err != nil && !redelivered {
-		return err // the message stays where it was: nothing is lost
+	if errors.Is(err, storage.ErrDuplicateEvent) {
+		return nil // redelivered (the bot restarted first): answered then
 	}
-	if !inGroup && redelivered {
-		return nil
+	if err != nil {
+		return err
 	}
-	if !inGroup {
-		return c.sayWithAdvice(ctx, "warn_received", map[string]any{"Receipt": sub.Receipt})
+	return c.sayWithAdvice(ctx, "warn_received", map[string]any{"Receipt": sub.Receipt})
+}
+
+// warnInGroup is /warn in a group, where its message shows its sender's
+// name to everyone there. Whatever comes of it the message is removed where
+// the bot may, stored or not: a refused warning left in view would name
+// its sender as much as an accepted one. The answer says nothing of the
+// sender: a refusal is one neutral "not received, send it privately",
+// never why (that they are over their limit on tips would tell the group
+// they send many), and the sender, told, can send it again in private.
+func warnInGroup(ctx context.Context, c *Context, text string) error {
+	stored, err := c.storeGroupWarning(ctx, text)
+	if err != nil {
+		// Answered below; the log line carries no user data.
+		c.mux.log.Warn("group warning not stored", "platform", c.Request.Platform, "error", err.Error())
 	}
-	// Stored: now the message can go, so nobody sees who posted it. Where
-	// the bot may not delete it, the group is not told it was removed: the
-	// sender is asked to delete it now.
+	removed := true
 	if d, ok := c.w.(MessageDeleter); ok {
 		if err := d.DeleteRequest(ctx); err != nil {
 			c.mux.log.Info("warning message not deleted (no right?)", "platform", c.Request.Platform)
-			return c.sayWithAdvice(ctx, "warn_group_not_removed", nil)
+			removed = false
 		}
 	}
-	return c.sayWithAdvice(ctx, "warn_group_received", nil)
+	switch {
+	case text == "":
+		return c.sayWithAdvice(ctx, "warn_usage", nil)
+	case !stored && removed:
+		return c.Say(ctx, "warn_group_refused", nil)
+	case !stored:
+		return c.Say(ctx, "warn_group_refused_not_removed", nil)
+	case removed:
+		return c.sayWithAdvice(ctx, "warn_group_received", nil)
+	}
+	// Where the bot may not delete it, the group is not told it was
+	// removed: the sender is asked to delete it now.
+	return c.sayWithAdvice(ctx, "warn_group_not_removed", nil)
+}
+
+// storeGroupWarning stores a warning posted in a group, as warn does in
+// private but without a word to the sender: it reports whether the warning
+// is stored (now, or before if the platform delivered it again). Empty,
+// too long or over the sender's limit on tips, it is not.
+func (c *Context) storeGroupWarning(ctx context.Context, text string) (bool, error) {
+	if text == "" || len([]rune(text)) > c.mux.limits.MaxMessageRunes {
+		return false, nil
+	}
+	seen, err := c.mux.store.WarningSeen(ctx, c.Pseudonym, c.Request.EventID)
+	if err != nil {
+		return false, err
+	}
+	if l := c.mux.tipLimit(); l != nil && !seen {
+		// Not c.mux.allow: it would answer "you are sending a lot" here.
+		if ok, _, err := c.mux.store.Allow(ctx, c.Pseudonym, l.Kind, l.Max, l.Window); err != nil || !ok {
+			return false, err
+		}
+	}
+	// No route back: an answer to the group would show who is asked.
+	sub, err := c.mux.store.SubmitWarning(ctx, c.Pseudonym, tips.Neutralize(text), c.Lang, c.Request.EventID, "")
+	if errors.Is(err, storage.ErrDuplicateEvent) {
+		return true, nil
+	}
+	// A tip id with an error: stored, only not marked a warning.
+	return sub.TipID != "", err
 }
 
 // sayWithAdvice replies with message id followed by the advice to leave

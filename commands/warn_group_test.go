@@ -1,0 +1,62 @@
+package commands_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/commands"
+)
+
+// A /warn refused in a group (over the sender's limit on tips, too long,
+// Redis down) is removed all the same, since its message shows its sender's
+// name, and answered with one neutral refusal that says nothing about the
+// sender: never "you are sending a lot", which would tell the group they
+// send tips. Nothing is stored.
+func TestRefusedGroupWarnIsRemovedAndNamesNoLimit(t *testing.T) {
+	sent := &recorder{}
+	limits := commands.DefaultLimits
+	limits.TipsPerHour = 2
+	e, srv := newEngine(t, "w", sent, commands.Options{Retention: 24 * time.Hour, Limits: limits})
+	tm := &team{env: e, sent: sent}
+	ctx := context.Background()
+	// The member has sent two tips privately this hour.
+	for i := range 2 {
+		r := tm.as("7777", "M", commands.Request{Text: fmt.Sprintf("tip %d cobran piso", i)})
+		tm.as("7777", "M", commands.Request{Callback: press(r, "send:")})
+	}
+	refused := tm.msg.Localize("en", "warn_group_refused", nil)
+	for i := range 2 { // the first refusal and the silent ones after it alike
+		w, r := tm.inGroup("7777", "-1", false, commands.Request{Command: "warn", Args: "Retén falso en la carretera"})
+		if !w.deleted || len(r) != 1 || r[0].Text != refused {
+			t.Fatalf("over the limit, %d: deleted %v, %+v", i+1, w.deleted, r)
+		}
+	}
+	// Where the bot may not delete it, the sender is asked to.
+	tm.event++
+	w := &adminReplier{recorder: &recorder{}, deleteErr: errors.New("Bad Request: message can't be deleted")}
+	tm.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "7777", ChatID: "-1", ChatKind: commands.Group, EventID: tm.event,
+		Addressed: true, Command: "warn", CommandAtStart: true, Args: "Retén falso"}, w)
+	if r := w.take(); len(r) != 1 || r[0].Text != tm.msg.Localize("en", "warn_group_refused_not_removed", nil) {
+		t.Fatalf("over the limit, not removable: %+v", r)
+	}
+	// Too long, from someone within their limit.
+	long := strings.Repeat("retén ", limits.MaxMessageRunes/6+1)
+	if w, r := tm.inGroup("7778", "-1", false, commands.Request{Command: "warn", Args: long}); !w.deleted || len(r) != 1 || r[0].Text != refused {
+		t.Fatalf("too long: deleted %v, %+v", w.deleted, r)
+	}
+	if _, err := tm.store.Tip(ctx, "3"); err == nil {
+		t.Fatal("a refused warning was stored")
+	}
+	// Redis down: one answer, the same, and the message still removed.
+	srv.Stop()
+	if w, r := tm.inGroup("7778", "-1", false, commands.Request{Command: "warn", Args: "Retén falso en la carretera"}); !w.deleted || len(r) != 1 || r[0].Text != refused {
+		t.Fatalf("Redis down: deleted %v, %+v", w.deleted, r)
+	}
+	if strings.Contains(e.logs.String(), "Retén") {
+		t.Fatalf("a log line holds the warning: %s", e.logs)
+	}
+}
