@@ -75,6 +75,7 @@ type Store interface {
 	Signals(ctx context.Context, window time.Duration, n int) ([]storage.Signal, error)
 	Subscribe(ctx context.Context, sub storage.Subscription) error
 	Unsubscribe(ctx context.Context, platform, chat string) error
+	MoveSubscription(ctx context.Context, platform, from, to string) error
 	SubmitWarning(ctx context.Context, pseudonym, text, language string, eventID int64, route string) (storage.Submission, error)
 	WarningSeen(ctx context.Context, pseudonym string, eventID int64) (bool, error)
 	Kind(ctx context.Context, id string) (string, error)

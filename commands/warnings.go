@@ -130,6 +130,26 @@ func unsubscribe(ctx context.Context, c *Context) error {
 	return c.Say(ctx, "unsubscribe_done", nil)
 }
 
+// ChatMover is what an adapter tells when a chat's id changed but not its
+// community (a Telegram group upgraded to a supergroup); *Mux is one.
+type ChatMover interface {
+	ChatMoved(ctx context.Context, platform, from, to string) error
+}
+
+// ChatMoved moves the chat's subscription, and what is queued for it, to
+// its new id: the platform sends nothing to the old one any more.
+func (m *Mux) ChatMoved(ctx context.Context, platform, from, to string) error {
+	return m.store.MoveSubscription(ctx, platform, from, to)
+}
+
+// MovedError is returned (wrapped) by a Sender when the chat has a new id
+// (Telegram's migrate_to_chat_id): nothing was delivered, and To is the
+// chat's id now, for ChatMoved. Its message never holds To: chat ids stay
+// out of errors and logs.
+type MovedError struct{ To string }
+
+func (e *MovedError) Error() string { return "chat moved to a new id (withheld)" }
+
 // warn is /warn text: a community warning, for review before anything is
 // published. In a group see warnInGroup.
 func warn(ctx context.Context, c *Context) error {

@@ -46,8 +46,7 @@ func (s *Store) Subscribe(ctx context.Context, sub Subscription) error {
 }
 
 func (s *Store) saveSub(ctx context.Context, sub Subscription) error {
-	b, _ := json.Marshal(sub)
-	sealed, err := s.kr.seal(b, "sub:"+sub.Key)
+	sealed, err := s.sealSub(sub)
 	if err != nil {
 		return err
 	}
@@ -56,6 +55,73 @@ func (s *Store) saveSub(ctx context.Context, sub Subscription) error {
 	}
 	return nil
 }
+
+// sealSub seals a subscription under its key: it holds the chat id.
+func (s *Store) sealSub(sub Subscription) ([]byte, error) {
+	b, _ := json.Marshal(sub)
+	return s.kr.seal(b, "sub:"+sub.Key)
+}
+
+// MoveSubscription follows a chat whose id changed while its community
+// stayed (a Telegram group upgraded to a supergroup): platform chat from's
+// subscription becomes chat to's, sealed as every subscription is, and its
+// destinations still pending in unfinished broadcasts move with it, so
+// nothing queued for that community is lost. A subscription made in the new
+// chat meanwhile is kept as it is. It may run more than once (Telegram tells
+// both chats; a send to the old id may report the move too): a destination
+// put back to pending under the old id is moved even after the
+// subscription was.
+//
+// The new subscription is written first and the old one removed last, so a
+// broadcaster running meanwhile finds one of the two for every pending
+// destination (one it finds neither for it takes as unsubscribed).
+// Messages delivered to the old chat stay recorded under it: that chat's
+// message ids mean nothing in the new one, where deleting by them could
+// remove someone else's message.
+func (s *Store) MoveSubscription(ctx context.Context, platform, from, to string) error {
+	oldKey, newKey := s.subKey(platform, from), s.subKey(platform, to)
+	if oldKey == newKey {
+		return nil
+	}
+	sub, err := s.subscription(ctx, oldKey)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		// Moved already, or never subscribed: only destinations may be left.
+	case err != nil:
+		return fmt.Errorf("move subscription: %w", err)
+	default:
+		sub.Key, sub.Chat = newKey, to
+		sealed, err := s.sealSub(sub)
+		if err != nil {
+			return err
+		}
+		if err := s.rdb.HSetNX(ctx, s.k.subscriptions(), newKey, sealed).Err(); err != nil {
+			return fmt.Errorf("move subscription: %w", err)
+		}
+	}
+	ids, err := s.rdb.SMembers(ctx, s.k.broadcasts()).Result()
+	if err != nil {
+		return fmt.Errorf("move subscription: %w", err)
+	}
+	for _, id := range ids {
+		if err := moveDestination.Run(ctx, s.rdb, []string{s.k.deliveries(id)}, oldKey, newKey).Err(); err != nil {
+			return fmt.Errorf("move subscription: %w", err)
+		}
+	}
+	if err := s.rdb.HDel(ctx, s.k.subscriptions(), oldKey).Err(); err != nil {
+		return fmt.Errorf("move subscription: %w", err)
+	}
+	return nil
+}
+
+// moveDestination moves destination ARGV[1] of broadcast KEYS[1], if it is
+// pending, to ARGV[2]: pending there unless that chat has a state of its
+// own already (then it got, or gets, the warning once).
+var moveDestination = redis.NewScript(`
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= 'p' then return 0 end
+redis.call('HSETNX', KEYS[1], ARGV[2], 'p')
+redis.call('HDEL', KEYS[1], ARGV[1])
+return 1`)
 
 // Unsubscribe removes a subscription; ErrNotFound if there was none.
 func (s *Store) Unsubscribe(ctx context.Context, platform, chat string) error {

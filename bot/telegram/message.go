@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"context"
 	"slices"
 	"strconv"
 	"strings"
@@ -86,6 +87,35 @@ func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, 
 	// against the reporter's limit on one message.
 	req.HiddenLinks = hiddenLinks(text, entities)
 	return req, true
+}
+
+// migration reads the service message Telegram posts when a group is
+// upgraded to a supergroup, which gives it a new chat id: in the old group
+// it carries migrate_to_chat_id, in the new supergroup
+// migrate_from_chat_id. It returns the old id and the new one.
+func migration(m *models.Message) (from, to int64, ok bool) {
+	switch {
+	case m == nil:
+	case m.MigrateToChatID != 0:
+		return m.Chat.ID, m.MigrateToChatID, true
+	case m.MigrateFromChatID != 0:
+		return m.MigrateFromChatID, m.Chat.ID, true
+	}
+	return 0, 0, false
+}
+
+// chatMoved has the engine follow a group to its new chat id, so its
+// subscription keeps receiving warnings: sends to the old id fail from now
+// on. Both service messages tell it (the move is idempotent). Neither id
+// is logged.
+func (a *Adapter) chatMoved(ctx context.Context, h Handler, from, to int64) {
+	mv, ok := h.(commands.ChatMover)
+	if !ok {
+		return
+	}
+	if err := mv.ChatMoved(ctx, Platform, strconv.FormatInt(from, 10), strconv.FormatInt(to, 10)); err != nil {
+		a.log.Warn("telegram group upgraded to a supergroup: its subscription was not moved", "error", a.redact(err))
+	}
 }
 
 // publicOrigin keeps where a forwarded post came from only if that channel

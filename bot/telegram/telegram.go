@@ -283,6 +283,10 @@ func (a *Adapter) handle(ctx context.Context, h Handler, u *models.Update) {
 			a.log.Warn("telegram answerCallbackQuery failed", "error", a.redact(err))
 		}
 	}
+	if from, to, ok := migration(u.Message); ok {
+		a.chatMoved(ctx, h, from, to)
+		return
+	}
 	req, w, ok := a.translate(u)
 	if !ok {
 		return
