@@ -302,6 +302,10 @@ func (a *Adapter) handle(ctx context.Context, h Handler, u *models.Update) {
 // handle.
 func (a *Adapter) translate(u *models.Update) (commands.Request, *replier, bool) {
 	switch {
+	case u.Message != nil && postedAsChat(u.Message):
+		// An anonymous group admin: Telegram sends it from
+		// GroupAnonymousBot (a bot), as the group itself.
+		return a.requestAsChat(u.ID, u.Message)
 	case u.Message != nil:
 		req, ok := a.request(u.ID, u.Message)
 		if !ok {
@@ -310,17 +314,10 @@ func (a *Adapter) translate(u *models.Update) (commands.Request, *replier, bool)
 		return req, &replier{a: a, chatID: u.Message.Chat.ID, userID: u.Message.From.ID, messageID: u.Message.ID}, true
 	case u.ChannelPost != nil:
 		// Only commands posted as the channel itself (by its admins) count.
-		p := u.ChannelPost
-		if p.SenderChat == nil || p.SenderChat.ID != p.Chat.ID {
+		if !postedAsChat(u.ChannelPost) {
 			return commands.Request{}, nil, false
 		}
-		req := commands.Request{Platform: Platform, UserID: "chan" + strconv.FormatInt(p.Chat.ID, 10), ChatID: strconv.FormatInt(p.Chat.ID, 10),
-			ChatKind: commands.Group, EventID: u.ID, Text: p.Text}
-		a.parseCommand(&req, p.Text, p.Entities)
-		if req.Command == "" {
-			return commands.Request{}, nil, false
-		}
-		return req, &replier{a: a, chatID: p.Chat.ID, messageID: p.ID, channelPost: true}, true
+		return a.requestAsChat(u.ID, u.ChannelPost)
 	case u.CallbackQuery != nil:
 		q := u.CallbackQuery
 		var chat models.Chat
@@ -349,6 +346,27 @@ func (a *Adapter) translate(u *models.Update) (commands.Request, *replier, bool)
 		return req, &replier{a: a, chatID: chat.ID}, true
 	}
 	return commands.Request{}, nil, false
+}
+
+// postedAsChat reports whether m was posted as its own chat: a channel
+// post, or a group message of an anonymous admin. Only the chat's admins
+// can post so; a message sent on behalf of another chat (a linked channel,
+// any channel a member owns) is not.
+func postedAsChat(m *models.Message) bool {
+	return m.SenderChat != nil && m.SenderChat.ID == m.Chat.ID
+}
+
+// requestAsChat is the request of a command posted as the chat itself (see
+// postedAsChat), from its admins: the chat stands for the sender, its
+// admin rights included, and anything but a command is left alone.
+func (a *Adapter) requestAsChat(updateID int64, p *models.Message) (commands.Request, *replier, bool) {
+	req := commands.Request{Platform: Platform, UserID: "chan" + strconv.FormatInt(p.Chat.ID, 10), ChatID: strconv.FormatInt(p.Chat.ID, 10),
+		ChatKind: commands.Group, EventID: updateID, Text: p.Text}
+	a.parseCommand(&req, p.Text, p.Entities)
+	if req.Command == "" {
+		return commands.Request{}, nil, false
+	}
+	return req, &replier{a: a, chatID: p.Chat.ID, messageID: p.ID, channelPost: true}, true
 }
 
 func chatKind(c models.Chat) commands.ChatKind {
