@@ -60,3 +60,21 @@ func TestRefusedGroupWarnIsRemovedAndNamesNoLimit(t *testing.T) {
 		t.Fatalf("a log line holds the warning: %s", e.logs)
 	}
 }
+
+// A /warn posted in a group is deleted, but Telegram keeps a supergroup's
+// deleted messages, with their sender, in the admin log for 48 hours: the
+// answer in the group does not promise the sender is protected, and the
+// advice, in every language, says to send warnings privately and why.
+func TestGroupWarnAnswerDoesNotOverpromise(t *testing.T) {
+	tm := newTeam(t)
+	protect := map[string]string{"en": "protect", "es": "proteger", "fr": "protéger", "pt-BR": "proteger"}
+	for lang, word := range protect {
+		_, r := tm.inGroup("7777", "-1", false, commands.Request{Command: "warn", Args: warningText, Language: lang})
+		if len(r) != 1 || !strings.HasPrefix(r[0].Text, tm.msg.Localize(lang, "warn_group_received", nil)) {
+			t.Fatalf("%s: %+v", lang, r)
+		}
+		if strings.Contains(r[0].Text, word) || !strings.Contains(r[0].Text, "48") || !strings.Contains(r[0].Text, "Telegram") {
+			t.Errorf("%s: the answer in the group overpromises or does not say admins see deleted messages: %q", lang, r[0].Text)
+		}
+	}
+}
