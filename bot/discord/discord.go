@@ -55,8 +55,14 @@ type Options struct {
 	Logger               *slog.Logger
 	// OnRateLimit, if set, is called for every 429 (for metrics).
 	OnRateLimit func()
-	// HandlerTimeout bounds one event's handling; default 30 s.
+	// HandlerTimeout bounds the engine's handling of one event (of one
+	// part of a message with files); default 30 s. It starts after the
+	// part's file is downloaded.
 	HandlerTimeout time.Duration
+	// DownloadTimeout bounds the download of one attached file; default
+	// 20 s. A file not fetched in time is passed on as lost, so a stalled
+	// download costs that file only, not the message's text or its reply.
+	DownloadTimeout time.Duration
 	// DeferAfter is when an interaction still unanswered is deferred
 	// (Discord drops it after 3 s); default 2 s.
 	DeferAfter time.Duration
@@ -106,6 +112,9 @@ func New(o Options) (*Adapter, error) {
 	}
 	if o.DeferAfter <= 0 {
 		o.DeferAfter = 2 * time.Second
+	}
+	if o.DownloadTimeout <= 0 {
+		o.DownloadTimeout = 20 * time.Second
 	}
 	s, err := discordgo.New("Bot " + o.Token)
 	if err != nil {
@@ -325,8 +334,26 @@ func (a *Adapter) redact(err error) string {
 	if errors.As(err, &ce) {
 		return "discord gateway closed with code " + strconv.Itoa(ce.Code)
 	}
+	if errors.Is(err, errTooLarge) {
+		return errTooLarge.Error()
+	}
 	// Anything else may quote a URL or a body: only its type is safe.
 	return fmt.Sprintf("discord error (%T)", err)
+}
+
+// replyGrace is how long a reply may take once its event's deadline is
+// over or nearly over: the member must still hear what became of their
+// message (an error, a wipe's result), and one reply is quick.
+const replyGrace = 5 * time.Second
+
+// forReply returns ctx to send a reply under, or, when ctx has less than
+// replyGrace left, a fresh context of replyGrace: a reply is never dropped
+// because the work before it used up the event's time.
+func forReply(ctx context.Context) (context.Context, context.CancelFunc) {
+	if dl, ok := ctx.Deadline(); (!ok || time.Until(dl) >= replyGrace) && ctx.Err() == nil {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(context.WithoutCancel(ctx), replyGrace)
 }
 
 func snowflake(id string) int64 {

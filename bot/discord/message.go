@@ -32,13 +32,21 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 			a.log.Error("discord message panic", "panic", fmt.Sprintf("%T", p), "stack", commands.Stack(3))
 		}
 	}()
-	ctx, cancel := context.WithTimeout(base, a.o.HandlerTimeout)
-	defer cancel()
 	m := mc.Message
 	if m.GuildID != "" {
+		ctx, cancel := context.WithTimeout(base, a.o.HandlerTimeout)
+		defer cancel()
 		a.publicMessage(ctx, h, m)
 		return
 	}
+	a.directMessage(base, h, m)
+}
+
+// directMessage hands a DM to the engine: one request, or one per file.
+// Each file is downloaded under its own deadline, and the engine's
+// deadline for a part starts after its download, so a slow download never
+// uses up the time to keep the text or to answer the reporter.
+func (a *Adapter) directMessage(base context.Context, h Handler, m *discordgo.Message) {
 	req := commands.Request{
 		Platform: Platform, UserID: m.Author.ID, ChatID: m.ChannelID, ChatKind: commands.Private,
 		EventID: snowflake(m.ID), Language: m.Author.Locale, Text: m.Content,
@@ -59,7 +67,7 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	}
 	w := &channelReplier{a: a, channelID: m.ChannelID}
 	if len(m.Attachments) == 0 {
-		h.Handle(ctx, req, w)
+		a.handle(base, h, req, w)
 		return
 	}
 	// Each file is one part of the draft, the text goes with the first.
@@ -70,23 +78,44 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 			// Attachment ids are snowflakes too: unique, and later than the message.
 			r.Text, r.EventID = "", snowflake(att.ID)
 		}
-		data, err := a.download(ctx, att.URL)
+		data, err := a.fetch(base, att)
 		if err != nil {
 			// Unlike a Telegram file id, a Discord link expires: there is
 			// nothing to keep instead. The text is kept, and the reporter
 			// asked to send the file again.
-			a.log.Warn("discord attachment download failed", "error", a.redact(err))
+			a.log.Warn("discord attachment not received", "error", a.redact(err))
 			// A file's caption, even "/word …", is text (as the engine
 			// takes it when the file is there); the engine keeps it and
 			// asks, in the reporter's language, for the file again.
 			r.Command, r.Args, r.CommandAtStart = "", "", false
 			r.FileLost = true
-			h.Handle(ctx, r, w)
+			a.handle(base, h, r, w)
 			continue
 		}
 		r.Attachment, r.FileData = &tips.Attachment{Kind: kindOf(att.ContentType)}, data
-		h.Handle(ctx, r, w)
+		a.handle(base, h, r, w)
 	}
+}
+
+// handle runs the engine on one request under a deadline of its own.
+func (a *Adapter) handle(base context.Context, h Handler, req commands.Request, w commands.Replier) {
+	ctx, cancel := context.WithTimeout(base, a.o.HandlerTimeout)
+	defer cancel()
+	h.Handle(ctx, req, w)
+}
+
+// errTooLarge marks a file Discord says is over what Vigía keeps: it is
+// not fetched at all (20 MB of someone's upload for nothing).
+var errTooLarge = errors.New("attachment over the size limit")
+
+// fetch downloads one attachment under its own deadline.
+func (a *Adapter) fetch(base context.Context, att *discordgo.MessageAttachment) ([]byte, error) {
+	if att.Size > storage.MaxFileSize {
+		return nil, errTooLarge
+	}
+	ctx, cancel := context.WithTimeout(base, a.o.DownloadTimeout)
+	defer cancel()
+	return a.download(ctx, att.URL)
 }
 
 // commandIn reads a message's leading "/word" as a command only if the
@@ -176,6 +205,8 @@ type channelReplier struct {
 }
 
 func (w *channelReplier) Reply(ctx context.Context, rep commands.Reply) error {
+	ctx, cancel := forReply(ctx)
+	defer cancel()
 	_, err := w.a.Send(ctx, w.channelID, rep)
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -32,12 +33,26 @@ func (a *Adapter) channel(ctx context.Context, chatID string) (string, error) {
 	return ch.ID, nil
 }
 
+// wipeContext bounds a wipe to its caller's deadline less a reserve: up
+// to 500 deletes at Discord's pace can outlast the deadline, and the
+// caller must still have the time to tell the reporter how the wipe went.
+func wipeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	reserve := min(replyGrace, time.Until(dl)/4)
+	return context.WithDeadline(ctx, dl.Add(-reserve))
+}
+
 // WipeChat deletes the bot's own messages in a member's DM channel
 // (commands.ChatWiper). Discord does not let a bot delete the member's
 // messages there, so the result says they are kept. upTo is unused: the
 // newest messages are read from Discord.
 func (a *Adapter) WipeChat(ctx context.Context, chatID, _ string) (commands.WipeResult, error) {
 	res := commands.WipeResult{TheirsKept: true}
+	ctx, cancel := wipeContext(ctx)
+	defer cancel()
 	channelID, err := a.channel(ctx, chatID)
 	if err != nil {
 		return res, err

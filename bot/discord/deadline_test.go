@@ -1,0 +1,137 @@
+package discord
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
+)
+
+// ctxHandler records, for each request, whether its context was already
+// over when the engine got it, and whether its reply could be sent.
+type ctxHandler struct {
+	mu      sync.Mutex
+	dead    []bool
+	replyOK []bool
+	reqs    []commands.Request
+	w       []commands.Replier
+}
+
+func (h *ctxHandler) Handle(ctx context.Context, req commands.Request, w commands.Replier) {
+	dead := ctx.Err() != nil
+	err := w.Reply(ctx, commands.Reply{Text: "received"})
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.dead = append(h.dead, dead)
+	h.replyOK = append(h.replyOK, err == nil)
+	h.reqs = append(h.reqs, req)
+	h.w = append(h.w, w)
+}
+
+func (h *ctxHandler) Commands() []*commands.Command { return nil }
+
+// A stalled download costs its own file only: the engine gets every part
+// (the text with the first) with time left to keep it and answer, each
+// stalled file as lost. A file Discord says is over the size limit is not
+// fetched at all.
+func TestDiscordSlowDownloadCostsOnlyItsFile(t *testing.T) {
+	var fetched atomic.Int32
+	cdn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetched.Add(1)
+		<-r.Context().Done() // a CDN that stalls until the client gives up
+	}))
+	defer cdn.Close()
+	h := &ctxHandler{}
+	api := &recordingAPI{}
+	a := newTestAdapter(t, api, h, time.Hour)
+	a.o.HandlerTimeout, a.o.DownloadTimeout = 300*time.Millisecond, 200*time.Millisecond
+	a.onMessage(a.s, dm("los halcones cobran piso en la calle 5",
+		&discordgo.MessageAttachment{ID: "1001", URL: cdn.URL + "/a.jpg", ContentType: "image/jpeg"},
+		&discordgo.MessageAttachment{ID: "1002", URL: cdn.URL + "/b.jpg", ContentType: "image/jpeg"},
+		&discordgo.MessageAttachment{ID: "1003", URL: cdn.URL + "/c.mp4", ContentType: "video/mp4", Size: storage.MaxFileSize + 1}))
+	if len(h.reqs) != 3 {
+		t.Fatalf("%d requests, want 3", len(h.reqs))
+	}
+	for i := range h.reqs {
+		if h.dead[i] || !h.replyOK[i] || !h.reqs[i].FileLost {
+			t.Fatalf("request %d: dead=%v replyOK=%v lost=%v", i, h.dead[i], h.replyOK[i], h.reqs[i].FileLost)
+		}
+	}
+	if h.reqs[0].Text == "" {
+		t.Fatal("the text was not passed on")
+	}
+	if n := fetched.Load(); n != 2 {
+		t.Fatalf("%d downloads, want 2 (the oversized file is not fetched)", n)
+	}
+	if calls, _ := api.snapshot(); len(calls) != 3 {
+		t.Fatalf("replies: %v", calls)
+	}
+}
+
+// lateHandler answers only once its deadline is over (Redis was slow).
+type lateHandler struct{}
+
+func (lateHandler) Handle(ctx context.Context, _ commands.Request, w commands.Replier) {
+	<-ctx.Done()
+	_ = w.Reply(ctx, commands.Reply{Text: "error_storage"})
+}
+
+func (lateHandler) Commands() []*commands.Command { return nil }
+
+// A reply after the event's deadline still goes out, under a short fresh
+// deadline: the reporter hears what became of the message.
+func TestDiscordReplyAfterDeadlineStillGoes(t *testing.T) {
+	api := &recordingAPI{}
+	a := newTestAdapter(t, api, lateHandler{}, time.Hour)
+	a.o.HandlerTimeout = 50 * time.Millisecond
+	a.onMessage(a.s, dm("hola"))
+	if calls, _ := api.snapshot(); len(calls) != 1 || calls[0] != "POST /api/v9/channels/77/messages" {
+		t.Fatalf("DM reply: %v", calls)
+	}
+	api = &recordingAPI{}
+	a = newTestAdapter(t, api, lateHandler{}, time.Hour)
+	a.o.HandlerTimeout = 50 * time.Millisecond
+	a.onInteraction(a.s, commandInteraction())
+	if calls, _ := api.snapshot(); len(calls) != 1 || !strings.HasSuffix(calls[0], "/callback") {
+		t.Fatalf("interaction reply: %v", calls)
+	}
+}
+
+// A wipe whose deletes are slow stops before its caller's deadline, so
+// the caller still has the time to tell the reporter it failed.
+func TestDiscordWipeLeavesTimeForItsResult(t *testing.T) {
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.Method {
+		case http.MethodGet:
+			var msgs []string
+			for i := range 50 {
+				msgs = append(msgs, fmt.Sprintf(`{"id":"%d","channel_id":"77","author":{"id":"11"}}`, 5000-i))
+			}
+			fmt.Fprint(w, "["+strings.Join(msgs, ",")+"]")
+		case http.MethodDelete:
+			time.Sleep(40 * time.Millisecond) // Discord's pace for deletes
+			w.WriteHeader(http.StatusNoContent)
+		}
+	})
+	a := newTestAdapter(t, api, silentHandler{}, time.Hour)
+	a.botID = "11"
+	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+	defer cancel()
+	if _, err := a.WipeChat(ctx, "77", ""); err == nil {
+		t.Fatal("50 slow deletes fitted in 400 ms")
+	}
+	if ctx.Err() != nil {
+		t.Fatal("the wipe used up its caller's deadline: no time is left to tell the reporter")
+	}
+}
