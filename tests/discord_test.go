@@ -246,7 +246,7 @@ func TestDiscordEndToEnd(t *testing.T) {
 	}
 
 	// 8. A tip posted in a public channel is deleted, answered privately by
-	// DM, and never stored.
+	// DM (saying it was removed), and never stored.
 	dc.dispatch("MESSAGE_CREATE", map[string]any{
 		"id": "1600000000000000777", "channel_id": dChannel, "guild_id": dGuild, "author": member,
 		"content": "<@1100000000000000001> los halcones cobran en la plaza", "timestamp": "2026-11-28T10:00:00Z",
@@ -254,7 +254,7 @@ func TestDiscordEndToEnd(t *testing.T) {
 	})
 	dc.waitCalls(1, pathHas("DELETE", "/channels/"+dChannel+"/messages/1600000000000000777"))
 	private := dc.waitCalls(1, pathHas("POST", "/channels/1300000000000000001/messages"))
-	if got := unescape(private[len(private)-1].JSON["content"].(string)); got != msg.Localize("es", "group_private_only", nil) {
+	if got := unescape(private[len(private)-1].JSON["content"].(string)); got != msg.Localize("es", "group_private_only_removed", nil) {
 		t.Fatalf("answer to a public tip: %q", got)
 	}
 	if n, _ := rs.Client().XLen(context.Background(), "vigia:{tips}:triage").Result(); n != 2 {

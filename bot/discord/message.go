@@ -142,9 +142,11 @@ func (a *Adapter) commandIn(content string) (name, args string, ok bool) {
 }
 
 // publicMessage handles a message in a server channel. The bot reads only
-// messages that mention it; such a message may be a tip posted in public.
-// It is never stored: the member is told privately (by DM) to use /report
-// or a DM, and the message is deleted where the bot may delete it.
+// messages that mention it or reply to it; such a message may be a tip
+// posted in public. It is never stored: the member is told privately (by
+// DM) to use /report or a DM. The engine decides whether the message is
+// deleted (not a reply to the bot's own message, such as a community
+// answering a warning) and tells the member whether it was.
 func (a *Adapter) publicMessage(ctx context.Context, h Handler, m *discordgo.Message) {
 	a.mu.Lock()
 	botID := a.botID
@@ -153,19 +155,39 @@ func (a *Adapter) publicMessage(ctx context.Context, h Handler, m *discordgo.Mes
 	for _, u := range m.Mentions {
 		mentioned = mentioned || u.ID == botID
 	}
-	if !mentioned || a.invChans[m.ChannelID] {
+	replyToBot := m.ReferencedMessage != nil && m.ReferencedMessage.Author != nil && m.ReferencedMessage.Author.ID == botID
+	if !(mentioned || replyToBot) || a.invChans[m.ChannelID] {
 		return
-	}
-	if err := a.retry(ctx, func(opts ...discordgo.RequestOption) error {
-		return a.s.ChannelMessageDelete(m.ChannelID, m.ID, opts...)
-	}); err != nil {
-		a.log.Info("discord public tip not deleted (no permission?)", "error", a.redact(err))
 	}
 	req := commands.Request{
 		Platform: Platform, UserID: m.Author.ID, ChatID: userRoute(m.Author.ID), ChatKind: commands.Group,
 		EventID: snowflake(m.ID), Language: m.Author.Locale, Text: m.Content, Addressed: true,
+		ReplyToBot: replyToBot,
 	}
-	h.Handle(ctx, req, &channelReplier{a: a, channelID: userRoute(m.Author.ID)})
+	if replyToBot {
+		req.ReplyToID = m.ReferencedMessage.ID
+	}
+	w := &publicReplier{channelReplier: channelReplier{a: a, channelID: userRoute(m.Author.ID)}, channelID: m.ChannelID, messageID: m.ID}
+	h.Handle(ctx, req, w)
+}
+
+// publicReplier answers a message posted in a server channel by DM, and
+// can delete that message (commands.MessageDeleter).
+type publicReplier struct {
+	channelReplier
+	channelID, messageID string
+}
+
+// DeleteRequest deletes the public message, where the bot may (it needs
+// Manage Messages): the engine tells the member whether it could.
+func (w *publicReplier) DeleteRequest(ctx context.Context) error {
+	err := w.a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+		return w.a.s.ChannelMessageDelete(w.channelID, w.messageID, opts...)
+	})
+	if err != nil {
+		return fmt.Errorf("discord delete: %s", w.a.redact(err))
+	}
+	return nil
 }
 
 // download fetches a file from Discord's CDN, at most storage.MaxFileSize+1

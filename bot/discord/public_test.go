@@ -1,0 +1,83 @@
+package discord
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// serverAPI is a Discord REST API where the bot may delete messages in
+// channel 72 only; it records deletes and the content of every DM.
+type serverAPI struct {
+	mu      sync.Mutex
+	deletes []string
+	dms     []string
+}
+
+func (s *serverAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case r.Method == http.MethodDelete:
+		s.deletes = append(s.deletes, r.URL.Path)
+		if !strings.HasPrefix(r.URL.Path, "/api/v9/channels/72/") {
+			w.WriteHeader(http.StatusForbidden) // no Manage Messages here
+			fmt.Fprint(w, `{"message":"Missing Permissions","code":50013}`)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	case strings.HasSuffix(r.URL.Path, "/users/@me/channels"):
+		fmt.Fprint(w, `{"id":"999","type":1}`)
+	default:
+		var m struct{ Content string }
+		body, _ := io.ReadAll(r.Body)
+		_ = json.Unmarshal(body, &m)
+		s.dms = append(s.dms, r.URL.Path+" "+m.Content)
+		fmt.Fprint(w, `{"id":"1","channel_id":"999","content":""}`)
+	}
+}
+
+// A tip posted in public, mentioning the bot, is deleted where the bot
+// may, and the member told by DM whether it was; a reply to one of the
+// bot's messages (a community answering a warning) is left in place.
+func TestDiscordPublicMessageOutcomeIsTold(t *testing.T) {
+	engine, msg := newEngine(t)
+	bot := &discordgo.User{ID: "11", Username: "Vigia", Bot: true}
+	for _, c := range []struct {
+		name      string
+		channel   string
+		replyTo   *discordgo.Message
+		deletes   []string
+		messageID string
+	}{
+		{"not removable", "70", nil, []string{"/api/v9/channels/70/messages/2000"}, "group_private_only_not_removed"},
+		{"removed", "72", nil, []string{"/api/v9/channels/72/messages/2000"}, "group_private_only_removed"},
+		{"reply to the bot", "72", &discordgo.Message{ID: "1900", Author: bot}, nil, "group_private_only"},
+	} {
+		api := &serverAPI{}
+		a := newTestAdapter(t, api, engine, time.Hour)
+		a.botID = "11"
+		a.onMessage(a.s, &discordgo.MessageCreate{Message: &discordgo.Message{
+			ID: "2000", ChannelID: c.channel, GuildID: "60", Content: "<@11> hay halcones en la plaza",
+			Author: &discordgo.User{ID: "50", Username: "r"}, Mentions: []*discordgo.User{bot}, ReferencedMessage: c.replyTo,
+		}})
+		api.mu.Lock()
+		if !slices.Equal(api.deletes, c.deletes) {
+			t.Errorf("%s: deletes %v, want %v", c.name, api.deletes, c.deletes)
+		}
+		want := "/api/v9/channels/999/messages " + render(msg.Localize("en", c.messageID, nil))[0]
+		if len(api.dms) != 1 || api.dms[0] != want {
+			t.Errorf("%s: DMs %q, want %q", c.name, api.dms, want)
+		}
+		api.mu.Unlock()
+	}
+}
