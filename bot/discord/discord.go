@@ -93,6 +93,9 @@ type Adapter struct {
 	rl sync.RWMutex
 
 	connected atomic.Bool
+
+	qmu    sync.Mutex
+	queues map[string]*userQueue // by user id, while they have events to run
 }
 
 // Connected reports whether the gateway is up and the commands registered.
@@ -120,7 +123,7 @@ func New(o Options) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discord: %w", err)
 	}
-	a := &Adapter{o: o, msg: o.Messages, s: s, log: o.Logger, invChans: map[string]bool{}, ready: make(chan struct{})}
+	a := &Adapter{o: o, msg: o.Messages, s: s, log: o.Logger, invChans: map[string]bool{}, ready: make(chan struct{}), queues: map[string]*userQueue{}}
 	if a.msg == nil {
 		if a.msg, err = locales.Load(); err != nil {
 			return nil, fmt.Errorf("discord: %w", err)
@@ -144,6 +147,7 @@ func New(o Options) (*Adapter, error) {
 	s.Debug = false
 	s.LogLevel = discordgo.LogWarning
 	s.StateEnabled = false
+	s.SyncEvents = true // handlers run in the gateway's order, and must not block (see queue.go)
 	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
 	libraryLog.Store(o.Logger)
 	// Format strings only: the arguments can be payloads or URLs with tokens.
@@ -151,8 +155,8 @@ func New(o Options) (*Adapter, error) {
 		libraryLog.Load().Warn("discordgo", "level", level, "message", format)
 	}
 	s.AddHandler(a.onReady)
-	s.AddHandler(a.onInteraction)
-	s.AddHandler(a.onMessage)
+	s.AddHandler(a.queueInteraction)
+	s.AddHandler(a.queueMessage)
 	return a, nil
 }
 

@@ -14,21 +14,36 @@ import (
 	"github.com/vigia-project/vigia/commands"
 )
 
-// onInteraction translates a slash command, button press or form submission.
+// onInteraction handles an interaction now, without waiting for its
+// user's earlier events (the gateway's go through queueInteraction).
 func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
-	if ic.Interaction == nil {
-		return
-	}
 	h, base, ok := a.begin()
 	if !ok {
 		return
 	}
 	defer a.wg.Done()
-	defer func() {
-		if p := recover(); p != nil {
-			a.log.Error("discord interaction panic", "panic", fmt.Sprintf("%T", p), "stack", commands.Stack(3))
-		}
-	}()
+	if ev := a.interaction(base, h, ic); ev != nil {
+		ev.run()
+	}
+}
+
+// interactionEvent is an interaction translated and waiting to run.
+type interactionEvent struct {
+	a     *Adapter
+	h     Handler
+	base  context.Context
+	req   commands.Request
+	r     *interactionReplier
+	timer *time.Timer // defers the response if the engine has not answered in time
+}
+
+// interaction translates a slash command, button press or form
+// submission, and starts the clock for its deferral; nil if it is none of
+// those or not from a person.
+func (a *Adapter) interaction(base context.Context, h Handler, ic *discordgo.InteractionCreate) *interactionEvent {
+	if ic.Interaction == nil {
+		return nil
+	}
 	i := ic.Interaction
 	user := i.User
 	var roles []string
@@ -36,7 +51,7 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 		user, roles = i.Member.User, i.Member.Roles
 	}
 	if user == nil || user.Bot {
-		return
+		return nil
 	}
 	req := commands.Request{
 		Platform: Platform, UserID: user.ID, EventID: snowflake(i.ID),
@@ -87,17 +102,35 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 		data := i.ModalSubmitData()
 		req.FormID, req.Form = data.CustomID, formValues(data.Components)
 	default:
-		return
+		return nil
 	}
-	ctx, cancel := context.WithTimeout(base, a.o.HandlerTimeout)
-	defer cancel()
-	r := &interactionReplier{a: a, i: i, ephemeral: ephemeral}
+	ev := &interactionEvent{a: a, h: h, base: base, req: req, r: &interactionReplier{a: a, i: i, ephemeral: ephemeral}}
 	if deferAfter > 0 {
-		timer := time.AfterFunc(deferAfter, func() { r.deferResponse(ctx) })
-		defer timer.Stop()
+		// From the interaction's arrival: Discord's 3 s do not wait for
+		// the user's earlier events to be handled.
+		ev.timer = time.AfterFunc(deferAfter, func() {
+			ctx, cancel := context.WithTimeout(base, a.o.HandlerTimeout)
+			defer cancel()
+			ev.r.deferResponse(ctx)
+		})
 	}
-	h.Handle(ctx, req, r)
-	r.finish(ctx)
+	return ev
+}
+
+// run hands the interaction to the engine and closes it.
+func (ev *interactionEvent) run() {
+	defer func() {
+		if p := recover(); p != nil {
+			ev.a.log.Error("discord interaction panic", "panic", fmt.Sprintf("%T", p), "stack", commands.Stack(3))
+		}
+	}()
+	if ev.timer != nil {
+		defer ev.timer.Stop()
+	}
+	ctx, cancel := context.WithTimeout(ev.base, ev.a.o.HandlerTimeout)
+	defer cancel()
+	ev.h.Handle(ctx, ev.req, ev.r)
+	ev.r.finish(ctx)
 }
 
 func userRoute(userID string) string { return "u" + userID }

@@ -16,10 +16,10 @@ import (
 	"github.com/vigia-project/vigia/tips"
 )
 
-// onMessage handles direct messages like Telegram private chats, and
-// messages in a server that mention the bot (tips posted in public).
+// onMessage handles a message now, without waiting for its author's
+// earlier events (the gateway's go through queueMessage).
 func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
-	if mc.Message == nil || mc.Author == nil || mc.Author.Bot {
+	if !fromPerson(mc) {
 		return
 	}
 	h, base, ok := a.begin()
@@ -27,12 +27,22 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 		return
 	}
 	defer a.wg.Done()
+	a.message(base, h, mc.Message)
+}
+
+// fromPerson reports whether a message is one a person sent (not a bot's).
+func fromPerson(mc *discordgo.MessageCreate) bool {
+	return mc.Message != nil && mc.Author != nil && !mc.Author.Bot
+}
+
+// message handles direct messages like Telegram private chats, and
+// messages in a server that mention the bot (tips posted in public).
+func (a *Adapter) message(base context.Context, h Handler, m *discordgo.Message) {
 	defer func() {
 		if p := recover(); p != nil {
 			a.log.Error("discord message panic", "panic", fmt.Sprintf("%T", p), "stack", commands.Stack(3))
 		}
 	}()
-	m := mc.Message
 	if m.GuildID != "" {
 		ctx, cancel := context.WithTimeout(base, a.o.HandlerTimeout)
 		defer cancel()

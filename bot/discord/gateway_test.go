@@ -1,0 +1,122 @@
+package discord
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// testGateway is Discord's gateway and REST API: HELLO, IDENTIFY, READY,
+// then the given events in order on each connection. REST calls get an
+// empty answer. down makes it refuse connections and drop the open ones.
+type testGateway struct {
+	srv    *httptest.Server
+	events []map[string]any
+
+	mu    sync.Mutex
+	down  bool
+	conns []*websocket.Conn
+}
+
+func newTestGateway(t *testing.T, events ...map[string]any) *testGateway {
+	g := &testGateway{events: events}
+	g.srv = httptest.NewServer(http.HandlerFunc(g.serve))
+	t.Cleanup(func() {
+		g.srv.CloseClientConnections()
+		g.srv.Close()
+	})
+	return g
+}
+
+func (g *testGateway) serve(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case strings.HasSuffix(r.URL.Path, "/gateway") || strings.HasSuffix(r.URL.Path, "/gateway/bot"):
+		fmt.Fprintf(w, `{"url":"ws://%s/ws"}`, r.Host)
+	case strings.HasPrefix(r.URL.Path, "/ws"):
+		g.mu.Lock()
+		down := g.down
+		g.mu.Unlock()
+		if down {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		c, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		g.mu.Lock()
+		g.conns = append(g.conns, c)
+		g.mu.Unlock()
+		g.session(c)
+	default:
+		w.Header().Set("Content-Type", "application/json")
+		if r.Method == http.MethodPut {
+			fmt.Fprint(w, `[]`) // the commands registered
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+func (g *testGateway) session(c *websocket.Conn) {
+	_ = c.WriteJSON(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": 45000}})
+	var ident map[string]any
+	if c.ReadJSON(&ident) != nil {
+		return
+	}
+	_ = c.WriteJSON(map[string]any{"op": 0, "t": "READY", "s": 1, "d": map[string]any{
+		"v": 9, "session_id": "s", "guilds": []any{},
+		"user": map[string]any{"id": "11", "username": "Vigia", "bot": true}, "application": map[string]any{"id": "11"}}})
+	for _, ev := range g.events {
+		_ = c.WriteJSON(ev) // in this order, on one connection
+	}
+	for {
+		if _, _, err := c.ReadMessage(); err != nil {
+			return
+		}
+	}
+}
+
+// lose drops the gateway connections and refuses new ones.
+func (g *testGateway) lose() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.down = true
+	for _, c := range g.conns {
+		_ = c.Close()
+	}
+}
+
+// run starts an adapter on the gateway; it stops at the test's end.
+func (g *testGateway) run(t *testing.T, h Handler) *Adapter {
+	a, err := New(Options{Token: "x", APIURL: g.srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, h) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	return a
+}
+
+// waitFor waits for cond, failing the test after 10 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
