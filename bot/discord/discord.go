@@ -227,18 +227,36 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	a.log.Info("discord connected", "commands", len(h.Commands()), "guild_scoped", a.o.GuildID != "")
 	a.connected.Store(true)
 	defer a.connected.Store(false)
-	janitor := time.NewTicker(10 * time.Minute)
+	janitor := time.NewTicker(time.Minute)
 	defer janitor.Stop()
+	due := time.Now().Add(limiterSweep)
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-janitor.C:
-			a.rl.Lock()
-			a.s.Ratelimiter = discordgo.NewRatelimiter()
-			a.rl.Unlock()
+		case now := <-janitor.C:
+			if now.After(due) && a.sweepLimiter() {
+				due = now.Add(limiterSweep)
+			}
 		}
 	}
+}
+
+// limiterSweep is how often the rate limiter's buckets are dropped.
+const limiterSweep = 10 * time.Minute
+
+// sweepLimiter swaps in a fresh rate limiter if no REST call is in flight,
+// and reports whether it did. It never waits: a Lock would wait for the
+// calls in flight, and while it waits Go's RWMutex holds up every new
+// RLock, so one slow upload would hold up every interaction's answer
+// past Discord's 3 s. When busy, the janitor tries again a minute later.
+func (a *Adapter) sweepLimiter() bool {
+	if !a.rl.TryLock() {
+		return false
+	}
+	defer a.rl.Unlock()
+	a.s.Ratelimiter = discordgo.NewRatelimiter()
+	return true
 }
 
 // useTable learns the engine's commands: by name for slash commands, by

@@ -258,3 +258,70 @@ func TestDiscordMalformedIntegerOption(t *testing.T) {
 		t.Fatalf("bodies: %v", bodies)
 	}
 }
+
+// The janitor's sweep of the rate limiter never holds up a REST call: with
+// a slow upload in flight it is skipped, and an interaction is answered
+// meanwhile; once nothing is in flight it is done.
+func TestDiscordLimiterSweepNeverWaits(t *testing.T) {
+	release := make(chan struct{})
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if strings.Contains(r.URL.Path, "/callback") {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		<-release // a slow upload to an investigator
+		fmt.Fprint(w, `{"id":"1","channel_id":"2","content":""}`)
+	})
+	a := newTestAdapter(t, api, replyHandler{commands.Reply{Text: "ok"}}, time.Hour)
+	sent := make(chan struct{})
+	go func() {
+		defer close(sent)
+		_, _ = a.Send(context.Background(), "123", commands.Reply{Text: "tip with a big file"})
+	}()
+	waitFor(t, "the upload in flight", func() bool {
+		if a.rl.TryLock() {
+			a.rl.Unlock()
+			return false
+		}
+		return true
+	})
+	swept := make(chan bool, 1)
+	go func() { swept <- a.sweepLimiter() }()
+	var sweepDone, didSweep bool
+	waitFor(t, "the sweep to have been tried", func() bool {
+		select {
+		case didSweep = <-swept:
+			sweepDone = true
+			return true
+		default:
+		}
+		if a.rl.TryRLock() {
+			a.rl.RUnlock()
+			return false
+		}
+		return true // a sweep waits for the lock, and holds up every new call
+	})
+	answered := make(chan struct{})
+	go func() {
+		defer close(answered)
+		a.onInteraction(a.s, commandInteraction())
+	}()
+	select {
+	case <-answered:
+	case <-time.After(5 * time.Second):
+		close(release)
+		t.Fatal("an interaction waited for the janitor, which waited for a slow upload")
+	}
+	if !sweepDone {
+		didSweep = <-swept
+	}
+	if didSweep {
+		t.Fatal("the limiter was swapped under a call in flight")
+	}
+	close(release)
+	<-sent
+	if !a.sweepLimiter() {
+		t.Fatal("the sweep was skipped with nothing in flight")
+	}
+}
