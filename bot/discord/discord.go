@@ -92,14 +92,28 @@ type Adapter struct {
 	// URL forever, and interaction URLs are new for every interaction.
 	rl sync.RWMutex
 
-	connected atomic.Bool
+	registered atomic.Bool // the commands are registered, and Run runs
+	gatewayUp  atomic.Bool // the gateway connection is up (see onGateway)
 
 	qmu    sync.Mutex
 	queues map[string]*userQueue // by user id, while they have events to run
 }
 
 // Connected reports whether the gateway is up and the commands registered.
-func (a *Adapter) Connected() bool { return a.connected.Load() }
+func (a *Adapter) Connected() bool { return a.registered.Load() && a.gatewayUp.Load() }
+
+// onGateway follows the gateway connection: discordgo reconnects by
+// itself, forever, so a connection lost for good (a network cut, a reset
+// token) shows only as a Disconnect with no Connect after it. Events come
+// in order (SyncEvents), so the last one says how things are.
+func (a *Adapter) onGateway(_ *discordgo.Session, ev any) {
+	switch ev.(type) {
+	case *discordgo.Connect, *discordgo.Ready, *discordgo.Resumed:
+		a.gatewayUp.Store(true)
+	case *discordgo.Disconnect:
+		a.gatewayUp.Store(false)
+	}
+}
 
 // libraryLog is where discordgo's own log lines go (it has one global
 // logger); the newest adapter's logger wins.
@@ -155,6 +169,7 @@ func New(o Options) (*Adapter, error) {
 		libraryLog.Load().Warn("discordgo", "level", level, "message", format)
 	}
 	s.AddHandler(a.onReady)
+	s.AddHandler(a.onGateway)
 	s.AddHandler(a.queueInteraction)
 	s.AddHandler(a.queueMessage)
 	return a, nil
@@ -225,8 +240,8 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 		return err
 	}
 	a.log.Info("discord connected", "commands", len(h.Commands()), "guild_scoped", a.o.GuildID != "")
-	a.connected.Store(true)
-	defer a.connected.Store(false)
+	a.registered.Store(true)
+	defer a.registered.Store(false)
 	janitor := time.NewTicker(time.Minute)
 	defer janitor.Stop()
 	due := time.Now().Add(limiterSweep)

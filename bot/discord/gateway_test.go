@@ -120,3 +120,17 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 	}
 }
+
+// Connected (which /readyz reports) follows the gateway: false once the
+// connection is lost and reconnecting fails, true again once it is back.
+func TestDiscordConnectedFollowsTheGateway(t *testing.T) {
+	g := newTestGateway(t)
+	a := g.run(t, silentHandler{})
+	waitFor(t, "connected", a.Connected)
+	g.lose()
+	waitFor(t, "the loss noticed", func() bool { return !a.Connected() })
+	g.mu.Lock()
+	g.down = false
+	g.mu.Unlock()
+	waitFor(t, "reconnected", a.Connected) // discordgo retries after 1 s, 2 s, 4 s
+}
