@@ -57,32 +57,41 @@ func (a *Adapter) message(base context.Context, h Handler, m *discordgo.Message)
 // deadline for a part starts after its download, so a slow download never
 // uses up the time to keep the text or to answer the reporter.
 func (a *Adapter) directMessage(base context.Context, h Handler, m *discordgo.Message) {
+	text, files, forwarded := content(m)
 	req := commands.Request{
 		Platform: Platform, UserID: m.Author.ID, ChatID: m.ChannelID, ChatKind: commands.Private,
-		EventID: snowflake(m.ID), Language: m.Author.Locale, Text: m.Content,
+		EventID: snowflake(m.ID), Language: m.Author.Locale, Text: text,
 		UserChat: userRoute(m.Author.ID), Name: discordName(m.Author),
 	}
-	a.mu.Lock()
-	botID := a.botID
-	a.mu.Unlock()
-	req.ReplyToBot = m.ReferencedMessage != nil && m.ReferencedMessage.Author != nil && m.ReferencedMessage.Author.ID == botID
-	if req.ReplyToBot {
-		req.ReplyToID = m.ReferencedMessage.ID
+	if forwarded {
+		// Discord names no public source for a forward, only a channel
+		// id, and a person's or a private channel's name must not be
+		// kept: the part is marked forwarded, its origin unnamed. Its
+		// text is what someone else wrote: never a command.
+		req.Forward = &tips.Forward{}
+	} else {
+		a.mu.Lock()
+		botID := a.botID
+		a.mu.Unlock()
+		req.ReplyToBot = m.ReferencedMessage != nil && m.ReferencedMessage.Author != nil && m.ReferencedMessage.Author.ID == botID
+		if req.ReplyToBot {
+			req.ReplyToID = m.ReferencedMessage.ID
+		}
+		if name, args, ok := a.commandIn(text); ok {
+			req.Command, req.Args, req.CommandAtStart = name, args, true
+		}
 	}
-	if name, args, ok := a.commandIn(m.Content); ok {
-		req.Command, req.Args, req.CommandAtStart = name, args, true
-	}
-	if m.Content == "" && len(m.Attachments) == 0 {
+	if text == "" && len(files) == 0 {
 		req.Unsupported = true // a sticker, a poll: nothing Vigía keeps
 	}
 	w := &channelReplier{a: a, channelID: m.ChannelID}
-	if len(m.Attachments) == 0 {
+	if len(files) == 0 {
 		a.handle(base, h, req, w)
 		return
 	}
 	// Each file is one part of the draft, the text goes with the first.
 	// Discord's file links expire, so the file itself is kept (sealed).
-	for n, att := range m.Attachments {
+	for n, att := range files {
 		r := req
 		if n > 0 {
 			// Attachment ids are snowflakes too: unique, and later than the message.
@@ -105,6 +114,17 @@ func (a *Adapter) directMessage(base context.Context, h Handler, m *discordgo.Me
 		r.Attachment, r.FileData = &tips.Attachment{Kind: kindOf(att.ContentType)}, data
 		a.handle(base, h, r, w)
 	}
+}
+
+// content returns a message's text and files. A forwarded message has
+// none of its own: they are in its snapshot of the original.
+func content(m *discordgo.Message) (text string, files []*discordgo.MessageAttachment, forwarded bool) {
+	ref := m.MessageReference
+	if ref != nil && ref.Type == discordgo.MessageReferenceTypeForward && len(m.MessageSnapshots) > 0 && m.MessageSnapshots[0].Message != nil {
+		snap := m.MessageSnapshots[0].Message
+		return snap.Content, snap.Attachments, true
+	}
+	return m.Content, m.Attachments, false
 }
 
 // handle runs the engine on one request under a deadline of its own.

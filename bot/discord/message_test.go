@@ -86,3 +86,27 @@ func TestDiscordSlashWordIsACommandOnlyIfKnown(t *testing.T) {
 		}
 	}
 }
+
+// A forwarded message (its text and files are in its snapshot) is kept
+// as a forwarded part, its origin unnamed; its text is never a command.
+func TestDiscordForwardIsKeptAsForwarded(t *testing.T) {
+	cdn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Write([]byte("\xff\xd8\xff photo"))
+	}))
+	defer cdn.Close()
+	h := &recordingHandler{table: []*commands.Command{{Name: "status"}}}
+	a := newTestAdapter(t, &uploadAPI{}, h, time.Hour)
+	a.useTable(h.table)
+	m := dm("")
+	m.MessageReference = &discordgo.MessageReference{Type: discordgo.MessageReferenceTypeForward, MessageID: "5", ChannelID: "6", GuildID: "7"}
+	m.MessageSnapshots = []discordgo.MessageSnapshot{{Message: &discordgo.Message{Content: "/status te vamos a matar si hablas",
+		Attachments: []*discordgo.MessageAttachment{{ID: "1001", URL: cdn.URL + "/a.jpg", ContentType: "image/jpeg"}}}}}
+	a.onMessage(a.s, m)
+	if len(h.got) != 1 {
+		t.Fatalf("%d requests, want 1", len(h.got))
+	}
+	r := h.got[0]
+	if r.Unsupported || r.Text != "/status te vamos a matar si hablas" || r.Command != "" || r.FileData == nil || r.Forward == nil || r.Forward.Named() {
+		t.Fatalf("forward: %+v", r)
+	}
+}
