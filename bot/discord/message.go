@@ -30,9 +30,13 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	a.message(base, h, mc.Message)
 }
 
-// fromPerson reports whether a message is one a person sent (not a bot's).
+// fromPerson reports whether a message is one a person wrote: not a
+// bot's, nor a system message (a pin, a call, a member joining), which
+// Discord attributes to whoever caused it, but which no one wrote to the
+// bot and which must not be answered as a message it cannot keep.
 func fromPerson(mc *discordgo.MessageCreate) bool {
-	return mc.Message != nil && mc.Author != nil && !mc.Author.Bot
+	return mc.Message != nil && mc.Author != nil && !mc.Author.Bot &&
+		(mc.Type == discordgo.MessageTypeDefault || mc.Type == discordgo.MessageTypeReply)
 }
 
 // message handles direct messages like Telegram private chats, and

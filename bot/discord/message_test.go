@@ -110,3 +110,27 @@ func TestDiscordForwardIsKeptAsForwarded(t *testing.T) {
 		t.Fatalf("forward: %+v", r)
 	}
 }
+
+// A system message (a pin, a call) in a DM is not answered; a reply is a
+// message like any other.
+func TestDiscordSystemMessagesAreIgnored(t *testing.T) {
+	h := &recordingHandler{}
+	api := &uploadAPI{}
+	a := newTestAdapter(t, api, h, time.Hour)
+	for _, typ := range []discordgo.MessageType{discordgo.MessageTypeChannelPinnedMessage, discordgo.MessageTypeCall, discordgo.MessageTypeRecipientAdd} {
+		m := dm("")
+		m.Type = typ
+		a.onMessage(a.s, m)
+		a.queueMessage(a.s, m)
+	}
+	a.wg.Wait()
+	if len(h.got) != 0 || len(api.snapshot()) != 0 {
+		t.Fatalf("system messages reached the engine (%d) or the member (%v)", len(h.got), api.snapshot())
+	}
+	m := dm("hay halcones")
+	m.Type = discordgo.MessageTypeReply
+	a.onMessage(a.s, m)
+	if len(h.got) != 1 || h.got[0].Text != "hay halcones" {
+		t.Fatalf("a reply: %+v", h.got)
+	}
+}
