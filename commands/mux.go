@@ -268,6 +268,10 @@ func New(o Options) *Mux {
 // AddSender registers how to reach chats on a platform outside a request.
 func (m *Mux) AddSender(platform string, s Sender) { m.senders[platform] = s }
 
+// formPresteps bounds the Redis calls made before a request that can open
+// a form (Request.CanOpenForms) is routed: a second, of Discord's three.
+const formPresteps = time.Second
+
 // Handle answers one request. It never panics and never returns an error:
 // every failure becomes a localised answer and a log line without user data.
 func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
@@ -281,13 +285,22 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 		}
 	}()
 	c.Pseudonym = m.store.Pseudonym(req.Platform, req.UserID)
-	_ = m.settleDiscard(ctx, c.Pseudonym) // before the request can add to a wiped draft (owed still if Redis fails)
+	// A form must open at once (Discord gives 3 s, and a form cannot be
+	// deferred), and opening one needs no Redis: with Redis hanging, the
+	// steps before it get a short deadline of their own, and their
+	// failure means what it means for any request (see below).
+	pre, cancelPre := ctx, context.CancelFunc(func() {})
+	if req.CanOpenForms {
+		pre, cancelPre = context.WithTimeout(ctx, formPresteps)
+	}
+	defer cancelPre()
+	_ = m.settleDiscard(pre, c.Pseudonym) // before the request can add to a wiped draft (owed still if Redis fails)
 	// One round trip: the sender's language, team role and whether they
 	// have a question to answer, and the chat's rate limit. A Redis error
 	// here only means the default language and fewer rights, and nothing
 	// counted (the request goes on, to the spool if it is a tip).
 	limit := m.chatLimit(c)
-	prof, err := m.store.Profile(ctx, c.Pseudonym, limit)
+	prof, err := m.store.Profile(pre, c.Pseudonym, limit)
 	c.Lang = m.language(c, prof.Language)
 	c.answering = prof.Answering
 	c.Role = m.roles.Of(req.Platform, req.UserID)
