@@ -3,6 +3,7 @@ package commands_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"sync/atomic"
@@ -120,5 +121,24 @@ func TestLostFileWhileSpoolingIsTold(t *testing.T) {
 	want := e.text("es", "spool_received", map[string]any{"Receipt": code}) + "\n\n" + e.text("es", "file_not_received", nil)
 	if len(r) != 1 || code == "" || r[0].Text != want {
 		t.Fatalf("replies %+v", r)
+	}
+}
+
+// A file the platform announced as too large was not fetched: the
+// reporter is told the limit, not asked to send it again (which would
+// fail the same way); the text with it is kept.
+func TestFileTooLargeIsToldTheLimit(t *testing.T) {
+	e := newEnv(t, nil)
+	tooLarge := e.text("es", "file_too_large", map[string]any{"MB": storage.MaxFileSize >> 20})
+	if !strings.Contains(tooLarge, fmt.Sprint(storage.MaxFileSize>>20)) {
+		t.Fatalf("the limit is not in %q", tooLarge)
+	}
+	r := e.do(reporterID, commands.Request{FileLost: true, FileTooLarge: true})
+	if len(r) != 1 || r[0].Text != tooLarge {
+		t.Fatalf("a file alone: %+v", r)
+	}
+	r = e.do(reporterID, commands.Request{Text: "el video del halcón", FileLost: true, FileTooLarge: true})
+	if len(r) != 1 || !strings.HasPrefix(r[0].Text, tooLarge+"\n\n") || !strings.Contains(r[0].Text, e.text("es", "draft_started", nil)) {
+		t.Fatalf("a file with text: %+v", r)
 	}
 }

@@ -310,7 +310,7 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		c.fileNotAnswer = true
 		return false, nil
 	case text == "" && c.Request.FileLost:
-		return true, c.Say(ctx, "file_not_received", nil)
+		return true, c.Say(ctx, c.fileLost(), fileNoteData)
 	case text == "":
 		return true, c.Say(ctx, "unsupported_message", nil)
 	}
@@ -344,7 +344,7 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		return false, nil
 	}
 	if c.Request.FileLost {
-		return true, c.Say(ctx, "file_not_received", nil)
+		return true, c.Say(ctx, c.fileLost(), fileNoteData)
 	}
 	return true, nil
 }

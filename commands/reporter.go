@@ -151,7 +151,7 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 	part := tips.Part{Text: strings.ToValidUTF8(text, "\uFFFD"), Attachment: req.Attachment, Forward: req.Forward}
 	note := "" // what the reporter is told about the file: cleaned, not cleaned, not received
 	if req.FileLost {
-		note = "file_not_received"
+		note = c.fileLost()
 	}
 	if req.FileData != nil && req.Attachment != nil {
 		data, how := tips.CleanFile(req.FileData)
@@ -197,7 +197,7 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 	}
 	if part.Text == "" && part.Attachment == nil && part.Location == nil {
 		if req.FileLost {
-			return c.Say(ctx, "file_not_received", nil)
+			return c.Say(ctx, c.fileLost(), fileNoteData)
 		}
 		return c.Say(ctx, "unsupported_message", nil)
 	}
@@ -234,7 +234,7 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 		before = c.T("answer_file_as_tip", nil) + "\n\n"
 	}
 	if note != "" {
-		before += c.T(note, nil) + "\n\n"
+		before += c.T(note, fileNoteData) + "\n\n"
 	}
 	if d.Parts == 1 {
 		return c.Reply(ctx, Reply{Text: before + c.T("draft_started", nil) + "\n\n" + c.T("choose_category", nil), Buttons: c.categoryButtons(d)})
@@ -421,7 +421,21 @@ func (m *Mux) spoolTip(ctx context.Context, c *Context, part tips.Part, note str
 	m.log.Warn("tip spooled: redis unreachable", "platform", c.Request.Platform)
 	text := c.T("spool_received", map[string]any{"Receipt": receipt})
 	if note != "" {
-		text += "\n\n" + c.T(note, nil)
+		text += "\n\n" + c.T(note, fileNoteData)
 	}
 	return c.Reply(ctx, Reply{Text: text})
 }
+
+// fileLost names what the reporter is told about a file the adapter could
+// not hand over: too large to keep (sending it again would not help), or
+// not received (send it again).
+func (c *Context) fileLost() string {
+	if c.Request.FileTooLarge {
+		return "file_too_large"
+	}
+	return "file_not_received"
+}
+
+// fileNoteData fills the notes about a file (file_too_large names the
+// limit; the others take nothing).
+var fileNoteData = map[string]any{"MB": storage.MaxFileSize >> 20}

@@ -74,6 +74,10 @@ type Request struct {
 	// FileLost is true when the message came with a file the adapter could
 	// not receive: the reporter is asked to send it again.
 	FileLost bool
+	// FileTooLarge, with FileLost, says why: the platform announced a file
+	// over what Vigía keeps, so it was not fetched. Sending it again would
+	// not help; the reporter is told the limit.
+	FileTooLarge bool
 	// FileData is the content of a file the adapter downloaded from its
 	// platform (where files have no lasting reference); the engine stores it
 	// sealed. Attachment then says its kind.

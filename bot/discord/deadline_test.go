@@ -70,6 +70,13 @@ func TestDiscordSlowDownloadCostsOnlyItsFile(t *testing.T) {
 	if h.reqs[0].Text == "" {
 		t.Fatal("the text was not passed on")
 	}
+	// Only the oversized one is said to be too large (sending it again
+	// would not help); a stalled one may be sent again.
+	for i, want := range []bool{false, false, true} {
+		if h.reqs[i].FileTooLarge != want {
+			t.Fatalf("request %d: too large = %v", i, h.reqs[i].FileTooLarge)
+		}
+	}
 	if n := fetched.Load(); n != 2 {
 		t.Fatalf("%d downloads, want 2 (the oversized file is not fetched)", n)
 	}

@@ -111,7 +111,7 @@ func (a *Adapter) directMessage(base context.Context, h Handler, m *discordgo.Me
 			// takes it when the file is there); the engine keeps it and
 			// asks, in the reporter's language, for the file again.
 			r.Command, r.Args, r.CommandAtStart = "", "", false
-			r.FileLost = true
+			r.FileLost, r.FileTooLarge = true, errors.Is(err, errTooLarge)
 			a.handle(base, h, r, w)
 			continue
 		}
