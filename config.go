@@ -287,6 +287,10 @@ func loadConfig(getenv func(string) string, demo bool) (Config, error) {
 			return c, &configError{"VIGIA_CLAIM_REMINDER", "must be shorter than VIGIA_CLAIM_TIMEOUT (default 30m), or no reminder would ever go out"}
 		}
 	}
+	// Defaults filled here, once, for every command that reads the
+	// configuration: a zero AuditRetention once made reset-2fa trim the
+	// whole audit log.
+	c.Triage = c.Triage.WithDefaults()
 	c.PhoneRegion, c.SignalWindow, c.Threshold = "MX", 7*24*time.Hour, 3
 	if v := strings.TrimSpace(getenv("VIGIA_PHONE_REGION")); v != "" {
 		if !phonenumbers.GetSupportedRegions()[strings.ToUpper(v)] {

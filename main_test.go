@@ -44,6 +44,11 @@ func TestConfigDefaults(t *testing.T) {
 	if c.Retention.Hours() != 90*24 || c.TelegramAPIURL != "https://api.telegram.org" || c.DefaultLanguage != "es" || len(c.Secret) != 32 {
 		t.Fatalf("defaults: %+v", c)
 	}
+	// Filled where the configuration is loaded, for every command: zero
+	// here made reset-2fa trim the audit log at "now".
+	if c.Triage.AuditRetention != 365*24*time.Hour || c.Triage.ClaimTimeout != 30*time.Minute {
+		t.Fatalf("triage defaults: %+v", c.Triage)
+	}
 }
 
 func TestConfigParsesLists(t *testing.T) {

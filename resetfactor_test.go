@@ -73,3 +73,36 @@ func TestResetSecondFactor(t *testing.T) {
 		t.Fatalf("second reset: exit %d, %q", code, out)
 	}
 }
+
+// reset-2fa appends to the audit log and deletes nothing from it: it once
+// trimmed with a retention of zero (VIGIA_AUDIT_RETENTION unset), which
+// dropped nearly every entry.
+func TestResetSecondFactorKeepsAuditLog(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	secret, _ := base64.StdEncoding.DecodeString(goodSecret)
+	kr, _ := storage.NewKeyring(secret)
+	st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "vigia"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const n = 500 // several stream nodes: approximate trimming drops whole ones
+	for i := 0; i < n; i++ {
+		if err := st.Audit(ctx, storage.AuditEntry{Who: "telegram:1 Ana", Action: "claim"}, 365*24*time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(5 * time.Millisecond) // every entry older than the reset's "now"
+	e := validEnv()
+	e["VIGIA_REDIS_URL"] = srv.URL()
+	var out, errb bytes.Buffer
+	if code := run(ctx, []string{"reset-2fa", "telegram:111"}, env(e), strings.NewReader(""), &out, &errb); code != 0 {
+		t.Fatalf("reset-2fa: exit %d, %q", code, errb.String())
+	}
+	if got, err := srv.Client().XLen(ctx, "vigia:audit").Result(); err != nil || got != n+1 {
+		t.Fatalf("audit entries after reset-2fa: %d, want %d (%v)", got, n+1, err)
+	}
+}

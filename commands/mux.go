@@ -131,6 +131,15 @@ func (t *Triage) defaults() {
 	}
 }
 
+// WithDefaults returns t with every zero value set to its default. The
+// configuration applies it where it is loaded, so that code outside the
+// engine (vigia reset-2fa trimming the audit log) sees the same values
+// the engine uses, not zeros.
+func (t Triage) WithDefaults() Triage {
+	t.defaults()
+	return t
+}
+
 // Limits bound what one reporter can put in a draft.
 type Limits struct {
 	// MaxMessageRunes bounds one message's text.

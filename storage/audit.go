@@ -26,7 +26,9 @@ type AuditEntry struct {
 }
 
 // Audit appends an entry to the sealed audit stream. Entries are never
-// deleted by the bot; the stream is trimmed only by age (auditRetention).
+// deleted by the bot; the stream is trimmed only by age (retention). A
+// retention of zero or less trims nothing: it is a caller that forgot the
+// default, and trimming at "now" would delete the whole log.
 func (s *Store) Audit(ctx context.Context, e AuditEntry, retention time.Duration) error {
 	if e.Time.IsZero() {
 		e.Time = s.now()
@@ -39,8 +41,11 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry, retention time.Duration
 	if err != nil {
 		return err
 	}
-	minID := strconv.FormatInt(s.now().Add(-retention).UnixMilli(), 10)
-	err = s.rdb.XAdd(ctx, &redis.XAddArgs{Stream: s.k.audit(), MinID: minID, Approx: true, Values: map[string]any{"e": sealed}}).Err()
+	args := &redis.XAddArgs{Stream: s.k.audit(), Values: map[string]any{"e": sealed}}
+	if retention > 0 {
+		args.MinID, args.Approx = strconv.FormatInt(s.now().Add(-retention).UnixMilli(), 10), true
+	}
+	err = s.rdb.XAdd(ctx, args).Err()
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}

@@ -234,6 +234,28 @@ func TestAuditIsSealedAndOrdered(t *testing.T) {
 
 func contains(b []byte, s string) bool { return strings.Contains(string(b), s) }
 
+// A retention of zero (a caller that forgot the default) trims nothing:
+// XADD MINID ~ now would have deleted nearly the whole audit log.
+func TestAuditZeroRetentionTrimsNothing(t *testing.T) {
+	ctx := context.Background()
+	st, srv, clk := newStore(t)
+	const n = 500 // several stream nodes: approximate trimming drops whole ones
+	for i := 0; i < n; i++ {
+		if err := st.Audit(ctx, storage.AuditEntry{Who: "telegram:9 Ana", Action: "next"}, 365*24*time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clk.Add(time.Minute) // every entry is older than "now"
+	for _, r := range []time.Duration{0, -time.Hour} {
+		if err := st.Audit(ctx, storage.AuditEntry{Who: "vigia reset-2fa", Action: "reset-2fa"}, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := srv.Client().XLen(ctx, "t:audit").Result(); err != nil || got != n+2 {
+		t.Fatalf("audit entries after appending with retention <= 0: %d (want %d), %v", got, n+2, err)
+	}
+}
+
 // A tip decided before anyone claimed it is not handed out afterwards.
 func TestDecidedBeforeClaimIsNotHandedOut(t *testing.T) {
 	ctx := context.Background()
