@@ -441,13 +441,17 @@ func recoverHTTP(log *slog.Logger, h http.Handler) http.Handler {
 func replaySpool(ctx context.Context, sp *storage.Spool, st *storage.Store, log *slog.Logger) {
 	t := time.NewTicker(5 * time.Second)
 	defer t.Stop()
+	reported := 0
 	for {
-		if sp.Len() > 0 && st.Ping(ctx) == nil {
+		c := sp.Count()
+		reported = reportUnreadable(log, c, reported)
+		if c.Waiting+c.Unreadable > 0 && st.Ping(ctx) == nil {
 			if n, err := sp.Replay(ctx, st); err != nil {
 				log.Warn("spool replay interrupted; will retry", "error", err.Error())
 			} else if n > 0 {
 				log.Info("spooled tips replayed", "count", n)
 			}
+			reported = reportUnreadable(log, sp.Count(), reported)
 		}
 		select {
 		case <-ctx.Done():
@@ -455,6 +459,20 @@ func replaySpool(ctx context.Context, sp *storage.Spool, st *storage.Store, log 
 		case <-t.C:
 		}
 	}
+}
+
+// reportUnreadable logs, at ERROR, spool records that open under no
+// secret the bot has, whenever there are more than already reported: a
+// tip some reporter holds a receipt for that cannot reach Redis. Counts
+// only; never a record's content. It returns the count now reported.
+func reportUnreadable(log *slog.Logger, c storage.SpoolCount, reported int) int {
+	n := c.Unreadable + c.Quarantined
+	if n > reported {
+		log.Error("spooled tips open under no configured secret: set aside in tips.spool.quarantine in VIGIA_SPOOL_DIR, the rest replayed; "+
+			"if VIGIA_SECRET changed, set the secret they were sealed under as VIGIA_SECRET_PREVIOUS and restart to replay them (see README, Rotating the secret)",
+			"records", n, "waiting_quarantine", c.Unreadable)
+	}
+	return n
 }
 
 // telegramInbox is the Telegram adapter's inbox, in Redis.

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/storage/redistest"
 )
 
@@ -479,4 +480,26 @@ func TestHTTPHandlerPanicIsRecovered(t *testing.T) {
 		t.Fatalf("status %d", w.Code)
 	}
 	noChatID(t, logs.String())
+}
+
+// Spooled records that open under no configured secret are logged at ERROR
+// once, when their number grows, as counts only.
+func TestReportUnreadableSpool(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	n := reportUnreadable(log, storage.SpoolCount{Waiting: 3}, 0)
+	if n != 0 || buf.Len() != 0 {
+		t.Fatalf("nothing unreadable: %d %q", n, buf.String())
+	}
+	n = reportUnreadable(log, storage.SpoolCount{Unreadable: 1}, n)
+	if n != 1 || !strings.Contains(buf.String(), `"level":"ERROR"`) || !strings.Contains(buf.String(), `"records":1`) {
+		t.Fatalf("one unreadable: %d %q", n, buf.String())
+	}
+	buf.Reset()
+	if n = reportUnreadable(log, storage.SpoolCount{Quarantined: 1}, n); n != 1 || buf.Len() != 0 {
+		t.Fatalf("the same record, quarantined, reported again: %q", buf.String())
+	}
+	if n = reportUnreadable(log, storage.SpoolCount{Quarantined: 2}, n); n != 2 || !strings.Contains(buf.String(), `"records":2`) {
+		t.Fatalf("a second one: %d %q", n, buf.String())
+	}
 }

@@ -66,6 +66,8 @@ func newMetrics(st *storage.Store, spool *storage.Spool) *promMetrics {
 			queue(func(d storage.QueueDepth) float64 { return float64(d.Inbox) })),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigia_spool_size", Help: "Tips kept on disk while Redis was unreachable, not yet replayed."},
 			func() float64 { return float64(spool.Len()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigia_spool_unreadable", Help: "Spooled records that open under no configured secret (quarantined or about to be): tips that cannot reach Redis; see the ERROR log."},
+			func() float64 { c := spool.Count(); return float64(c.Unreadable + c.Quarantined) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigia_index_backlog", Help: "Tips received but not indexed yet (not findable by /search)."},
 			read(func(ctx context.Context) (float64, error) {
 				n, err := st.IndexBacklog(ctx)

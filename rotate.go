@@ -86,7 +86,38 @@ func rotateKey(ctx context.Context, getenv func(string) string, stdout, stderr i
 		fmt.Fprintf(stderr, "vigia: %d values open under neither secret; they were left as they are\n", rep.Unreadable)
 		return 1
 	}
+	if code := checkSpoolRotated(cfg, stderr); code != 0 {
+		return code
+	}
 	fmt.Fprintln(stdout, "nothing is left under the previous secret: remove VIGIA_SECRET_PREVIOUS and restart the bot")
+	return 0
+}
+
+// checkSpoolRotated keeps rotate-key from saying that nothing is left
+// under the previous secret while the outage spool (VIGIA_SPOOL_DIR) holds
+// tips sealed under it: removing VIGIA_SECRET_PREVIOUS then would strand
+// them. rotate-key does not re-seal the spool: it belongs to the running
+// bot, which appends to it and replays it meanwhile; the bot replays those
+// tips into Redis (sealing them under the new secret) as soon as Redis
+// answers. It returns the exit status (0: nothing left).
+func checkSpoolRotated(cfg Config, stderr io.Writer) int {
+	kr, err := cfg.keyring()
+	if err != nil {
+		fmt.Fprintf(stderr, "vigia: %v\n", err)
+		return 2
+	}
+	c, err := storage.InspectSpool(cfg.SpoolDir, kr)
+	if err != nil {
+		fmt.Fprintf(stderr, "vigia: VIGIA_SPOOL_DIR: cannot be read, so tips spooled under the previous secret cannot be ruled out: %v\n", err)
+		return 1
+	}
+	if c.Quarantined+c.Unreadable > 0 {
+		fmt.Fprintf(stderr, "vigia: the outage spool holds %d records that open under neither secret (see tips.spool.quarantine); they were left as they are\n", c.Quarantined+c.Unreadable)
+	}
+	if c.Previous > 0 {
+		fmt.Fprintf(stderr, "vigia: the outage spool (VIGIA_SPOOL_DIR) holds %d tips sealed under the previous secret, not yet replayed into Redis: keep VIGIA_SECRET_PREVIOUS until the bot has replayed them (metric vigia_spool_size 0), then run rotate-key again\n", c.Previous)
+		return 1
+	}
 	return 0
 }
 

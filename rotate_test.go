@@ -97,3 +97,56 @@ func TestRotateKey(t *testing.T) {
 		t.Fatalf("wrong secrets: exit %d, %q", code, msg)
 	}
 }
+
+// rotate-key does not say that nothing is left under the previous secret
+// while the outage spool holds tips sealed under it: removing the old
+// secret then would leave them unreadable. Once the bot has replayed them,
+// it does.
+func TestRotateKeyWaitsForTheSpool(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	oldSecret := bytes.Repeat([]byte{1}, 32)
+	oldKr, _ := storage.NewKeyring(oldSecret)
+	if st, err := storage.New(srv.Client(), oldKr, storage.Options{Prefix: "vigia"}); err != nil || st.Init(ctx) != nil {
+		t.Fatalf("store: %v", err)
+	}
+	dir := t.TempDir()
+	sp, err := storage.OpenSpool(dir, oldKr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sp.Append(storage.SpoolEntry{Pseudonym: "p", EventID: 1, Part: tips.Part{Text: "spooled during an outage"}}); err != nil {
+		t.Fatal(err)
+	}
+	e := validEnv()
+	e["VIGIA_REDIS_URL"], e["VIGIA_SPOOL_DIR"] = srv.URL(), dir
+	e["VIGIA_SECRET_PREVIOUS"] = base64.StdEncoding.EncodeToString(oldSecret)
+	rotate := func() (int, string, string) {
+		var out, errb bytes.Buffer
+		code := run(ctx, []string{"rotate-key"}, env(e), strings.NewReader(""), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	code, out, msg := rotate()
+	if code != 1 || strings.Contains(out, "nothing is left") || !strings.Contains(msg, "holds 1 tips sealed under the previous secret") || strings.Contains(out+msg, "spooled during") {
+		t.Fatalf("spool under the old secret: exit %d, stdout %q, stderr %q", code, out, msg)
+	}
+	// The bot, running with both secrets, replays the spool.
+	cfg, err := loadConfig(env(e), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kr, _ := cfg.keyring()
+	st, _ := storage.New(srv.Client(), kr, storage.Options{Prefix: "vigia"})
+	if err := st.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if sp, err = storage.OpenSpool(dir, kr); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := sp.Replay(ctx, st); err != nil || n != 1 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	if code, out, msg := rotate(); code != 0 || !strings.Contains(out, "nothing is left") {
+		t.Fatalf("after the replay: exit %d, stdout %q, stderr %q", code, out, msg)
+	}
+}

@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -9,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -51,28 +49,48 @@ type SpoolEntry struct {
 // maxSpoolRecord bounds one record (a tip is far smaller).
 const maxSpoolRecord = 1 << 20
 
-// OpenSpool opens (creating) the spool in dir. A record torn by a crash in
-// the middle of a write (never acknowledged to anyone) is cut off, so that
-// later records stay readable.
+// minSpoolRecord is the shortest sealed value (version, GCM nonce and tag):
+// a length below it, or above maxSpoolRecord, is not a record's length.
+const minSpoolRecord = 1 + 12 + 16
+
+// OpenSpool opens (creating) the spool in dir, and proves that dir takes
+// writes now rather than when the first tip of an outage arrives. A record
+// torn by a crash in the middle of a write (never acknowledged to anyone)
+// is cut off, so that later records stay readable; a whole record that
+// opens under no secret of kr stays, counted as Unreadable, and the next
+// Replay sets it aside in the quarantine file instead of stopping at it.
 func OpenSpool(dir string, kr *Keyring) (*Spool, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
 	sp := &Spool{path: filepath.Join(dir, "tips.spool"), kr: kr, held: map[string]string{}}
-	for _, p := range []string{sp.path, sp.replayPath()} {
-		entries, good, err := sp.read(p)
-		if err == nil {
-			if fi, err := os.Stat(p); err == nil && fi.Size() > good {
-				if err := os.Truncate(p, good); err != nil {
-					return nil, fmt.Errorf("spool repair: %w", err)
-				}
+	for _, p := range []string{sp.path, sp.replayPath(), sp.quarantinePath()} {
+		f, err := sp.read(p)
+		if err != nil {
+			return nil, err
+		}
+		if p != sp.quarantinePath() {
+			if err := cutTornTail(p, f.whole); err != nil {
+				return nil, err
 			}
 		}
-		for _, e := range entries {
+		for _, e := range f.entries {
 			sp.held[spooledKey(e.Pseudonym, e.EventID)] = e.Receipt
 		}
 	}
 	return sp, nil
+}
+
+// cutTornTail truncates a spool file to its whole records.
+func cutTornTail(path string, whole int64) error {
+	fi, err := os.Stat(path)
+	if err != nil || fi.Size() <= whole {
+		return nil
+	}
+	if err := os.Truncate(path, whole); err != nil {
+		return fmt.Errorf("spool repair: %w", err)
+	}
+	return nil
 }
 
 func (sp *Spool) replayPath() string { return sp.path + ".replaying" }
@@ -170,77 +188,154 @@ func (sp *Spool) Spooled(pseudonym string, eventID int64) (string, bool) {
 	return r, ok
 }
 
-// Len counts the spooled entries waiting to be replayed.
-func (sp *Spool) Len() int {
-	n := 0
-	for _, p := range []string{sp.replayPath(), sp.path} {
-		entries, _, _ := sp.read(p)
-		n += len(entries)
-	}
-	return n
+// SpoolCount is what a spool holds. It never says what a record holds.
+type SpoolCount struct {
+	// Waiting is how many tips wait to be replayed into Redis,
+	// quarantined ones that open again included.
+	Waiting int
+	// Previous is how many of them only the previous secret opens.
+	Previous int
+	// Unreadable is how many records in the spool open under no secret
+	// of the keyring; the next Replay moves them to the quarantine file.
+	Unreadable int
+	// Quarantined is how many records the quarantine file holds that
+	// still open under no secret.
+	Quarantined int
 }
 
-// read returns a spool file's entries and the length of its whole records;
-// a record that cannot be opened is an error (never silently dropped).
-func (sp *Spool) read(path string) ([]SpoolEntry, int64, error) {
-	f, err := os.Open(path)
+// Len counts the spooled entries waiting to be replayed.
+func (sp *Spool) Len() int { return sp.Count().Waiting }
+
+// Count counts the spool's records. A file it cannot read counts nothing
+// (OpenSpool read them all once: the error surfaced there, and Replay
+// reports it again).
+func (sp *Spool) Count() SpoolCount {
+	c, _ := countSpool(sp.kr, sp.replayPath(), sp.path, sp.quarantinePath())
+	return c
+}
+
+// InspectSpool counts the records of the spool in dir without changing
+// anything there (nor creating dir): for `vigia rotate-key`, which must
+// not say that nothing is left under the previous secret while the spool
+// holds tips sealed under it.
+func InspectSpool(dir string, kr *Keyring) (SpoolCount, error) {
+	sp := &Spool{path: filepath.Join(dir, "tips.spool"), kr: kr}
+	return countSpool(kr, sp.replayPath(), sp.path, sp.quarantinePath())
+}
+
+// countSpool adds up the spool files live, ..., with quarantine last.
+func countSpool(kr *Keyring, paths ...string) (SpoolCount, error) {
+	sp := &Spool{kr: kr}
+	var c SpoolCount
+	for i, p := range paths {
+		f, err := sp.read(p)
+		if err != nil {
+			return c, err
+		}
+		c.Waiting += len(f.entries)
+		c.Previous += f.previous
+		if i == len(paths)-1 {
+			c.Quarantined += len(f.bad)
+		} else {
+			c.Unreadable += len(f.bad)
+		}
+	}
+	return c, nil
+}
+
+// spoolFile is what one spool file holds.
+type spoolFile struct {
+	entries  []SpoolEntry
+	previous int      // entries that only the previous secret opens
+	bad      [][]byte // whole records, length included, that open under no secret
+	whole    int64    // bytes of whole records; past them, a record torn by a crash
+}
+
+// read reads a spool file. A record that cannot be opened is kept in bad
+// (never silently dropped) and reading goes on past it: one flipped byte,
+// or a record sealed under a secret no longer configured, must not hide
+// the tips acknowledged after it. Only a record torn at the end of the
+// file by a crash mid-write (never acknowledged) is left out of whole.
+func (sp *Spool) read(path string) (spoolFile, error) {
+	var f spoolFile
+	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, 0, nil
+		return f, nil
 	}
 	if err != nil {
-		return nil, 0, err
+		return f, fmt.Errorf("spool: %w", err)
 	}
-	defer f.Close()
-	r := bufio.NewReader(f)
-	var out []SpoolEntry
-	var good int64
-	for {
-		var n uint32
-		if err := binary.Read(r, binary.BigEndian, &n); err != nil {
-			return out, good, nil // end, or a record torn by a crash mid-write
+	for len(b) > 0 {
+		if len(b) < 4 {
+			return f, nil // a length torn by a crash
 		}
-		if n > maxSpoolRecord {
-			return out, good, nil
+		n := binary.BigEndian.Uint32(b)
+		if n < minSpoolRecord || n > maxSpoolRecord {
+			// Not a length: where records start from here on is lost,
+			// so the rest of the file is set aside as one record. A
+			// tail of zeros is what some file systems leave of a
+			// write a crash interrupted: torn, never acknowledged.
+			if bytes.Count(b, []byte{0}) != len(b) {
+				f.bad = append(f.bad, b)
+				f.whole += int64(len(b))
+			}
+			return f, nil
 		}
-		buf := make([]byte, n)
-		if _, err := io.ReadFull(r, buf); err != nil {
-			return out, good, nil
+		if uint64(len(b)) < 4+uint64(n) {
+			return f, nil // a record torn by a crash mid-write
 		}
-		plain, err := sp.kr.open(buf, "spool")
-		if err != nil {
-			return out, good, fmt.Errorf("spool record cannot be opened (another VIGIA_SECRET?): %w", err)
+		rec := b[:4+n]
+		b = b[4+n:]
+		f.whole += int64(len(rec))
+		if err := f.add(sp.kr, rec); err != nil {
+			f.bad = append(f.bad, rec)
 		}
-		var e SpoolEntry
-		if err := json.Unmarshal(plain, &e); err != nil {
-			return out, good, fmt.Errorf("spool record: %w", err)
-		}
-		out = append(out, e)
-		good += 4 + int64(n)
 	}
+	return f, nil
 }
+
+// add opens one whole record (its length first) into f's entries.
+func (f *spoolFile) add(kr *Keyring, rec []byte) error {
+	plain, current, err := kr.openWhich(rec[4:], "spool")
+	if err != nil {
+		return err
+	}
+	var e SpoolEntry
+	if err := json.Unmarshal(plain, &e); err != nil {
+		return err
+	}
+	f.entries = append(f.entries, e)
+	if !current {
+		f.previous++
+	}
+	return nil
+}
+
+func (sp *Spool) quarantinePath() string { return sp.path + ".quarantine" }
 
 // Replay moves every spooled tip into Redis, in order; each is idempotent
 // (replaying again after a crash makes no second tip). The spool is moved
 // aside first, so new tips can be spooled meanwhile, and removed only once
-// every entry is stored. It returns how many were replayed.
+// every entry is stored. A record that opens under no secret is first
+// appended to the quarantine file, still sealed, and the rest replayed;
+// quarantined records that open again (VIGIA_SECRET_PREVIOUS set back) are
+// replayed too. It returns how many tips were replayed.
 func (sp *Spool) Replay(ctx context.Context, st *Store) (int, error) {
-	sp.mu.Lock()
-	if _, err := os.Stat(sp.replayPath()); errors.Is(err, os.ErrNotExist) {
-		if err := os.Rename(sp.path, sp.replayPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
-			sp.mu.Unlock()
-			return 0, fmt.Errorf("spool: %w", err)
-		} else if err == nil {
-			if err := syncDir(filepath.Dir(sp.path)); err != nil {
-				sp.mu.Unlock()
-				return 0, fmt.Errorf("spool: %w", err)
-			}
-		}
+	if err := sp.beginReplay(); err != nil {
+		return 0, err
 	}
-	sp.mu.Unlock()
-	entries, _, err := sp.read(sp.replayPath())
+	f, err := sp.read(sp.replayPath())
 	if err != nil {
 		return 0, err // keep the file: nothing may be lost
 	}
+	q, err := sp.read(sp.quarantinePath())
+	if err != nil {
+		return 0, err
+	}
+	if err := sp.quarantine(f.bad, q.bad); err != nil {
+		return 0, err
+	}
+	entries := append(f.entries, q.entries...)
 	for _, e := range entries {
 		if _, err := st.submitSpooled(ctx, e); err != nil {
 			return 0, err
@@ -249,6 +344,11 @@ func (sp *Spool) Replay(ctx context.Context, st *Store) (int, error) {
 	if err := os.Remove(sp.replayPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return len(entries), fmt.Errorf("spool clear: %w", err)
 	}
+	if len(q.entries) > 0 {
+		if err := sp.rewriteQuarantine(q.bad); err != nil {
+			return len(entries), err
+		}
+	}
 	// Stored now, and remembered as sent on each reporter's state.
 	sp.mu.Lock()
 	for _, e := range entries {
@@ -256,6 +356,82 @@ func (sp *Spool) Replay(ctx context.Context, st *Store) (int, error) {
 	}
 	sp.mu.Unlock()
 	return len(entries), nil
+}
+
+// beginReplay renames the spool to the file being replayed, unless one
+// is already there (a replay that did not finish).
+func (sp *Spool) beginReplay() error {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	if _, err := os.Stat(sp.replayPath()); !errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err := os.Rename(sp.path, sp.replayPath()); errors.Is(err, os.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("spool: %w", err)
+	}
+	if err := syncDir(filepath.Dir(sp.path)); err != nil {
+		return fmt.Errorf("spool: %w", err)
+	}
+	return nil
+}
+
+// quarantine appends, fsynced, the records of bad the quarantine file does
+// not hold yet (a replay interrupted after quarantining replays again).
+func (sp *Spool) quarantine(bad, held [][]byte) error {
+	seen := map[string]bool{}
+	for _, r := range held {
+		seen[string(r)] = true
+	}
+	var add []byte
+	for _, r := range bad {
+		if !seen[string(r)] {
+			seen[string(r)] = true
+			add = append(add, r...)
+		}
+	}
+	if len(add) == 0 {
+		return nil
+	}
+	return appendSynced(sp.quarantinePath(), add)
+}
+
+// rewriteQuarantine replaces the quarantine file with the records that
+// still open under no secret (none: it is removed), atomically.
+func (sp *Spool) rewriteQuarantine(bad [][]byte) error {
+	if len(bad) == 0 {
+		if err := os.Remove(sp.quarantinePath()); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("spool quarantine: %w", err)
+		}
+		return syncDir(filepath.Dir(sp.path))
+	}
+	tmp := sp.quarantinePath() + ".new"
+	_ = os.Remove(tmp)
+	if err := appendSynced(tmp, bytes.Join(bad, nil)); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, sp.quarantinePath()); err != nil {
+		return fmt.Errorf("spool quarantine: %w", err)
+	}
+	return syncDir(filepath.Dir(sp.path))
+}
+
+// appendSynced appends b to the file at path, creating it, and makes both
+// the bytes and the file's name durable.
+func appendSynced(path string, b []byte) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("spool quarantine: %w", err)
+	}
+	defer f.Close()
+	if _, err := f.Write(b); err != nil {
+		return fmt.Errorf("spool quarantine: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("spool quarantine: %w", err)
+	}
+	return syncDir(filepath.Dir(path))
 }
 
 // submitSpooled stores a spooled tip with its receipt, once: the event id

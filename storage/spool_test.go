@@ -3,6 +3,9 @@ package storage_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -51,5 +54,155 @@ func TestSpoolShortWriteLosesNothing(t *testing.T) {
 		if tip, err := st.TipByReceipt(ctx, code); err != nil || tip.Content.Text() != want {
 			t.Fatalf("receipt %s: %q %v", code, tip.Content.Text(), err)
 		}
+	}
+}
+
+// spoolAppend appends one tip to sp, failing the test if it cannot.
+func spoolAppend(t *testing.T, sp *storage.Spool, p string, ev int64, text string) string {
+	t.Helper()
+	r, err := sp.Append(storage.SpoolEntry{Pseudonym: p, EventID: ev, Part: tips.Part{Text: text}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// wantTips fails unless every receipt names a stored tip of that text.
+func wantTips(t *testing.T, st *storage.Store, want map[string]string) {
+	t.Helper()
+	for code, text := range want {
+		if tip, err := st.TipByReceipt(context.Background(), code); err != nil || tip.Content.Text() != text {
+			t.Fatalf("receipt %s: %q %v", code, tip.Content.Text(), err)
+		}
+	}
+}
+
+// A record sealed under a secret no longer configured (VIGIA_SECRET
+// rotated, VIGIA_SECRET_PREVIOUS removed too early) used to be counted as
+// nothing and to stop every replay, stranding each tip acknowledged after
+// it. It is set aside in the quarantine file, counted, and the rest is
+// replayed; set the old secret back and the quarantined tip is replayed.
+func TestSpoolUnreadableRecordIsQuarantined(t *testing.T) {
+	st, _, _ := newStore(t)
+	ctx := context.Background()
+	oldSecret, curSecret := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{7}, 32)
+	old, _ := storage.NewKeyring(oldSecret)
+	dir := t.TempDir()
+	sp, err := storage.OpenSpool(dir, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := spoolAppend(t, sp, "pA", 1, "A: sealed under the old secret")
+	cur, _ := storage.NewKeyring(curSecret)
+	if sp, err = storage.OpenSpool(dir, cur); err != nil { // restarted without the old secret
+		t.Fatal(err)
+	}
+	if c := sp.Count(); c != (storage.SpoolCount{Unreadable: 1}) {
+		t.Fatalf("after the restart: %+v", c)
+	}
+	b := spoolAppend(t, sp, "pB", 2, "B: acknowledged after the restart")
+	if n, err := sp.Replay(ctx, st); err != nil || n != 1 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	wantTips(t, st, map[string]string{b: "B: acknowledged after the restart"})
+	c := spoolAppend(t, sp, "pC", 3, "C: acknowledged after the replay")
+	if got := sp.Count(); got != (storage.SpoolCount{Waiting: 1, Quarantined: 1}) {
+		t.Fatalf("with C spooled: %+v", got)
+	}
+	if n, err := sp.Replay(ctx, st); err != nil || n != 1 {
+		t.Fatalf("second replay: %d %v", n, err)
+	}
+	wantTips(t, st, map[string]string{c: "C: acknowledged after the replay"})
+	if _, err := os.Stat(filepath.Join(dir, "tips.spool.replaying")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("tips.spool.replaying left behind: %v", err)
+	}
+	// The old secret back as the previous one: A opens, and is replayed.
+	both, _ := storage.NewKeyring(curSecret, oldSecret)
+	if sp, err = storage.OpenSpool(dir, both); err != nil {
+		t.Fatal(err)
+	}
+	if got := sp.Count(); got != (storage.SpoolCount{Waiting: 1, Previous: 1}) {
+		t.Fatalf("with the old secret back: %+v", got)
+	}
+	if n, err := sp.Replay(ctx, st); err != nil || n != 1 {
+		t.Fatalf("replay of the quarantine: %d %v", n, err)
+	}
+	wantTips(t, st, map[string]string{a: "A: sealed under the old secret"})
+	if got := sp.Count(); got != (storage.SpoolCount{}) {
+		t.Fatalf("after replaying the quarantine: %+v", got)
+	}
+}
+
+// One flipped byte in a record in the middle: the records around it are
+// replayed, and it alone is quarantined (still sealed).
+func TestSpoolCorruptRecordIsQuarantined(t *testing.T) {
+	st, _, _ := newStore(t)
+	ctx := context.Background()
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	dir := t.TempDir()
+	sp, err := storage.OpenSpool(dir, kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := spoolAppend(t, sp, "pA", 1, "A: cobran piso")
+	path := filepath.Join(dir, "tips.spool")
+	fi, _ := os.Stat(path)
+	spoolAppend(t, sp, "pB", 2, "B: will be corrupted")
+	c := spoolAppend(t, sp, "pC", 3, "C: venden armas")
+	raw, _ := os.ReadFile(path)
+	raw[fi.Size()+40] ^= 0x20 // inside B's sealed bytes
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if sp, err = storage.OpenSpool(dir, kr); err != nil {
+		t.Fatal(err)
+	}
+	if got := sp.Count(); got != (storage.SpoolCount{Waiting: 2, Unreadable: 1}) {
+		t.Fatalf("count: %+v", got)
+	}
+	if n, err := sp.Replay(ctx, st); err != nil || n != 2 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	wantTips(t, st, map[string]string{a: "A: cobran piso", c: "C: venden armas"})
+	if got := sp.Count(); got != (storage.SpoolCount{Quarantined: 1}) {
+		t.Fatalf("after replay: %+v", got)
+	}
+	q, _ := os.ReadFile(filepath.Join(dir, "tips.spool.quarantine"))
+	if strings.Contains(string(q), "corrupted") || len(q) < 30 {
+		t.Fatalf("quarantine: %d bytes, sealed: %v", len(q), !strings.Contains(string(q), "corrupted"))
+	}
+}
+
+// A record torn by a crash mid-append (never acknowledged), or the zeros
+// some file systems leave of one, is cut off at start as before: no
+// quarantine, and the tips before and after it are replayed.
+func TestSpoolTornTailIsCut(t *testing.T) {
+	for name, tail := range map[string][]byte{
+		"torn record": append([]byte{0, 0, 0, 200}, bytes.Repeat([]byte{1}, 50)...),
+		"torn length": {0, 0},
+		"zeros":       make([]byte, 64),
+	} {
+		t.Run(name, func(t *testing.T) {
+			st, _, _ := newStore(t)
+			kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+			dir := t.TempDir()
+			sp, _ := storage.OpenSpool(dir, kr)
+			a := spoolAppend(t, sp, "pA", 1, "A: before the crash")
+			f, _ := os.OpenFile(filepath.Join(dir, "tips.spool"), os.O_WRONLY|os.O_APPEND, 0)
+			f.Write(tail)
+			f.Close()
+			sp, err := storage.OpenSpool(dir, kr) // the restart
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := spoolAppend(t, sp, "pB", 2, "B: after the restart")
+			if got := sp.Count(); got != (storage.SpoolCount{Waiting: 2}) {
+				t.Fatalf("count: %+v", got)
+			}
+			if n, err := sp.Replay(context.Background(), st); err != nil || n != 2 {
+				t.Fatalf("replay: %d %v", n, err)
+			}
+			wantTips(t, st, map[string]string{a: "A: before the crash", b: "B: after the restart"})
+		})
 	}
 }
