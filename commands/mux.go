@@ -344,10 +344,41 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 	level := slog.LevelError
 	msg := "error_internal"
 	if StorageDown(err) {
-		level, msg = slog.LevelWarn, "error_storage"
+		level, msg = slog.LevelWarn, m.storageDownReply(c.Request)
 	}
 	m.log.Log(ctx, level, "handler failed", "platform", req.Platform, "command", c.commandName(), "error", err.Error())
 	c.sayQuietly(msg, nil)
+}
+
+// storageDownReply picks the answer to a request that failed because
+// storage is down, by what the request was. One that brought something to
+// keep (a tip's message, the report form, an answer, a note, a warning)
+// hears that it was NOT saved, so it is sent again. Any other (/status
+// CODE, /forget CODE, a button) only hears to try again later: told "your
+// message was NOT saved", a reporter checking a receipt would fear the tip
+// lost.
+func (m *Mux) storageDownReply(req Request) string {
+	switch {
+	case req.FormID != "":
+		return "error_storage"
+	case req.Callback != "":
+		return "error_storage_retry"
+	case req.Command == "":
+		return "error_storage"
+	}
+	if cmd := m.table[req.Command]; cmd != nil && carriesText(cmd) {
+		return "error_storage"
+	}
+	return "error_storage_retry"
+}
+
+// carriesText reports whether a command's arguments hold text to be kept
+// (a note, a question, an answer, a warning), lost if storage is down.
+func carriesText(cmd *Command) bool {
+	if cmd.TipText {
+		return true
+	}
+	return slices.ContainsFunc(cmd.Args, func(a Arg) bool { return a.Name == "text" || a.Name == "answer" })
 }
 
 func (m *Mux) route(ctx context.Context, c *Context) error {

@@ -39,7 +39,7 @@ func TestRedisOutageSpoolsTips(t *testing.T) {
 		}
 		receipts = append(receipts, code)
 	}
-	if got := say("9", commands.Request{Command: "recent", CommandAtStart: true}); got != msg.Localize("en", "error_storage", nil) {
+	if got := say("9", commands.Request{Command: "recent", CommandAtStart: true}); got != msg.Localize("en", "error_storage_retry", nil) {
 		t.Fatalf("investigator during the outage: %q", got)
 	}
 	if sp.Len() != 2 {
@@ -69,6 +69,36 @@ func TestRedisOutageSpoolsTips(t *testing.T) {
 	}
 	if list, _ := st.Recent(ctx, 10); len(list) != 2 {
 		t.Fatalf("%d tips after replay", len(list))
+	}
+}
+
+// During an outage a request that brought something to keep hears that it
+// was NOT saved; one that did not (/status, /forget with a receipt in
+// hand) hears only to try again, and that receipted tips are safe.
+func TestOutageAnswerDependsOnTheRequest(t *testing.T) {
+	srv, _, _, _, mux := spooling(t)
+	ctx := context.Background()
+	msg, _ := locales.Load()
+	srv.Stop()
+	const code = "ABCD-EFGH-JKMN-PQRS"
+	for _, c := range []struct {
+		user string
+		req  commands.Request
+		want string
+	}{
+		{"701", commands.Request{Command: "status", Args: code, CommandAtStart: true}, "error_storage_retry"},
+		{"701", commands.Request{Command: "estado", Args: code, CommandAtStart: true}, "error_storage_retry"},
+		{"701", commands.Request{Command: "forget", Args: code, CommandAtStart: true}, "error_storage_retry"},
+		{"701", commands.Request{Command: "reply", Args: code + " la camioneta es blanca", CommandAtStart: true}, "error_storage"},
+		{"9", commands.Request{Command: "note", Args: "1 visto otra vez", CommandAtStart: true}, "error_storage"},
+		{"9", commands.Request{Command: "queue", CommandAtStart: true}, "error_storage_retry"},
+	} {
+		c.req.Platform, c.req.UserID, c.req.ChatID = "telegram", c.user, c.user
+		rec := &recorder{}
+		mux.Handle(ctx, c.req, rec)
+		if got := rec.take(); len(got) != 1 || got[0].Text != msg.Localize("en", c.want, nil) {
+			t.Errorf("/%s during the outage: %+v, want %s", c.req.Command, got, c.want)
+		}
 	}
 }
 
