@@ -503,3 +503,28 @@ func TestReportUnreadableSpool(t *testing.T) {
 		t.Fatalf("a second one: %d %q", n, buf.String())
 	}
 }
+
+// A bad entry in a list of people or chats is named by its position: the
+// value, an id or a username, is never printed (README promises that of
+// every configuration error).
+func TestBadIDListNamesThePositionNotTheValue(t *testing.T) {
+	for _, c := range []struct{ name, value, want string }{
+		{"VIGIA_INVESTIGATORS", "telegram:111111111,telegram:@periodista_mx", "entry 2: the id must be a number (the numeric user id, not a @username)"},
+		{"VIGIA_ADMINS", "telegram:111111111 telegram:222222222", "entry 1: the id must be a number (separate entries with commas)"},
+		{"VIGIA_INVESTIGATOR_CHATS", "telegram:-100123, , signal:-100456", "entry 2 is not platform:id"},
+	} {
+		e := validEnv()
+		e[c.name] = c.value
+		var errb bytes.Buffer
+		code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb)
+		msg := errb.String()
+		if code != 2 || !strings.HasPrefix(msg, "vigia: "+c.name+": "+c.want) {
+			t.Errorf("%s: exit %d, %q", c.name, code, msg)
+		}
+		for _, v := range []string{"periodista", "111111111", "222222222", "100456", "signal"} {
+			if strings.Contains(msg, v) {
+				t.Errorf("%s: the value was printed: %q", c.name, msg)
+			}
+		}
+	}
+}

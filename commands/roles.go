@@ -23,26 +23,41 @@ func (r Roles) Of(platform, userID string) Role { return r[platform+":"+userID] 
 
 // ParseIDList parses "telegram:123,discord:456" into "platform:id" entries.
 // It accepts spaces around items and rejects unknown platforms and ids that
-// are not numbers.
+// are not numbers. Its errors name an entry by its position, never by its
+// value: the list comes from configuration, whose errors are printed, and
+// an id names a person.
 func ParseIDList(s string) ([]string, error) {
 	var out []string
+	n := 0
 	for _, item := range strings.Split(s, ",") {
 		item = strings.TrimSpace(item)
 		if item == "" {
 			continue
 		}
+		n++
 		platform, id, ok := strings.Cut(item, ":")
 		platform = strings.ToLower(strings.TrimSpace(platform))
 		id = strings.TrimSpace(id)
 		if !ok || (platform != "telegram" && platform != "discord") {
-			return nil, fmt.Errorf("%q is not platform:id (platform telegram or discord)", item)
+			return nil, fmt.Errorf("entry %d is not platform:id (platform telegram or discord)", n)
 		}
 		if !isInt(id) {
-			return nil, fmt.Errorf("%q: the id must be a number", item)
+			return nil, fmt.Errorf("entry %d: the id must be a number%s", n, idHint(id))
 		}
 		out = append(out, platform+":"+id)
 	}
 	return out, nil
+}
+
+// idHint says what an id that is not a number most likely is.
+func idHint(id string) string {
+	switch {
+	case strings.HasPrefix(id, "@"):
+		return " (the numeric user id, not a @username)"
+	case strings.ContainsAny(id, " \t"):
+		return " (separate entries with commas)"
+	}
+	return ""
 }
 
 func isInt(s string) bool {
