@@ -39,3 +39,20 @@ func TestDockerImageHasVigiaOnPath(t *testing.T) {
 		}
 	}
 }
+
+// docker-compose.yml's Redis user and README's give Vigía CONFIG GET back
+// after -@dangerous: without it every start warned that persistence could
+// not be checked.
+func TestComposeACLAllowsConfigGet(t *testing.T) {
+	compose, err := os.ReadFile("docker-compose.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`- "-@dangerous"\n\s*- "\+config\|get"`).Match(compose) {
+		t.Error("docker-compose.yml: the vigia user's ACL does not allow +config|get after -@dangerous")
+	}
+	readme, _ := os.ReadFile("README.md")
+	if !strings.Contains(string(readme), "+@all -@dangerous +config|get") {
+		t.Error("README: the ACL it prescribes lacks +config|get")
+	}
+}

@@ -215,6 +215,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	switch ok, err := eng.store.Durable(ctx); {
+	case errors.Is(err, storage.ErrConfigForbidden):
+		log.Warn("cannot check Redis persistence: Vigía's Redis user may not run CONFIG GET; add +config|get to its ACL (see README), or make sure by hand that Redis runs with appendonly yes and appendfsync always")
 	case err != nil:
 		log.Warn("cannot check Redis persistence; make sure it runs with appendonly yes and appendfsync always", "error", err.Error())
 	case !ok:

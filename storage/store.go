@@ -124,12 +124,20 @@ func (s *Store) Pseudonym(platform, userID string) string {
 // DraftIdle is how long an untouched draft lives.
 func (s *Store) DraftIdle() time.Duration { return s.draftIdle }
 
+// ErrConfigForbidden is Durable's error when this Redis user may not run
+// CONFIG GET (an ACL with -@dangerous and without +config|get).
+var ErrConfigForbidden = errors.New("this Redis user may not run CONFIG GET")
+
 // Durable reports whether Redis fsyncs every write to its append-only file,
 // which is what lets Vigía say "received" as soon as a write returns. It
 // returns false with no error when persistence is weaker, and an error when
-// the configuration cannot be read (CONFIG may be forbidden to this user).
+// the configuration cannot be read: ErrConfigForbidden when the ACL denies
+// CONFIG GET, so that the operator is told what to allow.
 func (s *Store) Durable(ctx context.Context) (bool, error) {
 	v, err := s.rdb.ConfigGet(ctx, "append*").Result()
+	if err != nil && strings.HasPrefix(err.Error(), "NOPERM") {
+		return false, ErrConfigForbidden
+	}
 	if err != nil {
 		return false, fmt.Errorf("read redis persistence settings: %w", err)
 	}

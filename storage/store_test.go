@@ -401,3 +401,35 @@ func TestLargeEventIDsKeepOrder(t *testing.T) {
 		t.Fatalf("next event refused: %v", err)
 	}
 }
+
+// Vigía's least-privilege Redis user (-@dangerous, as README and
+// docker-compose.yml prescribe) may still run CONFIG GET, so Durable can
+// check persistence; a user without it gets ErrConfigForbidden, which
+// serve turns into a warning saying what to allow.
+func TestDurableAsLeastPrivilegeUser(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	if !srv.Real {
+		t.Skip("miniredis has no ACLs")
+	}
+	open := func(url string) *storage.Store {
+		opt, err := redis.ParseURL(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := redis.NewClient(opt)
+		t.Cleanup(func() { c.Close() })
+		st, _ := storeOn(t, c)
+		return st
+	}
+	if ok, err := open(srv.LeastPrivilegeURL("t")).Durable(ctx); !ok || err != nil {
+		t.Fatalf("least-privilege user: durable %v, %v", ok, err)
+	}
+	if err := srv.Client().Do(ctx, "ACL", "SETUSER", "noconfig", "on", ">pw", "~t:*", "+@all", "-@dangerous").Err(); err != nil {
+		t.Fatal(err)
+	}
+	_, err := open("redis://noconfig:pw@" + srv.Addr + "/0").Durable(ctx)
+	if !errors.Is(err, storage.ErrConfigForbidden) {
+		t.Fatalf("without CONFIG GET: %v", err)
+	}
+}

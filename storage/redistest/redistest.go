@@ -104,7 +104,8 @@ func (s *Server) waitReady() {
 
 // LeastPrivilegeURL creates an ACL user allowed only the keys under prefix
 // (prefix + ":*") and no command of the @dangerous category (FLUSHALL,
-// KEYS, CONFIG, DEBUG, ...): the user README and docker-compose.yml tell
+// KEYS, CONFIG, DEBUG, ...) but CONFIG GET, with which Vigía checks that
+// Redis fsyncs every write: the user README and docker-compose.yml tell
 // operators to give Vigía. It returns a URL logged in as that user; the
 // test's own Client stays the unrestricted default user. With the embedded
 // miniredis, which has no ACLs, it returns URL().
@@ -115,7 +116,7 @@ func (s *Server) LeastPrivilegeURL(prefix string) string {
 	}
 	c := s.Client()
 	defer c.Close()
-	err := c.Do(context.Background(), "ACL", "SETUSER", "vigia", "reset", "on", ">least-privilege-test", "~"+prefix+":*", "+@all", "-@dangerous").Err()
+	err := c.Do(context.Background(), "ACL", "SETUSER", "vigia", "reset", "on", ">least-privilege-test", "~"+prefix+":*", "+@all", "-@dangerous", "+config|get").Err()
 	if err != nil {
 		s.t.Fatalf("create ACL user: %v", err)
 	}
@@ -319,7 +320,7 @@ func StartTLS(t testing.TB, prefix string) *TLSServer {
 	}
 	s := &TLSServer{t: t, User: "vigia", Password: "acl-password-for-tests", CA: x509.NewCertPool()}
 	s.CA.AppendCertsFromPEM(caPEM)
-	acl := "user default off\nuser " + s.User + " on >" + s.Password + " ~" + prefix + ":* +@all -@dangerous\n"
+	acl := "user default off\nuser " + s.User + " on >" + s.Password + " ~" + prefix + ":* +@all -@dangerous +config|get\n"
 	if err := os.WriteFile(filepath.Join(dir, "users.acl"), []byte(acl), 0o600); err != nil {
 		t.Fatal(err)
 	}
