@@ -89,6 +89,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return 2
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	installRedisLogger(log) // its default writes plain text to stderr
 	if mode == "demo" {
 		err = demo(ctx, cfg, log, stdin, stdout)
 	} else {

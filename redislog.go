@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// redisLogEvery is the least time between two lines of go-redis's own
+// logging: during an outage it reports every failed dial, many a second.
+const redisLogEvery = 10 * time.Second
+
+// redisLogger routes go-redis's own log lines (by default plain text on
+// stderr, which breaks the JSON logs) through slog at WARN, at most one
+// line per redisLogEvery, counting the lines it drops.
+type redisLogger struct {
+	log   *slog.Logger
+	every time.Duration
+	now   func() time.Time
+
+	mu      sync.Mutex
+	last    time.Time
+	dropped int
+}
+
+// installRedisLogger makes go-redis log through log. It is process-wide.
+func installRedisLogger(log *slog.Logger) {
+	redis.SetLogger(&redisLogger{log: log, every: redisLogEvery, now: time.Now})
+}
+
+// Printf is go-redis's logging interface (internal.Logging).
+func (l *redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	dropped, ok := l.take()
+	if !ok {
+		return
+	}
+	l.log.WarnContext(ctx, "redis client", "detail", redisLogDetail(fmt.Sprintf(format, v...)), "suppressed", dropped)
+}
+
+// take reports whether a line may be logged now, and how many were
+// dropped since the last one.
+func (l *redisLogger) take() (int, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if !l.last.IsZero() && now.Sub(l.last) < l.every {
+		l.dropped++
+		return 0, false
+	}
+	dropped := l.dropped
+	l.last, l.dropped = now, 0
+	return dropped, true
+}
+
+// redisAddr matches a host:port or ip:port, as dial errors name the Redis
+// node ("dial tcp 10.0.0.7:6379: connect: connection refused").
+var redisAddr = regexp.MustCompile(`\[[0-9A-Fa-f:.%]+\]:\d+|\b\d{1,3}(\.\d{1,3}){3}:\d+|\b[A-Za-z][A-Za-z0-9.-]*:\d{2,5}\b`)
+
+// redisLogDetail keeps what a line says, not where: its first line (a
+// recovered panic comes with a stack), addresses replaced (which node
+// failed is in Redis's own logs), and bounded in length.
+func redisLogDetail(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	s = strings.TrimPrefix(s, "redis: ")
+	s = redisAddr.ReplaceAllString(s, "ADDR")
+	if len(s) > 200 {
+		s = s[:200]
+	}
+	return s
+}

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// go-redis's own lines, such as a failed dial during an outage, reach the
+// JSON log at WARN, without the node's address, instead of being written
+// to stderr as plain text.
+func TestRedisClientLogsAreJSON(t *testing.T) {
+	var buf syncBuffer
+	installRedisLogger(slog.New(slog.NewJSONHandler(&buf, nil)))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: time.Second})
+	defer c.Close()
+	if err := c.Ping(context.Background()).Err(); err == nil {
+		t.Fatal("ping to a closed port succeeded")
+	}
+	out := buf.String()
+	if out == "" {
+		t.Fatal("go-redis logged nothing through slog")
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil || rec["level"] != "WARN" || rec["msg"] != "redis client" {
+			t.Fatalf("not a JSON WARN line: %q (%v)", line, err)
+		}
+	}
+	_, port, _ := net.SplitHostPort(addr)
+	if strings.Contains(out, addr) || strings.Contains(out, port) {
+		t.Fatalf("the address was logged: %s", out)
+	}
+}
+
+// During an outage go-redis logs every failed dial: one line per period
+// gets through, saying how many were dropped before it.
+func TestRedisClientLogsAreRateLimited(t *testing.T) {
+	var buf bytes.Buffer
+	now := time.Unix(1_800_000_000, 0)
+	l := &redisLogger{log: slog.New(slog.NewJSONHandler(&buf, nil)), every: 10 * time.Second, now: func() time.Time { return now }}
+	for i := 0; i < 5; i++ {
+		l.Printf(context.Background(), "redis: connection pool: failed to dial after %d attempts: %v", 5, "dial tcp redis.internal:6379: connect: connection refused")
+		now = now.Add(time.Second)
+	}
+	now = now.Add(10 * time.Second)
+	l.Printf(context.Background(), "redis: connection pool: failed to dial after %d attempts: %v", 5, "dial tcp [::1]:6379: refused\ngoroutine 1 [running]:")
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"suppressed":0`) || !strings.Contains(lines[1], `"suppressed":4`) {
+		t.Fatalf("lines: %q", lines)
+	}
+	if strings.Contains(buf.String(), "6379") || strings.Contains(buf.String(), "redis.internal") || strings.Contains(buf.String(), "goroutine") {
+		t.Fatalf("address or stack logged: %s", buf.String())
+	}
+	if !strings.Contains(lines[0], "connection pool: failed to dial after 5 attempts: dial tcp ADDR: connect: connection refused") {
+		t.Fatalf("detail: %s", lines[0])
+	}
+}
