@@ -140,6 +140,11 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, kr *s
 	initCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	if err := st.Init(initCtx); err != nil {
+		if errors.Is(err, storage.ErrWrongSecret) {
+			// A configuration mistake, as rotate-key and reset-2fa say
+			// (openStore): exit 2 naming the variable, not a Redis failure.
+			return nil, &configError{"VIGIA_SECRET", err.Error()}
+		}
 		return nil, fmt.Errorf("redis: %w", err)
 	}
 	msg, err := locales.Load()

@@ -150,3 +150,26 @@ func TestRotateKeyWaitsForTheSpool(t *testing.T) {
 		t.Fatalf("after the replay: exit %d, stdout %q, stderr %q", code, out, msg)
 	}
 }
+
+// serve with a VIGIA_SECRET that is not the one Redis was written with
+// exits 2 naming VIGIA_SECRET, as rotate-key and reset-2fa do; it used to
+// exit 1 with a "redis:" error, as if Redis had failed.
+func TestServeWithWrongSecretIsConfigError(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	e := validEnv()
+	e["VIGIA_REDIS_URL"], e["VIGIA_METRICS_ADDR"], e["VIGIA_SPOOL_DIR"] = srv.URL(), "off", t.TempDir()
+	var out, errb bytes.Buffer
+	if code := run(ctx, []string{"reset-2fa", "telegram:1"}, env(e), strings.NewReader(""), &out, &errb); code != 0 {
+		t.Fatalf("first start (keeps the keyset): exit %d, %q", code, errb.String())
+	}
+	other := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{4}, 32))
+	e["VIGIA_SECRET"] = other
+	for _, args := range [][]string{{"serve"}, {"reset-2fa", "telegram:1"}} {
+		errb.Reset()
+		code := run(ctx, args, env(e), strings.NewReader(""), &out, &errb)
+		if msg := errb.String(); code != 2 || !strings.HasPrefix(msg, "vigia: VIGIA_SECRET: ") || strings.Contains(msg, other) {
+			t.Errorf("%s with another secret: exit %d, %q", args[0], code, msg)
+		}
+	}
+}
