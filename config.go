@@ -216,10 +216,15 @@ func loadConfig(getenv func(string) string, demo bool) (Config, error) {
 		c.TelegramAPIURL = strings.TrimRight(v, "/")
 	}
 	for _, l := range []struct {
-		name string
-		dst  *[]string
-	}{{"VIGIA_ADMINS", &c.Admins}, {"VIGIA_INVESTIGATORS", &c.Investigators}, {"VIGIA_INVESTIGATOR_CHATS", &c.InvestigatorChats}} {
-		ids, err := commands.ParseIDList(getenv(l.name))
+		name  string
+		dst   *[]string
+		parse func(string) ([]string, error)
+	}{
+		{"VIGIA_ADMINS", &c.Admins, commands.ParsePeopleList},
+		{"VIGIA_INVESTIGATORS", &c.Investigators, commands.ParsePeopleList},
+		{"VIGIA_INVESTIGATOR_CHATS", &c.InvestigatorChats, commands.ParseIDList},
+	} {
+		ids, err := l.parse(getenv(l.name))
 		if err != nil {
 			return c, &configError{l.name, err.Error() + `; use a list like "telegram:123,discord:456"`}
 		}
@@ -354,6 +359,9 @@ func loadConfig(getenv func(string) string, demo bool) (Config, error) {
 
 func checkRedisURL(v string) error {
 	u, err := url.Parse(v)
+	if err != nil && strings.Contains(v, "@") {
+		return fmt.Errorf("is not a valid URL; if the password holds characters such as / ? # @ : or %%, URL-escape them (/ as %%2F, @ as %%40)")
+	}
 	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 		return fmt.Errorf("must be a redis:// or rediss:// URL")
 	}

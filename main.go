@@ -90,6 +90,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	installRedisLogger(log) // its default writes plain text to stderr
+	if mode == "serve" {
+		for _, w := range configWarnings(cfg, environNames()) {
+			log.Warn(w)
+		}
+	}
 	if mode == "demo" {
 		err = demo(ctx, cfg, log, stdin, stdout)
 	} else {

@@ -17,7 +17,7 @@ import (
 // whom /revoke cannot remove (invited members are revoked and invited
 // again). The reset is in the audit log.
 func resetSecondFactor(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	ids, err := commands.ParseIDList(strings.Join(args, ","))
+	ids, err := commands.ParsePeopleList(strings.Join(args, ","))
 	if err != nil || len(ids) != 1 {
 		fmt.Fprintln(stderr, "usage: vigia reset-2fa platform:id   (for example telegram:111111111)")
 		return 2

@@ -49,6 +49,22 @@ func ParseIDList(s string) ([]string, error) {
 	return out, nil
 }
 
+// ParsePeopleList is ParseIDList for lists of people (VIGIA_ADMINS,
+// VIGIA_INVESTIGATORS): a negative id is a Telegram group or channel,
+// which no one can speak as, so it is refused rather than never matching.
+func ParsePeopleList(s string) ([]string, error) {
+	ids, err := ParseIDList(s)
+	if err != nil {
+		return nil, err
+	}
+	for n, id := range ids {
+		if _, num, _ := strings.Cut(id, ":"); strings.HasPrefix(num, "-") {
+			return nil, fmt.Errorf("entry %d: a negative id is a group or channel, not a person (VIGIA_INVESTIGATOR_CHATS lists chats)", n+1)
+		}
+	}
+	return ids, nil
+}
+
 // idHint says what an id that is not a number most likely is.
 func idHint(id string) string {
 	switch {

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+)
+
+// knownVars are the VIGIA_* variables Vigía reads (VIGIA_REQUIRE_REDIS
+// and the VIGIA_BENCH ones by its tests and `vigia bench`).
+var knownVars = []string{
+	"VIGIA_ADMINS", "VIGIA_AUDIT_RETENTION", "VIGIA_BENCH_TIPS", "VIGIA_CLAIM_REMINDER", "VIGIA_CLAIM_TIMEOUT",
+	"VIGIA_CORROBORATION_THRESHOLD", "VIGIA_DEFAULT_LANGUAGE", "VIGIA_DISCORD_API_URL", "VIGIA_DISCORD_GUILD_ID",
+	"VIGIA_DISCORD_INVESTIGATOR_ROLE", "VIGIA_DISCORD_TOKEN", "VIGIA_DRAFT_IDLE", "VIGIA_HTTP_ADDR", "VIGIA_INVESTIGATORS",
+	"VIGIA_INVESTIGATOR_2FA", "VIGIA_INVESTIGATOR_CHATS", "VIGIA_INVITE_TTL", "VIGIA_LIMIT_CHAT", "VIGIA_LIMIT_MESSAGES",
+	"VIGIA_LIMIT_QUERIES", "VIGIA_LIMIT_TIPS", "VIGIA_LOG_LEVEL", "VIGIA_METRICS_ADDR", "VIGIA_PHONE_REGION",
+	"VIGIA_PUBLISH_APPROVALS", "VIGIA_REDIS_MODE", "VIGIA_REDIS_PREFIX", "VIGIA_REDIS_URL", "VIGIA_REQUIRE_REDIS",
+	"VIGIA_RETENTION", "VIGIA_RETENTION_CLOSED", "VIGIA_RETENTION_VERIFIED", "VIGIA_SECRET", "VIGIA_SECRET_FILE",
+	"VIGIA_SECRET_PREVIOUS", "VIGIA_SECRET_PREVIOUS_FILE", "VIGIA_SHOW_MISSES", "VIGIA_SIGNAL_WINDOW", "VIGIA_SPOOL_DIR",
+	"VIGIA_TELEGRAM_API_URL", "VIGIA_TELEGRAM_TOKEN", "VIGIA_TELEGRAM_WEBHOOK_SECRET", "VIGIA_TELEGRAM_WEBHOOK_URL",
+	"VIGIA_UNLOCK_PERIOD", "VIGIA_URGENT_ANNOUNCE",
+}
+
+// environNames lists the names of the process's environment variables
+// (never their values).
+func environNames() []string {
+	var names []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		names = append(names, name)
+	}
+	return names
+}
+
+// configWarnings finds settings that are accepted but most likely a
+// mistake: a misspelt variable (silently ignored), a team nobody is on,
+// a Redis reached without a password or in clear over a network. Each
+// names variables, never a value.
+func configWarnings(c Config, names []string) []string {
+	var out []string
+	for _, n := range names {
+		if strings.HasPrefix(n, "VIGIA_") && !slices.Contains(knownVars, n) {
+			out = append(out, n+" is not a variable Vigía knows, and is ignored: a misspelling? (see README, Configuration)")
+		}
+	}
+	if (c.TelegramToken != "" || c.DiscordToken != "") && len(c.Admins)+len(c.Investigators) == 0 {
+		out = append(out, "VIGIA_ADMINS and VIGIA_INVESTIGATORS are empty: tips are received, but unless members were invited before, nobody can read them")
+	}
+	return append(out, redisURLWarnings(c.RedisURL)...)
+}
+
+// redisURLWarnings warns of a Redis on another host reached without a
+// password, or without TLS. A single-label host name (a Compose or
+// Kubernetes service, such as "redis") is taken to be on a private
+// network, and only the password is asked of it.
+func redisURLWarnings(v string) []string {
+	u, err := url.Parse(v)
+	if err != nil || u.Hostname() == "" || isLoopback(u.Hostname()) {
+		return nil
+	}
+	var out []string
+	if _, ok := u.User.Password(); !ok {
+		out = append(out, "VIGIA_REDIS_URL has no password, to a Redis on another host: anyone who reaches it reads and writes every tip's record; give Vigía an ACL user (see README)")
+	}
+	if u.Scheme != "rediss" && strings.ContainsAny(u.Hostname(), ".:") {
+		out = append(out, "VIGIA_REDIS_URL is not rediss:// (TLS), to a Redis on another host: the password and sealed records cross the network in clear")
+	}
+	return out
+}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Settings accepted but most likely a mistake are warned of at start, by
+// variable name, never with a value.
+func TestConfigWarnings(t *testing.T) {
+	base := func(redisURL string) Config {
+		e := validEnv()
+		e["VIGIA_REDIS_URL"] = redisURL
+		e["VIGIA_INVESTIGATORS"] = "telegram:111"
+		c, err := loadConfig(env(e), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	c := base("redis://vigia:pw@redis:6379/0")
+	if w := configWarnings(c, []string{"PATH", "VIGIA_SECRET", "VIGIA_INVESTIGATORS"}); len(w) != 0 {
+		t.Fatalf("a sound configuration: %q", w)
+	}
+	w := configWarnings(c, []string{"VIGIA_INVESTIGATOR", "VIGIA_SECRET"})
+	if len(w) != 1 || !strings.HasPrefix(w[0], "VIGIA_INVESTIGATOR is not a variable Vigía knows") {
+		t.Fatalf("a misspelt variable: %q", w)
+	}
+	c.Investigators = nil
+	if w := configWarnings(c, nil); len(w) != 1 || !strings.HasPrefix(w[0], "VIGIA_ADMINS and VIGIA_INVESTIGATORS are empty") {
+		t.Fatalf("an empty team: %q", w)
+	}
+	for url, want := range map[string][]string{
+		"redis://10.0.0.7:6379/0":               {"has no password", "is not rediss://"},
+		"redis://vigia:pw@redis.example:6379/0": {"is not rediss://"},
+		"redis://redis:6379/0":                  {"has no password"},
+		"rediss://redis.example:6380/0":         {"has no password"},
+		"rediss://vigia:pw@redis.example:6380":  nil,
+		"redis://localhost:6379/0":              nil,
+		"redis://127.0.0.1:6379/0":              nil,
+		"redis://[::1]:6379/0":                  nil,
+	} {
+		w := configWarnings(base(url), nil)
+		if len(w) != len(want) {
+			t.Errorf("%s: %q, want %q", url, w, want)
+			continue
+		}
+		for i := range want {
+			if !strings.Contains(w[i], want[i]) || strings.Contains(w[i], "10.0.0.7") || strings.Contains(w[i], "example") || strings.Contains(w[i], ":pw") {
+				t.Errorf("%s: %q, want %q", url, w[i], want[i])
+			}
+		}
+	}
+}
+
+// The warnings reach the JSON log at start-up of serve.
+func TestServeLogsConfigWarnings(t *testing.T) {
+	t.Setenv("VIGIA_INVESTIGATOR", "telegram:111111111")
+	e := validEnv()
+	e["VIGIA_REDIS_URL"], e["VIGIA_METRICS_ADDR"], e["VIGIA_SPOOL_DIR"] = "redis://127.0.0.1:1/0", "off", t.TempDir()
+	var errb bytes.Buffer
+	run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb)
+	log := errb.String()
+	for _, want := range []string{`"level":"WARN","msg":"VIGIA_INVESTIGATOR is not a variable`, `"msg":"VIGIA_ADMINS and VIGIA_INVESTIGATORS are empty`} {
+		if !strings.Contains(log, want) {
+			t.Errorf("no warning %s in %s", want, log)
+		}
+	}
+	if strings.Contains(log, "111111111") {
+		t.Errorf("a value was logged: %s", log)
+	}
+}
+
+// People are users: a negative id (a group or channel) in VIGIA_ADMINS or
+// VIGIA_INVESTIGATORS is refused; chats may be negative.
+func TestNegativeIDIsNotAPerson(t *testing.T) {
+	for _, name := range []string{"VIGIA_ADMINS", "VIGIA_INVESTIGATORS"} {
+		e := validEnv()
+		e[name] = "telegram:111, telegram:-1001234567890"
+		var errb bytes.Buffer
+		code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb)
+		if msg := errb.String(); code != 2 || !strings.HasPrefix(msg, "vigia: "+name+": entry 2: a negative id is a group or channel") || strings.Contains(msg, "1001234567890") {
+			t.Errorf("%s: exit %d, %q", name, code, msg)
+		}
+	}
+	e := validEnv()
+	e["VIGIA_INVESTIGATOR_CHATS"] = "telegram:-1001234567890"
+	if _, err := loadConfig(env(e), false); err != nil {
+		t.Fatalf("a negative chat id: %v", err)
+	}
+	var errb bytes.Buffer
+	if code := run(context.Background(), []string{"reset-2fa", "telegram:-100123"}, env(e), nil, &bytes.Buffer{}, &errb); code != 2 || !strings.HasPrefix(errb.String(), "usage:") {
+		t.Fatalf("reset-2fa of a group: exit %d, %q", code, errb.String())
+	}
+}
+
+// A Redis URL that does not parse because of its password is answered
+// with how to fix it, without the URL.
+func TestRedisURLPasswordNeedsEscaping(t *testing.T) {
+	e := validEnv()
+	e["VIGIA_REDIS_URL"] = "redis://vigia:ab/cd@10.0.0.7:6379/0"
+	var errb bytes.Buffer
+	code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb)
+	if msg := errb.String(); code != 2 || !strings.Contains(msg, "VIGIA_REDIS_URL: ") || !strings.Contains(msg, "URL-escape") || strings.Contains(msg, "ab/cd") || strings.Contains(msg, "10.0.0.7") {
+		t.Fatalf("exit %d, %q", code, msg)
+	}
+}
+
+// Every VIGIA_* variable the code reads is in knownVars, or its operators
+// would be told it is unknown.
+func TestKnownVarsListsEveryVariable(t *testing.T) {
+	re := regexp.MustCompile(`"(VIGIA_[A-Z0-9_]+)"`)
+	err := filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		for _, m := range re.FindAllSubmatch(b, -1) {
+			if name := string(m[1]); !slices.Contains(knownVars, name) && name != "VIGIA_SECRET_PREVIOUS_FILE" {
+				t.Errorf("%s reads %s, which knownVars lacks", path, name)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
