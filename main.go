@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -215,7 +216,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	spool, err := storage.OpenSpool(cfg.SpoolDir, kr)
 	if err != nil {
-		return &configError{"VIGIA_SPOOL_DIR", "cannot be created or written: " + err.Error()}
+		return &configError{"VIGIA_SPOOL_DIR", "cannot be created, written and read back: " + withoutPath(err)}
 	}
 	var prom *promMetrics
 	eng, err := newEngine(ctx, cfg, rdb, kr, log, cfg.roles(), func(st *storage.Store) commands.Metrics {
@@ -354,6 +355,20 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	return nil
+}
+
+// withoutPath is err's reason without the file name it names: the path is
+// a configured value, and configuration errors never print values.
+func withoutPath(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Op + ": " + pe.Err.Error()
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Op + ": " + le.Err.Error()
+	}
+	return err.Error()
 }
 
 // publicMux is what the public listener (VIGIA_HTTP_ADDR) serves: /healthz,

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -526,5 +527,21 @@ func TestBadIDListNamesThePositionNotTheValue(t *testing.T) {
 				t.Errorf("%s: the value was printed: %q", c.name, msg)
 			}
 		}
+	}
+}
+
+// A spool directory that cannot be written stops serve at start with a
+// VIGIA_SPOOL_DIR configuration error that does not print the path.
+func TestServeRefusesUnwritableSpool(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "spool-dir-name")
+	if err := os.MkdirAll(filepath.Join(dir, "tips.spool.probe"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	e := validEnv()
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"] = dir, "off"
+	var errb bytes.Buffer
+	code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb)
+	if msg := errb.String(); code != 2 || !strings.Contains(msg, "\nvigia: VIGIA_SPOOL_DIR: cannot be created, written and read back: open: is a directory\n") || strings.Contains(msg, "spool-dir-name") {
+		t.Fatalf("exit %d, %q", code, msg)
 	}
 }

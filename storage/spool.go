@@ -64,6 +64,9 @@ func OpenSpool(dir string, kr *Keyring) (*Spool, error) {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
 	sp := &Spool{path: filepath.Join(dir, "tips.spool"), kr: kr, held: map[string]string{}}
+	if err := probeWritable(sp.path + ".probe"); err != nil {
+		return nil, err
+	}
 	for _, p := range []string{sp.path, sp.replayPath(), sp.quarantinePath()} {
 		f, err := sp.read(p)
 		if err != nil {
@@ -79,6 +82,24 @@ func OpenSpool(dir string, kr *Keyring) (*Spool, error) {
 		}
 	}
 	return sp, nil
+}
+
+// probeWritable writes, fsyncs and removes a file at path: a read-only
+// mount, a full disk or a directory of another owner must stop the bot at
+// start, not fail the first tip of a Redis outage (told NOT saved).
+func probeWritable(path string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("spool not writable: %w", err)
+	}
+	_, werr := f.Write([]byte("probe\n"))
+	serr := f.Sync()
+	cerr := f.Close()
+	rerr := os.Remove(path)
+	if err := errors.Join(werr, serr, cerr, rerr); err != nil {
+		return fmt.Errorf("spool not writable: %w", err)
+	}
+	return syncDir(filepath.Dir(path))
 }
 
 // cutTornTail truncates a spool file to its whole records.

@@ -206,3 +206,35 @@ func TestSpoolTornTailIsCut(t *testing.T) {
 		})
 	}
 }
+
+// OpenSpool proves the directory takes writes (a probe file written,
+// fsynced and removed): a spool that cannot be written must stop the bot
+// at start, not fail the first tip of an outage.
+func TestOpenSpoolFailsWhenNotWritable(t *testing.T) {
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	dir := t.TempDir()
+	if _, err := storage.OpenSpool(dir, kr); err != nil {
+		t.Fatalf("a writable directory: %v", err)
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "*")); len(files) != 0 {
+		t.Fatalf("the probe was left behind: %v", files)
+	}
+	// The probe's name taken by a directory: no file can be written there
+	// (the way that fails even for root, which ignores permission bits).
+	if err := os.Mkdir(filepath.Join(dir, "tips.spool.probe"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := storage.OpenSpool(dir, kr); err == nil {
+		t.Fatal("OpenSpool succeeded where nothing can be written")
+	}
+	if os.Geteuid() != 0 {
+		ro := t.TempDir()
+		if err := os.Chmod(ro, 0o500); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Chmod(ro, 0o700) })
+		if _, err := storage.OpenSpool(ro, kr); err == nil {
+			t.Fatal("OpenSpool succeeded on a read-only directory")
+		}
+	}
+}
