@@ -159,6 +159,7 @@ func TestServeWithWrongSecretIsConfigError(t *testing.T) {
 	srv := redistest.Start(t)
 	e := validEnv()
 	e["VIGIA_REDIS_URL"], e["VIGIA_METRICS_ADDR"], e["VIGIA_SPOOL_DIR"] = srv.URL(), "off", t.TempDir()
+	e["VIGIA_INVESTIGATORS"] = "telegram:1" // no start-up warning before the error
 	var out, errb bytes.Buffer
 	if code := run(ctx, []string{"reset-2fa", "telegram:1"}, env(e), strings.NewReader(""), &out, &errb); code != 0 {
 		t.Fatalf("first start (keeps the keyset): exit %d, %q", code, errb.String())
