@@ -90,8 +90,12 @@ type Store interface {
 	Fail(ctx context.Context, id string, sub storage.Subscription) error
 	BroadcastProgress(ctx context.Context, id string) (storage.Progress, bool, error)
 	FinishBroadcast(ctx context.Context, id string) (bool, error)
-	Published(ctx context.Context, id string) ([]storage.Delivery, error)
-	Retracted(ctx context.Context, id string, by storage.Claimer) (bool, error)
+	Retracted(ctx context.Context, id string, by storage.Claimer) (storage.Retraction, error)
+	PendingWithdrawals(ctx context.Context, max int) ([]storage.Withdrawal, error)
+	CopiesRemoved(ctx context.Context, w *storage.Withdrawal, deleted bool) error
+	ClaimCorrection(ctx context.Context, w *storage.Withdrawal) (bool, error)
+	Corrected(ctx context.Context, w *storage.Withdrawal, outcome string) error
+	RetractionProgress(ctx context.Context, id string) (storage.RetractProgress, bool, error)
 	Purge(ctx context.Context, id string) error
 	Enroll(ctx context.Context, pseudonym, secret string) error
 	SecondFactor(ctx context.Context, pseudonym string) (storage.SecondFactor, error)

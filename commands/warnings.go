@@ -419,8 +419,12 @@ func (c *Context) sayNoCommunity(ctx context.Context, id string, regions []strin
 	return c.Say(ctx, "publish_no_region", map[string]any{"ID": id, "Regions": safe(strings.Join(regions, ", "))})
 }
 
-// retract is /retract ID: the published messages are deleted where the
-// platform allows, and a correction is posted in every community.
+// retract is /retract ID: it records the retraction, which stops every
+// delivery still to come, and queues the copies delivered for the
+// broadcaster to delete where the platform allows and correct, within the
+// platforms' rates and retried like deliveries (a command's deadline would
+// cut a long withdrawal short). The investigator hears how it goes, as for
+// /publish.
 func retract(ctx context.Context, c *Context) error {
 	id, ok := parseTipID(c.Request.Args)
 	if !ok {
@@ -431,52 +435,39 @@ func retract(ctx context.Context, c *Context) error {
 	} else if err != nil {
 		return err
 	}
-	// One step stops every delivery still to come; only a published
-	// warning can be retracted, and only once. If only its record in the
-	// tip's history failed, the copies are still withdrawn, and the
-	// failure reported after.
-	first, recordErr := c.mux.store.Retracted(ctx, id, c.claimer())
-	if !first {
-		if recordErr != nil {
-			return recordErr
-		}
+	// If only its record in the tip's history failed, the copies are
+	// still withdrawn, and the failure reported after.
+	r, recordErr := c.mux.store.Retracted(ctx, id, c.claimer())
+	switch {
+	case r.Already:
+		return c.sayRetractProgress(ctx, id)
+	case !r.First && recordErr != nil:
+		return recordErr
+	case !r.First:
 		return c.Say(ctx, "retract_none", map[string]any{"ID": id})
 	}
-	// The copies delivered before the retraction was recorded; one being
-	// sent as it was is deleted by the broadcaster (see recordDelivery).
-	published, err := c.mux.store.Published(ctx, id)
-	if err != nil {
-		return err
-	}
-	deleted, corrected := 0, 0
-	for _, d := range published {
-		s, ok := c.mux.senders[d.Sub.Platform]
-		if !ok {
-			continue
-		}
-		del, cor := c.mux.withdraw(ctx, s, d.Sub, d.MessageID)
-		if del {
-			deleted++
-		}
-		if cor {
-			corrected++
-		}
-	}
-	if err := c.Say(ctx, "retract_done", map[string]any{"Deleted": deleted, "Count": corrected}, corrected); err != nil {
+	if err := c.Say(ctx, "retract_started", map[string]any{"ID": id, "Count": r.Withdrawals}, r.Withdrawals); err != nil {
 		return err
 	}
 	return recordErr
 }
 
-// withdraw deletes a published copy of a retracted warning where the
-// platform allows, and posts the correction in its chat.
-func (m *Mux) withdraw(ctx context.Context, s Sender, sub storage.Subscription, msgID string) (deleted, corrected bool) {
-	if r, ok := s.(MessageRemover); ok && r.DeleteMessage(ctx, sub.Chat, msgID) == nil {
-		deleted = true
+// sayRetractProgress answers a second /retract of warning id with how its
+// withdrawal goes.
+func (c *Context) sayRetractProgress(ctx context.Context, id string) error {
+	p, done, err := c.mux.store.RetractionProgress(ctx, id)
+	if err != nil {
+		return err
 	}
-	text := m.msg.Localize(sub.Language, "broadcast_correction", nil)
-	_, err := s.Send(ctx, sub.Chat, Reply{Text: text})
-	return deleted, err == nil
+	if done {
+		return c.Say(ctx, "retract_done", retractReport(id, p), p.Total)
+	}
+	return c.Say(ctx, "retract_progress", map[string]any{"ID": id, "Done": p.Total - p.Pending, "Total": p.Total}, p.Total)
+}
+
+// retractReport is the data of the final report of warning id's withdrawal.
+func retractReport(id string, p storage.RetractProgress) map[string]any {
+	return map[string]any{"ID": id, "Total": p.Total, "Deleted": p.Deleted, "Count": p.Corrected, "Gone": p.Gone, "Unconfirmed": p.Unconfirmed}
 }
 
 // RunBroadcaster delivers published warnings until ctx ends, within the
@@ -508,8 +499,8 @@ var ErrRateLimited = errors.New("rate limited")
 // delivered, so the destination is pending again rather than given up. A
 // send cut short otherwise stays claimed: it may have gone out, and the
 // report counts it unconfirmed. A copy delivered while the warning was
-// being retracted is deleted here: /retract did not see it.
-func (m *Mux) recordDelivery(ctx context.Context, s Sender, d storage.Delivery, msgID string, err error) error {
+// being retracted is queued for withdrawal by the store.
+func (m *Mux) recordDelivery(ctx context.Context, d storage.Delivery, msgID string, err error) error {
 	if ctx.Err() != nil && (err == nil || errors.Is(err, ErrDestinationGone) || errors.Is(err, ErrRateLimited)) {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -521,22 +512,24 @@ func (m *Mux) recordDelivery(ctx context.Context, s Sender, d storage.Delivery, 
 	case err != nil:
 		m.metrics.SendFailed(d.Sub.Platform)
 		m.log.Warn("warning not delivered, will retry", "platform", d.Sub.Platform, "error", err.Error())
-		fk := d.TipID + "\x00" + d.Sub.Key
-		if m.failures[fk]++; m.failures[fk] >= maxDeliveryAttempts {
-			delete(m.failures, fk)
+		if m.failedAgain(d.TipID, d.Sub.Key) {
 			return m.store.Fail(ctx, d.TipID, d.Sub) // give up; the report says unconfirmed
 		}
 		return m.store.Retry(ctx, d.TipID, d.Sub)
 	default:
-		err := m.store.Delivered(ctx, d.TipID, d.Sub, msgID)
-		if errors.Is(err, storage.ErrRetracted) {
-			if deleted, _ := m.withdraw(ctx, s, d.Sub, msgID); !deleted {
-				m.log.Warn("retracted warning delivered meanwhile and not deleted", "platform", d.Sub.Platform)
-			}
-			return nil
-		}
-		return err
+		return m.store.Delivered(ctx, d.TipID, d.Sub, msgID)
 	}
+}
+
+// failedAgain counts a failed attempt at one step of destination key of
+// broadcast id, and reports whether it was the last one allowed.
+func (m *Mux) failedAgain(id, key string) bool {
+	fk := id + "\x00" + key
+	if m.failures[fk]++; m.failures[fk] >= maxDeliveryAttempts {
+		delete(m.failures, fk)
+		return true
+	}
+	return false
 }
 
 // PerChatGap and perSecond are the delivery rates; a destination that
@@ -550,19 +543,48 @@ const (
 // BroadcastOnce runs one delivery round (RunBroadcaster runs them in a loop).
 func (m *Mux) BroadcastOnce(ctx context.Context) error { return m.broadcastOnce(ctx) }
 
+// round paces one broadcast round: perSecond messages a second overall,
+// up to perSecond messages, one turn per chat every PerChatGap.
+type round struct {
+	m       *Mux
+	sent    int
+	limiter *time.Ticker
+}
+
+// turn reports whether chat key may get a message now (ok), and whether
+// the round is over (stop): it waits for the overall rate.
+func (r *round) turn(ctx context.Context, key string) (ok, stop bool) {
+	if PerChatGap-r.m.now().Sub(r.m.lastPerChat[key]) > 0 {
+		return false, false // its turn comes in a later round
+	}
+	if r.sent == perSecond {
+		return false, true
+	}
+	select {
+	case <-ctx.Done():
+		return false, true
+	case <-r.limiter.C:
+	}
+	return true, false
+}
+
+// took records that chat key got a message.
+func (r *round) took(key string) {
+	r.m.lastPerChat[key] = r.m.now()
+	r.sent++
+}
+
 func (m *Mux) broadcastOnce(ctx context.Context) error {
 	m.bcMu.Lock()
 	defer m.bcMu.Unlock()
-	lastPerChat := m.lastPerChat
 	// Read more than a round can send: destinations cooling down (or of a
 	// platform this process does not serve) must not starve the others.
 	batch, err := m.store.PendingDeliveries(ctx, 8*perSecond)
 	if err != nil {
 		return err
 	}
-	sent := 0
-	limiter := time.NewTicker(time.Second / perSecond)
-	defer limiter.Stop()
+	r := &round{m: m, limiter: time.NewTicker(time.Second / perSecond)}
+	defer r.limiter.Stop()
 	// Every unfinished broadcast is looked at, not only those with
 	// destinations in this batch: one whose last destination was cut short
 	// by a crash has none left, and its report must still go out.
@@ -572,53 +594,133 @@ func (m *Mux) broadcastOnce(ctx context.Context) error {
 	}
 	for _, d := range batch {
 		touched[d.TipID] = d.Publication
-		key := d.Sub.Platform + ":" + d.Sub.Chat
-		if wait := PerChatGap - m.now().Sub(lastPerChat[key]); wait > 0 {
-			continue // its turn comes in a later round
-		}
-		if sent == perSecond {
+		if stop, err := m.deliver(ctx, r, d); err != nil || stop {
+			if err != nil {
+				return err
+			}
 			break
 		}
-		select {
-		case <-ctx.Done():
+	}
+	if err := m.withdrawAll(ctx, r); err != nil {
+		return err
+	}
+	return m.reportBroadcasts(ctx, touched)
+}
+
+// deliver sends d in its turn; stop is set when the round is over.
+func (m *Mux) deliver(ctx context.Context, r *round, d storage.Delivery) (stop bool, err error) {
+	key := d.Sub.Platform + ":" + d.Sub.Chat
+	ok, stop := r.turn(ctx, key)
+	if !ok {
+		return stop, nil
+	}
+	s, ok := m.senders[d.Sub.Platform]
+	if !ok {
+		return false, nil // this process has no adapter for it; it stays pending
+	}
+	if claimed, err := m.store.ClaimDelivery(ctx, d); err != nil || !claimed {
+		return false, err
+	}
+	lang := d.Sub.Language
+	if lang == "" {
+		lang = m.lang
+	}
+	header := m.msg.Localize(lang, "broadcast_header", map[string]any{"Date": d.At.UTC().Format("2006-01-02")})
+	msgID, err := s.Send(ctx, d.Sub.Chat, Reply{Text: header + "\n\n" + safe(d.Text)})
+	r.took(key)
+	return false, m.recordDelivery(ctx, d, msgID, err)
+}
+
+// withdrawAll withdraws, each in its chat's turn, the copies of retracted
+// warnings still to delete or correct.
+func (m *Mux) withdrawAll(ctx context.Context, r *round) error {
+	batch, err := m.store.PendingWithdrawals(ctx, 8*perSecond)
+	if err != nil {
+		return err
+	}
+	for _, w := range batch {
+		key := w.Sub.Platform + ":" + w.Sub.Chat
+		s, served := m.senders[w.Sub.Platform]
+		if !served {
+			continue // another process withdraws it
+		}
+		ok, stop := r.turn(ctx, key)
+		if stop {
 			return nil
-		case <-limiter.C:
 		}
-		s, ok := m.senders[d.Sub.Platform]
 		if !ok {
-			continue // this process has no adapter for it; it stays pending
+			continue
 		}
-		if claimed, err := m.store.ClaimDelivery(ctx, d); err != nil || !claimed {
-			if err != nil {
+		err := m.withdraw(ctx, s, w)
+		r.took(key)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// withdraw deletes a retracted warning's copies in one chat where the
+// platform allows, then posts the correction there, recording each step
+// so that neither is done twice.
+func (m *Mux) withdraw(ctx context.Context, s Sender, w storage.Withdrawal) error {
+	if !w.Correct() {
+		if err := m.store.CopiesRemoved(ctx, &w, m.deleteCopies(ctx, s, w)); err != nil {
+			return err
+		}
+	}
+	if claimed, err := m.store.ClaimCorrection(ctx, &w); err != nil || !claimed {
+		return err
+	}
+	text := m.msg.Localize(w.Sub.Language, "broadcast_correction", nil)
+	_, err := s.Send(ctx, w.Sub.Chat, Reply{Text: text})
+	return m.store.Corrected(ctx, &w, m.correctionOutcome(w, err))
+}
+
+// deleteCopies deletes w's copies; it reports whether all were deleted.
+func (m *Mux) deleteCopies(ctx context.Context, s Sender, w storage.Withdrawal) bool {
+	r, ok := s.(MessageRemover)
+	if !ok || len(w.MessageIDs) == 0 {
+		return false
+	}
+	for _, id := range w.MessageIDs {
+		if err := r.DeleteMessage(ctx, w.Sub.Chat, id); err != nil {
+			m.log.Warn("retracted warning not deleted", "platform", w.Sub.Platform, "error", err.Error())
+			return false
+		}
+	}
+	return true
+}
+
+// correctionOutcome is what a correction's send error means.
+func (m *Mux) correctionOutcome(w storage.Withdrawal, err error) string {
+	switch {
+	case err == nil:
+		return storage.CorrectionPosted
+	case errors.Is(err, ErrDestinationGone):
+		return storage.CorrectionGone
+	}
+	m.log.Warn("correction not delivered, will retry", "platform", w.Sub.Platform, "error", err.Error())
+	if m.failedAgain("c"+w.TipID, w.Sub.Key) {
+		return storage.CorrectionGivenUp
+	}
+	return storage.CorrectionRefused
+}
+
+// reportBroadcasts tells whoever started each broadcast touched how it
+// goes, now and then, and once when it is done; for a retracted one, how
+// its withdrawal goes, to whoever retracted it.
+func (m *Mux) reportBroadcasts(ctx context.Context, touched map[string]storage.Publication) error {
+	for id, pub := range touched {
+		if pub.Retracted {
+			if err := m.reportRetraction(ctx, id, pub); err != nil {
 				return err
 			}
 			continue
 		}
-		lang := d.Sub.Language
-		if lang == "" {
-			lang = m.lang
-		}
-		header := m.msg.Localize(lang, "broadcast_header", map[string]any{"Date": d.At.UTC().Format("2006-01-02")})
-		msgID, err := s.Send(ctx, d.Sub.Chat, Reply{Text: header + "\n\n" + safe(d.Text)})
-		lastPerChat[key] = m.now()
-		sent++
-		if err := m.recordDelivery(ctx, s, d, msgID, err); err != nil {
-			return err
-		}
-	}
-	for id, pub := range touched {
 		p, done, err := m.store.BroadcastProgress(ctx, id)
-		if err != nil {
-			continue
-		}
-		if pub.Retracted || p.Withdrawn > 0 {
-			// Retracted: /retract answered for it; no progress or report.
-			if done {
-				delete(m.lastProgress, id)
-				if _, err := m.store.FinishBroadcast(ctx, id); err != nil {
-					return err
-				}
-			}
+		if err != nil || p.Withdrawn > 0 {
+			// Retracted since pub was read: the next round reports it.
 			continue
 		}
 		if !done {
@@ -638,4 +740,31 @@ func (m *Mux) broadcastOnce(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// reportRetraction reports how the withdrawal of retracted warning id
+// goes, as reportBroadcasts does for a delivery.
+func (m *Mux) reportRetraction(ctx context.Context, id string, pub storage.Publication) error {
+	if _, settled, err := m.store.BroadcastProgress(ctx, id); err != nil || !settled {
+		return err // a destination still pending is withdrawn by the next round
+	}
+	p, done, err := m.store.RetractionProgress(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !done {
+		if pub.RetractedBy != "" && m.now().Sub(m.lastProgress[id]) >= 30*time.Second {
+			m.lastProgress[id] = m.now()
+			m.notify(ctx, pub.RetractedBy, Reply{Text: m.msg.Localize(m.lang, "retract_progress", map[string]any{
+				"ID": id, "Done": p.Total - p.Pending, "Total": p.Total,
+			}, p.Total)})
+		}
+		return nil
+	}
+	delete(m.lastProgress, id)
+	first, err := m.store.FinishBroadcast(ctx, id)
+	if err == nil && first && pub.RetractedBy != "" {
+		m.notify(ctx, pub.RetractedBy, Reply{Text: m.msg.Localize(m.lang, "retract_done", retractReport(id, p), p.Total)})
+	}
+	return err
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/commands"
 )
@@ -41,7 +42,7 @@ func TestRetractStopsTheBroadcast(t *testing.T) {
 		t.Fatalf("the first round sent %d of 60; the test needs a broadcast in progress", sent)
 	}
 	r := tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"})
-	if want := tm.msg.Localize("en", "retract_done", map[string]any{"Deleted": sent, "Count": sent}, sent); r[0].Text != want {
+	if want := tm.msg.Localize("en", "retract_started", map[string]any{"ID": "1", "Count": sent}, sent); r[0].Text != want {
 		t.Fatalf("retract: %q, want %q", r[0].Text, want)
 	}
 	toAna := len(platform.got["2002"])
@@ -63,16 +64,18 @@ func TestRetractStopsTheBroadcast(t *testing.T) {
 	if copies != sent {
 		t.Fatalf("%d copies sent after the retraction", copies-sent)
 	}
-	if len(platform.got["2002"]) != toAna {
-		t.Fatalf("progress or report after the retraction: %q", platform.got["2002"][toAna:])
+	// No delivery report after the retraction: the withdrawal's.
+	done := tm.msg.Localize("en", "retract_done", map[string]any{"ID": "1", "Total": sent, "Deleted": sent, "Count": sent, "Gone": 0, "Unconfirmed": 0}, sent)
+	if got := platform.got["2002"][toAna:]; len(got) != 1 || got[0] != done {
+		t.Fatalf("told after the retraction: %q, want %q", got, done)
 	}
-	if r = tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"}); r[0].Text != tm.msg.Localize("en", "retract_none", map[string]any{"ID": "1"}) {
+	if r = tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"}); r[0].Text != done {
 		t.Fatalf("second retract: %+v", r)
 	}
 }
 
 // A copy being sent as the retraction is recorded is not seen by /retract:
-// the broadcaster deletes it and posts the correction.
+// it is queued for withdrawal when it is recorded, and withdrawn too.
 func TestRetractWhileACopyIsBeingSent(t *testing.T) {
 	tm := newTeam(t)
 	ctx := context.Background()
@@ -89,10 +92,8 @@ func TestRetractWhileACopyIsBeingSent(t *testing.T) {
 			once.Do(func() { answer = tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"}) })
 		}
 	}
-	if err := tm.mux.BroadcastOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if want := tm.msg.Localize("en", "retract_done", map[string]any{"Deleted": 1, "Count": 1}, 1); len(answer) == 0 || answer[0].Text != want {
+	tm.deliverAll(t)
+	if want := tm.msg.Localize("en", "retract_started", map[string]any{"ID": "1", "Count": 1}, 1); len(answer) == 0 || answer[0].Text != want {
 		t.Fatalf("retract: %+v, want %q", answer, want)
 	}
 	if warnings != 2 {
@@ -114,7 +115,7 @@ func TestRetractWhileACopyIsBeingSent(t *testing.T) {
 		t.Fatalf("%d corrections, want one for each copy sent", corrected)
 	}
 	p, done, err := tm.store.BroadcastProgress(ctx, "1")
-	if err != nil || !done || p.Delivered != 1 || p.Withdrawn != 3 {
+	if err != nil || !done || p.Delivered != 0 || p.Withdrawn != 4 {
 		t.Fatalf("progress %+v done %v %v", p, done, err)
 	}
 }
@@ -150,10 +151,89 @@ func TestRetractOnlyWhatWasPublished(t *testing.T) {
 	if err := tm.mux.BroadcastOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if r := tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"}); r[0].Text != tm.msg.Localize("en", "retract_done", map[string]any{"Deleted": 3, "Count": 3}, 3) {
+	if r := tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"}); r[0].Text != tm.msg.Localize("en", "retract_started", map[string]any{"ID": "1", "Count": 3}, 3) {
 		t.Fatalf("retracting the published warning: %+v", r)
 	}
+	tm.deliverAll(t)
 	if left := platform.visible(warningText); len(left) != 0 {
 		t.Fatalf("copies still visible: %v", left)
+	}
+}
+
+// slowCommunity is community whose sends and deletes take time and honour
+// ctx (a slow or rate-limited platform).
+type slowCommunity struct {
+	*community
+	delay time.Duration
+}
+
+func (s *slowCommunity) wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(s.delay):
+		return nil
+	}
+}
+
+func (s *slowCommunity) Send(ctx context.Context, chat string, r commands.Reply) (string, error) {
+	if err := s.wait(ctx); err != nil {
+		return "", err
+	}
+	return s.community.Send(ctx, chat, r)
+}
+
+func (s *slowCommunity) DeleteMessage(ctx context.Context, chat, msg string) error {
+	if err := s.wait(ctx); err != nil {
+		return err
+	}
+	return s.community.DeleteMessage(ctx, chat, msg)
+}
+
+// /retract only records the retraction, at once, whatever the command's
+// deadline: the broadcaster withdraws every copy, within the platforms'
+// rates, and reports to whoever retracted it as /publish does.
+func TestRetractOutlivesTheCommandDeadline(t *testing.T) {
+	tm := newTeamPublishing(t, 1)
+	platform := &slowCommunity{community: &community{}}
+	tm.mux.AddSender("telegram", platform)
+	const n = 12
+	for i := 1; i <= n; i++ {
+		tm.inGroup("50", fmt.Sprint(-i), true, commands.Request{Command: "subscribe"})
+	}
+	tm.investigators("2002 Ana")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: warningText})
+	tm.approve(t, "2002", "Ana", "1")
+	tm.deliverAll(t)
+	if v := platform.visible(warningText); len(v) != n {
+		t.Fatalf("delivered %d of %d", len(v), n)
+	}
+	toAna := len(platform.got["2002"])
+	// Each call to the platform takes 100 ms, the command has 1 s (30 s
+	// there; a slow or rate-limited platform here).
+	platform.delay = 100 * time.Millisecond
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	tm.event++
+	rec := &recorder{}
+	tm.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "2002", ChatID: "2002", UserChat: "2002", Name: "Ana",
+		ChatKind: commands.Private, EventID: tm.event, Command: "retract", Args: "1", CommandAtStart: true}, rec)
+	if r := rec.take(); len(r) != 1 || r[0].Text != tm.msg.Localize("en", "retract_started", map[string]any{"ID": "1", "Count": n}, n) {
+		t.Fatalf("retract answered %+v", r)
+	}
+	platform.delay = 0
+	tm.deliverAll(t)
+	if left := platform.visible(warningText); len(left) != 0 {
+		t.Fatalf("still visible after the retraction: %d of %d: %v", len(left), n, left)
+	}
+	correction := tm.msg.Localize("en", "broadcast_correction", nil)
+	for i := 1; i <= n; i++ {
+		if got := platform.got[fmt.Sprint(-i)]; len(got) != 2 || got[1] != correction {
+			t.Fatalf("chat %d got %q", -i, got)
+		}
+	}
+	done := tm.msg.Localize("en", "retract_done", map[string]any{"ID": "1", "Total": n, "Deleted": n, "Count": n, "Gone": 0, "Unconfirmed": 0}, n)
+	if got := platform.got["2002"][toAna:]; len(got) != 1 || got[0] != done {
+		t.Fatalf("told %q, want %q", got, done)
 	}
 }

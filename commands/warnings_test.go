@@ -185,12 +185,19 @@ func TestCommunityWarnings(t *testing.T) {
 			}
 		}
 	}
-	// Retract: messages deleted, a correction in every community.
+	// Retract: the broadcaster deletes the messages and posts a correction
+	// in every community; a second /retract says how far it got.
 	r = tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"})
-	if r[0].Text != tm.msg.Localize("en", "retract_done", map[string]any{"Deleted": 7}, 7) || len(platform.deleted) != 7 {
-		t.Fatalf("retract: %+v, deleted %v", r, platform.deleted)
+	if r[0].Text != tm.msg.Localize("en", "retract_started", map[string]any{"ID": "1", "Count": 7}, 7) {
+		t.Fatalf("retract: %+v", r)
 	}
-	if r = tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"}); r[0].Text != tm.msg.Localize("en", "retract_none", map[string]any{"ID": "1"}) {
+	tm.mux = restarted
+	tm.deliverAll(t)
+	done := tm.msg.Localize("en", "retract_done", map[string]any{"ID": "1", "Total": 7, "Deleted": 7, "Count": 7, "Gone": 0, "Unconfirmed": 0}, 7)
+	if len(platform.deleted) != 7 || platform.got["2002"][len(platform.got["2002"])-1] != done {
+		t.Fatalf("withdrawal: deleted %v, told %q", platform.deleted, platform.got["2002"])
+	}
+	if r = tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"}); r[0].Text != done {
 		t.Fatalf("second retract: %+v", r)
 	}
 	// Only warnings are published; reporters cannot publish.

@@ -452,8 +452,10 @@ type Publication struct {
 	At       time.Time
 	Language string
 	// Retracted is set once the warning was retracted: nothing more of it
-	// goes out, and no report is due.
-	Retracted bool
+	// goes out, and no delivery report is due; RetractedBy (a route)
+	// hears how the withdrawal goes.
+	Retracted   bool
+	RetractedBy string
 }
 
 // publication opens a publication's text (edited, or the tip's own).
@@ -491,6 +493,11 @@ func (s *Store) openPublication(ctx context.Context, id string, f map[string]str
 	fmt.Sscan(f["at"], &ms)
 	p.At = time.UnixMilli(ms)
 	p.Retracted = f["retracted"] != ""
+	if v := f["rby"]; v != "" {
+		if b, err := s.kr.open([]byte(v), "pubrby:"+id); err == nil {
+			p.RetractedBy = string(b)
+		}
+	}
 	return p, nil
 }
 
@@ -505,8 +512,9 @@ type Delivery struct {
 // A destination's state, in the deliveries hash: "p" pending, "s:<ms>"
 // being sent (claimed), "d:<message id>" delivered, "x" gone (the bot was
 // removed), "f" given up, "r" withdrawn before it was sent (the warning was
-// retracted), "w:<message id>" delivered after the retraction was recorded
-// (the broadcaster deletes it: /retract did not see it).
+// retracted); "R…" a copy being withdrawn (see Withdrawal). "w:<message
+// id>" (delivered after the retraction was recorded) is what an earlier
+// version wrote; a retraction queues it like "d:".
 
 // withdrawPending defines withdraw(deliveries), which withdraws every
 // pending destination of a broadcast.
@@ -615,33 +623,24 @@ func (s *Store) ClaimDelivery(ctx context.Context, d Delivery) (bool, error) {
 	return n == 1, err
 }
 
-// ErrRetracted is returned by Delivered for a message sent while its
-// warning was being retracted: it was recorded, but /retract did not see
-// it, so whoever sent it must delete it (and post the correction).
-var ErrRetracted = errors.New("warning retracted while it was being sent")
-
 // delivered records a delivered message (ARGV[2]) for destination ARGV[1]
 // of broadcast KEYS[1]: as delivered, or, if the publication KEYS[2] was
-// retracted meanwhile, as delivered after the retraction, returning 1.
+// retracted meanwhile, as a copy to withdraw, returning 1.
 var delivered = redis.NewScript(`
 if redis.call('HEXISTS', KEYS[2], 'retracted') == 1 then
-  redis.call('HSET', KEYS[1], ARGV[1], 'w:' .. ARGV[2])
+  redis.call('HSET', KEYS[1], ARGV[1], 'R:' .. ARGV[2])
   return 1
 end
 redis.call('HSET', KEYS[1], ARGV[1], 'd:' .. ARGV[2])
 return 0`)
 
 // Delivered records a destination's outcome: the message id. If the
-// warning was retracted since the destination was claimed, it returns
-// ErrRetracted: /retract does not delete this message, the caller must.
+// warning was retracted since the destination was claimed, the copy is
+// queued for withdrawal instead (/retract did not see it).
 func (s *Store) Delivered(ctx context.Context, id string, sub Subscription, messageID string) error {
 	keys := []string{s.k.deliveries(id), s.k.publication(id)}
-	n, err := delivered.Run(ctx, s.rdb, keys, sub.Key, messageID).Int()
-	if err != nil {
+	if err := delivered.Run(ctx, s.rdb, keys, sub.Key, messageID).Err(); err != nil {
 		return fmt.Errorf("delivered: %w", err)
-	}
-	if n == 1 {
-		return ErrRetracted
 	}
 	return nil
 }
@@ -708,7 +707,7 @@ func (s *Store) BroadcastProgress(ctx context.Context, id string) (Progress, boo
 			p.Gone++
 		case strings.HasPrefix(st, "s:"), st == "f":
 			p.Unconfirmed++
-		case st == "r", strings.HasPrefix(st, "w:"):
+		case st == "r", strings.HasPrefix(st, "w:"), strings.HasPrefix(st, "R"):
 			p.Withdrawn++
 		}
 	}
@@ -723,57 +722,233 @@ func (s *Store) FinishBroadcast(ctx context.Context, id string) (bool, error) {
 	return n == 1, err
 }
 
-// Published returns where a warning was delivered: subscription and
-// message id, for a retraction. Copies delivered after the retraction was
-// recorded are not listed: their sender deletes them (see Delivered).
-func (s *Store) Published(ctx context.Context, id string) ([]Delivery, error) {
-	states, err := s.rdb.HGetAll(ctx, s.k.deliveries(id)).Result()
-	if err != nil {
-		return nil, err
+// A retracted warning's copies are withdrawn by the broadcaster, one
+// destination at a time within the platforms' rates, so that a retraction
+// cannot be cut short: /retract only records it. A destination to withdraw
+// moves through these states (d is 1 if its copy was deleted, else 0):
+// "R:<message id>" to delete, then correct; "Rc<d>" to correct; "Rs<d>"
+// correction being sent (claimed: a crash leaves it unconfirmed, never
+// sent twice); "Rd<d>" corrected; "Rx<d>" the chat is gone; "Rf<d>" the
+// correction kept being refused.
+
+// Withdrawal is one destination of a retracted warning still to withdraw.
+type Withdrawal struct {
+	TipID string
+	Sub   Subscription
+	// MessageIDs are the copies to delete; none once they were.
+	MessageIDs []string
+	// Deleted is set once the copies were deleted (the report counts it).
+	Deleted bool
+	// state is the destination's state when listed: each step moves it on
+	// only from there, so a step done twice is not recorded twice.
+	state string
+}
+
+// Correct reports whether the copies were dealt with and only the
+// correction is left.
+func (w Withdrawal) Correct() bool { return strings.HasPrefix(w.state, "Rc") }
+
+// retract marks a published warning (KEYS[1]) retracted, at ARGV[1], by
+// ARGV[2] (sealed route), and in one step withdraws its pending
+// destinations (KEYS[2]) and queues its delivered copies for withdrawal;
+// the broadcast (ARGV[3]) becomes active again (KEYS[3]) so that the
+// broadcaster withdraws them. It returns the number of destinations to
+// withdraw, or -1 if it was not published, -2 if already retracted: then
+// nothing is written.
+var retract = redis.NewScript(withdrawPending + `
+if redis.call('HGET', KEYS[1], 'state') ~= 'published' then return -1 end
+if redis.call('HSETNX', KEYS[1], 'retracted', ARGV[1]) == 0 then return -2 end
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'rby', ARGV[2]) end
+withdraw(KEYS[2])
+local n = 0
+local all = redis.call('HGETALL', KEYS[2])
+for i = 1, #all, 2 do
+  local st = all[i + 1]
+  local sent = string.match(st, '^[dw]:(.*)$')
+  if sent then
+    redis.call('HSET', KEYS[2], all[i], 'R:' .. sent)
+    n = n + 1
+  end
+end
+redis.call('SADD', KEYS[3], ARGV[3])
+return n`)
+
+// Retraction is the outcome of Retracted.
+type Retraction struct {
+	// First is set if this call retracted the warning; Already if it had
+	// been retracted before (then nothing was written).
+	First, Already bool
+	// Withdrawals counts the destinations queued for withdrawal.
+	Withdrawals int
+}
+
+// Retracted retracts a published warning, once: from then on none of its
+// pending destinations is sent (ClaimDelivery refuses them), the copies
+// delivered are queued for the broadcaster to delete and correct (see
+// PendingWithdrawals), and a copy being sent meanwhile is queued when it
+// is recorded (Delivered). by hears how the withdrawal goes, and the
+// retraction goes in the tip's history. It writes nothing if the warning
+// was not published or was retracted already; it returns First with an
+// error if it was retracted but the history could not be written.
+func (s *Store) Retracted(ctx context.Context, id string, by Claimer) (Retraction, error) {
+	var sealedBy string
+	if b, err := s.kr.seal([]byte(by.Route), "pubrby:"+id); err == nil {
+		sealedBy = string(b)
 	}
-	var out []Delivery
-	for key, st := range states {
-		msg, ok := strings.CutPrefix(st, "d:")
-		if !ok {
-			continue
-		}
-		sub, err := s.subscription(ctx, key)
+	keys := []string{s.k.publication(id), s.k.deliveries(id), s.k.broadcasts()}
+	n, err := retract.Run(ctx, s.rdb, keys, s.now().UnixMilli(), sealedBy, id).Int()
+	switch {
+	case err != nil:
+		return Retraction{}, fmt.Errorf("retract: %w", err)
+	case n == -1:
+		return Retraction{}, nil
+	case n == -2:
+		return Retraction{Already: true}, nil
+	}
+	r := Retraction{First: true, Withdrawals: n}
+	if err := s.appendLog(ctx, id, tips.Entry{Who: by.Name, Kind: tips.EntryRetracted}); err != nil {
+		return r, fmt.Errorf("retraction history: %w", err)
+	}
+	return r, nil
+}
+
+// PendingWithdrawals lists up to max destinations of retracted warnings
+// with something left to do: copies to delete, or the correction to post.
+func (s *Store) PendingWithdrawals(ctx context.Context, max int) ([]Withdrawal, error) {
+	ids, err := s.rdb.SMembers(ctx, s.k.broadcasts()).Result()
+	if err != nil {
+		return nil, fmt.Errorf("broadcasts: %w", err)
+	}
+	sort.Strings(ids)
+	var out []Withdrawal
+	for _, id := range ids {
+		states, err := s.rdb.HGetAll(ctx, s.k.deliveries(id)).Result()
 		if err != nil {
-			continue
+			return out, err
 		}
-		out = append(out, Delivery{Sub: sub, MessageID: msg})
+		for key, st := range states {
+			if len(out) == max {
+				return out, nil
+			}
+			w, ok := s.withdrawal(ctx, id, key, st)
+			if ok {
+				out = append(out, w)
+			}
+		}
 	}
 	return out, nil
 }
 
-// retract marks a published warning (KEYS[1]) retracted, at ARGV[1], and
-// withdraws its pending destinations (KEYS[2]), in one step; 0 if it was
-// not published, or already retracted: then nothing is written.
-var retract = redis.NewScript(withdrawPending + `
-if redis.call('HGET', KEYS[1], 'state') ~= 'published' then return 0 end
-if redis.call('HSETNX', KEYS[1], 'retracted', ARGV[1]) == 0 then return 0 end
-withdraw(KEYS[2])
+// withdrawal returns destination key of broadcast id as a Withdrawal, if
+// state st leaves something to do and the chat is known.
+func (s *Store) withdrawal(ctx context.Context, id, key, st string) (Withdrawal, bool) {
+	w := Withdrawal{TipID: id, state: st}
+	switch {
+	case strings.HasPrefix(st, "R:"):
+		w.MessageIDs = strings.Split(strings.TrimPrefix(st, "R:"), ",")
+	case st == "Rc0", st == "Rc1":
+		w.Deleted = st == "Rc1"
+	default:
+		return w, false
+	}
+	sub, err := s.subscription(ctx, key)
+	if err != nil {
+		return w, false
+	}
+	w.Sub = sub
+	return w, true
+}
+
+// advance moves destination ARGV[1] of KEYS[1] from state ARGV[2] to
+// ARGV[3]; 0, writing nothing, if it is no longer in ARGV[2].
+var advance = redis.NewScript(`
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 return 1`)
 
-// Retracted retracts a published warning, once: from then on none of its
-// pending destinations is sent (ClaimDelivery refuses them), and a copy
-// being sent meanwhile is reported by Delivered for deletion. The
-// retraction, by by, goes in the tip's history. It returns false, writing
-// nothing, if the warning was not published or was retracted already; true
-// with an error if it was retracted but the history could not be written.
-func (s *Store) Retracted(ctx context.Context, id string, by Claimer) (bool, error) {
-	keys := []string{s.k.publication(id), s.k.deliveries(id)}
-	n, err := retract.Run(ctx, s.rdb, keys, s.now().UnixMilli()).Int()
+func (s *Store) advance(ctx context.Context, w *Withdrawal, to string) (bool, error) {
+	n, err := advance.Run(ctx, s.rdb, []string{s.k.deliveries(w.TipID)}, w.Sub.Key, w.state, to).Int()
 	if err != nil {
-		return false, fmt.Errorf("retract: %w", err)
+		return false, fmt.Errorf("withdrawal: %w", err)
 	}
-	if n != 1 {
-		return false, nil
+	if n == 1 {
+		w.state = to
 	}
-	if err := s.appendLog(ctx, id, tips.Entry{Who: by.Name, Kind: tips.EntryRetracted}); err != nil {
-		return true, fmt.Errorf("retraction history: %w", err)
+	return n == 1, nil
+}
+
+func digit(b bool) string {
+	if b {
+		return "1"
 	}
-	return true, nil
+	return "0"
+}
+
+// CopiesRemoved records that a destination's copies were dealt with:
+// deleted, or not (the platform refused, or cannot delete them); the
+// correction is next.
+func (s *Store) CopiesRemoved(ctx context.Context, w *Withdrawal, deleted bool) error {
+	w.Deleted = deleted
+	_, err := s.advance(ctx, w, "Rc"+digit(deleted))
+	return err
+}
+
+// ClaimCorrection marks a destination's correction "sending", right before
+// it goes out; false if another did. If the process dies before the
+// outcome is recorded, it is not sent again and counts as unconfirmed.
+func (s *Store) ClaimCorrection(ctx context.Context, w *Withdrawal) (bool, error) {
+	return s.advance(ctx, w, "Rs"+digit(w.Deleted))
+}
+
+// Correction outcomes, for Corrected.
+const (
+	CorrectionPosted  = "d" // it went out
+	CorrectionGone    = "x" // the chat is gone for the bot
+	CorrectionRefused = "c" // refused: to try again
+	CorrectionGivenUp = "f" // refused too often
+)
+
+// Corrected records a claimed correction's outcome (Correction…).
+func (s *Store) Corrected(ctx context.Context, w *Withdrawal, outcome string) error {
+	_, err := s.advance(ctx, w, "R"+outcome+digit(w.Deleted))
+	return err
+}
+
+// RetractProgress counts a retraction's destinations: Total to withdraw,
+// Deleted copies, Corrected chats, Gone chats (the bot was removed),
+// Unconfirmed corrections (cut short, or refused too often), Pending.
+type RetractProgress struct {
+	Total, Deleted, Corrected, Gone, Unconfirmed, Pending int
+}
+
+// RetractionProgress reports how the withdrawal of warning id goes; done
+// when nothing is left to do.
+func (s *Store) RetractionProgress(ctx context.Context, id string) (RetractProgress, bool, error) {
+	states, err := s.rdb.HGetAll(ctx, s.k.deliveries(id)).Result()
+	if err != nil {
+		return RetractProgress{}, false, err
+	}
+	var p RetractProgress
+	for _, st := range states {
+		if !strings.HasPrefix(st, "R") {
+			continue
+		}
+		p.Total++
+		if strings.HasSuffix(st, "1") && len(st) == 3 {
+			p.Deleted++
+		}
+		switch {
+		case strings.HasPrefix(st, "R:"), strings.HasPrefix(st, "Rc"):
+			p.Pending++
+		case strings.HasPrefix(st, "Rd"):
+			p.Corrected++
+		case strings.HasPrefix(st, "Rx"):
+			p.Gone++
+		default: // "Rs", "Rf"
+			p.Unconfirmed++
+		}
+	}
+	return p, p.Pending == 0, nil
 }
 
 // Kind returns a tip's kind: "warning" for community warnings, "" for tips.

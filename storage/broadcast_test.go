@@ -3,8 +3,8 @@ package storage_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/vigia-project/vigia/storage"
@@ -31,9 +31,9 @@ func publishTo(t *testing.T, st *storage.Store, n int) string {
 }
 
 // A retraction stops every destination not sent yet, in one step: none can
-// be claimed any more, one that fails and would be retried is withdrawn,
-// and one claimed before it is reported as delivered after it (its sender
-// must delete it: Published, read by /retract, does not list it).
+// be claimed any more, one that fails and would be retried is withdrawn;
+// the copies delivered before it, and one delivered as it was recorded,
+// are queued for withdrawal.
 func TestRetractionStopsTheBroadcast(t *testing.T) {
 	ctx := context.Background()
 	st, _, _ := newStore(t)
@@ -50,11 +50,11 @@ func TestRetractionStopsTheBroadcast(t *testing.T) {
 	if err := st.Delivered(ctx, id, ds[0].Sub, "10"); err != nil { // before the retraction
 		t.Fatal(err)
 	}
-	if ok, err := st.Retracted(ctx, id, storage.Claimer{Name: "Ana"}); !ok || err != nil {
-		t.Fatalf("retract: %v %v", ok, err)
+	if r, err := st.Retracted(ctx, id, storage.Claimer{Name: "Ana"}); !r.First || r.Withdrawals != 1 || err != nil {
+		t.Fatalf("retract: %+v %v", r, err)
 	}
-	if ok, err := st.Retracted(ctx, id, storage.Claimer{Name: "Ana"}); ok || err != nil {
-		t.Fatalf("retracted twice: %v %v", ok, err)
+	if r, err := st.Retracted(ctx, id, storage.Claimer{Name: "Ana"}); r.First || !r.Already || err != nil {
+		t.Fatalf("retracted twice: %+v %v", r, err)
 	}
 	noPending := func(when string) {
 		t.Helper()
@@ -63,8 +63,8 @@ func TestRetractionStopsTheBroadcast(t *testing.T) {
 		}
 	}
 	noPending("retracted")
-	if err := st.Delivered(ctx, id, ds[1].Sub, "11"); !errors.Is(err, storage.ErrRetracted) {
-		t.Fatalf("a copy delivered after the retraction: %v, want ErrRetracted", err)
+	if err := st.Delivered(ctx, id, ds[1].Sub, "11"); err != nil { // a copy delivered after the retraction
+		t.Fatal(err)
 	}
 	if err := st.Retry(ctx, id, ds[2].Sub); err != nil { // a send that failed
 		t.Fatal(err)
@@ -78,12 +78,17 @@ func TestRetractionStopsTheBroadcast(t *testing.T) {
 	if again, err := st.PendingDeliveries(ctx, 10); err != nil || len(again) != 0 {
 		t.Fatalf("pending after the retraction: %d %v", len(again), err)
 	}
-	pub, err := st.Published(ctx, id)
-	if err != nil || len(pub) != 1 || pub[0].MessageID != "10" {
-		t.Fatalf("published: %+v %v", pub, err)
+	ws, err := st.PendingWithdrawals(ctx, 10)
+	var copies []string
+	for _, w := range ws {
+		copies = append(copies, w.MessageIDs...)
+	}
+	slices.Sort(copies)
+	if err != nil || !slices.Equal(copies, []string{"10", "11"}) {
+		t.Fatalf("to withdraw: %+v %v", ws, err)
 	}
 	p, done, err := st.BroadcastProgress(ctx, id)
-	if err != nil || !done || p.Total != 5 || p.Delivered != 1 || p.Withdrawn != 4 || p.Pending != 0 {
+	if err != nil || !done || p.Total != 5 || p.Delivered != 0 || p.Withdrawn != 5 || p.Pending != 0 {
 		t.Fatalf("progress %+v done %v %v", p, done, err)
 	}
 	all, err := st.Broadcasts(ctx)
@@ -98,8 +103,8 @@ func TestRetractedBroadcastQueuedLate(t *testing.T) {
 	ctx := context.Background()
 	st, srv, _ := newStore(t)
 	id := publishTo(t, st, 1)
-	if ok, err := st.Retracted(ctx, id, storage.Claimer{Name: "Ana"}); !ok || err != nil {
-		t.Fatalf("retract: %v %v", ok, err)
+	if r, err := st.Retracted(ctx, id, storage.Claimer{Name: "Ana"}); !r.First || err != nil {
+		t.Fatalf("retract: %+v %v", r, err)
 	}
 	rdb := srv.Client()
 	keys, err := rdb.Keys(ctx, "t:{bc}:job:"+id).Result()
@@ -131,8 +136,8 @@ func TestRetractedNeedsAPublication(t *testing.T) {
 	st, srv, _ := newStore(t)
 	rdb := srv.Client()
 	for _, id := range []string{"1", "99"} {
-		if ok, err := st.Retracted(ctx, id, storage.Claimer{Name: "Ana"}); ok || err != nil {
-			t.Fatalf("retract %s before it exists: %v %v", id, ok, err)
+		if r, err := st.Retracted(ctx, id, storage.Claimer{Name: "Ana"}); r.First || r.Already || err != nil {
+			t.Fatalf("retract %s before it exists: %+v %v", id, r, err)
 		}
 	}
 	if keys, err := rdb.Keys(ctx, "t:{bc}:*").Result(); err != nil || len(keys) != 0 {
@@ -148,14 +153,14 @@ func TestRetractedNeedsAPublication(t *testing.T) {
 	if a, err := st.ApprovePublication(ctx, "1", storage.PublishApproval{By: storage.Claimer{Key: "inv-a", Route: "telegram:1"}, Needed: 2}); err != nil || a.Started {
 		t.Fatalf("first approval: %+v %v", a, err)
 	}
-	if ok, err := st.Retracted(ctx, "1", storage.Claimer{Name: "Ana"}); ok || err != nil {
-		t.Fatalf("retracted while waiting for approvals: %v %v", ok, err)
+	if r, err := st.Retracted(ctx, "1", storage.Claimer{Name: "Ana"}); r.First || r.Already || err != nil {
+		t.Fatalf("retracted while waiting for approvals: %+v %v", r, err)
 	}
 	if a, err := st.ApprovePublication(ctx, "1", storage.PublishApproval{By: storage.Claimer{Key: "inv-b", Route: "telegram:1"}, Needed: 2}); err != nil || !a.Started {
 		t.Fatalf("second approval: %+v %v", a, err)
 	}
-	if ok, err := st.Retracted(ctx, "1", storage.Claimer{Name: "Ana"}); !ok || err != nil {
-		t.Fatalf("retract the published warning: %v %v", ok, err)
+	if r, err := st.Retracted(ctx, "1", storage.Claimer{Name: "Ana"}); !r.First || err != nil {
+		t.Fatalf("retract the published warning: %+v %v", r, err)
 	}
 }
 
@@ -184,8 +189,8 @@ func TestRetractionOnRedisCluster(t *testing.T) {
 	if err := st.Delivered(ctx, id, ds[0].Sub, "1"); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := st.Retracted(ctx, id, storage.Claimer{Name: "Ana"}); !ok || err != nil {
-		t.Fatalf("retract: %v %v", ok, err)
+	if r, err := st.Retracted(ctx, id, storage.Claimer{Name: "Ana"}); !r.First || err != nil {
+		t.Fatalf("retract: %+v %v", r, err)
 	}
 	if err := st.Retry(ctx, id, ds[1].Sub); err != nil {
 		t.Fatal(err)
@@ -193,10 +198,28 @@ func TestRetractionOnRedisCluster(t *testing.T) {
 	if ok, err := st.ClaimDelivery(ctx, ds[2]); ok || err != nil {
 		t.Fatalf("claim after the retraction: %v %v", ok, err)
 	}
-	if err := st.Delivered(ctx, id, ds[2].Sub, "3"); !errors.Is(err, storage.ErrRetracted) {
+	if err := st.Delivered(ctx, id, ds[2].Sub, "3"); err != nil {
 		t.Fatalf("delivered after the retraction: %v", err)
 	}
 	if ds, err := st.PendingDeliveries(ctx, 5); err != nil || len(ds) != 0 {
 		t.Fatalf("pending after the retraction: %d %v", len(ds), err)
+	}
+	ws, err := st.PendingWithdrawals(ctx, 5)
+	if err != nil || len(ws) != 2 {
+		t.Fatalf("to withdraw: %+v %v", ws, err)
+	}
+	for i := range ws {
+		if err := st.CopiesRemoved(ctx, &ws[i], true); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := st.ClaimCorrection(ctx, &ws[i]); !ok || err != nil {
+			t.Fatalf("claim correction: %v %v", ok, err)
+		}
+		if err := st.Corrected(ctx, &ws[i], storage.CorrectionPosted); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p, done, err := st.RetractionProgress(ctx, id); err != nil || !done || p.Corrected != 2 || p.Deleted != 2 {
+		t.Fatalf("retraction progress %+v %v %v", p, done, err)
 	}
 }
