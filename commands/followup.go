@@ -175,7 +175,8 @@ func ask(ctx context.Context, c *Context) error {
 	}
 	body := c.mux.msg.Localize(lang, "question_to_reporter", map[string]any{"Date": t.Created.UTC().Format("2006-01-02"), "Question": text})
 	button := Button{Label: c.mux.msg.Localize(lang, "button_answer", nil), Data: cbAnswer + id + ":" + strconv.Itoa(n)}
-	msgID, err := sender.Send(ctx, chat, Reply{Text: body, Buttons: [][]Button{{button}}})
+	ids, err := sender.Send(ctx, chat, Reply{Text: body, Buttons: [][]Button{{button}}})
+	msgID := lastID(ids)
 	if err != nil {
 		return err
 	}

@@ -395,7 +395,7 @@ func (tm *team) hooked() *hookSender {
 	return s
 }
 
-func (s *hookSender) Send(ctx context.Context, chat string, r commands.Reply) (string, error) {
+func (s *hookSender) Send(ctx context.Context, chat string, r commands.Reply) ([]string, error) {
 	if f := s.before[chat]; f != nil {
 		delete(s.before, chat)
 		f()

@@ -84,7 +84,8 @@ type Store interface {
 	PendingDeliveries(ctx context.Context, max int) ([]storage.Delivery, error)
 	Broadcasts(ctx context.Context) (map[string]storage.Publication, error)
 	ClaimDelivery(ctx context.Context, d storage.Delivery) (bool, error)
-	Delivered(ctx context.Context, id string, sub storage.Subscription, messageID string) error
+	Delivered(ctx context.Context, id string, sub storage.Subscription, messageIDs []string) error
+	PartlySent(ctx context.Context, id string, sub storage.Subscription, messageIDs []string) error
 	Gone(ctx context.Context, id string, sub storage.Subscription) error
 	Retry(ctx context.Context, id string, sub storage.Subscription) error
 	Fail(ctx context.Context, id string, sub storage.Subscription) error

@@ -37,14 +37,14 @@ func (r *recorder) Reply(_ context.Context, rep commands.Reply) error {
 	return nil
 }
 
-func (r *recorder) Send(_ context.Context, chatID string, rep commands.Reply) (string, error) {
+func (r *recorder) Send(_ context.Context, chatID string, rep commands.Reply) ([]string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.sent == nil {
 		r.sent = map[string][]commands.Reply{}
 	}
 	r.sent[chatID] = append(r.sent[chatID], rep)
-	return "m" + strconv.Itoa(len(r.sent[chatID])), nil
+	return []string{"m" + strconv.Itoa(len(r.sent[chatID]))}, nil
 }
 
 func (r *recorder) take() []commands.Reply {

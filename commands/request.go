@@ -160,10 +160,20 @@ type Replier interface {
 
 // Sender delivers a reply outside any request, to a chat the adapter knows
 // by its chat id (for example to tell a reporter their draft expired). It
-// returns the platform's id of the (last) message sent, so that a reply to
-// it can be recognised.
+// returns the platform's ids of the messages its text went out as, in
+// order (a long text is cut into several): every one, so that all can be
+// deleted, the last to recognise a reply to it. With an error it returns
+// those that went out before it, so that they are not sent again.
 type Sender interface {
-	Send(ctx context.Context, chatID string, r Reply) (string, error)
+	Send(ctx context.Context, chatID string, r Reply) ([]string, error)
+}
+
+// lastID is the id of the last of the messages ids, or "".
+func lastID(ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	return ids[len(ids)-1]
 }
 
 // ErrDestinationGone is returned (wrapped) by a Sender when the chat is

@@ -84,7 +84,8 @@ func enroll(ctx context.Context, c *Context) error {
 		// No way to delete it later (the terminal demo): show it here.
 		return c.Reply(ctx, Reply{Text: text, Protected: true})
 	}
-	id, err := sender.Send(ctx, c.Request.UserChat, Reply{Text: text, Protected: true})
+	ids, err := sender.Send(ctx, c.Request.UserChat, Reply{Text: text, Protected: true})
+	id := lastID(ids)
 	if err != nil {
 		return err
 	}

@@ -166,10 +166,10 @@ type flaky struct {
 	n, fail int
 }
 
-func (f *flaky) Send(ctx context.Context, chat string, r commands.Reply) (string, error) {
+func (f *flaky) Send(ctx context.Context, chat string, r commands.Reply) ([]string, error) {
 	f.n++
 	if f.n == f.fail {
-		return "", errors.New("429 too many requests")
+		return nil, errors.New("429 too many requests")
 	}
 	return f.recorder.Send(ctx, chat, r)
 }

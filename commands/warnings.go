@@ -493,20 +493,26 @@ func (m *Mux) RunBroadcaster(ctx context.Context, tick time.Duration) {
 // not delivered.
 var ErrRateLimited = errors.New("rate limited")
 
-// recordDelivery records the outcome of sending d through s. It does so
-// even when ctx ended during the send (shutdown) if the outcome is known:
-// delivered, gone, or refused by the platform's rate limit, which means not
-// delivered, so the destination is pending again rather than given up. A
-// send cut short otherwise stays claimed: it may have gone out, and the
-// report counts it unconfirmed. A copy delivered while the warning was
-// being retracted is queued for withdrawal by the store.
-func (m *Mux) recordDelivery(ctx context.Context, d storage.Delivery, msgID string, err error) error {
-	if ctx.Err() != nil && (err == nil || errors.Is(err, ErrDestinationGone) || errors.Is(err, ErrRateLimited)) {
+// recordDelivery records the outcome of sending d, which went out as
+// messages ids. It does so even when ctx ended during the send (shutdown)
+// if the outcome is known: delivered, partly sent, gone, or refused by the
+// platform's rate limit, which means not delivered, so the destination is
+// pending again rather than given up. A send cut short otherwise stays
+// claimed: it may have gone out, and the report counts it unconfirmed. A
+// copy delivered while the warning was being retracted is queued for
+// withdrawal by the store.
+func (m *Mux) recordDelivery(ctx context.Context, d storage.Delivery, ids []string, err error) error {
+	if ctx.Err() != nil && (err == nil || len(ids) > 0 || errors.Is(err, ErrDestinationGone) || errors.Is(err, ErrRateLimited)) {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
 	}
 	switch {
+	case err != nil && len(ids) > 0:
+		// Part of it went out: sending it again would repeat that part.
+		m.metrics.SendFailed(d.Sub.Platform)
+		m.log.Warn("warning partly delivered; not sent again", "platform", d.Sub.Platform, "parts", len(ids), "error", err.Error())
+		return m.store.PartlySent(ctx, d.TipID, d.Sub, ids)
 	case errors.Is(err, ErrDestinationGone):
 		return m.store.Gone(ctx, d.TipID, d.Sub)
 	case err != nil:
@@ -517,7 +523,7 @@ func (m *Mux) recordDelivery(ctx context.Context, d storage.Delivery, msgID stri
 		}
 		return m.store.Retry(ctx, d.TipID, d.Sub)
 	default:
-		return m.store.Delivered(ctx, d.TipID, d.Sub, msgID)
+		return m.store.Delivered(ctx, d.TipID, d.Sub, ids)
 	}
 }
 
@@ -626,9 +632,9 @@ func (m *Mux) deliver(ctx context.Context, r *round, d storage.Delivery) (stop b
 		lang = m.lang
 	}
 	header := m.msg.Localize(lang, "broadcast_header", map[string]any{"Date": d.At.UTC().Format("2006-01-02")})
-	msgID, err := s.Send(ctx, d.Sub.Chat, Reply{Text: header + "\n\n" + safe(d.Text)})
+	ids, err := s.Send(ctx, d.Sub.Chat, Reply{Text: header + "\n\n" + safe(d.Text)})
 	r.took(key)
-	return false, m.recordDelivery(ctx, d, msgID, err)
+	return false, m.recordDelivery(ctx, d, ids, err)
 }
 
 // withdrawAll withdraws, each in its chat's turn, the copies of retracted

@@ -3,6 +3,7 @@ package commands_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -176,9 +177,9 @@ func (s *slowCommunity) wait(ctx context.Context) error {
 	}
 }
 
-func (s *slowCommunity) Send(ctx context.Context, chat string, r commands.Reply) (string, error) {
+func (s *slowCommunity) Send(ctx context.Context, chat string, r commands.Reply) ([]string, error) {
 	if err := s.wait(ctx); err != nil {
-		return "", err
+		return nil, err
 	}
 	return s.community.Send(ctx, chat, r)
 }
@@ -235,5 +236,40 @@ func TestRetractOutlivesTheCommandDeadline(t *testing.T) {
 	done := tm.msg.Localize("en", "retract_done", map[string]any{"ID": "1", "Total": n, "Deleted": n, "Count": n, "Gone": 0, "Unconfirmed": 0}, n)
 	if got := platform.got["2002"][toAna:]; len(got) != 1 || got[0] != done {
 		t.Fatalf("told %q, want %q", got, done)
+	}
+}
+
+// A long warning goes out as several messages: every one is recorded and
+// deleted on retraction; a send that fails part way is not sent again
+// (what went out would be repeated).
+func TestRetractDeletesEveryPartOfALongWarning(t *testing.T) {
+	tm := newTeamPublishing(t, 1)
+	platform := &community{maxLen: 40, failPart: map[string]int{"-2": 1}}
+	tm.mux.AddSender("telegram", platform)
+	for i := 1; i <= 2; i++ {
+		tm.inGroup("50", fmt.Sprint(-i), true, commands.Request{Command: "subscribe"})
+	}
+	tm.investigators("2002 Ana")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: warningText})
+	tm.approve(t, "2002", "Ana", "1")
+	tm.deliverAll(t)
+	if got := platform.got["-2"]; len(got) != 1 {
+		t.Fatalf("the send that failed part way was sent again: %q", got)
+	}
+	var parts []string
+	for id := range platform.byID {
+		if strings.HasPrefix(id, "-1/") {
+			parts = append(parts, id)
+		}
+	}
+	if len(platform.got["-1"]) != 1 || len(parts) < 3 {
+		t.Fatalf("-1 got %q as %d messages; the test needs several", platform.got["-1"], len(parts))
+	}
+	tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"})
+	tm.deliverAll(t)
+	for _, id := range parts {
+		if !slices.Contains(platform.deleted, id) {
+			t.Errorf("part %s (%q) still visible", id, platform.byID[id])
+		}
 	}
 }

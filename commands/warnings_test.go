@@ -24,6 +24,10 @@ type community struct {
 	deleted    []string
 	seq        int
 	beforeSend func(chat string, r commands.Reply)
+	// maxLen, if set, cuts a text into messages of at most maxLen bytes;
+	// failPart[chat] = n fails the send to chat after its nth message.
+	maxLen   int
+	failPart map[string]int
 }
 
 type adminReplier struct {
@@ -42,29 +46,50 @@ func (a *adminReplier) DeleteRequest(context.Context) error {
 	return nil
 }
 
-func (c *community) Send(_ context.Context, chat string, r commands.Reply) (string, error) {
+func (c *community) Send(_ context.Context, chat string, r commands.Reply) ([]string, error) {
 	if c.beforeSend != nil {
 		c.beforeSend(chat, r)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gone[chat] {
-		return "", fmt.Errorf("forbidden: %w", commands.ErrDestinationGone)
+		return nil, fmt.Errorf("forbidden: %w", commands.ErrDestinationGone)
 	}
 	if c.flaky[chat] > 0 {
 		c.flaky[chat]--
-		return "", fmt.Errorf("too many requests")
+		return nil, fmt.Errorf("too many requests")
 	}
 	if c.got == nil {
 		c.got = map[string][]string{}
 	}
 	c.got[chat] = append(c.got[chat], r.Text)
-	c.seq++
-	if c.byID == nil {
-		c.byID = map[string]string{}
+	var ids []string
+	for _, part := range c.parts(r.Text) {
+		c.seq++
+		if c.byID == nil {
+			c.byID = map[string]string{}
+		}
+		c.byID[chat+"/"+fmt.Sprint(c.seq)] = part
+		ids = append(ids, fmt.Sprint(c.seq))
+		if c.failPart[chat] > 0 && len(ids) == c.failPart[chat] {
+			delete(c.failPart, chat)
+			return ids, fmt.Errorf("refused part %d", len(ids)+1)
+		}
 	}
-	c.byID[chat+"/"+fmt.Sprint(c.seq)] = r.Text
-	return fmt.Sprint(c.seq), nil
+	return ids, nil
+}
+
+// parts cuts text as a platform with a limit of maxLen bytes would (none
+// if 0): into messages of at most maxLen bytes.
+func (c *community) parts(text string) []string {
+	if c.maxLen == 0 {
+		return []string{text}
+	}
+	var out []string
+	for len(text) > c.maxLen {
+		out, text = append(out, text[:c.maxLen]), text[c.maxLen:]
+	}
+	return append(out, text)
 }
 
 // visible lists the messages containing text that were sent and not
@@ -272,7 +297,7 @@ func TestBroadcastReportAfterCrashOnTheLastDestination(t *testing.T) {
 			t.Fatal(ok, err)
 		}
 		if i < 2 {
-			if err := tm.store.Delivered(ctx, d.TipID, d.Sub, "1"); err != nil {
+			if err := tm.store.Delivered(ctx, d.TipID, d.Sub, []string{"1"}); err != nil {
 				t.Fatal(err)
 			}
 		}

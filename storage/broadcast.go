@@ -505,8 +505,42 @@ func (s *Store) openPublication(ctx context.Context, id string, f map[string]str
 type Delivery struct {
 	Publication
 	Sub Subscription
-	// MessageID is the delivered message, for Published.
-	MessageID string
+}
+
+// recordPrefix names, in a broadcast's deliveries hash, the sealed record
+// of what went to a destination ("m:<subscription key>"): every field
+// that is not a destination starts with it, or is "~".
+const recordPrefix = "m:"
+
+// deliveryRecord is what went to one destination: the ids of the messages
+// a warning went out as (a long one is cut into several), so that all can
+// be deleted. Sealed: it says where the warning went.
+type deliveryRecord struct {
+	MessageIDs []string `json:"i,omitempty"`
+}
+
+func (s *Store) sealRecord(id, key string, r deliveryRecord) (string, error) {
+	b, _ := json.Marshal(r)
+	sealed, err := s.kr.seal(b, "dlv:"+id+":"+key)
+	return string(sealed), err
+}
+
+// record opens destination key's record in a broadcast's fields; the zero
+// record if there is none (or it cannot be opened).
+func (s *Store) record(id, key string, fields map[string]string) deliveryRecord {
+	var r deliveryRecord
+	if v := fields[recordPrefix+key]; v != "" {
+		if b, err := s.kr.open([]byte(v), "dlv:"+id+":"+key); err == nil {
+			_ = json.Unmarshal(b, &r)
+		}
+	}
+	return r
+}
+
+// isDestination tells a destination's field in a deliveries hash from
+// the others.
+func isDestination(field string) bool {
+	return field != "~" && !strings.HasPrefix(field, recordPrefix)
 }
 
 // A destination's state, in the deliveries hash: "p" pending, "s:<ms>"
@@ -623,24 +657,46 @@ func (s *Store) ClaimDelivery(ctx context.Context, d Delivery) (bool, error) {
 	return n == 1, err
 }
 
-// delivered records a delivered message (ARGV[2]) for destination ARGV[1]
-// of broadcast KEYS[1]: as delivered, or, if the publication KEYS[2] was
-// retracted meanwhile, as a copy to withdraw, returning 1.
+// delivered records destination ARGV[1] of broadcast KEYS[1] delivered,
+// with its record ARGV[2] (the messages, sealed): as delivered, or, if the
+// publication KEYS[2] was retracted meanwhile, as a copy to withdraw,
+// returning 1.
 var delivered = redis.NewScript(`
+redis.call('HSET', KEYS[1], 'm:' .. ARGV[1], ARGV[2])
 if redis.call('HEXISTS', KEYS[2], 'retracted') == 1 then
-  redis.call('HSET', KEYS[1], ARGV[1], 'R:' .. ARGV[2])
+  redis.call('HSET', KEYS[1], ARGV[1], 'R')
   return 1
 end
-redis.call('HSET', KEYS[1], ARGV[1], 'd:' .. ARGV[2])
+redis.call('HSET', KEYS[1], ARGV[1], 'd')
 return 0`)
 
-// Delivered records a destination's outcome: the message id. If the
-// warning was retracted since the destination was claimed, the copy is
-// queued for withdrawal instead (/retract did not see it).
-func (s *Store) Delivered(ctx context.Context, id string, sub Subscription, messageID string) error {
+// Delivered records a destination's outcome: the ids of the messages it
+// went out as. If the warning was retracted since the destination was
+// claimed, the copy is queued for withdrawal instead (/retract did not see
+// it).
+func (s *Store) Delivered(ctx context.Context, id string, sub Subscription, messageIDs []string) error {
+	rec, err := s.sealRecord(id, sub.Key, deliveryRecord{MessageIDs: messageIDs})
+	if err != nil {
+		return err
+	}
 	keys := []string{s.k.deliveries(id), s.k.publication(id)}
-	if err := delivered.Run(ctx, s.rdb, keys, sub.Key, messageID).Err(); err != nil {
+	if err := delivered.Run(ctx, s.rdb, keys, sub.Key, rec).Err(); err != nil {
 		return fmt.Errorf("delivered: %w", err)
+	}
+	return nil
+}
+
+// PartlySent records the messages that went out of a destination whose
+// send failed part way (a long warning is several messages): it stays
+// claimed, so nothing of it is sent again, the report counts it
+// unconfirmed, and a retraction deletes what went out.
+func (s *Store) PartlySent(ctx context.Context, id string, sub Subscription, messageIDs []string) error {
+	rec, err := s.sealRecord(id, sub.Key, deliveryRecord{MessageIDs: messageIDs})
+	if err != nil {
+		return err
+	}
+	if err := s.rdb.HSet(ctx, s.k.deliveries(id), recordPrefix+sub.Key, rec).Err(); err != nil {
+		return fmt.Errorf("partly sent: %w", err)
 	}
 	return nil
 }
@@ -694,14 +750,14 @@ func (s *Store) BroadcastProgress(ctx context.Context, id string) (Progress, boo
 	}
 	var p Progress
 	for key, st := range states {
-		if key == "~" {
+		if !isDestination(key) {
 			continue
 		}
 		p.Total++
 		switch {
 		case st == "p":
 			p.Pending++
-		case strings.HasPrefix(st, "d:"):
+		case st == "d", strings.HasPrefix(st, "d:"):
 			p.Delivered++
 		case st == "x":
 			p.Gone++
@@ -726,7 +782,8 @@ func (s *Store) FinishBroadcast(ctx context.Context, id string) (bool, error) {
 // destination at a time within the platforms' rates, so that a retraction
 // cannot be cut short: /retract only records it. A destination to withdraw
 // moves through these states (d is 1 if its copy was deleted, else 0):
-// "R:<message id>" to delete, then correct; "Rc<d>" to correct; "Rs<d>"
+// "R" to delete its messages (in its record; "R:<message id>" as an
+// earlier version recorded it), then correct; "Rc<d>" to correct; "Rs<d>"
 // correction being sent (claimed: a crash leaves it unconfirmed, never
 // sent twice); "Rd<d>" corrected; "Rx<d>" the chat is gone; "Rf<d>" the
 // correction kept being refused.
@@ -764,9 +821,8 @@ local n = 0
 local all = redis.call('HGETALL', KEYS[2])
 for i = 1, #all, 2 do
   local st = all[i + 1]
-  local sent = string.match(st, '^[dw]:(.*)$')
-  if sent then
-    redis.call('HSET', KEYS[2], all[i], 'R:' .. sent)
+  if string.sub(all[i], 1, 2) ~= 'm:' and (st == 'd' or string.match(st, '^[dw]:')) then
+    redis.call('HSET', KEYS[2], all[i], 'R' .. string.sub(st, 2))
     n = n + 1
   end
 end
@@ -830,7 +886,10 @@ func (s *Store) PendingWithdrawals(ctx context.Context, max int) ([]Withdrawal, 
 			if len(out) == max {
 				return out, nil
 			}
-			w, ok := s.withdrawal(ctx, id, key, st)
+			if !isDestination(key) {
+				continue
+			}
+			w, ok := s.withdrawal(ctx, id, key, st, states)
 			if ok {
 				out = append(out, w)
 			}
@@ -839,13 +898,16 @@ func (s *Store) PendingWithdrawals(ctx context.Context, max int) ([]Withdrawal, 
 	return out, nil
 }
 
-// withdrawal returns destination key of broadcast id as a Withdrawal, if
-// state st leaves something to do and the chat is known.
-func (s *Store) withdrawal(ctx context.Context, id, key, st string) (Withdrawal, bool) {
+// withdrawal returns destination key of broadcast id (read as fields) as
+// a Withdrawal, if state st leaves something to do and the chat is known.
+func (s *Store) withdrawal(ctx context.Context, id, key, st string, fields map[string]string) (Withdrawal, bool) {
 	w := Withdrawal{TipID: id, state: st}
 	switch {
-	case strings.HasPrefix(st, "R:"):
-		w.MessageIDs = strings.Split(strings.TrimPrefix(st, "R:"), ",")
+	case st == "R", strings.HasPrefix(st, "R:"):
+		w.MessageIDs = s.record(id, key, fields).MessageIDs
+		if legacy, ok := strings.CutPrefix(st, "R:"); ok {
+			w.MessageIDs = append(w.MessageIDs, legacy)
+		}
 	case st == "Rc0", st == "Rc1":
 		w.Deleted = st == "Rc1"
 	default:
@@ -929,16 +991,16 @@ func (s *Store) RetractionProgress(ctx context.Context, id string) (RetractProgr
 		return RetractProgress{}, false, err
 	}
 	var p RetractProgress
-	for _, st := range states {
-		if !strings.HasPrefix(st, "R") {
+	for key, st := range states {
+		if !isDestination(key) || !strings.HasPrefix(st, "R") {
 			continue
 		}
 		p.Total++
-		if strings.HasSuffix(st, "1") && len(st) == 3 {
+		if len(st) == 3 && strings.Contains("csdxf", st[1:2]) && st[2] == '1' {
 			p.Deleted++
 		}
 		switch {
-		case strings.HasPrefix(st, "R:"), strings.HasPrefix(st, "Rc"):
+		case st == "R", strings.HasPrefix(st, "R:"), strings.HasPrefix(st, "Rc"):
 			p.Pending++
 		case strings.HasPrefix(st, "Rd"):
 			p.Corrected++

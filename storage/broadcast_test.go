@@ -47,7 +47,7 @@ func TestRetractionStopsTheBroadcast(t *testing.T) {
 			t.Fatalf("claim: %v %v", ok, err)
 		}
 	}
-	if err := st.Delivered(ctx, id, ds[0].Sub, "10"); err != nil { // before the retraction
+	if err := st.Delivered(ctx, id, ds[0].Sub, []string{"10"}); err != nil { // before the retraction
 		t.Fatal(err)
 	}
 	if r, err := st.Retracted(ctx, id, storage.Claimer{Name: "Ana"}); !r.First || r.Withdrawals != 1 || err != nil {
@@ -63,7 +63,7 @@ func TestRetractionStopsTheBroadcast(t *testing.T) {
 		}
 	}
 	noPending("retracted")
-	if err := st.Delivered(ctx, id, ds[1].Sub, "11"); err != nil { // a copy delivered after the retraction
+	if err := st.Delivered(ctx, id, ds[1].Sub, []string{"11"}); err != nil { // a copy delivered after the retraction
 		t.Fatal(err)
 	}
 	if err := st.Retry(ctx, id, ds[2].Sub); err != nil { // a send that failed
@@ -186,7 +186,7 @@ func TestRetractionOnRedisCluster(t *testing.T) {
 			t.Fatalf("claim: %v %v", ok, err)
 		}
 	}
-	if err := st.Delivered(ctx, id, ds[0].Sub, "1"); err != nil {
+	if err := st.Delivered(ctx, id, ds[0].Sub, []string{"1"}); err != nil {
 		t.Fatal(err)
 	}
 	if r, err := st.Retracted(ctx, id, storage.Claimer{Name: "Ana"}); !r.First || err != nil {
@@ -198,7 +198,7 @@ func TestRetractionOnRedisCluster(t *testing.T) {
 	if ok, err := st.ClaimDelivery(ctx, ds[2]); ok || err != nil {
 		t.Fatalf("claim after the retraction: %v %v", ok, err)
 	}
-	if err := st.Delivered(ctx, id, ds[2].Sub, "3"); err != nil {
+	if err := st.Delivered(ctx, id, ds[2].Sub, []string{"3"}); err != nil {
 		t.Fatalf("delivered after the retraction: %v", err)
 	}
 	if ds, err := st.PendingDeliveries(ctx, 5); err != nil || len(ds) != 0 {

@@ -100,7 +100,7 @@ func TestFlowsOnRedisCluster(t *testing.T) {
 	if ok, err := st.ClaimDelivery(ctx, ds[0]); err != nil || !ok {
 		t.Fatalf("claim: %v %v", ok, err)
 	}
-	must(st.Delivered(ctx, w.TipID, ds[0].Sub, "1"))
+	must(st.Delivered(ctx, w.TipID, ds[0].Sub, []string{"1"}))
 
 	// Webhook inbox.
 	must(st.InboxAdd(ctx, "telegram", []byte(`{"update_id":1}`)))

@@ -359,7 +359,7 @@ func TestBroadcastAfterCrashSendsNothingTwice(t *testing.T) {
 	if err != nil || len(rest) != 1 {
 		t.Fatalf("after restart: %d deliveries, want only the one never claimed (%v)", len(rest), err)
 	}
-	if err := st.Delivered(ctx, sub.TipID, rest[0].Sub, "42"); err != nil {
+	if err := st.Delivered(ctx, sub.TipID, rest[0].Sub, []string{"42"}); err != nil {
 		t.Fatal(err)
 	}
 	p, done, err := st.BroadcastProgress(ctx, sub.TipID)

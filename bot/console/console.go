@@ -262,8 +262,8 @@ func (a *Adapter) Reply(_ context.Context, r commands.Reply) error {
 }
 
 // Send prints a message the engine sends on its own (a draft expiry).
-func (a *Adapter) Send(ctx context.Context, _ string, r commands.Reply) (string, error) {
-	return "", a.Reply(ctx, r)
+func (a *Adapter) Send(ctx context.Context, _ string, r commands.Reply) ([]string, error) {
+	return nil, a.Reply(ctx, r)
 }
 
 func (a *Adapter) print(text string) {

@@ -268,14 +268,16 @@ func (w *channelReplier) Reply(ctx context.Context, rep commands.Reply) error {
 }
 
 // Send delivers a reply outside an interaction (commands.Sender): to a
-// channel, or to a member by DM when chatID is a "u<user id>" route.
-func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) (string, error) {
+// channel, or to a member by DM when chatID is a "u<user id>" route. It
+// returns the id of every message the text went out as, also those sent
+// before an error.
+func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) ([]string, error) {
 	if rep.Form != nil {
-		return "", fmt.Errorf("discord: forms need an interaction")
+		return nil, fmt.Errorf("discord: forms need an interaction")
 	}
 	channelID, err := a.channel(ctx, chatID)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	var msgs []*discordgo.MessageSend
 	chunks := render(rep.Text)
@@ -311,7 +313,7 @@ func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) (
 		})
 		return id, err
 	}
-	var last string
+	var ids []string
 	for n, msg := range msgs {
 		id, err := post(msg, files[n])
 		if err != nil && files[n] != nil && refused(err) {
@@ -324,17 +326,17 @@ func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) (
 			}
 		}
 		if err == nil && files[n] == nil {
-			last = id
+			ids = append(ids, id)
 		}
 		if err != nil {
 			var re *discordgo.RESTError
 			if errors.As(err, &re) && re.Response != nil && (re.Response.StatusCode == http.StatusForbidden || re.Response.StatusCode == http.StatusNotFound) {
-				return "", fmt.Errorf("discord send: %w", commands.ErrDestinationGone)
+				return ids, fmt.Errorf("discord send: %w", commands.ErrDestinationGone)
 			}
-			return "", fmt.Errorf("discord send: %s", a.redact(err))
+			return ids, fmt.Errorf("discord send: %s", a.redact(err))
 		}
 	}
-	return last, nil
+	return ids, nil
 }
 
 // DeleteMessage deletes a message the bot sent (commands.MessageRemover).

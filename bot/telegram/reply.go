@@ -91,18 +91,19 @@ func (r *replier) Reply(ctx context.Context, rep commands.Reply) error {
 }
 
 // Send delivers a reply to a chat outside a request (commands.Sender).
-func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) (string, error) {
+func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) ([]string, error) {
 	id, err := strconv.ParseInt(chatID, 10, 64)
 	if err != nil {
-		return "", fmt.Errorf("telegram: bad chat id")
+		return nil, fmt.Errorf("telegram: bad chat id")
 	}
 	return a.send(ctx, id, rep)
 }
 
 // send renders a reply: HTML with every string escaped, link previews off,
-// buttons on the last chunk, then the files as copies.
-func (a *Adapter) send(ctx context.Context, chatID int64, rep commands.Reply) (string, error) {
-	var last string
+// buttons on the last chunk, then the files as copies. It returns the id
+// of every message the text went out as, also those sent before an error.
+func (a *Adapter) send(ctx context.Context, chatID int64, rep commands.Reply) ([]string, error) {
+	var ids []string
 	chunks := renderText(rep.Text)
 	for i, chunk := range chunks {
 		p := &bot.SendMessageParams{
@@ -118,18 +119,18 @@ func (a *Adapter) send(ctx context.Context, chatID int64, rep commands.Reply) (s
 		err := a.retry(ctx, func() error {
 			m, err := a.b.SendMessage(ctx, p)
 			if err == nil && m != nil {
-				last = strconv.Itoa(m.ID)
+				ids = append(ids, strconv.Itoa(m.ID))
 			}
 			return err
 		})
 		if err != nil {
-			return "", a.sendErr("sendMessage", err)
+			return ids, a.sendErr("sendMessage", err)
 		}
 	}
 	for _, f := range rep.Files {
 		err := a.sendFile(ctx, chatID, f, rep.Protected)
 		if err != nil && !refused(err) {
-			return "", fmt.Errorf("telegram send %s: %s", f.Kind, a.redact(err))
+			return ids, fmt.Errorf("telegram send %s: %s", f.Kind, a.redact(err))
 		}
 		if err != nil {
 			// Telegram will not take this file, whatever its kind (too
@@ -137,11 +138,11 @@ func (a *Adapter) send(ctx context.Context, chatID int64, rep commands.Reply) (s
 			// the other files still go.
 			a.log.Warn("telegram refused a file; a notice replaces it", "kind", string(f.Kind), "error", a.redact(err))
 			if err := a.sendNotice(ctx, chatID, rep.FileMissing, rep.Protected); err != nil {
-				return "", err
+				return ids, err
 			}
 		}
 	}
-	return last, nil
+	return ids, nil
 }
 
 // sendNotice sends text (the engine's, in the reader's language) in place
@@ -273,11 +274,12 @@ func keyboard(rows [][]commands.Button) *models.InlineKeyboardMarkup {
 
 // split cuts text into chunks of at most max UTF-16 code units (Telegram
 // counts message length in UTF-16, so an emoji counts twice), at a line
-// break when there is one in the chunk.
+// break, else a space, in the second half of the chunk when there is one
+// there: a short first line (a header) stays with the text it heads.
 func split(text string, max int) []string {
 	var out []string
 	for {
-		units, cut, lastNL := 0, len(text), -1
+		units, cut, lastNL, lastSpace := 0, len(text), -1, -1
 		for i, r := range text {
 			w := utf16.RuneLen(r)
 			if w < 0 {
@@ -288,8 +290,12 @@ func split(text string, max int) []string {
 				break
 			}
 			units += w
-			if r == '\n' {
+			switch {
+			case units < max/2:
+			case r == '\n':
 				lastNL = i
+			case r == ' ':
+				lastSpace = i
 			}
 		}
 		if cut == len(text) {
@@ -300,6 +306,8 @@ func split(text string, max int) []string {
 		}
 		if lastNL > 0 {
 			cut = lastNL
+		} else if lastSpace > 0 {
+			cut = lastSpace + 1 // the space stays: only line breaks go at a cut
 		}
 		if cut == 0 { // max smaller than one character: never loop forever
 			_, cut = utf8.DecodeRuneInString(text)
