@@ -94,7 +94,8 @@ func TestRetractWhileACopyIsBeingSent(t *testing.T) {
 		}
 	}
 	tm.deliverAll(t)
-	if want := tm.msg.Localize("en", "retract_started", map[string]any{"ID": "1", "Count": 1}, 1); len(answer) == 0 || answer[0].Text != want {
+	// The copy on its way counts: it may be delivered.
+	if want := tm.msg.Localize("en", "retract_started", map[string]any{"ID": "1", "Count": 2}, 2); len(answer) == 0 || answer[0].Text != want {
 		t.Fatalf("retract: %+v, want %q", answer, want)
 	}
 	if warnings != 2 {
@@ -270,6 +271,66 @@ func TestRetractDeletesEveryPartOfALongWarning(t *testing.T) {
 	for _, id := range parts {
 		if !slices.Contains(platform.deleted, id) {
 			t.Errorf("part %s (%q) still visible", id, platform.byID[id])
+		}
+	}
+}
+
+// Every community that may have received a retracted warning is
+// corrected: one that unsubscribed after receiving it (where it went is
+// recorded with the delivery), one whose delivery was cut short by a crash
+// (it most likely went out), and one whose send failed part way (what went
+// out is deleted).
+func TestRetractReachesEveryCommunityThatMayHaveIt(t *testing.T) {
+	tm := newTeamPublishing(t, 1)
+	ctx := context.Background()
+	platform := &community{maxLen: 40, failPart: map[string]int{"-4": 1}}
+	tm.mux.AddSender("telegram", platform)
+	for i := 1; i <= 4; i++ {
+		tm.inGroup("50", fmt.Sprint(-i), true, commands.Request{Command: "subscribe"})
+	}
+	tm.investigators("2002 Ana")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: warningText})
+	tm.approve(t, "2002", "Ana", "1")
+	// The process claims -3, sends it, and dies before recording it.
+	ds, err := tm.store.PendingDeliveries(ctx, 10)
+	if err != nil || len(ds) != 4 {
+		t.Fatal(len(ds), err)
+	}
+	for _, d := range ds {
+		if d.Sub.Chat == "-3" {
+			if ok, err := tm.store.ClaimDelivery(ctx, d); !ok || err != nil {
+				t.Fatal(ok, err)
+			}
+			platform.Send(ctx, "-3", commands.Reply{Text: warningText})
+		}
+	}
+	restarted := tm.mux.Clone()
+	restarted.AddSender("telegram", platform)
+	tm.mux = restarted
+	tm.deliverAll(t)
+	tm.inGroup("50", "-2", true, commands.Request{Command: "unsubscribe"})
+	// The copies the bot knows of (the crashed send's id was lost).
+	var copies []string
+	for id := range platform.byID {
+		if strings.HasPrefix(id, "-") && !strings.HasPrefix(id, "-3/") {
+			copies = append(copies, id)
+		}
+	}
+	r := tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"})
+	if want := tm.msg.Localize("en", "retract_started", map[string]any{"ID": "1", "Count": 4}, 4); r[0].Text != want {
+		t.Fatalf("retract: %q, want %q", r[0].Text, want)
+	}
+	tm.deliverAll(t)
+	correction := tm.msg.Localize("en", "broadcast_correction", nil)
+	for i := 1; i <= 4; i++ {
+		chat := fmt.Sprint(-i)
+		if got := platform.got[chat]; got[len(got)-1] != correction {
+			t.Errorf("%s got no correction: %q", chat, got)
+		}
+	}
+	for _, id := range copies {
+		if !slices.Contains(platform.deleted, id) {
+			t.Errorf("%s (%q) still visible", id, platform.byID[id])
 		}
 	}
 }

@@ -512,16 +512,22 @@ type Delivery struct {
 // that is not a destination starts with it, or is "~".
 const recordPrefix = "m:"
 
-// deliveryRecord is what went to one destination: the ids of the messages
-// a warning went out as (a long one is cut into several), so that all can
-// be deleted. Sealed: it says where the warning went.
+// deliveryRecord is where a warning went, written when the destination is
+// claimed (so an unsubscription does not erase it: a retraction must still
+// reach that chat), and the ids of the messages it went out as (a long one
+// is cut into several), so that all can be deleted. Sealed: it says where
+// the warning went.
 type deliveryRecord struct {
+	Platform   string   `json:"p"`
+	Chat       string   `json:"c"`
+	Language   string   `json:"l"`
 	MessageIDs []string `json:"i,omitempty"`
 }
 
-func (s *Store) sealRecord(id, key string, r deliveryRecord) (string, error) {
-	b, _ := json.Marshal(r)
-	sealed, err := s.kr.seal(b, "dlv:"+id+":"+key)
+// sealRecord seals the record of destination sub of broadcast id.
+func (s *Store) sealRecord(id string, sub Subscription, messageIDs []string) (string, error) {
+	b, _ := json.Marshal(deliveryRecord{Platform: sub.Platform, Chat: sub.Chat, Language: sub.Language, MessageIDs: messageIDs})
+	sealed, err := s.kr.seal(b, "dlv:"+id+":"+sub.Key)
 	return string(sealed), err
 }
 
@@ -561,15 +567,16 @@ local function withdraw(key)
 end
 `
 
-// claimDelivery moves a destination from pending to sending, unless the
-// publication KEYS[2] was retracted: then the destination is withdrawn.
+// claimDelivery moves a destination from pending to sending, with its
+// record ARGV[3] (where it goes, sealed), unless the publication KEYS[2]
+// was retracted: then the destination is withdrawn.
 var claimDelivery = redis.NewScript(`
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= 'p' then return 0 end
 if redis.call('HEXISTS', KEYS[2], 'retracted') == 1 then
   redis.call('HSET', KEYS[1], ARGV[1], 'r')
   return 0
 end
-redis.call('HSET', KEYS[1], ARGV[1], 's:' .. ARGV[2])
+redis.call('HSET', KEYS[1], ARGV[1], 's:' .. ARGV[2], 'm:' .. ARGV[1], ARGV[3])
 return 1`)
 
 // withdrawIfRetracted withdraws the pending destinations of a broadcast
@@ -652,8 +659,12 @@ func (s *Store) Broadcasts(ctx context.Context) (map[string]Publication, error) 
 // message may have gone out; a second copy must not) and the report counts
 // it as unconfirmed.
 func (s *Store) ClaimDelivery(ctx context.Context, d Delivery) (bool, error) {
+	rec, err := s.sealRecord(d.TipID, d.Sub, nil)
+	if err != nil {
+		return false, err
+	}
 	keys := []string{s.k.deliveries(d.TipID), s.k.publication(d.TipID)}
-	n, err := claimDelivery.Run(ctx, s.rdb, keys, d.Sub.Key, s.now().UnixMilli()).Int()
+	n, err := claimDelivery.Run(ctx, s.rdb, keys, d.Sub.Key, s.now().UnixMilli(), rec).Int()
 	return n == 1, err
 }
 
@@ -664,7 +675,8 @@ func (s *Store) ClaimDelivery(ctx context.Context, d Delivery) (bool, error) {
 var delivered = redis.NewScript(`
 redis.call('HSET', KEYS[1], 'm:' .. ARGV[1], ARGV[2])
 if redis.call('HEXISTS', KEYS[2], 'retracted') == 1 then
-  redis.call('HSET', KEYS[1], ARGV[1], 'R')
+  local st = redis.call('HGET', KEYS[1], ARGV[1]) or ''
+  if st == 'R' or string.sub(st, 1, 2) == 's:' then redis.call('HSET', KEYS[1], ARGV[1], 'R') end
   return 1
 end
 redis.call('HSET', KEYS[1], ARGV[1], 'd')
@@ -675,7 +687,7 @@ return 0`)
 // claimed, the copy is queued for withdrawal instead (/retract did not see
 // it).
 func (s *Store) Delivered(ctx context.Context, id string, sub Subscription, messageIDs []string) error {
-	rec, err := s.sealRecord(id, sub.Key, deliveryRecord{MessageIDs: messageIDs})
+	rec, err := s.sealRecord(id, sub, messageIDs)
 	if err != nil {
 		return err
 	}
@@ -691,7 +703,7 @@ func (s *Store) Delivered(ctx context.Context, id string, sub Subscription, mess
 // claimed, so nothing of it is sent again, the report counts it
 // unconfirmed, and a retraction deletes what went out.
 func (s *Store) PartlySent(ctx context.Context, id string, sub Subscription, messageIDs []string) error {
-	rec, err := s.sealRecord(id, sub.Key, deliveryRecord{MessageIDs: messageIDs})
+	rec, err := s.sealRecord(id, sub, messageIDs)
 	if err != nil {
 		return err
 	}
@@ -807,7 +819,8 @@ func (w Withdrawal) Correct() bool { return strings.HasPrefix(w.state, "Rc") }
 
 // retract marks a published warning (KEYS[1]) retracted, at ARGV[1], by
 // ARGV[2] (sealed route), and in one step withdraws its pending
-// destinations (KEYS[2]) and queues its delivered copies for withdrawal;
+// destinations (KEYS[2]) and queues for withdrawal every one that may have
+// received it (delivered, claimed, given up);
 // the broadcast (ARGV[3]) becomes active again (KEYS[3]) so that the
 // broadcaster withdraws them. It returns the number of destinations to
 // withdraw, or -1 if it was not published, -2 if already retracted: then
@@ -821,9 +834,16 @@ local n = 0
 local all = redis.call('HGETALL', KEYS[2])
 for i = 1, #all, 2 do
   local st = all[i + 1]
-  if string.sub(all[i], 1, 2) ~= 'm:' and (st == 'd' or string.match(st, '^[dw]:')) then
-    redis.call('HSET', KEYS[2], all[i], 'R' .. string.sub(st, 2))
-    n = n + 1
+  if string.sub(all[i], 1, 2) ~= 'm:' then
+    -- Delivered, or may have been: claimed (being sent, or cut short by
+    -- a crash) or given up after errors an earlier version retried.
+    if st == 'd' or string.match(st, '^[dw]:') then
+      redis.call('HSET', KEYS[2], all[i], 'R' .. string.sub(st, 2))
+      n = n + 1
+    elseif st == 'f' or string.sub(st, 1, 2) == 's:' then
+      redis.call('HSET', KEYS[2], all[i], 'R')
+      n = n + 1
+    end
   end
 end
 redis.call('SADD', KEYS[3], ARGV[3])
@@ -912,6 +932,12 @@ func (s *Store) withdrawal(ctx context.Context, id, key, st string, fields map[s
 		w.Deleted = st == "Rc1"
 	default:
 		return w, false
+	}
+	// Where it went, as recorded: the chat may have unsubscribed since.
+	// An earlier version kept no record: its subscription says.
+	if r := s.record(id, key, fields); r.Chat != "" {
+		w.Sub = Subscription{Key: key, Platform: r.Platform, Chat: r.Chat, Language: r.Language}
+		return w, true
 	}
 	sub, err := s.subscription(ctx, key)
 	if err != nil {
