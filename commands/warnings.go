@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -488,21 +489,27 @@ func (m *Mux) RunBroadcaster(ctx context.Context, tick time.Duration) {
 	}
 }
 
+// ErrRefused wraps a send the platform answered with a refusal (a 4xx):
+// the message was not delivered, and may be sent again. Any other error
+// (a timeout, a 5xx, a connection cut) leaves the outcome unknown: the
+// message may have gone out, so it is not sent again.
+var ErrRefused = errors.New("refused")
+
 // ErrRateLimited wraps a send the platform refused for its rate limits
-// (Telegram's 429, once the adapter has stopped waiting): the message was
-// not delivered.
-var ErrRateLimited = errors.New("rate limited")
+// (a 429): the message was not delivered. It is an ErrRefused.
+var ErrRateLimited = fmt.Errorf("rate limited: %w", ErrRefused)
 
 // recordDelivery records the outcome of sending d, which went out as
 // messages ids. It does so even when ctx ended during the send (shutdown)
-// if the outcome is known: delivered, partly sent, gone, or refused by the
-// platform's rate limit, which means not delivered, so the destination is
-// pending again rather than given up. A send cut short otherwise stays
-// claimed: it may have gone out, and the report counts it unconfirmed. A
-// copy delivered while the warning was being retracted is queued for
+// if the outcome is known: delivered, partly sent, gone, or refused, which
+// means not delivered, so the destination is pending again (given up
+// after maxDeliveryAttempts). A send whose outcome is unknown (a timeout,
+// a 5xx, cut short) stays claimed, like one cut short by a crash: it may
+// have gone out and must not go twice; the report counts it unconfirmed.
+// A copy delivered while the warning was being retracted is queued for
 // withdrawal by the store.
 func (m *Mux) recordDelivery(ctx context.Context, d storage.Delivery, ids []string, err error) error {
-	if ctx.Err() != nil && (err == nil || len(ids) > 0 || errors.Is(err, ErrDestinationGone) || errors.Is(err, ErrRateLimited)) {
+	if ctx.Err() != nil && (err == nil || len(ids) > 0 || errors.Is(err, ErrDestinationGone) || errors.Is(err, ErrRefused)) {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
@@ -515,6 +522,10 @@ func (m *Mux) recordDelivery(ctx context.Context, d storage.Delivery, ids []stri
 		return m.store.PartlySent(ctx, d.TipID, d.Sub, ids)
 	case errors.Is(err, ErrDestinationGone):
 		return m.store.Gone(ctx, d.TipID, d.Sub)
+	case err != nil && !errors.Is(err, ErrRefused):
+		m.metrics.SendFailed(d.Sub.Platform)
+		m.log.Warn("warning send outcome unknown; not sent again", "platform", d.Sub.Platform, "error", err.Error())
+		return nil
 	case err != nil:
 		m.metrics.SendFailed(d.Sub.Platform)
 		m.log.Warn("warning not delivered, will retry", "platform", d.Sub.Platform, "error", err.Error())
@@ -680,7 +691,11 @@ func (m *Mux) withdraw(ctx context.Context, s Sender, w storage.Withdrawal) erro
 	}
 	text := m.msg.Localize(w.Sub.Language, "broadcast_correction", nil)
 	_, err := s.Send(ctx, w.Sub.Chat, Reply{Text: text})
-	return m.store.Corrected(ctx, &w, m.correctionOutcome(w, err))
+	outcome := m.correctionOutcome(w, err)
+	if outcome == "" {
+		return nil
+	}
+	return m.store.Corrected(ctx, &w, outcome)
 }
 
 // deleteCopies deletes w's copies; it reports whether all were deleted.
@@ -698,13 +713,17 @@ func (m *Mux) deleteCopies(ctx context.Context, s Sender, w storage.Withdrawal) 
 	return true
 }
 
-// correctionOutcome is what a correction's send error means.
+// correctionOutcome is what a correction's send error means; "" if its
+// outcome is unknown: it stays claimed, never posted twice.
 func (m *Mux) correctionOutcome(w storage.Withdrawal, err error) string {
 	switch {
 	case err == nil:
 		return storage.CorrectionPosted
 	case errors.Is(err, ErrDestinationGone):
 		return storage.CorrectionGone
+	case !errors.Is(err, ErrRefused):
+		m.log.Warn("correction send outcome unknown; not sent again", "platform", w.Sub.Platform, "error", err.Error())
+		return ""
 	}
 	m.log.Warn("correction not delivered, will retry", "platform", w.Sub.Platform, "error", err.Error())
 	if m.failedAgain("c"+w.TipID, w.Sub.Key) {

@@ -334,3 +334,52 @@ func TestRetractReachesEveryCommunityThatMayHaveIt(t *testing.T) {
 		}
 	}
 }
+
+// lostAnswer delivers a warning but answers its first send to each chat
+// with an error that does not say it was refused (a timeout, or a 502
+// after the platform took it).
+type lostAnswer struct {
+	*community
+	lost map[string]bool
+}
+
+func (l *lostAnswer) Send(ctx context.Context, chat string, r commands.Reply) ([]string, error) {
+	ids, err := l.community.Send(ctx, chat, r)
+	if err == nil && strings.Contains(r.Text, warningText) && !l.lost[chat] {
+		l.lost[chat] = true
+		return nil, fmt.Errorf("telegram sendMessage: context deadline exceeded (Client.Timeout exceeded while awaiting headers)")
+	}
+	return ids, err
+}
+
+// A send whose outcome is unknown is not sent again ("never sent twice"):
+// it is reported unconfirmed, and a retraction still corrects it. One the
+// platform refused is sent again.
+func TestUnknownSendOutcomeIsNotRetried(t *testing.T) {
+	tm := newTeamPublishing(t, 1)
+	platform := &lostAnswer{community: &community{flaky: map[string]int{"-2": 1}}, lost: map[string]bool{"-2": true}}
+	tm.mux.AddSender("telegram", platform)
+	for i := 1; i <= 2; i++ {
+		tm.inGroup("50", fmt.Sprint(-i), true, commands.Request{Command: "subscribe"})
+	}
+	tm.investigators("2002 Ana")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: warningText})
+	tm.approve(t, "2002", "Ana", "1")
+	tm.deliverAll(t)
+	if got := platform.got["-1"]; len(got) != 1 {
+		t.Fatalf("-1 got the warning %d times", len(got))
+	}
+	if got := platform.got["-2"]; len(got) != 1 {
+		t.Fatalf("-2 (refused once) got it %d times, want once", len(got))
+	}
+	report := tm.msg.Localize("en", "publish_report", map[string]any{"ID": "1", "Delivered": 1, "Total": 2, "Gone": 0, "Unconfirmed": 1}, 2)
+	if got := platform.got["2002"]; got[len(got)-1] != report {
+		t.Fatalf("report %q, want %q", got[len(got)-1], report)
+	}
+	tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"})
+	tm.deliverAll(t)
+	correction := tm.msg.Localize("en", "broadcast_correction", nil)
+	if got := platform.got["-1"]; got[len(got)-1] != correction {
+		t.Fatalf("the unconfirmed community got no correction: %q", got)
+	}
+}

@@ -57,7 +57,7 @@ func (c *community) Send(_ context.Context, chat string, r commands.Reply) ([]st
 	}
 	if c.flaky[chat] > 0 {
 		c.flaky[chat]--
-		return nil, fmt.Errorf("too many requests")
+		return nil, fmt.Errorf("too many requests: %w", commands.ErrRateLimited)
 	}
 	if c.got == nil {
 		c.got = map[string][]string{}

@@ -2,7 +2,6 @@ package discord
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -329,11 +328,7 @@ func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) (
 			ids = append(ids, id)
 		}
 		if err != nil {
-			var re *discordgo.RESTError
-			if errors.As(err, &re) && re.Response != nil && (re.Response.StatusCode == http.StatusForbidden || re.Response.StatusCode == http.StatusNotFound) {
-				return ids, fmt.Errorf("discord send: %w", commands.ErrDestinationGone)
-			}
-			return ids, fmt.Errorf("discord send: %s", a.redact(err))
+			return ids, a.sendErr(err)
 		}
 	}
 	return ids, nil

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -69,5 +70,38 @@ func TestSendReturnsEveryMessageOfALongText(t *testing.T) {
 	ids, err = a.Send(context.Background(), "-100", commands.Reply{Text: header + "\n\n" + body})
 	if err == nil || len(ids) != 1 || ids[0] != "101" {
 		t.Fatalf("a send failing on its second message: ids %v, %v", ids, err)
+	}
+}
+
+// A 5xx leaves a send's outcome unknown (Telegram may have taken it); a
+// 4xx says it was refused, a 429 too.
+func TestSendTellsRefusedFromUnknown(t *testing.T) {
+	for _, c := range []struct {
+		status  int
+		body    string
+		refused bool
+	}{
+		{500, `{"ok":false,"error_code":500,"description":"Internal Server Error"}`, false},
+		{502, `bad gateway`, false},
+		{400, `{"ok":false,"error_code":400,"description":"Bad Request: message is too long"}`, true},
+		{429, `{"ok":false,"error_code":429,"description":"Too Many Requests","parameters":{"retry_after":0}}`, true},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/getMe") {
+				fmt.Fprint(w, `{"ok":true,"result":{"id":42,"is_bot":true,"first_name":"V","username":"VigiaBot"}}`)
+				return
+			}
+			w.WriteHeader(c.status)
+			fmt.Fprint(w, c.body)
+		}))
+		a, err := New(context.Background(), Options{Token: "123:ABCDEFGHIJKLMNOPQRSTUVWXYZ", APIURL: srv.URL})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = a.Send(context.Background(), "-100", commands.Reply{Text: "x"})
+		if err == nil || errors.Is(err, commands.ErrRefused) != c.refused {
+			t.Errorf("%d: %v, refused %v, want %v", c.status, err, errors.Is(err, commands.ErrRefused), c.refused)
+		}
+		srv.Close()
 	}
 }

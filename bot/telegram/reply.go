@@ -73,7 +73,9 @@ func (a *Adapter) DeleteMessage(ctx context.Context, chatID, messageID string) e
 
 // sendErr wraps a send failure; a chat the bot was removed from, or that no
 // longer exists, is commands.ErrDestinationGone; a 429 still in force when
-// retry gave up (or its wait was cut short) is commands.ErrRateLimited.
+// retry gave up (or its wait was cut short) is commands.ErrRateLimited;
+// another answer refusing the request (a 4xx) is commands.ErrRefused: not
+// delivered. Anything else (a timeout, a 5xx) leaves the outcome unknown.
 func (a *Adapter) sendErr(what string, err error) error {
 	if errors.Is(err, bot.ErrorForbidden) || (errors.Is(err, bot.ErrorBadRequest) && strings.Contains(err.Error(), "chat not found")) {
 		return fmt.Errorf("telegram %s: %w", what, commands.ErrDestinationGone)
@@ -81,6 +83,9 @@ func (a *Adapter) sendErr(what string, err error) error {
 	var tooMany *bot.TooManyRequestsError
 	if errors.As(err, &tooMany) { // Telegram refused it: not delivered
 		return fmt.Errorf("telegram %s: %w (retry_after %d s)", what, commands.ErrRateLimited, tooMany.RetryAfter)
+	}
+	if refused(err) || errors.Is(err, bot.ErrorUnauthorized) || errors.Is(err, bot.ErrorNotFound) || errors.Is(err, bot.ErrorConflict) {
+		return fmt.Errorf("telegram %s: %w: %s", what, commands.ErrRefused, a.redact(err))
 	}
 	return fmt.Errorf("telegram %s: %s", what, a.redact(err))
 }
