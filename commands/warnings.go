@@ -522,6 +522,16 @@ func (m *Mux) recordDelivery(ctx context.Context, d storage.Delivery, ids []stri
 		return m.store.PartlySent(ctx, d.TipID, d.Sub, ids)
 	case errors.Is(err, ErrDestinationGone):
 		return m.store.Gone(ctx, d.TipID, d.Sub)
+	case errors.As(err, new(*MovedError)):
+		// Nothing was delivered: the destination goes back to pending and
+		// moves, with the subscription, to the chat's new id (as the
+		// platform's own notice of the move would have done).
+		var mv *MovedError
+		errors.As(err, &mv)
+		if err := m.store.Retry(ctx, d.TipID, d.Sub); err != nil {
+			return err
+		}
+		return m.ChatMoved(ctx, d.Sub.Platform, d.Sub.Chat, mv.To)
 	case err != nil && !errors.Is(err, ErrRefused):
 		m.metrics.SendFailed(d.Sub.Platform)
 		m.log.Warn("warning send outcome unknown; not sent again", "platform", d.Sub.Platform, "error", err.Error())

@@ -383,3 +383,45 @@ func TestUnknownSendOutcomeIsNotRetried(t *testing.T) {
 		t.Fatalf("the unconfirmed community got no correction: %q", got)
 	}
 }
+
+// movedChat answers a send to a chat that became another (a Telegram group
+// upgraded to a supergroup) with a MovedError naming the new id.
+type movedChat struct {
+	*community
+	from, to string
+}
+
+func (m *movedChat) Send(ctx context.Context, chat string, r commands.Reply) ([]string, error) {
+	if chat == m.from {
+		return nil, fmt.Errorf("telegram sendMessage: %w", &commands.MovedError{To: m.to})
+	}
+	return m.community.Send(ctx, chat, r)
+}
+
+// A send refused because the chat moved (the platform's notice of the move
+// never came, or came late) moves the subscription and what is queued for
+// it: the warning reaches the community under its new id, once, and later
+// warnings go there too.
+func TestWarningFollowsAChatThatMoved(t *testing.T) {
+	tm := newTeamPublishing(t, 1)
+	platform := &movedChat{community: &community{}, from: "-1", to: "-1001"}
+	tm.mux.AddSender("telegram", platform)
+	tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe"})
+	tm.investigators("2002 Ana")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: warningText})
+	tm.approve(t, "2002", "Ana", "1")
+	tm.deliverAll(t)
+	if got := platform.got["-1001"]; len(got) != 1 || !strings.Contains(got[0], warningText) {
+		t.Fatalf("the moved community got %q", got)
+	}
+	report := tm.msg.Localize("en", "publish_report", map[string]any{"ID": "1", "Delivered": 1, "Total": 1, "Gone": 0, "Unconfirmed": 0}, 1)
+	if got := platform.got["2002"]; got[len(got)-1] != report {
+		t.Fatalf("report %q, want %q", got[len(got)-1], report)
+	}
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: warningText + " otra vez"})
+	tm.approve(t, "2002", "Ana", "2")
+	tm.deliverAll(t)
+	if got := platform.got["-1001"]; len(got) != 2 {
+		t.Fatalf("the next warning: %q", got)
+	}
+}

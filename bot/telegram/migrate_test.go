@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -52,6 +53,11 @@ func TestMigrateErrorCarriesNoChatID(t *testing.T) {
 	}
 	_, err = a.Send(ctx, "-4001", commands.Reply{Text: "x"})
 	check("sendMessage", err)
+	// The broadcaster still learns the new id, to move the subscription.
+	var moved *commands.MovedError
+	if !errors.As(err, &moved) || moved.To != newChat {
+		t.Fatalf("sendMessage: %v is no MovedError to the new chat", err)
+	}
 	_, err = a.Send(ctx, "-4001", commands.Reply{Text: "ok", Files: []commands.File{{Attachment: tips.Attachment{Platform: Platform, Kind: tips.Photo, FileRef: "AgAD"}}}})
 	check("sendPhoto", err)
 	check("deleteMessage", a.DeleteMessage(ctx, "-4001", "7"))

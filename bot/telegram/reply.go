@@ -80,6 +80,12 @@ func (a *Adapter) sendErr(what string, err error) error {
 	if errors.Is(err, bot.ErrorForbidden) || (errors.Is(err, bot.ErrorBadRequest) && strings.Contains(err.Error(), "chat not found")) {
 		return fmt.Errorf("telegram %s: %w", what, commands.ErrDestinationGone)
 	}
+	var migrate *bot.MigrateError
+	if errors.As(err, &migrate) && migrate.MigrateToChatID != 0 {
+		// The group became a supergroup: refused here, the chat lives on
+		// under its new id (never in the error's text).
+		return fmt.Errorf("telegram %s: %w", what, &commands.MovedError{To: strconv.FormatInt(int64(migrate.MigrateToChatID), 10)})
+	}
 	var tooMany *bot.TooManyRequestsError
 	if errors.As(err, &tooMany) { // Telegram refused it: not delivered
 		return fmt.Errorf("telegram %s: %w (retry_after %d s)", what, commands.ErrRateLimited, tooMany.RetryAfter)
