@@ -20,8 +20,8 @@ func TestTelegramCommunityWarnings(t *testing.T) {
 	msg, _ := locales.Load()
 	rs := redistest.Start(t)
 	tg := newFakeTelegram(t, token)
-	tg.admins = map[string]bool{"4000": true}
-	tg.forbidden = map[string]bool{"-1009": true}
+	tg.admins = map[string]bool{"7340014000": true}
+	tg.forbidden = map[string]bool{"-1009470009": true}
 	hold := make(chan struct{})
 	t.Cleanup(func() {
 		select {
@@ -42,8 +42,8 @@ func TestTelegramCommunityWarnings(t *testing.T) {
 		return p
 	}
 	bot := start()
-	admin := user(4000, "admin_del_grupo", "Admin", "es")
-	member := user(4001, "vecina", "Vecina", "es")
+	admin := user(7340014000, "admin_del_grupo", "Admin", "es")
+	member := user(7340014001, "vecina", "Vecina", "es")
 	upd := 0
 	nextID := func() int { upd++; return upd }
 	group := func(id int) map[string]any {
@@ -51,33 +51,33 @@ func TestTelegramCommunityWarnings(t *testing.T) {
 	}
 
 	// A member cannot subscribe; admins subscribe nine groups.
-	tg.push(message(nextID(), member, group(-1001), command("", "/subscribe", "")))
-	if got := tg.waitCalls(1, messagesTo("-1001"))[0].Fields["text"]; got != html.EscapeString(msg.Localize("es", "subscribe_not_admin", nil)) {
+	tg.push(message(nextID(), member, group(-1009470001), command("", "/subscribe", "")))
+	if got := tg.waitCalls(1, messagesTo("-1009470001"))[0].Fields["text"]; got != html.EscapeString(msg.Localize("es", "subscribe_not_admin", nil)) {
 		t.Fatalf("member /subscribe: %q", got)
 	}
-	for g := 1001; g <= 1009; g++ {
+	for g := 1009470001; g <= 1009470009; g++ {
 		tg.push(message(nextID(), admin, group(-g), command("", "/subscribe", "")))
 	}
-	tg.waitCalls(8, func(c sent) bool { // -1009 removed the bot: its confirmation fails
+	tg.waitCalls(8, func(c sent) bool { // -1009470009 removed the bot: its confirmation fails
 		return c.Method == "sendMessage" && strings.HasPrefix(c.Fields["text"], html.EscapeString(strings.Split(msg.Localize("es", "subscribe_done", nil), " ")[0]))
 	})
 
 	// A warning posted in a group: the message is deleted; the answer names nobody.
-	warning := message(nextID(), member, group(-1001), command("", "/warn", "Retén falso en la carretera esta noche"))
+	warning := message(nextID(), member, group(-1009470001), command("", "/warn", "Retén falso en la carretera esta noche"))
 	warnMsgID := warning["message"].(map[string]any)["message_id"]
 	tg.push(warning)
 	del := tg.waitCalls(1, func(c sent) bool { return c.Method == "deleteMessage" })[0]
-	if del.Fields["chat_id"] != "-1001" || del.Fields["message_id"] != fmt.Sprint(warnMsgID) {
+	if del.Fields["chat_id"] != "-1009470001" || del.Fields["message_id"] != fmt.Sprint(warnMsgID) {
 		t.Fatalf("deleted %+v", del.Fields)
 	}
-	ack := tg.waitCalls(3, messagesTo("-1001"))[2].Fields["text"]
+	ack := tg.waitCalls(3, messagesTo("-1009470001"))[2].Fields["text"]
 	if ack != html.EscapeString(msg.Localize("es", "warn_group_received", nil)+"\n\n"+msg.Localize("es", "warn_advice", nil)) || strings.Contains(ack, "ecina") {
 		t.Fatalf("group acknowledgement: %q", ack)
 	}
 
-	// Two investigators approve; delivery starts and stalls at group -1005.
+	// Two investigators approve; delivery starts and stalls at group -1009470005.
 	tg.mu.Lock()
-	tg.hold = map[string]chan struct{}{"-1005": hold}
+	tg.hold = map[string]chan struct{}{"-1009470005": hold}
 	tg.mu.Unlock()
 	for _, id := range []int{2002, 2003} {
 		inv := user(id, fmt.Sprint("inv", id), "Inv", "en")
@@ -88,8 +88,8 @@ func TestTelegramCommunityWarnings(t *testing.T) {
 	isWarning := func(c sent) bool {
 		return c.Method == "sendMessage" && strings.HasPrefix(c.Fields["text"], header)
 	}
-	// Wait until group -1005 has received it (the answer is held back).
-	tg.waitCalls(1, func(c sent) bool { return isWarning(c) && c.Fields["chat_id"] == "-1005" })
+	// Wait until group -1009470005 has received it (the answer is held back).
+	tg.waitCalls(1, func(c sent) bool { return isWarning(c) && c.Fields["chat_id"] == "-1009470005" })
 	// The process dies in the middle of the broadcast; it starts again.
 	_ = bot.cmd.Process.Kill()
 	<-bot.done
@@ -102,7 +102,7 @@ func TestTelegramCommunityWarnings(t *testing.T) {
 	for _, c := range tg.waitCalls(8, isWarning) {
 		per[c.Fields["chat_id"]]++
 	}
-	for g := 1001; g <= 1008; g++ {
+	for g := 1009470001; g <= 1009470008; g++ {
 		if per[fmt.Sprint(-g)] != 1 {
 			t.Errorf("group %d got the warning %d times", -g, per[fmt.Sprint(-g)])
 		}
@@ -117,11 +117,11 @@ func TestTelegramCommunityWarnings(t *testing.T) {
 	tg.waitCalls(8, func(c sent) bool { return c.Method == "deleteMessage" }) // 1 warning + 7 broadcasts
 	bot.stop(t)
 	for _, c := range tg.calls {
-		if c.Method == "sendMessage" && (strings.Contains(c.Fields["text"], "ecina") || strings.Contains(c.Fields["text"], "4001")) {
+		if c.Method == "sendMessage" && (strings.Contains(c.Fields["text"], "ecina") || strings.Contains(c.Fields["text"], "7340014001")) {
 			t.Fatalf("the submitter was named: %s", c.Fields["text"])
 		}
 	}
-	checkRedis(t, rs, "Retén", "carretera", "-1001", "1001", "vecina", "4001")
+	checkRedis(t, rs, "Retén", "carretera", "-1009470001", "1009470001", "vecina", "7340014001")
 }
 
 // The same on Discord: only a member with Manage Channels subscribes a
