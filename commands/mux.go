@@ -337,6 +337,10 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 	}
 
 	if limit != nil && err == nil && !prof.Allowed {
+		if req.ChatKind != Private && !m.invChats[req.Platform+":"+req.ChatID] {
+			m.overLimitInGroup(ctx, c, prof.FirstOver)
+			return
+		}
 		if prof.FirstOver {
 			c.sayQuietly("rate_limited", nil)
 		}
@@ -459,6 +463,33 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "group_private_only", nil)
 	}
 	return m.addToDraft(ctx, c)
+}
+
+// overLimitInGroup answers a group over its hourly limit: nothing is
+// kept or answered, but a /warn, or a message to the bot that route would
+// remove (a tip in view of the group), is still removed where the bot may:
+// left up, it would show its sender to everyone, and anyone in the group
+// can use up its limit on purpose. The group is told once, neutrally (never
+// "you are sending a lot", which would point at the member).
+func (m *Mux) overLimitInGroup(ctx context.Context, c *Context, tell bool) {
+	req := c.Request
+	cmd, known := m.table[req.Command]
+	warning := known && cmd.Name == "warn" && req.CommandAtStart
+	tip := req.Addressed && !req.ReplyToBot && (req.Command == "" || !req.CommandAtStart)
+	exposed := (warning || tip) && req.Callback == "" && req.FormID == ""
+	if !exposed {
+		return
+	}
+	d, ok := c.w.(MessageDeleter)
+	removed := ok && d.DeleteRequest(ctx) == nil
+	if !tell {
+		return
+	}
+	if removed {
+		c.sayQuietly("group_busy_removed", nil)
+		return
+	}
+	c.sayQuietly("group_busy_not_removed", nil)
 }
 
 // allowedIn reports whether cmd may run in the request's chat. A

@@ -78,3 +78,50 @@ func TestGroupWarnAnswerDoesNotOverpromise(t *testing.T) {
 		}
 	}
 }
+
+// Once a group has used up its hourly limit (anyone there can do it on
+// purpose, by mentioning the bot), a /warn or a tip posted in it is still
+// removed — left up, it would name its sender to everyone — and the group
+// is told once, without "you are sending a lot" (which would point at the
+// member). Other messages get nothing, as before.
+func TestGroupOverItsLimitStillRemovesWhatWouldExposeASender(t *testing.T) {
+	sent := &recorder{}
+	limits := commands.DefaultLimits
+	limits.ChatPerHour = 3
+	e, srv := newEngine(t, "w", sent, commands.Options{Retention: 24 * time.Hour, Limits: limits})
+	tm := &team{env: e, srv: srv, sent: sent}
+	for range 3 { // someone else spends the group's counter
+		tm.inGroup("6666", "-1", false, commands.Request{Command: "help"})
+	}
+	busy := tm.msg.Localize("en", "group_busy_removed", nil)
+	w, r := tm.inGroup("7777", "-1", false, commands.Request{Command: "warn", Args: "Retén falso en la carretera"})
+	if !w.deleted || len(r) != 1 || r[0].Text != busy {
+		t.Fatalf("first /warn over the limit: deleted=%v %+v", w.deleted, r)
+	}
+	w, r = tm.inGroup("7778", "-1", false, commands.Request{Command: "warn", Args: "otro retén"})
+	if !w.deleted || len(r) != 0 {
+		t.Fatalf("second /warn over the limit: deleted=%v %+v", w.deleted, r)
+	}
+	w, r = tm.inGroup("7779", "-1", false, commands.Request{Text: "@bot cobran piso en el mercado"})
+	if !w.deleted || len(r) != 0 {
+		t.Fatalf("a tip over the limit: deleted=%v %+v", w.deleted, r)
+	}
+	w, r = tm.inGroup("7780", "-1", false, commands.Request{Command: "help"})
+	if w.deleted || len(r) != 0 {
+		t.Fatalf("/help over the limit: deleted=%v %+v", w.deleted, r)
+	}
+	// A group whose bot may not delete: told to delete it themselves.
+	for range 3 {
+		tm.inGroup("6666", "-2", false, commands.Request{Command: "help"})
+	}
+	tm.event++
+	nd := &adminReplier{recorder: &recorder{}, deleteErr: errors.New("not enough rights")}
+	tm.mux.Handle(context.Background(), commands.Request{Platform: "telegram", UserID: "7781", ChatID: "-2", ChatKind: commands.Group,
+		EventID: tm.event, Addressed: true, Command: "warn", Args: "x", CommandAtStart: true}, nd)
+	if r := nd.take(); len(r) != 1 || r[0].Text != tm.msg.Localize("en", "group_busy_not_removed", nil) {
+		t.Fatalf("not removable: %+v", r)
+	}
+	if _, err := tm.store.Tip(context.Background(), "1"); err == nil {
+		t.Fatal("a warning over the group's limit was stored")
+	}
+}
