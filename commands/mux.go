@@ -469,8 +469,9 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 // kept or answered, but a /warn, or a message to the bot that route would
 // remove (a tip in view of the group), is still removed where the bot may:
 // left up, it would show its sender to everyone, and anyone in the group
-// can use up its limit on purpose. The group is told once, neutrally (never
-// "you are sending a lot", which would point at the member).
+// can use up its limit on purpose. The group is told once, the first time
+// over, neutrally (never "you are sending a lot", which would point at the
+// member).
 func (m *Mux) overLimitInGroup(ctx context.Context, c *Context, tell bool) {
 	req := c.Request
 	cmd, known := m.table[req.Command]
@@ -478,6 +479,9 @@ func (m *Mux) overLimitInGroup(ctx context.Context, c *Context, tell bool) {
 	tip := req.Addressed && !req.ReplyToBot && (req.Command == "" || !req.CommandAtStart)
 	exposed := (warning || tip) && req.Callback == "" && req.FormID == ""
 	if !exposed {
+		if tell {
+			c.sayQuietly("group_busy", nil)
+		}
 		return
 	}
 	d, ok := c.w.(MessageDeleter)
