@@ -66,6 +66,16 @@ type Options struct {
 	// DeferAfter is when an interaction still unanswered is deferred
 	// (Discord drops it after 3 s); default 2 s.
 	DeferAfter time.Duration
+	// QueueLimit is how many of one user's events may wait behind the one
+	// being handled; one more is answered at once to be sent again
+	// (rate_limited). Default 8.
+	QueueLimit int
+	// ShutdownTimeout bounds how long Run, once its context ends, waits for
+	// the events in flight; default 20 s. Past it, events still queued are
+	// answered to be sent again (restarting_resend) and the handling in
+	// flight is cut, its answer still sent (replyGrace): all within
+	// docker compose's stop_grace_period of 45 s.
+	ShutdownTimeout time.Duration
 }
 
 // Adapter is a Discord bot.
@@ -82,7 +92,8 @@ type Adapter struct {
 	botID string
 	ready chan struct{}
 	wg    sync.WaitGroup
-	ctx   context.Context
+	ctx   context.Context // the events' base context (see stopCtx)
+	end   func()          // ends ctx: the shutdown deadline is over
 	h     Handler
 	cmds  map[string]*commands.Command
 	names map[string]bool // every command's name and aliases
@@ -132,6 +143,12 @@ func New(o Options) (*Adapter, error) {
 	}
 	if o.DownloadTimeout <= 0 {
 		o.DownloadTimeout = 20 * time.Second
+	}
+	if o.QueueLimit <= 0 {
+		o.QueueLimit = 8
+	}
+	if o.ShutdownTimeout <= 0 {
+		o.ShutdownTimeout = 20 * time.Second
 	}
 	s, err := discordgo.New("Bot " + o.Token)
 	if err != nil {
@@ -210,10 +227,12 @@ func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 }
 
 // Run connects to the gateway, registers the commands, and handles events
-// until ctx ends; then it waits for events in flight and disconnects.
+// until ctx ends; then it disconnects and waits for events in flight, at
+// most ShutdownTimeout (see stop).
 func (a *Adapter) Run(ctx context.Context, h Handler) error {
+	base := newStopCtx(ctx)
 	a.mu.Lock()
-	a.ctx, a.h = context.WithoutCancel(ctx), h
+	a.ctx, a.end, a.h = base, base.end, h
 	a.mu.Unlock()
 	a.useTable(h.Commands())
 	defer a.stop()
@@ -290,14 +309,34 @@ func (a *Adapter) useTable(table []*commands.Command) {
 }
 
 // stop takes no new events, disconnects (without reconnecting), and waits
-// for the events in flight.
+// for the events in flight. Past ShutdownTimeout it ends the events' base
+// context: what is still queued is answered, not handled, and the handling
+// in flight is cut; then it waits for those answers (each bounded by
+// langLookup and replyGrace).
 func (a *Adapter) stop() {
 	a.mu.Lock()
 	a.h = nil
 	a.s.ShouldReconnectOnError = false
+	end := a.end
 	a.mu.Unlock()
 	_ = a.s.Close()
-	a.wg.Wait()
+	done := make(chan struct{})
+	go func() {
+		a.wg.Wait()
+		close(done)
+	}()
+	deadline := time.NewTimer(a.o.ShutdownTimeout)
+	defer deadline.Stop()
+	select {
+	case <-done:
+		return
+	case <-deadline.C:
+	}
+	a.log.Warn("discord shutdown deadline over: events still queued are answered to be sent again", "timeout_s", a.o.ShutdownTimeout.Seconds())
+	if end != nil {
+		end()
+	}
+	<-done
 }
 
 // begin admits one event: it returns the engine and a context, or false if

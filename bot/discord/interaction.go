@@ -109,7 +109,9 @@ func (a *Adapter) interaction(base context.Context, h Handler, ic *discordgo.Int
 		// From the interaction's arrival: Discord's 3 s do not wait for
 		// the user's earlier events to be handled.
 		ev.timer = time.AfterFunc(deferAfter, func() {
-			ctx, cancel := context.WithTimeout(base, a.o.HandlerTimeout)
+			// Not cut by the shutdown deadline: the interaction must be
+			// acknowledged whatever becomes of its handling.
+			ctx, cancel := answerCtx(base)
 			defer cancel()
 			ev.r.deferResponse(ctx)
 		})

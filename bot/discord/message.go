@@ -96,6 +96,13 @@ func (a *Adapter) directMessage(base context.Context, h Handler, m *discordgo.Me
 	// Each file is one part of the draft, the text goes with the first.
 	// Discord's file links expire, so the file itself is kept (sealed).
 	for n, att := range files {
+		if n > 0 && base.Err() != nil {
+			// The shutdown deadline is over (see stopCtx): the files not
+			// yet passed on are not fetched, and the reporter is asked,
+			// once, to send them again.
+			a.refuseMessage(base, h, m, "file_not_received")
+			return
+		}
 		r := req
 		if n > 0 {
 			// Attachment ids are snowflakes too: unique, and later than the message.

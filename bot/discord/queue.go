@@ -1,7 +1,13 @@
 package discord
 
 import (
+	"context"
+	"sync"
+	"time"
+
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/vigia-project/vigia/commands"
 )
 
 // Discord sends one user's events in order, but discordgo would run each
@@ -10,15 +16,37 @@ import (
 // are taken in the gateway's order (Session.SyncEvents) and queued per
 // user: each user's run one at a time, in order, different users' at once.
 // (Telegram's adapter serialises per chat in the same way.)
+//
+// A queue is bounded (Options.QueueLimit): while the engine is slow (Redis
+// hanging, each event taking up to HandlerTimeout), an event beyond the
+// limit is not kept waiting minutes behind the others, but answered at once
+// to be sent again (rate_limited). And it is bounded in time: on shutdown,
+// events still waiting at Options.ShutdownTimeout are answered
+// (restarting_resend) instead of handled, and the handling in flight is cut
+// (see stopCtx). Discord does not redeliver: nothing may end unanswered.
+
+// queued is one event waiting in a user's queue.
+type queued struct {
+	base context.Context // the event's base context (a stopCtx once Run runs)
+	run  func()          // handles the event; it calls a.wg.Done
+	// refuse answers the event with a message id instead of handling
+	// it; it calls a.wg.Done.
+	refuse func(id string)
+}
 
 // userQueue is one user's events waiting to run; one goroutine drains it.
-type userQueue struct{ jobs []func() }
+type userQueue struct{ jobs []queued }
 
-// enqueue runs job after the user's events queued before it. It never
-// blocks: it is called on the gateway's read loop.
-func (a *Adapter) enqueue(userID string, job func()) {
+// enqueue runs job after the user's events queued before it, and reports
+// whether it was queued: false if the user already has QueueLimit events
+// waiting. It never blocks: it is called on the gateway's read loop.
+func (a *Adapter) enqueue(userID string, job queued) bool {
 	a.qmu.Lock()
 	q, draining := a.queues[userID]
+	if draining && len(q.jobs) >= a.o.QueueLimit {
+		a.qmu.Unlock()
+		return false
+	}
 	if !draining {
 		q = &userQueue{}
 		a.queues[userID] = q
@@ -28,9 +56,12 @@ func (a *Adapter) enqueue(userID string, job func()) {
 	if !draining {
 		go a.drain(userID, q)
 	}
+	return true
 }
 
-// drain runs a user's queued events until none is left.
+// drain runs a user's queued events until none is left. Once the shutdown
+// deadline is over, what still waits is answered, not handled, each at
+// once (the answers must not wait for one another either).
 func (a *Adapter) drain(userID string, q *userQueue) {
 	for {
 		a.qmu.Lock()
@@ -40,15 +71,19 @@ func (a *Adapter) drain(userID string, q *userQueue) {
 			return
 		}
 		job := q.jobs[0]
-		q.jobs[0] = nil
+		q.jobs[0] = queued{}
 		q.jobs = q.jobs[1:]
 		a.qmu.Unlock()
-		job()
+		if job.base.Err() != nil {
+			go job.refuse("restarting_resend")
+			continue
+		}
+		job.run()
 	}
 }
 
-// queueMessage is the gateway's message handler: the message is handled
-// after its author's earlier events.
+// queueMessage is the gateway's message handler: a direct message is
+// handled after its author's earlier events.
 func (a *Adapter) queueMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	if !fromPerson(mc) {
 		return
@@ -57,10 +92,32 @@ func (a *Adapter) queueMessage(_ *discordgo.Session, mc *discordgo.MessageCreate
 	if !ok {
 		return
 	}
-	a.enqueue(mc.Author.ID, func() {
-		defer a.wg.Done()
-		a.message(base, h, mc.Message)
-	})
+	m := mc.Message
+	if m.GuildID != "" {
+		// A message in a server is never stored (the member is told by DM
+		// to report privately), so no order matters to it; and it must not
+		// be refused: one that could expose its sender is to be removed.
+		// Most mention no one and end at once.
+		go func() {
+			defer a.wg.Done()
+			a.message(base, h, m)
+		}()
+		return
+	}
+	job := queued{
+		base: base,
+		run: func() {
+			defer a.wg.Done()
+			a.message(base, h, m)
+		},
+		refuse: func(id string) {
+			defer a.wg.Done()
+			a.refuseMessage(base, h, m, id)
+		},
+	}
+	if !a.enqueue(m.Author.ID, job) {
+		go job.refuse("rate_limited")
+	}
 }
 
 // queueInteraction is the gateway's interaction handler. The interaction
@@ -68,7 +125,8 @@ func (a *Adapter) queueMessage(_ *discordgo.Session, mc *discordgo.MessageCreate
 // starts now, not when its turn comes, and a command that opens a form
 // (which must be the first answer, within 3 s, and cannot be deferred)
 // does not wait its turn at all: it changes nothing the events before it
-// depend on, and the form's submission is queued like any event.
+// depend on, and the form's submission is queued like any event. One
+// beyond the queue's limit is answered at once.
 func (a *Adapter) queueInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
 	h, base, ok := a.begin()
 	if !ok {
@@ -84,9 +142,105 @@ func (a *Adapter) queueInteraction(_ *discordgo.Session, ic *discordgo.Interacti
 			ev.run()
 		}()
 	default:
-		a.enqueue(ev.req.UserID, func() {
-			defer a.wg.Done()
-			ev.run()
-		})
+		job := queued{
+			base: base,
+			run: func() {
+				defer a.wg.Done()
+				ev.run()
+			},
+			refuse: func(id string) {
+				defer a.wg.Done()
+				ev.refuse(id)
+			},
+		}
+		if !a.enqueue(ev.req.UserID, job) {
+			go job.refuse("rate_limited")
+		}
 	}
 }
+
+// langLookup bounds the look-up of a user's language for the adapter's
+// own answers: Redis may be what is hanging.
+const langLookup = time.Second
+
+// languager is the engine's look-up of the language it speaks to a user
+// (*commands.Mux has it); without it the client's language is used.
+type languager interface {
+	Language(ctx context.Context, platform, userID, client string) string
+}
+
+// language is the language to answer a user in, from the engine if it can
+// tell in time, else from the client ("" is the default language).
+func (a *Adapter) language(ctx context.Context, h Handler, userID, client string) string {
+	if l, ok := h.(languager); ok {
+		ctx, cancel := context.WithTimeout(ctx, langLookup)
+		defer cancel()
+		return l.Language(ctx, Platform, userID, client)
+	}
+	return a.msg.Match(client)
+}
+
+// answerCtx is the context for an answer that must go out whatever became
+// of the event's own context: a short one of its own.
+func answerCtx(base context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(base), replyGrace)
+}
+
+// refuseMessage answers a direct message that is not handled with the
+// message id, in the user's language.
+func (a *Adapter) refuseMessage(base context.Context, h Handler, m *discordgo.Message, id string) {
+	ctx, cancel := answerCtx(base)
+	defer cancel()
+	text := a.msg.Localize(a.language(ctx, h, m.Author.ID, m.Author.Locale), id, nil)
+	w := &channelReplier{a: a, channelID: m.ChannelID}
+	if err := w.Reply(ctx, commands.Reply{Text: text}); err != nil {
+		a.log.Warn("discord could not answer an event it did not handle", "reason", id, "error", err.Error())
+	}
+}
+
+// refuse answers an interaction that is not handled with the message id,
+// in the user's language, as its response (its deferral timer still runs,
+// should the language take long to learn).
+func (ev *interactionEvent) refuse(id string) {
+	if ev.timer != nil {
+		defer ev.timer.Stop()
+	}
+	a := ev.a
+	ctx, cancel := answerCtx(ev.base)
+	defer cancel()
+	text := a.msg.Localize(a.language(ctx, ev.h, ev.req.UserID, ev.req.Language), id, nil)
+	if err := ev.r.Reply(ctx, commands.Reply{Text: text}); err != nil {
+		a.log.Warn("discord could not answer an event it did not handle", "reason", id, "error", err.Error())
+	}
+	ev.r.finish(ctx) // if the answer failed after a deferral: no "thinking…" for 15 minutes
+}
+
+// stopCtx is the base context of the events: it carries Run's values but
+// not its cancellation (an event is finished after Run's context ends), and
+// ends, with context.DeadlineExceeded, when the shutdown deadline is over.
+// A deadline, not a cancellation: the engine takes an event cut by it as
+// one whose storage did not answer in time, so a tip's message is spooled
+// and given its receipt, and the reporter is told.
+type stopCtx struct {
+	context.Context // Run's context without its cancellation
+	done            chan struct{}
+	once            sync.Once
+}
+
+func newStopCtx(parent context.Context) *stopCtx {
+	return &stopCtx{Context: context.WithoutCancel(parent), done: make(chan struct{})}
+}
+
+func (c *stopCtx) Done() <-chan struct{} { return c.done }
+
+func (c *stopCtx) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
+}
+
+// end ends the context (and every event context made from it).
+func (c *stopCtx) end() { c.once.Do(func() { close(c.done) }) }
