@@ -219,6 +219,7 @@ type Mux struct {
 	lastPerChat  map[string]time.Time // when each chat last got a broadcast
 	lastProgress map[string]time.Time // when each broadcast's progress was last reported
 	failures     map[string]int       // failed attempts per broadcast destination
+	notBefore    map[string]time.Time // per platform: nothing is broadcast there before (a 429's wait)
 
 	owed owedDiscards // discards wipes could not do yet (wipe.go)
 }
@@ -230,7 +231,7 @@ func (m *Mux) Clone() *Mux {
 		store: m.store, msg: m.msg, roles: m.roles, invChats: m.invChats, reqRoles: m.reqRoles, region: m.region,
 		window: m.window, approvals: m.approvals, lang: m.lang, retention: m.retention, limits: m.limits,
 		triage: m.triage, twoFactor: m.twoFactor, metrics: m.metrics, spool: m.spool, log: m.log, now: m.now, table: m.table, senders: map[string]Sender{}, lastPerChat: map[string]time.Time{},
-		lastProgress: map[string]time.Time{}, failures: map[string]int{},
+		lastProgress: map[string]time.Time{}, failures: map[string]int{}, notBefore: map[string]time.Time{},
 	}
 	return c
 }
@@ -265,7 +266,7 @@ func New(o Options) *Mux {
 		region: o.Region, window: o.SignalWindow, approvals: max(o.PublishApprovals, 1),
 		retention: o.Retention, limits: o.Limits, triage: o.Triage, twoFactor: o.SecondFactor, metrics: o.Metrics, spool: o.Spool, log: o.Logger, now: o.Now,
 		invChats: map[string]bool{}, table: map[string]*Command{}, senders: map[string]Sender{}, lastPerChat: map[string]time.Time{},
-		lastProgress: map[string]time.Time{}, failures: map[string]int{},
+		lastProgress: map[string]time.Time{}, failures: map[string]int{}, notBefore: map[string]time.Time{},
 	}
 	for _, c := range o.InvestigatorChats {
 		m.invChats[c] = true

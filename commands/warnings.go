@@ -499,6 +499,66 @@ var ErrRefused = errors.New("refused")
 // (a 429): the message was not delivered. It is an ErrRefused.
 var ErrRateLimited = fmt.Errorf("rate limited: %w", ErrRefused)
 
+// RateLimitError is an ErrRateLimited that says how long the platform
+// asked to wait (its retry_after), so that the broadcaster holds that
+// platform back for so long rather than waiting inside the send.
+type RateLimitError struct{ RetryAfter time.Duration }
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("%v (retry after %v)", ErrRateLimited, e.RetryAfter)
+}
+
+// Unwrap makes it an ErrRateLimited, and so an ErrRefused.
+func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
+
+// NoWaitSender is a Sender that can send without waiting out the
+// platform's rate limit: a 429 on its first message comes back at once as
+// a *RateLimitError. The broadcaster sends with it: one chat's wait would
+// otherwise hold up every destination, on every platform, as it sends one
+// at a time. Replies and notices keep Send, whose short waits beat losing
+// the message.
+type NoWaitSender interface {
+	SendNoWait(ctx context.Context, chatID string, r Reply) ([]string, error)
+}
+
+// sendNoWait sends r for the broadcaster: without waiting out a rate
+// limit where the adapter can (NoWaitSender).
+func sendNoWait(ctx context.Context, s Sender, chat string, r Reply) ([]string, error) {
+	if nw, ok := s.(NoWaitSender); ok {
+		return nw.SendNoWait(ctx, chat, r)
+	}
+	return s.Send(ctx, chat, r)
+}
+
+// minHold is how long a platform is held back after a 429 that said
+// nothing of how long to wait.
+const minHold = time.Second
+
+// holdBack holds platform back if err is its 429: nothing more is sent
+// there before the wait it asked for. Telegram's retry_after does not say
+// which limit was hit, and the one that matters is the bot's own (30
+// messages a second, all chats together; our pacing keeps each chat
+// within its own), so the whole platform waits: trying its other chats
+// would only draw more 429s, which Telegram answers with longer bans.
+// Other platforms go on. It reports whether err was a 429.
+func (m *Mux) holdBack(platform string, err error) bool {
+	if !errors.Is(err, ErrRateLimited) {
+		return false
+	}
+	wait := minHold
+	var rl *RateLimitError
+	if errors.As(err, &rl) && rl.RetryAfter > wait {
+		wait = rl.RetryAfter
+	}
+	if until := m.now().Add(wait); until.After(m.notBefore[platform]) {
+		m.notBefore[platform] = until
+	}
+	return true
+}
+
+// held reports whether platform is held back after a 429.
+func (m *Mux) held(platform string) bool { return m.now().Before(m.notBefore[platform]) }
+
 // recordDelivery records the outcome of sending d, which went out as
 // messages ids. It does so even when ctx ended during the send (shutdown)
 // if the outcome is known: delivered, partly sent, gone, or refused, which
@@ -532,6 +592,11 @@ func (m *Mux) recordDelivery(ctx context.Context, d storage.Delivery, ids []stri
 			return err
 		}
 		return m.ChatMoved(ctx, d.Sub.Platform, d.Sub.Chat, mv.To)
+	case errors.Is(err, ErrRateLimited):
+		// Not the destination's fault: pending again, without an attempt
+		// counted toward giving up; its platform is held back (holdBack).
+		m.log.Info("warning held back by the platform's rate limit; will retry", "platform", d.Sub.Platform, "error", err.Error())
+		return m.store.Retry(ctx, d.TipID, d.Sub)
 	case err != nil && !errors.Is(err, ErrRefused):
 		m.metrics.SendFailed(d.Sub.Platform)
 		m.log.Warn("warning send outcome unknown; not sent again", "platform", d.Sub.Platform, "error", err.Error())
@@ -634,8 +699,13 @@ func (m *Mux) broadcastOnce(ctx context.Context) error {
 	return m.reportBroadcasts(ctx, touched)
 }
 
-// deliver sends d in its turn; stop is set when the round is over.
+// deliver sends d in its turn; stop is set when the round is over. A
+// destination whose platform is held back after a 429 waits for a later
+// round, and the others go on.
 func (m *Mux) deliver(ctx context.Context, r *round, d storage.Delivery) (stop bool, err error) {
+	if m.held(d.Sub.Platform) {
+		return false, nil
+	}
 	key := d.Sub.Platform + ":" + d.Sub.Chat
 	ok, stop := r.turn(ctx, key)
 	if !ok {
@@ -653,8 +723,9 @@ func (m *Mux) deliver(ctx context.Context, r *round, d storage.Delivery) (stop b
 		lang = m.lang
 	}
 	header := m.msg.Localize(lang, "broadcast_header", map[string]any{"Date": d.At.UTC().Format("2006-01-02")})
-	ids, err := s.Send(ctx, d.Sub.Chat, Reply{Text: header + "\n\n" + safe(d.Text)})
+	ids, err := sendNoWait(ctx, s, d.Sub.Chat, Reply{Text: header + "\n\n" + safe(d.Text)})
 	r.took(key)
+	m.holdBack(d.Sub.Platform, err)
 	return false, m.recordDelivery(ctx, d, ids, err)
 }
 
@@ -668,8 +739,8 @@ func (m *Mux) withdrawAll(ctx context.Context, r *round) error {
 	for _, w := range batch {
 		key := w.Sub.Platform + ":" + w.Sub.Chat
 		s, served := m.senders[w.Sub.Platform]
-		if !served {
-			continue // another process withdraws it
+		if !served || m.held(w.Sub.Platform) {
+			continue // another process withdraws it, or a later round
 		}
 		ok, stop := r.turn(ctx, key)
 		if stop {
@@ -692,7 +763,11 @@ func (m *Mux) withdrawAll(ctx context.Context, r *round) error {
 // so that neither is done twice.
 func (m *Mux) withdraw(ctx context.Context, s Sender, w storage.Withdrawal) error {
 	if !w.Correct() {
-		if err := m.store.CopiesRemoved(ctx, &w, m.deleteCopies(ctx, s, w)); err != nil {
+		deleted, err := m.deleteCopies(ctx, s, w)
+		if m.holdBack(w.Sub.Platform, err) {
+			return nil // not the copies' fault: deleted in a later round
+		}
+		if err := m.store.CopiesRemoved(ctx, &w, deleted); err != nil {
 			return err
 		}
 	}
@@ -700,7 +775,7 @@ func (m *Mux) withdraw(ctx context.Context, s Sender, w storage.Withdrawal) erro
 		return err
 	}
 	text := m.msg.Localize(w.Sub.Language, "broadcast_correction", nil)
-	_, err := s.Send(ctx, w.Sub.Chat, Reply{Text: text})
+	_, err := sendNoWait(ctx, s, w.Sub.Chat, Reply{Text: text})
 	outcome := m.correctionOutcome(w, err)
 	if outcome == "" {
 		return nil
@@ -708,19 +783,20 @@ func (m *Mux) withdraw(ctx context.Context, s Sender, w storage.Withdrawal) erro
 	return m.store.Corrected(ctx, &w, outcome)
 }
 
-// deleteCopies deletes w's copies; it reports whether all were deleted.
-func (m *Mux) deleteCopies(ctx context.Context, s Sender, w storage.Withdrawal) bool {
+// deleteCopies deletes w's copies; it reports whether all were deleted,
+// and the error of the one that was not, if any.
+func (m *Mux) deleteCopies(ctx context.Context, s Sender, w storage.Withdrawal) (bool, error) {
 	r, ok := s.(MessageRemover)
 	if !ok || len(w.MessageIDs) == 0 {
-		return false
+		return false, nil
 	}
 	for _, id := range w.MessageIDs {
 		if err := r.DeleteMessage(ctx, w.Sub.Chat, id); err != nil {
 			m.log.Warn("retracted warning not deleted", "platform", w.Sub.Platform, "error", err.Error())
-			return false
+			return false, err
 		}
 	}
-	return true
+	return true, nil
 }
 
 // correctionOutcome is what a correction's send error means; "" if its
@@ -734,6 +810,10 @@ func (m *Mux) correctionOutcome(w storage.Withdrawal, err error) string {
 	case !errors.Is(err, ErrRefused):
 		m.log.Warn("correction send outcome unknown; not sent again", "platform", w.Sub.Platform, "error", err.Error())
 		return ""
+	case m.holdBack(w.Sub.Platform, err):
+		// Not the chat's fault: tried again, not counted toward giving up.
+		m.log.Info("correction held back by the platform's rate limit; will retry", "platform", w.Sub.Platform)
+		return storage.CorrectionRefused
 	}
 	m.log.Warn("correction not delivered, will retry", "platform", w.Sub.Platform, "error", err.Error())
 	if m.failedAgain("c"+w.TipID, w.Sub.Key) {

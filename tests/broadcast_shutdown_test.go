@@ -12,9 +12,9 @@ import (
 	"github.com/vigia-project/vigia/storage/redistest"
 )
 
-// A shutdown while the broadcaster waits out a 429 does not give the
-// destination up: Telegram refused that message, so after the restart it
-// is sent, and the report says every group got the warning.
+// A shutdown while the broadcaster holds Telegram back after a 429 does
+// not give the destination up: Telegram refused that message, so after the
+// restart it is sent, and the report says every group got the warning.
 func TestTelegramBroadcastShutdownDuring429(t *testing.T) {
 	msg, _ := locales.Load()
 	rs := redistest.Start(t)
@@ -43,7 +43,7 @@ func TestTelegramBroadcastShutdownDuring429(t *testing.T) {
 	}
 
 	// Group -2001 has had its 20 messages a minute: it is refused for the
-	// next ~10 s, long enough to stop the bot while it waits.
+	// next ~10 s, long enough to stop the bot while it holds back.
 	tg.enableLimits(30, 20)
 	tg.spendGroupBudget("-2001", time.Now().Add(-50*time.Second))
 	citizen := user(3001, "vecina", "Vecina", "en")
@@ -59,7 +59,7 @@ func TestTelegramBroadcastShutdownDuring429(t *testing.T) {
 		}
 		return false
 	})
-	bot.stop(t) // SIGTERM while the adapter waits out retry_after
+	bot.stop(t) // SIGTERM while the broadcaster holds Telegram back
 	bot = start()
 
 	report := waitCallsWithin(t, tg, 2*time.Minute, 1, func(c sent) bool {

@@ -19,7 +19,8 @@ func (a *Adapter) sendErr(err error) error {
 	var rl *discordgo.RateLimitError
 	switch {
 	case errors.As(err, &rl):
-		return fmt.Errorf("discord send: %w", commands.ErrRateLimited)
+		// With its wait: the broadcaster holds Discord back for so long.
+		return fmt.Errorf("discord send: %w", &commands.RateLimitError{RetryAfter: rl.RetryAfter})
 	case !errors.As(err, &re) || re.Response == nil:
 	case re.Response.StatusCode == http.StatusForbidden || re.Response.StatusCode == http.StatusNotFound:
 		return fmt.Errorf("discord send: %w", commands.ErrDestinationGone)

@@ -64,3 +64,45 @@ func TestSendRefusedByRateLimitIsErrRateLimited(t *testing.T) {
 		t.Fatalf("stopped while limited: %v", err)
 	}
 }
+
+// The broadcaster's send (SendNoWait) does not wait out a 429: it asks
+// once and returns at once a *commands.RateLimitError carrying Telegram's
+// retry_after, so that one chat's wait does not hold up every other
+// destination. Replies and Send still wait (above).
+func TestSendNoWaitReturnsTheRateLimitAtOnce(t *testing.T) {
+	var asked atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/getMe") {
+			fmt.Fprint(w, `{"ok":true,"result":{"id":42,"is_bot":true,"first_name":"V","username":"VigiaBot"}}`)
+			return
+		}
+		asked.Add(1)
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprint(w, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 60","parameters":{"retry_after":60}}`)
+	}))
+	defer srv.Close()
+	a, err := New(context.Background(), Options{Token: "123:ABCDEFGHIJKLMNOPQRSTUVWXYZ", APIURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := a.SendNoWait(context.Background(), "-100", commands.Reply{Text: "x"})
+		done <- err
+	}()
+	select {
+	case err = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("SendNoWait waited out the 429")
+	}
+	var rl *commands.RateLimitError
+	if !errors.As(err, &rl) || rl.RetryAfter != 60*time.Second || !errors.Is(err, commands.ErrRateLimited) {
+		t.Fatalf("SendNoWait: %v, want a RateLimitError of 60 s", err)
+	}
+	if n := asked.Load(); n != 1 {
+		t.Fatalf("Telegram was asked %d times, want once", n)
+	}
+	if strings.Contains(err.Error(), "-100") {
+		t.Fatalf("the error names the chat: %v", err)
+	}
+}

@@ -66,7 +66,8 @@ func (a *Adapter) DeleteMessage(ctx context.Context, chatID, messageID string) e
 		return fmt.Errorf("telegram: bad chat or message id")
 	}
 	if _, err := a.b.DeleteMessage(ctx, &bot.DeleteMessageParams{ChatID: chat, MessageID: msg}); err != nil {
-		return fmt.Errorf("telegram deleteMessage: %s", a.redact(err))
+		// Typed as a send's error: a 429 holds the broadcaster back.
+		return a.sendErr("deleteMessage", err)
 	}
 	return nil
 }
@@ -88,7 +89,8 @@ func (a *Adapter) sendErr(what string, err error) error {
 	}
 	var tooMany *bot.TooManyRequestsError
 	if errors.As(err, &tooMany) { // Telegram refused it: not delivered
-		return fmt.Errorf("telegram %s: %w (retry_after %d s)", what, commands.ErrRateLimited, tooMany.RetryAfter)
+		wait := time.Duration(tooMany.RetryAfter) * time.Second
+		return fmt.Errorf("telegram %s: %w", what, &commands.RateLimitError{RetryAfter: wait})
 	}
 	if refused(err) || errors.Is(err, bot.ErrorUnauthorized) || errors.Is(err, bot.ErrorNotFound) || errors.Is(err, bot.ErrorConflict) {
 		return fmt.Errorf("telegram %s: %w: %s", what, commands.ErrRefused, a.redact(err))
@@ -97,23 +99,39 @@ func (a *Adapter) sendErr(what string, err error) error {
 }
 
 func (r *replier) Reply(ctx context.Context, rep commands.Reply) error {
-	_, err := r.a.send(ctx, r.chatID, rep)
+	_, err := r.a.send(ctx, r.chatID, rep, true)
 	return err
 }
 
-// Send delivers a reply to a chat outside a request (commands.Sender).
+// Send delivers a reply to a chat outside a request (commands.Sender),
+// waiting out a 429 a bounded number of times.
 func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) ([]string, error) {
+	return a.sendTo(ctx, chatID, rep, true)
+}
+
+// SendNoWait is Send for the broadcaster (commands.NoWaitSender): a 429 on
+// the first message comes back at once, as a *commands.RateLimitError
+// with Telegram's retry_after, instead of holding every other destination
+// up while it is waited out.
+func (a *Adapter) SendNoWait(ctx context.Context, chatID string, rep commands.Reply) ([]string, error) {
+	return a.sendTo(ctx, chatID, rep, false)
+}
+
+func (a *Adapter) sendTo(ctx context.Context, chatID string, rep commands.Reply, wait bool) ([]string, error) {
 	id, err := strconv.ParseInt(chatID, 10, 64)
 	if err != nil {
 		return nil, fmt.Errorf("telegram: bad chat id")
 	}
-	return a.send(ctx, id, rep)
+	return a.send(ctx, id, rep, wait)
 }
 
 // send renders a reply: HTML with every string escaped, link previews off,
 // buttons on the last chunk, then the files as copies. It returns the id
 // of every message the text went out as, also those sent before an error.
-func (a *Adapter) send(ctx context.Context, chatID int64, rep commands.Reply) ([]string, error) {
+// Without wait, a 429 on the first message is returned at once; once part
+// of the text went out the rest waits as usual, as a text left half sent
+// could not be sent again.
+func (a *Adapter) send(ctx context.Context, chatID int64, rep commands.Reply, wait bool) ([]string, error) {
 	var ids []string
 	chunks := renderText(rep.Text)
 	for i, chunk := range chunks {
@@ -127,7 +145,11 @@ func (a *Adapter) send(ctx context.Context, chatID int64, rep commands.Reply) ([
 		if i == len(chunks)-1 && len(rep.Buttons) > 0 {
 			p.ReplyMarkup = keyboard(rep.Buttons)
 		}
-		err := a.retry(ctx, func() error {
+		waits := maxRetries
+		if !wait && len(ids) == 0 {
+			waits = 0
+		}
+		err := a.retry(ctx, waits, func() error {
 			m, err := a.b.SendMessage(ctx, p)
 			if err == nil && m != nil {
 				ids = append(ids, strconv.Itoa(m.ID))
@@ -169,7 +191,7 @@ func (a *Adapter) sendNotice(ctx context.Context, chatID int64, text string, pro
 		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()},
 		ProtectContent:     protect,
 	}
-	if err := a.retry(ctx, func() error { _, err := a.b.SendMessage(ctx, p); return err }); err != nil {
+	if err := a.retry(ctx, maxRetries, func() error { _, err := a.b.SendMessage(ctx, p); return err }); err != nil {
 		return a.sendErr("sendMessage", err)
 	}
 	return nil
@@ -219,7 +241,7 @@ func (a *Adapter) sendFile(ctx context.Context, chatID int64, f commands.File, p
 		return nil // another platform's reference cannot be sent here
 	}
 	send := func(kind tips.AttachmentKind) error {
-		return a.retry(ctx, func() error { return a.sendFileOnce(ctx, chatID, kind, in(), protect) })
+		return a.retry(ctx, maxRetries, func() error { return a.sendFileOnce(ctx, chatID, kind, in(), protect) })
 	}
 	err := send(f.Kind)
 	if refused(err) && f.Kind != tips.Document {
@@ -249,20 +271,23 @@ func (a *Adapter) sendFileOnce(ctx context.Context, chatID int64, kind tips.Atta
 // maxRetries bounds how often one send is retried after a 429.
 const maxRetries = 3
 
-// retry runs send, waiting out Telegram's retry_after on a 429 a bounded
-// number of times, and never past ctx.
-func (a *Adapter) retry(ctx context.Context, send func() error) error {
+// retry runs send, waiting out Telegram's retry_after on a 429 at most
+// waits times, and never past ctx.
+func (a *Adapter) retry(ctx context.Context, waits int, send func() error) error {
 	for attempt := 0; ; attempt++ {
 		err := send()
 		var tooMany *bot.TooManyRequestsError
-		if !errors.As(err, &tooMany) || attempt == maxRetries {
+		if !errors.As(err, &tooMany) {
 			return err
 		}
 		if a.o.OnRateLimit != nil {
 			a.o.OnRateLimit()
 		}
-		wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
 		a.log.Warn("telegram rate limited", "retry_after_s", tooMany.RetryAfter)
+		if attempt == waits {
+			return err
+		}
+		wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
 		select {
 		case <-ctx.Done():
 			return err

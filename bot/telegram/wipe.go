@@ -37,7 +37,7 @@ func (a *Adapter) WipeChat(ctx context.Context, chatID, upTo string) (commands.W
 			ids = append(ids, id)
 		}
 		batches++
-		err := a.retry(ctx, func() error {
+		err := a.retry(ctx, maxRetries, func() error {
 			_, err := a.b.DeleteMessages(ctx, &bot.DeleteMessagesParams{ChatID: chat, MessageIDs: ids})
 			return err
 		})
