@@ -21,7 +21,7 @@ func (c *Context) claimer() storage.Claimer {
 	if chat == "" {
 		chat = c.Request.UserID
 	}
-	return storage.Claimer{Key: c.Pseudonym, Name: name, Route: c.Request.Platform + ":" + chat}
+	return storage.Claimer{Key: c.Pseudonym, Name: name, Route: c.Request.Platform + ":" + chat, Language: c.Lang}
 }
 
 func invite(ctx context.Context, c *Context) error {

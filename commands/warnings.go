@@ -841,7 +841,7 @@ func (m *Mux) reportBroadcasts(ctx context.Context, touched map[string]storage.P
 		if !done {
 			if pub.By != "" && m.now().Sub(m.lastProgress[id]) >= 30*time.Second {
 				m.lastProgress[id] = m.now()
-				m.notify(ctx, pub.By, Reply{Text: m.msg.Localize(m.lang, "publish_progress", map[string]any{
+				m.notify(ctx, pub.By, Reply{Text: m.msg.Localize(m.readerLang(pub.ByLanguage), "publish_progress", map[string]any{
 					"ID": id, "Delivered": p.Delivered, "Total": p.Total,
 				}, p.Total)})
 			}
@@ -849,12 +849,22 @@ func (m *Mux) reportBroadcasts(ctx context.Context, touched map[string]storage.P
 		}
 		delete(m.lastProgress, id)
 		if first, err := m.store.FinishBroadcast(ctx, id); err == nil && first && pub.By != "" {
-			m.notify(ctx, pub.By, Reply{Text: m.msg.Localize(m.lang, "publish_report", map[string]any{
+			m.notify(ctx, pub.By, Reply{Text: m.msg.Localize(m.readerLang(pub.ByLanguage), "publish_report", map[string]any{
 				"ID": id, "Delivered": p.Delivered, "Total": p.Total, "Gone": p.Gone, "Unconfirmed": p.Unconfirmed,
 			}, p.Total)})
 		}
 	}
 	return nil
+}
+
+// readerLang is the language to tell an investigator in: theirs, as
+// recorded with their approval or retraction, else (recorded by an earlier
+// version) the bot's default.
+func (m *Mux) readerLang(lang string) string {
+	if lang == "" {
+		return m.lang
+	}
+	return lang
 }
 
 // reportRetraction reports how the withdrawal of retracted warning id
@@ -870,7 +880,7 @@ func (m *Mux) reportRetraction(ctx context.Context, id string, pub storage.Publi
 	if !done {
 		if pub.RetractedBy != "" && m.now().Sub(m.lastProgress[id]) >= 30*time.Second {
 			m.lastProgress[id] = m.now()
-			m.notify(ctx, pub.RetractedBy, Reply{Text: m.msg.Localize(m.lang, "retract_progress", map[string]any{
+			m.notify(ctx, pub.RetractedBy, Reply{Text: m.msg.Localize(m.readerLang(pub.RetractedByLanguage), "retract_progress", map[string]any{
 				"ID": id, "Done": p.Total - p.Pending, "Total": p.Total,
 			}, p.Total)})
 		}
@@ -879,7 +889,7 @@ func (m *Mux) reportRetraction(ctx context.Context, id string, pub storage.Publi
 	delete(m.lastProgress, id)
 	first, err := m.store.FinishBroadcast(ctx, id)
 	if err == nil && first && pub.RetractedBy != "" {
-		m.notify(ctx, pub.RetractedBy, Reply{Text: m.msg.Localize(m.lang, "retract_done", retractReport(id, p), p.Total)})
+		m.notify(ctx, pub.RetractedBy, Reply{Text: m.msg.Localize(m.readerLang(pub.RetractedByLanguage), "retract_done", retractReport(id, p), p.Total)})
 	}
 	return err
 }

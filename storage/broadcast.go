@@ -403,7 +403,7 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 	if err != nil || reach.Communities == 0 {
 		return Approval{Reach: reach}, err
 	}
-	var sealedText, sealedBy string
+	var sealedText string
 	if text != cur.Text {
 		dataKey, err := s.dataKey(ctx, id)
 		if err != nil {
@@ -415,9 +415,7 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 		}
 		sealedText = string(b)
 	}
-	if b, err := s.kr.seal([]byte(a.By.Route), "pubby:"+id); err == nil {
-		sealedBy = string(b)
-	}
+	sealedBy := s.sealReader(a.By, "pubby:"+id)
 	args := []any{a.By.Key, s.now().UnixMilli(), sealedText, a.Needed, sealedBy, revision, id, s.retention.Milliseconds()}
 	for _, d := range destinations {
 		args = append(args, d)
@@ -446,16 +444,19 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 
 // Publication is a warning ready to go out.
 type Publication struct {
-	TipID    string
-	Text     string
-	By       string // where to report progress
-	At       time.Time
-	Language string
+	TipID string
+	Text  string
+	By    string // where to report progress
+	// ByLanguage is the language By reads ("" for the bot's default).
+	ByLanguage string
+	At         time.Time
+	Language   string
 	// Retracted is set once the warning was retracted: nothing more of it
 	// goes out, and no delivery report is due; RetractedBy (a route)
-	// hears how the withdrawal goes.
-	Retracted   bool
-	RetractedBy string
+	// hears how the withdrawal goes, in RetractedByLanguage.
+	Retracted           bool
+	RetractedBy         string
+	RetractedByLanguage string
 }
 
 // publication opens a publication's text (edited, or the tip's own).
@@ -484,21 +485,38 @@ func (s *Store) openPublication(ctx context.Context, id string, f map[string]str
 			p.Text = string(b)
 		}
 	}
-	if v := f["by"]; v != "" {
-		if b, err := s.kr.open([]byte(v), "pubby:"+id); err == nil {
-			p.By = string(b)
-		}
-	}
+	p.By, p.ByLanguage = s.openReader(f["by"], "pubby:"+id)
 	var ms int64
 	fmt.Sscan(f["at"], &ms)
 	p.At = time.UnixMilli(ms)
 	p.Retracted = f["retracted"] != ""
-	if v := f["rby"]; v != "" {
-		if b, err := s.kr.open([]byte(v), "pubrby:"+id); err == nil {
-			p.RetractedBy = string(b)
-		}
-	}
+	p.RetractedBy, p.RetractedByLanguage = s.openReader(f["rby"], "pubrby:"+id)
 	return p, nil
+}
+
+// sealReader seals who hears how a broadcast goes: their route and their
+// language, as "route NUL language" (a route never holds a NUL); "" if
+// it cannot be sealed. Sealed: the route is a chat id.
+func (s *Store) sealReader(by Claimer, ad string) string {
+	b, err := s.kr.seal([]byte(by.Route+"\x00"+by.Language), ad)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// openReader opens what sealReader sealed: the route, and the language
+// ("" as an earlier version sealed the route alone).
+func (s *Store) openReader(sealed, ad string) (route, language string) {
+	if sealed == "" {
+		return "", ""
+	}
+	b, err := s.kr.open([]byte(sealed), ad)
+	if err != nil {
+		return "", ""
+	}
+	route, language, _ = strings.Cut(string(b), "\x00")
+	return route, language
 }
 
 // Delivery is one destination of a broadcast, claimed for sending.
@@ -867,10 +885,7 @@ type Retraction struct {
 // was not published or was retracted already; it returns First with an
 // error if it was retracted but the history could not be written.
 func (s *Store) Retracted(ctx context.Context, id string, by Claimer) (Retraction, error) {
-	var sealedBy string
-	if b, err := s.kr.seal([]byte(by.Route), "pubrby:"+id); err == nil {
-		sealedBy = string(b)
-	}
+	sealedBy := s.sealReader(by, "pubrby:"+id)
 	keys := []string{s.k.publication(id), s.k.deliveries(id), s.k.broadcasts()}
 	n, err := retract.Run(ctx, s.rdb, keys, s.now().UnixMilli(), sealedBy, id).Int()
 	switch {

@@ -28,6 +28,9 @@ type Claimer struct {
 	Key   string `json:"-"` // member pseudonym, the consumer name
 	Name  string `json:"n"`
 	Route string `json:"r"` // where to notify them: "platform:chat"
+	// Language is the one they read, for what they are told outside a
+	// request (a broadcast's reports); "" for the bot's default.
+	Language string `json:"l,omitempty"`
 }
 
 // nextTip looks at up to ARGV[10] pending entries of the triage stream,
