@@ -849,12 +849,24 @@ func (m *Mux) reportBroadcasts(ctx context.Context, touched map[string]storage.P
 		}
 		delete(m.lastProgress, id)
 		if first, err := m.store.FinishBroadcast(ctx, id); err == nil && first && pub.By != "" {
-			m.notify(ctx, pub.By, Reply{Text: m.msg.Localize(m.readerLang(pub.ByLanguage), "publish_report", map[string]any{
-				"ID": id, "Delivered": p.Delivered, "Total": p.Total, "Gone": p.Gone, "Unconfirmed": p.Unconfirmed,
-			}, p.Total)})
+			m.notify(ctx, pub.By, Reply{Text: m.publishReport(m.readerLang(pub.ByLanguage), id, p)})
 		}
 	}
 	return nil
+}
+
+// publishReport is the final report of broadcast id, in lang. Total is
+// every community it was queued for, as /publish announced; those that
+// unsubscribed before their turn are said apart, only when there are
+// any, so that the counts add up to it.
+func (m *Mux) publishReport(lang, id string, p storage.Progress) string {
+	text := m.msg.Localize(lang, "publish_report", map[string]any{
+		"ID": id, "Delivered": p.Delivered, "Total": p.Total, "Gone": p.Gone, "Unconfirmed": p.Unconfirmed,
+	}, p.Total)
+	if p.Unsubscribed > 0 {
+		text += " " + m.msg.Localize(lang, "publish_report_unsubscribed", map[string]any{"Count": p.Unsubscribed}, p.Unsubscribed)
+	}
+	return text
 }
 
 // readerLang is the language to tell an investigator in: theirs, as

@@ -569,8 +569,10 @@ func isDestination(field string) bool {
 
 // A destination's state, in the deliveries hash: "p" pending, "s:<ms>"
 // being sent (claimed), "d:<message id>" delivered, "x" gone (the bot was
-// removed), "f" given up, "r" withdrawn before it was sent (the warning was
-// retracted); "R…" a copy being withdrawn (see Withdrawal). "w:<message
+// removed), "u" unsubscribed before its turn (nothing sent; an earlier
+// version marked it "x"), "f" given up, "r" withdrawn before it was sent
+// (the warning was retracted); "R…" a copy being withdrawn (see
+// Withdrawal). "w:<message
 // id>" (delivered after the retraction was recorded) is what an earlier
 // version wrote; a retraction queues it like "d:".
 
@@ -642,15 +644,33 @@ func (s *Store) PendingDeliveries(ctx context.Context, max int) ([]Delivery, err
 				break
 			}
 			sub, err := s.subscription(ctx, key)
-			if err != nil {
-				s.rdb.HSet(ctx, s.k.deliveries(id), key, "x") // unsubscribed meanwhile
+			if errors.Is(err, ErrNotFound) {
+				// Unsubscribed before its turn: it gets nothing, and the
+				// report says so (not that it removed the bot).
+				if err := s.unsubscribedBeforeTurn(ctx, id, key); err != nil {
+					return out, err
+				}
 				continue
+			}
+			if err != nil {
+				continue // unreadable for now: it stays pending
 			}
 			out = append(out, Delivery{Publication: pub, Sub: sub})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Sub.Since.Before(out[j].Sub.Since) })
 	return out, nil
+}
+
+// unsubscribedBeforeTurn marks destination key of broadcast id "u" if it
+// is still pending: its community unsubscribed before it was sent. Only
+// from pending, so that a destination claimed or moved meanwhile keeps
+// its state.
+func (s *Store) unsubscribedBeforeTurn(ctx context.Context, id, key string) error {
+	if err := advance.Run(ctx, s.rdb, []string{s.k.deliveries(id)}, key, "p", "u").Err(); err != nil {
+		return fmt.Errorf("unsubscribed destination: %w", err)
+	}
+	return nil
 }
 
 // Broadcasts returns the broadcasts not finished yet, by tip id: also
@@ -766,9 +786,10 @@ func (s *Store) Retry(ctx context.Context, id string, sub Subscription) error {
 }
 
 // Progress counts a broadcast's destinations. Withdrawn counts those a
-// retraction stopped, and copies sent as it was recorded (then deleted).
+// retraction stopped, and copies sent as it was recorded (then deleted);
+// Unsubscribed those whose community unsubscribed before its turn.
 type Progress struct {
-	Total, Delivered, Gone, Pending, Unconfirmed, Withdrawn int
+	Total, Delivered, Gone, Pending, Unconfirmed, Withdrawn, Unsubscribed int
 }
 
 // BroadcastProgress reports a broadcast's state; when nothing is pending or
@@ -791,6 +812,8 @@ func (s *Store) BroadcastProgress(ctx context.Context, id string) (Progress, boo
 			p.Delivered++
 		case st == "x":
 			p.Gone++
+		case st == "u":
+			p.Unsubscribed++
 		case strings.HasPrefix(st, "s:"), st == "f":
 			p.Unconfirmed++
 		case st == "r", strings.HasPrefix(st, "w:"), strings.HasPrefix(st, "R"):
