@@ -1,6 +1,7 @@
 package commands_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/vigia-project/vigia/commands"
@@ -27,6 +28,33 @@ func TestBroadcastReportCountsUnsubscribedBeforeTheirTurn(t *testing.T) {
 	}
 	report := tm.msg.Localize("en", "publish_report", map[string]any{"ID": "1", "Delivered": 2, "Total": 3, "Gone": 0, "Unconfirmed": 0}, 3) +
 		" " + tm.msg.Localize("en", "publish_report_unsubscribed", map[string]any{"Count": 1}, 1)
+	if got := platform.got["2002"]; len(got) == 0 || got[len(got)-1] != report {
+		t.Fatalf("report %q, want %q", got, report)
+	}
+}
+
+// A subscription that will never open (sealed under a secret no longer
+// kept, or damaged) is given up as gone, so the broadcast finishes and its
+// report goes out; a Redis error, which may pass, would leave it pending.
+func TestBroadcastFinishesPastAnUnreadableSubscription(t *testing.T) {
+	tm := newTeamPublishing(t, 1)
+	platform := &community{}
+	tm.mux.AddSender("telegram", platform)
+	for _, chat := range []string{"-1", "-2", "-3"} {
+		tm.inGroup("50", chat, true, commands.Request{Command: "subscribe"})
+	}
+	tm.investigators("2002 Ana")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: warningText})
+	tm.approve(t, "2002", "Ana", "1")
+	ctx := context.Background()
+	rdb := tm.srv.Client()
+	fields, err := rdb.HKeys(ctx, "w:{bc}:subs").Result()
+	if err != nil || len(fields) != 3 {
+		t.Fatalf("subscriptions: %v %v", fields, err)
+	}
+	rdb.HSet(ctx, "w:{bc}:subs", fields[0], "damaged")
+	tm.deliverAll(t)
+	report := tm.msg.Localize("en", "publish_report", map[string]any{"ID": "1", "Delivered": 2, "Total": 3, "Gone": 1, "Unconfirmed": 0}, 3)
 	if got := platform.got["2002"]; len(got) == 0 || got[len(got)-1] != report {
 		t.Fatalf("report %q, want %q", got, report)
 	}

@@ -168,13 +168,20 @@ func (s *Store) subscription(ctx context.Context, key string) (Subscription, err
 	}
 	plain, err := s.kr.open(sealed, "sub:"+key)
 	if err != nil {
-		return Subscription{}, err
+		return Subscription{}, fmt.Errorf("%w: %w", errUnreadableSubscription, err)
 	}
 	var sub Subscription
-	err = json.Unmarshal(plain, &sub)
+	if err := json.Unmarshal(plain, &sub); err != nil {
+		return Subscription{}, fmt.Errorf("%w: %w", errUnreadableSubscription, err)
+	}
 	sub.Key = key
-	return sub, err
+	return sub, nil
 }
+
+// errUnreadableSubscription is a subscription that will never open (sealed
+// under a secret no longer kept, or damaged): unlike a Redis error, trying
+// again later cannot help.
+var errUnreadableSubscription = errors.New("subscription cannot be opened")
 
 // warningPseudonym is what a warning is drafted under (reporterOf gives
 // back the reporter).
@@ -652,8 +659,16 @@ func (s *Store) PendingDeliveries(ctx context.Context, max int) ([]Delivery, err
 				}
 				continue
 			}
+			if errors.Is(err, errUnreadableSubscription) {
+				// It will never open: given up as gone, as before, so the
+				// broadcast can finish and report.
+				if err := advance.Run(ctx, s.rdb, []string{s.k.deliveries(id)}, key, "p", "x").Err(); err != nil {
+					return out, fmt.Errorf("unreadable destination: %w", err)
+				}
+				continue
+			}
 			if err != nil {
-				continue // unreadable for now: it stays pending
+				continue // Redis failed: it stays pending for the next round
 			}
 			out = append(out, Delivery{Publication: pub, Sub: sub})
 		}
