@@ -8,6 +8,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -234,4 +235,35 @@ func newGCM(key []byte) (cipher.AEAD, error) {
 		return nil, fmt.Errorf("cipher: %w", err)
 	}
 	return cipher.NewGCM(block)
+}
+
+// sealedPrefix tells whether p, the beginning of a value sealed under the
+// current or the previous key (cut short: GCM cannot authenticate it),
+// decrypts to a plaintext that begins with want (len(want) bytes of it
+// must be there). It only recognises a value torn by a crash; what it
+// decrypts is compared and dropped, never returned.
+func (kr *Keyring) sealedPrefix(p, want []byte, context string) bool {
+	const nonceSize = 12
+	if len(p) < 1+nonceSize+len(want) || p[0] != sealVersion {
+		return false
+	}
+	for _, key := range [][]byte{kr.sealKey, kr.previous} {
+		if key == nil {
+			continue
+		}
+		block, err := aes.NewCipher(key)
+		if err != nil {
+			continue
+		}
+		// GCM encrypts in counter mode from the counter after nonce||1.
+		iv := make([]byte, aes.BlockSize)
+		copy(iv, p[1:1+nonceSize])
+		binary.BigEndian.PutUint32(iv[nonceSize:], 2)
+		got := make([]byte, len(want))
+		cipher.NewCTR(block, iv).XORKeyStream(got, p[1+nonceSize:1+nonceSize+len(want)])
+		if bytes.Equal(got, want) {
+			return true
+		}
+	}
+	return false
 }

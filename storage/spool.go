@@ -55,10 +55,12 @@ const minSpoolRecord = 1 + 12 + 16
 
 // OpenSpool opens (creating) the spool in dir, and proves that dir takes
 // writes now rather than when the first tip of an outage arrives. A record
-// torn by a crash in the middle of a write (never acknowledged to anyone)
-// is cut off, so that later records stay readable; a whole record that
-// opens under no secret of kr stays, counted as Unreadable, and the next
-// Replay sets it aside in the quarantine file instead of stopping at it.
+// torn by a crash in the middle of an Append (never acknowledged to
+// anyone; see tornTail) is cut off the end of the file. Nothing else is:
+// a record, or a stretch of damaged bytes, that opens under no secret of
+// kr stays, counted as Unreadable, and the next Replay sets it aside in
+// the quarantine file instead of stopping at it; a damaged length field
+// loses no record after it (see read).
 func OpenSpool(dir string, kr *Keyring) (*Spool, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
@@ -68,7 +70,7 @@ func OpenSpool(dir string, kr *Keyring) (*Spool, error) {
 		return nil, err
 	}
 	for _, p := range []string{sp.path, sp.replayPath(), sp.quarantinePath()} {
-		f, err := sp.read(p)
+		f, err := sp.read(p, p == sp.quarantinePath())
 		if err != nil {
 			return nil, err
 		}
@@ -102,7 +104,7 @@ func probeWritable(path string) error {
 	return syncDir(filepath.Dir(path))
 }
 
-// cutTornTail truncates a spool file to its whole records.
+// cutTornTail truncates a spool file at whole, where its torn tail starts.
 func cutTornTail(path string, whole int64) error {
 	fi, err := os.Stat(path)
 	if err != nil || fi.Size() <= whole {
@@ -249,7 +251,7 @@ func countSpool(kr *Keyring, paths ...string) (SpoolCount, error) {
 	sp := &Spool{kr: kr}
 	var c SpoolCount
 	for i, p := range paths {
-		f, err := sp.read(p)
+		f, err := sp.read(p, i == len(paths)-1)
 		if err != nil {
 			return c, err
 		}
@@ -268,16 +270,25 @@ func countSpool(kr *Keyring, paths ...string) (SpoolCount, error) {
 type spoolFile struct {
 	entries  []SpoolEntry
 	previous int      // entries that only the previous secret opens
-	bad      [][]byte // whole records, length included, that open under no secret
-	whole    int64    // bytes of whole records; past them, a record torn by a crash
+	bad      [][]byte // records that open under no secret, as quarantine records (see read)
+	whole    int64    // bytes before a tail torn by a crash mid-append (the file's size if none)
 }
 
-// read reads a spool file. A record that cannot be opened is kept in bad
-// (never silently dropped) and reading goes on past it: one flipped byte,
-// or a record sealed under a secret no longer configured, must not hide
-// the tips acknowledged after it. Only a record torn at the end of the
-// file by a crash mid-write (never acknowledged) is left out of whole.
-func (sp *Spool) read(path string) (spoolFile, error) {
+// read reads a spool file. Nothing acknowledged is ever left out: a
+// record that cannot be opened is kept in bad and reading goes on past
+// it, and a damaged length field does not make the records after it look
+// torn: where a record's length is not a length, runs past the end of the
+// file, or spans the start of a record that opens, reading goes on at the
+// next offset where a record opens (scanForward). A stretch of bytes that
+// is no record (its length damaged: if the bytes after the length open as
+// one record, that record is read, its length repaired) is kept in bad as
+// one quarantine record (quarantineRecord). Only a tail that is provably
+// what a crash mid-append leaves (tornTail: never acknowledged) is left
+// out of whole; OpenSpool cuts it.
+//
+// In the quarantine file (quarantine set) no tail is torn: it holds only
+// copies, and every byte there is kept.
+func (sp *Spool) read(path string, quarantine bool) (spoolFile, error) {
 	var f spoolFile
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -286,38 +297,137 @@ func (sp *Spool) read(path string) (spoolFile, error) {
 	if err != nil {
 		return f, fmt.Errorf("spool: %w", err)
 	}
-	for len(b) > 0 {
-		if len(b) < 4 {
-			return f, nil // a length torn by a crash
+	f.whole = int64(len(b))
+	var spans [][2]int // bad stretches of b; each one quarantine record
+	lastGood := true   // the item before pos opened (or pos is 0)
+	addBad := func(from, to int, record bool) {
+		// A stretch that is not one whole record, right after a bad
+		// one, is kept with it: a damaged length misplaced the boundary.
+		if k := len(spans) - 1; !record && !lastGood && k >= 0 && spans[k][1] == from {
+			spans[k][1] = to
+		} else {
+			spans = append(spans, [2]int{from, to})
 		}
-		n := binary.BigEndian.Uint32(b)
-		if n < minSpoolRecord || n > maxSpoolRecord {
-			// Not a length: where records start from here on is lost,
-			// so the rest of the file is set aside as one record. A
-			// tail of zeros is what some file systems leave of a
-			// write a crash interrupted: torn, never acknowledged.
-			if bytes.Count(b, []byte{0}) != len(b) {
-				f.bad = append(f.bad, b)
-				f.whole += int64(len(b))
-			}
-			return f, nil
+		lastGood = false
+	}
+	next := -1 // where the next record that opens starts, past pos (cached)
+	for pos := 0; pos < len(b); {
+		n, fits := recordAt(b, pos)
+		if fits && f.add(sp.kr, b[pos+4:pos+4+n]) == nil {
+			pos += 4 + n
+			lastGood = true
+			continue
 		}
-		if uint64(len(b)) < 4+uint64(n) {
-			return f, nil // a record torn by a crash mid-write
+		if next <= pos {
+			next = sp.scanForward(b, pos+1)
 		}
-		rec := b[:4+n]
-		b = b[4+n:]
-		f.whole += int64(len(rec))
-		if err := f.add(sp.kr, rec); err != nil {
-			f.bad = append(f.bad, rec)
+		end := pos + 4 + n
+		switch {
+		case fits && end <= next && (end == next || end == len(b) || looksLikeRecord(b, end)):
+			// A whole record that opens under no secret (sealed under
+			// one no longer configured, or a byte of it damaged); the
+			// records go on right after it.
+			addBad(pos, end, true)
+			pos = end
+		case next-pos-4 >= minSpoolRecord && next-pos-4 <= maxSpoolRecord && f.add(sp.kr, b[pos+4:next]) == nil:
+			// Only its length is damaged: the record is whole.
+			pos = next
+			lastGood = true
+		case next == len(b) && !quarantine && sp.tornTail(b[pos:], lastGood):
+			f.whole = int64(pos)
+			pos = len(b)
+		default:
+			addBad(pos, next, false)
+			pos = next
 		}
+	}
+	for _, s := range spans {
+		f.bad = append(f.bad, quarantineRecord(b[s[0]:s[1]]))
 	}
 	return f, nil
 }
 
-// add opens one whole record (its length first) into f's entries.
-func (f *spoolFile) add(kr *Keyring, rec []byte) error {
-	plain, current, err := kr.openWhich(rec[4:], "spool")
+// recordAt reads the length at pos of b: n, and whether it is a length
+// (minSpoolRecord to maxSpoolRecord) whose record ends within b.
+func recordAt(b []byte, pos int) (n int, fits bool) {
+	if len(b)-pos < 4 {
+		return 0, false
+	}
+	n = int(binary.BigEndian.Uint32(b[pos:]))
+	return n, n >= minSpoolRecord && n <= maxSpoolRecord && pos+4+n <= len(b)
+}
+
+// looksLikeRecord tells whether a record that might be whole starts at pos
+// of b: a length, a record within b, and the seal's version byte.
+func looksLikeRecord(b []byte, pos int) bool {
+	_, fits := recordAt(b, pos)
+	return fits && b[pos+4] == sealVersion
+}
+
+// scanForward returns the first offset from pos where a record opens
+// under kr, or len(b). A record that opens is one the bot sealed (GCM
+// authenticates it): bytes that merely look like one never do.
+func (sp *Spool) scanForward(b []byte, pos int) int {
+	for ; pos < len(b); pos++ {
+		if !looksLikeRecord(b, pos) {
+			continue
+		}
+		n, _ := recordAt(b, pos)
+		if _, _, err := sp.kr.openWhich(b[pos+4:pos+4+n], "spool"); err == nil {
+			return pos
+		}
+	}
+	return len(b)
+}
+
+// tornTail tells whether t, the end of a file in which no record opens, is
+// what a crash in the middle of an Append leaves, and so was never
+// acknowledged (Append answers only once the whole record is fsynced, and
+// undoes a write that failed; OpenSpool cuts such a tail before the next
+// Append, so it can only be the last record): zeros (what some file
+// systems leave of an interrupted write), fewer bytes than the smallest
+// record right after one that opened (a whole record cannot hide there),
+// or the beginning of a record sealed under one of kr's secrets, shorter
+// than its length says. Anything else (a record sealed under another
+// secret whose length was damaged, say) may be an acknowledged tip: it is
+// kept, as unreadable, and quarantined.
+func (sp *Spool) tornTail(t []byte, afterGood bool) bool {
+	if bytes.Count(t, []byte{0}) == len(t) {
+		return true
+	}
+	if afterGood && len(t) < 4+minSpoolRecord {
+		return true
+	}
+	n, _ := recordAt(t, 0)
+	return n >= minSpoolRecord && n <= maxSpoolRecord && len(t) < 4+n && sp.kr.sealedPrefix(t[4:], []byte(`{"p":"`), "spool")
+}
+
+// quarantineRecord is how a bad stretch is kept in the quarantine file:
+// as it is if it is one whole record, otherwise behind a length of its own
+// (the stretch's bytes, zero-padded to the shortest record if shorter; a
+// stretch over maxSpoolRecord in pieces of that size, each so), so that
+// the quarantine file stays a run of whole records, readable by the
+// previous version too.
+func quarantineRecord(s []byte) []byte {
+	if n, fits := recordAt(s, 0); fits && 4+n == len(s) {
+		return s
+	}
+	var out []byte
+	for len(s) > 0 {
+		body := s[:min(len(s), maxSpoolRecord)]
+		s = s[len(body):]
+		if len(body) < minSpoolRecord {
+			body = append(append([]byte(nil), body...), make([]byte, minSpoolRecord-len(body))...)
+		}
+		out = binary.BigEndian.AppendUint32(out, uint32(len(body)))
+		out = append(out, body...)
+	}
+	return out
+}
+
+// add opens one sealed record (without its length) into f's entries.
+func (f *spoolFile) add(kr *Keyring, sealed []byte) error {
+	plain, current, err := kr.openWhich(sealed, "spool")
 	if err != nil {
 		return err
 	}
@@ -345,11 +455,11 @@ func (sp *Spool) Replay(ctx context.Context, st *Store) (int, error) {
 	if err := sp.beginReplay(); err != nil {
 		return 0, err
 	}
-	f, err := sp.read(sp.replayPath())
+	f, err := sp.read(sp.replayPath(), false)
 	if err != nil {
 		return 0, err // keep the file: nothing may be lost
 	}
-	q, err := sp.read(sp.quarantinePath())
+	q, err := sp.read(sp.quarantinePath(), true)
 	if err != nil {
 		return 0, err
 	}

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"os"
 	"path/filepath"
@@ -173,27 +174,35 @@ func TestSpoolCorruptRecordIsQuarantined(t *testing.T) {
 	}
 }
 
-// A record torn by a crash mid-append (never acknowledged), or the zeros
-// some file systems leave of one, is cut off at start as before: no
-// quarantine, and the tips before and after it are replayed.
+// A record torn by a crash mid-append (never acknowledged: Append answers
+// only after fsync), or the zeros some file systems leave of one, is cut
+// off at start as before: no quarantine, and the tips before and after it
+// are replayed. The torn records are real ones, cut where a crash can cut.
 func TestSpoolTornTailIsCut(t *testing.T) {
-	for name, tail := range map[string][]byte{
-		"torn record": append([]byte{0, 0, 0, 200}, bytes.Repeat([]byte{1}, 50)...),
-		"torn length": {0, 0},
-		"zeros":       make([]byte, 64),
+	for name, tear := range map[string]func(path string, sizeA, sizeX int64){
+		"torn length":       func(path string, a, _ int64) { os.Truncate(path, a+2) },
+		"torn nonce":        func(path string, a, _ int64) { os.Truncate(path, a+4+1+12+3) },
+		"torn record":       func(path string, a, _ int64) { os.Truncate(path, a+60) },
+		"all but its last":  func(path string, _, x int64) { os.Truncate(path, x-1) },
+		"zeros":             func(path string, a, _ int64) { os.Truncate(path, a); appendBytes(path, make([]byte, 64)) },
+		"zeros, torn start": func(path string, a, _ int64) { os.Truncate(path, a); appendBytes(path, []byte{0, 0}) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			st, _, _ := newStore(t)
 			kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
 			dir := t.TempDir()
+			path := filepath.Join(dir, "tips.spool")
 			sp, _ := storage.OpenSpool(dir, kr)
 			a := spoolAppend(t, sp, "pA", 1, "A: before the crash")
-			f, _ := os.OpenFile(filepath.Join(dir, "tips.spool"), os.O_WRONLY|os.O_APPEND, 0)
-			f.Write(tail)
-			f.Close()
+			sizeA := fileSize(t, path)
+			spoolAppend(t, sp, "pX", 9, "X: being written when the bot crashed "+strings.Repeat("x", 200))
+			tear(path, sizeA, fileSize(t, path))
 			sp, err := storage.OpenSpool(dir, kr) // the restart
 			if err != nil {
 				t.Fatal(err)
+			}
+			if got := fileSize(t, path); got != sizeA {
+				t.Fatalf("file %d bytes after the restart, want the torn record cut (%d)", got, sizeA)
 			}
 			b := spoolAppend(t, sp, "pB", 2, "B: after the restart")
 			if got := sp.Count(); got != (storage.SpoolCount{Waiting: 2}) {
@@ -203,8 +212,199 @@ func TestSpoolTornTailIsCut(t *testing.T) {
 				t.Fatalf("replay: %d %v", n, err)
 			}
 			wantTips(t, st, map[string]string{a: "A: before the crash", b: "B: after the restart"})
+			if _, err := os.Stat(path + ".quarantine"); !errors.Is(err, os.ErrNotExist) {
+				t.Fatalf("a torn record was quarantined: %v", err)
+			}
 		})
 	}
+}
+
+// A tail that is no record and no torn one of this bot (here: a length
+// and bytes no secret of the bot sealed) might be an acknowledged tip
+// whose length was damaged: it is not cut but kept, counted and
+// quarantined, and the tips around it are replayed.
+func TestSpoolUnknownTailIsKept(t *testing.T) {
+	st, _, _ := newStore(t)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	dir := t.TempDir()
+	path := filepath.Join(dir, "tips.spool")
+	sp, _ := storage.OpenSpool(dir, kr)
+	a := spoolAppend(t, sp, "pA", 1, "A: before")
+	junk := append([]byte{0, 0, 0, 200}, bytes.Repeat([]byte{1}, 50)...)
+	appendBytes(path, junk)
+	size := fileSize(t, path)
+	sp, err := storage.OpenSpool(dir, kr) // the restart
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fileSize(t, path); got != size {
+		t.Fatalf("OpenSpool cut %d bytes", size-got)
+	}
+	b := spoolAppend(t, sp, "pB", 2, "B: after the restart")
+	if got := sp.Count(); got != (storage.SpoolCount{Waiting: 2, Unreadable: 1}) {
+		t.Fatalf("count: %+v", got)
+	}
+	if n, err := sp.Replay(context.Background(), st); err != nil || n != 2 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	wantTips(t, st, map[string]string{a: "A: before", b: "B: after the restart"})
+	if got := sp.Count(); got != (storage.SpoolCount{Quarantined: 1}) {
+		t.Fatalf("after the replay: %+v", got)
+	}
+	if q, _ := os.ReadFile(path + ".quarantine"); !bytes.Contains(q, junk) {
+		t.Fatal("the quarantine does not hold the tail's bytes")
+	}
+}
+
+// One flipped bit in a record's length field, wherever the record is and
+// whatever the length becomes, loses no record: not the ones after it
+// (this used to cut the file there, as if torn by a crash, deleting tips
+// whose reporters had been told "received", with vigia_spool_size 0), and
+// not the damaged one, which still opens once its end is found.
+func TestSpoolDamagedLengthLosesNothing(t *testing.T) {
+	pastTheEnd := func(n uint32) uint32 { return n | 0x10000 }
+	for name, c := range map[string]struct {
+		rec  int
+		flip func(n uint32) uint32
+	}{
+		"first, past the end":  {0, pastTheEnd},
+		"first, not a length":  {0, func(n uint32) uint32 { return n | 0x1000000 }},
+		"first, shorter":       {0, func(n uint32) uint32 { return n & (n - 1) }},
+		"first, longer":        {0, func(n uint32) uint32 { return n | unsetBit(n, 0x20) }},
+		"middle, past the end": {1, pastTheEnd},
+		"middle, shorter":      {1, func(n uint32) uint32 { return n & (n - 1) }},
+		"last, past the end":   {2, pastTheEnd},
+		"last, longer":         {2, func(n uint32) uint32 { return n | unsetBit(n, 0x20) }},
+	} {
+		t.Run(name, func(t *testing.T) {
+			st, _, _ := newStore(t)
+			kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+			dir := t.TempDir()
+			path := filepath.Join(dir, "tips.spool")
+			sp, _ := storage.OpenSpool(dir, kr)
+			want := map[string]string{}
+			var starts []int64
+			for i, text := range []string{"A: cobran piso", "B: venden armas " + strings.Repeat("b", 100), "C: la camioneta blanca"} {
+				starts = append(starts, fileSize(t, path))
+				want[spoolAppend(t, sp, "p"+text[:1], int64(i+1), text)] = text
+			}
+			size := fileSize(t, path)
+			flipLength(t, path, starts[c.rec], c.flip)
+			sp, err := storage.OpenSpool(dir, kr) // the restart
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fileSize(t, path); got != size {
+				t.Fatalf("OpenSpool cut %d bytes of acknowledged records", size-got)
+			}
+			if got := sp.Count(); got != (storage.SpoolCount{Waiting: 3}) {
+				t.Fatalf("count: %+v", got)
+			}
+			if n, err := sp.Replay(context.Background(), st); err != nil || n != 3 {
+				t.Fatalf("replay: %d %v", n, err)
+			}
+			wantTips(t, st, want)
+		})
+	}
+}
+
+// A damaged length in a record no configured secret opens (sealed under a
+// secret since removed): it cannot be told from a torn record by its
+// bytes, so it is quarantined whole, never cut, and the records after it
+// are replayed.
+func TestSpoolDamagedLengthUnderAnotherSecret(t *testing.T) {
+	for name, rec := range map[string]int{"first": 0, "last": 2} {
+		t.Run(name, func(t *testing.T) {
+			st, _, _ := newStore(t)
+			old, _ := storage.NewKeyring(bytes.Repeat([]byte{1}, 32))
+			cur, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+			dir := t.TempDir()
+			path := filepath.Join(dir, "tips.spool")
+			want := map[string]string{}
+			var starts []int64
+			for i, text := range []string{"A: cobran piso", "B: venden armas", "C: la camioneta blanca"} {
+				kr := cur
+				if i == rec {
+					kr = old
+				}
+				sp, _ := storage.OpenSpool(dir, kr)
+				starts = append(starts, fileSize(t, path))
+				r := spoolAppend(t, sp, "p"+text[:1], int64(i+1), text)
+				if i != rec {
+					want[r] = text
+				}
+			}
+			size := fileSize(t, path)
+			raw, _ := os.ReadFile(path)
+			end := size
+			if rec < 2 {
+				end = starts[rec+1]
+			}
+			sealed := raw[starts[rec]+4 : end]
+			flipLength(t, path, starts[rec], func(n uint32) uint32 { return n | 0x10000 })
+			sp, err := storage.OpenSpool(dir, cur) // the restart
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fileSize(t, path); got != size {
+				t.Fatalf("OpenSpool cut %d bytes of acknowledged records", size-got)
+			}
+			if got := sp.Count(); got != (storage.SpoolCount{Waiting: 2, Unreadable: 1}) {
+				t.Fatalf("count: %+v", got)
+			}
+			if n, err := sp.Replay(context.Background(), st); err != nil || n != 2 {
+				t.Fatalf("replay: %d %v", n, err)
+			}
+			wantTips(t, st, want)
+			if got := sp.Count(); got != (storage.SpoolCount{Quarantined: 1}) {
+				t.Fatalf("after the replay: %+v", got)
+			}
+			if q, _ := os.ReadFile(path + ".quarantine"); !bytes.Contains(q, sealed) {
+				t.Fatal("the quarantine does not hold the damaged record's bytes")
+			}
+		})
+	}
+}
+
+// unsetBit is the lowest bit from 'from' up that n does not have.
+func unsetBit(n, from uint32) uint32 {
+	for n&from != 0 {
+		from <<= 1
+	}
+	return from
+}
+
+// flipLength rewrites the length of the record at off in the spool file.
+func flipLength(t *testing.T, path string, off int64, flip func(uint32) uint32) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := binary.BigEndian.Uint32(raw[off:])
+	binary.BigEndian.PutUint32(raw[off:], flip(n))
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fileSize is the size of the file at path, 0 if there is none yet.
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
+}
+
+func appendBytes(path string, b []byte) {
+	f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	f.Write(b)
+	f.Close()
 }
 
 // OpenSpool proves the directory takes writes (a probe file written,
