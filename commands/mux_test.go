@@ -217,7 +217,7 @@ func TestReporterSendsTipAndChecksStatus(t *testing.T) {
 
 	typed := strings.ToLower(strings.ReplaceAll(receipt, "-", " "))
 	r = e.do(reporterID, commands.Request{Command: "status", Args: typed, Language: "es-MX"})
-	if r[0].Text != e.text("es", "status_received", map[string]any{"Age": e.text("es", "age_minutes", nil, 0)}) {
+	if r[0].Text != e.text("es", "status_received", map[string]any{"Age": e.text("es", "age_under_minute", nil)}) {
 		t.Fatalf("status: %q", r[0].Text)
 	}
 	r = e.do(reporterID, commands.Request{Command: "status", Args: "ABCD-EFGH-JKMN-PQRS"})

@@ -87,8 +87,10 @@ func (m *Mux) Remind(ctx context.Context) error {
 // ageIn renders a duration in lang, like Context.age.
 func (m *Mux) ageIn(lang string, d time.Duration) string {
 	switch {
+	case d < time.Minute:
+		return m.msg.Localize(lang, "age_under_minute", nil) // not "0 minutes"
 	case d < time.Hour:
-		return m.msg.Localize(lang, "age_minutes", nil, max(int(d/time.Minute), 0))
+		return m.msg.Localize(lang, "age_minutes", nil, int(d/time.Minute))
 	case d < 48*time.Hour:
 		return m.msg.Localize(lang, "age_hours", nil, int(d/time.Hour))
 	default:

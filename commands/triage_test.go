@@ -452,7 +452,7 @@ func TestDecisionRacingAClaimIsRefused(t *testing.T) {
 	if len(beto) == 0 || !strings.Contains(beto[0].Text, "algo pasa") {
 		t.Fatalf("Beto's /next: %+v", beto)
 	}
-	if want := e.text("es", "tip_claimed_by", map[string]any{"Who": "Beto", "Age": e.text("es", "age_minutes", nil, 0)}); ana[0].Text != want {
+	if want := e.text("es", "tip_claimed_by", map[string]any{"Who": "Beto", "Age": e.text("es", "age_under_minute", nil)}); ana[0].Text != want {
 		t.Errorf("Ana's /triage 1 dismissed after Beto claimed #1: %q, want %q", ana[0].Text, want)
 	}
 	if tip, err := e.store.Tip(context.Background(), "1"); err != nil || tip.Status != tips.StatusClaimed || tip.ClaimedBy != "Beto" {
@@ -478,7 +478,7 @@ func TestTimedOutClaimDoesNotBlockOthers(t *testing.T) {
 	tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
 	tm.as("2002", "Ana", commands.Request{Command: "next"})
 	claimedBy := func(who string) string {
-		return en("tip_claimed_by", map[string]any{"Who": who, "Age": tm.msg.Localize("en", "age_minutes", nil, 0)})
+		return en("tip_claimed_by", map[string]any{"Who": who, "Age": tm.msg.Localize("en", "age_under_minute", nil)})
 	}
 	if r = tm.as("2003", "Beto", commands.Request{Command: "triage", Args: "1 claimed"}); r[0].Text != claimedBy("Ana") {
 		t.Fatalf("Beto /triage 1 claimed on Ana's live claim: %q", r[0].Text)

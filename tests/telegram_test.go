@@ -210,7 +210,7 @@ func TestTelegramEndToEnd(t *testing.T) {
 	tg.push(message(6, rep, chat, command("", "/status@VigiaBot", strings.ToLower(receipt))))
 	tg.push(message(7, rep, chat, command("Señor 🚨 ", "/status", receipt)))
 	got = tg.waitCalls(8, messagesTo(chatID))
-	want := es("status_received", map[string]any{"Age": msg.Localize("es", "age_minutes", nil, 0)})
+	want := es("status_received", map[string]any{"Age": msg.Localize("es", "age_under_minute", nil)})
 	if got[6].Fields["text"] != want || got[7].Fields["text"] != want {
 		t.Fatalf("status replies: %q / %q, want %q", got[6].Fields["text"], got[7].Fields["text"], want)
 	}
