@@ -89,7 +89,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprintf(stderr, "vigia: %v\n", err)
 		return 2
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	log := newLogger(stderr, cfg.LogLevel)
 	installRedisLogger(log) // its default writes plain text to stderr
 	if mode == "serve" {
 		for _, w := range configWarnings(cfg, environNames()) {
