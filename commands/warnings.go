@@ -151,6 +151,10 @@ type MovedError struct{ To string }
 
 func (e *MovedError) Error() string { return "chat moved to a new id (withheld)" }
 
+// Unwrap makes it an ErrRefused: nothing was delivered to (or deleted in)
+// the old chat, wherever an outcome is classified.
+func (e *MovedError) Unwrap() error { return ErrRefused }
+
 // warn is /warn text: a community warning, for review before anything is
 // published. In a group see warnInGroup.
 func warn(ctx context.Context, c *Context) error {
@@ -767,6 +771,13 @@ func (m *Mux) withdraw(ctx context.Context, s Sender, w storage.Withdrawal) erro
 		if m.holdBack(w.Sub.Platform, err) {
 			return nil // not the copies' fault: deleted in a later round
 		}
+		// The chat moved since (a group became a supergroup): its copies
+		// stay recorded under the old id and cannot be deleted there any
+		// more; their ids mean nothing in the new chat, so they count as
+		// not deleted, and the correction goes to the new id.
+		if err := m.followMove(ctx, &w, err); err != nil {
+			return err
+		}
 		if err := m.store.CopiesRemoved(ctx, &w, deleted); err != nil {
 			return err
 		}
@@ -776,11 +787,35 @@ func (m *Mux) withdraw(ctx context.Context, s Sender, w storage.Withdrawal) erro
 	}
 	text := m.msg.Localize(w.Sub.Language, "broadcast_correction", nil)
 	_, err := sendNoWait(ctx, s, w.Sub.Chat, Reply{Text: text})
+	var mv *MovedError
+	if errors.As(err, &mv) && mv.To != "" && mv.To != w.Sub.Chat {
+		// Refused in the old chat, nothing posted: the new one gets it,
+		// under the same claim.
+		if err := m.followMove(ctx, &w, err); err != nil {
+			return err
+		}
+		_, err = sendNoWait(ctx, s, w.Sub.Chat, Reply{Text: text})
+	}
 	outcome := m.correctionOutcome(w, err)
 	if outcome == "" {
 		return nil
 	}
 	return m.store.Corrected(ctx, &w, outcome)
+}
+
+// followMove follows w's chat to its new id if err says it moved
+// (MovedError): the subscription and what is queued for it move too
+// (ChatMoved), and w goes on in the new chat. Anything else is left as it is.
+func (m *Mux) followMove(ctx context.Context, w *storage.Withdrawal, err error) error {
+	var mv *MovedError
+	if !errors.As(err, &mv) || mv.To == "" || mv.To == w.Sub.Chat {
+		return nil
+	}
+	if err := m.ChatMoved(ctx, w.Sub.Platform, w.Sub.Chat, mv.To); err != nil {
+		return err
+	}
+	w.Sub.Chat = mv.To
+	return nil
 }
 
 // deleteCopies deletes w's copies; it reports whether all were deleted,
