@@ -94,6 +94,7 @@ type Store interface {
 	Retracted(ctx context.Context, id string, by storage.Claimer) (storage.Retraction, error)
 	PendingWithdrawals(ctx context.Context, max int) ([]storage.Withdrawal, error)
 	CopiesRemoved(ctx context.Context, w *storage.Withdrawal, deleted bool) error
+	CopiesLeft(ctx context.Context, w *storage.Withdrawal, ids []string) error
 	ClaimCorrection(ctx context.Context, w *storage.Withdrawal) (bool, error)
 	Corrected(ctx context.Context, w *storage.Withdrawal, outcome string) error
 	RetractionProgress(ctx context.Context, id string) (storage.RetractProgress, bool, error)

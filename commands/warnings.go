@@ -503,6 +503,12 @@ var ErrRefused = errors.New("refused")
 // (a 429): the message was not delivered. It is an ErrRefused.
 var ErrRateLimited = fmt.Errorf("rate limited: %w", ErrRefused)
 
+// ErrMessageGone wraps a delete the platform refused because the message
+// is not there any more (deleted already, by us in an earlier round or by
+// the chat's admins): for a retraction it counts as deleted. It is an
+// ErrRefused.
+var ErrMessageGone = fmt.Errorf("message not found: %w", ErrRefused)
+
 // RateLimitError is an ErrRateLimited that says how long the platform
 // asked to wait (its retry_after), so that the broadcaster holds that
 // platform back for so long rather than waiting inside the send.
@@ -767,9 +773,14 @@ func (m *Mux) withdrawAll(ctx context.Context, r *round) error {
 // so that neither is done twice.
 func (m *Mux) withdraw(ctx context.Context, s Sender, w storage.Withdrawal) error {
 	if !w.Correct() {
-		deleted, err := m.deleteCopies(ctx, s, w)
+		deleted, left, err := m.deleteCopies(ctx, s, w)
 		if m.holdBack(w.Sub.Platform, err) {
-			return nil // not the copies' fault: deleted in a later round
+			// Not the copies' fault: those left are deleted in a later
+			// round, which resumes where this one stopped.
+			if len(left) < len(w.MessageIDs) {
+				return m.store.CopiesLeft(ctx, &w, left)
+			}
+			return nil
 		}
 		// The chat moved since (a group became a supergroup): its copies
 		// stay recorded under the old id and cannot be deleted there any
@@ -818,20 +829,29 @@ func (m *Mux) followMove(ctx context.Context, w *storage.Withdrawal, err error) 
 	return nil
 }
 
-// deleteCopies deletes w's copies; it reports whether all were deleted,
-// and the error of the one that was not, if any.
-func (m *Mux) deleteCopies(ctx context.Context, s Sender, w storage.Withdrawal) (bool, error) {
+// deleteCopies deletes w's copies, every one of them (a long warning
+// went out as several messages): one refused does not keep the others up.
+// A copy not there any more (ErrMessageGone: deleted in an earlier round,
+// or by the chat) counts as deleted. It reports whether all were deleted;
+// on a 429 (or a chat that moved) it stops, and left is what is still to
+// delete: the copies refused so far and all from the one that stopped it.
+func (m *Mux) deleteCopies(ctx context.Context, s Sender, w storage.Withdrawal) (deleted bool, left []string, err error) {
 	r, ok := s.(MessageRemover)
 	if !ok || len(w.MessageIDs) == 0 {
-		return false, nil
+		return false, nil, nil
 	}
-	for _, id := range w.MessageIDs {
-		if err := r.DeleteMessage(ctx, w.Sub.Chat, id); err != nil {
-			m.log.Warn("retracted warning not deleted", "platform", w.Sub.Platform, "error", err.Error())
-			return false, err
+	for i, id := range w.MessageIDs {
+		e := r.DeleteMessage(ctx, w.Sub.Chat, id)
+		switch {
+		case e == nil, errors.Is(e, ErrMessageGone):
+			continue
+		case errors.Is(e, ErrRateLimited), errors.As(e, new(*MovedError)):
+			return false, append(left, w.MessageIDs[i:]...), e
 		}
+		m.log.Warn("retracted warning not deleted", "platform", w.Sub.Platform, "error", e.Error())
+		left, err = append(left, id), e
 	}
-	return true, nil
+	return len(left) == 0, left, err
 }
 
 // correctionOutcome is what a correction's send error means; "" if its

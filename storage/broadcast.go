@@ -1034,6 +1034,32 @@ func (s *Store) CopiesRemoved(ctx context.Context, w *Withdrawal, deleted bool) 
 	return err
 }
 
+// copiesLeft keeps, for destination ARGV[1] of KEYS[1] still in state
+// ARGV[2], only the copies still to delete: its record becomes ARGV[4]
+// and its state ARGV[3]; 0, writing nothing, if it moved on.
+var copiesLeft = redis.NewScript(`
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3], 'm:' .. ARGV[1], ARGV[4])
+return 1`)
+
+// CopiesLeft records that only ids are left of a destination's copies to
+// delete (a 429 stopped the deletion part way): the next round resumes
+// with them rather than starting over.
+func (s *Store) CopiesLeft(ctx context.Context, w *Withdrawal, ids []string) error {
+	rec, err := s.sealRecord(w.TipID, w.Sub, ids)
+	if err != nil {
+		return err
+	}
+	n, err := copiesLeft.Run(ctx, s.rdb, []string{s.k.deliveries(w.TipID)}, w.Sub.Key, w.state, "R", rec).Int()
+	if err != nil {
+		return fmt.Errorf("withdrawal: %w", err)
+	}
+	if n == 1 {
+		w.state, w.MessageIDs = "R", ids
+	}
+	return nil
+}
+
 // ClaimCorrection marks a destination's correction "sending", right before
 // it goes out; false if another did. If the process dies before the
 // outcome is recorded, it is not sent again and counts as unconfirmed.

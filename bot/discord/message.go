@@ -351,8 +351,16 @@ func (a *Adapter) DeleteMessage(ctx context.Context, chatID, messageID string) e
 	err = a.retry(ctx, func(opts ...discordgo.RequestOption) error {
 		return a.s.ChannelMessageDelete(chatID, messageID, opts...)
 	})
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeUnknownMessage {
+		// 404 Unknown Message: deleted already (an earlier round, or the
+		// channel's moderators).
+		return fmt.Errorf("discord delete: %w", commands.ErrMessageGone)
+	}
 	if err != nil {
-		return fmt.Errorf("discord delete: %s", a.redact(err))
+		// Typed as a send's error: a 429 holds the broadcaster back, a
+		// refusal is not taken for an unknown outcome.
+		return fmt.Errorf("discord delete: %w", a.sendErr(err))
 	}
 	return nil
 }

@@ -66,6 +66,10 @@ func (a *Adapter) DeleteMessage(ctx context.Context, chatID, messageID string) e
 		return fmt.Errorf("telegram: bad chat or message id")
 	}
 	if _, err := a.b.DeleteMessage(ctx, &bot.DeleteMessageParams{ChatID: chat, MessageID: msg}); err != nil {
+		if errors.Is(err, bot.ErrorBadRequest) && strings.Contains(err.Error(), "message to delete not found") {
+			// Deleted already (an earlier round, or the chat's admins).
+			return fmt.Errorf("telegram deleteMessage: %w", commands.ErrMessageGone)
+		}
 		// Typed as a send's error: a 429 holds the broadcaster back.
 		return a.sendErr("deleteMessage", err)
 	}
