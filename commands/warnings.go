@@ -792,6 +792,11 @@ func (m *Mux) withdraw(ctx context.Context, s Sender, w storage.Withdrawal) erro
 		if err := m.store.CopiesRemoved(ctx, &w, deleted); err != nil {
 			return err
 		}
+		if !w.Correct() {
+			// Copies delivered after the correction was dealt with (by
+			// another broadcaster): it is not posted again.
+			return nil
+		}
 	}
 	if claimed, err := m.store.ClaimCorrection(ctx, &w); err != nil || !claimed {
 		return err

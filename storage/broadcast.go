@@ -725,11 +725,22 @@ func (s *Store) ClaimDelivery(ctx context.Context, d Delivery) (bool, error) {
 // with its record ARGV[2] (the messages, sealed): as delivered, or, if the
 // publication KEYS[2] was retracted meanwhile, as a copy to withdraw,
 // returning 1.
+//
+// Another broadcaster may have withdrawn the destination meanwhile, seeing
+// no message to delete yet (ARGV[3] is how many went out): then the copies
+// are still to delete, "R" if the correction is still to come, else
+// "RD<its outcome>" (deleted, and the correction not posted again).
 var delivered = redis.NewScript(`
 redis.call('HSET', KEYS[1], 'm:' .. ARGV[1], ARGV[2])
 if redis.call('HEXISTS', KEYS[2], 'retracted') == 1 then
   local st = redis.call('HGET', KEYS[1], ARGV[1]) or ''
-  if st == 'R' or string.sub(st, 1, 2) == 's:' then redis.call('HSET', KEYS[1], ARGV[1], 'R') end
+  if st == 'R' or string.sub(st, 1, 2) == 's:' then
+    redis.call('HSET', KEYS[1], ARGV[1], 'R')
+  elseif tonumber(ARGV[3]) > 0 and string.match(st, '^Rc[01]$') then
+    redis.call('HSET', KEYS[1], ARGV[1], 'R')
+  elseif tonumber(ARGV[3]) > 0 and string.match(st, '^R[sdxf][01]$') then
+    redis.call('HSET', KEYS[1], ARGV[1], 'RD' .. string.sub(st, 2, 2))
+  end
   return 1
 end
 redis.call('HSET', KEYS[1], ARGV[1], 'd')
@@ -745,7 +756,7 @@ func (s *Store) Delivered(ctx context.Context, id string, sub Subscription, mess
 		return err
 	}
 	keys := []string{s.k.deliveries(id), s.k.publication(id)}
-	if err := delivered.Run(ctx, s.rdb, keys, sub.Key, rec).Err(); err != nil {
+	if err := delivered.Run(ctx, s.rdb, keys, sub.Key, rec, len(messageIDs)).Err(); err != nil {
 		return fmt.Errorf("delivered: %w", err)
 	}
 	return nil
@@ -854,7 +865,11 @@ func (s *Store) FinishBroadcast(ctx context.Context, id string) (bool, error) {
 // earlier version recorded it), then correct; "Rc<d>" to correct; "Rs<d>"
 // correction being sent (claimed: a crash leaves it unconfirmed, never
 // sent twice); "Rd<d>" corrected; "Rx<d>" the chat is gone; "Rf<d>" the
-// correction kept being refused.
+// correction kept being refused. "RD<o>" (o one of s, d, x, f) copies to
+// delete that went out after the correction was dealt with (another
+// broadcaster withdrew the destination while this copy was being sent):
+// once deleted it is back to "R<o><d>", and the correction is not posted
+// again.
 
 // Withdrawal is one destination of a retracted warning still to withdraw.
 type Withdrawal struct {
@@ -981,6 +996,8 @@ func (s *Store) withdrawal(ctx context.Context, id, key, st string, fields map[s
 		if legacy, ok := strings.CutPrefix(st, "R:"); ok {
 			w.MessageIDs = append(w.MessageIDs, legacy)
 		}
+	case st == "RDs", st == "RDd", st == "RDx", st == "RDf":
+		w.MessageIDs = s.record(id, key, fields).MessageIDs
 	case st == "Rc0", st == "Rc1":
 		w.Deleted = st == "Rc1"
 	default:
@@ -1030,7 +1047,11 @@ func digit(b bool) string {
 // correction is next.
 func (s *Store) CopiesRemoved(ctx context.Context, w *Withdrawal, deleted bool) error {
 	w.Deleted = deleted
-	_, err := s.advance(ctx, w, "Rc"+digit(deleted))
+	to := "Rc" + digit(deleted)
+	if o, ok := strings.CutPrefix(w.state, "RD"); ok {
+		to = "R" + o + digit(deleted) // the correction was dealt with
+	}
+	_, err := s.advance(ctx, w, to)
 	return err
 }
 
@@ -1064,6 +1085,9 @@ func (s *Store) CopiesLeft(ctx context.Context, w *Withdrawal, ids []string) err
 // it goes out; false if another did. If the process dies before the
 // outcome is recorded, it is not sent again and counts as unconfirmed.
 func (s *Store) ClaimCorrection(ctx context.Context, w *Withdrawal) (bool, error) {
+	if !w.Correct() {
+		return false, nil // not to correct (any more): dealt with already
+	}
 	return s.advance(ctx, w, "Rs"+digit(w.Deleted))
 }
 
@@ -1075,10 +1099,31 @@ const (
 	CorrectionGivenUp = "f" // refused too often
 )
 
+// corrected moves destination ARGV[1] of KEYS[1] from its claimed
+// correction ARGV[2] to the outcome ARGV[3]; if a copy delivered meanwhile
+// made it "RDs" (copies to delete), to "RD" .. ARGV[4], the outcome.
+var corrected = redis.NewScript(`
+local st = redis.call('HGET', KEYS[1], ARGV[1])
+if st == ARGV[2] then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+  return 1
+end
+if st == 'RDs' and string.sub(ARGV[2], 1, 2) == 'Rs' then
+  redis.call('HSET', KEYS[1], ARGV[1], 'RD' .. ARGV[4])
+end
+return 0`)
+
 // Corrected records a claimed correction's outcome (Correction…).
 func (s *Store) Corrected(ctx context.Context, w *Withdrawal, outcome string) error {
-	_, err := s.advance(ctx, w, "R"+outcome+digit(w.Deleted))
-	return err
+	to := "R" + outcome + digit(w.Deleted)
+	n, err := corrected.Run(ctx, s.rdb, []string{s.k.deliveries(w.TipID)}, w.Sub.Key, w.state, to, outcome).Int()
+	if err != nil {
+		return fmt.Errorf("withdrawal: %w", err)
+	}
+	if n == 1 {
+		w.state = to
+	}
+	return nil
 }
 
 // RetractProgress counts a retraction's destinations: Total to withdraw,
@@ -1105,7 +1150,7 @@ func (s *Store) RetractionProgress(ctx context.Context, id string) (RetractProgr
 			p.Deleted++
 		}
 		switch {
-		case st == "R", strings.HasPrefix(st, "R:"), strings.HasPrefix(st, "Rc"):
+		case st == "R", strings.HasPrefix(st, "R:"), strings.HasPrefix(st, "Rc"), strings.HasPrefix(st, "RD"):
 			p.Pending++
 		case strings.HasPrefix(st, "Rd"):
 			p.Corrected++
