@@ -869,7 +869,9 @@ func (s *Store) FinishBroadcast(ctx context.Context, id string) (bool, error) {
 // delete that went out after the correction was dealt with (another
 // broadcaster withdrew the destination while this copy was being sent):
 // once deleted it is back to "R<o><d>", and the correction is not posted
-// again.
+// again. "Ru0" not reachable: delivered by an earlier version, which
+// kept no record, to a community whose subscription is gone (unsubscribed,
+// moved) or unreadable since; the report counts it unconfirmed.
 
 // Withdrawal is one destination of a retracted warning still to withdraw.
 type Withdrawal struct {
@@ -1010,8 +1012,15 @@ func (s *Store) withdrawal(ctx context.Context, id, key, st string, fields map[s
 		return w, true
 	}
 	sub, err := s.subscription(ctx, key)
-	if err != nil {
+	if errors.Is(err, ErrNotFound) || errors.Is(err, errUnreadableSubscription) {
+		// Unsubscribed, moved or unreadable since: where it went is known
+		// no more, and never will be. Given up as not reachable, so the
+		// retraction finishes and its report counts it unconfirmed.
+		_ = advance.Run(ctx, s.rdb, []string{s.k.deliveries(id)}, key, st, "Ru0").Err()
 		return w, false
+	}
+	if err != nil {
+		return w, false // Redis failed: listed again next round
 	}
 	w.Sub = sub
 	return w, true
@@ -1156,7 +1165,7 @@ func (s *Store) RetractionProgress(ctx context.Context, id string) (RetractProgr
 			p.Corrected++
 		case strings.HasPrefix(st, "Rx"):
 			p.Gone++
-		default: // "Rs", "Rf"
+		default: // "Rs", "Rf", "Ru"
 			p.Unconfirmed++
 		}
 	}
