@@ -237,19 +237,23 @@ func (s *Store) SubmitWarning(ctx context.Context, pseudonym, text, language str
 
 // approve records an investigator's approval (ARGV[1]) of publishing a
 // warning: of a new text (ARGV[3], sealed), or of the text it has now,
-// revision ARGV[6]. It starts the publication (KEYS[1]) when enough
-// different investigators (ARGV[4]) approved the same revision: the
-// destinations (ARGV[9]…) are queued (KEYS[2]) and the broadcast joins the
-// active ones (KEYS[3]). It returns the approvals of that revision and 1
-// in the second value if this call started it; {-1, 0} if it had been
-// published, {-2, 0} if the text is no longer revision ARGV[6]: then
-// nothing is written.
+// revision ARGV[6]. A new text whose MAC (ARGV[9]) is the current
+// revision's is that revision (two investigators sent the same edit at
+// once): approved as it is, not a revision of its own. It starts the
+// publication (KEYS[1]) when enough different investigators (ARGV[4])
+// approved the same revision: the destinations (ARGV[10]…) are queued
+// (KEYS[2]) and the broadcast joins the active ones (KEYS[3]). It returns
+// the approvals of that revision and 1 in the second value if this call
+// started it; {-1, 0} if it had been published, {-2, 0} if the text is no
+// longer revision ARGV[6]: then nothing is written.
 var approve = redis.NewScript(`
 if redis.call('HGET', KEYS[1], 'state') == 'published' then return {-1, 0} end
 local rev = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
 if ARGV[3] ~= '' then
-  rev = redis.call('HINCRBY', KEYS[1], 'rev', 1)
-  redis.call('HSET', KEYS[1], 'text', ARGV[3])
+  if redis.call('HGET', KEYS[1], 'tmac') ~= ARGV[9] then
+    rev = redis.call('HINCRBY', KEYS[1], 'rev', 1)
+    redis.call('HSET', KEYS[1], 'text', ARGV[3], 'tmac', ARGV[9])
+  end
 elseif tonumber(ARGV[6]) ~= rev then
   return {-2, 0}
 end
@@ -264,7 +268,7 @@ for i = 1, #all, 2 do
 end
 if n < tonumber(ARGV[4]) then return {n, 0} end
 redis.call('HSET', KEYS[1], 'state', 'published', 'at', ARGV[2])
-for i = 9, #ARGV do redis.call('HSETNX', KEYS[2], ARGV[i], 'p') end
+for i = 10, #ARGV do redis.call('HSETNX', KEYS[2], ARGV[i], 'p') end
 redis.call('HSETNX', KEYS[2], '~', 'job')
 redis.call('PEXPIRE', KEYS[2], ARGV[8])
 redis.call('SADD', KEYS[3], ARGV[7])
@@ -410,8 +414,9 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 	if err != nil || reach.Communities == 0 {
 		return Approval{Reach: reach}, err
 	}
-	var sealedText string
+	var sealedText, textMAC string
 	if text != cur.Text {
+		textMAC = s.kr.indexMAC("pubtext\x00" + id + "\x00" + text)
 		dataKey, err := s.dataKey(ctx, id)
 		if err != nil {
 			return Approval{}, err
@@ -423,7 +428,10 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 		sealedText = string(b)
 	}
 	sealedBy := s.sealReader(a.By, "pubby:"+id)
-	args := []any{a.By.Key, s.now().UnixMilli(), sealedText, a.Needed, sealedBy, revision, id, s.retention.Milliseconds()}
+	if beforeApprove != nil {
+		beforeApprove()
+	}
+	args := []any{a.By.Key, s.now().UnixMilli(), sealedText, a.Needed, sealedBy, revision, id, s.retention.Milliseconds(), textMAC}
 	for _, d := range destinations {
 		args = append(args, d)
 	}
@@ -448,6 +456,10 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 	}
 	return ap, nil
 }
+
+// beforeApprove, if set (by tests), runs between ApprovePublication's
+// read of the publication and its script: where another approval races.
+var beforeApprove func()
 
 // Publication is a warning ready to go out.
 type Publication struct {

@@ -65,3 +65,10 @@ func ShortSpoolWrites(t interface{ Cleanup(func()) }) (restore func()) {
 	t.Cleanup(restore)
 	return restore
 }
+
+// BeforeApprove runs f between ApprovePublication's read and its script,
+// for tests of approvals that race.
+func BeforeApprove(t interface{ Cleanup(func()) }, f func()) {
+	beforeApprove = f
+	t.Cleanup(func() { beforeApprove = nil })
+}
