@@ -801,7 +801,11 @@ func (m *Mux) withdraw(ctx context.Context, s Sender, w storage.Withdrawal) erro
 	if claimed, err := m.store.ClaimCorrection(ctx, &w); err != nil || !claimed {
 		return err
 	}
-	text := m.msg.Localize(w.Sub.Language, "broadcast_correction", nil)
+	lang := w.Sub.Language
+	if lang == "" {
+		lang = m.lang // as deliver does
+	}
+	text := m.msg.Localize(lang, "broadcast_correction", nil)
 	_, err := sendNoWait(ctx, s, w.Sub.Chat, Reply{Text: text})
 	var mv *MovedError
 	if errors.As(err, &mv) && mv.To != "" && mv.To != w.Sub.Chat {
