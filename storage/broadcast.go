@@ -1092,12 +1092,16 @@ func (s *Store) CopiesLeft(ctx context.Context, w *Withdrawal, ids []string) err
 	if err != nil {
 		return err
 	}
-	n, err := copiesLeft.Run(ctx, s.rdb, []string{s.k.deliveries(w.TipID)}, w.Sub.Key, w.state, "R", rec).Int()
+	to := "R" // from "R", or "R:<id>" (that id is in ids if still to delete)
+	if strings.HasPrefix(w.state, "RD") {
+		to = w.state // the correction was dealt with: it stays so
+	}
+	n, err := copiesLeft.Run(ctx, s.rdb, []string{s.k.deliveries(w.TipID)}, w.Sub.Key, w.state, to, rec).Int()
 	if err != nil {
 		return fmt.Errorf("withdrawal: %w", err)
 	}
 	if n == 1 {
-		w.state, w.MessageIDs = "R", ids
+		w.state, w.MessageIDs = to, ids
 	}
 	return nil
 }

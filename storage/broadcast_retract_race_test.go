@@ -67,3 +67,47 @@ func TestRetractRacesDeliveryAcrossProcesses(t *testing.T) {
 		}
 	}
 }
+
+// A 429 part way through deleting a copy delivered after the correction
+// was dealt with keeps what is left to delete, and the correction still
+// dealt with: it is not posted again.
+// Mutation: CopiesLeft always moving to "R" → the correction can be
+// claimed again.
+func TestCopiesLeftAfterTheCorrectionKeepsItDealtWith(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	id := publishTo(t, st, 1)
+	ds, _ := st.PendingDeliveries(ctx, 10)
+	if ok, err := st.ClaimDelivery(ctx, ds[0]); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if _, err := st.Retracted(ctx, id, storage.Claimer{Name: "Ana"}); err != nil {
+		t.Fatal(err)
+	}
+	ws, _ := st.PendingWithdrawals(ctx, 10)
+	b := ws[0]
+	st.CopiesRemoved(ctx, &b, false)
+	st.ClaimCorrection(ctx, &b)
+	st.Corrected(ctx, &b, storage.CorrectionPosted)
+	if err := st.Delivered(ctx, id, ds[0].Sub, []string{"77", "78"}); err != nil {
+		t.Fatal(err)
+	}
+	ws, _ = st.PendingWithdrawals(ctx, 10)
+	a := ws[0]
+	if err := st.CopiesLeft(ctx, &a, []string{"78"}); err != nil { // 429 on 78
+		t.Fatal(err)
+	}
+	ws, _ = st.PendingWithdrawals(ctx, 10)
+	if len(ws) != 1 || !slices.Equal(ws[0].MessageIDs, []string{"78"}) {
+		t.Fatalf("withdrawals %+v: want 78 left", ws)
+	}
+	a = ws[0]
+	st.CopiesRemoved(ctx, &a, true)
+	if ok, _ := st.ClaimCorrection(ctx, &a); ok {
+		t.Error("the correction would go out twice")
+	}
+	p, done, _ := st.RetractionProgress(ctx, id)
+	if want := (storage.RetractProgress{Total: 1, Deleted: 1, Corrected: 1}); !done || p != want {
+		t.Errorf("progress %+v done %v, want %+v", p, done, want)
+	}
+}
