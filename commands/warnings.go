@@ -842,8 +842,9 @@ func (m *Mux) followMove(ctx context.Context, w *storage.Withdrawal, err error) 
 // went out as several messages): one refused does not keep the others up.
 // A copy not there any more (ErrMessageGone: deleted in an earlier round,
 // or by the chat) counts as deleted. It reports whether all were deleted;
-// on a 429 (or a chat that moved) it stops, and left is what is still to
-// delete: the copies refused so far and all from the one that stopped it.
+// on a 429 (or a chat that moved, or is gone) it stops, and left is what
+// is still to delete: the copies refused so far and all from the one that
+// stopped it.
 func (m *Mux) deleteCopies(ctx context.Context, s Sender, w storage.Withdrawal) (deleted bool, left []string, err error) {
 	r, ok := s.(MessageRemover)
 	if !ok || len(w.MessageIDs) == 0 {
@@ -854,7 +855,7 @@ func (m *Mux) deleteCopies(ctx context.Context, s Sender, w storage.Withdrawal) 
 		switch {
 		case e == nil, errors.Is(e, ErrMessageGone):
 			continue
-		case errors.Is(e, ErrRateLimited), errors.As(e, new(*MovedError)):
+		case errors.Is(e, ErrRateLimited), errors.As(e, new(*MovedError)), errors.Is(e, ErrDestinationGone):
 			return false, append(left, w.MessageIDs[i:]...), e
 		}
 		m.log.Warn("retracted warning not deleted", "platform", w.Sub.Platform, "error", e.Error())
