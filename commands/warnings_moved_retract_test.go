@@ -45,11 +45,7 @@ func (m *movesLater) DeleteMessage(ctx context.Context, chat, msg string) error 
 func TestRetractAfterChatMovedCorrectsTheNewChat(t *testing.T) {
 	tm := newTeamPublishing(t, 1)
 	platform := &movesLater{community: &community{}, from: "-1", to: "-1001"}
-	tm.mux.AddSender("telegram", platform)
-	tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe"})
-	tm.investigators("2002 Ana")
-	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: warningText})
-	tm.approve(t, "2002", "Ana", "1")
+	tm.publishTo(t, platform, "-1")
 	tm.deliverAll(t)
 	platform.moved = true
 	if err := tm.mux.ChatMoved(context.Background(), "telegram", "-1", "-1001"); err != nil {
@@ -89,11 +85,7 @@ func TestMovedErrorIsARefusal(t *testing.T) {
 func TestDeliveryMovedDuringShutdownIsRecorded(t *testing.T) {
 	tm := newTeamPublishing(t, 1)
 	platform := &movesLater{community: &community{}, from: "-1", to: "-1001", moved: true}
-	tm.mux.AddSender("telegram", platform)
-	tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe"})
-	tm.investigators("2002 Ana")
-	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: warningText})
-	tm.approve(t, "2002", "Ana", "1")
+	tm.publishTo(t, platform, "-1")
 	ctx, cancel := context.WithCancel(context.Background())
 	platform.onSend = cancel
 	_ = tm.mux.BroadcastOnce(ctx)

@@ -43,6 +43,20 @@ func (tm *team) deliverAll(t *testing.T) {
 	}
 }
 
+// publishTo subscribes chats (each by its admin) to the warnings sender
+// delivers on Telegram, has a reporter send warningText and investigator
+// Ana approve it: warning #1, ready for delivery.
+func (tm *team) publishTo(t *testing.T, sender commands.Sender, chats ...string) {
+	t.Helper()
+	tm.mux.AddSender("telegram", sender)
+	for _, chat := range chats {
+		tm.inGroup("50", chat, true, commands.Request{Command: "subscribe"})
+	}
+	tm.investigators("2002 Ana")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: warningText})
+	tm.approve(t, "2002", "Ana", "1")
+}
+
 const identifyingWarning = "Fake police checkpoint on the highway to Toluca km 23, they rob drivers. Call me at 5511112222, I'm Ana from the church."
 
 // /publish NUMBER never sends blindly: it shows the investigator exactly

@@ -112,11 +112,7 @@ func TestRateLimitHoldsBackOnlyItsPlatform(t *testing.T) {
 func TestRateLimitIsNotAFailedAttempt(t *testing.T) {
 	tm := newTeamPublishing(t, 1)
 	platform := &community{flaky: map[string]int{"-1": 12}} // 429 twelve times, then delivers
-	tm.mux.AddSender("telegram", platform)
-	tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe"})
-	tm.investigators("2002 Ana")
-	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: warningText})
-	tm.approve(t, "2002", "Ana", "1")
+	tm.publishTo(t, platform, "-1")
 	for range 14 {
 		if err := tm.mux.BroadcastOnce(context.Background()); err != nil {
 			t.Fatal(err)

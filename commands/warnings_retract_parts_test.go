@@ -49,11 +49,7 @@ func (h *halfDeletable) DeleteMessage(ctx context.Context, chat, msg string) err
 func TestRetract429MidDeletionResumes(t *testing.T) {
 	tm := newTeamPublishing(t, 1)
 	platform := &halfDeletable{community: &community{maxLen: 15}, hit429: map[string]bool{}}
-	tm.mux.AddSender("telegram", platform)
-	tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe"})
-	tm.investigators("2002 Ana")
-	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: warningText})
-	tm.approve(t, "2002", "Ana", "1")
+	tm.publishTo(t, platform, "-1")
 	tm.deliverAll(t)
 	var parts []string
 	for id := range platform.byID {
@@ -91,11 +87,7 @@ func TestRetract429MidDeletionResumes(t *testing.T) {
 func TestRetractDeletesEveryPartPastARefusal(t *testing.T) {
 	tm := newTeamPublishing(t, 1)
 	platform := &halfDeletable{community: &community{maxLen: 15}, hit429: map[string]bool{}, refuse: map[string]bool{}}
-	tm.mux.AddSender("telegram", platform)
-	tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe"})
-	tm.investigators("2002 Ana")
-	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: warningText})
-	tm.approve(t, "2002", "Ana", "1")
+	tm.publishTo(t, platform, "-1")
 	tm.deliverAll(t)
 	var parts []string
 	for id := range platform.byID {

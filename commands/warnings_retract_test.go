@@ -405,11 +405,7 @@ func (m *movedChat) Send(ctx context.Context, chat string, r commands.Reply) ([]
 func TestWarningFollowsAChatThatMoved(t *testing.T) {
 	tm := newTeamPublishing(t, 1)
 	platform := &movedChat{community: &community{}, from: "-1", to: "-1001"}
-	tm.mux.AddSender("telegram", platform)
-	tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe"})
-	tm.investigators("2002 Ana")
-	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: warningText})
-	tm.approve(t, "2002", "Ana", "1")
+	tm.publishTo(t, platform, "-1")
 	tm.deliverAll(t)
 	if got := platform.got["-1001"]; len(got) != 1 || !strings.Contains(got[0], warningText) {
 		t.Fatalf("the moved community got %q", got)

@@ -13,13 +13,7 @@ import (
 func TestBroadcastReportCountsUnsubscribedBeforeTheirTurn(t *testing.T) {
 	tm := newTeamPublishing(t, 1)
 	platform := &community{}
-	tm.mux.AddSender("telegram", platform)
-	for _, chat := range []string{"-1", "-2", "-3"} {
-		tm.inGroup("50", chat, true, commands.Request{Command: "subscribe"})
-	}
-	tm.investigators("2002 Ana")
-	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: warningText})
-	tm.approve(t, "2002", "Ana", "1")
+	tm.publishTo(t, platform, "-1", "-2", "-3")
 	tm.inGroup("50", "-2", true, commands.Request{Command: "unsubscribe"})
 	tm.deliverAll(t)
 
@@ -39,13 +33,7 @@ func TestBroadcastReportCountsUnsubscribedBeforeTheirTurn(t *testing.T) {
 func TestBroadcastFinishesPastAnUnreadableSubscription(t *testing.T) {
 	tm := newTeamPublishing(t, 1)
 	platform := &community{}
-	tm.mux.AddSender("telegram", platform)
-	for _, chat := range []string{"-1", "-2", "-3"} {
-		tm.inGroup("50", chat, true, commands.Request{Command: "subscribe"})
-	}
-	tm.investigators("2002 Ana")
-	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: warningText})
-	tm.approve(t, "2002", "Ana", "1")
+	tm.publishTo(t, platform, "-1", "-2", "-3")
 	ctx := context.Background()
 	rdb := tm.srv.Client()
 	fields, err := rdb.HKeys(ctx, "w:{bc}:subs").Result()
