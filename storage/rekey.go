@@ -85,7 +85,10 @@ func (s *Store) sealedRecords() []sealedRecord {
 		{exact(k.teamMembers()), sealedHash, every, func(_, f string) string { return "member:" + f }},
 		{k.invite, sealedString, nil, fixed("invite")},
 		{exact(k.subscriptions()), sealedHash, every, func(_, f string) string { return "sub:" + f }},
-		{k.publication, sealedHash, is("by"), func(id, _ string) string { return "pubby:" + id }},
+		{k.publication, sealedHash, is("by", "rby"), func(id, f string) string { return "pub" + f + ":" + id }},
+		{k.deliveries, sealedHash, func(f string) bool { return strings.HasPrefix(f, recordPrefix) }, func(id, f string) string {
+			return "dlv:" + id + ":" + strings.TrimPrefix(f, recordPrefix)
+		}},
 		{k.indexDisplay, sealedString, nil, func(mac, _ string) string { return "entity:" + mac }},
 		{exact(k.audit()), sealedStream, is("e"), fixed("audit")},
 		{k.inboxDead, sealedStream, is("u"), func(p, _ string) string { return "inbox:" + p }},

@@ -467,3 +467,46 @@ func TestKeysetFromPreviousSecretOnFirstStart(t *testing.T) {
 		t.Fatal("the kept MAC keys were not loaded")
 	}
 }
+
+// What a broadcast seals since warnings can be withdrawn — where each copy
+// went and its message ids, and who retracted it — is re-sealed too: once
+// the previous secret is dropped, a retraction still finds every copy to
+// delete and reports to whoever retracted it.
+func TestRekeyReSealsBroadcastRecords(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	rdb := srv.Client()
+	old := rekeyStore(t, rdb, secretA)
+	if err := old.Subscribe(ctx, storage.Subscription{Platform: "telegram", Chat: "-100200", Language: "es"}); err != nil {
+		t.Fatal(err)
+	}
+	warn, err := old.SubmitWarning(ctx, old.Pseudonym("telegram", "105"), "retén falso en la carretera", "es", 50, "telegram:-100300")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.ApprovePublication(ctx, warn.TipID, storage.PublishApproval{By: storage.Claimer{Key: "k", Route: "telegram:900", Language: "es"}, Needed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := old.PendingDeliveries(ctx, 10)
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("deliveries: %v %v", ds, err)
+	}
+	if err := old.Delivered(ctx, ds[0].TipID, ds[0].Sub, []string{"77", "78"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Retracted(ctx, warn.TipID, storage.Claimer{Key: "k2", Route: "telegram:901", Language: "fr"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rekeyStore(t, rdb, secretB, secretA).Rekey(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	st := rekeyStore(t, rdb, secretB) // the previous secret dropped
+	ws, err := st.PendingWithdrawals(ctx, 10)
+	if err != nil || len(ws) != 1 || fmt.Sprint(ws[0].MessageIDs) != "[77 78]" || ws[0].Sub.Chat != "-100200" {
+		t.Fatalf("withdrawals after the rotation: %+v %v", ws, err)
+	}
+	pubs, err := st.Broadcasts(ctx)
+	if err != nil || pubs[warn.TipID].RetractedBy != "telegram:901" || pubs[warn.TipID].RetractedByLanguage != "fr" || pubs[warn.TipID].By != "telegram:900" {
+		t.Fatalf("publication after the rotation: %+v %v", pubs, err)
+	}
+}
