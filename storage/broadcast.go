@@ -881,7 +881,8 @@ func (s *Store) FinishBroadcast(ctx context.Context, id string) (bool, error) {
 // delete that went out after the correction was dealt with (another
 // broadcaster withdrew the destination while this copy was being sent):
 // once deleted it is back to "R<o><d>", and the correction is not posted
-// again. "Ru0" not reachable: delivered by an earlier version, which
+// again; a correction refused meanwhile is posted again: "R" (an earlier
+// version wrote "RDc", withdrawn as "R"). "Ru0" not reachable: delivered by an earlier version, which
 // kept no record, to a community whose subscription is gone (unsubscribed,
 // moved) or unreadable since; the report counts it unconfirmed.
 
@@ -1010,7 +1011,9 @@ func (s *Store) withdrawal(ctx context.Context, id, key, st string, fields map[s
 		if legacy, ok := strings.CutPrefix(st, "R:"); ok {
 			w.MessageIDs = append(w.MessageIDs, legacy)
 		}
-	case st == "RDs", st == "RDd", st == "RDx", st == "RDf":
+	case st == "RDs", st == "RDd", st == "RDx", st == "RDf", st == "RDc":
+		// "RDc" (the correction refused, as an earlier version wrote it)
+		// goes on as "R": its copies deleted, it becomes "Rc<d>".
 		w.MessageIDs = s.record(id, key, fields).MessageIDs
 	case st == "Rc0", st == "Rc1":
 		w.Deleted = st == "Rc1"
@@ -1126,7 +1129,9 @@ const (
 
 // corrected moves destination ARGV[1] of KEYS[1] from its claimed
 // correction ARGV[2] to the outcome ARGV[3]; if a copy delivered meanwhile
-// made it "RDs" (copies to delete), to "RD" .. ARGV[4], the outcome.
+// made it "RDs" (copies to delete), to "RD" .. ARGV[4], the outcome, or,
+// if the correction was refused ("c": to post again), back to "R" (copies
+// to delete, then the correction).
 var corrected = redis.NewScript(`
 local st = redis.call('HGET', KEYS[1], ARGV[1])
 if st == ARGV[2] then
@@ -1134,7 +1139,11 @@ if st == ARGV[2] then
   return 1
 end
 if st == 'RDs' and string.sub(ARGV[2], 1, 2) == 'Rs' then
-  redis.call('HSET', KEYS[1], ARGV[1], 'RD' .. ARGV[4])
+  if ARGV[4] == 'c' then
+    redis.call('HSET', KEYS[1], ARGV[1], 'R')
+  else
+    redis.call('HSET', KEYS[1], ARGV[1], 'RD' .. ARGV[4])
+  end
 end
 return 0`)
 

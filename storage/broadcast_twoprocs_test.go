@@ -1,0 +1,84 @@
+package storage_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/vigia-project/vigia/storage"
+)
+
+// retractedWhileSending publishes a warning to one destination, claims it
+// (being sent) and retracts the warning: the copy lands afterwards.
+func retractedWhileSending(t *testing.T) (*storage.Store, string, storage.Delivery) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	id := publishTo(t, st, 1)
+	ds, _ := st.PendingDeliveries(ctx, 10)
+	if ok, err := st.ClaimDelivery(ctx, ds[0]); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if _, err := st.Retracted(ctx, id, storage.Claimer{Name: "Ana"}); err != nil {
+		t.Fatal(err)
+	}
+	return st, id, ds[0]
+}
+
+// B's correction refused (a 429) while A recorded a late copy (RDs): the
+// copy is still to delete and the correction still to post, so the
+// destination is listed again (it was "RDc", never listed, while the
+// report waited on it for good).
+// Mutation: corrected writing "RD"..outcome for outcome c → not listed.
+func TestBroadcastCorrectionRefusedWhileLateCopyIsWithdrawnAgain(t *testing.T) {
+	ctx := context.Background()
+	st, id, d := retractedWhileSending(t)
+	ws, _ := st.PendingWithdrawals(ctx, 10)
+	b := ws[0]
+	st.CopiesRemoved(ctx, &b, false)
+	if ok, _ := st.ClaimCorrection(ctx, &b); !ok {
+		t.Fatal("not claimed")
+	}
+	st.Delivered(ctx, id, d.Sub, []string{"77"})
+	st.Corrected(ctx, &b, storage.CorrectionRefused)
+	ws, _ = st.PendingWithdrawals(ctx, 10)
+	if len(ws) != 1 || !slices.Equal(ws[0].MessageIDs, []string{"77"}) || ws[0].Correct() {
+		t.Fatalf("withdrawals %+v, want copy 77 to delete", ws)
+	}
+	w := ws[0]
+	st.CopiesRemoved(ctx, &w, true)
+	if ok, _ := st.ClaimCorrection(ctx, &w); !ok {
+		t.Fatal("correction not claimed again")
+	}
+	st.Corrected(ctx, &w, storage.CorrectionPosted)
+	p, done, _ := st.RetractionProgress(ctx, id)
+	if !done || p.Deleted != 1 || p.Corrected != 1 {
+		t.Errorf("progress %+v done %v", p, done)
+	}
+}
+
+// A destination left "RDc" by an earlier version (a late copy, its
+// correction refused) is listed: its copy deleted, it is corrected.
+// Mutation: withdrawal() not listing "RDc" → never listed, never done.
+func TestBroadcastWithdrawalListsLegacyRDc(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	id := publishTo(t, st, 1)
+	ds, _ := st.PendingDeliveries(ctx, 10)
+	st.ClaimDelivery(ctx, ds[0])
+	st.Delivered(ctx, id, ds[0].Sub, []string{"77"})
+	st.Retracted(ctx, id, storage.Claimer{Name: "Ana"})
+	srv.Client().HSet(ctx, "t:{bc}:job:"+id, ds[0].Sub.Key, "RDc")
+	ws, _ := st.PendingWithdrawals(ctx, 10)
+	if len(ws) != 1 || !slices.Equal(ws[0].MessageIDs, []string{"77"}) || ws[0].Correct() {
+		t.Fatalf("withdrawals %+v, want copy 77 to delete", ws)
+	}
+	w := ws[0]
+	st.CopiesRemoved(ctx, &w, true)
+	if ok, _ := st.ClaimCorrection(ctx, &w); !ok {
+		t.Fatal("correction not claimed")
+	}
+	st.Corrected(ctx, &w, storage.CorrectionPosted)
+	if p, done, _ := st.RetractionProgress(ctx, id); !done || p.Deleted != 1 || p.Corrected != 1 {
+		t.Errorf("progress %+v done %v", p, done)
+	}
+}
