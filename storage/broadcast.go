@@ -1131,14 +1131,17 @@ const (
 // correction ARGV[2] to the outcome ARGV[3]; if a copy delivered meanwhile
 // made it "RDs" (copies to delete), to "RD" .. ARGV[4], the outcome, or,
 // if the correction was refused ("c": to post again), back to "R" (copies
-// to delete, then the correction).
+// to delete, then the correction). If that copy was deleted meanwhile
+// ("Rs<d>" again, d its own), to "R" .. ARGV[4] .. d.
 var corrected = redis.NewScript(`
 local st = redis.call('HGET', KEYS[1], ARGV[1])
 if st == ARGV[2] then
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
   return 1
 end
-if st == 'RDs' and string.sub(ARGV[2], 1, 2) == 'Rs' then
+if st and string.match(st, '^Rs[01]$') and string.sub(ARGV[2], 1, 2) == 'Rs' then
+  redis.call('HSET', KEYS[1], ARGV[1], 'R' .. ARGV[4] .. string.sub(st, 3, 3))
+elseif st == 'RDs' and string.sub(ARGV[2], 1, 2) == 'Rs' then
   if ARGV[4] == 'c' then
     redis.call('HSET', KEYS[1], ARGV[1], 'R')
   else

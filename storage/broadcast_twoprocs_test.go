@@ -82,3 +82,26 @@ func TestBroadcastWithdrawalListsLegacyRDc(t *testing.T) {
 		t.Errorf("progress %+v done %v", p, done)
 	}
 }
+
+// B claims the correction (Rs0), A's late copy lands (RDs), C deletes it
+// (back to Rs1) before B records its correction posted: B's outcome is
+// recorded, with C's deletion, not left unconfirmed.
+// Mutation: corrected accepting only its own claim or "RDs" → the
+// correction counted unconfirmed.
+func TestBroadcastCorrectionOutcomeAfterLateCopyDeleted(t *testing.T) {
+	ctx := context.Background()
+	st, id, d := retractedWhileSending(t)
+	ws, _ := st.PendingWithdrawals(ctx, 10)
+	b := ws[0]
+	st.CopiesRemoved(ctx, &b, false)
+	st.ClaimCorrection(ctx, &b)
+	st.Delivered(ctx, id, d.Sub, []string{"77"})
+	ws, _ = st.PendingWithdrawals(ctx, 10)
+	c := ws[0]
+	st.CopiesRemoved(ctx, &c, true)
+	st.Corrected(ctx, &b, storage.CorrectionPosted)
+	p, done, _ := st.RetractionProgress(ctx, id)
+	if !done || p.Corrected != 1 || p.Deleted != 1 || p.Unconfirmed != 0 {
+		t.Errorf("progress %+v done %v", p, done)
+	}
+}
