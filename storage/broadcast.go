@@ -742,6 +742,8 @@ func (s *Store) ClaimDelivery(ctx context.Context, d Delivery) (bool, error) {
 // no message to delete yet (ARGV[3] is how many went out): then the copies
 // are still to delete, "R" if the correction is still to come, else
 // "RD<its outcome>" (deleted, and the correction not posted again).
+// If it was not retracted, the destination becomes ARGV[4] ("d"; "" keeps
+// it as it is: PartlySent).
 var delivered = redis.NewScript(`
 redis.call('HSET', KEYS[1], 'm:' .. ARGV[1], ARGV[2])
 if redis.call('HEXISTS', KEYS[2], 'retracted') == 1 then
@@ -755,7 +757,7 @@ if redis.call('HEXISTS', KEYS[2], 'retracted') == 1 then
   end
   return 1
 end
-redis.call('HSET', KEYS[1], ARGV[1], 'd')
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], ARGV[1], ARGV[4]) end
 return 0`)
 
 // Delivered records a destination's outcome: the ids of the messages it
@@ -768,7 +770,7 @@ func (s *Store) Delivered(ctx context.Context, id string, sub Subscription, mess
 		return err
 	}
 	keys := []string{s.k.deliveries(id), s.k.publication(id)}
-	if err := delivered.Run(ctx, s.rdb, keys, sub.Key, rec, len(messageIDs)).Err(); err != nil {
+	if err := delivered.Run(ctx, s.rdb, keys, sub.Key, rec, len(messageIDs), "d").Err(); err != nil {
 		return fmt.Errorf("delivered: %w", err)
 	}
 	return nil
@@ -777,13 +779,15 @@ func (s *Store) Delivered(ctx context.Context, id string, sub Subscription, mess
 // PartlySent records the messages that went out of a destination whose
 // send failed part way (a long warning is several messages): it stays
 // claimed, so nothing of it is sent again, the report counts it
-// unconfirmed, and a retraction deletes what went out.
+// unconfirmed, and a retraction deletes what went out: also one recorded
+// meanwhile, and withdrawn already by another broadcaster (as Delivered).
 func (s *Store) PartlySent(ctx context.Context, id string, sub Subscription, messageIDs []string) error {
 	rec, err := s.sealRecord(id, sub, messageIDs)
 	if err != nil {
 		return err
 	}
-	if err := s.rdb.HSet(ctx, s.k.deliveries(id), recordPrefix+sub.Key, rec).Err(); err != nil {
+	keys := []string{s.k.deliveries(id), s.k.publication(id)}
+	if err := delivered.Run(ctx, s.rdb, keys, sub.Key, rec, len(messageIDs), "").Err(); err != nil {
 		return fmt.Errorf("partly sent: %w", err)
 	}
 	return nil

@@ -105,3 +105,31 @@ func TestBroadcastCorrectionOutcomeAfterLateCopyDeleted(t *testing.T) {
 		t.Errorf("progress %+v done %v", p, done)
 	}
 }
+
+// A's long warning fails part way after B withdrew the destination (no
+// copy yet: corrected, Rd0): the part that went out is still deleted,
+// and the correction not posted again.
+// Mutation: PartlySent writing the record without looking at the state
+// → part 77 never listed, never deleted.
+func TestBroadcastPartlySentAfterWithdrawalIsDeleted(t *testing.T) {
+	ctx := context.Background()
+	st, id, d := retractedWhileSending(t)
+	ws, _ := st.PendingWithdrawals(ctx, 10)
+	b := ws[0]
+	st.CopiesRemoved(ctx, &b, false)
+	st.ClaimCorrection(ctx, &b)
+	st.Corrected(ctx, &b, storage.CorrectionPosted)
+	st.PartlySent(ctx, id, d.Sub, []string{"77"})
+	ws, _ = st.PendingWithdrawals(ctx, 10)
+	if len(ws) != 1 || !slices.Equal(ws[0].MessageIDs, []string{"77"}) {
+		t.Fatalf("withdrawals %+v, want part 77 to delete", ws)
+	}
+	w := ws[0]
+	st.CopiesRemoved(ctx, &w, true)
+	if w.Correct() {
+		t.Error("correction to post again")
+	}
+	if p, done, _ := st.RetractionProgress(ctx, id); !done || p.Deleted != 1 || p.Corrected != 1 {
+		t.Errorf("progress %+v done %v", p, done)
+	}
+}
