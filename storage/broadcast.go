@@ -901,6 +901,10 @@ type Withdrawal struct {
 	// state is the destination's state when listed: each step moves it on
 	// only from there, so a step done twice is not recorded twice.
 	state string
+	// record is its sealed record when listed: copies recorded since (sent
+	// meanwhile) are not dealt with by this round, which leaves them to the
+	// next.
+	record string
 }
 
 // Correct reports whether the copies were dealt with and only the
@@ -1008,7 +1012,7 @@ func (s *Store) PendingWithdrawals(ctx context.Context, max int) ([]Withdrawal, 
 // withdrawal returns destination key of broadcast id (read as fields) as
 // a Withdrawal, if state st leaves something to do and the chat is known.
 func (s *Store) withdrawal(ctx context.Context, id, key, st string, fields map[string]string) (Withdrawal, bool) {
-	w := Withdrawal{TipID: id, state: st}
+	w := Withdrawal{TipID: id, state: st, record: fields[recordPrefix+key]}
 	switch {
 	case st == "R", strings.HasPrefix(st, "R:"):
 		w.MessageIDs = s.record(id, key, fields).MessageIDs
@@ -1070,24 +1074,42 @@ func digit(b bool) string {
 	return "0"
 }
 
+// copiesRemoved moves destination ARGV[1] of KEYS[1] from state ARGV[2]
+// to ARGV[3] if its record is still ARGV[4] (as listed); 0, writing
+// nothing, if it moved on or copies were recorded since (sent meanwhile:
+// still to delete, next round).
+var copiesRemoved = redis.NewScript(`
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+if (redis.call('HGET', KEYS[1], 'm:' .. ARGV[1]) or '') ~= ARGV[4] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return 1`)
+
 // CopiesRemoved records that a destination's copies were dealt with:
 // deleted, or not (the platform refused, or cannot delete them); the
-// correction is next.
+// correction is next. If copies were recorded since it was listed, it
+// stays as it is: they are deleted next round.
 func (s *Store) CopiesRemoved(ctx context.Context, w *Withdrawal, deleted bool) error {
-	w.Deleted = deleted
 	to := "Rc" + digit(deleted)
 	if o, ok := strings.CutPrefix(w.state, "RD"); ok {
 		to = "R" + o + digit(deleted) // the correction was dealt with
 	}
-	_, err := s.advance(ctx, w, to)
-	return err
+	n, err := copiesRemoved.Run(ctx, s.rdb, []string{s.k.deliveries(w.TipID)}, w.Sub.Key, w.state, to, w.record).Int()
+	if err != nil {
+		return fmt.Errorf("withdrawal: %w", err)
+	}
+	if n == 1 {
+		w.state, w.Deleted = to, deleted
+	}
+	return nil
 }
 
 // copiesLeft keeps, for destination ARGV[1] of KEYS[1] still in state
-// ARGV[2], only the copies still to delete: its record becomes ARGV[4]
-// and its state ARGV[3]; 0, writing nothing, if it moved on.
+// ARGV[2] with record ARGV[5] (as listed), only the copies still to
+// delete: its record becomes ARGV[4] and its state ARGV[3]; 0, writing
+// nothing, if it moved on or copies were recorded since.
 var copiesLeft = redis.NewScript(`
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+if (redis.call('HGET', KEYS[1], 'm:' .. ARGV[1]) or '') ~= ARGV[5] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3], 'm:' .. ARGV[1], ARGV[4])
 return 1`)
 
@@ -1103,12 +1125,12 @@ func (s *Store) CopiesLeft(ctx context.Context, w *Withdrawal, ids []string) err
 	if strings.HasPrefix(w.state, "RD") {
 		to = w.state // the correction was dealt with: it stays so
 	}
-	n, err := copiesLeft.Run(ctx, s.rdb, []string{s.k.deliveries(w.TipID)}, w.Sub.Key, w.state, to, rec).Int()
+	n, err := copiesLeft.Run(ctx, s.rdb, []string{s.k.deliveries(w.TipID)}, w.Sub.Key, w.state, to, rec, w.record).Int()
 	if err != nil {
 		return fmt.Errorf("withdrawal: %w", err)
 	}
 	if n == 1 {
-		w.state, w.MessageIDs = to, ids
+		w.state, w.MessageIDs, w.record = to, ids, rec
 	}
 	return nil
 }

@@ -133,3 +133,48 @@ func TestBroadcastPartlySentAfterWithdrawalIsDeleted(t *testing.T) {
 		t.Errorf("progress %+v done %v", p, done)
 	}
 }
+
+// B lists the destination as "R" with no copy recorded yet, A's copy
+// lands (still "R"), B finds nothing to delete: B's step must not move it
+// on to the correction, or copy 77 is never deleted.
+// Mutation: CopiesRemoved advancing on the state alone (not checking the
+// record B listed) → R becomes Rc0 and 77 stays up.
+func TestBroadcastCopyDeliveredAfterListingIsDeletedNextRound(t *testing.T) {
+	ctx := context.Background()
+	st, id, d := retractedWhileSending(t)
+	ws, _ := st.PendingWithdrawals(ctx, 10)
+	b := ws[0]
+	st.Delivered(ctx, id, d.Sub, []string{"77"}) // A's send returns
+	st.CopiesRemoved(ctx, &b, false)             // B found nothing to delete
+	if b.Correct() {
+		t.Error("B goes on to the correction")
+	}
+	ws, _ = st.PendingWithdrawals(ctx, 10)
+	if len(ws) != 1 || !slices.Equal(ws[0].MessageIDs, []string{"77"}) || ws[0].Correct() {
+		t.Fatalf("withdrawals %+v, want copy 77 to delete", ws)
+	}
+	w := ws[0]
+	st.CopiesRemoved(ctx, &w, true)
+	st.ClaimCorrection(ctx, &w)
+	st.Corrected(ctx, &w, storage.CorrectionPosted)
+	if p, done, _ := st.RetractionProgress(ctx, id); !done || p.Deleted != 1 || p.Corrected != 1 {
+		t.Errorf("progress %+v done %v", p, done)
+	}
+}
+
+// C, listed before a copy was recorded, keeps only what it has left to
+// delete (a 429): the copies recorded since it listed are not erased.
+// Mutation: CopiesLeft not checking the record → C overwrites copies
+// recorded since it listed.
+func TestBroadcastCopiesLeftKeepsCopiesRecordedSinceListing(t *testing.T) {
+	ctx := context.Background()
+	st, id, d := retractedWhileSending(t)
+	ws, _ := st.PendingWithdrawals(ctx, 10)
+	c := ws[0]                                         // listed as "R", no copy yet
+	st.Delivered(ctx, id, d.Sub, []string{"77", "78"}) // A's send returns
+	st.CopiesLeft(ctx, &c, nil)                        // C: nothing was left
+	ws, _ = st.PendingWithdrawals(ctx, 10)
+	if len(ws) != 1 || !slices.Equal(ws[0].MessageIDs, []string{"77", "78"}) {
+		t.Fatalf("withdrawals %+v, want copies 77 and 78 to delete", ws)
+	}
+}
