@@ -886,7 +886,8 @@ func (s *Store) FinishBroadcast(ctx context.Context, id string) (bool, error) {
 // broadcaster withdrew the destination while this copy was being sent):
 // once deleted it is back to "R<o><d>", and the correction is not posted
 // again; a correction refused meanwhile is posted again: "R" (an earlier
-// version wrote "RDc", withdrawn as "R"). "Ru0" not reachable: delivered by an earlier version, which
+// version wrote "RDc", withdrawn as "R"). "Ru<d>" not reachable:
+// delivered by an earlier version, which
 // kept no record, to a community whose subscription is gone (unsubscribed,
 // moved) or unreadable since; the report counts it unconfirmed.
 
@@ -1039,7 +1040,12 @@ func (s *Store) withdrawal(ctx context.Context, id, key, st string, fields map[s
 		// Unsubscribed, moved or unreadable since: where it went is known
 		// no more, and never will be. Given up as not reachable, so the
 		// retraction finishes and its report counts it unconfirmed.
-		_ = advance.Run(ctx, s.rdb, []string{s.k.deliveries(id)}, key, st, "Ru0").Err()
+		// A copy already deleted ("Rc1") stays counted as deleted.
+		to := "Ru0"
+		if st == "Rc1" {
+			to = "Ru1"
+		}
+		_ = advance.Run(ctx, s.rdb, []string{s.k.deliveries(id)}, key, st, to).Err()
 		return w, false
 	}
 	if err != nil {
@@ -1209,7 +1215,7 @@ func (s *Store) RetractionProgress(ctx context.Context, id string) (RetractProgr
 			continue
 		}
 		p.Total++
-		if len(st) == 3 && strings.Contains("csdxf", st[1:2]) && st[2] == '1' {
+		if len(st) == 3 && strings.Contains("csdxfu", st[1:2]) && st[2] == '1' {
 			p.Deleted++
 		}
 		switch {

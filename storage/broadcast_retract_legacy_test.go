@@ -51,3 +51,36 @@ func legacyDeliveryUnreachable(t *testing.T, unreadable bool) {
 		t.Errorf("unreadable %v: progress %+v done %v, want %+v done", unreadable, p, done, want)
 	}
 }
+
+// A legacy copy deleted already ("Rc1", no record) whose community
+// unsubscribed before its correction: given up as not reachable, the
+// deletion still counts in the report.
+// Mutation: withdrawal() writing "Ru0" for "Rc1" → Deleted 0.
+func TestRetractLegacyDeletedCopyUnreachableKeepsDeleted(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	id := publishTo(t, st, 1)
+	rdb := srv.Client()
+	key := "t:{bc}:job:" + id
+	var dest string
+	for k := range rdb.HGetAll(ctx, key).Val() {
+		if k != "~" && !strings.HasPrefix(k, "m:") {
+			dest = k
+		}
+	}
+	rdb.HSet(ctx, key, dest, "d:10")
+	if r, err := st.Retracted(ctx, id, storage.Claimer{Name: "Ana"}); err != nil || r.Withdrawals != 1 {
+		t.Fatal(r, err)
+	}
+	rdb.HSet(ctx, key, dest, "Rc1") // as the previous version left it
+	if err := st.Unsubscribe(ctx, "telegram", "-100"); err != nil {
+		t.Fatal(err)
+	}
+	if ws, err := st.PendingWithdrawals(ctx, 10); err != nil || len(ws) != 0 {
+		t.Fatalf("withdrawals %+v %v: nowhere to withdraw from", ws, err)
+	}
+	p, done, _ := st.RetractionProgress(ctx, id)
+	if want := (storage.RetractProgress{Total: 1, Deleted: 1, Unconfirmed: 1}); !done || p != want {
+		t.Errorf("progress %+v done %v, want %+v done", p, done, want)
+	}
+}
