@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,10 +15,12 @@ import (
 // halfDeletable: deleting a message already deleted is refused (Telegram:
 // 400 "message to delete not found", as the adapter types it); the first
 // delete of each id in hit429 gets a 429; ids in refuse are refused.
+// tried counts, per id, the deletes not stopped by a 429.
 type halfDeletable struct {
 	*community
 	hit429 map[string]bool
 	refuse map[string]bool
+	tried  map[string]int
 }
 
 func (h *halfDeletable) DeleteMessage(ctx context.Context, chat, msg string) error {
@@ -26,26 +29,45 @@ func (h *halfDeletable) DeleteMessage(ctx context.Context, chat, msg string) err
 	already := slices.Contains(h.deleted, id)
 	first := !h.hit429[id]
 	h.mu.Unlock()
+	if _, ok := h.hit429[id]; ok && first && !already {
+		h.mu.Lock()
+		h.hit429[id] = true
+		h.mu.Unlock()
+		return fmt.Errorf("telegram deleteMessage: %w", &commands.RateLimitError{RetryAfter: time.Second})
+	}
+	h.mu.Lock()
+	if h.tried == nil {
+		h.tried = map[string]int{}
+	}
+	h.tried[id]++
+	h.mu.Unlock()
 	if h.refuse[id] {
 		return fmt.Errorf("telegram deleteMessage: %w: message can't be deleted", commands.ErrRefused)
 	}
 	if already {
 		return fmt.Errorf("telegram deleteMessage: %w", commands.ErrMessageGone)
 	}
-	if _, ok := h.hit429[id]; ok && first {
-		h.mu.Lock()
-		h.hit429[id] = true
-		h.mu.Unlock()
-		return fmt.Errorf("telegram deleteMessage: %w", &commands.RateLimitError{RetryAfter: time.Second})
-	}
 	return h.community.DeleteMessage(ctx, chat, msg)
+}
+
+// byMessageID sorts "<chat>/<message id>" ids by message id, as numbers
+// ("-1/10" after "-1/9").
+func byMessageID(ids []string) {
+	slices.SortFunc(ids, func(a, b string) int {
+		_, x, _ := strings.Cut(a, "/")
+		_, y, _ := strings.Cut(b, "/")
+		m, _ := strconv.Atoi(x)
+		n, _ := strconv.Atoi(y)
+		return m - n
+	})
 }
 
 // A 429 on the second part of a long warning's deletion: the next round
 // resumes at part two (part one, already deleted, is not tried again, and
 // would count as deleted if it were), and every part comes down.
-// Mutation: CopiesLeft not called on a 429 (the whole list again) and
-// ErrMessageGone counted as a refusal → parts 2… stay up.
+// Mutations: CopiesLeft not called on a 429 (the whole list again, `return
+// nil`) → part one deleted twice; and ErrMessageGone counted as a refusal
+// → parts 2… stay up.
 func TestRetract429MidDeletionResumes(t *testing.T) {
 	tm := newTeamPublishing(t, 1)
 	platform := &halfDeletable{community: &community{maxLen: 15}, hit429: map[string]bool{}}
@@ -57,7 +79,7 @@ func TestRetract429MidDeletionResumes(t *testing.T) {
 			parts = append(parts, id)
 		}
 	}
-	slices.Sort(parts)
+	byMessageID(parts)
 	if len(parts) < 3 {
 		t.Fatalf("need several parts: %v", parts)
 	}
@@ -71,6 +93,9 @@ func TestRetract429MidDeletionResumes(t *testing.T) {
 	for _, id := range parts {
 		if !slices.Contains(platform.deleted, id) {
 			t.Errorf("part %s still visible", id)
+		}
+		if n := platform.tried[id]; n != 1 {
+			t.Errorf("part %s: %d deletes, want 1 (the deletion resumes)", id, n)
 		}
 	}
 	last := platform.got["2002"][len(platform.got["2002"])-1]
@@ -95,7 +120,7 @@ func TestRetractDeletesEveryPartPastARefusal(t *testing.T) {
 			parts = append(parts, id)
 		}
 	}
-	slices.Sort(parts)
+	byMessageID(parts)
 	if len(parts) < 3 {
 		t.Fatalf("need several parts: %v", parts)
 	}
