@@ -19,15 +19,8 @@ import (
 func TestRetractRacesDeliveryAcrossProcesses(t *testing.T) {
 	for _, claimedOnly := range []bool{false, true} {
 		ctx := context.Background()
-		st, _, _ := newStore(t)
-		id := publishTo(t, st, 1)
-		ds, _ := st.PendingDeliveries(ctx, 10)
-		if ok, err := st.ClaimDelivery(ctx, ds[0]); !ok || err != nil {
-			t.Fatal(ok, err)
-		}
-		if _, err := st.Retracted(ctx, id, storage.Claimer{Name: "Ana"}); err != nil {
-			t.Fatal(err)
-		}
+		st, id, d := retractedWhileSending(t)
+		ds := []storage.Delivery{d}
 		ws, _ := st.PendingWithdrawals(ctx, 10) // process B
 		if len(ws) != 1 || len(ws[0].MessageIDs) != 0 {
 			t.Fatalf("withdrawals %+v", ws)

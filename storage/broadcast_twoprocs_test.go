@@ -24,6 +24,18 @@ func retractedWhileSending(t *testing.T) (*storage.Store, string, storage.Delive
 	return st, id, ds[0]
 }
 
+// correctedNow deletes w's copies (deleted says whether they were) and
+// posts its correction, as one broadcaster does.
+func correctedNow(t *testing.T, st *storage.Store, w storage.Withdrawal, deleted bool, why string) {
+	t.Helper()
+	ctx := context.Background()
+	st.CopiesRemoved(ctx, &w, deleted)
+	if ok, _ := st.ClaimCorrection(ctx, &w); !ok {
+		t.Fatal(why)
+	}
+	st.Corrected(ctx, &w, storage.CorrectionPosted)
+}
+
 // B's correction refused (a 429) while A recorded a late copy (RDs): the
 // copy is still to delete and the correction still to post, so the
 // destination is listed again (it was "RDc", never listed, while the
@@ -44,12 +56,7 @@ func TestBroadcastCorrectionRefusedWhileLateCopyIsWithdrawnAgain(t *testing.T) {
 	if len(ws) != 1 || !slices.Equal(ws[0].MessageIDs, []string{"77"}) || ws[0].Correct() {
 		t.Fatalf("withdrawals %+v, want copy 77 to delete", ws)
 	}
-	w := ws[0]
-	st.CopiesRemoved(ctx, &w, true)
-	if ok, _ := st.ClaimCorrection(ctx, &w); !ok {
-		t.Fatal("correction not claimed again")
-	}
-	st.Corrected(ctx, &w, storage.CorrectionPosted)
+	correctedNow(t, st, ws[0], true, "correction not claimed again")
 	p, done, _ := st.RetractionProgress(ctx, id)
 	if !done || p.Deleted != 1 || p.Corrected != 1 {
 		t.Errorf("progress %+v done %v", p, done)
@@ -72,12 +79,7 @@ func TestBroadcastWithdrawalListsLegacyRDc(t *testing.T) {
 	if len(ws) != 1 || !slices.Equal(ws[0].MessageIDs, []string{"77"}) || ws[0].Correct() {
 		t.Fatalf("withdrawals %+v, want copy 77 to delete", ws)
 	}
-	w := ws[0]
-	st.CopiesRemoved(ctx, &w, true)
-	if ok, _ := st.ClaimCorrection(ctx, &w); !ok {
-		t.Fatal("correction not claimed")
-	}
-	st.Corrected(ctx, &w, storage.CorrectionPosted)
+	correctedNow(t, st, ws[0], true, "correction not claimed")
 	if p, done, _ := st.RetractionProgress(ctx, id); !done || p.Deleted != 1 || p.Corrected != 1 {
 		t.Errorf("progress %+v done %v", p, done)
 	}
