@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -52,204 +53,330 @@ func (s *Store) reporterMAC(entityMAC, p string) string {
 
 // index adds a stored tip to the blind index, links possible near
 // duplicates, and returns the entities that just reached the corroboration
-// threshold in this window (each once per window). Two round trips: the
-// postings with the near-duplicate candidates' lookup, then what depends
-// on their answers.
+// threshold in this window (each once per window): indexBatch of one tip.
 func (s *Store) index(ctx context.Context, id, pseudonym string, created time.Time, text string, late bool) ([]Signal, error) {
+	j := &indexJob{id: id, pseudonym: pseudonym, created: created, text: text}
+	s.indexBatch(ctx, []*indexJob{j}, late)
+	return j.alerts, j.err
+}
+
+// indexJob is one tip of an indexer's batch: what it is, what indexing it
+// computed and queued, and how it ended.
+type indexJob struct {
+	id, pseudonym string
+	created       time.Time
+	text          string
+
+	num      []byte   // its number in postings
+	tokens   []string // its words, for postings
+	entities []tips.Entity
+	macs     []string // each entity's MAC
+	sketch   tips.Sketch
+	sketched bool
+	bands    []string
+
+	first, end       int             // its commands in the round trip's pipeline
+	counts, retained []*redis.IntCmd // each entity's reporters in the window, in the retention
+	cands            []*redis.Cmd    // near-duplicate candidates: this week's buckets (filed), last week's
+	marks            []*redis.StatusCmd
+	stored           *redis.BoolCmd
+	others           []string // candidates whose sketches were read
+	sketches         []*redis.StringCmd
+	dups             []string
+
+	alerts []Signal
+	err    error
+}
+
+// indexBatch adds stored tips to the blind index, as index does each, in
+// three round trips for the whole batch, not three per tip: the postings
+// with the near-duplicate candidates' lookup; what depends on their
+// answers; the links between near duplicates. A pipeline runs its commands
+// in order, so a tip finds those before it in the batch as near
+// duplicates, and they count towards its alerts, as if indexed one after
+// the other. A tip whose commands fail ends with its own error (job.err);
+// the others go on.
+func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 	o := s.index0
-	ms := float64(created.UnixMilli())
-	oldest := strconv.FormatInt(created.Add(-s.retention).UnixMilli(), 10)
-	pipe := s.rdb.Pipeline()
-	num, err := postingNum(id)
-	if err != nil {
-		return nil, err
+	// The text work first, on every core: it is most of the CPU.
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, indexParallel)
+	for _, j := range jobs {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			s.prepareIndex(j, late)
+		})
 	}
-	day, expiry := indexDay(created), s.postingExpiry(created)
-	if late {
-		// Appended now, its number would sit among much newer ones:
-		// listed apart, searched by its content (postings.go).
-		pipe.SAdd(ctx, s.k.indexLate(day), id)
-		pipe.PExpireAt(ctx, s.k.indexLate(day), expiry)
-	} else {
-		for _, t := range tips.IndexTokens(text) {
-			k := s.k.indexToken(s.tokenMAC(t), day)
-			pipe.Append(ctx, k, string(num))
-			pipe.PExpireAt(ctx, k, expiry)
-		}
-	}
-	entities := tips.Extract(text, o.Region)
-	// An entity's sorted set holds its tips, scored by time, and its
-	// reporters' tags ("r" + tag), scored by minus the hour: one key per
-	// entity, and reporters rounded to the hour cannot be joined to tips
-	// by timestamp.
-	hour := created.Truncate(time.Hour).UnixMilli()
-	var counts, retained []*redis.IntCmd // reporters in the window, in the retention
-	for _, e := range entities {
-		mac := s.entityMAC(e.Key())
-		ek := s.k.indexEntity(mac)
-		pipe.ZAdd(ctx, ek, redis.Z{Score: ms, Member: id}, redis.Z{Score: -float64(hour), Member: "r" + s.reporterMAC(mac, pseudonym)})
-		if trimNow(ek, id) {
-			pipe.ZRemRangeByScore(ctx, ek, "0", "("+oldest)
-			pipe.ZRemRangeByScore(ctx, ek, "(-"+oldest, "(0")
-		}
-		pipe.PExpire(ctx, ek, s.retention)
-		counts = append(counts, pipe.ZCount(ctx, ek, "-inf", reportersSince(created.Add(-o.Window))))
-		retained = append(retained, pipe.ZCount(ctx, ek, "-inf", reportersSince(created.Add(-s.retention))))
-	}
-	// Near duplicates: tips of the last seven days whose sketch shares a
-	// band with this one's (locality-sensitive hashing: the cost does not
-	// grow with the number of tips). Only sketches are stored, never words.
-	sketch, sketched := tips.NewSketch(text, s.kr.keys().Index)
-	var bands []string
-	var cands []*redis.Cmd
-	if sketched {
-		bands = sketch.Bands()
-		// The sketch first, then its bands: a tip that finds this one by
-		// a band can read its sketch.
-		pipe.HSet(ctx, s.k.tip(id), "sk", sketch.String())
-		// A tip purged (or expired) since it was read is a hash of this
-		// sketch alone now: it must not stay for ever. (A stored tip has
-		// an expiry already, which this leaves alone.)
-		pipe.ExpireNX(ctx, s.k.tip(id), s.retention)
-		// This week's buckets are read and this tip filed in them in one
-		// script, so of two similar tips indexed at once the second finds
-		// the first; last week's are only read. Together they hold at
-		// least the last seven days.
-		keys := s.bandKeys(created, bands)
-		cands = append(cands, addBands.EvalSha(ctx, pipe, keys, bandArgs(id, bands)...))
-		s.expireBands(ctx, pipe, keys, created)
-		cands = append(cands, lookupBands.EvalSha(ctx, pipe, s.bandKeys(created.Add(-bandWeek), bands), anySlice(bands)...))
-	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) && !isNoScript(err) {
-		return nil, fmt.Errorf("index tip: %w", err)
-	}
-	for i, c := range cands {
-		if i == 0 {
-			keys := s.bandKeys(created, bands)
-			if cands[i] = s.uncached(ctx, addBands, c, keys, bandArgs(id, bands)...); c != cands[i] {
-				// Filed only now: the expiry set before found no bucket.
-				pipe := s.rdb.Pipeline()
-				s.expireBands(ctx, pipe, keys, created)
-				if _, err := pipe.Exec(ctx); err != nil {
-					return nil, fmt.Errorf("sketch bands: %w", err)
-				}
+	wg.Wait()
+	live := func() []*indexJob {
+		var l []*indexJob
+		for _, j := range jobs {
+			if j.err == nil {
+				l = append(l, j)
 			}
-		} else {
-			cands[i] = s.uncached(ctx, lookupBands, c, s.bandKeys(created.Add(-bandWeek), bands), anySlice(bands)...)
 		}
-		if err := cands[i].Err(); err != nil {
-			return nil, fmt.Errorf("sketch bands: %w", err)
-		}
+		return l
 	}
-	for _, c := range append(counts, retained...) {
-		if err := c.Err(); err != nil {
-			return nil, fmt.Errorf("index tip: %w", err)
+
+	// 1. Postings, entities, this tip's sketch and bands, the candidates.
+	pipe := s.rdb.Pipeline()
+	for _, j := range live() {
+		j.first = pipe.Len()
+		ms := float64(j.created.UnixMilli())
+		oldest := strconv.FormatInt(j.created.Add(-s.retention).UnixMilli(), 10)
+		day, expiry := indexDay(j.created), s.postingExpiry(j.created)
+		if late {
+			// Appended now, its number would sit among much newer ones:
+			// listed apart, searched by its content (postings.go).
+			pipe.SAdd(ctx, s.k.indexLate(day), j.id)
+			pipe.PExpireAt(ctx, s.k.indexLate(day), expiry)
+		} else {
+			for _, t := range j.tokens {
+				k := s.k.indexToken(s.tokenMAC(t), day)
+				pipe.Append(ctx, k, string(j.num))
+				pipe.PExpireAt(ctx, k, expiry)
+			}
+		}
+		// An entity's sorted set holds its tips, scored by time, and its
+		// reporters' tags ("r" + tag), scored by minus the hour: one key
+		// per entity, and reporters rounded to the hour cannot be joined
+		// to tips by timestamp.
+		hour := j.created.Truncate(time.Hour).UnixMilli()
+		for _, mac := range j.macs {
+			ek := s.k.indexEntity(mac)
+			pipe.ZAdd(ctx, ek, redis.Z{Score: ms, Member: j.id}, redis.Z{Score: -float64(hour), Member: "r" + s.reporterMAC(mac, j.pseudonym)})
+			if trimNow(ek, j.id) {
+				pipe.ZRemRangeByScore(ctx, ek, "0", "("+oldest)
+				pipe.ZRemRangeByScore(ctx, ek, "(-"+oldest, "(0")
+			}
+			pipe.PExpire(ctx, ek, s.retention)
+			j.counts = append(j.counts, pipe.ZCount(ctx, ek, "-inf", reportersSince(j.created.Add(-o.Window))))
+			j.retained = append(j.retained, pipe.ZCount(ctx, ek, "-inf", reportersSince(j.created.Add(-s.retention))))
+		}
+		// Near duplicates: tips of the last seven days whose sketch shares
+		// a band with this one's (locality-sensitive hashing: the cost does
+		// not grow with the number of tips). Only sketches are stored,
+		// never words.
+		if j.sketched {
+			// The sketch first, then its bands: a tip that finds this one
+			// by a band can read its sketch.
+			pipe.HSet(ctx, s.k.tip(j.id), "sk", j.sketch.String())
+			// A tip purged (or expired) since it was read is a hash of this
+			// sketch alone now: it must not stay for ever. (A stored tip
+			// has an expiry already, which this leaves alone.)
+			pipe.ExpireNX(ctx, s.k.tip(j.id), s.retention)
+			// This week's buckets are read and this tip filed in them in
+			// one script, so of two similar tips indexed at once the second
+			// finds the first; last week's are only read. Together they
+			// hold at least the last seven days.
+			keys := s.bandKeys(j.created, j.bands)
+			j.cands = append(j.cands, addBands.EvalSha(ctx, pipe, keys, bandArgs(j.id, j.bands)...))
+			s.expireBands(ctx, pipe, keys, j.created)
+			j.cands = append(j.cands, lookupBands.EvalSha(ctx, pipe, s.bandKeys(j.created.Add(-bandWeek), j.bands), anySlice(j.bands)...))
+		}
+		j.end = pipe.Len()
+	}
+	cmds, _ := pipe.Exec(ctx)
+	for _, j := range live() {
+		j.err = cmdsErr(cmds[j.first:j.end], "index tip")
+		if j.err != nil {
+			continue
+		}
+		for i, c := range j.cands {
+			if i == 0 {
+				keys := s.bandKeys(j.created, j.bands)
+				if j.cands[i] = s.uncached(ctx, addBands, c, keys, bandArgs(j.id, j.bands)...); c != j.cands[i] {
+					// Filed only now: the expiry set before found no bucket.
+					pipe := s.rdb.Pipeline()
+					s.expireBands(ctx, pipe, keys, j.created)
+					if _, err := pipe.Exec(ctx); err != nil {
+						j.err = fmt.Errorf("sketch bands: %w", err)
+						break
+					}
+				}
+			} else {
+				j.cands[i] = s.uncached(ctx, lookupBands, c, s.bandKeys(j.created.Add(-bandWeek), j.bands), anySlice(j.bands)...)
+			}
+			if err := j.cands[i].Err(); err != nil {
+				j.err = fmt.Errorf("sketch bands: %w", err)
+				break
+			}
 		}
 	}
 
-	// 2. Signal candidates, this tip's bands, and the candidates' sketches.
+	// 2. Signal candidates, alert marks, whether each tip is still
+	// stored, and the near-duplicate candidates' sketches.
 	pipe = s.rdb.Pipeline()
-	for i, e := range entities {
-		// Entities named by two or more reporters are signal candidates;
-		// /signals reads only these, not every entity ever named: those of
-		// the corroboration window, or for a longer window those of the
-		// retention. Only they need their name kept (sealed), for /signals.
-		if retained[i].Val() < 2 {
-			continue
+	var latest time.Time // the latest tip's creation
+	for _, j := range live() {
+		if j.created.After(latest) {
+			latest = j.created
 		}
-		mac := s.entityMAC(e.Key())
-		if counts[i].Val() >= 2 {
-			pipe.ZAdd(ctx, s.k.indexTop(), redis.Z{Score: ms, Member: mac})
+		j.first = pipe.Len()
+		ms := float64(j.created.UnixMilli())
+		for i, e := range j.entities {
+			// Entities named by two or more reporters are signal
+			// candidates; /signals reads only these, not every entity ever
+			// named: those of the corroboration window, or for a longer
+			// window those of the retention. Only they need their name
+			// kept (sealed), for /signals.
+			if j.retained[i].Val() < 2 {
+				continue
+			}
+			mac := j.macs[i]
+			if j.counts[i].Val() >= 2 {
+				pipe.ZAdd(ctx, s.k.indexTop(), redis.Z{Score: ms, Member: mac})
+			}
+			pipe.ZAdd(ctx, s.k.indexTopRetained(), redis.Z{Score: ms, Member: mac})
+			b, _ := json.Marshal(e)
+			if sealed, err := s.kr.seal(b, "entity:"+mac); err == nil {
+				pipe.Set(ctx, s.k.indexDisplay(mac), sealed, s.retention)
+			}
 		}
-		pipe.ZAdd(ctx, s.k.indexTopRetained(), redis.Z{Score: ms, Member: mac})
-		b, _ := json.Marshal(e)
-		if sealed, err := s.kr.seal(b, "entity:"+mac); err == nil {
-			pipe.Set(ctx, s.k.indexDisplay(mac), sealed, s.retention)
+		// One alert per entity per window: the mark names the tip that
+		// raised it until the alert is handed over (then it says only
+		// alertSent), and lives as long as the window. Indexing that tip
+		// again (its indexer died, or another of its alerts failed) raises
+		// the alerts it has not handed over: at least once, and only from
+		// that tip.
+		j.marks = make([]*redis.StatusCmd, len(j.entities))
+		for i, mac := range j.macs {
+			if j.counts[i].Val() >= int64(o.Threshold) {
+				j.marks[i] = pipe.SetArgs(ctx, s.k.indexAlert(mac), j.id, redis.SetArgs{Mode: "NX", Get: true, TTL: o.Window})
+			}
 		}
-	}
-	for _, k := range []string{s.k.indexTop(), s.k.indexTopRetained()} {
-		pipe.ZRemRangeByScore(ctx, k, "-inf", "("+oldest)
-		pipe.PExpire(ctx, k, s.retention) // gone once nothing is named for a retention
-	}
-	// One alert per entity per window: the mark names the tip that raised
-	// it until the alert is handed over (then it says only alertSent), and
-	// lives as long as the window. Indexing that tip again (its indexer
-	// died, or another of its alerts failed) raises the alerts it has not
-	// handed over: at least once, and only from that tip.
-	marks := make([]*redis.StatusCmd, len(entities))
-	for i, e := range entities {
-		if counts[i].Val() >= int64(o.Threshold) {
-			marks[i] = pipe.SetArgs(ctx, s.k.indexAlert(s.entityMAC(e.Key())), id, redis.SetArgs{Mode: "NX", Get: true, TTL: o.Window})
-		}
-	}
-	// Still stored, now that its entries are written (and its marks
-	// taken)? A tip purged since it was read is taken out again below:
-	// Purge may have run before they were written, and missed them.
-	stored := pipe.HExists(ctx, s.k.tip(id), "k")
-	seen := map[string]bool{id: true}
-	var others []string
-	var sketches []*redis.StringCmd
-	if sketched {
+		// Still stored, now that its entries are written (and its marks
+		// taken)? A tip purged since it was read is taken out again below:
+		// Purge may have run before they were written, and missed them.
+		j.stored = pipe.HExists(ctx, s.k.tip(j.id), "k")
+		seen := map[string]bool{j.id: true}
 		// The candidates' sketches, at most 50.
-		for _, c := range cands {
+		for _, c := range j.cands {
 			found, _ := c.Slice()
 			for _, v := range found {
 				list, _ := v.(string)
 				for _, other := range strings.Split(list, ",") {
-					if other == "" || seen[other] || len(others) == 50 {
+					if other == "" || seen[other] || len(j.others) == 50 {
 						continue
 					}
 					seen[other] = true
-					others = append(others, other)
-					sketches = append(sketches, pipe.HGet(ctx, s.k.tip(other), "sk"))
+					j.others = append(j.others, other)
+					j.sketches = append(j.sketches, pipe.HGet(ctx, s.k.tip(other), "sk"))
 				}
 			}
 		}
+		j.end = pipe.Len()
 	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("index tip: %w", err)
-	}
-	if err := stored.Err(); err != nil {
-		return nil, fmt.Errorf("index tip: %w", err)
-	}
-	for _, c := range marks {
-		if c != nil && c.Err() != nil && !errors.Is(c.Err(), redis.Nil) {
-			return nil, fmt.Errorf("alert: %w", c.Err())
+	if !latest.IsZero() {
+		oldest := strconv.FormatInt(latest.Add(-s.retention).UnixMilli(), 10)
+		for _, k := range []string{s.k.indexTop(), s.k.indexTopRetained()} {
+			pipe.ZRemRangeByScore(ctx, k, "-inf", "("+oldest)
+			pipe.PExpire(ctx, k, s.retention) // gone once nothing is named for a retention
 		}
 	}
-	if !stored.Val() {
-		// Its reporter does not count, and no alert goes out from it.
-		return nil, s.unindexPurged(ctx, id, pseudonym, created, text)
-	}
-	var dups []string
-	for i, c := range sketches {
-		if v, ok := tips.ParseSketch(c.Val()); ok && sketch.NearDuplicate(v) {
-			dups = append(dups, others[i])
-		}
-	}
-	// Possible duplicates are linked both ways, never merged: one round trip.
-	if dups = dups[:min(len(dups), 5)]; len(dups) > 0 {
-		pipe := s.rdb.Pipeline()
-		for _, d := range dups {
-			// Added to what is there (a tip indexed at the same time may
-			// have linked this one already), each id once.
-			linkBack.Eval(ctx, pipe, []string{s.k.tip(id)}, d)
-			linkBack.Eval(ctx, pipe, []string{s.k.tip(d)}, id)
-		}
-		if _, err := pipe.Exec(ctx); err != nil {
-			return nil, fmt.Errorf("near duplicates: %w", err)
-		}
-	}
-	var alerts []Signal
-	for i, e := range entities {
-		if marks[i] == nil {
+	cmds, _ = pipe.Exec(ctx)
+	for _, j := range live() {
+		if j.err = cmdsErr(cmds[j.first:j.end], "index tip"); j.err != nil {
 			continue
 		}
-		if owner, err := marks[i].Result(); errors.Is(err, redis.Nil) || owner == id {
-			alerts = append(alerts, Signal{Entity: e, Reporters: int(counts[i].Val()), mac: s.entityMAC(e.Key())})
+		if !j.stored.Val() {
+			// Its reporter does not count, and no alert goes out from it.
+			j.err = s.unindexPurged(ctx, j.id, j.pseudonym, j.created, j.text)
+			j.dups, j.marks = nil, nil
+			if j.err == nil {
+				j.err = errPurged
+			}
+			continue
+		}
+		for i, c := range j.sketches {
+			if v, ok := tips.ParseSketch(c.Val()); ok && j.sketch.NearDuplicate(v) {
+				j.dups = append(j.dups, j.others[i])
+			}
+		}
+		j.dups = j.dups[:min(len(j.dups), 5)]
+	}
+
+	// 3. Possible near duplicates are linked both ways, never merged: one
+	// script per tip (tips share a hash tag).
+	pipe = s.rdb.Pipeline()
+	links := map[*indexJob]*redis.Cmd{}
+	for _, j := range live() {
+		if len(j.dups) > 0 {
+			keys, args := s.linkArgs(j)
+			links[j] = linkDups.EvalSha(ctx, pipe, keys, args...)
 		}
 	}
-	return alerts, nil
+	if len(links) > 0 {
+		_, _ = pipe.Exec(ctx)
+		for j, c := range links {
+			keys, args := s.linkArgs(j)
+			if err := s.uncached(ctx, linkDups, c, keys, args...).Err(); err != nil && !errors.Is(err, redis.Nil) {
+				j.err = fmt.Errorf("near duplicates: %w", err)
+			}
+		}
+	}
+	for _, j := range jobs {
+		if errors.Is(j.err, errPurged) {
+			j.err = nil
+			continue
+		}
+		if j.err != nil {
+			continue
+		}
+		for i, e := range j.entities {
+			if j.marks[i] == nil {
+				continue
+			}
+			if owner, err := j.marks[i].Result(); errors.Is(err, redis.Nil) || owner == j.id {
+				j.alerts = append(j.alerts, Signal{Entity: e, Reporters: int(j.counts[i].Val()), mac: j.macs[i]})
+			}
+		}
+	}
+}
+
+// errPurged marks, within indexBatch, a tip purged while it was indexed:
+// taken out again, it is done, with no alert.
+var errPurged = errors.New("purged while indexed")
+
+// prepareIndex is a tip's text work for indexing: its words, entities and
+// sketch. A panic (on a reporter's text) is the tip's error, not the
+// process's end.
+func (s *Store) prepareIndex(j *indexJob, late bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			j.err = fmt.Errorf("index: tip %s: panic (%T)", j.id, p) // not the value: it may quote the tip
+		}
+	}()
+	num, err := postingNum(j.id)
+	if err != nil {
+		j.err = err
+		return
+	}
+	j.num = num
+	if !late {
+		j.tokens = tips.IndexTokens(j.text)
+	}
+	j.entities = tips.Extract(j.text, s.index0.Region)
+	j.macs = make([]string, len(j.entities))
+	for i, e := range j.entities {
+		j.macs[i] = s.entityMAC(e.Key())
+	}
+	j.sketch, j.sketched = tips.NewSketch(j.text, s.kr.keys().Index)
+	if j.sketched {
+		j.bands = j.sketch.Bands()
+	}
+}
+
+// cmdsErr is the first error among a tip's commands in a pipeline, other
+// than a key not found and a script Redis had not cached (sent again).
+func cmdsErr(cmds []redis.Cmder, what string) error {
+	for _, c := range cmds {
+		if err := c.Err(); err != nil && !errors.Is(err, redis.Nil) && !isNoScript(err) {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	return nil
 }
 
 // unindexPurged takes out again what indexing tip id wrote, the tip
@@ -392,14 +519,33 @@ for i = 2, #ARGV do
 end
 return 1`)
 
-// linkBack records on an existing tip (KEYS[1]) that another (ARGV[1])
-// resembles it, once; an expired tip is not brought back.
-var linkBack = redis.NewScript(`
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local v = redis.call('HGET', KEYS[1], 'nd')
-if not v then return redis.call('HSET', KEYS[1], 'nd', ARGV[1]) end
-if string.find(',' .. v .. ',', ',' .. ARGV[1] .. ',', 1, true) then return 0 end
-if string.len(v) < 100 then redis.call('HSET', KEYS[1], 'nd', v .. ',' .. ARGV[1]) end
+// linkArgs are linkDups' keys and arguments for a tip and its near
+// duplicates.
+func (s *Store) linkArgs(j *indexJob) ([]string, []any) {
+	keys, args := []string{s.k.tip(j.id)}, []any{j.id}
+	for _, d := range j.dups {
+		keys, args = append(keys, s.k.tip(d)), append(args, d)
+	}
+	return keys, args
+}
+
+// linkDups records on a tip (KEYS[1], id ARGV[1]) that each other tip
+// (KEYS[i], id ARGV[i]) resembles it, and on each of those that it
+// resembles them: each id once, added to what is there (a tip indexed at
+// the same time may have linked it already). A tip that expired is not
+// brought back.
+var linkDups = redis.NewScript(`
+local function link(k, id)
+  if redis.call('EXISTS', k) == 0 then return end
+  local v = redis.call('HGET', k, 'nd')
+  if not v then redis.call('HSET', k, 'nd', id) return end
+  if string.find(',' .. v .. ',', ',' .. id .. ',', 1, true) then return end
+  if string.len(v) < 100 then redis.call('HSET', k, 'nd', v .. ',' .. id) end
+end
+for i = 2, #KEYS do
+  link(KEYS[1], ARGV[i])
+  link(KEYS[i], ARGV[1])
+end
 return 1`)
 
 // EntityTips returns up to n tips naming the entity, newest first.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -38,7 +37,8 @@ const indexAttempts = 5
 // IndexBatch is how many tips an indexer takes at a time (see postingSlack).
 const IndexBatch = 50
 
-// indexParallel is how many tips of a batch are indexed at once.
+// indexParallel is how many tips of a batch have their text work (words,
+// entities, sketch) done at once.
 const indexParallel = 4
 
 // IndexTips indexes up to count tips waiting on the triage stream: first
@@ -108,46 +108,42 @@ func (s *Store) IndexTips(ctx context.Context, count int, block time.Duration, a
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return 0, fmt.Errorf("index read tips: %w", err)
 	}
-	// Tips are indexed indexParallel at a time (each takes a few round
-	// trips); alert is called by one at a time.
+	// The batch is indexed together (a few round trips for all its
+	// tips); then each tip's alerts are handed over, one at a time.
+	jobs := make([]*indexJob, len(msgs))
+	var batch []*indexJob
+	for i, m := range msgs {
+		if fields[i] == nil {
+			// A reopened tip's second entry (r) was indexed the first
+			// time; a tip gone meanwhile (erased, expired) has nothing.
+			continue
+		}
+		if jobs[i] = s.indexJobOf(m.Values["id"].(string), fields[i].Val()); jobs[i] != nil && jobs[i].err == nil {
+			batch = append(batch, jobs[i])
+		}
+	}
+	s.indexBatch(ctx, batch, late)
 	var (
-		mu     sync.Mutex
 		done   []string
 		failed error
-		wg     sync.WaitGroup
-		slots  = make(chan struct{}, indexParallel)
 	)
-	serial := func(sig Signal) error {
-		mu.Lock()
-		defer mu.Unlock()
-		return alert(sig)
-	}
 	for i, m := range msgs {
-		slots <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-slots }()
-			var err error
-			if fields[i] != nil {
-				// A reopened tip's second entry (r) was indexed the first
-				// time; a tip gone meanwhile (erased, expired) has nothing.
-				err = s.indexStored(ctx, m.Values["id"].(string), fields[i].Val(), late, serial)
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil && (attempts[m.ID] < indexAttempts || ctx.Err() != nil) {
-				failed = errors.Join(failed, err) // left pending: taken over once stale
-				return
-			}
-			if err != nil {
-				// The tip stays in triage, only not findable by /search;
-				// an alert it holds goes to the next tip naming the entity.
-				s.releaseAlerts(ctx, m.Values["id"].(string), fields[i].Val())
-				failed = errors.Join(failed, fmt.Errorf("given up after %d attempts: %w", attempts[m.ID], err))
-			}
-			done = append(done, m.ID)
-		})
+		var err error
+		if j := jobs[i]; j != nil {
+			err = s.handAlerts(ctx, j, alert)
+		}
+		if err != nil && (attempts[m.ID] < indexAttempts || ctx.Err() != nil) {
+			failed = errors.Join(failed, err) // left pending: taken over once stale
+			continue
+		}
+		if err != nil {
+			// The tip stays in triage, only not findable by /search;
+			// an alert it holds goes to the next tip naming the entity.
+			s.releaseAlerts(ctx, m.Values["id"].(string), fields[i].Val())
+			failed = errors.Join(failed, fmt.Errorf("given up after %d attempts: %w", attempts[m.ID], err))
+		}
+		done = append(done, m.ID)
 	}
-	wg.Wait()
 	if len(done) > 0 {
 		// Indexed and alerted: acknowledged even if ctx just ended, or the
 		// batch would be indexed, and its alerts sent, again.
@@ -160,30 +156,57 @@ func (s *Store) IndexTips(ctx context.Context, count int, block time.Duration, a
 	return len(done), failed
 }
 
-// indexStored indexes one stored tip from its fields. A panic (on a
-// reporter's text) is an error: the tip is given up after indexAttempts,
-// instead of the process dying on it again at every start.
-func (s *Store) indexStored(ctx context.Context, id string, fields map[string]string, late bool, alert func(Signal) error) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("index: tip %s: panic (%T)", id, p) // not the value: it may quote the tip
-		}
-	}()
+// indexStored indexes one stored tip from its fields: IndexTips for one.
+func (s *Store) indexStored(ctx context.Context, id string, fields map[string]string, late bool, alert func(Signal) error) error {
+	j := s.indexJobOf(id, fields)
+	if j == nil {
+		return nil
+	}
+	if j.err == nil {
+		s.indexBatch(ctx, []*indexJob{j}, late)
+	}
+	return s.handAlerts(ctx, j, alert)
+}
+
+// indexJobOf opens a stored tip for indexing; nil if it holds nothing to
+// index (a purged tip's hash). A panic (on a reporter's text) is the job's
+// error: the tip is given up after indexAttempts, instead of the process
+// dying on it again at every start.
+func (s *Store) indexJobOf(id string, fields map[string]string) (j *indexJob) {
 	if fields["k"] == "" {
 		return nil
 	}
+	j = &indexJob{id: id}
+	defer func() {
+		if p := recover(); p != nil {
+			j.err = fmt.Errorf("index: tip %s: panic (%T)", id, p) // not the value: it may quote the tip
+		}
+	}()
 	st, _, err := s.openStored(id, fields)
 	if err != nil {
-		return fmt.Errorf("index: %w", err)
+		j.err = fmt.Errorf("index: %w", err)
+		return j
 	}
 	ms, _ := strconv.ParseInt(fields["t"], 10, 64)
-	alerts, err := s.index(ctx, id, reporterOf(st.Reporter), time.UnixMilli(ms), st.Content.Text(), late) // (tips stored before kept the suffix)
-	for _, a := range alerts {
+	j.pseudonym, j.created, j.text = reporterOf(st.Reporter), time.UnixMilli(ms), st.Content.Text() // (tips stored before kept the suffix)
+	return j
+}
+
+// handAlerts hands over the alerts an indexed tip raised, one at a time
+// (alert is not called concurrently); the tip's error, if indexing failed.
+func (s *Store) handAlerts(ctx context.Context, j *indexJob, alert func(Signal) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("index: tip %s: panic (%T)", j.id, p)
+		}
+	}()
+	err = j.err
+	for _, a := range j.alerts {
 		if aerr := alert(a); aerr != nil {
 			err = errors.Join(err, aerr)
 			continue
 		}
-		err = errors.Join(err, s.alertHanded(ctx, a.mac, id))
+		err = errors.Join(err, s.alertHanded(ctx, a.mac, j.id))
 	}
 	return err
 }

@@ -1,0 +1,122 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/storage/redistest"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// batchSubmit stores a one-message tip of user, leaving it to the indexer.
+func batchSubmit(t *testing.T, s *Store, user string, ev int64, text string) string {
+	t.Helper()
+	ctx := context.Background()
+	p := s.Pseudonym("telegram", user)
+	d, err := s.AddToDraft(ctx, p, DraftPart{EventID: ev, Part: tips.Part{Text: text}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := s.SubmitDraft(ctx, p, d.ID, "es")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sub.TipID
+}
+
+// Tips indexed in one batch (a few round trips for all of them) count as
+// if indexed one after the other: of four reporters naming a number in one
+// batch, the third raises the only alert, with three reporters, and the
+// signal counts all four.
+func TestOneBatchCountsTipsInOrder(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	texts := []string{"me cobran del 55 7777 1234", "llaman del +52 55 7777 1234", "extorsión del 5577771234", "también del 55-7777-1234"}
+	var ids []string
+	for i, text := range texts {
+		ids = append(ids, batchSubmit(t, s, "50"+string(rune('0'+i)), int64(10*(i+1)), text))
+	}
+	var alerts []Signal
+	var raisedBy []string // the tip each alert's mark names while it is handed over
+	n, err := s.IndexTips(ctx, 10, time.Millisecond, func(a Signal) error {
+		alerts = append(alerts, a)
+		raisedBy = append(raisedBy, s.rdb.Get(ctx, s.k.indexAlert(a.mac)).Val())
+		return nil
+	})
+	if err != nil || n != 4 {
+		t.Fatalf("one batch: %d tips, %v", n, err)
+	}
+	if len(alerts) != 1 || alerts[0].Reporters != 3 || alerts[0].Entity.Value != "+525577771234" {
+		t.Fatalf("alerts %+v, want one, at the third reporter", alerts)
+	}
+	if raisedBy[0] != ids[2] {
+		t.Fatalf("alert raised by tip %s, want the third, %s (tips %v)", raisedBy[0], ids[2], ids)
+	}
+	if owner := s.rdb.Get(ctx, s.k.indexAlert(alerts[0].mac)).Val(); owner != alertSent {
+		t.Fatalf("alert mark %q, want it handed over", owner)
+	}
+	sigs, err := s.Signals(ctx, 7*24*time.Hour, 10)
+	if err != nil || len(sigs) != 1 || sigs[0].Reporters != 4 || sigs[0].Tips != 4 {
+		t.Fatalf("signals %+v %v", sigs, err)
+	}
+	found, err := s.EntityTips(ctx, tips.Extract("5577771234", "MX")[0], time.Now().Add(-time.Hour), 10)
+	if err != nil || len(found) != 4 {
+		t.Fatalf("entity tips %d %v, want %v", len(found), err, ids)
+	}
+}
+
+// A tip whose indexing fails in Redis fails alone: the others of its batch
+// are indexed, acknowledged and searchable, and it stays pending, to be
+// indexed again once its cause is gone.
+func TestOneTipFailingDoesNotFailItsBatch(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	if !srv.Real {
+		t.Skip("it needs the pending entries' idle times of a real redis-server")
+	}
+	kr, _ := NewKeyring(bytes.Repeat([]byte{3}, 32))
+	s, err := New(srv.Client(), kr, Options{Prefix: "w", Retention: 90 * 24 * time.Hour})
+	if err != nil || s.Init(ctx) != nil {
+		t.Fatal(err)
+	}
+	good1 := batchSubmit(t, s, "601", 10, "cobran piso en el mercado de la colonia centro")
+	bad := batchSubmit(t, s, "602", 20, "los halcones vigilan la entrada, llaman del 55 3333 2222")
+	good2 := batchSubmit(t, s, "603", 30, "venden armas en la bodega de la calle Juárez")
+	// The bad tip's entity key holds the wrong type: its ZADD fails.
+	ek := s.k.indexEntity(s.entityMAC(tips.Extract("55 3333 2222", "MX")[0].Key()))
+	s.rdb.Set(ctx, ek, "not a sorted set", time.Hour)
+	n, err := s.IndexTips(ctx, 10, time.Millisecond, func(Signal) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "WRONGTYPE") || n != 2 {
+		t.Fatalf("indexed %d, %v; want the two others and the bad tip's error", n, err)
+	}
+	for _, q := range []struct{ word, id string }{{"mercado", good1}, {"armas", good2}} {
+		res, err := s.Search(ctx, q.word, time.Now().Add(-time.Hour), "", 10)
+		if err != nil || len(res) != 1 || res[0].ID != q.id {
+			t.Fatalf("search %q: %v %v, want tip %s", q.word, res, err, q.id)
+		}
+	}
+	if backlog, _ := s.IndexBacklog(ctx); backlog != 1 {
+		t.Fatalf("backlog %d, want the failed tip pending", backlog)
+	}
+	// Once the key is fixed and the entry stale, it is indexed.
+	s.rdb.Del(ctx, ek)
+	pend, err := s.rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: s.k.triage(), Group: IndexGroup, Start: "-", End: "+", Count: 10}).Result()
+	if err != nil || len(pend) != 1 {
+		t.Fatalf("pending %v %v, want the failed tip", pend, err)
+	}
+	if err := s.rdb.Do(ctx, "XCLAIM", s.k.triage(), IndexGroup, pend[0].Consumer, 0, pend[0].ID, "IDLE", (2 * time.Minute).Milliseconds(), "JUSTID").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.IndexTips(ctx, 10, time.Millisecond, func(Signal) error { return nil }); err != nil || n != 1 {
+		t.Fatalf("again: %d %v", n, err)
+	}
+	res, err := s.Search(ctx, "halcones", time.Now().Add(-time.Hour), "", 10)
+	if err != nil || len(res) != 1 || res[0].ID != bad {
+		t.Fatalf("search after the fix: %v %v", res, err)
+	}
+}
