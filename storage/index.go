@@ -250,21 +250,10 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 		// taken)? A tip purged since it was read is taken out again below:
 		// Purge may have run before they were written, and missed them.
 		j.stored = pipe.HExists(ctx, s.k.tip(j.id), "k")
-		seen := map[string]bool{j.id: true}
-		// The candidates' sketches, at most 50.
-		for _, c := range j.cands {
-			found, _ := c.Slice()
-			for _, v := range found {
-				list, _ := v.(string)
-				for _, other := range strings.Split(list, ",") {
-					if other == "" || seen[other] || len(j.others) == 50 {
-						continue
-					}
-					seen[other] = true
-					j.others = append(j.others, other)
-					j.sketches = append(j.sketches, pipe.HGet(ctx, s.k.tip(other), "sk"))
-				}
-			}
+		// The sketches of the candidates sharing the most bands with it.
+		j.others = bestCandidates(j.id, j.cands)
+		for _, other := range j.others {
+			j.sketches = append(j.sketches, pipe.HGet(ctx, s.k.tip(other), "sk"))
 		}
 		j.end = pipe.Len()
 	}
@@ -333,6 +322,48 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 			}
 		}
 	}
+}
+
+// candidateSketches is how many near-duplicate candidates of a tip have
+// their sketch read and compared: those sharing the most bands with it,
+// which are the most alike (of two tips, the more alike the likelier a
+// band is the same). A tip links at most five.
+const candidateSketches = 12
+
+// bestCandidates returns the tips filed under a tip's bands (cands: the
+// buckets' answers, a comma-separated list of ids per band), other than
+// the tip itself: at most candidateSketches, those sharing most bands
+// first, the newest first among equals.
+func bestCandidates(id string, cands []*redis.Cmd) []string {
+	shared := map[string]int{}
+	for _, c := range cands {
+		found, _ := c.Slice()
+		for _, v := range found {
+			list, _ := v.(string)
+			for other := range strings.SplitSeq(list, ",") {
+				if other != "" && other != id {
+					shared[other]++
+				}
+			}
+		}
+	}
+	others := make([]string, 0, len(shared))
+	for o := range shared {
+		others = append(others, o)
+	}
+	newer := func(a, b string) bool { // tip numbers: a longer one is newer
+		if len(a) != len(b) {
+			return len(a) > len(b)
+		}
+		return a > b
+	}
+	sort.Slice(others, func(i, k int) bool {
+		if shared[others[i]] != shared[others[k]] {
+			return shared[others[i]] > shared[others[k]]
+		}
+		return newer(others[i], others[k])
+	})
+	return others[:min(len(others), candidateSketches)]
 }
 
 // errPurged marks, within indexBatch, a tip purged while it was indexed:

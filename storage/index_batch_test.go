@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -118,5 +119,34 @@ func TestOneTipFailingDoesNotFailItsBatch(t *testing.T) {
 	res, err := s.Search(ctx, "halcones", time.Now().Add(-time.Hour), "", 10)
 	if err != nil || len(res) != 1 || res[0].ID != bad {
 		t.Fatalf("search after the fix: %v %v", res, err)
+	}
+}
+
+// Of a tip's near-duplicate candidates only candidateSketches have their
+// sketch read: those filed under most of its bands (the most alike), the
+// newest first among equals, never the tip itself.
+func TestBestCandidatesShareMostBands(t *testing.T) {
+	bucket := func(lists ...string) *redis.Cmd {
+		v := make([]any, len(lists))
+		for i, l := range lists {
+			v[i] = l
+		}
+		return redis.NewCmdResult(v, nil)
+	}
+	// Tip 7 shares three bands with 100, two with 9 and with the newer 300
+	// (last week's buckets), one with each of 20 others (200…219).
+	var many []string
+	for i := 200; i < 220; i++ {
+		many = append(many, strconv.Itoa(i))
+	}
+	thisWeek := bucket("100,9,"+strings.Join(many[:10], ","), "100,9,7", "100,"+strings.Join(many[10:], ","), "")
+	lastWeek := bucket("300", "", "300", "")
+	got := bestCandidates("7", []*redis.Cmd{thisWeek, lastWeek})
+	want := []string{"100", "300", "9", "219", "218", "217", "216", "215", "214", "213", "212", "211"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("candidates %v, want %v", got, want)
+	}
+	if got := bestCandidates("7", []*redis.Cmd{bucket("", "7"), bucket("", "")}); len(got) != 0 {
+		t.Fatalf("candidates %v, want none", got)
 	}
 }
