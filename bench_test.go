@@ -38,7 +38,7 @@ func TestBenchRunsAndWritesJSON(t *testing.T) {
 	// it was indexed (at a rate no faster than it was received).
 	for _, in := range rep.Intake {
 		if in.EngineCPU.BotUS <= in.RawCPU.BotUS || in.EngineCPU.RedisUS <= in.RawCPU.RedisUS || in.RawCPU.RedisUS <= 0 ||
-			in.IndexedPerSec <= 0 || in.IndexedPerSec > in.Engine.PerSec {
+			in.IndexedPerSec <= 0 || in.IndexedPerSec > in.Engine.PerSec || in.IndexedRatio != in.IndexedPerSec/in.Raw.PerSec {
 			t.Fatalf("CPU or indexed figures: %+v", in)
 		}
 	}
