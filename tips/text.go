@@ -56,20 +56,78 @@ func Links(text string) []string {
 // (chat clients linkify "evil.example" and "t.me/x"), domains written
 // with the full stops browsers accept in host names ("evil。example",
 // "ｅｖｉｌ．ｅｘａｍｐｌｅ") and IPv4 addresses.
+//
+// None of what it rewrites spans a space, so it goes word by word, and a
+// word that has no full stop and no "://" is left as it is without running
+// a pattern: most words of a tip.
 func Defang(text string) string {
-	text = urlPattern.ReplaceAllStringFunc(text, defangURL)
-	// A scheme left over (not followed by anything URL-like) is defanged too.
-	text = schemePattern.ReplaceAllStringFunc(text, func(s string) string {
-		scheme := s[:len(s)-3]
-		if l := strings.ToLower(scheme); l == "hxxp" || l == "hxxps" {
-			return s // already defanged
+	var b strings.Builder
+	b.Grow(len(text) + len(text)/8)
+	start := 0
+	for i := 0; i <= len(text); i++ {
+		if i < len(text) && !asciiSpace(text[i]) {
+			continue
 		}
-		return defangScheme(scheme)
-	})
+		if w := text[start:i]; strings.ContainsAny(w, dots) || strings.Contains(w, "://") {
+			b.WriteString(defangWord(w))
+		} else {
+			b.WriteString(w)
+		}
+		if i < len(text) {
+			b.WriteByte(text[i])
+		}
+		start = i + 1
+	}
+	return b.String()
+}
+
+// asciiSpace says whether c is one of the spaces the patterns' \s and
+// classes exclude (RE2's \s: tab, newline, form feed, carriage return,
+// space): no match of Defang's patterns includes one, and \b sees one as
+// it sees the start or end of the text.
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+}
+
+// defangWord is Defang of text with no space in it (or only those that
+// defanging a host name adds).
+func defangWord(text string) string {
+	// Each pattern runs only where what it matches can be.
+	scheme := strings.Contains(text, "://")
+	if scheme || hasWWW(text) {
+		text = urlPattern.ReplaceAllStringFunc(text, defangURL)
+	}
+	// A scheme left over (not followed by anything URL-like) is defanged too.
+	if scheme {
+		text = schemePattern.ReplaceAllStringFunc(text, func(s string) string {
+			scheme := s[:len(s)-3]
+			if l := strings.ToLower(scheme); l == "hxxp" || l == "hxxps" {
+				return s // already defanged
+			}
+			return defangScheme(scheme)
+		})
+	}
 	// Bare domains ("evil.example") are linkified by chat clients too.
-	text = domainPattern.ReplaceAllStringFunc(text, defangHost)
-	text = altDomainPattern.ReplaceAllStringFunc(text, defangHost)
-	return ipv4Pattern.ReplaceAllStringFunc(text, bracketDots)
+	if strings.Contains(text, ".") {
+		text = domainPattern.ReplaceAllStringFunc(text, defangHost)
+	}
+	if strings.ContainsAny(text, dots[1:]) {
+		text = altDomainPattern.ReplaceAllStringFunc(text, defangHost)
+	}
+	if strings.ContainsAny(text, "0123456789") {
+		text = ipv4Pattern.ReplaceAllStringFunc(text, bracketDots)
+	}
+	return text
+}
+
+// hasWWW says whether text holds "www." in any case.
+func hasWWW(text string) bool {
+	for i := 0; i+4 <= len(text); i++ {
+		if text[i]|0x20 == 'w' && text[i+1]|0x20 == 'w' && text[i+2]|0x20 == 'w' && text[i+3] == '.' {
+			return true
+		}
+	}
+	return false
 }
 
 // dots are the full stops IDNA (and so browsers) read as label separators.
