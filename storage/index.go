@@ -97,6 +97,20 @@ type indexJob struct {
 // the other. A tip whose commands fail ends with its own error (job.err);
 // the others go on.
 func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
+	defer func() {
+		// A panic (on a reporter's text, on what Redis holds) fails the
+		// batch's tips, to be indexed again and given up after
+		// indexAttempts, instead of the process dying on them at every
+		// start. Indexing a tip again changes nothing.
+		if p := recover(); p != nil {
+			for _, j := range jobs {
+				if j.err == nil || errors.Is(j.err, errPurged) {
+					j.err = fmt.Errorf("index: tip %s: panic (%T)", j.id, p) // not the value: it may quote the tip
+				}
+				j.alerts = nil
+			}
+		}
+	}()
 	o := s.index0
 	// The text work first, on every core: it is most of the CPU.
 	var wg sync.WaitGroup
@@ -286,6 +300,8 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 		j.dups = j.dups[:min(len(j.dups), 5)]
 	}
 
+	s.recountAfterPurged(ctx, jobs)
+
 	// 3. Possible near duplicates are linked both ways, never merged: one
 	// script per tip (tips share a hash tag).
 	pipe = s.rdb.Pipeline()
@@ -364,6 +380,67 @@ func bestCandidates(id string, cands []*redis.Cmd) []string {
 		return newer(others[i], others[k])
 	})
 	return others[:min(len(others), candidateSketches)]
+}
+
+// recountAfterPurged corrects the batch's tips written after one found
+// purged while it was indexed (Purge ran between the batch's read and its
+// writes). They counted its reporter and may have found it as a near
+// duplicate: their alert marks taken in this batch are let go and taken
+// again from the counts without it (now it is taken out), and they are not
+// linked to it. Rare: two more round trips then.
+func (s *Store) recountAfterPurged(ctx context.Context, jobs []*indexJob) {
+	purged := map[string]bool{}
+	var after []*indexJob
+	for _, j := range jobs {
+		switch {
+		case errors.Is(j.err, errPurged):
+			purged[j.id] = true
+		case j.err == nil && len(purged) > 0:
+			after = append(after, j)
+		}
+	}
+	if len(after) == 0 {
+		return
+	}
+	pipe := s.rdb.Pipeline()
+	for _, j := range after {
+		kept := j.dups[:0]
+		for _, d := range j.dups {
+			if !purged[d] {
+				kept = append(kept, d)
+			}
+		}
+		j.dups = kept
+		j.first = pipe.Len()
+		for i, mac := range j.macs {
+			if j.marks[i] != nil {
+				releaseAlert.Eval(ctx, pipe, []string{s.k.indexAlert(mac)}, j.id) // rare: not cached
+			}
+			j.counts[i] = pipe.ZCount(ctx, s.k.indexEntity(mac), "-inf", reportersSince(j.created.Add(-s.index0.Window)))
+		}
+		j.end = pipe.Len()
+	}
+	cmds, _ := pipe.Exec(ctx)
+	pipe = s.rdb.Pipeline()
+	for _, j := range after {
+		if j.err = cmdsErr(cmds[j.first:j.end], "recount after a purge"); j.err != nil {
+			continue
+		}
+		j.first = pipe.Len()
+		for i, mac := range j.macs {
+			j.marks[i] = nil
+			if j.counts[i].Val() >= int64(s.index0.Threshold) {
+				j.marks[i] = pipe.SetArgs(ctx, s.k.indexAlert(mac), j.id, redis.SetArgs{Mode: "NX", Get: true, TTL: s.index0.Window})
+			}
+		}
+		j.end = pipe.Len()
+	}
+	cmds, _ = pipe.Exec(ctx)
+	for _, j := range after {
+		if j.err == nil {
+			j.err = cmdsErr(cmds[j.first:j.end], "recount after a purge")
+		}
+	}
 }
 
 // errPurged marks, within indexBatch, a tip purged while it was indexed:

@@ -150,3 +150,97 @@ func TestBestCandidatesShareMostBands(t *testing.T) {
 		t.Fatalf("candidates %v, want none", got)
 	}
 }
+
+// purgeAfterRead purges tip victim (through another store) as soon as the
+// indexer has read it with its batch: before the batch's writes.
+type purgeAfterRead struct {
+	other  *Store
+	victim string
+	done   bool
+}
+
+func (h *purgeAfterRead) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *purgeAfterRead) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return next
+}
+func (h *purgeAfterRead) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		err := next(ctx, cmds)
+		for _, c := range cmds {
+			if h.victim != "" && !h.done && c.Name() == "hgetall" && c.Args()[1] == h.other.k.tip(h.victim) {
+				h.done = true
+				if perr := h.other.Purge(ctx, h.victim); perr != nil {
+					return perr
+				}
+			}
+		}
+		return err
+	}
+}
+
+// A tip purged after the indexer read it with its batch, before the
+// batch's writes, counts for none of the tips indexed after it: a later
+// genuine third reporter raises the alert the purged tip would have
+// raised, a later tip does not make an alert with the purged tip's
+// reporter counted, and no tip is linked to it as a near duplicate.
+func TestTipPurgedMidBatchCountsForNoLaterTip(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	kr, _ := NewKeyring(bytes.Repeat([]byte{3}, 32))
+	client := srv.Client()
+	hook := &purgeAfterRead{}
+	client.AddHook(hook)
+	s, err := New(client, kr, Options{Prefix: "w", Retention: 90 * 24 * time.Hour})
+	if err != nil || s.Init(ctx) != nil {
+		t.Fatal(err)
+	}
+	if hook.other, err = New(srv.Client(), kr, Options{Prefix: "w", Retention: 90 * 24 * time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	var alerts []Signal
+	indexAll := func() {
+		t.Helper()
+		for {
+			n, err := s.IndexTips(ctx, 50, time.Millisecond, func(a Signal) error { alerts = append(alerts, a); return nil })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				return
+			}
+		}
+	}
+	text := "cobran piso cada viernes a los comerciantes del mercado de abastos, llaman del "
+
+	// Two genuine reporters, then, in one batch, a fake would-be third
+	// (purged) and a genuine third.
+	batchSubmit(t, s, "701", 10, "me extorsionan, llaman del 55 4444 5555")
+	batchSubmit(t, s, "702", 20, "otra vez el 5544445555 cobrando")
+	indexAll()
+	fake := batchSubmit(t, s, "703", 30, text+"55 4444 5555")
+	real := batchSubmit(t, s, "704", 40, text+"5544445555")
+	hook.victim = fake
+	indexAll()
+	if !hook.done {
+		t.Fatal("the fake tip was not purged mid-batch")
+	}
+	if len(alerts) != 1 || alerts[0].Reporters != 3 || alerts[0].Entity.Value != "+525544445555" {
+		t.Fatalf("alerts %+v, want one from the genuine third reporter", alerts)
+	}
+	if nd := s.rdb.HGet(ctx, s.k.tip(real), "nd").Val(); strings.Contains(","+nd+",", ","+fake+",") {
+		t.Fatalf("tip %s linked to the purged tip %s (nd %q)", real, fake, nd)
+	}
+
+	// One genuine reporter, then a fake and a genuine second in one batch:
+	// two genuine reporters make no alert.
+	alerts, hook.done = nil, false
+	batchSubmit(t, s, "711", 50, "me extorsionan, llaman del 55 6666 7777")
+	indexAll()
+	fake = batchSubmit(t, s, "712", 60, "cobran piso, llaman del 55 6666 7777")
+	batchSubmit(t, s, "713", 70, "cobran piso, llaman del 5566667777")
+	hook.victim = fake
+	indexAll()
+	if !hook.done || len(alerts) != 0 {
+		t.Fatalf("alerts %+v with two genuine reporters (purged mid-batch: %v)", alerts, hook.done)
+	}
+}
