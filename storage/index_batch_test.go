@@ -244,3 +244,47 @@ func TestTipPurgedMidBatchCountsForNoLaterTip(t *testing.T) {
 		t.Fatalf("alerts %+v with two genuine reporters (purged mid-batch: %v)", alerts, hook.done)
 	}
 }
+
+// addBands answers what each bucket held under each band before, files
+// the tip there once (filing it again changes nothing), and keeps each
+// band's last eight tips.
+func TestAddBandsKeepsTheLastEightOnce(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	keys := []string{"w:ix:lsh:{x}:001", "w:ix:lsh:{x}:002"}
+	add := func(id string) []string {
+		t.Helper()
+		got, err := addBands.Run(ctx, s.rdb, keys, id, "b1", "b2").StringSlice()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got := add("1"); strings.Join(got, "|") != "|" {
+		t.Fatalf("first tip found %q", got)
+	}
+	if got := add("2"); strings.Join(got, "|") != "1|1" {
+		t.Fatalf("second tip found %q", got)
+	}
+	if got := add("2"); strings.Join(got, "|") != "1,2|1,2" {
+		t.Fatalf("filed again: found %q", got)
+	}
+	if v := s.rdb.HGet(ctx, keys[0], "b1").Val(); v != "1,2" {
+		t.Fatalf("filed again: bucket holds %q", v)
+	}
+	for i := 3; i <= 12; i++ {
+		add(strconv.Itoa(i))
+	}
+	if v := s.rdb.HGet(ctx, keys[1], "b2").Val(); v != "5,6,7,8,9,10,11,12" {
+		t.Fatalf("bucket holds %q, want the last eight", v)
+	}
+	if got := add("12"); got[0] != "5,6,7,8,9,10,11,12" || s.rdb.HGet(ctx, keys[0], "b1").Val() != got[0] {
+		t.Fatalf("the last tip filed again: %q", got)
+	}
+	// A tip id that is part of another's ("1" in "12") is not taken for it.
+	keys = []string{"w:ix:lsh:{x}:003", "w:ix:lsh:{x}:004"}
+	add("12")
+	if got := add("1"); got[0] != "12" || s.rdb.HGet(ctx, keys[0], "b1").Val() != "12,1" {
+		t.Fatalf("tip 1 after 12: found %q, bucket %q", got, s.rdb.HGet(ctx, keys[0], "b1").Val())
+	}
+}
