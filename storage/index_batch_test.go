@@ -288,3 +288,42 @@ func TestAddBandsKeepsTheLastEightOnce(t *testing.T) {
 		t.Fatalf("tip 1 after 12: found %q, bucket %q", got, s.rdb.HGet(ctx, keys[0], "b1").Val())
 	}
 }
+
+// /signals counts the categories of a signal's tips from the tips
+// themselves: one gone (expired) is not counted.
+func TestSignalsCountTheCategoriesOfTheTips(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	submit := func(user string, ev int64, text string, c tips.Category) string {
+		t.Helper()
+		p := s.Pseudonym("telegram", user)
+		d, err := s.AddToDraft(ctx, p, DraftPart{EventID: ev, Part: tips.Part{Text: text}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetDraftCategory(ctx, p, d.ID, c); err != nil {
+			t.Fatal(err)
+		}
+		sub, err := s.SubmitDraft(ctx, p, d.ID, "es")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sub.TipID
+	}
+	submit("801", 10, "cobran piso, llaman del 55 2222 3333", tips.Extortion)
+	submit("802", 20, "venden droga, el 5522223333 reparte", tips.Drugs)
+	submit("803", 30, "otra vez cobran cuota desde el 55-2222-3333", tips.Extortion)
+	gone := submit("804", 40, "armas en la bodega, llaman del 5522223333", tips.Weapons)
+	if _, err := s.IndexTips(ctx, 10, time.Millisecond, func(Signal) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	s.rdb.Del(ctx, s.k.tip(gone))
+	sigs, err := s.Signals(ctx, 7*24*time.Hour, 10)
+	if err != nil || len(sigs) != 1 {
+		t.Fatalf("signals %+v %v", sigs, err)
+	}
+	want := map[tips.Category]int{tips.Extortion: 2, tips.Drugs: 1}
+	if got := sigs[0].Categories; len(got) != len(want) || got[tips.Extortion] != 2 || got[tips.Drugs] != 1 {
+		t.Fatalf("categories %v, want %v", got, want)
+	}
+}
