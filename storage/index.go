@@ -83,6 +83,7 @@ type indexJob struct {
 	others           []string // candidates whose sketches were read
 	sketches         []*redis.StringCmd
 	dups             []string
+	purged           bool // found purged once its entries were written
 
 	alerts []Signal
 	err    error
@@ -256,8 +257,14 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 		// that tip.
 		j.marks = make([]*redis.StatusCmd, len(j.entities))
 		for i, mac := range j.macs {
-			if j.counts[i].Val() >= int64(o.Threshold) {
+			switch {
+			case j.counts[i].Val() >= int64(o.Threshold):
 				j.marks[i] = pipe.SetArgs(ctx, s.k.indexAlert(mac), j.id, redis.SetArgs{Mode: "NX", Get: true, TTL: o.Window})
+			case late:
+				// Indexed again, it no longer reaches the threshold (a tip
+				// it counted was purged since): a mark it took before is
+				// let go, or it would hold back the alert all window.
+				releaseAlert.Eval(ctx, pipe, []string{s.k.indexAlert(mac)}, j.id) // rare: not cached
 			}
 		}
 		// Still stored, now that its entries are written (and its marks
@@ -279,12 +286,14 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 		}
 	}
 	cmds, _ = pipe.Exec(ctx)
+	purged := map[string]bool{}
 	for _, j := range live() {
 		if j.err = cmdsErr(cmds[j.first:j.end], "index tip"); j.err != nil {
 			continue
 		}
 		if !j.stored.Val() {
 			// Its reporter does not count, and no alert goes out from it.
+			j.purged, purged[j.id] = true, true
 			j.err = s.unindexPurged(ctx, j.id, j.pseudonym, j.created, j.text)
 			j.dups, j.marks = nil, nil
 			if j.err == nil {
@@ -293,6 +302,9 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 			continue
 		}
 		for i, c := range j.sketches {
+			if purged[j.others[i]] {
+				continue // purged while this batch was indexed
+			}
 			if v, ok := tips.ParseSketch(c.Val()); ok && j.sketch.NearDuplicate(v) {
 				j.dups = append(j.dups, j.others[i])
 			}
@@ -384,43 +396,57 @@ func bestCandidates(id string, cands []*redis.Cmd) []string {
 
 // recountAfterPurged corrects the batch's tips written after one found
 // purged while it was indexed (Purge ran between the batch's read and its
-// writes). They counted its reporter and may have found it as a near
-// duplicate: their alert marks taken in this batch are let go and taken
-// again from the counts without it (now it is taken out), and they are not
-// linked to it. Rare: two more round trips then.
+// writes): they counted its reporter. Where that reporter no longer counts
+// for an entity (taken out with the tip, no other tip of theirs names it),
+// a later tip's count of it is one less, as if the purged tip had never
+// been indexed before it; the marks those tips took in this batch are let
+// go and taken again from the corrected counts, in the batch's order.
+// Rare: two more round trips then.
 func (s *Store) recountAfterPurged(ctx context.Context, jobs []*indexJob) {
-	purged := map[string]bool{}
-	var after []*indexJob
-	for _, j := range jobs {
+	type tag struct {
+		mac, tag string
+		hour     time.Time
+	}
+	var (
+		after   []*indexJob
+		at      = map[*indexJob]int{} // position in jobs
+		gone    = map[int][]tag{}     // by position in jobs: the purged tip's reporter tags
+		tagCmds = map[tag]*redis.FloatCmd{}
+		pipe    = s.rdb.Pipeline()
+	)
+	for p, j := range jobs {
 		switch {
-		case errors.Is(j.err, errPurged):
-			purged[j.id] = true
-		case j.err == nil && len(purged) > 0:
-			after = append(after, j)
+		case j.purged:
+			for _, mac := range j.macs {
+				t := tag{mac, "r" + s.reporterMAC(mac, j.pseudonym), j.created.Truncate(time.Hour)}
+				gone[p] = append(gone[p], t)
+				tagCmds[t] = pipe.ZScore(ctx, s.k.indexEntity(mac), t.tag)
+			}
+		case j.err == nil && len(gone) > 0:
+			after, at[j] = append(after, j), p
 		}
 	}
 	if len(after) == 0 {
 		return
 	}
-	pipe := s.rdb.Pipeline()
 	for _, j := range after {
-		kept := j.dups[:0]
-		for _, d := range j.dups {
-			if !purged[d] {
-				kept = append(kept, d)
-			}
-		}
-		j.dups = kept
 		j.first = pipe.Len()
 		for i, mac := range j.macs {
 			if j.marks[i] != nil {
 				releaseAlert.Eval(ctx, pipe, []string{s.k.indexAlert(mac)}, j.id) // rare: not cached
 			}
-			j.counts[i] = pipe.ZCount(ctx, s.k.indexEntity(mac), "-inf", reportersSince(j.created.Add(-s.index0.Window)))
 		}
 		j.end = pipe.Len()
 	}
 	cmds, _ := pipe.Exec(ctx)
+	for _, c := range tagCmds {
+		if err := c.Err(); err != nil && !errors.Is(err, redis.Nil) {
+			for _, j := range after {
+				j.err = fmt.Errorf("recount after a purge: %w", err)
+			}
+			return
+		}
+	}
 	pipe = s.rdb.Pipeline()
 	for _, j := range after {
 		if j.err = cmdsErr(cmds[j.first:j.end], "recount after a purge"); j.err != nil {
@@ -428,8 +454,22 @@ func (s *Store) recountAfterPurged(ctx context.Context, jobs []*indexJob) {
 		}
 		j.first = pipe.Len()
 		for i, mac := range j.macs {
+			counted := map[string]bool{}
+			n := j.counts[i].Val()
+			since := j.created.Add(-s.index0.Window).Truncate(time.Hour)
+			for p, tags := range gone {
+				for _, t := range tags {
+					// Counted by this tip (written before it, in its
+					// window), and gone now: one reporter less.
+					if p < at[j] && t.mac == mac && !counted[t.tag] && !t.hour.Before(since) && errors.Is(tagCmds[t].Err(), redis.Nil) {
+						counted[t.tag] = true
+						n--
+					}
+				}
+			}
+			j.counts[i] = redis.NewIntResult(n, nil)
 			j.marks[i] = nil
-			if j.counts[i].Val() >= int64(s.index0.Threshold) {
+			if n >= int64(s.index0.Threshold) {
 				j.marks[i] = pipe.SetArgs(ctx, s.k.indexAlert(mac), j.id, redis.SetArgs{Mode: "NX", Get: true, TTL: s.index0.Window})
 			}
 		}

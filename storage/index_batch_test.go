@@ -151,33 +151,6 @@ func TestBestCandidatesShareMostBands(t *testing.T) {
 	}
 }
 
-// purgeAfterRead purges tip victim (through another store) as soon as the
-// indexer has read it with its batch: before the batch's writes.
-type purgeAfterRead struct {
-	other  *Store
-	victim string
-	done   bool
-}
-
-func (h *purgeAfterRead) DialHook(next redis.DialHook) redis.DialHook { return next }
-func (h *purgeAfterRead) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return next
-}
-func (h *purgeAfterRead) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		err := next(ctx, cmds)
-		for _, c := range cmds {
-			if h.victim != "" && !h.done && c.Name() == "hgetall" && c.Args()[1] == h.other.k.tip(h.victim) {
-				h.done = true
-				if perr := h.other.Purge(ctx, h.victim); perr != nil {
-					return perr
-				}
-			}
-		}
-		return err
-	}
-}
-
 // A tip purged after the indexer read it with its batch, before the
 // batch's writes, counts for none of the tips indexed after it: a later
 // genuine third reporter raises the alert the purged tip would have
@@ -185,18 +158,7 @@ func (h *purgeAfterRead) ProcessPipelineHook(next redis.ProcessPipelineHook) red
 // reporter counted, and no tip is linked to it as a near duplicate.
 func TestTipPurgedMidBatchCountsForNoLaterTip(t *testing.T) {
 	ctx := context.Background()
-	srv := redistest.Start(t)
-	kr, _ := NewKeyring(bytes.Repeat([]byte{3}, 32))
-	client := srv.Client()
-	hook := &purgeAfterRead{}
-	client.AddHook(hook)
-	s, err := New(client, kr, Options{Prefix: "w", Retention: 90 * 24 * time.Hour})
-	if err != nil || s.Init(ctx) != nil {
-		t.Fatal(err)
-	}
-	if hook.other, err = New(srv.Client(), kr, Options{Prefix: "w", Retention: 90 * 24 * time.Hour}); err != nil {
-		t.Fatal(err)
-	}
+	s, hook, _ := midBatchStores(t)
 	var alerts []Signal
 	indexAll := func() {
 		t.Helper()
