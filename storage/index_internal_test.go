@@ -60,16 +60,7 @@ func TestTipPurgedWhileIndexedDoesNotCount(t *testing.T) {
 	s := internalStore(t)
 	submit := func(user string, ev int64, text string) string {
 		t.Helper()
-		p := s.Pseudonym("telegram", user)
-		d, err := s.AddToDraft(ctx, p, DraftPart{EventID: ev, Part: tips.Part{Text: text}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		sub, err := s.SubmitDraft(ctx, p, d.ID, "es")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return sub.TipID
+		return batchSubmit(t, s, user, ev, text)
 	}
 	var alerts []Signal
 	indexAll := func() {
