@@ -731,7 +731,8 @@ func dropPrefix(ctx context.Context, rdb redis.UniversalClient, prefix string) e
 	return iter.Err()
 }
 
-// usedMemory is Redis's used_memory, after letting lazy frees finish.
+// usedMemory is Redis's used_memory less its clients' buffers, after
+// letting lazy frees finish.
 func usedMemory(ctx context.Context, rdb redis.UniversalClient) (int64, error) {
 	for range 50 {
 		v, err := rdb.Info(ctx, "memory").Result()
@@ -746,7 +747,15 @@ func usedMemory(ctx context.Context, rdb redis.UniversalClient) (int64, error) {
 		if m == nil {
 			return 0, fmt.Errorf("no used_memory in INFO")
 		}
-		return strconv.ParseInt(m[1], 10, 64)
+		used, err := strconv.ParseInt(m[1], 10, 64)
+		// Less the clients' buffers: the connections', not the tips' (a
+		// pipeline leaves its size in the connection's query buffer for a
+		// few seconds).
+		if c := regexp.MustCompile(`(?m)^mem_clients_normal:(\d+)`).FindStringSubmatch(v); c != nil && err == nil {
+			clients, _ := strconv.ParseInt(c[1], 10, 64)
+			used -= clients
+		}
+		return used, err
 	}
 	return 0, fmt.Errorf("redis lazy free did not finish")
 }
