@@ -85,10 +85,10 @@ var postingTail = 16 << 10
 
 // postingSlack is how many of a partly read posting's oldest numbers a
 // search does not trust: concurrent indexing appends slightly out of order,
-// so a number just below a tail's start may be in it or not. Indexers work
-// in batches of IndexBatch, indexParallel tips at a time: with up to four
-// of them (replicas) at once a number lands at most about 200 places from
-// its order. A tip indexed later than that (taken over from an indexer
+// so a number just below a tail's start may be in it or not. An indexer
+// appends a batch of IndexBatch tips in the stream's order, in one
+// pipeline: with up to four of them (replicas) at once a number lands at
+// most about 200 places from its order. A tip indexed later than that (taken over from an indexer
 // that died) is not appended but listed apart (indexLate).
 var postingSlack = 256
 
