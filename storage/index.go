@@ -259,7 +259,7 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 		for i, mac := range j.macs {
 			switch {
 			case j.counts[i].Val() >= int64(o.Threshold):
-				j.marks[i] = pipe.SetArgs(ctx, s.k.indexAlert(mac), j.id, redis.SetArgs{Mode: "NX", Get: true, TTL: o.Window})
+				j.marks[i] = s.takeMark(ctx, pipe, mac, j.id)
 			case late:
 				// Indexed again, it no longer reaches the threshold (a tip
 				// it counted was purged since): a mark it took before is
@@ -403,22 +403,22 @@ func bestCandidates(id string, cands []*redis.Cmd) []string {
 // go and taken again from the corrected counts, in the batch's order.
 // Rare: two more round trips then.
 func (s *Store) recountAfterPurged(ctx context.Context, jobs []*indexJob) {
-	type tag struct {
+	type reporterTag struct {
 		mac, tag string
 		hour     time.Time
 	}
 	var (
 		after   []*indexJob
-		at      = map[*indexJob]int{} // position in jobs
-		gone    = map[int][]tag{}     // by position in jobs: the purged tip's reporter tags
-		tagCmds = map[tag]*redis.FloatCmd{}
+		at      = map[*indexJob]int{}     // position in jobs
+		gone    = map[int][]reporterTag{} // by position in jobs: the purged tip's reporter tags
+		tagCmds = map[reporterTag]*redis.FloatCmd{}
 		pipe    = s.rdb.Pipeline()
 	)
 	for p, j := range jobs {
 		switch {
 		case j.purged:
 			for _, mac := range j.macs {
-				t := tag{mac, "r" + s.reporterMAC(mac, j.pseudonym), j.created.Truncate(time.Hour)}
+				t := reporterTag{mac, "r" + s.reporterMAC(mac, j.pseudonym), j.created.Truncate(time.Hour)}
 				gone[p] = append(gone[p], t)
 				tagCmds[t] = pipe.ZScore(ctx, s.k.indexEntity(mac), t.tag)
 			}
@@ -470,7 +470,7 @@ func (s *Store) recountAfterPurged(ctx context.Context, jobs []*indexJob) {
 			j.counts[i] = redis.NewIntResult(n, nil)
 			j.marks[i] = nil
 			if n >= int64(s.index0.Threshold) {
-				j.marks[i] = pipe.SetArgs(ctx, s.k.indexAlert(mac), j.id, redis.SetArgs{Mode: "NX", Get: true, TTL: s.index0.Window})
+				j.marks[i] = s.takeMark(ctx, pipe, mac, j.id)
 			}
 		}
 		j.end = pipe.Len()
@@ -481,6 +481,12 @@ func (s *Store) recountAfterPurged(ctx context.Context, jobs []*indexJob) {
 			j.err = cmdsErr(cmds[j.first:j.end], "recount after a purge")
 		}
 	}
+}
+
+// takeMark queues taking the alert mark of entity mac for tip id, unless
+// a tip has it: it answers the tip that has it (redis.Nil if none had).
+func (s *Store) takeMark(ctx context.Context, pipe redis.Pipeliner, mac, id string) *redis.StatusCmd {
+	return pipe.SetArgs(ctx, s.k.indexAlert(mac), id, redis.SetArgs{Mode: "NX", Get: true, TTL: s.index0.Window})
 }
 
 // errPurged marks, within indexBatch, a tip purged while it was indexed:

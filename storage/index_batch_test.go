@@ -30,6 +30,22 @@ func batchSubmit(t *testing.T, s *Store, user string, ev int64, text string) str
 	return sub.TipID
 }
 
+// indexUntilDone runs the indexer until no tip waits and returns the
+// alerts it raised.
+func indexUntilDone(t *testing.T, s *Store) []Signal {
+	t.Helper()
+	var alerts []Signal
+	for {
+		n, err := s.IndexTips(context.Background(), 50, time.Millisecond, func(a Signal) error { alerts = append(alerts, a); return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return alerts
+		}
+	}
+}
+
 // Tips indexed in one batch (a few round trips for all of them) count as
 // if indexed one after the other: of four reporters naming a number in one
 // batch, the third raises the only alert, with three reporters, and the
@@ -162,15 +178,7 @@ func TestTipPurgedMidBatchCountsForNoLaterTip(t *testing.T) {
 	var alerts []Signal
 	indexAll := func() {
 		t.Helper()
-		for {
-			n, err := s.IndexTips(ctx, 50, time.Millisecond, func(a Signal) error { alerts = append(alerts, a); return nil })
-			if err != nil {
-				t.Fatal(err)
-			}
-			if n == 0 {
-				return
-			}
-		}
+		alerts = append(alerts, indexUntilDone(t, s)...)
 	}
 	text := "cobran piso cada viernes a los comerciantes del mercado de abastos, llaman del "
 

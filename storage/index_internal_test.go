@@ -65,15 +65,7 @@ func TestTipPurgedWhileIndexedDoesNotCount(t *testing.T) {
 	var alerts []Signal
 	indexAll := func() {
 		t.Helper()
-		for {
-			n, err := s.IndexTips(ctx, 10, time.Millisecond, func(a Signal) error { alerts = append(alerts, a); return nil })
-			if err != nil {
-				t.Fatal(err)
-			}
-			if n == 0 {
-				return
-			}
-		}
+		alerts = append(alerts, indexUntilDone(t, s)...)
 	}
 	submit("431", 10, "cobran piso, llaman del 55 4444 5555")
 	submit("432", 20, "me extorsionan del 5544445555")
