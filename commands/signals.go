@@ -70,19 +70,29 @@ func (c *Context) parseSearch(args string) (searchQuery, bool) {
 }
 
 // search is /search words… [category:NAME] [window:30d]: every word must
-// appear; case and accents do not matter.
+// appear; case and accents do not matter. The filters alone list the
+// newest tips they keep (what the hint for a word that names a category
+// or a window tells investigators to write).
 func search(ctx context.Context, c *Context) error {
 	q, ok := c.parseSearch(c.Request.Args)
 	text := strings.Join(q.words, " ")
-	if !ok || len(tips.IndexTokens(text)) == 0 || len(q.words) > 20 {
+	filtersOnly := len(q.words) == 0 && (q.category != "" || q.window > 0)
+	if !ok || (!filtersOnly && len(tips.IndexTokens(text)) == 0) || len(q.words) > 20 {
 		return c.Say(ctx, "search_usage", map[string]any{"Categories": c.categoryIDs()})
 	}
 	window := c.mux.retention
 	if q.window > 0 && (window == 0 || q.window < window) {
 		window = q.window // nothing older than the retention is kept
 	}
+	since := c.mux.now().Add(-window)
 	// One more than is shown: to tell whether the list is cut.
-	list, err := c.mux.store.Search(ctx, text, c.mux.now().Add(-window), q.category, maxResults+1)
+	var list []tips.Tip
+	var err error
+	if filtersOnly {
+		list, err = c.mux.store.Latest(ctx, since, q.category, maxResults+1)
+	} else {
+		list, err = c.mux.store.Search(ctx, text, since, q.category, maxResults+1)
+	}
 	if err != nil {
 		return err
 	}

@@ -50,8 +50,11 @@ func TestSearchEntitySignalsAndAlert(t *testing.T) {
 	if !strings.Contains(r[0].Text, "#1 ") || !strings.Contains(r[0].Text, "#2 ") || strings.Contains(r[0].Text, "#4 ") {
 		t.Fatalf("search with window and category: %s", r[0].Text)
 	}
-	if r = tm.as("2002", "Ana", commands.Request{Command: "search", Args: "window:30d"}); !strings.HasPrefix(r[0].Text, "Send /search followed by words") {
+	if r = tm.as("2002", "Ana", commands.Request{Command: "search"}); !strings.HasPrefix(r[0].Text, "Send /search followed by words") {
 		t.Fatalf("empty search: %+v", r)
+	}
+	if r = tm.as("2002", "Ana", commands.Request{Command: "search", Args: "window:30d"}); !strings.HasPrefix(r[0].Text, "5 matching tips") {
+		t.Fatalf("search by a window alone: %+v", r)
 	}
 	r = tm.as("2002", "Ana", commands.Request{Command: "entity", Args: "+52 (55) 1234-5678"})
 	for _, id := range []string{"#1 ", "#2 ", "#3 ", "#4 ", "#5 "} {
@@ -279,6 +282,12 @@ func TestSearchFiltersAreExplicit(t *testing.T) {
 		{"girl category:Trafficking window:30d", []string{"#1 ", en("search_filter_days", nil, 30)}, []string{"#2 "}},
 		{"girl category:trata", []string{"#1 "}, []string{"#2 "}}, // the category's name in another language
 		{"girl 2d", []string{en("search_empty", nil), en("search_word_window", map[string]any{"Text": "2d"})}, []string{"#1 ", "#2 "}},
+		// What the hints say to write works alone: the filters list the
+		// newest tips they keep.
+		{"category:missing", []string{"#2 ", onlyMissing}, []string{"#1 ", wordHint}},
+		{"window:2d", []string{"#2 ", twoDays}, []string{"#1 "}},
+		{"category:trafficking window:30d", []string{"#1 "}, []string{"#2 "}},
+		{"category:trafficking window:2d", []string{en("search_empty", nil)}, []string{"#1 ", "#2 "}},
 	} {
 		s := search(c.args)
 		for _, want := range c.has {
@@ -292,9 +301,9 @@ func TestSearchFiltersAreExplicit(t *testing.T) {
 			}
 		}
 	}
-	// A filter it cannot read, or no word, gets the usage, which tells how
-	// to filter and lists the categories.
-	for _, args := range []string{"girl category:nonsense", "girl window:forever", "window:30d", "category:missing"} {
+	// A filter it cannot read, or neither a word nor a filter, gets the
+	// usage, which tells how to filter and lists the categories.
+	for _, args := range []string{"girl category:nonsense", "girl window:forever", "category:nonsense", "", "the of"} {
 		if s := search(args); !strings.Contains(s, "window:30d") || !strings.Contains(s, "missing (Missing person)") {
 			t.Errorf("/search %s: %s", args, s)
 		}

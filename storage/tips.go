@@ -560,17 +560,28 @@ func (s *Store) openTip(id string, fields map[string]string) (tips.Tip, error) {
 
 // Recent returns up to n of the newest tips, newest first.
 func (s *Store) Recent(ctx context.Context, n int) ([]tips.Tip, error) {
-	// The triage stream lists tips as they came (a reopened tip's second
-	// entry is marked and skipped), and is trimmed with retention.
+	return s.Latest(ctx, time.Time{}, "", n)
+}
+
+// Latest returns up to n tips created since `since`, in category if set,
+// newest first: a search by its filters alone. Like Search, it examines
+// at most maxCandidates tips, the newest on the triage stream. (The
+// stream's entry ids are Redis's clock when each tip arrived, not the
+// tip's time: a spooled tip arrives late, and clocks differ; each tip's
+// own time decides.)
+func (s *Store) Latest(ctx context.Context, since time.Time, category tips.Category, n int) ([]tips.Tip, error) {
 	var out []tips.Tip
 	seen := map[string]bool{}
 	from := "+"
-	// Expired tips leave entries behind until the stream is trimmed; past
-	// maxCandidates entries the list ends.
+	const page = 200
 	for scanned := 0; len(out) < n && scanned < maxCandidates; {
-		entries, err := s.rdb.XRevRangeN(ctx, s.k.triage(), from, "-", int64(n-len(out)+10)).Result()
+		size := min(page, maxCandidates-scanned)
+		if scanned == 0 {
+			size = min(size, n+10) // most lists are short and unfiltered
+		}
+		entries, err := s.rdb.XRevRangeN(ctx, s.k.triage(), from, "-", int64(size)).Result()
 		if err != nil {
-			return nil, fmt.Errorf("recent tips: %w", err)
+			return nil, fmt.Errorf("latest tips: %w", err)
 		}
 		if len(entries) == 0 {
 			break
@@ -585,26 +596,11 @@ func (s *Store) Recent(ctx context.Context, n int) ([]tips.Tip, error) {
 				ids = append(ids, id)
 			}
 		}
-		pipe := s.rdb.Pipeline()
-		cmds := make([]*redis.MapStringStringCmd, len(ids))
-		for i, id := range ids {
-			cmds[i] = pipe.HGetAll(ctx, s.k.tip(id))
+		found, err := s.pickTips(ctx, ids, since, category, n-len(out))
+		if err != nil {
+			return nil, err
 		}
-		if _, err := pipe.Exec(ctx); err != nil {
-			return nil, fmt.Errorf("read recent tips: %w", err)
-		}
-		for i, id := range ids {
-			t, err := s.openTip(id, cmds[i].Val())
-			if errors.Is(err, ErrNotFound) {
-				continue // expired or erased
-			}
-			if err != nil {
-				return nil, err
-			}
-			if len(out) < n {
-				out = append(out, t)
-			}
-		}
+		out = append(out, found...)
 	}
 	return out, nil
 }

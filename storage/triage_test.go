@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -428,5 +429,38 @@ func reopen(t *testing.T, st *storage.Store, a storage.Claimer, id string) {
 	}
 	if err := st.Decide(ctx, id, a, storage.Decision{Status: tips.StatusNew}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A search by its filters alone lists the newest tips they keep: each
+// tip once (a reopened one has a second entry on the stream), by its own
+// time and category.
+func TestLatestKeepsTheFiltersAndListsEachTipOnce(t *testing.T) {
+	ctx := context.Background()
+	st, _, clk := newStore(t)
+	t0 := clk.Now()
+	first := submit(t, st, "201", 10, tips.Extortion, false)
+	clk.Add(time.Hour)
+	drugs := submit(t, st, "202", 20, tips.Drugs, false)
+	clk.Add(time.Hour)
+	reopen(t, st, storage.Claimer{Key: "inv-a", Name: "Ana"}, first)
+	last := submit(t, st, "203", 30, tips.Extortion, false)
+	for _, c := range []struct {
+		since time.Time
+		cat   tips.Category
+		n     int
+		want  []string
+	}{
+		{time.Time{}, tips.Extortion, 10, []string{last, first}},
+		{time.Time{}, "", 10, []string{last, drugs, first}},
+		{t0.Add(30 * time.Minute), "", 10, []string{last, drugs}},
+		{t0.Add(30 * time.Minute), tips.Extortion, 10, []string{last}},
+		{time.Time{}, "", 2, []string{last, drugs}},
+		{time.Time{}, tips.Weapons, 10, nil},
+	} {
+		got, err := st.Latest(ctx, c.since, c.cat, c.n)
+		if err != nil || !slices.Equal(ids(got), c.want) {
+			t.Errorf("Latest(%v, %q, %d) = %v %v, want %v", c.since.Sub(t0), c.cat, c.n, ids(got), err, c.want)
+		}
 	}
 }
