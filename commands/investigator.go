@@ -155,10 +155,12 @@ func (c *Context) triageState(ctx context.Context, t tips.Tip) []string {
 		}
 	}
 	if len(t.History) > 0 {
+		// Dates in full, year first and in UTC, as it says: "12-03" reads
+		// as the 12th of March where the day comes first.
 		lines := []string{c.T("tip_history", nil)}
 		for _, e := range t.History[max(0, len(t.History)-15):] {
 			lines = append(lines, c.T("history_"+string(e.Kind), map[string]any{
-				"Time": e.Time.UTC().Format("01-02 15:04"), "Who": safe(e.Who), "Text": safe(e.Text),
+				"Time": e.Time.UTC().Format("2006-01-02 15:04 UTC"), "Who": safe(e.Who), "Text": safe(e.Text),
 			}))
 		}
 		out = append(out, strings.Join(lines, "\n"))
