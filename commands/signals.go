@@ -88,8 +88,9 @@ func search(ctx context.Context, c *Context) error {
 	// One more than is shown: to tell whether the list is cut.
 	var list []tips.Tip
 	var err error
+	cut := false // examined as many tips as a search may, short of a full list
 	if filtersOnly {
-		list, err = c.mux.store.Latest(ctx, since, q.category, maxResults+1)
+		list, cut, err = c.mux.store.Latest(ctx, since, q.category, maxResults+1)
 	} else {
 		list, err = c.mux.store.Search(ctx, text, since, q.category, maxResults+1)
 	}
@@ -116,6 +117,9 @@ func search(ctx context.Context, c *Context) error {
 		} else {
 			lines = append(lines, c.T("search_filter_hours", nil, int(max(window/time.Hour, 1))))
 		}
+	}
+	if cut {
+		lines = append(lines, c.T("search_examined_cut", nil, storage.MaxExamined))
 	}
 	hinted := map[string]bool{}
 	for _, w := range q.words {

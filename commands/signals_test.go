@@ -310,6 +310,32 @@ func TestSearchFiltersAreExplicit(t *testing.T) {
 	}
 }
 
+// A category alone reaches only the newest tips a search examines: the
+// reply says so, and how to reach older ones, rather than just "no tip".
+func TestSearchByCategoryAloneSaysHowFarItLooked(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	tm.report("7101", "venden armas en la esquina", tips.Weapons) // #1
+	search := func() string {
+		return tm.as(adminID, "Ada", commands.Request{Command: "search", Args: "category:weapons"})[0].Text
+	}
+	looked := tm.msg.Localize("en", "search_examined_cut", nil, storage.MaxExamined)
+	if s := search(); !strings.Contains(s, "#1 ") || strings.Contains(s, looked) {
+		t.Fatalf("one weapons tip: %s", s)
+	}
+	// Then many newer entries on the triage stream (of tips gone since).
+	pipe := tm.srv.Client().Pipeline()
+	for i := range storage.MaxExamined {
+		pipe.XAdd(ctx, &redis.XAddArgs{Stream: "w:{tips}:triage", Values: []any{"id", fmt.Sprint(100000 + i)}})
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s := search(); !strings.Contains(s, tm.msg.Localize("en", "search_empty", nil)) || !strings.Contains(s, looked) {
+		t.Fatalf("past what a search examines: %s", s)
+	}
+}
+
 // A reply listing fewer tips than match says that it is cut.
 func TestCutResultsSaySo(t *testing.T) {
 	tm := newTeam(t)

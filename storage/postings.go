@@ -315,11 +315,21 @@ func (s *Store) pickTips(ctx context.Context, ids []string, since time.Time, cat
 		if c == "" || err != nil || time.UnixMilli(ms).Before(since) || (category != "" && c != string(category)) {
 			continue
 		}
-		if picked = append(picked, id); len(picked) == n {
-			break
-		}
+		picked = append(picked, id)
 	}
-	return s.tipsByID(ctx, picked)
+	// The first n, and more should some of them not open (gone since,
+	// or a purge half done): the caller goes on past these ids.
+	var out []tips.Tip
+	for len(picked) > 0 && len(out) < n {
+		take := picked[:min(len(picked), n-len(out))]
+		picked = picked[len(take):]
+		found, err := s.tipsByID(ctx, take)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, found...)
+	}
+	return out, nil
 }
 
 // dropPosting removes a tip's number from posting strings (a purge).

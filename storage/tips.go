@@ -560,16 +560,22 @@ func (s *Store) openTip(id string, fields map[string]string) (tips.Tip, error) {
 
 // Recent returns up to n of the newest tips, newest first.
 func (s *Store) Recent(ctx context.Context, n int) ([]tips.Tip, error) {
-	return s.Latest(ctx, time.Time{}, "", n)
+	list, _, err := s.Latest(ctx, time.Time{}, "", n)
+	return list, err
 }
+
+// MaxExamined is how many tips one search examines at most: a broader
+// one must be narrowed.
+const MaxExamined = maxCandidates
 
 // Latest returns up to n tips created since `since`, in category if set,
 // newest first: a search by its filters alone. Like Search, it examines
-// at most maxCandidates tips, the newest on the triage stream. (The
-// stream's entry ids are Redis's clock when each tip arrived, not the
-// tip's time: a spooled tip arrives late, and clocks differ; each tip's
-// own time decides.)
-func (s *Store) Latest(ctx context.Context, since time.Time, category tips.Category, n int) ([]tips.Tip, error) {
+// at most MaxExamined tips, the newest on the triage stream; cut says it
+// stopped there short of n, older tips unexamined. (The stream's entry
+// ids are Redis's clock when each tip arrived, not the tip's time: a
+// spooled tip arrives late, and clocks differ; each tip's own time
+// decides.)
+func (s *Store) Latest(ctx context.Context, since time.Time, category tips.Category, n int) (list []tips.Tip, cut bool, err error) {
 	var out []tips.Tip
 	seen := map[string]bool{}
 	from := "+"
@@ -581,10 +587,10 @@ func (s *Store) Latest(ctx context.Context, since time.Time, category tips.Categ
 		}
 		entries, err := s.rdb.XRevRangeN(ctx, s.k.triage(), from, "-", int64(size)).Result()
 		if err != nil {
-			return nil, fmt.Errorf("latest tips: %w", err)
+			return nil, false, fmt.Errorf("latest tips: %w", err)
 		}
 		if len(entries) == 0 {
-			break
+			return out, false, nil
 		}
 		from = "(" + entries[len(entries)-1].ID
 		scanned += len(entries)
@@ -598,11 +604,11 @@ func (s *Store) Latest(ctx context.Context, since time.Time, category tips.Categ
 		}
 		found, err := s.pickTips(ctx, ids, since, category, n-len(out))
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		out = append(out, found...)
 	}
-	return out, nil
+	return out, len(out) < n, nil
 }
 
 // TipByReceipt returns the tip a receipt code was given for, or ErrNotFound.

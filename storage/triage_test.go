@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -458,9 +459,46 @@ func TestLatestKeepsTheFiltersAndListsEachTipOnce(t *testing.T) {
 		{time.Time{}, "", 2, []string{last, drugs}},
 		{time.Time{}, tips.Weapons, 10, nil},
 	} {
-		got, err := st.Latest(ctx, c.since, c.cat, c.n)
-		if err != nil || !slices.Equal(ids(got), c.want) {
-			t.Errorf("Latest(%v, %q, %d) = %v %v, want %v", c.since.Sub(t0), c.cat, c.n, ids(got), err, c.want)
+		got, cut, err := st.Latest(ctx, c.since, c.cat, c.n)
+		if err != nil || cut || !slices.Equal(ids(got), c.want) {
+			t.Errorf("Latest(%v, %q, %d) = %v %v %v, want %v", c.since.Sub(t0), c.cat, c.n, ids(got), cut, err, c.want)
 		}
+	}
+}
+
+// A tip that can no longer be opened (gone since the list was read, or a
+// purge half done) makes room for the next: /recent still lists n.
+func TestRecentSkipsATipThatDoesNotOpen(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	one := submit(t, st, "301", 10, "", false)
+	two := submit(t, st, "302", 20, "", false)
+	three := submit(t, st, "303", 30, "", false)
+	if err := srv.Client().HDel(ctx, "t:{tips}:tip:"+three, "k").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.Recent(ctx, 2); err != nil || !slices.Equal(ids(got), []string{two, one}) {
+		t.Fatalf("recent 2 with the newest unopenable: %v %v", ids(got), err)
+	}
+}
+
+// Filters alone examine at most MaxExamined tips: past them, an older tip
+// is not found, and Latest says it stopped there.
+func TestLatestSaysWhenItStoppedShort(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	old := submit(t, st, "401", 10, tips.Weapons, false)
+	if got, cut, err := st.Latest(ctx, time.Time{}, tips.Weapons, 5); err != nil || cut || !slices.Equal(ids(got), []string{old}) {
+		t.Fatalf("before: %v %v %v", ids(got), cut, err)
+	}
+	pipe := srv.Client().Pipeline()
+	for i := range storage.MaxExamined {
+		pipe.XAdd(ctx, &redis.XAddArgs{Stream: "t:{tips}:triage", Values: []any{"id", strconv.Itoa(100000 + i)}})
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, cut, err := st.Latest(ctx, time.Time{}, tips.Weapons, 5); err != nil || !cut || len(got) != 0 {
+		t.Fatalf("after %d newer entries: %v cut %v %v", storage.MaxExamined, ids(got), cut, err)
 	}
 }
