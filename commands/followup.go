@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -371,23 +372,26 @@ func (m *Mux) deliverAnswer(ctx context.Context, id string, n int, text string, 
 // if they are still on the team, and to whoever claims the tip now; to the
 // investigator chats if it reached neither.
 func (m *Mux) tellAnswer(ctx context.Context, id string, q storage.Question, text string) {
-	notice := Reply{Text: m.msg.Localize(m.lang, "answer_notify", map[string]any{"ID": id, "Question": safe(q.Text), "Answer": safe(text)}), Protected: true}
-	var routes []string
-	if q.By.Route != "" && m.onTeam(ctx, q.By.Key) {
-		routes = append(routes, q.By.Route)
+	// Each in the language they read (a chat in the bot's default).
+	notice := func(lang string) Reply {
+		return Reply{Text: m.msg.Localize(cmp.Or(lang, m.lang), "answer_notify", map[string]any{"ID": id, "Question": safe(q.Text), "Answer": safe(text)}), Protected: true}
 	}
-	if cl, err := m.store.ClaimerOf(ctx, id); err == nil && !slices.Contains(routes, cl.Route) {
-		routes = append(routes, cl.Route)
+	var to []storage.Claimer
+	if q.By.Route != "" && m.onTeam(ctx, q.By.Key) {
+		to = append(to, q.By)
+	}
+	if cl, err := m.store.ClaimerOf(ctx, id); err == nil && !slices.ContainsFunc(to, func(o storage.Claimer) bool { return o.Route == cl.Route }) {
+		to = append(to, cl)
 	}
 	told := false
-	for _, r := range routes {
-		told = m.notify(ctx, r, notice) || told
+	for _, r := range to {
+		told = m.notify(ctx, r.Route, notice(r.Language)) || told
 	}
 	if told {
 		return
 	}
 	for chat := range m.invChats {
-		m.notify(ctx, chat, notice)
+		m.notify(ctx, chat, notice(""))
 	}
 }
 

@@ -576,3 +576,23 @@ func TestEveryOpenQuestionIsShown(t *testing.T) {
 		t.Fatalf("/status with one open question:\n%s", status)
 	}
 }
+
+// The investigator who asked is told the answer in the language they read,
+// not the bot's default.
+func TestAnswerReachesTheAskerInTheirLanguage(t *testing.T) {
+	tm := newTeam(t)
+	tm.join("2002", "Ana")
+	tm.tipWithQuestions()
+	tm.as("2002", "Ana", commands.Request{Command: "next", Language: "fr"})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 À quelle heure ?", Language: "fr"}); r[0].Text != tm.text("fr", "ask_sent", nil) {
+		t.Fatalf("/ask in French: %+v", r)
+	}
+	tm.notices(reporterID)
+	if r := tm.reply("m1", "Vers 17h."); !tm.answered(r) {
+		t.Fatalf("reply: %q", texts(r))
+	}
+	want := tm.text("fr", "answer_notify", map[string]any{"ID": "1", "Question": "À quelle heure ?", "Answer": "Vers 17h."})
+	if got := tm.notices("2002"); len(got) != 1 || got[0] != want {
+		t.Fatalf("Ana was told %q, want %q", got, want)
+	}
+}

@@ -125,6 +125,18 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 	if req.Unsupported {
 		return c.Say(ctx, "unsupported_message", nil)
 	}
+	if req.Attachment == nil && req.FileData == nil && req.Location == nil {
+		// A receipt code sent without /status (alone, or after a word):
+		// answered as /status, when it is one, rather than kept in a tip
+		// where investigators would read it (and it lets whoever holds it
+		// answer questions or delete the tip).
+		if code, ok := receiptAlone(req.Text); ok {
+			if _, err := m.store.TipByReceipt(ctx, code); err == nil {
+				c.Request.Args = code
+				return status(ctx, c)
+			}
+		}
+	}
 	if m.spool != nil {
 		// Redelivered after it was spooled (a restart before the platform
 		// heard it was handled): answered as then, not kept twice.
@@ -149,6 +161,9 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 		partLimit = nil
 	}
 	part := tips.Part{Text: strings.ToValidUTF8(text, "\uFFFD"), Attachment: req.Attachment, Forward: req.Forward}
+	if tips.Blank(part.Text) {
+		part.Text = "" // spaces or invisible characters only: nothing to read
+	}
 	note := "" // what the reporter is told about the file: cleaned, not cleaned, not received
 	if req.FileLost {
 		note = c.fileLost()
@@ -344,13 +359,18 @@ func (c *Context) send(ctx context.Context, draftID string) error {
 	if err := c.Reply(ctx, Reply{
 		Text:    c.T("safety_advice", map[string]any{"Platform": PlatformName(c.Request.Platform), "Receipt": sub.Receipt}),
 		Buttons: c.wipeButtons(),
-	}); err != nil || sub.Left == 0 {
+	}); err != nil || (sub.Left == 0 && !sub.Repeat) {
 		return err
 	}
 	// Messages that were not in this tip (added while it was being sent,
-	// or after a send whose tidying failed) wait as a new draft.
+	// or after a send whose tidying failed) wait as a new draft. So do
+	// those written since, when an earlier tip's Send is pressed again:
+	// its receipt alone would read as if they had gone too.
 	d, err := c.mux.store.Draft(ctx, c.Pseudonym)
-	if err != nil {
+	if errors.Is(err, storage.ErrNotFound) && sub.Repeat {
+		return nil
+	}
+	if err != nil || d.Parts == 0 {
 		return err
 	}
 	return c.Reply(ctx, Reply{Text: c.T("draft_left", nil, d.Parts), Buttons: c.sendCancel(d)})
@@ -439,3 +459,24 @@ func (c *Context) fileLost() string {
 // fileNoteData fills the notes about a file (file_too_large names the
 // limit; the others take nothing).
 var fileNoteData = map[string]any{"MB": storage.MaxFileSize >> 20}
+
+// receiptAlone returns the receipt code a message is made of, alone or
+// after a word ("status", "código"). The code holds a digit, as a drawn
+// one almost always does: plain words are never taken for one.
+func receiptAlone(text string) (string, bool) {
+	f := strings.Fields(text)
+	if len(f) == 0 || len(f) > 5 {
+		return "", false
+	}
+	try := func(s string) (string, bool) {
+		code, ok := tips.NormalizeReceipt(s)
+		return code, ok && strings.ContainsAny(code, "0123456789")
+	}
+	if code, ok := try(text); ok {
+		return code, true
+	}
+	if len(f) > 1 && !strings.ContainsAny(f[0], "0123456789") {
+		return try(strings.Join(f[1:], " "))
+	}
+	return "", false
+}

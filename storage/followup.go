@@ -65,6 +65,9 @@ type Question struct {
 type asker struct {
 	Key   string `json:"k"`
 	Route string `json:"r"`
+	// Language is the one they read, for the answer ("" before it was
+	// recorded: the bot's default).
+	Language string `json:"l,omitempty"`
 }
 
 // Lua shared by the question scripts: "numbered" is whether the tip hash
@@ -185,7 +188,7 @@ func (s *Store) Ask(ctx context.Context, id string, n int, by Claimer, question 
 	if err != nil {
 		return err
 	}
-	b, _ := json.Marshal(asker{Key: by.Key, Route: by.Route})
+	b, _ := json.Marshal(asker{Key: by.Key, Route: by.Route, Language: by.Language})
 	who, err := seal(dataKey, b, "asker:"+id+":"+num)
 	if err != nil {
 		return err
@@ -255,7 +258,7 @@ func openQuestion(id string, dataKey []byte, n int, text, by string) (Question, 
 	if plain, err := open(dataKey, []byte(by), "asker:"+id+":"+strconv.Itoa(n)); err == nil {
 		var a asker
 		if json.Unmarshal(plain, &a) == nil {
-			q.By = Claimer{Key: a.Key, Route: a.Route}
+			q.By = Claimer{Key: a.Key, Route: a.Route, Language: a.Language}
 		}
 	}
 	return q, nil

@@ -52,7 +52,12 @@ var foldTable = func() (t [foldTableSize]string) {
 func foldGeneral(s string) string {
 	s = norm.NFKC.String(strings.ToValidUTF8(s, " "))
 	s = folder.String(s)
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	// Marks go (accents do not matter), and so do format characters (a
+	// soft hyphen, zero-width spaces and joiners, direction marks): they
+	// are invisible, and inside a word would hide it from search.
+	t := transform.Chain(norm.NFD, runes.Remove(runes.Predicate(func(r rune) bool {
+		return unicode.In(r, unicode.Mn, unicode.Cf)
+	})), norm.NFC)
 	out, _, err := transform.String(t, s)
 	if err != nil {
 		return s
@@ -103,3 +108,18 @@ func foldHandle(h string) string {
 }
 
 func nfkc(s string) string { return norm.NFKC.String(strings.ToValidUTF8(s, " ")) }
+
+// Blank reports whether text shows nothing: only spaces, line breaks,
+// control and format characters (zero-width spaces, direction marks) and
+// the fillers that render as blanks.
+func Blank(text string) bool {
+	for _, r := range text {
+		switch {
+		case unicode.IsSpace(r), unicode.In(r, unicode.Cc, unicode.Cf):
+		case r == '\u115F', r == '\u1160', r == '\u3164', r == '\uFFA0', r == '\u2800':
+		default:
+			return false
+		}
+	}
+	return true
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 )
 
 // receiptAlphabet is Crockford's base32: no I, L, O or U, so a code read
@@ -44,10 +45,14 @@ func NormalizeReceipt(s string) (string, bool) {
 	if len(s) > 64 {
 		return "", false
 	}
+	// Punctuation around it ("CODE." at the end of a sentence) and
+	// separators of any kind (en dashes, no-break spaces, zero-width
+	// characters copied with it) are not part of it.
+	s = strings.TrimFunc(s, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) })
 	var b strings.Builder
 	for _, r := range strings.ToUpper(s) {
 		switch {
-		case r == '-' || r == ' ' || r == '\t':
+		case r == '-' || r == '\u2212' || unicode.IsSpace(r) || unicode.In(r, unicode.Pd, unicode.Cf):
 			continue
 		case r == 'O':
 			r = '0'

@@ -1,0 +1,89 @@
+package commands_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
+)
+
+// sendTip sends text as a tip from user and returns the receipt code.
+func (e *env) sendTip(user, text string) string {
+	e.t.Helper()
+	r := e.do(user, commands.Request{Text: text})
+	send := press(r, "send:")
+	if send == "" {
+		e.t.Fatalf("no Send after %q: %+v", text, r)
+	}
+	r = e.do(user, commands.Request{Callback: send})
+	code := receiptRE.FindString(r[0].Text)
+	if code == "" {
+		e.t.Fatalf("no receipt: %+v", r)
+	}
+	return code
+}
+
+// A receipt code sent without /status, alone or after a word, is answered
+// as /status and kept out of any tip (investigators would read it, and it
+// answers questions and deletes the tip); text that only looks like one
+// is a tip as any other.
+func TestReceiptCodeAloneIsAStatusCheck(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	code := e.sendTip(reporterID, "me cobran piso en el mercado")
+	status := e.text("es", "status_received", map[string]any{"Age": e.text("es", "age_under_minute", nil)})
+	for _, text := range []string{code, strings.ToLower(code) + ".", "estado " + code, "código: " + strings.ReplaceAll(code, "-", " ")} {
+		r := e.do(reporterID, commands.Request{Text: text})
+		if len(r) != 1 || r[0].Text != status {
+			t.Fatalf("%q: %+v", text, r)
+		}
+		if _, err := e.store.Draft(ctx, e.store.Pseudonym("telegram", reporterID)); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("%q started a draft (%v)", text, err)
+		}
+	}
+	r := e.do(reporterID, commands.Request{Text: "ABCD-EFGH-JKMN-PQR5"}) // shaped like one, no tip has it
+	if press(r, "send:") == "" {
+		t.Fatalf("an unknown code-shaped text is not kept: %+v", r)
+	}
+}
+
+// Spaces or invisible characters alone are nothing to keep: no draft, no
+// empty tip for investigators.
+func TestBlankMessagesAreNotTips(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, text := range []string{"   \n\t ", "\u200b", "\u200b\u200c\u200d\ufeff", "\u202e", "\u3164"} {
+		r := e.do(reporterID, commands.Request{Text: text})
+		if len(r) != 1 || r[0].Text != e.text("es", "unsupported_message", nil) || press(r, "send:") != "" {
+			t.Fatalf("%q: %+v", text, r)
+		}
+	}
+	if _, err := e.store.Draft(context.Background(), e.store.Pseudonym("telegram", reporterID)); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("a blank message started a draft (%v)", err)
+	}
+}
+
+// Pressing an earlier tip's Send again gives its receipt again, and says
+// that what was written since is still waiting, with its own Send.
+func TestOldSendSaysTheNewDraftWaits(t *testing.T) {
+	e := newEnv(t, nil)
+	r := e.do(reporterID, commands.Request{Text: "primera denuncia"})
+	oldSend := press(r, "send:")
+	e.do(reporterID, commands.Request{Callback: oldSend})
+	r = e.do(reporterID, commands.Request{Text: "segunda denuncia"})
+	newSend := press(r, "send:")
+	if newSend == "" || newSend == oldSend {
+		t.Fatalf("second draft: %+v", r)
+	}
+	r = e.do(reporterID, commands.Request{Callback: oldSend})
+	if len(r) != 3 || r[2].Text != e.text("es", "draft_left", nil, 1) || press(r[2:], "send:") != newSend {
+		t.Fatalf("old Send with a new draft waiting: %+v", r)
+	}
+	// With nothing waiting, only the receipt and the advice, as before.
+	e.do(reporterID, commands.Request{Callback: newSend})
+	if r = e.do(reporterID, commands.Request{Callback: oldSend}); len(r) != 2 {
+		t.Fatalf("old Send, nothing waiting: %+v", r)
+	}
+}
