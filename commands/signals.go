@@ -161,6 +161,7 @@ func entity(ctx context.Context, c *Context) error {
 	if arg == "" || len(arg) > 500 {
 		return c.Say(ctx, "entity_usage", nil)
 	}
+	arg = tips.Refang(arg) // copied from a tip as the bot shows it
 	found := tips.Extract(arg, c.mux.region)
 	if len(found) == 0 {
 		if d, ok := tips.DomainEntity(arg); ok {

@@ -369,3 +369,19 @@ func TestCutResultsSaySo(t *testing.T) {
 		}
 	}
 }
+
+// A link or address copied from a tip as the bot shows it (defanged) is
+// looked up as what it stands for.
+func TestEntityTakesWhatTheBotShows(t *testing.T) {
+	tm := newTeam(t)
+	tm.report("7201", "venden en https://narco-shop.example.com/catalogo y escriben a halcon@example.org", "")
+	view := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "1"})[0].Text
+	for _, shown := range []string{"hxxps://narco-shop[.]example[.]com/catalogo", "halcon@example[.]org"} {
+		if !strings.Contains(view, shown) {
+			t.Fatalf("/tip 1 does not show %q:\n%s", shown, view)
+		}
+		if r := tm.as(adminID, "Ada", commands.Request{Command: "entity", Args: shown}); !strings.Contains(r[0].Text, "#1 ") {
+			t.Errorf("/entity %s: %s", shown, r[0].Text)
+		}
+	}
+}

@@ -50,3 +50,13 @@ func TestDefangByWordsOnALongTip(t *testing.T) {
 		t.Fatalf("differs:\n%q\n%q", got, want)
 	}
 }
+
+// What Defang shows, Refang gives back, for links and addresses an
+// investigator copies into /entity.
+func TestRefangUndoesDefang(t *testing.T) {
+	for _, in := range []string{"https://narco-shop.example.com/catalogo", "http://a.example", "halcon@example.org", "evil.example", "HTTPS://EVIL.EXAMPLE/X", "tg://resolve?domain=x", "192.168.1.20", "evil。example"} {
+		if got := Refang(Defang(in)); got != in && got != strings.Replace(in, "HTTPS", "https", 1) {
+			t.Errorf("Refang(Defang(%q)) = %q (defanged %q)", in, got, Defang(in))
+		}
+	}
+}

@@ -81,6 +81,20 @@ func Defang(text string) string {
 	return b.String()
 }
 
+// Refang undoes Defang where it is unambiguous, for a value an
+// investigator copies from the bot's output into a lookup:
+// "hxxps://evil[.]example/x" is "https://evil.example/x" again.
+func Refang(text string) string {
+	text = refangReplacer.Replace(text)
+	return refangScheme.ReplaceAllStringFunc(text, func(s string) string {
+		return "http" + strings.ToLower(s[4:])
+	})
+}
+
+var refangReplacer = strings.NewReplacer("[.]", ".", "[。]", "。", "[．]", "．", "[｡]", "｡", "[:]//", "://")
+
+var refangScheme = regexp.MustCompile(`(?i)\bhxxps?://`)
+
 // asciiSpace says whether c is one of the spaces the patterns' \s and
 // classes exclude (RE2's \s: tab, newline, form feed, carriage return,
 // space): no match of Defang's patterns includes one, and \b sees one as
