@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -159,11 +160,36 @@ func (c *Context) triageState(ctx context.Context, t tips.Tip) []string {
 		// as the 12th of March where the day comes first.
 		lines := []string{c.T("tip_history", nil)}
 		for _, e := range t.History[max(0, len(t.History)-15):] {
+			text := e.Text
+			if e.Kind == tips.EntryStatus {
+				text = c.decisionText(text)
+			}
 			lines = append(lines, c.T("history_"+string(e.Kind), map[string]any{
-				"Time": e.Time.UTC().Format("2006-01-02 15:04 UTC"), "Who": safe(e.Who), "Text": safe(e.Text),
+				"Time": e.Time.UTC().Format("2006-01-02 15:04 UTC"), "Who": safe(e.Who), "Text": safe(text),
 			}))
 		}
 		out = append(out, strings.Join(lines, "\n"))
 	}
 	return out
+}
+
+// decisionText renders a triage decision as the history keeps it
+// ("verified · high · drugs", ids joined by " · ", a duplicate with its
+// tip number, labels as typed) in the reader's language.
+func (c *Context) decisionText(text string) string {
+	parts := strings.Split(text, " · ")
+	for i, p := range parts {
+		word, rest, _ := strings.Cut(p, " ")
+		switch {
+		case i == 0 && slices.Contains(triageStatuses, word):
+			parts[i] = strings.TrimSpace(c.T("status_"+word, nil) + " " + rest)
+		case slices.Contains(priorities, p):
+			parts[i] = c.T("priority_"+p, nil)
+		default:
+			if cat, ok := tips.ParseCategory(p); ok && string(cat) == p {
+				parts[i] = c.categoryName(cat)
+			}
+		}
+	}
+	return strings.Join(parts, " · ")
 }

@@ -67,3 +67,23 @@ func TestDuplicateOfGoesWithTheStatus(t *testing.T) {
 		t.Errorf("verified tip #2 with a stale dup shows %q:\n%s", dup, r[0].Text)
 	}
 }
+
+// A triage decision in a tip's history reads in the reader's language:
+// status, priority and category by their names, labels as typed.
+func TestDecisionInHistoryIsLocalised(t *testing.T) {
+	tm := newTeam(t)
+	tm.report("7301", "venden droga en la esquina", "")
+	tm.report("7302", "venden droga en la esquina otra vez", "")
+	tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "1 verified high drugs mercado"})
+	tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "2 duplicate-of 1"})
+	es := func(id string) string { return tm.msg.Localize("es", id, nil) }
+	view := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "1", Language: "es"})[0].Text
+	want := es("status_verified") + " · " + es("priority_high") + " · " + es("category_drugs") + " · mercado"
+	if !strings.Contains(view, want) {
+		t.Fatalf("/tip 1 in Spanish lacks %q:\n%s", want, view)
+	}
+	view = tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "2", Language: "es"})[0].Text
+	if want := es("status_duplicate") + " #1"; !strings.Contains(view, want) {
+		t.Fatalf("/tip 2 in Spanish lacks %q:\n%s", want, view)
+	}
+}
