@@ -7,9 +7,11 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/nyaruka/phonenumbers"
 	"golang.org/x/net/idna"
+	"golang.org/x/net/publicsuffix"
 )
 
 // EntityKind says what an entity is.
@@ -84,6 +86,15 @@ func Extract(text, region string) []Entity {
 			}
 		}
 	}
+	if strings.Contains(text, ".") {
+		// Links written without a scheme ("instagram.com/halcon",
+		// "t.me/canal", "pago-piso.mx"), as people type them.
+		for _, raw := range bareLinks(text, 200) {
+			for _, e := range urlEntities(raw, region) {
+				add(e)
+			}
+		}
+	}
 	if mayHaveAddress(text) {
 		for _, m := range emailRE.FindAllString(text, 100) {
 			v := strings.ToLower(m)
@@ -108,6 +119,74 @@ func Extract(text, region string) []Entity {
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Kind < out[j].Kind })
 	return out
 }
+
+// bareLinks returns, up to max, the words of text that are links without
+// a scheme: a host name whose last label is a top-level domain (ICANN's
+// part of the public suffix list, so "hola.que" and "foto.jpg" are not),
+// and maybe a path. Words with a scheme, "www." or an @ are the other
+// patterns'.
+func bareLinks(text string, max int) []string {
+	var out []string
+	for rest := text; rest != "" && len(out) < max; {
+		i := strings.IndexByte(rest, '.')
+		if i < 0 {
+			break
+		}
+		// The word around the full stop.
+		start := strings.LastIndexFunc(rest[:i], unicode.IsSpace) + 1
+		end := strings.IndexFunc(rest[i:], unicode.IsSpace)
+		if end < 0 {
+			end = len(rest)
+		} else {
+			end += i
+		}
+		w := rest[start:end]
+		rest = rest[end:]
+		if strings.Contains(w, "://") || strings.ContainsRune(w, '@') || hasWWW(w) {
+			continue
+		}
+		w = strings.TrimLeft(w, "([{«\"'¿¡")
+		w = strings.TrimRight(w, ".,;:!?)]}»\"'")
+		host, _, _ := strings.Cut(w, "/")
+		if bareHost(host) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// bareHost says whether s is a host name under a real top-level domain.
+func bareHost(s string) bool {
+	labels := strings.Split(strings.ToLower(s), ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || strings.HasPrefix(l, "-") || strings.HasSuffix(l, "-") {
+			return false
+		}
+		for _, r := range l {
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' {
+				return false
+			}
+		}
+	}
+	tld := labels[len(labels)-1]
+	if fileExtensionTLDs[tld] {
+		return false // "video.mov", "fotos.zip": files more often than sites
+	}
+	ascii := strings.ToLower(s)
+	if !isASCII(ascii) {
+		var err error
+		if ascii, err = idna.Lookup.ToASCII(ascii); err != nil {
+			return false
+		}
+	}
+	suffix, icann := publicsuffix.PublicSuffix(ascii)
+	return icann && suffix != ascii
+}
+
+var fileExtensionTLDs = map[string]bool{"zip": true, "mov": true}
 
 // What any match of a pattern needs: where it is missing, the pattern
 // cannot match (FuzzExtractSkipsOnlyWhatCannotMatch checks it).
@@ -418,4 +497,13 @@ func bech32Valid(s string) bool {
 		}
 	}
 	return chk == 1 || chk == 0x2bc830a3 // bech32 or bech32m
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

@@ -1,6 +1,7 @@
 package tips
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -167,5 +168,33 @@ func BenchmarkExtractSize(b *testing.B) {
 				Extract(s, "MX")
 			}
 		})
+	}
+}
+
+// Links as people type them, without a scheme, are entities as the same
+// links with one; words with a full stop that are not links are not.
+func TestBareLinksAreLinks(t *testing.T) {
+	keys := func(text string) []string {
+		var out []string
+		for _, e := range Extract(text, "MX") {
+			out = append(out, e.Key())
+		}
+		return out
+	}
+	for bare, full := range map[string]string{
+		"venden por instagram.com/armas_mx.":  "venden por https://instagram.com/armas_mx.",
+		"desde t.me/halcon_norte":             "desde https://t.me/halcon_norte",
+		"la página armas-baratas.example.net": "la página https://armas-baratas.example.net",
+		"(pago-piso.mx)":                      "(https://pago-piso.mx)",
+	} {
+		got, want := keys(bare), keys(full)
+		if len(want) == 0 || !slices.Equal(got, want) {
+			t.Errorf("%q: %v, want %v (as %q)", bare, got, want, full)
+		}
+	}
+	for _, text := range []string{"hola.que tal", "mandé foto.jpg y video.mov", "fin. Luego", "S.A. de C.V.", "son las 3.45 pm", "a...b", "v1.2.3"} {
+		if got := keys(text); len(got) != 0 {
+			t.Errorf("%q: %v", text, got)
+		}
 	}
 }
