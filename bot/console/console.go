@@ -60,7 +60,10 @@ type Adapter struct {
 	who   Identity
 	lang  string              // the session's language
 	rows  [][]commands.Button // the buttons "#N" presses, as last shown
-	event int64
+	// waiting holds the buttons of messages sent to another identity's
+	// chat (by user id): pressable once the session switches to it.
+	waiting map[string][][]commands.Button
+	event   int64
 }
 
 // New returns a console adapter.
@@ -168,12 +171,16 @@ func (a *Adapter) switchTo(role string) {
 	for _, id := range a.o.Identities {
 		if strings.EqualFold(id.Role, role) {
 			a.mu.Lock()
-			a.who, a.rows = id, nil
+			a.who, a.rows = id, a.waiting[id.UserID]
+			delete(a.waiting, id.UserID)
 			a.mu.Unlock()
 			a.follow()
 			a.mu.Lock()
 			defer a.mu.Unlock()
 			a.print(a.say("demo_as", map[string]any{"Role": a.say("demo_role_"+id.Role, nil)}))
+			if len(a.rows) > 0 {
+				a.printButtons() // those of a message sent to this chat meanwhile
+			}
 			return
 		}
 	}
@@ -261,8 +268,27 @@ func (a *Adapter) Reply(_ context.Context, r commands.Reply) error {
 	return nil
 }
 
-// Send prints a message the engine sends on its own (a draft expiry).
-func (a *Adapter) Send(ctx context.Context, _ string, r commands.Reply) ([]string, error) {
+// Send prints a message the engine sends on its own (a draft expiry, a
+// question to the reporter, an answer to the investigator). One sent to
+// the other identity's chat says so, and its buttons wait for /as.
+func (a *Adapter) Send(ctx context.Context, chatID string, r commands.Reply) ([]string, error) {
+	a.mu.Lock()
+	for _, id := range a.o.Identities {
+		if id.UserID != chatID || id.UserID == a.who.UserID {
+			continue
+		}
+		defer a.mu.Unlock()
+		fmt.Fprintf(a.o.Out, "  %s\n", a.say("demo_for", map[string]any{"Role": a.say("demo_role_"+id.Role, nil), "As": id.Role}))
+		a.print(r.Text)
+		if len(r.Buttons) > 0 {
+			if a.waiting == nil {
+				a.waiting = map[string][][]commands.Button{}
+			}
+			a.waiting[id.UserID] = r.Buttons
+		}
+		return nil, nil
+	}
+	a.mu.Unlock()
 	return nil, a.Reply(ctx, r)
 }
 

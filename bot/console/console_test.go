@@ -151,3 +151,30 @@ type handlerFunc func(ctx context.Context, req commands.Request, w commands.Repl
 func (f handlerFunc) Handle(ctx context.Context, req commands.Request, w commands.Replier) {
 	f(ctx, req, w)
 }
+
+// A message the engine sends to the other identity's chat says whose it
+// is, and its buttons are pressed from there, not from here.
+func TestConsoleSendToTheOtherChat(t *testing.T) {
+	var out bytes.Buffer
+	a := New(Options{Out: &out, Say: func(_, id string, _ map[string]any) string { return "<" + id + ">" },
+		Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
+	a.switchTo("investigator")
+	a.rows = [][]commands.Button{{{Label: "Next", Data: "next"}}}
+	answer := [][]commands.Button{{{Label: "Answer", Data: "ans:1"}}}
+	if _, err := a.Send(context.Background(), "1", commands.Reply{Text: "question", Buttons: answer}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "<demo_for>") || a.rows[0][0].Data != "next" {
+		t.Fatalf("sent to the reporter, shown as the investigator's: %q, rows %v", out.String(), a.rows)
+	}
+	a.switchTo("reporter")
+	if len(a.rows) != 1 || a.rows[0][0].Data != "ans:1" {
+		t.Fatalf("after /as reporter, rows %v", a.rows)
+	}
+	// To the chat in use, as a reply.
+	out.Reset()
+	a.Send(context.Background(), "1", commands.Reply{Text: "expired", Buttons: [][]commands.Button{{{Label: "X", Data: "x"}}}})
+	if strings.Contains(out.String(), "<demo_for>") || a.rows[0][0].Data != "x" {
+		t.Fatalf("to the chat in use: %q %v", out.String(), a.rows)
+	}
+}
