@@ -55,11 +55,11 @@ type Options struct {
 
 // Adapter runs a console session.
 type Adapter struct {
-	o     Options
-	mu    sync.Mutex
-	who   Identity
-	lang  string              // the session's language
-	rows  [][]commands.Button // the buttons "#N" presses, as last shown
+	o    Options
+	mu   sync.Mutex
+	who  Identity
+	lang string              // the session's language
+	rows [][]commands.Button // the buttons "#N" presses, as last shown
 	// waiting holds the buttons of messages sent to another identity's
 	// chat (by user id): pressable once the session switches to it.
 	waiting map[string][][]commands.Button
