@@ -69,3 +69,28 @@ func TestHelpListsReporterCommands(t *testing.T) {
 		}
 	}
 }
+
+// An investigator's /help lists, in every language, every investigator
+// command (those that only open the second factor aside).
+func TestHelpListsInvestigatorCommands(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, lang := range locales.Supported {
+		r := e.do(investigatorID, commands.Request{Command: "help", Language: lang, UserChat: investigatorID})
+		if len(r) == 0 {
+			t.Fatalf("%s: no answer", lang)
+		}
+		var all []string
+		for _, x := range r {
+			all = append(all, x.Text)
+		}
+		text := strings.Join(all, "\n")
+		for _, cmd := range e.mux.Commands() {
+			if cmd.Role != commands.Investigator || cmd.Name == "enroll" || cmd.Name == "unlock" || cmd.Name == "lock" {
+				continue // the second factor's, listed when it is on
+			}
+			if !strings.Contains(text, "/"+cmd.Name+" ") && !strings.Contains(text, "/"+cmd.Name+"\n") && !strings.HasSuffix(text, "/"+cmd.Name) {
+				t.Errorf("%s /help does not list /%s", lang, cmd.Name)
+			}
+		}
+	}
+}
