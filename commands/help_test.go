@@ -94,3 +94,13 @@ func TestHelpListsInvestigatorCommands(t *testing.T) {
 		}
 	}
 }
+
+// /subscribe and /unsubscribe in a private chat each say where to run it.
+func TestSubscriptionCommandsInAPrivateChat(t *testing.T) {
+	e := newEnv(t, nil)
+	for cmd, want := range map[string]string{"subscribe": "subscribe_private", "unsubscribe": "unsubscribe_private"} {
+		if r := e.do(reporterID, commands.Request{Command: cmd}); len(r) != 1 || r[0].Text != e.text("es", want, nil) {
+			t.Errorf("/%s in private: %+v", cmd, r)
+		}
+	}
+}

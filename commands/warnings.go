@@ -109,7 +109,7 @@ func (c *Context) chatForSubscription() string {
 func unsubscribe(ctx context.Context, c *Context) error {
 	chat := c.chatForSubscription()
 	if chat == "" {
-		return c.Say(ctx, "subscribe_private", nil)
+		return c.Say(ctx, "unsubscribe_private", nil)
 	}
 	checker, ok := c.w.(ChatAdminChecker)
 	if !ok {
