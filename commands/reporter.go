@@ -131,9 +131,15 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 		// where investigators would read it (and it lets whoever holds it
 		// answer questions or delete the tip).
 		if code, ok := receiptAlone(req.Text); ok {
-			if _, err := m.store.TipByReceipt(ctx, code); err == nil {
+			_, err := m.store.TipByReceipt(ctx, code)
+			switch {
+			case err == nil:
 				c.Request.Args = code
 				return status(ctx, c)
+			case StorageDown(err):
+				// Not known to be a code or not: never spooled as a tip.
+				// Told to try again, as /status would be.
+				return c.Say(ctx, "error_storage_retry", nil)
 			}
 		}
 	}

@@ -42,6 +42,11 @@ func TestRedisOutageSpoolsTips(t *testing.T) {
 	if got := say("9", commands.Request{Command: "recent", CommandAtStart: true}); got != msg.Localize("en", "error_storage_retry", nil) {
 		t.Fatalf("investigator during the outage: %q", got)
 	}
+	// A receipt code sent alone (a status check without /status) is not
+	// spooled as a tip: it could not be looked up, so: try again.
+	if got := say("701", commands.Request{Text: receipts[0], EventID: 300}); got != msg.Localize("en", "error_storage_retry", nil) {
+		t.Fatalf("a receipt code alone during the outage: %q", got)
+	}
 	if sp.Len() != 2 {
 		t.Fatalf("spool holds %d", sp.Len())
 	}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
 	"golang.org/x/net/idna"
@@ -89,7 +90,7 @@ func Extract(text, region string) []Entity {
 	if strings.Contains(text, ".") {
 		// Links written without a scheme ("instagram.com/halcon",
 		// "t.me/canal", "pago-piso.mx"), as people type them.
-		for _, raw := range bareLinks(text, 200) {
+		for _, raw := range bareLinks(text, region, 200) {
 			for _, e := range urlEntities(raw, region) {
 				add(e)
 			}
@@ -125,7 +126,7 @@ func Extract(text, region string) []Entity {
 // part of the public suffix list, so "hola.que" and "foto.jpg" are not),
 // and maybe a path. Words with a scheme, "www." or an @ are the other
 // patterns'.
-func bareLinks(text string, max int) []string {
+func bareLinks(text, region string, max int) []string {
 	var out []string
 	for rest := text; rest != "" && len(out) < max; {
 		i := strings.IndexByte(rest, '.')
@@ -147,8 +148,8 @@ func bareLinks(text string, max int) []string {
 		}
 		w = strings.TrimLeft(w, "([{«\"'¿¡")
 		w = strings.TrimRight(w, ".,;:!?)]}»\"'")
-		host, _, _ := strings.Cut(w, "/")
-		if bareHost(host) {
+		host, path, _ := strings.Cut(w, "/")
+		if bareHost(host, region, path != "") {
 			out = append(out, w)
 		}
 	}
@@ -156,10 +157,28 @@ func bareLinks(text string, max int) []string {
 }
 
 // bareHost says whether s is a host name under a real top-level domain.
-func bareHost(s string) bool {
+// Without a path, people join words with a full stop ("eso.es",
+// "dinero.de", "casa.La", "3.Se", "S.A.de") and name files ("foto.jpg",
+// "script.py"): then only a generic domain or the region's own counts, and
+// not where the last label is capitalised as a sentence's first word.
+func bareHost(s, region string, withPath bool) bool {
+	orig := strings.Split(s, ".")
 	labels := strings.Split(strings.ToLower(s), ".")
 	if len(labels) < 2 {
 		return false
+	}
+	if !withPath {
+		last, first := orig[len(orig)-1], labels[0]
+		if r, _ := utf8.DecodeRuneInString(last); unicode.IsUpper(r) && strings.ToUpper(last) != last {
+			return false // "casa.La": a sentence break
+		}
+		if strings.Trim(first, "0123456789") == "" {
+			return false // "3.Se", "1.de"
+		}
+		tld := labels[len(labels)-1]
+		if !genericTLDs[tld] && tld != strings.ToLower(region) {
+			return false
+		}
 	}
 	for _, l := range labels {
 		if l == "" || len(l) > 63 || strings.HasPrefix(l, "-") || strings.HasSuffix(l, "-") {
@@ -187,6 +206,13 @@ func bareHost(s string) bool {
 }
 
 var fileExtensionTLDs = map[string]bool{"zip": true, "mov": true}
+
+// genericTLDs are the top-level domains a link without a path is taken
+// under (besides the region's own): generic ones sites use, and country
+// codes used as generic ones. Not "me", "es", "de" or "si": words.
+var genericTLDs = map[string]bool{"com": true, "net": true, "org": true, "info": true, "biz": true, "io": true,
+	"co": true, "app": true, "dev": true, "xyz": true, "online": true, "site": true, "store": true, "shop": true,
+	"live": true, "tv": true, "ly": true, "gg": true}
 
 // What any match of a pattern needs: where it is missing, the pattern
 // cannot match (FuzzExtractSkipsOnlyWhatCannotMatch checks it).

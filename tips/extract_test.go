@@ -186,13 +186,19 @@ func TestBareLinksAreLinks(t *testing.T) {
 		"desde t.me/halcon_norte":             "desde https://t.me/halcon_norte",
 		"la página armas-baratas.example.net": "la página https://armas-baratas.example.net",
 		"(pago-piso.mx)":                      "(https://pago-piso.mx)",
+		"PAGO-PISO.MX":                        "https://PAGO-PISO.MX",
+		"cobran en sitio.es/pagos":            "cobran en https://sitio.es/pagos",
+		"Google.com":                          "https://Google.com",
 	} {
 		got, want := keys(bare), keys(full)
 		if len(want) == 0 || !slices.Equal(got, want) {
 			t.Errorf("%q: %v, want %v (as %q)", bare, got, want, full)
 		}
 	}
-	for _, text := range []string{"hola.que tal", "mandé foto.jpg y video.mov", "fin. Luego", "S.A. de C.V.", "son las 3.45 pm", "a...b", "v1.2.3"} {
+	for _, text := range []string{"hola.que tal", "mandé foto.jpg y video.mov", "fin. Luego", "S.A. de C.V.", "son las 3.45 pm", "a...b", "v1.2.3",
+		// Words joined by a full stop, as typed on phones; files.
+		"dinero.Se fue", "casa.Me dijo", "eso.es todo", "casa.La otra", "carro.Al fondo", "dinero.de todos", "nada.si no",
+		"ahí.No", "calle.Co", "3.Se", "1.de", "S.A.de C.V.", "Cd.Mx.", "Edo.Mx", "script.py", "readme.md", "archivo.ai"} {
 		if got := keys(text); len(got) != 0 {
 			t.Errorf("%q: %v", text, got)
 		}
