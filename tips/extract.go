@@ -162,20 +162,20 @@ func bareLinks(text, region string, max int) []string {
 // "script.py"): then only a generic domain or the region's own counts, and
 // not where the last label is capitalised as a sentence's first word.
 func bareHost(s, region string, withPath bool) bool {
-	orig := strings.Split(s, ".")
-	labels := strings.Split(strings.ToLower(s), ".")
-	if len(labels) < 2 {
+	lower := strings.ToLower(s)
+	labels := strings.Split(lower, ".")
+	tld := labels[len(labels)-1]
+	if len(labels) < 2 || fileExtensionTLDs[tld] { // "video.mov", "fotos.zip": files more often than sites
 		return false
 	}
 	if !withPath {
-		last, first := orig[len(orig)-1], labels[0]
+		last := s[strings.LastIndexByte(s, '.')+1:]
 		if r, _ := utf8.DecodeRuneInString(last); unicode.IsUpper(r) && strings.ToUpper(last) != last {
 			return false // "casa.La": a sentence break
 		}
-		if strings.Trim(first, "0123456789") == "" {
+		if strings.Trim(labels[0], "0123456789") == "" {
 			return false // "3.Se", "1.de"
 		}
-		tld := labels[len(labels)-1]
 		if !genericTLDs[tld] && tld != strings.ToLower(region) {
 			return false
 		}
@@ -190,11 +190,7 @@ func bareHost(s, region string, withPath bool) bool {
 			}
 		}
 	}
-	tld := labels[len(labels)-1]
-	if fileExtensionTLDs[tld] {
-		return false // "video.mov", "fotos.zip": files more often than sites
-	}
-	ascii := strings.ToLower(s)
+	ascii := lower
 	if !isASCII(ascii) {
 		var err error
 		if ascii, err = idna.Lookup.ToASCII(ascii); err != nil {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -257,6 +258,12 @@ func (a *Adapter) printButtons() {
 func (a *Adapter) Reply(_ context.Context, r commands.Reply) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.show(r)
+	return nil
+}
+
+// show prints a reply in the chat in use (a.mu held).
+func (a *Adapter) show(r commands.Reply) {
 	a.print(r.Text)
 	if len(r.Buttons) > 0 {
 		a.rows = r.Buttons
@@ -265,7 +272,6 @@ func (a *Adapter) Reply(_ context.Context, r commands.Reply) error {
 	for i, f := range r.Files {
 		fmt.Fprintf(a.o.Out, "  [%s %d]\n", f.Kind, i+1)
 	}
-	return nil
 }
 
 // Send prints a message the engine sends on its own (a draft expiry, a
@@ -273,23 +279,22 @@ func (a *Adapter) Reply(_ context.Context, r commands.Reply) error {
 // the other identity's chat says so, and its buttons wait for /as.
 func (a *Adapter) Send(ctx context.Context, chatID string, r commands.Reply) ([]string, error) {
 	a.mu.Lock()
-	for _, id := range a.o.Identities {
-		if id.UserID != chatID || id.UserID == a.who.UserID {
-			continue
-		}
-		defer a.mu.Unlock()
-		fmt.Fprintf(a.o.Out, "  %s\n", a.say("demo_for", map[string]any{"Role": a.say("demo_role_"+id.Role, nil), "As": id.Role}))
-		a.print(r.Text)
-		if len(r.Buttons) > 0 {
-			if a.waiting == nil {
-				a.waiting = map[string][][]commands.Button{}
-			}
-			a.waiting[id.UserID] = r.Buttons
-		}
+	defer a.mu.Unlock()
+	i := slices.IndexFunc(a.o.Identities, func(id Identity) bool { return id.UserID == chatID })
+	if i < 0 || chatID == a.who.UserID {
+		a.show(r)
 		return nil, nil
 	}
-	a.mu.Unlock()
-	return nil, a.Reply(ctx, r)
+	id := a.o.Identities[i]
+	fmt.Fprintf(a.o.Out, "  %s\n", a.say("demo_for", map[string]any{"Role": a.say("demo_role_"+id.Role, nil), "As": id.Role}))
+	a.print(r.Text)
+	if len(r.Buttons) > 0 {
+		if a.waiting == nil {
+			a.waiting = map[string][][]commands.Button{}
+		}
+		a.waiting[id.UserID] = r.Buttons
+	}
+	return nil, nil
 }
 
 func (a *Adapter) print(text string) {
