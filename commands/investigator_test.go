@@ -34,6 +34,7 @@ func TestTipNumbersWithLeadingZeros(t *testing.T) {
 	if r = tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "01 escalated"}); r[0].Text != en("triage_done", map[string]any{"ID": "1", "Status": en("status_escalated", nil)}) {
 		t.Errorf("/triage 01 escalated: %q", r[0].Text)
 	}
+	tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "1 claimed"}) // the buttons act on a claimed tip
 	if r = tm.as(adminID, "Ada", commands.Request{Callback: "tr:01:new"}); len(r) == 0 || r[0].Text != en("triage_done", map[string]any{"ID": "1", "Status": en("status_new", nil)}) {
 		t.Errorf("button tr:01:new: %+v", r)
 	}

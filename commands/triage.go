@@ -250,6 +250,10 @@ func (c *Context) decide(ctx context.Context, id string, d storage.Decision) err
 	if errors.As(err, &claimed) {
 		return c.Say(ctx, "tip_claimed_by", map[string]any{"Who": safe(claimed.By.Name), "Age": c.age(claimed.At)})
 	}
+	var decided *storage.DecidedError
+	if errors.As(err, &decided) {
+		return c.Say(ctx, "triage_button_spent", map[string]any{"ID": id, "Status": c.T("status_"+string(decided.Status), nil)})
+	}
 	if errors.Is(err, storage.ErrNotFound) {
 		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
 	}
@@ -283,7 +287,10 @@ func (m *Mux) triageButton(ctx context.Context, c *Context, data string) error {
 		}
 		return c.Say(ctx, "locked", nil)
 	}
-	return c.decide(ctx, id, storage.Decision{Status: tips.Status(status)})
+	// The buttons are under a tip /next handed out: they act while it is
+	// still claimed, not on a decision made since (an old message's
+	// button would otherwise undo a colleague's, or the presser's own).
+	return c.decide(ctx, id, storage.Decision{Status: tips.Status(status), WhileClaimed: true})
 }
 
 func note(ctx context.Context, c *Context) error {

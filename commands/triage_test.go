@@ -404,9 +404,9 @@ func TestOpeningATipNeverShortensItsLife(t *testing.T) {
 		req  commands.Request
 	}{
 		{"/triage 1 escalated", commands.Request{Command: "triage", Args: "1 escalated"}},
-		{"the release button", commands.Request{Callback: "tr:1:new"}},
+		{"/triage 1 new", commands.Request{Command: "triage", Args: "1 new"}},
 		{"/triage 1 claimed", commands.Request{Command: "triage", Args: "1 claimed"}},
-		{"the escalate button", commands.Request{Callback: "tr:1:escalated"}},
+		{"the escalate button", commands.Request{Callback: "tr:1:escalated"}}, // on the claimed tip
 	} {
 		tm.clk.Add(100 * day) // older than the retention (90 days), long before the year runs out
 		if r = tm.as(adminID, "Ada", open.req); len(r) == 0 || !strings.HasPrefix(r[0].Text, "Tip #1: ") {
@@ -504,6 +504,82 @@ func TestTimedOutClaimDoesNotBlockOthers(t *testing.T) {
 	}
 	if tip, err := tm.store.Tip(ctx, "1"); err != nil || tip.Status != tips.StatusVerified {
 		t.Fatalf("tip #1: %s %v", tip.Status, err)
+	}
+}
+
+// A decision button under a tip /next handed out acts while the tip is
+// claimed, once: an old message's button does not undo a decision made
+// since, a colleague's or the presser's own.
+func TestOldTriageButtonsDoNotUndoADecision(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	en := func(id string, data map[string]any) string { return tm.msg.Localize("en", id, data) }
+	for _, u := range []struct{ id, name string }{{"2002", "Ana"}, {"2003", "Beto"}} {
+		code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
+		tm.as(u.id, u.name, commands.Request{Command: "redeem", Args: code})
+	}
+	for _, text := range []string{"cobran piso en el mercado", "venden armas en la feria", "amenazan a un periodista"} {
+		r := tm.as(reporterID, "R", commands.Request{Text: text})
+		tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
+	}
+	spent := func(id string, st tips.Status) string {
+		return en("triage_button_spent", map[string]any{"ID": id, "Status": en("status_"+string(st), nil)})
+	}
+	status := func(id string) tips.Status {
+		t.Helper()
+		tip, err := tm.store.Tip(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tip.Status
+	}
+	// Ana verifies #1, then presses Dismiss under the same message.
+	if r := tm.as("2002", "Ana", commands.Request{Command: "next"}); press(r, "tr:1:verified") == "" {
+		t.Fatalf("/next: %+v", r)
+	}
+	tm.as("2002", "Ana", commands.Request{Callback: "tr:1:verified"})
+	if r := tm.as("2002", "Ana", commands.Request{Callback: "tr:1:dismissed"}); len(r) != 1 || r[0].Text != spent("1", tips.StatusVerified) {
+		t.Fatalf("a second button on a decided tip: %+v", r)
+	}
+	// Ana releases #2 and Beto dismisses it; then Ana's old Verify, and
+	// Release, change nothing.
+	tm.as("2002", "Ana", commands.Request{Command: "next"})
+	if r := tm.as("2002", "Ana", commands.Request{Callback: "tr:2:new"}); r[0].Text != en("triage_done", map[string]any{"ID": "2", "Status": en("status_new", nil)}) {
+		t.Fatalf("release: %q", r[0].Text)
+	}
+	if r := tm.as("2002", "Ana", commands.Request{Callback: "tr:2:verified"}); r[0].Text != spent("2", tips.StatusNew) {
+		t.Fatalf("Verify after Release: %q", r[0].Text)
+	}
+	tm.as("2003", "Beto", commands.Request{Command: "next"})
+	tm.as("2003", "Beto", commands.Request{Callback: "tr:2:dismissed"})
+	for _, b := range []string{"tr:2:verified", "tr:2:new", "tr:2:escalated"} {
+		if r := tm.as("2002", "Ana", commands.Request{Callback: b}); r[0].Text != spent("2", tips.StatusDismissed) {
+			t.Fatalf("Ana's old %s after Beto's decision: %q", b, r[0].Text)
+		}
+	}
+	if st := status("1"); st != tips.StatusVerified {
+		t.Errorf("tip #1 is %s, want verified", st)
+	}
+	if st := status("2"); st != tips.StatusDismissed {
+		t.Errorf("tip #2 is %s, want dismissed", st)
+	}
+	// /triage still changes a decided tip; an admin's button is spent too.
+	if r := tm.as("2002", "Ana", commands.Request{Command: "triage", Args: "1 dismissed"}); r[0].Text != en("triage_done", map[string]any{"ID": "1", "Status": en("status_dismissed", nil)}) {
+		t.Fatalf("/triage on a decided tip: %q", r[0].Text)
+	}
+	if r := tm.as(adminID, "Ada", commands.Request{Callback: "tr:1:verified"}); r[0].Text != spent("1", tips.StatusDismissed) {
+		t.Fatalf("an admin's old button: %q", r[0].Text)
+	}
+	// A tip still claimed: its button acts (#3 via Beto's /next).
+	tm.as("2003", "Beto", commands.Request{Command: "next"})
+	if r := tm.as("2003", "Beto", commands.Request{Callback: "tr:3:escalated"}); r[0].Text != en("triage_done", map[string]any{"ID": "3", "Status": en("status_escalated", nil)}) {
+		t.Fatalf("escalate: %q", r[0].Text)
+	}
+	// Each language has the message.
+	for _, lang := range []string{"es", "fr", "pt-BR"} {
+		if m := tm.msg.Localize(lang, "triage_button_spent", map[string]any{"ID": "2", "Status": "x"}); m == spent("2", "x") || !strings.Contains(m, "/triage 2") {
+			t.Errorf("%s: %q", lang, m)
+		}
 	}
 }
 

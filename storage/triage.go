@@ -139,6 +139,9 @@ func (s *Store) openClaimer(sealed string) (Claimer, bool) {
 var decide = redis.NewScript(`
 local key, stream = KEYS[1], KEYS[2]
 if redis.call('EXISTS', key) == 0 then return 0 end
+if ARGV[13] == '1' and redis.call('HGET', key, 's') ~= 'claimed' then
+  return {redis.call('HGET', key, 's') or ''} -- decided since: see Decision.WhileClaimed
+end
 local status, prio, grp, me, claimer, now, closed = ARGV[1], ARGV[2], ARGV[3], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local entry = redis.call('HGET', key, 'e')
 local timeout = tonumber(ARGV[12])
@@ -199,7 +202,20 @@ type Decision struct {
 	// idle for ClaimTimeout (the queue offers it again by then). Zero
 	// decides whoever holds it (admins, releasing a revoked member's claims).
 	ClaimTimeout time.Duration
+	// WhileClaimed decides only a tip still being triaged (claimed): a
+	// button under a tip handed out by /next acts once. A tip decided
+	// since (by anyone, a release included) is refused with a
+	// *DecidedError, so an old button cannot silently undo a decision.
+	WhileClaimed bool
 }
+
+// DecidedError is Decide's refusal of a Decision.WhileClaimed on a tip no
+// longer claimed.
+type DecidedError struct {
+	Status tips.Status // what it is now
+}
+
+func (e *DecidedError) Error() string { return "tip decided since: " + string(e.Status) }
 
 // ClaimedError is Decide's refusal to change a tip that another member
 // claimed (see Decision.ClaimTimeout).
@@ -229,15 +245,23 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	if err != nil {
 		return err
 	}
+	whileClaimed := "0"
+	if d.WhileClaimed {
+		whileClaimed = "1"
+	}
 	closed := "0"
 	if d.Status.Closed() {
 		closed = "1"
 	}
 	res, err := decide.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.triage()},
 		string(d.Status), string(d.Priority), TriageGroup, labels, by.Key, sealedClaimer, s.now().UnixMilli(), closed, d.DuplicateOf, s.k.tip(""), string(d.Category),
-		max(d.ClaimTimeout.Milliseconds(), 0)).Result()
+		max(d.ClaimTimeout.Milliseconds(), 0), whileClaimed).Result()
 	if err != nil {
 		return fmt.Errorf("decide: %w", err)
+	}
+	if now, ok := res.([]any); ok && len(now) == 1 {
+		status, _ := now[0].(string)
+		return &DecidedError{Status: tips.Status(status)}
 	}
 	if holder, ok := res.([]any); ok && len(holder) == 2 {
 		e := &ClaimedError{By: Claimer{Name: "?"}} // as Queue names a claimer it cannot read
