@@ -43,7 +43,7 @@ type Store interface {
 	SetDraftFollowUp(ctx context.Context, pseudonym, draftID string, allow bool) error
 	Invite(ctx context.Context, role, by string, ttl time.Duration) (string, error)
 	RevokeInvite(ctx context.Context, code string) error
-	Redeem(ctx context.Context, code string, m storage.Member) (storage.Member, error)
+	Redeem(ctx context.Context, code string, m storage.Member, inviterOK func(ctx context.Context, by string) (bool, error)) (storage.Member, error)
 	Profile(ctx context.Context, pseudonym string, count *storage.Limit) (storage.Profile, error)
 	Revoke(ctx context.Context, key string) error
 	Touch(ctx context.Context, key string) error

@@ -46,7 +46,9 @@ func redeem(ctx context.Context, c *Context) error {
 	if !ok {
 		return c.Say(ctx, "redeem_usage", nil)
 	}
-	m, err := c.mux.store.Redeem(ctx, code, storage.Member{Platform: c.Request.Platform, UserID: c.Request.UserID, Name: c.claimer().Name})
+	// A code made by an admin who has since been revoked (or removed from
+	// the configuration) is void: revoking someone ends what they started.
+	m, err := c.mux.store.Redeem(ctx, code, storage.Member{Platform: c.Request.Platform, UserID: c.Request.UserID, Name: c.claimer().Name}, c.mux.isAdmin)
 	if errors.Is(err, storage.ErrBadInvite) {
 		return c.Say(ctx, "redeem_bad", nil)
 	}
@@ -60,6 +62,21 @@ func redeem(ctx context.Context, c *Context) error {
 		return err
 	}
 	return c.Say(ctx, "redeem_ok", map[string]any{"Role": c.T("role_"+m.Role, nil)})
+}
+
+// isAdmin says whether the member of pseudonym key is an admin now: in the
+// configuration or by invitation.
+func (m *Mux) isAdmin(ctx context.Context, key string) (bool, error) {
+	if key == "" {
+		return false, nil
+	}
+	for id, r := range m.roles {
+		if platform, user, _ := strings.Cut(id, ":"); r == Admin && m.store.Pseudonym(platform, user) == key {
+			return true, nil
+		}
+	}
+	prof, err := m.store.Profile(ctx, key, nil)
+	return prof.Role == "admin", err
 }
 
 func revoke(ctx context.Context, c *Context) error {

@@ -774,3 +774,57 @@ func TestTriageTakesNamesInEveryLanguage(t *testing.T) {
 		t.Fatalf("a refused decision changed the tip: %s %s", after.Status, after.Priority)
 	}
 }
+
+// Revoking an admin voids the invitations they made and nobody used yet:
+// otherwise a revoked admin could come straight back with a code kept for
+// the purpose, or let in whoever they gave one to.
+func TestRevokedAdminsInvitationsAreVoid(t *testing.T) {
+	tm := newTeam(t)
+	en := func(id string, data map[string]any) string { return tm.msg.Localize("en", id, data) }
+	invite := func(who, name, args string) string {
+		t.Helper()
+		code := codeRE.FindString(tm.as(who, name, commands.Request{Command: "invite", Args: args})[0].Text)
+		if code == "" {
+			t.Fatalf("%s could not invite", name)
+		}
+		return code
+	}
+	redeemed := func(who, name, code, role string) bool {
+		t.Helper()
+		r := tm.as(who, name, commands.Request{Command: "redeem", Args: code})
+		switch r[0].Text {
+		case en("redeem_ok", map[string]any{"Role": en("role_"+role, nil)}):
+			return true
+		case en("redeem_bad", nil):
+			return false
+		}
+		t.Fatalf("redeem: %q", r[0].Text)
+		return false
+	}
+	if !redeemed("2002", "Mallory", invite(adminID, "Ada", "admin"), "admin") {
+		t.Fatal("a configured admin's invitation refused")
+	}
+	// An admin by invitation invites while on the team.
+	if !redeemed("2003", "Beto", invite("2002", "Mallory", ""), "investigator") {
+		t.Fatal("an admin's invitation refused")
+	}
+	back, friend := invite("2002", "Mallory", "admin"), invite("2002", "Mallory", "")
+	if r := tm.as(adminID, "Ada", commands.Request{Command: "revoke", Args: "telegram:2002"}); !strings.Contains(r[0].Text, "telegram:2002") {
+		t.Fatalf("revoke: %q", r[0].Text)
+	}
+	if redeemed("2002", "Mallory", back, "admin") {
+		t.Error("a revoked admin came back with their own code")
+	}
+	if redeemed("2004", "Eve", friend, "investigator") {
+		t.Error("a revoked admin's invitation let someone in")
+	}
+	team := tm.as(adminID, "Ada", commands.Request{Command: "team"})[0].Text
+	if strings.Contains(team, "Mallory") || strings.Contains(team, "Eve") || !strings.Contains(team, "Beto") {
+		t.Errorf("/team after the revocation: %s", team)
+	}
+	// The investigator Mallory let in stays (revoking one member is not
+	// revoking those they brought in); a new code from Ada still works.
+	if !redeemed("2004", "Eve", invite(adminID, "Ada", ""), "investigator") {
+		t.Error("a configured admin's invitation refused after a revocation")
+	}
+}

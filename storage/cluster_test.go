@@ -63,7 +63,7 @@ func TestFlowsOnRedisCluster(t *testing.T) {
 	// Team, triage, follow-up, audit.
 	code, err := st.Invite(ctx, "investigator", "admin", time.Hour)
 	must(err)
-	m, err := st.Redeem(ctx, code, storage.Member{Platform: "telegram", UserID: "9", Name: "Ana"})
+	m, err := st.Redeem(ctx, code, storage.Member{Platform: "telegram", UserID: "9", Name: "Ana"}, nil)
 	must(err)
 	c := storage.Claimer{Key: m.Key, Name: "Ana", Route: "telegram:9"}
 	id, err := st.Next(ctx, c, tips.Extortion, time.Hour, 3)

@@ -179,7 +179,7 @@ func TestRekeyReSealsEverythingWhileServing(t *testing.T) {
 	must(err)
 	pending, err := old.Invite(ctx, "investigator", "telegram:1", time.Hour)
 	must(err)
-	ana, err := old.Redeem(ctx, code, storage.Member{Platform: "telegram", UserID: "900", Name: "Ana"})
+	ana, err := old.Redeem(ctx, code, storage.Member{Platform: "telegram", UserID: "900", Name: "Ana"}, nil)
 	must(err)
 	must(old.Subscribe(ctx, storage.Subscription{Platform: "telegram", Chat: "-100200", Language: "es"}))
 	for _, a := range []string{"next", "tip"} {
@@ -324,7 +324,7 @@ func TestRekeyReSealsEverythingWhileServing(t *testing.T) {
 	if d, err := st.Draft(ctx, unsent); err != nil || d.Parts != 1 {
 		t.Fatalf("unsent draft: %+v %v", d, err)
 	}
-	if _, err := st.Redeem(ctx, pending, storage.Member{Platform: "telegram", UserID: "901", Name: "Beto"}); err != nil {
+	if _, err := st.Redeem(ctx, pending, storage.Member{Platform: "telegram", UserID: "901", Name: "Beto"}, nil); err != nil {
 		t.Fatalf("pending invitation: %v", err)
 	}
 	if a, err := st.ApprovePublication(ctx, warn.TipID, storage.PublishApproval{By: storage.Claimer{Key: st.Pseudonym("telegram", "901"), Route: "telegram:901"}, Needed: 2}); err != nil || !a.Started {

@@ -284,7 +284,7 @@ func TestProfileLanguageRoleAnsweringAndLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Redeem(ctx, code, storage.Member{Platform: "telegram", UserID: "6", Name: "Ana"}); err != nil {
+	if _, err := st.Redeem(ctx, code, storage.Member{Platform: "telegram", UserID: "6", Name: "Ana"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.SetAnswering(ctx, p, "q", time.Hour); err != nil {

@@ -68,9 +68,14 @@ func (s *Store) RevokeInvite(ctx context.Context, code string) error {
 }
 
 // Redeem uses an invitation: the code is consumed atomically (a second use
-// fails) and the user joins the team with the invitation's role.
-func (s *Store) Redeem(ctx context.Context, code string, m Member) (Member, error) {
-	sealed, err := s.rdb.GetDel(ctx, s.k.invite(s.kr.receiptMAC("invite\x00"+code))).Bytes()
+// fails) and the user joins the team with the invitation's role. inviterOK
+// is asked first whether whoever made the invitation may still make it (an
+// admin revoked since, or removed from the configuration, may not): if not,
+// the code is void, deleted, and ErrBadInvite returned. A nil inviterOK
+// asks nothing.
+func (s *Store) Redeem(ctx context.Context, code string, m Member, inviterOK func(ctx context.Context, by string) (bool, error)) (Member, error) {
+	key := s.k.invite(s.kr.receiptMAC("invite\x00" + code))
+	sealed, err := s.rdb.Get(ctx, key).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return Member{}, ErrBadInvite
 	}
@@ -83,6 +88,22 @@ func (s *Store) Redeem(ctx context.Context, code string, m Member) (Member, erro
 	}
 	var rec map[string]string
 	if err := json.Unmarshal(plain, &rec); err != nil {
+		return Member{}, ErrBadInvite
+	}
+	if inviterOK != nil {
+		ok, err := inviterOK(ctx, rec["by"])
+		if err != nil {
+			return Member{}, fmt.Errorf("redeem: %w", err)
+		}
+		if !ok {
+			s.rdb.Del(ctx, key)
+			return Member{}, ErrBadInvite
+		}
+	}
+	// Consumed here, in one step: of two redeeming at once, one gets it.
+	if n, err := s.rdb.Del(ctx, key).Result(); err != nil {
+		return Member{}, fmt.Errorf("redeem: %w", err)
+	} else if n == 0 {
 		return Member{}, ErrBadInvite
 	}
 	m.Role, m.Since = rec["role"], s.now()

@@ -131,11 +131,11 @@ func TestInvitesAreSingleUseAndExpire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := st.Redeem(ctx, code, storage.Member{Platform: "telegram", UserID: "55", Name: "Ana"})
+	m, err := st.Redeem(ctx, code, storage.Member{Platform: "telegram", UserID: "55", Name: "Ana"}, nil)
 	if err != nil || m.Role != "investigator" {
 		t.Fatalf("redeem: %+v %v", m, err)
 	}
-	if _, err := st.Redeem(ctx, code, storage.Member{Platform: "telegram", UserID: "66"}); !errors.Is(err, storage.ErrBadInvite) {
+	if _, err := st.Redeem(ctx, code, storage.Member{Platform: "telegram", UserID: "66"}, nil); !errors.Is(err, storage.ErrBadInvite) {
 		t.Fatalf("second use: %v", err)
 	}
 	if r, _ := st.Role(ctx, st.Pseudonym("telegram", "55")); r != "investigator" {
@@ -155,7 +155,7 @@ func TestInvitesAreSingleUseAndExpire(t *testing.T) {
 	if err := st.RevokeInvite(ctx, revoked); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Redeem(ctx, revoked, storage.Member{Platform: "telegram", UserID: "77"}); !errors.Is(err, storage.ErrBadInvite) {
+	if _, err := st.Redeem(ctx, revoked, storage.Member{Platform: "telegram", UserID: "77"}, nil); !errors.Is(err, storage.ErrBadInvite) {
 		t.Fatalf("revoked code: %v", err)
 	}
 	// A code expires with its TTL: Redis drops it, and then it is refused
@@ -170,7 +170,7 @@ func TestInvitesAreSingleUseAndExpire(t *testing.T) {
 		t.Fatalf("invite TTL %v, want 24h", ttl)
 	}
 	c.Del(ctx, keys[0]) // what Redis does when the TTL runs out
-	if _, err := st.Redeem(ctx, short, storage.Member{Platform: "telegram", UserID: "88"}); !errors.Is(err, storage.ErrBadInvite) {
+	if _, err := st.Redeem(ctx, short, storage.Member{Platform: "telegram", UserID: "88"}, nil); !errors.Is(err, storage.ErrBadInvite) {
 		t.Fatalf("expired code: %v", err)
 	}
 	for _, k := range keys {
