@@ -468,7 +468,15 @@ func TestTelegramDocumentsAreDownloadedAndCleaned(t *testing.T) {
 	if n := len(tg.waitCalls(3, func(c sent) bool { return c.Method == "getFile" })); n != 3 {
 		t.Fatalf("%d getFile calls, want 3 (the huge document is not fetched)", n)
 	}
-	checkRedis(t, rs, "GPSLatitude", "Juan Perez", "DOCJPEG", "DOCPDF", "IMG_casa", "PHOTOJPEG", "PHOTOSMALL", "DOCHUGE", "video.mov")
+	// A caption that begins like a command ("/calle 5 de mayo") is the
+	// tip's text: the file is cleaned all the same.
+	tg.addFile("DOCCAPTION", jpegFile)
+	tg.push(message(5, rep, chat, map[string]any{"caption": "/calle 5 de mayo, el halcón", "caption_entities": []map[string]any{{"type": "bot_command", "offset": 0, "length": 6}},
+		"document": map[string]any{"file_id": "DOCCAPTION", "file_unique_id": "dc", "file_name": "IMG_calle.jpg", "mime_type": "image/jpeg", "file_size": len(jpegFile)}}))
+	if got := tg.waitCalls(5, messagesTo(chatID)); !strings.HasPrefix(got[4].Fields["text"], es("file_cleaned")) {
+		t.Fatalf("a document captioned with a command: %q", got[4].Fields["text"])
+	}
+	checkRedis(t, rs, "GPSLatitude", "Juan Perez", "DOCJPEG", "DOCPDF", "IMG_casa", "PHOTOJPEG", "PHOTOSMALL", "DOCHUGE", "video.mov", "DOCCAPTION", "IMG_calle")
 	bot.stop(t)
 	if logs := bot.stderr.String(); strings.Contains(logs, token) || strings.Contains(logs, "/file/bot") {
 		t.Fatalf("log holds the token or a download link:\n%s", logs)

@@ -35,7 +35,12 @@ func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, 
 		text, entities = m.Caption, m.CaptionEntities
 	}
 	req.Text = text
-	a.parseCommand(&req, text, entities)
+	if m.ForwardOrigin == nil {
+		// Forwarded text keeps its bot_command entities: evidence that
+		// begins "/cancel …" is what someone else wrote, not an order to
+		// drop the draft (as on Discord, a forward is never a command).
+		a.parseCommand(&req, text, entities)
+	}
 	req.ReplyToBot = m.ReplyToMessage != nil && m.ReplyToMessage.From != nil && m.ReplyToMessage.From.ID == a.id
 	if req.ReplyToBot {
 		req.ReplyToID = strconv.Itoa(m.ReplyToMessage.ID)

@@ -73,6 +73,30 @@ func TestMentionAndReplyAddressTheBotInGroups(t *testing.T) {
 	}
 }
 
+// Forwarded text is never a command: Telegram keeps the original's
+// bot_command entities, and evidence that begins "/cancel" must not drop
+// the reporter's draft.
+func TestForwardedTextIsNotACommand(t *testing.T) {
+	a := testAdapter()
+	const text = "/cancel o pagan 5000 el viernes"
+	for _, origin := range []string{
+		`{"type":"user","date":1,"sender_user":{"id":777,"first_name":"X"}}`,
+		`{"type":"hidden_user","date":1,"sender_user_name":"X"}`,
+		`{"type":"channel","date":1,"chat":{"id":-100,"type":"channel","title":"C","username":"c"},"message_id":7}`,
+	} {
+		m := decode(t, `{"message_id":2,"date":1,"chat":{"id":555,"type":"private"},"from":{"id":555,"first_name":"R"},"forward_origin":`+origin+
+			`,"text":"`+text+`","entities":[{"type":"bot_command","offset":0,"length":7}]}`)
+		req, _ := a.request(1, m)
+		if req.Command != "" || req.Text != text {
+			t.Errorf("forward from %s: command %q, text %q", origin, req.Command, req.Text)
+		}
+	}
+	m := decode(t, `{"message_id":2,"date":1,"chat":{"id":555,"type":"private"},"from":{"id":555,"first_name":"R"},"text":"`+text+`","entities":[{"type":"bot_command","offset":0,"length":7}]}`)
+	if req, _ := a.request(1, m); req.Command != "cancel" {
+		t.Errorf("the reporter's own /cancel: %q", req.Command)
+	}
+}
+
 func TestForwardOrigins(t *testing.T) {
 	a := testAdapter()
 	base := `{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"x"},"text":"post",`

@@ -495,7 +495,10 @@ func (a *Adapter) Connected() bool { return a.connected.Load() }
 // stay Telegram file ids. The download link holds the bot token: it never
 // reaches a log or an error.
 func (a *Adapter) fetchFile(ctx context.Context, req *commands.Request, m *models.Message) {
-	if req.ChatKind != commands.Private || req.Command != "" || req.Attachment == nil {
+	// A caption that begins with a command does not matter: in a private
+	// chat the engine keeps a file with its caption as tip text, so the
+	// file must be cleaned all the same.
+	if req.ChatKind != commands.Private || req.Attachment == nil {
 		return
 	}
 	var fileID string
