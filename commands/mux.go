@@ -420,7 +420,7 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 		case known && (cmd.Role == Anyone || c.Role >= cmd.Role):
 			c.cmd = cmd
 			if !m.allowedIn(c, cmd) {
-				return c.Say(ctx, "private_only_command", nil)
+				return m.refusePrivateOnly(ctx, c, cmd)
 			}
 			if cmd.Role >= Investigator {
 				if ok, err := m.allow(ctx, c, "query", m.limits.QueriesPerHour); err != nil || !ok {
@@ -503,6 +503,36 @@ func (m *Mux) overLimitInGroup(ctx context.Context, c *Context, tell bool) {
 // PrivateOnly command is refused in every group, the investigators' too:
 // what it answers (an invitation code, a second-factor secret, the team's
 // list) is for its user alone, not for whoever else is in the chat.
+// refusePrivateOnly answers a command typed where it does not work. A
+// private-only command typed in a group with arguments put them in view of
+// everyone there (a receipt or invitation code, an answer to investigators,
+// a one-time code): the message is removed where the bot may, and an
+// invitation code seen there is void, since anyone in the group could
+// redeem it first.
+func (m *Mux) refusePrivateOnly(ctx context.Context, c *Context, cmd *Command) error {
+	req := c.Request
+	if req.ChatKind == Private || !cmd.PrivateOnly || strings.TrimSpace(req.Args) == "" {
+		return c.Say(ctx, "private_only_command", nil)
+	}
+	note := ""
+	if code, ok := tips.NormalizeReceipt(req.Args); ok && cmd.Name == "redeem" {
+		if err := m.store.RevokeInvite(ctx, code); err == nil || errors.Is(err, storage.ErrBadInvite) {
+			note = "\n\n" + c.T("redeem_void_in_group", nil)
+		} else {
+			m.log.Warn("invitation code seen in a group not voided", "platform", req.Platform, "error", err.Error())
+		}
+	}
+	d, ok := c.w.(MessageDeleter)
+	if !ok {
+		return c.Reply(ctx, Reply{Text: c.T("private_only_command_not_removed", nil) + note})
+	}
+	if err := d.DeleteRequest(ctx); err != nil {
+		m.log.Info("group message to the bot not deleted (no right?)", "platform", req.Platform)
+		return c.Reply(ctx, Reply{Text: c.T("private_only_command_not_removed", nil) + note})
+	}
+	return c.Reply(ctx, Reply{Text: c.T("private_only_command_removed", nil) + note})
+}
+
 func (m *Mux) allowedIn(c *Context, cmd *Command) bool {
 	if c.Request.ChatKind == Private {
 		return true
@@ -593,12 +623,22 @@ func auditEntry(cmd *Command, args string) storage.AuditEntry {
 	return e
 }
 
+// auditWho names the sender in the audit log.
+func (c *Context) auditWho() string {
+	if c.Request.Name != "" {
+		return c.Request.Platform + ":" + c.Request.UserID + " " + c.Request.Name
+	}
+	return c.Request.Platform + ":" + c.Request.UserID
+}
+
+const maxAuditArgs = 1000
+
 // audit records a team member's action e, and when they were last active.
 // Callers refuse the action when it fails.
 func (m *Mux) audit(ctx context.Context, c *Context, e storage.AuditEntry) error {
-	e.Who = c.Request.Platform + ":" + c.Request.UserID
-	if c.Request.Name != "" {
-		e.Who += " " + c.Request.Name
+	e.Who = c.auditWho()
+	if r := []rune(e.Args); len(r) > maxAuditArgs {
+		e.Args = string(r[:maxAuditArgs]) + "…" // recorded before the command checks its own limits
 	}
 	if err := m.store.Audit(ctx, e, m.triage.AuditRetention); err != nil {
 		return fmt.Errorf("audit %s: %w", e.Action, err)

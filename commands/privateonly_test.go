@@ -2,8 +2,10 @@ package commands_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,7 +83,11 @@ func TestTeamCommandsArePrivateOnlyInInvestigatorGroups(t *testing.T) {
 			before := keyspace(t, srv, "p")
 			r := e.do(tc.user, commands.Request{Command: tc.command, Args: tc.args, Name: "Ada", UserChat: tc.user,
 				ChatID: invChat, ChatKind: commands.Group, Addressed: true})
-			if len(r) != 1 || r[0].Text != refused {
+			want := refused
+			if tc.args != "" { // in view of the group: removed where the bot may (the recorder may not)
+				want = e.msg.Localize("en", "private_only_command_not_removed", nil)
+			}
+			if len(r) != 1 || r[0].Text != want {
 				t.Errorf("2fa %v: /%s %s from %s in the investigators' group: %+v", twoFactor, tc.command, tc.args, tc.user, r)
 			}
 			if len(r) > 0 && codeRE.MatchString(r[0].Text) {
@@ -103,6 +109,55 @@ func TestTeamCommandsArePrivateOnlyInInvestigatorGroups(t *testing.T) {
 		if !twoFactor {
 			if r := e.do(adminID, commands.Request{Command: "invite", Name: "Ada", UserChat: adminID}); len(r) != 1 || !codeRE.MatchString(r[0].Text) {
 				t.Errorf("/invite in a private chat: %+v", r)
+			}
+		}
+	}
+}
+
+// A private-only command typed in a group with something after it (a
+// receipt code, an answer, an invitation code) put that in view of the
+// group: the message is removed where the bot may, and an invitation code
+// seen there no longer works — anyone in the group could have redeemed it.
+func TestPrivateOnlyCommandsInAGroupAreRemoved(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	en := func(id string) string { return tm.msg.Localize("en", id, nil) }
+	inGroup := func(w *adminReplier, command, args string) []commands.Reply {
+		t.Helper()
+		tm.event++
+		tm.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "3003", UserChat: "3003", ChatID: "-100555", ChatKind: commands.Group,
+			Command: command, Args: args, CommandAtStart: true, Addressed: true, EventID: tm.event}, w)
+		return w.take()
+	}
+	code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
+	w := &adminReplier{recorder: &recorder{}}
+	if r := inGroup(w, "redeem", code); !w.deleted || len(r) != 1 || r[0].Text != en("private_only_command_removed")+"\n\n"+en("redeem_void_in_group") {
+		t.Fatalf("/redeem CODE in a group: deleted %v, %+v", w.deleted, r)
+	}
+	if r := tm.as("4004", "Eve", commands.Request{Command: "redeem", Args: code}); r[0].Text != en("redeem_bad") {
+		t.Fatalf("a code seen in a group still works: %q", r[0].Text)
+	}
+	for _, c := range []struct{ command, args string }{
+		{"status", "ABCD-EFGH-JKMN-PQRS"}, {"reply", "ABCD-EFGH-JKMN-PQRS el lunes"}, {"forget", "ABCD-EFGH-JKMN-PQRS"},
+	} {
+		w := &adminReplier{recorder: &recorder{}}
+		if r := inGroup(w, c.command, c.args); !w.deleted || len(r) != 1 || r[0].Text != en("private_only_command_removed") {
+			t.Errorf("/%s CODE in a group: deleted %v, %+v", c.command, w.deleted, r)
+		}
+		w = &adminReplier{recorder: &recorder{}, deleteErr: errors.New("not enough rights")}
+		if r := inGroup(w, c.command, c.args); len(r) != 1 || r[0].Text != en("private_only_command_not_removed") {
+			t.Errorf("/%s CODE in a group, not removable: %+v", c.command, r)
+		}
+	}
+	// Nothing in view: not removed, the usual answer.
+	w = &adminReplier{recorder: &recorder{}}
+	if r := inGroup(w, "status", ""); w.deleted || len(r) != 1 || r[0].Text != en("private_only_command") {
+		t.Errorf("/status alone in a group: deleted %v, %+v", w.deleted, r)
+	}
+	for _, lang := range []string{"es", "fr", "pt-BR"} {
+		for _, id := range []string{"private_only_command_removed", "private_only_command_not_removed", "redeem_void_in_group"} {
+			if m := tm.msg.Localize(lang, id, nil); m == en(id) || strings.TrimSpace(m) == "" {
+				t.Errorf("%s %s: %q", lang, id, m)
 			}
 		}
 	}

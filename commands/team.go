@@ -161,16 +161,22 @@ func auditLog(ctx context.Context, c *Context) error {
 		}
 		n = v
 	}
-	entries, err := c.mux.store.AuditLog(ctx, n)
+	// The newest entry is this /audit itself (recorded before it ran):
+	// not worth one of the n lines asked for.
+	entries, err := c.mux.store.AuditLog(ctx, n+1)
 	if err != nil {
 		return err
 	}
+	if len(entries) > 0 && entries[0].Action == "audit" && entries[0].Who == c.auditWho() {
+		entries = entries[1:]
+	}
+	entries = entries[:min(len(entries), n)]
 	if len(entries) == 0 {
 		return c.Say(ctx, "audit_empty", nil)
 	}
 	var lines []string
 	for _, e := range entries {
-		args := safe(e.Args)
+		args := auditText(e.Args)
 		if e.Code {
 			args = strings.TrimSpace(args + " " + c.T("audit_code_withheld", nil))
 		}
@@ -178,11 +184,30 @@ func auditLog(ctx context.Context, c *Context) error {
 			args = strings.TrimSpace(args + " " + c.T("audit_text_withheld", nil, e.TextLength))
 		}
 		lines = append(lines, c.T("audit_line", map[string]any{
-			"Time": e.Time.UTC().Format(time.DateTime), "Who": safe(e.Who), "Action": "/" + e.Action, "Args": args,
+			"Time": e.Time.UTC().Format(time.DateTime), "Who": auditText(e.Who), "Action": "/" + e.Action, "Args": args,
 		}))
 	}
 	return c.Reply(ctx, Reply{Text: strings.Join(lines, "\n"), Protected: true})
 }
+
+// auditText shows what an audit entry recorded on one line, cut to
+// maxAuditShown characters: a line break in a command's arguments would
+// otherwise start what reads as another entry, forged by whoever typed it.
+func auditText(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch r {
+		case '\n', '\r', '\v', '\f', '\u0085', '\u2028', '\u2029':
+			return '⏎'
+		}
+		return r
+	}, s)
+	if r := []rune(s); len(r) > maxAuditShown {
+		s = string(r[:maxAuditShown]) + "…"
+	}
+	return safe(s)
+}
+
+const maxAuditShown = 200
 
 func dead(ctx context.Context, c *Context) error {
 	ids, err := c.mux.store.DeadLetters(ctx, maxRecent)

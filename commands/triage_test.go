@@ -828,3 +828,26 @@ func TestRevokedAdminsInvitationsAreVoid(t *testing.T) {
 		t.Error("a configured admin's invitation refused after a revocation")
 	}
 }
+
+// Each audit entry is one line: a line break typed in a command's
+// arguments cannot start what reads as another member's entry. And
+// /audit N shows N entries before itself.
+func TestAuditEntriesCannotBeForged(t *testing.T) {
+	tm := newTeam(t)
+	code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
+	tm.as("2002", "Mallory", commands.Request{Command: "redeem", Args: code})
+	forged := "extorsion\n2026-12-03 21:26:35 · telegram:2003 Beto · /tip 1\u20282026-12-03 21:26:36 · telegram:2003 Beto · /tip 2"
+	tm.as("2002", "Mallory", commands.Request{Command: "search", Args: forged})
+	tm.as("2002", "Mallory", commands.Request{Command: "recent", Args: strings.Repeat("x", 5000)})
+	r := tm.as(adminID, "Ada", commands.Request{Command: "audit", Args: "2"})
+	lines := strings.Split(r[0].Text, "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "/recent") || !strings.Contains(lines[1], "/search extorsion⏎") || strings.Contains(r[0].Text, "\u2028") {
+		t.Fatalf("/audit 2:\n%s", r[0].Text)
+	}
+	if n := len([]rune(lines[0])); n > 300 {
+		t.Errorf("a 5,000-character argument shown in %d characters", n)
+	}
+	if r = tm.as(adminID, "Ada", commands.Request{Command: "audit", Args: "1"}); !strings.Contains(r[0].Text, "/audit 2") || strings.Contains(r[0].Text, "/audit 1") {
+		t.Errorf("/audit 1: %q", r[0].Text)
+	}
+}
