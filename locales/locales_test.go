@@ -192,3 +192,31 @@ func TestReceiptCodeHasOneName(t *testing.T) {
 		}
 	}
 }
+
+// Counts of zero and one read right in every language: French and
+// Portuguese use the singular form for zero, where "its copy in 0
+// community is being deleted, and a correction posted" would report
+// copies that were never sent.
+func TestZeroCommunitiesReadRight(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"en", "es", "fr", "pt-BR"} {
+		started := b.Localize(lang, "retract_started", map[string]any{"ID": 1, "Count": 0}, 0)
+		if strings.Contains(started, " 0 ") {
+			t.Errorf("%s retract_started, nothing delivered: %q", lang, started)
+		}
+		if one := b.Localize(lang, "retract_started", map[string]any{"ID": 1, "Count": 1}, 1); !strings.Contains(one, " 1 ") {
+			t.Errorf("%s retract_started, one community: %q", lang, one)
+		}
+		done := b.Localize(lang, "retract_done", map[string]any{"ID": 1, "Total": 0, "Deleted": 0, "Count": 0, "Gone": 0, "Unconfirmed": 0}, 0)
+		if strings.Contains(done, "0 comunidade:") {
+			t.Errorf("%s retract_done of none: %q", lang, done)
+		}
+	}
+	fr := b.Localize("fr", "publish_progress", map[string]any{"ID": 7, "Delivered": 1, "Total": 60}, 60)
+	if !strings.Contains(fr, "1 sur 60 communautés") {
+		t.Errorf("fr publish_progress: %q", fr)
+	}
+}
