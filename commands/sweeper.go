@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"cmp"
 	"context"
 	"strings"
 	"time"
@@ -69,7 +70,8 @@ func (m *Mux) Remind(ctx context.Context) error {
 			if first, err := m.store.MarkOnce(ctx, cl.TipID, "rm"); err != nil || !first {
 				continue
 			}
-			text := m.msg.Localize(m.lang, "remind_claim", map[string]any{"ID": cl.TipID, "Age": m.ageIn(m.lang, cl.Idle)})
+			lang := cmp.Or(cl.Claimer.Language, m.lang) // the language they work in
+			text := m.msg.Localize(lang, "remind_claim", map[string]any{"ID": cl.TipID, "Age": m.ageIn(lang, cl.Idle)})
 			m.notify(ctx, cl.Claimer.Route, Reply{Text: text})
 		case cl.Waiting && cl.Priority == "urgent" && m.now().Sub(cl.Created) >= m.triage.UrgentAfter:
 			if first, err := m.store.MarkOnce(ctx, cl.TipID, "ua"); err != nil || !first {

@@ -226,7 +226,8 @@ func TestClaimExpiryReturnsTipAndReminds(t *testing.T) {
 	tm.as("2003", "Beto", commands.Request{Command: "redeem", Args: code})
 	r := tm.as(reporterID, "R", commands.Request{Text: "algo"})
 	tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
-	if r = tm.as("2002", "Ana", commands.Request{Command: "next"}); !strings.Contains(r[0].Text, "algo") {
+	// Ana works in Spanish: her reminder comes in Spanish.
+	if r = tm.as("2002", "Ana", commands.Request{Command: "next", Language: "es"}); !strings.Contains(r[0].Text, "algo") {
 		t.Fatalf("next: %+v", r)
 	}
 	if r = tm.as("2003", "Beto", commands.Request{Command: "next"}); r[0].Text != tm.msg.Localize("en", "next_empty", nil) {
@@ -240,7 +241,7 @@ func TestClaimExpiryReturnsTipAndReminds(t *testing.T) {
 	if err := tm.mux.Remind(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := tm.sent.sent["2002"]; len(got) != 1 || got[0].Text != tm.msg.Localize("en", "remind_claim", map[string]any{"ID": "1", "Age": tm.msg.Localize("en", "age_minutes", nil, 50)}) {
+	if got := tm.sent.sent["2002"]; len(got) != 1 || got[0].Text != tm.msg.Localize("es", "remind_claim", map[string]any{"ID": "1", "Age": tm.msg.Localize("es", "age_minutes", nil, 50)}) {
 		t.Fatalf("reminder: %+v", tm.sent.sent)
 	}
 	tm.mux.Remind(ctx)
@@ -251,6 +252,26 @@ func TestClaimExpiryReturnsTipAndReminds(t *testing.T) {
 	c.Do(ctx, "XCLAIM", "w:{tips}:triage", storage.TriageGroup, pend[0].Consumer, 0, pend[0].ID, "IDLE", (61 * time.Minute).Milliseconds())
 	if r = tm.as("2003", "Beto", commands.Request{Command: "next"}); !strings.Contains(r[0].Text, "algo") {
 		t.Fatalf("expired claim not returned: %+v", r)
+	}
+	// Beto is reminded of his claim; once it times out Ana takes it back
+	// with /triage, and she is reminded of it in her turn.
+	idle := func(d time.Duration) {
+		pend := c.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: "w:{tips}:triage", Group: storage.TriageGroup, Start: "-", End: "+", Count: 10}).Val()
+		c.Do(ctx, "XCLAIM", "w:{tips}:triage", storage.TriageGroup, pend[0].Consumer, 0, pend[0].ID, "IDLE", d.Milliseconds(), "JUSTID")
+	}
+	idle(50 * time.Minute)
+	tm.mux.Remind(ctx)
+	if len(tm.sent.sent["2003"]) != 1 {
+		t.Fatalf("Beto not reminded: %+v", tm.sent.sent)
+	}
+	idle(61 * time.Minute)
+	if r = tm.as("2002", "Ana", commands.Request{Command: "triage", Args: "1 claimed"}); !strings.HasPrefix(r[0].Text, "Tip #1") {
+		t.Fatalf("Ana takes the timed-out claim: %q", r[0].Text)
+	}
+	idle(50 * time.Minute)
+	tm.mux.Remind(ctx)
+	if len(tm.sent.sent["2002"]) != 2 {
+		t.Fatalf("a claim taken with /triage is never reminded: %+v", tm.sent.sent["2002"])
 	}
 }
 

@@ -187,6 +187,7 @@ if status == 'new' then
   redis.call('HDEL', key, 'cb', 'cw', 'ca', 'rm')
 else
   redis.call('HSET', key, 'cb', me, 'cw', claimer, 'ca', now)
+  redis.call('HDEL', key, 'rm') -- a claim taken anew is reminded anew, as /next's
 end
 return 1`)
 
