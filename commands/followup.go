@@ -396,19 +396,10 @@ func (m *Mux) tellAnswer(ctx context.Context, id string, q storage.Question, tex
 }
 
 // onTeam reports whether a member (by pseudonym) is still on the team:
-// configured, or invited and not revoked.
+// configured, or invited and not revoked (not if Redis cannot say).
 func (m *Mux) onTeam(ctx context.Context, key string) bool {
-	if key == "" {
-		return false
-	}
-	for id, role := range m.roles {
-		platform, user, _ := strings.Cut(id, ":")
-		if role >= Investigator && m.store.Pseudonym(platform, user) == key {
-			return true
-		}
-	}
-	p, err := m.store.Profile(ctx, key, nil)
-	return err == nil && (p.Role == "investigator" || p.Role == "admin")
+	on, err := m.stillOnTeam(ctx, key)
+	return on && err == nil
 }
 
 // notify sends to a "platform:chat" route, logging (without the route)

@@ -95,6 +95,31 @@ func TestHelpListsInvestigatorCommands(t *testing.T) {
 	}
 }
 
+// With the second factor on, /help lists its commands to the team; and an
+// admin's lists every admin command.
+func TestHelpListsSecondFactorAndAdminCommands(t *testing.T) {
+	e, _ := newEngine(t, "h", &recorder{}, commands.Options{
+		Roles:        commands.Roles{"telegram:" + adminID: commands.Admin},
+		SecondFactor: commands.SecondFactor{Required: true},
+	})
+	for _, lang := range locales.Supported {
+		r := e.do(adminID, commands.Request{Command: "help", Language: lang, UserChat: adminID})
+		var all []string
+		for _, x := range r {
+			all = append(all, x.Text)
+		}
+		text := strings.Join(all, "\n") + "\n"
+		for _, cmd := range e.mux.Commands() {
+			if cmd.Role < commands.Investigator {
+				continue
+			}
+			if !strings.Contains(text, "/"+cmd.Name+" ") && !strings.Contains(text, "/"+cmd.Name+"\n") {
+				t.Errorf("%s: an admin's /help does not list /%s", lang, cmd.Name)
+			}
+		}
+	}
+}
+
 // /subscribe and /unsubscribe in a private chat each say where to run it.
 func TestSubscriptionCommandsInAPrivateChat(t *testing.T) {
 	e := newEnv(t, nil)

@@ -25,13 +25,22 @@ const (
 // could link a tip to its reporter's account, investigators cannot.
 func start(ctx context.Context, c *Context) error {
 	text := c.T("start", map[string]any{"Platform": PlatformName(c.Request.Platform)})
-	return c.Reply(ctx, Reply{Text: text, Buttons: c.mux.languageButtons()})
+	r := Reply{Text: text}
+	if c.Request.ChatKind == Private {
+		// Only there: a group's buttons are not for one member (the
+		// engine takes no button press from a group but the team's).
+		r.Buttons = c.mux.languageButtons()
+	}
+	return c.Reply(ctx, r)
 }
 
 func help(ctx context.Context, c *Context) error {
 	text := c.T("help", nil)
 	if c.Role >= Investigator {
 		text += "\n\n" + c.T("help_investigator", nil) + "\n" + c.T("help_triage", nil) + "\n" + c.T("help_signals", nil)
+		if c.mux.twoFactor.Required {
+			text += "\n" + c.T("help_second_factor", nil)
+		}
 	}
 	if c.Role >= Admin {
 		text += "\n\n" + c.T("help_admin", nil)
@@ -237,6 +246,11 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 	}
 	if errors.Is(err, storage.ErrDraftFull) {
 		cur, derr := m.store.Draft(ctx, c.Pseudonym)
+		if errors.Is(derr, storage.ErrNotFound) {
+			// No draft: this message alone is over a tip's limit (its
+			// text is under a message's, so its hidden links make it so).
+			return c.Say(ctx, "message_too_long", map[string]any{"Max": m.limits.MaxMessageRunes})
+		}
 		if derr != nil {
 			return derr
 		}

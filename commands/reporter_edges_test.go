@@ -87,3 +87,23 @@ func TestOldSendSaysTheNewDraftWaits(t *testing.T) {
 		t.Fatalf("old Send, nothing waiting: %+v", r)
 	}
 }
+
+// A first message whose hidden links take it over a tip's size is told so
+// (it cannot go in any tip), not "something went wrong, try again".
+func TestFirstMessageOverATipsSizeSaysSo(t *testing.T) {
+	e := newEnv(t, nil)
+	var links []string
+	for i := range 100 {
+		links = append(links, "https://pagos.example/"+strings.Repeat("a", 200)+string(rune('a'+i%26)))
+	}
+	r := e.do(reporterID, commands.Request{Text: "aquí y aquí", HiddenLinks: links, Language: "es"})
+	if len(r) != 1 || r[0].Text != e.text("es", "message_too_long", map[string]any{"Max": commands.DefaultLimits.MaxMessageRunes}) {
+		t.Fatalf("got %+v", r)
+	}
+	if _, err := e.store.Draft(context.Background(), e.store.Pseudonym("telegram", reporterID)); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("a draft was made: %v", err)
+	}
+	if strings.Contains(e.logs.String(), "level=ERROR") {
+		t.Errorf("logged as an error:\n%s", e.logs.String())
+	}
+}

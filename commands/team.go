@@ -64,19 +64,41 @@ func redeem(ctx context.Context, c *Context) error {
 	return c.Say(ctx, "redeem_ok", map[string]any{"Role": c.T("role_"+m.Role, nil)})
 }
 
-// isAdmin says whether the member of pseudonym key is an admin now: in the
-// configuration or by invitation.
-func (m *Mux) isAdmin(ctx context.Context, key string) (bool, error) {
+// roleOf returns the role of the member of pseudonym key now: from the
+// configuration, or by invitation (not revoked).
+func (m *Mux) roleOf(ctx context.Context, key string) (Role, error) {
 	if key == "" {
-		return false, nil
+		return Anyone, nil
 	}
+	role := Anyone
 	for id, r := range m.roles {
-		if platform, user, _ := strings.Cut(id, ":"); r == Admin && m.store.Pseudonym(platform, user) == key {
-			return true, nil
+		if platform, user, _ := strings.Cut(id, ":"); m.store.Pseudonym(platform, user) == key {
+			role = max(role, r)
 		}
 	}
+	if role == Admin {
+		return role, nil
+	}
 	prof, err := m.store.Profile(ctx, key, nil)
-	return prof.Role == "admin", err
+	switch prof.Role {
+	case "admin":
+		role = Admin
+	case "investigator":
+		role = max(role, Investigator)
+	}
+	return role, err
+}
+
+// isAdmin says whether the member of pseudonym key is an admin now.
+func (m *Mux) isAdmin(ctx context.Context, key string) (bool, error) {
+	r, err := m.roleOf(ctx, key)
+	return r == Admin, err
+}
+
+// stillOnTeam says whether the member of pseudonym key is on the team now.
+func (m *Mux) stillOnTeam(ctx context.Context, key string) (bool, error) {
+	r, err := m.roleOf(ctx, key)
+	return r >= Investigator, err
 }
 
 func revoke(ctx context.Context, c *Context) error {

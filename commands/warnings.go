@@ -333,7 +333,7 @@ func (c *Context) isWarning(ctx context.Context, id string) (bool, error) {
 // approvePublication records a's approval of publishing warning id and
 // says what came of it.
 func (c *Context) approvePublication(ctx context.Context, id string, a storage.PublishApproval) error {
-	a.By, a.Needed = c.claimer(), c.mux.approvals
+	a.By, a.Needed, a.OnTeam = c.claimer(), c.mux.approvals, c.mux.stillOnTeam
 	res, err := c.mux.store.ApprovePublication(ctx, id, a)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):

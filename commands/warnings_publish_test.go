@@ -268,3 +268,46 @@ func TestPublishWithNoCommunity(t *testing.T) {
 		t.Fatalf("report: %q", report)
 	}
 }
+
+// An approval counts while its investigator is on the team: one revoked
+// since no longer makes up the number. And the report goes to whoever
+// started the delivery, who is told they will get it.
+func TestRevokedApprovalsDoNotCount(t *testing.T) {
+	tm := newTeam(t) // two approvals
+	platform := &community{}
+	tm.mux.AddSender("telegram", platform)
+	tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe"})
+	tm.investigators("2002 Ana", "2003 Beto", "2004 Mallory")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: warningText})
+	waiting := tm.msg.Localize("en", "publish_waiting", map[string]any{"ID": "1", "Count": 1, "Needed": 2}, 1)
+	if r := tm.as("2004", "Mallory", commands.Request{Callback: press(tm.as("2004", "Mallory", commands.Request{Command: "publish", Args: "1"}), "pub:")}); r[0].Text != waiting {
+		t.Fatalf("Mallory approves: %q", r[0].Text)
+	}
+	tm.as(adminID, "Ada", commands.Request{Command: "revoke", Args: "telegram:2004"})
+	if r := tm.as("2003", "Beto", commands.Request{Callback: press(tm.as("2003", "Beto", commands.Request{Command: "publish", Args: "1"}), "pub:")}); r[0].Text != waiting {
+		t.Fatalf("Beto's approval after Mallory's revocation: %q", r[0].Text)
+	}
+	tm.deliverAll(t)
+	if len(platform.got["-1"]) != 0 {
+		t.Fatalf("published on a revoked member's approval: %q", platform.got["-1"])
+	}
+	started := tm.msg.Localize("en", "publish_started", map[string]any{"ID": "1", "Count": 1}, 1)
+	if r := tm.as("2002", "Ana", commands.Request{Callback: press(tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1"}), "pub:")}); r[0].Text != started {
+		t.Fatalf("Ana's approval: %q", r[0].Text)
+	}
+	tm.deliverAll(t)
+	if len(platform.got["-1"]) != 1 {
+		t.Fatalf("not delivered: %q", platform.got["-1"])
+	}
+	report := func(chat string) bool {
+		for _, m := range platform.got[chat] {
+			if strings.HasPrefix(m, "Warning #1: delivered to 1 of 1 community") {
+				return true
+			}
+		}
+		return false
+	}
+	if !report("2002") || report("2003") || len(platform.got["2004"]) != 0 {
+		t.Fatalf("reports: Ana %q, Beto %q, Mallory %q", platform.got["2002"], platform.got["2003"], platform.got["2004"])
+	}
+}

@@ -267,6 +267,7 @@ for i = 1, #all, 2 do
   if string.sub(all[i], 1, 2) == 'a:' and all[i + 1] == rev then n = n + 1 end
 end
 if n < tonumber(ARGV[4]) then return {n, 0} end
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'by', ARGV[5]) end -- the one that starts it is told it gets the report
 redis.call('HSET', KEYS[1], 'state', 'published', 'at', ARGV[2])
 for i = 10, #ARGV do redis.call('HSETNX', KEYS[2], ARGV[i], 'p') end
 redis.call('HSETNX', KEYS[2], '~', 'job')
@@ -365,15 +366,44 @@ func (s *Store) pending(ctx context.Context, id string) (PendingPublication, err
 // PublishApproval is an investigator's approval of publishing a warning.
 type PublishApproval struct {
 	// By approves: each investigator (Key) counts once, Name goes in the
-	// tip's history, and Route hears how the broadcast goes if By is the
-	// first to approve.
+	// tip's history, and Route hears how the broadcast goes if By's
+	// approval is the one that starts it (By is told so).
 	By Claimer
+	// OnTeam, if set, says whether an earlier approver is still on the
+	// team: the approvals of those who are not (revoked since) are
+	// dropped before counting.
+	OnTeam func(ctx context.Context, key string) (bool, error)
 	// Text is an edited text By wrote, to publish instead; "" approves
 	// the text By was shown: revision Revision of PendingPublication.
 	Text     string
 	Revision int
 	// Needed is how many different investigators must approve one text.
 	Needed int
+}
+
+// dropApprovals deletes the approvals of warning id given by members no
+// longer on the team (but me's).
+func (s *Store) dropApprovals(ctx context.Context, id, me string, onTeam func(context.Context, string) (bool, error)) error {
+	fields, err := s.rdb.HKeys(ctx, s.k.publication(id)).Result()
+	if err != nil {
+		return fmt.Errorf("approvals: %w", err)
+	}
+	for _, f := range fields {
+		key, ok := strings.CutPrefix(f, "a:")
+		if !ok || key == me {
+			continue
+		}
+		on, err := onTeam(ctx, key)
+		if err != nil {
+			return fmt.Errorf("approvals: %w", err)
+		}
+		if !on {
+			if err := s.rdb.HDel(ctx, s.k.publication(id), f).Err(); err != nil {
+				return fmt.Errorf("approvals: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // Approval is the outcome of an approval.
@@ -396,6 +426,11 @@ type Approval struct {
 // community would receive it. Each approval, and the publication, go in
 // the tip's history with the text approved.
 func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishApproval) (Approval, error) {
+	if a.OnTeam != nil {
+		if err := s.dropApprovals(ctx, id, a.By.Key, a.OnTeam); err != nil {
+			return Approval{}, err
+		}
+	}
 	cur, err := s.pending(ctx, id)
 	if err != nil {
 		return Approval{}, err

@@ -330,7 +330,7 @@ func TestRekeyReSealsEverythingWhileServing(t *testing.T) {
 	if a, err := st.ApprovePublication(ctx, warn.TipID, storage.PublishApproval{By: storage.Claimer{Key: st.Pseudonym("telegram", "901"), Route: "telegram:901"}, Needed: 2}); err != nil || !a.Started {
 		t.Fatalf("publication: %+v %v", a, err)
 	}
-	if ds, err := st.PendingDeliveries(ctx, 10); err != nil || len(ds) != 1 || ds[0].By != "telegram:900" {
+	if ds, err := st.PendingDeliveries(ctx, 10); err != nil || len(ds) != 1 || ds[0].By != "telegram:901" { // who started it hears how it goes
 		t.Fatalf("publication progress chat: %+v %v", ds, err)
 	}
 	// The inbox kept its consumer group and w1's pending update.
