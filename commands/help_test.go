@@ -129,3 +129,16 @@ func TestSubscriptionCommandsInAPrivateChat(t *testing.T) {
 		}
 	}
 }
+
+// /start offers the language buttons in a private chat only: in a group
+// no one's press of them would be taken.
+func TestStartLanguageButtonsOnlyInPrivate(t *testing.T) {
+	e := newEnv(t, nil)
+	if r := e.do(reporterID, commands.Request{Command: "start"}); len(r) != 1 || press(r, "lang:fr") == "" {
+		t.Fatalf("/start in private: %+v", r)
+	}
+	r := e.do(reporterID, commands.Request{Command: "start", ChatID: "-100555", ChatKind: commands.Group, Addressed: true})
+	if len(r) != 1 || len(r[0].Buttons) != 0 {
+		t.Fatalf("/start in a group: %+v", r)
+	}
+}
