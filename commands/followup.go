@@ -145,6 +145,11 @@ func ask(ctx context.Context, c *Context) error {
 	if err != nil {
 		return err
 	}
+	if again, err := c.replayed(ctx, id); err != nil {
+		return err
+	} else if again {
+		return c.Say(ctx, "ask_sent", nil) // delivered again by the platform: asked once
+	}
 	route, lang, err := c.mux.store.ReporterRoute(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return c.Say(ctx, "ask_not_allowed", map[string]any{"ID": id})
@@ -198,6 +203,7 @@ func ask(ctx context.Context, c *Context) error {
 	if err != nil {
 		return err
 	}
+	c.done(ctx, id)
 	_ = c.mux.store.TouchClaim(ctx, id, c.Pseudonym) // waiting for the answer is work too
 	if reporter, err := c.mux.store.Reporter(ctx, id); err == nil && msgID != "" {
 		c.mux.markQuestion(ctx, reporter, msgID, question{Tip: id, N: n, Until: c.mux.now().Add(c.mux.triage.AnswerWindow).UnixMilli()})
@@ -337,6 +343,15 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		// may send or cancel.
 		c.sayQuietly("answer_not_open", nil)
 		return false, nil
+	}
+	if !withFile && c.Request.EventID != 0 {
+		// Delivered again by the platform, the answer (its question now
+		// closed) must not become a new tip's text: remembered as a sent
+		// tip's message is. (With a file, the file is a draft's part,
+		// which a redelivery overwrites.)
+		if err := m.store.RememberEvent(ctx, c.Pseudonym, c.Request.EventID); err != nil {
+			m.log.Warn("answer's event not remembered", "platform", c.Request.Platform, "error", err.Error())
+		}
 	}
 	if err := c.Say(ctx, "answer_done", nil); err != nil {
 		return true, err

@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -594,5 +595,54 @@ func TestAnswerReachesTheAskerInTheirLanguage(t *testing.T) {
 	want := tm.text("fr", "answer_notify", map[string]any{"ID": "1", "Question": "À quelle heure ?", "Answer": "Vers 17h."})
 	if got := tm.notices("2002"); len(got) != 1 || got[0] != want {
 		t.Fatalf("Ana was told %q, want %q", got, want)
+	}
+}
+
+// A platform that delivers an update again (a restart before it heard the
+// update was handled) does not make the reporter's answer a new tip, nor
+// send a question or add a note twice.
+func TestRedeliveredAnswersQuestionsAndNotesAreDoneOnce(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?")
+	if q := tm.notices(reporterID); len(q) != 1 {
+		t.Fatalf("question: %q", q)
+	}
+	answer := commands.Request{Text: "El lunes a las nueve", ReplyToBot: true, ReplyToID: "m1", EventID: 424242}
+	if r := tm.as(reporterID, "Rosa", answer); len(r) != 1 || r[0].Text != tm.text("en", "answer_done", nil) {
+		t.Fatalf("answer: %+v", r)
+	}
+	if r := tm.as(reporterID, "Rosa", answer); len(r) > 1 || (len(r) == 1 && r[0].Text != tm.text("en", "answer_done", nil)) {
+		t.Fatalf("the answer delivered again: %+v", r)
+	}
+	if _, err := tm.store.Draft(context.Background(), tm.store.Pseudonym("telegram", reporterID)); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("the answer delivered again started a draft: %v", err)
+	}
+	if n := tm.notices("2002"); len(n) != 1 {
+		t.Fatalf("investigator told of %d answers: %q", len(n), n)
+	}
+	// Another message of the reporter's, not an answer: a draft as ever.
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Otra cosa", EventID: 424243}); press(r, "send:") == "" {
+		t.Fatalf("a new message: %+v", r)
+	}
+
+	ask := commands.Request{Command: "ask", Args: "1 ¿A qué hora?", EventID: 515151}
+	for range 2 {
+		if r := tm.as("2002", "Ana", ask); r[0].Text != tm.text("en", "ask_sent", nil) {
+			t.Fatalf("/ask: %+v", r)
+		}
+	}
+	if q := tm.notices(reporterID); len(q) != 1 {
+		t.Fatalf("a question delivered twice was sent %d times", len(q))
+	}
+	note := commands.Request{Command: "note", Args: "1 llamar mañana", EventID: 616161}
+	for range 2 {
+		if r := tm.as("2002", "Ana", note); r[0].Text != tm.text("en", "note_done", map[string]any{"ID": "1"}) {
+			t.Fatalf("/note: %+v", r)
+		}
+	}
+	// The same words in a new message are a new note.
+	tm.as("2002", "Ana", commands.Request{Command: "note", Args: "1 llamar mañana", EventID: 616162})
+	history := tm.as("2002", "Ana", commands.Request{Command: "tip", Args: "1"})[0].Text
+	if n := strings.Count(history, "llamar mañana"); n != 2 {
+		t.Fatalf("%d notes in the history, want 2:\n%s", n, history)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -55,6 +56,8 @@ type Store interface {
 	DeadLetters(ctx context.Context, n int) ([]string, error)
 	OpenClaims(ctx context.Context, claimTimeout time.Duration) ([]storage.Claim, error)
 	MarkOnce(ctx context.Context, id, flag string) (bool, error)
+	Marked(ctx context.Context, id, flag string) (bool, error)
+	RememberEvent(ctx context.Context, pseudonym string, eventID int64) error
 	ReporterRoute(ctx context.Context, id string) (string, string, error)
 	Reporter(ctx context.Context, id string) (string, error)
 	Forget(ctx context.Context, id string) error
@@ -621,6 +624,33 @@ func auditEntry(cmd *Command, args string) storage.AuditEntry {
 		e.Args, e.TextLength = number, utf8.RuneCountInString(strings.TrimSpace(text))
 	}
 	return e
+}
+
+// eventFlag names the platform event of the request as a tip's flag: a
+// team member's action on a tip (a question, a note) that the platform
+// delivers again is not done twice. "" when the platform gives no id.
+func (c *Context) eventFlag() string {
+	if c.Request.EventID == 0 {
+		return ""
+	}
+	return "ev:" + c.Request.Platform + ":" + strconv.FormatInt(c.Request.EventID, 10)
+}
+
+// replayed reports whether this request's action on tip id was done
+// before (see eventFlag).
+func (c *Context) replayed(ctx context.Context, id string) (bool, error) {
+	f := c.eventFlag()
+	if f == "" {
+		return false, nil
+	}
+	return c.mux.store.Marked(ctx, id, f)
+}
+
+// done records that this request's action on tip id is done.
+func (c *Context) done(ctx context.Context, id string) {
+	if f := c.eventFlag(); f != "" {
+		_, _ = c.mux.store.MarkOnce(ctx, id, f)
+	}
 }
 
 // auditWho names the sender in the audit log.

@@ -303,6 +303,11 @@ func note(ctx context.Context, c *Context) error {
 	if len([]rune(text)) > maxNote {
 		return c.Say(ctx, "text_too_long", map[string]any{"Max": maxNote})
 	}
+	if again, err := c.replayed(ctx, id); err != nil {
+		return err
+	} else if again {
+		return c.Say(ctx, "note_done", map[string]any{"ID": id}) // delivered again by the platform
+	}
 	err := c.mux.store.Note(ctx, id, c.claimer(), tips.Neutralize(text))
 	if errors.Is(err, storage.ErrNotFound) {
 		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
@@ -310,6 +315,7 @@ func note(ctx context.Context, c *Context) error {
 	if err != nil {
 		return err
 	}
+	c.done(ctx, id)
 	_ = c.mux.store.TouchClaim(ctx, id, c.Pseudonym) // still working on it
 	return c.Say(ctx, "note_done", map[string]any{"ID": id})
 }

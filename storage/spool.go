@@ -591,6 +591,19 @@ func (s *Store) submitSpooled(ctx context.Context, e SpoolEntry) (Submission, er
 	return sub, nil
 }
 
+// RememberEvent remembers a reporter's platform event as handled (an
+// answer delivered), as a sent tip's events are: the platform delivering
+// it again later starts no draft with it (AddToDraft returns
+// ErrDuplicateEvent).
+func (s *Store) RememberEvent(ctx context.Context, pseudonym string, eventID int64) error {
+	keys := []string{s.k.state(pseudonym)}
+	args := []any{strconv.FormatInt(eventID, 10), hours(s.now().Add(sentMemory)), sentMemory.Milliseconds()}
+	if err := rememberSent.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
+		return fmt.Errorf("remember event: %w", err)
+	}
+	return nil
+}
+
 // rememberSent remembers the platform event ARGV[1] as part of a sent tip,
 // until ARGV[2] (hours), on the reporter's state KEYS[1], as finishDraft
 // does; the state lives at least ARGV[3] ms.

@@ -632,6 +632,11 @@ func (s *Store) MarkOnce(ctx context.Context, id, flag string) (bool, error) {
 	return n == 1, err
 }
 
+// Marked reports whether flag is set on a tip (see MarkOnce).
+func (s *Store) Marked(ctx context.Context, id, flag string) (bool, error) {
+	return s.rdb.HExists(ctx, s.k.tip(id), flag).Result()
+}
+
 // touchClaim resets the idle time of a claim held by ARGV[2], so a tip that
 // is being worked on (notes, questions) is not taken back by the timeout.
 var touchClaim = redis.NewScript(`
