@@ -154,6 +154,7 @@ if timeout > 0 and entry and redis.call('HGET', key, 's') == 'claimed' then
   end
 end
 redis.call('HSET', key, 's', status)
+redis.call('HDEL', key, 'x') -- a decision: the claims that ran out before count no more
 if prio ~= '' then redis.call('HSET', key, 'p', prio) end
 if ARGV[4] ~= '' then redis.call('HSET', key, 'l', ARGV[4]) end
 if ARGV[9] ~= '' then
@@ -467,8 +468,8 @@ func (s *Store) Queue(ctx context.Context, claimTimeout time.Duration) (QueueSta
 	if err != nil {
 		return st, fmt.Errorf("queue: %w", err)
 	}
-	if n, err := s.rdb.XLen(ctx, s.k.dead()).Result(); err == nil {
-		st.Dead = int(n)
+	if dead, err := s.liveDead(ctx); err == nil {
+		st.Dead = len(dead)
 	}
 	return st, nil
 }
@@ -505,14 +506,46 @@ func cmpOr(a, b string) string {
 
 // DeadLetters lists tips that went to the dead-letter stream, newest first.
 func (s *Store) DeadLetters(ctx context.Context, n int) ([]string, error) {
-	msgs, err := s.rdb.XRevRangeN(ctx, s.k.dead(), "+", "-", int64(n)).Result()
+	ids, err := s.liveDead(ctx)
+	return ids[:min(len(ids), n)], err
+}
+
+// maxDead is how many dead letters liveDead reads.
+const maxDead = 1000
+
+// liveDead returns the tips set aside as dead letters that still wait for
+// a decision, newest first, each once; it deletes the entries of tips
+// decided, reopened, purged or expired since (and older entries of a tip
+// set aside twice), which would otherwise stay listed for ever.
+func (s *Store) liveDead(ctx context.Context) ([]string, error) {
+	msgs, err := s.rdb.XRevRangeN(ctx, s.k.dead(), "+", "-", maxDead).Result()
 	if err != nil {
 		return nil, fmt.Errorf("dead letters: %w", err)
 	}
-	var out []string
-	for _, m := range msgs {
+	pipe := s.rdb.Pipeline()
+	status := make([]*redis.StringCmd, len(msgs))
+	for i, m := range msgs {
 		id, _ := m.Values["id"].(string)
+		status[i] = pipe.HGet(ctx, s.k.tip(id), "s")
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("dead letters: %w", err)
+	}
+	var out, gone []string
+	seen := map[string]bool{}
+	for i, m := range msgs {
+		id, _ := m.Values["id"].(string)
+		if status[i].Val() != string(tips.StatusClaimed) || seen[id] {
+			gone = append(gone, m.ID)
+			continue
+		}
+		seen[id] = true
 		out = append(out, id)
+	}
+	if len(gone) > 0 {
+		if err := s.rdb.XDel(ctx, s.k.dead(), gone...).Err(); err != nil {
+			return out, fmt.Errorf("dead letters: %w", err)
+		}
 	}
 	return out, nil
 }

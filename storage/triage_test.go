@@ -122,6 +122,40 @@ func TestTipThatKeepsFailingGoesToDeadLetters(t *testing.T) {
 	if err != nil || len(dead) != 1 || dead[0] != id {
 		t.Fatalf("dead letters: %v %v", dead, err)
 	}
+	if q, _ := st.Queue(ctx, time.Hour); q.Dead != 1 {
+		t.Fatalf("queue: %+v", q)
+	}
+	// Decided (here put back in the queue): no longer a dead letter, and
+	// its run-out claims start again from none.
+	if err := st.Decide(ctx, id, c, storage.Decision{Status: tips.StatusNew}); err != nil {
+		t.Fatal(err)
+	}
+	if dead, err := st.DeadLetters(ctx, 10); err != nil || len(dead) != 0 {
+		t.Fatalf("dead letters after a decision: %v %v", dead, err)
+	}
+	if q, _ := st.Queue(ctx, time.Hour); q.Dead != 0 {
+		t.Fatalf("queue after a decision: %+v", q)
+	}
+	for i := range 3 {
+		if got, err := st.Next(ctx, c, "", time.Hour, 2); err != nil || got != id {
+			t.Fatalf("claim %d after the decision: %q %v", i, got, err)
+		}
+		ageClaims(t, srv, 2*time.Hour)
+	}
+	// Set aside again, then erased: gone from the list too.
+	if got, err := st.Next(ctx, c, "", time.Hour, 2); !errors.Is(err, storage.ErrQueueEmpty) {
+		t.Fatalf("claim after three run out: %q %v", got, err)
+	}
+	if dead, _ := st.DeadLetters(ctx, 10); len(dead) != 1 {
+		t.Fatalf("set aside twice: %v", dead)
+	}
+	srv.Client().Del(ctx, "t:{tips}:tip:"+id)
+	if dead, _ := st.DeadLetters(ctx, 10); len(dead) != 0 {
+		t.Fatalf("an erased tip still listed: %v", dead)
+	}
+	if n := srv.Client().XLen(ctx, "t:{tips}:dead").Val(); n != 0 {
+		t.Errorf("%d dead-letter entries left in Redis", n)
+	}
 }
 
 func TestInvitesAreSingleUseAndExpire(t *testing.T) {
