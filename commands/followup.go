@@ -391,16 +391,25 @@ func (m *Mux) tellAnswer(ctx context.Context, id string, q storage.Question, tex
 	notice := func(lang string) Reply {
 		return Reply{Text: m.msg.Localize(cmp.Or(lang, m.lang), "answer_notify", map[string]any{"ID": id, "Question": safe(q.Text), "Answer": safe(text)}), Protected: true}
 	}
+	// Only to members still on the team; to one whose second factor has
+	// locked their team commands (a phone left unlocked, or stolen) without
+	// the words: they read them in /tip once unlocked.
 	var to []storage.Claimer
 	if q.By.Route != "" && m.onTeam(ctx, q.By.Key) {
 		to = append(to, q.By)
 	}
-	if cl, err := m.store.ClaimerOf(ctx, id); err == nil && !slices.ContainsFunc(to, func(o storage.Claimer) bool { return o.Route == cl.Route }) {
+	if cl, err := m.store.ClaimerOf(ctx, id); err == nil && !slices.ContainsFunc(to, func(o storage.Claimer) bool { return o.Route == cl.Route }) && m.onTeam(ctx, cl.Key) {
 		to = append(to, cl)
 	}
 	told := false
 	for _, r := range to {
-		told = m.notify(ctx, r.Route, notice(r.Language)) || told
+		n := notice(r.Language)
+		if m.twoFactor.Required {
+			if ok, err := m.store.Unlocked(ctx, r.Key); err != nil || !ok {
+				n = Reply{Text: m.msg.Localize(cmp.Or(r.Language, m.lang), "answer_notify_locked", map[string]any{"ID": id})}
+			}
+		}
+		told = m.notify(ctx, r.Route, n) || told
 	}
 	if told {
 		return

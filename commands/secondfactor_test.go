@@ -3,6 +3,7 @@ package commands_test
 import (
 	"context"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -285,5 +286,51 @@ func TestChatWipe(t *testing.T) {
 		if strings.Contains(k+string(v), wiperID) {
 			t.Fatalf("a scheduled wipe names the chat in clear")
 		}
+	}
+}
+
+// A reporter's answer reaches an investigator whose team commands are
+// locked without its words (the phone may be in someone else's hands):
+// they read it in /tip once unlocked.
+func TestAnswerToALockedMemberWithholdsTheWords(t *testing.T) {
+	e, p, _ := newGuarded(t)
+	en := func(id string, data map[string]any) string { return e.msg.Localize("en", id, data) }
+	inv := func(req commands.Request) []commands.Reply {
+		req.UserChat = investigatorID
+		return e.do(investigatorID, req)
+	}
+	inv(commands.Request{Command: "enroll"})
+	secret := strings.ReplaceAll(secretRE.FindString(p.sent[investigatorID][0].Text), " ", "")
+	unlock := func() {
+		t.Helper()
+		e.clk.Add(31 * time.Second) // a fresh code
+		c, err := totp.GenerateCode(secret, e.clk.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := inv(commands.Request{Command: "unlock", Args: c}); !strings.HasPrefix(r[0].Text, en("unlocked", map[string]any{"Period": "12 hours"})) {
+			t.Fatalf("unlock: %+v", r)
+		}
+	}
+	unlock()
+	r := e.do(reporterID, commands.Request{Text: "Cobran piso en el mercado"})
+	draft := strings.Split(press(r, "send:"), ":")[1]
+	e.do(reporterID, commands.Request{Callback: "fu:" + draft + ":1"})
+	e.do(reporterID, commands.Request{Callback: "send:" + draft})
+	inv(commands.Request{Command: "next"})
+	if r := inv(commands.Request{Command: "ask", Args: "1 ¿Qué día?"}); r[0].Text != en("ask_sent", nil) {
+		t.Fatalf("/ask: %+v", r)
+	}
+	question := "m" + strconv.Itoa(len(p.sent[reporterID]))
+	inv(commands.Request{Command: "lock"})
+	before := len(p.sent[investigatorID])
+	e.do(reporterID, commands.Request{Text: "El lunes a las nueve", ReplyToBot: true, ReplyToID: question})
+	got := p.sent[investigatorID][before:]
+	if len(got) != 1 || got[0].Text != en("answer_notify_locked", map[string]any{"ID": "1"}) || strings.Contains(got[0].Text, "lunes") {
+		t.Fatalf("the locked member was told: %+v", got)
+	}
+	unlock()
+	if r := inv(commands.Request{Command: "tip", Args: "1"}); !strings.Contains(r[0].Text, "El lunes a las nueve") {
+		t.Fatalf("/tip after unlocking: %q", r[0].Text)
 	}
 }
