@@ -20,6 +20,9 @@ type Context struct {
 	// fileNotAnswer is set when a file sent as an answer goes on as a new
 	// tip (answers are text).
 	fileNotAnswer bool
+	// historyPage is the page of a tip's history /tip shows (1, the
+	// latest entries, when 0).
+	historyPage int
 }
 
 // T localises message id in the request's language.

@@ -50,9 +50,20 @@ func (c *Context) tipList(header string, list []tips.Tip) string {
 }
 
 func showTip(ctx context.Context, c *Context) error {
-	id, ok := parseTipID(c.Request.Args)
+	words := strings.Fields(c.Request.Args)
+	if len(words) == 0 || len(words) > 2 {
+		return c.Say(ctx, "tip_usage", nil)
+	}
+	id, ok := parseTipID(words[0])
 	if !ok {
 		return c.Say(ctx, "tip_usage", nil)
+	}
+	if len(words) == 2 {
+		page, err := strconv.Atoi(words[1])
+		if err != nil || page < 1 || page > maxHistoryPage {
+			return c.Say(ctx, "tip_usage", nil)
+		}
+		c.historyPage = page
 	}
 	t, err := c.mux.store.Tip(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -158,8 +169,22 @@ func (c *Context) triageState(ctx context.Context, t tips.Tip) []string {
 	if len(t.History) > 0 {
 		// Dates in full, year first and in UTC, as it says: "12-03" reads
 		// as the 12th of March where the day comes first.
+		// A page at a time, the latest first: page p is the historyPerPage
+		// entries before the latest (p-1) pages; a page past the first
+		// shows the first.
+		pages := (len(t.History) + historyPerPage - 1) / historyPerPage
+		page := min(max(c.historyPage, 1), pages)
+		end := len(t.History) - (page-1)*historyPerPage
+		start := max(0, end-historyPerPage)
 		lines := []string{c.T("tip_history", nil)}
-		for _, e := range t.History[max(0, len(t.History)-15):] {
+		if pages > 1 {
+			more := ""
+			if page < pages {
+				more = " " + c.T("tip_history_earlier", map[string]any{"ID": t.ID, "Page": page + 1})
+			}
+			lines[0] += " " + c.T("tip_history_part", map[string]any{"From": start + 1, "To": end, "Total": len(t.History)}) + more
+		}
+		for _, e := range t.History[start:end] {
 			text := e.Text
 			if e.Kind == tips.EntryStatus {
 				text = c.decisionText(text)
@@ -172,6 +197,12 @@ func (c *Context) triageState(ctx context.Context, t tips.Tip) []string {
 	}
 	return out
 }
+
+// historyPerPage is how many history entries a tip shows at a time.
+const historyPerPage = 15
+
+// maxHistoryPage bounds /tip N PAGE.
+const maxHistoryPage = 1000
 
 // decisionText renders a triage decision as the history keeps it
 // ("verified · high · drugs", ids joined by " · ", a duplicate with its

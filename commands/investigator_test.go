@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -86,5 +87,33 @@ func TestDecisionInHistoryIsLocalised(t *testing.T) {
 	view = tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "2", Language: "es"})[0].Text
 	if want := es("status_duplicate") + " #1"; !strings.Contains(view, want) {
 		t.Fatalf("/tip 2 in Spanish lacks %q:\n%s", want, view)
+	}
+}
+
+// A long history is shown a page at a time, the latest first, and says
+// how to see the earlier entries: none is out of reach.
+func TestTipHistoryPages(t *testing.T) {
+	tm := newTeam(t)
+	r := tm.as(reporterID, "R", commands.Request{Text: "cobran piso en el mercado"})
+	tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
+	for i := 1; i <= 20; i++ {
+		tm.as(adminID, "Ada", commands.Request{Command: "note", Args: fmt.Sprintf("1 nota%02d", i)})
+	}
+	first := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "1"})[0].Text
+	if !strings.Contains(first, "nota20") || !strings.Contains(first, "nota06") || strings.Contains(first, "nota05") ||
+		!strings.Contains(first, "(entries 6–20 of 20)") || !strings.Contains(first, "Earlier ones: /tip 1 2") {
+		t.Fatalf("/tip 1:\n%s", first)
+	}
+	second := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "1 2"})[0].Text
+	if !strings.Contains(second, "nota01") || !strings.Contains(second, "nota05") || strings.Contains(second, "nota06") || strings.Contains(second, "Earlier ones") {
+		t.Fatalf("/tip 1 2:\n%s", second)
+	}
+	if last := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "1 9"})[0].Text; last != second {
+		t.Errorf("a page past the earliest: %q", last)
+	}
+	for _, bad := range []string{"1 0", "1 -1", "1 x", "1 2 3"} {
+		if r := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: bad}); r[0].Text != tm.msg.Localize("en", "tip_usage", nil) {
+			t.Errorf("/tip %s: %q", bad, r[0].Text)
+		}
 	}
 }

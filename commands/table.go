@@ -96,7 +96,7 @@ func commandTable() []*Command {
 			Args: []Arg{{Name: "count", Kind: ArgInteger, Min: 1, Max: maxRecent}}},
 		{Name: "dead", Role: Admin, Handler: dead},
 		{Name: "purge", Role: Admin, Handler: purge,
-			Args: []Arg{{Name: "number", Kind: ArgInteger, Required: true, Min: 1}}},
+			Args: []Arg{{Name: "number", Kind: ArgInteger, Required: true, Min: 1}, {Name: "page", Kind: ArgInteger, Min: 1, Max: maxHistoryPage}}},
 		{Name: "search", Role: Investigator, Handler: search,
 			Args: []Arg{{Name: "query", Required: true}}},
 		{Name: "entity", Role: Investigator, Handler: entity,
@@ -109,11 +109,11 @@ func commandTable() []*Command {
 		{Name: "publish", Role: Investigator, TipText: true, Handler: publish,
 			Args: []Arg{{Name: "number", Kind: ArgInteger, Required: true, Min: 1}, {Name: "text"}}},
 		{Name: "retract", Role: Investigator, Handler: retract,
-			Args: []Arg{{Name: "number", Kind: ArgInteger, Required: true, Min: 1}}},
+			Args: []Arg{{Name: "number", Kind: ArgInteger, Required: true, Min: 1}, {Name: "page", Kind: ArgInteger, Min: 1, Max: maxHistoryPage}}},
 		{Name: "recent", Role: Investigator, Handler: recent,
 			Args: []Arg{{Name: "count", Kind: ArgInteger, Min: 1, Max: maxRecent}}},
 		{Name: "tip", Role: Investigator, Handler: showTip,
-			Args: []Arg{{Name: "number", Kind: ArgInteger, Required: true, Min: 1}}},
+			Args: []Arg{{Name: "number", Kind: ArgInteger, Required: true, Min: 1}, {Name: "page", Kind: ArgInteger, Min: 1, Max: maxHistoryPage}}},
 	}
 }
 
