@@ -3,6 +3,8 @@ package commands
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -151,7 +153,8 @@ func team(ctx context.Context, c *Context) error {
 		return err
 	}
 	var lines []string
-	for who, r := range c.mux.roles {
+	for _, who := range slices.Sorted(maps.Keys(c.mux.roles)) { // the same order every time
+		r := c.mux.roles[who]
 		role := "investigator"
 		if r >= Admin {
 			role = "admin"

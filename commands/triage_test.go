@@ -872,3 +872,20 @@ func TestAuditEntriesCannotBeForged(t *testing.T) {
 		t.Errorf("/audit 1: %q", r[0].Text)
 	}
 }
+
+// /team lists the configured members in the same order every time.
+func TestTeamListIsStable(t *testing.T) {
+	e, _ := newEngine(t, "s", &recorder{}, commands.Options{Roles: commands.Roles{
+		"telegram:" + adminID: commands.Admin, "telegram:3": commands.Investigator, "discord:2": commands.Investigator,
+		"telegram:4": commands.Investigator, "discord:9": commands.Admin, "telegram:5": commands.Investigator,
+	}})
+	first := e.do(adminID, commands.Request{Command: "team", UserChat: adminID})[0].Text
+	if i, j := strings.Index(first, "discord:2"), strings.Index(first, "telegram:5"); i < 0 || j < 0 || i > j {
+		t.Fatalf("/team:\n%s", first)
+	}
+	for range 10 {
+		if again := e.do(adminID, commands.Request{Command: "team", UserChat: adminID})[0].Text; again != first {
+			t.Fatalf("/team changed order:\n%s\n---\n%s", first, again)
+		}
+	}
+}
