@@ -16,18 +16,20 @@ import (
 const maxResults = 20
 
 // parseWindow reads "7d", "30d" or "48h"; false if s is not a window.
+// Up to a century (callers cut it to the retention): any longer would
+// overflow a time.Duration, and nobody keeps tips that long.
 func parseWindow(s string) (time.Duration, bool) {
 	s = strings.ToLower(s)
 	if d, ok := strings.CutSuffix(s, "d"); ok {
 		n, err := strconv.Atoi(d)
-		if err != nil || n < 1 || n > 3650 {
+		if err != nil || n < 1 || n > 36500 {
 			return 0, false
 		}
 		return time.Duration(n) * 24 * time.Hour, true
 	}
 	if h, ok := strings.CutSuffix(s, "h"); ok {
 		n, err := strconv.Atoi(h)
-		if err != nil || n < 1 || n > 87600 {
+		if err != nil || n < 1 || n > 876000 {
 			return 0, false
 		}
 		return time.Duration(n) * time.Hour, true

@@ -248,8 +248,10 @@ func TestSignalsOfAWindowLongerThanTheCorroborationWindow(t *testing.T) {
 	if s := signals(""); s != tm.msg.Localize("en", "signals_empty", nil) {
 		t.Errorf("/signals: %s", s)
 	}
-	if s := signals("365d"); !strings.HasPrefix(s, tm.msg.Localize("en", "signals_header", map[string]any{"Period": tm.msg.Localize("en", "age_days", nil, 90)})) {
-		t.Errorf("/signals 365d, with a retention of 90 days: %s", s)
+	for _, w := range []string{"365d", "9999d", "36500d", "876000h"} {
+		if s := signals(w); !strings.HasPrefix(s, tm.msg.Localize("en", "signals_header", map[string]any{"Period": tm.msg.Localize("en", "age_days", nil, 90)})) {
+			t.Errorf("/signals %s, with a retention of 90 days: %s", w, s)
+		}
 	}
 }
 
