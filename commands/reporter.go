@@ -152,6 +152,17 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 			}
 		}
 	}
+	codeDropped := false
+	if req.Attachment != nil || req.FileData != nil || req.Location != nil {
+		// The same code as a file's caption ("for tip ABCD-…"): the file
+		// is kept, the code is not (when Redis cannot say whether it is
+		// one, it is left out all the same).
+		if code, ok := receiptAlone(req.Text); ok {
+			if _, err := m.store.TipByReceipt(ctx, code); err == nil || StorageDown(err) {
+				req.Text, req.HiddenLinks, codeDropped = "", nil, true
+			}
+		}
+	}
 	if m.spool != nil {
 		// Redelivered after it was spooled (a restart before the platform
 		// heard it was handled): answered as then, not kept twice.
@@ -270,6 +281,9 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 	}
 	if note != "" {
 		before += c.T(note, fileNoteData) + "\n\n"
+	}
+	if codeDropped {
+		before += c.T("receipt_caption_dropped", nil) + "\n\n"
 	}
 	if d.Parts == 1 {
 		return c.Reply(ctx, Reply{Text: before + c.T("draft_started", nil) + "\n\n" + c.T("choose_category", nil), Buttons: c.categoryButtons(d)})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/tips"
 )
 
 // sendTip sends text as a tip from user and returns the receipt code.
@@ -105,5 +106,29 @@ func TestFirstMessageOverATipsSizeSaysSo(t *testing.T) {
 	}
 	if strings.Contains(e.logs.String(), "level=ERROR") {
 		t.Errorf("logged as an error:\n%s", e.logs.String())
+	}
+}
+
+// A receipt code as a file's caption is left out of the tip (investigators
+// would read it, and it lets whoever holds it act on the reporter's tip);
+// the file is kept, and the reporter told.
+func TestReceiptCodeAsACaptionIsLeftOut(t *testing.T) {
+	tm := newTeam(t)
+	r := tm.as(reporterID, "R", commands.Request{Text: "cobran piso en el mercado"})
+	code := codeRE.FindString(tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})[0].Text)
+	png := []byte("\x89PNG\r\n\x1a\n" + strings.Repeat("x", 64))
+	r = tm.as(reporterID, "R", commands.Request{Text: "para " + code, FileData: png, Attachment: &tips.Attachment{Kind: tips.Photo}})
+	if len(r) != 1 || !strings.Contains(r[0].Text, tm.msg.Localize("en", "receipt_caption_dropped", nil)) || press(r, "send:") == "" {
+		t.Fatalf("photo captioned with the code: %+v", r)
+	}
+	tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
+	shown := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "2"})
+	if len(shown) == 0 || strings.Contains(shown[0].Text, code) || len(shown[0].Files) != 1 {
+		t.Fatalf("/tip 2: %+v", shown)
+	}
+	// Words that only look like a code stay the caption.
+	r = tm.as(reporterID, "R", commands.Request{Text: "ABCD-EFGH-JKMN-PQR5", FileData: png, Attachment: &tips.Attachment{Kind: tips.Photo}})
+	if strings.Contains(r[0].Text, tm.msg.Localize("en", "receipt_caption_dropped", nil)) {
+		t.Errorf("a caption that is no tip's code was left out: %q", r[0].Text)
 	}
 }
