@@ -514,7 +514,10 @@ func (m *Mux) overLimitInGroup(ctx context.Context, c *Context, tell bool) {
 // redeem it first.
 func (m *Mux) refusePrivateOnly(ctx context.Context, c *Context, cmd *Command) error {
 	req := c.Request
-	if req.ChatKind == Private || !cmd.PrivateOnly || strings.TrimSpace(req.Args) == "" {
+	// Only a message posted in the group can be deleted (a Discord slash
+	// command's options are not shown to the channel).
+	d, posted := c.w.(MessageDeleter)
+	if req.ChatKind == Private || !cmd.PrivateOnly || strings.TrimSpace(req.Args) == "" || !posted {
 		return c.Say(ctx, "private_only_command", nil)
 	}
 	note := ""
@@ -524,10 +527,6 @@ func (m *Mux) refusePrivateOnly(ctx context.Context, c *Context, cmd *Command) e
 		} else {
 			m.log.Warn("invitation code seen in a group not voided", "platform", req.Platform, "error", err.Error())
 		}
-	}
-	d, ok := c.w.(MessageDeleter)
-	if !ok {
-		return c.Reply(ctx, Reply{Text: c.T("private_only_command_not_removed", nil) + note})
 	}
 	if err := d.DeleteRequest(ctx); err != nil {
 		m.log.Info("group message to the bot not deleted (no right?)", "platform", req.Platform)

@@ -312,7 +312,7 @@ func TestGroupsNeverStoreTips(t *testing.T) {
 		t.Fatalf("addressed group tip: %+v", r)
 	}
 	r = e.do(reporterID, commands.Request{Command: "status", Args: "ABCD-EFGH-JKMN-PQRS", ChatID: "-100555", ChatKind: commands.Group, Addressed: true})
-	if r[0].Text != e.text("es", "private_only_command_not_removed", nil) {
+	if r[0].Text != e.text("es", "private_only_command", nil) {
 		t.Fatalf("status in group: %+v", r)
 	}
 	if _, err := e.store.Draft(context.Background(), e.store.Pseudonym("telegram", reporterID)); !errors.Is(err, storage.ErrNotFound) {
