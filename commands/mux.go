@@ -412,6 +412,13 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 		}
 		return m.submitReportForm(ctx, c)
 	}
+	if req.Command != "" && req.ChatKind == Private && !req.CommandAtStart && wordsBefore(req.Text, req.Command) {
+		// "dijo que si no pagan /cancelar el contrato": a command after
+		// words is part of what the reporter wrote, not an order to drop
+		// the draft. (After an emoji or punctuation, as "🙏 /help", it
+		// is still a command.)
+		req.Command, req.Args, c.Request.Command, c.Request.Args = "", "", "", ""
+	}
 	if req.Command != "" && req.ChatKind == Private && (req.Attachment != nil || req.FileData != nil || req.Location != nil) {
 		// "/foto del halcón" as a photo's caption: the photo is a tip part,
 		// and its caption text, not a command that would drop it.
@@ -506,6 +513,16 @@ func (m *Mux) overLimitInGroup(ctx context.Context, c *Context, tell bool) {
 // PrivateOnly command is refused in every group, the investigators' too:
 // what it answers (an invitation code, a second-factor secret, the team's
 // list) is for its user alone, not for whoever else is in the chat.
+// wordsBefore reports whether text holds a letter or a digit before
+// "/"+command.
+func wordsBefore(text, command string) bool {
+	i := strings.Index(strings.ToLower(text), "/"+command)
+	if i < 0 {
+		return false
+	}
+	return strings.IndexFunc(text[:i], func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+}
+
 // refusePrivateOnly answers a command typed where it does not work. A
 // private-only command typed in a group with arguments put them in view of
 // everyone there (a receipt or invitation code, an answer to investigators,

@@ -331,6 +331,12 @@ func TestCommandWordInsideTextIsText(t *testing.T) {
 	if !strings.HasPrefix(r[0].Text, strings.TrimSpace(e.text("es", "help", nil))[:10]) {
 		t.Fatalf("known command after text: %+v", r)
 	}
+	// A known command after words is part of the text: the draft is not
+	// dropped by a reporter quoting "/cancelar".
+	r = e.do(reporterID, commands.Request{Text: "dijo que si no pagan /cancelar el contrato", Command: "cancelar", Args: "el contrato"})
+	if len(r) != 1 || !strings.Contains(r[0].Text, e.text("es", "draft_added", nil, 2)) {
+		t.Fatalf("a command after words: %+v", r)
+	}
 	// A photo whose caption starts like a command is a tip part, not lost.
 	r = e.do("7002", commands.Request{Text: "/foto del halcón", Command: "foto", Args: "del halcón", CommandAtStart: true,
 		Attachment: &tips.Attachment{Platform: "telegram", Kind: tips.Photo, FileRef: "AgCAPTION"}})
