@@ -156,7 +156,11 @@ func (c *Context) triageState(ctx context.Context, t tips.Tip) []string {
 		out = append(out, c.T("tip_duplicate_of", map[string]any{"ID": t.DuplicateOf}))
 	}
 	if t.ClaimedBy != "" {
-		out = append(out, c.T("tip_claimed_by", map[string]any{"Who": safe(t.ClaimedBy), "Age": c.age(t.ClaimedAt)}))
+		line := c.T("tip_claimed_by", map[string]any{"Who": safe(t.ClaimedBy), "Age": c.age(t.ClaimedAt)})
+		if idle, claimed, err := c.mux.store.ClaimIdle(ctx, t.ID); err == nil && claimed && c.mux.triage.ClaimTimeout > 0 && idle >= c.mux.triage.ClaimTimeout {
+			line += " " + c.T("tip_claim_lapsed", nil) // as /queue counts it: waiting
+		}
+		out = append(out, line)
 	}
 	if t.FollowUp {
 		out = append(out, c.T("tip_followup_yes", nil))

@@ -57,6 +57,7 @@ type Store interface {
 	OpenClaims(ctx context.Context, claimTimeout time.Duration) ([]storage.Claim, error)
 	MarkOnce(ctx context.Context, id, flag string) (bool, error)
 	Marked(ctx context.Context, id, flag string) (bool, error)
+	ClaimIdle(ctx context.Context, id string) (time.Duration, bool, error)
 	RememberEvent(ctx context.Context, pseudonym string, eventID int64) error
 	ReporterRoute(ctx context.Context, id string) (string, string, error)
 	Reporter(ctx context.Context, id string) (string, error)

@@ -504,12 +504,19 @@ func TestTimedOutClaimDoesNotBlockOthers(t *testing.T) {
 	if r = tm.as("2003", "Beto", commands.Request{Command: "triage", Args: "1 claimed"}); r[0].Text != claimedBy("Ana") {
 		t.Fatalf("Beto /triage 1 claimed on Ana's live claim: %q", r[0].Text)
 	}
+	if r = tm.as("2003", "Beto", commands.Request{Command: "tip", Args: "1"}); !strings.Contains(r[0].Text, "Claimed by Ana") || strings.Contains(r[0].Text, en("tip_claim_lapsed", nil)) {
+		t.Fatalf("/tip with a live claim: %q", r[0].Text)
+	}
 	// Ana's claim untouched past the timeout (1 h), as Redis measures it.
 	c := tm.srv.Client()
 	pend := c.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: "w:{tips}:triage", Group: storage.TriageGroup, Start: "-", End: "+", Count: 10}).Val()
 	c.Do(ctx, "XCLAIM", "w:{tips}:triage", storage.TriageGroup, pend[0].Consumer, 0, pend[0].ID, "IDLE", (61 * time.Minute).Milliseconds(), "JUSTID")
 	if r = tm.as("2003", "Beto", commands.Request{Command: "queue"}); !strings.Contains(r[0].Text, "Waiting: 1") {
 		t.Fatalf("/queue with a timed-out claim: %q", r[0].Text)
+	}
+	// /tip says so too, where it names the claim.
+	if r = tm.as("2003", "Beto", commands.Request{Command: "tip", Args: "1"}); !strings.Contains(r[0].Text, "Claimed by Ana") || !strings.Contains(r[0].Text, en("tip_claim_lapsed", nil)) {
+		t.Fatalf("/tip with a timed-out claim: %q", r[0].Text)
 	}
 	if r = tm.as("2003", "Beto", commands.Request{Command: "triage", Args: "1 claimed"}); r[0].Text != en("triage_done", map[string]any{"ID": "1", "Status": en("status_claimed", nil)}) {
 		t.Fatalf("Beto /triage 1 claimed on Ana's timed-out claim: %q", r[0].Text)

@@ -665,6 +665,27 @@ func (s *Store) MarkOnce(ctx context.Context, id, flag string) (bool, error) {
 	return n == 1, err
 }
 
+// ClaimIdle returns how long the claim on a tip has been left untouched,
+// as the queue measures it (a claim idle for the claim timeout is offered
+// again); false if the tip is not claimed.
+func (s *Store) ClaimIdle(ctx context.Context, id string) (time.Duration, bool, error) {
+	entry, err := s.rdb.HGet(ctx, s.k.tip(id), "e").Result()
+	if errors.Is(err, redis.Nil) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("claim idle: %w", err)
+	}
+	p, err := s.rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: s.k.triage(), Group: TriageGroup, Start: entry, End: entry, Count: 1}).Result()
+	if err != nil {
+		return 0, false, fmt.Errorf("claim idle: %w", err)
+	}
+	if len(p) == 0 || p[0].Consumer == queueConsumer {
+		return 0, false, nil
+	}
+	return p[0].Idle, true, nil
+}
+
 // Marked reports whether flag is set on a tip (see MarkOnce).
 func (s *Store) Marked(ctx context.Context, id, flag string) (bool, error) {
 	return s.rdb.HExists(ctx, s.k.tip(id), flag).Result()
