@@ -716,6 +716,8 @@ type Spooler interface {
 	Append(e storage.SpoolEntry) (string, error)
 	// Spooled returns the receipt of a reporter's event still spooled.
 	Spooled(pseudonym string, eventID int64) (string, bool)
+	// HoldsReceipt reports whether a tip with this receipt is spooled.
+	HoldsReceipt(code string) bool
 }
 
 // allow applies a per-pseudonym hourly limit; when it is reached the user

@@ -82,6 +82,9 @@ func status(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "status_usage", nil)
 	}
 	tip, err := c.mux.store.TipByReceipt(ctx, code)
+	if errors.Is(err, storage.ErrNotFound) && c.mux.spool != nil && c.mux.spool.HoldsReceipt(code) {
+		return c.Say(ctx, "status_spooled", nil) // kept while Redis was down, not replayed yet
+	}
 	if errors.Is(err, storage.ErrNotFound) {
 		return c.Say(ctx, "status_unknown", map[string]any{"Period": c.mux.spanIn(c.Lang, c.mux.retention)})
 	}
@@ -142,7 +145,7 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 		if code, ok := receiptAlone(req.Text); ok {
 			_, err := m.store.TipByReceipt(ctx, code)
 			switch {
-			case err == nil:
+			case err == nil, errors.Is(err, storage.ErrNotFound) && m.spool != nil && m.spool.HoldsReceipt(code):
 				c.Request.Args = code
 				return status(ctx, c)
 			case StorageDown(err):

@@ -59,9 +59,23 @@ func TestRedisOutageSpoolsTips(t *testing.T) {
 	for st.Ping(ctx) != nil && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond) // poll until the client reconnects
 	}
+	// Redis back, the replay not yet done: the receipt is known, by
+	// /status or alone, not "no tip matches", nor kept as a new tip.
+	if got := say("701", commands.Request{Command: "status", Args: receipts[0], CommandAtStart: true}); got != msg.Localize("en", "status_spooled", nil) {
+		t.Fatalf("/status before the replay: %q", got)
+	}
+	if got := say("701", commands.Request{Text: receipts[1], EventID: 301}); got != msg.Localize("en", "status_spooled", nil) {
+		t.Fatalf("a receipt code alone before the replay: %q", got)
+	}
+	if _, err := st.Draft(ctx, st.Pseudonym("telegram", "701")); err == nil {
+		t.Fatal("the receipt code became a draft")
+	}
 	n, err := sp.Replay(ctx, st)
 	if err != nil || n != 2 {
 		t.Fatalf("replay: %d %v", n, err)
+	}
+	if got := say("701", commands.Request{Command: "status", Args: receipts[0], CommandAtStart: true}); got == msg.Localize("en", "status_spooled", nil) || strings.Contains(got, "No tip") {
+		t.Fatalf("/status after the replay: %q", got)
 	}
 	if n, _ := sp.Replay(ctx, st); n != 0 {
 		t.Fatalf("replayed twice: %d", n)

@@ -211,6 +211,20 @@ func (sp *Spool) Spooled(pseudonym string, eventID int64) (string, bool) {
 	return r, ok
 }
 
+// HoldsReceipt reports whether a tip with this receipt code is spooled
+// and not yet replayed: its reporter's /status must not hear "no tip
+// matches" in the minutes before the replay.
+func (sp *Spool) HoldsReceipt(code string) bool {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	for _, r := range sp.held {
+		if r == code {
+			return true
+		}
+	}
+	return false
+}
+
 // SpoolCount is what a spool holds. It never says what a record holds.
 type SpoolCount struct {
 	// Waiting is how many tips wait to be replayed into Redis,
