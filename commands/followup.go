@@ -495,6 +495,11 @@ func forget(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "forget_usage", nil)
 	}
 	t, err := c.mux.store.TipByReceipt(ctx, code)
+	if errors.Is(err, storage.ErrNotFound) && c.mux.spool != nil && c.mux.spool.HoldsReceipt(code) {
+		// Not in Redis yet: nothing to forget until the replay, after
+		// which questions could be sent. Said plainly, not "no tip".
+		return c.Say(ctx, "forget_spooled", nil)
+	}
 	if errors.Is(err, storage.ErrNotFound) {
 		return c.Say(ctx, "status_unknown", map[string]any{"Period": c.mux.spanIn(c.Lang, c.mux.retention)})
 	}

@@ -70,6 +70,9 @@ func TestRedisOutageSpoolsTips(t *testing.T) {
 	if _, err := st.Draft(ctx, st.Pseudonym("telegram", "701")); err == nil {
 		t.Fatal("the receipt code became a draft")
 	}
+	if got := say("701", commands.Request{Command: "forget", Args: receipts[0], CommandAtStart: true}); got != msg.Localize("en", "forget_spooled", nil) {
+		t.Fatalf("/forget before the replay: %q", got)
+	}
 	n, err := sp.Replay(ctx, st)
 	if err != nil || n != 2 {
 		t.Fatalf("replay: %d %v", n, err)
