@@ -510,18 +510,15 @@ func (m *Mux) overLimitInGroup(ctx context.Context, c *Context, tell bool) {
 	c.sayQuietly("group_busy_not_removed", nil)
 }
 
-// allowedIn reports whether cmd may run in the request's chat. A
-// PrivateOnly command is refused in every group, the investigators' too:
-// what it answers (an invitation code, a second-factor secret, the team's
-// list) is for its user alone, not for whoever else is in the chat.
 // wordsBefore reports whether text holds a letter or a digit before
 // "/"+command.
 func wordsBefore(text, command string) bool {
-	i := strings.Index(strings.ToLower(text), "/"+command)
+	lower := strings.ToLower(text) // (lower-casing may change byte offsets: the index is into lower)
+	i := strings.Index(lower, "/"+command)
 	if i < 0 {
 		return false
 	}
-	return strings.IndexFunc(text[:i], func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+	return strings.IndexFunc(lower[:i], func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 }
 
 // refusePrivateOnly answers a command typed where it does not work. A
@@ -553,6 +550,10 @@ func (m *Mux) refusePrivateOnly(ctx context.Context, c *Context, cmd *Command) e
 	return c.Reply(ctx, Reply{Text: c.T("private_only_command_removed", nil) + note})
 }
 
+// allowedIn reports whether cmd may run in the request's chat. A
+// PrivateOnly command is refused in every group, the investigators' too:
+// what it answers (an invitation code, a second-factor secret, the team's
+// list) is for its user alone, not for whoever else is in the chat.
 func (m *Mux) allowedIn(c *Context, cmd *Command) bool {
 	if c.Request.ChatKind == Private {
 		return true
