@@ -142,3 +142,20 @@ func TestStartLanguageButtonsOnlyInPrivate(t *testing.T) {
 		t.Fatalf("/start in a group: %+v", r)
 	}
 }
+
+// Every option a command declares (Discord shows them) has its description
+// and name in every language.
+func TestEveryCommandOptionIsDescribed(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, cmd := range e.mux.Commands() {
+		for _, a := range cmd.Args {
+			for _, lang := range locales.Supported {
+				for _, id := range []string{"arg_" + cmd.Name + "_" + a.Name, "arg_" + cmd.Name + "_" + a.Name + "_name"} {
+					if got := e.msg.Localize(lang, id, nil); got == id || got == "" {
+						t.Errorf("/%s option %s: no %s in %s", cmd.Name, a.Name, id, lang)
+					}
+				}
+			}
+		}
+	}
+}
