@@ -428,7 +428,9 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 	if req.Command != "" {
 		cmd, known := m.table[req.Command]
 		switch {
-		case known && (cmd.Role == Anyone || c.Role >= cmd.Role):
+		case known && (cmd.Role == Anyone || c.Role >= cmd.Role) && (req.ChatKind == Private || req.CommandAtStart || req.Addressed):
+			// (In a group, "use /report to…" in a member's message is
+			// theirs to write: not ours to answer, nor to delete.)
 			c.cmd = cmd
 			if !m.allowedIn(c, cmd) {
 				return m.refusePrivateOnly(ctx, c, cmd)
@@ -521,6 +523,11 @@ func wordsBefore(text, command string) bool {
 	return strings.IndexFunc(lower[:i], func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 }
 
+// secretArgs are the private-only commands whose arguments are for no
+// one else's eyes: a receipt or invitation code, an answer to the
+// investigators, a one-time code.
+var secretArgs = []string{"redeem", "status", "forget", "reply", "unlock", "enroll"}
+
 // refusePrivateOnly answers a command typed where it does not work. A
 // private-only command typed in a group with arguments put them in view of
 // everyone there (a receipt or invitation code, an answer to investigators,
@@ -532,7 +539,7 @@ func (m *Mux) refusePrivateOnly(ctx context.Context, c *Context, cmd *Command) e
 	// Only a message posted in the group can be deleted (a Discord slash
 	// command's options are not shown to the channel).
 	d, posted := c.w.(MessageDeleter)
-	if req.ChatKind == Private || !cmd.PrivateOnly || strings.TrimSpace(req.Args) == "" || !posted {
+	if req.ChatKind == Private || !cmd.PrivateOnly || !slices.Contains(secretArgs, cmd.Name) || strings.TrimSpace(req.Args) == "" || !posted {
 		return c.Say(ctx, "private_only_command", nil)
 	}
 	note := ""

@@ -158,6 +158,20 @@ func TestPrivateOnlyCommandsInAGroupAreRemoved(t *testing.T) {
 	if r := tm.as("3003", "Eve", commands.Request{Command: "redeem", Args: code}); r[0].Text == en("redeem_bad") {
 		t.Errorf("a code never shown in the group was voided")
 	}
+	// A member's message that names a command is theirs: neither
+	// answered nor removed; a command with no secret after it (another
+	// bot's "/report spammer") is answered, not removed.
+	w = &adminReplier{recorder: &recorder{}}
+	tm.event++
+	tm.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "3003", UserChat: "3003", ChatID: "-100555", ChatKind: commands.Group,
+		Command: "report", Args: "it to the bot, it's anonymous", Text: "please use /report it to the bot, it's anonymous", EventID: tm.event}, w)
+	if r := w.take(); w.deleted || len(r) != 0 {
+		t.Errorf("a member's message naming /report: deleted %v, %+v", w.deleted, r)
+	}
+	w = &adminReplier{recorder: &recorder{}}
+	if r := inGroup(w, "report", "spammer"); w.deleted || len(r) != 1 || r[0].Text != en("private_only_command") {
+		t.Errorf("/report spammer in a group: deleted %v, %+v", w.deleted, r)
+	}
 	// Nothing in view: not removed, the usual answer.
 	w = &adminReplier{recorder: &recorder{}}
 	if r := inGroup(w, "status", ""); w.deleted || len(r) != 1 || r[0].Text != en("private_only_command") {
