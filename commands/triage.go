@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
@@ -125,12 +126,18 @@ func next(ctx context.Context, c *Context) error {
 	}
 	r := c.renderTip(ctx, t)
 	r.Text = c.T("next_claimed", nil) + "\n\n" + r.Text
+	// Each button names the claim it was shown for (when it was made): it
+	// acts on that claim only, not on a later one after a release.
+	claim := ""
+	if !t.ClaimedAt.IsZero() {
+		claim = ":" + strconv.FormatInt(t.ClaimedAt.UnixMilli(), 10)
+	}
 	r.Buttons = [][]Button{{
-		{Label: c.T("button_verify", nil), Data: cbTriage + id + ":verified"},
-		{Label: c.T("button_dismiss", nil), Data: cbTriage + id + ":dismissed"},
+		{Label: c.T("button_verify", nil), Data: cbTriage + id + ":verified" + claim},
+		{Label: c.T("button_dismiss", nil), Data: cbTriage + id + ":dismissed" + claim},
 	}, {
-		{Label: c.T("button_escalate", nil), Data: cbTriage + id + ":escalated"},
-		{Label: c.T("button_release", nil), Data: cbTriage + id + ":new"},
+		{Label: c.T("button_escalate", nil), Data: cbTriage + id + ":escalated" + claim},
+		{Label: c.T("button_release", nil), Data: cbTriage + id + ":new" + claim},
 	}}
 	return c.Reply(ctx, r)
 }
@@ -268,10 +275,19 @@ func (m *Mux) triageButton(ctx context.Context, c *Context, data string) error {
 	if c.Role < Investigator {
 		return nil
 	}
-	arg, status, _ := strings.Cut(strings.TrimPrefix(data, cbTriage), ":")
+	arg, rest, _ := strings.Cut(strings.TrimPrefix(data, cbTriage), ":")
+	status, stamp, _ := strings.Cut(rest, ":") // buttons made before claims were named have none
 	id, ok := parseTipID(arg)
 	if !ok {
 		return nil
+	}
+	var claim time.Time
+	if stamp != "" {
+		ms, err := strconv.ParseInt(stamp, 10, 64)
+		if err != nil || ms <= 0 {
+			return nil
+		}
+		claim = time.UnixMilli(ms)
 	}
 	switch tips.Status(status) {
 	case tips.StatusVerified, tips.StatusDismissed, tips.StatusEscalated, tips.StatusNew:
@@ -290,7 +306,7 @@ func (m *Mux) triageButton(ctx context.Context, c *Context, data string) error {
 	// The buttons are under a tip /next handed out: they act while it is
 	// still claimed, not on a decision made since (an old message's
 	// button would otherwise undo a colleague's, or the presser's own).
-	return c.decide(ctx, id, storage.Decision{Status: tips.Status(status), WhileClaimed: true})
+	return c.decide(ctx, id, storage.Decision{Status: tips.Status(status), WhileClaimed: true, Claim: claim})
 }
 
 func note(ctx context.Context, c *Context) error {

@@ -598,6 +598,25 @@ func TestOldTriageButtonsDoNotUndoADecision(t *testing.T) {
 	if r := tm.as(adminID, "Ada", commands.Request{Callback: "tr:1:verified"}); r[0].Text != spent("1", tips.StatusDismissed) {
 		t.Fatalf("an admin's old button: %q", r[0].Text)
 	}
+	// An admin's old button, after a release and someone else's claim:
+	// the button was for the earlier claim, it does nothing (the buttons
+	// name the claim they were shown for).
+	tm.as(reporterID, "R", commands.Request{Callback: press(tm.as(reporterID, "R", commands.Request{Text: "secuestran en la carretera"}), "send:")})
+	r := tm.as(adminID, "Ada", commands.Request{Command: "next"}) // #3, the oldest waiting
+	oldDismiss, oldRelease := press(r, "tr:3:dismissed"), press(r, "tr:3:new")
+	if oldDismiss == "" || oldDismiss == "tr:3:dismissed" {
+		t.Fatalf("buttons without their claim: %+v", r)
+	}
+	tm.as(adminID, "Ada", commands.Request{Callback: oldRelease})
+	tm.clk.Add(time.Second) // a new claim, a later stamp
+	tm.as("2003", "Beto", commands.Request{Command: "next"})
+	if r := tm.as(adminID, "Ada", commands.Request{Callback: oldDismiss}); r[0].Text != spent("3", tips.StatusClaimed) {
+		t.Fatalf("an admin's old button on a new claim: %q", r[0].Text)
+	}
+	if st := status("3"); st != tips.StatusClaimed {
+		t.Fatalf("tip #3 is %s, want still claimed by Beto", st)
+	}
+	tm.as("2003", "Beto", commands.Request{Command: "triage", Args: "3 new"})
 	// A tip still claimed: its button acts (#3 via Beto's /next).
 	tm.as("2003", "Beto", commands.Request{Command: "next"})
 	if r := tm.as("2003", "Beto", commands.Request{Callback: "tr:3:escalated"}); r[0].Text != en("triage_done", map[string]any{"ID": "3", "Status": en("status_escalated", nil)}) {

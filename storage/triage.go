@@ -139,8 +139,8 @@ func (s *Store) openClaimer(sealed string) (Claimer, bool) {
 var decide = redis.NewScript(`
 local key, stream = KEYS[1], KEYS[2]
 if redis.call('EXISTS', key) == 0 then return 0 end
-if ARGV[13] == '1' and redis.call('HGET', key, 's') ~= 'claimed' then
-  return {redis.call('HGET', key, 's') or ''} -- decided since: see Decision.WhileClaimed
+if ARGV[13] == '1' and (redis.call('HGET', key, 's') ~= 'claimed' or (ARGV[14] ~= '' and redis.call('HGET', key, 'ca') ~= ARGV[14])) then
+  return {redis.call('HGET', key, 's') or ''} -- decided, or claimed anew, since: see Decision.WhileClaimed
 end
 local status, prio, grp, me, claimer, now, closed = ARGV[1], ARGV[2], ARGV[3], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local entry = redis.call('HGET', key, 'e')
@@ -207,8 +207,11 @@ type Decision struct {
 	// WhileClaimed decides only a tip still being triaged (claimed): a
 	// button under a tip handed out by /next acts once. A tip decided
 	// since (by anyone, a release included) is refused with a
-	// *DecidedError, so an old button cannot silently undo a decision.
+	// *DecidedError, so an old button cannot silently undo a decision;
+	// with Claim set, so is a tip claimed again since (Claim is when the
+	// claim the button was shown for was made: Tip.ClaimedAt).
 	WhileClaimed bool
+	Claim        time.Time
 }
 
 // DecidedError is Decide's refusal of a Decision.WhileClaimed on a tip no
@@ -247,9 +250,12 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	if err != nil {
 		return err
 	}
-	whileClaimed := "0"
+	whileClaimed, claim := "0", ""
 	if d.WhileClaimed {
 		whileClaimed = "1"
+	}
+	if !d.Claim.IsZero() {
+		claim = strconv.FormatInt(d.Claim.UnixMilli(), 10)
 	}
 	closed := "0"
 	if d.Status.Closed() {
@@ -257,7 +263,7 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	}
 	res, err := decide.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.triage()},
 		string(d.Status), string(d.Priority), TriageGroup, labels, by.Key, sealedClaimer, s.now().UnixMilli(), closed, d.DuplicateOf, s.k.tip(""), string(d.Category),
-		max(d.ClaimTimeout.Milliseconds(), 0), whileClaimed).Result()
+		max(d.ClaimTimeout.Milliseconds(), 0), whileClaimed, claim).Result()
 	if err != nil {
 		return fmt.Errorf("decide: %w", err)
 	}
