@@ -23,6 +23,38 @@ type Context struct {
 	// historyPage is the page of a tip's history /tip shows (1, the
 	// latest entries, when 0).
 	historyPage int
+	// removal is what came of removing the request's message from its
+	// group (removeRequest), once tried.
+	removal *removal
+}
+
+type removal struct {
+	deletable bool  // the platform can delete it (MessageDeleter)
+	err       error // and deleting it failed (no right?)
+}
+
+// removeTimeout bounds removing a message from a group, on a context of
+// its own: a deletion is never skipped because Redis used up the
+// request's time.
+const removeTimeout = 10 * time.Second
+
+// removeRequest removes the message that carried the request from its
+// group, where the platform lets the bot, once: later calls report what
+// the first did. It reports whether the platform can delete it, and why
+// it could not.
+func (c *Context) removeRequest(ctx context.Context) (bool, error) {
+	if r := c.removal; r != nil {
+		return r.deletable, r.err
+	}
+	c.removal = &removal{}
+	d, ok := c.w.(MessageDeleter)
+	if !ok {
+		return false, nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), removeTimeout)
+	defer cancel()
+	c.removal.deletable, c.removal.err = true, d.DeleteRequest(ctx)
+	return true, c.removal.err
 }
 
 // T localises message id in the request's language.

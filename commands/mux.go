@@ -315,6 +315,14 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 		pre, cancelPre = context.WithTimeout(ctx, formPresteps)
 	}
 	defer cancelPre()
+	if m.exposedInGroup(req) {
+		// A tip in view of a group (a mention of the bot, a /warn) is
+		// removed first, before any Redis call: with Redis hanging it
+		// would otherwise stay up until the request's time ran out.
+		if ok, err := c.removeRequest(ctx); ok && err != nil {
+			m.log.Info("group message to the bot not deleted (no right?)", "platform", req.Platform)
+		}
+	}
 	_ = m.settleDiscard(pre, c.Pseudonym) // before the request can add to a wiped draft (owed still if Redis fails)
 	// One round trip: the sender's language, team role and whether they
 	// have a question to answer, and the chat's rate limit. A Redis error
@@ -469,16 +477,31 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 		// can read: removed where the bot may, to protect its sender (as
 		// on Discord). Not in the investigators' chats, nor a reply to one
 		// of the bot's messages (a community answering a warning).
-		if d, ok := c.w.(MessageDeleter); ok && !req.ReplyToBot && !m.invChats[req.Platform+":"+req.ChatID] {
-			if err := d.DeleteRequest(ctx); err != nil {
-				m.log.Info("group message to the bot not deleted (no right?)", "platform", req.Platform)
+		if !req.ReplyToBot && !m.invChats[req.Platform+":"+req.ChatID] {
+			switch ok, err := c.removeRequest(ctx); {
+			case ok && err != nil:
 				return c.Say(ctx, "group_private_only_not_removed", nil)
+			case ok:
+				return c.Say(ctx, "group_private_only_removed", nil)
 			}
-			return c.Say(ctx, "group_private_only_removed", nil)
 		}
 		return c.Say(ctx, "group_private_only", nil)
 	}
 	return m.addToDraft(ctx, c)
+}
+
+// exposedInGroup reports whether a request is a message in a group,
+// other than the investigators', that may hold a tip in view of everyone
+// there: a /warn, or a message to the bot that is not a command (nor a
+// reply to one of its messages: a community answering a warning).
+func (m *Mux) exposedInGroup(req Request) bool {
+	if req.ChatKind == Private || req.Callback != "" || req.FormID != "" || m.invChats[req.Platform+":"+req.ChatID] {
+		return false
+	}
+	cmd, known := m.table[req.Command]
+	warning := known && cmd.Name == "warn" && req.CommandAtStart
+	tip := req.Addressed && !req.ReplyToBot && (req.Command == "" || !req.CommandAtStart)
+	return warning || tip
 }
 
 // overLimitInGroup answers a group over its hourly limit: nothing is
@@ -489,19 +512,14 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 // over, neutrally (never "you are sending a lot", which would point at the
 // member).
 func (m *Mux) overLimitInGroup(ctx context.Context, c *Context, tell bool) {
-	req := c.Request
-	cmd, known := m.table[req.Command]
-	warning := known && cmd.Name == "warn" && req.CommandAtStart
-	tip := req.Addressed && !req.ReplyToBot && (req.Command == "" || !req.CommandAtStart)
-	exposed := (warning || tip) && req.Callback == "" && req.FormID == ""
-	if !exposed {
+	if !m.exposedInGroup(c.Request) {
 		if tell {
 			c.sayQuietly("group_busy", nil)
 		}
 		return
 	}
-	d, ok := c.w.(MessageDeleter)
-	removed := ok && d.DeleteRequest(ctx) == nil
+	ok, err := c.removeRequest(ctx)
+	removed := ok && err == nil
 	if !tell {
 		return
 	}
@@ -538,7 +556,7 @@ func (m *Mux) refusePrivateOnly(ctx context.Context, c *Context, cmd *Command) e
 	req := c.Request
 	// Only a message posted in the group can be deleted (a Discord slash
 	// command's options are not shown to the channel).
-	d, posted := c.w.(MessageDeleter)
+	_, posted := c.w.(MessageDeleter)
 	if req.ChatKind == Private || !cmd.PrivateOnly || !slices.Contains(secretArgs, cmd.Name) || strings.TrimSpace(req.Args) == "" || !posted {
 		return c.Say(ctx, "private_only_command", nil)
 	}
@@ -550,7 +568,7 @@ func (m *Mux) refusePrivateOnly(ctx context.Context, c *Context, cmd *Command) e
 			m.log.Warn("invitation code seen in a group not voided", "platform", req.Platform, "error", err.Error())
 		}
 	}
-	if err := d.DeleteRequest(ctx); err != nil {
+	if _, err := c.removeRequest(ctx); err != nil {
 		m.log.Info("group message to the bot not deleted (no right?)", "platform", req.Platform)
 		return c.Reply(ctx, Reply{Text: c.T("private_only_command_not_removed", nil) + note})
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/storage/redistest"
 )
 
@@ -183,5 +184,43 @@ func TestPrivateOnlyCommandsInAGroupAreRemoved(t *testing.T) {
 				t.Errorf("%s %s: %q", lang, id, m)
 			}
 		}
+	}
+}
+
+// hangingProfile is a store whose Profile (the first Redis call of a
+// request) hangs until the request's time runs out, as with Redis stalled.
+type hangingProfile struct {
+	commands.Store
+	before func()
+}
+
+func (h *hangingProfile) Profile(ctx context.Context, p string, l *storage.Limit) (storage.Profile, error) {
+	h.before()
+	<-ctx.Done()
+	return storage.Profile{}, ctx.Err()
+}
+
+// A tip written in view of a group is removed before Redis is asked
+// anything: with Redis hanging it would otherwise stay up until the
+// request's time ran out, and then not be removed at all.
+func TestGroupTipIsRemovedBeforeRedis(t *testing.T) {
+	w := &adminReplier{recorder: &recorder{}}
+	deletedFirst := false
+	e := newEnv(t, func(s commands.Store) commands.Store {
+		return &hangingProfile{Store: s, before: func() { deletedFirst = w.deleted }}
+	})
+	for _, req := range []commands.Request{
+		{Text: "@VigiaBot halcones en la plaza, soy Juan", Addressed: true},
+		{Command: "warn", Args: "retén falso en la carretera", CommandAtStart: true, Addressed: true},
+	} {
+		w.deleted, deletedFirst = false, false
+		req.Platform, req.UserID, req.ChatID, req.ChatKind, req.EventID = "telegram", "3003", "-100555", commands.Group, 77
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		e.mux.Handle(ctx, req, w)
+		cancel()
+		if !w.deleted || !deletedFirst {
+			t.Errorf("%q with Redis hanging: deleted %v, before Redis %v", req.Text+req.Command, w.deleted, deletedFirst)
+		}
+		w.take()
 	}
 }

@@ -205,11 +205,9 @@ func warnInGroup(ctx context.Context, c *Context, text string) error {
 		c.mux.log.Warn("group warning not stored", "platform", c.Request.Platform, "error", err.Error())
 	}
 	removed := true
-	if d, ok := c.w.(MessageDeleter); ok {
-		if err := d.DeleteRequest(ctx); err != nil {
-			c.mux.log.Info("warning message not deleted (no right?)", "platform", c.Request.Platform)
-			removed = false
-		}
+	if ok, err := c.removeRequest(ctx); ok && err != nil { // (removed before Redis was asked anything: see Handle)
+		c.mux.log.Info("warning message not deleted (no right?)", "platform", c.Request.Platform)
+		removed = false
 	}
 	switch {
 	case text == "":
