@@ -142,3 +142,34 @@ func TestDiscordWipeLeavesTimeForItsResult(t *testing.T) {
 		t.Fatal("the wipe used up its caller's deadline: no time is left to tell the reporter")
 	}
 }
+
+// A bucket Discord reports exhausted makes discordgo sleep until its reset
+// before the next request on it, whatever the request's context: the
+// caller stops waiting when its context ends, and nothing goes out late.
+func TestRateLimitWaitEndsWithTheContext(t *testing.T) {
+	var posts atomic.Int32
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			posts.Add(1)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Header().Set("X-RateLimit-Reset-After", "3")
+		fmt.Fprint(w, `{"id":"1","channel_id":"123","content":""}`)
+	})
+	a := newTestAdapter(t, api, slowHandler{}, time.Hour)
+	if _, err := a.Send(context.Background(), "123", commands.Reply{Text: "one"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := a.Send(ctx, "123", commands.Reply{Text: "two"})
+	if took := time.Since(start); err == nil || took > 2*time.Second {
+		t.Fatalf("second send: %v after %v (the bucket resets in 3 s)", err, took)
+	}
+	time.Sleep(3500 * time.Millisecond) // past the reset: the abandoned request must not go out
+	if n := posts.Load(); n != 1 {
+		t.Errorf("%d messages posted, want 1", n)
+	}
+}
