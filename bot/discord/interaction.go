@@ -58,7 +58,10 @@ func (a *Adapter) interaction(base context.Context, h Handler, ic *discordgo.Int
 		Language: string(i.Locale), PlatformRoles: roles, Addressed: true,
 		UserChat: userRoute(user.ID), Name: discordName(user),
 	}
-	if i.GuildLocale != nil {
+	if i.GuildLocale != nil && *i.GuildLocale != discordgo.EnglishUS {
+		// A server that is not a Community server cannot choose its
+		// locale: Discord sends en-US for all of them. Only another one is
+		// a choice; else the member's own language is used.
 		req.ChatLanguage = string(*i.GuildLocale)
 	}
 	// In a server every answer is ephemeral: the conversation is between

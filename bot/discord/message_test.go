@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -132,5 +133,30 @@ func TestDiscordSystemMessagesAreIgnored(t *testing.T) {
 	a.onMessage(a.s, m)
 	if len(h.got) != 1 || h.got[0].Text != "hay halcones" {
 		t.Fatalf("a reply: %+v", h.got)
+	}
+}
+
+// Discord sends en-US as the locale of every server that is not a
+// Community server (they cannot choose one): it is no choice, and the
+// member's language counts instead; another locale is the server's.
+func TestDefaultServerLocaleIsNoChoice(t *testing.T) {
+	h := &recordingHandler{}
+	a := newTestAdapter(t, &recordingAPI{}, h, time.Hour)
+	for i, c := range []struct {
+		guild discordgo.Locale
+		want  string
+	}{{discordgo.EnglishUS, ""}, {discordgo.French, "fr"}, {discordgo.SpanishES, "es-ES"}} {
+		ic := commandInteraction()
+		ic.ID = fmt.Sprint(100 + i)
+		ic.Locale = discordgo.SpanishES
+		gl := c.guild
+		ic.GuildLocale = &gl
+		a.onInteraction(a.s, ic)
+		h.mu.Lock()
+		got := h.got[len(h.got)-1]
+		h.mu.Unlock()
+		if got.ChatLanguage != c.want || got.Language != "es-ES" {
+			t.Errorf("server locale %s: chat language %q, member's %q", c.guild, got.ChatLanguage, got.Language)
+		}
 	}
 }
