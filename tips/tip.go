@@ -2,6 +2,7 @@ package tips
 
 import (
 	"math"
+	"strings"
 	"time"
 )
 
@@ -90,6 +91,38 @@ func (k AttachmentKind) FileName() string {
 		return "audio.ogg"
 	}
 	return "file.bin"
+}
+
+// FileName names a file of kind k with the extension its content shows
+// (a PDF sent as a document is file.pdf, not file.bin), so investigators'
+// apps open it; the name the reporter gave it is never kept. Content of no
+// known type keeps the kind's name.
+func FileName(k AttachmentKind, data []byte) string {
+	base, _, _ := strings.Cut(k.FileName(), ".")
+	for _, m := range fileMagic {
+		if len(data) >= m.at+len(m.magic) && string(data[m.at:m.at+len(m.magic)]) == m.magic && (m.and == "" || (len(data) >= 12 && string(data[8:12]) == m.and)) {
+			return base + m.ext
+		}
+	}
+	return k.FileName()
+}
+
+var fileMagic = []struct {
+	at         int
+	magic, and string // and: bytes 8–12 too (RIFF containers)
+	ext        string
+}{
+	{0, "\xff\xd8\xff", "", ".jpg"},
+	{0, "\x89PNG\r\n\x1a\n", "", ".png"},
+	{0, "GIF8", "", ".gif"},
+	{0, "RIFF", "WEBP", ".webp"},
+	{0, "RIFF", "WAVE", ".wav"},
+	{0, "%PDF-", "", ".pdf"},
+	{4, "ftypqt", "", ".mov"},
+	{4, "ftyp", "", ".mp4"},
+	{0, "OggS", "", ".ogg"},
+	{0, "ID3", "", ".mp3"},
+	{0, "\x1aE\xdf\xa3", "", ".webm"},
 }
 
 // Attachment is a file the reporter sent. FileRef is the platform's own

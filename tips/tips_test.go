@@ -267,3 +267,29 @@ func TestDefangShowsASCIIFormOfHostNames(t *testing.T) {
 		}
 	}
 }
+
+// A file is named for what it holds, so investigators' apps open it: a
+// PDF sent as a document is file.pdf, a PNG photo.png; unknown content
+// keeps the kind's name.
+func TestFileNameFollowsTheContent(t *testing.T) {
+	for _, c := range []struct {
+		kind AttachmentKind
+		data string
+		want string
+	}{
+		{Document, "%PDF-1.7 ...", "file.pdf"},
+		{Photo, "\x89PNG\r\n\x1a\n....", "photo.png"},
+		{Photo, "\xff\xd8\xff\xe0....", "photo.jpg"},
+		{Document, "RIFF\x10\x00\x00\x00WEBPVP8 ", "file.webp"},
+		{Video, "\x00\x00\x00\x14ftypqt  ", "video.mov"},
+		{Video, "\x00\x00\x00\x18ftypmp42", "video.mp4"},
+		{Voice, "OggS\x00\x02", "audio.ogg"},
+		{Document, "PK\x03\x04 a docx", "file.bin"},
+		{Document, "", "file.bin"},
+		{Photo, "\xff", "photo.jpg"},
+	} {
+		if got := FileName(c.kind, []byte(c.data)); got != c.want {
+			t.Errorf("%s %q: %s, want %s", c.kind, c.data, got, c.want)
+		}
+	}
+}

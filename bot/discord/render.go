@@ -8,6 +8,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/tips"
 )
 
 // maxContent is Discord's message length limit.
@@ -115,7 +116,7 @@ func uploads(files []commands.File) []*discordgo.File {
 		if f.Data == nil {
 			continue
 		}
-		out = append(out, &discordgo.File{Name: f.Kind.FileName(), Reader: bytes.NewReader(f.Data)})
+		out = append(out, &discordgo.File{Name: tips.FileName(f.Kind, f.Data), Reader: bytes.NewReader(f.Data)})
 	}
 	return out
 }

@@ -237,7 +237,7 @@ func (a *Adapter) sendFile(ctx context.Context, chatID int64, f commands.File, p
 	case f.Data != nil:
 		// A retry needs the whole file again.
 		in = func() models.InputFile {
-			return &models.InputFileUpload{Filename: f.Kind.FileName(), Data: bytes.NewReader(f.Data)}
+			return &models.InputFileUpload{Filename: tips.FileName(f.Kind, f.Data), Data: bytes.NewReader(f.Data)}
 		}
 	case f.Platform == Platform:
 		in = func() models.InputFile { return &models.InputFileString{Data: f.FileRef} }
