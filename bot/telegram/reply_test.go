@@ -157,3 +157,25 @@ func TestRefusedFileIsSentAsDocumentOrReplacedByNotice(t *testing.T) {
 		t.Fatal("a 500 passed as a refusal")
 	}
 }
+
+// A reply goes out even when the update's time ran out before it (Redis
+// hung before the tip reached the spool): the reporter hears the receipt
+// of a tip that was kept.
+func TestReplyAfterTheDeadlineStillGoesOut(t *testing.T) {
+	api := &fileAPI{answers: map[string]string{}}
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	a, err := New(context.Background(), Options{Token: "123:ABCDEFGHIJKLMNOPQRSTUVWXYZ", APIURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+	defer cancel()
+	<-ctx.Done()
+	if err := (&replier{a: a, chatID: 5}).Reply(ctx, commands.Reply{Text: "receipt"}); err != nil {
+		t.Fatalf("reply after the deadline: %v", err)
+	}
+	if !slices.Equal(api.calls, []string{"sendMessage receipt"}) {
+		t.Fatalf("calls: %q", api.calls)
+	}
+}
