@@ -293,6 +293,11 @@ func (m *Mux) AddSender(platform string, s Sender) { m.senders[platform] = s }
 // a form (Request.CanOpenForms) is routed: a second, of Discord's three.
 const formPresteps = time.Second
 
+// presteps bounds them for any other request: with Redis hanging, they
+// must leave the request the time to reach the spool and answer (the
+// handler has about 30 s, a hung Redis call with its retries 12).
+const presteps = 3 * time.Second
+
 // Handle answers one request. It never panics and never returns an error:
 // every failure becomes a localised answer and a log line without user data.
 func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
@@ -310,8 +315,9 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 	// deferred), and opening one needs no Redis: with Redis hanging, the
 	// steps before it get a short deadline of their own, and their
 	// failure means what it means for any request (see below).
-	pre, cancelPre := ctx, context.CancelFunc(func() {})
+	pre, cancelPre := context.WithTimeout(ctx, presteps)
 	if req.CanOpenForms {
+		cancelPre()
 		pre, cancelPre = context.WithTimeout(ctx, formPresteps)
 	}
 	defer cancelPre()

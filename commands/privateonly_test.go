@@ -224,3 +224,18 @@ func TestGroupTipIsRemovedBeforeRedis(t *testing.T) {
 		w.take()
 	}
 }
+
+// With the first Redis call hanging, a reporter's message still has the
+// time to be kept: the steps before routing give up after a few seconds.
+func TestHangingProfileLeavesTimeForTheTip(t *testing.T) {
+	e := newEnv(t, func(s commands.Store) commands.Store {
+		return &hangingProfile{Store: s, before: func() {}}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+	defer cancel()
+	rec := &recorder{}
+	e.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: reporterID, ChatID: reporterID, Text: "cobran piso en el mercado", EventID: 5}, rec)
+	if r := rec.take(); len(r) != 1 || !strings.Contains(r[0].Text, e.text("en", "draft_started", nil)) && !strings.Contains(r[0].Text, e.text("es", "draft_started", nil)) {
+		t.Fatalf("a message with Redis's first call hanging: %+v", r)
+	}
+}
