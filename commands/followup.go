@@ -246,7 +246,9 @@ func (m *Mux) answerButton(ctx context.Context, c *Context, data string) error {
 	if _, ok := parseTipID(id); !ok {
 		return nil
 	}
-	if reporter, err := m.store.Reporter(ctx, id); err != nil || reporter != c.Pseudonym {
+	if reporter, err := m.store.Reporter(ctx, id); StorageDown(err) {
+		return c.Say(ctx, "error_storage_retry", nil) // not "no question": Redis cannot say
+	} else if err != nil || reporter != c.Pseudonym {
 		return c.Say(ctx, "answer_none", nil)
 	}
 	n, msg, err := m.openQuestion(ctx, id, n, true)

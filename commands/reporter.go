@@ -255,6 +255,13 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 	if errors.Is(err, storage.ErrDuplicateEvent) {
 		return nil // a redelivered message that already went out in a tip
 	}
+	if err != nil && StorageDown(err) && req.ReplyToBot && req.Attachment == nil && req.FileData == nil && req.Location == nil {
+		// A reply to one of the bot's messages may answer an
+		// investigator's question, which Redis alone can tell: spooled, it
+		// would become a tip of its own and the question stay open. Not
+		// kept, and said so: the reporter sends it again.
+		return c.Say(ctx, "error_storage", nil)
+	}
 	if err != nil && StorageDown(err) && m.spool != nil {
 		return m.spoolTip(ctx, c, part, note)
 	}

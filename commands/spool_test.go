@@ -47,6 +47,15 @@ func TestRedisOutageSpoolsTips(t *testing.T) {
 	if got := say("701", commands.Request{Text: receipts[0], EventID: 300}); got != msg.Localize("en", "error_storage_retry", nil) {
 		t.Fatalf("a receipt code alone during the outage: %q", got)
 	}
+	// A reply to one of the bot's messages may answer a question, which
+	// only Redis can tell: not spooled as a tip, the reporter told to send
+	// it again; the Answer button says to try again, not "no question".
+	if got := say("701", commands.Request{Text: "el lunes a las nueve", ReplyToBot: true, ReplyToID: "m1", EventID: 302}); got != msg.Localize("en", "error_storage", nil) {
+		t.Fatalf("a reply to the bot during the outage: %q", got)
+	}
+	if got := say("701", commands.Request{Callback: "ans:1:1", EventID: 303}); got != msg.Localize("en", "error_storage_retry", nil) {
+		t.Fatalf("the Answer button during the outage: %q", got)
+	}
 	if sp.Len() != 2 {
 		t.Fatalf("spool holds %d", sp.Len())
 	}
