@@ -784,9 +784,8 @@ func (s *Store) signalCandidates(ctx context.Context, window time.Duration, from
 
 // maxSignalCandidates is how many of the window's candidates /signals scores:
 // the most recently named (a strong signal is named often, so recently).
-// Each costs a count, two if two reporters or more named it; at a million
-// tips a day a week holds tens of thousands of candidates, most of them
-// named once.
+// Each costs two counts; at a million tips a day a week holds tens of
+// thousands of candidates, most of them named by two reporters once.
 const maxSignalCandidates = 1000
 
 // Signals returns the strongest signals of the window (any, up to the
@@ -799,46 +798,31 @@ func (s *Store) Signals(ctx context.Context, window time.Duration, n int) ([]Sig
 	if err != nil {
 		return nil, err
 	}
-	// 1. Count every candidate's reporters in the window, in one round
-	// trip; then the tips of those with two or more (most candidates are
-	// named by one reporter: their tips are not worth a command each).
+	// 1. Score every candidate from two counts, in one round trip.
+	type cmds struct{ reps, count *redis.IntCmd }
 	pipe := s.rdb.Pipeline()
-	reps := make([]*redis.IntCmd, len(top))
+	all := make([]cmds, len(top))
 	for i, z := range top {
 		mac, _ := z.Member.(string)
-		reps[i] = pipe.ZCount(ctx, s.k.indexEntity(mac), "-inf", reportersSince(now.Add(-window)))
+		all[i] = cmds{
+			reps:  pipe.ZCount(ctx, s.k.indexEntity(mac), "-inf", reportersSince(now.Add(-window))),
+			count: pipe.ZCount(ctx, s.k.indexEntity(mac), from, "+inf"),
+		}
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("signals: %w", err)
 	}
-	// Fewer than two reporters in this window is not a signal: listing it
-	// would show one reporter's tips together.
-	pipe = s.rdb.Pipeline()
-	type candidate struct {
-		z     redis.Z
-		reps  int64
-		count *redis.IntCmd
-	}
-	var multi []candidate
-	for i, z := range top {
-		if r := reps[i].Val(); r >= 2 {
-			mac, _ := z.Member.(string)
-			multi = append(multi, candidate{z: z, reps: r, count: pipe.ZCount(ctx, s.k.indexEntity(mac), from, "+inf")})
-		}
-	}
-	if len(multi) > 0 {
-		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-			return nil, fmt.Errorf("signals: %w", err)
-		}
-	}
 	var out []Signal
-	for _, c := range multi {
-		if c.count.Val() == 0 {
+	for i, z := range top {
+		c := all[i]
+		// Fewer than two reporters in this window is not a signal: listing it
+		// would show one reporter's tips together.
+		if c.count.Val() == 0 || c.reps.Val() < 2 {
 			continue
 		}
-		mac, _ := c.z.Member.(string)
-		sig := Signal{Reporters: int(c.reps), Tips: int(c.count.Val()), Categories: map[tips.Category]int{}, mac: mac,
-			LastSeen: time.UnixMilli(int64(c.z.Score))}
+		mac, _ := z.Member.(string)
+		sig := Signal{Reporters: int(c.reps.Val()), Tips: int(c.count.Val()), Categories: map[tips.Category]int{}, mac: mac,
+			LastSeen: time.UnixMilli(int64(z.Score))}
 		recency := 1 - float64(now.Sub(sig.LastSeen))/float64(window)
 		sig.Score = 10*float64(sig.Reporters) + float64(sig.Tips) + 5*max(recency, 0)
 		out = append(out, sig)
