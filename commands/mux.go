@@ -421,6 +421,12 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 		}
 		return m.callback(ctx, c)
 	}
+	if req.Edited {
+		if req.ChatKind == Private {
+			return c.Say(ctx, "edit_not_applied", nil)
+		}
+		return nil
+	}
 	if req.FormID != "" {
 		if req.ChatKind != Private || req.FormID != reportFormID {
 			return nil

@@ -132,3 +132,22 @@ func TestReceiptCodeAsACaptionIsLeftOut(t *testing.T) {
 		t.Errorf("a caption that is no tip's code was left out: %q", r[0].Text)
 	}
 }
+
+// An edit of a message changes nothing Vigía keeps, and the reporter is
+// told so (an edit that takes out their name must not look like it did).
+func TestEditsAreAnsweredNotApplied(t *testing.T) {
+	e := newEnv(t, nil)
+	r := e.do(reporterID, commands.Request{Text: "me llamo Fulgencio Reyes y cobran piso"})
+	if press(r, "send:") == "" {
+		t.Fatalf("draft: %+v", r)
+	}
+	if r := e.do(reporterID, commands.Request{Edited: true}); len(r) != 1 || r[0].Text != e.text("es", "edit_not_applied", nil) {
+		t.Fatalf("an edit: %+v", r)
+	}
+	if d, err := e.store.Draft(context.Background(), e.store.Pseudonym("telegram", reporterID)); err != nil || d.Parts != 1 {
+		t.Fatalf("draft after the edit: %+v %v", d, err)
+	}
+	if r := e.do(reporterID, commands.Request{Edited: true, ChatID: "-100555", ChatKind: commands.Group}); len(r) != 0 {
+		t.Fatalf("an edit in a group answered: %+v", r)
+	}
+}

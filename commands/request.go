@@ -54,6 +54,10 @@ type Request struct {
 	// platform has one (a Discord server's locale).
 	ChatLanguage string
 
+	// Edited is set for an edit of a message sent before (its new content
+	// is not carried: a tip's part is kept as first sent).
+	Edited bool
+
 	// Command is the command's name, lower-case, without "/" or "@bot";
 	// empty if the message is not a command. Args is the text after it.
 	Command string

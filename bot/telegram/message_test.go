@@ -304,3 +304,26 @@ func TestHiddenLinksAreApartFromTheText(t *testing.T) {
 		t.Fatalf("text %q, links %q", req.Text, req.HiddenLinks)
 	}
 }
+
+// An edit in a private chat comes to the engine as an edit, without its new
+// text (Vigía keeps each message as first sent, and says so); an edit in a
+// group is not ours.
+func TestEditsAreEditsInPrivateOnly(t *testing.T) {
+	a := testAdapter()
+	translate := func(raw string) (commands.Request, bool) {
+		t.Helper()
+		var u models.Update
+		if err := json.Unmarshal([]byte(raw), &u); err != nil {
+			t.Fatal(err)
+		}
+		req, _, ok := a.translate(&u)
+		return req, ok
+	}
+	req, ok := translate(`{"update_id":9,"edited_message":{"message_id":3,"date":1,"edit_date":2,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"R"},"text":"sin mi nombre"}}`)
+	if !ok || !req.Edited || req.Text != "" || req.ChatKind != commands.Private || req.UserID != "5" || req.EventID != 9 {
+		t.Fatalf("a private edit: %v %+v", ok, req)
+	}
+	if _, ok := translate(`{"update_id":10,"edited_message":{"message_id":3,"date":1,"edit_date":2,"chat":{"id":-100,"type":"supergroup"},"from":{"id":5,"first_name":"R"},"text":"x"}}`); ok {
+		t.Fatal("a group edit was taken")
+	}
+}

@@ -312,6 +312,21 @@ func (a *Adapter) translate(u *models.Update) (commands.Request, *replier, bool)
 			return commands.Request{}, nil, false
 		}
 		return req, &replier{a: a, chatID: u.Message.Chat.ID, userID: u.Message.From.ID, messageID: u.Message.ID}, true
+	case u.EditedMessage != nil:
+		// An edit in a private chat changes nothing Vigía keeps (a part is
+		// kept as first sent): the reporter is told, since an edit that
+		// takes out a name would otherwise look like it did. Edits in
+		// groups are not ours.
+		m := u.EditedMessage
+		if m.From == nil || m.Chat.Type != models.ChatTypePrivate {
+			return commands.Request{}, nil, false
+		}
+		req := commands.Request{
+			Platform: Platform, UserID: strconv.FormatInt(m.From.ID, 10), ChatID: strconv.FormatInt(m.Chat.ID, 10),
+			ChatKind: commands.Private, EventID: u.ID, Language: m.From.LanguageCode, Edited: true,
+			UserChat: strconv.FormatInt(m.From.ID, 10), Name: displayName(m.From),
+		}
+		return req, &replier{a: a, chatID: m.Chat.ID, userID: m.From.ID}, true
 	case u.ChannelPost != nil:
 		// Only commands posted as the channel itself (by its admins) count.
 		if !postedAsChat(u.ChannelPost) {
@@ -383,7 +398,7 @@ func (a *Adapter) getUpdates(ctx context.Context, offset int64, timeout time.Dur
 	form := url.Values{}
 	form.Set("offset", strconv.FormatInt(offset, 10))
 	form.Set("timeout", strconv.Itoa(int(timeout/time.Second)))
-	form.Set("allowed_updates", `["message","callback_query","channel_post"]`)
+	form.Set("allowed_updates", `["message","edited_message","callback_query","channel_post"]`)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.o.APIURL+"/bot"+a.o.Token+"/getUpdates", strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, offset, err
