@@ -631,6 +631,9 @@ func (m *Mux) Language(ctx context.Context, platform, userID, client string) str
 
 // StorageDown reports whether err means Redis could not be reached.
 func StorageDown(err error) bool {
+	if err == nil {
+		return false
+	}
 	var ne net.Error
 	return errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, io.EOF) ||
 		errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "redis: client is closed") ||
