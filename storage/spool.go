@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -44,6 +45,10 @@ type SpoolEntry struct {
 	Language  string    `json:"l,omitempty"`
 	Receipt   string    `json:"c"`
 	Part      tips.Part `json:"t"`
+	// At is when it was spooled: the tip's time once replayed (an outage
+	// of hours must not make it look hours younger). Records spooled by
+	// earlier versions have none: they take the replay's time.
+	At time.Time `json:"a,omitzero"`
 }
 
 // maxSpoolRecord bounds one record (a tip is far smaller).
@@ -123,6 +128,9 @@ func (sp *Spool) replayPath() string { return sp.path + ".replaying" }
 // is derived from the reporter and the platform event, so a redelivered
 // update spooled twice shows the same code and replays as one tip.
 func (sp *Spool) Append(e SpoolEntry) (string, error) {
+	if e.At.IsZero() {
+		e.At = time.Now().Truncate(time.Millisecond)
+	}
 	if e.Receipt == "" {
 		mac := sp.kr.receiptMAC("spool\x00" + e.Pseudonym + "\x00" + strconv.FormatInt(e.EventID, 10))
 		raw, _ := hex.DecodeString(mac)
@@ -591,7 +599,7 @@ func (s *Store) submitSpooled(ctx context.Context, e SpoolEntry) (Submission, er
 		return Submission{}, err
 	}
 	if err == nil {
-		if sub, err = s.submit(ctx, p, d.ID, e.Language, e.Receipt, nil); err != nil {
+		if sub, err = s.submit(ctx, p, d.ID, e.Language, e.Receipt, nil, e.At); err != nil {
 			return sub, err
 		}
 	}

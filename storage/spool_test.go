@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/tips"
@@ -436,5 +437,38 @@ func TestOpenSpoolFailsWhenNotWritable(t *testing.T) {
 		if _, err := storage.OpenSpool(ro, kr); err == nil {
 			t.Fatal("OpenSpool succeeded on a read-only directory")
 		}
+	}
+}
+
+// A tip spooled during an outage is dated when it was spooled, not when
+// it was replayed hours later; a record of an earlier version (no time)
+// takes the replay's.
+func TestSpooledTipKeepsItsTime(t *testing.T) {
+	st, _, clk := newStore(t)
+	ctx := context.Background()
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	sp, err := storage.OpenSpool(t.TempDir(), kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := clk.Now().Truncate(time.Millisecond)
+	a, err := sp.Append(storage.SpoolEntry{Pseudonym: "pA", EventID: 1, Part: tips.Part{Text: "vienen esta noche"}, At: sent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(5 * time.Hour) // the outage
+	b, err := sp.Append(storage.SpoolEntry{Pseudonym: "pB", EventID: 2, Part: tips.Part{Text: "otro"}, At: clk.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := sp.Replay(ctx, st); err != nil || n != 2 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	if tip, err := st.TipByReceipt(ctx, a); err != nil || !tip.Created.Equal(sent) {
+		t.Fatalf("spooled at %v, dated %v (%v)", sent, tip.Created, err)
+	}
+	// A time ahead of the store's clock is not believed.
+	if tip, err := st.TipByReceipt(ctx, b); err != nil || !tip.Created.Equal(clk.Now().Truncate(time.Millisecond)) {
+		t.Fatalf("a time ahead: dated %v, now %v (%v)", tip.Created, clk.Now(), err)
 	}
 }

@@ -145,7 +145,7 @@ const tidyTimeout = 10 * time.Second
 // the same tip; parts added to the draft after it went stay as a new draft
 // (Submission.Left).
 func (s *Store) SubmitDraft(ctx context.Context, pseudonym, draftID, language string) (Submission, error) {
-	return s.submit(ctx, pseudonym, draftID, language, "", nil)
+	return s.submit(ctx, pseudonym, draftID, language, "", nil, time.Time{})
 }
 
 // SubmitDraftWithin is SubmitDraft counting the reporter's rate limit on
@@ -153,12 +153,12 @@ func (s *Store) SubmitDraft(ctx context.Context, pseudonym, draftID, language st
 // used): over it, nothing is sent and it returns a *LimitError, unless the
 // draft was sent before.
 func (s *Store) SubmitDraftWithin(ctx context.Context, pseudonym, draftID, language string, limit *Limit) (Submission, error) {
-	return s.submit(ctx, pseudonym, draftID, language, "", limit)
+	return s.submit(ctx, pseudonym, draftID, language, "", limit, time.Time{})
 }
 
 // submit is SubmitDraft with a receipt code chosen in advance ("" draws
 // one): a spooled tip keeps the code its reporter was already given.
-func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receipt string, limit *Limit) (Submission, error) {
+func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receipt string, limit *Limit, at time.Time) (Submission, error) {
 	// A draft's receipt code is a MAC of its reporter and id: a retried
 	// Send derives the same code and finds the tip under it, so no other
 	// record of the submission is needed.
@@ -245,7 +245,11 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receip
 		rc = 1
 	}
 	keys := []string{s.k.tip(id), s.k.triage(), receiptKey, s.k.route(id)}
-	args := []any{id, wrapped, blob, string(category), string(tips.StatusNew), now.UnixMilli(), s.retention.Milliseconds(),
+	created := now // when it was sent: a spooled tip's spooling time (at), if earlier
+	if !at.IsZero() && at.Before(now) {
+		created = at
+	}
+	args := []any{id, wrapped, blob, string(category), string(tips.StatusNew), created.UnixMilli(), s.retention.Milliseconds(),
 		now.Add(-s.retention).UnixMilli(), string(suggested), int(confidence * 100), rc, sealedRoute, receiptID}
 	pipe = s.rdb.Pipeline()
 	save := saveTip.EvalSha(ctx, pipe, keys, args...)
