@@ -51,6 +51,9 @@ func NormalizeReceipt(s string) (string, bool) {
 	s = strings.TrimFunc(s, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) })
 	var b strings.Builder
 	for _, r := range strings.ToUpper(s) {
+		if r >= 0xFF01 && r <= 0xFF5E {
+			r -= 0xFEE0 // full-width forms (East Asian keyboards) as ASCII
+		}
 		switch {
 		case r == '-' || r == '\u2212' || unicode.IsSpace(r) || unicode.In(r, unicode.Pd, unicode.Cf):
 			continue
