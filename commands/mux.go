@@ -759,6 +759,8 @@ type Spooler interface {
 	Spooled(pseudonym string, eventID int64) (string, bool)
 	// HoldsReceipt reports whether a tip with this receipt is spooled.
 	HoldsReceipt(code string) bool
+	// ReceiptOf is the receipt a reporter's event gets if spooled.
+	ReceiptOf(pseudonym string, eventID int64) (string, error)
 }
 
 // allow applies a per-pseudonym hourly limit; when it is reached the user

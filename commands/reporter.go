@@ -253,7 +253,18 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 		return err
 	}
 	if errors.Is(err, storage.ErrDuplicateEvent) {
-		return nil // a redelivered message that already went out in a tip
+		// A redelivered message that already went out in a tip. One that
+		// was a tip of its own (spooled in an outage, replayed since) is
+		// answered with its receipt again: a crash before the first
+		// answer must not leave the reporter without it.
+		if m.spool != nil {
+			if code, err := m.spool.ReceiptOf(c.Pseudonym, req.EventID); err == nil {
+				if _, err := m.store.TipByReceipt(ctx, code); err == nil {
+					return c.Say(ctx, "spool_received", map[string]any{"Receipt": code})
+				}
+			}
+		}
+		return nil
 	}
 	if err != nil && StorageDown(err) && req.ReplyToBot && req.Attachment == nil && req.FileData == nil && req.Location == nil {
 		// A reply to one of the bot's messages may answer an

@@ -132,9 +132,7 @@ func (sp *Spool) Append(e SpoolEntry) (string, error) {
 		e.At = time.Now().Truncate(time.Millisecond)
 	}
 	if e.Receipt == "" {
-		mac := sp.kr.receiptMAC("spool\x00" + e.Pseudonym + "\x00" + strconv.FormatInt(e.EventID, 10))
-		raw, _ := hex.DecodeString(mac)
-		r, err := tips.NewReceipt(bytes.NewReader(raw))
+		r, err := sp.ReceiptOf(e.Pseudonym, e.EventID)
 		if err != nil {
 			return "", err
 		}
@@ -217,6 +215,15 @@ func (sp *Spool) Spooled(pseudonym string, eventID int64) (string, bool) {
 	defer sp.mu.Unlock()
 	r, ok := sp.held[spooledKey(pseudonym, eventID)]
 	return r, ok
+}
+
+// ReceiptOf is the receipt code a message (a reporter's platform event)
+// is given when it is spooled: derived from them, so a message the
+// platform delivers again after its replay is answered with it again.
+func (sp *Spool) ReceiptOf(pseudonym string, eventID int64) (string, error) {
+	mac := sp.kr.receiptMAC("spool\x00" + pseudonym + "\x00" + strconv.FormatInt(eventID, 10))
+	raw, _ := hex.DecodeString(mac)
+	return tips.NewReceipt(bytes.NewReader(raw))
 }
 
 // HoldsReceipt reports whether a tip with this receipt code is spooled
