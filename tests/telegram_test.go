@@ -206,9 +206,11 @@ func TestTelegramEndToEnd(t *testing.T) {
 	}
 
 	// 2. The reporter checks the status, addressing the bot by name, and
-	// after non-ASCII text (offsets in UTF-16).
+	// after non-ASCII characters (offsets in UTF-16: an emoji is two
+	// units). (After words, a command is part of the text: see
+	// TestCommandWordInsideTextIsText.)
 	tg.push(message(6, rep, chat, command("", "/status@VigiaBot", strings.ToLower(receipt))))
-	tg.push(message(7, rep, chat, command("Señor 🚨 ", "/status", receipt)))
+	tg.push(message(7, rep, chat, command("🚨 ¿ ", "/status", receipt)))
 	got = tg.waitCalls(8, messagesTo(chatID))
 	want := es("status_received", map[string]any{"Age": msg.Localize("es", "age_under_minute", nil)})
 	if got[6].Fields["text"] != want || got[7].Fields["text"] != want {
