@@ -529,10 +529,10 @@ func (s *Store) liveDead(ctx context.Context) ([]string, error) {
 		return nil, fmt.Errorf("dead letters: %w", err)
 	}
 	pipe := s.rdb.Pipeline()
-	status := make([]*redis.StringCmd, len(msgs))
+	state := make([]*redis.SliceCmd, len(msgs))
 	for i, m := range msgs {
 		id, _ := m.Values["id"].(string)
-		status[i] = pipe.HGet(ctx, s.k.tip(id), "s")
+		state[i] = pipe.HMGet(ctx, s.k.tip(id), "s", "cb")
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("dead letters: %w", err)
@@ -541,7 +541,12 @@ func (s *Store) liveDead(ctx context.Context) ([]string, error) {
 	seen := map[string]bool{}
 	for i, m := range msgs {
 		id, _ := m.Values["id"].(string)
-		if status[i].Val() != string(tips.StatusClaimed) || seen[id] {
+		// Set aside, a tip stays "claimed" with no one holding it; claimed
+		// by someone again (reopened, handed out since), it is no dead
+		// letter any more.
+		v := state[i].Val()
+		status, _ := v[0].(string)
+		if status != string(tips.StatusClaimed) || v[1] != nil || seen[id] {
 			gone = append(gone, m.ID)
 			continue
 		}
