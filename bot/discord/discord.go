@@ -378,7 +378,11 @@ func (a *Adapter) retry(ctx context.Context, call func(opts ...discordgo.Request
 		select {
 		case err = <-done:
 		case <-ctx.Done():
-			return fmt.Errorf("discord: waiting for the rate limit: %w", ctx.Err())
+			select {
+			case err = <-done: // finished as the context ended: its outcome counts
+			default:
+				return fmt.Errorf("discord: waiting for the rate limit: %w", ctx.Err())
+			}
 		}
 		var rl *discordgo.RateLimitError
 		if !errors.As(err, &rl) || attempt == maxRetries {

@@ -326,4 +326,8 @@ func TestEditsAreEditsInPrivateOnly(t *testing.T) {
 	if _, ok := translate(`{"update_id":10,"edited_message":{"message_id":3,"date":1,"edit_date":2,"chat":{"id":-100,"type":"supergroup"},"from":{"id":5,"first_name":"R"},"text":"x"}}`); ok {
 		t.Fatal("a group edit was taken")
 	}
+	// A live location's moves come as edits: not the reporter's edits.
+	if _, ok := translate(`{"update_id":11,"edited_message":{"message_id":4,"date":1,"edit_date":3,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"R"},"location":{"latitude":19.43,"longitude":-99.13,"live_period":3600}}}`); ok {
+		t.Fatal("a live location's move was taken as an edit")
+	}
 }

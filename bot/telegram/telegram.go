@@ -318,7 +318,9 @@ func (a *Adapter) translate(u *models.Update) (commands.Request, *replier, bool)
 		// takes out a name would otherwise look like it did. Edits in
 		// groups are not ours.
 		m := u.EditedMessage
-		if m.From == nil || m.Chat.Type != models.ChatTypePrivate {
+		if m.From == nil || m.Chat.Type != models.ChatTypePrivate || m.Location != nil || m.Venue != nil {
+			// (A live location is sent again as an edit at every move, for
+			// hours: not an edit of what the reporter wrote.)
 			return commands.Request{}, nil, false
 		}
 		req := commands.Request{
