@@ -260,7 +260,7 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 		if m.spool != nil {
 			if code, err := m.spool.ReceiptOf(c.Pseudonym, req.EventID); err == nil {
 				if _, err := m.store.TipByReceipt(ctx, code); err == nil {
-					return c.Say(ctx, "spool_received", map[string]any{"Receipt": code})
+					return c.Say(ctx, "sent", map[string]any{"Receipt": code}) // stored now: no outage to speak of
 				}
 			}
 		}
