@@ -444,7 +444,7 @@ func TestOpenSpoolFailsWhenNotWritable(t *testing.T) {
 // it was replayed hours later; a record of an earlier version (no time)
 // takes the replay's.
 func TestSpooledTipKeepsItsTime(t *testing.T) {
-	st, _, clk := newStore(t)
+	st, srv, clk := newStore(t)
 	ctx := context.Background()
 	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
 	sp, err := storage.OpenSpool(t.TempDir(), kr)
@@ -464,8 +464,13 @@ func TestSpooledTipKeepsItsTime(t *testing.T) {
 	if n, err := sp.Replay(ctx, st); err != nil || n != 2 {
 		t.Fatalf("replay: %d %v", n, err)
 	}
-	if tip, err := st.TipByReceipt(ctx, a); err != nil || !tip.Created.Equal(sent) {
+	tip, err := st.TipByReceipt(ctx, a)
+	if err != nil || !tip.Created.Equal(sent) {
 		t.Fatalf("spooled at %v, dated %v (%v)", sent, tip.Created, err)
+	}
+	// Its retention (48 h here) counts from then too.
+	if ttl := srv.Client().PTTL(ctx, "t:{tips}:tip:"+tip.ID).Val(); ttl > 43*time.Hour || ttl < 42*time.Hour {
+		t.Errorf("a tip spooled 5 h ago lives %v more, want about 43 h", ttl)
 	}
 	// A time ahead of the store's clock is not believed.
 	if tip, err := st.TipByReceipt(ctx, b); err != nil || !tip.Created.Equal(clk.Now().Truncate(time.Millisecond)) {
