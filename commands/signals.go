@@ -173,16 +173,7 @@ func entity(ctx context.Context, c *Context) error {
 	if len(found) == 0 {
 		return c.Say(ctx, "entity_unknown", nil)
 	}
-	e := found[0]
-	for _, f := range found { // a link names its URL, domain and maybe a profile: prefer the most specific
-		if f.Kind == tips.KindHandle || f.Kind == tips.KindPhone {
-			e = f
-			break
-		}
-		if f.Kind == tips.KindURL {
-			e = f
-		}
-	}
+	e := pickEntity(found)
 	// One more than is shown: to tell whether the list is cut.
 	list, err := c.mux.store.EntityTips(ctx, e, c.mux.now().Add(-c.mux.retention), maxResults+1)
 	if err != nil {
@@ -196,6 +187,38 @@ func entity(ctx context.Context, c *Context) error {
 		list, header = list[:maxResults], "entity_header_cut"
 	}
 	return c.Reply(ctx, Reply{Text: c.tipList(c.T(header, map[string]any{"Entity": safe(e.Display)}, len(list)), list), Protected: true})
+}
+
+// pickEntity picks what /entity looks up among what its argument names: a
+// link names its URL, its domain and maybe a profile. The most specific,
+// except that a site's address alone ("pago-piso.mx") means the site:
+// every link on it, by its domain.
+func pickEntity(found []tips.Entity) tips.Entity {
+	var link, domain *tips.Entity
+	for i, f := range found {
+		switch {
+		case f.Kind == tips.KindHandle || f.Kind == tips.KindPhone:
+			return f
+		case f.Kind == tips.KindURL && !siteRoot(f.Value):
+			link = &found[i]
+		case f.Kind == tips.KindDomain:
+			domain = &found[i]
+		}
+	}
+	switch {
+	case link != nil:
+		return *link
+	case domain != nil:
+		return *domain
+	}
+	return found[0]
+}
+
+// siteRoot reports whether a link is a site's address alone, with no path.
+func siteRoot(link string) bool {
+	_, rest, _ := strings.Cut(link, "://")
+	_, path, _ := strings.Cut(rest, "/")
+	return strings.Trim(path, "/") == ""
 }
 
 // signals is /signals [window]: the strongest corroborated entities of

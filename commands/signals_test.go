@@ -377,6 +377,12 @@ func TestCutResultsSaySo(t *testing.T) {
 func TestEntityTakesWhatTheBotShows(t *testing.T) {
 	tm := newTeam(t)
 	tm.report("7201", "venden en https://narco-shop.example.com/catalogo y escriben a halcon@example.org", "")
+	// A site's address alone means the site: every link on it.
+	for _, site := range []string{"narco-shop.example.com", "https://narco-shop.example.com", "hxxps://narco-shop[.]example[.]com/"} {
+		if r := tm.as(adminID, "Ada", commands.Request{Command: "entity", Args: site}); !strings.Contains(r[0].Text, "#1 ") {
+			t.Errorf("/entity %s: %s", site, r[0].Text)
+		}
+	}
 	view := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "1"})[0].Text
 	for _, shown := range []string{"hxxps://narco-shop[.]example[.]com/catalogo", "halcon@example[.]org"} {
 		if !strings.Contains(view, shown) {
