@@ -172,6 +172,16 @@ func (a *Adapter) switchTo(role string) {
 	for _, id := range a.o.Identities {
 		if strings.EqualFold(id.Role, role) {
 			a.mu.Lock()
+			if len(a.rows) > 0 && id.UserID != a.who.UserID {
+				// The buttons left here wait for the way back (a draft's
+				// Send, say): as in a real chat, they are still there.
+				if a.waiting == nil {
+					a.waiting = map[string][][]commands.Button{}
+				}
+				if _, newer := a.waiting[a.who.UserID]; !newer {
+					a.waiting[a.who.UserID] = a.rows
+				}
+			}
 			a.who, a.rows = id, a.waiting[id.UserID]
 			delete(a.waiting, id.UserID)
 			a.mu.Unlock()

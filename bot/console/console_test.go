@@ -178,3 +178,27 @@ func TestConsoleSendToTheOtherChat(t *testing.T) {
 		t.Fatalf("to the chat in use: %q %v", out.String(), a.rows)
 	}
 }
+
+// The buttons left in a chat are still there on the way back (a draft's
+// Send), unless a newer message to that chat brought its own.
+func TestConsoleButtonsWaitForTheWayBack(t *testing.T) {
+	var out bytes.Buffer
+	a := New(Options{Out: &out, Say: func(_, id string, _ map[string]any) string { return "<" + id + ">" },
+		Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
+	a.rows = [][]commands.Button{{{Label: "Send", Data: "send:d1"}}}
+	a.switchTo("investigator")
+	if len(a.rows) != 0 {
+		t.Fatalf("the reporter's buttons shown to the investigator: %v", a.rows)
+	}
+	a.switchTo("reporter")
+	if len(a.rows) != 1 || a.rows[0][0].Data != "send:d1" {
+		t.Fatalf("after the way back, rows %v", a.rows)
+	}
+	// A newer message to the reporter meanwhile wins.
+	a.switchTo("investigator")
+	a.Send(context.Background(), "1", commands.Reply{Text: "question", Buttons: [][]commands.Button{{{Label: "Answer", Data: "ans:1"}}}})
+	a.switchTo("reporter")
+	if len(a.rows) != 1 || a.rows[0][0].Data != "ans:1" {
+		t.Fatalf("newer buttons: rows %v", a.rows)
+	}
+}
