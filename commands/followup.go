@@ -176,6 +176,13 @@ func ask(ctx context.Context, c *Context) error {
 	// Defanged: a link in a question could reveal the reporter's address
 	// to whoever runs the linked site.
 	text = safe(text)
+	// In the language the reporter chose since, if they did (/language),
+	// else the one they sent the tip in.
+	if reporter, err := c.mux.store.Reporter(ctx, id); err == nil {
+		if p, err := c.mux.store.Profile(ctx, reporter, nil); err == nil && p.Language != "" {
+			lang = p.Language
+		}
+	}
 	if lang == "" {
 		lang = c.mux.lang
 	}

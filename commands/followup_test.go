@@ -646,3 +646,23 @@ func TestRedeliveredAnswersQuestionsAndNotesAreDoneOnce(t *testing.T) {
 		t.Fatalf("%d notes in the history, want 2:\n%s", n, history)
 	}
 }
+
+// A question reaches the reporter in the language they chose since their
+// tip (/language), not the one they sent it in.
+func TestQuestionInTheLanguageChosenSince(t *testing.T) {
+	tm := newTeam(t)
+	tm.join("2002", "Ana")
+	tm.tipWithQuestions() // in Spanish, the reporter's client language here
+	tm.as(reporterID, "Rosa", commands.Request{Command: "language", Args: "fr"})
+	tm.notices(reporterID)
+	tm.as("2002", "Ana", commands.Request{Command: "next"})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Viene solo?"}); r[0].Text != tm.text("en", "ask_sent", nil) {
+		t.Fatalf("/ask: %+v", r)
+	}
+	tm.sent.mu.Lock()
+	got := tm.sent.sent[reporterID]
+	tm.sent.mu.Unlock()
+	if len(got) != 1 || got[0].Buttons[0][0].Label != tm.text("fr", "button_answer", nil) {
+		t.Fatalf("the question: %+v", got)
+	}
+}
