@@ -59,6 +59,7 @@ type Store interface {
 	Marked(ctx context.Context, id, flag string) (bool, error)
 	ClaimIdle(ctx context.Context, id string) (time.Duration, bool, error)
 	RememberEvent(ctx context.Context, pseudonym string, eventID int64) error
+	FirstEdit(ctx context.Context, pseudonym, msg string) (bool, error)
 	ReporterRoute(ctx context.Context, id string) (string, string, error)
 	Reporter(ctx context.Context, id string) (string, error)
 	Forget(ctx context.Context, id string) error
@@ -422,10 +423,15 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 		return m.callback(ctx, c)
 	}
 	if req.Edited {
-		if req.ChatKind == Private {
-			return c.Say(ctx, "edit_not_applied", nil)
+		if req.ChatKind != Private {
+			return nil
 		}
-		return nil
+		if req.MessageID != "" {
+			if first, err := m.store.FirstEdit(ctx, c.Pseudonym, req.MessageID); err == nil && !first {
+				return nil // told at its first edit
+			}
+		}
+		return c.Say(ctx, "edit_not_applied", nil)
 	}
 	if req.FormID != "" {
 		if req.ChatKind != Private || req.FormID != reportFormID {

@@ -141,8 +141,16 @@ func TestEditsAreAnsweredNotApplied(t *testing.T) {
 	if press(r, "send:") == "" {
 		t.Fatalf("draft: %+v", r)
 	}
-	if r := e.do(reporterID, commands.Request{Edited: true}); len(r) != 1 || r[0].Text != e.text("es", "edit_not_applied", nil) {
+	if r := e.do(reporterID, commands.Request{Edited: true, MessageID: "7"}); len(r) != 1 || r[0].Text != e.text("es", "edit_not_applied", nil) {
 		t.Fatalf("an edit: %+v", r)
+	}
+	// Told once per message: its next edits are not answered; another
+	// message's first edit is.
+	if r := e.do(reporterID, commands.Request{Edited: true, MessageID: "7"}); len(r) != 0 {
+		t.Fatalf("a second edit of the same message: %+v", r)
+	}
+	if r := e.do(reporterID, commands.Request{Edited: true, MessageID: "8"}); len(r) != 1 {
+		t.Fatalf("another message's edit: %+v", r)
 	}
 	if d, err := e.store.Draft(context.Background(), e.store.Pseudonym("telegram", reporterID)); err != nil || d.Parts != 1 {
 		t.Fatalf("draft after the edit: %+v %v", d, err)

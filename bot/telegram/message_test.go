@@ -320,7 +320,7 @@ func TestEditsAreEditsInPrivateOnly(t *testing.T) {
 		return req, ok
 	}
 	req, ok := translate(`{"update_id":9,"edited_message":{"message_id":3,"date":1,"edit_date":2,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"R"},"text":"sin mi nombre"}}`)
-	if !ok || !req.Edited || req.Text != "" || req.ChatKind != commands.Private || req.UserID != "5" || req.EventID != 9 {
+	if !ok || !req.Edited || req.Text != "" || req.ChatKind != commands.Private || req.UserID != "5" || req.EventID != 9 || req.MessageID != "3" {
 		t.Fatalf("a private edit: %v %+v", ok, req)
 	}
 	if _, ok := translate(`{"update_id":10,"edited_message":{"message_id":3,"date":1,"edit_date":2,"chat":{"id":-100,"type":"supergroup"},"from":{"id":5,"first_name":"R"},"text":"x"}}`); ok {

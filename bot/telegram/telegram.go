@@ -325,7 +325,7 @@ func (a *Adapter) translate(u *models.Update) (commands.Request, *replier, bool)
 		}
 		req := commands.Request{
 			Platform: Platform, UserID: strconv.FormatInt(m.From.ID, 10), ChatID: strconv.FormatInt(m.Chat.ID, 10),
-			ChatKind: commands.Private, EventID: u.ID, Language: m.From.LanguageCode, Edited: true,
+			ChatKind: commands.Private, EventID: u.ID, Language: m.From.LanguageCode, Edited: true, MessageID: strconv.Itoa(m.ID),
 			UserChat: strconv.FormatInt(m.From.ID, 10), Name: displayName(m.From),
 		}
 		return req, &replier{a: a, chatID: m.Chat.ID, userID: m.From.ID}, true
