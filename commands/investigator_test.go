@@ -51,6 +51,9 @@ func TestDuplicateOfGoesWithTheStatus(t *testing.T) {
 		tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
 	}
 	dup := tm.msg.Localize("en", "tip_duplicate_of", map[string]any{"ID": "1"})
+	if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "2 duplicate-of 2"}); r[0].Text != tm.msg.Localize("en", "triage_duplicate_self", map[string]any{"ID": "2"}) {
+		t.Fatalf("a duplicate of itself: %q", r[0].Text)
+	}
 	tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "2 duplicate-of 1"})
 	if r := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "2"}); !strings.Contains(r[0].Text, dup) {
 		t.Fatalf("duplicate tip #2 does not say so:\n%s", r[0].Text)

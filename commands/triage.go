@@ -212,8 +212,11 @@ func triage(ctx context.Context, c *Context) error {
 			return c.Say(ctx, "triage_usage", nil)
 		}
 		dup, ok := parseTipID(rest[0])
-		if !ok || dup == id {
+		if !ok {
 			return c.Say(ctx, "triage_usage", nil)
+		}
+		if dup == id {
+			return c.Say(ctx, "triage_duplicate_self", map[string]any{"ID": id})
 		}
 		if _, err := c.mux.store.Tip(ctx, dup); errors.Is(err, storage.ErrNotFound) {
 			return c.Say(ctx, "tip_not_found", map[string]any{"ID": dup})
