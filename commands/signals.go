@@ -216,9 +216,10 @@ func pickEntity(found []tips.Entity) tips.Entity {
 
 // siteRoot reports whether a link is a site's address alone, with no path.
 func siteRoot(link string) bool {
-	_, rest, _ := strings.Cut(link, "://")
-	_, path, _ := strings.Cut(rest, "/")
-	return strings.Trim(path, "/") == ""
+	if _, rest, ok := strings.Cut(link, "://"); ok {
+		link = rest // (entities keep links without their scheme)
+	}
+	return !strings.ContainsAny(strings.TrimRight(link, "/"), "/?")
 }
 
 // signals is /signals [window]: the strongest corroborated entities of

@@ -377,6 +377,11 @@ func TestCutResultsSaySo(t *testing.T) {
 func TestEntityTakesWhatTheBotShows(t *testing.T) {
 	tm := newTeam(t)
 	tm.report("7201", "venden en https://narco-shop.example.com/catalogo y escriben a halcon@example.org", "")
+	tm.report("7202", "cobran en https://narco-shop.example.com/pagos", "")
+	// A link means that link: not the site's other pages.
+	if r := tm.as(adminID, "Ada", commands.Request{Command: "entity", Args: "https://narco-shop.example.com/catalogo"}); strings.Contains(r[0].Text, "#2 ") || !strings.Contains(r[0].Text, "#1 ") {
+		t.Errorf("/entity of one link:\n%s", r[0].Text)
+	}
 	// A site's address alone means the site: every link on it.
 	for _, site := range []string{"narco-shop.example.com", "https://narco-shop.example.com", "hxxps://narco-shop[.]example[.]com/"} {
 		if r := tm.as(adminID, "Ada", commands.Request{Command: "entity", Args: site}); !strings.Contains(r[0].Text, "#1 ") {
