@@ -59,7 +59,8 @@ type Store interface {
 	Marked(ctx context.Context, id, flag string) (bool, error)
 	ClaimIdle(ctx context.Context, id string) (time.Duration, bool, error)
 	RememberEvent(ctx context.Context, pseudonym string, eventID int64) error
-	FirstEdit(ctx context.Context, pseudonym, msg string) (bool, error)
+	EditTold(ctx context.Context, pseudonym, msg string) (bool, error)
+	TellEdit(ctx context.Context, pseudonym, msg string) error
 	ReporterRoute(ctx context.Context, id string) (string, string, error)
 	Reporter(ctx context.Context, id string) (string, error)
 	Forget(ctx context.Context, id string) error
@@ -427,11 +428,15 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 			return nil
 		}
 		if req.MessageID != "" {
-			if first, err := m.store.FirstEdit(ctx, c.Pseudonym, req.MessageID); err == nil && !first {
+			if told, err := m.store.EditTold(ctx, c.Pseudonym, req.MessageID); err == nil && told {
 				return nil // told at its first edit
 			}
 		}
-		return c.Say(ctx, "edit_not_applied", nil)
+		if err := c.Say(ctx, "edit_not_applied", nil); err != nil || req.MessageID == "" {
+			return err
+		}
+		_ = m.store.TellEdit(ctx, c.Pseudonym, req.MessageID)
+		return nil
 	}
 	if req.FormID != "" {
 		if req.ChatKind != Private || req.FormID != reportFormID {

@@ -152,10 +152,23 @@ func TestEditsAreAnsweredNotApplied(t *testing.T) {
 	if r := e.do(reporterID, commands.Request{Edited: true, MessageID: "8"}); len(r) != 1 {
 		t.Fatalf("another message's edit: %+v", r)
 	}
+	// An answer that did not go out (the platform failing) is given when
+	// the edit comes again.
+	e.mux.Handle(context.Background(), commands.Request{Platform: "telegram", UserID: reporterID, ChatID: reporterID, Edited: true, MessageID: "9", EventID: 990}, failingReplier{})
+	if r := e.do(reporterID, commands.Request{Edited: true, MessageID: "9", EventID: 990}); len(r) != 1 {
+		t.Fatalf("the edit delivered again after a failed answer: %+v", r)
+	}
 	if d, err := e.store.Draft(context.Background(), e.store.Pseudonym("telegram", reporterID)); err != nil || d.Parts != 1 {
 		t.Fatalf("draft after the edit: %+v %v", d, err)
 	}
 	if r := e.do(reporterID, commands.Request{Edited: true, ChatID: "-100555", ChatKind: commands.Group}); len(r) != 0 {
 		t.Fatalf("an edit in a group answered: %+v", r)
 	}
+}
+
+// failingReplier fails every reply, as a platform that cannot be reached.
+type failingReplier struct{}
+
+func (failingReplier) Reply(context.Context, commands.Reply) error {
+	return errors.New("platform down")
 }

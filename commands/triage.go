@@ -215,13 +215,13 @@ func triage(ctx context.Context, c *Context) error {
 		if !ok {
 			return c.Say(ctx, "triage_usage", nil)
 		}
-		if dup == id {
-			return c.Say(ctx, "triage_duplicate_self", map[string]any{"ID": id})
-		}
 		if _, err := c.mux.store.Tip(ctx, dup); errors.Is(err, storage.ErrNotFound) {
 			return c.Say(ctx, "tip_not_found", map[string]any{"ID": dup})
 		} else if err != nil {
 			return err
+		}
+		if dup == id {
+			return c.Say(ctx, "triage_duplicate_self", map[string]any{"ID": id})
 		}
 		d.DuplicateOf, rest = dup, rest[1:]
 	case "":

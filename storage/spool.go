@@ -633,25 +633,28 @@ func (s *Store) RememberEvent(ctx context.Context, pseudonym string, eventID int
 	return nil
 }
 
-// FirstEdit records that the reporter edited message msg (a platform's
-// message id in their chat) and reports whether it is the first edit
-// seen of it in sentMemory: each message's edits are answered once.
-func (s *Store) FirstEdit(ctx context.Context, pseudonym, msg string) (bool, error) {
-	keys := []string{s.k.state(pseudonym)}
-	args := []any{"e" + msg, hours(s.now().Add(sentMemory)), sentMemory.Milliseconds()}
-	n, err := firstEdit.Run(ctx, s.rdb, keys, args...).Int()
+// EditTold reports whether the reporter was told, in sentMemory, that
+// editing message msg (a platform's message id in their chat) changes
+// nothing (see TellEdit).
+func (s *Store) EditTold(ctx context.Context, pseudonym, msg string) (bool, error) {
+	told, err := s.rdb.HExists(ctx, s.k.state(pseudonym), "x:e"+msg).Result()
 	if err != nil {
 		return false, fmt.Errorf("edit: %w", err)
 	}
-	return n == 1, nil
+	return told, nil
 }
 
-// firstEdit is rememberSent for a field not there yet: 1 if it set it.
-var firstEdit = redis.NewScript(`
-if redis.call('HEXISTS', KEYS[1], 'x:' .. ARGV[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'x:' .. ARGV[1], ARGV[2])
-if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
-return 1`)
+// TellEdit records that the reporter was told about editing message msg:
+// each message's edits are answered once. Recorded once told, so an edit
+// the platform delivers again after a failed answer is answered then.
+func (s *Store) TellEdit(ctx context.Context, pseudonym, msg string) error {
+	keys := []string{s.k.state(pseudonym)}
+	args := []any{"e" + msg, hours(s.now().Add(sentMemory)), sentMemory.Milliseconds()}
+	if err := rememberSent.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
+		return fmt.Errorf("edit: %w", err)
+	}
+	return nil
+}
 
 // rememberSent remembers the platform event ARGV[1] as part of a sent tip,
 // until ARGV[2] (hours), on the reporter's state KEYS[1], as finishDraft

@@ -172,7 +172,12 @@ func (a *Adapter) switchTo(role string) {
 	for _, id := range a.o.Identities {
 		if strings.EqualFold(id.Role, role) {
 			a.mu.Lock()
-			if len(a.rows) > 0 && id.UserID != a.who.UserID {
+			if id.UserID == a.who.UserID { // already this one: its buttons stay
+				a.print(a.say("demo_as", map[string]any{"Role": a.say("demo_role_"+id.Role, nil)}))
+				a.mu.Unlock()
+				return
+			}
+			if len(a.rows) > 0 {
 				// The buttons left here wait for the way back (a draft's
 				// Send, say): as in a real chat, they are still there.
 				if a.waiting == nil {

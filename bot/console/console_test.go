@@ -186,6 +186,10 @@ func TestConsoleButtonsWaitForTheWayBack(t *testing.T) {
 	a := New(Options{Out: &out, Say: func(_, id string, _ map[string]any) string { return "<" + id + ">" },
 		Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
 	a.rows = [][]commands.Button{{{Label: "Send", Data: "send:d1"}}}
+	a.switchTo("reporter") // already the reporter: the buttons stay
+	if len(a.rows) != 1 {
+		t.Fatalf("/as the same role dropped the buttons: %v", a.rows)
+	}
 	a.switchTo("investigator")
 	if len(a.rows) != 0 {
 		t.Fatalf("the reporter's buttons shown to the investigator: %v", a.rows)
