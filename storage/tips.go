@@ -247,9 +247,9 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receip
 	keys := []string{s.k.tip(id), s.k.triage(), receiptKey, s.k.route(id)}
 	created, life := now, s.retention // when it was sent: a spooled tip's spooling time (at), if earlier
 	if !at.IsZero() && at.Before(now) {
-		// Its retention counts from then too, but it is kept a while
-		// however long the outage was: it has only just arrived.
-		created, life = at, max(s.retention-now.Sub(at), min(s.retention, time.Hour))
+		// Its retention counts from then too, but it is kept a day at least
+		// (or the retention, if shorter) however long the outage: it has only just arrived.
+		created, life = at, max(s.retention-now.Sub(at), min(s.retention, 24*time.Hour))
 	}
 	args := []any{id, wrapped, blob, string(category), string(tips.StatusNew), created.UnixMilli(), life.Milliseconds(),
 		now.Add(-s.retention).UnixMilli(), string(suggested), int(confidence * 100), rc, sealedRoute, receiptID}
