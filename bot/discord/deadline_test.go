@@ -142,35 +142,3 @@ func TestDiscordWipeLeavesTimeForItsResult(t *testing.T) {
 		t.Fatal("the wipe used up its caller's deadline: no time is left to tell the reporter")
 	}
 }
-
-// A bucket Discord reports exhausted makes discordgo sleep until its reset
-// (here 30 s, Discord's own examples go to a minute) before the next
-// request on it, whatever the request's context: the caller stops waiting
-// when its context ends.
-func TestRateLimitWaitEndsWithTheContext(t *testing.T) {
-	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("X-RateLimit-Remaining", "0")
-		w.Header().Set("X-RateLimit-Reset-After", "30")
-		fmt.Fprint(w, `{"id":"1","channel_id":"123","content":""}`)
-	})
-	a := newTestAdapter(t, api, slowHandler{}, time.Hour)
-	if _, err := a.Send(context.Background(), "123", commands.Reply{Text: "one"}); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		_, err := a.Send(ctx, "123", commands.Reply{Text: "two"})
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		if err == nil {
-			t.Fatal("sent through an exhausted bucket")
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("still waiting for the bucket's reset 10 s after the context ended")
-	}
-}

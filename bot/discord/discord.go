@@ -363,27 +363,9 @@ func (a *Adapter) command(name string) *commands.Command {
 func (a *Adapter) retry(ctx context.Context, call func(opts ...discordgo.RequestOption) error) error {
 	const maxRetries = 3
 	for attempt := 0; ; attempt++ {
-		// discordgo waits out an exhausted bucket (Discord's reset can be a
-		// minute) in time.Sleep, before the request and whatever its
-		// context: the call runs aside, and the caller stops waiting when
-		// ctx ends. The request, made with ctx, then fails at once instead
-		// of going out late.
-		done := make(chan error, 1)
-		go func() {
-			a.rl.RLock()
-			defer a.rl.RUnlock()
-			done <- call(discordgo.WithContext(ctx))
-		}()
-		var err error
-		select {
-		case err = <-done:
-		case <-ctx.Done():
-			select {
-			case err = <-done: // finished as the context ended: its outcome counts
-			default:
-				return fmt.Errorf("discord: waiting for the rate limit: %w", ctx.Err())
-			}
-		}
+		a.rl.RLock()
+		err := call(discordgo.WithContext(ctx))
+		a.rl.RUnlock()
 		var rl *discordgo.RateLimitError
 		if !errors.As(err, &rl) || attempt == maxRetries {
 			return err
