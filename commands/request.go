@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/vigia-project/vigia/tips"
 )
@@ -200,4 +201,20 @@ type MessageDeleter interface {
 // the bot sent earlier.
 type MessageRemover interface {
 	DeleteMessage(ctx context.Context, chatID, messageID string) error
+}
+
+// ReplyGrace is how long a reply may take once its event's deadline is
+// over or nearly over: a member must still hear what became of their
+// message (a receipt, an error, a wipe's result), and one reply is quick.
+const ReplyGrace = 5 * time.Second
+
+// ReplyContext returns ctx to send a reply under, or, when ctx has less
+// than ReplyGrace left, a fresh context of ReplyGrace: a reply is never
+// dropped because the work before it used up the event's time. Adapters
+// use it for their replies.
+func ReplyContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if dl, ok := ctx.Deadline(); (!ok || time.Until(dl) >= ReplyGrace) && ctx.Err() == nil {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(context.WithoutCancel(ctx), ReplyGrace)
 }

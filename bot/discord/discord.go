@@ -73,7 +73,7 @@ type Options struct {
 	// ShutdownTimeout bounds how long Run, once its context ends, waits for
 	// the events in flight; default 20 s. Past it, events still queued are
 	// answered to be sent again (restarting_resend) and the handling in
-	// flight is cut, its answer still sent (replyGrace): all within
+	// flight is cut, its answer still sent (commands.ReplyGrace): all within
 	// docker compose's stop_grace_period of 45 s.
 	ShutdownTimeout time.Duration
 }
@@ -312,7 +312,7 @@ func (a *Adapter) useTable(table []*commands.Command) {
 // for the events in flight. Past ShutdownTimeout it ends the events' base
 // context: what is still queued is answered, not handled, and the handling
 // in flight is cut; then it waits for those answers (each bounded by
-// langLookup and replyGrace).
+// langLookup and commands.ReplyGrace).
 func (a *Adapter) stop() {
 	a.mu.Lock()
 	a.h = nil
@@ -415,21 +415,6 @@ func (a *Adapter) redact(err error) string {
 	}
 	// Anything else may quote a URL or a body: only its type is safe.
 	return fmt.Sprintf("discord error (%T)", err)
-}
-
-// replyGrace is how long a reply may take once its event's deadline is
-// over or nearly over: the member must still hear what became of their
-// message (an error, a wipe's result), and one reply is quick.
-const replyGrace = 5 * time.Second
-
-// forReply returns ctx to send a reply under, or, when ctx has less than
-// replyGrace left, a fresh context of replyGrace: a reply is never dropped
-// because the work before it used up the event's time.
-func forReply(ctx context.Context) (context.Context, context.CancelFunc) {
-	if dl, ok := ctx.Deadline(); (!ok || time.Until(dl) >= replyGrace) && ctx.Err() == nil {
-		return ctx, func() {}
-	}
-	return context.WithTimeout(context.WithoutCancel(ctx), replyGrace)
 }
 
 func snowflake(id string) int64 {

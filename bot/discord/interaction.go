@@ -199,7 +199,7 @@ func (r *interactionReplier) deferResponse(ctx context.Context) {
 
 // Reply sends one reply of the engine.
 func (r *interactionReplier) Reply(ctx context.Context, rep commands.Reply) error {
-	ctx, cancel := forReply(ctx)
+	ctx, cancel := commands.ReplyContext(ctx)
 	defer cancel()
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -289,7 +289,7 @@ func (r *interactionReplier) message(ctx context.Context, chunk string, componen
 // button, a failed send after a deferral), so the member's client neither
 // shows a failure nor "thinking…" for 15 minutes.
 func (r *interactionReplier) finish(ctx context.Context) {
-	ctx, cancel := forReply(ctx)
+	ctx, cancel := commands.ReplyContext(ctx)
 	defer cancel()
 	r.mu.Lock()
 	defer r.mu.Unlock()

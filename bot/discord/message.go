@@ -268,7 +268,7 @@ type channelReplier struct {
 }
 
 func (w *channelReplier) Reply(ctx context.Context, rep commands.Reply) error {
-	ctx, cancel := forReply(ctx)
+	ctx, cancel := commands.ReplyContext(ctx)
 	defer cancel()
 	_, err := w.a.Send(ctx, w.channelID, rep)
 	return err

@@ -183,7 +183,7 @@ func (a *Adapter) language(ctx context.Context, h Handler, userID, client string
 // answerCtx is the context for an answer that must go out whatever became
 // of the event's own context: a short one of its own.
 func answerCtx(base context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(base), replyGrace)
+	return context.WithTimeout(context.WithoutCancel(base), commands.ReplyGrace)
 }
 
 // refuseMessage answers a direct message that is not handled with the

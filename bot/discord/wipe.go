@@ -41,7 +41,7 @@ func wipeContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	if !ok {
 		return context.WithCancel(ctx)
 	}
-	reserve := min(replyGrace, time.Until(dl)/4)
+	reserve := min(commands.ReplyGrace, time.Until(dl)/4)
 	return context.WithDeadline(ctx, dl.Add(-reserve))
 }
 

@@ -103,25 +103,10 @@ func (a *Adapter) sendErr(what string, err error) error {
 }
 
 func (r *replier) Reply(ctx context.Context, rep commands.Reply) error {
-	ctx, cancel := forReply(ctx)
+	ctx, cancel := commands.ReplyContext(ctx) // a kept tip's receipt goes out even after the update's deadline
 	defer cancel()
 	_, err := r.a.send(ctx, r.chatID, rep, true)
 	return err
-}
-
-// replyGrace is how long a reply may take once its update's deadline is
-// over or nearly over: a reporter whose tip was kept (in Redis, or in the
-// spool while Redis hung) must hear its receipt, however long the work
-// before it took.
-const replyGrace = 5 * time.Second
-
-// forReply returns ctx to send a reply under, or, when ctx has less than
-// replyGrace left, a fresh context of replyGrace.
-func forReply(ctx context.Context) (context.Context, context.CancelFunc) {
-	if dl, ok := ctx.Deadline(); (!ok || time.Until(dl) >= replyGrace) && ctx.Err() == nil {
-		return ctx, func() {}
-	}
-	return context.WithTimeout(context.WithoutCancel(ctx), replyGrace)
 }
 
 // Send delivers a reply to a chat outside a request (commands.Sender),
