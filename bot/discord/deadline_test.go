@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -140,5 +141,69 @@ func TestDiscordWipeLeavesTimeForItsResult(t *testing.T) {
 	}
 	if ctx.Err() != nil {
 		t.Fatal("the wipe used up its caller's deadline: no time is left to tell the reporter")
+	}
+}
+
+// A bucket Discord reports exhausted makes discordgo sleep until its reset
+// before the next request on it, whatever the request's context: the
+// caller stops waiting when its context ends, nothing goes out late, and
+// once the bucket has reset, requests go out again. Each route is checked
+// under the key discordgo files it by (a wrong key would not wait at all).
+func TestRateLimitWaitEndsWithTheContext(t *testing.T) {
+	routes := []struct {
+		name   string
+		method string
+		call   func(ctx context.Context, a *Adapter) error
+	}{
+		{"send", http.MethodPost, func(ctx context.Context, a *Adapter) error {
+			_, err := a.Send(ctx, "123", commands.Reply{Text: "one"})
+			return err
+		}},
+		{"delete", http.MethodDelete, func(ctx context.Context, a *Adapter) error {
+			return a.DeleteMessage(ctx, "123", "77")
+		}},
+	}
+	for _, rt := range routes {
+		t.Run(rt.name, func(t *testing.T) { // not parallel: New sets discordgo's global logger
+			var calls atomic.Int32
+			api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == rt.method {
+					calls.Add(1)
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("X-RateLimit-Remaining", "0")
+				w.Header().Set("X-RateLimit-Reset-After", "2")
+				if r.Method == http.MethodDelete {
+					w.WriteHeader(http.StatusNoContent)
+					return
+				}
+				fmt.Fprint(w, `{"id":"1","channel_id":"123","content":""}`)
+			})
+			a := newTestAdapter(t, api, slowHandler{}, time.Hour)
+			if err := rt.call(context.Background(), a); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			err := rt.call(ctx, a)
+			if took := time.Since(start); err == nil || took > time.Second {
+				t.Fatalf("second call: %v after %v (the bucket resets in 2 s)", err, took)
+			}
+			// Not sent, and said so, with the wait (a broadcast holds the chat).
+			if rl := (*commands.RateLimitError)(nil); !errors.As(err, &rl) || rl.RetryAfter <= 0 {
+				t.Errorf("second call: %v, want a rate limit with its wait", err)
+			}
+			time.Sleep(2500 * time.Millisecond) // past the reset: the abandoned request must not go out
+			if n := calls.Load(); n != 1 {
+				t.Fatalf("%d requests went out, want 1", n)
+			}
+			if err := rt.call(context.Background(), a); err != nil {
+				t.Fatalf("after the reset: %v", err)
+			}
+			if n := calls.Load(); n != 2 {
+				t.Errorf("%d requests went out, want 2", n)
+			}
+		})
 	}
 }

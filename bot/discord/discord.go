@@ -359,10 +359,17 @@ func (a *Adapter) command(name string) *commands.Command {
 }
 
 // retry runs call, waiting out a 429's retry_after a bounded number of
-// times, never past ctx.
-func (a *Adapter) retry(ctx context.Context, call func(opts ...discordgo.RequestOption) error) error {
+// times, never past ctx. bucket is the key discordgo files call's route
+// under (the endpoint, as discordgo's own method names it): before each
+// attempt, a bucket Discord reported exhausted is waited out here, within
+// ctx, since discordgo would sleep until its reset (up to a minute) deaf
+// to the context.
+func (a *Adapter) retry(ctx context.Context, bucket string, call func(opts ...discordgo.RequestOption) error) error {
 	const maxRetries = 3
 	for attempt := 0; ; attempt++ {
+		if err := a.waitBucket(ctx, bucket); err != nil {
+			return err
+		}
 		a.rl.RLock()
 		err := call(discordgo.WithContext(ctx))
 		a.rl.RUnlock()
@@ -381,6 +388,52 @@ func (a *Adapter) retry(ctx context.Context, call func(opts ...discordgo.Request
 		case <-time.After(wait):
 		}
 	}
+}
+
+// waitBucket returns once discordgo would not sleep before a request on
+// bucket (its calls left, or its reset passed, and no global limit on).
+// When ctx ends first, or would before the reset, it returns a
+// *discordgo.RateLimitError with the wait: nothing was sent, and the
+// caller knows it (a broadcast holds the chat back for so long). A bucket
+// held by a request in flight (or by one asleep in discordgo) is looked
+// at again shortly.
+func (a *Adapter) waitBucket(ctx context.Context, bucket string) error {
+	limited := func(wait time.Duration) error {
+		return &discordgo.RateLimitError{RateLimit: &discordgo.RateLimit{TooManyRequests: &discordgo.TooManyRequests{RetryAfter: wait}}}
+	}
+	for {
+		wait := a.bucketWait(bucket)
+		if wait <= 0 {
+			return nil
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait && wait > bucketPoll {
+			return limited(wait) // past the deadline: give up now rather than at it
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return limited(wait)
+		case <-t.C:
+		}
+	}
+}
+
+// bucketPoll is how soon a bucket held by another request is looked at
+// again.
+const bucketPoll = 20 * time.Millisecond
+
+// bucketWait is how long discordgo would sleep before a request on bucket.
+func (a *Adapter) bucketWait(bucket string) time.Duration {
+	a.rl.RLock()
+	defer a.rl.RUnlock()
+	r := a.s.Ratelimiter
+	b := r.GetBucket(bucket)
+	if !b.TryLock() {
+		return bucketPoll
+	}
+	defer b.Unlock()
+	return r.GetWaitTime(b, 1)
 }
 
 // redact renders an error without tokens, URLs (interaction tokens are in

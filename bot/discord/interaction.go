@@ -186,7 +186,7 @@ func (r *interactionReplier) deferResponse(ctx context.Context) {
 		return
 	}
 	r.responded, r.deferred = true, true
-	err := r.a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+	err := r.a.retry(ctx, r.responseBucket(), func(opts ...discordgo.RequestOption) error {
 		return r.a.s.InteractionRespond(r.i, &discordgo.InteractionResponse{
 			Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
 			Data: &discordgo.InteractionResponseData{Flags: r.flags()},
@@ -208,7 +208,7 @@ func (r *interactionReplier) Reply(ctx context.Context, rep commands.Reply) erro
 			return fmt.Errorf("discord: a form can only be the first answer")
 		}
 		r.responded = true
-		return r.a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+		return r.a.retry(ctx, r.responseBucket(), func(opts ...discordgo.RequestOption) error {
 			return r.a.s.InteractionRespond(r.i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: modal(rep.Form)}, opts...)
 		})
 	}
@@ -254,7 +254,7 @@ func (r *interactionReplier) message(ctx context.Context, chunk string, componen
 	initial := !r.responded
 	if initial {
 		r.responded = true
-		err = r.a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+		err = r.a.retry(ctx, r.responseBucket(), func(opts ...discordgo.RequestOption) error {
 			return r.a.s.InteractionRespond(r.i, &discordgo.InteractionResponse{
 				Type: discordgo.InteractionResponseChannelMessageWithSource,
 				Data: &discordgo.InteractionResponseData{
@@ -264,7 +264,7 @@ func (r *interactionReplier) message(ctx context.Context, chunk string, componen
 			}, opts...)
 		})
 	} else {
-		err = r.a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+		err = r.a.retry(ctx, discordgo.EndpointWebhookToken(r.i.AppID, r.i.Token)+"?wait=true", func(opts ...discordgo.RequestOption) error {
 			_, err := r.a.s.FollowupMessageCreate(r.i, true, &discordgo.WebhookParams{
 				Content: chunk, Components: components, Flags: r.flags(), Files: uploads(files),
 				AllowedMentions: noMentions(),
@@ -300,12 +300,12 @@ func (r *interactionReplier) finish(ctx context.Context) {
 	switch {
 	case !r.responded && r.i.Type == discordgo.InteractionMessageComponent:
 		r.responded = true
-		err = r.a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+		err = r.a.retry(ctx, r.responseBucket(), func(opts ...discordgo.RequestOption) error {
 			return r.a.s.InteractionRespond(r.i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}, opts...)
 		})
 	case !r.responded:
 		r.responded, r.deferred = true, true
-		err = r.a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+		err = r.a.retry(ctx, r.responseBucket(), func(opts ...discordgo.RequestOption) error {
 			return r.a.s.InteractionRespond(r.i, &discordgo.InteractionResponse{
 				Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
 				Data: &discordgo.InteractionResponseData{Flags: r.flags()},
@@ -314,7 +314,7 @@ func (r *interactionReplier) finish(ctx context.Context) {
 		fallthrough
 	case r.deferred:
 		if err == nil {
-			err = r.a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+			err = r.a.retry(ctx, discordgo.EndpointInteractionResponseActions(r.i.AppID, r.i.Token), func(opts ...discordgo.RequestOption) error {
 				return r.a.s.InteractionResponseDelete(r.i, opts...)
 			})
 		}
@@ -358,4 +358,10 @@ func discordName(u *discordgo.User) string {
 // says so in the interaction: Manage Channels).
 func (r *interactionReplier) IsChatAdmin(context.Context) (bool, error) {
 	return r.i.Member != nil && r.i.Member.Permissions&discordgo.PermissionManageChannels != 0, nil
+}
+
+// responseBucket is the key discordgo files the interaction's response
+// route under.
+func (r *interactionReplier) responseBucket() string {
+	return discordgo.EndpointInteractionResponse(r.i.ID, r.i.Token)
 }

@@ -222,7 +222,7 @@ type publicReplier struct {
 // DeleteRequest deletes the public message, where the bot may (it needs
 // Manage Messages): the engine tells the member whether it could.
 func (w *publicReplier) DeleteRequest(ctx context.Context) error {
-	err := w.a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+	err := w.a.retry(ctx, discordgo.EndpointChannelMessage(w.channelID, ""), func(opts ...discordgo.RequestOption) error {
 		return w.a.s.ChannelMessageDelete(w.channelID, w.messageID, opts...)
 	})
 	if err != nil {
@@ -310,7 +310,7 @@ func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) (
 	}
 	post := func(msg *discordgo.MessageSend, files []commands.File) (string, error) {
 		var id string
-		err := a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+		err := a.retry(ctx, discordgo.EndpointChannelMessages(channelID), func(opts ...discordgo.RequestOption) error {
 			msg.Files = uploads(files) // fresh readers for every attempt
 			m, err := a.s.ChannelMessageSendComplex(channelID, msg, opts...)
 			if err == nil && m != nil {
@@ -348,7 +348,7 @@ func (a *Adapter) DeleteMessage(ctx context.Context, chatID, messageID string) e
 	if err != nil {
 		return err
 	}
-	err = a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+	err = a.retry(ctx, discordgo.EndpointChannelMessage(chatID, ""), func(opts ...discordgo.RequestOption) error {
 		return a.s.ChannelMessageDelete(chatID, messageID, opts...)
 	})
 	var re *discordgo.RESTError

@@ -28,7 +28,11 @@ func (a *Adapter) register(ctx context.Context, table []*commands.Command) error
 	a.mu.Lock()
 	appID := a.appID
 	a.mu.Unlock()
-	err := a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+	bucket := discordgo.EndpointApplicationGlobalCommands(appID) // as discordgo files it
+	if a.o.GuildID != "" {
+		bucket = discordgo.EndpointApplicationGuildCommands(appID, a.o.GuildID)
+	}
+	err := a.retry(ctx, bucket, func(opts ...discordgo.RequestOption) error {
 		_, err := a.s.ApplicationCommandBulkOverwrite(appID, a.o.GuildID, cmds, opts...)
 		return err
 	})

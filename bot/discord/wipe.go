@@ -22,7 +22,7 @@ func (a *Adapter) channel(ctx context.Context, chatID string) (string, error) {
 		return chatID, nil
 	}
 	var ch *discordgo.Channel
-	err := a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+	err := a.retry(ctx, discordgo.EndpointUserChannels(""), func(opts ...discordgo.RequestOption) error {
 		var err error
 		ch, err = a.s.UserChannelCreate(userID, opts...)
 		return err
@@ -63,7 +63,7 @@ func (a *Adapter) WipeChat(ctx context.Context, chatID, _ string) (commands.Wipe
 	before := ""
 	for range wipePages {
 		var msgs []*discordgo.Message
-		err := a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+		err := a.retry(ctx, discordgo.EndpointChannelMessages(channelID), func(opts ...discordgo.RequestOption) error {
 			var err error
 			msgs, err = a.s.ChannelMessages(channelID, 100, before, "", "", opts...)
 			return err
@@ -75,7 +75,7 @@ func (a *Adapter) WipeChat(ctx context.Context, chatID, _ string) (commands.Wipe
 			if m.Author == nil || m.Author.ID != botID {
 				continue
 			}
-			err := a.retry(ctx, func(opts ...discordgo.RequestOption) error {
+			err := a.retry(ctx, discordgo.EndpointChannelMessage(channelID, ""), func(opts ...discordgo.RequestOption) error {
 				return a.s.ChannelMessageDelete(channelID, m.ID, opts...)
 			})
 			if err != nil {
