@@ -500,3 +500,34 @@ func TestDropDraftBeforeSparesLaterDrafts(t *testing.T) {
 		t.Fatalf("a draft of the previous version: dropped %v (%v)", dropped, err)
 	}
 }
+
+// A reporter's state, which outlives their tip to remember its events,
+// expires on a full hour, not 48 h to the millisecond after the tip: its
+// expiry (visible to anyone reading Redis) must not match the tip's time
+// (in its hash and stream entry), or the two would link the pseudonym to
+// the tip.
+func TestReporterStateExpiryDoesNotDateTheTip(t *testing.T) {
+	ctx := context.Background()
+	st, srv, clk := newStore(t)
+	clk.Add(time.Now().Truncate(time.Hour).Add(30*time.Minute + 1234*time.Millisecond).Sub(clk.Now())) // mid-hour
+	p := st.Pseudonym("telegram", "28")
+	d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 5, Part: tips.Part{Text: "tip"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SubmitDraft(ctx, p, d.ID, "es"); err != nil {
+		t.Fatal(err)
+	}
+	ttl, err := srv.Client().PTTL(ctx, st.StateKey(p)).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ttl < 48*time.Hour {
+		t.Fatalf("state lives %v, want at least 48 h (it remembers the tip's events)", ttl)
+	}
+	// PEXPIRE is relative: the expiry in the store's clock.
+	off := clk.Now().Add(ttl).Sub(clk.Now().Add(ttl).Round(time.Hour)).Abs()
+	if off > 10*time.Second {
+		t.Errorf("state expires %v off a full hour: it dates the tip (ttl %v)", off, ttl)
+	}
+}

@@ -613,7 +613,8 @@ func (s *Store) submitSpooled(ctx context.Context, e SpoolEntry) (Submission, er
 	// The reporter's own state remembers the event as sent, as for any
 	// tip: the platform redelivering it later starts no second tip.
 	keys := []string{s.k.state(e.Pseudonym)}
-	args := []any{strconv.FormatInt(e.EventID, 10), hours(s.now().Add(sentMemory)), sentMemory.Milliseconds()}
+	now := s.now()
+	args := []any{strconv.FormatInt(e.EventID, 10), hours(now.Add(sentMemory)), stateLife(now)}
 	if err := rememberSent.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
 		return sub, fmt.Errorf("spool: %w", err)
 	}
@@ -626,7 +627,8 @@ func (s *Store) submitSpooled(ctx context.Context, e SpoolEntry) (Submission, er
 // ErrDuplicateEvent).
 func (s *Store) RememberEvent(ctx context.Context, pseudonym string, eventID int64) error {
 	keys := []string{s.k.state(pseudonym)}
-	args := []any{strconv.FormatInt(eventID, 10), hours(s.now().Add(sentMemory)), sentMemory.Milliseconds()}
+	now := s.now()
+	args := []any{strconv.FormatInt(eventID, 10), hours(now.Add(sentMemory)), stateLife(now)}
 	if err := rememberSent.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
 		return fmt.Errorf("remember event: %w", err)
 	}
@@ -649,7 +651,8 @@ func (s *Store) EditTold(ctx context.Context, pseudonym, msg string) (bool, erro
 // the platform delivers again after a failed answer is answered then.
 func (s *Store) TellEdit(ctx context.Context, pseudonym, msg string) error {
 	keys := []string{s.k.state(pseudonym)}
-	args := []any{"e" + msg, hours(s.now().Add(sentMemory)), sentMemory.Milliseconds()}
+	now := s.now()
+	args := []any{"e" + msg, hours(now.Add(sentMemory)), stateLife(now)}
 	if err := rememberSent.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
 		return fmt.Errorf("edit: %w", err)
 	}

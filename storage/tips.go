@@ -135,6 +135,16 @@ end
 // an unconfirmed update for at most 24 hours.
 const sentMemory = 48 * time.Hour
 
+// stateLife is how long, from now, a reporter's state must live to remember
+// an event for sentMemory: until the next full hour after that, so that
+// the state's expiry, which anyone reading Redis can see, does not give
+// away the moment its reporter sent a tip (each tip's own hash and stream
+// entry say when it was sent: matching the two would link a pseudonym to
+// its tips). States of every reporter of an hour expire together.
+func stateLife(now time.Time) int64 {
+	return now.Add(sentMemory).Truncate(time.Hour).Add(time.Hour).Sub(now).Milliseconds()
+}
+
 // tidyTimeout bounds tidying a sent draft, which goes on when the request
 // that sent it is cancelled (the tip is stored; its draft must not stay).
 const tidyTimeout = 10 * time.Second
@@ -384,7 +394,7 @@ func (s *Store) finishDraft(ctx context.Context, pseudonym, draftID string, sent
 	newID := make([]byte, 8)
 	_, _ = rand.Read(newID)
 	now := s.now()
-	args := []any{draftID, hours(now.Add(sentMemory)), sentMemory.Milliseconds(), hours(now), chars, hex.EncodeToString(newID)}
+	args := []any{draftID, hours(now.Add(sentMemory)), stateLife(now), hours(now), chars, hex.EncodeToString(newID)}
 	for _, f := range sent {
 		args = append(args, f)
 	}
