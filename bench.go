@@ -97,12 +97,15 @@ type benchScale struct {
 
 // benchReport is everything a run measured.
 type benchReport struct {
-	When         time.Time     `json:"when"`
-	Machine      string        `json:"machine"`
-	Intake       []benchIntake `json:"intake"`
-	BytesPerTip  float64       `json:"redis_bytes_per_280_char_tip"`
-	Scales       []benchScale  `json:"scales"`
-	RSSGrowthPct float64       `json:"bot_rss_growth_percent,omitempty"`
+	When        time.Time     `json:"when"`
+	Machine     string        `json:"machine"`
+	Intake      []benchIntake `json:"intake"`
+	BytesPerTip float64       `json:"redis_bytes_per_280_char_tip,omitempty"`
+	// The same at the largest size, added to AtScaleTips stored tips.
+	BytesPerTipAtScale float64      `json:"redis_bytes_per_280_char_tip_at_scale,omitempty"`
+	AtScaleTips        int64        `json:"at_scale_stored_tips,omitempty"`
+	Scales             []benchScale `json:"scales"`
+	RSSGrowthPct       *float64     `json:"bot_rss_growth_percent,omitempty"` // nil: not measured at two sizes
 }
 
 func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer) (benchConfig, error) {
@@ -121,19 +124,38 @@ func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected %q: every setting is a flag (see vigia bench --help)", fs.Arg(0))
+	}
+	switch {
+	case c.Intake < 1 || c.Intake > 1_000_000:
+		return c, fmt.Errorf("--intake must be from 1 to 1000000 tips")
+	case c.Queries < 0 || c.Queries > 100_000:
+		return c, fmt.Errorf("--queries must be from 0 to 100000")
+	case c.MemTips < 0 || c.MemTips > 1_000_000:
+		return c, fmt.Errorf("--mem-tips must be from 0 (skip) to 1000000")
+	}
 	if c.RedisURL == "" {
 		return c, &configError{"VIGIA_REDIS_URL", "is not set: vigia bench needs a Redis to measure (its data goes under --prefix)"}
 	}
-	// Bench data must never mix with a deployment's tips.
-	if real := cmp.Or(getenv("VIGIA_REDIS_PREFIX"), "vigia"); c.Prefix == real || strings.ContainsAny(c.Prefix, "{} \t\n") || c.Prefix == "" {
-		return c, fmt.Errorf("--prefix %q: give the bench a prefix of its own, not a deployment's (%q)", c.Prefix, real)
+	// Bench data must never mix with a deployment's tips: the bench writes,
+	// and deletes, the keys under PREFIX:, PREFIX-raw: and PREFIX-mem:
+	// (a pattern for SCAN: no wildcard may widen it).
+	real := cmp.Or(getenv("VIGIA_REDIS_PREFIX"), "vigia")
+	if c.Prefix == "" || strings.ContainsAny(c.Prefix, "{}:*?[]\\ \t\n") {
+		return c, fmt.Errorf("--prefix %q: letters, digits, - and _ only (its keys are deleted by pattern)", c.Prefix)
+	}
+	for _, p := range []string{c.Prefix, c.Prefix + "-raw", c.Prefix + "-mem"} {
+		if p == real {
+			return c, fmt.Errorf("--prefix %q: give the bench a prefix of its own, not a deployment's (%q)", c.Prefix, real)
+		}
 	}
 	list := func(s, name string) ([]int, error) {
 		var out []int
 		for _, f := range strings.Split(s, ",") {
 			n, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil || n < 1 || (len(out) > 0 && n <= out[len(out)-1]) {
-				return nil, fmt.Errorf("--%s must be increasing positive numbers, like 1,16,64", name)
+			if err != nil || n < 1 || n > 10_000_000 || (len(out) > 0 && n <= out[len(out)-1]) {
+				return nil, fmt.Errorf("--%s must be increasing positive numbers (up to 10000000), like 1,16,64", name)
 			}
 			out = append(out, n)
 		}
@@ -145,6 +167,9 @@ func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer
 	}
 	if c.Concurrency, err = list(*conc, "concurrency"); err != nil {
 		return c, err
+	}
+	if c.Concurrency[len(c.Concurrency)-1] > 4096 {
+		return c, fmt.Errorf("--concurrency: at most 4096")
 	}
 	return c, nil
 }
@@ -172,16 +197,31 @@ func benchmark(ctx context.Context, args []string, getenv func(string) string, s
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if bc.JSON != "" {
+		// Checked now, not after an hour's run.
+		f, err := os.OpenFile(bc.JSON, os.O_WRONLY|os.O_CREATE, 0o644)
+		if err != nil {
+			fmt.Fprintf(stderr, "vigia bench: --json: %v\n", err)
+			return 2
+		}
+		f.Close()
+	}
 	rep, err := runBench(ctx, bc, stderr)
 	if err != nil {
+		if ctx.Err() != nil {
+			err = fmt.Errorf("interrupted (stored tips are kept: a later run continues the fill): %w", err)
+		}
 		fmt.Fprintf(stderr, "vigia bench: %v\n", err)
 		return 1
 	}
 	printBench(stdout, rep)
 	if bc.JSON != "" {
-		b, _ := json.MarshalIndent(rep, "", "  ")
-		if err := os.WriteFile(bc.JSON, append(b, '\n'), 0o644); err != nil {
-			fmt.Fprintf(stderr, "vigia bench: %v\n", err)
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err == nil {
+			err = os.WriteFile(bc.JSON, append(b, '\n'), 0o644)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "vigia bench: --json: %v\n", err)
 			return 1
 		}
 	}
@@ -206,12 +246,19 @@ type benchEngine struct {
 	busy [4096]sync.Mutex
 }
 
-// indexed waits until the engine's indexer has indexed every stored tip.
+// indexed waits until the engine's indexer has indexed every stored tip,
+// and fails if it stops making progress.
 func (e *benchEngine) indexed(ctx context.Context) error {
+	last, since := int64(-1), time.Now()
 	for {
 		n, err := e.store.IndexBacklog(ctx)
 		if err != nil || n == 0 {
 			return err
+		}
+		if n != last {
+			last, since = n, time.Now()
+		} else if time.Since(since) > indexStall {
+			return fmt.Errorf("the indexer made no progress in %v (%d tips left to index)", indexStall, n)
 		}
 		select {
 		case <-ctx.Done():
@@ -221,7 +268,10 @@ func (e *benchEngine) indexed(ctx context.Context) error {
 	}
 }
 
-func newBenchEngine(ctx context.Context, rdb redis.UniversalClient, prefix string) (*benchEngine, error) {
+// indexStall is how long the indexer may go without indexing a tip.
+const indexStall = 2 * time.Minute
+
+func newBenchEngine(ctx context.Context, rdb redis.UniversalClient, prefix string, stderr io.Writer) (*benchEngine, error) {
 	cfg, err := loadConfig(func(string) string { return "" }, true)
 	if err != nil {
 		return nil, err
@@ -234,7 +284,9 @@ func newBenchEngine(ctx context.Context, rdb redis.UniversalClient, prefix strin
 	if err != nil {
 		return nil, err
 	}
-	log := slog.New(slog.DiscardHandler)
+	// The engine's errors (never a real reporter's data here) say why a
+	// run failed; its warnings would only break the progress bars.
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	eng, err := newEngine(ctx, cfg, rdb, kr, log, commands.Roles{benchPlatform + ":" + benchInvestigator: commands.Investigator}, nil, nil)
 	if err != nil {
 		return nil, err
@@ -296,15 +348,27 @@ func (e *benchEngine) submit(ctx context.Context, reporter, text string, events 
 	return nil
 }
 
-// query is the investigator running one command.
+// query is the investigator running one command. It fails unless the
+// answer is the command's own (its results, or that there are none): an
+// error, a refusal or an unknown command timed as a fast answer would be
+// a figure of nothing.
 func (e *benchEngine) query(ctx context.Context, command, args string, event int64) error {
 	var r benchReplier
 	e.mux.Handle(ctx, commands.Request{Platform: benchPlatform, UserID: benchInvestigator, ChatID: benchInvestigator,
 		ChatKind: commands.Private, EventID: event, Command: command, Args: args, CommandAtStart: true, Language: "en"}, &r)
-	if len(r.replies) == 0 || strings.Contains(r.replies[0].Text, "went wrong") || strings.Contains(r.replies[0].Text, "NOT saved") {
+	if want := benchAnswers[command]; want == nil || len(r.replies) == 0 || !want.MatchString(r.replies[0].Text) {
 		return fmt.Errorf("/%s %s: %q", command, args, firstText(r.replies))
 	}
 	return nil
+}
+
+// benchAnswers are the beginnings of the English answers the bench's
+// queries expect: results, or none.
+var benchAnswers = map[string]*regexp.Regexp{
+	"search":  regexp.MustCompile(`^(\d+ matching tips?, newest first|The (\d+ )?newest matching tips? \(|No tip matches\.)`),
+	"entity":  regexp.MustCompile(`^(.+: (\d+ tips?, newest first|the (\d+ )?newest tips? \(more name it\))|No tip matches\.)`),
+	"signals": regexp.MustCompile(`^(Strongest signals over the last |No signals in this window\.)`),
+	"queue":   regexp.MustCompile(`\S`),
 }
 
 func firstText(r []commands.Reply) string {
@@ -366,15 +430,25 @@ func (g *tipGen) text(length int) string {
 	case n < 50:
 		fmt.Fprintf(&b, "@usuario%d ", g.r.IntN(100000))
 	}
-	for b.Len() < length {
-		if g.r.IntN(2) == 0 {
-			b.WriteString(glue[g.r.IntN(len(glue))])
-			b.WriteByte(' ')
-		}
-		b.WriteString(words[g.r.IntN(len(words))])
+	n := utf8.RuneCountInString(b.String())
+	word := func(w string) {
+		b.WriteString(w)
 		b.WriteByte(' ')
+		n += utf8.RuneCountInString(w) + 1
 	}
-	return strings.TrimSpace(truncateRunes(b.String(), length))
+	for n <= length {
+		if g.r.IntN(2) == 0 {
+			word(glue[g.r.IntN(len(glue))])
+		}
+		word(words[g.r.IntN(len(words))])
+	}
+	// Exactly length characters, not ending in a space (which the engine
+	// would trim).
+	t := truncateRunes(b.String(), length)
+	if strings.HasSuffix(t, " ") {
+		t = t[:len(t)-1] + "."
+	}
+	return t
 }
 
 // length draws a tip length: 50–1,000 characters, most of them short.
@@ -383,14 +457,15 @@ func (g *tipGen) length() int {
 	return 50 + int(950*u*u)
 }
 
+// truncateRunes cuts s to at most n characters.
 func truncateRunes(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
 		n--
 	}
-	return s[:n]
+	return s
 }
 
 // progress draws a progress bar with an ETA on w.
@@ -412,7 +487,7 @@ func (p *progress) add(n int) {
 	d := p.done.Add(int64(n))
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if time.Since(p.last) < 500*time.Millisecond && int(d) < p.total {
+	if time.Since(p.last) < 500*time.Millisecond || int(d) >= p.total { // the last is drawn by finish
 		return
 	}
 	p.last = time.Now()
@@ -423,8 +498,8 @@ func (p *progress) draw(d int) {
 	frac := float64(d) / float64(max(p.total, 1))
 	el := time.Since(p.start)
 	rate := float64(d) / el.Seconds()
-	eta := "--:--"
-	if rate > 0 {
+	eta := "--:--:--"
+	if rate > 0 && el > time.Second { // sooner, one slow first operation would set it
 		left := time.Duration(float64(p.total-d) / rate * float64(time.Second)).Round(time.Second)
 		eta = fmt.Sprintf("%02d:%02d:%02d", int(left.Hours()), int(left.Minutes())%60, int(left.Seconds())%60)
 	}
@@ -488,7 +563,7 @@ func summarize(lat []time.Duration, took time.Duration) benchLatency {
 }
 
 func runBench(ctx context.Context, bc benchConfig, stderr io.Writer) (benchReport, error) {
-	rep := benchReport{When: time.Now().UTC(), Machine: fmt.Sprintf("%s/%s, %d CPUs, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())}
+	rep := benchReport{When: time.Now().UTC(), Machine: machine()}
 	rdb, err := redisClient(bc.RedisURL, "single")
 	if err != nil {
 		return rep, err
@@ -499,11 +574,21 @@ func runBench(ctx context.Context, bc benchConfig, stderr io.Writer) (benchRepor
 			rep.Machine += ", Redis " + m[1]
 		}
 	}
-	eng, err := newBenchEngine(ctx, rdb, bc.Prefix)
+	eng, err := newBenchEngine(ctx, rdb, bc.Prefix, stderr)
 	if err != nil {
 		return rep, err
 	}
 	defer eng.stop()
+	// Tips an interrupted run left unindexed would be indexed during the
+	// intake measurement, and counted against it.
+	if n, err := eng.store.IndexBacklog(ctx); err != nil {
+		return rep, err
+	} else if n > 0 {
+		fmt.Fprintf(stderr, "indexing %d tips an earlier run left unindexed…\n", n)
+		if err := eng.indexed(ctx); err != nil {
+			return rep, err
+		}
+	}
 	var event atomic.Int64
 	event.Store(time.Now().UnixNano() / 1000)
 	reporter := func(g *tipGen) string { return "r" + strconv.Itoa(g.r.IntN(300000)) }
@@ -535,25 +620,41 @@ func runBench(ctx context.Context, bc benchConfig, stderr io.Writer) (benchRepor
 		}
 		in := benchIntake{Concurrency: c, Engine: summarize(lat, took), IndexedPerSec: float64(bc.Intake) / time.Since(began).Seconds(),
 			EngineCPU: cpu.per(bc.Intake)}
+		// The baseline writes what the engine stored for each tip: its
+		// sealed blob and wrapped key, byte for byte the same size.
+		blobs := make([][]byte, bc.Intake)
+		for i := range blobs {
+			n, err := eng.store.SealedTipSize(reporter(gens[i]), texts[i], "es")
+			if err != nil {
+				return rep, err
+			}
+			blobs[i] = make([]byte, n)
+		}
 		raw := bc.Prefix + "-raw"
-		bar = newProgress(stderr, fmt.Sprintf("raw redis c=%d", c), bc.Intake)
-		cpu = startCPU(ctx, rdb)
-		lat, took, err = parallel(ctx, bc.Intake, c, bar, func(i int) error {
-			// The same payload size a tip's sealed record has: its text
-			// plus nonce, tag and wrapped key.
-			blob := make([]byte, len(texts[i])+88)
+		rawOp := func(i int) error {
 			p := rdb.Pipeline()
-			p.HSet(ctx, raw+":tip:"+strconv.Itoa(i), "d", blob, "s", "new")
+			p.HSet(ctx, raw+":tip:"+strconv.Itoa(i%bc.Intake), "d", blobs[i%bc.Intake], "s", "new")
 			p.XAdd(ctx, &redis.XAddArgs{Stream: raw + ":stream", Values: []any{"id", i}})
 			_, err := p.Exec(ctx)
 			return err
-		})
+		}
+		// It runs about as long as the engine did (at least as many
+		// operations): a run of a few milliseconds would measure noise.
+		// A first second tells how many operations that takes.
+		cal, calTook, err := parallel(ctx, bc.Intake, c, nil, rawOp)
+		if err != nil {
+			return rep, fmt.Errorf("raw baseline: %w", err)
+		}
+		ops := max(bc.Intake, min(int(float64(len(cal))/calTook.Seconds()*took.Seconds()), 5_000_000))
+		bar = newProgress(stderr, fmt.Sprintf("raw redis c=%d", c), ops)
+		cpu = startCPU(ctx, rdb)
+		lat, took, err = parallel(ctx, ops, c, bar, rawOp)
 		bar.finish()
 		if err != nil {
 			return rep, fmt.Errorf("raw baseline: %w", err)
 		}
 		in.Raw = summarize(lat, took)
-		in.RawCPU = cpu.per(bc.Intake)
+		in.RawCPU = cpu.per(ops)
 		in.Ratio = in.Engine.PerSec / in.Raw.PerSec
 		in.IndexedRatio = in.IndexedPerSec / in.Raw.PerSec
 		rep.Intake = append(rep.Intake, in)
@@ -562,43 +663,50 @@ func runBench(ctx context.Context, bc benchConfig, stderr io.Writer) (benchRepor
 		}
 	}
 
-	// 2. Redis memory per 280-character tip, indexes included.
+	// 2. Redis memory per 280-character tip, indexes included, on a fresh
+	// prefix.
+	memTips := func(e *benchEngine, seed uint64) (float64, error) {
+		before, err := usedMemory(ctx, rdb)
+		if err != nil {
+			return 0, err
+		}
+		bar := newProgress(stderr, "memory (280 chars)", bc.MemTips)
+		_, _, err = parallel(ctx, bc.MemTips, 16, bar, func(i int) error {
+			g := &tipGen{r: rand.New(rand.NewPCG(seed, uint64(i)))}
+			return e.submit(ctx, reporter(g), g.text(280), &event)
+		})
+		bar.finish()
+		if err != nil {
+			return 0, fmt.Errorf("memory fill: %w", err)
+		}
+		// An investigator's /queue parks every new tip in the triage
+		// group's pending list, as any day's work does: count that too.
+		if err := e.indexed(ctx); err != nil {
+			return 0, err
+		}
+		if err := e.query(ctx, "queue", "", event.Add(1)); err != nil {
+			return 0, err
+		}
+		after, err := usedMemory(ctx, rdb)
+		if err != nil {
+			return 0, err
+		}
+		return float64(after-before) / float64(bc.MemTips), nil
+	}
 	if bc.MemTips > 0 {
 		memPrefix := bc.Prefix + "-mem"
 		if err := dropPrefix(ctx, rdb, memPrefix); err != nil {
 			return rep, err
 		}
-		mem, err := newBenchEngine(ctx, rdb, memPrefix)
+		mem, err := newBenchEngine(ctx, rdb, memPrefix, stderr)
 		if err != nil {
 			return rep, err
 		}
-		before, err := usedMemory(ctx, rdb)
-		if err != nil {
-			return rep, err
-		}
-		bar := newProgress(stderr, "memory (280 chars)", bc.MemTips)
-		_, _, err = parallel(ctx, bc.MemTips, 16, bar, func(i int) error {
-			g := &tipGen{r: rand.New(rand.NewPCG(7, uint64(i)))}
-			return mem.submit(ctx, reporter(g), g.text(280), &event)
-		})
-		bar.finish()
-		if err != nil {
-			return rep, fmt.Errorf("memory fill: %w", err)
-		}
-		// An investigator's /queue parks every new tip in the triage
-		// group's pending list, as any day's work does: count that too.
-		if err := mem.indexed(ctx); err != nil {
-			return rep, err
-		}
-		if err := mem.query(ctx, "queue", "", event.Add(1)); err != nil {
-			return rep, err
-		}
-		after, err := usedMemory(ctx, rdb)
-		if err != nil {
-			return rep, err
-		}
-		rep.BytesPerTip = float64(after-before) / float64(bc.MemTips)
+		rep.BytesPerTip, err = memTips(mem, 7)
 		mem.stop()
+		if err != nil {
+			return rep, err
+		}
 		if err := dropPrefix(ctx, rdb, memPrefix); err != nil {
 			return rep, err
 		}
@@ -629,6 +737,9 @@ func runBench(ctx context.Context, bc benchConfig, stderr io.Writer) (benchRepor
 		if sc.Tips, err = eng.store.TipCount(ctx); err != nil {
 			return rep, err
 		}
+		if sc.Tips > int64(size)*11/10 {
+			fmt.Fprintf(stderr, "note: --sizes %d: %d tips are already stored under --prefix %s (an earlier run): measured at %d\n", size, sc.Tips, bc.Prefix, sc.Tips)
+		}
 		for _, q := range []struct{ name, command, args string }{
 			{"search", "search", "extorsión camioneta"},
 			{"entity", "entity", benchPhone},
@@ -658,10 +769,40 @@ func runBench(ctx context.Context, bc benchConfig, stderr io.Writer) (benchRepor
 		sc.RedisMiB = float64(used) / (1 << 20)
 		rep.Scales = append(rep.Scales, sc)
 	}
-	if n := len(rep.Scales); n >= 2 {
-		rep.RSSGrowthPct = 100 * (rep.Scales[n-1].BotRSSMiB/rep.Scales[0].BotRSSMiB - 1)
+	if n := len(rep.Scales); n >= 2 && rep.Scales[0].Tips < rep.Scales[n-1].Tips && rep.Scales[0].BotRSSMiB > 0 {
+		g := 100 * (rep.Scales[n-1].BotRSSMiB/rep.Scales[0].BotRSSMiB - 1)
+		rep.RSSGrowthPct = &g
+	}
+	// 4. The same 280-character tips' memory at the largest size: added to
+	// the stored tips (and kept, as the fill is), where the indexes are as
+	// large as they get.
+	if n := len(rep.Scales); n > 0 && bc.MemTips > 0 {
+		per, err := memTips(eng, uint64(rep.Scales[n-1].Tips))
+		if err != nil {
+			return rep, err
+		}
+		rep.BytesPerTipAtScale, rep.AtScaleTips = per, rep.Scales[n-1].Tips
 	}
 	return rep, nil
+}
+
+// machine describes the machine the bench runs on: CPU model and count,
+// memory, Go.
+func machine() string {
+	model := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		if m := regexp.MustCompile(`(?m)^model name\s*:\s*(.+)$`).FindSubmatch(b); m != nil {
+			model = strings.TrimSpace(string(m[1]))
+		}
+	}
+	mem := ""
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		if m := regexp.MustCompile(`MemTotal:\s+(\d+) kB`).FindSubmatch(b); m != nil {
+			kb, _ := strconv.ParseInt(string(m[1]), 10, 64)
+			mem = fmt.Sprintf(", %.1f GiB", float64(kb)/(1<<20))
+		}
+	}
+	return fmt.Sprintf("%s/%s, %d CPUs (%s)%s, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), model, mem, runtime.Version())
 }
 
 // cpuMark is the CPU time the bench process and Redis had used at a point.
@@ -789,7 +930,11 @@ func printBench(w io.Writer, r benchReport) {
 		fmt.Fprintf(w, "%-6d %12.0f %12.0f %12.1f %12.1f\n", in.Concurrency, in.EngineCPU.BotUS, in.EngineCPU.RedisUS, in.RawCPU.BotUS, in.RawCPU.RedisUS)
 	}
 	if r.BytesPerTip > 0 {
-		fmt.Fprintf(w, "\nRedis memory per 280-character tip, indexes included: %.0f bytes\n", r.BytesPerTip)
+		fmt.Fprintf(w, "\nRedis memory per 280-character tip, indexes included: %.0f bytes on a fresh prefix", r.BytesPerTip)
+		if r.BytesPerTipAtScale > 0 {
+			fmt.Fprintf(w, ", %.0f bytes added to %d stored tips", r.BytesPerTipAtScale, r.AtScaleTips)
+		}
+		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w, "\nQueries (investigator commands through the engine, audit included)")
 	fmt.Fprintf(w, "%-12s %10s %10s %10s %10s %10s %10s %10s %10s\n", "stored tips", "search p50", "p99", "entity p50", "p99", "signals p50", "p99", "bot RSS", "Redis")
@@ -798,7 +943,7 @@ func printBench(w io.Writer, r benchReport) {
 		fmt.Fprintf(w, "%-12d %10.2f %10.2f %10.2f %10.2f %10.2f %10.2f %8.1fMiB %7.0fMiB\n", s.Tips, q["search"].P50ms, q["search"].P99ms,
 			q["entity"].P50ms, q["entity"].P99ms, q["signals"].P50ms, q["signals"].P99ms, s.BotRSSMiB, s.RedisMiB)
 	}
-	if len(r.Scales) >= 2 {
-		fmt.Fprintf(w, "\nBot RSS from %d to %d tips: %+.1f%%\n", r.Scales[0].Tips, r.Scales[len(r.Scales)-1].Tips, r.RSSGrowthPct)
+	if r.RSSGrowthPct != nil {
+		fmt.Fprintf(w, "\nBot RSS from %d to %d tips: %+.1f%%\n", r.Scales[0].Tips, r.Scales[len(r.Scales)-1].Tips, *r.RSSGrowthPct)
 	}
 }

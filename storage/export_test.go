@@ -72,3 +72,6 @@ func BeforeApprove(t interface{ Cleanup(func()) }, f func()) {
 	beforeApprove = f
 	t.Cleanup(func() { beforeApprove = nil })
 }
+
+// TipKey names tip id's hash, for tests.
+func (s *Store) TipKey(id string) string { return s.k.tip(id) }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -529,5 +530,34 @@ func TestReporterStateExpiryDoesNotDateTheTip(t *testing.T) {
 	off := clk.Now().Add(ttl).Sub(clk.Now().Add(ttl).Round(time.Hour)).Abs()
 	if off > 10*time.Second {
 		t.Errorf("state expires %v off a full hour: it dates the tip (ttl %v)", off, ttl)
+	}
+}
+
+// SealedTipSize, the payload `vigia bench` writes for its raw baseline, is
+// what a sent one-part tip stores sealed, byte for byte.
+func TestSealedTipSizeIsWhatATipStores(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	for i, text := range []string{"cobran piso en el mercado", strings.Repeat("extorsión ", 100)} {
+		user := strconv.Itoa(300 + i)
+		p := st.Pseudonym("bench", user)
+		d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: int64(10 + i), Part: tips.Part{Text: text}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := st.SubmitDraft(ctx, p, d.ID, "es")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := st.SealedTipSize(user, text, "es")
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := st.TipKey(sub.TipID)
+		dl, _ := srv.Client().HStrLen(ctx, key, "d").Result()
+		kl, _ := srv.Client().HStrLen(ctx, key, "k").Result()
+		if dl == 0 || kl == 0 || int(dl+kl) != want {
+			t.Errorf("%d-byte text: stored %d + %d bytes, SealedTipSize says %d", len(text), dl, kl, want)
+		}
 	}
 }

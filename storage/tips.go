@@ -463,6 +463,15 @@ func (s *Store) sealTip(id string, t sealedTip) (dataKey, wrapped, blob []byte, 
 	return dataKey, wrapped, blob, nil
 }
 
+// SealedTipSize is how many bytes a one-part tip of text, sent by
+// reporter in language, takes sealed (the tip's blob and its wrapped key),
+// as SubmitDraft stores it: what `vigia bench` writes for its raw baseline.
+func (s *Store) SealedTipSize(reporter, text, language string) (int, error) {
+	content := tips.Content{Parts: []tips.Part{{Text: text}}, Language: language}
+	_, wrapped, blob, err := s.sealTip("1000000", sealedTip{Content: content, Reporter: reporterOf(s.Pseudonym("bench", reporter))})
+	return len(wrapped) + len(blob), err
+}
+
 // Tip returns the tip id, opened, with its history, or ErrNotFound.
 func (s *Store) Tip(ctx context.Context, id string) (tips.Tip, error) {
 	list, err := s.tipsByID(ctx, []string{id})
