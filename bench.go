@@ -666,7 +666,12 @@ func runBench(ctx context.Context, bc benchConfig, stderr io.Writer) (benchRepor
 	// 2. Redis memory per 280-character tip, indexes included, on a fresh
 	// prefix.
 	memTips := func(e *benchEngine, seed uint64) (float64, error) {
-		before, err := usedMemory(ctx, rdb)
+		// Tips already stored are parked first, so that only the new
+		// ones' place in the pending list is counted.
+		if err := e.query(ctx, "queue", "", event.Add(1)); err != nil {
+			return 0, err
+		}
+		before, err := memoryMark(ctx, rdb)
 		if err != nil {
 			return 0, err
 		}
@@ -687,11 +692,11 @@ func runBench(ctx context.Context, bc benchConfig, stderr io.Writer) (benchRepor
 		if err := e.query(ctx, "queue", "", event.Add(1)); err != nil {
 			return 0, err
 		}
-		after, err := usedMemory(ctx, rdb)
+		after, err := memoryMark(ctx, rdb)
 		if err != nil {
 			return 0, err
 		}
-		return float64(after-before) / float64(bc.MemTips), nil
+		return after.perTip(before, bc.MemTips), nil
 	}
 	if bc.MemTips > 0 {
 		memPrefix := bc.Prefix + "-mem"
@@ -870,6 +875,69 @@ func dropPrefix(ctx context.Context, rdb redis.UniversalClient, prefix string) e
 		}
 	}
 	return iter.Err()
+}
+
+// memMark is what Redis's memory was at a point: used (less the clients'
+// buffers), and the part of it that is the database's two hash tables
+// (keys and expiries), with how many entries they hold.
+type memMark struct {
+	used, tables, entries int64
+}
+
+// perTip is the memory n tips added since m0. Redis's hash tables double
+// in steps (their bucket arrays, 8 bytes a slot, sized to the next power
+// of two of their entries): a step within the measurement would count
+// the buckets of a million keys against n tips, and one just before it
+// none. So the tables are counted at their average cost per entry, over
+// the entries the tips added, instead of by the step they happen to make.
+func (m memMark) perTip(m0 memMark, n int) float64 {
+	data := (m.used - m.tables) - (m0.used - m0.tables)
+	var tables float64
+	if m.entries > 0 {
+		tables = float64(m.tables) / float64(m.entries) * float64(m.entries-m0.entries)
+	}
+	return (float64(data) + tables) / float64(n)
+}
+
+// memoryMark reads Redis's memory: used_memory, and the hash tables of
+// the client's database (MEMORY STATS).
+func memoryMark(ctx context.Context, rdb redis.UniversalClient) (memMark, error) {
+	var m memMark
+	used, err := usedMemory(ctx, rdb)
+	if err != nil {
+		return m, err
+	}
+	m.used = used
+	db := 0
+	if c, ok := rdb.(*redis.Client); ok {
+		db = c.Options().DB
+	}
+	stats, err := rdb.Do(ctx, "MEMORY", "STATS").Slice()
+	if err != nil {
+		return m, fmt.Errorf("memory stats: %w", err)
+	}
+	for i := 0; i+1 < len(stats); i += 2 {
+		if stats[i] != "db."+strconv.Itoa(db) {
+			continue
+		}
+		f, _ := stats[i+1].([]any)
+		for j := 0; j+1 < len(f); j += 2 {
+			if k, _ := f[j].(string); k == "overhead.hashtable.main" || k == "overhead.hashtable.expires" {
+				v, _ := f[j+1].(int64)
+				m.tables += v
+			}
+		}
+	}
+	info, err := rdb.Info(ctx, "keyspace").Result()
+	if err != nil {
+		return m, err
+	}
+	if k := regexp.MustCompile(`(?m)^db` + strconv.Itoa(db) + `:keys=(\d+),expires=(\d+)`).FindStringSubmatch(info); k != nil {
+		keys, _ := strconv.ParseInt(k[1], 10, 64)
+		exp, _ := strconv.ParseInt(k[2], 10, 64)
+		m.entries = keys + exp
+	}
+	return m, nil
 }
 
 // usedMemory is Redis's used_memory less its clients' buffers, after
