@@ -107,12 +107,14 @@ func (k keys) indexTop() string { return k.prefix + ":ix:top" }
 // the retention, by last time: /signals reads it for longer windows.
 func (k keys) indexTopRetained() string { return k.prefix + ":ix:top:all" }
 
-// indexBands is one of a week's 4,096 buckets of near-duplicate sketch
+// indexBands is one of a week's 32,768 buckets of near-duplicate sketch
 // bands: it maps each band to the ids of that week's tips that have it.
-// Buckets stay small enough for Redis's compact hash encoding (up to
-// about 30,000 tips a day), where a field costs a fifth of what it costs
-// in one big hash; one week's buckets share a hash tag, so one script can
-// file a tip's bands.
+// Buckets stay small enough for Redis's compact hash encoding (up to 512
+// fields with the recommended hash-max-listpack-entries: about 1.5
+// million tips a week, at 11 bands a tip), where a field costs 14 bytes
+// instead of 63 once a bucket outgrows it; the week's buckets cost about
+// 5 MB once all are in use. One week's buckets share a hash tag, so one
+// script can file a tip's bands.
 func (k keys) indexBands(week, band string) string {
 	// Built by hand: Sprintf was a twentieth of the indexer's CPU.
 	h := uint32(2166136261) // FNV-1a, 32 bits
@@ -121,11 +123,16 @@ func (k keys) indexBands(week, band string) string {
 	}
 	b := h % bandBuckets
 	const hex = "0123456789abcdef"
-	return k.prefix + ":ix:lsh:{" + week + "}:" + string([]byte{hex[b>>8&0xf], hex[b>>4&0xf], hex[b&0xf]})
+	return k.prefix + ":ix:lsh:{" + week + "}:" + string([]byte{hex[b>>12&0xf], hex[b>>8&0xf], hex[b>>4&0xf], hex[b&0xf]})
 }
 
-// bandBuckets is how many buckets a week's bands are spread over.
-const bandBuckets = 4096
+// bandBuckets is how many buckets a week's bands are spread over. (Until
+// 2026-12-04 it was 4,096, named by three hex digits: the buckets of
+// tips indexed before are not read any more, so near duplicates of those
+// tips are missed for the week after the change, and a purge of one of
+// them leaves its id in its old buckets until they expire, a fortnight
+// at most.)
+const bandBuckets = 32768
 
 // indexAlert marks, for one window, that an entity's alert went out.
 func (k keys) indexAlert(mac string) string { return k.prefix + ":ix:a:" + mac }

@@ -19,7 +19,7 @@ func TestIndexBandsNames(t *testing.T) {
 		}
 		h := fnv.New32a()
 		h.Write(band)
-		want := fmt.Sprintf("%s:ix:lsh:{%s}:%03x", k.prefix, "20261128", h.Sum32()%bandBuckets)
+		want := fmt.Sprintf("%s:ix:lsh:{%s}:%04x", k.prefix, "20261128", h.Sum32()%bandBuckets)
 		if got := k.indexBands("20261128", string(band)); got != want {
 			t.Fatalf("band %x: %s, want %s", band, got, want)
 		}
