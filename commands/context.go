@@ -64,12 +64,28 @@ func (c *Context) T(id string, data map[string]any, count ...int) string {
 
 // Say replies with message id.
 func (c *Context) Say(ctx context.Context, id string, data map[string]any, count ...int) error {
-	return c.w.Reply(ctx, Reply{Text: c.T(id, data, count...)})
+	return replyFailed(c.w.Reply(ctx, Reply{Text: c.T(id, data, count...)}))
 }
 
 // Reply sends r.
 func (c *Context) Reply(ctx context.Context, r Reply) error {
-	return c.w.Reply(ctx, r)
+	return replyFailed(c.w.Reply(ctx, r))
+}
+
+// replyError is an answer the platform did not take (or took without
+// saying so): what the request brought was dealt with before, or refused
+// with this answer, so the user must not hear that their message "may not
+// have been saved" (Handle says nothing more).
+type replyError struct{ err error }
+
+func (e *replyError) Error() string { return "reply: " + e.err.Error() }
+func (e *replyError) Unwrap() error { return e.err }
+
+func replyFailed(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &replyError{err}
 }
 
 // sayQuietly replies, ignoring failure: used on the error path itself.

@@ -373,6 +373,13 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 	if err == nil {
 		return
 	}
+	if re := (*replyError)(nil); errors.As(err, &re) {
+		// The answer did not go out: telling the user their message may
+		// not have been saved would be false (it was dealt with first), and
+		// an error message goes the way the answer went.
+		m.log.Warn("reply failed", "platform", req.Platform, "command", c.commandName(), "error", err.Error())
+		return
+	}
 	level := slog.LevelError
 	msg := "error_internal"
 	if StorageDown(err) {

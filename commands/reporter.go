@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
@@ -389,6 +390,10 @@ func (m *Mux) callback(ctx context.Context, c *Context) error {
 	return nil
 }
 
+// receiptRetry is how long a receipt the platform refused waits before it
+// is sent again.
+var receiptRetry = time.Second
+
 // send turns the draft into a tip. The reporter hears "received" only after
 // storage has it.
 func (c *Context) send(ctx context.Context, draftID string) error {
@@ -408,14 +413,30 @@ func (c *Context) send(ctx context.Context, draftID string) error {
 		c.mux.log.Info("tip stored", "platform", c.Request.Platform, "tip", sub.TipID)
 		c.mux.metrics.TipReceived(c.Request.Platform, sub.Category)
 	}
+	// The tip is stored: its receipt is the one answer that must get
+	// through, so a failed one is sent once more. (Failing again, the
+	// reporter sees their Send unanswered and can press it again: the same
+	// receipt comes back.)
 	if err := c.Say(ctx, "sent", map[string]any{"Receipt": sub.Receipt}); err != nil {
-		return err
+		c.mux.log.Warn("receipt not delivered; sending it again", "platform", c.Request.Platform, "error", err.Error())
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(receiptRetry):
+		}
+		if err := c.Say(ctx, "sent", map[string]any{"Receipt": sub.Receipt}); err != nil {
+			return err
+		}
 	}
 	if err := c.Reply(ctx, Reply{
 		Text:    c.T("safety_advice", map[string]any{"Platform": PlatformName(c.Request.Platform), "Receipt": sub.Receipt}),
 		Buttons: c.wipeButtons(),
-	}); err != nil || (sub.Left == 0 && !sub.Repeat) {
-		return err
+	}); err != nil {
+		// The receipt went out; what follows is still worth trying.
+		c.mux.log.Warn("safety advice not delivered", "platform", c.Request.Platform, "error", err.Error())
+	}
+	if sub.Left == 0 && !sub.Repeat {
+		return nil
 	}
 	// Messages that were not in this tip (added while it was being sent,
 	// or after a send whose tidying failed) wait as a new draft. So do

@@ -3,6 +3,7 @@ package commands_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -171,4 +172,71 @@ type failingReplier struct{}
 
 func (failingReplier) Reply(context.Context, commands.Reply) error {
 	return errors.New("platform down")
+}
+
+// refusingReplier refuses the replies refuse picks (counting from 1 for
+// each kind of reply), as a platform answering 5xx, and records the rest.
+type refusingReplier struct {
+	recorder
+	refuse func(rep commands.Reply) bool
+}
+
+func (r *refusingReplier) Reply(ctx context.Context, rep commands.Reply) error {
+	if r.refuse(rep) {
+		return errors.New("telegram sendMessage: 502")
+	}
+	return r.recorder.Reply(ctx, rep)
+}
+
+// Once a tip is stored, a reply the platform refuses is not answered with
+// "your message may not have been saved" (it was): a refused receipt is
+// sent once more, a refused safety advice leaves the receipt alone.
+func TestStoredTipIsNotCalledUnsavedWhenARepliesFail(t *testing.T) {
+	commands.ShortReceiptRetry(t)
+	e := newEnv(t, nil)
+	unsaved := e.text("es", "error_internal", nil)
+	isReceipt := func(rep commands.Reply) bool { return receiptRE.MatchString(rep.Text) && len(rep.Buttons) == 0 }
+	isAdvice := func(rep commands.Reply) bool {
+		return len(rep.Buttons) > 0 && press([]commands.Reply{rep}, "wipe") != ""
+	}
+	for _, c := range []struct {
+		name        string
+		refuse      func(n map[string]int, rep commands.Reply) bool
+		wantReceipt bool
+	}{
+		{"receipt refused once", func(n map[string]int, rep commands.Reply) bool { return isReceipt(rep) && n["receipt"] == 1 }, true},
+		{"advice refused", func(n map[string]int, rep commands.Reply) bool { return isAdvice(rep) }, true},
+		{"receipt refused twice", func(n map[string]int, rep commands.Reply) bool { return isReceipt(rep) }, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			user := "7" + strconv.Itoa(len(c.name))
+			send := press(e.do(user, commands.Request{Text: "cobran piso en la tienda de la esquina"}), "send:")
+			n := map[string]int{}
+			w := &refusingReplier{refuse: func(rep commands.Reply) bool {
+				switch {
+				case isReceipt(rep):
+					n["receipt"]++
+				case isAdvice(rep):
+					n["advice"]++
+				}
+				return c.refuse(n, rep)
+			}}
+			e.event++
+			e.mux.Handle(context.Background(), commands.Request{Platform: "telegram", UserID: user, ChatID: user, Callback: send, EventID: e.event}, w)
+			got := w.take()
+			for _, r := range got {
+				if r.Text == unsaved {
+					t.Fatalf("told the stored tip may not have been saved: %+v", got)
+				}
+			}
+			if has := len(got) > 0 && receiptRE.MatchString(got[0].Text); has != c.wantReceipt {
+				t.Fatalf("receipt delivered %v, want %v: %+v", has, c.wantReceipt, got)
+			}
+			// Stored, once: pressing Send again gives the same receipt.
+			again := e.do(user, commands.Request{Callback: send})
+			if len(again) == 0 || !receiptRE.MatchString(again[0].Text) || (c.wantReceipt && receiptRE.FindString(again[0].Text) != receiptRE.FindString(got[0].Text)) {
+				t.Fatalf("Send pressed again: %+v", again)
+			}
+		})
+	}
 }
