@@ -187,6 +187,7 @@ func redisClient(url, mode string) (redis.UniversalClient, error) {
 			return nil, &configError{"VIGIA_REDIS_URL", "is not a valid cluster URL"}
 		}
 		opt.Protocol = 2
+		opt.ContextTimeoutEnabled = true // see below
 		return redis.NewClusterClient(opt), nil
 	case "sentinel":
 		opt, err := redis.ParseFailoverURL(url)
@@ -194,6 +195,7 @@ func redisClient(url, mode string) (redis.UniversalClient, error) {
 			return nil, &configError{"VIGIA_REDIS_URL", "is not a valid sentinel URL"}
 		}
 		opt.Protocol = 2
+		opt.ContextTimeoutEnabled = true // see below
 		return redis.NewFailoverClient(opt), nil
 	}
 	opt, err := redis.ParseURL(url)
@@ -201,6 +203,11 @@ func redisClient(url, mode string) (redis.UniversalClient, error) {
 		return nil, &configError{"VIGIA_REDIS_URL", "is not a valid Redis URL"}
 	}
 	opt.Protocol = 2
+	// Calls end with their context: without this, go-redis ignores it on
+	// the socket, and a call to a hung Redis waits out the read timeout
+	// (3 s) and its retries, whatever the caller's deadline (the steps
+	// before a request's routing, a reply's own few seconds).
+	opt.ContextTimeoutEnabled = true
 	return redis.NewClient(opt), nil
 }
 

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/storage/redistest"
 )
 
 // go-redis's own lines, such as a failed dial during an outage, reach the
@@ -67,5 +69,30 @@ func TestRedisClientLogsAreRateLimited(t *testing.T) {
 	}
 	if !strings.Contains(lines[0], "connection pool: failed to dial after 5 attempts: dial tcp ADDR: connect: connection refused") {
 		t.Fatalf("detail: %s", lines[0])
+	}
+}
+
+// A call to a hung Redis ends with its context, as the reliability notes
+// promise (the steps before a request give up after 3 s, replies get their
+// own time): go-redis ignores contexts on the socket unless told, and
+// would wait out its read timeout and retries instead.
+func TestRedisCallsEndWithTheirContext(t *testing.T) {
+	srv := redistest.Start(t)
+	rdb, err := redisClient(srv.URL(), "single")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	if err := rdb.Ping(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	srv.Pause()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err = rdb.Get(ctx, "k").Err()
+	// Without it: go-redis's 3 s read timeout, tried four times.
+	if took := time.Since(start); err == nil || took > 2*time.Second {
+		t.Fatalf("a call to a hung Redis took %v (%v), its context 200 ms", took, err)
 	}
 }

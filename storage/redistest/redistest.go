@@ -21,6 +21,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -145,6 +147,24 @@ func (s *Server) Stop() {
 	_ = s.cmd.Process.Kill()
 	_ = s.cmd.Wait()
 	s.cmd = nil
+}
+
+// Pause stops a real server's process (SIGSTOP), as a hung Redis: it
+// takes connections and commands and answers nothing. It resumes when the
+// test ends, or when resume is called.
+func (s *Server) Pause() (resume func()) {
+	s.t.Helper()
+	if s.cmd == nil || s.cmd.Process == nil {
+		s.t.Skip("needs a real redis-server to pause")
+	}
+	p := s.cmd.Process
+	if err := p.Signal(syscall.SIGSTOP); err != nil {
+		s.t.Fatalf("pause redis: %v", err)
+	}
+	var once sync.Once
+	resume = func() { once.Do(func() { _ = p.Signal(syscall.SIGCONT) }) }
+	s.t.Cleanup(resume)
+	return resume
 }
 
 // Restart starts the server again on the same address and data.
