@@ -404,6 +404,8 @@ func (c *Context) send(ctx context.Context, draftID string) error {
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return c.Say(ctx, "draft_stale", nil)
+	case errors.Is(err, storage.ErrDraftSpooled):
+		return c.Say(ctx, "draft_spooled", nil)
 	case errors.Is(err, storage.ErrEmptyDraft):
 		return c.Say(ctx, "draft_none", nil)
 	case err != nil:

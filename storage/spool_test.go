@@ -477,3 +477,69 @@ func TestSpooledTipKeepsItsTime(t *testing.T) {
 		t.Fatalf("a time ahead: dated %v, now %v (%v)", tip.Created, clk.Now(), err)
 	}
 }
+
+// A message spooled while Redis hung, whose draft write was already on its
+// way and ran when Redis resumed, is kept once: the spooled tip has it,
+// and the draft's Send leaves it out (and, if nothing else is left, says
+// so instead of sending it again).
+func TestSpooledMessageIsNotSentAgainWithTheDraft(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	sp, err := storage.OpenSpool(t.TempDir(), kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := st.Pseudonym("telegram", "61")
+	// The ghost: the draft write of event 7 ran; the handler had given up
+	// and spooled the same message.
+	if _, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 7, Part: tips.Part{Text: "cobran piso en la tienda"}}); err != nil {
+		t.Fatal(err)
+	}
+	code, err := sp.Append(storage.SpoolEntry{Pseudonym: p, EventID: 7, Part: tips.Part{Text: "cobran piso en la tienda"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := sp.Replay(ctx, st); err != nil || n != 1 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 8, Part: tips.Part{Text: "y traen armas"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := st.SubmitDraft(ctx, p, d.ID, "es")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tip, err := st.TipByReceipt(ctx, sub.Receipt); err != nil || tip.Content.Text() != "y traen armas" {
+		t.Fatalf("the draft's tip: %q %v, want only the message not spooled", tip.Content.Text(), err)
+	}
+	if tip, err := st.TipByReceipt(ctx, code); err != nil || tip.Content.Text() != "cobran piso en la tienda" {
+		t.Fatalf("the spooled tip: %q %v", tip.Content.Text(), err)
+	}
+	// A draft of nothing but a spooled message: nothing is sent, and the
+	// draft is gone (a later message starts a new one).
+	d, err = st.AddToDraft(ctx, p, storage.DraftPart{EventID: 9, Part: tips.Part{Text: "otro aviso"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sp.Append(storage.SpoolEntry{Pseudonym: p, EventID: 9, Part: tips.Part{Text: "otro aviso"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := sp.Replay(ctx, st); err != nil || n != 1 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	if _, err := st.SubmitDraft(ctx, p, d.ID, "es"); !errors.Is(err, storage.ErrDraftSpooled) {
+		t.Fatalf("Send of a draft already spooled: %v", err)
+	}
+	if _, err := st.Draft(ctx, p); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("the spooled draft is still there: %v", err)
+	}
+	d, err = st.AddToDraft(ctx, p, storage.DraftPart{EventID: 10, Part: tips.Part{Text: "nuevo"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sub, err := st.SubmitDraft(ctx, p, d.ID, "es"); err != nil || sub.Repeat {
+		t.Fatalf("a new draft after it: %+v %v", sub, err)
+	}
+}

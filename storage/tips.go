@@ -19,6 +19,11 @@ import (
 	"github.com/vigia-project/vigia/tips"
 )
 
+// ErrDraftSpooled is returned when every part of a draft was already kept
+// as a tip of its own, spooled while Redis hung (see claimDraft): the
+// draft is gone, nothing more is sent.
+var ErrDraftSpooled = errors.New("draft already spooled")
+
 // ErrEmptyDraft is returned when a draft with nothing in it is sent.
 var ErrEmptyDraft = errors.New("draft is empty")
 
@@ -77,7 +82,11 @@ return false`)
 // after Send was pressed goes to the next tip, even if this one is sent
 // again (after a failure, or a retried Send). (A draft claimed by an
 // earlier version, "sending" without "claimed", is sent whole, as then.)
-var claimDraft = redis.NewScript(countEvent + `
+// A part whose event the reporter's state remembers as sent is left out
+// and dropped: the message was spooled as a tip of its own while Redis
+// hung, and the draft write already on its way ran when Redis resumed.
+// A draft left with no part is deleted: -6.
+var claimDraft = redis.NewScript(countEvent + sentEvent + `
 if ARGV[3] ~= '' then
   local ok = count(KEYS[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
   if ok ~= 1 then return ok - 4 end
@@ -85,9 +94,23 @@ end
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return false end
 local c = redis.call('HMGET', KEYS[1], 'claimed', 'sending')
 if not c[1] and not c[2] then
-  local parts = {}
+  local parts, sent = {}, 0
   for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
-    if string.sub(f, 1, 2) == 'p:' then table.insert(parts, f) end
+    if string.sub(f, 1, 2) == 'p:' then
+      if redis.call('HEXISTS', KEYS[2], 'x:' .. event(f)) == 1 then
+        redis.call('HDEL', KEYS[1], f)
+        sent = sent + 1
+      else
+        table.insert(parts, f)
+      end
+    end
+  end
+  if sent > 0 then
+    if #parts == 0 then
+      redis.call('DEL', KEYS[1])
+      return -6
+    end
+    redis.call('HINCRBY', KEYS[1], 'n', -sent)
   end
   redis.call('HSET', KEYS[1], 'claimed', table.concat(parts, ','), 'rk', ARGV[7])
 end
@@ -200,6 +223,9 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receip
 	}
 	claim = s.uncached(ctx, claimDraft, claim, claimKeys, claimArgs...)
 	if n, ok := claim.Val().(int64); ok {
+		if n == -6 {
+			return Submission{}, ErrDraftSpooled
+		}
 		if err := limitResult(n); err != nil {
 			return Submission{}, err
 		}
