@@ -640,7 +640,7 @@ func runBench(ctx context.Context, bc benchConfig, stderr io.Writer) (benchRepor
 		}
 		// It runs about as long as the engine did (at least as many
 		// operations): a run of a few milliseconds would measure noise.
-		// A first second tells how many operations that takes.
+		// A first run of --intake operations tells how many that takes.
 		cal, calTook, err := parallel(ctx, bc.Intake, c, nil, rawOp)
 		if err != nil {
 			return rep, fmt.Errorf("raw baseline: %w", err)

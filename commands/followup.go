@@ -362,12 +362,14 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 			m.log.Warn("answer's event not remembered", "platform", c.Request.Platform, "error", err.Error())
 		}
 	}
-	if err := c.Say(ctx, "answer_done", nil); err != nil {
-		return true, err
-	}
+	sayErr := c.Say(ctx, "answer_done", nil)
 	if withFile {
+		// The file still goes to a draft, told or not.
 		c.fileNotAnswer = true
 		return false, nil
+	}
+	if sayErr != nil {
+		return true, sayErr
 	}
 	if c.Request.FileLost {
 		return true, c.Say(ctx, c.fileLost(), fileNoteData)

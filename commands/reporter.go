@@ -421,12 +421,15 @@ func (c *Context) send(ctx context.Context, draftID string) error {
 	// receipt comes back.)
 	if err := c.Say(ctx, "sent", map[string]any{"Receipt": sub.Receipt}); err != nil {
 		c.mux.log.Warn("receipt not delivered; sending it again", "platform", c.Request.Platform, "error", err.Error())
+		// On the reply's own time: the request's may be what ran out.
+		rctx, cancel := ReplyContext(ctx)
+		defer cancel()
 		select {
-		case <-ctx.Done():
+		case <-rctx.Done():
 			return err
 		case <-time.After(receiptRetry):
 		}
-		if err := c.Say(ctx, "sent", map[string]any{"Receipt": sub.Receipt}); err != nil {
+		if err := c.Say(rctx, "sent", map[string]any{"Receipt": sub.Receipt}); err != nil {
 			return err
 		}
 	}

@@ -240,3 +240,46 @@ func TestStoredTipIsNotCalledUnsavedWhenARepliesFail(t *testing.T) {
 		})
 	}
 }
+
+// A photo sent as an answer goes to a draft (only its words answer) even
+// when the platform refuses the "answer done" reply: the refused reply
+// must not cut the handling short (it once left the photo in no draft,
+// the reporter told nothing).
+func TestAnswerFileKeptWhenAnswerDoneRefused(t *testing.T) {
+	tm, _ := questioned(t, "¿Tiene una foto?")
+	png := []byte("\x89PNG\r\n\x1a\n" + strings.Repeat("x", 64))
+	done := tm.text("en", "answer_done", nil)
+	w := &refusingReplier{refuse: func(rep commands.Reply) bool { return rep.Text == done }}
+	tm.event++
+	tm.mux.Handle(context.Background(), commands.Request{Platform: "telegram", UserID: reporterID, ChatID: reporterID, UserChat: reporterID, Name: "Rosa",
+		EventID: tm.event, Text: "La camioneta", FileData: png, Attachment: &tips.Attachment{Kind: tips.Photo}, ReplyToBot: true, ReplyToID: "m1"}, w)
+	d, err := tm.store.Draft(context.Background(), tm.store.Pseudonym("telegram", reporterID))
+	if err != nil || d.Parts != 1 {
+		t.Fatalf("the answer's photo is in no draft: %+v %v (replies %+v)", d, err, w.take())
+	}
+}
+
+// The receipt's second try gets the reply's own time: refused just as the
+// request's time ran out, it is still sent again.
+func TestRefusedReceiptRetriedAfterTheRequestsTime(t *testing.T) {
+	commands.ShortReceiptRetry(t)
+	e := newEnv(t, nil)
+	user := "7771"
+	send := press(e.do(user, commands.Request{Text: "cobran piso en la tienda de la esquina"}), "send:")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	refused := false
+	w := &refusingReplier{refuse: func(rep commands.Reply) bool {
+		if receiptRE.MatchString(rep.Text) && len(rep.Buttons) == 0 && !refused {
+			refused = true
+			cancel() // the request's time is over
+			return true
+		}
+		return false
+	}}
+	e.event++
+	e.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: user, ChatID: user, Callback: send, EventID: e.event}, w)
+	if got := w.take(); len(got) == 0 || !receiptRE.MatchString(got[0].Text) {
+		t.Fatalf("no receipt after the retry: %+v", got)
+	}
+}

@@ -449,10 +449,10 @@ func retract(ctx context.Context, c *Context) error {
 	case !r.First:
 		return c.Say(ctx, "retract_none", map[string]any{"ID": id})
 	}
-	if err := c.Say(ctx, "retract_started", map[string]any{"ID": id, "Count": r.Withdrawals}, r.Withdrawals); err != nil {
+	if err := c.Say(ctx, "retract_started", map[string]any{"ID": id, "Count": r.Withdrawals}, r.Withdrawals); err != nil && recordErr == nil {
 		return err
 	}
-	return recordErr
+	return recordErr // the failed record said, as a failure (not a refused reply)
 }
 
 // sayRetractProgress answers a second /retract of warning id with how its
