@@ -16,7 +16,20 @@ const receiptLen = 16
 
 // NewReceipt draws a receipt code with 80 bits of randomness from r
 // (crypto/rand.Reader in production), formatted as four groups of four.
+// A code holds a digit: one of letters alone (one in 400 draws) is drawn
+// again, since a code sent without /status is told from words by its
+// digits, and one not recognised would be kept in a tip, for
+// investigators to read.
 func NewReceipt(r io.Reader) (string, error) {
+	for {
+		code, err := drawReceipt(r)
+		if err != nil || strings.ContainsAny(code, "0123456789") {
+			return code, err
+		}
+	}
+}
+
+func drawReceipt(r io.Reader) (string, error) {
 	buf := make([]byte, 10) // 80 bits
 	if _, err := io.ReadFull(r, buf); err != nil {
 		return "", fmt.Errorf("receipt randomness: %w", err)

@@ -33,12 +33,18 @@ func TestReceiptShapeAndRoundTrip(t *testing.T) {
 
 func TestReceiptUsesAllEightyBits(t *testing.T) {
 	// All-ones input must give the last symbol everywhere: every bit is used.
-	code, err := NewReceipt(bytes.NewReader(bytes.Repeat([]byte{0xff}, 10)))
+	code, err := drawReceipt(bytes.NewReader(bytes.Repeat([]byte{0xff}, 10)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if code != "ZZZZ-ZZZZ-ZZZZ-ZZZZ" {
 		t.Fatalf("got %q", code)
+	}
+	// A code of letters alone (told from words by its digits when sent
+	// without /status) is drawn again.
+	code, err = NewReceipt(bytes.NewReader(append(bytes.Repeat([]byte{0xff}, 10), make([]byte, 10)...)))
+	if err != nil || code != "0000-0000-0000-0000" {
+		t.Fatalf("after a code of letters alone: %q %v", code, err)
 	}
 	if _, err := NewReceipt(bytes.NewReader([]byte{1, 2})); err == nil {
 		t.Fatal("short randomness must be an error")
