@@ -15,18 +15,19 @@ const receiptAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 const receiptLen = 16
 
 // NewReceipt draws a receipt code with 80 bits of randomness from r
-// (crypto/rand.Reader in production), formatted as four groups of four.
-// A code holds a digit: one of letters alone (one in 400 draws) is drawn
-// again, since a code sent without /status is told from words by its
-// digits, and one not recognised would be kept in a tip, for
+// (crypto/rand.Reader in production; a MAC where the code is derived, so
+// it reads exactly ten bytes), formatted as four groups of four. A code
+// holds a digit: in one of letters alone (one draw in 400) the last letter
+// becomes a digit, since a code sent without /status is told from words
+// by its digits, and one not recognised would be kept in a tip, for
 // investigators to read.
 func NewReceipt(r io.Reader) (string, error) {
-	for {
-		code, err := drawReceipt(r)
-		if err != nil || strings.ContainsAny(code, "0123456789") {
-			return code, err
-		}
+	code, err := drawReceipt(r)
+	if err != nil || strings.ContainsAny(code, "0123456789") {
+		return code, err
 	}
+	last := strings.IndexByte(receiptAlphabet, code[len(code)-1])
+	return code[:len(code)-1] + string(receiptAlphabet[last%10]), nil
 }
 
 func drawReceipt(r io.Reader) (string, error) {
