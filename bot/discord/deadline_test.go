@@ -207,3 +207,21 @@ func TestRateLimitWaitEndsWithTheContext(t *testing.T) {
 		})
 	}
 }
+
+// A form Discord refuses comes back to the engine, which logs it, without
+// the interaction's token (discordgo's rate-limit error quotes the URL).
+func TestRefusedFormErrorHasNoToken(t *testing.T) {
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprint(w, `{"message":"You are being rate limited.","retry_after":0.01,"global":false}`)
+	})
+	a := newTestAdapter(t, api, slowHandler{}, time.Hour)
+	i := commandInteraction()
+	i.Token = "secret-interaction-token"
+	r := &interactionReplier{a: a, i: i.Interaction}
+	err := r.Reply(context.Background(), commands.Reply{Form: &commands.Form{ID: "report", Title: "Report"}})
+	if err == nil || strings.Contains(err.Error(), i.Token) {
+		t.Fatalf("refused form: %v", err)
+	}
+}

@@ -208,9 +208,15 @@ func (r *interactionReplier) Reply(ctx context.Context, rep commands.Reply) erro
 			return fmt.Errorf("discord: a form can only be the first answer")
 		}
 		r.responded = true
-		return r.a.retry(ctx, r.responseBucket(), func(opts ...discordgo.RequestOption) error {
+		err := r.a.retry(ctx, r.responseBucket(), func(opts ...discordgo.RequestOption) error {
 			return r.a.s.InteractionRespond(r.i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: modal(rep.Form)}, opts...)
 		})
+		if err != nil {
+			// discordgo's errors quote the URL, and with it the
+			// interaction's token: the engine logs what it gets.
+			return fmt.Errorf("discord form: %s", r.a.redact(err))
+		}
+		return nil
 	}
 	chunks := render(rep.Text)
 	for n, chunk := range chunks {
