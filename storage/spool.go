@@ -613,8 +613,7 @@ func (s *Store) submitSpooled(ctx context.Context, e SpoolEntry) (Submission, er
 	// The reporter's own state remembers the event as sent, as for any
 	// tip: the platform redelivering it later starts no second tip.
 	keys := []string{s.k.state(e.Pseudonym)}
-	now := s.now()
-	args := []any{strconv.FormatInt(e.EventID, 10), hours(now.Add(sentMemory)), stateLife(now)}
+	args := s.rememberArgs(strconv.FormatInt(e.EventID, 10))
 	if err := rememberSent.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
 		return sub, fmt.Errorf("spool: %w", err)
 	}
@@ -627,8 +626,7 @@ func (s *Store) submitSpooled(ctx context.Context, e SpoolEntry) (Submission, er
 // ErrDuplicateEvent).
 func (s *Store) RememberEvent(ctx context.Context, pseudonym string, eventID int64) error {
 	keys := []string{s.k.state(pseudonym)}
-	now := s.now()
-	args := []any{strconv.FormatInt(eventID, 10), hours(now.Add(sentMemory)), stateLife(now)}
+	args := s.rememberArgs(strconv.FormatInt(eventID, 10))
 	if err := rememberSent.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
 		return fmt.Errorf("remember event: %w", err)
 	}
@@ -651,12 +649,18 @@ func (s *Store) EditTold(ctx context.Context, pseudonym, msg string) (bool, erro
 // the platform delivers again after a failed answer is answered then.
 func (s *Store) TellEdit(ctx context.Context, pseudonym, msg string) error {
 	keys := []string{s.k.state(pseudonym)}
-	now := s.now()
-	args := []any{"e" + msg, hours(now.Add(sentMemory)), stateLife(now)}
+	args := s.rememberArgs("e" + msg)
 	if err := rememberSent.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
 		return fmt.Errorf("edit: %w", err)
 	}
 	return nil
+}
+
+// rememberArgs are rememberSent's arguments for the reporter's state field
+// "x:"+field, remembered for sentMemory.
+func (s *Store) rememberArgs(field string) []any {
+	now := s.now()
+	return []any{field, hours(now.Add(sentMemory)), stateLife(now)}
 }
 
 // rememberSent remembers the platform event ARGV[1] as part of a sent tip,
