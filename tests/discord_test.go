@@ -187,6 +187,29 @@ func TestDiscordEndToEnd(t *testing.T) {
 		t.Fatal("no receipt for the DM tip")
 	}
 
+	// An edit of the DM is answered (what is kept does not change), once;
+	// the update Discord sends when it adds a link's preview is not an
+	// edit (no edit time) and is not answered. Each waits its turn behind
+	// the author's earlier events, so the answers come in their order.
+	dmPosts := len(dc.waitCalls(1, pathHas("POST", "/channels/"+dDMChannel+"/messages")))
+	for _, u := range []map[string]any{
+		{"id": "1600000000000000004", "channel_id": dDMChannel, "author": dmUser, "content": "mira https://cobros.example/lista", "timestamp": "2026-11-28T10:00:00Z", "edited_timestamp": nil,
+			"embeds": []any{map[string]any{"type": "link", "url": "https://cobros.example/lista"}}},
+		{"id": "1600000000000000001", "channel_id": dDMChannel, "author": dmUser, "content": "sin nombres", "timestamp": "2026-11-28T10:00:00Z", "edited_timestamp": "2026-11-28T10:05:00Z"},
+		{"id": "1600000000000000001", "channel_id": dDMChannel, "author": dmUser, "content": "sin nombres 2", "timestamp": "2026-11-28T10:00:00Z", "edited_timestamp": "2026-11-28T10:06:00Z"},
+		{"id": "1600000000000000002", "channel_id": dDMChannel, "author": dmUser, "content": "otra", "timestamp": "2026-11-28T10:01:00Z", "edited_timestamp": "2026-11-28T10:07:00Z"},
+	} {
+		dc.dispatch("MESSAGE_UPDATE", u)
+	}
+	// A command after them: its answer comes after theirs.
+	dc.dispatch("MESSAGE_CREATE", map[string]any{"id": "1600000000000000003", "channel_id": dDMChannel, "author": dmUser, "content": "/help", "timestamp": "2026-11-28T10:08:00Z"})
+	posts := dc.waitCalls(dmPosts+3, pathHas("POST", "/channels/"+dDMChannel+"/messages"))
+	for n, p := range posts[dmPosts : dmPosts+3] {
+		if got := unescape(p.JSON["content"].(string)); (got == msg.Localize("es", "edit_not_applied", nil)) != (n < 2) {
+			t.Fatalf("answer %d to a preview's update, three edits of two messages, then /help: %q (want one answer per edited message)", n, got)
+		}
+	}
+
 	// 6. A non-investigator asking for /recent is answered like an unknown command.
 	i5 := interaction(2, dChannel, dGuild, member, map[string]any{"id": "2", "name": "recent", "type": 1}, "es-419")
 	dc.dispatch("INTERACTION_CREATE", i5)

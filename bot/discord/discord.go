@@ -189,6 +189,7 @@ func New(o Options) (*Adapter, error) {
 	s.AddHandler(a.onGateway)
 	s.AddHandler(a.queueInteraction)
 	s.AddHandler(a.queueMessage)
+	s.AddHandler(a.queueEdit)
 	return a, nil
 }
 

@@ -120,6 +120,43 @@ func (a *Adapter) queueMessage(_ *discordgo.Session, mc *discordgo.MessageCreate
 	}
 }
 
+// queueEdit is the gateway's handler for edited messages. An edit of a
+// direct message changes nothing Vigía keeps (a part is kept as first
+// sent), and the reporter is told so once per message, as on Telegram: an
+// edit that takes out a name would otherwise look as if it had. It waits
+// its turn behind the author's earlier events, like a message, but is
+// never refused: under a flood of events an edit goes unanswered instead.
+// Discord also sends an update when it adds a link's preview; such an
+// update has no edit time if the message was never edited, and a later
+// one for a message told already is not told again.
+func (a *Adapter) queueEdit(_ *discordgo.Session, mu *discordgo.MessageUpdate) {
+	m := mu.Message
+	if m == nil || m.GuildID != "" || m.EditedTimestamp == nil || m.Author == nil || m.Author.Bot ||
+		(m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply) {
+		return
+	}
+	h, base, ok := a.begin()
+	if !ok {
+		return
+	}
+	req := commands.Request{
+		Platform: Platform, UserID: m.Author.ID, ChatID: m.ChannelID, ChatKind: commands.Private,
+		Language: m.Author.Locale, Edited: true, MessageID: m.ID,
+		UserChat: userRoute(m.Author.ID), Name: discordName(m.Author),
+	}
+	job := queued{
+		base: base,
+		run: func() {
+			defer a.wg.Done()
+			a.handle(base, h, req, &channelReplier{a: a, channelID: m.ChannelID})
+		},
+		refuse: func(string) { a.wg.Done() },
+	}
+	if !a.enqueue(m.Author.ID, job) {
+		a.wg.Done()
+	}
+}
+
 // queueInteraction is the gateway's interaction handler. The interaction
 // is acknowledged on time whatever waits before it: its deferral timer
 // starts now, not when its turn comes, and a command that opens a form
