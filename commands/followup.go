@@ -132,7 +132,7 @@ func ask(ctx context.Context, c *Context) error {
 	idArg, text := firstWord(c.Request.Args)
 	id, ok := parseTipID(idArg)
 	text = strings.TrimSpace(text)
-	if !ok || text == "" {
+	if !ok || blank(text) {
 		return c.Say(ctx, "ask_usage", nil)
 	}
 	if len([]rune(text)) > maxNote {
@@ -318,6 +318,9 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	// is kept as part of a tip, with its caption, which also answers.
 	withFile := c.Request.Attachment != nil || c.Request.FileData != nil || c.Request.Location != nil
 	text := strings.TrimSpace(withLinks(c.Request.Text, c.Request.HiddenLinks))
+	if blank(text) {
+		text = "" // zero-width spaces alone answer nothing
+	}
 	switch {
 	case len([]rune(c.Request.Text)) > m.limits.MaxMessageRunes:
 		// Refused before the question is used up: the reporter can send
@@ -470,6 +473,9 @@ func replyCommand(ctx context.Context, c *Context) error {
 			return err
 		}
 		answer := strings.Join(words[n:], " ")
+		if blank(answer) {
+			break // zero-width spaces alone answer nothing: the question stays open
+		}
 		if len([]rune(answer)) > c.mux.limits.MaxMessageRunes {
 			return c.Say(ctx, "message_too_long", map[string]any{"Max": c.mux.limits.MaxMessageRunes})
 		}

@@ -22,3 +22,9 @@ func (c *Context) categoryName(cat tips.Category) string {
 // safe prepares reported text for display to investigators: dangerous
 // Unicode neutralised and every link defanged.
 func safe(s string) string { return tips.Defang(tips.Neutralize(s)) }
+
+// blank reports whether text would show nothing once relayed: only
+// spaces, or characters Neutralize drops or Blank counts as blank (zero-
+// width spaces, direction marks, fillers). Such a warning, question, note
+// or answer is refused as empty, not stored for someone to read nothing.
+func blank(text string) bool { return tips.Blank(tips.Neutralize(text)) }

@@ -316,7 +316,7 @@ func note(ctx context.Context, c *Context) error {
 	idArg, text := firstWord(c.Request.Args)
 	id, ok := parseTipID(idArg)
 	text = strings.TrimSpace(text)
-	if !ok || text == "" {
+	if !ok || blank(text) {
 		return c.Say(ctx, "note_usage", nil)
 	}
 	if len([]rune(text)) > maxNote {

@@ -159,6 +159,9 @@ func (e *MovedError) Unwrap() error { return ErrRefused }
 // published. In a group see warnInGroup.
 func warn(ctx context.Context, c *Context) error {
 	text := strings.TrimSpace(c.Request.Args)
+	if blank(text) {
+		text = "" // zero-width spaces alone: nothing to warn of
+	}
 	if c.Request.ChatKind != Private {
 		return warnInGroup(ctx, c, text)
 	}
@@ -276,8 +279,8 @@ func publish(ctx context.Context, c *Context) error {
 	if ok, err := c.isWarning(ctx, id); !ok || err != nil {
 		return err
 	}
-	text = tips.Neutralize(strings.TrimSpace(text))
-	if text == "" {
+	text = strings.TrimSpace(tips.Neutralize(text))
+	if blank(text) {
 		return c.previewPublication(ctx, id, "")
 	}
 	if len([]rune(text)) > c.mux.limits.MaxMessageRunes {

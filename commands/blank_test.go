@@ -1,0 +1,82 @@
+package commands_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/vigia-project/vigia/commands"
+)
+
+// invisible is text that shows nothing: zero-width spaces, a direction
+// override, a NUL, spaces between.
+const invisible = "\u200b\u200b \u202e \u200b\x00"
+
+// A warning, question, note or answer of invisible characters alone is
+// refused as empty, like one of spaces: nothing blank is stored for
+// investigators to read, sent to a reporter, published to communities, or
+// spends the reporter's one answer to a question.
+func TestInvisibleTextIsRefusedAsEmpty(t *testing.T) {
+	tm, receipt := questioned(t, "¿Qué día?")
+	tm.investigators("2003 Bea")
+	tm.notices(reporterID) // the question
+	tm.notices("2002")
+	ctx := context.Background()
+	stored := func() int64 {
+		n, err := tm.srv.Client().XLen(ctx, "vigia:{tips}:triage").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := stored()
+	advice := tm.msg.Localize("en", "warn_advice", nil)
+	if r := tm.as(reporterID, "Rosa", commands.Request{Command: "warn", Args: invisible}); len(r) != 1 || r[0].Text != tm.text("en", "warn_usage", nil)+"\n\n"+advice {
+		t.Fatalf("/warn of invisible characters: %q", texts(r))
+	}
+	if _, r := tm.inGroup("7777", "-1", false, commands.Request{Command: "warn", Args: invisible}); len(r) != 1 || r[0].Text != tm.text("en", "warn_usage", nil)+"\n\n"+advice {
+		t.Fatalf("/warn of invisible characters in a group: %q", texts(r))
+	}
+	if n := stored(); n != before {
+		t.Fatalf("%d blank warnings stored", n-before)
+	}
+	if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 " + invisible}); len(r) != 1 || r[0].Text != tm.text("en", "ask_usage", nil) {
+		t.Fatalf("/ask of invisible characters: %q", texts(r))
+	}
+	if r := tm.as("2002", "Ana", commands.Request{Command: "note", Args: "1 " + invisible}); len(r) != 1 || r[0].Text != tm.text("en", "note_usage", nil) {
+		t.Fatalf("/note of invisible characters: %q", texts(r))
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Command: "reply", Args: receipt + " " + invisible}); len(r) != 1 || r[0].Text != tm.text("en", "reply_usage", nil) {
+		t.Fatalf("/reply CODE of invisible characters: %q", texts(r))
+	}
+	if r := tm.reply("m1", invisible); len(r) != 1 || r[0].Text != tm.text("en", "unsupported_message", nil) {
+		t.Fatalf("a reply of invisible characters to the question: %q", texts(r))
+	}
+	if n := tm.notices(reporterID); len(n) != 0 {
+		t.Fatalf("the reporter was sent %q", n)
+	}
+	if n := tm.notices("2002"); len(n) != 0 {
+		t.Fatalf("Ana was told %q", n)
+	}
+	tip, err := tm.store.Tip(ctx, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := tip.History; len(h) != 2 || h[0].Kind != "claim" || h[1].Text != "¿Qué día?" {
+		t.Fatalf("history after blank notes and answers: %+v", tip.History)
+	}
+	// The question is still open: a real answer answers it.
+	if r := tm.reply("m1", "El lunes"); !tm.answered(r) {
+		t.Fatalf("the answer after the blank ones: %q", texts(r))
+	}
+
+	// /publish with invisible text approves nothing: it shows the preview.
+	tm.mux.AddSender("telegram", &community{})
+	tm.inGroup("50", "-9", true, commands.Request{Command: "subscribe"})
+	tm.as(reporterID, "Rosa", commands.Request{Command: "warn", Args: warningText})
+	id := "2"
+	r := tm.as("2003", "Bea", commands.Request{Command: "publish", Args: id + " " + invisible})
+	if len(r) != 1 || !strings.Contains(r[0].Text, warningText) || len(r[0].Buttons) == 0 {
+		t.Fatalf("/publish %s of invisible characters: %q", id, texts(r))
+	}
+}
