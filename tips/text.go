@@ -155,8 +155,12 @@ func bracketDots(s string) string {
 var dotReplacer = strings.NewReplacer(".", "[.]", "。", "[。]", "．", "[．]", "｡", "[｡]")
 
 // schemePattern finds link schemes, any of them ("tg://", "ton://",
-// "intent://"): the bracket breaks what a client would link.
-var schemePattern = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]{0,30}://`)
+// "intent://"): the bracket breaks what a client would link. Not only at a
+// word's start: in "00tg://…" or "x_tg://…" a client may still link the
+// "tg://" (\b saw none there), and a scheme longer than the 31 characters
+// matched is cut to its last 31. A scheme of digits is not one, but
+// bracketed all the same: nothing is lost by it.
+var schemePattern = regexp.MustCompile(`(?i)[a-z0-9][a-z0-9+.-]{0,30}://`)
 
 // defangScheme renders a scheme so no client links it: "hxxps://", "tg[:]//".
 func defangScheme(scheme string) string {

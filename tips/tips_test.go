@@ -96,6 +96,10 @@ func TestDefang(t *testing.T) {
 		"10.0.0.1.2 y 1.2.3.4567.8.9.1": "10[.]0[.]0[.]1[.]2 y 1[.]2[.]3[.]4567[.]8[.]9[.]1",
 		// Any scheme, not only the web's.
 		"ton://x intent://scan sftp://h hxxps://ya": "ton[:]//x intent[:]//scan sftp[:]//h hxxps://ya",
+		// Glued to what comes before (a client may still link it), or
+		// longer than 31 characters.
+		"00tg://resolve?domain=n x_tg://resolve _https://evil.example": "00tg[:]//resolve?domain=n x_tg[:]//resolve _hxxps://evil[.]example",
+		"a234567890123456789012345678901234567890://x":                 "a234567890123456789012345678901234567890[:]//x",
 		// A combining mark is part of a host name.
 		"pe\u0301rez.example": "pe\u0301rez[.]example (xn--prez-bpa[.]example)",
 	}
