@@ -134,6 +134,35 @@ func TestReceiptCodeAsACaptionIsLeftOut(t *testing.T) {
 	}
 }
 
+// A receipt code within a sentence is cut out of the tip (investigators
+// would read it; whoever holds it can act on its tip), the rest kept, and
+// the reporter told; a code-like word that is no tip's code stays, and a
+// message of codes alone keeps nothing.
+func TestReceiptCodeInASentenceIsLeftOut(t *testing.T) {
+	tm := newTeam(t)
+	r := tm.as(reporterID, "R", commands.Request{Text: "cobran piso en el mercado"})
+	code := codeRE.FindString(tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})[0].Text)
+	spaced := strings.ReplaceAll(strings.ToLower(code), "-", " ")
+	dropped := tm.msg.Localize("en", "receipt_text_dropped", nil)
+	r = tm.as(reporterID, "R", commands.Request{Text: "mi código es " + code + " y la respuesta es no, el pago va a la cuenta ABCD-EFGH-JKMN-PQR5 (" + spaced + " o " + strings.ReplaceAll(code, "-", "–") + ")"})
+	if len(r) != 1 || !strings.HasPrefix(r[0].Text, dropped+"\n\n") || press(r, "send:") == "" {
+		t.Fatalf("a code in a sentence: %+v", r)
+	}
+	tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
+	shown := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "2"})
+	if len(shown) == 0 || strings.Contains(shown[0].Text, code) || strings.Contains(shown[0].Text, spaced) || strings.Contains(shown[0].Text, code[5:9]) ||
+		!strings.Contains(shown[0].Text, "mi código es y la respuesta es no, el pago va a la cuenta ABCD-EFGH-JKMN-PQR5 ( o )") {
+		t.Fatalf("/tip 2: %+v", shown)
+	}
+	r = tm.as(reporterID, "R", commands.Request{Text: code + ", " + code})
+	if len(r) != 1 || r[0].Text != dropped {
+		t.Fatalf("a message of codes alone: %+v", r)
+	}
+	if r := tm.as(reporterID, "R", commands.Request{Text: "para seguir: ABCD-EFGH-JKMN-PQR5"}); len(r) != 1 || strings.Contains(r[0].Text, dropped) {
+		t.Errorf("words that only look like a code were left out: %+v", r)
+	}
+}
+
 // An edit of a message changes nothing Vigía keeps, and the reporter is
 // told so (an edit that takes out their name must not look like it did).
 func TestEditsAreAnsweredNotApplied(t *testing.T) {
