@@ -159,3 +159,29 @@ func TestEveryCommandOptionIsDescribed(t *testing.T) {
 		}
 	}
 }
+
+// A command's name in each language (the one Discord shows: "ayuda",
+// "statut", "répondre", "désabonner") is understood when typed, with or
+// without its accents, as the command it names.
+func TestLocalizedCommandNamesAreUnderstood(t *testing.T) {
+	e := newEnv(t, nil)
+	unknown := e.text("en", "unknown_command", nil)
+	for _, c := range e.mux.Commands() {
+		if c.Role != commands.Anyone || c.Name == "wipe" || c.Name == "cancel" {
+			continue // (team commands answer strangers as unknown)
+		}
+		want := e.do(reporterID, commands.Request{Command: c.Name, Language: "en"})
+		for _, lang := range locales.Supported {
+			name := strings.ToLower(e.msg.Localize(lang, "command_"+c.Name+"_name", nil))
+			if strings.HasPrefix(name, "command_") {
+				continue
+			}
+			for _, typed := range []string{name, strings.NewReplacer("é", "e", "í", "i").Replace(name)} {
+				r := e.do(reporterID, commands.Request{Command: typed, Language: "en"})
+				if len(r) == 0 || r[0].Text == unknown || len(want) == 0 || r[0].Text != want[0].Text {
+					t.Errorf("/%s (%s for /%s): %q, want %q", typed, lang, c.Name, texts(r), texts(want))
+				}
+			}
+		}
+	}
+}

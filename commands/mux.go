@@ -221,6 +221,7 @@ type Mux struct {
 	log       *slog.Logger
 	now       func() time.Time
 	table     map[string]*Command
+	cmds      []*Command // the table, in order, each with its aliases
 	senders   map[string]Sender
 
 	bcMu         sync.Mutex
@@ -279,10 +280,31 @@ func New(o Options) *Mux {
 	for _, c := range o.InvestigatorChats {
 		m.invChats[c] = true
 	}
-	for _, c := range commandTable() {
+	// The names a command for anyone shows under in each language
+	// (Discord's: "ayuda", "statut", "répondre") are typed as commands too:
+	// each is an alias, with its accents and without, unless it names
+	// another command. (Not the team's: a reporter's "/file …" or
+	// "/note …" stays the words of a tip.)
+	m.cmds = commandTable()
+	for _, c := range m.cmds {
 		m.table[c.Name] = c
 		for _, a := range c.Aliases {
 			m.table[a] = c
+		}
+	}
+	for _, c := range m.cmds {
+		for _, lang := range locales.Supported {
+			if o.Messages == nil || c.Role != Anyone {
+				break
+			}
+			id := "command_" + c.Name + "_name"
+			name := strings.ToLower(o.Messages.Localize(lang, id, nil))
+			for _, n := range []string{name, tips.Fold(name)} {
+				if _, taken := m.table[n]; !taken && n != "" && n != strings.ToLower(id) && !strings.ContainsAny(n, " /@") {
+					m.table[n] = c
+					c.Aliases = append(c.Aliases, n)
+				}
+			}
 		}
 	}
 	return m

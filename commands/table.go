@@ -120,5 +120,5 @@ func commandTable() []*Command {
 // Commands returns the command table, for adapters that register commands
 // with their platform. Callers must not change it.
 func (m *Mux) Commands() []*Command {
-	return commandTable()
+	return m.cmds
 }
