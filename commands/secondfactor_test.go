@@ -267,6 +267,10 @@ func TestChatWipe(t *testing.T) {
 			t.Fatalf("/wipe %s: %+v", bad, r)
 		}
 	}
+	// "1d" is the longest delay, 24h, as /signals reads days.
+	if day, want := rep(commands.Request{Command: "wipe", Args: "1D"}), rep(commands.Request{Command: "wipe", Args: "24h"}); len(day) != 1 || day[0].Text != want[0].Text || day[0].Text == en("wipe_usage", nil) {
+		t.Fatalf("/wipe 1d: %+v, /wipe 24h: %+v", day, want)
+	}
 	rep(commands.Request{Callback: "wipe:99999"})
 	rep(commands.Request{Callback: "wipe:-5"})
 	if _, w := p.took(); len(w) != 2 {

@@ -60,6 +60,9 @@ func (c *Context) wipeButtons() [][]Button {
 // wipe is the /wipe command: "/wipe", "/wipe now", "/wipe 30m", "/wipe 2h".
 func wipe(ctx context.Context, c *Context) error {
 	arg := strings.ToLower(strings.TrimSpace(c.Request.Args))
+	if arg == "1d" {
+		arg = "24h" // days, as /signals reads them: one is the longest delay
+	}
 	var delay time.Duration
 	if arg != "" && arg != "now" && arg != "0" {
 		d, err := time.ParseDuration(arg)

@@ -56,7 +56,7 @@ func drawReceipt(r io.Reader) (string, error) {
 // returns false if it cannot be one. It forgives case, spaces, dashes and the
 // letters Crockford maps to digits (O to 0, I and L to 1).
 func NormalizeReceipt(s string) (string, bool) {
-	if len(s) > 64 {
+	if len(s) > 256 { // a code with a 3-byte zero-width space between every character is 73
 		return "", false
 	}
 	// Punctuation around it ("CODE." at the end of a sentence) and

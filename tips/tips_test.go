@@ -66,7 +66,9 @@ func TestNormalizeReceiptRejects(t *testing.T) {
 // A code as people paste or type it: at the end of a sentence, in quotes,
 // with en dashes or no-break spaces, with a zero-width space copied along.
 func TestNormalizeReceiptTakesItAsTyped(t *testing.T) {
-	for _, in := range []string{"ABCD-EFGH-JKMN-PQRS.", "«ABCD EFGH JKMN PQRS»", "ABCD\u2013EFGH\u2013JKMN\u2013PQRS", "ABCD\u00a0EFGH\u00a0JKMN\u00a0PQRS", "\u200bABCD-EFGH-JKMN-PQRS", "abcd\u2212efgh-jkmn-pqrs!", "ＡＢＣＤ－ＥＦＧＨ－ＪＫＭＮ－ＰＱＲＳ", "ａｂｃｄ efgh jkmn pqrs"} {
+	for _, in := range []string{"ABCD-EFGH-JKMN-PQRS.", "«ABCD EFGH JKMN PQRS»", "ABCD\u2013EFGH\u2013JKMN\u2013PQRS", "ABCD\u00a0EFGH\u00a0JKMN\u00a0PQRS", "\u200bABCD-EFGH-JKMN-PQRS", "abcd\u2212efgh-jkmn-pqrs!", "ＡＢＣＤ－ＥＦＧＨ－ＪＫＭＮ－ＰＱＲＳ", "ａｂｃｄ efgh jkmn pqrs",
+		// A zero-width space between every character (some apps copy so).
+		strings.Join(strings.Split("ABCD-EFGH-JKMN-PQRS", ""), "\u200b")} {
 		if got, ok := NormalizeReceipt(in); !ok || got != "ABCD-EFGH-JKMN-PQRS" {
 			t.Errorf("NormalizeReceipt(%q) = %q, %v", in, got, ok)
 		}
