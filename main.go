@@ -13,6 +13,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -552,10 +553,21 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, st
 		cfg.RedisURL = "redis://" + m.Addr()
 		storageNote = "demo_storage_memory"
 	}
+	throwaway := "" // a key prefix of this run's own, deleted when it ends
 	if cfg.Secret == nil {
 		cfg.Secret = make([]byte, 32)
 		if _, err := rand.Read(cfg.Secret); err != nil {
 			return err
+		}
+		if storageNote == "demo_storage_redis" {
+			// A random secret cannot open what an earlier run kept (the
+			// run would stop at the keyring): this one keeps apart.
+			tag := make([]byte, 6)
+			if _, err := rand.Read(tag); err != nil {
+				return err
+			}
+			cfg.RedisPrefix += "-demo-" + hex.EncodeToString(tag)
+			throwaway, storageNote = cfg.RedisPrefix, "demo_storage_redis_throwaway"
 		}
 	}
 	rdb, err := redisClient(cfg.RedisURL, "single")
@@ -563,6 +575,15 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, st
 		return err
 	}
 	defer rdb.Close()
+	if throwaway != "" {
+		defer func() {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			if err := dropPrefix(ctx, rdb, throwaway); err != nil {
+				log.Warn("demo keys not deleted", "prefix", throwaway, "error", err.Error())
+			}
+		}()
+	}
 	kr, err := cfg.keyring()
 	if err != nil {
 		return err

@@ -1,10 +1,13 @@
 package tests
 
 import (
+	"context"
 	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/vigia-project/vigia/storage/redistest"
 )
 
 // A newcomer's session, piped through the real binary with no tokens and no
@@ -87,5 +90,24 @@ func TestDemoSpeaksTheSessionLanguage(t *testing.T) {
 	}
 	if strings.Contains(s, "Received") || strings.Contains(s, "Recibido") {
 		t.Errorf("a button that was not there sent the tip:\n%s", s)
+	}
+}
+
+// The demo against a Redis of one's own (VIGIA_REDIS_URL, no secret): its
+// random secret could not open what an earlier run kept, so each run keeps
+// its keys apart and deletes them when it ends; a second run works too.
+func TestDemoOnARealRedisRunsAgain(t *testing.T) {
+	rs := redistest.Start(t)
+	for run := 1; run <= 2; run++ {
+		cmd := exec.Command(binary, "demo")
+		cmd.Env = []string{"PATH=/usr/bin:/bin", "VIGIA_REDIS_URL=" + rs.URL()}
+		cmd.Stdin = strings.NewReader("Me cobran piso en el mercado\n#10\n/quit\n")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "Your receipt code: ") || !strings.Contains(string(out), "deleted when you quit") {
+			t.Fatalf("run %d: %v\n%s", run, err, out)
+		}
+		if keys, err := rs.Client().Keys(context.Background(), "*").Result(); err != nil || len(keys) != 0 {
+			t.Fatalf("run %d left keys behind: %v %v", run, keys, err)
+		}
 	}
 }
