@@ -80,3 +80,28 @@ func TestInvisibleTextIsRefusedAsEmpty(t *testing.T) {
 		t.Fatalf("/publish %s of invisible characters: %q", id, texts(r))
 	}
 }
+
+// A receipt code written in an answer is cut out before the asker reads
+// it, the rest delivered; an answer of the code alone answers nothing and
+// leaves the question open.
+func TestReceiptCodeInAnAnswerIsLeftOut(t *testing.T) {
+	tm, receipt := questioned(t, "¿Qué día?", "¿Qué hora?")
+	tm.notices(reporterID)
+	dropped := tm.text("en", "receipt_text_dropped", nil)
+	if r := tm.reply("m1", receipt); len(r) != 1 || r[0].Text != dropped {
+		t.Fatalf("the code alone as an answer: %q", texts(r))
+	}
+	if r := tm.reply("m1", "El lunes (mi código es "+receipt+")"); len(r) != 2 || r[0].Text != dropped || !tm.answered(r[1:]) {
+		t.Fatalf("an answer with the code: %q", texts(r))
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Command: "reply", Args: receipt + " A las nueve, código " + receipt}); len(r) != 2 || r[0].Text != dropped || !tm.answered(r[1:]) {
+		t.Fatalf("/reply CODE with the code in the answer: %q %q", texts(r), tm.notices("2002"))
+	}
+	n := tm.notices("2002")
+	if want := []string{tm.notice("1", "¿Qué día?", "El lunes (mi código es )"), tm.notice("1", "¿Qué hora?", "A las nueve, código")}; strings.Join(n, "|") != strings.Join(want, "|") {
+		t.Fatalf("Ana was told %q, want %q", n, want)
+	}
+	if a := tm.tipAnswers("1"); strings.Contains(strings.Join(a, " "), receipt) {
+		t.Fatalf("the code is in the tip's answers: %q", a)
+	}
+}

@@ -317,6 +317,12 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	// Answers are text. A file (or place) sent as one is not dropped: it
 	// is kept as part of a tip, with its caption, which also answers.
 	withFile := c.Request.Attachment != nil || c.Request.FileData != nil || c.Request.Location != nil
+	// The asker would read a receipt code written in the answer (see
+	// cutReceipts): it goes, the rest answers.
+	codeCut := false
+	if t, cut := m.cutReceipts(ctx, c.Request.Text); cut {
+		c.Request.Text, codeCut = t, true
+	}
 	text := strings.TrimSpace(withLinks(c.Request.Text, c.Request.HiddenLinks))
 	if blank(text) {
 		text = "" // zero-width spaces alone answer nothing
@@ -331,6 +337,8 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		return false, nil
 	case text == "" && c.Request.FileLost:
 		return true, c.Say(ctx, c.fileLost(), fileNoteData)
+	case text == "" && codeCut:
+		return true, c.Say(ctx, "receipt_text_dropped", nil) // the question stays open
 	case text == "":
 		return true, c.Say(ctx, "unsupported_message", nil)
 	}
@@ -364,6 +372,9 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		if err := m.store.RememberEvent(ctx, c.Pseudonym, c.Request.EventID); err != nil {
 			m.log.Warn("answer's event not remembered", "platform", c.Request.Platform, "error", err.Error())
 		}
+	}
+	if codeCut {
+		c.sayQuietly("receipt_text_dropped", nil)
 	}
 	sayErr := c.Say(ctx, "answer_done", nil)
 	if withFile {
@@ -472,7 +483,10 @@ func replyCommand(ctx context.Context, c *Context) error {
 		if err != nil {
 			return err
 		}
-		answer := strings.Join(words[n:], " ")
+		answer, codeCut := c.mux.cutReceipts(ctx, strings.Join(words[n:], " "))
+		if codeCut {
+			c.sayQuietly("receipt_text_dropped", nil)
+		}
 		if blank(answer) {
 			break // zero-width spaces alone answer nothing: the question stays open
 		}

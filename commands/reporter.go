@@ -591,9 +591,9 @@ func receiptSpans(text string) [][2]int {
 			}
 		}
 		if j > 0 && digit && (j == len(text) || !word(j)) {
+			// Not past it: in "digo ABCD-EFGH-JKMN-PQR5" the words from
+			// "digo" fit too, and only the next start is the code.
 			out = append(out, [2]int{i, j})
-			i = j
-			continue
 		}
 		for i < len(text) && word(i) {
 			i++ // on to the next word
@@ -611,21 +611,29 @@ func (m *Mux) cutReceipts(ctx context.Context, text string) (string, bool) {
 	if len(text) < receiptTextMin {
 		return text, false
 	}
-	spans := receiptSpans(text)
-	cut := false
-	for i := len(spans) - 1; i >= 0; i-- {
-		code, ok := tips.NormalizeReceipt(text[spans[i][0]:spans[i][1]])
+	// The codes of tips among the candidates (which may overlap), then
+	// cut from the last, each clear of the one cut after it.
+	var codes [][2]int
+	for _, sp := range receiptSpans(text) {
+		code, ok := tips.NormalizeReceipt(text[sp[0]:sp[1]])
 		if !ok {
 			continue
 		}
 		_, err := m.store.TipByReceipt(ctx, code)
 		if err == nil || StorageDown(err) || errors.Is(err, storage.ErrNotFound) && m.spool != nil && m.spool.HoldsReceipt(code) {
-			before, after := text[:spans[i][0]], text[spans[i][1]:]
-			if strings.HasSuffix(before, " ") && (after == "" || after[0] == ' ') {
-				before = before[:len(before)-1] // "es CODE y" reads "es y"
-			}
-			text, cut = before+after, true
+			codes = append(codes, sp)
 		}
+	}
+	cut, end := false, len(text)
+	for i := len(codes) - 1; i >= 0; i-- {
+		if codes[i][1] > end {
+			continue // overlaps the one cut after it
+		}
+		before, after := text[:codes[i][0]], text[codes[i][1]:]
+		if strings.HasSuffix(before, " ") && (after == "" || after[0] == ' ') {
+			before = before[:len(before)-1] // "es CODE y" reads "es y"
+		}
+		text, cut, end = before+after, true, len(before)
 	}
 	if cut && !strings.ContainsFunc(text, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) {
 		text = "" // "CODE, CODE": nothing but the codes

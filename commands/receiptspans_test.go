@@ -1,0 +1,35 @@
+package commands
+
+import (
+	"slices"
+	"testing"
+)
+
+// Whatever surrounds a receipt code, its span is among the candidates
+// receiptSpans finds (so cutReceipts can cut it), and every candidate lies
+// within the text: no input makes it panic or miss a code standing as a
+// word.
+func FuzzReceiptSpans(f *testing.F) {
+	for _, s := range []string{"", "mi código es", "digo", "x_", "para esta casa todo", "ABCD-EFGH-JKMN", "(", "é", "0000 0000 0000"} {
+		f.Add(s, " ", "")
+	}
+	f.Add("digo ", "-", "-VD2C")
+	f.Add("", "\u2013", " 2024 casa")
+	f.Fuzz(func(t *testing.T, before, sep, after string) {
+		code := "R4ZA" + sep + "0AP8" + sep + "1SDK" + sep + "VD2C"
+		if sep != "-" && sep != " " && sep != "" && sep != "\u2013" {
+			code = "R4ZA-0AP8-1SDK-VD2C"
+		}
+		text := before + " " + code + " " + after
+		spans := receiptSpans(text)
+		for _, sp := range spans {
+			if sp[0] < 0 || sp[1] > len(text) || sp[1]-sp[0] < 16 || sp[1]-sp[0] > 25 {
+				t.Fatalf("span %v of %q", sp, text)
+			}
+		}
+		at := len(before) + 1
+		if !slices.Contains(spans, [2]int{at, at + len(code)}) {
+			t.Fatalf("the code in %q not among %v", text, spans)
+		}
+	})
+}
