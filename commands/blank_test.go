@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/tips"
 )
 
 // invisible is text that shows nothing: zero-width spaces, a direction
@@ -97,8 +98,16 @@ func TestReceiptCodeInAnAnswerIsLeftOut(t *testing.T) {
 	if r := tm.as(reporterID, "Rosa", commands.Request{Command: "reply", Args: receipt + " A las nueve, código " + receipt}); len(r) != 2 || r[0].Text != dropped || !tm.answered(r[1:]) {
 		t.Fatalf("/reply CODE with the code in the answer: %q %q", texts(r), tm.notices("2002"))
 	}
+	// A photo whose caption holds the code: told once, with the draft.
+	tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Tiene una foto?"})
+	png := []byte("\x89PNG\r\n\x1a\n" + strings.Repeat("x", 64))
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:3"})
+	r := tm.as(reporterID, "Rosa", commands.Request{Text: "La camioneta " + receipt, FileData: png, Attachment: &tips.Attachment{Kind: tips.Photo}})
+	if len(r) != 2 || r[0].Text != tm.text("en", "answer_done", nil) || strings.Count(strings.Join(texts(r), "|"), dropped) != 1 {
+		t.Fatalf("a photo answering with the code in its caption: %q", texts(r))
+	}
 	n := tm.notices("2002")
-	if want := []string{tm.notice("1", "¿Qué día?", "El lunes (mi código es )"), tm.notice("1", "¿Qué hora?", "A las nueve, código")}; strings.Join(n, "|") != strings.Join(want, "|") {
+	if want := []string{tm.notice("1", "¿Qué día?", "El lunes (mi código es )"), tm.notice("1", "¿Qué hora?", "A las nueve, código"), tm.notice("1", "¿Tiene una foto?", "La camioneta")}; strings.Join(n, "|") != strings.Join(want, "|") {
 		t.Fatalf("Ana was told %q, want %q", n, want)
 	}
 	if a := tm.tipAnswers("1"); strings.Contains(strings.Join(a, " "), receipt) {

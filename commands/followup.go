@@ -373,7 +373,7 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 			m.log.Warn("answer's event not remembered", "platform", c.Request.Platform, "error", err.Error())
 		}
 	}
-	if codeCut {
+	if codeCut && !withFile { // (with a file, the draft's answer says it)
 		c.sayQuietly("receipt_text_dropped", nil)
 	}
 	sayErr := c.Say(ctx, "answer_done", nil)

@@ -37,6 +37,7 @@ type Store interface {
 	Tip(ctx context.Context, id string) (tips.Tip, error)
 	Recent(ctx context.Context, n int) ([]tips.Tip, error)
 	TipByReceipt(ctx context.Context, receipt string) (tips.Tip, error)
+	ReceiptsKnown(ctx context.Context, codes []string) ([]bool, error)
 	SetLanguage(ctx context.Context, pseudonym, lang string) error
 	PutFile(ctx context.Context, data []byte) (string, error)
 	File(ctx context.Context, ref string) ([]byte, error)

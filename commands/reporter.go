@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
@@ -557,79 +558,117 @@ func (c *Context) fileLost() string {
 var fileNoteData = map[string]any{"MB": storage.MaxFileSize >> 20}
 
 // receiptSpans finds what may be receipt codes within a text: four groups
-// of four ASCII letters or digits, one of them at least a digit, with or
-// without a separator (a dash, a space) between groups, standing as a
-// word. (A scan, not a regular expression: it runs on every message, and
-// the expression cost 18 µs on a 350-byte one.)
+// of four letters or digits (full-width too), with a letter and a digit
+// among them, standing as a word, written as NormalizeReceipt reads them:
+// the groups apart or not (dashes, spaces of any kind, the minus sign),
+// zero-width characters anywhere. Candidates start at every word and may
+// overlap ("digo ABCD-…": the one from "digo" would hide the code). A
+// scan, not a regular expression: it runs on every message, and an
+// expression cost 18 µs on a 350-byte one.
 func receiptSpans(text string) [][2]int {
 	var out [][2]int
-	word := func(i int) bool {
-		c := text[i]
-		return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
-	}
+	prevWord := false
 	for i := 0; i < len(text); {
-		if !word(i) {
-			i++
-			continue
-		}
-		j, digit := i, false
-		for g := 0; g < 4 && j >= 0; g++ {
-			if g > 0 && j < len(text) {
-				if text[j] == '-' || text[j] == ' ' {
-					j++
-				} else if j+2 < len(text) && text[j] == 0xE2 && text[j+1] == 0x80 && text[j+2] >= 0x90 && text[j+2] <= 0x95 {
-					j += 3 // U+2010–U+2015, the dashes keyboards put for "-"
-				}
-			}
-			for k := 0; k < 4; k++ {
-				if j >= len(text) || !word(j) || text[j] == '_' {
-					j = -1
-					break
-				}
-				digit = digit || text[j] >= '0' && text[j] <= '9'
-				j++
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if _, ok := codeChar(r); ok && !prevWord {
+			if end, ok := receiptAt(text, i); ok {
+				out = append(out, [2]int{i, end})
 			}
 		}
-		if j > 0 && digit && (j == len(text) || !word(j)) {
-			// Not past it: in "digo ABCD-EFGH-JKMN-PQR5" the words from
-			// "digo" fit too, and only the next start is the code.
-			out = append(out, [2]int{i, j})
-		}
-		for i < len(text) && word(i) {
-			i++ // on to the next word
-		}
+		_, code := codeChar(r)
+		prevWord = code || r == '_'
+		i += size
 	}
 	return out
+}
+
+// receiptAt matches a receipt code's shape at text[i:] (see receiptSpans)
+// and returns where it ends.
+func receiptAt(text string, i int) (int, bool) {
+	digit, letter := false, false
+	for g := 0; g < 4; g++ {
+		for seps := 0; g > 0 && seps < 3 && i < len(text); seps++ {
+			r, size := utf8.DecodeRuneInString(text[i:])
+			if r != '-' && r != '\u2212' && !unicode.In(r, unicode.Zs, unicode.Pd, unicode.Cf) {
+				break
+			}
+			i += size
+		}
+		for k := 0; k < 4; {
+			if i >= len(text) {
+				return 0, false
+			}
+			r, size := utf8.DecodeRuneInString(text[i:])
+			c, ok := codeChar(r)
+			switch {
+			case ok:
+				digit, letter = digit || c <= '9', letter || c > '9'
+				k++
+			case k == 0 || !unicode.Is(unicode.Cf, r):
+				return 0, false
+			}
+			i += size
+		}
+	}
+	if i < len(text) {
+		if r, _ := utf8.DecodeRuneInString(text[i:]); r == '_' {
+			return 0, false
+		} else if _, ok := codeChar(r); ok {
+			return 0, false
+		}
+	}
+	return i, digit && letter
+}
+
+// codeChar returns the ASCII letter or digit r is (upper-case), full-width
+// forms included.
+func codeChar(r rune) (rune, bool) {
+	if r >= 0xFF01 && r <= 0xFF5E {
+		r -= 0xFEE0
+	}
+	switch {
+	case r >= '0' && r <= '9', r >= 'A' && r <= 'Z':
+		return r, true
+	case r >= 'a' && r <= 'z':
+		return r - 'a' + 'A', true
+	}
+	return 0, false
 }
 
 // cutReceipts takes out of a reporter's text the receipt codes of tips
 // (any reporter's) written within it: investigators would read them, and
 // a code lets whoever holds it answer questions or delete its tip (and
 // ties that tip to this one). A code-like word that is no receipt stays
-// (a payment reference is evidence); while Redis cannot say, it goes.
+// (a payment reference is evidence), and so does every one while Redis
+// cannot say (a card number cut from a spooled tip would be evidence
+// lost). The candidates are looked up in one round trip.
 func (m *Mux) cutReceipts(ctx context.Context, text string) (string, bool) {
 	if len(text) < receiptTextMin {
 		return text, false
 	}
-	// The codes of tips among the candidates (which may overlap), then
-	// cut from the last, each clear of the one cut after it.
-	var codes [][2]int
-	for _, sp := range receiptSpans(text) {
-		code, ok := tips.NormalizeReceipt(text[sp[0]:sp[1]])
-		if !ok {
-			continue
-		}
-		_, err := m.store.TipByReceipt(ctx, code)
-		if err == nil || StorageDown(err) || errors.Is(err, storage.ErrNotFound) && m.spool != nil && m.spool.HoldsReceipt(code) {
-			codes = append(codes, sp)
+	spans := receiptSpans(text)
+	if len(spans) == 0 {
+		return text, false
+	}
+	spans = spans[:min(len(spans), maxReceiptCandidates)]
+	codes := make([]string, 0, len(spans))
+	kept := spans[:0]
+	for _, sp := range spans {
+		if code, ok := tips.NormalizeReceipt(text[sp[0]:sp[1]]); ok {
+			codes, kept = append(codes, code), append(kept, sp)
 		}
 	}
+	known, err := m.store.ReceiptsKnown(ctx, codes)
+	if err != nil {
+		return text, false
+	}
+	// Cut from the last, each clear of the one cut after it.
 	cut, end := false, len(text)
-	for i := len(codes) - 1; i >= 0; i-- {
-		if codes[i][1] > end {
-			continue // overlaps the one cut after it
+	for i := len(kept) - 1; i >= 0; i-- {
+		if !known[i] && (m.spool == nil || !m.spool.HoldsReceipt(codes[i])) || kept[i][1] > end {
+			continue
 		}
-		before, after := text[:codes[i][0]], text[codes[i][1]:]
+		before, after := text[:kept[i][0]], text[kept[i][1]:]
 		if strings.HasSuffix(before, " ") && (after == "" || after[0] == ' ') {
 			before = before[:len(before)-1] // "es CODE y" reads "es y"
 		}
@@ -640,6 +679,10 @@ func (m *Mux) cutReceipts(ctx context.Context, text string) (string, bool) {
 	}
 	return text, cut
 }
+
+// maxReceiptCandidates bounds the code-like words of one message looked
+// up (a message of number groups has one at every word).
+const maxReceiptCandidates = 32
 
 // receiptTextMin is the shortest text a receipt code fits in.
 const receiptTextMin = 16

@@ -154,6 +154,19 @@ func TestReceiptCodeInASentenceIsLeftOut(t *testing.T) {
 		!strings.Contains(shown[0].Text, "mi código es y la respuesta es no, el pago va a la cuenta ABCD-EFGH-JKMN-PQR5 ( o )") {
 		t.Fatalf("/tip 2: %+v", shown)
 	}
+	// As NormalizeReceipt reads codes, within a sentence too: spaces of
+	// other kinds, the minus sign, zero-width characters, full-width forms.
+	for _, v := range []string{
+		strings.ReplaceAll(code, "-", "\u00a0"), strings.ReplaceAll(code, "-", "\u2212"), strings.ReplaceAll(code, "-", "\u202f"),
+		strings.ReplaceAll(code, "-", "  "), strings.Join(strings.Split(code, ""), "\u200b"),
+		strings.Map(func(r rune) rune { return r + 0xFEE0 }, code), "\u200b" + code + "\u200b",
+	} {
+		r = tm.as(reporterID, "R", commands.Request{Text: "mi código es " + v + " y ya"})
+		if len(r) != 1 || !strings.HasPrefix(r[0].Text, dropped+"\n\n") {
+			t.Errorf("code written as %q: %+v", v, r)
+		}
+		tm.as(reporterID, "R", commands.Request{Command: "cancel"})
+	}
 	r = tm.as(reporterID, "R", commands.Request{Text: code + ", " + code})
 	if len(r) != 1 || r[0].Text != dropped {
 		t.Fatalf("a message of codes alone: %+v", r)

@@ -664,6 +664,24 @@ func (s *Store) Latest(ctx context.Context, since time.Time, category tips.Categ
 
 // TipByReceipt returns the tip a receipt code was given for, or ErrNotFound.
 // The code must be in canonical form (tips.NormalizeReceipt).
+// ReceiptsKnown reports, in one round trip, which of the codes are the
+// receipts of stored tips.
+func (s *Store) ReceiptsKnown(ctx context.Context, codes []string) ([]bool, error) {
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.IntCmd, len(codes))
+	for i, c := range codes {
+		cmds[i] = pipe.Exists(ctx, s.k.receipt(s.kr.receiptID(c)))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("find receipts: %w", err)
+	}
+	known := make([]bool, len(codes))
+	for i, c := range cmds {
+		known[i] = c.Val() == 1
+	}
+	return known, nil
+}
+
 func (s *Store) TipByReceipt(ctx context.Context, receipt string) (tips.Tip, error) {
 	id, err := s.rdb.Get(ctx, s.k.receipt(s.kr.receiptID(receipt))).Result()
 	if errors.Is(err, redis.Nil) {
