@@ -61,7 +61,7 @@ func enroll(ctx context.Context, c *Context) error {
 	case errors.Is(err, storage.ErrNotFound):
 	case err != nil:
 		return err
-	case f.Confirmed:
+	case f.Confirmed || f.Guarded:
 		ok, err := c.checkCode(ctx, f.Secret, c.Request.Args, "enroll_usage")
 		if err != nil || !ok {
 			return err

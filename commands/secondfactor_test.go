@@ -157,6 +157,27 @@ func TestSecondFactor(t *testing.T) {
 		t.Fatal("a new secret was sent without a code")
 	}
 
+	// Replaced with a code from the current one, the new secret is guarded
+	// at once: until the member's first code from it, a bare /enroll (a
+	// stolen unlocked phone) still cannot replace it; a code from it can.
+	e.clk.Add(30 * time.Second)
+	inv(commands.Request{Command: "enroll", Args: code(secret, e.clk.Now())})
+	if len(p.sent[investigatorID]) != 2 {
+		t.Fatalf("no new secret after a code: %+v", p.sent[investigatorID])
+	}
+	replaced := strings.ReplaceAll(secretRE.FindString(p.sent[investigatorID][1].Text), " ", "")
+	if r := inv(commands.Request{Command: "enroll"}); len(r) != 1 || r[0].Text != en("enroll_usage", nil) || len(p.sent[investigatorID]) != 2 {
+		t.Fatalf("bare /enroll after a replacement: %+v", r)
+	}
+	if r := inv(commands.Request{Command: "recent"}); r[0].Text != en("locked", nil) {
+		t.Fatalf("unlocked by the replacement: %+v", r)
+	}
+	inv(commands.Request{Command: "enroll", Args: code(replaced, e.clk.Now())})
+	if len(p.sent[investigatorID]) != 3 {
+		t.Fatal("a code from the new secret did not replace it")
+	}
+	secret = strings.ReplaceAll(secretRE.FindString(p.sent[investigatorID][2].Text), " ", "")
+
 	// Wrong codes are limited: after 5 attempts even the right code is refused.
 	e.clk.Add(30 * time.Second)
 	for range 5 {

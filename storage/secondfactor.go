@@ -15,6 +15,11 @@ type SecondFactor struct {
 	Secret string
 	// Confirmed is true once a code from it was accepted.
 	Confirmed bool
+	// Guarded is true when it replaced a confirmed enrolment (or one
+	// guarded itself): replacing it needs a code from it even before it is
+	// confirmed, or whoever holds the member's unlocked phone could replace
+	// it between the member's replacement and their first code from it.
+	Guarded bool
 }
 
 // Enroll stores a new TOTP secret for a team member, replacing any other.
@@ -25,9 +30,17 @@ func (s *Store) Enroll(ctx context.Context, pseudonym, secret string) error {
 		return err
 	}
 	k := s.k.secondFactor(pseudonym)
+	prev, err := s.rdb.HMGet(ctx, k, "ok", "g").Result()
+	if err != nil {
+		return fmt.Errorf("enroll: %w", err)
+	}
+	guarded := 0
+	if prev[0] == "1" || prev[1] == "1" {
+		guarded = 1
+	}
 	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.Del(ctx, k, s.k.unlocked(pseudonym))
-		p.HSet(ctx, k, "s", sealed, "c", 0, "ok", 0)
+		p.HSet(ctx, k, "s", sealed, "c", 0, "ok", 0, "g", guarded)
 		return nil
 	})
 	if err != nil {
@@ -49,7 +62,7 @@ func (s *Store) SecondFactor(ctx context.Context, pseudonym string) (SecondFacto
 	if err != nil {
 		return SecondFactor{}, fmt.Errorf("second factor: %w", err)
 	}
-	return SecondFactor{Secret: string(secret), Confirmed: f["ok"] == "1"}, nil
+	return SecondFactor{Secret: string(secret), Confirmed: f["ok"] == "1", Guarded: f["g"] == "1"}, nil
 }
 
 // useStep accepts a TOTP time step only if it is later than the last one
