@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
@@ -557,84 +556,6 @@ func (c *Context) fileLost() string {
 // limit; the others take nothing).
 var fileNoteData = map[string]any{"MB": storage.MaxFileSize >> 20}
 
-// receiptSpans finds what may be receipt codes within a text: four groups
-// of four letters or digits (full-width too), with a letter and a digit
-// among them, standing as a word, written as NormalizeReceipt reads them:
-// the groups apart or not (dashes, spaces of any kind, the minus sign),
-// zero-width characters anywhere. Candidates start at every word and may
-// overlap ("digo ABCD-…": the one from "digo" would hide the code). A
-// scan, not a regular expression: it runs on every message, and an
-// expression cost 18 µs on a 350-byte one.
-func receiptSpans(text string) [][2]int {
-	var out [][2]int
-	prevWord := false
-	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRuneInString(text[i:])
-		if _, ok := codeChar(r); ok && !prevWord {
-			if end, ok := receiptAt(text, i); ok {
-				out = append(out, [2]int{i, end})
-			}
-		}
-		_, code := codeChar(r)
-		prevWord = code || r == '_'
-		i += size
-	}
-	return out
-}
-
-// receiptAt matches a receipt code's shape at text[i:] (see receiptSpans)
-// and returns where it ends.
-func receiptAt(text string, i int) (int, bool) {
-	digit, letter := false, false
-	for g := 0; g < 4; g++ {
-		for seps := 0; g > 0 && seps < 3 && i < len(text); seps++ {
-			r, size := utf8.DecodeRuneInString(text[i:])
-			if r != '-' && r != '\u2212' && !unicode.In(r, unicode.Zs, unicode.Pd, unicode.Cf) {
-				break
-			}
-			i += size
-		}
-		for k := 0; k < 4; {
-			if i >= len(text) {
-				return 0, false
-			}
-			r, size := utf8.DecodeRuneInString(text[i:])
-			c, ok := codeChar(r)
-			switch {
-			case ok:
-				digit, letter = digit || c <= '9', letter || c > '9'
-				k++
-			case k == 0 || !unicode.Is(unicode.Cf, r):
-				return 0, false
-			}
-			i += size
-		}
-	}
-	if i < len(text) {
-		if r, _ := utf8.DecodeRuneInString(text[i:]); r == '_' {
-			return 0, false
-		} else if _, ok := codeChar(r); ok {
-			return 0, false
-		}
-	}
-	return i, digit && letter
-}
-
-// codeChar returns the ASCII letter or digit r is (upper-case), full-width
-// forms included.
-func codeChar(r rune) (rune, bool) {
-	if r >= 0xFF01 && r <= 0xFF5E {
-		r -= 0xFEE0
-	}
-	switch {
-	case r >= '0' && r <= '9', r >= 'A' && r <= 'Z':
-		return r, true
-	case r >= 'a' && r <= 'z':
-		return r - 'a' + 'A', true
-	}
-	return 0, false
-}
-
 // cutReceipts takes out of a reporter's text the receipt codes of tips
 // (any reporter's) written within it: investigators would read them, and
 // a code lets whoever holds it answer questions or delete its tip (and
@@ -646,7 +567,7 @@ func (m *Mux) cutReceipts(ctx context.Context, text string) (string, bool) {
 	if len(text) < receiptTextMin {
 		return text, false
 	}
-	spans := receiptSpans(text)
+	spans := tips.ReceiptSpans(text)
 	if len(spans) == 0 {
 		return text, false
 	}
@@ -657,6 +578,9 @@ func (m *Mux) cutReceipts(ctx context.Context, text string) (string, bool) {
 		if code, ok := tips.NormalizeReceipt(text[sp[0]:sp[1]]); ok {
 			codes, kept = append(codes, code), append(kept, sp)
 		}
+	}
+	if len(codes) == 0 {
+		return text, false
 	}
 	known, err := m.store.ReceiptsKnown(ctx, codes)
 	if err != nil {

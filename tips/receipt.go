@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // receiptAlphabet is Crockford's base32: no I, L, O or U, so a code read
@@ -65,11 +66,9 @@ func NormalizeReceipt(s string) (string, bool) {
 	s = strings.TrimFunc(s, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) })
 	var b strings.Builder
 	for _, r := range strings.ToUpper(s) {
-		if r >= 0xFF01 && r <= 0xFF5E {
-			r -= 0xFEE0 // full-width forms (East Asian keyboards) as ASCII
-		}
+		r = halfWidth(r)
 		switch {
-		case r == '-' || r == '\u2212' || unicode.IsSpace(r) || unicode.In(r, unicode.Pd, unicode.Cf):
+		case receiptSeparator(r):
 			continue
 		case r == 'O':
 			r = '0'
@@ -88,4 +87,94 @@ func NormalizeReceipt(s string) (string, bool) {
 		return "", false
 	}
 	return b.String(), true
+}
+
+// ReceiptSpans finds what may be receipt codes within a text: four groups
+// of four letters or digits (full-width too), with a letter and a digit
+// among them, standing as a word, written as NormalizeReceipt reads them:
+// the groups apart or not (dashes, spaces of any kind, the minus sign),
+// zero-width characters anywhere. Candidates start at every word and may
+// overlap ("digo ABCD-…": the one from "digo" would hide the code). A
+// scan, not a regular expression: it runs on every message, and an
+// expression cost 18 µs on a 350-byte one.
+func ReceiptSpans(text string) [][2]int {
+	var out [][2]int
+	prevWord := false
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		_, code := codeChar(r)
+		if code && !prevWord {
+			if end, ok := receiptAt(text, i); ok {
+				out = append(out, [2]int{i, end})
+			}
+		}
+		prevWord = code || r == '_'
+		i += size
+	}
+	return out
+}
+
+// receiptAt matches a receipt code's shape at text[i:] (see ReceiptSpans)
+// and returns where it ends.
+func receiptAt(text string, i int) (int, bool) {
+	digit, letter := false, false
+	for g := 0; g < 4; g++ {
+		for seps := 0; g > 0 && seps < 3 && i < len(text); seps++ {
+			r, size := utf8.DecodeRuneInString(text[i:])
+			if !receiptSeparator(r) {
+				break
+			}
+			i += size
+		}
+		for k := 0; k < 4; {
+			if i >= len(text) {
+				return 0, false
+			}
+			r, size := utf8.DecodeRuneInString(text[i:])
+			c, ok := codeChar(r)
+			switch {
+			case ok:
+				digit, letter = digit || c <= '9', letter || c > '9'
+				k++
+			case k == 0 || !unicode.Is(unicode.Cf, r):
+				return 0, false
+			}
+			i += size
+		}
+	}
+	if i < len(text) {
+		if r, _ := utf8.DecodeRuneInString(text[i:]); r == '_' {
+			return 0, false
+		} else if _, ok := codeChar(r); ok {
+			return 0, false
+		}
+	}
+	return i, digit && letter
+}
+
+// halfWidth reads a full-width form (East Asian keyboards) as ASCII.
+func halfWidth(r rune) rune {
+	if r >= 0xFF01 && r <= 0xFF5E {
+		return r - 0xFEE0
+	}
+	return r
+}
+
+// receiptSeparator reports whether r may stand between a code's
+// characters: dashes (the minus sign too), spaces, zero-width characters.
+func receiptSeparator(r rune) bool {
+	return r == '-' || r == '\u2212' || unicode.IsSpace(r) || unicode.In(r, unicode.Pd, unicode.Cf)
+}
+
+// codeChar returns the ASCII letter or digit r is (upper-case), full-width
+// forms included.
+func codeChar(r rune) (rune, bool) {
+	r = halfWidth(r)
+	switch {
+	case r >= '0' && r <= '9', r >= 'A' && r <= 'Z':
+		return r, true
+	case r >= 'a' && r <= 'z':
+		return r - 'a' + 'A', true
+	}
+	return 0, false
 }

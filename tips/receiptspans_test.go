@@ -1,4 +1,4 @@
-package commands
+package tips
 
 import (
 	"slices"
@@ -6,7 +6,7 @@ import (
 )
 
 // Whatever surrounds a receipt code, its span is among the candidates
-// receiptSpans finds (so cutReceipts can cut it), and every candidate lies
+// ReceiptSpans finds (so the engine can cut it), and every candidate lies
 // within the text: no input makes it panic or miss a code standing as a
 // word.
 func FuzzReceiptSpans(f *testing.F) {
@@ -23,7 +23,7 @@ func FuzzReceiptSpans(f *testing.F) {
 		}
 		code := "R4ZA" + sep + "0AP8" + sep + "1SDK" + sep + "VD2C"
 		text := before + " " + code + " " + after
-		spans := receiptSpans(text)
+		spans := ReceiptSpans(text)
 		for _, sp := range spans {
 			if sp[0] < 0 || sp[1] > len(text) || sp[1]-sp[0] < 16 {
 				t.Fatalf("span %v of %q", sp, text)
