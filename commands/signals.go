@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/tips"
@@ -46,7 +48,9 @@ type searchQuery struct {
 	window   time.Duration // 0: the retention
 }
 
-// parseSearch reads /search's arguments; false if a filter cannot be read.
+// parseSearch reads /search's arguments; false if a filter cannot be
+// read, or is given twice with two values (which would keep nothing, or
+// one of them: either way not what was asked).
 func (c *Context) parseSearch(args string) (searchQuery, bool) {
 	var q searchQuery
 	for _, w := range strings.Fields(args) {
@@ -54,13 +58,13 @@ func (c *Context) parseSearch(args string) (searchQuery, bool) {
 		switch strings.ToLower(key) {
 		case "category":
 			cat, ok := c.parseCategory(value)
-			if !ok {
+			if !ok || (q.category != "" && q.category != cat) {
 				return q, false
 			}
 			q.category = cat
 		case "window":
 			d, ok := parseWindow(value)
-			if !ok {
+			if !ok || (q.window > 0 && q.window != d) {
 				return q, false
 			}
 			q.window = d
@@ -134,12 +138,31 @@ func search(ctx context.Context, c *Context) error {
 			lines = append(lines, c.T("search_word_category", map[string]any{"Text": w}))
 		} else if _, ok := parseWindow(w); ok {
 			lines = append(lines, c.T("search_word_window", map[string]any{"Text": w}))
+		} else if looksLikeFilter(w) {
+			lines = append(lines, c.T("search_word_filter", map[string]any{"Text": w}))
 		}
 	}
 	if len(list) == 0 {
 		return c.Reply(ctx, Reply{Text: strings.Join(lines, "\n")})
 	}
 	return c.Reply(ctx, Reply{Text: c.tipList(strings.Join(lines, "\n"), list), Protected: true})
+}
+
+// looksLikeFilter tells a word written as a filter /search does not have
+// (say "categoría:extorsion", "since:7d"): a name of letters, a colon and
+// a value, not a link's scheme. It is searched as words, as any word; the
+// reply says which filters there are.
+func looksLikeFilter(w string) bool {
+	key, value, ok := strings.Cut(w, ":")
+	if !ok || key == "" || value == "" || strings.HasPrefix(value, "/") || utf8.RuneCountInString(key) > 20 {
+		return false
+	}
+	for _, r := range key {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // categoryIDs lists the categories as /search's category: filter takes

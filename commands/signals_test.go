@@ -290,6 +290,13 @@ func TestSearchFiltersAreExplicit(t *testing.T) {
 		{"window:2d", []string{"#2 ", twoDays}, []string{"#1 "}},
 		{"category:trafficking window:30d", []string{"#1 "}, []string{"#2 "}},
 		{"category:trafficking window:2d", []string{en("search_empty", nil)}, []string{"#1 ", "#2 "}},
+		// The same filter twice with one value is that filter.
+		{"girl category:missing category:MISSING", []string{"#2 ", onlyMissing}, []string{"#1 "}},
+		// A filter /search does not have is searched as words, and the
+		// reply names the filters there are; a link's scheme is no filter.
+		{"girl categoría:trata", []string{en("search_word_filter", map[string]any{"Text": "categoría:trata"})}, nil},
+		{"girl since:2d", []string{en("search_word_filter", map[string]any{"Text": "since:2d"})}, nil},
+		{"girl https://example.org", []string{en("search_empty", nil)}, []string{en("search_word_filter", map[string]any{"Text": "https://example.org"})}},
 	} {
 		s := search(c.args)
 		for _, want := range c.has {
@@ -305,7 +312,9 @@ func TestSearchFiltersAreExplicit(t *testing.T) {
 	}
 	// A filter it cannot read, or neither a word nor a filter, gets the
 	// usage, which tells how to filter and lists the categories.
-	for _, args := range []string{"girl category:nonsense", "girl window:forever", "category:nonsense", "", "the of"} {
+	// Two values of one filter get it too (not the last one alone).
+	for _, args := range []string{"girl category:nonsense", "girl window:forever", "category:nonsense", "", "the of",
+		"girl category:missing category:trafficking", "girl window:2d window:30d"} {
 		if s := search(args); !strings.Contains(s, "window:30d") || !strings.Contains(s, "missing (Missing person)") {
 			t.Errorf("/search %s: %s", args, s)
 		}
