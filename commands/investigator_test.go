@@ -73,6 +73,40 @@ func TestDuplicateOfGoesWithTheStatus(t *testing.T) {
 	}
 }
 
+// Duplicates point at an original: two tips cannot be marked duplicates
+// of each other (no original left to work on), and a duplicate of a
+// duplicate is marked one of the original.
+func TestDuplicatesLeadToAnOriginal(t *testing.T) {
+	tm := newTeam(t)
+	for _, text := range []string{"cobran piso en el mercado", "otra vez cobran piso en el mercado", "y otra vez cobran piso"} {
+		tm.report("7401", text, "")
+	}
+	triage := func(args string) string {
+		return tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: args})[0].Text
+	}
+	view := func(id string) string {
+		return tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: id})[0].Text
+	}
+	of := func(id string) string { return tm.msg.Localize("en", "tip_duplicate_of", map[string]any{"ID": id}) }
+	triage("2 duplicate-of 1")
+	if s := triage("1 duplicate-of 2"); s != tm.msg.Localize("en", "triage_duplicate_cycle", map[string]any{"ID": "1", "Other": "2"}) {
+		t.Fatalf("/triage 1 duplicate-of 2 after 2 duplicate-of 1: %s", s)
+	}
+	if v := view("1"); strings.Contains(v, of("2")) {
+		t.Fatalf("#1, the original, became a duplicate of its duplicate:\n%s", v)
+	}
+	triage("3 duplicate-of 2")
+	if v := view("3"); !strings.Contains(v, of("1")) {
+		t.Fatalf("#3, a duplicate of duplicate #2, is not one of the original #1:\n%s", v)
+	}
+	// Made the original, the other one may become its duplicate.
+	triage("2 new")
+	triage("1 duplicate-of 2")
+	if v := view("1"); !strings.Contains(v, of("2")) {
+		t.Fatalf("#1 after #2 became the original:\n%s", v)
+	}
+}
+
 // A triage decision in a tip's history reads in the reader's language:
 // status, priority and category by their names, labels as typed.
 func TestDecisionInHistoryIsLocalised(t *testing.T) {

@@ -215,13 +215,29 @@ func triage(ctx context.Context, c *Context) error {
 		if !ok {
 			return c.Say(ctx, "triage_usage", nil)
 		}
-		if _, err := c.mux.store.Tip(ctx, dup); errors.Is(err, storage.ErrNotFound) {
-			return c.Say(ctx, "tip_not_found", map[string]any{"ID": dup})
-		} else if err != nil {
-			return err
-		}
 		if dup == id {
 			return c.Say(ctx, "triage_duplicate_self", map[string]any{"ID": id})
+		}
+		// A duplicate of a duplicate is one of the original: marks follow
+		// the chain to it, and none may lead back (two tips duplicates of
+		// each other would leave no original to work on).
+		for hops := 0; ; hops++ {
+			t, err := c.mux.store.Tip(ctx, dup)
+			if errors.Is(err, storage.ErrNotFound) {
+				if hops == 0 {
+					return c.Say(ctx, "tip_not_found", map[string]any{"ID": dup})
+				}
+				break // the original is gone: its last duplicate stands for it
+			} else if err != nil {
+				return err
+			}
+			if t.Status != tips.StatusDuplicate || t.DuplicateOf == "" || hops == maxDuplicateHops {
+				break
+			}
+			if t.DuplicateOf == id {
+				return c.Say(ctx, "triage_duplicate_cycle", map[string]any{"ID": id, "Other": dup})
+			}
+			dup = t.DuplicateOf
 		}
 		d.DuplicateOf, rest = dup, rest[1:]
 	case "":
@@ -247,6 +263,11 @@ func triage(ctx context.Context, c *Context) error {
 	}
 	return c.decide(ctx, id, d)
 }
+
+// maxDuplicateHops bounds the chain of duplicates a mark follows to the
+// original (chains are made one mark at a time, each to the original, so
+// only marks made before that rule are longer than one).
+const maxDuplicateHops = 8
 
 func (c *Context) decide(ctx context.Context, id string, d storage.Decision) error {
 	// A tip someone else has claimed is theirs to decide (or an admin's),
