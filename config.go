@@ -263,7 +263,7 @@ func loadConfig(getenv func(string) string, demo bool) (Config, error) {
 	} {
 		if v := getenv(d.name); v != "" {
 			if *d.dst, err = parseDays(v); err != nil || *d.dst < d.min || *d.dst > d.max {
-				return c, &configError{d.name, fmt.Sprintf("must be a duration between %v and %v, such as \"30m\" or \"7d\"", d.min, d.max)}
+				return c, &configError{d.name, fmt.Sprintf("must be a duration between %s and %s, such as \"30m\" or \"7d\"", daysText(d.min), daysText(d.max))}
 			}
 		}
 	}
@@ -322,19 +322,19 @@ func loadConfig(getenv func(string) string, demo bool) (Config, error) {
 	} {
 		if v := getenv(l.name); v != "" {
 			if *l.dst, err = strconv.Atoi(strings.TrimSpace(v)); err != nil || *l.dst < 1 || *l.dst > 1_000_000 {
-				return c, &configError{l.name, "must be a whole number of " + l.what + " an hour, from 1"}
+				return c, &configError{l.name, "must be a whole number of " + l.what + " an hour, from 1 to 1000000"}
 			}
 		}
 	}
 	c.PublishApprovals = 1
 	if v := getenv("VIGIA_PUBLISH_APPROVALS"); v != "" {
-		if c.PublishApprovals, err = strconv.Atoi(v); err != nil || c.PublishApprovals < 1 || c.PublishApprovals > 10 {
+		if c.PublishApprovals, err = strconv.Atoi(strings.TrimSpace(v)); err != nil || c.PublishApprovals < 1 || c.PublishApprovals > 10 {
 			return c, &configError{"VIGIA_PUBLISH_APPROVALS", "must be a number of investigators from 1 to 10"}
 		}
 	}
 	if v := getenv("VIGIA_CORROBORATION_THRESHOLD"); v != "" {
-		if c.Threshold, err = strconv.Atoi(v); err != nil || c.Threshold < 2 || c.Threshold > 1000 {
-			return c, &configError{"VIGIA_CORROBORATION_THRESHOLD", "must be a whole number of distinct reporters, 2 or more"}
+		if c.Threshold, err = strconv.Atoi(strings.TrimSpace(v)); err != nil || c.Threshold < 2 || c.Threshold > 1000 {
+			return c, &configError{"VIGIA_CORROBORATION_THRESHOLD", "must be a whole number of distinct reporters, from 2 to 1000"}
 		}
 	}
 	if v := getenv("VIGIA_DEFAULT_LANGUAGE"); v != "" {
@@ -370,6 +370,7 @@ func checkRedisURL(v string) error {
 
 // parseDays parses a Go duration, also accepting whole days ("90d").
 func parseDays(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
 	if d, ok := strings.CutSuffix(v, "d"); ok {
 		n, err := strconv.Atoi(d)
 		if err != nil || n < 0 || n > 100000 {
@@ -378,6 +379,18 @@ func parseDays(v string) (time.Duration, error) {
 		return time.Duration(n) * 24 * time.Hour, nil
 	}
 	return time.ParseDuration(v)
+}
+
+// daysText writes a whole duration as parseDays reads it: "30d", "1h",
+// "1m" (not time.Duration's "720h0m0s").
+func daysText(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	}
+	return fmt.Sprintf("%dm", d/time.Minute)
 }
 
 func validTelegramToken(t string) bool {

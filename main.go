@@ -68,6 +68,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if len(args) > 0 {
 		mode = args[0]
 	}
+	// serve, demo, keygen and rotate-key take no arguments: a help flag
+	// after them prints the usage, anything else is refused rather than
+	// ignored (`vigia demo --help` started the demo; `vigia serve --help`
+	// failed on a missing secret).
+	if len(args) > 1 && (mode == "serve" || mode == "demo" || mode == "keygen" || mode == "rotate-key") {
+		if isHelp(args[1]) {
+			fmt.Fprint(stdout, usage)
+			return 0
+		}
+		fmt.Fprintf(stderr, "vigia: %s takes no arguments (got %q)\n%s", mode, args[1], usage)
+		return 2
+	}
 	switch mode {
 	case "serve", "demo":
 	case "keygen":
@@ -82,7 +94,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
-		fmt.Fprint(stderr, usage)
+		fmt.Fprintf(stderr, "vigia: unknown command %q\n%s", mode, usage)
 		return 2
 	}
 	cfg, err := loadConfig(getenv, mode == "demo")
@@ -113,6 +125,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	return 0
 }
+
+func isHelp(arg string) bool { return arg == "-h" || arg == "--help" || arg == "-help" || arg == "help" }
 
 func keygen(stdout, stderr io.Writer) int {
 	b := make([]byte, 32)

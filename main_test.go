@@ -169,10 +169,55 @@ func TestKeygenPrintsAUsableSecret(t *testing.T) {
 	}
 }
 
+// A bad value's message gives the range as it is written in the
+// variables ("30d", not Go's "720h0m0s"), and a value with spaces around
+// it (a .env file's habit) is read as the others are.
+func TestConfigRangesReadAsWritten(t *testing.T) {
+	for name, want := range map[string]string{
+		"VIGIA_CLAIM_TIMEOUT":           "between 1m and 30d",
+		"VIGIA_AUDIT_RETENTION":         "between 1d and 36500d",
+		"VIGIA_CORROBORATION_THRESHOLD": "from 2 to 1000",
+		"VIGIA_LIMIT_TIPS":              "from 1 to 1000000",
+	} {
+		e := validEnv()
+		e[name] = "0"
+		if _, err := loadConfig(env(e), false); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s=0: %v, want %q", name, err, want)
+		}
+	}
+	e := validEnv()
+	e["VIGIA_CORROBORATION_THRESHOLD"], e["VIGIA_PUBLISH_APPROVALS"], e["VIGIA_CLAIM_TIMEOUT"] = " 4", "2 ", " 2h "
+	c, err := loadConfig(env(e), false)
+	if err != nil || c.Threshold != 4 || c.PublishApprovals != 2 || c.Triage.ClaimTimeout != 2*time.Hour {
+		t.Fatalf("spaced values: %v, threshold %d, approvals %d, claim timeout %v", err, c.Threshold, c.PublishApprovals, c.Triage.ClaimTimeout)
+	}
+}
+
 func TestUnknownModeIsUsageError(t *testing.T) {
 	var errb bytes.Buffer
-	if code := run(context.Background(), []string{"frobnicate"}, env(nil), nil, &bytes.Buffer{}, &errb); code != 2 || !strings.Contains(errb.String(), "usage") {
+	if code := run(context.Background(), []string{"frobnicate"}, env(nil), nil, &bytes.Buffer{}, &errb); code != 2 ||
+		!strings.Contains(errb.String(), "usage") || !strings.Contains(errb.String(), `unknown command "frobnicate"`) {
 		t.Fatalf("exit %d, %q", code, errb.String())
+	}
+}
+
+// A help flag after a command that takes no arguments prints the usage
+// (it started the demo, or failed on a missing secret); anything else
+// after one is refused, not ignored. Neither starts anything: no stdin,
+// no environment.
+func TestArgumentsAfterACommandThatTakesNone(t *testing.T) {
+	for _, mode := range []string{"serve", "demo", "keygen", "rotate-key"} {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), []string{mode, "--help"}, env(nil), strings.NewReader(""), &out, &errb); code != 0 ||
+			!strings.HasPrefix(out.String(), "usage: vigia") || errb.Len() > 0 {
+			t.Errorf("vigia %s --help: exit %d, stdout %q, stderr %q", mode, code, out.String(), errb.String())
+		}
+		out.Reset()
+		errb.Reset()
+		if code := run(context.Background(), []string{mode, "extra"}, env(nil), strings.NewReader(""), &out, &errb); code != 2 ||
+			!strings.Contains(errb.String(), mode+` takes no arguments (got "extra")`) || out.Len() > 0 {
+			t.Errorf("vigia %s extra: exit %d, stdout %q, stderr %q", mode, code, out.String(), errb.String())
+		}
 	}
 }
 
