@@ -17,6 +17,9 @@ import (
 // maxResults bounds /search and /entity answers.
 const maxResults = 20
 
+// maxSearchWords bounds the words of one /search.
+const maxSearchWords = 20
+
 // parseWindow reads "7d", "30d" or "48h"; false if s is not a window.
 // Up to a century (callers cut it to the retention): any longer would
 // overflow a time.Duration, and nobody keeps tips that long.
@@ -81,9 +84,14 @@ func (c *Context) parseSearch(args string) (searchQuery, bool) {
 // or a window tells investigators to write).
 func search(ctx context.Context, c *Context) error {
 	q, ok := c.parseSearch(c.Request.Args)
-	text := strings.Join(q.words, " ")
+	// A link copied from a tip as the bot shows it (hxxp://evil[.]com) is
+	// searched as written in the tip.
+	text := tips.Refang(strings.Join(q.words, " "))
 	filtersOnly := len(q.words) == 0 && (q.category != "" || q.window > 0)
-	if !ok || (!filtersOnly && len(tips.IndexTokens(text)) == 0) || len(q.words) > 20 {
+	if ok && len(q.words) > maxSearchWords {
+		return c.Say(ctx, "search_too_many_words", map[string]any{"Max": maxSearchWords})
+	}
+	if !ok || (!filtersOnly && len(tips.IndexTokens(text)) == 0) {
 		return c.Say(ctx, "search_usage", map[string]any{"Categories": c.categoryIDs()})
 	}
 	window := c.mux.retention
@@ -126,6 +134,18 @@ func search(ctx context.Context, c *Context) error {
 	}
 	if cut {
 		lines = append(lines, c.T("search_examined_cut", nil, storage.MaxExamined))
+	}
+	// Words no search can look for (one letter, or as common as "the")
+	// are left out, and the reply says so: the tips listed need not hold
+	// them.
+	var skipped []string
+	for _, w := range q.words {
+		if len(tips.IndexTokens(tips.Refang(w))) == 0 && strings.IndexFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0 {
+			skipped = append(skipped, tips.Neutralize(w))
+		}
+	}
+	if len(skipped) > 0 {
+		lines = append(lines, c.T("search_words_skipped", map[string]any{"Words": strings.Join(skipped, ", ")}))
 	}
 	hinted := map[string]bool{}
 	for _, w := range q.words {

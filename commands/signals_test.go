@@ -321,6 +321,48 @@ func TestSearchFiltersAreExplicit(t *testing.T) {
 	}
 }
 
+// A search finds what a tip holds, as investigators copy it: the end of
+// a long tip, a word too long to index whole (a wallet address), a link as
+// the bot shows it defanged; and what it cannot look for is said, not
+// silently dropped while the tips listed lack it.
+func TestSearchFindsWhatATipHolds(t *testing.T) {
+	tm := newTeam(t)
+	var long []string
+	for i := 1; i <= 450; i++ {
+		long = append(long, fmt.Sprintf("pal%d", i))
+	}
+	tm.report("7201", strings.Join(long, " ")+" extorsionador final", "")                            // #1
+	tm.report("7202", "pagan al monedero 0x52908400098527886E0F7030069857D2E4169EE7 cada lunes", "") // #2
+	tm.report("7203", "cobran piso y mandan a pagar en http://evil.com/pay", "")                     // #3
+	search := func(args string) string {
+		t.Helper()
+		return tm.as(adminID, "Ada", commands.Request{Command: "search", Args: args})[0].Text
+	}
+	for args, want := range map[string]string{
+		"pal401":        "#1 ",
+		"extorsionador": "#1 ",
+		"0x52908400098527886E0F7030069857D2E4169EE7": "#2 ",
+		"hxxp://evil[.]com/pay":                      "#3 ",
+	} {
+		if s := search(args); !strings.Contains(s, want) {
+			t.Errorf("/search %s lacks %q:\n%s", args, want, s)
+		}
+	}
+	if s := search("0x52908400098527886E0F7030069857D2E4169EE8"); strings.Contains(s, "#2 ") {
+		t.Errorf("another 42-character address finds #2:\n%s", s)
+	}
+	skipped := tm.msg.Localize("en", "search_words_skipped", map[string]any{"Words": "q, the"})
+	if s := search("piso q the"); !strings.Contains(s, "#3 ") || !strings.Contains(s, skipped) {
+		t.Errorf("/search piso q the lacks #3 and %q:\n%s", skipped, s)
+	}
+	if s := search("piso cobran"); strings.Contains(s, tm.msg.Localize("en", "search_words_skipped", map[string]any{"Words": ""})[:20]) {
+		t.Errorf("/search piso cobran says words were left out:\n%s", s)
+	}
+	if s := search(strings.Join(long[:21], " ")); s != tm.msg.Localize("en", "search_too_many_words", map[string]any{"Max": 20}) {
+		t.Errorf("/search of 21 words: %s", s)
+	}
+}
+
 // A category alone reaches only the newest tips a search examines: the
 // reply says so, and how to reach older ones, rather than just "no tip".
 func TestSearchByCategoryAloneSaysHowFarItLooked(t *testing.T) {

@@ -1,6 +1,8 @@
 package tips
 
 import (
+	"fmt"
+	"hash/fnv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -73,11 +75,35 @@ const maxTokens = 400
 func Tokens(text string) []string { return foldedTokens(Fold(text)) }
 
 // foldedTokens is Tokens of text already folded.
-func foldedTokens(folded string) []string {
+func foldedTokens(folded string) []string { return tokens(folded, maxTokens, false) }
+
+// maxIndexTokens bounds how many distinct words of one tip the search
+// index keeps: every distinct word of the longest tip a reporter may send
+// (20,000 characters) in any natural language, where 400 left the end of
+// a long tip out of every search.
+const maxIndexTokens = 3000
+
+// maxWordRunes is the longest word kept as written; a longer one (a
+// wallet address, a run-together string) the index keeps as its first 32
+// characters and a hash of the whole word, and a search looks for it the
+// same way: still whole words, no longer than this.
+const maxWordRunes = 40
+
+// tokens returns the distinct words of folded text, at least two
+// characters long, in order of first appearance, at most max of them. A
+// word over maxWordRunes characters is dropped, or if cut kept as its
+// first characters and a hash of it.
+func tokens(folded string, max int, cut bool) []string {
 	seen := make(map[string]struct{}, 64)
 	var out []string
-	for _, w := range strings.FieldsFunc(folded, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		if n := utf8.RuneCountInString(w); n < 2 || n > 40 {
+	for _, w := range strings.FieldsFunc(folded, isWordSeparator) {
+		n := utf8.RuneCountInString(w)
+		if n > maxWordRunes && cut {
+			h := fnv.New32a()
+			h.Write([]byte(w))
+			w, n = fmt.Sprintf("%s%08x", truncateRunes(w, maxWordRunes-8), h.Sum32()), maxWordRunes
+		}
+		if n < 2 || n > maxWordRunes {
 			continue
 		}
 		if _, ok := seen[w]; ok {
@@ -85,11 +111,24 @@ func foldedTokens(folded string) []string {
 		}
 		seen[w] = struct{}{}
 		out = append(out, w)
-		if len(out) == maxTokens {
+		if len(out) == max {
 			break
 		}
 	}
 	return out
+}
+
+func isWordSeparator(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
+
+// truncateRunes returns s's first n runes.
+func truncateRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }
 
 // confusables maps letters that look like Latin ones (Cyrillic, Greek) to

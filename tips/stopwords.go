@@ -32,8 +32,10 @@ var stopwords = func() map[string]bool {
 
 // IndexTokens is Tokens without stop words: the words the blind index
 // keeps, and the words a search looks for.
+// Unlike Tokens (the classifier's), it keeps a long tip's words to the
+// end, and a word too long to keep whole by its first characters.
 func IndexTokens(text string) []string {
-	all := Tokens(text)
+	all := tokens(Fold(text), maxIndexTokens, true)
 	out := all[:0]
 	for _, t := range all {
 		if !stopwords[t] {
