@@ -140,3 +140,33 @@ func TestWarnAdvisesLeavingOutIdentifyingDetails(t *testing.T) {
 		t.Fatalf("acknowledgement in a group: %+v", r)
 	}
 }
+
+// A receipt code in a warning is left out of it, as from a tip: the
+// warning's text is what investigators review and communities may read,
+// and a code acts on its tip. A warning of a code alone is none.
+func TestReceiptCodeInAWarningIsLeftOut(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	r := tm.as(reporterID, "R", commands.Request{Text: "cobran piso en el mercado"})
+	code := codeRE.FindString(tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})[0].Text)
+	dropped := tm.msg.Localize("en", "receipt_text_dropped", nil)
+	r = tm.as(reporterID, "R", commands.Request{Command: "warn", Args: "Sobre mi denuncia " + code + ": un número llama a comerciantes"})
+	if len(r) != 1 || !strings.HasPrefix(r[0].Text, dropped+"\n\nThank you. Your warning was received") {
+		t.Fatalf("a warning with a code: %+v", r)
+	}
+	w, err := tm.store.Tip(ctx, "2")
+	if err != nil || strings.Contains(w.Content.Text(), code) || !strings.Contains(w.Content.Text(), "un número llama a comerciantes") {
+		t.Fatalf("warning #2 stored as %q (%v)", w.Content.Text(), err)
+	}
+	if r := tm.as(reporterID, "R", commands.Request{Command: "warn", Args: code}); len(r) != 1 || r[0].Text != dropped {
+		t.Fatalf("a warning of a code alone: %+v", r)
+	}
+	if _, err := tm.store.Tip(ctx, "3"); err == nil {
+		t.Fatal("a warning of a code alone was stored")
+	}
+	// In a group too (where the message is removed and nobody is named).
+	tm.inGroup("7002", "-5", true, commands.Request{Command: "warn", Args: "retén falso, " + code})
+	if w, err := tm.store.Tip(ctx, "3"); err != nil || strings.Contains(w.Content.Text(), code) {
+		t.Fatalf("group warning #3 stored as %q (%v)", w.Content.Text(), err)
+	}
+}

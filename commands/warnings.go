@@ -159,11 +159,18 @@ func (e *MovedError) Unwrap() error { return ErrRefused }
 // published. In a group see warnInGroup.
 func warn(ctx context.Context, c *Context) error {
 	text := strings.TrimSpace(c.Request.Args)
+	// Receipt codes go, as from a tip's text: investigators review the
+	// warning and communities may read it, and a code acts on its tip.
+	text, codeCut := c.mux.cutReceipts(ctx, text)
+	text = strings.TrimSpace(text)
 	if blank(text) {
 		text = "" // zero-width spaces alone: nothing to warn of
 	}
 	if c.Request.ChatKind != Private {
 		return warnInGroup(ctx, c, text)
+	}
+	if text == "" && codeCut {
+		return c.Say(ctx, "receipt_text_dropped", nil) // a code alone: no warning
 	}
 	if text == "" {
 		return c.sayWithAdvice(ctx, "warn_usage", nil)
@@ -191,7 +198,11 @@ func warn(ctx context.Context, c *Context) error {
 	if err != nil {
 		return err
 	}
-	return c.sayWithAdvice(ctx, "warn_received", map[string]any{"Receipt": sub.Receipt})
+	reply := c.T("warn_received", map[string]any{"Receipt": sub.Receipt}) + "\n\n" + c.T("warn_advice", nil)
+	if codeCut {
+		reply = c.T("receipt_text_dropped", nil) + "\n\n" + reply
+	}
+	return c.Reply(ctx, Reply{Text: reply})
 }
 
 // warnInGroup is /warn in a group, where its message shows its sender's
