@@ -471,6 +471,26 @@ func TestExpiredDraftTellsReporter(t *testing.T) {
 	}
 }
 
+// The notice goes in the language the reporter chose after writing
+// (/language), not the one they wrote in.
+func TestExpiredDraftNoticeInTheLanguageChosenSince(t *testing.T) {
+	e := newEnv(t, nil)
+	rec := &recorder{}
+	e.mux.AddSender("telegram", rec)
+	e.do(reporterID, commands.Request{Text: "algo pasa en la esquina", Language: "es"})
+	if r := e.do(reporterID, commands.Request{Command: "language", Args: "pt-BR", Language: "es"}); len(r) == 0 {
+		t.Fatal("no answer to /language pt-BR")
+	}
+	e.clk.Add(31 * time.Minute)
+	if n, err := e.mux.ExpireDrafts(context.Background(), 30*time.Minute); err != nil || n != 1 {
+		t.Fatalf("ExpireDrafts = %d, %v", n, err)
+	}
+	got := rec.sent[reporterID]
+	if len(got) != 1 || got[0].Text != e.text("pt-BR", "draft_expired", map[string]any{"Idle": "30 minutos"}) {
+		t.Fatalf("expiry notice: %+v", rec.sent)
+	}
+}
+
 // With a required platform role, the vetted list is necessary but not
 // enough: a vetted member without the role is refused like anyone else,
 // and the role alone grants nothing.

@@ -22,16 +22,25 @@ func (m *Mux) ExpireDrafts(ctx context.Context, idle time.Duration) (int, error)
 		if !ok {
 			continue
 		}
-		lang := d.Language
-		if lang == "" {
-			lang = m.lang
-		}
+		lang := m.readerLanguage(ctx, d.Pseudonym, d.Language)
 		text := m.msg.Localize(lang, "draft_expired", map[string]any{"Idle": m.spanIn(lang, idle)})
 		if _, serr := s.Send(ctx, chatID, Reply{Text: text}); serr != nil {
 			m.log.Warn("draft expiry notice not delivered", "platform", platform, "error", serr.Error())
 		}
 	}
 	return len(expired), err
+}
+
+// readerLanguage is the language to write to a reporter in, unprompted:
+// the one they chose with /language since, if they did, else the one
+// they last wrote in (then the bot's default).
+func (m *Mux) readerLanguage(ctx context.Context, pseudonym, last string) string {
+	if pseudonym != "" {
+		if p, err := m.store.Profile(ctx, pseudonym, nil); err == nil && p.Language != "" {
+			return p.Language
+		}
+	}
+	return cmp.Or(last, m.lang)
 }
 
 // RunSweeper calls ExpireDrafts every interval until ctx ends.

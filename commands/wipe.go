@@ -240,10 +240,7 @@ func (m *Mux) RunWipes(ctx context.Context) error {
 			var res WipeResult
 			res, werr = w.WipeChat(ctx, chat, j.MessageID)
 			if werr == nil && res.TheirsKept {
-				lang := j.Language
-				if lang == "" {
-					lang = m.lang
-				}
+				lang := m.readerLanguage(ctx, j.Pseudonym, j.Language)
 				text := m.msg.Localize(lang, "wipe_done_theirs_kept", nil)
 				if discarded {
 					text += "\n\n" + m.msg.Localize(lang, "wipe_draft_discarded", nil)

@@ -322,8 +322,9 @@ func (s *Store) tidyIfSent(ctx context.Context, pseudonym, draftID, rk string) (
 
 // ExpiredDraft is a draft the sweeper dropped, with where to tell its reporter.
 type ExpiredDraft struct {
-	Route    string
-	Language string
+	Route     string
+	Language  string // the draft's (the reporter's when they last wrote)
+	Pseudonym string
 }
 
 // expireDraft drops the draft if it has been idle since ARGV[1] or earlier;
@@ -389,7 +390,7 @@ func (s *Store) ExpireDrafts(ctx context.Context, max int) ([]ExpiredDraft, erro
 				sealedRoute, _ := v[1].(string)
 				lang, _ := v[2].(string)
 				if route, err := s.kr.open([]byte(sealedRoute), "route:"+p); err == nil {
-					out = append(out, ExpiredDraft{Route: string(route), Language: lang})
+					out = append(out, ExpiredDraft{Route: string(route), Language: lang, Pseudonym: p})
 				}
 			}
 		}
