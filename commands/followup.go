@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/tips"
@@ -467,6 +468,20 @@ func (m *Mux) notify(ctx context.Context, route string, r Reply) bool {
 	return true
 }
 
+// afterFields returns what follows the first n words of s (as
+// strings.Fields splits it), as written.
+func afterFields(s string, n int) string {
+	for ; n > 0; n-- {
+		s = strings.TrimLeftFunc(s, unicode.IsSpace)
+		i := strings.IndexFunc(s, unicode.IsSpace)
+		if i < 0 {
+			return ""
+		}
+		s = s[i:]
+	}
+	return s
+}
+
 // replyCommand is /reply CODE answer, for clients where replying to the
 // question is awkward.
 func replyCommand(ctx context.Context, c *Context) error {
@@ -483,7 +498,8 @@ func replyCommand(ctx context.Context, c *Context) error {
 		if err != nil {
 			return err
 		}
-		answer, codeCut := c.mux.cutReceipts(ctx, strings.Join(words[n:], " "))
+		// The answer as written, its line breaks kept (a list, an address).
+		answer, codeCut := c.mux.cutReceipts(ctx, strings.TrimSpace(afterFields(c.Request.Args, n)))
 		if codeCut {
 			c.sayQuietly("receipt_text_dropped", nil)
 		}

@@ -666,3 +666,17 @@ func TestQuestionInTheLanguageChosenSince(t *testing.T) {
 		t.Fatalf("the question: %+v", got)
 	}
 }
+
+// /reply keeps the answer as written: a list or an address over several
+// lines reaches the investigator with its line breaks, whichever way the
+// code was typed.
+func TestReplyKeepsTheAnswersLines(t *testing.T) {
+	tm, receipt := questioned(t, "¿Cuándo?")
+	answer := "1. lunes\n2. martes\n\n3. placas ABC-123"
+	if r := tm.as(reporterID, "Rosa", commands.Request{Command: "reply", Args: strings.ReplaceAll(receipt, "-", " ") + "\n" + answer}); !tm.answered(r) {
+		t.Fatalf("/reply: %q", texts(r))
+	}
+	if n := tm.notices("2002"); len(n) != 1 || n[0] != tm.notice("1", "¿Cuándo?", answer) {
+		t.Fatalf("Ana was told %q", n)
+	}
+}
