@@ -283,7 +283,8 @@ func TestChatWipe(t *testing.T) {
 		t.Fatalf("failed wipe: %+v", r)
 	}
 	p.fail = false
-	for _, bad := range []string{"3d", "-1h", "soon", "25h", "1.5h"} {
+	// Delays are whole minutes: "30s" was scheduled and announced as "1 minute".
+	for _, bad := range []string{"3d", "-1h", "soon", "25h", "1.5h", "30s", "500ms", "1m30s"} {
 		if r := rep(commands.Request{Command: "wipe", Args: bad}); r[0].Text != en("wipe_usage", nil) {
 			t.Fatalf("/wipe %s: %+v", bad, r)
 		}

@@ -66,7 +66,7 @@ func wipe(ctx context.Context, c *Context) error {
 	var delay time.Duration
 	if arg != "" && arg != "now" && arg != "0" {
 		d, err := time.ParseDuration(arg)
-		if err != nil || d < 0 || d > maxWipeDelay || strings.ContainsAny(arg, ".µun") {
+		if err != nil || d < 0 || d > maxWipeDelay || d%time.Minute != 0 || strings.ContainsAny(arg, ".µun") {
 			return c.Say(ctx, "wipe_usage", nil)
 		}
 		delay = d
