@@ -367,6 +367,14 @@ func TestLanguageChoice(t *testing.T) {
 	if r[0].Text != e.text("en", "language_unknown", nil) {
 		t.Fatalf("unknown language: %+v", r)
 	}
+	// A language's name, as its button shows it or as people write it.
+	for name, lang := range map[string]string{"Español": "es", "espanol": "es", "English": "en", "francais": "fr", "Français": "fr",
+		"Português (Brasil)": "pt-BR", "portugues": "pt-BR", "french": "fr", "spanish": "es"} {
+		r = e.do(reporterID, commands.Request{Command: "language", Args: name})
+		if r[0].Text != e.text(lang, "language_set", nil) {
+			t.Errorf("/language %s: %+v", name, r)
+		}
+	}
 	// Unknown client language falls back to the configured default.
 	r = e.do("7002", commands.Request{Command: "help", Language: "de"})
 	if r[0].Text != e.text("es", "help", nil) {

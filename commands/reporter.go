@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -69,6 +70,9 @@ func chooseLanguage(ctx context.Context, c *Context) error {
 func (c *Context) setLanguage(ctx context.Context, code string) error {
 	lang := c.mux.msg.Match(code)
 	if lang == "" {
+		lang = c.mux.languageNamed(code)
+	}
+	if lang == "" {
 		return c.Reply(ctx, Reply{Text: c.T("language_unknown", nil), Buttons: c.mux.languageButtons()})
 	}
 	if err := c.mux.store.SetLanguage(ctx, c.Pseudonym, lang); err != nil {
@@ -76,6 +80,33 @@ func (c *Context) setLanguage(ctx context.Context, code string) error {
 	}
 	c.Lang = lang
 	return c.Say(ctx, "language_set", nil)
+}
+
+// languageNames are names people write for the languages Vigía speaks, in
+// those languages, besides each one's own name (lang_name, on the
+// language buttons): "/idioma español", "/language french".
+var languageNames = map[string][]string{
+	"en":    {"english", "ingles", "anglais", "engles"},
+	"es":    {"espanol", "castellano", "spanish", "espagnol", "espanhol"},
+	"pt-BR": {"portugues", "portuguese", "portugais", "brasileiro", "brasileno", "brazilian", "brasilien"},
+	"fr":    {"francais", "french", "frances", "francaise"},
+}
+
+// languageNamed returns the supported language a name such as "Español",
+// "francais" or "Português (Brasil)" names, or "".
+func (m *Mux) languageNamed(name string) string {
+	word, _, _ := strings.Cut(strings.TrimSpace(tips.Fold(name)), " ")
+	word = strings.Trim(word, "()")
+	if word == "" {
+		return ""
+	}
+	for _, lang := range locales.Supported {
+		own, _, _ := strings.Cut(tips.Fold(m.msg.Localize(lang, "lang_name", nil)), " ")
+		if word == own || slices.Contains(languageNames[lang], word) {
+			return lang
+		}
+	}
+	return ""
 }
 
 func status(ctx context.Context, c *Context) error {
