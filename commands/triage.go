@@ -279,7 +279,7 @@ func (c *Context) decide(ctx context.Context, id string, d storage.Decision) err
 	err := c.mux.store.Decide(ctx, id, c.claimer(), d)
 	var claimed *storage.ClaimedError
 	if errors.As(err, &claimed) {
-		return c.Say(ctx, "tip_claimed_by", map[string]any{"Who": safe(claimed.By.Name), "Age": c.age(claimed.At)})
+		return c.Say(ctx, "decide_claimed", map[string]any{"ID": id, "Who": safe(claimed.By.Name), "Age": c.age(claimed.At)})
 	}
 	var decided *storage.DecidedError
 	if errors.As(err, &decided) {

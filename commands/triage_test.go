@@ -366,11 +366,11 @@ func TestClaimOwnershipRevokeAndAuditFailure(t *testing.T) {
 	tm.as("2002", "Ana", commands.Request{Command: "next"})
 	for _, args := range []string{"1 new", "1 claimed", "1 dismissed"} {
 		r = tm.as("2003", "Beto", commands.Request{Command: "triage", Args: args})
-		if !strings.HasPrefix(r[0].Text, "Claimed by Ana") {
+		if !strings.HasPrefix(r[0].Text, "Tip #1 was claimed by Ana") {
 			t.Fatalf("Beto /triage %s on Ana's claim: %+v", args, r)
 		}
 	}
-	if r = tm.as("2003", "Beto", commands.Request{Callback: "tr:1:new"}); !strings.HasPrefix(r[0].Text, "Claimed by Ana") {
+	if r = tm.as("2003", "Beto", commands.Request{Callback: "tr:1:new"}); !strings.HasPrefix(r[0].Text, "Tip #1 was claimed by Ana") {
 		t.Fatalf("Beto's button on Ana's claim: %+v", r)
 	}
 	// Revoking Ana returns her claim to the queue; Beto can take it.
@@ -473,7 +473,7 @@ func TestDecisionRacingAClaimIsRefused(t *testing.T) {
 	if len(beto) == 0 || !strings.Contains(beto[0].Text, "algo pasa") {
 		t.Fatalf("Beto's /next: %+v", beto)
 	}
-	if want := e.text("es", "tip_claimed_by", map[string]any{"Who": "Beto", "Age": e.text("es", "age_under_minute", nil)}); ana[0].Text != want {
+	if want := e.text("es", "decide_claimed", map[string]any{"ID": "1", "Who": "Beto", "Age": e.text("es", "age_under_minute", nil)}); ana[0].Text != want {
 		t.Errorf("Ana's /triage 1 dismissed after Beto claimed #1: %q, want %q", ana[0].Text, want)
 	}
 	if tip, err := e.store.Tip(context.Background(), "1"); err != nil || tip.Status != tips.StatusClaimed || tip.ClaimedBy != "Beto" {
@@ -499,7 +499,7 @@ func TestTimedOutClaimDoesNotBlockOthers(t *testing.T) {
 	tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
 	tm.as("2002", "Ana", commands.Request{Command: "next"})
 	claimedBy := func(who string) string {
-		return en("tip_claimed_by", map[string]any{"Who": who, "Age": tm.msg.Localize("en", "age_under_minute", nil)})
+		return en("decide_claimed", map[string]any{"ID": "1", "Who": who, "Age": tm.msg.Localize("en", "age_under_minute", nil)})
 	}
 	if r = tm.as("2003", "Beto", commands.Request{Command: "triage", Args: "1 claimed"}); r[0].Text != claimedBy("Ana") {
 		t.Fatalf("Beto /triage 1 claimed on Ana's live claim: %q", r[0].Text)
