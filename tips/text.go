@@ -14,9 +14,14 @@ import (
 // "gpj.exe" read as "exe.jpg"; zero-width spaces; tag characters; the soft
 // hyphen) and blank fillers, turns line and paragraph separators into
 // newlines and other control characters into spaces, and repairs invalid
-// UTF-8. The zero-width joiner stays: emoji sequences need it.
+// UTF-8. The zero-width joiner stays between symbols, where emoji
+// sequences need it, and goes next to a letter or digit, where it would
+// hide a word or a host name ("evil\u200d.com") from search and Defang.
 func Neutralize(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
+	if strings.Contains(s, "\u200d") {
+		s = dropWordJoiners(s)
+	}
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r == '\n' || r == '\t' || r == 0x200D:
@@ -33,6 +38,26 @@ func Neutralize(s string) string {
 		return r
 	}, s)
 }
+
+// dropWordJoiners drops each zero-width joiner next to a letter or digit.
+func dropWordJoiners(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	var prev rune
+	for i, r := range s {
+		if r == 0x200D {
+			next, _ := utf8.DecodeRuneInString(s[i+len("\u200d"):])
+			if isWordRune(prev) || isWordRune(next) {
+				continue
+			}
+		}
+		b.WriteRune(r)
+		prev = r
+	}
+	return b.String()
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // urlPattern finds web links, with or without a scheme.
 var urlPattern = regexp.MustCompile(`(?i)\b(?:https?://|ftp://|tg://|www\.)[^\s<>"'` + "`" + `]+`)

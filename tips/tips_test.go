@@ -137,6 +137,18 @@ func TestNeutralize(t *testing.T) {
 	if Neutralize(family) != family {
 		t.Fatal("emoji joiner removed")
 	}
+	for _, e := range []string{"❤\uFE0F\u200D🔥", "🏳\uFE0F\u200D🌈", "👩🏽\u200D💻"} {
+		if Neutralize(e) != e {
+			t.Errorf("emoji joiner removed from %q: %q", e, Neutralize(e))
+		}
+	}
+	// Next to a letter or digit it hides a word or a host name: it goes,
+	// and the host name is defanged as any other.
+	for in, want := range map[string]string{"evil\u200d.com": "evil[.]com", "evil.co\u200dm": "evil[.]com", "\u200dwww.evil.com": "www[.]evil[.]com", "ar\u200dmas": "armas"} {
+		if got := Defang(Neutralize(in)); got != want {
+			t.Errorf("Defang(Neutralize(%q)) = %q, want %q", in, got, want)
+		}
+	}
 }
 
 func TestCoarsen(t *testing.T) {
