@@ -553,6 +553,9 @@ func forget(ctx context.Context, c *Context) error {
 	if err != nil {
 		return err
 	}
+	if t.Warning {
+		return c.Say(ctx, "forget_warning", nil)
+	}
 	if err := c.mux.store.Forget(ctx, t.ID); err != nil {
 		return err
 	}

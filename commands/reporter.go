@@ -124,6 +124,9 @@ func status(ctx context.Context, c *Context) error {
 	if err != nil {
 		return err
 	}
+	if tip.Warning {
+		return c.Say(ctx, "status_warning", map[string]any{"Age": c.age(tip.Created)})
+	}
 	text := c.T("status_"+tip.Status.PublicStatus(), map[string]any{"Age": c.age(tip.Created)})
 	if tip.OpenQuestion != "" {
 		if open := c.openQuestions(ctx, tip.ID, tip.OpenQuestion); len(open) > 1 {

@@ -170,3 +170,25 @@ func TestReceiptCodeInAWarningIsLeftOut(t *testing.T) {
 		t.Fatalf("group warning #3 stored as %q (%v)", w.Content.Text(), err)
 	}
 }
+
+// /status and /forget with a warning's code speak of a warning: it takes
+// no questions (an investigator's /ask reaches nobody), so /forget has
+// nothing to stop, and says so rather than "done".
+func TestWarningCodeIsAnsweredAsAWarning(t *testing.T) {
+	tm := newTeam(t)
+	r := tm.as(reporterID, "R", commands.Request{Command: "warn", Args: warningText})
+	code := codeRE.FindString(r[0].Text)
+	if code == "" {
+		t.Fatalf("no code: %+v", r)
+	}
+	if r := tm.as(reporterID, "R", commands.Request{Command: "status", Args: code}); len(r) != 1 ||
+		r[0].Text != tm.msg.Localize("en", "status_warning", map[string]any{"Age": tm.msg.Localize("en", "age_under_minute", nil)}) {
+		t.Fatalf("/status of a warning: %+v", r)
+	}
+	if r := tm.as(reporterID, "R", commands.Request{Command: "forget", Args: code}); len(r) != 1 || r[0].Text != tm.msg.Localize("en", "forget_warning", nil) {
+		t.Fatalf("/forget of a warning: %+v", r)
+	}
+	if r := tm.as(adminID, "Ada", commands.Request{Command: "ask", Args: "1 ¿dónde?"}); len(r) != 1 || strings.Contains(r[0].Text, "¿dónde?") {
+		t.Fatalf("/ask on a warning: %+v", r)
+	}
+}
