@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"sync"
 	"time"
 
@@ -233,10 +234,18 @@ func (a *Adapter) request(line string) (commands.Request, bool) {
 		return req, true
 	}
 	req.Text = line
-	if strings.HasPrefix(line, "/") {
-		word, args, _ := strings.Cut(line[1:], " ")
-		name, _, _ := strings.Cut(word, "@")
-		req.Command, req.Args, req.CommandAtStart = strings.ToLower(name), strings.TrimSpace(args), true
+	// The first "/word" is a command, as Telegram marks one anywhere in a
+	// message; the engine decides what one after words is ("🙏 /help" is
+	// still a command, "no pagan /cancelar" is text).
+	rest := line
+	for rest != "" {
+		var word string
+		word, rest, _ = strings.Cut(rest, " ")
+		if cmd, ok := strings.CutPrefix(word, "/"); ok && cmd != "" && unicode.IsLetter([]rune(cmd)[0]) {
+			name, _, _ := strings.Cut(cmd, "@")
+			req.Command, req.Args, req.CommandAtStart = strings.ToLower(name), strings.TrimSpace(rest), strings.HasPrefix(line, "/")
+			break
+		}
 	}
 	return req, true
 }

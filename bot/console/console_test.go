@@ -47,6 +47,31 @@ func TestConsoleLines(t *testing.T) {
 	}
 }
 
+// A command after other text is marked as Telegram marks one, not at the
+// start: the engine answers "🙏 /help" and keeps "no pagan /cancelar el
+// contrato" as text. A slash that starts no word is no command.
+func TestConsoleCommandAfterText(t *testing.T) {
+	in := "🙏 /help\nno pagan /Cancelar@VigiaBot el contrato\n1/2 kilo, 50 / 50\n"
+	a := New(Options{In: strings.NewReader(in), Out: &bytes.Buffer{}, Say: func(_, id string, _ map[string]any) string { return id },
+		Identities: []Identity{{Role: "reporter", UserID: "1"}}})
+	h := &echo{}
+	if err := a.Run(context.Background(), h); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.got) != 3 {
+		t.Fatalf("%d requests: %+v", len(h.got), h.got)
+	}
+	if g := h.got[0]; g.Command != "help" || g.CommandAtStart || g.Text != "🙏 /help" {
+		t.Errorf("🙏 /help: %+v", g)
+	}
+	if g := h.got[1]; g.Command != "cancelar" || g.Args != "el contrato" || g.CommandAtStart {
+		t.Errorf("a command after words: %+v", g)
+	}
+	if g := h.got[2]; g.Command != "" {
+		t.Errorf("slashes in text: %+v", g)
+	}
+}
+
 // A wipe in a pipe says what a platform would do; at a terminal it also
 // clears the screen.
 func TestConsoleWipe(t *testing.T) {
