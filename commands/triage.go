@@ -26,6 +26,9 @@ const (
 	maxNote     = 2000
 )
 
+// triageUsageData fills /triage's usage: the label limits.
+var triageUsageData = map[string]any{"MaxLabels": maxLabels, "LabelLen": maxLabelLen}
+
 // parseCategory reads a category as investigators type it: the English
 // identifier ("drugs"), or its name in any supported language, whole or by
 // one of its words of four letters or more that names no other category
@@ -193,11 +196,11 @@ func parseTipID(s string) (string, bool) {
 func triage(ctx context.Context, c *Context) error {
 	words := strings.Fields(c.Request.Args)
 	if len(words) < 2 {
-		return c.Say(ctx, "triage_usage", nil)
+		return c.Say(ctx, "triage_usage", triageUsageData)
 	}
 	id, ok := parseTipID(words[0])
 	if !ok {
-		return c.Say(ctx, "triage_usage", nil)
+		return c.Say(ctx, "triage_usage", triageUsageData)
 	}
 	var d storage.Decision
 	rest := words[1:]
@@ -209,11 +212,11 @@ func triage(ctx context.Context, c *Context) error {
 	switch d.Status = tips.Status(status); d.Status {
 	case tips.StatusDuplicate:
 		if len(rest) == 0 {
-			return c.Say(ctx, "triage_usage", nil)
+			return c.Say(ctx, "triage_usage", triageUsageData)
 		}
 		dup, ok := parseTipID(rest[0])
 		if !ok {
-			return c.Say(ctx, "triage_usage", nil)
+			return c.Say(ctx, "triage_usage", triageUsageData)
 		}
 		if dup == id {
 			return c.Say(ctx, "triage_duplicate_self", map[string]any{"ID": id})
@@ -241,10 +244,12 @@ func triage(ctx context.Context, c *Context) error {
 		}
 		d.DuplicateOf, rest = dup, rest[1:]
 	case "":
-		return c.Say(ctx, "triage_usage", nil)
+		return c.Say(ctx, "triage_usage", triageUsageData)
 	}
 	for len(rest) > 0 {
-		if p, n := c.parseNamed(rest, "priority_", priorities); n > 0 && d.Priority == "" {
+		if p, n := c.parseNamed(rest, "priority_", priorities); n > 0 && d.Priority != "" {
+			return c.Say(ctx, "triage_usage", triageUsageData) // a second priority: which one was meant?
+		} else if n > 0 {
 			d.Priority, rest = tips.Priority(p), rest[n:]
 		} else if cat, ok := c.parseCategory(rest[0]); ok && d.Category == "" {
 			d.Category, rest = cat, rest[1:] // the investigator overrides the category
@@ -253,11 +258,11 @@ func triage(ctx context.Context, c *Context) error {
 		}
 	}
 	if len(rest) > maxLabels {
-		return c.Say(ctx, "triage_usage", nil)
+		return c.Say(ctx, "triage_usage", triageUsageData)
 	}
 	for _, l := range rest {
 		if len([]rune(l)) > maxLabelLen {
-			return c.Say(ctx, "triage_usage", nil)
+			return c.Say(ctx, "triage_usage", triageUsageData)
 		}
 		d.Labels = append(d.Labels, tips.Neutralize(l))
 	}

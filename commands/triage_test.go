@@ -811,9 +811,12 @@ func TestTriageTakesNamesInEveryLanguage(t *testing.T) {
 		}
 	}
 	before, _ := tm.store.Tip(ctx, "1")
-	for _, bad := range []string{"verificado", "pris", "bogus alta"} {
+	// Too many labels, or one too long: the usage says the limits.
+	for _, bad := range []string{"verificado", "pris", "bogus alta", "verificada a b c d e f g h i j k", "verificada " + strings.Repeat("x", 41),
+		"verificada alta alta", "verificada alta baja"} { // two priorities: not one of them as a label
 		r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "1 " + bad, Language: "es"})
-		if r[0].Text != tm.msg.Localize("es", "triage_usage", nil) || !strings.Contains(r[0].Text, "verificada") {
+		if r[0].Text != tm.msg.Localize("es", "triage_usage", map[string]any{"MaxLabels": 10, "LabelLen": 40}) || !strings.Contains(r[0].Text, "verificada") ||
+			!strings.Contains(r[0].Text, "Como máximo 10 etiquetas, de hasta 40 caracteres") {
 			t.Fatalf("/triage 1 %s: %q", bad, r[0].Text)
 		}
 	}
