@@ -447,9 +447,9 @@ func retract(ctx context.Context, c *Context) error {
 	if !ok {
 		return c.Say(ctx, "retract_usage", nil)
 	}
-	if _, err := c.mux.store.Kind(ctx, id); errors.Is(err, storage.ErrNotFound) {
-		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
-	} else if err != nil {
+	// Only a warning is ever published: a tip's number is told so, not
+	// that it "was not published, or was already retracted".
+	if ok, err := c.isWarning(ctx, id); !ok || err != nil {
 		return err
 	}
 	// If only its record in the tip's history failed, the copies are
