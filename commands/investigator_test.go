@@ -105,6 +105,15 @@ func TestDuplicatesLeadToAnOriginal(t *testing.T) {
 	if v := view("1"); !strings.Contains(v, of("2")) {
 		t.Fatalf("#1 after #2 became the original:\n%s", v)
 	}
+	// An original purged since: its duplicate stands for it, and a new mark
+	// never points at a tip that is gone.
+	if err := tm.store.Purge(context.Background(), "2"); err != nil {
+		t.Fatal(err)
+	}
+	triage("3 duplicate-of 1")
+	if v := view("3"); !strings.Contains(v, of("1")) {
+		t.Fatalf("#3 marked a duplicate of #1, whose original #2 is gone:\n%s", v)
+	}
 }
 
 // A triage decision in a tip's history reads in the reader's language:

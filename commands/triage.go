@@ -224,13 +224,14 @@ func triage(ctx context.Context, c *Context) error {
 		// A duplicate of a duplicate is one of the original: marks follow
 		// the chain to it, and none may lead back (two tips duplicates of
 		// each other would leave no original to work on).
-		for hops := 0; ; hops++ {
+		for hops, last := 0, dup; ; hops++ {
 			t, err := c.mux.store.Tip(ctx, dup)
 			if errors.Is(err, storage.ErrNotFound) {
 				if hops == 0 {
 					return c.Say(ctx, "tip_not_found", map[string]any{"ID": dup})
 				}
-				break // the original is gone: its last duplicate stands for it
+				dup = last // the original is gone (purged): its duplicate stands for it
+				break
 			} else if err != nil {
 				return err
 			}
@@ -240,7 +241,7 @@ func triage(ctx context.Context, c *Context) error {
 			if t.DuplicateOf == id {
 				return c.Say(ctx, "triage_duplicate_cycle", map[string]any{"ID": id, "Other": dup})
 			}
-			dup = t.DuplicateOf
+			last, dup = dup, t.DuplicateOf
 		}
 		d.DuplicateOf, rest = dup, rest[1:]
 	case "":
