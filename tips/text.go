@@ -14,14 +14,10 @@ import (
 // "gpj.exe" read as "exe.jpg"; zero-width spaces; tag characters; the soft
 // hyphen) and blank fillers, turns line and paragraph separators into
 // newlines and other control characters into spaces, and repairs invalid
-// UTF-8. The zero-width joiner stays between symbols, where emoji
-// sequences need it, and goes next to a letter or digit, where it would
-// hide a word or a host name ("evil\u200d.com") from search and Defang.
+// UTF-8. The zero-width joiner stays: emoji sequences need it, and so do
+// some scripts' conjuncts (Sinhala, Devanagari).
 func Neutralize(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
-	if strings.Contains(s, "\u200d") {
-		s = dropWordJoiners(s)
-	}
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r == '\n' || r == '\t' || r == 0x200D:
@@ -39,25 +35,31 @@ func Neutralize(s string) string {
 	}, s)
 }
 
-// dropWordJoiners drops each zero-width joiner next to a letter or digit.
-func dropWordJoiners(s string) string {
+// dropHostJoiners drops each zero-width joiner next to an ASCII letter
+// or digit or a full stop, where no emoji or script needs one and it would
+// keep a host name ("evil\u200d.com") from being seen, and defanged.
+func dropHostJoiners(s string) string {
+	hostRune := func(r rune) bool {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(dots, r)
+	}
 	var b strings.Builder
-	b.Grow(len(s))
+	kept := 0 // s[kept:i] is still to be copied
 	var prev rune
 	for i, r := range s {
 		if r == 0x200D {
-			next, _ := utf8.DecodeRuneInString(s[i+len("\u200d"):])
-			if isWordRune(prev) || isWordRune(next) {
-				continue
+			if next, _ := utf8.DecodeRuneInString(s[i+len("\u200d"):]); hostRune(prev) || hostRune(next) {
+				b.WriteString(s[kept:i])
+				kept = i + len("\u200d")
 			}
 		}
-		b.WriteRune(r)
 		prev = r
 	}
+	if kept == 0 {
+		return s // nothing dropped
+	}
+	b.WriteString(s[kept:])
 	return b.String()
 }
-
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // urlPattern finds web links, with or without a scheme.
 var urlPattern = regexp.MustCompile(`(?i)\b(?:https?://|ftp://|tg://|www\.)[^\s<>"'` + "`" + `]+`)
@@ -86,6 +88,9 @@ func Links(text string) []string {
 // word that has no full stop and no "://" is left as it is without running
 // a pattern: most words of a tip.
 func Defang(text string) string {
+	if strings.Contains(text, "\u200d") {
+		text = dropHostJoiners(text)
+	}
 	var b strings.Builder
 	b.Grow(len(text) + len(text)/8)
 	start := 0

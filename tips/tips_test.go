@@ -142,8 +142,15 @@ func TestNeutralize(t *testing.T) {
 			t.Errorf("emoji joiner removed from %q: %q", e, Neutralize(e))
 		}
 	}
-	// Next to a letter or digit it hides a word or a host name: it goes,
-	// and the host name is defanged as any other.
+	// Conjuncts keep it too (Sinhala's "Sri", Devanagari's eyelash ra).
+	for _, w := range []string{"ශ්\u200dරී", "र्\u200dय"} {
+		if Neutralize(w) != w || Defang(Neutralize(w)) != w {
+			t.Errorf("joiner removed from %q: %q, %q", w, Neutralize(w), Defang(Neutralize(w)))
+		}
+	}
+	// In a host name (next to an ASCII letter or digit, or a full stop)
+	// it hid the host name from Defang: shown, it goes, and the host name
+	// is defanged as any other.
 	for in, want := range map[string]string{"evil\u200d.com": "evil[.]com", "evil.co\u200dm": "evil[.]com", "\u200dwww.evil.com": "www[.]evil[.]com", "ar\u200dmas": "armas"} {
 		if got := Defang(Neutralize(in)); got != want {
 			t.Errorf("Defang(Neutralize(%q)) = %q, want %q", in, got, want)
