@@ -90,7 +90,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return resetSecondFactor(ctx, args[1:], getenv, stdout, stderr)
 	case "bench":
 		return benchmark(ctx, args[1:], getenv, stdout, stderr)
-	case "-h", "--help", "help":
+	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:

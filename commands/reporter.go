@@ -86,9 +86,9 @@ func (c *Context) setLanguage(ctx context.Context, code string) error {
 // those languages, besides each one's own name (lang_name, on the
 // language buttons): "/idioma español", "/language french".
 var languageNames = map[string][]string{
-	"en":    {"english", "ingles", "anglais", "engles"},
+	"en":    {"english", "ingles", "anglais"},
 	"es":    {"espanol", "castellano", "spanish", "espagnol", "espanhol"},
-	"pt-BR": {"portugues", "portuguese", "portugais", "brasileiro", "brasileno", "brazilian", "brasilien"},
+	"pt-BR": {"portugues", "portuguese", "portugais", "brasileiro", "brasileno", "brazilian", "bresilien"},
 	"fr":    {"francais", "french", "frances", "francaise"},
 }
 

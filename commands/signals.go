@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -92,7 +93,12 @@ func search(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "search_too_many_words", map[string]any{"Max": maxSearchWords})
 	}
 	if !ok || (!filtersOnly && len(tips.IndexTokens(text)) == 0) {
-		return c.Say(ctx, "search_usage", map[string]any{"Categories": c.categoryIDs()})
+		usage := c.T("search_usage", map[string]any{"Categories": c.categoryIDs()})
+		if skipped := skippedWords(q.words); ok && len(skipped) > 0 {
+			// "/search de la": words, none of them searchable.
+			usage = c.T("search_words_skipped", map[string]any{"Words": strings.Join(skipped, ", ")}) + "\n\n" + usage
+		}
+		return c.Reply(ctx, Reply{Text: usage})
 	}
 	window := c.mux.retention
 	if q.window > 0 && (window == 0 || q.window < window) {
@@ -106,7 +112,7 @@ func search(ctx context.Context, c *Context) error {
 	if filtersOnly {
 		list, cut, err = c.mux.store.Latest(ctx, since, q.category, maxResults+1)
 	} else {
-		list, err = c.mux.store.Search(ctx, text, since, q.category, maxResults+1)
+		list, err = c.mux.store.Search(ctx, searchWords(text), since, q.category, maxResults+1)
 	}
 	if err != nil {
 		return err
@@ -138,13 +144,7 @@ func search(ctx context.Context, c *Context) error {
 	// Words no search can look for (one letter, or as common as "the")
 	// are left out, and the reply says so: the tips listed need not hold
 	// them.
-	var skipped []string
-	for _, w := range q.words {
-		if len(tips.IndexTokens(tips.Refang(w))) == 0 && strings.IndexFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0 {
-			skipped = append(skipped, tips.Neutralize(w))
-		}
-	}
-	if len(skipped) > 0 {
+	if skipped := skippedWords(q.words); len(skipped) > 0 {
 		lines = append(lines, c.T("search_words_skipped", map[string]any{"Words": strings.Join(skipped, ", ")}))
 	}
 	hinted := map[string]bool{}
@@ -166,6 +166,40 @@ func search(ctx context.Context, c *Context) error {
 		return c.Reply(ctx, Reply{Text: strings.Join(lines, "\n")})
 	}
 	return c.Reply(ctx, Reply{Text: c.tipList(strings.Join(lines, "\n"), list), Protected: true})
+}
+
+// skippedWords lists, once each, the words of a search no search can
+// look for: one letter, or as common as "the".
+func skippedWords(words []string) []string {
+	var out []string
+	for _, w := range words {
+		w = tips.Neutralize(w)
+		if len(tips.IndexTokens(tips.Refang(w))) == 0 && strings.IndexFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0 &&
+			!slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// searchWords is what a search looks for in text: its index words, less
+// a link's scheme where others are left ("http", "hxxp"): a link reads
+// "hxxp://evil[.]com" as the bot shows it and as some reporters write it,
+// and either way is found by its host and path.
+func searchWords(text string) string {
+	words := tips.IndexTokens(text)
+	var rest []string
+	for _, w := range words {
+		switch w {
+		case "http", "https", "hxxp", "hxxps", "ftp", "www":
+		default:
+			rest = append(rest, w)
+		}
+	}
+	if len(rest) == 0 {
+		return text
+	}
+	return strings.Join(rest, " ")
 }
 
 // looksLikeFilter tells a word written as a filter /search does not have

@@ -334,6 +334,7 @@ func TestSearchFindsWhatATipHolds(t *testing.T) {
 	tm.report("7201", strings.Join(long, " ")+" extorsionador final", "")                            // #1
 	tm.report("7202", "pagan al monedero 0x52908400098527886E0F7030069857D2E4169EE7 cada lunes", "") // #2
 	tm.report("7203", "cobran piso y mandan a pagar en http://evil.com/pay", "")                     // #3
+	tm.report("7204", "el enlace que mandan es hxxp://evil[.]org/cobro", "")                         // #4, defanged by the reporter
 	search := func(args string) string {
 		t.Helper()
 		return tm.as(adminID, "Ada", commands.Request{Command: "search", Args: args})[0].Text
@@ -343,6 +344,9 @@ func TestSearchFindsWhatATipHolds(t *testing.T) {
 		"extorsionador": "#1 ",
 		"0x52908400098527886E0F7030069857D2E4169EE7": "#2 ",
 		"hxxp://evil[.]com/pay":                      "#3 ",
+		"http://evil.com/pay":                        "#3 ",
+		"hxxp://evil[.]org/cobro":                    "#4 ",
+		"http://evil.org/cobro":                      "#4 ",
 	} {
 		if s := search(args); !strings.Contains(s, want) {
 			t.Errorf("/search %s lacks %q:\n%s", args, want, s)
@@ -354,6 +358,9 @@ func TestSearchFindsWhatATipHolds(t *testing.T) {
 	skipped := tm.msg.Localize("en", "search_words_skipped", map[string]any{"Words": "q, the"})
 	if s := search("piso q the"); !strings.Contains(s, "#3 ") || !strings.Contains(s, skipped) {
 		t.Errorf("/search piso q the lacks #3 and %q:\n%s", skipped, s)
+	}
+	if s := search("de la de"); !strings.HasPrefix(s, tm.msg.Localize("en", "search_words_skipped", map[string]any{"Words": "de, la"})+"\n\n") || !strings.Contains(s, "window:30d") {
+		t.Errorf("/search of stop words alone: %s", s)
 	}
 	if s := search("piso cobran"); strings.Contains(s, tm.msg.Localize("en", "search_words_skipped", map[string]any{"Words": ""})[:20]) {
 		t.Errorf("/search piso cobran says words were left out:\n%s", s)

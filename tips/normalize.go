@@ -78,10 +78,11 @@ func Tokens(text string) []string { return foldedTokens(Fold(text)) }
 func foldedTokens(folded string) []string { return tokens(folded, maxTokens, false) }
 
 // maxIndexTokens bounds how many distinct words of one tip the search
-// index keeps: every distinct word of the longest tip a reporter may send
-// (20,000 characters) in any natural language, where 400 left the end of
-// a long tip out of every search.
-const maxIndexTokens = 3000
+// index keeps: the distinct words of a long tip in a natural language
+// (20,000 characters of Spanish hold about 1,500), where 400 left the end
+// of a long tip out of every search. Each may cost a posting key for the
+// retention, so it is bounded for a tip of random words.
+const maxIndexTokens = 2000
 
 // maxWordRunes is the longest word kept as written; a longer one (a
 // wallet address, a run-together string) the index keeps as its first 32
