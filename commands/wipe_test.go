@@ -295,3 +295,23 @@ func TestOwedDiscardSparesADraftBegunAfterTheWipe(t *testing.T) {
 		t.Fatalf("the tip begun after the wipe was discarded: %+v %v", d, err)
 	}
 }
+
+// A delayed wipe's notice goes in the language the reporter chose after
+// asking for it (/language), not the one they asked in.
+func TestScheduledWipeNoticeInTheLanguageChosenSince(t *testing.T) {
+	p := keptPlatform{&recorder{}}
+	e, _ := newEngine(t, "k", p, commands.Options{})
+	rep := func(req commands.Request) []commands.Reply {
+		req.UserChat, req.Language = wiperID, "en"
+		return e.do(wiperID, req)
+	}
+	rep(commands.Request{Command: "wipe", Args: "30m"})
+	rep(commands.Request{Command: "language", Args: "fr"})
+	e.clk.Add(31 * time.Minute)
+	if err := e.mux.RunWipes(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if s := p.sent[wiperID]; len(s) != 1 || s[0].Text != e.msg.Localize("fr", "wipe_done_theirs_kept", nil) {
+		t.Fatalf("scheduled wipe's notice: %+v", s)
+	}
+}
