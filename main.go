@@ -421,7 +421,9 @@ func listen(ctx context.Context, wg *sync.WaitGroup, cancel context.CancelCauseF
 	if err != nil {
 		return &configError{name, "cannot listen there: " + err.Error()}
 	}
-	srv := &http.Server{Handler: recoverHTTP(log, h), ReadHeaderTimeout: 10 * time.Second}
+	// Public: a connection left idle, or a body sent slowly, is closed
+	// rather than held open by whoever reaches the port.
+	srv := &http.Server{Handler: recoverHTTP(log, h), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second}
 	wg.Go(func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			cancel(err)

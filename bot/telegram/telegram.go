@@ -256,6 +256,10 @@ func chatOf(u *models.Update) int64 {
 	switch {
 	case u.Message != nil:
 		return u.Message.Chat.ID
+	case u.EditedMessage != nil:
+		// In its chat's order: an edit is answered after the message it
+		// edits, and a slow one holds up no other chat.
+		return u.EditedMessage.Chat.ID
 	case u.CallbackQuery != nil && u.CallbackQuery.Message.Message != nil:
 		return u.CallbackQuery.Message.Message.Chat.ID
 	case u.CallbackQuery != nil && u.CallbackQuery.Message.InaccessibleMessage != nil:
