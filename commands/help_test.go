@@ -1,6 +1,7 @@
 package commands_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -183,5 +184,25 @@ func TestLocalizedCommandNamesAreUnderstood(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A command for another bot typed in a chat with us (as the Telegram
+// adapter passes it: "cancel@otherbot", whole) is unknown here: answered
+// so, and neither ours (the draft stays) nor kept in the tip.
+func TestAnotherBotsCommandIsUnknownHere(t *testing.T) {
+	e := newEnv(t, nil)
+	r := e.do(reporterID, commands.Request{Text: "cobran piso en el mercado", Language: "en"})
+	send := press(r, "send:")
+	r = e.do(reporterID, commands.Request{Text: "/cancel@OtherBot ya", Command: "cancel@otherbot", Args: "ya", CommandAtStart: true, Language: "en"})
+	if len(r) != 1 || r[0].Text != e.text("en", "unknown_command", nil) {
+		t.Fatalf("/cancel@OtherBot: %q", texts(r))
+	}
+	r = e.do(reporterID, commands.Request{Callback: send, Language: "en"})
+	if len(r) == 0 || !strings.Contains(r[0].Text, "-") {
+		t.Fatalf("Send after /cancel@OtherBot: %q", texts(r))
+	}
+	if tip, err := e.store.Tip(context.Background(), "1"); err != nil || strings.Contains(tip.Content.Text(), "OtherBot") {
+		t.Fatalf("tip #1: %q (%v)", tip.Content.Text(), err)
 	}
 }

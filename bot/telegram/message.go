@@ -168,7 +168,13 @@ func (a *Adapter) parseCommand(req *commands.Request, text string, entities []mo
 		word := string(utf16.Decode(span[1:]))
 		name, target, _ := strings.Cut(word, "@")
 		if target != "" && !strings.EqualFold(target, a.username) {
-			return
+			if req.ChatKind != commands.Private {
+				return // another bot's, in a group: not ours to answer
+			}
+			// In a chat with us, a command for another bot (pasted, or a
+			// slip) is none of ours: whole, "help@otherbot" is unknown, and
+			// answered so rather than kept in the reporter's tip.
+			name = word
 		}
 		req.Command = strings.ToLower(name)
 		req.Args = strings.TrimSpace(string(utf16.Decode(u[e.Offset+e.Length:])))

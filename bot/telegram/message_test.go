@@ -55,6 +55,13 @@ func TestCommandForAnotherBotIsNotOurs(t *testing.T) {
 	if req.Command != "" || req.Addressed {
 		t.Fatalf("another bot's command taken: %+v", req)
 	}
+	// In a private chat with us it is a command no one here has (answered
+	// as unknown), not tip text, and never taken for ours (/cancel would
+	// drop the reporter's draft).
+	m = decode(t, `{"message_id":2,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"x"},"text":"/cancel@OtherBot x","entities":`+cmdEntity("", "/cancel@OtherBot")+`}`)
+	if req, _ = a.request(2, m); req.Command != "cancel@otherbot" || !req.CommandAtStart {
+		t.Fatalf("another bot's command in private: %+v", req)
+	}
 }
 
 func TestMentionAndReplyAddressTheBotInGroups(t *testing.T) {
