@@ -255,6 +255,13 @@ func purge(ctx context.Context, c *Context) error {
 	if !ok {
 		return c.Say(ctx, "purge_usage", nil)
 	}
+	// A published warning is retracted first: its copies deleted and a
+	// correction posted, from the records a purge would erase.
+	if out, err := c.mux.store.CopiesOut(ctx, id); err != nil {
+		return err
+	} else if out {
+		return c.Say(ctx, "purge_published", map[string]any{"ID": id})
+	}
 	err := c.mux.store.Purge(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})

@@ -311,3 +311,34 @@ func TestRevokedApprovalsDoNotCount(t *testing.T) {
 		t.Fatalf("reports: Ana %q, Beto %q, Mallory %q", platform.got["2002"], platform.got["2003"], platform.got["2004"])
 	}
 }
+
+// A published warning is not purged while its copies may be up: the
+// purge would erase which messages went where, and nothing could withdraw
+// them. Retracted and withdrawn, it is purged.
+func TestPublishedWarningIsRetractedBeforeItIsPurged(t *testing.T) {
+	tm := newTeamPublishing(t, 1)
+	platform := &community{}
+	tm.publishTo(t, platform, "-1", "-2")
+	tm.deliverAll(t)
+	if len(platform.visible(warningText)) == 0 {
+		t.Fatal("not delivered")
+	}
+	purge := func() string {
+		return tm.as(adminID, "Ada", commands.Request{Command: "purge", Args: "1"})[0].Text
+	}
+	refused := tm.msg.Localize("en", "purge_published", map[string]any{"ID": "1"})
+	if s := purge(); s != refused {
+		t.Fatalf("/purge of a published warning: %s", s)
+	}
+	tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"})
+	if s := purge(); s != refused {
+		t.Fatalf("/purge while its copies are withdrawn: %s", s)
+	}
+	tm.deliverAll(t)
+	if left := platform.visible(warningText); len(left) != 0 {
+		t.Fatalf("copies left after the retraction: %v", left)
+	}
+	if s := purge(); s != tm.msg.Localize("en", "purge_done", map[string]any{"ID": "1"}) {
+		t.Fatalf("/purge after the withdrawal: %s", s)
+	}
+}

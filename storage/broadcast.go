@@ -513,6 +513,23 @@ type Publication struct {
 	RetractedByLanguage string
 }
 
+// CopiesOut reports whether warning id's copies may still be up in
+// communities: it was published and not retracted, or its retraction is
+// still withdrawing them. Purging it then would drop the records that a
+// withdrawal needs (which messages went where), and the copies would stay.
+func (s *Store) CopiesOut(ctx context.Context, id string) (bool, error) {
+	pipe := s.rdb.Pipeline()
+	f := pipe.HMGet(ctx, s.k.publication(id), "state", "retracted")
+	active := pipe.SIsMember(ctx, s.k.broadcasts(), id)
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return false, err
+	}
+	v := f.Val()
+	state, _ := v[0].(string)
+	retracted, _ := v[1].(string)
+	return state == "published" && (retracted == "" || active.Val()), nil
+}
+
 // publication opens a publication's text (edited, or the tip's own).
 func (s *Store) publication(ctx context.Context, id string) (Publication, error) {
 	f, err := s.rdb.HGetAll(ctx, s.k.publication(id)).Result()
