@@ -48,6 +48,14 @@ func redeem(ctx context.Context, c *Context) error {
 	if !ok {
 		return c.Say(ctx, "redeem_usage", nil)
 	}
+	// A member who already has the code's role (or a higher one) keeps
+	// it unused, for whoever it was meant for: redeemed, it would be spent
+	// and list them twice.
+	if role, err := c.mux.store.InviteRole(ctx, code); err == nil {
+		if have := max(c.Role, c.mux.roles.Of(c.Request.Platform, c.Request.UserID)); have >= Admin || have >= Investigator && role != "admin" {
+			return c.Say(ctx, "redeem_already", map[string]any{"Role": c.T("role_"+roleName(have), nil)})
+		}
+	}
 	// A code made by an admin who has since been revoked (or removed from
 	// the configuration) is void: revoking someone ends what they started.
 	m, err := c.mux.store.Redeem(ctx, code, storage.Member{Platform: c.Request.Platform, UserID: c.Request.UserID, Name: c.claimer().Name}, c.mux.isAdmin)
@@ -64,6 +72,14 @@ func redeem(ctx context.Context, c *Context) error {
 		return err
 	}
 	return c.Say(ctx, "redeem_ok", map[string]any{"Role": c.T("role_"+m.Role, nil)})
+}
+
+// roleName is a team role as role_* messages and member records name it.
+func roleName(r Role) string {
+	if r >= Admin {
+		return "admin"
+	}
+	return "investigator"
 }
 
 // roleOf returns the role of the member of pseudonym key now: from the

@@ -918,3 +918,32 @@ func TestTeamListIsStable(t *testing.T) {
 		}
 	}
 }
+
+// A member given a code for a role they already have (or a lower one)
+// is told so, and the code stays unused for whoever it was meant for: it
+// was spent, and listed them twice in /team. A code for a higher role
+// still promotes.
+func TestRedeemByAMemberKeepsTheCode(t *testing.T) {
+	tm := newTeam(t)
+	en := func(id string, data map[string]any) string { return tm.msg.Localize("en", id, data) }
+	invite := func(args string) string {
+		return codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite", Args: args})[0].Text)
+	}
+	code := invite("")
+	if r := tm.as(adminID, "Ada", commands.Request{Command: "redeem", Args: code}); r[0].Text != en("redeem_already", map[string]any{"Role": en("role_admin", nil)}) {
+		t.Fatalf("a configured admin redeeming: %q", r[0].Text)
+	}
+	if r := tm.as("2002", "Ana", commands.Request{Command: "redeem", Args: code}); r[0].Text != en("redeem_ok", map[string]any{"Role": en("role_investigator", nil)}) {
+		t.Fatalf("the code after an admin tried it: %q", r[0].Text)
+	}
+	again := invite("")
+	if r := tm.as("2002", "Ana", commands.Request{Command: "redeem", Args: again}); r[0].Text != en("redeem_already", map[string]any{"Role": en("role_investigator", nil)}) {
+		t.Fatalf("an investigator redeeming an investigator's code: %q", r[0].Text)
+	}
+	if team := tm.as(adminID, "Ada", commands.Request{Command: "team"})[0].Text; strings.Count(team, "Ana") != 1 {
+		t.Fatalf("/team:\n%s", team)
+	}
+	if r := tm.as("2002", "Ana", commands.Request{Command: "redeem", Args: invite("admin")}); r[0].Text != en("redeem_ok", map[string]any{"Role": en("role_admin", nil)}) {
+		t.Fatalf("an investigator given an admin's code: %q", r[0].Text)
+	}
+}

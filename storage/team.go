@@ -67,6 +67,27 @@ func (s *Store) RevokeInvite(ctx context.Context, code string) error {
 	return nil
 }
 
+// InviteRole returns the role an invitation code is for, without using
+// it up, or ErrBadInvite.
+func (s *Store) InviteRole(ctx context.Context, code string) (string, error) {
+	sealed, err := s.rdb.Get(ctx, s.k.invite(s.kr.receiptMAC("invite\x00"+code))).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return "", ErrBadInvite
+	}
+	if err != nil {
+		return "", fmt.Errorf("invitation: %w", err)
+	}
+	plain, err := s.kr.open(sealed, "invite")
+	if err != nil {
+		return "", ErrBadInvite
+	}
+	var rec map[string]string
+	if err := json.Unmarshal(plain, &rec); err != nil || rec["role"] == "" {
+		return "", ErrBadInvite
+	}
+	return rec["role"], nil
+}
+
 // Redeem uses an invitation: the code is consumed atomically (a second use
 // fails) and the user joins the team with the invitation's role. inviterOK
 // is asked first whether whoever made the invitation may still make it (an
