@@ -117,6 +117,7 @@ type Store interface {
 	ScheduleWipe(ctx context.Context, w storage.Wipe, due time.Time) error
 	DueWipes(ctx context.Context, now time.Time, max int) ([]storage.Wipe, error)
 	Allow(ctx context.Context, subject, kind string, limit int, window time.Duration) (ok, firstOver bool, err error)
+	Forgive(ctx context.Context, subject, kind string, window time.Duration) error
 }
 
 // Triage tunes the triage workflow; zero values take the defaults.

@@ -132,6 +132,9 @@ func lock(ctx context.Context, c *Context) error {
 	return c.Say(ctx, "locked_now", nil)
 }
 
+// codeWindow is the window of the second factor's attempts.
+const codeWindow = 15 * time.Minute
+
 // checkCode accepts code if it is the secret's code for the current 30 s
 // step or a neighbour (clock drift), and that step was not used before;
 // using it unlocks the member. Attempts are limited per member. It answers
@@ -139,16 +142,20 @@ func lock(ctx context.Context, c *Context) error {
 // no code at all).
 func (c *Context) checkCode(ctx context.Context, secret, code, usage string) (bool, error) {
 	m := c.mux
-	ok, _, err := m.store.Allow(ctx, c.Pseudonym, "totp", m.twoFactor.WrongCodes, 15*time.Minute)
+	// What is not six digits is no guess at a code: the usage, uncounted.
+	code = strings.ReplaceAll(strings.TrimSpace(code), " ", "")
+	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
+		return false, c.Say(ctx, usage, nil)
+	}
+	// Counted before it is checked, so that guesses sent at once are all
+	// counted; a right one is forgiven below: wrong codes alone run down
+	// the attempts (locking and unlocking a few times shut a member out).
+	ok, _, err := m.store.Allow(ctx, c.Pseudonym, "totp", m.twoFactor.WrongCodes, codeWindow)
 	if err != nil {
 		return false, err
 	}
 	if !ok {
 		return false, c.Say(ctx, "unlock_too_many", nil)
-	}
-	code = strings.ReplaceAll(strings.TrimSpace(code), " ", "")
-	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
-		return false, c.Say(ctx, usage, nil)
 	}
 	now := m.now().Unix() / int64(totpOptions.Period)
 	for _, step := range []int64{now, now - 1, now + 1} {
@@ -165,6 +172,9 @@ func (c *Context) checkCode(ctx context.Context, secret, code, usage string) (bo
 		}
 		if !fresh {
 			return false, c.Say(ctx, "unlock_used", nil)
+		}
+		if err := m.store.Forgive(ctx, c.Pseudonym, "totp", codeWindow); err != nil {
+			m.log.Warn("second-factor attempt not forgiven", "error", err.Error()) // (it only counts against them)
 		}
 		return true, nil
 	}

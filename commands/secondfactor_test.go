@@ -178,6 +178,21 @@ func TestSecondFactor(t *testing.T) {
 	}
 	secret = strings.ReplaceAll(secretRE.FindString(p.sent[investigatorID][2].Text), " ", "")
 
+	// Right codes do not run down the attempts (locking and unlocking a
+	// few times shut a member out), nor does what is not six digits.
+	for range 6 {
+		e.clk.Add(30 * time.Second)
+		inv(commands.Request{Command: "lock"})
+		for _, bad := range []string{"abc", "12345"} {
+			if r := inv(commands.Request{Command: "unlock", Args: bad}); r[0].Text != en("unlock_usage", nil) {
+				t.Fatalf("/unlock %s: %+v", bad, r)
+			}
+		}
+		if r := inv(commands.Request{Command: "unlock", Args: code(secret, e.clk.Now())}); r[0].Text != en("unlocked", map[string]any{"Period": "12 hours"}) {
+			t.Fatalf("lock and unlock again: %+v", r)
+		}
+	}
+
 	// Wrong codes are limited: after 5 attempts even the right code is refused.
 	e.clk.Add(30 * time.Second)
 	for range 5 {

@@ -79,6 +79,23 @@ func (s *Store) Allow(ctx context.Context, subject, kind string, limit int, wind
 	return n == 1, n == 0, nil
 }
 
+// forgive takes back one event counted in field ARGV[1] of KEYS[1].
+var forgive = redis.NewScript(`
+local n = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+if n > 0 then redis.call('HINCRBY', KEYS[1], ARGV[1], -1) end
+return 0`)
+
+// Forgive takes back one event Allow counted for subject in the current
+// window: one that turned out not to be what the limit is for (a right
+// second-factor code, when only wrong ones should run it down).
+func (s *Store) Forgive(ctx context.Context, subject, kind string, window time.Duration) error {
+	keys, args := s.allowArgs(&Limit{Subject: subject, Kind: kind, Window: window})
+	if err := forgive.Run(ctx, s.rdb, keys, args[2]).Err(); err != nil {
+		return fmt.Errorf("rate limit: %w", err)
+	}
+	return nil
+}
+
 // allowArgs are the allow script's keys and arguments for l, in the
 // current window.
 func (s *Store) allowArgs(l *Limit) ([]string, []any) {
