@@ -370,7 +370,7 @@ func (c *Context) approvePublication(ctx context.Context, id string, a storage.P
 // warning id would send now, what in it looks identifying, and the button
 // that approves that text.
 func (c *Context) previewPublication(ctx context.Context, id, intro string) error {
-	p, err := c.mux.store.PendingPublication(ctx, id)
+	p, err := c.mux.store.PendingPublication(ctx, id, c.mux.stillOnTeam)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})

@@ -284,7 +284,12 @@ func TestRevokedApprovalsDoNotCount(t *testing.T) {
 		t.Fatalf("Mallory approves: %q", r[0].Text)
 	}
 	tm.as(adminID, "Ada", commands.Request{Command: "revoke", Args: "telegram:2004"})
-	if r := tm.as("2003", "Beto", commands.Request{Callback: press(tm.as("2003", "Beto", commands.Request{Command: "publish", Args: "1"}), "pub:")}); r[0].Text != waiting {
+	// The preview counts it no more either.
+	preview := tm.as("2003", "Beto", commands.Request{Command: "publish", Args: "1"})
+	if none := tm.msg.Localize("en", "publish_approvals", map[string]any{"Count": 0, "Needed": 2}, 0); !strings.Contains(preview[0].Text, none) {
+		t.Fatalf("preview after Mallory's revocation lacks %q:\n%s", none, preview[0].Text)
+	}
+	if r := tm.as("2003", "Beto", commands.Request{Callback: press(preview, "pub:")}); r[0].Text != waiting {
 		t.Fatalf("Beto's approval after Mallory's revocation: %q", r[0].Text)
 	}
 	tm.deliverAll(t)

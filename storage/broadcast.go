@@ -333,9 +333,11 @@ type PendingPublication struct {
 }
 
 // PendingPublication returns what publishing warning id would send now,
-// and to how many communities; ErrNotFound if the tip is gone.
-func (s *Store) PendingPublication(ctx context.Context, id string) (PendingPublication, error) {
-	p, err := s.pending(ctx, id)
+// and to how many communities; ErrNotFound if the tip is gone. If onTeam
+// is set, approvals count only from those still on the team (the others
+// are dropped at the next approval).
+func (s *Store) PendingPublication(ctx context.Context, id string, onTeam func(context.Context, string) (bool, error)) (PendingPublication, error) {
+	p, err := s.pending(ctx, id, onTeam)
 	if err != nil {
 		return p, err
 	}
@@ -344,7 +346,7 @@ func (s *Store) PendingPublication(ctx context.Context, id string) (PendingPubli
 }
 
 // pending is PendingPublication without its reach.
-func (s *Store) pending(ctx context.Context, id string) (PendingPublication, error) {
+func (s *Store) pending(ctx context.Context, id string, onTeam func(context.Context, string) (bool, error)) (PendingPublication, error) {
 	f, err := s.rdb.HGetAll(ctx, s.k.publication(id)).Result()
 	if err != nil {
 		return PendingPublication{}, fmt.Errorf("publication: %w", err)
@@ -356,9 +358,17 @@ func (s *Store) pending(ctx context.Context, id string) (PendingPublication, err
 	p := PendingPublication{Text: pub.Text, Published: f["state"] == "published"}
 	p.Revision, _ = strconv.Atoi(f["rev"])
 	for k, v := range f {
-		if strings.HasPrefix(k, "a:") && v == strconv.Itoa(p.Revision) {
-			p.Approvals++
+		if !strings.HasPrefix(k, "a:") || v != strconv.Itoa(p.Revision) {
+			continue
 		}
+		if onTeam != nil {
+			if on, err := onTeam(ctx, k[2:]); err != nil {
+				return p, err
+			} else if !on {
+				continue
+			}
+		}
+		p.Approvals++
 	}
 	return p, nil
 }
@@ -431,7 +441,7 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 			return Approval{}, err
 		}
 	}
-	cur, err := s.pending(ctx, id)
+	cur, err := s.pending(ctx, id, nil)
 	if err != nil {
 		return Approval{}, err
 	}

@@ -42,7 +42,7 @@ func TestSameEditApprovedAtOnceIsOneRevision(t *testing.T) {
 	if b.Approvals != 1 || b.Started || a.Approvals != 2 || !a.Started {
 		t.Fatalf("B %+v, A %+v: want one revision approved twice, started", b, a)
 	}
-	p, err := st.PendingPublication(ctx, w.TipID)
+	p, err := st.PendingPublication(ctx, w.TipID, nil)
 	if err != nil || p.Text != edited || p.Revision != 1 || !p.Published {
 		t.Errorf("publication %+v %v", p, err)
 	}
