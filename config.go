@@ -70,6 +70,18 @@ func (e *configError) Error() string { return e.name + ": " + e.problem }
 
 // loadConfig reads the configuration. In demo mode nothing is required.
 func loadConfig(getenv func(string) string, demo bool) (Config, error) {
+	return readConfig(getenv, demo, !demo)
+}
+
+// loadOpsConfig reads the configuration for the commands that work on
+// Redis alone (rotate-key, reset-2fa): no bot token is needed, as an
+// operator may run them from a shell that has only the secret and Redis.
+func loadOpsConfig(getenv func(string) string) (Config, error) {
+	return readConfig(getenv, false, false)
+}
+
+// readConfig is loadConfig; needToken requires a bot token.
+func readConfig(getenv func(string) string, demo, needToken bool) (Config, error) {
 	c := Config{
 		RedisPrefix:       "vigia",
 		TelegramAPIURL:    "https://api.telegram.org",
@@ -146,7 +158,7 @@ func loadConfig(getenv func(string) string, demo bool) (Config, error) {
 	}
 	c.TelegramToken = strings.TrimSpace(getenv("VIGIA_TELEGRAM_TOKEN"))
 	c.DiscordToken = strings.TrimPrefix(strings.TrimSpace(getenv("VIGIA_DISCORD_TOKEN")), "Bot ")
-	if c.TelegramToken == "" && c.DiscordToken == "" && !demo {
+	if c.TelegramToken == "" && c.DiscordToken == "" && needToken {
 		return c, &configError{"VIGIA_TELEGRAM_TOKEN", "is not set (nor VIGIA_DISCORD_TOKEN); create a bot with @BotFather and paste its token"}
 	}
 	if c.DiscordToken != "" && (len(c.DiscordToken) < 50 || strings.ContainsAny(c.DiscordToken, " \t\n")) {
@@ -350,7 +362,7 @@ func loadConfig(getenv func(string) string, demo bool) (Config, error) {
 		c.DefaultLanguage = lang
 	}
 	if v := getenv("VIGIA_LOG_LEVEL"); v != "" {
-		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+		if err := c.LogLevel.UnmarshalText([]byte(strings.TrimSpace(v))); err != nil {
 			return c, &configError{"VIGIA_LOG_LEVEL", "must be debug, info, warn or error"}
 		}
 	}

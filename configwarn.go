@@ -1,9 +1,11 @@
 package main
 
 import (
+	"net"
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -47,6 +49,9 @@ func configWarnings(c Config, names []string) []string {
 	if (c.TelegramToken != "" || c.DiscordToken != "") && len(c.Admins)+len(c.Investigators) == 0 {
 		out = append(out, "VIGIA_ADMINS and VIGIA_INVESTIGATORS are empty: tips are received, but unless members were invited before, nobody can read them")
 	}
+	if host, _, err := net.SplitHostPort(c.MetricsAddr); err == nil && (host == "" || host == "0.0.0.0" || host == "::") {
+		out = append(out, "VIGIA_METRICS_ADDR listens on every interface: its counters show when tips arrive; keep the port off the public network (a firewall, or a NetworkPolicy admitting only Prometheus)")
+	}
 	return append(out, redisURLWarnings(c.RedisURL)...)
 }
 
@@ -60,6 +65,9 @@ func redisURLWarnings(v string) []string {
 		return nil
 	}
 	var out []string
+	if v, err := strconv.ParseBool(u.Query().Get("skip_verify")); err == nil && v {
+		out = append(out, "VIGIA_REDIS_URL has skip_verify: the TLS certificate is not checked, so whoever can intercept the connection reads the password and every record; give Vigía the server's CA instead")
+	}
 	if _, ok := u.User.Password(); !ok {
 		out = append(out, "VIGIA_REDIS_URL has no password, to a Redis on another host: anyone who reaches it reads and writes every tip's record; give Vigía an ACL user (see README)")
 	}

@@ -32,19 +32,27 @@ func TestConfigWarnings(t *testing.T) {
 	if len(w) != 1 || !strings.HasPrefix(w[0], "VIGIA_INVESTIGATOR is not a variable Vigía knows") {
 		t.Fatalf("a misspelt variable: %q", w)
 	}
+	for addr, warned := range map[string]bool{":9464": true, "0.0.0.0:9464": true, "[::]:9464": true, "127.0.0.1:9464": false, "10.0.0.5:9464": false, "": false} {
+		m := c
+		m.MetricsAddr = addr
+		if w := configWarnings(m, nil); (len(w) == 1 && strings.HasPrefix(w[0], "VIGIA_METRICS_ADDR listens on every interface")) != warned {
+			t.Errorf("metrics on %q: %q", addr, w)
+		}
+	}
 	c.Investigators = nil
 	if w := configWarnings(c, nil); len(w) != 1 || !strings.HasPrefix(w[0], "VIGIA_ADMINS and VIGIA_INVESTIGATORS are empty") {
 		t.Fatalf("an empty team: %q", w)
 	}
 	for url, want := range map[string][]string{
-		"redis://10.0.0.7:6379/0":               {"has no password", "is not rediss://"},
-		"redis://vigia:pw@redis.example:6379/0": {"is not rediss://"},
-		"redis://redis:6379/0":                  {"has no password"},
-		"rediss://redis.example:6380/0":         {"has no password"},
-		"rediss://vigia:pw@redis.example:6380":  nil,
-		"redis://localhost:6379/0":              nil,
-		"redis://127.0.0.1:6379/0":              nil,
-		"redis://[::1]:6379/0":                  nil,
+		"redis://10.0.0.7:6379/0":                                 {"has no password", "is not rediss://"},
+		"redis://vigia:pw@redis.example:6379/0":                   {"is not rediss://"},
+		"redis://redis:6379/0":                                    {"has no password"},
+		"rediss://redis.example:6380/0":                           {"has no password"},
+		"rediss://vigia:pw@redis.example:6380":                    nil,
+		"rediss://vigia:pw@redis.example:6380/0?skip_verify=true": {"has skip_verify"},
+		"redis://localhost:6379/0":                                nil,
+		"redis://127.0.0.1:6379/0":                                nil,
+		"redis://[::1]:6379/0":                                    nil,
 	} {
 		w := configWarnings(base(url), nil)
 		if len(w) != len(want) {

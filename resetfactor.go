@@ -17,12 +17,17 @@ import (
 // whom /revoke cannot remove (invited members are revoked and invited
 // again). The reset is in the audit log.
 func resetSecondFactor(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	const usage = "usage: vigia reset-2fa platform:id   (for example telegram:111111111)"
+	if len(args) == 1 && isHelp(args[0]) {
+		fmt.Fprintln(stdout, usage)
+		return 0
+	}
 	ids, err := commands.ParsePeopleList(strings.Join(args, ","))
 	if err != nil || len(ids) != 1 {
-		fmt.Fprintln(stderr, "usage: vigia reset-2fa platform:id   (for example telegram:111111111)")
+		fmt.Fprintln(stderr, usage)
 		return 2
 	}
-	cfg, err := loadConfig(getenv, false)
+	cfg, err := loadOpsConfig(getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "vigia: %v\n", err)
 		return 2

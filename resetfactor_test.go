@@ -40,10 +40,16 @@ func TestResetSecondFactor(t *testing.T) {
 
 	e := validEnv()
 	e["VIGIA_REDIS_URL"] = srv.URL()
+	// Run from a shell with the secret and Redis alone: no bot token.
+	delete(e, "VIGIA_TELEGRAM_TOKEN")
+	delete(e, "VIGIA_DISCORD_TOKEN")
 	reset := func(args ...string) (int, string, string) {
 		var out, errb bytes.Buffer
 		code := run(ctx, append([]string{"reset-2fa"}, args...), env(e), strings.NewReader(""), &out, &errb)
 		return code, out.String(), errb.String()
+	}
+	if code, out, msg := reset("--help"); code != 0 || !strings.HasPrefix(out, "usage: vigia reset-2fa") || msg != "" {
+		t.Fatalf("reset-2fa --help: exit %d, %q %q", code, out, msg)
 	}
 	for _, bad := range [][]string{nil, {"111"}, {"telegram:111", "telegram:222"}, {"telegram:abc"}} {
 		if code, _, msg := reset(bad...); code != 2 || !strings.HasPrefix(msg, "usage: vigia reset-2fa") {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -59,7 +60,7 @@ func (c Config) keyring() (*storage.Keyring, error) {
 // and VIGIA_SECRET_PREVIOUS (old), it re-seals under the new secret every
 // value still sealed under the old one. It prints counts, never a value.
 func rotateKey(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) int {
-	cfg, err := loadConfig(getenv, false)
+	cfg, err := loadOpsConfig(getenv)
 	if err == nil && cfg.SecretPrevious == nil {
 		err = &configError{"VIGIA_SECRET_PREVIOUS", "is not set; rotate-key needs the secret being replaced (and VIGIA_SECRET set to the new one)"}
 	}
@@ -125,6 +126,9 @@ func checkSpoolRotated(cfg Config, stderr io.Writer) int {
 // reset-2fa), printing why it cannot to stderr: then it returns nil and the
 // exit status (2: configuration, 1: Redis).
 func openStore(ctx context.Context, cfg Config, stderr io.Writer) (*storage.Store, func(), int) {
+	// A command run by hand says what failed in one line of its own: the
+	// client's own log lines (each retry's dial error) would bury it.
+	installRedisLogger(slog.New(slog.DiscardHandler))
 	kr, err := cfg.keyring()
 	if err != nil {
 		fmt.Fprintf(stderr, "vigia: %v\n", err)

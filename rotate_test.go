@@ -38,6 +38,7 @@ func TestRotateKey(t *testing.T) {
 
 	e := validEnv()
 	e["VIGIA_REDIS_URL"] = srv.URL()
+	delete(e, "VIGIA_TELEGRAM_TOKEN") // an operator's shell: the secrets and Redis, no bot token
 	rotate := func(e map[string]string) (int, string, string) {
 		var out, errb bytes.Buffer
 		code := run(ctx, []string{"rotate-key"}, env(e), strings.NewReader(""), &out, &errb)

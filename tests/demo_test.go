@@ -111,3 +111,22 @@ func TestDemoOnARealRedisRunsAgain(t *testing.T) {
 		}
 	}
 }
+
+// With VIGIA_SECRET too, the demo keeps what is sent, and its banner says
+// so (it said everything was throwaway, under a random secret).
+func TestDemoWithASecretSaysItKeeps(t *testing.T) {
+	rs := redistest.Start(t)
+	for run := 1; run <= 2; run++ {
+		cmd := exec.Command(binary, "demo")
+		cmd.Env = []string{"PATH=/usr/bin:/bin", "VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_SECRET=" + strings.Repeat("QUJD", 10) + "QUJDRA=="}
+		cmd.Stdin = strings.NewReader("Me cobran piso en el mercado\n#10\n/quit\n")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "Your receipt code: ") || !strings.Contains(string(out), "the next run with them finds it") ||
+			strings.Contains(string(out), "throwaway") {
+			t.Fatalf("run %d: %v\n%s", run, err, out)
+		}
+	}
+	if keys, err := rs.Client().Keys(context.Background(), "*").Result(); err != nil || len(keys) == 0 {
+		t.Fatalf("nothing kept: %v %v", keys, err)
+	}
+}
