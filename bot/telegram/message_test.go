@@ -286,6 +286,24 @@ func TestUnknownOriginIsSalvaged(t *testing.T) {
 	}
 }
 
+// A message with content of a kind the library cannot read (a media type
+// newer than it) is no longer dropped unanswered: kept to who and where
+// (its caption goes with the content lost), it reaches the engine, which
+// answers that it cannot take that kind of message.
+func TestUnknownContentIsSalvaged(t *testing.T) {
+	a := testAdapter()
+	raw := `{"ok":true,"result":[{"update_id":7,"message":{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"x"},` +
+		`"caption":"mira esto","paid_media":{"star_count":1,"paid_media":[{"type":"hologram"}]}}}]}`
+	updates, next, err := a.decodeUpdates([]byte(raw), 0, 200)
+	if err != nil || next != 8 || len(updates) != 1 {
+		t.Fatalf("decoded %d updates, next %d, err %v", len(updates), next, err)
+	}
+	req, _, ok := a.translate(updates[0])
+	if !ok || req.ChatID != "5" || req.UserID != "5" || req.Text != "" || req.Attachment != nil {
+		t.Fatalf("salvaged request: %+v", req)
+	}
+}
+
 // Hidden links are passed on apart from the text the reporter wrote, so
 // that they never make it too long for the engine: a forwarded post at
 // Telegram's limit keeps its text whole and every link, each once.

@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -473,12 +474,17 @@ func (a *Adapter) decodeUpdates(body []byte, offset int64, status int) ([]*model
 // origin of a type the library does not know (Telegram adds some) counts
 // as a person's, not named; failing that, the message it replies to or
 // quotes is left out.
+// basicFields are the fields of a message salvage keeps last: who, where,
+// and its text. Not a caption: it goes with content that is lost, and
+// kept alone it would be taken for all the reporter sent.
+var basicFields = []string{"message_id", "message_thread_id", "date", "chat", "from", "sender_chat", "text", "entities", "forward_origin", "is_topic_message"}
+
 func salvage(raw []byte) (*models.Update, bool) {
 	var u map[string]json.RawMessage
 	if json.Unmarshal(raw, &u) != nil {
 		return nil, false
 	}
-	for _, drop := range [][]string{nil, {"reply_to_message", "external_reply", "quote", "reply_markup", "pinned_message"}} {
+	for step, drop := range [][]string{nil, {"reply_to_message", "external_reply", "quote", "reply_markup", "pinned_message"}, nil} {
 		for _, k := range []string{"message", "channel_post"} {
 			var m map[string]json.RawMessage
 			if u[k] == nil || json.Unmarshal(u[k], &m) != nil || m == nil {
@@ -489,6 +495,17 @@ func salvage(raw []byte) (*models.Update, bool) {
 			}
 			for _, d := range drop {
 				delete(m, d)
+			}
+			if step == 2 {
+				// Last: a kind of content the library cannot read (a new
+				// media type) goes, and what is left is answered (as a
+				// message of a kind Vigía does not take) rather than
+				// dropped without a word.
+				for f := range m {
+					if !slices.Contains(basicFields, f) {
+						delete(m, f)
+					}
+				}
 			}
 			u[k], _ = json.Marshal(m)
 		}
