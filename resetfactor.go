@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/vigia-project/vigia/commands"
@@ -50,6 +51,11 @@ func resetSecondFactor(ctx context.Context, args []string, getenv func(string) s
 	}
 	if !had {
 		fmt.Fprintf(stdout, "%s had no second factor enrolled; nothing to reset\n", ids[0])
+		if role, err := st.Role(ctx, st.Pseudonym(platform, id)); err == nil && role == "" &&
+			!slices.Contains(cfg.Admins, ids[0]) && !slices.Contains(cfg.Investigators, ids[0]) {
+			// Likely a mistyped id: say so, so it is not taken for done.
+			fmt.Fprintf(stdout, "%s is not on the team either (not in VIGIA_ADMINS or VIGIA_INVESTIGATORS, not invited): check the id\n", ids[0])
+		}
 		return 0
 	}
 	fmt.Fprintf(stdout, "second factor of %s reset: they send /enroll to the bot in a private chat, then /unlock\n", ids[0])

@@ -40,6 +40,7 @@ func TestResetSecondFactor(t *testing.T) {
 
 	e := validEnv()
 	e["VIGIA_REDIS_URL"] = srv.URL()
+	e["VIGIA_ADMINS"] = "telegram:111"
 	// Run from a shell with the secret and Redis alone: no bot token.
 	delete(e, "VIGIA_TELEGRAM_TOKEN")
 	delete(e, "VIGIA_DISCORD_TOKEN")
@@ -75,8 +76,12 @@ func TestResetSecondFactor(t *testing.T) {
 	if err != nil || len(log) != 1 || log[0].Action != "reset-2fa" || log[0].Args != "telegram:111" {
 		t.Fatalf("audit log: %+v %v", log, err)
 	}
-	if code, out, _ := reset("telegram:111"); code != 0 || !strings.Contains(out, "nothing to reset") {
+	if code, out, _ := reset("telegram:111"); code != 0 || !strings.Contains(out, "nothing to reset") || strings.Contains(out, "not on the team") {
 		t.Fatalf("second reset: exit %d, %q", code, out)
+	}
+	// An id on no list and never invited: likely mistyped, and said so.
+	if code, out, _ := reset("telegram:12"); code != 0 || !strings.Contains(out, "telegram:12 is not on the team either") {
+		t.Fatalf("reset of a stranger: exit %d, %q", code, out)
 	}
 }
 
