@@ -191,7 +191,14 @@ func ask(ctx context.Context, c *Context) error {
 	button := Button{Label: c.mux.msg.Localize(lang, "button_answer", nil), Data: cbAnswer + id + ":" + strconv.Itoa(n)}
 	ids, err := sender.Send(ctx, chat, Reply{Text: body, Buttons: [][]Button{{button}}})
 	msgID := lastID(ids)
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrDestinationGone) && len(ids) == 0:
+		// They blocked the bot or deleted the chat: said plainly, not as
+		// a failure of ours.
+		return c.Say(ctx, "ask_gone", map[string]any{"ID": id})
+	case errors.Is(err, ErrRefused) && len(ids) == 0:
+		return c.Say(ctx, "ask_refused", map[string]any{"ID": id})
+	case err != nil:
 		return err
 	}
 	err = c.mux.store.Ask(ctx, id, n, c.claimer(), text)
@@ -266,12 +273,18 @@ func (m *Mux) answerButton(ctx context.Context, c *Context, data string) error {
 	if msg != "" {
 		return c.Say(ctx, msg, nil)
 	}
-	next := question{Tip: id, N: n, Until: m.now().Add(m.triage.AnswerWindow).UnixMilli()}
+	// Armed for the next message: an hour at most, not the question's
+	// days, or a tip written days later would go as the answer.
+	next := question{Tip: id, N: n, Until: m.now().Add(min(m.triage.AnswerWindow, armedAnswer)).UnixMilli()}
 	if err := m.updateAnswering(ctx, c.Pseudonym, func(a *answering) { a.Next = &next }); err != nil {
 		return err
 	}
 	return c.Say(ctx, "answer_prompt", nil)
 }
+
+// armedAnswer is how long the Answer button makes the next message the
+// answer.
+const armedAnswer = time.Hour
 
 // openQuestion finds question n among a tip's open questions or, when the
 // reporter did not say which (/reply), the one open question. Else it
@@ -304,16 +317,15 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		return false, err
 	}
 	var q question
-	switch {
-	case c.Request.ReplyToBot:
-		var ok bool
-		if q, ok = a.Replies[c.Request.ReplyToID]; !ok {
-			return false, nil // a reply to some other message of the bot's
-		}
-	case a.Next != nil:
-		q = *a.Next // the message after pressing Answer
-	default:
-		return false, nil
+	if r, ok := a.Replies[c.Request.ReplyToID]; c.Request.ReplyToBot && ok {
+		q = r // a reply to the question
+	} else if a.Next != nil {
+		// The message after pressing Answer, a reply too (to "write your
+		// answer now", say): it was taken for a new tip, and the next
+		// message, meant for that tip, for the answer.
+		q = *a.Next
+	} else {
+		return false, nil // (a reply to some other message of the bot's)
 	}
 	// Answers are text. A file (or place) sent as one is not dropped: it
 	// is kept as part of a tip, with its caption, which also answers.
@@ -323,6 +335,9 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	codeCut := false
 	if t, cut := m.cutReceipts(ctx, c.Request.Text); cut {
 		c.Request.Text, codeCut = t, true
+	}
+	if l, cut := m.cutLinkReceipts(ctx, c.Request.HiddenLinks); cut {
+		c.Request.HiddenLinks, codeCut = l, true
 	}
 	text := strings.TrimSpace(withLinks(c.Request.Text, c.Request.HiddenLinks))
 	if blank(text) {
@@ -500,6 +515,9 @@ func replyCommand(ctx context.Context, c *Context) error {
 		}
 		// The answer as written, its line breaks kept (a list, an address).
 		answer, codeCut := c.mux.cutReceipts(ctx, strings.TrimSpace(afterFields(c.Request.Args, n)))
+		if l, cut := c.mux.cutLinkReceipts(ctx, c.Request.HiddenLinks); cut {
+			c.Request.HiddenLinks, codeCut = l, true
+		}
 		if codeCut {
 			c.sayQuietly("receipt_text_dropped", nil)
 		}

@@ -3,6 +3,7 @@ package commands_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -679,4 +680,88 @@ func TestReplyKeepsTheAnswersLines(t *testing.T) {
 	if n := tm.notices("2002"); len(n) != 1 || n[0] != tm.notice("1", "¿Cuándo?", answer) {
 		t.Fatalf("Ana was told %q", n)
 	}
+}
+
+// The Answer button arms the next message, whatever it replies to, and
+// only that one: a reply to "write your answer now" is the answer (it was
+// taken for a new tip, and the message meant for that tip for the
+// answer); /cancel disarms it; and it lasts an hour, not the question's
+// days, so a tip written later never goes as an old question's answer.
+func TestArmedAnswerIsTheNextMessageOnly(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?", "¿Qué hora?")
+	tm.notices(reporterID)
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:1"})
+	if r := tm.reply("m99", "El lunes"); !tm.answered(r) {
+		t.Fatalf("a reply to the prompt after Answer: %q", texts(r))
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Y también venden droga en la esquina"}); !tm.drafted(r, "") {
+		t.Fatalf("the message after the answer: %q", texts(r))
+	}
+	tm.as(reporterID, "Rosa", commands.Request{Command: "cancel"})
+	if n := tm.notices("2002"); len(n) != 1 || n[0] != tm.notice("1", "¿Qué día?", "El lunes") {
+		t.Fatalf("Ana was told %q", n)
+	}
+
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:2"})
+	if r := tm.as(reporterID, "Rosa", commands.Request{Command: "cancel"}); len(r) != 1 || r[0].Text != tm.text("en", "answer_disarmed", nil) {
+		t.Fatalf("/cancel after Answer: %q", texts(r))
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Otra denuncia"}); !tm.drafted(r, "") {
+		t.Fatalf("the message after /cancel: %q", texts(r))
+	}
+	tm.as(reporterID, "Rosa", commands.Request{Command: "cancel"})
+
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:2"})
+	tm.clk.Add(61 * time.Minute)
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Una denuncia nueva, días después"}); !tm.drafted(r, "") {
+		t.Fatalf("a message an hour after Answer: %q", texts(r))
+	}
+	if n := tm.notices("2002"); len(n) != 0 {
+		t.Fatalf("Ana was told %q", n)
+	}
+}
+
+// A receipt code in a link's hidden address (a link shown as words) is
+// cut as one in the text: from an answer, as from a tip.
+func TestReceiptCodeInAHiddenLinkIsLeftOut(t *testing.T) {
+	tm, receipt := questioned(t, "¿Dónde?", "¿Cuándo?")
+	dropped := tm.text("en", "receipt_text_dropped", nil)
+	r := tm.as(reporterID, "Rosa", commands.Request{Text: "mira aquí", HiddenLinks: []string{"https://example.com/x?c=" + receipt, "https://example.org/mapa"}, ReplyToBot: true, ReplyToID: "m1"})
+	if len(r) != 2 || r[0].Text != dropped || !tm.answered(r[1:]) {
+		t.Fatalf("an answer with a code in a hidden link: %q", texts(r))
+	}
+	tm.as(reporterID, "Rosa", commands.Request{Command: "reply", Args: receipt + " otra", HiddenLinks: []string{"https://example.com/?" + receipt}})
+	for _, n := range tm.notices("2002") {
+		if strings.Contains(n, receipt) || strings.Contains(n, receipt[:9]) {
+			t.Fatalf("Ana read the code: %q", n)
+		}
+	}
+	if n := tm.tipAnswers("1"); len(n) != 2 || !strings.Contains(strings.Join(n, " "), "example.org/mapa") || strings.Contains(strings.Join(n, " "), receipt[:9]) {
+		t.Fatalf("answers kept: %q", n)
+	}
+	r = tm.as(reporterID, "Rosa", commands.Request{Text: "el cobro se paga aquí", HiddenLinks: []string{"https://pago.example/" + receipt}})
+	tm.as(reporterID, "Rosa", commands.Request{Callback: press(r, "send:")})
+	if tip, err := tm.store.Tip(context.Background(), "2"); err != nil || strings.Contains(tip.Content.Text(), receipt) || !strings.Contains(tip.Content.Text(), "pago.example") {
+		t.Fatalf("tip #2: %q (%v)", tip.Content.Text(), err)
+	}
+}
+
+// A question to a reporter who blocked the bot is said so to the asker,
+// not as a failure of ours ("something went wrong").
+func TestQuestionToAnUnreachableReporter(t *testing.T) {
+	tm, _ := questioned(t)
+	tm.mux.AddSender("telegram", goneSender{tm.sent})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Qué día?"}); len(r) != 1 || r[0].Text != tm.text("en", "ask_gone", map[string]any{"ID": "1"}) {
+		t.Fatalf("/ask to a reporter who blocked the bot: %q", texts(r))
+	}
+}
+
+// goneSender refuses every message to the reporter as a chat that is gone.
+type goneSender struct{ *recorder }
+
+func (g goneSender) Send(ctx context.Context, chat string, r commands.Reply) ([]string, error) {
+	if chat == reporterID {
+		return nil, fmt.Errorf("forbidden: %w", commands.ErrDestinationGone)
+	}
+	return g.recorder.Send(ctx, chat, r)
 }

@@ -143,7 +143,18 @@ func status(ctx context.Context, c *Context) error {
 }
 
 func cancelDraft(ctx context.Context, c *Context) error {
+	// An answer armed with the Answer button is cancelled too: the next
+	// message is not an answer any more.
+	disarmed := false
+	if c.answering {
+		if a, err := c.mux.loadAnswering(ctx, c.Pseudonym); err == nil && a.Next != nil {
+			disarmed = c.mux.updateAnswering(ctx, c.Pseudonym, func(a *answering) { a.Next = nil }) == nil
+		}
+	}
 	d, err := c.mux.store.Draft(ctx, c.Pseudonym)
+	if errors.Is(err, storage.ErrNotFound) && disarmed {
+		return c.Say(ctx, "answer_disarmed", nil)
+	}
 	if errors.Is(err, storage.ErrNotFound) {
 		return c.Say(ctx, "draft_none", nil)
 	}
@@ -208,6 +219,10 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 		// vieron?"): the rest is kept, the code is not.
 		if text, cut := m.cutReceipts(ctx, req.Text); cut {
 			req.Text, codeCut = text, true
+		}
+		// And within a link shown as words (its address hidden).
+		if links, cut := m.cutLinkReceipts(ctx, req.HiddenLinks); cut {
+			req.HiddenLinks, codeCut = links, true
 		}
 	}
 	if m.spool != nil {
@@ -636,6 +651,33 @@ func (m *Mux) cutReceipts(ctx context.Context, text string) (string, bool) {
 		text = "" // "CODE, CODE": nothing but the codes
 	}
 	return text, cut
+}
+
+// cutLinkReceipts is cutReceipts of each hidden link (the address of a
+// link a message shows as words): a code in one would reach investigators
+// as surely as one in the text. A link left with nothing is dropped.
+func (m *Mux) cutLinkReceipts(ctx context.Context, links []string) ([]string, bool) {
+	var out []string
+	cut := false
+	for i, l := range links {
+		t, c := m.cutReceipts(ctx, l)
+		if !c {
+			if cut {
+				out = append(out, l)
+			}
+			continue
+		}
+		if !cut {
+			out, cut = append(out, links[:i]...), true
+		}
+		if t = strings.TrimSpace(t); t != "" {
+			out = append(out, t)
+		}
+	}
+	if !cut {
+		return links, false
+	}
+	return out, true
 }
 
 // maxReceiptCandidates bounds the code-like words of one message looked
