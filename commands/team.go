@@ -267,23 +267,37 @@ func dead(ctx context.Context, c *Context) error {
 // purge is /purge NUMBER: the tip is crypto-shredded (its data key erased)
 // and every record naming it removed. The audit log keeps that it happened.
 func purge(ctx context.Context, c *Context) error {
-	id, ok := parseTipID(c.Request.Args)
-	if !ok {
+	idArg, rest := firstWord(c.Request.Args)
+	id, ok := parseTipID(idArg)
+	now := strings.EqualFold(strings.TrimSpace(rest), "now")
+	if !ok || (!now && strings.TrimSpace(rest) != "") {
 		return c.Say(ctx, "purge_usage", nil)
 	}
-	// A published warning is retracted first: its copies deleted and a
-	// correction posted, from the records a purge would erase.
-	if out, err := c.mux.store.CopiesOut(ctx, id); err != nil {
+	if _, err := c.mux.store.Kind(ctx, id); errors.Is(err, storage.ErrNotFound) {
+		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
+	} else if err != nil {
 		return err
-	} else if out {
+	}
+	// A published warning is retracted first: its copies deleted and a
+	// correction posted, from the records a purge would erase. "now"
+	// purges all the same (a tip that must go at once; a withdrawal that
+	// cannot finish, its platform no longer served): the copies stay.
+	out, err := c.mux.store.CopiesOut(ctx, id)
+	if err != nil {
+		return err
+	}
+	if out && !now {
 		return c.Say(ctx, "purge_published", map[string]any{"ID": id})
 	}
-	err := c.mux.store.Purge(ctx, id)
+	err = c.mux.store.Purge(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
 	}
 	if err != nil {
 		return err
+	}
+	if out {
+		return c.Reply(ctx, Reply{Text: c.T("purge_done", map[string]any{"ID": id}) + "\n\n" + c.T("purge_copies_left", nil)})
 	}
 	return c.Say(ctx, "purge_done", map[string]any{"ID": id})
 }

@@ -343,7 +343,38 @@ func TestPublishedWarningIsRetractedBeforeItIsPurged(t *testing.T) {
 	if left := platform.visible(warningText); len(left) != 0 {
 		t.Fatalf("copies left after the retraction: %v", left)
 	}
+	// A copy recorded after another broadcaster finished the withdrawal
+	// (its broadcast no longer active) is still one to delete.
+	ctx := context.Background()
+	c := tm.srv.Client()
+	dests, _ := c.HGetAll(ctx, "w:{bc}:job:1").Result()
+	for key := range dests {
+		if !strings.HasPrefix(key, "m:") && key != "~" {
+			c.HSet(ctx, "w:{bc}:job:1", key, "RDd")
+			break
+		}
+	}
+	c.SRem(ctx, "w:{bc}:jobs", "1")
+	if s := purge(); s != refused {
+		t.Fatalf("/purge with a copy recorded late: %s", s)
+	}
+	c.HSet(ctx, "w:{bc}:job:1", dests)
 	if s := purge(); s != tm.msg.Localize("en", "purge_done", map[string]any{"ID": "1"}) {
 		t.Fatalf("/purge after the withdrawal: %s", s)
+	}
+	if s := purge(); s != tm.msg.Localize("en", "tip_not_found", map[string]any{"ID": "1"}) {
+		t.Fatalf("/purge again: %s", s)
+	}
+
+	// "now" purges a published warning at once, and says its copies stay.
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: "segundo aviso: " + warningText})
+	tm.approve(t, "2002", "Ana", "2")
+	tm.deliverAll(t)
+	r := tm.as(adminID, "Ada", commands.Request{Command: "purge", Args: "2 now"})
+	if want := tm.msg.Localize("en", "purge_done", map[string]any{"ID": "2"}) + "\n\n" + tm.msg.Localize("en", "purge_copies_left", nil); r[0].Text != want {
+		t.Fatalf("/purge 2 now: %s", r[0].Text)
+	}
+	if r := tm.as(adminID, "Ada", commands.Request{Command: "purge", Args: "3 later"}); r[0].Text != tm.msg.Localize("en", "purge_usage", nil) {
+		t.Fatalf("/purge 3 later: %s", r[0].Text)
 	}
 }

@@ -530,14 +530,44 @@ type Publication struct {
 func (s *Store) CopiesOut(ctx context.Context, id string) (bool, error) {
 	pipe := s.rdb.Pipeline()
 	f := pipe.HMGet(ctx, s.k.publication(id), "state", "retracted")
-	active := pipe.SIsMember(ctx, s.k.broadcasts(), id)
+	dests := pipe.HGetAll(ctx, s.k.deliveries(id))
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return false, err
 	}
 	v := f.Val()
 	state, _ := v[0].(string)
 	retracted, _ := v[1].(string)
-	return state == "published" && (retracted == "" || active.Val()), nil
+	if state != "published" {
+		return false, nil
+	}
+	if retracted == "" {
+		return true, nil
+	}
+	// Retracted: out until every destination is dealt with, by its state
+	// (not by the broadcast's being active: a copy recorded after another
+	// broadcaster finished the withdrawal is one to delete still).
+	for key, st := range dests.Val() {
+		if isDestination(key) && copyMayBeUp(st) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// copyMayBeUp reports whether a destination in state st may still show
+// the warning, or be about to: pending, being sent, delivered, given up
+// after errors, or being withdrawn (see the states above Withdrawal).
+func copyMayBeUp(st string) bool {
+	switch {
+	case st == "p", st == "d", st == "f", st == "R":
+		return true
+	}
+	for _, p := range []string{"d:", "w:", "s:", "R:", "Rc", "Rs", "RD"} {
+		if strings.HasPrefix(st, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // publication opens a publication's text (edited, or the tip's own).
