@@ -46,7 +46,7 @@ type Store interface {
 	Invite(ctx context.Context, role, by string, ttl time.Duration) (string, error)
 	RevokeInvite(ctx context.Context, code string) error
 	Redeem(ctx context.Context, code string, m storage.Member, inviterOK func(ctx context.Context, by string) (bool, error)) (storage.Member, error)
-	InviteRole(ctx context.Context, code string) (string, error)
+	InviteRole(ctx context.Context, code string) (role, by string, err error)
 	Profile(ctx context.Context, pseudonym string, count *storage.Limit) (storage.Profile, error)
 	Revoke(ctx context.Context, key string) error
 	Touch(ctx context.Context, key string) error

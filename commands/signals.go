@@ -187,6 +187,9 @@ func skippedWords(words []string) []string {
 // "hxxp://evil[.]com" as the bot shows it and as some reporters write it,
 // and either way is found by its host and path.
 func searchWords(text string) string {
+	if !strings.Contains(text, "://") && !strings.Contains(strings.ToLower(text), "www.") {
+		return text // no link: "ftp" or "www" is a word searched as any
+	}
 	words := tips.IndexTokens(text)
 	var rest []string
 	for _, w := range words {

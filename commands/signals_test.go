@@ -335,6 +335,7 @@ func TestSearchFindsWhatATipHolds(t *testing.T) {
 	tm.report("7202", "pagan al monedero 0x52908400098527886E0F7030069857D2E4169EE7 cada lunes", "") // #2
 	tm.report("7203", "cobran piso y mandan a pagar en http://evil.com/pay", "")                     // #3
 	tm.report("7204", "el enlace que mandan es hxxp://evil[.]org/cobro", "")                         // #4, defanged by the reporter
+	tm.report("7205", "la contraseña del correo es secreta", "")                                     // #5, no ftp
 	search := func(args string) string {
 		t.Helper()
 		return tm.as(adminID, "Ada", commands.Request{Command: "search", Args: args})[0].Text
@@ -351,6 +352,10 @@ func TestSearchFindsWhatATipHolds(t *testing.T) {
 		if s := search(args); !strings.Contains(s, want) {
 			t.Errorf("/search %s lacks %q:\n%s", args, want, s)
 		}
+	}
+	// Out of a link, "ftp" or "www" is a word like any: searched.
+	if s := search("ftp contraseña"); strings.Contains(s, "#5 ") {
+		t.Errorf("/search ftp contraseña lists #5, without ftp:\n%s", s)
 	}
 	if s := search("0x52908400098527886E0F7030069857D2E4169EE8"); strings.Contains(s, "#2 ") {
 		t.Errorf("another 42-character address finds #2:\n%s", s)

@@ -51,8 +51,12 @@ func redeem(ctx context.Context, c *Context) error {
 	// A member who already has the code's role (or a higher one) keeps
 	// it unused, for whoever it was meant for: redeemed, it would be spent
 	// and list them twice.
-	if role, err := c.mux.store.InviteRole(ctx, code); err == nil {
-		if have := max(c.Role, c.mux.roles.Of(c.Request.Platform, c.Request.UserID)); have >= Admin || have >= Investigator && role != "admin" {
+	if role, by, err := c.mux.store.InviteRole(ctx, code); err == nil {
+		// (Not for a void code, which Redeem refuses: it does not "still
+		// work" for anyone.)
+		if valid, err := c.mux.isAdmin(ctx, by); err != nil {
+			return err
+		} else if have := max(c.Role, c.mux.roles.Of(c.Request.Platform, c.Request.UserID)); valid && (have >= Admin || have >= Investigator && role != "admin") {
 			return c.Say(ctx, "redeem_already", map[string]any{"Role": c.T("role_"+roleName(have), nil)})
 		}
 	}

@@ -943,6 +943,13 @@ func TestRedeemByAMemberKeepsTheCode(t *testing.T) {
 	if team := tm.as(adminID, "Ada", commands.Request{Command: "team"})[0].Text; strings.Count(team, "Ana") != 1 {
 		t.Fatalf("/team:\n%s", team)
 	}
+	// A void code (its admin revoked since) is not said to "still work".
+	tm.as("2005", "Mallory", commands.Request{Command: "redeem", Args: invite("admin")})
+	void := codeRE.FindString(tm.as("2005", "Mallory", commands.Request{Command: "invite"})[0].Text)
+	tm.as(adminID, "Ada", commands.Request{Command: "revoke", Args: "telegram:2005"})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "redeem", Args: void}); r[0].Text != en("redeem_bad", nil) {
+		t.Fatalf("a member given a void code: %q", r[0].Text)
+	}
 	if r := tm.as("2002", "Ana", commands.Request{Command: "redeem", Args: invite("admin")}); r[0].Text != en("redeem_ok", map[string]any{"Role": en("role_admin", nil)}) {
 		t.Fatalf("an investigator given an admin's code: %q", r[0].Text)
 	}

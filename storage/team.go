@@ -67,25 +67,25 @@ func (s *Store) RevokeInvite(ctx context.Context, code string) error {
 	return nil
 }
 
-// InviteRole returns the role an invitation code is for, without using
-// it up, or ErrBadInvite.
-func (s *Store) InviteRole(ctx context.Context, code string) (string, error) {
+// InviteRole returns the role an invitation code is for and who made it
+// (a pseudonym), without using it up, or ErrBadInvite.
+func (s *Store) InviteRole(ctx context.Context, code string) (role, by string, err error) {
 	sealed, err := s.rdb.Get(ctx, s.k.invite(s.kr.receiptMAC("invite\x00"+code))).Bytes()
 	if errors.Is(err, redis.Nil) {
-		return "", ErrBadInvite
+		return "", "", ErrBadInvite
 	}
 	if err != nil {
-		return "", fmt.Errorf("invitation: %w", err)
+		return "", "", fmt.Errorf("invitation: %w", err)
 	}
 	plain, err := s.kr.open(sealed, "invite")
 	if err != nil {
-		return "", ErrBadInvite
+		return "", "", ErrBadInvite
 	}
 	var rec map[string]string
 	if err := json.Unmarshal(plain, &rec); err != nil || rec["role"] == "" {
-		return "", ErrBadInvite
+		return "", "", ErrBadInvite
 	}
-	return rec["role"], nil
+	return rec["role"], rec["by"], nil
 }
 
 // Redeem uses an invitation: the code is consumed atomically (a second use
