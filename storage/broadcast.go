@@ -840,13 +840,20 @@ var delivered = redis.NewScript(`
 redis.call('HSET', KEYS[1], 'm:' .. ARGV[1], ARGV[2])
 if redis.call('HEXISTS', KEYS[2], 'retracted') == 1 then
   local st = redis.call('HGET', KEYS[1], ARGV[1]) or ''
+  local again = true
   if st == 'R' or string.sub(st, 1, 2) == 's:' then
     redis.call('HSET', KEYS[1], ARGV[1], 'R')
   elseif tonumber(ARGV[3]) > 0 and string.match(st, '^Rc[01]$') then
     redis.call('HSET', KEYS[1], ARGV[1], 'R')
   elseif tonumber(ARGV[3]) > 0 and string.match(st, '^R[sdxf][01]$') then
     redis.call('HSET', KEYS[1], ARGV[1], 'RD' .. string.sub(st, 2, 2))
+  else
+    again = false
   end
+  -- A copy to withdraw: its broadcast active again, in case another
+  -- broadcaster finished the withdrawal meanwhile (only active ones are
+  -- withdrawn).
+  if again then redis.call('SADD', KEYS[3], ARGV[5]) end
   return 1
 end
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], ARGV[1], ARGV[4]) end
@@ -861,8 +868,8 @@ func (s *Store) Delivered(ctx context.Context, id string, sub Subscription, mess
 	if err != nil {
 		return err
 	}
-	keys := []string{s.k.deliveries(id), s.k.publication(id)}
-	if err := delivered.Run(ctx, s.rdb, keys, sub.Key, rec, len(messageIDs), "d").Err(); err != nil {
+	keys := []string{s.k.deliveries(id), s.k.publication(id), s.k.broadcasts()}
+	if err := delivered.Run(ctx, s.rdb, keys, sub.Key, rec, len(messageIDs), "d", id).Err(); err != nil {
 		return fmt.Errorf("delivered: %w", err)
 	}
 	return nil
@@ -878,8 +885,8 @@ func (s *Store) PartlySent(ctx context.Context, id string, sub Subscription, mes
 	if err != nil {
 		return err
 	}
-	keys := []string{s.k.deliveries(id), s.k.publication(id)}
-	if err := delivered.Run(ctx, s.rdb, keys, sub.Key, rec, len(messageIDs), "").Err(); err != nil {
+	keys := []string{s.k.deliveries(id), s.k.publication(id), s.k.broadcasts()}
+	if err := delivered.Run(ctx, s.rdb, keys, sub.Key, rec, len(messageIDs), "", id).Err(); err != nil {
 		return fmt.Errorf("partly sent: %w", err)
 	}
 	return nil

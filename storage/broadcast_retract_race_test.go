@@ -32,6 +32,10 @@ func TestRetractRacesDeliveryAcrossProcesses(t *testing.T) {
 		}
 		if !claimedOnly {
 			st.Corrected(ctx, &b, storage.CorrectionPosted)
+			// B finds the withdrawal done and the broadcast leaves the
+			// active set before A's copy is recorded: it must be listed
+			// all the same.
+			st.FinishBroadcast(ctx, id)
 		}
 		// process A's send returns now
 		if err := st.Delivered(ctx, id, ds[0].Sub, []string{"77"}); err != nil {
