@@ -96,7 +96,7 @@ func commandTable() []*Command {
 			Args: []Arg{{Name: "count", Kind: ArgInteger, Min: 1, Max: maxRecent}}},
 		{Name: "dead", Role: Admin, Handler: dead},
 		{Name: "purge", Role: Admin, Handler: purge,
-			Args: []Arg{{Name: "number", Kind: ArgInteger, Required: true, Min: 1}}},
+			Args: []Arg{{Name: "number", Kind: ArgInteger, Required: true, Min: 1}, {Name: "now"}}},
 		{Name: "search", Role: Investigator, Handler: search,
 			Args: []Arg{{Name: "query", Required: true}}},
 		{Name: "entity", Role: Investigator, Handler: entity,

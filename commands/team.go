@@ -270,10 +270,14 @@ func dead(ctx context.Context, c *Context) error {
 
 // purge is /purge NUMBER: the tip is crypto-shredded (its data key erased)
 // and every record naming it removed. The audit log keeps that it happened.
+// nowWords are "now" as /purge takes it, in each language (Discord's form
+// field asks in the admin's).
+var nowWords = []string{"now", "ahora", "maintenant", "agora"}
+
 func purge(ctx context.Context, c *Context) error {
 	idArg, rest := firstWord(c.Request.Args)
 	id, ok := parseTipID(idArg)
-	now := strings.EqualFold(strings.TrimSpace(rest), "now")
+	now := slices.Contains(nowWords, strings.ToLower(strings.TrimSpace(rest)))
 	if !ok || (!now && strings.TrimSpace(rest) != "") {
 		return c.Say(ctx, "purge_usage", nil)
 	}

@@ -554,20 +554,13 @@ func (s *Store) CopiesOut(ctx context.Context, id string) (bool, error) {
 	return false, nil
 }
 
-// copyMayBeUp reports whether a destination in state st may still show
-// the warning, or be about to: pending, being sent, delivered, given up
-// after errors, or being withdrawn (see the states above Withdrawal).
+// copyMayBeUp reports whether a destination of a retracted warning, in
+// state st, is one the withdrawal still acts on: copies to delete ("R",
+// "R:…", "RD…") or the correction to post ("Rc…"); see the states above
+// Withdrawal. (A correction claimed and cut short, "Rs…", is counted
+// unconfirmed and done, as RetractionProgress counts it.)
 func copyMayBeUp(st string) bool {
-	switch {
-	case st == "p", st == "d", st == "f", st == "R":
-		return true
-	}
-	for _, p := range []string{"d:", "w:", "s:", "R:", "Rc", "Rs", "RD"} {
-		if strings.HasPrefix(st, p) {
-			return true
-		}
-	}
-	return false
+	return st == "R" || strings.HasPrefix(st, "R:") || strings.HasPrefix(st, "RD") || strings.HasPrefix(st, "Rc")
 }
 
 // publication opens a publication's text (edited, or the tip's own).
@@ -837,6 +830,7 @@ func (s *Store) ClaimDelivery(ctx context.Context, d Delivery) (bool, error) {
 // If it was not retracted, the destination becomes ARGV[4] ("d"; "" keeps
 // it as it is: PartlySent).
 var delivered = redis.NewScript(`
+if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end -- purged meanwhile: nothing to record
 redis.call('HSET', KEYS[1], 'm:' .. ARGV[1], ARGV[2])
 if redis.call('HEXISTS', KEYS[2], 'retracted') == 1 then
   local st = redis.call('HGET', KEYS[1], ARGV[1]) or ''
