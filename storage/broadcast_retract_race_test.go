@@ -108,3 +108,26 @@ func TestCopiesLeftAfterTheCorrectionKeepsItDealtWith(t *testing.T) {
 		t.Errorf("progress %+v done %v, want %+v", p, done, want)
 	}
 }
+
+// A copy whose send returns after its warning was purged (/purge N now)
+// records nothing: the purge removed every record naming the warning, and
+// the late delivery recreated its broadcast's (sealed chat included).
+// Mutation: the delivered script without its EXISTS check → the record is back.
+func TestDeliveryAfterAPurgeRecordsNothing(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	id := publishTo(t, st, 1)
+	ds, _ := st.PendingDeliveries(ctx, 10)
+	if ok, err := st.ClaimDelivery(ctx, ds[0]); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if err := st.Purge(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Delivered(ctx, id, ds[0].Sub, []string{"77"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Client().Exists(ctx, "t:{bc}:job:"+id).Val(); n != 0 {
+		t.Fatalf("the purged broadcast's record is back: %v", srv.Client().HGetAll(ctx, "t:{bc}:job:"+id).Val())
+	}
+}
