@@ -317,15 +317,26 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		return false, err
 	}
 	var q question
-	if r, ok := a.Replies[c.Request.ReplyToID]; c.Request.ReplyToBot && ok {
+	switch r, ok := a.Replies[c.Request.ReplyToID]; {
+	case c.Request.ReplyToBot && ok:
 		q = r // a reply to the question
-	} else if a.Next != nil {
-		// The message after pressing Answer, a reply too (to "write your
-		// answer now", say): it was taken for a new tip, and the next
-		// message, meant for that tip, for the answer.
-		q = *a.Next
-	} else {
-		return false, nil // (a reply to some other message of the bot's)
+	case c.Request.ReplyToBot:
+		// A reply to some other message of the bot's is not an answer
+		// (which question would it be? one answered already, another
+		// tip's…): it goes on as a tip. An Answer pressed before is
+		// cancelled, and the reporter told: otherwise the next message,
+		// meant for that tip, would go as the answer.
+		if a.Next != nil {
+			if err := m.updateAnswering(ctx, c.Pseudonym, func(a *answering) { a.Next = nil }); err != nil {
+				return false, err
+			}
+			c.sayQuietly("answer_reply_not_taken", nil)
+		}
+		return false, nil
+	case a.Next != nil:
+		q = *a.Next // the message after pressing Answer
+	default:
+		return false, nil
 	}
 	// Answers are text. A file (or place) sent as one is not dropped: it
 	// is kept as part of a tip, with its caption, which also answers.
