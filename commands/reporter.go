@@ -613,69 +613,83 @@ var fileNoteData = map[string]any{"MB": storage.MaxFileSize >> 20}
 // cannot say (a card number cut from a spooled tip would be evidence
 // lost). The candidates are looked up in one round trip.
 func (m *Mux) cutReceipts(ctx context.Context, text string) (string, bool) {
-	if len(text) < receiptTextMin {
-		return text, false
+	out, cut := m.cutReceiptsIn(ctx, []string{text})
+	return out[0], cut
+}
+
+// cutReceiptsIn is cutReceipts of several texts, looked up together.
+func (m *Mux) cutReceiptsIn(ctx context.Context, texts []string) ([]string, bool) {
+	type candidate struct {
+		text int
+		span [2]int
 	}
-	spans := tips.ReceiptSpans(text)
-	if len(spans) == 0 {
-		return text, false
-	}
-	spans = spans[:min(len(spans), maxReceiptCandidates)]
-	codes := make([]string, 0, len(spans))
-	kept := spans[:0]
-	for _, sp := range spans {
-		if code, ok := tips.NormalizeReceipt(text[sp[0]:sp[1]]); ok {
-			codes, kept = append(codes, code), append(kept, sp)
+	var cands []candidate
+	var codes []string
+	for ti, text := range texts {
+		if len(text) < receiptTextMin {
+			continue
+		}
+		for _, sp := range tips.ReceiptSpans(text) {
+			if len(cands) == maxReceiptCandidates {
+				break
+			}
+			if code, ok := tips.NormalizeReceipt(text[sp[0]:sp[1]]); ok {
+				cands, codes = append(cands, candidate{ti, sp}), append(codes, code)
+			}
 		}
 	}
 	if len(codes) == 0 {
-		return text, false
+		return texts, false
 	}
 	known, err := m.store.ReceiptsKnown(ctx, codes)
 	if err != nil {
-		return text, false
+		return texts, false
 	}
-	// Cut from the last, each clear of the one cut after it.
-	cut, end := false, len(text)
-	for i := len(kept) - 1; i >= 0; i-- {
-		if !known[i] && (m.spool == nil || !m.spool.HoldsReceipt(codes[i])) || kept[i][1] > end {
+	out := slices.Clone(texts)
+	cut := false
+	// Cut from the last, each clear of the one cut after it (in its text).
+	end := map[int]int{}
+	for i := len(cands) - 1; i >= 0; i-- {
+		ti, sp := cands[i].text, cands[i].span
+		e, seen := end[ti]
+		if !seen {
+			e = len(out[ti])
+		}
+		if !known[i] && (m.spool == nil || !m.spool.HoldsReceipt(codes[i])) || sp[1] > e {
 			continue
 		}
-		before, after := text[:kept[i][0]], text[kept[i][1]:]
+		text := out[ti]
+		before, after := text[:sp[0]], text[sp[1]:]
 		if strings.HasSuffix(before, " ") && (after == "" || after[0] == ' ') {
 			before = before[:len(before)-1] // "es CODE y" reads "es y"
 		}
-		text, cut, end = before+after, true, len(before)
+		out[ti], cut, end[ti] = before+after, true, len(before)
 	}
-	if cut && !strings.ContainsFunc(text, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) {
-		text = "" // "CODE, CODE": nothing but the codes
+	for ti := range out {
+		if _, touched := end[ti]; touched && !strings.ContainsFunc(out[ti], func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) {
+			out[ti] = "" // "CODE, CODE": nothing but the codes
+		}
 	}
-	return text, cut
+	return out, cut
 }
 
 // cutLinkReceipts is cutReceipts of each hidden link (the address of a
-// link a message shows as words): a code in one would reach investigators
-// as surely as one in the text. A link left with nothing is dropped.
+// link a message shows as words), in one lookup: a code in one would reach
+// investigators as surely as one in the text. A link left with nothing is
+// dropped.
 func (m *Mux) cutLinkReceipts(ctx context.Context, links []string) ([]string, bool) {
-	var out []string
-	cut := false
-	for i, l := range links {
-		t, c := m.cutReceipts(ctx, l)
-		if !c {
-			if cut {
-				out = append(out, l)
-			}
-			continue
-		}
-		if !cut {
-			out, cut = append(out, links[:i]...), true
-		}
-		if t = strings.TrimSpace(t); t != "" {
-			out = append(out, t)
-		}
+	if len(links) == 0 {
+		return links, false
 	}
+	cutLinks, cut := m.cutReceiptsIn(ctx, links)
 	if !cut {
 		return links, false
+	}
+	var out []string
+	for _, l := range cutLinks {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
 	}
 	return out, true
 }

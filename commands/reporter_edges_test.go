@@ -3,8 +3,10 @@ package commands_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/vigia-project/vigia/commands"
@@ -323,5 +325,34 @@ func TestRefusedReceiptRetriedAfterTheRequestsTime(t *testing.T) {
 	e.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: user, ChatID: user, Callback: send, EventID: e.event}, w)
 	if got := w.take(); len(got) == 0 || !receiptRE.MatchString(got[0].Text) {
 		t.Fatalf("no receipt after the retry: %+v", got)
+	}
+}
+
+// countingStore counts the receipt lookups of cutReceipts.
+type countingStore struct {
+	commands.Store
+	lookups atomic.Int32
+}
+
+func (s *countingStore) ReceiptsKnown(ctx context.Context, codes []string) ([]bool, error) {
+	s.lookups.Add(1)
+	return s.Store.ReceiptsKnown(ctx, codes)
+}
+
+// The receipt codes of a message's hidden links are looked up together:
+// one round trip, however many links (Telegram allows a hundred).
+func TestHiddenLinksAreLookedUpOnce(t *testing.T) {
+	cs := &countingStore{}
+	e := newHookedEnv(t, func(s commands.Store) commands.Store { cs.Store = s; return cs }, nil)
+	var links []string
+	for i := range 50 {
+		links = append(links, fmt.Sprintf("https://example.com/%d/AB%02d-DEFG-HJK1-MNPQ", i, i))
+	}
+	cs.lookups.Store(0)
+	if r := e.do(reporterID, commands.Request{Text: "mira los enlaces", HiddenLinks: links}); len(r) == 0 {
+		t.Fatal("no answer")
+	}
+	if n := cs.lookups.Load(); n != 1 {
+		t.Fatalf("%d receipt lookups for one message with 50 links", n)
 	}
 }
