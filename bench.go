@@ -29,6 +29,7 @@ import (
 
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/tips"
 )
 
 const benchUsage = `usage: vigia bench [flags]
@@ -444,7 +445,7 @@ func (g *tipGen) text(length int) string {
 	}
 	// Exactly length characters, not ending in a space (which the engine
 	// would trim).
-	t := truncateRunes(b.String(), length)
+	t := tips.TruncateRunes(b.String(), length)
 	if strings.HasSuffix(t, " ") {
 		t = t[:len(t)-1] + "."
 	}
@@ -455,17 +456,6 @@ func (g *tipGen) text(length int) string {
 func (g *tipGen) length() int {
 	u := g.r.Float64()
 	return 50 + int(950*u*u)
-}
-
-// truncateRunes cuts s to at most n characters.
-func truncateRunes(s string, n int) string {
-	for i := range s {
-		if n == 0 {
-			return s[:i]
-		}
-		n--
-	}
-	return s
 }
 
 // progress draws a progress bar with an ETA on w.

@@ -102,7 +102,7 @@ func tokens(folded string, max int, cut bool) []string {
 		if n > maxWordRunes && cut {
 			h := fnv.New32a()
 			h.Write([]byte(w))
-			w, n = fmt.Sprintf("%s%08x", truncateRunes(w, maxWordRunes-8), h.Sum32()), maxWordRunes
+			w, n = fmt.Sprintf("%s%08x", TruncateRunes(w, maxWordRunes-8), h.Sum32()), maxWordRunes
 		}
 		if n < 2 || n > maxWordRunes {
 			continue
@@ -121,8 +121,8 @@ func tokens(folded string, max int, cut bool) []string {
 
 func isWordSeparator(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
 
-// truncateRunes returns s's first n runes.
-func truncateRunes(s string, n int) string {
+// TruncateRunes returns s's first n characters (runes).
+func TruncateRunes(s string, n int) string {
 	for i := range s {
 		if n == 0 {
 			return s[:i]
