@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,6 +37,10 @@ var errNotOpen = errors.New("question not open")
 type answering struct {
 	Next    *question           `json:"x,omitempty"`
 	Replies map[string]question `json:"q,omitempty"` // question message id -> its question
+	// Answered are the messages of questions answered since, until their
+	// window would have ended (Unix ms): a reply to one is not taken for
+	// the answer an Answer button armed.
+	Answered map[string]int64 `json:"a,omitempty"`
 	// What versions before numbered questions kept, read as question 0:
 	// the tip whose Answer was pressed, and question message id -> tip.
 	OldNext    string            `json:"n,omitempty"`
@@ -84,6 +89,7 @@ func (m *Mux) parseAnswering(v string) answering {
 	}
 	a.OldNext, a.OldReplies = "", nil
 	a.drop(func(q question) bool { return q.Until <= now })
+	maps.DeleteFunc(a.Answered, func(_ string, until int64) bool { return until <= now })
 	return a
 }
 
@@ -96,6 +102,9 @@ func (m *Mux) encodeAnswering(a answering) (string, time.Duration) {
 	}
 	for _, q := range a.Replies {
 		last = max(last, q.Until)
+	}
+	for _, until := range a.Answered {
+		last = max(last, until)
 	}
 	ttl := time.Duration(last-m.now().UnixMilli()) * time.Millisecond
 	if ttl <= 0 {
@@ -111,6 +120,20 @@ func (a *answering) mark(msg string, q question) {
 		a.Replies = map[string]question{}
 	}
 	a.Replies[msg] = q
+}
+
+// answer forgets the questions that match, as answered: their messages
+// are kept among Answered.
+func (a *answering) answer(match func(question) bool) {
+	for msg, q := range a.Replies {
+		if match(q) {
+			if a.Answered == nil {
+				a.Answered = map[string]int64{}
+			}
+			a.Answered[msg] = q.Until
+		}
+	}
+	a.drop(match)
 }
 
 // drop forgets the questions that match.
@@ -317,15 +340,17 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		return false, err
 	}
 	var q question
+	_, answeredBefore := a.Answered[c.Request.ReplyToID]
 	switch r, ok := a.Replies[c.Request.ReplyToID]; {
 	case c.Request.ReplyToBot && ok:
 		q = r // a reply to the question
-	case c.Request.ReplyToBot:
-		// A reply to some other message of the bot's is not an answer
-		// (which question would it be? one answered already, another
-		// tip's…): it goes on as a tip. An Answer pressed before is
-		// cancelled, and the reporter told: otherwise the next message,
-		// meant for that tip, would go as the answer.
+	case c.Request.ReplyToBot && answeredBefore:
+		// A reply to a question answered already is not the answer an
+		// Answer button armed for another (it went, as "delivered", as
+		// that one's answer, maybe another tip's): it goes on as a tip.
+		// The Answer pressed is cancelled, and the reporter told:
+		// otherwise the next message, meant for that tip, would go as the
+		// answer.
 		if a.Next != nil {
 			if err := m.updateAnswering(ctx, c.Pseudonym, func(a *answering) { a.Next = nil }); err != nil {
 				return false, err
@@ -334,9 +359,11 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		}
 		return false, nil
 	case a.Next != nil:
-		q = *a.Next // the message after pressing Answer
+		// The message after pressing Answer, a reply to the bot's "write
+		// your answer now" too.
+		q = *a.Next
 	default:
-		return false, nil
+		return false, nil // (a reply to some other message of the bot's)
 	}
 	// Answers are text. A file (or place) sent as one is not dropped: it
 	// is kept as part of a tip, with its caption, which also answers.
@@ -383,7 +410,7 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		if a.Next != nil && pressed != nil && a.Next.Tip == pressed.Tip && a.Next.N == pressed.N {
 			a.Next = nil
 		}
-		a.drop(same)
+		a.answer(same)
 	})
 	if errors.Is(err, errNotOpen) {
 		// Not lost: the message goes on as a new tip, which the reporter
@@ -556,7 +583,7 @@ func replyCommand(ctx context.Context, c *Context) error {
 		}
 		if c.answering {
 			_ = c.mux.updateAnswering(ctx, c.Pseudonym, func(a *answering) {
-				a.drop(func(r question) bool { return r.Tip == t.ID && r.N == q })
+				a.answer(func(r question) bool { return r.Tip == t.ID && r.N == q })
 			})
 		}
 		return c.Say(ctx, "answer_done", nil)

@@ -683,35 +683,36 @@ func TestReplyKeepsTheAnswersLines(t *testing.T) {
 }
 
 // The Answer button arms the next message, and only that one: a reply to
-// some other message of the bot's (the prompt, a question answered
-// already) is not the answer and cancels it, saying so (it became a new
-// tip and the message meant for that tip went as the answer; or a reply
-// to an answered question went as another question's answer); /cancel
-// disarms it; and it lasts an hour, not the question's days, so a tip
-// written later never goes as an old question's answer.
+// "write your answer now" is the answer (it was taken for a new tip, and
+// the message meant for that tip went as the answer), a reply to a
+// question answered already is not (it went, as "delivered", as another
+// question's answer) and cancels the Answer, saying so; /cancel disarms
+// it; and it lasts an hour, not the question's days, so a tip written
+// later never goes as an old question's answer.
 func TestArmedAnswerIsTheNextMessageOnly(t *testing.T) {
-	tm, _ := questioned(t, "¿Qué día?", "¿Qué hora?")
+	tm, _ := questioned(t, "¿Qué día?", "¿Qué hora?", "¿Cuántos?")
 	tm.notices(reporterID)
 	if r := tm.reply("m1", "El lunes"); !tm.answered(r) {
 		t.Fatalf("a reply to question 1: %q", texts(r))
 	}
-	tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:2"})
-	notTaken := tm.text("en", "answer_reply_not_taken", nil)
-	for _, to := range []string{"m99", "m1"} { // the prompt; question 1, answered
-		r := tm.reply(to, "Sobre el lunes: eran tres hombres")
-		if len(r) != 2 || r[0].Text != notTaken || !tm.drafted(r[1:], "") {
-			t.Fatalf("a reply to %s after Answer: %q", to, texts(r))
-		}
-		if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Y también venden droga en la esquina"}); len(r) == 0 || tm.answered(r) {
-			t.Fatalf("the message after it: %q", texts(r))
-		}
-		tm.as(reporterID, "Rosa", commands.Request{Command: "cancel"})
-		tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:2"})
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:3"})
+	if r := tm.reply("m99", "Tres"); !tm.answered(r) {
+		t.Fatalf("a reply to the prompt after Answer: %q", texts(r))
 	}
-	if n := tm.notices("2002"); len(n) != 1 || n[0] != tm.notice("1", "¿Qué día?", "El lunes") {
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:2"})
+	r := tm.reply("m1", "Sobre el lunes: eran tres hombres")
+	if len(r) != 2 || r[0].Text != tm.text("en", "answer_reply_not_taken", nil) || !tm.drafted(r[1:], "") {
+		t.Fatalf("a reply to answered question 1 after Answer: %q", texts(r))
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Y también venden droga en la esquina"}); len(r) == 0 || tm.answered(r) {
+		t.Fatalf("the message after it: %q", texts(r))
+	}
+	tm.as(reporterID, "Rosa", commands.Request{Command: "cancel"})
+	if n := tm.notices("2002"); len(n) != 2 || n[0] != tm.notice("1", "¿Qué día?", "El lunes") || n[1] != tm.notice("1", "¿Cuántos?", "Tres") {
 		t.Fatalf("Ana was told %q", n)
 	}
 
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:2"})
 	if r := tm.as(reporterID, "Rosa", commands.Request{Command: "cancel"}); len(r) != 1 || r[0].Text != tm.text("en", "answer_disarmed", nil) {
 		t.Fatalf("/cancel after Answer: %q", texts(r))
 	}
