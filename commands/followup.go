@@ -370,13 +370,8 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	withFile := c.Request.Attachment != nil || c.Request.FileData != nil || c.Request.Location != nil
 	// The asker would read a receipt code written in the answer (see
 	// cutReceipts): it goes, the rest answers.
-	codeCut := false
-	if t, cut := m.cutReceipts(ctx, c.Request.Text); cut {
-		c.Request.Text, codeCut = t, true
-	}
-	if l, cut := m.cutLinkReceipts(ctx, c.Request.HiddenLinks); cut {
-		c.Request.HiddenLinks, codeCut = l, true
-	}
+	var codeCut bool
+	c.Request.Text, c.Request.HiddenLinks, codeCut = m.cutMessageReceipts(ctx, c.Request.Text, c.Request.HiddenLinks)
 	text := strings.TrimSpace(withLinks(c.Request.Text, c.Request.HiddenLinks))
 	if blank(text) {
 		text = "" // zero-width spaces alone answer nothing
@@ -552,10 +547,9 @@ func replyCommand(ctx context.Context, c *Context) error {
 			return err
 		}
 		// The answer as written, its line breaks kept (a list, an address).
-		answer, codeCut := c.mux.cutReceipts(ctx, strings.TrimSpace(afterFields(c.Request.Args, n)))
-		if l, cut := c.mux.cutLinkReceipts(ctx, c.Request.HiddenLinks); cut {
-			c.Request.HiddenLinks, codeCut = l, true
-		}
+		var answer string
+		var codeCut bool
+		answer, c.Request.HiddenLinks, codeCut = c.mux.cutMessageReceipts(ctx, strings.TrimSpace(afterFields(c.Request.Args, n)), c.Request.HiddenLinks)
 		if codeCut {
 			c.sayQuietly("receipt_text_dropped", nil)
 		}

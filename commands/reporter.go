@@ -147,9 +147,8 @@ func cancelDraft(ctx context.Context, c *Context) error {
 	// message is not an answer any more.
 	disarmed := false
 	if c.answering {
-		if a, err := c.mux.loadAnswering(ctx, c.Pseudonym); err == nil && a.Next != nil {
-			disarmed = c.mux.updateAnswering(ctx, c.Pseudonym, func(a *answering) { a.Next = nil }) == nil
-		}
+		err := c.mux.updateAnswering(ctx, c.Pseudonym, func(a *answering) { disarmed, a.Next = a.Next != nil, nil })
+		disarmed = disarmed && err == nil
 	}
 	d, err := c.mux.store.Draft(ctx, c.Pseudonym)
 	if errors.Is(err, storage.ErrNotFound) && disarmed {
@@ -216,14 +215,9 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 	codeCut := false
 	if !codeDropped {
 		// A code inside a sentence ("mi código es ABCD-…, ¿ya lo
-		// vieron?"): the rest is kept, the code is not.
-		if text, cut := m.cutReceipts(ctx, req.Text); cut {
-			req.Text, codeCut = text, true
-		}
-		// And within a link shown as words (its address hidden).
-		if links, cut := m.cutLinkReceipts(ctx, req.HiddenLinks); cut {
-			req.HiddenLinks, codeCut = links, true
-		}
+		// vieron?"), or a link shown as words: the rest is kept, the code
+		// is not.
+		req.Text, req.HiddenLinks, codeCut = m.cutMessageReceipts(ctx, req.Text, req.HiddenLinks)
 	}
 	if m.spool != nil {
 		// Redelivered after it was spooled (a restart before the platform
@@ -673,25 +667,25 @@ func (m *Mux) cutReceiptsIn(ctx context.Context, texts []string) ([]string, bool
 	return out, cut
 }
 
-// cutLinkReceipts is cutReceipts of each hidden link (the address of a
-// link a message shows as words), in one lookup: a code in one would reach
-// investigators as surely as one in the text. A link left with nothing is
-// dropped.
-func (m *Mux) cutLinkReceipts(ctx context.Context, links []string) ([]string, bool) {
-	if len(links) == 0 {
-		return links, false
-	}
-	cutLinks, cut := m.cutReceiptsIn(ctx, links)
+// cutMessageReceipts is cutReceipts of a message's text and of its
+// hidden links (the addresses of links it shows as words), in one lookup:
+// a code in a link would reach investigators as surely as one in the
+// text. A link left with nothing is dropped.
+func (m *Mux) cutMessageReceipts(ctx context.Context, text string, links []string) (string, []string, bool) {
+	out, cut := m.cutReceiptsIn(ctx, append([]string{text}, links...))
 	if !cut {
-		return links, false
+		return text, links, false
 	}
-	var out []string
-	for _, l := range cutLinks {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
+	var kept []string
+	for i, l := range out[1:] {
+		if l != links[i] {
+			if l = strings.TrimSpace(l); l == "" {
+				continue
+			}
 		}
+		kept = append(kept, l)
 	}
-	return out, true
+	return out[0], kept, true
 }
 
 // maxReceiptCandidates bounds the code-like words of one message looked
