@@ -174,12 +174,7 @@ func team(ctx context.Context, c *Context) error {
 	}
 	var lines []string
 	for _, who := range slices.Sorted(maps.Keys(c.mux.roles)) { // the same order every time
-		r := c.mux.roles[who]
-		role := "investigator"
-		if r >= Admin {
-			role = "admin"
-		}
-		lines = append(lines, c.T("team_configured", map[string]any{"Who": who, "Role": c.T("role_"+role, nil)}))
+		lines = append(lines, c.T("team_configured", map[string]any{"Who": who, "Role": c.T("role_"+roleName(c.mux.roles[who]), nil)}))
 	}
 	for _, m := range members {
 		active := c.T("never", nil)
