@@ -70,22 +70,33 @@ func (s *Store) RevokeInvite(ctx context.Context, code string) error {
 // InviteRole returns the role an invitation code is for and who made it
 // (a pseudonym), without using it up, or ErrBadInvite.
 func (s *Store) InviteRole(ctx context.Context, code string) (role, by string, err error) {
-	sealed, err := s.rdb.Get(ctx, s.k.invite(s.kr.receiptMAC("invite\x00"+code))).Bytes()
+	_, rec, err := s.invitation(ctx, code)
+	if err != nil {
+		return "", "", err
+	}
+	return rec["role"], rec["by"], nil
+}
+
+// invitation reads an invitation code's record, and its key, without
+// using it up; ErrBadInvite if there is none or it cannot be opened.
+func (s *Store) invitation(ctx context.Context, code string) (string, map[string]string, error) {
+	key := s.k.invite(s.kr.receiptMAC("invite\x00" + code))
+	sealed, err := s.rdb.Get(ctx, key).Bytes()
 	if errors.Is(err, redis.Nil) {
-		return "", "", ErrBadInvite
+		return key, nil, ErrBadInvite
 	}
 	if err != nil {
-		return "", "", fmt.Errorf("invitation: %w", err)
+		return key, nil, fmt.Errorf("invitation: %w", err)
 	}
 	plain, err := s.kr.open(sealed, "invite")
 	if err != nil {
-		return "", "", ErrBadInvite
+		return key, nil, ErrBadInvite
 	}
 	var rec map[string]string
 	if err := json.Unmarshal(plain, &rec); err != nil || rec["role"] == "" {
-		return "", "", ErrBadInvite
+		return key, nil, ErrBadInvite
 	}
-	return rec["role"], rec["by"], nil
+	return key, rec, nil
 }
 
 // Redeem uses an invitation: the code is consumed atomically (a second use
@@ -95,21 +106,9 @@ func (s *Store) InviteRole(ctx context.Context, code string) (role, by string, e
 // the code is void, deleted, and ErrBadInvite returned. A nil inviterOK
 // asks nothing.
 func (s *Store) Redeem(ctx context.Context, code string, m Member, inviterOK func(ctx context.Context, by string) (bool, error)) (Member, error) {
-	key := s.k.invite(s.kr.receiptMAC("invite\x00" + code))
-	sealed, err := s.rdb.Get(ctx, key).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return Member{}, ErrBadInvite
-	}
+	key, rec, err := s.invitation(ctx, code)
 	if err != nil {
-		return Member{}, fmt.Errorf("redeem: %w", err)
-	}
-	plain, err := s.kr.open(sealed, "invite")
-	if err != nil {
-		return Member{}, ErrBadInvite
-	}
-	var rec map[string]string
-	if err := json.Unmarshal(plain, &rec); err != nil {
-		return Member{}, ErrBadInvite
+		return Member{}, err
 	}
 	if inviterOK != nil {
 		ok, err := inviterOK(ctx, rec["by"])
