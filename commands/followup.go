@@ -365,6 +365,14 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	default:
 		return false, nil // (a reply to some other message of the bot's)
 	}
+	if c.Request.EventID != 0 {
+		// Delivered again by the platform (a restart before it heard the
+		// message was handled): handled as it was then, a tip's part or an
+		// answer, not taken as the answer pressed for since.
+		if seen, err := m.store.EventHandled(ctx, c.Pseudonym, c.Request.EventID); err != nil || seen {
+			return false, err
+		}
+	}
 	// Answers are text. A file (or place) sent as one is not dropped: it
 	// is kept as part of a tip, with its caption, which also answers.
 	withFile := c.Request.Attachment != nil || c.Request.FileData != nil || c.Request.Location != nil

@@ -775,3 +775,35 @@ func (g goneSender) Send(ctx context.Context, chat string, r commands.Reply) ([]
 	}
 	return g.recorder.Send(ctx, chat, r)
 }
+
+// A message delivered again by the platform (a restart before it heard the
+// message was handled) after the reporter pressed Answer is not the
+// answer: it was a tip's part, or another question's answer, and is
+// handled as then; the next new message answers.
+func TestRedeliveredMessageIsNotTheArmedAnswer(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?", "¿Qué hora?")
+	tm.notices(reporterID)
+	part := commands.Request{Text: "Venden en la esquina", EventID: 7001}
+	if r := tm.as(reporterID, "Rosa", part); !tm.drafted(r, "") {
+		t.Fatalf("a message: %q", texts(r))
+	}
+	answer := commands.Request{Text: "El lunes", ReplyToBot: true, ReplyToID: "m1", EventID: 7002}
+	if r := tm.as(reporterID, "Rosa", answer); !tm.answered(r) {
+		t.Fatalf("a reply to question 1: %q", texts(r))
+	}
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:2"})
+	for _, again := range []commands.Request{part, {Text: "El lunes", EventID: 7002}} {
+		if r := tm.as(reporterID, "Rosa", again); tm.answered(r) {
+			t.Fatalf("event %d delivered again was taken as the answer: %q", again.EventID, texts(r))
+		}
+	}
+	if n := tm.notices("2002"); len(n) != 1 || n[0] != tm.notice("1", "¿Qué día?", "El lunes") {
+		t.Fatalf("Ana was told %q", n)
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "A las nueve", EventID: 7003}); !tm.answered(r) {
+		t.Fatalf("the next message after Answer: %q", texts(r))
+	}
+	if a := tm.tipAnswers("1"); strings.Join(a, "|") != "El lunes|A las nueve" {
+		t.Fatalf("answers in the history: %q", a)
+	}
+}

@@ -61,6 +61,7 @@ type Store interface {
 	Marked(ctx context.Context, id, flag string) (bool, error)
 	ClaimIdle(ctx context.Context, id string) (time.Duration, bool, error)
 	RememberEvent(ctx context.Context, pseudonym string, eventID int64) error
+	EventHandled(ctx context.Context, pseudonym string, eventID int64) (bool, error)
 	EditTold(ctx context.Context, pseudonym, msg string) (bool, error)
 	TellEdit(ctx context.Context, pseudonym, msg string) error
 	ReporterRoute(ctx context.Context, id string) (string, string, error)

@@ -633,6 +633,20 @@ func (s *Store) RememberEvent(ctx context.Context, pseudonym string, eventID int
 	return nil
 }
 
+// EventHandled reports whether a reporter's platform event was handled
+// already: part of their draft, of a sent tip, or an answer delivered
+// (RememberEvent). A redelivered message must not be taken for something
+// else since (the answer an Answer pressed since armed).
+func (s *Store) EventHandled(ctx context.Context, pseudonym string, eventID int64) (bool, error) {
+	pipe := s.rdb.Pipeline()
+	sent := pipe.HExists(ctx, s.k.state(pseudonym), "x:"+strconv.FormatInt(eventID, 10))
+	part := pipe.HExists(ctx, s.k.draft(pseudonym), partField(eventID))
+	if _, err := pipe.Exec(ctx); err != nil {
+		return false, fmt.Errorf("event: %w", err)
+	}
+	return sent.Val() || part.Val(), nil
+}
+
 // EditTold reports whether the reporter was told, in sentMemory, that
 // editing message msg (a platform's message id in their chat) changes
 // nothing (see TellEdit).
