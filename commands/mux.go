@@ -493,6 +493,11 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 	if req.Command != "" {
 		cmd, known := m.table[req.Command]
 		switch {
+		case known && req.ChatKind != Private && c.Role < cmd.Role && slices.Contains(secretArgs, cmd.Name) && (req.CommandAtStart || req.Addressed):
+			// "/unlock 123456" in a group: in view, whoever typed it (and
+			// in an ordinary group everyone is treated alike), so removed
+			// as any secret typed there is.
+			return m.refusePrivateOnly(ctx, c, cmd)
 		case known && (cmd.Role == Anyone || c.Role >= cmd.Role) && (req.ChatKind == Private || req.CommandAtStart || req.Addressed):
 			// (In a group, "use /report to…" in a member's message is
 			// theirs to write: not ours to answer, nor to delete.)
@@ -533,13 +538,25 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 		// A mention of the bot in a group may be a tip that everyone there
 		// can read: removed where the bot may, to protect its sender (as
 		// on Discord). Not in the investigators' chats, nor a reply to one
-		// of the bot's messages (a community answering a warning).
-		if !req.ReplyToBot && !m.invChats[req.Platform+":"+req.ChatID] {
-			switch ok, err := c.removeRequest(ctx); {
-			case ok && err != nil:
-				return c.Say(ctx, "group_private_only_not_removed", nil)
-			case ok:
-				return c.Say(ctx, "group_private_only_removed", nil)
+		// of the bot's messages (a community answering a warning) unless
+		// it holds a code (a receipt code, "I sent it, my code is …", or
+		// an invitation code, which is void once seen there).
+		if inv := m.invChats[req.Platform+":"+req.ChatID]; !inv {
+			codes := codeWords(req.Text)
+			if !req.ReplyToBot || len(codes) > 0 {
+				note := ""
+				if m.voidInvitations(ctx, c, codes) {
+					note = "\n\n" + c.T("redeem_void_in_group", nil)
+				}
+				switch ok, err := c.removeRequest(ctx); {
+				case ok && err != nil:
+					return c.Reply(ctx, Reply{Text: c.T("group_private_only_not_removed", nil) + note})
+				case ok:
+					return c.Reply(ctx, Reply{Text: c.T("group_private_only_removed", nil) + note})
+				}
+				if note != "" {
+					return c.Reply(ctx, Reply{Text: c.T("group_private_only", nil) + note})
+				}
 			}
 		}
 		return c.Say(ctx, "group_private_only", nil)
@@ -596,6 +613,39 @@ func wordsBefore(text, command string) bool {
 		return false
 	}
 	return strings.IndexFunc(lower[:i], func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+}
+
+// codeWords returns the receipt- or invitation-code-like words of a text
+// (at most maxReceiptCandidates), normalised.
+func codeWords(text string) []string {
+	var codes []string
+	if len(text) < receiptTextMin {
+		return nil
+	}
+	for _, sp := range tips.ReceiptSpans(text) {
+		if len(codes) == maxReceiptCandidates {
+			break
+		}
+		if code, ok := tips.NormalizeReceipt(text[sp[0]:sp[1]]); ok {
+			codes = append(codes, code)
+		}
+	}
+	return codes
+}
+
+// voidInvitations voids each of codes that is an invitation code, seen
+// where others could redeem it first, and reports whether one was.
+func (m *Mux) voidInvitations(ctx context.Context, c *Context, codes []string) bool {
+	voided := false
+	for _, code := range codes {
+		switch err := m.store.RevokeInvite(ctx, code); {
+		case err == nil:
+			voided = true
+		case !errors.Is(err, storage.ErrBadInvite):
+			m.log.Warn("invitation code seen in a group not voided", "platform", c.Request.Platform, "error", err.Error())
+		}
+	}
+	return voided
 }
 
 // secretArgs are the private-only commands whose arguments are for no

@@ -178,6 +178,44 @@ func TestPrivateOnlyCommandsInAGroupAreRemoved(t *testing.T) {
 	if r := inGroup(w, "status", ""); w.deleted || len(r) != 1 || r[0].Text != en("private_only_command") {
 		t.Errorf("/status alone in a group: deleted %v, %+v", w.deleted, r)
 	}
+	// A one-time code in a group, whoever typed it (in an ordinary group
+	// everyone is treated alike: a team member's, or anyone's).
+	for _, user := range []string{adminID, "3003"} {
+		for _, command := range []string{"unlock", "enroll"} {
+			w := &adminReplier{recorder: &recorder{}}
+			tm.event++
+			tm.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: user, UserChat: user, ChatID: "-100555", ChatKind: commands.Group,
+				Command: command, Args: "123456", CommandAtStart: true, Addressed: true, EventID: tm.event}, w)
+			if r := w.take(); !w.deleted || len(r) != 1 || r[0].Text != en("private_only_command_removed") {
+				t.Errorf("/%s 123456 from %s in a group: deleted %v, %+v", command, user, w.deleted, r)
+			}
+		}
+	}
+	// A reply to the bot's message in a group is a community's answer to a
+	// warning, left up; unless it holds a code: a receipt code, or an
+	// invitation code, void since.
+	reply := func(text string) (*adminReplier, []commands.Reply) {
+		w := &adminReplier{recorder: &recorder{}}
+		tm.event++
+		tm.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "3003", UserChat: "3003", ChatID: "-100555", ChatKind: commands.Group,
+			Text: text, Addressed: true, ReplyToBot: true, ReplyToID: "77", EventID: tm.event}, w)
+		return w, w.take()
+	}
+	if w, r := reply("gracias, lo compartimos con los vecinos"); w.deleted || len(r) != 1 || r[0].Text != en("group_private_only") {
+		t.Errorf("a reply to the bot in a group: deleted %v, %+v", w.deleted, r)
+	}
+	r := tm.as("3003", "Eve", commands.Request{Text: "cobran piso en el mercado de abastos"})
+	receipt := codeRE.FindString(tm.as("3003", "Eve", commands.Request{Callback: press(r, "send:")})[0].Text)
+	if w, r := reply("yo lo reporté, mi código es " + strings.ToLower(receipt)); !w.deleted || len(r) != 1 || r[0].Text != en("group_private_only_removed") {
+		t.Errorf("a reply to the bot with a receipt code in a group: deleted %v, %+v", w.deleted, r)
+	}
+	code = codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
+	if w, r := reply("/redeem " + code); !w.deleted || len(r) != 1 || r[0].Text != en("group_private_only_removed")+"\n\n"+en("redeem_void_in_group") {
+		t.Errorf("a reply to the bot with an invitation code in a group: deleted %v, %+v", w.deleted, r)
+	}
+	if r := tm.as("4004", "Eve", commands.Request{Command: "redeem", Args: code}); r[0].Text != en("redeem_bad") {
+		t.Errorf("an invitation code seen in a group's reply still works: %q", r[0].Text)
+	}
 	for _, lang := range []string{"es", "fr", "pt-BR"} {
 		for _, id := range []string{"private_only_command_removed", "private_only_command_not_removed", "redeem_void_in_group"} {
 			if m := tm.msg.Localize(lang, id, nil); m == en(id) || strings.TrimSpace(m) == "" {
