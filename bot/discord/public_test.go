@@ -101,7 +101,7 @@ func TestDiscordPublicCommandWithASecretIsRemoved(t *testing.T) {
 		if want := []string{"/api/v9/channels/72/messages/2000"}; !slices.Equal(api.deletes, want) {
 			t.Errorf("reply %v: deletes %v, want %v", replyTo != nil, api.deletes, want)
 		}
-		want := "/api/v9/channels/999/messages " + render(msg.Localize("en", "private_only_command_removed", nil)+"\n\n"+msg.Localize("en", "redeem_void_in_group", nil))[0]
+		want := "/api/v9/channels/999/messages " + render(msg.Localize("en", "private_only_command_removed", nil) + "\n\n" + msg.Localize("en", "redeem_void_in_group", nil))[0]
 		if len(api.dms) != 1 || api.dms[0] != want {
 			t.Errorf("reply %v: DMs %q, want %q", replyTo != nil, api.dms, want)
 		}
