@@ -382,8 +382,11 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 	}
 	if req.ChatKind != Private && !m.invChats[req.Platform+":"+req.ChatID] {
 		// In an ordinary group everyone is treated alike, so nothing anyone
-		// sees there tells who is an investigator.
+		// sees there tells who is an investigator, nor who chose a language
+		// in a private chat with the bot (a reporter, maybe): answered in
+		// their app's language.
 		c.Role = Anyone
+		c.Lang = m.pickLanguage("", req.Language)
 	}
 
 	if limit != nil && err == nil && !prof.Allowed {

@@ -277,3 +277,19 @@ func TestHangingProfileLeavesTimeForTheTip(t *testing.T) {
 		t.Fatalf("a message with Redis's first call hanging: %+v", r)
 	}
 }
+
+// In an ordinary group the bot answers everyone alike, in their app's
+// language: not in one chosen in a private chat with it (/language), which
+// would tell the group who talks to the bot.
+func TestGroupAnswersIgnoreAPrivateLanguageChoice(t *testing.T) {
+	tm := newTeam(t)
+	tm.as("7001", "R", commands.Request{Command: "language", Args: "fr"})
+	_, a := tm.inGroup("7001", "-100555", false, commands.Request{Text: "@vigia_bot hola", Language: "es"})
+	_, b := tm.inGroup("7002", "-100555", false, commands.Request{Text: "@vigia_bot hola", Language: "es"})
+	if len(a) != 1 || len(b) != 1 || a[0].Text != b[0].Text || a[0].Text != tm.msg.Localize("es", "group_private_only_removed", nil) {
+		t.Fatalf("one who chose French privately: %q; another: %q", texts(a), texts(b))
+	}
+	if r := tm.as("7001", "R", commands.Request{Command: "help"}); len(r) == 0 || r[0].Text != tm.msg.Localize("fr", "help", nil) {
+		t.Fatalf("the private chat's language changed: %q", texts(r))
+	}
+}
