@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -492,7 +493,8 @@ func (sp *Spool) Replay(ctx context.Context, st *Store) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := sp.quarantine(f.bad, q.bad); err != nil {
+	stillBad, err := sp.quarantine(f.bad, q.bad)
+	if err != nil {
 		return 0, err
 	}
 	entries := append(f.entries, q.entries...)
@@ -505,7 +507,7 @@ func (sp *Spool) Replay(ctx context.Context, st *Store) (int, error) {
 		return len(entries), fmt.Errorf("spool clear: %w", err)
 	}
 	if len(q.entries) > 0 {
-		if err := sp.rewriteQuarantine(q.bad); err != nil {
+		if err := sp.rewriteQuarantine(stillBad); err != nil {
 			return len(entries), err
 		}
 	}
@@ -538,9 +540,12 @@ func (sp *Spool) beginReplay() error {
 }
 
 // quarantine appends, fsynced, the records of bad the quarantine file does
-// not hold yet (a replay interrupted after quarantining replays again).
-func (sp *Spool) quarantine(bad, held [][]byte) error {
+// not hold yet (a replay interrupted after quarantining replays again). It
+// returns the records the quarantine file then holds that still open under
+// no secret: held's, and those it added.
+func (sp *Spool) quarantine(bad, held [][]byte) ([][]byte, error) {
 	seen := map[string]bool{}
+	all := slices.Clone(held)
 	for _, r := range held {
 		seen[string(r)] = true
 	}
@@ -549,12 +554,13 @@ func (sp *Spool) quarantine(bad, held [][]byte) error {
 		if !seen[string(r)] {
 			seen[string(r)] = true
 			add = append(add, r...)
+			all = append(all, r)
 		}
 	}
 	if len(add) == 0 {
-		return nil
+		return all, nil
 	}
-	return appendSynced(sp.quarantinePath(), add)
+	return all, appendSynced(sp.quarantinePath(), add)
 }
 
 // rewriteQuarantine replaces the quarantine file with the records that

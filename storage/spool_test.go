@@ -543,3 +543,55 @@ func TestSpooledMessageIsNotSentAgainWithTheDraft(t *testing.T) {
 		t.Fatalf("a new draft after it: %+v %v", sub, err)
 	}
 }
+
+// A replay that both quarantines a record of the spool (damaged, or under
+// a secret no longer set) and replays one from the quarantine (its old
+// secret set back) keeps both records it could not open: rewriting the
+// quarantine file dropped the one just added, an acknowledged tip lost.
+func TestSpoolReplayKeepsWhatItQuarantinesWhileReplayingQuarantine(t *testing.T) {
+	st, _, _ := newStore(t)
+	ctx := context.Background()
+	oldSecret, curSecret := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{7}, 32)
+	old, _ := storage.NewKeyring(oldSecret)
+	cur, _ := storage.NewKeyring(curSecret)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "tips.spool")
+	sp, err := storage.OpenSpool(dir, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := spoolAppend(t, sp, "pA", 1, "A: sealed under the old secret")
+	if sp, err = storage.OpenSpool(dir, cur); err != nil { // restarted under the new secret alone
+		t.Fatal(err)
+	}
+	if n, err := sp.Replay(ctx, st); err != nil || n != 0 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	spoolAppend(t, sp, "pB", 2, "B: acknowledged, then a bit flips")
+	c := spoolAppend(t, sp, "pC", 3, "C: venden armas")
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw[40] ^= 0x20 // a byte of B's record rots
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	both, _ := storage.NewKeyring(curSecret, oldSecret) // the old secret set back
+	if sp, err = storage.OpenSpool(dir, both); err != nil {
+		t.Fatal(err)
+	}
+	if got := sp.Count(); got != (storage.SpoolCount{Waiting: 2, Previous: 1, Unreadable: 1}) {
+		t.Fatalf("before the replay: %+v", got)
+	}
+	if n, err := sp.Replay(ctx, st); err != nil || n != 2 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	wantTips(t, st, map[string]string{a: "A: sealed under the old secret", c: "C: venden armas"})
+	if got := sp.Count(); got != (storage.SpoolCount{Quarantined: 1}) {
+		t.Fatalf("B's record is gone: %+v", got)
+	}
+	if sp, err = storage.OpenSpool(dir, both); err != nil || sp.Count() != (storage.SpoolCount{Quarantined: 1}) {
+		t.Fatalf("after a restart: %+v %v", sp.Count(), err)
+	}
+}
