@@ -142,3 +142,29 @@ func TestFileTooLargeIsToldTheLimit(t *testing.T) {
 		t.Fatalf("a file with text: %+v", r)
 	}
 }
+
+// A forwarded photo (from a person not named) whose file cannot be stored
+// is spooled with its caption still marked as forwarded: replayed, it is
+// not the reporter's own words.
+func TestSpooledForwardKeepsItsMark(t *testing.T) {
+	png := []byte("\x89PNG\r\n\x1a\n" + strings.Repeat("x", 100))
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{5}, 32))
+	sp, err := storage.OpenSpool(t.TempDir(), kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newHookedEnv(t, nil, failFiles{}, func(o *commands.Options) { o.Spool = sp })
+	got := e.do(reporterID, commands.Request{Text: "mañana cobramos a la tienda de la esquina", FileData: png,
+		Attachment: &tips.Attachment{Kind: tips.Photo}, ForwardedFromPerson: true})
+	code := receiptRE.FindString(got[0].Text)
+	if code == "" || sp.Len() != 1 {
+		t.Fatalf("not spooled: %+v", got)
+	}
+	if n, err := sp.Replay(context.Background(), e.store); err != nil || n != 1 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	tip, err := e.store.TipByReceipt(context.Background(), code)
+	if err != nil || len(tip.Content.Parts) != 1 || tip.Content.Parts[0].Forward == nil {
+		t.Fatalf("the spooled forward: %+v %v", tip.Content.Parts, err)
+	}
+}

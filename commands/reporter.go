@@ -246,6 +246,9 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 	if tips.Blank(part.Text) {
 		part.Text = "" // spaces or invisible characters only: nothing to read
 	}
+	if part.Forward == nil && req.ForwardedFromPerson {
+		part.Forward = &tips.Forward{} // forwarded, from a source not named (spooled too)
+	}
 	note := "" // what the reporter is told about the file: cleaned, not cleaned, not received
 	if req.FileLost {
 		note = c.fileLost()
@@ -282,9 +285,6 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 		// note): not cleaned. Compressed photos lose their metadata when
 		// the platform re-encodes them.
 		note = "file_not_cleaned"
-	}
-	if part.Forward == nil && req.ForwardedFromPerson {
-		part.Forward = &tips.Forward{} // forwarded, from a source not named
 	}
 	if req.Location != nil {
 		loc := tips.Coarsen(req.Location.Lat, req.Location.Lon)
