@@ -66,10 +66,14 @@ const minSpoolRecord = 1 + 12 + 16
 // a record, or a stretch of damaged bytes, that opens under no secret of
 // kr stays, counted as Unreadable, and the next Replay sets it aside in
 // the quarantine file instead of stopping at it; a damaged length field
-// loses no record after it (see read).
+// loses no record after it (see read). It fails if another process has
+// the spool open (see lockSpoolDir).
 func OpenSpool(dir string, kr *Keyring) (*Spool, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
+	}
+	if err := lockSpoolDir(dir); err != nil {
+		return nil, err
 	}
 	sp := &Spool{path: filepath.Join(dir, "tips.spool"), kr: kr, held: map[string]string{}}
 	if err := probeWritable(sp.path + ".probe"); err != nil {

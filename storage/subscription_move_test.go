@@ -16,7 +16,7 @@ import (
 func TestMoveSubscriptionFollowsTheChat(t *testing.T) {
 	ctx := context.Background()
 	st, srv, _ := newStore(t)
-	const oldChat, newChat = "-4001", "-1009876543210"
+	const oldChat, newChat = "-4001234567", "-1009876543210"
 	for _, chat := range []string{oldChat, "-4002"} {
 		if err := st.Subscribe(ctx, storage.Subscription{Platform: "telegram", Chat: chat, Language: "pt-BR", Regions: []string{"ciudad juarez"}}); err != nil {
 			t.Fatal(err)
@@ -101,7 +101,7 @@ func TestMoveSubscriptionFollowsTheChat(t *testing.T) {
 	}
 	for _, k := range dump {
 		v := srv.Client().Dump(ctx, k).Val()
-		if strings.Contains(k, "9876543210") || strings.Contains(v, "9876543210") || strings.Contains(v, "4001") {
+		if strings.Contains(k, "9876543210") || strings.Contains(v, "9876543210") || strings.Contains(v, "4001234567") { // (a shorter id turns up by chance in a time of day)
 			t.Fatalf("a chat id in clear in %q", k)
 		}
 	}
