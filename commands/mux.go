@@ -859,6 +859,8 @@ type Spooler interface {
 	HoldsReceipt(code string) bool
 	// ReceiptOf is the receipt a reporter's event gets if spooled.
 	ReceiptOf(pseudonym string, eventID int64) (string, error)
+	// HeldEvents returns a reporter's events still spooled.
+	HeldEvents(pseudonym string) []int64
 }
 
 // allow applies a per-pseudonym hourly limit; when it is reached the user

@@ -455,6 +455,16 @@ var receiptRetry = time.Second
 // send turns the draft into a tip. The reporter hears "received" only after
 // storage has it.
 func (c *Context) send(ctx context.Context, draftID string) error {
+	if c.mux.spool != nil {
+		// A message spooled as a tip of its own while Redis hung, whose
+		// draft write landed when Redis resumed: marked as sent, it is
+		// left out of this tip (the replay stores it, once).
+		for _, ev := range c.mux.spool.HeldEvents(c.Pseudonym) {
+			if err := c.mux.store.RememberEvent(ctx, c.Pseudonym, ev); err != nil {
+				return err
+			}
+		}
+	}
 	sub, err := c.mux.store.SubmitDraftWithin(ctx, c.Pseudonym, draftID, c.Lang, c.mux.tipLimit())
 	if over, err := c.limited(ctx, err); over {
 		return err

@@ -13,6 +13,7 @@ import (
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/tips"
 	"github.com/vigia-project/vigia/storage/redistest"
 )
 
@@ -221,5 +222,43 @@ func TestSpooledTipKeepsCodeLikeWords(t *testing.T) {
 	}
 	if tip, err := st.TipByReceipt(ctx, code); err != nil || tip.Content.Text() != text {
 		t.Fatalf("spooled tip %s: %q %v", code, tip.Content.Text(), err)
+	}
+}
+
+// A message spooled as a tip of its own while Redis hung, whose draft
+// write still landed when Redis resumed, is not sent again with the draft
+// when the reporter presses Send before the replay: one message, one tip.
+func TestGhostPartSentBeforeTheReplayIsOneTip(t *testing.T) {
+	_, st, sp, _, mux := spooling(t)
+	ctx := context.Background()
+	do := func(req commands.Request) []commands.Reply {
+		req.Platform, req.UserID, req.ChatID = "telegram", "72", "72"
+		rec := &recorder{}
+		mux.Handle(ctx, req, rec)
+		return rec.take()
+	}
+	r := do(commands.Request{Text: "en la colonia centro", EventID: 1})
+	send := press(r, "send:")
+	p := st.Pseudonym("telegram", "72")
+	// The handler of event 2 gave up on Redis and spooled the message; its
+	// draft write ran when Redis came back.
+	ghost := "cobran piso en la tienda"
+	if _, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 2, Part: tips.Part{Text: ghost}}); err != nil {
+		t.Fatal(err)
+	}
+	spooled, err := sp.Append(storage.SpoolEntry{Pseudonym: p, EventID: 2, Part: tips.Part{Text: ghost}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = do(commands.Request{Callback: send, EventID: 3})
+	sent := codeRE.FindString(r[0].Text)
+	if n, err := sp.Replay(ctx, st); err != nil || n != 1 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	if tip, err := st.TipByReceipt(ctx, sent); err != nil || tip.Content.Text() != "en la colonia centro" {
+		t.Fatalf("the draft's tip: %q %v", tip.Content.Text(), err)
+	}
+	if tip, err := st.TipByReceipt(ctx, spooled); err != nil || tip.Content.Text() != ghost {
+		t.Fatalf("the spooled tip: %q %v", tip.Content.Text(), err)
 	}
 }

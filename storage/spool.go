@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -220,6 +221,22 @@ func (sp *Spool) Spooled(pseudonym string, eventID int64) (string, bool) {
 	defer sp.mu.Unlock()
 	r, ok := sp.held[spooledKey(pseudonym, eventID)]
 	return r, ok
+}
+
+// HeldEvents returns the reporter's platform events spooled and not yet
+// replayed.
+func (sp *Spool) HeldEvents(pseudonym string) []int64 {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	var out []int64
+	for k := range sp.held {
+		if p, ev, ok := strings.Cut(k, "\x00"); ok && p == pseudonym {
+			if n, err := strconv.ParseInt(ev, 10, 64); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
 }
 
 // ReceiptOf is the receipt code a message (a reporter's platform event)
