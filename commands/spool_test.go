@@ -13,8 +13,8 @@ import (
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
-	"github.com/vigia-project/vigia/tips"
 	"github.com/vigia-project/vigia/storage/redistest"
+	"github.com/vigia-project/vigia/tips"
 )
 
 // While Redis is down a tip is spooled (sealed, fsynced) and the reporter
