@@ -107,7 +107,7 @@ func TestReceiptCodeInAnAnswerIsLeftOut(t *testing.T) {
 		t.Fatalf("a photo answering with the code in its caption: %q", texts(r))
 	}
 	n := tm.notices("2002")
-	if want := []string{tm.notice("1", "¿Qué día?", "El lunes (mi código es )"), tm.notice("1", "¿Qué hora?", "A las nueve, código"), tm.notice("1", "¿Tiene una foto?", "La camioneta")}; strings.Join(n, "|") != strings.Join(want, "|") {
+	if want := []string{tm.notice("1", "¿Qué día?", "El lunes (mi código es)"), tm.notice("1", "¿Qué hora?", "A las nueve, código"), tm.notice("1", "¿Tiene una foto?", "La camioneta")}; strings.Join(n, "|") != strings.Join(want, "|") {
 		t.Fatalf("Ana was told %q, want %q", n, want)
 	}
 	if a := tm.tipAnswers("1"); strings.Contains(strings.Join(a, " "), receipt) {

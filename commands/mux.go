@@ -545,7 +545,7 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 		// it holds a code (a receipt code, "I sent it, my code is …", or
 		// an invitation code, which is void once seen there).
 		if inv := m.invChats[req.Platform+":"+req.ChatID]; !inv {
-			codes := codeWords(req.Text)
+			codes := tips.ReceiptCodesIn(req.Text)
 			if !req.ReplyToBot || len(codes) > 0 {
 				note := ""
 				if m.voidInvitations(ctx, c, codes) {
@@ -616,24 +616,6 @@ func wordsBefore(text, command string) bool {
 		return false
 	}
 	return strings.IndexFunc(lower[:i], func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
-}
-
-// codeWords returns the receipt- or invitation-code-like words of a text
-// (at most maxReceiptCandidates), normalised.
-func codeWords(text string) []string {
-	var codes []string
-	if len(text) < receiptTextMin {
-		return nil
-	}
-	for _, sp := range tips.ReceiptSpans(text) {
-		if len(codes) == maxReceiptCandidates {
-			break
-		}
-		if code, ok := tips.NormalizeReceipt(text[sp[0]:sp[1]]); ok {
-			codes = append(codes, code)
-		}
-	}
-	return codes
 }
 
 // voidInvitations voids each of codes that is an invitation code, seen

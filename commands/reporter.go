@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
@@ -623,56 +622,17 @@ func (m *Mux) cutReceipts(ctx context.Context, text string) (string, bool) {
 
 // cutReceiptsIn is cutReceipts of several texts, looked up together.
 func (m *Mux) cutReceiptsIn(ctx context.Context, texts []string) ([]string, bool) {
-	type candidate struct {
-		text int
-		span [2]int
-	}
-	var cands []candidate
-	var codes []string
-	for ti, text := range texts {
-		if len(text) < receiptTextMin {
-			continue
-		}
-		for _, sp := range tips.ReceiptSpans(text) {
-			if len(cands) == maxReceiptCandidates {
-				break
-			}
-			if code, ok := tips.NormalizeReceipt(text[sp[0]:sp[1]]); ok {
-				cands, codes = append(cands, candidate{ti, sp}), append(codes, code)
+	out, cut, err := tips.CutReceipts(texts, func(codes []string) ([]bool, error) {
+		known, err := m.store.ReceiptsKnown(ctx, codes)
+		if err == nil && m.spool != nil {
+			for i, code := range codes {
+				known[i] = known[i] || m.spool.HoldsReceipt(code)
 			}
 		}
-	}
-	if len(codes) == 0 {
-		return texts, false
-	}
-	known, err := m.store.ReceiptsKnown(ctx, codes)
+		return known, err
+	})
 	if err != nil {
 		return texts, false
-	}
-	out := slices.Clone(texts)
-	cut := false
-	// Cut from the last, each clear of the one cut after it (in its text).
-	end := map[int]int{}
-	for i := len(cands) - 1; i >= 0; i-- {
-		ti, sp := cands[i].text, cands[i].span
-		e, seen := end[ti]
-		if !seen {
-			e = len(out[ti])
-		}
-		if !known[i] && (m.spool == nil || !m.spool.HoldsReceipt(codes[i])) || sp[1] > e {
-			continue
-		}
-		text := out[ti]
-		before, after := text[:sp[0]], text[sp[1]:]
-		if strings.HasSuffix(before, " ") && (after == "" || after[0] == ' ') {
-			before = before[:len(before)-1] // "es CODE y" reads "es y"
-		}
-		out[ti], cut, end[ti] = before+after, true, len(before)
-	}
-	for ti := range out {
-		if _, touched := end[ti]; touched && !strings.ContainsFunc(out[ti], func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) {
-			out[ti] = "" // "CODE, CODE": nothing but the codes
-		}
 	}
 	return out, cut
 }
@@ -698,12 +658,6 @@ func (m *Mux) cutMessageReceipts(ctx context.Context, text string, links []strin
 	return out[0], kept, true
 }
 
-// maxReceiptCandidates bounds the code-like words of one message looked
-// up (a message of number groups has one at every word).
-const maxReceiptCandidates = 32
-
-// receiptTextMin is the shortest text a receipt code fits in.
-const receiptTextMin = 16
 
 // receiptAlone returns the receipt code a message is made of, alone or
 // after a word ("status", "código"). The code holds a digit, as a drawn

@@ -153,7 +153,7 @@ func TestReceiptCodeInASentenceIsLeftOut(t *testing.T) {
 	tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
 	shown := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "2"})
 	if len(shown) == 0 || strings.Contains(shown[0].Text, code) || strings.Contains(shown[0].Text, spaced) || strings.Contains(shown[0].Text, code[5:9]) ||
-		!strings.Contains(shown[0].Text, "mi código es y la respuesta es no, el pago va a la cuenta ABCD-EFGH-JKMN-PQR5 ( o )") {
+		!strings.Contains(shown[0].Text, "mi código es y la respuesta es no, el pago va a la cuenta ABCD-EFGH-JKMN-PQR5 ( o)") {
 		t.Fatalf("/tip 2: %+v", shown)
 	}
 	// As NormalizeReceipt reads codes, within a sentence too: spaces of

@@ -262,3 +262,36 @@ func TestGhostPartSentBeforeTheReplayIsOneTip(t *testing.T) {
 		t.Fatalf("the spooled tip: %q %v", tip.Content.Text(), err)
 	}
 }
+
+// A receipt code written in a message spooled while Redis was down (when
+// no word could be told to be one) is cut when the message is replayed:
+// a stored tip's code, or one given for a message spooled in the same
+// outage. Other code-like words stay.
+func TestSpooledReceiptCodeIsCutAtReplay(t *testing.T) {
+	srv, st, sp, _, mux := spooling(t)
+	ctx := context.Background()
+	do := func(req commands.Request) []commands.Reply {
+		req.Platform, req.UserID, req.ChatID = "telegram", "73", "73"
+		rec := &recorder{}
+		mux.Handle(ctx, req, rec)
+		return rec.take()
+	}
+	r := do(commands.Request{Text: "cobran piso en el mercado de abastos", EventID: 1})
+	stored := codeRE.FindString(do(commands.Request{Callback: press(r, "send:"), EventID: 2})[0].Text)
+	srv.Stop()
+	first := codeRE.FindString(do(commands.Request{Text: "ahora también venden armas en la bodega", EventID: 3})[0].Text)
+	second := codeRE.FindString(do(commands.Request{Text: "sobre mis reportes " + stored + " y " + strings.ToLower(first) + ", la cuenta AB12 CD34 EF56 GH78", EventID: 4})[0].Text)
+	if first == "" || second == "" || sp.Len() != 2 {
+		t.Fatalf("not spooled: %q %q, %d", first, second, sp.Len())
+	}
+	srv.Restart()
+	for deadline := time.Now().Add(10 * time.Second); st.Ping(ctx) != nil && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n, err := sp.Replay(ctx, st); err != nil || n != 2 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	if tip, err := st.TipByReceipt(ctx, second); err != nil || tip.Content.Text() != "sobre mis reportes y, la cuenta AB12 CD34 EF56 GH78" {
+		t.Fatalf("the spooled tip: %q %v", tip.Content.Text(), err)
+	}
+}

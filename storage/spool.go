@@ -520,6 +520,21 @@ func (sp *Spool) Replay(ctx context.Context, st *Store) (int, error) {
 	}
 	entries := append(f.entries, q.entries...)
 	for _, e := range entries {
+		// Receipt codes written in a message spooled while Redis could
+		// not say which words are codes: cut now that it can, before
+		// investigators read them (spooled ones count: the reporter may
+		// quote the receipt of one sent in the same outage).
+		out, _, err := tips.CutReceipts([]string{e.Part.Text}, func(codes []string) ([]bool, error) {
+			known, err := st.ReceiptsKnown(ctx, codes)
+			for i := range known {
+				known[i] = known[i] || sp.HoldsReceipt(codes[i])
+			}
+			return known, err
+		})
+		if err != nil {
+			return 0, err
+		}
+		e.Part.Text = out[0]
 		if _, err := st.submitSpooled(ctx, e); err != nil {
 			return 0, err
 		}

@@ -3,6 +3,7 @@ package tips
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -177,4 +178,92 @@ func codeChar(r rune) (rune, bool) {
 		return r - 'a' + 'A', true
 	}
 	return 0, false
+}
+
+// MaxReceiptCandidates bounds the code-like words of one message looked up
+// (a message of number groups has one at every word).
+const MaxReceiptCandidates = 32
+
+// receiptTextMin is the shortest text a receipt code fits in.
+const receiptTextMin = 16
+
+// CutReceipts takes out of texts the receipt codes written within them that
+// known says are codes of tips: known is asked once, with every code-like
+// word normalised (at most MaxReceiptCandidates over all texts), and
+// answers, for each, whether it is one. A code-like word that is no
+// receipt stays (a payment reference is evidence). If known fails, texts
+// are returned as they are, with its error. A text left with nothing but
+// codes (and separators) becomes "".
+func CutReceipts(texts []string, known func(codes []string) ([]bool, error)) ([]string, bool, error) {
+	cands, codes := receiptCandidates(texts)
+	if len(codes) == 0 {
+		return texts, false, nil
+	}
+	isCode, err := known(codes)
+	if err != nil {
+		return texts, false, err
+	}
+	if len(isCode) != len(codes) {
+		return texts, false, fmt.Errorf("receipt lookup: %d answers for %d codes", len(isCode), len(codes))
+	}
+	out := slices.Clone(texts)
+	cut := false
+	// Cut from the last, each clear of the one cut after it (in its text).
+	end := map[int]int{}
+	for i := len(cands) - 1; i >= 0; i-- {
+		ti, sp := cands[i].text, cands[i].span
+		e, seen := end[ti]
+		if !seen {
+			e = len(out[ti])
+		}
+		if !isCode[i] || sp[1] > e {
+			continue
+		}
+		text := out[ti]
+		before, after := text[:sp[0]], text[sp[1]:]
+		if strings.HasSuffix(before, " ") && (after == "" || strings.IndexByte(" ,.;:!?)", after[0]) >= 0) {
+			before = before[:len(before)-1] // "es CODE y" reads "es y", "es CODE, y" "es, y"
+		}
+		out[ti], cut, end[ti] = before+after, true, len(before)
+	}
+	for ti := range out {
+		if _, touched := end[ti]; touched && !strings.ContainsFunc(out[ti], func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) {
+			out[ti] = "" // "CODE, CODE": nothing but the codes
+		}
+	}
+	return out, cut, nil
+}
+
+// receiptCandidate is a code-like word's place: which text, and where.
+type receiptCandidate struct {
+	text int
+	span [2]int
+}
+
+// receiptCandidates returns the code-like words of texts, at most
+// MaxReceiptCandidates, and each normalised.
+func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
+	var cands []receiptCandidate
+	var codes []string
+	for ti, text := range texts {
+		if len(text) < receiptTextMin {
+			continue
+		}
+		for _, sp := range ReceiptSpans(text) {
+			if len(cands) == MaxReceiptCandidates {
+				break
+			}
+			if code, ok := NormalizeReceipt(text[sp[0]:sp[1]]); ok {
+				cands, codes = append(cands, receiptCandidate{ti, sp}), append(codes, code)
+			}
+		}
+	}
+	return cands, codes
+}
+
+// ReceiptCodesIn returns the code-like words of text (receipt or
+// invitation codes, maybe), normalised: at most MaxReceiptCandidates.
+func ReceiptCodesIn(text string) []string {
+	_, codes := receiptCandidates([]string{text})
+	return codes
 }
