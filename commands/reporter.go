@@ -658,7 +658,6 @@ func (m *Mux) cutMessageReceipts(ctx context.Context, text string, links []strin
 	return out[0], kept, true
 }
 
-
 // receiptAlone returns the receipt code a message is made of, alone or
 // after a word ("status", "código"). The code holds a digit, as a drawn
 // one almost always does: plain words are never taken for one.
