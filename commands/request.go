@@ -69,6 +69,10 @@ type Request struct {
 	// Addressed is true in a group when the message is meant for the bot (a
 	// command for it, a mention, a reply to it).
 	Addressed bool
+	// PostedAsChat is true for a message posted as its chat (a channel
+	// post, an anonymous admin's): UserID then names the chat, and anyone
+	// may have any number of chats.
+	PostedAsChat bool
 
 	// Text is the message text or a media caption.
 	Text string

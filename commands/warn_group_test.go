@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -123,5 +124,38 @@ func TestGroupOverItsLimitStillRemovesWhatWouldExposeASender(t *testing.T) {
 	}
 	if _, err := tm.store.Tip(context.Background(), "1"); err == nil {
 		t.Fatal("a warning over the group's limit was stored")
+	}
+}
+
+// Warnings posted as a chat (a Telegram channel, an anonymous admin) all
+// count as one reporter: one person with three free channels does not
+// corroborate a name as three people would. Three members do.
+func TestWarningsPostedAsChatsCountAsOneReporter(t *testing.T) {
+	for _, asChat := range []bool{true, false} {
+		tm := newTeam(t)
+		ctx := context.Background()
+		for i, chat := range []string{"-1001001", "-1001002", "-1001003"} {
+			tm.event++
+			user := "700" + strconv.Itoa(i)
+			if asChat {
+				user = "chan" + chat
+			}
+			req := commands.Request{Platform: "telegram", UserID: user, ChatID: chat, ChatKind: commands.Group, PostedAsChat: asChat,
+				EventID: tm.event, Command: "warn", CommandAtStart: true, Addressed: true,
+				Args: "el periodista del 5512345678 es informante, cuidado " + strings.Repeat("!", i+1)}
+			tm.mux.Handle(ctx, req, &adminReplier{recorder: &recorder{}, admin: true})
+			if err := tm.mux.IndexPending(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tm.sent.mu.Lock()
+		alerts := len(tm.sent.sent[invChat])
+		tm.sent.mu.Unlock()
+		if asChat && alerts != 0 {
+			t.Errorf("three channels' warnings alerted the investigators")
+		}
+		if !asChat && alerts == 0 {
+			t.Errorf("three members' warnings did not alert the investigators")
+		}
 	}
 }

@@ -246,7 +246,7 @@ func (c *Context) storeGroupWarning(ctx context.Context, text string) (bool, err
 	if text == "" || len([]rune(text)) > c.mux.limits.MaxMessageRunes {
 		return false, nil
 	}
-	seen, err := c.mux.store.WarningSeen(ctx, c.Pseudonym, c.Request.EventID)
+	seen, err := c.mux.store.WarningSeen(ctx, c.warner(), c.Request.EventID)
 	if err != nil {
 		return false, err
 	}
@@ -257,12 +257,25 @@ func (c *Context) storeGroupWarning(ctx context.Context, text string) (bool, err
 		}
 	}
 	// No route back: an answer to the group would show who is asked.
-	sub, err := c.mux.store.SubmitWarning(ctx, c.Pseudonym, tips.Neutralize(text), c.Lang, c.Request.EventID, "")
+	sub, err := c.mux.store.SubmitWarning(ctx, c.warner(), tips.Neutralize(text), c.Lang, c.Request.EventID, "")
 	if errors.Is(err, storage.ErrDuplicateEvent) {
 		return true, nil
 	}
 	// A tip id with an error: stored, only not marked a warning.
 	return sub.TipID != "", err
+}
+
+// warner is the pseudonym a group warning is stored under: its sender's.
+// Warnings posted as a chat (a channel's, an anonymous admin's) all count
+// as one reporter of their platform, each chat's kept apart otherwise:
+// anyone can make channels without end, and three of one person's must
+// not corroborate a name as three reporters would (the sender's limit on
+// tips stays the chat's).
+func (c *Context) warner() string {
+	if !c.Request.PostedAsChat {
+		return c.Pseudonym
+	}
+	return c.mux.store.Pseudonym(c.Request.Platform, "posted as a chat") + ":" + c.Pseudonym
 }
 
 // sayWithAdvice replies with message id followed by the advice to leave

@@ -34,6 +34,9 @@ func TestAnonymousAdminPostsAsTheGroup(t *testing.T) {
 	if admin, err := w.IsChatAdmin(context.Background()); !admin || err != nil {
 		t.Fatalf("anonymous admin not taken as the group's admin: %v %v", admin, err)
 	}
+	if !req.PostedAsChat { // (its warnings count as one reporter with every other chat's)
+		t.Fatalf("posted as the chat, not marked so: %+v", req)
+	}
 	if req.UserID == "1087968824" || req.Name != "" {
 		t.Fatalf("the request names GroupAnonymousBot as the sender: %+v", req)
 	}

@@ -383,7 +383,7 @@ func postedAsChat(m *models.Message) bool {
 // admin rights included, and anything but a command is left alone.
 func (a *Adapter) requestAsChat(updateID int64, p *models.Message) (commands.Request, *replier, bool) {
 	req := commands.Request{Platform: Platform, UserID: "chan" + strconv.FormatInt(p.Chat.ID, 10), ChatID: strconv.FormatInt(p.Chat.ID, 10),
-		ChatKind: commands.Group, EventID: updateID, Text: p.Text}
+		ChatKind: commands.Group, EventID: updateID, Text: p.Text, PostedAsChat: true}
 	a.parseCommand(&req, p.Text, p.Entities)
 	if req.Command == "" {
 		return commands.Request{}, nil, false
