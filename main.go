@@ -188,6 +188,11 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, kr *s
 		DefaultLanguage: cfg.DefaultLanguage, Retention: cfg.Retention, Logger: log, RequiredRoles: required,
 		Triage: cfg.Triage, SecondFactor: cfg.SecondFactor, Limits: cfg.Limits, Region: cfg.PhoneRegion, SignalWindow: cfg.SignalWindow, PublishApprovals: cfg.PublishApprovals,
 	})
+	// Investigators' chats the platform moved since the configuration
+	// named them, followed before this restart.
+	if err := mux.LoadTeamChats(initCtx); err != nil {
+		return nil, fmt.Errorf("redis: %w", err)
+	}
 	return &engine{store: st, mux: mux, msg: msg}, nil
 }
 

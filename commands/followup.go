@@ -496,7 +496,7 @@ func (m *Mux) tellAnswer(ctx context.Context, id string, q storage.Question, tex
 	if told {
 		return
 	}
-	for chat := range m.invChats {
+	for _, chat := range m.teamChatRoutes() {
 		m.notify(ctx, chat, notice(""))
 	}
 }
@@ -516,7 +516,12 @@ func (m *Mux) notify(ctx context.Context, route string, r Reply) bool {
 	if !ok {
 		return false
 	}
-	if _, err := s.Send(ctx, chat, r); err != nil {
+	_, err := s.Send(ctx, chat, r)
+	if next, moved := m.followMovedTeamChat(ctx, route, err); moved {
+		_, chat, _ = strings.Cut(next, ":")
+		_, err = s.Send(ctx, chat, r)
+	}
+	if err != nil {
 		m.metrics.SendFailed(platform)
 		m.log.Warn("notification not delivered", "platform", platform, "error", err.Error())
 		return false

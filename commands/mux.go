@@ -62,6 +62,8 @@ type Store interface {
 	ClaimIdle(ctx context.Context, id string) (time.Duration, bool, error)
 	RememberEvent(ctx context.Context, pseudonym string, eventID int64) error
 	EventHandled(ctx context.Context, pseudonym string, eventID int64) (bool, error)
+	MoveTeamChat(ctx context.Context, configured, to string) error
+	TeamChatMoves(ctx context.Context, configured []string) (map[string]string, error)
 	EditTold(ctx context.Context, pseudonym, msg string) (bool, error)
 	TellEdit(ctx context.Context, pseudonym, msg string) error
 	ReporterRoute(ctx context.Context, id string) (string, string, error)
@@ -236,6 +238,8 @@ type Mux struct {
 	notBefore    map[string]time.Time // per platform: nothing is broadcast there before (a 429's wait)
 
 	owed owedDiscards // discards wipes could not do yet (wipe.go)
+
+	teams teamChats // investigators' chats moved since configured (teamchat.go)
 }
 
 // Clone returns a Mux with the same configuration and no senders, as a
@@ -380,7 +384,7 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 	if need := m.reqRoles[req.Platform]; need != "" && c.Role >= Investigator && !slices.Contains(req.PlatformRoles, need) {
 		c.Role = Anyone // vetted, but without the platform role this deployment also requires
 	}
-	if req.ChatKind != Private && !m.invChats[req.Platform+":"+req.ChatID] {
+	if req.ChatKind != Private && !m.isTeamChat(req.Platform+":"+req.ChatID) {
 		// In an ordinary group everyone is treated alike, so nothing anyone
 		// sees there tells who is an investigator, nor who chose a language
 		// in a private chat with the bot (a reporter, maybe): answered in
@@ -390,7 +394,7 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 	}
 
 	if limit != nil && err == nil && !prof.Allowed {
-		if req.ChatKind != Private && !m.invChats[req.Platform+":"+req.ChatID] {
+		if req.ChatKind != Private && !m.isTeamChat(req.Platform+":"+req.ChatID) {
 			m.overLimitInGroup(ctx, c, prof.FirstOver)
 			return
 		}
@@ -455,7 +459,7 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 	if req.Callback != "" {
 		// Buttons work in private chats; in an investigators' group only
 		// the triage and publication buttons do.
-		if req.ChatKind != Private && !(m.invChats[req.Platform+":"+req.ChatID] && (strings.HasPrefix(req.Callback, cbTriage) || strings.HasPrefix(req.Callback, cbPublish))) {
+		if req.ChatKind != Private && !(m.isTeamChat(req.Platform+":"+req.ChatID) && (strings.HasPrefix(req.Callback, cbTriage) || strings.HasPrefix(req.Callback, cbPublish))) {
 			return nil
 		}
 		return m.callback(ctx, c)
@@ -544,7 +548,7 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 		// of the bot's messages (a community answering a warning) unless
 		// it holds a code (a receipt code, "I sent it, my code is …", or
 		// an invitation code, which is void once seen there).
-		if inv := m.invChats[req.Platform+":"+req.ChatID]; !inv {
+		if inv := m.isTeamChat(req.Platform + ":" + req.ChatID); !inv {
 			codes := tips.ReceiptCodesIn(req.Text)
 			if !req.ReplyToBot || len(codes) > 0 {
 				note := ""
@@ -572,7 +576,7 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 // there: a /warn, or a message to the bot that is not a command (nor a
 // reply to one of its messages: a community answering a warning).
 func (m *Mux) exposedInGroup(req Request) bool {
-	if req.ChatKind == Private || req.Callback != "" || req.FormID != "" || m.invChats[req.Platform+":"+req.ChatID] {
+	if req.ChatKind == Private || req.Callback != "" || req.FormID != "" || m.isTeamChat(req.Platform+":"+req.ChatID) {
 		return false
 	}
 	cmd, known := m.table[req.Command]
@@ -679,7 +683,7 @@ func (m *Mux) allowedIn(c *Context, cmd *Command) bool {
 		return false
 	}
 	if cmd.Role >= Investigator {
-		return m.invChats[c.Request.Platform+":"+c.Request.ChatID]
+		return m.isTeamChat(c.Request.Platform + ":" + c.Request.ChatID)
 	}
 	return true
 }

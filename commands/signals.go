@@ -346,7 +346,7 @@ func (m *Mux) alert(ctx context.Context, s storage.Signal) error {
 		"Entity": safe(s.Entity.Display), "Reporters": s.Reporters, "Period": m.spanIn(m.lang, m.window),
 	})
 	delivered := 0
-	for chat := range m.invChats {
+	for _, chat := range m.teamChatRoutes() {
 		if m.notify(ctx, chat, Reply{Text: text, Protected: true}) {
 			delivered++
 		}

@@ -87,7 +87,7 @@ func (m *Mux) Remind(ctx context.Context) error {
 				continue
 			}
 			text := m.msg.Localize(m.lang, "announce_urgent", map[string]any{"ID": cl.TipID, "Age": m.ageIn(m.lang, m.now().Sub(cl.Created))})
-			for chat := range m.invChats {
+			for _, chat := range m.teamChatRoutes() {
 				m.notify(ctx, chat, Reply{Text: text})
 			}
 		}

@@ -140,6 +140,7 @@ type ChatMover interface {
 // ChatMoved moves the chat's subscription, and what is queued for it, to
 // its new id: the platform sends nothing to the old one any more.
 func (m *Mux) ChatMoved(ctx context.Context, platform, from, to string) error {
+	m.teamChatMoved(ctx, platform, from, to) // an investigators' chat: followed
 	return m.store.MoveSubscription(ctx, platform, from, to)
 }
 

@@ -138,6 +138,10 @@ const bandBuckets = 32768
 // indexAlert marks, for one window, that an entity's alert went out.
 func (k keys) indexAlert(mac string) string { return k.prefix + ":ix:a:" + mac }
 
+// teamChats maps a configured investigators' chat (a MAC of it) to its
+// new id, sealed, once the platform moved it (MoveTeamChat).
+func (k keys) teamChats() string { return k.prefix + ":teamchats" }
+
 // subscriptions maps MAC(platform, chat) to a sealed community subscription.
 func (k keys) subscriptions() string { return k.prefix + ":{bc}:subs" }
 

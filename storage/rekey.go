@@ -85,6 +85,7 @@ func (s *Store) sealedRecords() []sealedRecord {
 		{exact(k.teamMembers()), sealedHash, every, func(_, f string) string { return "member:" + f }},
 		{k.invite, sealedString, nil, fixed("invite")},
 		{exact(k.subscriptions()), sealedHash, every, func(_, f string) string { return "sub:" + f }},
+		{exact(k.teamChats()), sealedHash, every, func(_, f string) string { return "teamchat:" + f }},
 		{k.publication, sealedHash, is("by", "rby"), func(id, f string) string { return "pub" + f + ":" + id }},
 		{k.deliveries, sealedHash, func(f string) bool { return strings.HasPrefix(f, recordPrefix) }, func(id, f string) string {
 			return "dlv:" + id + ":" + strings.TrimPrefix(f, recordPrefix)

@@ -84,7 +84,7 @@ func dumpValues(t *testing.T, rdb *redis.Client) map[string][]string {
 // short value next to it (hash fields).
 func sealedUnder(dump map[string][]string, secret []byte) map[string]int {
 	fixed := []string{"audit", "invite", "claimer", "keyset", "inbox:telegram"}
-	prefixed := []string{"tipkey:", "part:", "route:", "answering:", "member:", "sub:", "pubby:", "entity:", "totp:", "wipe:"}
+	prefixed := []string{"tipkey:", "part:", "route:", "answering:", "member:", "sub:", "pubby:", "entity:", "totp:", "wipe:", "teamchat:"}
 	found := map[string]int{}
 	for key, pieces := range dump {
 		args := map[string]bool{}
@@ -182,6 +182,7 @@ func TestRekeyReSealsEverythingWhileServing(t *testing.T) {
 	ana, err := old.Redeem(ctx, code, storage.Member{Platform: "telegram", UserID: "900", Name: "Ana"}, nil)
 	must(err)
 	must(old.Subscribe(ctx, storage.Subscription{Platform: "telegram", Chat: "-100200", Language: "es"}))
+	must(old.MoveTeamChat(ctx, "telegram:-100777", "telegram:-100888"))
 	for _, a := range []string{"next", "tip"} {
 		must(old.Audit(ctx, storage.AuditEntry{Who: "telegram:900 Ana", Action: a}, 365*24*time.Hour))
 	}
@@ -200,7 +201,7 @@ func TestRekeyReSealsEverythingWhileServing(t *testing.T) {
 	must(old.InboxAdd(ctx, "telegram", []byte(`{"update_id":2}`)))
 
 	underA := sealedUnder(dumpValues(t, rdb), secretA)
-	for _, fam := range []string{"tipkey", "claimer", "part", "route", "answering", "invite", "member", "sub", "pubby", "entity", "audit", "inbox", "keyset"} {
+	for _, fam := range []string{"tipkey", "claimer", "part", "route", "answering", "invite", "member", "sub", "pubby", "entity", "audit", "inbox", "keyset", "teamchat"} {
 		if underA[fam] == 0 {
 			t.Errorf("seeding made no %s record (the checker would not notice one left under A): %v", fam, underA)
 		}
@@ -345,6 +346,10 @@ func TestRekeyReSealsEverythingWhileServing(t *testing.T) {
 	}
 	if n, _ := rdb.XLen(ctx, "t:{inbox}:telegram:dead").Result(); n != 0 {
 		t.Fatalf("%d inbox updates could not be opened", n)
+	}
+
+	if moves, err := st.TeamChatMoves(ctx, []string{"telegram:-100777"}); err != nil || moves["telegram:-100777"] != "telegram:-100888" {
+		t.Fatalf("the moved investigators' chat after rotation: %v %v", moves, err)
 	}
 
 	// A copy of Redis taken now opens nothing under the old secret.

@@ -1,0 +1,75 @@
+package commands_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/vigia-project/vigia/commands"
+)
+
+// movingSender is a platform on which chat from has moved to chat to (a
+// Telegram group upgraded to a supergroup): a send to from fails with
+// MovedError, as Telegram's migrate_to_chat_id.
+type movingSender struct {
+	*recorder
+	from, to string
+}
+
+func (s *movingSender) Send(ctx context.Context, chat string, r commands.Reply) ([]string, error) {
+	if chat == s.from {
+		return nil, fmt.Errorf("telegram send: %w", &commands.MovedError{To: s.to})
+	}
+	return s.recorder.Send(ctx, chat, r)
+}
+
+// An investigators' chat the platform moved to a new id (a group upgraded
+// to a supergroup) is followed there, whether the bot hears of it from the
+// platform's service message or from a send refused: alerts arrive, team
+// commands work, after a restart too; the chat is told the new id to pass
+// to the operator, and the log says to change the configuration without
+// naming any id.
+func TestMovedInvestigatorsChatIsFollowed(t *testing.T) {
+	for _, how := range []string{"service message", "send refused"} {
+		tm := newTeam(t)
+		ctx := context.Background()
+		if how == "service message" {
+			if err := tm.mux.ChatMoved(ctx, "telegram", "-100777", "-100888"); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			tm.mux.AddSender("telegram", &movingSender{recorder: tm.sent, from: "-100777", to: "-100888"})
+		}
+		for _, u := range []string{"7001", "7002", "7003"} {
+			tm.report(u, "cobran piso desde el 5512345678", "")
+		}
+		notices := tm.notices("-100888")
+		moved := tm.text("en", "team_chat_moved", map[string]any{"Chat": "telegram:-100888"})
+		if len(notices) != 2 || notices[0] != moved || !strings.HasPrefix(notices[1], "Signal:") {
+			t.Errorf("%s: the new chat was told %q", how, notices)
+		}
+		if old := tm.notices("-100777"); len(old) != 0 {
+			t.Errorf("%s: the old chat was told %q", how, old)
+		}
+		_, r := tm.inGroup(adminID, "-100888", false, commands.Request{Command: "queue"})
+		if len(r) != 1 || r[0].Text == tm.text("en", "unknown_command", nil) {
+			t.Errorf("%s: /queue in the new chat: %q", how, texts(r))
+		}
+		logs := tm.logs.String()
+		if !strings.Contains(logs, "VIGIA_INVESTIGATOR_CHATS") || strings.Contains(logs, "100888") || strings.Contains(logs, "100777") {
+			t.Errorf("%s: the log:\n%s", how, logs)
+		}
+		// Restarted, with the configuration not changed yet.
+		restarted := tm.mux.Clone()
+		restarted.AddSender("telegram", tm.sent)
+		if err := restarted.LoadTeamChats(ctx); err != nil {
+			t.Fatal(err)
+		}
+		tm.mux = restarted
+		_, r = tm.inGroup(adminID, "-100888", false, commands.Request{Command: "queue"})
+		if len(r) != 1 || r[0].Text == tm.text("en", "unknown_command", nil) {
+			t.Errorf("%s: /queue in the new chat after a restart: %q", how, texts(r))
+		}
+	}
+}
