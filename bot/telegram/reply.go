@@ -33,6 +33,9 @@ type replier struct {
 	userID      int64
 	messageID   int
 	channelPost bool
+	// album is the key of the album (in a group) the message is an item
+	// of: removing it removes the album (album.go).
+	album string
 }
 
 // IsChatAdmin asks Telegram whether the sender administers the chat.
@@ -51,6 +54,9 @@ func (r *replier) IsChatAdmin(ctx context.Context) (bool, error) {
 func (r *replier) DeleteRequest(ctx context.Context) error {
 	if r.messageID == 0 {
 		return nil
+	}
+	if r.album != "" {
+		r.a.deleteItems(ctx, r.chatID, r.a.albums.removed(r.album), r.messageID)
 	}
 	if _, err := r.a.b.DeleteMessage(ctx, &bot.DeleteMessageParams{ChatID: r.chatID, MessageID: r.messageID}); err != nil {
 		return fmt.Errorf("telegram deleteMessage: %s", r.a.redact(err))

@@ -75,6 +75,7 @@ type Adapter struct {
 	log       *slog.Logger
 	id        int64
 	username  string
+	albums    albums // albums posted in groups (album.go)
 }
 
 // New checks the token with getMe and returns an adapter.
@@ -295,6 +296,14 @@ func (a *Adapter) handle(ctx context.Context, h Handler, u *models.Update) {
 	req, w, ok := a.translate(u)
 	if !ok {
 		return
+	}
+	if key := albumKey(u.Message); key != "" {
+		w.album = key
+		if a.albums.add(key, u.Message.ID) && !req.Addressed {
+			// An item of an album the engine removed: it goes too.
+			a.deleteItems(ctx, u.Message.Chat.ID, []int{u.Message.ID}, 0)
+			return
+		}
 	}
 	if u.Message != nil {
 		a.fetchFile(ctx, &req, u.Message)
