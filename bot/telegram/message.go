@@ -16,7 +16,10 @@ import (
 // request translates a message into a Request. It returns false for
 // messages that are not from a person (channel posts, service messages).
 func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, bool) {
-	if m.From == nil || m.From.IsBot {
+	if m.From == nil || m.From.IsBot || m.IsAutomaticForward {
+		// (An automatic forward is a channel's post Telegram copies into
+		// its discussion group, from no member: "send your tips to
+		// @VigiaBot" must not be removed from there as a member's tip.)
 		return commands.Request{}, false
 	}
 	req := commands.Request{

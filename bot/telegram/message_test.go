@@ -78,6 +78,14 @@ func TestMentionAndReplyAddressTheBotInGroups(t *testing.T) {
 	if req, _ := a.request(3, m); req.Addressed {
 		t.Fatalf("chatter addressed: %+v", req)
 	}
+	// A channel's post Telegram copies into its discussion group, from its
+	// service account: no member's message, for the bot to remove.
+	m = decode(t, `{"message_id":4,"date":1,"chat":{"id":-5,"type":"supergroup"},"from":{"id":777000,"first_name":"Telegram"},"is_automatic_forward":true,`+
+		`"sender_chat":{"id":-6,"type":"channel","title":"C"},"forward_origin":{"type":"channel","date":1,"message_id":5,"chat":{"id":-6,"type":"channel","title":"C"}},`+
+		`"text":"Manden sus denuncias a @VigiaBot","entities":[{"type":"mention","offset":23,"length":9}]}`)
+	if req, ok := a.request(4, m); ok {
+		t.Fatalf("an automatic forward taken as a member's message: %+v", req)
+	}
 }
 
 // Forwarded text is never a command: Telegram keeps the original's
