@@ -49,11 +49,38 @@ func TestAnonymousAdminPostsAsTheGroup(t *testing.T) {
 	"sender_chat":{"id":-1001,"type":"supergroup","title":"G"},"text":"hola a todos"}}`); ok {
 		t.Fatal("an anonymous admin's ordinary message was handled")
 	}
-	// On behalf of a linked channel: not the group's admin; dropped, as before.
-	if _, _, ok := translate(`{"update_id":7,"message":{"message_id":11,"date":1,"chat":{"id":-1001,"type":"supergroup","title":"G"},
+	// On behalf of another chat (a linked channel, a member's own): handled
+	// as that chat's, not as the group's admin.
+	req, w, ok = translate(`{"update_id":7,"message":{"message_id":11,"date":1,"chat":{"id":-1001,"type":"supergroup","title":"G"},
 	"from":{"id":136817688,"is_bot":true,"first_name":"Channel","username":"Channel_Bot"},
 	"sender_chat":{"id":-1002,"type":"channel","title":"C"},
-	"text":"/subscribe","entities":[{"type":"bot_command","offset":0,"length":10}]}}`); ok {
-		t.Fatal("a message on behalf of another chat was taken as the group's admin's")
+	"text":"/subscribe","entities":[{"type":"bot_command","offset":0,"length":10}]}}`)
+	if !ok || req.Command != "subscribe" || req.UserID != "chan-1002" || !req.PostedAsChat {
+		t.Fatalf("/subscribe on behalf of another chat: handled %v, %+v", ok, req)
+	}
+	if admin, err := w.IsChatAdmin(context.Background()); admin || err != nil {
+		t.Fatalf("a message on behalf of another chat was taken as the group's admin's: %v %v", admin, err)
+	}
+	// A tip to the bot on behalf of a member's own channel (its name may
+	// name them): handed on, for the engine to remove; chatter is not.
+	req, w, ok = translate(`{"update_id":8,"message":{"message_id":12,"date":1,"chat":{"id":-1001,"type":"supergroup","title":"G"},
+	"from":{"id":136817688,"is_bot":true,"first_name":"Channel","username":"Channel_Bot"},
+	"sender_chat":{"id":-1004444,"type":"channel","title":"Rosalinda R.","username":"rosa_r"},
+	"text":"@VigiaBot el Chapo cobra piso en la 5a","entities":[{"type":"mention","offset":0,"length":9}]}}`)
+	if !ok || !req.Addressed || req.Command != "" || req.UserID != "chan-1004444" || req.Name != "" || w.messageID != 12 {
+		t.Fatalf("a tip on behalf of a member's channel: handled %v, %+v", ok, req)
+	}
+	if _, _, ok := translate(`{"update_id":9,"message":{"message_id":13,"date":1,"chat":{"id":-1001,"type":"supergroup","title":"G"},
+	"from":{"id":136817688,"is_bot":true,"first_name":"Channel","username":"Channel_Bot"},
+	"sender_chat":{"id":-1004444,"type":"channel","title":"Rosalinda R."},"text":"buenos días"}}`); ok {
+		t.Fatal("chatter on behalf of a channel was handled")
+	}
+	// The same from an anonymous admin (posted as the group).
+	req, _, ok = translate(`{"update_id":10,"message":{"message_id":14,"date":1,"chat":{"id":-1001,"type":"supergroup","title":"G"},
+	"from":{"id":1087968824,"is_bot":true,"first_name":"Group","username":"GroupAnonymousBot"},
+	"sender_chat":{"id":-1001,"type":"supergroup","title":"G"},
+	"text":"@VigiaBot el Chapo cobra piso en la 5a","entities":[{"type":"mention","offset":0,"length":9}]}}`)
+	if !ok || !req.Addressed || req.Command != "" {
+		t.Fatalf("a tip to the bot from an anonymous admin: handled %v, %+v", ok, req)
 	}
 }

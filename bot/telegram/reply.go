@@ -43,6 +43,9 @@ func (r *replier) IsChatAdmin(ctx context.Context) (bool, error) {
 	if r.channelPost {
 		return true, nil
 	}
+	if r.userID == 0 {
+		return false, nil // posted on behalf of another chat: no one's rights
+	}
 	m, err := r.a.b.GetChatMember(ctx, &bot.GetChatMemberParams{ChatID: r.chatID, UserID: r.userID})
 	if err != nil {
 		return false, fmt.Errorf("telegram getChatMember: %s", r.a.redact(err))

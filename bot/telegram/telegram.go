@@ -320,6 +320,10 @@ func (a *Adapter) translate(u *models.Update) (commands.Request, *replier, bool)
 		// An anonymous group admin: Telegram sends it from
 		// GroupAnonymousBot (a bot), as the group itself.
 		return a.requestAsChat(u.ID, u.Message)
+	case u.Message != nil && u.Message.SenderChat != nil && u.Message.Chat.Type != models.ChatTypePrivate && !u.Message.IsAutomaticForward:
+		// A member posting on behalf of another chat (their own channel,
+		// which may well name them): as a channel's post, but no admin.
+		return a.requestOnBehalf(u.ID, u.Message)
 	case u.Message != nil:
 		req, ok := a.request(u.ID, u.Message)
 		if !ok {
@@ -391,13 +395,51 @@ func postedAsChat(m *models.Message) bool {
 // postedAsChat), from its admins: the chat stands for the sender, its
 // admin rights included, and anything but a command is left alone.
 func (a *Adapter) requestAsChat(updateID int64, p *models.Message) (commands.Request, *replier, bool) {
-	req := commands.Request{Platform: Platform, UserID: "chan" + strconv.FormatInt(p.Chat.ID, 10), ChatID: strconv.FormatInt(p.Chat.ID, 10),
-		ChatKind: commands.Group, EventID: updateID, Text: p.Text, PostedAsChat: true}
-	a.parseCommand(&req, p.Text, p.Entities)
-	if req.Command == "" {
+	req, ok := a.chatRequest(updateID, p, p.Chat.ID)
+	if !ok {
 		return commands.Request{}, nil, false
 	}
 	return req, &replier{a: a, chatID: p.Chat.ID, messageID: p.ID, channelPost: true}, true
+}
+
+// requestOnBehalf is the request of a group message posted on behalf of
+// another chat (sender_chat, not the group: a member's own channel, a
+// linked channel), a command or a message to the bot: as one posted as a
+// chat, but not from the group's admins (its replier asks no one).
+func (a *Adapter) requestOnBehalf(updateID int64, p *models.Message) (commands.Request, *replier, bool) {
+	req, ok := a.chatRequest(updateID, p, p.SenderChat.ID)
+	if !ok {
+		return commands.Request{}, nil, false
+	}
+	return req, &replier{a: a, chatID: p.Chat.ID, messageID: p.ID}, true
+}
+
+// chatRequest is the request of message p posted as chat sender: a
+// command, or in a group a message to the bot (a mention, a reply to it:
+// maybe a tip in view, for the engine to remove). Anything else is left
+// alone.
+func (a *Adapter) chatRequest(updateID int64, p *models.Message, sender int64) (commands.Request, bool) {
+	text, entities := p.Text, p.Entities
+	if text == "" {
+		text, entities = p.Caption, p.CaptionEntities
+	}
+	req := commands.Request{Platform: Platform, UserID: "chan" + strconv.FormatInt(sender, 10), ChatID: strconv.FormatInt(p.Chat.ID, 10),
+		ChatKind: commands.Group, EventID: updateID, Text: text, PostedAsChat: true, MessageID: strconv.Itoa(p.ID)}
+	if p.ForwardOrigin == nil {
+		a.parseCommand(&req, text, entities)
+	}
+	if p.Chat.Type != models.ChatTypeChannel {
+		replyToBot := p.ReplyToMessage != nil && p.ReplyToMessage.From != nil && p.ReplyToMessage.From.ID == a.id
+		req.Addressed = req.Addressed || a.mentioned(text, entities) || replyToBot
+		req.ReplyToBot = replyToBot
+		if replyToBot {
+			req.ReplyToID = strconv.Itoa(p.ReplyToMessage.ID)
+		}
+		if req.Command == "" && req.Addressed {
+			return req, true
+		}
+	}
+	return req, req.Command != ""
 }
 
 func chatKind(c models.Chat) commands.ChatKind {
