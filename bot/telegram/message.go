@@ -94,7 +94,31 @@ func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, 
 	// investigators see where they pointed; the engine does not count them
 	// against the reporter's limit on one message.
 	req.HiddenLinks = hiddenLinks(text, entities)
+	if req.ChatKind == commands.Private && req.Command == "" {
+		withElsewhere(&req, m)
+	}
 	return req, true
+}
+
+// withElsewhere adds to a private message what it carries from elsewhere
+// that would otherwise be dropped without a word: the words it quotes of
+// a message in another chat ("reply in another chat": a threat, say) go
+// before its text, as a quote; media the bot cannot take (paid media, the
+// file of that other message) make the reporter told a file was not
+// received (to forward it instead).
+func withElsewhere(req *commands.Request, m *models.Message) {
+	if m.ExternalReply != nil && m.Quote != nil && strings.TrimSpace(m.Quote.Text) != "" {
+		quote := "> " + strings.ReplaceAll(strings.TrimSpace(m.Quote.Text), "\n", "\n> ")
+		if strings.TrimSpace(req.Text) != "" {
+			quote += "\n\n" + req.Text
+		}
+		req.Text = quote
+		req.Unsupported = false
+	}
+	if r := m.ExternalReply; m.PaidMedia != nil || (r != nil && (len(r.Photo) > 0 || r.Document != nil || r.Video != nil ||
+		r.Audio != nil || r.Voice != nil || r.Animation != nil || r.VideoNote != nil || r.PaidMedia != nil)) {
+		req.FileLost = true
+	}
 }
 
 // migration reads the service message Telegram posts when a group is

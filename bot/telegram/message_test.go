@@ -163,6 +163,24 @@ func TestAttachmentsAndUnsupported(t *testing.T) {
 	if req, _ = a.request(1, m); !req.Unsupported {
 		t.Fatalf("sticker: %+v", req)
 	}
+	// What a message carries from elsewhere is not dropped without a word:
+	// the words it quotes of a message in another chat are kept, as a
+	// quote; paid media, or the other message's file, make the reporter
+	// told the file was not received.
+	m = decode(t, base+`"text":"esto me mandaron","external_reply":{"origin":{"type":"hidden_user","date":1,"sender_user_name":"X"}},`+
+		`"quote":{"text":"te vamos a matar\nsi no pagas","position":0}}`)
+	if req, _ = a.request(1, m); req.Text != "> te vamos a matar\n> si no pagas\n\nesto me mandaron" || req.FileLost || req.Unsupported {
+		t.Fatalf("a quote of a message in another chat: %+v", req)
+	}
+	m = decode(t, base+`"external_reply":{"origin":{"type":"hidden_user","date":1,"sender_user_name":"X"},"photo":[{"file_id":"P","file_unique_id":"p","width":1,"height":1}]},`+
+		`"quote":{"text":"pagas o te quemamos","position":0}}`)
+	if req, _ = a.request(1, m); req.Text != "> pagas o te quemamos" || !req.FileLost || req.Unsupported {
+		t.Fatalf("a quote of a photo's caption in another chat: %+v", req)
+	}
+	m = decode(t, base+`"caption":"foto del halcón","paid_media":{"star_count":5,"paid_media":[{"type":"photo","photo":[{"file_id":"PAID","file_unique_id":"u","width":9,"height":9}]}]}}`)
+	if req, _ = a.request(1, m); req.Text != "foto del halcón" || !req.FileLost {
+		t.Fatalf("paid media: %+v", req)
+	}
 	m = decode(t, `{"message_id":1,"date":1,"chat":{"id":-100,"type":"channel"},"text":"channel post"}`)
 	if _, ok := a.request(1, m); ok {
 		t.Fatal("a message without a sender was handled")
