@@ -69,7 +69,7 @@ func NormalizeReceipt(s string) (string, bool) {
 	for _, r := range strings.ToUpper(s) {
 		r = halfWidth(r)
 		switch {
-		case receiptSeparator(r):
+		case groupSeparator(r):
 			continue
 		case r == 'O':
 			r = '0'
@@ -122,7 +122,7 @@ func receiptAt(text string, i int) (int, bool) {
 	for g := 0; g < 4; g++ {
 		for seps := 0; g > 0 && seps < 3 && i < len(text); seps++ {
 			r, size := utf8.DecodeRuneInString(text[i:])
-			if !receiptSeparator(r) {
+			if !groupSeparator(r) {
 				break
 			}
 			i += size
@@ -165,6 +165,13 @@ func halfWidth(r rune) rune {
 // characters: dashes (the minus sign too), spaces, zero-width characters.
 func receiptSeparator(r rune) bool {
 	return r == '-' || r == '\u2212' || unicode.IsSpace(r) || unicode.In(r, unicode.Pd, unicode.Cf)
+}
+
+// groupSeparator reports whether r may stand between a code's groups:
+// a receiptSeparator, or the punctuation people put there instead of a
+// dash ("ABCD/EFGH/…", "ABCD.EFGH.…", "ABCD, EFGH, …", "ABCD_EFGH_…").
+func groupSeparator(r rune) bool {
+	return receiptSeparator(r) || strings.ContainsRune("/_.,·:|", r)
 }
 
 // codeChar returns the ASCII letter or digit r is (upper-case), full-width

@@ -17,8 +17,11 @@ func FuzzReceiptSpans(f *testing.F) {
 	f.Add("", "\u2013", " 2024 casa")
 	f.Add("código", "\u00a0", "y")
 	f.Add("es", "\u200b-\u200b", "")
+	f.Add("mi código", "/", "gracias")
+	f.Add("es", ", ", ".")
+	f.Add("x", "_", "")
 	f.Fuzz(func(t *testing.T, before, sep, after string) {
-		if !slices.Contains([]string{"-", " ", "", "\u2013", "\u00a0", "\u2212", "  ", "\u200b-\u200b", "\uff0d"}, sep) {
+		if !slices.Contains([]string{"-", " ", "", "\u2013", "\u00a0", "\u2212", "  ", "\u200b-\u200b", "\uff0d", "/", ".", ", ", "_", " / "}, sep) {
 			sep = "-"
 		}
 		code := "R4ZA" + sep + "0AP8" + sep + "1SDK" + sep + "VD2C"
@@ -34,4 +37,22 @@ func FuzzReceiptSpans(f *testing.F) {
 			t.Fatalf("the code in %q not among %v", text, spans)
 		}
 	})
+}
+
+// A code written with punctuation in place of its dashes is cut as one;
+// a code-like word the lookup does not know stays.
+func TestCutReceiptsTakesPunctuatedCodes(t *testing.T) {
+	known := func(codes []string) ([]bool, error) {
+		out := make([]bool, len(codes))
+		for i, c := range codes {
+			out[i] = c == "JCJH-0X19-7ZXF-6YQN"
+		}
+		return out, nil
+	}
+	for _, code := range []string{"JCJH/0X19/7ZXF/6YQN", "jcjh.0x19.7zxf.6yqn", "JCJH, 0X19, 7ZXF, 6YQN", "JCJH_0X19_7ZXF_6YQN", "JCJH / 0X19 / 7ZXF / 6YQN"} {
+		out, cut, err := CutReceipts([]string{"mi codigo " + code + " gracias, cuenta AB12/CD34/EF56/GH78"}, known)
+		if err != nil || !cut || out[0] != "mi codigo gracias, cuenta AB12/CD34/EF56/GH78" {
+			t.Errorf("%q: %q %v %v", code, out, cut, err)
+		}
+	}
 }

@@ -68,7 +68,9 @@ func TestNormalizeReceiptRejects(t *testing.T) {
 func TestNormalizeReceiptTakesItAsTyped(t *testing.T) {
 	for _, in := range []string{"ABCD-EFGH-JKMN-PQRS.", "«ABCD EFGH JKMN PQRS»", "ABCD\u2013EFGH\u2013JKMN\u2013PQRS", "ABCD\u00a0EFGH\u00a0JKMN\u00a0PQRS", "\u200bABCD-EFGH-JKMN-PQRS", "abcd\u2212efgh-jkmn-pqrs!", "ＡＢＣＤ－ＥＦＧＨ－ＪＫＭＮ－ＰＱＲＳ", "ａｂｃｄ efgh jkmn pqrs",
 		// A zero-width space between every character (some apps copy so).
-		strings.Join(strings.Split("ABCD-EFGH-JKMN-PQRS", ""), "\u200b")} {
+		strings.Join(strings.Split("ABCD-EFGH-JKMN-PQRS", ""), "\u200b"),
+		// Punctuation in place of the dashes.
+		"ABCD/EFGH/JKMN/PQRS", "abcd.efgh.jkmn.pqrs", "ABCD, EFGH, JKMN, PQRS", "ABCD_EFGH_JKMN_PQRS", "ABCD·EFGH·JKMN·PQRS"} {
 		if got, ok := NormalizeReceipt(in); !ok || got != "ABCD-EFGH-JKMN-PQRS" {
 			t.Errorf("NormalizeReceipt(%q) = %q, %v", in, got, ok)
 		}
