@@ -930,7 +930,7 @@ func (m *Mux) reportBroadcasts(ctx context.Context, touched map[string]storage.P
 			continue
 		}
 		if !done {
-			if pub.By != "" && m.now().Sub(m.lastProgress[id]) >= 30*time.Second {
+			if m.reportsTo(ctx, pub.By, pub.ByKey) && m.now().Sub(m.lastProgress[id]) >= 30*time.Second {
 				m.lastProgress[id] = m.now()
 				m.notify(ctx, pub.By, Reply{Text: m.msg.Localize(m.readerLang(pub.ByLanguage), "publish_progress", map[string]any{
 					"ID": id, "Delivered": p.Delivered, "Total": p.Total,
@@ -939,11 +939,23 @@ func (m *Mux) reportBroadcasts(ctx context.Context, touched map[string]storage.P
 			continue
 		}
 		delete(m.lastProgress, id)
-		if first, err := m.store.FinishBroadcast(ctx, id); err == nil && first && pub.By != "" {
+		if first, err := m.store.FinishBroadcast(ctx, id); err == nil && first && m.reportsTo(ctx, pub.By, pub.ByKey) {
 			m.notify(ctx, pub.By, Reply{Text: m.publishReport(m.readerLang(pub.ByLanguage), id, p)})
 		}
 	}
 	return nil
+}
+
+// reportsTo reports whether a broadcast's reports go to route, the
+// investigator who approved or retracted it (member key): not once they
+// left the team (revoked), unless Redis cannot say; a publication of an
+// earlier version, which kept no key, reports as then.
+func (m *Mux) reportsTo(ctx context.Context, route, key string) bool {
+	if route == "" || key == "" {
+		return route != ""
+	}
+	on, err := m.stillOnTeam(ctx, key)
+	return on || err != nil
 }
 
 // publishReport is the final report of broadcast id, in lang. Total is
@@ -981,7 +993,7 @@ func (m *Mux) reportRetraction(ctx context.Context, id string, pub storage.Publi
 		return err
 	}
 	if !done {
-		if pub.RetractedBy != "" && m.now().Sub(m.lastProgress[id]) >= 30*time.Second {
+		if m.reportsTo(ctx, pub.RetractedBy, pub.RetractedByKey) && m.now().Sub(m.lastProgress[id]) >= 30*time.Second {
 			m.lastProgress[id] = m.now()
 			m.notify(ctx, pub.RetractedBy, Reply{Text: m.msg.Localize(m.readerLang(pub.RetractedByLanguage), "retract_progress", map[string]any{
 				"ID": id, "Done": p.Total - p.Pending, "Total": p.Total,
@@ -991,7 +1003,7 @@ func (m *Mux) reportRetraction(ctx context.Context, id string, pub storage.Publi
 	}
 	delete(m.lastProgress, id)
 	first, err := m.store.FinishBroadcast(ctx, id)
-	if err == nil && first && pub.RetractedBy != "" {
+	if err == nil && first && m.reportsTo(ctx, pub.RetractedBy, pub.RetractedByKey) {
 		m.notify(ctx, pub.RetractedBy, Reply{Text: m.msg.Localize(m.readerLang(pub.RetractedByLanguage), "retract_done", retractReport(id, p), p.Total)})
 	}
 	return err

@@ -386,3 +386,32 @@ func TestPublishedWarningIsRetractedBeforeItIsPurged(t *testing.T) {
 		t.Fatalf("/purge 3 ahora: %s", r[0].Text)
 	}
 }
+
+// The reports of a broadcast go to the investigator who approved it (or
+// retracted it) only while they are on the team: revoked, they hear no
+// more of the team's work. One still on the team does.
+func TestRevokedInvestigatorGetsNoBroadcastReports(t *testing.T) {
+	for _, revoke := range []bool{false, true} {
+		tm := newTeamPublishing(t, 1)
+		platform := &community{}
+		tm.publishTo(t, platform, "-1", "-2")
+		if revoke {
+			tm.as(adminID, "Ada", commands.Request{Command: "revoke", Args: "telegram:2002"})
+		}
+		tm.deliverAll(t)
+		if got := platform.got["2002"]; revoke != (len(got) == 0) {
+			t.Errorf("revoked %v: the approver was told %q", revoke, got)
+		}
+	}
+	tm := newTeamPublishing(t, 1)
+	platform := &community{}
+	tm.publishTo(t, platform, "-1", "-2")
+	tm.deliverAll(t)
+	tm.investigators("2003 Beto")
+	tm.as("2003", "Beto", commands.Request{Command: "retract", Args: "1"})
+	tm.as(adminID, "Ada", commands.Request{Command: "revoke", Args: "telegram:2003"})
+	tm.deliverAll(t)
+	if got := platform.got["2003"]; len(got) != 0 {
+		t.Errorf("the revoked retractor was told %q", got)
+	}
+}

@@ -511,8 +511,10 @@ type Publication struct {
 	TipID string
 	Text  string
 	By    string // where to report progress
-	// ByLanguage is the language By reads ("" for the bot's default).
+	// ByLanguage is the language By reads ("" for the bot's default), and
+	// ByKey the member's pseudonym ("" if an earlier version kept none).
 	ByLanguage string
+	ByKey      string
 	At         time.Time
 	Language   string
 	// Retracted is set once the warning was retracted: nothing more of it
@@ -521,6 +523,7 @@ type Publication struct {
 	Retracted           bool
 	RetractedBy         string
 	RetractedByLanguage string
+	RetractedByKey      string
 }
 
 // CopiesOut reports whether warning id's copies may still be up in
@@ -589,12 +592,12 @@ func (s *Store) openPublication(ctx context.Context, id string, f map[string]str
 			p.Text = string(b)
 		}
 	}
-	p.By, p.ByLanguage = s.openReader(f["by"], "pubby:"+id)
+	p.By, p.ByLanguage, p.ByKey = s.openReader(f["by"], "pubby:"+id)
 	var ms int64
 	fmt.Sscan(f["at"], &ms)
 	p.At = time.UnixMilli(ms)
 	p.Retracted = f["retracted"] != ""
-	p.RetractedBy, p.RetractedByLanguage = s.openReader(f["rby"], "pubrby:"+id)
+	p.RetractedBy, p.RetractedByLanguage, p.RetractedByKey = s.openReader(f["rby"], "pubrby:"+id)
 	return p, nil
 }
 
@@ -602,25 +605,27 @@ func (s *Store) openPublication(ctx context.Context, id string, f map[string]str
 // language, as "route NUL language" (a route never holds a NUL); "" if
 // it cannot be sealed. Sealed: the route is a chat id.
 func (s *Store) sealReader(by Claimer, ad string) string {
-	b, err := s.kr.seal([]byte(by.Route+"\x00"+by.Language), ad)
+	b, err := s.kr.seal([]byte(by.Route+"\x00"+by.Language+"\x00"+by.Key), ad)
 	if err != nil {
 		return ""
 	}
 	return string(b)
 }
 
-// openReader opens what sealReader sealed: the route, and the language
-// ("" as an earlier version sealed the route alone).
-func (s *Store) openReader(sealed, ad string) (route, language string) {
+// openReader opens what sealReader sealed: the route, the language and
+// the member's key ("" as earlier versions sealed the route alone, then
+// with the language).
+func (s *Store) openReader(sealed, ad string) (route, language, key string) {
 	if sealed == "" {
-		return "", ""
+		return "", "", ""
 	}
 	b, err := s.kr.open([]byte(sealed), ad)
 	if err != nil {
-		return "", ""
+		return "", "", ""
 	}
-	route, language, _ = strings.Cut(string(b), "\x00")
-	return route, language
+	route, rest, _ := strings.Cut(string(b), "\x00")
+	language, key, _ = strings.Cut(rest, "\x00")
+	return route, language, key
 }
 
 // Delivery is one destination of a broadcast, claimed for sending.
