@@ -57,7 +57,10 @@ func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, 
 		largest := m.Photo[len(m.Photo)-1]
 		req.Attachment = &tips.Attachment{Platform: Platform, Kind: tips.Photo, FileRef: largest.FileID}
 	case m.Document != nil:
-		// The file name is not kept: names like "IMG_carlos_casa.jpg" identify.
+		// The file name is not kept: names like "IMG_carlos_casa.jpg"
+		// identify. (A file kept as Telegram's reference, not downloaded,
+		// keeps it on Telegram's side: the reporter is told so with the
+		// "not cleaned" note.)
 		req.Attachment = &tips.Attachment{Platform: Platform, Kind: tips.Document, FileRef: m.Document.FileID}
 	case m.Video != nil:
 		req.Attachment = &tips.Attachment{Platform: Platform, Kind: tips.Video, FileRef: m.Video.FileID}
