@@ -231,12 +231,7 @@ func TestSpooledTipKeepsCodeLikeWords(t *testing.T) {
 func TestGhostPartSentBeforeTheReplayIsOneTip(t *testing.T) {
 	_, st, sp, _, mux := spooling(t)
 	ctx := context.Background()
-	do := func(req commands.Request) []commands.Reply {
-		req.Platform, req.UserID, req.ChatID = "telegram", "72", "72"
-		rec := &recorder{}
-		mux.Handle(ctx, req, rec)
-		return rec.take()
-	}
+	do := telegramUser(mux, "72")
 	r := do(commands.Request{Text: "en la colonia centro", EventID: 1})
 	send := press(r, "send:")
 	p := st.Pseudonym("telegram", "72")
@@ -270,12 +265,7 @@ func TestGhostPartSentBeforeTheReplayIsOneTip(t *testing.T) {
 func TestSpooledReceiptCodeIsCutAtReplay(t *testing.T) {
 	srv, st, sp, _, mux := spooling(t)
 	ctx := context.Background()
-	do := func(req commands.Request) []commands.Reply {
-		req.Platform, req.UserID, req.ChatID = "telegram", "73", "73"
-		rec := &recorder{}
-		mux.Handle(ctx, req, rec)
-		return rec.take()
-	}
+	do := telegramUser(mux, "73")
 	r := do(commands.Request{Text: "cobran piso en el mercado de abastos", EventID: 1})
 	stored := codeRE.FindString(do(commands.Request{Callback: press(r, "send:"), EventID: 2})[0].Text)
 	srv.Stop()
@@ -293,5 +283,16 @@ func TestSpooledReceiptCodeIsCutAtReplay(t *testing.T) {
 	}
 	if tip, err := st.TipByReceipt(ctx, second); err != nil || tip.Content.Text() != "sobre mis reportes y, la cuenta AB12 CD34 EF56 GH78" {
 		t.Fatalf("the spooled tip: %q %v", tip.Content.Text(), err)
+	}
+}
+
+// telegramUser returns a function that hands mux a request from a
+// Telegram user in their private chat, returning the answers.
+func telegramUser(mux *commands.Mux, user string) func(commands.Request) []commands.Reply {
+	return func(req commands.Request) []commands.Reply {
+		req.Platform, req.UserID, req.ChatID = "telegram", user, user
+		rec := &recorder{}
+		mux.Handle(context.Background(), req, rec)
+		return rec.take()
 	}
 }
