@@ -550,9 +550,10 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 		// an invitation code, which is void once seen there).
 		if inv := m.isTeamChat(req.Platform + ":" + req.ChatID); !inv {
 			codes := tips.ReceiptCodesIn(req.Text)
-			if !req.ReplyToBot || len(codes) > 0 {
+			voided := m.voidInvitations(ctx, c, codes)
+			if !req.ReplyToBot || voided || m.anyReceipt(ctx, codes) {
 				note := ""
-				if m.voidInvitations(ctx, c, codes) {
+				if voided {
 					note = "\n\n" + c.T("redeem_void_in_group", nil)
 				}
 				switch ok, err := c.removeRequest(ctx); {
@@ -635,6 +636,24 @@ func (m *Mux) voidInvitations(ctx context.Context, c *Context, codes []string) b
 		}
 	}
 	return voided
+}
+
+// anyReceipt reports whether one of codes is a tip's receipt code (stored,
+// or spooled); true when Redis cannot say, to be safe.
+func (m *Mux) anyReceipt(ctx context.Context, codes []string) bool {
+	if len(codes) == 0 {
+		return false
+	}
+	known, err := m.store.ReceiptsKnown(ctx, codes)
+	if err != nil {
+		return true
+	}
+	for i, code := range codes {
+		if known[i] || (m.spool != nil && m.spool.HoldsReceipt(code)) {
+			return true
+		}
+	}
+	return false
 }
 
 // secretArgs are the private-only commands whose arguments are for no

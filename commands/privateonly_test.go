@@ -201,8 +201,10 @@ func TestPrivateOnlyCommandsInAGroupAreRemoved(t *testing.T) {
 			Text: text, Addressed: true, ReplyToBot: true, ReplyToID: "77", EventID: tm.event}, w)
 		return w, w.take()
 	}
-	if w, r := reply("gracias, lo compartimos con los vecinos"); w.deleted || len(r) != 1 || r[0].Text != en("group_private_only") {
-		t.Errorf("a reply to the bot in a group: deleted %v, %+v", w.deleted, r)
+	for _, text := range []string{"gracias, lo compartimos con los vecinos", "la cuenta es AB12 CD34 EF56 GH78, cuidado"} {
+		if w, r := reply(text); w.deleted || len(r) != 1 || r[0].Text != en("group_private_only") {
+			t.Errorf("a reply to the bot in a group (%q): deleted %v, %+v", text, w.deleted, r)
+		}
 	}
 	r := tm.as("3003", "Eve", commands.Request{Text: "cobran piso en el mercado de abastos"})
 	receipt := codeRE.FindString(tm.as("3003", "Eve", commands.Request{Callback: press(r, "send:")})[0].Text)
@@ -215,6 +217,19 @@ func TestPrivateOnlyCommandsInAGroupAreRemoved(t *testing.T) {
 	}
 	if r := tm.as("4004", "Eve", commands.Request{Command: "redeem", Args: code}); r[0].Text != en("redeem_bad") {
 		t.Errorf("an invitation code seen in a group's reply still works: %q", r[0].Text)
+	}
+	// A mention of the bot holding one (as Discord passes "@Vigía /redeem
+	// CODE" on): removed as any mention is, and the code void.
+	code = codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
+	w = &adminReplier{recorder: &recorder{}}
+	tm.event++
+	tm.mux.Handle(ctx, commands.Request{Platform: "discord", UserID: "3003", UserChat: "u3003", ChatID: "-100555", ChatKind: commands.Group,
+		Text: "<@11> /redeem " + code, Addressed: true, EventID: tm.event}, w)
+	if r := w.take(); !w.deleted || len(r) != 1 || r[0].Text != en("group_private_only_removed")+"\n\n"+en("redeem_void_in_group") {
+		t.Errorf("a mention of the bot with an invitation code: deleted %v, %+v", w.deleted, r)
+	}
+	if r := tm.as("4004", "Eve", commands.Request{Command: "redeem", Args: code}); r[0].Text != en("redeem_bad") {
+		t.Errorf("an invitation code seen in a mention still works: %q", r[0].Text)
 	}
 	for _, lang := range []string{"es", "fr", "pt-BR"} {
 		for _, id := range []string{"private_only_command_removed", "private_only_command_not_removed", "redeem_void_in_group"} {

@@ -208,29 +208,8 @@ func (a *Adapter) publicMessage(ctx context.Context, h Handler, m *discordgo.Mes
 	if replyToBot {
 		req.ReplyToID = m.ReferencedMessage.ID
 	}
-	// "@Vigía /redeem CODE": a command, as on Telegram, so that a secret
-	// typed with it is removed (and an invitation code voided) as such.
-	if name, args, ok := a.commandIn(withoutMention(m.Content, botID)); ok {
-		req.Command, req.Args, req.CommandAtStart = name, args, true
-	}
 	w := &publicReplier{channelReplier: channelReplier{a: a, channelID: userRoute(m.Author.ID)}, channelID: m.ChannelID, messageID: m.ID}
 	h.Handle(ctx, req, w)
-}
-
-// withoutMention returns content without the mentions of the bot it
-// starts with.
-func withoutMention(content, botID string) string {
-	for {
-		rest := strings.TrimLeftFunc(content, unicode.IsSpace)
-		for _, m := range []string{"<@" + botID + ">", "<@!" + botID + ">"} {
-			rest = strings.TrimPrefix(rest, m)
-		}
-		rest = strings.TrimLeftFunc(rest, unicode.IsSpace)
-		if rest == content {
-			return content
-		}
-		content = rest
-	}
 }
 
 // publicReplier answers a message posted in a server channel by DM, and

@@ -81,30 +81,3 @@ func TestDiscordPublicMessageOutcomeIsTold(t *testing.T) {
 		api.mu.Unlock()
 	}
 }
-
-// "@Vigía /redeem CODE" in a server channel, or as a reply to the bot, is
-// the command, as on Telegram: the message is removed where the bot may,
-// and the invitation code, seen by the channel, voided.
-func TestDiscordPublicCommandWithASecretIsRemoved(t *testing.T) {
-	engine, msg := newEngine(t)
-	bot := &discordgo.User{ID: "11", Username: "Vigia", Bot: true}
-	for _, replyTo := range []*discordgo.Message{nil, {ID: "1900", Author: bot}} {
-		api := &serverAPI{}
-		a := newTestAdapter(t, api, engine, time.Hour)
-		a.botID = "11"
-		a.useTable(engine.Commands())
-		a.onMessage(a.s, &discordgo.MessageCreate{Message: &discordgo.Message{
-			ID: "2000", ChannelID: "72", GuildID: "60", Content: "<@11>  /redeem ABCD-EFGH-JKMN-PQR5",
-			Author: &discordgo.User{ID: "50", Username: "r"}, Mentions: []*discordgo.User{bot}, ReferencedMessage: replyTo,
-		}})
-		api.mu.Lock()
-		if want := []string{"/api/v9/channels/72/messages/2000"}; !slices.Equal(api.deletes, want) {
-			t.Errorf("reply %v: deletes %v, want %v", replyTo != nil, api.deletes, want)
-		}
-		want := "/api/v9/channels/999/messages " + render(msg.Localize("en", "private_only_command_removed", nil) + "\n\n" + msg.Localize("en", "redeem_void_in_group", nil))[0]
-		if len(api.dms) != 1 || api.dms[0] != want {
-			t.Errorf("reply %v: DMs %q, want %q", replyTo != nil, api.dms, want)
-		}
-		api.mu.Unlock()
-	}
-}
