@@ -15,17 +15,31 @@ import (
 // and those after it, not only the captioned one; an album that does not
 // mention the bot is left alone.
 func TestGroupAlbumIsRemovedWhole(t *testing.T) {
+	for _, onBehalf := range []bool{false, true} {
+		t.Run(fmt.Sprint("on behalf of a channel ", onBehalf), func(t *testing.T) { groupAlbumIsRemovedWhole(t, onBehalf) })
+	}
+}
+
+// groupAlbumIsRemovedWhole posts the albums by a member, or on behalf of
+// the member's own channel.
+func groupAlbumIsRemovedWhole(t *testing.T, onBehalf bool) {
 	rs := redistest.Start(t)
 	tg := newFakeTelegram(t, token)
 	bot := startBot(t, tg, rs.URL())
 	defer bot.stop(t)
 	group := map[string]any{"id": groupID, "type": "supergroup", "title": "Vecinos"}
 	rep := user(reporterID, reporterName, reporterFirst, "es-MX")
+	if onBehalf {
+		rep = map[string]any{"id": 136817688, "is_bot": true, "first_name": "Channel", "username": "Channel_Bot"}
+	}
 	var album []string
 	for i := range 6 {
 		f := map[string]any{"media_group_id": "777", "photo": []map[string]any{{"file_id": fmt.Sprint("G", i), "file_unique_id": fmt.Sprint("u", i), "width": 9, "height": 9}}}
 		if i >= 3 {
 			f["media_group_id"] = "778" // another album, not for the bot
+		}
+		if onBehalf {
+			f["sender_chat"] = map[string]any{"id": -1004444, "type": "channel", "title": "Rosalinda R."}
 		}
 		if i == 1 {
 			f["caption"] = "@VigiaBot fotos del halcón que cobra piso"

@@ -58,10 +58,13 @@ func (r *replier) DeleteRequest(ctx context.Context) error {
 	if r.messageID == 0 {
 		return nil
 	}
+	// The message itself first (it holds the words), then the rest of
+	// its album.
+	_, err := r.a.b.DeleteMessage(ctx, &bot.DeleteMessageParams{ChatID: r.chatID, MessageID: r.messageID})
 	if r.album != "" {
 		r.a.deleteItems(ctx, r.chatID, r.a.albums.removed(r.album), r.messageID)
 	}
-	if _, err := r.a.b.DeleteMessage(ctx, &bot.DeleteMessageParams{ChatID: r.chatID, MessageID: r.messageID}); err != nil {
+	if err != nil {
 		return fmt.Errorf("telegram deleteMessage: %s", r.a.redact(err))
 	}
 	return nil

@@ -294,16 +294,20 @@ func (a *Adapter) handle(ctx context.Context, h Handler, u *models.Update) {
 		return
 	}
 	req, w, ok := a.translate(u)
-	if !ok {
-		return
-	}
 	if key := albumKey(u.Message); key != "" {
-		w.album = key
-		if a.albums.add(key, u.Message.ID) && !req.Addressed {
+		// Every item of a group's album is recorded, whoever posted it
+		// and whether or not it goes to the engine.
+		if a.albums.add(key, u.Message.ID) && !(ok && req.Addressed) {
 			// An item of an album the engine removed: it goes too.
 			a.deleteItems(ctx, u.Message.Chat.ID, []int{u.Message.ID}, 0)
 			return
 		}
+		if ok {
+			w.album = key
+		}
+	}
+	if !ok {
+		return
 	}
 	if u.Message != nil {
 		a.fetchFile(ctx, &req, u.Message)
