@@ -61,6 +61,10 @@ func (m *Mux) RunSweeper(ctx context.Context, interval, idle time.Duration) {
 			if err := m.RunWipes(ctx); err != nil && ctx.Err() == nil {
 				m.log.Warn("deletion sweep failed", "error", err.Error())
 			}
+			// An investigators' chat another replica followed to its new id.
+			if err := m.LoadTeamChats(ctx); err != nil && ctx.Err() == nil {
+				m.log.Warn("investigators' chats not read", "error", err.Error())
+			}
 		}
 	}
 }

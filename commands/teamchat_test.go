@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/commands"
 )
@@ -70,6 +71,31 @@ func TestMovedInvestigatorsChatIsFollowed(t *testing.T) {
 		_, r = tm.inGroup(adminID, "-100888", false, commands.Request{Command: "queue"})
 		if len(r) != 1 || r[0].Text == tm.text("en", "unknown_command", nil) {
 			t.Errorf("%s: /queue in the new chat after a restart: %q", how, texts(r))
+		}
+	}
+}
+
+// A replica that did not hear of the move follows it within a sweep.
+func TestMovedInvestigatorsChatIsFollowedByEveryReplica(t *testing.T) {
+	tm := newTeam(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	other := tm.mux.Clone()
+	other.AddSender("telegram", tm.sent)
+	done := make(chan struct{})
+	go func() { defer close(done); other.RunSweeper(ctx, 10*time.Millisecond, time.Hour) }()
+	defer func() { cancel(); <-done }()
+	if err := tm.mux.ChatMoved(ctx, "telegram", "-100777", "-100888"); err != nil {
+		t.Fatal(err)
+	}
+	tm.mux = other
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		_, r := tm.inGroup(adminID, "-100888", false, commands.Request{Command: "queue"})
+		if len(r) == 1 && r[0].Text != tm.text("en", "unknown_command", nil) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/queue in the moved chat on another replica: %q", texts(r))
 		}
 	}
 }
