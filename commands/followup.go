@@ -367,8 +367,14 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	}
 	if c.Request.EventID != 0 {
 		// Delivered again by the platform (a restart before it heard the
-		// message was handled): handled as it was then, a tip's part or an
-		// answer, not taken as the answer pressed for since.
+		// message was handled): handled as it was then, a tip's part, a
+		// spooled tip or an answer, not taken as the answer pressed for
+		// since.
+		if m.spool != nil {
+			if _, spooled := m.spool.Spooled(c.Pseudonym, c.Request.EventID); spooled {
+				return false, nil
+			}
+		}
 		if seen, err := m.store.EventHandled(ctx, c.Pseudonym, c.Request.EventID); err != nil || seen {
 			return false, err
 		}

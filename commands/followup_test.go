@@ -1,6 +1,7 @@
 package commands_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -805,5 +806,33 @@ func TestRedeliveredMessageIsNotTheArmedAnswer(t *testing.T) {
 	}
 	if a := tm.tipAnswers("1"); strings.Join(a, "|") != "El lunes|A las nueve" {
 		t.Fatalf("answers in the history: %q", a)
+	}
+}
+
+// A message spooled as a tip of its own (Redis was down) and delivered
+// again by the platform after the reporter pressed Answer is the spooled
+// tip, answered with its receipt, not also the answer.
+func TestSpooledMessageDeliveredAgainIsNotTheArmedAnswer(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?")
+	tm.notices(reporterID)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{5}, 32))
+	sp, err := storage.OpenSpool(t.TempDir(), kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := sp.Append(storage.SpoolEntry{Pseudonym: tm.store.Pseudonym("telegram", reporterID), EventID: 7001, Part: tips.Part{Text: "Venden en la esquina"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm.mux = commands.New(commands.Options{Store: tm.store, Messages: tm.msg, DefaultLanguage: "en", Now: tm.clk.Now, Spool: sp,
+		Roles: commands.Roles{"telegram:" + adminID: commands.Admin}, InvestigatorChats: []string{"telegram:" + invChat}, Retention: 90 * 24 * time.Hour})
+	tm.mux.AddSender("telegram", tm.sent)
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:1"})
+	r := tm.as(reporterID, "Rosa", commands.Request{Text: "Venden en la esquina", EventID: 7001})
+	if len(r) != 1 || r[0].Text != tm.text("en", "spool_received", map[string]any{"Receipt": code}) {
+		t.Fatalf("the spooled message delivered again: %q", texts(r))
+	}
+	if n := tm.notices("2002"); len(n) != 0 {
+		t.Fatalf("Ana was told %q", n)
 	}
 }
