@@ -388,9 +388,11 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 		// In an ordinary group everyone is treated alike, so nothing anyone
 		// sees there tells who is an investigator, nor who chose a language
 		// in a private chat with the bot (a reporter, maybe): answered in
-		// their app's language.
+		// their app's language, where the group sees the answer.
 		c.Role = Anyone
-		c.Lang = m.pickLanguage("", req.Language)
+		if !req.AnsweredAlone {
+			c.Lang = m.pickLanguage("", req.Language)
+		}
 	}
 
 	if limit != nil && err == nil && !prof.Allowed {

@@ -307,4 +307,13 @@ func TestGroupAnswersIgnoreAPrivateLanguageChoice(t *testing.T) {
 	if r := tm.as("7001", "R", commands.Request{Command: "help"}); len(r) == 0 || r[0].Text != tm.msg.Localize("fr", "help", nil) {
 		t.Fatalf("the private chat's language changed: %q", texts(r))
 	}
+	// Where the answer reaches the sender alone (Discord answers a
+	// channel's message by DM), in the language they chose.
+	w := &adminReplier{recorder: &recorder{}}
+	tm.event++
+	tm.mux.Handle(context.Background(), commands.Request{Platform: "telegram", UserID: "7001", ChatID: "-100555", ChatKind: commands.Group,
+		Text: "@vigia_bot hola", Addressed: true, AnsweredAlone: true, EventID: tm.event}, w)
+	if r := w.take(); len(r) != 1 || r[0].Text != tm.msg.Localize("fr", "group_private_only_removed", nil) {
+		t.Fatalf("answered alone: %q", texts(r))
+	}
 }

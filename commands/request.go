@@ -69,6 +69,9 @@ type Request struct {
 	// Addressed is true in a group when the message is meant for the bot (a
 	// command for it, a mention, a reply to it).
 	Addressed bool
+	// AnsweredAlone is true for a group message whose answers reach its
+	// sender alone (Discord answers a channel message by DM).
+	AnsweredAlone bool
 	// PostedAsChat is true for a message posted as its chat (a channel
 	// post, an anonymous admin's): UserID then names the chat, and anyone
 	// may have any number of chats.

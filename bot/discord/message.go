@@ -203,7 +203,7 @@ func (a *Adapter) publicMessage(ctx context.Context, h Handler, m *discordgo.Mes
 	req := commands.Request{
 		Platform: Platform, UserID: m.Author.ID, ChatID: userRoute(m.Author.ID), ChatKind: commands.Group,
 		EventID: snowflake(m.ID), Language: m.Author.Locale, Text: m.Content, Addressed: true,
-		ReplyToBot: replyToBot,
+		ReplyToBot: replyToBot, AnsweredAlone: true, // by DM
 	}
 	if replyToBot {
 		req.ReplyToID = m.ReferencedMessage.ID

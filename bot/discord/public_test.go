@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/vigia-project/vigia/commands"
 )
 
 // serverAPI is a Discord REST API where the bot may delete messages in
@@ -79,5 +82,36 @@ func TestDiscordPublicMessageOutcomeIsTold(t *testing.T) {
 			t.Errorf("%s: DMs %q, want %q", c.name, api.dms, want)
 		}
 		api.mu.Unlock()
+	}
+}
+
+// takeHandler keeps the requests it is handed.
+type takeHandler struct {
+	mu   sync.Mutex
+	reqs []commands.Request
+}
+
+func (h *takeHandler) Handle(_ context.Context, req commands.Request, _ commands.Replier) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.reqs = append(h.reqs, req)
+}
+func (*takeHandler) Commands() []*commands.Command { return nil }
+
+// A channel's message to the bot is answered by DM: the engine is told
+// so, and answers in the language the member chose, not the group's.
+func TestDiscordPublicMessageIsAnsweredAlone(t *testing.T) {
+	h := &takeHandler{}
+	a := newTestAdapter(t, &serverAPI{}, h, time.Hour)
+	a.botID = "11"
+	bot := &discordgo.User{ID: "11", Username: "Vigia", Bot: true}
+	a.onMessage(a.s, &discordgo.MessageCreate{Message: &discordgo.Message{
+		ID: "2000", ChannelID: "72", GuildID: "60", Content: "<@11> hola",
+		Author: &discordgo.User{ID: "50", Username: "r"}, Mentions: []*discordgo.User{bot},
+	}})
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.reqs) != 1 || !h.reqs[0].AnsweredAlone || h.reqs[0].ChatKind != commands.Group {
+		t.Fatalf("requests: %+v", h.reqs)
 	}
 }
