@@ -296,3 +296,36 @@ func telegramUser(mux *commands.Mux, user string) func(commands.Request) []comma
 		return rec.take()
 	}
 }
+
+// A spooled message of receipt codes alone, cut to nothing at replay, is
+// no tip (with Redis up it would not have been kept); the replay goes on
+// with the rest.
+func TestSpooledMessageOfCodesAloneIsNoTip(t *testing.T) {
+	srv, st, sp, _, mux := spooling(t)
+	ctx := context.Background()
+	do := telegramUser(mux, "74")
+	r := do(commands.Request{Text: "cobran piso en el mercado de abastos", EventID: 1})
+	stored := codeRE.FindString(do(commands.Request{Callback: press(r, "send:"), EventID: 2})[0].Text)
+	srv.Stop()
+	first := codeRE.FindString(do(commands.Request{Text: "ahora también venden armas en la bodega", EventID: 3})[0].Text)
+	codesOnly := codeRE.FindString(do(commands.Request{Text: stored + ", " + first, EventID: 4})[0].Text)
+	third := codeRE.FindString(do(commands.Request{Text: "y el jueves llega otra camioneta", EventID: 5})[0].Text)
+	srv.Restart()
+	for deadline := time.Now().Add(10 * time.Second); st.Ping(ctx) != nil && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := sp.Replay(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	if tip, err := st.TipByReceipt(ctx, codesOnly); err == nil {
+		t.Errorf("a message of receipt codes alone became a tip: %q", tip.Content.Text())
+	}
+	for _, c := range []string{first, third} {
+		if _, err := st.TipByReceipt(ctx, c); err != nil {
+			t.Errorf("spooled tip %s: %v", c, err)
+		}
+	}
+	if sp.Len() != 0 {
+		t.Errorf("%d left in the spool", sp.Len())
+	}
+}

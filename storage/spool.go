@@ -534,6 +534,14 @@ func (sp *Spool) Replay(ctx context.Context, st *Store) (int, error) {
 		if err != nil {
 			return 0, err
 		}
+		if e.Part.Text != "" && strings.TrimSpace(out[0]) == "" && e.Part.Attachment == nil && e.Part.Location == nil {
+			// Receipt codes alone, as Redis would have refused to keep:
+			// no tip, the message remembered as handled.
+			if err := st.RememberEvent(ctx, e.Pseudonym, e.EventID); err != nil {
+				return 0, err
+			}
+			continue
+		}
 		e.Part.Text = out[0]
 		if _, err := st.submitSpooled(ctx, e); err != nil {
 			return 0, err
