@@ -24,6 +24,9 @@ var spoolLocks = struct {
 // if another process holds it.
 func lockSpoolDir(dir string) error {
 	abs, err := filepath.Abs(dir)
+	if err == nil {
+		abs, err = filepath.EvalSymlinks(abs) // one directory, whichever way named
+	}
 	if err != nil {
 		return fmt.Errorf("spool: %w", err)
 	}

@@ -38,4 +38,11 @@ func TestSpoolInUseByAnotherProcessIsRefused(t *testing.T) {
 	if _, err := storage.OpenSpool(dir, kr); err != nil {
 		t.Fatalf("this process opening its spool again: %v", err)
 	}
+	link := filepath.Join(t.TempDir(), "spool")
+	if err := os.Symlink(dir, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := storage.OpenSpool(link, kr); err != nil {
+		t.Fatalf("this process opening its spool by another name: %v", err)
+	}
 }
