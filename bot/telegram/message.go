@@ -33,24 +33,7 @@ func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, 
 		UserChat:  strconv.FormatInt(m.From.ID, 10), // a private chat's id is the user's
 		Name:      displayName(m.From),
 	}
-	text, entities := m.Text, m.Entities
-	if text == "" {
-		text, entities = m.Caption, m.CaptionEntities
-	}
-	req.Text = text
-	if m.ForwardOrigin == nil {
-		// Forwarded text keeps its bot_command entities: evidence that
-		// begins "/cancel …" is what someone else wrote, not an order to
-		// drop the draft (as on Discord, a forward is never a command).
-		a.parseCommand(&req, text, entities)
-	}
-	req.ReplyToBot = m.ReplyToMessage != nil && m.ReplyToMessage.From != nil && m.ReplyToMessage.From.ID == a.id
-	if req.ReplyToBot {
-		req.ReplyToID = strconv.Itoa(m.ReplyToMessage.ID)
-	}
-	if req.ChatKind == commands.Group {
-		req.Addressed = req.Addressed || a.mentioned(text, entities) || req.ReplyToBot
-	}
+	text, entities := a.readText(&req, m)
 
 	switch {
 	case len(m.Photo) > 0:
@@ -122,6 +105,31 @@ func withElsewhere(req *commands.Request, m *models.Message) {
 		r.Audio != nil || r.Voice != nil || r.Animation != nil || r.VideoNote != nil || r.PaidMedia != nil)) {
 		req.FileLost = true
 	}
+}
+
+// readText fills in req what m says and to whom: its text (or caption),
+// the command it opens with, whether it replies to the bot and, in a
+// group, whether it is for the bot. It returns the text and its entities.
+func (a *Adapter) readText(req *commands.Request, m *models.Message) (string, []models.MessageEntity) {
+	text, entities := m.Text, m.Entities
+	if text == "" {
+		text, entities = m.Caption, m.CaptionEntities
+	}
+	req.Text = text
+	if m.ForwardOrigin == nil {
+		// Forwarded text keeps its bot_command entities: evidence that
+		// begins "/cancel …" is what someone else wrote, not an order to
+		// drop the draft (as on Discord, a forward is never a command).
+		a.parseCommand(req, text, entities)
+	}
+	req.ReplyToBot = m.ReplyToMessage != nil && m.ReplyToMessage.From != nil && m.ReplyToMessage.From.ID == a.id
+	if req.ReplyToBot {
+		req.ReplyToID = strconv.Itoa(m.ReplyToMessage.ID)
+	}
+	if req.ChatKind == commands.Group {
+		req.Addressed = req.Addressed || a.mentioned(text, entities) || req.ReplyToBot
+	}
+	return text, entities
 }
 
 // migration reads the service message Telegram posts when a group is

@@ -423,27 +423,13 @@ func (a *Adapter) requestOnBehalf(updateID int64, p *models.Message) (commands.R
 // maybe a tip in view, for the engine to remove). Anything else is left
 // alone.
 func (a *Adapter) chatRequest(updateID int64, p *models.Message, sender int64) (commands.Request, bool) {
-	text, entities := p.Text, p.Entities
-	if text == "" {
-		text, entities = p.Caption, p.CaptionEntities
-	}
 	req := commands.Request{Platform: Platform, UserID: "chan" + strconv.FormatInt(sender, 10), ChatID: strconv.FormatInt(p.Chat.ID, 10),
-		ChatKind: commands.Group, EventID: updateID, Text: text, PostedAsChat: true, MessageID: strconv.Itoa(p.ID)}
-	if p.ForwardOrigin == nil {
-		a.parseCommand(&req, text, entities)
+		ChatKind: commands.Group, EventID: updateID, PostedAsChat: true, MessageID: strconv.Itoa(p.ID)}
+	a.readText(&req, p)
+	if p.Chat.Type == models.ChatTypeChannel {
+		return req, req.Command != "" // a channel's own post: its commands only
 	}
-	if p.Chat.Type != models.ChatTypeChannel {
-		replyToBot := p.ReplyToMessage != nil && p.ReplyToMessage.From != nil && p.ReplyToMessage.From.ID == a.id
-		req.Addressed = req.Addressed || a.mentioned(text, entities) || replyToBot
-		req.ReplyToBot = replyToBot
-		if replyToBot {
-			req.ReplyToID = strconv.Itoa(p.ReplyToMessage.ID)
-		}
-		if req.Command == "" && req.Addressed {
-			return req, true
-		}
-	}
-	return req, req.Command != ""
+	return req, req.Command != "" || req.Addressed
 }
 
 func chatKind(c models.Chat) commands.ChatKind {
