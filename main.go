@@ -168,6 +168,9 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, kr *s
 			// (openStore): exit 2 naming the variable, not a Redis failure.
 			return nil, &configError{"VIGIA_SECRET", err.Error()}
 		}
+		if errors.Is(err, storage.ErrRedisSettings) {
+			return nil, &configError{"VIGIA_REDIS_URL", storage.ErrRedisSettings.Error()}
+		}
 		return nil, fmt.Errorf("redis: %w", err)
 	}
 	msg, err := locales.Load()

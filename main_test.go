@@ -590,3 +590,24 @@ func TestServeRefusesUnwritableSpool(t *testing.T) {
 		t.Fatalf("exit %d, %q", code, msg)
 	}
 }
+
+// A Redis that refuses the connection's settings (a database number it
+// does not have) is a configuration mistake: serve and the operator's
+// commands exit 2 naming VIGIA_REDIS_URL, as for any bad setting.
+func TestRedisRefusingTheSettingsExitsTwo(t *testing.T) {
+	rs := redistest.Start(t)
+	if !rs.Real {
+		t.Skip("needs a real redis-server (the embedded one has every database number)")
+	}
+	e := validEnv()
+	e["VIGIA_REDIS_URL"] = strings.TrimSuffix(rs.URL(), "/0") + "/99"
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_TELEGRAM_API_URL"] = t.TempDir(), "off", fakeBotAPI(t).URL
+	e["VIGIA_SECRET_PREVIOUS"] = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32)) // (rotate-key's)
+	for _, args := range [][]string{{"serve"}, {"rotate-key"}} {
+		var errb bytes.Buffer
+		code := run(context.Background(), args, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb)
+		if msg := errb.String(); code != 2 || !strings.Contains(msg, "vigia: VIGIA_REDIS_URL: "+storage.ErrRedisSettings.Error()) {
+			t.Errorf("%v: exit %d, %q", args, code, msg)
+		}
+	}
+}

@@ -96,7 +96,7 @@ func New(rdb redis.UniversalClient, kr *Keyring, o Options) (*Store, error) {
 // start, and must run before the Store (or a Spool on its Keyring) is used.
 func (s *Store) Init(ctx context.Context) error {
 	if err := s.loadKeyset(ctx); err != nil {
-		return err
+		return refusedSettings(err)
 	}
 	err := s.rdb.XGroupCreateMkStream(ctx, s.k.triage(), TriageGroup, "0").Err()
 	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
@@ -154,4 +154,26 @@ func (s *Store) TipCount(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("tip count: %w", err)
 	}
 	return n, nil
+}
+
+// ErrRedisSettings is Redis refusing what the connection asked for: a
+// database number it does not have, a wrong user or password, a user
+// without the rights Vigía needs. A configuration mistake
+// (VIGIA_REDIS_URL), not an outage.
+var ErrRedisSettings = errors.New("Redis refused the connection's settings (the user, password or database number)")
+
+// refusedSettings wraps err in ErrRedisSettings if it is Redis refusing
+// the connection's settings.
+func refusedSettings(err error) error {
+	var rerr redis.Error
+	if !errors.As(err, &rerr) {
+		return err
+	}
+	msg := rerr.Error()
+	for _, p := range []string{"ERR DB index is out of range", "WRONGPASS", "NOAUTH", "NOPERM"} {
+		if strings.HasPrefix(msg, p) {
+			return fmt.Errorf("%w: %v", ErrRedisSettings, err)
+		}
+	}
+	return err
 }
