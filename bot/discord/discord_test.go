@@ -325,3 +325,35 @@ func TestDiscordLimiterSweepNeverWaits(t *testing.T) {
 		t.Fatal("the sweep was skipped with nothing in flight")
 	}
 }
+
+// An interaction whose data discordgo cannot decode (a component type it
+// does not know, sent by a newer client) keeps its type with no data: it
+// is answered, in time, that it cannot be kept, never handled — its
+// accessors would panic on the gateway's goroutine and end the process.
+func TestDiscordUndecodableInteractionIsAnswered(t *testing.T) {
+	for _, raw := range []string{
+		`{"id":"10","application_id":"20","type":5,"token":"tok","channel_id":"77","version":1,"user":{"id":"50","username":"r"},` +
+			`"data":{"custom_id":"report","components":[{"type":18,"id":1,"component":{"type":4,"custom_id":"tip","value":"el jefe es Juan"}}]}}`,
+	} {
+		var ic discordgo.InteractionCreate
+		_ = json.Unmarshal([]byte(raw), &ic)
+		api := &recordingAPI{}
+		h := &recordingHandler{}
+		a := newTestAdapter(t, api, h, time.Hour)
+		a.queueInteraction(a.s, &ic)
+		a.wg.Wait()
+		calls, bodies := api.snapshot()
+		if len(calls) != 1 || !strings.HasSuffix(calls[0], "/callback") {
+			t.Fatalf("%s: calls %v", raw[:30], calls)
+		}
+		data, _ := bodies[0]["data"].(map[string]any)
+		if want := render(a.msg.Localize("en", "unsupported_message", nil))[0]; data["content"] != want {
+			t.Errorf("%s: answered %v", raw[:30], bodies[0])
+		}
+		h.mu.Lock()
+		if len(h.got) != 0 {
+			t.Errorf("%s: handed to the engine", raw[:30])
+		}
+		h.mu.Unlock()
+	}
+}

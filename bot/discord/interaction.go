@@ -35,6 +35,9 @@ type interactionEvent struct {
 	req   commands.Request
 	r     *interactionReplier
 	timer *time.Timer // defers the response if the engine has not answered in time
+	// unreadable is set when discordgo could not decode the interaction's
+	// data (a component type it does not know): answered, not handled.
+	unreadable bool
 }
 
 // interaction translates a slash command, button press or form
@@ -76,9 +79,13 @@ func (a *Adapter) interaction(base context.Context, h Handler, ic *discordgo.Int
 	default:
 		req.ChatKind, req.ChatID, req.ChannelID = commands.Private, userRoute(user.ID), i.ChannelID
 	}
+	unreadable := false
 	switch i.Type {
 	case discordgo.InteractionApplicationCommand:
-		data := i.ApplicationCommandData()
+		// (discordgo leaves Data nil when it cannot decode it: its
+		// accessors would panic.)
+		data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
+		unreadable = !ok
 		req.Command, req.CommandAtStart = data.Name, true
 		if cmd := a.command(data.Name); cmd != nil {
 			req.CanOpenForms = cmd.OpensForm
@@ -100,14 +107,20 @@ func (a *Adapter) interaction(base context.Context, h Handler, ic *discordgo.Int
 		}
 		req.Args = strings.Join(args, " ")
 	case discordgo.InteractionMessageComponent:
-		req.Callback = i.MessageComponentData().CustomID
+		data, ok := i.Data.(discordgo.MessageComponentInteractionData)
+		unreadable = !ok
+		req.Callback = data.CustomID
 	case discordgo.InteractionModalSubmit:
-		data := i.ModalSubmitData()
+		data, ok := i.Data.(discordgo.ModalSubmitInteractionData)
+		unreadable = !ok
 		req.FormID, req.Form = data.CustomID, formValues(data.Components)
 	default:
 		return nil
 	}
-	ev := &interactionEvent{a: a, h: h, base: base, req: req, r: &interactionReplier{a: a, i: i, ephemeral: ephemeral}}
+	ev := &interactionEvent{a: a, h: h, base: base, req: req, r: &interactionReplier{a: a, i: i, ephemeral: ephemeral}, unreadable: unreadable}
+	if unreadable {
+		return ev // answered at once (queueInteraction)
+	}
 	if deferAfter > 0 {
 		// From the interaction's arrival: Discord's 3 s do not wait for
 		// the user's earlier events to be handled.

@@ -1,7 +1,6 @@
 package discord
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -85,23 +84,10 @@ func TestDiscordPublicMessageOutcomeIsTold(t *testing.T) {
 	}
 }
 
-// takeHandler keeps the requests it is handed.
-type takeHandler struct {
-	mu   sync.Mutex
-	reqs []commands.Request
-}
-
-func (h *takeHandler) Handle(_ context.Context, req commands.Request, _ commands.Replier) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.reqs = append(h.reqs, req)
-}
-func (*takeHandler) Commands() []*commands.Command { return nil }
-
 // A channel's message to the bot is answered by DM: the engine is told
 // so, and answers in the language the member chose, not the group's.
 func TestDiscordPublicMessageIsAnsweredAlone(t *testing.T) {
-	h := &takeHandler{}
+	h := &recordingHandler{}
 	a := newTestAdapter(t, &serverAPI{}, h, time.Hour)
 	a.botID = "11"
 	bot := &discordgo.User{ID: "11", Username: "Vigia", Bot: true}
@@ -111,7 +97,7 @@ func TestDiscordPublicMessageIsAnsweredAlone(t *testing.T) {
 	}})
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if len(h.reqs) != 1 || !h.reqs[0].AnsweredAlone || h.reqs[0].ChatKind != commands.Group {
-		t.Fatalf("requests: %+v", h.reqs)
+	if len(h.got) != 1 || !h.got[0].AnsweredAlone || h.got[0].ChatKind != commands.Group {
+		t.Fatalf("requests: %+v", h.got)
 	}
 }

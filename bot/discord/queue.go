@@ -173,6 +173,13 @@ func (a *Adapter) queueInteraction(_ *discordgo.Session, ic *discordgo.Interacti
 	switch {
 	case ev == nil:
 		a.wg.Done()
+	case ev.unreadable:
+		// Nothing in it can be read (sent by a newer Discord client):
+		// answered within Discord's 3 s, never dropped without a word.
+		go func() {
+			defer a.wg.Done()
+			ev.refuse("unsupported_message")
+		}()
 	case ev.req.CanOpenForms:
 		go func() {
 			defer a.wg.Done()
