@@ -169,9 +169,11 @@ func receiptSeparator(r rune) bool {
 
 // groupSeparator reports whether r may stand between a code's groups:
 // a receiptSeparator, or the punctuation people put there instead of a
-// dash ("ABCD/EFGH/…", "ABCD.EFGH.…", "ABCD, EFGH, …", "ABCD_EFGH_…").
+// dash ("ABCD/EFGH/…", "ABCD.EFGH.…", "ABCD, EFGH, …", "ABCD_EFGH_…"),
+// or a backslash (the bot's own message forwarded back from Discord
+// carries its markdown escapes: "ABCD\-EFGH\-…").
 func groupSeparator(r rune) bool {
-	return receiptSeparator(r) || strings.ContainsRune("/_.,·:|", r)
+	return receiptSeparator(r) || strings.ContainsRune("/_.,·:|\\", r)
 }
 
 // codeChar returns the ASCII letter or digit r is (upper-case), full-width
