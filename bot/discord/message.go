@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -192,12 +193,8 @@ func (a *Adapter) publicMessage(ctx context.Context, h Handler, m *discordgo.Mes
 	a.mu.Lock()
 	botID := a.botID
 	a.mu.Unlock()
-	mentioned := false
-	for _, u := range m.Mentions {
-		mentioned = mentioned || u.ID == botID
-	}
 	replyToBot := m.ReferencedMessage != nil && m.ReferencedMessage.Author != nil && m.ReferencedMessage.Author.ID == botID
-	if !(mentioned || replyToBot) || a.invChans[m.ChannelID] {
+	if !(a.mentionsBot(m) || replyToBot) || a.invChans[m.ChannelID] {
 		return
 	}
 	req := commands.Request{
@@ -210,6 +207,14 @@ func (a *Adapter) publicMessage(ctx context.Context, h Handler, m *discordgo.Mes
 	}
 	w := &publicReplier{channelReplier: channelReplier{a: a, channelID: userRoute(m.Author.ID)}, channelID: m.ChannelID, messageID: m.ID}
 	h.Handle(ctx, req, w)
+}
+
+// mentionsBot reports whether m mentions the bot.
+func (a *Adapter) mentionsBot(m *discordgo.Message) bool {
+	a.mu.Lock()
+	botID := a.botID
+	a.mu.Unlock()
+	return slices.ContainsFunc(m.Mentions, func(u *discordgo.User) bool { return u != nil && u.ID == botID })
 }
 
 // publicReplier answers a message posted in a server channel by DM, and

@@ -101,3 +101,32 @@ func TestDiscordPublicMessageIsAnsweredAlone(t *testing.T) {
 		t.Fatalf("requests: %+v", h.got)
 	}
 }
+
+// A server message edited to mention the bot (maybe a tip now in view) is
+// removed and its author told by DM, as a new one would be; an edit that
+// mentions no one is not the bot's.
+func TestDiscordEditMentioningTheBotIsRemoved(t *testing.T) {
+	engine, msg := newEngine(t)
+	bot := &discordgo.User{ID: "11", Username: "Vigia", Bot: true}
+	for _, mentions := range [][]*discordgo.User{{bot}, nil} {
+		api := &serverAPI{}
+		a := newTestAdapter(t, api, engine, time.Hour)
+		a.botID = "11"
+		edited := time.Now()
+		a.queueEdit(a.s, &discordgo.MessageUpdate{Message: &discordgo.Message{
+			ID: "2000", ChannelID: "72", GuildID: "60", Content: "<@11> extorsionan a los tenderos, el jefe es Juan Pérez",
+			Author: &discordgo.User{ID: "50", Username: "r"}, Mentions: mentions, EditedTimestamp: &edited,
+		}})
+		a.wg.Wait()
+		api.mu.Lock()
+		if mentions != nil {
+			want := "/api/v9/channels/999/messages " + render(msg.Localize("en", "group_private_only_removed", nil))[0]
+			if !slices.Equal(api.deletes, []string{"/api/v9/channels/72/messages/2000"}) || len(api.dms) != 1 || api.dms[0] != want {
+				t.Errorf("an edit mentioning the bot: deletes %v, DMs %q", api.deletes, api.dms)
+			}
+		} else if len(api.deletes)+len(api.dms) != 0 {
+			t.Errorf("an edit mentioning no one: deletes %v, DMs %q", api.deletes, api.dms)
+		}
+		api.mu.Unlock()
+	}
+}

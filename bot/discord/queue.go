@@ -131,8 +131,21 @@ func (a *Adapter) queueMessage(_ *discordgo.Session, mc *discordgo.MessageCreate
 // one for a message told already is not told again.
 func (a *Adapter) queueEdit(_ *discordgo.Session, mu *discordgo.MessageUpdate) {
 	m := mu.Message
-	if m == nil || m.GuildID != "" || m.EditedTimestamp == nil || m.Author == nil || m.Author.Bot ||
+	if m == nil || m.EditedTimestamp == nil || m.Author == nil || m.Author.Bot ||
 		(m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply) {
+		return
+	}
+	if m.GuildID != "" {
+		// A server message edited to mention the bot: maybe a tip now in
+		// view, removed as a new one would be (publicMessage).
+		if a.mentionsBot(m) {
+			if h, base, ok := a.begin(); ok {
+				go func() {
+					defer a.wg.Done()
+					a.publicMessage(base, h, m)
+				}()
+			}
+		}
 		return
 	}
 	h, base, ok := a.begin()
