@@ -230,6 +230,9 @@ func (w *publicReplier) DeleteRequest(ctx context.Context) error {
 	err := w.a.retry(ctx, discordgo.EndpointChannelMessage(w.channelID, ""), func(opts ...discordgo.RequestOption) error {
 		return w.a.s.ChannelMessageDelete(w.channelID, w.messageID, opts...)
 	})
+	if re := (*discordgo.RESTError)(nil); errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeUnknownMessage {
+		return nil // gone already (its author, a moderator, AutoMod): not in view
+	}
 	if err != nil {
 		return fmt.Errorf("discord delete: %s", w.a.redact(err))
 	}

@@ -130,3 +130,38 @@ func TestDiscordEditMentioningTheBotIsRemoved(t *testing.T) {
 		api.mu.Unlock()
 	}
 }
+
+// goneAPI is a server API where every message to delete is gone already
+// (404 Unknown Message).
+type goneAPI struct{ serverAPI }
+
+func (s *goneAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodDelete {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"message":"Unknown Message","code":10008}`)
+		return
+	}
+	s.serverAPI.ServeHTTP(w, r)
+}
+
+// A channel's message to the bot already gone when the bot deletes it (its
+// author, a moderator or AutoMod removed it) is not in view: its author is
+// not asked to delete it.
+func TestDiscordPublicMessageAlreadyGoneIsRemoved(t *testing.T) {
+	engine, msg := newEngine(t)
+	api := &goneAPI{}
+	a := newTestAdapter(t, api, engine, time.Hour)
+	a.botID = "11"
+	bot := &discordgo.User{ID: "11", Username: "Vigia", Bot: true}
+	a.onMessage(a.s, &discordgo.MessageCreate{Message: &discordgo.Message{
+		ID: "2000", ChannelID: "72", GuildID: "60", Content: "<@11> hay halcones",
+		Author: &discordgo.User{ID: "50", Username: "r"}, Mentions: []*discordgo.User{bot},
+	}})
+	api.mu.Lock()
+	defer api.mu.Unlock()
+	want := "/api/v9/channels/999/messages " + render(msg.Localize("en", "group_private_only_removed", nil))[0]
+	if len(api.dms) != 1 || api.dms[0] != want {
+		t.Errorf("DMs %q, want %q", api.dms, want)
+	}
+}
