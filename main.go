@@ -169,7 +169,7 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, kr *s
 			return nil, &configError{"VIGIA_SECRET", err.Error()}
 		}
 		if errors.Is(err, storage.ErrRedisSettings) {
-			return nil, &configError{"VIGIA_REDIS_URL", storage.ErrRedisSettings.Error()}
+			return nil, &configError{"VIGIA_REDIS_URL", err.Error()} // (Redis's reason holds no secret)
 		}
 		return nil, fmt.Errorf("redis: %w", err)
 	}
@@ -193,7 +193,9 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, kr *s
 	})
 	// Investigators' chats the platform moved since the configuration
 	// named them, followed before this restart.
-	if err := mux.LoadTeamChats(initCtx); err != nil {
+	if err := storage.RefusedSettings(mux.LoadTeamChats(initCtx)); errors.Is(err, storage.ErrRedisSettings) {
+		return nil, &configError{"VIGIA_REDIS_URL", err.Error()}
+	} else if err != nil {
 		return nil, fmt.Errorf("redis: %w", err)
 	}
 	return &engine{store: st, mux: mux, msg: msg}, nil

@@ -606,7 +606,7 @@ func TestRedisRefusingTheSettingsExitsTwo(t *testing.T) {
 	for _, args := range [][]string{{"serve"}, {"rotate-key"}} {
 		var errb bytes.Buffer
 		code := run(context.Background(), args, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb)
-		if msg := errb.String(); code != 2 || !strings.Contains(msg, "vigia: VIGIA_REDIS_URL: "+storage.ErrRedisSettings.Error()) {
+		if msg := errb.String(); code != 2 || !strings.Contains(msg, "vigia: VIGIA_REDIS_URL: "+storage.ErrRedisSettings.Error()) || !strings.Contains(msg, "DB index is out of range") {
 			t.Errorf("%v: exit %d, %q", args, code, msg)
 		}
 	}

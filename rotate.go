@@ -152,7 +152,7 @@ func openStore(ctx context.Context, cfg Config, stderr io.Writer) (*storage.Stor
 			return nil, nil, 2
 		}
 		if errors.Is(err, storage.ErrRedisSettings) {
-			fmt.Fprintf(stderr, "vigia: VIGIA_REDIS_URL: %v\n", storage.ErrRedisSettings)
+			fmt.Fprintf(stderr, "vigia: VIGIA_REDIS_URL: %v\n", err)
 			return nil, nil, 2
 		}
 		fmt.Fprintf(stderr, "vigia: redis: %v\n", err)

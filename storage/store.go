@@ -95,8 +95,12 @@ func New(rdb redis.UniversalClient, kr *Keyring, o Options) (*Store, error) {
 // consumer group if they do not exist yet. It is safe to call on every
 // start, and must run before the Store (or a Spool on its Keyring) is used.
 func (s *Store) Init(ctx context.Context) error {
+	return refusedSettings(s.init(ctx))
+}
+
+func (s *Store) init(ctx context.Context) error {
 	if err := s.loadKeyset(ctx); err != nil {
-		return refusedSettings(err)
+		return err
 	}
 	err := s.rdb.XGroupCreateMkStream(ctx, s.k.triage(), TriageGroup, "0").Err()
 	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
@@ -160,7 +164,7 @@ func (s *Store) TipCount(ctx context.Context) (int64, error) {
 // database number it does not have, a wrong user or password, a user
 // without the rights Vigía needs. A configuration mistake
 // (VIGIA_REDIS_URL), not an outage.
-var ErrRedisSettings = errors.New("Redis refused the connection's settings (the user, password or database number)")
+var ErrRedisSettings = errors.New("the Redis server refused the connection's settings (the user, password, rights or database number)")
 
 // refusedSettings wraps err in ErrRedisSettings if it is Redis refusing
 // the connection's settings.
@@ -170,10 +174,14 @@ func refusedSettings(err error) error {
 		return err
 	}
 	msg := rerr.Error()
-	for _, p := range []string{"ERR DB index is out of range", "WRONGPASS", "NOAUTH", "NOPERM"} {
+	for _, p := range []string{"ERR DB index is out of range", "WRONGPASS", "NOAUTH", "NOPERM", "ERR invalid password", "ERR Client sent AUTH", "ERR AUTH"} {
 		if strings.HasPrefix(msg, p) {
 			return fmt.Errorf("%w: %v", ErrRedisSettings, err)
 		}
 	}
 	return err
 }
+
+// RefusedSettings wraps err in ErrRedisSettings if it is Redis refusing
+// the connection's settings (for a caller's own first calls).
+func RefusedSettings(err error) error { return refusedSettings(err) }

@@ -433,3 +433,26 @@ func TestDurableAsLeastPrivilegeUser(t *testing.T) {
 		t.Fatalf("without CONFIG GET: %v", err)
 	}
 }
+
+// A user without a right Vigía needs at start (here XGROUP, after the
+// keyset was read) is a configuration mistake too: ErrRedisSettings.
+func TestInitWithoutARightIsRedisSettings(t *testing.T) {
+	srv := redistest.Start(t)
+	if !srv.Real {
+		t.Skip("needs a real redis-server (ACL users)")
+	}
+	ctx := context.Background()
+	if err := srv.Client().Do(ctx, "ACL", "SETUSER", "lim", "on", ">pw", "~*", "+@all", "-xgroup").Err(); err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, Username: "lim", Password: "pw"})
+	defer rdb.Close()
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	st, err := storage.New(rdb, kr, storage.Options{Prefix: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Init(ctx); !errors.Is(err, storage.ErrRedisSettings) {
+		t.Fatalf("Init: %v, want ErrRedisSettings", err)
+	}
+}
