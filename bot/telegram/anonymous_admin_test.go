@@ -83,4 +83,13 @@ func TestAnonymousAdminPostsAsTheGroup(t *testing.T) {
 	if !ok || !req.Addressed || req.Command != "" {
 		t.Fatalf("a tip to the bot from an anonymous admin: handled %v, %+v", ok, req)
 	}
+	// A channel's own announcement naming the bot, with a command in it:
+	// the channel's post, not a tip in view (only its command is for the
+	// bot, and only at its start).
+	req, _, ok = translate(`{"update_id":11,"channel_post":{"message_id":5,"date":1,"chat":{"id":-1001,"type":"channel","title":"Noticias"},` +
+		`"sender_chat":{"id":-1001,"type":"channel","title":"Noticias"},"text":"Reporten en privado: envien /report a @VigiaBot",` +
+		`"entities":[{"type":"bot_command","offset":28,"length":7},{"type":"mention","offset":38,"length":9}]}}`)
+	if ok && (req.Addressed || req.ReplyToBot) {
+		t.Fatalf("a channel's announcement naming the bot taken as addressed to it: %+v", req)
+	}
 }

@@ -122,6 +122,11 @@ func (a *Adapter) readText(req *commands.Request, m *models.Message) (string, []
 		// drop the draft (as on Discord, a forward is never a command).
 		a.parseCommand(req, text, entities)
 	}
+	if m.Chat.Type == models.ChatTypeChannel {
+		// A channel's own post: for the bot by its command alone (an
+		// announcement naming @VigiaBot is the channel's, not a tip).
+		return text, entities
+	}
 	req.ReplyToBot = m.ReplyToMessage != nil && m.ReplyToMessage.From != nil && m.ReplyToMessage.From.ID == a.id
 	if req.ReplyToBot {
 		req.ReplyToID = strconv.Itoa(m.ReplyToMessage.ID)
