@@ -48,3 +48,25 @@ func TestTelegramDeleteOfAMessageAlreadyGone(t *testing.T) {
 		t.Errorf("an id or the token is in %q", err)
 	}
 }
+
+// A group member's message already gone when the bot deletes it (its
+// author or the chat's admins removed it) is not in view: removed, not
+// "delete it now".
+func TestGroupMessageAlreadyGoneIsRemoved(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/getMe") {
+			fmt.Fprint(w, `{"ok":true,"result":{"id":42,"is_bot":true,"first_name":"V","username":"VigiaBot"}}`)
+			return
+		}
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, `{"ok":false,"error_code":400,"description":"Bad Request: message to delete not found"}`)
+	}))
+	defer srv.Close()
+	a, err := New(context.Background(), Options{Token: "123:ABCDEFGHIJKLMNOPQRSTUVWXYZ", APIURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := (&replier{a: a, chatID: -4001, messageID: 7}).DeleteRequest(context.Background()); err != nil {
+		t.Errorf("a message gone already: %v, want removed", err)
+	}
+}

@@ -64,10 +64,16 @@ func (r *replier) DeleteRequest(ctx context.Context) error {
 	if r.album != "" {
 		r.a.deleteItems(ctx, r.chatID, r.a.albums.removed(r.album), r.messageID)
 	}
-	if err != nil {
+	if err != nil && !deletedAlready(err) { // (gone already: not in view)
 		return fmt.Errorf("telegram deleteMessage: %s", r.a.redact(err))
 	}
 	return nil
+}
+
+// deletedAlready reports whether a deleteMessage failed because the
+// message is gone already (its author, the chat's admins, an earlier round).
+func deletedAlready(err error) bool {
+	return errors.Is(err, bot.ErrorBadRequest) && strings.Contains(err.Error(), "message to delete not found")
 }
 
 // DeleteMessage deletes a message the bot sent (commands.MessageRemover).
@@ -78,8 +84,7 @@ func (a *Adapter) DeleteMessage(ctx context.Context, chatID, messageID string) e
 		return fmt.Errorf("telegram: bad chat or message id")
 	}
 	if _, err := a.b.DeleteMessage(ctx, &bot.DeleteMessageParams{ChatID: chat, MessageID: msg}); err != nil {
-		if errors.Is(err, bot.ErrorBadRequest) && strings.Contains(err.Error(), "message to delete not found") {
-			// Deleted already (an earlier round, or the chat's admins).
+		if deletedAlready(err) {
 			return fmt.Errorf("telegram deleteMessage: %w", commands.ErrMessageGone)
 		}
 		// Typed as a send's error: a 429 holds the broadcaster back.
