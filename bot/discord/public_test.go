@@ -103,29 +103,37 @@ func TestDiscordPublicMessageIsAnsweredAlone(t *testing.T) {
 }
 
 // A server message edited to mention the bot (maybe a tip now in view) is
-// removed and its author told by DM, as a new one would be; an edit that
-// mentions no one is not the bot's.
+// removed and its author told by DM, once for the edit (not again for its
+// link preview's update), as a new one would be; an edit of a community's
+// reply to the bot (the reply's ping lists the bot, its words do not) is
+// not the bot's.
 func TestDiscordEditMentioningTheBotIsRemoved(t *testing.T) {
 	engine, msg := newEngine(t)
 	bot := &discordgo.User{ID: "11", Username: "Vigia", Bot: true}
-	for _, mentions := range [][]*discordgo.User{{bot}, nil} {
+	for _, toBot := range []bool{true, false} {
 		api := &serverAPI{}
 		a := newTestAdapter(t, api, engine, time.Hour)
 		a.botID = "11"
 		edited := time.Now()
-		a.queueEdit(a.s, &discordgo.MessageUpdate{Message: &discordgo.Message{
-			ID: "2000", ChannelID: "72", GuildID: "60", Content: "<@11> extorsionan a los tenderos, el jefe es Juan Pérez",
-			Author: &discordgo.User{ID: "50", Username: "r"}, Mentions: mentions, EditedTimestamp: &edited,
-		}})
-		a.wg.Wait()
+		content, replyTo := "<@11> extorsionan a los tenderos, el jefe es Juan Pérez", (*discordgo.Message)(nil)
+		if !toBot {
+			content, replyTo = "gracias, ya lo compartimos", &discordgo.Message{ID: "1900", Author: bot}
+		}
+		for range 2 { // the edit, then its link preview's update
+			a.queueEdit(a.s, &discordgo.MessageUpdate{Message: &discordgo.Message{
+				ID: "2000", ChannelID: "72", GuildID: "60", Content: content, ReferencedMessage: replyTo,
+				Author: &discordgo.User{ID: "50", Username: "r"}, Mentions: []*discordgo.User{bot}, EditedTimestamp: &edited,
+			}})
+			a.wg.Wait()
+		}
 		api.mu.Lock()
-		if mentions != nil {
+		if toBot {
 			want := "/api/v9/channels/999/messages " + render(msg.Localize("en", "group_private_only_removed", nil))[0]
 			if !slices.Equal(api.deletes, []string{"/api/v9/channels/72/messages/2000"}) || len(api.dms) != 1 || api.dms[0] != want {
 				t.Errorf("an edit mentioning the bot: deletes %v, DMs %q", api.deletes, api.dms)
 			}
 		} else if len(api.deletes)+len(api.dms) != 0 {
-			t.Errorf("an edit mentioning no one: deletes %v, DMs %q", api.deletes, api.dms)
+			t.Errorf("an edit of a reply to the bot: deletes %v, DMs %q", api.deletes, api.dms)
 		}
 		api.mu.Unlock()
 	}

@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -137,12 +138,12 @@ func (a *Adapter) queueEdit(_ *discordgo.Session, mu *discordgo.MessageUpdate) {
 	}
 	if m.GuildID != "" {
 		// A server message edited to mention the bot: maybe a tip now in
-		// view, removed as a new one would be (publicMessage).
-		if a.mentionsBot(m) {
+		// view, removed as a new one would be.
+		if a.mentionedByEdit(m) {
 			if h, base, ok := a.begin(); ok {
 				go func() {
 					defer a.wg.Done()
-					a.publicMessage(base, h, m)
+					a.message(base, h, m)
 				}()
 			}
 		}
@@ -168,6 +169,27 @@ func (a *Adapter) queueEdit(_ *discordgo.Session, mu *discordgo.MessageUpdate) {
 	if !a.enqueue(m.Author.ID, job) {
 		a.wg.Done()
 	}
+}
+
+// mentionedByEdit reports whether an edit of server message m is one to
+// handle: its text names the bot (a reply's ping alone does not: a
+// community editing its answer to a warning), and this edit was not
+// handled already (Discord sends a link preview's update with the same
+// edit time).
+func (a *Adapter) mentionedByEdit(m *discordgo.Message) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.botID == "" || !(strings.Contains(m.Content, "<@"+a.botID+">") || strings.Contains(m.Content, "<@!"+a.botID+">")) {
+		return false
+	}
+	if told, ok := a.editsTold[m.ID]; ok && told.Equal(*m.EditedTimestamp) {
+		return false
+	}
+	if a.editsTold == nil || len(a.editsTold) >= 1000 {
+		a.editsTold = map[string]time.Time{}
+	}
+	a.editsTold[m.ID] = *m.EditedTimestamp
+	return true
 }
 
 // queueInteraction is the gateway's interaction handler. The interaction
