@@ -62,6 +62,7 @@ type Store interface {
 	ClaimIdle(ctx context.Context, id string) (time.Duration, bool, error)
 	RememberEvent(ctx context.Context, pseudonym string, eventID int64) error
 	EventHandled(ctx context.Context, pseudonym string, eventID int64) (bool, error)
+	VoidInvites(ctx context.Context, codes []string) ([]bool, error)
 	MoveTeamChat(ctx context.Context, configured, to string) error
 	TeamChatMoves(ctx context.Context, configured []string) (map[string]string, error)
 	EditTold(ctx context.Context, pseudonym, msg string) (bool, error)
@@ -626,18 +627,17 @@ func wordsBefore(text, command string) bool {
 }
 
 // voidInvitations voids each of codes that is an invitation code, seen
-// where others could redeem it first, and reports whether one was.
+// where others could redeem it first (one round trip), and reports whether
+// one was.
 func (m *Mux) voidInvitations(ctx context.Context, c *Context, codes []string) bool {
-	voided := false
-	for _, code := range codes {
-		switch err := m.store.RevokeInvite(ctx, code); {
-		case err == nil:
-			voided = true
-		case !errors.Is(err, storage.ErrBadInvite):
-			m.log.Warn("invitation code seen in a group not voided", "platform", c.Request.Platform, "error", err.Error())
-		}
+	if len(codes) == 0 {
+		return false
 	}
-	return voided
+	voided, err := m.store.VoidInvites(ctx, codes)
+	if err != nil {
+		m.log.Warn("invitation codes seen in a group not voided", "platform", c.Request.Platform, "error", err.Error())
+	}
+	return slices.Contains(voided, true)
 }
 
 // anyReceipt reports whether one of codes is a tip's receipt code (stored,

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"maps"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/storage"
@@ -315,5 +318,29 @@ func TestGroupAnswersIgnoreAPrivateLanguageChoice(t *testing.T) {
 		Text: "@vigia_bot hola", Addressed: true, AnsweredAlone: true, EventID: tm.event}, w)
 	if r := w.take(); len(r) != 1 || r[0].Text != tm.msg.Localize("fr", "group_private_only_removed", nil) {
 		t.Fatalf("answered alone: %q", texts(r))
+	}
+}
+
+// roundTrips counts the Redis round trips made through it.
+type roundTrips struct{ n atomic.Int64 }
+
+func (*roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (r *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error { r.n.Add(1); return next(ctx, cmd) }
+}
+func (r *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error { r.n.Add(1); return next(ctx, cmds) }
+}
+
+// A group message to the bot full of code-like words (plates, serials) is
+// checked for invitation and receipt codes in a round trip or two, not one
+// per word.
+func TestGroupMessageOfManyCodeLikeWordsIsCheckedAtOnce(t *testing.T) {
+	h := &roundTrips{}
+	e := newHookedEnv(t, nil, h)
+	before := h.n.Load()
+	e.do(reporterID, commands.Request{ChatID: "-100555", ChatKind: commands.Group, Text: "@vigia_bot placas " + strings.Repeat("AB12 ", 35), Addressed: true, ReplyToBot: true, ReplyToID: "7"})
+	if n := h.n.Load() - before; n > 8 {
+		t.Fatalf("%d Redis round trips for one group message", n)
 	}
 }

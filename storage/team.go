@@ -67,6 +67,24 @@ func (s *Store) RevokeInvite(ctx context.Context, code string) error {
 	return nil
 }
 
+// VoidInvites deletes those of codes that are unused invitations, in one
+// round trip, and reports which were.
+func (s *Store) VoidInvites(ctx context.Context, codes []string) ([]bool, error) {
+	pipe := s.rdb.Pipeline()
+	dels := make([]*redis.IntCmd, len(codes))
+	for i, code := range codes {
+		dels[i] = pipe.Del(ctx, s.k.invite(s.kr.receiptMAC("invite\x00"+code)))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("void invites: %w", err)
+	}
+	out := make([]bool, len(codes))
+	for i, d := range dels {
+		out[i] = d.Val() > 0
+	}
+	return out, nil
+}
+
 // InviteRole returns the role an invitation code is for and who made it
 // (a pseudonym), without using it up, or ErrBadInvite.
 func (s *Store) InviteRole(ctx context.Context, code string) (role, by string, err error) {
