@@ -189,9 +189,10 @@ func codeChar(r rune) (rune, bool) {
 	return 0, false
 }
 
-// MaxReceiptCandidates bounds the code-like words of one message looked up
-// (a message of number groups has one at every word).
-const MaxReceiptCandidates = 32
+// MaxReceiptCandidates bounds the different codes one message's code-like
+// words are looked up as (a message of number groups has one at every
+// word; the lookup is one round trip).
+const MaxReceiptCandidates = 256
 
 // receiptTextMin is the shortest text a receipt code fits in.
 const receiptTextMin = 16
@@ -225,7 +226,7 @@ func CutReceipts(texts []string, known func(codes []string) ([]bool, error)) ([]
 		if !seen {
 			e = len(out[ti])
 		}
-		if !isCode[i] || sp[1] > e {
+		if !isCode[cands[i].code] || sp[1] > e {
 			continue
 		}
 		text := out[ti]
@@ -243,28 +244,38 @@ func CutReceipts(texts []string, known func(codes []string) ([]bool, error)) ([]
 	return out, cut, nil
 }
 
-// receiptCandidate is a code-like word's place: which text, and where.
+// receiptCandidate is a code-like word's place: which text, and where,
+// and which of the codes looked up it reads as.
 type receiptCandidate struct {
 	text int
 	span [2]int
+	code int
 }
 
-// receiptCandidates returns the code-like words of texts, at most
-// MaxReceiptCandidates, and each normalised.
+// receiptCandidates returns the code-like words of texts and the codes
+// they read as, each code once (at most MaxReceiptCandidates codes: a
+// message of the same plate number over and over is one lookup).
 func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
 	var cands []receiptCandidate
 	var codes []string
+	index := map[string]int{}
 	for ti, text := range texts {
 		if len(text) < receiptTextMin {
 			continue
 		}
 		for _, sp := range ReceiptSpans(text) {
-			if len(cands) == MaxReceiptCandidates {
-				break
+			code, ok := NormalizeReceipt(text[sp[0]:sp[1]])
+			if !ok {
+				continue
 			}
-			if code, ok := NormalizeReceipt(text[sp[0]:sp[1]]); ok {
-				cands, codes = append(cands, receiptCandidate{ti, sp}), append(codes, code)
+			n, seen := index[code]
+			if !seen {
+				if len(codes) == MaxReceiptCandidates {
+					continue
+				}
+				n, index[code], codes = len(codes), len(codes), append(codes, code)
 			}
+			cands = append(cands, receiptCandidate{ti, sp, n})
 		}
 	}
 	return cands, codes

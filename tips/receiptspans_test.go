@@ -2,6 +2,7 @@ package tips
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -54,6 +55,31 @@ func TestCutReceiptsTakesPunctuatedCodes(t *testing.T) {
 		out, cut, err := CutReceipts([]string{"mi codigo " + code + " gracias, cuenta AB12/CD34/EF56/GH78"}, known)
 		if err != nil || !cut || out[0] != "mi codigo gracias, cuenta AB12/CD34/EF56/GH78" {
 			t.Errorf("%q: %q %v %v", code, out, cut, err)
+		}
+	}
+}
+
+// A receipt code after many code-like words (plates, serials, the same
+// one over and over) is still looked up and cut; each code is looked up
+// once.
+func TestCutReceiptsAfterManyCodeLikeWords(t *testing.T) {
+	code := "JCJH-0X19-7ZXF-6YQN"
+	for _, many := range []string{strings.Repeat("AB12 ", 60), strings.Repeat("AB12 CD34 EF56 GH78 XY9", 12)} {
+		asked := 0
+		known := func(cs []string) ([]bool, error) {
+			asked = len(cs)
+			out := make([]bool, len(cs))
+			for i, c := range cs {
+				out[i] = c == code
+			}
+			return out, nil
+		}
+		out, cut, err := CutReceipts([]string{"placas: " + many + " mi codigo " + code}, known)
+		if err != nil || !cut || strings.Contains(out[0], code) {
+			t.Errorf("the receipt after %d bytes of code-like words: cut %v, %v", len(many), cut, err)
+		}
+		if asked > 10 {
+			t.Errorf("%d codes looked up", asked)
 		}
 	}
 }
