@@ -382,3 +382,28 @@ func TestEditsAreEditsInPrivateOnly(t *testing.T) {
 		t.Fatal("a live location's move was taken as an edit")
 	}
 }
+
+// A group message edited to name the bot (a tip, or a code, now in view)
+// reaches the engine as a new one would, to be removed; an edit of chatter
+// or of a reply to the bot (a community correcting its answer) does not.
+func TestGroupEditNamingTheBotIsHandled(t *testing.T) {
+	a := testAdapter()
+	edit := func(js string) (commands.Request, *replier, bool) {
+		t.Helper()
+		return a.translate(&models.Update{ID: 1, EditedMessage: decode(t, js)})
+	}
+	req, w, ok := edit(`{"message_id":9,"from":{"id":7001,"is_bot":false,"first_name":"R"},"chat":{"id":-100555,"type":"supergroup","title":"Barrio"},` +
+		`"date":1,"edit_date":2,"text":"@VigiaBot extorsionan a los tenderos, el jefe es Juan Perez","entities":[{"type":"mention","offset":0,"length":9}]}`)
+	if !ok || !req.Addressed || req.ChatKind != commands.Group || w.messageID != 9 || req.Edited {
+		t.Fatalf("an edit naming the bot: taken %v, %+v", ok, req)
+	}
+	for _, js := range []string{
+		`{"message_id":9,"from":{"id":7001,"is_bot":false,"first_name":"R"},"chat":{"id":-100555,"type":"supergroup"},"date":1,"edit_date":2,"text":"hola a todos"}`,
+		`{"message_id":9,"from":{"id":7001,"is_bot":false,"first_name":"R"},"chat":{"id":-100555,"type":"supergroup"},"date":1,"edit_date":2,"text":"gracias, corregido",` +
+			`"reply_to_message":{"message_id":3,"date":1,"chat":{"id":-100555,"type":"supergroup"},"from":{"id":42,"is_bot":true,"first_name":"V"}}}`,
+	} {
+		if req, _, ok := edit(js); ok {
+			t.Errorf("a group edit not naming the bot taken: %+v", req)
+		}
+	}
+}

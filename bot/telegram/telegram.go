@@ -340,6 +340,21 @@ func (a *Adapter) translate(u *models.Update) (commands.Request, *replier, bool)
 		// takes out a name would otherwise look like it did. Edits in
 		// groups are not ours.
 		m := u.EditedMessage
+		if m.Chat.Type != models.ChatTypePrivate && m.Chat.Type != models.ChatTypeChannel {
+			// A group message edited to name the bot (or into one of its
+			// commands): maybe a tip, or a code, now in view, for the
+			// engine to remove as a new one. (Not an edit of a reply to
+			// the bot: a community correcting its answer to a warning.)
+			req, ok := a.request(u.ID, m)
+			text, entities := m.Text, m.Entities
+			if text == "" {
+				text, entities = m.Caption, m.CaptionEntities
+			}
+			if !ok || m.SenderChat != nil || !(req.Command != "" || a.mentioned(text, entities)) {
+				return commands.Request{}, nil, false
+			}
+			return req, &replier{a: a, chatID: m.Chat.ID, userID: m.From.ID, messageID: m.ID}, true
+		}
 		if m.From == nil || m.Chat.Type != models.ChatTypePrivate || m.Location != nil || m.Venue != nil {
 			// (A live location is sent again as an edit at every move, for
 			// hours: not an edit of what the reporter wrote.)
