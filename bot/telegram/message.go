@@ -107,14 +107,19 @@ func withElsewhere(req *commands.Request, m *models.Message) {
 	}
 }
 
+// messageText is m's text and its entities, or its caption's.
+func messageText(m *models.Message) (string, []models.MessageEntity) {
+	if m.Text == "" {
+		return m.Caption, m.CaptionEntities
+	}
+	return m.Text, m.Entities
+}
+
 // readText fills in req what m says and to whom: its text (or caption),
 // the command it opens with, whether it replies to the bot and, in a
 // group, whether it is for the bot. It returns the text and its entities.
 func (a *Adapter) readText(req *commands.Request, m *models.Message) (string, []models.MessageEntity) {
-	text, entities := m.Text, m.Entities
-	if text == "" {
-		text, entities = m.Caption, m.CaptionEntities
-	}
+	text, entities := messageText(m)
 	req.Text = text
 	if m.ForwardOrigin == nil {
 		// Forwarded text keeps its bot_command entities: evidence that

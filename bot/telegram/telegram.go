@@ -346,10 +346,7 @@ func (a *Adapter) translate(u *models.Update) (commands.Request, *replier, bool)
 			// engine to remove as a new one. (Not an edit of a reply to
 			// the bot: a community correcting its answer to a warning.)
 			req, ok := a.request(u.ID, m)
-			text, entities := m.Text, m.Entities
-			if text == "" {
-				text, entities = m.Caption, m.CaptionEntities
-			}
+			text, entities := messageText(m)
 			if !ok || m.SenderChat != nil || !(req.Command != "" || a.mentioned(text, entities)) {
 				return commands.Request{}, nil, false
 			}
