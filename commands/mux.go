@@ -646,16 +646,8 @@ func (m *Mux) anyReceipt(ctx context.Context, codes []string) bool {
 	if len(codes) == 0 {
 		return false
 	}
-	known, err := m.store.ReceiptsKnown(ctx, codes)
-	if err != nil {
-		return true
-	}
-	for i, code := range codes {
-		if known[i] || (m.spool != nil && m.spool.HoldsReceipt(code)) {
-			return true
-		}
-	}
-	return false
+	known, err := m.receiptsKnown(ctx, codes)
+	return err != nil || slices.Contains(known, true)
 }
 
 // secretArgs are the private-only commands whose arguments are for no

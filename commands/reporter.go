@@ -622,19 +622,23 @@ func (m *Mux) cutReceipts(ctx context.Context, text string) (string, bool) {
 
 // cutReceiptsIn is cutReceipts of several texts, looked up together.
 func (m *Mux) cutReceiptsIn(ctx context.Context, texts []string) ([]string, bool) {
-	out, cut, err := tips.CutReceipts(texts, func(codes []string) ([]bool, error) {
-		known, err := m.store.ReceiptsKnown(ctx, codes)
-		if err == nil && m.spool != nil {
-			for i, code := range codes {
-				known[i] = known[i] || m.spool.HoldsReceipt(code)
-			}
-		}
-		return known, err
-	})
+	out, cut, err := tips.CutReceipts(texts, func(codes []string) ([]bool, error) { return m.receiptsKnown(ctx, codes) })
 	if err != nil {
 		return texts, false
 	}
 	return out, cut
+}
+
+// receiptsKnown reports which of codes are tips' receipt codes: stored,
+// or given to a tip still in the spool.
+func (m *Mux) receiptsKnown(ctx context.Context, codes []string) ([]bool, error) {
+	known, err := m.store.ReceiptsKnown(ctx, codes)
+	if err == nil && m.spool != nil {
+		for i, code := range codes {
+			known[i] = known[i] || m.spool.HoldsReceipt(code)
+		}
+	}
+	return known, err
 }
 
 // cutMessageReceipts is cutReceipts of a message's text and of its
