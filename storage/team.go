@@ -57,11 +57,11 @@ func (s *Store) Invite(ctx context.Context, role string, by string, ttl time.Dur
 // RevokeInvite deletes an unused invitation. It returns ErrBadInvite if
 // there is none.
 func (s *Store) RevokeInvite(ctx context.Context, code string) error {
-	n, err := s.rdb.Del(ctx, s.k.invite(s.kr.receiptMAC("invite\x00"+code))).Result()
+	voided, err := s.VoidInvites(ctx, []string{code})
 	if err != nil {
-		return fmt.Errorf("revoke invite: %w", err)
+		return err
 	}
-	if n == 0 {
+	if !voided[0] {
 		return ErrBadInvite
 	}
 	return nil
