@@ -467,10 +467,17 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 		}
 		return m.callback(ctx, c)
 	}
-	if req.Edited {
-		if req.ChatKind != Private {
+	if req.Edited && req.ChatKind != Private {
+		if m.isTeamChat(req.Platform + ":" + req.ChatID) {
+			// An investigator's command edited (a typo fixed): not run
+			// again (a second question to the reporter, a second claim).
 			return nil
 		}
+		// A group message edited to name the bot or into one of its
+		// commands: what it shows is in view as a new message's would be,
+		// and goes the same way (removed, refused).
+	}
+	if req.Edited && req.ChatKind == Private {
 		if req.MessageID != "" {
 			if told, err := m.store.EditTold(ctx, c.Pseudonym, req.MessageID); err == nil && told {
 				return nil // told at its first edit

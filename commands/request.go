@@ -55,8 +55,11 @@ type Request struct {
 	// platform has one (a Discord server's locale).
 	ChatLanguage string
 
-	// Edited is set for an edit of a message sent before (its new content
-	// is not carried: a tip's part is kept as first sent).
+	// Edited is set for an edit of a message sent before. In a private
+	// chat its new content is not carried (a tip's part is kept as first
+	// sent); in a group it is, for what the edit put in view to be removed
+	// as a new message's would be (never in the investigators' chats,
+	// where a command edited is not run again).
 	Edited bool
 
 	// Command is the command's name, lower-case, without "/" or "@bot";

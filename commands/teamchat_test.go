@@ -99,3 +99,40 @@ func TestMovedInvestigatorsChatIsFollowedByEveryReplica(t *testing.T) {
 		}
 	}
 }
+
+// An investigator's command in the investigators' chat, edited (a typo
+// fixed), is not run again: the reporter is asked the question once. (The
+// Telegram adapter hands the engine a group message edited into a command,
+// for one in an ordinary group to be removed as a new one would be.)
+func TestEditedCommandInInvestigatorsChatIsNotRunAgain(t *testing.T) {
+	tm := newTeam(t)
+	tm.join("2002", "Ana")
+	tm.tipWithQuestions()
+	tm.as("2002", "Ana", commands.Request{Command: "next"})
+	inChat := commands.Request{ChatKind: commands.Group, ChatID: "-100777", Command: "ask", Args: "1 ¿Qué dia?", CommandAtStart: true, MessageID: "40"}
+	if r := tm.as("2002", "Ana", inChat); len(r) != 1 || r[0].Text != tm.text("en", "ask_sent", nil) {
+		t.Fatalf("/ask in the investigators' chat: %+v", r)
+	}
+	inChat.Args, inChat.Edited = "1 ¿Qué día?", true
+	if r := tm.as("2002", "Ana", inChat); len(r) != 0 {
+		t.Errorf("the edited /ask was answered: %+v", r)
+	}
+	if got := tm.notices(reporterID); len(got) != 1 {
+		t.Fatalf("the reporter was asked %d times: %q", len(got), got)
+	}
+}
+
+// A message in an ordinary group edited to name the bot, or into a
+// private command with a code, goes as a new one would: removed, and
+// the group told.
+func TestEditedGroupMessageIsRemovedAsNew(t *testing.T) {
+	tm := newTeam(t)
+	w, r := tm.inGroup("7001", "-100555", false, commands.Request{Text: "@VigiaBot el jefe es Juan Perez", Edited: true, MessageID: "9"})
+	if !w.deleted || len(r) != 1 || r[0].Text != tm.text("en", "group_private_only_removed", nil) {
+		t.Errorf("an edit naming the bot: deleted %v, %+v", w.deleted, r)
+	}
+	w, r = tm.inGroup("7001", "-100555", false, commands.Request{Command: "status", Args: "ABCD-EFGH-JKLM-NPQR", Edited: true, MessageID: "10"})
+	if !w.deleted || len(r) != 1 || r[0].Text != tm.text("en", "private_only_command_removed", nil) {
+		t.Errorf("an edit into /status CODE: deleted %v, %+v", w.deleted, r)
+	}
+}

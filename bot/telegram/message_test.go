@@ -394,7 +394,7 @@ func TestGroupEditNamingTheBotIsHandled(t *testing.T) {
 	}
 	req, w, ok := edit(`{"message_id":9,"from":{"id":7001,"is_bot":false,"first_name":"R"},"chat":{"id":-100555,"type":"supergroup","title":"Barrio"},` +
 		`"date":1,"edit_date":2,"text":"@VigiaBot extorsionan a los tenderos, el jefe es Juan Perez","entities":[{"type":"mention","offset":0,"length":9}]}`)
-	if !ok || !req.Addressed || req.ChatKind != commands.Group || w.messageID != 9 || req.Edited {
+	if !ok || !req.Addressed || req.ChatKind != commands.Group || w.messageID != 9 || !req.Edited {
 		t.Fatalf("an edit naming the bot: taken %v, %+v", ok, req)
 	}
 	for _, js := range []string{

@@ -350,6 +350,7 @@ func (a *Adapter) translate(u *models.Update) (commands.Request, *replier, bool)
 			if !ok || m.SenderChat != nil || !(req.Command != "" || a.mentioned(text, entities)) {
 				return commands.Request{}, nil, false
 			}
+			req.Edited = true // (the engine runs no command edited in the investigators' chat again)
 			return req, &replier{a: a, chatID: m.Chat.ID, userID: m.From.ID, messageID: m.ID}, true
 		}
 		if m.From == nil || m.Chat.Type != models.ChatTypePrivate || m.Location != nil || m.Venue != nil {
