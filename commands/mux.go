@@ -522,6 +522,11 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 			if !m.allowedIn(c, cmd) {
 				return m.refusePrivateOnly(ctx, c, cmd)
 			}
+			if req.Edited {
+				// A group's command edited (a typo fixed) was run when
+				// sent: not again (a second warning stored, counted).
+				return nil
+			}
 			if cmd.Role >= Investigator {
 				if ok, err := m.allow(ctx, c, "query", m.limits.QueriesPerHour); err != nil || !ok {
 					return err

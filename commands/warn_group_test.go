@@ -159,3 +159,27 @@ func TestWarningsPostedAsChatsCountAsOneReporter(t *testing.T) {
 		}
 	}
 }
+
+// A /warn the bot could not remove from a group, then edited there (a typo
+// fixed: a new update from the platform), is not stored a second time: the
+// warning was taken when sent, and an edit must not count against the
+// sender's limit again nor ask them again to delete it.
+func TestEditedGroupWarnIsNotStoredAgain(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	for i, edited := range []bool{false, true} {
+		tm.event++
+		w := &adminReplier{recorder: &recorder{}, deleteErr: errors.New("Bad Request: message can't be deleted")}
+		tm.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "7777", ChatID: "-1", ChatKind: commands.Group, EventID: tm.event,
+			Addressed: true, Command: "warn", CommandAtStart: true, Args: "Retén falso en la carretera " + strconv.Itoa(i), MessageID: "55", Edited: edited}, w)
+		if r := w.take(); edited && len(r) != 0 {
+			t.Errorf("the edit was answered: %+v", r)
+		}
+	}
+	if _, err := tm.store.Tip(ctx, "1"); err != nil {
+		t.Fatalf("the warning as sent: %v", err)
+	}
+	if _, err := tm.store.Tip(ctx, "2"); err == nil {
+		t.Fatal("the edited /warn was stored as a second warning")
+	}
+}
