@@ -107,6 +107,14 @@ func checkSpoolRotated(cfg Config, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "vigia: %v\n", err)
 		return 2
 	}
+	// The bot creates its spool directory at start (OpenSpool): one that
+	// does not exist is not the bot's (another working directory, the
+	// variable left out of this shell), and finding no tips there proves
+	// nothing.
+	if _, err := os.Stat(cfg.SpoolDir); err != nil {
+		fmt.Fprintf(stderr, "vigia: VIGIA_SPOOL_DIR: the bot's spool directory is not there (%s), so tips spooled under the previous secret cannot be ruled out: run rotate-key with the bot's environment, where its spool is (docker compose exec vigia vigia rotate-key)\n", withoutPath(err))
+		return 1
+	}
 	c, err := storage.InspectSpool(cfg.SpoolDir, kr)
 	if err != nil {
 		fmt.Fprintf(stderr, "vigia: VIGIA_SPOOL_DIR: cannot be read, so tips spooled under the previous secret cannot be ruled out: %v\n", err)

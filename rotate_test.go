@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -37,8 +39,8 @@ func TestRotateKey(t *testing.T) {
 	}
 
 	e := validEnv()
-	e["VIGIA_REDIS_URL"] = srv.URL()
-	delete(e, "VIGIA_TELEGRAM_TOKEN") // an operator's shell: the secrets and Redis, no bot token
+	e["VIGIA_REDIS_URL"], e["VIGIA_SPOOL_DIR"] = srv.URL(), t.TempDir() // the bot's spool directory
+	delete(e, "VIGIA_TELEGRAM_TOKEN")                                   // an operator's shell: the secrets, Redis and the spool, no bot token
 	rotate := func(e map[string]string) (int, string, string) {
 		var out, errb bytes.Buffer
 		code := run(ctx, []string{"rotate-key"}, env(e), strings.NewReader(""), &out, &errb)
@@ -149,6 +151,38 @@ func TestRotateKeyWaitsForTheSpool(t *testing.T) {
 	}
 	if code, out, msg := rotate(); code != 0 || !strings.Contains(out, "nothing is left") {
 		t.Fatalf("after the replay: exit %d, stdout %q, stderr %q", code, out, msg)
+	}
+}
+
+// rotate-key run where the bot's spool is not (another working directory,
+// VIGIA_SPOOL_DIR left out of the operator's shell: the default is
+// relative) found no spool file there and said that nothing was left
+// under the previous secret, so the operator removed it, and tips the bot
+// had spooled under it during an outage went to quarantine, unreadable.
+// The bot creates its spool directory at start: one missing is not the
+// bot's, and rotate-key says so instead.
+func TestRotateKeyMissingSpoolDirIsNotAllClear(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	oldSecret := bytes.Repeat([]byte{1}, 32)
+	oldKr, _ := storage.NewKeyring(oldSecret)
+	if st, err := storage.New(srv.Client(), oldKr, storage.Options{Prefix: "vigia"}); err != nil || st.Init(ctx) != nil {
+		t.Fatalf("store: %v", err)
+	}
+	missing := filepath.Join(t.TempDir(), "not-the-bots-spool")
+	e := validEnv()
+	e["VIGIA_REDIS_URL"], e["VIGIA_SPOOL_DIR"] = srv.URL(), missing
+	e["VIGIA_SECRET_PREVIOUS"] = base64.StdEncoding.EncodeToString(oldSecret)
+	var out, errb bytes.Buffer
+	code := run(ctx, []string{"rotate-key"}, env(e), strings.NewReader(""), &out, &errb)
+	if code != 1 || strings.Contains(out.String(), "nothing is left") || !strings.Contains(errb.String(), "VIGIA_SPOOL_DIR") {
+		t.Fatalf("missing spool directory: exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
+	}
+	if strings.Contains(out.String()+errb.String(), missing) {
+		t.Fatalf("rotate-key printed the path: %q", errb.String()) // as withoutPath: paths may name the host's layout
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Fatalf("rotate-key created the spool directory: %v", err)
 	}
 }
 
