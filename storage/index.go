@@ -156,11 +156,15 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 		// An entity's sorted set holds its tips, scored by time, and its
 		// reporters' tags ("r" + tag), scored by minus the hour: one key
 		// per entity, and reporters rounded to the hour cannot be joined
-		// to tips by timestamp.
+		// to tips by timestamp. A reporter's tag keeps the hour of their
+		// latest tip naming the entity (LT: minus the hour only goes down),
+		// whatever order their tips are indexed in: a tip indexed late (taken
+		// over, replayed from the spool) must not move it back to its own
+		// older hour, out of the window early.
 		hour := j.created.Truncate(time.Hour).UnixMilli()
 		for _, mac := range j.macs {
 			ek := s.k.indexEntity(mac)
-			pipe.ZAdd(ctx, ek, redis.Z{Score: ms, Member: j.id}, redis.Z{Score: -float64(hour), Member: "r" + s.reporterMAC(mac, j.pseudonym)})
+			pipe.ZAddLT(ctx, ek, redis.Z{Score: ms, Member: j.id}, redis.Z{Score: -float64(hour), Member: "r" + s.reporterMAC(mac, j.pseudonym)})
 			if trimNow(ek, j.id) {
 				pipe.ZRemRangeByScore(ctx, ek, "0", "("+oldest)
 				pipe.ZRemRangeByScore(ctx, ek, "(-"+oldest, "(0")
@@ -239,11 +243,13 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 			if j.retained[i].Val() < 2 {
 				continue
 			}
+			// Scored by when it was last named (GT: a tip indexed late
+			// does not make it older, out of a window it is in).
 			mac := j.macs[i]
 			if j.counts[i].Val() >= 2 {
-				pipe.ZAdd(ctx, s.k.indexTop(), redis.Z{Score: ms, Member: mac})
+				pipe.ZAddGT(ctx, s.k.indexTop(), redis.Z{Score: ms, Member: mac})
 			}
-			pipe.ZAdd(ctx, s.k.indexTopRetained(), redis.Z{Score: ms, Member: mac})
+			pipe.ZAddGT(ctx, s.k.indexTopRetained(), redis.Z{Score: ms, Member: mac})
 			b, _ := json.Marshal(e)
 			if sealed, err := s.kr.seal(b, "entity:"+mac); err == nil {
 				pipe.Set(ctx, s.k.indexDisplay(mac), sealed, s.retention)
