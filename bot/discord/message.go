@@ -205,7 +205,7 @@ func (a *Adapter) publicMessage(ctx context.Context, h Handler, m *discordgo.Mes
 	if replyToBot {
 		req.ReplyToID = m.ReferencedMessage.ID
 	}
-	w := &publicReplier{channelReplier: channelReplier{a: a, channelID: userRoute(m.Author.ID)}, channelID: m.ChannelID, messageID: m.ID}
+	w := &publicReplier{channelReplier: channelReplier{a: a, channelID: userRoute(m.Author.ID)}, guildID: m.GuildID, channelID: m.ChannelID, messageID: m.ID}
 	h.Handle(ctx, req, w)
 }
 
@@ -221,12 +221,27 @@ func (a *Adapter) mentionsBot(m *discordgo.Message) bool {
 // can delete that message (commands.MessageDeleter).
 type publicReplier struct {
 	channelReplier
-	channelID, messageID string
+	guildID, channelID, messageID string
 }
 
 // DeleteRequest deletes the public message, where the bot may (it needs
 // Manage Messages): the engine tells the member whether it could.
+//
+// A message whose id is its channel's is the first message of a forum (or
+// media) post: the post is a thread with the message's id, and its title,
+// written by the member, may hold the tip's words. The title must go too
+// (deletePostTitle), or the member is told the message could not be
+// removed, so that they remove the post themselves.
 func (w *publicReplier) DeleteRequest(ctx context.Context) error {
+	if w.channelID == w.messageID {
+		return w.deletePost(ctx)
+	}
+	return w.deleteMessage(ctx)
+}
+
+// deleteMessage deletes the public message; one gone already is not in
+// view.
+func (w *publicReplier) deleteMessage(ctx context.Context) error {
 	err := w.a.retry(ctx, discordgo.EndpointChannelMessage(w.channelID, ""), func(opts ...discordgo.RequestOption) error {
 		return w.a.s.ChannelMessageDelete(w.channelID, w.messageID, opts...)
 	})
@@ -237,6 +252,76 @@ func (w *publicReplier) DeleteRequest(ctx context.Context) error {
 		return fmt.Errorf("discord delete: %s", w.a.redact(err))
 	}
 	return nil
+}
+
+// deletePost removes a forum post's first message and its title. A post
+// that holds nothing else is deleted whole (the thread, which takes the
+// message with it): nothing of anyone else's is lost. A post others have
+// answered keeps their messages: its first message is deleted and the
+// post renamed to a neutral title, in the server's language (the
+// member's own could point to them). Both need Manage Threads; without it
+// the member is told the message could not be removed (an error), even
+// if the message itself went: the title is still in view.
+func (w *publicReplier) deletePost(ctx context.Context) error {
+	a := w.a
+	var post *discordgo.Channel
+	err := a.retry(ctx, discordgo.EndpointChannel(w.channelID), func(opts ...discordgo.RequestOption) error {
+		c, err := a.s.Channel(w.channelID, opts...)
+		post = c
+		return err
+	})
+	if gone(err, discordgo.ErrCodeUnknownChannel) {
+		return nil // the post is gone already, title and all
+	}
+	if err == nil && !post.IsThread() {
+		return w.deleteMessage(ctx) // not a post after all
+	}
+	if err == nil && post.IsThread() && post.MessageCount == 0 {
+		err = a.retry(ctx, discordgo.EndpointChannel(w.channelID), func(opts ...discordgo.RequestOption) error {
+			_, err := a.s.ChannelDelete(w.channelID, opts...)
+			return err
+		})
+		if err == nil || gone(err, discordgo.ErrCodeUnknownChannel) {
+			return nil
+		}
+		a.log.Warn("discord could not delete a forum post; renaming it", "error", a.redact(err))
+	}
+	if err := w.deleteMessage(ctx); err != nil {
+		return err
+	}
+	title := a.msg.Localize(a.serverLanguage(ctx, w.guildID), "removed_post_title", nil)
+	err = a.retry(ctx, discordgo.EndpointChannel(w.channelID), func(opts ...discordgo.RequestOption) error {
+		_, err := a.s.ChannelEdit(w.channelID, &discordgo.ChannelEdit{Name: title}, opts...)
+		return err
+	})
+	if err != nil && !gone(err, discordgo.ErrCodeUnknownChannel) {
+		return fmt.Errorf("discord rename post: %s", a.redact(err))
+	}
+	return nil
+}
+
+// gone reports whether err is Discord's answer that the thing is gone
+// (the JSON error code).
+func gone(err error, code int) bool {
+	re := (*discordgo.RESTError)(nil)
+	return errors.As(err, &re) && re.Message != nil && re.Message.Code == code
+}
+
+// serverLanguage is the language of a server's community (its preferred
+// locale), or the default language if it cannot be told in time.
+func (a *Adapter) serverLanguage(ctx context.Context, guildID string) string {
+	ctx, cancel := context.WithTimeout(ctx, langLookup)
+	defer cancel()
+	var g *discordgo.Guild
+	err := a.retry(ctx, discordgo.EndpointGuild(guildID), func(opts ...discordgo.RequestOption) error {
+		var err error
+		g, err = a.s.Guild(guildID, opts...)
+		return err
+	})
+	if err != nil || g == nil {
+		return a.msg.Match("")
+	}
+	return a.msg.Match(g.PreferredLocale)
 }
 
 // download fetches a file from Discord's CDN, at most storage.MaxFileSize+1
