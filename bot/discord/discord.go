@@ -10,13 +10,17 @@
 package discord
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -174,7 +178,7 @@ func New(o Options) (*Adapter, error) {
 		}
 		transport = rewriteHost{to: u, next: http.DefaultTransport}
 	}
-	a.http = &http.Client{Timeout: 30 * time.Second, Transport: transport}
+	a.http = &http.Client{Timeout: 30 * time.Second, Transport: plainRateLimit{next: transport}}
 	s.Client = a.http
 	s.ShouldRetryOnRateLimit = false // discordgo would retry 429s forever
 	s.MaxRestRetries = 0
@@ -209,6 +213,60 @@ func (r rewriteHost) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.Host = r.to.Host
 	}
 	return r.next.RoundTrip(req)
+}
+
+// plainRateLimit gives a 429 whose body is not Discord's JSON (Cloudflare's
+// ban page, HTML or plain text) the JSON body Discord would have sent, with
+// the Retry-After header's wait, or banWait. discordgo reads a 429's wait
+// from its JSON body only; with any other body it returns the JSON
+// decoder's error, which no one could tell from a failed request: a
+// broadcast would be taken as an outcome unknown and never sent again,
+// where it must be held back and retried.
+type plainRateLimit struct{ next http.RoundTripper }
+
+// banWait is the wait for a 429 that names none: Cloudflare's bans are
+// minutes long, and another attempt soon only prolongs them.
+const banWait = time.Minute
+
+func (p plainRateLimit) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := p.next.RoundTrip(req)
+	if err != nil || resp.StatusCode != http.StatusTooManyRequests {
+		return resp, err
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	var limit struct {
+		RetryAfter *float64 `json:"retry_after"`
+	}
+	if json.Unmarshal(body, &limit) != nil || limit.RetryAfter == nil {
+		wait := banWait
+		if w, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			wait = w
+		}
+		body = fmt.Appendf(nil, `{"message":"rate limited","retry_after":%g,"global":false}`, wait.Seconds())
+		resp.Header.Set("Content-Type", "application/json")
+		resp.Header.Del("Content-Length")
+	}
+	resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	return resp, nil
+}
+
+// retryAfter reads a Retry-After header: seconds, or an HTTP date.
+func retryAfter(h string, now time.Time) (time.Duration, bool) {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return 0, false
+	}
+	if s, err := strconv.ParseFloat(h, 64); err == nil && s >= 0 && s < 1e6 {
+		return time.Duration(s * float64(time.Second)), true
+	}
+	if t, err := http.ParseTime(h); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
 }
 
 func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {

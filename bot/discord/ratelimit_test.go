@@ -1,0 +1,80 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/commands"
+)
+
+// cloudflarePage is Cloudflare's ban page: a 429 in HTML, not Discord's JSON.
+const cloudflarePage = `<!DOCTYPE html><html><head><title>Access denied | discord.com used Cloudflare to restrict access</title></head><body>error code: 1015</body></html>`
+
+// A 429 whose body is not Discord's JSON (Cloudflare's ban page) is a rate
+// limit all the same: retried after its Retry-After header's wait, and,
+// when it never ends, a *commands.RateLimitError with that wait, or a
+// minute when none is named, so the broadcaster holds the chat back and
+// sends again instead of taking the outcome as unknown.
+// Mutation: the client's transport without plainRateLimit → the first
+// send fails (not retried) and the others are not rate limits.
+func TestDiscordHTMLRateLimitIsARateLimit(t *testing.T) {
+	var mu sync.Mutex
+	banned, header := 1, "0.05"
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if banned > 0 {
+			banned--
+			if header != "" {
+				w.Header().Set("Retry-After", header)
+			}
+			w.Header().Set("Content-Type", "text/html; charset=UTF-8")
+			w.WriteHeader(http.StatusTooManyRequests)
+			fmt.Fprint(w, cloudflarePage)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"id":"1","channel_id":"123","content":""}`)
+	})
+	a := newTestAdapter(t, api, slowHandler{}, time.Hour)
+	if _, err := a.Send(context.Background(), "123", commands.Reply{Text: "aviso"}); err != nil {
+		t.Fatalf("send after a short ban: %v", err)
+	}
+	for _, c := range []struct {
+		header string
+		want   time.Duration
+	}{{"", banWait}, {"120", 2 * time.Minute}} {
+		mu.Lock()
+		banned, header = 100, c.header
+		mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		_, err := a.Send(ctx, "123", commands.Reply{Text: "aviso"})
+		cancel()
+		var rl *commands.RateLimitError
+		if !errors.As(err, &rl) || rl.RetryAfter != c.want {
+			t.Errorf("Retry-After %q: %v, want a rate limit of %v", c.header, err, c.want)
+		}
+	}
+}
+
+func TestRetryAfterHeader(t *testing.T) {
+	now := time.Date(2026, 12, 4, 18, 0, 0, 0, time.UTC)
+	for h, want := range map[string]time.Duration{
+		"30": 30 * time.Second, "1.5": 1500 * time.Millisecond,
+		"Fri, 04 Dec 2026 18:02:00 GMT": 2 * time.Minute, "Fri, 04 Dec 2026 17:00:00 GMT": 0,
+	} {
+		if got, ok := retryAfter(h, now); !ok || got != want {
+			t.Errorf("%q: %v %v, want %v", h, got, ok, want)
+		}
+	}
+	for _, h := range []string{"", "soon", "-1"} {
+		if _, ok := retryAfter(h, now); ok {
+			t.Errorf("%q read as a wait", h)
+		}
+	}
+}
