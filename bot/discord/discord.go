@@ -197,6 +197,7 @@ func New(o Options) (*Adapter, error) {
 	s.AddHandler(a.queueInteraction)
 	s.AddHandler(a.queueMessage)
 	s.AddHandler(a.queueEdit)
+	s.AddHandler(a.queueUndecodable)
 	return a, nil
 }
 

@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"sync"
 	"time"
@@ -118,6 +119,52 @@ func (a *Adapter) queueMessage(_ *discordgo.Session, mc *discordgo.MessageCreate
 	}
 	if !a.enqueue(m.Author.ID, job) {
 		go job.refuse("rate_limited")
+	}
+}
+
+// queueUndecodable is the gateway's handler for every raw event; it acts
+// on a direct message discordgo could not decode (a field it does not
+// know how to read, as newer clients send): discordgo hands the message
+// handler an empty message, which fromPerson drops. Such a message is
+// answered that it cannot be kept, after its author's earlier events, as
+// an undecodable interaction is (unsupported_message): the reporter is
+// never left believing it was kept. Only what is needed to answer is read
+// from the raw event: its author and its channel.
+func (a *Adapter) queueUndecodable(_ *discordgo.Session, e *discordgo.Event) {
+	if e.Type != "MESSAGE_CREATE" {
+		return
+	}
+	if mc, ok := e.Struct.(*discordgo.MessageCreate); ok && mc.Message != nil && mc.Author != nil {
+		return // decoded: queueMessage has it
+	}
+	var raw struct {
+		ID        string                `json:"id"`
+		ChannelID string                `json:"channel_id"`
+		GuildID   string                `json:"guild_id"`
+		Type      discordgo.MessageType `json:"type"`
+		Author    *struct {
+			ID  string `json:"id"`
+			Bot bool   `json:"bot"`
+		} `json:"author"`
+	}
+	if json.Unmarshal(e.RawData, &raw) != nil || raw.ChannelID == "" || raw.GuildID != "" ||
+		raw.Author == nil || raw.Author.ID == "" || raw.Author.Bot ||
+		(raw.Type != discordgo.MessageTypeDefault && raw.Type != discordgo.MessageTypeReply) {
+		return // not a reporter's direct message, or nowhere to answer
+	}
+	h, base, ok := a.begin()
+	if !ok {
+		return
+	}
+	a.log.Warn("discord direct message not decoded; answered that it cannot be kept")
+	m := &discordgo.Message{ID: raw.ID, ChannelID: raw.ChannelID, Author: &discordgo.User{ID: raw.Author.ID}}
+	refuse := func(id string) {
+		defer a.wg.Done()
+		a.refuseMessage(base, h, m, id)
+	}
+	job := queued{base: base, run: func() { refuse("unsupported_message") }, refuse: refuse}
+	if !a.enqueue(m.Author.ID, job) {
+		go refuse("rate_limited")
 	}
 }
 
