@@ -97,13 +97,17 @@ type Adapter struct {
 	// editsTold holds, per server message edited to mention the bot, the
 	// edit time handled (mentionedByEdit); cleared when it grows large.
 	editsTold map[string]time.Time
-	ready     chan struct{}
-	wg        sync.WaitGroup
-	ctx       context.Context // the events' base context (see stopCtx)
-	end       func()          // ends ctx: the shutdown deadline is over
-	h         Handler
-	cmds      map[string]*commands.Command
-	names     map[string]bool // every command's name and aliases
+	// threads holds, per server channel looked up, whether it is a thread
+	// of an investigators' channel (investigators); cleared when it
+	// grows large.
+	threads map[string]bool
+	ready   chan struct{}
+	wg      sync.WaitGroup
+	ctx     context.Context // the events' base context (see stopCtx)
+	end     func()          // ends ctx: the shutdown deadline is over
+	h       Handler
+	cmds    map[string]*commands.Command
+	names   map[string]bool // every command's name and aliases
 
 	// rl guards s.Ratelimiter: every REST call holds it for reading, and the
 	// janitor swaps in a fresh limiter, since discordgo keeps one bucket per

@@ -194,7 +194,7 @@ func (a *Adapter) publicMessage(ctx context.Context, h Handler, m *discordgo.Mes
 	botID := a.botID
 	a.mu.Unlock()
 	replyToBot := m.ReferencedMessage != nil && m.ReferencedMessage.Author != nil && m.ReferencedMessage.Author.ID == botID
-	if !(a.mentionsBot(m) || replyToBot) || a.invChans[m.ChannelID] {
+	if !(a.mentionsBot(m) || replyToBot) || a.investigators(ctx, m.ChannelID) {
 		return
 	}
 	req := commands.Request{
@@ -207,6 +207,41 @@ func (a *Adapter) publicMessage(ctx context.Context, h Handler, m *discordgo.Mes
 	}
 	w := &publicReplier{channelReplier: channelReplier{a: a, channelID: userRoute(m.Author.ID)}, guildID: m.GuildID, channelID: m.ChannelID, messageID: m.ID}
 	h.Handle(ctx, req, w)
+}
+
+// investigators reports whether a server channel is the investigators':
+// one of InvestigatorChannels, or a thread of one (a thread, or a forum
+// post, has its own channel id; its parent is the channel). Whether a
+// channel is a thread is asked of Discord once; if Discord cannot tell,
+// the channel is taken as public, where a tip is removed.
+func (a *Adapter) investigators(ctx context.Context, channelID string) bool {
+	if len(a.invChans) == 0 || a.invChans[channelID] {
+		return len(a.invChans) > 0
+	}
+	a.mu.Lock()
+	known, ok := a.threads[channelID]
+	a.mu.Unlock()
+	if ok {
+		return known
+	}
+	var ch *discordgo.Channel
+	err := a.retry(ctx, discordgo.EndpointChannel(channelID), func(opts ...discordgo.RequestOption) error {
+		var err error
+		ch, err = a.s.Channel(channelID, opts...)
+		return err
+	})
+	if err != nil {
+		a.log.Warn("discord could not tell a channel's parent; taken as public", "error", a.redact(err))
+		return false
+	}
+	inv := ch.IsThread() && a.invChans[ch.ParentID]
+	a.mu.Lock()
+	if a.threads == nil || len(a.threads) >= 1000 {
+		a.threads = map[string]bool{}
+	}
+	a.threads[channelID] = inv
+	a.mu.Unlock()
+	return inv
 }
 
 // mentionsBot reports whether m mentions the bot.
