@@ -201,6 +201,13 @@ type ChatAdminChecker interface {
 	IsChatAdmin(ctx context.Context) (bool, error)
 }
 
+// ChatPostChecker is an optional Replier capability: it asks the platform
+// whether the bot may post in the chat the request came from (a community
+// subscribed where it may not would never receive a warning).
+type ChatPostChecker interface {
+	CanPost(ctx context.Context) (bool, error)
+}
+
 // MessageDeleter is an optional Replier capability: it deletes the message
 // that carried the request, where the bot may.
 type MessageDeleter interface {

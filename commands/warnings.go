@@ -32,6 +32,15 @@ func subscribe(ctx context.Context, c *Context) error {
 	if !admin {
 		return c.Say(ctx, "subscribe_not_admin", nil)
 	}
+	if poster, ok := c.w.(ChatPostChecker); ok {
+		can, err := poster.CanPost(ctx)
+		if err != nil {
+			return err
+		}
+		if !can {
+			return c.Say(ctx, "subscribe_cannot_post", nil)
+		}
+	}
 	regions, refusal, data := parseRegions(c.Request.Args)
 	if refusal != "" {
 		return c.Say(ctx, refusal, data)

@@ -44,6 +44,9 @@ func interaction(typ int, channel, guild string, user map[string]any, data map[s
 	if guild != "" {
 		i["guild_id"] = guild
 		i["member"] = map[string]any{"user": user, "roles": []string{}}
+		// As Discord: the bot's permissions in the channel (View Channel,
+		// Send Messages).
+		i["app_permissions"] = "3072"
 	} else {
 		i["user"] = user
 	}

@@ -379,6 +379,13 @@ func (r *interactionReplier) IsChatAdmin(context.Context) (bool, error) {
 	return r.i.Member != nil && r.i.Member.Permissions&discordgo.PermissionManageChannels != 0, nil
 }
 
+// CanPost reports whether the bot may post in this channel (Discord says
+// so in the interaction: the bot's View Channel and Send Messages there).
+func (r *interactionReplier) CanPost(context.Context) (bool, error) {
+	const post = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages
+	return r.i.AppPermissions&post == post, nil
+}
+
 // responseBucket is the key discordgo files the interaction's response
 // route under.
 func (r *interactionReplier) responseBucket() string {
