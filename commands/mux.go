@@ -507,6 +507,13 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 		// and its caption text, not a command that would drop it.
 		req.Command, req.Args, c.Request.Command, c.Request.Args = "", "", "", ""
 	}
+	commandTip := m.commandWithTip(req)
+	if commandTip {
+		// "/report@VigiaBot <tip>", "/help <tip>" in a reply to the bot:
+		// the words after it are a tip in view of the group, handled (and
+		// removed) as a mention holding one, not answered as the command.
+		req.Command, req.Args, c.Request.Command, c.Request.Args = "", "", "", ""
+	}
 	if req.Command != "" {
 		cmd, known := m.table[req.Command]
 		switch {
@@ -566,7 +573,7 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 		if inv := m.isTeamChat(req.Platform + ":" + req.ChatID); !inv {
 			codes := tips.ReceiptCodesIn(req.Text)
 			voided := m.voidInvitations(ctx, c, codes)
-			if !req.ReplyToBot || voided || m.anyReceipt(ctx, codes) {
+			if !req.ReplyToBot || commandTip || voided || m.anyReceipt(ctx, codes) {
 				note := ""
 				if voided {
 					note = "\n\n" + c.T("redeem_void_in_group", nil)
@@ -598,7 +605,30 @@ func (m *Mux) exposedInGroup(req Request) bool {
 	cmd, known := m.table[req.Command]
 	warning := known && cmd.Name == "warn" && req.CommandAtStart
 	tip := req.Addressed && !req.ReplyToBot && (req.Command == "" || !req.CommandAtStart)
-	return warning || tip
+	return warning || tip || m.commandWithTip(req)
+}
+
+// commandWithTip reports whether a group request, other than in the
+// investigators' chats, is a command written for this bot (NamesBot: not a
+// bare "/report spammer", which may be another bot's) with words after it
+// that are no argument the command takes there: words after /report,
+// /help, /start, an unknown command, a team command outside the team's
+// chats. Those words are a tip in view of the group. The private-only
+// commands whose arguments are secrets (a code) are removed on their own
+// path (refusePrivateOnly); /warn and /subscribe take their words.
+func (m *Mux) commandWithTip(req Request) bool {
+	if req.ChatKind == Private || req.Command == "" || !req.NamesBot || strings.TrimSpace(req.Args) == "" ||
+		req.Callback != "" || req.FormID != "" || m.isTeamChat(req.Platform+":"+req.ChatID) {
+		return false
+	}
+	cmd, known := m.table[req.Command]
+	if !known {
+		return true
+	}
+	if slices.Contains(secretArgs, cmd.Name) {
+		return false
+	}
+	return cmd.PrivateOnly || len(cmd.Args) == 0 || cmd.Role > Anyone
 }
 
 // overLimitInGroup answers a group over its hourly limit: nothing is

@@ -72,6 +72,11 @@ type Request struct {
 	// Addressed is true in a group when the message is meant for the bot (a
 	// command for it, a mention, a reply to it).
 	Addressed bool
+	// NamesBot is true in a group when the message names this bot: a
+	// command written for it ("/report@VigiaBot"), a mention of it, a reply
+	// to one of its messages. A bare command ("/report") is Addressed, but
+	// may be meant for another bot in the group.
+	NamesBot bool
 	// AnsweredAlone is true for a group message whose answers reach its
 	// sender alone (Discord answers a channel message by DM).
 	AnsweredAlone bool

@@ -1,0 +1,60 @@
+package telegram
+
+import (
+	"context"
+	"html"
+	"strconv"
+	"testing"
+
+	"github.com/vigia-project/vigia/locales"
+)
+
+// A command written for this bot in a group (/report@VigiaBot, a command
+// in a message that mentions it, a command in a reply to one of its
+// messages) with text after it put that text, a tip, in view of the
+// group: it is removed as a mention holding a tip is. A bare command
+// ("/report spammer") may be another bot's: answered, left up. A command
+// for the bot with nothing after it is answered as ever.
+func TestCommandWithATipInAGroupIsRemoved(t *testing.T) {
+	mux, _ := engine(t)
+	a, api := newRecording(t)
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en := func(id string) string { return html.EscapeString(msg.Localize("en", id, nil)) }
+	const group = `"chat":{"id":-1005,"type":"supergroup","title":"Vecinos"},"from":{"id":5,"first_name":"Rosa"}`
+	const toBot = `,"reply_to_message":{"message_id":3,"date":1,"chat":{"id":-1005,"type":"supergroup"},"from":{"id":42,"is_bot":true,"first_name":"V"}}`
+	cases := []struct {
+		name, text, entities, extra string
+		removed                     bool
+		answer                      string
+	}{
+		{"/report@VigiaBot tip", "/report@VigiaBot el Chapo cobra piso en la 5a", `[{"type":"bot_command","offset":0,"length":16}]`, "", true, "group_private_only_removed"},
+		{"/help@VigiaBot tip", "/help@VigiaBot el Chapo cobra piso en la 5a", `[{"type":"bot_command","offset":0,"length":14}]`, "", true, "group_private_only_removed"},
+		{"@VigiaBot /report tip", "@VigiaBot /report el Chapo cobra piso en la 5a", `[{"type":"mention","offset":0,"length":9},{"type":"bot_command","offset":10,"length":7}]`, "", true, "group_private_only_removed"},
+		{"/report tip replying to the bot", "/report el Chapo cobra piso en la 5a", `[{"type":"bot_command","offset":0,"length":7}]`, toBot, true, "group_private_only_removed"},
+		{"/help tip replying to the bot", "/help el Chapo cobra piso en la 5a", `[{"type":"bot_command","offset":0,"length":5}]`, toBot, true, "group_private_only_removed"},
+		{"bare /report spammer", "/report spammer", `[{"type":"bot_command","offset":0,"length":7}]`, "", false, "private_only_command"},
+		{"/report@VigiaBot alone", "/report@VigiaBot", `[{"type":"bot_command","offset":0,"length":16}]`, "", false, "private_only_command"},
+		{"/help@VigiaBot alone", "/help@VigiaBot", `[{"type":"bot_command","offset":0,"length":14}]`, "", false, "help"},
+	}
+	for i, c := range cases {
+		id := 100 + i
+		a.handle(context.Background(), mux, update(t, `{"update_id":`+strconv.Itoa(id)+`,"message":{"message_id":`+strconv.Itoa(id)+`,"date":1,`+group+
+			`,"text":`+mustJSON(c.text)+`,"entities":`+c.entities+c.extra+`}}`))
+		var deleted bool
+		var answers []string
+		for _, k := range api.take() {
+			switch k.method {
+			case "deleteMessage":
+				deleted = deleted || k.fields["message_id"] == strconv.Itoa(id)
+			case "sendMessage":
+				answers = append(answers, k.fields["text"])
+			}
+		}
+		if deleted != c.removed || len(answers) != 1 || answers[0] != en(c.answer) {
+			t.Errorf("%s: removed %v (want %v), answers %q (want %s)", c.name, deleted, c.removed, answers, c.answer)
+		}
+	}
+}
