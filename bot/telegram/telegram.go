@@ -153,7 +153,8 @@ func (a *Adapter) redact(err error) string {
 
 // Run polls for updates and handles them until ctx ends. Updates of one
 // chat are handled in order; different chats run in parallel. An update is
-// confirmed to Telegram only once handled.
+// confirmed to Telegram only once handled. A 429 is waited out for
+// Telegram's retry_after.
 func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	// A webhook left set would make getUpdates fail; pending updates stay.
 	if _, err := a.b.DeleteWebhook(ctx, &bot.DeleteWebhookParams{DropPendingUpdates: false}); err != nil && ctx.Err() == nil {
@@ -169,11 +170,22 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 				break
 			}
 			a.connected.Store(false)
-			backoff = min(max(2*backoff, 500*time.Millisecond), 30*time.Second)
-			a.log.Warn("telegram getUpdates failed", "error", a.redact(err), "retry_in", backoff.String())
+			wait := min(max(2*backoff, 500*time.Millisecond), 30*time.Second)
+			var tooMany *bot.TooManyRequestsError
+			if errors.As(err, &tooMany) && tooMany.RetryAfter > 0 {
+				// Telegram says how long to wait: sooner is refused again,
+				// and the flood wait may grow.
+				wait = time.Duration(tooMany.RetryAfter) * time.Second
+				if a.o.OnRateLimit != nil {
+					a.o.OnRateLimit()
+				}
+			} else {
+				backoff = wait
+			}
+			a.log.Warn("telegram getUpdates failed", "error", a.redact(err), "retry_in", wait.String())
 			select {
 			case <-ctx.Done():
-			case <-time.After(backoff):
+			case <-time.After(wait):
 			}
 			continue
 		}
@@ -482,17 +494,25 @@ func (a *Adapter) getUpdates(ctx context.Context, offset int64, timeout time.Dur
 // cannot wedge the bot.
 func (a *Adapter) decodeUpdates(body []byte, offset int64, status int) ([]*models.Update, int64, error) {
 	var r struct {
-		OK          bool              `json:"ok"`
-		ErrorCode   int               `json:"error_code"`
-		Description string            `json:"description"`
-		Result      []json.RawMessage `json:"result"`
+		OK          bool   `json:"ok"`
+		ErrorCode   int    `json:"error_code"`
+		Description string `json:"description"`
+		Parameters  struct {
+			RetryAfter int `json:"retry_after"`
+		} `json:"parameters"`
+		Result []json.RawMessage `json:"result"`
 	}
 	if err := json.Unmarshal(body, &r); err != nil {
 		return nil, offset, fmt.Errorf("getUpdates: undecodable response (HTTP %d)", status)
 	}
 	if !r.OK {
-		if r.ErrorCode == http.StatusUnauthorized {
+		switch {
+		case r.ErrorCode == http.StatusUnauthorized:
 			return nil, offset, ErrUnauthorized
+		case r.ErrorCode == http.StatusTooManyRequests:
+			// The library's typed error, with Telegram's
+			// parameters.retry_after (Run waits that long).
+			return nil, offset, &bot.TooManyRequestsError{Message: "getUpdates: " + r.Description, RetryAfter: r.Parameters.RetryAfter}
 		}
 		return nil, offset, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
 	}

@@ -1,0 +1,88 @@
+package telegram
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/vigia-project/vigia/commands"
+)
+
+// roundTrip is an in-memory Bot API: no sockets, so a synctest bubble's
+// clock runs while the adapter waits.
+type roundTrip func(method string) (status int, body string)
+
+func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		_, _ = io.Copy(io.Discard, r.Body)
+		r.Body.Close()
+	}
+	status, body := f(r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:])
+	return &http.Response{StatusCode: status, Body: io.NopCloser(strings.NewReader(body)), Header: http.Header{"Content-Type": {"application/json"}}, Request: r}, nil
+}
+
+const pollToken = "123:SECRETpollTOKENsecretPOLL"
+
+// pollingAdapter is an adapter whose every call goes to api.
+func pollingAdapter(t *testing.T, api roundTrip, log *slog.Logger, onRateLimit func()) *Adapter {
+	t.Helper()
+	client := &http.Client{Transport: api}
+	a := &Adapter{o: Options{Token: pollToken, APIURL: "http://telegram.invalid", PollTimeout: time.Second, HandlerTimeout: time.Second, Workers: 1, OnRateLimit: onRateLimit},
+		log: log, http: client, id: 42, username: "VigiaBot"}
+	b, err := bot.New(pollToken, bot.WithServerURL("http://telegram.invalid"), bot.WithSkipGetMe(), bot.WithHTTPClient(time.Second, client),
+		bot.WithDefaultHandler(func(context.Context, *bot.Bot, *models.Update) {}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.b = b
+	return a
+}
+
+type noHandler struct{}
+
+func (noHandler) Handle(context.Context, commands.Request, commands.Replier) {}
+func (noHandler) Commands() []*commands.Command                              { return nil }
+
+// A 429 on getUpdates is waited out for Telegram's parameters.retry_after,
+// not the adapter's own backoff (half a second at first): polling sooner
+// is refused again. It counts as a rate limit for the metrics.
+func TestGetUpdates429WaitsRetryAfter(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		var mu sync.Mutex
+		var polls []time.Time
+		limited := 0
+		a := pollingAdapter(t, func(method string) (int, string) {
+			if method != "getUpdates" {
+				return 200, `{"ok":true,"result":true}`
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			polls = append(polls, time.Now())
+			if len(polls) == 1 {
+				return 429, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 7","parameters":{"retry_after":7}}`
+			}
+			cancel()
+			return 200, `{"ok":true,"result":[]}`
+		}, slog.New(slog.DiscardHandler), func() { limited++ })
+		if err := a.Run(ctx, noHandler{}); err != nil {
+			t.Fatal(err)
+		}
+		if len(polls) != 2 || polls[1].Sub(polls[0]) < 7*time.Second {
+			t.Fatalf("polled again %v after a 429 with retry_after 7 (%d polls)", polls[len(polls)-1].Sub(polls[0]), len(polls))
+		}
+		if limited != 1 {
+			t.Errorf("OnRateLimit called %d times, want 1", limited)
+		}
+	})
+}
