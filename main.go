@@ -333,6 +333,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		} else {
 			wg.Go(func() {
 				if err := tg.Run(ctx, eng.mux); err != nil {
+					if errors.Is(err, telegram.ErrUnauthorized) {
+						// Revoked while running: every platform stops (exit 2),
+						// as at start-up, so the supervisor shows it.
+						err = &configError{"VIGIA_TELEGRAM_TOKEN", "Telegram rejected this token (revoked or replaced?); set the current one from @BotFather"}
+					}
 					cancel(err)
 				}
 			})

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -45,6 +46,7 @@ type fakeTelegram struct {
 	hold      map[string]chan struct{} // chats whose sendMessage waits
 	files     map[string][]byte        // file_id -> content, for getFile
 	limits    *floodLimits             // nil: no flood limits (the default)
+	revoked   atomic.Bool              // the token was revoked: every call is 401
 }
 
 func newFakeTelegram(t *testing.T, token string) *fakeTelegram {
@@ -85,7 +87,7 @@ func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	prefix := "/bot" + f.token + "/"
-	if !strings.HasPrefix(r.URL.Path, prefix) {
+	if !strings.HasPrefix(r.URL.Path, prefix) || f.revoked.Load() {
 		w.WriteHeader(http.StatusUnauthorized)
 		fmt.Fprint(w, `{"ok":false,"error_code":401,"description":"Unauthorized"}`)
 		return
@@ -191,6 +193,11 @@ func (f *fakeTelegram) getUpdates(w http.ResponseWriter, r *http.Request, call s
 	defer f.mu.Unlock()
 	f.offsets = append(f.offsets, offset)
 	for {
+		if f.revoked.Load() { // (revoked while this poll waited)
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"ok":false,"error_code":401,"description":"Unauthorized"}`)
+			return
+		}
 		var keepQ []json.RawMessage
 		var keepI []int64
 		var keepF []bool
@@ -214,6 +221,15 @@ func (f *fakeTelegram) getUpdates(w http.ResponseWriter, r *http.Request, call s
 	}
 	out, _ := json.Marshal(f.queue)
 	reply(w, string(out))
+}
+
+// revoke makes the token invalid, as /revoke in @BotFather does: every
+// call, a poll already waiting included, is answered 401.
+func (f *fakeTelegram) revoke() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.revoked.Store(true)
+	f.cond.Broadcast()
 }
 
 // push queues an update.

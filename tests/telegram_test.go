@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -482,5 +483,36 @@ func TestTelegramDocumentsAreDownloadedAndCleaned(t *testing.T) {
 	bot.stop(t)
 	if logs := bot.stderr.String(); strings.Contains(logs, token) || strings.Contains(logs, "/file/bot") {
 		t.Fatalf("log holds the token or a download link:\n%s", logs)
+	}
+}
+
+// A token revoked while the bot runs (401 on getUpdates) stops the bot
+// with exit status 2, as a refused token at start-up does: one ERROR line
+// says Telegram refused the token, stderr names the variable, and the
+// token is never printed. (It used to warn every 30 s forever.)
+func TestTelegramTokenRevokedWhileRunningExitsTwo(t *testing.T) {
+	rs := redistest.Start(t)
+	tg := newFakeTelegram(t, token)
+	bot := startBot(t, tg, rs.URL())
+	rep := user(reporterID, reporterName, reporterFirst, "es-MX")
+	tg.push(message(1, rep, privateChat(reporterID, reporterName, reporterFirst), command("", "/help", "")))
+	tg.waitCalls(1, messagesTo(strconv.Itoa(reporterID)))
+	tg.revoke()
+	var err error
+	select {
+	case err = <-bot.done:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("vigia still running 20 s after its token was revoked\n%s", bot.stderr.String())
+	}
+	out := bot.stderr.String()
+	var ee *exec.ExitError
+	if !errorsAs(err, &ee) || ee.ExitCode() != 2 {
+		t.Fatalf("exit %v, want status 2\n%s", err, out)
+	}
+	if strings.Count(out, `"level":"ERROR"`) != 1 || !strings.Contains(out, "refused the bot token") || !strings.Contains(out, "VIGIA_TELEGRAM_TOKEN") {
+		t.Errorf("want one ERROR saying the token was refused and the variable named:\n%s", out)
+	}
+	if strings.Contains(out, "AAHsecret") {
+		t.Errorf("the token was printed:\n%s", out)
 	}
 }

@@ -1,7 +1,9 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -83,6 +85,38 @@ func TestGetUpdates429WaitsRetryAfter(t *testing.T) {
 		}
 		if limited != 1 {
 			t.Errorf("OnRateLimit called %d times, want 1", limited)
+		}
+	})
+}
+
+// A token revoked while the bot runs (401 on getUpdates): Run stops at
+// once with ErrUnauthorized after one ERROR line that says so, without the
+// token, instead of a warning every 30 s forever.
+func TestRevokedTokenStopsPollingWithOneError(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		var logs bytes.Buffer
+		polls := 0
+		a := pollingAdapter(t, func(method string) (int, string) {
+			if method != "getUpdates" {
+				return 200, `{"ok":true,"result":true}`
+			}
+			if polls++; polls == 5 {
+				cancel() // (without the fix: it would poll forever)
+			}
+			return 401, `{"ok":false,"error_code":401,"description":"Unauthorized"}`
+		}, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})), nil)
+		err := a.Run(ctx, noHandler{})
+		if !errors.Is(err, ErrUnauthorized) || polls != 1 {
+			t.Fatalf("Run returned %v after %d polls, want ErrUnauthorized after 1", err, polls)
+		}
+		out := logs.String()
+		if strings.Count(out, "level=ERROR") != 1 || !strings.Contains(out, "refused the bot token") || strings.Contains(out, "level=WARN") {
+			t.Errorf("want one ERROR saying the token was refused, got:\n%s", out)
+		}
+		if strings.Contains(out, "SECRETpoll") {
+			t.Errorf("the token is in the log:\n%s", out)
 		}
 	})
 }

@@ -154,7 +154,8 @@ func (a *Adapter) redact(err error) string {
 // Run polls for updates and handles them until ctx ends. Updates of one
 // chat are handled in order; different chats run in parallel. An update is
 // confirmed to Telegram only once handled. A 429 is waited out for
-// Telegram's retry_after.
+// Telegram's retry_after. If Telegram refuses the token (revoked), Run
+// logs one ERROR and returns ErrUnauthorized at once.
 func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	// A webhook left set would make getUpdates fail; pending updates stay.
 	if _, err := a.b.DeleteWebhook(ctx, &bot.DeleteWebhookParams{DropPendingUpdates: false}); err != nil && ctx.Err() == nil {
@@ -170,6 +171,16 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 				break
 			}
 			a.connected.Store(false)
+			if errors.Is(err, ErrUnauthorized) {
+				// Revoked or replaced in @BotFather: no retry will work, and
+				// a bot that silently stopped answering on Telegram would
+				// lose every tip sent meanwhile. Said once, loudly; the
+				// caller decides what stops. (What was handled stays
+				// unconfirmed: redelivered, once the new token is set, to
+				// idempotent writes.)
+				a.log.Error("telegram refused the bot token (401 Unauthorized): it was revoked or replaced with @BotFather; polling stopped")
+				return ErrUnauthorized
+			}
 			wait := min(max(2*backoff, 500*time.Millisecond), 30*time.Second)
 			var tooMany *bot.TooManyRequestsError
 			if errors.As(err, &tooMany) && tooMany.RetryAfter > 0 {
