@@ -364,7 +364,14 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 	if codeCut {
 		before += c.T("receipt_text_dropped", nil) + "\n\n"
 	}
-	if d.Parts == 1 {
+	if req.AlbumMore && !c.fileNotAnswer && !codeDropped && !codeCut && (note == "" || note == "file_cleaned") {
+		// An album's item with more of it to come, kept, with nothing to
+		// warn of: its last item answers for all (not one "added" per
+		// photo). A warning about this item still goes out now.
+		return nil
+	}
+	if d.Parts == 1 || d.Parts <= req.AlbumItems {
+		// (An album that started the draft: its last item says so.)
 		return c.Reply(ctx, Reply{Text: before + c.T("draft_started", nil) + "\n\n" + c.T("choose_category", nil), Buttons: c.categoryButtons(d)})
 	}
 	return c.Reply(ctx, Reply{Text: before + c.T("draft_added", nil, d.Parts), Buttons: c.sendCancel(d)})

@@ -77,6 +77,14 @@ type Request struct {
 	// to one of its messages. A bare command ("/report") is Addressed, but
 	// may be meant for another bot in the group.
 	NamesBot bool
+	// AlbumMore is set, in a private chat, on an item of an album (photos
+	// or files sent together, which reach the bot one message each) that
+	// another item of it follows in the same delivery: it is kept as any
+	// part, but answered only if something about it must be said; the
+	// last item answers for the album. AlbumItems is, on an album's item,
+	// how many of its items (this one included) came in a row so far.
+	AlbumMore  bool
+	AlbumItems int
 	// AnsweredAlone is true for a group message whose answers reach its
 	// sender alone (Discord answers a channel message by DM).
 	AnsweredAlone bool

@@ -1,9 +1,12 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/jpeg"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -28,6 +31,10 @@ type recordingAPI struct {
 }
 
 func (f *recordingAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.Contains(r.URL.Path, "/file/bot") {
+		w.Write(tinyJPEG) // a photo's download
+		return
+	}
 	method := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
 	fields := map[string]string{}
 	if err := r.ParseMultipartForm(1 << 22); err == nil {
@@ -45,6 +52,9 @@ func (f *recordingAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "getMe":
 		fmt.Fprint(w, `{"ok":true,"result":{"id":42,"is_bot":true,"first_name":"V","username":"VigiaBot"}}`)
 		return
+	case "getFile":
+		fmt.Fprintf(w, `{"ok":true,"result":{"file_id":%q,"file_unique_id":"u","file_size":%d,"file_path":"photos/p.jpg"}}`, fields["file_id"], len(tinyJPEG))
+		return
 	case "getChatMember":
 		fmt.Fprint(w, `{"ok":true,"result":{"status":"member","user":{"id":5,"is_bot":false,"first_name":"x"}}}`)
 		return
@@ -57,6 +67,15 @@ func (f *recordingAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.msgID++
 	fmt.Fprintf(w, `{"ok":true,"result":{"message_id":%d,"date":1,"chat":{"id":1,"type":"private"}}}`, 1000+f.msgID)
 }
+
+// tinyJPEG is a 2x2 JPEG photo.
+var tinyJPEG = func() []byte {
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, image.NewGray(image.Rect(0, 0, 2, 2)), nil); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+}()
 
 // take returns the calls recorded since the last take.
 func (f *recordingAPI) take() []call {

@@ -42,7 +42,7 @@ func TestCommandWithATipInAGroupIsRemoved(t *testing.T) {
 	for i, c := range cases {
 		id := 100 + i
 		a.handle(context.Background(), mux, update(t, `{"update_id":`+strconv.Itoa(id)+`,"message":{"message_id":`+strconv.Itoa(id)+`,"date":1,`+group+
-			`,"text":`+mustJSON(c.text)+`,"entities":`+c.entities+c.extra+`}}`))
+			`,"text":`+mustJSON(c.text)+`,"entities":`+c.entities+c.extra+`}}`), albumPlace{})
 		var deleted bool
 		var answers []string
 		for _, k := range api.take() {

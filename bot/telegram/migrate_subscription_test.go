@@ -33,7 +33,7 @@ func TestGroupUpgradeMovesTheSubscription(t *testing.T) {
 		if err := json.Unmarshal([]byte(c.update), &u); err != nil {
 			t.Fatal(err)
 		}
-		a.handle(ctx, mux, &u)
+		a.handle(ctx, mux, &u, albumPlace{})
 		subs, err := st.Subscriptions(ctx)
 		if err != nil {
 			t.Fatal(err)

@@ -269,12 +269,40 @@ func (a *Adapter) handleBatch(ctx context.Context, h Handler, updates []*models.
 		go func(list []*models.Update) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			for _, u := range list {
-				a.handle(ctx, h, u)
+			for i, u := range list {
+				a.handle(ctx, h, u, albumRun(list, i))
 			}
 		}(byChat[c])
 	}
 	wg.Wait()
+}
+
+// albumPlace is where an update stands in a private album delivered in
+// one batch: the items of it so far (this one included), and whether
+// another follows.
+type albumPlace struct {
+	items int
+	more  bool
+}
+
+// albumRun places list[i] in its run of items of one private album (a
+// chat's updates, in order); zero for anything else.
+func albumRun(list []*models.Update, i int) albumPlace {
+	group := func(j int) string {
+		if j < 0 || j >= len(list) || list[j].Message == nil || list[j].Message.Chat.Type != models.ChatTypePrivate {
+			return ""
+		}
+		return list[j].Message.MediaGroupID
+	}
+	g := group(i)
+	if g == "" {
+		return albumPlace{}
+	}
+	p := albumPlace{items: 1, more: group(i+1) == g}
+	for j := i - 1; group(j) == g; j-- {
+		p.items++
+	}
+	return p
 }
 
 func chatOf(u *models.Update) int64 {
@@ -298,7 +326,7 @@ func chatOf(u *models.Update) int64 {
 }
 
 // handle translates one update and hands it to the engine.
-func (a *Adapter) handle(ctx context.Context, h Handler, u *models.Update) {
+func (a *Adapter) handle(ctx context.Context, h Handler, u *models.Update, album albumPlace) {
 	defer func() {
 		if p := recover(); p != nil {
 			a.log.Error("telegram update panic", "panic", fmt.Sprintf("%T", p), "stack", commands.Stack(3))
@@ -334,6 +362,10 @@ func (a *Adapter) handle(ctx context.Context, h Handler, u *models.Update) {
 	}
 	if u.Message != nil {
 		a.fetchFile(ctx, &req, u.Message)
+		if req.ChatKind == commands.Private {
+			// A private album: one answer for it (commands.Request).
+			req.AlbumMore, req.AlbumItems = album.more, album.items
+		}
 	}
 	h.Handle(ctx, req, w)
 }

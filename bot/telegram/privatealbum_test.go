@@ -1,0 +1,77 @@
+package telegram
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"testing"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/vigia-project/vigia/locales"
+)
+
+// An album sent in a private chat reaches the bot as one message per
+// photo: every photo goes into the draft, and the reporter gets one
+// answer for the album (the draft started, or its new count), not one per
+// photo. A photo sent alone is answered as ever.
+func TestPrivateAlbumIsAnsweredOnce(t *testing.T) {
+	mux, st := engine(t)
+	a, api := newRecording(t)
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en := func(id string, n ...int) string { return html.EscapeString(msg.Localize("en", id, nil, n...)) }
+	id := 0
+	photo := func(album string) *models.Update {
+		id++
+		return update(t, fmt.Sprintf(`{"update_id":%d,"message":{"message_id":%d,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"R"},`+
+			`"media_group_id":%q,"photo":[{"file_id":"P%d","file_unique_id":"u%d","width":2,"height":2,"file_size":%d}]}}`, id, id, album, id, id, len(tinyJPEG)))
+	}
+	answers := func() []string {
+		var out []string
+		for _, c := range api.take() {
+			if c.method == "sendMessage" {
+				out = append(out, c.fields["text"])
+			}
+		}
+		return out
+	}
+	parts := func() int {
+		d, err := st.Draft(context.Background(), st.Pseudonym(Platform, "5"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Parts
+	}
+	a.handleBatch(context.Background(), mux, []*models.Update{photo("A1"), photo("A1"), photo("A1")})
+	got := answers()
+	if len(got) != 1 || got[0] != en("file_cleaned")+"\n\n"+en("draft_started")+"\n\n"+en("choose_category") {
+		t.Fatalf("a new tip from an album of 3: %d answers %q", len(got), got)
+	}
+	if n := parts(); n != 3 {
+		t.Fatalf("the draft has %d parts, want the album's 3", n)
+	}
+	// A second album, then a photo alone, in one delivery.
+	a.handleBatch(context.Background(), mux, []*models.Update{photo("A2"), photo("A2"), photo("")})
+	got = answers()
+	if len(got) != 2 || got[0] != en("file_cleaned")+"\n\n"+en("draft_added", 5) || got[1] != en("file_cleaned")+"\n\n"+en("draft_added", 6) {
+		t.Fatalf("an album of 2 then a photo: %d answers %q", len(got), got)
+	}
+	if n := parts(); n != 6 {
+		t.Fatalf("the draft has %d parts, want 6", n)
+	}
+	// A warning about one item (a video is kept as Telegram's reference,
+	// not cleaned) is not held back for the album's answer.
+	video := func() *models.Update {
+		id++
+		return update(t, fmt.Sprintf(`{"update_id":%d,"message":{"message_id":%d,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"R"},`+
+			`"media_group_id":"A3","video":{"file_id":"V%d","file_unique_id":"v%d","width":2,"height":2,"duration":1}}}`, id, id, id, id))
+	}
+	a.handleBatch(context.Background(), mux, []*models.Update{video(), video()})
+	got = answers()
+	if len(got) != 2 || got[0] != en("file_not_cleaned")+"\n\n"+en("draft_added", 7) || got[1] != en("file_not_cleaned")+"\n\n"+en("draft_added", 8) {
+		t.Fatalf("an album of 2 videos: %d answers %q", len(got), got)
+	}
+}
