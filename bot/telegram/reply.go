@@ -36,6 +36,17 @@ type replier struct {
 	// album is the key of the album (in a group) the message is an item
 	// of: removing it removes the album (album.go).
 	album string
+	// thread is the forum topic the request came from (0: none, or the
+	// General topic): answers go there, not to General.
+	thread int
+}
+
+// threadOf is the forum topic message m was posted in, 0 if none.
+func threadOf(m *models.Message) int {
+	if m == nil || !m.IsTopicMessage {
+		return 0 // (a reply thread outside a forum is no topic)
+	}
+	return m.MessageThreadID
 }
 
 // IsChatAdmin asks Telegram whether the sender administers the chat.
@@ -122,7 +133,7 @@ func (a *Adapter) sendErr(what string, err error) error {
 func (r *replier) Reply(ctx context.Context, rep commands.Reply) error {
 	ctx, cancel := commands.ReplyContext(ctx) // a kept tip's receipt goes out even after the update's deadline
 	defer cancel()
-	_, err := r.a.send(ctx, r.chatID, rep, true)
+	_, err := r.a.send(ctx, r.chatID, r.thread, rep, true)
 	return err
 }
 
@@ -145,7 +156,7 @@ func (a *Adapter) sendTo(ctx context.Context, chatID string, rep commands.Reply,
 	if err != nil {
 		return nil, fmt.Errorf("telegram: bad chat id")
 	}
-	return a.send(ctx, id, rep, wait)
+	return a.send(ctx, id, 0, rep, wait)
 }
 
 // send renders a reply: HTML with every string escaped, link previews off,
@@ -154,12 +165,13 @@ func (a *Adapter) sendTo(ctx context.Context, chatID string, rep commands.Reply,
 // Without wait, a 429 on the first message is returned at once; once part
 // of the text went out the rest waits as usual, as a text left half sent
 // could not be sent again.
-func (a *Adapter) send(ctx context.Context, chatID int64, rep commands.Reply, wait bool) ([]string, error) {
+func (a *Adapter) send(ctx context.Context, chatID int64, thread int, rep commands.Reply, wait bool) ([]string, error) {
 	var ids []string
 	chunks := renderText(rep.Text)
 	for i, chunk := range chunks {
 		p := &bot.SendMessageParams{
 			ChatID:             chatID,
+			MessageThreadID:    thread,
 			Text:               chunk,
 			ParseMode:          models.ParseModeHTML,
 			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()},
@@ -184,7 +196,7 @@ func (a *Adapter) send(ctx context.Context, chatID int64, rep commands.Reply, wa
 		}
 	}
 	for _, f := range rep.Files {
-		err := a.sendFile(ctx, chatID, f, rep.Protected)
+		err := a.sendFile(ctx, chatID, thread, f, rep.Protected)
 		if err != nil && !refused(err) {
 			return ids, fmt.Errorf("telegram send %s: %s", f.Kind, a.redact(err))
 		}
@@ -193,7 +205,7 @@ func (a *Adapter) send(ctx context.Context, chatID int64, rep commands.Reply, wa
 			// large, a format it rejects): the investigator is told, and
 			// the other files still go.
 			a.log.Warn("telegram refused a file; a notice replaces it", "kind", string(f.Kind), "error", a.redact(err))
-			if err := a.sendNotice(ctx, chatID, rep.FileMissing, rep.Protected); err != nil {
+			if err := a.sendNotice(ctx, chatID, thread, rep.FileMissing, rep.Protected); err != nil {
 				return ids, err
 			}
 		}
@@ -203,12 +215,13 @@ func (a *Adapter) send(ctx context.Context, chatID int64, rep commands.Reply, wa
 
 // sendNotice sends text (the engine's, in the reader's language) in place
 // of a file Telegram refused; without one, nothing.
-func (a *Adapter) sendNotice(ctx context.Context, chatID int64, text string, protect bool) error {
+func (a *Adapter) sendNotice(ctx context.Context, chatID int64, thread int, text string, protect bool) error {
 	if text == "" {
 		return nil
 	}
 	p := &bot.SendMessageParams{
 		ChatID:             chatID,
+		MessageThreadID:    thread,
 		Text:               html.EscapeString(text),
 		ParseMode:          models.ParseModeHTML,
 		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()},
@@ -250,7 +263,7 @@ func renderText(text string) []string {
 // a photo (over its 10 MB limit for photos, a format sendPhoto rejects), a
 // video or audio goes again as a document. It returns the error as the
 // library gave it, for refused.
-func (a *Adapter) sendFile(ctx context.Context, chatID int64, f commands.File, protect bool) error {
+func (a *Adapter) sendFile(ctx context.Context, chatID int64, thread int, f commands.File, protect bool) error {
 	var in func() models.InputFile
 	switch {
 	case f.Data != nil:
@@ -264,7 +277,7 @@ func (a *Adapter) sendFile(ctx context.Context, chatID int64, f commands.File, p
 		return nil // another platform's reference cannot be sent here
 	}
 	send := func(kind tips.AttachmentKind) error {
-		return a.retry(ctx, maxRetries, func() error { return a.sendFileOnce(ctx, chatID, kind, in(), protect) })
+		return a.retry(ctx, maxRetries, func() error { return a.sendFileOnce(ctx, chatID, thread, kind, in(), protect) })
 	}
 	err := send(f.Kind)
 	if refused(err) && f.Kind != tips.Document {
@@ -274,19 +287,19 @@ func (a *Adapter) sendFile(ctx context.Context, chatID int64, f commands.File, p
 	return err
 }
 
-func (a *Adapter) sendFileOnce(ctx context.Context, chatID int64, kind tips.AttachmentKind, in models.InputFile, protect bool) error {
+func (a *Adapter) sendFileOnce(ctx context.Context, chatID int64, thread int, kind tips.AttachmentKind, in models.InputFile, protect bool) error {
 	var err error
 	switch kind {
 	case tips.Photo:
-		_, err = a.b.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: chatID, Photo: in, ProtectContent: protect})
+		_, err = a.b.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: chatID, MessageThreadID: thread, Photo: in, ProtectContent: protect})
 	case tips.Video:
-		_, err = a.b.SendVideo(ctx, &bot.SendVideoParams{ChatID: chatID, Video: in, ProtectContent: protect})
+		_, err = a.b.SendVideo(ctx, &bot.SendVideoParams{ChatID: chatID, MessageThreadID: thread, Video: in, ProtectContent: protect})
 	case tips.Audio:
-		_, err = a.b.SendAudio(ctx, &bot.SendAudioParams{ChatID: chatID, Audio: in, ProtectContent: protect})
+		_, err = a.b.SendAudio(ctx, &bot.SendAudioParams{ChatID: chatID, MessageThreadID: thread, Audio: in, ProtectContent: protect})
 	case tips.Voice:
-		_, err = a.b.SendVoice(ctx, &bot.SendVoiceParams{ChatID: chatID, Voice: in, ProtectContent: protect})
+		_, err = a.b.SendVoice(ctx, &bot.SendVoiceParams{ChatID: chatID, MessageThreadID: thread, Voice: in, ProtectContent: protect})
 	default:
-		_, err = a.b.SendDocument(ctx, &bot.SendDocumentParams{ChatID: chatID, Document: in, ProtectContent: protect})
+		_, err = a.b.SendDocument(ctx, &bot.SendDocumentParams{ChatID: chatID, MessageThreadID: thread, Document: in, ProtectContent: protect})
 	}
 	return err
 }

@@ -388,7 +388,7 @@ func (a *Adapter) translate(u *models.Update) (commands.Request, *replier, bool)
 		if !ok {
 			return commands.Request{}, nil, false
 		}
-		return req, &replier{a: a, chatID: u.Message.Chat.ID, userID: u.Message.From.ID, messageID: u.Message.ID}, true
+		return req, &replier{a: a, chatID: u.Message.Chat.ID, userID: u.Message.From.ID, messageID: u.Message.ID, thread: threadOf(u.Message)}, true
 	case u.EditedMessage != nil:
 		// An edit in a private chat changes nothing Vigía keeps (a part is
 		// kept as first sent): the reporter is told, since an edit that
@@ -406,7 +406,7 @@ func (a *Adapter) translate(u *models.Update) (commands.Request, *replier, bool)
 				return commands.Request{}, nil, false
 			}
 			req.Edited = true // (the engine runs no command edited in the investigators' chat again)
-			return req, &replier{a: a, chatID: m.Chat.ID, userID: m.From.ID, messageID: m.ID}, true
+			return req, &replier{a: a, chatID: m.Chat.ID, userID: m.From.ID, messageID: m.ID, thread: threadOf(m)}, true
 		}
 		if m.From == nil || m.Chat.Type != models.ChatTypePrivate || m.Location != nil || m.Venue != nil {
 			// (A live location is sent again as an edit at every move, for
@@ -418,7 +418,7 @@ func (a *Adapter) translate(u *models.Update) (commands.Request, *replier, bool)
 			ChatKind: commands.Private, EventID: u.ID, Language: m.From.LanguageCode, Edited: true, MessageID: strconv.Itoa(m.ID),
 			UserChat: strconv.FormatInt(m.From.ID, 10), Name: displayName(m.From),
 		}
-		return req, &replier{a: a, chatID: m.Chat.ID, userID: m.From.ID}, true
+		return req, &replier{a: a, chatID: m.Chat.ID, userID: m.From.ID, thread: threadOf(m)}, true
 	case u.ChannelPost != nil:
 		// Only commands posted as the channel itself (by its admins) count.
 		if !postedAsChat(u.ChannelPost) {
@@ -450,7 +450,7 @@ func (a *Adapter) translate(u *models.Update) (commands.Request, *replier, bool)
 		case q.Message.InaccessibleMessage != nil:
 			req.MessageID = strconv.Itoa(q.Message.InaccessibleMessage.MessageID)
 		}
-		return req, &replier{a: a, chatID: chat.ID}, true
+		return req, &replier{a: a, chatID: chat.ID, thread: threadOf(q.Message.Message)}, true
 	}
 	return commands.Request{}, nil, false
 }
@@ -471,7 +471,7 @@ func (a *Adapter) requestAsChat(updateID int64, p *models.Message) (commands.Req
 	if !ok {
 		return commands.Request{}, nil, false
 	}
-	return req, &replier{a: a, chatID: p.Chat.ID, messageID: p.ID, channelPost: true}, true
+	return req, &replier{a: a, chatID: p.Chat.ID, messageID: p.ID, channelPost: true, thread: threadOf(p)}, true
 }
 
 // requestOnBehalf is the request of a group message posted on behalf of
@@ -483,7 +483,7 @@ func (a *Adapter) requestOnBehalf(updateID int64, p *models.Message) (commands.R
 	if !ok {
 		return commands.Request{}, nil, false
 	}
-	return req, &replier{a: a, chatID: p.Chat.ID, messageID: p.ID}, true
+	return req, &replier{a: a, chatID: p.Chat.ID, messageID: p.ID, thread: threadOf(p)}, true
 }
 
 // chatRequest is the request of message p posted as chat sender: a
