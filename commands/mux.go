@@ -609,19 +609,26 @@ func (m *Mux) exposedInGroup(req Request) bool {
 }
 
 // commandWithTip reports whether a group request, other than in the
-// investigators' chats, is a command written for this bot (NamesBot: not a
-// bare "/report spammer", which may be another bot's) with words after it
+// investigators' chats, is a command written for this bot (NamesBot; of
+// the bare ones, only /report, our tip command) with words after it
 // that are no argument the command takes there: words after /report,
 // /help, /start, an unknown command, a team command outside the team's
 // chats. Those words are a tip in view of the group. The private-only
 // commands whose arguments are secrets (a code) are removed on their own
 // path (refusePrivateOnly); /warn and /subscribe take their words.
 func (m *Mux) commandWithTip(req Request) bool {
-	if req.ChatKind == Private || req.Command == "" || !req.NamesBot || strings.TrimSpace(req.Args) == "" ||
+	if req.ChatKind == Private || req.Command == "" || strings.TrimSpace(req.Args) == "" ||
 		req.Callback != "" || req.FormID != "" || m.isTeamChat(req.Platform+":"+req.ChatID) {
 		return false
 	}
 	cmd, known := m.table[req.Command]
+	if !req.NamesBot {
+		// A bare "/report <words>" (or its aliases) opening a message is
+		// ours to protect too: a moderation bot's "/report spammer" is
+		// removed with it, a small cost against a tip left in view with
+		// its sender's name. (Other bare commands may be another bot's.)
+		return known && cmd.Name == "report" && req.CommandAtStart
+	}
 	if !known {
 		return true
 	}

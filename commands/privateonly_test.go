@@ -163,8 +163,8 @@ func TestPrivateOnlyCommandsInAGroupAreRemoved(t *testing.T) {
 		t.Errorf("a code never shown in the group was voided")
 	}
 	// A member's message that names a command is theirs: neither
-	// answered nor removed; a command with no secret after it (another
-	// bot's "/report spammer") is answered, not removed.
+	// answered nor removed; a bare "/report <words>" opening a message is
+	// removed as a tip in view (another bot's "/report spammer" with it).
 	w = &adminReplier{recorder: &recorder{}}
 	tm.event++
 	tm.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "3003", UserChat: "3003", ChatID: "-100555", ChatKind: commands.Group,
@@ -173,7 +173,7 @@ func TestPrivateOnlyCommandsInAGroupAreRemoved(t *testing.T) {
 		t.Errorf("a member's message naming /report: deleted %v, %+v", w.deleted, r)
 	}
 	w = &adminReplier{recorder: &recorder{}}
-	if r := inGroup(w, "report", "spammer"); w.deleted || len(r) != 1 || r[0].Text != en("private_only_command") {
+	if r := inGroup(w, "report", "spammer"); !w.deleted || len(r) != 1 || r[0].Text != en("group_private_only_removed") {
 		t.Errorf("/report spammer in a group: deleted %v, %+v", w.deleted, r)
 	}
 	// Nothing in view: not removed, the usual answer.

@@ -12,8 +12,9 @@ import (
 // A command written for this bot in a group (/report@VigiaBot, a command
 // in a message that mentions it, a command in a reply to one of its
 // messages) with text after it put that text, a tip, in view of the
-// group: it is removed as a mention holding a tip is. A bare command
-// ("/report spammer") may be another bot's: answered, left up. A command
+// group: it is removed as a mention holding a tip is, and so is a bare
+// "/report <words>" (our tip command; a moderation bot's "/report spammer"
+// goes with it). Other bare commands may be another bot's: answered. A command
 // for the bot with nothing after it is answered as ever.
 func TestCommandWithATipInAGroupIsRemoved(t *testing.T) {
 	mux, _ := engine(t)
@@ -35,7 +36,10 @@ func TestCommandWithATipInAGroupIsRemoved(t *testing.T) {
 		{"@VigiaBot /report tip", "@VigiaBot /report el Chapo cobra piso en la 5a", `[{"type":"mention","offset":0,"length":9},{"type":"bot_command","offset":10,"length":7}]`, "", true, "group_private_only_removed"},
 		{"/report tip replying to the bot", "/report el Chapo cobra piso en la 5a", `[{"type":"bot_command","offset":0,"length":7}]`, toBot, true, "group_private_only_removed"},
 		{"/help tip replying to the bot", "/help el Chapo cobra piso en la 5a", `[{"type":"bot_command","offset":0,"length":5}]`, toBot, true, "group_private_only_removed"},
-		{"bare /report spammer", "/report spammer", `[{"type":"bot_command","offset":0,"length":7}]`, "", false, "private_only_command"},
+		{"bare /report tip", "/report el Chapo cobra piso en la 5a", `[{"type":"bot_command","offset":0,"length":7}]`, "", true, "group_private_only_removed"},
+		{"bare /denunciar tip", "/denunciar el Chapo cobra piso en la 5a", `[{"type":"bot_command","offset":0,"length":10}]`, "", true, "group_private_only_removed"},
+		{"bare /help words", "/help el Chapo cobra piso en la 5a", `[{"type":"bot_command","offset":0,"length":5}]`, "", false, "help"},
+		{"bare /report alone", "/report", `[{"type":"bot_command","offset":0,"length":7}]`, "", false, "private_only_command"},
 		{"/report@VigiaBot alone", "/report@VigiaBot", `[{"type":"bot_command","offset":0,"length":16}]`, "", false, "private_only_command"},
 		{"/help@VigiaBot alone", "/help@VigiaBot", `[{"type":"bot_command","offset":0,"length":14}]`, "", false, "help"},
 	}
