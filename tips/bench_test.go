@@ -41,3 +41,18 @@ func BenchmarkNewSketch(b *testing.B) {
 	key := []byte("0123456789abcdef0123456789abcdef")
 	benchText(b, func(s string) { NewSketch(s, key) })
 }
+
+// BenchmarkReceiptSpans is the receipt-code scan every message and link
+// goes through (ReceiptSpans and NormalizeReceipt of each candidate): a
+// tip with a plate, and one quoting a receipt code.
+func BenchmarkReceiptSpans(b *testing.B) {
+	benchText(b, func(s string) { receiptCandidates([]string{s}) })
+	b.Run("code", func(b *testing.B) {
+		s := benchTip + " Mi código es K7QD-9XMA-R2TP-4WZN."
+		b.SetBytes(int64(len(s)))
+		b.ReportAllocs()
+		for b.Loop() {
+			receiptCandidates([]string{s})
+		}
+	})
+}
