@@ -31,13 +31,14 @@ func recent(ctx context.Context, c *Context) error {
 	if len(list) == 0 {
 		return c.Say(ctx, "recent_empty", nil)
 	}
-	return c.Reply(ctx, Reply{Text: c.tipList(c.T("recent_header", nil, len(list)), list), Protected: true})
+	return c.Reply(ctx, Reply{Text: c.tipList(ctx, c.T("recent_header", nil, len(list)), list), Protected: true})
 }
 
 // tipList renders a header and one line per tip.
-func (c *Context) tipList(header string, list []tips.Tip) string {
+func (c *Context) tipList(ctx context.Context, header string, list []tips.Tip) string {
 	lines := []string{header}
 	for _, t := range list {
+		t = c.mux.cutAcrossParts(ctx, t)
 		summary := tips.FirstLine(safe(t.Content.Text()), 80)
 		if summary == "" {
 			summary = c.T("tip_no_text", nil)
@@ -78,6 +79,7 @@ func showTip(ctx context.Context, c *Context) error {
 // renderTip shows a tip to an investigator: its content made safe, its
 // triage state and history; files follow as copies.
 func (c *Context) renderTip(ctx context.Context, t tips.Tip) Reply {
+	t = c.mux.cutAcrossParts(ctx, t)
 	out := []string{c.T("tip_header", map[string]any{
 		"ID": t.ID, "Category": c.categoryName(t.Category), "Status": c.T("status_"+string(t.Status), nil),
 		"Age": c.age(t.Created),

@@ -636,6 +636,38 @@ func (m *Mux) cutReceiptsIn(ctx context.Context, texts []string) ([]string, bool
 	return out, cut
 }
 
+// cutAcrossParts takes out of a tip, before an investigator reads it,
+// the receipt codes that run from one of its parts into the next (a code
+// pasted in two goes): each part was cut alone as it was added, where
+// neither piece reads as a code (tips.CutReceiptsAcross). The tip as
+// stored is not changed; Redis is asked only when a code-like word
+// crosses parts. Should it fail, those words are cut all the same: this
+// is a view, nothing is lost.
+func (m *Mux) cutAcrossParts(ctx context.Context, t tips.Tip) tips.Tip {
+	texts := make([]string, len(t.Content.Parts))
+	for i, p := range t.Content.Parts {
+		texts[i] = p.Text
+	}
+	out, cut, err := tips.CutReceiptsAcross(texts, func(codes []string) ([]bool, error) { return m.receiptsKnown(ctx, codes) })
+	if err != nil {
+		out, cut, _ = tips.CutReceiptsAcross(texts, func(codes []string) ([]bool, error) {
+			all := make([]bool, len(codes))
+			for i := range all {
+				all[i] = true
+			}
+			return all, nil
+		})
+	}
+	if !cut {
+		return t
+	}
+	t.Content.Parts = slices.Clone(t.Content.Parts)
+	for i := range t.Content.Parts {
+		t.Content.Parts[i].Text = out[i]
+	}
+	return t
+}
+
 // receiptsKnown reports which of codes are tips' receipt codes: stored,
 // or given to a tip still in the spool.
 func (m *Mux) receiptsKnown(ctx context.Context, codes []string) ([]bool, error) {

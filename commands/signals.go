@@ -165,7 +165,7 @@ func search(ctx context.Context, c *Context) error {
 	if len(list) == 0 {
 		return c.Reply(ctx, Reply{Text: strings.Join(lines, "\n")})
 	}
-	return c.Reply(ctx, Reply{Text: c.tipList(strings.Join(lines, "\n"), list), Protected: true})
+	return c.Reply(ctx, Reply{Text: c.tipList(ctx, strings.Join(lines, "\n"), list), Protected: true})
 }
 
 // skippedWords lists, once each, the words of a search no search can
@@ -266,7 +266,7 @@ func entity(ctx context.Context, c *Context) error {
 	if len(list) > maxResults {
 		list, header = list[:maxResults], "entity_header_cut"
 	}
-	return c.Reply(ctx, Reply{Text: c.tipList(c.T(header, map[string]any{"Entity": safe(e.Display)}, len(list)), list), Protected: true})
+	return c.Reply(ctx, Reply{Text: c.tipList(ctx, c.T(header, map[string]any{"Entity": safe(e.Display)}, len(list)), list), Protected: true})
 }
 
 // pickEntity picks what /entity looks up among what its argument names: a

@@ -287,3 +287,101 @@ func ReceiptCodesIn(text string) []string {
 	_, codes := receiptCandidates([]string{text})
 	return codes
 }
+
+// partSeparator is what Content.Text puts between parts' texts.
+const partSeparator = "\n\n"
+
+// CutReceiptsAcross takes out of texts, the texts of one tip's parts, the
+// receipt codes that run from one into the next ("K7QD-9XMA" at the end
+// of one message, "R2TP-4WZN" at the start of the next: a code pasted in
+// two goes): read one by one, as CutReceipts reads them when they are
+// added, neither is a code, yet an investigator reads both, one after
+// the other. The texts are read joined as Content.Text joins them; known
+// is asked (once) only when a code-like word crosses from one text into
+// another, and only about those. Each piece of a code is cut from its
+// text; a text left with nothing but pieces becomes "". If known fails,
+// texts are returned as they are, with its error.
+func CutReceiptsAcross(texts []string, known func(codes []string) ([]bool, error)) ([]string, bool, error) {
+	var b strings.Builder
+	starts := make([]int, len(texts))
+	for i, t := range texts {
+		starts[i] = -1
+		if t == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString(partSeparator)
+		}
+		starts[i] = b.Len()
+		b.WriteString(t)
+	}
+	joined := b.String()
+	// in returns the text byte p of joined belongs to (-1 between texts).
+	in := func(p int) int {
+		for i, s := range starts {
+			if s >= 0 && p >= s && p < s+len(texts[i]) {
+				return i
+			}
+		}
+		return -1
+	}
+	all, _ := receiptCandidates([]string{joined})
+	var cands []receiptCandidate
+	var codes []string
+	index := map[string]int{}
+	for _, c := range all {
+		if in(c.span[0]) == in(c.span[1]-1) {
+			continue // within one text: CutReceipts' when it was added
+		}
+		code, _ := NormalizeReceipt(joined[c.span[0]:c.span[1]])
+		n, seen := index[code]
+		if !seen {
+			n, index[code], codes = len(codes), len(codes), append(codes, code)
+		}
+		cands = append(cands, receiptCandidate{0, c.span, n})
+	}
+	if len(codes) == 0 {
+		return texts, false, nil
+	}
+	isCode, err := known(codes)
+	if err != nil {
+		return texts, false, err
+	}
+	if len(isCode) != len(codes) {
+		return texts, false, fmt.Errorf("receipt lookup: %d answers for %d codes", len(isCode), len(codes))
+	}
+	out := slices.Clone(texts)
+	touched := map[int]bool{}
+	cut := false
+	// Cut from the last, each clear of the one cut after it: the offsets
+	// of what comes before stay good.
+	end := len(joined)
+	for i := len(cands) - 1; i >= 0; i-- {
+		sp := cands[i].span
+		if !isCode[cands[i].code] || sp[1] > end {
+			continue
+		}
+		for ti := len(texts) - 1; ti >= 0; ti-- {
+			s := starts[ti]
+			if s < 0 || s >= sp[1] || s+len(texts[ti]) <= sp[0] {
+				continue
+			}
+			from, to := max(sp[0], s)-s, min(sp[1], s+len(texts[ti]))-s
+			before, after := out[ti][:from], out[ti][to:]
+			if to == len(texts[ti]) {
+				before = strings.TrimRightFunc(before, unicode.IsSpace) // "mi código es K7QD-9XMA"
+			}
+			if from == 0 {
+				after = strings.TrimLeftFunc(after, unicode.IsSpace) // "R2TP-4WZN gracias"
+			}
+			out[ti], touched[ti] = before+after, true
+		}
+		cut, end = true, sp[0]
+	}
+	for ti := range touched {
+		if !strings.ContainsFunc(out[ti], func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) {
+			out[ti] = ""
+		}
+	}
+	return out, cut, nil
+}

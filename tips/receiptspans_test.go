@@ -1,6 +1,7 @@
 package tips
 
 import (
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -81,5 +82,42 @@ func TestCutReceiptsAfterManyCodeLikeWords(t *testing.T) {
 		if asked > 10 {
 			t.Errorf("%d codes looked up", asked)
 		}
+	}
+}
+
+// A code split between texts is cut piece by piece, and known is asked
+// only about code-like words that cross texts; should it fail, the texts
+// stay as they are.
+func TestCutReceiptsAcross(t *testing.T) {
+	code := "JCJH-0X19-7ZXF-6YQN"
+	var asked []string
+	known := func(cs []string) ([]bool, error) {
+		asked = append(asked, cs...)
+		out := make([]bool, len(cs))
+		for i, c := range cs {
+			out[i] = c == code
+		}
+		return out, nil
+	}
+	in := []string{"mi código es JCJH-0X19", "", "7zxf 6yqn, gracias " + code, "AB12 CD34", "EF56 GH78"}
+	out, cut, err := CutReceiptsAcross(in, known)
+	want := []string{"mi código es", "", ", gracias " + code, "AB12 CD34", "EF56 GH78"} // the code within one text is CutReceipts'
+	if err != nil || !cut || !slices.Equal(out, want) {
+		t.Errorf("got %q %v %v, want %q", out, cut, err, want)
+	}
+	if !slices.Contains(asked, code) || !slices.Contains(asked, "AB12-CD34-EF56-GH78") {
+		t.Errorf("asked about %q", asked)
+	}
+	asked = nil
+	if out, cut, err := CutReceiptsAcross([]string{"JCJH-0X19", "7ZXF", "6YQN"}, known); err != nil || !cut || !slices.Equal(out, []string{"", "", ""}) {
+		t.Errorf("a code in three texts: %q %v %v", out, cut, err)
+	}
+	asked = nil
+	if out, cut, _ := CutReceiptsAcross([]string{"sin códigos " + code, "listo"}, known); cut || len(asked) != 0 || out[0] != "sin códigos "+code {
+		t.Errorf("nothing crossing: asked %q, cut %v", asked, cut)
+	}
+	failing := func([]string) ([]bool, error) { return nil, io.ErrUnexpectedEOF }
+	if out, cut, err := CutReceiptsAcross(in, failing); err == nil || cut || !slices.Equal(out, in) {
+		t.Errorf("a failed lookup: %q %v %v", out, cut, err)
 	}
 }
