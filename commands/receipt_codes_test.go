@@ -42,3 +42,61 @@ func TestReceiptCodeSplitAcrossMessagesIsNotShown(t *testing.T) {
 		t.Errorf("/recent shows the code's first half: %+v", shown)
 	}
 }
+
+// lookAlike spells code with Cyrillic letters where they look like its
+// Latin ones (К for K, А for A, ...), lowercase when lower.
+func lookAlike(code string, lower bool) string {
+	cyr := map[rune]rune{'A': 'А', 'B': 'В', 'E': 'Е', 'K': 'К', 'M': 'М', 'H': 'Н', 'P': 'Р', 'C': 'С', 'T': 'Т', 'X': 'Х', 'Y': 'У', '3': 'З'}
+	out := strings.Map(func(r rune) rune {
+		if c, ok := cyr[r]; ok {
+			return c
+		}
+		return r
+	}, code)
+	if lower {
+		out = strings.ToLower(out)
+	}
+	return out
+}
+
+// A receipt code spelled with Cyrillic or Greek letters that look like
+// its own (a keyboard switched to Russian, or on purpose), lowercase too,
+// is cut from a tip as the Latin one is; a reporter checking their tip
+// may type it so, or with spaces for dashes. Cyrillic words that are no
+// tip's code stay.
+func TestReceiptCodeInLookAlikeLettersIsCut(t *testing.T) {
+	tm := newTeam(t)
+	var code string
+	for !strings.ContainsAny(code, "ABEKMHPCTXY3") { // a code with a letter that has a look-alike
+		r := tm.as(reporterID, "R", commands.Request{Text: "cobran piso en el mercado"})
+		code = codeRE.FindString(tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})[0].Text)
+	}
+	dropped := tm.msg.Localize("en", "receipt_text_dropped", nil)
+	for _, v := range []string{
+		lookAlike(code, false), lookAlike(code, true),
+		strings.Map(func(r rune) rune { // Greek
+			if g, ok := map[rune]rune{'A': 'Α', 'B': 'Β', 'E': 'Ε', 'Z': 'Ζ', 'H': 'Η', 'K': 'Κ', 'M': 'Μ', 'N': 'Ν', 'P': 'Ρ', 'T': 'Τ', 'Y': 'Υ', 'X': 'Χ'}[r]; ok {
+				return g
+			}
+			return r
+		}, code),
+	} {
+		if v == code {
+			continue
+		}
+		r := tm.as(reporterID, "R", commands.Request{Text: "мой код " + v + " спасибо"})
+		if len(r) != 1 || !strings.HasPrefix(r[0].Text, dropped+"\n\n") {
+			t.Errorf("code written as %q: %+v", v, r)
+		}
+		tm.as(reporterID, "R", commands.Request{Command: "cancel"})
+	}
+	received := strings.SplitN(tm.msg.Localize("en", "status_received", map[string]any{"Age": "x"}), " ", 2)[0]
+	for _, v := range []string{lookAlike(code, true), strings.ReplaceAll(lookAlike(code, false), "-", " "), strings.ToLower(strings.ReplaceAll(code, "-", " "))} {
+		if r := tm.as(reporterID, "R", commands.Request{Command: "status", Args: v}); len(r) != 1 || !strings.HasPrefix(r[0].Text, received) {
+			t.Errorf("/status %s: %+v", v, r)
+		}
+	}
+	if r := tm.as(reporterID, "R", commands.Request{Text: "АВС1 ТОК2 РЕК3 МАХ4 в городе"}); len(r) != 1 || strings.Contains(r[0].Text, dropped) {
+		t.Errorf("Cyrillic words that are no code were cut: %+v", r)
+	}
+}

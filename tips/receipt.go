@@ -55,8 +55,9 @@ func drawReceipt(r io.Reader) (string, error) {
 }
 
 // NormalizeReceipt turns what a reporter typed into the canonical code, or
-// returns false if it cannot be one. It forgives case, spaces, dashes and the
-// letters Crockford maps to digits (O to 0, I and L to 1).
+// returns false if it cannot be one. It forgives case, spaces, dashes, the
+// letters Crockford maps to digits (O to 0, I and L to 1), full-width forms
+// and Cyrillic and Greek look-alikes (lookAlikes).
 func NormalizeReceipt(s string) (string, bool) {
 	if len(s) > 256 { // a code with a 3-byte zero-width space between every character is 73
 		return "", false
@@ -67,7 +68,7 @@ func NormalizeReceipt(s string) (string, bool) {
 	s = strings.TrimFunc(s, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) })
 	var b strings.Builder
 	for _, r := range strings.ToUpper(s) {
-		r = halfWidth(r)
+		r = lookAlike(halfWidth(r))
 		switch {
 		case groupSeparator(r):
 			continue
@@ -177,9 +178,11 @@ func groupSeparator(r rune) bool {
 }
 
 // codeChar returns the ASCII letter or digit r is (upper-case), full-width
-// forms included.
+// forms and Cyrillic and Greek look-alikes included.
 func codeChar(r rune) (rune, bool) {
-	r = halfWidth(r)
+	if r >= 0x370 {
+		r = lookAlike(unicode.ToUpper(halfWidth(r)))
+	}
 	switch {
 	case r >= '0' && r <= '9', r >= 'A' && r <= 'Z':
 		return r, true
@@ -187,6 +190,31 @@ func codeChar(r rune) (rune, bool) {
 		return r - 'a' + 'A', true
 	}
 	return 0, false
+}
+
+// lookAlikes maps the Cyrillic and Greek capitals that look like a
+// code's Latin letters (a keyboard switched to Russian or Greek, a code
+// retyped from a screen, or spelled on purpose to slip past) to those;
+// small letters are read as their capitals first (as Latin ones are).
+// A Cyrillic or Greek word is thus read as a code-like word only when it
+// is made of these and digits, and only a tip's receipt is ever cut
+// (CutReceipts asks which are).
+var lookAlikes = map[rune]rune{
+	// Cyrillic: А В Е К М Н О Р С Т Х, Ѕ І Ј, Ԛ Ԝ, У, З (a 3)
+	'А': 'A', 'В': 'B', 'Е': 'E', 'К': 'K', 'М': 'M', 'Н': 'H', 'О': 'O', 'Р': 'P', 'С': 'C', 'Т': 'T', 'Х': 'X',
+	'Ѕ': 'S', 'І': 'I', 'Ј': 'J', 'Ԛ': 'Q', 'Ԝ': 'W', 'У': 'Y', 'З': '3',
+	// Greek: Α Β Ε Ζ Η Ι Κ Μ Ν Ο Ρ Τ Υ Χ
+	'Α': 'A', 'Β': 'B', 'Ε': 'E', 'Ζ': 'Z', 'Η': 'H', 'Ι': 'I', 'Κ': 'K', 'Μ': 'M', 'Ν': 'N', 'Ο': 'O', 'Ρ': 'P',
+	'Τ': 'T', 'Υ': 'Y', 'Χ': 'X',
+}
+
+// lookAlike reads r, a capital, as the Latin letter it looks like
+// (lookAlikes), or returns it as it is.
+func lookAlike(r rune) rune {
+	if l, ok := lookAlikes[r]; ok {
+		return l
+	}
+	return r
 }
 
 // MaxReceiptCandidates bounds the different codes one message's code-like

@@ -121,3 +121,19 @@ func TestCutReceiptsAcross(t *testing.T) {
 		t.Errorf("a failed lookup: %q %v %v", out, cut, err)
 	}
 }
+
+// Cyrillic and Greek look-alikes read as the Latin letters they look
+// like, capital or small; other Cyrillic letters are not code letters.
+func TestNormalizeReceiptLookAlikes(t *testing.T) {
+	for _, s := range []string{"К7QD-9ХМА-R2ТР-4WZN", "к7qd 9хма r2тр 4wzn", "Κ7QD-9ΧΜΑ-R2ΤΡ-4WZN", "κ7qd-9χμα-r2τρ-4wzn"} {
+		if code, ok := NormalizeReceipt(s); !ok || code != "K7QD-9XMA-R2TP-4WZN" {
+			t.Errorf("%q: %q %v", s, code, ok)
+		}
+		if sp := ReceiptSpans("код " + s + "."); len(sp) != 1 || sp[0] != [2]int{len("код "), len("код ") + len(s)} {
+			t.Errorf("spans of %q: %v", s, sp)
+		}
+	}
+	if code, ok := NormalizeReceipt("Д7QD-9XMA-R2TP-4WZN"); ok {
+		t.Errorf("Д read as a code letter: %q", code)
+	}
+}
