@@ -100,3 +100,39 @@ func TestReceiptCodeInLookAlikeLettersIsCut(t *testing.T) {
 		t.Errorf("Cyrillic words that are no code were cut: %+v", r)
 	}
 }
+
+// A receipt code inside a link, percent-escaped as a browser or a search
+// box writes it (dashes as %2D, spaces as %20 or +), is cut from the
+// message's text and from its hidden links as a plain one is.
+func TestReceiptCodePercentEncodedInALinkIsCut(t *testing.T) {
+	tm := newTeam(t)
+	r := tm.as(reporterID, "R", commands.Request{Text: "cobran piso en el mercado"})
+	code := codeRE.FindString(tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})[0].Text)
+	dropped := tm.msg.Localize("en", "receipt_text_dropped", nil)
+	g := strings.Split(code, "-")
+	for _, v := range []string{
+		strings.Join(g, "%2D"), strings.Join(g, "%2d"), strings.ToLower(strings.Join(g, "%20")), "%20" + strings.Join(g, "%20") + "%20",
+		strings.Join(g, "+"), strings.Join(g, "%E2%80%93"),
+	} {
+		link := "https://x.example/search?q=" + v + "&lang=es"
+		r := tm.as(reporterID, "R", commands.Request{Text: "miren " + link})
+		if len(r) != 1 || !strings.HasPrefix(r[0].Text, dropped+"\n\n") {
+			t.Errorf("code in a link as %q: %+v", v, r)
+		}
+		tm.as(reporterID, "R", commands.Request{Command: "cancel"})
+		r = tm.as(reporterID, "R", commands.Request{Text: "miren esto", HiddenLinks: []string{link}})
+		if len(r) != 1 || !strings.HasPrefix(r[0].Text, dropped+"\n\n") {
+			t.Errorf("code in a hidden link as %q: %+v", v, r)
+		}
+		tm.as(reporterID, "R", commands.Request{Command: "cancel"})
+	}
+	r = tm.as(reporterID, "R", commands.Request{Text: "miren https://x.example/?q=" + strings.Join(g, "%2D")})
+	tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
+	if shown := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "2"}); len(shown) == 0 || strings.Contains(shown[0].Text, g[1]) || !strings.Contains(shown[0].Text, "miren") {
+		t.Errorf("/tip 2: %+v", shown)
+	}
+	// A link whose escapes only look like a code's stays whole.
+	if r := tm.as(reporterID, "R", commands.Request{Text: "https://x.example/?ref=AB12%2DCD34%2DEF56%2DGH78"}); len(r) != 1 || strings.Contains(r[0].Text, dropped) {
+		t.Errorf("a code-like word that is no receipt was cut from a link: %+v", r)
+	}
+}

@@ -67,7 +67,14 @@ func NormalizeReceipt(s string) (string, bool) {
 	// characters copied with it) are not part of it.
 	s = strings.TrimFunc(s, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) })
 	var b strings.Builder
-	for _, r := range strings.ToUpper(s) {
+	u := strings.ToUpper(s)
+	for i := 0; i < len(u); {
+		if n := separatorAt(u, i); n > 0 {
+			i += n
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(u[i:])
+		i += size
 		r = lookAlike(halfWidth(r))
 		switch {
 		case groupSeparator(r):
@@ -95,15 +102,25 @@ func NormalizeReceipt(s string) (string, bool) {
 // of four letters or digits (full-width too), with a letter and a digit
 // among them, standing as a word, written as NormalizeReceipt reads them:
 // the groups apart or not (dashes, spaces of any kind, the minus sign),
-// zero-width characters anywhere. Candidates start at every word and may
-// overlap ("digo ABCD-…": the one from "digo" would hide the code). A
-// scan, not a regular expression: it runs on every message, and an
-// expression cost 18 µs on a 350-byte one.
+// zero-width characters anywhere, and percent-escaped separators as a
+// link has them ("?q=ABCD%2DEFGH%2D…", "%20ABCD%20…"). Candidates start
+// at every word and may overlap ("digo ABCD-…": the one from "digo"
+// would hide the code). A scan, not a regular expression: it runs on
+// every message, and an expression cost 18 µs on a 350-byte one.
 func ReceiptSpans(text string) [][2]int {
 	var out [][2]int
 	prevWord := false
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
+		if r == '%' {
+			if _, n := escapedRune(text, i); n > 0 {
+				// In a link ("?q=K7QD%2D9XMA…", "…%20K7QD"): an escape
+				// stands between words.
+				prevWord = false
+				i += n
+				continue
+			}
+		}
 		_, code := codeChar(r)
 		if code && !prevWord {
 			if end, ok := receiptAt(text, i); ok {
@@ -122,11 +139,11 @@ func receiptAt(text string, i int) (int, bool) {
 	digit, letter := false, false
 	for g := 0; g < 4; g++ {
 		for seps := 0; g > 0 && seps < 3 && i < len(text); seps++ {
-			r, size := utf8.DecodeRuneInString(text[i:])
-			if !groupSeparator(r) {
+			n := separatorAt(text, i)
+			if n == 0 {
 				break
 			}
-			i += size
+			i += n
 		}
 		for k := 0; k < 4; {
 			if i >= len(text) {
@@ -171,10 +188,62 @@ func receiptSeparator(r rune) bool {
 // groupSeparator reports whether r may stand between a code's groups:
 // a receiptSeparator, or the punctuation people put there instead of a
 // dash ("ABCD/EFGH/…", "ABCD.EFGH.…", "ABCD, EFGH, …", "ABCD_EFGH_…"),
-// or a backslash (the bot's own message forwarded back from Discord
-// carries its markdown escapes: "ABCD\-EFGH\-…").
+// a backslash (the bot's own message forwarded back from Discord
+// carries its markdown escapes: "ABCD\-EFGH\-…"), or a plus (a space in
+// a link's query: "?q=ABCD+EFGH+…").
 func groupSeparator(r rune) bool {
-	return receiptSeparator(r) || strings.ContainsRune("/_.,·:|\\", r)
+	return receiptSeparator(r) || strings.ContainsRune("/_.,·:|\\+", r)
+}
+
+// separatorAt returns how many bytes the group separator at text[i:]
+// takes, 0 if there is none: a groupSeparator, or one percent-escaped as
+// in a link ("%2D", "%20", "%E2%80%93").
+func separatorAt(text string, i int) int {
+	r, size := utf8.DecodeRuneInString(text[i:])
+	if r == '%' {
+		if e, n := escapedRune(text, i); n > 0 && groupSeparator(e) {
+			return n
+		}
+		return 0
+	}
+	if groupSeparator(r) {
+		return size
+	}
+	return 0
+}
+
+// escapedRune decodes the percent-escaped UTF-8 character at text[i:]
+// ("%2D", "%E2%80%93") and returns it with the bytes it takes, or 0, 0.
+func escapedRune(text string, i int) (rune, int) {
+	var buf [utf8.UTFMax]byte
+	for n := 0; n < len(buf) && i+3*n+2 < len(text) && text[i+3*n] == '%'; n++ {
+		hi, lo := unhex(text[i+3*n+1]), unhex(text[i+3*n+2])
+		if hi < 0 || lo < 0 {
+			return 0, 0
+		}
+		buf[n] = byte(hi<<4 | lo)
+		if utf8.FullRune(buf[:n+1]) {
+			r, size := utf8.DecodeRune(buf[:n+1])
+			if r == utf8.RuneError && size <= 1 {
+				return 0, 0
+			}
+			return r, 3 * (n + 1)
+		}
+	}
+	return 0, 0
+}
+
+// unhex is the value of a hexadecimal digit, or -1.
+func unhex(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'a' && c <= 'f':
+		return int(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
 }
 
 // codeChar returns the ASCII letter or digit r is (upper-case), full-width

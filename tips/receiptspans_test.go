@@ -22,8 +22,11 @@ func FuzzReceiptSpans(f *testing.F) {
 	f.Add("mi código", "/", "gracias")
 	f.Add("es", ", ", ".")
 	f.Add("x", "_", "")
+	f.Add("https://x.example/?q=", "%2D", "&a=%2")
+	f.Add("?q=%20", "%20", "%20")
+	f.Add("q=", "+", "%E2%80")
 	f.Fuzz(func(t *testing.T, before, sep, after string) {
-		if !slices.Contains([]string{"-", " ", "", "\u2013", "\u00a0", "\u2212", "  ", "\u200b-\u200b", "\uff0d", "/", ".", ", ", "_", " / "}, sep) {
+		if !slices.Contains([]string{"-", " ", "", "\u2013", "\u00a0", "\u2212", "  ", "\u200b-\u200b", "\uff0d", "/", ".", ", ", "_", " / ", "%2D", "%20", "+", "%E2%80%93"}, sep) {
 			sep = "-"
 		}
 		code := "R4ZA" + sep + "0AP8" + sep + "1SDK" + sep + "VD2C"
