@@ -155,7 +155,7 @@ func receiptAt(text string, i int) (int, bool) {
 			case ok:
 				digit, letter = digit || c <= '9', letter || c > '9'
 				k++
-			case k == 0 || !unicode.Is(unicode.Cf, r):
+			case k == 0 || r < utf8.RuneSelf || !unicode.Is(unicode.Cf, r): // (no ASCII character is Cf)
 				return 0, false
 			}
 			i += size
@@ -199,6 +199,9 @@ func groupSeparator(r rune) bool {
 // takes, 0 if there is none: a groupSeparator, or one percent-escaped as
 // in a link ("%2D", "%20", "%E2%80%93").
 func separatorAt(text string, i int) int {
+	if c := text[i]; c < utf8.RuneSelf && c != '%' {
+		return int(asciiSeparators[c]) // most of them: no table of Unicode's to search
+	}
 	r, size := utf8.DecodeRuneInString(text[i:])
 	if r == '%' {
 		if e, n := escapedRune(text, i); n > 0 && groupSeparator(e) {
@@ -211,6 +214,17 @@ func separatorAt(text string, i int) int {
 	}
 	return 0
 }
+
+// asciiSeparators is groupSeparator of the ASCII characters, 1 for each
+// that is one.
+var asciiSeparators = func() (t [utf8.RuneSelf]uint8) {
+	for c := range t {
+		if groupSeparator(rune(c)) {
+			t[c] = 1
+		}
+	}
+	return t
+}()
 
 // escapedRune decodes the percent-escaped UTF-8 character at text[i:]
 // ("%2D", "%E2%80%93") and returns it with the bytes it takes, or 0, 0.
@@ -247,19 +261,33 @@ func unhex(c byte) int {
 }
 
 // codeChar returns the ASCII letter or digit r is (upper-case), full-width
-// forms and Cyrillic and Greek look-alikes included.
+// forms and Cyrillic and Greek look-alikes included, and whether it is
+// one. (Short, so that it is inlined: it runs on every character of every
+// message.)
 func codeChar(r rune) (rune, bool) {
-	if r >= 0x370 {
-		r = lookAlike(unicode.ToUpper(halfWidth(r)))
+	r = halfWidth(r)
+	if r >= lookAlikeFirst && r < lookAlikeFirst+rune(len(lookAlikeTable)) {
+		r = rune(lookAlikeTable[r-lookAlikeFirst]) // 0 if it looks like none
 	}
-	switch {
-	case r >= '0' && r <= '9', r >= 'A' && r <= 'Z':
-		return r, true
-	case r >= 'a' && r <= 'z':
-		return r - 'a' + 'A', true
+	if r >= 'a' && r <= 'z' {
+		r -= 'a' - 'A'
 	}
-	return 0, false
+	return r, r >= '0' && r <= '9' || r >= 'A' && r <= 'Z'
 }
+
+// lookAlikeFirst is the first character lookAlikeTable covers: Greek
+// and Cyrillic (U+0370 to U+052F).
+const lookAlikeFirst = 0x370
+
+// lookAlikeTable is lookAlikes for capital and small letters, by
+// character from lookAlikeFirst: a table read for codeChar, which a map
+// would slow.
+var lookAlikeTable = func() (t [0x530 - lookAlikeFirst]byte) {
+	for i := range t {
+		t[i] = byte(lookAlikes[unicode.ToUpper(rune(lookAlikeFirst+i))])
+	}
+	return t
+}()
 
 // lookAlikes maps the Cyrillic and Greek capitals that look like a
 // code's Latin letters (a keyboard switched to Russian or Greek, a code
