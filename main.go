@@ -547,12 +547,23 @@ func reportUnreadable(log *slog.Logger, c storage.SpoolCount, reported int) int 
 // telegramInbox is the Telegram adapter's inbox, in Redis.
 type telegramInbox struct{ st *storage.Store }
 
-func (i telegramInbox) Add(ctx context.Context, raw []byte) error {
-	return i.st.InboxAdd(ctx, telegram.Platform, raw)
+func (i telegramInbox) Add(ctx context.Context, raws ...[]byte) error {
+	return i.st.InboxAdd(ctx, telegram.Platform, raws...)
+}
+
+func (i telegramInbox) Pending(ctx context.Context, consumer, after string, count int) ([]telegram.InboxEntry, error) {
+	return inboxEntries(i.st.InboxPending(ctx, telegram.Platform, consumer, after, count))
 }
 
 func (i telegramInbox) Read(ctx context.Context, consumer string, count int, block, stale time.Duration) ([]telegram.InboxEntry, error) {
-	entries, err := i.st.InboxRead(ctx, telegram.Platform, consumer, count, block, stale)
+	return inboxEntries(i.st.InboxRead(ctx, telegram.Platform, consumer, count, block, stale))
+}
+
+func (i telegramInbox) Keep(ctx context.Context, consumer string, ids []string) error {
+	return i.st.InboxKeep(ctx, telegram.Platform, consumer, ids)
+}
+
+func inboxEntries(entries []storage.InboxEntry, err error) ([]telegram.InboxEntry, error) {
 	out := make([]telegram.InboxEntry, len(entries))
 	for n, e := range entries {
 		out[n] = telegram.InboxEntry{ID: e.ID, Raw: e.Raw}

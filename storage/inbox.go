@@ -31,37 +31,52 @@ func (s *Store) InitInbox(ctx context.Context, platform string) error {
 	return nil
 }
 
-// InboxAdd stores a received update, sealed. It returns once Redis has it.
-func (s *Store) InboxAdd(ctx context.Context, platform string, raw []byte) error {
-	sealed, err := s.kr.seal(raw, "inbox:"+platform)
-	if err != nil {
-		return err
+// InboxAdd stores received updates, sealed, all or none (one round
+// trip). It returns once Redis has them.
+func (s *Store) InboxAdd(ctx context.Context, platform string, raws ...[]byte) error {
+	pipe := s.rdb.TxPipeline()
+	for _, raw := range raws {
+		sealed, err := s.kr.seal(raw, "inbox:"+platform)
+		if err != nil {
+			return err
+		}
+		pipe.XAdd(ctx, &redis.XAddArgs{Stream: s.k.inbox(platform), Values: map[string]any{"u": sealed}})
 	}
-	if err := s.rdb.XAdd(ctx, &redis.XAddArgs{Stream: s.k.inbox(platform), Values: map[string]any{"u": sealed}}).Err(); err != nil {
+	if len(raws) == 0 {
+		return nil
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("inbox: %w", err)
 	}
 	return nil
 }
 
-// InboxRead returns up to count updates for consumer: first its own
-// unacknowledged ones (a restarted process under the same name picks up
-// where it died), then those another consumer left idle for staleAfter (a
-// replica that died), then new ones, waiting at most block for them.
-func (s *Store) InboxRead(ctx context.Context, platform, consumer string, count int, block, staleAfter time.Duration) ([]InboxEntry, error) {
+// InboxPending returns up to count of consumer's own unacknowledged
+// updates with ids after after ("0" for the first): those a process that
+// ran under the same name left when it died. It is for a start only: a
+// running consumer's own pending updates are the ones it is handling.
+func (s *Store) InboxPending(ctx context.Context, platform, consumer, after string, count int) ([]InboxEntry, error) {
 	stream := s.k.inbox(platform)
-	var msgs []redis.XMessage
-	own, err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: inboxGroup, Consumer: consumer, Streams: []string{stream, "0"}, Count: int64(count), Block: -1}).Result()
+	res, err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: inboxGroup, Consumer: consumer, Streams: []string{stream, after}, Count: int64(count), Block: -1}).Result()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("inbox pending: %w", err)
 	}
-	if len(own) > 0 {
-		msgs = own[0].Messages
+	if len(res) == 0 {
+		return nil, nil
 	}
-	if len(msgs) == 0 {
-		msgs, _, err = s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{Stream: stream, Group: inboxGroup, Consumer: consumer, MinIdle: staleAfter, Start: "0-0", Count: int64(count)}).Result()
-		if err != nil && !errors.Is(err, redis.Nil) {
-			return nil, fmt.Errorf("inbox claim: %w", err)
-		}
+	return s.openInbox(ctx, platform, res[0].Messages)
+}
+
+// InboxRead returns up to count updates for consumer: first those another
+// consumer left idle for staleAfter (a replica that died; a live one keeps
+// what it holds with InboxKeep), then new ones, waiting at most block for
+// them. Not consumer's own pending ones (InboxPending), but XAUTOCLAIM may
+// hand back one of its own left idle: the caller skips those it holds.
+func (s *Store) InboxRead(ctx context.Context, platform, consumer string, count int, block, staleAfter time.Duration) ([]InboxEntry, error) {
+	stream := s.k.inbox(platform)
+	msgs, _, err := s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{Stream: stream, Group: inboxGroup, Consumer: consumer, MinIdle: staleAfter, Start: "0-0", Count: int64(count)}).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("inbox claim: %w", err)
 	}
 	if len(msgs) == 0 {
 		// Block > 0 always: go-redis treats 0 as "wait forever".
@@ -76,6 +91,27 @@ func (s *Store) InboxRead(ctx context.Context, platform, consumer string, count 
 			msgs = res[0].Messages
 		}
 	}
+	return s.openInbox(ctx, platform, msgs)
+}
+
+// InboxKeep resets the idle time of updates consumer holds (queued or
+// being handled), so that no other replica takes them over as stale.
+// Ids no longer pending are ignored.
+func (s *Store) InboxKeep(ctx context.Context, platform, consumer string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	// JUSTID: the delivery count stays as it was.
+	err := s.rdb.XClaimJustID(ctx, &redis.XClaimArgs{Stream: s.k.inbox(platform), Group: inboxGroup, Consumer: consumer, MinIdle: 0, Messages: ids}).Err()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("inbox keep: %w", err)
+	}
+	return nil
+}
+
+// openInbox opens read inbox messages.
+func (s *Store) openInbox(ctx context.Context, platform string, msgs []redis.XMessage) ([]InboxEntry, error) {
+	stream := s.k.inbox(platform)
 	var out []InboxEntry
 	for _, m := range msgs {
 		sealed, _ := m.Values["u"].(string)

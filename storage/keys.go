@@ -154,7 +154,8 @@ func (k keys) deliveries(id string) string { return k.prefix + ":{bc}:job:" + id
 // broadcasts lists the broadcasts still being delivered.
 func (k keys) broadcasts() string { return k.prefix + ":{bc}:jobs" }
 
-// inbox is a platform's stream of received updates (webhook mode).
+// inbox is a platform's stream of received updates (webhook mode, and
+// polling mode while Redis answers).
 func (k keys) inbox(platform string) string { return k.prefix + ":{inbox}:" + platform }
 
 // inboxDead keeps inbox updates that could not be opened, sealed as received.

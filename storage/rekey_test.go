@@ -335,7 +335,7 @@ func TestRekeyReSealsEverythingWhileServing(t *testing.T) {
 		t.Fatalf("publication progress chat: %+v %v", ds, err)
 	}
 	// The inbox kept its consumer group and w1's pending update.
-	got, err := st.InboxRead(ctx, "telegram", "w1", 1000, time.Millisecond, time.Hour)
+	got, err := st.InboxPending(ctx, "telegram", "w1", "0", 1000)
 	if err != nil || len(got) != 1 || string(got[0].Raw) != `{"update_id":1}` {
 		t.Fatalf("w1's pending update: %d %v", len(got), err)
 	}

@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/go-telegram/bot"
-	"github.com/go-telegram/bot/models"
 )
 
 // InboxEntry is an update waiting in the inbox.
@@ -21,11 +19,23 @@ type InboxEntry struct {
 }
 
 // Inbox is durable storage for received updates (Redis, in production):
-// the webhook writes to it before answering Telegram, workers on any
-// replica read from it and remove what they handled.
+// the webhook (and the polling loop, while it answers) writes to it, the
+// dispatcher (dispatch.go) on any replica reads from it and removes what
+// it handled.
 type Inbox interface {
-	Add(ctx context.Context, raw []byte) error
+	// Add stores updates, all or none, and returns once they are durable.
+	Add(ctx context.Context, raws ...[]byte) error
+	// Pending returns up to count of consumer's own unacknowledged
+	// updates with ids after after ("0" for the first): what a process
+	// under the same name left when it stopped.
+	Pending(ctx context.Context, consumer, after string, count int) ([]InboxEntry, error)
+	// Read returns up to count updates another consumer left idle for
+	// stale, or else new ones, waiting at most block for them.
 	Read(ctx context.Context, consumer string, count int, block, stale time.Duration) ([]InboxEntry, error)
+	// Keep resets the idle time of updates consumer holds, so no other
+	// consumer takes them over as stale.
+	Keep(ctx context.Context, consumer string, ids []string) error
+	// Done removes a handled update.
 	Done(ctx context.Context, id string) error
 }
 
@@ -62,8 +72,9 @@ func (a *Adapter) WebhookHandler(inbox Inbox, secret string) http.Handler {
 }
 
 // RunWebhook registers the webhook with Telegram and handles the inbox
-// until ctx ends. An update is removed from the inbox only after it was
-// handled; one that a dead replica left behind is taken over after a minute.
+// until ctx ends (dispatch.go). An update is removed from the inbox only
+// after it was handled; one that a dead replica left behind is taken over
+// after a minute.
 func (a *Adapter) RunWebhook(ctx context.Context, h Handler, inbox Inbox, url, secret string) error {
 	a.setCommands(ctx, h.Commands())
 	if _, err := a.b.SetWebhook(ctx, &bot.SetWebhookParams{
@@ -72,50 +83,6 @@ func (a *Adapter) RunWebhook(ctx context.Context, h Handler, inbox Inbox, url, s
 		return fmt.Errorf("telegram setWebhook: %s", a.redact(err))
 	}
 	a.connected.Store(true)
-	// One name per host (a pod, a container): a process restarted there
-	// takes up the updates its predecessor had not finished.
-	consumer, _ := os.Hostname()
-	if consumer == "" {
-		consumer = "vigia"
-	}
-	for ctx.Err() == nil {
-		entries, err := inbox.Read(ctx, consumer, 16, 2*time.Second, time.Minute)
-		if err != nil {
-			if ctx.Err() != nil {
-				break
-			}
-			a.log.Warn("telegram inbox read failed", "error", err.Error())
-			select {
-			case <-ctx.Done():
-			case <-time.After(time.Second):
-			}
-			continue
-		}
-		var updates []*models.Update
-		ids := map[*models.Update]string{}
-		for _, e := range entries {
-			var u models.Update
-			if err := json.Unmarshal(e.Raw, &u); err != nil {
-				s, ok := salvage(e.Raw)
-				if !ok {
-					a.log.Warn("telegram webhook update skipped: cannot decode it")
-					_ = inbox.Done(ctx, e.ID)
-					continue
-				}
-				u = *s
-			}
-			updates = append(updates, &u)
-			ids[&u] = e.ID
-		}
-		// Handled like a polling batch: each chat in order; finished even
-		// if ctx ends meanwhile.
-		hctx := context.WithoutCancel(ctx)
-		a.handleBatch(hctx, h, updates)
-		for _, u := range updates {
-			if err := inbox.Done(hctx, ids[u]); err != nil {
-				a.log.Warn("telegram inbox ack failed", "error", err.Error())
-			}
-		}
-	}
+	a.newDispatcher(h, inbox).run(ctx)
 	return nil
 }

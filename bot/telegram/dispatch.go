@@ -1,0 +1,276 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+)
+
+// The dispatcher consumes the inbox without head-of-line blocking: it
+// keeps reading while chats are busy, hands each update to its chat's
+// queue (one goroutine per busy chat, a chat's updates strictly in order),
+// handles at most Workers updates at once, and removes each update from
+// the inbox as soon as it is handled. A chat whose replies Telegram holds
+// back (its per-chat rate limit) or whose file downloads slowly delays
+// its own updates only, not the other chats'.
+//
+// Updates it holds (queued or running) are kept from the stale takeover
+// (inbox.Keep, every keepEvery): handled late is not handled twice. On
+// shutdown the running updates are finished; the queued ones stay pending
+// in the inbox, for a restart under the same name (inbox.Pending) or, a
+// minute later, another replica.
+
+const (
+	// inboxStale is how long an update may sit unacknowledged before
+	// another replica takes it over (its holder presumed dead).
+	inboxStale = time.Minute
+	// inboxBlock bounds one wait for new updates.
+	inboxBlock = 2 * time.Second
+	// inboxBatch is the most updates asked for at once.
+	inboxBatch = 16
+)
+
+type dispatcher struct {
+	a        *Adapter
+	h        Handler
+	inbox    Inbox
+	consumer string
+	stale    time.Duration // another replica takes over what was idle this long
+	// keepEvery is how often held updates are kept from the takeover.
+	keepEvery time.Duration
+	// limit bounds the updates held (queued or running): reading stops
+	// while it is reached.
+	limit   int
+	workers chan struct{} // a slot per update being handled
+	space   chan struct{} // signalled when an update is let go
+	wg      sync.WaitGroup
+
+	mu    sync.Mutex
+	held  map[string]bool         // ids queued or running
+	chats map[int64][]inboxUpdate // busy chats: their queued updates
+}
+
+type inboxUpdate struct {
+	id string
+	u  *models.Update
+}
+
+func (a *Adapter) newDispatcher(h Handler, inbox Inbox) *dispatcher {
+	return &dispatcher{
+		a: a, h: h, inbox: inbox, consumer: consumerName(),
+		stale: inboxStale, keepEvery: inboxStale / 4,
+		limit:   16 * a.o.Workers,
+		workers: make(chan struct{}, a.o.Workers),
+		space:   make(chan struct{}, 1),
+		held:    map[string]bool{}, chats: map[int64][]inboxUpdate{},
+	}
+}
+
+// consumerName is this process's name in the inbox's consumer group, one
+// per host (a pod, a container): a process restarted there takes up the
+// updates its predecessor had not finished.
+func consumerName() string {
+	if h, _ := os.Hostname(); h != "" {
+		return h
+	}
+	return "vigia"
+}
+
+// run handles the inbox until ctx ends, then waits for the updates being
+// handled (finished even though ctx ended) and returns.
+func (d *dispatcher) run(ctx context.Context) {
+	hctx := context.WithoutCancel(ctx)
+	kctx, stopKeeping := context.WithCancel(hctx)
+	kept := make(chan struct{})
+	go func() {
+		defer close(kept)
+		d.keep(kctx)
+	}()
+	defer func() {
+		d.wg.Wait()
+		stopKeeping()
+		<-kept
+	}()
+	// First what this consumer left when it last stopped (or died), then
+	// the stale and the new.
+	after, recovered := "0", false
+	backoff := time.Duration(0)
+	for ctx.Err() == nil {
+		n := d.room(ctx)
+		if n == 0 {
+			break
+		}
+		var entries []InboxEntry
+		var err error
+		if !recovered {
+			entries, err = d.inbox.Pending(ctx, d.consumer, after, n)
+		} else {
+			entries, err = d.inbox.Read(ctx, d.consumer, n, inboxBlock, d.stale)
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			backoff = min(max(2*backoff, time.Second), 10*time.Second)
+			d.a.log.Warn("telegram inbox read failed", "error", err.Error(), "retry_in", backoff.String())
+			select {
+			case <-ctx.Done():
+			case <-time.After(backoff):
+			}
+			continue
+		}
+		backoff = 0
+		if !recovered {
+			if len(entries) == 0 {
+				recovered = true
+				continue
+			}
+			after = entries[len(entries)-1].ID
+		}
+		d.dispatch(ctx, hctx, entries)
+	}
+}
+
+// room waits until fewer than limit updates are held and returns how many
+// to read (0 if ctx ended).
+func (d *dispatcher) room(ctx context.Context) int {
+	for {
+		d.mu.Lock()
+		n := d.limit - len(d.held)
+		d.mu.Unlock()
+		if n > 0 {
+			return min(n, inboxBatch)
+		}
+		select {
+		case <-d.space:
+		case <-ctx.Done():
+			return 0
+		}
+	}
+}
+
+// dispatch queues entries on their chats, starting a goroutine for each
+// chat that was idle. An entry already held (the stale takeover can hand
+// back one of ours) is skipped: it is queued or running already.
+func (d *dispatcher) dispatch(ctx, hctx context.Context, entries []InboxEntry) {
+	for _, e := range entries {
+		d.mu.Lock()
+		held := d.held[e.ID]
+		d.mu.Unlock()
+		if held {
+			continue
+		}
+		u, ok := decodeEntry(e.Raw)
+		if !ok {
+			d.a.log.Warn("telegram inbox update skipped: cannot decode it")
+			d.done(hctx, e.ID)
+			continue
+		}
+		c := chatOf(u)
+		d.mu.Lock()
+		d.held[e.ID] = true
+		q, busy := d.chats[c]
+		d.chats[c] = append(q, inboxUpdate{id: e.ID, u: u})
+		if !busy {
+			d.wg.Add(1)
+			go d.chat(ctx, hctx, c)
+		}
+		d.mu.Unlock()
+	}
+}
+
+// chat handles chat c's queue in order until it is empty, or until ctx
+// ends: what is queued then stays pending in the inbox.
+func (d *dispatcher) chat(ctx, hctx context.Context, c int64) {
+	defer d.wg.Done()
+	for {
+		select {
+		case d.workers <- struct{}{}:
+		case <-ctx.Done():
+			d.leave(c)
+			return
+		}
+		d.mu.Lock()
+		q := d.chats[c]
+		if len(q) == 0 || ctx.Err() != nil {
+			d.mu.Unlock()
+			<-d.workers
+			d.leave(c)
+			return
+		}
+		next := q[0]
+		d.chats[c] = q[1:]
+		d.mu.Unlock()
+		d.a.handle(hctx, d.h, next.u)
+		<-d.workers
+		d.done(hctx, next.id)
+		d.mu.Lock()
+		delete(d.held, next.id)
+		d.mu.Unlock()
+		d.signal()
+	}
+}
+
+// leave marks chat c idle, letting go of what it still has queued (left
+// pending in the inbox).
+func (d *dispatcher) leave(c int64) {
+	d.mu.Lock()
+	for _, q := range d.chats[c] {
+		delete(d.held, q.id)
+	}
+	delete(d.chats, c)
+	d.mu.Unlock()
+	d.signal()
+}
+
+func (d *dispatcher) signal() {
+	select {
+	case d.space <- struct{}{}:
+	default:
+	}
+}
+
+func (d *dispatcher) done(ctx context.Context, id string) {
+	if err := d.inbox.Done(ctx, id); err != nil {
+		d.a.log.Warn("telegram inbox ack failed", "error", err.Error())
+	}
+}
+
+// keep resets, every keepEvery until ctx ends, the idle time of the
+// updates held, so no other replica takes them over as stale.
+func (d *dispatcher) keep(ctx context.Context) {
+	t := time.NewTicker(d.keepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		d.mu.Lock()
+		ids := make([]string, 0, len(d.held))
+		for id := range d.held {
+			ids = append(ids, id)
+		}
+		d.mu.Unlock()
+		if len(ids) == 0 {
+			continue
+		}
+		if err := d.inbox.Keep(ctx, d.consumer, ids); err != nil && ctx.Err() == nil {
+			d.a.log.Warn("telegram inbox keep failed", "error", err.Error())
+		}
+	}
+}
+
+// decodeEntry decodes an inbox update, salvaging what the library refuses.
+func decodeEntry(raw []byte) (*models.Update, bool) {
+	var u models.Update
+	if err := json.Unmarshal(raw, &u); err == nil {
+		return &u, true
+	}
+	return salvage(raw)
+}

@@ -1,0 +1,307 @@
+package telegram
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/vigia-project/vigia/commands"
+)
+
+// memInbox is an Inbox in memory: Read hands out what Add stored or the
+// test queued, in order; what it hands out stays pending until Done.
+type memInbox struct {
+	mu        sync.Mutex
+	wake      chan struct{} // closed and replaced when entries arrive
+	ready     []InboxEntry  // not yet read
+	pending   []InboxEntry  // Pending's answer (a restart's leftovers)
+	next      int
+	done      []string
+	keeps     [][]string
+	pendCalls []string // Pending's after arguments
+	addErr    error
+	addGate   chan struct{} // if set, Add waits for it
+	added     chan struct{} // if set, signalled when Add is called
+}
+
+func newMemInbox() *memInbox { return &memInbox{wake: make(chan struct{})} }
+
+// queue makes entries readable (one Read returns them all).
+func (m *memInbox) queue(entries ...InboxEntry) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.ready = append(m.ready, entries...)
+	close(m.wake)
+	m.wake = make(chan struct{})
+}
+
+func (m *memInbox) Add(ctx context.Context, raws ...[]byte) error {
+	if m.added != nil {
+		m.added <- struct{}{}
+	}
+	if m.addGate != nil {
+		<-m.addGate
+	}
+	if m.addErr != nil {
+		return m.addErr
+	}
+	var es []InboxEntry
+	m.mu.Lock()
+	for _, r := range raws {
+		m.next++
+		es = append(es, InboxEntry{ID: "a" + strconv.Itoa(m.next), Raw: r})
+	}
+	m.mu.Unlock()
+	m.queue(es...)
+	return nil
+}
+
+func (m *memInbox) Pending(ctx context.Context, consumer, after string, count int) ([]InboxEntry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.pendCalls = append(m.pendCalls, after)
+	var out []InboxEntry
+	for _, e := range m.pending {
+		if (after == "0" || e.ID > after) && len(out) < count {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+func (m *memInbox) Read(ctx context.Context, consumer string, count int, block, stale time.Duration) ([]InboxEntry, error) {
+	for {
+		m.mu.Lock()
+		if len(m.ready) > 0 {
+			n := min(count, len(m.ready))
+			out := slices.Clone(m.ready[:n])
+			m.ready = m.ready[n:]
+			m.mu.Unlock()
+			return out, nil
+		}
+		wake := m.wake
+		m.mu.Unlock()
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+func (m *memInbox) Keep(ctx context.Context, consumer string, ids []string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.keeps = append(m.keeps, slices.Sorted(slices.Values(ids)))
+	return nil
+}
+
+func (m *memInbox) Done(ctx context.Context, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.done = append(m.done, id)
+	return nil
+}
+
+func (m *memInbox) doneIDs() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.done)
+}
+
+// gateHandler records the updates it handles (by event id); a chat's
+// updates wait while the chat has a gate, until it is closed.
+type gateHandler struct {
+	mu       sync.Mutex
+	gates    map[string]chan struct{}
+	started  []int64
+	finished []int64
+	ctxErrs  []error
+}
+
+func (g *gateHandler) Handle(ctx context.Context, req commands.Request, w commands.Replier) {
+	g.mu.Lock()
+	g.started = append(g.started, req.EventID)
+	gate := g.gates[req.ChatID]
+	g.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
+	g.mu.Lock()
+	g.finished = append(g.finished, req.EventID)
+	g.ctxErrs = append(g.ctxErrs, ctx.Err())
+	g.mu.Unlock()
+}
+
+func (g *gateHandler) Commands() []*commands.Command { return nil }
+
+func (g *gateHandler) got() (started, finished []int64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return slices.Clone(g.started), slices.Clone(g.finished)
+}
+
+// text is a private message update of chat, with id n (its entry id "e<n>").
+func text(n int, chat int64) InboxEntry {
+	return InboxEntry{ID: fmt.Sprintf("e%02d", n), Raw: []byte(fmt.Sprintf(
+		`{"update_id":%d,"message":{"message_id":%d,"date":1,"chat":{"id":%d,"type":"private"},"from":{"id":%d,"first_name":"x"},"text":"hola"}}`, n, n, chat, chat))}
+}
+
+func startDispatcher(t *testing.T, h Handler, inbox Inbox) (stop func()) {
+	a := testAdapter()
+	a.o.Workers, a.o.HandlerTimeout = 4, time.Hour
+	d := a.newDispatcher(h, inbox)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		d.run(ctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
+// A chat whose update is slow (Telegram holding back its replies) holds
+// up neither the reading of the inbox nor other chats' updates, and its
+// own updates stay in order, each removed from the inbox once handled.
+func TestSlowChatDoesNotHoldUpOtherChats(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		slow := make(chan struct{})
+		h := &gateHandler{gates: map[string]chan struct{}{"1": slow}}
+		in := newMemInbox()
+		stop := startDispatcher(t, h, in)
+		in.queue(text(1, 1))
+		synctest.Wait()
+		in.queue(text(2, 1), text(3, 2))
+		in.queue(text(4, 1), text(5, 3))
+		synctest.Wait()
+		started, finished := h.got()
+		if started, finished := slices.Sorted(slices.Values(started)), slices.Sorted(slices.Values(finished)); !slices.Equal(started, []int64{1, 3, 5}) || !slices.Equal(finished, []int64{3, 5}) {
+			t.Fatalf("with chat 1 slow: started %v, finished %v; want chats 2 and 3 handled, chat 1's next waiting", started, finished)
+		}
+		if done := in.doneIDs(); !slices.Equal(slices.Sorted(slices.Values(done)), []string{"e03", "e05"}) {
+			t.Fatalf("removed from the inbox: %v", done)
+		}
+		close(slow)
+		synctest.Wait()
+		started, _ = h.got()
+		if !slices.Equal(started[3:], []int64{2, 4}) {
+			t.Fatalf("handled %v: chat 1's updates out of order", started)
+		}
+		stop()
+		if done := in.doneIDs(); !slices.Equal(slices.Sorted(slices.Values(done)), []string{"e01", "e02", "e03", "e04", "e05"}) {
+			t.Fatalf("removed from the inbox: %v, want each once", done)
+		}
+	})
+}
+
+// Updates held (queued or being handled) are kept from the stale
+// takeover for as long as they are held, and one handed back while held
+// (XAUTOCLAIM can return the consumer's own) is not handled twice.
+func TestHeldUpdatesAreKeptAndNotHandledTwice(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		slow := make(chan struct{})
+		h := &gateHandler{gates: map[string]chan struct{}{"1": slow}}
+		in := newMemInbox()
+		stop := startDispatcher(t, h, in)
+		in.queue(text(1, 1), text(2, 1))
+		synctest.Wait()
+		time.Sleep(3 * inboxStale) // (a synctest bubble: no real wait)
+		synctest.Wait()
+		in.mu.Lock()
+		keeps := slices.Clone(in.keeps)
+		in.mu.Unlock()
+		if len(keeps) < 3*4 {
+			t.Fatalf("kept %d times in 3 stale times, want every quarter of one", len(keeps))
+		}
+		for _, k := range keeps {
+			if !slices.Equal(k, []string{"e01", "e02"}) {
+				t.Fatalf("kept %v, want the running and the queued update", k)
+			}
+		}
+		in.queue(text(1, 1), text(3, 2)) // e01 handed back while held
+		synctest.Wait()
+		close(slow)
+		in.queue(text(4, 1))
+		synctest.Wait()
+		stop()
+		started, _ := h.got()
+		if !slices.Equal(started, []int64{1, 3, 2, 4}) {
+			t.Fatalf("handled %v, want e01 once", started)
+		}
+		n := len(in.keeps)
+		time.Sleep(inboxStale)
+		if len(in.keeps) != n {
+			t.Fatal("still keeping after it stopped")
+		}
+	})
+}
+
+// A consumer's own pending updates (a restart's leftovers) are read, page
+// by page, at start only: afterwards they are the ones it is handling.
+func TestPendingUpdatesAreReadAtStartOnly(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := &gateHandler{}
+		in := newMemInbox()
+		for n := range 20 {
+			in.pending = append(in.pending, text(n+1, int64(n%3)))
+		}
+		stop := startDispatcher(t, h, in)
+		synctest.Wait()
+		in.queue(text(30, 1))
+		synctest.Wait()
+		in.queue(text(31, 2))
+		synctest.Wait()
+		stop()
+		if started, _ := h.got(); len(started) != 22 {
+			t.Fatalf("handled %v", started)
+		}
+		if !slices.Equal(in.pendCalls, []string{"0", "e16", "e20"}) {
+			t.Fatalf("Pending called after %v, want its pages at start only", in.pendCalls)
+		}
+	})
+}
+
+// On shutdown the update being handled is finished (its context not
+// cancelled) and removed; the queued one stays in the inbox.
+func TestDispatcherShutdownFinishesRunningLeavesQueued(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		slow := make(chan struct{})
+		h := &gateHandler{gates: map[string]chan struct{}{"1": slow}}
+		in := newMemInbox()
+		a := testAdapter()
+		a.o.Workers, a.o.HandlerTimeout = 4, time.Hour
+		d := a.newDispatcher(h, in)
+		ctx, cancel := context.WithCancel(context.Background())
+		stopped := make(chan struct{})
+		go func() {
+			defer close(stopped)
+			d.run(ctx)
+		}()
+		in.queue(text(1, 1), text(2, 1))
+		synctest.Wait()
+		cancel()
+		synctest.Wait()
+		select {
+		case <-stopped:
+			t.Fatal("stopped before the running update was handled")
+		default:
+		}
+		close(slow)
+		<-stopped
+		started, finished := h.got()
+		if !slices.Equal(started, []int64{1}) || !slices.Equal(finished, []int64{1}) || h.ctxErrs[0] != nil {
+			t.Fatalf("started %v finished %v ctx %v", started, finished, h.ctxErrs)
+		}
+		if done := in.doneIDs(); !slices.Equal(done, []string{"e01"}) {
+			t.Fatalf("removed %v, want only the handled one", done)
+		}
+	})
+}

@@ -1,0 +1,70 @@
+package storage_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// An update a live consumer holds (queued or being handled, kept with
+// InboxKeep) is not taken over by another replica once it has been idle
+// past the stale time; one it stopped keeping is. The time that passes is
+// simulated with XCLAIM's IDLE option, not waited for.
+func TestInboxKeptUpdateIsNotTakenOver(t *testing.T) {
+	st, srv, _ := newStore(t)
+	ctx := context.Background()
+	rdb := srv.Client()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(st.InitInbox(ctx, "telegram"))
+	must(st.InboxAdd(ctx, "telegram", []byte(`{"update_id":1}`), []byte(`{"update_id":2}`)))
+	got, err := st.InboxRead(ctx, "telegram", "a", 10, time.Millisecond, time.Minute)
+	if err != nil || len(got) != 2 || string(got[0].Raw) != `{"update_id":1}` || string(got[1].Raw) != `{"update_id":2}` {
+		t.Fatalf("a's read: %+v %v", got, err)
+	}
+	idle := func() { // two minutes pass without a's keeping either
+		t.Helper()
+		ids := []string{got[0].ID, got[1].ID}
+		must(rdb.Do(ctx, "XCLAIM", "t:{inbox}:telegram", "workers", "a", 0, ids[0], ids[1], "IDLE", 2*time.Minute.Milliseconds(), "JUSTID").Err())
+	}
+	idle()
+	// a is still handling the first: it keeps it, not the second (done,
+	// say, but its ack was lost).
+	must(st.InboxKeep(ctx, "telegram", "a", []string{got[0].ID}))
+	taken, err := st.InboxRead(ctx, "telegram", "b", 10, time.Millisecond, time.Minute)
+	if err != nil || len(taken) != 1 || taken[0].ID != got[1].ID {
+		t.Fatalf("b took over %+v (%v), want only the update a no longer keeps", taken, err)
+	}
+	// a's own reads never hand back what it holds and kept.
+	if again, err := st.InboxRead(ctx, "telegram", "a", 10, time.Millisecond, time.Minute); err != nil || len(again) != 0 {
+		t.Fatalf("a read again: %+v %v", again, err)
+	}
+	// A restart under a's name finds it with InboxPending, page by page.
+	must(st.InboxAdd(ctx, "telegram", []byte(`{"update_id":3}`)))
+	if _, err := st.InboxRead(ctx, "telegram", "a", 10, time.Millisecond, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	first, err := st.InboxPending(ctx, "telegram", "a", "0", 1)
+	if err != nil || len(first) != 1 || first[0].ID != got[0].ID {
+		t.Fatalf("a's first pending: %+v %v", first, err)
+	}
+	next, err := st.InboxPending(ctx, "telegram", "a", first[0].ID, 10)
+	if err != nil || len(next) != 1 || string(next[0].Raw) != `{"update_id":3}` {
+		t.Fatalf("a's next pending: %+v %v", next, err)
+	}
+	must(st.InboxDone(ctx, "telegram", got[0].ID))
+	if p, err := rdb.XPending(ctx, "t:{inbox}:telegram", "workers").Result(); err != nil || p.Count != 2 {
+		t.Fatalf("pending after done: %+v %v", p, err)
+	}
+	// Keeping an id no longer pending is no error and claims nothing.
+	must(st.InboxKeep(ctx, "telegram", "a", []string{got[0].ID}))
+	if p, _ := rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: "t:{inbox}:telegram", Group: "workers", Start: "-", End: "+", Count: 10}).Result(); len(p) != 2 {
+		t.Fatalf("pending after keeping a done id: %+v", p)
+	}
+}
