@@ -300,9 +300,15 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		})
 	}
 	if cfg.TelegramToken != "" {
+		// Updates land in a Redis inbox (webhook mode; polling mode too,
+		// while Redis answers) and any replica's workers handle them.
+		if err := eng.store.InitInbox(ctx, telegram.Platform); err != nil {
+			return fail(err)
+		}
+		inbox := telegramInbox{eng.store}
 		tg, err := telegram.New(ctx, telegram.Options{
 			Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, Logger: log, Messages: eng.msg, DefaultLanguage: cfg.DefaultLanguage,
-			OnRateLimit: prom.RateLimited(telegram.Platform),
+			OnRateLimit: prom.RateLimited(telegram.Platform), Inbox: inbox,
 		})
 		if err != nil {
 			if errors.Is(err, telegram.ErrUnauthorized) {
@@ -317,12 +323,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		platforms = append(platforms, telegram.Platform)
 		adapters = append(adapters, tg)
 		if cfg.WebhookURL != "" {
-			// Webhook mode: updates land in a Redis inbox before Telegram is
-			// answered; any replica's workers handle them.
-			if err := eng.store.InitInbox(ctx, telegram.Platform); err != nil {
-				return fail(err)
-			}
-			inbox := telegramInbox{eng.store}
+			// Webhook mode: updates land in the inbox before Telegram is
+			// answered.
 			u, _ := url.Parse(cfg.WebhookURL)
 			httpMux.Handle("POST "+cmp.Or(u.Path, "/"), tg.WebhookHandler(inbox, cfg.WebhookSecret))
 			wg.Go(func() {

@@ -153,10 +153,18 @@ func (d *dispatcher) room(ctx context.Context) int {
 	}
 }
 
-// dispatch queues entries on their chats, starting a goroutine for each
-// chat that was idle. An entry already held (the stale takeover can hand
-// back one of ours) is skipped: it is queued or running already.
+// dispatch queues entries on their chats, then starts a goroutine for
+// each chat that was idle (after queueing them all: a private album read
+// at once is answered once, its last item seeing none follows). An entry
+// already held (the stale takeover can hand back one of ours) is skipped:
+// it is queued or running already.
 func (d *dispatcher) dispatch(ctx, hctx context.Context, entries []InboxEntry) {
+	var start []int64
+	defer func() {
+		for _, c := range start {
+			go d.chat(ctx, hctx, c)
+		}
+	}()
 	for _, e := range entries {
 		d.mu.Lock()
 		held := d.held[e.ID]
@@ -177,7 +185,7 @@ func (d *dispatcher) dispatch(ctx, hctx context.Context, entries []InboxEntry) {
 		d.chats[c] = append(q, inboxUpdate{id: e.ID, u: u})
 		if !busy {
 			d.wg.Add(1)
-			go d.chat(ctx, hctx, c)
+			start = append(start, c)
 		}
 		d.mu.Unlock()
 	}
@@ -187,6 +195,7 @@ func (d *dispatcher) dispatch(ctx, hctx context.Context, entries []InboxEntry) {
 // ends: what is queued then stays pending in the inbox.
 func (d *dispatcher) chat(ctx, hctx context.Context, c int64) {
 	defer d.wg.Done()
+	var album albumPlace // where the last update stood in a private album
 	for {
 		select {
 		case d.workers <- struct{}{}:
@@ -204,8 +213,9 @@ func (d *dispatcher) chat(ctx, hctx context.Context, c int64) {
 		}
 		next := q[0]
 		d.chats[c] = q[1:]
+		album = album.next(next.u, q[1:])
 		d.mu.Unlock()
-		d.a.handle(hctx, d.h, next.u)
+		d.a.handle(hctx, d.h, next.u, album)
 		<-d.workers
 		d.done(hctx, next.id)
 		d.mu.Lock()
@@ -273,4 +283,19 @@ func decodeEntry(raw []byte) (*models.Update, bool) {
 		return &u, true
 	}
 	return salvage(raw)
+}
+
+// next places u, the update after the one p placed, in its run of items
+// of one private album, given the updates queued after it.
+func (p albumPlace) next(u *models.Update, queued []inboxUpdate) albumPlace {
+	g := privateAlbum(u)
+	if g == "" {
+		return albumPlace{}
+	}
+	if p.group != g {
+		p = albumPlace{group: g}
+	}
+	p.items++
+	p.more = len(queued) > 0 && privateAlbum(queued[0].u) == g
+	return p
 }

@@ -96,7 +96,7 @@ func FuzzTelegramUpdate(f *testing.F) {
 	a := testAdapter()
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		body := append(append([]byte(`{"ok":true,"result":[`), raw...), "]}"...)
-		updates, next, err := a.decodeUpdates(body, 0, 200)
+		updates, _, next, err := a.decodeUpdates(body, 0, 200)
 		if err != nil {
 			return // the whole response is not JSON: retried, not a crash
 		}

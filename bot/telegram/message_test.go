@@ -299,7 +299,7 @@ func TestUnknownOriginIsSalvaged(t *testing.T) {
 		`{"update_id":4,"message":{"message_id":2,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"x"},` +
 		`"text":"otra","reply_to_message":{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"forward_origin":{"type":"martian"}}}},` +
 		`{"update_id":5,"message":"not an object"}]}`
-	updates, next, err := a.decodeUpdates([]byte(raw), 0, 200)
+	updates, _, next, err := a.decodeUpdates([]byte(raw), 0, 200)
 	if err != nil || next != 6 || len(updates) != 2 {
 		t.Fatalf("decoded %d updates, next %d, err %v", len(updates), next, err)
 	}
@@ -320,7 +320,7 @@ func TestUnknownContentIsSalvaged(t *testing.T) {
 	a := testAdapter()
 	raw := `{"ok":true,"result":[{"update_id":7,"message":{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"x"},` +
 		`"caption":"mira esto","paid_media":{"star_count":1,"paid_media":[{"type":"hologram"}]}}}]}`
-	updates, next, err := a.decodeUpdates([]byte(raw), 0, 200)
+	updates, _, next, err := a.decodeUpdates([]byte(raw), 0, 200)
 	if err != nil || next != 8 || len(updates) != 1 {
 		t.Fatalf("decoded %d updates, next %d, err %v", len(updates), next, err)
 	}

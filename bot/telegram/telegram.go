@@ -5,8 +5,9 @@
 // The library's own polling loop confirms updates to Telegram before they
 // are handled, so a crash loses whatever it had queued. This adapter polls
 // itself instead: it confirms an update (by asking for the next offset)
-// only after the engine has handled it. A crash therefore redelivers, never
-// loses, an update, and the engine's writes are idempotent per update.
+// only after the engine has handled it or it is stored in the Redis inbox
+// (poll.go). A crash therefore redelivers, never loses, an update, and the
+// engine's writes are idempotent per update.
 package telegram
 
 import (
@@ -57,6 +58,9 @@ type Options struct {
 	HandlerTimeout time.Duration
 	// Workers bounds how many chats are handled at once; default 16.
 	Workers int
+	// Inbox, if set, takes polled updates (Run): they are handled from
+	// it as in webhook mode, without a slow chat holding up the others.
+	Inbox Inbox
 	// OnRateLimit, if set, is called for every 429 (for metrics).
 	OnRateLimit func()
 	// Messages and DefaultLanguage describe the commands in Telegram's
@@ -153,8 +157,8 @@ func (a *Adapter) redact(err error) string {
 
 // Run polls for updates and handles them until ctx ends. Updates of one
 // chat are handled in order; different chats run in parallel. An update is
-// confirmed to Telegram only once handled. A 429 is waited out for
-// Telegram's retry_after. If Telegram refuses the token (revoked), Run
+// confirmed to Telegram only once handled, or stored in the inbox (see
+// poll.go). A 429 is waited out for Telegram's retry_after. If Telegram refuses the token (revoked), Run
 // logs one ERROR and returns ErrUnauthorized at once.
 func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	// A webhook left set would make getUpdates fail; pending updates stay.
@@ -162,10 +166,12 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 		a.log.Warn("telegram deleteWebhook failed", "error", a.redact(err))
 	}
 	a.setCommands(ctx, h.Commands())
+	wait := a.startInbox(ctx, h) // poll.go
+	defer wait()
 	var offset int64
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
-		updates, next, err := a.getUpdates(ctx, offset, a.o.PollTimeout)
+		updates, raws, next, err := a.getUpdates(ctx, offset, a.o.PollTimeout)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
@@ -202,16 +208,16 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 		}
 		backoff = 0
 		a.connected.Store(true)
-		// Handle the batch even if ctx ends meanwhile: these updates were
-		// received and must not be dropped half-way.
-		a.handleBatch(context.WithoutCancel(ctx), h, updates)
+		// Into the inbox, or else handled now (deliver, poll.go); then the
+		// next getUpdates confirms them.
+		a.deliver(ctx, h, updates, raws)
 		offset = next
 	}
 	if offset > 0 {
 		// Confirm what was handled, so a restart does not redeliver it.
 		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if _, _, err := a.getUpdates(cctx, offset, 0); err != nil {
+		if _, _, _, err := a.getUpdates(cctx, offset, 0); err != nil {
 			a.log.Warn("telegram final confirm failed", "error", a.redact(err))
 		}
 	}
@@ -281,6 +287,7 @@ func (a *Adapter) handleBatch(ctx context.Context, h Handler, updates []*models.
 // one batch: the items of it so far (this one included), and whether
 // another follows.
 type albumPlace struct {
+	group string // the album's id
 	items int
 	more  bool
 }
@@ -289,20 +296,29 @@ type albumPlace struct {
 // chat's updates, in order); zero for anything else.
 func albumRun(list []*models.Update, i int) albumPlace {
 	group := func(j int) string {
-		if j < 0 || j >= len(list) || list[j].Message == nil || list[j].Message.Chat.Type != models.ChatTypePrivate {
+		if j < 0 || j >= len(list) {
 			return ""
 		}
-		return list[j].Message.MediaGroupID
+		return privateAlbum(list[j])
 	}
 	g := group(i)
 	if g == "" {
 		return albumPlace{}
 	}
-	p := albumPlace{items: 1, more: group(i+1) == g}
+	p := albumPlace{group: g, items: 1, more: group(i+1) == g}
 	for j := i - 1; group(j) == g; j-- {
 		p.items++
 	}
 	return p
+}
+
+// privateAlbum is the album (media group) id of an item of an album sent
+// in a private chat, or "".
+func privateAlbum(u *models.Update) string {
+	if u.Message == nil || u.Message.Chat.Type != models.ChatTypePrivate {
+		return ""
+	}
+	return u.Message.MediaGroupID
 }
 
 func chatOf(u *models.Update) int64 {
@@ -508,26 +524,27 @@ func chatKind(c models.Chat) commands.ChatKind {
 }
 
 // getUpdates asks for updates after offset-1 (which confirms all before
-// it) and returns them with the next offset. An update the library cannot
-// decode is skipped, so one odd update cannot wedge the bot.
-func (a *Adapter) getUpdates(ctx context.Context, offset int64, timeout time.Duration) ([]*models.Update, int64, error) {
+// it) and returns them, each with its JSON as received, and the next
+// offset. An update the library cannot decode is skipped, so one odd
+// update cannot wedge the bot.
+func (a *Adapter) getUpdates(ctx context.Context, offset int64, timeout time.Duration) ([]*models.Update, []json.RawMessage, int64, error) {
 	form := url.Values{}
 	form.Set("offset", strconv.FormatInt(offset, 10))
 	form.Set("timeout", strconv.Itoa(int(timeout/time.Second)))
 	form.Set("allowed_updates", `["message","edited_message","callback_query","channel_post"]`)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.o.APIURL+"/bot"+a.o.Token+"/getUpdates", strings.NewReader(form.Encode()))
 	if err != nil {
-		return nil, offset, err
+		return nil, nil, offset, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := a.http.Do(req)
 	if err != nil {
-		return nil, offset, err
+		return nil, nil, offset, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return nil, offset, err
+		return nil, nil, offset, err
 	}
 	return a.decodeUpdates(body, offset, resp.StatusCode)
 }
@@ -535,7 +552,7 @@ func (a *Adapter) getUpdates(ctx context.Context, offset int64, timeout time.Dur
 // decodeUpdates reads a getUpdates response. An update the library cannot
 // decode even with salvage is skipped (and confirmed), so one odd update
 // cannot wedge the bot.
-func (a *Adapter) decodeUpdates(body []byte, offset int64, status int) ([]*models.Update, int64, error) {
+func (a *Adapter) decodeUpdates(body []byte, offset int64, status int) ([]*models.Update, []json.RawMessage, int64, error) {
 	var r struct {
 		OK          bool   `json:"ok"`
 		ErrorCode   int    `json:"error_code"`
@@ -546,28 +563,29 @@ func (a *Adapter) decodeUpdates(body []byte, offset int64, status int) ([]*model
 		Result []json.RawMessage `json:"result"`
 	}
 	if err := json.Unmarshal(body, &r); err != nil {
-		return nil, offset, fmt.Errorf("getUpdates: undecodable response (HTTP %d)", status)
+		return nil, nil, offset, fmt.Errorf("getUpdates: undecodable response (HTTP %d)", status)
 	}
 	if !r.OK {
 		switch {
 		case r.ErrorCode == http.StatusUnauthorized:
-			return nil, offset, ErrUnauthorized
+			return nil, nil, offset, ErrUnauthorized
 		case r.ErrorCode == http.StatusTooManyRequests:
 			// The library's typed error, with Telegram's
 			// parameters.retry_after (Run waits that long).
-			return nil, offset, &bot.TooManyRequestsError{Message: "getUpdates: " + r.Description, RetryAfter: r.Parameters.RetryAfter}
+			return nil, nil, offset, &bot.TooManyRequestsError{Message: "getUpdates: " + r.Description, RetryAfter: r.Parameters.RetryAfter}
 		}
-		return nil, offset, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
+		return nil, nil, offset, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
 	}
 	next := offset
 	var out []*models.Update
+	var raws []json.RawMessage
 	for _, raw := range r.Result {
 		var u models.Update
 		if err := json.Unmarshal(raw, &u); err == nil {
-			out = append(out, &u)
+			out, raws = append(out, &u), append(raws, raw)
 		} else if s, ok := salvage(raw); ok {
 			u = *s
-			out = append(out, s)
+			out, raws = append(out, s), append(raws, raw)
 			a.log.Warn("telegram update partly undecodable: handled without its origin or quoted message", "update_id", u.ID)
 		} else {
 			var id struct {
@@ -583,7 +601,7 @@ func (a *Adapter) decodeUpdates(body []byte, offset int64, status int) ([]*model
 			next = u.ID + 1
 		}
 	}
-	return out, next, nil
+	return out, raws, next, nil
 }
 
 // salvage decodes an update the library refuses, so a reporter's message

@@ -1,0 +1,60 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+)
+
+// In polling mode with an inbox (Options.Inbox), a polled batch goes into
+// the inbox in one round trip, the next getUpdates confirms it, and the
+// dispatcher (dispatch.go) handles it, as in webhook mode: a slow chat
+// holds up neither the polling nor the other chats. If the inbox cannot
+// take a batch (Redis down), the batch is handled at once, before the
+// next getUpdates confirms it (the engine spools tips while Redis is
+// down). Either way no update is confirmed to Telegram before it is
+// durable or handled.
+
+// inboxAddTimeout bounds the wait for a hung Redis before a batch is
+// handled at once instead.
+const inboxAddTimeout = 3 * time.Second
+
+// startInbox starts the dispatcher of polled updates, if there is an
+// inbox; the function it returns waits, once ctx ended, until the
+// dispatcher has finished what it was handling.
+func (a *Adapter) startInbox(ctx context.Context, h Handler) (wait func()) {
+	if a.o.Inbox == nil {
+		return func() {}
+	}
+	d := a.newDispatcher(h, a.o.Inbox)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		d.run(ctx)
+	}()
+	return func() { <-done }
+}
+
+// deliver stores a polled batch in the inbox, or, if there is none or it
+// cannot take the batch, handles the batch now (finished even if ctx ends
+// meanwhile: these updates were received and must not be dropped
+// half-way). When it returns, the batch may be confirmed to Telegram.
+func (a *Adapter) deliver(ctx context.Context, h Handler, updates []*models.Update, raws []json.RawMessage) {
+	ctx = context.WithoutCancel(ctx)
+	if a.o.Inbox != nil && len(raws) > 0 {
+		b := make([][]byte, len(raws))
+		for i, r := range raws {
+			b[i] = r
+		}
+		actx, cancel := context.WithTimeout(ctx, inboxAddTimeout)
+		err := a.o.Inbox.Add(actx, b...)
+		cancel()
+		if err == nil {
+			return
+		}
+		a.log.Warn("telegram updates not stored in the inbox; handled at once", "error", err.Error())
+	}
+	a.handleBatch(ctx, h, updates)
+}

@@ -1,0 +1,144 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/go-telegram/bot"
+)
+
+// memAPI is the Bot API in memory (a RoundTripper, so that a synctest
+// bubble holds it): getUpdates answers the batch queued at its offset, or
+// long-polls until the request ends; every other method answers true.
+type memAPI struct {
+	mu      sync.Mutex
+	batches map[int64]string // offset -> JSON array of updates
+	offsets []int64          // getUpdates offsets asked for, in order
+}
+
+func (f *memAPI) RoundTrip(r *http.Request) (*http.Response, error) {
+	answer := func(result string) (*http.Response, error) {
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(`{"ok":true,"result":` + result + `}`)), Request: r}, nil
+	}
+	if path.Base(r.URL.Path) != "getUpdates" {
+		_, _ = io.Copy(io.Discard, r.Body) // (the library writes it from a goroutine)
+		return answer("true")
+	}
+	if err := r.ParseForm(); err != nil {
+		return nil, err
+	}
+	offset, _ := strconv.ParseInt(r.PostForm.Get("offset"), 10, 64)
+	f.mu.Lock()
+	f.offsets = append(f.offsets, offset)
+	batch, ok := f.batches[offset]
+	delete(f.batches, offset)
+	f.mu.Unlock()
+	if ok || r.PostForm.Get("timeout") == "0" {
+		return answer(cmpOr(batch, "[]"))
+	}
+	<-r.Context().Done()
+	return nil, r.Context().Err()
+}
+
+func cmpOr(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+func (f *memAPI) asked() []int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.offsets)
+}
+
+// inboxPollingAdapter polls api, with inbox (if not nil).
+func inboxPollingAdapter(t *testing.T, api *memAPI, inbox Inbox) *Adapter {
+	a := testAdapter()
+	a.o.Workers, a.o.HandlerTimeout, a.o.PollTimeout, a.o.APIURL, a.o.Inbox = 4, time.Hour, 50*time.Second, "http://api.test", inbox
+	a.http = &http.Client{Transport: api}
+	b, err := bot.New(a.o.Token, bot.WithServerURL(a.o.APIURL), bot.WithSkipGetMe(), bot.WithHTTPClient(a.o.PollTimeout, &http.Client{Transport: api}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.b = b
+	return a
+}
+
+func startRun(a *Adapter, h Handler) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = a.Run(ctx, h)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
+// Polling with an inbox: a batch is confirmed to Telegram (the next
+// getUpdates' offset) only once the inbox has it, and the dispatcher
+// handles it from there.
+func TestPolledBatchIsConfirmedOnlyOnceStored(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		api := &memAPI{batches: map[int64]string{0: "[" + string(text(1, 1).Raw) + "]"}}
+		in := newMemInbox()
+		in.added, in.addGate = make(chan struct{}, 1), make(chan struct{})
+		h := &gateHandler{}
+		stop := startRun(inboxPollingAdapter(t, api, in), h)
+		<-in.added
+		synctest.Wait()
+		if got := api.asked(); !slices.Equal(got, []int64{0}) {
+			t.Fatalf("getUpdates offsets %v while the batch was being stored: confirmed before it was durable", got)
+		}
+		close(in.addGate)
+		synctest.Wait()
+		if got := api.asked(); !slices.Equal(got, []int64{0, 2}) {
+			t.Fatalf("getUpdates offsets %v once stored", got)
+		}
+		if started, _ := h.got(); !slices.Equal(started, []int64{1}) || !slices.Equal(in.doneIDs(), []string{"a1"}) {
+			t.Fatalf("handled %v, removed %v", started, in.doneIDs())
+		}
+		stop()
+	})
+}
+
+// Polling while the inbox cannot take a batch (Redis down): the batch is
+// handled at once, and confirmed only after it was.
+func TestPolledBatchIsHandledWhenTheInboxFails(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		api := &memAPI{batches: map[int64]string{0: "[" + string(text(1, 1).Raw) + "," + string(text(2, 2).Raw) + "]"}}
+		in := newMemInbox()
+		in.addErr = errors.New("redis down")
+		slow := make(chan struct{})
+		h := &gateHandler{gates: map[string]chan struct{}{"1": slow}}
+		stop := startRun(inboxPollingAdapter(t, api, in), h)
+		synctest.Wait()
+		if started, _ := h.got(); !slices.Equal(slices.Sorted(slices.Values(started)), []int64{1, 2}) {
+			t.Fatalf("handled %v with the inbox down, want both", started)
+		}
+		if got := api.asked(); !slices.Equal(got, []int64{0}) {
+			t.Fatalf("getUpdates offsets %v while the batch was being handled", got)
+		}
+		close(slow)
+		synctest.Wait()
+		if got := api.asked(); !slices.Equal(got, []int64{0, 3}) {
+			t.Fatalf("getUpdates offsets %v once handled", got)
+		}
+		stop()
+	})
+}
