@@ -60,11 +60,12 @@ type inboxUpdate struct {
 }
 
 func (a *Adapter) newDispatcher(h Handler, inbox Inbox) *dispatcher {
+	workers := max(a.o.Workers, 1) // (New sets 16 if unset)
 	return &dispatcher{
 		a: a, h: h, inbox: inbox, consumer: consumerName(),
 		stale: inboxStale, keepEvery: inboxStale / 4,
-		limit:   16 * a.o.Workers,
-		workers: make(chan struct{}, a.o.Workers),
+		limit:   16 * workers,
+		workers: make(chan struct{}, workers),
 		space:   make(chan struct{}, 1),
 		held:    map[string]bool{}, chats: map[int64][]inboxUpdate{},
 	}

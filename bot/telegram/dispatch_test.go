@@ -305,3 +305,30 @@ func TestDispatcherShutdownFinishesRunningLeavesQueued(t *testing.T) {
 		}
 	})
 }
+
+// Reading stops while 16 updates per worker are held, and resumes as they
+// are handled: a flood waits in the inbox, not in memory.
+func TestDispatcherHoldsABoundedNumberOfUpdates(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		slow := make(chan struct{})
+		h := &gateHandler{gates: map[string]chan struct{}{"1": slow}}
+		in := newMemInbox()
+		stop := startDispatcher(t, h, in) // 4 workers: 64 held at most
+		for n := range 100 {
+			in.queue(text(n+1, 1))
+		}
+		synctest.Wait()
+		in.mu.Lock()
+		left := len(in.ready)
+		in.mu.Unlock()
+		if left != 100-64 {
+			t.Fatalf("%d updates left unread while the first was stuck, want %d", left, 100-64)
+		}
+		close(slow)
+		synctest.Wait()
+		stop()
+		if started, _ := h.got(); len(started) != 100 || len(in.ready) != 0 {
+			t.Fatalf("handled %d, %d left", len(started), len(in.ready))
+		}
+	})
+}
