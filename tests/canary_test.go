@@ -135,7 +135,7 @@ func TestTelegramCanaryEveryCommand(t *testing.T) {
 	push(adm, admChat, command("", "/publish", "2 Retén falso en la carretera, texto revisado"))
 	push(adm, admChat, command("", "/retract", "2"))
 	push(adm, admChat, command("", "/purge", "1"))
-	waitFor(t, func() bool { return tg.confirmedBeyond(int64(upd)) })
+	waitFor(t, func() bool { return tg.confirmedBeyond(int64(upd)) && inboxEmpty(rs) }) // received, and handled
 
 	// The canaries.
 	hex := strconv.FormatInt(canaryReporter, 16)

@@ -88,7 +88,11 @@ func TestTelegramTriageLifecycle(t *testing.T) {
 	if !strings.Contains(question.Fields["text"], "¿A qué hora llegan?") || strings.Contains(question.Fields["text"], "Ana") || !strings.Contains(question.Fields["reply_markup"], "ans:1") {
 		t.Fatalf("question: %+v", question.Fields)
 	}
-	// The reporter replies to the question message.
+	// Once the question is recorded (the investigator is told it went),
+	// the reporter replies to it. (Chats are handled in parallel: a reply
+	// sent the instant the question left could overtake the recording; a
+	// person reads it first.)
+	tg.waitCalls(3, messagesTo("2002"))
 	qid, _ := strconv.Atoi(question.Fields["_message_id"])
 	reply := message(nextID(), rep, repChat, map[string]any{"text": "A las nueve de la noche",
 		"reply_to_message": map[string]any{"message_id": qid, "date": 1, "chat": repChat, "from": map[string]any{"id": 999000, "is_bot": true, "first_name": "Vigía"}}})
