@@ -332,3 +332,39 @@ func TestDispatcherHoldsABoundedNumberOfUpdates(t *testing.T) {
 		}
 	})
 }
+
+// albumHandler records where each request stood in its album.
+type albumHandler struct {
+	mu    sync.Mutex
+	place []string // "event:items:more"
+}
+
+func (h *albumHandler) Handle(ctx context.Context, req commands.Request, w commands.Replier) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.place = append(h.place, fmt.Sprintf("%d:%d:%v", req.EventID, req.AlbumItems, req.AlbumMore))
+}
+
+func (h *albumHandler) Commands() []*commands.Command { return nil }
+
+// A private album read from the inbox at once is answered once, as when
+// polled and handled in one batch: every item but the last knows another
+// follows, and the last how many came before it.
+func TestDispatchedAlbumIsAnsweredOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		item := func(n int, album string) InboxEntry {
+			return InboxEntry{ID: fmt.Sprintf("e%02d", n), Raw: []byte(fmt.Sprintf(
+				`{"update_id":%d,"message":{"message_id":%d,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"x"},"media_group_id":%q,"text":"foto"}}`, n, n, album))}
+		}
+		h := &albumHandler{}
+		inbox := newMemInbox()
+		inbox.queue(item(1, "A"), item(2, "A"), item(3, "A"), item(4, ""), item(5, "B"), item(6, "B"))
+		stop := startDispatcher(t, h, inbox)
+		synctest.Wait()
+		stop()
+		want := []string{"1:1:true", "2:2:true", "3:3:false", "4:0:false", "5:1:true", "6:2:false"}
+		if !slices.Equal(h.place, want) {
+			t.Errorf("album places %v, want %v", h.place, want)
+		}
+	})
+}
