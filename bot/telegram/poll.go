@@ -22,19 +22,24 @@ import (
 const inboxAddTimeout = 3 * time.Second
 
 // startInbox starts the dispatcher of polled updates, if there is an
-// inbox; the function it returns waits, once ctx ended, until the
-// dispatcher has finished what it was handling.
-func (a *Adapter) startInbox(ctx context.Context, h Handler) (wait func()) {
+// inbox; the function it returns stops it (polling ended: ctx done, or
+// the token refused) and waits until it has finished what it was
+// handling.
+func (a *Adapter) startInbox(ctx context.Context, h Handler) (stop func()) {
 	if a.o.Inbox == nil {
 		return func() {}
 	}
 	d := a.newDispatcher(h, a.o.Inbox)
+	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		d.run(ctx)
 	}()
-	return func() { <-done }
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // deliver stores a polled batch in the inbox, or, if there is none or it

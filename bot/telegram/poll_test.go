@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -93,6 +94,15 @@ func TestGetUpdates429WaitsRetryAfter(t *testing.T) {
 // once with ErrUnauthorized after one ERROR line that says so, without the
 // token, instead of a warning every 30 s forever.
 func TestRevokedTokenStopsPollingWithOneError(t *testing.T) {
+	for _, inbox := range []bool{false, true} {
+		t.Run(fmt.Sprintf("inbox %v", inbox), func(t *testing.T) { revokedTokenStopsPolling(t, inbox) })
+	}
+}
+
+// revokedTokenStopsPolling is TestRevokedTokenStopsPollingWithOneError,
+// polled updates going through an inbox or not (with one, Run stops its
+// dispatcher before returning, its caller's ctx still live).
+func revokedTokenStopsPolling(t *testing.T, inbox bool) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
@@ -107,6 +117,9 @@ func TestRevokedTokenStopsPollingWithOneError(t *testing.T) {
 			}
 			return 401, `{"ok":false,"error_code":401,"description":"Unauthorized"}`
 		}, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})), nil)
+		if inbox {
+			a.o.Inbox = newMemInbox()
+		}
 		err := a.Run(ctx, noHandler{})
 		if !errors.Is(err, ErrUnauthorized) || polls != 1 {
 			t.Fatalf("Run returned %v after %d polls, want ErrUnauthorized after 1", err, polls)

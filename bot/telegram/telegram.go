@@ -166,8 +166,8 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 		a.log.Warn("telegram deleteWebhook failed", "error", a.redact(err))
 	}
 	a.setCommands(ctx, h.Commands())
-	wait := a.startInbox(ctx, h) // poll.go
-	defer wait()
+	stop := a.startInbox(ctx, h) // poll.go
+	defer stop()
 	var offset int64
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
