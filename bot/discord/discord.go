@@ -227,15 +227,25 @@ func (r rewriteHost) RoundTrip(req *http.Request) (*http.Response, error) {
 // decoder's error, which no one could tell from a failed request: a
 // broadcast would be taken as an outcome unknown and never sent again,
 // where it must be held back and retried.
+//
+// Cloudflare's block of a client (cloudflareBlock, or an HTML page) is a
+// 403: it is made such a 429 too. Discord's own 403s are JSON with their
+// code (Missing Access, Missing Permissions): a channel gone for the bot.
+// Taken for one, a block would unsubscribe every community broadcast to
+// while it lasts.
 type plainRateLimit struct{ next http.RoundTripper }
 
 // banWait is the wait for a 429 that names none: Cloudflare's bans are
 // minutes long, and another attempt soon only prolongs them.
 const banWait = time.Minute
 
+// cloudflareBlock is the JSON code of the 403 Discord's Cloudflare sends a
+// client it blocks ("internal network error").
+const cloudflareBlock = 40333
+
 func (p plainRateLimit) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := p.next.RoundTrip(req)
-	if err != nil || resp.StatusCode != http.StatusTooManyRequests {
+	if err != nil || (resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusForbidden) {
 		return resp, err
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -243,15 +253,19 @@ func (p plainRateLimit) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	var limit struct {
+	var reply struct {
 		RetryAfter *float64 `json:"retry_after"`
+		Code       *int     `json:"code"`
 	}
-	if json.Unmarshal(body, &limit) != nil || limit.RetryAfter == nil {
+	decoded := json.Unmarshal(body, &reply) == nil
+	blocked := resp.StatusCode == http.StatusForbidden && (!decoded || reply.Code == nil || *reply.Code == cloudflareBlock)
+	if blocked || (resp.StatusCode == http.StatusTooManyRequests && (!decoded || reply.RetryAfter == nil)) {
 		wait := banWait
 		if w, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 			wait = w
 		}
 		body = fmt.Appendf(nil, `{"message":"rate limited","retry_after":%g,"global":false}`, wait.Seconds())
+		resp.StatusCode, resp.Status = http.StatusTooManyRequests, "429 Too Many Requests"
 		resp.Header.Set("Content-Type", "application/json")
 		resp.Header.Del("Content-Length")
 	}

@@ -78,3 +78,40 @@ func TestRetryAfterHeader(t *testing.T) {
 		}
 	}
 }
+
+// Discord's Cloudflare answers a blocked client with a 403 (its JSON code
+// 40333, "internal network error", or an HTML page): the channel is not
+// gone for the bot, the bot is held off Discord for a while. Taken as a
+// destination gone, every community broadcast to during the block was
+// unsubscribed (Store.Gone deactivates the subscription). It is a rate
+// limit, waited out (Retry-After, or banWait); Discord's own 403 (Missing
+// Access) still means the channel is gone for the bot.
+// Mutation: plainRateLimit rewriting 429s only → the blocked sends are
+// commands.ErrDestinationGone.
+func TestDiscordCloudflareBlockIsNotADestinationGone(t *testing.T) {
+	for _, c := range []struct {
+		name, contentType, body string
+		gone                    bool
+	}{
+		{"40333", "application/json", `{"message":"internal network error","code":40333}`, false},
+		{"html", "text/html; charset=UTF-8", `<!DOCTYPE html><html><body>error code: 1020</body></html>`, false},
+		{"missing access", "application/json", `{"message":"Missing Access","code":50001}`, true},
+	} {
+		api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", c.contentType)
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, c.body)
+		})
+		a := newTestAdapter(t, api, slowHandler{}, time.Hour)
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		_, err := a.Send(ctx, "123", commands.Reply{Text: "aviso"})
+		cancel()
+		var rl *commands.RateLimitError
+		switch {
+		case c.gone && !errors.Is(err, commands.ErrDestinationGone):
+			t.Errorf("%s: %v, want the destination gone", c.name, err)
+		case !c.gone && (errors.Is(err, commands.ErrDestinationGone) || !errors.As(err, &rl) || rl.RetryAfter != banWait):
+			t.Errorf("%s: %v, want a rate limit of %v", c.name, err, banWait)
+		}
+	}
+}
