@@ -266,6 +266,12 @@ func (p plainRateLimit) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		body = fmt.Appendf(nil, `{"message":"rate limited","retry_after":%g,"global":false}`, wait.Seconds())
 		resp.StatusCode, resp.Status = http.StatusTooManyRequests, "429 Too Many Requests"
+		// Cloudflare bans the bot, not a route: discordgo's limiter holds
+		// every bucket back as long (waitBucket sees it), rather than each
+		// route drawing a 429 of its own, which only lengthens the ban.
+		resp.Header.Set("X-RateLimit-Global", "true")
+		resp.Header.Set("X-RateLimit-Reset-After", strconv.FormatFloat(wait.Seconds(), 'f', -1, 64))
+		resp.Header.Del("X-RateLimit-Reset")
 		resp.Header.Set("Content-Type", "application/json")
 		resp.Header.Del("Content-Length")
 	}

@@ -52,6 +52,9 @@ func TestDiscordHTMLRateLimitIsARateLimit(t *testing.T) {
 		mu.Lock()
 		banned, header = 100, c.header
 		mu.Unlock()
+		// A bot of its own: the previous case's ban still holds the
+		// other one back, with what is left of that ban's wait.
+		a := newTestAdapter(t, api, slowHandler{}, time.Hour)
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		_, err := a.Send(ctx, "123", commands.Reply{Text: "aviso"})
 		cancel()
@@ -113,5 +116,43 @@ func TestDiscordCloudflareBlockIsNotADestinationGone(t *testing.T) {
 		case !c.gone && (errors.Is(err, commands.ErrDestinationGone) || !errors.As(err, &rl) || rl.RetryAfter != banWait):
 			t.Errorf("%s: %v, want a rate limit of %v", c.name, err, banWait)
 		}
+	}
+}
+
+// Cloudflare's ban is the bot's, on every route: once one request is
+// banned, the others wait it out too instead of drawing more 429s (each
+// counts toward the invalid requests that make Discord's bans longer).
+// Mutation: the rewritten answer without X-RateLimit-Global → the send
+// to the other channel reaches Discord during the ban.
+func TestDiscordCloudflareBanHoldsEveryRoute(t *testing.T) {
+	var mu sync.Mutex
+	other := 0
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v9/channels/2/messages" {
+			mu.Lock()
+			other++
+			mu.Unlock()
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"id":"1","channel_id":"2","content":""}`)
+			return
+		}
+		w.Header().Set("Retry-After", "120")
+		w.Header().Set("Content-Type", "text/html; charset=UTF-8")
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprint(w, cloudflarePage)
+	})
+	a := newTestAdapter(t, api, slowHandler{}, time.Hour)
+	for _, chat := range []string{"1", "2"} {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		_, err := a.Send(ctx, chat, commands.Reply{Text: "aviso"})
+		cancel()
+		if !errors.Is(err, commands.ErrRateLimited) {
+			t.Errorf("send to %s during the ban: %v, want a rate limit", chat, err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if other != 0 {
+		t.Errorf("%d requests sent during the ban", other)
 	}
 }
