@@ -413,15 +413,19 @@ func ReceiptCodesIn(text string) []string {
 	return codes
 }
 
-// partSeparator is what Content.Text puts between parts' texts.
-const partSeparator = "\n\n"
+// partSeparator stands, in CutReceiptsAcross, between parts' texts where
+// Content.Text puts "\n\n": one character, so that the join takes one of
+// the three separators a code may have between two groups, not two ("K7QD
+// - 9XMA -", then "R2TP - 4WZN", is read as the investigator reads it).
+const partSeparator = "\n"
 
 // CutReceiptsAcross takes out of texts, the texts of one tip's parts, the
 // receipt codes that run from one into the next ("K7QD-9XMA" at the end
 // of one message, "R2TP-4WZN" at the start of the next: a code pasted in
 // two goes): read one by one, as CutReceipts reads them when they are
 // added, neither is a code, yet an investigator reads both, one after
-// the other. The texts are read joined as Content.Text joins them; known
+// the other. The texts are read joined as Content.Text joins them (a
+// line break between them, partSeparator, not its two); known
 // is asked (once) only when a code-like word crosses from one text into
 // another, and only about those. Each piece of a code is cut from its
 // text; a text left with nothing but pieces becomes "". If known fails,

@@ -140,3 +140,28 @@ func TestNormalizeReceiptLookAlikes(t *testing.T) {
 		t.Errorf("Д read as a code letter: %q", code)
 	}
 }
+
+// A code written with two-character separators (" - ", ", ", ". ") and
+// pasted in two goes is cut too: the join between parts takes no more of
+// the separators a code may have between its groups than a line break,
+// else "K7QD - 9XMA -" then "R2TP - 4WZN" read, joined, as no code.
+func TestCutReceiptsAcrossWideSeparators(t *testing.T) {
+	code := "JCJH-0X19-7ZXF-6YQN"
+	known := func(cs []string) ([]bool, error) {
+		out := make([]bool, len(cs))
+		for i, c := range cs {
+			out[i] = c == code
+		}
+		return out, nil
+	}
+	for _, in := range [][]string{
+		{"mi código es JCJH - 0X19 -", "7ZXF - 6YQN gracias"},
+		{"mi código es JCJH, 0X19,", "7ZXF, 6YQN gracias"},
+		{"mi código es JCJH. 0X19", ". 7ZXF. 6YQN gracias"},
+	} {
+		out, cut, err := CutReceiptsAcross(in, known)
+		if err != nil || !cut || strings.Contains(strings.Join(out, " "), "0X19") || strings.Contains(strings.Join(out, " "), "7ZXF") {
+			t.Errorf("%q: got %q %v %v", in, out, cut, err)
+		}
+	}
+}
