@@ -630,7 +630,10 @@ func (m *Mux) commandWithTip(req Request) bool {
 		return known && cmd.Name == "report" && req.CommandAtStart
 	}
 	if !known {
-		return true
+		// Not ours but written for us (/x@VigiaBot, "@VigiaBot /x …"); in
+		// a reply to one of our messages, likely another bot's (a
+		// moderator's "/pin loud" on a warning): left.
+		return !req.ReplyToBot
 	}
 	if slices.Contains(secretArgs, cmd.Name) {
 		return false
