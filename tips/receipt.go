@@ -334,12 +334,9 @@ func CutReceipts(texts []string, known func(codes []string) ([]bool, error)) ([]
 	if len(codes) == 0 {
 		return texts, false, nil
 	}
-	isCode, err := known(codes)
+	isCode, err := askKnown(codes, known)
 	if err != nil {
 		return texts, false, err
-	}
-	if len(isCode) != len(codes) {
-		return texts, false, fmt.Errorf("receipt lookup: %d answers for %d codes", len(isCode), len(codes))
 	}
 	out := slices.Clone(texts)
 	cut := false
@@ -472,12 +469,9 @@ func CutReceiptsAcross(texts []string, known func(codes []string) ([]bool, error
 	if len(codes) == 0 {
 		return texts, false, nil
 	}
-	isCode, err := known(codes)
+	isCode, err := askKnown(codes, known)
 	if err != nil {
 		return texts, false, err
-	}
-	if len(isCode) != len(codes) {
-		return texts, false, fmt.Errorf("receipt lookup: %d answers for %d codes", len(isCode), len(codes))
 	}
 	out := slices.Clone(texts)
 	touched := map[int]bool{}
@@ -513,4 +507,16 @@ func CutReceiptsAcross(texts []string, known func(codes []string) ([]bool, error
 		}
 	}
 	return out, cut, nil
+}
+
+// askKnown asks known about codes, checking it answered each.
+func askKnown(codes []string, known func(codes []string) ([]bool, error)) ([]bool, error) {
+	isCode, err := known(codes)
+	if err != nil {
+		return nil, err
+	}
+	if len(isCode) != len(codes) {
+		return nil, fmt.Errorf("receipt lookup: %d answers for %d codes", len(isCode), len(codes))
+	}
+	return isCode, nil
 }
