@@ -201,15 +201,22 @@ func (d *dispatcher) chat(ctx, hctx context.Context, c int64) {
 		select {
 		case d.workers <- struct{}{}:
 		case <-ctx.Done():
+			d.mu.Lock()
 			d.leave(c)
+			d.mu.Unlock()
+			d.signal()
 			return
 		}
 		d.mu.Lock()
 		q := d.chats[c]
 		if len(q) == 0 || ctx.Err() != nil {
+			// Idle under the same lock that found the queue empty: an
+			// update dispatched after that starts the chat again, rather
+			// than joining a queue about to be dropped.
+			d.leave(c)
 			d.mu.Unlock()
 			<-d.workers
-			d.leave(c)
+			d.signal()
 			return
 		}
 		next := q[0]
@@ -227,15 +234,12 @@ func (d *dispatcher) chat(ctx, hctx context.Context, c int64) {
 }
 
 // leave marks chat c idle, letting go of what it still has queued (left
-// pending in the inbox).
+// pending in the inbox). d.mu is held.
 func (d *dispatcher) leave(c int64) {
-	d.mu.Lock()
 	for _, q := range d.chats[c] {
 		delete(d.held, q.id)
 	}
 	delete(d.chats, c)
-	d.mu.Unlock()
-	d.signal()
 }
 
 func (d *dispatcher) signal() {

@@ -368,3 +368,45 @@ func TestDispatchedAlbumIsAnsweredOnce(t *testing.T) {
 		}
 	})
 }
+
+// chainInbox queues a chat's next update as each is removed (Done), so
+// the next one is read while the chat's goroutine is finding its queue
+// empty and leaving. Chat c's n-th update has id c*100000+n.
+type chainInbox struct {
+	*memInbox
+	last int
+}
+
+func (c *chainInbox) Done(ctx context.Context, id string) error {
+	_ = c.memInbox.Done(ctx, id)
+	n, _ := strconv.Atoi(id[1:])
+	if n%100000 < c.last {
+		c.queue(text(n+1, int64(n/100000)))
+	}
+	return nil
+}
+
+// An update of a chat read while that chat's goroutine finds its queue
+// empty is handled, not dropped from memory and left pending in the inbox
+// until the stale takeover (a minute late, after the chat's later updates).
+func TestUpdateQueuedAsItsChatGoesIdleIsHandled(t *testing.T) {
+	const chats, each = 8, 2000
+	in := &chainInbox{memInbox: newMemInbox(), last: each}
+	h := &gateHandler{}
+	stop := startDispatcher(t, h, in)
+	defer stop()
+	for c := 1; c <= chats; c++ {
+		in.queue(text(c*100000+1, int64(c)))
+	}
+	for seen := -1; ; {
+		time.Sleep(500 * time.Millisecond)
+		started, _ := h.got()
+		if len(started) == chats*each {
+			return
+		}
+		if len(started) == seen {
+			t.Fatalf("%d of %d updates handled, then none for 0.5 s: an update read as its chat went idle was dropped", seen, chats*each)
+		}
+		seen = len(started)
+	}
+}
