@@ -16,6 +16,10 @@ import (
 
 const inboxGroup = "workers"
 
+// inboxClaimScans bounds the XAUTOCLAIM calls of one read (each scans at
+// most ten times the count asked for).
+const inboxClaimScans = 64
+
 // InboxEntry is one received update.
 type InboxEntry struct {
 	ID  string
@@ -74,9 +78,19 @@ func (s *Store) InboxPending(ctx context.Context, platform, consumer, after stri
 // hand back one of its own left idle: the caller skips those it holds.
 func (s *Store) InboxRead(ctx context.Context, platform, consumer string, count int, block, staleAfter time.Duration) ([]InboxEntry, error) {
 	stream := s.k.inbox(platform)
-	msgs, _, err := s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{Stream: stream, Group: inboxGroup, Consumer: consumer, MinIdle: staleAfter, Start: "0-0", Count: int64(count)}).Result()
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("inbox claim: %w", err)
+	// XAUTOCLAIM scans at most 10*count pending entries per call: past
+	// those (updates live replicas hold and keep) it goes on from where
+	// the last call stopped, to the end of the list ("0-0"), or a bound.
+	var msgs []redis.XMessage
+	for start, n := "0-0", 0; n < inboxClaimScans; n++ {
+		var err error
+		msgs, start, err = s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{Stream: stream, Group: inboxGroup, Consumer: consumer, MinIdle: staleAfter, Start: start, Count: int64(count)}).Result()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return nil, fmt.Errorf("inbox claim: %w", err)
+		}
+		if len(msgs) > 0 || start == "0-0" || start == "" {
+			break
+		}
 	}
 	if len(msgs) == 0 {
 		// Block > 0 always: go-redis treats 0 as "wait forever".

@@ -68,3 +68,43 @@ func TestInboxKeptUpdateIsNotTakenOver(t *testing.T) {
 		t.Fatalf("pending after keeping a done id: %+v", p)
 	}
 }
+
+// A dead replica's updates are taken over even behind more than ten
+// reads' worth of updates a live replica holds and keeps: XAUTOCLAIM
+// scans at most ten times COUNT entries of the pending list per call, so
+// a read that always starts at the list's head never reaches them.
+func TestInboxStaleUpdatesBehindKeptOnesAreTakenOver(t *testing.T) {
+	st, srv, _ := newStore(t)
+	ctx := context.Background()
+	rdb := srv.Client()
+	if err := st.InitInbox(ctx, "telegram"); err != nil {
+		t.Fatal(err)
+	}
+	raws := make([][]byte, 300)
+	for n := range raws {
+		raws[n] = []byte(`{"update_id":1}`)
+	}
+	if err := st.InboxAdd(ctx, "telegram", raws...); err != nil {
+		t.Fatal(err)
+	}
+	// live holds the first 200 (a backlog) and keeps them; dead read the
+	// next 100 and died two minutes ago.
+	if got, err := st.InboxRead(ctx, "telegram", "live", 200, time.Millisecond, time.Minute); err != nil || len(got) != 200 {
+		t.Fatalf("live's read: %d %v", len(got), err)
+	}
+	dead, err := st.InboxRead(ctx, "telegram", "dead", 100, time.Millisecond, time.Minute)
+	if err != nil || len(dead) != 100 {
+		t.Fatalf("dead's read: %d %v", len(dead), err)
+	}
+	args := []any{"XCLAIM", "t:{inbox}:telegram", "workers", "dead", 0}
+	for _, e := range dead {
+		args = append(args, e.ID)
+	}
+	if err := rdb.Do(ctx, append(args, "IDLE", 2*time.Minute.Milliseconds(), "JUSTID")...).Err(); err != nil {
+		t.Fatal(err)
+	}
+	taken, err := st.InboxRead(ctx, "telegram", "live", 16, time.Millisecond, time.Minute)
+	if err != nil || len(taken) != 16 || taken[0].ID != dead[0].ID {
+		t.Fatalf("took over %d updates (%v), want the dead replica's first 16", len(taken), err)
+	}
+}
