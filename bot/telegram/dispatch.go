@@ -116,6 +116,11 @@ func (d *dispatcher) run(ctx context.Context) {
 			if ctx.Err() != nil {
 				break
 			}
+			// A read whose answer was lost (a timeout, a reset
+			// connection) may have left updates pending for this
+			// consumer: they are read again first, before newer ones
+			// (Pending; those held are skipped), not a minute later.
+			after, recovered = "0", false
 			backoff = min(max(2*backoff, time.Second), 10*time.Second)
 			d.a.log.Warn("telegram inbox read failed", "error", err.Error(), "retry_in", backoff.String())
 			select {

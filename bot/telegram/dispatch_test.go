@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -409,4 +410,64 @@ func TestUpdateQueuedAsItsChatGoesIdleIsHandled(t *testing.T) {
 		}
 		seen = len(started)
 	}
+}
+
+// pelInbox is a memInbox whose reads leave what they hand out pending
+// for the consumer (as a consumer group does) and whose next read's
+// answer can be lost after Redis delivered it (a timeout, a connection
+// reset): Pending then returns what was not removed.
+type pelInbox struct {
+	*memInbox
+	pel      []InboxEntry
+	loseNext bool
+}
+
+func (p *pelInbox) Read(ctx context.Context, consumer string, count int, block, stale time.Duration) ([]InboxEntry, error) {
+	out, err := p.memInbox.Read(ctx, consumer, count, block, stale)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.pel = append(p.pel, out...)
+	if p.loseNext && len(out) > 0 {
+		p.loseNext = false
+		return nil, errors.New("i/o timeout")
+	}
+	return out, err
+}
+
+func (p *pelInbox) Pending(ctx context.Context, consumer, after string, count int) ([]InboxEntry, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []InboxEntry
+	for _, e := range p.pel {
+		if (after == "0" || e.ID > after) && !slices.Contains(p.done, e.ID) && len(out) < count {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// Updates a read delivered whose answer was lost are handled at the next
+// read, before newer ones, not a minute later (the stale takeover) after
+// their chat's later updates.
+func TestUpdatesOfALostReadAreHandledInOrder(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := &gateHandler{}
+		in := &pelInbox{memInbox: newMemInbox()}
+		stop := startDispatcher(t, h, in)
+		in.queue(text(1, 1))
+		synctest.Wait()
+		in.mu.Lock()
+		in.loseNext = true
+		in.mu.Unlock()
+		in.queue(text(2, 1))
+		synctest.Wait()
+		time.Sleep(time.Second) // the read's retry
+		synctest.Wait()
+		in.queue(text(3, 1))
+		synctest.Wait()
+		stop()
+		if started, _ := h.got(); !slices.Equal(started, []int64{1, 2, 3}) {
+			t.Fatalf("handled %v, want 1 2 3", started)
+		}
+	})
 }
