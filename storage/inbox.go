@@ -60,6 +60,10 @@ func (s *Store) InboxAdd(ctx context.Context, platform string, raws ...[]byte) e
 // ran under the same name left when it died. It is for a start only: a
 // running consumer's own pending updates are the ones it is handling.
 func (s *Store) InboxPending(ctx context.Context, platform, consumer, after string, count int) ([]InboxEntry, error) {
+	return s.inboxRegrouped(ctx, platform, func() ([]InboxEntry, error) { return s.inboxPending(ctx, platform, consumer, after, count) })
+}
+
+func (s *Store) inboxPending(ctx context.Context, platform, consumer, after string, count int) ([]InboxEntry, error) {
 	stream := s.k.inbox(platform)
 	res, err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: inboxGroup, Consumer: consumer, Streams: []string{stream, after}, Count: int64(count), Block: -1}).Result()
 	if err != nil && !errors.Is(err, redis.Nil) {
@@ -77,6 +81,27 @@ func (s *Store) InboxPending(ctx context.Context, platform, consumer, after stri
 // them. Not consumer's own pending ones (InboxPending), but XAUTOCLAIM may
 // hand back one of its own left idle: the caller skips those it holds.
 func (s *Store) InboxRead(ctx context.Context, platform, consumer string, count int, block, staleAfter time.Duration) ([]InboxEntry, error) {
+	return s.inboxRegrouped(ctx, platform, func() ([]InboxEntry, error) { return s.inboxRead(ctx, platform, consumer, count, block, staleAfter) })
+}
+
+// inboxRegrouped runs read once more after creating the inbox's consumer
+// group again if Redis lost it (restarted without its data, flushed):
+// InboxAdd recreates the stream but not the group, and every read would
+// fail with NOGROUP until a restart while the polling loop confirms to
+// Telegram what it stores.
+func (s *Store) inboxRegrouped(ctx context.Context, platform string, read func() ([]InboxEntry, error)) ([]InboxEntry, error) {
+	out, err := read()
+	var rerr redis.Error
+	if err == nil || !errors.As(err, &rerr) || !strings.HasPrefix(rerr.Error(), "NOGROUP") {
+		return out, err
+	}
+	if err := s.InitInbox(ctx, platform); err != nil {
+		return nil, err
+	}
+	return read()
+}
+
+func (s *Store) inboxRead(ctx context.Context, platform, consumer string, count int, block, staleAfter time.Duration) ([]InboxEntry, error) {
 	stream := s.k.inbox(platform)
 	// XAUTOCLAIM scans at most 10*count pending entries per call: past
 	// those (updates live replicas hold and keep) it goes on from where

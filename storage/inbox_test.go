@@ -108,3 +108,28 @@ func TestInboxStaleUpdatesBehindKeptOnesAreTakenOver(t *testing.T) {
 		t.Fatalf("took over %d updates (%v), want the dead replica's first 16", len(taken), err)
 	}
 }
+
+// After Redis lost the inbox (restarted without its data, flushed), the
+// updates stored since are read: the consumer group is created again
+// rather than every read failing with NOGROUP until a restart, while the
+// polling loop keeps confirming to Telegram what it stores.
+func TestInboxReadRecreatesALostGroup(t *testing.T) {
+	st, srv, _ := newStore(t)
+	ctx := context.Background()
+	if err := st.InitInbox(ctx, "telegram"); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Client().Del(ctx, "t:{inbox}:telegram").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.InboxAdd(ctx, "telegram", []byte(`{"update_id":7}`)); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := st.InboxPending(ctx, "telegram", "a", "0", 10); err != nil || len(p) != 0 {
+		t.Fatalf("pending: %+v %v", p, err)
+	}
+	got, err := st.InboxRead(ctx, "telegram", "a", 10, time.Millisecond, time.Minute)
+	if err != nil || len(got) != 1 || string(got[0].Raw) != `{"update_id":7}` {
+		t.Fatalf("read: %+v %v", got, err)
+	}
+}
