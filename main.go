@@ -573,6 +573,10 @@ func inboxEntries(entries []storage.InboxEntry, err error) ([]telegram.InboxEntr
 	return out, err
 }
 
+func (i telegramInbox) Len(ctx context.Context) (int64, error) {
+	return i.st.InboxLen(ctx, telegram.Platform)
+}
+
 func (i telegramInbox) Done(ctx context.Context, id string) error {
 	return i.st.InboxDone(ctx, telegram.Platform, id)
 }

@@ -172,6 +172,12 @@ func (s *Store) openInbox(ctx context.Context, platform string, msgs []redis.XMe
 	return out, nil
 }
 
+// InboxLen is how many updates wait in the inbox: stored, not yet handled
+// (a handled one is deleted).
+func (s *Store) InboxLen(ctx context.Context, platform string) (int64, error) {
+	return s.rdb.XLen(ctx, s.k.inbox(platform)).Result()
+}
+
 // InboxDone acknowledges and deletes a handled update.
 func (s *Store) InboxDone(ctx context.Context, platform, id string) error {
 	pipe := s.rdb.TxPipeline()

@@ -26,6 +26,7 @@ type memInbox struct {
 	keeps     [][]string
 	pendCalls []string // Pending's after arguments
 	addErr    error
+	length    int64         // Len's answer
 	addGate   chan struct{} // if set, Add waits for it
 	added     chan struct{} // if set, signalled when Add is called
 }
@@ -100,6 +101,12 @@ func (m *memInbox) Keep(ctx context.Context, consumer string, ids []string) erro
 	defer m.mu.Unlock()
 	m.keeps = append(m.keeps, slices.Sorted(slices.Values(ids)))
 	return nil
+}
+
+func (m *memInbox) Len(ctx context.Context) (int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.length, nil
 }
 
 func (m *memInbox) Done(ctx context.Context, id string) error {

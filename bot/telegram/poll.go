@@ -42,6 +42,27 @@ func (a *Adapter) startInbox(ctx context.Context, h Handler) (stop func()) {
 	}
 }
 
+// roomInInbox waits, before the next getUpdates, while the inbox holds
+// maxBacklog updates or more (what Telegram would send goes on waiting
+// there). It returns false if ctx ended meanwhile.
+func (a *Adapter) roomInInbox(ctx context.Context) bool {
+	if a.o.Inbox == nil {
+		return true
+	}
+	for told := false; backlogFull(ctx, a.o.Inbox); {
+		if !told {
+			a.log.Warn("telegram inbox full: polling waits until it drains", "backlog", maxBacklog)
+			told = true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(time.Second):
+		}
+	}
+	return ctx.Err() == nil
+}
+
 // deliver stores a polled batch in the inbox, or, if there is none or it
 // cannot take the batch, handles the batch now (finished even if ctx ends
 // meanwhile: these updates were received and must not be dropped

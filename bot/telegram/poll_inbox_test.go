@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"path"
 	"slices"
 	"strconv"
@@ -140,5 +141,52 @@ func TestPolledBatchIsHandledWhenTheInboxFails(t *testing.T) {
 			t.Fatalf("getUpdates offsets %v once handled", got)
 		}
 		stop()
+	})
+}
+
+// With the inbox full (a flood, or the handlers stopped), polling waits
+// before its next getUpdates, so Telegram keeps the updates rather than
+// Redis, which the tips need; it polls again once the inbox drains. The
+// webhook answers 503 instead, without storing the update (Telegram
+// delivers it again later).
+func TestFullInboxHoldsUpdatesBack(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		api := &memAPI{batches: map[int64]string{0: "[" + string(text(1, 1).Raw) + "]"}}
+		in := newMemInbox()
+		in.length = maxBacklog
+		stop := startRun(inboxPollingAdapter(t, api, in), &gateHandler{})
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if got := api.asked(); len(got) != 0 {
+			t.Fatalf("getUpdates offsets %v with the inbox full", got)
+		}
+		in.mu.Lock()
+		in.length = maxBacklog - 1
+		in.mu.Unlock()
+		time.Sleep(2 * time.Second)
+		synctest.Wait()
+		if got := api.asked(); len(got) == 0 || got[0] != 0 {
+			t.Fatalf("getUpdates offsets %v once the inbox drained", got)
+		}
+		stop()
+
+		in = newMemInbox()
+		in.length = maxBacklog
+		h := testAdapter().WebhookHandler(in, "s3cret")
+		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(text(2, 2).Raw)))
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusServiceUnavailable || in.next != 0 {
+			t.Fatalf("webhook with the inbox full: HTTP %d, %d stored", rec.Code, in.next)
+		}
+		in.length = 0
+		rec = httptest.NewRecorder()
+		req = httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(text(2, 2).Raw)))
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret")
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK || in.next != 1 {
+			t.Fatalf("webhook with room: HTTP %d, %d stored", rec.Code, in.next)
+		}
 	})
 }

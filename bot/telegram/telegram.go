@@ -171,6 +171,9 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	var offset int64
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
+		if !a.roomInInbox(ctx) {
+			break
+		}
 		updates, raws, next, err := a.getUpdates(ctx, offset, a.o.PollTimeout)
 		if err != nil {
 			if ctx.Err() != nil {

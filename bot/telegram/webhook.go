@@ -37,6 +37,24 @@ type Inbox interface {
 	Keep(ctx context.Context, consumer string, ids []string) error
 	// Done removes a handled update.
 	Done(ctx context.Context, id string) error
+	// Len is how many updates wait in the inbox, not yet handled.
+	Len(ctx context.Context) (int64, error)
+}
+
+// maxBacklog is the most updates left waiting in the inbox before no more
+// are taken: polling waits before its next getUpdates (Telegram keeps
+// them, a day), the webhook answers 503 (Telegram delivers them again
+// later). A flood then fills Telegram's queue, not Redis's memory, which
+// the tips themselves need.
+const maxBacklog = 10000
+
+// backlogFull reports whether the inbox holds maxBacklog updates or more
+// (not if it cannot tell: Redis down is handled where updates are stored).
+func backlogFull(ctx context.Context, inbox Inbox) bool {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	n, err := inbox.Len(ctx)
+	return err == nil && n >= maxBacklog
 }
 
 // maxUpdate bounds one webhook request body.
@@ -60,6 +78,11 @@ func (a *Adapter) WebhookHandler(inbox Inbox, secret string) http.Handler {
 		raw, err := io.ReadAll(io.LimitReader(r.Body, maxUpdate+1))
 		if err != nil || len(raw) > maxUpdate || !json.Valid(raw) {
 			http.Error(w, "bad update", http.StatusBadRequest)
+			return
+		}
+		if backlogFull(r.Context(), inbox) {
+			a.log.Warn("webhook update refused: the inbox is full; Telegram will retry", "backlog", maxBacklog)
+			http.Error(w, "busy", http.StatusServiceUnavailable)
 			return
 		}
 		if err := inbox.Add(r.Context(), raw); err != nil {
