@@ -630,10 +630,11 @@ func (m *Mux) commandWithTip(req Request) bool {
 		return known && cmd.Name == "report" && req.CommandAtStart
 	}
 	if !known {
-		// Not ours but written for us (/x@VigiaBot, "@VigiaBot /x …"); in
-		// a reply to one of our messages, likely another bot's (a
-		// moderator's "/pin loud" on a warning): left.
-		return !req.ReplyToBot
+		// Not ours but written for us (/x@VigiaBot, "@VigiaBot /x …"),
+		// even in a reply to one of our messages; in such a reply without
+		// naming us, likely another bot's (a moderator's "/pin loud" on a
+		// warning): left.
+		return !req.ReplyToBot || req.NamedInText
 	}
 	if slices.Contains(secretArgs, cmd.Name) {
 		return false

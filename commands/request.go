@@ -77,6 +77,10 @@ type Request struct {
 	// to one of its messages. A bare command ("/report") is Addressed, but
 	// may be meant for another bot in the group.
 	NamesBot bool
+	// NamedInText is true in a group when the message itself names this
+	// bot (a command written for it, a mention of it), not only by
+	// replying to one of its messages.
+	NamedInText bool
 	// AlbumMore is set, in a private chat, on an item of an album (photos
 	// or files sent together, which reach the bot one message each) that
 	// another item of it follows in the same delivery: it is kept as any

@@ -40,6 +40,8 @@ func TestCommandWithATipInAGroupIsRemoved(t *testing.T) {
 		{"bare /denunciar tip", "/denunciar el Chapo cobra piso en la 5a", `[{"type":"bot_command","offset":0,"length":10}]`, "", true, "group_private_only_removed"},
 		{"bare /help words", "/help el Chapo cobra piso en la 5a", `[{"type":"bot_command","offset":0,"length":5}]`, "", false, "help"},
 		{"/pin loud replying to the bot", "/pin loud", `[{"type":"bot_command","offset":0,"length":4}]`, toBot, false, "unknown_command"},
+		{"/xyz@VigiaBot tip replying to the bot", "/xyz@VigiaBot el Chapo cobra piso en la 5a", `[{"type":"bot_command","offset":0,"length":13}]`, toBot, true, "group_private_only_removed"},
+		{"@VigiaBot /xyz tip replying to the bot", "@VigiaBot /xyz el Chapo cobra piso en la 5a", `[{"type":"mention","offset":0,"length":9},{"type":"bot_command","offset":10,"length":4}]`, toBot, true, "group_private_only_removed"},
 		{"/xyz@VigiaBot tip", "/xyz@VigiaBot el Chapo cobra piso en la 5a", `[{"type":"bot_command","offset":0,"length":13}]`, "", true, "group_private_only_removed"},
 		{"bare /report alone", "/report", `[{"type":"bot_command","offset":0,"length":7}]`, "", false, "private_only_command"},
 		{"/report@VigiaBot alone", "/report@VigiaBot", `[{"type":"bot_command","offset":0,"length":16}]`, "", false, "private_only_command"},

@@ -137,7 +137,8 @@ func (a *Adapter) readText(req *commands.Request, m *models.Message) (string, []
 		req.ReplyToID = strconv.Itoa(m.ReplyToMessage.ID)
 	}
 	if req.ChatKind == commands.Group {
-		req.NamesBot = req.NamesBot || a.mentioned(text, entities) || req.ReplyToBot
+		req.NamedInText = req.NamedInText || a.mentioned(text, entities)
+		req.NamesBot = req.NamesBot || req.NamedInText || req.ReplyToBot
 		req.Addressed = req.Addressed || req.NamesBot
 	}
 	return text, entities
@@ -230,6 +231,7 @@ func (a *Adapter) parseCommand(req *commands.Request, text string, entities []mo
 		req.CommandAtStart = strings.TrimSpace(string(utf16.Decode(u[:e.Offset]))) == ""
 		req.Addressed = target != "" || req.ChatKind == commands.Private || req.CommandAtStart
 		req.NamesBot = target != "" && req.ChatKind != commands.Private
+		req.NamedInText = req.NamesBot
 		return
 	}
 }
