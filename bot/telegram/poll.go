@@ -49,11 +49,7 @@ func (a *Adapter) roomInInbox(ctx context.Context) bool {
 	if a.o.Inbox == nil {
 		return true
 	}
-	for told := false; backlogFull(ctx, a.o.Inbox); {
-		if !told {
-			a.log.Warn("telegram inbox full: polling waits until it drains", "backlog", maxBacklog)
-			told = true
-		}
+	for a.backlogFull(ctx, a.o.Inbox) {
 		select {
 		case <-ctx.Done():
 			return false

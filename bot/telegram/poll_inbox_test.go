@@ -1,9 +1,11 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path"
@@ -187,6 +189,41 @@ func TestFullInboxHoldsUpdatesBack(t *testing.T) {
 		h.ServeHTTP(rec, req)
 		if rec.Code != http.StatusOK || in.next != 1 {
 			t.Fatalf("webhook with room: HTTP %d, %d stored", rec.Code, in.next)
+		}
+	})
+}
+
+// A full inbox is warned of once a minute at most, not once per refused
+// webhook call (Telegram sends each update again and again, up to 40 at a
+// time) nor once per poll held back.
+func TestFullInboxIsWarnedOfOnceAMinute(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var logs bytes.Buffer
+		a := testAdapter()
+		a.log = slog.New(slog.NewTextHandler(&logs, nil))
+		in := newMemInbox()
+		in.length = maxBacklog
+		h := a.WebhookHandler(in, "s3cret")
+		call := func() {
+			req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(text(2, 2).Raw)))
+			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusServiceUnavailable {
+				t.Fatalf("webhook with the inbox full: HTTP %d", rec.Code)
+			}
+		}
+		for range 50 {
+			call()
+			time.Sleep(time.Second / 2)
+		}
+		if n := strings.Count(logs.String(), "level=WARN"); n != 1 {
+			t.Fatalf("%d warnings for 50 refused calls in 25s, want 1:\n%s", n, logs.String())
+		}
+		time.Sleep(time.Minute)
+		call()
+		if n := strings.Count(logs.String(), "level=WARN"); n != 2 {
+			t.Fatalf("%d warnings a minute later, want 2:\n%s", n, logs.String())
 		}
 	})
 }

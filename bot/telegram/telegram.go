@@ -72,14 +72,17 @@ type Options struct {
 // Adapter is a running Telegram bot.
 type Adapter struct {
 	connected atomic.Bool // the last call to Telegram succeeded
-	o         Options
-	b         *bot.Bot
-	msg       *locales.Bundle // Options.Messages, or the built-in messages
-	http      *http.Client
-	log       *slog.Logger
-	id        int64
-	username  string
-	albums    albums // albums posted in groups (album.go)
+	// fullWarned is when (unix nanoseconds) a full inbox was last
+	// warned of (backlogFull).
+	fullWarned atomic.Int64
+	o          Options
+	b          *bot.Bot
+	msg        *locales.Bundle // Options.Messages, or the built-in messages
+	http       *http.Client
+	log        *slog.Logger
+	id         int64
+	username   string
+	albums     albums // albums posted in groups (album.go)
 }
 
 // New checks the token with getMe and returns an adapter.

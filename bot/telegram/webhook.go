@@ -48,13 +48,26 @@ type Inbox interface {
 // the tips themselves need.
 const maxBacklog = 10000
 
+// fullWarnEvery bounds the warnings of a full inbox: one at most this
+// often, however many webhook calls are refused or polls held back.
+const fullWarnEvery = time.Minute
+
 // backlogFull reports whether the inbox holds maxBacklog updates or more
-// (not if it cannot tell: Redis down is handled where updates are stored).
-func backlogFull(ctx context.Context, inbox Inbox) bool {
+// (not if it cannot tell: Redis down is handled where updates are stored),
+// warning of it at most once every fullWarnEvery.
+func (a *Adapter) backlogFull(ctx context.Context, inbox Inbox) bool {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	n, err := inbox.Len(ctx)
-	return err == nil && n >= maxBacklog
+	if err != nil || n < maxBacklog {
+		return false
+	}
+	now := time.Now().UnixNano()
+	last := a.fullWarned.Load()
+	if (last == 0 || now-last >= int64(fullWarnEvery)) && a.fullWarned.CompareAndSwap(last, now) {
+		a.log.Warn("telegram inbox full: updates are held back at Telegram (polling waits, the webhook answers 503) until it drains", "backlog", maxBacklog)
+	}
+	return true
 }
 
 // maxUpdate bounds one webhook request body.
@@ -80,8 +93,7 @@ func (a *Adapter) WebhookHandler(inbox Inbox, secret string) http.Handler {
 			http.Error(w, "bad update", http.StatusBadRequest)
 			return
 		}
-		if backlogFull(r.Context(), inbox) {
-			a.log.Warn("webhook update refused: the inbox is full; Telegram will retry", "backlog", maxBacklog)
+		if a.backlogFull(r.Context(), inbox) {
 			http.Error(w, "busy", http.StatusServiceUnavailable)
 			return
 		}
