@@ -302,7 +302,9 @@ func (p albumPlace) next(u *models.Update, queued []inboxUpdate) albumPlace {
 	if g == "" {
 		return albumPlace{}
 	}
-	if p.group != g {
+	if p.group != g || !p.more {
+		// A new run; also after an item answered as the last (none was
+		// queued then): it said so, and what follows is added to it.
 		p = albumPlace{group: g}
 	}
 	p.items++

@@ -11,6 +11,8 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/go-telegram/bot/models"
+
 	"github.com/vigia-project/vigia/commands"
 )
 
@@ -477,4 +479,28 @@ func TestUpdatesOfALostReadAreHandledInOrder(t *testing.T) {
 			t.Fatalf("handled %v, want 1 2 3", started)
 		}
 	})
+}
+
+// An album item read after its run was answered (the album split across
+// two reads while its chat was busy: the earlier item saw none queued and
+// answered as the last) starts a run of its own, as when polled in two
+// batches: counted from it, it is "added" to the draft its run started,
+// not a second "draft started" with the category buttons again.
+func TestAlbumItemAfterAnsweredRunStartsANewRun(t *testing.T) {
+	item := func(n int) *models.Update {
+		return &models.Update{ID: int64(n), Message: &models.Message{ID: n, Chat: models.Chat{ID: 5, Type: models.ChatTypePrivate}, MediaGroupID: "A"}}
+	}
+	var p albumPlace
+	p = p.next(item(1), []inboxUpdate{{id: "2", u: item(2)}})
+	p = p.next(item(2), nil) // answered: 2 items, none more
+	if p.items != 2 || p.more {
+		t.Fatalf("second item placed %+v, want 2 items, none more", p)
+	}
+	p = p.next(item(3), nil) // queued after the second was answered
+	if p.items != 1 || p.more {
+		t.Errorf("item after an answered run placed %+v, want a run of its own (1 item)", p)
+	}
+	if got := albumRun([]*models.Update{item(3)}, 0); got.items != p.items {
+		t.Errorf("dispatched %d items, polled batch %d", p.items, got.items)
+	}
 }
