@@ -280,7 +280,7 @@ func (w *publicReplier) deleteMessage(ctx context.Context) error {
 	err := w.a.retry(ctx, discordgo.EndpointChannelMessage(w.channelID, ""), func(opts ...discordgo.RequestOption) error {
 		return w.a.s.ChannelMessageDelete(w.channelID, w.messageID, opts...)
 	})
-	if re := (*discordgo.RESTError)(nil); errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeUnknownMessage {
+	if gone(err, discordgo.ErrCodeUnknownMessage) {
 		return nil // gone already (its author, a moderator, AutoMod): not in view
 	}
 	if err != nil {
@@ -479,8 +479,7 @@ func (a *Adapter) DeleteMessage(ctx context.Context, chatID, messageID string) e
 	err = a.retry(ctx, discordgo.EndpointChannelMessage(chatID, ""), func(opts ...discordgo.RequestOption) error {
 		return a.s.ChannelMessageDelete(chatID, messageID, opts...)
 	})
-	var re *discordgo.RESTError
-	if errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeUnknownMessage {
+	if gone(err, discordgo.ErrCodeUnknownMessage) {
 		// 404 Unknown Message: deleted already (an earlier round, or the
 		// channel's moderators).
 		return fmt.Errorf("discord delete: %w", commands.ErrMessageGone)
