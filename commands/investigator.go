@@ -172,13 +172,22 @@ func (c *Context) triageState(ctx context.Context, t tips.Tip) []string {
 			out = append(out, c.T("tip_open_question", map[string]any{"Question": safe(q)}))
 		}
 	}
+	// A page past the last shows the last, saying so: shown as if it were
+	// the page asked for, it would pass for entries it is not.
+	pages := (len(t.History) + historyPerPage - 1) / historyPerPage
+	if c.historyPage > max(pages, 1) {
+		if pages == 0 {
+			out = append(out, c.T("tip_history_no_page_empty", map[string]any{"ID": t.ID, "Page": c.historyPage}))
+		} else {
+			out = append(out, c.T("tip_history_no_page", map[string]any{"ID": t.ID, "Page": c.historyPage}, pages))
+		}
+	}
 	if len(t.History) > 0 {
 		// Dates in full, year first and in UTC, as it says: "12-03" reads
 		// as the 12th of March where the day comes first.
 		// A page at a time, the latest first: page p is the historyPerPage
-		// entries before the latest (p-1) pages; a page past the first
-		// shows the first.
-		pages := (len(t.History) + historyPerPage - 1) / historyPerPage
+		// entries before the latest (p-1) pages; a page past the last
+		// shows the last (the earliest entries).
 		page := min(max(c.historyPage, 1), pages)
 		end := len(t.History) - (page-1)*historyPerPage
 		start := max(0, end-historyPerPage)

@@ -154,8 +154,30 @@ func TestTipHistoryPages(t *testing.T) {
 	if !strings.Contains(second, "nota01") || !strings.Contains(second, "nota05") || strings.Contains(second, "nota06") || strings.Contains(second, "Earlier ones") {
 		t.Fatalf("/tip 1 2:\n%s", second)
 	}
-	if last := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "1 9"})[0].Text; last != second {
-		t.Errorf("a page past the earliest: %q", last)
+	// A page past the last shows the last, and says there is no such page:
+	// shown bare, it would pass for the page asked for.
+	past := tm.msg.Localize("en", "tip_history_no_page", map[string]any{"ID": "1", "Page": 9}, 2)
+	if last := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "1 9"})[0].Text; strings.Replace(last, past+"\n\n", "", 1) != second {
+		t.Errorf("a page past the earliest, want page 2 with %q:\n%s", past, last)
+	}
+	if strings.Contains(second, "There is no page") || strings.Contains(first, "There is no page") {
+		t.Errorf("an existing page says it does not exist:\n%s\n%s", first, second)
+	}
+	// Likewise for a short history (one page, without a page header) and
+	// for a tip with none.
+	tm.report("7402", "venden droga en la esquina", "")
+	tm.as(adminID, "Ada", commands.Request{Command: "note", Args: "2 una nota"})
+	if got, want := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "2 2"})[0].Text,
+		tm.msg.Localize("en", "tip_history_no_page", map[string]any{"ID": "2", "Page": 2}, 1); !strings.Contains(got, want) || !strings.Contains(got, "una nota") {
+		t.Errorf("/tip 2 2 on a one-page history, want %q:\n%s", want, got)
+	}
+	if got := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "2 1"})[0].Text; strings.Contains(got, "There is no page") {
+		t.Errorf("/tip 2 1:\n%s", got)
+	}
+	tm.report("7403", "venden armas en la esquina", "")
+	if got, want := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "3 5", Language: "es"})[0].Text,
+		tm.msg.Localize("es", "tip_history_no_page_empty", map[string]any{"ID": "3", "Page": 5}); !strings.Contains(got, want) {
+		t.Errorf("/tip 3 5 without history, want %q:\n%s", want, got)
 	}
 	for _, bad := range []string{"1 0", "1 -1", "1 x", "1 2 3"} {
 		if r := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: bad}); r[0].Text != tm.msg.Localize("en", "tip_usage", nil) {
