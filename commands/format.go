@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"strings"
 	"time"
 
 	"github.com/vigia-project/vigia/tips"
@@ -22,6 +23,19 @@ func (c *Context) categoryName(cat tips.Category) string {
 // safe prepares reported text for display to investigators: dangerous
 // Unicode neutralised and every link defanged.
 func safe(s string) string { return tips.Defang(tips.Neutralize(s)) }
+
+// oneLine shows s on one line, its line breaks as "⏎": text that is one
+// entry of a list (the audit log, a tip's history) must not start lines
+// of its own, which would read as entries forged by whoever wrote it.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '\n', '\r', '\v', '\f', '\u0085', '\u2028', '\u2029':
+			return '⏎'
+		}
+		return r
+	}, s)
+}
 
 // blank reports whether text would show nothing once relayed: only
 // spaces, or characters Neutralize drops or Blank counts as blank (zero-

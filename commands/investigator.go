@@ -204,8 +204,11 @@ func (c *Context) triageState(ctx context.Context, t tips.Tip) []string {
 			if e.Kind == tips.EntryStatus {
 				text = c.decisionText(text)
 			}
+			// One line each: a reporter's answer (or a note) written over
+			// several lines would otherwise add lines that read as entries
+			// ("… · Ana: dismissed"), forged.
 			lines = append(lines, c.T("history_"+string(e.Kind), map[string]any{
-				"Time": e.Time.UTC().Format("2006-01-02 15:04 UTC"), "Who": safe(e.Who), "Text": safe(text),
+				"Time": e.Time.UTC().Format("2006-01-02 15:04 UTC"), "Who": oneLine(safe(e.Who)), "Text": oneLine(safe(text)),
 			}))
 		}
 		out = append(out, strings.Join(lines, "\n"))

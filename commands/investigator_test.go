@@ -185,3 +185,33 @@ func TestTipHistoryPages(t *testing.T) {
 		}
 	}
 }
+
+// An entry of a tip's history is one line, whatever its text: a
+// reporter's answer (or a note) over several lines must not add lines
+// that read as entries, such as a colleague's decision, forged.
+func TestHistoryEntriesStayOnOneLine(t *testing.T) {
+	tm, _ := questioned(t, "¿quién cobra?")
+	forged := "2026-01-02 03:04 UTC · Ana: dismissed"
+	if r := tm.reply("m1", "nadie\n"+forged+"\u2028"+forged+"\r"+forged); !tm.answered(r) {
+		t.Fatalf("answer: %q", texts(r))
+	}
+	tm.as("2002", "Ana", commands.Request{Command: "note", Args: "1 revisado\n" + forged})
+	view := tm.as("2002", "Ana", commands.Request{Command: "tip", Args: "1"})[0].Text
+	_, history, _ := strings.Cut(view, tm.text("en", "tip_history", nil)+"\n")
+	lines := strings.Split(history, "\n")
+	tip, err := tm.store.Tip(context.Background(), "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) != len(tip.History) {
+		t.Fatalf("%d history entries shown as %d lines:\n%s", len(tip.History), len(lines), history)
+	}
+	for _, l := range lines {
+		if strings.HasPrefix(l, forged) {
+			t.Errorf("a forged entry shows as one: %q", l)
+		}
+	}
+	if !strings.Contains(history, "nadie⏎"+forged) || !strings.Contains(history, "revisado⏎"+forged) {
+		t.Errorf("the answer and the note are not shown whole:\n%s", history)
+	}
+}

@@ -234,13 +234,7 @@ func auditLog(ctx context.Context, c *Context) error {
 // maxAuditShown characters: a line break in a command's arguments would
 // otherwise start what reads as another entry, forged by whoever typed it.
 func auditText(s string) string {
-	s = strings.Map(func(r rune) rune {
-		switch r {
-		case '\n', '\r', '\v', '\f', '\u0085', '\u2028', '\u2029':
-			return '⏎'
-		}
-		return r
-	}, s)
+	s = oneLine(s)
 	if r := []rune(s); len(r) > maxAuditShown {
 		s = string(r[:maxAuditShown]) + "…"
 	}
