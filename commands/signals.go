@@ -22,25 +22,31 @@ const maxResults = 20
 const maxSearchWords = 20
 
 // parseWindow reads "7d", "30d" or "48h"; false if s is not a window.
-// Up to a century (callers cut it to the retention): any longer would
-// overflow a time.Duration, and nobody keeps tips that long.
+// A window longer than a century is read as a century (callers cut it
+// to the retention anyway): any longer would overflow a time.Duration,
+// and "the longest you have" is what such a window asks for.
 func parseWindow(s string) (time.Duration, bool) {
 	s = strings.ToLower(s)
-	if d, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(d)
-		if err != nil || n < 1 || n > 36500 {
+	const century = 36500 * 24 * time.Hour
+	unit := 24 * time.Hour
+	n, ok := strings.CutSuffix(s, "d")
+	if !ok {
+		if n, ok = strings.CutSuffix(s, "h"); !ok {
 			return 0, false
 		}
-		return time.Duration(n) * 24 * time.Hour, true
+		unit = time.Hour
 	}
-	if h, ok := strings.CutSuffix(s, "h"); ok {
-		n, err := strconv.Atoi(h)
-		if err != nil || n < 1 || n > 876000 {
-			return 0, false
-		}
-		return time.Duration(n) * time.Hour, true
+	if n == "" || strings.TrimLeft(n, "0123456789") != "" {
+		return 0, false
 	}
-	return 0, false
+	v, err := strconv.Atoi(n)
+	switch {
+	case err != nil || v > int(century/unit): // all digits: too large
+		return century, true
+	case v < 1:
+		return 0, false
+	}
+	return time.Duration(v) * unit, true
 }
 
 // searchQuery is a parsed /search: its words, and the filters written

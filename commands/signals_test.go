@@ -232,7 +232,7 @@ func TestFailedAlertIsSentAgainAlone(t *testing.T) {
 // /signals with a window longer than the corroboration window (7 days)
 // finds entities whose reporters are further apart; the alert window and
 // /signals without a window stay at 7 days; a window is at most the
-// retention.
+// retention, however long it is written.
 func TestSignalsOfAWindowLongerThanTheCorroborationWindow(t *testing.T) {
 	tm := newTeam(t)
 	tm.report("7001", "cobran piso desde el 5512345678", "")
@@ -248,7 +248,7 @@ func TestSignalsOfAWindowLongerThanTheCorroborationWindow(t *testing.T) {
 	if s := signals(""); s != tm.msg.Localize("en", "signals_empty", nil) {
 		t.Errorf("/signals: %s", s)
 	}
-	for _, w := range []string{"365d", "9999d", "36500d", "876000h"} {
+	for _, w := range []string{"365d", "9999d", "36500d", "876000h", "36501d", "1000000h", "99999999999999999999999d"} {
 		if s := signals(w); !strings.HasPrefix(s, tm.msg.Localize("en", "signals_header", map[string]any{"Period": tm.msg.Localize("en", "age_days", nil, 90)})) {
 			t.Errorf("/signals %s, with a retention of 90 days: %s", w, s)
 		}
