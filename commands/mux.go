@@ -616,12 +616,24 @@ func (m *Mux) exposedInGroup(req Request) bool {
 // chats. Those words are a tip in view of the group. The private-only
 // commands whose arguments are secrets (a code) are removed on their own
 // path (refusePrivateOnly); /warn and /subscribe take their words.
+//
+// Words before a command the message itself writes for this bot ("el
+// Chapo cobra piso @VigiaBot /help") are a tip in view too, whatever the
+// command: no command takes them, and the message is removed
+// (exposedInGroup), so it is answered as the tip it is, not as /help.
 func (m *Mux) commandWithTip(req Request) bool {
-	if req.ChatKind == Private || req.Command == "" || strings.TrimSpace(req.Args) == "" ||
+	if req.ChatKind == Private || req.Command == "" ||
 		req.Callback != "" || req.FormID != "" || m.isTeamChat(req.Platform+":"+req.ChatID) {
 		return false
 	}
 	cmd, known := m.table[req.Command]
+	args := strings.TrimSpace(req.Args) != ""
+	if req.NamedInText && req.WordsBefore && !(known && slices.Contains(secretArgs, cmd.Name) && args) {
+		return true
+	}
+	if !args {
+		return false
+	}
 	if !req.NamesBot {
 		// A bare "/report <words>" (or its aliases) opening a message is
 		// ours to protect too: a moderation bot's "/report spammer" is

@@ -81,6 +81,11 @@ type Request struct {
 	// bot (a command written for it, a mention of it), not only by
 	// replying to one of its messages.
 	NamedInText bool
+	// WordsBefore is true when words (a letter or a digit, not counting
+	// mentions of this bot) come before the command in the message:
+	// "el Chapo cobra piso @VigiaBot /help". Those words are the
+	// sender's, not the command's.
+	WordsBefore bool
 	// AlbumMore is set, in a private chat, on an item of an album (photos
 	// or files sent together, which reach the bot one message each) that
 	// another item of it follows in the same delivery: it is kept as any

@@ -15,7 +15,8 @@ import (
 // group: it is removed as a mention holding a tip is, and so is a bare
 // "/report <words>" (our tip command; a moderation bot's "/report spammer"
 // goes with it). Other bare commands may be another bot's: answered. A command
-// for the bot with nothing after it is answered as ever.
+// for the bot with nothing after it is answered as ever; with words before
+// it ("el Chapo … @VigiaBot /help"), it holds a tip and is answered so.
 func TestCommandWithATipInAGroupIsRemoved(t *testing.T) {
 	mux, _ := engine(t)
 	a, api := newRecording(t)
@@ -46,6 +47,16 @@ func TestCommandWithATipInAGroupIsRemoved(t *testing.T) {
 		{"bare /report alone", "/report", `[{"type":"bot_command","offset":0,"length":7}]`, "", false, "private_only_command"},
 		{"/report@VigiaBot alone", "/report@VigiaBot", `[{"type":"bot_command","offset":0,"length":16}]`, "", false, "private_only_command"},
 		{"/help@VigiaBot alone", "/help@VigiaBot", `[{"type":"bot_command","offset":0,"length":14}]`, "", false, "help"},
+		// Words before a command the message writes for the bot are a tip
+		// in view: removed (a mention is) and answered so, not as the
+		// command. The bot's own name is no such words.
+		{"tip @VigiaBot /help", "el Chapo cobra piso @VigiaBot /help", `[{"type":"mention","offset":20,"length":9},{"type":"bot_command","offset":30,"length":5}]`, "", true, "group_private_only_removed"},
+		{"tip @VigiaBot /report", "el Chapo cobra piso @VigiaBot /report", `[{"type":"mention","offset":20,"length":9},{"type":"bot_command","offset":30,"length":7}]`, "", true, "group_private_only_removed"},
+		{"tip @VigiaBot /status", "el Chapo cobra piso @VigiaBot /status", `[{"type":"mention","offset":20,"length":9},{"type":"bot_command","offset":30,"length":7}]`, "", true, "group_private_only_removed"},
+		{"tip /help@VigiaBot", "el Chapo cobra piso /help@VigiaBot", `[{"type":"bot_command","offset":20,"length":14}]`, "", true, "group_private_only_removed"},
+		{"tip @VigiaBot /help replying to the bot", "el Chapo cobra piso @VigiaBot /help", `[{"type":"mention","offset":20,"length":9},{"type":"bot_command","offset":30,"length":5}]`, toBot, true, "group_private_only_removed"},
+		{"@VigiaBot /help", "@VigiaBot /help", `[{"type":"mention","offset":0,"length":9},{"type":"bot_command","offset":10,"length":5}]`, "", true, "help"},
+		{"🙏 @VigiaBot /help", "🙏 @VigiaBot /help", `[{"type":"mention","offset":3,"length":9},{"type":"bot_command","offset":13,"length":5}]`, "", true, "help"},
 	}
 	for i, c := range cases {
 		id := 100 + i

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf16"
 
 	"github.com/go-telegram/bot/models"
@@ -229,6 +230,7 @@ func (a *Adapter) parseCommand(req *commands.Request, text string, entities []mo
 		req.Command = strings.ToLower(name)
 		req.Args = strings.TrimSpace(string(utf16.Decode(u[e.Offset+e.Length:])))
 		req.CommandAtStart = strings.TrimSpace(string(utf16.Decode(u[:e.Offset]))) == ""
+		req.WordsBefore = a.wordsBefore(u[:e.Offset], entities)
 		req.Addressed = target != "" || req.ChatKind == commands.Private || req.CommandAtStart
 		req.NamesBot = target != "" && req.ChatKind != commands.Private
 		req.NamedInText = req.NamesBot
@@ -244,6 +246,24 @@ func within(u []uint16, e models.MessageEntity) ([]uint16, bool) {
 		return nil, false
 	}
 	return u[e.Offset : e.Offset+e.Length], true
+}
+
+// wordsBefore reports whether prefix, the start of a message before its
+// command, holds a letter or a digit outside the mentions of the bot
+// ("@VigiaBot /help" has none; "el Chapo @VigiaBot /help" has).
+func (a *Adapter) wordsBefore(prefix []uint16, entities []models.MessageEntity) bool {
+	prefix = slices.Clone(prefix)
+	for _, e := range entities {
+		if e.Type != models.MessageEntityTypeMention || a.username == "" {
+			continue
+		}
+		if span, ok := within(prefix, e); ok && strings.EqualFold(string(utf16.Decode(span)), "@"+a.username) {
+			for i := range span {
+				span[i] = ' '
+			}
+		}
+	}
+	return strings.IndexFunc(string(utf16.Decode(prefix)), func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 }
 
 // mentioned reports whether the text mentions the bot by @username.
