@@ -241,6 +241,8 @@ type Mux struct {
 	owed owedDiscards // discards wipes could not do yet (wipe.go)
 
 	teams teamChats // investigators' chats moved since configured (teamchat.go)
+
+	albums albumStarts // private albums that started a draft (album.go)
 }
 
 // Clone returns a Mux with the same configuration and no senders, as a

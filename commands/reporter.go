@@ -176,6 +176,9 @@ func (c *Context) discard(ctx context.Context, draftID string) error {
 // addToDraft keeps a private, non-command message as part of a draft tip.
 func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 	req := c.Request
+	if req.AlbumItems == 1 {
+		m.albums.newRun(c.Pseudonym) // an album's first item: a new run
+	}
 	if answered, err := m.takeAnswer(ctx, c); answered || (err != nil && !StorageDown(err)) {
 		return err
 	}
@@ -351,6 +354,10 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 	if err != nil {
 		return err
 	}
+	startedNow := d.Parts == 1 // this part started the draft
+	if req.AlbumItems > 0 && startedNow && req.AlbumMore {
+		m.albums.started(c.Pseudonym, m.now())
+	}
 	before := ""
 	if c.fileNotAnswer {
 		before = c.T("answer_file_as_tip", nil) + "\n\n"
@@ -370,8 +377,12 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 		// photo). A warning about this item still goes out now.
 		return nil
 	}
-	if d.Parts == 1 || d.Parts <= req.AlbumItems {
-		// (An album that started the draft: its last item says so.)
+	if req.AlbumItems > 1 && m.albums.end(c.Pseudonym) {
+		// An album that started the draft: its last item says so (not
+		// told by the parts alone: an item refused is none of them).
+		startedNow = true
+	}
+	if startedNow {
 		return c.Reply(ctx, Reply{Text: before + c.T("draft_started", nil) + "\n\n" + c.T("choose_category", nil), Buttons: c.categoryButtons(d)})
 	}
 	return c.Reply(ctx, Reply{Text: before + c.T("draft_added", nil, d.Parts), Buttons: c.sendCancel(d)})

@@ -75,3 +75,56 @@ func TestPrivateAlbumIsAnsweredOnce(t *testing.T) {
 		t.Fatalf("an album of 2 videos: %d answers %q", len(got), got)
 	}
 }
+
+// An album partly refused (here an item of a kind Vigía does not take,
+// as one of a media type the library cannot read reaches it) after the
+// reporter's draft began: its answer says the photos were added to the
+// draft, not that a new one started. And an album that starts a draft
+// with a refused item says it started.
+func TestPartlyRefusedAlbumAfterADraftSaysAdded(t *testing.T) {
+	mux, _ := engine(t)
+	a, api := newRecording(t)
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en := func(id string, n ...int) string { return html.EscapeString(msg.Localize("en", id, nil, n...)) }
+	id := 0
+	item := func(album, media string) *models.Update {
+		id++
+		return update(t, fmt.Sprintf(`{"update_id":%d,"message":{"message_id":%d,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"R"},`+
+			`"media_group_id":%q%s}}`, id, id, album, media))
+	}
+	photo := func(album string) *models.Update {
+		return item(album, fmt.Sprintf(`,"photo":[{"file_id":"P%d","file_unique_id":"u%d","width":2,"height":2,"file_size":%d}]`, id+1, id+1, len(tinyJPEG)))
+	}
+	answers := func() []string {
+		var out []string
+		for _, c := range api.take() {
+			if c.method == "sendMessage" {
+				out = append(out, c.fields["text"])
+			}
+		}
+		return out
+	}
+	a.handleBatch(context.Background(), mux, []*models.Update{update(t, `{"update_id":100,"message":{"message_id":100,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"R"},"text":"el Chapo cobra piso"}}`)})
+	if got := answers(); len(got) != 1 || got[0] != en("draft_started")+"\n\n"+en("choose_category") {
+		t.Fatalf("a text: %q", got)
+	}
+	a.handleBatch(context.Background(), mux, []*models.Update{item("B1", ""), photo("B1"), photo("B1")})
+	got := answers()
+	if len(got) != 2 || got[0] != en("unsupported_message") || got[1] != en("file_cleaned")+"\n\n"+en("draft_added", 3) {
+		t.Fatalf("an album of 3, one refused, after a draft of 1: %d answers %q", len(got), got)
+	}
+	// Dropped (/cancel): a new album, its first item refused, starts the
+	// next draft.
+	a.handleBatch(context.Background(), mux, []*models.Update{update(t, `{"update_id":200,"message":{"message_id":200,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"R"},"text":"/cancel","entities":[{"type":"bot_command","offset":0,"length":7}]}}`)})
+	if got := answers(); len(got) != 1 || got[0] != en("cancelled") {
+		t.Fatalf("/cancel: %q", got)
+	}
+	a.handleBatch(context.Background(), mux, []*models.Update{item("B2", ""), photo("B2"), photo("B2")})
+	got = answers()
+	if len(got) != 2 || got[0] != en("unsupported_message") || got[1] != en("file_cleaned")+"\n\n"+en("draft_started")+"\n\n"+en("choose_category") {
+		t.Fatalf("an album of 3, one refused, with no draft: %d answers %q", len(got), got)
+	}
+}
