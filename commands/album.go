@@ -9,45 +9,59 @@ import (
 // items reach the engine one after the other, within seconds.
 const albumRunMemory = 10 * time.Minute
 
-// albumStarts remembers, per reporter (by pseudonym, in memory only),
-// whether an item of the private album they are sending started their
-// draft. The album's last item answers for all of it, and only the items
-// kept count: an album partly refused (an item too large, of a kind Vigía
-// does not take) after the draft began has fewer parts than items, and
-// must still say "added", not "started".
-type albumStarts struct {
+// albumRuns remembers, per reporter (by pseudonym, in memory only),
+// what the items of the private album they are sending did that its last
+// item, which answers for all of it, must tell: whether one started the
+// draft (only the items kept count: an album partly refused, an item too
+// large or of a kind Vigía does not take, after the draft began has fewer
+// parts than items, and must still say "added", not "started"), and how
+// many pictures had their hidden data removed without a word.
+type albumRuns struct {
 	mu sync.Mutex
-	m  map[string]time.Time // pseudonym: when an item of the run started the draft
+	m  map[string]albumRun // by pseudonym
+}
+
+// albumRun is what the silent items of an album did.
+type albumRun struct {
+	started bool // one started the draft
+	cleaned int  // pictures cleaned
+	seen    time.Time
 }
 
 // newRun forgets what an earlier run of pseudonym's did.
-func (a *albumStarts) newRun(pseudonym string) {
+func (a *albumRuns) newRun(pseudonym string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	delete(a.m, pseudonym)
 }
 
-// started records that an item of pseudonym's run started the draft.
-func (a *albumStarts) started(pseudonym string, now time.Time) {
+// item records a silent item of pseudonym's run: whether it started the
+// draft, and whether its picture was cleaned.
+func (a *albumRuns) item(pseudonym string, started, cleaned bool, now time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for k, t := range a.m {
-		if now.Sub(t) > albumRunMemory {
+	for k, r := range a.m {
+		if now.Sub(r.seen) > albumRunMemory {
 			delete(a.m, k) // a run whose last item never came
 		}
 	}
 	if a.m == nil {
-		a.m = map[string]time.Time{}
+		a.m = map[string]albumRun{}
 	}
-	a.m[pseudonym] = now
+	r := a.m[pseudonym]
+	r.started = r.started || started
+	if cleaned {
+		r.cleaned++
+	}
+	r.seen = now
+	a.m[pseudonym] = r
 }
 
-// end reports whether an item of pseudonym's run started the draft, and
-// forgets the run.
-func (a *albumStarts) end(pseudonym string) bool {
+// end returns what pseudonym's run did, and forgets it.
+func (a *albumRuns) end(pseudonym string) albumRun {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	_, ok := a.m[pseudonym]
+	r := a.m[pseudonym]
 	delete(a.m, pseudonym)
-	return ok
+	return r
 }

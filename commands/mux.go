@@ -242,7 +242,7 @@ type Mux struct {
 
 	teams teamChats // investigators' chats moved since configured (teamchat.go)
 
-	albums albumStarts // private albums that started a draft (album.go)
+	albums albumRuns // what the silent items of private albums did (album.go)
 }
 
 // Clone returns a Mux with the same configuration and no senders, as a

@@ -687,7 +687,7 @@ func TestUploadedFilesAreCleaned(t *testing.T) {
 	photo = append(photo, 0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x00, 0x01, 0x00, 0x01, 0x01, 0x01, 0x11, 0x00, // frame header: 1×1, one component
 		0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00, 0x11, 0x22, 0xFF, 0xD9)
 	r := e.do(reporterID, commands.Request{Attachment: &tips.Attachment{Kind: tips.Photo}, FileData: photo, Language: "es-MX"})
-	if len(r) != 1 || !strings.HasPrefix(r[0].Text, e.text("es", "file_cleaned", nil)) {
+	if len(r) != 1 || !strings.HasPrefix(r[0].Text, e.text("es", "file_cleaned", nil, 1)) {
 		t.Fatalf("photo reply: %+v", r)
 	}
 	r = e.do(reporterID, commands.Request{Attachment: &tips.Attachment{Kind: tips.Document}, FileData: []byte("%PDF-1.7 Author Juan"), Language: "es-MX"})

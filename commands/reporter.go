@@ -355,32 +355,39 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 		return err
 	}
 	startedNow := d.Parts == 1 // this part started the draft
-	if req.AlbumItems > 0 && startedNow && req.AlbumMore {
-		m.albums.started(c.Pseudonym, m.now())
+	cleaned := 0               // pictures whose hidden data went, told of in this answer
+	if note == "file_cleaned" {
+		cleaned = 1
+	}
+	if req.AlbumMore && !c.fileNotAnswer && !codeDropped && !codeCut && (note == "" || note == "file_cleaned") {
+		// An album's item with more of it to come, kept, with nothing to
+		// warn of: its last item answers for all (not one "added" per
+		// photo). A warning about this item still goes out now.
+		m.albums.item(c.Pseudonym, startedNow, cleaned == 1, m.now())
+		return nil
+	}
+	if req.AlbumItems > 1 {
+		// The album's last item: it says what the silent items did (not
+		// told by the parts alone: an item refused is none of them).
+		run := m.albums.end(c.Pseudonym)
+		startedNow = startedNow || run.started
+		cleaned += run.cleaned
 	}
 	before := ""
 	if c.fileNotAnswer {
 		before = c.T("answer_file_as_tip", nil) + "\n\n"
 	}
-	if note != "" {
-		before += c.T(note, fileNoteData) + "\n\n"
+	if cleaned > 0 {
+		before += c.fileNote("file_cleaned", cleaned) + "\n\n"
+	}
+	if note != "" && note != "file_cleaned" {
+		before += c.fileNote(note, 1) + "\n\n"
 	}
 	if codeDropped {
 		before += c.T("receipt_caption_dropped", nil) + "\n\n"
 	}
 	if codeCut {
 		before += c.T("receipt_text_dropped", nil) + "\n\n"
-	}
-	if req.AlbumMore && !c.fileNotAnswer && !codeDropped && !codeCut && (note == "" || note == "file_cleaned") {
-		// An album's item with more of it to come, kept, with nothing to
-		// warn of: its last item answers for all (not one "added" per
-		// photo). A warning about this item still goes out now.
-		return nil
-	}
-	if req.AlbumItems > 1 && m.albums.end(c.Pseudonym) {
-		// An album that started the draft: its last item says so (not
-		// told by the parts alone: an item refused is none of them).
-		startedNow = true
 	}
 	if startedNow {
 		return c.Reply(ctx, Reply{Text: before + c.T("draft_started", nil) + "\n\n" + c.T("choose_category", nil), Buttons: c.categoryButtons(d)})
@@ -607,9 +614,19 @@ func (m *Mux) spoolTip(ctx context.Context, c *Context, part tips.Part, note str
 	m.log.Warn("tip spooled: redis unreachable", "platform", c.Request.Platform)
 	text := c.T("spool_received", map[string]any{"Receipt": receipt})
 	if note != "" {
-		text += "\n\n" + c.T(note, fileNoteData)
+		text += "\n\n" + c.fileNote(note, 1)
 	}
 	return c.Reply(ctx, Reply{Text: text})
+}
+
+// fileNote is what the reporter is told of n files by note: file_cleaned
+// counts them ("this picture", "these 3 pictures": an album's answer
+// speaks for all of it).
+func (c *Context) fileNote(note string, n int) string {
+	if note == "file_cleaned" {
+		return c.T(note, nil, n)
+	}
+	return c.T(note, fileNoteData)
 }
 
 // fileLost names what the reporter is told about a file the adapter could

@@ -428,7 +428,7 @@ func TestTelegramDocumentsAreDownloadedAndCleaned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	es := func(id string) string { return html.EscapeString(msg.Localize("es", id, nil)) }
+	es := func(id string, n ...int) string { return html.EscapeString(msg.Localize("es", id, nil, n...)) }
 	rs := redistest.Start(t)
 	tg := newFakeTelegram(t, token)
 	exif := "Exif\x00\x00GPSLatitude 19.4326 N"
@@ -446,7 +446,7 @@ func TestTelegramDocumentsAreDownloadedAndCleaned(t *testing.T) {
 	tg.push(message(1, rep, chat, map[string]any{"document": map[string]any{
 		"file_id": "DOCJPEG", "file_unique_id": "dj", "file_name": "IMG_casa.jpg", "mime_type": "image/jpeg", "file_size": len(jpegFile)}}))
 	first := tg.waitCalls(1, messagesTo(chatID))[0]
-	if !strings.HasPrefix(first.Fields["text"], es("file_cleaned")) {
+	if !strings.HasPrefix(first.Fields["text"], es("file_cleaned", 1)) {
 		t.Fatalf("reply to a JPEG document: %q", first.Fields["text"])
 	}
 	tg.push(message(2, rep, chat, map[string]any{"document": map[string]any{
@@ -465,7 +465,7 @@ func TestTelegramDocumentsAreDownloadedAndCleaned(t *testing.T) {
 	tg.push(message(4, rep, chat, map[string]any{"document": map[string]any{
 		"file_id": "DOCHUGE", "file_unique_id": "dh", "file_name": "video.mov", "mime_type": "video/quicktime", "file_size": 21 << 20}}))
 	got := tg.waitCalls(4, messagesTo(chatID))
-	if !strings.HasPrefix(got[2].Fields["text"], es("file_cleaned")) || !strings.HasPrefix(got[3].Fields["text"], es("file_not_cleaned")) {
+	if !strings.HasPrefix(got[2].Fields["text"], es("file_cleaned", 1)) || !strings.HasPrefix(got[3].Fields["text"], es("file_not_cleaned")) {
 		t.Fatalf("photo / huge document: %q / %q", got[2].Fields["text"], got[3].Fields["text"])
 	}
 	if n := len(tg.waitCalls(3, func(c sent) bool { return c.Method == "getFile" })); n != 3 {
@@ -476,7 +476,7 @@ func TestTelegramDocumentsAreDownloadedAndCleaned(t *testing.T) {
 	tg.addFile("DOCCAPTION", jpegFile)
 	tg.push(message(5, rep, chat, map[string]any{"caption": "/calle 5 de mayo, el halcón", "caption_entities": []map[string]any{{"type": "bot_command", "offset": 0, "length": 6}},
 		"document": map[string]any{"file_id": "DOCCAPTION", "file_unique_id": "dc", "file_name": "IMG_calle.jpg", "mime_type": "image/jpeg", "file_size": len(jpegFile)}}))
-	if got := tg.waitCalls(5, messagesTo(chatID)); !strings.HasPrefix(got[4].Fields["text"], es("file_cleaned")) {
+	if got := tg.waitCalls(5, messagesTo(chatID)); !strings.HasPrefix(got[4].Fields["text"], es("file_cleaned", 1)) {
 		t.Fatalf("a document captioned with a command: %q", got[4].Fields["text"])
 	}
 	checkRedis(t, rs, "GPSLatitude", "Juan Perez", "DOCJPEG", "DOCPDF", "IMG_casa", "PHOTOJPEG", "PHOTOSMALL", "DOCHUGE", "video.mov", "DOCCAPTION", "IMG_calle")

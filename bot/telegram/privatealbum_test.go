@@ -14,7 +14,8 @@ import (
 // An album sent in a private chat reaches the bot as one message per
 // photo: every photo goes into the draft, and the reporter gets one
 // answer for the album (the draft started, or its new count), not one per
-// photo. A photo sent alone is answered as ever.
+// photo, and it counts the pictures cleaned ("these 3 pictures", not
+// "this picture"). A photo sent alone is answered as ever.
 func TestPrivateAlbumIsAnsweredOnce(t *testing.T) {
 	mux, st := engine(t)
 	a, api := newRecording(t)
@@ -47,7 +48,7 @@ func TestPrivateAlbumIsAnsweredOnce(t *testing.T) {
 	}
 	a.handleBatch(context.Background(), mux, []*models.Update{photo("A1"), photo("A1"), photo("A1")})
 	got := answers()
-	if len(got) != 1 || got[0] != en("file_cleaned")+"\n\n"+en("draft_started")+"\n\n"+en("choose_category") {
+	if len(got) != 1 || got[0] != en("file_cleaned", 3)+"\n\n"+en("draft_started")+"\n\n"+en("choose_category") {
 		t.Fatalf("a new tip from an album of 3: %d answers %q", len(got), got)
 	}
 	if n := parts(); n != 3 {
@@ -56,7 +57,7 @@ func TestPrivateAlbumIsAnsweredOnce(t *testing.T) {
 	// A second album, then a photo alone, in one delivery.
 	a.handleBatch(context.Background(), mux, []*models.Update{photo("A2"), photo("A2"), photo("")})
 	got = answers()
-	if len(got) != 2 || got[0] != en("file_cleaned")+"\n\n"+en("draft_added", 5) || got[1] != en("file_cleaned")+"\n\n"+en("draft_added", 6) {
+	if len(got) != 2 || got[0] != en("file_cleaned", 2)+"\n\n"+en("draft_added", 5) || got[1] != en("file_cleaned", 1)+"\n\n"+en("draft_added", 6) {
 		t.Fatalf("an album of 2 then a photo: %d answers %q", len(got), got)
 	}
 	if n := parts(); n != 6 {
@@ -113,7 +114,7 @@ func TestPartlyRefusedAlbumAfterADraftSaysAdded(t *testing.T) {
 	}
 	a.handleBatch(context.Background(), mux, []*models.Update{item("B1", ""), photo("B1"), photo("B1")})
 	got := answers()
-	if len(got) != 2 || got[0] != en("unsupported_message") || got[1] != en("file_cleaned")+"\n\n"+en("draft_added", 3) {
+	if len(got) != 2 || got[0] != en("unsupported_message") || got[1] != en("file_cleaned", 2)+"\n\n"+en("draft_added", 3) {
 		t.Fatalf("an album of 3, one refused, after a draft of 1: %d answers %q", len(got), got)
 	}
 	// Dropped (/cancel): a new album, its first item refused, starts the
@@ -124,7 +125,7 @@ func TestPartlyRefusedAlbumAfterADraftSaysAdded(t *testing.T) {
 	}
 	a.handleBatch(context.Background(), mux, []*models.Update{item("B2", ""), photo("B2"), photo("B2")})
 	got = answers()
-	if len(got) != 2 || got[0] != en("unsupported_message") || got[1] != en("file_cleaned")+"\n\n"+en("draft_started")+"\n\n"+en("choose_category") {
+	if len(got) != 2 || got[0] != en("unsupported_message") || got[1] != en("file_cleaned", 2)+"\n\n"+en("draft_started")+"\n\n"+en("choose_category") {
 		t.Fatalf("an album of 3, one refused, with no draft: %d answers %q", len(got), got)
 	}
 }
