@@ -436,6 +436,12 @@ func metricsMux(g prometheus.Gatherer) *http.ServeMux {
 func listen(ctx context.Context, wg *sync.WaitGroup, cancel context.CancelCauseFunc, log *slog.Logger, name, addr string, h http.Handler) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
+		// Without the address, as every configuration error is without
+		// its value: net's message starts "listen tcp ADDR: ".
+		var oe *net.OpError
+		if errors.As(err, &oe) && oe.Err != nil {
+			err = oe.Err
+		}
 		return &configError{name, "cannot listen there: " + err.Error()}
 	}
 	// Public: a connection left idle, or a body sent slowly, is closed

@@ -611,3 +611,28 @@ func TestRedisRefusingTheSettingsExitsTwo(t *testing.T) {
 		}
 	}
 }
+
+// An address serve cannot listen on (taken by another process) is named
+// by its variable, and, as every configuration error, without its value.
+func TestBusyListenerIsNamedWithoutTheAddress(t *testing.T) {
+	rs := redistest.Start(t)
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	_, port, _ := net.SplitHostPort(busy.Addr().String())
+	for _, name := range []string{"VIGIA_HTTP_ADDR", "VIGIA_METRICS_ADDR"} {
+		e := validEnv()
+		e["VIGIA_REDIS_URL"], e["VIGIA_TELEGRAM_API_URL"], e["VIGIA_SPOOL_DIR"] = rs.URL(), fakeBotAPI(t).URL, t.TempDir()
+		e["VIGIA_METRICS_ADDR"] = "off"
+		e[name] = busy.Addr().String()
+		var errb bytes.Buffer
+		code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), io.Discard, &errb)
+		lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+		last := lines[len(lines)-1] // after the start-up warnings, in JSON
+		if code != 2 || last != "vigia: "+name+": cannot listen there: bind: address already in use" || strings.Contains(last, port) {
+			t.Errorf("%s taken: exit %d, %q", name, code, errb.String())
+		}
+	}
+}
