@@ -266,16 +266,17 @@ func readConfig(getenv func(string) string, demo, needToken bool) (Config, error
 		name     string
 		dst      *time.Duration
 		min, max time.Duration
+		example  string // the default, in range
 	}{
-		{"VIGIA_CLAIM_TIMEOUT", &c.Triage.ClaimTimeout, time.Minute, 30 * 24 * time.Hour},
-		{"VIGIA_CLAIM_REMINDER", &c.Triage.RemindAfter, time.Minute, 30 * 24 * time.Hour},
-		{"VIGIA_URGENT_ANNOUNCE", &c.Triage.UrgentAfter, time.Minute, 30 * 24 * time.Hour},
-		{"VIGIA_INVITE_TTL", &c.Triage.InviteTTL, time.Minute, 30 * 24 * time.Hour},
-		{"VIGIA_AUDIT_RETENTION", &c.Triage.AuditRetention, 24 * time.Hour, 100 * 365 * 24 * time.Hour},
+		{"VIGIA_CLAIM_TIMEOUT", &c.Triage.ClaimTimeout, time.Minute, 30 * 24 * time.Hour, "30m"},
+		{"VIGIA_CLAIM_REMINDER", &c.Triage.RemindAfter, time.Minute, 30 * 24 * time.Hour, "20m"},
+		{"VIGIA_URGENT_ANNOUNCE", &c.Triage.UrgentAfter, time.Minute, 30 * 24 * time.Hour, "15m"},
+		{"VIGIA_INVITE_TTL", &c.Triage.InviteTTL, time.Minute, 30 * 24 * time.Hour, "24h"},
+		{"VIGIA_AUDIT_RETENTION", &c.Triage.AuditRetention, 24 * time.Hour, 100 * 365 * 24 * time.Hour, "365d"},
 	} {
 		if v := getenv(d.name); v != "" {
 			if *d.dst, err = parseDays(v); err != nil || *d.dst < d.min || *d.dst > d.max {
-				return c, &configError{d.name, fmt.Sprintf("must be a duration between %s and %s, such as \"30m\" or \"7d\"", daysText(d.min), daysText(d.max))}
+				return c, &configError{d.name, fmt.Sprintf("must be a duration between %s and %s, such as %q", daysText(d.min), daysText(d.max), d.example)}
 			}
 		}
 	}

@@ -12,6 +12,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -633,6 +635,38 @@ func TestBusyListenerIsNamedWithoutTheAddress(t *testing.T) {
 		last := lines[len(lines)-1] // after the start-up warnings, in JSON
 		if code != 2 || last != "vigia: "+name+": cannot listen there: bind: address already in use" || strings.Contains(last, port) {
 			t.Errorf("%s taken: exit %d, %q", name, code, errb.String())
+		}
+	}
+}
+
+// The example a duration's error gives is a value that variable accepts:
+// VIGIA_AUDIT_RETENTION (at least 1d) said `such as "30m" or "7d"`.
+func TestDurationErrorsGiveAnAcceptedExample(t *testing.T) {
+	quoted := regexp.MustCompile(`such as ("[^"]*")(?: or ("[^"]*"))?`)
+	for _, name := range []string{"VIGIA_RETENTION", "VIGIA_RETENTION_CLOSED", "VIGIA_RETENTION_VERIFIED", "VIGIA_DRAFT_IDLE",
+		"VIGIA_CLAIM_TIMEOUT", "VIGIA_CLAIM_REMINDER", "VIGIA_URGENT_ANNOUNCE", "VIGIA_INVITE_TTL", "VIGIA_AUDIT_RETENTION",
+		"VIGIA_UNLOCK_PERIOD", "VIGIA_SIGNAL_WINDOW"} {
+		e := validEnv()
+		e[name] = "0"
+		_, err := loadConfig(env(e), false)
+		m := quoted.FindStringSubmatch(fmt.Sprint(err))
+		if m == nil {
+			t.Errorf("%s=0: %v, with no example", name, err)
+			continue
+		}
+		for _, q := range m[1:] {
+			if q == "" {
+				continue
+			}
+			example, _ := strconv.Unquote(q)
+			e := validEnv()
+			e[name] = example
+			if name == "VIGIA_CLAIM_REMINDER" {
+				e["VIGIA_CLAIM_TIMEOUT"] = "30d" // a reminder must come before the timeout
+			}
+			if _, err := loadConfig(env(e), false); err != nil {
+				t.Errorf("%s: the example %s is refused: %v", name, q, err)
+			}
 		}
 	}
 }
