@@ -52,14 +52,16 @@ func configWarnings(c Config, names []string) []string {
 	if host, _, err := net.SplitHostPort(c.MetricsAddr); err == nil && (host == "" || host == "0.0.0.0" || host == "::") {
 		out = append(out, "VIGIA_METRICS_ADDR listens on every interface: its counters show when tips arrive; keep the port off the public network (a firewall, or a NetworkPolicy admitting only Prometheus)")
 	}
-	return append(out, redisURLWarnings(c.RedisURL)...)
+	return append(out, redisURLWarnings(c.RedisURL, c.RedisMode)...)
 }
 
 // redisURLWarnings warns of a Redis on another host reached without a
 // password, or without TLS. A single-label host name (a Compose or
 // Kubernetes service, such as "redis") is taken to be on a private
-// network, and only the password is asked of it.
-func redisURLWarnings(v string) []string {
+// network, and only the password is asked of it. In sentinel mode the
+// URL's user:password@ log in to the sentinels, and the primary's password
+// is the password= parameter (go-redis's ParseFailoverURL).
+func redisURLWarnings(v, mode string) []string {
 	u, err := url.Parse(v)
 	if err != nil || u.Hostname() == "" || isLoopback(u.Hostname()) {
 		return nil
@@ -68,7 +70,11 @@ func redisURLWarnings(v string) []string {
 	if v, err := strconv.ParseBool(u.Query().Get("skip_verify")); err == nil && v {
 		out = append(out, "VIGIA_REDIS_URL has skip_verify: the TLS certificate is not checked, so whoever can intercept the connection reads the password and every record; give Vigía the server's CA instead")
 	}
-	if _, ok := u.User.Password(); !ok {
+	_, hasPassword := u.User.Password()
+	if mode == "sentinel" {
+		hasPassword = u.Query().Get("password") != ""
+	}
+	if !hasPassword {
 		out = append(out, "VIGIA_REDIS_URL has no password, to a Redis on another host: anyone who reaches it reads and writes every tip's record; give Vigía an ACL user (see README)")
 	}
 	if u.Scheme != "rediss" && strings.ContainsAny(u.Hostname(), ".:") {

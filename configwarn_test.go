@@ -67,6 +67,29 @@ func TestConfigWarnings(t *testing.T) {
 	}
 }
 
+// In sentinel mode the primary's password is the password= parameter, the
+// URL's user:password@ being the sentinels' (go-redis's ParseFailoverURL):
+// the warning looks there.
+func TestSentinelPasswordIsTheParameter(t *testing.T) {
+	for url, warned := range map[string]bool{
+		"rediss://sentinel.example:26379/0?master_name=m&password=pw":       false,
+		"rediss://s:spw@sentinel.example:26379/0?master_name=m&password=pw": false,
+		"rediss://:pw@sentinel.example:26379/0?master_name=m":               true,
+		"rediss://sentinel.example:26379/0?master_name=m":                   true,
+	} {
+		e := validEnv()
+		e["VIGIA_REDIS_MODE"], e["VIGIA_REDIS_URL"], e["VIGIA_INVESTIGATORS"] = "sentinel", url, "telegram:111"
+		c, err := loadConfig(env(e), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := configWarnings(c, nil)
+		if got := len(w) == 1 && strings.Contains(w[0], "has no password"); got != warned || (!warned && len(w) != 0) {
+			t.Errorf("%s: %q, want the no-password warning: %v", url, w, warned)
+		}
+	}
+}
+
 // The warnings reach the JSON log at start-up of serve.
 func TestServeLogsConfigWarnings(t *testing.T) {
 	t.Setenv("VIGIA_INVESTIGATOR", "telegram:111111111")
