@@ -5,6 +5,7 @@
 //	vigia demo      play reporter and investigator in this terminal
 //	vigia keygen    print a new VIGIA_SECRET
 //	vigia rotate-key  re-seal Redis under a new VIGIA_SECRET
+//	vigia reset-2fa platform:id  forget a team member's second-factor key
 //	vigia bench     measure intake, queries and memory (BENCHMARKS.md)
 package main
 
