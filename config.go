@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -210,6 +211,11 @@ func readConfig(getenv func(string) string, demo, needToken bool) (Config, error
 		u, err := url.Parse(v)
 		if err != nil || u.Scheme != "https" || u.Host == "" {
 			return c, &configError{"VIGIA_TELEGRAM_WEBHOOK_URL", "must be the public https URL Telegram will call, such as https://bot.example.org/telegram"}
+		}
+		if !validWebhookPath(u.Path) {
+			// serve routes the path with http.ServeMux, which panics on
+			// a brace or an unclean path ("/a//b", "/a/../b").
+			return c, &configError{"VIGIA_TELEGRAM_WEBHOOK_URL", "its path may hold only letters, digits, - . _ ~ and single slashes, such as /telegram"}
 		}
 		c.WebhookURL = v
 		c.WebhookSecret = getenv("VIGIA_TELEGRAM_WEBHOOK_SECRET")
@@ -432,6 +438,29 @@ func (c Config) roles() commands.Roles {
 		r[id] = commands.Admin
 	}
 	return r
+}
+
+// webhookPath is the path serve routes Telegram's webhook calls to.
+func webhookPath(webhookURL string) string {
+	u, _ := url.Parse(webhookURL)
+	return cmp.Or(u.Path, "/")
+}
+
+// validWebhookPath accepts a clean path of unreserved characters, which
+// http.ServeMux takes literally.
+func validWebhookPath(p string) bool {
+	if p == "" {
+		return true
+	}
+	if c := path.Clean(p); p != c && p != c+"/" {
+		return false
+	}
+	for _, r := range p {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-._~/", r)) {
+			return false
+		}
+	}
+	return true
 }
 
 func validWebhookSecret(s string) bool {

@@ -10,7 +10,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -326,8 +325,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		if cfg.WebhookURL != "" {
 			// Webhook mode: updates land in the inbox before Telegram is
 			// answered.
-			u, _ := url.Parse(cfg.WebhookURL)
-			httpMux.Handle("POST "+cmp.Or(u.Path, "/"), tg.WebhookHandler(inbox, cfg.WebhookSecret))
+			httpMux.Handle("POST "+webhookPath(cfg.WebhookURL), tg.WebhookHandler(inbox, cfg.WebhookSecret))
 			wg.Go(func() {
 				if err := tg.RunWebhook(ctx, eng.mux, inbox, cfg.WebhookURL, cfg.WebhookSecret); err != nil {
 					cancel(err)

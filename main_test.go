@@ -670,3 +670,36 @@ func TestDurationErrorsGiveAnAcceptedExample(t *testing.T) {
 		}
 	}
 }
+
+// A webhook URL whose path http.ServeMux cannot route literally (a brace,
+// an unclean path) is refused naming the variable; serve registered it
+// and panicked at start ("bad wildcard segment", "unclean path").
+func TestWebhookPathIsChecked(t *testing.T) {
+	for _, u := range []string{"https://bot.example.org/t{", "https://bot.example.org/tg/{id}", "https://bot.example.org/a//b",
+		"https://bot.example.org/a/../b", "https://bot.example.org/a%20b", "https://bot.example.org/./"} {
+		e := validEnv()
+		e["VIGIA_TELEGRAM_WEBHOOK_URL"], e["VIGIA_TELEGRAM_WEBHOOK_SECRET"], e["VIGIA_HTTP_ADDR"] = u, "abcdefghijklmnopqrstuvwxyz", ":8080"
+		_, err := loadConfig(env(e), false)
+		if err == nil || !strings.HasPrefix(err.Error(), "VIGIA_TELEGRAM_WEBHOOK_URL: its path") {
+			t.Errorf("%s: %v", u, err)
+		}
+	}
+	for _, u := range []string{"https://bot.example.org", "https://bot.example.org/", "https://bot.example.org/telegram",
+		"https://bot.example.org/tg/", "https://bot.example.org/a.b-c_d~e/f0"} {
+		e := validEnv()
+		e["VIGIA_TELEGRAM_WEBHOOK_URL"], e["VIGIA_TELEGRAM_WEBHOOK_SECRET"], e["VIGIA_HTTP_ADDR"] = u, "abcdefghijklmnopqrstuvwxyz", ":8080"
+		c, err := loadConfig(env(e), false)
+		if err != nil {
+			t.Errorf("%s: %v", u, err)
+			continue
+		}
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%s: serve's routing panics: %v", u, r)
+				}
+			}()
+			publicMux(func(http.ResponseWriter, *http.Request) {}).Handle("POST "+webhookPath(c.WebhookURL), http.NotFoundHandler())
+		}()
+	}
+}
