@@ -256,6 +256,12 @@ func (a *Adapter) setCommands(ctx context.Context, table []*commands.Command) {
 			lang = locales.Supported[0]
 		}
 		if _, err := a.b.SetMyCommands(ctx, &bot.SetMyCommandsParams{Commands: menu(lang), LanguageCode: code}); err != nil {
+			if ctx.Err() != nil {
+				// Stopping (a start-up that failed elsewhere, a signal):
+				// not a failure of the menu, and the log's last line
+				// should say what stopped it.
+				return
+			}
 			a.log.Warn("telegram setMyCommands failed", "language", code, "error", a.redact(err))
 		}
 	}
