@@ -53,7 +53,8 @@ type Options struct {
 	// APIURL replaces https://discord.com (a proxy, or a fake in tests).
 	APIURL string
 	// InvestigatorChannels are channel ids where investigator answers are
-	// public to the channel; elsewhere they are ephemeral.
+	// public to the channel (in its threads too); elsewhere they are
+	// ephemeral.
 	InvestigatorChannels []string
 	Messages             *locales.Bundle
 	Logger               *slog.Logger
@@ -198,7 +199,7 @@ func New(o Options) (*Adapter, error) {
 	}
 	s.AddHandler(a.onReady)
 	s.AddHandler(a.onGateway)
-	s.AddHandler(a.queueInteraction)
+	s.AddHandler(a.queueInteractionEvent)
 	s.AddHandler(a.queueMessage)
 	s.AddHandler(a.queueEdit)
 	s.AddHandler(a.queueUndecodable)

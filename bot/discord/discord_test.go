@@ -340,7 +340,7 @@ func TestDiscordUndecodableInteractionIsAnswered(t *testing.T) {
 		api := &recordingAPI{}
 		h := &recordingHandler{}
 		a := newTestAdapter(t, api, h, time.Hour)
-		a.queueInteraction(a.s, &ic)
+		a.queueInteraction(&ic, nil)
 		a.wg.Wait()
 		calls, bodies := api.snapshot()
 		if len(calls) != 1 || !strings.HasSuffix(calls[0], "/callback") {

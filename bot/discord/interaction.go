@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -22,9 +23,36 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 		return
 	}
 	defer a.wg.Done()
-	if ev := a.interaction(base, h, ic); ev != nil {
+	if ev := a.interaction(base, h, ic, nil); ev != nil {
 		ev.run()
 	}
+}
+
+// source is the channel an interaction came from, as its raw payload's
+// "channel" (a partial channel, with its type and, for a thread, its
+// parent) says: discordgo v0.29 does not decode it, and it is how a
+// thread (or a forum post) is told from a channel without asking Discord,
+// which the gateway's read loop must not wait for.
+type source struct {
+	Type     discordgo.ChannelType `json:"type"`
+	ParentID string                `json:"parent_id"`
+}
+
+// thread reports whether the channel is a thread (a forum post is one).
+func (s *source) thread() bool {
+	return s != nil && (&discordgo.Channel{Type: s.Type}).IsThread()
+}
+
+// payloadChannel reads an interaction's channel from its raw payload; nil
+// if the payload names none.
+func payloadChannel(raw []byte) *source {
+	var p struct {
+		Channel *source `json:"channel"`
+	}
+	if json.Unmarshal(raw, &p) != nil {
+		return nil
+	}
+	return p.Channel
 }
 
 // interactionEvent is an interaction translated and waiting to run.
@@ -42,8 +70,9 @@ type interactionEvent struct {
 
 // interaction translates a slash command, button press or form
 // submission, and starts the clock for its deferral; nil if it is none of
-// those or not from a person.
-func (a *Adapter) interaction(base context.Context, h Handler, ic *discordgo.InteractionCreate) *interactionEvent {
+// those or not from a person. ch is its channel as the payload says (nil
+// if unknown: then it is taken for no thread).
+func (a *Adapter) interaction(base context.Context, h Handler, ic *discordgo.InteractionCreate, ch *source) *interactionEvent {
 	if ic.Interaction == nil {
 		return nil
 	}
@@ -76,6 +105,11 @@ func (a *Adapter) interaction(base context.Context, h Handler, ic *discordgo.Int
 		req.ChatKind, req.ChatID = commands.Private, i.ChannelID // a DM
 	case a.invChans[i.ChannelID]:
 		req.ChatKind, req.ChatID = commands.Group, i.ChannelID
+	case ch.thread() && a.invChans[ch.ParentID]:
+		// A thread (or a forum post) of the investigators' channel is
+		// theirs, as the channel is: the engine knows the channel, and what
+		// is subscribed there is the thread.
+		req.ChatKind, req.ChatID, req.ChannelID = commands.Group, ch.ParentID, i.ChannelID
 	default:
 		req.ChatKind, req.ChatID, req.ChannelID = commands.Private, userRoute(user.ID), i.ChannelID
 	}

@@ -239,19 +239,32 @@ func (a *Adapter) mentionedByEdit(m *discordgo.Message) bool {
 	return true
 }
 
-// queueInteraction is the gateway's interaction handler. The interaction
+// queueInteractionEvent is the gateway's interaction handler. It takes
+// the raw event, which discordgo hands on after the decoded one (still in
+// the gateway's order), since only the raw payload says which channel the
+// interaction came from (payloadChannel).
+func (a *Adapter) queueInteractionEvent(_ *discordgo.Session, e *discordgo.Event) {
+	if e.Type != "INTERACTION_CREATE" {
+		return
+	}
+	if ic, ok := e.Struct.(*discordgo.InteractionCreate); ok {
+		a.queueInteraction(ic, payloadChannel(e.RawData))
+	}
+}
+
+// queueInteraction queues an interaction from channel ch. The interaction
 // is acknowledged on time whatever waits before it: its deferral timer
 // starts now, not when its turn comes, and a command that opens a form
 // (which must be the first answer, within 3 s, and cannot be deferred)
 // does not wait its turn at all: it changes nothing the events before it
 // depend on, and the form's submission is queued like any event. One
 // beyond the queue's limit is answered at once.
-func (a *Adapter) queueInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
+func (a *Adapter) queueInteraction(ic *discordgo.InteractionCreate, ch *source) {
 	h, base, ok := a.begin()
 	if !ok {
 		return
 	}
-	ev := a.interaction(base, h, ic)
+	ev := a.interaction(base, h, ic, ch)
 	switch {
 	case ev == nil:
 		a.wg.Done()

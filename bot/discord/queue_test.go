@@ -97,11 +97,11 @@ func TestDiscordQueuedInteractionIsAcknowledgedOnTime(t *testing.T) {
 	press := commandInteraction()
 	press.GuildID, press.Member, press.User = "", nil, &discordgo.User{ID: "50"}
 	press.Type, press.Data = discordgo.InteractionMessageComponent, discordgo.MessageComponentInteractionData{CustomID: "send:d1"}
-	a.queueInteraction(a.s, press)
+	a.queueInteraction(press, nil)
 	report := commandInteraction()
 	report.ID, report.Member, report.GuildID, report.User = "12", nil, "", &discordgo.User{ID: "50"}
 	report.Data = discordgo.ApplicationCommandInteractionData{Name: "report"}
-	a.queueInteraction(a.s, report)
+	a.queueInteraction(report, nil)
 
 	waitFor(t, "the press deferred and the form opened while the DM is held", func() bool {
 		calls, bodies := api.snapshot()

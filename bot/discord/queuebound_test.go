@@ -107,7 +107,7 @@ func TestDiscordQueueBeyondItsLimitIsAnsweredAtOnce(t *testing.T) {
 	a.queueMessage(a.s, dmN("1002", "two"))
 	a.queueMessage(a.s, dmN("1003", "three")) // the limit: two waiting
 	a.queueMessage(a.s, dmN("1004", "four"))
-	a.queueInteraction(a.s, pressInDM())
+	a.queueInteraction(pressInDM(), nil)
 
 	busy := render(a.msg.Localize("es", "rate_limited", nil))[0]
 	waitFor(t, "the DM and the press beyond the limit answered while the queue waits", func() bool {
@@ -148,7 +148,7 @@ func TestDiscordShutdownDeadlineAnswersWhatStillWaits(t *testing.T) {
 	waitFor(t, "the first DM in the engine", func() bool { got, _ := h.snapshot(); return len(got) == 1 })
 	a.queueMessage(a.s, dmN("1002", "hold"))
 	a.queueMessage(a.s, dmN("1003", "three"))
-	a.queueInteraction(a.s, pressInDM())
+	a.queueInteraction(pressInDM(), nil)
 
 	start := time.Now()
 	stopped := make(chan struct{})
