@@ -151,7 +151,7 @@ func (a *Adapter) interaction(base context.Context, h Handler, ic *discordgo.Int
 	default:
 		return nil
 	}
-	ev := &interactionEvent{a: a, h: h, base: base, req: req, r: &interactionReplier{a: a, i: i, ephemeral: ephemeral}, unreadable: unreadable}
+	ev := &interactionEvent{a: a, h: h, base: base, req: req, r: &interactionReplier{a: a, i: i, ephemeral: ephemeral, thread: ch.thread()}, unreadable: unreadable}
 	if unreadable {
 		return ev // answered at once (queueInteraction)
 	}
@@ -211,6 +211,7 @@ type interactionReplier struct {
 	a         *Adapter
 	i         *discordgo.Interaction
 	ephemeral bool
+	thread    bool // the interaction came from a thread (or a forum post)
 
 	mu        sync.Mutex
 	responded bool // an initial response (message, form or deferral) went out
@@ -414,9 +415,14 @@ func (r *interactionReplier) IsChatAdmin(context.Context) (bool, error) {
 }
 
 // CanPost reports whether the bot may post in this channel (Discord says
-// so in the interaction: the bot's View Channel and Send Messages there).
+// so in the interaction: the bot's View Channel and Send Messages there;
+// in a thread or a forum post, Send Messages in Threads, which is what
+// Discord checks there, Send Messages being the parent channel's).
 func (r *interactionReplier) CanPost(context.Context) (bool, error) {
-	const post = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages
+	post := int64(discordgo.PermissionViewChannel | discordgo.PermissionSendMessages)
+	if r.thread {
+		post = discordgo.PermissionViewChannel | discordgo.PermissionSendMessagesInThreads
+	}
 	return r.i.AppPermissions&post == post, nil
 }
 

@@ -1,6 +1,8 @@
 package discord
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -41,6 +43,49 @@ func TestDiscordSubscribeWhereTheBotCannotPost(t *testing.T) {
 		data, _ := bodies[0]["data"].(map[string]any)
 		if got, _ := data["content"].(string); !strings.HasPrefix(got, render(c.want)[0]) {
 			t.Errorf("permissions %d: answered %q, want %q", c.perms, got, c.want)
+		}
+	}
+}
+
+// In a thread or a forum post the bot posts with Send Messages in
+// Threads, not Send Messages (the parent channel's): /subscribe there is
+// refused without the first, even with the second, and done with the
+// first alone. The thread is told from the gateway's raw payload.
+// Mutation: CanPost checking Send Messages everywhere → the first is
+// subscribed (where no warning could be posted) and the second refused.
+func TestDiscordSubscribeInAThreadNeedsSendMessagesInThreads(t *testing.T) {
+	engine, msg := newEngine(t)
+	cannot := msg.Localize("es", "subscribe_cannot_post", nil)
+	done := strings.Split(msg.Localize("es", "subscribe_done", map[string]any{"Language": "x"}), " x")[0]
+	for n, c := range []struct {
+		name  string
+		perms int64
+		want  string
+	}{
+		{"Send Messages only", discordgo.PermissionViewChannel | discordgo.PermissionSendMessages, cannot},
+		{"Send Messages in Threads", discordgo.PermissionViewChannel | discordgo.PermissionSendMessagesInThreads, done},
+	} {
+		api := &recordingAPI{}
+		a := newTestAdapter(t, api, engine, time.Hour)
+		a.useTable(engine.Commands())
+		thread := fmt.Sprint(400 + n)
+		raw := fmt.Sprintf(`{"id":"10","application_id":"20","type":2,"token":"tok","guild_id":"40","channel_id":%q,`+
+			`"channel":{"id":%q,"type":11,"parent_id":"39"},"app_permissions":"%d","locale":"es-ES",`+
+			`"member":{"user":{"id":"50","username":"m"},"roles":[],"permissions":"%d"},"data":{"id":"1","name":"subscribe","type":1}}`,
+			thread, thread, c.perms, discordgo.PermissionManageChannels)
+		var ic discordgo.InteractionCreate
+		if err := json.Unmarshal([]byte(raw), &ic); err != nil {
+			t.Fatal(err)
+		}
+		a.queueInteractionEvent(a.s, &discordgo.Event{Type: "INTERACTION_CREATE", RawData: json.RawMessage(raw), Struct: &ic})
+		a.wg.Wait()
+		_, bodies := api.snapshot()
+		if len(bodies) != 1 {
+			t.Fatalf("%s: answers %v", c.name, bodies)
+		}
+		data, _ := bodies[0]["data"].(map[string]any)
+		if got, _ := data["content"].(string); !strings.HasPrefix(got, render(c.want)[0]) {
+			t.Errorf("%s: answered %q, want %q", c.name, got, c.want)
 		}
 	}
 }
