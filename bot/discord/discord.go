@@ -372,14 +372,33 @@ const limiterSweep = 10 * time.Minute
 // calls in flight, and while it waits Go's RWMutex holds up every new
 // RLock, so one slow upload would hold up every interaction's answer
 // past Discord's 3 s. When busy, the janitor tries again a minute later.
+//
+// A global limit in force (Discord's, or a Cloudflare ban: see
+// plainRateLimit) is the bot's, not a bucket's: it is carried over, or
+// every route would go out again at once and lengthen the ban.
 func (a *Adapter) sweepLimiter() bool {
 	if !a.rl.TryLock() {
 		return false
 	}
 	defer a.rl.Unlock()
-	a.s.Ratelimiter = discordgo.NewRatelimiter()
+	fresh := discordgo.NewRatelimiter()
+	// (A bucket with calls left waits only for the global limit.)
+	if wait := a.s.Ratelimiter.GetWaitTime(&discordgo.Bucket{Remaining: 1}, 1); wait > 0 {
+		// discordgo sets its global limit only from a response's headers,
+		// to the millisecond: rounded up, it is not shortened.
+		b := fresh.LockBucket(globalCarry)
+		_ = b.Release(http.Header{
+			"X-Ratelimit-Global":      {"true"},
+			"X-Ratelimit-Reset-After": {strconv.FormatFloat(wait.Seconds()+0.001, 'f', 3, 64)},
+		})
+	}
+	a.s.Ratelimiter = fresh
 	return true
 }
+
+// globalCarry is the bucket through which sweepLimiter sets the fresh
+// limiter's global limit; no request uses it.
+const globalCarry = "vigia:global-limit"
 
 // useTable learns the engine's commands: by name for slash commands, by
 // name and alias for a "/word" in a direct message.

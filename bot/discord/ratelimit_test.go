@@ -156,3 +156,50 @@ func TestDiscordCloudflareBanHoldsEveryRoute(t *testing.T) {
 		t.Errorf("%d requests sent during the ban", other)
 	}
 }
+
+// The janitor's sweep of the rate limiter keeps a global limit in force:
+// after a Cloudflare ban on one route, swapping in a fresh limiter does
+// not let the others go out before the ban is over.
+// Mutation: sweepLimiter swapping in a bare discordgo.NewRatelimiter() →
+// the send to the other channel reaches Discord during the ban.
+func TestDiscordLimiterSweepKeepsABan(t *testing.T) {
+	var mu sync.Mutex
+	other := 0
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v9/channels/2/messages" {
+			mu.Lock()
+			other++
+			mu.Unlock()
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"id":"1","channel_id":"2","content":""}`)
+			return
+		}
+		w.Header().Set("Retry-After", "120")
+		w.Header().Set("Content-Type", "text/html; charset=UTF-8")
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprint(w, cloudflarePage)
+	})
+	a := newTestAdapter(t, api, slowHandler{}, time.Hour)
+	// (Deadlines of a second: a loaded machine is slow to answer.)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	_, err := a.Send(ctx, "1", commands.Reply{Text: "aviso"})
+	cancel()
+	if !errors.Is(err, commands.ErrRateLimited) {
+		t.Fatalf("send during the ban: %v, want a rate limit", err)
+	}
+	if !a.sweepLimiter() {
+		t.Fatal("the sweep was skipped with nothing in flight")
+	}
+	ctx, cancel = context.WithTimeout(context.Background(), time.Second)
+	_, err = a.Send(ctx, "2", commands.Reply{Text: "aviso"})
+	cancel()
+	var rl *commands.RateLimitError
+	if !errors.As(err, &rl) || rl.RetryAfter < 110*time.Second {
+		t.Errorf("send to another channel after the sweep: %v, want the ban's wait", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if other != 0 {
+		t.Errorf("%d requests sent during the ban", other)
+	}
+}
