@@ -415,18 +415,24 @@ func (a *Adapter) useTable(table []*commands.Command) {
 	}
 }
 
-// stop takes no new events, disconnects (without reconnecting), and waits
-// for the events in flight. Past ShutdownTimeout it ends the events' base
-// context: what is still queued is answered, not handled, and the handling
-// in flight is cut; then it waits for those answers (each bounded by
-// langLookup and commands.ReplyGrace).
+// stop disconnects (without reconnecting), then takes no new events, and
+// waits for the events in flight. Past ShutdownTimeout it ends the events'
+// base context: what is still queued is answered, not handled, and the
+// handling in flight is cut; then it waits for those answers (each
+// bounded by langLookup and commands.ReplyGrace).
+//
+// The gateway is closed first: an event it hands on while it closes
+// (discordgo dispatches one already read) is still taken and answered.
+// Discord does not send it again: refused, it would be lost unanswered.
 func (a *Adapter) stop() {
 	a.mu.Lock()
-	a.h = nil
 	a.s.ShouldReconnectOnError = false
-	end := a.end
 	a.mu.Unlock()
 	_ = a.s.Close()
+	a.mu.Lock()
+	a.h = nil
+	end := a.end
+	a.mu.Unlock()
 	done := make(chan struct{})
 	go func() {
 		a.wg.Wait()

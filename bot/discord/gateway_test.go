@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
 )
 
@@ -133,4 +134,34 @@ func TestDiscordConnectedFollowsTheGateway(t *testing.T) {
 	g.down = false
 	g.mu.Unlock()
 	waitFor(t, "reconnected", a.Connected) // discordgo retries after 1 s, 2 s, 4 s
+}
+
+// A direct message the gateway hands on while it closes for shutdown (one
+// discordgo had already read) is handled and answered: Discord does not
+// send it again, so refused it would be lost without a word.
+// Mutation: stop taking no new events before closing the gateway (as
+// before) → the message never reaches the engine and is not answered.
+func TestDiscordMessageDuringShutdownIsAnswered(t *testing.T) {
+	api := &recordingAPI{}
+	h := &recordingHandler{}
+	a := newTestAdapter(t, api, h, time.Hour)
+	a.o.ShutdownTimeout = 5 * time.Second
+	// Close dispatches its Disconnect on the gateway's handlers: a DM
+	// dispatched there is one that arrives while the gateway closes.
+	a.s.AddHandler(func(s *discordgo.Session, _ *discordgo.Disconnect) {
+		a.queueMessage(s, dm("hay halcones en la plaza"))
+	})
+	a.stop()
+	h.mu.Lock()
+	got := len(h.got)
+	h.mu.Unlock()
+	if got != 1 {
+		t.Fatalf("the engine got %d messages, want 1", got)
+	}
+	if calls, _ := api.snapshot(); len(calls) != 1 || calls[0] != "POST /api/v9/channels/77/messages" {
+		t.Fatalf("answers: %v", calls)
+	}
+	if _, _, ok := a.begin(); ok {
+		t.Fatal("an event was taken after shutdown")
+	}
 }
