@@ -72,9 +72,6 @@ func enroll(ctx context.Context, c *Context) error {
 	if err != nil {
 		return err
 	}
-	if err := m.store.Enroll(ctx, c.Pseudonym, key.Secret()); err != nil {
-		return err
-	}
 	text := c.T("enroll_secret", map[string]any{
 		"Secret": groupsOf4(key.Secret()), "URL": key.URL(),
 		"Minutes": max(1, int(m.twoFactor.ShowSecretFor/time.Minute)),
@@ -82,17 +79,30 @@ func enroll(ctx context.Context, c *Context) error {
 	sender, ok := m.senders[c.Request.Platform]
 	if !ok || c.Request.UserChat == "" {
 		// No way to delete it later (the terminal demo): show it here.
+		if err := m.store.Enroll(ctx, c.Pseudonym, key.Secret()); err != nil {
+			return err
+		}
 		return c.Reply(ctx, Reply{Text: text, Protected: true})
 	}
+	// The key is stored only once it has reached the member: a key that
+	// never arrived (direct messages closed, a failed send) must not
+	// replace the one they have, or they could neither /unlock nor
+	// enrol again without an admin.
 	ids, err := sender.Send(ctx, c.Request.UserChat, Reply{Text: text, Protected: true})
-	id := lastID(ids)
+	if errors.Is(err, ErrDestinationGone) {
+		return c.Say(ctx, "enroll_dm_closed", nil)
+	}
 	if err != nil {
 		return err
 	}
-	w := storage.Wipe{Route: c.Request.Platform + ":" + c.Request.UserChat, MessageID: id}
-	if err := m.store.ScheduleWipe(ctx, w, m.now().Add(m.twoFactor.ShowSecretFor)); err != nil {
+	w := storage.Wipe{Route: c.Request.Platform + ":" + c.Request.UserChat, MessageID: lastID(ids)}
+	wipeErr := m.store.ScheduleWipe(ctx, w, m.now().Add(m.twoFactor.ShowSecretFor))
+	if err := m.store.Enroll(ctx, c.Pseudonym, key.Secret()); err != nil {
+		return err
+	}
+	if wipeErr != nil {
 		// The secret is on screen and will not go away by itself: say so.
-		m.log.Warn("enrolment message deletion not scheduled", "error", err.Error())
+		m.log.Warn("enrolment message deletion not scheduled", "error", wipeErr.Error())
 		return c.Say(ctx, "enroll_delete_failed", nil)
 	}
 	if c.Request.ChatID != c.Request.UserChat {

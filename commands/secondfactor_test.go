@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -24,6 +25,17 @@ type platform struct {
 	deleted []string // "chat/message"
 	wiped   []string // "chat/upTo"
 	fail    bool
+	closed  bool // direct messages refused: Send says the destination is gone
+}
+
+func (p *platform) Send(ctx context.Context, chatID string, rep commands.Reply) ([]string, error) {
+	p.mu.Lock()
+	closed := p.closed
+	p.mu.Unlock()
+	if closed {
+		return nil, fmt.Errorf("send: %w", commands.ErrDestinationGone)
+	}
+	return p.recorder.Send(ctx, chatID, rep)
 }
 
 func (p *platform) DeleteMessage(_ context.Context, chatID, messageID string) error {
@@ -215,6 +227,55 @@ func TestSecondFactor(t *testing.T) {
 		if strings.Contains(e.logs.String(), s) {
 			t.Fatalf("logs hold a secret or code")
 		}
+	}
+}
+
+// A new key that cannot reach the member (direct messages closed: on
+// Discord, /enroll in a server sends the key by DM) is not stored: the
+// member is told why, and the key they have still unlocks and still
+// guards a later /enroll. Storing it first locked them out (neither
+// /unlock nor /enroll without an admin's reset-2fa).
+// Mutation: Enroll stored before the Send → /unlock with the old key
+// answers unlock_wrong.
+func TestEnrollWithClosedDirectMessagesKeepsTheKey(t *testing.T) {
+	e, p, _ := newGuarded(t)
+	en := func(id string) string { return e.msg.Localize("en", id, nil) }
+	inv := func(req commands.Request) []commands.Reply {
+		req.UserChat = investigatorID
+		return e.do(investigatorID, req)
+	}
+	code := func(secret string) string {
+		e.clk.Add(30 * time.Second)
+		c, err := totp.GenerateCode(secret, e.clk.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	inv(commands.Request{Command: "enroll"})
+	secret := strings.ReplaceAll(secretRE.FindString(p.sent[investigatorID][0].Text), " ", "")
+	if r := inv(commands.Request{Command: "unlock", Args: code(secret)}); r[0].Text != e.msg.Localize("en", "unlocked", map[string]any{"Period": "12 hours"}) {
+		t.Fatalf("unlock: %+v", r)
+	}
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
+	if r := inv(commands.Request{Command: "enroll", Args: code(secret)}); len(r) != 1 || r[0].Text != en("enroll_dm_closed") {
+		t.Fatalf("/enroll with direct messages closed: %+v", r)
+	}
+	inv(commands.Request{Command: "lock"})
+	if r := inv(commands.Request{Command: "unlock", Args: code(secret)}); r[0].Text != e.msg.Localize("en", "unlocked", map[string]any{"Period": "12 hours"}) {
+		t.Fatalf("the key the member has, after a new one failed to reach them: %+v", r)
+	}
+	p.mu.Lock()
+	p.closed = false
+	p.mu.Unlock()
+	if r := inv(commands.Request{Command: "enroll"}); r[0].Text != en("enroll_usage") {
+		t.Fatalf("bare /enroll after the failed one: %+v", r)
+	}
+	inv(commands.Request{Command: "enroll", Args: code(secret)})
+	if n := len(p.sent[investigatorID]); n != 2 {
+		t.Fatalf("%d keys sent, want the first and the replacement", n)
 	}
 }
 
