@@ -17,8 +17,8 @@ import (
 // down). Either way no update is confirmed to Telegram before it is
 // durable or handled.
 
-// inboxAddTimeout bounds the wait for a hung Redis before a batch is
-// handled at once instead.
+// inboxAddTimeout bounds the wait for a hung Redis before a polled batch
+// is handled at once instead, or a webhook call is answered 503.
 const inboxAddTimeout = 3 * time.Second
 
 // startInbox starts the dispatcher of polled updates, if there is an

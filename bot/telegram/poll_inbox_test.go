@@ -227,3 +227,41 @@ func TestFullInboxIsWarnedOfOnceAMinute(t *testing.T) {
 		}
 	})
 }
+
+// hungInbox is an inbox whose Add waits, like a call to a hung Redis,
+// until its context ends.
+type hungInbox struct{ *memInbox }
+
+func (h hungInbox) Add(ctx context.Context, raws ...[]byte) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// A hung Redis does not hold the webhook's calls open: storing the update
+// has a deadline of its own, and Telegram is answered 503, so that it
+// delivers the update again.
+func TestWebhookAnswersWhenRedisHangs(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := testAdapter().WebhookHandler(hungInbox{newMemInbox()}, "s3cret")
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel() // (without the fix: ends the call at last)
+		req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/", strings.NewReader(string(text(1, 1).Raw)))
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret")
+		rec := httptest.NewRecorder()
+		answered := make(chan struct{})
+		go func() {
+			defer close(answered)
+			h.ServeHTTP(rec, req)
+		}()
+		time.Sleep(time.Hour)
+		synctest.Wait()
+		select {
+		case <-answered:
+		default:
+			t.Fatal("webhook call still open an hour into a hung Redis")
+		}
+		if rec.Code != http.StatusServiceUnavailable {
+			t.Fatalf("webhook with a hung Redis: HTTP %d, want 503 (Telegram delivers it again)", rec.Code)
+		}
+	})
+}

@@ -75,8 +75,9 @@ const maxUpdate = 1 << 20
 
 // WebhookHandler receives Telegram's webhook calls: it checks the secret
 // header in constant time (401 otherwise), writes the update to the inbox,
-// and only then answers 200. If the inbox cannot take it, Telegram gets a
-// 503 and delivers the update again later.
+// and only then answers 200. If the inbox cannot take it, or not within
+// inboxAddTimeout, Telegram gets a 503 and delivers the update again
+// later.
 func (a *Adapter) WebhookHandler(inbox Inbox, secret string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -97,7 +98,13 @@ func (a *Adapter) WebhookHandler(inbox Inbox, secret string) http.Handler {
 			http.Error(w, "busy", http.StatusServiceUnavailable)
 			return
 		}
-		if err := inbox.Add(r.Context(), raw); err != nil {
+		// Its own deadline: a hung Redis must not hold every webhook
+		// call open (Telegram then waits, with up to 40 connections).
+		// An update that timed out is answered 503 and sent again.
+		ctx, cancel := context.WithTimeout(r.Context(), inboxAddTimeout)
+		err = inbox.Add(ctx, raw)
+		cancel()
+		if err != nil {
 			a.log.Warn("webhook update not stored; Telegram will retry", "error", err.Error())
 			http.Error(w, "unavailable", http.StatusServiceUnavailable)
 			return
