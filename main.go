@@ -570,6 +570,10 @@ func (i telegramInbox) Keep(ctx context.Context, consumer string, ids []string) 
 	return i.st.InboxKeep(ctx, telegram.Platform, consumer, ids)
 }
 
+func (i telegramInbox) Fetch(ctx context.Context, consumer string, ids []string) ([]telegram.InboxEntry, error) {
+	return inboxEntries(i.st.InboxFetch(ctx, telegram.Platform, consumer, ids))
+}
+
 func inboxEntries(entries []storage.InboxEntry, err error) ([]telegram.InboxEntry, error) {
 	out := make([]telegram.InboxEntry, len(entries))
 	for n, e := range entries {

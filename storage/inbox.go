@@ -148,6 +148,21 @@ func (s *Store) InboxKeep(ctx context.Context, platform, consumer string, ids []
 	return nil
 }
 
+// InboxFetch returns, in the order of ids, those of these updates still
+// pending (read, not yet removed), claimed for consumer with their idle
+// time reset: a backlog consumer read but left in the inbox for now. Like
+// InboxKeep, it claims them back from a consumer that took them over.
+func (s *Store) InboxFetch(ctx context.Context, platform, consumer string, ids []string) ([]InboxEntry, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	msgs, err := s.rdb.XClaim(ctx, &redis.XClaimArgs{Stream: s.k.inbox(platform), Group: inboxGroup, Consumer: consumer, MinIdle: 0, Messages: ids}).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("inbox fetch: %w", err)
+	}
+	return s.openInbox(ctx, platform, msgs)
+}
+
 // openInbox opens read inbox messages.
 func (s *Store) openInbox(ctx context.Context, platform string, msgs []redis.XMessage) ([]InboxEntry, error) {
 	stream := s.k.inbox(platform)

@@ -133,3 +133,35 @@ func TestInboxReadRecreatesALostGroup(t *testing.T) {
 		t.Fatalf("read: %+v %v", got, err)
 	}
 }
+
+// A backlog a consumer read but left in the inbox is fetched back by id,
+// in the order asked, idle time reset; an update since removed is not
+// returned.
+func TestInboxFetchReturnsWhatIsStillPending(t *testing.T) {
+	st, srv, _ := newStore(t)
+	ctx := context.Background()
+	if err := st.InitInbox(ctx, "telegram"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.InboxAdd(ctx, "telegram", []byte(`{"update_id":1}`), []byte(`{"update_id":2}`), []byte(`{"update_id":3}`)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.InboxRead(ctx, "telegram", "a", 10, time.Millisecond, time.Minute)
+	if err != nil || len(got) != 3 {
+		t.Fatalf("read: %+v %v", got, err)
+	}
+	if err := st.InboxDone(ctx, "telegram", got[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	rdb := srv.Client()
+	if err := rdb.Do(ctx, "XCLAIM", "t:{inbox}:telegram", "workers", "a", 0, got[2].ID, "IDLE", 2*time.Minute.Milliseconds(), "JUSTID").Err(); err != nil {
+		t.Fatal(err)
+	}
+	fetched, err := st.InboxFetch(ctx, "telegram", "a", []string{got[2].ID, got[1].ID, got[0].ID})
+	if err != nil || len(fetched) != 2 || string(fetched[0].Raw) != `{"update_id":3}` || string(fetched[1].Raw) != `{"update_id":1}` {
+		t.Fatalf("fetched %+v (%v), want updates 3 and 1, in that order", fetched, err)
+	}
+	if taken, err := st.InboxRead(ctx, "telegram", "b", 10, time.Millisecond, time.Minute); err != nil || len(taken) != 0 {
+		t.Fatalf("b took over %+v (%v): the fetch did not reset the idle time", taken, err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -18,11 +19,16 @@ import (
 // back (its per-chat rate limit) or whose file downloads slowly delays
 // its own updates only, not the other chats'.
 //
+// A chat holds perChat updates queued at most: the rest of its backlog (a
+// chat flooding the bot) stays in the inbox, only its ids remembered, and
+// is fetched back, in order, as the chat's queue empties. Reading goes on
+// meanwhile, so the other chats' updates are not held up behind it.
+//
 // Updates it holds (queued or running) are kept from the stale takeover
 // (inbox.Keep, every keepEvery): handled late is not handled twice. On
 // shutdown the running updates are finished; the queued ones stay pending
 // in the inbox, for a restart under the same name (inbox.Pending) or, a
-// minute later, another replica.
+// minute later, another replica. So are those a chat left in the inbox.
 
 const (
 	// inboxStale is how long an update may sit unacknowledged before
@@ -32,6 +38,9 @@ const (
 	inboxBlock = 2 * time.Second
 	// inboxBatch is the most updates asked for at once.
 	inboxBatch = 16
+	// chatQueue is the most updates one chat has queued in memory; it
+	// holds a private album (ten items at most) whole.
+	chatQueue = 16
 )
 
 type dispatcher struct {
@@ -44,7 +53,10 @@ type dispatcher struct {
 	keepEvery time.Duration
 	// limit bounds the updates held (queued or running): reading stops
 	// while it is reached.
-	limit   int
+	limit int
+	// perChat bounds the updates one chat has queued: past it, its
+	// backlog waits in the inbox (waiting).
+	perChat int
 	workers chan struct{} // a slot per update being handled
 	space   chan struct{} // signalled when an update is let go
 	wg      sync.WaitGroup
@@ -52,6 +64,11 @@ type dispatcher struct {
 	mu    sync.Mutex
 	held  map[string]bool         // ids queued or running
 	chats map[int64][]inboxUpdate // busy chats: their queued updates
+	// waiting are the ids, in order, of chats' updates read past perChat
+	// and left in the inbox until their chat's queue empties; waitingIDs
+	// the same ids, as a set.
+	waiting    map[int64][]string
+	waitingIDs map[string]bool
 }
 
 type inboxUpdate struct {
@@ -65,9 +82,11 @@ func (a *Adapter) newDispatcher(h Handler, inbox Inbox) *dispatcher {
 		a: a, h: h, inbox: inbox, consumer: consumerName(),
 		stale: inboxStale, keepEvery: inboxStale / 4,
 		limit:   16 * workers,
+		perChat: chatQueue,
 		workers: make(chan struct{}, workers),
 		space:   make(chan struct{}, 1),
 		held:    map[string]bool{}, chats: map[int64][]inboxUpdate{},
+		waiting: map[int64][]string{}, waitingIDs: map[string]bool{},
 	}
 }
 
@@ -105,6 +124,7 @@ func (d *dispatcher) run(ctx context.Context) {
 		if n == 0 {
 			break
 		}
+		d.resume(ctx, hctx)
 		var entries []InboxEntry
 		var err error
 		if !recovered {
@@ -159,11 +179,30 @@ func (d *dispatcher) room(ctx context.Context) int {
 	}
 }
 
+// resume starts the idle chats that have updates waiting in the inbox
+// (their fetch failed: Redis down).
+func (d *dispatcher) resume(ctx, hctx context.Context) {
+	d.mu.Lock()
+	var start []int64
+	for c := range d.waiting {
+		if _, busy := d.chats[c]; !busy {
+			d.chats[c] = nil
+			d.wg.Add(1)
+			start = append(start, c)
+		}
+	}
+	d.mu.Unlock()
+	for _, c := range start {
+		go d.chat(ctx, hctx, c)
+	}
+}
+
 // dispatch queues entries on their chats, then starts a goroutine for
 // each chat that was idle (after queueing them all: a private album read
 // at once is answered once, its last item seeing none follows). An entry
-// already held (the stale takeover can hand back one of ours) is skipped:
-// it is queued or running already.
+// already held or waiting (the stale takeover can hand back one of ours)
+// is skipped. An entry of a chat with perChat updates queued, or with
+// updates waiting, waits in the inbox after them.
 func (d *dispatcher) dispatch(ctx, hctx context.Context, entries []InboxEntry) {
 	var start []int64
 	defer func() {
@@ -173,7 +212,7 @@ func (d *dispatcher) dispatch(ctx, hctx context.Context, entries []InboxEntry) {
 	}()
 	for _, e := range entries {
 		d.mu.Lock()
-		held := d.held[e.ID]
+		held := d.held[e.ID] || d.waitingIDs[e.ID]
 		d.mu.Unlock()
 		if held {
 			continue
@@ -186,9 +225,15 @@ func (d *dispatcher) dispatch(ctx, hctx context.Context, entries []InboxEntry) {
 		}
 		c := chatOf(u)
 		d.mu.Lock()
-		d.held[e.ID] = true
 		q, busy := d.chats[c]
-		d.chats[c] = append(q, inboxUpdate{id: e.ID, u: u})
+		if len(d.waiting[c]) > 0 || len(q) >= d.perChat {
+			d.waiting[c] = append(d.waiting[c], e.ID)
+			d.waitingIDs[e.ID] = true
+		} else {
+			d.held[e.ID] = true
+			q = append(q, inboxUpdate{id: e.ID, u: u})
+		}
+		d.chats[c] = q // busy (its goroutine started), even with none queued
 		if !busy {
 			d.wg.Add(1)
 			start = append(start, c)
@@ -214,6 +259,19 @@ func (d *dispatcher) chat(ctx, hctx context.Context, c int64) {
 		}
 		d.mu.Lock()
 		q := d.chats[c]
+		if len(q) == 0 && len(d.waiting[c]) > 0 && ctx.Err() == nil {
+			ids := slices.Clone(d.waiting[c][:min(len(d.waiting[c]), d.perChat, max(d.limit-len(d.held), 1))])
+			d.mu.Unlock()
+			<-d.workers
+			if !d.fetch(ctx, c, ids) {
+				d.mu.Lock()
+				d.leave(c)
+				d.mu.Unlock()
+				d.signal()
+				return
+			}
+			continue
+		}
 		if len(q) == 0 || ctx.Err() != nil {
 			// Idle under the same lock that found the queue empty: an
 			// update dispatched after that starts the chat again, rather
@@ -236,6 +294,45 @@ func (d *dispatcher) chat(ctx, hctx context.Context, c int64) {
 		d.mu.Unlock()
 		d.signal()
 	}
+}
+
+// fetch takes back from the inbox chat c's first updates waiting there,
+// ids, and queues them. It returns false if it could not (they go on
+// waiting: resume starts the chat again).
+func (d *dispatcher) fetch(ctx context.Context, c int64, ids []string) bool {
+	entries, err := d.inbox.Fetch(ctx, d.consumer, ids)
+	if err != nil {
+		if ctx.Err() == nil {
+			d.a.log.Warn("telegram inbox fetch failed", "error", err.Error())
+		}
+		return false
+	}
+	var skipped []string
+	d.mu.Lock()
+	// Only dispatch appends to waiting, so ids are still its first.
+	d.waiting[c] = d.waiting[c][len(ids):]
+	if len(d.waiting[c]) == 0 {
+		delete(d.waiting, c)
+	}
+	for _, id := range ids {
+		delete(d.waitingIDs, id)
+	}
+	// An id missing from entries is no longer this consumer's to handle
+	// (handled, or taken over): it is dropped.
+	for _, e := range entries {
+		if u, ok := decodeEntry(e.Raw); ok {
+			d.held[e.ID] = true
+			d.chats[c] = append(d.chats[c], inboxUpdate{id: e.ID, u: u})
+		} else {
+			skipped = append(skipped, e.ID)
+		}
+	}
+	d.mu.Unlock()
+	for _, id := range skipped {
+		d.a.log.Warn("telegram inbox update skipped: cannot decode it")
+		d.done(context.WithoutCancel(ctx), id)
+	}
+	return true
 }
 
 // leave marks chat c idle, letting go of what it still has queued (left
@@ -272,8 +369,11 @@ func (d *dispatcher) keep(ctx context.Context) {
 		case <-t.C:
 		}
 		d.mu.Lock()
-		ids := make([]string, 0, len(d.held))
+		ids := make([]string, 0, len(d.held)+len(d.waitingIDs))
 		for id := range d.held {
+			ids = append(ids, id)
+		}
+		for id := range d.waitingIDs {
 			ids = append(ids, id)
 		}
 		d.mu.Unlock()

@@ -28,9 +28,11 @@ type memInbox struct {
 	keeps     [][]string
 	pendCalls []string // Pending's after arguments
 	addErr    error
-	length    int64         // Len's answer
-	addGate   chan struct{} // if set, Add waits for it
-	added     chan struct{} // if set, signalled when Add is called
+	length    int64                 // Len's answer
+	addGate   chan struct{}         // if set, Add waits for it
+	added     chan struct{}         // if set, signalled when Add is called
+	byID      map[string]InboxEntry // every entry queued
+	fetchFail int                   // how many Fetch calls fail (Redis down)
 }
 
 func newMemInbox() *memInbox { return &memInbox{wake: make(chan struct{})} }
@@ -40,6 +42,12 @@ func (m *memInbox) queue(entries ...InboxEntry) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.ready = append(m.ready, entries...)
+	if m.byID == nil {
+		m.byID = map[string]InboxEntry{}
+	}
+	for _, e := range entries {
+		m.byID[e.ID] = e
+	}
 	close(m.wake)
 	m.wake = make(chan struct{})
 }
@@ -103,6 +111,22 @@ func (m *memInbox) Keep(ctx context.Context, consumer string, ids []string) erro
 	defer m.mu.Unlock()
 	m.keeps = append(m.keeps, slices.Sorted(slices.Values(ids)))
 	return nil
+}
+
+func (m *memInbox) Fetch(ctx context.Context, consumer string, ids []string) ([]InboxEntry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fetchFail > 0 {
+		m.fetchFail--
+		return nil, errors.New("redis down")
+	}
+	var out []InboxEntry
+	for _, id := range ids {
+		if e, ok := m.byID[id]; ok && !slices.Contains(m.done, id) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
 
 func (m *memInbox) Len(ctx context.Context) (int64, error) {
@@ -321,11 +345,14 @@ func TestDispatcherShutdownFinishesRunningLeavesQueued(t *testing.T) {
 func TestDispatcherHoldsABoundedNumberOfUpdates(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		slow := make(chan struct{})
-		h := &gateHandler{gates: map[string]chan struct{}{"1": slow}}
+		h := &gateHandler{gates: map[string]chan struct{}{}}
+		for c := range 5 {
+			h.gates[strconv.Itoa(c+1)] = slow
+		}
 		in := newMemInbox()
 		stop := startDispatcher(t, h, in) // 4 workers: 64 held at most
-		for n := range 100 {
-			in.queue(text(n+1, 1))
+		for n := range 100 {              // 20 for each of 5 chats: within chatQueue
+			in.queue(text(n+1, int64(n%5+1)))
 		}
 		synctest.Wait()
 		in.mu.Lock()
@@ -339,6 +366,106 @@ func TestDispatcherHoldsABoundedNumberOfUpdates(t *testing.T) {
 		stop()
 		if started, _ := h.got(); len(started) != 100 || len(in.ready) != 0 {
 			t.Fatalf("handled %d, %d left", len(started), len(in.ready))
+		}
+	})
+}
+
+// One chat flooding the bot (more updates than the dispatcher holds in
+// all) does not hold up the other chats: past chatQueue its backlog waits
+// in the inbox, kept from the stale takeover, and is fetched back as its
+// queue empties, each update handled once, in order.
+func TestFloodingChatDoesNotHoldUpOtherChats(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		slow := make(chan struct{})
+		h := &gateHandler{gates: map[string]chan struct{}{"1": slow}}
+		in := newMemInbox()
+		a := testAdapter()
+		a.o.Workers, a.o.HandlerTimeout = 4, time.Hour // 64 held at most
+		d := a.newDispatcher(h, in)
+		ctx, cancel := context.WithCancel(context.Background())
+		stopped := make(chan struct{})
+		go func() {
+			defer close(stopped)
+			d.run(ctx)
+		}()
+		released := false
+		defer func() { // (stopped on failure too: the bubble ends)
+			if !released {
+				close(slow)
+			}
+			cancel()
+			<-stopped
+		}()
+		const flood = 200
+		for n := range flood {
+			in.queue(text(n+1, 1))
+		}
+		in.queue(text(flood+1, 2))
+		synctest.Wait()
+		if started, _ := h.got(); !slices.Contains(started, flood+1) {
+			t.Fatalf("handled %v while chat 1 floods: chat 2's update is held up behind it", started)
+		}
+		d.mu.Lock()
+		held := len(d.held)
+		d.mu.Unlock()
+		if held > chatQueue+1 {
+			t.Fatalf("%d of the flooding chat's updates held in memory, want %d at most", held, chatQueue+1)
+		}
+		time.Sleep(inboxStale / 2)
+		in.mu.Lock()
+		kept := in.keeps[len(in.keeps)-1]
+		in.mu.Unlock()
+		if len(kept) != flood {
+			t.Fatalf("kept %d updates from the stale takeover, want the flooding chat's %d", len(kept), flood)
+		}
+		close(slow)
+		released = true
+		synctest.Wait()
+		cancel()
+		<-stopped
+		started, _ := h.got()
+		var chat1 []int64
+		for _, n := range started {
+			if n != flood+1 {
+				chat1 = append(chat1, n)
+			}
+		}
+		if len(chat1) != flood || !slices.IsSorted(chat1) || len(slices.Compact(slices.Clone(chat1))) != flood {
+			t.Fatalf("chat 1's updates handled %v, want each of its %d once, in order", chat1, flood)
+		}
+		if done := in.doneIDs(); len(done) != flood+1 || len(slices.Compact(slices.Sorted(slices.Values(done)))) != flood+1 {
+			t.Fatalf("removed %d updates (%d distinct), want %d once each", len(done), len(slices.Compact(slices.Sorted(slices.Values(done)))), flood+1)
+		}
+	})
+}
+
+// A flooding chat's backlog that could not be fetched back from the inbox
+// (Redis down) is fetched again later, not forgotten until the stale
+// takeover.
+func TestFloodingChatsBacklogIsFetchedAfterAFailure(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		slow := make(chan struct{})
+		h := &gateHandler{gates: map[string]chan struct{}{"1": slow}}
+		in := newMemInbox()
+		in.fetchFail = 1
+		stop := startDispatcher(t, h, in)
+		defer stop()
+		var flood []InboxEntry
+		for n := range 40 {
+			flood = append(flood, text(n+1, 1))
+		}
+		in.queue(flood...)
+		synctest.Wait()
+		close(slow) // its queue handled, its backlog's fetch fails
+		synctest.Wait()
+		if started, _ := h.got(); len(started) >= 40 {
+			t.Fatalf("handled %d with the fetch failing", len(started))
+		}
+		in.queue(text(41, 2)) // the next read (every inboxBlock in production)
+		synctest.Wait()
+		started, _ := h.got()
+		if len(started) != 41 {
+			t.Fatalf("handled %d updates, want 41", len(started))
 		}
 	})
 }

@@ -35,6 +35,10 @@ type Inbox interface {
 	// Keep resets the idle time of updates consumer holds, so no other
 	// consumer takes them over as stale.
 	Keep(ctx context.Context, consumer string, ids []string) error
+	// Fetch returns, in the order of ids, those of these updates still
+	// in the inbox, read but not removed (a backlog consumer left there),
+	// claimed for consumer with their idle time reset.
+	Fetch(ctx context.Context, consumer string, ids []string) ([]InboxEntry, error)
 	// Done removes a handled update.
 	Done(ctx context.Context, id string) error
 	// Len is how many updates wait in the inbox, not yet handled.
