@@ -44,12 +44,21 @@ func (a *Adapter) startInbox(ctx context.Context, h Handler) (stop func()) {
 
 // roomInInbox waits, before the next getUpdates, while the inbox holds
 // maxBacklog updates or more (what Telegram would send goes on waiting
-// there). It returns false if ctx ended meanwhile.
-func (a *Adapter) roomInInbox(ctx context.Context) bool {
+// there). Waiting, it first confirms the last batch (the updates before
+// offset: stored or handled) without taking more, so that a crash while
+// it waits does not have Telegram deliver that batch again. It returns
+// false if ctx ended meanwhile.
+func (a *Adapter) roomInInbox(ctx context.Context, offset int64) bool {
 	if a.o.Inbox == nil {
 		return true
 	}
+	confirmed := offset == 0 // (nothing polled yet)
 	for a.backlogFull(ctx, a.o.Inbox) {
+		if !confirmed {
+			// Tried again each second if Telegram does not answer;
+			// the next getUpdates confirms them anyway.
+			confirmed = a.confirm(ctx, offset) == nil
+		}
 		select {
 		case <-ctx.Done():
 			return false

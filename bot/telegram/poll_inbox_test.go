@@ -27,6 +27,7 @@ type memAPI struct {
 	mu      sync.Mutex
 	batches map[int64]string // offset -> JSON array of updates
 	offsets []int64          // getUpdates offsets asked for, in order
+	limits  []string         // and the limit each asked for ("": none)
 }
 
 func (f *memAPI) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -44,8 +45,11 @@ func (f *memAPI) RoundTrip(r *http.Request) (*http.Response, error) {
 	offset, _ := strconv.ParseInt(r.PostForm.Get("offset"), 10, 64)
 	f.mu.Lock()
 	f.offsets = append(f.offsets, offset)
+	f.limits = append(f.limits, r.PostForm.Get("limit"))
 	batch, ok := f.batches[offset]
-	delete(f.batches, offset)
+	if r.PostForm.Get("limit") == "" {
+		delete(f.batches, offset)
+	}
 	f.mu.Unlock()
 	if ok || r.PostForm.Get("timeout") == "0" {
 		return answer(cmpOr(batch, "[]"))
@@ -262,6 +266,55 @@ func TestWebhookAnswersWhenRedisHangs(t *testing.T) {
 		}
 		if rec.Code != http.StatusServiceUnavailable {
 			t.Fatalf("webhook with a hung Redis: HTTP %d, want 503 (Telegram delivers it again)", rec.Code)
+		}
+	})
+}
+
+// fillingInbox is an inbox that is full once it has stored a batch.
+type fillingInbox struct{ *memInbox }
+
+func (f fillingInbox) Add(ctx context.Context, raws ...[]byte) error {
+	err := f.memInbox.Add(ctx, raws...)
+	f.mu.Lock()
+	f.length = maxBacklog
+	f.mu.Unlock()
+	return err
+}
+
+// Polling that waits on a full inbox has confirmed the batch it stored
+// last, without taking more updates: a crash while it waits does not
+// have Telegram deliver that batch again. What the confirming call
+// answered is taken once the inbox drains.
+func TestPollingWaitingOnAFullInboxConfirmsItsLastBatch(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		api := &memAPI{batches: map[int64]string{
+			0: "[" + string(text(1, 1).Raw) + "]",
+			2: "[" + string(text(2, 2).Raw) + "]",
+		}}
+		in := fillingInbox{newMemInbox()}
+		stop := startRun(inboxPollingAdapter(t, api, in), &gateHandler{})
+		defer stop()
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		api.mu.Lock()
+		offsets, limits := slices.Clone(api.offsets), slices.Clone(api.limits)
+		api.mu.Unlock()
+		if !slices.Equal(offsets, []int64{0, 2}) || !slices.Equal(limits, []string{"", "1"}) {
+			t.Fatalf("getUpdates offsets %v, limits %v while the inbox is full; want the stored batch confirmed (offset 2) for one update at most", offsets, limits)
+		}
+		if in.next != 1 {
+			t.Fatalf("%d updates stored while the inbox is full, want 1", in.next)
+		}
+		in.mu.Lock()
+		in.length = 0
+		in.mu.Unlock()
+		time.Sleep(2 * time.Second)
+		synctest.Wait()
+		in.mu.Lock()
+		stored := in.next
+		in.mu.Unlock()
+		if stored != 2 {
+			t.Fatalf("%d updates stored once the inbox drained, want 2 (the one the confirming call saw, too)", stored)
 		}
 	})
 }

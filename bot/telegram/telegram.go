@@ -174,10 +174,10 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	var offset int64
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
-		if !a.roomInInbox(ctx) {
+		if !a.roomInInbox(ctx, offset) {
 			break
 		}
-		updates, raws, next, err := a.getUpdates(ctx, offset, a.o.PollTimeout)
+		updates, raws, next, err := a.getUpdates(ctx, offset, a.o.PollTimeout, 0)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
@@ -221,9 +221,7 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	}
 	if offset > 0 {
 		// Confirm what was handled, so a restart does not redeliver it.
-		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if _, _, _, err := a.getUpdates(cctx, offset, 0); err != nil {
+		if err := a.confirm(context.Background(), offset); err != nil {
 			a.log.Warn("telegram final confirm failed", "error", a.redact(err))
 		}
 	}
@@ -535,14 +533,28 @@ func chatKind(c models.Chat) commands.ChatKind {
 	return commands.Group
 }
 
+// confirm confirms to Telegram the updates before offset without taking
+// more: getUpdates at offset, for one update at most, not waiting; what
+// it answers stays unconfirmed (the next getUpdates asks from offset
+// again) and is dropped.
+func (a *Adapter) confirm(ctx context.Context, offset int64) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_, _, _, err := a.getUpdates(ctx, offset, 0, 1)
+	return err
+}
+
 // getUpdates asks for updates after offset-1 (which confirms all before
-// it) and returns them, each with its JSON as received, and the next
-// offset. An update the library cannot decode is skipped, so one odd
-// update cannot wedge the bot.
-func (a *Adapter) getUpdates(ctx context.Context, offset int64, timeout time.Duration) ([]*models.Update, []json.RawMessage, int64, error) {
+// it), limit at most (0: Telegram's default, 100), and returns them, each
+// with its JSON as received, and the next offset. An update the library
+// cannot decode is skipped, so one odd update cannot wedge the bot.
+func (a *Adapter) getUpdates(ctx context.Context, offset int64, timeout time.Duration, limit int) ([]*models.Update, []json.RawMessage, int64, error) {
 	form := url.Values{}
 	form.Set("offset", strconv.FormatInt(offset, 10))
 	form.Set("timeout", strconv.Itoa(int(timeout/time.Second)))
+	if limit > 0 {
+		form.Set("limit", strconv.Itoa(limit))
+	}
 	form.Set("allowed_updates", `["message","edited_message","callback_query","channel_post"]`)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.o.APIURL+"/bot"+a.o.Token+"/getUpdates", strings.NewReader(form.Encode()))
 	if err != nil {
