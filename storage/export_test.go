@@ -75,3 +75,12 @@ func BeforeApprove(t interface{ Cleanup(func()) }, f func()) {
 
 // TipKey names tip id's hash, for tests.
 func (s *Store) TipKey(id string) string { return s.k.tip(id) }
+
+// SmallStreamRebuilds makes Rekey rebuild (rather than rewrite whole)
+// every stream longer than whole entries, chunk entries per call, and
+// calls each (if not nil) after every chunk copied, until the test ends.
+func SmallStreamRebuilds(t interface{ Cleanup(func()) }, whole, chunk int, each func()) {
+	w, c, h := restreamWhole, rebuildChunk, rebuildHook
+	restreamWhole, rebuildChunk, rebuildHook = whole, chunk, each
+	t.Cleanup(func() { restreamWhole, rebuildChunk, rebuildHook = w, c, h })
+}

@@ -178,3 +178,21 @@ func (k keys) wipes() string { return k.prefix + ":{wipe}:due" }
 
 // wipe is one scheduled deletion, sealed (it names a chat).
 func (k keys) wipe(id string) string { return k.prefix + ":{wipe}:job:" + id }
+
+// rekeyCopy names the copy of stream key that rotate-key builds beside it
+// (run: one per rebuild), in key's hash slot: its hash tag is key's, or key
+// itself if it has none.
+func (k keys) rekeyCopy(key, run string) string {
+	tag := key
+	if i := strings.IndexByte(key, '{'); i >= 0 {
+		if j := strings.IndexByte(key[i+1:], '}'); j > 0 {
+			tag = key[i+1 : i+1+j]
+		}
+	}
+	return k.prefix + ":{" + tag + "}:rekeying:" + run
+}
+
+// isRekeyCopy tells whether key names a copy built by rekeyCopy.
+func (k keys) isRekeyCopy(key string) bool {
+	return strings.HasPrefix(key, k.prefix+":{") && strings.Contains(key, "}:rekeying:")
+}

@@ -2,10 +2,13 @@ package storage
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -202,9 +205,18 @@ end
 if ttl > 0 then redis.call('PEXPIRE', key, ttl) end
 return n`)
 
-// restreamBatch bounds the entries one restream call re-seals (each call
-// rebuilds the whole stream).
-const restreamBatch = 5000
+// restreamWhole is the longest stream rewritten whole by one restream
+// call (Redis serves nothing else meanwhile: a few milliseconds); a longer
+// one is rebuilt beside itself (rebuildStream).
+var restreamWhole = 5000
+
+// rebuildChunk is how many entries one call of copyEntries writes.
+var rebuildChunk = 1000
+
+// rebuildLife is how long the copy of a stream being rebuilt outlives the
+// last chunk written to it: a rotate-key stopped part-way (killed, Redis
+// gone) leaves the stream as it was, and its copy expires.
+const rebuildLife = time.Hour
 
 // rekeyAttempts bounds how often a record that keeps changing under Rekey
 // is read again.
@@ -273,6 +285,9 @@ func globEscape(s string) string {
 
 // rekeyKey re-seals the values of one key, if it holds sealed values.
 func (s *Store) rekeyKey(ctx context.Context, records []sealedRecord, key string, rep *RekeyReport) error {
+	if s.k.isRekeyCopy(key) {
+		return nil // a stream being rebuilt, by this run or another
+	}
 	for _, rec := range records {
 		arg, ok := match(rec.name, key)
 		if !ok {
@@ -374,6 +389,13 @@ func (s *Store) rekeyHash(ctx context.Context, rec sealedRecord, key, arg string
 }
 
 func (s *Store) rekeyStream(ctx context.Context, rec sealedRecord, key, arg string, rep *RekeyReport) error {
+	n, err := s.rdb.XLen(ctx, key).Result()
+	if err != nil {
+		return fmt.Errorf("rekey: read: %w", err)
+	}
+	if n > int64(restreamWhole) {
+		return s.rebuildStream(ctx, rec, key, arg, rep)
+	}
 	msgs, err := s.rdb.XRange(ctx, key, "-", "+").Result()
 	if err != nil {
 		return fmt.Errorf("rekey: read: %w", err)
@@ -382,18 +404,6 @@ func (s *Store) rekeyStream(ctx context.Context, rec sealedRecord, key, arg stri
 		swaps []any
 		field string
 	)
-	flush := func() error {
-		if len(swaps) == 0 {
-			return nil
-		}
-		n, err := restream.Run(ctx, s.rdb, []string{key}, append([]any{field}, swaps...)...).Int()
-		if err != nil {
-			return fmt.Errorf("rekey: rewrite stream: %w", err)
-		}
-		rep.Resealed -= len(swaps)/3 - n // entries deleted meanwhile need nothing
-		swaps = swaps[:0]
-		return nil
-	}
 	for _, m := range msgs {
 		for f, v := range m.Values {
 			sv, _ := v.(string)
@@ -408,11 +418,298 @@ func (s *Store) rekeyStream(ctx context.Context, rec sealedRecord, key, arg stri
 				swaps, field = append(swaps, m.ID, sv, next), f
 			}
 		}
-		if len(swaps) >= 3*restreamBatch {
-			if err := flush(); err != nil {
+	}
+	if len(swaps) == 0 {
+		return nil
+	}
+	done, err := restream.Run(ctx, s.rdb, []string{key}, append([]any{field}, swaps...)...).Int()
+	if err != nil {
+		return fmt.Errorf("rekey: rewrite stream: %w", err)
+	}
+	rep.Resealed -= len(swaps)/3 - done // entries deleted meanwhile need nothing
+	return nil
+}
+
+// copyEntries appends entries to the copy of a stream being rebuilt
+// (KEYS[1]) under their own ids, and keeps the copy for ARGV[2] ms more.
+// ARGV[1] is 1 if the copy must exist already (it expired: -1); then, for
+// each entry, its id, its number of fields, and its fields and values.
+var copyEntries = redis.NewScript(`
+local tmp = KEYS[1]
+if ARGV[1] == '1' and redis.call('EXISTS', tmp) == 0 then return -1 end
+local i, n = 3, 0
+while i <= #ARGV do
+  local nf = tonumber(ARGV[i+1])
+  redis.call('XADD', tmp, ARGV[i], unpack(ARGV, i+2, i+1+2*nf))
+  i, n = i+2+2*nf, n+1
+end
+redis.call('PEXPIRE', tmp, ARGV[2])
+return n`)
+
+// finishRebuild puts the copy of a stream (KEYS[2]) in the stream's place
+// (KEYS[1]) once it holds the same entries. ARGV[1] is the id of the last
+// entry copied, ARGV[2] the most entries appended to the stream since that
+// it copies here, ARGV[3] the copy's life (ms). It copies the entries
+// appended since ARGV[1] as they are, drops from the copy those trimmed
+// from the stream's start meanwhile, and then, if both hold as many
+// entries (the copy never misses one: ids only grow), gives the copy the
+// stream's last id and counters, consumer groups, consumers, pending
+// entries (idle times, delivery counts) and expiry, and renames it over
+// the stream. It returns {1, id, fields, ...} of the entries it appended
+// when done; {0} if more than ARGV[2] were appended (copy more first);
+// {-1} if the copy expired; {-2, last id copied} if entries were deleted
+// from the stream after they were copied (prune the copy first); {2} if
+// the stream is gone.
+var finishRebuild = redis.NewScript(`
+local key, tmp = KEYS[1], KEYS[2]
+if redis.call('EXISTS', tmp) == 0 then return {-1} end
+if redis.call('EXISTS', key) == 0 then redis.call('UNLINK', tmp) return {2} end
+local tail = redis.call('XRANGE', key, '(' .. ARGV[1], '+', 'COUNT', tonumber(ARGV[2]) + 1)
+if #tail > tonumber(ARGV[2]) then return {0} end
+local out = {1}
+for _, e in ipairs(tail) do
+  redis.call('XADD', tmp, e[1], unpack(e[2]))
+  table.insert(out, e[1])
+  table.insert(out, e[2])
+end
+local first = redis.call('XRANGE', key, '-', '+', 'COUNT', 1)
+if #first > 0 then redis.call('XTRIM', tmp, 'MINID', first[1][1]) end
+if redis.call('XLEN', tmp) ~= redis.call('XLEN', key) then
+  redis.call('PEXPIRE', tmp, ARGV[3])
+  local last = ARGV[1]
+  if #tail > 0 then last = tail[#tail][1] end
+  return {-2, last}
+end
+local function map(a)
+  local t = {}
+  for i = 1, #a, 2 do t[a[i]] = a[i+1] end
+  return t
+end
+local info = map(redis.call('XINFO', 'STREAM', key))
+if info['entries-added'] then
+  redis.call('XSETID', tmp, info['last-generated-id'], 'ENTRIESADDED', info['entries-added'], 'MAXDELETEDID', info['max-deleted-entry-id'])
+else
+  redis.call('XSETID', tmp, info['last-generated-id'])
+end
+for _, g in ipairs(redis.call('XINFO', 'GROUPS', key)) do
+  local gm = map(g)
+  if type(gm['entries-read']) == 'number' then
+    redis.call('XGROUP', 'CREATE', tmp, gm['name'], gm['last-delivered-id'], 'ENTRIESREAD', gm['entries-read'])
+  else
+    redis.call('XGROUP', 'CREATE', tmp, gm['name'], gm['last-delivered-id'])
+  end
+  for _, c in ipairs(redis.call('XINFO', 'CONSUMERS', key, gm['name'])) do
+    redis.call('XGROUP', 'CREATECONSUMER', tmp, gm['name'], map(c)['name'])
+  end
+  if tonumber(gm['pending']) > 0 then
+    for _, p in ipairs(redis.call('XPENDING', key, gm['name'], '-', '+', gm['pending'])) do
+      redis.call('XCLAIM', tmp, gm['name'], p[2], 0, p[1], 'IDLE', p[3], 'RETRYCOUNT', p[4], 'FORCE', 'JUSTID')
+    end
+  end
+end
+local ttl = redis.call('PTTL', key)
+redis.call('UNLINK', key)
+redis.call('RENAME', tmp, key)
+if ttl > 0 then redis.call('PEXPIRE', key, ttl) else redis.call('PERSIST', key) end
+return out`)
+
+// rebuildHook, if set (tests), is called after each chunk rebuildStream
+// copies.
+var rebuildHook func()
+
+// rebuildStream re-seals a long stream without holding Redis for its whole
+// length: stream entries cannot be changed in place, so its entries are
+// copied, a chunk per call, re-sealed and under their own ids, into a new
+// stream beside it (same hash slot), which then replaces it in one short
+// call (finishRebuild) that also carries over what was appended and drops
+// what was deleted meanwhile. Until then the stream itself is untouched:
+// stopped part-way, it is as it was (still readable under both secrets),
+// and the copy expires (rebuildLife).
+func (s *Store) rebuildStream(ctx context.Context, rec sealedRecord, key, arg string, rep *RekeyReport) error {
+	var run [8]byte
+	if _, err := rand.Read(run[:]); err != nil {
+		return err
+	}
+	tmp := s.k.rekeyCopy(key, hex.EncodeToString(run[:]))
+	life := rebuildLife.Milliseconds()
+	defer func() {
+		// Gone once in place; otherwise (an error) not left to expire.
+		s.rdb.Unlink(context.WithoutCancel(ctx), tmp)
+	}()
+	last, started, attempts := "", false, 0
+	for {
+		from := "-"
+		if started {
+			from = "(" + last
+		}
+		msgs, err := xrange(ctx, s.rdb, key, from, "+", rebuildChunk)
+		if err != nil {
+			return fmt.Errorf("rekey: read: %w", err)
+		}
+		if len(msgs) > 0 {
+			args := []any{0, life}
+			if started {
+				args[0] = 1
+			}
+			for _, m := range msgs {
+				args = append(args, m.id, len(m.fields)/2)
+				for i := 0; i < len(m.fields); i += 2 {
+					f, v := m.fields[i], m.fields[i+1]
+					if rec.field(f) {
+						next, err := s.classify([]byte(v), rec.context(arg, f), rep)
+						if err != nil {
+							return err
+						}
+						if next != nil {
+							v = string(next)
+						}
+					}
+					args = append(args, f, v)
+				}
+			}
+			n, err := copyEntries.Run(ctx, s.rdb, []string{tmp}, args...).Int()
+			if err != nil {
+				return fmt.Errorf("rekey: copy stream: %w", err)
+			}
+			if n < 0 {
+				return fmt.Errorf("rekey: the copy of a stream expired; run rotate-key again")
+			}
+			last, started = msgs[len(msgs)-1].id, true
+			if rebuildHook != nil {
+				rebuildHook()
+			}
+		}
+		if len(msgs) == rebuildChunk {
+			continue
+		}
+		if !started {
+			return nil // emptied meanwhile
+		}
+		res, err := finishRebuild.Run(ctx, s.rdb, []string{key, tmp}, last, rebuildChunk, life).Slice()
+		if err != nil {
+			return fmt.Errorf("rekey: replace stream: %w", err)
+		}
+		code, _ := res[0].(int64)
+		switch code {
+		case 1, 2:
+			return s.countAppended(rec, arg, res[1:], rep)
+		case -1:
+			return fmt.Errorf("rekey: the copy of a stream expired; run rotate-key again")
+		case -2:
+			last, _ = res[1].(string)
+			if attempts++; attempts == rekeyAttempts {
+				return fmt.Errorf("rekey: a record kept changing; run rotate-key again")
+			}
+			if err := s.pruneCopy(ctx, key, tmp); err != nil {
 				return err
 			}
 		}
 	}
-	return flush()
+}
+
+// countAppended counts the entries appended to a stream while it was
+// rebuilt, which finishRebuild copied as they were (res: id, fields
+// pairs): the bot seals under the current key. One sealed under the
+// previous key (a replica still running on it alone) is an error: run
+// again, it is re-sealed then.
+func (s *Store) countAppended(rec sealedRecord, arg string, res []any, rep *RekeyReport) error {
+	previous := 0
+	for i := 1; i < len(res); i += 2 {
+		fields, _ := res[i].([]any)
+		for j := 0; j+1 < len(fields); j += 2 {
+			f, _ := fields[j].(string)
+			v, _ := fields[j+1].(string)
+			if !rec.field(f) {
+				continue
+			}
+			_, current, err := s.kr.openWhich([]byte(v), rec.context(arg, f))
+			switch {
+			case err != nil:
+				rep.Unreadable++
+			case current:
+				rep.Current++
+			default:
+				previous++
+			}
+		}
+	}
+	if previous > 0 {
+		return fmt.Errorf("rekey: %d stream entries were added under the previous secret meanwhile (a replica without the new VIGIA_SECRET?); run rotate-key again", previous)
+	}
+	return nil
+}
+
+// pruneCopy deletes from the copy of a stream the entries deleted from the
+// stream since they were copied, a chunk at a time. Ids are never reused,
+// so an entry missing from the stream is gone for good, and none can
+// appear in a range already copied.
+func (s *Store) pruneCopy(ctx context.Context, key, tmp string) error {
+	from := "-"
+	for {
+		copied, err := xrange(ctx, s.rdb, tmp, from, "+", rebuildChunk)
+		if err != nil {
+			return fmt.Errorf("rekey: read: %w", err)
+		}
+		if len(copied) == 0 {
+			return nil
+		}
+		lo, hi := copied[0].id, copied[len(copied)-1].id
+		kept, err := xrange(ctx, s.rdb, key, lo, hi, 0)
+		if err != nil {
+			return fmt.Errorf("rekey: read: %w", err)
+		}
+		there := make(map[string]bool, len(kept))
+		for _, m := range kept {
+			there[m.id] = true
+		}
+		var gone []string
+		for _, m := range copied {
+			if !there[m.id] {
+				gone = append(gone, m.id)
+			}
+		}
+		if len(gone) > 0 {
+			if err := s.rdb.XDel(ctx, tmp, gone...).Err(); err != nil {
+				return fmt.Errorf("rekey: prune copy: %w", err)
+			}
+		}
+		if len(copied) < rebuildChunk {
+			return nil
+		}
+		from = "(" + hi
+	}
+}
+
+// streamEntry is a stream entry with its fields in their order.
+type streamEntry struct {
+	id     string
+	fields []string
+}
+
+// xrange reads entries from..to of a stream (count 0: all), keeping each
+// entry's fields in order (go-redis's XMessage holds them in a map).
+func xrange(ctx context.Context, rdb redis.UniversalClient, key, from, to string, count int) ([]streamEntry, error) {
+	args := []any{"XRANGE", key, from, to}
+	if count > 0 {
+		args = append(args, "COUNT", count)
+	}
+	res, err := rdb.Do(ctx, args...).Slice()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]streamEntry, 0, len(res))
+	for _, r := range res {
+		e, ok := r.([]any)
+		if !ok || len(e) != 2 {
+			return nil, fmt.Errorf("unexpected XRANGE reply")
+		}
+		id, _ := e[0].(string)
+		raw, _ := e[1].([]any)
+		fields := make([]string, len(raw))
+		for i, f := range raw {
+			fields[i], _ = f.(string)
+		}
+		out = append(out, streamEntry{id, fields})
+	}
+	return out, nil
 }

@@ -1,0 +1,171 @@
+package storage_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
+)
+
+// A long stream is re-sealed a chunk at a time, the bot writing between
+// chunks: entries appended meanwhile, entries trimmed off its start and
+// entries handled (deleted) meanwhile come out as the bot left them, the
+// inbox keeps its consumer group and pending entries, and the old secret
+// opens nothing afterwards.
+func TestRekeyRebuildsLongStreamsInChunks(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	if !srv.Real {
+		t.Skip("its scripts use stream commands the embedded Redis does not run from Lua")
+	}
+	rdb := srv.Client()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := rekeyStore(t, rdb, secretA)
+	for i := range 60 {
+		must(old.Audit(ctx, storage.AuditEntry{Who: "telegram:900 Ana", Action: fmt.Sprint("old-", i)}, 0))
+	}
+	must(old.InitInbox(ctx, "telegram"))
+	for i := range 40 {
+		must(old.InboxAdd(ctx, "telegram", []byte(fmt.Sprintf(`{"update_id":%d}`, i))))
+	}
+	held, err := old.InboxRead(ctx, "telegram", "w1", 5, time.Millisecond, time.Hour)
+	if err != nil || len(held) != 5 {
+		t.Fatalf("inbox read: %d %v", len(held), err)
+	}
+	inbox := rdb.XRange(ctx, "t:{inbox}:telegram", "-", "+").Val()
+	audit := rdb.XRange(ctx, "t:audit", "-", "+").Val()
+
+	serving := rekeyStore(t, rdb, secretB, secretA)
+	chunks, of := 0, map[string]int{}
+	storage.SmallStreamRebuilds(t, 10, 7, func() {
+		chunks++
+		must(serving.Audit(ctx, storage.AuditEntry{Who: "telegram:900 Ana", Action: "live"}, 0))
+		must(serving.InboxAdd(ctx, "telegram", []byte(fmt.Sprintf(`{"update_id":%d}`, 1000+chunks))))
+		copies := rdb.Keys(ctx, "*rekeying*").Val()
+		if len(copies) != 1 {
+			t.Fatalf("copies while rebuilding: %v", copies)
+		}
+		stream, _, _ := strings.Cut(copies[0], "}")
+		if of[stream]++; of[stream] == 2 {
+			switch stream {
+			case "t:{t:audit": // retention trims the audit log's start (copied)
+				must(rdb.XTrimMinID(ctx, "t:audit", audit[2].ID).Err())
+			case "t:{inbox": // a worker handles an update copied already
+				must(serving.InboxDone(ctx, "telegram", inbox[10].ID))
+			default:
+				t.Fatalf("rebuilding %s", copies[0])
+			}
+		}
+	})
+	rep, err := rekeyStore(t, rdb, secretB, secretA).Rekey(ctx, nil)
+	must(err)
+	if rep.Unreadable != 0 || rep.Resealed < 100 {
+		t.Fatalf("report: %+v", rep)
+	}
+	// 60+ audit entries and 40+ updates, 7 per chunk.
+	if chunks < 15 {
+		t.Fatalf("re-sealed in %d chunks: the streams were not rebuilt a chunk at a time", chunks)
+	}
+
+	st := rekeyStore(t, rdb, secretB) // the previous secret dropped
+	log, err := st.AuditLog(ctx, 1000)
+	must(err)
+	var got []string
+	for _, e := range log {
+		got = append(got, e.Action)
+	}
+	want := []string{}
+	for range chunks {
+		want = append(want, "live")
+	}
+	for i := 59; i >= 2; i-- {
+		want = append(want, fmt.Sprint("old-", i))
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("audit log after the rotation:\n got %v\nwant %v", got, want)
+	}
+	pending, err := st.InboxPending(ctx, "telegram", "w1", "0", 100)
+	if err != nil || len(pending) != 5 || pending[0].ID != held[0].ID || string(pending[4].Raw) != `{"update_id":4}` {
+		t.Fatalf("w1's pending updates: %d %v", len(pending), err)
+	}
+	fresh, err := st.InboxRead(ctx, "telegram", "w2", 1000, time.Millisecond, time.Hour)
+	must(err)
+	if len(fresh) != 35-1+chunks {
+		t.Fatalf("%d updates to read after the rotation, want %d", len(fresh), 35-1+chunks)
+	}
+	for _, e := range fresh {
+		if e.ID == inbox[10].ID {
+			t.Fatal("an update handled during the rotation came back")
+		}
+	}
+	if string(fresh[len(fresh)-1].Raw) != fmt.Sprintf(`{"update_id":%d}`, 1000+chunks) {
+		t.Fatalf("last update: %s", fresh[len(fresh)-1].Raw)
+	}
+	if left := sealedUnder(dumpValues(t, rdb), secretA); len(left) > 0 {
+		t.Fatalf("still under the old secret after rotation: %v", left)
+	}
+	if keys := rdb.Keys(ctx, "*rekeying*").Val(); len(keys) > 0 {
+		t.Fatalf("copies left behind: %v", keys)
+	}
+}
+
+// A rotation stopped part-way through a long stream leaves it as it was,
+// readable under either secret, and its copy goes (at once, or when it
+// expires if the process was killed); running again completes it.
+func TestRekeyStoppedPartWayLeavesStreamsReadable(t *testing.T) {
+	srv := redistest.Start(t)
+	if !srv.Real {
+		t.Skip("its scripts use stream commands the embedded Redis does not run from Lua")
+	}
+	rdb := srv.Client()
+	ctx := context.Background()
+	old := rekeyStore(t, rdb, secretA)
+	for i := range 50 {
+		if err := old.Audit(ctx, storage.AuditEntry{Who: "telegram:900 Ana", Action: fmt.Sprint("a", i)}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stop, cancel := context.WithCancel(ctx)
+	chunks := 0
+	storage.SmallStreamRebuilds(t, 10, 7, func() {
+		if chunks++; chunks == 3 {
+			copies := rdb.Keys(ctx, "*rekeying*").Val()
+			if len(copies) != 1 {
+				t.Errorf("copies while rebuilding: %v", copies)
+			} else if ttl := rdb.PTTL(ctx, copies[0]).Val(); ttl <= 0 || ttl > time.Hour {
+				t.Errorf("the copy would outlive a killed rotate-key: ttl %v", ttl)
+			}
+			cancel()
+		}
+	})
+	rotating := rekeyStore(t, rdb, secretB, secretA)
+	if _, err := rotating.Rekey(stop, nil); err == nil {
+		t.Fatal("a rotation cancelled part-way reported success")
+	}
+	if keys := rdb.Keys(ctx, "*rekeying*").Val(); len(keys) > 0 {
+		t.Fatalf("copies left behind: %v", keys)
+	}
+	if log, err := rotating.AuditLog(ctx, 100); err != nil || len(log) != 50 {
+		t.Fatalf("audit log after the interrupted rotation: %d %v", len(log), err)
+	}
+	for _, m := range rdb.XRange(ctx, "t:audit", "-", "+").Val() { // untouched
+		if err := storage.OpenUnder(secretA, []byte(m.Values["e"].(string)), "audit"); err != nil {
+			t.Fatalf("entry %s changed by the interrupted rotation: %v", m.ID, err)
+		}
+	}
+	if _, err := rotating.Rekey(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if log, err := rekeyStore(t, rdb, secretB).AuditLog(ctx, 100); err != nil || len(log) != 50 || log[0].Action != "a49" {
+		t.Fatalf("audit log after running again: %d %v", len(log), err)
+	}
+}
