@@ -80,6 +80,17 @@ func OpenSpool(dir string, kr *Keyring) (*Spool, error) {
 	if err := probeWritable(sp.path + ".probe"); err != nil {
 		return nil, err
 	}
+	// What a crash while the quarantine file was being rewritten leaves
+	// (rewriteQuarantine): sealed copies of records the quarantine file,
+	// replaced only by a rename, still holds. Kept, they would stay on
+	// disk for good once the quarantine empties.
+	if err := os.Remove(sp.quarantineNewPath()); err == nil {
+		if err := syncDir(dir); err != nil {
+			return nil, fmt.Errorf("spool: %w", err)
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("spool: %w", err)
+	}
 	for _, p := range []string{sp.path, sp.replayPath(), sp.quarantinePath()} {
 		f, err := sp.read(p, p == sp.quarantinePath())
 		if err != nil {
@@ -495,6 +506,10 @@ func (f *spoolFile) add(kr *Keyring, sealed []byte) error {
 
 func (sp *Spool) quarantinePath() string { return sp.path + ".quarantine" }
 
+// quarantineNewPath is where rewriteQuarantine writes the quarantine
+// file's next version before renaming it into place.
+func (sp *Spool) quarantineNewPath() string { return sp.quarantinePath() + ".new" }
+
 // Replay moves every spooled tip into Redis, in order; each is idempotent
 // (replaying again after a crash makes no second tip). The spool is moved
 // aside first, so new tips can be spooled meanwhile, and removed only once
@@ -616,7 +631,7 @@ func (sp *Spool) rewriteQuarantine(bad [][]byte) error {
 		}
 		return syncDir(filepath.Dir(sp.path))
 	}
-	tmp := sp.quarantinePath() + ".new"
+	tmp := sp.quarantineNewPath()
 	_ = os.Remove(tmp)
 	if err := appendSynced(tmp, bytes.Join(bad, nil)); err != nil {
 		return err

@@ -595,3 +595,55 @@ func TestSpoolReplayKeepsWhatItQuarantinesWhileReplayingQuarantine(t *testing.T)
 		t.Fatalf("after a restart: %+v %v", sp.Count(), err)
 	}
 }
+
+// Once every tip is replayed, the spool directory holds no sealed data:
+// not the replayed files, nor the copy a crash left while the quarantine
+// file was being rewritten (the quarantine file, replaced only by a
+// rename, still held every record of it).
+func TestSpoolReplayLeavesNoSealedRemnants(t *testing.T) {
+	st, _, _ := newStore(t)
+	ctx := context.Background()
+	oldSecret, curSecret := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{7}, 32)
+	old, _ := storage.NewKeyring(oldSecret)
+	cur, _ := storage.NewKeyring(curSecret)
+	both, _ := storage.NewKeyring(curSecret, oldSecret)
+	dir := t.TempDir()
+	sp, err := storage.OpenSpool(dir, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := spoolAppend(t, sp, "pA", 1, "A: sealed under the old secret")
+	if sp, err = storage.OpenSpool(dir, cur); err != nil { // the old secret dropped too early
+		t.Fatal(err)
+	}
+	if n, err := sp.Replay(ctx, st); err != nil || n != 0 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	// A crash while the quarantine file was being rewritten: its new
+	// version written, not yet renamed into place.
+	q := filepath.Join(dir, "tips.spool.quarantine")
+	held, err := os.ReadFile(q)
+	if err != nil || len(held) == 0 {
+		t.Fatalf("quarantine: %d bytes %v", len(held), err)
+	}
+	if err := os.WriteFile(q+".new", held, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if sp, err = storage.OpenSpool(dir, both); err != nil { // restarted, the old secret set back
+		t.Fatal(err)
+	}
+	b := spoolAppend(t, sp, "pB", 2, "B: venden armas")
+	if n, err := sp.Replay(ctx, st); err != nil || n != 2 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	wantTips(t, st, map[string]string{a: "A: sealed under the old secret", b: "B: venden armas"})
+	left, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range left {
+		if e.Name() != "lock" {
+			t.Errorf("left in the spool directory after every tip was replayed: %s", e.Name())
+		}
+	}
+}
