@@ -152,11 +152,15 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, kr *s
 	if cfg.DiscordRole != "" {
 		required[discord.Platform] = cfg.DiscordRole
 	}
-	st, err := storage.New(rdb, kr, storage.Options{
+	opts := storage.Options{
 		Prefix: cfg.RedisPrefix, Retention: cfg.Retention, DraftIdle: cfg.DraftIdle,
 		ClosedRetention: cfg.ClosedRetention, VerifiedRetention: cfg.VerifiedRetention,
 		Index: storage.IndexOptions{Region: cfg.PhoneRegion, Window: cfg.SignalWindow, Threshold: cfg.Threshold},
-	})
+	}
+	if spool != nil {
+		opts.HeldReceipt = spool.HoldsReceipt
+	}
+	st, err := storage.New(rdb, kr, opts)
 	if err != nil {
 		return nil, err
 	}

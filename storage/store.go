@@ -37,6 +37,10 @@ type Options struct {
 	Now func() time.Time
 	// Index tunes the blind index and signals.
 	Index IndexOptions
+	// HeldReceipt, if set, reports whether a receipt code was given to a
+	// tip not in Redis yet (Spool.HoldsReceipt): such a code, pasted into a
+	// tip in two goes, is cut from it as a stored tip's is.
+	HeldReceipt func(code string) bool
 }
 
 // Store is Vigía's Redis storage.
@@ -49,6 +53,8 @@ type Store struct {
 	draftIdle time.Duration
 	now       func() time.Time
 	index0    IndexOptions
+	// heldReceipt is Options.HeldReceipt.
+	heldReceipt func(code string) bool
 }
 
 // New returns a Store on rdb sealing with kr.
@@ -87,7 +93,7 @@ func New(rdb redis.UniversalClient, kr *Keyring, o Options) (*Store, error) {
 	byStatus := map[tips.Status]time.Duration{
 		tips.StatusDismissed: o.ClosedRetention, tips.StatusDuplicate: o.ClosedRetention, tips.StatusVerified: o.VerifiedRetention,
 	}
-	return &Store{rdb: rdb, kr: kr, k: k, retention: o.Retention, byStatus: byStatus, draftIdle: o.DraftIdle, now: o.Now, index0: o.Index}, nil
+	return &Store{rdb: rdb, kr: kr, k: k, retention: o.Retention, byStatus: byStatus, draftIdle: o.DraftIdle, now: o.Now, index0: o.Index, heldReceipt: o.HeldReceipt}, nil
 }
 
 // Init prepares Redis: it loads the MAC keys kept in Redis (keeping them

@@ -250,6 +250,14 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receip
 		return Submission{}, ErrEmptyDraft
 	}
 	content.Language = language
+	chars := runes(content) // what the draft counted, before any cut
+	// A receipt code pasted in two goes ends one part and starts the
+	// next: each part was cut alone as it was added, where neither piece
+	// reads as a code. Cut before it is sealed and indexed: the tip must
+	// not hold it, nor the blind index its groups.
+	if err := s.cutAcross(ctx, &content); err != nil {
+		return Submission{}, err
+	}
 	// The reporter's choice wins; without one, the classifier suggests.
 	suggested, confidence := tips.Classify(content.Text())
 	category, chosen := tips.ParseCategory(fields["cat"])
@@ -310,8 +318,38 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receip
 	// triage stream. Should tidying the draft fail, the draft's next Send
 	// finds the tip under its receipt and tidies it then (sentBefore), as
 	// does the expiry sweeper.
-	left := s.finishDraft(ctx, pseudonym, draftID, parts, runes(content))
+	left := s.finishDraft(ctx, pseudonym, draftID, parts, chars)
 	return Submission{TipID: id, Receipt: receipt, Category: category, Left: left}, nil
+}
+
+// cutAcross takes out of a tip's content the receipt codes of tips
+// (stored, or held by the spool: Options.HeldReceipt) that run from one
+// part into the next (tips.CutReceiptsAcross). Redis is asked only when a
+// code-like word crosses parts; should it fail, so does the Send (the
+// draft stays, to be sent again): the tip is not stored with the code.
+func (s *Store) cutAcross(ctx context.Context, c *tips.Content) error {
+	texts := make([]string, len(c.Parts))
+	for i, p := range c.Parts {
+		texts[i] = p.Text
+	}
+	out, cut, err := tips.CutReceiptsAcross(texts, func(codes []string) ([]bool, error) {
+		known, err := s.ReceiptsKnown(ctx, codes)
+		if err == nil && s.heldReceipt != nil {
+			for i, code := range codes {
+				known[i] = known[i] || s.heldReceipt(code)
+			}
+		}
+		return known, err
+	})
+	if err != nil {
+		return err
+	}
+	if cut {
+		for i := range c.Parts {
+			c.Parts[i].Text = out[i]
+		}
+	}
+	return nil
 }
 
 // sentBefore answers a Send of a draft already stored as tip id, and
