@@ -1,10 +1,16 @@
 package commands_test
 
 import (
+	"context"
+	"log/slog"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/tips"
 )
 
 // A receipt code pasted in two goes (its first half ending one message,
@@ -134,5 +140,98 @@ func TestReceiptCodePercentEncodedInALinkIsCut(t *testing.T) {
 	// A link whose escapes only look like a code's stays whole.
 	if r := tm.as(reporterID, "R", commands.Request{Text: "https://x.example/?ref=AB12%2DCD34%2DEF56%2DGH78"}); len(r) != 1 || strings.Contains(r[0].Text, dropped) {
 		t.Errorf("a code-like word that is no receipt was cut from a link: %+v", r)
+	}
+}
+
+// lookupCounter is a store that counts receipt lookups and shows the
+// tips of older as an older version stored them: their parts' texts
+// (ids to texts), not marked as cut across parts when stored.
+type lookupCounter struct {
+	*storage.Store
+	lookups atomic.Int32
+	older   map[string][]string
+}
+
+func (s *lookupCounter) ReceiptsKnown(ctx context.Context, codes []string) ([]bool, error) {
+	s.lookups.Add(1)
+	return s.Store.ReceiptsKnown(ctx, codes)
+}
+
+func (s *lookupCounter) Tip(ctx context.Context, id string) (tips.Tip, error) {
+	t, err := s.Store.Tip(ctx, id)
+	if texts, ok := s.older[id]; ok && err == nil {
+		t.AcrossCut, t.Content.Parts = false, nil
+		for _, x := range texts {
+			t.Content.Parts = append(t.Content.Parts, tips.Part{Text: x})
+		}
+	}
+	return t, err
+}
+
+// newCountingTeam is newTeam on a lookupCounter.
+func newCountingTeam(t *testing.T) (*team, *lookupCounter) {
+	t.Helper()
+	tm := newTeam(t)
+	counted := &lookupCounter{Store: tm.store, older: map[string][]string{}}
+	tm.mux = commands.New(commands.Options{
+		Store: counted, Messages: tm.msg, Now: tm.clk.Now, DefaultLanguage: "en", Logger: slog.New(slog.NewTextHandler(tm.logs, nil)),
+		Retention:         90 * 24 * time.Hour,
+		Roles:             commands.Roles{"telegram:" + adminID: commands.Admin},
+		InvestigatorChats: []string{"telegram:-100777"},
+	})
+	tm.mux.AddSender("telegram", tm.sent)
+	return tm, counted
+}
+
+// sendParts sends msgs as one tip and returns the answer to its Send.
+func sendParts(t *testing.T, tm *team, msgs ...string) []commands.Reply {
+	t.Helper()
+	var r []commands.Reply
+	for _, m := range msgs {
+		r = tm.as(reporterID, "R", commands.Request{Text: m})
+	}
+	if press(r, "send:") == "" {
+		t.Fatalf("no Send after %q: %+v", msgs, r)
+	}
+	return tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
+}
+
+// A tip whose parts were read together for receipt codes when it was
+// stored is shown without another lookup: /recent and /tip of tips with
+// code-like words across their parts ask Redis nothing more.
+func TestTipsCutWhenStoredAreNotLookedUpAgain(t *testing.T) {
+	tm, counted := newCountingTeam(t)
+	code := codeRE.FindString(sendParts(t, tm, "cobran piso en el mercado")[0].Text)
+	sendParts(t, tm, "mi código es "+code[:9], code[10:]+" gracias")
+	sendParts(t, tm, "la cuenta es ABCD-EFGH", "JKMN-PQR5")
+	counted.lookups.Store(0)
+	shown := tm.as(adminID, "Ada", commands.Request{Command: "recent"})
+	shown = append(shown, tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "2"})...)
+	shown = append(shown, tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "3"})...)
+	if n := counted.lookups.Load(); n != 0 {
+		t.Errorf("%d lookups to show tips cut when stored", n)
+	}
+	if len(shown) != 3 || !strings.Contains(shown[2].Text, "ABCD-EFGH\n\nJKMN-PQR5") {
+		t.Errorf("a split code-like word that is no tip's is lost: %+v", shown)
+	}
+	for _, r := range shown {
+		if strings.Contains(r.Text, code[:9]) || strings.Contains(r.Text, code[10:]) {
+			t.Errorf("shown with the code: %q", r.Text)
+		}
+	}
+}
+
+// A tip stored before codes across its parts were cut when stored (the
+// pieces in it) has them cut when shown, as before.
+func TestReceiptCodeSplitAcrossMessagesOfAnOlderTipIsNotShown(t *testing.T) {
+	tm, counted := newCountingTeam(t)
+	code := codeRE.FindString(sendParts(t, tm, "cobran piso en el mercado")[0].Text)
+	sendParts(t, tm, "mi código es", "gracias")
+	counted.older["2"] = []string{"mi código es " + code[:9], code[10:] + " gracias"}
+	counted.lookups.Store(0)
+	shown := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "2"})
+	if len(shown) == 0 || strings.Contains(shown[0].Text, code[:9]) || strings.Contains(shown[0].Text, code[10:]) ||
+		!strings.Contains(shown[0].Text, "mi código es\n\ngracias") || counted.lookups.Load() != 1 {
+		t.Errorf("/tip 2 of an older tip (%d lookups): %+v", counted.lookups.Load(), shown)
 	}
 }

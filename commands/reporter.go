@@ -664,14 +664,18 @@ func (m *Mux) cutReceiptsIn(ctx context.Context, texts []string) ([]string, bool
 	return out, cut
 }
 
-// cutAcrossParts takes out of a tip, before an investigator reads it,
-// the receipt codes that run from one of its parts into the next (a code
-// pasted in two goes): each part was cut alone as it was added, where
-// neither piece reads as a code (tips.CutReceiptsAcross). The tip as
-// stored is not changed; Redis is asked only when a code-like word
-// crosses parts. Should it fail, those words are cut all the same: this
-// is a view, nothing is lost.
+// cutAcrossParts takes out of a tip stored before such codes were cut
+// as tips are stored (storage's cutAcross; t.AcrossCut), before an
+// investigator reads it, the receipt codes that run from one of its
+// parts into the next (a code pasted in two goes): each part was cut
+// alone as it was added, where neither piece reads as a code
+// (tips.CutReceiptsAcross). The tip as stored is not changed; Redis is
+// asked only when a code-like word crosses parts. Should it fail, those
+// words are cut all the same: this is a view, nothing is lost.
 func (m *Mux) cutAcrossParts(ctx context.Context, t tips.Tip) tips.Tip {
+	if t.AcrossCut {
+		return t // cut when it was stored: no lookup for each tip listed
+	}
 	texts := make([]string, len(t.Content.Parts))
 	for i, p := range t.Content.Parts {
 		texts[i] = p.Text

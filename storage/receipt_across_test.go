@@ -50,8 +50,8 @@ func TestReceiptCodeSplitAcrossPartsIsNotStored(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := tip.Content.Text()
-	if strings.Contains(text, code[:9]) || strings.Contains(text, code[10:]) {
-		t.Errorf("stored with the code's pieces: %q", text)
+	if strings.Contains(text, code[:9]) || strings.Contains(text, code[10:]) || !tip.AcrossCut {
+		t.Errorf("stored with the code's pieces: %q (marked cut: %v)", text, tip.AcrossCut)
 	}
 	if want := "mi código es\n\ngracias\n\nla cuenta es ABCD-EFGH\n\nJKMN-PQR5"; text != want {
 		t.Errorf("stored %q, want %q", text, want)

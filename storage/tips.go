@@ -56,6 +56,10 @@ func reporterOf(pseudonym string) string {
 type sealedTip struct {
 	Content  tips.Content `json:"c"`
 	Reporter string       `json:"r"`
+	// AcrossCut is true when the receipt codes running from one part into
+	// the next were cut as the tip was stored (cutAcross): tips stored
+	// before were not, and are cut as they are shown.
+	AcrossCut bool `json:"a,omitempty"`
 }
 
 // saveTip stores a tip, queues it for triage and makes it findable by its
@@ -269,7 +273,7 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receip
 		return Submission{}, fmt.Errorf("number tip: %w", err)
 	}
 	id := strconv.FormatInt(seq.Val(), 10)
-	dataKey, wrapped, blob, err := s.sealTip(id, sealedTip{Content: content, Reporter: reporterOf(pseudonym)})
+	dataKey, wrapped, blob, err := s.sealTip(id, sealedTip{Content: content, Reporter: reporterOf(pseudonym), AcrossCut: true})
 	if err != nil {
 		return Submission{}, err
 	}
@@ -532,7 +536,7 @@ func (s *Store) sealTip(id string, t sealedTip) (dataKey, wrapped, blob []byte, 
 // as SubmitDraft stores it: what `vigia bench` writes for its raw baseline.
 func (s *Store) SealedTipSize(reporter, text, language string) (int, error) {
 	content := tips.Content{Parts: []tips.Part{{Text: text}}, Language: language}
-	_, wrapped, blob, err := s.sealTip("1000000", sealedTip{Content: content, Reporter: reporterOf(s.Pseudonym("bench", reporter))})
+	_, wrapped, blob, err := s.sealTip("1000000", sealedTip{Content: content, Reporter: reporterOf(s.Pseudonym("bench", reporter)), AcrossCut: true})
 	return len(wrapped) + len(blob), err
 }
 
@@ -620,6 +624,7 @@ func (s *Store) openTip(id string, fields map[string]string) (tips.Tip, error) {
 		Priority:      tips.Priority(cmpOr(fields["p"], string(tips.Normal))),
 		DuplicateOf:   fields["dup"],
 		Content:       st.Content,
+		AcrossCut:     st.AcrossCut,
 		Suggested:     tips.Category(fields["sg"]),
 		NearDuplicate: strings.ReplaceAll(fields["nd"], ",", ", #"),
 		Warning:       fields["kind"] == "warning",

@@ -288,7 +288,11 @@ type Tip struct {
 	ReporterChose bool
 	NearDuplicate string
 	Content       Content
-	History       []Entry
+	// AcrossCut is true when the receipt codes running from one of its
+	// parts into the next were cut when it was stored (CutReceiptsAcross);
+	// a tip stored before has them cut when it is shown.
+	AcrossCut bool
+	History   []Entry
 	// Warning is true for a community warning (/warn): once reviewed, it
 	// may be published to the subscribed communities.
 	Warning bool
