@@ -12,6 +12,8 @@ func FuzzCutReceiptsAcross(f *testing.F) {
 	f.Add("JCJH-0X19", "7ZXF", "6YQN", "JCJH-0X19-7ZXF-6YQN")
 	f.Add("a JCJH-0X19-7ZXF-6YQN b JCJH", "0X19-7ZXF-6YQN", "  ", "JCJH-0X19-7ZXF-6YQN")
 	f.Add("%2DJCJH%2D0X19", "%2D7ZXF%2D6YQN%2", "\u200b", "JCJH-0X19-7ZXF-6YQN")
+	f.Add("mi código es JCJ", "H-0X19-7Z", "XF-6YQN", "JCJH-0X19-7ZXF-6YQN")
+	f.Add("?q=%254A%43JH%252D0X", "19%2D7ZXF", "%2D6YQ%4E&x", "JCJH-0X19-7ZXF-6YQN")
 	f.Fuzz(func(t *testing.T, a, b, c, code string) {
 		code, _ = NormalizeReceipt(code)
 		known := func(codes []string) ([]bool, error) {

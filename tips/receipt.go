@@ -62,6 +62,9 @@ func NormalizeReceipt(s string) (string, bool) {
 	if len(s) > 256 { // a code with a 3-byte zero-width space between every character is 73
 		return "", false
 	}
+	if strings.IndexByte(s, '%') >= 0 {
+		s = unescape(s) // as a link has it: "%4B7QD%2D…", "K7QD%252D…"
+	}
 	// Punctuation around it ("CODE." at the end of a sentence) and
 	// separators of any kind (en dashes, no-break spaces, zero-width
 	// characters copied with it) are not part of it.
@@ -102,8 +105,9 @@ func NormalizeReceipt(s string) (string, bool) {
 // of four letters or digits (full-width too), with a letter and a digit
 // among them, standing as a word, written as NormalizeReceipt reads them:
 // the groups apart or not (dashes, spaces of any kind, the minus sign),
-// zero-width characters anywhere, and percent-escaped separators as a
-// link has them ("?q=ABCD%2DEFGH%2D…", "%20ABCD%20…"). Candidates start
+// zero-width characters anywhere, and percent-escaped characters as a
+// link has them ("?q=ABCD%2DEFGH%2D…", "%20ABCD%20…", "%41BCD…"), escaped
+// twice as a link within a link has them ("?u=…%253FABCD%252D…"). Candidates start
 // at every word and may overlap ("digo ABCD-…": the one from "digo"
 // would hide the code). A scan, not a regular expression: it runs on
 // every message, and an expression cost 18 µs on a 350-byte one.
@@ -111,17 +115,15 @@ func ReceiptSpans(text string) [][2]int {
 	var out [][2]int
 	prevWord := false
 	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRuneInString(text[i:])
-		if r == '%' {
-			if _, n := escapedRune(text, i); n > 0 {
-				// In a link ("?q=K7QD%2D9XMA…", "…%20K7QD"): an escape
-				// stands between words.
-				prevWord = false
-				i += n
-				continue
-			}
-		}
+		r, size, escaped := charAt(text, i)
 		_, code := codeChar(r)
+		if escaped && !code {
+			// In a link ("?q=K7QD%2D9XMA…", "…%20K7QD"): an escape
+			// of no letter or digit stands between words.
+			prevWord = false
+			i += size
+			continue
+		}
 		if code && !prevWord {
 			if end, ok := receiptAt(text, i); ok {
 				out = append(out, [2]int{i, end})
@@ -149,7 +151,7 @@ func receiptAt(text string, i int) (int, bool) {
 			if i >= len(text) {
 				return 0, false
 			}
-			r, size := utf8.DecodeRuneInString(text[i:])
+			r, size, _ := charAt(text, i)
 			c, ok := codeChar(r)
 			switch {
 			case ok:
@@ -162,7 +164,7 @@ func receiptAt(text string, i int) (int, bool) {
 		}
 	}
 	if i < len(text) {
-		if r, _ := utf8.DecodeRuneInString(text[i:]); r == '_' {
+		if r, _, _ := charAt(text, i); r == '_' {
 			return 0, false
 		} else if _, ok := codeChar(r); ok {
 			return 0, false
@@ -226,25 +228,78 @@ var asciiSeparators = func() (t [utf8.RuneSelf]uint8) {
 	return t
 }()
 
+// charAt returns the character at text[i:], read through a percent
+// escape (escapedRune), the bytes it takes, and whether it was escaped.
+func charAt(text string, i int) (rune, int, bool) {
+	if text[i] == '%' {
+		if r, n := escapedRune(text, i); n > 0 {
+			return r, n, true
+		}
+	}
+	r, size := utf8.DecodeRuneInString(text[i:])
+	return r, size, false
+}
+
 // escapedRune decodes the percent-escaped UTF-8 character at text[i:]
-// ("%2D", "%E2%80%93") and returns it with the bytes it takes, or 0, 0.
+// ("%2D", "%E2%80%93"), each byte escaped once or twice ("%252D", as a
+// link quoted within another link's query has it), and returns it with
+// the bytes it takes, or 0, 0.
 func escapedRune(text string, i int) (rune, int) {
 	var buf [utf8.UTFMax]byte
-	for n := 0; n < len(buf) && i+3*n+2 < len(text) && text[i+3*n] == '%'; n++ {
-		hi, lo := unhex(text[i+3*n+1]), unhex(text[i+3*n+2])
-		if hi < 0 || lo < 0 {
+	at := i
+	for n := 0; n < len(buf); n++ {
+		b, size := escapedByte(text, at)
+		if size == 0 {
 			return 0, 0
 		}
-		buf[n] = byte(hi<<4 | lo)
+		buf[n], at = b, at+size
 		if utf8.FullRune(buf[:n+1]) {
 			r, size := utf8.DecodeRune(buf[:n+1])
 			if r == utf8.RuneError && size <= 1 {
 				return 0, 0
 			}
-			return r, 3 * (n + 1)
+			return r, at - i
 		}
 	}
 	return 0, 0
+}
+
+// escapedByte decodes the percent-escaped byte at text[i:], escaped once
+// ("%2D") or twice ("%252D": "%25" is the escape of "%"), and returns it
+// with the bytes it takes, or 0, 0.
+func escapedByte(text string, i int) (byte, int) {
+	if i+2 >= len(text) || text[i] != '%' {
+		return 0, 0
+	}
+	hi, lo := unhex(text[i+1]), unhex(text[i+2])
+	if hi < 0 || lo < 0 {
+		return 0, 0
+	}
+	if b := byte(hi<<4 | lo); b != '%' || i+4 >= len(text) {
+		return b, 3
+	}
+	if hi, lo := unhex(text[i+3]), unhex(text[i+4]); hi >= 0 && lo >= 0 {
+		return byte(hi<<4 | lo), 5
+	}
+	return '%', 3
+}
+
+// unescape decodes the percent escapes in s that escapedRune reads,
+// leaving the rest as it is.
+func unescape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if s[i] == '%' {
+			if r, n := escapedRune(s, i); n > 0 {
+				b.WriteRune(r)
+				i += n
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+		i++
+	}
+	return b.String()
 }
 
 // unhex is the value of a hexadecimal digit, or -1.
@@ -413,16 +468,19 @@ func ReceiptCodesIn(text string) []string {
 // partSeparator stands, in CutReceiptsAcross, between parts' texts where
 // Content.Text puts "\n\n": one character, so that the join takes one of
 // the three separators a code may have between two groups, not two ("K7QD
-// - 9XMA -", then "R2TP - 4WZN", is read as the investigator reads it).
-const partSeparator = "\n"
+// - 9XMA -", then "R2TP - 4WZN", is read as the investigator reads it);
+// a zero-width space, which a code may also hold within a group, so that
+// a code cut within a group ("K7Q", then "D-9XMA-…") is read too, and
+// which ends a word as a line break does.
+const partSeparator = "\u200b"
 
 // CutReceiptsAcross takes out of texts, the texts of one tip's parts, the
 // receipt codes that run from one into the next ("K7QD-9XMA" at the end
 // of one message, "R2TP-4WZN" at the start of the next: a code pasted in
 // two goes): read one by one, as CutReceipts reads them when they are
 // added, neither is a code, yet an investigator reads both, one after
-// the other. The texts are read joined as Content.Text joins them (a
-// line break between them, partSeparator, not its two); known
+// the other. The texts are read joined as Content.Text joins them (with
+// one separator between them, partSeparator, not its two); known
 // is asked (once) only when a code-like word crosses from one text into
 // another, and only about those. Each piece of a code is cut from its
 // text; a text left with nothing but pieces becomes "". If known fails,

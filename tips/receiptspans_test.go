@@ -25,8 +25,10 @@ func FuzzReceiptSpans(f *testing.F) {
 	f.Add("https://x.example/?q=", "%2D", "&a=%2")
 	f.Add("?q=%20", "%20", "%20")
 	f.Add("q=", "+", "%E2%80")
+	f.Add("q=%25", "%252D", "%4")
+	f.Add("%4", "%2520", "%2")
 	f.Fuzz(func(t *testing.T, before, sep, after string) {
-		if !slices.Contains([]string{"-", " ", "", "\u2013", "\u00a0", "\u2212", "  ", "\u200b-\u200b", "\uff0d", "/", ".", ", ", "_", " / ", "%2D", "%20", "+", "%E2%80%93"}, sep) {
+		if !slices.Contains([]string{"-", " ", "", "\u2013", "\u00a0", "\u2212", "  ", "\u200b-\u200b", "\uff0d", "/", ".", ", ", "_", " / ", "%2D", "%20", "+", "%E2%80%93", "%252D", "%2520"}, sep) {
 			sep = "-"
 		}
 		code := "R4ZA" + sep + "0AP8" + sep + "1SDK" + sep + "VD2C"
@@ -162,6 +164,70 @@ func TestCutReceiptsAcrossWideSeparators(t *testing.T) {
 		out, cut, err := CutReceiptsAcross(in, known)
 		if err != nil || !cut || strings.Contains(strings.Join(out, " "), "0X19") || strings.Contains(strings.Join(out, " "), "7ZXF") {
 			t.Errorf("%q: got %q %v %v", in, out, cut, err)
+		}
+	}
+}
+
+// A code pasted in two goes cut within one of its groups ("JCJ", then
+// "H-0X19-…"; "JCJH-0X1", then "9-7ZXF-…") is cut too; a code-like word
+// that is no receipt, split so, stays.
+func TestCutReceiptsAcrossWithinAGroup(t *testing.T) {
+	code := "JCJH-0X19-7ZXF-6YQN"
+	known := func(cs []string) ([]bool, error) {
+		out := make([]bool, len(cs))
+		for i, c := range cs {
+			out[i] = c == code
+		}
+		return out, nil
+	}
+	for _, tc := range []struct{ in, want []string }{
+		{[]string{"mi código es JCJ", "H-0X19-7ZXF-6YQN gracias"}, []string{"mi código es", "gracias"}},
+		{[]string{"JCJH-0X1", "9-7ZXF-6YQ", "N"}, []string{"", "", ""}},
+		{[]string{"JCJH 0X19 7Z", "XF 6YQN, gracias"}, []string{"", ", gracias"}},
+		{[]string{"placa AB12-CD3", "4-EF56-GH78"}, []string{"placa AB12-CD3", "4-EF56-GH78"}},
+	} {
+		out, cut, err := CutReceiptsAcross(tc.in, known)
+		if err != nil || cut != !slices.Equal(tc.in, tc.want) || !slices.Equal(out, tc.want) {
+			t.Errorf("%q: got %q %v %v, want %q", tc.in, out, cut, err, tc.want)
+		}
+	}
+}
+
+// A code in a link quoted within another link (a redirect's "?u=…": its
+// escapes escaped again, "%252D"), or with its letters and digits
+// escaped ("%4A%43…", as some link makers write every character), is
+// read and cut as the same code plainly written.
+func TestCutReceiptsReadsEscapedCodes(t *testing.T) {
+	code := "JCJH-0X19-7ZXF-6YQN"
+	known := func(cs []string) ([]bool, error) {
+		out := make([]bool, len(cs))
+		for i, c := range cs {
+			out[i] = c == code
+		}
+		return out, nil
+	}
+	for _, written := range []string{
+		"JCJH%252D0X19%252D7ZXF%252D6YQN",                     // "-" escaped twice
+		"JCJH%2520-%25200X19%2520-%25207ZXF-6YQN",             // " " escaped twice, around dashes
+		"JCJH%25E2%2580%25930X19%25E2%2580%25937ZXF-6YQN",     // an en dash escaped twice
+		"%4A%43%4A%48-%30%58%31%39-%37%5A%58%46-%36%59%51%4E", // every character escaped
+		"%4aCJH%2D0X19%2D7ZXF%2D6YQ%4e",                       // some, in lower case
+		"%254ACJH%252D0X19-7ZXF-6YQN",                         // a letter escaped twice
+	} {
+		if c, ok := NormalizeReceipt(written); !ok || c != code {
+			t.Errorf("NormalizeReceipt(%q) = %q %v", written, c, ok)
+		}
+		text := "https://l.example/?u=https%253A%252F%252Fvigia.example%252F%253Fq%253D" + written + "&h=AT0"
+		out, cut, err := CutReceipts([]string{text}, known)
+		if err != nil || !cut || strings.Contains(out[0], "7ZXF") || !strings.HasSuffix(out[0], "&h=AT0") {
+			t.Errorf("%q: got %q %v %v", written, out, cut, err)
+		}
+	}
+	// A percent sign that escapes nothing, and escapes of no code
+	// character, are read as before: "%" ends no code, "%3D" is no letter.
+	for _, text := range []string{"50% JCJH-0X19-7ZXF-6YQN", "q%3DJCJH-0X19-7ZXF-6YQN"} {
+		if out, cut, _ := CutReceipts([]string{text}, known); !cut || strings.Contains(out[0], "JCJH") {
+			t.Errorf("%q: got %q %v", text, out, cut)
 		}
 	}
 }
