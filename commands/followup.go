@@ -517,10 +517,29 @@ func (m *Mux) onTeam(ctx context.Context, key string) bool {
 // notify sends to a "platform:chat" route, logging (without the route)
 // when it cannot; it reports whether the message went out.
 func (m *Mux) notify(ctx context.Context, route string, r Reply) bool {
+	err := m.send(ctx, route, r)
+	if err != nil && !errors.Is(err, errNoSender) {
+		platform, _, _ := strings.Cut(route, ":")
+		m.log.Warn("notification not delivered", "platform", platform, "error", err.Error())
+	}
+	return err == nil
+}
+
+// notifyQuietly is notify without a log line: for a send tried again and
+// again (a kept alert), whose failures are told of otherwise.
+func (m *Mux) notifyQuietly(ctx context.Context, route string, r Reply) bool {
+	return m.send(ctx, route, r) == nil
+}
+
+// errNoSender: no adapter of the route's platform runs in this process.
+var errNoSender = errors.New("no sender for the platform")
+
+// send sends r to route, following an investigators' chat that moved.
+func (m *Mux) send(ctx context.Context, route string, r Reply) error {
 	platform, chat, _ := strings.Cut(route, ":")
 	s, ok := m.senders[platform]
 	if !ok {
-		return false
+		return errNoSender
 	}
 	_, err := s.Send(ctx, chat, r)
 	if next, moved := m.followMovedTeamChat(ctx, route, err); moved {
@@ -529,10 +548,8 @@ func (m *Mux) notify(ctx context.Context, route string, r Reply) bool {
 	}
 	if err != nil {
 		m.metrics.SendFailed(platform)
-		m.log.Warn("notification not delivered", "platform", platform, "error", err.Error())
-		return false
 	}
-	return true
+	return err
 }
 
 // afterFields returns what follows the first n words of s (as

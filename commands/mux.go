@@ -33,6 +33,10 @@ type Store interface {
 	DropDraftBefore(ctx context.Context, pseudonym string, t time.Time) (bool, error)
 	SubmitDraftWithin(ctx context.Context, pseudonym, draftID, language string, limit *storage.Limit) (storage.Submission, error)
 	IndexTips(ctx context.Context, count int, block time.Duration, alert func(storage.Signal) error) (int, error)
+	KeepAlert(ctx context.Context, s storage.Signal) error
+	DueAlerts(ctx context.Context, send bool, n int) ([]storage.PendingAlert, error)
+	AlertSent(ctx context.Context, s storage.Signal) error
+	KeptAlerts(ctx context.Context) (int64, error)
 	ExpireDrafts(ctx context.Context, max int) ([]storage.ExpiredDraft, error)
 	Tip(ctx context.Context, id string) (tips.Tip, error)
 	Recent(ctx context.Context, n int) ([]tips.Tip, error)
@@ -185,7 +189,7 @@ type Options struct {
 	Messages *locales.Bundle
 	Roles    Roles
 	// InvestigatorChats are "platform:chatid" groups where investigator
-	// commands may be used (and, later, where alerts go).
+	// commands may be used, and where alerts go.
 	InvestigatorChats []string
 	// RequiredRoles maps a platform to a platform role (a Discord role id)
 	// that investigators must also hold there; the vetted list still decides.
@@ -243,6 +247,8 @@ type Mux struct {
 	teams teamChats // investigators' chats moved since configured (teamchat.go)
 
 	albums albumRuns // what the silent items of private albums did (album.go)
+
+	alertLog rateLog // kept alerts, told of at most once an hour (signals.go)
 }
 
 // Clone returns a Mux with the same configuration and no senders, as a

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -347,18 +348,110 @@ func signals(ctx context.Context, c *Context) error {
 
 // alert tells the investigator chats that an entity reached the
 // corroboration threshold (storage guarantees once per entity per window).
+// One no chat takes (each refused it) is kept, to be sent again
+// (RetryAlerts); it fails only if it could not be kept either (then the
+// indexer raises it again later).
 func (m *Mux) alert(ctx context.Context, s storage.Signal) error {
+	if len(m.teamChatRoutes()) == 0 {
+		return nil
+	}
+	if m.sendAlert(ctx, s, m.notify) {
+		// A kept copy (its tip indexed again after a crash) goes too.
+		if err := m.store.AlertSent(ctx, s); err != nil {
+			m.log.Warn("sent alert not forgotten: it may go out again", "error", err.Error())
+		}
+		return nil
+	}
+	if err := m.store.KeepAlert(ctx, s); err != nil {
+		return fmt.Errorf("alert reached no investigator chat and was not kept: %w", err)
+	}
+	m.alertsKept(ctx)
+	return nil
+}
+
+// sendAlert sends an alert to every investigators' chat with send; it
+// reports whether one took it.
+func (m *Mux) sendAlert(ctx context.Context, s storage.Signal, send func(context.Context, string, Reply) bool) bool {
 	text := m.msg.Localize(m.lang, "alert_signal", map[string]any{
 		"Entity": safe(s.Entity.Display), "Reporters": s.Reporters, "Period": m.spanIn(m.lang, m.window),
 	})
-	delivered := 0
+	delivered := false
 	for _, chat := range m.teamChatRoutes() {
-		if m.notify(ctx, chat, Reply{Text: text, Protected: true}) {
-			delivered++
+		if send(ctx, chat, Reply{Text: text, Protected: true}) {
+			delivered = true
 		}
 	}
-	if delivered == 0 && len(m.invChats) > 0 {
-		return errors.New("alert reached no investigator chat") // raised again later
+	return delivered
+}
+
+// alertRetryBatch is how many kept alerts RetryAlerts tries at a time.
+const alertRetryBatch = 50
+
+// RetryAlerts sends again the kept alerts that are due, each by one
+// process only (storage spaces the attempts out). A failed attempt is
+// not logged each time (an outage would flood the log): the log says at
+// most once an hour how many alerts wait. One given up (its window over)
+// is logged once. Without an investigators' chat nothing is sent: alerts
+// wait for one to be configured.
+func (m *Mux) RetryAlerts(ctx context.Context) error {
+	routes := m.teamChatRoutes()
+	due, err := m.store.DueAlerts(ctx, len(routes) > 0, alertRetryBatch)
+	failed := false
+	for _, a := range due {
+		if a.GivenUp {
+			m.log.Error("an alert was given up: no investigators' chat took it during the corroboration window (VIGIA_SIGNAL_WINDOW); /signals still lists the entity")
+			continue
+		}
+		if !m.sendAlert(ctx, a.Signal, m.notifyQuietly) {
+			failed = true
+			continue
+		}
+		err = errors.Join(err, m.store.AlertSent(ctx, a.Signal))
 	}
-	return nil
+	if failed || len(routes) == 0 {
+		m.alertsKept(ctx)
+	}
+	return err
+}
+
+// alertsKept says, at most once an hour, that alerts wait for an
+// investigators' chat, and why.
+func (m *Mux) alertsKept(ctx context.Context) {
+	if !m.alertLog.due(m.now(), time.Hour) {
+		return
+	}
+	n, err := m.store.KeptAlerts(ctx)
+	if err != nil || n == 0 {
+		m.alertLog.reset()
+		return
+	}
+	if len(m.teamChatRoutes()) == 0 {
+		m.log.Warn("alerts wait for an investigators' chat: none is configured (VIGIA_INVESTIGATOR_CHATS); they are sent once one is", "alerts", n)
+		return
+	}
+	m.log.Warn("alerts wait: no investigators' chat took them (an outage, or the bot lost its permission there); they are tried again every few minutes", "alerts", n)
+}
+
+// rateLog lets a log line out at most once per period.
+type rateLog struct {
+	mu   sync.Mutex
+	last time.Time
+}
+
+// due reports whether the line may go out now, and if so counts it as out.
+func (r *rateLog) due(now time.Time, period time.Duration) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.last.IsZero() && now.Sub(r.last) < period {
+		return false
+	}
+	r.last = now
+	return true
+}
+
+// reset lets the next line out at once.
+func (r *rateLog) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.last = time.Time{}
 }

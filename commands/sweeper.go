@@ -43,7 +43,8 @@ func (m *Mux) readerLanguage(ctx context.Context, pseudonym, last string) string
 	return cmp.Or(last, m.lang)
 }
 
-// RunSweeper calls ExpireDrafts every interval until ctx ends.
+// RunSweeper calls ExpireDrafts (and the other sweeps: reminders,
+// deletions, kept alerts) every interval until ctx ends.
 func (m *Mux) RunSweeper(ctx context.Context, interval, idle time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -64,6 +65,9 @@ func (m *Mux) RunSweeper(ctx context.Context, interval, idle time.Duration) {
 			// An investigators' chat another replica followed to its new id.
 			if err := m.LoadTeamChats(ctx); err != nil && ctx.Err() == nil {
 				m.log.Warn("investigators' chats not read", "error", err.Error())
+			}
+			if err := m.RetryAlerts(ctx); err != nil && ctx.Err() == nil {
+				m.log.Warn("kept alerts not sent", "error", err.Error())
 			}
 		}
 	}

@@ -138,6 +138,14 @@ const bandBuckets = 32768
 // indexAlert marks, for one window, that an entity's alert went out.
 func (k keys) indexAlert(mac string) string { return k.prefix + ":ix:a:" + mac }
 
+// alertsDue holds the alerts no investigators' chat took yet, by entity
+// MAC, scored by when each is next tried (unix ms).
+func (k keys) alertsDue() string { return k.prefix + ":{alerts}:due" }
+
+// alertPending is one of them: its signal, sealed; its deadline; how often
+// it was tried again. It shares a hash tag with alertsDue.
+func (k keys) alertPending(mac string) string { return k.prefix + ":{alerts}:a:" + mac }
+
 // teamChats maps a configured investigators' chat (a MAC of it) to its
 // new id, sealed, once the platform moved it (MoveTeamChat).
 func (k keys) teamChats() string { return k.prefix + ":teamchats" }

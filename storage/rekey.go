@@ -94,6 +94,7 @@ func (s *Store) sealedRecords() []sealedRecord {
 			return "dlv:" + id + ":" + strings.TrimPrefix(f, recordPrefix)
 		}},
 		{k.indexDisplay, sealedString, nil, func(mac, _ string) string { return "entity:" + mac }},
+		{k.alertPending, sealedHash, is("s"), func(mac, _ string) string { return "alert:" + mac }},
 		{exact(k.audit()), sealedStream, is("e"), fixed("audit")},
 		{k.inboxDead, sealedStream, is("u"), func(p, _ string) string { return "inbox:" + p }},
 		{k.inbox, sealedStream, is("u"), func(p, _ string) string { return "inbox:" + p }},

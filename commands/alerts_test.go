@@ -1,0 +1,158 @@
+package commands_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/commands"
+)
+
+// outage is a recorder that refuses every send while down, as Telegram
+// does when the bot lost its rights in the investigators' chat, and counts
+// the sends tried.
+type outage struct {
+	*recorder
+	mu    sync.Mutex
+	down  bool
+	tries int
+}
+
+func (o *outage) Send(ctx context.Context, chat string, r commands.Reply) ([]string, error) {
+	o.mu.Lock()
+	o.tries++
+	down := o.down
+	o.mu.Unlock()
+	if down {
+		return nil, errors.New("Forbidden: bot was kicked from the supergroup chat")
+	}
+	return o.recorder.Send(ctx, chat, r)
+}
+
+func (o *outage) set(down bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.down, o.tries = down, 0
+}
+
+func (o *outage) tried() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.tries
+}
+
+// newOutageTeam is newTeam with a sender that can be taken down, and
+// investigators' chats chats.
+func newOutageTeam(t *testing.T, chats ...string) (*team, *outage) {
+	t.Helper()
+	o := &outage{recorder: &recorder{}}
+	e, srv := newEngine(t, "w", o, commands.Options{
+		Retention: 90 * 24 * time.Hour, Roles: commands.Roles{"telegram:" + adminID: commands.Admin}, InvestigatorChats: chats,
+	})
+	return &team{env: e, srv: srv, sent: o.recorder}, o
+}
+
+// corroborate has three reporters name one phone number: the third raises
+// the alert.
+func (tm *team) corroborate() {
+	tm.t.Helper()
+	tm.report("7001", "cobran piso desde el 5512345678", "")
+	tm.report("7002", "el 5512345678 nos amenaza", "")
+	tm.report("7003", "del 5512345678 piden cuota", "")
+}
+
+// retryFor runs the alert sweep every minute (as serve does) for d.
+func (tm *team) retryFor(d time.Duration) {
+	tm.t.Helper()
+	for end := tm.clk.Now().Add(d); tm.clk.Now().Before(end); {
+		tm.clk.Add(time.Minute)
+		if err := tm.mux.RetryAlerts(context.Background()); err != nil {
+			tm.t.Fatal(err)
+		}
+	}
+}
+
+func (tm *team) sentTo(chat string) []commands.Reply {
+	tm.sent.mu.Lock()
+	defer tm.sent.mu.Unlock()
+	return tm.sent.sent[chat]
+}
+
+// An alert every investigators' chat refuses (the bot lost its rights
+// there for a day) is kept and tried again, every few minutes at most,
+// with a log that does not grow with each attempt and names nothing; it
+// goes out once, when the chat takes it again.
+func TestAlertOutlastsAnOutage(t *testing.T) {
+	tm, o := newOutageTeam(t, "telegram:"+invChat)
+	o.set(true)
+	tm.corroborate() // report fails the test if indexing fails
+	if o.tried() != 1 || len(tm.sentTo(invChat)) != 0 {
+		t.Fatalf("%d sends tried, %d delivered", o.tried(), len(tm.sentTo(invChat)))
+	}
+	if n, err := tm.store.IndexBacklog(context.Background()); err != nil || n != 0 {
+		t.Fatalf("backlog %d %v: the tip should be indexed, its alert kept", n, err)
+	}
+	o.set(true)
+	tm.retryFor(24 * time.Hour)
+	// Tried again with a growing wait, then every five minutes: not
+	// every minute (1,440 sends), not given up.
+	if n := o.tried(); n < 24*60/5-5 || n > 24*60/5+5 {
+		t.Fatalf("%d sends tried in a day, want one every five minutes", n)
+	}
+	logs := tm.logs.String()
+	if n := strings.Count(logs, "\n"); n > 30 {
+		t.Fatalf("%d log lines in a day of outage:\n%s", n, logs)
+	}
+	if n := strings.Count(logs, "alerts wait"); n < 1 || n > 25 {
+		t.Fatalf("told of the waiting alert %d times in a day, want at most once an hour:\n%s", n, logs)
+	}
+	for _, secret := range []string{"5512345678", "1234 5678", invChat} {
+		if strings.Contains(logs, secret) {
+			t.Fatalf("the log names %q:\n%s", secret, logs)
+		}
+	}
+	o.set(false)
+	tm.retryFor(10 * time.Minute)
+	got := tm.sentTo(invChat)
+	if len(got) != 1 || !strings.Contains(got[0].Text, "+52 55 1234 5678") || !strings.Contains(got[0].Text, " 3 different reporters") || !got[0].Protected {
+		t.Fatalf("after the outage: %+v", got)
+	}
+	tm.retryFor(time.Hour)
+	tm.report("7004", "otra vez el 5512345678", "")
+	if n := len(tm.sentTo(invChat)); n != 1 {
+		t.Fatalf("%d alerts, want one", n)
+	}
+	// Redis never held the entity in clear.
+	c := tm.srv.Client()
+	for _, k := range c.Keys(context.Background(), "w:*alerts*").Val() {
+		t.Errorf("key %s left once the alert went out", k)
+	}
+}
+
+// An alert no chat takes during the whole corroboration window is given
+// up, said once in the log; /signals still lists the entity.
+func TestAlertGivenUpAfterTheWindow(t *testing.T) {
+	tm, o := newOutageTeam(t, "telegram:"+invChat)
+	o.set(true)
+	tm.corroborate()
+	tm.retryFor(time.Hour)
+	tm.clk.Add(7 * 24 * time.Hour)
+	tm.retryFor(time.Hour)
+	if n := strings.Count(tm.logs.String(), "alert was given up"); n != 1 {
+		t.Fatalf("given up told %d times:\n%s", n, tm.logs.String())
+	}
+	o.set(false)
+	tm.retryFor(time.Hour)
+	if n := len(tm.sentTo(invChat)); n != 0 {
+		t.Fatalf("%d alerts after the window", n)
+	}
+	if n := len(tm.srv.Client().Keys(context.Background(), "w:*alerts*").Val()); n != 0 {
+		t.Errorf("%d keys of the given-up alert left", n)
+	}
+	if s := tm.as(adminID, "Ada", commands.Request{Command: "signals", Args: "30d"})[0].Text; !strings.Contains(s, "+52 55 1234 5678 · 3 reporters") {
+		t.Fatalf("signals after the alert was given up: %s", s)
+	}
+}
