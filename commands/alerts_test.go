@@ -1,8 +1,10 @@
 package commands_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -154,5 +156,65 @@ func TestAlertGivenUpAfterTheWindow(t *testing.T) {
 	}
 	if s := tm.as(adminID, "Ada", commands.Request{Command: "signals", Args: "30d"})[0].Text; !strings.Contains(s, "+52 55 1234 5678 · 3 reporters") {
 		t.Fatalf("signals after the alert was given up: %s", s)
+	}
+}
+
+// midSend is a sender that runs during once, mid-way through its
+// first send: another replica's sweep while this one is sending.
+type midSend struct {
+	commands.Sender
+	once   sync.Once
+	during func()
+}
+
+func (m *midSend) Send(ctx context.Context, chat string, r commands.Reply) ([]string, error) {
+	m.once.Do(m.during)
+	return m.Sender.Send(ctx, chat, r)
+}
+
+// With no investigators' chat configured, an alert waits for one: once
+// the bot runs with one (two replicas), it goes out there, once.
+func TestAlertWaitsForAnInvestigatorsChat(t *testing.T) {
+	tm, o := newOutageTeam(t)
+	tm.corroborate()
+	tm.retryFor(2 * time.Hour)
+	if o.tried() != 0 {
+		t.Fatalf("%d sends with no investigators' chat", o.tried())
+	}
+	// Restarted with VIGIA_INVESTIGATOR_CHATS set, as two replicas.
+	var replicas []*commands.Mux
+	for range 2 {
+		m := commands.New(commands.Options{Store: tm.store, Messages: tm.msg, Now: tm.clk.Now, DefaultLanguage: "en",
+			InvestigatorChats: []string{"telegram:" + invChat}, Logger: slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))})
+		replicas = append(replicas, m)
+	}
+	// The second replica sweeps while the first is sending the alert.
+	replicas[0].AddSender("telegram", &midSend{Sender: o, during: func() {
+		if err := replicas[1].RetryAlerts(context.Background()); err != nil {
+			t.Error(err)
+		}
+	}})
+	replicas[1].AddSender("telegram", o)
+	tm.clk.Add(time.Minute)
+	if err := replicas[0].RetryAlerts(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := tm.sentTo(invChat)
+	if len(got) != 1 || !strings.Contains(got[0].Text, "+52 55 1234 5678") {
+		t.Fatalf("alerts once an investigators' chat is configured: %+v", got)
+	}
+	for range 10 {
+		tm.clk.Add(5 * time.Minute)
+		for _, m := range replicas {
+			if err := m.RetryAlerts(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if n := len(tm.sentTo(invChat)); n != 1 {
+		t.Fatalf("%d alerts, want one", n)
+	}
+	if !strings.Contains(tm.logs.String(), "VIGIA_INVESTIGATOR_CHATS") {
+		t.Fatalf("the log did not say alerts waited for an investigators' chat:\n%s", tm.logs.String())
 	}
 }

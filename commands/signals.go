@@ -348,13 +348,10 @@ func signals(ctx context.Context, c *Context) error {
 
 // alert tells the investigator chats that an entity reached the
 // corroboration threshold (storage guarantees once per entity per window).
-// One no chat takes (each refused it) is kept, to be sent again
-// (RetryAlerts); it fails only if it could not be kept either (then the
-// indexer raises it again later).
+// One no chat takes (each refused it, or none is configured) is kept, to
+// be sent again (RetryAlerts); it fails only if it could not be kept
+// either (then the indexer raises it again later).
 func (m *Mux) alert(ctx context.Context, s storage.Signal) error {
-	if len(m.teamChatRoutes()) == 0 {
-		return nil
-	}
 	if m.sendAlert(ctx, s, m.notify) {
 		// A kept copy (its tip indexed again after a crash) goes too.
 		if err := m.store.AlertSent(ctx, s); err != nil {
