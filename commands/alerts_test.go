@@ -218,3 +218,43 @@ func TestAlertWaitsForAnInvestigatorsChat(t *testing.T) {
 		t.Fatalf("the log did not say alerts waited for an investigators' chat:\n%s", tm.logs.String())
 	}
 }
+
+// An urgent tip's announcement that no investigators' chat takes (the
+// bot removed from it, the platform down) is announced at a later sweep,
+// once a chat takes it, and the failure is logged once an hour, not at
+// every sweep. It was marked announced before the send, so it was never
+// announced at all.
+// Mutation: Remind without the Unmark → no announcement once the chat
+// is back.
+func TestUrgentAnnouncementOutlastsAnOutage(t *testing.T) {
+	tm, o := newOutageTeam(t, "telegram:"+invChat)
+	ctx := context.Background()
+	r := tm.as(reporterID, "R", commands.Request{Text: "secuestro en curso"})
+	tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
+	tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "1 new urgent"})
+	o.set(true)
+	before := strings.Count(tm.logs.String(), "urgent tip not announced")
+	for range 90 { // an hour and a half of sweeps, a minute apart
+		tm.clk.Add(time.Minute)
+		if err := tm.mux.Remind(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := strings.Count(tm.logs.String(), "urgent tip not announced") - before; n != 2 {
+		t.Errorf("%d log lines in 90 minutes of refused announcements, want 2 (one an hour)", n)
+	}
+	if n := len(tm.sentTo(invChat)); n != 0 {
+		t.Fatalf("%d announcements while the chat refused them", n)
+	}
+	o.set(false)
+	for range 3 {
+		tm.clk.Add(time.Minute)
+		if err := tm.mux.Remind(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := tm.sentTo(invChat)
+	if len(got) != 1 || !strings.HasPrefix(got[0].Text, strings.Split(tm.msg.Localize("en", "announce_urgent", map[string]any{"ID": "1", "Age": "x"}), "x")[0]) {
+		t.Fatalf("announcements once the chat is back: %+v, want one", got)
+	}
+}

@@ -62,6 +62,7 @@ type Store interface {
 	DeadLetters(ctx context.Context, n int) ([]string, error)
 	OpenClaims(ctx context.Context, claimTimeout time.Duration) ([]storage.Claim, error)
 	MarkOnce(ctx context.Context, id, flag string) (bool, error)
+	Unmark(ctx context.Context, id, flag string) error
 	Marked(ctx context.Context, id, flag string) (bool, error)
 	ClaimIdle(ctx context.Context, id string) (time.Duration, bool, error)
 	RememberEvent(ctx context.Context, pseudonym string, eventID int64) error
@@ -249,6 +250,8 @@ type Mux struct {
 	albums albumRuns // what the silent items of private albums did (album.go)
 
 	alertLog rateLog // kept alerts, told of at most once an hour (signals.go)
+
+	urgentLog rateLog // urgent announcements no chat took, told of once an hour
 }
 
 // Clone returns a Mux with the same configuration and no senders, as a

@@ -95,8 +95,25 @@ func (m *Mux) Remind(ctx context.Context) error {
 				continue
 			}
 			text := m.msg.Localize(m.lang, "announce_urgent", map[string]any{"ID": cl.TipID, "Age": m.ageIn(m.lang, m.now().Sub(cl.Created))})
-			for _, chat := range m.teamChatRoutes() {
-				m.notify(ctx, chat, Reply{Text: text})
+			chats, delivered := m.teamChatRoutes(), 0
+			for _, chat := range chats {
+				if m.notifyQuietly(ctx, chat, Reply{Text: text}) {
+					delivered++
+				}
+			}
+			if delivered > 0 && delivered < len(chats) {
+				m.log.Warn("urgent tip announced in some investigators' chats only", "refused", len(chats)-delivered)
+			}
+			if delivered == 0 {
+				// No chat took it (none configured, the bot removed, the
+				// platform down): announced at the next sweep instead, while
+				// the tip still waits, and told of once an hour.
+				if err := m.store.Unmark(ctx, cl.TipID, "ua"); err != nil {
+					return err
+				}
+				if m.urgentLog.due(m.now(), time.Hour) {
+					m.log.Warn("urgent tip not announced: no investigators' chat took the announcement; trying again every minute (check VIGIA_INVESTIGATOR_CHATS and the bot's rights there)")
+				}
 			}
 		}
 	}

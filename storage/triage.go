@@ -676,6 +676,12 @@ func (s *Store) MarkOnce(ctx context.Context, id, flag string) (bool, error) {
 	return n == 1, err
 }
 
+// Unmark clears a flag MarkOnce set, so the next sweep tries again (an
+// announcement no chat took).
+func (s *Store) Unmark(ctx context.Context, id, flag string) error {
+	return s.rdb.HDel(ctx, s.k.tip(id), flag).Err()
+}
+
 // ClaimIdle returns how long the claim on a tip has been left untouched,
 // as the queue measures it (a claim idle for the claim timeout is offered
 // again); false if the tip is not claimed.
