@@ -69,6 +69,10 @@ type dispatcher struct {
 	// the same ids, as a set.
 	waiting    map[int64][]string
 	waitingIDs map[string]bool
+	// fetching is how many waiting updates chats are fetching back:
+	// counted as held, so that chats fetching at once do not each take
+	// the room left.
+	fetching int
 }
 
 type inboxUpdate struct {
@@ -166,7 +170,7 @@ func (d *dispatcher) run(ctx context.Context) {
 func (d *dispatcher) room(ctx context.Context) int {
 	for {
 		d.mu.Lock()
-		n := d.limit - len(d.held)
+		n := d.limit - len(d.held) - d.fetching
 		d.mu.Unlock()
 		if n > 0 {
 			return min(n, inboxBatch)
@@ -260,7 +264,10 @@ func (d *dispatcher) chat(ctx, hctx context.Context, c int64) {
 		d.mu.Lock()
 		q := d.chats[c]
 		if len(q) == 0 && len(d.waiting[c]) > 0 && ctx.Err() == nil {
-			ids := slices.Clone(d.waiting[c][:min(len(d.waiting[c]), d.perChat, max(d.limit-len(d.held), 1))])
+			// One at least, past the bound if need be, so that the
+			// chat goes on.
+			ids := slices.Clone(d.waiting[c][:min(len(d.waiting[c]), d.perChat, max(d.limit-len(d.held)-d.fetching, 1))])
+			d.fetching += len(ids)
 			d.mu.Unlock()
 			<-d.workers
 			if !d.fetch(ctx, c, ids) {
@@ -297,11 +304,15 @@ func (d *dispatcher) chat(ctx, hctx context.Context, c int64) {
 }
 
 // fetch takes back from the inbox chat c's first updates waiting there,
-// ids, and queues them. It returns false if it could not (they go on
-// waiting: resume starts the chat again).
+// ids (counted in d.fetching by the caller), and queues them. It returns
+// false if it could not (they go on waiting: resume starts the chat
+// again).
 func (d *dispatcher) fetch(ctx context.Context, c int64, ids []string) bool {
 	entries, err := d.inbox.Fetch(ctx, d.consumer, ids)
 	if err != nil {
+		d.mu.Lock()
+		d.fetching -= len(ids)
+		d.mu.Unlock()
 		if ctx.Err() == nil {
 			d.a.log.Warn("telegram inbox fetch failed", "error", err.Error())
 		}
@@ -309,6 +320,7 @@ func (d *dispatcher) fetch(ctx context.Context, c int64, ids []string) bool {
 	}
 	var skipped []string
 	d.mu.Lock()
+	d.fetching -= len(ids) // held from now on, those still in the inbox
 	// Only dispatch appends to waiting, so ids are still its first.
 	d.waiting[c] = d.waiting[c][len(ids):]
 	if len(d.waiting[c]) == 0 {

@@ -33,6 +33,7 @@ type memInbox struct {
 	added     chan struct{}         // if set, signalled when Add is called
 	byID      map[string]InboxEntry // every entry queued
 	fetchFail int                   // how many Fetch calls fail (Redis down)
+	fetchGate chan struct{}         // if set, Fetch waits for it
 }
 
 func newMemInbox() *memInbox { return &memInbox{wake: make(chan struct{})} }
@@ -114,6 +115,12 @@ func (m *memInbox) Keep(ctx context.Context, consumer string, ids []string) erro
 }
 
 func (m *memInbox) Fetch(ctx context.Context, consumer string, ids []string) ([]InboxEntry, error) {
+	m.mu.Lock()
+	gate := m.fetchGate
+	m.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.fetchFail > 0 {
@@ -466,6 +473,71 @@ func TestFloodingChatsBacklogIsFetchedAfterAFailure(t *testing.T) {
 		started, _ := h.got()
 		if len(started) != 41 {
 			t.Fatalf("handled %d updates, want 41", len(started))
+		}
+	})
+}
+
+// Flooding chats whose backlogs are fetched back at once (started again
+// together, after a failed fetch) do not take the dispatcher past its
+// bound, each fetching as much as the others left room for: the flood
+// waits in the inbox, not in memory.
+func TestFetchedBacklogsStayWithinTheBound(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := &gateHandler{gates: map[string]chan struct{}{}}
+		in := newMemInbox()
+		in.fetchFail = 1 << 30
+		a := testAdapter()
+		a.o.Workers, a.o.HandlerTimeout = 4, time.Hour // 64 held at most
+		d := a.newDispatcher(h, in)
+		ctx, cancel := context.WithCancel(context.Background())
+		stopped := make(chan struct{})
+		go func() {
+			defer close(stopped)
+			d.run(ctx)
+		}()
+		slow, fetched := make(chan struct{}), make(chan struct{})
+		release := func(gate chan struct{}) {
+			select {
+			case <-gate:
+			default:
+				close(gate)
+			}
+		}
+		defer func() { // (stopped on failure too: the bubble ends)
+			release(slow)
+			release(fetched)
+			cancel()
+			<-stopped
+		}()
+		const chats, each = 8, 40
+		for c := range chats {
+			for n := range each {
+				in.queue(text((c+1)*100+n, int64(c+1)))
+			}
+		}
+		synctest.Wait() // each chat's first 16 handled, the rest waiting, their fetch failing
+		h.mu.Lock()
+		for c := range chats {
+			h.gates[strconv.Itoa(c+1)] = slow
+		}
+		h.mu.Unlock()
+		in.mu.Lock()
+		in.fetchFail, in.fetchGate = 0, fetched // Redis back, answering slowly
+		in.mu.Unlock()
+		in.queue(text(9999, 99)) // the next read starts the chats again
+		synctest.Wait()
+		release(fetched) // every chat asked for its backlog before any came
+		synctest.Wait()
+		d.mu.Lock()
+		held := len(d.held)
+		d.mu.Unlock()
+		if held > d.limit+chats+1 {
+			t.Fatalf("%d updates held after the chats fetched their backlogs, want %d at most (the bound, one per chat to go on, chat 99's)", held, d.limit+chats+1)
+		}
+		release(slow)
+		synctest.Wait()
+		if started, _ := h.got(); len(started) != chats*each+1 {
+			t.Fatalf("handled %d updates, want %d", len(started), chats*each+1)
 		}
 	})
 }
