@@ -630,8 +630,10 @@ func (m *Mux) exposedInGroup(req Request) bool {
 //
 // Words before a command the message itself writes for this bot ("el
 // Chapo cobra piso @VigiaBot /help") are a tip in view too, whatever the
-// command: no command takes them, and the message is removed
-// (exposedInGroup), so it is answered as the tip it is, not as /help.
+// command but /warn: no other command takes them, and the message is
+// removed (exposedInGroup), so it is answered as the tip it is, not as
+// /help. /warn takes them as the start of its warning ("Atención vecinos
+// @VigiaBot /warn …" is how a community writes one).
 func (m *Mux) commandWithTip(req Request) bool {
 	if req.ChatKind == Private || req.Command == "" ||
 		req.Callback != "" || req.FormID != "" || m.isTeamChat(req.Platform+":"+req.ChatID) {
@@ -639,7 +641,7 @@ func (m *Mux) commandWithTip(req Request) bool {
 	}
 	cmd, known := m.table[req.Command]
 	args := strings.TrimSpace(req.Args) != ""
-	if req.NamedInText && req.WordsBefore && !(known && slices.Contains(secretArgs, cmd.Name) && args) {
+	if req.NamedInText && req.WordsBefore && !(known && cmd.Name == "warn") && !(known && slices.Contains(secretArgs, cmd.Name) && args) {
 		return true
 	}
 	if !args {

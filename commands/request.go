@@ -84,8 +84,11 @@ type Request struct {
 	// WordsBefore is true when words (a letter or a digit, not counting
 	// mentions of this bot) come before the command in the message:
 	// "el Chapo cobra piso @VigiaBot /help". Those words are the
-	// sender's, not the command's.
+	// sender's, not the command's, except /warn's ("Atención vecinos
+	// @VigiaBot /warn …": the warning begins there). TextBefore is them,
+	// mentions of this bot left out.
 	WordsBefore bool
+	TextBefore  string
 	// AlbumMore is set, in a private chat, on an item of an album (photos
 	// or files sent together, which reach the bot one message each) that
 	// another item of it follows in the same delivery: it is kept as any

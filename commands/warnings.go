@@ -169,6 +169,11 @@ func (e *MovedError) Unwrap() error { return ErrRefused }
 // published. In a group see warnInGroup.
 func warn(ctx context.Context, c *Context) error {
 	text := strings.TrimSpace(c.Request.Args)
+	if c.Request.ChatKind != Private && c.Request.WordsBefore {
+		// "Atención vecinos @VigiaBot /warn hay halcones": the words before
+		// the command are the warning's too, not to be dropped unseen.
+		text = strings.TrimSpace(c.Request.TextBefore + " " + text)
+	}
 	// Receipt codes go, as from a tip's text: investigators review the
 	// warning and communities may read it, and a code acts on its tip.
 	text, codeCut := c.mux.cutReceipts(ctx, text)

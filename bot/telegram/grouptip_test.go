@@ -77,3 +77,53 @@ func TestCommandWithATipInAGroupIsRemoved(t *testing.T) {
 		}
 	}
 }
+
+// TestWarnAfterWordsInAGroupIsAWarning: a community writes a warning as
+// "Atención vecinos @VigiaBot /warn hay halcones en la esquina", or puts
+// the whole of it before the command. It is a warning, not a tip refused:
+// removed, answered "received", and stored with the words before the
+// command (the bot's name left out), none of them dropped unseen.
+func TestWarnAfterWordsInAGroupIsAWarning(t *testing.T) {
+	mux, st := engine(t)
+	a, api := newRecording(t)
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	received := html.EscapeString(msg.Localize("en", "warn_group_received", nil) + "\n\n" + msg.Localize("en", "warn_advice", nil))
+	const group = `"chat":{"id":-1005,"type":"supergroup","title":"Vecinos"},"from":{"id":5,"first_name":"Rosa"}`
+	cases := []struct{ name, text, entities, stored string }{
+		{"words before and after", "Atención vecinos @VigiaBot /warn hay halcones en la esquina",
+			`[{"type":"mention","offset":17,"length":9},{"type":"bot_command","offset":27,"length":5}]`,
+			"Atención vecinos hay halcones en la esquina"},
+		{"/warn@VigiaBot after its words", "hay halcones en la 5a /warn@VigiaBot",
+			`[{"type":"bot_command","offset":22,"length":14}]`,
+			"hay halcones en la 5a"},
+	}
+	for i, c := range cases {
+		id := 300 + i
+		a.handle(context.Background(), mux, update(t, `{"update_id":`+strconv.Itoa(id)+`,"message":{"message_id":`+strconv.Itoa(id)+`,"date":1,`+group+
+			`,"text":`+mustJSON(c.text)+`,"entities":`+c.entities+`}}`), albumPlace{})
+		var deleted bool
+		var answers []string
+		for _, k := range api.take() {
+			switch k.method {
+			case "deleteMessage":
+				deleted = deleted || k.fields["message_id"] == strconv.Itoa(id)
+			case "sendMessage":
+				answers = append(answers, k.fields["text"])
+			}
+		}
+		if !deleted || len(answers) != 1 || answers[0] != received {
+			t.Errorf("%s: removed %v (want true), answers %q (want warn_group_received)", c.name, deleted, answers)
+			continue
+		}
+		list, err := st.Recent(context.Background(), 1)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("%s: warning not stored: %v", c.name, err)
+		}
+		if got := list[0].Content.Text(); !list[0].Warning || got != c.stored {
+			t.Errorf("%s: stored %q (warning %v), want the warning %q", c.name, got, list[0].Warning, c.stored)
+		}
+	}
+}

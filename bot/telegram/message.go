@@ -230,7 +230,8 @@ func (a *Adapter) parseCommand(req *commands.Request, text string, entities []mo
 		req.Command = strings.ToLower(name)
 		req.Args = strings.TrimSpace(string(utf16.Decode(u[e.Offset+e.Length:])))
 		req.CommandAtStart = strings.TrimSpace(string(utf16.Decode(u[:e.Offset]))) == ""
-		req.WordsBefore = a.wordsBefore(u[:e.Offset], entities)
+		req.TextBefore = a.textBefore(u[:e.Offset], entities)
+		req.WordsBefore = strings.IndexFunc(req.TextBefore, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 		req.Addressed = target != "" || req.ChatKind == commands.Private || req.CommandAtStart
 		req.NamesBot = target != "" && req.ChatKind != commands.Private
 		req.NamedInText = req.NamesBot
@@ -248,10 +249,10 @@ func within(u []uint16, e models.MessageEntity) ([]uint16, bool) {
 	return u[e.Offset : e.Offset+e.Length], true
 }
 
-// wordsBefore reports whether prefix, the start of a message before its
-// command, holds a letter or a digit outside the mentions of the bot
-// ("@VigiaBot /help" has none; "el Chapo @VigiaBot /help" has).
-func (a *Adapter) wordsBefore(prefix []uint16, entities []models.MessageEntity) bool {
+// textBefore is prefix, the start of a message before its command,
+// without the mentions of the bot and trimmed ("@VigiaBot /help" has
+// none; "el Chapo @VigiaBot /help" has "el Chapo").
+func (a *Adapter) textBefore(prefix []uint16, entities []models.MessageEntity) string {
 	prefix = slices.Clone(prefix)
 	for _, e := range entities {
 		if e.Type != models.MessageEntityTypeMention || a.username == "" {
@@ -263,7 +264,7 @@ func (a *Adapter) wordsBefore(prefix []uint16, entities []models.MessageEntity) 
 			}
 		}
 	}
-	return strings.IndexFunc(string(utf16.Decode(prefix)), func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+	return strings.TrimSpace(string(utf16.Decode(prefix)))
 }
 
 // mentioned reports whether the text mentions the bot by @username.
