@@ -450,36 +450,36 @@ return n`)
 // finishRebuild puts the copy of a stream (KEYS[2]) in the stream's place
 // (KEYS[1]) once it holds the same entries. ARGV[1] is the id of the last
 // entry copied, ARGV[2] the most entries appended to the stream since that
-// it copies here, ARGV[3] the copy's life (ms). It copies the entries
-// appended since ARGV[1] as they are, drops from the copy those trimmed
-// from the stream's start meanwhile, and then, if both hold as many
-// entries (the copy never misses one: ids only grow), gives the copy the
-// stream's last id and counters, consumer groups, consumers, pending
-// entries (idle times, delivery counts) and expiry, and renames it over
-// the stream. It returns {1, id, fields, ...} of the entries it appended
-// when done; {0} if more than ARGV[2] were appended (copy more first);
-// {-1} if the copy expired; {-2, last id copied} if entries were deleted
-// from the stream after they were copied (prune the copy first); {2} if
-// the stream is gone.
+// it copies here, ARGV[3] the copy's life (ms). It drops from the copy
+// the entries trimmed from the stream's start meanwhile and, if the copy
+// and the entries appended since ARGV[1] hold as many entries as the
+// stream (the copy never misses one: ids only grow), copies those as they
+// are, gives the copy the stream's last id and counters, consumer groups,
+// consumers, pending entries (idle times, delivery counts) and expiry,
+// and renames it over the stream. It returns {1, id, fields, ...} of the
+// entries it appended when done; {0} if more than ARGV[2] were appended
+// (copy more first); {-1} if the copy expired; {-2, ARGV[1]} if entries
+// were deleted from the stream after they were copied (prune the copy
+// first; the entries appended are left to be copied, and re-sealed, as
+// the others are: only a copy put in place has its last ones taken as they
+// are); {2} if the stream is gone.
 var finishRebuild = redis.NewScript(`
 local key, tmp = KEYS[1], KEYS[2]
 if redis.call('EXISTS', tmp) == 0 then return {-1} end
 if redis.call('EXISTS', key) == 0 then redis.call('UNLINK', tmp) return {2} end
 local tail = redis.call('XRANGE', key, '(' .. ARGV[1], '+', 'COUNT', tonumber(ARGV[2]) + 1)
 if #tail > tonumber(ARGV[2]) then return {0} end
+local first = redis.call('XRANGE', key, '-', '+', 'COUNT', 1)
+if #first > 0 then redis.call('XTRIM', tmp, 'MINID', first[1][1]) end
+if redis.call('XLEN', tmp) + #tail ~= redis.call('XLEN', key) then
+  redis.call('PEXPIRE', tmp, ARGV[3])
+  return {-2, ARGV[1]}
+end
 local out = {1}
 for _, e in ipairs(tail) do
   redis.call('XADD', tmp, e[1], unpack(e[2]))
   table.insert(out, e[1])
   table.insert(out, e[2])
-end
-local first = redis.call('XRANGE', key, '-', '+', 'COUNT', 1)
-if #first > 0 then redis.call('XTRIM', tmp, 'MINID', first[1][1]) end
-if redis.call('XLEN', tmp) ~= redis.call('XLEN', key) then
-  redis.call('PEXPIRE', tmp, ARGV[3])
-  local last = ARGV[1]
-  if #tail > 0 then last = tail[#tail][1] end
-  return {-2, last}
 end
 local function map(a)
   local t = {}

@@ -169,3 +169,49 @@ func TestRekeyStoppedPartWayLeavesStreamsReadable(t *testing.T) {
 		t.Fatalf("audit log after running again: %d %v", len(log), err)
 	}
 }
+
+// An entry appended under the previous secret (a replica not yet restarted
+// with the new one) while a long stream's rebuild is retried, because
+// entries were deleted from the stream after they were copied, is
+// re-sealed like any other: not put in the stream's place as it was, with
+// rotate-key reporting success and nothing left under the previous secret.
+func TestRekeyRebuildRetriedReSealsWhatWasAppendedMeanwhile(t *testing.T) {
+	srv := redistest.Start(t)
+	if !srv.Real {
+		t.Skip("its scripts use stream commands the embedded Redis does not run from Lua")
+	}
+	rdb := srv.Client()
+	ctx := context.Background()
+	lagging := rekeyStore(t, rdb, secretA) // a replica still on the old secret alone
+	for i := range 50 {
+		if err := lagging.Audit(ctx, storage.AuditEntry{Who: "telegram:900 Ana", Action: fmt.Sprint("a", i)}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := rdb.XRange(ctx, "t:audit", "-", "+").Val()
+	chunks := 0
+	// 50 entries, 7 per chunk: the eighth chunk is the last one copied
+	// before the copy is put in the stream's place.
+	storage.SmallStreamRebuilds(t, 10, 7, func() {
+		if chunks++; chunks != 8 {
+			return
+		}
+		if err := rdb.XDel(ctx, "t:audit", first[3].ID).Err(); err != nil { // copied already
+			t.Error(err)
+		}
+		if err := lagging.Audit(ctx, storage.AuditEntry{Who: "telegram:900 Ana", Action: "late"}, 0); err != nil {
+			t.Error(err)
+		}
+	})
+	rep, err := rekeyStore(t, rdb, secretB, secretA).Rekey(ctx, nil)
+	if err != nil {
+		t.Fatalf("rotate-key: %v (report %+v)", err, rep)
+	}
+	if left := sealedUnder(dumpValues(t, rdb), secretA); len(left) > 0 {
+		t.Fatalf("rotate-key succeeded with values still under the old secret: %v", left)
+	}
+	log, err := rekeyStore(t, rdb, secretB).AuditLog(ctx, 100)
+	if err != nil || len(log) != 50 || log[0].Action != "late" {
+		t.Fatalf("audit log under the new secret alone: %d entries, %v", len(log), err)
+	}
+}
