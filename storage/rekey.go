@@ -527,6 +527,9 @@ var rebuildHook func()
 // stopped part-way, it is as it was (still readable under both secrets),
 // and the copy expires (rebuildLife).
 func (s *Store) rebuildStream(ctx context.Context, rec sealedRecord, key, arg string, rep *RekeyReport) error {
+	if needed, err := s.needsResealing(ctx, rec, key, arg, rep); err != nil || !needed {
+		return err
+	}
 	var run [8]byte
 	if _, err := rand.Read(run[:]); err != nil {
 		return err
@@ -605,6 +608,43 @@ func (s *Store) rebuildStream(ctx context.Context, rec sealedRecord, key, arg st
 				return err
 			}
 		}
+	}
+}
+
+// needsResealing tells whether an entry of a long stream holds a value
+// that only the previous secret opens, reading the stream a chunk at a
+// time up to the first such entry. If there is none (rotate-key run
+// again), it counts the values it read in rep and the stream is left as it
+// is: no copy is built beside it.
+func (s *Store) needsResealing(ctx context.Context, rec sealedRecord, key, arg string, rep *RekeyReport) (bool, error) {
+	var r RekeyReport
+	for from := "-"; ; {
+		msgs, err := xrange(ctx, s.rdb, key, from, "+", rebuildChunk)
+		if err != nil {
+			return false, fmt.Errorf("rekey: read: %w", err)
+		}
+		for _, m := range msgs {
+			for i := 0; i+1 < len(m.fields); i += 2 {
+				f := m.fields[i]
+				if !rec.field(f) {
+					continue
+				}
+				_, current, err := s.kr.openWhich([]byte(m.fields[i+1]), rec.context(arg, f))
+				switch {
+				case err != nil:
+					r.Unreadable++
+				case current:
+					r.Current++
+				default:
+					return true, nil
+				}
+			}
+		}
+		if len(msgs) < rebuildChunk {
+			rep.add(r)
+			return false, nil
+		}
+		from = "(" + msgs[len(msgs)-1].id
 	}
 }
 

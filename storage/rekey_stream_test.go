@@ -215,3 +215,39 @@ func TestRekeyRebuildRetriedReSealsWhatWasAppendedMeanwhile(t *testing.T) {
 		t.Fatalf("audit log under the new secret alone: %d entries, %v", len(log), err)
 	}
 }
+
+// Running rotate-key again copies no long stream whose entries are all
+// under the current secret already: it reads it, counts it, and leaves it
+// as it is (no copy beside it, no second stream's worth of memory, no swap
+// under the inbox's consumers).
+func TestRekeyRunAgainLeavesLongStreamsAlone(t *testing.T) {
+	srv := redistest.Start(t)
+	if !srv.Real {
+		t.Skip("its scripts use stream commands the embedded Redis does not run from Lua")
+	}
+	rdb := srv.Client()
+	ctx := context.Background()
+	old := rekeyStore(t, rdb, secretA)
+	for i := range 30 {
+		if err := old.Audit(ctx, storage.AuditEntry{Who: "telegram:900 Ana", Action: fmt.Sprint("a", i)}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	chunks := 0
+	storage.SmallStreamRebuilds(t, 10, 7, func() { chunks++ })
+	rotating := rekeyStore(t, rdb, secretB, secretA)
+	if _, err := rotating.Rekey(ctx, nil); err != nil || chunks == 0 {
+		t.Fatalf("first run: %d chunks copied, %v", chunks, err)
+	}
+	chunks = 0
+	rep, err := rotating.Rekey(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if chunks != 0 {
+		t.Fatalf("a second run copied %d chunks of a stream with nothing to re-seal", chunks)
+	}
+	if rep.Resealed != 0 || rep.Current < 30 || rep.Unreadable != 0 {
+		t.Fatalf("second run's report: %+v", rep)
+	}
+}
