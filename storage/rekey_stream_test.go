@@ -251,3 +251,59 @@ func TestRekeyRunAgainLeavesLongStreamsAlone(t *testing.T) {
 		t.Fatalf("second run's report: %+v", rep)
 	}
 }
+
+// A worker blocked reading the inbox while rotate-key puts the inbox's
+// rebuilt copy in its place stays blocked on it (same consumer group) and
+// gets the next update stored, without an error.
+func TestRekeyRebuildKeepsBlockedInboxReaders(t *testing.T) {
+	srv := redistest.Start(t)
+	if !srv.Real {
+		t.Skip("its scripts use stream commands the embedded Redis does not run from Lua")
+	}
+	rdb := srv.Client()
+	ctx := context.Background()
+	old := rekeyStore(t, rdb, secretA)
+	if err := old.InitInbox(ctx, "telegram"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		if err := old.InboxAdd(ctx, "telegram", []byte(fmt.Sprintf(`{"update_id":%d}`, i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if held, err := old.InboxRead(ctx, "telegram", "w1", 20, time.Millisecond, time.Hour); err != nil || len(held) != 20 {
+		t.Fatalf("inbox read: %d %v", len(held), err)
+	}
+	serving := rekeyStore(t, rdb, secretB, secretA)
+	type read struct {
+		got []storage.InboxEntry
+		err error
+	}
+	done := make(chan read, 1)
+	go func() {
+		got, err := serving.InboxRead(ctx, "telegram", "w2", 10, 10*time.Second, time.Hour)
+		done <- read{got, err}
+	}()
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(rdb.ClientList(ctx).Val(), "cmd=xreadgroup"); {
+		if time.Now().After(deadline) {
+			t.Fatal("the worker never blocked on the inbox")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	swapped := 0
+	storage.SmallStreamRebuilds(t, 10, 7, func() { swapped++ })
+	if _, err := serving.Rekey(ctx, nil); err != nil || swapped == 0 {
+		t.Fatalf("rotate-key: %d chunks, %v", swapped, err)
+	}
+	if err := serving.InboxAdd(ctx, "telegram", []byte(`{"update_id":100}`)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-done:
+		if r.err != nil || len(r.got) != 1 || string(r.got[0].Raw) != `{"update_id":100}` {
+			t.Fatalf("the blocked worker read %d updates, %v", len(r.got), r.err)
+		}
+	case <-time.After(9 * time.Second):
+		t.Fatal("the blocked worker never got the update stored after the rotation")
+	}
+}
