@@ -235,3 +235,26 @@ func TestReceiptCodeSplitAcrossMessagesOfAnOlderTipIsNotShown(t *testing.T) {
 		t.Errorf("/tip 2 of an older tip (%d lookups): %+v", counted.lookups.Load(), shown)
 	}
 }
+
+// A receipt code pasted in two goes, and nothing else, then Send: no
+// empty tip reaches investigators and no receipt is given for one; the
+// reporter hears that the code was left out, and the next message starts
+// a new tip.
+func TestReceiptCodeSplitAcrossMessagesAloneIsNoTip(t *testing.T) {
+	tm := newTeam(t)
+	r := tm.as(reporterID, "R", commands.Request{Text: "cobran piso en el mercado"})
+	code := codeRE.FindString(tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})[0].Text)
+	tm.as(reporterID, "R", commands.Request{Text: code[:9]})
+	r = tm.as(reporterID, "R", commands.Request{Text: code[10:]})
+	got := tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
+	if want := tm.msg.Localize("en", "receipt_text_dropped", nil); len(got) != 1 || got[0].Text != want {
+		t.Errorf("Send of a code's two halves answered %+v, want %q", got, want)
+	}
+	if shown := tm.as(adminID, "Ada", commands.Request{Command: "recent"}); len(shown) == 0 || !strings.Contains(shown[0].Text, "#1") || strings.Contains(shown[0].Text, "#2") {
+		t.Errorf("/recent lists a tip made of a receipt code: %+v", shown)
+	}
+	r = tm.as(reporterID, "R", commands.Request{Text: "otra cosa"})
+	if sent := tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")}); len(sent) == 0 || codeRE.FindString(sent[0].Text) == "" {
+		t.Errorf("the next tip was not sent: %+v", sent)
+	}
+}

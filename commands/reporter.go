@@ -500,6 +500,9 @@ func (c *Context) send(ctx context.Context, draftID string) error {
 		return c.Say(ctx, "draft_spooled", nil)
 	case errors.Is(err, storage.ErrEmptyDraft):
 		return c.Say(ctx, "draft_none", nil)
+	case errors.Is(err, storage.ErrOnlyReceipts):
+		// A receipt code pasted in two goes, and nothing else: no tip.
+		return c.Say(ctx, "receipt_text_dropped", nil)
 	case err != nil:
 		return err
 	}

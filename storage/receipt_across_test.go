@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -105,5 +106,26 @@ func TestReceiptCodeSplitAcrossPartsHeldOrLookupFailed(t *testing.T) {
 	}
 	if text := tip.Content.Text(); text != "código\n\nlisto" {
 		t.Errorf("stored %q", text)
+	}
+}
+
+// A draft that holds nothing but a receipt code pasted in two goes is no
+// tip: once the code is cut, nothing is left for investigators to read,
+// so no empty tip is queued and no receipt given for it; the draft goes.
+func TestReceiptCodeSplitAcrossPartsAloneIsNoTip(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	code := submitText(t, st, "304", 1, "cobran piso en el mercado").Receipt
+	p, id := draftOf(t, st, "305", 10, code[:9], " "+code[10:]+" ")
+	sub, err := st.SubmitDraft(ctx, p, id, "es")
+	if !errors.Is(err, storage.ErrOnlyReceipts) {
+		tip, _ := st.Tip(ctx, sub.TipID)
+		t.Fatalf("Send: %v; stored tip %q: %q", err, sub.TipID, tip.Content.Text())
+	}
+	if d, err := st.Draft(ctx, p); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("draft left: %+v, %v", d, err)
+	}
+	if got, err := st.Recent(ctx, 10); err != nil || len(got) != 1 {
+		t.Errorf("tips stored: %v, %v", ids(got), err)
 	}
 }

@@ -27,6 +27,11 @@ var ErrDraftSpooled = errors.New("draft already spooled")
 // ErrEmptyDraft is returned when a draft with nothing in it is sent.
 var ErrEmptyDraft = errors.New("draft is empty")
 
+// ErrOnlyReceipts is returned when a draft held nothing but a receipt
+// code pasted in two goes: once the code is cut, nothing is left to send.
+// The draft is gone (its messages remembered as handled); no tip is made.
+var ErrOnlyReceipts = errors.New("draft held only a receipt code")
+
 // Submission is the result of sending a draft.
 type Submission struct {
 	TipID   string
@@ -261,6 +266,14 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receip
 	// not hold it, nor the blind index its groups.
 	if err := s.cutAcross(ctx, &content); err != nil {
 		return Submission{}, err
+	}
+	if !slices.ContainsFunc(content.Parts, func(p tips.Part) bool {
+		return strings.TrimSpace(p.Text) != "" || p.Attachment != nil || p.Location != nil
+	}) {
+		// Nothing but the code's pieces: no empty tip for investigators,
+		// and no receipt for it.
+		s.finishDraft(ctx, pseudonym, draftID, parts, chars)
+		return Submission{}, ErrOnlyReceipts
 	}
 	// The reporter's choice wins; without one, the classifier suggests.
 	suggested, confidence := tips.Classify(content.Text())
