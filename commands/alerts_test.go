@@ -20,14 +20,19 @@ type outage struct {
 	*recorder
 	mu    sync.Mutex
 	down  bool
+	hang  bool // sends wait until their context ends, as a platform that never answers
 	tries int
 }
 
 func (o *outage) Send(ctx context.Context, chat string, r commands.Reply) ([]string, error) {
 	o.mu.Lock()
 	o.tries++
-	down := o.down
+	down, hang := o.down, o.hang
 	o.mu.Unlock()
+	if hang {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
 	if down {
 		return nil, errors.New("Forbidden: bot was kicked from the supergroup chat")
 	}
@@ -256,5 +261,41 @@ func TestUrgentAnnouncementOutlastsAnOutage(t *testing.T) {
 	got := tm.sentTo(invChat)
 	if len(got) != 1 || !strings.HasPrefix(got[0].Text, strings.Split(tm.msg.Localize("en", "announce_urgent", map[string]any{"ID": "1", "Age": "x"}), "x")[0]) {
 		t.Fatalf("announcements once the chat is back: %+v, want one", got)
+	}
+}
+
+// A platform that hangs instead of refusing holds a kept alert's retry no
+// longer than its budget: the sweep goes on to drafts and reminders, and
+// the alert goes out at a later sweep once the platform answers.
+// Mutation: RetryAlerts sending on the sweep's own context → still
+// running after 5 s.
+func TestAlertRetryDoesNotHangOnAHungPlatform(t *testing.T) {
+	commands.ShortAlertRetryBudget(t, 100*time.Millisecond)
+	tm, o := newOutageTeam(t, "telegram:"+invChat)
+	o.set(true)
+	tm.corroborate()
+	o.mu.Lock()
+	o.hang = true
+	o.mu.Unlock()
+	done := make(chan error, 1)
+	go func() {
+		tm.clk.Add(10 * time.Minute)
+		done <- tm.mux.RetryAlerts(context.Background())
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("RetryAlerts still running after 5 s against a platform that never answers")
+	}
+	o.mu.Lock()
+	o.hang = false
+	o.mu.Unlock()
+	o.set(false)
+	tm.retryFor(10 * time.Minute)
+	if got := tm.sentTo(invChat); len(got) != 1 || !strings.Contains(got[0].Text, "+52 55 1234 5678") {
+		t.Fatalf("after the platform answers again: %+v", got)
 	}
 }

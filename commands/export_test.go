@@ -8,3 +8,10 @@ func ShortReceiptRetry(t interface{ Cleanup(func()) }) {
 	receiptRetry = time.Millisecond
 	t.Cleanup(func() { receiptRetry = old })
 }
+
+// ShortAlertRetryBudget gives RetryAlerts's sends d in all, for tests.
+func ShortAlertRetryBudget(t interface{ Cleanup(func()) }, d time.Duration) {
+	old := alertRetryBudget
+	alertRetryBudget = d
+	t.Cleanup(func() { alertRetryBudget = old })
+}

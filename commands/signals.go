@@ -384,6 +384,10 @@ func (m *Mux) sendAlert(ctx context.Context, s storage.Signal, send func(context
 // alertRetryBatch is how many kept alerts RetryAlerts tries at a time.
 const alertRetryBatch = 50
 
+// alertRetryBudget is how long one RetryAlerts may spend sending: well
+// under the minute a claimed alert is held from other replicas.
+var alertRetryBudget = 20 * time.Second
+
 // RetryAlerts sends again the kept alerts that are due, each by one
 // process only (storage spaces the attempts out). A failed attempt is
 // not logged each time (an outage would flood the log): the log says at
@@ -393,13 +397,23 @@ const alertRetryBatch = 50
 func (m *Mux) RetryAlerts(ctx context.Context) error {
 	routes := m.teamChatRoutes()
 	due, err := m.store.DueAlerts(ctx, len(routes) > 0, alertRetryBatch)
+	// The sends share a budget: a platform that hangs instead of refusing
+	// must not hold up the sweep's other work (drafts, reminders) for
+	// minutes, nor outlast the minute after which another replica may
+	// claim the same alert. What is left waits for its next attempt.
+	sendCtx, cancel := context.WithTimeout(ctx, alertRetryBudget)
+	defer cancel()
 	failed := false
 	for _, a := range due {
 		if a.GivenUp {
 			m.log.Error("an alert was given up: no investigators' chat took it during the corroboration window (VIGIA_SIGNAL_WINDOW); /signals still lists the entity")
 			continue
 		}
-		if !m.sendAlert(ctx, a.Signal, m.notifyQuietly) {
+		if sendCtx.Err() != nil {
+			failed = true
+			continue
+		}
+		if !m.sendAlert(sendCtx, a.Signal, m.notifyQuietly) {
 			failed = true
 			continue
 		}
