@@ -24,6 +24,7 @@ type albumRuns struct {
 // albumRun is what the silent items of an album did.
 type albumRun struct {
 	started bool // one started the draft
+	kept    int  // items kept
 	cleaned int  // pictures cleaned
 	seen    time.Time
 }
@@ -50,6 +51,7 @@ func (a *albumRuns) item(pseudonym string, started, cleaned bool, now time.Time)
 	}
 	r := a.m[pseudonym]
 	r.started = r.started || started
+	r.kept++
 	if cleaned {
 		r.cleaned++
 	}

@@ -179,6 +179,57 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 	if req.AlbumItems == 1 {
 		m.albums.newRun(c.Pseudonym) // an album's first item: a new run
 	}
+	err := m.keepPart(ctx, c)
+	if req.AlbumItems > 1 && !req.AlbumMore {
+		// The album's last item, refused (too large, lost, of a kind
+		// Vigía does not take, over a limit): its refusal told, what the
+		// silent items before it did is told too. (Kept, it said so
+		// itself, and its run is over: nothing more.)
+		if aerr := m.albumAnswer(ctx, c); err == nil {
+			err = aerr
+		}
+	}
+	return err
+}
+
+// albumAnswer tells what the silent items of the album whose last item
+// this is did, when that item did not (it was refused): the draft they
+// started, or the parts they added, and the pictures they cleaned. It
+// forgets the album's run.
+func (m *Mux) albumAnswer(ctx context.Context, c *Context) error {
+	run := m.albums.end(c.Pseudonym)
+	if run.kept == 0 {
+		return nil // no item kept in silence: each was answered
+	}
+	d, err := m.store.Draft(ctx, c.Pseudonym)
+	if err != nil {
+		// Gone since (sent, cancelled), or Redis down: the draft cannot
+		// be shown. The item's own answer went out.
+		if !errors.Is(err, storage.ErrNotFound) {
+			m.log.Warn("album's draft not read for its answer", "platform", c.Request.Platform, "error", err.Error())
+		}
+		return nil
+	}
+	before := ""
+	if run.cleaned > 0 {
+		before = c.fileNote("file_cleaned", run.cleaned) + "\n\n"
+	}
+	return c.draftAnswer(ctx, before, run.started, d)
+}
+
+// draftAnswer tells the reporter their draft d started (with the category
+// buttons) or how many parts it now has, after the notes in before.
+func (c *Context) draftAnswer(ctx context.Context, before string, started bool, d storage.Draft) error {
+	if started {
+		return c.Reply(ctx, Reply{Text: before + c.T("draft_started", nil) + "\n\n" + c.T("choose_category", nil), Buttons: c.categoryButtons(d)})
+	}
+	return c.Reply(ctx, Reply{Text: before + c.T("draft_added", nil, d.Parts), Buttons: c.sendCancel(d)})
+}
+
+// keepPart is addToDraft for the message itself: it keeps it, or tells
+// why not.
+func (m *Mux) keepPart(ctx context.Context, c *Context) error {
+	req := c.Request
 	if answered, err := m.takeAnswer(ctx, c); answered || (err != nil && !StorageDown(err)) {
 		return err
 	}
@@ -389,10 +440,7 @@ func (m *Mux) addToDraft(ctx context.Context, c *Context) error {
 	if codeCut {
 		before += c.T("receipt_text_dropped", nil) + "\n\n"
 	}
-	if startedNow {
-		return c.Reply(ctx, Reply{Text: before + c.T("draft_started", nil) + "\n\n" + c.T("choose_category", nil), Buttons: c.categoryButtons(d)})
-	}
-	return c.Reply(ctx, Reply{Text: before + c.T("draft_added", nil, d.Parts), Buttons: c.sendCancel(d)})
+	return c.draftAnswer(ctx, before, startedNow, d)
 }
 
 // withLinks is a message's text followed by the addresses of the links it
