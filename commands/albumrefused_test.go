@@ -118,3 +118,23 @@ func TestAlbumRefusedItemsAreTold(t *testing.T) {
 		t.Fatal("an album wholly refused left a draft")
 	}
 }
+
+// An album whose last item is over the chat's hourly limit (what the bot
+// answers in one chat) is told both: the limit, and the draft its other
+// items started.
+func TestAlbumWithItsLastItemOverTheChatLimit(t *testing.T) {
+	e := newHookedEnv(t, nil, nil, func(o *commands.Options) {
+		o.Limits = commands.DefaultLimits
+		o.Limits.ChatPerHour = 2
+	})
+	photo := commands.Request{Attachment: &tips.Attachment{Kind: tips.Photo}, FileData: albumPhoto(t)}
+	r := e.album(reporterID, photo, photo, photo)
+	want := e.text("es", "file_cleaned", nil, 2) + "\n\n" + e.text("es", "draft_started", nil) + "\n\n" + e.text("es", "choose_category", nil)
+	if len(r) != 2 || r[0].Text != e.text("es", "rate_limited", nil) || r[1].Text != want || press(r[1:], "cat:") == "" {
+		t.Fatalf("an album of 3, the last over the chat limit: %d replies %+v", len(r), r)
+	}
+	// Past the first refusal, silence.
+	if r := e.album(reporterID, photo, photo); len(r) != 0 {
+		t.Fatalf("an album over the chat limit: %+v", r)
+	}
+}

@@ -415,6 +415,16 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 		if prof.FirstOver {
 			c.sayQuietly("rate_limited", nil)
 		}
+		if req.AlbumItems > 1 && !req.AlbumMore {
+			// An album's last item: the items kept before it are told
+			// of with the first refusal (one answer more, once), and
+			// forgotten in any case.
+			if prof.FirstOver {
+				_ = m.albumAnswer(ctx, c)
+			} else {
+				m.albums.end(c.Pseudonym)
+			}
+		}
 		return
 	}
 	err = m.route(ctx, c)
