@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"strings"
 	"testing"
 
 	"github.com/go-telegram/bot/models"
@@ -127,5 +128,39 @@ func TestPartlyRefusedAlbumAfterADraftSaysAdded(t *testing.T) {
 	got = answers()
 	if len(got) != 2 || got[0] != en("unsupported_message") || got[1] != en("file_cleaned", 2)+"\n\n"+en("draft_started")+"\n\n"+en("choose_category") {
 		t.Fatalf("an album of 3, one refused, with no draft: %d answers %q", len(got), got)
+	}
+}
+
+// An album whose last item is refused (here of a kind Vigía does not
+// take) is answered with that refusal and then the album's own answer:
+// the draft its photos started, with the category buttons.
+func TestAlbumWithItsLastItemRefused(t *testing.T) {
+	mux, _ := engine(t)
+	a, api := newRecording(t)
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en := func(id string, n ...int) string { return html.EscapeString(msg.Localize("en", id, nil, n...)) }
+	id := 0
+	item := func(media string) *models.Update {
+		id++
+		return update(t, fmt.Sprintf(`{"update_id":%d,"message":{"message_id":%d,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"R"},`+
+			`"media_group_id":"C1"%s}}`, id, id, media))
+	}
+	photo := func() *models.Update {
+		return item(fmt.Sprintf(`,"photo":[{"file_id":"P%d","file_unique_id":"u%d","width":2,"height":2,"file_size":%d}]`, id+1, id+1, len(tinyJPEG)))
+	}
+	a.handleBatch(context.Background(), mux, []*models.Update{photo(), photo(), item("")})
+	var got []string
+	buttons := false
+	for _, c := range api.take() {
+		if c.method == "sendMessage" {
+			got = append(got, c.fields["text"])
+			buttons = strings.Contains(c.fields["reply_markup"], "cat:")
+		}
+	}
+	if len(got) != 2 || got[0] != en("unsupported_message") || got[1] != en("file_cleaned", 2)+"\n\n"+en("draft_started")+"\n\n"+en("choose_category") || !buttons {
+		t.Fatalf("an album of 3, the last refused: %d answers %q (category buttons: %v)", len(got), got, buttons)
 	}
 }
