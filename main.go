@@ -570,7 +570,7 @@ func (i telegramInbox) Read(ctx context.Context, consumer string, count int, blo
 	return inboxEntries(i.st.InboxRead(ctx, telegram.Platform, consumer, count, block, stale))
 }
 
-func (i telegramInbox) Keep(ctx context.Context, consumer string, ids []string) error {
+func (i telegramInbox) Keep(ctx context.Context, consumer string, ids []string) ([]string, error) {
 	return i.st.InboxKeep(ctx, telegram.Platform, consumer, ids)
 }
 

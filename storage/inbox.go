@@ -133,32 +133,113 @@ func (s *Store) inboxRead(ctx context.Context, platform, consumer string, count 
 	return s.openInbox(ctx, platform, msgs)
 }
 
+// claimOwn claims for consumer ARGV[2] (group ARGV[1]) those of ids
+// ARGV[4...] in stream KEYS[1] still pending for it, idle time reset, and
+// no others: an update another consumer took over (this one was presumed
+// dead: cut off from Redis, frozen, for longer than the stale time) stays
+// that consumer's, handled once. One script, so that no takeover comes
+// between the check and the claim. ARGV[3] "1" claims with JUSTID (the
+// delivery count unchanged). It answers {lost ids, XCLAIM's answer}: lost
+// are those no longer this consumer's (another's, or no longer pending:
+// handled).
+var claimOwn = redis.NewScript(`
+local own, lost = {}, {}
+for i = 4, #ARGV do
+  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)
+  if p[1] and p[1][2] == ARGV[2] then
+    own[#own + 1] = ARGV[i]
+  else
+    lost[#lost + 1] = ARGV[i]
+  end
+end
+local claimed = {}
+for i = 1, #own, 1000 do
+  local args = {'XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0}
+  for j = i, math.min(i + 999, #own) do args[#args + 1] = own[j] end
+  if ARGV[3] == '1' then args[#args + 1] = 'JUSTID' end
+  for _, m in ipairs(redis.call(unpack(args))) do claimed[#claimed + 1] = m end
+end
+return {lost, claimed}`)
+
+// inboxClaimOwn runs claimOwn; it returns the ids lost and XCLAIM's
+// answer.
+func (s *Store) inboxClaimOwn(ctx context.Context, platform, consumer string, ids []string, justID bool) (lost []string, claimed []any, err error) {
+	just := "0"
+	if justID {
+		just = "1"
+	}
+	args := make([]any, 0, 3+len(ids))
+	args = append(args, inboxGroup, consumer, just)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	res, err := claimOwn.Run(ctx, s.rdb, []string{s.k.inbox(platform)}, args...).Slice()
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(res) != 2 {
+		return nil, nil, fmt.Errorf("unexpected answer %v", res)
+	}
+	l, _ := res[0].([]any)
+	for _, id := range l {
+		if id, ok := id.(string); ok {
+			lost = append(lost, id)
+		}
+	}
+	claimed, _ = res[1].([]any)
+	return lost, claimed, nil
+}
+
 // InboxKeep resets the idle time of updates consumer holds (queued or
-// being handled), so that no other replica takes them over as stale.
-// Ids no longer pending are ignored.
-func (s *Store) InboxKeep(ctx context.Context, platform, consumer string, ids []string) error {
+// being handled), so that no other replica takes them over as stale. It
+// claims only those still pending for consumer and returns the others,
+// lost: taken over by another replica (this one was cut off from Redis,
+// or frozen, for longer than the stale time) or no longer pending. The
+// caller must not start handling a lost one: another replica is handling
+// it, or has.
+func (s *Store) InboxKeep(ctx context.Context, platform, consumer string, ids []string) (lost []string, err error) {
 	if len(ids) == 0 {
-		return nil
+		return nil, nil
 	}
-	// JUSTID: the delivery count stays as it was.
-	err := s.rdb.XClaimJustID(ctx, &redis.XClaimArgs{Stream: s.k.inbox(platform), Group: inboxGroup, Consumer: consumer, MinIdle: 0, Messages: ids}).Err()
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return fmt.Errorf("inbox keep: %w", err)
+	lost, _, err = s.inboxClaimOwn(ctx, platform, consumer, ids, true)
+	if err != nil {
+		return nil, fmt.Errorf("inbox keep: %w", err)
 	}
-	return nil
+	return lost, nil
 }
 
 // InboxFetch returns, in the order of ids, those of these updates still
-// pending (read, not yet removed), claimed for consumer with their idle
-// time reset: a backlog consumer read but left in the inbox for now. Like
-// InboxKeep, it claims them back from a consumer that took them over.
+// pending (read, not yet removed) for consumer, with their idle time
+// reset: a backlog consumer read but left in the inbox for now. Like
+// InboxKeep, it does not claim back one another consumer took over.
 func (s *Store) InboxFetch(ctx context.Context, platform, consumer string, ids []string) ([]InboxEntry, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	msgs, err := s.rdb.XClaim(ctx, &redis.XClaimArgs{Stream: s.k.inbox(platform), Group: inboxGroup, Consumer: consumer, MinIdle: 0, Messages: ids}).Result()
-	if err != nil && !errors.Is(err, redis.Nil) {
+	_, claimed, err := s.inboxClaimOwn(ctx, platform, consumer, ids, false)
+	if err != nil {
 		return nil, fmt.Errorf("inbox fetch: %w", err)
+	}
+	var msgs []redis.XMessage
+	for _, c := range claimed {
+		// [id, [field, value, ...]]; the fields nil for an entry deleted
+		// from the stream but still pending (before Redis 7).
+		m, _ := c.([]any)
+		if len(m) != 2 {
+			continue
+		}
+		id, _ := m[0].(string)
+		fields, _ := m[1].([]any)
+		if id == "" || fields == nil {
+			continue
+		}
+		values := map[string]any{}
+		for n := 0; n+1 < len(fields); n += 2 {
+			if f, ok := fields[n].(string); ok {
+				values[f] = fields[n+1]
+			}
+		}
+		msgs = append(msgs, redis.XMessage{ID: id, Values: values})
 	}
 	return s.openInbox(ctx, platform, msgs)
 }

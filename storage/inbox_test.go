@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -36,7 +37,9 @@ func TestInboxKeptUpdateIsNotTakenOver(t *testing.T) {
 	idle()
 	// a is still handling the first: it keeps it, not the second (done,
 	// say, but its ack was lost).
-	must(st.InboxKeep(ctx, "telegram", "a", []string{got[0].ID}))
+	if lost, err := st.InboxKeep(ctx, "telegram", "a", []string{got[0].ID}); err != nil || len(lost) != 0 {
+		t.Fatalf("a's keep: lost %v (%v)", lost, err)
+	}
 	taken, err := st.InboxRead(ctx, "telegram", "b", 10, time.Millisecond, time.Minute)
 	if err != nil || len(taken) != 1 || taken[0].ID != got[1].ID {
 		t.Fatalf("b took over %+v (%v), want only the update a no longer keeps", taken, err)
@@ -62,8 +65,11 @@ func TestInboxKeptUpdateIsNotTakenOver(t *testing.T) {
 	if p, err := rdb.XPending(ctx, "t:{inbox}:telegram", "workers").Result(); err != nil || p.Count != 2 {
 		t.Fatalf("pending after done: %+v %v", p, err)
 	}
-	// Keeping an id no longer pending is no error and claims nothing.
-	must(st.InboxKeep(ctx, "telegram", "a", []string{got[0].ID}))
+	// Keeping an id no longer pending is no error, claims nothing, and
+	// reports it lost.
+	if lost, err := st.InboxKeep(ctx, "telegram", "a", []string{got[0].ID}); err != nil || !slices.Equal(lost, []string{got[0].ID}) {
+		t.Fatalf("keeping a done id: lost %v (%v)", lost, err)
+	}
 	if p, _ := rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: "t:{inbox}:telegram", Group: "workers", Start: "-", End: "+", Count: 10}).Result(); len(p) != 2 {
 		t.Fatalf("pending after keeping a done id: %+v", p)
 	}
@@ -163,5 +169,58 @@ func TestInboxFetchReturnsWhatIsStillPending(t *testing.T) {
 	}
 	if taken, err := st.InboxRead(ctx, "telegram", "b", 10, time.Millisecond, time.Minute); err != nil || len(taken) != 0 {
 		t.Fatalf("b took over %+v (%v): the fetch did not reset the idle time", taken, err)
+	}
+}
+
+// Updates a replica held but did not keep for over the stale time (cut
+// off from Redis, or frozen) and another replica took over stay the
+// other's when the first comes back: its keep and its fetch claim only
+// what is still its own, and its keep reports the others lost, so that
+// no update is handled by both.
+func TestInboxKeepAndFetchDoNotClaimBackWhatWasTakenOver(t *testing.T) {
+	st, srv, _ := newStore(t)
+	ctx := context.Background()
+	rdb := srv.Client()
+	if err := st.InitInbox(ctx, "telegram"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.InboxAdd(ctx, "telegram", []byte(`{"update_id":1}`), []byte(`{"update_id":2}`), []byte(`{"update_id":3}`)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.InboxRead(ctx, "telegram", "a", 10, time.Millisecond, time.Minute)
+	if err != nil || len(got) != 3 {
+		t.Fatalf("a's read: %+v %v", got, err)
+	}
+	ids := []string{got[0].ID, got[1].ID, got[2].ID}
+	// a is cut off for two minutes: b takes over the first two (its
+	// read asks for two); a's third stays pending for a.
+	if err := rdb.Do(ctx, "XCLAIM", "t:{inbox}:telegram", "workers", "a", 0, ids[0], ids[1], ids[2], "IDLE", 2*time.Minute.Milliseconds(), "JUSTID").Err(); err != nil {
+		t.Fatal(err)
+	}
+	taken, err := st.InboxRead(ctx, "telegram", "b", 2, time.Millisecond, time.Minute)
+	if err != nil || len(taken) != 2 || taken[0].ID != ids[0] || taken[1].ID != ids[1] {
+		t.Fatalf("b took over %+v (%v)", taken, err)
+	}
+	// a is back: the first queued, the second waiting in the inbox.
+	lost, err := st.InboxKeep(ctx, "telegram", "a", ids)
+	if err != nil || !slices.Equal(lost, ids[:2]) {
+		t.Fatalf("a's keep: lost %v (%v), want the two b took over", lost, err)
+	}
+	if fetched, err := st.InboxFetch(ctx, "telegram", "a", ids[1:]); err != nil || len(fetched) != 1 || fetched[0].ID != ids[2] {
+		t.Fatalf("a fetched %+v (%v), want only its own third", fetched, err)
+	}
+	owners := map[string]string{}
+	p, err := rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: "t:{inbox}:telegram", Group: "workers", Start: "-", End: "+", Count: 10}).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range p {
+		owners[e.ID] = e.Consumer
+		if e.Consumer == "a" && e.Idle > time.Minute {
+			t.Errorf("a's own %s still idle %v after its keep", e.ID, e.Idle)
+		}
+	}
+	if owners[ids[0]] != "b" || owners[ids[1]] != "b" || owners[ids[2]] != "a" {
+		t.Fatalf("pending for %v, want the first two b's, the third a's", owners)
 	}
 }

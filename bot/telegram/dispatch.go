@@ -25,10 +25,16 @@ import (
 // meanwhile, so the other chats' updates are not held up behind it.
 //
 // Updates it holds (queued or running) are kept from the stale takeover
-// (inbox.Keep, every keepEvery): handled late is not handled twice. On
-// shutdown the running updates are finished; the queued ones stay pending
-// in the inbox, for a restart under the same name (inbox.Pending) or, a
-// minute later, another replica. So are those a chat left in the inbox.
+// (inbox.Keep, every keepEvery): handled late is not handled twice. Those
+// another replica took over all the same (this one cut off from Redis, or
+// frozen, past the stale time) are its: Keep and Fetch claim only what is
+// still this one's, and the queued or waiting ones Keep reports lost are
+// dropped.
+//
+// On shutdown the running updates are finished; the queued ones stay
+// pending in the inbox, for a restart under the same name (inbox.Pending)
+// or, a minute later, another replica. So are those a chat left in the
+// inbox.
 
 const (
 	// inboxStale is how long an update may sit unacknowledged before
@@ -321,13 +327,20 @@ func (d *dispatcher) fetch(ctx context.Context, c int64, ids []string) bool {
 	var skipped []string
 	d.mu.Lock()
 	d.fetching -= len(ids) // held from now on, those still in the inbox
-	// Only dispatch appends to waiting, so ids are still its first.
-	d.waiting[c] = d.waiting[c][len(ids):]
-	if len(d.waiting[c]) == 0 {
-		delete(d.waiting, c)
-	}
+	// Only dispatch appends to waiting and drop only removes from it, so
+	// what drop left of ids is still its first.
+	fetched := make(map[string]bool, len(ids))
 	for _, id := range ids {
+		fetched[id] = true
 		delete(d.waitingIDs, id)
+	}
+	w := d.waiting[c]
+	for len(w) > 0 && fetched[w[0]] {
+		w = w[1:]
+	}
+	d.waiting[c] = w
+	if len(w) == 0 {
+		delete(d.waiting, c)
 	}
 	// An id missing from entries is no longer this consumer's to handle
 	// (handled, or taken over): it is dropped.
@@ -392,10 +405,59 @@ func (d *dispatcher) keep(ctx context.Context) {
 		if len(ids) == 0 {
 			continue
 		}
-		if err := d.inbox.Keep(ctx, d.consumer, ids); err != nil && ctx.Err() == nil {
+		lost, err := d.inbox.Keep(ctx, d.consumer, ids)
+		if err != nil && ctx.Err() == nil {
 			d.a.log.Warn("telegram inbox keep failed", "error", err.Error())
 		}
+		if n := d.drop(lost); n > 0 {
+			d.a.log.Warn("telegram inbox updates taken over by another replica: dropped", "updates", n)
+		}
 	}
+}
+
+// drop lets go of the updates of lost that are queued or waiting in the
+// inbox: no longer this consumer's (another replica took them over while
+// this one did not keep them, cut off from Redis or frozen; or they were
+// handled), they are another's to handle, not handled twice. One being
+// handled is finished. It returns how many it dropped.
+func (d *dispatcher) drop(lost []string) int {
+	if len(lost) == 0 {
+		return 0
+	}
+	gone := make(map[string]bool, len(lost))
+	for _, id := range lost {
+		gone[id] = true
+	}
+	n := 0
+	d.mu.Lock()
+	for c, q := range d.chats {
+		d.chats[c] = slices.DeleteFunc(q, func(u inboxUpdate) bool {
+			if gone[u.id] {
+				delete(d.held, u.id)
+				n++
+			}
+			return gone[u.id]
+		})
+	}
+	for c, w := range d.waiting {
+		w = slices.DeleteFunc(w, func(id string) bool {
+			if gone[id] {
+				delete(d.waitingIDs, id)
+				n++
+			}
+			return gone[id]
+		})
+		if len(w) == 0 {
+			delete(d.waiting, c)
+		} else {
+			d.waiting[c] = w
+		}
+	}
+	d.mu.Unlock()
+	if n > 0 {
+		d.signal()
+	}
+	return n
 }
 
 // decodeEntry decodes an inbox update, salvaging what the library refuses.

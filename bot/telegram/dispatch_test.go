@@ -34,6 +34,7 @@ type memInbox struct {
 	byID      map[string]InboxEntry // every entry queued
 	fetchFail int                   // how many Fetch calls fail (Redis down)
 	fetchGate chan struct{}         // if set, Fetch waits for it
+	takenOver map[string]bool       // ids another consumer took over
 }
 
 func newMemInbox() *memInbox { return &memInbox{wake: make(chan struct{})} }
@@ -107,11 +108,17 @@ func (m *memInbox) Read(ctx context.Context, consumer string, count int, block, 
 	}
 }
 
-func (m *memInbox) Keep(ctx context.Context, consumer string, ids []string) error {
+func (m *memInbox) Keep(ctx context.Context, consumer string, ids []string) ([]string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.keeps = append(m.keeps, slices.Sorted(slices.Values(ids)))
-	return nil
+	var lost []string
+	for _, id := range ids {
+		if m.takenOver[id] {
+			lost = append(lost, id)
+		}
+	}
+	return lost, nil
 }
 
 func (m *memInbox) Fetch(ctx context.Context, consumer string, ids []string) ([]InboxEntry, error) {
@@ -129,7 +136,7 @@ func (m *memInbox) Fetch(ctx context.Context, consumer string, ids []string) ([]
 	}
 	var out []InboxEntry
 	for _, id := range ids {
-		if e, ok := m.byID[id]; ok && !slices.Contains(m.done, id) {
+		if e, ok := m.byID[id]; ok && !slices.Contains(m.done, id) && !m.takenOver[id] {
 			out = append(out, e)
 		}
 	}
@@ -702,4 +709,93 @@ func TestAlbumItemAfterAnsweredRunStartsANewRun(t *testing.T) {
 	if got := albumRun([]*models.Update{item(3)}, 0); got.items != p.items {
 		t.Errorf("dispatched %d items, polled batch %d", p.items, got.items)
 	}
+}
+
+// Updates another replica took over while this one did not keep them
+// (cut off from Redis, or frozen, past the stale time) are that replica's
+// to handle: once a keep reports them lost, those still queued and those
+// waiting in the inbox are dropped, not handled a second time; the one
+// being handled is finished.
+func TestUpdatesTakenOverByAnotherReplicaAreNotHandled(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		slow := make(chan struct{})
+		h := &gateHandler{gates: map[string]chan struct{}{"1": slow}}
+		in := newMemInbox()
+		stop := startDispatcher(t, h, in)
+		var flood []InboxEntry
+		for n := range 20 { // e01 running, e02-e16 queued, e18-e20 waiting
+			flood = append(flood, text(n+1, 1))
+		}
+		in.queue(flood...)
+		synctest.Wait()
+		in.mu.Lock()
+		in.takenOver = map[string]bool{"e01": true, "e05": true, "e06": true, "e18": true}
+		in.mu.Unlock()
+		time.Sleep(inboxStale / 4) // the next keep
+		synctest.Wait()
+		time.Sleep(inboxStale / 4) // and the one after it
+		synctest.Wait()
+		in.mu.Lock()
+		last := in.keeps[len(in.keeps)-1]
+		in.mu.Unlock()
+		if slices.Contains(last, "e05") || slices.Contains(last, "e18") {
+			t.Errorf("still keeping %v after they were reported lost", last)
+		}
+		close(slow)
+		synctest.Wait()
+		stop()
+		started, _ := h.got()
+		var want []int64
+		for n := 1; n <= 20; n++ {
+			if n != 5 && n != 6 && n != 18 {
+				want = append(want, int64(n))
+			}
+		}
+		if !slices.Equal(started, want) {
+			t.Fatalf("handled %v, want %v: none another replica took over but the one running", started, want)
+		}
+		if done := in.doneIDs(); slices.Contains(done, "e05") || slices.Contains(done, "e06") || slices.Contains(done, "e18") {
+			t.Fatalf("removed %v: another replica's updates", done)
+		}
+	})
+}
+
+// Updates reported lost while their chat is fetching its backlog back
+// from the inbox do not make it forget one it did not fetch: each update
+// still this replica's is handled.
+func TestUpdatesLostDuringAFetchLeaveTheRestOfTheBacklog(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		slow := make(chan struct{})
+		h := &gateHandler{gates: map[string]chan struct{}{"1": slow}}
+		in := newMemInbox()
+		fetched := make(chan struct{})
+		in.fetchGate = fetched
+		stop := startDispatcher(t, h, in)
+		var flood []InboxEntry
+		for n := range 40 { // e01 running, e02-e16 queued, e18-e40 waiting
+			flood = append(flood, text(n+1, 1))
+		}
+		in.queue(flood...)
+		synctest.Wait()
+		close(slow)
+		synctest.Wait() // the queue handled, the next 16 waiting being fetched
+		in.mu.Lock()
+		in.takenOver = map[string]bool{"e20": true, "e35": true}
+		in.mu.Unlock()
+		time.Sleep(inboxStale / 4) // a keep during the fetch
+		synctest.Wait()
+		close(fetched)
+		synctest.Wait()
+		stop()
+		started, _ := h.got()
+		var want []int64
+		for n := 1; n <= 40; n++ {
+			if n != 20 && n != 35 {
+				want = append(want, int64(n))
+			}
+		}
+		if !slices.Equal(started, want) {
+			t.Fatalf("handled %v, want %v", started, want)
+		}
+	})
 }

@@ -33,11 +33,15 @@ type Inbox interface {
 	// stale, or else new ones, waiting at most block for them.
 	Read(ctx context.Context, consumer string, count int, block, stale time.Duration) ([]InboxEntry, error)
 	// Keep resets the idle time of updates consumer holds, so no other
-	// consumer takes them over as stale.
-	Keep(ctx context.Context, consumer string, ids []string) error
+	// consumer takes them over as stale. It claims only those still
+	// pending for consumer and returns the others, lost: another
+	// consumer took them over (this one was cut off from Redis, or
+	// frozen, past the stale time), or they are no longer pending.
+	Keep(ctx context.Context, consumer string, ids []string) (lost []string, err error)
 	// Fetch returns, in the order of ids, those of these updates still
 	// in the inbox, read but not removed (a backlog consumer left there),
-	// claimed for consumer with their idle time reset.
+	// and still pending for consumer (not taken over by another), their
+	// idle time reset.
 	Fetch(ctx context.Context, consumer string, ids []string) ([]InboxEntry, error)
 	// Done removes a handled update.
 	Done(ctx context.Context, id string) error
