@@ -212,7 +212,8 @@ func (d *dispatcher) resume(ctx, hctx context.Context) {
 // at once is answered once, its last item seeing none follows). An entry
 // already held or waiting (the stale takeover can hand back one of ours)
 // is skipped. An entry of a chat with perChat updates queued, or with
-// updates waiting, waits in the inbox after them.
+// updates waiting, waits in the inbox after them; but not an item of the
+// private album its chat's last queued update is in.
 func (d *dispatcher) dispatch(ctx, hctx context.Context, entries []InboxEntry) {
 	var start []int64
 	defer func() {
@@ -236,7 +237,7 @@ func (d *dispatcher) dispatch(ctx, hctx context.Context, entries []InboxEntry) {
 		c := chatOf(u)
 		d.mu.Lock()
 		q, busy := d.chats[c]
-		if len(d.waiting[c]) > 0 || len(q) >= d.perChat {
+		if len(d.waiting[c]) > 0 || (len(q) >= d.perChat && !continuesAlbum(q, u)) {
 			d.waiting[c] = append(d.waiting[c], e.ID)
 			d.waitingIDs[e.ID] = true
 		} else {
@@ -250,6 +251,25 @@ func (d *dispatcher) dispatch(ctx, hctx context.Context, entries []InboxEntry) {
 		}
 		d.mu.Unlock()
 	}
+}
+
+// albumItems is the most items of an album (Telegram's limit).
+const albumItems = 10
+
+// continuesAlbum reports whether u is an item of the private album the
+// last of queued is in, and one that album can still have: queued past
+// perChat, rather than left in the inbox, so that the album read at once
+// is answered once (the last queued item would see none follow it).
+func continuesAlbum(queued []inboxUpdate, u *models.Update) bool {
+	g := privateAlbum(u)
+	if g == "" {
+		return false
+	}
+	n := 0
+	for i := len(queued) - 1; i >= 0 && privateAlbum(queued[i].u) == g; i-- {
+		n++
+	}
+	return n > 0 && n < albumItems
 }
 
 // chat handles chat c's queue in order until it is empty, or until ctx

@@ -552,13 +552,19 @@ func TestFetchedBacklogsStayWithinTheBound(t *testing.T) {
 // albumHandler records where each request stood in its album.
 type albumHandler struct {
 	mu    sync.Mutex
-	place []string // "event:items:more"
+	place []string      // "event:items:more"
+	first chan struct{} // if set, the first request waits for it
 }
 
 func (h *albumHandler) Handle(ctx context.Context, req commands.Request, w commands.Replier) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.place = append(h.place, fmt.Sprintf("%d:%d:%v", req.EventID, req.AlbumItems, req.AlbumMore))
+	if len(h.place) == 1 && h.first != nil {
+		h.mu.Unlock()
+		<-h.first
+		h.mu.Lock()
+	}
 }
 
 func (h *albumHandler) Commands() []*commands.Command { return nil }
@@ -798,4 +804,62 @@ func TestUpdatesLostDuringAFetchLeaveTheRestOfTheBacklog(t *testing.T) {
 			t.Fatalf("handled %v, want %v", started, want)
 		}
 	})
+}
+
+// A private album read while its chat has updates queued is answered
+// once, even past the chat's queue bound: its items are not split between
+// the queue and the inbox, the last one queued then seeing none follow.
+func TestAlbumIsNotSplitByTheChatQueueBound(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		item := func(n int) InboxEntry {
+			return InboxEntry{ID: fmt.Sprintf("e%02d", n), Raw: []byte(fmt.Sprintf(
+				`{"update_id":%d,"message":{"message_id":%d,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"x"},"media_group_id":"A","text":"foto"}}`, n, n))}
+		}
+		slow := make(chan struct{})
+		h := &albumHandler{first: slow}
+		in := newMemInbox()
+		stop := startDispatcher(t, h, in)
+		in.queue(text(1, 5))
+		synctest.Wait() // e01 being handled
+		var es []InboxEntry
+		for n := 2; n <= 8; n++ { // 7 queued
+			es = append(es, text(n, 5))
+		}
+		for n := 9; n <= 18; n++ { // then an album of 10
+			es = append(es, item(n))
+		}
+		in.queue(es...)
+		synctest.Wait()
+		close(slow)
+		synctest.Wait()
+		stop()
+		var want []string
+		for n := 1; n <= 8; n++ {
+			want = append(want, fmt.Sprintf("%d:0:false", n))
+		}
+		for n := 1; n <= 10; n++ {
+			want = append(want, fmt.Sprintf("%d:%d:%v", n+8, n, n < 10))
+		}
+		if !slices.Equal(h.place, want) {
+			t.Errorf("album places %v, want %v", h.place, want)
+		}
+	})
+}
+
+// An album goes past the queue bound by its own items at most: a
+// media group with more items than an album can have is bounded.
+func TestAlbumPastTheQueueBoundIsBounded(t *testing.T) {
+	item := func(g string) *models.Update {
+		return &models.Update{Message: &models.Message{Chat: models.Chat{ID: 5, Type: models.ChatTypePrivate}, MediaGroupID: g}}
+	}
+	var q []inboxUpdate
+	for range albumItems - 1 {
+		q = append(q, inboxUpdate{u: item("A")})
+	}
+	if !continuesAlbum(q, item("A")) || continuesAlbum(q, item("B")) || continuesAlbum(q, item("")) {
+		t.Fatal("only the album's next item goes past the bound")
+	}
+	if continuesAlbum(append(q, inboxUpdate{u: item("A")}), item("A")) {
+		t.Fatal("an eleventh item went past the bound")
+	}
 }
