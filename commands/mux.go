@@ -624,7 +624,9 @@ func (m *Mux) exposedInGroup(req Request) bool {
 		return false
 	}
 	cmd, known := m.table[req.Command]
-	warning := known && cmd.Name == "warn" && req.CommandAtStart
+	// A /warn route runs (at the start, or written for this bot: "Atención
+	// vecinos @VigiaBot /warn …", in a reply to the bot too) is removed.
+	warning := known && cmd.Name == "warn" && (req.CommandAtStart || req.Addressed)
 	tip := req.Addressed && !req.ReplyToBot && (req.Command == "" || !req.CommandAtStart)
 	return warning || tip || m.commandWithTip(req)
 }
