@@ -55,3 +55,27 @@ func TestGroupOverItsLimitRemovesAWarnAfterWords(t *testing.T) {
 		t.Fatalf("a /warn after words in a reply to the bot: deleted %v, %+v", w.deleted, r)
 	}
 }
+
+// An invitation code written in a group /warn, before the command ("CODE
+// @VigiaBot /warn …") or after it, was seen by everyone there: it is void,
+// and the group is told so, as for any message to the bot holding one.
+// (Before dde2aaf the words before made the message a tip in view, whose
+// invitation codes are voided; since, /warn took them without looking.)
+func TestInvitationCodeInAGroupWarnIsVoided(t *testing.T) {
+	tm := newTeam(t)
+	en := func(id string) string { return tm.msg.Localize("en", id, nil) }
+	for i, place := range []string{"before", "after"} {
+		code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
+		req := wordsBeforeWarn("Atención vecinos "+code, false)
+		if place == "after" {
+			req = commands.Request{Command: "warn", Args: "hay halcones " + code}
+		}
+		w, r := tm.inGroupAsIs("7777", "-1", req)
+		if !w.deleted || len(r) != 1 || !strings.Contains(r[0].Text, en("redeem_void_in_group")) {
+			t.Errorf("code %s the command: deleted %v, %+v (want the group told the code is void)", place, w.deleted, r)
+		}
+		if r := tm.as("400"+string(rune('4'+i)), "Eve", commands.Request{Command: "redeem", Args: code}); len(r) == 0 || r[0].Text != en("redeem_bad") {
+			t.Errorf("code %s the command: an invitation code seen in a group still works: %+v", place, r)
+		}
+	}
+}

@@ -174,6 +174,9 @@ func warn(ctx context.Context, c *Context) error {
 		// the command are the warning's too, not to be dropped unseen.
 		text = strings.TrimSpace(c.Request.TextBefore + " " + text)
 	}
+	// An invitation code seen in a group is void: anyone there could
+	// redeem it first (as in any message to the bot there).
+	voided := c.Request.ChatKind != Private && c.mux.voidInvitations(ctx, c, tips.ReceiptCodesIn(text))
 	// Receipt codes go, as from a tip's text: investigators review the
 	// warning and communities may read it, and a code acts on its tip.
 	text, codeCut := c.mux.cutReceipts(ctx, text)
@@ -182,7 +185,7 @@ func warn(ctx context.Context, c *Context) error {
 		text = "" // zero-width spaces alone: nothing to warn of
 	}
 	if c.Request.ChatKind != Private {
-		return warnInGroup(ctx, c, text)
+		return warnInGroup(ctx, c, text, voided)
 	}
 	if text == "" && codeCut {
 		return c.Say(ctx, "receipt_text_dropped", nil) // a code alone: no warning
@@ -227,7 +230,9 @@ func warn(ctx context.Context, c *Context) error {
 // sender: a refusal is one neutral "not received, send it privately",
 // never why (that they are over their limit on tips would tell the group
 // they send many), and the sender, told, can send it again in private.
-func warnInGroup(ctx context.Context, c *Context, text string) error {
+//
+// voided is whether an invitation code in it was voided: the group is told.
+func warnInGroup(ctx context.Context, c *Context, text string, voided bool) error {
 	stored, err := c.storeGroupWarning(ctx, text)
 	if err != nil {
 		// Answered below; the log line carries no user data.
@@ -238,19 +243,25 @@ func warnInGroup(ctx context.Context, c *Context, text string) error {
 		c.mux.log.Info("warning message not deleted (no right?)", "platform", c.Request.Platform)
 		removed = false
 	}
+	var answer string
 	switch {
 	case text == "":
-		return c.sayWithAdvice(ctx, "warn_usage", nil)
+		answer = c.T("warn_usage", nil) + "\n\n" + c.T("warn_advice", nil)
 	case !stored && removed:
-		return c.Say(ctx, "warn_group_refused", nil)
+		answer = c.T("warn_group_refused", nil)
 	case !stored:
-		return c.Say(ctx, "warn_group_refused_not_removed", nil)
+		answer = c.T("warn_group_refused_not_removed", nil)
 	case removed:
-		return c.sayWithAdvice(ctx, "warn_group_received", nil)
+		answer = c.T("warn_group_received", nil) + "\n\n" + c.T("warn_advice", nil)
+	default:
+		// Where the bot may not delete it, the group is not told it was
+		// removed: the sender is asked to delete it now.
+		answer = c.T("warn_group_not_removed", nil) + "\n\n" + c.T("warn_advice", nil)
 	}
-	// Where the bot may not delete it, the group is not told it was
-	// removed: the sender is asked to delete it now.
-	return c.sayWithAdvice(ctx, "warn_group_not_removed", nil)
+	if voided {
+		answer += "\n\n" + c.T("redeem_void_in_group", nil)
+	}
+	return c.Reply(ctx, Reply{Text: answer})
 }
 
 // storeGroupWarning stores a warning posted in a group, as warn does in
