@@ -72,9 +72,10 @@ type dispatcher struct {
 	chats map[int64][]inboxUpdate // busy chats: their queued updates
 	// waiting are the ids, in order, of chats' updates read past perChat
 	// and left in the inbox until their chat's queue empties; waitingIDs
-	// the same ids, as a set.
+	// the same ids, each with the private album it is an item of ("" if
+	// none), so that a fetch does not split an album.
 	waiting    map[int64][]string
-	waitingIDs map[string]bool
+	waitingIDs map[string]string
 	// fetching is how many waiting updates chats are fetching back:
 	// counted as held, so that chats fetching at once do not each take
 	// the room left.
@@ -96,7 +97,7 @@ func (a *Adapter) newDispatcher(h Handler, inbox Inbox) *dispatcher {
 		workers: make(chan struct{}, workers),
 		space:   make(chan struct{}, 1),
 		held:    map[string]bool{}, chats: map[int64][]inboxUpdate{},
-		waiting: map[int64][]string{}, waitingIDs: map[string]bool{},
+		waiting: map[int64][]string{}, waitingIDs: map[string]string{},
 	}
 }
 
@@ -223,7 +224,8 @@ func (d *dispatcher) dispatch(ctx, hctx context.Context, entries []InboxEntry) {
 	}()
 	for _, e := range entries {
 		d.mu.Lock()
-		held := d.held[e.ID] || d.waitingIDs[e.ID]
+		_, waiting := d.waitingIDs[e.ID]
+		held := d.held[e.ID] || waiting
 		d.mu.Unlock()
 		if held {
 			continue
@@ -239,7 +241,7 @@ func (d *dispatcher) dispatch(ctx, hctx context.Context, entries []InboxEntry) {
 		q, busy := d.chats[c]
 		if len(d.waiting[c]) > 0 || (len(q) >= d.perChat && !continuesAlbum(q, u)) {
 			d.waiting[c] = append(d.waiting[c], e.ID)
-			d.waitingIDs[e.ID] = true
+			d.waitingIDs[e.ID] = privateAlbum(u)
 		} else {
 			d.held[e.ID] = true
 			q = append(q, inboxUpdate{id: e.ID, u: u})
@@ -272,6 +274,26 @@ func continuesAlbum(queued []inboxUpdate, u *models.Update) bool {
 	return n > 0 && n < albumItems
 }
 
+// albumEnd returns n, or more if the nth of waiting ids w (n > 0) is an
+// item of a private album whose next items follow it: the end of that
+// album (ten items at most), so that a fetch of w's first n does not
+// split it, its last item fetched seeing none follow. d.mu is held.
+func (d *dispatcher) albumEnd(w []string, n int) int {
+	g := d.waitingIDs[w[n-1]]
+	if g == "" {
+		return n
+	}
+	items := 0
+	for i := n - 1; i >= 0 && d.waitingIDs[w[i]] == g; i-- {
+		items++
+	}
+	for n < len(w) && items < albumItems && d.waitingIDs[w[n]] == g {
+		n++
+		items++
+	}
+	return n
+}
+
 // chat handles chat c's queue in order until it is empty, or until ctx
 // ends: what is queued then stays pending in the inbox.
 func (d *dispatcher) chat(ctx, hctx context.Context, c int64) {
@@ -291,8 +313,9 @@ func (d *dispatcher) chat(ctx, hctx context.Context, c int64) {
 		q := d.chats[c]
 		if len(q) == 0 && len(d.waiting[c]) > 0 && ctx.Err() == nil {
 			// One at least, past the bound if need be, so that the
-			// chat goes on.
-			ids := slices.Clone(d.waiting[c][:min(len(d.waiting[c]), d.perChat, max(d.limit-len(d.held)-d.fetching, 1))])
+			// chat goes on; and a private album whole.
+			w := d.waiting[c]
+			ids := slices.Clone(w[:d.albumEnd(w, min(len(w), d.perChat, max(d.limit-len(d.held)-d.fetching, 1)))])
 			d.fetching += len(ids)
 			d.mu.Unlock()
 			<-d.workers

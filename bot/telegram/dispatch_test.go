@@ -863,3 +863,70 @@ func TestAlbumPastTheQueueBoundIsBounded(t *testing.T) {
 		t.Fatal("an eleventh item went past the bound")
 	}
 }
+
+// A private album left waiting in the inbox behind a chat's backlog is
+// answered once: the backlog is fetched back a queue's worth at a time,
+// and a fetch does not stop in the middle of an album (its last item
+// fetched would see none follow it and answer as the album's end, the
+// rest, fetched next, a run of their own).
+func TestAlbumWaitingInTheInboxIsNotSplitByAFetch(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		item := func(n int) InboxEntry {
+			return InboxEntry{ID: fmt.Sprintf("e%02d", n), Raw: []byte(fmt.Sprintf(
+				`{"update_id":%d,"message":{"message_id":%d,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"x"},"media_group_id":"A","text":"foto"}}`, n, n))}
+		}
+		slow := make(chan struct{})
+		h := &albumHandler{first: slow}
+		in := newMemInbox()
+		stop := startDispatcher(t, h, in)
+		in.queue(text(1, 5))
+		synctest.Wait() // e01 being handled
+		var es []InboxEntry
+		for n := 2; n <= 24; n++ { // 16 queued, 7 waiting in the inbox
+			es = append(es, text(n, 5))
+		}
+		for n := 25; n <= 34; n++ { // then an album of 10, waiting too
+			es = append(es, item(n))
+		}
+		in.queue(es...)
+		synctest.Wait()
+		close(slow)
+		synctest.Wait()
+		stop()
+		var want []string
+		for n := 1; n <= 24; n++ {
+			want = append(want, fmt.Sprintf("%d:0:false", n))
+		}
+		for n := 1; n <= 10; n++ {
+			want = append(want, fmt.Sprintf("%d:%d:%v", n+24, n, n < 10))
+		}
+		if !slices.Equal(h.place, want) {
+			t.Errorf("album places %v, want %v", h.place, want)
+		}
+		if got := len(in.doneIDs()); got != 34 {
+			t.Errorf("%d updates handled, want 34", got)
+		}
+	})
+}
+
+// A fetch goes past its bound by the rest of an album at most: ten items
+// in all, not an eleventh of a media group, nor the next album.
+func TestAlbumFetchedPastTheBoundIsBounded(t *testing.T) {
+	d := &dispatcher{waitingIDs: map[string]string{"t": ""}}
+	var w []string
+	for i := range 12 {
+		id := fmt.Sprintf("a%02d", i)
+		d.waitingIDs[id] = "A"
+		w = append(w, id)
+	}
+	w = append(w, "t")
+	for _, c := range []struct{ n, want int }{{5, 10}, {10, 10}, {11, 11}, {13, 13}} {
+		if got := d.albumEnd(w, c.n); got != c.want {
+			t.Errorf("albumEnd of the first %d: %d, want %d", c.n, got, c.want)
+		}
+	}
+	d.waitingIDs["b"] = "B"
+	if got := d.albumEnd([]string{"a00", "b", "t"}, 1); got != 1 {
+		t.Errorf("albumEnd went past its album into another: %d", got)
+	}
+}
