@@ -90,9 +90,14 @@ func replyFailed(err error) error {
 
 // sayQuietly replies, ignoring failure: used on the error path itself.
 func (c *Context) sayQuietly(id string, data map[string]any) {
+	c.quietly(Reply{Text: c.T(id, data)})
+}
+
+// quietly replies r as sayQuietly does.
+func (c *Context) quietly(r Reply) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_ = c.w.Reply(ctx, Reply{Text: c.T(id, data)})
+	_ = c.w.Reply(ctx, r)
 }
 
 func (c *Context) commandName() string {

@@ -685,24 +685,28 @@ func (m *Mux) commandWithTip(req Request) bool {
 // left up, it would show its sender to everyone, and anyone in the group
 // can use up its limit on purpose. The group is told once, the first time
 // over, neutrally (never "you are sending a lot", which would point at the
-// member).
+// member). An invitation code written there is void all the same (anyone
+// in the group could redeem it first), and a private-only command with a
+// secret argument ("/redeem CODE") is removed too; the group is told of a
+// voided code whenever one is.
 func (m *Mux) overLimitInGroup(ctx context.Context, c *Context, tell bool) {
-	if !m.exposedInGroup(c.Request) {
-		if tell {
-			c.sayQuietly("group_busy", nil)
+	req := c.Request
+	note := ""
+	if m.voidInvitations(ctx, c, tips.ReceiptCodesIn(req.TextBefore+"\n"+req.Text+"\n"+req.Args)) {
+		note, tell = "\n\n"+c.T("redeem_void_in_group", nil), true
+	}
+	cmd, known := m.table[req.Command]
+	secret := known && slices.Contains(secretArgs, cmd.Name) && strings.TrimSpace(req.Args) != ""
+	id := "group_busy"
+	if m.exposedInGroup(req) || secret {
+		id = "group_busy_not_removed"
+		if ok, err := c.removeRequest(ctx); ok && err == nil {
+			id = "group_busy_removed"
 		}
-		return
 	}
-	ok, err := c.removeRequest(ctx)
-	removed := ok && err == nil
-	if !tell {
-		return
+	if tell {
+		c.quietly(Reply{Text: c.T(id, nil) + note})
 	}
-	if removed {
-		c.sayQuietly("group_busy_removed", nil)
-		return
-	}
-	c.sayQuietly("group_busy_not_removed", nil)
 }
 
 // wordsBefore reports whether text holds a letter or a digit before
