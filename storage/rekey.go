@@ -144,13 +144,60 @@ end
 for i = 1, #ARGV, 3 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i+2]) end
 return 1`)
 
+// luaStreamState defines, for the scripts that rebuild a stream, what
+// must carry over from the old stream to the new one besides its entries:
+// streamState reads the stream's last id and counters, and its consumer
+// groups with their consumers and pending entries (idle times, delivery
+// counts); putStreamState gives them to a stream holding the entries.
+const luaStreamState = `
+local function map(a)
+  local t = {}
+  for i = 1, #a, 2 do t[a[i]] = a[i+1] end
+  return t
+end
+local function streamState(key)
+  local groups = {}
+  for _, g in ipairs(redis.call('XINFO', 'GROUPS', key)) do
+    local gm = map(g)
+    local pend = {}
+    if tonumber(gm['pending']) > 0 then
+      pend = redis.call('XPENDING', key, gm['name'], '-', '+', gm['pending'])
+    end
+    local cons = {}
+    for _, c in ipairs(redis.call('XINFO', 'CONSUMERS', key, gm['name'])) do table.insert(cons, map(c)['name']) end
+    table.insert(groups, {gm, pend, cons})
+  end
+  return {map(redis.call('XINFO', 'STREAM', key)), groups}
+end
+local function putStreamState(key, state)
+  local info = state[1]
+  if info['entries-added'] then
+    redis.call('XSETID', key, info['last-generated-id'], 'ENTRIESADDED', info['entries-added'], 'MAXDELETEDID', info['max-deleted-entry-id'])
+  else
+    redis.call('XSETID', key, info['last-generated-id'])
+  end
+  for _, g in ipairs(state[2]) do
+    local gm, pend, cons = g[1], g[2], g[3]
+    if type(gm['entries-read']) == 'number' then
+      redis.call('XGROUP', 'CREATE', key, gm['name'], gm['last-delivered-id'], 'ENTRIESREAD', gm['entries-read'])
+    else
+      redis.call('XGROUP', 'CREATE', key, gm['name'], gm['last-delivered-id'])
+    end
+    for _, c in ipairs(cons) do redis.call('XGROUP', 'CREATECONSUMER', key, gm['name'], c) end
+    for _, p in ipairs(pend) do
+      redis.call('XCLAIM', key, gm['name'], p[2], 0, p[1], 'IDLE', p[3], 'RETRYCOUNT', p[4], 'FORCE', 'JUSTID')
+    end
+  end
+end
+`
+
 // restream rewrites stream entries in place: entries are immutable, so the
 // stream is rebuilt, in one script, with every entry under its own id, the
 // same last id and counters, consumer groups, consumers and pending
 // entries (with their idle times and delivery counts). ARGV[1] is the field
 // holding the sealed value; then id, old, new triples. An entry deleted
 // meanwhile is skipped. It returns how many entries were rewritten.
-var restream = redis.NewScript(`
+var restream = redis.NewScript(luaStreamState + `
 local key, field = KEYS[1], ARGV[1]
 local want = {}
 for i = 2, #ARGV, 3 do want[ARGV[i]] = {ARGV[i+1], ARGV[i+2]} end
@@ -166,43 +213,11 @@ for _, e in ipairs(entries) do
   end
 end
 if n == 0 then return 0 end
-local function map(a)
-  local t = {}
-  for i = 1, #a, 2 do t[a[i]] = a[i+1] end
-  return t
-end
-local info = map(redis.call('XINFO', 'STREAM', key))
-local groups = {}
-for _, g in ipairs(redis.call('XINFO', 'GROUPS', key)) do
-  local gm = map(g)
-  local pend = {}
-  if tonumber(gm['pending']) > 0 then
-    pend = redis.call('XPENDING', key, gm['name'], '-', '+', gm['pending'])
-  end
-  local cons = {}
-  for _, c in ipairs(redis.call('XINFO', 'CONSUMERS', key, gm['name'])) do table.insert(cons, map(c)['name']) end
-  table.insert(groups, {gm, pend, cons})
-end
+local state = streamState(key)
 local ttl = redis.call('PTTL', key)
 redis.call('DEL', key)
 for _, e in ipairs(entries) do redis.call('XADD', key, e[1], unpack(e[2])) end
-if info['entries-added'] then
-  redis.call('XSETID', key, info['last-generated-id'], 'ENTRIESADDED', info['entries-added'], 'MAXDELETEDID', info['max-deleted-entry-id'])
-else
-  redis.call('XSETID', key, info['last-generated-id'])
-end
-for _, g in ipairs(groups) do
-  local gm, pend, cons = g[1], g[2], g[3]
-  if type(gm['entries-read']) == 'number' then
-    redis.call('XGROUP', 'CREATE', key, gm['name'], gm['last-delivered-id'], 'ENTRIESREAD', gm['entries-read'])
-  else
-    redis.call('XGROUP', 'CREATE', key, gm['name'], gm['last-delivered-id'])
-  end
-  for _, c in ipairs(cons) do redis.call('XGROUP', 'CREATECONSUMER', key, gm['name'], c) end
-  for _, p in ipairs(pend) do
-    redis.call('XCLAIM', key, gm['name'], p[2], 0, p[1], 'IDLE', p[3], 'RETRYCOUNT', p[4], 'FORCE', 'JUSTID')
-  end
-end
+putStreamState(key, state)
 if ttl > 0 then redis.call('PEXPIRE', key, ttl) end
 return n`)
 
@@ -463,7 +478,7 @@ return n`)
 // first; the entries appended are left to be copied, and re-sealed, as
 // the others are: only a copy put in place has its last ones taken as they
 // are); {2} if the stream is gone.
-var finishRebuild = redis.NewScript(`
+var finishRebuild = redis.NewScript(luaStreamState + `
 local key, tmp = KEYS[1], KEYS[2]
 if redis.call('EXISTS', tmp) == 0 then return {-1} end
 if redis.call('EXISTS', key) == 0 then redis.call('UNLINK', tmp) return {2} end
@@ -481,33 +496,7 @@ for _, e in ipairs(tail) do
   table.insert(out, e[1])
   table.insert(out, e[2])
 end
-local function map(a)
-  local t = {}
-  for i = 1, #a, 2 do t[a[i]] = a[i+1] end
-  return t
-end
-local info = map(redis.call('XINFO', 'STREAM', key))
-if info['entries-added'] then
-  redis.call('XSETID', tmp, info['last-generated-id'], 'ENTRIESADDED', info['entries-added'], 'MAXDELETEDID', info['max-deleted-entry-id'])
-else
-  redis.call('XSETID', tmp, info['last-generated-id'])
-end
-for _, g in ipairs(redis.call('XINFO', 'GROUPS', key)) do
-  local gm = map(g)
-  if type(gm['entries-read']) == 'number' then
-    redis.call('XGROUP', 'CREATE', tmp, gm['name'], gm['last-delivered-id'], 'ENTRIESREAD', gm['entries-read'])
-  else
-    redis.call('XGROUP', 'CREATE', tmp, gm['name'], gm['last-delivered-id'])
-  end
-  for _, c in ipairs(redis.call('XINFO', 'CONSUMERS', key, gm['name'])) do
-    redis.call('XGROUP', 'CREATECONSUMER', tmp, gm['name'], map(c)['name'])
-  end
-  if tonumber(gm['pending']) > 0 then
-    for _, p in ipairs(redis.call('XPENDING', key, gm['name'], '-', '+', gm['pending'])) do
-      redis.call('XCLAIM', tmp, gm['name'], p[2], 0, p[1], 'IDLE', p[3], 'RETRYCOUNT', p[4], 'FORCE', 'JUSTID')
-    end
-  end
-end
+putStreamState(tmp, streamState(key))
 local ttl = redis.call('PTTL', key)
 redis.call('UNLINK', key)
 redis.call('RENAME', tmp, key)
