@@ -299,3 +299,116 @@ func TestAlertRetryDoesNotHangOnAHungPlatform(t *testing.T) {
 		t.Fatalf("after the platform answers again: %+v", got)
 	}
 }
+
+// chatModes is a recorder whose chats each answer their own way: "" takes
+// a send, "refuse" refuses it (the bot lost its rights there), "hang"
+// never answers (the send waits for its context), "slow" takes it after
+// slow whatever its context (a platform that delivered, its answer late).
+type chatModes struct {
+	*recorder
+	mu   sync.Mutex
+	mode map[string]string
+	slow time.Duration
+}
+
+func (c *chatModes) Send(ctx context.Context, chat string, r commands.Reply) ([]string, error) {
+	c.mu.Lock()
+	mode, slow := c.mode[chat], c.slow
+	c.mu.Unlock()
+	switch mode {
+	case "refuse":
+		return nil, errors.New("Forbidden: bot was kicked from the supergroup chat")
+	case "hang":
+		<-ctx.Done()
+		return nil, ctx.Err()
+	case "slow":
+		time.Sleep(slow)
+	}
+	return c.recorder.Send(ctx, chat, r)
+}
+
+func (c *chatModes) set(chat, mode string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.mode[chat] = mode
+}
+
+const otherInvChat = "-100778"
+
+// newTwoChatTeam is newTeam with two investigators' chats, invChat and
+// otherInvChat, each answering as its mode says.
+func newTwoChatTeam(t *testing.T) (*team, *chatModes) {
+	t.Helper()
+	c := &chatModes{recorder: &recorder{}, mode: map[string]string{}}
+	e, srv := newEngine(t, "w", c, commands.Options{
+		Retention: 90 * 24 * time.Hour, Roles: commands.Roles{"telegram:" + adminID: commands.Admin},
+		InvestigatorChats: []string{"telegram:" + invChat, "telegram:" + otherInvChat},
+	})
+	return &team{env: e, srv: srv, sent: c.recorder}, c
+}
+
+// An alert one investigators' chat took and the other refused reaches the
+// other once it takes sends again, and the first never gets it twice.
+// Mutations: alert counting a partial delivery as delivered (the old
+// behaviour) → the refusing chat never gets it; RetryAlerts sending to
+// every chat, not the missing ones → the first chat gets it twice.
+func TestAlertPartlyDeliveredReachesTheRefusingChat(t *testing.T) {
+	tm, c := newTwoChatTeam(t)
+	c.set(otherInvChat, "refuse")
+	tm.corroborate()
+	if a, b := len(tm.sentTo(invChat)), len(tm.sentTo(otherInvChat)); a != 1 || b != 0 {
+		t.Fatalf("first send: %d and %d alerts, want 1 and 0", a, b)
+	}
+	tm.retryFor(time.Hour) // the other chat still refuses
+	c.set(otherInvChat, "")
+	tm.retryFor(10 * time.Minute)
+	tm.retryFor(time.Hour)
+	got := tm.sentTo(otherInvChat)
+	if len(got) != 1 || !strings.Contains(got[0].Text, "+52 55 1234 5678") || !got[0].Protected {
+		t.Fatalf("the chat that refused, once it takes sends again: %+v", got)
+	}
+	if n := len(tm.sentTo(invChat)); n != 1 {
+		t.Fatalf("the chat that took it at once got it %d times", n)
+	}
+	for _, k := range tm.srv.Client().Keys(context.Background(), "w:*alerts*").Val() {
+		t.Errorf("key %s left once every chat took the alert", k)
+	}
+	logs := tm.logs.String()
+	for _, secret := range []string{"5512345678", "1234 5678", invChat, otherInvChat} {
+		if strings.Contains(logs, secret) {
+			t.Fatalf("the log names %q:\n%s", secret, logs)
+		}
+	}
+}
+
+// A kept alert's retry cut off by its budget: a chat whose platform took
+// it after the budget ran out is recorded as having it, and the chat whose
+// send was cut off gets it at a later sweep; each chat once.
+// Mutations: recording a chat that took it on the budget's context → the
+// slow chat gets it twice; a partial delivery counted as delivered → the
+// hung chat never gets it.
+func TestAlertCutOffByTheBudgetGoesOnceToEachChat(t *testing.T) {
+	commands.ShortAlertRetryBudget(t, 100*time.Millisecond)
+	tm, c := newTwoChatTeam(t)
+	c.set(invChat, "refuse")
+	c.set(otherInvChat, "refuse")
+	tm.corroborate()
+	c.mu.Lock()
+	c.slow = 300 * time.Millisecond
+	c.mu.Unlock()
+	c.set(invChat, "slow")      // delivered, answered past the budget
+	c.set(otherInvChat, "hang") // cut off by the budget
+	tm.clk.Add(2 * time.Minute)
+	if err := tm.mux.RetryAlerts(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := len(tm.sentTo(invChat)), len(tm.sentTo(otherInvChat)); a != 1 || b != 0 {
+		t.Fatalf("sweep cut off by its budget: %d and %d alerts, want 1 and 0", a, b)
+	}
+	c.set(invChat, "")
+	c.set(otherInvChat, "")
+	tm.retryFor(time.Hour)
+	if a, b := len(tm.sentTo(invChat)), len(tm.sentTo(otherInvChat)); a != 1 || b != 1 {
+		t.Fatalf("after the platform answers again: %d and %d alerts, want one each", a, b)
+	}
+}

@@ -33,8 +33,10 @@ type Store interface {
 	DropDraftBefore(ctx context.Context, pseudonym string, t time.Time) (bool, error)
 	SubmitDraftWithin(ctx context.Context, pseudonym, draftID, language string, limit *storage.Limit) (storage.Submission, error)
 	IndexTips(ctx context.Context, count int, block time.Duration, alert func(storage.Signal) error) (int, error)
-	KeepAlert(ctx context.Context, s storage.Signal) error
-	DueAlerts(ctx context.Context, send bool, n int) ([]storage.PendingAlert, error)
+	KeepAlert(ctx context.Context, s storage.Signal, took []string) error
+	AlertMissing(ctx context.Context, s storage.Signal, chats []string) ([]string, error)
+	AlertDelivered(ctx context.Context, s storage.Signal, chat string) error
+	DueAlerts(ctx context.Context, chats []string, n int) ([]storage.PendingAlert, error)
 	AlertSent(ctx context.Context, s storage.Signal) error
 	KeptAlerts(ctx context.Context) (int64, error)
 	ExpireDrafts(ctx context.Context, max int) ([]storage.ExpiredDraft, error)

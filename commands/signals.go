@@ -348,37 +348,49 @@ func signals(ctx context.Context, c *Context) error {
 
 // alert tells the investigator chats that an entity reached the
 // corroboration threshold (storage guarantees once per entity per window).
-// One no chat takes (each refused it, or none is configured) is kept, to
-// be sent again (RetryAlerts); it fails only if it could not be kept
-// either (then the indexer raises it again later).
+// One not every chat takes (a chat refused it, or none is configured) is
+// kept, with the chats that took it, to be sent again to the others
+// (RetryAlerts); it fails only if it could not be kept either (then the
+// indexer raises it again later).
 func (m *Mux) alert(ctx context.Context, s storage.Signal) error {
-	if m.sendAlert(ctx, s, m.notify) {
-		// A kept copy (its tip indexed again after a crash) goes too.
+	chats := m.teamChats()
+	keys := make([]string, len(chats))
+	for i, c := range chats {
+		keys[i] = c.key
+	}
+	// A kept copy (its tip indexed again after a crash) may say some
+	// chats took it already: they are not sent it twice. Unreadable, it
+	// goes to every chat: a duplicate rather than a loss.
+	missing, err := m.store.AlertMissing(ctx, s, keys)
+	if err != nil {
+		m.log.Warn("kept alert not read: it may go out twice", "error", err.Error())
+	}
+	text := m.alertText(s)
+	var took []string
+	for _, c := range chats {
+		if slices.Contains(missing, c.key) && m.notify(ctx, c.route, Reply{Text: text, Protected: true}) {
+			took = append(took, c.key)
+		}
+	}
+	if len(chats) > 0 && len(took) == len(missing) {
+		// A kept copy goes too.
 		if err := m.store.AlertSent(ctx, s); err != nil {
 			m.log.Warn("sent alert not forgotten: it may go out again", "error", err.Error())
 		}
 		return nil
 	}
-	if err := m.store.KeepAlert(ctx, s); err != nil {
-		return fmt.Errorf("alert reached no investigator chat and was not kept: %w", err)
+	if err := m.store.KeepAlert(ctx, s, took); err != nil {
+		return fmt.Errorf("alert reached not every investigator chat and was not kept: %w", err)
 	}
 	m.alertsKept(ctx)
 	return nil
 }
 
-// sendAlert sends an alert to every investigators' chat with send; it
-// reports whether one took it.
-func (m *Mux) sendAlert(ctx context.Context, s storage.Signal, send func(context.Context, string, Reply) bool) bool {
-	text := m.msg.Localize(m.lang, "alert_signal", map[string]any{
+// alertText is an alert as the investigators' chats read it.
+func (m *Mux) alertText(s storage.Signal) string {
+	return m.msg.Localize(m.lang, "alert_signal", map[string]any{
 		"Entity": safe(s.Entity.Display), "Reporters": s.Reporters, "Period": m.spanIn(m.lang, m.window),
 	})
-	delivered := false
-	for _, chat := range m.teamChatRoutes() {
-		if send(ctx, chat, Reply{Text: text, Protected: true}) {
-			delivered = true
-		}
-	}
-	return delivered
 }
 
 // alertRetryBatch is how many kept alerts RetryAlerts tries at a time.
@@ -389,14 +401,25 @@ const alertRetryBatch = 50
 var alertRetryBudget = 20 * time.Second
 
 // RetryAlerts sends again the kept alerts that are due, each by one
-// process only (storage spaces the attempts out). A failed attempt is
-// not logged each time (an outage would flood the log): the log says at
-// most once an hour how many alerts wait. One given up (its window over)
-// is logged once. Without an investigators' chat nothing is sent: alerts
-// wait for one to be configured.
+// process only (storage spaces the attempts out), to the chats that have
+// not taken it only. A failed attempt is not logged each time (an outage
+// would flood the log): the log says at most once an hour how many alerts
+// wait. One given up (its window over) is logged once. Without an investigators' chat nothing is sent: alerts wait
+// for one to be configured.
+//
+// Each chat that takes an alert is recorded at once, so a later attempt
+// (this replica's or another's) never sends it there again. A send cut
+// off by the budget, or whose answer was lost, is ambiguous: the platform
+// may have delivered it. It is counted as not taken and sent again: for
+// an alert, a duplicate in one chat is better than a chat never told.
 func (m *Mux) RetryAlerts(ctx context.Context) error {
-	routes := m.teamChatRoutes()
-	due, err := m.store.DueAlerts(ctx, len(routes) > 0, alertRetryBatch)
+	chats := m.teamChats()
+	keys := make([]string, len(chats))
+	routes := map[string]string{}
+	for i, c := range chats {
+		keys[i], routes[c.key] = c.key, c.route
+	}
+	due, err := m.store.DueAlerts(ctx, keys, alertRetryBatch)
 	// The sends share a budget: a platform that hangs instead of refusing
 	// must not hold up the sweep's other work (drafts, reminders) for
 	// minutes, nor outlast the minute after which another replica may
@@ -406,20 +429,29 @@ func (m *Mux) RetryAlerts(ctx context.Context) error {
 	failed := false
 	for _, a := range due {
 		if a.GivenUp {
-			m.log.Error("an alert was given up: no investigators' chat took it during the corroboration window (VIGIA_SIGNAL_WINDOW); /signals still lists the entity")
+			m.log.Error("an alert was given up: not every investigators' chat took it during the corroboration window (VIGIA_SIGNAL_WINDOW); /signals still lists the entity")
 			continue
 		}
-		if sendCtx.Err() != nil {
-			failed = true
-			continue
+		text := m.alertText(a.Signal)
+		all := true
+		for _, key := range a.Missing {
+			if sendCtx.Err() != nil || !m.notifyQuietly(sendCtx, routes[key], Reply{Text: text, Protected: true}) {
+				all = false
+				continue
+			}
+			// On the sweep's context: a chat that took it is recorded even
+			// once the budget is spent.
+			if derr := m.store.AlertDelivered(ctx, a.Signal, key); derr != nil {
+				err = errors.Join(err, derr)
+			}
 		}
-		if !m.sendAlert(sendCtx, a.Signal, m.notifyQuietly) {
+		if !all {
 			failed = true
 			continue
 		}
 		err = errors.Join(err, m.store.AlertSent(ctx, a.Signal))
 	}
-	if failed || len(routes) == 0 {
+	if failed || len(chats) == 0 {
 		m.alertsKept(ctx)
 	}
 	return err

@@ -34,6 +34,26 @@ func (m *Mux) isTeamChat(route string) bool {
 	return false
 }
 
+// teamChat is an investigators' chat: as configured (key), and where it
+// is now (route).
+type teamChat struct{ key, route string }
+
+// teamChats returns the investigators' chats, as configured and where
+// each is now.
+func (m *Mux) teamChats() []teamChat {
+	m.teams.mu.RLock()
+	defer m.teams.mu.RUnlock()
+	var out []teamChat
+	for _, c := range slices.Sorted(maps.Keys(m.invChats)) {
+		now, ok := m.teams.moved[c]
+		if !ok {
+			now = c
+		}
+		out = append(out, teamChat{key: c, route: now})
+	}
+	return out
+}
+
 // teamChatRoutes returns the investigators' chats, each where it is now.
 func (m *Mux) teamChatRoutes() []string {
 	m.teams.mu.RLock()

@@ -13,14 +13,16 @@ import (
 	"github.com/vigia-project/vigia/tips"
 )
 
-// An alert no investigators' chat took (each refused it: an outage, a
-// permission taken away; or none is configured yet) is kept here, sealed,
-// and tried again with a growing wait (alertRetryFirst, doubling up to
+// An alert not every investigators' chat took (one refused it: an
+// outage, a permission taken away; or none is configured yet) is kept
+// here, sealed, with a MAC of each chat that took it, and tried again in
+// the others with a growing wait (alertRetryFirst, doubling up to
 // alertRetryMax), until the corroboration window has passed since it was
 // kept. That is as long as its alert mark lives: once the window is over,
 // a later tip naming the entity raises a new alert anyway, and an alert
 // older than the window speaks of reporters outside it. Redis holds the
-// entity's MAC in clear (as the index's keys do), never its value.
+// entity's MAC in clear (as the index's keys do), never its value, and
+// no chat id.
 
 const (
 	// alertRetryFirst is the wait before an alert is tried again the
@@ -29,11 +31,15 @@ const (
 	alertRetryMax   = 5 * time.Minute
 )
 
-// PendingAlert is an alert kept because no investigators' chat took it.
+// PendingAlert is an alert kept because not every investigators' chat
+// took it.
 type PendingAlert struct {
 	Signal Signal
 	// GivenUp is set when its deadline passed: it is dropped, not sent.
 	GivenUp bool
+	// Missing lists the investigators' chats (as configured) that have
+	// not taken it yet: it is sent to these only.
+	Missing []string
 }
 
 // pendingSignal is what a kept alert holds, sealed.
@@ -42,13 +48,28 @@ type pendingSignal struct {
 	Reporters int         `json:"r"`
 }
 
+// A kept alert's hash: s its signal, sealed; d its deadline (unix ms); n
+// its attempts; and a field "c:" + chatMAC for
+// each investigators' chat that took it, so that a chat that refused is
+// sent it again and one that took it never is.
+const alertChatField = "c:"
+
+// alertChatMAC names an investigators' chat (its configured route) among
+// the chats that took the alert of entity mac: a MAC, never the chat id,
+// and one that differs from alert to alert.
+func (s *Store) alertChatMAC(mac, chat string) string {
+	return alertChatField + s.kr.indexMAC("alertchat\x00"+mac+"\x00"+chat)
+}
+
 // keepAlert records an alert (KEYS[2], entity ARGV[1]: its sealed signal
-// ARGV[2], deadline ARGV[4], expiry ARGV[5]) as due at ARGV[3] in KEYS[1].
-// Keeping it again (its tip indexed again) changes only its signal and
-// deadline, not when it is due nor its attempts.
+// ARGV[2], deadline ARGV[4], expiry ARGV[5]) as due at ARGV[3] in KEYS[1],
+// and the chats that took it (ARGV[6]…). Keeping it again (its tip indexed
+// again) changes only its signal and deadline, and adds chats, not when it
+// is due nor its attempts.
 var keepAlert = redis.NewScript(`
 redis.call('HSET', KEYS[2], 's', ARGV[2], 'd', ARGV[4])
 redis.call('HSETNX', KEYS[2], 'n', 0)
+for i = 6, #ARGV do redis.call('HSET', KEYS[2], ARGV[i], 1) end
 redis.call('PEXPIREAT', KEYS[2], ARGV[5])
 redis.call('ZADD', KEYS[1], 'NX', ARGV[3], ARGV[1])
 return 1`)
@@ -59,7 +80,8 @@ return 1`)
 // ms (sent meanwhile, it is deleted). Past its deadline it is deleted and
 // answered with attempt -1. ARGV[5] "0" only drops those past their
 // deadline (a process with no investigators' chat). It answers nil when
-// there is nothing to send, else {sealed signal, attempt}.
+// there is nothing to send, else {sealed signal, attempt, the chats that
+// took it…}.
 var claimAlert = redis.NewScript(`
 local at = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not at or tonumber(at) > tonumber(ARGV[2]) then return false end
@@ -77,11 +99,22 @@ if ARGV[5] ~= '1' then return false end
 local n = redis.call('HINCRBY', KEYS[2], 'n', 1)
 local wait = math.min(tonumber(ARGV[3]) * 2 ^ math.min(n - 1, 30), tonumber(ARGV[4]))
 redis.call('ZADD', KEYS[1], string.format('%.0f', tonumber(ARGV[2]) + wait), ARGV[1])
-return {h[1], n}`)
+local out = {h[1], n}
+for _, f in ipairs(redis.call('HKEYS', KEYS[2])) do
+  if string.sub(f, 1, 2) == 'c:' then table.insert(out, f) end
+end
+return out`)
 
-// KeepAlert keeps an alert no investigators' chat took, to be sent again
+// tookAlert records that a chat (field ARGV[1]) took a kept alert
+// (KEYS[1]), if it is still kept.
+var tookAlert = redis.NewScript(`
+if redis.call('HEXISTS', KEYS[1], 's') == 0 then return 0 end
+return redis.call('HSET', KEYS[1], ARGV[1], 1)`)
+
+// KeepAlert keeps an alert not every investigators' chat took (took
+// lists those that did, as configured), to be sent again to the others
 // (DueAlerts) until the corroboration window has passed.
-func (s *Store) KeepAlert(ctx context.Context, sig Signal) error {
+func (s *Store) KeepAlert(ctx context.Context, sig Signal, took []string) error {
 	if sig.mac == "" {
 		return errors.New("keep alert: not an indexer's signal")
 	}
@@ -97,26 +130,66 @@ func (s *Store) KeepAlert(ctx context.Context, sig Signal) error {
 	deadline := now.Add(s.index0.Window)
 	// The record outlives its deadline by a day, for a process to see it
 	// given up (and say so); then it goes in any case.
-	err = keepAlert.Run(ctx, s.rdb, []string{s.k.alertsDue(), s.k.alertPending(sig.mac)}, sig.mac, sealed,
-		now.Add(alertRetryFirst).UnixMilli(), deadline.UnixMilli(), deadline.Add(24*time.Hour).UnixMilli()).Err()
+	args := []any{sig.mac, sealed, now.Add(alertRetryFirst).UnixMilli(), deadline.UnixMilli(), deadline.Add(24 * time.Hour).UnixMilli()}
+	for _, chat := range took {
+		args = append(args, s.alertChatMAC(sig.mac, chat))
+	}
+	err = keepAlert.Run(ctx, s.rdb, []string{s.k.alertsDue(), s.k.alertPending(sig.mac)}, args...).Err()
 	if err != nil {
 		return fmt.Errorf("keep alert: %w", err)
 	}
 	return nil
 }
 
+// AlertMissing returns the chats, among chats (as configured), that a
+// kept copy of an alert does not say took it: all of them if none is kept.
+func (s *Store) AlertMissing(ctx context.Context, sig Signal, chats []string) ([]string, error) {
+	if sig.mac == "" || len(chats) == 0 {
+		return chats, nil
+	}
+	fields := make([]string, len(chats))
+	for i, chat := range chats {
+		fields[i] = s.alertChatMAC(sig.mac, chat)
+	}
+	took, err := s.rdb.HMGet(ctx, s.k.alertPending(sig.mac), fields...).Result()
+	if err != nil {
+		return chats, fmt.Errorf("alert chats: %w", err)
+	}
+	var missing []string
+	for i, chat := range chats {
+		if took[i] == nil {
+			missing = append(missing, chat)
+		}
+	}
+	return missing, nil
+}
+
+// AlertDelivered records that chat (as configured) took a kept alert: it
+// is not sent there again.
+func (s *Store) AlertDelivered(ctx context.Context, sig Signal, chat string) error {
+	if sig.mac == "" {
+		return nil
+	}
+	if err := tookAlert.Run(ctx, s.rdb, []string{s.k.alertPending(sig.mac)}, s.alertChatMAC(sig.mac, chat)).Err(); err != nil {
+		return fmt.Errorf("alert delivered: %w", err)
+	}
+	return nil
+}
+
 // DueAlerts takes up to n kept alerts due now, for this process alone to
-// send: each is due again after a growing wait, unless AlertSent is called
-// for it. Alerts past their deadline are dropped and returned GivenUp.
-// With send false (no investigators' chat to send to) it only drops those.
-func (s *Store) DueAlerts(ctx context.Context, send bool, n int) ([]PendingAlert, error) {
+// send to the investigators' chats (as configured) that have not taken
+// them: each is due again after a growing wait, unless AlertSent is
+// called for it. Alerts past their deadline are dropped and returned
+// GivenUp. One every chat took is forgotten. With
+// no chats (none configured) it only drops those past their deadline.
+func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]PendingAlert, error) {
 	now := s.now().UnixMilli()
 	macs, err := s.rdb.ZRangeByScore(ctx, s.k.alertsDue(), &redis.ZRangeBy{Min: "-inf", Max: strconv.FormatInt(now, 10), Count: int64(n)}).Result()
 	if err != nil {
 		return nil, fmt.Errorf("due alerts: %w", err)
 	}
 	flag := "0"
-	if send {
+	if len(chats) > 0 {
 		flag = "1"
 	}
 	var (
@@ -149,12 +222,34 @@ func (s *Store) DueAlerts(ctx context.Context, send bool, n int) ([]PendingAlert
 			continue
 		}
 		a.Signal.Entity, a.Signal.Reporters = p.Entity, p.Reporters
+		if a.GivenUp {
+			out = append(out, a)
+			continue
+		}
+		took := map[string]bool{}
+		for _, f := range res[2:] {
+			if f, ok := f.(string); ok {
+				took[f] = true
+			}
+		}
+		for _, chat := range chats {
+			if !took[s.alertChatMAC(mac, chat)] {
+				a.Missing = append(a.Missing, chat)
+			}
+		}
+		if len(a.Missing) == 0 {
+			// Every chat took it (one not configured any more is not
+			// waited for).
+			errs = errors.Join(errs, s.AlertSent(ctx, a.Signal))
+			continue
+		}
 		out = append(out, a)
 	}
 	return out, errs
 }
 
-// AlertSent forgets a kept alert once sent (nothing if none is kept).
+// AlertSent forgets a kept alert once every chat took it (nothing if
+// none is kept).
 func (s *Store) AlertSent(ctx context.Context, sig Signal) error {
 	if sig.mac == "" {
 		return nil

@@ -172,7 +172,7 @@ func TestRekeyReSealsEverythingWhileServing(t *testing.T) {
 	if len(alerts) != 1 {
 		t.Fatalf("three reporters raised %d alerts, want 1", len(alerts))
 	}
-	must(old.KeepAlert(ctx, alerts[0])) // as when no investigators' chat takes it
+	must(old.KeepAlert(ctx, alerts[0], []string{"telegram:-100777"})) // as when one investigators' chat of two takes it
 	unsent := old.Pseudonym("telegram", "104")
 	_, err := old.AddToDraft(ctx, unsent, storage.DraftPart{EventID: 40, Route: "telegram:104", Language: "pt-BR", Part: tips.Part{Text: "borrador sin enviar"}})
 	must(err)
@@ -325,6 +325,10 @@ func TestRekeyReSealsEverythingWhileServing(t *testing.T) {
 	}
 	if sigs, err := st.Signals(ctx, 7*24*time.Hour, 10); err != nil || len(sigs) == 0 {
 		t.Fatalf("signals (entity display values): %+v %v", sigs, err)
+	}
+	// The kept alert still knows which chat took it: sent to the other only.
+	if missing, err := st.AlertMissing(ctx, alerts[0], []string{"telegram:-100777", "telegram:-100888"}); err != nil || len(missing) != 1 || missing[0] != "telegram:-100888" {
+		t.Fatalf("kept alert's chats after rotation: %v %v", missing, err)
 	}
 	if d, err := st.Draft(ctx, unsent); err != nil || d.Parts != 1 {
 		t.Fatalf("unsent draft: %+v %v", d, err)
