@@ -381,6 +381,30 @@ func TestAlertPartlyDeliveredReachesTheRefusingChat(t *testing.T) {
 	}
 }
 
+// A kept alert sent late says so: when it was raised, how long ago.
+// Mutation: RetryAlerts without the alert_late note → the late alert
+// reads as a fresh one.
+func TestLateAlertSaysWhenItWasRaised(t *testing.T) {
+	tm, c := newTwoChatTeam(t)
+	c.set(otherInvChat, "refuse")
+	raised := tm.clk.Now()
+	tm.corroborate()
+	tm.retryFor(3 * time.Hour)
+	c.set(otherInvChat, "")
+	tm.retryFor(10 * time.Minute)
+	got := tm.sentTo(otherInvChat)
+	if len(got) != 1 {
+		t.Fatalf("%d late alerts, want 1", len(got))
+	}
+	want := tm.msg.Localize("en", "alert_late", map[string]any{"Age": "3 hours", "Time": raised.UTC().Format("2006-01-02 15:04 UTC")})
+	if !strings.Contains(got[0].Text, want) || !strings.HasPrefix(got[0].Text, "Signal: +52 55 1234 5678") {
+		t.Fatalf("late alert:\n%s\nwant it to say:\n%s", got[0].Text, want)
+	}
+	if first := tm.sentTo(invChat); len(first) != 1 || strings.Contains(first[0].Text, "Late") {
+		t.Fatalf("the alert sent at once: %+v", first)
+	}
+}
+
 // A kept alert's retry cut off by its budget: a chat whose platform took
 // it after the budget ran out is recorded as having it, and the chat whose
 // send was cut off gets it at a later sweep; each chat once.

@@ -402,9 +402,10 @@ var alertRetryBudget = 20 * time.Second
 
 // RetryAlerts sends again the kept alerts that are due, each by one
 // process only (storage spaces the attempts out), to the chats that have
-// not taken it only. A failed attempt is not logged each time (an outage
-// would flood the log): the log says at most once an hour how many alerts
-// wait. One given up (its window over) is logged once. Without an investigators' chat nothing is sent: alerts wait
+// not taken it only, saying when it was raised. A failed attempt is not
+// logged each time (an outage would flood the log): the log says at most
+// once an hour how many alerts wait. One given up (its window over) is
+// logged once. Without an investigators' chat nothing is sent: alerts wait
 // for one to be configured.
 //
 // Each chat that takes an alert is recorded at once, so a later attempt
@@ -433,6 +434,11 @@ func (m *Mux) RetryAlerts(ctx context.Context) error {
 			continue
 		}
 		text := m.alertText(a.Signal)
+		if !a.Formed.IsZero() {
+			text += "\n\n" + m.msg.Localize(m.lang, "alert_late", map[string]any{
+				"Age": m.ageIn(m.lang, m.now().Sub(a.Formed)), "Time": a.Formed.UTC().Format("2006-01-02 15:04 UTC"),
+			})
+		}
 		all := true
 		for _, key := range a.Missing {
 			if sendCtx.Err() != nil || !m.notifyQuietly(sendCtx, routes[key], Reply{Text: text, Protected: true}) {

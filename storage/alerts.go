@@ -37,6 +37,8 @@ type PendingAlert struct {
 	Signal Signal
 	// GivenUp is set when its deadline passed: it is dropped, not sent.
 	GivenUp bool
+	// Formed is when the alert was raised.
+	Formed time.Time
 	// Missing lists the investigators' chats (as configured) that have
 	// not taken it yet: it is sent to these only.
 	Missing []string
@@ -48,8 +50,8 @@ type pendingSignal struct {
 	Reporters int         `json:"r"`
 }
 
-// A kept alert's hash: s its signal, sealed; d its deadline (unix ms); n
-// its attempts; and a field "c:" + chatMAC for
+// A kept alert's hash: s its signal, sealed; d its deadline and f when it
+// was raised (unix ms); n its attempts; and a field "c:" + chatMAC for
 // each investigators' chat that took it, so that a chat that refused is
 // sent it again and one that took it never is.
 const alertChatField = "c:"
@@ -62,14 +64,15 @@ func (s *Store) alertChatMAC(mac, chat string) string {
 }
 
 // keepAlert records an alert (KEYS[2], entity ARGV[1]: its sealed signal
-// ARGV[2], deadline ARGV[4], expiry ARGV[5]) as due at ARGV[3] in KEYS[1],
-// and the chats that took it (ARGV[6]…). Keeping it again (its tip indexed
-// again) changes only its signal and deadline, and adds chats, not when it
-// is due nor its attempts.
+// ARGV[2], deadline ARGV[4], expiry ARGV[5], raised at ARGV[6]) as due at
+// ARGV[3] in KEYS[1], and the chats that took it (ARGV[7]…). Keeping it
+// again (its tip indexed again) changes only its signal and deadline, and
+// adds chats, not when it is due, when it was raised nor its attempts.
 var keepAlert = redis.NewScript(`
 redis.call('HSET', KEYS[2], 's', ARGV[2], 'd', ARGV[4])
 redis.call('HSETNX', KEYS[2], 'n', 0)
-for i = 6, #ARGV do redis.call('HSET', KEYS[2], ARGV[i], 1) end
+redis.call('HSETNX', KEYS[2], 'f', ARGV[6])
+for i = 7, #ARGV do redis.call('HSET', KEYS[2], ARGV[i], 1) end
 redis.call('PEXPIREAT', KEYS[2], ARGV[5])
 redis.call('ZADD', KEYS[1], 'NX', ARGV[3], ARGV[1])
 return 1`)
@@ -80,12 +83,12 @@ return 1`)
 // ms (sent meanwhile, it is deleted). Past its deadline it is deleted and
 // answered with attempt -1. ARGV[5] "0" only drops those past their
 // deadline (a process with no investigators' chat). It answers nil when
-// there is nothing to send, else {sealed signal, attempt, the chats that
-// took it…}.
+// there is nothing to send, else {sealed signal, attempt, raised at,
+// deadline, the chats that took it…}.
 var claimAlert = redis.NewScript(`
 local at = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not at or tonumber(at) > tonumber(ARGV[2]) then return false end
-local h = redis.call('HMGET', KEYS[2], 's', 'd')
+local h = redis.call('HMGET', KEYS[2], 's', 'd', 'f')
 if not h[1] then
   redis.call('ZREM', KEYS[1], ARGV[1])
   return false
@@ -99,7 +102,7 @@ if ARGV[5] ~= '1' then return false end
 local n = redis.call('HINCRBY', KEYS[2], 'n', 1)
 local wait = math.min(tonumber(ARGV[3]) * 2 ^ math.min(n - 1, 30), tonumber(ARGV[4]))
 redis.call('ZADD', KEYS[1], string.format('%.0f', tonumber(ARGV[2]) + wait), ARGV[1])
-local out = {h[1], n}
+local out = {h[1], n, h[3] or '', h[2]}
 for _, f in ipairs(redis.call('HKEYS', KEYS[2])) do
   if string.sub(f, 1, 2) == 'c:' then table.insert(out, f) end
 end
@@ -130,7 +133,7 @@ func (s *Store) KeepAlert(ctx context.Context, sig Signal, took []string) error 
 	deadline := now.Add(s.index0.Window)
 	// The record outlives its deadline by a day, for a process to see it
 	// given up (and say so); then it goes in any case.
-	args := []any{sig.mac, sealed, now.Add(alertRetryFirst).UnixMilli(), deadline.UnixMilli(), deadline.Add(24 * time.Hour).UnixMilli()}
+	args := []any{sig.mac, sealed, now.Add(alertRetryFirst).UnixMilli(), deadline.UnixMilli(), deadline.Add(24 * time.Hour).UnixMilli(), now.UnixMilli()}
 	for _, chat := range took {
 		args = append(args, s.alertChatMAC(sig.mac, chat))
 	}
@@ -226,8 +229,9 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 			out = append(out, a)
 			continue
 		}
+		a.Formed = alertFormed(res, s.index0.Window)
 		took := map[string]bool{}
-		for _, f := range res[2:] {
+		for _, f := range res[4:] {
 			if f, ok := f.(string); ok {
 				took[f] = true
 			}
@@ -246,6 +250,21 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 		out = append(out, a)
 	}
 	return out, errs
+}
+
+// alertFormed reads, from claimAlert's answer, when an alert was raised
+// (for one kept before that was recorded: from its deadline, one window
+// after it was kept).
+func alertFormed(res []any, window time.Duration) time.Time {
+	ms := func(v any) int64 {
+		str, _ := v.(string)
+		n, _ := strconv.ParseInt(str, 10, 64)
+		return n
+	}
+	if f := ms(res[2]); f > 0 {
+		return time.UnixMilli(f)
+	}
+	return time.UnixMilli(ms(res[3])).Add(-window)
 }
 
 // AlertSent forgets a kept alert once every chat took it (nothing if
