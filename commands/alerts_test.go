@@ -405,6 +405,44 @@ func TestLateAlertSaysWhenItWasRaised(t *testing.T) {
 	}
 }
 
+// A kept alert whose tips were purged down to fewer reporters than the
+// threshold is not sent: dropped, the log saying how many and nothing
+// else. A later reporter who brings the entity back to the threshold
+// raises it again, to both chats.
+// Mutation: DueAlerts without the recount → the refusing chat gets the
+// alert of two reporters once it takes sends again.
+func TestPurgedTipsWithdrawAKeptAlert(t *testing.T) {
+	tm, c := newTwoChatTeam(t)
+	c.set(otherInvChat, "refuse")
+	tm.corroborate()
+	tm.retryFor(10 * time.Minute)
+	tm.as(adminID, "Ada", commands.Request{Command: "purge", Args: "3"})
+	c.set(otherInvChat, "")
+	tm.retryFor(time.Hour)
+	if got := tm.sentTo(otherInvChat); len(got) != 0 {
+		t.Fatalf("alert sent with two reporters left: %q", got[0].Text)
+	}
+	logs := tm.logs.String()
+	if n := strings.Count(logs, "kept alerts withdrawn"); n != 1 || !strings.Contains(logs, "alerts=1") {
+		t.Fatalf("withdrawal told %d times:\n%s", n, logs)
+	}
+	for _, secret := range []string{"5512345678", "1234 5678", invChat, otherInvChat} {
+		if strings.Contains(logs, secret) {
+			t.Fatalf("the log names %q:\n%s", secret, logs)
+		}
+	}
+	if keys := tm.srv.Client().Keys(context.Background(), "w:*alerts*").Val(); len(keys) != 0 {
+		t.Errorf("keys of the withdrawn alert left: %v", keys)
+	}
+	tm.report("7004", "otra vez el 5512345678", "")
+	for chat, want := range map[string]int{invChat: 2, otherInvChat: 1} {
+		got := tm.sentTo(chat)
+		if len(got) != want || !strings.Contains(got[want-1].Text, " 3 different reporters") {
+			t.Fatalf("chat %s once a new reporter names the entity: %+v, want %d alerts", chat, got, want)
+		}
+	}
+}
+
 // A kept alert's retry cut off by its budget: a chat whose platform took
 // it after the budget ran out is recorded as having it, and the chat whose
 // send was cut off gets it at a later sweep; each chat once.

@@ -405,7 +405,8 @@ var alertRetryBudget = 20 * time.Second
 // not taken it only, saying when it was raised. A failed attempt is not
 // logged each time (an outage would flood the log): the log says at most
 // once an hour how many alerts wait. One given up (its window over) is
-// logged once. Without an investigators' chat nothing is sent: alerts wait
+// logged once; those withdrawn (purged tips left too few reporters) are
+// counted. Without an investigators' chat nothing is sent: alerts wait
 // for one to be configured.
 //
 // Each chat that takes an alert is recorded at once, so a later attempt
@@ -427,10 +428,14 @@ func (m *Mux) RetryAlerts(ctx context.Context) error {
 	// claim the same alert. What is left waits for its next attempt.
 	sendCtx, cancel := context.WithTimeout(ctx, alertRetryBudget)
 	defer cancel()
-	failed := false
+	failed, withdrawn := false, 0
 	for _, a := range due {
-		if a.GivenUp {
+		switch {
+		case a.GivenUp:
 			m.log.Error("an alert was given up: not every investigators' chat took it during the corroboration window (VIGIA_SIGNAL_WINDOW); /signals still lists the entity")
+			continue
+		case a.Withdrawn:
+			withdrawn++
 			continue
 		}
 		text := m.alertText(a.Signal)
@@ -456,6 +461,9 @@ func (m *Mux) RetryAlerts(ctx context.Context) error {
 			continue
 		}
 		err = errors.Join(err, m.store.AlertSent(ctx, a.Signal))
+	}
+	if withdrawn > 0 {
+		m.log.Info("kept alerts withdrawn: tips they counted were purged, too few reporters are left", "alerts", withdrawn)
 	}
 	if failed || len(chats) == 0 {
 		m.alertsKept(ctx)

@@ -37,6 +37,10 @@ type PendingAlert struct {
 	Signal Signal
 	// GivenUp is set when its deadline passed: it is dropped, not sent.
 	GivenUp bool
+	// Withdrawn is set when it no longer has enough reporters (tips it
+	// counted were purged, or forgotten by their reporters): it is
+	// dropped, not sent.
+	Withdrawn bool
 	// Formed is when the alert was raised.
 	Formed time.Time
 	// Missing lists the investigators' chats (as configured) that have
@@ -48,6 +52,8 @@ type PendingAlert struct {
 type pendingSignal struct {
 	Entity    tips.Entity `json:"e"`
 	Reporters int         `json:"r"`
+	// Since: the reporters were counted from then (unix ms).
+	Since int64 `json:"w,omitempty"`
 }
 
 // A kept alert's hash: s its signal, sealed; d its deadline and f when it
@@ -114,6 +120,11 @@ var tookAlert = redis.NewScript(`
 if redis.call('HEXISTS', KEYS[1], 's') == 0 then return 0 end
 return redis.call('HSET', KEYS[1], ARGV[1], 1)`)
 
+// releaseSentMark deletes an alert mark (KEYS[1]) that says alertSent.
+var releaseSentMark = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`)
+
 // KeepAlert keeps an alert not every investigators' chat took (took
 // lists those that did, as configured), to be sent again to the others
 // (DueAlerts) until the corroboration window has passed.
@@ -121,7 +132,7 @@ func (s *Store) KeepAlert(ctx context.Context, sig Signal, took []string) error 
 	if sig.mac == "" {
 		return errors.New("keep alert: not an indexer's signal")
 	}
-	b, err := json.Marshal(pendingSignal{Entity: sig.Entity, Reporters: sig.Reporters})
+	b, err := json.Marshal(pendingSignal{Entity: sig.Entity, Reporters: sig.Reporters, Since: unixMilliOrZero(sig.since)})
 	if err != nil {
 		return fmt.Errorf("keep alert: %w", err)
 	}
@@ -142,6 +153,13 @@ func (s *Store) KeepAlert(ctx context.Context, sig Signal, took []string) error 
 		return fmt.Errorf("keep alert: %w", err)
 	}
 	return nil
+}
+
+func unixMilliOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
 }
 
 // AlertMissing returns the chats, among chats (as configured), that a
@@ -183,7 +201,9 @@ func (s *Store) AlertDelivered(ctx context.Context, sig Signal, chat string) err
 // send to the investigators' chats (as configured) that have not taken
 // them: each is due again after a growing wait, unless AlertSent is
 // called for it. Alerts past their deadline are dropped and returned
-// GivenUp. One every chat took is forgotten. With
+// GivenUp. An alert whose reporters no longer reach the threshold (tips
+// it counted purged since) is dropped and returned Withdrawn, and its
+// entity can raise an alert again. One every chat took is forgotten. With
 // no chats (none configured) it only drops those past their deadline.
 func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]PendingAlert, error) {
 	now := s.now().UnixMilli()
@@ -229,7 +249,7 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 			out = append(out, a)
 			continue
 		}
-		a.Formed = alertFormed(res, s.index0.Window)
+		a.Formed, a.Signal.since = alertTimes(res, p, s.index0.Window)
 		took := map[string]bool{}
 		for _, f := range res[4:] {
 			if f, ok := f.(string); ok {
@@ -247,24 +267,57 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 			errs = errors.Join(errs, s.AlertSent(ctx, a.Signal))
 			continue
 		}
+		// Still corroborated? Tips it counted may have been purged, or
+		// forgotten by their reporters, since it was raised: counted again
+		// from where it counted, new reporters included.
+		reporters, err := s.rdb.ZCount(ctx, s.k.indexEntity(mac), "-inf", reportersSince(a.Signal.since)).Result()
+		if err != nil {
+			return out, fmt.Errorf("due alerts: recount: %w", err)
+		}
+		if reporters < int64(s.index0.Threshold) {
+			a.Withdrawn = true
+			errs = errors.Join(errs, s.withdrawAlert(ctx, a.Signal))
+			out = append(out, a)
+			continue
+		}
+		a.Signal.Reporters = int(reporters)
 		out = append(out, a)
 	}
 	return out, errs
 }
 
-// alertFormed reads, from claimAlert's answer, when an alert was raised
-// (for one kept before that was recorded: from its deadline, one window
-// after it was kept).
-func alertFormed(res []any, window time.Duration) time.Time {
+// alertTimes reads, from claimAlert's answer, when an alert was raised
+// and since when its reporters are counted (for alerts kept before either
+// was recorded: from its deadline, one window after it was kept).
+func alertTimes(res []any, p pendingSignal, window time.Duration) (formed, since time.Time) {
 	ms := func(v any) int64 {
 		str, _ := v.(string)
 		n, _ := strconv.ParseInt(str, 10, 64)
 		return n
 	}
 	if f := ms(res[2]); f > 0 {
-		return time.UnixMilli(f)
+		formed = time.UnixMilli(f)
+	} else {
+		formed = time.UnixMilli(ms(res[3])).Add(-window)
 	}
-	return time.UnixMilli(ms(res[3])).Add(-window)
+	since = formed.Add(-window)
+	if p.Since != 0 {
+		since = time.UnixMilli(p.Since)
+	}
+	return formed, since
+}
+
+// withdrawAlert drops a kept alert that lost its corroboration, and lets
+// its entity raise an alert again: its mark said the alert was handed
+// over, which would hold back a new one all window.
+func (s *Store) withdrawAlert(ctx context.Context, sig Signal) error {
+	if err := s.AlertSent(ctx, sig); err != nil {
+		return err
+	}
+	if err := releaseSentMark.Run(ctx, s.rdb, []string{s.k.indexAlert(sig.mac)}, alertSent).Err(); err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("withdraw alert: %w", err)
+	}
+	return nil
 }
 
 // AlertSent forgets a kept alert once every chat took it (nothing if

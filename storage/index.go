@@ -39,6 +39,10 @@ type Signal struct {
 	LastSeen   time.Time
 	Score      float64
 	mac        string
+	// since is when the reporters an alert counted were counted from
+	// (its tip's creation less the window): a kept alert counts them
+	// again from there before it is sent.
+	since time.Time
 }
 
 func (s *Store) tokenMAC(t string) string    { return s.kr.indexMAC("t\x00" + t) }
@@ -352,7 +356,7 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 				continue
 			}
 			if owner, err := j.marks[i].Result(); errors.Is(err, redis.Nil) || owner == j.id {
-				j.alerts = append(j.alerts, Signal{Entity: e, Reporters: int(j.counts[i].Val()), mac: j.macs[i]})
+				j.alerts = append(j.alerts, Signal{Entity: e, Reporters: int(j.counts[i].Val()), mac: j.macs[i], since: j.created.Add(-o.Window)})
 			}
 		}
 	}
