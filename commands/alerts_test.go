@@ -474,3 +474,33 @@ func TestAlertCutOffByTheBudgetGoesOnceToEachChat(t *testing.T) {
 		t.Fatalf("after the platform answers again: %d and %d alerts, want one each", a, b)
 	}
 }
+
+// A platform that hangs instead of refusing holds an alert's first send
+// no longer than the retries' budget: the indexer goes on to the next
+// tips, the alert is kept, and it goes out once the platform answers.
+// Mutation: Mux.alert sending on the indexer's own context → the third
+// report never returns.
+func TestFirstAlertDoesNotHoldTheIndexerOnAHungPlatform(t *testing.T) {
+	commands.ShortAlertRetryBudget(t, 100*time.Millisecond)
+	tm, o := newOutageTeam(t, "telegram:"+invChat)
+	o.mu.Lock()
+	o.hang = true
+	o.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tm.corroborate()
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the indexer still waits after 5 s on an alert to a platform that never answers")
+	}
+	o.mu.Lock()
+	o.hang = false
+	o.mu.Unlock()
+	tm.retryFor(10 * time.Minute)
+	if got := tm.sentTo(invChat); len(got) != 1 || !strings.Contains(got[0].Text, "+52 55 1234 5678") {
+		t.Fatalf("after the platform answers again: %+v", got)
+	}
+}

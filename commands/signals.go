@@ -366,9 +366,15 @@ func (m *Mux) alert(ctx context.Context, s storage.Signal) error {
 		m.log.Warn("kept alert not read: it may go out twice", "error", err.Error())
 	}
 	text := m.alertText(s)
+	// The sends share the retries' budget: a platform that hangs instead
+	// of refusing must not hold up the indexer (every tip after this one).
+	// A send cut off is not counted as taken: the alert is kept and sent
+	// again to that chat.
+	sendCtx, cancel := context.WithTimeout(ctx, alertRetryBudget)
+	defer cancel()
 	var took []string
 	for _, c := range chats {
-		if slices.Contains(missing, c.key) && m.notify(ctx, c.route, Reply{Text: text, Protected: true}) {
+		if slices.Contains(missing, c.key) && sendCtx.Err() == nil && m.notify(sendCtx, c.route, Reply{Text: text, Protected: true}) {
 			took = append(took, c.key)
 		}
 	}
@@ -396,8 +402,9 @@ func (m *Mux) alertText(s storage.Signal) string {
 // alertRetryBatch is how many kept alerts RetryAlerts tries at a time.
 const alertRetryBatch = 50
 
-// alertRetryBudget is how long one RetryAlerts may spend sending: well
-// under the minute a claimed alert is held from other replicas.
+// alertRetryBudget is how long one RetryAlerts, or an alert's first
+// send, may spend sending: well under the minute a claimed alert is held
+// from other replicas.
 var alertRetryBudget = 20 * time.Second
 
 // RetryAlerts sends again the kept alerts that are due, each by one
