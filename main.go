@@ -13,7 +13,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +23,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -47,7 +47,8 @@ const usage = `usage: vigia [serve|demo|keygen|rotate-key|reset-2fa|bench]
   serve   run the bot (default); configured by VIGIA_* variables, see README.md
           listeners: VIGIA_HTTP_ADDR (webhook, /healthz, /readyz; public) and
           VIGIA_METRICS_ADDR (/metrics only; default 127.0.0.1:9464, "off": none)
-  demo    try Vigía in this terminal, no tokens and no Redis needed
+  demo    try Vigía in this terminal, no tokens and no Redis needed; always
+          in memory (VIGIA_REDIS_URL and VIGIA_SECRET are ignored)
   keygen  print a new random VIGIA_SECRET
   rotate-key  re-seal everything under VIGIA_SECRET, from VIGIA_SECRET_PREVIOUS
   reset-2fa platform:id  forget a team member's second-factor key (a lost
@@ -97,6 +98,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprintf(stderr, "vigia: unknown command %q\n%s", mode, usage)
 		return 2
 	}
+	ignored := false
+	if mode == "demo" {
+		getenv, ignored = demoEnv(getenv)
+	}
 	cfg, err := loadConfig(getenv, mode == "demo")
 	if err != nil {
 		fmt.Fprintf(stderr, "vigia: %v\n", err)
@@ -110,7 +115,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 	}
 	if mode == "demo" {
-		err = demo(ctx, cfg, log, stdin, stdout)
+		err = demo(ctx, cfg, log, ignored, stdin, stdout)
 	} else {
 		err = serve(ctx, cfg, log)
 	}
@@ -605,48 +610,56 @@ func platformIDs(list []string, platform string) []string {
 	return out
 }
 
-func demo(ctx context.Context, cfg Config, log *slog.Logger, stdin io.Reader, stdout io.Writer) error {
-	storageNote := "demo_storage_redis"
-	if cfg.RedisURL == "" {
-		m := miniredis.NewMiniRedis()
-		if err := m.Start(); err != nil {
-			return fmt.Errorf("in-memory redis: %w", err)
+// demoStorageVars are the variables that name serve's data: its Redis
+// and the secret its records are sealed under. The demo reads none of
+// them. Run from a shell that has the production environment (`docker
+// compose exec vigia vigia demo`), it wrote its tips into the real triage
+// queue, under the real prefix and secret, and gave its console
+// "investigator" the real tips to read, with no second factor.
+var demoStorageVars = []string{
+	"VIGIA_REDIS_URL", "VIGIA_REDIS_MODE", "VIGIA_REDIS_PREFIX",
+	"VIGIA_SECRET", "VIGIA_SECRET_FILE", "VIGIA_SECRET_PREVIOUS", "VIGIA_SECRET_PREVIOUS_FILE",
+}
+
+// demoEnv is getenv without demoStorageVars; ignored reports whether any
+// of them was set.
+func demoEnv(getenv func(string) string) (_ func(string) string, ignored bool) {
+	for _, name := range demoStorageVars {
+		if getenv(name) != "" {
+			ignored = true
 		}
-		defer m.Close()
-		cfg.RedisURL = "redis://" + m.Addr()
-		storageNote = "demo_storage_memory"
 	}
-	throwaway := "" // a key prefix of this run's own, deleted when it ends
-	if cfg.Secret == nil {
-		cfg.Secret = make([]byte, 32)
-		if _, err := rand.Read(cfg.Secret); err != nil {
-			return err
+	return func(name string) string {
+		if slices.Contains(demoStorageVars, name) {
+			return ""
 		}
-		if storageNote == "demo_storage_redis" {
-			// A random secret cannot open what an earlier run kept (the
-			// run would stop at the keyring): this one keeps apart.
-			tag := make([]byte, 6)
-			if _, err := rand.Read(tag); err != nil {
-				return err
-			}
-			cfg.RedisPrefix += "-demo-" + hex.EncodeToString(tag)
-			throwaway, storageNote = cfg.RedisPrefix, "demo_storage_redis_throwaway"
-		}
+		return getenv(name)
+	}, ignored
+}
+
+// demo runs the console adapter on an in-memory Redis of its own, under a
+// throwaway secret: never on a configured Redis (demoEnv). ignored says
+// the environment named one, for the banner to say it was not used.
+func demo(ctx context.Context, cfg Config, log *slog.Logger, ignored bool, stdin io.Reader, stdout io.Writer) error {
+	m := miniredis.NewMiniRedis()
+	if err := m.Start(); err != nil {
+		return fmt.Errorf("in-memory redis: %w", err)
+	}
+	defer m.Close()
+	cfg.RedisURL = "redis://" + m.Addr()
+	storageNote := "demo_storage_memory"
+	if ignored {
+		storageNote = "demo_storage_ignored"
+	}
+	cfg.Secret = make([]byte, 32)
+	if _, err := rand.Read(cfg.Secret); err != nil {
+		return err
 	}
 	rdb, err := redisClient(cfg.RedisURL, "single")
 	if err != nil {
 		return err
 	}
 	defer rdb.Close()
-	if throwaway != "" {
-		defer func() {
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-			defer cancel()
-			if err := dropPrefix(ctx, rdb, throwaway); err != nil {
-				log.Warn("demo keys not deleted", "prefix", throwaway, "error", err.Error())
-			}
-		}()
-	}
 	kr, err := cfg.keyring()
 	if err != nil {
 		return err
