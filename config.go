@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"encoding/base64"
 	"fmt"
 	"log/slog"
@@ -204,8 +205,8 @@ func readConfig(getenv func(string) string, demo, needToken bool) (Config, error
 		}
 		c.MetricsAddr = v
 	}
-	if c.MetricsAddr != "" && c.MetricsAddr == c.HTTPAddr {
-		return c, &configError{"VIGIA_METRICS_ADDR", "must differ from VIGIA_HTTP_ADDR: /metrics is never served on the public listener"}
+	if c.MetricsAddr != "" && c.HTTPAddr != "" && listenersOverlap(c.MetricsAddr, c.HTTPAddr) {
+		return c, &configError{"VIGIA_METRICS_ADDR", "overlaps VIGIA_HTTP_ADDR: the same port, on an address the other covers (a host left empty, 0.0.0.0 or [::] is every interface); give /metrics a port of its own, it is never served on the public listener"}
 	}
 	if v := strings.TrimSpace(getenv("VIGIA_TELEGRAM_WEBHOOK_URL")); v != "" {
 		u, err := url.Parse(v)
@@ -473,4 +474,64 @@ func validWebhookSecret(s string) bool {
 		}
 	}
 	return true
+}
+
+// listenersOverlap reports whether two host:port listeners cannot both be
+// bound: the same port, and either host a wildcard (empty, 0.0.0.0, ::,
+// every interface) or both naming a common address. Compared as strings,
+// ":9464" and "127.0.0.1:9464" passed the configuration and then failed
+// to bind, as if another process held the port. A host name is resolved
+// (localhost from /etc/hosts); one that does not resolve is left to the
+// bind to judge. Port 0 (any free port) overlaps nothing.
+func listenersOverlap(a, b string) bool {
+	ha, pa, err1 := net.SplitHostPort(a)
+	hb, pb, err2 := net.SplitHostPort(b)
+	if err1 != nil || err2 != nil {
+		return a == b
+	}
+	na, err1 := net.LookupPort("tcp", pa)
+	nb, err2 := net.LookupPort("tcp", pb)
+	if err1 != nil || err2 != nil {
+		return a == b
+	}
+	if na != nb || na == 0 {
+		return false
+	}
+	ipsA, wildA := listenIPs(ha)
+	ipsB, wildB := listenIPs(hb)
+	if wildA || wildB {
+		return true
+	}
+	for _, x := range ipsA {
+		for _, y := range ipsB {
+			if x.Equal(y) {
+				return true
+			}
+		}
+	}
+	return strings.EqualFold(ha, hb)
+}
+
+// listenIPs is what a listener's host names: every interface (wild), or
+// its addresses (none if it does not resolve within a second).
+func listenIPs(host string) (ips []net.IP, wild bool) {
+	if host == "" {
+		return nil, true
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		return []net.IP{ip}, ip.IsUnspecified()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	addrs, err := net.DefaultResolver.LookupIPAddr(ctx, host)
+	if err != nil {
+		return nil, false
+	}
+	for _, a := range addrs {
+		if a.IP.IsUnspecified() {
+			wild = true
+		}
+		ips = append(ips, a.IP)
+	}
+	return ips, wild
 }

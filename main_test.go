@@ -459,6 +459,45 @@ func TestMetricsAddrConfig(t *testing.T) {
 	}
 }
 
+// The two listeners are compared as the addresses they bind, not as
+// strings: ":9464" (every interface) and "127.0.0.1:9464" passed the
+// configuration, then the second bind failed as if another process held
+// the port. An overlap is refused at start, naming both variables and
+// neither address.
+func TestMetricsAddrOverlappingHTTPAddrIsRefused(t *testing.T) {
+	for _, p := range [][2]string{
+		{"127.0.0.1:9464", ":9464"},
+		{":9464", "127.0.0.1:9464"},
+		{"0.0.0.0:9464", "10.0.0.5:9464"},
+		{"[::]:9464", "127.0.0.1:9464"},
+		{"127.0.0.1:9464", "127.0.0.1:09464"},
+		{"localhost:9464", "127.0.0.1:9464"},
+		{"[::ffff:127.0.0.1]:9464", "127.0.0.1:9464"},
+	} {
+		e := validEnv()
+		e["VIGIA_REDIS_URL"], e["VIGIA_SPOOL_DIR"] = "redis://127.0.0.1:1/0", t.TempDir() // (reached only if the overlap is missed)
+		e["VIGIA_METRICS_ADDR"], e["VIGIA_HTTP_ADDR"] = p[0], p[1]
+		var errb bytes.Buffer
+		code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), io.Discard, &errb)
+		msg := errb.String()
+		if code != 2 || !strings.HasPrefix(msg, "vigia: VIGIA_METRICS_ADDR: overlaps VIGIA_HTTP_ADDR") || strings.Contains(msg, "9464") {
+			t.Errorf("metrics %s, http %s: exit %d, %q", p[0], p[1], code, msg)
+		}
+	}
+	for _, p := range [][2]string{
+		{"127.0.0.1:9464", ":8080"},
+		{"127.0.0.1:9464", "127.0.0.2:9464"},
+		{"10.0.0.5:9464", "127.0.0.1:9464"},
+		{"127.0.0.1:0", ":0"},
+	} {
+		e := validEnv()
+		e["VIGIA_METRICS_ADDR"], e["VIGIA_HTTP_ADDR"] = p[0], p[1]
+		if _, err := loadConfig(env(e), false); err != nil {
+			t.Errorf("metrics %s, http %s: %v", p[0], p[1], err)
+		}
+	}
+}
+
 // explode panics with a chat id in its argument and in the panic's value,
 // as a bug deep in a background loop could.
 //
