@@ -54,6 +54,7 @@ type Config struct {
 	PhoneRegion       string
 	PublishApprovals  int
 	SpoolDir          string
+	AllowNoAOF        bool // VIGIA_ALLOW_REDIS_WITHOUT_AOF: serve on a Redis without appendonly
 	SignalWindow      time.Duration
 	Threshold         int
 }
@@ -327,6 +328,13 @@ func readConfig(getenv func(string) string, demo, needToken bool) (Config, error
 		if c.SignalWindow, err = parseDays(v); err != nil || c.SignalWindow < time.Hour || c.SignalWindow > 365*24*time.Hour {
 			return c, &configError{"VIGIA_SIGNAL_WINDOW", `must be a duration between 1h and 365d, such as "7d"`}
 		}
+	}
+	switch v := strings.ToLower(strings.TrimSpace(getenv("VIGIA_ALLOW_REDIS_WITHOUT_AOF"))); v {
+	case "", "no", "false", "0":
+	case "yes", "true", "1":
+		c.AllowNoAOF = true
+	default:
+		return c, &configError{"VIGIA_ALLOW_REDIS_WITHOUT_AOF", `must be "yes" or unset`}
 	}
 	c.SpoolDir = cmp.Or(strings.TrimSpace(getenv("VIGIA_SPOOL_DIR")), "vigia-spool")
 	c.Limits = commands.DefaultLimits

@@ -269,13 +269,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	switch ok, err := eng.store.Durable(ctx); {
-	case errors.Is(err, storage.ErrConfigForbidden):
-		log.Warn("cannot check Redis persistence: Vigía's Redis user may not run CONFIG GET; add +config|get to its ACL (see README), or make sure by hand that Redis runs with appendonly yes and appendfsync always")
-	case err != nil:
-		log.Warn("cannot check Redis persistence; make sure it runs with appendonly yes and appendfsync always", "error", err.Error())
-	case !ok:
-		log.Warn("Redis does not fsync every write (appendonly yes, appendfsync always): a tip acknowledged just before a Redis crash could be lost")
+	if err := checkPersistence(ctx, eng.store, cfg.AllowNoAOF, log); err != nil {
+		return err
 	}
 	// Adapters run side by side on one engine; if one fails, all stop.
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -402,6 +397,31 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	log.Info("vigia stopped")
 	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
+	}
+	return nil
+}
+
+// checkPersistence refuses a Redis without an append-only file, unless
+// allowNoAOF (VIGIA_ALLOW_REDIS_WITHOUT_AOF): there a tip a reporter was
+// told is "received" is gone when Redis restarts (the last RDB snapshot
+// at best), against "nothing is lost". It only warns of an append-only
+// file not fsynced on every write (lost on a machine crash, not a Redis
+// restart), and of settings it cannot read: Redis users without CONFIG GET
+// are documented (README), their operators check persistence by hand.
+func checkPersistence(ctx context.Context, st *storage.Store, allowNoAOF bool, log *slog.Logger) error {
+	p, err := st.Persistence(ctx)
+	switch {
+	case errors.Is(err, storage.ErrConfigForbidden):
+		log.Warn("cannot check Redis persistence: Vigía's Redis user may not run CONFIG GET; add +config|get to its ACL (see README), or make sure by hand that Redis runs with appendonly yes and appendfsync always")
+	case err != nil:
+		log.Warn("cannot check Redis persistence; make sure it runs with appendonly yes and appendfsync always", "error", err.Error())
+	case !p.AppendOnly && !allowNoAOF:
+		return &configError{"VIGIA_REDIS_URL", "this Redis runs without an append-only file (appendonly no): a tip a reporter is told is received would be lost when Redis restarts. " +
+			"Run it with appendonly yes and appendfsync always; to run anyway (a test instance, never with real reporters) set VIGIA_ALLOW_REDIS_WITHOUT_AOF=yes"}
+	case !p.AppendOnly:
+		log.Error("VIGIA_ALLOW_REDIS_WITHOUT_AOF is set and Redis runs without an append-only file (appendonly no): every tip reporters are told is received since the last snapshot is LOST when Redis restarts; never run real reporters on this")
+	case !p.FsyncAlways:
+		log.Warn("Redis does not fsync every write (appendonly yes, appendfsync always): a tip acknowledged just before a Redis crash could be lost")
 	}
 	return nil
 }

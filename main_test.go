@@ -742,3 +742,61 @@ func TestWebhookPathIsChecked(t *testing.T) {
 		}()
 	}
 }
+
+// A Redis without an append-only file loses, when it restarts, every tip a
+// reporter was told is received: serve refuses it (exit 2, naming
+// VIGIA_REDIS_URL and the override), and with the override,
+// VIGIA_ALLOW_REDIS_WITHOUT_AOF=yes, serves with an ERROR line saying so.
+func TestServeRefusesRedisWithoutAOF(t *testing.T) {
+	rs := redistest.Start(t)
+	if !rs.Real {
+		t.Skip("needs a real redis-server (the embedded one has no CONFIG)")
+	}
+	if err := rs.Client().ConfigSet(context.Background(), "appendonly", "no").Err(); err != nil {
+		t.Fatal(err)
+	}
+	e := validEnv()
+	e["VIGIA_REDIS_URL"], e["VIGIA_TELEGRAM_API_URL"] = rs.URL(), fakeBotAPI(t).URL
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_INVESTIGATOR_2FA"] = t.TempDir(), "off", "off"
+	errb := &syncBuffer{}
+	refusedCtx, stop := context.WithTimeout(context.Background(), 20*time.Second) // (a serve that starts ends here)
+	defer stop()
+	code := run(refusedCtx, []string{"serve"}, env(e), strings.NewReader(""), io.Discard, errb)
+	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+	if last := lines[len(lines)-1]; code != 2 || !strings.HasPrefix(last, "vigia: VIGIA_REDIS_URL: this Redis runs without an append-only file (appendonly no)") ||
+		!strings.Contains(last, "set VIGIA_ALLOW_REDIS_WITHOUT_AOF=yes") {
+		t.Fatalf("without AOF: exit %d, %q", code, errb.String())
+	}
+
+	e["VIGIA_ALLOW_REDIS_WITHOUT_AOF"] = "yes"
+	ctx, cancel := context.WithCancel(context.Background())
+	stderr := &syncBuffer{}
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"serve"}, env(e), strings.NewReader(""), io.Discard, stderr) }()
+	deadline := time.Now().Add(20 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for !strings.Contains(stderr.String(), `"msg":"vigia serving"`) {
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("not serving with the override: %s", stderr.String())
+		}
+		select {
+		case <-tick.C:
+		case c := <-done:
+			cancel()
+			t.Fatalf("serve exited with %d despite the override: %s", c, stderr.String())
+		}
+	}
+	cancel()
+	if c := <-done; c != 0 {
+		t.Errorf("serve exit %d: %s", c, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), `"level":"ERROR","msg":"VIGIA_ALLOW_REDIS_WITHOUT_AOF is set and Redis runs without an append-only file`) {
+		t.Errorf("no ERROR line for the override: %s", stderr.String())
+	}
+	e["VIGIA_ALLOW_REDIS_WITHOUT_AOF"] = "maybe"
+	if _, err := loadConfig(env(e), false); err == nil || !strings.HasPrefix(err.Error(), "VIGIA_ALLOW_REDIS_WITHOUT_AOF: ") {
+		t.Errorf("a bad value: %v", err)
+	}
+}

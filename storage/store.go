@@ -134,24 +134,34 @@ func (s *Store) Pseudonym(platform, userID string) string {
 // DraftIdle is how long an untouched draft lives.
 func (s *Store) DraftIdle() time.Duration { return s.draftIdle }
 
-// ErrConfigForbidden is Durable's error when this Redis user may not run
-// CONFIG GET (an ACL with -@dangerous and without +config|get).
+// ErrConfigForbidden is Persistence's error when this Redis user may not
+// run CONFIG GET (an ACL with -@dangerous and without +config|get).
 var ErrConfigForbidden = errors.New("this Redis user may not run CONFIG GET")
 
-// Durable reports whether Redis fsyncs every write to its append-only file,
-// which is what lets Vigía say "received" as soon as a write returns. It
-// returns false with no error when persistence is weaker, and an error when
-// the configuration cannot be read: ErrConfigForbidden when the ACL denies
-// CONFIG GET, so that the operator is told what to allow.
-func (s *Store) Durable(ctx context.Context) (bool, error) {
+// Persistence is what Redis keeps of a write it has answered.
+type Persistence struct {
+	// AppendOnly: appendonly yes, every write is logged to the
+	// append-only file before the reply, and survives a Redis restart.
+	// Without it a restart loses every write since the last RDB snapshot
+	// (all of them, with no snapshots).
+	AppendOnly bool
+	// FsyncAlways: appendfsync always, the file is fsynced before the
+	// reply, so the write survives a crash of the machine too.
+	FsyncAlways bool
+}
+
+// Persistence reads Redis's persistence settings. It returns an error when
+// they cannot be read: ErrConfigForbidden when the ACL denies CONFIG GET,
+// so that the operator is told what to allow.
+func (s *Store) Persistence(ctx context.Context) (Persistence, error) {
 	v, err := s.rdb.ConfigGet(ctx, "append*").Result()
 	if err != nil && strings.HasPrefix(err.Error(), "NOPERM") {
-		return false, ErrConfigForbidden
+		return Persistence{}, ErrConfigForbidden
 	}
 	if err != nil {
-		return false, fmt.Errorf("read redis persistence settings: %w", err)
+		return Persistence{}, fmt.Errorf("read redis persistence settings: %w", err)
 	}
-	return v["appendonly"] == "yes" && v["appendfsync"] == "always", nil
+	return Persistence{AppendOnly: v["appendonly"] == "yes", FsyncAlways: v["appendonly"] == "yes" && v["appendfsync"] == "always"}, nil
 }
 
 // TipCount is how many tips were ever numbered (the tip counter).

@@ -403,10 +403,10 @@ func TestLargeEventIDsKeepOrder(t *testing.T) {
 }
 
 // Vigía's least-privilege Redis user (-@dangerous, as README and
-// docker-compose.yml prescribe) may still run CONFIG GET, so Durable can
+// docker-compose.yml prescribe) may still run CONFIG GET, so Persistence can
 // check persistence; a user without it gets ErrConfigForbidden, which
 // serve turns into a warning saying what to allow.
-func TestDurableAsLeastPrivilegeUser(t *testing.T) {
+func TestPersistenceAsLeastPrivilegeUser(t *testing.T) {
 	ctx := context.Background()
 	srv := redistest.Start(t)
 	if !srv.Real {
@@ -422,13 +422,13 @@ func TestDurableAsLeastPrivilegeUser(t *testing.T) {
 		st, _ := storeOn(t, c)
 		return st
 	}
-	if ok, err := open(srv.LeastPrivilegeURL("t")).Durable(ctx); !ok || err != nil {
-		t.Fatalf("least-privilege user: durable %v, %v", ok, err)
+	if p, err := open(srv.LeastPrivilegeURL("t")).Persistence(ctx); !p.AppendOnly || !p.FsyncAlways || err != nil {
+		t.Fatalf("least-privilege user: persistence %+v, %v", p, err)
 	}
 	if err := srv.Client().Do(ctx, "ACL", "SETUSER", "noconfig", "on", ">pw", "~t:*", "+@all", "-@dangerous").Err(); err != nil {
 		t.Fatal(err)
 	}
-	_, err := open("redis://noconfig:pw@" + srv.Addr + "/0").Durable(ctx)
+	_, err := open("redis://noconfig:pw@" + srv.Addr + "/0").Persistence(ctx)
 	if !errors.Is(err, storage.ErrConfigForbidden) {
 		t.Fatalf("without CONFIG GET: %v", err)
 	}
