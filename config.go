@@ -107,7 +107,7 @@ func readConfig(getenv func(string) string, demo, needToken bool) (Config, error
 		}
 		b, err := os.ReadFile(f)
 		if err != nil {
-			return c, &configError{"VIGIA_SECRET_FILE", "cannot be read (it should name a file holding the secret, as Docker secrets do)"}
+			return c, &configError{"VIGIA_SECRET_FILE", "cannot be read (" + withoutPath(err) + "): it should name a file holding the secret, as Docker secrets do, readable by the user Vigía runs as (65532 in its image)"}
 		}
 		c.Secret, err = base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
 		if err != nil || len(c.Secret) < storage.MinSecretLen {

@@ -56,3 +56,88 @@ func TestComposeACLAllowsConfigGet(t *testing.T) {
 		t.Error("README: the ACL it prescribes lacks +config|get")
 	}
 }
+
+// yamlBlock returns the lines nested under the key path in a YAML file of
+// block mappings (as docker-compose.yml is), with comments and blank lines
+// dropped, or nil if the path is not there.
+func yamlBlock(text string, path ...string) []string {
+	var lines []string
+	for _, l := range strings.Split(text, "\n") {
+		if t := strings.TrimSpace(l); t != "" && !strings.HasPrefix(t, "#") {
+			lines = append(lines, strings.TrimRight(l, " "))
+		}
+	}
+	indent := func(l string) int { return len(l) - len(strings.TrimLeft(l, " ")) }
+	for _, key := range path {
+		if len(lines) == 0 {
+			return nil
+		}
+		found := false
+		for i, l := range lines {
+			// a key of this block, not of one nested in it
+			if indent(l) == indent(lines[0]) && strings.TrimSpace(l) == key+":" {
+				end := i + 1
+				for end < len(lines) && indent(lines[end]) > indent(l) {
+					end++
+				}
+				lines, found = lines[i+1:end], true
+				break
+			}
+		}
+		if !found {
+			return nil
+		}
+	}
+	return lines
+}
+
+// docker-compose.yml gives Vigía its master secret as a Compose secret, a
+// file at /run/secrets/NAME, through VIGIA_SECRET_FILE: it could only
+// pass VIGIA_SECRET in the environment, where docker inspect, docker
+// compose config and every process in the container see it. The file is
+// kept out of git and of the image's build context, and README tells how
+// to make it.
+func TestComposeGivesTheSecretAsAFile(t *testing.T) {
+	b, err := os.ReadFile("docker-compose.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	compose := string(b)
+	var file, name string
+	for _, l := range yamlBlock(compose, "secrets") {
+		if k, ok := strings.CutSuffix(strings.TrimSpace(l), ":"); ok && !strings.Contains(k, " ") {
+			name = k
+		}
+		if f, ok := strings.CutPrefix(strings.TrimSpace(l), "file: "); ok {
+			file = strings.TrimPrefix(f, "./")
+		}
+	}
+	if name == "" || file == "" {
+		t.Fatalf("docker-compose.yml declares no file secret (top-level secrets: NAME: file: PATH)")
+	}
+	if !slices.Contains(yamlBlock(compose, "services", "vigia", "secrets"), "      - "+name) {
+		t.Errorf("the vigia service is not given the secret %s", name)
+	}
+	env := yamlBlock(compose, "services", "vigia", "environment")
+	if !slices.Contains(env, "      VIGIA_SECRET_FILE: /run/secrets/"+name) {
+		t.Errorf("VIGIA_SECRET_FILE is not /run/secrets/%s, where Compose mounts the secret: %q", name, env)
+	}
+	for _, l := range env {
+		if strings.HasPrefix(strings.TrimSpace(l), "VIGIA_SECRET:") {
+			t.Errorf("VIGIA_SECRET is set in the environment too (Vigía refuses both): %q", l)
+		}
+	}
+	for _, ignore := range []string{".gitignore", ".dockerignore"} {
+		b, _ := os.ReadFile(ignore)
+		if !slices.Contains(strings.Split(string(b), "\n"), file) {
+			t.Errorf("%s does not leave out the secret's file %s", ignore, file)
+		}
+	}
+	readme, _ := os.ReadFile("README.md")
+	if !strings.Contains(string(readme), "go run . keygen > "+file+")") || !strings.Contains(string(readme), "sudo chown 65532 "+file) {
+		t.Errorf("README does not say how to make %s, readable by the image's user", file)
+	}
+	if df, _ := os.ReadFile("Dockerfile"); !strings.Contains(string(df), "\nUSER 65532:65532\n") {
+		t.Errorf("the image's user is not 65532, which README tells to chown the secret's file to")
+	}
+}

@@ -302,7 +302,8 @@ func TestSecretFile(t *testing.T) {
 	}
 	e["VIGIA_SECRET_FILE"] = dir + "/missing"
 	var errb bytes.Buffer
-	if code := run(context.Background(), nil, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb); code != 2 || !strings.HasPrefix(errb.String(), "vigia: VIGIA_SECRET_FILE:") {
+	if code := run(context.Background(), nil, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb); code != 2 || !strings.HasPrefix(errb.String(), "vigia: VIGIA_SECRET_FILE: cannot be read (open: no such file or directory)") ||
+		strings.Contains(errb.String(), dir) {
 		t.Fatalf("missing file: %d %q", code, errb.String())
 	}
 	os.WriteFile(path, []byte("not-a-secret"), 0o600)

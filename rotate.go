@@ -26,7 +26,7 @@ func previousSecret(getenv func(string) string) ([]byte, error) {
 		}
 		b, err := os.ReadFile(f)
 		if err != nil {
-			return nil, &configError{name + "_FILE", "cannot be read (it should name a file holding the previous secret)"}
+			return nil, &configError{name + "_FILE", "cannot be read (" + withoutPath(err) + "): it should name a file holding the previous secret, readable by the user Vigía runs as"}
 		}
 		v, from = string(b), name+"_FILE"
 	}
