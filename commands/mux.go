@@ -591,12 +591,13 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 		// can read: removed where the bot may, to protect its sender (as
 		// on Discord). Not in the investigators' chats, nor a reply to one
 		// of the bot's messages (a community answering a warning) unless
-		// it holds a code (a receipt code, "I sent it, my code is …", or
-		// an invitation code, which is void once seen there).
+		// it names the bot in its words (then it is written to the bot, as
+		// a mention is) or holds a code (a receipt code, "I sent it, my
+		// code is …", or an invitation code, which is void once seen there).
 		if inv := m.isTeamChat(req.Platform + ":" + req.ChatID); !inv {
 			codes := tips.ReceiptCodesIn(req.Text)
 			voided := m.voidInvitations(ctx, c, codes)
-			if !req.ReplyToBot || commandTip || voided || m.anyReceipt(ctx, codes) {
+			if !answersBot(req) || commandTip || voided || m.anyReceipt(ctx, codes) {
 				note := ""
 				if voided {
 					note = "\n\n" + c.T("redeem_void_in_group", nil)
@@ -617,10 +618,19 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 	return m.addToDraft(ctx, c)
 }
 
+// answersBot reports whether a group message only answers one of the
+// bot's messages: a reply to it that does not name it in its words (a
+// community answering a warning: "gracias, lo compartimos"). A reply
+// that names it ("@VigiaBot el Chapo cobra piso…") is written to the
+// bot, as a mention is, and may be a tip in view of the group.
+func answersBot(req Request) bool {
+	return req.ReplyToBot && !req.NamedInText
+}
+
 // exposedInGroup reports whether a request is a message in a group,
 // other than the investigators', that may hold a tip in view of everyone
 // there: a /warn, or a message to the bot that is not a command (nor a
-// reply to one of its messages: a community answering a warning).
+// reply that only answers one of its messages, see answersBot).
 func (m *Mux) exposedInGroup(req Request) bool {
 	if req.ChatKind == Private || req.Callback != "" || req.FormID != "" || m.isTeamChat(req.Platform+":"+req.ChatID) {
 		return false
@@ -629,7 +639,7 @@ func (m *Mux) exposedInGroup(req Request) bool {
 	// A /warn route runs (at the start, or written for this bot: "Atención
 	// vecinos @VigiaBot /warn …", in a reply to the bot too) is removed.
 	warning := known && cmd.Name == "warn" && (req.CommandAtStart || req.Addressed)
-	tip := req.Addressed && !req.ReplyToBot && (req.Command == "" || !req.CommandAtStart)
+	tip := req.Addressed && !answersBot(req) && (req.Command == "" || !req.CommandAtStart)
 	return warning || tip || m.commandWithTip(req)
 }
 

@@ -201,6 +201,9 @@ func (a *Adapter) publicMessage(ctx context.Context, h Handler, m *discordgo.Mes
 		Platform: Platform, UserID: m.Author.ID, ChatID: userRoute(m.Author.ID), ChatKind: commands.Group,
 		EventID: snowflake(m.ID), Language: m.Author.Locale, Text: m.Content, Addressed: true,
 		ReplyToBot: replyToBot, AnsweredAlone: true, // by DM
+		// Its words name the bot (a reply's ping lists the bot in
+		// Mentions, its words do not): written to the bot, even as a reply.
+		NamedInText: botID != "" && (strings.Contains(m.Content, "<@"+botID+">") || strings.Contains(m.Content, "<@!"+botID+">")),
 	}
 	if replyToBot {
 		req.ReplyToID = m.ReferencedMessage.ID

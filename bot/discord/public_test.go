@@ -50,26 +50,30 @@ func (s *serverAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // A tip posted in public, mentioning the bot, is deleted where the bot
 // may, and the member told by DM whether it was; a reply to one of the
-// bot's messages (a community answering a warning) is left in place.
+// bot's messages (a community answering a warning, the bot in Mentions by
+// the reply's ping alone) is left in place, unless its words name the bot.
 func TestDiscordPublicMessageOutcomeIsTold(t *testing.T) {
 	engine, msg := newEngine(t)
 	bot := &discordgo.User{ID: "11", Username: "Vigia", Bot: true}
 	for _, c := range []struct {
 		name      string
 		channel   string
+		content   string
 		replyTo   *discordgo.Message
 		deletes   []string
 		messageID string
 	}{
-		{"not removable", "70", nil, []string{"/api/v9/channels/70/messages/2000"}, "group_private_only_not_removed"},
-		{"removed", "72", nil, []string{"/api/v9/channels/72/messages/2000"}, "group_private_only_removed"},
-		{"reply to the bot", "72", &discordgo.Message{ID: "1900", Author: bot}, nil, "group_private_only"},
+		{"not removable", "70", "<@11> hay halcones en la plaza", nil, []string{"/api/v9/channels/70/messages/2000"}, "group_private_only_not_removed"},
+		{"removed", "72", "<@11> hay halcones en la plaza", nil, []string{"/api/v9/channels/72/messages/2000"}, "group_private_only_removed"},
+		{"reply to the bot", "72", "gracias, lo compartimos", &discordgo.Message{ID: "1900", Author: bot}, nil, "group_private_only"},
+		{"reply to the bot naming it", "72", "<@11> hay halcones en la plaza", &discordgo.Message{ID: "1900", Author: bot}, []string{"/api/v9/channels/72/messages/2000"}, "group_private_only_removed"},
+		{"reply to the bot naming it (nickname form)", "72", "hay halcones en la plaza <@!11>", &discordgo.Message{ID: "1900", Author: bot}, []string{"/api/v9/channels/72/messages/2000"}, "group_private_only_removed"},
 	} {
 		api := &serverAPI{}
 		a := newTestAdapter(t, api, engine, time.Hour)
 		a.botID = "11"
 		a.onMessage(a.s, &discordgo.MessageCreate{Message: &discordgo.Message{
-			ID: "2000", ChannelID: c.channel, GuildID: "60", Content: "<@11> hay halcones en la plaza",
+			ID: "2000", ChannelID: c.channel, GuildID: "60", Content: c.content,
 			Author: &discordgo.User{ID: "50", Username: "r"}, Mentions: []*discordgo.User{bot}, ReferencedMessage: c.replyTo,
 		}})
 		api.mu.Lock()

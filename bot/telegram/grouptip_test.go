@@ -55,6 +55,12 @@ func TestCommandWithATipInAGroupIsRemoved(t *testing.T) {
 		{"tip @VigiaBot /status", "el Chapo cobra piso @VigiaBot /status", `[{"type":"mention","offset":20,"length":9},{"type":"bot_command","offset":30,"length":7}]`, "", true, "group_private_only_removed"},
 		{"tip /help@VigiaBot", "el Chapo cobra piso /help@VigiaBot", `[{"type":"bot_command","offset":20,"length":14}]`, "", true, "group_private_only_removed"},
 		{"tip @VigiaBot /help replying to the bot", "el Chapo cobra piso @VigiaBot /help", `[{"type":"mention","offset":20,"length":9},{"type":"bot_command","offset":30,"length":5}]`, toBot, true, "group_private_only_removed"},
+		// A reply to the bot that names it is a message to it, as a
+		// mention is: a tip in view, removed (a reply that does not name
+		// it is a community answering a warning, left up).
+		{"@VigiaBot tip replying to the bot", "@VigiaBot el Chapo cobra piso en la 5a", `[{"type":"mention","offset":0,"length":9}]`, toBot, true, "group_private_only_removed"},
+		{"tip @VigiaBot replying to the bot", "el Chapo cobra piso en la 5a @VigiaBot", `[{"type":"mention","offset":29,"length":9}]`, toBot, true, "group_private_only_removed"},
+		{"thanks replying to the bot", "gracias por el aviso", `[]`, toBot, false, "group_private_only"},
 		{"@VigiaBot /help", "@VigiaBot /help", `[{"type":"mention","offset":0,"length":9},{"type":"bot_command","offset":10,"length":5}]`, "", true, "help"},
 		{"🙏 @VigiaBot /help", "🙏 @VigiaBot /help", `[{"type":"mention","offset":3,"length":9},{"type":"bot_command","offset":13,"length":5}]`, "", true, "help"},
 	}
