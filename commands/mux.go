@@ -585,7 +585,9 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 	}
 	if req.ChatKind != Private {
 		if !req.Addressed {
-			return nil // a group conversation that is not for us: never stored
+			// A group conversation that is not for us: never stored, nor
+			// answered, unless it puts a code in view.
+			return m.codesInView(ctx, c)
 		}
 		// A mention of the bot in a group may be a tip that everyone there
 		// can read: removed where the bot may, to protect its sender (as
@@ -616,6 +618,44 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "group_private_only", nil)
 	}
 	return m.addToDraft(ctx, c)
+}
+
+// codesInView removes a group message not written to the bot that holds
+// a receipt code of a tip (stored or spooled) or a live invitation code,
+// and tells the group. The bot reads a group's whole conversation where it
+// is an administrator, as it must be to remove anything; such a code in
+// view there ("ya lo denuncié, mi código es …") tells the group who
+// reported, and lets anyone answer or silence the investigators with it
+// (/reply, /forget); an invitation code lets anyone join the team, and is
+// void once seen. Any other message, code-like words included (an account
+// number, a code of no tip), is the group's: left alone, unanswered, also
+// while Redis cannot say what a code is (unlike a message to the bot,
+// removed then to be safe: a conversation's account numbers are not
+// removed for an outage). Not in the investigators' chats.
+func (m *Mux) codesInView(ctx context.Context, c *Context) error {
+	req := c.Request
+	if m.isTeamChat(req.Platform + ":" + req.ChatID) {
+		return nil
+	}
+	codes := tips.ReceiptCodesIn(strings.Join(append([]string{req.Text}, req.HiddenLinks...), "\n"))
+	if len(codes) == 0 {
+		return nil
+	}
+	note := ""
+	if m.voidInvitations(ctx, c, codes) {
+		note = "\n\n" + c.T("redeem_void_in_group", nil)
+	} else if known, err := m.receiptsKnown(ctx, codes); err != nil || !slices.Contains(known, true) {
+		return nil
+	}
+	switch ok, err := c.removeRequest(ctx); {
+	case ok && err != nil:
+		return c.Reply(ctx, Reply{Text: c.T("group_private_only_not_removed", nil) + note})
+	case ok:
+		return c.Reply(ctx, Reply{Text: c.T("group_private_only_removed", nil) + note})
+	case note != "":
+		return c.Reply(ctx, Reply{Text: c.T("group_private_only", nil) + note})
+	}
+	return nil
 }
 
 // answersBot reports whether a group message only answers one of the

@@ -1,0 +1,69 @@
+package commands_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/vigia-project/vigia/commands"
+)
+
+// A group's conversation not addressed to the bot is read all the same
+// where the bot is an administrator (which it must be to remove anything):
+// a receipt code of a stored tip posted there ("I reported it, my code
+// is …") tells the group who reported and lets anyone answer or silence
+// the investigators with it, and a live invitation code lets anyone join
+// the team. Such a message is removed where the bot may, an invitation
+// code in it voided, and the group told; any other message, code-like
+// words included, is left alone and unanswered.
+func TestCodesInAGroupsConversationAreRemoved(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	en := func(id string) string { return tm.msg.Localize("en", id, nil) }
+	chatter := func(w *adminReplier, chat, text string) []commands.Reply {
+		t.Helper()
+		tm.event++
+		tm.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "3003", UserChat: "3003", ChatID: chat, ChatKind: commands.Group,
+			Text: text, EventID: tm.event}, w)
+		return w.take()
+	}
+	r := tm.as("3003", "Eve", commands.Request{Text: "cobran piso en el mercado de abastos"})
+	receipt := codeRE.FindString(tm.as("3003", "Eve", commands.Request{Callback: press(r, "send:")})[0].Text)
+	if receipt == "" {
+		t.Fatal("no receipt")
+	}
+
+	// A receipt code: removed, the group told.
+	w := &adminReplier{recorder: &recorder{}}
+	if r := chatter(w, "-100555", "ya lo denuncié, mi código es "+strings.ToLower(receipt)+" para que vean"); !w.deleted || len(r) != 1 || r[0].Text != en("group_private_only_removed") {
+		t.Errorf("a receipt code in a group's conversation: deleted %v, %+v", w.deleted, r)
+	}
+	// Where the bot could not remove it, the sender is told to.
+	w = &adminReplier{recorder: &recorder{}, deleteErr: errors.New("not enough rights")}
+	if r := chatter(w, "-100556", "mi código: "+receipt); len(r) != 1 || r[0].Text != en("group_private_only_not_removed") {
+		t.Errorf("a receipt code the bot could not remove: %+v", r)
+	}
+	// An invitation code: removed and void.
+	code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
+	w = &adminReplier{recorder: &recorder{}}
+	if r := chatter(w, "-100555", "entra al equipo con "+code); !w.deleted || len(r) != 1 || r[0].Text != en("group_private_only_removed")+"\n\n"+en("redeem_void_in_group") {
+		t.Errorf("an invitation code in a group's conversation: deleted %v, %+v", w.deleted, r)
+	}
+	if r := tm.as("4004", "Eve", commands.Request{Command: "redeem", Args: code}); r[0].Text != en("redeem_bad") {
+		t.Errorf("an invitation code seen in a group's conversation still works: %q", r[0].Text)
+	}
+	// Anything else, code-like words too (an account number, a code of
+	// no tip), is the group's: not removed, not answered.
+	for _, text := range []string{"nos vemos a las 5 en la plaza", "la cuenta es AB12 CD34 EF56 GH78, cuidado", "ZZ99-ZZ99-ZZ99-ZZ9Z"} {
+		w = &adminReplier{recorder: &recorder{}}
+		if r := chatter(w, "-100555", text); w.deleted || len(r) != 0 {
+			t.Errorf("%q in a group's conversation: deleted %v, %+v", text, w.deleted, r)
+		}
+	}
+	// The investigators' chat is the team's: left alone.
+	w = &adminReplier{recorder: &recorder{}}
+	if r := chatter(w, invChat, "su código era "+receipt); w.deleted || len(r) != 0 {
+		t.Errorf("a receipt code in the investigators' chat: deleted %v, %+v", w.deleted, r)
+	}
+}
