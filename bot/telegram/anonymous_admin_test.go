@@ -49,6 +49,14 @@ func TestAnonymousAdminPostsAsTheGroup(t *testing.T) {
 	"sender_chat":{"id":-1001,"type":"supergroup","title":"G"},"text":"hola a todos"}}`); ok {
 		t.Fatal("an anonymous admin's ordinary message was handled")
 	}
+	// One with code-like words (an invitation code pasted in the wrong
+	// chat): handed on, for the engine to void and remove a live one.
+	req, w, ok = translate(`{"update_id":6,"message":{"message_id":10,"date":1,"chat":{"id":-1001,"type":"supergroup","title":"G"},
+	"from":{"id":1087968824,"is_bot":true,"first_name":"Group","username":"GroupAnonymousBot"},
+	"sender_chat":{"id":-1001,"type":"supergroup","title":"G"},"text":"entren al equipo con K7QD-9XMA-2B4C-ZZ81"}}`)
+	if !ok || req.Addressed || req.Command != "" || req.Text != "entren al equipo con K7QD-9XMA-2B4C-ZZ81" || w.messageID != 10 {
+		t.Fatalf("an anonymous admin's message with a code: handled %v, %+v", ok, req)
+	}
 	// On behalf of another chat (a linked channel, a member's own): handled
 	// as that chat's, not as the group's admin.
 	req, w, ok = translate(`{"update_id":7,"message":{"message_id":11,"date":1,"chat":{"id":-1001,"type":"supergroup","title":"G"},

@@ -5,8 +5,10 @@ import (
 	"html"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/locales"
+	"github.com/vigia-project/vigia/storage"
 )
 
 // A command written for this bot in a group (/report@VigiaBot, a command
@@ -130,6 +132,48 @@ func TestWarnAfterWordsInAGroupIsAWarning(t *testing.T) {
 		}
 		if got := list[0].Content.Text(); !list[0].Warning || got != c.stored {
 			t.Errorf("%s: stored %q (warning %v), want the warning %q", c.name, got, list[0].Warning, c.stored)
+		}
+	}
+}
+
+// An invitation code pasted in a group's conversation, not to the bot,
+// by a member or by an anonymous admin (posted as the group): the bot,
+// an administrator there, reads it; the code is void and the message
+// removed, the group told.
+func TestInvitationCodeInAGroupsConversationIsVoided(t *testing.T) {
+	mux, st := engine(t)
+	a, api := newRecording(t)
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := html.EscapeString(msg.Localize("en", "group_private_only_removed", nil) + "\n\n" + msg.Localize("en", "redeem_void_in_group", nil))
+	for i, from := range []string{
+		`"from":{"id":5,"first_name":"Rosa"}`,
+		`"from":{"id":1087968824,"is_bot":true,"first_name":"Group","username":"GroupAnonymousBot"},"sender_chat":{"id":-1005,"type":"supergroup","title":"Vecinos"}`,
+	} {
+		code, err := st.Invite(context.Background(), "investigator", "telegram:9001", time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := 400 + i
+		a.handle(context.Background(), mux, update(t, `{"update_id":`+strconv.Itoa(id)+`,"message":{"message_id":`+strconv.Itoa(id)+`,"date":1,`+
+			`"chat":{"id":-1005,"type":"supergroup","title":"Vecinos"},`+from+`,"text":`+mustJSON("entren al equipo con "+code)+`}}`), albumPlace{})
+		var deleted bool
+		var answers []string
+		for _, k := range api.take() {
+			switch k.method {
+			case "deleteMessage":
+				deleted = deleted || k.fields["message_id"] == strconv.Itoa(id)
+			case "sendMessage":
+				answers = append(answers, k.fields["text"])
+			}
+		}
+		if !deleted || len(answers) != 1 || answers[0] != want {
+			t.Errorf("case %d: removed %v, answers %q", i, deleted, answers)
+		}
+		if _, err := st.Redeem(context.Background(), code, storage.Member{Platform: "telegram", UserID: "4004", Name: "Eve"}, nil); err == nil {
+			t.Errorf("case %d: the invitation code seen in the group still works", i)
 		}
 	}
 }
