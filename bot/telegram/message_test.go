@@ -397,6 +397,14 @@ func TestGroupEditNamingTheBotIsHandled(t *testing.T) {
 	if !ok || !req.Addressed || req.ChatKind != commands.Group || w.messageID != 9 || !req.Edited {
 		t.Fatalf("an edit naming the bot: taken %v, %+v", ok, req)
 	}
+	// An edit that puts a code-like word in view (a receipt or invitation
+	// code typed again, its typo fixed): for the engine to remove and void
+	// if it is one, as in a new message.
+	req, w, ok = edit(`{"message_id":10,"from":{"id":7001,"is_bot":false,"first_name":"R"},"chat":{"id":-100555,"type":"supergroup"},` +
+		`"date":1,"edit_date":2,"text":"ya denuncié, mi código es K7QD-9XMA-2B4C-ZZ81"}`)
+	if !ok || req.Addressed || req.Text != "ya denuncié, mi código es K7QD-9XMA-2B4C-ZZ81" || w.messageID != 10 || !req.Edited {
+		t.Fatalf("an edit with a code-like word: taken %v, %+v", ok, req)
+	}
 	for _, js := range []string{
 		`{"message_id":9,"from":{"id":7001,"is_bot":false,"first_name":"R"},"chat":{"id":-100555,"type":"supergroup"},"date":1,"edit_date":2,"text":"hola a todos"}`,
 		`{"message_id":9,"from":{"id":7001,"is_bot":false,"first_name":"R"},"chat":{"id":-100555,"type":"supergroup"},"date":1,"edit_date":2,"text":"gracias, corregido",` +

@@ -426,9 +426,11 @@ func (a *Adapter) translate(u *models.Update) (commands.Request, *replier, bool)
 			// commands): maybe a tip, or a code, now in view, for the
 			// engine to remove as a new one. (Not an edit of a reply to
 			// the bot: a community correcting its answer to a warning.)
+			// So is one edited to hold code-like words: the engine removes
+			// it if one is a receipt or invitation code, as a new one.
 			req, ok := a.request(u.ID, m)
 			text, entities := messageText(m)
-			if !ok || m.SenderChat != nil || !(req.Command != "" || a.mentioned(text, entities)) {
+			if !ok || m.SenderChat != nil || !(req.Command != "" || a.mentioned(text, entities) || len(tips.ReceiptCodesIn(text)) > 0) {
 				return commands.Request{}, nil, false
 			}
 			req.Edited = true // (the engine runs no command edited in the investigators' chat again)
