@@ -44,6 +44,14 @@ func TestCodesInAGroupsConversationAreRemoved(t *testing.T) {
 	if r := chatter(w, "-100556", "mi código: "+receipt); len(r) != 1 || r[0].Text != en("group_private_only_not_removed") {
 		t.Errorf("a receipt code the bot could not remove: %+v", r)
 	}
+	// One in a link shown as words ("mira aquí"): the same.
+	w = &adminReplier{recorder: &recorder{}}
+	tm.event++
+	tm.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "3003", UserChat: "3003", ChatID: "-100558", ChatKind: commands.Group,
+		Text: "mira aquí", HiddenLinks: []string{"https://example.org/estado?c=" + receipt}, EventID: tm.event}, w)
+	if r := w.take(); !w.deleted || len(r) != 1 || r[0].Text != en("group_private_only_removed") {
+		t.Errorf("a receipt code in a hidden link: deleted %v, %+v", w.deleted, r)
+	}
 	// A message edited to hold one (its typo fixed): the same.
 	w = &adminReplier{recorder: &recorder{}}
 	tm.event++
