@@ -410,7 +410,10 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 	if note == "file_cleaned" {
 		cleaned = 1
 	}
-	if req.AlbumMore && !c.fileNotAnswer && !codeDropped && !codeCut && (note == "" || note == "file_cleaned") {
+	// Their own name or username in their own words (not in a forward:
+	// someone else's, evidence as it is): kept, but they are told.
+	ownName := part.Forward == nil && namesSender(req.Name, part.Text)
+	if req.AlbumMore && !c.fileNotAnswer && !codeDropped && !codeCut && !ownName && (note == "" || note == "file_cleaned") {
 		// An album's item with more of it to come, kept, with nothing to
 		// warn of: its last item answers for all (not one "added" per
 		// photo). A warning about this item still goes out now.
@@ -439,6 +442,9 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 	}
 	if codeCut {
 		before += c.T("receipt_text_dropped", nil) + "\n\n"
+	}
+	if ownName {
+		before += c.T("own_name_in_text", nil) + "\n\n"
 	}
 	return c.draftAnswer(ctx, before, startedNow, d)
 }

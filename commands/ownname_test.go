@@ -1,0 +1,57 @@
+package commands_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// A reporter who signs their tip with their own full name, or writes
+// their own username, is told investigators will read it (the words are
+// kept as written: a tip is not edited behind its reporter's back). A
+// first name alone, a name inside another word, a forward naming them
+// (someone else's words, evidence) are not told of.
+func TestOwnNameInATipIsPointedOut(t *testing.T) {
+	tm := newTeam(t)
+	const name = "Pedro Martínez @pedro_mtz"
+	note := tm.text("es", "own_name_in_text", nil)
+	for i, c := range []struct {
+		text    string
+		forward bool
+		told    bool
+	}{
+		{"Cobran piso en la tienda. Saludos, pedro martinez", false, true},
+		{"soy @Pedro_Mtz, me amenazaron", false, true},
+		{"mi usuario es pedro_mtz por si necesitan", false, true},
+		{"Pedro el de la esquina cobra piso", false, false},
+		{"el usuario @pedro_mtz2 amenaza a los tenderos", false, false},
+		{"Te vamos a encontrar Pedro Martínez", true, false},
+	} {
+		user := "70" + string(rune('0'+i))
+		req := commands.Request{Text: c.text, Language: "es", EventID: int64(9000 + i)}
+		if c.forward {
+			req.Forward = &tips.Forward{}
+		}
+		r := tm.as(user, name, req)
+		if len(r) != 1 {
+			t.Fatalf("%q: %d replies", c.text, len(r))
+		}
+		if told := strings.Contains(r[0].Text, note); told != c.told || press(r, "send:") == "" {
+			t.Errorf("%q: told %v (want %v): %q", c.text, told, c.told, r[0].Text)
+		}
+		if !c.told {
+			continue
+		}
+		// Kept as written all the same.
+		if _, err := tm.store.Draft(context.Background(), tm.store.Pseudonym("telegram", user)); err != nil {
+			t.Errorf("%q: no draft: %v", c.text, err)
+		}
+	}
+	// Told for the part that names them, not for every part after it.
+	if r := tm.as("700", name, commands.Request{Text: "los martes a las 9", Language: "es", EventID: 9100}); len(r) != 1 || strings.Contains(r[0].Text, note) {
+		t.Errorf("a later part without the name: %+v", r)
+	}
+}
