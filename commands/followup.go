@@ -302,6 +302,7 @@ func (m *Mux) answerButton(ctx context.Context, c *Context, data string) error {
 	if err := m.updateAnswering(ctx, c.Pseudonym, func(a *answering) { a.Next = &next }); err != nil {
 		return err
 	}
+	m.armed.arm(c.Pseudonym, time.UnixMilli(next.Until), m.now())
 	return c.Say(ctx, "answer_prompt", nil)
 }
 
@@ -339,6 +340,11 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	if a.Next == nil {
+		m.armed.disarm(c.Pseudonym)
+	} else {
+		m.armed.arm(c.Pseudonym, time.UnixMilli(a.Next.Until), m.now()) // (pressed, maybe, where another process answered)
+	}
 	var q question
 	_, answeredBefore := a.Answered[c.Request.ReplyToID]
 	switch r, ok := a.Replies[c.Request.ReplyToID]; {
@@ -355,6 +361,7 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 			if err := m.updateAnswering(ctx, c.Pseudonym, func(a *answering) { a.Next = nil }); err != nil {
 				return false, err
 			}
+			m.armed.disarm(c.Pseudonym)
 			c.sayQuietly("answer_reply_not_taken", nil)
 		}
 		return false, nil
@@ -415,12 +422,20 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	// asked, an Answer pressed meanwhile).
 	same := func(r question) bool { return r.Tip == q.Tip && r.N == q.N }
 	pressed := a.Next
-	_ = m.updateAnswering(ctx, c.Pseudonym, func(a *answering) {
+	var stillArmed *question
+	if m.updateAnswering(ctx, c.Pseudonym, func(a *answering) {
 		if a.Next != nil && pressed != nil && a.Next.Tip == pressed.Tip && a.Next.N == pressed.N {
 			a.Next = nil
 		}
 		a.answer(same)
-	})
+		stillArmed = a.Next
+	}) == nil {
+		if stillArmed == nil {
+			m.armed.disarm(c.Pseudonym)
+		} else {
+			m.armed.arm(c.Pseudonym, time.UnixMilli(stillArmed.Until), m.now()) // pressed meanwhile
+		}
+	}
 	if errors.Is(err, errNotOpen) {
 		// Not lost: the message goes on as a new tip, which the reporter
 		// may send or cancel.

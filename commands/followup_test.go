@@ -836,3 +836,55 @@ func TestSpooledMessageDeliveredAgainIsNotTheArmedAnswer(t *testing.T) {
 		t.Fatalf("Ana was told %q", n)
 	}
 }
+
+// The message after pressing Answer, written while Redis is down, is not
+// spooled as a tip of its own (it would reach the queue as a new tip and
+// the question stay open): the reporter is told it was NOT saved, and
+// sent again once Redis is back it answers. Once answered, a message
+// in the next outage is a tip again, spooled.
+func TestArmedAnswerDuringAnOutageIsNotSpooledAsATip(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?")
+	if !tm.srv.Real {
+		t.Skip("needs a real redis-server to stop and restart")
+	}
+	tm.notices(reporterID)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{5}, 32))
+	sp, err := storage.OpenSpool(t.TempDir(), kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm.mux = commands.New(commands.Options{Store: tm.store, Messages: tm.msg, DefaultLanguage: "en", Now: tm.clk.Now, Spool: sp,
+		Roles: commands.Roles{"telegram:" + adminID: commands.Admin}, InvestigatorChats: []string{"telegram:" + invChat}, Retention: 90 * 24 * time.Hour})
+	tm.mux.AddSender("telegram", tm.sent)
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:1"}); len(r) != 1 || r[0].Text != tm.text("en", "answer_prompt", nil) {
+		t.Fatalf("Answer: %q", texts(r))
+	}
+	ctx := context.Background()
+	back := func() {
+		tm.srv.Restart()
+		for deadline := time.Now().Add(10 * time.Second); tm.store.Ping(ctx) != nil && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	tm.srv.Stop()
+	r := tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes a las nueve", EventID: 8001})
+	if len(r) != 1 || r[0].Text != tm.text("en", "error_storage", nil) {
+		t.Fatalf("the answer during the outage: %q", texts(r))
+	}
+	if sp.Len() != 0 {
+		t.Fatalf("the answer was spooled as a tip (%d in the spool)", sp.Len())
+	}
+	back()
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes a las nueve", EventID: 8002}); !tm.answered(r) {
+		t.Fatalf("the answer sent again: %q", texts(r))
+	}
+	if a := tm.tipAnswers("1"); len(a) != 1 || a[0] != "El lunes a las nueve" {
+		t.Fatalf("answers recorded: %q", a)
+	}
+	tm.srv.Stop()
+	r = tm.as(reporterID, "Rosa", commands.Request{Text: "Y venden armas en la bodega", EventID: 8003})
+	if len(r) != 1 || codeRE.FindString(r[0].Text) == "" || sp.Len() != 1 {
+		t.Fatalf("a tip in the next outage: %q, %d spooled", texts(r), sp.Len())
+	}
+	back()
+}

@@ -251,6 +251,8 @@ type Mux struct {
 
 	albums albumRuns // what the silent items of private albums did (album.go)
 
+	armed armedAnswers // Answer buttons pressed, for when Redis cannot say (armed.go)
+
 	alertLog rateLog // kept alerts, told of at most once an hour (signals.go)
 
 	urgentLog rateLog // urgent announcements no chat took, told of once an hour
@@ -385,6 +387,9 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 	prof, err := m.store.Profile(pre, c.Pseudonym, limit)
 	c.Lang = m.language(c, prof.Language)
 	c.answering = prof.Answering
+	if err == nil && !prof.Answering {
+		m.armed.disarm(c.Pseudonym) // no mark in Redis: no Answer pressed
+	}
 	c.Role = m.roles.Of(req.Platform, req.UserID)
 	if c.Role < Admin {
 		// Vetted by invitation.

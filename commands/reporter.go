@@ -148,6 +148,9 @@ func cancelDraft(ctx context.Context, c *Context) error {
 	if c.answering {
 		err := c.mux.updateAnswering(ctx, c.Pseudonym, func(a *answering) { disarmed, a.Next = a.Next != nil, nil })
 		disarmed = disarmed && err == nil
+		if err == nil {
+			c.mux.armed.disarm(c.Pseudonym)
+		}
 	}
 	d, err := c.mux.store.Draft(ctx, c.Pseudonym)
 	if errors.Is(err, storage.ErrNotFound) && disarmed {
@@ -375,11 +378,14 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		}
 		return nil
 	}
-	if err != nil && StorageDown(err) && req.ReplyToBot && req.Attachment == nil && req.FileData == nil && req.Location == nil {
+	if err != nil && StorageDown(err) && (req.ReplyToBot || m.armed.armed(c.Pseudonym, m.now())) &&
+		req.Attachment == nil && req.FileData == nil && req.Location == nil {
 		// A reply to one of the bot's messages may answer an
-		// investigator's question, which Redis alone can tell: spooled, it
-		// would become a tip of its own and the question stay open. Not
-		// kept, and said so: the reporter sends it again.
+		// investigator's question, which Redis alone can tell; so is the
+		// message after an Answer pressed (which this process remembers
+		// too): spooled, it would become a tip of its own and the
+		// question stay open. Not kept, and said so: the reporter sends
+		// it again.
 		return c.Say(ctx, "error_storage", nil)
 	}
 	if err != nil && StorageDown(err) && m.spool != nil {
