@@ -574,19 +574,8 @@ func (c *Context) send(ctx context.Context, draftID string) error {
 	// through, so a failed one is sent once more. (Failing again, the
 	// reporter sees their Send unanswered and can press it again: the same
 	// receipt comes back.)
-	if err := c.Say(ctx, "sent", map[string]any{"Receipt": sub.Receipt}); err != nil {
-		c.mux.log.Warn("receipt not delivered; sending it again", "platform", c.Request.Platform, "error", err.Error())
-		// On the reply's own time: the request's may be what ran out.
-		rctx, cancel := ReplyContext(ctx)
-		defer cancel()
-		select {
-		case <-rctx.Done():
-			return err
-		case <-time.After(receiptRetry):
-		}
-		if err := c.Say(rctx, "sent", map[string]any{"Receipt": sub.Receipt}); err != nil {
-			return err
-		}
+	if err := c.replyReceipt(ctx, Reply{Text: c.T("sent", map[string]any{"Receipt": sub.Receipt})}); err != nil {
+		return err
 	}
 	if err := c.Reply(ctx, Reply{
 		Text:    c.T("safety_advice", map[string]any{"Platform": PlatformName(c.Request.Platform), "Receipt": sub.Receipt}),
@@ -610,6 +599,26 @@ func (c *Context) send(ctx context.Context, draftID string) error {
 		return err
 	}
 	return c.Reply(ctx, Reply{Text: c.T("draft_left", nil, d.Parts), Buttons: c.sendCancel(d)})
+}
+
+// replyReceipt sends r, which holds a receipt code: the one answer that
+// must get through, so one the platform refuses is sent once more, after
+// receiptRetry, on the reply's own time (the request's may be what ran
+// out).
+func (c *Context) replyReceipt(ctx context.Context, r Reply) error {
+	err := c.Reply(ctx, r)
+	if err == nil {
+		return nil
+	}
+	c.mux.log.Warn("receipt not delivered; sending it again", "platform", c.Request.Platform, "error", err.Error())
+	rctx, cancel := ReplyContext(ctx)
+	defer cancel()
+	select {
+	case <-rctx.Done():
+		return err
+	case <-time.After(receiptRetry):
+	}
+	return c.Reply(rctx, r)
 }
 
 // PlatformName is how people call a platform, for messages that name it.
@@ -679,7 +688,9 @@ func (m *Mux) spoolTip(ctx context.Context, c *Context, part tips.Part, note str
 	if note != "" {
 		text += "\n\n" + c.fileNote(note, 1)
 	}
-	return c.Reply(ctx, Reply{Text: text})
+	// Sent once more if refused: a spooled tip's receipt cannot be had
+	// again by pressing Send.
+	return c.replyReceipt(ctx, Reply{Text: text})
 }
 
 // fileNote is what the reporter is told of n files by note: file_cleaned

@@ -329,3 +329,27 @@ func TestSpooledMessageOfCodesAloneIsNoTip(t *testing.T) {
 		t.Errorf("%d left in the spool", sp.Len())
 	}
 }
+
+// A spooled tip's receipt the platform refuses once is sent again, as a
+// stored tip's is: Send cannot give it back later (there is no draft).
+func TestRefusedSpooledReceiptIsSentAgain(t *testing.T) {
+	commands.ShortReceiptRetry(t)
+	srv, st, sp, _, mux := spooling(t)
+	srv.Stop()
+	refused := 0
+	w := &refusingReplier{refuse: func(rep commands.Reply) bool {
+		if codeRE.MatchString(rep.Text) && refused == 0 {
+			refused++
+			return true
+		}
+		return false
+	}}
+	mux.Handle(context.Background(), commands.Request{Platform: "telegram", UserID: "75", ChatID: "75", Text: "cobran piso en el mercado", EventID: 1}, w)
+	got := w.take()
+	if sp.Len() != 1 || refused != 1 || len(got) != 1 || codeRE.FindString(got[0].Text) == "" {
+		t.Fatalf("%d spooled, %d refused, then %q", sp.Len(), refused, texts(got))
+	}
+	if code, _ := sp.ReceiptOf(st.Pseudonym("telegram", "75"), 1); code != codeRE.FindString(got[0].Text) {
+		t.Fatalf("the receipt sent again is not the spooled tip's")
+	}
+}
