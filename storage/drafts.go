@@ -331,16 +331,24 @@ type ExpiredDraft struct {
 // it returns {id, route, lang}, or the time to count the idle period from
 // if it is alive (or being sent right now), or false if there is no draft.
 // A draft whose send began before ARGV[2] may have been stored: unless
-// ARGV[4] is set (it was not), it is kept and {id, receipt MAC} returned,
-// to be checked.
-var expireDraft = redis.NewScript(`
+// ARGV[4] is set (it was not), it is kept and {id, receipt MAC}
+// returned, to be checked. A draft every part of which the reporter's state KEYS[2]
+// remembers as sent (a "ghost": each part was spooled as a tip of its own
+// while Redis hung, and its draft write ran when Redis resumed) is
+// dropped and {id} returned: nothing unsent was lost, so no notice.
+var expireDraft = redis.NewScript(sentEvent + `
 local v = redis.call('HMGET', KEYS[1], 'id', 'seen', 'route', 'lang', 'sending')
 if not v[1] then return false end
 local seen = tonumber(v[2] or '0')
 if seen > tonumber(ARGV[1]) then return seen end
 if v[5] and tonumber(v[5]) > tonumber(ARGV[2]) then return tonumber(ARGV[3]) end
 if v[5] and ARGV[4] ~= '1' then return {v[1], redis.call('HGET', KEYS[1], 'rk') or ''} end
+local unsent = 0
+for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if string.sub(f, 1, 2) == 'p:' and redis.call('HEXISTS', KEYS[2], 'x:' .. event(f)) == 0 then unsent = unsent + 1 end
+end
 redis.call('DEL', KEYS[1])
+if unsent == 0 then return {v[1]} end
 return {v[1], v[3] or '', v[4] or ''}`)
 
 // ExpireDrafts drops up to max drafts idle for longer than DraftIdle and
@@ -356,7 +364,8 @@ func (s *Store) ExpireDrafts(ctx context.Context, max int) ([]ExpiredDraft, erro
 	var out []ExpiredDraft
 	for _, p := range due {
 		args := []any{now.Add(-s.draftIdle).UnixMilli(), now.Add(-sendingGrace).UnixMilli(), now.UnixMilli(), ""}
-		res, err := expireDraft.Run(ctx, s.rdb, []string{s.k.draft(p)}, args...).Result()
+		keys := []string{s.k.draft(p), s.k.state(p)}
+		res, err := expireDraft.Run(ctx, s.rdb, keys, args...).Result()
 		if v, ok := res.([]any); ok && len(v) == 2 {
 			// Its send began and did not finish: if the tip is stored,
 			// the draft is tidied (any later part stays, with a new
@@ -370,7 +379,7 @@ func (s *Store) ExpireDrafts(ctx context.Context, max int) ([]ExpiredDraft, erro
 				continue
 			}
 			args[3] = "1"
-			res, err = expireDraft.Run(ctx, s.rdb, []string{s.k.draft(p)}, args...).Result()
+			res, err = expireDraft.Run(ctx, s.rdb, keys, args...).Result()
 		}
 		switch {
 		case errors.Is(err, redis.Nil):

@@ -456,3 +456,35 @@ func TestInitWithoutARightIsRedisSettings(t *testing.T) {
 		t.Fatalf("Init: %v, want ErrRedisSettings", err)
 	}
 }
+
+// A draft holding only "ghost" parts (each spooled as a tip of its own
+// while Redis hung, its draft write run when Redis resumed, its event
+// remembered as sent at the replay) expires without telling the reporter
+// their unsent tip was deleted: nothing unsent was. A draft with another
+// part still tells them.
+func TestGhostDraftExpiresWithoutANotice(t *testing.T) {
+	ctx := context.Background()
+	st, _, clk := newStore(t)
+	ghost, mixed := st.Pseudonym("telegram", "41"), st.Pseudonym("telegram", "42")
+	for _, p := range []string{ghost, mixed} {
+		if _, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 2, Route: "telegram:4x", Part: tips.Part{Text: "cobran piso"}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.RememberEvent(ctx, p, 2); err != nil { // the replay stored it as a tip
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.AddToDraft(ctx, mixed, storage.DraftPart{EventID: 3, Route: "telegram:42", Part: tips.Part{Text: "y armas"}}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(11 * time.Minute)
+	got, err := st.ExpireDrafts(ctx, 10)
+	if err != nil || len(got) != 1 || got[0].Route != "telegram:42" {
+		t.Fatalf("expired drafts to tell = %+v, %v (want the mixed one only)", got, err)
+	}
+	for _, p := range []string{ghost, mixed} {
+		if _, err := st.Draft(ctx, p); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatal("an expired draft is still there")
+		}
+	}
+}
