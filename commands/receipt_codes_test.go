@@ -258,3 +258,20 @@ func TestReceiptCodeSplitAcrossMessagesAloneIsNoTip(t *testing.T) {
 		t.Errorf("the next tip was not sent: %+v", sent)
 	}
 }
+
+// A receipt code pasted in two goes within a tip, cut as the tip is
+// stored, is told of with the receipt, as a code cut from one message is;
+// a tip with a split code-like word that is no receipt is not.
+func TestReceiptCodeSplitAcrossMessagesCutAtSendIsTold(t *testing.T) {
+	tm := newTeam(t)
+	dropped := tm.msg.Localize("en", "receipt_text_dropped", nil)
+	code := codeRE.FindString(sendParts(t, tm, "cobran piso en el mercado")[0].Text)
+	got := sendParts(t, tm, "mi código es "+code[:9], code[10:]+" y también venden armas")
+	if len(got) == 0 || !strings.HasPrefix(got[0].Text, dropped+"\n\n") || codeRE.FindString(got[0].Text) == "" || strings.Contains(got[0].Text, code) {
+		t.Errorf("Send of a tip with a code in two goes answered %q", texts(got))
+	}
+	got = sendParts(t, tm, "la cuenta es ABCD-EFGH", "JKMN-PQR5")
+	if len(got) == 0 || strings.Contains(got[0].Text, dropped) || codeRE.FindString(got[0].Text) == "" {
+		t.Errorf("Send of a tip with no receipt code answered %q", texts(got))
+	}
+}

@@ -574,7 +574,13 @@ func (c *Context) send(ctx context.Context, draftID string) error {
 	// through, so a failed one is sent once more. (Failing again, the
 	// reporter sees their Send unanswered and can press it again: the same
 	// receipt comes back.)
-	if err := c.replyReceipt(ctx, Reply{Text: c.T("sent", map[string]any{"Receipt": sub.Receipt})}); err != nil {
+	text := c.T("sent", map[string]any{"Receipt": sub.Receipt})
+	if sub.CodeCut {
+		// A receipt code pasted in two goes was left out of the tip: told,
+		// as a code cut from one message is.
+		text = c.T("receipt_text_dropped", nil) + "\n\n" + text
+	}
+	if err := c.replyReceipt(ctx, Reply{Text: text}); err != nil {
 		return err
 	}
 	if err := c.Reply(ctx, Reply{

@@ -45,6 +45,10 @@ type Submission struct {
 	Left int
 	// Category is the tip's category (chosen or suggested).
 	Category tips.Category
+	// CodeCut is true when a receipt code running from one of the draft's
+	// parts into the next was cut as the tip was stored (its reporter is
+	// told, as when a message's own code is cut).
+	CodeCut bool
 }
 
 // reporterOf is the reporter behind a pseudonym: warnings and spooled tips
@@ -264,7 +268,8 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receip
 	// next: each part was cut alone as it was added, where neither piece
 	// reads as a code. Cut before it is sealed and indexed: the tip must
 	// not hold it, nor the blind index its groups.
-	if err := s.cutAcross(ctx, &content); err != nil {
+	codeCut, err := s.cutAcross(ctx, &content)
+	if err != nil {
 		return Submission{}, err
 	}
 	if !slices.ContainsFunc(content.Parts, func(p tips.Part) bool {
@@ -336,7 +341,7 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receip
 	// finds the tip under its receipt and tidies it then (sentBefore), as
 	// does the expiry sweeper.
 	left := s.finishDraft(ctx, pseudonym, draftID, parts, chars)
-	return Submission{TipID: id, Receipt: receipt, Category: category, Left: left}, nil
+	return Submission{TipID: id, Receipt: receipt, Category: category, Left: left, CodeCut: codeCut}, nil
 }
 
 // cutAcross takes out of a tip's content the receipt codes of tips
@@ -344,7 +349,8 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receip
 // part into the next (tips.CutReceiptsAcross). Redis is asked only when a
 // code-like word crosses parts; should it fail, so does the Send (the
 // draft stays, to be sent again): the tip is not stored with the code.
-func (s *Store) cutAcross(ctx context.Context, c *tips.Content) error {
+// It reports whether a code was cut.
+func (s *Store) cutAcross(ctx context.Context, c *tips.Content) (bool, error) {
 	texts := make([]string, len(c.Parts))
 	for i, p := range c.Parts {
 		texts[i] = p.Text
@@ -359,14 +365,14 @@ func (s *Store) cutAcross(ctx context.Context, c *tips.Content) error {
 		return known, err
 	})
 	if err != nil {
-		return err
+		return false, err
 	}
 	if cut {
 		for i := range c.Parts {
 			c.Parts[i].Text = out[i]
 		}
 	}
-	return nil
+	return cut, nil
 }
 
 // sentBefore answers a Send of a draft already stored as tip id, and
