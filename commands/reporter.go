@@ -324,7 +324,7 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 			// can, on the spool, and the reporter is told the file was
 			// not; a file alone is NOT saved. Never a draft without it.
 			part.Attachment = nil
-			if !StorageDown(err) || m.spool == nil || (part.Text == "" && req.Location == nil) {
+			if !StorageDown(err) || m.spool == nil || ((part.Text == "" || codesAlone(part.Text)) && req.Location == nil) {
 				return err
 			}
 			if req.Location != nil {
@@ -389,6 +389,13 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "error_storage", nil)
 	}
 	if err != nil && StorageDown(err) && m.spool != nil {
+		if part.Attachment == nil && part.Location == nil && codesAlone(text) {
+			// Receipt codes alone ("ABCD-… EFGH-…": a status check), or
+			// words like them, which Redis cannot tell apart now: spooled,
+			// the codes would be cut at the replay, leaving no tip for the
+			// receipt given (it would lead nowhere). Not kept, and said so.
+			return c.Say(ctx, "error_storage", nil)
+		}
 		return m.spoolTip(ctx, c, part, note)
 	}
 	if errors.Is(err, storage.ErrDraftFull) {
@@ -811,6 +818,19 @@ func (m *Mux) cutMessageReceipts(ctx context.Context, text string, links []strin
 		kept = append(kept, l)
 	}
 	return out[0], kept, true
+}
+
+// codesAlone reports whether text is made of code-like words alone (and
+// separators): nothing would be left of it were each a receipt code.
+func codesAlone(text string) bool {
+	out, cut, _ := tips.CutReceipts([]string{text}, func(codes []string) ([]bool, error) {
+		all := make([]bool, len(codes))
+		for i := range all {
+			all[i] = true
+		}
+		return all, nil
+	})
+	return cut && tips.Blank(out[0])
 }
 
 // receiptAlone returns the receipt code a message is made of, alone or
