@@ -561,3 +561,47 @@ func TestSealedTipSizeIsWhatATipStores(t *testing.T) {
 		}
 	}
 }
+
+// A Send that stores no tip (pressed again on a sent draft, on a
+// cancelled one, or on a draft of nothing but a receipt code in two
+// goes) leaves no gap in the tip numbers: investigators read a gap as a
+// tip lost. The next tip is numbered next.
+func TestSendThatStoresNoTipDrawsNoNumber(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	p := st.Pseudonym("telegram", "81")
+	add := func(ev int64, text string) storage.Draft {
+		d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: ev, Route: "telegram:81", Part: tips.Part{Text: text}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	d := add(1, "cobran piso en el mercado")
+	first, err := st.SubmitDraft(ctx, p, d.ID, "es")
+	if err != nil || first.TipID != "1" {
+		t.Fatalf("first tip: %+v %v", first, err)
+	}
+	if again, err := st.SubmitDraft(ctx, p, d.ID, "es"); err != nil || !again.Repeat || again.TipID != "1" {
+		t.Fatalf("Send again: %+v %v", again, err)
+	}
+	cancelled := add(2, "venden armas")
+	if err := st.DiscardDraft(ctx, p, cancelled.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SubmitDraft(ctx, p, cancelled.ID, "es"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("Send of a cancelled draft: %v", err)
+	}
+	add(3, first.Receipt[:9])
+	codes := add(4, first.Receipt[10:])
+	if _, err := st.SubmitDraft(ctx, p, codes.ID, "es"); !errors.Is(err, storage.ErrOnlyReceipts) {
+		t.Fatalf("Send of a receipt code in two goes: %v", err)
+	}
+	next := add(5, "y el jueves llega otra camioneta")
+	if sub, err := st.SubmitDraft(ctx, p, next.ID, "es"); err != nil || sub.TipID != "2" {
+		t.Fatalf("the next tip: %+v %v (want #2)", sub, err)
+	}
+	if n, err := st.TipCount(ctx); err != nil || n != 2 {
+		t.Fatalf("tip count %d %v", n, err)
+	}
+}

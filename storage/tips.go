@@ -86,6 +86,13 @@ redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[7])
 if ARGV[12] ~= '' then redis.call('SET', KEYS[4], ARGV[12], 'PX', ARGV[7]) end
 return false`)
 
+// unnumber gives tip number ARGV[1] back to the counter KEYS[1] if it is
+// the last one drawn: a Send that stored no tip leaves no gap, unless
+// another Send drew a number after it.
+var unnumber = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DECR', KEYS[1]) end
+return false`)
+
 // claimDraft counts the reporter's limit on tips (ARGV[3…6] on their state
 // KEYS[2], if set; -4 or -5 over it, as addPart), then marks the draft
 // ARGV[1] as being sent (so the expiry sweeper leaves it alone) and
@@ -229,11 +236,22 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receip
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) && !isNoScript(err) {
 		return Submission{}, fmt.Errorf("claim draft: %w", err)
 	}
+	// A Send that stores no tip (sent before, a gone draft, over the
+	// limit, nothing to send) gives its number back, unless another Send
+	// drew one since: investigators read a gap as a tip lost.
+	numbered := true
+	defer func() {
+		if !numbered && seq.Err() == nil {
+			_ = unnumber.Run(context.WithoutCancel(ctx), s.rdb, []string{s.k.tipSeq()}, seq.Val()).Err()
+		}
+	}()
 	if id, err := prior.Result(); err == nil {
 		// Sent before (a retried Send): the reporter gets the receipt
 		// again, and the draft is tidied if that did not happen then.
+		numbered = false
 		return s.sentBefore(ctx, pseudonym, draftID, id, receipt), nil
 	}
+	numbered = false // until the tip is stored
 	claim = s.uncached(ctx, claimDraft, claim, claimKeys, claimArgs...)
 	if n, ok := claim.Val().(int64); ok {
 		if n == -6 {
@@ -330,8 +348,10 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receip
 	save = s.uncached(ctx, saveTip, save, keys, args...)
 	switch prev, err := save.Text(); {
 	case errors.Is(err, redis.Nil):
-		// stored now
+		numbered = true // stored now, under its number
 	case err != nil:
+		// (Maybe stored: the number is kept.)
+		numbered = true
 		return Submission{}, fmt.Errorf("save tip: %w", err)
 	default:
 		return s.sentBefore(ctx, pseudonym, draftID, prev, receipt), nil
