@@ -874,6 +874,13 @@ func TestArmedAnswerDuringAnOutageIsNotSpooledAsATip(t *testing.T) {
 	if sp.Len() != 0 {
 		t.Fatalf("the answer was spooled as a tip (%d in the spool)", sp.Len())
 	}
+	// The report form (Discord's /report) is a tip by the reporter's own
+	// choice, and its typed text cannot be given back: spooled, with its
+	// receipt, not refused.
+	r = tm.as(reporterID, "Rosa", commands.Request{FormID: "report", Form: map[string]string{"tip": "Venden armas en la bodega del muelle"}, EventID: 8009})
+	if len(r) != 1 || codeRE.FindString(r[0].Text) == "" || sp.Len() != 1 {
+		t.Fatalf("the report form during the outage: %q, %d spooled", texts(r), sp.Len())
+	}
 	back()
 	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes a las nueve", EventID: 8002}); !tm.answered(r) {
 		t.Fatalf("the answer sent again: %q", texts(r))
@@ -883,7 +890,7 @@ func TestArmedAnswerDuringAnOutageIsNotSpooledAsATip(t *testing.T) {
 	}
 	tm.srv.Stop()
 	r = tm.as(reporterID, "Rosa", commands.Request{Text: "Y venden armas en la bodega", EventID: 8003})
-	if len(r) != 1 || codeRE.FindString(r[0].Text) == "" || sp.Len() != 1 {
+	if len(r) != 1 || codeRE.FindString(r[0].Text) == "" || sp.Len() != 2 {
 		t.Fatalf("a tip in the next outage: %q, %d spooled", texts(r), sp.Len())
 	}
 	back()

@@ -379,13 +379,14 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		return nil
 	}
 	if err != nil && StorageDown(err) && (req.ReplyToBot || m.armed.armed(c.Pseudonym, m.now())) &&
-		req.Attachment == nil && req.FileData == nil && req.Location == nil {
+		req.Attachment == nil && req.FileData == nil && req.Location == nil && req.FormID == "" {
 		// A reply to one of the bot's messages may answer an
 		// investigator's question, which Redis alone can tell; so is the
 		// message after an Answer pressed (which this process remembers
 		// too): spooled, it would become a tip of its own and the
 		// question stay open. Not kept, and said so: the reporter sends
-		// it again.
+		// it again. The report form is a tip by the reporter's choice,
+		// and its typed text could not be given back: it is spooled.
 		return c.Say(ctx, "error_storage", nil)
 	}
 	if err != nil && StorageDown(err) && m.spool != nil {
