@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/vigia-project/vigia/storage"
@@ -18,8 +17,8 @@ const maxRecent = 50
 func recent(ctx context.Context, c *Context) error {
 	n := 10
 	if arg := strings.TrimSpace(c.Request.Args); arg != "" {
-		v, err := strconv.Atoi(arg)
-		if err != nil || v < 1 || v > maxRecent {
+		v, ok := parseNumber(arg, 1, maxRecent)
+		if !ok {
 			return c.Say(ctx, "recent_usage", map[string]any{"Max": maxRecent})
 		}
 		n = v
@@ -60,8 +59,8 @@ func showTip(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "tip_usage", nil)
 	}
 	if len(words) == 2 {
-		page, err := strconv.Atoi(words[1])
-		if err != nil || page < 1 || page > maxHistoryPage {
+		page, ok := parseNumber(words[1], 1, maxHistoryPage)
+		if !ok {
 			return c.Say(ctx, "tip_usage", nil)
 		}
 		c.historyPage = page

@@ -27,7 +27,7 @@ const maxSearchWords = 20
 // to the retention anyway): any longer would overflow a time.Duration,
 // and "the longest you have" is what such a window asks for.
 func parseWindow(s string) (time.Duration, bool) {
-	s = strings.ToLower(s)
+	s = strings.ToLower(asciiNumerals(s))
 	const century = 36500 * 24 * time.Hour
 	unit := 24 * time.Hour
 	n, ok := strings.CutSuffix(s, "d")

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -195,8 +194,8 @@ func team(ctx context.Context, c *Context) error {
 func auditLog(ctx context.Context, c *Context) error {
 	n := 20
 	if arg := strings.TrimSpace(c.Request.Args); arg != "" {
-		v, err := strconv.Atoi(arg)
-		if err != nil || v < 1 || v > maxRecent {
+		v, ok := parseNumber(arg, 1, maxRecent)
+		if !ok {
 			return c.Say(ctx, "audit_usage", map[string]any{"Max": maxRecent})
 		}
 		n = v

@@ -182,11 +182,12 @@ func queue(ctx context.Context, c *Context) error {
 	})
 }
 
-// parseTipID reads a tip number ("12", "#12" or "012") and returns it as
-// tips are numbered, without leading zeros. Signs, other characters and
+// parseTipID reads a tip number ("12", "#12" or "012", in the digits of
+// any keyboard asciiNumerals reads: "１２", "١٢") and returns it as tips
+// are numbered, without leading zeros. Signs, other characters and
 // numbers past 63 bits are refused.
 func parseTipID(s string) (string, bool) {
-	n, err := strconv.ParseUint(strings.TrimPrefix(strings.TrimSpace(s), "#"), 10, 63)
+	n, err := strconv.ParseUint(strings.TrimPrefix(strings.TrimSpace(asciiNumerals(s)), "#"), 10, 63)
 	if err != nil {
 		return "", false
 	}

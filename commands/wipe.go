@@ -59,7 +59,7 @@ func (c *Context) wipeButtons() [][]Button {
 
 // wipe is the /wipe command: "/wipe", "/wipe now", "/wipe 30m", "/wipe 2h".
 func wipe(ctx context.Context, c *Context) error {
-	arg := strings.ToLower(strings.TrimSpace(c.Request.Args))
+	arg := strings.ToLower(strings.TrimSpace(asciiNumerals(c.Request.Args)))
 	if arg == "1d" {
 		arg = "24h" // days, as /signals reads them: one is the longest delay
 	}

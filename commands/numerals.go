@@ -1,0 +1,35 @@
+package commands
+
+import (
+	"strconv"
+	"strings"
+)
+
+// asciiNumerals returns what was typed as a number (a tip number, a page,
+// a count, a window such as "7d", a delay) with the digits and signs of
+// other keyboards as the ASCII ones they are: full-width forms, which CJK
+// keyboards type ("１２", "＃１２", "７ｄ"), and Arabic-Indic and Persian
+// (Extended Arabic-Indic) digits ("١٢", "۱۲"). Every command reads its
+// numbers through it, so "/tip ١٢" names tip 12 as "/tip 12" does; text
+// that is not a number (a note, a question) is never passed to it.
+func asciiNumerals(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '０' && r <= '９':
+			return '0' + r - '０'
+		case r >= '٠' && r <= '٩':
+			return '0' + r - '٠'
+		case r >= '۰' && r <= '۹':
+			return '0' + r - '۰'
+		case r >= '！' && r <= '～': // the other full-width ASCII forms: "＃", "ｄ"
+			return r - '！' + '!'
+		}
+		return r
+	}, s)
+}
+
+// parseNumber reads a count or a page typed as a number from lo to hi.
+func parseNumber(s string, lo, hi int) (int, bool) {
+	v, err := strconv.Atoi(asciiNumerals(strings.TrimSpace(s)))
+	return v, err == nil && v >= lo && v <= hi
+}
