@@ -511,7 +511,13 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 				return nil // told at its first edit
 			}
 		}
-		if err := c.Say(ctx, "edit_not_applied", nil); err != nil || req.MessageID == "" {
+		// A team member is told what an edit means to them (a command is
+		// not run again), not a reporter's advice about their tip.
+		msg := "edit_not_applied"
+		if c.Role >= Investigator {
+			msg = "edit_not_applied_team"
+		}
+		if err := c.Say(ctx, msg, nil); err != nil || req.MessageID == "" {
 			return err
 		}
 		_ = m.store.TellEdit(ctx, c.Pseudonym, req.MessageID)

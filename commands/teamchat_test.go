@@ -136,3 +136,20 @@ func TestEditedGroupMessageIsRemovedAsNew(t *testing.T) {
 		t.Errorf("an edit into /status CODE: deleted %v, %+v", w.deleted, r)
 	}
 }
+
+// A team member who edits a message in their private chat with the bot
+// (a command with a typo) is told that an edit runs nothing again, not
+// the reporter's advice to cancel their tip; a reporter still is.
+func TestEditInPrivateIsAnsweredForTheTeam(t *testing.T) {
+	tm := newTeam(t)
+	tm.join("2002", "Ana")
+	tm.tipWithQuestions()
+	for _, who := range []string{"2002", adminID} {
+		if r := tm.as(who, "Ana", commands.Request{Edited: true, MessageID: "41"}); len(r) != 1 || r[0].Text != tm.text("en", "edit_not_applied_team", nil) {
+			t.Errorf("%s edited a command: %q", who, texts(r))
+		}
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Edited: true, MessageID: "41"}); len(r) != 1 || r[0].Text != tm.text("en", "edit_not_applied", nil) {
+		t.Errorf("the reporter edited a message: %q", texts(r))
+	}
+}
