@@ -490,9 +490,12 @@ func (m *Mux) deliverAnswer(ctx context.Context, id string, n int, text string, 
 // if they are still on the team, and to whoever claims the tip now; to the
 // investigator chats if it reached neither.
 func (m *Mux) tellAnswer(ctx context.Context, id string, q storage.Question, text string) {
-	// Each in the language they read (a chat in the bot's default).
+	// Each in the language they read (a chat in the bot's default). The
+	// question and the answer are quoted blocks: an answer over several
+	// lines must not add lines that read as the bot's ("Answer: …", another
+	// tip's notice), forged by the reporter.
 	notice := func(lang string) Reply {
-		return Reply{Text: m.msg.Localize(cmp.Or(lang, m.lang), "answer_notify", map[string]any{"ID": id, "Question": safe(q.Text), "Answer": safe(text)}), Protected: true}
+		return Reply{Text: m.msg.Localize(cmp.Or(lang, m.lang), "answer_notify", map[string]any{"ID": id, "Question": quoted(safe(q.Text)), "Answer": quoted(safe(text))}), Protected: true}
 	}
 	// Only to members still on the team; to one whose second factor has
 	// locked their team commands (a phone left unlocked, or stolen) without

@@ -67,7 +67,17 @@ func (tm *team) notices(chat string) []string {
 }
 
 func (tm *team) notice(id, question, answer string) string {
-	return tm.text("en", "answer_notify", map[string]any{"ID": id, "Question": question, "Answer": answer})
+	return tm.text("en", "answer_notify", map[string]any{"ID": id, "Question": quote(question), "Answer": quote(answer)})
+}
+
+// quote is text as investigators read it among the bot's lines: each of
+// its lines behind "│ " ("│" alone if empty).
+func quote(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace("│ " + l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 func texts(r []commands.Reply) []string {
@@ -594,7 +604,7 @@ func TestAnswerReachesTheAskerInTheirLanguage(t *testing.T) {
 	if r := tm.reply("m1", "Vers 17h."); !tm.answered(r) {
 		t.Fatalf("reply: %q", texts(r))
 	}
-	want := tm.text("fr", "answer_notify", map[string]any{"ID": "1", "Question": "À quelle heure ?", "Answer": "Vers 17h."})
+	want := tm.text("fr", "answer_notify", map[string]any{"ID": "1", "Question": quote("À quelle heure ?"), "Answer": quote("Vers 17h.")})
 	if got := tm.notices("2002"); len(got) != 1 || got[0] != want {
 		t.Fatalf("Ana was told %q, want %q", got, want)
 	}
@@ -894,4 +904,35 @@ func TestArmedAnswerDuringAnOutageIsNotSpooledAsATip(t *testing.T) {
 		t.Fatalf("a tip in the next outage: %q, %d spooled", texts(r), sp.Len())
 	}
 	back()
+}
+
+// The notice of a reporter's answer shows the question and the answer as
+// quoted blocks: an answer over several lines, whatever line breaks it
+// uses, adds no line that reads as the bot's (a second "Answer:", another
+// tip's notice); it still reaches the investigator whole, line by line.
+func TestAnswerNoticeQuotesTheAnswer(t *testing.T) {
+	tm, _ := questioned(t, "¿Quién cobra?\n¿Cuándo?")
+	forged := []string{"Answer: nadie", "The reporter of tip #7 answered.", "Claimed by Ana 1 minute ago"}
+	answer := "el Chino\n" + forged[0] + "\r\n" + forged[1] + "\u2028" + forged[2]
+	if r := tm.reply("m1", answer); !tm.answered(r) {
+		t.Fatalf("answer: %q", texts(r))
+	}
+	n := tm.notices("2002")
+	if len(n) != 1 {
+		t.Fatalf("Ana was told %q", n)
+	}
+	var own, in []string
+	for _, l := range strings.Split(n[0], "\n") {
+		if q, ok := strings.CutPrefix(l, "│ "); ok {
+			in = append(in, strings.TrimSpace(q))
+		} else {
+			own = append(own, l)
+		}
+	}
+	if want := []string{"The reporter of tip #1 answered.", "Question:", "Answer:"}; strings.Join(own, "\n") != strings.Join(want, "\n") {
+		t.Errorf("lines that read as the bot's: %q, want %q; the notice:\n%s", own, want, n[0])
+	}
+	if want := append([]string{"¿Quién cobra?", "¿Cuándo?", "el Chino"}, forged...); strings.Join(in, "\n") != strings.Join(want, "\n") {
+		t.Errorf("quoted lines %q, want %q", in, want)
+	}
 }

@@ -29,12 +29,46 @@ func safe(s string) string { return tips.Defang(tips.Neutralize(s)) }
 // of its own, which would read as entries forged by whoever wrote it.
 func oneLine(s string) string {
 	return strings.Map(func(r rune) rune {
-		switch r {
-		case '\n', '\r', '\v', '\f', '\u0085', '\u2028', '\u2029':
+		if lineBreak(r) {
 			return '⏎'
 		}
 		return r
 	}, s)
+}
+
+// lineBreak reports whether r starts a new line where text is shown.
+func lineBreak(r rune) bool {
+	switch r {
+	case '\n', '\r', '\v', '\f', '\u0085', '\u2028', '\u2029':
+		return true
+	}
+	return false
+}
+
+// quoteMark starts every line of text someone wrote (a tip, a reporter's
+// answer, a question) where investigators read it among the bot's lines.
+const quoteMark = "│"
+
+// quoted shows s as a block of quoted lines, each starting with
+// quoteMark: whatever s holds, no line of it can pass for one of the
+// page's own ("Status: dismissed", "Answer: …", "Claimed by …"), which
+// never start with the mark. Its line breaks are kept (a list, an
+// address); an empty line keeps the mark, so the block reads as one.
+func quoted(s string) string {
+	lines := strings.Split(strings.Map(func(r rune) rune {
+		if lineBreak(r) {
+			return '\n'
+		}
+		return r
+	}, strings.ReplaceAll(s, "\r\n", "\n")), "\n")
+	for i, l := range lines {
+		if l == "" {
+			lines[i] = quoteMark
+		} else {
+			lines[i] = quoteMark + " " + l
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // blank reports whether text would show nothing once relayed: only
