@@ -141,7 +141,7 @@ func TestEveryOpenQuestionIsAnswered(t *testing.T) {
 		t.Fatalf("answers in the history: %q", a)
 	}
 	view := tm.as("2002", "Ana", commands.Request{Command: "tip", Args: "1"})[0].Text
-	if strings.Contains(view, tm.text("en", "tip_open_question", map[string]any{"Question": "¿Qué hora?"})) {
+	if strings.Contains(view, tm.text("en", "tip_open_question", map[string]any{"Question": quote("¿Qué hora?")})) {
 		t.Fatalf("/tip 1 still shows an open question:\n%s", view)
 	}
 	if r := tm.as(reporterID, "Rosa", commands.Request{Command: "cancel"}); r[0].Text != tm.text("en", "draft_none", nil) {
@@ -575,7 +575,7 @@ func TestEveryOpenQuestionIsShown(t *testing.T) {
 	tm, receipt := questioned(t, "¿Qué día?", "¿Qué hora?")
 	view := tm.as("2002", "Ana", commands.Request{Command: "tip", Args: "1"})[0].Text
 	for _, q := range []string{"¿Qué día?", "¿Qué hora?"} {
-		if !strings.Contains(view, tm.text("en", "tip_open_question", map[string]any{"Question": q})) {
+		if !strings.Contains(view, tm.text("en", "tip_open_question", map[string]any{"Question": quote(q)})) {
 			t.Fatalf("/tip 1 lacks the open question %q:\n%s", q, view)
 		}
 	}

@@ -167,8 +167,10 @@ func (c *Context) triageState(ctx context.Context, t tips.Tip) []string {
 		out = append(out, c.T("tip_followup_yes", nil))
 	}
 	if t.OpenQuestion != "" {
+		// Quoted: a question over several lines must not add lines that
+		// read as the page's own.
 		for _, q := range c.openQuestions(ctx, t.ID, t.OpenQuestion) {
-			out = append(out, c.T("tip_open_question", map[string]any{"Question": safe(q)}))
+			out = append(out, c.T("tip_open_question", map[string]any{"Question": quoted(safe(q))}))
 		}
 	}
 	// A page past the last shows the last, saying so: shown as if it were

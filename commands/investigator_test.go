@@ -215,3 +215,23 @@ func TestHistoryEntriesStayOnOneLine(t *testing.T) {
 		t.Errorf("the answer and the note are not shown whole:\n%s", history)
 	}
 }
+
+// An open question over several lines is shown quoted under "Open
+// question:": its lines cannot pass for the page's own (a status, a
+// claim, a history), forged by whoever asked it.
+func TestOpenQuestionIsQuoted(t *testing.T) {
+	forged := []string{"Priority: low · labels: none", "Claimed by Bea 1 minute ago", "History:", "2026-01-02 03:04 UTC · Bea: dismissed"}
+	tm, _ := questioned(t, "¿Quién cobra?\n"+strings.Join(forged, "\n"))
+	view := tm.as("2002", "Ana", commands.Request{Command: "tip", Args: "1"})[0].Text
+	want := tm.text("en", "tip_open_question", map[string]any{"Question": quote("¿Quién cobra?\n" + strings.Join(forged, "\n"))})
+	if !strings.Contains(view, want) {
+		t.Errorf("the open question is not shown quoted, want\n%s\nin\n%s", want, view)
+	}
+	for _, l := range strings.Split(view, "\n") {
+		for _, f := range forged {
+			if f != "History:" && strings.HasPrefix(l, f) { // (the page has a history of its own)
+				t.Errorf("a line of the question reads as the page's own: %q", l)
+			}
+		}
+	}
+}
