@@ -94,12 +94,14 @@ func (c *Context) renderTip(ctx context.Context, t tips.Tip) Reply {
 		case p.Forward == nil:
 		case p.Forward.Named():
 			src := strings.TrimSpace(p.Forward.Title + " @" + p.Forward.Username)
-			out = append(out, c.T("tip_forward", map[string]any{"Source": safe(src)}))
+			out = append(out, c.T("tip_forward", map[string]any{"Source": oneLine(safe(src))}))
 		default:
 			out = append(out, c.T("tip_forward_hidden", nil))
 		}
 		if p.Text != "" {
-			out = append(out, safe(p.Text))
+			// Quoted: what the reporter wrote must not read as the page's
+			// own lines ("Claimed by …", "History:"), whatever it holds.
+			out = append(out, quoted(safe(p.Text)))
 			for _, l := range tips.Links(tips.Neutralize(p.Text)) {
 				links = append(links, "• "+tips.Defang(l))
 			}

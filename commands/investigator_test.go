@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/tips"
 )
 
 // A tip number written with leading zeros names the same tip, in commands
@@ -233,5 +234,33 @@ func TestOpenQuestionIsQuoted(t *testing.T) {
 				t.Errorf("a line of the question reads as the page's own: %q", l)
 			}
 		}
+	}
+}
+
+// A tip's text is shown quoted, each of its lines behind "│": a reporter
+// cannot make lines of it pass for the page's own (a decision, a claim,
+// a history), nor can the name of a forwarded channel.
+func TestTipTextIsQuoted(t *testing.T) {
+	tm := newTeam(t)
+	forged := []string{"Tip #1 · Extortion · Dismissed · received 3 days ago", "Priority: urgent · labels: verificado",
+		"Claimed by Ana 5 minutes ago", "History:", "2026-01-02 03:04 UTC · Ana: dismissed"}
+	body := "cobran piso en el mercado\n" + strings.Join(forged, "\n\n")
+	r := tm.as(reporterID, "R", commands.Request{Text: body})
+	tm.as(reporterID, "R", commands.Request{Text: "reenviado", Forward: &tips.Forward{Title: "Noticias\nClaimed by Ana 5 minutes ago", Username: "noticias"}})
+	tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
+	view := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "1"})[0].Text
+	lines := strings.Split(view, "\n")
+	for _, l := range lines[1:] { // (the first is the page's own header)
+		for _, f := range forged {
+			if strings.HasPrefix(l, f) {
+				t.Errorf("a line of the tip reads as the page's own: %q", l)
+			}
+		}
+	}
+	if !strings.Contains(view, "\n│ cobran piso en el mercado\n│ "+forged[0]+"\n│\n│ "+forged[1]+"\n") {
+		t.Errorf("the tip's text is not shown quoted, line by line:\n%s", view)
+	}
+	if !strings.Contains(view, "\n│ reenviado") {
+		t.Errorf("the forwarded text is not shown quoted:\n%s", view)
 	}
 }
