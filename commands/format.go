@@ -36,6 +36,19 @@ func oneLine(s string) string {
 	}, s)
 }
 
+// member shows a team member as investigators read them: their member
+// tag (storage.MemberTag) first, where no name can reach, then the name
+// on one line. A colleague may take another's name, even written with a
+// tag ("[K7QX] Ana"); the tag shown first is still their own. Records
+// made before tags show the name alone.
+func member(name, tag string) string {
+	name = oneLine(safe(name))
+	if tag == "" {
+		return name
+	}
+	return "[" + tag + "] " + name
+}
+
 // lineBreak reports whether r starts a new line where text is shown.
 func lineBreak(r rune) bool {
 	switch r {

@@ -159,7 +159,7 @@ func (c *Context) triageState(ctx context.Context, t tips.Tip) []string {
 		out = append(out, c.T("tip_duplicate_of", map[string]any{"ID": t.DuplicateOf}))
 	}
 	if t.ClaimedBy != "" {
-		line := c.T("tip_claimed_by", map[string]any{"Who": safe(t.ClaimedBy), "Age": c.age(t.ClaimedAt)})
+		line := c.T("tip_claimed_by", map[string]any{"Who": member(t.ClaimedBy, t.ClaimedByTag), "Age": c.age(t.ClaimedAt)})
 		if idle, claimed, err := c.mux.store.ClaimIdle(ctx, t.ID); err == nil && claimed && c.mux.triage.ClaimTimeout > 0 && idle >= c.mux.triage.ClaimTimeout {
 			line += " " + c.T("tip_claim_lapsed", nil) // as /queue counts it: waiting
 		}
@@ -211,7 +211,7 @@ func (c *Context) triageState(ctx context.Context, t tips.Tip) []string {
 			// several lines would otherwise add lines that read as entries
 			// ("… · Ana: dismissed"), forged.
 			lines = append(lines, c.T("history_"+string(e.Kind), map[string]any{
-				"Time": e.Time.UTC().Format("2006-01-02 15:04 UTC"), "Who": oneLine(safe(e.Who)), "Text": oneLine(safe(text)),
+				"Time": e.Time.UTC().Format("2006-01-02 15:04 UTC"), "Who": member(e.Who, e.Tag), "Text": oneLine(safe(text)),
 			}))
 		}
 		out = append(out, strings.Join(lines, "\n"))

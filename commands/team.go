@@ -173,7 +173,9 @@ func team(ctx context.Context, c *Context) error {
 	}
 	var lines []string
 	for _, who := range slices.Sorted(maps.Keys(c.mux.roles)) { // the same order every time
-		lines = append(lines, c.T("team_configured", map[string]any{"Who": who, "Role": c.T("role_"+roleName(c.mux.roles[who]), nil)}))
+		platform, id, _ := strings.Cut(who, ":")
+		tag := storage.MemberTag(c.mux.store.Pseudonym(platform, id))
+		lines = append(lines, c.T("team_configured", map[string]any{"Who": "[" + tag + "] " + who, "Role": c.T("role_"+roleName(c.mux.roles[who]), nil)}))
 	}
 	for _, m := range members {
 		active := c.T("never", nil)
@@ -181,7 +183,7 @@ func team(ctx context.Context, c *Context) error {
 			active = c.age(m.LastActive)
 		}
 		lines = append(lines, c.T("team_line", map[string]any{
-			"Name": safe(m.Name), "Who": m.Platform + ":" + m.UserID, "Role": c.T("role_"+m.Role, nil),
+			"Name": member(m.Name, storage.MemberTag(c.mux.store.Pseudonym(m.Platform, m.UserID))), "Who": m.Platform + ":" + m.UserID, "Role": c.T("role_"+m.Role, nil),
 			"Since": m.Since.UTC().Format("2006-01-02"), "Active": active,
 		}))
 	}

@@ -156,8 +156,10 @@ func queue(ctx context.Context, c *Context) error {
 		oldest = c.T("queue_oldest", map[string]any{"Age": c.age(st.OldestWaiting)})
 	}
 	var claimed, cats, prios []string
+	// One member a line, their tag first: names can be alike, and a name
+	// written as a list ("Bob 1, Ana") must not read as more members.
 	for who, n := range st.Claimed {
-		claimed = append(claimed, fmt.Sprintf("%s %d", safe(who), n))
+		claimed = append(claimed, fmt.Sprintf("• %d · %s", n, member(who.Name, who.Tag)))
 	}
 	for _, cat := range tips.Categories {
 		if n := st.ByCategory[cat]; n > 0 {
@@ -176,8 +178,12 @@ func queue(ctx context.Context, c *Context) error {
 		}
 		return strings.Join(l, ", ")
 	}
+	claimedList := none
+	if len(claimed) > 0 {
+		claimedList = "\n" + strings.Join(claimed, "\n")
+	}
 	return c.Say(ctx, "queue_summary", map[string]any{
-		"Unclaimed": st.Unclaimed, "Oldest": oldest, "Claimed": join(claimed),
+		"Unclaimed": st.Unclaimed, "Oldest": oldest, "Claimed": claimedList,
 		"Categories": join(cats), "Priorities": join(prios), "Dead": st.Dead,
 	})
 }
@@ -286,7 +292,7 @@ func (c *Context) decide(ctx context.Context, id string, d storage.Decision) err
 	err := c.mux.store.Decide(ctx, id, c.claimer(), d)
 	var claimed *storage.ClaimedError
 	if errors.As(err, &claimed) {
-		return c.Say(ctx, "decide_claimed", map[string]any{"ID": id, "Who": safe(claimed.By.Name), "Age": c.age(claimed.At)})
+		return c.Say(ctx, "decide_claimed", map[string]any{"ID": id, "Who": member(claimed.By.Name, claimed.By.Tag), "Age": c.age(claimed.At)})
 	}
 	var decided *storage.DecidedError
 	if errors.As(err, &decided) {

@@ -124,7 +124,7 @@ func TestTriageLifecycle(t *testing.T) {
 		}
 	}
 	r = tm.as("2002", "Ana Investigadora", commands.Request{Command: "queue"})
-	if !strings.Contains(r[0].Text, "Ana Investigadora 1") || !strings.Contains(r[0].Text, "Waiting: 1") {
+	if !strings.Contains(r[0].Text, "\n• 1 · "+tm.tagged("2002", "Ana Investigadora")+"\n") || !strings.Contains(r[0].Text, "Waiting: 1") {
 		t.Fatalf("queue: %s", r[0].Text)
 	}
 
@@ -366,11 +366,11 @@ func TestClaimOwnershipRevokeAndAuditFailure(t *testing.T) {
 	tm.as("2002", "Ana", commands.Request{Command: "next"})
 	for _, args := range []string{"1 new", "1 claimed", "1 dismissed"} {
 		r = tm.as("2003", "Beto", commands.Request{Command: "triage", Args: args})
-		if !strings.HasPrefix(r[0].Text, "Tip #1 was claimed by Ana") {
+		if !strings.HasPrefix(r[0].Text, "Tip #1 was claimed by "+tm.tagged("2002", "Ana")) {
 			t.Fatalf("Beto /triage %s on Ana's claim: %+v", args, r)
 		}
 	}
-	if r = tm.as("2003", "Beto", commands.Request{Callback: "tr:1:new"}); !strings.HasPrefix(r[0].Text, "Tip #1 was claimed by Ana") {
+	if r = tm.as("2003", "Beto", commands.Request{Callback: "tr:1:new"}); !strings.HasPrefix(r[0].Text, "Tip #1 was claimed by "+tm.tagged("2002", "Ana")) {
 		t.Fatalf("Beto's button on Ana's claim: %+v", r)
 	}
 	// Revoking Ana returns her claim to the queue; Beto can take it.
@@ -473,7 +473,7 @@ func TestDecisionRacingAClaimIsRefused(t *testing.T) {
 	if len(beto) == 0 || !strings.Contains(beto[0].Text, "algo pasa") {
 		t.Fatalf("Beto's /next: %+v", beto)
 	}
-	if want := e.text("es", "decide_claimed", map[string]any{"ID": "1", "Who": "Beto", "Age": e.text("es", "age_under_minute", nil)}); ana[0].Text != want {
+	if want := e.text("es", "decide_claimed", map[string]any{"ID": "1", "Who": e.tagged("9002", "Beto"), "Age": e.text("es", "age_under_minute", nil)}); ana[0].Text != want {
 		t.Errorf("Ana's /triage 1 dismissed after Beto claimed #1: %q, want %q", ana[0].Text, want)
 	}
 	if tip, err := e.store.Tip(context.Background(), "1"); err != nil || tip.Status != tips.StatusClaimed || tip.ClaimedBy != "Beto" {
@@ -501,10 +501,10 @@ func TestTimedOutClaimDoesNotBlockOthers(t *testing.T) {
 	claimedBy := func(who string) string {
 		return en("decide_claimed", map[string]any{"ID": "1", "Who": who, "Age": tm.msg.Localize("en", "age_under_minute", nil)})
 	}
-	if r = tm.as("2003", "Beto", commands.Request{Command: "triage", Args: "1 claimed"}); r[0].Text != claimedBy("Ana") {
+	if r = tm.as("2003", "Beto", commands.Request{Command: "triage", Args: "1 claimed"}); r[0].Text != claimedBy(tm.tagged("2002", "Ana")) {
 		t.Fatalf("Beto /triage 1 claimed on Ana's live claim: %q", r[0].Text)
 	}
-	if r = tm.as("2003", "Beto", commands.Request{Command: "tip", Args: "1"}); !strings.Contains(r[0].Text, "Claimed by Ana") || strings.Contains(r[0].Text, en("tip_claim_lapsed", nil)) {
+	if r = tm.as("2003", "Beto", commands.Request{Command: "tip", Args: "1"}); !strings.Contains(r[0].Text, "Claimed by "+tm.tagged("2002", "Ana")) || strings.Contains(r[0].Text, en("tip_claim_lapsed", nil)) {
 		t.Fatalf("/tip with a live claim: %q", r[0].Text)
 	}
 	// Ana's claim untouched past the timeout (1 h), as Redis measures it.
@@ -515,14 +515,14 @@ func TestTimedOutClaimDoesNotBlockOthers(t *testing.T) {
 		t.Fatalf("/queue with a timed-out claim: %q", r[0].Text)
 	}
 	// /tip says so too, where it names the claim.
-	if r = tm.as("2003", "Beto", commands.Request{Command: "tip", Args: "1"}); !strings.Contains(r[0].Text, "Claimed by Ana") || !strings.Contains(r[0].Text, en("tip_claim_lapsed", nil)) {
+	if r = tm.as("2003", "Beto", commands.Request{Command: "tip", Args: "1"}); !strings.Contains(r[0].Text, "Claimed by "+tm.tagged("2002", "Ana")) || !strings.Contains(r[0].Text, en("tip_claim_lapsed", nil)) {
 		t.Fatalf("/tip with a timed-out claim: %q", r[0].Text)
 	}
 	if r = tm.as("2003", "Beto", commands.Request{Command: "triage", Args: "1 claimed"}); r[0].Text != en("triage_done", map[string]any{"ID": "1", "Status": en("status_claimed", nil)}) {
 		t.Fatalf("Beto /triage 1 claimed on Ana's timed-out claim: %q", r[0].Text)
 	}
 	// Now Beto's claim is the live one.
-	if r = tm.as("2002", "Ana", commands.Request{Callback: "tr:1:dismissed"}); r[0].Text != claimedBy("Beto") {
+	if r = tm.as("2002", "Ana", commands.Request{Callback: "tr:1:dismissed"}); r[0].Text != claimedBy(tm.tagged("2003", "Beto")) {
 		t.Fatalf("Ana's button on Beto's live claim: %q", r[0].Text)
 	}
 	pend = c.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: "w:{tips}:triage", Group: storage.TriageGroup, Start: "-", End: "+", Count: 10}).Val()

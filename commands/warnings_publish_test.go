@@ -207,9 +207,9 @@ func TestPublicationInTheHistory(t *testing.T) {
 		kind, who, text string
 		at              time.Time
 	}{
-		{"approved", "Ana", edited, when.Add(-4 * commands.PerChatGap)},
-		{"published", "Beto", edited, when.Add(-4 * commands.PerChatGap)},
-		{"retracted", "Ana", "", when},
+		{"approved", tm.tagged("2002", "Ana"), edited, when.Add(-4 * commands.PerChatGap)},
+		{"published", tm.tagged("2003", "Beto"), edited, when.Add(-4 * commands.PerChatGap)},
+		{"retracted", tm.tagged("2002", "Ana"), "", when},
 	} {
 		lines = append(lines, tm.msg.Localize("es", "history_"+e.kind, map[string]any{"Time": e.at.Format("2006-01-02 15:04 UTC"), "Who": e.who, "Text": e.text}))
 	}

@@ -496,7 +496,7 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 	if ap.Started {
 		kind = tips.EntryPublished
 	}
-	if err := s.appendLog(ctx, id, tips.Entry{Who: a.By.Name, Kind: kind, Text: text}); err != nil {
+	if err := s.appendLog(ctx, id, tips.Entry{Who: a.By.Name, Tag: a.By.tag(), Kind: kind, Text: text}); err != nil {
 		return ap, fmt.Errorf("publication history: %w", err)
 	}
 	return ap, nil
@@ -1072,7 +1072,7 @@ func (s *Store) Retracted(ctx context.Context, id string, by Claimer) (Retractio
 		return Retraction{Already: true}, nil
 	}
 	r := Retraction{First: true, Withdrawals: n}
-	if err := s.appendLog(ctx, id, tips.Entry{Who: by.Name, Kind: tips.EntryRetracted}); err != nil {
+	if err := s.appendLog(ctx, id, tips.Entry{Who: by.Name, Tag: by.tag(), Kind: tips.EntryRetracted}); err != nil {
 		return r, fmt.Errorf("retraction history: %w", err)
 	}
 	return r, nil

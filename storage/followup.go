@@ -193,7 +193,7 @@ func (s *Store) Ask(ctx context.Context, id string, n int, by Claimer, question 
 	if err != nil {
 		return err
 	}
-	entry, err := s.sealEntry(id, dataKey, tips.Entry{Who: by.Name, Kind: tips.EntryQuestion, Text: question})
+	entry, err := s.sealEntry(id, dataKey, tips.Entry{Who: by.Name, Tag: by.tag(), Kind: tips.EntryQuestion, Text: question})
 	if err != nil {
 		return err
 	}

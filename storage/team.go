@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -293,4 +294,32 @@ func (s *Store) Team(ctx context.Context) ([]Member, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Since.Before(out[j].Since) })
 	return out, nil
+}
+
+// MemberName is a team member as investigators read them: the name they
+// go by, which anyone may copy, and their member tag, which tells them
+// apart.
+type MemberName struct {
+	Name string
+	Tag  string
+}
+
+// tagAlphabet spells member tags: no 0, O, 1 or I, which read alike.
+const tagAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+// MemberTag is the short tag of a team member (by pseudonym) that
+// investigators see beside their name in tips' histories, claims and the
+// queue, and admins in /team: a display name can be copied by a colleague,
+// the tag cannot (a hash of the member's keyed pseudonym, stable as it is;
+// it reveals nothing of the member's platform id, nor of any reporter).
+// Four characters of 32 (20 bits) tell a team's members apart.
+func MemberTag(key string) string {
+	sum := sha256.Sum256([]byte("vigia member tag\x00" + key))
+	v := uint32(sum[0])<<16 | uint32(sum[1])<<8 | uint32(sum[2])
+	b := make([]byte, 4)
+	for i := range b {
+		b[i] = tagAlphabet[v&31]
+		v >>= 5
+	}
+	return string(b)
 }

@@ -677,7 +677,7 @@ func (s *Store) openTip(id string, fields map[string]string) (tips.Tip, error) {
 	}
 	if cw := fields["cw"]; cw != "" && t.Status == tips.StatusClaimed {
 		if c, ok := s.openClaimer(cw); ok {
-			t.ClaimedBy = c.Name
+			t.ClaimedBy, t.ClaimedByTag = c.Name, c.Tag
 		}
 		if ca, err := strconv.ParseInt(fields["ca"], 10, 64); err == nil {
 			t.ClaimedAt = time.UnixMilli(ca)

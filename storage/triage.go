@@ -31,6 +31,18 @@ type Claimer struct {
 	// Language is the one they read, for what they are told outside a
 	// request (a broadcast's reports); "" for the bot's default.
 	Language string `json:"l,omitempty"`
+	// Tag is the member's tag (MemberTag of Key), kept with the name
+	// wherever the claimer is stored; "" in records made before tags.
+	Tag string `json:"g,omitempty"`
+}
+
+// tag is the claimer's member tag: from its key when known, else as
+// stored.
+func (c Claimer) tag() string {
+	if c.Key != "" {
+		return MemberTag(c.Key)
+	}
+	return c.Tag
 }
 
 // nextTip looks at up to ARGV[10] pending entries of the triage stream,
@@ -101,7 +113,7 @@ func (s *Store) Next(ctx context.Context, c Claimer, category tips.Category, cla
 		found, _ := res[0].(int64)
 		id, _ := res[1].(string)
 		if found == 1 {
-			return id, s.appendLog(ctx, id, tips.Entry{Who: c.Name, Kind: tips.EntryClaim})
+			return id, s.appendLog(ctx, id, tips.Entry{Who: c.Name, Tag: c.tag(), Kind: tips.EntryClaim})
 		}
 		if id == "" {
 			return "", ErrQueueEmpty
@@ -111,6 +123,7 @@ func (s *Store) Next(ctx context.Context, c Claimer, category tips.Category, cla
 }
 
 func (s *Store) sealClaimer(c Claimer) (string, error) {
+	c.Tag = c.tag()
 	b, err := json.Marshal(c)
 	if err != nil {
 		return "", err
@@ -322,7 +335,7 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	if len(d.Labels) > 0 {
 		text += " · " + strings.Join(d.Labels, ", ")
 	}
-	return s.appendLog(ctx, id, tips.Entry{Who: by.Name, Kind: tips.EntryStatus, Text: text})
+	return s.appendLog(ctx, id, tips.Entry{Who: by.Name, Tag: by.tag(), Kind: tips.EntryStatus, Text: text})
 }
 
 // openTTL is how long an open tip still lives: the retention, counted
@@ -370,7 +383,7 @@ func (s *Store) Note(ctx context.Context, id string, by Claimer, text string) er
 		}
 		return ErrNotFound
 	}
-	return s.appendLog(ctx, id, tips.Entry{Who: by.Name, Kind: tips.EntryNote, Text: text})
+	return s.appendLog(ctx, id, tips.Entry{Who: by.Name, Tag: by.tag(), Kind: tips.EntryNote, Text: text})
 }
 
 // appendLog adds an entry to a tip's history, sealed with the tip's data
@@ -432,7 +445,7 @@ func openHistory(id string, dataKey []byte, raw []string) []tips.Entry {
 // QueueStats summarises the triage queue.
 type QueueStats struct {
 	Unclaimed     int
-	Claimed       map[string]int // by investigator name
+	Claimed       map[MemberName]int // by investigator
 	ByCategory    map[tips.Category]int
 	ByPriority    map[tips.Priority]int
 	OldestWaiting time.Time
@@ -442,7 +455,7 @@ type QueueStats struct {
 // Queue counts open tips: unclaimed (parked, new, or whose claim went
 // stale) and claimed, by category and priority.
 func (s *Store) Queue(ctx context.Context, claimTimeout time.Duration) (QueueStats, error) {
-	st := QueueStats{Claimed: map[string]int{}, ByCategory: map[tips.Category]int{}, ByPriority: map[tips.Priority]int{}}
+	st := QueueStats{Claimed: map[MemberName]int{}, ByCategory: map[tips.Category]int{}, ByPriority: map[tips.Priority]int{}}
 	if err := s.park(ctx); err != nil {
 		return st, err
 	}
@@ -463,10 +476,11 @@ func (s *Store) Queue(ctx context.Context, claimTimeout time.Duration) (QueueSta
 			}
 			return
 		}
-		name := "?"
+		// The consumer is the member's key: its tag, whatever the record.
+		name := MemberName{Name: "?", Tag: MemberTag(p.Consumer)}
 		if cw, ok := f[2].(string); ok {
 			if c, ok := s.openClaimer(cw); ok {
-				name = c.Name
+				name.Name = c.Name
 			}
 		}
 		st.Claimed[name]++

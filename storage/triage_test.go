@@ -67,7 +67,7 @@ func TestNextClaimsOldestAndExpiredClaimsReturn(t *testing.T) {
 		t.Fatalf("claimed tip: %+v", tip)
 	}
 	stats, err := st.Queue(ctx, time.Hour)
-	if err != nil || stats.Unclaimed != 0 || stats.Claimed["Ana"] != 1 || stats.Claimed["Beto"] != 1 {
+	if err != nil || stats.Unclaimed != 0 || stats.Claimed[storage.MemberName{Name: "Ana", Tag: storage.MemberTag("inv-a")}] != 1 || stats.Claimed[storage.MemberName{Name: "Beto", Tag: storage.MemberTag("inv-b")}] != 1 {
 		t.Fatalf("queue: %+v %v", stats, err)
 	}
 	// A claim untouched for the timeout goes back to the queue. Redis
@@ -429,7 +429,7 @@ func TestClaimsSurviveRedisRestart(t *testing.T) {
 		time.Sleep(20 * time.Millisecond) // poll until the client reconnects
 	}
 	q, err := st.Queue(ctx, time.Hour)
-	if err != nil || q.Claimed["Ana"] != 1 || q.Unclaimed != 1 {
+	if err != nil || q.Claimed[storage.MemberName{Name: "Ana", Tag: storage.MemberTag("inv-a")}] != 1 || q.Unclaimed != 1 {
 		t.Fatalf("after restart: %+v %v", q, err)
 	}
 	if got, _ := st.Next(ctx, storage.Claimer{Key: "inv-b", Name: "Beto"}, "", time.Hour, 3); got != t2 {

@@ -260,6 +260,9 @@ const (
 type Entry struct {
 	Time time.Time `json:"t"`
 	Who  string    `json:"w,omitempty"`
+	// Tag is the member tag of Who (storage.MemberTag): names can be
+	// alike, tags tell members apart. "" for entries made before tags.
+	Tag  string    `json:"g,omitempty"`
 	Kind EntryKind `json:"k"`
 	Text string    `json:"x,omitempty"`
 }
@@ -276,7 +279,9 @@ type Tip struct {
 	DuplicateOf string
 	// ClaimedBy is the team member working on it, if any.
 	ClaimedBy string
-	ClaimedAt time.Time
+	// ClaimedByTag is their member tag ("" for a claim made before tags).
+	ClaimedByTag string
+	ClaimedAt    time.Time
 	// FollowUp is true while investigators may ask the reporter questions.
 	FollowUp bool
 	// OpenQuestion is a question the reporter has not answered yet.
