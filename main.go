@@ -584,7 +584,11 @@ func reportUnreadable(log *slog.Logger, c storage.SpoolCount, reported int) int 
 type telegramInbox struct{ st *storage.Store }
 
 func (i telegramInbox) Add(ctx context.Context, raws ...[]byte) error {
-	return i.st.InboxAdd(ctx, telegram.Platform, raws...)
+	updates := make([]storage.InboxUpdate, len(raws))
+	for n, raw := range raws {
+		updates[n] = storage.InboxUpdate{Key: telegram.UpdateKey(raw), Raw: raw}
+	}
+	return i.st.InboxAddOnce(ctx, telegram.Platform, updates...)
 }
 
 func (i telegramInbox) Pending(ctx context.Context, consumer, after string, count int) ([]telegram.InboxEntry, error) {

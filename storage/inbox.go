@@ -36,20 +36,72 @@ func (s *Store) InitInbox(ctx context.Context, platform string) error {
 }
 
 // InboxAdd stores received updates, sealed, all or none (one round
-// trip). It returns once Redis has them.
+// trip). It returns once Redis has them. Updates stored this way are never
+// recognised as redelivered (InboxAddOnce).
 func (s *Store) InboxAdd(ctx context.Context, platform string, raws ...[]byte) error {
-	pipe := s.rdb.TxPipeline()
-	for _, raw := range raws {
-		sealed, err := s.kr.seal(raw, "inbox:"+platform)
+	updates := make([]InboxUpdate, len(raws))
+	for n, raw := range raws {
+		updates[n] = InboxUpdate{Raw: raw}
+	}
+	return s.InboxAddOnce(ctx, platform, updates...)
+}
+
+// InboxUpdate is a received update to store: Raw as received, and Key the
+// platform's own id for it (Telegram's update_id), the same each time the
+// platform delivers it again; empty if it has none.
+type InboxUpdate struct {
+	Key string
+	Raw []byte
+}
+
+// inboxSeenFor is how long a stored update's Key is remembered: Telegram
+// keeps an update it could not deliver, or that was not confirmed, for 24
+// hours, and may deliver it again until then.
+const inboxSeenFor = 24 * time.Hour
+
+// inboxAdd adds to stream KEYS[1] the sealed updates of ARGV[2...] (pairs:
+// the index in KEYS of the update's marker, 0 if it has none; the sealed
+// update), each only if its marker is not there yet, which it then sets
+// for ARGV[1] seconds: one script, so an update is stored if and only if
+// its marker is. It returns how many it added.
+var inboxAdd = redis.NewScript(`
+local n = 0
+for i = 2, #ARGV, 2 do
+  local m = tonumber(ARGV[i])
+  if m == 0 or redis.call('SET', KEYS[m], '1', 'NX', 'EX', ARGV[1]) then
+    redis.call('XADD', KEYS[1], '*', 'u', ARGV[i+1])
+    n = n + 1
+  end
+end
+return n`)
+
+// InboxAddOnce stores received updates, sealed, all or none (one round
+// trip), but not those whose Key was stored in the last 24 hours: an
+// update the platform delivers again because its first delivery was not
+// confirmed (a webhook call answered 503 on a timeout although the update
+// had landed, a crash before polling confirmed it) is handled once. Keys
+// are remembered under a MAC, not in clear. It returns once Redis has the
+// updates.
+func (s *Store) InboxAddOnce(ctx context.Context, platform string, updates ...InboxUpdate) error {
+	if len(updates) == 0 {
+		return nil
+	}
+	keys := []string{s.k.inbox(platform)}
+	args := make([]any, 0, 1+2*len(updates))
+	args = append(args, int64(inboxSeenFor/time.Second))
+	for _, u := range updates {
+		sealed, err := s.kr.seal(u.Raw, "inbox:"+platform)
 		if err != nil {
 			return err
 		}
-		pipe.XAdd(ctx, &redis.XAddArgs{Stream: s.k.inbox(platform), Values: map[string]any{"u": sealed}})
+		marker := 0
+		if u.Key != "" {
+			keys = append(keys, s.k.inboxSeen(platform, s.kr.receiptMAC("update\x00"+platform+"\x00"+u.Key)))
+			marker = len(keys)
+		}
+		args = append(args, marker, sealed)
 	}
-	if len(raws) == 0 {
-		return nil
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
+	if err := inboxAdd.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
 		return fmt.Errorf("inbox: %w", err)
 	}
 	return nil

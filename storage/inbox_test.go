@@ -3,10 +3,13 @@ package storage_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/storage"
 )
 
 // An update a live consumer holds (queued or being handled, kept with
@@ -222,5 +225,76 @@ func TestInboxKeepAndFetchDoNotClaimBackWhatWasTakenOver(t *testing.T) {
 	}
 	if owners[ids[0]] != "b" || owners[ids[1]] != "b" || owners[ids[2]] != "a" {
 		t.Fatalf("pending for %v, want the first two b's, the third a's", owners)
+	}
+}
+
+// An update Telegram delivers again (its first delivery was stored but
+// not confirmed: a webhook call answered 503 on a timeout, a crash before
+// polling confirmed it) is not stored again, so it is handled, and
+// answered, once; another update in the same batch is stored. The marker
+// that remembers it names no update id in clear, and expires.
+func TestInboxAddOnceStoresARedeliveredUpdateOnce(t *testing.T) {
+	st, srv, _ := newStore(t)
+	ctx := context.Background()
+	rdb := srv.Client()
+	if err := st.InitInbox(ctx, "telegram"); err != nil {
+		t.Fatal(err)
+	}
+	first := storage.InboxUpdate{Key: "734001", Raw: []byte(`{"update_id":734001}`)}
+	if err := st.InboxAddOnce(ctx, "telegram", first); err != nil {
+		t.Fatal(err)
+	}
+	second := storage.InboxUpdate{Key: "734002", Raw: []byte(`{"update_id":734002}`)}
+	if err := st.InboxAddOnce(ctx, "telegram", first, second); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.InboxRead(ctx, "telegram", "a", 10, time.Millisecond, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raws []string
+	for _, e := range got {
+		raws = append(raws, string(e.Raw))
+	}
+	if !slices.Equal(raws, []string{`{"update_id":734001}`, `{"update_id":734002}`}) {
+		t.Fatalf("inbox holds %q, want each update once", raws)
+	}
+	// Handled and removed, then delivered again: still not stored again.
+	for _, e := range got {
+		if err := st.InboxDone(ctx, "telegram", e.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.InboxAddOnce(ctx, "telegram", second); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := st.InboxLen(ctx, "telegram"); err != nil || n != 0 {
+		t.Fatalf("a handled update delivered again: %d in the inbox (%v)", n, err)
+	}
+	keys, err := rdb.Keys(ctx, "*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	markers := 0
+	for _, k := range keys {
+		if strings.Contains(k, "73400") {
+			t.Errorf("key %q names an update id in clear", k)
+		}
+		if strings.Contains(k, ":seen:") {
+			markers++
+			if ttl := rdb.TTL(ctx, k).Val(); ttl <= 0 || ttl > 24*time.Hour {
+				t.Errorf("marker %q expires in %v, want within a day", k, ttl)
+			}
+		}
+	}
+	if markers != 2 {
+		t.Errorf("%d markers, want 2: %q", markers, keys)
+	}
+	// Without a key (InboxAdd), nothing is remembered.
+	if err := st.InboxAdd(ctx, "telegram", []byte(`{}`), []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := st.InboxLen(ctx, "telegram"); n != 2 {
+		t.Fatalf("%d updates without a key stored, want 2", n)
 	}
 }

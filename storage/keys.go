@@ -169,6 +169,16 @@ func (k keys) inbox(platform string) string { return k.prefix + ":{inbox}:" + pl
 // inboxDead keeps inbox updates that could not be opened, sealed as received.
 func (k keys) inboxDead(platform string) string { return k.inbox(platform) + ":dead" }
 
+// inboxSeen marks an update stored in a platform's inbox, named by a MAC
+// of the platform's id for it, so that one delivered again is not stored
+// again. It holds nothing sealed: rotate-key passes it by (isInboxSeen).
+func (k keys) inboxSeen(platform, mac string) string {
+	return k.prefix + ":{inbox}:seen:" + platform + ":" + mac
+}
+
+// isInboxSeen tells whether key names a marker built by inboxSeen.
+func (k keys) isInboxSeen(key string) bool { return strings.HasPrefix(key, k.prefix+":{inbox}:seen:") }
+
 // TriageGroup is the consumer group investigators read the triage stream with.
 const TriageGroup = "investigators"
 

@@ -304,6 +304,9 @@ func (s *Store) rekeyKey(ctx context.Context, records []sealedRecord, key string
 	if s.k.isRekeyCopy(key) {
 		return nil // a stream being rebuilt, by this run or another
 	}
+	if s.k.isInboxSeen(key) {
+		return nil // a marker, named by a MAC: nothing sealed
+	}
 	for _, rec := range records {
 		arg, ok := match(rec.name, key)
 		if !ok {

@@ -5,13 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
+	"html"
 	"net/http"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage/redistest"
 )
 
@@ -24,49 +25,9 @@ const webhookSecret = "s3cret_token-0123456789"
 func TestTelegramWebhookSurvivesKill(t *testing.T) {
 	rs := redistest.Start(t)
 	tg := newFakeTelegram(t, token)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	start := func() *botProcess {
-		cmd := exec.Command(binary, "serve")
-		cmd.Env = []string{
-			"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-			"VIGIA_INVESTIGATOR_2FA=off",
-			"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_TELEGRAM_TOKEN=" + token, "VIGIA_TELEGRAM_API_URL=" + tg.URL(),
-			"VIGIA_TELEGRAM_WEBHOOK_URL=https://bot.example.org/hook", "VIGIA_TELEGRAM_WEBHOOK_SECRET=" + webhookSecret,
-			"VIGIA_HTTP_ADDR=" + addr, "VIGIA_DEFAULT_LANGUAGE=en",
-		}
-		p := launch(t, cmd)
-		// Ready when it answers /healthz (a condition, with a deadline).
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			resp, err := http.Get("http://" + addr + "/healthz")
-			if err == nil {
-				resp.Body.Close()
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("bot not listening: %v\n%s", err, p.stderr.String())
-			}
-			time.Sleep(20 * time.Millisecond) // poll interval
-		}
-		return p
-	}
-	post := func(update map[string]any, secret string) int {
-		t.Helper()
-		b, _ := json.Marshal(update)
-		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/hook", bytes.NewReader(b))
-		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return 0 // the process is down
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	addr := freeAddr(t)
+	start := func() *botProcess { return startWebhookBot(t, rs, tg, addr) }
+	post := func(update map[string]any, secret string) int { return postWebhook(addr, update, secret) }
 	bot := start()
 	hook := tg.waitCalls(1, func(c sent) bool { return c.Method == "setWebhook" })[0]
 	if hook.Fields["url"] != "https://bot.example.org/hook" || hook.Fields["secret_token"] != webhookSecret {
@@ -149,5 +110,86 @@ func TestTelegramWebhookSurvivesKill(t *testing.T) {
 	}
 	if acked != len(all) {
 		t.Fatalf("%d of %d updates acknowledged", acked, len(all))
+	}
+}
+
+// startWebhookBot starts the real binary in webhook mode, listening on
+// addr, and waits until it answers.
+func startWebhookBot(t *testing.T, rs *redistest.Server, tg *fakeTelegram, addr string) *botProcess {
+	t.Helper()
+	cmd := exec.Command(binary, "serve")
+	cmd.Env = []string{
+		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"VIGIA_INVESTIGATOR_2FA=off",
+		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_TELEGRAM_TOKEN=" + token, "VIGIA_TELEGRAM_API_URL=" + tg.URL(),
+		"VIGIA_TELEGRAM_WEBHOOK_URL=https://bot.example.org/hook", "VIGIA_TELEGRAM_WEBHOOK_SECRET=" + webhookSecret,
+		"VIGIA_HTTP_ADDR=" + addr, "VIGIA_DEFAULT_LANGUAGE=en",
+	}
+	p := launch(t, cmd)
+	// Ready when it answers /healthz (a condition, with a deadline).
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("bot not listening: %v\n%s", err, p.stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond) // poll interval
+	}
+	return p
+}
+
+// postWebhook delivers an update as Telegram does and returns the status
+// it was answered (0 if the process is down).
+func postWebhook(addr string, update map[string]any, secret string) int {
+	b, _ := json.Marshal(update)
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/hook", bytes.NewReader(b))
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// Telegram delivers an update again when it could not tell it was
+// received: here the first call stored it but its answer was lost (as a
+// 503 after an inbox write that timed out but landed). The reporter gets
+// one answer, not two: the next message's answer comes right after it.
+func TestWebhookUpdateDeliveredAgainIsAnsweredOnce(t *testing.T) {
+	rs := redistest.Start(t)
+	tg := newFakeTelegram(t, token)
+	addr := freeAddr(t)
+	bot := startWebhookBot(t, rs, tg, addr)
+	defer bot.stop(t)
+	tg.waitCalls(1, func(c sent) bool { return c.Method == "setWebhook" })
+	u, c := user(7100, "", "R", "en"), privateChat(7100, "", "R")
+	part := message(500, u, c, map[string]any{"text": "hay halcones en la esquina del mercado"})
+	for range 2 {
+		if code := postWebhook(addr, part, webhookSecret); code != http.StatusOK {
+			t.Fatalf("update answered %d", code)
+		}
+	}
+	if code := postWebhook(addr, message(501, u, c, command("", "/help", "")), webhookSecret); code != http.StatusOK {
+		t.Fatalf("update answered %d", code)
+	}
+	// Per chat, updates are handled in order: once /help is answered,
+	// the part's every answer was sent.
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	help := html.EscapeString(msg.Localize("en", "help", nil))
+	tg.waitCalls(1, func(s sent) bool { return s.Method == "sendMessage" && s.Fields["text"] == help })
+	var answers []string
+	for _, s := range tg.waitCalls(0, messagesTo("7100")) {
+		answers = append(answers, s.Fields["text"])
+	}
+	if len(answers) != 2 {
+		t.Fatalf("%d answers, want one to the part and one to /help:\n%s", len(answers), strings.Join(answers, "\n"))
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/go-telegram/bot"
@@ -24,6 +25,10 @@ type InboxEntry struct {
 // it handled.
 type Inbox interface {
 	// Add stores updates, all or none, and returns once they are durable.
+	// An update stored already (the same UpdateKey, in the last day) is
+	// not stored again: Telegram delivers an update again when its
+	// delivery was not confirmed, though it may have been stored (a
+	// webhook call that timed out, a crash before polling confirmed it).
 	Add(ctx context.Context, raws ...[]byte) error
 	// Pending returns up to count of consumer's own unacknowledged
 	// updates with ids after after ("0" for the first): what a process
@@ -47,6 +52,20 @@ type Inbox interface {
 	Done(ctx context.Context, id string) error
 	// Len is how many updates wait in the inbox, not yet handled.
 	Len(ctx context.Context) (int64, error)
+}
+
+// UpdateKey is Telegram's id of a raw update (its update_id, in decimal),
+// unique per bot and the same each time Telegram delivers the update
+// again; "" if it has none. An inbox stores an update once per key
+// (Inbox.Add).
+func UpdateKey(raw []byte) string {
+	var u struct {
+		ID *int64 `json:"update_id"`
+	}
+	if json.Unmarshal(raw, &u) != nil || u.ID == nil {
+		return ""
+	}
+	return strconv.FormatInt(*u.ID, 10)
 }
 
 // maxBacklog is the most updates left waiting in the inbox before no more
