@@ -84,3 +84,10 @@ func SmallStreamRebuilds(t interface{ Cleanup(func()) }, whole, chunk int, each 
 	restreamWhole, rebuildChunk, rebuildHook = whole, chunk, each
 	t.Cleanup(func() { restreamWhole, rebuildChunk, rebuildHook = w, c, h })
 }
+
+// BeforeStreamSwap calls f before each attempt of Rekey to put the copy of
+// a long stream in its place, until the test ends.
+func BeforeStreamSwap(t interface{ Cleanup(func()) }, f func()) {
+	rebuildSwapHook = f
+	t.Cleanup(func() { rebuildSwapHook = nil })
+}

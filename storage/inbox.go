@@ -316,6 +316,7 @@ func (s *Store) openInbox(ctx context.Context, platform string, msgs []redis.XMe
 			pipe.XAdd(ctx, &redis.XAddArgs{Stream: s.k.inboxDead(platform), Values: map[string]any{"u": sealed}})
 			pipe.XAck(ctx, stream, inboxGroup, m.ID)
 			pipe.XDel(ctx, stream, m.ID)
+			pipe.XDel(ctx, s.k.rebuildCopy(stream), m.ID) // see InboxDone
 			if _, err := pipe.Exec(ctx); err != nil {
 				return out, fmt.Errorf("inbox dead letter: %w", err)
 			}
@@ -332,11 +333,17 @@ func (s *Store) InboxLen(ctx context.Context, platform string) (int64, error) {
 	return s.rdb.XLen(ctx, s.k.inbox(platform)).Result()
 }
 
-// InboxDone acknowledges and deletes a handled update.
+// InboxDone acknowledges and deletes a handled update. It deletes it from
+// the copy rotate-key may be building of the inbox too (nothing if there
+// is none): a long backlog handled while it is re-sealed is then not
+// compared with its copy again, and again, as workers keep deleting
+// from it (rebuildStream).
 func (s *Store) InboxDone(ctx context.Context, platform, id string) error {
+	stream := s.k.inbox(platform)
 	pipe := s.rdb.TxPipeline()
-	pipe.XAck(ctx, s.k.inbox(platform), inboxGroup, id)
-	pipe.XDel(ctx, s.k.inbox(platform), id)
+	pipe.XAck(ctx, stream, inboxGroup, id)
+	pipe.XDel(ctx, stream, id)
+	pipe.XDel(ctx, s.k.rebuildCopy(stream), id)
 	_, err := pipe.Exec(ctx)
 	return err
 }

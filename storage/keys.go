@@ -1,6 +1,8 @@
 package storage
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 )
@@ -197,9 +199,17 @@ func (k keys) wipes() string { return k.prefix + ":{wipe}:due" }
 // wipe is one scheduled deletion, sealed (it names a chat).
 func (k keys) wipe(id string) string { return k.prefix + ":{wipe}:job:" + id }
 
-// rekeyCopy names the copy of stream key that rotate-key builds beside it
-// (run: one per rebuild), in key's hash slot: its hash tag is key's, or key
-// itself if it has none.
+// rebuildCopy names the copy of stream key that rotate-key builds beside
+// it (rekeyCopy), the same for every run: the bot deletes from it what it
+// deletes from the stream while it is built (InboxDone), so that a stream
+// drained meanwhile does not have to be compared with its copy again.
+func (k keys) rebuildCopy(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return k.rekeyCopy(key, hex.EncodeToString(sum[:8]))
+}
+
+// rekeyCopy names a copy of stream key that rotate-key builds beside it,
+// in key's hash slot: its hash tag is key's, or key itself if it has none.
 func (k keys) rekeyCopy(key, run string) string {
 	tag := key
 	if i := strings.IndexByte(key, '{'); i >= 0 {

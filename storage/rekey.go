@@ -2,8 +2,6 @@ package storage
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -184,8 +182,30 @@ local function putStreamState(key, state)
       redis.call('XGROUP', 'CREATE', key, gm['name'], gm['last-delivered-id'])
     end
     for _, c in ipairs(cons) do redis.call('XGROUP', 'CREATECONSUMER', key, gm['name'], c) end
+    -- One XCLAIM per consumer, delivery count and second of idle time
+    -- (the least of them: a takeover comes at most a second later), up
+    -- to 500 ids a call, not one per entry: tens of thousands of pending
+    -- entries are carried over in a few hundred calls.
+    local claims, order = {}, {}
     for _, p in ipairs(pend) do
-      redis.call('XCLAIM', key, gm['name'], p[2], 0, p[1], 'IDLE', p[3], 'RETRYCOUNT', p[4], 'FORCE', 'JUSTID')
+      local k = p[4] .. ':' .. math.floor(p[3] / 1000) .. ':' .. p[2]
+      local c = claims[k]
+      if not c then
+        c = {p[2], p[3], p[4], {}}
+        claims[k] = c
+        table.insert(order, c)
+      end
+      if p[3] < c[2] then c[2] = p[3] end
+      table.insert(c[4], p[1])
+    end
+    for _, c in ipairs(order) do
+      local ids = c[4]
+      for i = 1, #ids, 500 do
+        local args = {'XCLAIM', key, gm['name'], c[1], 0}
+        for j = i, math.min(i + 499, #ids) do args[#args + 1] = ids[j] end
+        for _, a in ipairs({'IDLE', c[2], 'RETRYCOUNT', c[3], 'FORCE', 'JUSTID'}) do args[#args + 1] = a end
+        redis.call(unpack(args))
+      end
     end
   end
 end
@@ -450,20 +470,35 @@ func (s *Store) rekeyStream(ctx context.Context, rec sealedRecord, key, arg stri
 }
 
 // copyEntries appends entries to the copy of a stream being rebuilt
-// (KEYS[1]) under their own ids, and keeps the copy for ARGV[2] ms more.
-// ARGV[1] is 1 if the copy must exist already (it expired: -1); then, for
-// each entry, its id, its number of fields, and its fields and values.
+// (KEYS[1]) under their own ids, those still in the stream (KEYS[2]) only,
+// and keeps the copy for ARGV[2] ms more. ARGV[1] is 1 if the copy must
+// exist already (it expired: {-1}), 0 for the first entries (a copy left
+// by a run stopped part-way is removed first); then, for each entry, its
+// id, its number of fields, and its fields and values. Checked here, in
+// one script with the appends, an entry the bot deleted after it was read
+// is not copied; one it deletes once copied, it deletes from the copy too
+// (InboxDone). It returns {entries copied, ids of those not copied}.
 var copyEntries = redis.NewScript(`
-local tmp = KEYS[1]
-if ARGV[1] == '1' and redis.call('EXISTS', tmp) == 0 then return -1 end
-local i, n = 3, 0
+local tmp, key = KEYS[1], KEYS[2]
+if ARGV[1] == '1' then
+  if redis.call('EXISTS', tmp) == 0 then return {-1} end
+else
+  redis.call('UNLINK', tmp)
+end
+local out, i, n = {0}, 3, 0
 while i <= #ARGV do
   local nf = tonumber(ARGV[i+1])
-  redis.call('XADD', tmp, ARGV[i], unpack(ARGV, i+2, i+1+2*nf))
-  i, n = i+2+2*nf, n+1
+  if #redis.call('XRANGE', key, ARGV[i], ARGV[i]) > 0 then
+    redis.call('XADD', tmp, ARGV[i], unpack(ARGV, i+2, i+1+2*nf))
+    n = n + 1
+  else
+    table.insert(out, ARGV[i])
+  end
+  i = i+2+2*nf
 end
-redis.call('PEXPIRE', tmp, ARGV[2])
-return n`)
+out[1] = n
+if n > 0 then redis.call('PEXPIRE', tmp, ARGV[2]) end
+return out`)
 
 // finishRebuild puts the copy of a stream (KEYS[2]) in the stream's place
 // (KEYS[1]) once it holds the same entries. ARGV[1] is the id of the last
@@ -507,8 +542,8 @@ if ttl > 0 then redis.call('PEXPIRE', key, ttl) else redis.call('PERSIST', key) 
 return out`)
 
 // rebuildHook, if set (tests), is called after each chunk rebuildStream
-// copies.
-var rebuildHook func()
+// copies; rebuildSwapHook before each attempt to put the copy in place.
+var rebuildHook, rebuildSwapHook func()
 
 // rebuildStream re-seals a long stream without holding Redis for its whole
 // length: stream entries cannot be changed in place, so its entries are
@@ -522,20 +557,18 @@ func (s *Store) rebuildStream(ctx context.Context, rec sealedRecord, key, arg st
 	if needed, err := s.needsResealing(ctx, rec, key, arg, rep); err != nil || !needed {
 		return err
 	}
-	var run [8]byte
-	if _, err := rand.Read(run[:]); err != nil {
-		return err
-	}
-	tmp := s.k.rekeyCopy(key, hex.EncodeToString(run[:]))
+	tmp := s.k.rebuildCopy(key)
 	life := rebuildLife.Milliseconds()
 	defer func() {
 		// Gone once in place; otherwise (an error) not left to expire.
 		s.rdb.Unlink(context.WithoutCancel(ctx), tmp)
 	}()
-	last, started, attempts := "", false, 0
+	// last: the last entry read; copied: whether the copy exists (an
+	// entry was copied).
+	last, copied, attempts := "", false, 0
 	for {
 		from := "-"
-		if started {
+		if last != "" {
 			from = "(" + last
 		}
 		msgs, err := xrange(ctx, s.rdb, key, from, "+", rebuildChunk)
@@ -544,7 +577,7 @@ func (s *Store) rebuildStream(ctx context.Context, rec sealedRecord, key, arg st
 		}
 		if len(msgs) > 0 {
 			args := []any{0, life}
-			if started {
+			if copied {
 				args[0] = 1
 			}
 			for _, m := range msgs {
@@ -563,14 +596,15 @@ func (s *Store) rebuildStream(ctx context.Context, rec sealedRecord, key, arg st
 					args = append(args, f, v)
 				}
 			}
-			n, err := copyEntries.Run(ctx, s.rdb, []string{tmp}, args...).Int()
+			res, err := copyEntries.Run(ctx, s.rdb, []string{tmp, key}, args...).Slice()
 			if err != nil {
 				return fmt.Errorf("rekey: copy stream: %w", err)
 			}
+			n, _ := res[0].(int64)
 			if n < 0 {
 				return fmt.Errorf("rekey: the copy of a stream expired; run rotate-key again")
 			}
-			last, started = msgs[len(msgs)-1].id, true
+			last, copied = msgs[len(msgs)-1].id, copied || n > 0
 			if rebuildHook != nil {
 				rebuildHook()
 			}
@@ -578,8 +612,11 @@ func (s *Store) rebuildStream(ctx context.Context, rec sealedRecord, key, arg st
 		if len(msgs) == rebuildChunk {
 			continue
 		}
-		if !started {
+		if !copied {
 			return nil // emptied meanwhile
+		}
+		if rebuildSwapHook != nil {
+			rebuildSwapHook()
 		}
 		res, err := finishRebuild.Run(ctx, s.rdb, []string{key, tmp}, last, rebuildChunk, life).Slice()
 		if err != nil {

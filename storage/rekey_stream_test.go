@@ -307,3 +307,87 @@ func TestRekeyRebuildKeepsBlockedInboxReaders(t *testing.T) {
 		t.Fatal("the blocked worker never got the update stored after the rotation")
 	}
 }
+
+// A large inbox backlog (12,000 updates, past the 5,000 a stream is
+// rewritten whole up to: rebuilt beside itself, 1,000 per call) re-seals
+// in one run while workers handle it as fast as it is copied, an update
+// after every chunk and before every attempt to put the copy in place
+// (from the middle of the backlog: not a trim of its start). The updates
+// left are those not handled, each still held (pending) by the worker
+// that read it, and the previous secret is no longer needed for any.
+func TestRekeyReSealsALargeInboxBacklogBeingDrained(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	if !srv.Real {
+		t.Skip("its scripts use stream commands the embedded Redis does not run from Lua")
+	}
+	rdb := srv.Client()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := rekeyStore(t, rdb, secretA)
+	must(old.InitInbox(ctx, "telegram"))
+	const backlog = 12000
+	for i := 0; i < backlog; i += 500 {
+		raws := make([][]byte, 500)
+		for j := range raws {
+			raws[j] = []byte(fmt.Sprintf(`{"update_id":%d}`, i+j))
+		}
+		must(old.InboxAdd(ctx, "telegram", raws...))
+	}
+	var held []storage.InboxEntry
+	holder := map[string]string{}
+	for n := 0; len(held) < backlog; n++ {
+		w := fmt.Sprint("w", n%2)
+		got, err := old.InboxRead(ctx, "telegram", w, 1000, time.Millisecond, time.Hour)
+		must(err)
+		for _, e := range got {
+			holder[e.ID] = w
+		}
+		held = append(held, got...)
+	}
+
+	serving := rekeyStore(t, rdb, secretB, secretA)
+	handled, next := map[string]bool{}, backlog/2
+	handle := func() {
+		must(serving.InboxDone(ctx, "telegram", held[next].ID))
+		handled[held[next].ID] = true
+		next++
+	}
+	storage.SmallStreamRebuilds(t, 5000, 1000, handle)
+	storage.BeforeStreamSwap(t, handle)
+	if _, err := rekeyStore(t, rdb, secretB, secretA).Rekey(ctx, nil); err != nil {
+		t.Fatalf("rotate-key on a backlog being handled: %v", err)
+	}
+	if len(handled) < 12 {
+		t.Fatalf("%d updates handled while rotating: the backlog was not rebuilt a chunk at a time", len(handled))
+	}
+
+	st := rekeyStore(t, rdb, secretB) // the previous secret dropped
+	left := map[string]string{}
+	for _, w := range []string{"w0", "w1"} {
+		got, err := st.InboxPending(ctx, "telegram", w, "0", 2*backlog)
+		must(err)
+		for _, e := range got {
+			left[e.ID] = w
+		}
+	}
+	if n, _ := st.InboxLen(ctx, "telegram"); n != int64(backlog-len(handled)) || len(left) != backlog-len(handled) {
+		t.Fatalf("%d updates in the inbox, %d readable as pending, want %d", n, len(left), backlog-len(handled))
+	}
+	for _, e := range held {
+		if w, ok := left[e.ID]; handled[e.ID] == ok || (ok && w != holder[e.ID]) {
+			t.Fatalf("update %s: left %v (held by %q, want %q), handled %v", e.ID, ok, w, holder[e.ID], handled[e.ID])
+		}
+	}
+	// (st opened every one under the new secret alone: none was set aside.)
+	if n, _ := rdb.XLen(ctx, "t:{inbox}:telegram:dead").Result(); n != 0 {
+		t.Fatalf("%d updates open only under the previous secret", n)
+	}
+	if copies := rdb.Keys(ctx, "*rekeying*").Val(); len(copies) != 0 {
+		t.Fatalf("copies left: %v", copies)
+	}
+}
