@@ -216,6 +216,12 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, kr *s
 // speaks RESP2: Vigía uses no RESP3 feature, and go-redis checks for
 // RESP3 push messages before every reply (a tenth of intake CPU).
 func redisClient(url, mode string) (redis.UniversalClient, error) {
+	return redisClientWaiting(url, mode, 0)
+}
+
+// redisClientWaiting is redisClient whose calls wait for Redis's answer
+// at least wait (0: the read timeout of the URL, 3 s by default).
+func redisClientWaiting(url, mode string, wait time.Duration) (redis.UniversalClient, error) {
 	switch mode {
 	case "cluster":
 		opt, err := redis.ParseClusterURL(url)
@@ -224,6 +230,7 @@ func redisClient(url, mode string) (redis.UniversalClient, error) {
 		}
 		opt.Protocol = 2
 		opt.ContextTimeoutEnabled = true // see below
+		opt.ReadTimeout = max(opt.ReadTimeout, wait)
 		return redis.NewClusterClient(opt), nil
 	case "sentinel":
 		opt, err := redis.ParseFailoverURL(url)
@@ -232,6 +239,7 @@ func redisClient(url, mode string) (redis.UniversalClient, error) {
 		}
 		opt.Protocol = 2
 		opt.ContextTimeoutEnabled = true // see below
+		opt.ReadTimeout = max(opt.ReadTimeout, wait)
 		return redis.NewFailoverClient(opt), nil
 	}
 	opt, err := redis.ParseURL(url)
@@ -244,6 +252,7 @@ func redisClient(url, mode string) (redis.UniversalClient, error) {
 	// (3 s) and its retries, whatever the caller's deadline (the steps
 	// before a request's routing, a reply's own few seconds).
 	opt.ContextTimeoutEnabled = true
+	opt.ReadTimeout = max(opt.ReadTimeout, wait)
 	return redis.NewClient(opt), nil
 }
 

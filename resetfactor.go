@@ -33,7 +33,7 @@ func resetSecondFactor(ctx context.Context, args []string, getenv func(string) s
 		fmt.Fprintf(stderr, "vigia: %v\n", err)
 		return 2
 	}
-	st, closeStore, code := openStore(ctx, cfg, stderr)
+	st, closeStore, code := openStore(ctx, cfg, stderr, 0)
 	if st == nil {
 		return code
 	}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/vigia-project/vigia/storage"
 )
@@ -56,6 +57,15 @@ func (c Config) keyring() (*storage.Keyring, error) {
 	return kr, nil
 }
 
+// rotateWait is how long rotate-key waits for an answer from Redis. Its
+// calls are short (a chunk of a stream, one record) but one: putting the
+// rebuilt copy of a long stream in its place carries every pending entry
+// over in one script (the inbox's: about 10 µs each). Cut off by the
+// client's default 3 s read timeout, that call was reported as an error
+// although Redis went on to finish it, and go-redis sent it again (which
+// then found its copy gone: "run rotate-key again").
+const rotateWait = time.Minute
+
 // rotateKey is `vigia rotate-key`: with the bot running on VIGIA_SECRET (new)
 // and VIGIA_SECRET_PREVIOUS (old), it re-seals under the new secret every
 // value still sealed under the old one. It prints counts, never a value.
@@ -71,7 +81,7 @@ func rotateKey(ctx context.Context, getenv func(string) string, stdout, stderr i
 		fmt.Fprintf(stderr, "vigia: %v\n", err)
 		return 2
 	}
-	st, closeStore, code := openStore(ctx, cfg, stderr)
+	st, closeStore, code := openStore(ctx, cfg, stderr, rotateWait)
 	if st == nil {
 		return code
 	}
@@ -133,7 +143,9 @@ func checkSpoolRotated(cfg Config, stderr io.Writer) int {
 // openStore opens the store of cfg for an operator's command (rotate-key,
 // reset-2fa), printing why it cannot to stderr: then it returns nil and the
 // exit status (2: configuration, 1: Redis).
-func openStore(ctx context.Context, cfg Config, stderr io.Writer) (*storage.Store, func(), int) {
+// wait, if not 0, is how long a call may wait for Redis's answer, if
+// longer than the URL's read timeout (3 s by default).
+func openStore(ctx context.Context, cfg Config, stderr io.Writer, wait time.Duration) (*storage.Store, func(), int) {
 	// A command run by hand says what failed in one line of its own: the
 	// client's own log lines (each retry's dial error) would bury it.
 	installRedisLogger(slog.New(slog.DiscardHandler))
@@ -142,7 +154,7 @@ func openStore(ctx context.Context, cfg Config, stderr io.Writer) (*storage.Stor
 		fmt.Fprintf(stderr, "vigia: %v\n", err)
 		return nil, nil, 2
 	}
-	rdb, err := redisClient(cfg.RedisURL, cfg.RedisMode)
+	rdb, err := redisClientWaiting(cfg.RedisURL, cfg.RedisMode, wait)
 	if err != nil {
 		fmt.Fprintf(stderr, "vigia: %v\n", err)
 		return nil, nil, 2

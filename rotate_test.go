@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -207,5 +210,52 @@ func TestServeWithWrongSecretIsConfigError(t *testing.T) {
 		if msg := errb.String(); code != 2 || !strings.HasPrefix(msg, "vigia: VIGIA_SECRET: ") || strings.Contains(msg, other) {
 			t.Errorf("%s with another secret: exit %d, %q", args[0], code, msg)
 		}
+	}
+}
+
+// rotate-key waits for Redis's answer past the client's read timeout (3 s
+// by default; 200 ms in this URL): putting a long stream's rebuilt copy in
+// place is one script that carries every pending entry over, and one cut
+// off was reported as a failure (and sent again by the client, which then
+// found the copy gone) although Redis went on and finished it. Here Redis
+// is busy with another script for 1.5 s as rotate-key starts.
+func TestRotateKeyWaitsForSlowRedisAnswers(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	if !srv.Real {
+		t.Skip("the embedded Redis runs no Lua loop")
+	}
+	oldSecret := bytes.Repeat([]byte{1}, 32)
+	kr, _ := storage.NewKeyring(oldSecret)
+	st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "vigia"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e := validEnv()
+	e["VIGIA_REDIS_URL"], e["VIGIA_SPOOL_DIR"] = srv.URL()+"?read_timeout=200ms", t.TempDir()
+	e["VIGIA_SECRET_PREVIOUS"] = base64.StdEncoding.EncodeToString(oldSecret)
+	delete(e, "VIGIA_TELEGRAM_TOKEN")
+
+	// Sent on a connection of its own and not waited for: Redis runs it
+	// before it takes rotate-key's connections.
+	busy := `local s = redis.call('TIME') s = s[1] * 1000000 + s[2]
+while true do local n = redis.call('TIME') if n[1] * 1000000 + n[2] - s > 1500000 then return 1 end end`
+	conn, err := net.Dial("tcp", srv.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := fmt.Fprintf(conn, "*3\r\n$4\r\nEVAL\r\n$%d\r\n%s\r\n$1\r\n0\r\n", len(busy), busy); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run(ctx, []string{"rotate-key"}, env(e), strings.NewReader(""), &out, &errb); code != 0 || !strings.Contains(out.String(), "re-sealed: 1\n") {
+		t.Fatalf("rotate-key with Redis busy for a while: exit %d, %q %q", code, out.String(), errb.String())
+	}
+	if reply, err := bufio.NewReader(conn).ReadString('\n'); err != nil || reply != ":1\r\n" {
+		t.Fatalf("the busy script: %q %v", reply, err)
 	}
 }
