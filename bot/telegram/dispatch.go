@@ -80,7 +80,19 @@ type dispatcher struct {
 	// counted as held, so that chats fetching at once do not each take
 	// the room left.
 	fetching int
+	// arrived is closed (and replaced) when dispatch has queued updates
+	// or left them waiting: a chat waiting for the next item of an album
+	// looks again (albumFollows).
+	arrived chan struct{}
 }
+
+// albumWait is how long the item of a private album that nothing follows
+// yet waits for the album's next item before it is answered as the
+// album's last: Telegram sends an album one message per item, each its
+// own webhook call (or, polling, sometimes in two batches), so the items
+// may be read from the inbox in two goes; answered at once, the first
+// run and the rest were answered apart, twice.
+const albumWait = time.Second
 
 type inboxUpdate struct {
 	id string
@@ -251,7 +263,43 @@ func (d *dispatcher) dispatch(ctx, hctx context.Context, entries []InboxEntry) {
 			d.wg.Add(1)
 			start = append(start, c)
 		}
+		if d.arrived != nil {
+			close(d.arrived)
+		}
+		d.arrived = make(chan struct{})
 		d.mu.Unlock()
+	}
+}
+
+// albumFollows tells whether the next update of chat c, queued or waiting
+// in the inbox, is an item of private album g, waiting up to albumWait
+// for one to come if the chat has none (false if another update comes
+// first, or none, or ctx ends).
+func (d *dispatcher) albumFollows(ctx context.Context, c int64, g string) bool {
+	t := time.NewTimer(albumWait)
+	defer t.Stop()
+	for {
+		d.mu.Lock()
+		next, known := "", true
+		if q, w := d.chats[c], d.waiting[c]; len(q) > 0 {
+			next = privateAlbum(q[0].u)
+		} else if len(w) > 0 {
+			next = d.waitingIDs[w[0]]
+		} else {
+			known = false
+		}
+		arrived := d.arrived
+		d.mu.Unlock()
+		if known {
+			return next == g
+		}
+		select {
+		case <-arrived:
+		case <-t.C:
+			return false
+		case <-ctx.Done():
+			return false
+		}
 	}
 }
 
@@ -342,6 +390,13 @@ func (d *dispatcher) chat(ctx, hctx context.Context, c int64) {
 		d.chats[c] = q[1:]
 		album = album.next(next.u, q[1:])
 		d.mu.Unlock()
+		if album.group != "" && !album.more && album.items < albumItems && ctx.Err() == nil {
+			// Its album may go on in the next read: its next item is
+			// waited for, without holding a worker meanwhile.
+			<-d.workers
+			album.more = d.albumFollows(ctx, c, album.group)
+			d.workers <- struct{}{}
+		}
 		d.a.handle(hctx, d.h, next.u, album)
 		<-d.workers
 		d.done(hctx, next.id)

@@ -930,3 +930,33 @@ func TestAlbumFetchedPastTheBoundIsBounded(t *testing.T) {
 		t.Errorf("albumEnd went past its album into another: %d", got)
 	}
 }
+
+// A private album whose items are read from the inbox in two goes (each
+// item is its own webhook call) is answered once: the item nothing
+// follows yet waits a moment for the album's next one before it answers
+// for the album; the album's last item, when nothing more comes, answers
+// for all four.
+func TestAlbumReadInTwoGoesIsAnsweredOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		item := func(n int) InboxEntry {
+			return InboxEntry{ID: fmt.Sprintf("e%02d", n), Raw: []byte(fmt.Sprintf(
+				`{"update_id":%d,"message":{"message_id":%d,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"x"},"media_group_id":"A","text":"foto"}}`, n, n))}
+		}
+		h := &albumHandler{}
+		in := newMemInbox()
+		stop := startDispatcher(t, h, in)
+		in.queue(item(1), item(2))
+		synctest.Wait() // the first two read, the second waiting for more
+		in.queue(item(3), item(4))
+		synctest.Wait()
+		in.queue(text(5, 5)) // then something else
+		synctest.Wait()
+		stop()
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		want := []string{"1:1:true", "2:2:true", "3:3:true", "4:4:false", "5:0:false"}
+		if !slices.Equal(h.place, want) {
+			t.Fatalf("places %v, want %v", h.place, want)
+		}
+	})
+}
