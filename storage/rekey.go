@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"time"
@@ -509,8 +510,10 @@ return out`)
 // stream (the copy never misses one: ids only grow), copies those as they
 // are, gives the copy the stream's last id and counters, consumer groups,
 // consumers, pending entries (idle times, delivery counts) and expiry,
-// and renames it over the stream. It returns {1, id, fields, ...} of the
-// entries it appended when done; {0} if more than ARGV[2] were appended
+// and renames it over the stream. ARGV[4...] are ids copied earlier. It
+// returns, when done, {1, {id, fields, ...} of the entries it appended,
+// how many entries the copy held before those, those of ARGV[4...] no
+// longer in it}; {0} if more than ARGV[2] were appended
 // (copy more first); {-1} if the copy expired; {-2, ARGV[1]} if entries
 // were deleted from the stream after they were copied (prune the copy
 // first; the entries appended are left to be copied, and re-sealed, as
@@ -528,18 +531,22 @@ if redis.call('XLEN', tmp) + #tail ~= redis.call('XLEN', key) then
   redis.call('PEXPIRE', tmp, ARGV[3])
   return {-2, ARGV[1]}
 end
-local out = {1}
+local copied, gone = redis.call('XLEN', tmp), {}
+for i = 4, #ARGV do
+  if #redis.call('XRANGE', tmp, ARGV[i], ARGV[i]) == 0 then table.insert(gone, ARGV[i]) end
+end
+local appended = {}
 for _, e in ipairs(tail) do
   redis.call('XADD', tmp, e[1], unpack(e[2]))
-  table.insert(out, e[1])
-  table.insert(out, e[2])
+  table.insert(appended, e[1])
+  table.insert(appended, e[2])
 end
 putStreamState(tmp, streamState(key))
 local ttl = redis.call('PTTL', key)
 redis.call('UNLINK', key)
 redis.call('RENAME', tmp, key)
 if ttl > 0 then redis.call('PEXPIRE', key, ttl) else redis.call('PERSIST', key) end
-return out`)
+return {1, appended, copied, gone}`)
 
 // rebuildHook, if set (tests), is called after each chunk rebuildStream
 // copies; rebuildSwapHook before each attempt to put the copy in place.
@@ -564,8 +571,11 @@ func (s *Store) rebuildStream(ctx context.Context, rec sealedRecord, key, arg st
 		s.rdb.Unlink(context.WithoutCancel(ctx), tmp)
 	}()
 	// last: the last entry read; copied: whether the copy exists (an
-	// entry was copied).
+	// entry was copied); kinds: what each entry copied was (re-sealed,
+	// current...), counted in rep only for those still there once the
+	// copy is in place (putInPlace).
 	last, copied, attempts := "", false, 0
+	kinds := map[string]RekeyReport{}
 	for {
 		from := "-"
 		if last != "" {
@@ -580,12 +590,14 @@ func (s *Store) rebuildStream(ctx context.Context, rec sealedRecord, key, arg st
 			if copied {
 				args[0] = 1
 			}
+			chunk := make(map[string]RekeyReport, len(msgs))
 			for _, m := range msgs {
 				args = append(args, m.id, len(m.fields)/2)
+				var r RekeyReport
 				for i := 0; i < len(m.fields); i += 2 {
 					f, v := m.fields[i], m.fields[i+1]
 					if rec.field(f) {
-						next, err := s.classify([]byte(v), rec.context(arg, f), rep)
+						next, err := s.classify([]byte(v), rec.context(arg, f), &r)
 						if err != nil {
 							return err
 						}
@@ -595,6 +607,7 @@ func (s *Store) rebuildStream(ctx context.Context, rec sealedRecord, key, arg st
 					}
 					args = append(args, f, v)
 				}
+				chunk[m.id] = r
 			}
 			res, err := copyEntries.Run(ctx, s.rdb, []string{tmp, key}, args...).Slice()
 			if err != nil {
@@ -604,6 +617,12 @@ func (s *Store) rebuildStream(ctx context.Context, rec sealedRecord, key, arg st
 			if n < 0 {
 				return fmt.Errorf("rekey: the copy of a stream expired; run rotate-key again")
 			}
+			for _, id := range res[1:] { // deleted before they were copied
+				if id, ok := id.(string); ok {
+					delete(chunk, id)
+				}
+			}
+			maps.Copy(kinds, chunk)
 			last, copied = msgs[len(msgs)-1].id, copied || n > 0
 			if rebuildHook != nil {
 				rebuildHook()
@@ -618,14 +637,29 @@ func (s *Store) rebuildStream(ctx context.Context, rec sealedRecord, key, arg st
 		if rebuildSwapHook != nil {
 			rebuildSwapHook()
 		}
-		res, err := finishRebuild.Run(ctx, s.rdb, []string{key, tmp}, last, rebuildChunk, life).Slice()
+		resealed, others := splitKinds(kinds)
+		listed := others
+		if len(resealed) < len(others) {
+			listed = resealed
+		}
+		args := append([]any{last, rebuildChunk, life}, listed...)
+		res, err := finishRebuild.Run(ctx, s.rdb, []string{key, tmp}, args...).Slice()
 		if err != nil {
 			return fmt.Errorf("rekey: replace stream: %w", err)
 		}
 		code, _ := res[0].(int64)
 		switch code {
-		case 1, 2:
-			return s.countAppended(rec, arg, res[1:], rep)
+		case 1:
+			if len(res) != 4 {
+				return fmt.Errorf("rekey: replace stream: unexpected answer")
+			}
+			appended, _ := res[1].([]any)
+			left, _ := res[2].(int64)
+			gone, _ := res[3].([]any)
+			rep.add(countCopied(kinds, int(left), gone, len(resealed) < len(others)))
+			return s.countAppended(rec, arg, appended, rep)
+		case 2:
+			return nil // the stream is gone: nothing copied is left
 		case -1:
 			return fmt.Errorf("rekey: the copy of a stream expired; run rotate-key again")
 		case -2:
@@ -638,6 +672,50 @@ func (s *Store) rebuildStream(ctx context.Context, rec sealedRecord, key, arg st
 			}
 		}
 	}
+}
+
+// splitKinds returns the ids of the entries copied that were re-sealed,
+// and of the others (current, unreadable, nothing sealed).
+func splitKinds(kinds map[string]RekeyReport) (resealed, others []any) {
+	for id, r := range kinds {
+		if r.Resealed > 0 {
+			resealed = append(resealed, id)
+		} else {
+			others = append(others, id)
+		}
+	}
+	return resealed, others
+}
+
+// countCopied counts what the entries copied (kinds) were, but those no
+// longer there once the copy was put in place (deleted or trimmed from the
+// stream meanwhile): left is how many the copy held, gone those of the ids
+// listed (the re-sealed if listedResealed, else the others: the fewer)
+// that were no longer in it. The entries of the other kind gone are
+// counted off as the one they are; one re-sealed, current or unreadable
+// value each.
+func countCopied(kinds map[string]RekeyReport, left int, gone []any, listedResealed bool) RekeyReport {
+	var total RekeyReport
+	for _, r := range kinds {
+		total.add(r)
+	}
+	for _, id := range gone {
+		if id, ok := id.(string); ok {
+			r := kinds[id]
+			total.Resealed -= r.Resealed
+			total.Current -= r.Current
+			total.Unreadable -= r.Unreadable
+		}
+	}
+	rest := len(kinds) - left - len(gone) // gone, of the kind not listed
+	if listedResealed {
+		c := min(rest, total.Current)
+		total.Current -= c
+		total.Unreadable -= min(rest-c, total.Unreadable)
+	} else {
+		total.Resealed -= min(rest, total.Resealed)
+	}
+	return total
 }
 
 // needsResealing tells whether an entry of a long stream holds a value

@@ -33,3 +33,21 @@ func TestRekeySwapsOnlyUnchangedValues(t *testing.T) {
 		t.Fatalf("a deleted value came back: %d %v", n, err)
 	}
 }
+
+// What a rebuilt stream's entries were is counted for those still there
+// when its copy took its place, whichever kind of entry was listed.
+func TestCountCopiedLeavesOutWhatWasGone(t *testing.T) {
+	kinds := map[string]RekeyReport{
+		"1": {Resealed: 1}, "2": {Resealed: 1}, "3": {Resealed: 1},
+		"4": {Current: 1}, "5": {Unreadable: 1},
+	}
+	// 1 and 4 gone: 3 left. Listed the others (4, 5): 4 among them.
+	if got := countCopied(kinds, 3, []any{"4"}, false); got != (RekeyReport{Resealed: 2, Unreadable: 1}) {
+		t.Errorf("others listed: %+v", got)
+	}
+	// Listed the re-sealed (1, 2, 3): 1 among them; the other gone is
+	// counted off the current ones first.
+	if got := countCopied(kinds, 3, []any{"1"}, true); got != (RekeyReport{Resealed: 2, Unreadable: 1}) {
+		t.Errorf("re-sealed listed: %+v", got)
+	}
+}
