@@ -248,6 +248,10 @@ func (d *dispatcher) dispatch(ctx, hctx context.Context, entries []InboxEntry) {
 			d.done(hctx, e.ID)
 			continue
 		}
+		if d.a.atOnce.handled(u.ID) {
+			d.done(hctx, e.ID) // stored though its write failed (poll.go)
+			continue
+		}
 		c := chatOf(u)
 		d.mu.Lock()
 		q, busy := d.chats[c]

@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"encoding/json"
+	"sync"
 	"time"
 
 	"github.com/go-telegram/bot/models"
@@ -86,6 +87,45 @@ func (a *Adapter) deliver(ctx context.Context, h Handler, updates []*models.Upda
 			return
 		}
 		a.log.Warn("telegram updates not stored in the inbox; handled at once", "error", err.Error())
+		// The write may have landed all the same (a timeout): the
+		// dispatcher then finds them in the inbox, handled already.
+		a.atOnce.add(updates)
 	}
 	a.handleBatch(ctx, h, updates)
+}
+
+// atOnce remembers, for a day, the polled updates handled at once
+// because the inbox did not take them: one whose write timed out but
+// landed is not handled a second time from the inbox. Polling is one
+// process per bot token, so this process's dispatcher is the one that
+// reads them.
+type atOnce struct {
+	mu  sync.Mutex
+	ids map[int64]time.Time
+}
+
+func (o *atOnce) add(updates []*models.Update) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	now := time.Now()
+	for id, at := range o.ids {
+		if now.Sub(at) > 24*time.Hour {
+			delete(o.ids, id)
+		}
+	}
+	if o.ids == nil {
+		o.ids = map[int64]time.Time{}
+	}
+	for _, u := range updates {
+		o.ids[u.ID] = now
+	}
+}
+
+// handled reports whether update id was handled at once, forgetting it.
+func (o *atOnce) handled(id int64) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	_, ok := o.ids[id]
+	delete(o.ids, id)
+	return ok
 }

@@ -318,3 +318,37 @@ func TestPollingWaitingOnAFullInboxConfirmsItsLastBatch(t *testing.T) {
 		}
 	})
 }
+
+// landedInbox is an inbox whose Add stores the updates but reports a
+// timeout, as when Redis wrote them but its answer came too late.
+type landedInbox struct{ *memInbox }
+
+func (l landedInbox) Add(ctx context.Context, raws ...[]byte) error {
+	if err := l.memInbox.Add(ctx, raws...); err != nil {
+		return err
+	}
+	return context.DeadlineExceeded
+}
+
+// A polled update whose inbox write timed out although it landed is
+// handled at once (the inbox said it did not take it), and not a second
+// time when the dispatcher reads it from the inbox: one answer.
+func TestPolledUpdateStoredThoughItsWriteFailedIsHandledOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		api := &memAPI{batches: map[int64]string{0: "[" + string(text(1, 1).Raw) + "]"}}
+		in := landedInbox{newMemInbox()}
+		h := &albumHandler{}
+		stop := startRun(inboxPollingAdapter(t, api, in), h)
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		stop()
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if !slices.Equal(h.place, []string{"1:0:false"}) {
+			t.Fatalf("handled %v, want update 1 once", h.place)
+		}
+		if got := in.doneIDs(); len(got) != 1 {
+			t.Fatalf("removed from the inbox: %v, want the stored copy", got)
+		}
+	})
+}

@@ -83,6 +83,7 @@ type Adapter struct {
 	id         int64
 	username   string
 	albums     albums // albums posted in groups (album.go)
+	atOnce     atOnce // polled updates handled without the inbox (poll.go)
 }
 
 // New checks the token with getMe and returns an adapter.
