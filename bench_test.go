@@ -25,7 +25,7 @@ func TestBenchRunsAndWritesJSON(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "bench.json")
 	env := map[string]string{"VIGIA_REDIS_URL": srv.URL()}
 	var stdout, stderr bytes.Buffer
-	args := []string{"bench", "--sizes", "40,60", "--concurrency", "1,4", "--intake", "10", "--queries", "3", "--mem-tips", "20", "--json", out}
+	args := []string{"bench", "--sizes", "40,60", "--concurrency", "1,4", "--intake", "10", "--queries", "3", "--mem-tips", "200", "--json", out}
 	if code := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
 	}
