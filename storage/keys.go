@@ -28,6 +28,11 @@ func (k keys) keyset() string { return k.prefix + ":keyset" }
 // tipSeq is the counter that numbers tips.
 func (k keys) tipSeq() string { return k.prefix + ":{tips}:seq" }
 
+// tipSeqBack marks, for a minute, that one Send (by a random token) gave
+// its tip number back, so that the give-back, sent again (its answer
+// lost), does not give a number back twice. It shares tipSeq's hash tag.
+func (k keys) tipSeqBack(token string) string { return k.prefix + ":{tips}:seq:back:" + token }
+
 // tip is a tip's hash: wrapped data key, sealed content, category, status, time.
 func (k keys) tip(id string) string { return k.prefix + ":{tips}:tip:" + id }
 

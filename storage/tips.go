@@ -88,10 +88,19 @@ return false`)
 
 // unnumber gives tip number ARGV[1] back to the counter KEYS[1] if it is
 // the last one drawn: a Send that stored no tip leaves no gap, unless
-// another Send drew a number after it.
+// another Send drew a number after it. It runs once per Send (the mark
+// KEYS[2], kept ARGV[2] ms): the client sends a script again when its
+// answer is lost, and by then another Send may have drawn the number
+// given back, for a tip; given back twice, it would number a third tip
+// too, whose save overwrites that tip.
 var unnumber = redis.NewScript(`
+if not redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then return false end
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DECR', KEYS[1]) end
 return false`)
+
+// unnumberMark is how long a given-back number's mark stays: longer than
+// the client's retries of one script.
+const unnumberMark = time.Minute
 
 // claimDraft counts the reporter's limit on tips (ARGV[3…6] on their state
 // KEYS[2], if set; -4 or -5 over it, as addPart), then marks the draft
@@ -242,7 +251,12 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receip
 	numbered := true
 	defer func() {
 		if !numbered && seq.Err() == nil {
-			_ = unnumber.Run(context.WithoutCancel(ctx), s.rdb, []string{s.k.tipSeq()}, seq.Val()).Err()
+			var token [12]byte
+			if _, err := rand.Read(token[:]); err != nil {
+				return // a gap rather than a number given back twice
+			}
+			keys := []string{s.k.tipSeq(), s.k.tipSeqBack(hex.EncodeToString(token[:]))}
+			_ = unnumber.Run(context.WithoutCancel(ctx), s.rdb, keys, seq.Val(), unnumberMark.Milliseconds()).Err()
 		}
 	}()
 	if id, err := prior.Result(); err == nil {
