@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -502,5 +503,41 @@ func TestFirstAlertDoesNotHoldTheIndexerOnAHungPlatform(t *testing.T) {
 	tm.retryFor(10 * time.Minute)
 	if got := tm.sentTo(invChat); len(got) != 1 || !strings.Contains(got[0].Text, "+52 55 1234 5678") {
 		t.Fatalf("after the platform answers again: %+v", got)
+	}
+}
+
+// A tip that brings several entities to the threshold at once raises
+// several alerts, each sent at once by the indexer. On a platform that
+// hangs, each waited for the whole budget in turn: the indexer (every
+// later tip, searches, alerts) stood still budget × alerts, past the
+// minute after which another replica takes its tips over and raises
+// their alerts again. Once a chat's send was cut off, the next alerts
+// are kept for it without waiting, and all go out once it answers.
+// Mutation: no memory of the hung chat → 3 sends waited on.
+func TestHungChatHoldsTheIndexerOnceForSeveralAlerts(t *testing.T) {
+	commands.ShortAlertRetryBudget(t, 100*time.Millisecond)
+	tm, o := newOutageTeam(t, "telegram:"+invChat)
+	o.mu.Lock()
+	o.hang = true
+	o.mu.Unlock()
+	tm.report("7001", "cobran piso desde el 5512345678, el 5587654321 y el 5511223344", "")
+	tm.report("7002", "el 5512345678 nos amenaza, también el 5587654321 y el 5511223344", "")
+	tm.report("7003", "del 5512345678, del 5587654321 y del 5511223344 piden cuota", "")
+	o.mu.Lock()
+	waited := o.tries
+	o.hang = false
+	o.mu.Unlock()
+	if waited != 1 {
+		t.Errorf("the indexer waited on %d sends to a chat that never answers, want 1", waited)
+	}
+	tm.retryFor(10 * time.Minute)
+	got := tm.sentTo(invChat)
+	if len(got) != 3 {
+		t.Fatalf("after the platform answers again: %d alerts, want 3: %+v", len(got), got)
+	}
+	for _, n := range []string{"+52 55 1234 5678", "+52 55 8765 4321", "+52 55 1122 3344"} {
+		if !slices.ContainsFunc(got, func(r commands.Reply) bool { return strings.Contains(r.Text, n) }) {
+			t.Errorf("no alert for %s: %+v", n, got)
+		}
 	}
 }

@@ -255,6 +255,8 @@ type Mux struct {
 
 	alertLog rateLog // kept alerts, told of at most once an hour (signals.go)
 
+	alertHung hungChats // investigators' chats whose alert send was cut off (signals.go)
+
 	urgentLog rateLog // urgent announcements no chat took, told of once an hour
 }
 

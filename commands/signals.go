@@ -370,12 +370,21 @@ func (m *Mux) alert(ctx context.Context, s storage.Signal) error {
 	// of refusing must not hold up the indexer (every tip after this one).
 	// A send cut off is not counted as taken: the alert is kept and sent
 	// again to that chat.
+	// A chat whose send was cut off is not waited on again for a while:
+	// a tip raising several alerts (or the next tips') would hold the
+	// indexer a budget each, past the minute after which another
+	// replica takes its tips over. Its alerts are kept for it.
 	sendCtx, cancel := context.WithTimeout(ctx, alertRetryBudget)
 	defer cancel()
 	var took []string
 	for _, c := range chats {
-		if slices.Contains(missing, c.key) && sendCtx.Err() == nil && m.notify(sendCtx, c.route, Reply{Text: text, Protected: true}) {
+		if !slices.Contains(missing, c.key) || sendCtx.Err() != nil || m.alertHung.hung(c.key, m.now()) {
+			continue
+		}
+		if m.notify(sendCtx, c.route, Reply{Text: text, Protected: true}) {
 			took = append(took, c.key)
+		} else if sendCtx.Err() != nil {
+			m.alertHung.mark(c.key, m.now().Add(alertHungFor))
 		}
 	}
 	if len(chats) > 0 && len(took) == len(missing) {
@@ -390,6 +399,33 @@ func (m *Mux) alert(ctx context.Context, s storage.Signal) error {
 	}
 	m.alertsKept(ctx)
 	return nil
+}
+
+// alertHungFor is how long an alert's first send skips a chat whose send
+// was cut off by the budget: its alerts are kept, and RetryAlerts tries
+// the chat again (after alertRetryFirst, as long).
+const alertHungFor = time.Minute
+
+// hungChats remembers, in this process, until when each investigators'
+// chat (as configured) is not waited on by an alert's first send.
+type hungChats struct {
+	mu    sync.Mutex
+	until map[string]time.Time
+}
+
+func (h *hungChats) hung(chat string, now time.Time) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.until[chat].After(now)
+}
+
+func (h *hungChats) mark(chat string, until time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.until == nil {
+		h.until = map[string]time.Time{}
+	}
+	h.until[chat] = until
 }
 
 // alertText is an alert as the investigators' chats read it.
