@@ -361,8 +361,12 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receip
 	_, _ = pipe.Exec(ctx)
 	save = s.uncached(ctx, saveTip, save, keys, args...)
 	switch prev, err := save.Text(); {
-	case errors.Is(err, redis.Nil):
-		numbered = true // stored now, under its number
+	case errors.Is(err, redis.Nil), err == nil && prev == id:
+		// Stored now, under its number. (A save whose answer was lost is
+		// sent again by the client, and finds under the receipt the tip
+		// it stored itself: not a Send pressed before, whose number, given
+		// back, would be drawn again for the next tip, overwriting this one.)
+		numbered = true
 	case err != nil:
 		// (Maybe stored: the number is kept.)
 		numbered = true

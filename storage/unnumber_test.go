@@ -25,17 +25,41 @@ import (
 type cutAfterReply struct {
 	net.Conn
 	armed   *atomic.Bool
+	match   func(lower []byte) bool // the command to cut after (its bytes, lower case)
 	between func()
 	cut     bool
 }
 
 func (c *cutAfterReply) Write(b []byte) (int, error) {
-	lower := bytes.ToLower(b)
-	if bytes.Contains(b, []byte(":{tips}:seq")) && bytes.Contains(lower, []byte("eval")) && !bytes.Contains(lower, []byte("incr")) &&
-		c.armed.CompareAndSwap(true, false) {
+	if c.match(bytes.ToLower(b)) && c.armed.CompareAndSwap(true, false) {
 		c.cut = true
 	}
 	return c.Conn.Write(b)
+}
+
+// cutClient is a client whose connections cut, once armed, after the
+// first command match picks out has run.
+func cutClient(t *testing.T, srv *redistest.Server, armed *atomic.Bool, match func([]byte) bool, between func()) *redis.Client {
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr, Dialer: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &cutAfterReply{Conn: conn, armed: armed, match: match, between: between}, nil
+	}})
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// givingBack picks out unnumber: a script on the tip counter that draws
+// nothing.
+func givingBack(b []byte) bool {
+	return bytes.Contains(b, []byte(":{tips}:seq")) && bytes.Contains(b, []byte("eval")) && !bytes.Contains(b, []byte("incr"))
+}
+
+// saving picks out saveTip: a script that adds to the triage stream.
+func saving(b []byte) bool {
+	return bytes.Contains(b, []byte(":{tips}:triage")) && bytes.Contains(b, []byte("eval")) && bytes.Contains(b, []byte(":{tips}:receipt:"))
 }
 
 func (c *cutAfterReply) Read(b []byte) (int, error) {
@@ -68,15 +92,7 @@ func TestGivenBackNumberRetriedDoesNotNumberTwoTips(t *testing.T) {
 	srv := redistest.Start(t)
 	var armed atomic.Bool
 	var between func()
-	cut := redis.NewClient(&redis.Options{Addr: srv.Addr, Dialer: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
-		if err != nil {
-			return nil, err
-		}
-		return &cutAfterReply{Conn: conn, armed: &armed, between: func() { between() }}, nil
-	}})
-	t.Cleanup(func() { cut.Close() })
-	st1, _ := storeOn(t, cut)
+	st1, _ := storeOn(t, cutClient(t, srv, &armed, givingBack, func() { between() }))
 	st2, _ := storeOn(t, srv.Client())
 	var lastDraft string
 	send := func(st *storage.Store, user string, text string) storage.Submission {
@@ -192,5 +208,49 @@ func TestConcurrentSendsGivingNumbersBackNumberEachTipOnce(t *testing.T) {
 		if i, _ := strconv.ParseInt(id, 10, 64); i < 1 || i > n {
 			t.Errorf("tip #%s beyond the count %d", id, n)
 		}
+	}
+}
+
+// A tip's save whose answer is lost is sent again by the client, and
+// finds the tip it stored under its receipt: that is this Send's own tip,
+// stored now, not a Send pressed before. Taken for one, the Send gave its
+// number back, and the next tip drew it too and overwrote the first.
+func TestSaveSentAgainKeepsItsTipNumber(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	var armed atomic.Bool
+	st1, _ := storeOn(t, cutClient(t, srv, &armed, saving, func() {}))
+	st2, _ := storeOn(t, srv.Client())
+	send := func(st *storage.Store, user, text string) storage.Submission {
+		t.Helper()
+		p := st.Pseudonym("telegram", user)
+		d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Route: "telegram:" + user, Part: tips.Part{Text: text}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := st.SubmitDraft(ctx, p, d.ID, "es")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sub
+	}
+	armed.Store(true)
+	first := send(st1, "81", "cobran piso en el mercado")
+	if armed.Load() {
+		t.Fatal("the save was never cut")
+	}
+	next := send(st2, "82", "venden armas detrás de la iglesia")
+	if next.TipID == first.TipID {
+		t.Errorf("two tips numbered #%s", next.TipID)
+	}
+	tip, err := st2.TipByReceipt(ctx, first.Receipt)
+	if err != nil || tip.ID != first.TipID || tip.Content.Text() != "cobran piso en el mercado" {
+		t.Errorf("the first reporter's tip #%s: %s %q %v", first.TipID, tip.ID, tip.Content.Text(), err)
+	}
+	if n, err := st2.TipCount(ctx); err != nil || n != 2 {
+		t.Errorf("tip count %d %v, want 2", n, err)
+	}
+	if first.Repeat {
+		t.Errorf("the first Send read as a Send pressed again: %+v", first)
 	}
 }
