@@ -605,3 +605,42 @@ func TestSendThatStoresNoTipDrawsNoNumber(t *testing.T) {
 		t.Fatalf("tip count %d %v", n, err)
 	}
 }
+
+// A tip number already used, whatever drew it again (a counter set back
+// by hand, a restore, a future mistake in giving numbers back), never
+// overwrites the tip stored under it: that Send fails, keeping its draft,
+// and the Send pressed again stores the tip under a new number.
+// Mutation: saveTip without its EXISTS check -> tip #1 holds the second
+// reporter's text.
+func TestTipNumberDrawnAgainNeverOverwritesATip(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	a, b := st.Pseudonym("telegram", "81"), st.Pseudonym("telegram", "82")
+	da, err := st.AddToDraft(ctx, a, storage.DraftPart{EventID: 1, Route: "telegram:81", Part: tips.Part{Text: "cobran piso en el mercado"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sub, err := st.SubmitDraft(ctx, a, da.ID, "es"); err != nil || sub.TipID != "1" {
+		t.Fatalf("first tip: %+v %v", sub, err)
+	}
+	if err := srv.Client().Set(ctx, "t:{tips}:seq", 0, 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := st.AddToDraft(ctx, b, storage.DraftPart{EventID: 2, Route: "telegram:82", Part: tips.Part{Text: "venden armas en la bodega"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sub, err := st.SubmitDraft(ctx, b, db.ID, "es"); err == nil {
+		t.Fatalf("a Send numbered like a stored tip succeeded: %+v", sub)
+	}
+	if tip, err := st.Tip(ctx, "1"); err != nil || !strings.Contains(tip.Content.Text(), "cobran piso") {
+		t.Fatalf("tip #1 after a Send drew its number again: %q %v", tip.Content.Text(), err)
+	}
+	sub, err := st.SubmitDraft(ctx, b, db.ID, "es")
+	if err != nil || sub.TipID != "2" {
+		t.Fatalf("Send pressed again: %+v %v", sub, err)
+	}
+	if tip, err := st.Tip(ctx, "2"); err != nil || !strings.Contains(tip.Content.Text(), "venden armas") {
+		t.Fatalf("tip #2: %q %v", tip.Content.Text(), err)
+	}
+}

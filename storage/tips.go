@@ -75,9 +75,13 @@ type sealedTip struct {
 // receipt, unless the receipt is already taken: then the draft was sent
 // before (a retried Send), and the earlier tip's id is returned. With
 // questions allowed, the sealed route goes with it (KEYS[4], ARGV[12]).
+// A number already holding a tip (drawn again: a counter set back by a
+// restore, a mistake in giving numbers back) is refused, never
+// overwritten: an error, the draft kept for its Send to be pressed again.
 var saveTip = redis.NewScript(`
 local prev = redis.call('GET', KEYS[3])
 if prev then return prev end
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('VIGIA tip number already used') end
 local entry = redis.call('XADD', KEYS[2], 'MINID', '~', ARGV[8], '*', 'id', ARGV[1])
 redis.call('HSET', KEYS[1], 'k', ARGV[2], 'd', ARGV[3], 'c', ARGV[4], 's', ARGV[5], 't', ARGV[6], 'e', entry,
   'sg', ARGV[9], 'sx', ARGV[10], 'rc', ARGV[11], 'rk', ARGV[13])
