@@ -248,8 +248,23 @@ func (d *dispatcher) dispatch(ctx, hctx context.Context, entries []InboxEntry) {
 			d.done(hctx, e.ID)
 			continue
 		}
-		if d.a.atOnce.handled(u.ID) {
-			d.done(hctx, e.ID) // stored though its write failed (poll.go)
+		if handled, ok := d.a.atOnce.take(u.ID); ok {
+			// Stored though its write failed, and handled at once
+			// (poll.go): removed once that is over, held meanwhile (kept
+			// from the stale takeover).
+			d.mu.Lock()
+			d.held[e.ID] = true
+			d.mu.Unlock()
+			d.wg.Add(1)
+			go func(id string) {
+				defer d.wg.Done()
+				<-handled
+				d.done(hctx, id)
+				d.mu.Lock()
+				delete(d.held, id)
+				d.mu.Unlock()
+				d.signal()
+			}(e.ID)
 			continue
 		}
 		c := chatOf(u)

@@ -88,8 +88,10 @@ func (a *Adapter) deliver(ctx context.Context, h Handler, updates []*models.Upda
 		}
 		a.log.Warn("telegram updates not stored in the inbox; handled at once", "error", err.Error())
 		// The write may have landed all the same (a timeout): the
-		// dispatcher then finds them in the inbox, handled already.
-		a.atOnce.add(updates)
+		// dispatcher then finds them in the inbox, being handled or
+		// handled already.
+		handled := a.atOnce.add(updates)
+		defer handled()
 	}
 	a.handleBatch(ctx, h, updates)
 }
@@ -101,31 +103,51 @@ func (a *Adapter) deliver(ctx context.Context, h Handler, updates []*models.Upda
 // reads them.
 type atOnce struct {
 	mu  sync.Mutex
-	ids map[int64]time.Time
+	ids map[int64]atOnceUpdate
 }
 
-func (o *atOnce) add(updates []*models.Update) {
+type atOnceUpdate struct {
+	at      time.Time
+	handled chan struct{} // closed once its handling at once is over
+}
+
+// atOnceFor is how long an update handled at once is remembered:
+// Telegram keeps an update a day at most.
+const atOnceFor = 24 * time.Hour
+
+// add remembers updates, about to be handled at once; the function it
+// returns says their handling is over.
+func (o *atOnce) add(updates []*models.Update) (handled func()) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	now := time.Now()
-	for id, at := range o.ids {
-		if now.Sub(at) > 24*time.Hour {
+	for id, u := range o.ids {
+		if now.Sub(u.at) > atOnceFor {
 			delete(o.ids, id)
 		}
 	}
 	if o.ids == nil {
-		o.ids = map[int64]time.Time{}
+		o.ids = map[int64]atOnceUpdate{}
 	}
+	done := make(chan struct{})
 	for _, u := range updates {
-		o.ids[u.ID] = now
+		o.ids[u.ID] = atOnceUpdate{at: now, handled: done}
 	}
+	return sync.OnceFunc(func() { close(done) })
 }
 
-// handled reports whether update id was handled at once, forgetting it.
-func (o *atOnce) handled(id int64) bool {
+// take reports whether update id is handled at once, forgetting it, and
+// returns a channel closed once that handling is over: its stored copy
+// is removed from the inbox only then. Removed before, a crash meanwhile
+// would lose it, Telegram's next delivery of it being taken for a
+// duplicate of that copy (InboxAddOnce).
+func (o *atOnce) take(id int64) (handled <-chan struct{}, ok bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	_, ok := o.ids[id]
+	u, ok := o.ids[id]
 	delete(o.ids, id)
-	return ok
+	if !ok || time.Since(u.at) > atOnceFor {
+		return nil, false
+	}
+	return u.handled, true
 }

@@ -352,3 +352,38 @@ func TestPolledUpdateStoredThoughItsWriteFailedIsHandledOnce(t *testing.T) {
 		}
 	})
 }
+
+// While a polled update whose write timed out though it landed is being
+// handled at once, its stored copy stays in the inbox: it is removed only
+// once that handling is over. Removed earlier, a crash meanwhile lost the
+// update: Telegram delivers it again (not confirmed), but the inbox takes
+// that delivery for a duplicate of the copy it no longer holds; a tip
+// stored before the crash never had its receipt sent.
+func TestPolledUpdateHandledAtOnceKeepsItsStoredCopyUntilHandled(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		api := &memAPI{batches: map[int64]string{0: "[" + string(text(1, 1).Raw) + "]"}}
+		in := landedInbox{newMemInbox()}
+		gate := make(chan struct{})
+		h := &albumHandler{first: gate}
+		stop := startRun(inboxPollingAdapter(t, api, in), h)
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		early := in.doneIDs()
+		close(gate)
+		time.Sleep(time.Second)
+		synctest.Wait()
+		late := in.doneIDs()
+		stop()
+		if len(early) != 0 {
+			t.Fatalf("removed from the inbox %v while it was still being handled at once", early)
+		}
+		if len(late) != 1 {
+			t.Fatalf("removed from the inbox: %v once handled, want the stored copy", late)
+		}
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if !slices.Equal(h.place, []string{"1:0:false"}) {
+			t.Fatalf("handled %v, want update 1 once", h.place)
+		}
+	})
+}
