@@ -133,3 +133,27 @@ func revokedTokenStopsPolling(t *testing.T, inbox bool) {
 		}
 	})
 }
+
+// An update polled that cannot be decoded, or only in part, is logged
+// without its update_id: the inbox keeps no update id in clear (a MAC of
+// it), and the logs hold no id either; the warning alone says what
+// happened.
+func TestUndecodableUpdatesAreLoggedWithoutTheirID(t *testing.T) {
+	var logs bytes.Buffer
+	a := testAdapter()
+	a.log = slog.New(slog.NewTextHandler(&logs, nil))
+	body := `{"ok":true,"result":[` +
+		`{"update_id":987654321,"message":{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"x"},"text":"hola","forward_origin":{"type":"some_new_kind","date":1}}},` +
+		`{"update_id":987654322,"message":"not a message"}]}`
+	updates, _, next, err := a.decodeUpdates([]byte(body), 0, 200)
+	if err != nil || len(updates) != 1 || next != 987654323 {
+		t.Fatalf("decoded %d updates, next %d, error %v: want the salvaged one, both confirmed", len(updates), next, err)
+	}
+	out := logs.String()
+	if !strings.Contains(out, "partly undecodable") || !strings.Contains(out, "skipped") {
+		t.Fatalf("logs %q: want both warnings", out)
+	}
+	if strings.Contains(out, "98765432") {
+		t.Fatalf("logs hold an update id: %q", out)
+	}
+}

@@ -615,7 +615,7 @@ func (a *Adapter) decodeUpdates(body []byte, offset int64, status int) ([]*model
 		} else if s, ok := salvage(raw); ok {
 			u = *s
 			out, raws = append(out, s), append(raws, raw)
-			a.log.Warn("telegram update partly undecodable: handled without its origin or quoted message", "update_id", u.ID)
+			a.log.Warn("telegram update partly undecodable: handled without its origin or quoted message")
 		} else {
 			var id struct {
 				ID int64 `json:"update_id"`
@@ -624,7 +624,7 @@ func (a *Adapter) decodeUpdates(body []byte, offset int64, status int) ([]*model
 				continue
 			}
 			u = models.Update{ID: id.ID}
-			a.log.Warn("telegram update skipped: cannot decode it", "update_id", id.ID)
+			a.log.Warn("telegram update skipped: cannot decode it")
 		}
 		if u.ID >= next {
 			next = u.ID + 1
