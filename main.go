@@ -318,7 +318,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		if err := eng.store.InitInbox(ctx, telegram.Platform); err != nil {
 			return fail(err)
 		}
-		inbox := telegramInbox{eng.store}
+		bot, _, _ := strings.Cut(cfg.TelegramToken, ":")
+		inbox := telegramInbox{st: eng.store, bot: bot}
 		tg, err := telegram.New(ctx, telegram.Options{
 			Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, Logger: log, Messages: eng.msg, DefaultLanguage: cfg.DefaultLanguage,
 			OnRateLimit: prom.RateLimited(telegram.Platform), Inbox: inbox,
@@ -589,13 +590,25 @@ func reportUnreadable(log *slog.Logger, c storage.SpoolCount, reported int) int 
 	return n
 }
 
-// telegramInbox is the Telegram adapter's inbox, in Redis.
-type telegramInbox struct{ st *storage.Store }
+// telegramInbox is the Telegram adapter's inbox, in Redis. bot is the
+// bot's id (its token's part before the colon): Telegram numbers updates
+// per bot, so an update is known again by its bot and update_id, and the
+// first updates of another bot put behind the same Redis (the previous
+// one banned or its token burned) are not taken for redeliveries of the
+// previous bot's of the last day, and dropped.
+type telegramInbox struct {
+	st  *storage.Store
+	bot string
+}
 
 func (i telegramInbox) Add(ctx context.Context, raws ...[]byte) error {
 	updates := make([]storage.InboxUpdate, len(raws))
 	for n, raw := range raws {
-		updates[n] = storage.InboxUpdate{Key: telegram.UpdateKey(raw), Raw: raw}
+		key := telegram.UpdateKey(raw)
+		if key != "" {
+			key = i.bot + ":" + key
+		}
+		updates[n] = storage.InboxUpdate{Key: key, Raw: raw}
 	}
 	return i.st.InboxAddOnce(ctx, telegram.Platform, updates...)
 }

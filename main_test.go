@@ -21,6 +21,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/vigia-project/vigia/bot/telegram"
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/storage/redistest"
@@ -799,5 +800,42 @@ func TestServeRefusesRedisWithoutAOF(t *testing.T) {
 	e["VIGIA_ALLOW_REDIS_WITHOUT_AOF"] = "maybe"
 	if _, err := loadConfig(env(e), false); err == nil || !strings.HasPrefix(err.Error(), "VIGIA_ALLOW_REDIS_WITHOUT_AOF: ") {
 		t.Errorf("a bad value: %v", err)
+	}
+}
+
+// Telegram numbers updates per bot: an update of another bot put behind
+// the same Redis (the previous one banned, its token burned), under an
+// update_id the previous bot used in the last day, is stored, not taken
+// for a redelivery and dropped; a redelivery is still stored once.
+func TestTelegramInboxKnowsUpdatesAgainPerBot(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	secret, _ := base64.StdEncoding.DecodeString(goodSecret)
+	kr, _ := storage.NewKeyring(secret)
+	st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "vigia"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.InitInbox(ctx, telegram.Platform); err != nil {
+		t.Fatal(err)
+	}
+	old, next := telegramInbox{st: st, bot: "111"}, telegramInbox{st: st, bot: "222"}
+	for _, add := range []struct {
+		in  telegramInbox
+		raw string
+	}{
+		{old, `{"update_id":500,"message":{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"text":"a"}}`},
+		{next, `{"update_id":500,"message":{"message_id":1,"date":2,"chat":{"id":6,"type":"private"},"text":"b"}}`},
+		{next, `{"update_id":500,"message":{"message_id":1,"date":2,"chat":{"id":6,"type":"private"},"text":"b"}}`},
+	} {
+		if err := add.in.Add(ctx, []byte(add.raw)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := old.Len(ctx); err != nil || n != 2 {
+		t.Fatalf("%d updates stored (%v), want the two bots' one each", n, err)
 	}
 }

@@ -47,8 +47,8 @@ func (s *Store) InboxAdd(ctx context.Context, platform string, raws ...[]byte) e
 }
 
 // InboxUpdate is a received update to store: Raw as received, and Key the
-// platform's own id for it (Telegram's update_id), the same each time the
-// platform delivers it again; empty if it has none.
+// platform's own id for it (Telegram's bot and update_id), the same each
+// time the platform delivers it again; empty if it has none.
 type InboxUpdate struct {
 	Key string
 	Raw []byte
