@@ -102,8 +102,9 @@ func (a *Adapter) deliver(ctx context.Context, h Handler, updates []*models.Upda
 // process per bot token, so this process's dispatcher is the one that
 // reads them.
 type atOnce struct {
-	mu  sync.Mutex
-	ids map[int64]atOnceUpdate
+	mu    sync.Mutex
+	ids   map[int64]atOnceUpdate
+	order []atOnceAdded // as added, oldest first (some taken since)
 }
 
 type atOnceUpdate struct {
@@ -111,9 +112,20 @@ type atOnceUpdate struct {
 	handled chan struct{} // closed once its handling at once is over
 }
 
+type atOnceAdded struct {
+	id int64
+	at time.Time
+}
+
 // atOnceFor is how long an update handled at once is remembered:
 // Telegram keeps an update a day at most.
 const atOnceFor = 24 * time.Hour
+
+// atOnceMax bounds the updates remembered (a few MB): Redis down for
+// hours under a flood must not grow the bot's memory without end. Past
+// it the oldest are forgotten; should the write of one have landed after
+// all, its stored copy is answered a second time, never dropped.
+const atOnceMax = 1 << 17
 
 // add remembers updates, about to be handled at once; the function it
 // returns says their handling is over.
@@ -121,10 +133,11 @@ func (o *atOnce) add(updates []*models.Update) (handled func()) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	now := time.Now()
-	for id, u := range o.ids {
-		if now.Sub(u.at) > atOnceFor {
-			delete(o.ids, id)
+	for len(o.order) > 0 && (len(o.order)+len(updates) > atOnceMax || now.Sub(o.order[0].at) > atOnceFor) {
+		if u, ok := o.ids[o.order[0].id]; ok && u.at.Equal(o.order[0].at) {
+			delete(o.ids, o.order[0].id)
 		}
+		o.order = o.order[1:]
 	}
 	if o.ids == nil {
 		o.ids = map[int64]atOnceUpdate{}
@@ -132,6 +145,7 @@ func (o *atOnce) add(updates []*models.Update) (handled func()) {
 	done := make(chan struct{})
 	for _, u := range updates {
 		o.ids[u.ID] = atOnceUpdate{at: now, handled: done}
+		o.order = append(o.order, atOnceAdded{id: u.ID, at: now})
 	}
 	return sync.OnceFunc(func() { close(done) })
 }

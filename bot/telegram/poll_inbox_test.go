@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
 )
 
 // memAPI is the Bot API in memory (a RoundTripper, so that a synctest
@@ -386,4 +387,33 @@ func TestPolledUpdateHandledAtOnceKeepsItsStoredCopyUntilHandled(t *testing.T) {
 			t.Fatalf("handled %v, want update 1 once", h.place)
 		}
 	})
+}
+
+// The updates handled at once are remembered within a bound: Redis down
+// for hours under a flood of messages does not grow the bot's memory
+// without end. Past it the oldest are forgotten (their stored copy, if
+// their write landed after all, would be answered a second time: never
+// dropped).
+func TestUpdatesHandledAtOnceAreRememberedWithinABound(t *testing.T) {
+	var o atOnce
+	batch := func(from int) []*models.Update {
+		out := make([]*models.Update, 100)
+		for i := range out {
+			out[i] = &models.Update{ID: int64(from + i)}
+		}
+		return out
+	}
+	n := 0
+	for ; n < atOnceMax+1000; n += 100 {
+		o.add(batch(n))()
+	}
+	if len(o.ids) > atOnceMax {
+		t.Fatalf("%d updates remembered, want at most %d", len(o.ids), atOnceMax)
+	}
+	if _, ok := o.take(int64(n - 1)); !ok {
+		t.Fatal("the last update handled at once was forgotten")
+	}
+	if _, ok := o.take(0); ok {
+		t.Fatal("the first update handled at once is still remembered past the bound")
+	}
 }
