@@ -60,7 +60,9 @@ func newEngine(t *testing.T, prefix string, sender commands.Sender, o commands.O
 	msg, _ := locales.Load()
 	logs := &bytes.Buffer{}
 	o.Store, o.Messages, o.Now, o.DefaultLanguage = st, msg, clk.Now, "en"
-	o.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	if o.Logger == nil { // (a test's own logger keeps env.logs empty)
+		o.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	mux := commands.New(o)
 	mux.AddSender("telegram", sender)
 	return &env{t: t, mux: mux, store: st, msg: msg, clk: clk, logs: logs}, srv

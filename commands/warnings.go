@@ -620,9 +620,22 @@ func (m *Mux) holdBack(platform string, err error) bool {
 // held reports whether platform is held back after a 429.
 func (m *Mux) held(platform string) bool { return m.now().Before(m.notBefore[platform]) }
 
+// finishing returns the context to send a broadcast's message under: one
+// that shutdown (ctx's end) does not cut short at once, only ReplyGrace
+// later. A send cut short has an unknown outcome: the message may have
+// gone out, so it is never sent again, and if the platform had in fact
+// refused it (a 429) its community never gets the warning. Waiting for the
+// platform's answer, as shutdown does for the updates in flight, makes the
+// outcome known. Call the cancel function once the send is over.
+func finishing(ctx context.Context) (context.Context, context.CancelFunc) {
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(ReplyGrace, cancel) })
+	return sctx, func() { stop(); cancel() }
+}
+
 // recordDelivery records the outcome of sending d, which went out as
-// messages ids. It does so even when ctx ended during the send (shutdown)
-// if the outcome is known: delivered, partly sent, gone, or refused, which
+// messages ids. It does so even when ctx ended (shutdown) if the outcome
+// is known: delivered, partly sent, gone, or refused, which
 // means not delivered, so the destination is pending again (given up
 // after maxDeliveryAttempts). A send whose outcome is unknown (a timeout,
 // a 5xx, cut short) stays claimed, like one cut short by a crash: it may
@@ -630,7 +643,8 @@ func (m *Mux) held(platform string) bool { return m.now().Before(m.notBefore[pla
 // A copy delivered while the warning was being retracted is queued for
 // withdrawal by the store.
 func (m *Mux) recordDelivery(ctx context.Context, d storage.Delivery, ids []string, err error) error {
-	if ctx.Err() != nil && (err == nil || len(ids) > 0 || errors.Is(err, ErrDestinationGone) || errors.Is(err, ErrRefused)) {
+	if err == nil || len(ids) > 0 || errors.Is(err, ErrDestinationGone) || errors.Is(err, ErrRefused) {
+		// (whether or not ctx has ended yet: it may end while recording)
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
@@ -784,7 +798,9 @@ func (m *Mux) deliver(ctx context.Context, r *round, d storage.Delivery) (stop b
 		lang = m.lang
 	}
 	header := m.msg.Localize(lang, "broadcast_header", map[string]any{"Date": d.At.UTC().Format("2006-01-02")})
-	ids, err := sendNoWait(ctx, s, d.Sub.Chat, Reply{Text: header + "\n\n" + safe(d.Text)})
+	sctx, done := finishing(ctx)
+	defer done()
+	ids, err := sendNoWait(sctx, s, d.Sub.Chat, Reply{Text: header + "\n\n" + safe(d.Text)})
 	r.took(key)
 	m.holdBack(d.Sub.Platform, err)
 	return false, m.recordDelivery(ctx, d, ids, err)
