@@ -873,21 +873,27 @@ func (m *Mux) withdraw(ctx context.Context, s Sender, w storage.Withdrawal) erro
 		lang = m.lang // as deliver does
 	}
 	text := m.msg.Localize(lang, "broadcast_correction", nil)
-	_, err := sendNoWait(ctx, s, w.Sub.Chat, Reply{Text: text})
+	// As a delivery's (deliver): a shutdown does not cut the send short,
+	// and the known outcome is recorded even once ctx has ended.
+	sctx, done := finishing(ctx)
+	defer done()
+	_, err := sendNoWait(sctx, s, w.Sub.Chat, Reply{Text: text})
 	var mv *MovedError
 	if errors.As(err, &mv) && mv.To != "" && mv.To != w.Sub.Chat {
 		// Refused in the old chat, nothing posted: the new one gets it,
 		// under the same claim.
-		if err := m.followMove(ctx, &w, err); err != nil {
+		if err := m.followMove(sctx, &w, err); err != nil {
 			return err
 		}
-		_, err = sendNoWait(ctx, s, w.Sub.Chat, Reply{Text: text})
+		_, err = sendNoWait(sctx, s, w.Sub.Chat, Reply{Text: text})
 	}
 	outcome := m.correctionOutcome(w, err)
 	if outcome == "" {
 		return nil
 	}
-	return m.store.Corrected(ctx, &w, outcome)
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	return m.store.Corrected(rctx, &w, outcome)
 }
 
 // followMove follows w's chat to its new id if err says it moved

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -21,10 +22,11 @@ type answerAfterShutdown struct {
 	*community
 	inFlight, stopped chan struct{}
 	answered          bool
+	only              string // if set, only a message with this text is held
 }
 
 func (a *answerAfterShutdown) SendNoWait(ctx context.Context, chat string, r commands.Reply) ([]string, error) {
-	if a.answered || !strings.HasPrefix(chat, "-") {
+	if a.answered || !strings.HasPrefix(chat, "-") || a.only != "" && r.Text != a.only {
 		return a.community.Send(ctx, chat, r)
 	}
 	a.answered = true
@@ -124,6 +126,43 @@ func TestShutdownAfterA429StillRecordsIt(t *testing.T) {
 		}
 	}
 	report := tm.msg.Localize("en", "publish_report", map[string]any{"ID": "1", "Delivered": 2, "Total": 2, "Gone": 0, "Unconfirmed": 0}, 2)
+	if got := p.got["2002"]; len(got) == 0 || got[len(got)-1] != report {
+		t.Errorf("report %q, want %q", got, report)
+	}
+}
+
+// The same for the correction of a retracted warning: a shutdown while it
+// is in flight waits for Telegram's answer (429), so it is posted after
+// the restart, once, and the retraction's report has none unconfirmed.
+func TestShutdownDuringCorrectionWaitsForTheAnswer(t *testing.T) {
+	tm := newTeamPublishing(t, 1)
+	correction := tm.msg.Localize("en", "broadcast_correction", nil)
+	p := &answerAfterShutdown{community: &community{}, inFlight: make(chan struct{}), stopped: make(chan struct{}), only: correction}
+	tm.publishTo(t, p, "-1", "-2")
+	tm.deliverAll(t)
+	tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"})
+	tm.clk.Add(commands.PerChatGap)
+
+	ctx, stop := context.WithCancel(context.Background())
+	round := make(chan error, 1)
+	go func() { round <- tm.mux.BroadcastOnce(ctx) }()
+	<-p.inFlight
+	stop() // SIGTERM
+	close(p.stopped)
+	<-round
+
+	for range 3 { // after the restart
+		tm.clk.Add(commands.PerChatGap)
+		if err := tm.mux.BroadcastOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, chat := range []string{"-1", "-2"} {
+		if n := slices.Index(p.got[chat], correction); n < 0 || slices.Index(p.got[chat][n+1:], correction) >= 0 {
+			t.Errorf("community %s got %q, want the correction once", chat, p.got[chat])
+		}
+	}
+	report := tm.msg.Localize("en", "retract_done", map[string]any{"ID": "1", "Total": 2, "Deleted": 2, "Count": 2, "Gone": 0, "Unconfirmed": 0}, 2)
 	if got := p.got["2002"]; len(got) == 0 || got[len(got)-1] != report {
 		t.Errorf("report %q, want %q", got, report)
 	}
