@@ -24,6 +24,7 @@ type floodLimits struct {
 	accepted []time.Time            // delivered messages of the last second
 	groups   map[string][]time.Time // delivered messages per group, last minute
 	attempts []floodAttempt         // every message request, in arrival order
+	refused  map[string]int         // chat -> retry_after it is refused with, until admitted
 }
 
 // floodAttempt is one message request the bot made while limits were on.
@@ -65,6 +66,10 @@ func isGroup(chat string) bool { return strings.HasPrefix(chat, "-") }
 // retry_after (whole seconds, at least 1) of the 429 it gets. The caller
 // holds f.mu.
 func (l *floodLimits) admit(chat string, now time.Time) int {
+	if ra := l.refused[chat]; ra > 0 {
+		l.attempts = append(l.attempts, floodAttempt{Time: now, Chat: chat, RetryAfter: ra})
+		return ra
+	}
 	l.accepted = since(l.accepted, now.Add(-time.Second))
 	wait := time.Duration(0)
 	if len(l.accepted) >= l.perSecond {
@@ -116,15 +121,24 @@ func maxInWindow(ts []time.Time, d time.Duration) int {
 	return best
 }
 
-// spendGroupBudget records, as of at, a full minute's worth of messages to
-// a group, as if the bot had just talked a lot there: the group's next
-// message before at+1min is answered 429. Call after enableLimits.
-func (f *fakeTelegram) spendGroupBudget(chat string, at time.Time) {
+// refuse answers every message to chat 429 with retryAfter, as if it were
+// over its limit, until admit: a refusal that lasts until the test says,
+// however slow the machine, not for a stretch of wall-clock time. Call
+// after enableLimits.
+func (f *fakeTelegram) refuse(chat string, retryAfter int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for range f.limits.perGroupMinute {
-		f.limits.groups[chat] = append(f.limits.groups[chat], at)
+	if f.limits.refused == nil {
+		f.limits.refused = map[string]int{}
 	}
+	f.limits.refused[chat] = retryAfter
+}
+
+// admit ends refuse: chat is held to the flood limits only.
+func (f *fakeTelegram) admit(chat string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.limits.refused, chat)
 }
 
 // The fake's limits themselves: the 31st message within a second and the
