@@ -167,3 +167,53 @@ func TestShutdownDuringCorrectionWaitsForTheAnswer(t *testing.T) {
 		t.Errorf("report %q, want %q", got, report)
 	}
 }
+
+// neverAnswers is a fake platform whose first send to a group never gets
+// an answer: it ends only when its context does.
+type neverAnswers struct {
+	*community
+	inFlight chan struct{}
+	asked    bool
+}
+
+func (n *neverAnswers) SendNoWait(ctx context.Context, chat string, r commands.Reply) ([]string, error) {
+	if n.asked || !strings.HasPrefix(chat, "-") {
+		return n.community.Send(ctx, chat, r)
+	}
+	n.asked = true
+	close(n.inFlight)
+	<-ctx.Done()
+	return nil, fmt.Errorf("request cut short: %w", ctx.Err())
+}
+
+// Waiting for a send's answer at shutdown is bounded (ReplyGrace): a
+// platform that never answers does not keep the bot from stopping. That
+// send's outcome is unknown, so it is not sent again: the report counts
+// it unconfirmed.
+func TestShutdownDoesNotWaitForeverForASend(t *testing.T) {
+	tm := newTeamPublishing(t, 1)
+	p := &neverAnswers{community: &community{}, inFlight: make(chan struct{})}
+	tm.publishTo(t, p, "-1", "-2")
+
+	ctx, stop := context.WithCancel(context.Background())
+	round := make(chan error, 1)
+	go func() { round <- tm.mux.BroadcastOnce(ctx) }()
+	<-p.inFlight
+	stop() // SIGTERM
+	select {
+	case <-round:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the broadcaster still waits for a send that never answers, 30 s after shutdown")
+	}
+
+	for range 3 { // after the restart
+		tm.clk.Add(commands.PerChatGap)
+		if err := tm.mux.BroadcastOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	report := tm.msg.Localize("en", "publish_report", map[string]any{"ID": "1", "Delivered": 1, "Total": 2, "Gone": 0, "Unconfirmed": 1}, 2)
+	if got := p.got["2002"]; len(got) == 0 || got[len(got)-1] != report {
+		t.Errorf("report %q, want %q", got, report)
+	}
+}
