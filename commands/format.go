@@ -21,8 +21,10 @@ func (c *Context) categoryName(cat tips.Category) string {
 }
 
 // safe prepares reported text for display to investigators: dangerous
-// Unicode neutralised and every link defanged.
-func safe(s string) string { return tips.Defang(tips.Neutralize(s)) }
+// Unicode neutralised, every link defanged, and every "/command" written
+// in it made one no reader can tap (a tip saying "/next" would claim a
+// tip as the investigator reading it).
+func safe(s string) string { return tips.DisarmCommands(tips.Defang(tips.Neutralize(s))) }
 
 // oneLine shows s on one line, its line breaks as "⏎": text that is one
 // entry of a list (the audit log, a tip's history) must not start lines

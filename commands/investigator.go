@@ -103,7 +103,7 @@ func (c *Context) renderTip(ctx context.Context, t tips.Tip) Reply {
 			// own lines ("Claimed by …", "History:"), whatever it holds.
 			out = append(out, quoted(safe(p.Text)))
 			for _, l := range tips.Links(tips.Neutralize(p.Text)) {
-				links = append(links, "• "+tips.Defang(l))
+				links = append(links, "• "+tips.DisarmCommands(tips.Defang(l)))
 			}
 		}
 		if p.Location != nil {

@@ -154,21 +154,29 @@ func TestHostileInputIsAnsweredAndShownSafely(t *testing.T) {
 		if m := clickableLink.FindString(regexp.MustCompile(`(?i)hxxps?://`).ReplaceAllString(seen, "")); m != "" {
 			t.Errorf("clickable %q in what the investigator sees:\n%s", m, seen)
 		}
-		for _, r := range seen {
+		// (The word joiner the bot puts after a slash keeps a "/command"
+		// the reporter wrote from being tapped.)
+		for _, r := range strings.ReplaceAll(seen, "/\u2060", "/") {
 			if r != 0x200D && unicode.Is(unicode.Cf, r) {
 				t.Errorf("format character %U shown to the investigator", r)
 			}
 		}
 	}
-	// Everything arrived, made safe and still readable.
+	// Everything arrived, made safe and still readable (the word joiner
+	// after a slash is invisible), and no command the reporter wrote can
+	// be tapped.
+	if strings.Contains(all.String(), " /status desbordado") {
+		t.Errorf("the reporter's /status is a command the investigator can tap:\n%s", all.String())
+	}
+	read := strings.ReplaceAll(all.String(), "/\u2060", "/")
 	for _, w := range []string{
 		`<b>negrita</b> <a href="hxxps://evil[.]example/a">`, "hxxps://hidden[.]example/p", "[pago](hxxps://pago[.]example/x)",
 		"facturagpj[.]exe en bidi[.]example", "www[.]cobro[.]example", "hxxps://zw[.]example/x", "sur\uFFFDrogado",
 		"ctl", "pago[。]example", "ｅｖｉｌ[．]ｅｘａｍｐｌｅ", "t[.]me/narcos", "200[.]57[.]1[.]9", "tg[:]//resolve",
 		"respuesta profunda", "<b>Narco</b> news[.]example @narconews", "origen marciano", "/status desbordado",
 	} {
-		if !strings.Contains(all.String(), w) {
-			t.Errorf("the investigator does not see %q in:\n%s", w, all.String())
+		if !strings.Contains(read, w) {
+			t.Errorf("the investigator does not see %q in:\n%s", w, read)
 		}
 	}
 

@@ -111,9 +111,56 @@ func Defang(text string) string {
 	return b.String()
 }
 
+// CommandJoiner is the WORD JOINER DisarmCommands puts after a slash: an
+// invisible character that is no letter, digit or underscore.
+const CommandJoiner = "\u2060"
+
+// DisarmCommands keeps the "/word" in text someone wrote ("/next",
+// "(/lock)", "/tip@VigiaBot") from being read as a bot command where the
+// bot shows it: Telegram marks such a word as one (a bot_command entity),
+// and a reader who taps it sends it as their own, as an investigator
+// reading a tip that says "/next" would claim a tip, or "/lock" lock their
+// second factor. A slash that could start a command (one not after a
+// Latin letter, digit, underscore or another slash, before one of those)
+// gets CommandJoiner after it: it reads the same, and a command is a
+// slash followed at once by a letter, digit or underscore. Other slashes
+// ("km/h", "https://", "1/2") are left as they are. Run on text already
+// Neutralized: it holds no joiner of the writer's own.
+func DisarmCommands(text string) string {
+	if strings.IndexByte(text, '/') < 0 {
+		return text
+	}
+	var b strings.Builder
+	b.Grow(len(text) + 8)
+	kept := 0 // text[kept:i] is still to be copied
+	for i := 0; i < len(text); i++ {
+		if text[i] != '/' || i+1 >= len(text) || !commandByte(text[i+1]) {
+			continue
+		}
+		if i > 0 && (commandByte(text[i-1]) || text[i-1] == '/') {
+			continue // "km/h", "a_b/c", "//": no command starts there
+		}
+		b.WriteString(text[kept : i+1])
+		b.WriteString(CommandJoiner)
+		kept = i + 1
+	}
+	if kept == 0 {
+		return text
+	}
+	b.WriteString(text[kept:])
+	return b.String()
+}
+
+// commandByte reports whether c may follow a command's slash: an ASCII
+// letter, digit or underscore.
+func commandByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
 // Refang undoes Defang where it is unambiguous, for a value an
 // investigator copies from the bot's output into a lookup:
-// "hxxps://evil[.]example/x" is "https://evil.example/x" again.
+// "hxxps://evil[.]example/x" is "https://evil.example/x" again; and
+// DisarmCommands ("/\u2060next" is "/next").
 func Refang(text string) string {
 	text = refangReplacer.Replace(text)
 	return refangScheme.ReplaceAllStringFunc(text, func(s string) string {
@@ -121,7 +168,7 @@ func Refang(text string) string {
 	})
 }
 
-var refangReplacer = strings.NewReplacer("[.]", ".", "[。]", "。", "[．]", "．", "[｡]", "｡", "[:]//", "://")
+var refangReplacer = strings.NewReplacer("/"+CommandJoiner, "/", "[.]", ".", "[。]", "。", "[．]", "．", "[｡]", "｡", "[:]//", "://")
 
 var refangScheme = regexp.MustCompile(`(?i)\bhxxps?://`)
 
