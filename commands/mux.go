@@ -597,9 +597,13 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 		}
 	}
 	if req.ChatKind != Private {
-		if !req.Addressed {
+		if !req.Addressed || (req.Edited && answersBot(req) && !commandTip) {
 			// A group conversation that is not for us: never stored, nor
-			// answered, unless it puts a code in view.
+			// answered, unless it puts a code in view. So is a reply that
+			// only answers one of the bot's messages, edited (the adapter
+			// hands it on when it holds code-like words): told where tips
+			// go when it was sent, not again at each edit, and not
+			// removed for an account number Redis cannot tell apart now.
 			return m.codesInView(ctx, c)
 		}
 		// A mention of the bot in a group may be a tip that everyone there
