@@ -45,3 +45,34 @@ func TestAnEditedReplyToTheBotIsNotAnsweredAgain(t *testing.T) {
 		t.Errorf("Redis down, the reply edited to hold an account number: deleted %v, answered %+v", w.deleted, r)
 	}
 }
+
+// A reply to the bot whose code sits behind words ("mira aquí", linking
+// to …?c=CODE) puts it in view as surely as typed out: removed, as the
+// same code in the reply's text is (and as in the conversation).
+func TestAReplyToTheBotWithACodeInAHiddenLinkIsRemoved(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	r := tm.as("3003", "Eve", commands.Request{Text: "cobran piso en el mercado de abastos"})
+	receipt := codeRE.FindString(tm.as("3003", "Eve", commands.Request{Callback: press(r, "send:")})[0].Text)
+	if receipt == "" {
+		t.Fatal("no receipt")
+	}
+	code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
+	en := func(id string) string { return tm.msg.Localize("en", id, nil) }
+	for _, c := range []struct{ link, want string }{
+		{"https://example.org/estado?c=" + receipt, en("group_private_only_removed")},
+		{"https://example.org/equipo?i=" + code, en("group_private_only_removed") + "\n\n" + en("redeem_void_in_group")},
+	} {
+		tm.event++
+		w := &adminReplier{recorder: &recorder{}}
+		tm.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "3003", UserChat: "3003", ChatID: "-100555", ChatKind: commands.Group,
+			Text: "gracias, mira aquí", HiddenLinks: []string{c.link}, ReplyToBot: true, ReplyToID: "77", NamesBot: true, Addressed: true,
+			MessageID: "12", EventID: tm.event}, w)
+		if r := w.take(); !w.deleted || len(r) != 1 || r[0].Text != c.want {
+			t.Errorf("%s: deleted %v, %+v", c.link, w.deleted, r)
+		}
+	}
+	if r := tm.as("4004", "Eve", commands.Request{Command: "redeem", Args: code}); r[0].Text != en("redeem_bad") {
+		t.Errorf("an invitation code behind words in a reply to the bot still works: %q", r[0].Text)
+	}
+}

@@ -614,7 +614,7 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 		// a mention is) or holds a code (a receipt code, "I sent it, my
 		// code is …", or an invitation code, which is void once seen there).
 		if inv := m.isTeamChat(req.Platform + ":" + req.ChatID); !inv {
-			codes := tips.ReceiptCodesIn(req.Text)
+			codes := codesIn(req)
 			voided := m.voidInvitations(ctx, c, codes)
 			if !answersBot(req) || commandTip || voided || m.anyReceipt(ctx, codes) {
 				note := ""
@@ -654,7 +654,7 @@ func (m *Mux) codesInView(ctx context.Context, c *Context) error {
 	if m.isTeamChat(req.Platform + ":" + req.ChatID) {
 		return nil
 	}
-	codes := tips.ReceiptCodesIn(strings.Join(append([]string{req.Text}, req.HiddenLinks...), "\n"))
+	codes := codesIn(req)
 	if len(codes) == 0 {
 		return nil
 	}
@@ -673,6 +673,16 @@ func (m *Mux) codesInView(ctx context.Context, c *Context) error {
 		return c.Reply(ctx, Reply{Text: c.T("group_private_only", nil) + note})
 	}
 	return nil
+}
+
+// codesIn returns the code-like words a group message puts in view: in
+// its text and in the links it shows as words ("mira aquí", pointing to
+// …?c=CODE), which a tap opens.
+func codesIn(req Request) []string {
+	if len(req.HiddenLinks) == 0 {
+		return tips.ReceiptCodesIn(req.Text)
+	}
+	return tips.ReceiptCodesIn(strings.Join(append([]string{req.Text}, req.HiddenLinks...), "\n"))
 }
 
 // answersBot reports whether a group message only answers one of the
