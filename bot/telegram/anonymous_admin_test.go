@@ -91,6 +91,16 @@ func TestAnonymousAdminPostsAsTheGroup(t *testing.T) {
 	if !ok || !req.Addressed || req.Command != "" {
 		t.Fatalf("a tip to the bot from an anonymous admin: handled %v, %+v", ok, req)
 	}
+	// An anonymous admin's message linking words to a code-like word (an
+	// invitation pasted as a link): handed on with its link, for the
+	// engine to void and remove a live one.
+	req, _, ok = translate(`{"update_id":12,"message":{"message_id":15,"date":1,"chat":{"id":-1001,"type":"supergroup","title":"G"},
+	"from":{"id":1087968824,"is_bot":true,"first_name":"Group","username":"GroupAnonymousBot"},
+	"sender_chat":{"id":-1001,"type":"supergroup","title":"G"},
+	"text":"entren aquí","entities":[{"type":"text_link","offset":0,"length":11,"url":"https://example.org/i?c=K7QD-9XMA-2B4C-ZZ81"}]}}`)
+	if !ok || len(req.HiddenLinks) != 1 {
+		t.Fatalf("an anonymous admin's code-like word in a hidden link: handled %v, %+v", ok, req)
+	}
 	// A channel's own announcement naming the bot, with a command in it:
 	// the channel's post, not a tip in view (only its command is for the
 	// bot, and only at its start).

@@ -405,6 +405,13 @@ func TestGroupEditNamingTheBotIsHandled(t *testing.T) {
 	if !ok || req.Addressed || req.Text != "ya denuncié, mi código es K7QD-9XMA-2B4C-ZZ81" || w.messageID != 10 || !req.Edited {
 		t.Fatalf("an edit with a code-like word: taken %v, %+v", ok, req)
 	}
+	// One edited to link words to a code ("mira aquí" pointing to
+	// …?c=CODE): the same, the link handed on with it.
+	req, _, ok = edit(`{"message_id":11,"from":{"id":7001,"is_bot":false,"first_name":"R"},"chat":{"id":-100555,"type":"supergroup"},` +
+		`"date":1,"edit_date":2,"text":"mira aquí","entities":[{"type":"text_link","offset":0,"length":9,"url":"https://example.org/e?c=K7QD-9XMA-2B4C-ZZ81"}]}`)
+	if !ok || len(req.HiddenLinks) != 1 || !req.Edited {
+		t.Fatalf("an edit with a code-like word in a hidden link: taken %v, %+v", ok, req)
+	}
 	for _, js := range []string{
 		`{"message_id":9,"from":{"id":7001,"is_bot":false,"first_name":"R"},"chat":{"id":-100555,"type":"supergroup"},"date":1,"edit_date":2,"text":"hola a todos"}`,
 		`{"message_id":9,"from":{"id":7001,"is_bot":false,"first_name":"R"},"chat":{"id":-100555,"type":"supergroup"},"date":1,"edit_date":2,"text":"gracias, corregido",` +

@@ -431,7 +431,7 @@ func (a *Adapter) translate(u *models.Update) (commands.Request, *replier, bool)
 			// it if one is a receipt or invitation code, as a new one.
 			req, ok := a.request(u.ID, m)
 			text, entities := messageText(m)
-			if !ok || m.SenderChat != nil || !(req.Command != "" || a.mentioned(text, entities) || len(tips.ReceiptCodesIn(text)) > 0) {
+			if !ok || m.SenderChat != nil || !(req.Command != "" || a.mentioned(text, entities) || codeLike(text, req.HiddenLinks)) {
 				return commands.Request{}, nil, false
 			}
 			req.Edited = true // (the engine runs no command edited in the investigators' chat again)
@@ -524,11 +524,22 @@ func (a *Adapter) requestOnBehalf(updateID int64, p *models.Message) (commands.R
 func (a *Adapter) chatRequest(updateID int64, p *models.Message, sender int64) (commands.Request, bool) {
 	req := commands.Request{Platform: Platform, UserID: "chan" + strconv.FormatInt(sender, 10), ChatID: strconv.FormatInt(p.Chat.ID, 10),
 		ChatKind: commands.Group, EventID: updateID, PostedAsChat: true, MessageID: strconv.Itoa(p.ID)}
-	text, _ := a.readText(&req, p)
+	text, entities := a.readText(&req, p)
 	if p.Chat.Type == models.ChatTypeChannel {
 		return req, req.Command != "" // a channel's own post: its commands only
 	}
-	return req, req.Command != "" || req.Addressed || len(tips.ReceiptCodesIn(text)) > 0
+	req.HiddenLinks = hiddenLinks(text, entities)
+	return req, req.Command != "" || req.Addressed || codeLike(text, req.HiddenLinks)
+}
+
+// codeLike reports whether a message puts a code-like word in view (a
+// receipt or invitation code, maybe): in its text or in a link it shows
+// as words ("mira aquí" pointing to …?c=CODE), as the engine reads it.
+func codeLike(text string, links []string) bool {
+	if len(tips.ReceiptCodesIn(text)) > 0 {
+		return true
+	}
+	return slices.ContainsFunc(links, func(l string) bool { return len(tips.ReceiptCodesIn(l)) > 0 })
 }
 
 func chatKind(c models.Chat) commands.ChatKind {
