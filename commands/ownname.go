@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -10,17 +11,22 @@ import (
 
 // namesSender reports whether text, a reporter's own words, holds their
 // own account's username (as "@name", or written out when it is long
-// enough not to be a common word) or their full display name (two words
-// or more: a first name alone is too common to tell). Reporters sign out
+// enough not to be a common word) or their display name (two words or
+// more: a first name alone is too common to tell). Reporters sign out
 // of habit ("Saludos, Pedro Martínez"); investigators would read it. The
 // platform gives the name with each message (Request.Name); it is never
-// kept, only compared here. Case and accents aside.
+// kept, only compared here. Case and accents aside, word by word: the
+// display name's emoji, flags and brackets ("Pedro Martínez 🇲🇽") are
+// not words, nor is the line break in a signature over two lines. Of a
+// name of three words or more ("Pedro Martínez López", signed "Pedro
+// Martínez"), two that follow each other count, unless one is a particle
+// or shorter than three letters ("de la", "del Río").
 func namesSender(name, text string) bool {
 	if name == "" || text == "" {
 		return false
 	}
 	folded := tips.Fold(text)
-	var words []string
+	var display []string
 	for _, w := range strings.Fields(name) {
 		if user, ok := strings.CutPrefix(w, "@"); ok {
 			user = tips.Fold(user)
@@ -32,13 +38,50 @@ func namesSender(name, text string) bool {
 			}
 			continue
 		}
-		words = append(words, w)
+		display = append(display, w)
 	}
+	words := foldedWords(strings.Join(display, " "))
 	if len(words) < 2 {
 		return false
 	}
-	full := tips.Fold(strings.Join(words, " "))
-	return utf8.RuneCountInString(full) >= 6 && containsWord(folded, full)
+	said := foldedWords(text)
+	if utf8.RuneCountInString(strings.Join(words, " ")) >= 6 && containsRun(said, words) {
+		return true
+	}
+	for i := 0; len(words) > 2 && i+1 < len(words); i++ {
+		if pair := words[i : i+2]; surnameLike(pair[0]) && surnameLike(pair[1]) && containsRun(said, pair) {
+			return true
+		}
+	}
+	return false
+}
+
+// foldedWords returns the words of s (runs of letters, digits, marks and
+// underscores), folded as tips.Fold folds them.
+func foldedWords(s string) []string {
+	return strings.FieldsFunc(tips.Fold(s), func(r rune) bool { return !wordRune(r) })
+}
+
+// containsRun reports whether words holds run, word after word.
+func containsRun(words, run []string) bool {
+	for i := 0; i+len(run) <= len(words); i++ {
+		if slices.Equal(words[i:i+len(run)], run) {
+			return true
+		}
+	}
+	return false
+}
+
+// nameParticles are the short words between a name's parts ("Juan del
+// Río", "João dos Santos", "van Dijk"): beside another word they are no
+// name.
+var nameParticles = []string{"del", "las", "los", "dos", "das", "van", "von", "der", "den"}
+
+// surnameLike reports whether w, a folded word of a display name, may
+// stand for the name beside another of its words: three letters or more,
+// and no particle.
+func surnameLike(w string) bool {
+	return utf8.RuneCountInString(w) >= 3 && !slices.Contains(nameParticles, w)
 }
 
 // containsWord reports whether s holds w standing as words: not inside a

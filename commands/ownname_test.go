@@ -55,3 +55,34 @@ func TestOwnNameInATipIsPointedOut(t *testing.T) {
 		t.Errorf("a later part without the name: %+v", r)
 	}
 }
+
+// A display name as people set them: with a flag or an emoji after it,
+// with both surnames (a reporter signs with the first), with a note in
+// brackets; and a signature spread over two lines. The name is still
+// seen. A first name alone, or a name particle beside a word ("de la"),
+// is still not.
+func TestOwnDecoratedNameInATipIsPointedOut(t *testing.T) {
+	tm := newTeam(t)
+	note := tm.text("es", "own_name_in_text", nil)
+	for i, c := range []struct {
+		name, text string
+		told       bool
+	}{
+		{"Pedro Martínez 🇲🇽", "Cobran piso en la tienda. Saludos, Pedro Martínez", true},
+		{"Pedro Martínez López", "Cobran piso en la tienda. Atte. Pedro Martínez", true},
+		{"Rosa Ruiz (tienda centro)", "Cobran piso. Rosa Ruiz", true},
+		{"Pedro Martínez", "Cobran piso en la tienda.\nPedro\nMartínez", true},
+		{"🌵 Rosa 🌵", "Rosa vio a los halcones", false},
+		{"María de la Cruz", "viven en la calle de la cruz verde", false},
+		{"Juan del Río Pérez", "tiran basura al lado del río", false},
+	} {
+		user := "71" + string(rune('0'+i))
+		r := tm.as(user, c.name, commands.Request{Text: c.text, Language: "es", EventID: int64(9200 + i)})
+		if len(r) != 1 {
+			t.Fatalf("%q: %d replies", c.text, len(r))
+		}
+		if told := strings.Contains(r[0].Text, note); told != c.told {
+			t.Errorf("%q writing %q: told %v (want %v)", c.name, c.text, told, c.told)
+		}
+	}
+}
