@@ -177,3 +177,45 @@ func TestInvitationCodeInAGroupsConversationIsVoided(t *testing.T) {
 		}
 	}
 }
+
+// An invitation code a channel's admin pasted in the channel (posted as
+// the channel, to every subscriber): void, the post removed, the admins
+// told. The channel's other posts stay its own.
+func TestInvitationCodeInAChannelsPostIsVoided(t *testing.T) {
+	mux, st := engine(t)
+	a, api := newRecording(t)
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := st.Invite(context.Background(), "investigator", "telegram:9001", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(id int, text string) {
+		a.handle(context.Background(), mux, update(t, `{"update_id":`+strconv.Itoa(id)+`,"channel_post":{"message_id":`+strconv.Itoa(id)+`,"date":1,`+
+			`"chat":{"id":-1009,"type":"channel","title":"Noticias"},"sender_chat":{"id":-1009,"type":"channel","title":"Noticias"},"text":`+mustJSON(text)+`}}`), albumPlace{})
+	}
+	post(500, "código del equipo: "+code)
+	var deleted bool
+	var answers []string
+	for _, k := range api.take() {
+		switch k.method {
+		case "deleteMessage":
+			deleted = deleted || k.fields["message_id"] == "500"
+		case "sendMessage":
+			answers = append(answers, k.fields["text"])
+		}
+	}
+	want := html.EscapeString(msg.Localize("en", "group_private_only_removed", nil) + "\n\n" + msg.Localize("en", "redeem_void_in_group", nil))
+	if !deleted || len(answers) != 1 || answers[0] != want {
+		t.Errorf("an invitation code in a channel's post: removed %v, answers %q", deleted, answers)
+	}
+	if _, err := st.Redeem(context.Background(), code, storage.Member{Platform: "telegram", UserID: "4004", Name: "Eve"}, nil); err == nil {
+		t.Error("the invitation code posted in the channel still works")
+	}
+	post(501, "Mañana, reunión en la plaza. Cuenta para donativos AB12 CD34 EF56 GH78")
+	if calls := api.take(); len(calls) != 0 {
+		t.Errorf("a channel's post with an account number: %+v", calls)
+	}
+}

@@ -516,19 +516,22 @@ func (a *Adapter) requestOnBehalf(updateID int64, p *models.Message) (commands.R
 }
 
 // chatRequest is the request of message p posted as chat sender: a
-// command, or in a group a message to the bot (a mention, a reply to it:
-// maybe a tip in view, for the engine to remove) or one with code-like
-// words (an anonymous admin pasting an invitation code in the group: the
-// engine voids and removes a live one, as it does a member's). Anything
-// else is left alone.
+// command, one with code-like words (an anonymous admin pasting an
+// invitation code in the group, or a channel's admin in the channel: the
+// engine voids and removes a live one, as it does a member's), or in a
+// group a message to the bot (a mention, a reply to it: maybe a tip in
+// view, for the engine to remove). Anything else is left alone.
 func (a *Adapter) chatRequest(updateID int64, p *models.Message, sender int64) (commands.Request, bool) {
 	req := commands.Request{Platform: Platform, UserID: "chan" + strconv.FormatInt(sender, 10), ChatID: strconv.FormatInt(p.Chat.ID, 10),
 		ChatKind: commands.Group, EventID: updateID, PostedAsChat: true, MessageID: strconv.Itoa(p.ID)}
 	text, entities := a.readText(&req, p)
-	if p.Chat.Type == models.ChatTypeChannel {
-		return req, req.Command != "" // a channel's own post: its commands only
-	}
 	req.HiddenLinks = hiddenLinks(text, entities)
+	if p.Chat.Type == models.ChatTypeChannel {
+		// A channel's own post: its commands, or code-like words (an
+		// invitation code pasted there reaches every subscriber, any of
+		// whom could redeem it: the engine voids and removes a live one).
+		return req, req.Command != "" || codeLike(text, req.HiddenLinks)
+	}
 	return req, req.Command != "" || req.Addressed || codeLike(text, req.HiddenLinks)
 }
 
