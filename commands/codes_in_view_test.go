@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/locales"
 )
 
 // A group's conversation not addressed to the bot is read all the same
@@ -81,5 +82,41 @@ func TestCodesInAGroupsConversationAreRemoved(t *testing.T) {
 	w = &adminReplier{recorder: &recorder{}}
 	if r := chatter(w, invChat, "su código era "+receipt); w.deleted || len(r) != 0 {
 		t.Errorf("a receipt code in the investigators' chat: deleted %v, %+v", w.deleted, r)
+	}
+}
+
+// While Redis is down a tip is spooled, and its reporter gets its receipt
+// code; posted in a group's conversation during the outage ("ya lo
+// mandé, mi código es …"), the code is that spooled tip's, which this
+// process can tell without Redis: removed, the group told. Other
+// code-like words are left alone, as Redis cannot say what they are.
+func TestASpooledTipsCodeInAGroupsConversationIsRemovedDuringAnOutage(t *testing.T) {
+	srv, _, _, _, mux := spooling(t)
+	ctx := context.Background()
+	msg, _ := locales.Load()
+	srv.Stop()
+	rec := &recorder{}
+	mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "701", ChatID: "701", Text: "cobran piso en el mercado", EventID: 100}, rec)
+	receipt := codeRE.FindString(rec.take()[0].Text)
+	if receipt == "" {
+		t.Fatal("no spooled receipt")
+	}
+	for i, c := range []struct {
+		text    string
+		removed bool
+	}{
+		{"ya lo mandé, mi código es " + receipt, true},
+		{"la cuenta es AB12 CD34 EF56 GH78", false},
+	} {
+		w := &adminReplier{recorder: &recorder{}}
+		mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "702", ChatID: "-100555", ChatKind: commands.Group,
+			Text: c.text, EventID: int64(200 + i)}, w)
+		r := w.take()
+		if c.removed && (!w.deleted || len(r) != 1 || r[0].Text != msg.Localize("en", "group_private_only_removed", nil)) {
+			t.Errorf("%q during the outage: deleted %v, %+v", c.text, w.deleted, r)
+		}
+		if !c.removed && (w.deleted || len(r) != 0) {
+			t.Errorf("%q during the outage: deleted %v, %+v", c.text, w.deleted, r)
+		}
 	}
 }

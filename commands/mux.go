@@ -648,7 +648,8 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 // number, a code of no tip), is the group's: left alone, unanswered, also
 // while Redis cannot say what a code is (unlike a message to the bot,
 // removed then to be safe: a conversation's account numbers are not
-// removed for an outage). Not in the investigators' chats.
+// removed for an outage; the receipt of a tip spooled meanwhile is still
+// known, and removed). Not in the investigators' chats.
 func (m *Mux) codesInView(ctx context.Context, c *Context) error {
 	req := c.Request
 	if m.isTeamChat(req.Platform + ":" + req.ChatID) {
@@ -659,10 +660,21 @@ func (m *Mux) codesInView(ctx context.Context, c *Context) error {
 		return nil
 	}
 	note := ""
-	if m.voidInvitations(ctx, c, codes) {
+	voided, err := m.store.VoidInvites(ctx, codes)
+	switch {
+	case err != nil:
+		// Redis cannot say (no second call to wait on): only a spooled
+		// tip's receipt, which this process holds, is known to be one.
+		m.log.Info("code-like words in a group's conversation not checked (storage down)", "platform", req.Platform, "error", err.Error())
+		if m.spool == nil || !slices.ContainsFunc(codes, m.spool.HoldsReceipt) {
+			return nil
+		}
+	case slices.Contains(voided, true):
 		note = "\n\n" + c.T("redeem_void_in_group", nil)
-	} else if known, err := m.receiptsKnown(ctx, codes); err != nil || !slices.Contains(known, true) {
-		return nil
+	default:
+		if known, err := m.receiptsKnown(ctx, codes); err != nil || !slices.Contains(known, true) {
+			return nil
+		}
 	}
 	switch ok, err := c.removeRequest(ctx); {
 	case ok && err != nil:
