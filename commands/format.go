@@ -60,12 +60,15 @@ func lineBreak(r rune) bool {
 	return false
 }
 
-// quoteMark starts every line of text someone wrote (a tip, a reporter's
+// QuoteMark starts every line of text someone wrote (a tip, a reporter's
 // answer, a question) where investigators read it among the bot's lines.
-const quoteMark = "│"
+// An adapter that cuts such a line between two messages starts the rest
+// with it again (QuoteMark and a space), or the rest would open the next
+// message as a line of the bot's own.
+const QuoteMark = "│"
 
 // quoted shows s as a block of quoted lines, each starting with
-// quoteMark: whatever s holds, no line of it can pass for one of the
+// QuoteMark: whatever s holds, no line of it can pass for one of the
 // page's own ("Status: dismissed", "Answer: …", "Claimed by …"), which
 // never start with the mark. Its line breaks are kept (a list, an
 // address); an empty line keeps the mark, so the block reads as one.
@@ -78,9 +81,9 @@ func quoted(s string) string {
 	}, strings.ReplaceAll(s, "\r\n", "\n")), "\n")
 	for i, l := range lines {
 		if l == "" {
-			lines[i] = quoteMark
+			lines[i] = QuoteMark
 		} else {
-			lines[i] = quoteMark + " " + l
+			lines[i] = QuoteMark + " " + l
 		}
 	}
 	return strings.Join(lines, "\n")

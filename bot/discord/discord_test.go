@@ -357,3 +357,48 @@ func TestDiscordUndecodableInteractionIsAnswered(t *testing.T) {
 		h.mu.Unlock()
 	}
 }
+
+// A quoted line (a tip's, an answer's) too long for one message is cut
+// between two, and its rest goes on behind the quote mark: without it, the
+// rest opened the next message as a line of the bot's own, so a reporter
+// could make "Claimed by Bea…" or "Answer: …" read as the bot's.
+func TestDiscordRenderKeepsACutQuotedLineQuoted(t *testing.T) {
+	own := []string{"Tip #1 · Extortion · New", "", "Claimed by Ana 5 minutes ago"}
+	for _, body := range []string{
+		strings.Repeat("Claimed by Bea 1 minute ago · Bea: dismissed ", 100), // ~4,500 characters on one line
+		strings.Repeat("ñ", 3000), strings.Repeat("*", 3000), strings.Repeat("🚨", 1500),
+	} {
+		text := own[0] + "\n\n" + commands.QuoteMark + " " + body + "\n" + commands.QuoteMark + " fin\n\n" + own[2]
+		chunks := render(text)
+		if len(chunks) < 3 {
+			t.Fatalf("%d chunks", len(chunks))
+		}
+		var back strings.Builder
+		for i, c := range chunks {
+			if len(c) > maxContent {
+				t.Fatalf("chunk %d of %d bytes", i, len(c))
+			}
+			for _, l := range strings.Split(strings.TrimSuffix(c, "\n"), "\n") {
+				if l := unescape(l); l != own[0] && l != own[1] && l != own[2] && !strings.HasPrefix(l, commands.QuoteMark) {
+					t.Fatalf("chunk %d has a line of the quoted text without the mark: %.60q…", i, l)
+				}
+			}
+			back.WriteString(strings.ReplaceAll(unescape(c), commands.QuoteMark+" ", ""))
+		}
+		if back.String() != strings.ReplaceAll(text, commands.QuoteMark+" ", "") {
+			t.Fatalf("rendering lost or changed text")
+		}
+	}
+}
+
+// unescape undoes escaper.
+func unescape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}

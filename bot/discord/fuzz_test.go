@@ -3,6 +3,8 @@ package discord
 import (
 	"strings"
 	"testing"
+
+	"github.com/vigia-project/vigia/commands"
 )
 
 // special are the characters Discord's markdown, mentions, emoji,
@@ -25,6 +27,7 @@ func FuzzRender(f *testing.F) {
 		strings.Repeat("é\\", 1500),
 		strings.Repeat("x", 1999) + "@everyone",
 		strings.Repeat("línea\n", 500),
+		"│ " + strings.Repeat("a *│ ", 1000),
 	} {
 		f.Add(s)
 	}
@@ -53,8 +56,10 @@ func FuzzRender(f *testing.F) {
 				}
 			}
 		}
-		if back.String() != text {
-			t.Fatalf("rendering changed the text: %q, want %q", back.String(), text)
+		// A quoted line cut between two messages goes on behind the mark
+		// in the next: that mark is the only text added.
+		if got := back.String(); got != text && strings.ReplaceAll(got, commands.QuoteMark+" ", "") != strings.ReplaceAll(text, commands.QuoteMark+" ", "") {
+			t.Fatalf("rendering changed the text: %q, want %q", got, text)
 		}
 	})
 }

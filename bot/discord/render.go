@@ -25,8 +25,11 @@ var escaper = func() *strings.Replacer {
 }()
 
 // render escapes text and cuts it into messages within Discord's limit, at
-// line breaks where possible.
+// line breaks where possible. A quoted line (commands.QuoteMark) cut
+// between two messages goes on behind the mark: a tip's or an answer's
+// long line must not open the next message as a line of the bot's own.
 func render(text string) []string {
+	const mark = commands.QuoteMark + " "
 	var out []string
 	var cur strings.Builder
 	for _, line := range strings.SplitAfter(text, "\n") {
@@ -45,6 +48,9 @@ func render(text string) []string {
 			cut := runeCut(esc, maxContent)
 			out = append(out, esc[:cut])
 			esc = esc[cut:]
+			if strings.HasPrefix(line, mark) && esc != "" && esc != "\n" {
+				esc = mark + esc // (the mark is not escaped)
+			}
 		}
 	}
 	if cur.Len() > 0 || len(out) == 0 {

@@ -3,6 +3,7 @@ package telegram
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"log/slog"
 	"slices"
 	"strings"
@@ -419,6 +420,38 @@ func TestGroupEditNamingTheBotIsHandled(t *testing.T) {
 	} {
 		if req, _, ok := edit(js); ok {
 			t.Errorf("a group edit not naming the bot taken: %+v", req)
+		}
+	}
+}
+
+// A quoted line (a tip's, an answer's) too long for one message is cut
+// between two, and its rest goes on behind the quote mark: without it, the
+// rest opened the next message as a line of the bot's own, so a reporter
+// could make "Claimed by Bea…" or "Answer: …" read as the bot's.
+func TestSplitKeepsACutQuotedLineQuoted(t *testing.T) {
+	own := []string{"Tip #1 · Extortion · New", "", "Claimed by Ana 5 minutes ago"}
+	long := strings.Repeat("Claimed by Bea 1 minute ago · Bea: dismissed ", 200) // ~9,000 characters on one line
+	for _, body := range []string{long, strings.Repeat("🚨", 5000), strings.Repeat("x", 9000)} {
+		text := own[0] + "\n\n" + commands.QuoteMark + " " + body + "\n" + commands.QuoteMark + " fin\n\n" + own[2]
+		chunks := renderText(text)
+		if len(chunks) < 3 {
+			t.Fatalf("%d chunks", len(chunks))
+		}
+		var words []string
+		for i, c := range chunks {
+			raw := html.UnescapeString(c)
+			if n := len(utf16.Encode([]rune(raw))); n > maxText {
+				t.Fatalf("chunk %d of %d UTF-16 units", i, n)
+			}
+			for _, l := range strings.Split(raw, "\n") {
+				if !slices.Contains(own, l) && !strings.HasPrefix(l, commands.QuoteMark) {
+					t.Fatalf("chunk %d has a line of the quoted text without the mark: %.60q…", i, l)
+				}
+			}
+			words = append(words, strings.Fields(strings.ReplaceAll(raw, commands.QuoteMark, ""))...)
+		}
+		if want := strings.Fields(strings.ReplaceAll(text, commands.QuoteMark, "")); strings.Join(words, "") != strings.Join(want, "") {
+			t.Fatalf("the split lost or changed text")
 		}
 	}
 }

@@ -347,8 +347,12 @@ func keyboard(rows [][]commands.Button) *models.InlineKeyboardMarkup {
 // split cuts text into chunks of at most max UTF-16 code units (Telegram
 // counts message length in UTF-16, so an emoji counts twice), at a line
 // break, else a space, in the second half of the chunk when there is one
-// there: a short first line (a header) stays with the text it heads.
+// there: a short first line (a header) stays with the text it heads. A
+// quoted line (commands.QuoteMark) cut between two chunks goes on behind
+// the mark: a tip's or an answer's long line must not open the next
+// message as a line of the bot's own ("Claimed by …").
 func split(text string, max int) []string {
+	const mark = commands.QuoteMark + " "
 	var out []string
 	for {
 		units, cut, lastNL, lastSpace := 0, len(text), -1, -1
@@ -385,6 +389,10 @@ func split(text string, max int) []string {
 			_, cut = utf8.DecodeRuneInString(text)
 		}
 		out = append(out, text[:cut])
-		text = strings.TrimLeft(text[cut:], "\n")
+		rest := text[cut:]
+		if line := text[strings.LastIndexByte(text[:cut], '\n')+1 : cut]; !strings.HasPrefix(rest, "\n") && strings.HasPrefix(line, mark) && max >= 4*len(mark) {
+			rest = mark + rest // (the mark fits many times in a chunk: the cut still moves on)
+		}
+		text = strings.TrimLeft(rest, "\n")
 	}
 }
