@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/storage/redistest"
 	"github.com/vigia-project/vigia/tips"
@@ -123,5 +125,32 @@ func TestFlowsOnRedisCluster(t *testing.T) {
 	must(st.Purge(ctx, first.ID))
 	if sigs, err := st.Signals(ctx, 7*24*time.Hour, 5); err != nil || len(sigs) != 1 || sigs[0].Reporters != 2 {
 		t.Fatalf("signals after a purge: %+v %v", sigs, err)
+	}
+}
+
+// On a Redis Cluster every primary holds a share of the tips, and each is
+// asked for its persistence: a CONFIG GET without a key went to one node
+// drawn at random, so a primary without an append-only file passed, or
+// not, by chance at each start.
+func TestPersistenceOnRedisClusterAsksEveryPrimary(t *testing.T) {
+	cl := redistest.StartCluster(t)
+	ctx := context.Background()
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{8}, 32))
+	st, err := storage.New(cl.Client(), kr, storage.Options{Prefix: "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := st.Persistence(ctx); err != nil || !p.AppendOnly {
+		t.Fatalf("every primary with an append-only file: %+v, %v", p, err)
+	}
+	node := redis.NewClient(&redis.Options{Addr: cl.Addrs[1]})
+	defer node.Close()
+	if err := node.ConfigSet(ctx, "appendonly", "no").Err(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		if p, err := st.Persistence(ctx); err != nil || p.AppendOnly {
+			t.Fatalf("start %d, one primary of three without an append-only file: %+v, %v", i+1, p, err)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -152,14 +153,53 @@ type Persistence struct {
 
 // Persistence reads Redis's persistence settings. It returns an error when
 // they cannot be read: ErrConfigForbidden when the ACL denies CONFIG GET,
-// so that the operator is told what to allow.
+// so that the operator is told what to allow. On a Redis Cluster every
+// primary is asked (each holds a share of the tips): it reports what the
+// weakest keeps. With Sentinel it is the primary's, as every write goes
+// there.
 func (s *Store) Persistence(ctx context.Context) (Persistence, error) {
-	v, err := s.rdb.ConfigGet(ctx, "append*").Result()
+	cc, ok := s.rdb.(*redis.ClusterClient)
+	if !ok {
+		return persistenceOf(ctx, s.rdb)
+	}
+	// A key-less command goes to a random node of the cluster, replica or
+	// primary: one primary without an append-only file passed, or not,
+	// by chance of the draw.
+	var mu sync.Mutex
+	all := Persistence{AppendOnly: true, FsyncAlways: true}
+	var firstErr error
+	_ = cc.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
+		p, err := persistenceOf(ctx, node)
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			return nil
+		}
+		all.AppendOnly = all.AppendOnly && p.AppendOnly
+		all.FsyncAlways = all.FsyncAlways && p.FsyncAlways
+		return nil
+	})
+	if firstErr != nil && all.AppendOnly {
+		return Persistence{}, firstErr // (a primary known without one is said, whatever the others)
+	}
+	return all, nil
+}
+
+func persistenceOf(ctx context.Context, rdb redis.Cmdable) (Persistence, error) {
+	v, err := rdb.ConfigGet(ctx, "append*").Result()
 	if err != nil && strings.HasPrefix(err.Error(), "NOPERM") {
 		return Persistence{}, ErrConfigForbidden
 	}
 	if err != nil {
 		return Persistence{}, fmt.Errorf("read redis persistence settings: %w", err)
+	}
+	if _, ok := v["appendonly"]; !ok {
+		// A Redis-compatible server (a managed one) that does not tell:
+		// unknown, not "appendonly no".
+		return Persistence{}, errors.New("read redis persistence settings: the server does not report appendonly")
 	}
 	return Persistence{AppendOnly: v["appendonly"] == "yes", FsyncAlways: v["appendonly"] == "yes" && v["appendfsync"] == "always"}, nil
 }

@@ -488,3 +488,40 @@ func TestGhostDraftExpiresWithoutANotice(t *testing.T) {
 		}
 	}
 }
+
+// A Redis-compatible server that answers CONFIG GET without appendonly (a
+// managed one that reports only some settings) has not said "appendonly
+// no": its persistence is unknown (an error, which serve warns of), not
+// absent (which serve refuses).
+func TestPersistenceNotReportedIsUnknown(t *testing.T) {
+	srv := redistest.Start(t)
+	opt, err := redis.ParseURL(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := redis.NewClient(opt)
+	defer c.Close()
+	c.AddHook(configGetAnswers{})
+	st, _ := storeOn(t, c)
+	if p, err := st.Persistence(context.Background()); err == nil || errors.Is(err, storage.ErrConfigForbidden) {
+		t.Fatalf("CONFIG GET without appendonly: %+v, %v", p, err)
+	}
+}
+
+// configGetAnswers answers CONFIG GET with nothing, as some managed Redis do
+// for the settings they keep to themselves.
+type configGetAnswers struct{}
+
+func (configGetAnswers) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (configGetAnswers) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if c, ok := cmd.(*redis.MapStringStringCmd); ok && cmd.Name() == "config" {
+			c.SetVal(map[string]string{})
+			return nil
+		}
+		return next(ctx, cmd)
+	}
+}
+func (configGetAnswers) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
