@@ -288,7 +288,7 @@ func newBenchEngine(ctx context.Context, rdb redis.UniversalClient, prefix strin
 	// The engine's errors (never a real reporter's data here) say why a
 	// run failed; its warnings would only break the progress bars.
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	eng, err := newEngine(ctx, cfg, rdb, kr, log, commands.Roles{benchPlatform + ":" + benchInvestigator: commands.Investigator}, nil, nil)
+	eng, err := newEngine(ctx, cfg, rdb, kr, log, commands.Roles{benchPlatform + ":" + benchInvestigator: commands.Investigator}, nil, nil, nil)
 	if err != nil {
 		return nil, err
 	}

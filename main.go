@@ -152,7 +152,10 @@ type engine struct {
 	msg   *locales.Bundle
 }
 
-func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, kr *storage.Keyring, log *slog.Logger, roles commands.Roles, metrics func(*storage.Store) commands.Metrics, spool *storage.Spool) (*engine, error) {
+// newEngine builds the engine on rdb. check, if not nil, runs before the
+// store's Init writes anything into Redis (its keyset, the triage stream):
+// a Redis that serve refuses is left as it was found.
+func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, kr *storage.Keyring, log *slog.Logger, roles commands.Roles, metrics func(*storage.Store) commands.Metrics, spool *storage.Spool, check func(context.Context, *storage.Store) error) (*engine, error) {
 	required := map[string]string{}
 	if cfg.DiscordRole != "" {
 		required[discord.Platform] = cfg.DiscordRole
@@ -171,6 +174,11 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, kr *s
 	}
 	initCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
+	if check != nil {
+		if err := check(initCtx, st); err != nil {
+			return nil, err
+		}
+	}
 	if err := st.Init(initCtx); err != nil {
 		if errors.Is(err, storage.ErrWrongSecret) {
 			// A configuration mistake, as rotate-key and reset-2fa say
@@ -274,11 +282,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	eng, err := newEngine(ctx, cfg, rdb, kr, log, cfg.roles(), func(st *storage.Store) commands.Metrics {
 		prom = newMetrics(st, spool)
 		return prom
-	}, spool)
+	}, spool, func(ctx context.Context, st *storage.Store) error {
+		return checkPersistence(ctx, st, cfg.AllowNoAOF, log)
+	})
 	if err != nil {
-		return err
-	}
-	if err := checkPersistence(ctx, eng.store, cfg.AllowNoAOF, log); err != nil {
 		return err
 	}
 	// Adapters run side by side on one engine; if one fails, all stop.
@@ -418,7 +425,13 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 // file not fsynced on every write (lost on a machine crash, not a Redis
 // restart), and of settings it cannot read: Redis users without CONFIG GET
 // are documented (README), their operators check persistence by hand.
+// It runs before the store's Init: a Redis that does not answer at all is
+// left to Init to report (unreachable, a wrong password), without a
+// warning about persistence.
 func checkPersistence(ctx context.Context, st *storage.Store, allowNoAOF bool, log *slog.Logger) error {
+	if st.Ping(ctx) != nil {
+		return nil
+	}
 	p, err := st.Persistence(ctx)
 	switch {
 	case errors.Is(err, storage.ErrConfigForbidden):
@@ -711,7 +724,7 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, ignored bool, stdin
 		return err
 	}
 	const reporter, investigator = "1", "2"
-	eng, err := newEngine(ctx, cfg, rdb, kr, log, commands.Roles{console.Platform + ":" + investigator: commands.Investigator}, nil, nil)
+	eng, err := newEngine(ctx, cfg, rdb, kr, log, commands.Roles{console.Platform + ":" + investigator: commands.Investigator}, nil, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -769,6 +769,11 @@ func TestServeRefusesRedisWithoutAOF(t *testing.T) {
 		!strings.Contains(last, "set VIGIA_ALLOW_REDIS_WITHOUT_AOF=yes") {
 		t.Fatalf("without AOF: exit %d, %q", code, errb.String())
 	}
+	// Refused before it wrote anything: the Redis is left as it was found
+	// (no keyset, no triage stream), for its operator to fix or drop.
+	if keys, err := rs.Client().Keys(context.Background(), "*").Result(); err != nil || len(keys) != 0 {
+		t.Fatalf("the refused Redis was written to: %v %v", keys, err)
+	}
 
 	e["VIGIA_ALLOW_REDIS_WITHOUT_AOF"] = "yes"
 	ctx, cancel := context.WithCancel(context.Background())
