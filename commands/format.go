@@ -41,7 +41,7 @@ func oneLine(s string) string {
 // member shows a team member as investigators read them: their member
 // tag (storage.MemberTag) first, where no name can reach, then the name
 // on one line. A colleague may take another's name, even written with a
-// tag ("[K7QX] Ana"); the tag shown first is still their own. Records
+// tag ("[K7QXM] Ana"); the tag shown first is still their own. Records
 // made before tags show the name alone.
 func member(name, tag string) string {
 	name = oneLine(safe(name))

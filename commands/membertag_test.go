@@ -16,7 +16,7 @@ func TestMembersWithTheSameNameAreToldApart(t *testing.T) {
 	tm := newTeam(t)
 	ana := storage.MemberTag(tm.store.Pseudonym("telegram", "2002"))
 	other := storage.MemberTag(tm.store.Pseudonym("telegram", "2003"))
-	if ana == other || len(ana) != 4 {
+	if ana == other || len(ana) != 5 {
 		t.Fatalf("tags %q and %q", ana, other)
 	}
 	impostor := "[" + ana + "] Ana"

@@ -312,11 +312,15 @@ const tagAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 // queue, and admins in /team: a display name can be copied by a colleague,
 // the tag cannot (a hash of the member's keyed pseudonym, stable as it is;
 // it reveals nothing of the member's platform id, nor of any reporter).
-// Four characters of 32 (20 bits) tell a team's members apart.
+// Five characters of 32 (25 bits): two members of a team of a hundred
+// share one once in some 7,000 teams (four, 20 bits, once in 200; two of
+// a team of 300 once in 25), and a shared tag tells nobody apart. Its
+// first four are the four-character tag entries made before kept, so
+// those still read as the same member's.
 func MemberTag(key string) string {
 	sum := sha256.Sum256([]byte("vigia member tag\x00" + key))
-	v := uint32(sum[0])<<16 | uint32(sum[1])<<8 | uint32(sum[2])
-	b := make([]byte, 4)
+	v := uint32(sum[3])<<24 | uint32(sum[0])<<16 | uint32(sum[1])<<8 | uint32(sum[2])
+	b := make([]byte, 5)
 	for i := range b {
 		b[i] = tagAlphabet[v&31]
 		v >>= 5
