@@ -19,8 +19,10 @@ import (
 // display name's emoji, flags and brackets ("Pedro Martínez 🇲🇽") are
 // not words, nor is the line break in a signature over two lines. Of a
 // name of three words or more ("Pedro Martínez López", signed "Pedro
-// Martínez"), two that follow each other count, unless one is a particle
-// or shorter than three letters ("de la", "del Río").
+// Martínez"), two that follow each other count, with the particles and
+// words under three letters between them ("María de la Cruz" of "María
+// de la Cruz López"), but not a particle with one word ("de la Cruz",
+// "del Río", "San Juan": places as often as not).
 func namesSender(name, text string) bool {
 	if name == "" || text == "" {
 		return false
@@ -48,9 +50,20 @@ func namesSender(name, text string) bool {
 	if utf8.RuneCountInString(strings.Join(words, " ")) >= 6 && containsRun(said, words) {
 		return true
 	}
-	for i := 0; len(words) > 2 && i+1 < len(words); i++ {
-		if pair := words[i : i+2]; surnameLike(pair[0]) && surnameLike(pair[1]) && containsRun(said, pair) {
-			return true
+	if len(words) > 2 {
+		// Two of the name's words that follow each other, with only
+		// particles between them ("María de la Cruz", "Pedro San Juan").
+		for i := 0; i < len(words); i++ {
+			if !surnameLike(words[i]) {
+				continue
+			}
+			j := i + 1
+			for j < len(words) && !surnameLike(words[j]) {
+				j++
+			}
+			if j < len(words) && containsRun(said, words[i:j+1]) {
+				return true
+			}
 		}
 	}
 	return false
@@ -73,9 +86,11 @@ func containsRun(words, run []string) bool {
 }
 
 // nameParticles are the short words between a name's parts ("Juan del
-// Río", "João dos Santos", "van Dijk"): beside another word they are no
-// name.
-var nameParticles = []string{"del", "las", "los", "dos", "das", "van", "von", "der", "den"}
+// Río", "João dos Santos", "van Dijk", "Pedro San Juan"): beside another
+// word they are no name, and a place as often as not ("San Juan", "Santa
+// Cruz", "del Valle").
+var nameParticles = []string{"del", "las", "los", "dos", "das", "van", "von", "der", "den", "des", "les",
+	"della", "delle", "dei", "degli", "dal", "dalla", "san", "santa", "santo", "sao"}
 
 // surnameLike reports whether w, a folded word of a display name, may
 // stand for the name beside another of its words: three letters or more,

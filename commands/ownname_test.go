@@ -86,3 +86,34 @@ func TestOwnDecoratedNameInATipIsPointedOut(t *testing.T) {
 		}
 	}
 }
+
+// A name's parts joined by particles ("María de la Cruz López", "Pedro
+// San Juan") are seen when signed with a first name and a surname, the
+// particles between them; a surname's particle with the word after it
+// alone ("San Juan", "Santa Cruz", "de la Cruz") is a place as often as
+// not, and a tip naming the place is not told it holds its reporter's
+// name (and asked to rewrite it without).
+func TestOwnNameWithParticlesIsPointedOutNotItsPlaces(t *testing.T) {
+	tm := newTeam(t)
+	note := tm.text("es", "own_name_in_text", nil)
+	for i, c := range []struct {
+		name, text string
+		told       bool
+	}{
+		{"María de la Cruz López", "Cobran piso en la tienda. Atte. María de la Cruz", true},
+		{"Pedro San Juan López", "Cobran piso en la tienda. Saludos, Pedro San Juan", true},
+		{"Pedro San Juan", "en la colonia San Juan venden droga", false},
+		{"Ana Santa Cruz", "en Santa Cruz hay halcones en cada esquina", false},
+		{"María de la Cruz López", "viven en la calle de la cruz verde", false},
+		{"Pedro Martínez López", "Cobran piso en la tienda. Atte. Pedro Martínez", true},
+	} {
+		user := "72" + string(rune('0'+i))
+		r := tm.as(user, c.name, commands.Request{Text: c.text, Language: "es", EventID: int64(9300 + i)})
+		if len(r) != 1 {
+			t.Fatalf("%q: %d replies", c.text, len(r))
+		}
+		if told := strings.Contains(r[0].Text, note); told != c.told {
+			t.Errorf("%q writing %q: told %v (want %v)", c.name, c.text, told, c.told)
+		}
+	}
+}
