@@ -111,3 +111,32 @@ func TestAnonymousAdminPostsAsTheGroup(t *testing.T) {
 		t.Fatalf("a channel's announcement naming the bot taken as addressed to it: %+v", req)
 	}
 }
+
+// An anonymous admin's post edited to put a code in view (words linked to
+// an invitation, or the code written out) is handed on as an edit of the
+// group's conversation, for the engine to void and remove a live one, as
+// a member's edit is; edited to anything else, it is left alone.
+func TestAnonymousAdminsEditWithACodeIsHandled(t *testing.T) {
+	a := testAdapter()
+	edit := func(body string) (commands.Request, *replier, bool) {
+		t.Helper()
+		var u models.Update
+		raw := `{"update_id":21,"edited_message":{"message_id":15,"date":1,"edit_date":2,"chat":{"id":-1001,"type":"supergroup","title":"G"},
+		"from":{"id":1087968824,"is_bot":true,"first_name":"Group","username":"GroupAnonymousBot"},
+		"sender_chat":{"id":-1001,"type":"supergroup","title":"G"},` + body + `}}`
+		if err := json.Unmarshal([]byte(raw), &u); err != nil {
+			t.Fatal(err)
+		}
+		return a.translate(&u)
+	}
+	req, w, ok := edit(`"text":"entren aquí","entities":[{"type":"text_link","offset":0,"length":11,"url":"https://example.org/i?c=K7QD-9XMA-2B4C-ZZ81"}]`)
+	if !ok || len(req.HiddenLinks) != 1 || !req.Edited || req.Addressed || req.ChatID != "-1001" || w == nil || w.messageID != 15 {
+		t.Fatalf("an anonymous admin's post edited to link a code: handled %v, %+v", ok, req)
+	}
+	if req, _, ok := edit(`"text":"el código es K7QD-9XMA-2B4C-ZZ81"`); !ok || !req.Edited || req.Addressed {
+		t.Fatalf("an anonymous admin's post edited to hold a code: handled %v, %+v", ok, req)
+	}
+	if _, _, ok := edit(`"text":"reunión el jueves"`); ok {
+		t.Fatal("an anonymous admin's post edited without a code is handed on")
+	}
+}

@@ -422,6 +422,18 @@ func (a *Adapter) translate(u *models.Update) (commands.Request, *replier, bool)
 		// takes out a name would otherwise look like it did. Edits in
 		// groups are not ours.
 		m := u.EditedMessage
+		if m.Chat.Type != models.ChatTypePrivate && m.Chat.Type != models.ChatTypeChannel && postedAsChat(m) {
+			// An anonymous admin's post edited to put a code in view (an
+			// invitation pasted, or linked as words): handed on as the
+			// group's conversation, for the engine to void and remove a
+			// live one. Nothing else of such an edit (no command again).
+			req, ok := a.chatRequest(u.ID, m, m.Chat.ID)
+			if !ok || req.Command != "" || req.Addressed || !codeLike(req.Text, req.HiddenLinks) {
+				return commands.Request{}, nil, false
+			}
+			req.Edited = true
+			return req, &replier{a: a, chatID: m.Chat.ID, messageID: m.ID, channelPost: true, thread: threadOf(m)}, true
+		}
 		if m.Chat.Type != models.ChatTypePrivate && m.Chat.Type != models.ChatTypeChannel {
 			// A group message edited to name the bot (or into one of its
 			// commands): maybe a tip, or a code, now in view, for the
