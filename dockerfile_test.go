@@ -141,3 +141,40 @@ func TestComposeGivesTheSecretAsAFile(t *testing.T) {
 		t.Errorf("the image's user is not 65532, which README tells to chown the secret's file to")
 	}
 }
+
+// README's setups give the master secret (and the previous one, while
+// rotating) as a file, VIGIA_SECRET_FILE, never as an environment
+// variable, which every process the bot starts inherits and docker
+// inspect, kubectl exec … env or systemctl show print. Its Kubernetes
+// paragraph once put "the VIGIA_* values in a Secret" (as environment
+// variables), its quick start exported VIGIA_SECRET and its Compose
+// rotation put VIGIA_SECRET_PREVIOUS in .env.
+func TestReadmeGivesTheSecretsAsFiles(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	// A value given to the variable itself: `export VIGIA_SECRET=…`, a
+	// `.env` or EnvironmentFile line, a YAML `VIGIA_SECRET: …` or
+	// `name: VIGIA_SECRET`.
+	set := regexp.MustCompile(`(?m)(^|[\s'"])(export\s+)?VIGIA_SECRET(_PREVIOUS)?(=|:\s)|name:\s*VIGIA_SECRET(_PREVIOUS)?\s*$`)
+	inBlock := false
+	for i, l := range strings.Split(readme, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "```") {
+			inBlock = !inBlock
+			continue
+		}
+		if inBlock && set.MatchString(l) {
+			t.Errorf("README.md:%d sets the secret in the environment: %q", i+1, l)
+		}
+	}
+	_, k8s, _ := strings.Cut(readme, "**Kubernetes**")
+	k8s, _, _ = strings.Cut(k8s, "\n**")
+	if !strings.Contains(k8s, "VIGIA_SECRET_FILE") || strings.Contains(k8s, "`VIGIA_*` values in a Secret") {
+		t.Errorf("README's Kubernetes paragraph does not give the secret as a mounted file (VIGIA_SECRET_FILE)")
+	}
+	if !strings.Contains(readme, "VIGIA_SECRET_PREVIOUS_FILE: /run/secrets/vigia_secret_previous") {
+		t.Errorf("README's Compose rotation does not give the previous secret as a Compose secret")
+	}
+}
