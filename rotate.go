@@ -86,7 +86,22 @@ func rotateKey(ctx context.Context, getenv func(string) string, stdout, stderr i
 		return code
 	}
 	defer closeStore()
-	rep, err := st.Rekey(ctx, func(done int) { fmt.Fprintf(stderr, "vigia: %d keys examined\n", done) })
+	// One run at a time: two at once made each other stop part-way with
+	// "run it again". The second is refused before it changes anything.
+	locked, unlock, err := st.LockRekey(ctx)
+	if errors.Is(err, storage.ErrRekeyRunning) {
+		fmt.Fprintf(stderr, "vigia: another rotate-key run is in progress on this Redis; nothing was changed. Wait for it to finish (a run that was killed leaves its lock behind for a minute at most), then run rotate-key again to check\n")
+		return 1
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "vigia: redis: %v\n", err)
+		return 1
+	}
+	defer unlock()
+	rep, err := st.Rekey(locked, func(done int) { fmt.Fprintf(stderr, "vigia: %d keys examined\n", done) })
+	if err != nil && locked.Err() != nil && ctx.Err() == nil {
+		err = context.Cause(locked) // the lock was lost
+	}
 	fmt.Fprintf(stdout, "re-sealed: %d\nalready current: %d\nunreadable: %d\nkeys examined: %d\n",
 		rep.Resealed, rep.Current, rep.Unreadable, rep.Keys)
 	switch {

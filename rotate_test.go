@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/vigia-project/vigia/storage"
@@ -261,5 +262,108 @@ while true do local n = redis.call('TIME') if n[1] * 1000000 + n[2] - s > 150000
 	}
 	if reply, err := bufio.NewReader(conn).ReadString('\n'); err != nil || reply != ":1\r\n" {
 		t.Fatalf("the busy script: %q %v", reply, err)
+	}
+}
+
+// heldWriter holds its first Write until release is closed, having closed
+// entered: a rotate-key run writing its progress there stops part-way.
+type heldWriter struct {
+	entered, release chan struct{}
+	once             sync.Once
+	mu               sync.Mutex
+	buf              bytes.Buffer
+}
+
+func (w *heldWriter) Write(p []byte) (int, error) {
+	w.once.Do(func() { close(w.entered); <-w.release })
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.Write(p)
+}
+
+// Two rotate-key runs at once made each other stop part-way ("run it
+// again"). The second is refused at start, exit 1, changing nothing; the
+// first goes on and releases its lock, which expires if a run dies.
+func TestRotateKeyTwoRunsAtOnce(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	rdb := srv.Client()
+	oldSecret := bytes.Repeat([]byte{1}, 32)
+	kr, _ := storage.NewKeyring(oldSecret)
+	st, err := storage.New(rdb, kr, storage.Options{Prefix: "vigia"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p := st.Pseudonym("telegram", "555")
+	d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Route: "telegram:555", Part: tips.Part{Text: "extorsión en el mercado"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SubmitDraft(ctx, p, d.ID, "es"); err != nil {
+		t.Fatal(err)
+	}
+	// Enough keys for the first run to report progress (every 1,000)
+	// part-way, where it is held.
+	pipe := rdb.Pipeline()
+	for i := range 1500 {
+		pipe.Set(ctx, fmt.Sprintf("vigia:filler:%d", i), "x", 0)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before := map[string]string{}
+	for _, k := range rdb.Keys(ctx, "vigia:*").Val() {
+		before[k] = fmt.Sprint(rdb.Dump(ctx, k).Val())
+	}
+
+	e := validEnv()
+	e["VIGIA_REDIS_URL"], e["VIGIA_SPOOL_DIR"] = srv.URL(), t.TempDir()
+	e["VIGIA_SECRET_PREVIOUS"] = base64.StdEncoding.EncodeToString(oldSecret)
+	delete(e, "VIGIA_TELEGRAM_TOKEN")
+
+	first := &heldWriter{entered: make(chan struct{}), release: make(chan struct{})}
+	var out1 bytes.Buffer
+	done := make(chan int)
+	go func() { done <- run(ctx, []string{"rotate-key"}, env(e), strings.NewReader(""), &out1, first) }()
+	select {
+	case <-first.entered:
+	case code := <-done:
+		t.Fatalf("the first run ended (%d) before it was held: %q %q", code, out1.String(), first.buf.String())
+	}
+	if ttl := rdb.PTTL(ctx, "vigia:rekey:lock").Val(); ttl <= 0 {
+		t.Errorf("the first run's lock does not expire (PTTL %v): a run that dies would block every other", ttl)
+	}
+	// What the held first run has not reached yet: the second must not
+	// touch it either.
+	for k := range before {
+		if v := fmt.Sprint(rdb.Dump(ctx, k).Val()); v != before[k] {
+			delete(before, k)
+		}
+	}
+
+	var out2, err2 bytes.Buffer
+	code := run(ctx, []string{"rotate-key"}, env(e), strings.NewReader(""), &out2, &err2)
+	if code == 0 || !strings.Contains(err2.String(), "another rotate-key run is in progress") || out2.Len() != 0 {
+		t.Errorf("second run while the first is in progress: exit %d, stdout %q, stderr %q", code, out2.String(), err2.String())
+	}
+	for k, v := range before {
+		if now := fmt.Sprint(rdb.Dump(ctx, k).Val()); now != v {
+			t.Errorf("the refused second run changed %s", k)
+		}
+	}
+
+	close(first.release)
+	if code := <-done; code != 0 || !strings.Contains(out1.String(), "re-sealed: 2\n") {
+		t.Fatalf("the first run: exit %d, stdout %q, stderr %q", code, out1.String(), first.buf.String())
+	}
+	if n := rdb.Exists(ctx, "vigia:rekey:lock").Val(); n != 0 {
+		t.Fatal("the first run left its lock behind")
+	}
+	var out3, err3 bytes.Buffer
+	if code := run(ctx, []string{"rotate-key"}, env(e), strings.NewReader(""), &out3, &err3); code != 0 || !strings.Contains(out3.String(), "re-sealed: 0\n") {
+		t.Fatalf("a run after the first: exit %d, %q %q", code, out3.String(), err3.String())
 	}
 }

@@ -225,6 +225,10 @@ func (k keys) rekeyCopy(key, run string) string {
 	return k.prefix + ":{" + tag + "}:rekeying:" + run
 }
 
+// rekeyLock is held by the rotate-key run in progress: a random token,
+// expiring unless renewed (LockRekey).
+func (k keys) rekeyLock() string { return k.prefix + ":rekey:lock" }
+
 // isRekeyCopy tells whether key names a copy built by rekeyCopy.
 func (k keys) isRekeyCopy(key string) bool {
 	return strings.HasPrefix(key, k.prefix+":{") && strings.Contains(key, "}:rekeying:")
