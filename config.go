@@ -206,7 +206,7 @@ func readConfig(getenv func(string) string, demo, needToken bool) (Config, error
 		}
 		c.MetricsAddr = v
 	}
-	if c.MetricsAddr != "" && c.HTTPAddr != "" && listenersOverlap(c.MetricsAddr, c.HTTPAddr) {
+	if c.MetricsAddr != "" && c.HTTPAddr != "" && listenersOverlap(c.MetricsAddr, c.HTTPAddr, net.DefaultResolver.LookupIPAddr) {
 		return c, &configError{"VIGIA_METRICS_ADDR", "overlaps VIGIA_HTTP_ADDR: the same port, on an address the other covers (a host left empty, 0.0.0.0 or [::] is every interface); give /metrics a port of its own, it is never served on the public listener"}
 	}
 	if v := strings.TrimSpace(getenv("VIGIA_TELEGRAM_WEBHOOK_URL")); v != "" {
@@ -486,12 +486,16 @@ func validWebhookSecret(s string) bool {
 
 // listenersOverlap reports whether two host:port listeners cannot both be
 // bound: the same port, and either host a wildcard (empty, 0.0.0.0, ::,
-// every interface) or both naming a common address. Compared as strings,
-// ":9464" and "127.0.0.1:9464" passed the configuration and then failed
-// to bind, as if another process held the port. A host name is resolved
-// (localhost from /etc/hosts); one that does not resolve is left to the
-// bind to judge. Port 0 (any free port) overlaps nothing.
-func listenersOverlap(a, b string) bool {
+// every interface: Go listens on both IPv4 and IPv6 there) or both on the
+// same address. Compared as strings, ":9464" and "127.0.0.1:9464" passed
+// the configuration and then failed to bind, as if another process held
+// the port. A host name is resolved with lookup and stands for the one
+// address net.Listen binds it to: its first IPv4 address, else its first
+// (comparing every address refused "localhost:9464" beside
+// "[::1]:9464" where localhost is also ::1, though Go listens on
+// 127.0.0.1 only). One that does not resolve (within a second) is left to
+// the bind to judge. Port 0 (any free port) overlaps nothing.
+func listenersOverlap(a, b string, lookup func(ctx context.Context, host string) ([]net.IPAddr, error)) bool {
 	ha, pa, err1 := net.SplitHostPort(a)
 	hb, pb, err2 := net.SplitHostPort(b)
 	if err1 != nil || err2 != nil {
@@ -505,41 +509,37 @@ func listenersOverlap(a, b string) bool {
 	if na != nb || na == 0 {
 		return false
 	}
-	ipsA, wildA := listenIPs(ha)
-	ipsB, wildB := listenIPs(hb)
-	if wildA || wildB {
+	if strings.EqualFold(ha, hb) {
 		return true
 	}
-	for _, x := range ipsA {
-		for _, y := range ipsB {
-			if x.Equal(y) {
-				return true
-			}
-		}
-	}
-	return strings.EqualFold(ha, hb)
+	ipA, wildA := listenIP(ha, lookup)
+	ipB, wildB := listenIP(hb, lookup)
+	return wildA || wildB || ipA != nil && ipA.Equal(ipB)
 }
 
-// listenIPs is what a listener's host names: every interface (wild), or
-// its addresses (none if it does not resolve within a second).
-func listenIPs(host string) (ips []net.IP, wild bool) {
+// listenIP is the address net.Listen("tcp", host:port) binds: every
+// interface (wild), or one address (nil if host does not resolve within a
+// second). For a host name that is the first IPv4 address it resolves to,
+// else the first (net.ListenConfig.Listen: addrs.first(isIPv4)).
+func listenIP(host string, lookup func(ctx context.Context, host string) ([]net.IPAddr, error)) (ip net.IP, wild bool) {
 	if host == "" {
 		return nil, true
 	}
 	if ip := net.ParseIP(host); ip != nil {
-		return []net.IP{ip}, ip.IsUnspecified()
+		return ip, ip.IsUnspecified()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	addrs, err := net.DefaultResolver.LookupIPAddr(ctx, host)
-	if err != nil {
+	addrs, err := lookup(ctx, host)
+	if err != nil || len(addrs) == 0 {
 		return nil, false
 	}
+	ip = addrs[0].IP
 	for _, a := range addrs {
-		if a.IP.IsUnspecified() {
-			wild = true
+		if a.IP.To4() != nil {
+			ip = a.IP
+			break
 		}
-		ips = append(ips, a.IP)
 	}
-	return ips, wild
+	return ip, ip.IsUnspecified()
 }

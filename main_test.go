@@ -491,11 +491,66 @@ func TestMetricsAddrOverlappingHTTPAddrIsRefused(t *testing.T) {
 		{"127.0.0.1:9464", "127.0.0.2:9464"},
 		{"10.0.0.5:9464", "127.0.0.1:9464"},
 		{"127.0.0.1:0", ":0"},
+		{"localhost:9464", "[::1]:9464"},
 	} {
 		e := validEnv()
 		e["VIGIA_METRICS_ADDR"], e["VIGIA_HTTP_ADDR"] = p[0], p[1]
 		if _, err := loadConfig(env(e), false); err != nil {
 			t.Errorf("metrics %s, http %s: %v", p[0], p[1], err)
+		}
+	}
+}
+
+// A host name stands for the one address net.Listen binds it to, its
+// first IPv4 address (else its first), not for every address it resolves
+// to: "localhost:9464" beside "[::1]:9464" was refused where /etc/hosts
+// also names ::1 localhost (Debian's, Ubuntu's), though both bind.
+func TestListenersOverlapNamesBindOneAddress(t *testing.T) {
+	hosts := map[string][]string{
+		"localhost":     {"::1", "127.0.0.1"}, // IPv6 listed first
+		"localhost4":    {"127.0.0.1", "::1"},
+		"v6.example":    {"::1"},
+		"two.example":   {"10.0.0.5", "10.0.0.6"},
+		"any.example":   {"0.0.0.0"},
+		"gone.example":  nil,
+		"mixed.example": {"fe80::1", "10.0.0.6"},
+	}
+	lookup := func(_ context.Context, host string) ([]net.IPAddr, error) {
+		ips, ok := hosts[host]
+		if !ok || ips == nil {
+			return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+		}
+		var addrs []net.IPAddr
+		for _, ip := range ips {
+			addrs = append(addrs, net.IPAddr{IP: net.ParseIP(ip)})
+		}
+		return addrs, nil
+	}
+	for _, c := range []struct {
+		a, b    string
+		overlap bool
+	}{
+		{"localhost:9464", "[::1]:9464", false},
+		{"localhost:9464", "127.0.0.1:9464", true},
+		{"localhost4:9464", "[::1]:9464", false},
+		{"localhost:9464", "localhost4:9464", true},
+		{"v6.example:9464", "[::1]:9464", true},
+		{"v6.example:9464", "localhost:9464", false},
+		{"two.example:9464", "10.0.0.5:9464", true},
+		{"two.example:9464", "10.0.0.6:9464", false},
+		{"mixed.example:9464", "10.0.0.6:9464", true},
+		{"mixed.example:9464", "[fe80::1]:9464", false},
+		{"any.example:9464", "10.0.0.6:9464", true},
+		{"any.example:9464", "10.0.0.6:9465", false},
+		{"gone.example:9464", "127.0.0.1:9464", false},
+		{"gone.example:9464", "GONE.example:9464", true},
+		{"[::1]:9464", ":9464", true},
+		{"0.0.0.0:9464", "[::1]:9464", true}, // Go listens on [::] there, IPv4 and IPv6
+	} {
+		for _, p := range [][2]string{{c.a, c.b}, {c.b, c.a}} {
+			if got := listenersOverlap(p[0], p[1], lookup); got != c.overlap {
+				t.Errorf("%s beside %s: overlap %v, want %v", p[0], p[1], got, c.overlap)
+			}
 		}
 	}
 }
