@@ -115,7 +115,13 @@ func rotateKey(ctx context.Context, getenv func(string) string, stdout, stderr i
 	if code := checkSpoolRotated(cfg, stderr); code != 0 {
 		return code
 	}
-	fmt.Fprintln(stdout, "nothing is left under the previous secret: remove VIGIA_SECRET_PREVIOUS and restart the bot")
+	// Named as it was given: told to remove VIGIA_SECRET_PREVIOUS, an
+	// operator who set VIGIA_SECRET_PREVIOUS_FILE found nothing to remove.
+	prev := "VIGIA_SECRET_PREVIOUS"
+	if strings.TrimSpace(getenv(prev+"_FILE")) != "" {
+		prev += "_FILE"
+	}
+	fmt.Fprintf(stdout, "nothing is left under the previous secret: remove %s and restart the bot\n", prev)
 	return 0
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -73,9 +74,23 @@ func TestRotateKey(t *testing.T) {
 			t.Fatalf("rotate-key printed a value: %q %q", out, msg)
 		}
 	}
+	if !strings.Contains(out, "remove VIGIA_SECRET_PREVIOUS and restart") {
+		t.Fatalf("rotate-key does not say which variable to remove: %q", out)
+	}
 	// Done: again finds nothing to re-seal, and the new secret alone reads the tip.
 	if code, out, _ := rotate(e); code != 0 || !strings.Contains(out, "re-sealed: 0\n") {
 		t.Fatalf("second run: exit %d, %q", code, out)
+	}
+	// Given as a file, the previous secret is named so where to remove it.
+	prevFile := filepath.Join(t.TempDir(), "vigia_secret_previous")
+	if err := os.WriteFile(prevFile, []byte(e["VIGIA_SECRET_PREVIOUS"]+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fe := maps.Clone(e)
+	delete(fe, "VIGIA_SECRET_PREVIOUS")
+	fe["VIGIA_SECRET_PREVIOUS_FILE"] = prevFile
+	if code, out, _ := rotate(fe); code != 0 || !strings.Contains(out, "remove VIGIA_SECRET_PREVIOUS_FILE and restart") {
+		t.Fatalf("previous secret from a file: exit %d, %q", code, out)
 	}
 	cfg, err := loadConfig(env(validEnv()), false)
 	if err != nil {
