@@ -102,13 +102,19 @@ type Adapter struct {
 	// of an investigators' channel (investigators); cleared when it
 	// grows large.
 	threads map[string]bool
-	ready   chan struct{}
-	wg      sync.WaitGroup
-	ctx     context.Context // the events' base context (see stopCtx)
-	end     func()          // ends ctx: the shutdown deadline is over
-	h       Handler
-	cmds    map[string]*commands.Command
-	names   map[string]bool // every command's name and aliases
+	// dmNotices holds, per server channel, when it was last told that a
+	// member's DMs are closed (dmClosedNotice); dmNoticeLife is how long
+	// such a notice stays, and a channel gets no other (dmNoticeLife,
+	// shorter in tests).
+	dmNotices    map[string]time.Time
+	dmNoticeLife time.Duration
+	ready        chan struct{}
+	wg           sync.WaitGroup
+	ctx          context.Context // the events' base context (see stopCtx)
+	end          func()          // ends ctx: the shutdown deadline is over
+	h            Handler
+	cmds         map[string]*commands.Command
+	names        map[string]bool // every command's name and aliases
 
 	// rl guards s.Ratelimiter: every REST call holds it for reading, and the
 	// janitor swaps in a fresh limiter, since discordgo keeps one bucket per
@@ -166,7 +172,7 @@ func New(o Options) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discord: %w", err)
 	}
-	a := &Adapter{o: o, msg: o.Messages, s: s, log: o.Logger, invChans: map[string]bool{}, ready: make(chan struct{}), queues: map[string]*userQueue{}}
+	a := &Adapter{o: o, msg: o.Messages, s: s, log: o.Logger, invChans: map[string]bool{}, ready: make(chan struct{}), queues: map[string]*userQueue{}, dmNoticeLife: dmNoticeLife}
 	if a.msg == nil {
 		if a.msg, err = locales.Load(); err != nil {
 			return nil, fmt.Errorf("discord: %w", err)

@@ -260,6 +260,7 @@ func (a *Adapter) mentionsBot(m *discordgo.Message) bool {
 type publicReplier struct {
 	channelReplier
 	guildID, channelID, messageID string
+	told                          bool // the channel was told the member's DMs are closed
 }
 
 // DeleteRequest deletes the public message, where the bot may (it needs

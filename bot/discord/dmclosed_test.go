@@ -1,0 +1,121 @@
+package discord
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// closedDMsAPI is a Discord REST API where member 50 takes no direct
+// messages from the bot (50007), in server 60 (its language Spanish). It
+// records what is posted in server channels (and whom it may ping), the
+// DMs tried, and the deletes.
+type closedDMsAPI struct {
+	mu       sync.Mutex
+	posts    []string
+	mentions []any
+	dmsTried int
+	deletes  []string
+	next     int
+}
+
+func (s *closedDMsAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	body, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	path := strings.TrimPrefix(r.URL.Path, "/api/v9")
+	switch {
+	case path == "/users/@me/channels":
+		fmt.Fprint(w, `{"id":"999","type":1}`)
+	case path == "/channels/999/messages":
+		s.dmsTried++
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `{"message":"Cannot send messages to this user","code":50007}`)
+	case path == "/guilds/60":
+		fmt.Fprint(w, `{"id":"60","name":"g","preferred_locale":"es-ES"}`)
+	case r.Method == http.MethodPost:
+		var m struct {
+			Content         string
+			AllowedMentions any `json:"allowed_mentions"`
+		}
+		_ = json.Unmarshal(body, &m)
+		s.posts = append(s.posts, path+" "+m.Content)
+		s.mentions = append(s.mentions, m.AllowedMentions)
+		s.next++
+		fmt.Fprintf(w, `{"id":"%d","content":""}`, 5000+s.next)
+	case r.Method == http.MethodDelete:
+		s.deletes = append(s.deletes, path)
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"message":"Unknown","code":0}`)
+	}
+}
+
+func mentionIn(a *Adapter, channel, id, content string) {
+	bot := &discordgo.User{ID: "11", Username: "Vigia", Bot: true}
+	a.onMessage(a.s, &discordgo.MessageCreate{Message: &discordgo.Message{
+		ID: id, ChannelID: channel, GuildID: "60", Content: content,
+		Author: &discordgo.User{ID: "50", Username: "r"}, Mentions: []*discordgo.User{bot},
+	}})
+}
+
+// A member whose DMs are closed to the bot, mentioning it in a server
+// channel, would hear nothing (the answer goes by DM): the channel is told,
+// in the server's language, with a notice that names no one, pings no one
+// and holds none of their words; one notice per channel at a time, so
+// mentions cannot flood it.
+// Mutations: publicReplier without its Reply (as before) → no notice;
+// takeDMNotice always true → a second notice in channel 72.
+func TestDiscordClosedDMsAreToldInTheChannel(t *testing.T) {
+	engine, msg := newEngine(t)
+	api := &closedDMsAPI{}
+	a := newTestAdapter(t, api, engine, time.Hour)
+	a.botID = "11"
+	mentionIn(a, "72", "2000", "<@11> el jefe de los halcones es Juan Pérez")
+	mentionIn(a, "72", "2001", "<@11> hola")
+	mentionIn(a, "73", "2002", "<@11> hola")
+	notice := render(msg.Localize("es", "discord_dms_closed", nil))[0]
+	api.mu.Lock()
+	defer api.mu.Unlock()
+	if api.dmsTried < 3 {
+		t.Errorf("%d DMs tried, want one per message at least", api.dmsTried)
+	}
+	want := []string{"/channels/72/messages " + notice, "/channels/73/messages " + notice}
+	if !slices.Equal(api.posts, want) {
+		t.Fatalf("posted %q, want %q", api.posts, want)
+	}
+	for _, p := range api.posts {
+		if strings.Contains(p, "Juan") || strings.Contains(p, "halcones") {
+			t.Errorf("the notice tells something of the member: %q", p)
+		}
+	}
+	for _, m := range api.mentions {
+		if mm, _ := m.(map[string]any); mm == nil || fmt.Sprint(mm["parse"]) != "[]" {
+			t.Errorf("the notice may ping: %v", m)
+		}
+	}
+}
+
+// The notice goes away after its time in view.
+// Mutation: no deletion scheduled → the notice is never deleted.
+func TestDiscordClosedDMsNoticeIsDeleted(t *testing.T) {
+	api := &closedDMsAPI{}
+	a := newTestAdapter(t, api, &recordingHandler{}, time.Hour)
+	a.botID, a.dmNoticeLife = "11", 10*time.Millisecond
+	mentionIn(a, "72", "2000", "<@11> hola")
+	waitFor(t, "the notice deleted", func() bool {
+		api.mu.Lock()
+		defer api.mu.Unlock()
+		return slices.Contains(api.deletes, "/channels/72/messages/5001")
+	})
+}
