@@ -430,6 +430,21 @@ func (a *Adapter) useTable(table []*commands.Command) {
 // The gateway is closed first: an event it hands on while it closes
 // (discordgo dispatches one already read) is still taken and answered.
 // Discord does not send it again: refused, it would be lost unanswered.
+//
+// What discordgo (v0.29) reads once Close has begun is lost, and the
+// adapter cannot take it: Close closes the read loop's "listening"
+// channel, sends the close frame, and sleeps 1 s before closing the
+// socket; the read loop, on its next frame, sees the channel closed and
+// returns without dispatching that frame, and reads no other. Events
+// Discord sent in that second, or in flight when the socket closed, are
+// neither handled nor answered, and never sent again (a close with 1000
+// ends the session; the next start identifies afresh, and discordgo
+// keeps the session id and sequence a resume would need unexported).
+// The adapter has no hold on the socket to read them itself, and Discord
+// has no way to stop events before a close. So an interaction then shows
+// its member that the application did not respond (they can try again),
+// and a direct message then gets no answer: never "received" (nothing
+// was kept), but the reporter is not told to send it again either.
 func (a *Adapter) stop() {
 	a.mu.Lock()
 	a.s.ShouldReconnectOnError = false
