@@ -30,7 +30,8 @@ func TestTelegramWebhookSurvivesKill(t *testing.T) {
 	post := func(update map[string]any, secret string) int { return postWebhook(addr, update, secret) }
 	bot := start()
 	hook := tg.waitCalls(1, func(c sent) bool { return c.Method == "setWebhook" })[0]
-	if hook.Fields["url"] != "https://bot.example.org/hook" || hook.Fields["secret_token"] != webhookSecret {
+	if hook.Fields["url"] != "https://bot.example.org/hook" || hook.Fields["secret_token"] != webhookSecret ||
+		!strings.Contains(hook.Fields["allowed_updates"], `"edited_channel_post"`) { // (a channel's post edited to show a code)
 		t.Fatalf("setWebhook: %+v", hook.Fields)
 	}
 	if code := post(message(1, user(1, "x", "x", "en"), privateChat(1, "x", "x"), map[string]any{"text": "hola"}), "wrong-secret-0000000"); code != http.StatusUnauthorized {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"html"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -217,5 +218,66 @@ func TestInvitationCodeInAChannelsPostIsVoided(t *testing.T) {
 	post(501, "Mañana, reunión en la plaza. Cuenta para donativos AB12 CD34 EF56 GH78")
 	if calls := api.take(); len(calls) != 0 {
 		t.Errorf("a channel's post with an account number: %+v", calls)
+	}
+}
+
+// A channel's post edited by its admin to hold an invitation code, or to
+// link words to one: the bot asks Telegram for such edits, and the code
+// is void, the post removed, the channel told, as for a new post. An
+// edit to anything else, or into a command, is left alone.
+func TestChannelPostEditedToHoldACodeIsVoided(t *testing.T) {
+	mux, st := engine(t)
+	a, api := newRecording(t)
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Telegram sends a channel's edits only to a bot that asks for them.
+	_, _, _, _ = a.getUpdates(context.Background(), 0, 0, 0)
+	var asked string
+	for _, k := range api.take() {
+		if k.method == "getUpdates" {
+			asked = k.fields["allowed_updates"]
+		}
+	}
+	if !strings.Contains(asked, `"edited_channel_post"`) {
+		t.Errorf("getUpdates does not ask for a channel's edited posts: allowed_updates %q", asked)
+	}
+	want := html.EscapeString(msg.Localize("en", "group_private_only_removed", nil) + "\n\n" + msg.Localize("en", "redeem_void_in_group", nil))
+	edit := func(id int, text, entities string) {
+		t.Helper()
+		a.handle(context.Background(), mux, update(t, `{"update_id":`+strconv.Itoa(id)+`,"edited_channel_post":{"message_id":77,"date":1,"edit_date":2,`+
+			`"chat":{"id":-1009,"type":"channel","title":"Noticias"},"sender_chat":{"id":-1009,"type":"channel","title":"Noticias"},"text":`+mustJSON(text)+entities+`}}`), albumPlace{})
+	}
+	for i, c := range []struct{ text, entities string }{
+		{"código del equipo: %s", ""},
+		{"entren aquí", `,"entities":[{"type":"text_link","offset":0,"length":11,"url":"https://example.org/i?c=%s"}]`},
+	} {
+		code, err := st.Invite(context.Background(), "investigator", "telegram:9001", time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edit(600+i, strings.ReplaceAll(c.text, "%s", code), strings.ReplaceAll(c.entities, "%s", code))
+		var deleted bool
+		var answers []string
+		for _, k := range api.take() {
+			switch k.method {
+			case "deleteMessage":
+				deleted = deleted || k.fields["message_id"] == "77"
+			case "sendMessage":
+				answers = append(answers, k.fields["text"])
+			}
+		}
+		if !deleted || len(answers) != 1 || answers[0] != want {
+			t.Errorf("case %d: a channel's post edited to hold an invitation code: removed %v, answers %q", i, deleted, answers)
+		}
+		if _, err := st.Redeem(context.Background(), code, storage.Member{Platform: "telegram", UserID: "4004", Name: "Eve"}, nil); err == nil {
+			t.Errorf("case %d: the invitation code edited into the channel's post still works", i)
+		}
+	}
+	edit(610, "Mañana, reunión en la plaza", "")
+	edit(611, "/subscribe Ciudad Juárez", `,"entities":[{"type":"bot_command","offset":0,"length":10}]`)
+	if calls := api.take(); len(calls) != 0 {
+		t.Errorf("a channel's post edited without a code, or into a command: %+v", calls)
 	}
 }

@@ -348,6 +348,8 @@ func chatOf(u *models.Update) int64 {
 		return u.CallbackQuery.From.ID
 	case u.ChannelPost != nil:
 		return u.ChannelPost.Chat.ID
+	case u.EditedChannelPost != nil:
+		return u.EditedChannelPost.Chat.ID
 	}
 	return 0
 }
@@ -424,15 +426,8 @@ func (a *Adapter) translate(u *models.Update) (commands.Request, *replier, bool)
 		m := u.EditedMessage
 		if m.Chat.Type != models.ChatTypePrivate && m.Chat.Type != models.ChatTypeChannel && postedAsChat(m) {
 			// An anonymous admin's post edited to put a code in view (an
-			// invitation pasted, or linked as words): handed on as the
-			// group's conversation, for the engine to void and remove a
-			// live one. Nothing else of such an edit (no command again).
-			req, ok := a.chatRequest(u.ID, m, m.Chat.ID)
-			if !ok || req.Command != "" || req.Addressed || !codeLike(req.Text, req.HiddenLinks) {
-				return commands.Request{}, nil, false
-			}
-			req.Edited = true
-			return req, &replier{a: a, chatID: m.Chat.ID, messageID: m.ID, channelPost: true, thread: threadOf(m)}, true
+			// invitation pasted, or linked as words).
+			return a.editedAsChat(u.ID, m)
 		}
 		if m.Chat.Type != models.ChatTypePrivate && m.Chat.Type != models.ChatTypeChannel {
 			// A group message edited to name the bot (or into one of its
@@ -466,6 +461,14 @@ func (a *Adapter) translate(u *models.Update) (commands.Request, *replier, bool)
 			return commands.Request{}, nil, false
 		}
 		return a.requestAsChat(u.ID, u.ChannelPost)
+	case u.EditedChannelPost != nil:
+		// A channel's post edited to put a code in view (an invitation
+		// pasted, or linked as words), as an anonymous admin's edit in a
+		// group.
+		if !postedAsChat(u.EditedChannelPost) {
+			return commands.Request{}, nil, false
+		}
+		return a.editedAsChat(u.ID, u.EditedChannelPost)
 	case u.CallbackQuery != nil:
 		q := u.CallbackQuery
 		var chat models.Chat
@@ -513,6 +516,20 @@ func (a *Adapter) requestAsChat(updateID int64, p *models.Message) (commands.Req
 		return commands.Request{}, nil, false
 	}
 	return req, &replier{a: a, chatID: p.Chat.ID, messageID: p.ID, channelPost: true, thread: threadOf(p)}, true
+}
+
+// editedAsChat is the request of a post made as the chat itself (see
+// postedAsChat), edited: one that now puts a code in view is handed on,
+// Edited, as the chat's conversation, for the engine to void and remove
+// a live invitation or a receipt code, as it does a new post's. Nothing
+// else of such an edit (a command is not run again).
+func (a *Adapter) editedAsChat(updateID int64, m *models.Message) (commands.Request, *replier, bool) {
+	req, ok := a.chatRequest(updateID, m, m.Chat.ID)
+	if !ok || req.Command != "" || req.Addressed || !codeLike(req.Text, req.HiddenLinks) {
+		return commands.Request{}, nil, false
+	}
+	req.Edited = true
+	return req, &replier{a: a, chatID: m.Chat.ID, messageID: m.ID, channelPost: true, thread: threadOf(m)}, true
 }
 
 // requestOnBehalf is the request of a group message posted on behalf of
@@ -575,6 +592,15 @@ func (a *Adapter) confirm(ctx context.Context, offset int64) error {
 	return err
 }
 
+// allowedUpdates are the kinds of update the bot asks Telegram for
+// (polling and webhook alike). A channel's post edited to put an
+// invitation or receipt code in view is one: left out, it would stay in
+// view, the invitation valid.
+var allowedUpdates = []string{
+	models.AllowedUpdateMessage, models.AllowedUpdateEditedMessage, models.AllowedUpdateCallbackQuery,
+	models.AllowedUpdateChannelPost, models.AllowedUpdateEditedChannelPost,
+}
+
 // getUpdates asks for updates after offset-1 (which confirms all before
 // it), limit at most (0: Telegram's default, 100), and returns them, each
 // with its JSON as received, and the next offset. An update the library
@@ -586,7 +612,8 @@ func (a *Adapter) getUpdates(ctx context.Context, offset int64, timeout time.Dur
 	if limit > 0 {
 		form.Set("limit", strconv.Itoa(limit))
 	}
-	form.Set("allowed_updates", `["message","edited_message","callback_query","channel_post"]`)
+	allowed, _ := json.Marshal(allowedUpdates)
+	form.Set("allowed_updates", string(allowed))
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.o.APIURL+"/bot"+a.o.Token+"/getUpdates", strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, nil, offset, err

@@ -147,7 +147,7 @@ func (a *Adapter) WebhookHandler(inbox Inbox, secret string) http.Handler {
 func (a *Adapter) RunWebhook(ctx context.Context, h Handler, inbox Inbox, url, secret string) error {
 	a.setCommands(ctx, h.Commands())
 	if _, err := a.b.SetWebhook(ctx, &bot.SetWebhookParams{
-		URL: url, SecretToken: secret, AllowedUpdates: []string{"message", "edited_message", "callback_query", "channel_post"},
+		URL: url, SecretToken: secret, AllowedUpdates: allowedUpdates,
 	}); err != nil {
 		return fmt.Errorf("telegram setWebhook: %s", a.redact(err))
 	}
