@@ -258,6 +258,8 @@ type Mux struct {
 	alertHung hungChats // investigators' chats whose alert send was cut off (signals.go)
 
 	urgentLog rateLog // urgent announcements no chat took, told of once an hour
+
+	notices chatNotices // removal notices, counted here while Redis cannot (notices.go)
 }
 
 // Clone returns a Mux with the same configuration and no senders, as a
@@ -649,7 +651,9 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 // while Redis cannot say what a code is (unlike a message to the bot,
 // removed then to be safe: a conversation's account numbers are not
 // removed for an outage; the receipt of a tip spooled meanwhile is still
-// known, and removed). Not in the investigators' chats.
+// known, and removed). Not in the investigators' chats. The group is told
+// of a removal once a minute at most (noticeDue), of a voided invitation
+// every time.
 func (m *Mux) codesInView(ctx context.Context, c *Context) error {
 	req := c.Request
 	if m.isTeamChat(req.Platform + ":" + req.ChatID) {
@@ -661,6 +665,7 @@ func (m *Mux) codesInView(ctx context.Context, c *Context) error {
 	}
 	note := ""
 	voided, err := m.store.VoidInvites(ctx, codes)
+	down := err != nil
 	switch {
 	case err != nil:
 		// Redis cannot say (no second call to wait on): only a spooled
@@ -676,7 +681,18 @@ func (m *Mux) codesInView(ctx context.Context, c *Context) error {
 			return nil
 		}
 	}
-	switch ok, err := c.removeRequest(ctx); {
+	ok, err := c.removeRequest(ctx)
+	if !ok && note == "" {
+		return nil // (nothing the bot could remove, nothing to tell)
+	}
+	if note == "" && !m.noticeDue(ctx, c, down) {
+		// Removed all the same, silently: the group was told of a
+		// removal within the minute. (A voided invitation is always told
+		// of: only the team can make one, and its admins must learn it
+		// is void.)
+		return nil
+	}
+	switch {
 	case ok && err != nil:
 		return c.Reply(ctx, Reply{Text: c.T("group_private_only_not_removed", nil) + note})
 	case ok:

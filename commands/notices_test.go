@@ -1,0 +1,122 @@
+package commands_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/locales"
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
+)
+
+// Anyone holding a receipt code (their own) could paste it in a group
+// again and again: each message is removed, but the group is told once a
+// minute at most, by every replica together, so a flood of notices cannot
+// fill the group nor spend the bot's sending budget. A voided invitation
+// is told of every time; another group has its own minute. Redis holds
+// no chat id for it.
+func TestRemovalNoticesInAGroupAreCappedPerMinute(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	removed := tm.msg.Localize("en", "group_private_only_removed", nil)
+	r := tm.as("3003", "Eve", commands.Request{Text: "cobran piso en el mercado de abastos"})
+	receipt := codeRE.FindString(tm.as("3003", "Eve", commands.Request{Callback: press(r, "send:")})[0].Text)
+	if receipt == "" {
+		t.Fatal("no receipt")
+	}
+	post := func(mux *commands.Mux, chat, text string) (bool, []commands.Reply) {
+		t.Helper()
+		tm.event++
+		w := &adminReplier{recorder: &recorder{}}
+		mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "3003", UserChat: "3003", ChatID: chat, ChatKind: commands.Group,
+			Text: "mi código es " + text, EventID: tm.event}, w)
+		return w.deleted, w.take()
+	}
+	if deleted, r := post(tm.mux, "-1004242", receipt); !deleted || len(r) != 1 || r[0].Text != removed {
+		t.Fatalf("first receipt code: deleted %v, %+v", deleted, r)
+	}
+	for i := range 3 {
+		if deleted, r := post(tm.mux, "-1004242", receipt); !deleted || len(r) != 0 {
+			t.Errorf("receipt code again (%d) within the minute: deleted %v, %+v", i, deleted, r)
+		}
+	}
+	// Another replica (another process, the same Redis): silent too.
+	if deleted, r := post(tm.mux.Clone(), "-1004242", receipt); !deleted || len(r) != 0 {
+		t.Errorf("receipt code on another replica within the minute: deleted %v, %+v", deleted, r)
+	}
+	// A voided invitation is told of all the same.
+	code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
+	if deleted, r := post(tm.mux, "-1004242", code); !deleted || len(r) != 1 || !strings.Contains(r[0].Text, tm.msg.Localize("en", "redeem_void_in_group", nil)) {
+		t.Errorf("an invitation code within the minute: deleted %v, %+v", deleted, r)
+	}
+	// Another group: its own notice.
+	if deleted, r := post(tm.mux, "-1004343", receipt); !deleted || len(r) != 1 || r[0].Text != removed {
+		t.Errorf("another group: deleted %v, %+v", deleted, r)
+	}
+	// A minute later: told again.
+	tm.clk.Add(noticeMinute)
+	if deleted, r := post(tm.mux, "-1004242", receipt); !deleted || len(r) != 1 || r[0].Text != removed {
+		t.Errorf("a minute later: deleted %v, %+v", deleted, r)
+	}
+	c := tm.srv.Client()
+	for _, k := range c.Keys(ctx, "*").Val() {
+		fields := c.HKeys(ctx, k).Val()
+		if strings.Contains(k+strings.Join(fields, " "), "4242") {
+			t.Errorf("Redis holds the group's id: %s %v", k, fields)
+		}
+	}
+}
+
+// noticeMinute is the notices' period, as the engine has it.
+const noticeMinute = time.Minute
+
+// While Redis is down, a spooled tip's receipt pasted again and again in
+// a group is removed each time, and the group told once a minute (this
+// process counts, Redis cannot).
+func TestRemovalNoticesAreCappedWhileRedisIsDown(t *testing.T) {
+	srv := redistest.Start(t)
+	if !srv.Real {
+		t.Skip("needs a real redis-server to stop")
+	}
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{6}, 32))
+	st, _ := storage.New(srv.Client(), kr, storage.Options{Prefix: "o"})
+	if err := st.Init(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := storage.OpenSpool(t.TempDir(), kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := locales.Load()
+	clk := &clock{t: time.Now()}
+	mux := commands.New(commands.Options{Store: st, Messages: msg, DefaultLanguage: "en", Spool: sp, Now: clk.Now, Logger: slog.New(slog.DiscardHandler)})
+	ctx := context.Background()
+	srv.Stop()
+	rec := &recorder{}
+	mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "701", ChatID: "701", Text: "cobran piso en el mercado", EventID: 100}, rec)
+	receipt := codeRE.FindString(rec.take()[0].Text)
+	if receipt == "" {
+		t.Fatal("no spooled receipt")
+	}
+	for i, told := range []bool{true, false, false} {
+		w := &adminReplier{recorder: &recorder{}}
+		mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "702", ChatID: "-100555", ChatKind: commands.Group,
+			Text: "mi código es " + receipt, EventID: int64(200 + i)}, w)
+		r := w.take()
+		if !w.deleted || (len(r) == 1) != told || (told && r[0].Text != msg.Localize("en", "group_private_only_removed", nil)) {
+			t.Errorf("post %d during the outage: deleted %v, %+v", i, w.deleted, r)
+		}
+	}
+	clk.Add(noticeMinute)
+	w := &adminReplier{recorder: &recorder{}}
+	mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "702", ChatID: "-100555", ChatKind: commands.Group,
+		Text: "mi código es " + receipt, EventID: 210}, w)
+	if r := w.take(); !w.deleted || len(r) != 1 {
+		t.Errorf("a minute later during the outage: deleted %v, %+v", w.deleted, r)
+	}
+}
