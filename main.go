@@ -565,7 +565,8 @@ func recoverHTTP(log *slog.Logger, h http.Handler) http.Handler {
 }
 
 // replaySpool moves tips spooled during a Redis outage into Redis once it
-// answers again, checking every few seconds (and once at start-up).
+// answers again, and voids the invitation codes seen in groups meanwhile,
+// checking every few seconds (and once at start-up).
 func replaySpool(ctx context.Context, sp *storage.Spool, st *storage.Store, log *slog.Logger) {
 	t := time.NewTicker(5 * time.Second)
 	defer t.Stop()
@@ -573,7 +574,7 @@ func replaySpool(ctx context.Context, sp *storage.Spool, st *storage.Store, log 
 	for {
 		c := sp.Count()
 		reported = reportUnreadable(log, c, reported)
-		if c.Waiting+c.Unreadable > 0 && st.Ping(ctx) == nil {
+		if c.Waiting+c.Unreadable+sp.VoidsWaiting() > 0 && st.Ping(ctx) == nil {
 			if n, err := sp.Replay(ctx, st); err != nil {
 				log.Warn("spool replay interrupted; will retry", "error", err.Error())
 			} else if n > 0 {

@@ -899,3 +899,34 @@ func TestTelegramInboxKnowsUpdatesAgainPerBot(t *testing.T) {
 		t.Fatalf("%d updates stored (%v), want the two bots' one each", n, err)
 	}
 }
+
+// An invitation code seen in a group while Redis was down, and no tip
+// spooled: the replay loop still voids it once Redis answers.
+func TestReplayLoopVoidsHeldInvitationsWithoutSpooledTips(t *testing.T) {
+	rs := redistest.Start(t)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{3}, 32))
+	st, err := storage.New(rs.Client(), kr, storage.Options{Prefix: "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := storage.OpenSpool(t.TempDir(), kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	code, err := st.Invite(ctx, "investigator", "by", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sp.HoldVoids([]string{code}); err != nil {
+		t.Fatal(err)
+	}
+	go replaySpool(ctx, sp, st, slog.New(slog.DiscardHandler))
+	for deadline := time.Now().Add(20 * time.Second); sp.VoidsWaiting() > 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, _, err := st.InviteRole(ctx, code); err == nil {
+		t.Fatal("the held invitation was not voided by the replay loop")
+	}
+}

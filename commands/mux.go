@@ -671,6 +671,7 @@ func (m *Mux) codesInView(ctx context.Context, c *Context) error {
 		// Redis cannot say (no second call to wait on): only a spooled
 		// tip's receipt, which this process holds, is known to be one.
 		m.log.Info("code-like words in a group's conversation not checked (storage down)", "platform", req.Platform, "error", err.Error())
+		m.holdVoids(req.Platform, codes)
 		if m.spool == nil || !slices.ContainsFunc(codes, m.spool.HoldsReceipt) {
 			return nil
 		}
@@ -837,8 +838,21 @@ func (m *Mux) voidInvitations(ctx context.Context, c *Context, codes []string) b
 	voided, err := m.store.VoidInvites(ctx, codes)
 	if err != nil {
 		m.log.Warn("invitation codes seen in a group not voided", "platform", c.Request.Platform, "error", err.Error())
+		m.holdVoids(c.Request.Platform, codes)
 	}
 	return slices.Contains(voided, true)
+}
+
+// holdVoids has the spool void, once Redis is back, those of codes that
+// are invitation codes, seen where others could redeem them while Redis
+// could not void them.
+func (m *Mux) holdVoids(platform string, codes []string) {
+	if m.spool == nil || len(codes) == 0 {
+		return
+	}
+	if err := m.spool.HoldVoids(codes); err != nil {
+		m.log.Error("invitation codes seen in a group while storage was down: not held to be voided", "platform", platform, "error", err.Error())
+	}
 }
 
 // anyReceipt reports whether one of codes is a tip's receipt code (stored,
@@ -876,6 +890,7 @@ func (m *Mux) refusePrivateOnly(ctx context.Context, c *Context, cmd *Command) e
 			note = "\n\n" + c.T("redeem_void_in_group", nil)
 		} else {
 			m.log.Warn("invitation code seen in a group not voided", "platform", req.Platform, "error", err.Error())
+			m.holdVoids(req.Platform, []string{code})
 		}
 	}
 	if _, err := c.removeRequest(ctx); err != nil {
@@ -1061,6 +1076,11 @@ type Spooler interface {
 	ReceiptOf(pseudonym string, eventID int64) (string, error)
 	// HeldEvents returns a reporter's events still spooled.
 	HeldEvents(pseudonym string) []int64
+	// HoldVoids keeps, until Redis is back, the voiding of those of codes
+	// that are invitation codes (as keyed hashes, never in clear).
+	HoldVoids(codes []string) error
+	// VoidHeld reports whether an invitation code waits to be voided.
+	VoidHeld(code string) bool
 }
 
 // allow applies a per-pseudonym hourly limit; when it is reached the user

@@ -47,6 +47,11 @@ func redeem(ctx context.Context, c *Context) error {
 	if !ok {
 		return c.Say(ctx, "redeem_usage", nil)
 	}
+	if c.mux.spool != nil && c.mux.spool.VoidHeld(code) {
+		// Seen in a group while Redis was down: void, though Redis may
+		// not have been told yet.
+		return c.Say(ctx, "redeem_bad", nil)
+	}
 	// A member who already has the code's role (or a higher one) keeps
 	// it unused, for whoever it was meant for: redeemed, it would be spent
 	// and list them twice.

@@ -33,6 +33,9 @@ type Spool struct {
 	// replayed to its receipt (spooledKey), so a redelivered message is
 	// found without opening the spool.
 	held map[string]string
+	// voids are the MACs of invitation codes to void once Redis is
+	// back (spool_void.go).
+	voids map[string]bool
 }
 
 func spooledKey(pseudonym string, eventID int64) string {
@@ -76,7 +79,7 @@ func OpenSpool(dir string, kr *Keyring) (*Spool, error) {
 	if err := lockSpoolDir(dir); err != nil {
 		return nil, err
 	}
-	sp := &Spool{path: filepath.Join(dir, "tips.spool"), kr: kr, held: map[string]string{}}
+	sp := &Spool{path: filepath.Join(dir, "tips.spool"), kr: kr, held: map[string]string{}, voids: map[string]bool{}}
 	if err := probeWritable(sp.path + ".probe"); err != nil {
 		return nil, err
 	}
@@ -103,6 +106,15 @@ func OpenSpool(dir string, kr *Keyring) (*Spool, error) {
 		}
 		for _, e := range f.entries {
 			sp.held[spooledKey(e.Pseudonym, e.EventID)] = e.Receipt
+		}
+	}
+	for _, p := range []string{sp.voidsReplayPath(), sp.voidsPath()} {
+		macs, err := readVoids(p)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range macs {
+			sp.voids[m] = true
 		}
 	}
 	return sp, nil
@@ -516,8 +528,14 @@ func (sp *Spool) quarantineNewPath() string { return sp.quarantinePath() + ".new
 // every entry is stored. A record that opens under no secret is first
 // appended to the quarantine file, still sealed, and the rest replayed;
 // quarantined records that open again (VIGIA_SECRET_PREVIOUS set back) are
-// replayed too. It returns how many tips were replayed.
+// replayed too. Invitation codes held to be voided (HoldVoids) are voided
+// first. It returns how many tips were replayed.
 func (sp *Spool) Replay(ctx context.Context, st *Store) (int, error) {
+	// Invitations seen in a group during the outage: void before anything
+	// else (before anyone can redeem them).
+	if err := sp.replayVoids(ctx, st); err != nil {
+		return 0, err
+	}
 	if err := sp.beginReplay(); err != nil {
 		return 0, err
 	}
