@@ -329,6 +329,9 @@ func publish(ctx context.Context, c *Context) error {
 	if ok, err := c.isWarning(ctx, id); !ok || err != nil {
 		return err
 	}
+	if ok, err := c.notDismissed(ctx, id); !ok || err != nil {
+		return err
+	}
 	text = strings.TrimSpace(tips.Neutralize(text))
 	if blank(text) {
 		return c.previewPublication(ctx, id, "")
@@ -363,7 +366,28 @@ func (m *Mux) publishButton(ctx context.Context, c *Context, data string) error 
 	if ok, err := c.isWarning(ctx, id); !ok || err != nil {
 		return err
 	}
+	if ok, err := c.notDismissed(ctx, id); !ok || err != nil {
+		return err
+	}
 	return c.approvePublication(ctx, id, storage.PublishApproval{Revision: revision})
+}
+
+// notDismissed reports whether warning id may be published as its triage
+// stands; if it was dismissed, it says so. Communities read what goes out
+// as verified (its header says so): a warning the team dismissed, a hoax
+// maybe, must not go out on one investigator's approval who did not see
+// that, nor on a button shown before it was dismissed.
+func (c *Context) notDismissed(ctx context.Context, id string) (bool, error) {
+	t, err := c.mux.store.Tip(ctx, id)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return false, c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
+	case err != nil:
+		return false, err
+	case t.Status == tips.StatusDismissed:
+		return false, c.Say(ctx, "publish_dismissed", map[string]any{"ID": id})
+	}
+	return true, nil
 }
 
 // isWarning reports whether tip id is a community warning; if not, it

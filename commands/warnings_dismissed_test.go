@@ -1,0 +1,49 @@
+package commands_test
+
+import (
+	"testing"
+
+	"github.com/vigia-project/vigia/commands"
+)
+
+// A warning the team dismissed (a hoax, say) is not published: the
+// communities would read it under "Community warning, verified", and the
+// investigator approving it, by command or by a button shown before the
+// dismissal, may not know. Once its status is changed, it can be.
+func TestDismissedWarningIsNotPublished(t *testing.T) {
+	tm := newTeamPublishing(t, 1)
+	platform := &community{}
+	tm.mux.AddSender("telegram", platform)
+	tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe"})
+	tm.investigators("2002 Ana", "2003 Bob")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: "Retén falso en la carretera, roban a los conductores"})
+
+	button := press(tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1"}), "pub:")
+	if button == "" {
+		t.Fatal("no button under the preview")
+	}
+	tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "1 dismissed bulo"})
+	refused := tm.text("en", "publish_dismissed", map[string]any{"ID": "1"})
+	for name, req := range map[string]commands.Request{
+		"the button shown before": {Callback: button},
+		"/publish":                {Command: "publish", Args: "1"},
+		"/publish with a text":    {Command: "publish", Args: "1 Retén falso en la carretera"},
+	} {
+		if r := tm.as("2002", "Ana", req); len(r) != 1 || r[0].Text != refused || len(r[0].Buttons) > 0 {
+			t.Errorf("%s on a dismissed warning answered %+v", name, r)
+		}
+	}
+	tm.deliverAll(t)
+	if len(platform.got["-1"]) > 0 {
+		t.Fatalf("a dismissed warning went out: %q", platform.got["-1"])
+	}
+
+	tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "1 verified"})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1 Retén falso en la carretera"}); r[0].Text != tm.text("en", "publish_started", map[string]any{"ID": "1", "Count": 1}, 1) {
+		t.Fatalf("verified again, /publish answered %q", r[0].Text)
+	}
+	tm.deliverAll(t)
+	if len(platform.got["-1"]) != 1 {
+		t.Fatalf("verified again, the community got %q", platform.got["-1"])
+	}
+}
