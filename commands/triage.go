@@ -304,7 +304,18 @@ func (c *Context) decide(ctx context.Context, id string, d storage.Decision) err
 	if err != nil {
 		return err
 	}
-	return c.Say(ctx, "triage_done", map[string]any{"ID": id, "Status": c.T("status_"+string(d.Status), nil)})
+	done := c.T("triage_done", map[string]any{"ID": id, "Status": c.T("status_"+string(d.Status), nil)})
+	if d.Status == tips.StatusDismissed {
+		// A published warning dismissed since is still up in the
+		// communities, under "verified": dismissing it does not take it
+		// down, and the investigator is told how to.
+		if out, err := c.mux.store.CopiesOut(ctx, id); err != nil {
+			return err
+		} else if out {
+			done += "\n\n" + c.T("triage_dismissed_published", map[string]any{"ID": id})
+		}
+	}
+	return c.Reply(ctx, Reply{Text: done})
 }
 
 // triageButton handles a decision button under a claimed tip.

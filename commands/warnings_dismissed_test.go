@@ -47,3 +47,35 @@ func TestDismissedWarningIsNotPublished(t *testing.T) {
 		t.Fatalf("verified again, the community got %q", platform.got["-1"])
 	}
 }
+
+// Dismissing a warning already published does not take it down: the
+// investigator is told that its copies may still be up, as verified, and
+// that /retract withdraws them. Once withdrawn, or for any other tip,
+// the answer is the plain one.
+func TestDismissingPublishedWarningPointsToRetract(t *testing.T) {
+	tm := newTeamPublishing(t, 1)
+	platform := &community{}
+	tm.mux.AddSender("telegram", platform)
+	tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe"})
+	tm.investigators("2002 Ana", "2003 Bob")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: "Retén falso en la carretera, roban a los conductores"})
+	tm.approve(t, "2002", "Ana", "1")
+	tm.deliverAll(t)
+	tm.report("7001", "Cobran piso en el mercado", "")
+
+	dismissed := func(id string) string {
+		return tm.text("en", "triage_done", map[string]any{"ID": id, "Status": tm.text("en", "status_dismissed", nil)})
+	}
+	want := dismissed("1") + "\n\n" + tm.text("en", "triage_dismissed_published", map[string]any{"ID": "1"})
+	if r := tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "1 dismissed bulo"}); len(r) != 1 || r[0].Text != want {
+		t.Fatalf("dismissing a published warning answered %+v", r)
+	}
+	if r := tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "2 dismissed"}); len(r) != 1 || r[0].Text != dismissed("2") {
+		t.Fatalf("dismissing a tip answered %+v", r)
+	}
+	tm.as("2003", "Bob", commands.Request{Command: "retract", Args: "1"})
+	tm.deliverAll(t)
+	if r := tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "1 dismissed"}); len(r) != 1 || r[0].Text != dismissed("1") {
+		t.Fatalf("dismissing a withdrawn warning answered %+v", r)
+	}
+}
