@@ -153,7 +153,10 @@ const codeWindow = 15 * time.Minute
 func (c *Context) checkCode(ctx context.Context, secret, code, usage string) (bool, error) {
 	m := c.mux
 	// What is not six digits is no guess at a code: the usage, uncounted.
-	code = strings.ReplaceAll(strings.TrimSpace(code), " ", "")
+	// Digits are read as every command reads numbers (asciiNumerals: an
+	// Arabic or full-width keyboard's), and any space is dropped ("123 456"
+	// as apps show it, with a no-break space when copied from some).
+	code = strings.Join(strings.Fields(asciiNumerals(code)), "")
 	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
 		return false, c.Say(ctx, usage, nil)
 	}
