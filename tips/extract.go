@@ -292,8 +292,27 @@ func extractPhones(text, region string, add func(Entity)) {
 
 // prepare readies text for matching without folding case (wallets and URL
 // paths are case-sensitive): NFKC turns full-width digits and letters into
-// plain ones, and invisible characters go.
-func prepare(s string) string { return Neutralize(nfkc(s)) }
+// plain ones, Arabic-Indic and Persian digits (which NFKC leaves) become
+// ASCII ones too, so that a phone number typed on such a keyboard is read,
+// and invisible characters go.
+func prepare(s string) string { return Neutralize(westernDigits(nfkc(s))) }
+
+// westernDigits writes Arabic-Indic (U+0660…) and Extended Arabic-Indic
+// (Persian, U+06F0…) digits as ASCII ones.
+func westernDigits(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r >= '٠' && r <= '٩' || r >= '۰' && r <= '۹' }) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '٠' && r <= '٩':
+			return '0' + r - '٠'
+		case r >= '۰' && r <= '۹':
+			return '0' + r - '۰'
+		}
+		return r
+	}, s)
+}
 
 // phone parses a candidate as a phone number; numbers without a country
 // code are read in region.
