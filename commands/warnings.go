@@ -524,7 +524,15 @@ func retract(ctx context.Context, c *Context) error {
 	case !r.First && recordErr != nil:
 		return recordErr
 	case !r.First:
-		return c.Say(ctx, "retract_none", map[string]any{"ID": id})
+		// Not published (yet): an investigator who wants it stopped is
+		// told how, as it may still go out with the next approval.
+		text := c.T("retract_none", map[string]any{"ID": id})
+		if t, err := c.mux.store.Tip(ctx, id); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		} else if err == nil && t.Status != tips.StatusDismissed {
+			text += "\n\n" + c.T("retract_none_dismiss", map[string]any{"ID": id})
+		}
+		return c.Reply(ctx, Reply{Text: text})
 	}
 	if err := c.Say(ctx, "retract_started", map[string]any{"ID": id, "Count": r.Withdrawals}, r.Withdrawals); err != nil && recordErr == nil {
 		return err

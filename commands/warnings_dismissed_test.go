@@ -79,3 +79,33 @@ func TestDismissingPublishedWarningPointsToRetract(t *testing.T) {
 		t.Fatalf("dismissing a withdrawn warning answered %+v", r)
 	}
 }
+
+// /retract on a warning not published yet, approved by one investigator
+// of the two needed, says it may still go out and how to stop it; the
+// way it gives (dismissing it) does stop it.
+func TestRetractBeforePublicationSaysHowToStopIt(t *testing.T) {
+	tm := newTeamPublishing(t, 2)
+	platform := &community{}
+	tm.mux.AddSender("telegram", platform)
+	tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe"})
+	tm.investigators("2002 Ana", "2003 Bob", "2004 Carla")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: "Retén falso en la carretera, roban a los conductores"})
+	tm.approve(t, "2002", "Ana", "1") // 1 of 2
+
+	none := tm.text("en", "retract_none", map[string]any{"ID": "1"})
+	want := none + "\n\n" + tm.text("en", "retract_none_dismiss", map[string]any{"ID": "1"})
+	if r := tm.as("2003", "Bob", commands.Request{Command: "retract", Args: "1"}); len(r) != 1 || r[0].Text != want {
+		t.Fatalf("/retract before publication answered %+v", r)
+	}
+	tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "1 dismissed"})
+	if r := tm.as("2003", "Bob", commands.Request{Command: "retract", Args: "1"}); len(r) != 1 || r[0].Text != none {
+		t.Fatalf("/retract of a dismissed warning answered %+v", r)
+	}
+	if r := tm.as("2004", "Carla", commands.Request{Command: "publish", Args: "1"}); len(r) != 1 || r[0].Text != tm.text("en", "publish_dismissed", map[string]any{"ID": "1"}) {
+		t.Fatalf("a second approval after the dismissal answered %+v", r)
+	}
+	tm.deliverAll(t)
+	if len(platform.got["-1"]) > 0 {
+		t.Fatalf("went out: %q", platform.got["-1"])
+	}
+}

@@ -149,7 +149,7 @@ func TestRetractOnlyWhatWasPublished(t *testing.T) {
 	if r := tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "2"}); r[0].Text != tm.msg.Localize("en", "publish_not_warning", map[string]any{"ID": "2"}) {
 		t.Fatalf("retracting a tip: %+v", r)
 	}
-	if r := tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"}); r[0].Text != tm.msg.Localize("en", "retract_none", map[string]any{"ID": "1"}) {
+	if r := tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"}); r[0].Text != tm.msg.Localize("en", "retract_none", map[string]any{"ID": "1"})+"\n\n"+tm.msg.Localize("en", "retract_none_dismiss", map[string]any{"ID": "1"}) {
 		t.Fatalf("retracting an unpublished warning: %+v", r)
 	}
 	if r := tm.approve(t, "2003", "Beto", "1"); r[0].Text != tm.msg.Localize("en", "publish_started", map[string]any{"ID": "1", "Count": 3}, 3) {
