@@ -384,10 +384,17 @@ func (c *Context) notDismissed(ctx context.Context, id string) (bool, error) {
 		return false, c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
 	case err != nil:
 		return false, err
-	case t.Status == tips.StatusDismissed:
-		return false, c.Say(ctx, "publish_dismissed", map[string]any{"ID": id})
+	case t.Status != tips.StatusDismissed:
+		return true, nil
 	}
-	return true, nil
+	// Published before it was dismissed: that is what matters now, and
+	// how to take it down.
+	if out, err := c.mux.store.CopiesOut(ctx, id); err != nil {
+		return false, err
+	} else if out {
+		return false, c.Reply(ctx, Reply{Text: c.T("publish_already", map[string]any{"ID": id}) + "\n\n" + c.T("triage_dismissed_published", map[string]any{"ID": id})})
+	}
+	return false, c.Say(ctx, "publish_dismissed", map[string]any{"ID": id})
 }
 
 // isWarning reports whether tip id is a community warning; if not, it

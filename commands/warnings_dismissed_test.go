@@ -70,6 +70,11 @@ func TestDismissingPublishedWarningPointsToRetract(t *testing.T) {
 	if r := tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "1 dismissed bulo"}); len(r) != 1 || r[0].Text != want {
 		t.Fatalf("dismissing a published warning answered %+v", r)
 	}
+	// /publish on it now says it went out, and how to take it down.
+	already := tm.text("en", "publish_already", map[string]any{"ID": "1"}) + "\n\n" + tm.text("en", "triage_dismissed_published", map[string]any{"ID": "1"})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1"}); len(r) != 1 || r[0].Text != already {
+		t.Fatalf("/publish of a published warning dismissed since answered %+v", r)
+	}
 	if r := tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "2 dismissed"}); len(r) != 1 || r[0].Text != dismissed("2") {
 		t.Fatalf("dismissing a tip answered %+v", r)
 	}
