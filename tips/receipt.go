@@ -56,8 +56,9 @@ func drawReceipt(r io.Reader) (string, error) {
 
 // NormalizeReceipt turns what a reporter typed into the canonical code, or
 // returns false if it cannot be one. It forgives case, spaces, dashes, the
-// letters Crockford maps to digits (O to 0, I and L to 1), full-width forms
-// and Cyrillic and Greek look-alikes (lookAlikes).
+// letters Crockford maps to digits (O to 0, I and L to 1), full-width forms,
+// Cyrillic and Greek look-alikes, and Arabic-Indic and Persian digits
+// (lookAlikes).
 func NormalizeReceipt(s string) (string, bool) {
 	if len(s) > 256 { // a code with a 3-byte zero-width space between every character is 73
 		return "", false
@@ -102,10 +103,11 @@ func NormalizeReceipt(s string) (string, bool) {
 }
 
 // ReceiptSpans finds what may be receipt codes within a text: four groups
-// of four letters or digits (full-width too), with a letter and a digit
-// among them, standing as a word, written as NormalizeReceipt reads them:
-// the groups apart or not (dashes, spaces of any kind, the minus sign),
-// zero-width characters anywhere, and percent-escaped characters as a
+// of four letters or digits (full-width too, and Arabic-Indic and Persian
+// digits), with a letter and a digit among them, standing as a word,
+// written as NormalizeReceipt reads them: the groups apart or not
+// (dashes, spaces of any kind, the minus sign), zero-width characters
+// anywhere, and percent-escaped characters as a
 // link has them ("?q=ABCD%2DEFGH%2D…", "%20ABCD%20…", "%41BCD…"), escaped
 // twice as a link within a link has them ("?u=…%253FABCD%252D…"). Candidates start
 // at every word and may overlap ("digo ABCD-…": the one from "digo"
@@ -316,8 +318,8 @@ func unhex(c byte) int {
 }
 
 // codeChar returns the ASCII letter or digit r is (upper-case), full-width
-// forms and Cyrillic and Greek look-alikes included, and whether it is
-// one. (Short, so that it is inlined: it runs on every character of every
+// forms, Cyrillic and Greek look-alikes and Arabic digits included, and
+// whether it is one. (Short, so that it is inlined: it runs on every character of every
 // message.)
 func codeChar(r rune) (rune, bool) {
 	r = halfWidth(r)
@@ -331,13 +333,14 @@ func codeChar(r rune) (rune, bool) {
 }
 
 // lookAlikeFirst is the first character lookAlikeTable covers: Greek
-// and Cyrillic (U+0370 to U+052F).
+// and Cyrillic (U+0370 to U+052F), then Arabic, for its two sets of
+// digits (to U+06F9).
 const lookAlikeFirst = 0x370
 
 // lookAlikeTable is lookAlikes for capital and small letters, by
 // character from lookAlikeFirst: a table read for codeChar, which a map
 // would slow.
-var lookAlikeTable = func() (t [0x530 - lookAlikeFirst]byte) {
+var lookAlikeTable = func() (t [0x6FA - lookAlikeFirst]byte) {
 	for i := range t {
 		t[i] = byte(lookAlikes[unicode.ToUpper(rune(lookAlikeFirst+i))])
 	}
@@ -358,6 +361,12 @@ var lookAlikes = map[rune]rune{
 	// Greek: Α Β Ε Ζ Η Ι Κ Μ Ν Ο Ρ Τ Υ Χ
 	'Α': 'A', 'Β': 'B', 'Ε': 'E', 'Ζ': 'Z', 'Η': 'H', 'Ι': 'I', 'Κ': 'K', 'Μ': 'M', 'Ν': 'N', 'Ο': 'O', 'Ρ': 'P',
 	'Τ': 'T', 'Υ': 'Y', 'Χ': 'X',
+	// Not look-alikes but the same digits, as an Arabic keyboard types
+	// them: Arabic-Indic (٠ to ٩) and Persian, or Extended Arabic-Indic
+	// (۰ to ۹). A code read aloud and typed on one is the code (numbers
+	// in commands are read so too).
+	'٠': '0', '١': '1', '٢': '2', '٣': '3', '٤': '4', '٥': '5', '٦': '6', '٧': '7', '٨': '8', '٩': '9',
+	'۰': '0', '۱': '1', '۲': '2', '۳': '3', '۴': '4', '۵': '5', '۶': '6', '۷': '7', '۸': '8', '۹': '9',
 }
 
 // lookAlike reads r, a capital, as the Latin letter it looks like

@@ -231,3 +231,26 @@ func TestCutReceiptsReadsEscapedCodes(t *testing.T) {
 		}
 	}
 }
+
+// Digits as an Arabic or Persian keyboard types them are a code's digits,
+// as numbers in commands are read: found in a text and normalised.
+func TestNormalizeReceiptArabicDigits(t *testing.T) {
+	for _, s := range []string{"K٧QD-٩XMA-R٢TP-٤WZN", "k۷qd ۹xma r۲tp ۴wzn", "\u200fK٧QD-٩XMA-R٢TP-٤WZN\u200f"} {
+		if code, ok := NormalizeReceipt(s); !ok || code != "K7QD-9XMA-R2TP-4WZN" {
+			t.Errorf("%q: %q %v", s, code, ok)
+		}
+		if sp := ReceiptSpans("رمز " + s + "."); len(sp) != 1 || spanCode("رمز "+s+".", sp[0]) != "K7QD-9XMA-R2TP-4WZN" {
+			t.Errorf("spans of %q: %v", s, sp)
+		}
+	}
+	// Arabic letters are no code letters.
+	if code, ok := NormalizeReceipt("ك٧QD-٩XMA-R٢TP-٤WZN"); ok {
+		t.Errorf("an Arabic letter read as a code letter: %q", code)
+	}
+}
+
+// spanCode is the code text[sp[0]:sp[1]] reads as, or "".
+func spanCode(text string, sp [2]int) string {
+	code, _ := NormalizeReceipt(text[sp[0]:sp[1]])
+	return code
+}
