@@ -438,6 +438,11 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 		}
 		return
 	}
+	if req.ChatKind == Private && !req.CanOpenForms {
+		// A spooled tip's receipt the platform refused comes first (not
+		// before a form, which must be the request's first answer).
+		m.tellOwedReceipts(ctx, c)
+	}
 	err = m.route(ctx, c)
 	if err == nil {
 		return
@@ -1081,6 +1086,13 @@ type Spooler interface {
 	HoldVoids(codes []string) error
 	// VoidHeld reports whether an invitation code waits to be voided.
 	VoidHeld(code string) bool
+	// OweReceipt keeps a spooled tip's receipt the platform refused, for
+	// its reporter's next message.
+	OweReceipt(o storage.OwedReceipt) error
+	// OwedReceipts returns the receipts owed to a reporter.
+	OwedReceipts(pseudonym string) []storage.OwedReceipt
+	// ReceiptsTold forgets the reporter's owed receipts of events.
+	ReceiptsTold(pseudonym string, events []int64) error
 }
 
 // allow applies a per-pseudonym hourly limit; when it is reached the user

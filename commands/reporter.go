@@ -703,8 +703,45 @@ func (m *Mux) spoolTip(ctx context.Context, c *Context, part tips.Part, note str
 		text += "\n\n" + c.fileNote(note, 1)
 	}
 	// Sent once more if refused: a spooled tip's receipt cannot be had
-	// again by pressing Send.
-	return c.replyReceipt(ctx, Reply{Text: text})
+	// again by pressing Send. Refused again, it is kept (sealed, on the
+	// spool's disk) and told with the reporter's next message: a chat the
+	// platform refuses twice in a row is seldom reachable seconds later,
+	// and a reporter left unanswered writes again.
+	err = c.replyReceipt(ctx, Reply{Text: text})
+	if err != nil {
+		if oerr := m.spool.OweReceipt(storage.OwedReceipt{Pseudonym: c.Pseudonym, EventID: c.Request.EventID, Receipt: receipt, Note: note}); oerr != nil {
+			m.log.Error("undelivered receipt of a spooled tip not kept for later", "platform", c.Request.Platform, "error", oerr.Error())
+		}
+	}
+	return err
+}
+
+// tellOwedReceipts tells the reporter, before their request is answered,
+// the receipts of their spooled tips the platform refused (spoolTip). Each
+// one delivered is forgotten; the others wait for the next request.
+func (m *Mux) tellOwedReceipts(ctx context.Context, c *Context) {
+	if m.spool == nil {
+		return
+	}
+	owed := m.spool.OwedReceipts(c.Pseudonym)
+	var told []int64
+	for _, o := range owed {
+		text := c.T("spool_receipt_owed", map[string]any{"Receipt": o.Receipt})
+		if o.Note != "" {
+			text += "\n\n" + c.fileNote(o.Note, 1)
+		}
+		if err := c.Reply(ctx, Reply{Text: text}); err != nil {
+			m.log.Warn("owed receipt not delivered; kept for the next message", "platform", c.Request.Platform, "error", err.Error())
+			break
+		}
+		told = append(told, o.EventID)
+	}
+	if len(told) == 0 {
+		return
+	}
+	if err := m.spool.ReceiptsTold(c.Pseudonym, told); err != nil {
+		m.log.Warn("owed receipts told but not forgotten", "platform", c.Request.Platform, "error", err.Error())
+	}
 }
 
 // fileNote is what the reporter is told of n files by note: file_cleaned

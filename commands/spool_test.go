@@ -391,3 +391,39 @@ func TestMessageOfCodesAloneIsNotSpooled(t *testing.T) {
 		t.Errorf("codes with words during the outage: %q, %d spooled", texts(got), sp.Len())
 	}
 }
+
+// A spooled tip's receipt the platform refuses twice is not lost to its
+// reporter (there is no Send to press for it again): it is kept, sealed
+// with the spool, and told first thing with their next message, once.
+func TestSpooledReceiptRefusedTwiceIsToldWithTheNextMessage(t *testing.T) {
+	commands.ShortReceiptRetry(t)
+	srv, st, sp, _, mux := spooling(t)
+	msg, _ := locales.Load()
+	srv.Stop()
+	refused := 0
+	w := &refusingReplier{refuse: func(rep commands.Reply) bool {
+		if codeRE.MatchString(rep.Text) {
+			refused++
+			return true
+		}
+		return false
+	}}
+	mux.Handle(context.Background(), commands.Request{Platform: "telegram", UserID: "76", ChatID: "76", Text: "cobran piso en el mercado", EventID: 1}, w)
+	if got := w.take(); refused != 2 || len(got) != 0 {
+		t.Fatalf("%d refused, then %q", refused, texts(got))
+	}
+	code, _ := sp.ReceiptOf(st.Pseudonym("telegram", "76"), 1)
+	owed := msg.Localize("en", "spool_receipt_owed", map[string]any{"Receipt": code})
+	do := telegramUser(mux, "76")
+	// Someone else's message: not theirs to hear.
+	if r := telegramUser(mux, "77")(commands.Request{Command: "help", CommandAtStart: true, EventID: 2}); len(r) == 0 || strings.Contains(strings.Join(texts(r), " "), code) {
+		t.Fatalf("another reporter: %q", texts(r))
+	}
+	r := do(commands.Request{Command: "help", CommandAtStart: true, EventID: 3})
+	if len(r) != 2 || r[0].Text != owed || r[1].Text != msg.Localize("en", "help", nil) {
+		t.Fatalf("the next message: %q", texts(r))
+	}
+	if r := do(commands.Request{Command: "help", CommandAtStart: true, EventID: 4}); len(r) != 1 || strings.Contains(strings.Join(texts(r), " "), code) {
+		t.Fatalf("told twice: %q", texts(r))
+	}
+}

@@ -36,6 +36,9 @@ type Spool struct {
 	// voids are the MACs of invitation codes to void once Redis is
 	// back (spool_void.go).
 	voids map[string]bool
+	// owed are the receipts of spooled tips the platform refused to
+	// deliver, for their reporters' next messages (spool_owed.go).
+	owed []OwedReceipt
 }
 
 func spooledKey(pseudonym string, eventID int64) string {
@@ -86,13 +89,19 @@ func OpenSpool(dir string, kr *Keyring) (*Spool, error) {
 	// What a crash while the quarantine file was being rewritten leaves
 	// (rewriteQuarantine): sealed copies of records the quarantine file,
 	// replaced only by a rename, still holds. Kept, they would stay on
-	// disk for good once the quarantine empties.
-	if err := os.Remove(sp.quarantineNewPath()); err == nil {
-		if err := syncDir(dir); err != nil {
+	// disk for good once the quarantine empties. (The same for the owed
+	// receipts' file, writeOwed.)
+	for _, p := range []string{sp.quarantineNewPath(), sp.owedPath() + ".new"} {
+		if err := os.Remove(p); err == nil {
+			if err := syncDir(dir); err != nil {
+				return nil, fmt.Errorf("spool: %w", err)
+			}
+		} else if !errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("spool: %w", err)
 		}
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("spool: %w", err)
+	}
+	if err := sp.loadOwed(); err != nil {
+		return nil, err
 	}
 	for _, p := range []string{sp.path, sp.replayPath(), sp.quarantinePath()} {
 		f, err := sp.read(p, p == sp.quarantinePath())

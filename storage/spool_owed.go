@@ -1,0 +1,140 @@
+package storage
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+)
+
+// OwedReceipt is a spooled tip's receipt that never reached its reporter:
+// the platform refused it (twice) when the tip was spooled. The reporter
+// is told it with their next message.
+type OwedReceipt struct {
+	Pseudonym string `json:"p"`
+	EventID   int64  `json:"e"`
+	Receipt   string `json:"c"`
+	// Note is the message id of what the reporter was to be told with
+	// it (a file not kept), or "".
+	Note string    `json:"n,omitempty"`
+	At   time.Time `json:"a"`
+}
+
+// maxOwed bounds the receipts owed at once (the oldest go first): a
+// platform refusing every answer for hours must not grow the file for
+// good. maxOwedAge drops one whose reporter never wrote again.
+const (
+	maxOwed    = 1000
+	maxOwedAge = 30 * 24 * time.Hour
+)
+
+// owedPath holds the owed receipts: one sealed list, replaced whole (by a
+// rename) at each change. The receipts in it are sealed as the spool's are.
+func (sp *Spool) owedPath() string { return sp.path + ".owed" }
+
+// loadOwed reads the owed receipts at open. A file that opens under no
+// secret the bot has (VIGIA_SECRET changed) is set aside, never deleted,
+// as the spool's quarantine is; the bot starts with none owed.
+func (sp *Spool) loadOwed() error {
+	b, err := os.ReadFile(sp.owedPath())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("spool owed receipts: %w", err)
+	}
+	plain, err := sp.kr.open(b, "spool owed")
+	if err == nil {
+		err = json.Unmarshal(plain, &sp.owed)
+	}
+	if err != nil {
+		sp.owed = nil
+		if err := os.Rename(sp.owedPath(), sp.owedPath()+".unreadable"); err != nil {
+			return fmt.Errorf("spool owed receipts: %w", err)
+		}
+		return syncDir(filepath.Dir(sp.path))
+	}
+	return nil
+}
+
+// OweReceipt keeps, sealed and fsynced, a spooled tip's receipt the
+// platform refused, for its reporter's next message (OwedReceipts).
+func (sp *Spool) OweReceipt(o OwedReceipt) error {
+	if o.At.IsZero() {
+		o.At = time.Now().Truncate(time.Second)
+	}
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	owed := slices.DeleteFunc(slices.Clone(sp.owed), func(x OwedReceipt) bool {
+		return x.Pseudonym == o.Pseudonym && x.EventID == o.EventID
+	})
+	return sp.writeOwed(append(owed, o))
+}
+
+// OwedReceipts returns the receipts owed to a reporter, oldest first.
+func (sp *Spool) OwedReceipts(pseudonym string) []OwedReceipt {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	var out []OwedReceipt
+	for _, o := range sp.owed {
+		if o.Pseudonym == pseudonym {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// ReceiptsTold forgets the reporter's owed receipts of events: they were
+// delivered.
+func (sp *Spool) ReceiptsTold(pseudonym string, events []int64) error {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	owed := slices.DeleteFunc(slices.Clone(sp.owed), func(o OwedReceipt) bool {
+		return o.Pseudonym == pseudonym && slices.Contains(events, o.EventID)
+	})
+	if len(owed) == len(sp.owed) {
+		return nil
+	}
+	return sp.writeOwed(owed)
+}
+
+// writeOwed replaces the owed receipts with owed (within maxOwed and
+// maxOwedAge), durably, and keeps them in memory once written. Called
+// with sp.mu held.
+func (sp *Spool) writeOwed(owed []OwedReceipt) error {
+	owed = slices.DeleteFunc(owed, func(o OwedReceipt) bool { return time.Since(o.At) > maxOwedAge })
+	if len(owed) > maxOwed {
+		owed = owed[len(owed)-maxOwed:]
+	}
+	if len(owed) == 0 {
+		if err := os.Remove(sp.owedPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("spool owed receipts: %w", err)
+		}
+		sp.owed = nil
+		return syncDir(filepath.Dir(sp.path))
+	}
+	plain, err := json.Marshal(owed)
+	if err != nil {
+		return err
+	}
+	sealed, err := sp.kr.seal(plain, "spool owed")
+	if err != nil {
+		return err
+	}
+	tmp := sp.owedPath() + ".new"
+	_ = os.Remove(tmp)
+	if err := appendSynced(tmp, sealed); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, sp.owedPath()); err != nil {
+		return fmt.Errorf("spool owed receipts: %w", err)
+	}
+	if err := syncDir(filepath.Dir(sp.path)); err != nil {
+		return fmt.Errorf("spool owed receipts: %w", err)
+	}
+	sp.owed = owed
+	return nil
+}
