@@ -275,3 +275,30 @@ func TestReceiptCodeSplitAcrossMessagesCutAtSendIsTold(t *testing.T) {
 		t.Errorf("Send of a tip with no receipt code answered %q", texts(got))
 	}
 }
+
+// A Send pressed again (its answer lost, a redelivered button) gives the
+// receipt again with the note the first gave: a code pasted in two goes
+// was left out of the tip. A tip with nothing cut gets no note.
+func TestRepeatedSendTellsOfTheCodeCutAgain(t *testing.T) {
+	tm := newTeam(t)
+	dropped := tm.msg.Localize("en", "receipt_text_dropped", nil)
+	code := codeRE.FindString(sendParts(t, tm, "cobran piso en el mercado")[0].Text)
+	for _, c := range []struct {
+		msgs []string
+		cut  bool
+	}{
+		{[]string{"mi código es " + code[:9], code[10:] + " y también venden armas"}, true},
+		{[]string{"la cuenta es ABCD-EFGH", "JKMN-PQR5"}, false},
+	} {
+		var r []commands.Reply
+		for _, m := range c.msgs {
+			r = tm.as(reporterID, "R", commands.Request{Text: m})
+		}
+		send := press(r, "send:")
+		first := tm.as(reporterID, "R", commands.Request{Callback: send})
+		again := tm.as(reporterID, "R", commands.Request{Callback: send})
+		if len(first) == 0 || len(again) == 0 || again[0].Text != first[0].Text || strings.HasPrefix(again[0].Text, dropped) != c.cut {
+			t.Errorf("%q: first Send %q, again %q", c.msgs, texts(first), texts(again))
+		}
+	}
+}

@@ -69,6 +69,10 @@ type sealedTip struct {
 	// the next were cut as the tip was stored (cutAcross): tips stored
 	// before were not, and are cut as they are shown.
 	AcrossCut bool `json:"a,omitempty"`
+	// CodeCut is true when cutAcross cut a code from it: its reporter was
+	// told with the receipt, and is told again with the receipt a
+	// repeated Send gives (sentBefore).
+	CodeCut bool `json:"x,omitempty"`
 }
 
 // saveTip stores a tip, queues it for triage and makes it findable by its
@@ -327,7 +331,7 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receip
 		return Submission{}, fmt.Errorf("number tip: %w", err)
 	}
 	id := strconv.FormatInt(seq.Val(), 10)
-	dataKey, wrapped, blob, err := s.sealTip(id, sealedTip{Content: content, Reporter: reporterOf(pseudonym), AcrossCut: true})
+	dataKey, wrapped, blob, err := s.sealTip(id, sealedTip{Content: content, Reporter: reporterOf(pseudonym), AcrossCut: true, CodeCut: codeCut})
 	if err != nil {
 		return Submission{}, err
 	}
@@ -423,6 +427,7 @@ func (s *Store) cutAcross(ctx context.Context, c *tips.Content) (bool, error) {
 // draft.
 func (s *Store) sentBefore(ctx context.Context, pseudonym, draftID, id, receipt string) Submission {
 	sub, _ := s.tidySent(ctx, pseudonym, draftID, id, receipt)
+	sub.CodeCut = s.codeCutFrom(ctx, id) // told with the receipt again, as the first time
 	return sub
 }
 
@@ -447,6 +452,19 @@ func (s *Store) tidySent(ctx context.Context, pseudonym, draftID, id, receipt st
 	}
 	sub.Left = s.finishDraft(ctx, pseudonym, draftID, parts, runes(content))
 	return sub, true
+}
+
+// codeCutFrom reports whether a receipt code was cut from stored tip id
+// as it was stored (sealedTip.CodeCut); false if it cannot be read.
+func (s *Store) codeCutFrom(ctx context.Context, id string) bool {
+	v, err := s.rdb.HMGet(ctx, s.k.tip(id), "k", "d").Result()
+	if err != nil || len(v) != 2 {
+		return false
+	}
+	k, _ := v[0].(string)
+	d, _ := v[1].(string)
+	st, _, err := s.openStored(id, map[string]string{"k": k, "d": d})
+	return err == nil && st.CodeCut
 }
 
 // partsInTip returns those of a draft's parts (fields, names) that stored
