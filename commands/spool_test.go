@@ -427,3 +427,32 @@ func TestSpooledReceiptRefusedTwiceIsToldWithTheNextMessage(t *testing.T) {
 		t.Fatalf("told twice: %q", texts(r))
 	}
 }
+
+// A draft whose every message was spooled as a tip of its own (its draft
+// write landed once Redis was back) is answered "already kept" by Send,
+// and by the same Send pressed again (its answer lost), not "no longer
+// there": the reporter would think the messages lost.
+func TestSendOfASpooledDraftPressedAgainSaysSpooled(t *testing.T) {
+	_, st, sp, _, mux := spooling(t)
+	ctx := context.Background()
+	msg, _ := locales.Load()
+	do := telegramUser(mux, "78")
+	p := st.Pseudonym("telegram", "78")
+	ghost := "cobran piso en la tienda"
+	d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 2, Part: tips.Part{Text: ghost}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sp.Append(storage.SpoolEntry{Pseudonym: p, EventID: 2, Part: tips.Part{Text: ghost}}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := sp.Replay(ctx, st); err != nil || n != 1 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	want := msg.Localize("en", "draft_spooled", nil)
+	for i := range 2 {
+		if r := do(commands.Request{Callback: "send:" + d.ID, EventID: int64(3 + i)}); len(r) != 1 || r[0].Text != want {
+			t.Fatalf("Send #%d: %q", i+1, texts(r))
+		}
+	}
+}

@@ -49,7 +49,8 @@ func (k keys) draft(pseudonym string) string { return k.prefix + ":{" + pseudony
 // state is a reporter's small state, one hash under their pseudonym: the
 // platform events of the parts of tips sent in the last two days ("x:" and
 // the event, valued when it is forgotten: a redelivered one is not added
-// to a new draft; earlier versions kept only the highest, "floor"), and
+// to a new draft; earlier versions kept only the highest, "floor"; "x:s"
+// and a draft id: a draft of spooled messages alone, see claimDraft), and
 // the rate-limit counters of the current windows. It shares a hash tag with
 // draft, which one script reads with it. One key instead of one per
 // counter: a key costs Redis more than a small hash field.

@@ -532,6 +532,10 @@ func TestSpooledMessageIsNotSentAgainWithTheDraft(t *testing.T) {
 	if _, err := st.SubmitDraft(ctx, p, d.ID, "es"); !errors.Is(err, storage.ErrDraftSpooled) {
 		t.Fatalf("Send of a draft already spooled: %v", err)
 	}
+	// The same Send again (its answer lost): the same answer, not "gone".
+	if _, err := st.SubmitDraft(ctx, p, d.ID, "es"); !errors.Is(err, storage.ErrDraftSpooled) {
+		t.Fatalf("Send of a draft already spooled, pressed again: %v", err)
+	}
 	if _, err := st.Draft(ctx, p); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("the spooled draft is still there: %v", err)
 	}

@@ -122,13 +122,19 @@ const unnumberMark = time.Minute
 // A part whose event the reporter's state remembers as sent is left out
 // and dropped: the message was spooled as a tip of its own while Redis
 // hung, and the draft write already on its way ran when Redis resumed.
-// A draft left with no part is deleted: -6.
+// A draft left with no part is deleted: -6, and remembered so on the
+// state (field "x:s" and the draft id, until ARGV[8] hours, the state
+// kept ARGV[9] ms at least, as rememberSent does), so that the same Send
+// pressed again (its answer lost) is answered -6 again, not false.
 var claimDraft = redis.NewScript(countEvent + sentEvent + `
 if ARGV[3] ~= '' then
   local ok = count(KEYS[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
   if ok ~= 1 then return ok - 4 end
 end
-if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return false end
+if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then
+  if redis.call('HEXISTS', KEYS[2], 'x:s' .. ARGV[1]) == 1 then return -6 end
+  return false
+end
 local c = redis.call('HMGET', KEYS[1], 'claimed', 'sending')
 if not c[1] and not c[2] then
   local parts, sent = {}, 0
@@ -145,6 +151,8 @@ if not c[1] and not c[2] then
   if sent > 0 then
     if #parts == 0 then
       redis.call('DEL', KEYS[1])
+      redis.call('HSET', KEYS[2], 'x:s' .. ARGV[1], ARGV[8])
+      if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[9]) then redis.call('PEXPIRE', KEYS[2], ARGV[9]) end
       return -6
     end
     redis.call('HINCRBY', KEYS[1], 'n', -sent)
@@ -247,7 +255,7 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receip
 	pipe := s.rdb.Pipeline()
 	prior := pipe.Get(ctx, receiptKey)
 	claimKeys := []string{s.k.draft(pseudonym), s.k.state(pseudonym)}
-	claimArgs := append(append([]any{draftID, now.UnixMilli()}, s.limitArgs(limit)...), receiptID)
+	claimArgs := append(append([]any{draftID, now.UnixMilli()}, s.limitArgs(limit)...), receiptID, hours(now.Add(sentMemory)), stateLife(now))
 	claim := claimDraft.EvalSha(ctx, pipe, claimKeys, claimArgs...)
 	seq := pipe.Incr(ctx, s.k.tipSeq())
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) && !isNoScript(err) {
