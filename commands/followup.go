@@ -454,7 +454,7 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	if codeCut && !withFile { // (with a file, the draft's answer says it)
 		c.sayQuietly("receipt_text_dropped", nil)
 	}
-	sayErr := c.Say(ctx, "answer_done", nil)
+	sayErr := c.Reply(ctx, Reply{Text: c.T("answer_done", nil) + c.ownNameSent(c.Request.Text)})
 	if withFile {
 		// The file still goes to a draft, told or not.
 		c.fileNotAnswer = true
@@ -634,7 +634,7 @@ func replyCommand(ctx context.Context, c *Context) error {
 				a.answer(func(r question) bool { return r.Tip == t.ID && r.N == q })
 			})
 		}
-		return c.Say(ctx, "answer_done", nil)
+		return c.Reply(ctx, Reply{Text: c.T("answer_done", nil) + c.ownNameSent(answer)})
 	}
 	return c.Say(ctx, "reply_usage", nil)
 }

@@ -69,6 +69,18 @@ func namesSender(name, text string) bool {
 	return false
 }
 
+// ownNameSent is the note, after a paragraph break, telling a reporter
+// that text, their own words already kept as they are (an answer
+// delivered, a tip spooled while Redis was down: no draft to cancel),
+// holds their own name (namesSender); "" if it does not, or if the
+// message is a forward (someone else's words).
+func (c *Context) ownNameSent(text string) string {
+	if c.Request.Forward != nil || c.Request.ForwardedFromPerson || !namesSender(c.Request.Name, text) {
+		return ""
+	}
+	return "\n\n" + c.T("own_name_sent", nil)
+}
+
 // foldedWords returns the words of s (runs of letters, digits, marks and
 // underscores), folded as tips.Fold folds them.
 func foldedWords(s string) []string {

@@ -702,6 +702,7 @@ func (m *Mux) spoolTip(ctx context.Context, c *Context, part tips.Part, note str
 	if note != "" {
 		text += "\n\n" + c.fileNote(note, 1)
 	}
+	text += c.ownNameSent(part.Text)
 	// Sent once more if refused: a spooled tip's receipt cannot be had
 	// again by pressing Send. Refused again, it is kept (sealed, on the
 	// spool's disk) and told with the reporter's next message: a chat the
