@@ -541,3 +541,47 @@ func TestHungChatHoldsTheIndexerOnceForSeveralAlerts(t *testing.T) {
 		}
 	}
 }
+
+// reportCode is report, answering the tip's receipt code.
+func (tm *team) reportCode(user, text string) string {
+	tm.t.Helper()
+	r := tm.as(user, "R", commands.Request{Text: text})
+	code := codeRE.FindString(tm.as(user, "R", commands.Request{Callback: press(r, "send:")})[0].Text)
+	if code == "" {
+		tm.t.Fatal("no receipt")
+	}
+	if err := tm.mux.IndexPending(context.Background()); err != nil {
+		tm.t.Fatal(err)
+	}
+	return code
+}
+
+// A kept alert whose third reporter withdraws their tip with /forget is
+// not sent on to the chat that refused it: too few reporters are left.
+// The tip stays in the queue, /signals counts two reporters.
+// Mutation: store.Forget only erasing the route (as before) → the chat
+// back from its outage gets "3 different reporters".
+func TestForgottenTipWithdrawsAKeptAlert(t *testing.T) {
+	tm, c := newTwoChatTeam(t)
+	c.set(otherInvChat, "refuse")
+	tm.report("7001", "cobran piso desde el 5512345678", "")
+	tm.report("7002", "el 5512345678 nos amenaza", "")
+	code := tm.reportCode("7003", "del 5512345678 piden cuota")
+	if got := tm.sentTo(invChat); len(got) != 1 {
+		t.Fatalf("the alert before /forget: %+v", got)
+	}
+	if r := tm.as("7003", "R", commands.Request{Command: "forget", Args: code}); len(r) != 1 || r[0].Text != tm.msg.Localize("en", "forget_done", nil) {
+		t.Fatalf("/forget: %q", texts(r))
+	}
+	c.set(otherInvChat, "")
+	tm.retryFor(time.Hour)
+	if got := tm.sentTo(otherInvChat); len(got) != 0 {
+		t.Fatalf("alert sent with a forgotten tip's reporter counted: %q", got[0].Text)
+	}
+	if logs := tm.logs.String(); strings.Count(logs, "kept alerts withdrawn") != 1 {
+		t.Fatalf("withdrawal not told:\n%s", logs)
+	}
+	if s := tm.as(adminID, "Ada", commands.Request{Command: "signals"})[0].Text; !strings.Contains(s, "· 2 reporters · 2 tips") {
+		t.Fatalf("signals after /forget: %s", s)
+	}
+}

@@ -448,9 +448,9 @@ var alertRetryBudget = 20 * time.Second
 // not taken it only, saying when it was raised. A failed attempt is not
 // logged each time (an outage would flood the log): the log says at most
 // once an hour how many alerts wait. One given up (its window over) is
-// logged once; those withdrawn (purged tips left too few reporters) are
-// counted. Without an investigators' chat nothing is sent: alerts wait
-// for one to be configured.
+// logged once; those withdrawn (purged or forgotten tips left too few
+// reporters) are counted. Without an investigators' chat nothing is
+// sent: alerts wait for one to be configured.
 //
 // Each chat that takes an alert is recorded at once, so a later attempt
 // (this replica's or another's) never sends it there again. A send cut
@@ -506,7 +506,7 @@ func (m *Mux) RetryAlerts(ctx context.Context) error {
 		err = errors.Join(err, m.store.AlertSent(ctx, a.Signal))
 	}
 	if withdrawn > 0 {
-		m.log.Info("kept alerts withdrawn: tips they counted were purged, too few reporters are left", "alerts", withdrawn)
+		m.log.Info("kept alerts withdrawn: tips they counted were purged or forgotten, too few reporters are left", "alerts", withdrawn)
 	}
 	if failed || len(chats) == 0 {
 		m.alertsKept(ctx)

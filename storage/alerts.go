@@ -202,7 +202,7 @@ func (s *Store) AlertDelivered(ctx context.Context, sig Signal, chat string) err
 // them: each is due again after a growing wait, unless AlertSent is
 // called for it. Alerts past their deadline are dropped and returned
 // GivenUp. An alert whose reporters no longer reach the threshold (tips
-// it counted purged since) is dropped and returned Withdrawn, and its
+// it counted purged, or forgotten by their reporters, since) is dropped and returned Withdrawn, and its
 // entity can raise an alert again. One every chat took is forgotten. With
 // no chats (none configured) it only drops those past their deadline.
 func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]PendingAlert, error) {

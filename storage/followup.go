@@ -139,18 +139,46 @@ end
 logEntry(tip, KEYS[2], ARGV[2], ARGV[3])
 return {q, by}`)
 
-// forgetRoute erases route KEYS[2] and every open question of tip KEYS[1].
+// forgetRoute erases route KEYS[2] and every open question of tip KEYS[1],
+// and marks the tip, if it is still stored, as no longer counting
+// (tipForgotten).
 var forgetRoute = redis.NewScript(`
 redis.call('DEL', KEYS[2])
 for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
   if f == 'oq' or string.sub(f, 1, 2) == 'q:' or string.sub(f, 1, 3) == 'qb:' then redis.call('HDEL', KEYS[1], f) end
 end
+if redis.call('HEXISTS', KEYS[1], 'k') == 1 then redis.call('HSET', KEYS[1], 'fg', 1) end
 return 1`)
 
+// tipForgotten is the field of a tip's hash that says its reporter
+// withdrew it with /forget: it stays in triage and in /search, but no
+// longer counts for the entities it names (/signals, /entity, alerts).
+// It says nothing of who reported.
+const tipForgotten = "fg"
+
 // Forget erases the route to a tip's reporter: no more questions can reach
-// them. Open questions are dropped.
+// them. Open questions are dropped. The tip no longer counts for the
+// entities it names, as a purged tip's: it leaves their tips, and its
+// reporter their reporters unless another of their tips names them; an
+// alert it raised and did not hand over is let go, and one kept for a
+// chat that did not take it is recounted before it is sent again
+// (DueAlerts), withdrawn if too few reporters are left.
 func (s *Store) Forget(ctx context.Context, id string) error {
 	if err := forgetRoute.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.route(id)}).Err(); err != nil {
+		return fmt.Errorf("forget: %w", err)
+	}
+	// Marked first, then taken out: an indexer that writes the tip's
+	// entries meanwhile finds the mark once they are written, and takes
+	// them out itself (indexBatch).
+	fields, err := s.rdb.HGetAll(ctx, s.k.tip(id)).Result()
+	if err != nil {
+		return fmt.Errorf("forget: %w", err)
+	}
+	st, _, err := s.openStored(id, fields)
+	if err != nil {
+		return nil // gone, or unreadable: nothing can be taken out (nor was indexed)
+	}
+	if err := s.uncount(ctx, id, reporterOf(st.Reporter), st.Content.Text()); err != nil {
 		return fmt.Errorf("forget: %w", err)
 	}
 	return nil

@@ -83,11 +83,12 @@ type indexJob struct {
 	counts, retained []*redis.IntCmd // each entity's reporters in the window, in the retention
 	cands            []*redis.Cmd    // near-duplicate candidates: this week's buckets (filed), last week's
 	marks            []*redis.StatusCmd
-	stored           *redis.BoolCmd
-	others           []string // candidates whose sketches were read
+	stored           *redis.SliceCmd // its data key and forgotten mark
+	others           []string        // candidates whose sketches were read
 	sketches         []*redis.StringCmd
 	dups             []string
-	purged           bool // found purged once its entries were written
+	purged           bool // found purged (or forgotten) once its entries were written
+	forgotten        bool // withdrawn by its reporter (/forget) before it was read: it names no entity
 
 	alerts []Signal
 	err    error
@@ -277,10 +278,11 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 				releaseAlert.Eval(ctx, pipe, []string{s.k.indexAlert(mac)}, j.id) // rare: not cached
 			}
 		}
-		// Still stored, now that its entries are written (and its marks
-		// taken)? A tip purged since it was read is taken out again below:
-		// Purge may have run before they were written, and missed them.
-		j.stored = pipe.HExists(ctx, s.k.tip(j.id), "k")
+		// Still stored, and not forgotten, now that its entries are
+		// written (and its marks taken)? A tip purged or forgotten since it
+		// was read is taken out again below: Purge or Forget may have run
+		// before they were written, and missed them.
+		j.stored = pipe.HMGet(ctx, s.k.tip(j.id), "k", tipForgotten)
 		// The sketches of the candidates sharing the most bands with it.
 		j.others = bestCandidates(j.id, j.cands)
 		for _, other := range j.others {
@@ -301,7 +303,7 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 		if j.err = cmdsErr(cmds[j.first:j.end], "index tip"); j.err != nil {
 			continue
 		}
-		if !j.stored.Val() {
+		if v := j.stored.Val(); v[0] == nil {
 			// Its reporter does not count, and no alert goes out from it.
 			j.purged, purged[j.id] = true, true
 			j.err = s.unindexPurged(ctx, j.id, j.pseudonym, j.created, j.text)
@@ -310,6 +312,14 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 				j.err = errPurged
 			}
 			continue
+		} else if v[1] != nil {
+			// Forgotten (/forget): the tip stays, its words and near
+			// duplicates too, but it counts for no entity and raises no
+			// alert. Forgotten since it was read, its entries are taken out
+			// again; before, it wrote none (an earlier attempt's are).
+			j.purged = true
+			j.err = s.uncount(ctx, j.id, j.pseudonym, j.text)
+			clear(j.marks)
 		}
 		for i, c := range j.sketches {
 			if purged[j.others[i]] {
@@ -521,7 +531,9 @@ func (s *Store) prepareIndex(j *indexJob, late bool) {
 	if !late {
 		j.tokens = tips.IndexTokens(j.text)
 	}
-	j.entities = tips.Extract(j.text, s.index0.Region)
+	if !j.forgotten {
+		j.entities = tips.Extract(j.text, s.index0.Region)
+	}
 	j.macs = make([]string, len(j.entities))
 	for i, e := range j.entities {
 		j.macs[i] = s.entityMAC(e.Key())

@@ -19,6 +19,7 @@ import (
 type midBatchPurge struct {
 	other       *Store
 	victim      string
+	forget      bool // the victim is forgotten (/forget), not purged
 	done        bool
 	failRecount bool
 	failed      bool
@@ -47,7 +48,11 @@ func (h *midBatchPurge) ProcessPipelineHook(next redis.ProcessPipelineHook) redi
 		for _, c := range cmds {
 			if h.victim != "" && !h.done && c.Name() == "hgetall" && c.Args()[1] == h.other.k.tip(h.victim) {
 				h.done = true
-				if perr := h.other.Purge(ctx, h.victim); perr != nil {
+				withdraw := h.other.Purge
+				if h.forget {
+					withdraw = h.other.Forget
+				}
+				if perr := withdraw(ctx, h.victim); perr != nil {
 					return perr
 				}
 			}
@@ -191,5 +196,37 @@ func TestPurgedMidBatchFailedRecountDoesNotHoldTheAlert(t *testing.T) {
 	}
 	if len(al) != 1 || al[0].reporters != 3 {
 		t.Fatalf("alerts %+v, want one from the genuine third reporter", al)
+	}
+}
+
+// A tip its reporter forgets (/forget) while the indexer writes it: it
+// stays, but neither counts for its entity nor raises the alert; the tip
+// after it in the batch counts two reporters, not three.
+// Mutation: the indexer not checking for the forgotten mark once its
+// writes are done → the forgotten tip raises the alert with 3 reporters.
+func TestForgottenMidBatchRaisesNothing(t *testing.T) {
+	s, hook, _ := midBatchStores(t)
+	ctx := context.Background()
+	batchSubmit(t, s, "831", 10, "me extorsionan, llaman del 55 4444 8888")
+	batchSubmit(t, s, "832", 20, "otra vez el 5544448888 cobrando")
+	var al []raised
+	if err := indexRaising(t, s, &al); err != nil {
+		t.Fatal(err)
+	}
+	third := batchSubmit(t, s, "833", 30, "cobran piso, llaman del 55 4444 8888")
+	batchSubmit(t, s, "832", 40, "y el 5544448888 sigue")
+	hook.victim, hook.forget = third, true
+	if err := indexRaising(t, s, &al); err != nil || !hook.done {
+		t.Fatal(err, hook.done)
+	}
+	if len(al) != 0 {
+		t.Fatalf("alerts %+v from a forgotten tip", al)
+	}
+	sigs, err := s.Signals(ctx, 7*24*time.Hour, 10)
+	if err != nil || len(sigs) != 1 || sigs[0].Reporters != 2 || sigs[0].Tips != 3 {
+		t.Fatalf("signals: %+v %v", sigs, err)
+	}
+	if _, err := s.Tip(ctx, third); err != nil {
+		t.Fatalf("the forgotten tip is gone: %v", err)
 	}
 }

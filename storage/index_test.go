@@ -807,3 +807,59 @@ func TestPurgedTipReleasesItsAlert(t *testing.T) {
 		}
 	}
 }
+
+// A tip its reporter withdraws with /forget stops counting for the
+// entities it names, as a purged tip: before it is indexed (it raises no
+// alert) and after (its reporter leaves /signals and /entity unless
+// another of their tips names the entity). The tip itself stays in
+// triage, and Redis holds nothing of it or its reporter in clear.
+// Mutations: Forget not taking the tip out of its entities → 3 reporters
+// after the first reporter's tip is forgotten; the indexer ignoring the
+// forgotten mark (when it reads the tip, and once its entries are
+// written) → the tip forgotten before indexing raises the alert.
+func TestForgottenTipsNoLongerCorroborate(t *testing.T) {
+	ctx := context.Background()
+	st, srv, clk := newStore(t)
+	since := clk.Now().Add(-time.Hour)
+	first := send(t, st, "451", 10, "cobran piso, llaman del 55 6666 7777")
+	send(t, st, "452", 20, "me extorsionan del 5566667777")
+	third := submitText(t, st, "453", 30, "cuota, del +52 55 6666 7777")
+	if err := st.Forget(ctx, third.TipID); err != nil {
+		t.Fatal(err)
+	}
+	if alerts := indexAll(t, st); len(alerts) != 0 {
+		t.Fatalf("a tip forgotten before it was indexed raised %+v", alerts)
+	}
+	if err := st.Forget(ctx, third.TipID); err != nil { // twice: nothing more
+		t.Fatal(err)
+	}
+	fourth := send(t, st, "454", 40, "del 55 6666 7777 otra vez")
+	if len(fourth.Alerts) != 1 || fourth.Alerts[0].Reporters != 3 {
+		t.Fatalf("the next third reporter raised %+v", fourth.Alerts)
+	}
+	// The first reporter forgets theirs: two reporters left.
+	if err := st.Forget(ctx, first.TipID); err != nil {
+		t.Fatal(err)
+	}
+	sigs, err := st.Signals(ctx, 7*24*time.Hour, 10)
+	if err != nil || len(sigs) != 1 || sigs[0].Reporters != 2 || sigs[0].Tips != 2 {
+		t.Fatalf("signals after /forget: %+v %v", sigs, err)
+	}
+	e := tips.Extract("5566667777", "MX")[0]
+	if got, err := st.EntityTips(ctx, e, since, 20); err != nil || len(got) != 2 {
+		t.Fatalf("entity tips after /forget: %v %v", ids(got), err)
+	}
+	for _, id := range []string{first.TipID, third.TipID} {
+		if _, err := st.Tip(ctx, id); err != nil {
+			t.Fatalf("forgotten tip %s gone: %v", id, err)
+		}
+	}
+	dump, _ := srv.Dump(ctx)
+	for k, v := range dump {
+		for _, s := range []string{"cobran", "5566667777", "525566667777"} {
+			if strings.Contains(k, s) || bytes.Contains(v, []byte(s)) {
+				t.Errorf("key %q holds %q in clear", k, s)
+			}
+		}
+	}
+}

@@ -189,6 +189,7 @@ func (s *Store) indexJobOf(id string, fields map[string]string) (j *indexJob) {
 	}
 	ms, _ := strconv.ParseInt(fields["t"], 10, 64)
 	j.pseudonym, j.created, j.text = reporterOf(st.Reporter), time.UnixMilli(ms), st.Content.Text() // (tips stored before kept the suffix)
+	j.forgotten = fields[tipForgotten] != ""
 	return j
 }
 

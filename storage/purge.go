@@ -91,6 +91,24 @@ func (s *Store) unindex(ctx context.Context, pipe redis.Pipeliner, id string, cr
 	return entities
 }
 
+// uncount takes tip id, with text, sent by reporter, out of the entities
+// it names, as Purge does, and lets go an alert it raised and has not
+// handed over; its words stay in the index (forget: the tip stays).
+func (s *Store) uncount(ctx context.Context, id, reporter, text string) error {
+	entities := tips.Extract(text, s.index0.Region)
+	if len(entities) == 0 {
+		return nil
+	}
+	pipe := s.rdb.Pipeline()
+	for _, e := range entities {
+		releaseAlert.Eval(ctx, pipe, []string{s.k.indexAlert(s.entityMAC(e.Key()))}, id) // rare: not cached
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("uncount: %w", err)
+	}
+	return s.unindexEntities(ctx, entities, id, reporter)
+}
+
 // unindexEntities takes tip id out of the sets of the entities it names,
 // and reporter (unknown: "") as unindexEntity does.
 func (s *Store) unindexEntities(ctx context.Context, entities []tips.Entity, id, reporter string) error {
