@@ -436,7 +436,8 @@ func TestPurgedTipsWithdrawAKeptAlert(t *testing.T) {
 		t.Errorf("keys of the withdrawn alert left: %v", keys)
 	}
 	tm.report("7004", "otra vez el 5512345678", "")
-	for chat, want := range map[string]int{invChat: 2, otherInvChat: 1} {
+	// invChat: the alert, its withdrawal, the new alert.
+	for chat, want := range map[string]int{invChat: 3, otherInvChat: 1} {
 		got := tm.sentTo(chat)
 		if len(got) != want || !strings.Contains(got[want-1].Text, " 3 different reporters") {
 			t.Fatalf("chat %s once a new reporter names the entity: %+v, want %d alerts", chat, got, want)
@@ -583,5 +584,74 @@ func TestForgottenTipWithdrawsAKeptAlert(t *testing.T) {
 	}
 	if s := tm.as(adminID, "Ada", commands.Request{Command: "signals"})[0].Text; !strings.Contains(s, "· 2 reporters · 2 tips") {
 		t.Fatalf("signals after /forget: %s", s)
+	}
+}
+
+const thirdInvChat = "-100779"
+
+// A withdrawn alert is retracted in the chats that took it, each told
+// once, naming the entity and when the alert was raised, nothing of the
+// tips or reporters; a chat that refuses the notice does not hold the
+// others, and is told at a later attempt; a chat that never took the
+// alert is told nothing.
+// Mutations: no notice sent (the old behaviour) → invChat is told
+// nothing; a chat told not recorded (AlertRetracted skipped) →
+// otherInvChat is told twice; the sends stopping at the first refusal →
+// otherInvChat untold while invChat refuses.
+func TestWithdrawnAlertIsRetractedWhereItWasTaken(t *testing.T) {
+	c := &chatModes{recorder: &recorder{}, mode: map[string]string{}}
+	e, srv := newEngine(t, "w", c, commands.Options{
+		Retention: 90 * 24 * time.Hour, Roles: commands.Roles{"telegram:" + adminID: commands.Admin},
+		InvestigatorChats: []string{"telegram:" + invChat, "telegram:" + otherInvChat, "telegram:" + thirdInvChat},
+	})
+	tm := &team{env: e, srv: srv, sent: c.recorder}
+	c.set(thirdInvChat, "refuse")
+	tm.report("7001", "cobran piso desde el 5512345678", "")
+	tm.report("7002", "el 5512345678 nos amenaza", "")
+	raised := tm.clk.Now().UTC().Format("2006-01-02 15:04 UTC")
+	code := tm.reportCode("7003", "del 5512345678 piden cuota")
+	tm.as("7003", "R", commands.Request{Command: "forget", Args: code})
+	c.set(invChat, "refuse")
+	tm.retryFor(10 * time.Minute)
+	withdrawn := func(chat string) []string {
+		t.Helper()
+		var out []string
+		for _, r := range tm.sentTo(chat) {
+			if strings.HasPrefix(r.Text, "Alert withdrawn") {
+				out = append(out, r.Text)
+			}
+		}
+		return out
+	}
+	if a, b := len(withdrawn(invChat)), len(withdrawn(otherInvChat)); a != 0 || b != 1 {
+		t.Fatalf("with invChat refusing: told %d and %d times, want 0 and 1", a, b)
+	}
+	c.set(invChat, "")
+	tm.retryFor(time.Hour)
+	want := tm.msg.Localize("en", "alert_withdrawn", map[string]any{"Entity": "+52 55 1234 5678", "Time": raised})
+	for _, chat := range []string{invChat, otherInvChat} {
+		if got := withdrawn(chat); len(got) != 1 || got[0] != want {
+			t.Fatalf("chat %s told %q, want once %q", chat, got, want)
+		}
+	}
+	if got := tm.sentTo(thirdInvChat); len(got) != 0 {
+		t.Fatalf("the chat that never took the alert got %q", texts(got))
+	}
+	for _, secret := range []string{"cuota", "piso", code, "7003"} {
+		if strings.Contains(want, secret) {
+			t.Fatalf("the notice names %q: %s", secret, want)
+		}
+	}
+	logs := tm.logs.String()
+	if n := strings.Count(logs, "kept alerts withdrawn"); n != 1 || !strings.Contains(logs, "alerts=1") {
+		t.Fatalf("withdrawal logged %d times:\n%s", n, logs)
+	}
+	for _, secret := range []string{"5512345678", "1234 5678", invChat, otherInvChat, thirdInvChat} {
+		if strings.Contains(logs, secret) {
+			t.Fatalf("the log names %q:\n%s", secret, logs)
+		}
+	}
+	if keys := tm.srv.Client().Keys(context.Background(), "w:*alerts*").Val(); len(keys) != 0 {
+		t.Errorf("keys of the withdrawn alert left: %v", keys)
 	}
 }

@@ -38,6 +38,8 @@ type Store interface {
 	AlertDelivered(ctx context.Context, s storage.Signal, chat string) error
 	DueAlerts(ctx context.Context, chats []string, n int) ([]storage.PendingAlert, error)
 	AlertSent(ctx context.Context, s storage.Signal) error
+	AlertRetracted(ctx context.Context, s storage.Signal, chat string) error
+	AlertWithdrawn(ctx context.Context, s storage.Signal) error
 	KeptAlerts(ctx context.Context) (int64, error)
 	ExpireDrafts(ctx context.Context, max int) ([]storage.ExpiredDraft, error)
 	Tip(ctx context.Context, id string) (tips.Tip, error)

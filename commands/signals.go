@@ -478,7 +478,11 @@ func (m *Mux) RetryAlerts(ctx context.Context) error {
 			m.log.Error("an alert was given up: not every investigators' chat took it during the corroboration window (VIGIA_SIGNAL_WINDOW); /signals still lists the entity")
 			continue
 		case a.Withdrawn:
-			withdrawn++
+			if m.retractAlert(ctx, sendCtx, a, routes) {
+				withdrawn++
+			} else {
+				failed = true
+			}
 			continue
 		}
 		text := m.alertText(a.Signal)
@@ -512,6 +516,39 @@ func (m *Mux) RetryAlerts(ctx context.Context) error {
 		m.alertsKept(ctx)
 	}
 	return err
+}
+
+// retractAlert tells the investigators' chats that took a withdrawn
+// alert (a.Took) that it was withdrawn, naming the entity as the alert
+// did and when it was raised, nothing of its tips or reporters; each that
+// is told is recorded at once, on ctx. Once every one was told the alert
+// is dropped, and retractAlert reports true; a chat that refuses (or the
+// budget, sendCtx, spent) leaves it kept, for those chats alone to be told
+// at its next attempt.
+func (m *Mux) retractAlert(ctx, sendCtx context.Context, a storage.PendingAlert, routes map[string]string) bool {
+	text := m.msg.Localize(m.lang, "alert_withdrawn", map[string]any{
+		"Entity": safe(a.Signal.Entity.Display), "Time": a.Formed.UTC().Format("2006-01-02 15:04 UTC"),
+	})
+	all := true
+	for _, key := range a.Took {
+		if sendCtx.Err() != nil || !m.notifyQuietly(sendCtx, routes[key], Reply{Text: text, Protected: true}) {
+			all = false
+			continue
+		}
+		if err := m.store.AlertRetracted(ctx, a.Signal, key); err != nil {
+			m.log.Warn("withdrawn alert: a chat told of it was not recorded; it may be told twice", "error", err.Error())
+		}
+	}
+	if !all {
+		return false
+	}
+	if len(a.Took) == 0 {
+		return true // dropped already: no chat had it
+	}
+	if err := m.store.AlertWithdrawn(ctx, a.Signal); err != nil {
+		m.log.Warn("withdrawn alert not dropped: a chat may be told twice", "error", err.Error())
+	}
+	return true
 }
 
 // alertsKept says, at most once an hour, that alerts wait for an

@@ -46,6 +46,12 @@ type PendingAlert struct {
 	// Missing lists the investigators' chats (as configured) that have
 	// not taken it yet: it is sent to these only.
 	Missing []string
+	// Took lists, for one Withdrawn, the investigators' chats (as
+	// configured) that took it and have not been told it was withdrawn:
+	// each is told (AlertRetracted), then the alert is dropped
+	// (AlertWithdrawn). Until then it stays kept, and comes back Withdrawn
+	// at its next attempt with the chats still to tell.
+	Took []string
 }
 
 // pendingSignal is what a kept alert holds, sealed.
@@ -202,9 +208,11 @@ func (s *Store) AlertDelivered(ctx context.Context, sig Signal, chat string) err
 // them: each is due again after a growing wait, unless AlertSent is
 // called for it. Alerts past their deadline are dropped and returned
 // GivenUp. An alert whose reporters no longer reach the threshold (tips
-// it counted purged, or forgotten by their reporters, since) is dropped and returned Withdrawn, and its
-// entity can raise an alert again. One every chat took is forgotten. With
-// no chats (none configured) it only drops those past their deadline.
+// it counted purged, or forgotten by their reporters, since) is returned
+// Withdrawn, with the chats that took it (Took) to be told so; with none,
+// it is dropped at once, and its entity can raise an alert again. One
+// every chat took is forgotten. With no chats (none configured) it only
+// drops those past their deadline.
 func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]PendingAlert, error) {
 	now := s.now().UnixMilli()
 	macs, err := s.rdb.ZRangeByScore(ctx, s.k.alertsDue(), &redis.ZRangeBy{Min: "-inf", Max: strconv.FormatInt(now, 10), Count: int64(n)}).Result()
@@ -275,8 +283,16 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 			return out, fmt.Errorf("due alerts: recount: %w", err)
 		}
 		if reporters < int64(s.index0.Threshold) {
-			a.Withdrawn = true
-			errs = errors.Join(errs, s.withdrawAlert(ctx, a.Signal))
+			a.Withdrawn, a.Missing = true, nil
+			for _, chat := range chats {
+				if took[s.alertChatMAC(mac, chat)] {
+					a.Took = append(a.Took, chat)
+				}
+			}
+			if len(a.Took) == 0 {
+				// No chat (still configured) has it: nobody to tell.
+				errs = errors.Join(errs, s.withdrawAlert(ctx, a.Signal))
+			}
 			out = append(out, a)
 			continue
 		}
@@ -305,6 +321,25 @@ func alertTimes(res []any, p pendingSignal, window time.Duration) (formed, since
 		since = time.UnixMilli(p.Since)
 	}
 	return formed, since
+}
+
+// AlertRetracted records that chat (as configured), which took a kept
+// alert since withdrawn, was told so: it is not told again. Should the
+// alert stand again meanwhile (new reporters), it is sent there again.
+func (s *Store) AlertRetracted(ctx context.Context, sig Signal, chat string) error {
+	if sig.mac == "" {
+		return nil
+	}
+	if err := s.rdb.HDel(ctx, s.k.alertPending(sig.mac), s.alertChatMAC(sig.mac, chat)).Err(); err != nil {
+		return fmt.Errorf("alert retracted: %w", err)
+	}
+	return nil
+}
+
+// AlertWithdrawn drops a kept alert withdrawn (DueAlerts) once every
+// chat that took it was told: its entity can raise an alert again.
+func (s *Store) AlertWithdrawn(ctx context.Context, sig Signal) error {
+	return s.withdrawAlert(ctx, sig)
 }
 
 // withdrawAlert drops a kept alert that lost its corroboration, and lets
