@@ -11,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
 )
 
 // outage is a recorder that refuses every send while down, as Telegram
@@ -653,5 +656,79 @@ func TestWithdrawnAlertIsRetractedWhereItWasTaken(t *testing.T) {
 	}
 	if keys := tm.srv.Client().Keys(context.Background(), "w:*alerts*").Val(); len(keys) != 0 {
 		t.Errorf("keys of the withdrawn alert left: %v", keys)
+	}
+}
+
+// crashing is chatModes whose send to chat crash panics once it is set,
+// as a process dying mid-send: nothing after it is written.
+type crashing struct {
+	*chatModes
+	crash string
+}
+
+func (c *crashing) Send(ctx context.Context, chat string, r commands.Reply) ([]string, error) {
+	c.mu.Lock()
+	crash := c.crash == chat
+	c.mu.Unlock()
+	if crash {
+		panic("process killed")
+	}
+	return c.chatModes.Send(ctx, chat, r)
+}
+
+// A process that dies between an alert's first sends and their end
+// (after invChat took it, while sending to otherInvChat): its tip is
+// indexed again, the alert raised again, and it goes to otherInvChat
+// only; invChat does not get it twice.
+// Mutation: the alert kept only after its sends (the old behaviour) →
+// invChat gets it twice.
+func TestAlertRaisedAgainAfterACrashGoesOnlyWhereItIsMissing(t *testing.T) {
+	cm := &chatModes{recorder: &recorder{}, mode: map[string]string{}}
+	c := &crashing{chatModes: cm}
+	e, srv := newEngine(t, "w", c, commands.Options{
+		Retention: 90 * 24 * time.Hour, Roles: commands.Roles{"telegram:" + adminID: commands.Admin},
+		InvestigatorChats: []string{"telegram:" + invChat, "telegram:" + otherInvChat},
+	})
+	if !srv.Real {
+		t.Skip("it needs the pending entries' idle times of a real redis-server")
+	}
+	tm := &team{env: e, srv: srv, sent: cm.recorder}
+	ctx := context.Background()
+	tm.report("7001", "cobran piso desde el 5512345678", "")
+	tm.report("7002", "el 5512345678 nos amenaza", "")
+	c.mu.Lock()
+	c.crash = otherInvChat
+	c.mu.Unlock()
+	r := tm.as("7003", "R", commands.Request{Text: "del 5512345678 piden cuota"})
+	tm.as("7003", "R", commands.Request{Callback: press(r, "send:")})
+	if err := tm.mux.IndexPending(ctx); err == nil {
+		t.Fatal("the crash went unnoticed")
+	}
+	if a, b := len(tm.sentTo(invChat)), len(tm.sentTo(otherInvChat)); a != 1 || b != 0 {
+		t.Fatalf("before the restart: %d and %d alerts, want 1 and 0", a, b)
+	}
+	// The restart: the dead process's tip is stale, another indexes it.
+	c.mu.Lock()
+	c.crash = ""
+	c.mu.Unlock()
+	rc := srv.Client()
+	pend, err := rc.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: "w:{tips}:triage", Group: storage.IndexGroup, Start: "-", End: "+", Count: 10}).Result()
+	if err != nil || len(pend) == 0 {
+		t.Fatalf("nothing pending: %v", err)
+	}
+	for _, p := range pend {
+		if err := rc.Do(ctx, "XCLAIM", "w:{tips}:triage", storage.IndexGroup, p.Consumer, 0, p.ID, "IDLE", (2 * time.Minute).Milliseconds(), "JUSTID").Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tm.mux.IndexPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tm.retryFor(time.Hour)
+	if a, b := len(tm.sentTo(invChat)), len(tm.sentTo(otherInvChat)); a != 1 || b != 1 {
+		t.Fatalf("after the restart: %d and %d alerts, want one each", a, b)
+	}
+	if keys := rc.Keys(ctx, "w:*alerts*").Val(); len(keys) != 0 {
+		t.Errorf("keys of the alert left: %v", keys)
 	}
 }

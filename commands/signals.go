@@ -348,10 +348,10 @@ func signals(ctx context.Context, c *Context) error {
 
 // alert tells the investigator chats that an entity reached the
 // corroboration threshold (storage guarantees once per entity per window).
-// One not every chat takes (a chat refused it, or none is configured) is
-// kept, with the chats that took it, to be sent again to the others
-// (RetryAlerts); it fails only if it could not be kept either (then the
-// indexer raises it again later).
+// It is kept before it is sent, each chat recorded as it takes it; one
+// not every chat takes (a chat refused it, or none is configured) stays
+// kept, to be sent again to the others (RetryAlerts); it fails only if it
+// could not be kept either (then the indexer raises it again later).
 func (m *Mux) alert(ctx context.Context, s storage.Signal) error {
 	chats := m.teamChats()
 	keys := make([]string, len(chats))
@@ -366,6 +366,13 @@ func (m *Mux) alert(ctx context.Context, s storage.Signal) error {
 		m.log.Warn("kept alert not read: it may go out twice", "error", err.Error())
 	}
 	text := m.alertText(s)
+	// Kept before the first send, each chat recorded as it takes it: a
+	// process that dies between the sends and their end leaves the chats
+	// that took it recorded, and the alert kept for the others, instead of
+	// the alert raised again (its tip indexed again) for every chat. Not
+	// kept (Redis failing), it is sent all the same and kept below, as
+	// before: a duplicate rather than a loss.
+	kept := len(chats) > 0 && len(missing) > 0 && m.store.KeepAlert(ctx, s, nil) == nil
 	// The sends share the retries' budget: a platform that hangs instead
 	// of refusing must not hold up the indexer (every tip after this one).
 	// A send cut off is not counted as taken: the alert is kept and sent
@@ -383,6 +390,13 @@ func (m *Mux) alert(ctx context.Context, s storage.Signal) error {
 		}
 		if m.notify(sendCtx, c.route, Reply{Text: text, Protected: true}) {
 			took = append(took, c.key)
+			if kept {
+				// On ctx: a chat that took it is recorded even once the
+				// budget is spent.
+				if err := m.store.AlertDelivered(ctx, s, c.key); err != nil {
+					m.log.Warn("alert delivery not recorded: it may go out twice", "error", err.Error())
+				}
+			}
 		} else if sendCtx.Err() != nil {
 			m.alertHung.mark(c.key, m.now().Add(alertHungFor))
 		}
