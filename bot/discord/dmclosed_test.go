@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/vigia-project/vigia/locales"
 )
 
 // closedDMsAPI is a Discord REST API where member 50 takes no direct
@@ -118,4 +120,32 @@ func TestDiscordClosedDMsNoticeIsDeleted(t *testing.T) {
 		defer api.mu.Unlock()
 		return slices.Contains(api.deletes, "/channels/72/messages/5001")
 	})
+}
+
+// The notice follows a message posted in public, maybe a tip the bot
+// removed: it must send the member to a private chat with the bot, in the
+// words the other group notices use (group_private_only), never ask them
+// to write again where they wrote. It said "then write to me again", and
+// in a server channel that is here, in public.
+// Mutation: the strings as they were ("write to me again") → every
+// language fails.
+func TestDiscordClosedDMsNoticeSendsToAPrivateChat(t *testing.T) {
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	privateChat := map[string]string{"en": "private chat", "es": "chat privado", "fr": "conversation privée", "pt-BR": "conversa privada"}
+	for _, lang := range locales.Supported {
+		words, ok := privateChat[lang]
+		if !ok {
+			t.Errorf("%s: no words for a private chat in this test", lang)
+			continue
+		}
+		if g := msg.Localize(lang, "group_private_only", nil); !strings.Contains(g, words) {
+			t.Errorf("%s: group_private_only does not say %q: %q", lang, words, g)
+		}
+		if n := msg.Localize(lang, "discord_dms_closed", nil); !strings.Contains(n, words) {
+			t.Errorf("%s: the DMs-closed notice does not send the member to a private chat (%q): %q", lang, words, n)
+		}
+	}
 }
