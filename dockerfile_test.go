@@ -178,3 +178,22 @@ func TestReadmeGivesTheSecretsAsFiles(t *testing.T) {
 		t.Errorf("README's Compose rotation does not give the previous secret as a Compose secret")
 	}
 }
+
+// Rotation's last step with Compose ended "and restart": `docker compose
+// restart` keeps the configuration the container was made with, so the
+// bot went on with the previous secret (VIGIA_SECRET_PREVIOUS_FILE, its
+// file deleted from the host). Only `docker compose up -d` recreates it.
+func TestReadmeRotationEndsWithComposeUp(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, step, ok := strings.Cut(string(b), "\n3. When it reports `unreadable: 0`")
+	if !ok {
+		t.Fatal("README.md: rotation's step 3 not found")
+	}
+	step, _, _ = strings.Cut(step, "\n\n")
+	if _, compose, ok := strings.Cut(step, "Compose"); !ok || !strings.Contains(compose, "docker compose up -d") {
+		t.Errorf("README.md: rotation's step 3 does not tell a Compose user to run docker compose up -d: %q", step)
+	}
+}
