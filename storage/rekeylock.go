@@ -70,7 +70,14 @@ func (s *Store) lockRekey(ctx context.Context, ttl, every time.Duration) (contex
 				return
 			case <-t.C:
 			}
-			n, err := renewRekeyLock.Run(locked, s.rdb, []string{key}, token, ttl.Milliseconds()).Int()
+			// Each try ends by the next tick: rotate-key's client waits a
+			// minute for an answer (rotateWait), as long as the lock lasts,
+			// so one try hung on a dead connection let the lock lapse
+			// while the run went on. Cut off, it is tried again, on
+			// another connection.
+			try, stop := context.WithTimeout(locked, every)
+			n, err := renewRekeyLock.Run(try, s.rdb, []string{key}, token, ttl.Milliseconds()).Int()
+			stop()
 			switch {
 			case locked.Err() != nil:
 				return

@@ -4,9 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"net"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/vigia-project/vigia/storage/redistest"
 )
@@ -74,5 +80,101 @@ func TestRekeyLock(t *testing.T) {
 	unlock()
 	if n := rdb.Exists(ctx, key).Val(); n != 0 {
 		t.Fatal("unlock left the lock")
+	}
+}
+
+// stallingProxy forwards connections to a Redis; stall makes every
+// connection open so far stop answering (a dead connection: commands
+// still reach Redis, no answer comes back), while new ones work.
+type stallingProxy struct {
+	addr    string
+	mu      sync.Mutex
+	stalled []*atomic.Bool
+}
+
+func startStallingProxy(t *testing.T, to string) *stallingProxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	p := &stallingProxy{addr: ln.Addr().String()}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			r, err := net.Dial("tcp", to)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			t.Cleanup(func() { c.Close(); r.Close() })
+			stalled := new(atomic.Bool)
+			p.mu.Lock()
+			p.stalled = append(p.stalled, stalled)
+			p.mu.Unlock()
+			go func() { _, _ = io.Copy(r, c) }()
+			go func() {
+				buf := make([]byte, 4096)
+				for {
+					n, err := r.Read(buf)
+					if err != nil {
+						return
+					}
+					if !stalled.Load() {
+						if _, err := c.Write(buf[:n]); err != nil {
+							return
+						}
+					}
+				}
+			}()
+		}
+	}()
+	return p
+}
+
+func (p *stallingProxy) stall() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, s := range p.stalled {
+		s.Store(true)
+	}
+}
+
+// A renewal hung on a dead connection is cut off and tried again on
+// another: rotate-key's client waits a minute for an answer, as long as
+// the lock lasts, and the lock lapsed while the run went on.
+// Mutation: the renewal without its own deadline → never renewed again.
+func TestRekeyLockRenewalOutlivesADeadConnection(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	rdb := srv.Client()
+	proxy := startStallingProxy(t, srv.Addr)
+	// As rotate-key's (redisClientWaiting): calls end with their context,
+	// and an answer is waited for a minute.
+	viaProxy := redis.NewClient(&redis.Options{Addr: proxy.addr, ContextTimeoutEnabled: true, ReadTimeout: time.Minute})
+	t.Cleanup(func() { viaProxy.Close() })
+	kr, _ := NewKeyring(bytes.Repeat([]byte{1}, 32))
+	st, err := New(viaProxy, kr, Options{Prefix: "vigia"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := st.k.rekeyLock()
+	locked, unlock, err := st.lockRekey(ctx, 10*time.Second, 100*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	proxy.stall() // the connection the lock was taken on (the pool's only one)
+	rdb.PExpire(ctx, key, time.Hour)
+	for deadline := time.Now().Add(20 * time.Second); rdb.PTTL(ctx, key).Val() > 10*time.Second; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the lock was not renewed once its connection stopped answering")
+		}
+	}
+	if locked.Err() != nil {
+		t.Fatalf("lock given up while held: %v", context.Cause(locked))
 	}
 }
