@@ -56,6 +56,13 @@ func (s *Store) lockRekey(ctx context.Context, ttl, every time.Duration) (contex
 		return nil, nil, fmt.Errorf("rekey lock: %w", err)
 	}
 	if !ok {
+		// go-redis sends a command again when its connection broke
+		// before the answer came: the lock it then finds may be the one
+		// its first try took, this run's own.
+		held, err := s.rdb.Get(ctx, key).Result()
+		ok = err == nil && held == token
+	}
+	if !ok {
 		return nil, nil, ErrRekeyRunning
 	}
 	locked, cancel := context.WithCancelCause(ctx)

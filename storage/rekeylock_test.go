@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net"
 	"strings"
 	"sync"
@@ -83,22 +82,25 @@ func TestRekeyLock(t *testing.T) {
 	}
 }
 
-// stallingProxy forwards connections to a Redis; stall makes every
+// faultyProxy forwards connections to a Redis. stall makes every
 // connection open so far stop answering (a dead connection: commands
-// still reach Redis, no answer comes back), while new ones work.
-type stallingProxy struct {
+// still reach Redis, no answer comes back), while new ones work;
+// dropAnswerToSet breaks the next connection to send a SET just before
+// its answer comes back (Redis did it; the client does not know).
+type faultyProxy struct {
 	addr    string
+	dropSet atomic.Bool
 	mu      sync.Mutex
 	stalled []*atomic.Bool
 }
 
-func startStallingProxy(t *testing.T, to string) *stallingProxy {
+func startFaultyProxy(t *testing.T, to string) *faultyProxy {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	p := &stallingProxy{addr: ln.Addr().String()}
+	p := &faultyProxy{addr: ln.Addr().String()}
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -111,16 +113,34 @@ func startStallingProxy(t *testing.T, to string) *stallingProxy {
 				continue
 			}
 			t.Cleanup(func() { c.Close(); r.Close() })
-			stalled := new(atomic.Bool)
+			stalled, drop := new(atomic.Bool), new(atomic.Bool)
 			p.mu.Lock()
 			p.stalled = append(p.stalled, stalled)
 			p.mu.Unlock()
-			go func() { _, _ = io.Copy(r, c) }()
+			go func() {
+				buf := make([]byte, 4096)
+				for {
+					n, err := c.Read(buf)
+					if err != nil {
+						return
+					}
+					if bytes.Contains(bytes.ToLower(buf[:n]), []byte("\r\nset\r\n")) && p.dropSet.CompareAndSwap(true, false) {
+						drop.Store(true)
+					}
+					if _, err := r.Write(buf[:n]); err != nil {
+						return
+					}
+				}
+			}()
 			go func() {
 				buf := make([]byte, 4096)
 				for {
 					n, err := r.Read(buf)
 					if err != nil {
+						return
+					}
+					if drop.Load() {
+						c.Close()
 						return
 					}
 					if !stalled.Load() {
@@ -135,12 +155,21 @@ func startStallingProxy(t *testing.T, to string) *stallingProxy {
 	return p
 }
 
-func (p *stallingProxy) stall() {
+func (p *faultyProxy) stall() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, s := range p.stalled {
 		s.Store(true)
 	}
+}
+
+// client is a client through the proxy set as rotate-key's
+// (redisClientWaiting): calls end with their context, and an answer is
+// waited for a minute.
+func (p *faultyProxy) client(t *testing.T) *redis.Client {
+	c := redis.NewClient(&redis.Options{Addr: p.addr, ContextTimeoutEnabled: true, ReadTimeout: time.Minute})
+	t.Cleanup(func() { c.Close() })
+	return c
 }
 
 // A renewal hung on a dead connection is cut off and tried again on
@@ -151,13 +180,9 @@ func TestRekeyLockRenewalOutlivesADeadConnection(t *testing.T) {
 	ctx := context.Background()
 	srv := redistest.Start(t)
 	rdb := srv.Client()
-	proxy := startStallingProxy(t, srv.Addr)
-	// As rotate-key's (redisClientWaiting): calls end with their context,
-	// and an answer is waited for a minute.
-	viaProxy := redis.NewClient(&redis.Options{Addr: proxy.addr, ContextTimeoutEnabled: true, ReadTimeout: time.Minute})
-	t.Cleanup(func() { viaProxy.Close() })
+	proxy := startFaultyProxy(t, srv.Addr)
 	kr, _ := NewKeyring(bytes.Repeat([]byte{1}, 32))
-	st, err := New(viaProxy, kr, Options{Prefix: "vigia"})
+	st, err := New(proxy.client(t), kr, Options{Prefix: "vigia"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,5 +201,42 @@ func TestRekeyLockRenewalOutlivesADeadConnection(t *testing.T) {
 	}
 	if locked.Err() != nil {
 		t.Fatalf("lock given up while held: %v", context.Cause(locked))
+	}
+}
+
+// The answer to the SET that took the lock lost (the connection broke),
+// go-redis sends it again, which finds the lock taken, by this run: it is
+// this run's, not "another rotate-key run is in progress" for a minute.
+// Mutation: without the look at the lock's token → ErrRekeyRunning.
+func TestRekeyLockTakenThoughItsAnswerWasLost(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	rdb := srv.Client()
+	proxy := startFaultyProxy(t, srv.Addr)
+	kr, _ := NewKeyring(bytes.Repeat([]byte{1}, 32))
+	st, err := New(proxy.client(t), kr, Options{Prefix: "vigia"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := st.k.rekeyLock()
+	proxy.dropSet.Store(true)
+	_, unlock, err := st.lockRekey(ctx, 10*time.Second, time.Hour)
+	if err != nil {
+		t.Fatalf("lock taken, its answer lost: %v", err)
+	}
+	if proxy.dropSet.Load() {
+		t.Fatal("the SET's answer was not dropped: this test tests nothing")
+	}
+	if rdb.Get(ctx, key).Val() == "" {
+		t.Fatal("no lock")
+	}
+	unlock()
+	if n := rdb.Exists(ctx, key).Val(); n != 0 {
+		t.Fatal("unlock left the lock")
+	}
+	// Another run's lock is still refused.
+	rdb.Set(ctx, key, "another run", time.Minute)
+	if _, _, err := st.lockRekey(ctx, 10*time.Second, time.Hour); !errors.Is(err, ErrRekeyRunning) {
+		t.Fatalf("another run's lock: %v", err)
 	}
 }
