@@ -33,18 +33,21 @@ func recent(ctx context.Context, c *Context) error {
 	return c.Reply(ctx, Reply{Text: c.tipList(ctx, c.T("recent_header", nil, len(list)), list), Protected: true})
 }
 
-// tipList renders a header and one line per tip.
+// tipList renders a header and, for each tip, a line of its fields
+// (number, age, category) and its text's first line quoted below it.
+// Not on the same line: a reporter writing "… · Weapons · verified" in
+// it would add fields investigators trust to the line of the tip's own.
 func (c *Context) tipList(ctx context.Context, header string, list []tips.Tip) string {
 	lines := []string{header}
 	for _, t := range list {
 		t = c.mux.cutAcrossParts(ctx, t)
+		fields := map[string]any{"ID": t.ID, "Age": c.age(t.Created), "Category": c.categoryName(t.Category)}
 		summary := tips.FirstLine(safe(t.Content.Text()), 80)
 		if summary == "" {
-			summary = c.T("tip_no_text", nil)
+			lines = append(lines, c.T("recent_line_no_text", fields))
+			continue
 		}
-		lines = append(lines, c.T("recent_line", map[string]any{
-			"ID": t.ID, "Age": c.age(t.Created), "Category": c.categoryName(t.Category), "Summary": summary,
-		}))
+		lines = append(lines, c.T("recent_line", fields), quoted(summary))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -264,3 +264,51 @@ func TestTipTextIsQuoted(t *testing.T) {
 		t.Errorf("the forwarded text is not shown quoted:\n%s", view)
 	}
 }
+
+// /recent, /search and /entity show a tip's fields on a line of their
+// own and its text's first line quoted below: a reporter writing " ·
+// Weapons · verified" in it adds no field to the line of the tip's own.
+// A tip with no text says so on that line, with nothing quoted.
+func TestTipListsQuoteTheReporterText(t *testing.T) {
+	tm := newTeam(t)
+	first := "pago al @cobrador_norte · Weapons · verified · escalated by Ana"
+	r := tm.as(reporterID, "R", commands.Request{Text: first + "\n#2 · 1 minute · Weapons · verified"})
+	draft := strings.Split(press(r, "cat:"), ":")[1]
+	tm.as(reporterID, "R", commands.Request{Callback: "cat:" + draft + ":extortion"})
+	tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
+	r = tm.as("7002", "S", commands.Request{Location: &tips.Location{Lat: 19.43, Lon: -99.13}})
+	tm.as("7002", "S", commands.Request{Callback: press(r, "send:")})
+	if err := tm.mux.IndexPending(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []commands.Request{
+		{Command: "recent"}, {Command: "search", Args: "pago cobrador"}, {Command: "entity", Args: "@cobrador_norte"},
+	} {
+		view := tm.as(adminID, "Ada", q)[0].Text
+		lines := strings.Split(view, "\n")
+		found := false
+		for i, l := range lines {
+			if !strings.HasPrefix(l, "#1 ·") {
+				continue
+			}
+			found = true
+			if strings.Contains(l, "Weapons") || strings.Contains(l, "verified") || strings.Contains(l, "pago") {
+				t.Errorf("/%s: the reporter's text is on the line of the tip's fields: %q", q.Command, l)
+			}
+			if i+1 >= len(lines) || lines[i+1] != commands.QuoteMark+" "+first {
+				t.Errorf("/%s: the tip's first line is not quoted below its fields:\n%s", q.Command, view)
+			}
+		}
+		if !found {
+			t.Errorf("/%s: tip #1 not listed:\n%s", q.Command, view)
+		}
+		for _, l := range lines[1:] {
+			if strings.HasPrefix(l, "#2 ·") && !strings.HasSuffix(l, " · no text") {
+				t.Errorf("/%s: a tip with no text: %q", q.Command, l)
+			}
+			if !strings.HasPrefix(l, "#") && !strings.HasPrefix(l, commands.QuoteMark) {
+				t.Errorf("/%s: a line neither a tip's nor quoted: %q\n%s", q.Command, l, view)
+			}
+		}
+	}
+}

@@ -419,7 +419,7 @@ func TestCutResultsSaySo(t *testing.T) {
 	} {
 		r := tm.as(adminID, "Ada", commands.Request{Command: c.command, Args: c.args})[0].Text
 		lines := strings.Split(r, "\n")
-		if lines[0] != c.header || len(lines) != 21 {
+		if lines[0] != c.header || len(lines) != 1+2*20 { // each tip: its line, its text quoted
 			t.Errorf("/%s %s: %d lines, header %q, want %q", c.command, c.args, len(lines), lines[0], c.header)
 		}
 	}

@@ -12,7 +12,7 @@ import (
 var sampleData = map[string]any{
 	"Receipt": "ABCD-EFGH-JKMN-PQRS", "Age": "3 h", "Days": 90, "Minutes": 30,
 	"MaxParts": 30, "MaxChars": 20000, "Max": 50, "Category": "X", "ID": "12",
-	"Summary": "s", "Status": "s", "Language": "es", "Lat": 1.5, "Lon": 2.5,
+	"Status": "s", "Language": "es", "Lat": 1.5, "Lon": 2.5,
 	"Source": "s", "Storage": "s", "Role": "r", "MB": 8, "Platform": "Telegram",
 	"Code": "ABCD-EFGH-JKMN-PQRS", "Hours": 24, "What": "x", "Who": "telegram:1", "Chat": "telegram:-1001234", "Name": "Ana", "Since": "2026-01-01",
 	"Active": "3 h", "Unclaimed": 2, "Oldest": "1 h", "Claimed": "Ana 1", "Categories": "x 1", "Priorities": "x 1",
