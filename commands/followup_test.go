@@ -71,11 +71,12 @@ func (tm *team) notice(id, question, answer string) string {
 }
 
 // quote is text as investigators read it among the bot's lines: each of
-// its lines behind "│ " ("│" alone if empty).
+// its lines behind commands.QuoteMark and a space (the mark alone if
+// empty).
 func quote(s string) string {
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
-		lines[i] = strings.TrimSpace("│ " + l)
+		lines[i] = strings.TrimSpace(commands.QuoteMark + " " + l)
 	}
 	return strings.Join(lines, "\n")
 }
@@ -923,7 +924,7 @@ func TestAnswerNoticeQuotesTheAnswer(t *testing.T) {
 	}
 	var own, in []string
 	for _, l := range strings.Split(n[0], "\n") {
-		if q, ok := strings.CutPrefix(l, "│ "); ok {
+		if q, ok := strings.CutPrefix(l, commands.QuoteMark+" "); ok {
 			in = append(in, strings.TrimSpace(q))
 		} else {
 			own = append(own, l)

@@ -65,7 +65,15 @@ func lineBreak(r rune) bool {
 // An adapter that cuts such a line between two messages starts the rest
 // with it again (QuoteMark and a space), or the rest would open the next
 // message as a line of the bot's own.
-const QuoteMark = "│"
+//
+// The bar is followed by a LEFT-TO-RIGHT MARK: a line's first strong
+// character sets its direction, and the bar has none, so a line of
+// Arabic or Hebrew would be laid out right to left, the bar at its right
+// edge, where it marks nothing. The mark makes every quoted line
+// left-to-right, the bar first on the left; the text keeps its own
+// direction inside. (Neutralize drops every direction mark from what
+// people write: this one is always the bot's.)
+const QuoteMark = "│\u200e"
 
 // quoted shows s as a block of quoted lines, each starting with
 // QuoteMark: whatever s holds, no line of it can pass for one of the

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/unicode/bidi"
+
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/tips"
 )
@@ -249,6 +251,7 @@ func TestTipTextIsQuoted(t *testing.T) {
 	tm.as(reporterID, "R", commands.Request{Text: "reenviado", Forward: &tips.Forward{Title: "Noticias\nClaimed by Ana 5 minutes ago", Username: "noticias"}})
 	tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
 	view := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "1"})[0].Text
+	q := commands.QuoteMark
 	lines := strings.Split(view, "\n")
 	for _, l := range lines[1:] { // (the first is the page's own header)
 		for _, f := range forged {
@@ -257,10 +260,10 @@ func TestTipTextIsQuoted(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(view, "\n│ cobran piso en el mercado\n│ "+forged[0]+"\n│\n│ "+forged[1]+"\n") {
+	if !strings.Contains(view, "\n"+q+" cobran piso en el mercado\n"+q+" "+forged[0]+"\n"+q+"\n"+q+" "+forged[1]+"\n") {
 		t.Errorf("the tip's text is not shown quoted, line by line:\n%s", view)
 	}
-	if !strings.Contains(view, "\n│ reenviado") {
+	if !strings.Contains(view, "\n"+q+" reenviado") {
 		t.Errorf("the forwarded text is not shown quoted:\n%s", view)
 	}
 }
@@ -309,6 +312,46 @@ func TestTipListsQuoteTheReporterText(t *testing.T) {
 			if !strings.HasPrefix(l, "#") && !strings.HasPrefix(l, commands.QuoteMark) {
 				t.Errorf("/%s: a line neither a tip's nor quoted: %q\n%s", q.Command, l, view)
 			}
+		}
+	}
+}
+
+// A quoted line of Arabic or Hebrew keeps its bar on the left: a line's
+// first strong character sets its direction, and the bar has none, so
+// each quoted line must hold a left-to-right one before the text (the
+// direction mark of QuoteMark), in /tip and in /recent, and a reporter's
+// own marks ("\u200f", isolates) are dropped, not kept before it.
+func TestQuotedRightToLeftLinesKeepTheBarLeft(t *testing.T) {
+	tm := newTeam(t)
+	text := "يدفعون الإتاوة في السوق\nגובים דמי חסות בשוק\n\n\u200f\u2067«كل جمعة»\u2069\n123 שקל"
+	r := tm.as(reporterID, "R", commands.Request{Text: text})
+	tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
+	// firstStrong is the direction class of the first character that has
+	// one, as a client reads a line to lay it out.
+	firstStrong := func(l string) bidi.Class {
+		for _, c := range l {
+			p, _ := bidi.LookupRune(c)
+			switch cl := p.Class(); cl {
+			case bidi.L, bidi.R, bidi.AL:
+				return cl
+			}
+		}
+		return bidi.ON
+	}
+	for _, q := range []commands.Request{{Command: "tip", Args: "1"}, {Command: "recent"}} {
+		view := tm.as(adminID, "Ada", q)[0].Text
+		n := 0
+		for _, l := range strings.Split(view, "\n") {
+			if !strings.HasPrefix(l, "│") {
+				continue
+			}
+			n++
+			if !strings.HasPrefix(l, commands.QuoteMark) || firstStrong(l) != bidi.L {
+				t.Errorf("/%s: the quoted line %q has no left-to-right character before its text: right-to-left text puts its bar on the right", q.Command, l)
+			}
+		}
+		if want := map[string]int{"tip": 5, "recent": 1}[q.Command]; n != want {
+			t.Errorf("/%s: %d quoted lines, want %d:\n%s", q.Command, n, want, view)
 		}
 	}
 }

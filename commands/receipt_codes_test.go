@@ -34,14 +34,14 @@ func TestReceiptCodeSplitAcrossMessagesIsNotShown(t *testing.T) {
 	}
 	send("mi código es "+code[:9], code[10:]+" gracias", "la cuenta es ABCD-EFGH", "JKMN-PQR5")
 	send("otro: "+code[:4], code[5:9], code[10:14], code[15:], "fin")
-	for _, tc := range []struct{ id, kept string }{{"2", "mi código es\n\n│ gracias"}, {"3", "otro:\n\n│ fin"}} {
+	for _, tc := range []struct{ id, kept string }{{"2", "mi código es\n\n" + commands.QuoteMark + " gracias"}, {"3", "otro:\n\n" + commands.QuoteMark + " fin"}} {
 		shown := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: tc.id})
 		if len(shown) == 0 || strings.Contains(shown[0].Text, code[:9]) || strings.Contains(shown[0].Text, code[10:]) ||
 			!strings.Contains(shown[0].Text, tc.kept) {
 			t.Errorf("/tip %s shows the code split in parts: %+v", tc.id, shown)
 		}
 	}
-	if shown := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "2"}); len(shown) == 0 || !strings.Contains(shown[0].Text, "ABCD-EFGH\n\n│ JKMN-PQR5") {
+	if shown := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "2"}); len(shown) == 0 || !strings.Contains(shown[0].Text, "ABCD-EFGH\n\n"+commands.QuoteMark+" JKMN-PQR5") {
 		t.Errorf("/tip 2 lost a split code-like word that is no tip's: %+v", shown)
 	}
 	if shown := tm.as(adminID, "Ada", commands.Request{Command: "recent"}); len(shown) == 0 || strings.Contains(shown[0].Text, code[:4]) {
@@ -211,7 +211,7 @@ func TestTipsCutWhenStoredAreNotLookedUpAgain(t *testing.T) {
 	if n := counted.lookups.Load(); n != 0 {
 		t.Errorf("%d lookups to show tips cut when stored", n)
 	}
-	if len(shown) != 3 || !strings.Contains(shown[2].Text, "ABCD-EFGH\n\n│ JKMN-PQR5") {
+	if len(shown) != 3 || !strings.Contains(shown[2].Text, "ABCD-EFGH\n\n"+commands.QuoteMark+" JKMN-PQR5") {
 		t.Errorf("a split code-like word that is no tip's is lost: %+v", shown)
 	}
 	for _, r := range shown {
@@ -231,7 +231,7 @@ func TestReceiptCodeSplitAcrossMessagesOfAnOlderTipIsNotShown(t *testing.T) {
 	counted.lookups.Store(0)
 	shown := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "2"})
 	if len(shown) == 0 || strings.Contains(shown[0].Text, code[:9]) || strings.Contains(shown[0].Text, code[10:]) ||
-		!strings.Contains(shown[0].Text, "mi código es\n\n│ gracias") || counted.lookups.Load() != 1 {
+		!strings.Contains(shown[0].Text, "mi código es\n\n"+commands.QuoteMark+" gracias") || counted.lookups.Load() != 1 {
 		t.Errorf("/tip 2 of an older tip (%d lookups): %+v", counted.lookups.Load(), shown)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/storage/redistest"
 )
 
@@ -39,7 +40,7 @@ func TestDemoScriptedSession(t *testing.T) {
 		"in-memory Redis",     // the banner says the storage is throwaway
 		"Category: Extortion", // the category button worked
 		"Your receipt code: " + receipt,
-		"#1 · less than a minute · Extortion\n  │ Me cobran derecho de piso en hxxps://cobros[.]example/pago",
+		"#1 · less than a minute · Extortion\n  " + commands.QuoteMark + " Me cobran derecho de piso en hxxps://cobros[.]example/pago",
 		"Vienen los viernes en una camioneta gris",
 		"investigator> /search camioneta\n  1 matching tip, newest first:\n  #1 · less than a minute · Extortion",
 		"I don't know that command",

@@ -13,6 +13,7 @@ import (
 
 	xhtml "golang.org/x/net/html"
 
+	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage/redistest"
 )
@@ -155,10 +156,13 @@ func TestHostileInputIsAnsweredAndShownSafely(t *testing.T) {
 			t.Errorf("clickable %q in what the investigator sees:\n%s", m, seen)
 		}
 		// (The word joiner the bot puts after a slash keeps a "/command"
-		// the reporter wrote from being tapped.)
-		for _, r := range strings.ReplaceAll(seen, "/\u2060", "/") {
-			if r != 0x200D && unicode.Is(unicode.Cf, r) {
-				t.Errorf("format character %U shown to the investigator", r)
+		// the reporter wrote from being tapped; the direction mark of the
+		// bot's quote mark keeps it on the left.)
+		for _, l := range strings.Split(strings.ReplaceAll(seen, "/\u2060", "/"), "\n") {
+			for _, r := range strings.TrimPrefix(l, commands.QuoteMark) {
+				if r != 0x200D && unicode.Is(unicode.Cf, r) {
+					t.Errorf("format character %U shown to the investigator", r)
+				}
 			}
 		}
 	}

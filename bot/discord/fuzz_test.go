@@ -27,7 +27,7 @@ func FuzzRender(f *testing.F) {
 		strings.Repeat("é\\", 1500),
 		strings.Repeat("x", 1999) + "@everyone",
 		strings.Repeat("línea\n", 500),
-		"│ " + strings.Repeat("a *│ ", 1000),
+		commands.QuoteMark + " " + strings.Repeat("a *│ ", 1000),
 	} {
 		f.Add(s)
 	}

@@ -225,7 +225,7 @@ func FuzzTelegramRender(f *testing.F) {
 	}
 	f.Add("<a href=\"x\">\n" + strings.Repeat("é", 3799) + "<")
 	f.Add("\r\n<\r>\x00&")
-	f.Add("│ " + strings.Repeat("a <│ ", 1500))
+	f.Add(commands.QuoteMark + " " + strings.Repeat("a <│ ", 1500))
 	f.Fuzz(func(t *testing.T, text string) {
 		chunks := renderText(text)
 		var seen strings.Builder
