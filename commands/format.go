@@ -64,7 +64,9 @@ func lineBreak(r rune) bool {
 // answer, a question) where investigators read it among the bot's lines.
 // An adapter that cuts such a line between two messages starts the rest
 // with it again (QuoteMark and a space), or the rest would open the next
-// message as a line of the bot's own.
+// message as a line of the bot's own; so it does with any line it cuts
+// (a history entry's note or answer of up to maxNote characters): the
+// mark says the line goes on.
 //
 // The bar is followed by a LEFT-TO-RIGHT MARK: a line's first strong
 // character sets its direction, and the bar has none, so a line of

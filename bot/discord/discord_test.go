@@ -172,9 +172,10 @@ func TestDiscordRenderEscapesAndSplits(t *testing.T) {
 	}
 	// Escaping doubles these; every cut must keep escape pairs whole and
 	// make progress (a run of backslashes once made render loop forever).
+	// (The rest of a line cut goes on behind the quote mark.)
 	for _, in := range []string{strings.Repeat("*", 3000), strings.Repeat(`\`, 3000), strings.Repeat(`\a`, 1500), strings.Repeat("ñ*", 1500)} {
 		parts := render(in)
-		joined := strings.Join(parts, "")
+		joined := strings.ReplaceAll(strings.Join(parts, ""), commands.QuoteMark+" ", "")
 		if joined != escaper.Replace(in) {
 			t.Fatalf("render lost or changed text for %q...", in[:10])
 		}
@@ -401,4 +402,46 @@ func unescape(s string) string {
 		b.WriteByte(s[i])
 	}
 	return b.String()
+}
+
+// A line of the page's own that holds someone's long text (a history
+// entry: a note or an answer of up to 2,000 characters), cut between two
+// messages, goes on behind the quote mark too: the rest does not open the
+// next message as a line of the bot's own, and the mark says the line
+// goes on. A cut at a line break adds nothing.
+func TestDiscordRenderMarksTheRestOfACutLine(t *testing.T) {
+	own := []string{"History:", "2026-12-04 10:00 UTC · [K7QXM] Ana took it"}
+	entry := "2026-12-04 10:05 UTC · note by [K7QXM] Ana: "
+	for _, body := range []string{
+		string([]rune(strings.Repeat("2026-12-04 10:06 UTC · [K7QXM] Ana: dismissed ", 50))[:2000]),
+		strings.Repeat("ñ", 2000), strings.Repeat("*", 2000), strings.Repeat("🚨", 1000),
+	} {
+		text := own[0] + "\n" + own[1] + "\n" + entry + body + "\n" + own[1]
+		chunks := render(text)
+		if len(chunks) < 2 {
+			t.Fatalf("%d chunks", len(chunks))
+		}
+		var back strings.Builder
+		marked := 0
+		for i, c := range chunks {
+			if len(c) > maxContent {
+				t.Fatalf("chunk %d of %d bytes", i, len(c))
+			}
+			for _, l := range strings.Split(strings.TrimSuffix(c, "\n"), "\n") {
+				switch l := unescape(l); {
+				case strings.HasPrefix(l, commands.QuoteMark):
+					marked++
+				case l != own[0] && l != own[1] && !strings.HasPrefix(l, entry):
+					t.Fatalf("chunk %d opens a line with the rest of a cut one, unmarked: %.60q…", i, l)
+				}
+			}
+			back.WriteString(strings.ReplaceAll(unescape(c), commands.QuoteMark+" ", ""))
+		}
+		if marked == 0 {
+			t.Errorf("no line behind the mark: the cut one goes on unmarked")
+		}
+		if back.String() != text {
+			t.Fatalf("rendering lost or changed text")
+		}
+	}
 }

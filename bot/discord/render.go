@@ -25,9 +25,10 @@ var escaper = func() *strings.Replacer {
 }()
 
 // render escapes text and cuts it into messages within Discord's limit, at
-// line breaks where possible. A quoted line (commands.QuoteMark) cut
-// between two messages goes on behind the mark: a tip's or an answer's
-// long line must not open the next message as a line of the bot's own.
+// line breaks where possible. A line cut between two messages goes on
+// behind commands.QuoteMark: a tip's or an answer's long quoted line, or a
+// history entry's long note or answer, must not open the next message as
+// a line of the bot's own, and the mark says the line goes on.
 func render(text string) []string {
 	const mark = commands.QuoteMark + " "
 	var out []string
@@ -48,7 +49,7 @@ func render(text string) []string {
 			cut := runeCut(esc, maxContent)
 			out = append(out, esc[:cut])
 			esc = esc[cut:]
-			if strings.HasPrefix(line, mark) && esc != "" && esc != "\n" {
+			if esc != "" && esc != "\n" {
 				esc = mark + esc // (the mark is not escaped)
 			}
 		}

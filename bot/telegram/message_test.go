@@ -219,10 +219,11 @@ func TestSplitKeepsEverything(t *testing.T) {
 	if got := split("", 10); len(got) != 1 {
 		t.Fatalf("empty: %q", got)
 	}
-	// Telegram counts UTF-16 units: 3000 emoji are 6000 units, two messages.
+	// Telegram counts UTF-16 units: 3000 emoji are 6000 units, two
+	// messages, the second going on behind the quote mark.
 	emoji := strings.Repeat("🚨", 3000)
 	parts = split(emoji, 3800)
-	if len(parts) != 2 || strings.Join(parts, "") != emoji {
+	if len(parts) != 2 || !strings.HasPrefix(parts[1], commands.QuoteMark+" ") || strings.ReplaceAll(strings.Join(parts, ""), commands.QuoteMark+" ", "") != emoji {
 		t.Fatalf("emoji split into %d parts", len(parts))
 	}
 	for _, p := range parts {
@@ -451,6 +452,49 @@ func TestSplitKeepsACutQuotedLineQuoted(t *testing.T) {
 			words = append(words, strings.Fields(strings.ReplaceAll(raw, commands.QuoteMark, ""))...)
 		}
 		if want := strings.Fields(strings.ReplaceAll(text, commands.QuoteMark, "")); strings.Join(words, "") != strings.Join(want, "") {
+			t.Fatalf("the split lost or changed text")
+		}
+	}
+}
+
+// A line of the page's own that holds someone's long text (a history
+// entry: a note or an answer of up to 2,000 characters, after others),
+// cut between two messages, goes on behind the quote mark too: the rest
+// does not open the next message as a line of the bot's own, and the mark
+// says the line goes on. A cut at a line break adds nothing.
+func TestSplitMarksTheRestOfACutLine(t *testing.T) {
+	own := []string{"History:", "2026-12-04 10:00 UTC · [K7QXM] Ana took it"}
+	entry := "2026-12-04 10:05 UTC · note by [K7QXM] Ana: "
+	for _, body := range []string{
+		string([]rune(strings.Repeat("2026-12-04 10:06 UTC · [K7QXM] Ana: dismissed ", 50))[:2000]),
+		strings.Repeat("ñ", 2000), strings.Repeat("🚨", 1990),
+	} {
+		text := own[0] + "\n" + own[1] + "\n" + strings.Repeat(own[1]+"\n", 40) + entry + body + "\n" + own[1]
+		chunks := renderText(text)
+		if len(chunks) < 2 {
+			t.Fatalf("%d chunks", len(chunks))
+		}
+		var words []string
+		marked := 0
+		for i, c := range chunks {
+			raw := html.UnescapeString(c)
+			if n := len(utf16.Encode([]rune(raw))); n > maxText {
+				t.Fatalf("chunk %d of %d UTF-16 units", i, n)
+			}
+			for _, l := range strings.Split(raw, "\n") {
+				switch {
+				case strings.HasPrefix(l, commands.QuoteMark):
+					marked++
+				case !slices.Contains(own, l) && !strings.HasPrefix(l, entry):
+					t.Fatalf("chunk %d opens a line with the rest of a cut one, unmarked: %.60q…", i, l)
+				}
+			}
+			words = append(words, strings.Fields(strings.ReplaceAll(raw, commands.QuoteMark, ""))...)
+		}
+		if marked != 1 {
+			t.Errorf("%d lines behind the mark, want the rest of the one cut", marked)
+		}
+		if want := strings.Fields(text); strings.Join(words, "") != strings.Join(want, "") {
 			t.Fatalf("the split lost or changed text")
 		}
 	}

@@ -348,9 +348,10 @@ func keyboard(rows [][]commands.Button) *models.InlineKeyboardMarkup {
 // counts message length in UTF-16, so an emoji counts twice), at a line
 // break, else a space, in the second half of the chunk when there is one
 // there: a short first line (a header) stays with the text it heads. A
-// quoted line (commands.QuoteMark) cut between two chunks goes on behind
-// the mark: a tip's or an answer's long line must not open the next
-// message as a line of the bot's own ("Claimed by …").
+// line cut between two chunks goes on behind commands.QuoteMark: a tip's
+// or an answer's long quoted line, or a history entry's long note or
+// answer, must not open the next message as a line of the bot's own
+// ("Claimed by …"), and the mark says the line goes on from the last.
 func split(text string, max int) []string {
 	const mark = commands.QuoteMark + " "
 	var out []string
@@ -390,7 +391,7 @@ func split(text string, max int) []string {
 		}
 		out = append(out, text[:cut])
 		rest := text[cut:]
-		if line := text[strings.LastIndexByte(text[:cut], '\n')+1 : cut]; !strings.HasPrefix(rest, "\n") && strings.HasPrefix(line, mark) && max >= 4*len(mark) {
+		if !strings.HasPrefix(rest, "\n") && max >= 4*len(mark) {
 			rest = mark + rest // (the mark fits many times in a chunk: the cut still moves on)
 		}
 		text = strings.TrimLeft(rest, "\n")
