@@ -122,6 +122,7 @@ type Store interface {
 	RetractionProgress(ctx context.Context, id string) (storage.RetractProgress, bool, error)
 	Purge(ctx context.Context, id string) error
 	CopiesOut(ctx context.Context, id string) (bool, error)
+	Published(ctx context.Context, id string) (bool, error)
 	Enroll(ctx context.Context, pseudonym, secret string) error
 	SecondFactor(ctx context.Context, pseudonym string) (storage.SecondFactor, error)
 	Unlock(ctx context.Context, pseudonym string, step int64, ttl time.Duration) (bool, error)

@@ -387,14 +387,22 @@ func (c *Context) notDismissed(ctx context.Context, id string) (bool, error) {
 	case t.Status != tips.StatusDismissed:
 		return true, nil
 	}
-	// Published before it was dismissed: that is what matters now, and
-	// how to take it down.
+	// Published before it was dismissed: that is what matters now (it
+	// cannot go out again, whatever its status), and, while its copies
+	// may be up, how to take it down.
+	if published, err := c.mux.store.Published(ctx, id); err != nil || !published {
+		if err != nil {
+			return false, err
+		}
+		return false, c.Say(ctx, "publish_dismissed", map[string]any{"ID": id})
+	}
+	text := c.T("publish_already", map[string]any{"ID": id})
 	if out, err := c.mux.store.CopiesOut(ctx, id); err != nil {
 		return false, err
 	} else if out {
-		return false, c.Reply(ctx, Reply{Text: c.T("publish_already", map[string]any{"ID": id}) + "\n\n" + c.T("triage_dismissed_published", map[string]any{"ID": id})})
+		text += "\n\n" + c.T("triage_dismissed_published", map[string]any{"ID": id})
 	}
-	return false, c.Say(ctx, "publish_dismissed", map[string]any{"ID": id})
+	return false, c.Reply(ctx, Reply{Text: text})
 }
 
 // isWarning reports whether tip id is a community warning; if not, it

@@ -83,6 +83,11 @@ func TestDismissingPublishedWarningPointsToRetract(t *testing.T) {
 	if r := tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "1 dismissed"}); len(r) != 1 || r[0].Text != dismissed("1") {
 		t.Fatalf("dismissing a withdrawn warning answered %+v", r)
 	}
+	// Withdrawn and dismissed, it cannot go out again: /publish says it
+	// was published, not to change its status and publish it.
+	if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1"}); len(r) != 1 || r[0].Text != tm.text("en", "publish_already", map[string]any{"ID": "1"}) {
+		t.Fatalf("/publish of a withdrawn warning dismissed since answered %+v", r)
+	}
 }
 
 // /retract on a warning not published yet, approved by one investigator

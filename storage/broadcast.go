@@ -526,6 +526,16 @@ type Publication struct {
 	RetractedByKey      string
 }
 
+// Published reports whether warning id was published, retracted since
+// or not: then it cannot be published again.
+func (s *Store) Published(ctx context.Context, id string) (bool, error) {
+	state, err := s.rdb.HGet(ctx, s.k.publication(id), "state").Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return false, fmt.Errorf("publication: %w", err)
+	}
+	return state == "published", nil
+}
+
 // CopiesOut reports whether warning id's copies may still be up in
 // communities: it was published and not retracted, or its retraction is
 // still withdrawing them. Purging it then would drop the records that a
