@@ -123,6 +123,7 @@ type Store interface {
 	Purge(ctx context.Context, id string) error
 	CopiesOut(ctx context.Context, id string) (bool, error)
 	Published(ctx context.Context, id string) (bool, error)
+	CodeTag(code string) string
 	Enroll(ctx context.Context, pseudonym, secret string) error
 	SecondFactor(ctx context.Context, pseudonym string) (storage.SecondFactor, error)
 	Unlock(ctx context.Context, pseudonym string, step int64, ttl time.Duration) (bool, error)
@@ -1046,6 +1047,10 @@ const maxAuditArgs = 1000
 // Callers refuse the action when it fails.
 func (m *Mux) audit(ctx context.Context, c *Context, e storage.AuditEntry) error {
 	e.Who = c.auditWho()
+	// A code (an invitation's for /revoke, a receipt code pasted in any
+	// command by mistake) would stay readable there for a year: each is
+	// kept as its tag only.
+	e.Args = tips.ReplaceReceipts(e.Args, m.store.CodeTag)
 	if r := []rune(e.Args); len(r) > maxAuditArgs {
 		e.Args = string(r[:maxAuditArgs]) + "…" // recorded before the command checks its own limits
 	}

@@ -25,6 +25,14 @@ type AuditEntry struct {
 	TextLength int `json:"n,omitempty"`
 }
 
+// CodeTag is what the audit log keeps of a code given to a command (an
+// invitation's, or a receipt code pasted by mistake): a short keyed hash
+// that tells codes apart, the same for the same code, and cannot be used
+// as one nor turned back into it.
+func (s *Store) CodeTag(code string) string {
+	return "code:" + s.kr.receiptMAC("audit\x00" + code)[:8]
+}
+
 // Audit appends an entry to the sealed audit stream. Entries are never
 // deleted by the bot; the stream is trimmed only by age (retention). A
 // retention of zero or less trims nothing: it is a caller that forgot the

@@ -430,6 +430,22 @@ func CutReceipts(texts []string, known func(codes []string) ([]bool, error)) ([]
 	return out, cut, nil
 }
 
+// ReplaceReceipts writes every code-like word of text (a receipt or
+// invitation code, maybe, as ReceiptSpans finds them, in any of the forms
+// NormalizeReceipt reads) as with returns for its normalised code.
+func ReplaceReceipts(text string, with func(code string) string) string {
+	cands, codes := receiptCandidates([]string{text})
+	end := len(text)
+	for i := len(cands) - 1; i >= 0; i-- {
+		sp := cands[i].span
+		if sp[1] > end {
+			continue // overlaps the one replaced after it
+		}
+		text, end = text[:sp[0]]+with(codes[cands[i].code])+text[sp[1]:], sp[0]
+	}
+	return text
+}
+
 // receiptCandidate is a code-like word's place: which text, and where,
 // and which of the codes looked up it reads as.
 type receiptCandidate struct {
