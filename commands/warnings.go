@@ -329,7 +329,7 @@ func publish(ctx context.Context, c *Context) error {
 	if ok, err := c.isWarning(ctx, id); !ok || err != nil {
 		return err
 	}
-	if ok, err := c.notDismissed(ctx, id); !ok || err != nil {
+	if ok, err := c.mayPublish(ctx, id); !ok || err != nil {
 		return err
 	}
 	text = strings.TrimSpace(tips.Neutralize(text))
@@ -366,24 +366,27 @@ func (m *Mux) publishButton(ctx context.Context, c *Context, data string) error 
 	if ok, err := c.isWarning(ctx, id); !ok || err != nil {
 		return err
 	}
-	if ok, err := c.notDismissed(ctx, id); !ok || err != nil {
+	if ok, err := c.mayPublish(ctx, id); !ok || err != nil {
 		return err
 	}
 	return c.approvePublication(ctx, id, storage.PublishApproval{Revision: revision})
 }
 
-// notDismissed reports whether warning id may be published as its triage
-// stands; if it was dismissed, it says so. Communities read what goes out
-// as verified (its header says so): a warning the team dismissed, a hoax
+// mayPublish reports whether warning id may be published as its triage
+// stands; if it was dismissed, or is a duplicate (see notDuplicate), it
+// says so. Communities read what goes out as verified (its header says
+// so): a warning the team dismissed, a hoax
 // maybe, must not go out on one investigator's approval who did not see
 // that, nor on a button shown before it was dismissed.
-func (c *Context) notDismissed(ctx context.Context, id string) (bool, error) {
+func (c *Context) mayPublish(ctx context.Context, id string) (bool, error) {
 	t, err := c.mux.store.Tip(ctx, id)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return false, c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
 	case err != nil:
 		return false, err
+	case t.Status == tips.StatusDuplicate:
+		return c.notDuplicate(ctx, id, t.DuplicateOf)
 	case t.Status != tips.StatusDismissed:
 		return true, nil
 	}
@@ -403,6 +406,39 @@ func (c *Context) notDismissed(ctx context.Context, id string) (bool, error) {
 		text += "\n\n" + c.T("triage_dismissed_published", map[string]any{"ID": id})
 	}
 	return false, c.Reply(ctx, Reply{Text: text})
+}
+
+// notDuplicate reports whether warning id, marked a duplicate of tip
+// orig, may be published; if not, it says why and how to proceed. Not if
+// orig is a warning: published, the communities have it already (a
+// retracted one was withdrawn on purpose); not yet, orig is the one the
+// team keeps, to publish instead, or both could go out. A duplicate of a
+// reporter's tip (never published) or of a tip gone may be: nothing would
+// go out twice.
+func (c *Context) notDuplicate(ctx context.Context, id, orig string) (bool, error) {
+	if published, err := c.mux.store.Published(ctx, id); err != nil || published {
+		if err != nil {
+			return false, err
+		}
+		return false, c.Say(ctx, "publish_already", map[string]any{"ID": id})
+	}
+	if orig == "" {
+		return true, nil
+	}
+	kind, err := c.mux.store.Kind(ctx, orig)
+	switch {
+	case errors.Is(err, storage.ErrNotFound) || err == nil && kind != "warning":
+		return true, nil
+	case err != nil:
+		return false, err
+	}
+	data := map[string]any{"ID": id, "Other": orig}
+	if published, err := c.mux.store.Published(ctx, orig); err != nil {
+		return false, err
+	} else if published {
+		return false, c.Say(ctx, "publish_duplicate_published", data)
+	}
+	return false, c.Say(ctx, "publish_duplicate", data)
 }
 
 // isWarning reports whether tip id is a community warning; if not, it

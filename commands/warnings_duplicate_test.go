@@ -1,0 +1,63 @@
+package commands_test
+
+import (
+	"testing"
+
+	"github.com/vigia-project/vigia/commands"
+)
+
+// A warning marked a duplicate of another warning is not published: of
+// one published, the communities would get it twice; of one not yet, the
+// original is the one to publish. A duplicate of a reporter's tip (never
+// published) may be; so may the duplicate once its status is changed.
+func TestDuplicateWarningIsNotPublished(t *testing.T) {
+	tm := newTeamPublishing(t, 1)
+	platform := &community{}
+	tm.mux.AddSender("telegram", platform)
+	tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe"})
+	tm.investigators("2002 Ana", "2003 Bob")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: "Retén falso en la carretera, roban a los conductores"})
+	tm.as("7002", "S", commands.Request{Command: "warn", Args: "Retén falso en la carretera: roban a los conductores"})
+	tm.as("7003", "T", commands.Request{Command: "warn", Args: "Retén falso en la carretera, roban a todos"})
+	tm.report("7004", "Retén falso en la carretera", "")
+
+	// #2 repeats #1, not published yet: publish #1 instead.
+	button := press(tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "2"}), "pub:")
+	tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "2 duplicate-of 1"})
+	notYet := tm.text("en", "publish_duplicate", map[string]any{"ID": "2", "Other": "1"})
+	for name, req := range map[string]commands.Request{
+		"the button shown before": {Callback: button},
+		"/publish":                {Command: "publish", Args: "2"},
+		"/publish with a text":    {Command: "publish", Args: "2 Retén falso en la carretera"},
+	} {
+		if r := tm.as("2002", "Ana", req); len(r) != 1 || r[0].Text != notYet || len(r[0].Buttons) > 0 {
+			t.Errorf("%s on a duplicate of an unpublished warning answered %+v", name, r)
+		}
+	}
+	// #1 published: #2 would send it twice.
+	tm.approve(t, "2002", "Ana", "1")
+	tm.deliverAll(t)
+	twice := tm.text("en", "publish_duplicate_published", map[string]any{"ID": "2", "Other": "1"})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "2 Retén falso en la carretera"}); len(r) != 1 || r[0].Text != twice {
+		t.Errorf("/publish of a duplicate of a published warning answered %+v", r)
+	}
+	tm.deliverAll(t)
+	if len(platform.got["-1"]) != 1 {
+		t.Fatalf("the community got %q, want #1 once", platform.got["-1"])
+	}
+
+	// #3 repeats the reporter's tip #4, which never goes out: it may.
+	tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "3 duplicate-of 4"})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "3 Retén falso en la carretera, roban a todos"}); r[0].Text != tm.text("en", "publish_started", map[string]any{"ID": "3", "Count": 1}, 1) {
+		t.Fatalf("/publish of a duplicate of a tip answered %q", r[0].Text)
+	}
+	// #2 given another status goes out.
+	tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "2 verified"})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "2 Retén falso en la carretera"}); r[0].Text != tm.text("en", "publish_started", map[string]any{"ID": "2", "Count": 1}, 1) {
+		t.Fatalf("verified, /publish answered %q", r[0].Text)
+	}
+	tm.deliverAll(t)
+	if len(platform.got["-1"]) != 3 {
+		t.Fatalf("the community got %q", platform.got["-1"])
+	}
+}
