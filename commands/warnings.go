@@ -85,16 +85,20 @@ func parseRegions(args string) (regions []string, refusal string, data map[strin
 		if raw == "" {
 			continue // "norte, , sur" or a trailing comma
 		}
-		if len(regions) == maxRegions || utf8.RuneCountInString(raw) > maxRegionRunes {
+		if utf8.RuneCountInString(raw) > maxRegionRunes {
 			return nil, "subscribe_too_many_regions", limits
 		}
 		region, ok := storage.NormalizeRegion(raw)
 		if !ok {
 			return nil, "subscribe_bad_region", map[string]any{"Text": safe(raw)}
 		}
-		if !slices.Contains(regions, region) {
-			regions = append(regions, region)
+		if slices.Contains(regions, region) {
+			continue // "Norte, norte": one region, which counts once
 		}
+		if len(regions) == maxRegions {
+			return nil, "subscribe_too_many_regions", limits
+		}
+		regions = append(regions, region)
 	}
 	if len(regions) == 0 && strings.TrimSpace(args) != "" {
 		// Only commas: not "every warning", which the admin did not ask for.

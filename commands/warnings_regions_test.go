@@ -45,6 +45,12 @@ func TestSubscribeRegionsOfSeveralWords(t *testing.T) {
 	if _, r := tm.inGroup("50", "-5", true, commands.Request{Command: "unsubscribe"}); r[0].Text != tm.msg.Localize("en", "unsubscribe_none", nil) {
 		t.Fatalf("a refused /subscribe subscribed the chat: %q", r[0].Text)
 	}
+	// Repeated regions count once, as kept: ten regions, one of them
+	// written three ways, are ten.
+	if got := subscribe("-6", "r1, r2, r3, r4, r5, r6, r7, r8, r9, Norte, norte, NORTE , r1"); !strings.Contains(got, "• r9\n• norte\n") || strings.Count(got, "• ") != 10 {
+		t.Fatalf("ten regions, repeated, answered %q", got)
+	}
+	tm.inGroup("50", "-6", true, commands.Request{Command: "unsubscribe"})
 
 	tm.investigators("2002 Ana")
 	want := map[string][]string{
