@@ -253,6 +253,7 @@ func TestSearchFiltersAreExplicit(t *testing.T) {
 	tm.report("7001", "a missing girl was last seen near the docks", tips.Trafficking) // #1
 	tm.clk.Add(3 * 24 * time.Hour)
 	tm.report("7002", "missing since monday: a girl of fifteen", tips.Missing) // #2
+	tm.report("7003", "venden en la escuela", tips.Drugs)                      // #3
 	search := func(args string) string {
 		t.Helper()
 		return tm.as(adminID, "Ada", commands.Request{Command: "search", Args: args})[0].Text
@@ -273,6 +274,13 @@ func TestSearchFiltersAreExplicit(t *testing.T) {
 		{"girl Window:2d", []string{"#2 ", twoDays}, []string{"#1 "}},
 		{"girl category:Trafficking window:30d", []string{"#1 ", en("search_filter_days", nil, 30)}, []string{"#2 "}},
 		{"girl category:trata", []string{"#1 "}, []string{"#2 "}}, // the category's name in another language
+		// Singular or plural, as a name may be written either way; an
+		// exact word first ("persona" is not "personas").
+		{"category:drogues", []string{"#3 "}, []string{"#1 ", "#2 "}},
+		{"category:drug", []string{"#3 "}, []string{"#1 ", "#2 "}},
+		{"girl category:disparues", []string{"#2 "}, []string{"#1 "}},
+		{"girl category:persona", []string{"#2 "}, []string{"#1 "}},
+		{"girl category:personas", []string{"#1 "}, []string{"#2 "}},
 		{"girl 2d", []string{en("search_empty", nil), en("search_word_window", map[string]any{"Text": "2d"})}, []string{"#1 ", "#2 "}},
 		// What the hints say to write works alone: the filters list the
 		// newest tips they keep.

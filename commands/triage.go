@@ -32,23 +32,40 @@ var triageUsageData = map[string]any{"MaxLabels": maxLabels, "LabelLen": maxLabe
 // parseCategory reads a category as investigators type it: the English
 // identifier ("drugs"), or its name in any supported language, whole or by
 // one of its words of four letters or more that names no other category
-// ("drogas", "trata", "desaparecida"), accents and case aside.
+// ("drogas", "trata", "desaparecida"), accents and case aside. Failing
+// that, singular or plural, as names are written either way ("drogues"
+// for "Drogue", "weapon", "amenaza"); "persona" still reads as "Persona
+// desaparecida", not also as "Trata de personas".
 func (c *Context) parseCategory(arg string) (tips.Category, bool) {
 	if cat, ok := tips.ParseCategory(strings.ToLower(arg)); ok {
 		return cat, true
 	}
 	want := tips.Fold(strings.TrimSpace(arg))
+	if cat, ok := c.categoryNamed(func(w string) bool { return w == want }); ok || cat != "" {
+		return cat, ok
+	}
+	return c.categoryNamed(func(w string) bool { return pluralOf(w, want) || pluralOf(want, w) })
+}
+
+// categoryNamed returns the category whose identifier or name in any
+// supported language (folded), whole or by one of its words of four
+// letters or more, is, by is, what was typed; false if none, or if a word
+// is of two categories, which it then returns (not ""), as a refusal.
+func (c *Context) categoryNamed(is func(string) bool) (tips.Category, bool) {
 	var found tips.Category
 	for _, cat := range tips.Categories {
+		names := []string{string(cat)}
 		for _, lang := range locales.Supported {
-			name := tips.Fold(c.mux.msg.Localize(lang, "category_"+string(cat), nil))
-			if want == name {
+			names = append(names, tips.Fold(c.mux.msg.Localize(lang, "category_"+string(cat), nil)))
+		}
+		for _, name := range names {
+			if is(name) {
 				return cat, true
 			}
 			for _, w := range tips.Tokens(name) {
-				if w == want && len([]rune(w)) >= 4 {
+				if is(w) && len([]rune(w)) >= 4 {
 					if found != "" && found != cat {
-						return "", false // a word of two categories' names
+						return found, false // a word of two categories' names
 					}
 					found = cat
 				}
@@ -56,6 +73,13 @@ func (c *Context) parseCategory(arg string) (tips.Category, bool) {
 		}
 	}
 	return found, found != ""
+}
+
+// pluralOf reports whether plural is singular's plural as the supported
+// languages mostly write it: with "s", or "es" ("extorsiones").
+func pluralOf(singular, plural string) bool {
+	rest, ok := strings.CutPrefix(plural, singular)
+	return ok && (rest == "s" || rest == "es")
 }
 
 // triageStatuses and priorities are what /triage sets, as parseNamed
