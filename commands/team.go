@@ -193,7 +193,8 @@ func team(ctx context.Context, c *Context) error {
 		}))
 	}
 	if len(members) == 0 {
-		lines = append(lines, c.T("team_empty", nil))
+		// True whether nobody ever joined or all were revoked since.
+		lines = append(lines, c.T("team_none", nil))
 	}
 	return c.Reply(ctx, Reply{Text: strings.Join(lines, "\n"), Protected: true})
 }
