@@ -281,3 +281,48 @@ func TestChannelPostEditedToHoldACodeIsVoided(t *testing.T) {
 		t.Errorf("a channel's post edited without a code, or into a command: %+v", calls)
 	}
 }
+
+// A post made as the chat (a channel's, an anonymous admin's) edited into
+// a private-only command holding an invitation code ("/redeem CODE"), or
+// into a message to the bot holding one: in view as a new post's would
+// be, so void, removed, told, as a new post is; the command is not run.
+func TestPostEditedIntoACommandWithACodeIsVoided(t *testing.T) {
+	mux, st := engine(t)
+	a, api := newRecording(t)
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const channel = `"chat":{"id":-1009,"type":"channel","title":"Noticias"},"sender_chat":{"id":-1009,"type":"channel","title":"Noticias"}`
+	const anonymous = `"chat":{"id":-1005,"type":"supergroup","title":"Vecinos"},"from":{"id":1087968824,"is_bot":true,"first_name":"Group","username":"GroupAnonymousBot"},"sender_chat":{"id":-1005,"type":"supergroup","title":"Vecinos"}`
+	for i, c := range []struct{ kind, where, text, entities, answer string }{
+		{"edited_channel_post", channel, "/redeem %s", `,"entities":[{"type":"bot_command","offset":0,"length":7}]`, "private_only_command_removed"},
+		{"edited_message", anonymous, "/redeem %s", `,"entities":[{"type":"bot_command","offset":0,"length":7}]`, "private_only_command_removed"},
+		{"edited_message", anonymous, "@VigiaBot el código es %s", `,"entities":[{"type":"mention","offset":0,"length":9}]`, "group_private_only_removed"},
+	} {
+		code, err := st.Invite(context.Background(), "investigator", "telegram:9001", time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := 700 + i
+		a.handle(context.Background(), mux, update(t, `{"update_id":`+strconv.Itoa(id)+`,"`+c.kind+`":{"message_id":`+strconv.Itoa(id)+`,"date":1,"edit_date":2,`+
+			c.where+`,"text":`+mustJSON(strings.ReplaceAll(c.text, "%s", code))+c.entities+`}}`), albumPlace{})
+		var deleted bool
+		var answers []string
+		for _, k := range api.take() {
+			switch k.method {
+			case "deleteMessage":
+				deleted = deleted || k.fields["message_id"] == strconv.Itoa(id)
+			case "sendMessage":
+				answers = append(answers, k.fields["text"])
+			}
+		}
+		want := html.EscapeString(msg.Localize("en", c.answer, nil) + "\n\n" + msg.Localize("en", "redeem_void_in_group", nil))
+		if !deleted || len(answers) != 1 || answers[0] != want {
+			t.Errorf("case %d (%s %q): removed %v, answers %q", i, c.kind, c.text, deleted, answers)
+		}
+		if _, err := st.Redeem(context.Background(), code, storage.Member{Platform: "telegram", UserID: "4004", Name: "Eve"}, nil); err == nil {
+			t.Errorf("case %d (%s %q): the invitation code edited into the post still works", i, c.kind, c.text)
+		}
+	}
+}

@@ -520,12 +520,14 @@ func (a *Adapter) requestAsChat(updateID int64, p *models.Message) (commands.Req
 
 // editedAsChat is the request of a post made as the chat itself (see
 // postedAsChat), edited: one that now puts a code in view is handed on,
-// Edited, as the chat's conversation, for the engine to void and remove
-// a live invitation or a receipt code, as it does a new post's. Nothing
-// else of such an edit (a command is not run again).
+// Edited, for the engine to void and remove a live invitation or a
+// receipt code, as it does a new post's: a command ("/redeem CODE") or a
+// message to the bot holding one too, since the code is in view all the
+// same (the engine runs no edited command again). Nothing else of such
+// an edit.
 func (a *Adapter) editedAsChat(updateID int64, m *models.Message) (commands.Request, *replier, bool) {
 	req, ok := a.chatRequest(updateID, m, m.Chat.ID)
-	if !ok || req.Command != "" || req.Addressed || !codeLike(req.Text, req.HiddenLinks) {
+	if !ok || !codeLike(req.Text, req.HiddenLinks) {
 		return commands.Request{}, nil, false
 	}
 	req.Edited = true
