@@ -326,3 +326,48 @@ func TestPostEditedIntoACommandWithACodeIsVoided(t *testing.T) {
 		}
 	}
 }
+
+// A member's message posted on behalf of a chat of theirs (their own
+// channel), edited to put an invitation code in view: void, removed,
+// told, as the same message posted new is. Edited to plain words: left
+// alone.
+func TestOnBehalfPostEditedToHoldACodeIsVoided(t *testing.T) {
+	mux, st := engine(t)
+	a, api := newRecording(t)
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := st.Invite(context.Background(), "investigator", "telegram:9001", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := func(id int, text string) {
+		t.Helper()
+		a.handle(context.Background(), mux, update(t, `{"update_id":`+strconv.Itoa(id)+`,"edited_message":{"message_id":80,"date":1,"edit_date":2,`+
+			`"chat":{"id":-1005,"type":"supergroup","title":"Vecinos"},"from":{"id":136817688,"is_bot":true,"first_name":"Channel","username":"Channel_Bot"},`+
+			`"sender_chat":{"id":-1007,"type":"channel","title":"Mi canal"},"text":`+mustJSON(text)+`}}`), albumPlace{})
+	}
+	edit(800, "entren al equipo con "+code)
+	var deleted bool
+	var answers []string
+	for _, k := range api.take() {
+		switch k.method {
+		case "deleteMessage":
+			deleted = deleted || k.fields["message_id"] == "80"
+		case "sendMessage":
+			answers = append(answers, k.fields["text"])
+		}
+	}
+	want := html.EscapeString(msg.Localize("en", "group_private_only_removed", nil) + "\n\n" + msg.Localize("en", "redeem_void_in_group", nil))
+	if !deleted || len(answers) != 1 || answers[0] != want {
+		t.Errorf("a post on behalf of a channel edited to hold an invitation code: removed %v, answers %q", deleted, answers)
+	}
+	if _, err := st.Redeem(context.Background(), code, storage.Member{Platform: "telegram", UserID: "4004", Name: "Eve"}, nil); err == nil {
+		t.Error("the invitation code edited into the post still works")
+	}
+	edit(801, "Mañana, reunión en la plaza")
+	if calls := api.take(); len(calls) != 0 {
+		t.Errorf("a post on behalf of a channel edited to plain words: %+v", calls)
+	}
+}

@@ -429,6 +429,18 @@ func (a *Adapter) translate(u *models.Update) (commands.Request, *replier, bool)
 			// invitation pasted, or linked as words).
 			return a.editedAsChat(u.ID, m)
 		}
+		if m.Chat.Type != models.ChatTypePrivate && m.Chat.Type != models.ChatTypeChannel && m.SenderChat != nil && !m.IsAutomaticForward {
+			// A member's post on behalf of another chat (their own
+			// channel) edited to put a code in view: as a new one's
+			// (requestOnBehalf), removed if it is a receipt or a live
+			// invitation code. Nothing else of such an edit.
+			req, ok := a.chatRequest(u.ID, m, m.SenderChat.ID)
+			if !ok || !codeLike(req.Text, req.HiddenLinks) {
+				return commands.Request{}, nil, false
+			}
+			req.Edited = true
+			return req, &replier{a: a, chatID: m.Chat.ID, messageID: m.ID, thread: threadOf(m)}, true
+		}
 		if m.Chat.Type != models.ChatTypePrivate && m.Chat.Type != models.ChatTypeChannel {
 			// A group message edited to name the bot (or into one of its
 			// commands): maybe a tip, or a code, now in view, for the
