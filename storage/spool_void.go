@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // An invitation code seen where others could redeem it first (a group)
@@ -23,23 +24,31 @@ func (sp *Spool) voidsReplayPath() string { return sp.voidsPath() + ".replaying"
 
 // HoldVoids keeps, fsynced, the voiding of those of codes that are
 // invitation codes, for Replay: as their MACs, never in clear. Until
-// then, VoidHeld reports them void.
+// then, VoidHeld reports them void. A code held already is not written
+// again (one pasted in a group at every message of an outage would grow
+// the file, and sync the disk, with each).
 func (sp *Spool) HoldVoids(codes []string) error {
-	if len(codes) == 0 {
-		return nil
-	}
-	b := []byte{'\n'} // (after a line a crash tore, a line of its own)
 	macs := make([]string, len(codes))
 	for i, code := range codes {
 		macs[i] = sp.kr.receiptMAC("invite\x00" + code)
-		b = append(append(b, macs[i]...), '\n')
 	}
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
+	b := []byte{'\n'} // (after a line a crash tore, a line of its own)
+	var add []string
+	for _, m := range macs {
+		if !sp.voids[m] && !slices.Contains(add, m) {
+			add = append(add, m)
+			b = append(append(b, m...), '\n')
+		}
+	}
+	if len(add) == 0 {
+		return nil
+	}
 	if err := appendSynced(sp.voidsPath(), b); err != nil {
 		return fmt.Errorf("spool voids: %w", err)
 	}
-	for _, m := range macs {
+	for _, m := range add {
 		sp.voids[m] = true
 	}
 	return nil

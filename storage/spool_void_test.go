@@ -71,3 +71,38 @@ func TestHeldVoidsSurviveARestartAndAreReplayed(t *testing.T) {
 		t.Error("voids.spool left after the replay")
 	}
 }
+
+// The same code seen again and again while Redis is down (pasted in a
+// group at every message) is held once: the voids file does not grow, nor
+// is the disk synced, with each paste.
+func TestHeldVoidIsWrittenOnce(t *testing.T) {
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	dir := t.TempDir()
+	sp, err := storage.OpenSpool(dir, kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sp.HoldVoids([]string{"AB12-CD34-EF56-GH78"}); err != nil {
+		t.Fatal(err)
+	}
+	once, _ := os.Stat(filepath.Join(dir, "voids.spool"))
+	for range 5 {
+		if err := sp.HoldVoids([]string{"AB12-CD34-EF56-GH78", "AB12-CD34-EF56-GH78"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	again, _ := os.Stat(filepath.Join(dir, "voids.spool"))
+	if again.Size() != once.Size() || sp.VoidsWaiting() != 1 {
+		t.Errorf("one code held six times: voids.spool %d bytes (once: %d), %d waiting", again.Size(), once.Size(), sp.VoidsWaiting())
+	}
+	if err := sp.HoldVoids([]string{"AB12-CD34-EF56-GH78", "JK12-LM34-NP56-QR78"}); err != nil {
+		t.Fatal(err)
+	}
+	sp, err = storage.OpenSpool(dir, kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sp.VoidHeld("AB12-CD34-EF56-GH78") || !sp.VoidHeld("JK12-LM34-NP56-QR78") || sp.VoidsWaiting() != 2 {
+		t.Errorf("after a restart: %d waiting", sp.VoidsWaiting())
+	}
+}
