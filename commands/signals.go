@@ -402,7 +402,13 @@ func (m *Mux) alert(ctx context.Context, s storage.Signal) error {
 		}
 	}
 	if len(chats) > 0 && len(took) == len(missing) {
-		// A kept copy goes too.
+		// Its record stays, for a withdrawal to find the chats that took
+		// it (kept now if keeping it first failed).
+		if !kept && len(took) > 0 {
+			if err := m.store.KeepAlert(ctx, s, took); err != nil {
+				m.log.Warn("sent alert not kept: it cannot be withdrawn", "error", err.Error())
+			}
+		}
 		if err := m.store.AlertSent(ctx, s); err != nil {
 			m.log.Warn("sent alert not forgotten: it may go out again", "error", err.Error())
 		}
@@ -462,8 +468,9 @@ var alertRetryBudget = 20 * time.Second
 // not taken it only, saying when it was raised. A failed attempt is not
 // logged each time (an outage would flood the log): the log says at most
 // once an hour how many alerts wait. One given up (its window over) is
-// logged once; those withdrawn (purged or forgotten tips left too few
-// reporters) are counted. Without an investigators' chat nothing is
+// logged once, saying whether it was its withdrawal that was not told
+// everywhere; those withdrawn (purged or forgotten tips left too few
+// reporters, even once every chat took them) are counted. Without an investigators' chat nothing is
 // sent: alerts wait for one to be configured.
 //
 // Each chat that takes an alert is recorded at once, so a later attempt
@@ -488,6 +495,9 @@ func (m *Mux) RetryAlerts(ctx context.Context) error {
 	failed, withdrawn := false, 0
 	for _, a := range due {
 		switch {
+		case a.GivenUp && a.Withdrawn:
+			m.log.Error("an alert's withdrawal was given up: not every investigators' chat that took the alert could be told it was withdrawn during the corroboration window (VIGIA_SIGNAL_WINDOW); /signals shows the entity's current count")
+			continue
 		case a.GivenUp:
 			m.log.Error("an alert was given up: not every investigators' chat took it during the corroboration window (VIGIA_SIGNAL_WINDOW); /signals still lists the entity")
 			continue

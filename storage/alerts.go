@@ -96,11 +96,13 @@ return 1`)
 // answered with attempt -1. ARGV[5] "0" only drops those past their
 // deadline (a process with no investigators' chat). It answers nil when
 // there is nothing to send, else {sealed signal, attempt, raised at,
-// deadline, the chats that took it…}.
+// deadline, the chats that took it…, and "w" if it was found withdrawn}
+// (answered with attempt -1: {sealed signal, -1, "1" if withdrawn}). A
+// recount asked for (checkAlert) is taken with it.
 var claimAlert = redis.NewScript(`
 local at = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not at or tonumber(at) > tonumber(ARGV[2]) then return false end
-local h = redis.call('HMGET', KEYS[2], 's', 'd', 'f')
+local h = redis.call('HMGET', KEYS[2], 's', 'd', 'f', 'w')
 if not h[1] then
   redis.call('ZREM', KEYS[1], ARGV[1])
   return false
@@ -108,15 +110,16 @@ end
 if tonumber(h[2]) <= tonumber(ARGV[2]) then
   redis.call('ZREM', KEYS[1], ARGV[1])
   redis.call('DEL', KEYS[2])
-  return {h[1], -1}
+  return {h[1], -1, h[4] or ''}
 end
 if ARGV[5] ~= '1' then return false end
+redis.call('HDEL', KEYS[2], 'rc')
 local n = redis.call('HINCRBY', KEYS[2], 'n', 1)
 local wait = math.min(tonumber(ARGV[3]) * 2 ^ math.min(n - 1, 30), tonumber(ARGV[4]))
 redis.call('ZADD', KEYS[1], string.format('%.0f', tonumber(ARGV[2]) + wait), ARGV[1])
 local out = {h[1], n, h[3] or '', h[2]}
 for _, f in ipairs(redis.call('HKEYS', KEYS[2])) do
-  if string.sub(f, 1, 2) == 'c:' then table.insert(out, f) end
+  if f == 'w' or string.sub(f, 1, 2) == 'c:' then table.insert(out, f) end
 end
 return out`)
 
@@ -125,6 +128,27 @@ return out`)
 var tookAlert = redis.NewScript(`
 if redis.call('HEXISTS', KEYS[1], 's') == 0 then return 0 end
 return redis.call('HSET', KEYS[1], ARGV[1], 1)`)
+
+// doneAlert takes a kept alert (KEYS[2], entity ARGV[1]) every chat
+// took out of the due ones (KEYS[1]), unless a recount was asked for
+// meanwhile (checkAlert): then it stays due. Its record stays, until its
+// expiry, for a withdrawal to find the chats that took it.
+var doneAlert = redis.NewScript(`
+if redis.call('HEXISTS', KEYS[2], 'rc') == 1 then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+return 1`)
+
+// checkAlert asks for a kept alert (KEYS[2], entity ARGV[1]) to be
+// recounted at once (ARGV[2], now in unix ms), if it is kept and its
+// deadline is not past: one every chat took is made due now; one still
+// due stays due when it was (one being sent is not sent twice), and is
+// not forgotten once every chat took it (doneAlert).
+var checkAlert = redis.NewScript(`
+local d = redis.call('HGET', KEYS[2], 'd')
+if not d or tonumber(d) <= tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[2], 'rc', 1)
+redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1])
+return 1`)
 
 // releaseSentMark deletes an alert mark (KEYS[1]) that says alertSent.
 var releaseSentMark = redis.NewScript(`
@@ -170,21 +194,34 @@ func unixMilliOrZero(t time.Time) int64 {
 
 // AlertMissing returns the chats, among chats (as configured), that a
 // kept copy of an alert does not say took it: all of them if none is kept.
+// A kept copy of an earlier alert of the entity (raised by another tip:
+// one every chat took stays kept, for a withdrawal, until its expiry) is
+// dropped: the new alert goes to every chat.
 func (s *Store) AlertMissing(ctx context.Context, sig Signal, chats []string) ([]string, error) {
 	if sig.mac == "" || len(chats) == 0 {
 		return chats, nil
 	}
-	fields := make([]string, len(chats))
-	for i, chat := range chats {
-		fields[i] = s.alertChatMAC(sig.mac, chat)
+	fields := []string{"s"}
+	for _, chat := range chats {
+		fields = append(fields, s.alertChatMAC(sig.mac, chat))
 	}
 	took, err := s.rdb.HMGet(ctx, s.k.alertPending(sig.mac), fields...).Result()
 	if err != nil {
 		return chats, fmt.Errorf("alert chats: %w", err)
 	}
+	if sealed, ok := took[0].(string); ok {
+		var p pendingSignal
+		plain, err := s.kr.open([]byte(sealed), "alert:"+sig.mac)
+		if err == nil {
+			err = json.Unmarshal(plain, &p)
+		}
+		if err != nil || (p.Since != 0 && p.Since != unixMilliOrZero(sig.since)) {
+			return chats, s.dropAlert(ctx, sig)
+		}
+	}
 	var missing []string
 	for i, chat := range chats {
-		if took[i] == nil {
+		if took[i+1] == nil {
 			missing = append(missing, chat)
 		}
 	}
@@ -239,6 +276,8 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 		a := PendingAlert{Signal: Signal{mac: mac}}
 		if attempt, _ := res[1].(int64); attempt < 0 {
 			a.GivenUp = true
+			// Found withdrawn before: its chats were not all told so.
+			a.Withdrawn = len(res) > 2 && res[2] == "1"
 		}
 		sealed, _ := res[0].(string)
 		var p pendingSignal
@@ -249,7 +288,7 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 		if err != nil && !a.GivenUp {
 			// It could never be sent (sealed under a secret no longer
 			// known): dropped, and said once.
-			errs = errors.Join(errs, fmt.Errorf("a kept alert could not be read, dropped: %w", err), s.AlertSent(ctx, a.Signal))
+			errs = errors.Join(errs, fmt.Errorf("a kept alert could not be read, dropped: %w", err), s.dropAlert(ctx, a.Signal))
 			continue
 		}
 		a.Signal.Entity, a.Signal.Reporters = p.Entity, p.Reporters
@@ -258,10 +297,44 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 			continue
 		}
 		a.Formed, a.Signal.since = alertTimes(res, p, s.index0.Window)
-		took := map[string]bool{}
+		took, withdrawn := map[string]bool{}, false
 		for _, f := range res[4:] {
 			if f, ok := f.(string); ok {
-				took[f] = true
+				took[f], withdrawn = true, withdrawn || f == "w"
+			}
+		}
+		// Still corroborated? Tips it counted may have been purged, or
+		// forgotten by their reporters, since it was raised: counted again
+		// from where it counted, new reporters included. (One every chat
+		// took is due only when such a tip was taken out: checkAlert.)
+		reporters, err := s.rdb.ZCount(ctx, s.k.indexEntity(mac), "-inf", reportersSince(a.Signal.since)).Result()
+		if err != nil {
+			return out, fmt.Errorf("due alerts: recount: %w", err)
+		}
+		if reporters < int64(s.index0.Threshold) {
+			a.Withdrawn = true
+			for _, chat := range chats {
+				if took[s.alertChatMAC(mac, chat)] {
+					a.Took = append(a.Took, chat)
+				}
+			}
+			if len(a.Took) == 0 {
+				// No chat (still configured) has it: nobody to tell.
+				errs = errors.Join(errs, s.withdrawAlert(ctx, a.Signal))
+			} else if !withdrawn {
+				// Said if its notices are given up with it.
+				if err := s.rdb.HSet(ctx, s.k.alertPending(mac), "w", 1).Err(); err != nil {
+					errs = errors.Join(errs, fmt.Errorf("due alerts: %w", err))
+				}
+			}
+			out = append(out, a)
+			continue
+		}
+		if withdrawn {
+			// It stands again (new reporters): sent again where it was
+			// withdrawn.
+			if err := s.rdb.HDel(ctx, s.k.alertPending(mac), "w").Err(); err != nil {
+				errs = errors.Join(errs, fmt.Errorf("due alerts: %w", err))
 			}
 		}
 		for _, chat := range chats {
@@ -273,27 +346,6 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 			// Every chat took it (one not configured any more is not
 			// waited for).
 			errs = errors.Join(errs, s.AlertSent(ctx, a.Signal))
-			continue
-		}
-		// Still corroborated? Tips it counted may have been purged, or
-		// forgotten by their reporters, since it was raised: counted again
-		// from where it counted, new reporters included.
-		reporters, err := s.rdb.ZCount(ctx, s.k.indexEntity(mac), "-inf", reportersSince(a.Signal.since)).Result()
-		if err != nil {
-			return out, fmt.Errorf("due alerts: recount: %w", err)
-		}
-		if reporters < int64(s.index0.Threshold) {
-			a.Withdrawn, a.Missing = true, nil
-			for _, chat := range chats {
-				if took[s.alertChatMAC(mac, chat)] {
-					a.Took = append(a.Took, chat)
-				}
-			}
-			if len(a.Took) == 0 {
-				// No chat (still configured) has it: nobody to tell.
-				errs = errors.Join(errs, s.withdrawAlert(ctx, a.Signal))
-			}
-			out = append(out, a)
 			continue
 		}
 		a.Signal.Reporters = int(reporters)
@@ -346,7 +398,7 @@ func (s *Store) AlertWithdrawn(ctx context.Context, sig Signal) error {
 // its entity raise an alert again: its mark said the alert was handed
 // over, which would hold back a new one all window.
 func (s *Store) withdrawAlert(ctx context.Context, sig Signal) error {
-	if err := s.AlertSent(ctx, sig); err != nil {
+	if err := s.dropAlert(ctx, sig); err != nil {
 		return err
 	}
 	if err := releaseSentMark.Run(ctx, s.rdb, []string{s.k.indexAlert(sig.mac)}, alertSent).Err(); err != nil && !errors.Is(err, redis.Nil) {
@@ -355,9 +407,38 @@ func (s *Store) withdrawAlert(ctx context.Context, sig Signal) error {
 	return nil
 }
 
-// AlertSent forgets a kept alert once every chat took it (nothing if
-// none is kept).
+// AlertSent records that every chat took a kept alert (nothing if none
+// is kept): it is not sent again. Its record stays until its expiry (the
+// corroboration window and a day, from when it was kept), so that tips it
+// counted taken out (purged, or forgotten) still withdraw it from the
+// chats that took it (checkAlert, DueAlerts).
 func (s *Store) AlertSent(ctx context.Context, sig Signal) error {
+	if sig.mac == "" {
+		return nil
+	}
+	if err := doneAlert.Run(ctx, s.rdb, []string{s.k.alertsDue(), s.k.alertPending(sig.mac)}, sig.mac).Err(); err != nil {
+		return fmt.Errorf("alert sent: %w", err)
+	}
+	return nil
+}
+
+// checkAlerts asks for the kept alerts of entities macs, if any, to be
+// recounted at once (checkAlert): a tip they may have counted was taken
+// out.
+func (s *Store) checkAlerts(ctx context.Context, macs []string) error {
+	pipe := s.rdb.Pipeline()
+	now := s.now().UnixMilli()
+	for _, mac := range macs {
+		checkAlert.Eval(ctx, pipe, []string{s.k.alertsDue(), s.k.alertPending(mac)}, mac, now)
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("recount alerts: %w", err)
+	}
+	return nil
+}
+
+// dropAlert forgets a kept alert (nothing if none is kept).
+func (s *Store) dropAlert(ctx context.Context, sig Signal) error {
 	if sig.mac == "" {
 		return nil
 	}
@@ -365,7 +446,7 @@ func (s *Store) AlertSent(ctx context.Context, sig Signal) error {
 	pipe.ZRem(ctx, s.k.alertsDue(), sig.mac)
 	pipe.Del(ctx, s.k.alertPending(sig.mac))
 	if _, err := pipe.Exec(ctx); err != nil {
-		return fmt.Errorf("alert sent: %w", err)
+		return fmt.Errorf("drop alert: %w", err)
 	}
 	return nil
 }

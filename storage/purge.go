@@ -110,14 +110,22 @@ func (s *Store) uncount(ctx context.Context, id, reporter, text string) error {
 }
 
 // unindexEntities takes tip id out of the sets of the entities it names,
-// and reporter (unknown: "") as unindexEntity does.
+// and reporter (unknown: "") as unindexEntity does; then their kept
+// alerts, if any, are recounted at the next sweep (withdrawn from the
+// chats that took them if too few reporters are left), those every chat
+// took included.
 func (s *Store) unindexEntities(ctx context.Context, entities []tips.Entity, id, reporter string) error {
-	for _, e := range entities {
-		if err := s.unindexEntity(ctx, s.entityMAC(e.Key()), id, reporter); err != nil {
+	macs := make([]string, len(entities))
+	for i, e := range entities {
+		macs[i] = s.entityMAC(e.Key())
+		if err := s.unindexEntity(ctx, macs[i], id, reporter); err != nil {
 			return err
 		}
 	}
-	return nil
+	if len(macs) == 0 {
+		return nil
+	}
+	return s.checkAlerts(ctx, macs)
 }
 
 // unindexEntity takes a purged tip out of an entity's sorted set, and its
