@@ -22,45 +22,49 @@ func TestOwedReceiptsOutliveARestartSealed(t *testing.T) {
 		t.Fatal(err)
 	}
 	const code = "K7QD-9XMA-R2TP-4WZN"
-	if err := sp.OweReceipt(storage.OwedReceipt{Pseudonym: "pA", EventID: 7, Receipt: code, Note: "spool_file_lost"}); err != nil {
+	// (Long enough not to be found in the sealed bytes by chance: two
+	// bytes would be, in one run out of a few hundred.)
+	const pA, pB = "pseudonym-of-reporter-A", "pseudonym-of-reporter-B"
+	if err := sp.OweReceipt(storage.OwedReceipt{Pseudonym: pA, EventID: 7, Receipt: code, Note: "spool_file_lost"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := sp.OweReceipt(storage.OwedReceipt{Pseudonym: "pB", EventID: 8, Receipt: "ABCD-EFGH-JKMN-PQR5"}); err != nil {
+	if err := sp.OweReceipt(storage.OwedReceipt{Pseudonym: pB, EventID: 8, Receipt: "ABCD-EFGH-JKMN-PQR5"}); err != nil {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*"))
 	for _, f := range files {
 		b, _ := os.ReadFile(f)
-		if bytes.Contains(b, []byte(code)) || bytes.Contains(b, []byte(strings.ReplaceAll(code, "-", ""))) || bytes.Contains(b, []byte("pA")) {
+		if bytes.Contains(b, []byte(code)) || bytes.Contains(b, []byte(strings.ReplaceAll(code, "-", ""))) || bytes.Contains(b, []byte(pA)) {
 			t.Fatalf("%s holds the receipt or the pseudonym in clear", filepath.Base(f))
 		}
 	}
 	if sp, err = storage.OpenSpool(dir, kr); err != nil { // a restart
 		t.Fatal(err)
 	}
-	if got := sp.OwedReceipts("pA"); len(got) != 1 || got[0].Receipt != code || got[0].EventID != 7 || got[0].Note != "spool_file_lost" {
+	if got := sp.OwedReceipts(pA); len(got) != 1 || got[0].Receipt != code || got[0].EventID != 7 || got[0].Note != "spool_file_lost" {
 		t.Fatalf("after a restart: %+v", got)
 	}
-	if err := sp.ReceiptsTold("pA", []int64{7}); err != nil {
+	if err := sp.ReceiptsTold(pA, []int64{7}); err != nil {
 		t.Fatal(err)
 	}
 	if sp, err = storage.OpenSpool(dir, kr); err != nil {
 		t.Fatal(err)
 	}
-	if got := sp.OwedReceipts("pA"); len(got) != 0 {
+	if got := sp.OwedReceipts(pA); len(got) != 0 {
 		t.Fatalf("told, still owed: %+v", got)
 	}
-	if got := sp.OwedReceipts("pB"); len(got) != 1 {
+	if got := sp.OwedReceipts(pB); len(got) != 1 {
 		t.Fatalf("another reporter's owed receipt lost: %+v", got)
 	}
 	other, _ := storage.NewKeyring(bytes.Repeat([]byte{4}, 32))
 	if sp, err = storage.OpenSpool(dir, other); err != nil {
 		t.Fatalf("a file under another secret stopped the spool: %v", err)
 	}
-	if got := sp.OwedReceipts("pB"); len(got) != 0 {
+	if got := sp.OwedReceipts(pB); len(got) != 0 {
 		t.Fatalf("opened under another secret: %+v", got)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "tips.spool.owed.unreadable")); err != nil {
 		t.Fatalf("not set aside: %v", err)
 	}
 }
+
