@@ -154,8 +154,16 @@ func checkSpoolRotated(cfg Config, stderr io.Writer) int {
 	if c.Quarantined+c.Unreadable > 0 {
 		fmt.Fprintf(stderr, "vigia: the outage spool holds %d records that open under neither secret (see tips.spool.quarantine); they were left as they are\n", c.Quarantined+c.Unreadable)
 	}
+	if c.OwedPrevious > 0 {
+		// The bot seals them again under the new secret as it starts with
+		// both (OpenSpool): this one was not restarted so.
+		fmt.Fprintf(stderr, "vigia: the outage spool (VIGIA_SPOOL_DIR) holds %d receipts owed to reporters (tips.spool.owed) sealed under the previous secret: restart the bot with VIGIA_SECRET and VIGIA_SECRET_PREVIOUS both set (it seals them again under the new secret as it starts), then run rotate-key again\n", c.OwedPrevious)
+	}
 	if c.Previous > 0 {
 		fmt.Fprintf(stderr, "vigia: the outage spool (VIGIA_SPOOL_DIR) holds %d tips sealed under the previous secret, not yet replayed into Redis: keep VIGIA_SECRET_PREVIOUS until the bot has replayed them (metric vigia_spool_size 0), then run rotate-key again\n", c.Previous)
+		return 1
+	}
+	if c.OwedPrevious > 0 {
 		return 1
 	}
 	return 0

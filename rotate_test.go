@@ -382,3 +382,58 @@ func TestRotateKeyTwoRunsAtOnce(t *testing.T) {
 		t.Fatalf("a run after the first: exit %d, %q %q", code, out3.String(), err3.String())
 	}
 }
+
+// rotate-key does not say that nothing is left under the previous secret
+// while receipts owed to reporters (tips.spool.owed) are sealed under it:
+// with the old secret removed they would open under none. The bot,
+// started with both secrets, seals them again under the new one; then
+// rotate-key says it, and they open under the new secret alone.
+func TestRotateKeyWaitsForOwedReceipts(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	oldSecret := bytes.Repeat([]byte{1}, 32)
+	oldKr, _ := storage.NewKeyring(oldSecret)
+	if st, err := storage.New(srv.Client(), oldKr, storage.Options{Prefix: "vigia"}); err != nil || st.Init(ctx) != nil {
+		t.Fatalf("store: %v", err)
+	}
+	dir := t.TempDir()
+	sp, err := storage.OpenSpool(dir, oldKr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const code = "K7QD-9XMA-R2TP-4WZN"
+	if err := sp.OweReceipt(storage.OwedReceipt{Pseudonym: "pseudonym-of-a-reporter", EventID: 1, Receipt: code}); err != nil {
+		t.Fatal(err)
+	}
+	e := validEnv()
+	e["VIGIA_REDIS_URL"], e["VIGIA_SPOOL_DIR"] = srv.URL(), dir
+	e["VIGIA_SECRET_PREVIOUS"] = base64.StdEncoding.EncodeToString(oldSecret)
+	rotate := func() (int, string, string) {
+		var out, errb bytes.Buffer
+		code := run(ctx, []string{"rotate-key"}, env(e), strings.NewReader(""), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	rc, out, msg := rotate()
+	if rc != 1 || strings.Contains(out, "nothing is left") || !strings.Contains(msg, "holds 1 receipts owed to reporters") || strings.Contains(out+msg, code) {
+		t.Fatalf("owed receipts under the old secret: exit %d, stdout %q, stderr %q", rc, out, msg)
+	}
+	// The bot restarts with both secrets.
+	cfg, err := loadConfig(env(e), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kr, _ := cfg.keyring()
+	if _, err = storage.OpenSpool(dir, kr); err != nil {
+		t.Fatal(err)
+	}
+	if rc, out, msg := rotate(); rc != 0 || !strings.Contains(out, "nothing is left") {
+		t.Fatalf("after the bot's restart: exit %d, stdout %q, stderr %q", rc, out, msg)
+	}
+	newKr, _ := storage.NewKeyring(cfg.Secret)
+	if sp, err = storage.OpenSpool(dir, newKr); err != nil {
+		t.Fatal(err)
+	}
+	if got := sp.OwedReceipts("pseudonym-of-a-reporter"); len(got) != 1 || got[0].Receipt != code {
+		t.Fatalf("under the new secret alone: %+v", got)
+	}
+}

@@ -307,6 +307,9 @@ type SpoolCount struct {
 	// Quarantined is how many records the quarantine file holds that
 	// still open under no secret.
 	Quarantined int
+	// OwedPrevious is how many receipts owed to reporters (spool_owed.go)
+	// only the previous secret opens (InspectSpool alone counts them).
+	OwedPrevious int
 }
 
 // Len counts the spooled entries waiting to be replayed.
@@ -323,10 +326,21 @@ func (sp *Spool) Count() SpoolCount {
 // InspectSpool counts the records of the spool in dir without changing
 // anything there (nor creating dir): for `vigia rotate-key`, which must
 // not say that nothing is left under the previous secret while the spool
-// holds tips sealed under it.
+// holds tips sealed under it (or receipts owed to reporters: OwedPrevious).
 func InspectSpool(dir string, kr *Keyring) (SpoolCount, error) {
 	sp := &Spool{path: filepath.Join(dir, "tips.spool"), kr: kr}
-	return countSpool(kr, sp.replayPath(), sp.path, sp.quarantinePath())
+	c, err := countSpool(kr, sp.replayPath(), sp.path, sp.quarantinePath())
+	if err != nil {
+		return c, err
+	}
+	owed, current, err := sp.readOwed(sp.owedPath())
+	if err != nil && !errors.Is(err, ErrSealed) {
+		return c, err
+	}
+	if err == nil && !current {
+		c.OwedPrevious = len(owed)
+	}
+	return c, nil
 }
 
 // countSpool adds up the spool files live, ..., with quarantine last.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -36,28 +37,101 @@ const (
 func (sp *Spool) owedPath() string { return sp.path + ".owed" }
 
 // loadOwed reads the owed receipts at open. A file that opens under no
-// secret the bot has (VIGIA_SECRET changed) is set aside, never deleted,
-// as the spool's quarantine is; the bot starts with none owed.
+// secret the bot has (VIGIA_SECRET changed) is set aside, never deleted
+// nor replaced (owedSetAside); the bot starts with none of its receipts
+// owed. One set aside that opens again (VIGIA_SECRET_PREVIOUS set back to
+// the secret it was sealed under) is read back. What only the previous
+// secret opens is sealed again under the current one at once: once the
+// secret is rotated (VIGIA_SECRET_PREVIOUS removed), it would open under
+// none.
 func (sp *Spool) loadOwed() error {
-	b, err := os.ReadFile(sp.owedPath())
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
+	owed, current, err := sp.readOwed(sp.owedPath())
+	if errors.Is(err, ErrSealed) {
+		if err := sp.setOwedAside(); err != nil {
+			return err
+		}
+		owed, current, err = nil, true, nil
 	}
+	if err != nil {
+		return err
+	}
+	aside, err := filepath.Glob(sp.owedPath() + ".unreadable*")
 	if err != nil {
 		return fmt.Errorf("spool owed receipts: %w", err)
 	}
-	plain, err := sp.kr.open(b, "spool owed")
-	if err == nil {
-		err = json.Unmarshal(plain, &sp.owed)
+	var back []string
+	for _, p := range aside {
+		more, _, err := sp.readOwed(p)
+		if errors.Is(err, ErrSealed) {
+			continue // still under no secret of ours: stays set aside
+		}
+		if err != nil {
+			return err
+		}
+		for _, o := range more {
+			if !slices.ContainsFunc(owed, func(x OwedReceipt) bool { return x.Pseudonym == o.Pseudonym && x.EventID == o.EventID }) {
+				owed = append(owed, o)
+			}
+		}
+		back = append(back, p)
 	}
-	if err != nil {
-		sp.owed = nil
-		if err := os.Rename(sp.owedPath(), sp.owedPath()+".unreadable"); err != nil {
+	sp.owed = owed
+	if current && len(back) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(owed, func(a, b OwedReceipt) int { return a.At.Compare(b.At) }) // oldest first, as owed
+	if err := sp.writeOwed(owed); err != nil {
+		return err
+	}
+	// Only now (the receipts are in the live file) are the set-aside
+	// copies removed.
+	for _, p := range back {
+		if err := os.Remove(p); err != nil {
 			return fmt.Errorf("spool owed receipts: %w", err)
 		}
-		return syncDir(filepath.Dir(sp.path))
 	}
-	return nil
+	return syncDir(filepath.Dir(sp.path))
+}
+
+// readOwed reads a file of owed receipts: none if there is no file;
+// ErrSealed if it opens under no secret of the keyring; current tells
+// whether the current secret opened it.
+func (sp *Spool) readOwed(path string) (owed []OwedReceipt, current bool, err error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, true, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("spool owed receipts: %w", err)
+	}
+	plain, current, err := sp.kr.openWhich(b, "spool owed")
+	if err != nil {
+		return nil, false, err
+	}
+	if err := json.Unmarshal(plain, &owed); err != nil {
+		return nil, false, ErrSealed // (sealed by the bot: never so)
+	}
+	return owed, current, nil
+}
+
+// setOwedAside renames the owed receipts' file, which opens under no
+// secret, to tips.spool.owed.unreadable, or .unreadable.2 and so on if
+// that is taken: one set aside earlier (under yet another secret) is
+// kept too.
+func (sp *Spool) setOwedAside() error {
+	to := sp.owedPath() + ".unreadable"
+	for n := 2; ; n++ {
+		if _, err := os.Lstat(to); errors.Is(err, os.ErrNotExist) {
+			break
+		} else if err != nil {
+			return fmt.Errorf("spool owed receipts: %w", err)
+		}
+		to = sp.owedPath() + ".unreadable." + strconv.Itoa(n)
+	}
+	if err := os.Rename(sp.owedPath(), to); err != nil {
+		return fmt.Errorf("spool owed receipts: %w", err)
+	}
+	return syncDir(filepath.Dir(sp.path))
 }
 
 // OweReceipt keeps, sealed and fsynced, a spooled tip's receipt the

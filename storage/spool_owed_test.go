@@ -68,3 +68,68 @@ func TestOwedReceiptsOutliveARestartSealed(t *testing.T) {
 	}
 }
 
+// Owed receipts outlive a rotation of the secret: the bot started with
+// both secrets seals them again under the new one, so that once the old
+// one is removed they still open. A file set aside under a secret the bot
+// no longer had is read back once a secret that opens it is configured
+// again (VIGIA_SECRET_PREVIOUS), and a second file set aside does not
+// replace the first.
+func TestOwedReceiptsOutliveASecretRotation(t *testing.T) {
+	secret := func(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
+	keyring := func(s ...[]byte) *storage.Keyring {
+		kr, err := storage.NewKeyring(s[0], s[1:]...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return kr
+	}
+	oldS, newS, otherS := secret(5), secret(6), secret(7)
+	dir := t.TempDir()
+	open := func(kr *storage.Keyring) *storage.Spool {
+		t.Helper()
+		sp, err := storage.OpenSpool(dir, kr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sp
+	}
+	owed := func(sp *storage.Spool, pseudonym string) bool {
+		got := sp.OwedReceipts(pseudonym)
+		return len(got) == 1 && got[0].Receipt != ""
+	}
+	const pA, pB = "pseudonym-of-reporter-A", "pseudonym-of-reporter-B"
+	if err := open(keyring(oldS)).OweReceipt(storage.OwedReceipt{Pseudonym: pA, EventID: 7, Receipt: "K7QD-9XMA-R2TP-4WZN"}); err != nil {
+		t.Fatal(err)
+	}
+	// The rotation: new and old secret, then the new one alone.
+	if sp := open(keyring(newS, oldS)); !owed(sp, pA) {
+		t.Fatalf("during the rotation: %+v", sp.OwedReceipts(pA))
+	}
+	if sp := open(keyring(newS)); !owed(sp, pA) {
+		t.Fatalf("after the rotation: %+v", sp.OwedReceipts(pA))
+	}
+
+	// A secret set by mistake: the file is set aside, not lost.
+	sp := open(keyring(otherS))
+	if len(sp.OwedReceipts(pA)) != 0 {
+		t.Fatal("opened under another secret")
+	}
+	if err := sp.OweReceipt(storage.OwedReceipt{Pseudonym: pB, EventID: 8, Receipt: "ABCD-EFGH-JKMN-PQR5"}); err != nil {
+		t.Fatal(err)
+	}
+	// Back to the right secret: pB's file is set aside too, and pA's,
+	// set aside before, is read back.
+	if sp := open(keyring(newS)); !owed(sp, pA) || len(sp.OwedReceipts(pB)) != 0 {
+		t.Fatalf("the right secret back: %+v, %+v", sp.OwedReceipts(pA), sp.OwedReceipts(pB))
+	}
+	// The mistaken secret as the previous one: pB's file is read back.
+	if sp := open(keyring(newS, otherS)); !owed(sp, pA) || !owed(sp, pB) {
+		t.Fatalf("with the other secret as the previous one: %+v, %+v", sp.OwedReceipts(pA), sp.OwedReceipts(pB))
+	}
+	if sp := open(keyring(newS)); !owed(sp, pA) || !owed(sp, pB) {
+		t.Fatalf("read back, then the previous secret removed: %+v, %+v", sp.OwedReceipts(pA), sp.OwedReceipts(pB))
+	}
+	if aside, _ := filepath.Glob(filepath.Join(dir, "tips.spool.owed.unreadable*")); len(aside) != 0 {
+		t.Fatalf("read back, still set aside: %v", aside)
+	}
+}
