@@ -442,9 +442,11 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 		}
 		return
 	}
-	if req.ChatKind == Private && !req.CanOpenForms {
+	if req.ChatKind == Private && !req.CanOpenForms && !m.wipeRequest(req) {
 		// A spooled tip's receipt the platform refused comes first (not
-		// before a form, which must be the request's first answer).
+		// before a form, which must be the request's first answer; nor
+		// into a chat its reporter asked to wipe: the wipe would take it
+		// away unread, and it waits for their next message).
 		m.tellOwedReceipts(ctx, c)
 	}
 	err = m.route(ctx, c)
@@ -465,6 +467,16 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 	}
 	m.log.Log(ctx, level, "handler failed", "platform", req.Platform, "command", c.commandName(), "error", err.Error())
 	c.sayQuietly(msg, nil)
+}
+
+// wipeRequest reports whether req asks to wipe the chat: /wipe (in any
+// of its names) or a wipe button.
+func (m *Mux) wipeRequest(req Request) bool {
+	if strings.HasPrefix(req.Callback, cbWipe) {
+		return true
+	}
+	cmd, known := m.table[req.Command]
+	return req.Command != "" && known && cmd.Name == "wipe"
 }
 
 // storageDownReply picks the answer to a request that failed because

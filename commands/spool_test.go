@@ -456,3 +456,39 @@ func TestSendOfASpooledDraftPressedAgainSaysSpooled(t *testing.T) {
 		}
 	}
 }
+
+// A receipt owed to a reporter (refused twice as their message was
+// spooled) is not told into a chat they asked to wipe, whose wipe would
+// take it away unread (a wipe leaves no message): it waits for their next
+// message after it.
+func TestOwedReceiptIsNotToldIntoAWipe(t *testing.T) {
+	commands.ShortReceiptRetry(t)
+	srv, st, sp, _, mux := spooling(t)
+	p := &platform{recorder: &recorder{}}
+	mux.AddSender("telegram", p)
+	msg, _ := locales.Load()
+	srv.Stop()
+	w := &refusingReplier{refuse: func(rep commands.Reply) bool { return codeRE.MatchString(rep.Text) }}
+	mux.Handle(context.Background(), commands.Request{Platform: "telegram", UserID: "81", ChatID: "81", UserChat: "81", Text: "cobran piso en el mercado", EventID: 1, MessageID: "10"}, w)
+	code, _ := sp.ReceiptOf(st.Pseudonym("telegram", "81"), 1)
+	if len(sp.OwedReceipts(st.Pseudonym("telegram", "81"))) != 1 {
+		t.Fatal("the refused receipt is not owed")
+	}
+	srv.Restart()
+	do := telegramUser(mux, "81")
+	for i, req := range []commands.Request{
+		{Command: "wipe", CommandAtStart: true, UserChat: "81", MessageID: "12", EventID: 2},
+		{Callback: "wipe:0", UserChat: "81", MessageID: "14", EventID: 3},
+	} {
+		if r := do(req); strings.Contains(strings.Join(texts(r), " "), code) {
+			t.Fatalf("wipe #%d: the owed receipt told into the chat being wiped: %q", i+1, texts(r))
+		}
+	}
+	if _, wiped := p.took(); len(wiped) != 2 {
+		t.Fatalf("wiped: %v", wiped)
+	}
+	owed := msg.Localize("en", "spool_receipt_owed", map[string]any{"Receipt": code})
+	if r := do(commands.Request{Command: "help", CommandAtStart: true, EventID: 4}); len(r) != 2 || r[0].Text != owed {
+		t.Fatalf("the next message after the wipe: %q", texts(r))
+	}
+}
