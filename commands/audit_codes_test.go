@@ -50,3 +50,38 @@ func TestAuditKeepsNoCode(t *testing.T) {
 		t.Errorf("audit entries: %q", recorded)
 	}
 }
+
+// /revoke reads its argument whole as a code, in any form NormalizeReceipt
+// reads (the groups cut elsewhere, a space between every character): the
+// audit log keeps none of them, only the code's tag.
+func TestAuditKeepsNoCodeInAnyFormRevokeReads(t *testing.T) {
+	tm := newTeam(t)
+	code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
+	if code == "" {
+		t.Fatal("no invitation code")
+	}
+	compact := strings.ReplaceAll(code, "-", "")
+	forms := []string{
+		code,
+		compact[:5] + " " + compact[5:10] + " " + compact[10:15] + " " + compact[15:], // groups of five
+		strings.Join(strings.Split(compact, ""), " "),                                 // a space between every character
+		code[:18] + " " + code[18:],                                                   // the last character apart
+	}
+	for _, form := range forms {
+		tm.as(adminID, "Ada", commands.Request{Command: "revoke", Args: form})
+	}
+	entries, err := tm.store.AuditLog(context.Background(), len(forms))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != len(forms) {
+		t.Fatalf("%d audit entries, want %d", len(entries), len(forms))
+	}
+	tag := entries[len(entries)-1].Args // the code as printed
+	for _, e := range entries {
+		read := strings.ToUpper(strings.NewReplacer(" ", "", "-", "").Replace(e.Args))
+		if e.Args != tag || strings.Contains(read, compact) || strings.Contains(read, compact[:8]) {
+			t.Errorf("/revoke recorded %q, want %q (the code's tag)", e.Args, tag)
+		}
+	}
+}

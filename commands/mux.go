@@ -1062,6 +1062,11 @@ func (m *Mux) audit(ctx context.Context, c *Context, e storage.AuditEntry) error
 	// A code (an invitation's for /revoke, a receipt code pasted in any
 	// command by mistake) would stay readable there for a year: each is
 	// kept as its tag only.
+	if code, ok := tips.NormalizeReceipt(e.Args); ok && e.Action == "revoke" {
+		// /revoke reads its argument whole, in forms no code-like word
+		// has ("K7QD9 XMAR2 …", a space between every character).
+		e.Args = m.store.CodeTag(code)
+	}
 	e.Args = tips.ReplaceReceipts(e.Args, m.store.CodeTag)
 	if r := []rune(e.Args); len(r) > maxAuditArgs {
 		e.Args = string(r[:maxAuditArgs]) + "…" // recorded before the command checks its own limits
