@@ -432,16 +432,20 @@ func CutReceipts(texts []string, known func(codes []string) ([]bool, error)) ([]
 
 // ReplaceReceipts writes every code-like word of text (a receipt or
 // invitation code, maybe, as ReceiptSpans finds them, in any of the forms
-// NormalizeReceipt reads) as with returns for its normalised code.
+// NormalizeReceipt reads) as with returns for its normalised code. Every
+// one, however many: not receiptCandidates, which stops at
+// MaxReceiptCandidates codes, as nothing is looked up here.
 func ReplaceReceipts(text string, with func(code string) string) string {
-	cands, codes := receiptCandidates([]string{text})
+	spans := ReceiptSpans(text)
 	end := len(text)
-	for i := len(cands) - 1; i >= 0; i-- {
-		sp := cands[i].span
+	for i := len(spans) - 1; i >= 0; i-- {
+		sp := spans[i]
 		if sp[1] > end {
 			continue // overlaps the one replaced after it
 		}
-		text, end = text[:sp[0]]+with(codes[cands[i].code])+text[sp[1]:], sp[0]
+		if code, ok := NormalizeReceipt(text[sp[0]:sp[1]]); ok {
+			text, end = text[:sp[0]]+with(code)+text[sp[1]:], sp[0]
+		}
 	}
 	return text
 }
