@@ -426,15 +426,8 @@ func (c *Context) notDuplicate(ctx context.Context, id, orig string) (bool, erro
 		}
 		return false, c.Say(ctx, "publish_already", map[string]any{"ID": id})
 	}
-	if orig == "" {
-		return true, nil
-	}
-	kind, err := c.mux.store.Kind(ctx, orig)
-	switch {
-	case errors.Is(err, storage.ErrNotFound) || err == nil && kind != "warning":
-		return true, nil
-	case err != nil:
-		return false, err
+	if ofWarning, err := c.isWarningStored(ctx, orig); err != nil || !ofWarning {
+		return err == nil, err
 	}
 	data := map[string]any{"ID": id, "Other": orig}
 	if published, err := c.mux.store.Published(ctx, orig); err != nil {
@@ -443,6 +436,20 @@ func (c *Context) notDuplicate(ctx context.Context, id, orig string) (bool, erro
 		return false, c.Say(ctx, "publish_duplicate_published", data)
 	}
 	return false, c.Say(ctx, "publish_duplicate", data)
+}
+
+// isWarningStored reports whether tip id ("" for none) is a community
+// warning still stored: a duplicate of one is not published (see
+// notDuplicate).
+func (c *Context) isWarningStored(ctx context.Context, id string) (bool, error) {
+	if id == "" {
+		return false, nil
+	}
+	kind, err := c.mux.store.Kind(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil && kind == "warning", err
 }
 
 // isWarning reports whether tip id is a community warning; if not, it
@@ -580,11 +587,20 @@ func retract(ctx context.Context, c *Context) error {
 		return recordErr
 	case !r.First:
 		// Not published (yet): an investigator who wants it stopped is
-		// told how, as it may still go out with the next approval.
+		// told how, as it may still go out with the next approval; not
+		// if /publish refuses it as its triage stands (mayPublish).
 		text := c.T("retract_none", map[string]any{"ID": id})
-		if t, err := c.mux.store.Tip(ctx, id); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		t, err := c.mux.store.Tip(ctx, id)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return err
-		} else if err == nil && t.Status != tips.StatusDismissed {
+		}
+		refused := err != nil || t.Status == tips.StatusDismissed
+		if err == nil && t.Status == tips.StatusDuplicate {
+			if refused, err = c.isWarningStored(ctx, t.DuplicateOf); err != nil {
+				return err
+			}
+		}
+		if !refused {
 			text += "\n\n" + c.T("retract_none_dismiss", map[string]any{"ID": id})
 		}
 		return c.Reply(ctx, Reply{Text: text})

@@ -61,3 +61,30 @@ func TestDuplicateWarningIsNotPublished(t *testing.T) {
 		t.Fatalf("the community got %q", platform.got["-1"])
 	}
 }
+
+// /retract of a warning not published says it can still be published and
+// how to stop it, but not of a duplicate of another warning, which
+// /publish refuses: that would be untrue. A duplicate of a reporter's tip
+// can still be published, and is told so.
+func TestRetractOfDuplicateWarningSaysNoPublishHint(t *testing.T) {
+	tm := newTeamPublishing(t, 1)
+	tm.investigators("2002 Ana", "2003 Bob")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: "Retén falso en la carretera, roban a los conductores"})
+	tm.as("7002", "S", commands.Request{Command: "warn", Args: "Retén falso en la carretera: roban a los conductores"})
+	tm.as("7003", "T", commands.Request{Command: "warn", Args: "Retén falso en la carretera, roban a todos"})
+	tm.report("7004", "Retén falso en la carretera", "")
+	tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "2 duplicate-of 1"})
+	tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "3 duplicate-of 4"})
+
+	none := func(id string) string { return tm.text("en", "retract_none", map[string]any{"ID": id}) }
+	if r := tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "2"}); len(r) != 1 || r[0].Text != none("2") {
+		t.Errorf("/retract of a duplicate of a warning answered %+v", r)
+	}
+	if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "2"}); len(r) != 1 || r[0].Text != tm.text("en", "publish_duplicate", map[string]any{"ID": "2", "Other": "1"}) {
+		t.Errorf("/publish of a duplicate of a warning answered %+v", r)
+	}
+	want := none("3") + "\n\n" + tm.text("en", "retract_none_dismiss", map[string]any{"ID": "3"})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "3"}); len(r) != 1 || r[0].Text != want {
+		t.Errorf("/retract of a duplicate of a tip answered %+v", r)
+	}
+}
