@@ -44,6 +44,9 @@ func (c *Context) parseCategory(arg string) (tips.Category, bool) {
 	if cat, ok := c.categoryNamed(func(w string) bool { return w == want }); ok || cat != "" {
 		return cat, ok
 	}
+	if len([]rune(want)) < 4 {
+		return "", false // "arm" is not "armes": a plural's stem is no name
+	}
 	return c.categoryNamed(func(w string) bool { return pluralOf(w, want) || pluralOf(want, w) })
 }
 
