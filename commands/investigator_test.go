@@ -3,6 +3,8 @@ package commands_test
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -352,6 +354,27 @@ func TestQuotedRightToLeftLinesKeepTheBarLeft(t *testing.T) {
 		}
 		if want := map[string]int{"tip": 5, "recent": 1}[q.Command]; n != want {
 			t.Errorf("/%s: %d quoted lines, want %d:\n%s", q.Command, n, want, view)
+		}
+	}
+}
+
+// A tip's first line that shows nothing (a braille blank, joiners: kept
+// by Neutralize, not spaces) is passed over in the lists like an empty
+// one: quoted, it would show an empty "│" and hide the line that reads.
+func TestTipListsSkipAFirstLineThatShowsNothing(t *testing.T) {
+	tm := newTeam(t)
+	blanks := []string{"\u2800", "\u200d\u200d", " \u2800\u200d \u3000"}
+	for i, b := range blanks {
+		r := tm.as(reporterID, "R", commands.Request{Text: b + "\ncobran piso " + strconv.Itoa(i+1)})
+		tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
+	}
+	view := tm.as(adminID, "Ada", commands.Request{Command: "recent"})[0].Text
+	lines := strings.Split(view, "\n")
+	for i := range blanks {
+		n := strconv.Itoa(i + 1)
+		at := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "#"+n+" · ") })
+		if at < 0 || at+1 >= len(lines) || lines[at+1] != commands.QuoteMark+" cobran piso "+n {
+			t.Errorf("tip #%s: its first line that reads is not quoted below its fields:\n%q", n, view)
 		}
 	}
 }

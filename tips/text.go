@@ -311,12 +311,14 @@ func asciiHost(host string) string {
 	return a
 }
 
-// FirstLine returns the first non-empty line of text, cut to at most max
-// runes with an ellipsis.
+// FirstLine returns the first line of text that shows something, cut to
+// at most max runes with an ellipsis. A line Blank counts as showing
+// nothing (a braille blank, joiners) is passed over like an empty one:
+// the line that reads would be hidden behind it.
 func FirstLine(text string, max int) string {
 	for _, line := range strings.Split(text, "\n") {
 		line = strings.TrimSpace(line)
-		if line == "" {
+		if Blank(line) {
 			continue
 		}
 		if utf8.RuneCountInString(line) <= max {
