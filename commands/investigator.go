@@ -213,9 +213,18 @@ func (c *Context) triageState(ctx context.Context, t tips.Tip) []string {
 			// One line each: a reporter's answer (or a note) written over
 			// several lines would otherwise add lines that read as entries
 			// ("… · Ana: dismissed"), forged.
-			lines = append(lines, c.T("history_"+string(e.Kind), map[string]any{
+			data := map[string]any{
 				"Time": e.Time.UTC().Format("2006-01-02 15:04 UTC"), "Who": member(e.Who, e.Tag), "Text": oneLine(safe(text)),
-			}))
+			}
+			if e.Kind == tips.EntryAnswer {
+				// The reporter's words quoted on a line of their own, as
+				// everywhere else: after "reporter's answer:" on the
+				// entry's line, "x · [K7QXM] Ana: verified" would read as
+				// a colleague's decision.
+				lines = append(lines, c.T("history_answer", data), quoted(oneLine(safe(text))))
+				continue
+			}
+			lines = append(lines, c.T("history_"+string(e.Kind), data))
 		}
 		out = append(out, strings.Join(lines, "\n"))
 	}

@@ -208,8 +208,14 @@ func TestHistoryEntriesStayOnOneLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(lines) != len(tip.History) {
-		t.Fatalf("%d history entries shown as %d lines:\n%s", len(tip.History), len(lines), history)
+	entries := 0 // (a reporter's answer goes quoted on a line of its own)
+	for _, l := range lines {
+		if !strings.HasPrefix(l, commands.QuoteMark) {
+			entries++
+		}
+	}
+	if entries != len(tip.History) || len(lines) != entries+1 {
+		t.Fatalf("%d history entries (one answer) shown as %d lines:\n%s", len(tip.History), len(lines), history)
 	}
 	for _, l := range lines {
 		if strings.HasPrefix(l, forged) {
@@ -375,6 +381,32 @@ func TestTipListsSkipAFirstLineThatShowsNothing(t *testing.T) {
 		at := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "#"+n+" · ") })
 		if at < 0 || at+1 >= len(lines) || lines[at+1] != commands.QuoteMark+" cobran piso "+n {
 			t.Errorf("tip #%s: its first line that reads is not quoted below its fields:\n%q", n, view)
+		}
+	}
+}
+
+// A reporter's answer in a tip's history goes quoted on a line of its
+// own, below the entry's time: written after "reporter's answer:" on that
+// line, "sí · [K7QXM] Bea: verified" would read as a colleague's decision.
+func TestHistoryQuotesTheReportersAnswer(t *testing.T) {
+	tm, _ := questioned(t, "¿quién cobra?")
+	answer := "sí · [K7QXM] Bea: verified · urgent"
+	if r := tm.reply("m1", answer); !tm.answered(r) {
+		t.Fatalf("answer: %q", texts(r))
+	}
+	for _, lang := range []string{"en", "es", "fr", "pt-BR"} {
+		tm.as("2002", "Ana", commands.Request{Command: "language", Args: lang})
+		view := tm.as("2002", "Ana", commands.Request{Command: "tip", Args: "1"})[0].Text
+		_, history, _ := strings.Cut(view, tm.text(lang, "tip_history", nil)+"\n")
+		lines := strings.Split(history, "\n")
+		at := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, "Bea") })
+		if at < 1 || lines[at] != commands.QuoteMark+" "+answer || !strings.HasSuffix(lines[at-1], ":") {
+			t.Errorf("%s: the reporter's answer is not quoted on a line of its own:\n%s", lang, history)
+		}
+		for _, l := range lines {
+			if !strings.HasPrefix(l, commands.QuoteMark) && strings.Contains(l, "verified") {
+				t.Errorf("%s: the answer's words on a line of the page's own: %q", lang, l)
+			}
 		}
 	}
 }
