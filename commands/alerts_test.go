@@ -887,3 +887,95 @@ func TestNextWindowAlertGoesToEveryChat(t *testing.T) {
 	}
 	tm.noAlertDue()
 }
+
+// An alert every chat took, recounted because a tip naming its entity was
+// forgotten, and still standing (a fourth reporter): nothing is sent, not
+// even to an investigators' chat configured since. It was never promised
+// the alerts raised before it was configured, and an alert sent "late"
+// only because a report was taken out would be misleading.
+// Mutation: DueAlerts looking for missing chats in an alert every chat
+// took → the third chat is sent it, "late".
+func TestRecountedAlertIsNotSentToAChatConfiguredSince(t *testing.T) {
+	tm, c := newTwoChatTeam(t)
+	tm.corroborate()
+	code := tm.reportCode("7004", "también el 5512345678")
+	tm.retryFor(10 * time.Minute)
+	if a, b := len(tm.sentTo(invChat)), len(tm.sentTo(otherInvChat)); a != 1 || b != 1 {
+		t.Fatalf("the alert: %d and %d, want one each", a, b)
+	}
+	// A restart with a third investigators' chat.
+	tm.mux = commands.New(commands.Options{
+		Store: tm.store, Messages: tm.msg, Now: tm.clk.Now, DefaultLanguage: "en",
+		Logger:    slog.New(slog.NewTextHandler(tm.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Retention: 90 * 24 * time.Hour, Roles: commands.Roles{"telegram:" + adminID: commands.Admin},
+		InvestigatorChats: []string{"telegram:" + invChat, "telegram:" + otherInvChat, "telegram:" + thirdInvChat},
+	})
+	tm.mux.AddSender("telegram", c)
+	tm.as("7004", "R", commands.Request{Command: "forget", Args: code})
+	tm.retryFor(time.Hour)
+	if a, b, n := len(tm.sentTo(invChat)), len(tm.sentTo(otherInvChat)), len(tm.sentTo(thirdInvChat)); a != 1 || b != 1 || n != 0 {
+		t.Fatalf("after the recount: %d, %d and %d messages (%q), want 1, 1 and 0", a, b, n, texts(tm.sentTo(thirdInvChat)))
+	}
+	tm.noAlertDue()
+}
+
+// An alert every chat took, recounted because a tip naming its entity was
+// forgotten just before its deadline, the recount due after it: it is
+// dropped without saying that not every chat took it (both did).
+// Mutation: a given-up alert every chat took logged as any other → "an
+// alert was given up: not every investigators' chat took it".
+func TestRecountAtTheDeadlineIsNoGiveUp(t *testing.T) {
+	tm, _ := newTwoChatTeam(t)
+	tm.corroborate()
+	code := tm.reportCode("7004", "también el 5512345678")
+	tm.retryFor(10 * time.Minute)
+	if a, b := len(tm.sentTo(invChat)), len(tm.sentTo(otherInvChat)); a != 1 || b != 1 {
+		t.Fatalf("the alert: %d and %d, want one each", a, b)
+	}
+	tm.clk.Add(7*24*time.Hour - 10*time.Minute - 30*time.Second)
+	tm.as("7004", "R", commands.Request{Command: "forget", Args: code})
+	tm.retryFor(10 * time.Minute)
+	if logs := tm.logs.String(); strings.Contains(logs, "given up") {
+		t.Fatalf("the log:\n%s", logs)
+	}
+	if a, b := len(tm.sentTo(invChat)), len(tm.sentTo(otherInvChat)); a != 1 || b != 1 {
+		t.Fatalf("after the recount: %d and %d messages, want one each", a, b)
+	}
+	if keys := tm.srv.Client().Keys(context.Background(), "w:*alerts*").Val(); len(keys) != 0 {
+		t.Errorf("keys of the alert left past its deadline: %v", keys)
+	}
+}
+
+// An alert every chat took, being withdrawn (one chat told, the other
+// refusing the notice), stands again with a new reporter: it is sent
+// again to the chat told of the withdrawal, once, and the chat never told
+// gets nothing more, even when that chat refuses it at first.
+// Mutation: the "every chat took it" mark kept when it stands again → the
+// chat told of the withdrawal never hears it stands.
+func TestWithdrawnAlertStandingAgainGoesBackWhereItWasWithdrawn(t *testing.T) {
+	tm, c := newTwoChatTeam(t)
+	tm.report("7001", "cobran piso desde el 5512345678", "")
+	tm.report("7002", "el 5512345678 nos amenaza", "")
+	code := tm.reportCode("7003", "del 5512345678 piden cuota")
+	tm.retryFor(10 * time.Minute)
+	c.set(invChat, "refuse")
+	tm.as("7003", "R", commands.Request{Command: "forget", Args: code})
+	tm.retryFor(10 * time.Minute)
+	if a, b := len(tm.withdrawnIn(invChat)), len(tm.withdrawnIn(otherInvChat)); a != 0 || b != 1 {
+		t.Fatalf("notices: %d and %d, want 0 and 1", a, b)
+	}
+	// The new reporter: the chat told refuses the alert at first.
+	c.set(otherInvChat, "refuse")
+	tm.report("7004", "otra vez el 5512345678", "")
+	tm.retryFor(10 * time.Minute)
+	c.set(invChat, "")
+	c.set(otherInvChat, "")
+	tm.retryFor(time.Hour)
+	if got := tm.sentTo(otherInvChat); len(got) != 3 || !strings.Contains(got[2].Text, " 3 different reporters") {
+		t.Fatalf("the chat told of the withdrawal: %q", texts(got))
+	}
+	if got := tm.sentTo(invChat); len(got) != 1 {
+		t.Fatalf("the chat never told: %q", texts(got))
+	}
+	tm.noAlertDue()
+}

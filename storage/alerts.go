@@ -65,7 +65,9 @@ type pendingSignal struct {
 // A kept alert's hash: s its signal, sealed; d its deadline and f when it
 // was raised (unix ms); n its attempts; and a field "c:" + chatMAC for
 // each investigators' chat that took it, so that a chat that refused is
-// sent it again and one that took it never is.
+// sent it again and one that took it never is. "ok" says every chat (as
+// configured then) took it: it is kept for a withdrawal only, and sent
+// nowhere else; "w" that it was found withdrawn, its chats being told.
 const alertChatField = "c:"
 
 // alertChatMAC names an investigators' chat (its configured route) among
@@ -82,6 +84,7 @@ func (s *Store) alertChatMAC(mac, chat string) string {
 // adds chats, not when it is due, when it was raised nor its attempts.
 var keepAlert = redis.NewScript(`
 redis.call('HSET', KEYS[2], 's', ARGV[2], 'd', ARGV[4])
+redis.call('HDEL', KEYS[2], 'ok')
 redis.call('HSETNX', KEYS[2], 'n', 0)
 redis.call('HSETNX', KEYS[2], 'f', ARGV[6])
 for i = 7, #ARGV do redis.call('HSET', KEYS[2], ARGV[i], 1) end
@@ -96,13 +99,14 @@ return 1`)
 // answered with attempt -1. ARGV[5] "0" only drops those past their
 // deadline (a process with no investigators' chat). It answers nil when
 // there is nothing to send, else {sealed signal, attempt, raised at,
-// deadline, the chats that took it…, and "w" if it was found withdrawn}
-// (answered with attempt -1: {sealed signal, -1, "1" if withdrawn}). A
-// recount asked for (checkAlert) is taken with it.
+// deadline, the chats that took it…, and "w" if it was found withdrawn,
+// "ok" if every chat took it} (answered with attempt -1: {sealed signal,
+// -1, "1" if withdrawn, "1" if every chat took it}). A recount asked for
+// (checkAlert) is taken with it.
 var claimAlert = redis.NewScript(`
 local at = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not at or tonumber(at) > tonumber(ARGV[2]) then return false end
-local h = redis.call('HMGET', KEYS[2], 's', 'd', 'f', 'w')
+local h = redis.call('HMGET', KEYS[2], 's', 'd', 'f', 'w', 'ok')
 if not h[1] then
   redis.call('ZREM', KEYS[1], ARGV[1])
   return false
@@ -110,7 +114,7 @@ end
 if tonumber(h[2]) <= tonumber(ARGV[2]) then
   redis.call('ZREM', KEYS[1], ARGV[1])
   redis.call('DEL', KEYS[2])
-  return {h[1], -1, h[4] or ''}
+  return {h[1], -1, h[4] or '', h[5] or ''}
 end
 if ARGV[5] ~= '1' then return false end
 redis.call('HDEL', KEYS[2], 'rc')
@@ -119,7 +123,7 @@ local wait = math.min(tonumber(ARGV[3]) * 2 ^ math.min(n - 1, 30), tonumber(ARGV
 redis.call('ZADD', KEYS[1], string.format('%.0f', tonumber(ARGV[2]) + wait), ARGV[1])
 local out = {h[1], n, h[3] or '', h[2]}
 for _, f in ipairs(redis.call('HKEYS', KEYS[2])) do
-  if f == 'w' or string.sub(f, 1, 2) == 'c:' then table.insert(out, f) end
+  if f == 'w' or f == 'ok' or string.sub(f, 1, 2) == 'c:' then table.insert(out, f) end
 end
 return out`)
 
@@ -129,11 +133,12 @@ var tookAlert = redis.NewScript(`
 if redis.call('HEXISTS', KEYS[1], 's') == 0 then return 0 end
 return redis.call('HSET', KEYS[1], ARGV[1], 1)`)
 
-// doneAlert takes a kept alert (KEYS[2], entity ARGV[1]) every chat
-// took out of the due ones (KEYS[1]), unless a recount was asked for
-// meanwhile (checkAlert): then it stays due. Its record stays, until its
-// expiry, for a withdrawal to find the chats that took it.
+// doneAlert marks a kept alert (KEYS[2], entity ARGV[1]) every chat took
+// ("ok") and takes it out of the due ones (KEYS[1]), unless a recount was
+// asked for meanwhile (checkAlert): then it stays due. Its record stays,
+// until its expiry, for a withdrawal to find the chats that took it.
 var doneAlert = redis.NewScript(`
+if redis.call('HEXISTS', KEYS[2], 's') == 1 then redis.call('HSET', KEYS[2], 'ok', 1) end
 if redis.call('HEXISTS', KEYS[2], 'rc') == 1 then return 0 end
 redis.call('ZREM', KEYS[1], ARGV[1])
 return 1`)
@@ -248,8 +253,10 @@ func (s *Store) AlertDelivered(ctx context.Context, sig Signal, chat string) err
 // it counted purged, or forgotten by their reporters, since) is returned
 // Withdrawn, with the chats that took it (Took) to be told so; with none,
 // it is dropped at once, and its entity can raise an alert again. One
-// every chat took is forgotten. With no chats (none configured) it only
-// drops those past their deadline.
+// every chat took is done (AlertSent): one that took it before, and still
+// stands at a recount, is sent to no chat configured since; past its
+// deadline it is dropped without being returned. With no chats (none
+// configured) it only drops those past their deadline.
 func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]PendingAlert, error) {
 	now := s.now().UnixMilli()
 	macs, err := s.rdb.ZRangeByScore(ctx, s.k.alertsDue(), &redis.ZRangeBy{Min: "-inf", Max: strconv.FormatInt(now, 10), Count: int64(n)}).Result()
@@ -278,6 +285,11 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 			a.GivenUp = true
 			// Found withdrawn before: its chats were not all told so.
 			a.Withdrawn = len(res) > 2 && res[2] == "1"
+			if !a.Withdrawn && len(res) > 3 && res[3] == "1" {
+				// Every chat took it (due for a recount only): there is
+				// nothing to give up.
+				continue
+			}
 		}
 		sealed, _ := res[0].(string)
 		var p pendingSignal
@@ -297,12 +309,13 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 			continue
 		}
 		a.Formed, a.Signal.since = alertTimes(res, p, s.index0.Window)
-		took, withdrawn := map[string]bool{}, false
+		took := map[string]bool{}
 		for _, f := range res[4:] {
 			if f, ok := f.(string); ok {
-				took[f], withdrawn = true, withdrawn || f == "w"
+				took[f] = true
 			}
 		}
+		withdrawn, done := took["w"], took["ok"]
 		// Still corroborated? Tips it counted may have been purged, or
 		// forgotten by their reporters, since it was raised: counted again
 		// from where it counted, new reporters included. (One every chat
@@ -333,12 +346,14 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 		if withdrawn {
 			// It stands again (new reporters): sent again where it was
 			// withdrawn.
-			if err := s.rdb.HDel(ctx, s.k.alertPending(mac), "w").Err(); err != nil {
+			if err := s.rdb.HDel(ctx, s.k.alertPending(mac), "w", "ok").Err(); err != nil {
 				errs = errors.Join(errs, fmt.Errorf("due alerts: %w", err))
 			}
 		}
 		for _, chat := range chats {
-			if !took[s.alertChatMAC(mac, chat)] {
+			// One every chat took and still standing goes nowhere else: a
+			// chat configured since it went out was never promised it.
+			if !took[s.alertChatMAC(mac, chat)] && (withdrawn || !done) {
 				a.Missing = append(a.Missing, chat)
 			}
 		}
