@@ -903,14 +903,7 @@ func TestRecountedAlertIsNotSentToAChatConfiguredSince(t *testing.T) {
 	if a, b := len(tm.sentTo(invChat)), len(tm.sentTo(otherInvChat)); a != 1 || b != 1 {
 		t.Fatalf("the alert: %d and %d, want one each", a, b)
 	}
-	// A restart with a third investigators' chat.
-	tm.mux = commands.New(commands.Options{
-		Store: tm.store, Messages: tm.msg, Now: tm.clk.Now, DefaultLanguage: "en",
-		Logger:    slog.New(slog.NewTextHandler(tm.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Retention: 90 * 24 * time.Hour, Roles: commands.Roles{"telegram:" + adminID: commands.Admin},
-		InvestigatorChats: []string{"telegram:" + invChat, "telegram:" + otherInvChat, "telegram:" + thirdInvChat},
-	})
-	tm.mux.AddSender("telegram", c)
+	tm.restartWith(c, invChat, otherInvChat, thirdInvChat) // a third chat configured
 	tm.as("7004", "R", commands.Request{Command: "forget", Args: code})
 	tm.retryFor(time.Hour)
 	if a, b, n := len(tm.sentTo(invChat)), len(tm.sentTo(otherInvChat)), len(tm.sentTo(thirdInvChat)); a != 1 || b != 1 || n != 0 {
@@ -976,6 +969,54 @@ func TestWithdrawnAlertStandingAgainGoesBackWhereItWasWithdrawn(t *testing.T) {
 	}
 	if got := tm.sentTo(invChat); len(got) != 1 {
 		t.Fatalf("the chat never told: %q", texts(got))
+	}
+	tm.noAlertDue()
+}
+
+// restartWith replaces tm's Mux by one on the same store, clock and log,
+// with chats (ids) as its investigators' chats and sender for Telegram.
+func (tm *team) restartWith(sender commands.Sender, chats ...string) {
+	var routes []string
+	for _, c := range chats {
+		routes = append(routes, "telegram:"+c)
+	}
+	tm.mux = commands.New(commands.Options{
+		Store: tm.store, Messages: tm.msg, Now: tm.clk.Now, DefaultLanguage: "en",
+		Logger:    slog.New(slog.NewTextHandler(tm.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Retention: 90 * 24 * time.Hour, Roles: commands.Roles{"telegram:" + adminID: commands.Admin},
+		InvestigatorChats: routes,
+	})
+	tm.mux.AddSender("telegram", sender)
+}
+
+// The next window's alert raised while no investigators' chat is
+// configured (they were taken out of the configuration for a while),
+// the record of the earlier alert every chat took still kept: once the
+// chats are configured again, each gets the new alert.
+// Mutation: AlertMissing not dropping an earlier alert's record when no
+// chat is configured → the new alert, kept in that record, is taken for
+// one both chats have, and sent nowhere.
+func TestNextWindowAlertRaisedWithoutChatsReachesThemLater(t *testing.T) {
+	tm, c := newTwoChatTeam(t)
+	tm.corroborate()
+	tm.retryFor(10 * time.Minute)
+	tm.restartWith(c)
+	tm.clk.Add(7*24*time.Hour - 5*time.Minute)
+	rc := tm.srv.Client()
+	marks := rc.Keys(context.Background(), "w:ix:a:*").Val()
+	if len(marks) != 1 || rc.Del(context.Background(), marks[0]).Err() != nil {
+		t.Fatalf("alert marks %v", marks)
+	}
+	tm.report("7011", "cobran piso desde el 5512345678", "")
+	tm.report("7012", "el 5512345678 nos amenaza", "")
+	tm.report("7013", "del 5512345678 piden cuota", "")
+	tm.retryFor(10 * time.Minute)
+	tm.restartWith(c, invChat, otherInvChat)
+	tm.retryFor(10 * time.Minute)
+	for _, chat := range []string{invChat, otherInvChat} {
+		if got := tm.sentTo(chat); len(got) != 2 {
+			t.Fatalf("chat %s: %q, want two alerts", chat, texts(got))
+		}
 	}
 	tm.noAlertDue()
 }

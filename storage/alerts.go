@@ -201,9 +201,10 @@ func unixMilliOrZero(t time.Time) int64 {
 // kept copy of an alert does not say took it: all of them if none is kept.
 // A kept copy of an earlier alert of the entity (raised by another tip:
 // one every chat took stays kept, for a withdrawal, until its expiry) is
-// dropped: the new alert goes to every chat.
+// dropped: the new alert goes to every chat (with none configured, it is
+// not kept in the earlier one's record, under the chats that took that).
 func (s *Store) AlertMissing(ctx context.Context, sig Signal, chats []string) ([]string, error) {
-	if sig.mac == "" || len(chats) == 0 {
+	if sig.mac == "" {
 		return chats, nil
 	}
 	fields := []string{"s"}
