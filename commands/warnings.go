@@ -871,7 +871,7 @@ func (m *Mux) broadcastOnce(ctx context.Context) error {
 			break
 		}
 	}
-	if err := m.withdrawAll(ctx, r); err != nil {
+	if err := m.withdrawAll(ctx, r, touched); err != nil {
 		return err
 	}
 	return m.reportBroadcasts(ctx, touched)
@@ -910,8 +910,9 @@ func (m *Mux) deliver(ctx context.Context, r *round, d storage.Delivery) (stop b
 }
 
 // withdrawAll withdraws, each in its chat's turn, the copies of retracted
-// warnings still to delete or correct.
-func (m *Mux) withdrawAll(ctx context.Context, r *round) error {
+// warnings still to delete or correct; pubs are the broadcasts' warnings,
+// by tip id, which the corrections name.
+func (m *Mux) withdrawAll(ctx context.Context, r *round, pubs map[string]storage.Publication) error {
 	batch, err := m.store.PendingWithdrawals(ctx, 8*perSecond)
 	if err != nil {
 		return err
@@ -929,7 +930,8 @@ func (m *Mux) withdrawAll(ctx context.Context, r *round) error {
 		if !ok {
 			continue
 		}
-		err := m.withdraw(ctx, s, w)
+		pub, known := pubs[w.TipID]
+		err := m.withdraw(ctx, s, w, pub, known)
 		r.took(key)
 		if err != nil {
 			return err
@@ -939,9 +941,9 @@ func (m *Mux) withdrawAll(ctx context.Context, r *round) error {
 }
 
 // withdraw deletes a retracted warning's copies in one chat where the
-// platform allows, then posts the correction there, recording each step
-// so that neither is done twice.
-func (m *Mux) withdraw(ctx context.Context, s Sender, w storage.Withdrawal) error {
+// platform allows, then posts the correction there (naming pub, if known),
+// recording each step so that neither is done twice.
+func (m *Mux) withdraw(ctx context.Context, s Sender, w storage.Withdrawal, pub storage.Publication, known bool) error {
 	if !w.Correct() {
 		deleted, left, err := m.deleteCopies(ctx, s, w)
 		if m.holdBack(w.Sub.Platform, err) {
@@ -975,7 +977,7 @@ func (m *Mux) withdraw(ctx context.Context, s Sender, w storage.Withdrawal) erro
 	if lang == "" {
 		lang = m.lang // as deliver does
 	}
-	text := m.msg.Localize(lang, "broadcast_correction", nil)
+	text := m.correction(lang, pub, known)
 	// As a delivery's (deliver): a shutdown does not cut the send short,
 	// and the known outcome is recorded even once ctx has ended.
 	sctx, done := finishing(ctx)
@@ -997,6 +999,40 @@ func (m *Mux) withdraw(ctx context.Context, s Sender, w storage.Withdrawal) erro
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	return m.store.Corrected(rctx, &w, outcome)
+}
+
+// correctionWords is how many of a retracted warning's first words its
+// correction quotes, and correctionRunes the most runes it quotes (a
+// "word" may be a long run of letters with no space).
+const (
+	correctionWords = 8
+	correctionRunes = 80
+)
+
+// correction is the text posted where a retracted warning went, in lang.
+// A copy not deleted (too old for the platform, no right to delete) stays
+// in view, and a community that got several warnings must tell which to
+// disregard: the correction names it as its copy shows it, by the date of
+// its header and its first words (public in that chat already; nothing of
+// who sent it). A warning that cannot be read any more is withdrawn all
+// the same, with the correction that names none.
+func (m *Mux) correction(lang string, pub storage.Publication, known bool) string {
+	words := strings.Fields(pub.Text)
+	if !known || len(words) == 0 || pub.At.UnixMilli() <= 0 {
+		return m.msg.Localize(lang, "broadcast_correction", nil)
+	}
+	start := strings.Join(words[:min(len(words), correctionWords)], " ")
+	cut := len(words) > correctionWords
+	if r := []rune(start); len(r) > correctionRunes {
+		start, cut = string(r[:correctionRunes]), true
+	}
+	if cut {
+		start += "…"
+	}
+	return m.msg.Localize(lang, "broadcast_correction_of", map[string]any{
+		"Date": pub.At.UTC().Format("2006-01-02"), // as its header (deliver)
+		"Text": oneLine(safe(start)),
+	})
 }
 
 // followMove follows w's chat to its new id if err says it moved

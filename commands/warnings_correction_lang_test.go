@@ -42,6 +42,7 @@ func TestCorrectionInTheDefaultLanguageWhenTheCommunityHasNone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	day := clk.Now().UTC().Format("2006-01-02")
 	if a, err := st.ApprovePublication(ctx, w.TipID, storage.PublishApproval{By: storage.Claimer{Key: "inv"}, Needed: 1}); err != nil || !a.Started {
 		t.Fatal(a, err)
 	}
@@ -55,7 +56,7 @@ func TestCorrectionInTheDefaultLanguageWhenTheCommunityHasNone(t *testing.T) {
 	if err := mux.BroadcastOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
-	want := msg.Localize("es", "broadcast_correction", nil)
+	want := msg.Localize("es", "broadcast_correction_of", map[string]any{"Date": day, "Text": "retén falso en la carretera"})
 	if !slices.Contains(platform.got["-1"], want) {
 		t.Errorf("-1 got %q, want the correction in Spanish", platform.got["-1"])
 	}

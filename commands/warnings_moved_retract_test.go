@@ -46,6 +46,7 @@ func TestRetractAfterChatMovedCorrectsTheNewChat(t *testing.T) {
 	tm := newTeamPublishing(t, 1)
 	platform := &movesLater{community: &community{}, from: "-1", to: "-1001"}
 	tm.publishTo(t, platform, "-1")
+	day := tm.clk.Now()
 	tm.deliverAll(t)
 	platform.moved = true
 	if err := tm.mux.ChatMoved(context.Background(), "telegram", "-1", "-1001"); err != nil {
@@ -55,7 +56,7 @@ func TestRetractAfterChatMovedCorrectsTheNewChat(t *testing.T) {
 	for range 4 {
 		tm.deliverAll(t)
 	}
-	correction := tm.msg.Localize("en", "broadcast_correction", nil)
+	correction := tm.correctionOf(day)
 	if n := slices.Index(platform.got["-1001"], correction); n < 0 || slices.Contains(platform.got["-1001"][n+1:], correction) {
 		t.Errorf("the community (now -1001) got %q: want the correction once", platform.got["-1001"])
 	}

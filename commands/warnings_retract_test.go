@@ -28,6 +28,12 @@ func published(t *testing.T, tm *team, platform *community, n int) {
 	}
 }
 
+// correctionOf is the correction, in English, of warningText verified at
+// day: it names the warning by its copies' header date and first words.
+func (tm *team) correctionOf(day time.Time) string {
+	return tm.msg.Localize("en", "broadcast_correction_of", map[string]any{"Date": day.UTC().Format("2006-01-02"), "Text": warningText})
+}
+
 // A warning retracted in the middle of its broadcast goes out no more: the
 // copies sent are deleted, the rest are never sent, and no copy is left.
 func TestRetractStopsTheBroadcast(t *testing.T) {
@@ -58,7 +64,7 @@ func TestRetractStopsTheBroadcast(t *testing.T) {
 	}
 	copies := 0
 	for _, text := range platform.byID {
-		if strings.Contains(text, warningText) {
+		if isCopy(text, warningText) {
 			copies++
 		}
 	}
@@ -82,11 +88,12 @@ func TestRetractWhileACopyIsBeingSent(t *testing.T) {
 	ctx := context.Background()
 	platform := &community{}
 	published(t, tm, platform, 4)
+	day := tm.clk.Now()
 	var once sync.Once
 	warnings := 0
 	var answer []commands.Reply
 	platform.beforeSend = func(chat string, r commands.Reply) {
-		if !strings.Contains(r.Text, warningText) {
+		if !isCopy(r.Text, warningText) {
 			return
 		}
 		if warnings++; warnings == 2 { // one delivered, the second claimed and on its way
@@ -104,7 +111,7 @@ func TestRetractWhileACopyIsBeingSent(t *testing.T) {
 	if left := platform.visible(warningText); len(left) != 0 {
 		t.Fatalf("copies of the retracted warning still visible: %v", left)
 	}
-	correction := tm.msg.Localize("en", "broadcast_correction", nil)
+	correction := tm.correctionOf(day)
 	corrected := 0
 	for _, msgs := range platform.got {
 		for _, m := range msgs {
@@ -211,6 +218,7 @@ func TestRetractOutlivesTheCommandDeadline(t *testing.T) {
 	tm.investigators("2002 Ana")
 	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: warningText})
 	tm.approve(t, "2002", "Ana", "1")
+	day := tm.clk.Now()
 	tm.deliverAll(t)
 	if v := platform.visible(warningText); len(v) != n {
 		t.Fatalf("delivered %d of %d", len(v), n)
@@ -233,7 +241,7 @@ func TestRetractOutlivesTheCommandDeadline(t *testing.T) {
 	if left := platform.visible(warningText); len(left) != 0 {
 		t.Fatalf("still visible after the retraction: %d of %d: %v", len(left), n, left)
 	}
-	correction := tm.msg.Localize("en", "broadcast_correction", nil)
+	correction := tm.correctionOf(day)
 	for i := 1; i <= n; i++ {
 		if got := platform.got[fmt.Sprint(-i)]; len(got) != 2 || got[1] != correction {
 			t.Fatalf("chat %d got %q", -i, got)
@@ -296,6 +304,7 @@ func TestRetractReachesEveryCommunityThatMayHaveIt(t *testing.T) {
 	tm.investigators("2002 Ana")
 	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: warningText})
 	tm.approve(t, "2002", "Ana", "1")
+	day := tm.clk.Now()
 	// The process claims -3, sends it, and dies before recording it.
 	ds, err := tm.store.PendingDeliveries(ctx, 10)
 	if err != nil || len(ds) != 4 {
@@ -326,7 +335,7 @@ func TestRetractReachesEveryCommunityThatMayHaveIt(t *testing.T) {
 		t.Fatalf("retract: %q, want %q", r[0].Text, want)
 	}
 	tm.deliverAll(t)
-	correction := tm.msg.Localize("en", "broadcast_correction", nil)
+	correction := tm.correctionOf(day)
 	for i := 1; i <= 4; i++ {
 		chat := fmt.Sprint(-i)
 		if got := platform.got[chat]; got[len(got)-1] != correction {
@@ -350,7 +359,7 @@ type lostAnswer struct {
 
 func (l *lostAnswer) Send(ctx context.Context, chat string, r commands.Reply) ([]string, error) {
 	ids, err := l.community.Send(ctx, chat, r)
-	if err == nil && strings.Contains(r.Text, warningText) && !l.lost[chat] {
+	if err == nil && isCopy(r.Text, warningText) && !l.lost[chat] {
 		l.lost[chat] = true
 		return nil, fmt.Errorf("telegram sendMessage: context deadline exceeded (Client.Timeout exceeded while awaiting headers)")
 	}
@@ -370,6 +379,7 @@ func TestUnknownSendOutcomeIsNotRetried(t *testing.T) {
 	tm.investigators("2002 Ana")
 	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: warningText})
 	tm.approve(t, "2002", "Ana", "1")
+	day := tm.clk.Now()
 	tm.deliverAll(t)
 	if got := platform.got["-1"]; len(got) != 1 {
 		t.Fatalf("-1 got the warning %d times", len(got))
@@ -383,7 +393,7 @@ func TestUnknownSendOutcomeIsNotRetried(t *testing.T) {
 	}
 	tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"})
 	tm.deliverAll(t)
-	correction := tm.msg.Localize("en", "broadcast_correction", nil)
+	correction := tm.correctionOf(day)
 	if got := platform.got["-1"]; got[len(got)-1] != correction {
 		t.Fatalf("the unconfirmed community got no correction: %q", got)
 	}

@@ -136,7 +136,7 @@ func TestShutdownAfterA429StillRecordsIt(t *testing.T) {
 // the restart, once, and the retraction's report has none unconfirmed.
 func TestShutdownDuringCorrectionWaitsForTheAnswer(t *testing.T) {
 	tm := newTeamPublishing(t, 1)
-	correction := tm.msg.Localize("en", "broadcast_correction", nil)
+	correction := tm.correctionOf(tm.clk.Now()) // the day it is approved
 	p := &answerAfterShutdown{community: &community{}, inFlight: make(chan struct{}), stopped: make(chan struct{}), only: correction}
 	tm.publishTo(t, p, "-1", "-2")
 	tm.deliverAll(t)

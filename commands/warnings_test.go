@@ -99,12 +99,16 @@ func (c *community) visible(text string) []string {
 	defer c.mu.Unlock()
 	var out []string
 	for id, t := range c.byID {
-		if strings.Contains(t, text) && !slices.Contains(c.deleted, id) {
+		if isCopy(t, text) && !slices.Contains(c.deleted, id) {
 			out = append(out, id)
 		}
 	}
 	return out
 }
+
+// isCopy reports whether message m is a copy of warning text: its header,
+// then the text. A correction, which quotes the text's first words, is not.
+func isCopy(m, text string) bool { return strings.Contains(m, "\n\n"+text) }
 
 func (c *community) DeleteMessage(_ context.Context, chat, msg string) error {
 	c.mu.Lock()
