@@ -184,6 +184,10 @@ type Reply struct {
 	// Form, if set, asks the platform to open it (only when the request said
 	// CanOpenForms); Text is then unused.
 	Form *Form
+	// ReplyTo, if set, is the id of a message in the same chat that this
+	// one answers (a Sender's): shown as a reply where the platform can,
+	// and sent all the same if that message is gone.
+	ReplyTo string
 }
 
 // File is a file to send: by the platform's own reference, or, for a file

@@ -944,8 +944,16 @@ func (m *Mux) withdrawAll(ctx context.Context, r *round, pubs map[string]storage
 // platform allows, then posts the correction there (naming pub, if known),
 // recording each step so that neither is done twice.
 func (m *Mux) withdraw(ctx context.Context, s Sender, w storage.Withdrawal, pub storage.Publication, known bool) error {
+	// The copies still in view in w's chat, which the correction answers
+	// (the first one carries the header); none known once only the
+	// correction is left (a later round).
+	var inView []string
 	if !w.Correct() {
 		deleted, left, err := m.deleteCopies(ctx, s, w)
+		inView = left
+		if _, ok := s.(MessageRemover); !ok {
+			inView = w.MessageIDs
+		}
 		if m.holdBack(w.Sub.Platform, err) {
 			// Not the copies' fault: those left are deleted in a later
 			// round, which resumes where this one stopped.
@@ -958,8 +966,12 @@ func (m *Mux) withdraw(ctx context.Context, s Sender, w storage.Withdrawal, pub 
 		// stay recorded under the old id and cannot be deleted there any
 		// more; their ids mean nothing in the new chat, so they count as
 		// not deleted, and the correction goes to the new id.
+		chat := w.Sub.Chat
 		if err := m.followMove(ctx, &w, err); err != nil {
 			return err
+		}
+		if w.Sub.Chat != chat {
+			inView = nil // ids of the old chat: not to be answered in the new one
 		}
 		if err := m.store.CopiesRemoved(ctx, &w, deleted); err != nil {
 			return err
@@ -977,12 +989,15 @@ func (m *Mux) withdraw(ctx context.Context, s Sender, w storage.Withdrawal, pub 
 	if lang == "" {
 		lang = m.lang // as deliver does
 	}
-	text := m.correction(lang, pub, known)
+	rep := Reply{Text: m.correction(lang, pub, known)}
+	if len(inView) > 0 {
+		rep.ReplyTo = inView[0] // where the copy could not be deleted
+	}
 	// As a delivery's (deliver): a shutdown does not cut the send short,
 	// and the known outcome is recorded even once ctx has ended.
 	sctx, done := finishing(ctx)
 	defer done()
-	_, err := sendNoWait(sctx, s, w.Sub.Chat, Reply{Text: text})
+	_, err := sendNoWait(sctx, s, w.Sub.Chat, rep)
 	var mv *MovedError
 	if errors.As(err, &mv) && mv.To != "" && mv.To != w.Sub.Chat {
 		// Refused in the old chat, nothing posted: the new one gets it,
@@ -990,7 +1005,8 @@ func (m *Mux) withdraw(ctx context.Context, s Sender, w storage.Withdrawal, pub 
 		if err := m.followMove(sctx, &w, err); err != nil {
 			return err
 		}
-		_, err = sendNoWait(sctx, s, w.Sub.Chat, Reply{Text: text})
+		rep.ReplyTo = "" // the copy is in the old chat
+		_, err = sendNoWait(sctx, s, w.Sub.Chat, rep)
 	}
 	outcome := m.correctionOutcome(w, err)
 	if outcome == "" {

@@ -26,9 +26,11 @@ func (k keepsCopies) Send(ctx context.Context, chat string, r commands.Reply) ([
 
 // A community that got several warnings, whose copies could not be
 // deleted, must tell which one a correction withdraws: it names it by the
-// date of its copy's header and its first words, and nothing else.
+// date of its copy's header and its first words, and nothing else, and
+// answers the copy (a reply, where the platform shows one).
 // Mutation: withdraw posting "broadcast_correction" (the correction that
-// names no warning) → the community cannot tell which to disregard.
+// names no warning) → the community cannot tell which to disregard; with
+// no ReplyTo → the correction does not answer its copy.
 func TestCorrectionNamesTheRetractedWarning(t *testing.T) {
 	ctx := context.Background()
 	srv := redistest.Start(t)
@@ -103,6 +105,14 @@ func TestCorrectionNamesTheRetractedWarning(t *testing.T) {
 		// Either order: each names its own warning.
 		if !(got[0] == corrections[0] && got[1] == corrections[1]) && !(got[0] == corrections[1] && got[1] == corrections[0]) {
 			t.Errorf("%s got %q, want %q", chat, got, corrections)
+		}
+		// Each answers the copy of the warning it names: the first and the
+		// third warnings sent there.
+		copyOf := map[string]string{corrections[0]: platform.sent[chat][0][0], corrections[1]: platform.sent[chat][2][0]}
+		for i, c := range got {
+			if to := platform.replyTo[chat][3+i]; to != copyOf[c] {
+				t.Errorf("%s: correction %q replies to %q, want its copy %q", chat, c, to, copyOf[c])
+			}
 		}
 		for _, c := range got {
 			if strings.Contains(c, "Retén") || strings.Contains(c, "Juárez") || strings.Contains(c, "\n") {

@@ -63,6 +63,11 @@ func TestRetractAfterChatMovedCorrectsTheNewChat(t *testing.T) {
 	for _, d := range platform.deleted {
 		t.Errorf("deleted %s: the old chat's message ids mean nothing in the new one", d)
 	}
+	for _, to := range platform.replyTo["-1001"] {
+		if to != "" {
+			t.Errorf("a message in the new chat replies to %q: the old chat's message ids mean nothing there", to)
+		}
+	}
 	last := platform.got["2002"][len(platform.got["2002"])-1]
 	want := tm.msg.Localize("en", "retract_done", map[string]any{"ID": "1", "Total": 1, "Deleted": 0, "Count": 1, "Gone": 0, "Unconfirmed": 0}, 1)
 	if last != want {

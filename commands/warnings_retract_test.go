@@ -123,6 +123,13 @@ func TestRetractWhileACopyIsBeingSent(t *testing.T) {
 	if corrected != 2 {
 		t.Fatalf("%d corrections, want one for each copy sent", corrected)
 	}
+	for chat, tos := range platform.replyTo {
+		for _, to := range tos {
+			if to != "" {
+				t.Errorf("%s: a correction replies to %q, a copy deleted", chat, to)
+			}
+		}
+	}
 	p, done, err := tm.store.BroadcastProgress(ctx, "1")
 	if err != nil || !done || p.Delivered != 0 || p.Withdrawn != 4 {
 		t.Fatalf("progress %+v done %v %v", p, done, err)

@@ -18,6 +18,8 @@ import (
 type community struct {
 	mu         sync.Mutex
 	got        map[string][]string
+	replyTo    map[string][]string   // chat -> each message's Reply.ReplyTo, as got
+	sent       map[string][][]string // chat -> each message's ids, as got
 	byID       map[string]string
 	gone       map[string]bool
 	flaky      map[string]int // chat -> transient failures left
@@ -63,7 +65,12 @@ func (c *community) Send(_ context.Context, chat string, r commands.Reply) ([]st
 		c.got = map[string][]string{}
 	}
 	c.got[chat] = append(c.got[chat], r.Text)
+	if c.replyTo == nil {
+		c.replyTo, c.sent = map[string][]string{}, map[string][][]string{}
+	}
+	c.replyTo[chat] = append(c.replyTo[chat], r.ReplyTo)
 	var ids []string
+	defer func() { c.sent[chat] = append(c.sent[chat], ids) }()
 	for _, part := range c.parts(r.Text) {
 		c.seq++
 		if c.byID == nil {

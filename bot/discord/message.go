@@ -425,6 +425,10 @@ func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) (
 		if n == len(chunks)-1 {
 			msg.Components = buttons(rep.Buttons)
 		}
+		if n == 0 && rep.ReplyTo != "" {
+			// Sent all the same if that message is gone (deleted since).
+			msg.Reference = &discordgo.MessageReference{MessageID: rep.ReplyTo, ChannelID: channelID, FailIfNotExists: new(bool)}
+		}
 		if chunk != "" || msg.Components != nil {
 			msgs = append(msgs, msg)
 		}

@@ -180,6 +180,10 @@ func (a *Adapter) send(ctx context.Context, chatID int64, thread int, rep comman
 		if i == len(chunks)-1 && len(rep.Buttons) > 0 {
 			p.ReplyMarkup = keyboard(rep.Buttons)
 		}
+		if to, err := strconv.Atoi(rep.ReplyTo); i == 0 && err == nil && to > 0 {
+			// Sent all the same if that message is gone (deleted since).
+			p.ReplyParameters = &models.ReplyParameters{MessageID: to, AllowSendingWithoutReply: true}
+		}
 		waits := maxRetries
 		if !wait && len(ids) == 0 {
 			waits = 0
