@@ -459,6 +459,13 @@ func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) (
 	var ids []string
 	for n, msg := range msgs {
 		id, err := post(msg, files[n])
+		if err != nil && msg.Reference != nil && cannotReply(err) {
+			// Discord lets a bot reply only where it may read the
+			// channel's history: the message goes all the same, as a
+			// plain one (a correction is not lost for want of a reply).
+			msg.Reference = nil
+			id, err = post(msg, files[n])
+		}
 		if err != nil && files[n] != nil && refused(err) {
 			// Discord will not take this file (over its upload limit): the
 			// reader is told, and the other files still go.
@@ -476,6 +483,15 @@ func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) (
 		}
 	}
 	return ids, nil
+}
+
+// cannotReply reports whether err is Discord refusing a message as a reply
+// for want of Read Message History in that channel (160002; 50013, the
+// generic code, as the permission is checked with the others), where the
+// same message would go as a plain one.
+func cannotReply(err error) bool {
+	return gone(err, discordgo.ErrCodeCannotReplyWithoutPermissionToReadMessageHistory) ||
+		gone(err, discordgo.ErrCodeMissingPermissions)
 }
 
 // DeleteMessage deletes a message the bot sent (commands.MessageRemover).
