@@ -1033,7 +1033,9 @@ const (
 // who sent it). A warning that cannot be read any more is withdrawn all
 // the same, with the correction that names none.
 func (m *Mux) correction(lang string, pub storage.Publication, known bool) string {
-	words := strings.Fields(pub.Text)
+	// Its words as the copy shows them: characters that show nothing
+	// (dropped by safe) neither count toward the cap nor make up a word.
+	words := strings.Fields(tips.Neutralize(pub.Text))
 	if !known || len(words) == 0 || pub.At.UnixMilli() <= 0 {
 		return m.msg.Localize(lang, "broadcast_correction", nil)
 	}
