@@ -684,18 +684,20 @@ func (sp *Spool) rewriteQuarantine(bad [][]byte) error {
 }
 
 // appendSynced appends b to the file at path, creating it, and makes both
-// the bytes and the file's name durable.
+// the bytes and the file's name durable. It writes the quarantine, the
+// owed receipts and the held voidings: its errors say "spool:" and the
+// file's path, not the quarantine's name whatever the file.
 func appendSynced(path string, b []byte) error {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
-		return fmt.Errorf("spool quarantine: %w", err)
+		return fmt.Errorf("spool: %w", err)
 	}
 	defer f.Close()
 	if _, err := f.Write(b); err != nil {
-		return fmt.Errorf("spool quarantine: %w", err)
+		return fmt.Errorf("spool: %w", err)
 	}
 	if err := f.Sync(); err != nil {
-		return fmt.Errorf("spool quarantine: %w", err)
+		return fmt.Errorf("spool: %w", err)
 	}
 	return syncDir(filepath.Dir(path))
 }
