@@ -3,6 +3,8 @@ package commands
 import (
 	"strconv"
 	"strings"
+
+	"github.com/vigia-project/vigia/tips"
 )
 
 // asciiNumerals returns what was typed as a number (a tip number, a page,
@@ -14,18 +16,11 @@ import (
 // that is not a number (a note, a question) is never passed to it.
 func asciiNumerals(s string) string {
 	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= '０' && r <= '９':
-			return '0' + r - '０'
-		case r >= '٠' && r <= '٩':
-			return '0' + r - '٠'
-		case r >= '۰' && r <= '۹':
-			return '0' + r - '۰'
-		case r >= '！' && r <= '～': // the other full-width ASCII forms: "＃", "ｄ"
+		if r >= '！' && r <= '～' { // full-width ASCII forms: "１", "＃", "ｄ"
 			return r - '！' + '!'
 		}
 		return r
-	}, s)
+	}, tips.WesternDigits(s))
 }
 
 // parseNumber reads a count or a page typed as a number from lo to hi.

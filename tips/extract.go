@@ -295,11 +295,11 @@ func extractPhones(text, region string, add func(Entity)) {
 // plain ones, Arabic-Indic and Persian digits (which NFKC leaves) become
 // ASCII ones too, so that a phone number typed on such a keyboard is read,
 // and invisible characters go.
-func prepare(s string) string { return Neutralize(westernDigits(nfkc(s))) }
+func prepare(s string) string { return Neutralize(WesternDigits(nfkc(s))) }
 
-// westernDigits writes Arabic-Indic (U+0660…) and Extended Arabic-Indic
+// WesternDigits writes Arabic-Indic (U+0660…) and Extended Arabic-Indic
 // (Persian, U+06F0…) digits as ASCII ones.
-func westernDigits(s string) string {
+func WesternDigits(s string) string {
 	if !strings.ContainsFunc(s, func(r rune) bool { return r >= '٠' && r <= '٩' || r >= '۰' && r <= '۹' }) {
 		return s
 	}
