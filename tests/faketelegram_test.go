@@ -47,6 +47,7 @@ type fakeTelegram struct {
 	files     map[string][]byte        // file_id -> content, for getFile
 	limits    *floodLimits             // nil: no flood limits (the default)
 	revoked   atomic.Bool              // the token was revoked: every call is 401
+	echo      map[string]int           // chats whose messages are refused with this code and a description quoting them
 }
 
 func newFakeTelegram(t *testing.T, token string) *fakeTelegram {
@@ -148,6 +149,10 @@ func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
 		tooMany(w, retryAfter)
 		return
 	}
+	if code := f.echoCode(call.Fields["chat_id"]); code != 0 && isMessageMethod(method) {
+		f.refuseEchoing(w, code, call)
+		return
+	}
 	if gone && method == "sendMessage" {
 		fmt.Fprint(w, `{"ok":false,"error_code":403,"description":"Forbidden: bot was kicked from the group chat"}`)
 		return
@@ -170,6 +175,27 @@ func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
 		chat := call.Fields["chat_id"]
 		reply(w, fmt.Sprintf(`{"message_id":%d,"date":%d,"chat":{"id":%s,"type":"private"}}`, id, time.Now().Unix(), orZero(chat)))
 	}
+}
+
+func (f *fakeTelegram) echoCode(chat string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.echo[chat]
+}
+
+// refuseEchoing records call and refuses it with code and a description
+// that quotes the chat id and the text, as an API in front of Telegram
+// (or Telegram itself, for a tag it cannot parse) might.
+func (f *fakeTelegram) refuseEchoing(w http.ResponseWriter, code int, call sent) {
+	f.mu.Lock()
+	f.calls = append(f.calls, call)
+	f.cond.Broadcast()
+	f.mu.Unlock()
+	desc := fmt.Sprintf("%s: chat %s refused: %q", http.StatusText(code), call.Fields["chat_id"], call.Fields["text"]+call.Fields["caption"])
+	body, _ := json.Marshal(map[string]any{"ok": false, "error_code": code, "description": desc, "parameters": map[string]any{"retry_after": 0}})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	w.Write(body)
 }
 
 func orZero(s string) string {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"unicode/utf16"
 
+	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
 	"github.com/vigia-project/vigia/commands"
@@ -197,6 +198,41 @@ func TestRedactHidesTokenAndBodies(t *testing.T) {
 	err = errString("error decode response body for method sendMessage, {\"text\":\"cobran piso\"}, invalid character")
 	if s := a.redact(err); strings.Contains(s, "cobran") {
 		t.Fatalf("body in %q", s)
+	}
+}
+
+// A Bot API description may quote the chat id or the text it was sent
+// (an entity it could not parse, a proxy echoing the request): redact
+// keeps its kind and reason, withholds the rest, and keeps a plain
+// description whole.
+func TestRedactWithholdsDescriptionDetails(t *testing.T) {
+	a := testAdapter()
+	const echo = `: chat 7731001111 refused: "cobran piso en Tonalá"`
+	for _, err := range []error{
+		fmt.Errorf("%w, %s", bot.ErrorBadRequest, "Bad Request: can't parse entities"+echo),
+		fmt.Errorf("%w, %s", bot.ErrorForbidden, "Forbidden: bot was blocked by the user"+echo),
+		fmt.Errorf("error response from telegram for method sendMessage, %d %s", 500, "Internal Server Error"+echo),
+		&bot.TooManyRequestsError{Message: "too many requests, Too Many Requests" + echo, RetryAfter: 3},
+		a.sendErr("sendMessage", fmt.Errorf("%w, %s", bot.ErrorNotFound, "Not Found"+echo)),
+	} {
+		s := a.redact(err)
+		for _, leak := range []string{"7731001111", "cobran", "Tonal"} {
+			if strings.Contains(s, leak) {
+				t.Errorf("redact(%q) = %q holds %q", err, s, leak)
+			}
+		}
+		if !strings.Contains(s, "(details withheld)") {
+			t.Errorf("redact(%q) = %q does not say details were withheld", err, s)
+		}
+	}
+	for err, want := range map[error]string{
+		fmt.Errorf("%w, %s", bot.ErrorBadRequest, "Bad Request: message is too long"):        "bad request, Bad Request: message is too long",
+		fmt.Errorf("%w, %s", bot.ErrorBadRequest, "Bad Request: can't parse entities: at 7"): "bad request, Bad Request: can't parse entities (details withheld)",
+		fmt.Errorf("%w, %s", bot.ErrorForbidden, "Forbidden: bot was blocked by the user"):   "forbidden, Forbidden: bot was blocked by the user",
+	} {
+		if got := a.redact(err); got != want {
+			t.Errorf("redact(%q) = %q, want %q", err, got, want)
+		}
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -137,8 +138,9 @@ func New(ctx context.Context, o Options) (*Adapter, error) {
 }
 
 // redact renders an error without the bot token, without any response
-// body the library may have quoted (it can echo a message's text), and
-// without the chat id a *bot.MigrateError carries (a group upgraded to a
+// body the library may have quoted (it can echo a message's text), without
+// the details of the Bot API's description (they may quote a chat id or
+// the text), and without the chat id a *bot.MigrateError carries (a group upgraded to a
 // supergroup: its new id). The library's other typed error,
 // *bot.TooManyRequestsError, holds only a description and a wait.
 func (a *Adapter) redact(err error) string {
@@ -156,7 +158,32 @@ func (a *Adapter) redact(err error) string {
 	if i := strings.Index(s, "error decode response body"); i >= 0 {
 		s = s[:i] + "error decode response body (body withheld)"
 	}
+	if loc := apiDescription.FindStringIndex(s); loc != nil {
+		s = s[:loc[1]] + safeDescription(s[loc[1]:])
+	}
 	return s
+}
+
+// apiDescription ends where the Bot API's own description starts in the
+// text of a library error: after its kind ("bad request, ") or, for an
+// unexpected status, after the status ("for method sendMessage, 500 ").
+var apiDescription = regexp.MustCompile(`(?:forbidden|bad request|unauthorized|too many requests|not found|conflict), |for method \w+, \d+ `)
+
+// safeDescription keeps of a Bot API description its kind and reason
+// ("Bad Request: message is too long") and withholds the rest: the details
+// after a second colon, a number or a quote, where an answer may echo a
+// chat id or the text it was sent.
+func safeDescription(d string) string {
+	colons := 0
+	for i, r := range d {
+		if r == ':' {
+			colons++
+		}
+		if colons > 1 || !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || strings.ContainsRune(" ':_-", r)) {
+			return strings.TrimRight(d[:i], " :") + " (details withheld)"
+		}
+	}
+	return d
 }
 
 // Run polls for updates and handles them until ctx ends. Updates of one
