@@ -141,7 +141,7 @@ func TestTelegramCanaryEveryCommand(t *testing.T) {
 	hex := strconv.FormatInt(canaryReporter, 16)
 	reporterMarks := []string{repChatID, hex, strings.ToUpper(hex), canaryReporterName, canaryFirst, receipt, strings.ReplaceAll(receipt, "-", "")}
 	secrets := []string{token, "AAHsecretTokenValue", secret}
-	tipWords := []string{"Tlaquepaque", "bodega azul", "cobros-canario", "1234 5678"}
+	tipWords := []string{canaryTip, "Tlaquepaque", "bodega azul", "cobros-canario", "1234 5678"}
 	teamAndGroup := []string{admChatID, strconv.FormatInt(canaryAdmin, 16), "jefa_equipo", strconv.Itoa(-canaryGroup), "Vecinos canario"}
 	everything := append(append(append(append([]string{}, reporterMarks...), secrets...), tipWords...), teamAndGroup...)
 
@@ -317,7 +317,7 @@ func TestDiscordCanaryEveryCommand(t *testing.T) {
 	hexID := func(s string) string { n, _ := strconv.ParseUint(s, 10, 64); return strconv.FormatUint(n, 16) }
 	reporterMarks := []string{reporter, hexID(reporter), repName, receipt, strings.ReplaceAll(receipt, "-", ""), dm}
 	secrets := append([]string{discordToken, secret}, tokens...)
-	tipWords := []string{"Tlaquepaque", "bodega azul", "cobros-canario", "1234 5678"}
+	tipWords := []string{canaryTip, "Tlaquepaque", "bodega azul", "cobros-canario", "1234 5678"}
 	everything := append(append(append([]string{investor, "fiscal_canario", dInvChannel, dChannel}, reporterMarks...), secrets...), tipWords...)
 	checkCanaries(t, rs, bot, addr, metricsAddr, everything)
 	// No answer anywhere names the reporter; the receipt only reaches them;
@@ -346,10 +346,16 @@ func TestDiscordCanaryEveryCommand(t *testing.T) {
 }
 
 // checkCanaries fails if Redis, the bot's log or its /metrics hold any
-// canary. /metrics is served on metricsAddr only, never on the public
-// listener (addr, the webhook's), where anyone could time tips with it.
+// canary, in any of canaryForms. /metrics is served on metricsAddr only,
+// never on the public listener (addr, the webhook's), where anyone could
+// time tips with it.
 func checkCanaries(t *testing.T, rs *redistest.Server, bot *botProcess, addr, metricsAddr string, canaries []string) {
 	t.Helper()
+	var forms []string
+	for _, s := range canaries {
+		forms = append(forms, canaryForms(s)...)
+	}
+	canaries = forms
 	checkRedis(t, rs, canaries...)
 	logs := bot.stderr.String()
 	for _, s := range canaries {

@@ -31,6 +31,7 @@ func TestOpsOutageLogsAndAnswers(t *testing.T) {
 	spool := t.TempDir()
 	const uid, uname, first = 8881234567, "soplon_canario", "Gumersinda"
 	const text1, text2 = "canario-uno la bodega roja de Zapopan", "canario-dos camioneta blanca placas JKL"
+	const text3 = "canario-tres la bodega verde de Tonala"
 	redisURL := rs.LeastPrivilegeURL("vigia")
 	serve := func() *exec.Cmd {
 		cmd := exec.Command(binary, "serve")
@@ -57,6 +58,15 @@ func TestOpsOutageLogsAndAnswers(t *testing.T) {
 	tg.push(message(3, rep, chat, command("", "/status", receipt)))
 	tg.push(message(4, rep, chat, command("", "/forget", receipt)))
 	got = tg.waitCalls(4, messagesTo("8881234567"))
+	// A second reporter's spooled tip: Telegram refuses its receipt with
+	// an answer quoting the chat and the text; the receipt is owed.
+	const uid2, uname2 = 8882345678, "soplon_eco"
+	tg.mu.Lock()
+	tg.echo = map[string]int{"8882345678": 400}
+	tg.mu.Unlock()
+	tg.push(message(5, user(uid2, uname2, first, "en"), privateChat(uid2, uname2, first), map[string]any{"text": text3}))
+	tg.waitCalls(1, messagesTo("8882345678"))
+	waitFor(t, func() bool { owed, _ := filepath.Glob(filepath.Join(spool, "*owed*")); return len(owed) > 0 })
 	retry := html.EscapeString(msg.Localize("en", "error_storage_retry", nil))
 	for _, c := range got[2:4] {
 		if c.Fields["text"] != retry {
@@ -93,19 +103,22 @@ func TestOpsOutageLogsAndAnswers(t *testing.T) {
 	if strings.Contains(logs, "cannot check Redis persistence") {
 		t.Error("the least-privilege user cannot check persistence")
 	}
-	for _, s := range []string{"8881234567", uname, first, "canario", "Zapopan", "JKL", receipt, token, strings.Split(token, ":")[1]} {
+	for _, s := range []string{"8881234567", "8882345678", uname, uname2, first, "canario", "Zapopan", "JKL", "Tonala", receipt, token, strings.Split(token, ":")[1]} {
 		if strings.Contains(logs, s) {
 			t.Errorf("a log line holds %q", s)
 		}
 	}
+	if code := receiptPattern.FindString(logs); code != "" {
+		t.Errorf("a log line holds the receipt %s", code)
+	}
 	files, _ := filepath.Glob(filepath.Join(spool, "*"))
 	for _, f := range files {
 		b, _ := os.ReadFile(f)
-		for _, s := range []string{"8881234567", "canario", "Zapopan", receipt} {
+		for _, s := range []string{"8881234567", "8882345678", uname2, "canario", "Zapopan", "Tonala", receipt} {
 			if strings.Contains(string(b), s) {
 				t.Errorf("spool file %s holds %q", filepath.Base(f), s)
 			}
 		}
 	}
-	checkRedis(t, rs, "8881234567", uname, first, "canario", "Zapopan", "JKL", receipt)
+	checkRedis(t, rs, "8881234567", "8882345678", uname, uname2, first, "canario", "Zapopan", "JKL", "Tonala", receipt)
 }

@@ -52,11 +52,12 @@ func TestTelegramWebhookSurvivesKill(t *testing.T) {
 	for r := range reporters {
 		all = append(all, parts(r)...)
 	}
-	acked := 0
+	acked, logs := 0, ""
 	for i, u := range all {
 		if i == len(all)/2 {
 			_ = bot.cmd.Process.Kill() // kill -9 in the middle of the burst
 			<-bot.done
+			logs += bot.stderr.String()
 			bot = start()
 		}
 		if code := post(u, webhookSecret); code == http.StatusOK {
@@ -89,6 +90,16 @@ func TestTelegramWebhookSurvivesKill(t *testing.T) {
 		return c.Method == "sendMessage" && strings.Contains(c.Fields["text"], "Your receipt code: ") // "sent", once per tip
 	})
 	bot.stop(t)
+	// No log line holds a tip, a receipt, the webhook's secret or the token.
+	logs += bot.stderr.String()
+	for _, s := range []string{"reporte", "primera parte", webhookSecret, token, strings.Split(token, ":")[1]} {
+		if strings.Contains(logs, s) {
+			t.Errorf("the log holds %q", s)
+		}
+	}
+	if code := receiptPattern.FindString(logs); code != "" {
+		t.Errorf("the log holds the receipt %s", code)
+	}
 
 	// Exactly one tip per reporter, each with exactly its two parts.
 	ctx := context.Background()
