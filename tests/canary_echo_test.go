@@ -32,6 +32,7 @@ func canaryForms(s string) []string {
 // metric holds the chat id, the name or the tip, in any encoding.
 func TestTelegramRefusalsEchoingTheChatAreNotLogged(t *testing.T) {
 	rs := redistest.Start(t)
+	recordCommands(t, rs)
 	tg := newFakeTelegram(t, token)
 	codes := []int{400, 403, 429, 500}
 	type reporter struct {

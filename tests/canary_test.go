@@ -50,6 +50,7 @@ var commandArgs = map[string][]string{
 // no answer tells a team member or a group who reported.
 func TestTelegramCanaryEveryCommand(t *testing.T) {
 	rs := redistest.Start(t)
+	recordCommands(t, rs)
 	tg := newFakeTelegram(t, token)
 	tg.admins = map[string]bool{strconv.Itoa(canaryAdmin): true}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -144,13 +145,19 @@ func TestTelegramCanaryEveryCommand(t *testing.T) {
 	tipWords := []string{canaryTip, "Tlaquepaque", "bodega azul", "cobros-canario", "1234 5678"}
 	teamAndGroup := []string{admChatID, strconv.FormatInt(canaryAdmin, 16), "jefa_equipo", strconv.Itoa(-canaryGroup), "Vecinos canario"}
 	everything := append(append(append(append([]string{}, reporterMarks...), secrets...), tipWords...), teamAndGroup...)
+	tg.mu.Lock()
+	calls := append([]sent(nil), tg.calls...)
+	tg.mu.Unlock()
+	var answers []string
+	for _, c := range calls {
+		answers = append(answers, c.Fields["text"])
+	}
+	everything = append(everything, codesIn(t, answers, 2)...)                 // the receipt and /invite's codes
+	everything = append(everything, "AAAA-BBBB-CCCC-DDDD", "AAAABBBBCCCCDDDD") // a code given to /redeem and /revoke
 
 	checkCanaries(t, rs, bot, addr, metricsAddr, everything)
 	// Answers: nobody but the reporter is told anything that points at
 	// them; the token never appears; the TOTP secret only in its message.
-	tg.mu.Lock()
-	calls := append([]sent(nil), tg.calls...)
-	tg.mu.Unlock()
 	answered := 0
 	for _, c := range calls {
 		text := c.Fields["text"] + c.Fields["caption"] + c.Fields["reply_markup"]
@@ -219,6 +226,7 @@ func TestDiscordCanaryEveryCommand(t *testing.T) {
 		dm       = "800000000000000077"
 	)
 	rs := redistest.Start(t)
+	recordCommands(t, rs)
 	dc := newFakeDiscord(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -319,12 +327,18 @@ func TestDiscordCanaryEveryCommand(t *testing.T) {
 	secrets := append([]string{discordToken, secret}, tokens...)
 	tipWords := []string{canaryTip, "Tlaquepaque", "bodega azul", "cobros-canario", "1234 5678"}
 	everything := append(append(append([]string{investor, "fiscal_canario", dInvChannel, dChannel}, reporterMarks...), secrets...), tipWords...)
-	checkCanaries(t, rs, bot, addr, metricsAddr, everything)
-	// No answer anywhere names the reporter; the receipt only reaches them;
-	// no token and (outside its own message) no TOTP secret.
 	dc.mu.Lock()
 	calls := append([]discordCall(nil), dc.calls...)
 	dc.mu.Unlock()
+	var answers []string
+	for _, c := range calls {
+		answers = append(answers, unescape(fmt.Sprint(c.JSON)))
+	}
+	everything = append(everything, codesIn(t, answers, 2)...)                 // the receipt and /invite's codes
+	everything = append(everything, "AAAA-BBBB-CCCC-DDDD", "AAAABBBBCCCCDDDD") // a code given to /redeem and /revoke
+	checkCanaries(t, rs, bot, addr, metricsAddr, everything)
+	// No answer anywhere names the reporter; the receipt only reaches them;
+	// no token and (outside its own message) no TOTP secret.
 	for _, c := range calls {
 		if c.Method == "PUT" || c.Path == "/users/@me/channels" {
 			continue // command registration; opening a DM names its recipient to Discord
@@ -345,6 +359,44 @@ func TestDiscordCanaryEveryCommand(t *testing.T) {
 	bot.stop(t)
 }
 
+// recordCommands makes Redis keep every command it runs, with its
+// arguments, in its slow log, for checkCanaries.
+func recordCommands(t *testing.T, rs *redistest.Server) {
+	t.Helper()
+	if !rs.Real {
+		return
+	}
+	c := rs.Client()
+	if err := c.ConfigSet(t.Context(), "slowlog-max-len", "1000000").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ConfigSet(t.Context(), "slowlog-log-slower-than", "0").Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// codesIn returns the receipt and invitation codes the bot gave in its
+// answers, with and without dashes; at least least of them, or the test
+// proves nothing about them.
+func codesIn(t *testing.T, answers []string, least int) []string {
+	t.Helper()
+	seen := map[string]bool{}
+	var codes []string
+	for _, a := range answers {
+		for _, c := range receiptPattern.FindAllString(a, -1) {
+			if seen[c] {
+				continue
+			}
+			seen[c] = true
+			codes = append(codes, c, strings.ReplaceAll(c, "-", ""))
+		}
+	}
+	if len(seen) < least {
+		t.Fatalf("%d codes in the answers, want %d or more", len(seen), least)
+	}
+	return codes
+}
+
 // checkCanaries fails if Redis, the bot's log or its /metrics hold any
 // canary, in any of canaryForms. /metrics is served on metricsAddr only,
 // never on the public listener (addr, the webhook's), where anyone could
@@ -356,6 +408,24 @@ func checkCanaries(t *testing.T, rs *redistest.Server, bot *botProcess, addr, me
 		forms = append(forms, canaryForms(s)...)
 	}
 	canaries = forms
+	if rs.Real {
+		// Every command the bot sent, with its arguments: a value sent in
+		// clear to a script that stores only its MAC leaks all the same.
+		log, err := rs.Client().SlowLogGet(t.Context(), -1).Result()
+		if err != nil || len(log) == 0 {
+			t.Fatalf("no commands recorded (recordCommands?): %d, %v", len(log), err)
+		}
+		told := map[string]bool{}
+		for _, e := range log {
+			args := strings.Join(e.Args, "\x00")
+			for _, s := range canaries {
+				if strings.Contains(args, s) && !told[s] {
+					told[s] = true
+					t.Errorf("a command sent to Redis holds %q: %.200q", s, args)
+				}
+			}
+		}
+	}
 	checkRedis(t, rs, canaries...)
 	logs := bot.stderr.String()
 	for _, s := range canaries {
