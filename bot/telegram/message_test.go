@@ -535,3 +535,32 @@ func TestSplitMarksTheRestOfACutLine(t *testing.T) {
 		}
 	}
 }
+
+// An edit the library cannot decode (an origin of a type it does not
+// know, content newer than it) is salvaged as a new message is: a group
+// message or a channel's post edited to put a code in view still reaches
+// the engine, to be removed.
+func TestUndecodableEditsAreSalvaged(t *testing.T) {
+	a := testAdapter()
+	raw := `{"ok":true,"result":[` +
+		`{"update_id":3,"edited_message":{"message_id":1,"date":1,"edit_date":2,"chat":{"id":-1005,"type":"supergroup","title":"g"},"from":{"id":7,"first_name":"x"},` +
+		`"text":"mi código es K7QD-9XMA-2B4C-ZZ81","reply_to_message":{"message_id":9,"date":1,"chat":{"id":-1005,"type":"supergroup"},"forward_origin":{"type":"martian"}}}},` +
+		`{"update_id":4,"edited_channel_post":{"message_id":2,"date":1,"edit_date":2,"chat":{"id":-1006,"type":"channel","title":"c"},"sender_chat":{"id":-1006,"type":"channel","title":"c"},` +
+		`"text":"K7QD-9XMA-2B4C-ZZ81","paid_media":{"star_count":1,"paid_media":[{"type":"hologram"}]}}}]}`
+	updates, _, next, err := a.decodeUpdates([]byte(raw), 0, 200)
+	if err != nil || next != 5 || len(updates) != 2 {
+		t.Fatalf("decoded %d updates, next %d, err %v", len(updates), next, err)
+	}
+	for i, u := range updates {
+		req, _, ok := a.translate(u)
+		if !ok || !req.Edited || req.ChatKind == commands.Private || !strings.Contains(req.Text, "K7QD-9XMA-2B4C-ZZ81") {
+			t.Errorf("salvaged edit %d: ok %v, %+v", i, ok, req)
+		}
+	}
+	// Through the inbox too (polling's queue, and the webhook's).
+	for _, r := range []string{`{"update_id":3,"edited_message":{"message_id":1,"date":1,"chat":{"id":-1005,"type":"supergroup"},"from":{"id":7,"first_name":"x"},"text":"K7QD-9XMA-2B4C-ZZ81","forward_origin":{"type":"martian"}}}`} {
+		if u, ok := decodeEntry([]byte(r)); !ok || u.EditedMessage == nil {
+			t.Errorf("inbox entry not salvaged: %s", r)
+		}
+	}
+}

@@ -731,7 +731,8 @@ func (a *Adapter) decodeUpdates(body []byte, offset int64, status int) ([]*model
 // is not dropped unanswered because of a part the bot does not need: an
 // origin of a type the library does not know (Telegram adds some) counts
 // as a person's, not named; failing that, the message it replies to or
-// quotes is left out.
+// quotes is left out. An edit too (a message or a channel's post edited
+// to put a code in view is removed as a new one is).
 // basicFields are the fields of a message salvage keeps last: who, where,
 // and its text. Not a caption: it goes with content that is lost, and
 // kept alone it would be taken for all the reporter sent.
@@ -743,7 +744,7 @@ func salvage(raw []byte) (*models.Update, bool) {
 		return nil, false
 	}
 	for step, drop := range [][]string{nil, {"reply_to_message", "external_reply", "quote", "reply_markup", "pinned_message"}, nil} {
-		for _, k := range []string{"message", "channel_post"} {
+		for _, k := range []string{"message", "channel_post", "edited_message", "edited_channel_post"} {
 			var m map[string]json.RawMessage
 			if u[k] == nil || json.Unmarshal(u[k], &m) != nil || m == nil {
 				continue
