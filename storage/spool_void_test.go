@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
 )
 
 // The voiding of an invitation seen while Redis was down outlives a
@@ -104,5 +105,69 @@ func TestHeldVoidIsWrittenOnce(t *testing.T) {
 	}
 	if !sp.VoidHeld("AB12-CD34-EF56-GH78") || !sp.VoidHeld("JK12-LM34-NP56-QR78") || sp.VoidsWaiting() != 2 {
 		t.Errorf("after a restart: %d waiting", sp.VoidsWaiting())
+	}
+}
+
+// A voiding held before the secret is rotated (rotate-key, and restarts
+// under the new secret with the previous one, then alone) still voids its
+// invitation: invitations are found under the receipt MAC key kept in
+// Redis, which a rotation re-seals but never changes, so the keyed hash
+// held on disk names the same record before and after.
+func TestHeldVoidOutlivesARotation(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	rdb := srv.Client()
+	// One keyring for the store and the spool, as serve has: Init gives
+	// it the MAC keys kept in Redis.
+	open := func(secret []byte, previous ...[]byte) (*storage.Store, *storage.Keyring) {
+		t.Helper()
+		kr, err := storage.NewKeyring(secret, previous...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := storage.New(rdb, kr, storage.Options{Prefix: "t"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Init(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return st, kr
+	}
+	old, oldKR := open(secretA)
+	code, err := old.Invite(ctx, "investigator", "by", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	sp, err := storage.OpenSpool(dir, oldKR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sp.HoldVoids([]string{code}); err != nil { // seen in a group while Redis was down
+		t.Fatal(err)
+	}
+	// Restarted under B with A as the previous secret, rotate-key run.
+	rotating, _ := open(secretB, secretA)
+	if _, err := rotating.Rekey(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := rotating.InviteRole(ctx, code); err != nil {
+		t.Fatalf("the invitation did not survive the rotation: %v", err)
+	}
+	// Restarted under B alone.
+	st, kr := open(secretB)
+	sp, err = storage.OpenSpool(dir, kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sp.VoidHeld(code) {
+		t.Fatal("after the rotation the held voiding no longer refuses its code")
+	}
+	if _, err := sp.Replay(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.InviteRole(ctx, code); err == nil {
+		t.Fatal("an invitation held to be voided before a rotation still works after its replay")
 	}
 }
