@@ -588,6 +588,15 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 			if !m.allowedIn(c, cmd) {
 				return m.refusePrivateOnly(ctx, c, cmd)
 			}
+			if req.ChatKind != Private && (cmd.Name != "warn" || req.Edited) {
+				// "/help CODE", "/start CODE", sent or edited: a code in
+				// view is removed (an invitation's voided) whatever the
+				// command, and the command is not answered then. (/warn
+				// voids and removes on its own.)
+				if acted, err := m.codesSeen(ctx, c); acted || err != nil {
+					return err
+				}
+			}
 			if req.Edited {
 				// A group's command edited (a typo fixed) was run when
 				// sent: not again (a second warning stored, counted).
@@ -612,11 +621,18 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 		case !req.CommandAtStart:
 			// "/word" inside a message that is not ours: it is just text.
 		case req.ChatKind == Private || req.Addressed:
+			if req.ChatKind != Private {
+				if acted, err := m.codesSeen(ctx, c); acted || err != nil {
+					return err
+				}
+			}
 			// Unknown, or not for this user's role: the same answer, so the
 			// investigator commands cannot be discovered.
 			return c.Say(ctx, "unknown_command", nil)
 		default:
-			return nil
+			// Another bot's command, maybe: not ours to answer, but a
+			// code it puts in view is (as in any message of the group).
+			return m.codesInView(ctx, c)
 		}
 	}
 	if req.ChatKind != Private {
@@ -676,13 +692,20 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 // of a removal once a minute at most (noticeDue), of a voided invitation
 // every time.
 func (m *Mux) codesInView(ctx context.Context, c *Context) error {
+	_, err := m.codesSeen(ctx, c)
+	return err
+}
+
+// codesSeen is codesInView, and reports whether it removed the message or
+// voided an invitation (the request is then dealt with).
+func (m *Mux) codesSeen(ctx context.Context, c *Context) (bool, error) {
 	req := c.Request
 	if m.isTeamChat(req.Platform + ":" + req.ChatID) {
-		return nil
+		return false, nil
 	}
 	codes := codesIn(req)
 	if len(codes) == 0 {
-		return nil
+		return false, nil
 	}
 	note := ""
 	voided, err := m.store.VoidInvites(ctx, codes)
@@ -694,35 +717,33 @@ func (m *Mux) codesInView(ctx context.Context, c *Context) error {
 		m.log.Info("code-like words in a group's conversation not checked (storage down)", "platform", req.Platform, "error", err.Error())
 		m.holdVoids(req.Platform, codes)
 		if m.spool == nil || !slices.ContainsFunc(codes, m.spool.HoldsReceipt) {
-			return nil
+			return false, nil
 		}
 	case slices.Contains(voided, true):
 		note = "\n\n" + c.T("redeem_void_in_group", nil)
 	default:
 		if known, err := m.receiptsKnown(ctx, codes); err != nil || !slices.Contains(known, true) {
-			return nil
+			return false, nil
 		}
 	}
 	ok, err := c.removeRequest(ctx)
 	if !ok && note == "" {
-		return nil // (nothing the bot could remove, nothing to tell)
+		return false, nil // (nothing the bot could remove, nothing to tell)
 	}
 	if note == "" && !m.noticeDue(ctx, c, down) {
 		// Removed all the same, silently: the group was told of a
 		// removal within the minute. (A voided invitation is always told
 		// of: only the team can make one, and its admins must learn it
 		// is void.)
-		return nil
+		return true, nil
 	}
 	switch {
 	case ok && err != nil:
-		return c.Reply(ctx, Reply{Text: c.T("group_private_only_not_removed", nil) + note})
+		return true, c.Reply(ctx, Reply{Text: c.T("group_private_only_not_removed", nil) + note})
 	case ok:
-		return c.Reply(ctx, Reply{Text: c.T("group_private_only_removed", nil) + note})
-	case note != "":
-		return c.Reply(ctx, Reply{Text: c.T("group_private_only", nil) + note})
+		return true, c.Reply(ctx, Reply{Text: c.T("group_private_only_removed", nil) + note})
 	}
-	return nil
+	return true, c.Reply(ctx, Reply{Text: c.T("group_private_only", nil) + note})
 }
 
 // codesIn returns the code-like words a group message puts in view: in
@@ -902,17 +923,33 @@ func (m *Mux) refusePrivateOnly(ctx context.Context, c *Context, cmd *Command) e
 	// Only a message posted in the group can be deleted (a Discord slash
 	// command's options are not shown to the channel).
 	_, posted := c.w.(MessageDeleter)
-	if req.ChatKind == Private || !cmd.PrivateOnly || !slices.Contains(secretArgs, cmd.Name) || strings.TrimSpace(req.Args) == "" || !posted {
+	if req.ChatKind == Private || !cmd.PrivateOnly || strings.TrimSpace(req.Args) == "" || !posted {
 		return c.Say(ctx, "private_only_command", nil)
 	}
+	// Any invitation code in view is void, whatever the command ("/status
+	// CODE" with an invitation's code): /redeem's argument read whole, in
+	// any form it takes, and every code-like word of the message.
+	codes := tips.ReceiptCodesIn(strings.Join(append([]string{req.Text, req.Args}, req.HiddenLinks...), "\n"))
+	if code, ok := tips.NormalizeReceipt(req.Args); ok && cmd.Name == "redeem" && !slices.Contains(codes, code) {
+		codes = append(codes, code)
+	}
 	note := ""
-	if code, ok := tips.NormalizeReceipt(req.Args); ok && cmd.Name == "redeem" {
-		if err := m.store.RevokeInvite(ctx, code); err == nil || errors.Is(err, storage.ErrBadInvite) {
+	if len(codes) > 0 {
+		switch voided, err := m.store.VoidInvites(ctx, codes); {
+		case err != nil:
+			m.log.Warn("invitation codes seen in a group not voided", "platform", req.Platform, "error", err.Error())
+			m.holdVoids(req.Platform, codes)
+		case cmd.Name == "redeem":
+			// The same words whether or not it was an invitation: "no
+			// such invitation" in view of the group would let anyone
+			// there try codes until one is told apart.
+			note = "\n\n" + c.T("redeem_maybe_void_in_group", nil)
+		case slices.Contains(voided, true):
 			note = "\n\n" + c.T("redeem_void_in_group", nil)
-		} else {
-			m.log.Warn("invitation code seen in a group not voided", "platform", req.Platform, "error", err.Error())
-			m.holdVoids(req.Platform, []string{code})
 		}
+	}
+	if !slices.Contains(secretArgs, cmd.Name) && note == "" {
+		return c.Say(ctx, "private_only_command", nil)
 	}
 	if _, err := c.removeRequest(ctx); err != nil {
 		m.log.Info("group message to the bot not deleted (no right?)", "platform", req.Platform)

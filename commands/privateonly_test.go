@@ -131,7 +131,7 @@ func TestPrivateOnlyCommandsInAGroupAreRemoved(t *testing.T) {
 	}
 	code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
 	w := &adminReplier{recorder: &recorder{}}
-	if r := inGroup(w, "redeem", code); !w.deleted || len(r) != 1 || r[0].Text != en("private_only_command_removed")+"\n\n"+en("redeem_void_in_group") {
+	if r := inGroup(w, "redeem", code); !w.deleted || len(r) != 1 || r[0].Text != en("private_only_command_removed")+"\n\n"+en("redeem_maybe_void_in_group") {
 		t.Fatalf("/redeem CODE in a group: deleted %v, %+v", w.deleted, r)
 	}
 	if r := tm.as("4004", "Eve", commands.Request{Command: "redeem", Args: code}); r[0].Text != en("redeem_bad") {
