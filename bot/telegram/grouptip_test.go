@@ -346,11 +346,11 @@ func TestOnBehalfPostEditedToHoldACodeIsVoided(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	edit := func(id int, text string) {
+	edit := func(id int, text string, entities ...string) {
 		t.Helper()
 		a.handle(context.Background(), mux, update(t, `{"update_id":`+strconv.Itoa(id)+`,"edited_message":{"message_id":80,"date":1,"edit_date":2,`+
 			`"chat":{"id":-1005,"type":"supergroup","title":"Vecinos"},"from":{"id":136817688,"is_bot":true,"first_name":"Channel","username":"Channel_Bot"},`+
-			`"sender_chat":{"id":-1007,"type":"channel","title":"Mi canal"},"text":`+mustJSON(text)+`}}`), albumPlace{})
+			`"sender_chat":{"id":-1007,"type":"channel","title":"Mi canal"},"text":`+mustJSON(text)+strings.Join(entities, "")+`}}`), albumPlace{})
 	}
 	edit(800, "entren al equipo con "+code)
 	var deleted bool
@@ -373,5 +373,20 @@ func TestOnBehalfPostEditedToHoldACodeIsVoided(t *testing.T) {
 	edit(801, "Mañana, reunión en la plaza")
 	if calls := api.take(); len(calls) != 0 {
 		t.Errorf("a post on behalf of a channel edited to plain words: %+v", calls)
+	}
+	// Edited to name the bot (a tip now in view of the group), as a
+	// member's message edited so is: removed, and the sender told.
+	edit(802, "@VigiaBot cobran piso en el mercado de abastos", `,"entities":[{"type":"mention","offset":0,"length":9}]`)
+	deleted, answers = false, nil
+	for _, k := range api.take() {
+		switch k.method {
+		case "deleteMessage":
+			deleted = deleted || k.fields["message_id"] == "80"
+		case "sendMessage":
+			answers = append(answers, k.fields["text"])
+		}
+	}
+	if want := html.EscapeString(msg.Localize("en", "group_private_only_removed", nil)); !deleted || len(answers) != 1 || answers[0] != want {
+		t.Errorf("a post on behalf of a channel edited to name the bot: removed %v, answers %q", deleted, answers)
 	}
 }

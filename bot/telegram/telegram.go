@@ -458,11 +458,15 @@ func (a *Adapter) translate(u *models.Update) (commands.Request, *replier, bool)
 		}
 		if m.Chat.Type != models.ChatTypePrivate && m.Chat.Type != models.ChatTypeChannel && m.SenderChat != nil && !m.IsAutomaticForward {
 			// A member's post on behalf of another chat (their own
-			// channel) edited to put a code in view: as a new one's
-			// (requestOnBehalf), removed if it is a receipt or a live
-			// invitation code. Nothing else of such an edit.
+			// channel, which may well name them) edited as a member's
+			// message is (below): to name the bot or into one of its
+			// commands (a tip in view, removed), or to put a code in view
+			// (removed if it is a receipt or a live invitation code), as
+			// a new one's (requestOnBehalf). Not an edit of a reply to
+			// the bot that does not name it.
 			req, ok := a.chatRequest(u.ID, m, m.SenderChat.ID)
-			if !ok || !codeLike(req.Text, req.HiddenLinks) {
+			text, entities := messageText(m)
+			if !ok || !(req.Command != "" || a.mentioned(text, entities) || codeLike(req.Text, req.HiddenLinks)) {
 				return commands.Request{}, nil, false
 			}
 			req.Edited = true
