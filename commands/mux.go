@@ -730,9 +730,13 @@ func (m *Mux) codesSeen(ctx context.Context, c *Context) (bool, error) {
 	if !ok && note == "" {
 		return false, nil // (nothing the bot could remove, nothing to tell)
 	}
-	if note == "" && !m.noticeDue(ctx, c, down) {
-		// Removed all the same, silently: the group was told of a
-		// removal within the minute. (A voided invitation is always told
+	kind := noticeRemoved
+	if ok && err != nil {
+		kind = noticeKept // (it asks its sender to delete it: counted apart, more let through)
+	}
+	if note == "" && !m.noticeDue(ctx, c, down, kind) {
+		// Removed (or not) all the same, silently: the group was told
+		// within the minute. (A voided invitation is always told
 		// of: only the team can make one, and its admins must learn it
 		// is void.)
 		return true, nil

@@ -3,6 +3,7 @@ package commands_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -118,5 +119,76 @@ func TestRemovalNoticesAreCappedWhileRedisIsDown(t *testing.T) {
 		Text: "mi código es " + receipt, EventID: 210}, w)
 	if r := w.take(); !w.deleted || len(r) != 1 {
 		t.Errorf("a minute later during the outage: deleted %v, %+v", w.deleted, r)
+	}
+}
+
+// A notice that a message holding a code could NOT be removed asks its
+// sender to delete it: a routine removal notice within the minute does not
+// silence it, and a few more than one a minute go out (each may be
+// another member's code left in view), still bounded against a flood.
+func TestNotRemovedNoticesAreCountedApart(t *testing.T) {
+	for _, down := range []bool{false, true} {
+		srv := redistest.Start(t)
+		if down && !srv.Real {
+			t.Skip("needs a real redis-server to stop")
+		}
+		clk := &clock{t: time.Now()}
+		kr, _ := storage.NewKeyring(bytes.Repeat([]byte{6}, 32))
+		st, _ := storage.New(srv.Client(), kr, storage.Options{Prefix: "o", Now: clk.Now})
+		if err := st.Init(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		sp, err := storage.OpenSpool(t.TempDir(), kr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, _ := locales.Load()
+		mux := commands.New(commands.Options{Store: st, Messages: msg, DefaultLanguage: "en", Spool: sp, Now: clk.Now, Logger: slog.New(slog.DiscardHandler)})
+		ctx := context.Background()
+		if down {
+			srv.Stop() // the receipt is a spooled tip's: known to this process
+		}
+		rec := &recorder{}
+		mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "701", ChatID: "701", Text: "cobran piso en el mercado", EventID: 100}, rec)
+		r := rec.take()
+		if !down {
+			mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "701", ChatID: "701", Callback: press(r, "send:"), EventID: 101}, rec)
+			r = rec.take()
+		}
+		receipt := ""
+		if len(r) > 0 {
+			receipt = codeRE.FindString(r[0].Text)
+		}
+		if receipt == "" {
+			t.Fatalf("down %v: no receipt: %+v", down, r)
+		}
+		event := int64(200)
+		post := func(deleteErr error) (bool, []commands.Reply) {
+			event++
+			w := &adminReplier{recorder: &recorder{}, deleteErr: deleteErr}
+			mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "702", ChatID: "-100555", ChatKind: commands.Group,
+				Text: "mi código es " + receipt, EventID: event}, w)
+			return w.deleted, w.take()
+		}
+		removed, kept := msg.Localize("en", "group_private_only_removed", nil), msg.Localize("en", "group_private_only_not_removed", nil)
+		if deleted, r := post(nil); !deleted || len(r) != 1 || r[0].Text != removed {
+			t.Fatalf("down %v: first post: deleted %v, %+v", down, deleted, r)
+		}
+		noRight := errors.New("not enough rights")
+		told := 0
+		for range 8 {
+			if _, r := post(noRight); len(r) == 1 && r[0].Text == kept {
+				told++
+			} else if len(r) != 0 {
+				t.Errorf("down %v: a post not removed: %+v", down, r)
+			}
+		}
+		if told < 2 || told > 5 {
+			t.Errorf("down %v: 8 posts not removed within the minute, after a removal notice: %d told", down, told)
+		}
+		clk.Add(noticeMinute)
+		if _, r := post(noRight); len(r) != 1 || r[0].Text != kept {
+			t.Errorf("down %v: a minute later: %+v", down, r)
+		}
 	}
 }
