@@ -840,19 +840,21 @@ func (m *Mux) commandWithTip(req Request) bool {
 // can use up its limit on purpose. The group is told once, the first time
 // over, neutrally (never "you are sending a lot", which would point at the
 // member). An invitation code written there is void all the same (anyone
-// in the group could redeem it first), and a private-only command with a
-// secret argument ("/redeem CODE") is removed too; the group is told of a
-// voided code whenever one is.
+// in the group could redeem it first) and its message removed, whatever
+// the command; a private-only command with a secret argument ("/status
+// CODE") is removed too. The group is told of a voided code whenever one
+// is.
 func (m *Mux) overLimitInGroup(ctx context.Context, c *Context, tell bool) {
 	req := c.Request
 	note := ""
-	if m.voidInvitations(ctx, c, tips.ReceiptCodesIn(req.TextBefore+"\n"+req.Text+"\n"+req.Args)) {
+	voided := m.voidInvitations(ctx, c, tips.ReceiptCodesIn(req.TextBefore+"\n"+req.Text+"\n"+req.Args))
+	if voided {
 		note, tell = "\n\n"+c.T("redeem_void_in_group", nil), true
 	}
 	cmd, known := m.table[req.Command]
 	secret := known && slices.Contains(secretArgs, cmd.Name) && strings.TrimSpace(req.Args) != ""
 	id := "group_busy"
-	if m.exposedInGroup(req) || secret {
+	if m.exposedInGroup(req) || secret || voided { // (an invitation code in view goes, whatever the command)
 		id = "group_busy_not_removed"
 		if ok, err := c.removeRequest(ctx); ok && err == nil {
 			id = "group_busy_removed"

@@ -9,8 +9,8 @@ import (
 )
 
 // A group over its hourly limit: an invitation code written there (after
-// /redeem, in a /warn) was seen by everyone, and is void as within the
-// limit; a /redeem with its code is removed.
+// /redeem, in a /warn, after any command) was seen by everyone, and is
+// void as within the limit, its message removed.
 func TestGroupOverItsLimitVoidsInvitationCodes(t *testing.T) {
 	sent := &recorder{}
 	limits := commands.DefaultLimits
@@ -21,7 +21,7 @@ func TestGroupOverItsLimitVoidsInvitationCodes(t *testing.T) {
 		tm.inGroup("6666", "-1", false, commands.Request{Command: "help"})
 	}
 	en := func(id string) string { return tm.msg.Localize("en", id, nil) }
-	for i, cmd := range []string{"redeem", "warn"} {
+	for i, cmd := range []string{"redeem", "warn", "help"} {
 		code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
 		if code == "" {
 			t.Fatal("no invitation code")
