@@ -105,6 +105,7 @@ type Store interface {
 	ApprovePublication(ctx context.Context, id string, a storage.PublishApproval) (storage.Approval, error)
 	PendingDeliveries(ctx context.Context, max int) ([]storage.Delivery, error)
 	Broadcasts(ctx context.Context) (map[string]storage.Publication, error)
+	HoldBroadcast(ctx context.Context, pub storage.Publication) (bool, error)
 	ClaimDelivery(ctx context.Context, d storage.Delivery) (bool, error)
 	Delivered(ctx context.Context, id string, sub storage.Subscription, messageIDs []string) error
 	PartlySent(ctx context.Context, id string, sub storage.Subscription, messageIDs []string) error

@@ -479,10 +479,14 @@ func (c *Context) approvePublication(ctx context.Context, id string, a storage.P
 		return err
 	case res.Already:
 		return c.Say(ctx, "publish_already", map[string]any{"ID": id})
+	case res.Unreadable:
+		return c.Say(ctx, "publish_unreadable", map[string]any{"ID": id})
 	case res.Changed:
 		// Edited by someone else since this investigator saw it: they
 		// see the new text before anything counts.
 		return c.previewPublication(ctx, id, c.T("publish_changed", map[string]any{"ID": id}))
+	case res.Resumed:
+		return c.Say(ctx, "publish_resumed", map[string]any{"ID": id})
 	case res.Communities == 0:
 		return c.sayNoCommunity(ctx, id, res.Regions)
 	case res.Started:
@@ -501,9 +505,12 @@ func (c *Context) previewPublication(ctx context.Context, id, intro string) erro
 		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
 	case err != nil:
 		return err
-	case p.Published:
+	case p.Published && !p.Held && !p.Unreadable:
 		return c.Say(ctx, "publish_already", map[string]any{"ID": id})
-	case p.Communities == 0:
+	case p.Unreadable:
+		// Never the warning as it was sent in its place: only an edit.
+		return c.Say(ctx, "publish_unreadable", map[string]any{"ID": id})
+	case p.Communities == 0 && !p.Held:
 		return c.sayNoCommunity(ctx, id, p.Regions)
 	}
 	var out []string
@@ -1036,7 +1043,9 @@ func (m *Mux) correction(lang string, pub storage.Publication, known bool) strin
 	// Its words as the copy shows them: characters that show nothing
 	// (dropped by safe) neither count toward the cap nor make up a word.
 	words := strings.Fields(tips.Neutralize(pub.Text))
-	if !known || len(words) == 0 || pub.At.UnixMilli() <= 0 {
+	if !known || pub.Unreadable || pub.Held || len(words) == 0 || pub.At.UnixMilli() <= 0 {
+		// Held: its text could not be read when it was (see HoldBroadcast),
+		// so the one it has now may not be what its copies show.
 		return m.msg.Localize(lang, "broadcast_correction", nil)
 	}
 	start := strings.Join(words[:min(len(words), correctionWords)], " ")
@@ -1127,6 +1136,25 @@ func (m *Mux) reportBroadcasts(ctx context.Context, touched map[string]storage.P
 				return err
 			}
 			continue
+		}
+		if pub.Unreadable && !pub.Held {
+			// Its text cannot be read: nothing of it went out this round
+			// (PendingDeliveries), and whoever published it is told once
+			// that the delivery is stopped until it is edited again.
+			first, err := m.store.HoldBroadcast(ctx, pub)
+			if err != nil {
+				return err
+			}
+			if first {
+				m.log.Warn("warning delivery held: its text cannot be read")
+				if m.reportsTo(ctx, pub.By, pub.ByKey) {
+					m.notify(ctx, pub.By, Reply{Text: m.msg.Localize(m.readerLang(pub.ByLanguage), "publish_held", map[string]any{"ID": id})})
+				}
+			}
+			continue
+		}
+		if pub.Held {
+			continue // until an edit is approved: no progress to report
 		}
 		p, done, err := m.store.BroadcastProgress(ctx, id)
 		if err != nil || p.Withdrawn > 0 {

@@ -239,18 +239,23 @@ func (s *Store) SubmitWarning(ctx context.Context, pseudonym, text, language str
 // warning: of a new text (ARGV[3], sealed), or of the text it has now,
 // revision ARGV[6]. A new text whose MAC (ARGV[9]) is the current
 // revision's is that revision (two investigators sent the same edit at
-// once): approved as it is, not a revision of its own. It starts the
-// publication (KEYS[1]) when enough different investigators (ARGV[4])
-// approved the same revision: the destinations (ARGV[10]…) are queued
-// (KEYS[2]) and the broadcast joins the active ones (KEYS[3]). It returns
-// the approvals of that revision and 1 in the second value if this call
-// started it; {-1, 0} if it had been published, {-2, 0} if the text is no
-// longer revision ARGV[6]: then nothing is written.
+// once): approved as it is, not a revision of its own, unless ARGV[10] is
+// "1" (the current text could not be read: the new one replaces it). It
+// starts the publication (KEYS[1]) when enough different investigators
+// (ARGV[4]) approved the same revision: the destinations (ARGV[11]…) are
+// queued (KEYS[2]) and the broadcast joins the active ones (KEYS[3]). A
+// published warning whose delivery is held ("held": its text could not be
+// read) takes approvals of a new text likewise, and enough of them let its
+// delivery go on. It returns the approvals of that revision and 1 in the
+// second value if this call started it; {-1, 0} if it had been published,
+// {-2, 0} if the text is no longer revision ARGV[6]: then nothing is
+// written.
 var approve = redis.NewScript(`
-if redis.call('HGET', KEYS[1], 'state') == 'published' then return {-1, 0} end
+local held = redis.call('HEXISTS', KEYS[1], 'held') == 1 and redis.call('HEXISTS', KEYS[1], 'retracted') == 0
+if redis.call('HGET', KEYS[1], 'state') == 'published' and not held then return {-1, 0} end
 local rev = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
 if ARGV[3] ~= '' then
-  if redis.call('HGET', KEYS[1], 'tmac') ~= ARGV[9] then
+  if ARGV[10] == '1' or redis.call('HGET', KEYS[1], 'tmac') ~= ARGV[9] then
     rev = redis.call('HINCRBY', KEYS[1], 'rev', 1)
     redis.call('HSET', KEYS[1], 'text', ARGV[3], 'tmac', ARGV[9])
   end
@@ -268,8 +273,12 @@ for i = 1, #all, 2 do
 end
 if n < tonumber(ARGV[4]) then return {n, 0} end
 if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'by', ARGV[5]) end -- the one that starts it is told it gets the report
-redis.call('HSET', KEYS[1], 'state', 'published', 'at', ARGV[2])
-for i = 10, #ARGV do redis.call('HSETNX', KEYS[2], ARGV[i], 'p') end
+if held then
+  redis.call('HDEL', KEYS[1], 'held') -- its destinations, queued when published, go on
+else
+  redis.call('HSET', KEYS[1], 'state', 'published', 'at', ARGV[2])
+  for i = 11, #ARGV do redis.call('HSETNX', KEYS[2], ARGV[i], 'p') end
+end
 redis.call('HSETNX', KEYS[2], '~', 'job')
 redis.call('PEXPIRE', KEYS[2], ARGV[8])
 redis.call('SADD', KEYS[3], ARGV[7])
@@ -327,8 +336,15 @@ type PendingPublication struct {
 	// Approvals counts the different investigators who approved Text.
 	Approvals int
 	// Published is set once the warning was published (and maybe
-	// retracted since): it cannot be published again.
+	// retracted since): it cannot be published again, unless Held.
 	Published bool
+	// Unreadable is set when the edited text cannot be opened: Text is ""
+	// and only a new edit can be approved.
+	Unreadable bool
+	// Held is set when the delivery of the published warning is held (its
+	// text could not be read): an edit approved by enough investigators
+	// lets it go on.
+	Held bool
 	Reach
 }
 
@@ -347,15 +363,22 @@ func (s *Store) PendingPublication(ctx context.Context, id string, onTeam func(c
 
 // pending is PendingPublication without its reach.
 func (s *Store) pending(ctx context.Context, id string, onTeam func(context.Context, string) (bool, error)) (PendingPublication, error) {
+	p, _, err := s.pendingOf(ctx, id, onTeam)
+	return p, err
+}
+
+// pendingOf is pending, with the publication it was read from.
+func (s *Store) pendingOf(ctx context.Context, id string, onTeam func(context.Context, string) (bool, error)) (PendingPublication, Publication, error) {
 	f, err := s.rdb.HGetAll(ctx, s.k.publication(id)).Result()
 	if err != nil {
-		return PendingPublication{}, fmt.Errorf("publication: %w", err)
+		return PendingPublication{}, Publication{}, fmt.Errorf("publication: %w", err)
 	}
 	pub, err := s.openPublication(ctx, id, f)
 	if err != nil {
-		return PendingPublication{}, err
+		return PendingPublication{}, pub, err
 	}
-	p := PendingPublication{Text: pub.Text, Published: f["state"] == "published"}
+	p := PendingPublication{Text: pub.Text, Published: f["state"] == "published", Unreadable: pub.Unreadable}
+	p.Held = p.Published && pub.Held && !pub.Retracted
 	p.Revision, _ = strconv.Atoi(f["rev"])
 	for k, v := range f {
 		if !strings.HasPrefix(k, "a:") || v != strconv.Itoa(p.Revision) {
@@ -363,14 +386,14 @@ func (s *Store) pending(ctx context.Context, id string, onTeam func(context.Cont
 		}
 		if onTeam != nil {
 			if on, err := onTeam(ctx, k[2:]); err != nil {
-				return p, err
+				return p, pub, err
 			} else if !on {
 				continue
 			}
 		}
 		p.Approvals++
 	}
-	return p, nil
+	return p, pub, nil
 }
 
 // PublishApproval is an investigator's approval of publishing a warning.
@@ -424,6 +447,13 @@ type Approval struct {
 	// Changed is set when the text is no longer the revision approved
 	// (another investigator edited it meanwhile): nothing was recorded.
 	Changed bool
+	// Unreadable is set when the text approved could not be read (a
+	// damaged record) and no new text was given: nothing was recorded;
+	// only an edit can be approved.
+	Unreadable bool
+	// Resumed is set, with Started, when this approval let the held
+	// delivery of a published warning go on (see HoldBroadcast).
+	Resumed bool
 	// Reach is where the text goes. With no community nothing was
 	// recorded, and the warning can still be published later.
 	Reach
@@ -441,26 +471,38 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 			return Approval{}, err
 		}
 	}
-	cur, err := s.pending(ctx, id, nil)
+	cur, pub, err := s.pendingOf(ctx, id, nil)
 	if err != nil {
 		return Approval{}, err
 	}
-	if cur.Published {
+	if cur.Published && cur.Unreadable && !cur.Held && !pub.Retracted {
+		// Its delivery is held from now on, as the broadcaster would:
+		// an edit approved by enough investigators lets it go on.
+		if _, err := s.HoldBroadcast(ctx, pub); err != nil {
+			return Approval{}, err
+		}
+		cur.Held = true
+	}
+	if cur.Published && !cur.Held {
 		return Approval{Already: true}, nil
 	}
+	if cur.Unreadable && a.Text == "" {
+		// Nothing to approve: only a new text can replace it.
+		return Approval{Unreadable: true}, nil
+	}
 	text, revision := a.Text, a.Revision
-	if text == "" || text == cur.Text {
+	if text == "" || (text == cur.Text && !cur.Unreadable) {
 		if text == "" && revision != cur.Revision {
 			return Approval{Changed: true}, nil
 		}
 		text, revision = cur.Text, cur.Revision
 	}
 	destinations, reach, err := s.reach(ctx, text)
-	if err != nil || reach.Communities == 0 {
+	if err != nil || (reach.Communities == 0 && !cur.Held) {
 		return Approval{Reach: reach}, err
 	}
 	var sealedText, textMAC string
-	if text != cur.Text {
+	if text != cur.Text || cur.Unreadable {
 		textMAC = s.kr.indexMAC("pubtext\x00" + id + "\x00" + text)
 		dataKey, err := s.dataKey(ctx, id)
 		if err != nil {
@@ -476,7 +518,11 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 	if beforeApprove != nil {
 		beforeApprove()
 	}
-	args := []any{a.By.Key, s.now().UnixMilli(), sealedText, a.Needed, sealedBy, revision, id, s.retention.Milliseconds(), textMAC}
+	replace := ""
+	if cur.Unreadable {
+		replace = "1"
+	}
+	args := []any{a.By.Key, s.now().UnixMilli(), sealedText, a.Needed, sealedBy, revision, id, s.retention.Milliseconds(), textMAC, replace}
 	for _, d := range destinations {
 		args = append(args, d)
 	}
@@ -491,7 +537,7 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 	case -2:
 		return Approval{Changed: true}, nil
 	}
-	ap := Approval{Approvals: int(res[0]), Started: res[1] == 1, Reach: reach}
+	ap := Approval{Approvals: int(res[0]), Started: res[1] == 1, Resumed: res[1] == 1 && cur.Held, Reach: reach}
 	kind := tips.EntryApproved
 	if ap.Started {
 		kind = tips.EntryPublished
@@ -500,6 +546,29 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 		return ap, fmt.Errorf("publication history: %w", err)
 	}
 	return ap, nil
+}
+
+// holdBroadcast holds the delivery of published warning KEYS[1] (sets
+// "held" to ARGV[2]) if its edited text is still the record ARGV[1] and it
+// was not retracted; 1 if this call held it.
+var holdBroadcast = redis.NewScript(`
+if redis.call('HGET', KEYS[1], 'state') ~= 'published' then return 0 end
+if redis.call('HEXISTS', KEYS[1], 'retracted') == 1 then return 0 end
+if (redis.call('HGET', KEYS[1], 'text') or '') ~= ARGV[1] then return 0 end
+return redis.call('HSETNX', KEYS[1], 'held', ARGV[2])`)
+
+// HoldBroadcast holds the delivery of published warning pub, whose text
+// could not be read (pub.Unreadable): none of its destinations is sent
+// until the team edits it again (/publish with a text) and enough approve
+// that text; they stay pending meanwhile, nothing lost. It reports whether
+// this call held it (so whoever published it is told once); false if the
+// text was edited since pub was read.
+func (s *Store) HoldBroadcast(ctx context.Context, pub Publication) (bool, error) {
+	n, err := holdBroadcast.Run(ctx, s.rdb, []string{s.k.publication(pub.TipID)}, pub.sealedText, s.now().UnixMilli()).Int()
+	if err != nil {
+		return false, fmt.Errorf("hold broadcast: %w", err)
+	}
+	return n == 1, nil
 }
 
 // beforeApprove, if set (by tests), runs between ApprovePublication's
@@ -524,6 +593,18 @@ type Publication struct {
 	RetractedBy         string
 	RetractedByLanguage string
 	RetractedByKey      string
+	// Unreadable is set when the warning's edited text cannot be opened
+	// (a damaged record): Text is then "", never the tip's own text, which
+	// the edit may have taken identifying details out of. Nothing of it
+	// goes out, and a correction quotes none of it.
+	Unreadable bool
+	// Held is set while the delivery of a published warning is held
+	// because its text could not be read (HoldBroadcast): nothing goes
+	// out until the team edits it again and enough approve that text.
+	Held bool
+	// sealedText is the edited text's record as read, which HoldBroadcast
+	// holds the delivery for only while it is still there.
+	sealedText string
 }
 
 // Published reports whether warning id was published, retracted since
@@ -597,11 +678,19 @@ func (s *Store) openPublication(ctx context.Context, id string, f map[string]str
 	if err != nil {
 		return p, err
 	}
-	if v := f["text"]; v != "" {
-		if b, err := open(dataKey, []byte(v), "pubtext:"+id); err == nil {
+	if v := f["text"]; v != "" || f["tmac"] != "" {
+		// An edited text: the team may have edited out what identifies
+		// someone, so the tip's own text never stands in for it. One that
+		// cannot be opened (damaged, cut short) is no text at all.
+		p.Text, p.sealedText = "", v
+		b, err := open(dataKey, []byte(v), "pubtext:"+id)
+		if err != nil || v == "" {
+			p.Unreadable = true
+		} else {
 			p.Text = string(b)
 		}
 	}
+	p.Held = f["held"] != ""
 	p.By, p.ByLanguage, p.ByKey = s.openReader(f["by"], "pubby:"+id)
 	var ms int64
 	fmt.Sscan(f["at"], &ms)
@@ -760,6 +849,12 @@ func (s *Store) PendingDeliveries(ctx context.Context, max int) ([]Delivery, err
 				if err := withdrawIfRetracted.Run(ctx, s.rdb, keys).Err(); err != nil {
 					return out, fmt.Errorf("withdraw retracted broadcast: %w", err)
 				}
+				break
+			}
+			if pub.Unreadable || pub.Held {
+				// Its text cannot be read, or was edited since and not yet
+				// approved: nothing goes out, and never the tip's own text
+				// (see HoldBroadcast). Its destinations stay pending.
 				break
 			}
 			sub, err := s.subscription(ctx, key)
