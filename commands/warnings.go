@@ -481,6 +481,9 @@ func (c *Context) approvePublication(ctx context.Context, id string, a storage.P
 		return c.Say(ctx, "publish_already", map[string]any{"ID": id})
 	case res.Unreadable:
 		return c.Say(ctx, "publish_unreadable", map[string]any{"ID": id})
+	case res.Dismissed:
+		// Dismissed as this approval was given: it counts for nothing.
+		return c.Say(ctx, "publish_dismissed", map[string]any{"ID": id})
 	case res.Changed:
 		// Edited by someone else since this investigator saw it: they
 		// see the new text before anything counts.

@@ -248,11 +248,13 @@ func (s *Store) SubmitWarning(ctx context.Context, pseudonym, text, language str
 // read) takes approvals of a new text likewise, and enough of them let its
 // delivery go on. It returns the approvals of that revision and 1 in the
 // second value if this call started it; {-1, 0} if it had been published,
-// {-2, 0} if the text is no longer revision ARGV[6]: then nothing is
+// {-2, 0} if the text is no longer revision ARGV[6], {-3, 0} if the
+// warning was dismissed ("veto", see vetoPublication): then nothing is
 // written.
 var approve = redis.NewScript(`
 local held = redis.call('HEXISTS', KEYS[1], 'held') == 1 and redis.call('HEXISTS', KEYS[1], 'retracted') == 0
 if redis.call('HGET', KEYS[1], 'state') == 'published' and not held then return {-1, 0} end
+if redis.call('HEXISTS', KEYS[1], 'veto') == 1 then return {-3, 0} end
 local rev = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
 if ARGV[3] ~= '' then
   if ARGV[10] == '1' or redis.call('HGET', KEYS[1], 'tmac') ~= ARGV[9] then
@@ -451,6 +453,9 @@ type Approval struct {
 	// damaged record) and no new text was given: nothing was recorded;
 	// only an edit can be approved.
 	Unreadable bool
+	// Dismissed is set when the warning was dismissed (as the approval
+	// was recorded, see vetoPublication): nothing was recorded.
+	Dismissed bool
 	// Resumed is set, with Started, when this approval let the held
 	// delivery of a published warning go on (see HoldBroadcast).
 	Resumed bool
@@ -536,6 +541,8 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 		return Approval{Already: true}, nil
 	case -2:
 		return Approval{Changed: true}, nil
+	case -3:
+		return Approval{Dismissed: true}, nil
 	}
 	ap := Approval{Approvals: int(res[0]), Started: res[1] == 1, Resumed: res[1] == 1 && cur.Held, Reach: reach}
 	kind := tips.EntryApproved
@@ -1512,4 +1519,54 @@ func matchesRegions(regions []string, text wordIndex) bool {
 		}
 	}
 	return false
+}
+
+// vetoPublication marks warning id dismissed for the approve script
+// ("veto"), which refuses every approval from then on; false if it was
+// marked already, or id is not a warning (nothing is written). A
+// publication hash made for it lives as long as an approval's would.
+var vetoPublication = redis.NewScript(`
+if redis.call('HSETNX', KEYS[1], 'veto', ARGV[1]) == 0 then return 0 end
+if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 1`)
+
+func (s *Store) vetoPublication(ctx context.Context, id string) (bool, error) {
+	kind, err := s.Kind(ctx, id)
+	if errors.Is(err, ErrNotFound) || (err == nil && kind != "warning") {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("veto publication: %w", err)
+	}
+	n, err := vetoPublication.Run(ctx, s.rdb, []string{s.k.publication(id)}, s.now().UnixMilli(), s.retention.Milliseconds()).Int()
+	if err != nil {
+		return false, fmt.Errorf("veto publication: %w", err)
+	}
+	return n == 1, nil
+}
+
+// dropAllApprovals deletes every approval of publication KEYS[1].
+var dropAllApprovals = redis.NewScript(`
+local n = 0
+for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if string.sub(f, 1, 2) == 'a:' then n = n + redis.call('HDEL', KEYS[1], f) end
+end
+return n`)
+
+// afterDecision keeps warning id's publication in step with the decision
+// recorded: dismissed, the approvals given before count no more (changing
+// its status back does not revive them: the team approves it anew);
+// anything else, its veto goes (see vetoPublication).
+func (s *Store) afterDecision(ctx context.Context, id string, status tips.Status) error {
+	key := s.k.publication(id)
+	var err error
+	if status == tips.StatusDismissed {
+		err = dropAllApprovals.Run(ctx, s.rdb, []string{key}).Err()
+	} else {
+		err = s.rdb.HDel(ctx, key, "veto").Err()
+	}
+	if err != nil {
+		return fmt.Errorf("publication after decision: %w", err)
+	}
+	return nil
 }

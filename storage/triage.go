@@ -245,6 +245,9 @@ type ClaimedError struct {
 func (e *ClaimedError) Error() string { return "tip claimed by another member" }
 
 // Decide records a decision; closing statuses take the tip off the queue.
+// Dismissing a warning refuses every approval of publishing it from then
+// on, atomically with the approval (see vetoPublication), and drops the
+// approvals given before: verified again, it is approved anew.
 func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) error {
 	var labels string
 	if d.Labels != nil {
@@ -274,6 +277,22 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	if d.Status.Closed() {
 		closed = "1"
 	}
+	// A dismissed warning must not be published: the veto is written
+	// before the dismissal, so an approval racing it is refused by the
+	// approve script whichever comes first (they are in different hash
+	// slots, so not one script). A dismissal refused below takes it back.
+	vetoed := false
+	if d.Status == tips.StatusDismissed {
+		if vetoed, err = s.vetoPublication(ctx, id); err != nil {
+			return err
+		}
+	}
+	decided := false
+	defer func() {
+		if vetoed && !decided {
+			_ = s.rdb.HDel(context.WithoutCancel(ctx), s.k.publication(id), "veto").Err()
+		}
+	}()
 	res, err := decide.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.triage()},
 		string(d.Status), string(d.Priority), TriageGroup, labels, by.Key, sealedClaimer, s.now().UnixMilli(), closed, d.DuplicateOf, s.k.tip(""), string(d.Category),
 		max(d.ClaimTimeout.Milliseconds(), 0), whileClaimed, claim).Result()
@@ -300,6 +319,10 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	}
 	if n, _ := res.(int64); n == 0 {
 		return ErrNotFound
+	}
+	decided = true
+	if err := s.afterDecision(ctx, id, d.Status); err != nil {
+		return err
 	}
 	if ttl, closing := s.byStatus[d.Status]; closing {
 		err = s.expireTip(ctx, id, ttl)

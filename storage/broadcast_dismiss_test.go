@@ -1,0 +1,89 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// warningToApprove subscribes a community and stores a warning, ready to
+// be approved; it returns the warning's id.
+func warningToApprove(t *testing.T, st *storage.Store) string {
+	t.Helper()
+	ctx := context.Background()
+	if err := st.Subscribe(ctx, storage.Subscription{Platform: "telegram", Chat: "-100", Language: "es"}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := st.SubmitWarning(ctx, st.Pseudonym("telegram", "9"), "retén falso en el km 23", "es", 1, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w.TipID
+}
+
+func approval(key string, needed int) storage.PublishApproval {
+	return storage.PublishApproval{By: storage.Claimer{Key: key, Route: "telegram:" + key}, Needed: needed}
+}
+
+// A dismissal landing between an approval's checks and its script: the
+// approval is refused, nothing is published.
+// Mutation: the approve script without its "veto" check → published.
+func TestDismissalRacingApprovalWins(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	id := warningToApprove(t, st)
+	storage.BeforeApprove(t, func() {
+		if err := st.Decide(ctx, id, storage.Claimer{Key: "inv-b", Name: "Bob"}, storage.Decision{Status: tips.StatusDismissed}); err != nil {
+			t.Error(err)
+		}
+	})
+	a, err := st.ApprovePublication(ctx, id, approval("inv-a", 1))
+	if err != nil || !a.Dismissed || a.Started {
+		t.Fatalf("approval %+v %v: want refused as dismissed", a, err)
+	}
+	p, err := st.PendingPublication(ctx, id, nil)
+	if err != nil || p.Published || p.Approvals != 0 {
+		t.Fatalf("publication %+v %v", p, err)
+	}
+}
+
+// Approvals given before a dismissal do not count once the warning is
+// verified again: the team approves it anew. A dismissal refused (the
+// tip decided since) changes nothing: approvals stay, and none is refused.
+// Mutation: afterDecision not dropping approvals → Bob's approval starts
+// it; Decide not taking its veto back when refused → Ana's refused.
+func TestDismissalClearsApprovals(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	id := warningToApprove(t, st)
+	bob := storage.Claimer{Key: "inv-b", Name: "Bob"}
+
+	// Refused: the tip is not claimed, and a button acts only on one that is.
+	err := st.Decide(ctx, id, bob, storage.Decision{Status: tips.StatusDismissed, WhileClaimed: true})
+	if de := new(storage.DecidedError); !errors.As(err, &de) {
+		t.Fatalf("decision on an unclaimed tip: %v", err)
+	}
+	if a, err := st.ApprovePublication(ctx, id, approval("inv-a", 2)); err != nil || a.Dismissed || a.Approvals != 1 {
+		t.Fatalf("approval after a refused dismissal %+v %v", a, err)
+	}
+
+	if err := st.Decide(ctx, id, bob, storage.Decision{Status: tips.StatusDismissed}); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := st.ApprovePublication(ctx, id, approval("inv-c", 2)); err != nil || !a.Dismissed {
+		t.Fatalf("approval of a dismissed warning %+v %v", a, err)
+	}
+	if err := st.Decide(ctx, id, bob, storage.Decision{Status: tips.StatusVerified}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := st.ApprovePublication(ctx, id, approval("inv-b", 2))
+	if err != nil || a.Started || a.Approvals != 1 {
+		t.Fatalf("first approval after verifying again %+v %v: want 1 of 2", a, err)
+	}
+	if a, err := st.ApprovePublication(ctx, id, approval("inv-a", 2)); err != nil || !a.Started {
+		t.Fatalf("second approval %+v %v: want started", a, err)
+	}
+}
