@@ -414,11 +414,11 @@ func (c *Context) mayPublish(ctx context.Context, id string) (bool, error) {
 
 // notDuplicate reports whether warning id, marked a duplicate of tip
 // orig, may be published; if not, it says why and how to proceed. Not if
-// orig is a warning: published, the communities have it already (a
-// retracted one was withdrawn on purpose); not yet, orig is the one the
-// team keeps, to publish instead, or both could go out. A duplicate of a
-// reporter's tip (never published) or of a tip gone may be: nothing would
-// go out twice.
+// a warning on the way to its original was published (see original): the
+// communities have it already (a retracted one was withdrawn on purpose);
+// nor if the original is a warning, the one the team keeps, to publish
+// instead, or both could go out. A duplicate of a reporter's tip (never
+// published) or of a tip gone may be: nothing would go out twice.
 func (c *Context) notDuplicate(ctx context.Context, id, orig string) (bool, error) {
 	if published, err := c.mux.store.Published(ctx, id); err != nil || published {
 		if err != nil {
@@ -426,16 +426,55 @@ func (c *Context) notDuplicate(ctx context.Context, id, orig string) (bool, erro
 		}
 		return false, c.Say(ctx, "publish_already", map[string]any{"ID": id})
 	}
-	if ofWarning, err := c.isWarningStored(ctx, orig); err != nil || !ofWarning {
+	root, published, err := c.original(ctx, id, orig)
+	if err != nil {
+		return false, err
+	}
+	if published != "" {
+		return false, c.Say(ctx, "publish_duplicate_published", map[string]any{"ID": id, "Other": published})
+	}
+	if ofWarning, err := c.isWarningStored(ctx, root); err != nil || !ofWarning {
 		return err == nil, err
 	}
-	data := map[string]any{"ID": id, "Other": orig}
-	if published, err := c.mux.store.Published(ctx, orig); err != nil {
-		return false, err
-	} else if published {
-		return false, c.Say(ctx, "publish_duplicate_published", data)
+	return false, c.Say(ctx, "publish_duplicate", map[string]any{"ID": id, "Other": root})
+}
+
+// original follows, from tip orig that warning id is marked a duplicate
+// of, the marks made since (orig itself marked a duplicate of another, and
+// so on) to the original the team keeps, as /triage marks a duplicate of
+// a duplicate: a warning in the middle is refused as a duplicate too, so
+// naming it would send the team from one refusal to another. It returns
+// that original ("" if orig is gone; a tip purged since stands for none,
+// and the duplicate before it for it) and the first warning on the way
+// that was published, if any.
+func (c *Context) original(ctx context.Context, id, orig string) (root, published string, err error) {
+	seen := map[string]bool{id: true}
+	for hops := 0; hops <= maxDuplicateHops && orig != "" && !seen[orig]; hops++ {
+		seen[orig] = true
+		t, err := c.mux.store.Tip(ctx, orig)
+		if errors.Is(err, storage.ErrNotFound) {
+			break
+		} else if err != nil {
+			return "", "", err
+		}
+		root = orig
+		if published == "" {
+			if ofWarning, err := c.isWarningStored(ctx, orig); err != nil {
+				return "", "", err
+			} else if ofWarning {
+				if pub, err := c.mux.store.Published(ctx, orig); err != nil {
+					return "", "", err
+				} else if pub {
+					published = orig
+				}
+			}
+		}
+		if t.Status != tips.StatusDuplicate {
+			break
+		}
+		orig = t.DuplicateOf
 	}
-	return false, c.Say(ctx, "publish_duplicate", data)
+	return root, published, nil
 }
 
 // isWarningStored reports whether tip id ("" for none) is a community
@@ -606,9 +645,14 @@ func retract(ctx context.Context, c *Context) error {
 		}
 		refused := err != nil || t.Status == tips.StatusDismissed
 		if err == nil && t.Status == tips.StatusDuplicate {
-			if refused, err = c.isWarningStored(ctx, t.DuplicateOf); err != nil {
+			root, published, err := c.original(ctx, id, t.DuplicateOf)
+			if err != nil {
 				return err
 			}
+			if refused, err = c.isWarningStored(ctx, root); err != nil {
+				return err
+			}
+			refused = refused || published != ""
 		}
 		if !refused {
 			text += "\n\n" + c.T("retract_none_dismiss", map[string]any{"ID": id})

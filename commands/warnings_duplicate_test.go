@@ -88,3 +88,44 @@ func TestRetractOfDuplicateWarningSaysNoPublishHint(t *testing.T) {
 		t.Errorf("/retract of a duplicate of a tip answered %+v", r)
 	}
 }
+
+// A warning marked a duplicate of another that was itself marked a
+// duplicate since points to the original the team keeps, not to the
+// one in the middle (which /publish refuses too); and if a warning on the
+// way was published, to that one: the communities have it already.
+// Mutation: notDuplicate naming orig (no chain followed) → "#2", whose
+// /publish refuses in turn.
+func TestDuplicateOfDuplicateNamesTheOriginal(t *testing.T) {
+	tm := newTeamPublishing(t, 1)
+	platform := &community{}
+	tm.mux.AddSender("telegram", platform)
+	tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe"})
+	tm.investigators("2002 Ana", "2003 Bob")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: "Retén falso en la carretera, roban a los conductores"})
+	tm.as("7002", "S", commands.Request{Command: "warn", Args: "Retén falso en la carretera: roban a los conductores"})
+	tm.as("7003", "T", commands.Request{Command: "warn", Args: "Retén falso en la carretera, roban a todos"})
+
+	tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "1 duplicate-of 2"})
+	tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "2 duplicate-of 3"}) // later: #1 -> #2 -> #3
+	want := tm.text("en", "publish_duplicate", map[string]any{"ID": "1", "Other": "3"})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1"}); len(r) != 1 || r[0].Text != want {
+		t.Fatalf("/publish of a duplicate of a duplicate answered %+v, want %q", r, want)
+	}
+	none := tm.text("en", "retract_none", map[string]any{"ID": "1"})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"}); len(r) != 1 || r[0].Text != none {
+		t.Fatalf("/retract of a duplicate of a duplicate answered %+v", r)
+	}
+
+	// #2 was published before it was marked: #1 would send it again.
+	tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "2 verified"})
+	tm.approve(t, "2002", "Ana", "2")
+	tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "2 duplicate-of 3"})
+	want = tm.text("en", "publish_duplicate_published", map[string]any{"ID": "1", "Other": "2"})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1"}); len(r) != 1 || r[0].Text != want {
+		t.Fatalf("/publish of a duplicate of a published duplicate answered %+v, want %q", r, want)
+	}
+	tm.deliverAll(t)
+	if len(platform.got["-1"]) != 1 {
+		t.Fatalf("the community got %q, want #2 once", platform.got["-1"])
+	}
+}
