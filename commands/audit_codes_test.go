@@ -85,3 +85,28 @@ func TestAuditKeepsNoCodeInAnyFormRevokeReads(t *testing.T) {
 		}
 	}
 }
+
+// /invite shows the invitation's tag as the audit log keeps it, so an
+// admin can match the entries of its redemption and revocation to it.
+// Mutation: invite without the invite_audit_tag line → no tag shown;
+// redeem audited with its role alone → its entry has no tag.
+func TestInviteShowsItsAuditTag(t *testing.T) {
+	tm := newTeam(t)
+	shown := tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text
+	code := codeRE.FindString(shown)
+	tag := tm.store.CodeTag(code)
+	if code == "" || !strings.Contains(shown, tm.text("en", "invite_audit_tag", map[string]any{"Tag": tag})) {
+		t.Fatalf("/invite answered %q, want its tag %q", shown, tag)
+	}
+	tm.as("2002", "Ana", commands.Request{Command: "redeem", Args: code})
+	tm.as(adminID, "Ada", commands.Request{Command: "revoke", Args: code})
+	entries, err := tm.store.AuditLog(context.Background(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !strings.Contains(e.Args, tag) {
+			t.Errorf("audit entry %s %q lacks the invitation's tag %q", e.Action, e.Args, tag)
+		}
+	}
+}

@@ -37,9 +37,11 @@ func invite(ctx context.Context, c *Context) error {
 	if err != nil {
 		return err
 	}
+	// Its tag too, as the audit log keeps it: an admin can tell the
+	// entries of this invitation (redeemed, revoked) from the others.
 	return c.Reply(ctx, Reply{Protected: true, Text: c.T("invite_created", map[string]any{
 		"Role": c.T("role_"+role, nil), "Valid": c.mux.spanIn(c.Lang, c.mux.triage.InviteTTL), "Code": code,
-	})})
+	}) + "\n\n" + c.T("invite_audit_tag", map[string]any{"Tag": c.mux.store.CodeTag(code)})})
 }
 
 func redeem(ctx context.Context, c *Context) error {
@@ -74,9 +76,10 @@ func redeem(ctx context.Context, c *Context) error {
 		return err
 	}
 	// Audited only on success: a failed attempt may come from anyone, and
-	// the audit log must not collect the identities of random users.
+	// the audit log must not collect the identities of random users. With
+	// the invitation's tag, as /invite showed it to the admin.
 	c.Role = Investigator
-	if err := c.mux.audit(ctx, c, storage.AuditEntry{Action: "redeem", Args: m.Role}); err != nil {
+	if err := c.mux.audit(ctx, c, storage.AuditEntry{Action: "redeem", Args: m.Role + " " + c.mux.store.CodeTag(code)}); err != nil {
 		return err
 	}
 	return c.Say(ctx, "redeem_ok", map[string]any{"Role": c.T("role_"+m.Role, nil)})
