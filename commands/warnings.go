@@ -547,7 +547,7 @@ func (c *Context) previewPublication(ctx context.Context, id, intro string) erro
 		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
 	case err != nil:
 		return err
-	case p.Published && !p.Held && !p.Unreadable:
+	case p.Published && !p.Held:
 		return c.Say(ctx, "publish_already", map[string]any{"ID": id})
 	case p.Unreadable:
 		// Never the warning as it was sent in its place: only an edit.
@@ -1184,24 +1184,19 @@ func (m *Mux) reportBroadcasts(ctx context.Context, touched map[string]storage.P
 			}
 			continue
 		}
-		if pub.Unreadable && !pub.Held {
-			// Its text cannot be read: nothing of it went out this round
-			// (PendingDeliveries), and whoever published it is told once
-			// that the delivery is stopped until it is edited again.
-			first, err := m.store.HoldBroadcast(ctx, pub)
-			if err != nil {
-				return err
-			}
-			if first {
-				m.log.Warn("warning delivery held: its text cannot be read")
-				if m.reportsTo(ctx, pub.By, pub.ByKey) {
-					m.notify(ctx, pub.By, Reply{Text: m.msg.Localize(m.readerLang(pub.ByLanguage), "publish_held", map[string]any{"ID": id})})
+		if pub.Unreadable || pub.Held {
+			// Nothing of it went out this round (PendingDeliveries): with
+			// destinations left, its delivery is held until an edit is
+			// approved. With none, it finishes as any other.
+			if _, done, err := m.store.BroadcastProgress(ctx, id); err != nil || !done {
+				if err != nil {
+					return err
 				}
+				if err := m.holdBroadcast(ctx, id, pub); err != nil {
+					return err
+				}
+				continue
 			}
-			continue
-		}
-		if pub.Held {
-			continue // until an edit is approved: no progress to report
 		}
 		p, done, err := m.store.BroadcastProgress(ctx, id)
 		if err != nil || p.Withdrawn > 0 {
@@ -1221,6 +1216,24 @@ func (m *Mux) reportBroadcasts(ctx context.Context, touched map[string]storage.P
 		if first, err := m.store.FinishBroadcast(ctx, id); err == nil && first && m.reportsTo(ctx, pub.By, pub.ByKey) {
 			m.notify(ctx, pub.By, Reply{Text: m.publishReport(m.readerLang(pub.ByLanguage), id, p)})
 		}
+	}
+	return nil
+}
+
+// holdBroadcast holds the delivery of broadcast id, whose text cannot be
+// read (pub), if it is not held yet; whoever published it is told once
+// that it is stopped until it is edited again.
+func (m *Mux) holdBroadcast(ctx context.Context, id string, pub storage.Publication) error {
+	if pub.Held {
+		return nil
+	}
+	first, err := m.store.HoldBroadcast(ctx, pub)
+	if err != nil || !first {
+		return err
+	}
+	m.log.Warn("warning delivery held: its text cannot be read")
+	if m.reportsTo(ctx, pub.By, pub.ByKey) {
+		m.notify(ctx, pub.By, Reply{Text: m.msg.Localize(m.readerLang(pub.ByLanguage), "publish_held", map[string]any{"ID": id})})
 	}
 	return nil
 }

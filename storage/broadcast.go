@@ -365,19 +365,13 @@ func (s *Store) PendingPublication(ctx context.Context, id string, onTeam func(c
 
 // pending is PendingPublication without its reach.
 func (s *Store) pending(ctx context.Context, id string, onTeam func(context.Context, string) (bool, error)) (PendingPublication, error) {
-	p, _, err := s.pendingOf(ctx, id, onTeam)
-	return p, err
-}
-
-// pendingOf is pending, with the publication it was read from.
-func (s *Store) pendingOf(ctx context.Context, id string, onTeam func(context.Context, string) (bool, error)) (PendingPublication, Publication, error) {
 	f, err := s.rdb.HGetAll(ctx, s.k.publication(id)).Result()
 	if err != nil {
-		return PendingPublication{}, Publication{}, fmt.Errorf("publication: %w", err)
+		return PendingPublication{}, fmt.Errorf("publication: %w", err)
 	}
 	pub, err := s.openPublication(ctx, id, f)
 	if err != nil {
-		return PendingPublication{}, pub, err
+		return PendingPublication{}, err
 	}
 	p := PendingPublication{Text: pub.Text, Published: f["state"] == "published", Unreadable: pub.Unreadable}
 	p.Held = p.Published && pub.Held && !pub.Retracted
@@ -388,14 +382,14 @@ func (s *Store) pendingOf(ctx context.Context, id string, onTeam func(context.Co
 		}
 		if onTeam != nil {
 			if on, err := onTeam(ctx, k[2:]); err != nil {
-				return p, pub, err
+				return p, err
 			} else if !on {
 				continue
 			}
 		}
 		p.Approvals++
 	}
-	return p, pub, nil
+	return p, nil
 }
 
 // PublishApproval is an investigator's approval of publishing a warning.
@@ -476,18 +470,13 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 			return Approval{}, err
 		}
 	}
-	cur, pub, err := s.pendingOf(ctx, id, nil)
+	cur, err := s.pending(ctx, id, nil)
 	if err != nil {
 		return Approval{}, err
 	}
-	if cur.Published && cur.Unreadable && !cur.Held && !pub.Retracted {
-		// Its delivery is held from now on, as the broadcaster would:
-		// an edit approved by enough investigators lets it go on.
-		if _, err := s.HoldBroadcast(ctx, pub); err != nil {
-			return Approval{}, err
-		}
-		cur.Held = true
-	}
+	// Published, it cannot be again; unless its delivery is held (the
+	// broadcaster found its text unreadable with destinations left): an
+	// edit approved by enough investigators lets it go on.
 	if cur.Published && !cur.Held {
 		return Approval{Already: true}, nil
 	}
