@@ -102,8 +102,8 @@ type Adapter struct {
 	// of an investigators' channel (investigators); cleared when it
 	// grows large.
 	threads map[string]bool
-	// dmNotices holds, per server channel, when it was last told that a
-	// member's DMs are closed (dmClosedNotice); dmNoticeLife is how long
+	// dmNotices holds, per server channel and kind of notice, when it was
+	// last told that a member's DMs are closed (dmClosedNotice); dmNoticeLife is how long
 	// such a notice stays, and a channel gets no other (dmNoticeLife,
 	// shorter in tests).
 	dmNotices    map[string]time.Time

@@ -16,41 +16,58 @@ import (
 // own, chosen in private, could point to them). It is deleted after
 // dmNoticeLife, and a channel gets at most one per dmNoticeLife, so
 // mentions cannot be used to flood it.
+//
+// Where the bot could not remove that message either (no Manage Messages),
+// the notice says so instead: whoever posted it is to delete it now, since
+// nothing else will tell them. That notice has slots of its own, so a plain
+// notice in view does not hold it back.
 
 // dmNoticeLife is how long a DMs-closed notice stays in view, and how
 // long a channel gets no other.
 const dmNoticeLife = 2 * time.Minute
 
-// dmNoticeChannels bounds how many channels' last notices are held.
+// dmNoticeChannels bounds how many slots' (channels' and kinds') last
+// notices are held.
 const dmNoticeChannels = 1000
 
 // Reply answers the member by DM; where their DMs are closed, the channel
-// is told to open them (once per message).
+// is told to open them (once per message), and, if their message could
+// not be removed, to delete it.
 func (w *publicReplier) Reply(ctx context.Context, rep commands.Reply) error {
 	err := w.channelReplier.Reply(ctx, rep)
 	if errors.Is(err, errDMsClosed) && !w.told {
 		w.told = true
-		w.a.dmClosedNotice(ctx, w.guildID, w.channelID)
+		id := "discord_dms_closed"
+		if w.notRemoved {
+			id = "discord_dms_closed_not_removed"
+		}
+		w.a.dmClosedNotice(ctx, w.guildID, w.channelID, id)
 	}
 	return err
 }
 
-// dmClosedNotice posts the DMs-closed notice in a server channel, unless
-// the channel had one within dmNoticeLife, and deletes it after
-// dmNoticeLife. A notice still up at shutdown stays: it says nothing of
-// anyone.
-func (a *Adapter) dmClosedNotice(ctx context.Context, guildID, channelID string) {
-	if !a.takeDMNotice(channelID, time.Now()) {
+// dmClosedNotice posts the DMs-closed notice (message id) in a server
+// channel, unless the channel had one of its kind within dmNoticeLife,
+// and deletes it after dmNoticeLife. The slot is kept only if the notice
+// went out, or if the channel refuses the bot (another try would fail
+// too): one that failed otherwise holds back no other. A notice still up
+// at shutdown stays: it says nothing of anyone.
+func (a *Adapter) dmClosedNotice(ctx context.Context, guildID, channelID, id string) {
+	slot, now := id+" "+channelID, time.Now()
+	if !a.takeDMNotice(slot, now) {
 		return
 	}
 	ctx, cancel := commands.ReplyContext(ctx)
 	defer cancel()
-	text := a.msg.Localize(a.serverLanguage(ctx, guildID), "discord_dms_closed", nil)
+	text := a.msg.Localize(a.serverLanguage(ctx, guildID), id, nil)
 	ids, err := a.Send(ctx, channelID, commands.Reply{Text: text})
 	if err != nil {
 		a.log.Warn("discord could not post the DMs-closed notice", "error", err.Error())
 	}
 	if len(ids) == 0 {
+		if !errors.Is(err, commands.ErrDestinationGone) {
+			a.releaseDMNotice(slot, now)
+		}
 		return
 	}
 	time.AfterFunc(a.dmNoticeLife, func() {
@@ -64,28 +81,39 @@ func (a *Adapter) dmClosedNotice(ctx context.Context, guildID, channelID string)
 	})
 }
 
-// takeDMNotice reports whether channelID may have a notice now, and if so
-// records it. Past dmNoticeChannels channels with a notice in the window,
-// none more is posted (memory stays bounded; no flood either).
-func (a *Adapter) takeDMNotice(channelID string, now time.Time) bool {
+// takeDMNotice reports whether slot (a kind of notice in a channel) may
+// have a notice now, and if so records it. Past dmNoticeChannels slots
+// with a notice in the window, none more is posted (memory stays bounded;
+// no flood either).
+func (a *Adapter) takeDMNotice(slot string, now time.Time) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if last, ok := a.dmNotices[channelID]; ok && now.Sub(last) < a.dmNoticeLife {
+	if last, ok := a.dmNotices[slot]; ok && now.Sub(last) < a.dmNoticeLife {
 		return false
 	}
 	if a.dmNotices == nil {
 		a.dmNotices = map[string]time.Time{}
 	}
 	if len(a.dmNotices) >= dmNoticeChannels {
-		for ch, last := range a.dmNotices {
+		for s, last := range a.dmNotices {
 			if now.Sub(last) >= a.dmNoticeLife {
-				delete(a.dmNotices, ch)
+				delete(a.dmNotices, s)
 			}
 		}
 		if len(a.dmNotices) >= dmNoticeChannels {
 			return false
 		}
 	}
-	a.dmNotices[channelID] = now
+	a.dmNotices[slot] = now
 	return true
+}
+
+// releaseDMNotice gives back a slot taken at now, for a notice that did
+// not go out.
+func (a *Adapter) releaseDMNotice(slot string, now time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if last, ok := a.dmNotices[slot]; ok && last.Equal(now) {
+		delete(a.dmNotices, slot)
+	}
 }

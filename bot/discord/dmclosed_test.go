@@ -19,14 +19,18 @@ import (
 // closedDMsAPI is a Discord REST API where member 50 takes no direct
 // messages from the bot (50007), in server 60 (its language Spanish). It
 // records what is posted in server channels (and whom it may ping), the
-// DMs tried, and the deletes.
+// DMs tried, and the deletes. With refuseDeletes the bot may not delete
+// members' messages (no Manage Messages: 50013; its own it may); the
+// next posts in server channels fail with the statuses in failPosts.
 type closedDMsAPI struct {
-	mu       sync.Mutex
-	posts    []string
-	mentions []any
-	dmsTried int
-	deletes  []string
-	next     int
+	mu            sync.Mutex
+	posts         []string
+	mentions      []any
+	dmsTried      int
+	deletes       []string
+	next          int
+	refuseDeletes bool
+	failPosts     []int
 }
 
 func (s *closedDMsAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -44,6 +48,10 @@ func (s *closedDMsAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"message":"Cannot send messages to this user","code":50007}`)
 	case path == "/guilds/60":
 		fmt.Fprint(w, `{"id":"60","name":"g","preferred_locale":"es-ES"}`)
+	case r.Method == http.MethodPost && len(s.failPosts) > 0:
+		w.WriteHeader(s.failPosts[0])
+		s.failPosts = s.failPosts[1:]
+		fmt.Fprint(w, `{"message":"Missing Permissions","code":50013}`)
 	case r.Method == http.MethodPost:
 		var m struct {
 			Content         string
@@ -56,6 +64,11 @@ func (s *closedDMsAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `{"id":"%d","content":""}`, 5000+s.next)
 	case r.Method == http.MethodDelete:
 		s.deletes = append(s.deletes, path)
+		if s.refuseDeletes && !strings.HasPrefix(path[strings.LastIndex(path, "/")+1:], "50") {
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, `{"message":"Missing Permissions","code":50013}`)
+			return
+		}
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		w.WriteHeader(http.StatusNotFound)
@@ -144,8 +157,85 @@ func TestDiscordClosedDMsNoticeSendsToAPrivateChat(t *testing.T) {
 		if g := msg.Localize(lang, "group_private_only", nil); !strings.Contains(g, words) {
 			t.Errorf("%s: group_private_only does not say %q: %q", lang, words, g)
 		}
-		if n := msg.Localize(lang, "discord_dms_closed", nil); !strings.Contains(n, words) {
-			t.Errorf("%s: the DMs-closed notice does not send the member to a private chat (%q): %q", lang, words, n)
+		for _, id := range []string{"discord_dms_closed", "discord_dms_closed_not_removed"} {
+			if n := msg.Localize(lang, id, nil); !strings.Contains(n, words) {
+				t.Errorf("%s: %s does not send the member to a private chat (%q): %q", lang, id, words, n)
+			}
 		}
+	}
+}
+
+// A member who posts a tip in public where the bot may not remove it (no
+// Manage Messages), and whose DMs are closed to the bot, would never hear
+// that it is still in view: the channel is told that whoever posted it is
+// to delete it now, naming, quoting and pinging no one, in the server's
+// language. A plain DMs-closed notice still in view does not hold it back;
+// it has the same limit of one per channel at a time, and is deleted after
+// its time in view too.
+// Mutation: publicReplier.Reply posting discord_dms_closed whatever
+// became of the deletion → the notice does not ask to delete it.
+func TestDiscordClosedDMsMessageNotRemovedIsToldInTheChannel(t *testing.T) {
+	engine, msg := newEngine(t)
+	api := &closedDMsAPI{}
+	a := newTestAdapter(t, api, engine, time.Hour)
+	a.botID = "11"
+	mentionIn(a, "72", "2000", "<@11> hola") // removed: the plain notice
+	api.mu.Lock()
+	api.refuseDeletes = true
+	api.mu.Unlock()
+	mentionIn(a, "72", "2001", "<@11> el jefe de los halcones es Juan Pérez, cobra piso en el mercado")
+	mentionIn(a, "72", "2002", "<@11> el jefe de los halcones es Juan Pérez")
+	plain := render(msg.Localize("es", "discord_dms_closed", nil))[0]
+	notice := render(msg.Localize("es", "discord_dms_closed_not_removed", nil))[0]
+	api.mu.Lock()
+	want := []string{"/channels/72/messages " + plain, "/channels/72/messages " + notice}
+	if !slices.Equal(api.posts, want) {
+		t.Errorf("posted %q, want %q", api.posts, want)
+	}
+	for _, p := range api.posts {
+		if strings.Contains(p, "Juan") || strings.Contains(p, "halcones") || strings.Contains(p, "2001") {
+			t.Errorf("the notice tells something of the member: %q", p)
+		}
+	}
+	for _, m := range api.mentions {
+		if mm, _ := m.(map[string]any); mm == nil || fmt.Sprint(mm["parse"]) != "[]" {
+			t.Errorf("the notice may ping: %v", m)
+		}
+	}
+	api.mu.Unlock()
+	a.dmNoticeLife = 10 * time.Millisecond
+	mentionIn(a, "73", "2003", "<@11> el jefe es Juan")
+	waitFor(t, "the notice deleted", func() bool {
+		api.mu.Lock()
+		defer api.mu.Unlock()
+		return slices.Contains(api.deletes, "/channels/73/messages/5003")
+	})
+}
+
+// A notice that did not go out holds back no other: the next member
+// whose DMs are closed gets one. One the channel refuses (the bot may not
+// post there) keeps its slot: another try would be refused too.
+// Mutation: dmClosedNotice without releaseDMNotice → no notice after the
+// failed one.
+func TestDiscordClosedDMsNoticeNotPostedFreesItsSlot(t *testing.T) {
+	engine, msg := newEngine(t)
+	notice := render(msg.Localize("es", "discord_dms_closed", nil))[0]
+	for _, c := range []struct {
+		status int
+		want   []string
+	}{
+		{http.StatusInternalServerError, []string{"/channels/72/messages " + notice}},
+		{http.StatusForbidden, nil},
+	} {
+		api := &closedDMsAPI{failPosts: []int{c.status}}
+		a := newTestAdapter(t, api, engine, time.Hour)
+		a.botID = "11"
+		mentionIn(a, "72", "2000", "<@11> hola")
+		mentionIn(a, "72", "2001", "<@11> hola")
+		api.mu.Lock()
+		if !slices.Equal(api.posts, c.want) || len(api.failPosts) != 0 {
+			t.Errorf("first post failing with %d: posted %q, want %q", c.status, api.posts, c.want)
+		}
+		api.mu.Unlock()
 	}
 }

@@ -261,6 +261,7 @@ type publicReplier struct {
 	channelReplier
 	guildID, channelID, messageID string
 	told                          bool // the channel was told the member's DMs are closed
+	notRemoved                    bool // the message could not be deleted (DeleteRequest failed)
 }
 
 // DeleteRequest deletes the public message, where the bot may (it needs
@@ -272,10 +273,14 @@ type publicReplier struct {
 // (deletePostTitle), or the member is told the message could not be
 // removed, so that they remove the post themselves.
 func (w *publicReplier) DeleteRequest(ctx context.Context) error {
+	var err error
 	if w.channelID == w.messageID {
-		return w.deletePost(ctx)
+		err = w.deletePost(ctx)
+	} else {
+		err = w.deleteMessage(ctx)
 	}
-	return w.deleteMessage(ctx)
+	w.notRemoved = err != nil
+	return err
 }
 
 // deleteMessage deletes the public message; one gone already is not in
