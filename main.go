@@ -382,8 +382,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		adapters = append(adapters, dc)
 		wg.Go(func() {
 			if err := dc.Run(ctx, eng.mux); err != nil {
-				if errors.Is(err, discord.ErrUnauthorized) {
+				switch {
+				case errors.Is(err, discord.ErrUnauthorized):
 					err = &configError{"VIGIA_DISCORD_TOKEN", "Discord rejected this token; reset it in the Developer Portal"}
+				case errors.Is(err, discord.ErrNoPostChannel):
+					err = &configError{"VIGIA_INVESTIGATOR_CHATS", "a Discord channel is a forum, media or category channel, where the bot cannot post alerts: give a text channel, or one post (thread) of the forum"}
 				}
 				cancel(err)
 			}

@@ -343,3 +343,26 @@ func TestDiscordBadTokenExitsTwo(t *testing.T) {
 		t.Fatalf("exit %v, output %q", err, out)
 	}
 }
+
+// An investigators' channel that is a Discord forum takes no message of
+// the bot's (only its posts, threads, do): every alert would be refused.
+// Start-up stops with exit status 2 naming VIGIA_INVESTIGATOR_CHATS,
+// without printing the channel's id.
+// Mutation: main without the discord.ErrNoPostChannel case → exit 1.
+func TestDiscordForumInvestigatorChannelExitsTwo(t *testing.T) {
+	rs := redistest.Start(t)
+	dc := newFakeDiscord(t)
+	dc.setChannel(dInvChannel, `{"id":"`+dInvChannel+`","type":15,"guild_id":"`+dGuild+`"}`)
+	cmd := exec.Command(binary, "serve")
+	cmd.Env = []string{
+		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"VIGIA_INVESTIGATOR_2FA=off",
+		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_DISCORD_TOKEN=" + discordToken, "VIGIA_DISCORD_API_URL=" + dc.URL(),
+		"VIGIA_INVESTIGATOR_CHATS=discord:" + dInvChannel,
+	}
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errorsAs(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "VIGIA_INVESTIGATOR_CHATS") || strings.Contains(string(out), dInvChannel) {
+		t.Fatalf("exit %v, output %q", err, out)
+	}
+}

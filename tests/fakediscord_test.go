@@ -26,19 +26,20 @@ type discordCall struct {
 // fakeDiscord is Discord's REST API and gateway: HELLO, IDENTIFY, READY,
 // heartbeats and dispatched events, and a CDN serving attachments.
 type fakeDiscord struct {
-	t       *testing.T
-	srv     *httptest.Server
-	appID   string
-	botID   string
-	files   map[string][]byte
-	events  chan map[string]any
-	mu      sync.Mutex
-	cond    *sync.Cond
-	calls   []discordCall
-	ident   map[string]any
-	seq     int
-	msgSeq  int
-	closing chan struct{}
+	t        *testing.T
+	srv      *httptest.Server
+	appID    string
+	botID    string
+	files    map[string][]byte
+	events   chan map[string]any
+	mu       sync.Mutex
+	cond     *sync.Cond
+	calls    []discordCall
+	ident    map[string]any
+	seq      int
+	msgSeq   int
+	closing  chan struct{}
+	channels map[string]string // raw JSON for GET /channels/{id}, by id (setChannel)
 }
 
 func newFakeDiscord(t *testing.T) *fakeDiscord {
@@ -99,6 +100,7 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 	call.ID = fmt.Sprint(1500000000000000000 + id)
 	f.calls = append(f.calls, call)
 	f.cond.Broadcast()
+	channel := f.channels[strings.TrimPrefix(path, "/channels/")]
 	f.mu.Unlock()
 	if r.Method == http.MethodGet && strings.HasPrefix(path, "/channels/") && strings.HasSuffix(path, "/messages") {
 		f.listMessages(w, strings.TrimSuffix(path, "/messages"))
@@ -106,6 +108,8 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	switch {
+	case r.Method == http.MethodGet && channel != "":
+		fmt.Fprint(w, channel)
 	case r.Method == http.MethodGet && path == "/gateway":
 		fmt.Fprintf(w, `{"url":"ws://%s/ws"}`, r.Host)
 	case r.Method == http.MethodPut && strings.HasSuffix(path, "/commands"):
@@ -181,6 +185,16 @@ func (f *fakeDiscord) gateway(w http.ResponseWriter, r *http.Request) {
 			send(map[string]any{"op": 11})
 		}
 	}
+}
+
+// setChannel makes GET /channels/{id} answer the raw JSON ch.
+func (f *fakeDiscord) setChannel(id, ch string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.channels == nil {
+		f.channels = map[string]string{}
+	}
+	f.channels[id] = ch
 }
 
 // dispatch sends an event to the bot.

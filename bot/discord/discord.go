@@ -38,6 +38,11 @@ const Platform = "discord"
 // ErrUnauthorized means Discord rejected the bot token.
 var ErrUnauthorized = errors.New("discord rejected the bot token")
 
+// ErrNoPostChannel means an investigators' channel is one nobody posts in
+// directly: a forum or media channel (messages go in its posts, which are
+// threads) or a category. Alerts sent there would all be refused.
+var ErrNoPostChannel = errors.New("discord: an investigators' channel is a forum, media or category channel")
+
 // Handler handles one request; *commands.Mux is one.
 type Handler interface {
 	Handle(ctx context.Context, req commands.Request, w commands.Replier)
@@ -349,6 +354,9 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	case <-time.After(30 * time.Second):
 		return fmt.Errorf("discord gateway: no READY within 30 s")
 	}
+	if err := a.checkInvestigatorChannels(ctx); err != nil {
+		return err
+	}
 	if err := a.register(ctx, h.Commands()); err != nil {
 		return err
 	}
@@ -369,6 +377,37 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 		}
 	}
 }
+
+// checkInvestigatorChannels refuses an investigators' channel the bot
+// cannot post in (ErrNoPostChannel): a forum's alerts would need a new
+// post each, and every one sent to the forum itself is refused. One of its
+// posts (a thread) is a channel like any other. A channel Discord does not
+// describe in time is let through, with a warning: the start is not held
+// up for it.
+func (a *Adapter) checkInvestigatorChannels(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, channelCheck)
+	defer cancel()
+	for id := range a.invChans {
+		var ch *discordgo.Channel
+		err := a.retry(ctx, discordgo.EndpointChannel(id), func(opts ...discordgo.RequestOption) error {
+			var err error
+			ch, err = a.s.Channel(id, opts...)
+			return err
+		})
+		if err != nil {
+			a.log.Warn("discord could not check an investigators' channel", "error", a.redact(err))
+			continue
+		}
+		switch ch.Type {
+		case discordgo.ChannelTypeGuildForum, discordgo.ChannelTypeGuildMedia, discordgo.ChannelTypeGuildCategory:
+			return ErrNoPostChannel
+		}
+	}
+	return nil
+}
+
+// channelCheck bounds checkInvestigatorChannels.
+const channelCheck = 10 * time.Second
 
 // limiterSweep is how often the rate limiter's buckets are dropped.
 const limiterSweep = 10 * time.Minute

@@ -20,6 +20,8 @@ import (
 type testGateway struct {
 	srv    *httptest.Server
 	events []map[string]any
+	// channels answers GET /channels/{id} (raw JSON by id), if set.
+	channels map[string]string
 
 	mu    sync.Mutex
 	down  bool
@@ -59,6 +61,10 @@ func (g *testGateway) serve(w http.ResponseWriter, r *http.Request) {
 		g.session(c)
 	default:
 		w.Header().Set("Content-Type", "application/json")
+		if ch, ok := g.channels[strings.TrimPrefix(r.URL.Path, "/api/v9/channels/")]; ok && r.Method == http.MethodGet {
+			fmt.Fprint(w, ch)
+			return
+		}
 		if r.Method == http.MethodPut {
 			fmt.Fprint(w, `[]`) // the commands registered
 			return
