@@ -532,7 +532,9 @@ func (a *Adapter) command(name string) *commands.Command {
 }
 
 // retry runs call, waiting out a 429's retry_after a bounded number of
-// times, never past ctx. bucket is the key discordgo files call's route
+// times, never past ctx: a wait that would outlast ctx's deadline is not
+// begun, the caller told at once that nothing was sent (the 429's error,
+// with its wait), rather than held to its deadline for nothing. bucket is the key discordgo files call's route
 // under (the endpoint, as discordgo's own method names it): before each
 // attempt, a bucket Discord reported exhausted is waited out here, within
 // ctx, since discordgo would sleep until its reset (up to a minute) deaf
@@ -555,6 +557,9 @@ func (a *Adapter) retry(ctx context.Context, bucket string, call func(opts ...di
 		}
 		wait := max(rl.RetryAfter, 100*time.Millisecond)
 		a.log.Warn("discord rate limited", "retry_after_ms", wait.Milliseconds())
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			return err // past the deadline: give up now rather than at it (as waitBucket does)
+		}
 		select {
 		case <-ctx.Done():
 			return err

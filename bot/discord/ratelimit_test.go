@@ -203,3 +203,59 @@ func TestDiscordLimiterSweepKeepsABan(t *testing.T) {
 		t.Errorf("%d requests sent during the ban", other)
 	}
 }
+
+// A 429 whose retry_after outlasts the caller's deadline is not waited
+// out: the caller hears at once that nothing was sent, with the wait (a
+// broadcast holds the chat back for so long), and keeps the rest of its
+// time (a handler, to answer the member; a user's queue, to go on). Each
+// route is checked: a send, a delete, an interaction's answer.
+// Mutation: retry without its deadline check → each call returns only
+// when its context ends.
+func TestDiscordLongRateLimitGivesUpAtOnce(t *testing.T) {
+	var mu sync.Mutex
+	calls := 0
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprint(w, `{"message":"You are being rate limited.","retry_after":600,"global":false}`)
+	})
+	for _, c := range []struct {
+		name string
+		call func(ctx context.Context, a *Adapter) error
+	}{
+		{"send", func(ctx context.Context, a *Adapter) error {
+			_, err := a.Send(ctx, "123", commands.Reply{Text: "aviso"})
+			return err
+		}},
+		{"delete", func(ctx context.Context, a *Adapter) error { return a.DeleteMessage(ctx, "123", "77") }},
+		{"answer", func(ctx context.Context, a *Adapter) error {
+			return (&interactionReplier{a: a, i: commandInteraction().Interaction}).Reply(ctx, commands.Reply{Text: "hola"})
+		}},
+	} {
+		mu.Lock()
+		calls = 0
+		mu.Unlock()
+		a := newTestAdapter(t, api, slowHandler{}, time.Hour)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		err := c.call(ctx, a)
+		if ctx.Err() != nil {
+			t.Errorf("%s: waited until its deadline", c.name)
+		}
+		cancel()
+		if err == nil {
+			t.Errorf("%s: went through under a 600 s rate limit", c.name)
+		}
+		var rl *commands.RateLimitError
+		if c.name != "answer" && (!errors.As(err, &rl) || rl.RetryAfter != 600*time.Second) {
+			t.Errorf("%s: %v, want a rate limit of 600 s", c.name, err)
+		}
+		mu.Lock()
+		if calls != 1 {
+			t.Errorf("%s: %d requests, want 1", c.name, calls)
+		}
+		mu.Unlock()
+	}
+}
