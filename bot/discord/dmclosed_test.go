@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -238,4 +239,52 @@ func TestDiscordClosedDMsNoticeNotPostedFreesItsSlot(t *testing.T) {
 		}
 		api.mu.Unlock()
 	}
+}
+
+// What Discord answers a failed notice with (a 502's body, which
+// discordgo quotes in its error, may echo the request) stays out of the
+// log: the line says what failed, never the channel, the member, their
+// message or its words.
+// Mutation: sendErr's last case with err.Error() instead of a.redact →
+// the body's words and ids reach the log.
+func TestDiscordFailedNoticeLogsNoPayload(t *testing.T) {
+	engine, _ := newEngine(t)
+	closed := &closedDMsAPI{refuseDeletes: true}
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == "/api/v9/channels/777000111/messages" {
+			body, _ := io.ReadAll(r.Body)
+			w.WriteHeader(http.StatusBadGateway)
+			fmt.Fprintf(w, "upstream failed for /channels/777000111/messages/888000222 %s", body)
+			return
+		}
+		closed.ServeHTTP(w, r)
+	})
+	a := newTestAdapter(t, api, engine, time.Hour)
+	var logs strings.Builder
+	var mu sync.Mutex
+	a.log = slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, nil))
+	a.botID = "11"
+	mentionIn(a, "777000111", "888000222", "<@11> el jefe de los halcones es Juan Pérez")
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(logs.String(), "could not post the DMs-closed notice") {
+		t.Fatalf("the failed notice is not logged:\n%s", logs.String())
+	}
+	for _, leak := range []string{"777000111", "888000222", "Juan", "halcones", "delete it now", "bórralo"} {
+		if strings.Contains(logs.String(), leak) {
+			t.Errorf("the log holds %q:\n%s", leak, logs.String())
+		}
+	}
+}
+
+// lockedWriter serialises writes to w.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
