@@ -3,6 +3,7 @@ package tests
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"html"
 	"os/exec"
 	"regexp"
@@ -364,5 +365,54 @@ func TestDiscordForumInvestigatorChannelExitsTwo(t *testing.T) {
 	var ee *exec.ExitError
 	if !errorsAs(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "VIGIA_INVESTIGATOR_CHATS") || strings.Contains(string(out), dInvChannel) {
 		t.Fatalf("exit %v, output %q", err, out)
+	}
+}
+
+// A member posts a tip in a server channel where the bot may not delete
+// it (no Manage Messages: 50013), and their DMs are closed to the bot
+// (50007): they would never hear that it is still in view. The channel is
+// told, by a notice that names, quotes and pings no one, that whoever
+// posted it is to delete it now. Nothing of the tip reaches the log.
+// Mutation: the adapter posting discord_dms_closed whatever became of the
+// deletion → the plain notice, which asks no one to delete anything.
+func TestDiscordPublicTipNotRemovedWithClosedDMs(t *testing.T) {
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := redistest.Start(t)
+	dc := newFakeDiscord(t)
+	dc.refuse("DELETE /channels/"+dChannel+"/messages/", 50013)
+	dc.refuse("POST /channels/1300000000000000001/messages", 50007) // the member's DM channel
+	cmd := exec.Command(binary, "serve")
+	cmd.Env = []string{
+		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"VIGIA_INVESTIGATOR_2FA=off", "VIGIA_LOG_LEVEL=debug",
+		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_DISCORD_TOKEN=" + discordToken, "VIGIA_DISCORD_API_URL=" + dc.URL(),
+		"VIGIA_DISCORD_GUILD_ID=" + dGuild,
+	}
+	bot := launch(t, cmd)
+	dc.waitCalls(1, pathHas("PUT", "/guilds/"+dGuild+"/commands"))
+	dc.dispatch("MESSAGE_CREATE", map[string]any{
+		"id": "1600000000000000777", "channel_id": dChannel, "guild_id": dGuild, "author": duser(dReporter, dReporterName),
+		"content": "<@1100000000000000001> " + dTipText, "timestamp": "2026-11-28T10:00:00Z",
+		"mentions": []any{map[string]any{"id": "1100000000000000001", "username": "Vigia", "bot": true}},
+	})
+	dc.waitCalls(1, pathHas("DELETE", "/channels/"+dChannel+"/messages/1600000000000000777"))
+	dc.waitCalls(1, pathHas("POST", "/channels/1300000000000000001/messages"))
+	notice := dc.waitCalls(1, pathHas("POST", "/channels/"+dChannel+"/messages"))[0]
+	if got := unescape(notice.JSON["content"].(string)); got != msg.Localize("en", "discord_dms_closed_not_removed", nil) {
+		t.Errorf("notice in the channel: %q", got)
+	}
+	if am, _ := notice.JSON["allowed_mentions"].(map[string]any); notice.JSON["message_reference"] != nil || am == nil || fmt.Sprint(am["parse"]) != "[]" {
+		t.Errorf("the notice points at someone: %s", notice.Raw)
+	}
+	for _, leak := range []string{dReporter, dReporterName, "Extorsionan", "Obrero", "cobros.example", "1600000000000000777", dChannel} {
+		if strings.Contains(string(notice.Raw), leak) {
+			t.Errorf("the notice holds %q: %s", leak, notice.Raw)
+		}
+		if strings.Contains(bot.stderr.String(), leak) {
+			t.Errorf("the log holds %q:\n%s", leak, bot.stderr.String())
+		}
 	}
 }

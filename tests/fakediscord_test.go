@@ -40,6 +40,7 @@ type fakeDiscord struct {
 	msgSeq   int
 	closing  chan struct{}
 	channels map[string]string // raw JSON for GET /channels/{id}, by id (setChannel)
+	refusals map[string]string // JSON error codes for "METHOD path prefix" (refuse)
 }
 
 func newFakeDiscord(t *testing.T) *fakeDiscord {
@@ -101,7 +102,19 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 	f.calls = append(f.calls, call)
 	f.cond.Broadcast()
 	channel := f.channels[strings.TrimPrefix(path, "/channels/")]
+	refusal := ""
+	for call, code := range f.refusals {
+		if strings.HasPrefix(r.Method+" "+path, call) {
+			refusal = code
+		}
+	}
 	f.mu.Unlock()
+	if refusal != "" {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprintf(w, `{"message":"refused","code":%s}`, refusal)
+		return
+	}
 	if r.Method == http.MethodGet && strings.HasPrefix(path, "/channels/") && strings.HasSuffix(path, "/messages") {
 		f.listMessages(w, strings.TrimSuffix(path, "/messages"))
 		return
@@ -195,6 +208,18 @@ func (f *fakeDiscord) setChannel(id, ch string) {
 		f.channels = map[string]string{}
 	}
 	f.channels[id] = ch
+}
+
+// refuse makes calls starting with "METHOD path" fail with a 403 and
+// Discord's JSON error code (50013 Missing Permissions, 50007 Cannot send
+// messages to this user).
+func (f *fakeDiscord) refuse(call string, code int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.refusals == nil {
+		f.refusals = map[string]string{}
+	}
+	f.refusals[call] = fmt.Sprint(code)
 }
 
 // dispatch sends an event to the bot.
