@@ -448,7 +448,9 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 		// before a form, which must be the request's first answer; nor
 		// into a chat its reporter asked to wipe: the wipe would take it
 		// away unread, and it waits for their next message).
-		m.tellOwedReceipts(ctx, c)
+		if m.tellOwedReceipts(ctx, c) {
+			return // this very message, delivered again: answered with its receipt
+		}
 	}
 	err = m.route(ctx, c)
 	if err == nil {

@@ -702,7 +702,8 @@ func (m *Mux) spoolTip(ctx context.Context, c *Context, part tips.Part, note str
 	if note != "" {
 		text += "\n\n" + c.fileNote(note, 1)
 	}
-	text += c.ownNameSent(part.Text)
+	own := c.ownNameSent(part.Text)
+	text += own
 	// Sent once more if refused: a spooled tip's receipt cannot be had
 	// again by pressing Send. Refused again, it is kept (sealed, on the
 	// spool's disk) and told with the reporter's next message: a chat the
@@ -710,7 +711,7 @@ func (m *Mux) spoolTip(ctx context.Context, c *Context, part tips.Part, note str
 	// and a reporter left unanswered writes again.
 	err = c.replyReceipt(ctx, Reply{Text: text})
 	if err != nil {
-		if oerr := m.spool.OweReceipt(storage.OwedReceipt{Pseudonym: c.Pseudonym, EventID: c.Request.EventID, Receipt: receipt, Note: note}); oerr != nil {
+		if oerr := m.spool.OweReceipt(storage.OwedReceipt{Pseudonym: c.Pseudonym, EventID: c.Request.EventID, Receipt: receipt, Note: note, OwnName: own != ""}); oerr != nil {
 			m.log.Error("undelivered receipt of a spooled tip not kept for later", "platform", c.Request.Platform, "error", oerr.Error())
 		}
 	}
@@ -719,17 +720,25 @@ func (m *Mux) spoolTip(ctx context.Context, c *Context, part tips.Part, note str
 
 // tellOwedReceipts tells the reporter, before their request is answered,
 // the receipts of their spooled tips the platform refused (spoolTip). Each
-// one delivered is forgotten; the others wait for the next request.
-func (m *Mux) tellOwedReceipts(ctx context.Context, c *Context) {
+// one delivered is forgotten; the others wait for the next request. It
+// reports whether the request is the very message one is owed for,
+// delivered again (a restart before the platform heard it was handled):
+// that message was answered with its receipt now, or keeps it owed, and
+// must not be handled again (it would repeat the same receipt).
+func (m *Mux) tellOwedReceipts(ctx context.Context, c *Context) (answered bool) {
 	if m.spool == nil {
-		return
+		return false
 	}
 	owed := m.spool.OwedReceipts(c.Pseudonym)
+	answered = c.Request.EventID != 0 && slices.ContainsFunc(owed, func(o storage.OwedReceipt) bool { return o.EventID == c.Request.EventID })
 	var told []int64
 	for _, o := range owed {
 		text := c.T("spool_receipt_owed", map[string]any{"Receipt": o.Receipt})
 		if o.Note != "" {
 			text += "\n\n" + c.fileNote(o.Note, 1)
+		}
+		if o.OwnName {
+			text += "\n\n" + c.T("own_name_sent", nil)
 		}
 		if err := c.Reply(ctx, Reply{Text: text}); err != nil {
 			m.log.Warn("owed receipt not delivered; kept for the next message", "platform", c.Request.Platform, "error", err.Error())
@@ -738,11 +747,12 @@ func (m *Mux) tellOwedReceipts(ctx context.Context, c *Context) {
 		told = append(told, o.EventID)
 	}
 	if len(told) == 0 {
-		return
+		return answered
 	}
 	if err := m.spool.ReceiptsTold(c.Pseudonym, told); err != nil {
 		m.log.Warn("owed receipts told but not forgotten", "platform", c.Request.Platform, "error", err.Error())
 	}
+	return answered
 }
 
 // fileNote is what the reporter is told of n files by note: file_cleaned

@@ -20,8 +20,11 @@ type OwedReceipt struct {
 	Receipt   string `json:"c"`
 	// Note is the message id of what the reporter was to be told with
 	// it (a file not kept), or "".
-	Note string    `json:"n,omitempty"`
-	At   time.Time `json:"a"`
+	Note string `json:"n,omitempty"`
+	// OwnName says the tip held the reporter's own name or username: the
+	// receipt carries the note a receipt then carries (own_name_sent).
+	OwnName bool      `json:"o,omitempty"`
+	At      time.Time `json:"a"`
 }
 
 // maxOwed bounds the receipts owed at once (the oldest go first): a

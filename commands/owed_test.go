@@ -1,0 +1,89 @@
+package commands_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/locales"
+)
+
+// A message whose receipt is owed (refused twice as it was spooled),
+// delivered again by the platform (a restart before it was confirmed),
+// is answered once with that receipt: not told as owed and then answered
+// as the spooled message again. So during the outage, after Redis is
+// back, and after the replay; and the next message does not tell it
+// again.
+func TestRedeliveredMessageWithAnOwedReceiptIsAnsweredOnce(t *testing.T) {
+	commands.ShortReceiptRetry(t)
+	for _, when := range []string{"outage", "redis back", "replayed"} {
+		t.Run(strings.ReplaceAll(when, " ", "_"), func(t *testing.T) {
+			srv, st, sp, _, mux := spooling(t)
+			ctx := context.Background()
+			msg, _ := locales.Load()
+			srv.Stop()
+			const text = "cobran piso en el mercado"
+			w := &refusingReplier{refuse: func(rep commands.Reply) bool { return codeRE.MatchString(rep.Text) }}
+			mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "83", ChatID: "83", Text: text, EventID: 1}, w)
+			p := st.Pseudonym("telegram", "83")
+			code, _ := sp.ReceiptOf(p, 1)
+			if len(sp.OwedReceipts(p)) != 1 {
+				t.Fatal("the refused receipt is not owed")
+			}
+			if when != "outage" {
+				srv.Restart()
+				for deadline := time.Now().Add(10 * time.Second); st.Ping(ctx) != nil && time.Now().Before(deadline); {
+					time.Sleep(20 * time.Millisecond)
+				}
+			}
+			if when == "replayed" {
+				if n, err := sp.Replay(ctx, st); err != nil || n != 1 {
+					t.Fatalf("replay: %d %v", n, err)
+				}
+			}
+			do := telegramUser(mux, "83")
+			r := do(commands.Request{Text: text, EventID: 1})
+			if len(r) != 1 || r[0].Text != msg.Localize("en", "spool_receipt_owed", map[string]any{"Receipt": code}) {
+				t.Fatalf("the message delivered again: %q", texts(r))
+			}
+			if len(sp.OwedReceipts(p)) != 0 {
+				t.Fatal("told, and still owed")
+			}
+			if r := do(commands.Request{Command: "help", CommandAtStart: true, EventID: 2}); len(r) != 1 || strings.Contains(r[0].Text, code) {
+				t.Fatalf("the next message: %q", texts(r))
+			}
+			if when != "outage" {
+				if _, err := st.Draft(ctx, p); err == nil {
+					t.Fatal("the message delivered again started a draft")
+				}
+			}
+		})
+	}
+}
+
+// A receipt owed for a tip that holds its reporter's own name carries
+// the note the receipt would have carried.
+func TestOwedReceiptKeepsTheOwnNameNote(t *testing.T) {
+	commands.ShortReceiptRetry(t)
+	srv, st, sp, _, mux := spooling(t)
+	msg, _ := locales.Load()
+	srv.Stop()
+	w := &refusingReplier{refuse: func(rep commands.Reply) bool { return codeRE.MatchString(rep.Text) }}
+	for i, text := range []string{"cobran piso en el mercado. Saludos, Pedro Martínez", "cobran piso en la tienda"} {
+		mux.Handle(context.Background(), commands.Request{Platform: "telegram", UserID: "84", ChatID: "84", Name: "Pedro Martínez",
+			Text: text, EventID: int64(1 + i)}, w)
+	}
+	p := st.Pseudonym("telegram", "84")
+	signed, _ := sp.ReceiptOf(p, 1)
+	unsigned, _ := sp.ReceiptOf(p, 2)
+	r := telegramUser(mux, "84")(commands.Request{Command: "help", CommandAtStart: true, EventID: 3})
+	want := []string{
+		msg.Localize("en", "spool_receipt_owed", map[string]any{"Receipt": signed}) + "\n\n" + msg.Localize("en", "own_name_sent", nil),
+		msg.Localize("en", "spool_receipt_owed", map[string]any{"Receipt": unsigned}),
+	}
+	if len(r) != 3 || r[0].Text != want[0] || r[1].Text != want[1] {
+		t.Fatalf("the next message: %q", texts(r))
+	}
+}
