@@ -423,7 +423,8 @@ func TestMetricsOnlyOnTheirOwnListener(t *testing.T) {
 	if code, body := get("http://" + public + "/metrics"); code != http.StatusNotFound || strings.Contains(body, "vigia_") {
 		t.Errorf("public /metrics: %d %q", code, body)
 	}
-	if code, body := get("http://" + metrics + "/metrics"); code != http.StatusOK || !strings.Contains(body, "vigia_queue_open") {
+	if code, body := get("http://" + metrics + "/metrics"); code != http.StatusOK || !strings.Contains(body, "vigia_queue_open") ||
+		!strings.Contains(body, "vigia_spool_owed_receipts 0") || !strings.Contains(body, "vigia_spool_owed_dropped_total 0") {
 		t.Errorf("metrics listener /metrics: %d %q", code, body)
 	}
 	if code, _ := get("http://" + metrics + "/healthz"); code != http.StatusNotFound {

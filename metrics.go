@@ -68,6 +68,10 @@ func newMetrics(st *storage.Store, spool *storage.Spool) *promMetrics {
 			func() float64 { return float64(spool.Len()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigia_spool_unreadable", Help: "Spooled records that open under no configured secret (quarantined or about to be): tips that cannot reach Redis; see the ERROR log."},
 			func() float64 { c := spool.Count(); return float64(c.Unreadable + c.Quarantined) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigia_spool_owed_receipts", Help: "Receipts of spooled tips the platform refused, kept to be told with their reporters' next messages."},
+			func() float64 { n, _ := spool.Owed(); return float64(n) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "vigia_spool_owed_dropped_total", Help: "Owed receipts dropped, the oldest first, past the 1,000 kept: their reporters never get them (the tips are kept); see the ERROR log."},
+			func() float64 { _, n := spool.Owed(); return float64(n) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigia_index_backlog", Help: "Tips received but not indexed yet (not findable by /search)."},
 			read(func(ctx context.Context) (float64, error) {
 				n, err := st.IndexBacklog(ctx)

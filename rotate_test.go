@@ -402,7 +402,7 @@ func TestRotateKeyWaitsForOwedReceipts(t *testing.T) {
 		t.Fatal(err)
 	}
 	const code = "K7QD-9XMA-R2TP-4WZN"
-	if err := sp.OweReceipt(storage.OwedReceipt{Pseudonym: "pseudonym-of-a-reporter", EventID: 1, Receipt: code}); err != nil {
+	if _, err := sp.OweReceipt(storage.OwedReceipt{Pseudonym: "pseudonym-of-a-reporter", EventID: 1, Receipt: code}); err != nil {
 		t.Fatal(err)
 	}
 	e := validEnv()

@@ -1158,8 +1158,9 @@ type Spooler interface {
 	// VoidHeld reports whether an invitation code waits to be voided.
 	VoidHeld(code string) bool
 	// OweReceipt keeps a spooled tip's receipt the platform refused, for
-	// its reporter's next message.
-	OweReceipt(o storage.OwedReceipt) error
+	// its reporter's next message; it returns how many of the oldest
+	// owed receipts it dropped to make room.
+	OweReceipt(o storage.OwedReceipt) (dropped int, err error)
 	// OwedReceipts returns the receipts owed to a reporter.
 	OwedReceipts(pseudonym string) []storage.OwedReceipt
 	// ReceiptsTold forgets the reporter's owed receipts of events.

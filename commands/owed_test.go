@@ -1,13 +1,16 @@
 package commands_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/locales"
+	"github.com/vigia-project/vigia/storage"
 )
 
 // A message whose receipt is owed (refused twice as it was spooled),
@@ -85,5 +88,41 @@ func TestOwedReceiptKeepsTheOwnNameNote(t *testing.T) {
 	}
 	if len(r) != 3 || r[0].Text != want[0] || r[1].Text != want[1] {
 		t.Fatalf("the next message: %q", texts(r))
+	}
+}
+
+// droppingSpool is a spool whose every owed receipt drops two older
+// ones (past the limit of receipts owed at once).
+type droppingSpool struct{ *storage.Spool }
+
+func (s droppingSpool) OweReceipt(o storage.OwedReceipt) (int, error) {
+	_, err := s.Spool.OweReceipt(o)
+	return 2, err
+}
+
+// Owed receipts dropped past the limit are lost to their reporters: an
+// ERROR line counts them, and says nothing else.
+func TestOwedReceiptsDroppedAreLogged(t *testing.T) {
+	commands.ShortReceiptRetry(t)
+	srv, st, sp, _, _ := spooling(t)
+	msg, _ := locales.Load()
+	logs := &bytes.Buffer{}
+	mux := commands.New(commands.Options{Store: st, Messages: msg, DefaultLanguage: "en", Spool: droppingSpool{sp},
+		Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	srv.Stop()
+	w := &refusingReplier{refuse: func(rep commands.Reply) bool { return codeRE.MatchString(rep.Text) }}
+	mux.Handle(context.Background(), commands.Request{Platform: "telegram", UserID: "85", ChatID: "85", Text: "cobran piso en el mercado", EventID: 1}, w)
+	code, _ := sp.ReceiptOf(st.Pseudonym("telegram", "85"), 1)
+	line := ""
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(l, "oldest dropped") {
+			line = l
+		}
+	}
+	if !strings.Contains(line, "level=ERROR") || !strings.Contains(line, "count=2") {
+		t.Fatalf("no ERROR line counting the drop:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), code) || strings.Contains(logs.String(), "mercado") {
+		t.Fatalf("the log names the reporter or the tip:\n%s", logs.String())
 	}
 }

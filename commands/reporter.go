@@ -711,8 +711,12 @@ func (m *Mux) spoolTip(ctx context.Context, c *Context, part tips.Part, note str
 	// and a reporter left unanswered writes again.
 	err = c.replyReceipt(ctx, Reply{Text: text})
 	if err != nil {
-		if oerr := m.spool.OweReceipt(storage.OwedReceipt{Pseudonym: c.Pseudonym, EventID: c.Request.EventID, Receipt: receipt, Note: note, OwnName: own != ""}); oerr != nil {
+		dropped, oerr := m.spool.OweReceipt(storage.OwedReceipt{Pseudonym: c.Pseudonym, EventID: c.Request.EventID, Receipt: receipt, Note: note, OwnName: own != ""})
+		if oerr != nil {
 			m.log.Error("undelivered receipt of a spooled tip not kept for later", "platform", c.Request.Platform, "error", oerr.Error())
+		}
+		if dropped > 0 {
+			m.log.Error("owed receipts over the limit: the oldest dropped, their reporters will not get them (tips kept)", "count", dropped)
 		}
 	}
 	return err

@@ -91,3 +91,10 @@ func BeforeStreamSwap(t interface{ Cleanup(func()) }, f func()) {
 	rebuildSwapHook = f
 	t.Cleanup(func() { rebuildSwapHook = nil })
 }
+
+// SmallOwedLimit keeps at most n receipts owed, for tests.
+func SmallOwedLimit(t interface{ Cleanup(func()) }, n int) {
+	old := maxOwed
+	maxOwed = n
+	t.Cleanup(func() { maxOwed = old })
+}

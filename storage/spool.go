@@ -39,6 +39,8 @@ type Spool struct {
 	// owed are the receipts of spooled tips the platform refused to
 	// deliver, for their reporters' next messages (spool_owed.go).
 	owed []OwedReceipt
+	// owedDropped counts the owed receipts dropped over maxOwed.
+	owedDropped int
 }
 
 func spooledKey(pseudonym string, eventID int64) string {

@@ -30,10 +30,17 @@ type OwedReceipt struct {
 // maxOwed bounds the receipts owed at once (the oldest go first): a
 // platform refusing every answer for hours must not grow the file for
 // good. maxOwedAge drops one whose reporter never wrote again.
-const (
-	maxOwed    = 1000
-	maxOwedAge = 30 * 24 * time.Hour
-)
+//
+// The oldest go, not the newest refused: each owed receipt is told with
+// its reporter's next message, so one still owed after all the others
+// is one whose reporter has not written since, often a chat the platform
+// refuses for good (the bot blocked, the account gone); the newest one's
+// reporter, just left without an answer, is the likeliest to write again
+// soon. Either way that reporter loses the code (the tip is kept), so
+// each drop is counted (OweReceipt's result, Owed).
+var maxOwed = 1000 // (a variable for tests)
+
+const maxOwedAge = 30 * 24 * time.Hour
 
 // owedPath holds the owed receipts: one sealed list, replaced whole (by a
 // rename) at each change. The receipts in it are sealed as the spool's are.
@@ -138,8 +145,10 @@ func (sp *Spool) setOwedAside() error {
 }
 
 // OweReceipt keeps, sealed and fsynced, a spooled tip's receipt the
-// platform refused, for its reporter's next message (OwedReceipts).
-func (sp *Spool) OweReceipt(o OwedReceipt) error {
+// platform refused, for its reporter's next message (OwedReceipts). It
+// returns how many of the oldest owed receipts it dropped to stay within
+// maxOwed: lost to their reporters.
+func (sp *Spool) OweReceipt(o OwedReceipt) (dropped int, err error) {
 	if o.At.IsZero() {
 		o.At = time.Now().Truncate(time.Second)
 	}
@@ -148,7 +157,24 @@ func (sp *Spool) OweReceipt(o OwedReceipt) error {
 	owed := slices.DeleteFunc(slices.Clone(sp.owed), func(x OwedReceipt) bool {
 		return x.Pseudonym == o.Pseudonym && x.EventID == o.EventID
 	})
-	return sp.writeOwed(append(owed, o))
+	owed = slices.DeleteFunc(append(owed, o), func(o OwedReceipt) bool { return time.Since(o.At) > maxOwedAge })
+	if len(owed) > maxOwed {
+		dropped = len(owed) - maxOwed
+		owed = owed[dropped:]
+	}
+	if err := sp.writeOwed(owed); err != nil {
+		return 0, err
+	}
+	sp.owedDropped += dropped
+	return dropped, nil
+}
+
+// Owed returns how many receipts are owed to reporters now, and how many
+// OweReceipt dropped since the spool was opened (maxOwed).
+func (sp *Spool) Owed() (waiting, dropped int) {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	return len(sp.owed), sp.owedDropped
 }
 
 // OwedReceipts returns the receipts owed to a reporter, oldest first.

@@ -25,10 +25,10 @@ func TestOwedReceiptsOutliveARestartSealed(t *testing.T) {
 	// (Long enough not to be found in the sealed bytes by chance: two
 	// bytes would be, in one run out of a few hundred.)
 	const pA, pB = "pseudonym-of-reporter-A", "pseudonym-of-reporter-B"
-	if err := sp.OweReceipt(storage.OwedReceipt{Pseudonym: pA, EventID: 7, Receipt: code, Note: "spool_file_lost"}); err != nil {
+	if _, err := sp.OweReceipt(storage.OwedReceipt{Pseudonym: pA, EventID: 7, Receipt: code, Note: "spool_file_lost"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := sp.OweReceipt(storage.OwedReceipt{Pseudonym: pB, EventID: 8, Receipt: "ABCD-EFGH-JKMN-PQR5"}); err != nil {
+	if _, err := sp.OweReceipt(storage.OwedReceipt{Pseudonym: pB, EventID: 8, Receipt: "ABCD-EFGH-JKMN-PQR5"}); err != nil {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*"))
@@ -98,7 +98,7 @@ func TestOwedReceiptsOutliveASecretRotation(t *testing.T) {
 		return len(got) == 1 && got[0].Receipt != ""
 	}
 	const pA, pB = "pseudonym-of-reporter-A", "pseudonym-of-reporter-B"
-	if err := open(keyring(oldS)).OweReceipt(storage.OwedReceipt{Pseudonym: pA, EventID: 7, Receipt: "K7QD-9XMA-R2TP-4WZN"}); err != nil {
+	if _, err := open(keyring(oldS)).OweReceipt(storage.OwedReceipt{Pseudonym: pA, EventID: 7, Receipt: "K7QD-9XMA-R2TP-4WZN"}); err != nil {
 		t.Fatal(err)
 	}
 	// The rotation: new and old secret, then the new one alone.
@@ -114,7 +114,7 @@ func TestOwedReceiptsOutliveASecretRotation(t *testing.T) {
 	if len(sp.OwedReceipts(pA)) != 0 {
 		t.Fatal("opened under another secret")
 	}
-	if err := sp.OweReceipt(storage.OwedReceipt{Pseudonym: pB, EventID: 8, Receipt: "ABCD-EFGH-JKMN-PQR5"}); err != nil {
+	if _, err := sp.OweReceipt(storage.OwedReceipt{Pseudonym: pB, EventID: 8, Receipt: "ABCD-EFGH-JKMN-PQR5"}); err != nil {
 		t.Fatal(err)
 	}
 	// Back to the right secret: pB's file is set aside too, and pA's,
@@ -131,5 +131,42 @@ func TestOwedReceiptsOutliveASecretRotation(t *testing.T) {
 	}
 	if aside, _ := filepath.Glob(filepath.Join(dir, "tips.spool.owed.unreadable*")); len(aside) != 0 {
 		t.Fatalf("read back, still set aside: %v", aside)
+	}
+}
+
+// Past the limit of receipts owed at once, the oldest is dropped (its
+// reporter is the least likely to write again), and each drop is counted:
+// OweReceipt says how many, Owed how many since the spool was opened.
+func TestOwedReceiptsOverTheLimitDropTheOldestCounted(t *testing.T) {
+	storage.SmallOwedLimit(t, 3)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{3}, 32))
+	dir := t.TempDir()
+	sp, err := storage.OpenSpool(dir, kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reporter := func(i int) string { return "pseudonym-of-reporter-" + string(rune('A'+i)) }
+	for i := range 5 {
+		dropped, err := sp.OweReceipt(storage.OwedReceipt{Pseudonym: reporter(i), EventID: int64(i), Receipt: "K7QD-9XMA-R2TP-4WZN"})
+		if want := max(0, i-2) - max(0, i-3); err != nil || dropped != want {
+			t.Fatalf("receipt #%d: %d dropped, want %d (%v)", i+1, dropped, want, err)
+		}
+	}
+	if waiting, dropped := sp.Owed(); waiting != 3 || dropped != 2 {
+		t.Fatalf("owed: %d waiting, %d dropped", waiting, dropped)
+	}
+	// The same receipt owed again (its message delivered again) drops
+	// nothing.
+	if dropped, err := sp.OweReceipt(storage.OwedReceipt{Pseudonym: reporter(4), EventID: 4, Receipt: "K7QD-9XMA-R2TP-4WZN"}); err != nil || dropped != 0 {
+		t.Fatalf("owed again: %d dropped (%v)", dropped, err)
+	}
+	sp, err = storage.OpenSpool(dir, kr) // a restart
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if got := len(sp.OwedReceipts(reporter(i))); got != min(1, max(0, i-1)) {
+			t.Errorf("reporter #%d: %d owed after a restart", i+1, got)
+		}
 	}
 }
