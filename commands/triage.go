@@ -34,8 +34,9 @@ var triageUsageData = map[string]any{"MaxLabels": maxLabels, "LabelLen": maxLabe
 // one of its words of four letters or more that names no other category
 // ("drogas", "trata", "desaparecida"), accents and case aside. Failing
 // that, singular or plural, as names are written either way ("drogues"
-// for "Drogue", "weapon", "amenaza"); "persona" still reads as "Persona
-// desaparecida", not also as "Trata de personas".
+// for "Drogue", "weapon", "amenaza", "extorsões" for "Extorsão", see
+// pluralOf); "persona" still reads as "Persona desaparecida", not also as
+// "Trata de personas". A stem is no name ("menac", "extors").
 func (c *Context) parseCategory(arg string) (tips.Category, bool) {
 	if cat, ok := tips.ParseCategory(strings.ToLower(arg)); ok {
 		return cat, true
@@ -79,10 +80,24 @@ func (c *Context) categoryNamed(is func(string) bool) (tips.Category, bool) {
 }
 
 // pluralOf reports whether plural is singular's plural as the supported
-// languages mostly write it: with "s", or "es" ("extorsiones").
+// languages write it (both folded): with "s"; with "es" after a consonant
+// that takes it ("extorsiones", "corrupciones"), never after a stem's
+// last letter otherwise ("menac" is no singular of "menaces"); and
+// Portuguese "-ão" as "-ões" or "-ães" ("extorsões", "corrupções").
 func pluralOf(singular, plural string) bool {
-	rest, ok := strings.CutPrefix(plural, singular)
-	return ok && (rest == "s" || rest == "es")
+	if rest, ok := strings.CutPrefix(plural, singular); ok {
+		return rest == "s" || (rest == "es" && takesES(singular))
+	}
+	stem, ok := strings.CutSuffix(singular, "ao")
+	return ok && (plural == stem+"oes" || plural == stem+"aes")
+}
+
+// takesES reports whether a word's plural may end in "es" after it: a
+// consonant Spanish or English adds it to ("l", "n", "r", "d", "j", "s",
+// "x", "y", "z", "ch", "sh").
+func takesES(singular string) bool {
+	return strings.HasSuffix(singular, "ch") || strings.HasSuffix(singular, "sh") ||
+		strings.ContainsAny(singular[max(0, len(singular)-1):], "lnrdjsxyz")
 }
 
 // triageStatuses and priorities are what /triage sets, as parseNamed
