@@ -2,7 +2,9 @@ package commands_test
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/locales"
@@ -56,5 +58,41 @@ func TestOwnNameInASpooledTipIsPointedOut(t *testing.T) {
 		if len(r) != 1 || code == "" || r[0].Text != want {
 			t.Errorf("%q: %q", c.text, texts(r))
 		}
+	}
+}
+
+// A spooled tip signed with its reporter's name, delivered again by the
+// platform (a restart before it was confirmed; the first answer may have
+// been lost), is answered with its receipt and the same note, before the
+// replay and after it.
+func TestOwnNameNoteGoesWithARedeliveredSpooledTip(t *testing.T) {
+	srv, st, sp, _, mux := spooling(t)
+	ctx := context.Background()
+	msg, _ := locales.Load()
+	note := "\n\n" + msg.Localize("en", "own_name_sent", nil)
+	say := func() []commands.Reply {
+		rec := &recorder{}
+		mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "86", ChatID: "86", Name: "Pedro Martínez",
+			Text: "cobran piso en el mercado. Saludos, Pedro Martínez", EventID: 5}, rec)
+		return rec.take()
+	}
+	srv.Stop()
+	first := say()
+	code := codeRE.FindString(first[0].Text)
+	if code == "" || !strings.HasSuffix(first[0].Text, note) {
+		t.Fatalf("the first answer: %q", texts(first))
+	}
+	if again := say(); len(again) != 1 || again[0].Text != first[0].Text {
+		t.Fatalf("delivered again before the replay: %q", texts(again))
+	}
+	srv.Restart()
+	for deadline := time.Now().Add(10 * time.Second); st.Ping(ctx) != nil && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n, err := sp.Replay(ctx, st); err != nil || n != 1 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	if again := say(); len(again) != 1 || again[0].Text != msg.Localize("en", "sent", map[string]any{"Receipt": code})+note {
+		t.Fatalf("delivered again after the replay: %q", texts(again))
 	}
 }

@@ -279,7 +279,8 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		// Redelivered after it was spooled (a restart before the platform
 		// heard it was handled): answered as then, not kept twice.
 		if receipt, ok := m.spool.Spooled(c.Pseudonym, req.EventID); ok {
-			return c.Say(ctx, "spool_received", map[string]any{"Receipt": receipt})
+			own := c.ownNameSent(withLinks(req.Text, req.HiddenLinks)) // as the first answer said
+			return c.Reply(ctx, Reply{Text: c.T("spool_received", map[string]any{"Receipt": receipt}) + own})
 		}
 	}
 	if n := len([]rune(req.Text)); n > m.limits.MaxMessageRunes {
@@ -372,7 +373,8 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		if m.spool != nil {
 			if code, err := m.spool.ReceiptOf(c.Pseudonym, req.EventID); err == nil {
 				if _, err := m.store.TipByReceipt(ctx, code); err == nil {
-					return c.Say(ctx, "sent", map[string]any{"Receipt": code}) // stored now: no outage to speak of
+					// Stored now: no outage to speak of.
+					return c.Reply(ctx, Reply{Text: c.T("sent", map[string]any{"Receipt": code}) + c.ownNameSent(text)})
 				}
 			}
 		}
