@@ -179,7 +179,7 @@ func TestAlertGivenUpAfterTheWindow(t *testing.T) {
 	if n := len(tm.srv.Client().Keys(context.Background(), "w:*alerts*").Val()); n != 0 {
 		t.Errorf("%d keys of the given-up alert left", n)
 	}
-	if s := tm.as(adminID, "Ada", commands.Request{Command: "signals", Args: "30d"})[0].Text; !strings.Contains(s, "+52 55 1234 5678 · 3 reporters") {
+	if s := tm.as(adminID, "Ada", commands.Request{Command: "signals", Args: "30d"})[0].Text; !strings.Contains(s, "+52 55 1234 5678\u2069 · 3 reporters") {
 		t.Fatalf("signals after the alert was given up: %s", s)
 	}
 }
@@ -415,7 +415,7 @@ func TestLateAlertSaysWhenItWasRaised(t *testing.T) {
 		t.Fatalf("%d late alerts, want 1", len(got))
 	}
 	want := tm.msg.Localize("en", "alert_late", map[string]any{"Age": "3 hours", "Time": raised.UTC().Format("2006-01-02 15:04 UTC")})
-	if !strings.Contains(got[0].Text, want) || !strings.HasPrefix(got[0].Text, "Signal: +52 55 1234 5678") {
+	if !strings.Contains(got[0].Text, want) || !strings.HasPrefix(got[0].Text, "Signal: \u2068+52 55 1234 5678\u2069") {
 		t.Fatalf("late alert:\n%s\nwant it to say:\n%s", got[0].Text, want)
 	}
 	if first := tm.sentTo(invChat); len(first) != 1 || strings.Contains(first[0].Text, "Late") {
@@ -645,7 +645,7 @@ func TestWithdrawnAlertIsRetractedWhereItWasTaken(t *testing.T) {
 	}
 	c.set(invChat, "")
 	tm.retryFor(time.Hour)
-	want := tm.msg.Localize("en", "alert_withdrawn", map[string]any{"Entity": "+52 55 1234 5678", "Time": raised})
+	want := tm.msg.Localize("en", "alert_withdrawn", map[string]any{"Entity": "\u2068+52 55 1234 5678\u2069", "Time": raised})
 	for _, chat := range []string{invChat, otherInvChat} {
 		if got := withdrawn(chat); len(got) != 1 || got[0] != want {
 			t.Fatalf("chat %s told %q, want once %q", chat, got, want)

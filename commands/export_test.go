@@ -15,3 +15,6 @@ func ShortAlertRetryBudget(t interface{ Cleanup(func()) }, d time.Duration) {
 	alertRetryBudget = d
 	t.Cleanup(func() { alertRetryBudget = old })
 }
+
+// Isolated is isolated, for tests.
+var Isolated = isolated

@@ -77,6 +77,35 @@ func lineBreak(r rune) bool {
 // people write: this one is always the bot's.)
 const QuoteMark = "│\u200e"
 
+// isolated shows s, text someone wrote or an entity a tip named, inside
+// a line of the bot's own ("+52 55 1234 5678 · 4 reporters · …"), between
+// FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE. Without them a line
+// that starts with an Arabic or Hebrew entity is laid out right to left,
+// and the numbers and separators after it change places with it ("4 ·
+// #مخدرات reporters"); one that starts with the bot's words still moves
+// the numbers written next to it. Isolated, the text keeps its own
+// direction inside, the line takes its direction from the bot's words,
+// and nothing outside moves (Telegram's and Discord's clients honour
+// isolates). The text is shown on one line (an isolate ends with its
+// line), and every direction control is dropped from it, so that it can
+// neither close the isolate early nor leave one open for the rest of
+// the line. A copy of it pasted into /entity or /search is read without
+// the isolates (Neutralize drops them).
+func isolated(s string) string {
+	return "\u2068" + strings.Map(func(r rune) rune {
+		if bidiControl(r) {
+			return -1
+		}
+		return r
+	}, oneLine(s)) + "\u2069"
+}
+
+// bidiControl reports whether r is a direction control: a mark (LRM, RLM,
+// ALM), an embedding or override and its end, an isolate and its end.
+func bidiControl(r rune) bool {
+	return r == '\u200e' || r == '\u200f' || r == '\u061c' || r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069'
+}
+
 // quoted shows s as a block of quoted lines, each starting with
 // QuoteMark: whatever s holds, no line of it can pass for one of the
 // page's own ("Status: dismissed", "Answer: …", "Claimed by …"), which

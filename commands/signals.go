@@ -273,7 +273,7 @@ func entity(ctx context.Context, c *Context) error {
 	if len(list) > maxResults {
 		list, header = list[:maxResults], "entity_header_cut"
 	}
-	return c.Reply(ctx, Reply{Text: c.tipList(ctx, c.T(header, map[string]any{"Entity": safe(e.Display)}, len(list)), list), Protected: true})
+	return c.Reply(ctx, Reply{Text: c.tipList(ctx, c.T(header, map[string]any{"Entity": isolated(safe(e.Display))}, len(list)), list), Protected: true})
 }
 
 // pickEntity picks what /entity looks up among what its argument names: a
@@ -339,7 +339,7 @@ func signals(ctx context.Context, c *Context) error {
 			}
 		}
 		lines = append(lines, c.T("signals_line", map[string]any{
-			"Entity": safe(s.Entity.Display), "Reporters": s.Reporters, "Tips": s.Tips, "Categories": strings.Join(cats, ", "),
+			"Entity": isolated(safe(s.Entity.Display)), "Reporters": s.Reporters, "Tips": s.Tips, "Categories": strings.Join(cats, ", "),
 			"First": c.age(s.FirstSeen), "Last": c.age(s.LastSeen), "Score": fmt.Sprintf("%.0f", s.Score),
 		}))
 	}
@@ -451,7 +451,7 @@ func (h *hungChats) mark(chat string, until time.Time) {
 // alertText is an alert as the investigators' chats read it.
 func (m *Mux) alertText(s storage.Signal) string {
 	return m.msg.Localize(m.lang, "alert_signal", map[string]any{
-		"Entity": safe(s.Entity.Display), "Reporters": s.Reporters, "Period": m.spanIn(m.lang, m.window),
+		"Entity": isolated(safe(s.Entity.Display)), "Reporters": s.Reporters, "Period": m.spanIn(m.lang, m.window),
 	})
 }
 
@@ -551,7 +551,7 @@ func (m *Mux) RetryAlerts(ctx context.Context) error {
 // at its next attempt.
 func (m *Mux) retractAlert(ctx, sendCtx context.Context, a storage.PendingAlert, routes map[string]string) bool {
 	text := m.msg.Localize(m.lang, "alert_withdrawn", map[string]any{
-		"Entity": safe(a.Signal.Entity.Display), "Time": a.Formed.UTC().Format("2006-01-02 15:04 UTC"),
+		"Entity": isolated(safe(a.Signal.Entity.Display)), "Time": a.Formed.UTC().Format("2006-01-02 15:04 UTC"),
 	})
 	all := true
 	for _, key := range a.Took {

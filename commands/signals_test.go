@@ -66,7 +66,7 @@ func TestSearchEntitySignalsAndAlert(t *testing.T) {
 		t.Fatalf("entity of nothing: %+v", r)
 	}
 	r = tm.as("2002", "Ana", commands.Request{Command: "signals"})
-	if !strings.Contains(r[0].Text, "+52 55 1234 5678 · 4 reporters · 5 tips") {
+	if !strings.Contains(r[0].Text, "+52 55 1234 5678\u2069 · 4 reporters · 5 tips") {
 		t.Fatalf("signals: %s", r[0].Text)
 	}
 	if r = tm.as("2002", "Ana", commands.Request{Command: "signals", Args: "forever"}); r[0].Text != tm.msg.Localize("en", "signals_usage", nil) {
@@ -113,11 +113,11 @@ func TestPurgedTipsNoLongerCorroborate(t *testing.T) {
 	tm.report("7001", "cobran piso desde el 5512345678", "") // #1
 	tm.report("7001", "otra vez el 5512345678", "")          // #2, the same reporter
 	tm.report("7002", "el 5512345678 nos amenaza", "")       // #3
-	if s := signals(); !strings.Contains(s, "+52 55 1234 5678 · 2 reporters · 3 tips") {
+	if s := signals(); !strings.Contains(s, "+52 55 1234 5678\u2069 · 2 reporters · 3 tips") {
 		t.Fatalf("signals before any purge: %s", s)
 	}
 	tm.as(adminID, "Ada", commands.Request{Command: "purge", Args: "1"})
-	if s := signals(); !strings.Contains(s, "+52 55 1234 5678 · 2 reporters · 2 tips") {
+	if s := signals(); !strings.Contains(s, "+52 55 1234 5678\u2069 · 2 reporters · 2 tips") {
 		t.Fatalf("signals after purging one of two tips of a reporter: %s", s)
 	}
 	tm.as(adminID, "Ada", commands.Request{Command: "purge", Args: "3"})
@@ -232,7 +232,7 @@ func TestSignalsOfAWindowLongerThanTheCorroborationWindow(t *testing.T) {
 		return tm.as(adminID, "Ada", commands.Request{Command: "signals", Args: args})[0].Text
 	}
 	if s := signals("30d"); !strings.HasPrefix(s, tm.msg.Localize("en", "signals_header", map[string]any{"Period": tm.msg.Localize("en", "age_days", nil, 30)})) ||
-		!strings.Contains(s, "+52 55 1234 5678 · 2 reporters · 2 tips") {
+		!strings.Contains(s, "+52 55 1234 5678\u2069 · 2 reporters · 2 tips") {
 		t.Errorf("/signals 30d: %s", s)
 	}
 	if s := signals(""); s != tm.msg.Localize("en", "signals_empty", nil) {
@@ -423,7 +423,7 @@ func TestCutResultsSaySo(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ command, args, header string }{
-		{"entity", "5512345678", tm.msg.Localize("en", "entity_header_cut", map[string]any{"Entity": "+52 55 1234 5678"}, 20)},
+		{"entity", "5512345678", tm.msg.Localize("en", "entity_header_cut", map[string]any{"Entity": "\u2068+52 55 1234 5678\u2069"}, 20)},
 		{"search", "cobran", tm.msg.Localize("en", "search_header_cut", nil, 20)},
 		{"search", "piso", tm.msg.Localize("en", "search_header", nil, 20)},
 	} {
