@@ -96,8 +96,11 @@ func (c *Context) renderTip(ctx context.Context, t tips.Tip) Reply {
 		switch {
 		case p.Forward == nil:
 		case p.Forward.Named():
+			// Quoted on a line of its own: the title is whatever the
+			// channel's owner wrote ("Reuters · verified by [K7QXM] Ana"),
+			// and after "Forwarded from:" it would read as the bot's words.
 			src := strings.TrimSpace(p.Forward.Title + " @" + p.Forward.Username)
-			out = append(out, c.T("tip_forward", map[string]any{"Source": oneLine(safe(src))}))
+			out = append(out, c.T("tip_forward", map[string]any{"Source": quoted(oneLine(safe(src)))}))
 		default:
 			out = append(out, c.T("tip_forward_hidden", nil))
 		}
