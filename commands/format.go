@@ -3,6 +3,7 @@ package commands
 import (
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/vigia-project/vigia/tips"
 )
@@ -24,7 +25,34 @@ func (c *Context) categoryName(cat tips.Category) string {
 // Unicode neutralised, every link defanged, and every "/command" written
 // in it made one no reader can tap (a tip saying "/next" would claim a
 // tip as the investigator reading it).
-func safe(s string) string { return tips.DisarmCommands(tips.Defang(tips.Neutralize(s))) }
+// Stacked combining marks are cut (capMarks): the text sealed is not.
+func safe(s string) string { return tips.DisarmCommands(tips.Defang(capMarks(tips.Neutralize(s)))) }
+
+// maxMarks is how many combining marks a character keeps where text is
+// shown: enough for every script's own (Vietnamese two, Arabic shadda and
+// a vowel, Hebrew dagesh, vowel and shin dot, an emoji's keycap).
+const maxMarks = 3
+
+// capMarks keeps at most maxMarks combining marks (nonspacing or
+// enclosing) on each character: "Zalgo" text stacks dozens, which clients
+// draw above and below the line, over the lines of the bot's own around
+// it. Spacing marks and the zero-width joiner stack nothing and start no
+// new character: marks after them count with the character before.
+func capMarks(s string) string {
+	n := 0
+	return strings.Map(func(r rune) rune {
+		switch {
+		case unicode.In(r, unicode.Mn, unicode.Me):
+			if n++; n > maxMarks {
+				return -1
+			}
+		case r == 0x200D || unicode.Is(unicode.Mc, r):
+		default:
+			n = 0
+		}
+		return r
+	}, s)
+}
 
 // oneLine shows s on one line, its line breaks as "⏎": text that is one
 // entry of a list (the audit log, a tip's history) must not start lines
