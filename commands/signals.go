@@ -103,7 +103,7 @@ func search(ctx context.Context, c *Context) error {
 		usage := c.T("search_usage", map[string]any{"Categories": c.categoryIDs()})
 		if skipped := skippedWords(q.words); ok && len(skipped) > 0 {
 			// "/search de la": words, none of them searchable.
-			usage = c.T("search_words_skipped", map[string]any{"Words": strings.Join(skipped, ", ")}) + "\n\n" + usage
+			usage = c.T("search_words_skipped", map[string]any{"Words": safe(strings.Join(skipped, ", "))}) + "\n\n" + usage
 		}
 		return c.Reply(ctx, Reply{Text: usage})
 	}
@@ -152,7 +152,7 @@ func search(ctx context.Context, c *Context) error {
 	// are left out, and the reply says so: the tips listed need not hold
 	// them.
 	if skipped := skippedWords(q.words); len(skipped) > 0 {
-		lines = append(lines, c.T("search_words_skipped", map[string]any{"Words": strings.Join(skipped, ", ")}))
+		lines = append(lines, c.T("search_words_skipped", map[string]any{"Words": safe(strings.Join(skipped, ", "))}))
 	}
 	hinted := map[string]bool{}
 	for _, w := range q.words {
@@ -162,11 +162,13 @@ func search(ctx context.Context, c *Context) error {
 		}
 		hinted[w] = true
 		if _, ok := c.parseCategory(w); ok {
-			lines = append(lines, c.T("search_word_category", map[string]any{"Text": w}))
+			lines = append(lines, c.T("search_word_category", map[string]any{"Text": safe(w)}))
 		} else if _, ok := parseWindow(w); ok {
-			lines = append(lines, c.T("search_word_window", map[string]any{"Text": w}))
+			lines = append(lines, c.T("search_word_window", map[string]any{"Text": safe(w)}))
 		} else if looksLikeFilter(w) {
-			lines = append(lines, c.T("search_word_filter", map[string]any{"Text": w}))
+			// The word as typed, made safe as reported text is: the
+			// reply may be read in the investigators' group.
+			lines = append(lines, c.T("search_word_filter", map[string]any{"Text": safe(w)}))
 		}
 	}
 	if len(list) == 0 {
