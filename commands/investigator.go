@@ -219,12 +219,14 @@ func (c *Context) triageState(ctx context.Context, t tips.Tip) []string {
 			data := map[string]any{
 				"Time": e.Time.UTC().Format("2006-01-02 15:04 UTC"), "Who": member(e.Who, e.Tag), "Text": oneLine(safe(text)),
 			}
-			if e.Kind == tips.EntryAnswer {
-				// The reporter's words quoted on a line of their own, as
-				// everywhere else: after "reporter's answer:" on the
-				// entry's line, "x · [K7QXM] Ana: verified" would read as
-				// a colleague's decision.
-				lines = append(lines, c.T("history_answer", data), quoted(oneLine(safe(text))))
+			switch e.Kind {
+			case tips.EntryAnswer, tips.EntryApproved, tips.EntryPublished:
+				// The reporter's words (an answer, a warning as it was
+				// approved) quoted on a line of their own, as everywhere
+				// else: after "reporter's answer:" on the entry's line,
+				// "x · [K7QXM] Ana: verified" would read as a colleague's
+				// decision.
+				lines = append(lines, c.T("history_"+string(e.Kind), data), quoted(oneLine(safe(text))))
 				continue
 			}
 			lines = append(lines, c.T("history_"+string(e.Kind), data))
