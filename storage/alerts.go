@@ -63,12 +63,34 @@ type pendingSignal struct {
 }
 
 // A kept alert's hash: s its signal, sealed; d its deadline and f when it
-// was raised (unix ms); n its attempts; and a field "c:" + chatMAC for
-// each investigators' chat that took it, so that a chat that refused is
-// sent it again and one that took it never is. "ok" says every chat (as
+// was raised (unix ms); n its attempts; i its instance (alertInstance);
+// and a field "c:" + chatMAC for each investigators' chat that took it,
+// so that a chat that refused is sent it again and one that took it
+// never is. "ok" says every chat (as
 // configured then) took it: it is kept for a withdrawal only, and sent
 // nowhere else; "w" that it was found withdrawn, its chats being told.
 const alertChatField = "c:"
+
+// alertInstance names the alert tip id raised for entity mac: one alert
+// of the entity from another, as two processes see them. Another tip
+// raising the entity's next alert (its window over, or this one
+// withdrawn) makes another instance; the same tip raising it again (its
+// indexer died mid-send) continues the same one. A MAC, so the record
+// does not link the alert to its tip.
+func (s *Store) alertInstance(mac, id string) string {
+	return s.kr.indexMAC("alertinst\x00" + mac + "\x00" + id)
+}
+
+// sameAlert, in a script, is true when the kept alert KEYS[n] is of
+// instance inst, or holds no instance (kept before they were recorded):
+// a process acts on the instance it raised or claimed only, never on the
+// next alert of the entity another process raised meanwhile.
+const sameAlert = `
+local function sameAlert(key, inst)
+  local i = redis.call('HGET', key, 'i')
+  return not i or i == inst
+end
+`
 
 // alertChatMAC names an investigators' chat (its configured route) among
 // the chats that took the alert of entity mac: a MAC, never the chat id,
@@ -78,16 +100,19 @@ func (s *Store) alertChatMAC(mac, chat string) string {
 }
 
 // keepAlert records an alert (KEYS[2], entity ARGV[1]: its sealed signal
-// ARGV[2], deadline ARGV[4], expiry ARGV[5], raised at ARGV[6]) as due at
-// ARGV[3] in KEYS[1], and the chats that took it (ARGV[7]…). Keeping it
-// again (its tip indexed again) changes only its signal and deadline, and
-// adds chats, not when it is due, when it was raised nor its attempts.
-var keepAlert = redis.NewScript(`
-redis.call('HSET', KEYS[2], 's', ARGV[2], 'd', ARGV[4])
+// ARGV[2], deadline ARGV[4], expiry ARGV[5], raised at ARGV[6], instance
+// ARGV[7]) as due at ARGV[3] in KEYS[1], and the chats that took it
+// (ARGV[8]…). Keeping it again (its tip indexed again) changes only its
+// signal and deadline, and adds chats, not when it is due, when it was
+// raised nor its attempts. Another instance's record (an earlier alert of
+// the entity) is replaced: its chats did not take this one.
+var keepAlert = redis.NewScript(sameAlert + `
+if not sameAlert(KEYS[2], ARGV[7]) then redis.call('DEL', KEYS[2]) end
+redis.call('HSET', KEYS[2], 's', ARGV[2], 'd', ARGV[4], 'i', ARGV[7])
 redis.call('HDEL', KEYS[2], 'ok')
 redis.call('HSETNX', KEYS[2], 'n', 0)
 redis.call('HSETNX', KEYS[2], 'f', ARGV[6])
-for i = 7, #ARGV do redis.call('HSET', KEYS[2], ARGV[i], 1) end
+for i = 8, #ARGV do redis.call('HSET', KEYS[2], ARGV[i], 1) end
 redis.call('PEXPIREAT', KEYS[2], ARGV[5])
 redis.call('ZADD', KEYS[1], 'NX', ARGV[3], ARGV[1])
 return 1`)
@@ -99,14 +124,14 @@ return 1`)
 // answered with attempt -1. ARGV[5] "0" only drops those past their
 // deadline (a process with no investigators' chat). It answers nil when
 // there is nothing to send, else {sealed signal, attempt, raised at,
-// deadline, the chats that took it…, and "w" if it was found withdrawn,
+// deadline, instance, the chats that took it…, and "w" if it was found withdrawn,
 // "ok" if every chat took it} (answered with attempt -1: {sealed signal,
 // -1, "1" if withdrawn, "1" if every chat took it}). A recount asked for
 // (checkAlert) is taken with it.
 var claimAlert = redis.NewScript(`
 local at = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not at or tonumber(at) > tonumber(ARGV[2]) then return false end
-local h = redis.call('HMGET', KEYS[2], 's', 'd', 'f', 'w', 'ok')
+local h = redis.call('HMGET', KEYS[2], 's', 'd', 'f', 'w', 'ok', 'i')
 if not h[1] then
   redis.call('ZREM', KEYS[1], ARGV[1])
   return false
@@ -121,23 +146,39 @@ redis.call('HDEL', KEYS[2], 'rc')
 local n = redis.call('HINCRBY', KEYS[2], 'n', 1)
 local wait = math.min(tonumber(ARGV[3]) * 2 ^ math.min(n - 1, 30), tonumber(ARGV[4]))
 redis.call('ZADD', KEYS[1], string.format('%.0f', tonumber(ARGV[2]) + wait), ARGV[1])
-local out = {h[1], n, h[3] or '', h[2]}
+local out = {h[1], n, h[3] or '', h[2], h[6] or ''}
 for _, f in ipairs(redis.call('HKEYS', KEYS[2])) do
   if f == 'w' or f == 'ok' or string.sub(f, 1, 2) == 'c:' then table.insert(out, f) end
 end
 return out`)
 
 // tookAlert records that a chat (field ARGV[1]) took a kept alert
-// (KEYS[1]), if it is still kept.
-var tookAlert = redis.NewScript(`
-if redis.call('HEXISTS', KEYS[1], 's') == 0 then return 0 end
+// (KEYS[1], instance ARGV[2]), if it is still kept.
+var tookAlert = redis.NewScript(sameAlert + `
+if redis.call('HEXISTS', KEYS[1], 's') == 0 or not sameAlert(KEYS[1], ARGV[2]) then return 0 end
 return redis.call('HSET', KEYS[1], ARGV[1], 1)`)
 
-// doneAlert marks a kept alert (KEYS[2], entity ARGV[1]) every chat took
-// ("ok") and takes it out of the due ones (KEYS[1]), unless a recount was
-// asked for meanwhile (checkAlert): then it stays due. Its record stays,
-// until its expiry, for a withdrawal to find the chats that took it.
-var doneAlert = redis.NewScript(`
+// retractedAlert forgets that a chat (field ARGV[1]) took a kept alert
+// (KEYS[1], instance ARGV[2]).
+var retractedAlert = redis.NewScript(sameAlert + `
+if not sameAlert(KEYS[1], ARGV[2]) then return 0 end
+return redis.call('HDEL', KEYS[1], ARGV[1])`)
+
+// markWithdrawn marks a kept alert (KEYS[1], instance ARGV[1]) found
+// withdrawn ("w"), or with ARGV[2] "0" standing again (neither "w" nor
+// "ok"), if it is still kept: never a hash made anew, with no expiry.
+var markWithdrawn = redis.NewScript(sameAlert + `
+if redis.call('HEXISTS', KEYS[1], 's') == 0 or not sameAlert(KEYS[1], ARGV[1]) then return 0 end
+if ARGV[2] == '1' then return redis.call('HSET', KEYS[1], 'w', 1) end
+return redis.call('HDEL', KEYS[1], 'w', 'ok')`)
+
+// doneAlert marks a kept alert (KEYS[2], entity ARGV[1], instance
+// ARGV[2]) every chat took ("ok") and takes it out of the due ones
+// (KEYS[1]), unless a recount was asked for meanwhile (checkAlert): then
+// it stays due. Its record stays, until its expiry, for a withdrawal to
+// find the chats that took it. Another instance's record is left alone.
+var doneAlert = redis.NewScript(sameAlert + `
+if not sameAlert(KEYS[2], ARGV[2]) then return 0 end
 if redis.call('HEXISTS', KEYS[2], 's') == 1 then redis.call('HSET', KEYS[2], 'ok', 1) end
 if redis.call('HEXISTS', KEYS[2], 'rc') == 1 then return 0 end
 redis.call('ZREM', KEYS[1], ARGV[1])
@@ -153,6 +194,15 @@ local d = redis.call('HGET', KEYS[2], 'd')
 if not d or tonumber(d) <= tonumber(ARGV[2]) then return 0 end
 redis.call('HSET', KEYS[2], 'rc', 1)
 redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1])
+return 1`)
+
+// dropAlertScript forgets a kept alert (KEYS[2], entity ARGV[1]) and its
+// place among the due ones (KEYS[1]), if it is of instance ARGV[2] (any
+// with ARGV[2] empty): 1 if it did, or none was kept.
+var dropAlertScript = redis.NewScript(sameAlert + `
+if ARGV[2] ~= '' and not sameAlert(KEYS[2], ARGV[2]) then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('DEL', KEYS[2])
 return 1`)
 
 // releaseSentMark deletes an alert mark (KEYS[1]) that says alertSent.
@@ -179,7 +229,7 @@ func (s *Store) KeepAlert(ctx context.Context, sig Signal, took []string) error 
 	deadline := now.Add(s.index0.Window)
 	// The record outlives its deadline by a day, for a process to see it
 	// given up (and say so); then it goes in any case.
-	args := []any{sig.mac, sealed, now.Add(alertRetryFirst).UnixMilli(), deadline.UnixMilli(), deadline.Add(24 * time.Hour).UnixMilli(), now.UnixMilli()}
+	args := []any{sig.mac, sealed, now.Add(alertRetryFirst).UnixMilli(), deadline.UnixMilli(), deadline.Add(24 * time.Hour).UnixMilli(), now.UnixMilli(), sig.alert}
 	for _, chat := range took {
 		args = append(args, s.alertChatMAC(sig.mac, chat))
 	}
@@ -207,7 +257,7 @@ func (s *Store) AlertMissing(ctx context.Context, sig Signal, chats []string) ([
 	if sig.mac == "" {
 		return chats, nil
 	}
-	fields := []string{"s"}
+	fields := []string{"s", "i"}
 	for _, chat := range chats {
 		fields = append(fields, s.alertChatMAC(sig.mac, chat))
 	}
@@ -215,19 +265,28 @@ func (s *Store) AlertMissing(ctx context.Context, sig Signal, chats []string) ([
 	if err != nil {
 		return chats, fmt.Errorf("alert chats: %w", err)
 	}
-	if sealed, ok := took[0].(string); ok {
+	if inst, ok := took[1].(string); ok {
+		// Kept by the same tip (raised again after a crash), or by another
+		// (an earlier alert): the instance tells, even for tips of the
+		// same millisecond.
+		if inst != sig.alert {
+			return chats, s.dropAnyAlert(ctx, sig)
+		}
+	} else if sealed, ok := took[0].(string); ok {
+		// Kept before instances were recorded: told by since when its
+		// reporters were counted.
 		var p pendingSignal
 		plain, err := s.kr.open([]byte(sealed), "alert:"+sig.mac)
 		if err == nil {
 			err = json.Unmarshal(plain, &p)
 		}
 		if err != nil || (p.Since != 0 && p.Since != unixMilliOrZero(sig.since)) {
-			return chats, s.dropAlert(ctx, sig)
+			return chats, s.dropAnyAlert(ctx, sig)
 		}
 	}
 	var missing []string
 	for i, chat := range chats {
-		if took[i+1] == nil {
+		if took[i+2] == nil {
 			missing = append(missing, chat)
 		}
 	}
@@ -240,7 +299,7 @@ func (s *Store) AlertDelivered(ctx context.Context, sig Signal, chat string) err
 	if sig.mac == "" {
 		return nil
 	}
-	if err := tookAlert.Run(ctx, s.rdb, []string{s.k.alertPending(sig.mac)}, s.alertChatMAC(sig.mac, chat)).Err(); err != nil {
+	if err := tookAlert.Run(ctx, s.rdb, []string{s.k.alertPending(sig.mac)}, s.alertChatMAC(sig.mac, chat), sig.alert).Err(); err != nil {
 		return fmt.Errorf("alert delivered: %w", err)
 	}
 	return nil
@@ -282,6 +341,9 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 			return out, fmt.Errorf("due alerts: %w", err)
 		}
 		a := PendingAlert{Signal: Signal{mac: mac}}
+		if len(res) > 4 {
+			a.Signal.alert, _ = res[4].(string)
+		}
 		if attempt, _ := res[1].(int64); attempt < 0 {
 			a.GivenUp = true
 			// Found withdrawn before: its chats were not all told so.
@@ -301,7 +363,8 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 		if err != nil && !a.GivenUp {
 			// It could never be sent (sealed under a secret no longer
 			// known): dropped, and said once.
-			errs = errors.Join(errs, fmt.Errorf("a kept alert could not be read, dropped: %w", err), s.dropAlert(ctx, a.Signal))
+			_, derr := s.dropAlert(ctx, a.Signal, a.Signal.alert)
+			errs = errors.Join(errs, fmt.Errorf("a kept alert could not be read, dropped: %w", err), derr)
 			continue
 		}
 		a.Signal.Entity, a.Signal.Reporters = p.Entity, p.Reporters
@@ -311,7 +374,7 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 		}
 		a.Formed, a.Signal.since = alertTimes(res, p, s.index0.Window)
 		took := map[string]bool{}
-		for _, f := range res[4:] {
+		for _, f := range res[5:] {
 			if f, ok := f.(string); ok {
 				took[f] = true
 			}
@@ -337,7 +400,7 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 				errs = errors.Join(errs, s.withdrawAlert(ctx, a.Signal))
 			} else if !withdrawn {
 				// Said if its notices are given up with it.
-				if err := s.rdb.HSet(ctx, s.k.alertPending(mac), "w", 1).Err(); err != nil {
+				if err := markWithdrawn.Run(ctx, s.rdb, []string{s.k.alertPending(mac)}, a.Signal.alert, "1").Err(); err != nil {
 					errs = errors.Join(errs, fmt.Errorf("due alerts: %w", err))
 				}
 			}
@@ -347,7 +410,7 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 		if withdrawn {
 			// It stands again (new reporters): sent again where it was
 			// withdrawn.
-			if err := s.rdb.HDel(ctx, s.k.alertPending(mac), "w", "ok").Err(); err != nil {
+			if err := markWithdrawn.Run(ctx, s.rdb, []string{s.k.alertPending(mac)}, a.Signal.alert, "0").Err(); err != nil {
 				errs = errors.Join(errs, fmt.Errorf("due alerts: %w", err))
 			}
 		}
@@ -398,7 +461,7 @@ func (s *Store) AlertRetracted(ctx context.Context, sig Signal, chat string) err
 	if sig.mac == "" {
 		return nil
 	}
-	if err := s.rdb.HDel(ctx, s.k.alertPending(sig.mac), s.alertChatMAC(sig.mac, chat)).Err(); err != nil {
+	if err := retractedAlert.Run(ctx, s.rdb, []string{s.k.alertPending(sig.mac)}, s.alertChatMAC(sig.mac, chat), sig.alert).Err(); err != nil {
 		return fmt.Errorf("alert retracted: %w", err)
 	}
 	return nil
@@ -412,9 +475,15 @@ func (s *Store) AlertWithdrawn(ctx context.Context, sig Signal) error {
 
 // withdrawAlert drops a kept alert that lost its corroboration, and lets
 // its entity raise an alert again: its mark said the alert was handed
-// over, which would hold back a new one all window.
+// over, which would hold back a new one all window. The next alert of
+// the entity, raised meanwhile by another process, is neither dropped nor
+// let go of.
 func (s *Store) withdrawAlert(ctx context.Context, sig Signal) error {
-	if err := s.dropAlert(ctx, sig); err != nil {
+	if sig.mac == "" {
+		return nil
+	}
+	dropped, err := s.dropAlert(ctx, sig, sig.alert)
+	if err != nil || !dropped {
 		return err
 	}
 	if err := releaseSentMark.Run(ctx, s.rdb, []string{s.k.indexAlert(sig.mac)}, alertSent).Err(); err != nil && !errors.Is(err, redis.Nil) {
@@ -432,7 +501,7 @@ func (s *Store) AlertSent(ctx context.Context, sig Signal) error {
 	if sig.mac == "" {
 		return nil
 	}
-	if err := doneAlert.Run(ctx, s.rdb, []string{s.k.alertsDue(), s.k.alertPending(sig.mac)}, sig.mac).Err(); err != nil {
+	if err := doneAlert.Run(ctx, s.rdb, []string{s.k.alertsDue(), s.k.alertPending(sig.mac)}, sig.mac, sig.alert).Err(); err != nil {
 		return fmt.Errorf("alert sent: %w", err)
 	}
 	return nil
@@ -453,18 +522,25 @@ func (s *Store) checkAlerts(ctx context.Context, macs []string) error {
 	return nil
 }
 
-// dropAlert forgets a kept alert (nothing if none is kept).
-func (s *Store) dropAlert(ctx context.Context, sig Signal) error {
+// dropAnyAlert forgets the kept alert of sig's entity, whichever its
+// instance (nothing if none is kept).
+func (s *Store) dropAnyAlert(ctx context.Context, sig Signal) error {
 	if sig.mac == "" {
 		return nil
 	}
-	pipe := s.rdb.TxPipeline()
-	pipe.ZRem(ctx, s.k.alertsDue(), sig.mac)
-	pipe.Del(ctx, s.k.alertPending(sig.mac))
-	if _, err := pipe.Exec(ctx); err != nil {
-		return fmt.Errorf("drop alert: %w", err)
+	_, err := s.dropAlert(ctx, sig, "")
+	return err
+}
+
+// dropAlert forgets the kept alert of sig's entity if it is of instance
+// inst (any if inst is empty); it reports whether it did (or none was
+// kept).
+func (s *Store) dropAlert(ctx context.Context, sig Signal, inst string) (bool, error) {
+	n, err := dropAlertScript.Run(ctx, s.rdb, []string{s.k.alertsDue(), s.k.alertPending(sig.mac)}, sig.mac, inst).Int()
+	if err != nil {
+		return false, fmt.Errorf("drop alert: %w", err)
 	}
-	return nil
+	return n == 1, nil
 }
 
 // KeptAlerts is how many alerts wait for an investigators' chat.

@@ -43,6 +43,11 @@ type Signal struct {
 	// (its tip's creation less the window): a kept alert counts them
 	// again from there before it is sent.
 	since time.Time
+	// alert names the alert instance the signal raised (alertInstance):
+	// a kept alert's record holds it, and what one process does to the
+	// alert it raised or claimed touches that instance only, not a later
+	// alert of the entity another process raised meanwhile.
+	alert string
 }
 
 func (s *Store) tokenMAC(t string) string    { return s.kr.indexMAC("t\x00" + t) }
@@ -366,7 +371,7 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 				continue
 			}
 			if owner, err := j.marks[i].Result(); errors.Is(err, redis.Nil) || owner == j.id {
-				j.alerts = append(j.alerts, Signal{Entity: e, Reporters: int(j.counts[i].Val()), mac: j.macs[i], since: j.created.Add(-o.Window)})
+				j.alerts = append(j.alerts, Signal{Entity: e, Reporters: int(j.counts[i].Val()), mac: j.macs[i], since: j.created.Add(-o.Window), alert: s.alertInstance(j.macs[i], j.id)})
 			}
 		}
 	}
