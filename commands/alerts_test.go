@@ -1098,3 +1098,46 @@ func TestWithdrawalDoesNotDropTheNextAlertRaisedMeanwhile(t *testing.T) {
 	}
 	tm.noAlertDue()
 }
+
+// A withdrawal notice replies to the alert's message in each chat, the
+// one the alert's first send reached and the one a later attempt did;
+// Redis holds those messages' ids sealed, never in clear.
+// Mutations: retractAlert not setting ReplyTo → the notices reply to
+// nothing; RetryAlerts recording no message id → otherInvChat's notice
+// replies to nothing.
+func TestWithdrawalRepliesToTheAlert(t *testing.T) {
+	tm, c := newTwoChatTeam(t)
+	c.set(otherInvChat, "refuse")
+	tm.report("7001", "cobran piso desde el 5512345678", "")
+	tm.report("7002", "el 5512345678 nos amenaza", "")
+	code := tm.reportCode("7003", "del 5512345678 piden cuota")
+	c.set(otherInvChat, "")
+	tm.retryFor(10 * time.Minute)
+	for _, chat := range []string{invChat, otherInvChat} {
+		if got := tm.sentTo(chat); len(got) != 1 {
+			t.Fatalf("chat %s: %q, want the alert", chat, texts(got))
+		}
+	}
+	rc := tm.srv.Client()
+	for _, k := range rc.Keys(context.Background(), "w:*alerts*:a:*").Val() {
+		for f, v := range rc.HGetAll(context.Background(), k).Val() {
+			if v == "m1" {
+				t.Fatalf("field %s holds a message id in clear", f)
+			}
+		}
+	}
+	tm.as("7003", "R", commands.Request{Command: "forget", Args: code})
+	tm.retryFor(time.Hour)
+	for _, chat := range []string{invChat, otherInvChat} {
+		var notices []commands.Reply
+		for _, r := range tm.sentTo(chat) {
+			if strings.HasPrefix(r.Text, "Alert withdrawn") {
+				notices = append(notices, r)
+			}
+		}
+		// m1: the recorder's id of a chat's first message, the alert.
+		if len(notices) != 1 || notices[0].ReplyTo != "m1" {
+			t.Fatalf("chat %s: notices %+v, want one replying to m1", chat, notices)
+		}
+	}
+}

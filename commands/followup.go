@@ -535,39 +535,54 @@ func (m *Mux) onTeam(ctx context.Context, key string) bool {
 // notify sends to a "platform:chat" route, logging (without the route)
 // when it cannot; it reports whether the message went out.
 func (m *Mux) notify(ctx context.Context, route string, r Reply) bool {
-	err := m.send(ctx, route, r)
+	_, ok := m.notifyMessage(ctx, route, r)
+	return ok
+}
+
+// notifyMessage is notify, also answering the id of the message sent (its
+// first, if it went in parts): "" if the platform gave none.
+func (m *Mux) notifyMessage(ctx context.Context, route string, r Reply) (string, bool) {
+	msg, err := m.send(ctx, route, r)
 	if err != nil && !errors.Is(err, errNoSender) {
 		platform, _, _ := strings.Cut(route, ":")
 		m.log.Warn("notification not delivered", "platform", platform, "error", err.Error())
 	}
-	return err == nil
+	return msg, err == nil
 }
 
 // notifyQuietly is notify without a log line: for a send tried again and
 // again (a kept alert), whose failures are told of otherwise.
 func (m *Mux) notifyQuietly(ctx context.Context, route string, r Reply) bool {
-	return m.send(ctx, route, r) == nil
+	_, err := m.send(ctx, route, r)
+	return err == nil
 }
 
 // errNoSender: no adapter of the route's platform runs in this process.
 var errNoSender = errors.New("no sender for the platform")
 
-// send sends r to route, following an investigators' chat that moved.
-func (m *Mux) send(ctx context.Context, route string, r Reply) error {
+// send sends r to route, following an investigators' chat that moved,
+// and answers the id of the message sent (its first): "" if none is
+// known.
+func (m *Mux) send(ctx context.Context, route string, r Reply) (string, error) {
 	platform, chat, _ := strings.Cut(route, ":")
 	s, ok := m.senders[platform]
 	if !ok {
-		return errNoSender
+		return "", errNoSender
 	}
-	_, err := s.Send(ctx, chat, r)
+	ids, err := s.Send(ctx, chat, r)
 	if next, moved := m.followMovedTeamChat(ctx, route, err); moved {
 		_, chat, _ = strings.Cut(next, ":")
-		_, err = s.Send(ctx, chat, r)
+		r.ReplyTo = "" // the message replied to is in the old chat
+		ids, err = s.Send(ctx, chat, r)
 	}
 	if err != nil {
 		m.metrics.SendFailed(platform)
+		return "", err
 	}
-	return err
+	if len(ids) == 0 {
+		return "", nil
+	}
+	return ids[0], nil
 }
 
 // afterFields returns what follows the first n words of s (as

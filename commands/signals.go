@@ -390,12 +390,12 @@ func (m *Mux) alert(ctx context.Context, s storage.Signal) error {
 		if !slices.Contains(missing, c.key) || sendCtx.Err() != nil || m.alertHung.hung(c.key, m.now()) {
 			continue
 		}
-		if m.notify(sendCtx, c.route, Reply{Text: text, Protected: true}) {
+		if msg, ok := m.notifyMessage(sendCtx, c.route, Reply{Text: text, Protected: true}); ok {
 			took = append(took, c.key)
 			if kept {
 				// On ctx: a chat that took it is recorded even once the
 				// budget is spent.
-				if err := m.store.AlertDelivered(ctx, s, c.key); err != nil {
+				if err := m.store.AlertDelivered(ctx, s, c.key, msg); err != nil {
 					m.log.Warn("alert delivery not recorded: it may go out twice", "error", err.Error())
 				}
 			}
@@ -519,13 +519,18 @@ func (m *Mux) RetryAlerts(ctx context.Context) error {
 		}
 		all := true
 		for _, key := range a.Missing {
-			if sendCtx.Err() != nil || !m.notifyQuietly(sendCtx, routes[key], Reply{Text: text, Protected: true}) {
+			if sendCtx.Err() != nil {
+				all = false
+				continue
+			}
+			msg, serr := m.send(sendCtx, routes[key], Reply{Text: text, Protected: true})
+			if serr != nil {
 				all = false
 				continue
 			}
 			// On the sweep's context: a chat that took it is recorded even
 			// once the budget is spent.
-			if derr := m.store.AlertDelivered(ctx, a.Signal, key); derr != nil {
+			if derr := m.store.AlertDelivered(ctx, a.Signal, key, msg); derr != nil {
 				err = errors.Join(err, derr)
 			}
 		}
@@ -547,17 +552,18 @@ func (m *Mux) RetryAlerts(ctx context.Context) error {
 // retractAlert tells the investigators' chats that took a withdrawn
 // alert (a.Took) that it was withdrawn, naming the entity as the alert
 // did and when it was raised, nothing of its tips or reporters; each that
-// is told is recorded at once, on ctx. Once every one was told the alert
-// is dropped, and retractAlert reports true; a chat that refuses (or the
-// budget, sendCtx, spent) leaves it kept, for those chats alone to be told
-// at its next attempt.
+// is told is recorded at once, on ctx. Each notice replies to the alert's
+// message in its chat, where its id is known. Once every one was told the
+// alert is dropped, and retractAlert reports true; a chat that refuses (or
+// the budget, sendCtx, spent) leaves it kept, for those chats alone to be
+// told at its next attempt.
 func (m *Mux) retractAlert(ctx, sendCtx context.Context, a storage.PendingAlert, routes map[string]string) bool {
 	text := m.msg.Localize(m.lang, "alert_withdrawn", map[string]any{
 		"Entity": isolated(safe(a.Signal.Entity.Display)), "Time": a.Formed.UTC().Format("2006-01-02 15:04 UTC"),
 	})
 	all := true
 	for _, key := range a.Took {
-		if sendCtx.Err() != nil || !m.notifyQuietly(sendCtx, routes[key], Reply{Text: text, Protected: true}) {
+		if sendCtx.Err() != nil || !m.notifyQuietly(sendCtx, routes[key], Reply{Text: text, Protected: true, ReplyTo: a.Messages[key]}) {
 			all = false
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -52,6 +53,9 @@ type PendingAlert struct {
 	// (AlertWithdrawn). Until then it stays kept, and comes back Withdrawn
 	// at its next attempt with the chats still to tell.
 	Took []string
+	// Messages has, for a chat of Took, the id of the alert's message
+	// there, where it is known: the notice replies to it.
+	Messages map[string]string
 }
 
 // pendingSignal is what a kept alert holds, sealed.
@@ -66,7 +70,8 @@ type pendingSignal struct {
 // was raised (unix ms); n its attempts; i its instance (alertInstance);
 // and a field "c:" + chatMAC for each investigators' chat that took it,
 // so that a chat that refused is sent it again and one that took it
-// never is. "ok" says every chat (as
+// never is, with "m:" + chatMAC the id of its message there, sealed (for
+// a withdrawal notice to reply to). "ok" says every chat (as
 // configured then) took it: it is kept for a withdrawal only, and sent
 // nowhere else; "w" that it was found withdrawn, its chats being told.
 const alertChatField = "c:"
@@ -97,6 +102,14 @@ end
 // and one that differs from alert to alert.
 func (s *Store) alertChatMAC(mac, chat string) string {
 	return alertChatField + s.kr.indexMAC("alertchat\x00"+mac+"\x00"+chat)
+}
+
+// alertMessageField is the field holding the id of the alert's message in
+// the chat of field chatField (alertChatMAC).
+const alertMessageField = "m:"
+
+func alertMessageOf(chatField string) string {
+	return alertMessageField + strings.TrimPrefix(chatField, alertChatField)
 }
 
 // keepAlert records an alert (KEYS[2], entity ARGV[1]: its sealed signal
@@ -153,16 +166,18 @@ end
 return out`)
 
 // tookAlert records that a chat (field ARGV[1]) took a kept alert
-// (KEYS[1], instance ARGV[2]), if it is still kept.
+// (KEYS[1], instance ARGV[2]), if it is still kept, and its message there
+// (field ARGV[3], sealed ARGV[4]; none if empty).
 var tookAlert = redis.NewScript(sameAlert + `
 if redis.call('HEXISTS', KEYS[1], 's') == 0 or not sameAlert(KEYS[1], ARGV[2]) then return 0 end
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], ARGV[3], ARGV[4]) else redis.call('HDEL', KEYS[1], ARGV[3]) end
 return redis.call('HSET', KEYS[1], ARGV[1], 1)`)
 
-// retractedAlert forgets that a chat (field ARGV[1]) took a kept alert
-// (KEYS[1], instance ARGV[2]).
+// retractedAlert forgets that a chat (field ARGV[1], its message ARGV[3])
+// took a kept alert (KEYS[1], instance ARGV[2]).
 var retractedAlert = redis.NewScript(sameAlert + `
 if not sameAlert(KEYS[1], ARGV[2]) then return 0 end
-return redis.call('HDEL', KEYS[1], ARGV[1])`)
+return redis.call('HDEL', KEYS[1], ARGV[1], ARGV[3])`)
 
 // markWithdrawn marks a kept alert (KEYS[1], instance ARGV[1]) found
 // withdrawn ("w"), or with ARGV[2] "0" standing again (neither "w" nor
@@ -293,13 +308,22 @@ func (s *Store) AlertMissing(ctx context.Context, sig Signal, chats []string) ([
 	return missing, nil
 }
 
-// AlertDelivered records that chat (as configured) took a kept alert: it
-// is not sent there again.
-func (s *Store) AlertDelivered(ctx context.Context, sig Signal, chat string) error {
+// AlertDelivered records that chat (as configured) took a kept alert, as
+// message msg (its id there; "" if unknown): it is not sent there again,
+// and a withdrawal notice replies to it.
+func (s *Store) AlertDelivered(ctx context.Context, sig Signal, chat, msg string) error {
 	if sig.mac == "" {
 		return nil
 	}
-	if err := tookAlert.Run(ctx, s.rdb, []string{s.k.alertPending(sig.mac)}, s.alertChatMAC(sig.mac, chat), sig.alert).Err(); err != nil {
+	field := s.alertChatMAC(sig.mac, chat)
+	var sealed []byte
+	if msg != "" {
+		var err error
+		if sealed, err = s.kr.seal([]byte(msg), "alertmsg:"+sig.mac); err != nil {
+			return fmt.Errorf("alert delivered: %w", err)
+		}
+	}
+	if err := tookAlert.Run(ctx, s.rdb, []string{s.k.alertPending(sig.mac)}, field, sig.alert, alertMessageOf(field), sealed).Err(); err != nil {
 		return fmt.Errorf("alert delivered: %w", err)
 	}
 	return nil
@@ -395,6 +419,9 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 					a.Took = append(a.Took, chat)
 				}
 			}
+			if len(a.Took) > 0 {
+				a.Messages = s.alertMessages(ctx, mac, a.Took)
+			}
 			if len(a.Took) == 0 {
 				// No chat (still configured) has it: nobody to tell.
 				errs = errors.Join(errs, s.withdrawAlert(ctx, a.Signal))
@@ -433,6 +460,28 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 	return out, errs
 }
 
+// alertMessages reads the ids of a kept alert's messages (entity mac) in
+// chats, where they are known: one not read is only not replied to.
+func (s *Store) alertMessages(ctx context.Context, mac string, chats []string) map[string]string {
+	fields := make([]string, len(chats))
+	for i, chat := range chats {
+		fields[i] = alertMessageOf(s.alertChatMAC(mac, chat))
+	}
+	vals, err := s.rdb.HMGet(ctx, s.k.alertPending(mac), fields...).Result()
+	if err != nil {
+		return nil
+	}
+	out := map[string]string{}
+	for i, v := range vals {
+		if sealed, ok := v.(string); ok {
+			if msg, err := s.kr.open([]byte(sealed), "alertmsg:"+mac); err == nil {
+				out[chats[i]] = string(msg)
+			}
+		}
+	}
+	return out
+}
+
 // alertTimes reads, from claimAlert's answer, when an alert was raised
 // and since when its reporters are counted (for alerts kept before either
 // was recorded: from its deadline, one window after it was kept).
@@ -461,7 +510,8 @@ func (s *Store) AlertRetracted(ctx context.Context, sig Signal, chat string) err
 	if sig.mac == "" {
 		return nil
 	}
-	if err := retractedAlert.Run(ctx, s.rdb, []string{s.k.alertPending(sig.mac)}, s.alertChatMAC(sig.mac, chat), sig.alert).Err(); err != nil {
+	field := s.alertChatMAC(sig.mac, chat)
+	if err := retractedAlert.Run(ctx, s.rdb, []string{s.k.alertPending(sig.mac)}, field, sig.alert, alertMessageOf(field)).Err(); err != nil {
 		return fmt.Errorf("alert retracted: %w", err)
 	}
 	return nil

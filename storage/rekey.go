@@ -93,7 +93,12 @@ func (s *Store) sealedRecords() []sealedRecord {
 			return "dlv:" + id + ":" + strings.TrimPrefix(f, recordPrefix)
 		}},
 		{k.indexDisplay, sealedString, nil, func(mac, _ string) string { return "entity:" + mac }},
-		{k.alertPending, sealedHash, is("s"), func(mac, _ string) string { return "alert:" + mac }},
+		{k.alertPending, sealedHash, func(f string) bool { return f == "s" || strings.HasPrefix(f, alertMessageField) }, func(mac, f string) string {
+			if f == "s" {
+				return "alert:" + mac
+			}
+			return "alertmsg:" + mac
+		}},
 		{exact(k.audit()), sealedStream, is("e"), fixed("audit")},
 		{k.inboxDead, sealedStream, is("u"), func(p, _ string) string { return "inbox:" + p }},
 		{k.inbox, sealedStream, is("u"), func(p, _ string) string { return "inbox:" + p }},

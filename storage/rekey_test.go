@@ -84,7 +84,7 @@ func dumpValues(t *testing.T, rdb *redis.Client) map[string][]string {
 // short value next to it (hash fields).
 func sealedUnder(dump map[string][]string, secret []byte) map[string]int {
 	fixed := []string{"audit", "invite", "claimer", "keyset", "inbox:telegram"}
-	prefixed := []string{"tipkey:", "part:", "route:", "answering:", "member:", "sub:", "pubby:", "entity:", "totp:", "wipe:", "teamchat:", "alert:"}
+	prefixed := []string{"tipkey:", "part:", "route:", "answering:", "member:", "sub:", "pubby:", "entity:", "totp:", "wipe:", "teamchat:", "alert:", "alertmsg:"}
 	found := map[string]int{}
 	for key, pieces := range dump {
 		args := map[string]bool{}
@@ -172,7 +172,8 @@ func TestRekeyReSealsEverythingWhileServing(t *testing.T) {
 	if len(alerts) != 1 {
 		t.Fatalf("three reporters raised %d alerts, want 1", len(alerts))
 	}
-	must(old.KeepAlert(ctx, alerts[0], []string{"telegram:-100777"})) // as when one investigators' chat of two takes it
+	must(old.KeepAlert(ctx, alerts[0], nil))
+	must(old.AlertDelivered(ctx, alerts[0], "telegram:-100777", "4242")) // as when one investigators' chat of two takes it
 	unsent := old.Pseudonym("telegram", "104")
 	_, err := old.AddToDraft(ctx, unsent, storage.DraftPart{EventID: 40, Route: "telegram:104", Language: "pt-BR", Part: tips.Part{Text: "borrador sin enviar"}})
 	must(err)
@@ -206,7 +207,7 @@ func TestRekeyReSealsEverythingWhileServing(t *testing.T) {
 	must(old.InboxAddOnce(ctx, "telegram", storage.InboxUpdate{Key: "2", Raw: []byte(`{"update_id":2}`)}))
 
 	underA := sealedUnder(dumpValues(t, rdb), secretA)
-	for _, fam := range []string{"tipkey", "claimer", "part", "route", "answering", "invite", "member", "sub", "pubby", "entity", "audit", "inbox", "keyset", "teamchat", "alert"} {
+	for _, fam := range []string{"tipkey", "claimer", "part", "route", "answering", "invite", "member", "sub", "pubby", "entity", "audit", "inbox", "keyset", "teamchat", "alert", "alertmsg"} {
 		if underA[fam] == 0 {
 			t.Errorf("seeding made no %s record (the checker would not notice one left under A): %v", fam, underA)
 		}
