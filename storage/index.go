@@ -41,7 +41,9 @@ type Signal struct {
 	mac        string
 	// since is when the reporters an alert counted were counted from
 	// (its tip's creation less the window): a kept alert counts them
-	// again from there before it is sent.
+	// again from there before it is sent. Two tips of one millisecond
+	// share it, which is right for counting (the same window); it does
+	// not tell their alerts apart: alert does.
 	since time.Time
 	// alert names the alert instance the signal raised (alertInstance):
 	// a kept alert's record holds it, and what one process does to the
