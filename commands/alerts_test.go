@@ -1141,3 +1141,62 @@ func TestWithdrawalRepliesToTheAlert(t *testing.T) {
 		}
 	}
 }
+
+// A process that dies after an alert was kept and before any chat took
+// it (the first send never returns): the alert is not lost, another
+// replica's sweep sends it to each chat, once; the dead process's tip,
+// indexed again, raises it again and sends it nowhere twice.
+// Mutation: the alert not kept before its first send → no chat gets it
+// from the sweeps.
+func TestAlertKeptBeforeACrashBeforeAnySendReachesEveryChatOnce(t *testing.T) {
+	cm := &chatModes{recorder: &recorder{}, mode: map[string]string{}}
+	c := &crashing{chatModes: cm}
+	e, srv := newEngine(t, "w", c, commands.Options{
+		Retention: 90 * 24 * time.Hour, Roles: commands.Roles{"telegram:" + adminID: commands.Admin},
+		InvestigatorChats: []string{"telegram:" + invChat, "telegram:" + otherInvChat},
+	})
+	if !srv.Real {
+		t.Skip("it needs the pending entries' idle times of a real redis-server")
+	}
+	tm := &team{env: e, srv: srv, sent: cm.recorder}
+	ctx := context.Background()
+	tm.report("7001", "cobran piso desde el 5512345678", "")
+	tm.report("7002", "el 5512345678 nos amenaza", "")
+	c.mu.Lock()
+	c.crash = invChat // the first chat: no send returns
+	c.mu.Unlock()
+	r := tm.as("7003", "R", commands.Request{Text: "del 5512345678 piden cuota"})
+	tm.as("7003", "R", commands.Request{Callback: press(r, "send:")})
+	if err := tm.mux.IndexPending(ctx); err == nil {
+		t.Fatal("the crash went unnoticed")
+	}
+	c.mu.Lock()
+	c.crash = ""
+	c.mu.Unlock()
+	if a, b := len(tm.sentTo(invChat)), len(tm.sentTo(otherInvChat)); a != 0 || b != 0 {
+		t.Fatalf("before the restart: %d and %d alerts, want none", a, b)
+	}
+	tm.retryFor(10 * time.Minute)
+	if a, b := len(tm.sentTo(invChat)), len(tm.sentTo(otherInvChat)); a != 1 || b != 1 {
+		t.Fatalf("after the sweeps: %d and %d alerts, want one each", a, b)
+	}
+	// The dead process's tip is stale: another indexes it again.
+	rc := srv.Client()
+	pend, err := rc.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: "w:{tips}:triage", Group: storage.IndexGroup, Start: "-", End: "+", Count: 10}).Result()
+	if err != nil || len(pend) == 0 {
+		t.Fatalf("nothing pending: %v", err)
+	}
+	for _, p := range pend {
+		if err := rc.Do(ctx, "XCLAIM", "w:{tips}:triage", storage.IndexGroup, p.Consumer, 0, p.ID, "IDLE", (2 * time.Minute).Milliseconds(), "JUSTID").Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tm.mux.IndexPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tm.retryFor(time.Hour)
+	if a, b := len(tm.sentTo(invChat)), len(tm.sentTo(otherInvChat)); a != 1 || b != 1 {
+		t.Fatalf("after the restart: %d and %d alerts, want one each", a, b)
+	}
+	tm.noAlertDue()
+}
