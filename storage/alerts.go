@@ -71,9 +71,9 @@ type pendingSignal struct {
 // and a field "c:" + chatMAC for each investigators' chat that took it,
 // so that a chat that refused is sent it again and one that took it
 // never is, with "m:" + chatMAC the id of its message there, sealed (for
-// a withdrawal notice to reply to). "ok" says every chat (as
-// configured then) took it: it is kept for a withdrawal only, and sent
-// nowhere else; "w" that it was found withdrawn, its chats being told.
+// a withdrawal notice to reply to). "ok" says every chat (as configured
+// then) took it: it is kept for a withdrawal only, and sent nowhere else;
+// "w" that it was found withdrawn, its chats being told.
 const alertChatField = "c:"
 
 // alertInstance names the alert tip id raised for entity mac: one alert
@@ -137,10 +137,10 @@ return 1`)
 // answered with attempt -1. ARGV[5] "0" only drops those past their
 // deadline (a process with no investigators' chat). It answers nil when
 // there is nothing to send, else {sealed signal, attempt, raised at,
-// deadline, instance, the chats that took it…, and "w" if it was found withdrawn,
-// "ok" if every chat took it} (answered with attempt -1: {sealed signal,
-// -1, "1" if withdrawn, "1" if every chat took it}). A recount asked for
-// (checkAlert) is taken with it.
+// deadline, instance, the chats that took it…, and "w" if it was found
+// withdrawn, "ok" if every chat took it} (answered with attempt -1:
+// {sealed signal, -1, "1" if withdrawn, "1" if every chat took it}). A
+// recount asked for (checkAlert) is taken with it.
 var claimAlert = redis.NewScript(`
 local at = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not at or tonumber(at) > tonumber(ARGV[2]) then return false end
