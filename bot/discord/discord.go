@@ -398,6 +398,10 @@ func (a *Adapter) checkInvestigatorChannels(ctx context.Context) error {
 			a.log.Warn("discord could not check an investigators' channel", "error", a.redact(err))
 			continue
 		}
+		if ch == nil { // an answer of "null": no channel, and no error
+			a.log.Warn("discord could not check an investigators' channel: no channel in its answer")
+			continue
+		}
 		switch ch.Type {
 		case discordgo.ChannelTypeGuildForum, discordgo.ChannelTypeGuildMedia, discordgo.ChannelTypeGuildCategory:
 			return ErrNoPostChannel

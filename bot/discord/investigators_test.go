@@ -11,9 +11,11 @@ import (
 // be refused. Run refuses it at start, with ErrNoPostChannel (main names
 // VIGIA_INVESTIGATOR_CHATS); one post of a forum (a thread) is a channel
 // the bot posts in like any other, and so is a text channel, or one
-// Discord does not describe.
-// Mutation: Run without checkInvestigatorChannels → the forum, media and
-// category channels are taken, Run running on.
+// Discord does not describe (an answer that is no channel, "null" too:
+// nothing to dereference).
+// Mutations: Run without checkInvestigatorChannels → the forum, media and
+// category channels are taken, Run running on; checkInvestigatorChannels
+// without its nil check → "null" panics the start.
 func TestDiscordInvestigatorChannelMustTakeMessages(t *testing.T) {
 	for _, c := range []struct {
 		name, channel string
@@ -25,6 +27,7 @@ func TestDiscordInvestigatorChannelMustTakeMessages(t *testing.T) {
 		{"post of a forum", `{"id":"90","type":11,"guild_id":"60","parent_id":"80"}`, false},
 		{"text", `{"id":"90","type":0,"guild_id":"60"}`, false},
 		{"not described", ``, false},
+		{"described as null", `null`, false},
 	} {
 		g := newTestGateway(t)
 		if c.channel != "" {
