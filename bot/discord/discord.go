@@ -544,16 +544,25 @@ func (a *Adapter) command(name string) *commands.Command {
 // ctx, since discordgo would sleep until its reset (up to a minute) deaf
 // to the context.
 func (a *Adapter) retry(ctx context.Context, bucket string, call func(opts ...discordgo.RequestOption) error) error {
-	const maxRetries = 3
+	return a.retryUpTo(ctx, bucket, maxRetries, call)
+}
+
+// maxRetries is how many 429s retry waits out.
+const maxRetries = 3
+
+// retryUpTo is retry waiting out at most waits 429s. With none, a bucket
+// Discord reported exhausted is not waited for either: its wait comes
+// back at once, as a 429's does.
+func (a *Adapter) retryUpTo(ctx context.Context, bucket string, waits int, call func(opts ...discordgo.RequestOption) error) error {
 	for attempt := 0; ; attempt++ {
-		if err := a.waitBucket(ctx, bucket); err != nil {
+		if err := a.waitBucket(ctx, bucket, waits > 0); err != nil {
 			return err
 		}
 		a.rl.RLock()
 		err := call(discordgo.WithContext(ctx))
 		a.rl.RUnlock()
 		var rl *discordgo.RateLimitError
-		if !errors.As(err, &rl) || attempt == maxRetries {
+		if !errors.As(err, &rl) {
 			return err
 		}
 		if a.o.OnRateLimit != nil {
@@ -561,6 +570,9 @@ func (a *Adapter) retry(ctx context.Context, bucket string, call func(opts ...di
 		}
 		wait := max(rl.RetryAfter, 100*time.Millisecond)
 		a.log.Warn("discord rate limited", "retry_after_ms", wait.Milliseconds())
+		if attempt >= waits {
+			return err
+		}
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 			return err // past the deadline: give up now rather than at it (as waitBucket does)
 		}
@@ -578,8 +590,9 @@ func (a *Adapter) retry(ctx context.Context, bucket string, call func(opts ...di
 // *discordgo.RateLimitError with the wait: nothing was sent, and the
 // caller knows it (a broadcast holds the chat back for so long). A bucket
 // held by a request in flight (or by one asleep in discordgo) is looked
-// at again shortly.
-func (a *Adapter) waitBucket(ctx context.Context, bucket string) error {
+// at again shortly. Unless patient, a bucket's reset is not waited for:
+// its wait comes back at once.
+func (a *Adapter) waitBucket(ctx context.Context, bucket string, patient bool) error {
 	limited := func(wait time.Duration) error {
 		return &discordgo.RateLimitError{RateLimit: &discordgo.RateLimit{TooManyRequests: &discordgo.TooManyRequests{RetryAfter: wait}}}
 	}
@@ -588,8 +601,8 @@ func (a *Adapter) waitBucket(ctx context.Context, bucket string) error {
 		if wait <= 0 {
 			return nil
 		}
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait && wait > bucketPoll {
-			return limited(wait) // past the deadline: give up now rather than at it
+		if dl, ok := ctx.Deadline(); (!patient || ok && time.Until(dl) < wait) && wait > bucketPoll {
+			return limited(wait) // past the deadline (or not to be waited for): give up now rather than at it
 		}
 		t := time.NewTimer(wait)
 		select {

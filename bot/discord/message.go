@@ -416,6 +416,22 @@ func (w *channelReplier) Reply(ctx context.Context, rep commands.Reply) error {
 // returns the id of every message the text went out as, also those sent
 // before an error.
 func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) ([]string, error) {
+	return a.send(ctx, chatID, rep, true)
+}
+
+// SendNoWait is Send for the broadcaster (commands.NoWaitSender), whose
+// context has no deadline: a 429 on the first message, or a bucket Discord
+// reported exhausted before it, comes back at once as a
+// *commands.RateLimitError with its wait, instead of holding up every
+// other destination, on every platform, while it is waited out. Once part
+// of the text went out the rest waits as usual: a text left half sent
+// could not be sent again.
+func (a *Adapter) SendNoWait(ctx context.Context, chatID string, rep commands.Reply) ([]string, error) {
+	return a.send(ctx, chatID, rep, false)
+}
+
+// send is Send; without wait, as SendNoWait.
+func (a *Adapter) send(ctx context.Context, chatID string, rep commands.Reply, wait bool) ([]string, error) {
 	if rep.Form != nil {
 		return nil, fmt.Errorf("discord: forms need an interaction")
 	}
@@ -449,9 +465,14 @@ func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) (
 			files = append(files, []commands.File{f})
 		}
 	}
+	var ids []string
 	post := func(msg *discordgo.MessageSend, files []commands.File) (string, error) {
 		var id string
-		err := a.retry(ctx, discordgo.EndpointChannelMessages(channelID), func(opts ...discordgo.RequestOption) error {
+		waits := maxRetries
+		if !wait && len(ids) == 0 {
+			waits = 0
+		}
+		err := a.retryUpTo(ctx, discordgo.EndpointChannelMessages(channelID), waits, func(opts ...discordgo.RequestOption) error {
 			msg.Files = uploads(files) // fresh readers for every attempt
 			m, err := a.s.ChannelMessageSendComplex(channelID, msg, opts...)
 			if err == nil && m != nil {
@@ -461,7 +482,6 @@ func (a *Adapter) Send(ctx context.Context, chatID string, rep commands.Reply) (
 		})
 		return id, err
 	}
-	var ids []string
 	for n, msg := range msgs {
 		id, err := post(msg, files[n])
 		if err != nil && msg.Reference != nil && cannotReply(err) {

@@ -259,3 +259,78 @@ func TestDiscordLongRateLimitGivesUpAtOnce(t *testing.T) {
 		mu.Unlock()
 	}
 }
+
+// The broadcaster sends with SendNoWait (commands.NoWaitSender), on a
+// context with no deadline: a 429 on its first message, or a bucket
+// Discord reported exhausted, comes back at once as a
+// *commands.RateLimitError with the wait, so the broadcaster holds Discord
+// back and goes on with the other platforms, rather than waiting it out
+// (three times over) while every destination on every platform waits.
+// Its 429 is counted (OnRateLimit), as every 429 is.
+// Mutations: the adapter without SendNoWait → not a NoWaitSender (the
+// broadcaster's Send waits out the 429); SendNoWait waiting out a 429 or
+// an exhausted bucket → it is still waiting when the test gives up on it;
+// retryUpTo returning a 429 it does not wait out before counting it → no
+// 429 counted.
+func TestDiscordSendNoWaitReturnsTheRateLimitAtOnce(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		first int // the status of the first request; 200 leaves the bucket exhausted
+		want  int // requests sent in all
+	}{
+		{"429", http.StatusTooManyRequests, 1},
+		{"bucket exhausted", http.StatusOK, 1},
+	} {
+		var mu sync.Mutex
+		calls := 0
+		api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			calls++
+			mu.Unlock()
+			w.Header().Set("Content-Type", "application/json")
+			if c.first == http.StatusOK {
+				w.Header().Set("X-RateLimit-Remaining", "0")
+				w.Header().Set("X-RateLimit-Reset-After", "60")
+				fmt.Fprint(w, `{"id":"1","channel_id":"123","content":""}`)
+				return
+			}
+			w.WriteHeader(http.StatusTooManyRequests)
+			fmt.Fprint(w, `{"message":"You are being rate limited.","retry_after":60,"global":false}`)
+		})
+		a := newTestAdapter(t, api, slowHandler{}, time.Hour)
+		limited := 0 // (called on the sender's goroutine: read after done)
+		a.o.OnRateLimit = func() { limited++ }
+		nw, ok := any(a).(commands.NoWaitSender)
+		if !ok {
+			t.Fatal("the Discord adapter is no commands.NoWaitSender: the broadcaster waits out its 429s")
+		}
+		if c.first == http.StatusOK {
+			if _, err := a.Send(context.Background(), "123", commands.Reply{Text: "uno"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		done := make(chan error, 1)
+		go func() {
+			_, err := nw.SendNoWait(context.Background(), "123", commands.Reply{Text: "aviso"})
+			done <- err
+		}()
+		var err error
+		select {
+		case err = <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: SendNoWait is waiting out the rate limit", c.name)
+		}
+		var rl *commands.RateLimitError
+		if !errors.As(err, &rl) || rl.RetryAfter < 50*time.Second {
+			t.Errorf("%s: %v, want a rate limit of about 60 s", c.name, err)
+		}
+		mu.Lock()
+		if calls != c.want {
+			t.Errorf("%s: %d requests, want %d", c.name, calls, c.want)
+		}
+		mu.Unlock()
+		if c.first != http.StatusOK && limited != 1 {
+			t.Errorf("%s: %d 429s counted, want 1", c.name, limited)
+		}
+	}
+}
