@@ -32,7 +32,7 @@ func canaryForms(s string) []string {
 // metric holds the chat id, the name or the tip, in any encoding.
 func TestTelegramRefusalsEchoingTheChatAreNotLogged(t *testing.T) {
 	rs := redistest.Start(t)
-	recordCommands(t, rs)
+	cmds := recordCommands(t, rs)
 	tg := newFakeTelegram(t, token)
 	codes := []int{400, 403, 429, 500}
 	type reporter struct {
@@ -81,7 +81,7 @@ func TestTelegramRefusalsEchoingTheChatAreNotLogged(t *testing.T) {
 	for _, r := range reps {
 		canaries = append(canaries, r.chatID, r.name, "Ecolalia", r.tip, "Tonalá", "calle Girasol")
 	}
-	checkCanaries(t, rs, bot, addr, metricsAddr, canaries)
+	checkCanaries(t, rs, cmds, bot, addr, metricsAddr, canaries)
 	logs := bot.stderr.String()
 	if !strings.Contains(logs, "reply failed") {
 		t.Fatalf("no refusal was logged: the test proves nothing\n%s", logs)
@@ -90,4 +90,40 @@ func TestTelegramRefusalsEchoingTheChatAreNotLogged(t *testing.T) {
 		t.Errorf("log holds a receipt code %s", code)
 	}
 	bot.stop(t)
+}
+
+// The commands checkCanaries reads hold every argument whole: one past
+// the slow log's 128 bytes, past its 32 arguments, in any bytes, and a
+// value a script computes and stores.
+func TestCommandLogHoldsWholeArguments(t *testing.T) {
+	rs := redistest.Start(t)
+	if !rs.Real {
+		t.Skip("needs a real redis-server (MONITOR)")
+	}
+	cmds := recordCommands(t, rs)
+	c := rs.Client()
+	ctx := t.Context()
+	if err := c.Set(ctx, "k1", strings.Repeat("x", 200)+"canario-largo", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	args := make([]any, 40)
+	for i := range args {
+		args[i] = i
+	}
+	args[39] = "canario-cuarenta"
+	if err := c.Eval(ctx, `return 1`, nil, args...).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Eval(ctx, `redis.call('set', KEYS[1], string.reverse(ARGV[1])) return 1`, []string{"k2"}, "oiranac-otircsid").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Set(ctx, "k3", "cobran piso en Tonalá \"ya\"\n", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(cmds.commands(t, rs), "\n")
+	for _, want := range []string{"canario-largo", "canario-cuarenta", "discrito-canario", "cobran piso en Tonalá \"ya\"\n"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("recorded commands miss %q", want)
+		}
+	}
 }

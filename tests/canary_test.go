@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"net"
@@ -50,7 +51,7 @@ var commandArgs = map[string][]string{
 // no answer tells a team member or a group who reported.
 func TestTelegramCanaryEveryCommand(t *testing.T) {
 	rs := redistest.Start(t)
-	recordCommands(t, rs)
+	cmds := recordCommands(t, rs)
 	tg := newFakeTelegram(t, token)
 	tg.admins = map[string]bool{strconv.Itoa(canaryAdmin): true}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -155,7 +156,7 @@ func TestTelegramCanaryEveryCommand(t *testing.T) {
 	everything = append(everything, codesIn(t, answers, 2)...)                 // the receipt and /invite's codes
 	everything = append(everything, "AAAA-BBBB-CCCC-DDDD", "AAAABBBBCCCCDDDD") // a code given to /redeem and /revoke
 
-	checkCanaries(t, rs, bot, addr, metricsAddr, everything)
+	checkCanaries(t, rs, cmds, bot, addr, metricsAddr, everything)
 	// Answers: nobody but the reporter is told anything that points at
 	// them; the token never appears; the TOTP secret only in its message.
 	answered := 0
@@ -226,7 +227,7 @@ func TestDiscordCanaryEveryCommand(t *testing.T) {
 		dm       = "800000000000000077"
 	)
 	rs := redistest.Start(t)
-	recordCommands(t, rs)
+	cmds := recordCommands(t, rs)
 	dc := newFakeDiscord(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -336,7 +337,7 @@ func TestDiscordCanaryEveryCommand(t *testing.T) {
 	}
 	everything = append(everything, codesIn(t, answers, 2)...)                 // the receipt and /invite's codes
 	everything = append(everything, "AAAA-BBBB-CCCC-DDDD", "AAAABBBBCCCCDDDD") // a code given to /redeem and /revoke
-	checkCanaries(t, rs, bot, addr, metricsAddr, everything)
+	checkCanaries(t, rs, cmds, bot, addr, metricsAddr, everything)
 	// No answer anywhere names the reporter; the receipt only reaches them;
 	// no token and (outside its own message) no TOTP secret.
 	for _, c := range calls {
@@ -359,20 +360,91 @@ func TestDiscordCanaryEveryCommand(t *testing.T) {
 	bot.stop(t)
 }
 
-// recordCommands makes Redis keep every command it runs, with its
-// arguments, in its slow log, for checkCanaries.
-func recordCommands(t *testing.T, rs *redistest.Server) {
+// commandLog is every command a Redis ran since recordCommands, read
+// from MONITOR: each with all its arguments, whole, and the commands
+// scripts ran too. (The slow log keeps only the first 128 bytes of an
+// argument and the first 32 arguments: a tip sent in clear after a
+// sealed blob or a long JSON would go unseen.)
+type commandLog struct {
+	conn net.Conn
+	rd   *bufio.Reader
+}
+
+// recordCommands starts recording every command rs runs, for
+// checkCanaries; nil with the embedded miniredis (it has no MONITOR).
+func recordCommands(t *testing.T, rs *redistest.Server) *commandLog {
 	t.Helper()
 	if !rs.Real {
-		return
+		return nil
 	}
-	c := rs.Client()
-	if err := c.ConfigSet(t.Context(), "slowlog-max-len", "1000000").Err(); err != nil {
+	conn, err := net.Dial("tcp", rs.Addr)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.ConfigSet(t.Context(), "slowlog-log-slower-than", "0").Err(); err != nil {
+	t.Cleanup(func() { conn.Close() })
+	rd := bufio.NewReader(conn)
+	if _, err := conn.Write([]byte("MONITOR\r\n")); err != nil {
 		t.Fatal(err)
 	}
+	if line, err := rd.ReadString('\n'); err != nil || line != "+OK\r\n" {
+		t.Fatalf("MONITOR: %q, %v", line, err)
+	}
+	return &commandLog{conn: conn, rd: rd}
+}
+
+// commands returns the arguments of every command run since recordCommands
+// (or the last call), each command's joined by NULs. It ends with a mark
+// it sends itself, so nothing run before the call is missed.
+func (l *commandLog) commands(t *testing.T, rs *redistest.Server) []string {
+	t.Helper()
+	mark := "end-of-recording-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	if err := rs.Client().Echo(t.Context(), mark).Err(); err != nil {
+		t.Fatal(err)
+	}
+	// A deadline for a Redis that stopped answering, not a wait.
+	l.conn.SetReadDeadline(time.Now().Add(time.Minute))
+	var cmds []string
+	for {
+		line, err := l.rd.ReadString('\n')
+		if err != nil {
+			t.Fatalf("reading MONITOR after %d commands: %v", len(cmds), err)
+		}
+		args := monitorArgs(line)
+		if len(args) == 2 && strings.EqualFold(args[0], "echo") && args[1] == mark {
+			return cmds
+		}
+		cmds = append(cmds, strings.Join(args, "\x00"))
+	}
+}
+
+// monitorArgs reads the arguments of a MONITOR line
+// (+1700000000.000000 [0 127.0.0.1:5000] "set" "k" "caf\xc3\xa9"):
+// each quoted, escaped as Go quotes strings.
+func monitorArgs(line string) []string {
+	var args []string
+	for i := strings.IndexByte(line, '"'); i >= 0; {
+		j := i + 1
+		for j < len(line) && line[j] != '"' {
+			if line[j] == '\\' {
+				j++
+			}
+			j++
+		}
+		if j >= len(line) {
+			break
+		}
+		a, err := strconv.Unquote(line[i : j+1])
+		if err != nil {
+			a = line[i+1 : j]
+		}
+		args = append(args, a)
+		k := strings.IndexByte(line[j+1:], '"')
+		if k < 0 {
+			break
+		}
+		i = j + 1 + k
+	}
+	return args
 }
 
 // codesIn returns the receipt and invitation codes the bot gave in its
@@ -401,23 +473,22 @@ func codesIn(t *testing.T, answers []string, least int) []string {
 // canary, in any of canaryForms. /metrics is served on metricsAddr only,
 // never on the public listener (addr, the webhook's), where anyone could
 // time tips with it.
-func checkCanaries(t *testing.T, rs *redistest.Server, bot *botProcess, addr, metricsAddr string, canaries []string) {
+func checkCanaries(t *testing.T, rs *redistest.Server, cmds *commandLog, bot *botProcess, addr, metricsAddr string, canaries []string) {
 	t.Helper()
 	var forms []string
 	for _, s := range canaries {
 		forms = append(forms, canaryForms(s)...)
 	}
 	canaries = forms
-	if rs.Real {
+	if cmds != nil {
 		// Every command the bot sent, with its arguments: a value sent in
 		// clear to a script that stores only its MAC leaks all the same.
-		log, err := rs.Client().SlowLogGet(t.Context(), -1).Result()
-		if err != nil || len(log) == 0 {
-			t.Fatalf("no commands recorded (recordCommands?): %d, %v", len(log), err)
+		all := cmds.commands(t, rs)
+		if len(all) == 0 {
+			t.Fatalf("no commands recorded")
 		}
 		told := map[string]bool{}
-		for _, e := range log {
-			args := strings.Join(e.Args, "\x00")
+		for _, args := range all {
 			for _, s := range canaries {
 				if strings.Contains(args, s) && !told[s] {
 					told[s] = true
