@@ -214,6 +214,22 @@ func TestRedactWithholdsDescriptionDetails(t *testing.T) {
 		fmt.Errorf("error response from telegram for method sendMessage, %d %s", 500, "Internal Server Error"+echo),
 		&bot.TooManyRequestsError{Message: "too many requests, Too Many Requests" + echo, RetryAfter: 3},
 		a.sendErr("sendMessage", fmt.Errorf("%w, %s", bot.ErrorNotFound, "Not Found"+echo)),
+		// Words in single quotes, ASCII letters only, before any colon.
+		fmt.Errorf("%w, %s", bot.ErrorBadRequest, "Bad Request: text 'cobran piso en Tonala' refused"),
+		// getUpdates' own errors (polling reads its answer itself).
+		func() error {
+			_, _, _, err := a.decodeUpdates([]byte(`{"ok":false,"error_code":502,"description":"Bad Gateway: chat 7731001111 refused: cobran piso en Tonala"}`), 0, 502)
+			return err
+		}(),
+		func() error {
+			_, _, _, err := a.decodeUpdates([]byte(`{"ok":false,"error_code":-1,"description":"Oops: chat 7731001111 refused: cobran piso en Tonala"}`), 0, 200)
+			return err
+		}(),
+		func() error {
+			_, _, _, err := a.decodeUpdates([]byte(`{"ok":false,"error_code":429,"description":"Too Many Requests: chat 7731001111 refused: cobran piso en Tonala","parameters":{"retry_after":3}}`), 0, 429)
+			return err
+		}(),
+		fmt.Errorf("error response from telegram for method sendMessage, %d %s", -1, "Oops"+echo),
 	} {
 		s := a.redact(err)
 		for _, leak := range []string{"7731001111", "cobran", "Tonal"} {
@@ -229,6 +245,8 @@ func TestRedactWithholdsDescriptionDetails(t *testing.T) {
 		fmt.Errorf("%w, %s", bot.ErrorBadRequest, "Bad Request: message is too long"):        "bad request, Bad Request: message is too long",
 		fmt.Errorf("%w, %s", bot.ErrorBadRequest, "Bad Request: can't parse entities: at 7"): "bad request, Bad Request: can't parse entities (details withheld)",
 		fmt.Errorf("%w, %s", bot.ErrorForbidden, "Forbidden: bot was blocked by the user"):   "forbidden, Forbidden: bot was blocked by the user",
+		fmt.Errorf("%w, %s", bot.ErrorBadRequest, "Bad Request: message can't be edited"):    "bad request, Bad Request: message can't be edited",
+		fmt.Errorf("%w, %s", bot.ErrorBadRequest, "Bad Request: chat not found"):             "bad request, Bad Request: chat not found",
 	} {
 		if got := a.redact(err); got != want {
 			t.Errorf("redact(%q) = %q, want %q", err, got, want)

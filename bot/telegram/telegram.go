@@ -166,25 +166,32 @@ func (a *Adapter) redact(err error) string {
 
 // apiDescription ends where the Bot API's own description starts in the
 // text of a library error: after its kind ("bad request, ") or, for an
-// unexpected status, after the status ("for method sendMessage, 500 ").
-var apiDescription = regexp.MustCompile(`(?:forbidden|bad request|unauthorized|too many requests|not found|conflict), |for method \w+, \d+ `)
+// unexpected status, after the status ("for method sendMessage, 500 "),
+// or in getUpdates' own errors ("getUpdates: 502 ").
+var apiDescription = regexp.MustCompile(`(?:forbidden|bad request|unauthorized|too many requests|not found|conflict), |(?:for method \w+,|getUpdates:) -?\d+ `)
 
 // safeDescription keeps of a Bot API description its kind and reason
 // ("Bad Request: message is too long") and withholds the rest: the details
 // after a second colon, a number or a quote, where an answer may echo a
-// chat id or the text it was sent.
+// chat id or the text it was sent. An apostrophe is kept only within a
+// word ("can't"): one that opens or closes one may quote the text.
 func safeDescription(d string) string {
 	colons := 0
 	for i, r := range d {
 		if r == ':' {
 			colons++
 		}
-		if colons > 1 || !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || strings.ContainsRune(" ':_-", r)) {
+		if r == '\'' && !(i > 0 && isASCIILetter(d[i-1]) && i+1 < len(d) && isASCIILetter(d[i+1])) {
+			return strings.TrimRight(d[:i], " :") + " (details withheld)"
+		}
+		if colons > 1 || !(r < 0x80 && isASCIILetter(byte(r)) || strings.ContainsRune(" ':_-", r)) {
 			return strings.TrimRight(d[:i], " :") + " (details withheld)"
 		}
 	}
 	return d
 }
+
+func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // Run polls for updates and handles them until ctx ends. Updates of one
 // chat are handled in order; different chats run in parallel. An update is
@@ -699,7 +706,7 @@ func (a *Adapter) decodeUpdates(body []byte, offset int64, status int) ([]*model
 		case r.ErrorCode == http.StatusTooManyRequests:
 			// The library's typed error, with Telegram's
 			// parameters.retry_after (Run waits that long).
-			return nil, nil, offset, &bot.TooManyRequestsError{Message: "getUpdates: " + r.Description, RetryAfter: r.Parameters.RetryAfter}
+			return nil, nil, offset, &bot.TooManyRequestsError{Message: "getUpdates: 429 " + r.Description, RetryAfter: r.Parameters.RetryAfter}
 		}
 		return nil, nil, offset, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
 	}
