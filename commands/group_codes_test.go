@@ -85,3 +85,33 @@ func TestInvitationCodeUnderAnyCommandInAGroupIsVoid(t *testing.T) {
 		t.Errorf("a code in the investigators' chat was voided")
 	}
 }
+
+// A stored tip's receipt code in view of a group is removed whatever the
+// private-only command that carries it, one with no secret argument
+// (/wipe, /cancel, /language) too, as in the group's conversation; a
+// code of no tip under such a command is left, the command refused.
+func TestReceiptCodeUnderAnyPrivateOnlyCommandInAGroupIsRemoved(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	en := func(id string) string { return tm.msg.Localize("en", id, nil) }
+	r := tm.as("3003", "Eve", commands.Request{Text: "cobran piso en el mercado de abastos"})
+	receipt := codeRE.FindString(tm.as("3003", "Eve", commands.Request{Callback: press(r, "send:")})[0].Text)
+	if receipt == "" {
+		t.Fatal("no receipt")
+	}
+	send := func(cmd, code string) (*adminReplier, []commands.Reply) {
+		w := &adminReplier{recorder: &recorder{}}
+		tm.event++
+		tm.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "3005", UserChat: "3005", ChatID: "-100555", ChatKind: commands.Group,
+			Command: cmd, Args: code, Text: "/" + cmd + " " + code, CommandAtStart: true, Addressed: true, EventID: tm.event}, w)
+		return w, w.take()
+	}
+	for _, cmd := range []string{"wipe", "cancel", "language", "status"} {
+		if w, r := send(cmd, receipt); !w.deleted || len(r) != 1 || r[0].Text != en("private_only_command_removed") {
+			t.Errorf("/%s RECEIPT in a group: deleted %v, %q", cmd, w.deleted, texts(r))
+		}
+	}
+	if w, r := send("wipe", "ABCD-EFGH-JKMN-PQRS"); w.deleted || len(r) != 1 || r[0].Text != en("private_only_command") {
+		t.Errorf("/wipe with a code of no tip in a group: deleted %v, %q", w.deleted, texts(r))
+	}
+}

@@ -926,7 +926,8 @@ var secretArgs = []string{"redeem", "status", "forget", "reply", "unlock", "enro
 // everyone there (a receipt or invitation code, an answer to investigators,
 // a one-time code): the message is removed where the bot may, and an
 // invitation code seen there is void, since anyone in the group could
-// redeem it first.
+// redeem it first. So is one that holds a tip's receipt code, whatever
+// the command.
 func (m *Mux) refusePrivateOnly(ctx context.Context, c *Context, cmd *Command) error {
 	req := c.Request
 	// Only a message posted in the group can be deleted (a Discord slash
@@ -957,7 +958,10 @@ func (m *Mux) refusePrivateOnly(ctx context.Context, c *Context, cmd *Command) e
 			note = "\n\n" + c.T("redeem_void_in_group", nil)
 		}
 	}
-	if !slices.Contains(secretArgs, cmd.Name) && note == "" {
+	if !slices.Contains(secretArgs, cmd.Name) && note == "" &&
+		(m.isTeamChat(req.Platform+":"+req.ChatID) || !m.anyReceipt(ctx, codes)) {
+		// ("/wipe CODE" with a tip's receipt code goes as the code would
+		// in the group's conversation: removed.)
 		return c.Say(ctx, "private_only_command", nil)
 	}
 	if _, err := c.removeRequest(ctx); err != nil {
