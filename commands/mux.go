@@ -844,20 +844,23 @@ func (m *Mux) commandWithTip(req Request) bool {
 // over, neutrally (never "you are sending a lot", which would point at the
 // member). An invitation code written there is void all the same (anyone
 // in the group could redeem it first) and its message removed, whatever
-// the command; a private-only command with a secret argument ("/status
-// CODE") is removed too. The group is told of a voided code whenever one
-// is.
+// the command, as is one holding a tip's receipt code; a private-only
+// command with a secret argument ("/status CODE") is removed too. The
+// group is told of a voided code whenever one is.
 func (m *Mux) overLimitInGroup(ctx context.Context, c *Context, tell bool) {
 	req := c.Request
 	note := ""
-	voided := m.voidInvitations(ctx, c, tips.ReceiptCodesIn(req.TextBefore+"\n"+req.Text+"\n"+req.Args))
+	codes := tips.ReceiptCodesIn(strings.Join(append([]string{req.TextBefore, req.Text, req.Args}, req.HiddenLinks...), "\n"))
+	voided := m.voidInvitations(ctx, c, codes)
 	if voided {
 		note, tell = "\n\n"+c.T("redeem_void_in_group", nil), true
 	}
 	cmd, known := m.table[req.Command]
 	secret := known && slices.Contains(secretArgs, cmd.Name) && strings.TrimSpace(req.Args) != ""
 	id := "group_busy"
-	if m.exposedInGroup(req) || secret || voided { // (an invitation code in view goes, whatever the command)
+	// (A code in view goes, whatever the command: an invitation's, or a
+	// tip's receipt code, as in the group's conversation.)
+	if m.exposedInGroup(req) || secret || voided || (!m.isTeamChat(req.Platform+":"+req.ChatID) && m.anyReceipt(ctx, codes)) {
 		id = "group_busy_not_removed"
 		if ok, err := c.removeRequest(ctx); ok && err == nil {
 			id = "group_busy_removed"
