@@ -213,9 +213,10 @@ return 1`)
 
 // dropAlertScript forgets a kept alert (KEYS[2], entity ARGV[1]) and its
 // place among the due ones (KEYS[1]), if it is of instance ARGV[2] (any
-// with ARGV[2] empty): 1 if it did, or none was kept.
+// with ARGV[3] "1"): 1 if it did, or none was kept. An empty instance is
+// that of an alert kept before instances: not any.
 var dropAlertScript = redis.NewScript(sameAlert + `
-if ARGV[2] ~= '' and not sameAlert(KEYS[2], ARGV[2]) then return 0 end
+if ARGV[3] ~= '1' and not sameAlert(KEYS[2], ARGV[2]) then return 0 end
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('DEL', KEYS[2])
 return 1`)
@@ -387,7 +388,7 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 		if err != nil && !a.GivenUp {
 			// It could never be sent (sealed under a secret no longer
 			// known): dropped, and said once.
-			_, derr := s.dropAlert(ctx, a.Signal, a.Signal.alert)
+			_, derr := s.dropAlert(ctx, a.Signal)
 			errs = errors.Join(errs, fmt.Errorf("a kept alert could not be read, dropped: %w", err), derr)
 			continue
 		}
@@ -532,7 +533,7 @@ func (s *Store) withdrawAlert(ctx context.Context, sig Signal) error {
 	if sig.mac == "" {
 		return nil
 	}
-	dropped, err := s.dropAlert(ctx, sig, sig.alert)
+	dropped, err := s.dropAlert(ctx, sig)
 	if err != nil || !dropped {
 		return err
 	}
@@ -578,15 +579,18 @@ func (s *Store) dropAnyAlert(ctx context.Context, sig Signal) error {
 	if sig.mac == "" {
 		return nil
 	}
-	_, err := s.dropAlert(ctx, sig, "")
-	return err
+	if err := dropAlertScript.Run(ctx, s.rdb, []string{s.k.alertsDue(), s.k.alertPending(sig.mac)}, sig.mac, "", "1").Err(); err != nil {
+		return fmt.Errorf("drop alert: %w", err)
+	}
+	return nil
 }
 
-// dropAlert forgets the kept alert of sig's entity if it is of instance
-// inst (any if inst is empty); it reports whether it did (or none was
-// kept).
-func (s *Store) dropAlert(ctx context.Context, sig Signal, inst string) (bool, error) {
-	n, err := dropAlertScript.Run(ctx, s.rdb, []string{s.k.alertsDue(), s.k.alertPending(sig.mac)}, sig.mac, inst).Int()
+// dropAlert forgets the kept alert of sig's entity if it is of sig's
+// instance (or kept before instances were recorded: one claimed from
+// such a record has none, and must not drop the entity's next alert);
+// it reports whether it did (or none was kept).
+func (s *Store) dropAlert(ctx context.Context, sig Signal) (bool, error) {
+	n, err := dropAlertScript.Run(ctx, s.rdb, []string{s.k.alertsDue(), s.k.alertPending(sig.mac)}, sig.mac, sig.alert, "0").Int()
 	if err != nil {
 		return false, fmt.Errorf("drop alert: %w", err)
 	}
