@@ -1121,8 +1121,8 @@ func TestWithdrawalRepliesToTheAlert(t *testing.T) {
 	rc := tm.srv.Client()
 	for _, k := range rc.Keys(context.Background(), "w:*alerts*:a:*").Val() {
 		for f, v := range rc.HGetAll(context.Background(), k).Val() {
-			if v == "m1" {
-				t.Fatalf("field %s holds a message id in clear", f)
+			if v == "m1" || strings.Contains(v, invChat) || strings.Contains(v, otherInvChat) {
+				t.Fatalf("field %s holds a message id or a chat id in clear", f)
 			}
 		}
 	}
@@ -1199,4 +1199,44 @@ func TestAlertKeptBeforeACrashBeforeAnySendReachesEveryChatOnce(t *testing.T) {
 		t.Fatalf("after the restart: %d and %d alerts, want one each", a, b)
 	}
 	tm.noAlertDue()
+}
+
+// A withdrawal notice to an investigators' chat that moved since the
+// alert went out (a group upgraded to a supergroup) replies to nothing
+// there: the alert's message id is the old chat's, and in the new one
+// names another message. Where the chat did not move it still replies.
+// Mutation: retractAlert replying to the recorded id whichever chat it
+// was sent in → the notice in the new chat replies to its first message
+// (the move's notice).
+func TestWithdrawalInAMovedChatRepliesToNothing(t *testing.T) {
+	tm, _ := newTwoChatTeam(t)
+	ctx := context.Background()
+	tm.report("7001", "cobran piso desde el 5512345678", "")
+	tm.report("7002", "el 5512345678 nos amenaza", "")
+	code := tm.reportCode("7003", "del 5512345678 piden cuota")
+	for _, chat := range []string{invChat, otherInvChat} {
+		if got := tm.sentTo(chat); len(got) != 1 {
+			t.Fatalf("chat %s: %q, want the alert", chat, texts(got))
+		}
+	}
+	const moved = "-100888"
+	if err := tm.mux.ChatMoved(ctx, "telegram", invChat, moved); err != nil {
+		t.Fatal(err)
+	}
+	if got := tm.sentTo(moved); len(got) != 1 {
+		t.Fatalf("the new chat: %q, want the move's notice", texts(got))
+	}
+	tm.as("7003", "R", commands.Request{Command: "forget", Args: code})
+	tm.retryFor(time.Hour)
+	for chat, want := range map[string]string{moved: "", otherInvChat: "m1"} {
+		var notices []commands.Reply
+		for _, r := range tm.sentTo(chat) {
+			if strings.HasPrefix(r.Text, "Alert withdrawn") {
+				notices = append(notices, r)
+			}
+		}
+		if len(notices) != 1 || notices[0].ReplyTo != want {
+			t.Fatalf("chat %s: notices %+v, want one replying to %q", chat, notices, want)
+		}
+	}
 }

@@ -539,8 +539,9 @@ func (m *Mux) notify(ctx context.Context, route string, r Reply) bool {
 	return ok
 }
 
-// notifyMessage is notify, also answering the id of the message sent (its
-// first, if it went in parts): "" if the platform gave none.
+// notifyMessage is notify, also answering a reference to the message sent
+// (its first, if it went in parts; messageRef): "" if the platform gave
+// no id.
 func (m *Mux) notifyMessage(ctx context.Context, route string, r Reply) (string, bool) {
 	msg, err := m.send(ctx, route, r)
 	if err != nil && !errors.Is(err, errNoSender) {
@@ -561,8 +562,8 @@ func (m *Mux) notifyQuietly(ctx context.Context, route string, r Reply) bool {
 var errNoSender = errors.New("no sender for the platform")
 
 // send sends r to route, following an investigators' chat that moved,
-// and answers the id of the message sent (its first): "" if none is
-// known.
+// and answers a reference to the message sent (its first; messageRef): ""
+// if no id is known.
 func (m *Mux) send(ctx context.Context, route string, r Reply) (string, error) {
 	platform, chat, _ := strings.Cut(route, ":")
 	s, ok := m.senders[platform]
@@ -582,7 +583,27 @@ func (m *Mux) send(ctx context.Context, route string, r Reply) (string, error) {
 	if len(ids) == 0 {
 		return "", nil
 	}
-	return ids[0], nil
+	return messageRef(platform+":"+chat, ids[0]), nil
+}
+
+// messageRef names message id in the chat of route, for a reply to it
+// later: a message id means nothing in another chat (the one an
+// investigators' chat moved to since). "" if id is.
+func messageRef(route, id string) string {
+	if id == "" {
+		return ""
+	}
+	return route + " " + id
+}
+
+// replyTo answers the id of the message ref names (messageRef) if it is in
+// the chat of route, else "".
+func replyTo(route, ref string) string {
+	i := strings.LastIndexByte(ref, ' ')
+	if i < 0 || ref[:i] != route {
+		return ""
+	}
+	return ref[i+1:]
 }
 
 // afterFields returns what follows the first n words of s (as

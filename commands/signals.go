@@ -553,17 +553,17 @@ func (m *Mux) RetryAlerts(ctx context.Context) error {
 // alert (a.Took) that it was withdrawn, naming the entity as the alert
 // did and when it was raised, nothing of its tips or reporters; each that
 // is told is recorded at once, on ctx. Each notice replies to the alert's
-// message in its chat, where its id is known. Once every one was told the
-// alert is dropped, and retractAlert reports true; a chat that refuses (or
-// the budget, sendCtx, spent) leaves it kept, for those chats alone to be
-// told at its next attempt.
+// message in its chat, where its id is known and the chat has not moved
+// since. Once every one was told the alert is dropped, and retractAlert
+// reports true; a chat that refuses (or the budget, sendCtx, spent)
+// leaves it kept, for those chats alone to be told at its next attempt.
 func (m *Mux) retractAlert(ctx, sendCtx context.Context, a storage.PendingAlert, routes map[string]string) bool {
 	text := m.msg.Localize(m.lang, "alert_withdrawn", map[string]any{
 		"Entity": isolated(safe(a.Signal.Entity.Display)), "Time": a.Formed.UTC().Format("2006-01-02 15:04 UTC"),
 	})
 	all := true
 	for _, key := range a.Took {
-		if sendCtx.Err() != nil || !m.notifyQuietly(sendCtx, routes[key], Reply{Text: text, Protected: true, ReplyTo: a.Messages[key]}) {
+		if sendCtx.Err() != nil || !m.notifyQuietly(sendCtx, routes[key], Reply{Text: text, Protected: true, ReplyTo: replyTo(routes[key], a.Messages[key])}) {
 			all = false
 			continue
 		}

@@ -23,7 +23,8 @@ import (
 // a later tip naming the entity raises a new alert anyway, and an alert
 // older than the window speaks of reporters outside it. Redis holds the
 // entity's MAC in clear (as the index's keys do), never its value, and
-// no chat id.
+// no chat id in clear (a reference to the alert's message in a chat,
+// which may name the chat, is sealed).
 
 const (
 	// alertRetryFirst is the wait before an alert is tried again the
@@ -53,8 +54,9 @@ type PendingAlert struct {
 	// (AlertWithdrawn). Until then it stays kept, and comes back Withdrawn
 	// at its next attempt with the chats still to tell.
 	Took []string
-	// Messages has, for a chat of Took, the id of the alert's message
-	// there, where it is known: the notice replies to it.
+	// Messages has, for a chat of Took, the reference to the alert's
+	// message there AlertDelivered was given, where it is known: the
+	// notice replies to it.
 	Messages map[string]string
 }
 
@@ -310,8 +312,8 @@ func (s *Store) AlertMissing(ctx context.Context, sig Signal, chats []string) ([
 }
 
 // AlertDelivered records that chat (as configured) took a kept alert, as
-// message msg (its id there; "" if unknown): it is not sent there again,
-// and a withdrawal notice replies to it.
+// message msg (a reference to it, opaque here and sealed; "" if unknown):
+// it is not sent there again, and a withdrawal notice replies to it.
 func (s *Store) AlertDelivered(ctx context.Context, sig Signal, chat, msg string) error {
 	if sig.mac == "" {
 		return nil
