@@ -248,7 +248,7 @@ func (d *dispatcher) dispatch(ctx, hctx context.Context, entries []InboxEntry) {
 			d.done(hctx, e.ID)
 			continue
 		}
-		if handled, ok := d.a.atOnce.take(u.ID); ok {
+		if handled, ok := d.a.atOnce.take(ctx, u.ID); ok {
 			// Stored though its write failed, and handled at once
 			// (poll.go): removed once that is over, held meanwhile (kept
 			// from the stale takeover).

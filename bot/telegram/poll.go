@@ -80,10 +80,15 @@ func (a *Adapter) deliver(ctx context.Context, h Handler, updates []*models.Upda
 		for i, r := range raws {
 			b[i] = r
 		}
+		// The dispatcher may read them before Add returns (Redis wrote
+		// them; its answer is on its way, or lost): it waits for the
+		// outcome (atOnce.take).
+		written := a.atOnce.writing(updates)
 		actx, cancel := context.WithTimeout(ctx, inboxAddTimeout)
 		err := a.o.Inbox.Add(actx, b...)
 		cancel()
 		if err == nil {
+			written()
 			return
 		}
 		a.log.Warn("telegram updates not stored in the inbox; handled at once", "error", err.Error())
@@ -91,6 +96,7 @@ func (a *Adapter) deliver(ctx context.Context, h Handler, updates []*models.Upda
 		// dispatcher then finds them in the inbox, being handled or
 		// handled already.
 		handled := a.atOnce.add(updates)
+		written()
 		defer handled()
 	}
 	a.handleBatch(ctx, h, updates)
@@ -105,6 +111,10 @@ type atOnce struct {
 	mu    sync.Mutex
 	ids   map[int64]atOnceUpdate
 	order []atOnceAdded // as added, oldest first (some taken since)
+	// pending are the polled updates being written to the inbox, each
+	// with a channel closed once the write is over (and, if it failed,
+	// they are in ids).
+	pending map[int64]chan struct{}
 }
 
 type atOnceUpdate struct {
@@ -150,12 +160,50 @@ func (o *atOnce) add(updates []*models.Update) (handled func()) {
 	return sync.OnceFunc(func() { close(done) })
 }
 
+// writing marks updates as being written to the inbox, until the
+// function it returns is called, once the write is over (after add if it
+// failed).
+func (o *atOnce) writing(updates []*models.Update) (written func()) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.pending == nil {
+		o.pending = map[int64]chan struct{}{}
+	}
+	done := make(chan struct{})
+	for _, u := range updates {
+		o.pending[u.ID] = done
+	}
+	return func() {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		for _, u := range updates {
+			if o.pending[u.ID] == done {
+				delete(o.pending, u.ID)
+			}
+		}
+		close(done)
+	}
+}
+
 // take reports whether update id is handled at once, forgetting it, and
 // returns a channel closed once that handling is over: its stored copy
 // is removed from the inbox only then. Removed before, a crash meanwhile
 // would lose it, Telegram's next delivery of it being taken for a
-// duplicate of that copy (InboxAddOnce).
-func (o *atOnce) take(id int64) (handled <-chan struct{}, ok bool) {
+// duplicate of that copy (InboxAddOnce). An update still being written
+// (read from the inbox before its write returned) is waited for: the
+// write's outcome says whether it is handled at once (inboxAddTimeout
+// bounds that wait); if ctx ends meanwhile, take reports false.
+func (o *atOnce) take(ctx context.Context, id int64) (handled <-chan struct{}, ok bool) {
+	o.mu.Lock()
+	written := o.pending[id]
+	o.mu.Unlock()
+	if written != nil {
+		select {
+		case <-written:
+		case <-ctx.Done():
+			return nil, false
+		}
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	u, ok := o.ids[id]

@@ -321,13 +321,17 @@ func TestPollingWaitingOnAFullInboxConfirmsItsLastBatch(t *testing.T) {
 }
 
 // landedInbox is an inbox whose Add stores the updates but reports a
-// timeout, as when Redis wrote them but its answer came too late.
+// timeout, as when Redis wrote them but its answer came too late: the
+// dispatcher, waiting on the inbox, has read them before Add returns (it
+// returns once the rest of the bubble is blocked, whatever the
+// goroutines' order).
 type landedInbox struct{ *memInbox }
 
 func (l landedInbox) Add(ctx context.Context, raws ...[]byte) error {
 	if err := l.memInbox.Add(ctx, raws...); err != nil {
 		return err
 	}
+	synctest.Wait()
 	return context.DeadlineExceeded
 }
 
@@ -410,10 +414,10 @@ func TestUpdatesHandledAtOnceAreRememberedWithinABound(t *testing.T) {
 	if len(o.ids) > atOnceMax {
 		t.Fatalf("%d updates remembered, want at most %d", len(o.ids), atOnceMax)
 	}
-	if _, ok := o.take(int64(n - 1)); !ok {
+	if _, ok := o.take(context.Background(), int64(n-1)); !ok {
 		t.Fatal("the last update handled at once was forgotten")
 	}
-	if _, ok := o.take(0); ok {
+	if _, ok := o.take(context.Background(), 0); ok {
 		t.Fatal("the first update handled at once is still remembered past the bound")
 	}
 }
