@@ -87,16 +87,14 @@ func (a *Adapter) deliver(ctx context.Context, h Handler, updates []*models.Upda
 		actx, cancel := context.WithTimeout(ctx, inboxAddTimeout)
 		err := a.o.Inbox.Add(actx, b...)
 		cancel()
-		if err == nil {
-			written()
-			return
-		}
-		a.log.Warn("telegram updates not stored in the inbox; handled at once", "error", err.Error())
 		// The write may have landed all the same (a timeout): the
 		// dispatcher then finds them in the inbox, being handled or
 		// handled already.
-		handled := a.atOnce.add(updates)
-		written()
+		handled := written(err != nil)
+		if err == nil {
+			return
+		}
+		a.log.Warn("telegram updates not stored in the inbox; handled at once", "error", err.Error())
 		defer handled()
 	}
 	a.handleBatch(ctx, h, updates)
@@ -138,10 +136,8 @@ const atOnceFor = 24 * time.Hour
 const atOnceMax = 1 << 17
 
 // add remembers updates, about to be handled at once; the function it
-// returns says their handling is over.
+// returns says their handling is over. o.mu is held.
 func (o *atOnce) add(updates []*models.Update) (handled func()) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
 	now := time.Now()
 	for len(o.order) > 0 && (len(o.order)+len(updates) > atOnceMax || now.Sub(o.order[0].at) > atOnceFor) {
 		if u, ok := o.ids[o.order[0].id]; ok && u.at.Equal(o.order[0].at) {
@@ -161,9 +157,11 @@ func (o *atOnce) add(updates []*models.Update) (handled func()) {
 }
 
 // writing marks updates as being written to the inbox, until the
-// function it returns is called, once the write is over (after add if it
-// failed).
-func (o *atOnce) writing(updates []*models.Update) (written func()) {
+// function it returns is called, once the write is over: if it failed,
+// that function remembers them as handled at once (add) before a
+// dispatcher waiting for them (take) goes on, and the function it returns
+// in turn says their handling is over.
+func (o *atOnce) writing(updates []*models.Update) (written func(failed bool) (handled func())) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.pending == nil {
@@ -173,15 +171,20 @@ func (o *atOnce) writing(updates []*models.Update) (written func()) {
 	for _, u := range updates {
 		o.pending[u.ID] = done
 	}
-	return func() {
+	return func(failed bool) func() {
 		o.mu.Lock()
 		defer o.mu.Unlock()
+		handled := func() {}
+		if failed {
+			handled = o.add(updates)
+		}
 		for _, u := range updates {
 			if o.pending[u.ID] == done {
 				delete(o.pending, u.ID)
 			}
 		}
 		close(done)
+		return handled
 	}
 }
 
@@ -192,7 +195,8 @@ func (o *atOnce) writing(updates []*models.Update) (written func()) {
 // duplicate of that copy (InboxAddOnce). An update still being written
 // (read from the inbox before its write returned) is waited for: the
 // write's outcome says whether it is handled at once (inboxAddTimeout
-// bounds that wait); if ctx ends meanwhile, take reports false.
+// bounds that wait); if ctx ends meanwhile, take reports false (the
+// dispatcher, stopping, handles nothing more: the update stays pending).
 func (o *atOnce) take(ctx context.Context, id int64) (handled <-chan struct{}, ok bool) {
 	o.mu.Lock()
 	written := o.pending[id]

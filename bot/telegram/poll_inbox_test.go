@@ -409,7 +409,7 @@ func TestUpdatesHandledAtOnceAreRememberedWithinABound(t *testing.T) {
 	}
 	n := 0
 	for ; n < atOnceMax+1000; n += 100 {
-		o.add(batch(n))()
+		o.writing(batch(n))(true)()
 	}
 	if len(o.ids) > atOnceMax {
 		t.Fatalf("%d updates remembered, want at most %d", len(o.ids), atOnceMax)
