@@ -126,3 +126,48 @@ func TestOwedReceiptsDroppedAreLogged(t *testing.T) {
 		t.Fatalf("the log names the reporter or the tip:\n%s", logs.String())
 	}
 }
+
+// A reporter left without an answer writes again, often the same words:
+// a new message (another event), which only resembles the one whose
+// receipt is owed. The owed receipt is told first, and the new message is
+// kept all the same (a tip of its own during the outage, a draft once
+// Redis is back), never taken for the message delivered again.
+func TestNewMessageLikeTheOwedOneIsKept(t *testing.T) {
+	commands.ShortReceiptRetry(t)
+	for _, when := range []string{"outage", "redis back"} {
+		t.Run(strings.ReplaceAll(when, " ", "_"), func(t *testing.T) {
+			srv, st, sp, _, mux := spooling(t)
+			ctx := context.Background()
+			msg, _ := locales.Load()
+			srv.Stop()
+			const text = "cobran piso en el mercado"
+			w := &refusingReplier{refuse: func(rep commands.Reply) bool { return codeRE.MatchString(rep.Text) }}
+			mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "87", ChatID: "87", Text: text, EventID: 1, MessageID: "10"}, w)
+			p := st.Pseudonym("telegram", "87")
+			code, _ := sp.ReceiptOf(p, 1)
+			if len(sp.OwedReceipts(p)) != 1 {
+				t.Fatal("the refused receipt is not owed")
+			}
+			if when != "outage" {
+				srv.Restart()
+				for deadline := time.Now().Add(10 * time.Second); st.Ping(ctx) != nil && time.Now().Before(deadline); {
+					time.Sleep(20 * time.Millisecond)
+				}
+			}
+			r := telegramUser(mux, "87")(commands.Request{Text: text, EventID: 2, MessageID: "11"})
+			if len(r) != 2 || r[0].Text != msg.Localize("en", "spool_receipt_owed", map[string]any{"Receipt": code}) {
+				t.Fatalf("the new message: %q", texts(r))
+			}
+			if when == "outage" {
+				again, err := sp.ReceiptOf(p, 2)
+				if err != nil || again == code || r[1].Text != msg.Localize("en", "spool_received", map[string]any{"Receipt": again}) {
+					t.Fatalf("the new message not spooled as a tip of its own (%v): %q", err, texts(r))
+				}
+				return
+			}
+			if d, err := st.Draft(ctx, p); err != nil || d.Parts != 1 {
+				t.Fatalf("the new message not kept in a draft: %+v %v; answered %q", d, err, texts(r))
+			}
+		})
+	}
+}
