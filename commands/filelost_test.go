@@ -168,3 +168,81 @@ func TestSpooledForwardKeepsItsMark(t *testing.T) {
 		t.Fatalf("the spooled forward: %+v %v", tip.Content.Parts, err)
 	}
 }
+
+// A spooled message whose file was not kept, delivered again by the
+// platform (a restart before it heard the message was handled: the first
+// answer may never have gone out), is answered as then: with its receipt
+// and the word that the file is not in the tip, before the replay and
+// after it. "Received" alone would leave the reporter believing their
+// photo reached investigators.
+func TestRedeliveredSpooledMessageStillSaysItsFileWasNotKept(t *testing.T) {
+	png := []byte("\x89PNG\r\n\x1a\n" + strings.Repeat("x", 100))
+	for _, c := range []struct {
+		name string
+		req  commands.Request
+		note string
+	}{
+		{"not stored", commands.Request{FileData: png, Attachment: &tips.Attachment{Kind: tips.Photo}}, "spool_file_lost"},
+		{"not received", commands.Request{FileLost: true}, "file_not_received"},
+	} {
+		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
+			kr, _ := storage.NewKeyring(bytes.Repeat([]byte{5}, 32))
+			sp, err := storage.OpenSpool(t.TempDir(), kr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			down := &atomic.Bool{}
+			e := newHookedEnv(t, nil, downAll{down}, func(o *commands.Options) { o.Spool = sp })
+			req := c.req
+			req.Text, req.EventID = "el halcón de la esquina", 900
+			note := "\n\n" + e.text("es", c.note, map[string]any{"MB": storage.MaxFileSize >> 20})
+			down.Store(true)
+			first := e.do(reporterID, req)
+			code := receiptRE.FindString(first[0].Text)
+			if len(first) != 1 || first[0].Text != e.text("es", "spool_received", map[string]any{"Receipt": code})+note {
+				t.Fatalf("the first answer: %+v", first)
+			}
+			if again := e.do(reporterID, req); len(again) != 1 || again[0].Text != first[0].Text {
+				t.Fatalf("delivered again before the replay: %+v", again)
+			}
+			down.Store(false)
+			if n, err := sp.Replay(context.Background(), e.store); err != nil || n != 1 {
+				t.Fatalf("replay: %d %v", n, err)
+			}
+			if again := e.do(reporterID, req); len(again) != 1 || again[0].Text != e.text("es", "sent", map[string]any{"Receipt": code})+note {
+				t.Fatalf("delivered again after the replay: %+v", again)
+			}
+		})
+	}
+}
+
+// A spooled message whose file was kept after all (Redis failed between
+// the file and its draft), delivered again after the replay, is not told
+// its file was lost: the tip holds it.
+func TestRedeliveredSpooledMessageWithItsFileKeptSaysNothingLost(t *testing.T) {
+	png := []byte("\x89PNG\r\n\x1a\n" + strings.Repeat("x", 100))
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{5}, 32))
+	sp, err := storage.OpenSpool(t.TempDir(), kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newHookedEnv(t, nil, downAll{&atomic.Bool{}}, func(o *commands.Options) { o.Spool = sp })
+	ctx := context.Background()
+	ref, err := e.store.PutFile(ctx, png)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const text = "el halcón de la esquina"
+	code, err := sp.Append(storage.SpoolEntry{Pseudonym: e.store.Pseudonym("telegram", reporterID), EventID: 900,
+		Part: tips.Part{Text: text, Attachment: &tips.Attachment{Platform: tips.Stored, Kind: tips.Photo, FileRef: ref}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := sp.Replay(ctx, e.store); err != nil || n != 1 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	again := e.do(reporterID, commands.Request{Text: text, EventID: 900, FileData: png, Attachment: &tips.Attachment{Kind: tips.Photo}})
+	if len(again) != 1 || again[0].Text != e.text("es", "sent", map[string]any{"Receipt": code}) {
+		t.Fatalf("delivered again after the replay: %+v", again)
+	}
+}

@@ -279,8 +279,9 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		// Redelivered after it was spooled (a restart before the platform
 		// heard it was handled): answered as then, not kept twice.
 		if receipt, ok := m.spool.Spooled(c.Pseudonym, req.EventID); ok {
-			own := c.ownNameSent(withLinks(req.Text, req.HiddenLinks)) // as the first answer said
-			return c.Reply(ctx, Reply{Text: c.T("spool_received", map[string]any{"Receipt": receipt}) + own})
+			// As the first answer said (which may never have gone out).
+			own := c.ownNameSent(withLinks(req.Text, req.HiddenLinks))
+			return c.Reply(ctx, Reply{Text: c.T("spool_received", map[string]any{"Receipt": receipt}) + c.spooledFileNote(false) + own})
 		}
 	}
 	if n := len([]rune(req.Text)); n > m.limits.MaxMessageRunes {
@@ -372,9 +373,11 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		// answer must not leave the reporter without it.
 		if m.spool != nil {
 			if code, err := m.spool.ReceiptOf(c.Pseudonym, req.EventID); err == nil {
-				if _, err := m.store.TipByReceipt(ctx, code); err == nil {
-					// Stored now: no outage to speak of.
-					return c.Reply(ctx, Reply{Text: c.T("sent", map[string]any{"Receipt": code}) + c.ownNameSent(text)})
+				if tip, err := m.store.TipByReceipt(ctx, code); err == nil {
+					// Stored now: no outage to speak of; a file not in it
+					// still is.
+					kept := slices.ContainsFunc(tip.Content.Parts, func(p tips.Part) bool { return p.Attachment != nil })
+					return c.Reply(ctx, Reply{Text: c.T("sent", map[string]any{"Receipt": code}) + c.spooledFileNote(kept) + c.ownNameSent(text)})
 				}
 			}
 		}
@@ -759,6 +762,24 @@ func (m *Mux) tellOwedReceipts(ctx context.Context, c *Context) (answered bool) 
 		m.log.Warn("owed receipts told but not forgotten", "platform", c.Request.Platform, "error", err.Error())
 	}
 	return answered
+}
+
+// spooledFileNote is what the first answer to a spooled message said of
+// a file it carried and the tip does not hold (spoolTip's note), for that
+// message delivered again: the file not received from the platform, or
+// not stored while Redis was down; kept says the tip holds the file
+// after all. Before the replay that cannot be read: a file is then taken
+// as not kept (it is not, unless Redis failed between the file and its
+// draft), so at worst the reporter sends a kept file again, and never
+// believes a lost one kept.
+func (c *Context) spooledFileNote(kept bool) string {
+	switch {
+	case c.Request.FileLost:
+		return "\n\n" + c.fileNote(c.fileLost(), 1)
+	case c.Request.FileData != nil && !kept:
+		return "\n\n" + c.fileNote("spool_file_lost", 1)
+	}
+	return ""
 }
 
 // fileNote is what the reporter is told of n files by note: file_cleaned
