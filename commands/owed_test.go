@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -136,37 +137,37 @@ func TestNewMessageLikeTheOwedOneIsKept(t *testing.T) {
 	commands.ShortReceiptRetry(t)
 	for _, when := range []string{"outage", "redis back"} {
 		t.Run(strings.ReplaceAll(when, " ", "_"), func(t *testing.T) {
-			srv, st, sp, _, mux := spooling(t)
-			ctx := context.Background()
-			msg, _ := locales.Load()
-			srv.Stop()
+			kr, _ := storage.NewKeyring(bytes.Repeat([]byte{5}, 32))
+			sp, err := storage.OpenSpool(t.TempDir(), kr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			down := &atomic.Bool{}
+			e := newHookedEnv(t, nil, downAll{down}, func(o *commands.Options) { o.Spool = sp })
 			const text = "cobran piso en el mercado"
+			down.Store(true)
 			w := &refusingReplier{refuse: func(rep commands.Reply) bool { return codeRE.MatchString(rep.Text) }}
-			mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "87", ChatID: "87", Text: text, EventID: 1, MessageID: "10"}, w)
-			p := st.Pseudonym("telegram", "87")
-			code, _ := sp.ReceiptOf(p, 1)
+			e.mux.Handle(context.Background(), commands.Request{Platform: "telegram", UserID: reporterID, ChatID: reporterID, Text: text, EventID: 900}, w)
+			p := e.store.Pseudonym("telegram", reporterID)
+			code, _ := sp.ReceiptOf(p, 900)
 			if len(sp.OwedReceipts(p)) != 1 {
 				t.Fatal("the refused receipt is not owed")
 			}
-			if when != "outage" {
-				srv.Restart()
-				for deadline := time.Now().Add(10 * time.Second); st.Ping(ctx) != nil && time.Now().Before(deadline); {
-					time.Sleep(20 * time.Millisecond)
-				}
-			}
-			r := telegramUser(mux, "87")(commands.Request{Text: text, EventID: 2, MessageID: "11"})
-			if len(r) != 2 || r[0].Text != msg.Localize("en", "spool_receipt_owed", map[string]any{"Receipt": code}) {
-				t.Fatalf("the new message: %q", texts(r))
+			down.Store(when == "outage")
+			r := e.do(reporterID, commands.Request{Text: text, EventID: 901})
+			if len(r) != 2 || r[0].Text != e.text("es", "spool_receipt_owed", map[string]any{"Receipt": code}) {
+				t.Fatalf("the new message: %+v", r)
 			}
 			if when == "outage" {
-				again, err := sp.ReceiptOf(p, 2)
-				if err != nil || again == code || r[1].Text != msg.Localize("en", "spool_received", map[string]any{"Receipt": again}) {
-					t.Fatalf("the new message not spooled as a tip of its own (%v): %q", err, texts(r))
+				again, err := sp.ReceiptOf(p, 901)
+				if _, spooled := sp.Spooled(p, 901); err != nil || !spooled || again == code ||
+					r[1].Text != e.text("es", "spool_received", map[string]any{"Receipt": again}) {
+					t.Fatalf("the new message not spooled as a tip of its own (%v): %+v", err, r)
 				}
 				return
 			}
-			if d, err := st.Draft(ctx, p); err != nil || d.Parts != 1 {
-				t.Fatalf("the new message not kept in a draft: %+v %v; answered %q", d, err, texts(r))
+			if d, err := e.store.Draft(context.Background(), p); err != nil || d.Parts != 1 {
+				t.Fatalf("the new message not kept in a draft: %+v %v; answered %+v", d, err, r)
 			}
 		})
 	}
