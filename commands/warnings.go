@@ -1222,7 +1222,10 @@ func (m *Mux) reportBroadcasts(ctx context.Context, touched map[string]storage.P
 
 // holdBroadcast holds the delivery of broadcast id, whose text cannot be
 // read (pub), if it is not held yet; whoever published it is told once
-// that it is stopped until it is edited again.
+// that it is stopped until it is edited again. If they cannot be (they
+// left the team, or the notice did not go through), the investigators'
+// chats are: the warning waits for someone to edit it, so someone must
+// learn that it does.
 func (m *Mux) holdBroadcast(ctx context.Context, id string, pub storage.Publication) error {
 	if pub.Held {
 		return nil
@@ -1232,8 +1235,16 @@ func (m *Mux) holdBroadcast(ctx context.Context, id string, pub storage.Publicat
 		return err
 	}
 	m.log.Warn("warning delivery held: its text cannot be read")
-	if m.reportsTo(ctx, pub.By, pub.ByKey) {
-		m.notify(ctx, pub.By, Reply{Text: m.msg.Localize(m.readerLang(pub.ByLanguage), "publish_held", map[string]any{"ID": id})})
+	data := map[string]any{"ID": id}
+	if m.reportsTo(ctx, pub.By, pub.ByKey) && m.notify(ctx, pub.By, Reply{Text: m.msg.Localize(m.readerLang(pub.ByLanguage), "publish_held", data)}) {
+		return nil
+	}
+	told := false
+	for _, chat := range m.teamChatRoutes() {
+		told = m.notify(ctx, chat, Reply{Text: m.msg.Localize(m.lang, "publish_held", data)}) || told
+	}
+	if !told {
+		m.log.Warn("held warning delivery told to nobody: its publisher and the investigators' chats are out of reach")
 	}
 	return nil
 }

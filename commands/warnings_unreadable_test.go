@@ -179,3 +179,30 @@ func TestUnreadableEditCorrectionQuotesNothing(t *testing.T) {
 		t.Fatalf("the community got %q, want the correction %q", got, want)
 	}
 }
+
+// A held delivery whose publisher left the team since is told to the
+// investigators' chat instead: the warning waits for an edit, and someone
+// must learn that it does.
+// Mutation: holdBroadcast telling only whoever published it → nobody is
+// told.
+func TestUnreadableEditHeldToldToTeamChat(t *testing.T) {
+	tm := newTeam(t) // two approvals, investigators' chat telegram:-100777
+	platform := &community{}
+	tm.mux.AddSender("telegram", platform)
+	tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe"})
+	tm.investigators("2002 Ana", "2003 Bob")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: sentWarning})
+	tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1 " + editedWarning})
+	tm.approve(t, "2003", "Bob", "1") // started: Bob gets its reports
+	tm.as(adminID, "Ada", commands.Request{Command: "revoke", Args: "telegram:2003"})
+	tm.damageEditedText(t, "1")
+	tm.deliverAll(t)
+	noneShows(t, platform)
+	held := tm.text("en", "publish_held", map[string]any{"ID": "1"})
+	if got := platform.got["-100777"]; len(got) != 1 || got[0] != held {
+		t.Fatalf("the investigators' chat got %q, want once %q", got, held)
+	}
+	if got := platform.got["2003"]; len(got) != 0 {
+		t.Fatalf("the revoked publisher got %q", got)
+	}
+}
