@@ -1511,12 +1511,15 @@ func matchesRegions(regions []string, text wordIndex) bool {
 }
 
 // vetoPublication marks warning id dismissed for the approve script
-// ("veto"), which refuses every approval from then on; false if it was
-// marked already, or id is not a warning (nothing is written). A
-// publication hash made for it lives as long as an approval's would.
+// ("veto"), which refuses every approval while it is there. The veto
+// counts the dismissals under way or recorded: one refused takes its own
+// back (takeBackVeto), never another's, so a dismissal refused as another
+// is recorded leaves that one's veto. False if id is not a warning
+// (nothing is written). A publication hash made for it lives as long as
+// an approval's would.
 var vetoPublication = redis.NewScript(`
-if redis.call('HSETNX', KEYS[1], 'veto', ARGV[1]) == 0 then return 0 end
-if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+redis.call('HINCRBY', KEYS[1], 'veto', 1)
+if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return 1`)
 
 func (s *Store) vetoPublication(ctx context.Context, id string) (bool, error) {
@@ -1527,30 +1530,47 @@ func (s *Store) vetoPublication(ctx context.Context, id string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("veto publication: %w", err)
 	}
-	n, err := vetoPublication.Run(ctx, s.rdb, []string{s.k.publication(id)}, s.now().UnixMilli(), s.retention.Milliseconds()).Int()
-	if err != nil {
+	if err := vetoPublication.Run(ctx, s.rdb, []string{s.k.publication(id)}, s.retention.Milliseconds()).Err(); err != nil {
 		return false, fmt.Errorf("veto publication: %w", err)
 	}
-	return n == 1, nil
+	return true, nil
 }
 
-// dropAllApprovals deletes every approval of publication KEYS[1].
+// takeBackVeto takes back one dismissal's veto of publication KEYS[1]
+// (see vetoPublication): the veto goes with the last.
+var takeBackVeto = redis.NewScript(`
+if redis.call('HEXISTS', KEYS[1], 'veto') == 0 then return 0 end
+if redis.call('HINCRBY', KEYS[1], 'veto', -1) <= 0 then redis.call('HDEL', KEYS[1], 'veto') end
+return 1`)
+
+// dropAllApprovals deletes every approval of publication KEYS[1] and, if
+// ARGV[1] is "1", keeps it vetoed (a decision racing the dismissal may
+// have taken the veto away: the dismissal recorded last stands).
 var dropAllApprovals = redis.NewScript(`
 local n = 0
 for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
   if string.sub(f, 1, 2) == 'a:' then n = n + redis.call('HDEL', KEYS[1], f) end
 end
+if ARGV[1] == '1' and (tonumber(redis.call('HGET', KEYS[1], 'veto') or '0') or 0) < 1 then
+  redis.call('HSET', KEYS[1], 'veto', 1)
+  if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+end
 return n`)
 
 // afterDecision keeps warning id's publication in step with the decision
 // recorded: dismissed, the approvals given before count no more (changing
-// its status back does not revive them: the team approves it anew);
-// anything else, its veto goes (see vetoPublication).
-func (s *Store) afterDecision(ctx context.Context, id string, status tips.Status) error {
+// its status back does not revive them: the team approves it anew), and
+// a warning (vetoed) stays vetoed; anything else, its veto goes (see
+// vetoPublication).
+func (s *Store) afterDecision(ctx context.Context, id string, status tips.Status, vetoed bool) error {
 	key := s.k.publication(id)
 	var err error
 	if status == tips.StatusDismissed {
-		err = dropAllApprovals.Run(ctx, s.rdb, []string{key}).Err()
+		keep := ""
+		if vetoed {
+			keep = "1"
+		}
+		err = dropAllApprovals.Run(ctx, s.rdb, []string{key}, keep, s.retention.Milliseconds()).Err()
 	} else {
 		err = s.rdb.HDel(ctx, key, "veto").Err()
 	}

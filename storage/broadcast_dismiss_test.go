@@ -87,3 +87,69 @@ func TestDismissalClearsApprovals(t *testing.T) {
 		t.Fatalf("second approval %+v %v: want started", a, err)
 	}
 }
+
+// A dismissal refused (here: a button's, the tip no longer claimed) while
+// another is recorded takes back its own veto, not the other's: the
+// warning dismissed stays refused to every approval.
+// Mutation: the refused dismissal deleting the veto (HDEL, as before)
+// → the approval starts the publication of the dismissed warning.
+func TestRefusedDismissalLeavesAnothersVeto(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	id := warningToApprove(t, st)
+	bob := storage.Claimer{Key: "inv-b", Name: "Bob"}
+	raced := false
+	storage.BeforeDecide(t, func() {
+		if raced {
+			return
+		}
+		raced = true
+		if err := st.Decide(ctx, id, storage.Claimer{Key: "inv-c", Name: "Cy"}, storage.Decision{Status: tips.StatusDismissed}); err != nil {
+			t.Error(err)
+		}
+	})
+	err := st.Decide(ctx, id, bob, storage.Decision{Status: tips.StatusDismissed, WhileClaimed: true})
+	if de := new(storage.DecidedError); !errors.As(err, &de) || !raced {
+		t.Fatalf("the button's dismissal: %v (raced %v)", err, raced)
+	}
+	if a, err := st.ApprovePublication(ctx, id, approval("inv-a", 1)); err != nil || !a.Dismissed || a.Started {
+		t.Fatalf("approval of a dismissed warning %+v %v: want refused as dismissed", a, err)
+	}
+	// Verified again, it takes approvals: no veto is left behind.
+	if err := st.Decide(ctx, id, bob, storage.Decision{Status: tips.StatusVerified}); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := st.ApprovePublication(ctx, id, approval("inv-a", 1)); err != nil || !a.Started {
+		t.Fatalf("approval after verifying again %+v %v: want started", a, err)
+	}
+}
+
+// A decision recorded between a dismissal's veto and the dismissal
+// itself (here: verified again) takes the veto away; the dismissal,
+// recorded last, stands, and so does its veto.
+// Mutation: afterDecision of a dismissal only dropping the approvals
+// (no veto kept) → the approval starts the publication.
+func TestDismissalRecordedLastKeepsItsVeto(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	id := warningToApprove(t, st)
+	raced := false
+	storage.BeforeDecide(t, func() {
+		if raced {
+			return
+		}
+		raced = true
+		if err := st.Decide(ctx, id, storage.Claimer{Key: "inv-c", Name: "Cy"}, storage.Decision{Status: tips.StatusVerified}); err != nil {
+			t.Error(err)
+		}
+	})
+	if err := st.Decide(ctx, id, storage.Claimer{Key: "inv-b", Name: "Bob"}, storage.Decision{Status: tips.StatusDismissed}); err != nil || !raced {
+		t.Fatalf("dismissal: %v (raced %v)", err, raced)
+	}
+	if tp, err := st.Tip(ctx, id); err != nil || tp.Status != tips.StatusDismissed {
+		t.Fatalf("tip %+v %v: want dismissed", tp.Status, err)
+	}
+	if a, err := st.ApprovePublication(ctx, id, approval("inv-a", 1)); err != nil || !a.Dismissed || a.Started {
+		t.Fatalf("approval of a dismissed warning %+v %v: want refused as dismissed", a, err)
+	}
+}

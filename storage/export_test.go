@@ -73,6 +73,13 @@ func BeforeApprove(t interface{ Cleanup(func()) }, f func()) {
 	t.Cleanup(func() { beforeApprove = nil })
 }
 
+// BeforeDecide runs f between Decide's veto of a dismissed warning and
+// its script, until the test ends.
+func BeforeDecide(t interface{ Cleanup(func()) }, f func()) {
+	beforeDecide = f
+	t.Cleanup(func() { beforeDecide = nil })
+}
+
 // TipKey names tip id's hash, for tests.
 func (s *Store) TipKey(id string) string { return s.k.tip(id) }
 

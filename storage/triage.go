@@ -205,6 +205,10 @@ else
 end
 return 1`)
 
+// beforeDecide, if set (by tests), runs between Decide's veto of a
+// dismissed warning and its script: where another decision races.
+var beforeDecide func()
+
 // Decision is a triage decision on a tip.
 type Decision struct {
 	Status      tips.Status
@@ -280,7 +284,8 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	// A dismissed warning must not be published: the veto is written
 	// before the dismissal, so an approval racing it is refused by the
 	// approve script whichever comes first (they are in different hash
-	// slots, so not one script). A dismissal refused below takes it back.
+	// slots, so not one script). A dismissal refused below takes its own
+	// back, not one recorded meanwhile.
 	vetoed := false
 	if d.Status == tips.StatusDismissed {
 		if vetoed, err = s.vetoPublication(ctx, id); err != nil {
@@ -290,9 +295,12 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	decided := false
 	defer func() {
 		if vetoed && !decided {
-			_ = s.rdb.HDel(context.WithoutCancel(ctx), s.k.publication(id), "veto").Err()
+			_ = takeBackVeto.Run(context.WithoutCancel(ctx), s.rdb, []string{s.k.publication(id)}).Err()
 		}
 	}()
+	if beforeDecide != nil {
+		beforeDecide()
+	}
 	res, err := decide.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.triage()},
 		string(d.Status), string(d.Priority), TriageGroup, labels, by.Key, sealedClaimer, s.now().UnixMilli(), closed, d.DuplicateOf, s.k.tip(""), string(d.Category),
 		max(d.ClaimTimeout.Milliseconds(), 0), whileClaimed, claim).Result()
@@ -321,7 +329,7 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 		return ErrNotFound
 	}
 	decided = true
-	if err := s.afterDecision(ctx, id, d.Status); err != nil {
+	if err := s.afterDecision(ctx, id, d.Status, vetoed); err != nil {
 		return err
 	}
 	if ttl, closing := s.byStatus[d.Status]; closing {
