@@ -529,7 +529,8 @@ func (c *Context) approvePublication(ctx context.Context, id string, a storage.P
 		return c.previewPublication(ctx, id, c.T("publish_changed", map[string]any{"ID": id}))
 	case res.Resumed:
 		return c.Say(ctx, "publish_resumed", map[string]any{"ID": id})
-	case res.Communities == 0:
+	case res.Communities == 0 && !res.Held:
+		// (Held: recorded all the same, for the destinations queued.)
 		return c.sayNoCommunity(ctx, id, res.Regions)
 	case res.Started:
 		return c.Say(ctx, "publish_started", map[string]any{"ID": id, "Count": res.Communities}, res.Communities)

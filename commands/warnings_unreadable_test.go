@@ -206,3 +206,37 @@ func TestUnreadableEditHeldToldToTeamChat(t *testing.T) {
 		t.Fatalf("the revoked publisher got %q", got)
 	}
 }
+
+// An edit of a held warning is approved and recorded even when no
+// community subscribed would take it now (its destinations were queued
+// when it was published): the answer says it waits for approvals, not
+// that nothing was recorded.
+// Mutation: approvePublication answering publish_no_community for a held
+// warning's approval (no Held check) → "Nothing was sent: no community…".
+func TestHeldEditWithNoCommunityLeftIsRecorded(t *testing.T) {
+	tm := newTeamPublishing(t, 2)
+	platform := &community{}
+	tm.mux.AddSender("telegram", platform)
+	tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe"})
+	tm.investigators("2002 Ana", "2003 Bob")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: sentWarning})
+	tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1 " + editedWarning})
+	tm.approve(t, "2003", "Bob", "1") // started
+	tm.damageEditedText(t, "1")
+	tm.deliverAll(t) // held
+	tm.inGroup("50", "-1", true, commands.Request{Command: "unsubscribe"})
+
+	const fixed = "Halcones vigilando la entrada del mercado central"
+	want := tm.text("en", "publish_waiting", map[string]any{"ID": "1", "Count": 1, "Needed": 2}, 1)
+	if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1 " + fixed}); len(r) != 1 || r[0].Text != want {
+		t.Fatalf("an edit of a held warning answered %+v, want %q", r, want)
+	}
+	if r := tm.approve(t, "2003", "Bob", "1"); len(r) != 1 || r[0].Text != tm.text("en", "publish_resumed", map[string]any{"ID": "1"}) {
+		t.Fatalf("the second approval of the edit answered %+v", r)
+	}
+	tm.deliverAll(t)
+	noneShows(t, platform)
+	if got := platform.got["-1"]; len(got) != 0 {
+		t.Fatalf("the community that unsubscribed got %q", got)
+	}
+}

@@ -453,6 +453,10 @@ type Approval struct {
 	// Resumed is set, with Started, when this approval let the held
 	// delivery of a published warning go on (see HoldBroadcast).
 	Resumed bool
+	// Held is set when the approval was of an edit of a published
+	// warning whose delivery is held: it goes to the destinations queued
+	// when it was published, whatever Reach says.
+	Held bool
 	// Reach is where the text goes. With no community nothing was
 	// recorded, and the warning can still be published later.
 	Reach
@@ -533,7 +537,7 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 	case -3:
 		return Approval{Dismissed: true}, nil
 	}
-	ap := Approval{Approvals: int(res[0]), Started: res[1] == 1, Resumed: res[1] == 1 && cur.Held, Reach: reach}
+	ap := Approval{Approvals: int(res[0]), Started: res[1] == 1, Resumed: res[1] == 1 && cur.Held, Held: cur.Held, Reach: reach}
 	kind := tips.EntryApproved
 	if ap.Started {
 		kind = tips.EntryPublished
