@@ -239,8 +239,9 @@ func (s *Store) SubmitWarning(ctx context.Context, pseudonym, text, language str
 // warning: of a new text (ARGV[3], sealed), or of the text it has now,
 // revision ARGV[6]. A new text whose MAC (ARGV[9]) is the current
 // revision's is that revision (two investigators sent the same edit at
-// once): approved as it is, not a revision of its own, unless ARGV[10] is
-// "1" (the current text could not be read: the new one replaces it). It
+// once): approved as it is, not a revision of its own, unless the text
+// is still ARGV[10] after its "r:" (the record that could not be read:
+// the new text replaces it, even the same words). It
 // starts the publication (KEYS[1]) when enough different investigators
 // (ARGV[4]) approved the same revision: the destinations (ARGV[11]…) are
 // queued (KEYS[2]) and the broadcast joins the active ones (KEYS[3]). A
@@ -257,7 +258,8 @@ if redis.call('HGET', KEYS[1], 'state') == 'published' and not held then return 
 if redis.call('HEXISTS', KEYS[1], 'veto') == 1 then return {-3, 0} end
 local rev = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
 if ARGV[3] ~= '' then
-  if ARGV[10] == '1' or redis.call('HGET', KEYS[1], 'tmac') ~= ARGV[9] then
+  local damaged = ARGV[10] ~= '' and (redis.call('HGET', KEYS[1], 'text') or '') == string.sub(ARGV[10], 3)
+  if damaged or redis.call('HGET', KEYS[1], 'tmac') ~= ARGV[9] then
     rev = redis.call('HINCRBY', KEYS[1], 'rev', 1)
     redis.call('HSET', KEYS[1], 'text', ARGV[3], 'tmac', ARGV[9])
   end
@@ -348,6 +350,8 @@ type PendingPublication struct {
 	// lets it go on.
 	Held bool
 	Reach
+	// sealedText is the unreadable record (see Publication.sealedText).
+	sealedText string
 }
 
 // PendingPublication returns what publishing warning id would send now,
@@ -373,7 +377,7 @@ func (s *Store) pending(ctx context.Context, id string, onTeam func(context.Cont
 	if err != nil {
 		return PendingPublication{}, err
 	}
-	p := PendingPublication{Text: pub.Text, Published: f["state"] == "published", Unreadable: pub.Unreadable}
+	p := PendingPublication{Text: pub.Text, Published: f["state"] == "published", Unreadable: pub.Unreadable, sealedText: pub.sealedText}
 	p.Held = p.Published && pub.Held && !pub.Retracted
 	p.Revision, _ = strconv.Atoi(f["rev"])
 	for k, v := range f {
@@ -516,9 +520,12 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 	if beforeApprove != nil {
 		beforeApprove()
 	}
+	// The record that could not be read, which the new text replaces
+	// unless another replaced it meanwhile (the same edit sent at once
+	// is then one revision, as for a readable text).
 	replace := ""
 	if cur.Unreadable {
-		replace = "1"
+		replace = "r:" + cur.sealedText
 	}
 	args := []any{a.By.Key, s.now().UnixMilli(), sealedText, a.Needed, sealedBy, revision, id, s.retention.Milliseconds(), textMAC, replace}
 	for _, d := range destinations {
