@@ -416,7 +416,7 @@ func (c *Context) mayPublish(ctx context.Context, id string) (bool, error) {
 // orig, may be published; if not, it says why and how to proceed. Not if
 // a warning on the way to its original was published (see original): the
 // communities have it already (a retracted one was withdrawn on purpose);
-// nor if the original is a warning, the one the team keeps, to publish
+// nor if a warning is on the way, the one the team keeps, to publish
 // instead, or both could go out. A duplicate of a reporter's tip (never
 // published) or of a tip gone may be: nothing would go out twice.
 func (c *Context) notDuplicate(ctx context.Context, id, orig string) (bool, error) {
@@ -426,17 +426,17 @@ func (c *Context) notDuplicate(ctx context.Context, id, orig string) (bool, erro
 		}
 		return false, c.Say(ctx, "publish_already", map[string]any{"ID": id})
 	}
-	root, published, err := c.original(ctx, id, orig)
+	keep, published, err := c.original(ctx, id, orig)
 	if err != nil {
 		return false, err
 	}
 	if published != "" {
 		return false, c.Say(ctx, "publish_duplicate_published", map[string]any{"ID": id, "Other": published})
 	}
-	if ofWarning, err := c.isWarningStored(ctx, root); err != nil || !ofWarning {
-		return err == nil, err
+	if keep == "" {
+		return true, nil
 	}
-	return false, c.Say(ctx, "publish_duplicate", map[string]any{"ID": id, "Other": root})
+	return false, c.Say(ctx, "publish_duplicate", map[string]any{"ID": id, "Other": keep})
 }
 
 // original follows, from tip orig that warning id is marked a duplicate
@@ -444,10 +444,12 @@ func (c *Context) notDuplicate(ctx context.Context, id, orig string) (bool, erro
 // so on) to the original the team keeps, as /triage marks a duplicate of
 // a duplicate: a warning in the middle is refused as a duplicate too, so
 // naming it would send the team from one refusal to another. It returns
-// that original ("" if orig is gone; a tip purged since stands for none,
-// and the duplicate before it for it) and the first warning on the way
-// that was published, if any.
-func (c *Context) original(ctx context.Context, id, orig string) (root, published string, err error) {
+// the warning the team keeps: the last on the way, nearest the original
+// (one whose own marks lead to no other warning, so /publish takes it; a
+// tip purged since stands for none), "" if there is none on the way (a
+// duplicate of a reporter's tip, or of a tip gone); and the first warning
+// on the way that was published, if any.
+func (c *Context) original(ctx context.Context, id, orig string) (keep, published string, err error) {
 	seen := map[string]bool{id: true}
 	for hops := 0; hops <= maxDuplicateHops && orig != "" && !seen[orig]; hops++ {
 		seen[orig] = true
@@ -457,11 +459,11 @@ func (c *Context) original(ctx context.Context, id, orig string) (root, publishe
 		} else if err != nil {
 			return "", "", err
 		}
-		root = orig
-		if published == "" {
-			if ofWarning, err := c.isWarningStored(ctx, orig); err != nil {
-				return "", "", err
-			} else if ofWarning {
+		if ofWarning, err := c.isWarningStored(ctx, orig); err != nil {
+			return "", "", err
+		} else if ofWarning {
+			keep = orig
+			if published == "" {
 				if pub, err := c.mux.store.Published(ctx, orig); err != nil {
 					return "", "", err
 				} else if pub {
@@ -474,7 +476,7 @@ func (c *Context) original(ctx context.Context, id, orig string) (root, publishe
 		}
 		orig = t.DuplicateOf
 	}
-	return root, published, nil
+	return keep, published, nil
 }
 
 // isWarningStored reports whether tip id ("" for none) is a community
@@ -646,14 +648,11 @@ func retract(ctx context.Context, c *Context) error {
 		}
 		refused := err != nil || t.Status == tips.StatusDismissed
 		if err == nil && t.Status == tips.StatusDuplicate {
-			root, published, err := c.original(ctx, id, t.DuplicateOf)
+			keep, published, err := c.original(ctx, id, t.DuplicateOf)
 			if err != nil {
 				return err
 			}
-			if refused, err = c.isWarningStored(ctx, root); err != nil {
-				return err
-			}
-			refused = refused || published != ""
+			refused = keep != "" || published != ""
 		}
 		if !refused {
 			text += "\n\n" + c.T("retract_none_dismiss", map[string]any{"ID": id})

@@ -129,3 +129,40 @@ func TestDuplicateOfDuplicateNamesTheOriginal(t *testing.T) {
 		t.Fatalf("the community got %q, want #2 once", platform.got["-1"])
 	}
 }
+
+// A warning marked a duplicate of a warning that was marked since a
+// duplicate of a reporter's tip is still a duplicate of a warning: the
+// one in the middle is the one the team keeps (its /publish goes
+// through), or both would go out. /retract of the first does not say it
+// may still be published.
+// Mutation: original returning the end of the chain (the reporter's tip)
+// rather than the last warning on it → /publish 1 goes through, and the
+// community gets the warning twice.
+func TestDuplicateOfDuplicateOfTipKeepsTheMiddleWarning(t *testing.T) {
+	tm := newTeamPublishing(t, 1)
+	platform := &community{}
+	tm.mux.AddSender("telegram", platform)
+	tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe"})
+	tm.investigators("2002 Ana", "2003 Bob")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: "Retén falso en la carretera, roban a los conductores"})
+	tm.as("7002", "S", commands.Request{Command: "warn", Args: "Retén falso en la carretera: roban a los conductores"})
+	tm.report("7004", "Retén falso en la carretera", "")
+
+	tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "1 duplicate-of 2"})
+	tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "2 duplicate-of 3"}) // later: #1 -> #2 -> tip #3
+	want := tm.text("en", "publish_duplicate", map[string]any{"ID": "1", "Other": "2"})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1 Retén falso en la carretera"}); len(r) != 1 || r[0].Text != want {
+		t.Fatalf("/publish of a duplicate of a duplicate of a tip answered %+v, want %q", r, want)
+	}
+	none := tm.text("en", "retract_none", map[string]any{"ID": "1"})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"}); len(r) != 1 || r[0].Text != none {
+		t.Fatalf("/retract of a duplicate of a duplicate of a tip answered %+v", r)
+	}
+	if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "2 Retén falso en la carretera"}); len(r) != 1 || r[0].Text != tm.text("en", "publish_started", map[string]any{"ID": "2", "Count": 1}, 1) {
+		t.Fatalf("/publish of the warning kept answered %+v", r)
+	}
+	tm.deliverAll(t)
+	if got := platform.got["-1"]; len(got) != 1 {
+		t.Fatalf("the community got %q, want the warning once", got)
+	}
+}
