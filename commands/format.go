@@ -30,8 +30,10 @@ func safe(s string) string { return tips.DisarmCommands(tips.Defang(capMarks(tip
 
 // maxMarks is how many combining marks a character keeps where text is
 // shown: enough for every script's own (Vietnamese two, Arabic shadda and
-// a vowel, Hebrew dagesh, vowel and shin dot, an emoji's keycap).
-const maxMarks = 3
+// a vowel, Hebrew dagesh, vowel and shin dot, an emoji's keycap), Burmese
+// included, which writes four on one consonant in everyday words
+// (လျှို့ဝှက် "secret": medial ha, two vowels and the dot below).
+const maxMarks = 4
 
 // capMarks keeps at most maxMarks combining marks (nonspacing or
 // enclosing) on each character: "Zalgo" text stacks dozens, which clients
