@@ -72,9 +72,12 @@ func oneLine(s string) string {
 // tag (storage.MemberTag) first, where no name can reach, then the name
 // on one line. A colleague may take another's name, even written with a
 // tag ("[K7QXM] Ana"); the tag shown first is still their own. Records
-// made before tags show the name alone.
+// made before tags show the name alone. The name is isolated: one
+// written in Arabic or Hebrew would otherwise take the numbers written
+// after it ("Claimed by [K7QXM] أحمد 5 minutes ago" read "… 5 أحمد
+// minutes ago"), or turn a line it starts right to left.
 func member(name, tag string) string {
-	name = oneLine(safe(name))
+	name = isolated(safe(name))
 	if tag == "" {
 		return name
 	}

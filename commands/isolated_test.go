@@ -109,3 +109,41 @@ func TestIsolatedTextCannotCloseItsIsolate(t *testing.T) {
 		}
 	}
 }
+
+// A member's name written in Arabic is isolated wherever investigators
+// read who did what: the claim and its age, the history, a refused
+// decision, /queue and /team. Left bare, it took the numbers written
+// after it ("Claimed by [K7QXM] 5 أحمد minutes ago").
+func TestMemberNamesAreIsolated(t *testing.T) {
+	tm := newTeam(t)
+	const name = "أحمد"
+	const want = "\u2068" + name + "\u2069"
+	tm.join("2002", name)
+	tm.join("2003", "Beto")
+	tm.report("7401", "cobran piso en el mercado", "")
+	tm.as("2002", name, commands.Request{Command: "next"})
+	tm.as("2002", name, commands.Request{Command: "note", Args: "1 ٣ شهود"})
+	check := func(what, text string) {
+		t.Helper()
+		n := 0
+		for _, l := range strings.Split(text, "\n") {
+			if !strings.Contains(l, name) || strings.HasPrefix(l, commands.QuoteMark) {
+				continue
+			}
+			n++
+			if !strings.Contains(l, want) || strings.Count(l, "\u2068") != 1 || strings.Count(l, "\u2069") != 1 {
+				t.Errorf("%s: the name is not isolated, alone, in %q", what, l)
+			}
+			if d := lineDirection(l); d != bidi.L {
+				t.Errorf("%s: the line %q reads right to left (class %d), not left to right", what, l, d)
+			}
+		}
+		if n == 0 {
+			t.Errorf("%s names no %s:\n%s", what, name, text)
+		}
+	}
+	check("/tip", tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "1"})[0].Text)
+	check("a decision on the claim", tm.as("2003", "Beto", commands.Request{Command: "triage", Args: "1 dismissed"})[0].Text)
+	check("/queue", tm.as(adminID, "Ada", commands.Request{Command: "queue"})[0].Text)
+	check("/team", tm.as(adminID, "Ada", commands.Request{Command: "team"})[0].Text)
+}

@@ -28,7 +28,7 @@ func TestMembersWithTheSameNameAreToldApart(t *testing.T) {
 	tm.as("2003", impostor, commands.Request{Command: "next"})
 	tm.as("2003", impostor, commands.Request{Command: "note", Args: "1 descartado, sin pruebas"})
 
-	real, forged := "["+ana+"] Ana", "["+other+"] "+impostor
+	real, forged := "["+ana+"] \u2068Ana\u2069", "["+other+"] \u2068"+impostor+"\u2069"
 	if r := tm.as("2003", impostor, commands.Request{Command: "triage", Args: "1 dismissed"}); !strings.Contains(r[0].Text, "claimed by "+real+" ") {
 		t.Errorf("a decision on Ana's claim: %q", r[0].Text)
 	}
@@ -58,5 +58,5 @@ func TestMembersWithTheSameNameAreToldApart(t *testing.T) {
 // tagged is a member's name as investigators read it: behind the tag of
 // the Telegram user (storage.MemberTag).
 func (e *env) tagged(user, name string) string {
-	return "[" + storage.MemberTag(e.store.Pseudonym("telegram", user)) + "] " + name
+	return "[" + storage.MemberTag(e.store.Pseudonym("telegram", user)) + "] \u2068" + name + "\u2069"
 }

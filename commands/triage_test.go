@@ -312,7 +312,7 @@ func TestUrgentAnnouncedButtonsAndTeam(t *testing.T) {
 		t.Fatalf("reporter: %+v", r)
 	}
 	r = tm.as(adminID, "Ada", commands.Request{Command: "team"})
-	if !strings.Contains(r[0].Text, "Ana · telegram:2002") || !strings.Contains(r[0].Text, "telegram:"+adminID) {
+	if !strings.Contains(r[0].Text, "Ana\u2069 · telegram:2002") || !strings.Contains(r[0].Text, "telegram:"+adminID) {
 		t.Fatalf("team: %s", r[0].Text)
 	}
 	// Investigators cannot use admin commands.
