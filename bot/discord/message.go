@@ -237,6 +237,10 @@ func (a *Adapter) investigators(ctx context.Context, channelID string) bool {
 		a.log.Warn("discord could not tell a channel's parent; taken as public", "error", a.redact(err))
 		return false
 	}
+	if ch == nil { // an answer of "null": no channel, and no error
+		a.log.Warn("discord could not tell a channel's parent: no channel in its answer; taken as public")
+		return false
+	}
 	inv := ch.IsThread() && a.invChans[ch.ParentID]
 	a.mu.Lock()
 	if a.threads == nil || len(a.threads) >= 1000 {
@@ -316,6 +320,9 @@ func (w *publicReplier) deletePost(ctx context.Context) error {
 	})
 	if gone(err, discordgo.ErrCodeUnknownChannel) {
 		return nil // the post is gone already, title and all
+	}
+	if err == nil && post == nil { // an answer of "null": no channel, and no error
+		err = errors.New("discord: no channel in its answer")
 	}
 	if err == nil && !post.IsThread() {
 		return w.deleteMessage(ctx) // not a post after all

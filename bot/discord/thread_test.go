@@ -70,6 +70,37 @@ func TestDiscordInvestigatorThreadIsNotPublic(t *testing.T) {
 	}
 }
 
+// A mention of the bot in a channel Discord describes as "null" (an
+// answer that is no channel, and no error) is taken as public, as one
+// Discord cannot tell: handed to the engine, which removes a tip posted
+// there, not dropped by a panic.
+// Mutation: investigators without its nil check → the mention is dropped
+// (the nil channel dereferenced, the panic recovered).
+func TestDiscordChannelDescribedAsNullIsPublic(t *testing.T) {
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/api/v9/channels/93" {
+			fmt.Fprint(w, `null`)
+			return
+		}
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"message":"Unknown Channel","code":10003}`)
+	})
+	bot := &discordgo.User{ID: "11", Username: "Vigia", Bot: true}
+	h := &recordingHandler{}
+	a := newTestAdapter(t, api, h, time.Hour)
+	a.botID, a.invChans = "11", map[string]bool{"90": true}
+	a.onMessage(a.s, &discordgo.MessageCreate{Message: &discordgo.Message{
+		ID: "2000", ChannelID: "93", GuildID: "60", Content: "<@11> cobran piso",
+		Author: &discordgo.User{ID: "50", Username: "m"}, Mentions: []*discordgo.User{bot},
+	}})
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.got) != 1 || !h.got[0].AnsweredAlone {
+		t.Errorf("a mention in a channel described as null not taken as public: %+v", h.got)
+	}
+}
+
 // A slash command in a thread (or a forum post) of the investigators'
 // channel (90) is answered as in the channel: an investigator command for
 // the channel to see (not ephemeral), the request the engine gets being

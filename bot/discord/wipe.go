@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -29,6 +30,9 @@ func (a *Adapter) channel(ctx context.Context, chatID string) (string, error) {
 	})
 	if err != nil {
 		return "", fmt.Errorf("discord DM: %s", a.redact(err))
+	}
+	if ch == nil { // an answer of "null": no channel, and no error
+		return "", errors.New("discord DM: no channel in its answer")
 	}
 	return ch.ID, nil
 }
