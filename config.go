@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/url"
@@ -105,7 +107,10 @@ func readConfig(getenv func(string) string, demo, needToken bool) (Config, error
 		if getenv("VIGIA_SECRET") != "" {
 			return c, &configError{"VIGIA_SECRET_FILE", "is set together with VIGIA_SECRET; use one of them"}
 		}
-		b, err := os.ReadFile(f)
+		b, err := readSecretFile(f)
+		if errors.Is(err, errSecretFileTooLarge) {
+			return c, &configError{"VIGIA_SECRET_FILE", err.Error()}
+		}
 		if err != nil {
 			return c, &configError{"VIGIA_SECRET_FILE", "cannot be read (" + withoutPath(err) + "): it should name a file holding the secret, as Docker secrets do, readable by the user Vigía runs as (65532 in its image)"}
 		}
@@ -383,6 +388,31 @@ func readConfig(getenv func(string) string, demo, needToken bool) (Config, error
 		}
 	}
 	return c, nil
+}
+
+// maxSecretFile bounds how much of a secret file is read: a secret is 44
+// base64 characters (`vigia keygen`). A file named by mistake (/dev/zero,
+// a log, a disk image) was read whole, until memory ran out.
+const maxSecretFile = 4096
+
+var errSecretFileTooLarge = fmt.Errorf("holds more than %d bytes: it should name a file holding only the secret (`vigia keygen` prints one)", maxSecretFile)
+
+// readSecretFile reads a secret file (VIGIA_SECRET_FILE,
+// VIGIA_SECRET_PREVIOUS_FILE), at most maxSecretFile bytes of it.
+func readSecretFile(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxSecretFile {
+		return nil, errSecretFileTooLarge
+	}
+	return b, nil
 }
 
 func checkRedisURL(v string) error {

@@ -319,6 +319,30 @@ func TestSecretFile(t *testing.T) {
 	}
 }
 
+// A secret file is read up to 4 KiB, a secret's size many times over: a
+// file named by mistake (a log, /dev/zero) was read whole, until memory
+// ran out, and a large one of base64 was taken for the secret. Refused
+// naming the variable, never the path or the content.
+func TestSecretFileIsReadUpToASecretsSize(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "secret-file-name")
+	big := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 4000))
+	if err := os.WriteFile(path, []byte(big), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"VIGIA_SECRET_FILE", "VIGIA_SECRET_PREVIOUS_FILE"} {
+		e := validEnv()
+		if name == "VIGIA_SECRET_FILE" {
+			delete(e, "VIGIA_SECRET")
+		}
+		e[name] = path
+		_, err := loadOpsConfig(env(e))
+		if err == nil || err.Error() != name+": holds more than 4096 bytes: it should name a file holding only the secret (`vigia keygen` prints one)" {
+			t.Errorf("%s of %d bytes: %v", name, len(big), err)
+		}
+	}
+}
+
 // syncBuffer is a bytes.Buffer safe for the server's and the test's goroutines.
 type syncBuffer struct {
 	mu sync.Mutex

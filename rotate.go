@@ -25,7 +25,10 @@ func previousSecret(getenv func(string) string) ([]byte, error) {
 		if v != "" {
 			return nil, &configError{name + "_FILE", "is set together with " + name + "; use one of them"}
 		}
-		b, err := os.ReadFile(f)
+		b, err := readSecretFile(f)
+		if errors.Is(err, errSecretFileTooLarge) {
+			return nil, &configError{name + "_FILE", err.Error()}
+		}
 		if err != nil {
 			return nil, &configError{name + "_FILE", "cannot be read (" + withoutPath(err) + "): it should name a file holding the previous secret, readable by the user Vigía runs as"}
 		}
