@@ -215,8 +215,10 @@ func TestServeWithWrongSecretIsConfigError(t *testing.T) {
 	e["VIGIA_REDIS_URL"], e["VIGIA_METRICS_ADDR"], e["VIGIA_SPOOL_DIR"] = srv.URL(), "off", t.TempDir()
 	e["VIGIA_INVESTIGATORS"] = "telegram:1" // no start-up warning before the error
 	var out, errb bytes.Buffer
-	if code := run(ctx, []string{"reset-2fa", "telegram:1"}, env(e), strings.NewReader(""), &out, &errb); code != 0 {
-		t.Fatalf("first start (keeps the keyset): exit %d, %q", code, errb.String())
+	secret, _ := base64.StdEncoding.DecodeString(goodSecret)
+	kr, _ := storage.NewKeyring(secret)
+	if st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "vigia"}); err != nil || st.Init(ctx) != nil {
+		t.Fatal("first start (keeps the keyset)")
 	}
 	other := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{4}, 32))
 	e["VIGIA_SECRET"] = other
@@ -435,5 +437,29 @@ func TestRotateKeyWaitsForOwedReceipts(t *testing.T) {
 	}
 	if got := sp.OwedReceipts("pseudonym-of-a-reporter"); len(got) != 1 || got[0].Receipt != code {
 		t.Fatalf("under the new secret alone: %+v", got)
+	}
+}
+
+// The operator's commands refuse a Redis that holds no keyset under the
+// prefix (the bot never started there: another database number or prefix
+// than the bot's), exit 2, and write nothing. rotate-key kept a keyset
+// there under the new secret and reported "nothing is left under the
+// previous secret"; reset-2fa wrote its audit entry there.
+func TestOperatorCommandsRefuseARedisWithoutVigia(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	e := validEnv()
+	delete(e, "VIGIA_TELEGRAM_TOKEN")
+	e["VIGIA_REDIS_URL"], e["VIGIA_SPOOL_DIR"] = srv.URL(), t.TempDir()
+	e["VIGIA_SECRET_PREVIOUS"] = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32))
+	for _, args := range [][]string{{"rotate-key"}, {"reset-2fa", "telegram:1"}} {
+		var out, errb bytes.Buffer
+		code := run(ctx, args, env(e), strings.NewReader(""), &out, &errb)
+		if msg := errb.String(); code != 2 || !strings.HasPrefix(msg, "vigia: VIGIA_REDIS_URL: this Redis holds no Vigía data under VIGIA_REDIS_PREFIX") || out.Len() != 0 {
+			t.Errorf("%v on an empty Redis: exit %d, %q %q", args, code, out.String(), msg)
+		}
+		if keys, err := srv.Client().Keys(ctx, "*").Result(); err != nil || len(keys) != 0 {
+			t.Fatalf("%v wrote to a Redis it refused: %v %v", args, keys, err)
+		}
 	}
 }

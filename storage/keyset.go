@@ -45,6 +45,14 @@ func (s *Store) loadKeyset(ctx context.Context) error {
 	return nil
 }
 
+// HasKeyset reports whether Redis holds a keyset under the store's prefix,
+// which the bot keeps at its first start (Init): none means a Redis, a
+// database or a prefix the bot has never run on.
+func (s *Store) HasKeyset(ctx context.Context) (bool, error) {
+	n, err := s.rdb.Exists(ctx, s.k.keyset()).Result()
+	return n > 0, refusedSettings(err)
+}
+
 // keepKeyset writes the keyring's initial MAC keys, sealed, unless a keyset
 // is there already.
 func (s *Store) keepKeyset(ctx context.Context) error {
