@@ -283,7 +283,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		prom = newMetrics(st, spool)
 		return prom
 	}, spool, func(ctx context.Context, st *storage.Store) error {
-		return checkPersistence(ctx, st, cfg.AllowNoAOF, log)
+		if err := checkPersistence(ctx, st, cfg.AllowNoAOF, log); err != nil {
+			return err
+		}
+		return checkTelegramToken(ctx, cfg)
 	})
 	if err != nil {
 		return err
@@ -448,6 +451,23 @@ func checkPersistence(ctx context.Context, st *storage.Store, allowNoAOF bool, l
 		log.Error("VIGIA_ALLOW_REDIS_WITHOUT_AOF is set and Redis runs without an append-only file (appendonly no): every tip reporters are told is received since the last snapshot is LOST when Redis restarts; never run real reporters on this")
 	case !p.FsyncAlways:
 		log.Warn("Redis does not fsync every write (appendonly yes, appendfsync always): a tip acknowledged just before a Redis crash could be lost")
+	}
+	return nil
+}
+
+// checkTelegramToken asks Telegram (getMe) whether it knows the bot token
+// before serve writes anything into Redis. Refused later, the token left
+// Redis with a keyset kept under the secret of that run: with the secret
+// corrected along with the token, the next start was refused as the wrong
+// secret. Other failures (Telegram unreachable) are left to the adapter's
+// own getMe to report.
+func checkTelegramToken(ctx context.Context, cfg Config) error {
+	if cfg.TelegramToken == "" {
+		return nil
+	}
+	_, err := telegram.New(ctx, telegram.Options{Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL})
+	if errors.Is(err, telegram.ErrUnauthorized) {
+		return &configError{"VIGIA_TELEGRAM_TOKEN", "Telegram rejected this token; check it with @BotFather"}
 	}
 	return nil
 }

@@ -888,6 +888,32 @@ func TestServeRefusesRedisWithoutAOF(t *testing.T) {
 	}
 }
 
+// A bot token Telegram rejects (getMe: 401) stops serve, exit 2 naming
+// VIGIA_TELEGRAM_TOKEN, before it writes anything into Redis: it kept a
+// keyset there under the secret of that run first, and with the secret
+// corrected along with the token the next start was refused as the wrong
+// secret.
+func TestRejectedTelegramTokenLeavesRedisAsFound(t *testing.T) {
+	rs := redistest.Start(t)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprint(w, `{"ok":false,"error_code":401,"description":"Unauthorized"}`)
+	}))
+	defer api.Close()
+	e := validEnv()
+	e["VIGIA_REDIS_URL"], e["VIGIA_TELEGRAM_API_URL"], e["VIGIA_ALLOW_REDIS_WITHOUT_AOF"] = rs.URL(), api.URL, "yes"
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_INVESTIGATORS"] = t.TempDir(), "off", "telegram:1"
+	var errb syncBuffer
+	code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), io.Discard, &errb)
+	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+	if last := lines[len(lines)-1]; code != 2 || last != "vigia: VIGIA_TELEGRAM_TOKEN: Telegram rejected this token; check it with @BotFather" {
+		t.Fatalf("rejected token: exit %d, %q", code, errb.String())
+	}
+	if keys, err := rs.Client().Keys(context.Background(), "*").Result(); err != nil || len(keys) != 0 {
+		t.Fatalf("serve wrote to Redis before refusing the token: %v %v", keys, err)
+	}
+}
+
 // Telegram numbers updates per bot: an update of another bot put behind
 // the same Redis (the previous one banned, its token burned), under an
 // update_id the previous bot used in the last day, is stored, not taken
