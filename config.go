@@ -194,7 +194,7 @@ func readConfig(getenv func(string) string, demo, needToken bool) (Config, error
 		return c, &configError{"VIGIA_TELEGRAM_TOKEN", "does not look like a bot token (digits, a colon, then letters)"}
 	}
 	if v := strings.TrimSpace(getenv("VIGIA_HTTP_ADDR")); v != "" {
-		if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+		if !validListenAddr(v) {
 			return c, &configError{"VIGIA_HTTP_ADDR", `must be host:port or :port, such as ":8080"`}
 		}
 		c.HTTPAddr = v
@@ -206,7 +206,7 @@ func readConfig(getenv func(string) string, demo, needToken bool) (Config, error
 	case strings.EqualFold(v, "off"):
 		c.MetricsAddr = ""
 	case v != "":
-		if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+		if !validListenAddr(v) {
 			return c, &configError{"VIGIA_METRICS_ADDR", `must be host:port, such as "127.0.0.1:9464", or "off"`}
 		}
 		c.MetricsAddr = v
@@ -500,6 +500,19 @@ func validWebhookPath(p string) bool {
 		}
 	}
 	return true
+}
+
+// validListenAddr accepts host:port with a port net.Listen takes (0 to
+// 65535, or a service name): ":99999" or ":-1" passed, and serve was
+// refused only when it came to listen, after writing into Redis (and
+// ":-1" was warned of as listening on every interface).
+func validListenAddr(v string) bool {
+	_, port, err := net.SplitHostPort(v)
+	if err != nil || port == "" {
+		return false
+	}
+	_, err = net.LookupPort("tcp", port)
+	return err == nil
 }
 
 func validWebhookSecret(s string) bool {

@@ -486,6 +486,26 @@ func TestMetricsAddrConfig(t *testing.T) {
 	}
 }
 
+// A listener's port is checked with the configuration: ":99999" and ":-1"
+// passed, and serve was refused only when it came to listen, after it had
+// written into Redis. A service name, as net.Listen takes, is accepted.
+func TestListenerPortIsCheckedWithTheConfiguration(t *testing.T) {
+	for _, name := range []string{"VIGIA_HTTP_ADDR", "VIGIA_METRICS_ADDR"} {
+		for _, bad := range []string{":99999", ":-1", "127.0.0.1:65536", ":nonsuch"} {
+			e := validEnv()
+			e[name] = bad
+			if _, err := loadConfig(env(e), false); err == nil || !strings.HasPrefix(err.Error(), name+": must be host:port") || strings.Contains(err.Error(), bad) {
+				t.Errorf("%s=%q: %v", name, bad, err)
+			}
+		}
+		e := validEnv()
+		e[name] = "127.0.0.1:http"
+		if _, err := loadConfig(env(e), false); err != nil {
+			t.Errorf("%s with a service name: %v", name, err)
+		}
+	}
+}
+
 // The two listeners are compared as the addresses they bind, not as
 // strings: ":9464" (every interface) and "127.0.0.1:9464" passed the
 // configuration, then the second bind failed as if another process held
