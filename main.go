@@ -516,6 +516,11 @@ func listen(ctx context.Context, wg *sync.WaitGroup, cancel context.CancelCauseF
 		if errors.As(err, &oe) && oe.Err != nil {
 			err = oe.Err
 		}
+		// A lookup's error names the host (and the resolver).
+		var de *net.DNSError
+		if errors.As(err, &de) {
+			return &configError{name, "cannot listen there: its host name does not resolve (" + de.Err + ")"}
+		}
 		return &configError{name, "cannot listen there: " + err.Error()}
 	}
 	// Public: a connection left idle, or a body sent slowly, is closed

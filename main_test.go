@@ -780,6 +780,21 @@ func TestBusyListenerIsNamedWithoutTheAddress(t *testing.T) {
 	}
 }
 
+// A listener whose host name does not resolve is refused without the
+// name: net's lookup error ("lookup NAME on RESOLVER: no such host") was
+// printed whole, though configuration errors never print a value.
+func TestUnresolvableListenerIsNamedWithoutTheHost(t *testing.T) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	err := listen(ctx, &wg, cancel, slog.New(slog.DiscardHandler), "VIGIA_METRICS_ADDR", "vigia-no-such-host.invalid:0", http.NewServeMux())
+	cancel(nil)
+	wg.Wait()
+	if err == nil || !strings.HasPrefix(err.Error(), "VIGIA_METRICS_ADDR: cannot listen there: its host name does not resolve (") || strings.Contains(err.Error(), "vigia-no-such-host") {
+		t.Fatalf("unresolvable host: %v", err)
+	}
+}
+
 // The example a duration's error gives is a value that variable accepts:
 // VIGIA_AUDIT_RETENTION (at least 1d) said `such as "30m" or "7d"`.
 func TestDurationErrorsGiveAnAcceptedExample(t *testing.T) {
