@@ -213,6 +213,9 @@ func benchmark(ctx context.Context, args []string, getenv func(string) string, s
 			err = fmt.Errorf("interrupted (stored tips are kept: a later run continues the fill): %w", err)
 		}
 		fmt.Fprintf(stderr, "vigia bench: %v\n", err)
+		if errors.As(err, new(*configError)) {
+			return 2
+		}
 		return 1
 	}
 	printBench(stdout, rep)

@@ -18,6 +18,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -236,6 +237,9 @@ func redisClientWaiting(url, mode string, wait time.Duration) (redis.UniversalCl
 		if err != nil {
 			return nil, &configError{"VIGIA_REDIS_URL", "is not a valid cluster URL"}
 		}
+		if !redisPoolSizesOK(opt.PoolSize, opt.MinIdleConns, opt.MaxIdleConns, opt.MaxActiveConns, opt.PipelinePoolSize) {
+			return nil, errRedisPoolSizes
+		}
 		opt.Protocol = 2
 		opt.ContextTimeoutEnabled = true // see below
 		opt.ReadTimeout = max(opt.ReadTimeout, wait)
@@ -244,6 +248,9 @@ func redisClientWaiting(url, mode string, wait time.Duration) (redis.UniversalCl
 		opt, err := redis.ParseFailoverURL(url)
 		if err != nil {
 			return nil, &configError{"VIGIA_REDIS_URL", "is not a valid sentinel URL"}
+		}
+		if !redisPoolSizesOK(opt.PoolSize, opt.MinIdleConns, opt.MaxIdleConns, opt.MaxActiveConns, opt.PipelinePoolSize) {
+			return nil, errRedisPoolSizes
 		}
 		opt.Protocol = 2
 		opt.ContextTimeoutEnabled = true // see below
@@ -254,6 +261,9 @@ func redisClientWaiting(url, mode string, wait time.Duration) (redis.UniversalCl
 	if err != nil {
 		return nil, &configError{"VIGIA_REDIS_URL", "is not a valid Redis URL"}
 	}
+	if !redisPoolSizesOK(opt.PoolSize, opt.MinIdleConns, opt.MaxIdleConns, opt.MaxActiveConns, opt.PipelinePoolSize) {
+		return nil, errRedisPoolSizes
+	}
 	opt.Protocol = 2
 	// Calls end with their context: without this, go-redis ignores it on
 	// the socket, and a call to a hung Redis waits out the read timeout
@@ -262,6 +272,26 @@ func redisClientWaiting(url, mode string, wait time.Duration) (redis.UniversalCl
 	opt.ContextTimeoutEnabled = true
 	opt.ReadTimeout = max(opt.ReadTimeout, wait)
 	return redis.NewClient(opt), nil
+}
+
+// errRedisPoolSizes refuses the URL's connection counts that go-redis
+// panics on as it makes its client (on a cluster, at the first call): a
+// negative pool_size ("makechan: size out of range"), or any count past
+// 2^31-1. serve and the operator's commands crashed with a stack trace.
+var errRedisPoolSizes = &configError{"VIGIA_REDIS_URL", "pool_size must be from 0 (the default) to 2147483647, and min_idle_conns, max_idle_conns, max_active_conns and pipeline_pool_size at most 2147483647"}
+
+// redisPoolSizesOK reports whether go-redis can make its connection pools
+// with these counts (errRedisPoolSizes).
+func redisPoolSizesOK(poolSize int, others ...int) bool {
+	if poolSize < 0 {
+		return false
+	}
+	for _, n := range append(others, poolSize) {
+		if n > math.MaxInt32 {
+			return false
+		}
+	}
+	return true
 }
 
 func serve(ctx context.Context, cfg Config, log *slog.Logger) error {

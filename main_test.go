@@ -949,6 +949,39 @@ func TestRejectedTelegramTokenLeavesRedisAsFound(t *testing.T) {
 	}
 }
 
+// Connection counts in VIGIA_REDIS_URL that go-redis panics on as it
+// makes its client (a negative pool_size: "makechan: size out of range";
+// any past 2^31-1; on a cluster at the first call) are a configuration
+// error, exit 2 naming the variable: serve, rotate-key and bench crashed
+// with a stack trace.
+func TestRedisPoolSizesGoRedisCannotMakeAreRefused(t *testing.T) {
+	addr := freeAddr(t) // nothing listens: refused before any call
+	for _, c := range []struct{ mode, url string }{
+		{"single", "redis://:pw-in-url@" + addr + "/0?pool_size=-1"},
+		{"single", "redis://:pw-in-url@" + addr + "/0?min_idle_conns=3000000000"},
+		{"cluster", "redis://:pw-in-url@" + addr + "?pool_size=-1"},
+		{"cluster", "redis://:pw-in-url@" + addr + "?max_active_conns=3000000000"},
+		{"sentinel", "redis://:pw-in-url@" + addr + "?master_name=m&pool_size=-2"},
+		{"sentinel", "redis://:pw-in-url@" + addr + "?master_name=m&pipeline_pool_size=3000000000"},
+	} {
+		e := validEnv()
+		e["VIGIA_REDIS_URL"], e["VIGIA_REDIS_MODE"] = c.url, c.mode
+		e["VIGIA_SECRET_PREVIOUS"] = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32)) // (rotate-key's)
+		e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"] = t.TempDir(), "off"
+		cmds := [][]string{{"serve"}, {"rotate-key"}}
+		if c.mode == "single" {
+			cmds = append(cmds, []string{"bench"})
+		}
+		for _, args := range cmds {
+			var errb bytes.Buffer
+			code := run(context.Background(), args, env(e), strings.NewReader(""), io.Discard, &errb)
+			if msg := errb.String(); code != 2 || !strings.Contains(msg, "VIGIA_REDIS_URL: pool_size must be from 0") || strings.Contains(msg, "pw-in-url") {
+				t.Errorf("%v, %s %s: exit %d, %q", args, c.mode, c.url, code, msg)
+			}
+		}
+	}
+}
+
 // Telegram numbers updates per bot: an update of another bot put behind
 // the same Redis (the previous one banned, its token burned), under an
 // update_id the previous bot used in the last day, is stored, not taken
