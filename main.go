@@ -316,7 +316,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		if err := checkPersistence(ctx, st, cfg.AllowNoAOF, log); err != nil {
 			return err
 		}
-		return checkTelegramToken(ctx, cfg)
+		return checkTokens(ctx, cfg)
 	})
 	if err != nil {
 		return err
@@ -485,19 +485,24 @@ func checkPersistence(ctx context.Context, st *storage.Store, allowNoAOF bool, l
 	return nil
 }
 
-// checkTelegramToken asks Telegram (getMe) whether it knows the bot token
-// before serve writes anything into Redis. Refused later, the token left
-// Redis with a keyset kept under the secret of that run: with the secret
-// corrected along with the token, the next start was refused as the wrong
-// secret. Other failures (Telegram unreachable) are left to the adapter's
-// own getMe to report.
-func checkTelegramToken(ctx context.Context, cfg Config) error {
-	if cfg.TelegramToken == "" {
-		return nil
+// checkTokens asks Telegram (getMe) and Discord (/users/@me) whether they
+// know the bot tokens before serve writes anything into Redis. Refused
+// later, a token left Redis with a keyset kept under the secret of that
+// run: with the secret corrected along with the token, the next start was
+// refused as the wrong secret. Other failures (a platform unreachable)
+// are left to the adapters to report as they start.
+func checkTokens(ctx context.Context, cfg Config) error {
+	if cfg.TelegramToken != "" {
+		_, err := telegram.New(ctx, telegram.Options{Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL})
+		if errors.Is(err, telegram.ErrUnauthorized) {
+			return &configError{"VIGIA_TELEGRAM_TOKEN", "Telegram rejected this token; check it with @BotFather"}
+		}
 	}
-	_, err := telegram.New(ctx, telegram.Options{Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL})
-	if errors.Is(err, telegram.ErrUnauthorized) {
-		return &configError{"VIGIA_TELEGRAM_TOKEN", "Telegram rejected this token; check it with @BotFather"}
+	if cfg.DiscordToken != "" {
+		dc, err := discord.New(discord.Options{Token: cfg.DiscordToken, APIURL: cfg.DiscordAPIURL})
+		if err == nil && errors.Is(dc.CheckToken(ctx), discord.ErrUnauthorized) {
+			return &configError{"VIGIA_DISCORD_TOKEN", "Discord rejected this token; reset it in the Developer Portal"}
+		}
 	}
 	return nil
 }

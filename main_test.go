@@ -923,29 +923,40 @@ func TestServeRefusesRedisWithoutAOF(t *testing.T) {
 	}
 }
 
-// A bot token Telegram rejects (getMe: 401) stops serve, exit 2 naming
-// VIGIA_TELEGRAM_TOKEN, before it writes anything into Redis: it kept a
-// keyset there under the secret of that run first, and with the secret
-// corrected along with the token the next start was refused as the wrong
-// secret.
-func TestRejectedTelegramTokenLeavesRedisAsFound(t *testing.T) {
+// A bot token the platform rejects (Telegram's getMe, Discord's
+// /users/@me: 401) stops serve, exit 2 naming the token's variable, before
+// it writes anything into Redis: it kept a keyset there under the secret
+// of that run first, and with the secret corrected along with the token
+// the next start was refused as the wrong secret.
+func TestRejectedBotTokenLeavesRedisAsFound(t *testing.T) {
 	rs := redistest.Start(t)
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusUnauthorized)
-		fmt.Fprint(w, `{"ok":false,"error_code":401,"description":"Unauthorized"}`)
+		fmt.Fprint(w, `{"ok":false,"error_code":401,"description":"Unauthorized","message":"401: Unauthorized","code":0}`)
 	}))
 	defer api.Close()
-	e := validEnv()
-	e["VIGIA_REDIS_URL"], e["VIGIA_TELEGRAM_API_URL"], e["VIGIA_ALLOW_REDIS_WITHOUT_AOF"] = rs.URL(), api.URL, "yes"
-	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_INVESTIGATORS"] = t.TempDir(), "off", "telegram:1"
-	var errb syncBuffer
-	code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), io.Discard, &errb)
-	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
-	if last := lines[len(lines)-1]; code != 2 || last != "vigia: VIGIA_TELEGRAM_TOKEN: Telegram rejected this token; check it with @BotFather" {
-		t.Fatalf("rejected token: exit %d, %q", code, errb.String())
-	}
-	if keys, err := rs.Client().Keys(context.Background(), "*").Result(); err != nil || len(keys) != 0 {
-		t.Fatalf("serve wrote to Redis before refusing the token: %v %v", keys, err)
+	for _, c := range []struct{ name, msg string }{
+		{"VIGIA_TELEGRAM_TOKEN", "Telegram rejected this token; check it with @BotFather"},
+		{"VIGIA_DISCORD_TOKEN", "Discord rejected this token; reset it in the Developer Portal"},
+	} {
+		e := validEnv()
+		if c.name == "VIGIA_DISCORD_TOKEN" {
+			delete(e, "VIGIA_TELEGRAM_TOKEN")
+			e["VIGIA_DISCORD_TOKEN"] = strings.Repeat("x", 59) + ".y"
+		}
+		e["VIGIA_REDIS_URL"], e["VIGIA_TELEGRAM_API_URL"], e["VIGIA_DISCORD_API_URL"] = rs.URL(), api.URL, api.URL
+		e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_INVESTIGATORS"] = t.TempDir(), "off", "telegram:1"
+		e["VIGIA_ALLOW_REDIS_WITHOUT_AOF"] = "yes"
+		var errb syncBuffer
+		code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), io.Discard, &errb)
+		lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+		if last := lines[len(lines)-1]; code != 2 || last != "vigia: "+c.name+": "+c.msg {
+			t.Errorf("%s rejected: exit %d, %q", c.name, code, errb.String())
+		}
+		if keys, err := rs.Client().Keys(context.Background(), "*").Result(); err != nil || len(keys) != 0 {
+			t.Errorf("serve wrote to Redis before refusing %s: %v %v", c.name, keys, err)
+			rs.Client().FlushAll(context.Background())
+		}
 	}
 }
 

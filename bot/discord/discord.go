@@ -325,6 +325,21 @@ func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 	}
 }
 
+// CheckToken asks Discord (GET /users/@me) whether it knows the bot
+// token: ErrUnauthorized if it rejects it. serve asks before it writes
+// into Redis; Run finds a rejected token only as it connects.
+func (a *Adapter) CheckToken(ctx context.Context) error {
+	_, err := a.s.User("@me", discordgo.WithContext(ctx))
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized {
+		return ErrUnauthorized
+	}
+	if err != nil {
+		return fmt.Errorf("discord: %s", a.redact(err))
+	}
+	return nil
+}
+
 // Run connects to the gateway, registers the commands, and handles events
 // until ctx ends; then it disconnects and waits for events in flight, at
 // most ShutdownTimeout (see stop).
