@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -138,18 +139,28 @@ func readConfig(getenv func(string) string, demo, needToken bool) (Config, error
 			return c, &configError{"VIGIA_REDIS_URL", err.Error()}
 		}
 		var perr error
+		db := 0
 		switch c.RedisMode {
 		case "single":
-			if _, perr = redis.ParseURL(v); perr != nil {
+			var o *redis.Options
+			if o, perr = redis.ParseURL(v); perr != nil {
 				return c, &configError{"VIGIA_REDIS_URL", "is not a valid Redis URL (redis://[user:password@]host:port/db)"}
 			}
+			db = o.DB
 		case "cluster":
 			_, perr = redis.ParseClusterURL(v)
 		case "sentinel":
 			var o *redis.FailoverOptions
 			if o, perr = redis.ParseFailoverURL(v); perr == nil && o.MasterName == "" {
 				perr = fmt.Errorf("no master_name")
+			} else if perr == nil {
+				db = o.DB
 			}
+		}
+		// go-redis selects only a database above 0: a negative number
+		// silently used database 0; one past 2^31-1 failed as a Redis error.
+		if db < 0 || db > math.MaxInt32 {
+			return c, &configError{"VIGIA_REDIS_URL", "its database number must be from 0 to the server's databases - 1 (0 to 15 by default)"}
 		}
 		if perr != nil {
 			return c, &configError{"VIGIA_REDIS_URL", "is not a valid " + c.RedisMode + " URL (see README: addr= for more nodes, master_name= for sentinel)"}

@@ -486,6 +486,29 @@ func TestMetricsAddrConfig(t *testing.T) {
 	}
 }
 
+// A negative database number in VIGIA_REDIS_URL is refused: go-redis
+// selects only a database above 0, so "/-1" silently used database 0
+// (another deployment's, perhaps). One past 2^31-1 is refused too.
+func TestRedisDatabaseNumberIsChecked(t *testing.T) {
+	for _, c := range []struct{ mode, url string }{
+		{"single", "redis://:pw@localhost:6379/-1"},
+		{"single", "redis://:pw@localhost:6379/0?db=-3"},
+		{"single", "redis://:pw@localhost:6379/3000000000"},
+		{"sentinel", "redis://:pw@localhost:26379/-1?master_name=m"},
+	} {
+		e := validEnv()
+		e["VIGIA_REDIS_URL"], e["VIGIA_REDIS_MODE"] = c.url, c.mode
+		if _, err := loadConfig(env(e), false); err == nil || !strings.HasPrefix(err.Error(), "VIGIA_REDIS_URL: its database number must be from 0") {
+			t.Errorf("%s %s: %v", c.mode, c.url, err)
+		}
+	}
+	e := validEnv()
+	e["VIGIA_REDIS_URL"] = "redis://:pw@localhost:6379/15"
+	if _, err := loadConfig(env(e), false); err != nil {
+		t.Errorf("database 15: %v", err)
+	}
+}
+
 // A listener's port is checked with the configuration: ":99999" and ":-1"
 // passed, and serve was refused only when it came to listen, after it had
 // written into Redis. A service name, as net.Listen takes, is accepted.
