@@ -195,8 +195,11 @@ func (o *atOnce) writing(updates []*models.Update) (written func(failed bool) (h
 // duplicate of that copy (InboxAddOnce). An update still being written
 // (read from the inbox before its write returned) is waited for: the
 // write's outcome says whether it is handled at once (inboxAddTimeout
-// bounds that wait); if ctx ends meanwhile, take reports false (the
-// dispatcher, stopping, handles nothing more: the update stays pending).
+// bounds that wait). If ctx ends meanwhile (the dispatcher stopping) the
+// outcome is still waited for, up to inboxAddTimeout: left pending, an
+// update the poller handles at once would be handled again after a
+// restart. Past that bound (a write that never told), take reports false
+// and the update stays pending.
 func (o *atOnce) take(ctx context.Context, id int64) (handled <-chan struct{}, ok bool) {
 	o.mu.Lock()
 	written := o.pending[id]
@@ -205,7 +208,13 @@ func (o *atOnce) take(ctx context.Context, id int64) (handled <-chan struct{}, o
 		select {
 		case <-written:
 		case <-ctx.Done():
-			return nil, false
+			t := time.NewTimer(inboxAddTimeout)
+			defer t.Stop()
+			select {
+			case <-written:
+			case <-t.C:
+				return nil, false
+			}
 		}
 	}
 	o.mu.Lock()

@@ -421,3 +421,34 @@ func TestUpdatesHandledAtOnceAreRememberedWithinABound(t *testing.T) {
 		t.Fatal("the first update handled at once is still remembered past the bound")
 	}
 }
+
+// A dispatcher stopping while an update it read is still being written
+// waits for the write's outcome all the same: if the write failed, the
+// update is handled at once and its stored copy is taken as such
+// (removed once handled), not left pending to be handled a second time
+// after a restart. A write that never tells holds it up only a while.
+func TestStoppingDispatcherWaitsForTheWriteOfAnUpdateItRead(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var o atOnce
+		stopped, cancel := context.WithCancel(context.Background())
+		cancel()
+		written := o.writing([]*models.Update{{ID: 7}})
+		var ok bool
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_, ok = o.take(stopped, 7)
+		}()
+		synctest.Wait() // take has read the update as being written
+		written(true)()
+		<-done
+		if !ok {
+			t.Fatal("an update handled at once while the dispatcher stopped is not taken as such: handled again after a restart")
+		}
+
+		o.writing([]*models.Update{{ID: 8}}) // never told
+		if _, ok := o.take(stopped, 8); ok {
+			t.Fatal("an update whose write never ended is taken as handled at once")
+		}
+	})
+}
