@@ -99,13 +99,14 @@ func TestReceiptCodeUnderAnyPrivateOnlyCommandInAGroupIsRemoved(t *testing.T) {
 	if receipt == "" {
 		t.Fatal("no receipt")
 	}
-	send := func(cmd, code string) (*adminReplier, []commands.Reply) {
+	sendIn := func(chat, cmd, code string) (*adminReplier, []commands.Reply) {
 		w := &adminReplier{recorder: &recorder{}}
 		tm.event++
-		tm.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "3005", UserChat: "3005", ChatID: "-100555", ChatKind: commands.Group,
+		tm.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "3005", UserChat: "3005", ChatID: chat, ChatKind: commands.Group,
 			Command: cmd, Args: code, Text: "/" + cmd + " " + code, CommandAtStart: true, Addressed: true, EventID: tm.event}, w)
 		return w, w.take()
 	}
+	send := func(cmd, code string) (*adminReplier, []commands.Reply) { return sendIn("-100555", cmd, code) }
 	for _, cmd := range []string{"wipe", "cancel", "language", "status"} {
 		if w, r := send(cmd, receipt); !w.deleted || len(r) != 1 || r[0].Text != en("private_only_command_removed") {
 			t.Errorf("/%s RECEIPT in a group: deleted %v, %q", cmd, w.deleted, texts(r))
@@ -113,5 +114,10 @@ func TestReceiptCodeUnderAnyPrivateOnlyCommandInAGroupIsRemoved(t *testing.T) {
 	}
 	if w, r := send("wipe", "ABCD-EFGH-JKMN-PQRS"); w.deleted || len(r) != 1 || r[0].Text != en("private_only_command") {
 		t.Errorf("/wipe with a code of no tip in a group: deleted %v, %q", w.deleted, texts(r))
+	}
+	// In the investigators' chat a receipt code is the team's to discuss:
+	// the command is refused, the message left.
+	if w, r := sendIn(invChat, "wipe", receipt); w.deleted || len(r) != 1 || r[0].Text != en("private_only_command") {
+		t.Errorf("/wipe RECEIPT in the investigators' chat: deleted %v, %q", w.deleted, texts(r))
 	}
 }
