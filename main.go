@@ -153,6 +153,10 @@ type engine struct {
 	msg   *locales.Bundle
 }
 
+// initTimeout bounds the checks before the store's Init (newEngine's
+// check), and Init, each.
+var initTimeout = 15 * time.Second
+
 // newEngine builds the engine on rdb. check, if not nil, runs before the
 // store's Init writes anything into Redis (its keyset, the triage stream):
 // a Redis that serve refuses is left as it was found.
@@ -173,13 +177,19 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, kr *s
 	if err != nil {
 		return nil, err
 	}
-	initCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
 	if check != nil {
-		if err := check(initCtx, st); err != nil {
+		// The check has a deadline of its own: serve's asks Telegram and
+		// Discord too, and a slow platform spent Init's, which then failed
+		// as "redis: context deadline exceeded" on a sound Redis.
+		checkCtx, cancel := context.WithTimeout(ctx, initTimeout)
+		err := check(checkCtx, st)
+		cancel()
+		if err != nil {
 			return nil, err
 		}
 	}
+	initCtx, cancel := context.WithTimeout(ctx, initTimeout)
+	defer cancel()
 	if err := st.Init(initCtx); err != nil {
 		if errors.Is(err, storage.ErrWrongSecret) {
 			// A configuration mistake, as rotate-key and reset-2fa say

@@ -983,6 +983,42 @@ func TestRejectedBotTokenLeavesRedisAsFound(t *testing.T) {
 	}
 }
 
+// The token check before Init has a deadline of its own: a platform that
+// does not answer getMe spent Init's, and serve failed as "redis: context
+// deadline exceeded" on a sound Redis. Here getMe hangs the first time
+// (the check gives up and serve goes on) and is refused the second (the
+// adapter's own): serve gets as far as the adapter, which names the token.
+func TestSlowTokenCheckLeavesInitItsDeadline(t *testing.T) {
+	defer func(d time.Duration) { initTimeout = d }(initTimeout)
+	initTimeout = 2 * time.Second
+	rs := redistest.Start(t)
+	var calls atomic.Int32
+	release := make(chan struct{})
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			select {
+			case <-r.Context().Done(): // the check gave up
+			case <-release:
+			}
+			return
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprint(w, `{"ok":false,"error_code":401,"description":"Unauthorized"}`)
+	}))
+	defer api.Close()
+	defer close(release)
+	e := validEnv()
+	e["VIGIA_REDIS_URL"], e["VIGIA_TELEGRAM_API_URL"] = rs.URL(), api.URL
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_INVESTIGATORS"] = t.TempDir(), "off", "telegram:1"
+	e["VIGIA_ALLOW_REDIS_WITHOUT_AOF"] = "yes"
+	var errb syncBuffer
+	code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), io.Discard, &errb)
+	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+	if last := lines[len(lines)-1]; code != 2 || last != "vigia: VIGIA_TELEGRAM_TOKEN: Telegram rejected this token; check it with @BotFather" || calls.Load() != 2 {
+		t.Errorf("getMe hung, then refused: exit %d, %d calls, %q", code, calls.Load(), errb.String())
+	}
+}
+
 // Connection counts in VIGIA_REDIS_URL that go-redis panics on as it
 // makes its client (a negative pool_size: "makechan: size out of range";
 // any past 2^31-1; on a cluster at the first call) are a configuration
