@@ -804,13 +804,14 @@ func TestBusyListenerIsNamedWithoutTheAddress(t *testing.T) {
 }
 
 // A listener whose host name does not resolve is refused without the
-// name: net's lookup error ("lookup NAME on RESOLVER: no such host") was
+// name (written with a final dot, so no search domain can make it
+// resolve): net's lookup error ("lookup NAME on RESOLVER: no such host") was
 // printed whole, though configuration errors never print a value.
 func TestUnresolvableListenerIsNamedWithoutTheHost(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	var wg sync.WaitGroup
-	err := listen(ctx, &wg, cancel, slog.New(slog.DiscardHandler), "VIGIA_METRICS_ADDR", "vigia-no-such-host.invalid:0", http.NewServeMux())
+	err := listen(ctx, &wg, cancel, slog.New(slog.DiscardHandler), "VIGIA_METRICS_ADDR", "vigia-no-such-host.invalid.:0", http.NewServeMux())
 	cancel(nil)
 	wg.Wait()
 	if err == nil || !strings.HasPrefix(err.Error(), "VIGIA_METRICS_ADDR: cannot listen there: its host name does not resolve (") || strings.Contains(err.Error(), "vigia-no-such-host") {
