@@ -403,18 +403,9 @@ func (a *Adapter) checkInvestigatorChannels(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, channelCheck)
 	defer cancel()
 	for id := range a.invChans {
-		var ch *discordgo.Channel
-		err := a.retry(ctx, discordgo.EndpointChannel(id), func(opts ...discordgo.RequestOption) error {
-			var err error
-			ch, err = a.s.Channel(id, opts...)
-			return err
-		})
+		ch, err := a.describe(ctx, id)
 		if err != nil {
 			a.log.Warn("discord could not check an investigators' channel", "error", a.redact(err))
-			continue
-		}
-		if ch == nil { // an answer of "null": no channel, and no error
-			a.log.Warn("discord could not check an investigators' channel: no channel in its answer")
 			continue
 		}
 		switch ch.Type {
@@ -423,6 +414,25 @@ func (a *Adapter) checkInvestigatorChannels(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// errNoChannel is Discord answering "null" for a channel: discordgo then
+// returns no channel and no error.
+var errNoChannel = errors.New("discord: no channel in its answer")
+
+// describe asks Discord about a channel. It never returns a nil channel
+// without an error.
+func (a *Adapter) describe(ctx context.Context, id string) (*discordgo.Channel, error) {
+	var ch *discordgo.Channel
+	err := a.retry(ctx, discordgo.EndpointChannel(id), func(opts ...discordgo.RequestOption) error {
+		var err error
+		ch, err = a.s.Channel(id, opts...)
+		return err
+	})
+	if err == nil && ch == nil {
+		err = errNoChannel
+	}
+	return ch, err
 }
 
 // channelCheck bounds checkInvestigatorChannels.

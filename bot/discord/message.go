@@ -227,18 +227,9 @@ func (a *Adapter) investigators(ctx context.Context, channelID string) bool {
 	if ok {
 		return known
 	}
-	var ch *discordgo.Channel
-	err := a.retry(ctx, discordgo.EndpointChannel(channelID), func(opts ...discordgo.RequestOption) error {
-		var err error
-		ch, err = a.s.Channel(channelID, opts...)
-		return err
-	})
+	ch, err := a.describe(ctx, channelID)
 	if err != nil {
 		a.log.Warn("discord could not tell a channel's parent; taken as public", "error", a.redact(err))
-		return false
-	}
-	if ch == nil { // an answer of "null": no channel, and no error
-		a.log.Warn("discord could not tell a channel's parent: no channel in its answer; taken as public")
 		return false
 	}
 	inv := ch.IsThread() && a.invChans[ch.ParentID]
@@ -312,17 +303,9 @@ func (w *publicReplier) deleteMessage(ctx context.Context) error {
 // if the message itself went: the title is still in view.
 func (w *publicReplier) deletePost(ctx context.Context) error {
 	a := w.a
-	var post *discordgo.Channel
-	err := a.retry(ctx, discordgo.EndpointChannel(w.channelID), func(opts ...discordgo.RequestOption) error {
-		c, err := a.s.Channel(w.channelID, opts...)
-		post = c
-		return err
-	})
+	post, err := a.describe(ctx, w.channelID)
 	if gone(err, discordgo.ErrCodeUnknownChannel) {
 		return nil // the post is gone already, title and all
-	}
-	if err == nil && post == nil { // an answer of "null": no channel, and no error
-		err = errors.New("discord: no channel in its answer")
 	}
 	if err == nil && !post.IsThread() {
 		return w.deleteMessage(ctx) // not a post after all
