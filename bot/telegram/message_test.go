@@ -202,9 +202,10 @@ func TestRedactHidesTokenAndBodies(t *testing.T) {
 }
 
 // A Bot API description may quote the chat id or the text it was sent
-// (an entity it could not parse, a proxy echoing the request): redact
-// keeps its kind and reason, withholds the rest, and keeps a plain
-// description whole.
+// (an entity it could not parse, a proxy echoing the request), also in
+// plain words ("Bad Request: cobran piso en Tonala"): redact keeps only
+// the known descriptions, without the details Telegram adds to some, and
+// withholds any other whole.
 func TestRedactWithholdsDescriptionDetails(t *testing.T) {
 	a := testAdapter()
 	const echo = `: chat 7731001111 refused: "cobran piso en Tonalá"`
@@ -216,6 +217,10 @@ func TestRedactWithholdsDescriptionDetails(t *testing.T) {
 		a.sendErr("sendMessage", fmt.Errorf("%w, %s", bot.ErrorNotFound, "Not Found"+echo)),
 		// Words in single quotes, ASCII letters only, before any colon.
 		fmt.Errorf("%w, %s", bot.ErrorBadRequest, "Bad Request: text 'cobran piso en Tonala' refused"),
+		// Plain words, no colon, digit or quote: the text itself.
+		fmt.Errorf("%w, %s", bot.ErrorBadRequest, "Bad Request: cobran piso en Tonala"),
+		fmt.Errorf("%w, %s", bot.ErrorForbidden, "cobran piso en Tonala"),
+		fmt.Errorf("error response from telegram for method sendMessage, %d %s", 500, "cobran piso en Tonala"),
 		// getUpdates' own errors (polling reads its answer itself).
 		func() error {
 			_, _, _, err := a.decodeUpdates([]byte(`{"ok":false,"error_code":502,"description":"Bad Gateway: chat 7731001111 refused: cobran piso en Tonala"}`), 0, 502)
@@ -237,16 +242,19 @@ func TestRedactWithholdsDescriptionDetails(t *testing.T) {
 				t.Errorf("redact(%q) = %q holds %q", err, s, leak)
 			}
 		}
-		if !strings.Contains(s, "(details withheld)") {
+		if !strings.Contains(s, " withheld") {
 			t.Errorf("redact(%q) = %q does not say details were withheld", err, s)
 		}
 	}
 	for err, want := range map[error]string{
-		fmt.Errorf("%w, %s", bot.ErrorBadRequest, "Bad Request: message is too long"):        "bad request, Bad Request: message is too long",
-		fmt.Errorf("%w, %s", bot.ErrorBadRequest, "Bad Request: can't parse entities: at 7"): "bad request, Bad Request: can't parse entities (details withheld)",
-		fmt.Errorf("%w, %s", bot.ErrorForbidden, "Forbidden: bot was blocked by the user"):   "forbidden, Forbidden: bot was blocked by the user",
-		fmt.Errorf("%w, %s", bot.ErrorBadRequest, "Bad Request: message can't be edited"):    "bad request, Bad Request: message can't be edited",
-		fmt.Errorf("%w, %s", bot.ErrorBadRequest, "Bad Request: chat not found"):             "bad request, Bad Request: chat not found",
+		fmt.Errorf("%w, %s", bot.ErrorBadRequest, "Bad Request: message is too long"):                            "bad request, Bad Request: message is too long",
+		fmt.Errorf("%w, %s", bot.ErrorBadRequest, "Bad Request: can't parse entities: at 7"):                     "bad request, Bad Request: can't parse entities (details withheld)",
+		fmt.Errorf("%w, %s", bot.ErrorForbidden, "Forbidden: bot was blocked by the user"):                       "forbidden, Forbidden: bot was blocked by the user",
+		fmt.Errorf("%w, %s", bot.ErrorBadRequest, "Bad Request: message can't be edited"):                        "bad request, Bad Request: message can't be edited",
+		fmt.Errorf("%w, %s", bot.ErrorBadRequest, "Bad Request: chat not found"):                                 "bad request, Bad Request: chat not found",
+		fmt.Errorf("%w, %s", bot.ErrorBadRequest, "Bad Request: cobran piso en Tonala"):                          "bad request, Bad Request: (description withheld, 34 bytes)",
+		fmt.Errorf("%w, %s", bot.ErrorForbidden, "cobran piso en Tonala"):                                        "forbidden, (description withheld, 21 bytes)",
+		&bot.TooManyRequestsError{Message: "too many requests, Too Many Requests: retry after 7", RetryAfter: 7}: "too many requests, Too Many Requests: retry after 7: retry_after 7",
 	} {
 		if got := a.redact(err); got != want {
 			t.Errorf("redact(%q) = %q, want %q", err, got, want)

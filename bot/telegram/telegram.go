@@ -170,28 +170,80 @@ func (a *Adapter) redact(err error) string {
 // or in getUpdates' own errors ("getUpdates: 502 ").
 var apiDescription = regexp.MustCompile(`(?:forbidden|bad request|unauthorized|too many requests|not found|conflict), |(?:for method \w+,|getUpdates:) -?\d+ `)
 
-// safeDescription keeps of a Bot API description its kind and reason
-// ("Bad Request: message is too long") and withholds the rest: the details
-// after a second colon, a number or a quote, where an answer may echo a
-// chat id or the text it was sent. An apostrophe is kept only within a
-// word ("can't"): one that opens or closes one may quote the text.
-func safeDescription(d string) string {
-	colons := 0
-	for i, r := range d {
-		if r == ':' {
-			colons++
-		}
-		if r == '\'' && !(i > 0 && isASCIILetter(d[i-1]) && i+1 < len(d) && isASCIILetter(d[i+1])) {
-			return strings.TrimRight(d[:i], " :") + " (details withheld)"
-		}
-		if colons > 1 || !(r < 0x80 && isASCIILetter(byte(r)) || strings.ContainsRune(" ':_-", r)) {
-			return strings.TrimRight(d[:i], " :") + " (details withheld)"
-		}
-	}
-	return d
+// knownDescriptions are Bot API descriptions (errors the bot meets) that
+// quote nothing sent: logged as they are. Telegram adds details after
+// some of them ("Bad Request: can't parse entities: ..."), withheld.
+var knownDescriptions = []string{
+	"Bad Request: chat not found",
+	"Bad Request: user not found",
+	"Bad Request: message is too long",
+	"Bad Request: message text is empty",
+	"Bad Request: message can't be edited",
+	"Bad Request: message can't be deleted",
+	"Bad Request: message can't be deleted for everyone",
+	"Bad Request: message to delete not found",
+	"Bad Request: message to edit not found",
+	"Bad Request: message is not modified",
+	"Bad Request: message thread not found",
+	"Bad Request: message to be replied not found",
+	"Bad Request: can't parse entities",
+	"Bad Request: not enough rights to send text messages to the chat",
+	"Bad Request: have no rights to send a message",
+	"Bad Request: need administrator rights in the channel chat",
+	"Bad Request: wrong file identifier/HTTP URL specified",
+	"Bad Request: file is too big",
+	"Bad Request: query is too old and response timeout expired or query ID is invalid",
+	"Bad Request: group chat was upgraded to a supergroup chat",
+	"Bad Request: TOPIC_CLOSED",
+	"Forbidden: bot was blocked by the user",
+	"Forbidden: bot was kicked from the group chat",
+	"Forbidden: bot was kicked from the supergroup chat",
+	"Forbidden: bot was kicked from the channel chat",
+	"Forbidden: bot is not a member of the channel chat",
+	"Forbidden: bot is not a member of the supergroup chat",
+	"Forbidden: bot can't initiate conversation with a user",
+	"Forbidden: bot can't send messages to bots",
+	"Forbidden: user is deactivated",
+	"Forbidden: the group chat was deleted",
+	"Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+	"Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+	"Unauthorized",
+	"Not Found",
+	"Too Many Requests",
+	"Internal Server Error",
+	"Bad Gateway",
+	"Service Unavailable",
+	"Gateway Timeout",
 }
 
-func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+// retryAfter is Telegram's description of a 429 (the library's
+// TooManyRequestsError adds its retry_after).
+var retryAfter = regexp.MustCompile(`^Too Many Requests: retry after \d+(?:: retry_after \d+)?$`)
+
+// safeDescription keeps a Bot API description only if it is a known one
+// (knownDescriptions, "Too Many Requests: retry after N"), the details
+// Telegram adds after one withheld; any other, which may quote the chat id
+// or the text it was sent (an entity it could not parse, a proxy echoing
+// the request), is withheld whole: its kind, if it names a known one
+// ("Bad Request"), and its length are all that is logged.
+func safeDescription(d string) string {
+	if retryAfter.MatchString(d) {
+		return d
+	}
+	for _, k := range knownDescriptions {
+		if d == k {
+			return d
+		}
+		if strings.HasPrefix(d, k+":") {
+			return k + " (details withheld)"
+		}
+	}
+	withheld := fmt.Sprintf("(description withheld, %d bytes)", len(d))
+	if kind, _, ok := strings.Cut(d, ":"); ok && slices.ContainsFunc(knownDescriptions, func(k string) bool { return strings.HasPrefix(k, kind+":") }) {
+		return kind + ": " + withheld
+	}
+	return withheld
+}
 
 // Run polls for updates and handles them until ctx ends. Updates of one
 // chat are handled in order; different chats run in parallel. An update is
