@@ -375,8 +375,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 			OnRateLimit: prom.RateLimited(telegram.Platform), Inbox: inbox,
 		})
 		if err != nil {
-			if errors.Is(err, telegram.ErrUnauthorized) {
-				return fail(&configError{"VIGIA_TELEGRAM_TOKEN", "Telegram rejected this token; check it with @BotFather"})
+			if cerr := telegramRefused(err); cerr != nil {
+				return fail(cerr)
 			}
 			return fail(err)
 		}
@@ -504,8 +504,8 @@ func checkPersistence(ctx context.Context, st *storage.Store, allowNoAOF bool, l
 func checkTokens(ctx context.Context, cfg Config) error {
 	if cfg.TelegramToken != "" {
 		_, err := telegram.New(ctx, telegram.Options{Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL})
-		if errors.Is(err, telegram.ErrUnauthorized) {
-			return &configError{"VIGIA_TELEGRAM_TOKEN", "Telegram rejected this token; check it with @BotFather"}
+		if cerr := telegramRefused(err); cerr != nil {
+			return cerr
 		}
 	}
 	if cfg.DiscordToken != "" {
@@ -513,6 +513,20 @@ func checkTokens(ctx context.Context, cfg Config) error {
 		if err == nil && errors.Is(dc.CheckToken(ctx), discord.ErrUnauthorized) {
 			return &configError{"VIGIA_DISCORD_TOKEN", "Discord rejected this token; reset it in the Developer Portal"}
 		}
+	}
+	return nil
+}
+
+// telegramRefused is the configuration error a failed telegram.New
+// comes to: the token rejected (401), or a URL where no Bot API answers
+// (a 404 without a Bot API answer: a local server's address or path
+// mistyped, not the token); nil for any other failure.
+func telegramRefused(err error) error {
+	switch {
+	case errors.Is(err, telegram.ErrUnauthorized):
+		return &configError{"VIGIA_TELEGRAM_TOKEN", "Telegram rejected this token; check it with @BotFather"}
+	case errors.Is(err, telegram.ErrNoBotAPI):
+		return &configError{"VIGIA_TELEGRAM_API_URL", "no Telegram Bot API answers at this URL (404 Not Found, not a Bot API answer); check its address and path"}
 	}
 	return nil
 }

@@ -984,6 +984,29 @@ func TestRejectedBotTokenLeavesRedisAsFound(t *testing.T) {
 	}
 }
 
+// A Bot API URL that answers 404 without a Bot API answer (a local Bot
+// API server's address or path mistyped) stops serve as the URL's fault,
+// exit 2 naming VIGIA_TELEGRAM_API_URL, before Redis is written: not read
+// as a rejected token, nor as a failure to retry.
+func TestBotAPIURLWithoutBotAPIIsRefused(t *testing.T) {
+	rs := redistest.Start(t)
+	api := httptest.NewServer(http.NotFoundHandler())
+	defer api.Close()
+	e := validEnv()
+	e["VIGIA_REDIS_URL"], e["VIGIA_TELEGRAM_API_URL"] = rs.URL(), api.URL+"/wrong"
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_INVESTIGATORS"] = t.TempDir(), "off", "telegram:1"
+	e["VIGIA_ALLOW_REDIS_WITHOUT_AOF"] = "yes"
+	var errb syncBuffer
+	code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), io.Discard, &errb)
+	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+	if last := lines[len(lines)-1]; code != 2 || !strings.HasPrefix(last, "vigia: VIGIA_TELEGRAM_API_URL: no Telegram Bot API answers at this URL") {
+		t.Errorf("a URL answering 404 without the Bot API: exit %d, %q", code, errb.String())
+	}
+	if keys, err := rs.Client().Keys(context.Background(), "*").Result(); err != nil || len(keys) != 0 {
+		t.Errorf("serve wrote to Redis before refusing the URL: %v %v", keys, err)
+	}
+}
+
 // The token check before Init has a deadline of its own: a platform that
 // does not answer getMe spent Init's, and serve failed as "redis: context
 // deadline exceeded" on a sound Redis. Here getMe hangs the first time

@@ -73,14 +73,31 @@ func TestSendRetriesAfter429AndEscapes(t *testing.T) {
 	}
 }
 
-func TestBadTokenIsUnauthorized(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusUnauthorized)
-		fmt.Fprint(w, `{"ok":false,"error_code":401,"description":"Unauthorized"}`)
-	}))
-	defer srv.Close()
-	if _, err := New(context.Background(), Options{Token: "1:x", APIURL: srv.URL}); err != ErrUnauthorized {
-		t.Fatalf("err = %v", err)
+// getMe refused says which of the token or the URL is wrong: a 401, or
+// the Bot API's own 404 (Telegram's answer to a token not shaped like
+// one), is the token; a 404 that is no Bot API answer (a local Bot API
+// server's address or path mistyped, a proxy's page) is the URL, not
+// "token rejected".
+func TestGetMeRefusedSaysTokenOrURL(t *testing.T) {
+	for _, c := range []struct {
+		status int
+		body   string
+		want   error
+	}{
+		{http.StatusUnauthorized, `{"ok":false,"error_code":401,"description":"Unauthorized"}`, ErrUnauthorized},
+		{http.StatusNotFound, `{"ok":false,"error_code":404,"description":"Not Found"}`, ErrUnauthorized},
+		{http.StatusNotFound, "404 page not found\n", ErrNoBotAPI},
+		{http.StatusNotFound, "<html><body><h1>404 Not Found</h1></body></html>", ErrNoBotAPI},
+		{http.StatusNotFound, `{"detail":"Not Found"}`, ErrNoBotAPI},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(c.status)
+			fmt.Fprint(w, c.body)
+		}))
+		if _, err := New(context.Background(), Options{Token: "1:x", APIURL: srv.URL}); err != c.want {
+			t.Errorf("getMe answered %d %q: err = %v, want %v", c.status, c.body, err, c.want)
+		}
+		srv.Close()
 	}
 }
 

@@ -42,6 +42,11 @@ const Platform = "telegram"
 // ErrUnauthorized means Telegram rejected the bot token.
 var ErrUnauthorized = errors.New("telegram rejected the bot token")
 
+// ErrNoBotAPI means the Bot API URL answered 404 without a Bot API answer:
+// no Bot API server is there (a local server's address or path mistyped),
+// which says nothing of the token.
+var ErrNoBotAPI = errors.New("no telegram bot api at this url (404 not found)")
+
 // Handler handles one request; *commands.Mux is one.
 type Handler interface {
 	Handle(ctx context.Context, req commands.Request, w commands.Replier)
@@ -126,15 +131,54 @@ func New(ctx context.Context, o Options) (*Adapter, error) {
 		return nil, fmt.Errorf("telegram: %s", a.redact(err))
 	}
 	a.b = b
-	me, err := b.GetMe(ctx)
-	if errors.Is(err, bot.ErrorUnauthorized) || errors.Is(err, bot.ErrorNotFound) {
-		return nil, ErrUnauthorized
+	me, err := a.getMe(ctx)
+	if errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrNoBotAPI) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("telegram getMe: %s", a.redact(err))
 	}
 	a.id, a.username = me.ID, me.Username
 	return a, nil
+}
+
+// getMe asks Telegram who the bot is: its own request, as the library
+// drops the HTTP status. A 401 is ErrUnauthorized, and so is the Bot
+// API's own 404 (Telegram's answer to a token not shaped like one); a 404
+// without a Bot API answer (an HTML page, a proxy's or a local server's
+// "not found") is ErrNoBotAPI: the URL is wrong, not the token.
+func (a *Adapter) getMe(ctx context.Context) (*models.User, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.o.APIURL+"/bot"+a.o.Token+"/getMe", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := a.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	var r struct {
+		OK          *bool       `json:"ok"`
+		ErrorCode   int         `json:"error_code"`
+		Description string      `json:"description"`
+		Result      models.User `json:"result"`
+	}
+	switch {
+	case json.Unmarshal(body, &r) != nil || r.OK == nil:
+		if resp.StatusCode == http.StatusNotFound {
+			return nil, ErrNoBotAPI
+		}
+		return nil, fmt.Errorf("no Bot API answer (HTTP %d)", resp.StatusCode)
+	case *r.OK:
+		return &r.Result, nil
+	case r.ErrorCode == http.StatusUnauthorized || r.ErrorCode == http.StatusNotFound:
+		return nil, ErrUnauthorized
+	}
+	return nil, fmt.Errorf("for method getMe, %d %s", r.ErrorCode, r.Description)
 }
 
 // redact renders an error without the bot token, without any response
