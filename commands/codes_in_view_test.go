@@ -3,6 +3,7 @@ package commands_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -117,6 +118,42 @@ func TestASpooledTipsCodeInAGroupsConversationIsRemovedDuringAnOutage(t *testing
 		}
 		if !c.removed && (w.deleted || len(r) != 0) {
 			t.Errorf("%q during the outage: deleted %v, %+v", c.text, w.deleted, r)
+		}
+	}
+}
+
+// A receipt code under a command to the bot in a group ("/help CODE")
+// while Redis is down: Redis cannot say what the code is, and the spool
+// does not hold it (its tip was stored before the outage), but the
+// message was written to the bot: removed to be safe, as a mention of
+// the bot is (deleting needs no Redis), its voiding held for Redis's
+// return, the command not answered. Left in view, a receipt code tells
+// the group who reported.
+func TestACodeUnderACommandInAGroupIsRemovedDuringAnOutage(t *testing.T) {
+	srv, _, sp, _, mux := spooling(t)
+	ctx := context.Background()
+	msg, _ := locales.Load()
+	rec := &recorder{}
+	mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "701", ChatID: "701", Text: "cobran piso en el mercado", EventID: 100}, rec)
+	mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "701", ChatID: "701", Callback: press(rec.take(), "send:"), EventID: 101}, rec)
+	receipt := codeRE.FindString(rec.take()[0].Text)
+	if receipt == "" {
+		t.Fatal("no receipt")
+	}
+	srv.Stop()
+	for i, c := range []commands.Request{
+		{Command: "help", Args: receipt, CommandAtStart: true, Text: "/help " + receipt},
+		{Command: "nosuch", Args: receipt, CommandAtStart: true, Addressed: true, Text: "/nosuch@VigiaBot " + receipt},
+	} {
+		c.Platform, c.UserID, c.ChatID, c.ChatKind, c.EventID = "telegram", "702", "-10055"+strconv.Itoa(i), commands.Group, int64(200+i)
+		w := &adminReplier{recorder: &recorder{}}
+		before := sp.VoidsWaiting()
+		mux.Handle(ctx, c, w)
+		if r := w.take(); !w.deleted || len(r) != 1 || r[0].Text != msg.Localize("en", "group_private_only_removed", nil) {
+			t.Errorf("%q during the outage: deleted %v, %+v", c.Text, w.deleted, r)
+		}
+		if sp.VoidsWaiting() <= before {
+			t.Errorf("%q during the outage: its voiding not held", c.Text)
 		}
 	}
 }

@@ -596,7 +596,7 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 				// view is removed (an invitation's voided) whatever the
 				// command, and the command is not answered then. (/warn
 				// voids and removes on its own.)
-				if acted, err := m.codesSeen(ctx, c); acted || err != nil {
+				if acted, err := m.codesSeen(ctx, c, true); acted || err != nil {
 					return err
 				}
 			}
@@ -625,7 +625,7 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 			// "/word" inside a message that is not ours: it is just text.
 		case req.ChatKind == Private || req.Addressed:
 			if req.ChatKind != Private {
-				if acted, err := m.codesSeen(ctx, c); acted || err != nil {
+				if acted, err := m.codesSeen(ctx, c, true); acted || err != nil {
 					return err
 				}
 			}
@@ -695,13 +695,16 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 // of a removal once a minute at most (noticeDue), of a voided invitation
 // every time.
 func (m *Mux) codesInView(ctx context.Context, c *Context) error {
-	_, err := m.codesSeen(ctx, c)
+	_, err := m.codesSeen(ctx, c, false)
 	return err
 }
 
 // codesSeen is codesInView, and reports whether it removed the message or
-// voided an invitation (the request is then dealt with).
-func (m *Mux) codesSeen(ctx context.Context, c *Context) (bool, error) {
+// voided an invitation (the request is then dealt with). toBot says the
+// message is a command to the bot ("/help CODE"): while Redis cannot say
+// what its code-like words are, it is removed to be safe, as a mention
+// of the bot is (removing needs no Redis), its voiding held.
+func (m *Mux) codesSeen(ctx context.Context, c *Context, toBot bool) (bool, error) {
 	req := c.Request
 	if m.isTeamChat(req.Platform + ":" + req.ChatID) {
 		return false, nil
@@ -719,7 +722,7 @@ func (m *Mux) codesSeen(ctx context.Context, c *Context) (bool, error) {
 		// tip's receipt, which this process holds, is known to be one.
 		m.log.Info("code-like words in a group's conversation not checked (storage down)", "platform", req.Platform, "error", err.Error())
 		m.holdVoids(req.Platform, codes)
-		if m.spool == nil || !slices.ContainsFunc(codes, m.spool.HoldsReceipt) {
+		if !toBot && (m.spool == nil || !slices.ContainsFunc(codes, m.spool.HoldsReceipt)) {
 			return false, nil
 		}
 	case slices.Contains(voided, true):
