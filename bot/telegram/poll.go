@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sync"
 	"time"
 
@@ -89,13 +90,15 @@ func (a *Adapter) deliver(ctx context.Context, h Handler, updates []*models.Upda
 		cancel()
 		// The write may have landed all the same (a timeout): the
 		// dispatcher then finds them in the inbox, being handled or
-		// handled already.
-		handled := written(err != nil)
+		// handled already. Those it answered already from a copy stored
+		// before (delivered again after a restart) are not handled here.
+		rest, handled := written(err != nil)
 		if err == nil {
 			return
 		}
 		a.log.Warn("telegram updates not stored in the inbox; handled at once", "error", err.Error())
 		defer handled()
+		updates = rest
 	}
 	a.handleBatch(ctx, h, updates)
 }
@@ -104,7 +107,11 @@ func (a *Adapter) deliver(ctx context.Context, h Handler, updates []*models.Upda
 // because the inbox did not take them: one whose write timed out but
 // landed is not handled a second time from the inbox. Polling is one
 // process per bot token, so this process's dispatcher is the one that
-// reads them.
+// reads them. It remembers too the updates the dispatcher answers from
+// the inbox: one stored before a restart that Telegram delivers again
+// (its batch was not confirmed) is not handled at once as well if that
+// delivery's write fails (a duplicate of the stored copy, it would have
+// stored nothing).
 type atOnce struct {
 	mu    sync.Mutex
 	ids   map[int64]atOnceUpdate
@@ -116,8 +123,10 @@ type atOnce struct {
 }
 
 type atOnceUpdate struct {
-	at      time.Time
-	handled chan struct{} // closed once its handling at once is over
+	at time.Time
+	// handled is closed once its handling at once is over; nil for an
+	// update answered from the inbox.
+	handled chan struct{}
 }
 
 type atOnceAdded struct {
@@ -138,8 +147,19 @@ const atOnceMax = 1 << 17
 // add remembers updates, about to be handled at once; the function it
 // returns says their handling is over. o.mu is held.
 func (o *atOnce) add(updates []*models.Update) (handled func()) {
+	done := make(chan struct{})
+	for _, u := range updates {
+		o.remember(u.ID, done)
+	}
+	return sync.OnceFunc(func() { close(done) })
+}
+
+// remember remembers update id, handled at once (handled) or answered
+// from the inbox (nil), forgetting the oldest past the bounds. o.mu is
+// held.
+func (o *atOnce) remember(id int64, handled chan struct{}) {
 	now := time.Now()
-	for len(o.order) > 0 && (len(o.order)+len(updates) > atOnceMax || now.Sub(o.order[0].at) > atOnceFor) {
+	for len(o.order) > 0 && (len(o.order) >= atOnceMax || now.Sub(o.order[0].at) > atOnceFor) {
 		if u, ok := o.ids[o.order[0].id]; ok && u.at.Equal(o.order[0].at) {
 			delete(o.ids, o.order[0].id)
 		}
@@ -148,20 +168,17 @@ func (o *atOnce) add(updates []*models.Update) (handled func()) {
 	if o.ids == nil {
 		o.ids = map[int64]atOnceUpdate{}
 	}
-	done := make(chan struct{})
-	for _, u := range updates {
-		o.ids[u.ID] = atOnceUpdate{at: now, handled: done}
-		o.order = append(o.order, atOnceAdded{id: u.ID, at: now})
-	}
-	return sync.OnceFunc(func() { close(done) })
+	o.ids[id] = atOnceUpdate{at: now, handled: handled}
+	o.order = append(o.order, atOnceAdded{id: id, at: now})
 }
 
 // writing marks updates as being written to the inbox, until the
 // function it returns is called, once the write is over: if it failed,
 // that function remembers them as handled at once (add) before a
-// dispatcher waiting for them (take) goes on, and the function it returns
-// in turn says their handling is over.
-func (o *atOnce) writing(updates []*models.Update) (written func(failed bool) (handled func())) {
+// dispatcher waiting for them (take) goes on, and returns them, but for
+// those the dispatcher answered already from a copy stored before, and a
+// function that says their handling is over.
+func (o *atOnce) writing(updates []*models.Update) (written func(failed bool) (atOnce []*models.Update, handled func())) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.pending == nil {
@@ -171,12 +188,17 @@ func (o *atOnce) writing(updates []*models.Update) (written func(failed bool) (h
 	for _, u := range updates {
 		o.pending[u.ID] = done
 	}
-	return func(failed bool) func() {
+	return func(failed bool) ([]*models.Update, func()) {
 		o.mu.Lock()
 		defer o.mu.Unlock()
+		var rest []*models.Update
 		handled := func() {}
 		if failed {
-			handled = o.add(updates)
+			rest = slices.DeleteFunc(slices.Clone(updates), func(u *models.Update) bool {
+				e, ok := o.ids[u.ID]
+				return ok && e.handled == nil && time.Since(e.at) <= atOnceFor
+			})
+			handled = o.add(rest)
 		}
 		for _, u := range updates {
 			if o.pending[u.ID] == done {
@@ -184,7 +206,7 @@ func (o *atOnce) writing(updates []*models.Update) (written func(failed bool) (h
 			}
 		}
 		close(done)
-		return handled
+		return rest, handled
 	}
 }
 
@@ -192,10 +214,12 @@ func (o *atOnce) writing(updates []*models.Update) (written func(failed bool) (h
 // returns a channel closed once that handling is over: its stored copy
 // is removed from the inbox only then. Removed before, a crash meanwhile
 // would lose it, Telegram's next delivery of it being taken for a
-// duplicate of that copy (InboxAddOnce). An update still being written
-// (read from the inbox before its write returned) is waited for: the
-// write's outcome says whether it is handled at once (inboxAddTimeout
-// bounds that wait). If ctx ends meanwhile (the dispatcher stopping) the
+// duplicate of that copy (InboxAddOnce). An update not handled at once is
+// the dispatcher's to answer: it is remembered as such, so that a
+// delivery of it again whose write fails is not handled at once too
+// (writing). An update still being written (read from the inbox before
+// its write returned) is waited for: the write's outcome says whether it
+// is handled at once (inboxAddTimeout bounds that wait). If ctx ends meanwhile (the dispatcher stopping) the
 // outcome is still waited for, up to inboxAddTimeout: left pending, an
 // update the poller handles at once would be handled again after a
 // restart. Past that bound (a write that never told), take reports false
@@ -220,9 +244,10 @@ func (o *atOnce) take(ctx context.Context, id int64) (handled <-chan struct{}, o
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	u, ok := o.ids[id]
-	delete(o.ids, id)
-	if !ok || time.Since(u.at) > atOnceFor {
+	if !ok || u.handled == nil || time.Since(u.at) > atOnceFor {
+		o.remember(id, nil)
 		return nil, false
 	}
+	delete(o.ids, id)
 	return u.handled, true
 }
