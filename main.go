@@ -428,6 +428,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 				switch {
 				case errors.Is(err, discord.ErrUnauthorized):
 					err = &configError{"VIGIA_DISCORD_TOKEN", "Discord rejected this token; reset it in the Developer Portal"}
+				case errors.Is(err, discord.ErrNotRegistered):
+					err = &configError{"VIGIA_DISCORD_TOKEN", "Discord did not take this bot's commands within a minute (rate limited: a bot restarted too often may wait hours); start again later, and check that no other process registers commands with this token"}
 				case errors.Is(err, discord.ErrNoPostChannel):
 					err = &configError{"VIGIA_INVESTIGATOR_CHATS", "a Discord channel is a forum, media or category channel, where the bot cannot post alerts: give a text channel, or one post (thread) of the forum"}
 				}

@@ -5,10 +5,14 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"net/http"
+	"net/http/httptest"
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage/redistest"
@@ -414,5 +418,47 @@ func TestDiscordPublicTipNotRemovedWithClosedDMs(t *testing.T) {
 		if strings.Contains(bot.stderr.String(), leak) {
 			t.Errorf("the log holds %q:\n%s", leak, bot.stderr.String())
 		}
+	}
+}
+
+// Discord refusing the bot's commands with a long 429 (an application
+// that overwrote them too often that day) stops start-up with exit status
+// 2 naming VIGIA_DISCORD_TOKEN and saying why, without printing the
+// token: discordgo would retry it forever, and the adapter waited it out
+// (600 s here) before the registration had a deadline.
+// Mutation: register without its deadline → the bot waits out the 429 and
+// the test's own deadline kills it.
+func TestDiscordCommandsNotRegisteredExitsTwo(t *testing.T) {
+	rs := redistest.Start(t)
+	dc := newFakeDiscord(t)
+	var puts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/commands") {
+			puts.Add(1)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusTooManyRequests)
+			fmt.Fprint(w, `{"message":"You are being rate limited.","retry_after":600,"global":false}`)
+			return
+		}
+		dc.serve(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, "serve")
+	cmd.Env = []string{
+		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"VIGIA_INVESTIGATOR_2FA=off",
+		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_DISCORD_TOKEN=" + discordToken, "VIGIA_DISCORD_API_URL=" + srv.URL,
+		"VIGIA_DISCORD_GUILD_ID=" + dGuild,
+	}
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errorsAs(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "VIGIA_DISCORD_TOKEN") ||
+		!strings.Contains(string(out), "commands") || strings.Contains(string(out), discordToken) {
+		t.Fatalf("exit %v, output %q", err, out)
+	}
+	if puts.Load() == 0 {
+		t.Fatal("the commands were never sent")
 	}
 }

@@ -2,7 +2,9 @@ package discord
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -21,9 +23,23 @@ var discordLocales = map[discordgo.Locale]string{
 	discordgo.French:       "fr",
 }
 
+// ErrNotRegistered means Discord did not take the bot's commands within
+// registerTimeout: it kept answering 429 (an application may overwrite its
+// commands only so often a day; a bot restarted in a loop runs out), or
+// did not answer in time. A start without its commands would answer no
+// one's /report, so it stops.
+var ErrNotRegistered = errors.New("discord did not take the bot's commands in time")
+
+// registerTimeout bounds the command registration at start: past it (or a
+// 429 that asks to wait longer), Run returns ErrNotRegistered.
+const registerTimeout = time.Minute
+
 // register replaces the application's commands with the engine's, in one
-// bulk overwrite, every name and description localised.
+// bulk overwrite, every name and description localised, within
+// registerTimeout.
 func (a *Adapter) register(ctx context.Context, table []*commands.Command) error {
+	ctx, cancel := context.WithTimeout(ctx, registerTimeout)
+	defer cancel()
 	cmds := Commands(a.o.Messages, table)
 	a.mu.Lock()
 	appID := a.appID
@@ -36,6 +52,10 @@ func (a *Adapter) register(ctx context.Context, table []*commands.Command) error
 		_, err := a.s.ApplicationCommandBulkOverwrite(appID, a.o.GuildID, cmds, opts...)
 		return err
 	})
+	var rl *discordgo.RateLimitError
+	if errors.As(err, &rl) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("%w: %s", ErrNotRegistered, a.redact(err))
+	}
 	if err != nil {
 		return fmt.Errorf("discord command registration: %s", a.redact(err))
 	}
