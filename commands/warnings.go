@@ -748,6 +748,24 @@ func sendNoWait(ctx context.Context, s Sender, chat string, r Reply) ([]string, 
 	return s.Send(ctx, chat, r)
 }
 
+// NoWaitRemover is a MessageRemover that can delete without waiting out
+// the platform's rate limit: a 429 comes back at once as a
+// *RateLimitError. A retraction deletes its copies with it, in the
+// broadcaster's round, for the reason it sends with NoWaitSender; the
+// copies left are deleted in a later round (CopiesLeft).
+type NoWaitRemover interface {
+	DeleteMessageNoWait(ctx context.Context, chatID, messageID string) error
+}
+
+// deleteNoWait deletes a copy for the broadcaster: without waiting out a
+// rate limit where the adapter can (NoWaitRemover).
+func deleteNoWait(ctx context.Context, r MessageRemover, chat, id string) error {
+	if nw, ok := r.(NoWaitRemover); ok {
+		return nw.DeleteMessageNoWait(ctx, chat, id)
+	}
+	return r.DeleteMessage(ctx, chat, id)
+}
+
 // minHold is how long a platform is held back after a 429 that said
 // nothing of how long to wait.
 const minHold = time.Second
@@ -1137,7 +1155,7 @@ func (m *Mux) deleteCopies(ctx context.Context, s Sender, w storage.Withdrawal) 
 		return false, nil, nil
 	}
 	for i, id := range w.MessageIDs {
-		e := r.DeleteMessage(ctx, w.Sub.Chat, id)
+		e := deleteNoWait(ctx, r, w.Sub.Chat, id)
 		switch {
 		case e == nil, errors.Is(e, ErrMessageGone):
 			continue

@@ -39,3 +39,21 @@ func TestDiscordDeleteOfAMessageAlreadyGone(t *testing.T) {
 		t.Errorf("an id is in %q", err)
 	}
 }
+
+// A retraction's delete hit by a 429 comes back at once with its wait
+// (DeleteMessageNoWait), for the broadcaster to hold Discord back and
+// delete the copy in a later round: one call, not four.
+// Mutation: DeleteMessageNoWait waiting out maxRetries 429s → four calls.
+func TestDiscordRetractionDeleteDoesNotWaitOutA429(t *testing.T) {
+	api := &recordingAPI{limited: 100}
+	a := newTestAdapter(t, api, nil, 0)
+	var _ commands.NoWaitRemover = a
+	err := a.DeleteMessageNoWait(context.Background(), "30", "111")
+	var rl *commands.RateLimitError
+	if !errors.As(err, &rl) || rl.RetryAfter <= 0 {
+		t.Fatalf("a 429: %v, want a RateLimitError with its wait", err)
+	}
+	if calls, _ := api.snapshot(); len(calls) != 1 {
+		t.Fatalf("calls: %v, want one", calls)
+	}
+}

@@ -511,11 +511,25 @@ func cannotReply(err error) bool {
 
 // DeleteMessage deletes a message the bot sent (commands.MessageRemover).
 func (a *Adapter) DeleteMessage(ctx context.Context, chatID, messageID string) error {
+	return a.deleteMessage(ctx, chatID, messageID, maxRetries)
+}
+
+// DeleteMessageNoWait is DeleteMessage for the broadcaster
+// (commands.NoWaitRemover): a 429, or a bucket Discord reported exhausted,
+// comes back at once as a *commands.RateLimitError with its wait, and the
+// copy is deleted in a later round, instead of every other destination
+// waiting while up to three 429s are waited out.
+func (a *Adapter) DeleteMessageNoWait(ctx context.Context, chatID, messageID string) error {
+	return a.deleteMessage(ctx, chatID, messageID, 0)
+}
+
+// deleteMessage is DeleteMessage waiting out at most waits 429s.
+func (a *Adapter) deleteMessage(ctx context.Context, chatID, messageID string, waits int) error {
 	chatID, err := a.channel(ctx, chatID)
 	if err != nil {
 		return err
 	}
-	err = a.retry(ctx, discordgo.EndpointChannelMessage(chatID, ""), func(opts ...discordgo.RequestOption) error {
+	err = a.retryUpTo(ctx, discordgo.EndpointChannelMessage(chatID, ""), waits, func(opts ...discordgo.RequestOption) error {
 		return a.s.ChannelMessageDelete(chatID, messageID, opts...)
 	})
 	if gone(err, discordgo.ErrCodeUnknownMessage) {
