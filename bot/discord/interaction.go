@@ -151,7 +151,7 @@ func (a *Adapter) interaction(base context.Context, h Handler, ic *discordgo.Int
 	default:
 		return nil
 	}
-	ev := &interactionEvent{a: a, h: h, base: base, req: req, r: &interactionReplier{a: a, i: i, ephemeral: ephemeral, thread: ch.thread()}, unreadable: unreadable}
+	ev := &interactionEvent{a: a, h: h, base: base, req: req, r: &interactionReplier{a: a, i: i, userID: user.ID, ephemeral: ephemeral, thread: ch.thread()}, unreadable: unreadable}
 	if unreadable {
 		return ev // answered at once (queueInteraction)
 	}
@@ -210,6 +210,7 @@ func formValues(rows []discordgo.MessageComponent) map[string]string {
 type interactionReplier struct {
 	a         *Adapter
 	i         *discordgo.Interaction
+	userID    string // the member who interacted
 	ephemeral bool
 	thread    bool // the interaction came from a thread (or a forum post)
 
@@ -217,6 +218,7 @@ type interactionReplier struct {
 	responded bool // an initial response (message, form or deferral) went out
 	deferred  bool
 	sent      bool // a visible message went out
+	gone      bool // Discord takes no more answers through the interaction (instead)
 }
 
 func (r *interactionReplier) flags() discordgo.MessageFlags {
@@ -266,6 +268,9 @@ func (r *interactionReplier) Reply(ctx context.Context, rep commands.Reply) erro
 		}
 		return nil
 	}
+	if r.gone {
+		return r.instead(ctx, rep)
+	}
 	chunks := render(rep.Text)
 	for n, chunk := range chunks {
 		var components []discordgo.MessageComponent
@@ -275,7 +280,11 @@ func (r *interactionReplier) Reply(ctx context.Context, rep commands.Reply) erro
 		if chunk == "" && components == nil {
 			continue
 		}
-		if err := r.message(ctx, chunk, components, nil); err != nil {
+		err := r.message(ctx, chunk, components, nil)
+		if n == 0 && errors.Is(err, errInteractionGone) {
+			return r.instead(ctx, rep) // nothing of rep went out
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -333,7 +342,36 @@ func (r *interactionReplier) message(ctx context.Context, chunk string, componen
 		return fmt.Errorf("discord reply: %s: %w", r.a.redact(err), errFileRefused)
 	}
 	if err != nil {
-		return fmt.Errorf("discord reply: %s", r.a.redact(err))
+		err = r.a.replyErr(err)
+		if initial && errors.Is(err, commands.ErrRefused) {
+			// Refused (a 429, an interaction gone): nothing went out, and
+			// a follow-up to no response would be refused too.
+			r.responded = false
+		}
+		return err
+	}
+	r.sent = true
+	return nil
+}
+
+// instead sends rep where its reader still gets it once Discord takes no
+// more answers through the interaction (errInteractionGone): an answer
+// only the member was to see by DM, as the engine's later messages go; an
+// answer to the channel (the investigators') to the channel. Not lost,
+// then: a reporter's receipt reaches them even when Discord dropped the
+// interaction (or they hear nothing, their DMs closed, and the error says
+// so). Callers hold r.mu.
+func (r *interactionReplier) instead(ctx context.Context, rep commands.Reply) error {
+	if !r.gone {
+		r.gone = true
+		r.a.log.Warn("discord interaction gone; its answers go by direct message or to its channel", "ephemeral", r.ephemeral)
+	}
+	to := r.i.ChannelID
+	if r.ephemeral {
+		to = userRoute(r.userID)
+	}
+	if _, err := r.a.Send(ctx, to, rep); err != nil {
+		return err
 	}
 	r.sent = true
 	return nil

@@ -1,0 +1,170 @@
+package discord
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/commands"
+)
+
+// goneInteractionAPI is a Discord REST API where interaction 10 is gone:
+// its response (callback) gets 10062 Unknown Interaction, its follow-ups
+// 10015 Unknown Webhook. Direct messages (channel 900) are taken and
+// recorded, unless dmsClosed (50007); so are posts in other channels.
+type goneInteractionAPI struct {
+	mu        sync.Mutex
+	dmsClosed bool
+	calls     []string
+	posted    map[string][]string // contents by channel id
+}
+
+func (g *goneInteractionAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	body, _ := io.ReadAll(r.Body)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	path := strings.TrimPrefix(r.URL.Path, "/api/v9")
+	g.calls = append(g.calls, r.Method+" "+path)
+	switch {
+	case strings.HasPrefix(path, "/interactions/"):
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"message":"Unknown interaction","code":10062}`)
+	case strings.HasPrefix(path, "/webhooks/"):
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"message":"Unknown Webhook","code":10015}`)
+	case path == "/users/@me/channels":
+		fmt.Fprint(w, `{"id":"900","type":1}`)
+	case path == "/channels/900/messages" && g.dmsClosed:
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `{"message":"Cannot send messages to this user","code":50007}`)
+	case strings.HasSuffix(path, "/messages"):
+		var m struct{ Content string }
+		_ = json.Unmarshal(body, &m)
+		if g.posted == nil {
+			g.posted = map[string][]string{}
+		}
+		ch := strings.TrimSuffix(strings.TrimPrefix(path, "/channels/"), "/messages")
+		g.posted[ch] = append(g.posted[ch], m.Content)
+		fmt.Fprint(w, `{"id":"1","channel_id":"`+ch+`","content":""}`)
+	default:
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"message":"Unknown","code":0}`)
+	}
+}
+
+func (g *goneInteractionAPI) contents(channel string) []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]string(nil), g.posted[channel]...)
+}
+
+// receiptHandler answers with a receipt, then a second message, as the
+// engine does after a tip is sent, and records what each reply returned.
+type receiptHandler struct {
+	mu   sync.Mutex
+	errs []error
+}
+
+func (h *receiptHandler) Handle(ctx context.Context, _ commands.Request, w commands.Replier) {
+	for _, text := range []string{"received ABCD-1234", "advice"} {
+		err := w.Reply(ctx, commands.Reply{Text: text})
+		h.mu.Lock()
+		h.errs = append(h.errs, err)
+		h.mu.Unlock()
+	}
+}
+
+func (*receiptHandler) Commands() []*commands.Command { return nil }
+
+// A reporter's receipt answered through an interaction Discord dropped
+// (not acknowledged within its 3 s: 10062, its follow-ups 10015) is not
+// lost: it goes to the member by DM, and so does the next answer, without
+// trying the dead interaction again.
+// Mutation: Reply without the fallback (instead) → the receipt is refused,
+// nothing is sent by DM.
+func TestDiscordReceiptOfAGoneInteractionGoesByDM(t *testing.T) {
+	api := &goneInteractionAPI{}
+	h := &receiptHandler{}
+	a := newTestAdapter(t, api, h, time.Hour)
+	a.onInteraction(a.s, commandInteraction())
+	for i, err := range h.errs {
+		if err != nil {
+			t.Errorf("reply %d: %v", i, err)
+		}
+	}
+	if got := api.contents("900"); len(got) != 2 || got[0] != "received ABCD\\-1234" || got[1] != "advice" {
+		t.Errorf("by DM: %q", got)
+	}
+	tries := 0
+	for _, c := range api.calls {
+		if strings.Contains(c, "/interactions/") || strings.Contains(c, "/webhooks/") {
+			tries++
+		}
+	}
+	if tries != 1 {
+		t.Errorf("the gone interaction tried %d times: %v", tries, api.calls)
+	}
+}
+
+// With the member's DMs closed too, the receipt's failure says so, typed
+// (a destination gone, for the engine's log), and holds no token.
+// Mutation: instead wrapping Send's error with %s, not %w → not
+// ErrDestinationGone.
+func TestDiscordReceiptOfAGoneInteractionWithClosedDMsIsTyped(t *testing.T) {
+	api := &goneInteractionAPI{dmsClosed: true}
+	h := &receiptHandler{}
+	a := newTestAdapter(t, api, h, time.Hour)
+	a.onInteraction(a.s, commandInteraction())
+	if len(h.errs) == 0 || !errors.Is(h.errs[0], commands.ErrDestinationGone) || strings.Contains(h.errs[0].Error(), "tok") {
+		t.Fatalf("errors: %v", h.errs)
+	}
+}
+
+// An answer to the investigators' channel (not ephemeral) whose
+// interaction is gone goes to that channel, not to the member's DMs.
+// Mutation: instead sending by DM whatever the answer → by DM.
+func TestDiscordPublicAnswerOfAGoneInteractionGoesToItsChannel(t *testing.T) {
+	api := &goneInteractionAPI{}
+	h := &receiptHandler{}
+	a := newTestAdapter(t, api, h, time.Hour)
+	ic := commandInteraction()
+	ev := a.interaction(context.Background(), h, ic, nil)
+	ev.r.ephemeral = false
+	ev.run()
+	if got := api.contents("30"); len(got) != 2 {
+		t.Errorf("in the channel: %q", got)
+	}
+	if got := api.contents("900"); len(got) != 0 {
+		t.Errorf("by DM: %q", got)
+	}
+}
+
+// A first answer Discord refused with a 429 (nothing went out) is sent
+// again as the interaction's response, as the engine does with a receipt
+// (replyReceipt): as a follow-up to no response it would be refused.
+// Mutation: message without `r.responded = false` on a refusal → the
+// second try goes to the webhook.
+func TestDiscordRefusedFirstAnswerIsSentAgainAsTheResponse(t *testing.T) {
+	api := &recordingAPI{limited: maxRetries + 1}
+	a := newTestAdapter(t, api, nil, time.Hour)
+	r := a.interaction(context.Background(), slowHandler{}, commandInteraction(), nil).r
+	err := r.Reply(context.Background(), commands.Reply{Text: "received ABCD-1234"})
+	if !errors.Is(err, commands.ErrRateLimited) {
+		t.Fatalf("first try: %v, want rate limited", err)
+	}
+	if err := r.Reply(context.Background(), commands.Reply{Text: "received ABCD-1234"}); err != nil {
+		t.Fatalf("second try: %v", err)
+	}
+	calls, _ := api.snapshot()
+	if last := calls[len(calls)-1]; !strings.HasSuffix(last, "/interactions/10/tok/callback") {
+		t.Errorf("second try went to %q", last)
+	}
+}
