@@ -107,12 +107,14 @@ type Adapter struct {
 	// of an investigators' channel (investigators); cleared when it
 	// grows large.
 	threads map[string]bool
-	// dmNotices holds, per server channel and kind of notice, when it was
-	// last told that a member's DMs are closed (dmClosedNotice); dmNoticeLife is how long
-	// such a notice stays, and a channel gets no other (dmNoticeLife,
-	// shorter in tests).
-	dmNotices    map[string]time.Time
+	// dmNotices holds, per server channel and kind of notice, the
+	// DMs-closed notice in view (dmClosedNotice); dmNoticeLife,
+	// dmNoticeKept and dmNoticeGap are the constants of those names,
+	// shorter in tests.
+	dmNotices    map[string]*dmNotice
 	dmNoticeLife time.Duration
+	dmNoticeKept time.Duration
+	dmNoticeGap  time.Duration
 	ready        chan struct{}
 	wg           sync.WaitGroup
 	ctx          context.Context // the events' base context (see stopCtx)
@@ -177,7 +179,7 @@ func New(o Options) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discord: %w", err)
 	}
-	a := &Adapter{o: o, msg: o.Messages, s: s, log: o.Logger, invChans: map[string]bool{}, ready: make(chan struct{}), queues: map[string]*userQueue{}, dmNoticeLife: dmNoticeLife}
+	a := &Adapter{o: o, msg: o.Messages, s: s, log: o.Logger, invChans: map[string]bool{}, ready: make(chan struct{}), queues: map[string]*userQueue{}, dmNoticeLife: dmNoticeLife, dmNoticeKept: dmNoticeKept, dmNoticeGap: dmNoticeGap}
 	if a.msg == nil {
 		if a.msg, err = locales.Load(); err != nil {
 			return nil, fmt.Errorf("discord: %w", err)
@@ -214,6 +216,8 @@ func New(o Options) (*Adapter, error) {
 	s.AddHandler(a.queueMessage)
 	s.AddHandler(a.queueEdit)
 	s.AddHandler(a.queueUndecodable)
+	s.AddHandler(a.onMessageDelete)
+	s.AddHandler(a.onMessageDeleteBulk)
 	return a, nil
 }
 

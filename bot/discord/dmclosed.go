@@ -3,7 +3,11 @@ package discord
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"time"
+
+	"github.com/bwmarrin/discordgo"
 
 	"github.com/vigia-project/vigia/commands"
 )
@@ -13,22 +17,53 @@ import (
 // 50007) would get no word at all, not even that their message was
 // removed: the channel is told instead, with a notice that names no one
 // and holds nothing of theirs, in the server's language (the member's
-// own, chosen in private, could point to them). It is deleted after
-// dmNoticeLife, and a channel gets at most one per dmNoticeLife, so
-// mentions cannot be used to flood it.
+// own, chosen in private, could point to them).
 //
 // Where the bot could not remove that message either (no Manage Messages),
 // the notice says so instead: whoever posted it is to delete it now, since
-// nothing else will tell them. That notice has slots of its own, so a plain
-// notice in view does not hold it back.
+// nothing else will tell them. That notice has a slot of its own, so a
+// plain notice in view does not hold it back.
+//
+// What a member would want, and what keeps the channel quiet:
+//   - Each slot (a kind of notice in a channel) has at most one notice in
+//     view. A member whose DMs are closed, writing while it is up, is told
+//     anew: the notice is posted again below their message and the one
+//     above deleted, unless it was posted within dmNoticeGap (then it is
+//     just above them). Mentions cannot flood the channel: one notice in
+//     view, at most one posted per dmNoticeGap.
+//   - A plain notice (the message was removed) is deleted dmNoticeLife
+//     after it was posted: there is nothing left to act on.
+//   - A not-removed notice stays while a message it is about is in view:
+//     it is deleted once they are all gone (their authors or a moderator
+//     deleted them: MESSAGE_DELETE), or dmNoticeKept after it was posted,
+//     so that one never deleted does not keep it up for ever.
 
-// dmNoticeLife is how long a DMs-closed notice stays in view, and how
-// long a channel gets no other.
+// dmNoticeLife is how long a plain DMs-closed notice stays in view.
 const dmNoticeLife = 2 * time.Minute
 
-// dmNoticeChannels bounds how many slots' (channels' and kinds') last
-// notices are held.
-const dmNoticeChannels = 1000
+// dmNoticeKept bounds how long a not-removed notice stays in view while
+// the message it is about stays.
+const dmNoticeKept = time.Hour
+
+// dmNoticeGap is how long after a notice was posted another member is
+// not told anew (the notice is just above their message).
+const dmNoticeGap = 30 * time.Second
+
+// dmNoticeChannels bounds how many slots are held, and dmNoticeShown how
+// many messages one not-removed notice keeps track of (past it, the
+// notice stays its dmNoticeKept).
+const (
+	dmNoticeChannels = 1000
+	dmNoticeShown    = 100
+)
+
+// dmNotice is a slot: its notice in view, if any, and what it is about.
+type dmNotice struct {
+	posted time.Time       // when the slot was last taken to post
+	ids    []string        // the notice in view (its messages)
+	shown  map[string]bool // members' messages not removed, still in view
+	timer  *time.Timer     // deletes the notice at its end of life
+}
 
 // Reply answers the member by DM; where their DMs are closed, the channel
 // is told to open them (once per message), and, if their message could
@@ -37,24 +72,25 @@ func (w *publicReplier) Reply(ctx context.Context, rep commands.Reply) error {
 	err := w.channelReplier.Reply(ctx, rep)
 	if errors.Is(err, errDMsClosed) && !w.told {
 		w.told = true
-		id := "discord_dms_closed"
+		id, about := "discord_dms_closed", ""
 		if w.notRemoved {
-			id = "discord_dms_closed_not_removed"
+			id, about = "discord_dms_closed_not_removed", w.messageID
 		}
-		w.a.dmClosedNotice(ctx, w.guildID, w.channelID, id)
+		w.a.dmClosedNotice(ctx, w.guildID, w.channelID, id, about)
 	}
 	return err
 }
 
 // dmClosedNotice posts the DMs-closed notice (message id) in a server
-// channel, unless the channel had one of its kind within dmNoticeLife,
-// and deletes it after dmNoticeLife. The slot is kept only if the notice
-// went out, or if the channel refuses the bot (another try would fail
-// too): one that failed otherwise holds back no other. A notice still up
-// at shutdown stays: it says nothing of anyone.
-func (a *Adapter) dmClosedNotice(ctx context.Context, guildID, channelID, id string) {
+// channel, unless its slot had one posted within dmNoticeGap; about is the
+// member's message a not-removed notice is about. A new notice replaces
+// the slot's one in view. The slot is kept only if the notice went out,
+// or if the channel refuses the bot (another try would fail too): one
+// that failed otherwise holds back no other. A notice still up at
+// shutdown stays: it says nothing of anyone.
+func (a *Adapter) dmClosedNotice(ctx context.Context, guildID, channelID, id, about string) {
 	slot, now := id+" "+channelID, time.Now()
-	if !a.takeDMNotice(slot, now) {
+	if !a.takeDMNotice(slot, now, about) {
 		return
 	}
 	ctx, cancel := commands.ReplyContext(ctx)
@@ -70,41 +106,45 @@ func (a *Adapter) dmClosedNotice(ctx context.Context, guildID, channelID, id str
 		}
 		return
 	}
-	time.AfterFunc(a.dmNoticeLife, func() {
-		ctx, cancel := context.WithTimeout(context.Background(), commands.ReplyGrace)
-		defer cancel()
-		for _, id := range ids {
-			if err := a.DeleteMessage(ctx, channelID, id); err != nil && !errors.Is(err, commands.ErrMessageGone) {
-				a.log.Warn("discord could not delete the DMs-closed notice", "error", err.Error())
-			}
-		}
-	})
+	life := a.dmNoticeLife
+	if about != "" {
+		life = a.dmNoticeKept
+	}
+	a.deleteNotice(channelID, a.showDMNotice(slot, ids, life))
 }
 
-// takeDMNotice reports whether slot (a kind of notice in a channel) may
-// have a notice now, and if so records it. Past dmNoticeChannels slots
-// with a notice in the window, none more is posted (memory stays bounded;
-// no flood either).
-func (a *Adapter) takeDMNotice(slot string, now time.Time) bool {
+// takeDMNotice reports whether slot may have a notice posted now, and if
+// so records it; either way, about (a message not removed) is one the
+// slot's notice is about. Past dmNoticeChannels slots, none more is
+// posted (memory stays bounded; no flood either).
+func (a *Adapter) takeDMNotice(slot string, now time.Time, about string) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if last, ok := a.dmNotices[slot]; ok && now.Sub(last) < a.dmNoticeLife {
-		return false
-	}
 	if a.dmNotices == nil {
-		a.dmNotices = map[string]time.Time{}
+		a.dmNotices = map[string]*dmNotice{}
 	}
-	if len(a.dmNotices) >= dmNoticeChannels {
-		for s, last := range a.dmNotices {
-			if now.Sub(last) >= a.dmNoticeLife {
-				delete(a.dmNotices, s)
+	n := a.dmNotices[slot]
+	if n == nil {
+		if len(a.dmNotices) >= dmNoticeChannels {
+			for s, old := range a.dmNotices {
+				if old.ids == nil && now.Sub(old.posted) >= a.dmNoticeGap {
+					delete(a.dmNotices, s)
+				}
+			}
+			if len(a.dmNotices) >= dmNoticeChannels {
+				return false
 			}
 		}
-		if len(a.dmNotices) >= dmNoticeChannels {
-			return false
-		}
+		n = &dmNotice{shown: map[string]bool{}}
+		a.dmNotices[slot] = n
 	}
-	a.dmNotices[slot] = now
+	if about != "" && len(n.shown) < dmNoticeShown {
+		n.shown[about] = true
+	}
+	if !n.posted.IsZero() && now.Sub(n.posted) < a.dmNoticeGap {
+		return false
+	}
+	n.posted = now
 	return true
 }
 
@@ -113,7 +153,86 @@ func (a *Adapter) takeDMNotice(slot string, now time.Time) bool {
 func (a *Adapter) releaseDMNotice(slot string, now time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if last, ok := a.dmNotices[slot]; ok && last.Equal(now) {
-		delete(a.dmNotices, slot)
+	if n := a.dmNotices[slot]; n != nil && n.posted.Equal(now) {
+		n.posted = time.Time{}
+	}
+}
+
+// showDMNotice records ids as slot's notice in view, to be deleted after
+// life, and returns the notice it replaces.
+func (a *Adapter) showDMNotice(slot string, ids []string, life time.Duration) (replaced []string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	n := a.dmNotices[slot]
+	if n == nil {
+		return ids // the slot was dropped meanwhile: the notice goes at once
+	}
+	replaced, n.ids = n.ids, ids
+	if n.timer != nil {
+		n.timer.Stop()
+	}
+	n.timer = time.AfterFunc(life, func() { a.retireDMNotice(slot, ids) })
+	return replaced
+}
+
+// retireDMNotice deletes slot's notice ids, if it is still the one in
+// view; what it was about is forgotten with it.
+func (a *Adapter) retireDMNotice(slot string, ids []string) {
+	a.mu.Lock()
+	n := a.dmNotices[slot]
+	if n == nil || !slices.Equal(n.ids, ids) {
+		a.mu.Unlock()
+		return
+	}
+	n.ids, n.shown = nil, map[string]bool{}
+	a.mu.Unlock()
+	a.deleteNotice(slot[strings.LastIndex(slot, " ")+1:], ids)
+}
+
+// messagesGone follows messages deleted in a channel (by their authors or
+// a moderator): a not-removed notice all of whose messages are gone is
+// deleted. It runs in the gateway's read loop: the deletion does not.
+func (a *Adapter) messagesGone(channelID string, ids ...string) {
+	slot := "discord_dms_closed_not_removed " + channelID
+	a.mu.Lock()
+	n := a.dmNotices[slot]
+	if n == nil || len(n.shown) == 0 {
+		a.mu.Unlock()
+		return
+	}
+	for _, id := range ids {
+		delete(n.shown, id)
+	}
+	notice := n.ids
+	empty := len(n.shown) == 0
+	a.mu.Unlock()
+	if empty && notice != nil {
+		go a.retireDMNotice(slot, notice)
+	}
+}
+
+// onMessageDelete and onMessageDeleteBulk pass deleted messages to
+// messagesGone.
+func (a *Adapter) onMessageDelete(_ *discordgo.Session, md *discordgo.MessageDelete) {
+	if md.Message != nil {
+		a.messagesGone(md.ChannelID, md.ID)
+	}
+}
+
+func (a *Adapter) onMessageDeleteBulk(_ *discordgo.Session, md *discordgo.MessageDeleteBulk) {
+	a.messagesGone(md.ChannelID, md.Messages...)
+}
+
+// deleteNotice deletes a notice's messages, if any, on a context of its own.
+func (a *Adapter) deleteNotice(channelID string, ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), commands.ReplyGrace)
+	defer cancel()
+	for _, id := range ids {
+		if err := a.DeleteMessage(ctx, channelID, id); err != nil && !errors.Is(err, commands.ErrMessageGone) {
+			a.log.Warn("discord could not delete the DMs-closed notice", "error", err.Error())
+		}
 	}
 }

@@ -204,13 +204,53 @@ func TestDiscordClosedDMsMessageNotRemovedIsToldInTheChannel(t *testing.T) {
 		}
 	}
 	api.mu.Unlock()
+	// It stays while the message is in view (a plain notice posted after
+	// it comes and goes), and goes with the message.
 	a.dmNoticeLife = 10 * time.Millisecond
 	mentionIn(a, "73", "2003", "<@11> el jefe es Juan")
+	api.mu.Lock()
+	api.refuseDeletes = false
+	api.mu.Unlock()
+	mentionIn(a, "73", "2004", "<@11> hola")
+	waitFor(t, "the plain notice deleted", func() bool {
+		api.mu.Lock()
+		defer api.mu.Unlock()
+		return slices.Contains(api.deletes, "/channels/73/messages/5004")
+	})
+	api.mu.Lock()
+	if slices.Contains(api.deletes, "/channels/73/messages/5003") {
+		t.Errorf("the notice went while the message stays: %q", api.deletes)
+	}
+	api.mu.Unlock()
+	a.onMessageDelete(a.s, &discordgo.MessageDelete{Message: &discordgo.Message{ID: "2003", ChannelID: "73"}})
 	waitFor(t, "the notice deleted", func() bool {
 		api.mu.Lock()
 		defer api.mu.Unlock()
 		return slices.Contains(api.deletes, "/channels/73/messages/5003")
 	})
+}
+
+// A second member whose DMs are closed, writing while a notice is in
+// view, is told anew below their message (the notice above deleted: one
+// in view), unless the notice was posted within dmNoticeGap.
+// Mutations: showDMNotice not returning the notice it replaces → two in
+// view; takeDMNotice refusing while a notice is in view → one post.
+func TestDiscordClosedDMsSecondMemberIsToldAnew(t *testing.T) {
+	engine, msg := newEngine(t)
+	api := &closedDMsAPI{}
+	a := newTestAdapter(t, api, engine, time.Hour)
+	a.botID, a.dmNoticeGap = "11", 0
+	mentionIn(a, "72", "2000", "<@11> hola")
+	mentionIn(a, "72", "2001", "<@11> hola")
+	notice := render(msg.Localize("es", "discord_dms_closed", nil))[0]
+	api.mu.Lock()
+	defer api.mu.Unlock()
+	if want := []string{"/channels/72/messages " + notice, "/channels/72/messages " + notice}; !slices.Equal(api.posts, want) {
+		t.Fatalf("posted %q, want %q", api.posts, want)
+	}
+	if !slices.Contains(api.deletes, "/channels/72/messages/5001") || slices.Contains(api.deletes, "/channels/72/messages/5002") {
+		t.Errorf("deletes %q: want the first notice's, not the second's", api.deletes)
+	}
 }
 
 // A notice that did not go out holds back no other: the next member
