@@ -423,7 +423,7 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 		}
 	}
 
-	if limit != nil && err == nil && !prof.Allowed {
+	if limit != nil && err == nil && !prof.Allowed && !m.beyondChatLimit(req) {
 		if req.ChatKind != Private && !m.isTeamChat(req.Platform+":"+req.ChatID) {
 			m.overLimitInGroup(ctx, c, prof.FirstOver)
 			return
@@ -1216,6 +1216,15 @@ func (c *Context) limited(ctx context.Context, err error) (bool, error) {
 		return true, c.Say(ctx, "rate_limited", nil)
 	}
 	return true, nil
+}
+
+// beyondChatLimit reports whether req goes through even past its chat's
+// limit: in a private chat, a Send press and a wipe. A reporter who ran
+// past it (forwarding a long conversation, say) can still send the draft,
+// which would otherwise wait unsendable until dropped as idle, and still
+// wipe the chat. Sends keep their own limit (VIGIA_LIMIT_TIPS).
+func (m *Mux) beyondChatLimit(req Request) bool {
+	return req.ChatKind == Private && (strings.HasPrefix(req.Callback, cbSend) || m.wipeRequest(req))
 }
 
 // chatLimit is the per-chat limit on whatever the bot would answer in a
