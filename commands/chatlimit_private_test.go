@@ -1,6 +1,7 @@
 package commands_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/vigia-project/vigia/commands"
@@ -8,8 +9,9 @@ import (
 
 // A reporter whose private chat ran past VIGIA_LIMIT_CHAT (forwarding a
 // long threatening conversation, say) can still press Send, so the draft
-// does not wait unsendable until it is dropped as idle, and can still wipe
-// the chat, now or later: both were silently refused for the rest of the
+// does not wait unsendable until it is dropped as idle, can still submit
+// the report form, whose text would be lost with it, and can still wipe
+// the chat, now or later: all were silently refused for the rest of the
 // hour. Anything else stays refused, without a word.
 func TestPrivateChatOverLimitCanStillSendAndWipe(t *testing.T) {
 	p := &platform{recorder: &recorder{}}
@@ -27,6 +29,10 @@ func TestPrivateChatOverLimitCanStillSendAndWipe(t *testing.T) {
 	}
 	if r := rep(commands.Request{Command: "help", MessageID: "14"}); len(r) != 0 {
 		t.Fatalf("a flood gets answers: %+v", r)
+	}
+	// The report form (Discord): its text is gone from the closed form.
+	if r := rep(commands.Request{FormID: "report", Form: map[string]string{"tip": "Cobran piso en la farmacia"}}); len(r) != 1 || !strings.HasPrefix(r[0].Text, e.text("en", "draft_added", nil, 4)) {
+		t.Fatalf("the report form over the chat's limit: %+v", r)
 	}
 	if r := rep(commands.Request{Callback: send, MessageID: "15"}); len(r) == 0 || codeRE.FindString(r[0].Text) == "" {
 		t.Fatalf("Send over the chat's limit: %+v", r)

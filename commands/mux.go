@@ -1219,12 +1219,14 @@ func (c *Context) limited(ctx context.Context, err error) (bool, error) {
 }
 
 // beyondChatLimit reports whether req goes through even past its chat's
-// limit: in a private chat, a Send press and a wipe. A reporter who ran
-// past it (forwarding a long conversation, say) can still send the draft,
-// which would otherwise wait unsendable until dropped as idle, and still
-// wipe the chat. Sends keep their own limit (VIGIA_LIMIT_TIPS).
+// limit: in a private chat, a Send press, a wipe and the report form. A
+// reporter who ran past it (forwarding a long conversation, say) can still
+// send the draft, which would otherwise wait unsendable until dropped as
+// idle, and still wipe the chat; a form's text, gone from the closed form,
+// is not dropped unread. Sends and parts keep their own limits
+// (VIGIA_LIMIT_TIPS, VIGIA_LIMIT_MESSAGES).
 func (m *Mux) beyondChatLimit(req Request) bool {
-	return req.ChatKind == Private && (strings.HasPrefix(req.Callback, cbSend) || m.wipeRequest(req))
+	return req.ChatKind == Private && (strings.HasPrefix(req.Callback, cbSend) || req.FormID == reportFormID || m.wipeRequest(req))
 }
 
 // chatLimit is the per-chat limit on whatever the bot would answer in a
