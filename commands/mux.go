@@ -34,6 +34,7 @@ type Store interface {
 	SubmitDraftWithin(ctx context.Context, pseudonym, draftID, language string, limit *storage.Limit) (storage.Submission, error)
 	IndexTips(ctx context.Context, count int, block time.Duration, alert func(storage.Signal) error) (int, error)
 	KeepAlert(ctx context.Context, s storage.Signal, took []string) error
+	KeepSentAlert(ctx context.Context, s storage.Signal, took []string) error
 	AlertMissing(ctx context.Context, s storage.Signal, chats []string) ([]string, error)
 	AlertDelivered(ctx context.Context, s storage.Signal, chat, msg string) error
 	DueAlerts(ctx context.Context, chats []string, n int) ([]storage.PendingAlert, error)

@@ -407,7 +407,7 @@ func (m *Mux) alert(ctx context.Context, s storage.Signal) error {
 		// Its record stays, for a withdrawal to find the chats that took
 		// it (kept now if keeping it first failed).
 		if !kept && len(took) > 0 {
-			if err := m.store.KeepAlert(ctx, s, took); err != nil {
+			if err := m.store.KeepSentAlert(ctx, s, took); err != nil {
 				m.log.Warn("sent alert not kept: it cannot be withdrawn", "error", err.Error())
 			}
 		}
@@ -416,7 +416,7 @@ func (m *Mux) alert(ctx context.Context, s storage.Signal) error {
 		}
 		return nil
 	}
-	if err := m.store.KeepAlert(ctx, s, took); err != nil {
+	if err := m.store.KeepSentAlert(ctx, s, took); err != nil {
 		return fmt.Errorf("alert reached not every investigator chat and was not kept: %w", err)
 	}
 	m.alertsKept(ctx)

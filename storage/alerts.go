@@ -117,17 +117,23 @@ func alertMessageOf(chatField string) string {
 // keepAlert records an alert (KEYS[2], entity ARGV[1]: its sealed signal
 // ARGV[2], deadline ARGV[4], expiry ARGV[5], raised at ARGV[6], instance
 // ARGV[7]) as due at ARGV[3] in KEYS[1], and the chats that took it
-// (ARGV[8]…). Keeping it again (its tip indexed again) changes only its
+// (ARGV[9]…). Keeping it again (its tip indexed again) changes only its
 // signal and deadline, and adds chats, not when it is due, when it was
-// raised nor its attempts. Another instance's record (an earlier alert of
-// the entity) is replaced: its chats did not take this one.
+// raised nor its attempts. Another instance's record is replaced with
+// ARGV[8] "1" (as the alert is raised: an earlier alert of the entity,
+// whose chats did not take this one), else left alone (after the sends:
+// the entity's next alert, raised meanwhile, which this one must not
+// overwrite) and 0 answered.
 var keepAlert = redis.NewScript(sameAlert + `
-if not sameAlert(KEYS[2], ARGV[7]) then redis.call('DEL', KEYS[2]) end
+if not sameAlert(KEYS[2], ARGV[7]) then
+  if ARGV[8] ~= '1' then return 0 end
+  redis.call('DEL', KEYS[2])
+end
 redis.call('HSET', KEYS[2], 's', ARGV[2], 'd', ARGV[4], 'i', ARGV[7])
 redis.call('HDEL', KEYS[2], 'ok')
 redis.call('HSETNX', KEYS[2], 'n', 0)
 redis.call('HSETNX', KEYS[2], 'f', ARGV[6])
-for i = 8, #ARGV do redis.call('HSET', KEYS[2], ARGV[i], 1) end
+for i = 9, #ARGV do redis.call('HSET', KEYS[2], ARGV[i], 1) end
 redis.call('PEXPIREAT', KEYS[2], ARGV[5])
 redis.call('ZADD', KEYS[1], 'NX', ARGV[3], ARGV[1])
 return 1`)
@@ -230,8 +236,22 @@ return 0`)
 
 // KeepAlert keeps an alert not every investigators' chat took (took
 // lists those that did, as configured), to be sent again to the others
-// (DueAlerts) until the corroboration window has passed.
+// (DueAlerts) until the corroboration window has passed. It is called as
+// the alert is raised, before it is sent: a record of an earlier alert of
+// the entity is replaced.
 func (s *Store) KeepAlert(ctx context.Context, sig Signal, took []string) error {
+	return s.keepAlert(ctx, sig, took, true)
+}
+
+// KeepSentAlert keeps an alert, as KeepAlert does, once its first sends
+// are over: should the entity's next alert have been raised meanwhile
+// (this one withdrawn mid-send, its tips forgotten), its record is left
+// alone, and this one, superseded, is not kept.
+func (s *Store) KeepSentAlert(ctx context.Context, sig Signal, took []string) error {
+	return s.keepAlert(ctx, sig, took, false)
+}
+
+func (s *Store) keepAlert(ctx context.Context, sig Signal, took []string, replace bool) error {
 	if sig.mac == "" {
 		return errors.New("keep alert: not an indexer's signal")
 	}
@@ -243,11 +263,15 @@ func (s *Store) KeepAlert(ctx context.Context, sig Signal, took []string) error 
 	if err != nil {
 		return fmt.Errorf("keep alert: %w", err)
 	}
+	others := "0"
+	if replace {
+		others = "1"
+	}
 	now := s.now()
 	deadline := now.Add(s.index0.Window)
 	// The record outlives its deadline by a day, for a process to see it
 	// given up (and say so); then it goes in any case.
-	args := []any{sig.mac, sealed, now.Add(alertRetryFirst).UnixMilli(), deadline.UnixMilli(), deadline.Add(24 * time.Hour).UnixMilli(), now.UnixMilli(), sig.alert}
+	args := []any{sig.mac, sealed, now.Add(alertRetryFirst).UnixMilli(), deadline.UnixMilli(), deadline.Add(24 * time.Hour).UnixMilli(), now.UnixMilli(), sig.alert, others}
 	for _, chat := range took {
 		args = append(args, s.alertChatMAC(sig.mac, chat))
 	}

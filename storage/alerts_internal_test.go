@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -62,23 +63,7 @@ func TestWithdrawalOfAnAlertKeptBeforeInstancesLeavesTheNextAlone(t *testing.T) 
 	s := internalStore(t)
 	now := time.Now()
 	s.now = func() time.Time { return now }
-	text := "llaman del 55 1234 5678 para cobrar piso"
-	raise := func(at time.Time, ids ...string) Signal {
-		t.Helper()
-		var alerts []Signal
-		for _, id := range ids {
-			s.rdb.HSet(ctx, s.k.tip(id), "k", "wrapped") // stored
-			a, err := s.index(ctx, id, "p"+id, at, text, false)
-			if err != nil {
-				t.Fatal(err)
-			}
-			alerts = append(alerts, a...)
-		}
-		if len(alerts) != 1 {
-			t.Fatalf("alerts %+v, want one", alerts)
-		}
-		return alerts[0]
-	}
+	raise := func(at time.Time, ids ...string) Signal { return raiseOne(t, s, at, ids...) }
 	chats := []string{"telegram:-100777", "telegram:-100778"}
 	first := raise(now, "1", "2", "3")
 	if err := s.KeepAlert(ctx, first, chats[:1]); err != nil {
@@ -126,5 +111,85 @@ func TestWithdrawalOfAnAlertKeptBeforeInstancesLeavesTheNextAlone(t *testing.T) 
 	}
 	if missing, err := s.AlertMissing(ctx, next, chats); err != nil || len(missing) != 1 || missing[0] != chats[1] {
 		t.Fatalf("the next alert is missing from %v (%v), want the chat that refused it", missing, err)
+	}
+}
+
+// raiseOne indexes tips ids, stored, of reporters "p"+id at at, naming
+// one phone number, and returns the one alert they raise.
+func raiseOne(t *testing.T, s *Store, at time.Time, ids ...string) Signal {
+	t.Helper()
+	ctx := context.Background()
+	var alerts []Signal
+	for _, id := range ids {
+		s.rdb.HSet(ctx, s.k.tip(id), "k", "wrapped") // stored
+		a, err := s.index(ctx, id, "p"+id, at, "llaman del 55 1234 5678 para cobrar piso", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		alerts = append(alerts, a...)
+	}
+	if len(alerts) != 1 {
+		t.Fatalf("alerts %+v, want one", alerts)
+	}
+	return alerts[0]
+}
+
+// An alert withdrawn mid-send (its tips forgotten), while another process
+// raises the entity's next alert and every chat takes it: the first
+// alert's sends end (one chat took it, one refused) and it is kept, but
+// over the next alert's record it is not: the chat that refused the first
+// is not sent it on top of the next, and the next can still be withdrawn
+// from both chats.
+// Mutation: KeepSentAlert replacing another instance's record (as
+// KeepAlert does) → the first alert's record replaces the next's, and it
+// is sent again to the chat that took the next.
+func TestOlderAlertKeptAfterItsSendsLeavesTheNextAlone(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	chats := []string{"telegram:-100777", "telegram:-100778"}
+	first := raiseOne(t, s, now, "1", "2", "3")
+	if missing, err := s.AlertMissing(ctx, first, chats); err != nil || len(missing) != 2 {
+		t.Fatalf("the first alert is missing from %v (%v), want every chat", missing, err)
+	}
+	if err := s.KeepAlert(ctx, first, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertDelivered(ctx, first, chats[0], "40"); err != nil {
+		t.Fatal(err)
+	}
+	// Its tips are forgotten mid-send (their mark let go), and the next
+	// alert is raised by other tips, sent, and taken by every chat.
+	s.rdb.Del(ctx, s.k.indexEntity(first.mac), s.k.indexAlert(first.mac))
+	next := raiseOne(t, s, now.Add(time.Hour), "4", "5", "6")
+	if missing, err := s.AlertMissing(ctx, next, chats); err != nil || len(missing) != 2 {
+		t.Fatalf("the next alert is missing from %v (%v), want every chat", missing, err)
+	}
+	if err := s.KeepAlert(ctx, next, nil); err != nil {
+		t.Fatal(err)
+	}
+	for i, chat := range chats {
+		if err := s.AlertDelivered(ctx, next, chat, strconv.Itoa(50+i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.AlertSent(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	// The first alert's sends end: the second chat refused it.
+	if err := s.KeepSentAlert(ctx, first, chats[:1]); err != nil {
+		t.Fatal(err)
+	}
+	key := s.k.alertPending(next.mac)
+	if inst := s.rdb.HGet(ctx, key, "i").Val(); inst != next.alert {
+		t.Fatalf("the next alert's record was replaced (instance %q)", inst)
+	}
+	now = now.Add(2 * time.Minute)
+	if due, err := s.DueAlerts(ctx, chats, 10); err != nil || len(due) != 0 {
+		t.Fatalf("due %+v %v, want nothing sent again", due, err)
+	}
+	if took := s.rdb.HMGet(ctx, key, s.alertChatMAC(next.mac, chats[0]), s.alertChatMAC(next.mac, chats[1])).Val(); took[0] == nil || took[1] == nil {
+		t.Fatalf("the chats that took the next alert are forgotten: %v", took)
 	}
 }
