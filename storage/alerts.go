@@ -554,19 +554,27 @@ func (s *Store) AlertWithdrawn(ctx context.Context, sig Signal) error {
 // its entity raise an alert again: its mark said the alert was handed
 // over, which would hold back a new one all window. The next alert of
 // the entity, raised meanwhile by another process, is neither dropped nor
-// let go of.
+// let go of. The mark and the record are in different slots (no one
+// script): the mark goes first, so that a process dying in between leaves
+// the record, still due, for its next attempt to find withdrawn with no
+// chat left to tell, and drop; not a mark holding back the entity's next
+// alert all window, with no record left to let it go.
 func (s *Store) withdrawAlert(ctx context.Context, sig Signal) error {
 	if sig.mac == "" {
 		return nil
 	}
-	dropped, err := s.dropAlert(ctx, sig)
-	if err != nil || !dropped {
-		return err
+	inst, err := s.rdb.HGet(ctx, s.k.alertPending(sig.mac), "i").Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("withdraw alert: %w", err)
+	}
+	if err == nil && inst != sig.alert {
+		return nil // the next alert's record, and mark
 	}
 	if err := releaseSentMark.Run(ctx, s.rdb, []string{s.k.indexAlert(sig.mac)}, alertSent).Err(); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("withdraw alert: %w", err)
 	}
-	return nil
+	_, err = s.dropAlert(ctx, sig)
+	return err
 }
 
 // AlertSent records that every chat took a kept alert (nothing if none

@@ -2,9 +2,13 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Two tips of the same millisecond count their reporters from the same
@@ -192,4 +196,88 @@ func TestOlderAlertKeptAfterItsSendsLeavesTheNextAlone(t *testing.T) {
 	if took := s.rdb.HMGet(ctx, key, s.alertChatMAC(next.mac, chats[0]), s.alertChatMAC(next.mac, chats[1])).Val(); took[0] == nil || took[1] == nil {
 		t.Fatalf("the chats that took the next alert are forgotten: %v", took)
 	}
+}
+
+// crashHook, once armed, lets one script write through, then fails every
+// command: the process died just after it.
+type crashHook struct {
+	armed, crashed atomic.Bool
+}
+
+func (h *crashHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *crashHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+func (h *crashHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if h.crashed.Load() {
+			return errors.New("crashed")
+		}
+		err := next(ctx, cmd)
+		if name := cmd.Name(); err == nil && (name == "eval" || name == "evalsha") && h.armed.Load() {
+			h.crashed.Store(true)
+		}
+		return err
+	}
+}
+
+// A process withdrawing an alert (every chat that took it told) dies
+// between letting its mark go and dropping its record, which are in two
+// slots: the next attempt drops the record, telling no chat anything,
+// and new reporters naming the entity raise its next alert at once.
+// Mutation: the record dropped before the mark is let go (the order
+// before) → the mark, left saying the alert went out, holds back the
+// next alert.
+func TestWithdrawalCutOffBetweenMarkAndRecordIsFinished(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	h := &crashHook{}
+	s.rdb.AddHook(h)
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	chats := []string{"telegram:-100777"}
+	first := raiseOne(t, s, now, "1", "2", "3")
+	if err := s.KeepAlert(ctx, first, chats); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertSent(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.alertHanded(ctx, first.mac, "3"); err != nil {
+		t.Fatal(err)
+	}
+	// Its tips are forgotten: withdrawn at the recount, its chat told.
+	s.rdb.Del(ctx, s.k.indexEntity(first.mac))
+	if err := s.checkAlerts(ctx, []string{first.mac}); err != nil {
+		t.Fatal(err)
+	}
+	due, err := s.DueAlerts(ctx, chats, 10)
+	if err != nil || len(due) != 1 || !due[0].Withdrawn || len(due[0].Took) != 1 {
+		t.Fatalf("due %+v %v, want the alert withdrawn from its chat", due, err)
+	}
+	if err := s.AlertRetracted(ctx, due[0].Signal, chats[0]); err != nil {
+		t.Fatal(err)
+	}
+	h.armed.Store(true)
+	if err := s.AlertWithdrawn(ctx, due[0].Signal); err == nil || !h.crashed.Load() {
+		t.Fatalf("withdrawal %v, want it cut off after one write", err)
+	}
+	h.armed.Store(false)
+	h.crashed.Store(false)
+	// Its next attempt tells no chat, and drops it.
+	now = now.Add(2 * time.Minute)
+	due, err = s.DueAlerts(ctx, chats, 10)
+	for _, a := range due {
+		if len(a.Missing) > 0 || len(a.Took) > 0 {
+			t.Fatalf("due %+v, want no chat sent or told anything", a)
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := s.rdb.Exists(ctx, s.k.alertPending(first.mac)).Val(); n != 0 {
+		t.Fatal("the withdrawn alert is still kept")
+	}
+	// New reporters name the entity: its next alert is raised.
+	raiseOne(t, s, now, "4", "5", "6")
 }
