@@ -69,7 +69,8 @@ type pendingSignal struct {
 }
 
 // A kept alert's hash: s its signal, sealed; d its deadline and f when it
-// was raised (unix ms); n its attempts; i its instance (alertInstance);
+// was raised (unix ms); n its attempts; i its instance (alertInstance;
+// none in a record kept before instances, even once kept again);
 // and a field "c:" + chatMAC for each investigators' chat that took it,
 // so that a chat that refused is sent it again and one that took it
 // never is, with "m:" + chatMAC the id of its message there, sealed (for
@@ -123,13 +124,17 @@ func alertMessageOf(chatField string) string {
 // ARGV[8] "1" (as the alert is raised: an earlier alert of the entity,
 // whose chats did not take this one), else left alone (after the sends:
 // the entity's next alert, raised meanwhile, which this one must not
-// overwrite) and 0 answered.
+// overwrite) and 0 answered. A record kept before instances is given
+// none: a process that claimed it holds none, and still acts on it.
 var keepAlert = redis.NewScript(sameAlert + `
 if not sameAlert(KEYS[2], ARGV[7]) then
   if ARGV[8] ~= '1' then return 0 end
   redis.call('DEL', KEYS[2])
 end
-redis.call('HSET', KEYS[2], 's', ARGV[2], 'd', ARGV[4], 'i', ARGV[7])
+if redis.call('HEXISTS', KEYS[2], 's') == 0 or redis.call('HEXISTS', KEYS[2], 'i') == 1 then
+  redis.call('HSET', KEYS[2], 'i', ARGV[7])
+end
+redis.call('HSET', KEYS[2], 's', ARGV[2], 'd', ARGV[4])
 redis.call('HDEL', KEYS[2], 'ok')
 redis.call('HSETNX', KEYS[2], 'n', 0)
 redis.call('HSETNX', KEYS[2], 'f', ARGV[6])

@@ -281,3 +281,57 @@ func TestWithdrawalCutOffBetweenMarkAndRecordIsFinished(t *testing.T) {
 	// New reporters name the entity: its next alert is raised.
 	raiseOne(t, s, now, "4", "5", "6")
 }
+
+// An alert kept before instances were recorded (no "i"), one chat of two
+// having taken it, is claimed again by one process (holding no instance)
+// as its tip, indexed again after a crash, raises it again in another:
+// the chat the claimant's send reached is recorded as having taken it
+// (the other process's send there failed), and is not sent it once more.
+// Mutation: keepAlert writing its instance into a record kept before
+// instances → the claimant's delivery is refused as another alert's, and
+// the chat is sent the alert again.
+func TestAlertKeptBeforeInstancesRaisedAgainIsNotSentTwice(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	chats := []string{"telegram:-100777", "telegram:-100778"}
+	sig := raiseOne(t, s, now, "1", "2", "3")
+	if err := s.KeepAlert(ctx, sig, chats[:1]); err != nil {
+		t.Fatal(err)
+	}
+	s.rdb.HDel(ctx, s.k.alertPending(sig.mac), "i") // kept by the binary before instances
+	now = now.Add(2 * time.Minute)
+	due, err := s.DueAlerts(ctx, chats, 10)
+	if err != nil || len(due) != 1 || len(due[0].Missing) != 1 || due[0].Missing[0] != chats[1] {
+		t.Fatalf("due %+v %v, want the alert due for the second chat", due, err)
+	}
+	// Its tip, indexed again, raises it again: missing from the second
+	// chat, whose send fails there.
+	if missing, err := s.AlertMissing(ctx, sig, chats); err != nil || len(missing) != 1 || missing[0] != chats[1] {
+		t.Fatalf("the alert raised again is missing from %v (%v), want the second chat", missing, err)
+	}
+	if err := s.KeepAlert(ctx, sig, nil); err != nil {
+		t.Fatal(err)
+	}
+	// The claimant's send there succeeds.
+	if err := s.AlertDelivered(ctx, due[0].Signal, chats[1], "42"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertSent(ctx, due[0].Signal); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.KeepSentAlert(ctx, sig, nil); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(10 * time.Minute)
+	due, err = s.DueAlerts(ctx, chats, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range due {
+		if len(a.Missing) > 0 {
+			t.Fatalf("due again for %v, which took it", a.Missing)
+		}
+	}
+}
