@@ -832,6 +832,47 @@ func TestTipForgottenMidSendWithdrawsTheAlert(t *testing.T) {
 	}
 }
 
+// A tip forgotten while its alert is being sent, and the alert, due,
+// found withdrawn meanwhile by another replica's sweep (no chat had
+// taken it yet: dropped at once): the chats the send then reaches are still told
+// it was withdrawn.
+// Mutations: the alert not kept again after its sends when the first
+// keep worked (the "!kept" condition back), or kept again with no recount
+// ("rc") → neither chat is told.
+func TestAlertWithdrawnByAReplicaMidSendIsStillRetracted(t *testing.T) {
+	tm, c := newTwoChatTeam(t)
+	tm.report("7001", "cobran piso desde el 5512345678", "")
+	tm.report("7002", "el 5512345678 nos amenaza", "")
+	r := tm.as("7003", "R", commands.Request{Text: "del 5512345678 piden cuota"})
+	code := codeRE.FindString(tm.as("7003", "R", commands.Request{Callback: press(r, "send:")})[0].Text)
+	if code == "" {
+		t.Fatal("no receipt")
+	}
+	other := tm.replica(c, invChat, otherInvChat)
+	tm.mux.AddSender("telegram", &midSend{Sender: c, during: func() {
+		tm.as("7003", "R", commands.Request{Command: "forget", Args: code})
+		// The record is due (as one kept before a crash is, its alert
+		// raised again): the replica's sweep claims it.
+		tm.clk.Add(2 * time.Minute)
+		if err := other.RetryAlerts(context.Background()); err != nil {
+			t.Error(err)
+		}
+	}})
+	if err := tm.mux.IndexPending(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := len(tm.sentTo(invChat)), len(tm.sentTo(otherInvChat)); a != 1 || b != 1 {
+		t.Fatalf("the alert: %d and %d, want one each", a, b)
+	}
+	tm.retryFor(time.Hour)
+	for _, chat := range []string{invChat, otherInvChat} {
+		if got := tm.withdrawnIn(chat); len(got) != 1 {
+			t.Fatalf("chat %s told %q, want one withdrawal", chat, got)
+		}
+	}
+	tm.noAlertDue()
+}
+
 // A withdrawal a chat that took the alert refuses to hear all window is
 // given up, and the log says so: not that the alert was not taken.
 // Mutation: the withdrawn mark ("w") not read when given up → the log

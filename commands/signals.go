@@ -405,8 +405,9 @@ func (m *Mux) alert(ctx context.Context, s storage.Signal) error {
 	}
 	if len(chats) > 0 && len(took) == len(missing) {
 		// Its record stays, for a withdrawal to find the chats that took
-		// it (kept now if keeping it first failed).
-		if !kept && len(took) > 0 {
+		// it: kept now if keeping it first failed, or if it was found
+		// withdrawn (and dropped) by another process mid-send.
+		if len(took) > 0 {
 			if err := m.store.KeepSentAlert(ctx, s, took); err != nil {
 				m.log.Warn("sent alert not kept: it cannot be withdrawn", "error", err.Error())
 			}

@@ -124,12 +124,17 @@ func alertMessageOf(chatField string) string {
 // ARGV[8] "1" (as the alert is raised: an earlier alert of the entity,
 // whose chats did not take this one), else left alone (after the sends:
 // the entity's next alert, raised meanwhile, which this one must not
-// overwrite) and 0 answered. A record kept before instances is given
-// none: a process that claimed it holds none, and still acts on it.
+// overwrite) and 0 answered; one gone meanwhile (the alert found
+// withdrawn by another process, and dropped) is made anew due for a
+// recount ("rc"), for the chats that took it since to be told. A record
+// kept before instances is given none: a process that claimed it holds
+// none, and still acts on it.
 var keepAlert = redis.NewScript(sameAlert + `
 if not sameAlert(KEYS[2], ARGV[7]) then
   if ARGV[8] ~= '1' then return 0 end
   redis.call('DEL', KEYS[2])
+elseif ARGV[8] ~= '1' and redis.call('HEXISTS', KEYS[2], 's') == 0 then
+  redis.call('HSET', KEYS[2], 'rc', 1)
 end
 if redis.call('HEXISTS', KEYS[2], 's') == 0 or redis.call('HEXISTS', KEYS[2], 'i') == 1 then
   redis.call('HSET', KEYS[2], 'i', ARGV[7])
@@ -251,7 +256,10 @@ func (s *Store) KeepAlert(ctx context.Context, sig Signal, took []string) error 
 // KeepSentAlert keeps an alert, as KeepAlert does, once its first sends
 // are over: should the entity's next alert have been raised meanwhile
 // (this one withdrawn mid-send, its tips forgotten), its record is left
-// alone, and this one, superseded, is not kept.
+// alone, and this one, superseded, is not kept. Should its own record be
+// gone (found withdrawn meanwhile by another process, before any chat
+// took it), it is kept again and recounted: the chats that took it since
+// are told it was withdrawn.
 func (s *Store) KeepSentAlert(ctx context.Context, sig Signal, took []string) error {
 	return s.keepAlert(ctx, sig, took, false)
 }
