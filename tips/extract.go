@@ -41,11 +41,15 @@ type Entity struct {
 func (e Entity) Key() string { return string(e.Kind) + ":" + e.Value }
 
 var (
-	urlRE     = regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"'` + "`" + `]+`)
-	emailRE   = regexp.MustCompile(`(?i)\b[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}\b`)
-	phoneRE   = regexp.MustCompile(`\+?\(?\d[\d\s().-]{6,30}\d`)
-	handleRE  = regexp.MustCompile(`(?:^|[^\p{L}\p{N}_@.])@([\p{L}\p{N}_.]{2,30})`)
-	hashtagRE = regexp.MustCompile(`(?:^|[^\p{L}\p{N}_&])#([\p{L}\p{N}_]{2,60})`)
+	urlRE    = regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"'` + "`" + `]+`)
+	emailRE  = regexp.MustCompile(`(?i)\b[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}\b`)
+	phoneRE  = regexp.MustCompile(`\+?\(?\d[\d\s().-]{6,30}\d`)
+	handleRE = regexp.MustCompile(`(?:^|[^\p{L}\p{N}_@.])@([\p{L}\p{N}_.]{2,30})`)
+	// A hashtag's letters keep their combining marks: NFKC composes
+	// "e\u0301" into "é", but no precomposed letter exists for most
+	// ("q\u0301", Devanagari's vowel signs in "#हिंदी"), and the tag went
+	// on to the end, not to the first mark.
+	hashtagRE = regexp.MustCompile(`(?:^|[^\p{L}\p{M}\p{N}_&])#((?:[\p{L}\p{N}_]\p{M}*){2,60})`)
 	ethRE     = regexp.MustCompile(`\b0x[0-9a-fA-F]{40}\b`)
 	btcRE     = regexp.MustCompile(`\b(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|bc1[02-9ac-hj-np-z]{11,71})\b`)
 	tronRE    = regexp.MustCompile(`\bT[1-9A-HJ-NP-Za-km-z]{33}\b`)

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func has(es []Entity, kind EntityKind, value string) bool {
@@ -201,6 +203,35 @@ func TestBareLinksAreLinks(t *testing.T) {
 		"ahí.No", "calle.Co", "3.Se", "1.de", "S.A.de C.V.", "Cd.Mx.", "Edo.Mx", "script.py", "readme.md", "archivo.ai"} {
 		if got := keys(text); len(got) != 0 {
 			t.Errorf("%q: %v", text, got)
+		}
+	}
+}
+
+// A hashtag is read to its end, combining marks and all: not cut at the
+// first mark NFKC leaves (no precomposed letter has it), nor missed when
+// its second character is one.
+func TestHashtagKeepsCombiningMarks(t *testing.T) {
+	for text, display := range map[string]string{
+		"el #cafe\u0301 de siempre":  "#café",
+		"#hola\u0331mundo ahí":       "#hola\u0331mundo",
+		"#हिंदी में":                 "#हिंदी",
+		"ver #q\u0301x":              "#q\u0301x",
+		"#x\u0323\u0307plaza centro": "#x\u0323\u0307plaza",
+	} {
+		var got []string
+		for _, e := range Extract(text, "MX") {
+			if e.Kind == KindHashtag {
+				got = append(got, e.Display)
+			}
+		}
+		if len(got) != 1 || got[0] != norm.NFC.String(display) {
+			t.Errorf("%q: hashtags %q, want %q", text, got, display)
+		}
+	}
+	// A mark before "#" ends a word: "q\u0301#plaza" names no hashtag.
+	for _, e := range Extract("q\u0301#plaza", "MX") {
+		if e.Kind == KindHashtag {
+			t.Errorf("hashtag inside a word: %+v", e)
 		}
 	}
 }
