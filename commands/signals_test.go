@@ -78,6 +78,7 @@ func TestSearchEntitySignalsAndAlert(t *testing.T) {
 	}
 	// The queries are audited with their arguments.
 	r = tm.as(adminID, "Ada", commands.Request{Command: "audit"})
+	r[0].Text = unisolated(r[0].Text)
 	for _, want := range []string{"/search EXTORSION mercado", "/entity +52 (55) 1234-5678", "/signals"} {
 		if !strings.Contains(r[0].Text, want) {
 			t.Errorf("audit lacks %q", want)

@@ -226,7 +226,13 @@ func auditLog(ctx context.Context, c *Context) error {
 	}
 	var lines []string
 	for _, e := range entries {
-		args := auditText(e.Args)
+		// Isolated, as text someone wrote is in every view: an argument or
+		// a name in Arabic or Hebrew would otherwise take the numbers and
+		// separators next to it ("/triage ‏٣ …"), reordering the entry.
+		args := ""
+		if a := auditText(e.Args); a != "" {
+			args = isolated(a)
+		}
 		if e.Code {
 			args = strings.TrimSpace(args + " " + c.T("audit_code_withheld", nil))
 		}
@@ -234,7 +240,7 @@ func auditLog(ctx context.Context, c *Context) error {
 			args = strings.TrimSpace(args + " " + c.T("audit_text_withheld", nil, e.TextLength))
 		}
 		lines = append(lines, c.T("audit_line", map[string]any{
-			"Time": e.Time.UTC().Format(time.DateTime), "Who": auditText(e.Who), "Action": "/" + e.Action, "Args": args,
+			"Time": e.Time.UTC().Format(time.DateTime), "Who": isolated(auditText(e.Who)), "Action": "/" + e.Action, "Args": args,
 		}))
 	}
 	return c.Reply(ctx, Reply{Text: strings.Join(lines, "\n"), Protected: true})

@@ -200,6 +200,7 @@ func TestTriageLifecycle(t *testing.T) {
 	// are not. A question's or note's text is not: it is in the tip's
 	// history, and must go with the tip, where the audit log stays a year.
 	r = tm.as(adminID, "Admin Ada", commands.Request{Command: "audit", Args: "50"})
+	r[0].Text = unisolated(r[0].Text)
 	for _, want := range []string{"/invite investigator", "/redeem investigator", "/next", "/queue", "/triage 1 verified high", "/tip 1", "/revoke telegram:2002", "Ana Investigadora",
 		"/ask 1 " + tm.msg.Localize("en", "audit_text_withheld", nil, len([]rune("¿Qué días pasan?"))),
 		"/note 1 " + tm.msg.Localize("en", "audit_text_withheld", nil, len([]rune("Coincide con otro caso")))} {
@@ -768,6 +769,7 @@ func TestTextAfterALineBreak(t *testing.T) {
 	}
 	tm.as(adminID, "Ada", commands.Request{Command: "ask", Args: "1\n¿Usted_es_el_sobrino_de_Pedro?"})
 	r := tm.as(adminID, "Ada", commands.Request{Command: "audit", Args: "10"})
+	r[0].Text = unisolated(r[0].Text)
 	if strings.Contains(r[0].Text, "Informante") || strings.Contains(r[0].Text, "sobrino") {
 		t.Fatalf("the audit log holds the text:\n%s", r[0].Text)
 	}
@@ -892,6 +894,7 @@ func TestAuditEntriesCannotBeForged(t *testing.T) {
 	tm.as("2002", "Mallory", commands.Request{Command: "search", Args: forged})
 	tm.as("2002", "Mallory", commands.Request{Command: "recent", Args: strings.Repeat("x", 5000)})
 	r := tm.as(adminID, "Ada", commands.Request{Command: "audit", Args: "2"})
+	r[0].Text = unisolated(r[0].Text)
 	lines := strings.Split(r[0].Text, "\n")
 	if len(lines) != 2 || !strings.Contains(lines[0], "/recent") || !strings.Contains(lines[1], "/search extorsion⏎") || strings.Contains(r[0].Text, "\u2028") {
 		t.Fatalf("/audit 2:\n%s", r[0].Text)
@@ -899,7 +902,7 @@ func TestAuditEntriesCannotBeForged(t *testing.T) {
 	if n := len([]rune(lines[0])); n > 300 {
 		t.Errorf("a 5,000-character argument shown in %d characters", n)
 	}
-	if r = tm.as(adminID, "Ada", commands.Request{Command: "audit", Args: "1"}); !strings.Contains(r[0].Text, "/audit 2") || strings.Contains(r[0].Text, "/audit 1") {
+	if r = tm.as(adminID, "Ada", commands.Request{Command: "audit", Args: "1"}); !strings.Contains(unisolated(r[0].Text), "/audit 2") || strings.Contains(unisolated(r[0].Text), "/audit 1") {
 		t.Errorf("/audit 1: %q", r[0].Text)
 	}
 }

@@ -221,7 +221,7 @@ func TestPublicationInTheHistory(t *testing.T) {
 	}
 	// The text published is in the tip's history, which goes with the tip;
 	// the audit log, kept a year, records its length and the button press.
-	audit := tm.as(adminID, "Ada", commands.Request{Command: "audit", Args: "50"})[0].Text
+	audit := unisolated(tm.as(adminID, "Ada", commands.Request{Command: "audit", Args: "50"})[0].Text)
 	for _, want := range []string{"/publish 1 " + tm.msg.Localize("en", "audit_text_withheld", nil, len([]rune(edited))), "/publish 1 (button)"} {
 		if !strings.Contains(audit, want) {
 			t.Errorf("audit lacks %q:\n%s", want, audit)

@@ -119,6 +119,7 @@ func TestTelegramTriageLifecycle(t *testing.T) {
 	// text is in the tip's history, and goes with the tip).
 	tg.push(message(nextID(), admin, adminChat, command("", "/audit", "")))
 	audit := html.UnescapeString(tg.waitCalls(2, messagesTo("1001"))[1].Fields["text"])
+	audit = strings.NewReplacer("\u2068", "", "\u2069", "").Replace(audit) // the isolates around names and arguments
 	asked := "/ask 1 " + msg.Localize("en", "audit_text_withheld", nil, len([]rune("¿A qué hora llegan?")))
 	for _, want := range []string{"/invite investigator", "/redeem investigator", "/next", asked, "/triage 1 verified (button)", "Ana @ana_fiscal"} {
 		if !strings.Contains(audit, want) {
