@@ -15,24 +15,99 @@ import (
 // hyphen) and blank fillers, turns line and paragraph separators into
 // newlines and other control characters into spaces, and repairs invalid
 // UTF-8. The zero-width joiner stays: emoji sequences need it, and so do
-// some scripts' conjuncts (Sinhala, Devanagari).
+// some scripts' conjuncts (Sinhala, Devanagari). So do, where they are
+// what they are for, the zero-width non-joiner between two letters of a
+// script that joins or forms conjuncts (Persian "می‌خواهم", Hindi, Bengali:
+// keptNonJoiner) and the tag characters of an emoji flag such as
+// Scotland's (emojiTags); elsewhere they can hide text, and go.
 func Neutralize(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
-	return strings.Map(func(r rune) rune {
+	if !strings.Contains(s, "\u200c") && !strings.Contains(s, "\U0001F3F4") {
+		return strings.Map(neutralRune, s) // most text: nothing kept by context
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
 		switch {
-		case r == '\n' || r == '\t' || r == 0x200D:
-			return r
-		case r == 0x2028 || r == 0x2029 || r == 0x85:
-			return '\n'
-		case unicode.Is(unicode.Cf, r):
-			return -1
-		case r == 0x034F || r == 0x115F || r == 0x1160 || r == 0x3164 || r == 0xFFA0 || r == 0x180E:
-			return -1 // combining grapheme joiner and Hangul fillers: invisible
-		case unicode.IsControl(r):
-			return ' '
+		case r == 0x200C && keptNonJoiner(s[:i], s[i+n:]):
+			b.WriteRune(r)
+		case r == 0x1F3F4:
+			n += emojiTags(s[i+n:])
+			b.WriteString(s[i : i+n])
+		default:
+			if r = neutralRune(r); r >= 0 {
+				b.WriteRune(r)
+			}
 		}
+		i += n
+	}
+	return b.String()
+}
+
+// neutralRune is Neutralize of one character, out of context: -1 drops it.
+func neutralRune(r rune) rune {
+	switch {
+	case r == '\n' || r == '\t' || r == 0x200D:
 		return r
-	}, s)
+	case r == 0x2028 || r == 0x2029 || r == 0x85:
+		return '\n'
+	case unicode.Is(unicode.Cf, r):
+		return -1
+	case r == 0x034F || r == 0x115F || r == 0x1160 || r == 0x3164 || r == 0xFFA0 || r == 0x180E:
+		return -1 // combining grapheme joiner and Hangul fillers: invisible
+	case unicode.IsControl(r):
+		return ' '
+	}
+	return r
+}
+
+// nonJoinerScripts are the scripts whose words are written with the
+// zero-width non-joiner: joining ones (Arabic for Persian, Urdu, Kurdish;
+// Syriac, N'Ko, Mongolian), where it keeps two letters of a word unjoined,
+// and Brahmic ones, where it keeps a consonant from forming a conjunct.
+var nonJoinerScripts = []*unicode.RangeTable{unicode.Arabic, unicode.Syriac, unicode.Nko, unicode.Mongolian,
+	unicode.Devanagari, unicode.Bengali, unicode.Gurmukhi, unicode.Gujarati, unicode.Oriya, unicode.Tamil,
+	unicode.Telugu, unicode.Kannada, unicode.Malayalam, unicode.Sinhala}
+
+// keptNonJoiner reports whether a zero-width non-joiner between before
+// and after is part of a word: the letter before it (past the marks on
+// it: vowel signs, a virama) and the letter after it are of a script
+// written with it. Next to anything else (an ASCII letter, a full stop,
+// a space) it only hides where one word ends, and goes.
+func keptNonJoiner(before, after string) bool {
+	next, _ := utf8.DecodeRuneInString(after)
+	if !unicode.IsLetter(next) || !unicode.In(next, nonJoinerScripts...) {
+		return false
+	}
+	for before != "" {
+		prev, n := utf8.DecodeLastRuneInString(before)
+		if !unicode.Is(unicode.M, prev) {
+			return unicode.IsLetter(prev) && unicode.In(prev, nonJoinerScripts...)
+		}
+		before = before[:len(before)-n]
+	}
+	return false
+}
+
+// emojiTags is the length of the tags that make the black flag (U+1F3F4)
+// before s a subdivision's flag ("🏴" and the tags "gbsct", then CANCEL
+// TAG: Scotland's), or 0: three to seven tag letters or digits and the
+// cancel tag, the shape of every subdivision code. Any other run of tags
+// shows nothing, and can hide text.
+func emojiTags(s string) int {
+	tags := 0
+	for i, r := range s {
+		switch {
+		case r == 0xE007F && tags >= 3:
+			return i + utf8.RuneLen(r)
+		case tags < 7 && (r >= 0xE0061 && r <= 0xE007A || r >= 0xE0030 && r <= 0xE0039):
+			tags++
+		default:
+			return 0
+		}
+	}
+	return 0
 }
 
 // dropHostJoiners drops each zero-width joiner next to an ASCII letter

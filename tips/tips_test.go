@@ -160,6 +160,50 @@ func TestNeutralize(t *testing.T) {
 	}
 }
 
+// The zero-width non-joiner stays between two letters of a script
+// written with it, and the tag characters of a subdivision flag stay in
+// the flag; anywhere else they can hide text, and go.
+func TestNeutralizeKeepsNonJoinerAndFlagTags(t *testing.T) {
+	flag := func(code string) string {
+		f := "\U0001F3F4"
+		for _, c := range code {
+			f += string(0xE0000 + c)
+		}
+		return f + "\U000E007F"
+	}
+	for _, keep := range []string{
+		"می\u200cخواهم",   // Persian "I want"
+		"نامه\u200cها",    // Persian plural, after a letter
+		"ک\u064e\u200cها", // after a letter's vowel mark
+		"क्\u200cष",       // Devanagari, after a virama: no conjunct
+		"স্\u200cত",       // Bengali
+		flag("gbeng") + " " + flag("gbsct") + " " + flag("gbwls") + " " + flag("usca"),
+		"\U0001F3F4 solo",
+	} {
+		if got := Neutralize(keep); got != keep {
+			t.Errorf("Neutralize(%q) = %q", keep, got)
+		}
+	}
+	for in, want := range map[string]string{
+		"evil\u200c.com":                           "evil.com",
+		"ar\u200cmas":                              "armas",
+		"می\u200c خواهم":                           "می خواهم",
+		"\u200cمی":                                 "می",
+		"a\u200cمی":                                "aمی",
+		"می\u200c\u200cخواهم":                      "میخواهم",
+		"x\U000E0067\U000E0062\U000E007Fy":         "xy",
+		flag("gb"):                                 "\U0001F3F4",
+		flag("ignoreprevious"):                     "\U0001F3F4",
+		"\U0001F3F4\U000E0067\U000E0062\U000E0065": "\U0001F3F4",
+		"\U0001F3F4\U000E0047\U000E0042\U000E0045\U000E007F": "\U0001F3F4",
+		flag("gbsct") + "\U000E0041":                         flag("gbsct"),
+	} {
+		if got := Neutralize(in); got != want {
+			t.Errorf("Neutralize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestCoarsen(t *testing.T) {
 	l := Coarsen(19.432608, -99.133209)
 	if l.Lat != 19.43 || l.Lon != -99.13 {
@@ -195,7 +239,8 @@ var liveLink = regexp.MustCompile(`(?i)(?:https?|ftp|tg)://[^\s]|(?:^|[^\p{L}\p{
 // and no invisible format character, may survive.
 func FuzzNeutralizeDefang(f *testing.F) {
 	for _, seed := range []string{"https://a.b/c \u202E x", "WWW.X.COM", "hTTp://\u200Bx.y", "tg://resolve?domain=a", "пример.рф",
-		"evil。com ｅｖｉｌ．ｃｏｍ t｡me/x", "1.2.3.4 10。0。0。1", "e\u0301vil.com ton://x", "a@b.example t.me/narcos"} {
+		"evil。com ｅｖｉｌ．ｃｏｍ t｡me/x", "1.2.3.4 10。0。0。1", "e\u0301vil.com ton://x", "a@b.example t.me/narcos",
+		"می\u200cخواهم ev\u200cil.com", "\U0001F3F4\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F x\U000E0041"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -206,12 +251,42 @@ func FuzzNeutralizeDefang(f *testing.F) {
 		if where, ok := linkable(out); ok {
 			t.Fatalf("linkable text %q survived in %q", where, out)
 		}
-		for _, r := range out {
-			if r != 0x200D && unicode.Is(unicode.Cf, r) {
-				t.Fatalf("format character %U survived", r)
+		rs := []rune(out)
+		for i, r := range rs {
+			switch {
+			case r == 0x200D:
+			case r == 0x200C && i > 0 && i+1 < len(rs) && unicode.In(rs[i-1], unicode.L, unicode.M) && rs[i-1] >= 0x600 && unicode.IsLetter(rs[i+1]) && rs[i+1] >= 0x600:
+				// between two letters of a script (not Latin) written with it
+			case r >= 0xE0020 && r <= 0xE007F && flagTag(rs, i):
+			case unicode.Is(unicode.Cf, r):
+				t.Fatalf("format character %U survived in %q", r, out)
 			}
 		}
 	})
+}
+
+// flagTag reports whether the tag character rs[i] is one of a
+// subdivision flag's: black flag, three to seven tag letters or digits,
+// cancel tag.
+func flagTag(rs []rune, i int) bool {
+	start := i
+	for start > 0 && rs[start-1] >= 0xE0020 && rs[start-1] <= 0xE007F {
+		start--
+	}
+	end := i
+	for end+1 < len(rs) && rs[end+1] >= 0xE0020 && rs[end+1] <= 0xE007F {
+		end++
+	}
+	n := end - start // tags before the cancel tag
+	if start == 0 || rs[start-1] != 0x1F3F4 || rs[end] != 0xE007F || n < 3 || n > 7 {
+		return false
+	}
+	for _, r := range rs[start:end] {
+		if !(r >= 0xE0061 && r <= 0xE007A || r >= 0xE0030 && r <= 0xE0039) {
+			return false
+		}
+	}
+	return true
 }
 
 // linkable scans text, without the package's patterns, for what a client
