@@ -235,3 +235,25 @@ func TestHashtagKeepsCombiningMarks(t *testing.T) {
 		}
 	}
 }
+
+// A host name is one search word in either form, decoded or punycode:
+// a view shows the form the tip wrote (and a decoded one with its
+// punycode), and what an investigator copies from it must find the tips
+// written the other way. A homograph stays apart from what it mimics.
+func TestPunycodeAndDecodedHostsAreOneSearchWord(t *testing.T) {
+	for _, forms := range [][2]string{
+		{"pago en https://пример.рф/pago", "pago en https://xn--e1afmkfd.xn--p1ai/pago"},
+		{"cobrança.example", "XN--COBRANA-ZXA.example"},
+		{"аррӏе.com", "xn--80ak6aa92e.com"},
+	} {
+		if a, b := IndexTokens(forms[0]), IndexTokens(forms[1]); !slices.Equal(a, b) {
+			t.Errorf("%q gives %q, %q gives %q", forms[0], a, forms[1], b)
+		}
+	}
+	if a, b := IndexTokens("аррӏе.com"), IndexTokens("apple.com"); slices.Equal(a, b) {
+		t.Errorf("a homograph is the word it mimics: %q", a)
+	}
+	if got := IndexTokens("xn--a xn--"); !slices.Equal(got, []string{"xn"}) {
+		t.Errorf("a label that does not decode: %q", got)
+	}
+}

@@ -1,6 +1,11 @@
 package tips
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+
+	"golang.org/x/net/idna"
+)
 
 // stopwords are the commonest function words of Spanish, Portuguese,
 // English and French, folded. They are in nearly every tip, so a search
@@ -34,8 +39,14 @@ var stopwords = func() map[string]bool {
 // keeps, and the words a search looks for.
 // Unlike Tokens (the classifier's), it keeps a long tip's words to the
 // end, and a word too long to keep whole by its first characters.
+//
+// A host name's labels written in punycode ("xn--e1afmkfd") are read
+// decoded ("пример"), so that a link is found by its host in either form:
+// a tip may write either, and a view shows both or the one written. The
+// decoded form is a homograph's own letters: "аррӏе.com" in Cyrillic and
+// its "xn--80ak6aa92e.com" are one word, apple.com another.
 func IndexTokens(text string) []string {
-	all := tokens(Fold(text), maxIndexTokens, true)
+	all := tokens(Fold(decodePunycode(text)), maxIndexTokens, true)
 	out := all[:0]
 	for _, t := range all {
 		if !stopwords[t] {
@@ -43,4 +54,31 @@ func IndexTokens(text string) []string {
 		}
 	}
 	return out
+}
+
+// punycodeLabel finds a host name's label written in punycode.
+var punycodeLabel = regexp.MustCompile(`(?i)\bxn--[a-z0-9-]+`)
+
+// decodePunycode writes each punycode label of text decoded, where it
+// decodes.
+func decodePunycode(text string) string {
+	if !hasPunycode(text) {
+		return text // most text: no allocation
+	}
+	return punycodeLabel.ReplaceAllStringFunc(text, func(label string) string {
+		if u, err := idna.Lookup.ToUnicode(strings.ToLower(label)); err == nil {
+			return u
+		}
+		return label
+	})
+}
+
+// hasPunycode says whether text holds "xn--" in any case.
+func hasPunycode(text string) bool {
+	for i := 0; i+4 <= len(text); i++ {
+		if text[i]|0x20 == 'x' && text[i+1]|0x20 == 'n' && text[i+2] == '-' && text[i+3] == '-' {
+			return true
+		}
+	}
+	return false
 }
