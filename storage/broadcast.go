@@ -250,12 +250,12 @@ func (s *Store) SubmitWarning(ctx context.Context, pseudonym, text, language str
 // delivery go on. It returns the approvals of that revision and 1 in the
 // second value if this call started it; {-1, 0} if it had been published,
 // {-2, 0} if the text is no longer revision ARGV[6], {-3, 0} if the
-// warning was dismissed ("veto", see vetoPublication): then nothing is
-// written.
+// warning was dismissed, or is being ("veto", "vp": see vetoPublication):
+// then nothing is written.
 var approve = redis.NewScript(`
 local held = redis.call('HEXISTS', KEYS[1], 'held') == 1 and redis.call('HEXISTS', KEYS[1], 'retracted') == 0
 if redis.call('HGET', KEYS[1], 'state') == 'published' and not held then return {-1, 0} end
-if redis.call('HEXISTS', KEYS[1], 'veto') == 1 then return {-3, 0} end
+if redis.call('HEXISTS', KEYS[1], 'veto') == 1 or redis.call('HEXISTS', KEYS[1], 'vp') == 1 then return {-3, 0} end
 local rev = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
 if ARGV[3] ~= '' then
   local damaged = ARGV[10] ~= '' and (redis.call('HGET', KEYS[1], 'text') or '') == string.sub(ARGV[10], 3)
@@ -1521,15 +1521,22 @@ func matchesRegions(regions []string, text wordIndex) bool {
 	return false
 }
 
-// vetoPublication marks warning id dismissed for the approve script
-// ("veto"), which refuses every approval while it is there. The veto
-// counts the dismissals under way or recorded: one refused takes its own
-// back (takeBackVeto), never another's, so a dismissal refused as another
-// is recorded leaves that one's veto. False if id is not a warning
-// (nothing is written). A publication hash made for it lives as long as
-// an approval's would.
+// A warning's publication hash keeps its triage in step with the tip's
+// (another hash slot, so not in one script): "vp" counts the dismissals
+// under way (vetoPublication, before their decision is recorded), "veto"
+// is there while the last decision recorded is a dismissal, and "dn" is
+// that decision's number (the tip's decision counter, see decide). The
+// approve script refuses every approval while either is there. Decisions'
+// after-steps may land in any order: one applies only if its number is
+// above "dn", so the last decision recorded wins and the veto matches it.
+
+// vetoPublication marks a dismissal of warning id under way ("vp"), before
+// it is recorded, so an approval racing it is refused whichever comes
+// first. One refused takes its own back (takeBackVeto), never another's.
+// False if id is not a warning (nothing is written). A publication hash
+// made for it lives as long as an approval's would.
 var vetoPublication = redis.NewScript(`
-redis.call('HINCRBY', KEYS[1], 'veto', 1)
+redis.call('HINCRBY', KEYS[1], 'vp', 1)
 if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return 1`)
 
@@ -1547,44 +1554,37 @@ func (s *Store) vetoPublication(ctx context.Context, id string) (bool, error) {
 	return true, nil
 }
 
-// takeBackVeto takes back one dismissal's veto of publication KEYS[1]
-// (see vetoPublication): the veto goes with the last.
+// takeBackVeto takes back one dismissal's mark of publication KEYS[1] (see
+// vetoPublication): the dismissal was refused.
 var takeBackVeto = redis.NewScript(`
-if redis.call('HEXISTS', KEYS[1], 'veto') == 0 then return 0 end
-if redis.call('HINCRBY', KEYS[1], 'veto', -1) <= 0 then redis.call('HDEL', KEYS[1], 'veto') end
+if redis.call('HEXISTS', KEYS[1], 'vp') == 0 then return 0 end
+if redis.call('HINCRBY', KEYS[1], 'vp', -1) <= 0 then redis.call('HDEL', KEYS[1], 'vp') end
 return 1`)
 
-// dropAllApprovals deletes every approval of publication KEYS[1] and, if
-// ARGV[1] is "1", keeps it vetoed (a decision racing the dismissal may
-// have taken the veto away: the dismissal recorded last stands).
-var dropAllApprovals = redis.NewScript(`
-local n = 0
-for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
-  if string.sub(f, 1, 2) == 'a:' then n = n + redis.call('HDEL', KEYS[1], f) end
+// afterDecision applies decision number ARGV[1] to publication KEYS[1], if
+// there is one: ARGV[2] is "1" for a dismissal, ARGV[3] "1" if it was
+// marked under way (its mark goes: the decision is recorded). A dismissal
+// drops every approval (changing the status back does not revive them:
+// the team approves it anew), even one a later decision overtook (those
+// given since, an instant ago, are given again). The veto follows the
+// decision only if it is the last recorded so far.
+var afterDecision = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if ARGV[3] == '1' and redis.call('HINCRBY', KEYS[1], 'vp', -1) <= 0 then redis.call('HDEL', KEYS[1], 'vp') end
+if ARGV[2] == '1' then
+  for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+    if string.sub(f, 1, 2) == 'a:' then redis.call('HDEL', KEYS[1], f) end
+  end
 end
-if ARGV[1] == '1' and (tonumber(redis.call('HGET', KEYS[1], 'veto') or '0') or 0) < 1 then
-  redis.call('HSET', KEYS[1], 'veto', 1)
-  if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-end
-return n`)
+if tonumber(ARGV[1]) <= tonumber(redis.call('HGET', KEYS[1], 'dn') or '0') then return 0 end
+redis.call('HSET', KEYS[1], 'dn', ARGV[1])
+if ARGV[2] == '1' then redis.call('HSET', KEYS[1], 'veto', 1) else redis.call('HDEL', KEYS[1], 'veto') end
+return 1`)
 
-// afterDecision keeps warning id's publication in step with the decision
-// recorded: dismissed, the approvals given before count no more (changing
-// its status back does not revive them: the team approves it anew), and
-// a warning (vetoed) stays vetoed; anything else, its veto goes (see
-// vetoPublication).
-func (s *Store) afterDecision(ctx context.Context, id string, status tips.Status, vetoed bool) error {
-	key := s.k.publication(id)
-	var err error
-	if status == tips.StatusDismissed {
-		keep := ""
-		if vetoed {
-			keep = "1"
-		}
-		err = dropAllApprovals.Run(ctx, s.rdb, []string{key}, keep, s.retention.Milliseconds()).Err()
-	} else {
-		err = s.rdb.HDel(ctx, key, "veto").Err()
-	}
+// afterDecision keeps warning id's publication in step with its decision
+// number n (see afterDecision's script).
+func (s *Store) afterDecision(ctx context.Context, id string, n int64, status tips.Status, vetoed bool) error {
+	err := afterDecision.Run(ctx, s.rdb, []string{s.k.publication(id)}, n, digit(status == tips.StatusDismissed), digit(vetoed)).Err()
 	if err != nil {
 		return fmt.Errorf("publication after decision: %w", err)
 	}

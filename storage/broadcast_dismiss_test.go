@@ -153,3 +153,33 @@ func TestDismissalRecordedLastKeepsItsVeto(t *testing.T) {
 		t.Fatalf("approval of a dismissed warning %+v %v: want refused as dismissed", a, err)
 	}
 }
+
+// A dismissal overtaken by a decision recorded after it (verified again)
+// whose after-step lands first: the tip reads verified, and the veto
+// follows it, the last decision, not the dismissal's late after-step.
+// Mutation: afterDecision's script applying a decision whatever its
+// number (no "dn" comparison) → the approval is refused as dismissed.
+func TestOvertakenDismissalLeavesNoVeto(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	id := warningToApprove(t, st)
+	raced := false
+	storage.AfterDecide(t, func() {
+		if raced {
+			return
+		}
+		raced = true // the dismissal is recorded; its after-step waits
+		if err := st.Decide(ctx, id, storage.Claimer{Key: "inv-c", Name: "Cy"}, storage.Decision{Status: tips.StatusVerified}); err != nil {
+			t.Error(err)
+		}
+	})
+	if err := st.Decide(ctx, id, storage.Claimer{Key: "inv-b", Name: "Bob"}, storage.Decision{Status: tips.StatusDismissed}); err != nil || !raced {
+		t.Fatalf("dismissal: %v (raced %v)", err, raced)
+	}
+	if tp, err := st.Tip(ctx, id); err != nil || tp.Status != tips.StatusVerified {
+		t.Fatalf("tip %+v %v: want verified", tp.Status, err)
+	}
+	if a, err := st.ApprovePublication(ctx, id, approval("inv-a", 1)); err != nil || a.Dismissed || !a.Started {
+		t.Fatalf("approval of a verified warning %+v %v: want started", a, err)
+	}
+}

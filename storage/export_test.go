@@ -80,6 +80,13 @@ func BeforeDecide(t interface{ Cleanup(func()) }, f func()) {
 	t.Cleanup(func() { beforeDecide = nil })
 }
 
+// AfterDecide runs f between Decide's script and its after-step on the
+// publication, until the test ends.
+func AfterDecide(t interface{ Cleanup(func()) }, f func()) {
+	afterDecide = f
+	t.Cleanup(func() { afterDecide = nil })
+}
+
 // TipKey names tip id's hash, for tests.
 func (s *Store) TipKey(id string) string { return s.k.tip(id) }
 

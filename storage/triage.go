@@ -148,7 +148,9 @@ func (s *Store) openClaimer(sealed string) (Claimer, bool) {
 // acknowledged (closed before, or a dead letter) gets a new entry. If
 // ARGV[12] (ms) is above 0, a tip claimed by someone other than ARGV[5]
 // whose claim has been idle for less than that is left alone: the script
-// returns who claimed it and when.
+// returns who claimed it and when. A decision recorded returns its number
+// (the tip's decision counter "dn": the later recorded, the higher); 0,
+// the tip is gone.
 var decide = redis.NewScript(`
 local key, stream = KEYS[1], KEYS[2]
 if redis.call('EXISTS', key) == 0 then return 0 end
@@ -167,6 +169,7 @@ if timeout > 0 and entry and redis.call('HGET', key, 's') == 'claimed' then
   end
 end
 redis.call('HSET', key, 's', status)
+local n = redis.call('HINCRBY', key, 'dn', 1) -- this decision's number: the later recorded, the higher
 redis.call('HDEL', key, 'x') -- a decision: the claims that ran out before count no more
 if prio ~= '' then redis.call('HSET', key, 'p', prio) end
 if ARGV[4] ~= '' then redis.call('HSET', key, 'l', ARGV[4]) end
@@ -179,9 +182,9 @@ if ARGV[11] ~= '' then redis.call('HSET', key, 'c', ARGV[11]) end
 if closed == '1' then
   if entry then redis.call('XACK', stream, grp, entry) end
   redis.call('HDEL', key, 'rm', 'cb', 'cw', 'ca')
-  return 1
+  return n
 end
-if status ~= 'new' and status ~= 'claimed' then return 1 end
+if status ~= 'new' and status ~= 'claimed' then return n end
 -- Park new entries, so the tip's entry (if still open) is pending.
 for _ = 1, 100 do
   local r = redis.call('XREADGROUP', 'GROUP', grp, '~queue', 'COUNT', 1000, 'STREAMS', stream, '>')
@@ -203,11 +206,15 @@ else
   redis.call('HSET', key, 'cb', me, 'cw', claimer, 'ca', now)
   redis.call('HDEL', key, 'rm') -- a claim taken anew is reminded anew, as /next's
 end
-return 1`)
+return n`)
 
 // beforeDecide, if set (by tests), runs between Decide's veto of a
 // dismissed warning and its script: where another decision races.
 var beforeDecide func()
+
+// afterDecide, if set (by tests), runs between Decide's script and its
+// after-step on the publication: where another decision overtakes it.
+var afterDecide func()
 
 // Decision is a triage decision on a tip.
 type Decision struct {
@@ -325,11 +332,15 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 		}
 		return e
 	}
-	if n, _ := res.(int64); n == 0 {
+	n, _ := res.(int64)
+	if n == 0 {
 		return ErrNotFound
 	}
 	decided = true
-	if err := s.afterDecision(ctx, id, d.Status, vetoed); err != nil {
+	if afterDecide != nil {
+		afterDecide()
+	}
+	if err := s.afterDecision(ctx, id, n, d.Status, vetoed); err != nil {
 		return err
 	}
 	if ttl, closing := s.byStatus[d.Status]; closing {
