@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -243,19 +244,28 @@ func (s *Store) SubmitWarning(ctx context.Context, pseudonym, text, language str
 // is still ARGV[10] after its "r:" (the record that could not be read:
 // the new text replaces it, even the same words). It
 // starts the publication (KEYS[1]) when enough different investigators
-// (ARGV[4]) approved the same revision: the destinations (ARGV[11]…) are
+// (ARGV[4]) approved the same revision: the destinations (ARGV[12]…) are
 // queued (KEYS[2]) and the broadcast joins the active ones (KEYS[3]). A
 // published warning whose delivery is held ("held": its text could not be
 // read) takes approvals of a new text likewise, and enough of them let its
 // delivery go on. It returns the approvals of that revision and 1 in the
 // second value if this call started it; {-1, 0} if it had been published,
 // {-2, 0} if the text is no longer revision ARGV[6], {-3, 0} if the
-// warning was dismissed, or is being ("veto", "vp": see vetoPublication):
-// then nothing is written.
+// warning was dismissed, or is being ("veto", "v:…" marked since ARGV[11]:
+// see vetoPublication), {-4, 0} if only marks made before are left (see
+// settleLapsedVetoes): then nothing is written.
 var approve = redis.NewScript(`
 local held = redis.call('HEXISTS', KEYS[1], 'held') == 1 and redis.call('HEXISTS', KEYS[1], 'retracted') == 0
 if redis.call('HGET', KEYS[1], 'state') == 'published' and not held then return {-1, 0} end
-if redis.call('HEXISTS', KEYS[1], 'veto') == 1 or redis.call('HEXISTS', KEYS[1], 'vp') == 1 then return {-3, 0} end
+if redis.call('HEXISTS', KEYS[1], 'veto') == 1 then return {-3, 0} end
+local lapsed = false
+for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if string.sub(f, 1, 2) == 'v:' then
+    if (tonumber(redis.call('HGET', KEYS[1], f)) or 0) >= tonumber(ARGV[11]) then return {-3, 0} end
+    lapsed = true
+  end
+end
+if lapsed then return {-4, 0} end
 local rev = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
 if ARGV[3] ~= '' then
   local damaged = ARGV[10] ~= '' and (redis.call('HGET', KEYS[1], 'text') or '') == string.sub(ARGV[10], 3)
@@ -281,7 +291,7 @@ if held then
   redis.call('HDEL', KEYS[1], 'held') -- its destinations, queued when published, go on
 else
   redis.call('HSET', KEYS[1], 'state', 'published', 'at', ARGV[2])
-  for i = 11, #ARGV do redis.call('HSETNX', KEYS[2], ARGV[i], 'p') end
+  for i = 12, #ARGV do redis.call('HSETNX', KEYS[2], ARGV[i], 'p') end
 end
 redis.call('HSETNX', KEYS[2], '~', 'job')
 redis.call('PEXPIRE', KEYS[2], ARGV[8])
@@ -527,12 +537,22 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 	if cur.Unreadable {
 		replace = "r:" + cur.sealedText
 	}
-	args := []any{a.By.Key, s.now().UnixMilli(), sealedText, a.Needed, sealedBy, revision, id, s.retention.Milliseconds(), textMAC, replace}
+	now := s.now()
+	cutoff := now.Add(-vetoLease).UnixMilli()
+	args := []any{a.By.Key, now.UnixMilli(), sealedText, a.Needed, sealedBy, revision, id, s.retention.Milliseconds(), textMAC, replace, cutoff}
 	for _, d := range destinations {
 		args = append(args, d)
 	}
 	keys := []string{s.k.publication(id), s.k.deliveries(id), s.k.broadcasts()}
 	res, err := approve.Run(ctx, s.rdb, keys, args...).Int64Slice()
+	if err == nil && res[0] == -4 {
+		// Dismissals marked too long ago: settled, then the approval
+		// counts as they stand.
+		if err := s.settleLapsedVetoes(ctx, id, cutoff); err != nil {
+			return Approval{}, err
+		}
+		res, err = approve.Run(ctx, s.rdb, keys, args...).Int64Slice()
+	}
 	if err != nil {
 		return Approval{}, fmt.Errorf("approve: %w", err)
 	}
@@ -541,7 +561,7 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 		return Approval{Already: true}, nil
 	case -2:
 		return Approval{Changed: true}, nil
-	case -3:
+	case -3, -4:
 		return Approval{Dismissed: true}, nil
 	}
 	ap := Approval{Approvals: int(res[0]), Started: res[1] == 1, Resumed: res[1] == 1 && cur.Held, Held: cur.Held, Reach: reach}
@@ -1522,55 +1542,57 @@ func matchesRegions(regions []string, text wordIndex) bool {
 }
 
 // A warning's publication hash keeps its triage in step with the tip's
-// (another hash slot, so not in one script): "vp" counts the dismissals
-// under way (vetoPublication, before their decision is recorded), "veto"
-// is there while the last decision recorded is a dismissal, and "dn" is
-// that decision's number (the tip's decision counter, see decide). The
-// approve script refuses every approval while either is there. Decisions'
-// after-steps may land in any order: one applies only if its number is
-// above "dn", so the last decision recorded wins and the veto matches it.
+// (another hash slot, so not in one script): a "v:<token>" mark (when it
+// was made, ms) is a dismissal under way (vetoPublication, before its
+// decision is recorded), "veto" is there while the last decision recorded
+// is a dismissal, and "dn" is that decision's number (the tip's decision
+// counter, see decide). The approve script refuses every approval while
+// either is there. Decisions' after-steps may land in any order: one
+// applies only if its number is above "dn", so the last decision recorded
+// wins and the veto matches it. A mark left by a process that died, or
+// stalls, for vetoLease is settled by the next approval (see
+// settleLapsedVetoes).
 
-// vetoPublication marks a dismissal of warning id under way ("vp"), before
-// it is recorded, so an approval racing it is refused whichever comes
-// first. One refused takes its own back (takeBackVeto), never another's.
-// False if id is not a warning (nothing is written). A publication hash
-// made for it lives as long as an approval's would.
+// vetoLease is how long a dismissal under way refuses approvals before its
+// decision must be recorded: a process that died between the two leaves
+// its mark no longer than this.
+const vetoLease = time.Minute
+
+// vetoPublication marks a dismissal of warning id under way (ARGV[1] its
+// mark, ARGV[2] when), before it is recorded, so an approval racing it is
+// refused whichever comes first. It returns the mark's token; "" if id is
+// not a warning (nothing is written). A publication hash made for it lives
+// as long as an approval's would.
 var vetoPublication = redis.NewScript(`
-redis.call('HINCRBY', KEYS[1], 'vp', 1)
-if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1`)
 
-func (s *Store) vetoPublication(ctx context.Context, id string) (bool, error) {
+func (s *Store) vetoPublication(ctx context.Context, id string) (string, error) {
 	kind, err := s.Kind(ctx, id)
 	if errors.Is(err, ErrNotFound) || (err == nil && kind != "warning") {
-		return false, nil
+		return "", nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("veto publication: %w", err)
+		return "", fmt.Errorf("veto publication: %w", err)
 	}
-	if err := vetoPublication.Run(ctx, s.rdb, []string{s.k.publication(id)}, s.retention.Milliseconds()).Err(); err != nil {
-		return false, fmt.Errorf("veto publication: %w", err)
+	token := rand.Text()
+	if err := vetoPublication.Run(ctx, s.rdb, []string{s.k.publication(id)}, "v:"+token, s.now().UnixMilli(), s.retention.Milliseconds()).Err(); err != nil {
+		return "", fmt.Errorf("veto publication: %w", err)
 	}
-	return true, nil
+	return token, nil
 }
 
-// takeBackVeto takes back one dismissal's mark of publication KEYS[1] (see
-// vetoPublication): the dismissal was refused.
-var takeBackVeto = redis.NewScript(`
-if redis.call('HEXISTS', KEYS[1], 'vp') == 0 then return 0 end
-if redis.call('HINCRBY', KEYS[1], 'vp', -1) <= 0 then redis.call('HDEL', KEYS[1], 'vp') end
-return 1`)
-
 // afterDecision applies decision number ARGV[1] to publication KEYS[1], if
-// there is one: ARGV[2] is "1" for a dismissal, ARGV[3] "1" if it was
-// marked under way (its mark goes: the decision is recorded). A dismissal
+// there is one: ARGV[2] is "1" for a dismissal, ARGV[3] its mark if it was
+// marked under way (the mark goes: the decision is recorded). A dismissal
 // drops every approval (changing the status back does not revive them:
 // the team approves it anew), even one a later decision overtook (those
 // given since, an instant ago, are given again). The veto follows the
 // decision only if it is the last recorded so far.
 var afterDecision = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-if ARGV[3] == '1' and redis.call('HINCRBY', KEYS[1], 'vp', -1) <= 0 then redis.call('HDEL', KEYS[1], 'vp') end
+if ARGV[3] ~= '' then redis.call('HDEL', KEYS[1], ARGV[3]) end
 if ARGV[2] == '1' then
   for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
     if string.sub(f, 1, 2) == 'a:' then redis.call('HDEL', KEYS[1], f) end
@@ -1582,11 +1604,55 @@ if ARGV[2] == '1' then redis.call('HSET', KEYS[1], 'veto', 1) else redis.call('H
 return 1`)
 
 // afterDecision keeps warning id's publication in step with its decision
-// number n (see afterDecision's script).
-func (s *Store) afterDecision(ctx context.Context, id string, n int64, status tips.Status, vetoed bool) error {
-	err := afterDecision.Run(ctx, s.rdb, []string{s.k.publication(id)}, n, digit(status == tips.StatusDismissed), digit(vetoed)).Err()
+// number n (see afterDecision's script); token is the decision's mark, if
+// it made one.
+func (s *Store) afterDecision(ctx context.Context, id string, n int64, status tips.Status, token string) error {
+	mark := ""
+	if token != "" {
+		mark = "v:" + token
+	}
+	err := afterDecision.Run(ctx, s.rdb, []string{s.k.publication(id)}, n, digit(status == tips.StatusDismissed), mark).Err()
 	if err != nil {
 		return fmt.Errorf("publication after decision: %w", err)
+	}
+	return nil
+}
+
+// settleVeto settles the lapsed mark ARGV[1] of a dismissal of tip
+// KEYS[1]: if its decision was not recorded, it never will be (decide
+// refuses a mark settled: "vt:<token>" 0); it returns the decision's
+// number if it was, 0 if not (or the tip is gone).
+var settleVeto = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('HSETNX', KEYS[1], ARGV[1], 0) == 1 then return 0 end
+return tonumber(redis.call('HGET', KEYS[1], ARGV[1])) or 0`)
+
+// settleLapsedVetoes settles the marks of warning id's dismissals under way
+// made before cutoff (ms): a dismissal recorded meanwhile gets its
+// after-step (its process died before it); one not recorded is refused
+// from now on, and its mark goes.
+func (s *Store) settleLapsedVetoes(ctx context.Context, id string, cutoff int64) error {
+	f, err := s.rdb.HGetAll(ctx, s.k.publication(id)).Result()
+	if err != nil {
+		return fmt.Errorf("settle vetoes: %w", err)
+	}
+	for field, v := range f {
+		token, ok := strings.CutPrefix(field, "v:")
+		if at, err := strconv.ParseInt(v, 10, 64); !ok || err != nil || at >= cutoff {
+			continue
+		}
+		n, err := settleVeto.Run(ctx, s.rdb, []string{s.k.tip(id)}, "vt:"+token).Int64()
+		if err != nil {
+			return fmt.Errorf("settle vetoes: %w", err)
+		}
+		if n > 0 {
+			err = s.afterDecision(ctx, id, n, tips.StatusDismissed, token)
+		} else {
+			err = s.rdb.HDel(ctx, s.k.publication(id), field).Err()
+		}
+		if err != nil {
+			return fmt.Errorf("settle vetoes: %w", err)
+		}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/tips"
@@ -181,5 +182,82 @@ func TestOvertakenDismissalLeavesNoVeto(t *testing.T) {
 	}
 	if a, err := st.ApprovePublication(ctx, id, approval("inv-a", 1)); err != nil || a.Dismissed || !a.Started {
 		t.Fatalf("approval of a verified warning %+v %v: want started", a, err)
+	}
+}
+
+// A process that died between a dismissal's mark and its decision: the
+// mark refuses approvals while the dismissal may still be recorded, then
+// the next approval settles it and counts.
+// Mutation: the approve script taking lapsed marks as dismissals under
+// way (no ARGV[11] cutoff) → the approval after the lease is refused.
+func TestDismissalDiedBeforeRecordedLapses(t *testing.T) {
+	ctx := context.Background()
+	st, _, clk := newStore(t)
+	id := warningToApprove(t, st)
+	if _, err := st.MarkDismissal(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := st.ApprovePublication(ctx, id, approval("inv-a", 1)); err != nil || !a.Dismissed {
+		t.Fatalf("approval while a dismissal is under way %+v %v: want refused", a, err)
+	}
+	clk.Add(storage.VetoLease + time.Second)
+	if a, err := st.ApprovePublication(ctx, id, approval("inv-a", 1)); err != nil || a.Dismissed || !a.Started {
+		t.Fatalf("approval once the mark lapsed %+v %v: want started", a, err)
+	}
+}
+
+// A process that died after a dismissal was recorded, before its
+// after-step: the approval that settles its lapsed mark finds it recorded
+// and applies it, so the dismissed warning stays refused; verified again,
+// it is approved.
+// Mutation: settleLapsedVetoes dropping every lapsed mark (no settleVeto)
+// → the dismissed warning is published.
+func TestDismissalDiedAfterRecordedStands(t *testing.T) {
+	ctx := context.Background()
+	st, _, clk := newStore(t)
+	id := warningToApprove(t, st)
+	bob := storage.Claimer{Key: "inv-b", Name: "Bob"}
+	func() {
+		defer func() { _ = recover() }()
+		storage.AfterDecide(t, func() { panic("process died") })
+		_ = st.Decide(ctx, id, bob, storage.Decision{Status: tips.StatusDismissed})
+		t.Fatal("the dismissal went on")
+	}()
+	storage.AfterDecide(t, nil)
+	clk.Add(storage.VetoLease + time.Second)
+	if a, err := st.ApprovePublication(ctx, id, approval("inv-a", 1)); err != nil || !a.Dismissed || a.Started {
+		t.Fatalf("approval of a dismissed warning %+v %v: want refused as dismissed", a, err)
+	}
+	if err := st.Decide(ctx, id, bob, storage.Decision{Status: tips.StatusVerified}); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := st.ApprovePublication(ctx, id, approval("inv-a", 1)); err != nil || !a.Started {
+		t.Fatalf("approval after verifying again %+v %v: want started", a, err)
+	}
+}
+
+// A dismissal stalled past the lease, an approval settling its mark
+// meanwhile: the approval counts, and the dismissal is refused, not
+// recorded behind the publication's back.
+// Mutation: the decide script without its "vt:" check → the dismissal is
+// recorded.
+func TestDismissalStalledPastLeaseIsRefused(t *testing.T) {
+	ctx := context.Background()
+	st, _, clk := newStore(t)
+	id := warningToApprove(t, st)
+	var a storage.Approval
+	var aErr error
+	storage.BeforeDecide(t, func() {
+		clk.Add(storage.VetoLease + time.Second)
+		a, aErr = st.ApprovePublication(ctx, id, approval("inv-a", 1))
+	})
+	if err := st.Decide(ctx, id, storage.Claimer{Key: "inv-b", Name: "Bob"}, storage.Decision{Status: tips.StatusDismissed}); err == nil {
+		t.Fatal("a dismissal stalled past its lease was recorded")
+	}
+	if aErr != nil || !a.Started {
+		t.Fatalf("approval meanwhile %+v %v: want started", a, aErr)
+	}
+	if tp, err := st.Tip(ctx, id); err != nil || tp.Status == tips.StatusDismissed {
+		t.Fatalf("tip %+v %v: want not dismissed", tp.Status, err)
 	}
 }

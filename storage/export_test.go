@@ -112,3 +112,12 @@ func SmallOwedLimit(t interface{ Cleanup(func()) }, n int) {
 	maxOwed = n
 	t.Cleanup(func() { maxOwed = old })
 }
+
+// VetoLease is how long a dismissal under way refuses approvals.
+const VetoLease = vetoLease
+
+// MarkDismissal marks a dismissal of warning id under way, as Decide does
+// before recording it, and nothing more: as if its process died there.
+func (s *Store) MarkDismissal(ctx context.Context, id string) (string, error) {
+	return s.vetoPublication(ctx, id)
+}

@@ -150,10 +150,13 @@ func (s *Store) openClaimer(sealed string) (Claimer, bool) {
 // whose claim has been idle for less than that is left alone: the script
 // returns who claimed it and when. A decision recorded returns its number
 // (the tip's decision counter "dn": the later recorded, the higher); 0,
-// the tip is gone.
+// the tip is gone. ARGV[15], if set, is the token of the dismissal's mark
+// on the publication (see vetoPublication): recorded with the decision;
+// a mark settled as lapsed (settleVeto) refuses the decision: -1.
 var decide = redis.NewScript(`
 local key, stream = KEYS[1], KEYS[2]
 if redis.call('EXISTS', key) == 0 then return 0 end
+if ARGV[15] ~= '' and redis.call('HEXISTS', key, 'vt:' .. ARGV[15]) == 1 then return -1 end -- its mark lapsed: see settleVeto
 if ARGV[13] == '1' and (redis.call('HGET', key, 's') ~= 'claimed' or (ARGV[14] ~= '' and redis.call('HGET', key, 'ca') ~= ARGV[14])) then
   return {redis.call('HGET', key, 's') or ''} -- decided, or claimed anew, since: see Decision.WhileClaimed
 end
@@ -170,6 +173,7 @@ if timeout > 0 and entry and redis.call('HGET', key, 's') == 'claimed' then
 end
 redis.call('HSET', key, 's', status)
 local n = redis.call('HINCRBY', key, 'dn', 1) -- this decision's number: the later recorded, the higher
+if ARGV[15] ~= '' then redis.call('HSET', key, 'vt:' .. ARGV[15], n) end
 redis.call('HDEL', key, 'x') -- a decision: the claims that ran out before count no more
 if prio ~= '' then redis.call('HSET', key, 'p', prio) end
 if ARGV[4] ~= '' then redis.call('HSET', key, 'l', ARGV[4]) end
@@ -215,6 +219,10 @@ var beforeDecide func()
 // afterDecide, if set (by tests), runs between Decide's script and its
 // after-step on the publication: where another decision overtakes it.
 var afterDecide func()
+
+// errVetoLapsed is a dismissal that took longer than vetoLease to record:
+// approvals were let through meanwhile, so it was not recorded.
+var errVetoLapsed = errors.New("dismissal took too long: not recorded, try again")
 
 // Decision is a triage decision on a tip.
 type Decision struct {
@@ -288,21 +296,21 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	if d.Status.Closed() {
 		closed = "1"
 	}
-	// A dismissed warning must not be published: the veto is written
+	// A dismissed warning must not be published: its mark is written
 	// before the dismissal, so an approval racing it is refused by the
 	// approve script whichever comes first (they are in different hash
 	// slots, so not one script). A dismissal refused below takes its own
-	// back, not one recorded meanwhile.
-	vetoed := false
+	// mark back, not another's.
+	token := ""
 	if d.Status == tips.StatusDismissed {
-		if vetoed, err = s.vetoPublication(ctx, id); err != nil {
+		if token, err = s.vetoPublication(ctx, id); err != nil {
 			return err
 		}
 	}
 	decided := false
 	defer func() {
-		if vetoed && !decided {
-			_ = takeBackVeto.Run(context.WithoutCancel(ctx), s.rdb, []string{s.k.publication(id)}).Err()
+		if token != "" && !decided {
+			_ = s.rdb.HDel(context.WithoutCancel(ctx), s.k.publication(id), "v:"+token).Err()
 		}
 	}()
 	if beforeDecide != nil {
@@ -310,7 +318,7 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	}
 	res, err := decide.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.triage()},
 		string(d.Status), string(d.Priority), TriageGroup, labels, by.Key, sealedClaimer, s.now().UnixMilli(), closed, d.DuplicateOf, s.k.tip(""), string(d.Category),
-		max(d.ClaimTimeout.Milliseconds(), 0), whileClaimed, claim).Result()
+		max(d.ClaimTimeout.Milliseconds(), 0), whileClaimed, claim, token).Result()
 	if err != nil {
 		return fmt.Errorf("decide: %w", err)
 	}
@@ -333,14 +341,17 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 		return e
 	}
 	n, _ := res.(int64)
-	if n == 0 {
+	switch {
+	case n == 0:
 		return ErrNotFound
+	case n < 0:
+		return errVetoLapsed
 	}
 	decided = true
 	if afterDecide != nil {
 		afterDecide()
 	}
-	if err := s.afterDecision(ctx, id, n, d.Status, vetoed); err != nil {
+	if err := s.afterDecision(ctx, id, n, d.Status, token); err != nil {
 		return err
 	}
 	if ttl, closing := s.byStatus[d.Status]; closing {
