@@ -333,7 +333,8 @@ func publish(ctx context.Context, c *Context) error {
 	if ok, err := c.isWarning(ctx, id); !ok || err != nil {
 		return err
 	}
-	if ok, err := c.mayPublish(ctx, id); !ok || err != nil {
+	dupOf, ok, err := c.mayPublish(ctx, id)
+	if !ok || err != nil {
 		return err
 	}
 	text = strings.TrimSpace(tips.Neutralize(text))
@@ -343,7 +344,7 @@ func publish(ctx context.Context, c *Context) error {
 	if len([]rune(text)) > c.mux.limits.MaxMessageRunes {
 		return c.Say(ctx, "message_too_long", map[string]any{"Max": c.mux.limits.MaxMessageRunes})
 	}
-	return c.approvePublication(ctx, id, storage.PublishApproval{Text: text})
+	return c.approvePublication(ctx, id, storage.PublishApproval{Text: text, DuplicateOf: dupOf})
 }
 
 // publishButton is the button under a preview: an approval of the text
@@ -370,46 +371,54 @@ func (m *Mux) publishButton(ctx context.Context, c *Context, data string) error 
 	if ok, err := c.isWarning(ctx, id); !ok || err != nil {
 		return err
 	}
-	if ok, err := c.mayPublish(ctx, id); !ok || err != nil {
+	dupOf, ok, err := c.mayPublish(ctx, id)
+	if !ok || err != nil {
 		return err
 	}
-	return c.approvePublication(ctx, id, storage.PublishApproval{Revision: revision})
+	return c.approvePublication(ctx, id, storage.PublishApproval{Revision: revision, DuplicateOf: dupOf})
 }
 
 // mayPublish reports whether warning id may be published as its triage
-// stands; if it was dismissed, or is a duplicate (see notDuplicate), it
-// says so. Communities read what goes out as verified (its header says
+// stands, and the tip it is marked a duplicate of, if it is (the approval
+// is refused if that changed since); if it was dismissed, or is a
+// duplicate (see notDuplicate), it says so. Communities read what goes out as verified (its header says
 // so): a warning the team dismissed, a hoax
 // maybe, must not go out on one investigator's approval who did not see
 // that, nor on a button shown before it was dismissed.
-func (c *Context) mayPublish(ctx context.Context, id string) (bool, error) {
+func (c *Context) mayPublish(ctx context.Context, id string) (dupOf string, ok bool, err error) {
 	t, err := c.mux.store.Tip(ctx, id)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		return false, c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
+		return "", false, c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
 	case err != nil:
-		return false, err
+		return "", false, err
 	case t.Status == tips.StatusDuplicate:
-		return c.notDuplicate(ctx, id, t.DuplicateOf)
+		ok, err := c.notDuplicate(ctx, id, t.DuplicateOf)
+		return t.DuplicateOf, ok, err
 	case t.Status != tips.StatusDismissed:
-		return true, nil
+		return "", true, nil
 	}
+	return "", false, c.sayDismissed(ctx, id)
+}
+
+// sayDismissed says why dismissed warning id is not published.
+func (c *Context) sayDismissed(ctx context.Context, id string) error {
 	// Published before it was dismissed: that is what matters now (it
 	// cannot go out again, whatever its status), and, while its copies
 	// may be up, how to take it down.
 	if published, err := c.mux.store.Published(ctx, id); err != nil || !published {
 		if err != nil {
-			return false, err
+			return err
 		}
-		return false, c.Say(ctx, "publish_dismissed", map[string]any{"ID": id})
+		return c.Say(ctx, "publish_dismissed", map[string]any{"ID": id})
 	}
 	text := c.T("publish_already", map[string]any{"ID": id})
 	if out, err := c.mux.store.CopiesOut(ctx, id); err != nil {
-		return false, err
+		return err
 	} else if out {
 		text += "\n\n" + c.T("triage_dismissed_published", map[string]any{"ID": id})
 	}
-	return false, c.Reply(ctx, Reply{Text: text})
+	return c.Reply(ctx, Reply{Text: text})
 }
 
 // notDuplicate reports whether warning id, marked a duplicate of tip
@@ -525,6 +534,13 @@ func (c *Context) approvePublication(ctx context.Context, id string, a storage.P
 	case res.Dismissed:
 		// Dismissed as this approval was given: it counts for nothing.
 		return c.Say(ctx, "publish_dismissed", map[string]any{"ID": id})
+	case res.Duplicate:
+		// Marked a duplicate (of another) as this approval was given: it
+		// counts for nothing; why, as /publish would say now.
+		if _, ok, err := c.mayPublish(ctx, id); !ok || err != nil {
+			return err
+		}
+		return c.Say(ctx, "publish_triaged", map[string]any{"ID": id})
 	case res.Changed:
 		// Edited by someone else since this investigator saw it: they
 		// see the new text before anything counts.

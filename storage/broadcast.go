@@ -244,7 +244,7 @@ func (s *Store) SubmitWarning(ctx context.Context, pseudonym, text, language str
 // is still ARGV[10] after its "r:" (the record that could not be read:
 // the new text replaces it, even the same words). It
 // starts the publication (KEYS[1]) when enough different investigators
-// (ARGV[4]) approved the same revision: the destinations (ARGV[12]…) are
+// (ARGV[4]) approved the same revision: the destinations (ARGV[13]…) are
 // queued (KEYS[2]) and the broadcast joins the active ones (KEYS[3]). A
 // published warning whose delivery is held ("held": its text could not be
 // read) takes approvals of a new text likewise, and enough of them let its
@@ -252,17 +252,27 @@ func (s *Store) SubmitWarning(ctx context.Context, pseudonym, text, language str
 // second value if this call started it; {-1, 0} if it had been published,
 // {-2, 0} if the text is no longer revision ARGV[6], {-3, 0} if the
 // warning was dismissed, or is being ("veto", "v:…" marked since ARGV[11]:
-// see vetoPublication), {-4, 0} if only marks made before are left (see
-// settleLapsedVetoes): then nothing is written.
+// see vetoPublication), {-5, 0} if it was marked a duplicate of another
+// tip than ARGV[12] (the one its approver was shown), or is being, {-4,
+// 0} if only marks made before are left (see settleLapsedVetoes): then
+// nothing is written.
 var approve = redis.NewScript(`
 local held = redis.call('HEXISTS', KEYS[1], 'held') == 1 and redis.call('HEXISTS', KEYS[1], 'retracted') == 0
 if redis.call('HGET', KEYS[1], 'state') == 'published' and not held then return {-1, 0} end
 if redis.call('HEXISTS', KEYS[1], 'veto') == 1 then return {-3, 0} end
+local dup = redis.call('HGET', KEYS[1], 'dup')
+if dup and dup ~= ARGV[12] then return {-5, 0} end
 local lapsed = false
 for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
   if string.sub(f, 1, 2) == 'v:' then
-    if (tonumber(redis.call('HGET', KEYS[1], f)) or 0) >= tonumber(ARGV[11]) then return {-3, 0} end
-    lapsed = true
+    local at, kind = string.match(redis.call('HGET', KEYS[1], f), '^(%d+):(.)')
+    if tonumber(at or '0') < tonumber(ARGV[11]) then
+      lapsed = true
+    elseif kind == 'u' then
+      return {-5, 0}
+    else
+      return {-3, 0}
+    end
   end
 end
 if lapsed then return {-4, 0} end
@@ -291,7 +301,7 @@ if held then
   redis.call('HDEL', KEYS[1], 'held') -- its destinations, queued when published, go on
 else
   redis.call('HSET', KEYS[1], 'state', 'published', 'at', ARGV[2])
-  for i = 12, #ARGV do redis.call('HSETNX', KEYS[2], ARGV[i], 'p') end
+  for i = 13, #ARGV do redis.call('HSETNX', KEYS[2], ARGV[i], 'p') end
 end
 redis.call('HSETNX', KEYS[2], '~', 'job')
 redis.call('PEXPIRE', KEYS[2], ARGV[8])
@@ -422,6 +432,10 @@ type PublishApproval struct {
 	Revision int
 	// Needed is how many different investigators must approve one text.
 	Needed int
+	// DuplicateOf is the tip the warning was marked a duplicate of when
+	// By was let approve it ("" if it was not): marked a duplicate of
+	// another since, the approval is refused (Approval.Duplicate).
+	DuplicateOf string
 }
 
 // dropApprovals deletes the approvals of warning id given by members no
@@ -464,6 +478,10 @@ type Approval struct {
 	// Dismissed is set when the warning was dismissed (as the approval
 	// was recorded, see vetoPublication): nothing was recorded.
 	Dismissed bool
+	// Duplicate is set when the warning was marked a duplicate (as the
+	// approval was recorded) of another tip than PublishApproval's
+	// DuplicateOf: nothing was recorded.
+	Duplicate bool
 	// Resumed is set, with Started, when this approval let the held
 	// delivery of a published warning go on (see HoldBroadcast).
 	Resumed bool
@@ -539,7 +557,7 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 	}
 	now := s.now()
 	cutoff := now.Add(-vetoLease).UnixMilli()
-	args := []any{a.By.Key, now.UnixMilli(), sealedText, a.Needed, sealedBy, revision, id, s.retention.Milliseconds(), textMAC, replace, cutoff}
+	args := []any{a.By.Key, now.UnixMilli(), sealedText, a.Needed, sealedBy, revision, id, s.retention.Milliseconds(), textMAC, replace, cutoff, a.DuplicateOf}
 	for _, d := range destinations {
 		args = append(args, d)
 	}
@@ -563,6 +581,8 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 		return Approval{Changed: true}, nil
 	case -3, -4:
 		return Approval{Dismissed: true}, nil
+	case -5:
+		return Approval{Duplicate: true}, nil
 	}
 	ap := Approval{Approvals: int(res[0]), Started: res[1] == 1, Resumed: res[1] == 1 && cur.Held, Held: cur.Held, Reach: reach}
 	kind := tips.EntryApproved
@@ -1542,12 +1562,14 @@ func matchesRegions(regions []string, text wordIndex) bool {
 }
 
 // A warning's publication hash keeps its triage in step with the tip's
-// (another hash slot, so not in one script): a "v:<token>" mark (when it
-// was made, ms) is a dismissal under way (vetoPublication, before its
-// decision is recorded), "veto" is there while the last decision recorded
-// is a dismissal, and "dn" is that decision's number (the tip's decision
-// counter, see decide). The approve script refuses every approval while
-// either is there. Decisions' after-steps may land in any order: one
+// (another hash slot, so not in one script): a "v:<token>" mark ("<ms>:d"
+// when it was made, or "<ms>:u:<tip>" for a duplicate of tip) is a
+// dismissal, or a duplicate mark, under way (vetoPublication, before its
+// decision is recorded); "veto" is there while the last decision recorded
+// is a dismissal, "dup" (the original) while it is a duplicate mark, and
+// "dn" is that decision's number (the tip's decision counter, see
+// decide). The approve script refuses every approval while a mark or
+// "veto" is there, or "dup" names another original than the approver saw. Decisions' after-steps may land in any order: one
 // applies only if its number is above "dn", so the last decision recorded
 // wins and the veto matches it. A mark left by a process that died, or
 // stalls, for vetoLease is settled by the next approval (see
@@ -1558,17 +1580,17 @@ func matchesRegions(regions []string, text wordIndex) bool {
 // its mark no longer than this.
 const vetoLease = time.Minute
 
-// vetoPublication marks a dismissal of warning id under way (ARGV[1] its
-// mark, ARGV[2] when), before it is recorded, so an approval racing it is
-// refused whichever comes first. It returns the mark's token; "" if id is
-// not a warning (nothing is written). A publication hash made for it lives
+// vetoPublication marks decision d of warning id under way (ARGV[1] its
+// mark, ARGV[2] its value), before it is recorded, so an approval racing
+// it is refused whichever comes first. It returns the mark's token; "" if
+// id is not a warning (nothing is written). A publication hash made for it lives
 // as long as an approval's would.
 var vetoPublication = redis.NewScript(`
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1`)
 
-func (s *Store) vetoPublication(ctx context.Context, id string) (string, error) {
+func (s *Store) vetoPublication(ctx context.Context, id string, d Decision) (string, error) {
 	kind, err := s.Kind(ctx, id)
 	if errors.Is(err, ErrNotFound) || (err == nil && kind != "warning") {
 		return "", nil
@@ -1576,8 +1598,11 @@ func (s *Store) vetoPublication(ctx context.Context, id string) (string, error) 
 	if err != nil {
 		return "", fmt.Errorf("veto publication: %w", err)
 	}
-	token := rand.Text()
-	if err := vetoPublication.Run(ctx, s.rdb, []string{s.k.publication(id)}, "v:"+token, s.now().UnixMilli(), s.retention.Milliseconds()).Err(); err != nil {
+	token, mark := rand.Text(), strconv.FormatInt(s.now().UnixMilli(), 10)+":d"
+	if d.Status == tips.StatusDuplicate {
+		mark = strconv.FormatInt(s.now().UnixMilli(), 10) + ":u:" + d.DuplicateOf
+	}
+	if err := vetoPublication.Run(ctx, s.rdb, []string{s.k.publication(id)}, "v:"+token, mark, s.retention.Milliseconds()).Err(); err != nil {
 		return "", fmt.Errorf("veto publication: %w", err)
 	}
 	return token, nil
@@ -1585,7 +1610,8 @@ func (s *Store) vetoPublication(ctx context.Context, id string) (string, error) 
 
 // afterDecision applies decision number ARGV[1] to publication KEYS[1], if
 // there is one: ARGV[2] is "1" for a dismissal, ARGV[3] its mark if it was
-// marked under way (the mark goes: the decision is recorded). A dismissal
+// marked under way (the mark goes: the decision is recorded), ARGV[4] "1"
+// for a duplicate mark of ARGV[5]. A dismissal
 // drops every approval (changing the status back does not revive them:
 // the team approves it anew), even one a later decision overtook (those
 // given since, an instant ago, are given again). The veto follows the
@@ -1600,18 +1626,21 @@ if ARGV[2] == '1' then
 end
 if tonumber(ARGV[1]) <= tonumber(redis.call('HGET', KEYS[1], 'dn') or '0') then return 0 end
 redis.call('HSET', KEYS[1], 'dn', ARGV[1])
-if ARGV[2] == '1' then redis.call('HSET', KEYS[1], 'veto', 1) else redis.call('HDEL', KEYS[1], 'veto') end
+redis.call('HDEL', KEYS[1], 'veto', 'dup')
+if ARGV[2] == '1' then redis.call('HSET', KEYS[1], 'veto', 1) end
+if ARGV[4] == '1' then redis.call('HSET', KEYS[1], 'dup', ARGV[5]) end
 return 1`)
 
 // afterDecision keeps warning id's publication in step with its decision
-// number n (see afterDecision's script); token is the decision's mark, if
-// it made one.
-func (s *Store) afterDecision(ctx context.Context, id string, n int64, status tips.Status, token string) error {
+// d, number n (see afterDecision's script); token is the decision's mark,
+// if it made one.
+func (s *Store) afterDecision(ctx context.Context, id string, n int64, d Decision, token string) error {
 	mark := ""
 	if token != "" {
 		mark = "v:" + token
 	}
-	err := afterDecision.Run(ctx, s.rdb, []string{s.k.publication(id)}, n, digit(status == tips.StatusDismissed), mark).Err()
+	err := afterDecision.Run(ctx, s.rdb, []string{s.k.publication(id)}, n, digit(d.Status == tips.StatusDismissed), mark,
+		digit(d.Status == tips.StatusDuplicate), d.DuplicateOf).Err()
 	if err != nil {
 		return fmt.Errorf("publication after decision: %w", err)
 	}
@@ -1627,8 +1656,8 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if redis.call('HSETNX', KEYS[1], ARGV[1], 0) == 1 then return 0 end
 return tonumber(redis.call('HGET', KEYS[1], ARGV[1])) or 0`)
 
-// settleLapsedVetoes settles the marks of warning id's dismissals under way
-// made before cutoff (ms): a dismissal recorded meanwhile gets its
+// settleLapsedVetoes settles the marks of warning id's decisions under way
+// made before cutoff (ms): a decision recorded meanwhile gets its
 // after-step (its process died before it); one not recorded is refused
 // from now on, and its mark goes.
 func (s *Store) settleLapsedVetoes(ctx context.Context, id string, cutoff int64) error {
@@ -1638,15 +1667,20 @@ func (s *Store) settleLapsedVetoes(ctx context.Context, id string, cutoff int64)
 	}
 	for field, v := range f {
 		token, ok := strings.CutPrefix(field, "v:")
-		if at, err := strconv.ParseInt(v, 10, 64); !ok || err != nil || at >= cutoff {
+		ms, kind, _ := strings.Cut(v, ":")
+		if at, err := strconv.ParseInt(ms, 10, 64); !ok || err != nil || at >= cutoff {
 			continue
+		}
+		d := Decision{Status: tips.StatusDismissed}
+		if orig, ok := strings.CutPrefix(kind, "u:"); ok {
+			d = Decision{Status: tips.StatusDuplicate, DuplicateOf: orig}
 		}
 		n, err := settleVeto.Run(ctx, s.rdb, []string{s.k.tip(id)}, "vt:"+token).Int64()
 		if err != nil {
 			return fmt.Errorf("settle vetoes: %w", err)
 		}
 		if n > 0 {
-			err = s.afterDecision(ctx, id, n, tips.StatusDismissed, token)
+			err = s.afterDecision(ctx, id, n, d, token)
 		} else {
 			err = s.rdb.HDel(ctx, s.k.publication(id), field).Err()
 		}

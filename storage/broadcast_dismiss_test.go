@@ -261,3 +261,42 @@ func TestDismissalStalledPastLeaseIsRefused(t *testing.T) {
 		t.Fatalf("tip %+v %v: want not dismissed", tp.Status, err)
 	}
 }
+
+// A duplicate mark landing between an approval's checks and its script,
+// or under way as the approval's script runs: the approval, given
+// without seeing it, is refused. Approved as a duplicate of the tip the
+// approver was shown, it counts.
+// Mutation: the approve script without its "dup" check → the first
+// approval starts the publication; without the "u" kind of marks under
+// way → the second is refused as dismissed.
+func TestDuplicateMarkRacingApprovalWins(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	id := warningToApprove(t, st)
+	dup := storage.Decision{Status: tips.StatusDuplicate, DuplicateOf: "7"}
+	storage.BeforeApprove(t, func() {
+		if err := st.Decide(ctx, id, storage.Claimer{Key: "inv-b", Name: "Bob"}, dup); err != nil {
+			t.Error(err)
+		}
+	})
+	if a, err := st.ApprovePublication(ctx, id, approval("inv-a", 1)); err != nil || !a.Duplicate || a.Started {
+		t.Fatalf("approval as the warning was marked a duplicate %+v %v: want refused", a, err)
+	}
+	storage.BeforeApprove(t, nil)
+	if err := st.Decide(ctx, id, storage.Claimer{Key: "inv-b", Name: "Bob"}, storage.Decision{Status: tips.StatusVerified}); err != nil {
+		t.Fatal(err)
+	}
+	storage.BeforeDecide(t, func() {
+		if a, err := st.ApprovePublication(ctx, id, approval("inv-a", 1)); err != nil || !a.Duplicate || a.Started {
+			t.Errorf("approval as a duplicate mark was under way %+v %v: want refused as a duplicate", a, err)
+		}
+	})
+	if err := st.Decide(ctx, id, storage.Claimer{Key: "inv-b", Name: "Bob"}, storage.Decision{Status: tips.StatusDuplicate, DuplicateOf: "8"}); err != nil {
+		t.Fatal(err)
+	}
+	a := approval("inv-a", 1)
+	a.DuplicateOf = "8"
+	if a, err := st.ApprovePublication(ctx, id, a); err != nil || !a.Started {
+		t.Fatalf("approval of the duplicate the approver was shown %+v %v: want started", a, err)
+	}
+}

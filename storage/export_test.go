@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"os"
 	"syscall"
+
+	"github.com/vigia-project/vigia/tips"
 )
 
 // OpenUnder opens a sealed value with the sealing key of secret alone, for
@@ -119,5 +121,5 @@ const VetoLease = vetoLease
 // MarkDismissal marks a dismissal of warning id under way, as Decide does
 // before recording it, and nothing more: as if its process died there.
 func (s *Store) MarkDismissal(ctx context.Context, id string) (string, error) {
-	return s.vetoPublication(ctx, id)
+	return s.vetoPublication(ctx, id, Decision{Status: tips.StatusDismissed})
 }

@@ -220,9 +220,9 @@ var beforeDecide func()
 // after-step on the publication: where another decision overtakes it.
 var afterDecide func()
 
-// errVetoLapsed is a dismissal that took longer than vetoLease to record:
+// errVetoLapsed is a dismissal (or duplicate mark) that took longer than vetoLease to record:
 // approvals were let through meanwhile, so it was not recorded.
-var errVetoLapsed = errors.New("dismissal took too long: not recorded, try again")
+var errVetoLapsed = errors.New("decision took too long: not recorded, try again")
 
 // Decision is a triage decision on a tip.
 type Decision struct {
@@ -296,14 +296,15 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	if d.Status.Closed() {
 		closed = "1"
 	}
-	// A dismissed warning must not be published: its mark is written
-	// before the dismissal, so an approval racing it is refused by the
-	// approve script whichever comes first (they are in different hash
-	// slots, so not one script). A dismissal refused below takes its own
-	// mark back, not another's.
+	// A warning dismissed, or marked a duplicate, must not be published
+	// on an approval given without seeing that: its mark is written before
+	// the decision, so an approval racing it is refused by the approve
+	// script whichever comes first (they are in different hash slots, so
+	// not one script). A decision refused below takes its own mark back,
+	// not another's.
 	token := ""
-	if d.Status == tips.StatusDismissed {
-		if token, err = s.vetoPublication(ctx, id); err != nil {
+	if d.Status == tips.StatusDismissed || d.Status == tips.StatusDuplicate {
+		if token, err = s.vetoPublication(ctx, id, d); err != nil {
 			return err
 		}
 	}
@@ -351,7 +352,7 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	if afterDecide != nil {
 		afterDecide()
 	}
-	if err := s.afterDecision(ctx, id, n, d.Status, token); err != nil {
+	if err := s.afterDecision(ctx, id, n, d, token); err != nil {
 		return err
 	}
 	if ttl, closing := s.byStatus[d.Status]; closing {
