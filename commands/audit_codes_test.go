@@ -110,3 +110,26 @@ func TestInviteShowsItsAuditTag(t *testing.T) {
 		}
 	}
 }
+
+// /team shows each member's invitation tag, as /invite and the audit log
+// show it, so an admin can match the audit lines of a redemption to the
+// member who joined with it.
+// Mutation: Redeem not keeping the tag in the member record → /team
+// shows none.
+func TestTeamShowsInvitationAuditTags(t *testing.T) {
+	tm := newTeam(t)
+	shown := tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text
+	code := codeRE.FindString(shown)
+	tm.as("2002", "Ana", commands.Request{Command: "redeem", Args: code})
+	want := "telegram:2002 · " + tm.text("en", "role_investigator", nil)
+	team := tm.as(adminID, "Ada", commands.Request{Command: "team"})[0].Text
+	for _, line := range strings.Split(team, "\n") {
+		if strings.Contains(line, want) {
+			if tag := " · " + tm.text("en", "team_invite", map[string]any{"Tag": tm.store.CodeTag(code)}); !strings.HasSuffix(line, tag) {
+				t.Errorf("/team line %q, want it to end with %q", line, tag)
+			}
+			return
+		}
+	}
+	t.Fatalf("/team does not list Ana:\n%s", team)
+}

@@ -190,10 +190,16 @@ func team(ctx context.Context, c *Context) error {
 		if !m.LastActive.IsZero() {
 			active = c.age(m.LastActive)
 		}
-		lines = append(lines, c.T("team_line", map[string]any{
+		line := c.T("team_line", map[string]any{
 			"Name": member(m.Name, storage.MemberTag(c.mux.store.Pseudonym(m.Platform, m.UserID))), "Who": m.Platform + ":" + m.UserID, "Role": c.T("role_"+m.Role, nil),
 			"Since": m.Since.UTC().Format("2006-01-02"), "Active": active,
-		}))
+		})
+		if m.Invite != "" {
+			// The invitation's tag, as /invite and the audit log show it:
+			// an admin matches audit lines to the member.
+			line += " · " + c.T("team_invite", map[string]any{"Tag": m.Invite})
+		}
+		lines = append(lines, line)
 	}
 	if len(members) == 0 {
 		// True whether nobody ever joined or all were revoked since.

@@ -30,6 +30,10 @@ type Member struct {
 	Name     string    `json:"n"`
 	Role     string    `json:"r"`
 	Since    time.Time `json:"s"`
+	// Invite is the audit tag of the invitation they joined with
+	// (CodeTag), as /invite and the audit log show it; "" for members who
+	// joined before it was kept.
+	Invite string `json:"i,omitempty"`
 	// LastActive is when they last used an investigator command.
 	LastActive time.Time `json:"-"`
 }
@@ -145,7 +149,7 @@ func (s *Store) Redeem(ctx context.Context, code string, m Member, inviterOK fun
 	} else if n == 0 {
 		return Member{}, ErrBadInvite
 	}
-	m.Role, m.Since = rec["role"], s.now()
+	m.Role, m.Since, m.Invite = rec["role"], s.now(), s.CodeTag(code)
 	m.Key = s.kr.Pseudonym(m.Platform, m.UserID)
 	if prev, err := s.Role(ctx, m.Key); err == nil && prev == "admin" {
 		m.Role = "admin" // an investigator code never demotes an admin
