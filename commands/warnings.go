@@ -568,6 +568,11 @@ func (c *Context) previewPublication(ctx context.Context, id, intro string) erro
 		return err
 	case p.Published && !p.Held:
 		return c.Say(ctx, "publish_already", map[string]any{"ID": id})
+	case p.Held && p.Unreadable:
+		// Its delivery is stopped: said as its notice says it, which
+		// whoever asks may never have got (sent after the hold was
+		// recorded: a crash, or a chat out of reach, loses it).
+		return c.Say(ctx, "publish_held", map[string]any{"ID": id})
 	case p.Unreadable:
 		// Never the warning as it was sent in its place: only an edit.
 		return c.Say(ctx, "publish_unreadable", map[string]any{"ID": id})

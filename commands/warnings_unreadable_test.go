@@ -131,8 +131,7 @@ func TestUnreadableEditHoldsTheDelivery(t *testing.T) {
 		t.Fatalf("progress %+v done %v %v: want its destination pending", p, done, err)
 	}
 
-	unreadable := tm.text("en", "publish_unreadable", map[string]any{"ID": "1"})
-	if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1"}); len(r) != 1 || r[0].Text != unreadable {
+	if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1"}); len(r) != 1 || r[0].Text != held {
 		t.Fatalf("/publish of a held warning answered %+v", r)
 	}
 	const fixed = "Halcones vigilando la entrada del mercado central"
@@ -238,5 +237,32 @@ func TestHeldEditWithNoCommunityLeftIsRecorded(t *testing.T) {
 	noneShows(t, platform)
 	if got := platform.got["-1"]; len(got) != 0 {
 		t.Fatalf("the community that unsubscribed got %q", got)
+	}
+}
+
+// A held delivery whose notice never reached anyone (it is sent after the
+// hold is recorded: a crash in between, or every chat out of reach, loses
+// it, and it is not sent again): /publish of the warning says why nothing
+// goes out, and how to go on.
+// Mutation: previewPublication without its Held case → /publish answers
+// publish_unreadable, which says nothing of the stopped delivery.
+func TestHeldNoticeLostPublishSaysWhy(t *testing.T) {
+	tm := newTeamPublishing(t, 2)
+	platform := &community{gone: map[string]bool{"2003": true}}
+	tm.mux.AddSender("telegram", platform)
+	tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe"})
+	tm.investigators("2002 Ana", "2003 Bob")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: sentWarning})
+	tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1 " + editedWarning})
+	tm.approve(t, "2003", "Bob", "1") // started: Bob gets its reports
+	tm.damageEditedText(t, "1")
+	tm.deliverAll(t)
+	tm.deliverAll(t)
+	if len(platform.got) != 0 {
+		t.Fatalf("sent %q, want nothing (held, its notice lost)", platform.got)
+	}
+	held := tm.text("en", "publish_held", map[string]any{"ID": "1"})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1"}); len(r) != 1 || r[0].Text != held {
+		t.Fatalf("/publish of a held warning answered %+v, want %q", r, held)
 	}
 }
