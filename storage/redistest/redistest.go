@@ -5,6 +5,7 @@
 package redistest
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -13,6 +14,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"math/big"
 	"net"
@@ -55,13 +57,17 @@ func Start(t testing.TB) *Server {
 		return &Server{Addr: m.Addr(), t: t, mini: m}
 	}
 	s := &Server{t: t, dir: t.TempDir(), Real: true}
-	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(freePort(t)))
-	s.start(bin)
 	t.Cleanup(s.Stop)
+	onFreePort(t, func(port string) error {
+		s.Addr = net.JoinHostPort("127.0.0.1", port)
+		return s.start(bin)
+	})
 	return s
 }
 
-func freePort(t testing.TB) int {
+// pickPort returns a loopback port that was free when asked; a test
+// replaces it to hand out a taken one.
+var pickPort = func(t testing.TB) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("free port: %v", err)
@@ -70,35 +76,73 @@ func freePort(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-func (s *Server) start(bin string) {
-	s.t.Helper()
+// errAddrInUse is a redis-server's refusal to listen on a port another
+// process took.
+var errAddrInUse = errors.New("address already in use")
+
+// onFreePort calls start with a free port, and again with another while
+// it returns errAddrInUse: a port is free when picked, but another test
+// process may take it before redis-server binds it.
+func onFreePort(t testing.TB, start func(port string) error) {
+	t.Helper()
+	for range 10 {
+		err := start(strconv.Itoa(pickPort(t)))
+		if err == nil {
+			return
+		}
+		if !errors.Is(err, errAddrInUse) {
+			t.Fatal(err)
+		}
+	}
+	t.Fatal("redis-server: every port tried was taken before it could listen")
+}
+
+// listenFailed reports whether the redis-server logging to dir could not
+// listen because the address was taken.
+func listenFailed(dir string) bool {
+	log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
+	return bytes.Contains(log, []byte("Address already in use"))
+}
+
+// start starts redis-server on s.Addr and waits until it is ready; an
+// error wrapping errAddrInUse if another process holds the address.
+func (s *Server) start(bin string) error {
 	_, port, _ := net.SplitHostPort(s.Addr)
+	_ = os.Remove(filepath.Join(s.dir, "redis.log")) // a failed attempt's
 	s.cmd = exec.Command(bin,
 		"--port", port, "--bind", "127.0.0.1", "--dir", s.dir,
 		"--save", "", "--appendonly", "yes", "--appendfsync", "always",
 		"--logfile", filepath.Join(s.dir, "redis.log"), "--daemonize", "no")
 	if err := s.cmd.Start(); err != nil {
-		s.t.Fatalf("start redis-server: %v", err)
+		return fmt.Errorf("start redis-server: %w", err)
 	}
-	s.waitReady()
+	if err := s.waitReady(s.cmd.Process.Pid); err != nil {
+		s.Stop()
+		return err
+	}
+	return nil
 }
 
-// waitReady waits, with a deadline, until the server answers PING.
-func (s *Server) waitReady() {
-	s.t.Helper()
-	c := redis.NewClient(&redis.Options{Addr: s.Addr, MaxRetries: -1})
+// waitReady waits, with a deadline, until the redis-server of process pid
+// answers at s.Addr: not merely something there, which may be another
+// test's server on a port pid could not take (errAddrInUse then).
+func (s *Server) waitReady(pid int) error {
+	c := redis.NewClient(&redis.Options{Addr: s.Addr, MaxRetries: -1, ContextTimeoutEnabled: true})
 	defer c.Close()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
+		if listenFailed(s.dir) {
+			return fmt.Errorf("redis-server at %s: %w", s.Addr, errAddrInUse)
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		err := c.Ping(ctx).Err()
+		info, err := c.Info(ctx, "server").Result()
 		cancel()
-		if err == nil {
-			return
+		if err == nil && strings.Contains(info, "process_id:"+strconv.Itoa(pid)+"\r\n") {
+			return nil
 		}
 		if time.Now().After(deadline) {
 			log, _ := os.ReadFile(filepath.Join(s.dir, "redis.log"))
-			s.t.Fatalf("redis-server at %s not ready: %v\n%s", s.Addr, err, log)
+			return fmt.Errorf("redis-server at %s not ready: %v\n%s", s.Addr, err, log)
 		}
 		time.Sleep(20 * time.Millisecond) // poll interval, not a wait for an event
 	}
@@ -180,7 +224,9 @@ func (s *Server) Restart() {
 	if err != nil {
 		s.t.Fatalf("redis-server: %v", err)
 	}
-	s.start(bin)
+	if err := s.start(bin); err != nil {
+		s.t.Fatal(err)
+	}
 }
 
 // Dump returns every key in the server with its value rendered as bytes, for
@@ -255,17 +301,23 @@ func StartCluster(t testing.TB) *Cluster {
 	c := &Cluster{t: t}
 	t.Cleanup(c.stop)
 	for range 3 {
-		dir := t.TempDir()
-		port := strconv.Itoa(freePort(t))
-		cmd := exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--dir", dir,
-			"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--appendonly", "yes",
-			"--save", "", "--logfile", filepath.Join(dir, "redis.log"))
-		if err := cmd.Start(); err != nil {
-			t.Fatalf("start cluster node: %v", err)
-		}
-		c.cmds = append(c.cmds, cmd)
-		c.Addrs = append(c.Addrs, net.JoinHostPort("127.0.0.1", port))
-		(&Server{t: t, Addr: c.Addrs[len(c.Addrs)-1], dir: dir}).waitReady()
+		onFreePort(t, func(port string) error {
+			dir := t.TempDir()
+			cmd := exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--dir", dir,
+				"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--appendonly", "yes",
+				"--save", "", "--logfile", filepath.Join(dir, "redis.log"))
+			if err := cmd.Start(); err != nil {
+				return fmt.Errorf("start cluster node: %w", err)
+			}
+			node := &Server{t: t, Addr: net.JoinHostPort("127.0.0.1", port), dir: dir, cmd: cmd}
+			if err := node.waitReady(cmd.Process.Pid); err != nil {
+				node.Stop()
+				return err
+			}
+			c.cmds = append(c.cmds, cmd)
+			c.Addrs = append(c.Addrs, node.Addr)
+			return nil
+		})
 	}
 	args := append([]string{"--cluster", "create"}, c.Addrs...)
 	args = append(args, "--cluster-replicas", "0", "--cluster-yes")
@@ -344,31 +396,47 @@ func StartTLS(t testing.TB, prefix string) *TLSServer {
 	if err := os.WriteFile(filepath.Join(dir, "users.acl"), []byte(acl), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	port := strconv.Itoa(freePort(t))
-	s.Addr = net.JoinHostPort("127.0.0.1", port)
-	s.cmd = exec.Command(bin, "--port", "0", "--tls-port", port, "--bind", "127.0.0.1", "--dir", dir,
-		"--tls-cert-file", filepath.Join(dir, "cert.pem"), "--tls-key-file", filepath.Join(dir, "key.pem"),
-		"--tls-ca-cert-file", filepath.Join(dir, "ca.pem"), "--tls-auth-clients", "no",
-		"--save", "", "--appendonly", "yes", "--logfile", filepath.Join(dir, "redis.log"),
-		"--aclfile", filepath.Join(dir, "users.acl"))
-	if err := s.cmd.Start(); err != nil {
-		t.Fatalf("start TLS redis-server: %v", err)
-	}
-	t.Cleanup(func() { _ = s.cmd.Process.Kill(); _ = s.cmd.Wait() })
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c := s.Client()
-		err := c.Ping(context.Background()).Err()
-		c.Close()
-		if err == nil {
-			return s
+	stop := func() {
+		if s.cmd != nil {
+			_ = s.cmd.Process.Kill()
+			_ = s.cmd.Wait()
+			s.cmd = nil
 		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
-			t.Fatalf("TLS redis not ready: %v\n%s", err, log)
-		}
-		time.Sleep(20 * time.Millisecond) // poll interval
 	}
+	t.Cleanup(stop)
+	onFreePort(t, func(port string) error {
+		_ = os.Remove(filepath.Join(dir, "redis.log")) // a failed attempt's
+		s.Addr = net.JoinHostPort("127.0.0.1", port)
+		s.cmd = exec.Command(bin, "--port", "0", "--tls-port", port, "--bind", "127.0.0.1", "--dir", dir,
+			"--tls-cert-file", filepath.Join(dir, "cert.pem"), "--tls-key-file", filepath.Join(dir, "key.pem"),
+			"--tls-ca-cert-file", filepath.Join(dir, "ca.pem"), "--tls-auth-clients", "no",
+			"--save", "", "--appendonly", "yes", "--logfile", filepath.Join(dir, "redis.log"),
+			"--aclfile", filepath.Join(dir, "users.acl"))
+		if err := s.cmd.Start(); err != nil {
+			return fmt.Errorf("start TLS redis-server: %w", err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			if listenFailed(dir) {
+				stop()
+				return fmt.Errorf("TLS redis-server at %s: %w", s.Addr, errAddrInUse)
+			}
+			// Only this server has this CA's certificate: a PING
+			// answered is its own.
+			c := s.Client()
+			err := c.Ping(context.Background()).Err()
+			c.Close()
+			if err == nil {
+				return nil
+			}
+			if time.Now().After(deadline) {
+				log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
+				return fmt.Errorf("TLS redis not ready: %v\n%s", err, log)
+			}
+			time.Sleep(20 * time.Millisecond) // poll interval
+		}
+	})
+	return s
 }
 
 // Client returns a TLS client logged in as the ACL user.
