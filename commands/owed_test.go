@@ -68,7 +68,9 @@ func TestRedeliveredMessageWithAnOwedReceiptIsAnsweredOnce(t *testing.T) {
 }
 
 // A receipt owed for a tip that holds its reporter's own name carries
-// the note the receipt would have carried.
+// the note the receipt would have carried, said of that earlier message
+// (not of "your message", which after "A message you sent earlier" reads
+// as the one being answered now), in every language.
 func TestOwedReceiptKeepsTheOwnNameNote(t *testing.T) {
 	commands.ShortReceiptRetry(t)
 	srv, st, sp, _, mux := spooling(t)
@@ -84,11 +86,16 @@ func TestOwedReceiptKeepsTheOwnNameNote(t *testing.T) {
 	unsigned, _ := sp.ReceiptOf(p, 2)
 	r := telegramUser(mux, "84")(commands.Request{Command: "help", CommandAtStart: true, EventID: 3})
 	want := []string{
-		msg.Localize("en", "spool_receipt_owed", map[string]any{"Receipt": signed}) + "\n\n" + msg.Localize("en", "own_name_sent", nil),
+		msg.Localize("en", "spool_receipt_owed", map[string]any{"Receipt": signed}) + "\n\n" + msg.Localize("en", "own_name_owed", nil),
 		msg.Localize("en", "spool_receipt_owed", map[string]any{"Receipt": unsigned}),
 	}
 	if len(r) != 3 || r[0].Text != want[0] || r[1].Text != want[1] {
 		t.Fatalf("the next message: %q", texts(r))
+	}
+	for _, lang := range locales.Supported {
+		if owed := msg.Localize(lang, "own_name_owed", nil); owed == "own_name_owed" || owed == msg.Localize(lang, "own_name_sent", nil) {
+			t.Errorf("%s: the owed receipt's note is %q", lang, owed)
+		}
 	}
 }
 

@@ -747,7 +747,7 @@ func (m *Mux) tellOwedReceipts(ctx context.Context, c *Context) (answered bool) 
 			text += "\n\n" + c.fileNote(o.Note, 1)
 		}
 		if o.OwnName {
-			text += "\n\n" + c.T("own_name_sent", nil)
+			text += "\n\n" + c.T("own_name_owed", nil) // of that earlier message, not of the one answered now
 		}
 		if err := c.Reply(ctx, Reply{Text: text}); err != nil {
 			m.log.Warn("owed receipt not delivered; kept for the next message", "platform", c.Request.Platform, "error", err.Error())

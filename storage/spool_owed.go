@@ -22,7 +22,7 @@ type OwedReceipt struct {
 	// it (a file not kept), or "".
 	Note string `json:"n,omitempty"`
 	// OwnName says the tip held the reporter's own name or username: the
-	// receipt carries the note a receipt then carries (own_name_sent).
+	// owed receipt carries a note of it (own_name_owed).
 	OwnName bool      `json:"o,omitempty"`
 	At      time.Time `json:"a"`
 }
