@@ -15,6 +15,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
@@ -60,6 +61,11 @@ type Config struct {
 	AllowNoAOF        bool // VIGIA_ALLOW_REDIS_WITHOUT_AOF: serve on a Redis without appendonly
 	SignalWindow      time.Duration
 	Threshold         int
+	// OpenSecretFiles names the variables (VIGIA_SECRET_FILE,
+	// VIGIA_SECRET_PREVIOUS_FILE) whose file every user of the machine
+	// may read: accepted, as Kubernetes mounts secrets so by default,
+	// but warned of.
+	OpenSecretFiles []string
 }
 
 // defaultMetricsAddr is where /metrics is served unless VIGIA_METRICS_ADDR
@@ -108,9 +114,12 @@ func readConfig(getenv func(string) string, demo, needToken bool) (Config, error
 		if getenv("VIGIA_SECRET") != "" {
 			return c, &configError{"VIGIA_SECRET_FILE", "is set together with VIGIA_SECRET; use one of them"}
 		}
-		b, err := readSecretFile(f)
-		if errors.Is(err, errSecretFileTooLarge) {
+		b, open, err := readSecretFile(f)
+		if fe := secretFileError(""); errors.As(err, &fe) {
 			return c, &configError{"VIGIA_SECRET_FILE", err.Error()}
+		}
+		if open {
+			c.OpenSecretFiles = append(c.OpenSecretFiles, "VIGIA_SECRET_FILE")
 		}
 		if err != nil {
 			return c, &configError{"VIGIA_SECRET_FILE", "cannot be read (" + withoutPath(err) + "): it should name a file holding the secret, as Docker secrets do, readable by the user Vigía runs as (65532 in its image)"}
@@ -127,8 +136,12 @@ func readConfig(getenv func(string) string, demo, needToken bool) (Config, error
 	} else if !demo {
 		return c, &configError{"VIGIA_SECRET", "is not set; `vigia keygen` prints one"}
 	}
-	if c.SecretPrevious, err = previousSecret(getenv); err != nil {
+	var open bool
+	if c.SecretPrevious, open, err = previousSecret(getenv); err != nil {
 		return c, err
+	}
+	if open {
+		c.OpenSecretFiles = append(c.OpenSecretFiles, "VIGIA_SECRET_PREVIOUS_FILE")
 	}
 	c.RedisMode = strings.ToLower(cmp.Or(strings.TrimSpace(getenv("VIGIA_REDIS_MODE")), "single"))
 	if c.RedisMode != "single" && c.RedisMode != "cluster" && c.RedisMode != "sentinel" {
@@ -406,24 +419,46 @@ func readConfig(getenv func(string) string, demo, needToken bool) (Config, error
 // a log, a disk image) was read whole, until memory ran out.
 const maxSecretFile = 4096
 
-var errSecretFileTooLarge = fmt.Errorf("holds more than %d bytes: it should name a file holding only the secret (`vigia keygen` prints one)", maxSecretFile)
+// secretFileError is a secret file refused for what it is, said as is
+// after the variable's name.
+type secretFileError string
+
+func (e secretFileError) Error() string { return string(e) }
+
+var (
+	errSecretFileTooLarge = secretFileError(fmt.Sprintf("holds more than %d bytes: it should name a file holding only the secret (`vigia keygen` prints one)", maxSecretFile))
+	// A FIFO blocked the start until something wrote to it; a device or
+	// a directory holds no secret either.
+	errSecretFileNotRegular = secretFileError("is not a regular file (a FIFO, a device or a directory): it should name a file holding only the secret (`vigia keygen` prints one)")
+)
 
 // readSecretFile reads a secret file (VIGIA_SECRET_FILE,
-// VIGIA_SECRET_PREVIOUS_FILE), at most maxSecretFile bytes of it.
-func readSecretFile(name string) ([]byte, error) {
-	f, err := os.Open(name)
+// VIGIA_SECRET_PREVIOUS_FILE), at most maxSecretFile bytes of it, and
+// reports whether every user of the machine may read it. It is opened
+// without blocking (a FIFO would wait for a writer) and refused unless it
+// is a regular file (a symbolic link to one, as Kubernetes mounts them,
+// is one).
+func readSecretFile(name string) (b []byte, worldReadable bool, err error) {
+	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
+	fi, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, false, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, false, errSecretFileNotRegular
+	}
+	b, err = io.ReadAll(io.LimitReader(f, maxSecretFile+1))
+	if err != nil {
+		return nil, false, err
 	}
 	if len(b) > maxSecretFile {
-		return nil, errSecretFileTooLarge
+		return nil, false, errSecretFileTooLarge
 	}
-	return b, nil
+	return b, fi.Mode().Perm()&0o004 != 0, nil
 }
 
 func checkRedisURL(v string) error {

@@ -46,6 +46,9 @@ func configWarnings(c Config, names []string) []string {
 			out = append(out, n+" is not a variable Vigía knows, and is ignored: a misspelling? (see README, Configuration)")
 		}
 	}
+	for _, n := range c.OpenSecretFiles {
+		out = append(out, n+" names a file every user of this machine can read, and with the secret every tip can be unsealed: make it readable by the user Vigía runs as only (chmod 0400; in Kubernetes, defaultMode: 0400 on the secret's volume)")
+	}
 	if (c.TelegramToken != "" || c.DiscordToken != "") && len(c.Admins)+len(c.Investigators) == 0 {
 		out = append(out, "VIGIA_ADMINS and VIGIA_INVESTIGATORS are empty: tips are received, but unless members were invited before, nobody can read them")
 	}

@@ -163,3 +163,37 @@ func TestKnownVarsListsEveryVariable(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A secret file every user of the machine may read (0644, as Kubernetes
+// mounts a secret unless told defaultMode) is accepted and warned of, by
+// the variable's name, not the path.
+func TestSecretFileOthersCanReadIsWarnedOf(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "secret-file-name")
+	if err := os.WriteFile(path, []byte(goodSecret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"VIGIA_SECRET_FILE", "VIGIA_SECRET_PREVIOUS_FILE"} {
+		for mode, warned := range map[os.FileMode]bool{0o644: true, 0o604: true, 0o640: false, 0o600: false, 0o400: false} {
+			if err := os.Chmod(path, mode); err != nil {
+				t.Fatal(err)
+			}
+			e := validEnv()
+			e["VIGIA_INVESTIGATORS"] = "telegram:111"
+			if name == "VIGIA_SECRET_FILE" {
+				delete(e, "VIGIA_SECRET")
+			}
+			e[name] = path
+			c, err := loadConfig(env(e), false)
+			if err != nil {
+				t.Fatalf("%s of mode %o: %v", name, mode, err)
+			}
+			w := configWarnings(c, nil)
+			got := slices.ContainsFunc(w, func(s string) bool {
+				return strings.HasPrefix(s, name+" names a file every user of this machine can read")
+			})
+			if got != warned || slices.ContainsFunc(w, func(s string) bool { return strings.Contains(s, "secret-file-name") }) {
+				t.Errorf("%s of mode %o: %q", name, mode, w)
+			}
+		}
+	}
+}

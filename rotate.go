@@ -17,31 +17,31 @@ import (
 
 // previousSecret reads VIGIA_SECRET_PREVIOUS or VIGIA_SECRET_PREVIOUS_FILE,
 // the secret being rotated away from, as VIGIA_SECRET is read; nil if
-// neither is set.
-func previousSecret(getenv func(string) string) ([]byte, error) {
+// neither is set. open reports a file every user of the machine may read.
+func previousSecret(getenv func(string) string) (secret []byte, open bool, err error) {
 	const name = "VIGIA_SECRET_PREVIOUS"
 	v, from := getenv(name), name
 	if f := strings.TrimSpace(getenv(name + "_FILE")); f != "" {
 		if v != "" {
-			return nil, &configError{name + "_FILE", "is set together with " + name + "; use one of them"}
+			return nil, false, &configError{name + "_FILE", "is set together with " + name + "; use one of them"}
 		}
-		b, err := readSecretFile(f)
-		if errors.Is(err, errSecretFileTooLarge) {
-			return nil, &configError{name + "_FILE", err.Error()}
+		b, readable, err := readSecretFile(f)
+		if fe := secretFileError(""); errors.As(err, &fe) {
+			return nil, false, &configError{name + "_FILE", err.Error()}
 		}
 		if err != nil {
-			return nil, &configError{name + "_FILE", "cannot be read (" + withoutPath(err) + "): it should name a file holding the previous secret, readable by the user Vigía runs as"}
+			return nil, false, &configError{name + "_FILE", "cannot be read (" + withoutPath(err) + "): it should name a file holding the previous secret, readable by the user Vigía runs as"}
 		}
-		v, from = string(b), name+"_FILE"
+		v, from, open = string(b), name+"_FILE", readable
 	}
 	if v == "" {
-		return nil, nil
+		return nil, false, nil
 	}
-	secret, err := base64.StdEncoding.DecodeString(strings.TrimSpace(v))
+	secret, err = base64.StdEncoding.DecodeString(strings.TrimSpace(v))
 	if err != nil || len(secret) < storage.MinSecretLen {
-		return nil, &configError{from, fmt.Sprintf("must be base64 of at least %d random bytes, like VIGIA_SECRET", storage.MinSecretLen)}
+		return nil, false, &configError{from, fmt.Sprintf("must be base64 of at least %d random bytes, like VIGIA_SECRET", storage.MinSecretLen)}
 	}
-	return secret, nil
+	return secret, open, nil
 }
 
 // keyring builds the keyring: VIGIA_SECRET, and VIGIA_SECRET_PREVIOUS while
