@@ -566,23 +566,34 @@ func metricsMux(g prometheus.Gatherer) *http.ServeMux {
 	return mux
 }
 
+// listenError says why the address in variable name cannot be listened
+// on, without the address, as every configuration error is without its
+// value. A host name that could not be resolved now (a resolver timing
+// out or failing) is no configuration error: the start fails (exit 1), to
+// be tried again, rather than be refused as a name that does not resolve.
+func listenError(name string, err error) error {
+	// net's message starts "listen tcp ADDR: ".
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		err = oe.Err
+	}
+	// A lookup's error names the host (and the resolver).
+	var de *net.DNSError
+	if errors.As(err, &de) {
+		if de.IsTemporary || de.IsTimeout {
+			return fmt.Errorf("%s: cannot listen there: its host name could not be resolved now (%s)", name, de.Err)
+		}
+		return &configError{name, "cannot listen there: its host name does not resolve (" + de.Err + ")"}
+	}
+	return &configError{name, "cannot listen there: " + err.Error()}
+}
+
 // listen serves h on addr until ctx ends, then shuts down gracefully. name
 // is the variable that gave addr, for the error if it cannot be listened on.
 func listen(ctx context.Context, wg *sync.WaitGroup, cancel context.CancelCauseFunc, log *slog.Logger, name, addr string, h http.Handler) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		// Without the address, as every configuration error is without
-		// its value: net's message starts "listen tcp ADDR: ".
-		var oe *net.OpError
-		if errors.As(err, &oe) && oe.Err != nil {
-			err = oe.Err
-		}
-		// A lookup's error names the host (and the resolver).
-		var de *net.DNSError
-		if errors.As(err, &de) {
-			return &configError{name, "cannot listen there: its host name does not resolve (" + de.Err + ")"}
-		}
-		return &configError{name, "cannot listen there: " + err.Error()}
+		return listenError(name, err)
 	}
 	// Public: a connection left idle, or a body sent slowly, is closed
 	// rather than held open by whoever reaches the port.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -1141,5 +1142,30 @@ func TestReplayLoopVoidsHeldInvitationsWithoutSpooledTips(t *testing.T) {
 	}
 	if _, _, err := st.InviteRole(ctx, code); err == nil {
 		t.Fatal("the held invitation was not voided by the replay loop")
+	}
+}
+
+// A listener host name the resolver could not answer for now (a timeout,
+// a server failing) is not refused as a name that does not resolve (a
+// configuration error, exit 2): the start fails, to be tried again, and
+// says so, without the name. A name that does not exist is still refused.
+func TestListenerHostNotResolvedNowIsNotRefused(t *testing.T) {
+	for _, c := range []struct {
+		de     *net.DNSError
+		config bool
+		want   string
+	}{
+		{&net.DNSError{Err: "i/o timeout", Name: "metrics.example.", Server: "10.0.0.2:53", IsTimeout: true, IsTemporary: true}, false,
+			"VIGIA_METRICS_ADDR: cannot listen there: its host name could not be resolved now (i/o timeout)"},
+		{&net.DNSError{Err: "server misbehaving", Name: "metrics.example.", Server: "10.0.0.2:53", IsTemporary: true}, false,
+			"VIGIA_METRICS_ADDR: cannot listen there: its host name could not be resolved now (server misbehaving)"},
+		{&net.DNSError{Err: "no such host", Name: "metrics.example.", Server: "10.0.0.2:53", IsNotFound: true}, true,
+			"VIGIA_METRICS_ADDR: cannot listen there: its host name does not resolve (no such host)"},
+	} {
+		err := listenError("VIGIA_METRICS_ADDR", &net.OpError{Op: "listen", Net: "tcp", Err: c.de})
+		var ce *configError
+		if err == nil || err.Error() != c.want || errors.As(err, &ce) != c.config {
+			t.Errorf("%s: %v (configuration error: %v)", c.de.Err, err, errors.As(err, &ce))
+		}
 	}
 }
