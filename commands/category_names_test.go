@@ -63,9 +63,15 @@ func TestCategoryNamesAndPluralsReadInEveryLanguage(t *testing.T) {
 		// en
 		{"extortions", tips.Extortion}, {"drug", tips.Drugs}, {"weapon", tips.Weapons}, {"threat", tips.Violence},
 		{"corruptions", tips.Corruption}, {"persons", tips.Missing}, {"others", tips.Other},
+		// Participles of either gender, singular or plural (es, pt, fr).
+		{"desaparecido", tips.Missing}, {"desaparecidos", tips.Missing}, {"Desaparecida", tips.Missing},
+		{"disparu", tips.Missing}, {"disparus", tips.Missing}, {"disparue", tips.Missing},
+		{"amenazada", tips.Violence}, {"amenazado", tips.Violence}, {"amenazadas", tips.Violence},
+		{"ameaçada", tips.Violence}, {"ameaçados", tips.Violence},
 		// Stems and typos: none.
 		{"menac", ""}, {"violenc", ""}, {"extors", ""}, {"extorsio", ""}, {"corrupc", ""}, {"amenaz", ""},
 		{"drog", ""}, {"arm", ""}, {"weapo", ""}, {"threates", ""}, {"desaparecid", ""},
+		{"menacee", ""}, {"disparition", ""}, {"amenazad", ""}, {"desaparecide", ""}, {"disparo", ""}, {"drogu", ""},
 	} {
 		check(c.typed, c.want)
 	}

@@ -35,7 +35,8 @@ var triageUsageData = map[string]any{"MaxLabels": maxLabels, "LabelLen": maxLabe
 // ("drogas", "trata", "desaparecida"), accents and case aside. Failing
 // that, singular or plural, as names are written either way ("drogues"
 // for "Drogue", "weapon", "amenaza", "extorsões" for "Extorsão", see
-// pluralOf); "persona" still reads as "Persona desaparecida", not also as
+// pluralOf), and a participle of another gender ("desaparecido",
+// "disparus", "amenazada", see participleOf); "persona" still reads as "Persona desaparecida", not also as
 // "Trata de personas". A stem is no name ("menac", "extors").
 func (c *Context) parseCategory(arg string) (tips.Category, bool) {
 	if cat, ok := tips.ParseCategory(strings.ToLower(arg)); ok {
@@ -48,7 +49,33 @@ func (c *Context) parseCategory(arg string) (tips.Category, bool) {
 	if len([]rune(want)) < 4 {
 		return "", false // "arm" is not "armes": a plural's stem is no name
 	}
-	return c.categoryNamed(func(w string) bool { return pluralOf(w, want) || pluralOf(want, w) })
+	return c.categoryNamed(func(w string) bool { return pluralOf(w, want) || pluralOf(want, w) || participleOf(w, want) })
+}
+
+// participleOf reports whether typed is name's word as a participle of
+// another gender or number, as Spanish, Portuguese and French write them
+// (both folded): "-ido" and "-ado" as "-ida", "-ada" ("desaparecido" for
+// "desaparecida"), "-u" and "-i" with "-e" ("disparu" for "disparue"),
+// each also with "s"; or the participle of a Spanish or Portuguese noun in
+// "-a" ("amenazada" for "amenazas", "ameaçada" for "ameaças"). Nothing
+// else: a stem is no participle ("desaparecid", "menac").
+func participleOf(name, typed string) bool {
+	canon := func(w string) string {
+		w = strings.TrimSuffix(w, "s")
+		if strings.HasSuffix(w, "ada") || strings.HasSuffix(w, "ida") {
+			return w[:len(w)-1] + "o"
+		}
+		if (strings.HasSuffix(w, "ue") || strings.HasSuffix(w, "ie")) && !strings.HasSuffix(w, "gue") && !strings.HasSuffix(w, "que") {
+			return w[:len(w)-1] // not "drogue": no participle, and "drogu" a stem
+		}
+		return w
+	}
+	n, t := canon(name), canon(typed)
+	if noun, ok := strings.CutSuffix(n, "a"); ok {
+		n = noun + "ado"
+	}
+	participle := strings.HasSuffix(n, "ado") || strings.HasSuffix(n, "ido") || strings.HasSuffix(n, "u") || strings.HasSuffix(n, "i")
+	return participle && n == t
 }
 
 // categoryNamed returns the category whose identifier or name in any
