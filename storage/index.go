@@ -665,23 +665,26 @@ return out`)
 // addBands returns, like lookupBands, the ids filed under each of a tip's
 // bands (ARGV[2…]) in its bucket (KEYS[1…]), then files the tip id there
 // (once: indexing a tip again changes nothing), keeping the last eight ids
-// per band. (The buckets' expiry is set beside it, as plain commands: in a
-// script each call costs several times more.)
+// per band. Most bands are new: one HSETNX files those, and only a band
+// already there is read and written again. (The buckets' expiry is set
+// beside it, as plain commands: in a script each call costs several times
+// more.)
 var addBands = redis.NewScript(`
 local out = {}
 for i = 2, #ARGV do
   local k = KEYS[i - 1]
-  local v = redis.call('HGET', k, ARGV[i])
-  out[i - 1] = v or ''
-  if not v then
-    v = ARGV[1]
-  elseif not string.find(',' .. v .. ',', ',' .. ARGV[1] .. ',', 1, true) then
-    v = v .. ',' .. ARGV[1]
-    local n = 0
-    for _ in string.gmatch(v, ',') do n = n + 1 end
-    if n >= 8 then v = string.sub(v, string.find(v, ',') + 1) end
+  out[i - 1] = ''
+  if redis.call('HSETNX', k, ARGV[i], ARGV[1]) == 0 then
+    local v = redis.call('HGET', k, ARGV[i])
+    out[i - 1] = v
+    if not string.find(',' .. v .. ',', ',' .. ARGV[1] .. ',', 1, true) then
+      v = v .. ',' .. ARGV[1]
+      local n = 0
+      for _ in string.gmatch(v, ',') do n = n + 1 end
+      if n >= 8 then v = string.sub(v, string.find(v, ',') + 1) end
+      redis.call('HSET', k, ARGV[i], v)
+    end
   end
-  redis.call('HSET', k, ARGV[i], v)
 end
 return out`)
 

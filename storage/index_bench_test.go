@@ -79,3 +79,40 @@ func BenchmarkIndexQueries(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkAddBands files tips' near-duplicate bands as the indexer does
+// (ten bands a tip, one in ten already filed by the tip before), and
+// reports Redis's CPU time per tip: the filing script is the index's
+// largest cost in Redis. Run: go test -run XXX -bench AddBands ./storage
+func BenchmarkAddBands(b *testing.B) {
+	srv := redistest.Start(b)
+	if !srv.Real {
+		b.Skip("Redis's CPU time needs a real redis-server")
+	}
+	kr, _ := NewKeyring(bytes.Repeat([]byte{9}, 32))
+	now := time.Now()
+	st, _ := New(srv.Client(), kr, Options{Prefix: "b", Retention: 90 * 24 * time.Hour, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	st.rdb.ConfigSet(ctx, "appendonly", "no") // as BENCHMARKS.md measures: CPU, not the disk
+	r := rand.New(rand.NewSource(1))
+	band := func() string {
+		var raw [7]byte
+		r.Read(raw[:])
+		return string(raw[:])
+	}
+	bands := make([]string, 10)
+	before := redisCPUTime(st.rdb)
+	i := 0
+	for b.Loop() {
+		i++
+		for j := range bands {
+			if j > 0 || i%10 != 0 {
+				bands[j] = band()
+			}
+		}
+		if err := addBands.Run(ctx, st.rdb, st.bandKeys(now, bands), bandArgs(strconv.Itoa(i), bands)...).Err(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64((redisCPUTime(st.rdb)-before).Microseconds())/float64(b.N), "redis-µs/tip")
+}

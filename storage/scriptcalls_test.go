@@ -1,0 +1,121 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/storage/redistest"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// A tip's scripts run on every message and Send: each call in a script
+// costs Redis several times a plain command's work, so they make no call
+// they can do without. These tests count the calls in Redis's command
+// statistics.
+
+// callsStore is a store on a real redis-server (the embedded one keeps no
+// command statistics).
+func callsStore(t *testing.T) *Store {
+	t.Helper()
+	srv := redistest.Start(t)
+	if !srv.Real {
+		t.Skip("counts calls in Redis's command statistics, which the embedded one has not")
+	}
+	kr, _ := NewKeyring(bytes.Repeat([]byte{3}, 32))
+	s, err := New(srv.Client(), kr, Options{Prefix: "w", Retention: 90 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// hashCalls runs f and returns how many times Redis ran each hash command
+// (HSET, HGET, …) meanwhile, scripts' calls included.
+func hashCalls(t *testing.T, rdb redis.UniversalClient, f func()) map[string]int64 {
+	t.Helper()
+	ctx := context.Background()
+	rdb.ConfigResetStat(ctx)
+	f()
+	out := map[string]int64{}
+	for _, l := range strings.Split(rdb.Info(ctx, "commandstats").Val(), "\n") {
+		name, rest, ok := strings.Cut(strings.TrimPrefix(l, "cmdstat_"), ":calls=")
+		if ok && strings.HasPrefix(name, "h") {
+			out[name], _ = strconv.ParseInt(rest[:strings.IndexByte(rest, ',')], 10, 64)
+		}
+	}
+	return out
+}
+
+// addBands files a new band with one call, and a tip filed again writes
+// nothing: most of a tip's bands are new.
+func TestAddBandsCallsOncePerNewBand(t *testing.T) {
+	ctx := context.Background()
+	s := callsStore(t)
+	keys := []string{"w:ix:lsh:{x}:001", "w:ix:lsh:{x}:002", "w:ix:lsh:{x}:003"}
+	add := func(id string) func() {
+		return func() {
+			if err := addBands.Run(ctx, s.rdb, keys, id, "b1", "b2", "b3").Err(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if got := hashCalls(t, s.rdb, add("1")); got["hsetnx"] != 3 || got["hget"]+got["hset"] != 0 {
+		t.Fatalf("three new bands filed with %v, want 3 hsetnx", got)
+	}
+	if got := hashCalls(t, s.rdb, add("1")); got["hset"] != 0 || got["hget"] != 3 {
+		t.Fatalf("filed again with %v, want 3 hget and no hset", got)
+	}
+	if got := hashCalls(t, s.rdb, add("2")); got["hset"] != 3 || got["hget"] != 3 {
+		t.Fatalf("a second tip filed with %v, want 3 hget and 3 hset", got)
+	}
+}
+
+// redisCPUTime is the user and system CPU time Redis has used.
+func redisCPUTime(rdb redis.UniversalClient) time.Duration {
+	var total float64
+	for _, l := range strings.Split(rdb.Info(context.Background(), "cpu").Val(), "\n") {
+		if k, v, _ := strings.Cut(strings.TrimSpace(l), ":"); k == "used_cpu_sys" || k == "used_cpu_user" {
+			f, _ := strconv.ParseFloat(v, 64)
+			total += f
+		}
+	}
+	return time.Duration(total * float64(time.Second))
+}
+
+// BenchmarkDraftScripts adds a one-part draft for a new reporter and
+// claims it, as a message and Send do, and reports Redis's CPU time per
+// tip. Run: go test -run XXX -bench DraftScripts ./storage
+func BenchmarkDraftScripts(b *testing.B) {
+	srv := redistest.Start(b)
+	if !srv.Real {
+		b.Skip("Redis's CPU time needs a real redis-server")
+	}
+	kr, _ := NewKeyring(bytes.Repeat([]byte{9}, 32))
+	s, _ := New(srv.Client(), kr, Options{Prefix: "b", Retention: 90 * 24 * time.Hour})
+	ctx := context.Background()
+	s.rdb.ConfigSet(ctx, "appendonly", "no") // as BENCHMARKS.md measures: CPU, not the disk
+	part := DraftPart{Part: tips.Part{Text: "me cobran piso en el mercado, llaman del 55 1234 5678"}}
+	before := redisCPUTime(s.rdb)
+	i := 0
+	for b.Loop() {
+		i++
+		p := s.Pseudonym("telegram", strconv.Itoa(i))
+		part.EventID = int64(i)
+		d, err := s.AddToDraft(ctx, p, part)
+		if err != nil {
+			b.Fatal(err)
+		}
+		now := time.Now()
+		args := append(append([]any{d.ID, now.UnixMilli()}, s.limitArgs(nil)...), "r", hours(now.Add(sentMemory)), stateLife(now))
+		if err := claimDraft.Run(ctx, s.rdb, []string{s.k.draft(p), s.k.state(p)}, args...).Err(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64((redisCPUTime(s.rdb)-before).Microseconds())/float64(b.N), "redis-µs/tip")
+}
