@@ -521,14 +521,14 @@ func checkTokens(ctx context.Context, cfg Config) error {
 
 // telegramRefused is the configuration error a failed telegram.New
 // comes to: the token rejected (401), or a URL where no Bot API answers
-// (a 404 without a Bot API answer: a local server's address or path
-// mistyped, not the token); nil for any other failure.
+// (a 404 from other than Telegram's own server: a local server's address
+// or path mistyped, not the token); nil for any other failure.
 func telegramRefused(err error) error {
 	switch {
 	case errors.Is(err, telegram.ErrUnauthorized):
 		return &configError{"VIGIA_TELEGRAM_TOKEN", "Telegram rejected this token; check it with @BotFather"}
 	case errors.Is(err, telegram.ErrNoBotAPI):
-		return &configError{"VIGIA_TELEGRAM_API_URL", "no Telegram Bot API answers at this URL (404 Not Found, not a Bot API answer); check its address and path"}
+		return &configError{"VIGIA_TELEGRAM_API_URL", "no Telegram Bot API answers at this URL (getMe: 404 Not Found); check its address and path"}
 	}
 	return nil
 }

@@ -73,11 +73,11 @@ func TestSendRetriesAfter429AndEscapes(t *testing.T) {
 	}
 }
 
-// getMe refused says which of the token or the URL is wrong: a 401, or
-// the Bot API's own 404 (Telegram's answer to a token not shaped like
-// one), is the token; a 404 that is no Bot API answer (a local Bot API
-// server's address or path mistyped, a proxy's page) is the URL, not
-// "token rejected".
+// getMe refused says which of the token or the URL is wrong: a 401 is
+// the token; a 404 from a URL other than Telegram's (a local Bot API
+// server's address or path mistyped, a proxy's page), whether a Bot API
+// answer or not, is the URL, not "token rejected" (Telegram's own 404:
+// TestGetMeNotFoundFromALocalBotAPIIsTheURL).
 func TestGetMeRefusedSaysTokenOrURL(t *testing.T) {
 	for _, c := range []struct {
 		status int
@@ -85,7 +85,7 @@ func TestGetMeRefusedSaysTokenOrURL(t *testing.T) {
 		want   error
 	}{
 		{http.StatusUnauthorized, `{"ok":false,"error_code":401,"description":"Unauthorized"}`, ErrUnauthorized},
-		{http.StatusNotFound, `{"ok":false,"error_code":404,"description":"Not Found"}`, ErrUnauthorized},
+		{http.StatusNotFound, `{"ok":false,"error_code":404,"description":"Not Found"}`, ErrNoBotAPI},
 		{http.StatusNotFound, "404 page not found\n", ErrNoBotAPI},
 		{http.StatusNotFound, "<html><body><h1>404 Not Found</h1></body></html>", ErrNoBotAPI},
 		{http.StatusNotFound, `{"detail":"Not Found"}`, ErrNoBotAPI},
@@ -98,6 +98,46 @@ func TestGetMeRefusedSaysTokenOrURL(t *testing.T) {
 			t.Errorf("getMe answered %d %q: err = %v, want %v", c.status, c.body, err, c.want)
 		}
 		srv.Close()
+	}
+}
+
+// A local Bot API server (tdlib's telegram-bot-api) answers a path that
+// does not start with /bot with its own JSON 404 "Not Found", and a bad
+// token with a 401: there a 404 is the URL's path, not the token. Only
+// Telegram's own server answers a token with a 404.
+func TestGetMeNotFoundFromALocalBotAPIIsTheURL(t *testing.T) {
+	const token = "1:SECRETSECRETSECRETSECRET"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case !strings.HasPrefix(r.URL.Path, "/bot"):
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"ok":false,"error_code":404,"description":"Not Found"}`)
+		case r.URL.Path != "/bot"+token+"/getMe":
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"ok":false,"error_code":401,"description":"Unauthorized: invalid token specified"}`)
+		default:
+			fmt.Fprint(w, `{"ok":true,"result":{"id":1,"is_bot":true,"first_name":"Vigia","username":"VigiaBot"}}`)
+		}
+	}))
+	defer srv.Close()
+	for _, c := range []struct {
+		url, token string
+		want       error
+	}{
+		{srv.URL, token, nil},
+		{srv.URL + "/telegram", token, ErrNoBotAPI},
+		{srv.URL, "1:OTHEROTHEROTHEROTHEROTHER", ErrUnauthorized},
+	} {
+		if _, err := New(context.Background(), Options{Token: c.token, APIURL: c.url}); err != c.want {
+			t.Errorf("getMe at %s: err = %v, want %v", strings.TrimPrefix(c.url, srv.URL), err, c.want)
+		}
+	}
+	// Telegram's own server: its JSON 404 is its answer to the token.
+	a := &Adapter{o: Options{Token: token, APIURL: "https://api.telegram.org"}, http: &http.Client{Transport: roundTrip(func(string) (int, string) {
+		return http.StatusNotFound, `{"ok":false,"error_code":404,"description":"Not Found"}`
+	})}}
+	if _, err := a.getMe(context.Background()); err != ErrUnauthorized {
+		t.Errorf("Telegram's getMe answered 404: err = %v, want %v", err, ErrUnauthorized)
 	}
 }
 

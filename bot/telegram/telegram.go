@@ -42,10 +42,14 @@ const Platform = "telegram"
 // ErrUnauthorized means Telegram rejected the bot token.
 var ErrUnauthorized = errors.New("telegram rejected the bot token")
 
-// ErrNoBotAPI means the Bot API URL answered 404 without a Bot API answer:
-// no Bot API server is there (a local server's address or path mistyped),
-// which says nothing of the token.
+// ErrNoBotAPI means the Bot API URL answered getMe 404, other than
+// Telegram's own server: no Bot API server is there, or not at that path
+// (a local server's address or path mistyped), which says nothing of the
+// token.
 var ErrNoBotAPI = errors.New("no telegram bot api at this url (404 not found)")
+
+// telegramAPI is Telegram's own Bot API server, the default APIURL.
+const telegramAPI = "https://api.telegram.org"
 
 // Handler handles one request; *commands.Mux is one.
 type Handler interface {
@@ -56,7 +60,7 @@ type Handler interface {
 // Options configure the adapter.
 type Options struct {
 	Token  string
-	APIURL string // default https://api.telegram.org
+	APIURL string // default telegramAPI
 	Logger *slog.Logger
 	// PollTimeout is the long-polling timeout; default 50 s.
 	PollTimeout time.Duration
@@ -95,7 +99,7 @@ type Adapter struct {
 // New checks the token with getMe and returns an adapter.
 func New(ctx context.Context, o Options) (*Adapter, error) {
 	if o.APIURL == "" {
-		o.APIURL = "https://api.telegram.org"
+		o.APIURL = telegramAPI
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -143,10 +147,12 @@ func New(ctx context.Context, o Options) (*Adapter, error) {
 }
 
 // getMe asks Telegram who the bot is: its own request, as the library
-// drops the HTTP status. A 401 is ErrUnauthorized, and so is the Bot
-// API's own 404 (Telegram's answer to a token not shaped like one); a 404
-// without a Bot API answer (an HTML page, a proxy's or a local server's
-// "not found") is ErrNoBotAPI: the URL is wrong, not the token.
+// drops the HTTP status. A 401 is ErrUnauthorized, and so is the 404 of
+// Telegram's own server (its answer to a token not shaped like one). Any
+// other 404 is ErrNoBotAPI, the URL wrong, not the token: one without a
+// Bot API answer (an HTML page, a proxy's "not found"), or a local Bot
+// API server's (tdlib's telegram-bot-api answers a path not starting
+// with /bot so, and a bad token with a 401).
 func (a *Adapter) getMe(ctx context.Context) (*models.User, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.o.APIURL+"/bot"+a.o.Token+"/getMe", nil)
 	if err != nil {
@@ -175,8 +181,10 @@ func (a *Adapter) getMe(ctx context.Context) (*models.User, error) {
 		return nil, fmt.Errorf("no Bot API answer (HTTP %d)", resp.StatusCode)
 	case *r.OK:
 		return &r.Result, nil
-	case r.ErrorCode == http.StatusUnauthorized || r.ErrorCode == http.StatusNotFound:
+	case r.ErrorCode == http.StatusUnauthorized || (r.ErrorCode == http.StatusNotFound && a.o.APIURL == telegramAPI):
 		return nil, ErrUnauthorized
+	case r.ErrorCode == http.StatusNotFound:
+		return nil, ErrNoBotAPI
 	}
 	return nil, fmt.Errorf("for method getMe, %d %s", r.ErrorCode, r.Description)
 }
