@@ -35,8 +35,10 @@ import (
 //     after it was posted: there is nothing left to act on.
 //   - A not-removed notice stays while a message it is about is in view:
 //     it is deleted once they are all gone (their authors or a moderator
-//     deleted them: MESSAGE_DELETE), or dmNoticeKept after it was posted,
-//     so that one never deleted does not keep it up for ever.
+//     deleted them: MESSAGE_DELETE), though not within dmNoticeGap of
+//     its posting (a member writing then is told by it, not anew), or
+//     dmNoticeKept after it was posted, so that one never deleted does
+//     not keep it up for ever.
 
 // dmNoticeLife is how long a plain DMs-closed notice stays in view.
 const dmNoticeLife = 2 * time.Minute
@@ -62,7 +64,8 @@ type dmNotice struct {
 	posted time.Time       // when the slot was last taken to post
 	ids    []string        // the notice in view (its messages)
 	shown  map[string]bool // members' messages not removed, still in view
-	timer  *time.Timer     // deletes the notice at its end of life
+	ends   time.Time       // the notice in view's end of life
+	timer  *time.Timer     // deletes the notice (retireDMNotice)
 }
 
 // Reply answers the member by DM; where their DMs are closed, the channel
@@ -167,7 +170,7 @@ func (a *Adapter) showDMNotice(slot string, ids []string, life time.Duration) (r
 	if n == nil {
 		return ids // the slot was dropped meanwhile: the notice goes at once
 	}
-	replaced, n.ids = n.ids, ids
+	replaced, n.ids, n.ends = n.ids, ids, time.Now().Add(life)
 	if n.timer != nil {
 		n.timer.Stop()
 	}
@@ -176,11 +179,18 @@ func (a *Adapter) showDMNotice(slot string, ids []string, life time.Duration) (r
 }
 
 // retireDMNotice deletes slot's notice ids, if it is still the one in
-// view; what it was about is forgotten with it.
+// view, and unless a message it is about is in view again before its end
+// of life (one written after the others went: see messagesGone); what it
+// was about is forgotten with it.
 func (a *Adapter) retireDMNotice(slot string, ids []string) {
 	a.mu.Lock()
 	n := a.dmNotices[slot]
 	if n == nil || !slices.Equal(n.ids, ids) {
+		a.mu.Unlock()
+		return
+	}
+	if left := time.Until(n.ends); len(n.shown) > 0 && left > 0 {
+		n.timer.Reset(left)
 		a.mu.Unlock()
 		return
 	}
@@ -191,23 +201,23 @@ func (a *Adapter) retireDMNotice(slot string, ids []string) {
 
 // messagesGone follows messages deleted in a channel (by their authors or
 // a moderator): a not-removed notice all of whose messages are gone is
-// deleted. It runs in the gateway's read loop: the deletion does not.
+// deleted, but not within dmNoticeGap of its posting: a member writing
+// then gets no notice of their own (takeDMNotice), so this one stays for
+// their message. The deletion runs on the notice's timer, not in the
+// gateway's read loop.
 func (a *Adapter) messagesGone(channelID string, ids ...string) {
 	slot := "discord_dms_closed_not_removed " + channelID
 	a.mu.Lock()
+	defer a.mu.Unlock()
 	n := a.dmNotices[slot]
 	if n == nil || len(n.shown) == 0 {
-		a.mu.Unlock()
 		return
 	}
 	for _, id := range ids {
 		delete(n.shown, id)
 	}
-	notice := n.ids
-	empty := len(n.shown) == 0
-	a.mu.Unlock()
-	if empty && notice != nil {
-		go a.retireDMNotice(slot, notice)
+	if len(n.shown) == 0 && n.ids != nil {
+		n.timer.Reset(max(time.Until(n.posted.Add(a.dmNoticeGap)), 0))
 	}
 }
 

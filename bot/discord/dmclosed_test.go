@@ -222,11 +222,49 @@ func TestDiscordClosedDMsMessageNotRemovedIsToldInTheChannel(t *testing.T) {
 		t.Errorf("the notice went while the message stays: %q", api.deletes)
 	}
 	api.mu.Unlock()
+	a.mu.Lock()
+	a.dmNoticeGap = 0 // (see TestDiscordClosedDMsNoticeStaysForAMemberWritingWithinTheGap)
+	a.mu.Unlock()
 	a.onMessageDelete(a.s, &discordgo.MessageDelete{Message: &discordgo.Message{ID: "2003", ChannelID: "73"}})
 	waitFor(t, "the notice deleted", func() bool {
 		api.mu.Lock()
 		defer api.mu.Unlock()
 		return slices.Contains(api.deletes, "/channels/73/messages/5003")
+	})
+}
+
+// A not-removed notice whose messages all went within dmNoticeGap of its
+// posting stays until the gap is over: a member writing meanwhile gets no
+// notice of their own (the flood bound), so this one is what tells them
+// their message is in view; it goes once theirs is gone too.
+// Mutation: messagesGone deleting the notice at once → it is gone before
+// the second member writes, and they are told nothing.
+func TestDiscordClosedDMsNoticeStaysForAMemberWritingWithinTheGap(t *testing.T) {
+	engine, _ := newEngine(t)
+	api := &closedDMsAPI{refuseDeletes: true}
+	a := newTestAdapter(t, api, engine, time.Hour)
+	a.botID = "11"
+	mentionIn(a, "74", "2010", "<@11> el jefe es Juan")
+	a.onMessageDelete(a.s, &discordgo.MessageDelete{Message: &discordgo.Message{ID: "2010", ChannelID: "74"}})
+	mentionIn(a, "74", "2011", "<@11> el jefe es Pedro")
+	mentionIn(a, "75", "2012", "<@11> hola") // (another channel's notice: time for a deletion under way to show)
+	api.mu.Lock()
+	posts, gone := len(api.posts), slices.Contains(api.deletes, "/channels/74/messages/5001")
+	api.mu.Unlock()
+	a.mu.Lock()
+	gone = gone || a.dmNotices["discord_dms_closed_not_removed 74"].ids == nil
+	a.mu.Unlock()
+	if posts != 2 || gone {
+		t.Fatalf("%d notices posted, the first deleted: %v; want it in view for the second member (and one in channel 75)", posts, gone)
+	}
+	a.mu.Lock()
+	a.dmNoticeGap = 0
+	a.mu.Unlock()
+	a.onMessageDelete(a.s, &discordgo.MessageDelete{Message: &discordgo.Message{ID: "2011", ChannelID: "74"}})
+	waitFor(t, "the notice deleted with the second message", func() bool {
+		api.mu.Lock()
+		defer api.mu.Unlock()
+		return slices.Contains(api.deletes, "/channels/74/messages/5001")
 	})
 }
 
