@@ -52,14 +52,14 @@ func (a *Adapter) register(ctx context.Context, table []*commands.Command) error
 		_, err := a.s.ApplicationCommandBulkOverwrite(appID, a.o.GuildID, cmds, opts...)
 		return err
 	})
+	if err == nil {
+		return nil // taken, even if the deadline passed as the answer came
+	}
 	var rl *discordgo.RateLimitError
 	if errors.As(err, &rl) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return fmt.Errorf("%w: %s", ErrNotRegistered, a.redact(err))
 	}
-	if err != nil {
-		return fmt.Errorf("discord command registration: %s", a.redact(err))
-	}
-	return nil
+	return fmt.Errorf("discord command registration: %s", a.redact(err))
 }
 
 // Commands builds Discord's application commands from the engine's table,
