@@ -56,13 +56,30 @@ func Start(t testing.TB) *Server {
 		m := miniredis.RunT(t)
 		return &Server{Addr: m.Addr(), t: t, mini: m}
 	}
-	s := &Server{t: t, dir: t.TempDir(), Real: true}
+	s := &Server{t: t, dir: dataDir(t), Real: true}
 	t.Cleanup(s.Stop)
 	onFreePort(t, func(port string) error {
 		s.Addr = net.JoinHostPort("127.0.0.1", port)
 		return s.start(bin)
 	})
 	return s
+}
+
+// memDir is a tmpfs where a test Redis keeps its append-only file: an
+// fsync there costs nothing, where on a disk each write waits for one
+// (appendfsync always, as Vigía requires). A killed redis-server's
+// writes stay in memory as they stay in the page cache on a disk, so
+// Stop and Restart mean the same.
+var memDir = "/dev/shm"
+
+// dataDir is a fresh directory for a test Redis, on memDir if it is
+// usable, removed when t ends.
+func dataDir(t testing.TB) string {
+	if dir, err := os.MkdirTemp(memDir, "vigia-redistest-"); err == nil {
+		t.Cleanup(func() { os.RemoveAll(dir) })
+		return dir
+	}
+	return t.TempDir()
 }
 
 // pickPort returns a loopback port that was free when asked; a test
