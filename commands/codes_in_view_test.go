@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/vigia-project/vigia/commands"
-	"github.com/vigia-project/vigia/locales"
 )
 
 // A group's conversation not addressed to the bot is read all the same
@@ -94,7 +93,7 @@ func TestCodesInAGroupsConversationAreRemoved(t *testing.T) {
 func TestASpooledTipsCodeInAGroupsConversationIsRemovedDuringAnOutage(t *testing.T) {
 	srv, _, _, _, mux := spooling(t)
 	ctx := context.Background()
-	msg, _ := locales.Load()
+	msg, _ := loadMessages()
 	srv.Stop()
 	rec := &recorder{}
 	mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "701", ChatID: "701", Text: "cobran piso en el mercado", EventID: 100}, rec)
@@ -132,7 +131,7 @@ func TestASpooledTipsCodeInAGroupsConversationIsRemovedDuringAnOutage(t *testing
 func TestACodeUnderACommandInAGroupIsRemovedDuringAnOutage(t *testing.T) {
 	srv, _, sp, _, mux := spooling(t)
 	ctx := context.Background()
-	msg, _ := locales.Load()
+	msg, _ := loadMessages()
 	rec := &recorder{}
 	mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "701", ChatID: "701", Text: "cobran piso en el mercado", EventID: 100}, rec)
 	mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "701", ChatID: "701", Callback: press(rec.take(), "send:"), EventID: 101}, rec)

@@ -83,6 +83,10 @@ const (
 	invChat        = "-100777"
 )
 
+// loadMessages parses the message files once for all the package's tests
+// (half a second each time under -race): a Bundle is read-only.
+var loadMessages = sync.OnceValues(locales.Load)
+
 func newEnv(t *testing.T, wrap func(commands.Store) commands.Store) *env {
 	t.Helper()
 	return newHookedEnv(t, wrap, nil)
@@ -109,7 +113,7 @@ func newHookedEnv(t *testing.T, wrap func(commands.Store) commands.Store, hook r
 	if err := st.Init(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	msg, err := locales.Load()
+	msg, err := loadMessages()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -506,7 +510,7 @@ func TestRequiredPlatformRole(t *testing.T) {
 	srv := redistest.Start(t)
 	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{4}, 32))
 	st, _ := storage.New(srv.Client(), kr, storage.Options{Prefix: "r"})
-	msg, _ := locales.Load()
+	msg, _ := loadMessages()
 	mux := commands.New(commands.Options{
 		Store: st, Messages: msg, DefaultLanguage: "en",
 		Roles:         commands.Roles{"discord:1": commands.Investigator},
@@ -570,7 +574,7 @@ func TestFloodLimits(t *testing.T) {
 	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
 	st, _ := storage.New(srv.Client(), kr, storage.Options{Prefix: "f"})
 	st.Init(context.Background())
-	msg, _ := locales.Load()
+	msg, _ := loadMessages()
 	mux := commands.New(commands.Options{Store: st, Messages: msg, DefaultLanguage: "en",
 		Roles:  commands.Roles{"telegram:9": commands.Investigator},
 		Limits: commands.Limits{MaxMessageRunes: 4096, MaxParts: 30, MaxChars: 20000, PartsPerHour: 3, TipsPerHour: 1, QueriesPerHour: 2}})
@@ -630,7 +634,7 @@ func TestChatLimit(t *testing.T) {
 	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
 	st, _ := storage.New(srv.Client(), kr, storage.Options{Prefix: "f"})
 	st.Init(context.Background())
-	msg, _ := locales.Load()
+	msg, _ := loadMessages()
 	mux := commands.New(commands.Options{Store: st, Messages: msg, DefaultLanguage: "en",
 		Limits: commands.Limits{MaxMessageRunes: 4096, MaxParts: 30, MaxChars: 20000, PartsPerHour: 300, TipsPerHour: 20, QueriesPerHour: 300, ChatPerHour: 3}})
 	ev := int64(0)

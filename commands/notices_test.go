@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/vigia-project/vigia/commands"
-	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/storage/redistest"
 )
@@ -93,7 +92,7 @@ func TestRemovalNoticesAreCappedWhileRedisIsDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	msg, _ := locales.Load()
+	msg, _ := loadMessages()
 	clk := &clock{t: time.Now()}
 	mux := commands.New(commands.Options{Store: st, Messages: msg, DefaultLanguage: "en", Spool: sp, Now: clk.Now, Logger: slog.New(slog.DiscardHandler)})
 	ctx := context.Background()
@@ -142,7 +141,7 @@ func TestNotRemovedNoticesAreCountedApart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		msg, _ := locales.Load()
+		msg, _ := loadMessages()
 		mux := commands.New(commands.Options{Store: st, Messages: msg, DefaultLanguage: "en", Spool: sp, Now: clk.Now, Logger: slog.New(slog.DiscardHandler)})
 		ctx := context.Background()
 		if down {

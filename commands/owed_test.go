@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/vigia-project/vigia/commands"
-	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
 )
 
@@ -26,7 +25,7 @@ func TestRedeliveredMessageWithAnOwedReceiptIsAnsweredOnce(t *testing.T) {
 		t.Run(strings.ReplaceAll(when, " ", "_"), func(t *testing.T) {
 			srv, st, sp, _, mux := spooling(t)
 			ctx := context.Background()
-			msg, _ := locales.Load()
+			msg, _ := loadMessages()
 			srv.Stop()
 			const text = "cobran piso en el mercado"
 			w := &refusingReplier{refuse: func(rep commands.Reply) bool { return codeRE.MatchString(rep.Text) }}
@@ -74,7 +73,7 @@ func TestRedeliveredMessageWithAnOwedReceiptIsAnsweredOnce(t *testing.T) {
 func TestOwedReceiptKeepsTheOwnNameNote(t *testing.T) {
 	commands.ShortReceiptRetry(t)
 	srv, st, sp, _, mux := spooling(t)
-	msg, _ := locales.Load()
+	msg, _ := loadMessages()
 	srv.Stop()
 	w := &refusingReplier{refuse: func(rep commands.Reply) bool { return codeRE.MatchString(rep.Text) }}
 	for i, text := range []string{"cobran piso en el mercado. Saludos, Pedro Martínez", "cobran piso en la tienda"} {
@@ -113,7 +112,7 @@ func (s droppingSpool) OweReceipt(o storage.OwedReceipt) (int, error) {
 func TestOwedReceiptsDroppedAreLogged(t *testing.T) {
 	commands.ShortReceiptRetry(t)
 	srv, st, sp, _, _ := spooling(t)
-	msg, _ := locales.Load()
+	msg, _ := loadMessages()
 	logs := &bytes.Buffer{}
 	mux := commands.New(commands.Options{Store: st, Messages: msg, DefaultLanguage: "en", Spool: droppingSpool{sp},
 		Logger: slog.New(slog.NewTextHandler(logs, nil))})

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/vigia-project/vigia/commands"
-	"github.com/vigia-project/vigia/locales"
 )
 
 // A reporter who signs an answer to investigators' question with their
@@ -37,7 +36,7 @@ func TestOwnNameInAnAnswerIsPointedOut(t *testing.T) {
 // pointed out with its receipt: it is a tip of its own, already kept.
 func TestOwnNameInASpooledTipIsPointedOut(t *testing.T) {
 	srv, _, _, _, mux := spooling(t)
-	msg, _ := locales.Load()
+	msg, _ := loadMessages()
 	srv.Stop()
 	for i, c := range []struct {
 		text string
@@ -68,7 +67,7 @@ func TestOwnNameInASpooledTipIsPointedOut(t *testing.T) {
 func TestOwnNameNoteGoesWithARedeliveredSpooledTip(t *testing.T) {
 	srv, st, sp, _, mux := spooling(t)
 	ctx := context.Background()
-	msg, _ := locales.Load()
+	msg, _ := loadMessages()
 	note := "\n\n" + msg.Localize("en", "own_name_sent", nil)
 	say := func() []commands.Reply {
 		rec := &recorder{}

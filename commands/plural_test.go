@@ -10,7 +10,6 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/vigia-project/vigia/commands"
-	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/storage/redistest"
 )
@@ -29,7 +28,7 @@ func TestCountsReadRight(t *testing.T) {
 	if err := st.Init(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	msg, _ := locales.Load()
+	msg, _ := loadMessages()
 	limits := commands.DefaultLimits
 	limits.MaxParts = 1
 	p := &platform{recorder: &recorder{}}

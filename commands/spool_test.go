@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/vigia-project/vigia/commands"
-	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/storage/redistest"
 	"github.com/vigia-project/vigia/tips"
@@ -23,7 +22,7 @@ import (
 func TestRedisOutageSpoolsTips(t *testing.T) {
 	srv, st, sp, dir, mux := spooling(t)
 	ctx := context.Background()
-	msg, _ := locales.Load()
+	msg, _ := loadMessages()
 	say := func(user string, req commands.Request) string {
 		req.Platform, req.UserID, req.ChatID = "telegram", user, user
 		rec := &recorder{}
@@ -110,7 +109,7 @@ func TestRedisOutageSpoolsTips(t *testing.T) {
 func TestOutageAnswerDependsOnTheRequest(t *testing.T) {
 	srv, _, _, _, mux := spooling(t)
 	ctx := context.Background()
-	msg, _ := locales.Load()
+	msg, _ := loadMessages()
 	srv.Stop()
 	const code = "ABCD-EFGH-JKMN-PQRS"
 	for _, c := range []struct {
@@ -144,7 +143,7 @@ func readAll(dir string) ([]byte, error) {
 func TestRedeliveredSpooledMessageIsOneTip(t *testing.T) {
 	srv, st, sp, _, mux := spooling(t)
 	ctx := context.Background()
-	msg, _ := locales.Load()
+	msg, _ := loadMessages()
 	say := func() []commands.Reply {
 		rec := &recorder{}
 		mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "71", ChatID: "71", Text: "cobran piso en el mercado", EventID: 100}, rec)
@@ -197,7 +196,7 @@ func spooling(t *testing.T) (*redistest.Server, *storage.Store, *storage.Spool, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	msg, _ := locales.Load()
+	msg, _ := loadMessages()
 	mux := commands.New(commands.Options{Store: st, Messages: msg, DefaultLanguage: "en", Spool: sp,
 		Roles: commands.Roles{"telegram:9": commands.Investigator}, Logger: slog.New(slog.DiscardHandler)})
 	return srv, st, sp, dir, mux
@@ -367,7 +366,7 @@ func TestRefusedSpooledReceiptIsSentAgain(t *testing.T) {
 // message with words besides is spooled.
 func TestMessageOfCodesAloneIsNotSpooled(t *testing.T) {
 	srv, _, sp, _, mux := spooling(t)
-	msg, _ := locales.Load()
+	msg, _ := loadMessages()
 	do := telegramUser(mux, "76")
 	r := do(commands.Request{Text: "cobran piso en el mercado de abastos", EventID: 1})
 	stored := codeRE.FindString(do(commands.Request{Callback: press(r, "send:"), EventID: 2})[0].Text)
@@ -398,7 +397,7 @@ func TestMessageOfCodesAloneIsNotSpooled(t *testing.T) {
 func TestSpooledReceiptRefusedTwiceIsToldWithTheNextMessage(t *testing.T) {
 	commands.ShortReceiptRetry(t)
 	srv, st, sp, _, mux := spooling(t)
-	msg, _ := locales.Load()
+	msg, _ := loadMessages()
 	srv.Stop()
 	refused := 0
 	w := &refusingReplier{refuse: func(rep commands.Reply) bool {
@@ -435,7 +434,7 @@ func TestSpooledReceiptRefusedTwiceIsToldWithTheNextMessage(t *testing.T) {
 func TestSendOfASpooledDraftPressedAgainSaysSpooled(t *testing.T) {
 	_, st, sp, _, mux := spooling(t)
 	ctx := context.Background()
-	msg, _ := locales.Load()
+	msg, _ := loadMessages()
 	do := telegramUser(mux, "78")
 	p := st.Pseudonym("telegram", "78")
 	ghost := "cobran piso en la tienda"
@@ -466,7 +465,7 @@ func TestOwedReceiptIsNotToldIntoAWipe(t *testing.T) {
 	srv, st, sp, _, mux := spooling(t)
 	p := &platform{recorder: &recorder{}}
 	mux.AddSender("telegram", p)
-	msg, _ := locales.Load()
+	msg, _ := loadMessages()
 	srv.Stop()
 	w := &refusingReplier{refuse: func(rep commands.Reply) bool { return codeRE.MatchString(rep.Text) }}
 	mux.Handle(context.Background(), commands.Request{Platform: "telegram", UserID: "81", ChatID: "81", UserChat: "81", Text: "cobran piso en el mercado", EventID: 1, MessageID: "10"}, w)

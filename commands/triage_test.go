@@ -13,7 +13,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/vigia-project/vigia/commands"
-	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/storage/redistest"
 	"github.com/vigia-project/vigia/tips"
@@ -57,7 +56,7 @@ func newEngine(t *testing.T, prefix string, sender commands.Sender, o commands.O
 	if err := st.Init(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	msg, _ := locales.Load()
+	msg, _ := loadMessages()
 	logs := &bytes.Buffer{}
 	o.Store, o.Messages, o.Now, o.DefaultLanguage = st, msg, clk.Now, "en"
 	if o.Logger == nil { // (a test's own logger keeps env.logs empty)

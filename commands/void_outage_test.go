@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/vigia-project/vigia/commands"
-	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/storage/redistest"
 )
@@ -36,7 +35,7 @@ func TestInvitationCodeSeenInAGroupDuringAnOutageIsVoidedOnceRedisIsBack(t *test
 	if err != nil {
 		t.Fatal(err)
 	}
-	msg, _ := locales.Load()
+	msg, _ := loadMessages()
 	mux := commands.New(commands.Options{Store: st, Messages: msg, DefaultLanguage: "en", Spool: sp,
 		Roles: commands.Roles{"telegram:1": commands.Admin}, Logger: slog.New(slog.DiscardHandler)})
 	ctx := context.Background()

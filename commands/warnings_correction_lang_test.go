@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/vigia-project/vigia/commands"
-	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/storage/redistest"
 )
@@ -31,7 +30,7 @@ func TestCorrectionInTheDefaultLanguageWhenTheCommunityHasNone(t *testing.T) {
 	if err := st.Init(ctx); err != nil {
 		t.Fatal(err)
 	}
-	msg, _ := locales.Load()
+	msg, _ := loadMessages()
 	mux := commands.New(commands.Options{Store: st, Messages: msg, DefaultLanguage: "es", Now: clk.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	platform := &community{}
 	mux.AddSender("telegram", platform)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/vigia-project/vigia/commands"
-	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/storage/redistest"
 )
@@ -43,7 +42,7 @@ func TestCorrectionNamesTheRetractedWarning(t *testing.T) {
 	if err := st.Init(ctx); err != nil {
 		t.Fatal(err)
 	}
-	msg, _ := locales.Load()
+	msg, _ := loadMessages()
 	mux := commands.New(commands.Options{Store: st, Messages: msg, DefaultLanguage: "en", Now: clk.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	platform := &community{}
 	mux.AddSender("telegram", keepsCopies{platform})
