@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
 )
 
