@@ -424,7 +424,13 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 		}
 	}
 
-	if limit != nil && err == nil && !prof.Allowed && !m.beyondChatLimit(req) {
+	if limit != nil && err == nil && !prof.Allowed && m.beyondChatLimit(pre, c) {
+		if prof.FirstOver {
+			// Told once, with the chat's first request over the limit,
+			// though this one goes through: no request refused later is.
+			c.sayQuietly("rate_limited", nil)
+		}
+	} else if limit != nil && err == nil && !prof.Allowed {
 		if req.ChatKind != Private && !m.isTeamChat(req.Platform+":"+req.ChatID) {
 			m.overLimitInGroup(ctx, c, prof.FirstOver)
 			return
@@ -1219,16 +1225,29 @@ func (c *Context) limited(ctx context.Context, err error) (bool, error) {
 	return true, nil
 }
 
-// beyondChatLimit reports whether req goes through even past its chat's
-// limit: in a private chat, a Send press, a wipe and the report form. A
-// reporter who ran past it (forwarding a long conversation, say) can still
-// send the draft, which would otherwise wait unsendable until dropped as
-// idle, and still wipe the chat; a form's text, gone from the closed form,
-// is not dropped unread. Sends and parts keep their own limits
-// (VIGIA_LIMIT_TIPS, VIGIA_LIMIT_MESSAGES).
-func (m *Mux) beyondChatLimit(req Request) bool {
-	return req.ChatKind == Private && (strings.HasPrefix(req.Callback, cbSend) || req.FormID == reportFormID || m.wipeRequest(req))
+// beyondChatLimit reports whether c's request goes through even past its
+// chat's limit: in a private chat, a Send press, a wipe and the report
+// form, up to pastChatLimit of them an hour. A reporter who ran past it
+// (forwarding a long conversation, say) can still send the draft, which
+// would otherwise wait unsendable until dropped as idle, and still wipe
+// the chat; a form's text, gone from the closed form, is not dropped
+// unread. Sends and parts keep their own limits (VIGIA_LIMIT_TIPS,
+// VIGIA_LIMIT_MESSAGES), but a Send already answered (pressed again) and a
+// wipe count against none: past pastChatLimit, a chat pressing them over
+// and over is refused like any other request. Not counted (Redis
+// failing), it goes through.
+func (m *Mux) beyondChatLimit(ctx context.Context, c *Context) bool {
+	req := c.Request
+	if req.ChatKind != Private || !(strings.HasPrefix(req.Callback, cbSend) || req.FormID == reportFormID || m.wipeRequest(req)) {
+		return false
+	}
+	ok, _, err := m.store.Allow(ctx, c.Pseudonym, "chatpast", pastChatLimit, time.Hour)
+	return ok || err != nil
 }
+
+// pastChatLimit is how many Send presses, wipes and report forms a
+// private chat past its limit still has answered an hour.
+const pastChatLimit = 20
 
 // chatLimit is the per-chat limit on whatever the bot would answer in a
 // chat, or nil where none applies; the chat is counted under a MAC, never
