@@ -3,8 +3,13 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"io"
+	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/tips"
@@ -298,5 +303,64 @@ func TestDuplicateMarkRacingApprovalWins(t *testing.T) {
 	a.DuplicateOf = "8"
 	if a, err := st.ApprovePublication(ctx, id, a); err != nil || !a.Started {
 		t.Fatalf("approval of the duplicate the approver was shown %+v %v: want started", a, err)
+	}
+}
+
+// decideReplyLost runs the decide script of a tip (the one script with the
+// triage stream among its keys) as a lost reply leaves it, once armed: it
+// ran in Redis, then the client either got an error (lost: a timeout,
+// the context cancelled), or ran it again (twice: go-redis retries a
+// command whose connection dropped before the reply).
+type decideReplyLost struct {
+	armed atomic.Bool
+	twice bool
+}
+
+func (h *decideReplyLost) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *decideReplyLost) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+func (h *decideReplyLost) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		if err != nil || !slices.Contains(cmd.Args(), any("t:{tips}:triage")) || !h.armed.CompareAndSwap(true, false) {
+			return err
+		}
+		if h.twice {
+			return next(ctx, cmd)
+		}
+		cmd.SetErr(io.ErrUnexpectedEOF)
+		return cmd.Err()
+	}
+}
+
+// A dismissal recorded whose reply was lost, or whose script ran again
+// after a dropped connection: the warning is dismissed, so no approval
+// may publish it, neither at once nor once its mark lapsed.
+// Mutation: Decide taking its mark back on the script's error → the
+// first approval (lost) starts the publication; the decide script taking
+// its own token recorded by the first run for a lapsed mark (-1) → the
+// same (twice).
+func TestDismissalWithLostReplyStands(t *testing.T) {
+	for _, twice := range []bool{false, true} {
+		ctx := context.Background()
+		h := &decideReplyLost{twice: twice}
+		st, clk := hookedStore(t, h)
+		id := warningToApprove(t, st)
+		h.armed.Store(true)
+		err := st.Decide(ctx, id, storage.Claimer{Key: "inv-b", Name: "Bob"}, storage.Decision{Status: tips.StatusDismissed})
+		if h.armed.Load() || (err == nil) == !twice {
+			t.Fatalf("twice %v: dismissal %v (hook armed %v)", twice, err, h.armed.Load())
+		}
+		if tp, err := st.Tip(ctx, id); err != nil || tp.Status != tips.StatusDismissed {
+			t.Fatalf("twice %v: tip %+v %v: want dismissed", twice, tp.Status, err)
+		}
+		if a, err := st.ApprovePublication(ctx, id, approval("inv-a", 1)); err != nil || !a.Dismissed || a.Started {
+			t.Fatalf("twice %v: approval of the dismissed warning %+v %v: want refused", twice, a, err)
+		}
+		clk.Add(storage.VetoLease + time.Second)
+		if a, err := st.ApprovePublication(ctx, id, approval("inv-a", 1)); err != nil || !a.Dismissed || a.Started {
+			t.Fatalf("twice %v: approval past the lease %+v %v: want refused", twice, a, err)
+		}
 	}
 }

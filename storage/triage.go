@@ -152,11 +152,16 @@ func (s *Store) openClaimer(sealed string) (Claimer, bool) {
 // (the tip's decision counter "dn": the later recorded, the higher); 0,
 // the tip is gone. ARGV[15], if set, is the token of the dismissal's mark
 // on the publication (see vetoPublication): recorded with the decision;
-// a mark settled as lapsed (settleVeto) refuses the decision: -1.
+// a mark settled as lapsed (settleVeto) refuses the decision: -1. A
+// decision whose token is recorded already (the script run again, as a
+// client retries a command whose reply was lost) returns its number,
+// changing nothing.
 var decide = redis.NewScript(`
 local key, stream = KEYS[1], KEYS[2]
 if redis.call('EXISTS', key) == 0 then return 0 end
-if ARGV[15] ~= '' and redis.call('HEXISTS', key, 'vt:' .. ARGV[15]) == 1 then return -1 end -- its mark lapsed: see settleVeto
+local vt = ARGV[15] ~= '' and redis.call('HGET', key, 'vt:' .. ARGV[15])
+if vt == '0' then return -1 end -- its mark lapsed: see settleVeto
+if vt then return tonumber(vt) end -- recorded by this call already (run again: its reply was lost)
 if ARGV[13] == '1' and (redis.call('HGET', key, 's') ~= 'claimed' or (ARGV[14] ~= '' and redis.call('HGET', key, 'ca') ~= ARGV[14])) then
   return {redis.call('HGET', key, 's') or ''} -- decided, or claimed anew, since: see Decision.WhileClaimed
 end
@@ -308,9 +313,9 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 			return err
 		}
 	}
-	decided := false
+	keepMark := false
 	defer func() {
-		if token != "" && !decided {
+		if token != "" && !keepMark {
 			_ = s.rdb.HDel(context.WithoutCancel(ctx), s.k.publication(id), "v:"+token).Err()
 		}
 	}()
@@ -321,6 +326,10 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 		string(d.Status), string(d.Priority), TriageGroup, labels, by.Key, sealedClaimer, s.now().UnixMilli(), closed, d.DuplicateOf, s.k.tip(""), string(d.Category),
 		max(d.ClaimTimeout.Milliseconds(), 0), whileClaimed, claim, token).Result()
 	if err != nil {
+		// The script may have run and its reply be lost (a timeout, the
+		// context cancelled): the mark stays, settled once it lapses as
+		// the decision was recorded or not (see settleLapsedVetoes).
+		keepMark = true
 		return fmt.Errorf("decide: %w", err)
 	}
 	if now, ok := res.([]any); ok && len(now) == 1 {
@@ -348,7 +357,7 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	case n < 0:
 		return errVetoLapsed
 	}
-	decided = true
+	keepMark = true // its after-step takes it, or, if cut short, the lease settles it
 	if afterDecide != nil {
 		afterDecide()
 	}
