@@ -72,12 +72,20 @@ func Start(t testing.TB) *Server {
 // Stop and Restart mean the same.
 var memDir = "/dev/shm"
 
+// memDirRoom is the free space memDir must have to be used: a small
+// /dev/shm (Docker's default is 64 MB) filled by a test's append-only
+// file would fail that test's writes.
+var memDirRoom uint64 = 256 << 20
+
 // dataDir is a fresh directory for a test Redis, on memDir if it is
-// usable, removed when t ends.
+// usable and has memDirRoom free, removed when t ends.
 func dataDir(t testing.TB) string {
-	if dir, err := os.MkdirTemp(memDir, "vigia-redistest-"); err == nil {
-		t.Cleanup(func() { os.RemoveAll(dir) })
-		return dir
+	var st syscall.Statfs_t
+	if syscall.Statfs(memDir, &st) == nil && uint64(st.Bavail)*uint64(st.Bsize) >= memDirRoom {
+		if dir, err := os.MkdirTemp(memDir, "vigia-redistest-"); err == nil {
+			t.Cleanup(func() { os.RemoveAll(dir) })
+			return dir
+		}
 	}
 	return t.TempDir()
 }

@@ -29,6 +29,13 @@ func TestDataDirIsUnderMemDir(t *testing.T) {
 	if _, err := os.Stat(dir); dir != "" && !os.IsNotExist(err) {
 		t.Fatalf("data dir left behind: %v", err)
 	}
+	defer func(r uint64) { memDirRoom = r }(memDirRoom)
+	memDir = t.TempDir()
+	memDirRoom = 1 << 62 // more than any disk has free
+	if dir := dataDir(t); filepath.Dir(dir) == memDir {
+		t.Fatalf("data dir %s under a memDir without room", dir)
+	}
+	memDirRoom = 0
 	memDir = filepath.Join(t.TempDir(), "missing")
 	if dir := dataDir(t); filepath.Dir(dir) == memDir {
 		t.Fatalf("data dir %s under a missing memDir", dir)
