@@ -75,7 +75,9 @@ func (s *Store) Purge(ctx context.Context, id string) error {
 // unindexEntities takes the tip and its reporter out of them.
 func (s *Store) unindex(ctx context.Context, pipe redis.Pipeliner, id string, created time.Time, text string) []tips.Entity {
 	if num, err := postingNum(id); err == nil {
-		for _, w := range tips.IndexTokens(text) {
+		// Both forms of a punycode host: a tip indexed before hosts were
+		// read decoded holds the old words.
+		for _, w := range append(tips.IndexTokens(text), tips.PastIndexTokens(text)...) {
 			dropPosting.Eval(ctx, pipe, []string{s.k.indexToken(s.tokenMAC(w), indexDay(created))}, string(num))
 		}
 	}

@@ -46,7 +46,22 @@ var stopwords = func() map[string]bool {
 // decoded form is a homograph's own letters: "аррӏе.com" in Cyrillic and
 // its "xn--80ak6aa92e.com" are one word, apple.com another.
 func IndexTokens(text string) []string {
-	all := tokens(Fold(decodePunycode(text)), maxIndexTokens, true)
+	return withoutStopwords(tokens(Fold(decodePunycode(text)), maxIndexTokens, true))
+}
+
+// PastIndexTokens are the words IndexTokens gave text before it read
+// punycode decoded (xn, e1afmkfd, ...): a tip indexed then holds them,
+// and a purge must take them out too. Nil where text holds no punycode
+// (they are IndexTokens').
+func PastIndexTokens(text string) []string {
+	if !hasPunycode(text) {
+		return nil
+	}
+	return withoutStopwords(tokens(Fold(text), maxIndexTokens, true))
+}
+
+// withoutStopwords drops the stop words of all, in place.
+func withoutStopwords(all []string) []string {
 	out := all[:0]
 	for _, t := range all {
 		if !stopwords[t] {
