@@ -48,8 +48,11 @@ var (
 	// A hashtag's letters keep their combining marks: NFKC composes
 	// "e\u0301" into "é", but no precomposed letter exists for most
 	// ("q\u0301", Devanagari's vowel signs in "#हिंदी"), and the tag went
-	// on to the end, not to the first mark.
-	hashtagRE = regexp.MustCompile(`(?:^|[^\p{L}\p{M}\p{N}_&])#((?:[\p{L}\p{N}_]\p{M}*){2,60})`)
+	// on to the end, not to the first mark. So does a zero-width
+	// non-joiner, which Neutralize keeps only inside a word of a script
+	// written with it (Persian "#می‌خواهم"): the tag is the whole word,
+	// and the same entity as the word written without it (Fold drops it).
+	hashtagRE = regexp.MustCompile(`(?:^|[^\p{L}\p{M}\p{N}_&])#((?:[\p{L}\p{N}_][\p{M}\x{200C}]*){2,60})`)
 	ethRE     = regexp.MustCompile(`\b0x[0-9a-fA-F]{40}\b`)
 	btcRE     = regexp.MustCompile(`\b(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|bc1[02-9ac-hj-np-z]{11,71})\b`)
 	tronRE    = regexp.MustCompile(`\bT[1-9A-HJ-NP-Za-km-z]{33}\b`)

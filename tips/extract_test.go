@@ -236,6 +236,32 @@ func TestHashtagKeepsCombiningMarks(t *testing.T) {
 	}
 }
 
+// A hashtag is read across the zero-width non-joiners Neutralize keeps
+// inside a word (Persian, Hindi): the whole word, not its first letters
+// ("#می", a prefix of countless words, would join unrelated tips as one
+// entity), and the same entity as the word written without them.
+func TestHashtagKeepsNonJoiner(t *testing.T) {
+	for with, without := range map[string]string{
+		"اخاذی #می\u200cخواهم بازار": "اخاذی #میخواهم بازار",
+		"#हिं\u200cदी में":           "#हिंदी में",
+	} {
+		var got, want []Entity
+		for _, e := range Extract(with, "MX") {
+			if e.Kind == KindHashtag {
+				got = append(got, e)
+			}
+		}
+		for _, e := range Extract(without, "MX") {
+			if e.Kind == KindHashtag {
+				want = append(want, e)
+			}
+		}
+		if len(got) != 1 || len(want) != 1 || got[0].Value != want[0].Value || !strings.Contains(got[0].Display, "\u200c") {
+			t.Errorf("%q: hashtags %+v, want the one of %q (%+v) shown with its non-joiner", with, got, without, want)
+		}
+	}
+}
+
 // A host name is one search word in either form, decoded or punycode:
 // a view shows the form the tip wrote (and a decoded one with its
 // punycode), and what an investigator copies from it must find the tips
