@@ -1,6 +1,10 @@
 package tips
 
-import "testing"
+import (
+	"slices"
+	"strings"
+	"testing"
+)
 
 // Fold's table path must give what the general path gives. Folding is
 // local (a rune can only combine with its neighbours), so every pair of
@@ -33,4 +37,21 @@ func FuzzFold(f *testing.F) {
 			t.Fatalf("Fold(%q) = %q, general path %q", s, got, want)
 		}
 	})
+}
+
+// A word written with the zero-width non-joiner Neutralize keeps
+// (Persian, Urdu) is one search word, the same as written without it:
+// phones often leave it out, or put it in where a tip did not, and a
+// search must find the tip either way. Nor does it split a word in two.
+func TestNonJoinerIsNoSearchWordBreak(t *testing.T) {
+	for with, without := range map[string]string{
+		"می\u200cخواهم":          "میخواهم",
+		"نامه\u200cها رسید":      "نامهها رسید",
+		"اخاذی در بازار\u200cها": "اخاذی در بازارها",
+	} {
+		got, want := IndexTokens(Neutralize(with)), IndexTokens(without)
+		if !slices.Equal(got, want) || len(want) != len(strings.Fields(without)) {
+			t.Errorf("%q: search words %q, want those of %q: %q", with, got, without, want)
+		}
+	}
 }
