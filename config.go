@@ -427,19 +427,32 @@ func (e secretFileError) Error() string { return string(e) }
 
 var (
 	errSecretFileTooLarge = secretFileError(fmt.Sprintf("holds more than %d bytes: it should name a file holding only the secret (`vigia keygen` prints one)", maxSecretFile))
-	// A FIFO blocked the start until something wrote to it; a device or
-	// a directory holds no secret either.
-	errSecretFileNotRegular = secretFileError("is not a regular file (a FIFO, a device or a directory): it should name a file holding only the secret (`vigia keygen` prints one)")
+	// A directory, a socket or a disk (block device) holds no secret.
+	errSecretFileKind = secretFileError("is a directory, a socket or a disk: it should name a file, or a pipe, holding only the secret (`vigia keygen` prints one)")
+	// A FIFO nothing writes to yet reads as empty, rather than block the
+	// start until something does.
+	errSecretFileNoWriter = secretFileError("is a pipe or a device that gave nothing (a FIFO no program writes to yet?): it should give the secret (`vigia keygen` prints one) and end")
+	errSecretFileSlow     = secretFileError(fmt.Sprintf("is a pipe or a device that did not end within %v: it should give the secret (`vigia keygen` prints one) and end", secretPipeWait))
 )
+
+// secretPipeWait bounds the wait for a secret given through a pipe
+// (VIGIA_SECRET_FILE=<(pass show vigia), a FIFO) or a device to end.
+var secretPipeWait = 3 * time.Second
 
 // readSecretFile reads a secret file (VIGIA_SECRET_FILE,
 // VIGIA_SECRET_PREVIOUS_FILE), at most maxSecretFile bytes of it, and
-// reports whether every user of the machine may read it. It is opened
-// without blocking (a FIFO would wait for a writer) and refused unless it
-// is a regular file (a symbolic link to one, as Kubernetes mounts them,
-// is one).
+// reports whether every user of the machine may read it. A regular file
+// (a symbolic link to one, as Kubernetes mounts them, is one), a pipe or
+// FIFO (process substitution, systemd) or a character device is read; it
+// is opened without blocking (a FIFO would wait for a writer), and a pipe
+// is read for at most secretPipeWait.
 func readSecretFile(name string) (b []byte, worldReadable bool, err error) {
 	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if errors.Is(err, syscall.ENXIO) {
+		if fi, serr := os.Stat(name); serr == nil && fi.Mode()&os.ModeSocket != 0 {
+			return nil, false, errSecretFileKind
+		}
+	}
 	if err != nil {
 		return nil, false, err
 	}
@@ -448,15 +461,29 @@ func readSecretFile(name string) (b []byte, worldReadable bool, err error) {
 	if err != nil {
 		return nil, false, err
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, false, errSecretFileNotRegular
+	regular := fi.Mode().IsRegular()
+	if !regular && fi.Mode()&(os.ModeNamedPipe|os.ModeCharDevice) == 0 {
+		return nil, false, errSecretFileKind
+	}
+	if !regular {
+		// A device the poller does not take (/dev/null) has no deadline,
+		// and, nonblocking, does not wait either.
+		if err := f.SetReadDeadline(time.Now().Add(secretPipeWait)); err != nil && !errors.Is(err, os.ErrNoDeadline) {
+			return nil, false, err
+		}
 	}
 	b, err = io.ReadAll(io.LimitReader(f, maxSecretFile+1))
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return nil, false, errSecretFileSlow
+	}
 	if err != nil {
 		return nil, false, err
 	}
 	if len(b) > maxSecretFile {
 		return nil, false, errSecretFileTooLarge
+	}
+	if !regular && len(b) == 0 {
+		return nil, false, errSecretFileNoWriter
 	}
 	return b, fi.Mode().Perm()&0o004 != 0, nil
 }
