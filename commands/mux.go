@@ -48,6 +48,7 @@ type Store interface {
 	TipByReceipt(ctx context.Context, receipt string) (tips.Tip, error)
 	ReceiptsKnown(ctx context.Context, codes []string) ([]bool, error)
 	SetLanguage(ctx context.Context, pseudonym, lang string) error
+	EventSent(ctx context.Context, pseudonym string, eventID int64) (bool, error)
 	PutFile(ctx context.Context, data []byte) (string, error)
 	File(ctx context.Context, ref string) ([]byte, error)
 

@@ -229,6 +229,25 @@ func (c *Context) draftAnswer(ctx context.Context, before string, started bool, 
 	return c.Reply(ctx, Reply{Text: before + c.T("draft_added", nil, d.Parts), Buttons: c.sendCancel(d)})
 }
 
+// sentAgain answers a redelivered message that already went out in a
+// tip. One that was a tip of its own (spooled in an outage, replayed
+// since) is answered with its receipt again: a crash before the first
+// answer must not leave the reporter without it. text is the message's,
+// with its links.
+func (m *Mux) sentAgain(ctx context.Context, c *Context, text string) error {
+	if m.spool != nil {
+		if code, err := m.spool.ReceiptOf(c.Pseudonym, c.Request.EventID); err == nil {
+			if tip, err := m.store.TipByReceipt(ctx, code); err == nil {
+				// Stored now: no outage to speak of; a file not in it
+				// still is.
+				kept := slices.ContainsFunc(tip.Content.Parts, func(p tips.Part) bool { return p.Attachment != nil })
+				return c.Reply(ctx, Reply{Text: c.T("sent", map[string]any{"Receipt": code}) + c.spooledFileNote(kept) + c.ownNameSent(text)})
+			}
+		}
+	}
+	return nil
+}
+
 // keepPart is addToDraft for the message itself: it keeps it, or tells
 // why not.
 func (m *Mux) keepPart(ctx context.Context, c *Context) error {
@@ -317,6 +336,11 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		if how == tips.Cleaned {
 			note = "file_cleaned"
 		}
+		// A redelivered message whose tip went out (a spool replay since)
+		// stores no second copy of its file, which nothing would point to.
+		if sent, err := m.store.EventSent(ctx, c.Pseudonym, req.EventID); err == nil && sent {
+			return m.sentAgain(ctx, c, text)
+		}
 		ref, err := m.store.PutFile(ctx, data)
 		if errors.Is(err, storage.ErrFileTooLarge) {
 			return c.Say(ctx, "file_too_large", map[string]any{"MB": storage.MaxFileSize >> 20})
@@ -367,21 +391,7 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		return err
 	}
 	if errors.Is(err, storage.ErrDuplicateEvent) {
-		// A redelivered message that already went out in a tip. One that
-		// was a tip of its own (spooled in an outage, replayed since) is
-		// answered with its receipt again: a crash before the first
-		// answer must not leave the reporter without it.
-		if m.spool != nil {
-			if code, err := m.spool.ReceiptOf(c.Pseudonym, req.EventID); err == nil {
-				if tip, err := m.store.TipByReceipt(ctx, code); err == nil {
-					// Stored now: no outage to speak of; a file not in it
-					// still is.
-					kept := slices.ContainsFunc(tip.Content.Parts, func(p tips.Part) bool { return p.Attachment != nil })
-					return c.Reply(ctx, Reply{Text: c.T("sent", map[string]any{"Receipt": code}) + c.spooledFileNote(kept) + c.ownNameSent(text)})
-				}
-			}
-		}
-		return nil
+		return m.sentAgain(ctx, c, text)
 	}
 	if err != nil && StorageDown(err) && (req.ReplyToBot || m.armed.armed(c.Pseudonym, m.now())) &&
 		req.Attachment == nil && req.FileData == nil && req.Location == nil && req.FormID == "" {

@@ -491,3 +491,46 @@ func TestOwedReceiptIsNotToldIntoAWipe(t *testing.T) {
 		t.Fatalf("the next message after the wipe: %q", texts(r))
 	}
 }
+
+// A message with a file, spooled during an outage (its file could not be
+// kept) and redelivered after the replay, stores no copy of the file that
+// no tip points to; a first delivery, after it, still stores its file.
+func TestRedeliveredSpooledFileIsNotStored(t *testing.T) {
+	srv, st, sp, _, mux := spooling(t)
+	ctx := context.Background()
+	files := func() int {
+		keys, err := srv.Client().Keys(ctx, "o:file:*").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(keys)
+	}
+	say := func(event int64) []commands.Reply {
+		rec := &recorder{}
+		mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "72", ChatID: "72", Text: "la camioneta del cobro",
+			Attachment: &tips.Attachment{Kind: tips.Photo}, FileData: albumPhoto(t), EventID: event}, rec)
+		return rec.take()
+	}
+	srv.Stop()
+	first := say(100)
+	code := codeRE.FindString(first[0].Text)
+	srv.Restart()
+	for deadline := time.Now().Add(10 * time.Second); st.Ping(ctx) != nil && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n, err := sp.Replay(ctx, st); err != nil || n != 1 || code == "" {
+		t.Fatalf("replay: %d %v, first answer %+v", n, err, first)
+	}
+	if again := say(100); len(again) != 1 || !strings.Contains(again[0].Text, code) {
+		t.Fatalf("redelivered after the replay: %+v", again)
+	}
+	if n := files(); n != 0 {
+		t.Fatalf("the redelivery stored %d files", n)
+	}
+	if list, _ := st.Recent(ctx, 10); len(list) != 1 {
+		t.Fatalf("%d tips", len(list))
+	}
+	if r := say(101); len(r) == 0 || files() != 1 {
+		t.Fatalf("a new message's file: %d stored, %+v", files(), r)
+	}
+}

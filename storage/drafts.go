@@ -151,6 +151,25 @@ func (s *Store) AddToDraft(ctx context.Context, pseudonym string, p DraftPart) (
 	return Draft{}, fmt.Errorf("add to draft: unexpected reply %T", res)
 }
 
+// eventSent returns 1 if the event (ARGV[1], an eventKey) already went
+// out in a sent tip, as addPart tells it.
+var eventSent = redis.NewScript(sentEvent + `
+if redis.call('HEXISTS', KEYS[1], 'x:' .. event('p:' .. ARGV[1])) == 1 then return 1 end
+local floor = redis.call('HGET', KEYS[1], 'floor')
+if floor and ARGV[1] <= floor then return 1 end
+return 0`)
+
+// EventSent reports whether a redelivered platform event already went out
+// in a sent tip (AddToDraft would return ErrDuplicateEvent): asked before
+// what it carries is stored, so that a redelivery stores nothing.
+func (s *Store) EventSent(ctx context.Context, pseudonym string, eventID int64) (bool, error) {
+	n, err := eventSent.Run(ctx, s.rdb, []string{s.k.state(pseudonym)}, eventKey(eventID)).Int()
+	if err != nil {
+		return false, fmt.Errorf("event sent: %w", err)
+	}
+	return n == 1, nil
+}
+
 // eventKey renders an event id so that string order is numeric order (Lua
 // numbers are doubles and would round large platform ids).
 func eventKey(eventID int64) string { return fmt.Sprintf("%019d", eventID) }
