@@ -59,6 +59,7 @@ type Store interface {
 	InviteRole(ctx context.Context, code string) (role, by string, err error)
 	Profile(ctx context.Context, pseudonym string, count *storage.Limit) (storage.Profile, error)
 	Revoke(ctx context.Context, key string) error
+	DropInvitedRole(ctx context.Context, key string) error
 	Touch(ctx context.Context, key string) error
 	Team(ctx context.Context) ([]storage.Member, error)
 	Next(ctx context.Context, c storage.Claimer, category tips.Category, claimTimeout time.Duration, maxClaims int) (string, error)

@@ -147,10 +147,24 @@ func revoke(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "revoke_usage", nil)
 	}
 	platform, id, _ := strings.Cut(ids[0], ":")
-	if c.mux.roles.Of(platform, id) > Anyone {
-		return c.Say(ctx, "revoke_static", map[string]any{"Who": ids[0]})
-	}
 	key := c.mux.store.Pseudonym(platform, id)
+	if static := c.mux.roles.Of(platform, id); static >= Admin {
+		return c.Say(ctx, "revoke_static", map[string]any{"Who": ids[0]})
+	} else if static > Anyone {
+		// A configured investigator made an admin by invitation: that
+		// role goes (and the invitations made with it, void now), the
+		// configured one stays, with its second factor, which only the
+		// operator resets (vigia reset-2fa): dropped here, a stolen phone
+		// could enrol a key of its own.
+		err := c.mux.store.DropInvitedRole(ctx, key)
+		if errors.Is(err, storage.ErrNotFound) {
+			return c.Say(ctx, "revoke_static", map[string]any{"Who": ids[0]})
+		}
+		if err != nil {
+			return err
+		}
+		return c.Say(ctx, "revoke_demoted", map[string]any{"Who": ids[0], "Role": c.T("role_"+roleName(static), nil)})
+	}
 	err = c.mux.store.Revoke(ctx, key)
 	if errors.Is(err, storage.ErrNotFound) {
 		return c.Say(ctx, "revoke_unknown", nil)

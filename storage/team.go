@@ -249,16 +249,25 @@ func (s *Store) memberRole(pseudonym string, sealed []byte) string {
 	return m.Role
 }
 
-// Revoke removes a member vetted by invitation; ErrNotFound if none.
+// Revoke removes a member vetted by invitation, and their second factor;
+// ErrNotFound if none.
 func (s *Store) Revoke(ctx context.Context, key string) error {
+	err := s.DropInvitedRole(ctx, key)
+	if err := s.dropSecondFactor(ctx, key); err != nil {
+		return fmt.Errorf("revoke second factor: %w", err)
+	}
+	return err
+}
+
+// DropInvitedRole removes the role a member was given by invitation and
+// nothing else: for a member the configuration also lists, whose second
+// factor stays theirs; ErrNotFound if none.
+func (s *Store) DropInvitedRole(ctx context.Context, key string) error {
 	n, err := s.rdb.HDel(ctx, s.k.teamMembers(), key).Result()
 	if err != nil {
 		return fmt.Errorf("revoke: %w", err)
 	}
 	s.rdb.HDel(ctx, s.k.teamActive(), key)
-	if err := s.dropSecondFactor(ctx, key); err != nil {
-		return fmt.Errorf("revoke second factor: %w", err)
-	}
 	if n == 0 {
 		return ErrNotFound
 	}
