@@ -87,6 +87,15 @@ func (m *Mux) Remind(ctx context.Context) error {
 			if first, err := m.store.MarkOnce(ctx, cl.TipID, "rm"); err != nil || !first {
 				continue
 			}
+			// Not to someone no longer on the team (revoked while their
+			// /next ran, taken out of the configuration): the claim
+			// returns to the queue when it times out.
+			if on, err := m.stillOnTeam(ctx, cl.Claimer.Key); err != nil {
+				_ = m.store.Unmark(ctx, cl.TipID, "rm") // asked again at the next sweep
+				continue
+			} else if !on {
+				continue
+			}
 			lang := cmp.Or(cl.Claimer.Language, m.lang) // the language they work in
 			text := m.msg.Localize(lang, "remind_claim", map[string]any{"ID": cl.TipID, "Age": m.ageIn(lang, cl.Idle)})
 			m.notify(ctx, cl.Claimer.Route, Reply{Text: text})
