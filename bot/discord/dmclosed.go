@@ -38,7 +38,8 @@ import (
 //     deleted them: MESSAGE_DELETE), though not within dmNoticeGap of
 //     its posting (a member writing then is told by it, not anew), or
 //     dmNoticeKept after it was posted, so that one never deleted does
-//     not keep it up for ever.
+//     not keep it up for ever. Past dmNoticeShown messages it cannot
+//     follow them all: it then stays its dmNoticeKept (overflow).
 
 // dmNoticeLife is how long a plain DMs-closed notice stays in view.
 const dmNoticeLife = 2 * time.Minute
@@ -66,6 +67,9 @@ type dmNotice struct {
 	shown  map[string]bool // members' messages not removed, still in view
 	ends   time.Time       // the notice in view's end of life
 	timer  *time.Timer     // deletes the notice (retireDMNotice)
+	// overflow is set when a message not removed could not be added to
+	// shown (dmNoticeShown): shown then does not tell that none is in view.
+	overflow bool
 }
 
 // Reply answers the member by DM; where their DMs are closed, the channel
@@ -141,8 +145,12 @@ func (a *Adapter) takeDMNotice(slot string, now time.Time, about string) bool {
 		n = &dmNotice{shown: map[string]bool{}}
 		a.dmNotices[slot] = n
 	}
-	if about != "" && len(n.shown) < dmNoticeShown {
-		n.shown[about] = true
+	if about != "" && !n.shown[about] {
+		if len(n.shown) < dmNoticeShown {
+			n.shown[about] = true
+		} else {
+			n.overflow = true // not followed: the notice stays its dmNoticeKept
+		}
 	}
 	if !n.posted.IsZero() && now.Sub(n.posted) < a.dmNoticeGap {
 		return false
@@ -189,12 +197,12 @@ func (a *Adapter) retireDMNotice(slot string, ids []string) {
 		a.mu.Unlock()
 		return
 	}
-	if left := time.Until(n.ends); len(n.shown) > 0 && left > 0 {
+	if left := time.Until(n.ends); (len(n.shown) > 0 || n.overflow) && left > 0 {
 		n.timer.Reset(left)
 		a.mu.Unlock()
 		return
 	}
-	n.ids, n.shown = nil, map[string]bool{}
+	n.ids, n.shown, n.overflow = nil, map[string]bool{}, false
 	a.mu.Unlock()
 	a.deleteNotice(slot[strings.LastIndex(slot, " ")+1:], ids)
 }
@@ -216,7 +224,7 @@ func (a *Adapter) messagesGone(channelID string, ids ...string) {
 	for _, id := range ids {
 		delete(n.shown, id)
 	}
-	if len(n.shown) == 0 && n.ids != nil {
+	if len(n.shown) == 0 && !n.overflow && n.ids != nil {
 		n.timer.Reset(max(time.Until(n.posted.Add(a.dmNoticeGap)), 0))
 	}
 }

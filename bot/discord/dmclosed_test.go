@@ -1,12 +1,14 @@
 package discord
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -365,4 +367,34 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// A not-removed notice stays while a message it is about is in view, past
+// the dmNoticeShown messages it follows: it followed the first 100 only,
+// and once those were deleted it went with the 101st still in view. Past
+// them it stays its dmNoticeKept.
+// Mutation: takeDMNotice not setting overflow (as before) → the notice is
+// deleted.
+func TestDiscordClosedDMsNoticeStaysPastTheMessagesItFollows(t *testing.T) {
+	api := &closedDMsAPI{}
+	a := newTestAdapter(t, api, &recordingHandler{}, time.Hour)
+	var ids []string
+	for i := range dmNoticeShown + 1 {
+		ids = append(ids, strconv.Itoa(3000+i))
+		// The first posts the notice; the others, within dmNoticeGap, are
+		// told by it.
+		a.dmClosedNotice(context.Background(), "60", "74", "discord_dms_closed_not_removed", ids[i])
+	}
+	a.mu.Lock()
+	a.dmNoticeGap = 0
+	a.mu.Unlock()
+	a.onMessageDeleteBulk(a.s, &discordgo.MessageDeleteBulk{ChannelID: "74", Messages: ids[:dmNoticeShown]})
+	// What the notice's timer does at its end, done now (the test waits
+	// for nothing): with a message in view, the notice stays.
+	a.retireDMNotice("discord_dms_closed_not_removed 74", []string{"5001"})
+	api.mu.Lock()
+	defer api.mu.Unlock()
+	if len(api.posts) != 1 || slices.Contains(api.deletes, "/channels/74/messages/5001") {
+		t.Errorf("posted %d notices, deleted %q: want one, in view while message %s is", len(api.posts), api.deletes, ids[dmNoticeShown])
+	}
 }
