@@ -115,6 +115,7 @@ type Adapter struct {
 	dmNoticeLife time.Duration
 	dmNoticeKept time.Duration
 	dmNoticeGap  time.Duration
+	watched      map[string]*watched // server messages being handled (watchMessage)
 	ready        chan struct{}
 	wg           sync.WaitGroup
 	ctx          context.Context // the events' base context (see stopCtx)

@@ -40,6 +40,9 @@ import (
 //     dmNoticeKept after it was posted, so that one never deleted does
 //     not keep it up for ever. Past dmNoticeShown messages it cannot
 //     follow them all: it then stays its dmNoticeKept (overflow).
+//   - A message deleted while the bot was still handling it (watchMessage)
+//     is not in view: no not-removed notice is posted for it, and one
+//     posted as it went goes as if it had gone just after (messagesGone).
 
 // dmNoticeLife is how long a plain DMs-closed notice stays in view.
 const dmNoticeLife = 2 * time.Minute
@@ -97,7 +100,7 @@ func (w *publicReplier) Reply(ctx context.Context, rep commands.Reply) error {
 // shutdown stays: it says nothing of anyone.
 func (a *Adapter) dmClosedNotice(ctx context.Context, guildID, channelID, id, about string) {
 	slot, now := id+" "+channelID, time.Now()
-	if !a.takeDMNotice(slot, now, about) {
+	if !a.takeDMNotice(slot, channelID, now, about) {
 		return
 	}
 	ctx, cancel := commands.ReplyContext(ctx)
@@ -117,16 +120,20 @@ func (a *Adapter) dmClosedNotice(ctx context.Context, guildID, channelID, id, ab
 	if about != "" {
 		life = a.dmNoticeKept
 	}
-	a.deleteNotice(channelID, a.showDMNotice(slot, ids, life))
+	a.deleteNotice(channelID, a.showDMNotice(slot, ids, life, about != ""))
 }
 
 // takeDMNotice reports whether slot may have a notice posted now, and if
 // so records it; either way, about (a message not removed) is one the
-// slot's notice is about. Past dmNoticeChannels slots, none more is
-// posted (memory stays bounded; no flood either).
-func (a *Adapter) takeDMNotice(slot string, now time.Time, about string) bool {
+// slot's notice is about, unless it was deleted already (watchMessage):
+// then no notice is posted for it. Past dmNoticeChannels slots, none more
+// is posted (memory stays bounded; no flood either).
+func (a *Adapter) takeDMNotice(slot, channelID string, now time.Time, about string) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if w := a.watched[channelID+" "+about]; w != nil && w.gone && about != "" {
+		return false // not in view: there is nothing to tell
+	}
 	if a.dmNotices == nil {
 		a.dmNotices = map[string]*dmNotice{}
 	}
@@ -170,8 +177,10 @@ func (a *Adapter) releaseDMNotice(slot string, now time.Time) {
 }
 
 // showDMNotice records ids as slot's notice in view, to be deleted after
-// life, and returns the notice it replaces.
-func (a *Adapter) showDMNotice(slot string, ids []string, life time.Duration) (replaced []string) {
+// life, and returns the notice it replaces. A not-removed notice
+// (notRemoved) whose messages all went while it was being posted goes
+// as messagesGone would have it go: after dmNoticeGap from its posting.
+func (a *Adapter) showDMNotice(slot string, ids []string, life time.Duration, notRemoved bool) (replaced []string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	n := a.dmNotices[slot]
@@ -182,7 +191,11 @@ func (a *Adapter) showDMNotice(slot string, ids []string, life time.Duration) (r
 	if n.timer != nil {
 		n.timer.Stop()
 	}
-	n.timer = time.AfterFunc(life, func() { a.retireDMNotice(slot, ids) })
+	after := life
+	if notRemoved && len(n.shown) == 0 && !n.overflow {
+		after = max(time.Until(n.posted.Add(a.dmNoticeGap)), 0)
+	}
+	n.timer = time.AfterFunc(after, func() { a.retireDMNotice(slot, ids) })
 	return replaced
 }
 
@@ -217,6 +230,11 @@ func (a *Adapter) messagesGone(channelID string, ids ...string) {
 	slot := "discord_dms_closed_not_removed " + channelID
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	for _, id := range ids {
+		if w := a.watched[channelID+" "+id]; w != nil {
+			w.gone = true
+		}
+	}
 	n := a.dmNotices[slot]
 	if n == nil || len(n.shown) == 0 {
 		return
@@ -226,6 +244,47 @@ func (a *Adapter) messagesGone(channelID string, ids ...string) {
 	}
 	if len(n.shown) == 0 && !n.overflow && n.ids != nil {
 		n.timer.Reset(max(time.Until(n.posted.Add(a.dmNoticeGap)), 0))
+	}
+}
+
+// dmWatched bounds how many server messages are watched at once (past
+// it, one is not: a notice about it may stay as if it were in view).
+const dmWatched = 1000
+
+// watched is a server message being handled, followed by messagesGone.
+type watched struct {
+	n    int  // handlings of it under way (a message, its edits)
+	gone bool // deleted (MESSAGE_DELETE) while handled
+}
+
+// watchMessage follows whether a server message is deleted while it is
+// handled, so that a notice about it is not posted (or not kept) once it
+// is gone: a message deleted before its notice goes out would otherwise
+// keep that notice up dmNoticeKept. It is called on the gateway's read
+// loop, before the message's deletion can be dispatched; unwatch is
+// called when its handling ends.
+func (a *Adapter) watchMessage(m *discordgo.Message) (unwatch func()) {
+	key := m.ChannelID + " " + m.ID
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.watched == nil {
+		a.watched = map[string]*watched{}
+	}
+	w := a.watched[key]
+	if w == nil {
+		if len(a.watched) >= dmWatched {
+			return func() {}
+		}
+		w = &watched{}
+		a.watched[key] = w
+	}
+	w.n++
+	return func() {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		if w.n--; w.n == 0 {
+			delete(a.watched, key)
+		}
 	}
 }
 

@@ -398,3 +398,54 @@ func TestDiscordClosedDMsNoticeStaysPastTheMessagesItFollows(t *testing.T) {
 		t.Errorf("posted %d notices, deleted %q: want one, in view while message %s is", len(api.posts), api.deletes, ids[dmNoticeShown])
 	}
 }
+
+// A not-removed notice about a message deleted before it went out (its
+// author or a moderator, while the bot tried the member's DMs) is not
+// posted: it would stay dmNoticeKept about nothing. One whose message is
+// deleted as it is posted goes at once (after dmNoticeGap, 0 here). What
+// the bot follows of the messages is forgotten once they are handled.
+// Mutations: takeDMNotice without the gone check → a notice in channel
+// 76; showDMNotice always waiting out life → the notice in 77 is not
+// deleted; watchMessage's unwatch not forgetting → 2 messages followed.
+func TestDiscordClosedDMsNoticeAboutAMessageAlreadyGone(t *testing.T) {
+	engine, _ := newEngine(t)
+	closed := &closedDMsAPI{refuseDeletes: true}
+	var a *Adapter
+	var mu sync.Mutex
+	goneAt := map[string]*discordgo.MessageDelete{} // request path → the deletion it meets
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		md := goneAt[r.Method+" "+r.URL.Path]
+		delete(goneAt, r.Method+" "+r.URL.Path)
+		mu.Unlock()
+		if md != nil {
+			a.onMessageDelete(a.s, md)
+		}
+		closed.ServeHTTP(w, r)
+	})
+	a = newTestAdapter(t, api, engine, time.Hour)
+	a.botID, a.dmNoticeGap = "11", 0
+	mu.Lock()
+	goneAt["POST /api/v9/channels/999/messages"] = &discordgo.MessageDelete{Message: &discordgo.Message{ID: "2020", ChannelID: "76"}}
+	mu.Unlock()
+	mentionIn(a, "76", "2020", "<@11> el jefe es Juan")
+	closed.mu.Lock()
+	if len(closed.posts) != 0 {
+		t.Errorf("posted %q about a message gone", closed.posts)
+	}
+	closed.mu.Unlock()
+	mu.Lock()
+	goneAt["POST /api/v9/channels/77/messages"] = &discordgo.MessageDelete{Message: &discordgo.Message{ID: "2021", ChannelID: "77"}}
+	mu.Unlock()
+	mentionIn(a, "77", "2021", "<@11> el jefe es Juan")
+	waitFor(t, "the notice about a message gone deleted", func() bool {
+		closed.mu.Lock()
+		defer closed.mu.Unlock()
+		return slices.Contains(closed.deletes, "/channels/77/messages/5001")
+	})
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.watched) != 0 {
+		t.Errorf("%d messages still followed after their handling", len(a.watched))
+	}
+}

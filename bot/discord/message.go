@@ -28,6 +28,9 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 		return
 	}
 	defer a.wg.Done()
+	if mc.GuildID != "" {
+		defer a.watchMessage(mc.Message)()
+	}
 	a.message(base, h, mc.Message)
 }
 

@@ -100,8 +100,10 @@ func (a *Adapter) queueMessage(_ *discordgo.Session, mc *discordgo.MessageCreate
 		// to report privately), so no order matters to it; and it must not
 		// be refused: one that could expose its sender is to be removed.
 		// Most mention no one and end at once.
+		unwatch := a.watchMessage(m)
 		go func() {
 			defer a.wg.Done()
+			defer unwatch()
 			a.message(base, h, m)
 		}()
 		return
@@ -188,8 +190,10 @@ func (a *Adapter) queueEdit(_ *discordgo.Session, mu *discordgo.MessageUpdate) {
 		// view, removed as a new one would be.
 		if a.mentionedByEdit(m) {
 			if h, base, ok := a.begin(); ok {
+				unwatch := a.watchMessage(m)
 				go func() {
 					defer a.wg.Done()
+					defer unwatch()
 					a.message(base, h, m)
 				}()
 			}
