@@ -115,7 +115,8 @@ type Adapter struct {
 	dmNoticeLife time.Duration
 	dmNoticeKept time.Duration
 	dmNoticeGap  time.Duration
-	watched      map[string]*watched // server messages being handled (watchMessage)
+	watched      map[string]*watched  // server messages being handled (watchMessage)
+	tokens       map[string]heldToken // ephemeral interactions' tokens, by id (holdToken)
 	ready        chan struct{}
 	wg           sync.WaitGroup
 	ctx          context.Context // the events' base context (see stopCtx)

@@ -152,6 +152,9 @@ func (a *Adapter) interaction(base context.Context, h Handler, ic *discordgo.Int
 		return nil
 	}
 	ev := &interactionEvent{a: a, h: h, base: base, req: req, r: &interactionReplier{a: a, i: i, userID: user.ID, ephemeral: ephemeral, thread: ch.thread()}, unreadable: unreadable}
+	if ephemeral {
+		a.holdToken(i) // to edit its answers if a later interaction is dropped (editInstead)
+	}
 	if unreadable {
 		return ev // answered at once (queueInteraction)
 	}
@@ -217,8 +220,9 @@ type interactionReplier struct {
 	mu        sync.Mutex
 	responded bool // an initial response (message, form or deferral) went out
 	deferred  bool
-	sent      bool // a visible message went out
-	gone      bool // Discord takes no more answers through the interaction (instead)
+	sent      bool   // a visible message went out
+	gone      bool   // Discord takes no more answers through the interaction (instead)
+	edited    string // the answers put in the member's ephemeral message (insteadEdited)
 }
 
 func (r *interactionReplier) flags() discordgo.MessageFlags {
@@ -360,7 +364,8 @@ func (r *interactionReplier) message(ctx context.Context, chunk string, componen
 // answer to the channel (the investigators') to the channel. Not lost,
 // then: a reporter's receipt reaches them even when Discord dropped the
 // interaction (or they hear nothing, their DMs closed, and the error says
-// so). Callers hold r.mu.
+// so), unless the interaction was a button on an ephemeral message: the
+// answer is then put in that message (insteadEdited). Callers hold r.mu.
 func (r *interactionReplier) instead(ctx context.Context, rep commands.Reply) error {
 	if !r.gone {
 		r.gone = true
@@ -370,7 +375,11 @@ func (r *interactionReplier) instead(ctx context.Context, rep commands.Reply) er
 	if r.ephemeral {
 		to = userRoute(r.userID)
 	}
-	if _, err := r.a.Send(ctx, to, rep); err != nil {
+	_, err := r.a.Send(ctx, to, rep)
+	if err != nil && r.ephemeral && errors.Is(err, errDMsClosed) && r.insteadEdited(ctx, rep) {
+		err = nil // in the message they pressed a button on, which only they see
+	}
+	if err != nil {
 		return err
 	}
 	r.sent = true

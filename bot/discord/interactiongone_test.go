@@ -12,18 +12,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
 	"github.com/vigia-project/vigia/commands"
 )
 
 // goneInteractionAPI is a Discord REST API where interaction 10 is gone:
 // its response (callback) gets 10062 Unknown Interaction, its follow-ups
 // 10015 Unknown Webhook. Direct messages (channel 900) are taken and
-// recorded, unless dmsClosed (50007); so are posts in other channels.
+// recorded, unless dmsClosed (50007); so are posts in other channels. The
+// token editable (an earlier interaction's) may edit messages: recorded.
 type goneInteractionAPI struct {
 	mu        sync.Mutex
 	dmsClosed bool
+	editable  string
 	calls     []string
 	posted    map[string][]string // contents by channel id
+	edits     []string            // path and content
 }
 
 func (g *goneInteractionAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -37,6 +42,11 @@ func (g *goneInteractionAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(path, "/interactions/"):
 		w.WriteHeader(http.StatusNotFound)
 		fmt.Fprint(w, `{"message":"Unknown interaction","code":10062}`)
+	case g.editable != "" && r.Method == http.MethodPatch && strings.HasPrefix(path, "/webhooks/20/"+g.editable+"/messages/"):
+		var m struct{ Content string }
+		_ = json.Unmarshal(body, &m)
+		g.edits = append(g.edits, path+" "+m.Content)
+		fmt.Fprint(w, `{"id":"1","content":""}`)
 	case strings.HasPrefix(path, "/webhooks/"):
 		w.WriteHeader(http.StatusNotFound)
 		fmt.Fprint(w, `{"message":"Unknown Webhook","code":10015}`)
@@ -166,5 +176,52 @@ func TestDiscordRefusedFirstAnswerIsSentAgainAsTheResponse(t *testing.T) {
 	calls, _ := api.snapshot()
 	if last := calls[len(calls)-1]; !strings.HasSuffix(last, "/interactions/10/tok/callback") {
 		t.Errorf("second try went to %q", last)
+	}
+}
+
+// A reporter whose Send press Discord dropped (its token invalidated: no
+// follow-up either) and whose DMs are closed got no receipt. The message
+// the button is on, ephemeral, was posted through an earlier interaction
+// whose token still edits it: the receipt and the next answer are put
+// there, which only the member sees. A message that is not ephemeral is
+// never edited: the receipt's failure is returned, as before.
+// Mutations: instead without insteadEdited → no edit, the receipt fails;
+// editInstead without its ephemeral check → the public message edited.
+func TestDiscordReceiptOfAGoneSendWithClosedDMsReplacesItsMessage(t *testing.T) {
+	for _, ephemeral := range []bool{true, false} {
+		api := &goneInteractionAPI{dmsClosed: true, editable: "tokA"}
+		h := &receiptHandler{}
+		a := newTestAdapter(t, api, h, time.Hour)
+		// The earlier interaction (the form whose answer holds Send).
+		form := commandInteraction()
+		form.ID, form.Token = "8", "tokA"
+		if ev := a.interaction(context.Background(), silentHandler{}, form, nil); ev != nil && ev.timer != nil {
+			ev.timer.Stop()
+		}
+		press := commandInteraction()
+		press.Type = discordgo.InteractionMessageComponent
+		press.Data = discordgo.MessageComponentInteractionData{CustomID: "send:1"}
+		press.Message = &discordgo.Message{ID: "777", InteractionMetadata: &discordgo.MessageInteractionMetadata{ID: "8"}}
+		if ephemeral {
+			press.Message.Flags = discordgo.MessageFlagsEphemeral
+		}
+		a.onInteraction(a.s, press)
+		api.mu.Lock()
+		edits := api.edits
+		api.mu.Unlock()
+		if !ephemeral {
+			if len(edits) != 0 || len(h.errs) == 0 || !errors.Is(h.errs[0], commands.ErrDestinationGone) {
+				t.Errorf("a public message: edits %q, errors %v; want none, the receipt failed", edits, h.errs)
+			}
+			continue
+		}
+		for i, err := range h.errs {
+			if err != nil {
+				t.Errorf("reply %d: %v", i, err)
+			}
+		}
+		if want := "/webhooks/20/tokA/messages/777 received ABCD\\-1234\n\nadvice"; len(edits) == 0 || edits[len(edits)-1] != want {
+			t.Errorf("edits %q, want last %q", edits, want)
+		}
 	}
 }

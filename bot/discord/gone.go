@@ -1,0 +1,103 @@
+package discord
+
+import (
+	"context"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/vigia-project/vigia/commands"
+)
+
+// A member whose Send press (a button on an ephemeral answer in a
+// server) Discord dropped gets their receipt by DM (instead); with their
+// DMs closed too, nothing else reaches them. Discord invalidates a
+// dropped interaction's token (no follow-up then), but the ephemeral
+// message the button is on was posted through an earlier interaction,
+// whose token may edit it for 15 minutes: the answer replaces that
+// message, which only the member sees. An answer is never put in a
+// message that is not ephemeral. Past the 15 minutes, pressing Send again
+// still gives the receipt.
+
+// tokenLife is how long Discord takes an interaction's token, with a
+// margin; tokensKept bounds how many are kept (in memory only).
+const (
+	tokenLife  = 14 * time.Minute
+	tokensKept = 1000
+)
+
+// heldToken is an ephemeral interaction's token, kept to edit its
+// messages later (editInstead).
+type heldToken struct {
+	appID, token string
+	at           time.Time
+}
+
+// holdToken keeps an ephemeral interaction's token for tokenLife; past
+// tokensKept, the expired ones are dropped, and if none is, the new one
+// is not kept.
+func (a *Adapter) holdToken(i *discordgo.Interaction) {
+	now := time.Now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.tokens == nil {
+		a.tokens = map[string]heldToken{}
+	}
+	if len(a.tokens) >= tokensKept {
+		for id, t := range a.tokens {
+			if now.Sub(t.at) >= tokenLife {
+				delete(a.tokens, id)
+			}
+		}
+		if len(a.tokens) >= tokensKept {
+			return
+		}
+	}
+	a.tokens[i.ID] = heldToken{appID: i.AppID, token: i.Token, at: now}
+}
+
+// insteadEdited puts rep in the ephemeral message the member pressed a
+// button on (editInstead), after the answers put there before it, while
+// they fit in one message; false if it cannot. Callers hold r.mu.
+func (r *interactionReplier) insteadEdited(ctx context.Context, rep commands.Reply) bool {
+	text := rep.Text
+	if r.edited != "" {
+		text = r.edited + "\n\n" + text
+	}
+	chunks := render(text)
+	if len(chunks) != 1 || len(rep.Files) > 0 || !r.editInstead(ctx, chunks[0], buttons(rep.Buttons)) {
+		return false
+	}
+	r.edited = text
+	return true
+}
+
+// editInstead replaces the ephemeral message the interaction's button is
+// on with text (and buttons), through the token of the interaction that
+// posted it; false if there is none such still valid. Callers hold r.mu.
+func (r *interactionReplier) editInstead(ctx context.Context, text string, components []discordgo.MessageComponent) bool {
+	m := r.i.Message
+	if r.i.Type != discordgo.InteractionMessageComponent || m == nil || m.Flags&discordgo.MessageFlagsEphemeral == 0 || m.InteractionMetadata == nil {
+		return false // only a message only the member sees
+	}
+	r.a.mu.Lock()
+	t, ok := r.a.tokens[m.InteractionMetadata.ID]
+	r.a.mu.Unlock()
+	if !ok || time.Since(t.at) >= tokenLife {
+		return false
+	}
+	if components == nil {
+		components = []discordgo.MessageComponent{} // the buttons go: they were the draft's
+	}
+	err := r.a.retry(ctx, discordgo.EndpointWebhookToken("", ""), func(opts ...discordgo.RequestOption) error {
+		_, err := r.a.s.WebhookMessageEdit(t.appID, t.token, m.ID, &discordgo.WebhookEdit{
+			Content: &text, Components: &components, AllowedMentions: noMentions(),
+		}, opts...)
+		return err
+	})
+	if err != nil {
+		r.a.log.Warn("discord could not put an answer in the member's ephemeral message", "error", r.a.redact(err))
+		return false
+	}
+	return true
+}
