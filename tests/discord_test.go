@@ -462,3 +462,74 @@ func TestDiscordCommandsNotRegisteredExitsTwo(t *testing.T) {
 		t.Fatal("the commands were never sent")
 	}
 }
+
+// A reporter presses Send on their draft (ephemeral, in a server channel);
+// Discord drops that interaction (10062, its follow-ups 10015) and their
+// DMs are closed (50007): the receipt reached no one. It now replaces the
+// draft's message, through the token of the form's interaction that
+// posted it, which only the reporter sees; nothing is posted in the
+// channel and the token reaches no log.
+// Mutation: instead without insteadEdited → no PATCH (timed out).
+func TestDiscordReceiptOfADroppedSendWithClosedDMs(t *testing.T) {
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := redistest.Start(t)
+	dc := newFakeDiscord(t)
+	dc.refuse("POST /channels/1300000000000000001/messages", 50007) // the member's DM channel
+	cmd := exec.Command(binary, "serve")
+	cmd.Env = []string{
+		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"VIGIA_INVESTIGATOR_2FA=off", "VIGIA_LOG_LEVEL=debug",
+		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_DISCORD_TOKEN=" + discordToken, "VIGIA_DISCORD_API_URL=" + dc.URL(),
+		"VIGIA_DISCORD_GUILD_ID=" + dGuild,
+	}
+	bot := launch(t, cmd)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the bot's log:\n%s", bot.stderr.String())
+		}
+	})
+	dc.waitCalls(1, pathHas("PUT", "/guilds/"+dGuild+"/commands"))
+	member := duser(dReporter, dReporterName)
+	i1 := interaction(2, dChannel, dGuild, member, map[string]any{"id": "1", "name": "report", "type": 1}, "es-419")
+	dc.dispatch("INTERACTION_CREATE", i1)
+	dc.waitCalls(1, callbackFor(i1["id"].(string)))
+	i2 := interaction(5, dChannel, dGuild, member, map[string]any{"custom_id": "report", "components": []any{
+		map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": "tip", "value": dTipText}}},
+		map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": "links", "value": ""}}},
+	}}, "es-419")
+	dc.dispatch("INTERACTION_CREATE", i2)
+	started := dc.waitCalls(1, callbackFor(i2["id"].(string)))[0]
+	send := findCustomID(started.JSON["data"].(map[string]any)["components"], "send:")
+	if send == "" {
+		t.Fatalf("no Send button: %s", started.Raw)
+	}
+	i3 := interaction(3, dChannel, dGuild, member, map[string]any{"custom_id": send, "component_type": 2}, "es-419")
+	i3["message"] = map[string]any{
+		"id": "1700000000000000001", "channel_id": dChannel, "content": "", "flags": 64, "timestamp": "2026-11-28T10:00:00Z",
+		"interaction_metadata": map[string]any{"id": i2["id"], "type": 5, "user": member},
+	}
+	dc.refuse("POST /interactions/"+i3["id"].(string)+"/", 10062)
+	dc.refuse("POST /webhooks/1100000000000000001/"+i3["token"].(string), 10015)
+	dc.dispatch("INTERACTION_CREATE", i3)
+	edits := dc.waitCalls(2, pathHas("PATCH", "/webhooks/1100000000000000001/"+i2["token"].(string)+"/messages/1700000000000000001"))
+	got := unescape(edits[1].JSON["content"].(string))
+	receipt := receiptPattern.FindString(got)
+	if receipt == "" || !strings.Contains(got, msg.Localize("es", "safety_advice", map[string]any{"Platform": "Discord", "Receipt": receipt})) {
+		t.Errorf("the draft's message now: %q", got)
+	}
+	dc.mu.Lock()
+	for _, c := range dc.calls {
+		if c.Method == "POST" && strings.HasPrefix(c.Path, "/channels/"+dChannel) {
+			t.Errorf("posted in the channel: %s", c.Raw)
+		}
+	}
+	dc.mu.Unlock()
+	for _, leak := range []string{i2["token"].(string), receipt, dReporter} {
+		if strings.Contains(bot.stderr.String(), leak) {
+			t.Errorf("the log holds %q", leak)
+		}
+	}
+}
