@@ -69,6 +69,37 @@ func TestBlankMessagesAreNotTips(t *testing.T) {
 	}
 }
 
+// Variation selectors and the other invisible marks (the combining
+// grapheme joiner, Mongolian free variation selectors, Khmer's inherent
+// vowels), alone or among zero-width spaces, show nothing either: no draft
+// for the reporter, no blank warning for the team to publish. After an
+// emoji, a variation selector is part of a tip as any other.
+func TestInvisibleMarksAloneAreNotTips(t *testing.T) {
+	e := newEnv(t, nil)
+	marks := []string{"\ufe0f", "\ufe0e\ufe0f", "\u034f", "\U000e0100", "\u180b", "\u17b4", "\u200b\ufe0f\u200b"}
+	for _, text := range marks {
+		r := e.do(reporterID, commands.Request{Text: text})
+		if len(r) != 1 || r[0].Text != e.text("es", "unsupported_message", nil) || press(r, "send:") != "" {
+			t.Fatalf("%q: %+v", text, r)
+		}
+	}
+	if _, err := e.store.Draft(context.Background(), e.store.Pseudonym("telegram", reporterID)); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("invisible marks started a draft (%v)", err)
+	}
+	usage := e.text("es", "warn_usage", nil) + "\n\n" + e.text("es", "warn_advice", nil)
+	for _, text := range marks {
+		if r := e.do(reporterID, commands.Request{Command: "warn", Args: text}); len(r) != 1 || r[0].Text != usage {
+			t.Fatalf("/warn %q: %+v", text, r)
+		}
+	}
+	if list, _ := e.store.Recent(context.Background(), 5); len(list) != 0 {
+		t.Fatalf("%d blank warnings stored", len(list))
+	}
+	if r := e.do(reporterID, commands.Request{Text: "\u2764\ufe0f"}); press(r, "send:") == "" {
+		t.Fatalf("an emoji with its variation selector is not kept: %+v", r)
+	}
+}
+
 // Pressing an earlier tip's Send again gives its receipt again, and says
 // that what was written since is still waiting, with its own Send.
 func TestOldSendSaysTheNewDraftWaits(t *testing.T) {

@@ -150,13 +150,18 @@ func foldHandle(h string) string {
 func nfkc(s string) string { return norm.NFKC.String(strings.ToValidUTF8(s, " ")) }
 
 // Blank reports whether text shows nothing: only spaces, line breaks,
-// control and format characters (zero-width spaces, direction marks) and
-// the fillers that render as blanks.
+// control and format characters (zero-width spaces, direction marks), the
+// fillers that render as blanks, and the marks that only modify a
+// character they follow and show nothing of their own (variation
+// selectors, the combining grapheme joiner, Mongolian free variation
+// selectors, Khmer's inherent vowels).
 func Blank(text string) bool {
 	for _, r := range text {
 		switch {
 		case unicode.IsSpace(r), unicode.In(r, unicode.Cc, unicode.Cf):
 		case r == '\u115F', r == '\u1160', r == '\u3164', r == '\uFFA0', r == '\u2800':
+		case r >= '\uFE00' && r <= '\uFE0F', r >= 0xE0100 && r <= 0xE01EF, r == '\u034F',
+			r >= '\u180B' && r <= '\u180D', r == '\u180F', r == '\u17B4', r == '\u17B5':
 		default:
 			return false
 		}

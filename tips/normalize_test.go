@@ -19,12 +19,13 @@ func TestFormatCharactersDoNotSplitWords(t *testing.T) {
 }
 
 func TestBlank(t *testing.T) {
-	for _, in := range []string{"", " ", "\n\t ", "\u200b", "\u200b\u200c\u200d\ufeff", "\u202e", "\u200f", "\u3164", " \u00ad "} {
+	for _, in := range []string{"", " ", "\n\t ", "\u200b", "\u200b\u200c\u200d\ufeff", "\u202e", "\u200f", "\u3164", " \u00ad ",
+		"\ufe0f", "\ufe0e\ufe0f", "\u034f", "\U000e0100", "\U000e01ef", "\u180b", "\u180f", "\u17b4\u17b5"} {
 		if !Blank(in) {
 			t.Errorf("Blank(%q) = false", in)
 		}
 	}
-	for _, in := range []string{"a", " . ", "\u200b1", "😀", "ñ"} {
+	for _, in := range []string{"a", " . ", "\u200b1", "😀", "ñ", "\u2764\ufe0f", "\u0301"} {
 		if Blank(in) {
 			t.Errorf("Blank(%q) = true", in)
 		}
