@@ -71,16 +71,16 @@ const (
 	maxRegionRunes = 60
 )
 
-// parseRegions reads /subscribe's regions: separated by commas, each of
-// one or more words ("Ciudad Juárez, Zona 1"); spaces do not separate
-// regions, or "Ciudad Juárez" would take every warning naming any
-// "ciudad". Each is kept normalised (storage.NormalizeRegion). It returns
+// parseRegions reads /subscribe's regions: separated by commas or line
+// breaks (a list written one a line), each of one or more words ("Ciudad
+// Juárez, Zona 1"); spaces do not separate regions, or "Ciudad Juárez"
+// would take every warning naming any "ciudad". Each is kept normalised (storage.NormalizeRegion). It returns
 // the message refusing them, and its data, if any cannot be matched or
 // there are too many: nothing is subscribed then, rather than a
 // subscription that silently takes more, or less, than asked.
 func parseRegions(args string) (regions []string, refusal string, data map[string]any) {
 	limits := map[string]any{"Max": maxRegions, "MaxChars": maxRegionRunes}
-	for _, raw := range strings.Split(args, ",") {
+	for _, raw := range strings.FieldsFunc(args, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' }) {
 		raw = strings.TrimSpace(raw)
 		if raw == "" {
 			continue // "norte, , sur" or a trailing comma

@@ -83,3 +83,15 @@ func containsString(list []string, s string) bool {
 	}
 	return false
 }
+
+// Regions written one a line, as a list on a phone, are as many regions
+// as lines, not one region of all their words (which a warning would name
+// only with them all together, in that order).
+func TestSubscribeRegionsOneALine(t *testing.T) {
+	tm := newTeamPublishing(t, 1)
+	tm.mux.AddSender("telegram", &community{})
+	_, r := tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe", Args: "Ciudad Juárez\nZona 1\r\nCentro,\n Norte\n\n"})
+	if len(r) != 1 || !strings.Contains(r[0].Text, "• ciudad juarez\n• zona 1\n• centro\n• norte\n") {
+		t.Fatalf("regions one a line answered %+v", r)
+	}
+}
