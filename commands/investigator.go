@@ -109,7 +109,11 @@ func (c *Context) renderTip(ctx context.Context, t tips.Tip) Reply {
 			// own lines ("Claimed by …", "History:"), whatever it holds.
 			out = append(out, quoted(safe(p.Text)))
 			for _, l := range tips.Links(tips.Neutralize(p.Text)) {
-				links = append(links, "• "+tips.DisarmCommands(tips.Defang(l)))
+				// Each once: the same link written again and again
+				// would bury the view under copies.
+				if l = "• " + tips.DisarmCommands(tips.Defang(l)); !slices.Contains(links, l) {
+					links = append(links, l)
+				}
 			}
 		}
 		if p.Location != nil {
