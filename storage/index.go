@@ -765,7 +765,7 @@ func (s *Store) entityTips(ctx context.Context, key string, since time.Time, n i
 		}
 		max = strconv.FormatFloat(res[len(res)-1].Score, 'f', 0, 64)
 		examined += len(ids)
-		found, err := s.pickTips(ctx, ids, since, "", n-len(out))
+		found, err := s.pickTips(ctx, ids, since, "", n-len(out), nil)
 		if err != nil {
 			return nil, err
 		}

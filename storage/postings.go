@@ -96,18 +96,73 @@ var postingSlack = 256
 // case and accents do not matter) since `since`, in category if set,
 // newest first. At most maxCandidates tips are examined: a broader search
 // must be narrowed (more words, a shorter window, a category).
+//
+// A tip indexed before words ran across spacing marks (Hindi "भाई",
+// Bengali "দেওয়া") holds the words its text was cut into then
+// (tips.MarkSplitIndexTokens), not the query's: they are looked up too,
+// for as long as such postings can exist (the retention), and each tip
+// they find is kept only if its text holds every word of query as words
+// are read now. So a tip found before is found still, by the words it
+// holds; and a tip is not found by pieces of words it does not hold.
 func (s *Store) Search(ctx context.Context, query string, since time.Time, category tips.Category, n int) ([]tips.Tip, error) {
 	words := tips.IndexTokens(query)
 	if len(words) == 0 {
 		return nil, nil
 	}
+	q := &postingSearch{s: s, since: since, category: category, n: n}
+	if err := q.run(ctx, words, words); err != nil {
+		return nil, err
+	}
+	past := tips.MarkSplitIndexTokens(query)
+	if len(past) == 0 || slices.Equal(past, words) {
+		return q.out, nil
+	}
+	old := &postingSearch{s: s, since: since, category: category, n: n, keep: func(t tips.Tip) bool {
+		return holdsAll(tips.IndexTokens(t.Content.Text()), words)
+	}}
+	if err := old.run(ctx, past, nil); err != nil {
+		return nil, err
+	}
+	return newestFirst(q.out, old.out, n), nil
+}
+
+// holdsAll reports whether have holds every one of words.
+func holdsAll(have, words []string) bool {
+	for _, w := range words {
+		if !slices.Contains(have, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// newestFirst merges two searches' tips: each once, newest first, at
+// most n.
+func newestFirst(a, b []tips.Tip, n int) []tips.Tip {
+	if len(b) == 0 {
+		return a
+	}
+	out := slices.Clone(a)
+	for _, t := range b {
+		if !slices.ContainsFunc(out, func(o tips.Tip) bool { return o.ID == t.ID }) {
+			out = append(out, t)
+		}
+	}
+	slices.SortStableFunc(out, func(x, y tips.Tip) int { return y.Created.Compare(x.Created) })
+	return out[:min(len(out), n)]
+}
+
+// run looks up the postings of words, day after day from the newest,
+// until q has its tips or has examined as many as it may. The days' late
+// tips (indexLate) are matched against lateWords; none if nil.
+func (q *postingSearch) run(ctx context.Context, words, lateWords []string) error {
+	s := q.s
 	macs := make([]string, len(words))
 	for i, w := range words {
 		macs[i] = s.tokenMAC(w)
 	}
-	q := &postingSearch{s: s, since: since, category: category, n: n}
 	day := s.now().UTC().Truncate(24 * time.Hour)
-	first := since.UTC().Truncate(24 * time.Hour)
+	first := q.since.UTC().Truncate(24 * time.Hour)
 	if oldest := s.now().Add(-s.retention).UTC().Truncate(24 * time.Hour); first.Before(oldest) {
 		first = oldest
 	}
@@ -124,28 +179,32 @@ func (s *Store) Search(ctx context.Context, query string, since time.Time, categ
 				keys[i] = append(keys[i], s.k.indexToken(mac, indexDay(d)))
 			}
 		}
-		lateKeys := make([]string, len(days))
-		for i, d := range days {
-			lateKeys[i] = s.k.indexLate(indexDay(d))
+		var lateKeys []string
+		if lateWords != nil {
+			for _, d := range days {
+				lateKeys = append(lateKeys, s.k.indexLate(indexDay(d)))
+			}
 		}
 		tails, late, err := q.readTails(ctx, keys, postingTail, lateKeys)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for i := range days {
-			lateHits, err := q.lateMatches(ctx, late[i], words)
-			if err != nil {
-				return nil, err
+			var lateHits []uint32
+			if lateWords != nil {
+				if lateHits, err = q.lateMatches(ctx, late[i], lateWords); err != nil {
+					return err
+				}
 			}
 			if err := q.searchDay(ctx, keys[i], tails[i], lateHits); err != nil {
-				return nil, err
+				return err
 			}
 			if q.done() {
 				break
 			}
 		}
 	}
-	return q.out, nil
+	return nil
 }
 
 // postingSearch is one search's state.
@@ -156,6 +215,7 @@ type postingSearch struct {
 	n        int
 	out      []tips.Tip
 	examined int
+	keep     func(tips.Tip) bool // if set, only the tips it keeps are found
 }
 
 func (q *postingSearch) done() bool { return len(q.out) >= q.n || q.examined >= maxCandidates }
@@ -266,7 +326,7 @@ func (q *postingSearch) searchDay(ctx context.Context, keys []string, tails []ta
 			page := ids[:min(len(ids), 200, maxCandidates-q.examined)]
 			ids = ids[len(page):]
 			q.examined += len(page)
-			found, err := q.s.pickTips(ctx, page, q.since, q.category, q.n-len(q.out))
+			found, err := q.s.pickTips(ctx, page, q.since, q.category, q.n-len(q.out), q.keep)
 			if err != nil {
 				return err
 			}
@@ -296,8 +356,9 @@ func (q *postingSearch) searchDay(ctx context.Context, keys []string, tails []ta
 }
 
 // pickTips opens, in order, up to n of the tips ids that still exist, were
-// created since `since` and are in category (if set).
-func (s *Store) pickTips(ctx context.Context, ids []string, since time.Time, category tips.Category, n int) ([]tips.Tip, error) {
+// created since `since`, are in category (if set) and that keep (if set)
+// keeps.
+func (s *Store) pickTips(ctx context.Context, ids []string, since time.Time, category tips.Category, n int, keep func(tips.Tip) bool) ([]tips.Tip, error) {
 	pipe := s.rdb.Pipeline()
 	meta := make([]*redis.SliceCmd, len(ids))
 	for j, id := range ids {
@@ -326,6 +387,9 @@ func (s *Store) pickTips(ctx context.Context, ids []string, since time.Time, cat
 		found, err := s.tipsByID(ctx, take)
 		if err != nil {
 			return nil, err
+		}
+		if keep != nil {
+			found = slices.DeleteFunc(found, func(t tips.Tip) bool { return !keep(t) })
 		}
 		out = append(out, found...)
 	}

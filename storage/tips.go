@@ -783,7 +783,7 @@ func (s *Store) Latest(ctx context.Context, since time.Time, category tips.Categ
 				ids = append(ids, id)
 			}
 		}
-		found, err := s.pickTips(ctx, ids, since, category, n-len(out))
+		found, err := s.pickTips(ctx, ids, since, category, n-len(out), nil)
 		if err != nil {
 			return nil, false, err
 		}

@@ -55,3 +55,51 @@ func TestNonJoinerIsNoSearchWordBreak(t *testing.T) {
 		}
 	}
 }
+
+// A word of a Brahmic script is one search word with its vowel signs:
+// the spacing ones (Hindi "भाई", U+093E; Bengali "ভাইকে", U+09BE) cut
+// words into pieces, mostly single letters no index keeps, so a tip in
+// Hindi or Bengali was found by few of its words or none.
+func TestSpacingMarksAreNoSearchWordBreak(t *testing.T) {
+	for text, want := range map[string][]string{
+		"मेरे भाई को धमकी मिली है":       {"मेरे", "भाई", "को", "धमकी", "मिली"},
+		"আমার ভাইকে হুমকি দেওয়া হয়েছে": {"আমার", "ভাইকে", "হুমকি", "দেওয়া", "হয়েছে"},
+	} {
+		got := IndexTokens(text)
+		var folded []string
+		for _, w := range want {
+			folded = append(folded, Fold(w))
+		}
+		if !slices.Equal(got, folded) {
+			t.Errorf("%q: search words %q, want %q", text, got, folded)
+		}
+		for _, w := range want { // each word alone, as a search has it
+			if one := IndexTokens(w); len(one) != 1 || !slices.Contains(got, one[0]) {
+				t.Errorf("%q: %q searches for %q, not one of the tip's words", text, w, one)
+			}
+		}
+	}
+	// A mark on nothing (after a space) begins no word, an enclosing mark
+	// (a circle drawn around a word) ends one, and Latin text is cut as
+	// before.
+	if got := IndexTokens("\u093e\u093e ab cd\u0301e hola\u20dd\u20dd x1\ufe0f\u20e3"); !slices.Equal(got, []string{"ab", "cde", "hola", "x1"}) {
+		t.Errorf("search words %q", got)
+	}
+}
+
+// MarkSplitIndexTokens gives the words the index kept before words ran
+// across spacing marks (a tip indexed then holds them): pieces, the
+// shorter ones dropped; nil for text without such marks.
+func TestMarkSplitIndexTokensAreTheOldWords(t *testing.T) {
+	if got := MarkSplitIndexTokens("मेरे भाई को धमकी मिली है"); !slices.Equal(got, []string{Fold("मेरे"), "धमक"}) {
+		t.Errorf("old words %q", got)
+	}
+	for _, text := range []string{"extorsión en el mercado", "می\u200cخواهم", "मेरे"} {
+		if got := MarkSplitIndexTokens(text); got != nil {
+			t.Errorf("%q: old words %q, want none (the same as now)", text, got)
+		}
+	}
+	if got := PastIndexTokens("धमकी xn--e1afmkfd.xn--p1ai"); !slices.Equal(got, []string{"धमक", "пример", "рф", "धमक", "xn", "e1afmkfd", "p1ai"}) {
+		t.Errorf("past words %q", got)
+	}
+}

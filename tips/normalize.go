@@ -95,9 +95,57 @@ const maxWordRunes = 40
 // word over maxWordRunes characters is dropped, or if cut kept as its
 // first characters and a hash of it.
 func tokens(folded string, max int, cut bool) []string {
+	return splitTokens(words(folded), max, cut)
+}
+
+// words returns the words of folded text: runs of letters and digits with
+// the spacing marks on them. Fold drops the nonspacing marks (accents),
+// but not the spacing ones, which are vowels in Brahmic scripts: "भाई"
+// (Hindi "brother", U+093E after its first letter) and "দেওয়া" are one
+// word each, not pieces. A mark on nothing (after a space) is no word,
+// and an enclosing mark (a keycap, a circle drawn around "hola⃝") ends
+// one, as before: it decorates, and is no part of how a word is spelt.
+func words(folded string) []string {
+	var out []string
+	start := -1 // where the current word starts, or -1
+	for i, r := range folded {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if start < 0 {
+				start = i
+			}
+		case start >= 0 && unicode.Is(unicode.Mc, r):
+		default:
+			if start >= 0 {
+				out = append(out, folded[start:i])
+				start = -1
+			}
+		}
+	}
+	if start >= 0 {
+		out = append(out, folded[start:])
+	}
+	return out
+}
+
+// markSplitTokens is tokens as it was before words ran across marks: cut
+// at each one ("भाई" gave "भ" and "ई", both too short to keep). Tips
+// indexed then hold these words.
+func markSplitTokens(folded string, max int, cut bool) []string {
+	return splitTokens(strings.FieldsFunc(folded, isWordSeparator), max, cut)
+}
+
+// hasMark reports whether folded text holds a spacing mark: where it
+// holds none, tokens and markSplitTokens agree.
+func hasMark(folded string) bool {
+	return strings.ContainsFunc(folded, func(r rune) bool { return r >= 0x300 && unicode.Is(unicode.Mc, r) })
+}
+
+// splitTokens is tokens of text already cut into words.
+func splitTokens(words []string, max int, cut bool) []string {
 	seen := make(map[string]struct{}, 64)
 	var out []string
-	for _, w := range strings.FieldsFunc(folded, isWordSeparator) {
+	for _, w := range words {
 		n := utf8.RuneCountInString(w)
 		if n > maxWordRunes && cut {
 			h := fnv.New32a()

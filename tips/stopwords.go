@@ -49,15 +49,30 @@ func IndexTokens(text string) []string {
 	return withoutStopwords(tokens(Fold(decodePunycode(text)), maxIndexTokens, true))
 }
 
-// PastIndexTokens are the words IndexTokens gave text before it read
-// punycode decoded (xn, e1afmkfd, ...): a tip indexed then holds them,
-// and a purge must take them out too. Nil where text holds no punycode
-// (they are IndexTokens').
-func PastIndexTokens(text string) []string {
-	if !hasPunycode(text) {
+// MarkSplitIndexTokens are the words IndexTokens gave text before words
+// ran across the spacing marks Fold keeps (Brahmic vowel signs: "भाई",
+// "धमकी" gave nothing and "धमक"): a tip indexed then holds them, and a
+// search looks for them too. Nil where text holds no such mark (they are
+// IndexTokens').
+func MarkSplitIndexTokens(text string) []string {
+	folded := Fold(decodePunycode(text))
+	if !hasMark(folded) {
 		return nil
 	}
-	return withoutStopwords(tokens(Fold(text), maxIndexTokens, true))
+	return withoutStopwords(markSplitTokens(folded, maxIndexTokens, true))
+}
+
+// PastIndexTokens are the words earlier versions of IndexTokens gave
+// text: before words ran across marks (MarkSplitIndexTokens), and before
+// punycode was read decoded (xn, e1afmkfd, ...). A tip indexed then holds
+// them, and a purge must take them out too. Nil where text holds neither
+// a mark Fold keeps nor punycode (they are IndexTokens').
+func PastIndexTokens(text string) []string {
+	past := MarkSplitIndexTokens(text)
+	if hasPunycode(text) {
+		past = append(past, withoutStopwords(markSplitTokens(Fold(text), maxIndexTokens, true))...)
+	}
+	return past
 }
 
 // withoutStopwords drops the stop words of all, in place.
