@@ -41,10 +41,13 @@ type Entity struct {
 func (e Entity) Key() string { return string(e.Kind) + ":" + e.Value }
 
 var (
-	urlRE    = regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"'` + "`" + `]+`)
-	emailRE  = regexp.MustCompile(`(?i)\b[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}\b`)
-	phoneRE  = regexp.MustCompile(`\+?\(?\d[\d\s().-]{6,30}\d`)
-	handleRE = regexp.MustCompile(`(?:^|[^\p{L}\p{N}_@.])@([\p{L}\p{N}_.]{2,30})`)
+	urlRE   = regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"'` + "`" + `]+`)
+	emailRE = regexp.MustCompile(`(?i)\b[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}\b`)
+	phoneRE = regexp.MustCompile(`\+?\(?\d[\d\s().-]{6,30}\d`)
+	// A handle's letters keep their combining marks and the non-joiners
+	// Neutralize keeps inside a word, as a hashtag's do: "@hola\u0331mundo"
+	// was "@hola", "@khabar_हिंदी" "@khabar_ह", "@हिंदी" no handle at all.
+	handleRE = regexp.MustCompile(`(?:^|[^\p{L}\p{M}\p{N}_@.])@((?:[\p{L}\p{N}_][\p{M}\x{200C}]*|\.){2,30})`)
 	// A hashtag's letters keep their combining marks: NFKC composes
 	// "e\u0301" into "é", but no precomposed letter exists for most
 	// ("q\u0301", Devanagari's vowel signs in "#हिंदी"), and the tag went

@@ -283,3 +283,33 @@ func TestPunycodeAndDecodedHostsAreOneSearchWord(t *testing.T) {
 		t.Errorf("a label that does not decode: %q", got)
 	}
 }
+
+// A handle is read to its end, combining marks and kept non-joiners and
+// all, as a hashtag is: not cut at the first mark NFKC leaves, nor
+// missed when its second character is one.
+func TestHandleKeepsCombiningMarks(t *testing.T) {
+	for text, want := range map[string]string{
+		"escribe @hola\u0331mundo ahí": "holamundo",
+		"@khabar_हिंदी पर":             Fold("khabar_हिंदी"),
+		"@हिंदी_खबर पर":                Fold("हिंदी_खबर"),
+		"ver @q\u0301x":                "qx",
+		"اخاذی @می\u200cخواهم بازار":   "میخواهم",
+		"@ana. luego":                  "ana",
+	} {
+		var got []string
+		for _, e := range Extract(text, "MX") {
+			if e.Kind == KindHandle {
+				got = append(got, e.Value)
+			}
+		}
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("%q: handles %q, want %q", text, got, want)
+		}
+	}
+	// A mark before "@" ends a word: "q\u0301@plaza" names no handle.
+	for _, e := range Extract("q\u0301@plaza", "MX") {
+		if e.Kind == KindHandle {
+			t.Errorf("handle inside a word: %+v", e)
+		}
+	}
+}
