@@ -92,23 +92,34 @@ func keptNonJoiner(before, after string) bool {
 
 // emojiTags is the length of the tags that make the black flag (U+1F3F4)
 // before s a subdivision's flag ("🏴" and the tags "gbsct", then CANCEL
-// TAG: Scotland's), or 0: three to seven tag letters or digits and the
-// cancel tag, the shape of every subdivision code. Any other run of tags
-// shows nothing, and can hide text.
+// TAG: Scotland's), or 0. Only the subdivision flags Unicode recommends
+// for interchange are kept (England's, Scotland's, Wales's: what
+// platforms draw); any other run of tags, though shaped like a
+// subdivision code (up to seven tag letters), shows nothing, and can hide
+// text.
 func emojiTags(s string) int {
-	tags := 0
-	for i, r := range s {
-		switch {
-		case r == 0xE007F && tags >= 3:
-			return i + utf8.RuneLen(r)
-		case tags < 7 && (r >= 0xE0061 && r <= 0xE007A || r >= 0xE0030 && r <= 0xE0039):
-			tags++
-		default:
-			return 0
+	for _, code := range subdivisionFlags {
+		if strings.HasPrefix(s, code) {
+			return len(code)
 		}
 	}
 	return 0
 }
+
+// subdivisionFlags are the tag sequences, cancel tag included, of the
+// subdivision flags emojiTags keeps: gbeng, gbsct, gbwls.
+var subdivisionFlags = func() []string {
+	var out []string
+	for _, code := range []string{"gbeng", "gbsct", "gbwls"} {
+		var b strings.Builder
+		for _, c := range code {
+			b.WriteRune(0xE0000 + c)
+		}
+		b.WriteRune(0xE007F)
+		out = append(out, b.String())
+	}
+	return out
+}()
 
 // dropHostJoiners drops each zero-width joiner next to an ASCII letter
 // or digit or a full stop, where no emoji or script needs one and it would
