@@ -411,7 +411,19 @@ func FirstLine(text string, max int) string {
 			return line
 		}
 		r := []rune(line)
-		return string(r[:max-1]) + "…"
+		cut := max - 1
+		// Not between a letter and its marks (a vowel sign, a virama: the
+		// word shown would be another), nor inside a joined sequence.
+		for cut > 0 && (continues(r[cut]) || r[cut-1] == 0x200C || r[cut-1] == 0x200D) {
+			cut--
+		}
+		return string(r[:cut]) + "…"
 	}
 	return ""
+}
+
+// continues reports whether r belongs to the character before it: a
+// combining mark, a joiner or non-joiner, or an emoji tag.
+func continues(r rune) bool {
+	return unicode.Is(unicode.M, r) || r == 0x200C || r == 0x200D || r >= 0xE0020 && r <= 0xE007F
 }

@@ -235,6 +235,23 @@ func TestFirstLine(t *testing.T) {
 	if got := FirstLine("ñandúñandú", 5); got != "ñandú"[:len("ñand")]+"…" {
 		t.Fatalf("got %q", got)
 	}
+	// A line is not cut between a letter and its marks, nor inside a
+	// joined sequence or a flag: the cut moves back to where a character
+	// starts.
+	for _, c := range []struct {
+		line string
+		max  int
+		want string
+	}{
+		{"धमकी मिली", 4, "धम…"}, // not "धमक…": the vowel sign is the word's
+		{"abक्\u200dषx", 5, "ab…"},
+		{"abc👩\u200d💻 x", 5, "abc…"},
+		{"ab\U0001F3F4\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F", 4, "ab…"},
+	} {
+		if got := FirstLine(c.line, c.max); got != c.want {
+			t.Errorf("FirstLine(%q, %d) = %q, want %q", c.line, c.max, got, c.want)
+		}
+	}
 }
 
 // liveLink is an independent notion of what a chat client would linkify
