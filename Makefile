@@ -10,6 +10,7 @@ test:
 lint:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt: these files need formatting:"; echo "$$out"; exit 1; fi
 	go vet ./...
+	VIGIA_CROSS_BUILD=1 go test -count=1 -run 'TestBuildsForOtherSystems$$' .
 	go run $(STATICCHECK) ./...
 
 run:

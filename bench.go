@@ -21,7 +21,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -834,15 +833,6 @@ func startCPU(ctx context.Context, rdb redis.UniversalClient) cpuMark {
 func (m cpuMark) per(n int) benchCPU {
 	bot, red := processCPU()-m.bot, redisCPU(m.ctx, m.rdb)-m.redis
 	return benchCPU{BotUS: float64(bot.Microseconds()) / float64(n), RedisUS: float64(red.Microseconds()) / float64(n)}
-}
-
-// processCPU is the user and system CPU time this process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // redisCPU is the user and system CPU time the Redis server has used (0
