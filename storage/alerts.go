@@ -239,9 +239,13 @@ redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('DEL', KEYS[2])
 return 1`)
 
-// releaseSentMark deletes an alert mark (KEYS[1]) that says alertSent.
+// releaseSentMark deletes an alert mark (KEYS[1]) that says its alert
+// (ARGV[1], sentMark) was handed over, or one written before marks named
+// their alert (ARGV[2], alertSent): never the mark of the entity's next
+// alert, raised as this one's expired.
 var releaseSentMark = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] or v == ARGV[2] then return redis.call('DEL', KEYS[1]) end
 return 0`)
 
 // KeepAlert keeps an alert not every investigators' chat took (took
@@ -583,7 +587,7 @@ func (s *Store) withdrawAlert(ctx context.Context, sig Signal) error {
 	if err == nil && inst != sig.alert {
 		return nil // the next alert's record, and mark
 	}
-	if err := releaseSentMark.Run(ctx, s.rdb, []string{s.k.indexAlert(sig.mac)}, alertSent).Err(); err != nil && !errors.Is(err, redis.Nil) {
+	if err := releaseSentMark.Run(ctx, s.rdb, []string{s.k.indexAlert(sig.mac)}, sentMark(sig.alert), alertSent).Err(); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("withdraw alert: %w", err)
 	}
 	_, err = s.dropAlert(ctx, sig)

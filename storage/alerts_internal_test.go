@@ -94,7 +94,7 @@ func TestWithdrawalOfAnAlertKeptBeforeInstancesLeavesTheNextAlone(t *testing.T) 
 	if err := s.AlertDelivered(ctx, next, chats[0], "41"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.alertHanded(ctx, next.mac, "6"); err != nil {
+	if err := s.alertHanded(ctx, next, "6"); err != nil {
 		t.Fatal(err)
 	}
 	// The first process tells its chat, and drops what it withdrew.
@@ -110,7 +110,7 @@ func TestWithdrawalOfAnAlertKeptBeforeInstancesLeavesTheNextAlone(t *testing.T) 
 	if err := s.rdb.ZScore(ctx, s.k.alertsDue(), next.mac).Err(); err != nil {
 		t.Fatalf("the next alert is no longer due: %v", err)
 	}
-	if mark := s.rdb.Get(ctx, s.k.indexAlert(next.mac)).Val(); mark != alertSent {
+	if mark := s.rdb.Get(ctx, s.k.indexAlert(next.mac)).Val(); mark != sentMark(next.alert) {
 		t.Fatalf("the next alert's mark is %q, want it held", mark)
 	}
 	if missing, err := s.AlertMissing(ctx, next, chats); err != nil || len(missing) != 1 || missing[0] != chats[1] {
@@ -243,7 +243,7 @@ func TestWithdrawalCutOffBetweenMarkAndRecordIsFinished(t *testing.T) {
 	if err := s.AlertSent(ctx, first); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.alertHanded(ctx, first.mac, "3"); err != nil {
+	if err := s.alertHanded(ctx, first, "3"); err != nil {
 		t.Fatal(err)
 	}
 	// Its tips are forgotten: withdrawn at the recount, its chat told.
@@ -334,4 +334,138 @@ func TestAlertKeptBeforeInstancesRaisedAgainIsNotSentTwice(t *testing.T) {
 			t.Fatalf("due again for %v, which took it", a.Missing)
 		}
 	}
+}
+
+// raceHook runs race once, just before the first script on key runs: what
+// another process did between two steps of this one.
+type raceHook struct {
+	key  string
+	race func()
+	done atomic.Bool
+}
+
+func (h *raceHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *raceHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+func (h *raceHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		args := cmd.Args()
+		if name := cmd.Name(); (name == "eval" || name == "evalsha") && len(args) > 3 && args[3] == h.key && h.done.CompareAndSwap(false, true) {
+			h.race()
+		}
+		return next(ctx, cmd)
+	}
+}
+
+// An alert withdrawn (every chat that took it told) as its mark expires:
+// between the withdrawal reading its record and letting its mark go, new
+// reporters raise the entity's next alert, which every chat takes and
+// whose mark says it went out. The withdrawal lets go of its own mark
+// only, not the next alert's: a further tip naming the entity raises no
+// third alert.
+// Mutation: releaseSentMark deleting any sent mark (the mark not naming
+// its instance, as before) → the next alert's mark is let go, and the
+// further tip raises the alert again.
+func TestWithdrawalRacingItsMarksExpiryLeavesTheNextMark(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	chats := []string{"telegram:-100777"}
+	first := raiseOne(t, s, now, "1", "2", "3")
+	if err := s.KeepAlert(ctx, first, chats); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertSent(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.alertHanded(ctx, first, "3"); err != nil {
+		t.Fatal(err)
+	}
+	// Its tips are forgotten: withdrawn at the recount, its chat told.
+	s.rdb.Del(ctx, s.k.indexEntity(first.mac))
+	if err := s.checkAlerts(ctx, []string{first.mac}); err != nil {
+		t.Fatal(err)
+	}
+	due, err := s.DueAlerts(ctx, chats, 10)
+	if err != nil || len(due) != 1 || !due[0].Withdrawn || len(due[0].Took) != 1 {
+		t.Fatalf("due %+v %v, want the alert withdrawn from its chat", due, err)
+	}
+	if err := s.AlertRetracted(ctx, due[0].Signal, chats[0]); err != nil {
+		t.Fatal(err)
+	}
+	var next Signal
+	mark := s.k.indexAlert(first.mac)
+	s.rdb.AddHook(&raceHook{key: mark, race: func() {
+		// The first alert's mark expires; new reporters raise the next
+		// alert, every chat takes it, and it is handed over.
+		s.rdb.Del(ctx, mark)
+		next = raiseOne(t, s, now, "4", "5", "6")
+		if missing, err := s.AlertMissing(ctx, next, chats); err != nil || len(missing) != 1 {
+			t.Errorf("the next alert is missing from %v (%v), want every chat", missing, err)
+		}
+		if err := s.KeepAlert(ctx, next, chats); err != nil {
+			t.Error(err)
+		}
+		if err := s.AlertSent(ctx, next); err != nil {
+			t.Error(err)
+		}
+		if err := s.alertHanded(ctx, next, "6"); err != nil {
+			t.Error(err)
+		}
+	}})
+	if err := s.AlertWithdrawn(ctx, due[0].Signal); err != nil {
+		t.Fatal(err)
+	}
+	if next.alert == "" {
+		t.Fatal("the race did not run")
+	}
+	if got := s.rdb.Get(ctx, mark).Val(); got == "" {
+		t.Fatal("the next alert's mark was let go by the first alert's withdrawal")
+	}
+	if inst := s.rdb.HGet(ctx, s.k.alertPending(next.mac), "i").Val(); inst != next.alert {
+		t.Fatalf("the next alert's record is gone (instance %q)", inst)
+	}
+	s.rdb.HSet(ctx, s.k.tip("7"), "k", "wrapped") // stored
+	again, err := s.index(ctx, "7", "p7", now, "llaman del 55 1234 5678 para cobrar piso", false)
+	if err != nil || len(again) != 0 {
+		t.Fatalf("a further tip raised %+v (%v), want no third alert", again, err)
+	}
+}
+
+// An alert whose mark was written before marks named their alert (it
+// says alertSent alone), withdrawn from its chat: its mark is let go, and
+// new reporters naming the entity raise its next alert at once.
+// Mutation: releaseSentMark taking the alert's own mark only → the old
+// mark holds back the next alert all window.
+func TestWithdrawalLetsGoOfAMarkWrittenBeforeMarksNamedTheirAlert(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	chats := []string{"telegram:-100777"}
+	first := raiseOne(t, s, now, "1", "2", "3")
+	if err := s.KeepAlert(ctx, first, chats); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertSent(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	s.rdb.Set(ctx, s.k.indexAlert(first.mac), alertSent, time.Hour) // handed over by the binary before
+	s.rdb.Del(ctx, s.k.indexEntity(first.mac))
+	if err := s.checkAlerts(ctx, []string{first.mac}); err != nil {
+		t.Fatal(err)
+	}
+	due, err := s.DueAlerts(ctx, chats, 10)
+	if err != nil || len(due) != 1 || !due[0].Withdrawn || len(due[0].Took) != 1 {
+		t.Fatalf("due %+v %v, want the alert withdrawn from its chat", due, err)
+	}
+	if err := s.AlertRetracted(ctx, due[0].Signal, chats[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertWithdrawn(ctx, due[0].Signal); err != nil {
+		t.Fatal(err)
+	}
+	raiseOne(t, s, now, "4", "5", "6")
 }

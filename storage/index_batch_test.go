@@ -74,7 +74,7 @@ func TestOneBatchCountsTipsInOrder(t *testing.T) {
 	if raisedBy[0] != ids[2] {
 		t.Fatalf("alert raised by tip %s, want the third, %s (tips %v)", raisedBy[0], ids[2], ids)
 	}
-	if owner := s.rdb.Get(ctx, s.k.indexAlert(alerts[0].mac)).Val(); owner != alertSent {
+	if owner := s.rdb.Get(ctx, s.k.indexAlert(alerts[0].mac)).Val(); owner != sentMark(alerts[0].alert) {
 		t.Fatalf("alert mark %q, want it handed over", owner)
 	}
 	sigs, err := s.Signals(ctx, 7*24*time.Hour, 10)

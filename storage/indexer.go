@@ -207,27 +207,35 @@ func (s *Store) handAlerts(ctx context.Context, j *indexJob, alert func(Signal) 
 			err = errors.Join(err, aerr)
 			continue
 		}
-		err = errors.Join(err, s.alertHanded(ctx, a.mac, j.id))
+		err = errors.Join(err, s.alertHanded(ctx, a, j.id))
 	}
 	return err
 }
 
-// alertSent is an alert mark once its alert was handed over: it names no
-// tip, and indexing the tip that raised it again does not raise it again.
+// alertSent is an alert mark once its alert was handed over, followed by
+// the alert's instance (sentMark): it names no tip, and indexing the tip
+// that raised it again does not raise it again. A withdrawal lets go of
+// its own alert's mark only (releaseSentMark), not the entity's next
+// alert's, raised as the mark expired. A mark written before it named
+// its instance is alertSent alone.
 const alertSent = "sent"
 
-// markSent sets an alert mark (KEYS[1]) to alertSent (ARGV[2]) if it
+// sentMark is the alert mark of alert instance inst once it was handed
+// over.
+func sentMark(inst string) string { return alertSent + ":" + inst }
+
+// markSent sets an alert mark (KEYS[1]) to sentMark (ARGV[2]) if it
 // still names tip ARGV[1], keeping its expiry.
 var markSent = redis.NewScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL') end
 return 0`)
 
-// alertHanded records that the alert tip id raised for entity mac was
-// handed over, even if ctx just ended: it is not raised again.
-func (s *Store) alertHanded(ctx context.Context, mac, id string) error {
+// alertHanded records that the alert a tip id raised was handed over,
+// even if ctx just ended: it is not raised again.
+func (s *Store) alertHanded(ctx context.Context, a Signal, id string) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := markSent.Run(ctx, s.rdb, []string{s.k.indexAlert(mac)}, id, alertSent).Err(); err != nil && !errors.Is(err, redis.Nil) {
+	if err := markSent.Run(ctx, s.rdb, []string{s.k.indexAlert(a.mac)}, id, sentMark(a.alert)).Err(); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("alert handed over: %w", err)
 	}
 	return nil
