@@ -255,6 +255,14 @@ func TestRedactWithholdsDescriptionDetails(t *testing.T) {
 		fmt.Errorf("%w, %s", bot.ErrorBadRequest, "Bad Request: cobran piso en Tonala"):                          "bad request, Bad Request: (description withheld, 34 bytes)",
 		fmt.Errorf("%w, %s", bot.ErrorForbidden, "cobran piso en Tonala"):                                        "forbidden, (description withheld, 21 bytes)",
 		&bot.TooManyRequestsError{Message: "too many requests, Too Many Requests: retry after 7", RetryAfter: 7}: "too many requests, Too Many Requests: retry after 7: retry_after 7",
+		// What helps tell why a file or a long text did not go.
+		fmt.Errorf("error response from telegram for method sendDocument, %d %s", 413, "Request Entity Too Large"):      "error response from telegram for method sendDocument, 413 Request Entity Too Large",
+		fmt.Errorf("error response from telegram for method sendDocument, %d %s", 413, "Request Entity Too Large"+echo): "error response from telegram for method sendDocument, 413 Request Entity Too Large (details withheld)",
+		fmt.Errorf("%w, %s", bot.ErrorBadRequest, "Bad Request: file is too big"):                                       "bad request, Bad Request: file is too big",
+		fmt.Errorf("%w, %s", bot.ErrorBadRequest, "Bad Request: message caption is too long"):                           "bad request, Bad Request: message caption is too long",
+		fmt.Errorf("%w, %s", bot.ErrorBadRequest, "Bad Request: MEDIA_CAPTION_TOO_LONG"):                                "bad request, Bad Request: MEDIA_CAPTION_TOO_LONG",
+		fmt.Errorf("%w, %s", bot.ErrorBadRequest, "Bad Request: wrong file_id or the file is temporarily unavailable"):  "bad request, Bad Request: wrong file_id or the file is temporarily unavailable",
+		fmt.Errorf("%w, %s", bot.ErrorBadRequest, "Bad Request: message caption is too long: cobran piso en Tonala"):    "bad request, Bad Request: message caption is too long (details withheld)",
 	} {
 		if got := a.redact(err); got != want {
 			t.Errorf("redact(%q) = %q, want %q", err, got, want)
