@@ -54,7 +54,11 @@ type dispatcher struct {
 	h        Handler
 	inbox    Inbox
 	consumer string
-	stale    time.Duration // another replica takes over what was idle this long
+	// atOnce are the polled updates handled at once (poll.go), and those
+	// answered from the inbox; nil with the webhook (RunWebhook), which
+	// handles none at once.
+	atOnce *atOnce
+	stale  time.Duration // another replica takes over what was idle this long
 	// keepEvery is how often held updates are kept from the takeover.
 	keepEvery time.Duration
 	// limit bounds the updates held (queued or running): reading stops
@@ -102,7 +106,7 @@ type inboxUpdate struct {
 func (a *Adapter) newDispatcher(h Handler, inbox Inbox) *dispatcher {
 	workers := max(a.o.Workers, 1) // (New sets 16 if unset)
 	return &dispatcher{
-		a: a, h: h, inbox: inbox, consumer: consumerName(),
+		a: a, h: h, inbox: inbox, consumer: consumerName(), atOnce: &a.atOnce,
 		stale: inboxStale, keepEvery: inboxStale / 4,
 		limit:   16 * workers,
 		perChat: chatQueue,
@@ -111,6 +115,15 @@ func (a *Adapter) newDispatcher(h Handler, inbox Inbox) *dispatcher {
 		held:    map[string]bool{}, chats: map[int64][]inboxUpdate{},
 		waiting: map[int64][]string{}, waitingIDs: map[string]string{},
 	}
+}
+
+// takeAtOnce is atOnce.take; with the webhook (no atOnce) an update is
+// never handled at once.
+func (d *dispatcher) takeAtOnce(ctx context.Context, id int64) (handled <-chan struct{}, ok bool) {
+	if d.atOnce == nil {
+		return nil, false
+	}
+	return d.atOnce.take(ctx, id)
 }
 
 // consumerName is this process's name in the inbox's consumer group, one
@@ -248,7 +261,7 @@ func (d *dispatcher) dispatch(ctx, hctx context.Context, entries []InboxEntry) {
 			d.done(hctx, e.ID)
 			continue
 		}
-		if handled, ok := d.a.atOnce.take(ctx, u.ID); ok {
+		if handled, ok := d.takeAtOnce(ctx, u.ID); ok {
 			// Stored though its write failed, and handled at once
 			// (poll.go): removed once that is over, held meanwhile (kept
 			// from the stale takeover).

@@ -960,3 +960,35 @@ func TestAlbumReadInTwoGoesIsAnsweredOnce(t *testing.T) {
 		}
 	})
 }
+
+// The webhook's dispatcher answers updates without remembering them (as
+// polling's does, for the updates it handles at once, which the webhook
+// never does): memory they would hold for a day, for nothing.
+// Mutation: webhookDispatcher keeping atOnce → the three updates answered
+// are remembered.
+func TestWebhookDispatcherRemembersNoUpdate(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := testAdapter()
+		a.o.Workers, a.o.HandlerTimeout = 4, time.Hour
+		in := newMemInbox()
+		d := a.webhookDispatcher(&gateHandler{}, in)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			d.run(ctx)
+		}()
+		in.queue(text(1, 1), text(2, 2), text(3, 3))
+		synctest.Wait()
+		cancel()
+		<-done
+		if got := in.doneIDs(); len(got) != 3 {
+			t.Fatalf("removed from the inbox: %v, want the three updates", got)
+		}
+		a.atOnce.mu.Lock()
+		defer a.atOnce.mu.Unlock()
+		if n := len(a.atOnce.ids); n != 0 {
+			t.Fatalf("%d updates remembered, want none", n)
+		}
+	})
+}

@@ -152,6 +152,19 @@ func (a *Adapter) RunWebhook(ctx context.Context, h Handler, inbox Inbox, url, s
 		return fmt.Errorf("telegram setWebhook: %s", a.redact(err))
 	}
 	a.connected.Store(true)
-	a.newDispatcher(h, inbox).run(ctx)
+	a.webhookDispatcher(h, inbox).run(ctx)
 	return nil
+}
+
+// webhookDispatcher is the dispatcher of the webhook's inbox. It does not
+// remember the updates it answers, as polling's does (atOnce): there an
+// update whose write to the inbox failed is handled at once, and one the
+// dispatcher answered must not be; the webhook handles none at once (it
+// answers 503, and Telegram delivers the update again, which the inbox
+// stores once: Inbox.Add). Remembered, they only took memory, up to
+// atOnceMax, for a day.
+func (a *Adapter) webhookDispatcher(h Handler, inbox Inbox) *dispatcher {
+	d := a.newDispatcher(h, inbox)
+	d.atOnce = nil
+	return d
 }
