@@ -333,7 +333,7 @@ func publish(ctx context.Context, c *Context) error {
 	if ok, err := c.isWarning(ctx, id); !ok || err != nil {
 		return err
 	}
-	dupOf, ok, err := c.mayPublish(ctx, id)
+	a, ok, err := c.mayPublish(ctx, id)
 	if !ok || err != nil {
 		return err
 	}
@@ -344,7 +344,8 @@ func publish(ctx context.Context, c *Context) error {
 	if len([]rune(text)) > c.mux.limits.MaxMessageRunes {
 		return c.Say(ctx, "message_too_long", map[string]any{"Max": c.mux.limits.MaxMessageRunes})
 	}
-	return c.approvePublication(ctx, id, storage.PublishApproval{Text: text, DuplicateOf: dupOf})
+	a.Text = text
+	return c.approvePublication(ctx, id, a)
 }
 
 // publishButton is the button under a preview: an approval of the text
@@ -371,34 +372,37 @@ func (m *Mux) publishButton(ctx context.Context, c *Context, data string) error 
 	if ok, err := c.isWarning(ctx, id); !ok || err != nil {
 		return err
 	}
-	dupOf, ok, err := c.mayPublish(ctx, id)
+	a, ok, err := c.mayPublish(ctx, id)
 	if !ok || err != nil {
 		return err
 	}
-	return c.approvePublication(ctx, id, storage.PublishApproval{Revision: revision, DuplicateOf: dupOf})
+	a.Revision = revision
+	return c.approvePublication(ctx, id, a)
 }
 
 // mayPublish reports whether warning id may be published as its triage
-// stands, and the tip it is marked a duplicate of, if it is (the approval
-// is refused if that changed since); if it was dismissed, or is a
+// stands, and the approval to give if so: the tip it is marked a duplicate
+// of, if it is (the approval is refused if that changed since), and the
+// number of the decision seen (it stands in for that decision's lost
+// after-step, see storage.PublishApproval); if it was dismissed, or is a
 // duplicate (see notDuplicate), it says so. Communities read what goes out as verified (its header says
 // so): a warning the team dismissed, a hoax
 // maybe, must not go out on one investigator's approval who did not see
 // that, nor on a button shown before it was dismissed.
-func (c *Context) mayPublish(ctx context.Context, id string) (dupOf string, ok bool, err error) {
+func (c *Context) mayPublish(ctx context.Context, id string) (a storage.PublishApproval, ok bool, err error) {
 	t, err := c.mux.store.Tip(ctx, id)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		return "", false, c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
+		return a, false, c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
 	case err != nil:
-		return "", false, err
+		return a, false, err
 	case t.Status == tips.StatusDuplicate:
 		ok, err := c.notDuplicate(ctx, id, t.DuplicateOf)
-		return t.DuplicateOf, ok, err
+		return storage.PublishApproval{DuplicateOf: t.DuplicateOf, Decision: t.Decision}, ok, err
 	case t.Status != tips.StatusDismissed:
-		return "", true, nil
+		return storage.PublishApproval{Decision: t.Decision}, true, nil
 	}
-	return "", false, c.sayDismissed(ctx, id)
+	return a, false, c.sayDismissed(ctx, id)
 }
 
 // sayDismissed says why dismissed warning id is not published.

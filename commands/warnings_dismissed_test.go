@@ -1,6 +1,7 @@
 package commands_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/vigia-project/vigia/commands"
@@ -117,5 +118,49 @@ func TestRetractBeforePublicationSaysHowToStopIt(t *testing.T) {
 	tm.deliverAll(t)
 	if len(platform.got["-1"]) > 0 {
 		t.Fatalf("went out: %q", platform.got["-1"])
+	}
+}
+
+// A warning verified again after a dismissal, or after being marked a
+// duplicate of another warning, whose verify was recorded but whose
+// after-step on the publication was lost (a crash, a lost reply between
+// the two), still carries the earlier decision's veto or mark: /publish
+// of the warning, verified, publishes it, rather than answering "check
+// it, then /publish again" until someone triages it anew.
+// Mutation: mayPublish not passing the decision number it read
+// (Decision: 0), or the approve script without its stand-in for the
+// lost after-step → publish_dismissed (the dismissed case).
+func TestVerifiedWarningWithLostAfterStepIsPublished(t *testing.T) {
+	for _, before := range []string{"dismissed bulo", "duplicate-of 2"} {
+		tm := newTeamPublishing(t, 1)
+		platform := &community{}
+		tm.mux.AddSender("telegram", platform)
+		tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe"})
+		tm.investigators("2002 Ana", "2003 Bob")
+		tm.as(reporterID, "R", commands.Request{Command: "warn", Args: "Retén falso en la carretera, roban a los conductores"})
+		tm.as(reporterID, "R", commands.Request{Command: "warn", Args: "Retén falso en la carretera federal"})
+		tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "1 " + before})
+
+		ctx, rdb, pub := context.Background(), tm.srv.Client(), "w:{bc}:pub:1"
+		left, err := rdb.HGetAll(ctx, pub).Result()
+		if err != nil || left["dn"] == "" || left["veto"]+left["dup"] == "" {
+			t.Fatalf("%s: publication %v %v: want its decision's veto or mark", before, left, err)
+		}
+		tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "1 verified"})
+		// The verify's after-step lost: the publication as it was.
+		rdb.HDel(ctx, pub, "veto", "dup")
+		for _, f := range []string{"dn", "veto", "dup"} {
+			if left[f] != "" {
+				rdb.HSet(ctx, pub, f, left[f])
+			}
+		}
+		want := tm.text("en", "publish_started", map[string]any{"ID": "1", "Count": 1}, 1)
+		if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1 Retén falso en la carretera"}); len(r) != 1 || r[0].Text != want {
+			t.Fatalf("%s, then verified: /publish answered %+v", before, r)
+		}
+		tm.deliverAll(t)
+		if len(platform.got["-1"]) != 1 {
+			t.Fatalf("%s, then verified: the community got %q", before, platform.got["-1"])
+		}
 	}
 }

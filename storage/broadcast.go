@@ -244,7 +244,7 @@ func (s *Store) SubmitWarning(ctx context.Context, pseudonym, text, language str
 // is still ARGV[10] after its "r:" (the record that could not be read:
 // the new text replaces it, even the same words). It
 // starts the publication (KEYS[1]) when enough different investigators
-// (ARGV[4]) approved the same revision: the destinations (ARGV[13]…) are
+// (ARGV[4]) approved the same revision: the destinations (ARGV[14]…) are
 // queued (KEYS[2]) and the broadcast joins the active ones (KEYS[3]). A
 // published warning whose delivery is held ("held": its text could not be
 // read) takes approvals of a new text likewise, and enough of them let its
@@ -255,10 +255,20 @@ func (s *Store) SubmitWarning(ctx context.Context, pseudonym, text, language str
 // see vetoPublication), {-5, 0} if it was marked a duplicate of another
 // tip than ARGV[12] (the one its approver was shown), or is being, {-4,
 // 0} if only marks made before are left (see settleLapsedVetoes): then
-// nothing is written.
+// nothing is written. ARGV[13] is the number of the triage decision its
+// approver was shown (as ARGV[12]; 0 if unknown): above the one "veto"
+// and "dup" follow, it was recorded since and its after-step lost (a
+// crash, a lost reply) or still on its way, so it stands in for that
+// after-step first, as afterDecision would apply it (it lets the warning
+// be published: not a dismissal).
 var approve = redis.NewScript(`
 local held = redis.call('HEXISTS', KEYS[1], 'held') == 1 and redis.call('HEXISTS', KEYS[1], 'retracted') == 0
 if redis.call('HGET', KEYS[1], 'state') == 'published' and not held then return {-1, 0} end
+if tonumber(ARGV[13]) > tonumber(redis.call('HGET', KEYS[1], 'dn') or '0') then
+  redis.call('HSET', KEYS[1], 'dn', ARGV[13])
+  redis.call('HDEL', KEYS[1], 'veto', 'dup')
+  if ARGV[12] ~= '' then redis.call('HSET', KEYS[1], 'dup', ARGV[12]) end
+end
 if redis.call('HEXISTS', KEYS[1], 'veto') == 1 then return {-3, 0} end
 local dup = redis.call('HGET', KEYS[1], 'dup')
 if dup and dup ~= ARGV[12] then return {-5, 0} end
@@ -301,7 +311,7 @@ if held then
   redis.call('HDEL', KEYS[1], 'held') -- its destinations, queued when published, go on
 else
   redis.call('HSET', KEYS[1], 'state', 'published', 'at', ARGV[2])
-  for i = 13, #ARGV do redis.call('HSETNX', KEYS[2], ARGV[i], 'p') end
+  for i = 14, #ARGV do redis.call('HSETNX', KEYS[2], ARGV[i], 'p') end
 end
 redis.call('HSETNX', KEYS[2], '~', 'job')
 redis.call('PEXPIRE', KEYS[2], ARGV[8])
@@ -436,6 +446,12 @@ type PublishApproval struct {
 	// By was let approve it ("" if it was not): marked a duplicate of
 	// another since, the approval is refused (Approval.Duplicate).
 	DuplicateOf string
+	// Decision is the number of the triage decision By was shown
+	// (tips.Tip.Decision, read with DuplicateOf), one that lets the
+	// warning be published; 0 if unknown. A dismissal's veto or a
+	// duplicate mark left by an earlier decision, whose successor's
+	// after-step was lost, gives way to it (see the approve script).
+	Decision int64
 }
 
 // dropApprovals deletes the approvals of warning id given by members no
@@ -557,7 +573,7 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 	}
 	now := s.now()
 	cutoff := now.Add(-vetoLease).UnixMilli()
-	args := []any{a.By.Key, now.UnixMilli(), sealedText, a.Needed, sealedBy, revision, id, s.retention.Milliseconds(), textMAC, replace, cutoff, a.DuplicateOf}
+	args := []any{a.By.Key, now.UnixMilli(), sealedText, a.Needed, sealedBy, revision, id, s.retention.Milliseconds(), textMAC, replace, cutoff, a.DuplicateOf, max(a.Decision, 0)}
 	for _, d := range destinations {
 		args = append(args, d)
 	}

@@ -364,3 +364,72 @@ func TestDismissalWithLostReplyStands(t *testing.T) {
 		}
 	}
 }
+
+// decideLosingAfterStep records decision d of warning id as a process that
+// died between the decision and its after-step on the publication leaves
+// it: recorded on the tip, the publication as it was.
+func decideLosingAfterStep(t *testing.T, st *storage.Store, id string, d storage.Decision) {
+	t.Helper()
+	defer func() { _ = recover() }()
+	storage.AfterDecide(t, func() { panic("process died") })
+	defer storage.AfterDecide(t, nil)
+	_ = st.Decide(context.Background(), id, storage.Claimer{Key: "inv-b", Name: "Bob"}, d)
+	t.Fatal("the decision went on")
+}
+
+// shown is the approval of key for a warning as /publish gives it: with
+// the duplicate mark and the decision number it was shown.
+func shown(t *testing.T, st *storage.Store, id, key string) storage.PublishApproval {
+	t.Helper()
+	tp, err := st.Tip(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := approval(key, 1)
+	a.DuplicateOf, a.Decision = tp.DuplicateOf, tp.Decision
+	return a
+}
+
+// A decision recorded whose after-step was lost (the process died, or its
+// reply was lost, between the two) leaves the veto of a dismissal, or the
+// duplicate mark, recorded before it: an approval given on the warning as
+// it stands now (verified) is not refused for it, and the publication
+// follows that decision from then on. A dismissal recorded after it
+// refuses an approval shown the decision before.
+// Mutation: the approve script without its ARGV[13] stand-in → the first
+// approval is refused (as dismissed; as a duplicate).
+func TestLostAfterStepGivesWayToLaterDecision(t *testing.T) {
+	ctx := context.Background()
+	for _, before := range []storage.Decision{
+		{Status: tips.StatusDismissed},
+		{Status: tips.StatusDuplicate, DuplicateOf: "7"},
+	} {
+		st, _, _ := newStore(t)
+		id := warningToApprove(t, st)
+		bob := storage.Claimer{Key: "inv-b", Name: "Bob"}
+		if err := st.Decide(ctx, id, bob, before); err != nil {
+			t.Fatal(err)
+		}
+		decideLosingAfterStep(t, st, id, storage.Decision{Status: tips.StatusVerified})
+		ana, cy := shown(t, st, id, "inv-a"), shown(t, st, id, "inv-c")
+		ana.Needed, cy.Needed = 2, 2
+		if a, err := st.ApprovePublication(ctx, id, ana); err != nil || a.Dismissed || a.Duplicate || a.Approvals != 1 {
+			t.Fatalf("%s, then verified (after-step lost): approval %+v %v: want 1 of 2", before.Status, a, err)
+		}
+		if err := st.Decide(ctx, id, bob, storage.Decision{Status: tips.StatusDismissed}); err != nil {
+			t.Fatal(err)
+		}
+		if a, err := st.ApprovePublication(ctx, id, cy); err != nil || !a.Dismissed || a.Started {
+			t.Fatalf("%s, then verified, then dismissed: approval shown it verified %+v %v: want refused as dismissed", before.Status, a, err)
+		}
+		if err := st.Decide(ctx, id, bob, storage.Decision{Status: tips.StatusVerified}); err != nil {
+			t.Fatal(err)
+		}
+		ana, cy = shown(t, st, id, "inv-a"), shown(t, st, id, "inv-c")
+		ana.Needed, cy.Needed = 2, 2
+		st.ApprovePublication(ctx, id, ana)
+		if a, err := st.ApprovePublication(ctx, id, cy); err != nil || !a.Started {
+			t.Fatalf("%s, verified again: approvals %+v %v: want started", before.Status, a, err)
+		}
+	}
+}

@@ -717,6 +717,7 @@ func (s *Store) openTip(id string, fields map[string]string) (tips.Tip, error) {
 		Warning:       fields["kind"] == "warning",
 	}
 	t.Confidence, _ = strconv.Atoi(fields["sx"])
+	t.Decision, _ = strconv.ParseInt(fields["dn"], 10, 64)
 	t.ReporterChose = fields["rc"] == "1"
 	if l := fields["l"]; l != "" {
 		if plain, err := open(dataKey, []byte(l), "labels:"+id); err == nil {

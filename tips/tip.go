@@ -277,6 +277,10 @@ type Tip struct {
 	Labels   []string
 	// DuplicateOf is the tip this one duplicates, for StatusDuplicate.
 	DuplicateOf string
+	// Decision numbers the last triage decision recorded, Status's: the
+	// later recorded, the higher (0 before any, or before they were
+	// numbered).
+	Decision int64
 	// ClaimedBy is the team member working on it, if any.
 	ClaimedBy string
 	// ClaimedByTag is their member tag ("" for a claim made before tags).
