@@ -370,6 +370,11 @@ func (c *Context) decide(ctx context.Context, id string, d storage.Decision) err
 	if errors.Is(err, storage.ErrNotFound) {
 		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
 	}
+	if errors.Is(err, storage.ErrDecisionLapsed) {
+		// Approvals were taken meanwhile: its author sees where the
+		// warning stands (published, maybe) before deciding again.
+		return c.Say(ctx, "triage_lapsed", map[string]any{"ID": id, "Status": c.T("status_"+string(d.Status), nil)})
+	}
 	if err != nil {
 		return err
 	}

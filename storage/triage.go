@@ -225,9 +225,11 @@ var beforeDecide func()
 // after-step on the publication: where another decision overtakes it.
 var afterDecide func()
 
-// errVetoLapsed is a dismissal (or duplicate mark) that took longer than vetoLease to record:
-// approvals were let through meanwhile, so it was not recorded.
-var errVetoLapsed = errors.New("decision took too long: not recorded, try again")
+// ErrDecisionLapsed is Decide's refusal of a dismissal (or duplicate
+// mark) of a warning that took longer than vetoLease to record: approvals
+// were let through meanwhile (see settleLapsedVetoes), so it was not
+// recorded; its author checks the warning and decides again.
+var ErrDecisionLapsed = errors.New("decision took too long: not recorded, try again")
 
 // Decision is a triage decision on a tip.
 type Decision struct {
@@ -355,7 +357,7 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	case n == 0:
 		return ErrNotFound
 	case n < 0:
-		return errVetoLapsed
+		return ErrDecisionLapsed
 	}
 	keepMark = true // its after-step takes it, or, if cut short, the lease settles it
 	if afterDecide != nil {
