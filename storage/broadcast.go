@@ -1665,12 +1665,32 @@ func (s *Store) afterDecision(ctx context.Context, id string, n int64, d Decisio
 
 // settleVeto settles the lapsed mark ARGV[1] of a dismissal of tip
 // KEYS[1]: if its decision was not recorded, it never will be (decide
-// refuses a mark settled: "vt:<token>" 0); it returns the decision's
-// number if it was, 0 if not (or the tip is gone).
+// refuses a mark settled: "vt:<token>" "0:<ms>", ARGV[2] the time); it
+// returns the decision's number if it was, 0 if not (or the tip is gone).
+// Of those refusals, the tip keeps the ARGV[3] newest (older ones,
+// "0" alone, first): a decision stalled past that many others' is
+// unlikely beyond words, and a tip decided again and again must not grow.
 var settleVeto = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-if redis.call('HSETNX', KEYS[1], ARGV[1], 0) == 1 then return 0 end
-return tonumber(redis.call('HGET', KEYS[1], ARGV[1])) or 0`)
+if redis.call('HSETNX', KEYS[1], ARGV[1], '0:' .. ARGV[2]) == 0 then
+  return tonumber(redis.call('HGET', KEYS[1], ARGV[1])) or 0
+end
+local settled = {}
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  if string.sub(all[i], 1, 3) == 'vt:' and string.sub(all[i + 1], 1, 1) == '0' then
+    table.insert(settled, {tonumber(string.sub(all[i + 1], 3)) or 0, all[i]})
+  end
+end
+if #settled > tonumber(ARGV[3]) then
+  table.sort(settled, function(a, b) return a[1] < b[1] end)
+  for i = 1, #settled - tonumber(ARGV[3]) do redis.call('HDEL', KEYS[1], settled[i][2]) end
+end
+return 0`)
+
+// maxSettledTokens is how many refused decisions' tokens a tip keeps (see
+// settleVeto).
+const maxSettledTokens = 16
 
 // settleLapsedVetoes settles the marks of warning id's decisions under way
 // made before cutoff (ms): a decision recorded meanwhile gets its
@@ -1691,18 +1711,37 @@ func (s *Store) settleLapsedVetoes(ctx context.Context, id string, cutoff int64)
 		if orig, ok := strings.CutPrefix(kind, "u:"); ok {
 			d = Decision{Status: tips.StatusDuplicate, DuplicateOf: orig}
 		}
-		n, err := settleVeto.Run(ctx, s.rdb, []string{s.k.tip(id)}, "vt:"+token).Int64()
+		n, err := settleVeto.Run(ctx, s.rdb, []string{s.k.tip(id)}, "vt:"+token, s.now().UnixMilli(), maxSettledTokens).Int64()
 		if err != nil {
 			return fmt.Errorf("settle vetoes: %w", err)
 		}
 		if n > 0 {
 			err = s.afterDecision(ctx, id, n, d, token)
+			if err == nil {
+				err = s.dropToken(ctx, id, token)
+			}
 		} else {
 			err = s.rdb.HDel(ctx, s.k.publication(id), field).Err()
 		}
 		if err != nil {
 			return fmt.Errorf("settle vetoes: %w", err)
 		}
+	}
+	return nil
+}
+
+// dropToken deletes the token of a decision recorded (its number, see
+// decide) once its after-step was applied and its mark is gone: nothing
+// asks for it any more (a client's retry of the decide script comes
+// before the after-step), and a tip decided again and again must not
+// grow. A token left (this failed, or the process died first) goes once
+// its mark is settled (settleLapsedVetoes), or with the tip.
+func (s *Store) dropToken(ctx context.Context, id, token string) error {
+	if token == "" {
+		return nil
+	}
+	if err := s.rdb.HDel(ctx, s.k.tip(id), "vt:"+token).Err(); err != nil {
+		return fmt.Errorf("decision token: %w", err)
 	}
 	return nil
 }

@@ -433,3 +433,89 @@ func TestLostAfterStepGivesWayToLaterDecision(t *testing.T) {
 		}
 	}
 }
+
+// decisionTokens counts the "vt:" tokens on tip id's hash.
+func decisionTokens(t *testing.T, srv interface{ Client() *redis.Client }, st *storage.Store, id string) int {
+	t.Helper()
+	f, err := srv.Client().HKeys(context.Background(), st.TipKey(id)).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, k := range f {
+		if len(k) > 3 && k[:3] == "vt:" {
+			n++
+		}
+	}
+	return n
+}
+
+// The tokens dismissals and duplicate marks record on a tip do not pile
+// up: one whose after-step was applied goes then (at once, or when the
+// approval that settles its lapsed mark applies it); of those refused as
+// lapsed, the newest MaxSettledTokens stay, and the newest still refuses
+// its stalled decision.
+// Mutation: Decide not dropping its token → 40 left after the cycles;
+// settleLapsedVetoes not dropping it → 1 left after settling; settleVeto
+// without its cap → 20 refused ones left; the cap keeping the oldest
+// (sort reversed) → the stalled dismissal is recorded.
+func TestDecisionTokensDoNotPileUp(t *testing.T) {
+	ctx := context.Background()
+	st, srv, clk := newStore(t)
+	id := warningToApprove(t, st)
+	bob := storage.Claimer{Key: "inv-b", Name: "Bob"}
+	for i := range 20 {
+		for _, d := range []storage.Decision{{Status: tips.StatusDismissed}, {Status: tips.StatusDuplicate, DuplicateOf: "7"}} {
+			if err := st.Decide(ctx, id, bob, d); err != nil {
+				t.Fatal(i, err)
+			}
+		}
+	}
+	if n := decisionTokens(t, srv, st, id); n != 0 {
+		t.Fatalf("after 40 decisions applied: %d tokens left, want 0", n)
+	}
+	if err := st.Decide(ctx, id, bob, storage.Decision{Status: tips.StatusVerified}); err != nil {
+		t.Fatal(err)
+	}
+
+	decideLosingAfterStep(t, st, id, storage.Decision{Status: tips.StatusDismissed})
+	if n := decisionTokens(t, srv, st, id); n != 1 {
+		t.Fatalf("a dismissal whose after-step was lost: %d tokens, want 1", n)
+	}
+	clk.Add(storage.VetoLease + time.Second)
+	if a, err := st.ApprovePublication(ctx, id, approval("inv-a", 1)); err != nil || !a.Dismissed {
+		t.Fatalf("approval of the dismissed warning %+v %v: want refused", a, err)
+	}
+	if n := decisionTokens(t, srv, st, id); n != 0 {
+		t.Fatalf("its mark settled: %d tokens left, want 0", n)
+	}
+
+	if err := st.Decide(ctx, id, bob, storage.Decision{Status: tips.StatusVerified}); err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		if _, err := st.MarkDismissal(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		clk.Add(time.Second)
+	}
+	clk.Add(storage.VetoLease)
+	if r, err := st.ApprovePublication(ctx, id, approval("inv-a", 2)); err != nil || r.Dismissed || r.Approvals != 1 {
+		t.Fatalf("approval once 20 marks lapsed %+v %v: want 1 of 2", r, err)
+	}
+	if n := decisionTokens(t, srv, st, id); n != storage.MaxSettledTokens {
+		t.Fatalf("20 dismissals refused as lapsed: %d tokens kept, want %d", n, storage.MaxSettledTokens)
+	}
+	storage.BeforeDecide(t, func() {
+		clk.Add(storage.VetoLease + time.Second)
+		if r, err := st.ApprovePublication(ctx, id, approval("inv-c", 3)); err != nil || r.Dismissed {
+			t.Errorf("approval as a dismissal stalled %+v %v", r, err)
+		}
+	})
+	if err := st.Decide(ctx, id, bob, storage.Decision{Status: tips.StatusDismissed}); !errors.Is(err, storage.ErrDecisionLapsed) {
+		t.Fatalf("a dismissal stalled past its lease: %v, want refused", err)
+	}
+	if n := decisionTokens(t, srv, st, id); n != storage.MaxSettledTokens {
+		t.Fatalf("one more refused: %d tokens kept, want %d", n, storage.MaxSettledTokens)
+	}
+}

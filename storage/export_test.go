@@ -123,3 +123,6 @@ const VetoLease = vetoLease
 func (s *Store) MarkDismissal(ctx context.Context, id string) (string, error) {
 	return s.vetoPublication(ctx, id, Decision{Status: tips.StatusDismissed})
 }
+
+// MaxSettledTokens is how many refused decisions' tokens a tip keeps.
+const MaxSettledTokens = maxSettledTokens

@@ -151,8 +151,9 @@ func (s *Store) openClaimer(sealed string) (Claimer, bool) {
 // returns who claimed it and when. A decision recorded returns its number
 // (the tip's decision counter "dn": the later recorded, the higher); 0,
 // the tip is gone. ARGV[15], if set, is the token of the dismissal's mark
-// on the publication (see vetoPublication): recorded with the decision;
-// a mark settled as lapsed (settleVeto) refuses the decision: -1. A
+// on the publication (see vetoPublication): recorded with the decision
+// (until its after-step is applied, see dropToken); a mark settled as
+// lapsed (settleVeto) refuses the decision: -1. A
 // decision whose token is recorded already (the script run again, as a
 // client retries a command whose reply was lost) returns its number,
 // changing nothing.
@@ -160,7 +161,7 @@ var decide = redis.NewScript(`
 local key, stream = KEYS[1], KEYS[2]
 if redis.call('EXISTS', key) == 0 then return 0 end
 local vt = ARGV[15] ~= '' and redis.call('HGET', key, 'vt:' .. ARGV[15])
-if vt == '0' then return -1 end -- its mark lapsed: see settleVeto
+if vt and string.sub(vt, 1, 1) == '0' then return -1 end -- its mark lapsed: see settleVeto ("0:<ms>", or "0" before)
 if vt then return tonumber(vt) end -- recorded by this call already (run again: its reply was lost)
 if ARGV[13] == '1' and (redis.call('HGET', key, 's') ~= 'claimed' or (ARGV[14] ~= '' and redis.call('HGET', key, 'ca') ~= ARGV[14])) then
   return {redis.call('HGET', key, 's') or ''} -- decided, or claimed anew, since: see Decision.WhileClaimed
@@ -366,6 +367,9 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	if err := s.afterDecision(ctx, id, n, d, token); err != nil {
 		return err
 	}
+	// Its token serves no more; left if this fails (the decision stands
+	// all the same), it goes with the tip.
+	_ = s.dropToken(ctx, id, token)
 	if ttl, closing := s.byStatus[d.Status]; closing {
 		err = s.expireTip(ctx, id, ttl)
 	} else {
