@@ -68,6 +68,11 @@ func TestCategoryNamesAndPluralsReadInEveryLanguage(t *testing.T) {
 		{"disparu", tips.Missing}, {"disparus", tips.Missing}, {"disparue", tips.Missing},
 		{"amenazada", tips.Violence}, {"amenazado", tips.Violence}, {"amenazadas", tips.Violence},
 		{"ameaçada", tips.Violence}, {"ameaçados", tips.Violence},
+		// Trafficking by its word and the trafficked; "tratado" (a treaty,
+		// treated) is not "trata".
+		{"trata", tips.Trafficking}, {"Trata", tips.Trafficking}, {"tráfico", tips.Trafficking},
+		{"traficada", tips.Trafficking}, {"traficadas", tips.Trafficking}, {"traficado", tips.Trafficking}, {"traficados", tips.Trafficking},
+		{"tratado", ""}, {"tratada", ""}, {"tratados", ""}, {"tratadas", ""}, {"Tratado", ""}, {"traficad", ""},
 		// Stems and typos: none.
 		{"menac", ""}, {"violenc", ""}, {"extors", ""}, {"extorsio", ""}, {"corrupc", ""}, {"amenaz", ""},
 		{"drog", ""}, {"arm", ""}, {"weapo", ""}, {"threates", ""}, {"desaparecid", ""},

@@ -52,13 +52,20 @@ func (c *Context) parseCategory(arg string) (tips.Category, bool) {
 	return c.categoryNamed(func(w string) bool { return pluralOf(w, want) || pluralOf(want, w) || participleOf(w, want) })
 }
 
+// noParticiple holds the names' words in "-a" whose "-ado" is another
+// word: "tratado", "tratada" are a treaty, or treated (tratar), not
+// trafficked, which is "traficada" (tráfico, traficar).
+var noParticiple = map[string]bool{"trata": true}
+
 // participleOf reports whether typed is name's word as a participle of
 // another gender or number, as Spanish, Portuguese and French write them
 // (both folded): "-ido" and "-ado" as "-ida", "-ada" ("desaparecido" for
 // "desaparecida"), "-u" and "-i" with "-e" ("disparu" for "disparue"),
 // each also with "s"; or the participle of a Spanish or Portuguese noun in
-// "-a" ("amenazada" for "amenazas", "ameaçada" for "ameaças"). Nothing
-// else: a stem is no participle ("desaparecid", "menac").
+// "-a" ("amenazada" for "amenazas", "ameaçada" for "ameaças"; not
+// "tratada" for "trata", see noParticiple) or in "-ico" ("traficada" for
+// "tráfico"). Nothing else: a stem is no participle ("desaparecid",
+// "menac").
 func participleOf(name, typed string) bool {
 	canon := func(w string) string {
 		w = strings.TrimSuffix(w, "s")
@@ -71,8 +78,10 @@ func participleOf(name, typed string) bool {
 		return w
 	}
 	n, t := canon(name), canon(typed)
-	if noun, ok := strings.CutSuffix(n, "a"); ok {
+	if noun, ok := strings.CutSuffix(n, "a"); ok && !noParticiple[n] {
 		n = noun + "ado"
+	} else if noun, ok := strings.CutSuffix(n, "ico"); ok {
+		n = noun + "icado" // "traficada" for "tráfico" (traficar)
 	}
 	participle := strings.HasSuffix(n, "ado") || strings.HasSuffix(n, "ido") || strings.HasSuffix(n, "u") || strings.HasSuffix(n, "i")
 	return participle && n == t
