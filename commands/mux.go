@@ -49,6 +49,7 @@ type Store interface {
 	ReceiptsKnown(ctx context.Context, codes []string) ([]bool, error)
 	SetLanguage(ctx context.Context, pseudonym, lang string) error
 	EventSent(ctx context.Context, pseudonym string, eventID int64) (bool, error)
+	DraftFileRef(ctx context.Context, pseudonym string, eventID int64) (string, error)
 	PutFile(ctx context.Context, data []byte) (string, error)
 	File(ctx context.Context, ref string) ([]byte, error)
 

@@ -341,7 +341,12 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		if sent, err := m.store.EventSent(ctx, c.Pseudonym, req.EventID); err == nil && sent {
 			return m.sentAgain(ctx, c, text)
 		}
-		ref, err := m.store.PutFile(ctx, data)
+		// One whose part is still in the open draft is the same event: it
+		// keeps the file stored then, and is answered as then.
+		ref, err := m.store.DraftFileRef(ctx, c.Pseudonym, req.EventID)
+		if err != nil {
+			ref, err = m.store.PutFile(ctx, data)
+		}
 		if errors.Is(err, storage.ErrFileTooLarge) {
 			return c.Say(ctx, "file_too_large", map[string]any{"MB": storage.MaxFileSize >> 20})
 		}

@@ -170,6 +170,38 @@ func (s *Store) EventSent(ctx context.Context, pseudonym string, eventID int64) 
 	return n == 1, nil
 }
 
+// DraftFileRef returns the reference of the file kept in the reporter's
+// open draft from the platform event eventID, or ErrNotFound (no such
+// part, no stored file in it, or the file gone): a redelivered message
+// whose part is still in the draft reuses its file, and stores no second
+// copy that nothing would point to once the part is overwritten.
+func (s *Store) DraftFileRef(ctx context.Context, pseudonym string, eventID int64) (string, error) {
+	f := partField(eventID)
+	sealed, err := s.rdb.HGet(ctx, s.k.draft(pseudonym), f).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("draft part: %w", err)
+	}
+	c, err := s.draftContent(map[string]string{f: sealed}, []string{f}, pseudonym)
+	if err != nil {
+		return "", err
+	}
+	ids := storedFiles(c)
+	if len(ids) != 1 {
+		return "", ErrNotFound
+	}
+	n, err := s.rdb.Exists(ctx, s.k.file(ids[0])).Result()
+	if err != nil {
+		return "", fmt.Errorf("draft file: %w", err)
+	}
+	if n == 0 {
+		return "", ErrNotFound
+	}
+	return c.Parts[0].Attachment.FileRef, nil
+}
+
 // eventKey renders an event id so that string order is numeric order (Lua
 // numbers are doubles and would round large platform ids).
 func eventKey(eventID int64) string { return fmt.Sprintf("%019d", eventID) }
