@@ -438,6 +438,12 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 			m.overLimitInGroup(ctx, c, prof.FirstOver)
 			return
 		}
+		if req.ChatKind == Private && req.FormID == reportFormID {
+			// A report form past pastChatLimit: not refused in silence,
+			// its text gone with the closed form (formRefusal).
+			c.quietly(c.formRefusal())
+			return
+		}
 		if prof.FirstOver {
 			c.sayQuietly("rate_limited", nil)
 		}
@@ -1222,6 +1228,9 @@ func (c *Context) limited(ctx context.Context, err error) (bool, error) {
 	if !errors.As(err, &le) {
 		return false, nil
 	}
+	if c.Request.FormID == reportFormID {
+		return true, c.Reply(ctx, c.formRefusal()) // every time: its text is gone with the form
+	}
 	if le.FirstOver {
 		return true, c.Say(ctx, "rate_limited", nil)
 	}
@@ -1237,8 +1246,9 @@ func (c *Context) limited(ctx context.Context, err error) (bool, error) {
 // unread. Sends and parts keep their own limits (VIGIA_LIMIT_TIPS,
 // VIGIA_LIMIT_MESSAGES), but a Send already answered (pressed again) and a
 // wipe count against none: past pastChatLimit, a chat pressing them over
-// and over is refused like any other request. Not counted (Redis
-// failing), it goes through.
+// and over is refused like any other request, but for a report form,
+// told it was NOT received and given its text back (formRefusal). Not
+// counted (Redis failing), it goes through.
 func (m *Mux) beyondChatLimit(ctx context.Context, c *Context) bool {
 	req := c.Request
 	if req.ChatKind != Private || !(strings.HasPrefix(req.Callback, cbSend) || req.FormID == reportFormID || m.wipeRequest(req)) {

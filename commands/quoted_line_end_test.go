@@ -24,6 +24,7 @@ func TestQuotedBlocksEndTheirLine(t *testing.T) {
 		"answer_notify":     {"Question", "Answer"},
 		"tip_forward":       {"Source"},
 		"tip_open_question": {"Question"},
+		"form_not_received": {"Text"},
 	} {
 		data := map[string]any{"ID": "1"}
 		for _, f := range fields {

@@ -698,12 +698,29 @@ func (m *Mux) formLimits() (tip, links int) {
 // submitReportForm keeps a submitted tip form as a draft part, exactly as if
 // its text had been sent as a message.
 func (m *Mux) submitReportForm(ctx context.Context, c *Context) error {
-	text := strings.TrimSpace(c.Request.Form["tip"])
-	if links := strings.TrimSpace(c.Request.Form["links"]); links != "" {
+	c.Request.Text = formText(c.Request.Form)
+	return m.addToDraft(ctx, c)
+}
+
+// formText is a submitted tip form as one message: the tip, then the links.
+func formText(form map[string]string) string {
+	text := strings.TrimSpace(form["tip"])
+	if links := strings.TrimSpace(form["links"]); links != "" {
 		text += "\n" + links
 	}
-	c.Request.Text = text
-	return m.addToDraft(ctx, c)
+	return text
+}
+
+// formRefusal answers a report form a rate limit refused: it was NOT
+// received, and is to be sent again later. What the reporter typed is
+// given back to them, quoted, to send again: the closed form keeps none
+// of it, and a tip typed out at length is not to be lost. It goes only
+// to them, as every answer to them does (ephemeral in a server, in their
+// own chat with the bot otherwise, which /wipe clears), never to Redis
+// or a log; links come back defanged and commands disarmed, as anywhere
+// the bot shows what someone wrote.
+func (c *Context) formRefusal() Reply {
+	return Reply{Text: c.T("form_not_received", map[string]any{"Text": quoted(safe(formText(c.Request.Form)))})}
 }
 
 // spoolTip keeps a message as a tip of its own while Redis is down: it is
