@@ -117,6 +117,9 @@ func status(ctx context.Context, c *Context) error {
 	if errors.Is(err, storage.ErrNotFound) && c.mux.spool != nil && c.mux.spool.HoldsReceipt(code) {
 		return c.Say(ctx, "status_spooled", nil) // kept while Redis was down, not replayed yet
 	}
+	if errors.Is(err, storage.ErrNotFound) && c.mux.receiptNoTip(ctx, code) {
+		return c.Say(ctx, "status_no_tip", nil) // spooled, and replayed as codes alone
+	}
 	if errors.Is(err, storage.ErrNotFound) {
 		return c.Say(ctx, "status_unknown", map[string]any{"Period": c.mux.spanIn(c.Lang, c.mux.retention)})
 	}
@@ -266,7 +269,7 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		if code, ok := receiptAlone(req.Text); ok {
 			_, err := m.store.TipByReceipt(ctx, code)
 			switch {
-			case err == nil, errors.Is(err, storage.ErrNotFound) && m.spool != nil && m.spool.HoldsReceipt(code):
+			case err == nil, errors.Is(err, storage.ErrNotFound) && (m.spool != nil && m.spool.HoldsReceipt(code) || m.receiptNoTip(ctx, code)):
 				c.Request.Args = code
 				return status(ctx, c)
 			case StorageDown(err):
@@ -926,6 +929,14 @@ func (m *Mux) cutMessageReceipts(ctx context.Context, text string, links []strin
 		kept = append(kept, l)
 	}
 	return out[0], kept, true
+}
+
+// receiptNoTip reports whether code is the receipt of a message spooled
+// in an outage that held receipt codes alone, and so no tip (a Redis
+// error: not known to be).
+func (m *Mux) receiptNoTip(ctx context.Context, code string) bool {
+	ok, err := m.store.ReceiptNoTip(ctx, code)
+	return err == nil && ok
 }
 
 // codesAlone reports whether text is made of code-like words alone (and

@@ -298,7 +298,10 @@ func telegramUser(mux *commands.Mux, user string) func(commands.Request) []comma
 
 // A spooled message of receipt codes alone, cut to nothing at replay, is
 // no tip (with Redis up it would not have been kept); the replay goes on
-// with the rest.
+// with the rest. The receipt it was given leads somewhere still: /status
+// with it, or the code alone, says it held codes alone and was not kept
+// as a tip, not that no tip matches; and the code is cut from a message,
+// as any receipt code is.
 func TestSpooledMessageOfCodesAloneIsNoTip(t *testing.T) {
 	srv, st, sp, _, mux := spooling(t)
 	ctx := context.Background()
@@ -331,6 +334,20 @@ func TestSpooledMessageOfCodesAloneIsNoTip(t *testing.T) {
 	}
 	if sp.Len() != 0 {
 		t.Errorf("%d left in the spool", sp.Len())
+	}
+	msg, _ := loadMessages()
+	noTip := msg.Localize("en", "status_no_tip", nil)
+	for i, req := range []commands.Request{{Command: "status", Args: codesOnly, CommandAtStart: true}, {Text: codesOnly}, {Text: "status " + strings.ToLower(codesOnly)}} {
+		req.EventID = int64(10 + i)
+		if r := do(req); len(r) != 1 || r[0].Text != noTip {
+			t.Errorf("%d: the receipt of the message of codes alone: %q", i, texts(r))
+		}
+	}
+	if r := do(commands.Request{Text: "lo de " + codesOnly + " sigue en la bodega", EventID: 20}); len(r) != 1 || press(r, "send:") == "" {
+		t.Fatalf("a message quoting it: %q", texts(r))
+	}
+	if known, err := st.ReceiptsKnown(ctx, []string{codesOnly}); err != nil || !known[0] {
+		t.Errorf("the receipt of the message of codes alone is not known as one: %v %v", known, err)
 	}
 }
 

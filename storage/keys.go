@@ -42,6 +42,11 @@ func (k keys) triage() string { return k.prefix + ":{tips}:triage" }
 // receipt maps HMAC(receipt code) to a tip id.
 func (k keys) receipt(mac string) string { return k.prefix + ":{tips}:receipt:" + mac }
 
+// receiptNoTip marks, by HMAC(receipt code), a receipt given for a message
+// spooled in an outage that held receipt codes alone: the replay stored no
+// tip for it (ReceiptNoTip). It shares receipt's hash tag.
+func (k keys) receiptNoTip(mac string) string { return k.prefix + ":{tips}:notip:" + mac }
+
 // draft is a reporter's unsent draft, under their pseudonym. It shares a
 // hash tag with state, which scripts read with it.
 func (k keys) draft(pseudonym string) string { return k.prefix + ":{" + pseudonym + "}:draft" }

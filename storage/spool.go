@@ -594,7 +594,13 @@ func (sp *Spool) Replay(ctx context.Context, st *Store) (int, error) {
 		}
 		if e.Part.Text != "" && strings.TrimSpace(out[0]) == "" && e.Part.Attachment == nil && e.Part.Location == nil {
 			// Receipt codes alone, as Redis would have refused to keep:
-			// no tip, the message remembered as handled.
+			// no tip, the message remembered as handled. The receipt the
+			// reporter was given says so (/status), not "no tip matches".
+			if e.Receipt != "" {
+				if err := st.markReceiptNoTip(ctx, e.Receipt); err != nil {
+					return 0, err
+				}
+			}
 			if err := st.RememberEvent(ctx, e.Pseudonym, e.EventID); err != nil {
 				return 0, err
 			}

@@ -801,16 +801,37 @@ func (s *Store) ReceiptsKnown(ctx context.Context, codes []string) ([]bool, erro
 	pipe := s.rdb.Pipeline()
 	cmds := make([]*redis.IntCmd, len(codes))
 	for i, c := range codes {
-		cmds[i] = pipe.Exists(ctx, s.k.receipt(s.kr.receiptID(c)))
+		mac := s.kr.receiptID(c)
+		cmds[i] = pipe.Exists(ctx, s.k.receipt(mac), s.k.receiptNoTip(mac))
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, fmt.Errorf("find receipts: %w", err)
 	}
 	known := make([]bool, len(codes))
 	for i, c := range cmds {
-		known[i] = c.Val() == 1
+		known[i] = c.Val() > 0
 	}
 	return known, nil
+}
+
+// ReceiptNoTip reports whether receipt was given for a message spooled in
+// an outage that, replayed, held receipt codes alone, and so no tip (see
+// Spool.Replay): its /status says so, not that no tip matches.
+func (s *Store) ReceiptNoTip(ctx context.Context, receipt string) (bool, error) {
+	n, err := s.rdb.Exists(ctx, s.k.receiptNoTip(s.kr.receiptID(receipt))).Result()
+	if err != nil {
+		return false, fmt.Errorf("find receipt: %w", err)
+	}
+	return n == 1, nil
+}
+
+// markReceiptNoTip records that receipt leads to no tip (ReceiptNoTip),
+// for as long as a tip would be kept.
+func (s *Store) markReceiptNoTip(ctx context.Context, receipt string) error {
+	if err := s.rdb.Set(ctx, s.k.receiptNoTip(s.kr.receiptID(receipt)), "1", s.retention).Err(); err != nil {
+		return fmt.Errorf("receipt without a tip: %w", err)
+	}
+	return nil
 }
 
 func (s *Store) TipByReceipt(ctx context.Context, receipt string) (tips.Tip, error) {
