@@ -89,8 +89,16 @@ func (r *interactionReplier) editInstead(ctx context.Context, text string, compo
 	if components == nil {
 		components = []discordgo.MessageComponent{} // the buttons go: they were the draft's
 	}
+	// As Discord documents it: that interaction's response is edited as
+	// @original (Edit Original Interaction Response), one of its
+	// follow-ups (their metadata name the response) by its id (Edit
+	// Followup Message).
+	id := "@original"
+	if m.InteractionMetadata.OriginalResponseMessageID != "" {
+		id = m.ID
+	}
 	err := r.a.retry(ctx, discordgo.EndpointWebhookToken("", ""), func(opts ...discordgo.RequestOption) error {
-		_, err := r.a.s.WebhookMessageEdit(t.appID, t.token, m.ID, &discordgo.WebhookEdit{
+		_, err := r.a.s.WebhookMessageEdit(t.appID, t.token, id, &discordgo.WebhookEdit{
 			Content: &text, Components: &components, AllowedMentions: noMentions(),
 		}, opts...)
 		return err

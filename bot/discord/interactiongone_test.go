@@ -21,11 +21,15 @@ import (
 // its response (callback) gets 10062 Unknown Interaction, its follow-ups
 // 10015 Unknown Webhook. Direct messages (channel 900) are taken and
 // recorded, unless dmsClosed (50007); so are posts in other channels. The
-// token editable (an earlier interaction's) may edit messages: recorded.
+// token editable (an earlier interaction's) may edit messages, as Discord
+// has it: its response as @original (Edit Original Interaction Response),
+// a follow-up it posted (followups) by its id (Edit Followup Message);
+// recorded. Any other id is an Unknown Message (10008).
 type goneInteractionAPI struct {
 	mu        sync.Mutex
 	dmsClosed bool
 	editable  string
+	followups map[string]bool // ids of the follow-ups posted with editable
 	calls     []string
 	posted    map[string][]string // contents by channel id
 	edits     []string            // path and content
@@ -43,6 +47,11 @@ func (g *goneInteractionAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotFound)
 		fmt.Fprint(w, `{"message":"Unknown interaction","code":10062}`)
 	case g.editable != "" && r.Method == http.MethodPatch && strings.HasPrefix(path, "/webhooks/20/"+g.editable+"/messages/"):
+		if id := strings.TrimPrefix(path, "/webhooks/20/"+g.editable+"/messages/"); id != "@original" && !g.followups[id] {
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"message":"Unknown Message","code":10008}`)
+			return
+		}
 		var m struct{ Content string }
 		_ = json.Unmarshal(body, &m)
 		g.edits = append(g.edits, path+" "+m.Content)
@@ -220,8 +229,52 @@ func TestDiscordReceiptOfAGoneSendWithClosedDMsReplacesItsMessage(t *testing.T) 
 				t.Errorf("reply %d: %v", i, err)
 			}
 		}
-		if want := "/webhooks/20/tokA/messages/777 received ABCD\\-1234\n\nadvice"; len(edits) == 0 || edits[len(edits)-1] != want {
+		if want := "/webhooks/20/tokA/messages/@original received ABCD\\-1234\n\nadvice"; len(edits) == 0 || edits[len(edits)-1] != want {
 			t.Errorf("edits %q, want last %q", edits, want)
+		}
+	}
+}
+
+// The draft's message is edited the way Discord documents for what it is
+// to the interaction that posted it: its response (no
+// original_response_message_id in its interaction metadata) as @original
+// (Edit Original Interaction Response), a follow-up (a long draft's last
+// part, or a later answer) by its own id (Edit Followup Message). The
+// response's id on the follow-up route is not what Discord documents: the
+// fake, as strict, refuses it (10008) and the receipt would be lost.
+// Mutation: editInstead always by the message's id (as before) → the
+// response's edit is refused, the receipt fails.
+func TestDiscordGoneSendEditsTheDraftByItsDocumentedRoute(t *testing.T) {
+	for _, tc := range []struct {
+		name, original, want string
+	}{
+		{"response", "", "/webhooks/20/tokA/messages/@original"},
+		{"follow-up", "776", "/webhooks/20/tokA/messages/777"},
+	} {
+		api := &goneInteractionAPI{dmsClosed: true, editable: "tokA", followups: map[string]bool{"777": tc.original != ""}}
+		h := &receiptHandler{}
+		a := newTestAdapter(t, api, h, time.Hour)
+		form := commandInteraction()
+		form.ID, form.Token = "8", "tokA"
+		if ev := a.interaction(context.Background(), silentHandler{}, form, nil); ev != nil && ev.timer != nil {
+			ev.timer.Stop()
+		}
+		press := commandInteraction()
+		press.Type = discordgo.InteractionMessageComponent
+		press.Data = discordgo.MessageComponentInteractionData{CustomID: "send:1"}
+		press.Message = &discordgo.Message{ID: "777", Flags: discordgo.MessageFlagsEphemeral,
+			InteractionMetadata: &discordgo.MessageInteractionMetadata{ID: "8", OriginalResponseMessageID: tc.original}}
+		a.onInteraction(a.s, press)
+		for i, err := range h.errs {
+			if err != nil {
+				t.Errorf("%s: reply %d: %v", tc.name, i, err)
+			}
+		}
+		api.mu.Lock()
+		edits := api.edits
+		api.mu.Unlock()
+		if want := tc.want + " received ABCD\\-1234\n\nadvice"; len(edits) != 2 || edits[1] != want {
+			t.Errorf("%s: edits %q, want the last %q", tc.name, edits, want)
 		}
 	}
 }
