@@ -469,7 +469,8 @@ func TestDiscordCommandsNotRegisteredExitsTwo(t *testing.T) {
 // draft's message, through the token of the form's interaction that
 // posted it, which only the reporter sees; nothing is posted in the
 // channel and the token reaches no log.
-// Mutation: instead without insteadEdited → no PATCH (timed out).
+// Mutations: instead without insteadEdited → no PATCH (timed out);
+// editInstead by the message's id → refused (10008), no edit (timed out).
 func TestDiscordReceiptOfADroppedSendWithClosedDMs(t *testing.T) {
 	msg, err := locales.Load()
 	if err != nil {
@@ -514,7 +515,9 @@ func TestDiscordReceiptOfADroppedSendWithClosedDMs(t *testing.T) {
 	dc.refuse("POST /interactions/"+i3["id"].(string)+"/", 10062)
 	dc.refuse("POST /webhooks/1100000000000000001/"+i3["token"].(string), 10015)
 	dc.dispatch("INTERACTION_CREATE", i3)
-	edits := dc.waitCalls(2, pathHas("PATCH", "/webhooks/1100000000000000001/"+i2["token"].(string)+"/messages/1700000000000000001"))
+	// The draft is the form interaction's response: edited as @original
+	// (the fake, as Discord documents, takes no response by its id).
+	edits := dc.waitCalls(2, pathHas("PATCH", "/webhooks/1100000000000000001/"+i2["token"].(string)+"/messages/@original"))
 	got := unescape(edits[1].JSON["content"].(string))
 	receipt := receiptPattern.FindString(got)
 	if receipt == "" || !strings.Contains(got, msg.Localize("es", "safety_advice", map[string]any{"Platform": "Discord", "Receipt": receipt})) {

@@ -102,17 +102,19 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 	f.calls = append(f.calls, call)
 	f.cond.Broadcast()
 	channel := f.channels[strings.TrimPrefix(path, "/channels/")]
-	refusal := ""
-	for call, code := range f.refusals {
-		if strings.HasPrefix(r.Method+" "+path, call) {
-			refusal = code
-		}
-	}
+	refusal := f.refusalLocked(r.Method, path)
+	unknown := r.Method == http.MethodPatch && strings.HasPrefix(path, "/webhooks/") && !f.editableLocked(path)
 	f.mu.Unlock()
 	if refusal != "" {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusForbidden)
 		fmt.Fprintf(w, `{"message":"refused","code":%s}`, refusal)
+		return
+	}
+	if unknown {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"message":"Unknown Message","code":10008}`)
 		return
 	}
 	if r.Method == http.MethodGet && strings.HasPrefix(path, "/channels/") && strings.HasSuffix(path, "/messages") {
@@ -134,6 +136,44 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		fmt.Fprintf(w, `{"id":"%d","channel_id":"1","content":"","timestamp":"%s"}`, 1500000000000000000+id, time.Now().Format(time.RFC3339))
 	}
+}
+
+// refusalLocked is the error code refuse set for a call, if any. Callers
+// hold f.mu.
+func (f *fakeDiscord) refusalLocked(method, path string) string {
+	refusal := ""
+	for call, code := range f.refusals {
+		if strings.HasPrefix(method+" "+path, call) {
+			refusal = code
+		}
+	}
+	return refusal
+}
+
+// editableLocked reports whether PATCH /webhooks/{app}/{token}/messages/{id}
+// names a message that token may edit, as Discord documents it: @original,
+// the interaction's response (a message, or a deferral of one: Edit
+// Original Interaction Response), or the id of a follow-up posted with the
+// token (Edit Followup Message). Callers hold f.mu.
+func (f *fakeDiscord) editableLocked(path string) bool {
+	parts := strings.Split(path, "/") // "", webhooks, app, token, messages, id
+	if len(parts) != 6 || parts[4] != "messages" {
+		return false
+	}
+	token, id := parts[3], parts[5]
+	for _, c := range f.calls {
+		if f.refusalLocked(c.Method, c.Path) != "" || c.Method != http.MethodPost {
+			continue
+		}
+		if id == "@original" && strings.HasPrefix(c.Path, "/interactions/") && strings.HasSuffix(c.Path, "/"+token+"/callback") &&
+			(c.JSON["type"] == float64(4) || c.JSON["type"] == float64(5)) {
+			return true
+		}
+		if id != "@original" && c.Path == "/webhooks/"+parts[2]+"/"+token && c.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // gateway speaks the gateway protocol to one client.
