@@ -117,6 +117,7 @@ type Adapter struct {
 	dmNoticeGap  time.Duration
 	watched      map[string]*watched  // server messages being handled (watchMessage)
 	tokens       map[string]heldToken // ephemeral interactions' tokens, by id (holdToken)
+	tokenLife    time.Duration        // the constant of that name, shorter in tests
 	ready        chan struct{}
 	wg           sync.WaitGroup
 	ctx          context.Context // the events' base context (see stopCtx)
@@ -181,7 +182,7 @@ func New(o Options) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discord: %w", err)
 	}
-	a := &Adapter{o: o, msg: o.Messages, s: s, log: o.Logger, invChans: map[string]bool{}, ready: make(chan struct{}), queues: map[string]*userQueue{}, dmNoticeLife: dmNoticeLife, dmNoticeKept: dmNoticeKept, dmNoticeGap: dmNoticeGap}
+	a := &Adapter{o: o, msg: o.Messages, s: s, log: o.Logger, invChans: map[string]bool{}, ready: make(chan struct{}), queues: map[string]*userQueue{}, dmNoticeLife: dmNoticeLife, dmNoticeKept: dmNoticeKept, dmNoticeGap: dmNoticeGap, tokenLife: tokenLife}
 	if a.msg == nil {
 		if a.msg, err = locales.Load(); err != nil {
 			return nil, fmt.Errorf("discord: %w", err)

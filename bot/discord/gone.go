@@ -33,9 +33,9 @@ type heldToken struct {
 	at           time.Time
 }
 
-// holdToken keeps an ephemeral interaction's token for tokenLife; past
-// tokensKept, the expired ones are dropped, and if none is, the new one
-// is not kept.
+// holdToken keeps an ephemeral interaction's token for tokenLife, and
+// forgets it then (a timer: it does not stay in memory once useless);
+// past tokensKept, the new one is not kept.
 func (a *Adapter) holdToken(i *discordgo.Interaction) {
 	now := time.Now()
 	a.mu.Lock()
@@ -45,7 +45,7 @@ func (a *Adapter) holdToken(i *discordgo.Interaction) {
 	}
 	if len(a.tokens) >= tokensKept {
 		for id, t := range a.tokens {
-			if now.Sub(t.at) >= tokenLife {
+			if now.Sub(t.at) >= a.tokenLife {
 				delete(a.tokens, id)
 			}
 		}
@@ -54,6 +54,13 @@ func (a *Adapter) holdToken(i *discordgo.Interaction) {
 		}
 	}
 	a.tokens[i.ID] = heldToken{appID: i.AppID, token: i.Token, at: now}
+	time.AfterFunc(a.tokenLife, func() {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		if t, ok := a.tokens[i.ID]; ok && t.at.Equal(now) {
+			delete(a.tokens, i.ID) // not one held again since
+		}
+	})
 }
 
 // insteadEdited puts rep in the ephemeral message the member pressed a
@@ -82,8 +89,9 @@ func (r *interactionReplier) editInstead(ctx context.Context, text string, compo
 	}
 	r.a.mu.Lock()
 	t, ok := r.a.tokens[m.InteractionMetadata.ID]
+	life := r.a.tokenLife
 	r.a.mu.Unlock()
-	if !ok || time.Since(t.at) >= tokenLife {
+	if !ok || time.Since(t.at) >= life {
 		return false
 	}
 	if components == nil {

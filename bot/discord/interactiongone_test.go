@@ -278,3 +278,26 @@ func TestDiscordGoneSendEditsTheDraftByItsDocumentedRoute(t *testing.T) {
 		}
 	}
 }
+
+// An ephemeral interaction's token, held to edit its messages later
+// (holdToken), is forgotten once Discord no longer takes it (tokenLife):
+// it was dropped only when tokensKept were held, so one stayed in memory
+// for as long as the bot ran.
+// Mutation: holdToken without its timer (as before) → the token is still
+// held (timed out).
+func TestDiscordHeldTokenIsForgottenAtItsExpiry(t *testing.T) {
+	a := newTestAdapter(t, &goneInteractionAPI{}, silentHandler{}, time.Hour)
+	a.mu.Lock()
+	a.tokenLife = time.Millisecond
+	a.mu.Unlock()
+	form := commandInteraction()
+	form.ID, form.Token = "8", "tokA"
+	if ev := a.interaction(context.Background(), silentHandler{}, form, nil); ev != nil && ev.timer != nil {
+		ev.timer.Stop()
+	}
+	waitFor(t, "the token forgotten", func() bool {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		return len(a.tokens) == 0
+	})
+}
