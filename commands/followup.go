@@ -194,6 +194,12 @@ func ask(ctx context.Context, c *Context) error {
 	if errors.Is(err, storage.ErrNotFound) {
 		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
 	}
+	if errors.Is(err, storage.ErrOpenQuestions) {
+		return c.refuseAsk(ctx, id, "ask_open_limit", storage.MaxOpenQuestions, "unanswered")
+	}
+	if errors.Is(err, storage.ErrQuestionsToday) {
+		return c.refuseAsk(ctx, id, "ask_day_limit", storage.MaxQuestionsPerDay, "in 24 hours")
+	}
 	if err != nil {
 		return err
 	}
@@ -247,6 +253,18 @@ func ask(ctx context.Context, c *Context) error {
 		c.mux.markQuestion(ctx, reporter, msgID, question{Tip: id, N: n, Until: c.mux.now().Add(c.mux.triage.AnswerWindow).UnixMilli()})
 	}
 	return c.Say(ctx, "ask_sent", nil)
+}
+
+// refuseAsk tells the investigator that a question to tip id's reporter
+// was not sent, past a limit (msg, of limit questions, which the audit log
+// names as limit and what), and records the refusal in the audit log: the
+// /ask it holds, recorded before it ran, did not reach the reporter.
+func (c *Context) refuseAsk(ctx context.Context, id, msg string, limit int, what string) error {
+	args := id + " (refused: " + strconv.Itoa(limit) + " " + what + ")"
+	if err := c.mux.audit(ctx, c, storage.AuditEntry{Action: "ask", Args: args}); err != nil {
+		return err
+	}
+	return c.Say(ctx, msg, map[string]any{"ID": id, "Max": limit})
 }
 
 // markQuestion remembers that the reporter's message msg is question q,

@@ -92,12 +92,45 @@ end
 // they did not allow questions, or withdrew that with /forget.
 var ErrNoRoute = errors.New("reporter cannot be asked")
 
+// ErrOpenQuestions is returned when a tip's reporter has MaxOpenQuestions
+// questions they have not answered: no more are asked until they answer.
+var ErrOpenQuestions = errors.New("too many unanswered questions")
+
+// ErrQuestionsToday is returned when a tip's reporter was asked
+// MaxQuestionsPerDay questions in the last 24 hours.
+var ErrQuestionsToday = errors.New("too many questions in a day")
+
+// The most questions a tip's reporter is asked, whoever asks: unanswered
+// at once, and in 24 hours. Each reaches them in a chat they may keep
+// clear for their safety; a rogue investigator, or a stolen unlocked
+// phone, must not fill it.
+const (
+	MaxOpenQuestions   = 3
+	MaxQuestionsPerDay = 10
+)
+
 // numberQuestion counts a question of tip KEYS[1], if the tip is still
-// there (else 0: a tip that expired or was purged is not brought back) and
-// its reporter can still be reached at route KEYS[2] (else -1).
+// there (else 0: a tip that expired or was purged is not brought back),
+// its reporter can still be reached at route KEYS[2] (else -1), fewer than
+// ARGV[1] of its questions are open (else -2) and fewer than ARGV[2] were
+// numbered since ARGV[4] ms before ARGV[3], now (else -3). "qt" keeps when
+// (Unix ms) the tip's questions of that span were numbered.
 var numberQuestion = redis.NewScript(`
 if redis.call('HEXISTS', KEYS[1], 'k') == 0 then return 0 end
 if redis.call('EXISTS', KEYS[2]) == 0 then return -1 end
+local open = 0
+for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if string.sub(f, 1, 2) == 'q:' then open = open + 1 end
+end
+if open == 0 and redis.call('HEXISTS', KEYS[1], 'oq') == 1 then open = 1 end
+if open >= tonumber(ARGV[1]) then return -2 end
+local since, recent = tonumber(ARGV[3]) - tonumber(ARGV[4]), {}
+for at in string.gmatch(redis.call('HGET', KEYS[1], 'qt') or '', '%d+') do
+  if tonumber(at) > since then table.insert(recent, at) end
+end
+if #recent >= tonumber(ARGV[2]) then return -3 end
+table.insert(recent, ARGV[3])
+redis.call('HSET', KEYS[1], 'qt', table.concat(recent, ','))
 return redis.call('HINCRBY', KEYS[1], 'qn', 1)`)
 
 // askQuestion opens question ARGV[1] of tip KEYS[1] (text ARGV[2], asker
@@ -186,9 +219,14 @@ func (s *Store) Forget(ctx context.Context, id string) error {
 
 // QuestionNumber numbers the next question to a tip's reporter, before it
 // is delivered (its Answer button names it); ErrNotFound if the tip is
-// gone, ErrNoRoute if its reporter cannot be asked.
+// gone, ErrNoRoute if its reporter cannot be asked, ErrOpenQuestions or
+// ErrQuestionsToday past a limit on questions to them. A question numbered
+// counts for the day's limit even if it is not delivered. (Two asked at
+// the same moment may both pass the limit of open questions, as neither
+// is open before it is delivered; not the day's.)
 func (s *Store) QuestionNumber(ctx context.Context, id string) (int, error) {
-	n, err := numberQuestion.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.route(id)}).Int()
+	n, err := numberQuestion.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.route(id)},
+		MaxOpenQuestions, MaxQuestionsPerDay, s.now().UnixMilli(), (24 * time.Hour).Milliseconds()).Int()
 	if err != nil {
 		return 0, fmt.Errorf("number question: %w", err)
 	}
@@ -197,6 +235,10 @@ func (s *Store) QuestionNumber(ctx context.Context, id string) (int, error) {
 		return 0, ErrNotFound
 	case -1:
 		return 0, ErrNoRoute
+	case -2:
+		return 0, ErrOpenQuestions
+	case -3:
+		return 0, ErrQuestionsToday
 	}
 	return n, nil
 }

@@ -1,0 +1,73 @@
+package commands_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
+)
+
+// A tip's reporter is asked at most storage.MaxOpenQuestions questions
+// they have not answered, and at most storage.MaxQuestionsPerDay in 24
+// hours, whoever asks: a rogue investigator, or a stolen unlocked phone,
+// cannot fill with questions a chat the reporter may keep clear for
+// their safety. The investigator is told why, in their language; the
+// refusal is in the audit log; nothing reaches the reporter.
+func TestQuestionsToOneReporterHaveALimit(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?", "¿Qué hora?", "¿Dónde?") // m1, m2, m3
+	tm.join("2003", "Beto")
+	ctx := context.Background()
+	toReporter := func() int {
+		tm.sent.mu.Lock()
+		defer tm.sent.mu.Unlock()
+		return len(tm.sent.sent[reporterID])
+	}
+	before := toReporter()
+
+	// A fourth while three are unanswered, by another investigator too.
+	wantOpen := tm.text("en", "ask_open_limit", map[string]any{"ID": "1", "Max": storage.MaxOpenQuestions})
+	if r := tm.as("2003", "Beto", commands.Request{Command: "ask", Args: "1 ¿Cuántos?"}); len(r) != 1 || r[0].Text != wantOpen {
+		t.Fatalf("a fourth unanswered question: %q, want %q", texts(r), wantOpen)
+	}
+	if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Cuántos?", Language: "es"}); len(r) != 1 || r[0].Text != tm.text("es", "ask_open_limit", map[string]any{"ID": "1", "Max": storage.MaxOpenQuestions}) {
+		t.Fatalf("a fourth unanswered question, in Spanish: %q", texts(r))
+	}
+	if n := toReporter(); n != before {
+		t.Fatalf("the reporter got %d questions past the limit", n-before)
+	}
+	entries, err := tm.store.AuditLog(ctx, 1)
+	if err != nil || len(entries) != 1 || entries[0].Action != "ask" || !strings.HasPrefix(entries[0].Args, "1 ") || !strings.Contains(entries[0].Args, "refused") || !strings.Contains(entries[0].Who, "2002") {
+		t.Fatalf("the refusal in the audit log: %+v %v", entries, err)
+	}
+
+	// Answered, one more can be asked; and so on, up to the day's limit.
+	asked := 3
+	for msg := 1; asked < storage.MaxQuestionsPerDay; msg++ {
+		if r := tm.reply("m"+strconv.Itoa(msg), "Respuesta"); !tm.answered(r) {
+			t.Fatalf("answer to m%d: %q", msg, texts(r))
+		}
+		if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Y luego?"}); len(r) != 1 || r[0].Text != tm.text("en", "ask_sent", nil) {
+			t.Fatalf("question %d, one answered: %q", asked+1, texts(r))
+		}
+		asked++
+	}
+	tm.reply("m"+strconv.Itoa(asked-2), "Respuesta")
+	before = toReporter()
+	wantDay := tm.text("en", "ask_day_limit", map[string]any{"ID": "1", "Max": storage.MaxQuestionsPerDay})
+	if r := tm.as("2003", "Beto", commands.Request{Command: "ask", Args: "1 ¿Algo más?"}); len(r) != 1 || r[0].Text != wantDay {
+		t.Fatalf("question %d in a day: %q, want %q", asked+1, texts(r), wantDay)
+	}
+	if n := toReporter(); n != before {
+		t.Fatalf("the reporter got %d questions past the day's limit", n-before)
+	}
+
+	// A day after the first, one can be asked again.
+	tm.clk.Add(24 * time.Hour)
+	if r := tm.as("2003", "Beto", commands.Request{Command: "ask", Args: "1 ¿Algo más?"}); len(r) != 1 || r[0].Text != tm.text("en", "ask_sent", nil) {
+		t.Fatalf("a day later: %q", texts(r))
+	}
+}
