@@ -265,14 +265,16 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		// A receipt code sent without /status (alone, or after a word):
 		// answered as /status, when it is one, rather than kept in a tip
 		// where investigators would read it (and it lets whoever holds it
-		// answer questions or delete the tip).
-		if code, ok := receiptAlone(req.Text); ok {
+		// answer questions or delete the tip). One of letters alone (given
+		// out before every code held a digit) only when a tip has it:
+		// words can be shaped like one.
+		if code, ok, digit := receiptAlone(req.Text); ok {
 			_, err := m.store.TipByReceipt(ctx, code)
 			switch {
 			case err == nil, errors.Is(err, storage.ErrNotFound) && (m.spool != nil && m.spool.HoldsReceipt(code) || m.receiptNoTip(ctx, code)):
 				c.Request.Args = code
 				return status(ctx, c)
-			case StorageDown(err):
+			case StorageDown(err) && digit:
 				// Not known to be a code or not: never spooled as a tip.
 				// Told to try again, as /status would be.
 				return c.Say(ctx, "error_storage_retry", nil)
@@ -284,8 +286,8 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		// The same code as a file's caption ("for tip ABCD-…"): the file
 		// is kept, the code is not (when Redis cannot say whether it is
 		// one, it is left out all the same).
-		if code, ok := receiptAlone(req.Text); ok {
-			if _, err := m.store.TipByReceipt(ctx, code); err == nil || StorageDown(err) {
+		if code, ok, digit := receiptAlone(req.Text); ok {
+			if _, err := m.store.TipByReceipt(ctx, code); err == nil || StorageDown(err) && digit {
 				req.Text, req.HiddenLinks, codeDropped = "", nil, true
 			}
 		}
@@ -953,22 +955,22 @@ func codesAlone(text string) bool {
 }
 
 // receiptAlone returns the receipt code a message is made of, alone or
-// after a word ("status", "código"). The code holds a digit, as a drawn
-// one almost always does: plain words are never taken for one.
-func receiptAlone(text string) (string, bool) {
+// after a word ("status", "código"), and whether it holds a digit, as
+// every code drawn now does (NewReceipt): plain words are never taken for
+// one. One of letters alone (one in 400 drawn before) may be plain words
+// ("esta casa para mama"): it is a code only if a tip has it.
+func receiptAlone(text string) (code string, ok, digit bool) {
 	f := strings.Fields(text)
 	if len(f) == 0 || len(f) > 5 {
-		return "", false
+		return "", false, false
 	}
-	try := func(s string) (string, bool) {
-		code, ok := tips.NormalizeReceipt(s)
-		return code, ok && strings.ContainsAny(code, "0123456789")
-	}
-	if code, ok := try(text); ok {
-		return code, true
+	if code, ok := tips.NormalizeReceipt(text); ok {
+		return code, true, strings.ContainsAny(code, "0123456789")
 	}
 	if len(f) > 1 && !strings.ContainsAny(f[0], "0123456789") {
-		return try(strings.Join(f[1:], " "))
+		if code, ok := tips.NormalizeReceipt(strings.Join(f[1:], " ")); ok {
+			return code, true, strings.ContainsAny(code, "0123456789")
+		}
 	}
-	return "", false
+	return "", false, false
 }

@@ -387,3 +387,66 @@ func TestHiddenLinksAreLookedUpOnce(t *testing.T) {
 		t.Fatalf("%d receipt lookups for one message with 50 links", n)
 	}
 }
+
+// oldReceipts is a store where a tip also has a receipt code of letters
+// alone, as one in 400 drawn before codes always held a digit had.
+type oldReceipts struct {
+	commands.Store
+	old  string
+	real *string
+}
+
+func (s oldReceipts) code(c string) string {
+	if c == s.old {
+		return *s.real
+	}
+	return c
+}
+
+func (s oldReceipts) TipByReceipt(ctx context.Context, code string) (tips.Tip, error) {
+	return s.Store.TipByReceipt(ctx, s.code(code))
+}
+
+func (s oldReceipts) ReceiptsKnown(ctx context.Context, codes []string) ([]bool, error) {
+	mapped := make([]string, len(codes))
+	for i, c := range codes {
+		mapped[i] = s.code(c)
+	}
+	return s.Store.ReceiptsKnown(ctx, mapped)
+}
+
+// A receipt code of letters alone, given out before every code held a
+// digit, sent without /status is a status check too, as one with a digit
+// is; words shaped like one that no tip has are a tip as any other.
+func TestOldReceiptCodeOfLettersAloneIsAStatusCheck(t *testing.T) {
+	var real string
+	const old = "ABCD-EFGH-JKMN-PQRS"
+	e := newEnv(t, func(s commands.Store) commands.Store { return oldReceipts{s, old, &real} })
+	ctx := context.Background()
+	real = e.sendTip(reporterID, "me cobran piso en el mercado")
+	status := e.text("es", "status_received", map[string]any{"Age": e.text("es", "age_under_minute", nil)})
+	for _, text := range []string{old, strings.ToLower(old) + ".", "estado " + old, "código: " + strings.ReplaceAll(old, "-", " ")} {
+		r := e.do(reporterID, commands.Request{Text: text})
+		if len(r) != 1 || r[0].Text != status {
+			t.Fatalf("%q: %+v", text, r)
+		}
+		if _, err := e.store.Draft(ctx, e.store.Pseudonym("telegram", reporterID)); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("%q started a draft (%v)", text, err)
+		}
+	}
+	r := e.do(reporterID, commands.Request{Text: "esta casa para mama"}) // shaped like one, no tip has it
+	if press(r, "send:") == "" {
+		t.Fatalf("words shaped like a code of letters are not kept: %+v", r)
+	}
+	// As a file's caption: left out, the file kept; the words stay.
+	png := []byte("\x89PNG\r\n\x1a\n" + strings.Repeat("x", 64))
+	dropped := e.text("es", "receipt_caption_dropped", nil)
+	r = e.do(reporterID, commands.Request{Text: "para " + old, FileData: png, Attachment: &tips.Attachment{Kind: tips.Photo}})
+	if len(r) != 1 || !strings.Contains(r[0].Text, dropped) || press(r, "send:") == "" {
+		t.Fatalf("photo captioned with the old code: %+v", r)
+	}
+	r = e.do(reporterID, commands.Request{Text: "esta casa para mama", FileData: png, Attachment: &tips.Attachment{Kind: tips.Photo}})
+	if len(r) != 1 || strings.Contains(r[0].Text, dropped) {
+		t.Fatalf("a caption shaped like a code of letters was left out: %+v", r)
+	}
+}

@@ -551,3 +551,19 @@ func TestRedeliveredSpooledFileIsNotStored(t *testing.T) {
 		t.Fatalf("a new message's file: %d stored, %+v", files(), r)
 	}
 }
+
+// While Redis is down, words shaped like a receipt code of letters alone
+// (which only a tip having it would make a code) are a tip as any other:
+// spooled, not refused as a status check that cannot be made.
+func TestWordsShapedLikeACodeOfLettersAreSpooled(t *testing.T) {
+	srv, _, sp, _, mux := spooling(t)
+	ctx := context.Background()
+	msg, _ := loadMessages()
+	srv.Stop()
+	rec := &recorder{}
+	mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "72", ChatID: "72", Text: "esta casa para mama", EventID: 100}, rec)
+	got := rec.take()[0].Text
+	if code := codeRE.FindString(got); code == "" || got != msg.Localize("en", "spool_received", map[string]any{"Receipt": code}) || sp.Len() != 1 {
+		t.Fatalf("during the outage: %q (spool holds %d)", got, sp.Len())
+	}
+}
