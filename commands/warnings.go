@@ -71,6 +71,17 @@ const (
 	maxRegionRunes = 60
 )
 
+// regionSeparator reports whether r ends a region: a comma, or a line
+// break of any kind (a list copied from an app may end its lines with
+// U+2028, U+2029 or NEL rather than "\n").
+func regionSeparator(r rune) bool {
+	switch r {
+	case ',', '\n', '\r', '\v', '\f', '\u0085', '\u2028', '\u2029':
+		return true
+	}
+	return false
+}
+
 // parseRegions reads /subscribe's regions: separated by commas or line
 // breaks (a list written one a line), each of one or more words ("Ciudad
 // Juárez, Zona 1"); spaces do not separate regions, or "Ciudad Juárez"
@@ -80,7 +91,7 @@ const (
 // subscription that silently takes more, or less, than asked.
 func parseRegions(args string) (regions []string, refusal string, data map[string]any) {
 	limits := map[string]any{"Max": maxRegions, "MaxChars": maxRegionRunes}
-	for _, raw := range strings.FieldsFunc(args, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' }) {
+	for _, raw := range strings.FieldsFunc(args, regionSeparator) {
 		raw = strings.TrimSpace(raw)
 		if raw == "" {
 			continue // "norte, , sur" or a trailing comma

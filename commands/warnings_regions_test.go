@@ -95,3 +95,15 @@ func TestSubscribeRegionsOneALine(t *testing.T) {
 		t.Fatalf("regions one a line answered %+v", r)
 	}
 }
+
+// A list copied from an app that ends its lines with Unicode's line or
+// paragraph separators (U+2028, U+2029, NEL), not "\n", is as many regions
+// as lines too: shown one a line, it reads as the same list.
+func TestSubscribeRegionsOneALineWithUnicodeSeparators(t *testing.T) {
+	tm := newTeamPublishing(t, 1)
+	tm.mux.AddSender("telegram", &community{})
+	_, r := tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe", Args: "Ciudad Juárez\u2028Zona 1\u2029Centro\u0085Norte\vSur\fEste"})
+	if len(r) != 1 || !strings.Contains(r[0].Text, "• ciudad juarez\n• zona 1\n• centro\n• norte\n• sur\n• este\n") {
+		t.Fatalf("regions one a line answered %+v", r)
+	}
+}
