@@ -477,12 +477,13 @@ func TestDiscordReceiptOfADroppedSendWithClosedDMs(t *testing.T) {
 		t.Fatal(err)
 	}
 	rs := redistest.Start(t)
+	cmds := recordCommands(t, rs)
 	dc := newFakeDiscord(t)
 	dc.refuse("POST /channels/1300000000000000001/messages", 50007) // the member's DM channel
 	cmd := exec.Command(binary, "serve")
 	cmd.Env = []string{
 		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-		"VIGIA_INVESTIGATOR_2FA=off", "VIGIA_LOG_LEVEL=debug",
+		"VIGIA_INVESTIGATOR_2FA=off", "VIGIA_LOG_LEVEL=debug", "VIGIA_LIMIT_MESSAGES=1",
 		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_DISCORD_TOKEN=" + discordToken, "VIGIA_DISCORD_API_URL=" + dc.URL(),
 		"VIGIA_DISCORD_GUILD_ID=" + dGuild,
 	}
@@ -535,4 +536,51 @@ func TestDiscordReceiptOfADroppedSendWithClosedDMs(t *testing.T) {
 			t.Errorf("the log holds %q", leak)
 		}
 	}
+
+	// A second form, past VIGIA_LIMIT_MESSAGES: refused, and told so
+	// (form_not_received) with its text given back, in an answer only
+	// the member sees; none of it goes to the channel, Redis or the log.
+	const refusedTip = "Cobran piso en la ferretería Canario de la calle Hidalgo, ver https://piso-canario.example/x"
+	i4 := interaction(5, dChannel, dGuild, member, map[string]any{"custom_id": "report", "components": []any{
+		map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": "tip", "value": refusedTip}}},
+		map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": "links", "value": ""}}},
+	}}, "es-419")
+	dc.dispatch("INTERACTION_CREATE", i4)
+	refused := dc.waitCalls(1, callbackFor(i4["id"].(string)))[0]
+	data, _ := refused.JSON["data"].(map[string]any)
+	text, _ := data["content"].(string)
+	flags, _ := data["flags"].(float64)
+	if !strings.Contains(unescape(text), "ferretería Canario") || int(flags)&64 == 0 {
+		t.Errorf("the refused form's answer: %s", refused.Raw)
+	}
+
+	// Redis and the log: the held token, the receipt, the member and both
+	// forms' text, in any form.
+	var marks []string
+	for _, s := range []string{i2["token"].(string), i3["token"].(string), i4["token"].(string), receipt, strings.ReplaceAll(receipt, "-", ""),
+		dReporter, dReporterName, dTipText, "tenderos", "cobros.example", refusedTip, "ferretería Canario", "piso-canario"} {
+		marks = append(marks, canaryForms(s)...)
+	}
+	if cmds != nil {
+		for _, args := range cmds.commands(t, rs) {
+			for _, s := range marks {
+				if strings.Contains(args, s) {
+					t.Errorf("a command sent to Redis holds %q: %.200q", s, args)
+				}
+			}
+		}
+	}
+	checkRedis(t, rs, marks...)
+	for _, s := range marks {
+		if strings.Contains(bot.stderr.String(), s) {
+			t.Errorf("the log holds %q", s)
+		}
+	}
+	dc.mu.Lock()
+	for _, c := range dc.calls {
+		if c.Method == "POST" && strings.HasPrefix(c.Path, "/channels/"+dChannel) {
+			t.Errorf("posted in the channel: %s", c.Raw)
+		}
+	}
+	dc.mu.Unlock()
 }
