@@ -349,6 +349,21 @@ func TestSpooledMessageOfCodesAloneIsNoTip(t *testing.T) {
 	if known, err := st.ReceiptsKnown(ctx, []string{codesOnly}); err != nil || !known[0] {
 		t.Errorf("the receipt of the message of codes alone is not known as one: %v %v", known, err)
 	}
+	// Its mark (notip) names the receipt by MAC only: no receipt, its own
+	// or the ones the message held, is in Redis in clear.
+	dump, err := srv.Dump(ctx)
+	if err != nil || len(dump) == 0 {
+		t.Fatalf("dump: %d keys, %v", len(dump), err)
+	}
+	for _, c := range []string{codesOnly, stored, first, third} {
+		for _, form := range []string{c, strings.ReplaceAll(c, "-", ""), strings.ToLower(c), strings.ToLower(strings.ReplaceAll(c, "-", ""))} {
+			for k, v := range dump {
+				if strings.Contains(k, form) || bytes.Contains(v, []byte(form)) {
+					t.Errorf("Redis key %q holds receipt %q in clear", k, form)
+				}
+			}
+		}
+	}
 }
 
 // A spooled tip's receipt the platform refuses once is sent again, as a
