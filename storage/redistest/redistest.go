@@ -167,7 +167,14 @@ func (s *Server) waitReady(pid int) error {
 		if listenFailed(s.dir) {
 			return fmt.Errorf("redis-server at %s: %w", s.Addr, errAddrInUse)
 		}
-		info, err := c.Info(context.Background(), "server").Result()
+		// Listening yet? A plain dial tells first: go-redis logs each dial
+		// it fails ("failed to dial"), noise in a failing test's output.
+		var info string
+		conn, err := net.DialTimeout("tcp", s.Addr, 200*time.Millisecond)
+		if err == nil {
+			conn.Close()
+			info, err = c.Info(context.Background(), "server").Result()
+		}
 		if err == nil && strings.Contains(info, "process_id:"+strconv.Itoa(pid)+"\r\n") {
 			return nil
 		}
@@ -175,9 +182,13 @@ func (s *Server) waitReady(pid int) error {
 			log, _ := os.ReadFile(filepath.Join(s.dir, "redis.log"))
 			return fmt.Errorf("redis-server at %s not ready: %v\n%s", s.Addr, err, log)
 		}
-		time.Sleep(20 * time.Millisecond) // poll interval, not a wait for an event
+		pollWait()
 	}
 }
+
+// pollWait is waitReady's pause between two probes (a poll interval, not
+// a wait for an event); a test replaces it to act once a probe failed.
+var pollWait = func() { time.Sleep(20 * time.Millisecond) }
 
 // LeastPrivilegeURL creates an ACL user allowed only the keys under prefix
 // (prefix + ":*") and no command of the @dangerous category (FLUSHALL,
