@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -204,5 +205,36 @@ func TestAnotherBotsCommandIsUnknownHere(t *testing.T) {
 	}
 	if tip, err := e.store.Tip(context.Background(), "1"); err != nil || strings.Contains(tip.Content.Text(), "OtherBot") {
 		t.Fatalf("tip #1: %q (%v)", tip.Content.Text(), err)
+	}
+}
+
+// Every command's /help line shows, in every language, that it takes an
+// optional argument when the table declares one: /help listed "/tip
+// NUMBER" while /tip NUMBER PAGE pages through the history, which only
+// the README and /tip's usage told. Left out on purpose: /language's
+// code (its buttons are the way), /enroll's (only to replace a key, which
+// the bot asks for), /purge's "now" (for a purge that must go at once).
+func TestHelpShowsOptionalArguments(t *testing.T) {
+	e, _ := newEngine(t, "h", &recorder{}, commands.Options{
+		Roles:        commands.Roles{"telegram:" + adminID: commands.Admin},
+		SecondFactor: commands.SecondFactor{Required: true},
+	})
+	for _, lang := range locales.Supported {
+		var all []string
+		for _, x := range e.do(adminID, commands.Request{Command: "help", Language: lang, UserChat: adminID}) {
+			all = append(all, x.Text)
+		}
+		lines := strings.Split(strings.Join(all, "\n"), "\n")
+		for _, cmd := range e.mux.Commands() {
+			optional := slices.ContainsFunc(cmd.Args, func(a commands.Arg) bool { return !a.Required })
+			if !optional || cmd.Name == "language" || cmd.Name == "enroll" || cmd.Name == "purge" {
+				continue
+			}
+			for _, l := range lines {
+				if usage, _, ok := strings.Cut(l, " – "); ok && (usage == "/"+cmd.Name || strings.HasPrefix(usage, "/"+cmd.Name+" ")) && !strings.Contains(usage, "[") {
+					t.Errorf("%s /help: %q shows no optional argument, but /%s takes one", lang, l, cmd.Name)
+				}
+			}
+		}
 	}
 }
