@@ -49,7 +49,7 @@ const usage = `usage: vigia [serve|demo|keygen|rotate-key|reset-2fa|bench]
           listeners: VIGIA_HTTP_ADDR (webhook, /healthz, /readyz; public) and
           VIGIA_METRICS_ADDR (/metrics only; default 127.0.0.1:9464, "off": none)
   demo    try Vigía in this terminal, no tokens and no Redis needed; always
-          in memory (VIGIA_REDIS_URL and VIGIA_SECRET are ignored)
+          in memory (VIGIA_REDIS_* and VIGIA_SECRET* are ignored)
   keygen  print a new random VIGIA_SECRET
   rotate-key  re-seal everything under VIGIA_SECRET, from VIGIA_SECRET_PREVIOUS
   reset-2fa platform:id  forget a team member's second-factor key (a lost

@@ -1169,3 +1169,22 @@ func TestListenerHostNotResolvedNowIsNotRefused(t *testing.T) {
 		}
 	}
 }
+
+// The usage names every variable the demo ignores (demoStorageVars), by
+// name or by a prefix ending in "*": it said "VIGIA_REDIS_URL and
+// VIGIA_SECRET", as if VIGIA_SECRET_FILE or VIGIA_REDIS_PREFIX were read.
+func TestUsageNamesWhatTheDemoIgnores(t *testing.T) {
+	_, demoLine, _ := strings.Cut(usage, "  demo ")
+	demoLine, _, _ = strings.Cut(demoLine, "  keygen ")
+	for _, v := range demoStorageVars {
+		named := false
+		for _, w := range strings.FieldsFunc(demoLine, func(r rune) bool { return r == ' ' || r == '(' || r == ')' || r == '\n' }) {
+			if w == v || (strings.HasSuffix(w, "*") && strings.HasPrefix(v, strings.TrimSuffix(w, "*"))) {
+				named = true
+			}
+		}
+		if !named {
+			t.Errorf("the usage's demo line does not name %s among the variables it ignores:\n%s", v, demoLine)
+		}
+	}
+}
