@@ -61,10 +61,41 @@ func (s *Store) Purge(ctx context.Context, id string) error {
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("purge: %w", err)
 	}
-	if err := s.unindexEntities(ctx, entities, id, reporter); err != nil {
+	past, err := s.pastEntities(ctx, id, text)
+	if err != nil {
+		return fmt.Errorf("purge: %w", err)
+	}
+	if err := s.unindexEntities(ctx, append(entities, past...), id, reporter); err != nil {
 		return fmt.Errorf("purge: %w", err)
 	}
 	return nil
+}
+
+// pastEntities are the entities of tips.PastEntities(text) whose sets
+// hold tip id: it was indexed before handles and hashtags were read as
+// they are now ("@khabar_हिंदी" was the handle "khabar_ह"), and is a
+// member of those. Only members: such an entity, a prefix of many words,
+// may name countless other tips.
+func (s *Store) pastEntities(ctx context.Context, id, text string) ([]tips.Entity, error) {
+	past := tips.PastEntities(text)
+	if len(past) == 0 {
+		return nil, nil
+	}
+	pipe := s.rdb.Pipeline()
+	scores := make([]*redis.FloatCmd, len(past))
+	for i, e := range past {
+		scores[i] = pipe.ZScore(ctx, s.k.indexEntity(s.entityMAC(e.Key())), id)
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, err
+	}
+	var out []tips.Entity
+	for i, c := range scores {
+		if c.Err() == nil {
+			out = append(out, past[i])
+		}
+	}
+	return out, nil
 }
 
 // unindex queues on pipe what takes tip id, created at created with text,

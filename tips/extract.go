@@ -61,6 +61,54 @@ var (
 	tronRE    = regexp.MustCompile(`\bT[1-9A-HJ-NP-Za-km-z]{33}\b`)
 )
 
+// pastHandleRE and pastHashtagREs are how handles and hashtags were read
+// before they kept their combining marks and the non-joiners Neutralize
+// keeps (3ad48a5; 939673a, then 7d31a49): "@khabar_हिंदी" was the handle
+// "khabar_ह", "#می‌خواهم" the hashtag "می". A tip indexed then is a member
+// of those entities (PastEntities).
+var (
+	pastHandleRE   = regexp.MustCompile(`(?:^|[^\p{L}\p{N}_@.])@([\p{L}\p{N}_.]{2,30})`)
+	pastHashtagREs = []*regexp.Regexp{
+		regexp.MustCompile(`(?:^|[^\p{L}\p{N}_&])#([\p{L}\p{N}_]{2,60})`),
+		regexp.MustCompile(`(?:^|[^\p{L}\p{M}\p{N}_&])#((?:[\p{L}\p{N}_]\p{M}*){2,60})`),
+	}
+)
+
+// PastEntities are the handles and hashtags earlier versions of Extract
+// read in text and Extract no longer does (pastHandleRE, pastHashtagREs):
+// a tip indexed then is a member of them, and a purge must take it out of
+// them too. A tip indexed since is in none of them.
+func PastEntities(text string) []Entity {
+	if len(text) > 64<<10 {
+		text = text[:64<<10]
+	}
+	if !strings.ContainsAny(text, "@#") {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, e := range Extract(text, "") {
+		seen[e.Key()] = true
+	}
+	text = prepare(text)
+	var out []Entity
+	add := func(e Entity) {
+		if !seen[e.Key()] {
+			seen[e.Key()] = true
+			out = append(out, e)
+		}
+	}
+	for _, m := range pastHandleRE.FindAllStringSubmatch(text, 100) {
+		h := foldHandle(strings.TrimRight(m[1], "."))
+		add(Entity{Kind: KindHandle, Value: h, Display: "@" + h})
+	}
+	for _, re := range pastHashtagREs {
+		for _, m := range re.FindAllStringSubmatch(text, 100) {
+			add(Entity{Kind: KindHashtag, Value: Fold(m[1]), Display: "#" + m[1]})
+		}
+	}
+	return out
+}
+
 // trackingParams are query parameters that only identify who shared a link.
 func trackingParam(k string) bool {
 	k = strings.ToLower(k)

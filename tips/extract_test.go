@@ -313,3 +313,20 @@ func TestHandleKeepsCombiningMarks(t *testing.T) {
 		}
 	}
 }
+
+// PastEntities names the handles and hashtags that were read cut short
+// before they kept their marks (a tip indexed then is in those entities),
+// and none where they were read as now.
+func TestPastEntitiesAreTheCutOnes(t *testing.T) {
+	got := PastEntities("ver @khabar_हिंदी y #می\u200cخواهم, @narco #extorsion")
+	var keys []string
+	for _, e := range got {
+		keys = append(keys, e.Key())
+	}
+	if want := []string{"handle:khabar_ह", "hashtag:می"}; !slices.Equal(keys, want) {
+		t.Errorf("past entities %q, want %q", keys, want)
+	}
+	if got := PastEntities("cobran piso @narco #extorsión en el mercado"); got != nil {
+		t.Errorf("past entities %v, want none", got)
+	}
+}
