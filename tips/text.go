@@ -417,6 +417,9 @@ func FirstLine(text string, max int) string {
 		for cut > 0 && (continues(r[cut]) || r[cut-1] == 0x200C || r[cut-1] == 0x200D) {
 			cut--
 		}
+		if cut == 0 { // one joined run from the start: cut it where max falls
+			cut = max - 1
+		}
 		return string(r[:cut]) + "…"
 	}
 	return ""

@@ -247,6 +247,10 @@ func TestFirstLine(t *testing.T) {
 		{"abक्\u200dषx", 5, "ab…"},
 		{"abc👩\u200d💻 x", 5, "abc…"},
 		{"ab\U0001F3F4\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F", 4, "ab…"},
+		// A line that is one joined run from its start (emoji chained by
+		// joiners) is cut where max falls, not to nothing but "…".
+		{"👍\u200d👍\u200d👍\u200d👍", 4, "👍\u200d👍…"},
+		{"क\u094d\u200cक\u094d\u200cक\u094d\u200cक", 5, "क\u094d\u200cक…"},
 	} {
 		if got := FirstLine(c.line, c.max); got != c.want {
 			t.Errorf("FirstLine(%q, %d) = %q, want %q", c.line, c.max, got, c.want)
