@@ -582,3 +582,32 @@ func TestWordsShapedLikeACodeOfLettersAreSpooled(t *testing.T) {
 		t.Fatalf("during the outage: %q (spool holds %d)", got, sp.Len())
 	}
 }
+
+// A spooled message that shows nothing once its codes are cut (invisible
+// marks alone, as an earlier version spooled: a variation selector, a
+// Braille blank) is no tip either, as tips.Blank says of a message sent
+// with Redis up; its receipt says it was not kept.
+func TestSpooledMessageOfInvisibleMarksIsNoTip(t *testing.T) {
+	srv, st, sp, _, mux := spooling(t)
+	ctx := context.Background()
+	do := telegramUser(mux, "75")
+	srv.Stop()
+	codesOnly, err := sp.Append(storage.SpoolEntry{Pseudonym: st.Pseudonym("telegram", "75"), EventID: 3, Part: tips.Part{Text: "\uFE0F\u2800 \u115F"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Restart()
+	for deadline := time.Now().Add(10 * time.Second); st.Ping(ctx) != nil && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := sp.Replay(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	if tip, err := st.TipByReceipt(ctx, codesOnly); err == nil {
+		t.Errorf("a message of invisible marks became a tip: %q", tip.Content.Text())
+	}
+	msg, _ := loadMessages()
+	if r := do(commands.Request{Command: "status", Args: codesOnly, CommandAtStart: true, EventID: 10}); len(r) != 1 || r[0].Text != msg.Localize("en", "status_no_tip", nil) {
+		t.Errorf("its receipt: %q", texts(r))
+	}
+}

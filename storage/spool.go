@@ -592,8 +592,9 @@ func (sp *Spool) Replay(ctx context.Context, st *Store) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		if e.Part.Text != "" && strings.TrimSpace(out[0]) == "" && e.Part.Attachment == nil && e.Part.Location == nil {
-			// Receipt codes alone, as Redis would have refused to keep:
+		if e.Part.Text != "" && tips.Blank(out[0]) && e.Part.Attachment == nil && e.Part.Location == nil {
+			// Receipt codes alone (or what shows nothing, tips.Blank, as an
+			// earlier version spooled), as Redis would have refused to keep:
 			// no tip, the message remembered as handled. The receipt the
 			// reporter was given says so (/status), not "no tip matches".
 			if e.Receipt != "" {
