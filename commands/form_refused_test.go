@@ -20,6 +20,11 @@ func formRefused(t *testing.T, e *env, r []commands.Reply) {
 		!strings.Contains(r[0].Text, "example") || strings.Contains(r[0].Text, "https://example.org") {
 		t.Fatalf("the refused form's answer: %+v", r)
 	}
+	// Sent anywhere but where the form was opened (a server's ephemeral
+	// answer that went by DM), it holds nothing of what was typed.
+	if r[0].Instead != e.text("en", "form_not_received_elsewhere", nil) || strings.Contains(r[0].Instead, "piso") {
+		t.Fatalf("the refused form's answer elsewhere: %q", r[0].Instead)
+	}
 }
 
 var refusedForm = commands.Request{FormID: "report", Form: map[string]string{"tip": "Cobran piso en la farmacia", "links": "https://example.org/perfil"}}

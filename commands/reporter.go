@@ -723,9 +723,14 @@ func formText(form map[string]string) string {
 // to them, as every answer to them does (ephemeral in a server, in their
 // own chat with the bot otherwise, which /wipe clears), never to Redis
 // or a log; links come back defanged and commands disarmed, as anywhere
-// the bot shows what someone wrote.
+// the bot shows what someone wrote. A form opened in a server whose
+// ephemeral answer cannot be given goes by DM without the text (Instead):
+// it is not written into a DM history a seized phone shows.
 func (c *Context) formRefusal() Reply {
-	return Reply{Text: c.T("form_not_received", map[string]any{"Text": quoted(safe(formText(c.Request.Form)))})}
+	return Reply{
+		Text:    c.T("form_not_received", map[string]any{"Text": quoted(safe(formText(c.Request.Form)))}),
+		Instead: c.T("form_not_received_elsewhere", nil),
+	}
 }
 
 // spoolTip keeps a message as a tip of its own while Redis is down: it is

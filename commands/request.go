@@ -188,6 +188,12 @@ type Reply struct {
 	// one answers (a Sender's): shown as a reply where the platform can,
 	// and sent all the same if that message is gone.
 	ReplyTo string
+	// Instead, if set, is sent in place of Text where the answer, meant
+	// to be seen where the request was made and by the sender alone (an
+	// ephemeral answer in a server), must go elsewhere (by direct message,
+	// Discord having dropped the interaction): Text holds what may be
+	// shown there only (what a reporter typed in a refused form).
+	Instead string
 }
 
 // File is a file to send: by the platform's own reference, or, for a file

@@ -371,11 +371,14 @@ func (r *interactionReplier) instead(ctx context.Context, rep commands.Reply) er
 		r.gone = true
 		r.a.log.Warn("discord interaction gone; its answers go by direct message or to its channel", "ephemeral", r.ephemeral)
 	}
-	to := r.i.ChannelID
+	to, dm := r.i.ChannelID, rep
 	if r.ephemeral {
 		to = userRoute(r.userID)
+		if rep.Instead != "" {
+			dm.Text = rep.Instead // what was to be seen in the server alone stays out of the DM
+		}
 	}
-	_, err := r.a.Send(ctx, to, rep)
+	_, err := r.a.Send(ctx, to, dm)
 	if err != nil && r.ephemeral && errors.Is(err, errDMsClosed) && r.insteadEdited(ctx, rep) {
 		err = nil // in the message they pressed a button on, which only they see
 	}

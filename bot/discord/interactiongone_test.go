@@ -301,3 +301,34 @@ func TestDiscordHeldTokenIsForgottenAtItsExpiry(t *testing.T) {
 		return len(a.tokens) == 0
 	})
 }
+
+// formHandler answers as the engine does a report form a rate limit
+// refused: the typed text for the member's ephemeral answer alone, a
+// notice without it (Instead) for anywhere else.
+type formHandler struct{ err error }
+
+func (h *formHandler) Handle(ctx context.Context, _ commands.Request, w commands.Replier) {
+	h.err = w.Reply(ctx, commands.Reply{Text: "NOT received; you wrote: cobran piso", Instead: "NOT received"})
+}
+
+func (*formHandler) Commands() []*commands.Command { return nil }
+
+// An ephemeral answer in a server whose interaction is gone goes by DM
+// as its Instead, never its Text: what a reporter typed in a form is not
+// written into their DM history (which a seized phone shows).
+// Mutation: instead sending rep whatever its Instead → the typed text by DM.
+func TestDiscordGoneEphemeralAnswerGoesByDMAsItsInstead(t *testing.T) {
+	api := &goneInteractionAPI{}
+	h := &formHandler{}
+	a := newTestAdapter(t, api, h, time.Hour)
+	a.onInteraction(a.s, commandInteraction())
+	if h.err != nil {
+		t.Fatal(h.err)
+	}
+	if got := api.contents("900"); len(got) != 1 || got[0] != "NOT received" {
+		t.Errorf("by DM: %q", got)
+	}
+	if got := api.contents("30"); len(got) != 0 {
+		t.Errorf("in the server's channel: %q", got)
+	}
+}
