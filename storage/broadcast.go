@@ -260,11 +260,11 @@ func (s *Store) SubmitWarning(ctx context.Context, pseudonym, text, language str
 // and "dup" follow, it was recorded since and its after-step lost (a
 // crash, a lost reply) or still on its way, so it stands in for that
 // after-step first, as afterDecision would apply it (it lets the warning
-// be published: not a dismissal).
+// be published: not a dismissal), to a publication that exists only.
 var approve = redis.NewScript(`
 local held = redis.call('HEXISTS', KEYS[1], 'held') == 1 and redis.call('HEXISTS', KEYS[1], 'retracted') == 0
 if redis.call('HGET', KEYS[1], 'state') == 'published' and not held then return {-1, 0} end
-if tonumber(ARGV[13]) > tonumber(redis.call('HGET', KEYS[1], 'dn') or '0') then
+if redis.call('EXISTS', KEYS[1]) == 1 and tonumber(ARGV[13]) > tonumber(redis.call('HGET', KEYS[1], 'dn') or '0') then -- as afterDecision: a publication that exists only (one made here, refused below, would never expire)
   redis.call('HSET', KEYS[1], 'dn', ARGV[13])
   redis.call('HDEL', KEYS[1], 'veto', 'dup')
   if ARGV[12] ~= '' then redis.call('HSET', KEYS[1], 'dup', ARGV[12]) end

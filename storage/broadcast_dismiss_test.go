@@ -519,3 +519,35 @@ func TestDecisionTokensDoNotPileUp(t *testing.T) {
 		t.Fatalf("one more refused: %d tokens kept, want %d", n, storage.MaxSettledTokens)
 	}
 }
+
+// An approval refused (its revision is gone) of a warning whose
+// publication went between its read and its script (lapsed, or erased
+// with the tip) leaves no publication behind: the approve script's
+// stand-in for a lost after-step writes to a publication that exists
+// only, as afterDecision does; a hash it made holds no expiry and would
+// outlive the warning.
+// Mutation: the stand-in without its EXISTS check → the key is left
+// with no expiry.
+func TestRefusedApprovalLeavesNoPublicationBehind(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	id := warningToApprove(t, st)
+	if err := st.Decide(ctx, id, storage.Claimer{Key: "inv-b", Name: "Bob"}, storage.Decision{Status: tips.StatusVerified}); err != nil {
+		t.Fatal(err)
+	}
+	ana := shown(t, st, id, "inv-a")
+	ana.Needed, ana.Text = 2, "retén falso en el km 24"
+	if a, err := st.ApprovePublication(ctx, id, ana); err != nil || a.Approvals != 1 {
+		t.Fatalf("first approval %+v %v", a, err)
+	}
+	cy := shown(t, st, id, "inv-c")
+	cy.Needed, cy.Revision = 2, 1
+	key := st.PublicationKey(id)
+	storage.BeforeApprove(t, func() { srv.Client().Del(ctx, key) })
+	if a, err := st.ApprovePublication(ctx, id, cy); err != nil || !a.Changed {
+		t.Fatalf("approval of a revision gone: %+v %v, want refused as changed", a, err)
+	}
+	if n := srv.Client().Exists(ctx, key).Val(); n != 0 {
+		t.Fatalf("a refused approval left the publication (expiry %v)", srv.Client().PTTL(ctx, key).Val())
+	}
+}

@@ -126,3 +126,6 @@ func (s *Store) MarkDismissal(ctx context.Context, id string) (string, error) {
 
 // MaxSettledTokens is how many refused decisions' tokens a tip keeps.
 const MaxSettledTokens = maxSettledTokens
+
+// PublicationKey names warning id's publication hash, for tests.
+func (s *Store) PublicationKey(id string) string { return s.k.publication(id) }
