@@ -342,6 +342,7 @@ func TestDiscordBadTokenExitsTwo(t *testing.T) {
 		"VIGIA_INVESTIGATOR_2FA=off",
 		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_DISCORD_TOKEN=" + wrong, "VIGIA_DISCORD_API_URL=" + dc.URL(),
 	}
+	prepare(t, cmd)
 	out, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
 	if !errorsAs(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "VIGIA_DISCORD_TOKEN") || strings.Contains(string(out), wrong) {
@@ -365,6 +366,7 @@ func TestDiscordForumInvestigatorChannelExitsTwo(t *testing.T) {
 		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_DISCORD_TOKEN=" + discordToken, "VIGIA_DISCORD_API_URL=" + dc.URL(),
 		"VIGIA_INVESTIGATOR_CHATS=discord:" + dInvChannel,
 	}
+	prepare(t, cmd)
 	out, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
 	if !errorsAs(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "VIGIA_INVESTIGATOR_CHATS") || strings.Contains(string(out), dInvChannel) {
@@ -452,6 +454,7 @@ func TestDiscordCommandsNotRegisteredExitsTwo(t *testing.T) {
 		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_DISCORD_TOKEN=" + discordToken, "VIGIA_DISCORD_API_URL=" + srv.URL,
 		"VIGIA_DISCORD_GUILD_ID=" + dGuild,
 	}
+	prepare(t, cmd)
 	out, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
 	if !errorsAs(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "VIGIA_DISCORD_TOKEN") ||

@@ -42,9 +42,30 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "building vigia: %v\n%s", err, out)
 		os.Exit(1)
 	}
+	_, spoolBefore := os.Stat("vigia-spool")
 	code := m.Run()
 	os.RemoveAll(dir)
+	if _, err := os.Stat("vigia-spool"); err == nil && spoolBefore != nil {
+		// A bot launched without VIGIA_SPOOL_DIR spooled into the source
+		// tree, and two runs in one checkout would share it (the second
+		// refused as "in use by another process").
+		fmt.Fprintln(os.Stderr, "a test's bot made tests/vigia-spool: launch gives each test a spool directory of its own")
+		os.RemoveAll("vigia-spool")
+		code = 1
+	}
 	os.Exit(code)
+}
+
+// spoolDirs holds each test's spool directory: a test's bots share one,
+// as a restarted bot shares its spool, and no two tests do.
+var spoolDirs sync.Map
+
+func testSpool(t *testing.T) string {
+	if d, ok := spoolDirs.Load(t.Name()); ok {
+		return d.(string)
+	}
+	d, _ := spoolDirs.LoadOrStore(t.Name(), t.TempDir())
+	return d.(string)
 }
 
 // lockedBuffer collects a process's output safely while it runs.
@@ -110,15 +131,27 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// launch starts a prepared vigia command, collecting its output, and kills
-// it when the test ends if it is still running.
-func launch(t *testing.T, cmd *exec.Cmd) *botProcess {
-	t.Helper()
+// prepare gives a vigia command what tests run side by side need apart:
+// no metrics listener on the default port, and the test's own spool
+// directory instead of ./vigia-spool in the source tree.
+func prepare(t *testing.T, cmd *exec.Cmd) {
 	if !slices.ContainsFunc(cmd.Env, func(v string) bool { return strings.HasPrefix(v, "VIGIA_METRICS_ADDR=") }) {
 		// Not the default loopback port: processes of one test, or of
 		// tests run side by side, would contend for it.
 		cmd.Env = append(cmd.Env, "VIGIA_METRICS_ADDR=off")
 	}
+	if !slices.ContainsFunc(cmd.Env, func(v string) bool { return strings.HasPrefix(v, "VIGIA_SPOOL_DIR=") }) {
+		// Not the default ./vigia-spool: in the source tree, and shared by
+		// tests run side by side.
+		cmd.Env = append(cmd.Env, "VIGIA_SPOOL_DIR="+testSpool(t))
+	}
+}
+
+// launch starts a prepared vigia command, collecting its output, and kills
+// it when the test ends if it is still running.
+func launch(t *testing.T, cmd *exec.Cmd) *botProcess {
+	t.Helper()
+	prepare(t, cmd)
 	p := &botProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = p.stderr, p.stderr
 	if err := cmd.Start(); err != nil {

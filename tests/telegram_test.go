@@ -408,6 +408,7 @@ func TestTelegramBadTokenExitsTwo(t *testing.T) {
 		"VIGIA_INVESTIGATOR_2FA=off",
 		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_TELEGRAM_TOKEN=" + token, "VIGIA_TELEGRAM_API_URL=" + tg.URL(),
 	}
+	prepare(t, cmd)
 	out, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
 	if !errorsAs(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "VIGIA_TELEGRAM_TOKEN") || strings.Contains(string(out), "AAHsecret") {
