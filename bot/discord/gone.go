@@ -44,14 +44,7 @@ func (a *Adapter) holdToken(i *discordgo.Interaction) {
 		a.tokens = map[string]heldToken{}
 	}
 	if len(a.tokens) >= tokensKept {
-		for id, t := range a.tokens {
-			if now.Sub(t.at) >= a.tokenLife {
-				delete(a.tokens, id)
-			}
-		}
-		if len(a.tokens) >= tokensKept {
-			return
-		}
+		return // each held one goes at its expiry (below)
 	}
 	a.tokens[i.ID] = heldToken{appID: i.AppID, token: i.Token, at: now}
 	time.AfterFunc(a.tokenLife, func() {
