@@ -212,6 +212,14 @@ func team(ctx context.Context, c *Context) error {
 			// The invitation's tag, as /invite and the audit log show it:
 			// an admin matches audit lines to the member.
 			line += " · " + c.T("team_invite", map[string]any{"Tag": m.Invite})
+		} else {
+			// Joined before member records kept it. The record cannot
+			// give it back (the tag needs the code, of which only a MAC
+			// was stored); their redemption's audit entry has it if they
+			// joined after /redeem was audited with it. Said, so an admin
+			// does not take a missing tag for a member who joined without
+			// an invitation.
+			line += " · " + c.T("team_invite_unknown", nil)
 		}
 		lines = append(lines, line)
 	}
