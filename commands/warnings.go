@@ -408,8 +408,8 @@ func (c *Context) mayPublish(ctx context.Context, id string) (a storage.PublishA
 	case err != nil:
 		return a, false, err
 	case t.Status == tips.StatusDuplicate:
-		ok, err := c.notDuplicate(ctx, id, t.DuplicateOf)
-		return storage.PublishApproval{DuplicateOf: t.DuplicateOf, Decision: t.Decision}, ok, err
+		chain, ok, err := c.notDuplicate(ctx, id, t.DuplicateOf)
+		return storage.PublishApproval{DuplicateOf: t.DuplicateOf, Decision: t.Decision, Chain: chain}, ok, err
 	case t.Status != tips.StatusDismissed:
 		return storage.PublishApproval{Decision: t.Decision}, true, nil
 	}
@@ -437,30 +437,31 @@ func (c *Context) sayDismissed(ctx context.Context, id string) error {
 }
 
 // notDuplicate reports whether warning id, marked a duplicate of tip
-// orig, may be published; if not, it says why and how to proceed. Not if
+// orig, may be published, with the tips on the way to its original as
+// they were read (see original); if not, it says why and how to proceed. Not if
 // a warning on the way to its original was published (see original): the
 // communities have it already (a retracted one was withdrawn on purpose);
 // nor if a warning is on the way, the one the team keeps, to publish
 // instead, or both could go out. A duplicate of a reporter's tip (never
 // published) or of a tip gone may be: nothing would go out twice.
-func (c *Context) notDuplicate(ctx context.Context, id, orig string) (bool, error) {
+func (c *Context) notDuplicate(ctx context.Context, id, orig string) ([]storage.ChainLink, bool, error) {
 	if published, err := c.mux.store.Published(ctx, id); err != nil || published {
 		if err != nil {
-			return false, err
+			return nil, false, err
 		}
-		return false, c.Say(ctx, "publish_already", map[string]any{"ID": id})
+		return nil, false, c.Say(ctx, "publish_already", map[string]any{"ID": id})
 	}
-	keep, published, err := c.original(ctx, id, orig)
+	keep, published, chain, err := c.original(ctx, id, orig)
 	if err != nil {
-		return false, err
+		return nil, false, err
 	}
 	if published != "" {
-		return false, c.Say(ctx, "publish_duplicate_published", map[string]any{"ID": id, "Other": published})
+		return nil, false, c.Say(ctx, "publish_duplicate_published", map[string]any{"ID": id, "Other": published})
 	}
 	if keep == "" {
-		return true, nil
+		return chain, true, nil
 	}
-	return false, c.Say(ctx, "publish_duplicate", map[string]any{"ID": id, "Other": keep})
+	return nil, false, c.Say(ctx, "publish_duplicate", map[string]any{"ID": id, "Other": keep})
 }
 
 // original follows, from tip orig that warning id is marked a duplicate
@@ -472,8 +473,11 @@ func (c *Context) notDuplicate(ctx context.Context, id, orig string) (bool, erro
 // (one whose own marks lead to no other warning, so /publish takes it; a
 // tip purged since stands for none), "" if there is none on the way (a
 // duplicate of a reporter's tip, or of a tip gone); and the first warning
-// on the way that was published, if any.
-func (c *Context) original(ctx context.Context, id, orig string) (keep, published string, err error) {
+// on the way that was published, if any. And the tips it read on the way,
+// each with the number of the decision it had then: an approval given on
+// this reading is refused if one of them was decided since (marked a
+// duplicate of a warning, maybe: see storage.PublishApproval.Chain).
+func (c *Context) original(ctx context.Context, id, orig string) (keep, published string, chain []storage.ChainLink, err error) {
 	seen := map[string]bool{id: true}
 	for hops := 0; hops <= maxDuplicateHops && orig != "" && !seen[orig]; hops++ {
 		seen[orig] = true
@@ -481,15 +485,16 @@ func (c *Context) original(ctx context.Context, id, orig string) (keep, publishe
 		if errors.Is(err, storage.ErrNotFound) {
 			break
 		} else if err != nil {
-			return "", "", err
+			return "", "", nil, err
 		}
+		chain = append(chain, storage.ChainLink{ID: orig, Decision: t.Decision})
 		if ofWarning, err := c.isWarningStored(ctx, orig); err != nil {
-			return "", "", err
+			return "", "", nil, err
 		} else if ofWarning {
 			keep = orig
 			if published == "" {
 				if pub, err := c.mux.store.Published(ctx, orig); err != nil {
-					return "", "", err
+					return "", "", nil, err
 				} else if pub {
 					published = orig
 				}
@@ -500,7 +505,7 @@ func (c *Context) original(ctx context.Context, id, orig string) (keep, publishe
 		}
 		orig = t.DuplicateOf
 	}
-	return keep, published, nil
+	return keep, published, chain, nil
 }
 
 // isWarningStored reports whether tip id ("" for none) is a community
@@ -684,7 +689,7 @@ func retract(ctx context.Context, c *Context) error {
 		}
 		refused := err != nil || t.Status == tips.StatusDismissed
 		if err == nil && t.Status == tips.StatusDuplicate {
-			keep, published, err := c.original(ctx, id, t.DuplicateOf)
+			keep, published, _, err := c.original(ctx, id, t.DuplicateOf)
 			if err != nil {
 				return err
 			}

@@ -244,7 +244,7 @@ func (s *Store) SubmitWarning(ctx context.Context, pseudonym, text, language str
 // is still ARGV[10] after its "r:" (the record that could not be read:
 // the new text replaces it, even the same words). It
 // starts the publication (KEYS[1]) when enough different investigators
-// (ARGV[4]) approved the same revision: the destinations (ARGV[14]…) are
+// (ARGV[4]) approved the same revision: the destinations (ARGV[15]…) are
 // queued (KEYS[2]) and the broadcast joins the active ones (KEYS[3]). A
 // published warning whose delivery is held ("held": its text could not be
 // read) takes approvals of a new text likewise, and enough of them let its
@@ -256,7 +256,12 @@ func (s *Store) SubmitWarning(ctx context.Context, pseudonym, text, language str
 // tip than ARGV[12] (the one its approver was shown), or is being, {-4,
 // 0} if only marks made before are left (see settleLapsedVetoes): then
 // nothing is written. ARGV[13] is the number of the triage decision its
-// approver was shown (as ARGV[12]; 0 if unknown): above the one "veto"
+// approver was shown (as ARGV[12]; 0 if unknown); KEYS[4]… are the
+// publication hashes of the tips on the way from ARGV[12] to its original
+// (PublishApproval.Chain), ARGV[14] the numbers of their decisions the
+// approver was shown, comma-separated: a duplicate mark under way on one,
+// or a decision recorded since ("dn" above its number), is {-5, 0} (its
+// lapsed marks as KEYS[1]'s: {-4, 0}). Above the one "veto"
 // and "dup" follow, it was recorded since and its after-step lost (a
 // crash, a lost reply) or still on its way, so it stands in for that
 // after-step first, as afterDecision would apply it (it lets the warning
@@ -282,6 +287,21 @@ for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
       return {-5, 0}
     else
       return {-3, 0}
+    end
+  end
+end
+local seen = {}
+for v in string.gmatch(ARGV[14], '%d+') do seen[#seen + 1] = tonumber(v) end
+for i = 4, #KEYS do -- the chain to the original, as the approver read it
+  if tonumber(redis.call('HGET', KEYS[i], 'dn') or '0') > (seen[i - 3] or 0) then return {-5, 0} end
+  for _, f in ipairs(redis.call('HKEYS', KEYS[i])) do
+    if string.sub(f, 1, 2) == 'v:' then
+      local at, kind = string.match(redis.call('HGET', KEYS[i], f), '^(%d+):(.)')
+      if tonumber(at or '0') < tonumber(ARGV[11]) then
+        lapsed = true
+      elseif kind == 'u' then
+        return {-5, 0}
+      end
     end
   end
 end
@@ -311,7 +331,7 @@ if held then
   redis.call('HDEL', KEYS[1], 'held') -- its destinations, queued when published, go on
 else
   redis.call('HSET', KEYS[1], 'state', 'published', 'at', ARGV[2])
-  for i = 14, #ARGV do redis.call('HSETNX', KEYS[2], ARGV[i], 'p') end
+  for i = 15, #ARGV do redis.call('HSETNX', KEYS[2], ARGV[i], 'p') end
 end
 redis.call('HSETNX', KEYS[2], '~', 'job')
 redis.call('PEXPIRE', KEYS[2], ARGV[8])
@@ -452,6 +472,21 @@ type PublishApproval struct {
 	// duplicate mark left by an earlier decision, whose successor's
 	// after-step was lost, gives way to it (see the approve script).
 	Decision int64
+	// Chain is, for a duplicate, the tips By was shown on the way from
+	// DuplicateOf to the original (DuplicateOf first), each with the
+	// number of its decision then (tips.Tip.Decision). A duplicate mark on
+	// one of them under way, or any decision on one recorded since, as
+	// the approval is recorded, refuses it (Approval.Duplicate): one of
+	// them marked a duplicate of a warning meanwhile makes this warning a
+	// duplicate of that one, which the approver did not see.
+	Chain []ChainLink
+}
+
+// ChainLink is a tip on the way from a duplicate to its original, as an
+// approver was shown it: its id and the number of its last decision.
+type ChainLink struct {
+	ID       string
+	Decision int64
 }
 
 // dropApprovals deletes the approvals of warning id given by members no
@@ -573,17 +608,24 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 	}
 	now := s.now()
 	cutoff := now.Add(-vetoLease).UnixMilli()
-	args := []any{a.By.Key, now.UnixMilli(), sealedText, a.Needed, sealedBy, revision, id, s.retention.Milliseconds(), textMAC, replace, cutoff, a.DuplicateOf, max(a.Decision, 0)}
+	keys := []string{s.k.publication(id), s.k.deliveries(id), s.k.broadcasts()}
+	seen := make([]string, len(a.Chain))
+	for i, l := range a.Chain {
+		keys, seen[i] = append(keys, s.k.publication(l.ID)), strconv.FormatInt(max(l.Decision, 0), 10)
+	}
+	args := []any{a.By.Key, now.UnixMilli(), sealedText, a.Needed, sealedBy, revision, id, s.retention.Milliseconds(), textMAC, replace, cutoff, a.DuplicateOf, max(a.Decision, 0), strings.Join(seen, ",")}
 	for _, d := range destinations {
 		args = append(args, d)
 	}
-	keys := []string{s.k.publication(id), s.k.deliveries(id), s.k.broadcasts()}
 	res, err := approve.Run(ctx, s.rdb, keys, args...).Int64Slice()
 	if err == nil && res[0] == -4 {
-		// Dismissals marked too long ago: settled, then the approval
+		// Dismissals or duplicate marks made too long ago (of this
+		// warning, or of a tip on its chain): settled, then the approval
 		// counts as they stand.
-		if err := s.settleLapsedVetoes(ctx, id, cutoff); err != nil {
-			return Approval{}, err
+		for _, t := range append([]string{id}, chainIDs(a.Chain)...) {
+			if err := s.settleLapsedVetoes(ctx, t, cutoff); err != nil {
+				return Approval{}, err
+			}
 		}
 		res, err = approve.Run(ctx, s.rdb, keys, args...).Int64Slice()
 	}
@@ -609,6 +651,14 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 		return ap, fmt.Errorf("publication history: %w", err)
 	}
 	return ap, nil
+}
+
+func chainIDs(chain []ChainLink) []string {
+	ids := make([]string, len(chain))
+	for i, l := range chain {
+		ids[i] = l.ID
+	}
+	return ids
 }
 
 // holdBroadcast holds the delivery of published warning KEYS[1] (sets
@@ -1590,6 +1640,12 @@ func matchesRegions(regions []string, text wordIndex) bool {
 // wins and the veto matches it. A mark left by a process that died, or
 // stalls, for vetoLease is settled by the next approval (see
 // settleLapsedVetoes).
+//
+// A tip of any kind that is marked a duplicate gets such a hash too (a
+// duplicate mark, its "dn" and "dup"; nothing is ever published from it):
+// a warning that is a duplicate of it has it checked by its approvals
+// (PublishApproval.Chain), since marking it a duplicate of a warning
+// makes that warning a duplicate of the other warning.
 
 // vetoLease is how long a dismissal under way refuses approvals before its
 // decision must be recorded: a process that died between the two leaves
@@ -1599,7 +1655,7 @@ const vetoLease = time.Minute
 // vetoPublication marks decision d of warning id under way (ARGV[1] its
 // mark, ARGV[2] its value), before it is recorded, so an approval racing
 // it is refused whichever comes first. It returns the mark's token; "" if
-// id is not a warning (nothing is written). A publication hash made for it lives
+// id is not a warning and d no duplicate mark (nothing is written). A publication hash made for it lives
 // as long as an approval's would.
 var vetoPublication = redis.NewScript(`
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
@@ -1608,8 +1664,8 @@ return 1`)
 
 func (s *Store) vetoPublication(ctx context.Context, id string, d Decision) (string, error) {
 	kind, err := s.Kind(ctx, id)
-	if errors.Is(err, ErrNotFound) || (err == nil && kind != "warning") {
-		return "", nil
+	if errors.Is(err, ErrNotFound) || (err == nil && kind != "warning" && d.Status != tips.StatusDuplicate) {
+		return "", nil // a reporter's tip is never published: only its duplicate marks matter (a chain's)
 	}
 	if err != nil {
 		return "", fmt.Errorf("veto publication: %w", err)

@@ -129,3 +129,10 @@ const MaxSettledTokens = maxSettledTokens
 
 // PublicationKey names warning id's publication hash, for tests.
 func (s *Store) PublicationKey(id string) string { return s.k.publication(id) }
+
+// MarkDuplicate marks a duplicate mark of tip id (of orig) under way, as
+// Decide does before recording it, and nothing more: as if its process
+// died there.
+func (s *Store) MarkDuplicate(ctx context.Context, id, orig string) (string, error) {
+	return s.vetoPublication(ctx, id, Decision{Status: tips.StatusDuplicate, DuplicateOf: orig})
+}
