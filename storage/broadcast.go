@@ -1723,26 +1723,40 @@ func (s *Store) afterDecision(ctx context.Context, id string, n int64, d Decisio
 // KEYS[1]: if its decision was not recorded, it never will be (decide
 // refuses a mark settled: "vt:<token>" "0:<ms>", ARGV[2] the time); it
 // returns the decision's number if it was, 0 if not (or the tip is gone).
-// Of those refusals, the tip keeps the ARGV[3] newest (older ones,
-// "0" alone, first): a decision stalled past that many others' is
-// unlikely beyond words, and a tip decided again and again must not grow.
+// A recorded decision's token stays (its number): the process that made
+// it may be alive, its decide script's reply lost and go-redis about to
+// run it again, however long after its mark; that run finds it and
+// records nothing (see decide). Of the refusals, the tip keeps the ARGV[3]
+// newest (older ones, "0" alone, first), and of the recorded tokens the
+// ARGV[3] highest numbered (a decision's own Decide drops its token once
+// it is applied: those left are its process's that died, or the ones
+// settled here): a decision stalled, or a retry come, past that many
+// others' is unlikely beyond words, and a tip decided again and again
+// must not grow.
 var settleVeto = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local n = 0
 if redis.call('HSETNX', KEYS[1], ARGV[1], '0:' .. ARGV[2]) == 0 then
-  return tonumber(redis.call('HGET', KEYS[1], ARGV[1])) or 0
+  n = tonumber(redis.call('HGET', KEYS[1], ARGV[1])) or 0
 end
-local settled = {}
+local settled, recorded = {}, {}
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do
-  if string.sub(all[i], 1, 3) == 'vt:' and string.sub(all[i + 1], 1, 1) == '0' then
-    table.insert(settled, {tonumber(string.sub(all[i + 1], 3)) or 0, all[i]})
+  if string.sub(all[i], 1, 3) == 'vt:' then
+    if string.sub(all[i + 1], 1, 1) == '0' then
+      table.insert(settled, {tonumber(string.sub(all[i + 1], 3)) or 0, all[i]})
+    else
+      table.insert(recorded, {tonumber(all[i + 1]) or 0, all[i]})
+    end
   end
 end
-if #settled > tonumber(ARGV[3]) then
-  table.sort(settled, function(a, b) return a[1] < b[1] end)
-  for i = 1, #settled - tonumber(ARGV[3]) do redis.call('HDEL', KEYS[1], settled[i][2]) end
+for _, kept in ipairs({settled, recorded}) do
+  if #kept > tonumber(ARGV[3]) then
+    table.sort(kept, function(a, b) return a[1] < b[1] end)
+    for i = 1, #kept - tonumber(ARGV[3]) do redis.call('HDEL', KEYS[1], kept[i][2]) end
+  end
 end
-return 0`)
+return n`)
 
 // maxSettledTokens is how many refused decisions' tokens a tip keeps (see
 // settleVeto).
@@ -1772,10 +1786,8 @@ func (s *Store) settleLapsedVetoes(ctx context.Context, id string, cutoff int64)
 			return fmt.Errorf("settle vetoes: %w", err)
 		}
 		if n > 0 {
+			// Its token stays: see settleVeto.
 			err = s.afterDecision(ctx, id, n, d, token)
-			if err == nil {
-				err = s.dropToken(ctx, id, token)
-			}
 		} else {
 			err = s.rdb.HDel(ctx, s.k.publication(id), field).Err()
 		}
@@ -1787,11 +1799,12 @@ func (s *Store) settleLapsedVetoes(ctx context.Context, id string, cutoff int64)
 }
 
 // dropToken deletes the token of a decision recorded (its number, see
-// decide) once its after-step was applied and its mark is gone: nothing
-// asks for it any more (a client's retry of the decide script comes
-// before the after-step), and a tip decided again and again must not
-// grow. A token left (this failed, or the process died first) goes once
-// its mark is settled (settleLapsedVetoes), or with the tip.
+// decide) once its own Decide applied its after-step: nothing asks for it
+// any more (go-redis runs the decide script again, if at all, before the
+// script's call returns), and a tip decided again and again must not
+// grow. A token left (this failed, the process died first, or another
+// settled its lapsed mark meanwhile, while a retry could still come) is
+// kept among the ones settleVeto caps, or goes with the tip.
 func (s *Store) dropToken(ctx context.Context, id, token string) error {
 	if token == "" {
 		return nil

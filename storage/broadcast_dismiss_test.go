@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -314,6 +315,9 @@ func TestDuplicateMarkRacingApprovalWins(t *testing.T) {
 type decideReplyLost struct {
 	armed atomic.Bool
 	twice bool
+	// between, if set, runs between the two runs (twice): what happened
+	// meanwhile, however long the retry took.
+	between func()
 }
 
 func (h *decideReplyLost) DialHook(next redis.DialHook) redis.DialHook { return next }
@@ -327,6 +331,9 @@ func (h *decideReplyLost) ProcessHook(next redis.ProcessHook) redis.ProcessHook 
 			return err
 		}
 		if h.twice {
+			if h.between != nil {
+				h.between()
+			}
 			return next(ctx, cmd)
 		}
 		cmd.SetErr(io.ErrUnexpectedEOF)
@@ -436,29 +443,40 @@ func TestLostAfterStepGivesWayToLaterDecision(t *testing.T) {
 
 // decisionTokens counts the "vt:" tokens on tip id's hash.
 func decisionTokens(t *testing.T, srv interface{ Client() *redis.Client }, st *storage.Store, id string) int {
+	refused, recorded := tokenKinds(t, srv, st, id)
+	return refused + recorded
+}
+
+// tokenKinds counts the "vt:" tokens on tip id's hash that refuse a
+// decision (settled as lapsed) and those of decisions recorded.
+func tokenKinds(t *testing.T, srv interface{ Client() *redis.Client }, st *storage.Store, id string) (refused, recorded int) {
 	t.Helper()
-	f, err := srv.Client().HKeys(context.Background(), st.TipKey(id)).Result()
+	f, err := srv.Client().HGetAll(context.Background(), st.TipKey(id)).Result()
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := 0
-	for _, k := range f {
-		if len(k) > 3 && k[:3] == "vt:" {
-			n++
+	for k, v := range f {
+		switch {
+		case len(k) <= 3 || k[:3] != "vt:":
+		case strings.HasPrefix(v, "0"):
+			refused++
+		default:
+			recorded++
 		}
 	}
-	return n
+	return refused, recorded
 }
 
 // The tokens dismissals and duplicate marks record on a tip do not pile
-// up: one whose after-step was applied goes then (at once, or when the
-// approval that settles its lapsed mark applies it); of those refused as
-// lapsed, the newest MaxSettledTokens stay, and the newest still refuses
-// its stalled decision.
+// up: one whose after-step its Decide applied goes then; one whose
+// lapsed mark an approval settled stays (a late retry of its decide
+// script finds it), the MaxSettledTokens highest numbered of those; of
+// those refused as lapsed, the newest MaxSettledTokens stay, and the
+// newest still refuses its stalled decision.
 // Mutation: Decide not dropping its token → 40 left after the cycles;
-// settleLapsedVetoes not dropping it → 1 left after settling; settleVeto
-// without its cap → 20 refused ones left; the cap keeping the oldest
-// (sort reversed) → the stalled dismissal is recorded.
+// settleVeto without its cap on recorded tokens → 20 settled ones left;
+// settleVeto without its cap on refusals → 20 refused ones left; the cap
+// keeping the oldest (sort reversed) → the stalled dismissal is recorded.
 func TestDecisionTokensDoNotPileUp(t *testing.T) {
 	ctx := context.Background()
 	st, srv, clk := newStore(t)
@@ -486,8 +504,21 @@ func TestDecisionTokensDoNotPileUp(t *testing.T) {
 	if a, err := st.ApprovePublication(ctx, id, approval("inv-a", 1)); err != nil || !a.Dismissed {
 		t.Fatalf("approval of the dismissed warning %+v %v: want refused", a, err)
 	}
-	if n := decisionTokens(t, srv, st, id); n != 0 {
-		t.Fatalf("its mark settled: %d tokens left, want 0", n)
+	if n := decisionTokens(t, srv, st, id); n != 1 {
+		t.Fatalf("its mark settled: %d tokens left, want 1 (kept for a late retry)", n)
+	}
+	for i := range 20 {
+		if err := st.Decide(ctx, id, bob, storage.Decision{Status: tips.StatusVerified}); err != nil {
+			t.Fatal(i, err)
+		}
+		decideLosingAfterStep(t, st, id, storage.Decision{Status: tips.StatusDismissed})
+		clk.Add(storage.VetoLease + time.Second)
+		if a, err := st.ApprovePublication(ctx, id, approval("inv-a", 1)); err != nil || !a.Dismissed {
+			t.Fatalf("%d: approval of the dismissed warning %+v %v: want refused", i, a, err)
+		}
+	}
+	if _, n := tokenKinds(t, srv, st, id); n != storage.MaxSettledTokens {
+		t.Fatalf("21 recorded decisions settled: %d tokens kept, want %d", n, storage.MaxSettledTokens)
 	}
 
 	if err := st.Decide(ctx, id, bob, storage.Decision{Status: tips.StatusVerified}); err != nil {
@@ -503,7 +534,7 @@ func TestDecisionTokensDoNotPileUp(t *testing.T) {
 	if r, err := st.ApprovePublication(ctx, id, approval("inv-a", 2)); err != nil || r.Dismissed || r.Approvals != 1 {
 		t.Fatalf("approval once 20 marks lapsed %+v %v: want 1 of 2", r, err)
 	}
-	if n := decisionTokens(t, srv, st, id); n != storage.MaxSettledTokens {
+	if n, _ := tokenKinds(t, srv, st, id); n != storage.MaxSettledTokens {
 		t.Fatalf("20 dismissals refused as lapsed: %d tokens kept, want %d", n, storage.MaxSettledTokens)
 	}
 	storage.BeforeDecide(t, func() {
@@ -515,7 +546,7 @@ func TestDecisionTokensDoNotPileUp(t *testing.T) {
 	if err := st.Decide(ctx, id, bob, storage.Decision{Status: tips.StatusDismissed}); !errors.Is(err, storage.ErrDecisionLapsed) {
 		t.Fatalf("a dismissal stalled past its lease: %v, want refused", err)
 	}
-	if n := decisionTokens(t, srv, st, id); n != storage.MaxSettledTokens {
+	if n, _ := tokenKinds(t, srv, st, id); n != storage.MaxSettledTokens {
 		t.Fatalf("one more refused: %d tokens kept, want %d", n, storage.MaxSettledTokens)
 	}
 }

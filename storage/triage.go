@@ -152,7 +152,8 @@ func (s *Store) openClaimer(sealed string) (Claimer, bool) {
 // (the tip's decision counter "dn": the later recorded, the higher); 0,
 // the tip is gone. ARGV[15], if set, is the token of the dismissal's mark
 // on the publication (see vetoPublication): recorded with the decision
-// (until its after-step is applied, see dropToken); a mark settled as
+// (until its own Decide applied its after-step, see dropToken; if another
+// settled its lapsed mark, longer: see settleVeto); a mark settled as
 // lapsed (settleVeto) refuses the decision: -1. A
 // decision whose token is recorded already (the script run again, as a
 // client retries a command whose reply was lost) returns its number,
