@@ -1646,6 +1646,10 @@ func matchesRegions(regions []string, text wordIndex) bool {
 // a warning that is a duplicate of it has it checked by its approvals
 // (PublishApproval.Chain), since marking it a duplicate of a warning
 // makes that warning a duplicate of the other warning.
+// (During a rolling upgrade, a replica from before marks a reporter's tip
+// not: an approval racing its duplicate mark, until recorded, is not
+// refused; once its after-step updates a hash a newer replica made, it
+// is.)
 
 // vetoLease is how long a dismissal under way refuses approvals before its
 // decision must be recorded: a process that died between the two leaves
@@ -1733,6 +1737,20 @@ func (s *Store) afterDecision(ctx context.Context, id string, n int64, d Decisio
 // settled here): a decision stalled, or a retry come, past that many
 // others' is unlikely beyond words, and a tip decided again and again
 // must not grow.
+//
+// Rolling upgrades: a replica from before refusals carried their time
+// (whose decide script reads "0" as a refusal, any other value as a
+// number) meets "0:<ms>" only as the refusal of its own decision, stalled
+// past the lease, and reads it as nil: its decide script returns nil
+// before writing anything, its Decide a generic error (redis.Nil) where
+// it would say the decision took too long. The decision is not recorded
+// either way, its mark was settled already (nothing is left), and the
+// investigator, told it failed, decides again under a new token: nothing
+// is lost. Its settleVeto reads "0:<ms>" as 0, not recorded, as it should.
+// Older replicas still (decide refusing any token present) refuse it as
+// they should. So the format stays: one readable by those replicas
+// ("-<ms>", a negative number: refused) would be a third to read for
+// ever, for one message's wording during a rollout.
 var settleVeto = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local n = 0
