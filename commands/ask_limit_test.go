@@ -71,3 +71,76 @@ func TestQuestionsToOneReporterHaveALimit(t *testing.T) {
 		t.Fatalf("a day later: %q", texts(r))
 	}
 }
+
+// Two investigators asking a tip's reporter at the same moment cannot
+// both pass the limit of unanswered questions: a question holds its place
+// among them from when it is numbered, before it is delivered. Here Beto
+// asks while Ana's third question is on its way to the reporter.
+func TestSimultaneousQuestionsKeepTheOpenLimit(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?", "¿Qué hora?") // m1, m2
+	tm.join("2003", "Beto")
+	hs := tm.hooked()
+	var beto []commands.Reply
+	hs.before[reporterID] = func() {
+		beto = tm.as("2003", "Beto", commands.Request{Command: "ask", Args: "1 ¿Cuántos?"})
+	}
+	if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Dónde?"}); len(r) != 1 || r[0].Text != tm.text("en", "ask_sent", nil) {
+		t.Fatalf("Ana's third question: %q", texts(r))
+	}
+	want := tm.text("en", "ask_open_limit", map[string]any{"ID": "1", "Max": storage.MaxOpenQuestions})
+	if len(beto) != 1 || beto[0].Text != want {
+		t.Fatalf("Beto's question, asked while Ana's third was on its way: %q, want %q", texts(beto), want)
+	}
+	if open, err := tm.store.OpenQuestions(context.Background(), "1"); err != nil || len(open) != storage.MaxOpenQuestions {
+		t.Fatalf("open questions: %d %v, want %d", len(open), err, storage.MaxOpenQuestions)
+	}
+	if n := len(tm.notices(reporterID)); n != storage.MaxOpenQuestions {
+		t.Fatalf("the reporter got %d questions, want %d", n, storage.MaxOpenQuestions)
+	}
+}
+
+// refusingSender refuses every message to one chat.
+type refusingSender struct {
+	*recorder
+	chat string
+}
+
+func (s *refusingSender) Send(ctx context.Context, chat string, r commands.Reply) ([]string, error) {
+	if chat == s.chat {
+		return nil, commands.ErrRefused
+	}
+	return s.recorder.Send(ctx, chat, r)
+}
+
+// A question that did not reach the reporter holds no place among their
+// unanswered questions.
+func TestUndeliveredQuestionIsNotOpen(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?", "¿Qué hora?") // m1, m2
+	tm.mux.AddSender("telegram", &refusingSender{recorder: tm.sent, chat: reporterID})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Dónde?"}); len(r) != 1 || r[0].Text != tm.text("en", "ask_refused", map[string]any{"ID": "1"}) {
+		t.Fatalf("a question the platform refused: %q", texts(r))
+	}
+	tm.mux.AddSender("telegram", tm.sent)
+	if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Dónde?"}); len(r) != 1 || r[0].Text != tm.text("en", "ask_sent", nil) {
+		t.Fatalf("the third question, the refused one not counted: %q", texts(r))
+	}
+}
+
+// Unanswered questions stop counting toward the limit when the
+// reporter's reply window ends: a reporter who did not answer in time
+// does not stop every question after it until the tip expires.
+func TestUnansweredQuestionsStopCountingWhenTheReplyWindowEnds(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?", "¿Qué hora?", "¿Dónde?")
+	want := tm.text("en", "ask_open_limit", map[string]any{"ID": "1", "Max": storage.MaxOpenQuestions})
+	tm.clk.Add(7*24*time.Hour - time.Minute) // (the team's reply window: 7 days)
+	if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Cuántos?"}); len(r) != 1 || r[0].Text != want {
+		t.Fatalf("a fourth within the reply window: %q, want %q", texts(r), want)
+	}
+	tm.clk.Add(time.Minute)
+	if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Cuántos?"}); len(r) != 1 || r[0].Text != tm.text("en", "ask_sent", nil) {
+		t.Fatalf("a fourth once the reply window of the three ended: %q", texts(r))
+	}
+	if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Y luego?"}); len(r) != 1 || r[0].Text != tm.text("en", "ask_sent", nil) {
+		t.Fatalf("a fifth: %q", texts(r))
+	}
+}

@@ -187,7 +187,7 @@ func ask(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "ask_not_allowed", map[string]any{"ID": id})
 	}
 	// The route was read before: the reporter may have withdrawn since.
-	n, err := c.mux.store.QuestionNumber(ctx, id)
+	n, err := c.mux.store.QuestionNumber(ctx, id, c.mux.triage.AnswerWindow)
 	if errors.Is(err, storage.ErrNoRoute) {
 		return c.Say(ctx, "ask_not_allowed", map[string]any{"ID": id})
 	}
@@ -220,6 +220,13 @@ func ask(ctx context.Context, c *Context) error {
 	button := Button{Label: c.mux.msg.Localize(lang, "button_answer", nil), Data: cbAnswer + id + ":" + strconv.Itoa(n)}
 	ids, err := sender.Send(ctx, chat, Reply{Text: body, Buttons: [][]Button{{button}}})
 	msgID := lastID(ids)
+	if err != nil {
+		// Not recorded as asked: its place among the open questions is
+		// given back (kept for a while if that fails too).
+		if err := c.mux.store.UnnumberQuestion(ctx, id, n); err != nil {
+			c.mux.log.Warn("question not given back", "error", err.Error())
+		}
+	}
 	switch {
 	case errors.Is(err, ErrDestinationGone) && len(ids) == 0:
 		// They blocked the bot or deleted the chat: said plainly, not as

@@ -84,7 +84,8 @@ type Store interface {
 	ReporterRoute(ctx context.Context, id string) (string, string, error)
 	Reporter(ctx context.Context, id string) (string, error)
 	Forget(ctx context.Context, id string) error
-	QuestionNumber(ctx context.Context, id string) (int, error)
+	QuestionNumber(ctx context.Context, id string, window time.Duration) (int, error)
+	UnnumberQuestion(ctx context.Context, id string, n int) error
 	Ask(ctx context.Context, id string, n int, by storage.Claimer, question string) error
 	OpenQuestions(ctx context.Context, id string) ([]storage.Question, error)
 	Answer(ctx context.Context, id string, n int, answer string) (storage.Question, error)

@@ -71,7 +71,7 @@ func TestFlowsOnRedisCluster(t *testing.T) {
 	id, err := st.Next(ctx, c, tips.Extortion, time.Hour, 3)
 	must(err)
 	must(st.Note(ctx, id, c, "nota"))
-	n, err := st.QuestionNumber(ctx, id)
+	n, err := st.QuestionNumber(ctx, id, 7*24*time.Hour)
 	must(err)
 	must(st.Ask(ctx, id, n, c, "¿cuándo?"))
 	must(st.TouchClaim(ctx, id, c.Key))

@@ -109,29 +109,67 @@ const (
 	MaxQuestionsPerDay = 10
 )
 
+// A question counts toward MaxOpenQuestions from when it is numbered
+// ("qs:<n>", Unix ms) until it is answered, withdrawn with /forget, or its
+// reply window ends; numbered and not yet recorded (on its way), for
+// pendingQuestion at most: a process that stopped while delivering it
+// does not hold a place for the whole window.
+const pendingQuestion = 15 * time.Minute
+
 // numberQuestion counts a question of tip KEYS[1], if the tip is still
 // there (else 0: a tip that expired or was purged is not brought back),
 // its reporter can still be reached at route KEYS[2] (else -1), fewer than
 // ARGV[1] of its questions are open (else -2) and fewer than ARGV[2] were
 // numbered since ARGV[4] ms before ARGV[3], now (else -3). "qt" keeps when
-// (Unix ms) the tip's questions of that span were numbered.
+// (Unix ms) the tip's questions of that span were numbered. Open are those
+// asked less than ARGV[5] ms ago (the reply window) and not answered, and
+// those numbered less than ARGV[6] ms ago and not yet asked: the question
+// numbered is one of them at once ("qs:<n>"), so that two asked at the
+// same moment cannot both pass the limit. A question asked before its
+// time was kept counts from when it is first seen here.
 var numberQuestion = redis.NewScript(`
-if redis.call('HEXISTS', KEYS[1], 'k') == 0 then return 0 end
+local tip, now = KEYS[1], tonumber(ARGV[3])
+if redis.call('HEXISTS', tip, 'k') == 0 then return 0 end
 if redis.call('EXISTS', KEYS[2]) == 0 then return -1 end
-local open = 0
-for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
-  if string.sub(f, 1, 2) == 'q:' then open = open + 1 end
+local asked, since, numbered = {}, {}, false
+for _, f in ipairs(redis.call('HKEYS', tip)) do
+  local pre, n = string.match(f, '^(qs?):(%d+)$')
+  if pre == 'q' then asked[n], numbered = true, true end
+  if pre == 'qs' then since[n] = true end
 end
-if open == 0 and redis.call('HEXISTS', KEYS[1], 'oq') == 1 then open = 1 end
+if not numbered and redis.call('HEXISTS', tip, 'oq') == 1 then asked['0'] = true end
+local open = 0
+for n in pairs(asked) do
+  local at = tonumber(redis.call('HGET', tip, 'qs:' .. n) or '')
+  if not at then
+    at = now
+    redis.call('HSET', tip, 'qs:' .. n, ARGV[3])
+  end
+  if at > now - tonumber(ARGV[5]) then open = open + 1 end
+end
+for n in pairs(since) do
+  if not asked[n] then
+    local at = tonumber(redis.call('HGET', tip, 'qs:' .. n)) or 0
+    if at > now - tonumber(ARGV[6]) then open = open + 1 else redis.call('HDEL', tip, 'qs:' .. n) end
+  end
+end
 if open >= tonumber(ARGV[1]) then return -2 end
-local since, recent = tonumber(ARGV[3]) - tonumber(ARGV[4]), {}
-for at in string.gmatch(redis.call('HGET', KEYS[1], 'qt') or '', '%d+') do
-  if tonumber(at) > since then table.insert(recent, at) end
+local recent = {}
+for at in string.gmatch(redis.call('HGET', tip, 'qt') or '', '%d+') do
+  if tonumber(at) > now - tonumber(ARGV[4]) then table.insert(recent, at) end
 end
 if #recent >= tonumber(ARGV[2]) then return -3 end
 table.insert(recent, ARGV[3])
-redis.call('HSET', KEYS[1], 'qt', table.concat(recent, ','))
-return redis.call('HINCRBY', KEYS[1], 'qn', 1)`)
+redis.call('HSET', tip, 'qt', table.concat(recent, ','))
+local n = redis.call('HINCRBY', tip, 'qn', 1)
+redis.call('HSET', tip, 'qs:' .. n, ARGV[3])
+return n`)
+
+// unnumberQuestion gives back the place question ARGV[1] of tip KEYS[1]
+// held among its open questions, unless it was asked (recorded) meanwhile.
+var unnumberQuestion = redis.NewScript(`
+if redis.call('HEXISTS', KEYS[1], 'q:' .. ARGV[1]) == 1 then return 0 end
+return redis.call('HDEL', KEYS[1], 'qs:' .. ARGV[1])`)
 
 // askQuestion opens question ARGV[1] of tip KEYS[1] (text ARGV[2], asker
 // ARGV[3]) and adds ARGV[4] to its history KEYS[2], unless the tip is gone
@@ -158,7 +196,7 @@ local q = redis.call('HGET', tip, 'q:' .. n)
 if not q and n == '0' and not numbered(tip) then q = redis.call('HGET', tip, 'oq') end
 if not q then return false end
 local by = redis.call('HGET', tip, 'qb:' .. n) or ''
-redis.call('HDEL', tip, 'q:' .. n, 'qb:' .. n)
+redis.call('HDEL', tip, 'q:' .. n, 'qb:' .. n, 'qs:' .. n)
 local newest = -1
 for _, f in ipairs(redis.call('HKEYS', tip)) do
   local m = string.sub(f, 1, 2) == 'q:' and tonumber(string.sub(f, 3))
@@ -178,7 +216,7 @@ return {q, by}`)
 var forgetRoute = redis.NewScript(`
 redis.call('DEL', KEYS[2])
 for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
-  if f == 'oq' or string.sub(f, 1, 2) == 'q:' or string.sub(f, 1, 3) == 'qb:' then redis.call('HDEL', KEYS[1], f) end
+  if f == 'oq' or string.sub(f, 1, 2) == 'q:' or string.sub(f, 1, 3) == 'qb:' or string.sub(f, 1, 3) == 'qs:' then redis.call('HDEL', KEYS[1], f) end
 end
 if redis.call('HEXISTS', KEYS[1], 'k') == 1 then redis.call('HSET', KEYS[1], 'fg', 1) end
 return 1`)
@@ -220,13 +258,16 @@ func (s *Store) Forget(ctx context.Context, id string) error {
 // QuestionNumber numbers the next question to a tip's reporter, before it
 // is delivered (its Answer button names it); ErrNotFound if the tip is
 // gone, ErrNoRoute if its reporter cannot be asked, ErrOpenQuestions or
-// ErrQuestionsToday past a limit on questions to them. A question numbered
-// counts for the day's limit even if it is not delivered. (Two asked at
-// the same moment may both pass the limit of open questions, as neither
-// is open before it is delivered; not the day's.)
-func (s *Store) QuestionNumber(ctx context.Context, id string) (int, error) {
+// ErrQuestionsToday past a limit on questions to them. A question counts
+// as open from when it is numbered, so that two asked at the same moment
+// cannot both pass the limit, until it is answered, withdrawn, or window
+// (the time its reporter has to reply) ends; one not delivered is given
+// back with UnnumberQuestion. A question numbered counts for the day's
+// limit even if it is not delivered.
+func (s *Store) QuestionNumber(ctx context.Context, id string, window time.Duration) (int, error) {
 	n, err := numberQuestion.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.route(id)},
-		MaxOpenQuestions, MaxQuestionsPerDay, s.now().UnixMilli(), (24 * time.Hour).Milliseconds()).Int()
+		MaxOpenQuestions, MaxQuestionsPerDay, s.now().UnixMilli(), (24 * time.Hour).Milliseconds(),
+		window.Milliseconds(), pendingQuestion.Milliseconds()).Int()
 	if err != nil {
 		return 0, fmt.Errorf("number question: %w", err)
 	}
@@ -241,6 +282,16 @@ func (s *Store) QuestionNumber(ctx context.Context, id string) (int, error) {
 		return 0, ErrQuestionsToday
 	}
 	return n, nil
+}
+
+// UnnumberQuestion says question n of a tip, numbered by QuestionNumber,
+// was not delivered: it no longer counts among the open questions (it
+// still counts for the day's limit).
+func (s *Store) UnnumberQuestion(ctx context.Context, id string, n int) error {
+	if err := unnumberQuestion.Run(ctx, s.rdb, []string{s.k.tip(id)}, n).Err(); err != nil {
+		return fmt.Errorf("unnumber question: %w", err)
+	}
+	return nil
 }
 
 // Ask records question n to a tip's reporter, once delivered: in the

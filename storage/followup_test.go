@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 func ask(t *testing.T, st *storage.Store, id string, by storage.Claimer, text string) int {
 	t.Helper()
 	ctx := context.Background()
-	n, err := st.QuestionNumber(ctx, id)
+	n, err := st.QuestionNumber(ctx, id, 7*24*time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +153,7 @@ func TestQuestionsOfForgottenAndGoneTips(t *testing.T) {
 	if _, err := st.Answer(ctx, gone, n, "En la esquina"); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("answer to a purged tip: %v", err)
 	}
-	if _, err := st.QuestionNumber(ctx, gone); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := st.QuestionNumber(ctx, gone, 7*24*time.Hour); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("question number of a purged tip: %v", err)
 	}
 	if err := st.Ask(ctx, gone, n+1, storage.Claimer{Name: "Ana"}, "¿Cuándo?"); !errors.Is(err, storage.ErrNotFound) {
@@ -171,12 +172,12 @@ func TestNoQuestionWithoutARoute(t *testing.T) {
 	st, _, _ := newStore(t)
 	ana := storage.Claimer{Name: "Ana"}
 	silent := submit(t, st, "104", 10, "", false)
-	if _, err := st.QuestionNumber(ctx, silent); !errors.Is(err, storage.ErrNoRoute) {
+	if _, err := st.QuestionNumber(ctx, silent, 7*24*time.Hour); !errors.Is(err, storage.ErrNoRoute) {
 		t.Fatalf("question number without a route: %v", err)
 	}
 
 	id := submit(t, st, "105", 20, "", true)
-	n, err := st.QuestionNumber(ctx, id)
+	n, err := st.QuestionNumber(ctx, id, 7*24*time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +193,7 @@ func TestNoQuestionWithoutARoute(t *testing.T) {
 	if tip, _ := st.Tip(ctx, id); tip.OpenQuestion != "" || len(tip.History) != 0 {
 		t.Fatalf("after /forget: open %q, history %+v", tip.OpenQuestion, tip.History)
 	}
-	if _, err := st.QuestionNumber(ctx, id); !errors.Is(err, storage.ErrNoRoute) {
+	if _, err := st.QuestionNumber(ctx, id, 7*24*time.Hour); !errors.Is(err, storage.ErrNoRoute) {
 		t.Fatalf("question number after /forget: %v", err)
 	}
 }
@@ -254,4 +255,84 @@ func TestUpdateAnsweringKeepsWhatChangedMeanwhile(t *testing.T) {
 		}
 		run(t, st, func() map[string][]byte { return nil })
 	})
+}
+
+// Questions numbered at the same moment cannot pass the limit of open
+// questions together: each holds its place from when it is numbered. One
+// given back (not delivered) frees its place; one recorded keeps it.
+func TestQuestionNumberHoldsItsPlaceAtOnce(t *testing.T) {
+	ctx := context.Background()
+	st, _, clk := newStore(t)
+	id := submit(t, st, "105", 20, "", true)
+	const tries = storage.MaxQuestionsPerDay - 1
+	var wg sync.WaitGroup
+	numbered := make(chan int, tries)
+	for range tries {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, err := st.QuestionNumber(ctx, id, 7*24*time.Hour)
+			switch {
+			case err == nil:
+				numbered <- n
+			case !errors.Is(err, storage.ErrOpenQuestions):
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(numbered)
+	var ns []int
+	for n := range numbered {
+		ns = append(ns, n)
+	}
+	if len(ns) != storage.MaxOpenQuestions {
+		t.Fatalf("%d questions numbered at once, want %d", len(ns), storage.MaxOpenQuestions)
+	}
+	if err := st.Ask(ctx, id, ns[0], storage.Claimer{Name: "Ana"}, "¿Qué día?"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.UnnumberQuestion(ctx, id, ns[0]); err != nil { // recorded: kept
+		t.Fatal(err)
+	}
+	if err := st.UnnumberQuestion(ctx, id, ns[1]); err != nil { // not delivered
+		t.Fatal(err)
+	}
+	if _, err := st.QuestionNumber(ctx, id, 7*24*time.Hour); err != nil {
+		t.Fatalf("a place given back: %v", err)
+	}
+	if _, err := st.QuestionNumber(ctx, id, 7*24*time.Hour); !errors.Is(err, storage.ErrOpenQuestions) {
+		t.Fatalf("past the limit again: %v", err)
+	}
+	// Numbered and never recorded nor given back (its process stopped on
+	// the way): its place is held a while, not for the reply window.
+	clk.Add(15 * time.Minute)
+	if _, err := st.QuestionNumber(ctx, id, 7*24*time.Hour); err != nil {
+		t.Fatalf("places held by questions never delivered, 15 minutes on: %v", err)
+	}
+}
+
+// Questions asked before a question's time was kept count from when they
+// are first seen, for the reply window: not until they are answered.
+func TestQuestionsAskedBeforeTheirTimeWasKeptStopCounting(t *testing.T) {
+	ctx := context.Background()
+	st, srv, clk := newStore(t)
+	id := submit(t, st, "105", 20, "", true)
+	ana := storage.Claimer{Name: "Ana"}
+	for _, q := range []string{"¿Qué día?", "¿Qué hora?", "¿Dónde?"} {
+		ask(t, st, id, ana, q)
+	}
+	srv.Client().HDel(ctx, st.TipKey(id), "qs:1", "qs:2", "qs:3") // as the previous version left them
+	const week = 7 * 24 * time.Hour
+	if _, err := st.QuestionNumber(ctx, id, week); !errors.Is(err, storage.ErrOpenQuestions) {
+		t.Fatalf("three unanswered: %v", err)
+	}
+	clk.Add(week - time.Minute)
+	if _, err := st.QuestionNumber(ctx, id, week); !errors.Is(err, storage.ErrOpenQuestions) {
+		t.Fatalf("three unanswered, within a week of when they were first seen: %v", err)
+	}
+	clk.Add(time.Minute)
+	if _, err := st.QuestionNumber(ctx, id, week); err != nil {
+		t.Fatalf("a week after they were first seen: %v", err)
+	}
 }
