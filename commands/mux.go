@@ -624,18 +624,8 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 				return nil
 			}
 			if cmd.Role >= Investigator {
-				if ok, err := m.allow(ctx, c, "query", m.limits.QueriesPerHour); err != nil || !ok {
+				if ok, err := m.teamAction(ctx, c, auditEntry(cmd, req.Args), cmd.BeforeUnlock); err != nil || !ok {
 					return err
-				}
-				// No audit, no action: a team action must never go unrecorded.
-				if err := m.audit(ctx, c, auditEntry(cmd, req.Args)); err != nil {
-					return err
-				}
-				if locked, err := m.locked(ctx, c); err != nil || (locked && !cmd.BeforeUnlock) {
-					if err != nil {
-						return err
-					}
-					return c.Say(ctx, "locked", nil)
 				}
 			}
 			return cmd.Handler(ctx, c)
@@ -1193,6 +1183,27 @@ type Spooler interface {
 	OwedReceipts(pseudonym string) []storage.OwedReceipt
 	// ReceiptsTold forgets the reporter's owed receipts of events.
 	ReceiptsTold(pseudonym string, events []int64) error
+}
+
+// teamAction is what a team action passes first, typed as a command or
+// pressed as a button (triage, publication): the member's hourly limit,
+// the audit entry (no audit, no action: a team action must never go
+// unrecorded), and the second-factor lock, unless beforeUnlock. Refused,
+// the member is told why (as allow says, once) and false is returned.
+func (m *Mux) teamAction(ctx context.Context, c *Context, e storage.AuditEntry, beforeUnlock bool) (bool, error) {
+	if ok, err := m.allow(ctx, c, "query", m.limits.QueriesPerHour); err != nil || !ok {
+		return false, err
+	}
+	if err := m.audit(ctx, c, e); err != nil {
+		return false, err
+	}
+	if locked, err := m.locked(ctx, c); err != nil || (locked && !beforeUnlock) {
+		if err != nil {
+			return false, err
+		}
+		return false, c.Say(ctx, "locked", nil)
+	}
+	return true, nil
 }
 
 // allow applies a per-pseudonym hourly limit; when it is reached the user

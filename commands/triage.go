@@ -425,14 +425,8 @@ func (m *Mux) triageButton(ctx context.Context, c *Context, data string) error {
 	default:
 		return nil
 	}
-	if err := m.audit(ctx, c, storage.AuditEntry{Action: "triage", Args: id + " " + status + " (button)"}); err != nil {
+	if ok, err := m.teamAction(ctx, c, storage.AuditEntry{Action: "triage", Args: id + " " + status + " (button)"}, false); err != nil || !ok {
 		return err
-	}
-	if locked, err := m.locked(ctx, c); err != nil || locked {
-		if err != nil {
-			return err
-		}
-		return c.Say(ctx, "locked", nil)
 	}
 	// The buttons are under a tip /next handed out: they act while it is
 	// still claimed, not on a decision made since (an old message's

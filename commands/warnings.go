@@ -371,14 +371,8 @@ func (m *Mux) publishButton(ctx context.Context, c *Context, data string) error 
 	if !ok || err != nil || revision < 0 {
 		return nil
 	}
-	if err := m.audit(ctx, c, storage.AuditEntry{Action: "publish", Args: id + " (button)"}); err != nil {
+	if ok, err := m.teamAction(ctx, c, storage.AuditEntry{Action: "publish", Args: id + " (button)"}, false); err != nil || !ok {
 		return err
-	}
-	if locked, err := m.locked(ctx, c); err != nil || locked {
-		if err != nil {
-			return err
-		}
-		return c.Say(ctx, "locked", nil)
 	}
 	if ok, err := c.isWarning(ctx, id); !ok || err != nil {
 		return err
