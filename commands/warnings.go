@@ -341,7 +341,7 @@ func publish(ctx context.Context, c *Context) error {
 	if !ok {
 		return c.Say(ctx, "publish_usage", nil)
 	}
-	if ok, err := c.isWarning(ctx, id); !ok || err != nil {
+	if ok, err := c.isWarning(ctx, id, "publish_not_warning"); !ok || err != nil {
 		return err
 	}
 	a, ok, err := c.mayPublish(ctx, id)
@@ -374,7 +374,7 @@ func (m *Mux) publishButton(ctx context.Context, c *Context, data string) error 
 	if ok, err := m.teamAction(ctx, c, storage.AuditEntry{Action: "publish", Args: id + " (button)"}, false); err != nil || !ok {
 		return err
 	}
-	if ok, err := c.isWarning(ctx, id); !ok || err != nil {
+	if ok, err := c.isWarning(ctx, id, "publish_not_warning"); !ok || err != nil {
 		return err
 	}
 	a, ok, err := c.mayPublish(ctx, id)
@@ -517,8 +517,9 @@ func (c *Context) isWarningStored(ctx context.Context, id string) (bool, error) 
 }
 
 // isWarning reports whether tip id is a community warning; if not, it
-// says so.
-func (c *Context) isWarning(ctx context.Context, id string) (bool, error) {
+// says so: with message notWarning, which names what only a warning can be
+// (published, retracted).
+func (c *Context) isWarning(ctx context.Context, id, notWarning string) (bool, error) {
 	kind, err := c.mux.store.Kind(ctx, id)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
@@ -526,7 +527,7 @@ func (c *Context) isWarning(ctx context.Context, id string) (bool, error) {
 	case err != nil:
 		return false, err
 	case kind != "warning":
-		return false, c.Say(ctx, "publish_not_warning", map[string]any{"ID": id})
+		return false, c.Say(ctx, notWarning, map[string]any{"ID": id})
 	}
 	return true, nil
 }
@@ -661,7 +662,7 @@ func retract(ctx context.Context, c *Context) error {
 	}
 	// Only a warning is ever published: a tip's number is told so, not
 	// that it "was not published, or was already retracted".
-	if ok, err := c.isWarning(ctx, id); !ok || err != nil {
+	if ok, err := c.isWarning(ctx, id, "retract_not_warning"); !ok || err != nil {
 		return err
 	}
 	// If only its record in the tip's history failed, the copies are

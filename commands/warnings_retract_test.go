@@ -160,8 +160,11 @@ func TestRetractOnlyWhatWasPublished(t *testing.T) {
 	tm.approve(t, "2002", "Ana", "1") // one approval of two
 	// A tip, not a warning: it is said so (not "was not published").
 	tm.report("7778", "cobran piso en el mercado", "") // #2
-	if r := tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "2"}); r[0].Text != tm.msg.Localize("en", "publish_not_warning", map[string]any{"ID": "2"}) {
+	if r := tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "2"}); r[0].Text != tm.msg.Localize("en", "retract_not_warning", map[string]any{"ID": "2"}) {
 		t.Fatalf("retracting a tip: %+v", r)
+	}
+	if r := tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "2", Language: "es"}); r[0].Text != tm.msg.Localize("es", "retract_not_warning", map[string]any{"ID": "2"}) {
+		t.Fatalf("retracting a tip, in Spanish: %+v", r)
 	}
 	if r := tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "1"}); r[0].Text != tm.msg.Localize("en", "retract_none", map[string]any{"ID": "1"})+"\n\n"+tm.msg.Localize("en", "retract_none_dismiss", map[string]any{"ID": "1"}) {
 		t.Fatalf("retracting an unpublished warning: %+v", r)
