@@ -143,6 +143,9 @@ func revoke(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "revoke_done", map[string]any{"What": code})
 	}
 	ids, err := ParseIDList(arg)
+	if errors.Is(err, ErrLeadingZero) && !strings.Contains(arg, ",") {
+		return c.Say(ctx, "revoke_leading_zero", nil)
+	}
 	if err != nil || len(ids) != 1 {
 		return c.Say(ctx, "revoke_usage", nil)
 	}
