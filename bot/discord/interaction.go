@@ -241,7 +241,7 @@ func (r *interactionReplier) deferResponse(ctx context.Context) {
 	}
 	r.responded, r.deferred = true, true
 	err := r.a.retry(ctx, r.responseBucket(), func(opts ...discordgo.RequestOption) error {
-		return r.a.s.InteractionRespond(r.i, &discordgo.InteractionResponse{
+		return r.respond(&discordgo.InteractionResponse{
 			Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
 			Data: &discordgo.InteractionResponseData{Flags: r.flags()},
 		}, opts...)
@@ -263,7 +263,7 @@ func (r *interactionReplier) Reply(ctx context.Context, rep commands.Reply) erro
 		}
 		r.responded = true
 		err := r.a.retry(ctx, r.responseBucket(), func(opts ...discordgo.RequestOption) error {
-			return r.a.s.InteractionRespond(r.i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: modal(rep.Form)}, opts...)
+			return r.respond(&discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: modal(rep.Form)}, opts...)
 		})
 		if err != nil {
 			// discordgo's errors quote the URL, and with it the
@@ -322,7 +322,7 @@ func (r *interactionReplier) message(ctx context.Context, chunk string, componen
 	if initial {
 		r.responded = true
 		err = r.a.retry(ctx, r.responseBucket(), func(opts ...discordgo.RequestOption) error {
-			return r.a.s.InteractionRespond(r.i, &discordgo.InteractionResponse{
+			return r.respond(&discordgo.InteractionResponse{
 				Type: discordgo.InteractionResponseChannelMessageWithSource,
 				Data: &discordgo.InteractionResponseData{
 					Content: chunk, Components: components, Flags: r.flags(), Files: uploads(files),
@@ -331,12 +331,11 @@ func (r *interactionReplier) message(ctx context.Context, chunk string, componen
 			}, opts...)
 		})
 	} else {
-		err = r.a.retry(ctx, discordgo.EndpointWebhookToken(r.i.AppID, r.i.Token)+"?wait=true", func(opts ...discordgo.RequestOption) error {
-			_, err := r.a.s.FollowupMessageCreate(r.i, true, &discordgo.WebhookParams{
+		err = r.a.retry(ctx, r.followupBucket(), func(opts ...discordgo.RequestOption) error {
+			return r.followup(&discordgo.WebhookParams{
 				Content: chunk, Components: components, Flags: r.flags(), Files: uploads(files),
 				AllowedMentions: noMentions(),
 			}, opts...)
-			return err
 		})
 	}
 	if err != nil && files != nil && refused(err) {
@@ -405,12 +404,12 @@ func (r *interactionReplier) finish(ctx context.Context) {
 	case !r.responded && r.i.Type == discordgo.InteractionMessageComponent:
 		r.responded = true
 		err = r.a.retry(ctx, r.responseBucket(), func(opts ...discordgo.RequestOption) error {
-			return r.a.s.InteractionRespond(r.i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}, opts...)
+			return r.respond(&discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}, opts...)
 		})
 	case !r.responded:
 		r.responded, r.deferred = true, true
 		err = r.a.retry(ctx, r.responseBucket(), func(opts ...discordgo.RequestOption) error {
-			return r.a.s.InteractionRespond(r.i, &discordgo.InteractionResponse{
+			return r.respond(&discordgo.InteractionResponse{
 				Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
 				Data: &discordgo.InteractionResponseData{Flags: r.flags()},
 			}, opts...)
@@ -418,9 +417,7 @@ func (r *interactionReplier) finish(ctx context.Context) {
 		fallthrough
 	case r.deferred:
 		if err == nil {
-			err = r.a.retry(ctx, discordgo.EndpointInteractionResponseActions(r.i.AppID, r.i.Token), func(opts ...discordgo.RequestOption) error {
-				return r.a.s.InteractionResponseDelete(r.i, opts...)
-			})
+			err = r.a.retry(ctx, r.followupBucket(), r.deleteResponse)
 		}
 	}
 	if err != nil {
@@ -474,10 +471,4 @@ func (r *interactionReplier) CanPost(context.Context) (bool, error) {
 		post = discordgo.PermissionViewChannel | discordgo.PermissionSendMessagesInThreads
 	}
 	return r.i.AppPermissions&post == post, nil
-}
-
-// responseBucket is the key discordgo files the interaction's response
-// route under.
-func (r *interactionReplier) responseBucket() string {
-	return discordgo.EndpointInteractionResponse(r.i.ID, r.i.Token)
 }
