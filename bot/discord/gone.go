@@ -27,16 +27,17 @@ const (
 )
 
 // heldToken is an ephemeral interaction's token, kept to edit its
-// messages later (editInstead).
+// messages later (editInstead), with the member it came from: only they
+// see its messages, and only a press of theirs may have it used.
 type heldToken struct {
-	appID, token string
-	at           time.Time
+	appID, token, userID string
+	at                   time.Time
 }
 
 // holdToken keeps an ephemeral interaction's token for tokenLife, and
 // forgets it then (a timer: it does not stay in memory once useless);
 // past tokensKept, the new one is not kept.
-func (a *Adapter) holdToken(i *discordgo.Interaction) {
+func (a *Adapter) holdToken(i *discordgo.Interaction, userID string) {
 	now := time.Now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -46,7 +47,7 @@ func (a *Adapter) holdToken(i *discordgo.Interaction) {
 	if len(a.tokens) >= tokensKept {
 		return // each held one goes at its expiry (below)
 	}
-	a.tokens[i.ID] = heldToken{appID: i.AppID, token: i.Token, at: now}
+	a.tokens[i.ID] = heldToken{appID: i.AppID, token: i.Token, userID: userID, at: now}
 	time.AfterFunc(a.tokenLife, func() {
 		a.mu.Lock()
 		defer a.mu.Unlock()
@@ -74,7 +75,9 @@ func (r *interactionReplier) insteadEdited(ctx context.Context, rep commands.Rep
 
 // editInstead replaces the ephemeral message the interaction's button is
 // on with text (and buttons), through the token of the interaction that
-// posted it; false if there is none such still valid. Callers hold r.mu.
+// posted it; false if there is none such still valid, or it came from
+// another member than the one pressing (the message is not theirs: what
+// the press answers must not reach another member). Callers hold r.mu.
 func (r *interactionReplier) editInstead(ctx context.Context, text string, components []discordgo.MessageComponent) bool {
 	m := r.i.Message
 	if r.i.Type != discordgo.InteractionMessageComponent || m == nil || m.Flags&discordgo.MessageFlagsEphemeral == 0 || m.InteractionMetadata == nil {
@@ -84,7 +87,7 @@ func (r *interactionReplier) editInstead(ctx context.Context, text string, compo
 	t, ok := r.a.tokens[m.InteractionMetadata.ID]
 	life := r.a.tokenLife
 	r.a.mu.Unlock()
-	if !ok || time.Since(t.at) >= life {
+	if !ok || t.userID != r.userID || time.Since(t.at) >= life {
 		return false
 	}
 	if components == nil {

@@ -153,7 +153,7 @@ func (a *Adapter) interaction(base context.Context, h Handler, ic *discordgo.Int
 	}
 	ev := &interactionEvent{a: a, h: h, base: base, req: req, r: &interactionReplier{a: a, i: i, userID: user.ID, ephemeral: ephemeral, thread: ch.thread()}, unreadable: unreadable}
 	if ephemeral {
-		a.holdToken(i) // to edit its answers if a later interaction is dropped (editInstead)
+		a.holdToken(i, user.ID) // to edit its answers if a later interaction is dropped (editInstead)
 	}
 	if unreadable {
 		return ev // answered at once (queueInteraction)

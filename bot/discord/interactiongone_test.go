@@ -332,3 +332,44 @@ func TestDiscordGoneEphemeralAnswerGoesByDMAsItsInstead(t *testing.T) {
 		t.Errorf("in the server's channel: %q", got)
 	}
 }
+
+// A held token is used only for the member it came from: a press by
+// another member naming that interaction (a message that is not theirs)
+// edits nothing, and the receipt's failure is returned as with no token
+// held; the member's own press still edits their message.
+// Mutation: editInstead without its member check -> another member's
+// receipt is put in the first member's message (an edit through tokA).
+func TestDiscordHeldTokenIsUsedOnlyForItsMember(t *testing.T) {
+	for _, presser := range []string{"51", "50"} {
+		api := &goneInteractionAPI{dmsClosed: true, editable: "tokA"}
+		h := &receiptHandler{}
+		a := newTestAdapter(t, api, h, time.Hour)
+		form := commandInteraction() // member 50's
+		form.ID, form.Token = "8", "tokA"
+		if ev := a.interaction(context.Background(), silentHandler{}, form, nil); ev != nil && ev.timer != nil {
+			ev.timer.Stop()
+		}
+		press := commandInteraction()
+		press.Member = &discordgo.Member{User: &discordgo.User{ID: presser}}
+		press.Type = discordgo.InteractionMessageComponent
+		press.Data = discordgo.MessageComponentInteractionData{CustomID: "send:1"}
+		press.Message = &discordgo.Message{ID: "777", Flags: discordgo.MessageFlagsEphemeral,
+			InteractionMetadata: &discordgo.MessageInteractionMetadata{ID: "8"}}
+		a.onInteraction(a.s, press)
+		api.mu.Lock()
+		edits := api.edits
+		api.mu.Unlock()
+		if presser == "50" {
+			if len(edits) == 0 || len(h.errs) == 0 || h.errs[0] != nil {
+				t.Errorf("the member's own press: edits %q, errors %v; want their message edited", edits, h.errs)
+			}
+			continue
+		}
+		if len(edits) != 0 {
+			t.Errorf("another member's press edited through the first member's token: %q", edits)
+		}
+		if len(h.errs) == 0 || !errors.Is(h.errs[0], commands.ErrDestinationGone) {
+			t.Errorf("another member's receipt: errors %v, want it failed (DMs closed, nothing to edit)", h.errs)
+		}
+	}
+}
