@@ -118,13 +118,15 @@ type Adapter struct {
 	watched      map[string]*watched  // server messages being handled (watchMessage)
 	tokens       map[string]heldToken // ephemeral interactions' tokens, by id (holdToken)
 	tokenLife    time.Duration        // the constant of that name, shorter in tests
-	ready        chan struct{}
-	wg           sync.WaitGroup
-	ctx          context.Context // the events' base context (see stopCtx)
-	end          func()          // ends ctx: the shutdown deadline is over
-	h            Handler
-	cmds         map[string]*commands.Command
-	names        map[string]bool // every command's name and aliases
+	// registerTimeout is the constant of that name, shorter in tests.
+	registerTimeout time.Duration
+	ready           chan struct{}
+	wg              sync.WaitGroup
+	ctx             context.Context // the events' base context (see stopCtx)
+	end             func()          // ends ctx: the shutdown deadline is over
+	h               Handler
+	cmds            map[string]*commands.Command
+	names           map[string]bool // every command's name and aliases
 
 	// rl guards s.Ratelimiter: every REST call holds it for reading, and the
 	// janitor swaps in a fresh limiter, since discordgo keeps one bucket per
@@ -182,7 +184,7 @@ func New(o Options) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discord: %w", err)
 	}
-	a := &Adapter{o: o, msg: o.Messages, s: s, log: o.Logger, invChans: map[string]bool{}, ready: make(chan struct{}), queues: map[string]*userQueue{}, dmNoticeLife: dmNoticeLife, dmNoticeKept: dmNoticeKept, dmNoticeGap: dmNoticeGap, tokenLife: tokenLife}
+	a := &Adapter{o: o, msg: o.Messages, s: s, log: o.Logger, invChans: map[string]bool{}, ready: make(chan struct{}), queues: map[string]*userQueue{}, dmNoticeLife: dmNoticeLife, dmNoticeKept: dmNoticeKept, dmNoticeGap: dmNoticeGap, tokenLife: tokenLife, registerTimeout: registerTimeout}
 	if a.msg == nil {
 		if a.msg, err = locales.Load(); err != nil {
 			return nil, fmt.Errorf("discord: %w", err)

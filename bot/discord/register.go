@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -36,9 +37,13 @@ const registerTimeout = time.Minute
 
 // register replaces the application's commands with the engine's, in one
 // bulk overwrite, every name and description localised, within
-// registerTimeout.
+// registerTimeout (a.registerTimeout, shorter in tests). Every 429 is
+// waited out and the overwrite sent again, for as long as the deadline
+// allows: Discord may answer several in a row (a restart loop spent the
+// day's allowance), and each was only retried maxRetries times, so a
+// start failed (exit 2) well within its minute.
 func (a *Adapter) register(ctx context.Context, table []*commands.Command) error {
-	ctx, cancel := context.WithTimeout(ctx, registerTimeout)
+	ctx, cancel := context.WithTimeout(ctx, a.registerTimeout)
 	defer cancel()
 	cmds := Commands(a.o.Messages, table)
 	a.mu.Lock()
@@ -48,7 +53,8 @@ func (a *Adapter) register(ctx context.Context, table []*commands.Command) error
 	if a.o.GuildID != "" {
 		bucket = discordgo.EndpointApplicationGuildCommands(appID, a.o.GuildID)
 	}
-	err := a.retry(ctx, bucket, func(opts ...discordgo.RequestOption) error {
+	// (Each wait is at least 100 ms: the deadline bounds the attempts.)
+	err := a.retryUpTo(ctx, bucket, math.MaxInt, func(opts ...discordgo.RequestOption) error {
 		_, err := a.s.ApplicationCommandBulkOverwrite(appID, a.o.GuildID, cmds, opts...)
 		return err
 	})
