@@ -120,6 +120,7 @@ type Adapter struct {
 	tokenLife    time.Duration        // the constant of that name, shorter in tests
 	// registerTimeout is the constant of that name, shorter in tests.
 	registerTimeout time.Duration
+	reconnected     chan struct{} // a recheck is due (kickRecheck)
 	ready           chan struct{}
 	wg              sync.WaitGroup
 	ctx             context.Context // the events' base context (see stopCtx)
@@ -149,7 +150,10 @@ func (a *Adapter) Connected() bool { return a.registered.Load() && a.gatewayUp.L
 // in order (SyncEvents), so the last one says how things are.
 func (a *Adapter) onGateway(_ *discordgo.Session, ev any) {
 	switch ev.(type) {
-	case *discordgo.Connect, *discordgo.Ready, *discordgo.Resumed:
+	case *discordgo.Ready, *discordgo.Resumed:
+		a.gatewayUp.Store(true)
+		a.kickRecheck() // deletions may have been missed (recheck.go)
+	case *discordgo.Connect:
 		a.gatewayUp.Store(true)
 	case *discordgo.Disconnect:
 		a.gatewayUp.Store(false)
@@ -184,7 +188,7 @@ func New(o Options) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discord: %w", err)
 	}
-	a := &Adapter{o: o, msg: o.Messages, s: s, log: o.Logger, invChans: map[string]bool{}, ready: make(chan struct{}), queues: map[string]*userQueue{}, dmNoticeLife: dmNoticeLife, dmNoticeKept: dmNoticeKept, dmNoticeGap: dmNoticeGap, tokenLife: tokenLife, registerTimeout: registerTimeout}
+	a := &Adapter{o: o, msg: o.Messages, s: s, log: o.Logger, invChans: map[string]bool{}, ready: make(chan struct{}), queues: map[string]*userQueue{}, dmNoticeLife: dmNoticeLife, dmNoticeKept: dmNoticeKept, dmNoticeGap: dmNoticeGap, tokenLife: tokenLife, registerTimeout: registerTimeout, reconnected: make(chan struct{}, 1)}
 	if a.msg == nil {
 		if a.msg, err = locales.Load(); err != nil {
 			return nil, fmt.Errorf("discord: %w", err)
@@ -387,6 +391,7 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	a.log.Info("discord connected", "commands", len(h.Commands()), "guild_scoped", a.o.GuildID != "")
 	a.registered.Store(true)
 	defer a.registered.Store(false)
+	go a.rechecker(ctx)
 	janitor := time.NewTicker(time.Minute)
 	defer janitor.Stop()
 	due := time.Now().Add(limiterSweep)
