@@ -121,6 +121,7 @@ type Adapter struct {
 	// registerTimeout is the constant of that name, shorter in tests.
 	registerTimeout time.Duration
 	reconnected     chan struct{} // a recheck is due (kickRecheck)
+	slots           slots         // interactions' rate-limit buckets (takeSlot)
 	ready           chan struct{}
 	wg              sync.WaitGroup
 	ctx             context.Context // the events' base context (see stopCtx)
@@ -131,7 +132,8 @@ type Adapter struct {
 
 	// rl guards s.Ratelimiter: every REST call holds it for reading, and the
 	// janitor swaps in a fresh limiter, since discordgo keeps one bucket per
-	// URL forever, and interaction URLs are new for every interaction.
+	// route forever, and every channel and DM has routes of its own
+	// (interactions' answers take turns with a few: see tokenbucket.go).
 	rl sync.RWMutex
 
 	registered atomic.Bool // the commands are registered, and Run runs

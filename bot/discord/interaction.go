@@ -151,7 +151,7 @@ func (a *Adapter) interaction(base context.Context, h Handler, ic *discordgo.Int
 	default:
 		return nil
 	}
-	ev := &interactionEvent{a: a, h: h, base: base, req: req, r: &interactionReplier{a: a, i: i, userID: user.ID, ephemeral: ephemeral, thread: ch.thread()}, unreadable: unreadable}
+	ev := &interactionEvent{a: a, h: h, base: base, req: req, r: &interactionReplier{a: a, i: i, userID: user.ID, ephemeral: ephemeral, thread: ch.thread(), slot: a.takeSlot()}, unreadable: unreadable}
 	if ephemeral {
 		a.holdToken(i, user.ID) // to edit its answers if a later interaction is dropped (editInstead)
 	}
@@ -174,6 +174,7 @@ func (a *Adapter) interaction(base context.Context, h Handler, ic *discordgo.Int
 
 // run hands the interaction to the engine and closes it.
 func (ev *interactionEvent) run() {
+	defer ev.a.releaseSlot(ev.r.slot) // last: nothing is sent through it once finished
 	defer func() {
 		if p := recover(); p != nil {
 			ev.a.log.Error("discord interaction panic", "panic", fmt.Sprintf("%T", p), "stack", commands.Stack(3))
@@ -215,7 +216,8 @@ type interactionReplier struct {
 	i         *discordgo.Interaction
 	userID    string // the member who interacted
 	ephemeral bool
-	thread    bool // the interaction came from a thread (or a forum post)
+	thread    bool   // the interaction came from a thread (or a forum post)
+	slot      string // names its rate-limit buckets (takeSlot); released when run or refused
 
 	mu        sync.Mutex
 	responded bool // an initial response (message, form or deferral) went out

@@ -345,6 +345,7 @@ func (a *Adapter) refuseMessage(base context.Context, h Handler, m *discordgo.Me
 // in the user's language, as its response (its deferral timer still runs,
 // should the language take long to learn).
 func (ev *interactionEvent) refuse(id string) {
+	defer ev.a.releaseSlot(ev.r.slot) // last: nothing is sent through it once finished
 	if ev.timer != nil {
 		defer ev.timer.Stop()
 	}

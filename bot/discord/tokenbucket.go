@@ -1,6 +1,11 @@
 package discord
 
 import (
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
 	"github.com/bwmarrin/discordgo"
 )
 
@@ -10,10 +15,55 @@ import (
 // FollowupMessageCreate, InteractionResponseDelete): through those
 // methods, every interaction's token would stay in the limiter's memory
 // until the janitor's next sweep (sweepLimiter), or for ever while a
-// request is always in flight. So the adapter sends them itself, to the
-// same URL with the same body, under a bucket named by the interaction's
-// id, which is no secret; the token lives only as long as the
-// interaction's replier (and holdToken's).
+// request is always in flight (the sweep is skipped then), and the
+// limiter would grow by a bucket or two per interaction. So the adapter
+// sends them itself, to the same URL with the same body, under the
+// buckets of a slot: a name with no token, held by one interaction while
+// it is answered and handed to a later one after (takeSlot, releaseSlot).
+// The limiter then holds two buckets per interaction answered at once,
+// not per interaction ever answered, and the token lives only as long as
+// the interaction's replier (and holdToken's).
+
+// slots are the bucket names interactions take turns with.
+type slots struct {
+	mu   sync.Mutex
+	free []freeSlot
+	n    int // slots made
+}
+
+// freeSlot is a slot no interaction holds, to be handed out from after
+// (when what Discord reported of its buckets no longer holds a request
+// back: a new interaction is never made to wait for an earlier one's
+// limit).
+type freeSlot struct {
+	name  string
+	after time.Time
+}
+
+// takeSlot hands an interaction a slot: a free one whose buckets hold no
+// wait, or a new one.
+func (a *Adapter) takeSlot() string {
+	a.slots.mu.Lock()
+	defer a.slots.mu.Unlock()
+	now := time.Now()
+	for k := len(a.slots.free) - 1; k >= 0; k-- {
+		if f := a.slots.free[k]; !f.after.After(now) {
+			a.slots.free = slices.Delete(a.slots.free, k, k+1)
+			return f.name
+		}
+	}
+	a.slots.n++
+	return "vigia:interaction:" + strconv.Itoa(a.slots.n)
+}
+
+// releaseSlot gives back the slot of an interaction no longer answered,
+// to be handed out once its buckets hold no wait.
+func (a *Adapter) releaseSlot(slot string) {
+	wait := max(a.bucketWait(slot+":response"), a.bucketWait(slot+":webhook"))
+	a.slots.mu.Lock()
+	defer a.slots.mu.Unlock()
+	a.slots.free = append(a.slots.free, freeSlot{slot, time.Now().Add(wait)})
+}
 
 // respond is discordgo's InteractionRespond, filed under responseBucket.
 func (r *interactionReplier) respond(resp *discordgo.InteractionResponse, opts ...discordgo.RequestOption) error {
@@ -55,15 +105,9 @@ func (r *interactionReplier) deleteResponse(opts ...discordgo.RequestOption) err
 	return err
 }
 
-// responseBucket is the bucket of the interaction's response route: its
-// route with the interaction's id and no token.
-func (r *interactionReplier) responseBucket() string {
-	return discordgo.EndpointInteractionResponse(r.i.ID, "")
-}
+// responseBucket is the bucket of the interaction's response route.
+func (r *interactionReplier) responseBucket() string { return r.slot + ":response" }
 
 // followupBucket is the bucket of the interaction's webhook routes
-// (follow-ups, and the response's deletion): the webhook's route named by
-// the interaction's id, not its token.
-func (r *interactionReplier) followupBucket() string {
-	return discordgo.EndpointWebhookToken(r.i.AppID, "interaction:"+r.i.ID)
-}
+// (follow-ups, and the response's deletion).
+func (r *interactionReplier) followupBucket() string { return r.slot + ":webhook" }

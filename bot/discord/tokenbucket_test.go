@@ -2,6 +2,7 @@ package discord
 
 import (
 	"fmt"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -59,5 +60,60 @@ func TestDiscordLimiterKeepsNoInteractionToken(t *testing.T) {
 				t.Fatalf("handler %d: a bucket key holds an interaction's token: %q (calls %v)", n, k, calls)
 			}
 		}
+	}
+}
+
+// The limiter's buckets for interactions are bounded by the interactions
+// answered at once, not by all those ever answered: 40 interactions one
+// after another (each unanswered: deferred, the deferral deleted) leave
+// two buckets, not 80. Mutation: takeSlot always making a new slot -> 80
+// buckets.
+func TestDiscordLimiterBucketsAreBoundedByInteractionsInFlight(t *testing.T) {
+	api := &recordingAPI{}
+	a := newTestAdapter(t, api, silentHandler{}, time.Hour)
+	for k := range 40 {
+		ic := commandInteraction()
+		ic.ID, ic.Token = fmt.Sprint(2000+k), fmt.Sprintf("itoken-%d", k)
+		a.onInteraction(a.s, ic)
+	}
+	if calls, _ := api.snapshot(); len(calls) != 80 {
+		t.Fatalf("%d calls, want 80 (a deferral and its deletion each)", len(calls))
+	}
+	if keys := limiterKeys(a); len(keys) > 2 {
+		t.Errorf("%d buckets after 40 interactions one after another: %q", len(keys), keys)
+	}
+}
+
+// A slot is not handed to a new interaction while Discord's limit on an
+// earlier one's buckets holds: the new one is answered at once, not after
+// that limit (30 s here). Mutation: releaseSlot ignoring the buckets'
+// wait -> the second interaction's follow-up waits 30 s (past the 10 s
+// allowed).
+func TestDiscordLimitOfAnEarlierInteractionHoldsNoLaterOneBack(t *testing.T) {
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if strings.Contains(r.URL.Path, "/callback") {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		// A follow-up spends its webhook's allowance for 30 s.
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Header().Set("X-RateLimit-Reset-After", "30")
+		fmt.Fprint(w, `{"id":"1","channel_id":"2","content":""}`)
+	})
+	a := newTestAdapter(t, api, replyHandler{commands.Reply{Text: "a", Files: []commands.File{stored("x")}}}, time.Hour)
+	first := commandInteraction()
+	a.onInteraction(a.s, first)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		second := commandInteraction()
+		second.ID, second.Token = "11", "tok2"
+		a.onInteraction(a.s, second)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a new interaction's follow-up waited for an earlier interaction's limit")
 	}
 }
