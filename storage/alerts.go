@@ -70,7 +70,8 @@ type pendingSignal struct {
 
 // A kept alert's hash: s its signal, sealed; d its deadline and f when it
 // was raised (unix ms); n its attempts; i its instance (alertInstance;
-// none in a record kept before instances, even once kept again);
+// none in a record kept before instances, even once kept again; such a
+// record raised again by its tip holds that tip's instance in "h");
 // and a field "c:" + chatMAC for each investigators' chat that took it,
 // so that a chat that refused is sent it again and one that took it
 // never is, with "m:" + chatMAC the id of its message there, sealed (for
@@ -240,13 +241,30 @@ redis.call('DEL', KEYS[2])
 return 1`)
 
 // releaseSentMark deletes an alert mark (KEYS[1]) that says its alert
-// (ARGV[1], sentMark) was handed over, or one written before marks named
-// their alert (ARGV[2], alertSent): never the mark of the entity's next
-// alert, raised as this one's expired.
+// (ARGV[1], sentMark; or ARGV[3], the mark its tip wrote raising a
+// record kept before instances again: alertHandedField) was handed over,
+// or one written before marks named their alert (ARGV[2], alertSent):
+// never the mark of the entity's next alert, raised as this one's
+// expired.
 var releaseSentMark = redis.NewScript(`
 local v = redis.call('GET', KEYS[1])
-if v == ARGV[1] or v == ARGV[2] then return redis.call('DEL', KEYS[1]) end
+if v == ARGV[1] or v == ARGV[2] or v == ARGV[3] then return redis.call('DEL', KEYS[1]) end
 return 0`)
+
+// alertHandedField, in a record kept before instances (no "i"), is the
+// instance of the tip that raised it again after an upgrade (its first
+// hand-over cut off by a crash): that tip's hand-over writes
+// sentMark(instance), which a withdrawal of the record, claimed with no
+// instance, must let go of too. It is not "i": a process that claimed the
+// record holds none, and still acts on it (keepAlert).
+const alertHandedField = "h"
+
+// notePreInstanceAlert records, in a record kept before instances
+// (KEYS[1]: "s" and no "i"), the instance ARGV[1] raising it again
+// (alertHandedField).
+var notePreInstanceAlert = redis.NewScript(`
+if redis.call('HEXISTS', KEYS[1], 's') == 0 or redis.call('HEXISTS', KEYS[1], 'i') == 1 then return 0 end
+return redis.call('HSET', KEYS[1], 'h', ARGV[1])`)
 
 // KeepAlert keeps an alert not every investigators' chat took (took
 // lists those that did, as configured), to be sent again to the others
@@ -341,6 +359,12 @@ func (s *Store) AlertMissing(ctx context.Context, sig Signal, chats []string) ([
 		}
 		if err != nil || (p.Since != 0 && p.Since != unixMilliOrZero(sig.since)) {
 			return chats, s.dropAnyAlert(ctx, sig)
+		}
+		// Raised again (its hand-over cut off before the upgrade): the
+		// mark it is handed over with names this instance, which the
+		// record's withdrawal must let go of.
+		if err := notePreInstanceAlert.Run(ctx, s.rdb, []string{s.k.alertPending(sig.mac)}, sig.alert).Err(); err != nil {
+			return chats, fmt.Errorf("alert chats: %w", err)
 		}
 	}
 	var missing []string
@@ -580,14 +604,20 @@ func (s *Store) withdrawAlert(ctx context.Context, sig Signal) error {
 	if sig.mac == "" {
 		return nil
 	}
-	inst, err := s.rdb.HGet(ctx, s.k.alertPending(sig.mac), "i").Result()
-	if err != nil && !errors.Is(err, redis.Nil) {
+	rec, err := s.rdb.HMGet(ctx, s.k.alertPending(sig.mac), "i", alertHandedField).Result()
+	if err != nil {
 		return fmt.Errorf("withdraw alert: %w", err)
 	}
-	if err == nil && inst != sig.alert {
+	if inst, ok := rec[0].(string); ok && inst != sig.alert {
 		return nil // the next alert's record, and mark
 	}
-	if err := releaseSentMark.Run(ctx, s.rdb, []string{s.k.indexAlert(sig.mac)}, sentMark(sig.alert), alertSent).Err(); err != nil && !errors.Is(err, redis.Nil) {
+	// A record kept before instances, raised again since by its tip:
+	// handed over under that tip's instance.
+	handed := sentMark(sig.alert)
+	if h, ok := rec[1].(string); ok && rec[0] == nil {
+		handed = sentMark(h)
+	}
+	if err := releaseSentMark.Run(ctx, s.rdb, []string{s.k.indexAlert(sig.mac)}, sentMark(sig.alert), alertSent, handed).Err(); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("withdraw alert: %w", err)
 	}
 	_, err = s.dropAlert(ctx, sig)

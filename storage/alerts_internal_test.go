@@ -469,3 +469,78 @@ func TestWithdrawalLetsGoOfAMarkWrittenBeforeMarksNamedTheirAlert(t *testing.T) 
 	}
 	raiseOne(t, s, now, "4", "5", "6")
 }
+
+// An alert kept before instances were recorded (no "i"), whose process
+// died before its mark said it was handed over (the mark still names its
+// tip); after the upgrade its tip, indexed again, raises it again and
+// hands it over (the mark names its instance now). Its tips forgotten,
+// it is withdrawn from the chats that took it: its mark is let go, and
+// new reporters naming the entity raise its next alert at once.
+// Mutation: withdrawAlert not letting go of the mark the raise-again
+// wrote (alertHandedField ignored) → the mark holds back the next alert
+// all window (no alert raised).
+func TestWithdrawalOfAnAlertKeptBeforeInstancesRaisedAgainLetsGoOfItsMark(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	chats := []string{"telegram:-100777", "telegram:-100778"}
+	sig := raiseOne(t, s, now, "1", "2", "3")
+	if err := s.KeepAlert(ctx, sig, chats[:1]); err != nil {
+		t.Fatal(err)
+	}
+	s.rdb.HDel(ctx, s.k.alertPending(sig.mac), "i") // kept by the binary before instances
+	mark := s.k.indexAlert(sig.mac)
+	if got := s.rdb.Get(ctx, mark).Val(); got != "3" {
+		t.Fatalf("mark %q, want it naming its tip (not handed over: the process died)", got)
+	}
+	// Upgraded: its tip is indexed again, and raises it again.
+	again, err := s.index(ctx, "3", "p3", now, "llaman del 55 1234 5678 para cobrar piso", true)
+	if err != nil || len(again) != 1 {
+		t.Fatalf("indexed again: alerts %+v (%v), want it raised again", again, err)
+	}
+	missing, err := s.AlertMissing(ctx, again[0], chats)
+	if err != nil || len(missing) != 1 || missing[0] != chats[1] {
+		t.Fatalf("the alert raised again is missing from %v (%v), want the second chat", missing, err)
+	}
+	if err := s.KeepAlert(ctx, again[0], nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertDelivered(ctx, again[0], chats[1], "42"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.KeepSentAlert(ctx, again[0], chats[1:]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertSent(ctx, again[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.alertHanded(ctx, again[0], "3"); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.rdb.Get(ctx, mark).Val(); got != sentMark(again[0].alert) {
+		t.Fatalf("mark %q, want it handed over", got)
+	}
+	// Its tips are forgotten: withdrawn at the recount, both chats told.
+	s.rdb.Del(ctx, s.k.indexEntity(sig.mac))
+	if err := s.checkAlerts(ctx, []string{sig.mac}); err != nil {
+		t.Fatal(err)
+	}
+	due, err := s.DueAlerts(ctx, chats, 10)
+	if err != nil || len(due) != 1 || !due[0].Withdrawn || len(due[0].Took) != 2 {
+		t.Fatalf("due %+v %v, want the alert withdrawn from both chats", due, err)
+	}
+	for _, chat := range chats {
+		if err := s.AlertRetracted(ctx, due[0].Signal, chat); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.AlertWithdrawn(ctx, due[0].Signal); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.rdb.Get(ctx, mark).Val(); got != "" {
+		t.Fatalf("the withdrawn alert's mark %q is held", got)
+	}
+	// New reporters name the entity: its next alert is raised.
+	raiseOne(t, s, now, "4", "5", "6")
+}
