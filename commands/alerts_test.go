@@ -1281,3 +1281,62 @@ func TestWithdrawalInAMovedChatRepliesToNothing(t *testing.T) {
 		}
 	}
 }
+
+// crashAfter is chatModes whose send to chat crash goes out, then panics,
+// once it is set: a process dying after the platform took a message,
+// before anything after it is written.
+type crashAfter struct {
+	*chatModes
+	crash string
+}
+
+func (c *crashAfter) Send(ctx context.Context, chat string, r commands.Reply) ([]string, error) {
+	ids, err := c.chatModes.Send(ctx, chat, r)
+	c.mu.Lock()
+	crash := c.crash == chat
+	c.mu.Unlock()
+	if crash {
+		panic("process killed")
+	}
+	return ids, err
+}
+
+// A process that dies just after a chat took an alert's withdrawal
+// notice, before recording it: after the restart the other chat is told,
+// and the first is not told twice.
+// Mutation: the chat recorded as told only after the notice (no
+// AlertRetracting before it, the old order) → invChat is told twice.
+func TestWithdrawalNoticeIsNotToldTwiceAfterACrash(t *testing.T) {
+	tm, c := newTwoChatTeam(t)
+	tm.report("7001", "cobran piso desde el 5512345678", "")
+	tm.report("7002", "el 5512345678 nos amenaza", "")
+	code := tm.reportCode("7003", "del 5512345678 piden cuota")
+	tm.retryFor(2 * time.Hour)
+	if a, b := len(tm.sentTo(invChat)), len(tm.sentTo(otherInvChat)); a != 1 || b != 1 {
+		t.Fatalf("the alert: %d and %d, want one each", a, b)
+	}
+	tm.as("7003", "R", commands.Request{Command: "forget", Args: code})
+	tm.mux.AddSender("telegram", &crashAfter{chatModes: c, crash: invChat})
+	tm.clk.Add(time.Minute)
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("the crash went unnoticed")
+			}
+		}()
+		_ = tm.mux.RetryAlerts(context.Background())
+	}()
+	if got := tm.withdrawnIn(invChat); len(got) != 1 {
+		t.Fatalf("before the crash invChat was told %q, want one withdrawal", got)
+	}
+	tm.restartWith(c, invChat, otherInvChat)
+	tm.retryFor(time.Hour)
+	for _, chat := range []string{invChat, otherInvChat} {
+		if got := tm.withdrawnIn(chat); len(got) != 1 {
+			t.Fatalf("chat %s told %q, want one withdrawal", chat, got)
+		}
+	}
+	if keys := tm.srv.Client().Keys(context.Background(), "w:*alerts*").Val(); len(keys) != 0 {
+		t.Errorf("keys of the withdrawn alert left: %v", keys)
+	}
+}

@@ -39,6 +39,8 @@ type Store interface {
 	AlertDelivered(ctx context.Context, s storage.Signal, chat, msg string) error
 	DueAlerts(ctx context.Context, chats []string, n int) ([]storage.PendingAlert, error)
 	AlertSent(ctx context.Context, s storage.Signal) error
+	AlertRetracting(ctx context.Context, s storage.Signal, chat string) (bool, error)
+	AlertNotRetracted(ctx context.Context, s storage.Signal, chat string) error
 	AlertRetracted(ctx context.Context, s storage.Signal, chat string) error
 	AlertWithdrawn(ctx context.Context, s storage.Signal) error
 	KeptAlerts(ctx context.Context) (int64, error)

@@ -558,18 +558,39 @@ func (m *Mux) RetryAlerts(ctx context.Context) error {
 // since. Once every one was told the alert is dropped, and retractAlert
 // reports true; a chat that refuses (or the budget, sendCtx, spent)
 // leaves it kept, for those chats alone to be told at its next attempt.
+//
+// Each chat is recorded as being told before its notice is sent, and
+// settled after: told, or (refused, cut off) to be told again. A process
+// dying in between leaves the chat counted as told: at most one notice a
+// chat, at the price of none where it died before the send went out.
 func (m *Mux) retractAlert(ctx, sendCtx context.Context, a storage.PendingAlert, routes map[string]string) bool {
 	text := m.msg.Localize(m.lang, "alert_withdrawn", map[string]any{
 		"Entity": isolated(safe(a.Signal.Entity.Display)), "Time": a.Formed.UTC().Format("2006-01-02 15:04 UTC"),
 	})
 	all := true
 	for _, key := range a.Took {
-		if sendCtx.Err() != nil || !m.notifyQuietly(sendCtx, routes[key], Reply{Text: text, Protected: true, ReplyTo: replyTo(routes[key], a.Messages[key])}) {
+		if sendCtx.Err() != nil {
 			all = false
 			continue
 		}
+		tell, err := m.store.AlertRetracting(ctx, a.Signal, key)
+		if err != nil {
+			// Not recorded: not sent now, told at its next attempt.
+			all = false
+			continue
+		}
+		if !tell {
+			continue // told by another process meanwhile
+		}
+		if !m.notifyQuietly(sendCtx, routes[key], Reply{Text: text, Protected: true, ReplyTo: replyTo(routes[key], a.Messages[key])}) {
+			all = false
+			if err := m.store.AlertNotRetracted(ctx, a.Signal, key); err != nil {
+				m.log.Warn("withdrawn alert: a chat not told of it was not recorded; it may never be told", "error", err.Error())
+			}
+			continue
+		}
 		if err := m.store.AlertRetracted(ctx, a.Signal, key); err != nil {
-			m.log.Warn("withdrawn alert: a chat told of it was not recorded; it may be told twice", "error", err.Error())
+			m.log.Warn("withdrawn alert: a chat told of it was not recorded", "error", err.Error())
 		}
 	}
 	if !all {

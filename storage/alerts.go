@@ -75,9 +75,11 @@ type pendingSignal struct {
 // and a field "c:" + chatMAC for each investigators' chat that took it,
 // so that a chat that refused is sent it again and one that took it
 // never is, with "m:" + chatMAC the id of its message there, sealed (for
-// a withdrawal notice to reply to). "ok" says every chat (as configured
-// then) took it: it is kept for a withdrawal only, and sent nowhere else;
-// "w" that it was found withdrawn, its chats being told.
+// a withdrawal notice to reply to), and "t:" + chatMAC while the chat is
+// being told the alert was withdrawn (AlertRetracting). "ok" says every
+// chat (as configured then) took it: it is kept for a withdrawal only,
+// and sent nowhere else; "w" that it was found withdrawn, its chats
+// being told.
 const alertChatField = "c:"
 
 // alertInstance names the alert tip id raised for entity mac: one alert
@@ -114,6 +116,15 @@ const alertMessageField = "m:"
 
 func alertMessageOf(chatField string) string {
 	return alertMessageField + strings.TrimPrefix(chatField, alertChatField)
+}
+
+// alertTellingField marks the chat of field chatField (alertChatMAC) as
+// being told the alert was withdrawn: recorded before the notice is sent,
+// settled after (AlertRetracted, AlertNotRetracted).
+const alertTellingField = "t:"
+
+func alertTellingOf(chatField string) string {
+	return alertTellingField + strings.TrimPrefix(chatField, alertChatField)
 }
 
 // keepAlert records an alert (KEYS[2], entity ARGV[1]: its sealed signal
@@ -192,11 +203,26 @@ if redis.call('HEXISTS', KEYS[1], 's') == 0 or not sameAlert(KEYS[1], ARGV[2]) t
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], ARGV[3], ARGV[4]) else redis.call('HDEL', KEYS[1], ARGV[3]) end
 return redis.call('HSET', KEYS[1], ARGV[1], 1)`)
 
-// retractedAlert forgets that a chat (field ARGV[1], its message ARGV[3])
-// took a kept alert (KEYS[1], instance ARGV[2]).
+// retractedAlert forgets that a chat (field ARGV[1], its message ARGV[3],
+// its notice pending ARGV[4]) took a kept alert (KEYS[1], instance
+// ARGV[2]).
 var retractedAlert = redis.NewScript(sameAlert + `
 if not sameAlert(KEYS[1], ARGV[2]) then return 0 end
-return redis.call('HDEL', KEYS[1], ARGV[1], ARGV[3])`)
+return redis.call('HDEL', KEYS[1], ARGV[1], ARGV[3], ARGV[4])`)
+
+// tellingAlert records that a chat (field ARGV[1]; pending field ARGV[3])
+// is being told a kept alert (KEYS[1], instance ARGV[2]) was withdrawn,
+// if the alert is still kept and the chat still to be told: 1 if it did.
+var tellingAlert = redis.NewScript(sameAlert + `
+if redis.call('HEXISTS', KEYS[1], 's') == 0 or not sameAlert(KEYS[1], ARGV[2]) then return 0 end
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 or redis.call('HEXISTS', KEYS[1], ARGV[3]) == 1 then return 0 end
+return redis.call('HSET', KEYS[1], ARGV[3], 1)`)
+
+// notTellingAlert undoes tellingAlert (field ARGV[1], KEYS[1], instance
+// ARGV[2]): the chat was not told.
+var notTellingAlert = redis.NewScript(sameAlert + `
+if not sameAlert(KEYS[1], ARGV[2]) then return 0 end
+return redis.call('HDEL', KEYS[1], ARGV[1])`)
 
 // markWithdrawn marks a kept alert (KEYS[1], instance ARGV[1]) found
 // withdrawn ("w"), or with ARGV[2] "0" standing again (neither "w" nor
@@ -571,6 +597,38 @@ func alertTimes(res []any, p pendingSignal, window time.Duration) (formed, since
 	return formed, since
 }
 
+// AlertRetracting records, before chat (as configured) is sent the
+// notice that a kept alert it took was withdrawn, that it is being told:
+// should the process die before the notice is settled (AlertRetracted,
+// AlertNotRetracted), the chat counts as told at the alert's next attempt
+// rather than being told twice. It reports false, and the notice is not
+// to be sent, when the chat is no longer to be told (told, or being told,
+// by this or another process; or the alert is no longer kept).
+func (s *Store) AlertRetracting(ctx context.Context, sig Signal, chat string) (bool, error) {
+	if sig.mac == "" {
+		return true, nil
+	}
+	field := s.alertChatMAC(sig.mac, chat)
+	n, err := tellingAlert.Run(ctx, s.rdb, []string{s.k.alertPending(sig.mac)}, field, sig.alert, alertTellingOf(field)).Int()
+	if err != nil {
+		return false, fmt.Errorf("alert retracting: %w", err)
+	}
+	return n == 1, nil
+}
+
+// AlertNotRetracted undoes AlertRetracting for chat, whose notice was not
+// sent (refused, or cut off): it is told at the alert's next attempt.
+func (s *Store) AlertNotRetracted(ctx context.Context, sig Signal, chat string) error {
+	if sig.mac == "" {
+		return nil
+	}
+	field := alertTellingOf(s.alertChatMAC(sig.mac, chat))
+	if err := notTellingAlert.Run(ctx, s.rdb, []string{s.k.alertPending(sig.mac)}, field, sig.alert).Err(); err != nil {
+		return fmt.Errorf("alert not retracted: %w", err)
+	}
+	return nil
+}
+
 // AlertRetracted records that chat (as configured), which took a kept
 // alert since withdrawn, was told so: it is not told again. Should the
 // alert stand again meanwhile (new reporters), it is sent there again.
@@ -579,7 +637,7 @@ func (s *Store) AlertRetracted(ctx context.Context, sig Signal, chat string) err
 		return nil
 	}
 	field := s.alertChatMAC(sig.mac, chat)
-	if err := retractedAlert.Run(ctx, s.rdb, []string{s.k.alertPending(sig.mac)}, field, sig.alert, alertMessageOf(field)).Err(); err != nil {
+	if err := retractedAlert.Run(ctx, s.rdb, []string{s.k.alertPending(sig.mac)}, field, sig.alert, alertMessageOf(field), alertTellingOf(field)).Err(); err != nil {
 		return fmt.Errorf("alert retracted: %w", err)
 	}
 	return nil
