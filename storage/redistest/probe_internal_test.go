@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -80,4 +81,91 @@ type stderrLog struct{ l *log.Logger }
 
 func (l *stderrLog) Printf(_ context.Context, format string, v ...any) {
 	_ = l.l.Output(2, fmt.Sprintf(format, v...))
+}
+
+// A port picked free and taken by another process (another test's Redis)
+// before redis-server could bind it is given up for another without the
+// readiness probe reaching that process: not one connection, let alone
+// an INFO, which another test counting its connections or watching its
+// commands would see.
+// Mutation: waitReady probing before the server's log says it listens
+// (as before) → the other process is connected to.
+func TestReadinessProbeNeverReachesAnotherServer(t *testing.T) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("probes a real redis-server's start")
+	}
+	// The other process: it accepts connections and answers nothing.
+	other, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted := make(chan net.Conn, 100)
+	go func() {
+		for {
+			c, err := other.Accept()
+			if err != nil {
+				close(accepted)
+				return
+			}
+			accepted <- c
+		}
+	}()
+	// redis-server starts only once a probe has had its chance: the
+	// taken port is probed before the server could say it is taken.
+	gate := filepath.Join(t.TempDir(), "gate")
+	wrapper := filepath.Join(t.TempDir(), "redis-server")
+	script := fmt.Sprintf("#!/bin/sh\nwhile [ ! -e %q ]; do sleep 0.01; done\nexec %q \"$@\"\n", gate, bin)
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	wait := pollWait
+	pollWait = func() {
+		if err := os.WriteFile(gate, nil, 0o600); err != nil {
+			t.Error(err)
+		}
+		wait()
+	}
+	t.Cleanup(func() { pollWait = wait })
+	taken := other.Addr().(*net.TCPAddr).Port
+	pick, picked := pickPort, 0
+	pickPort = func(t testing.TB) int {
+		if picked++; picked == 1 {
+			return taken
+		}
+		return pick(t)
+	}
+	t.Cleanup(func() { pickPort = pick })
+
+	s := &Server{t: t, dir: dataDir(t), Real: true}
+	t.Cleanup(s.Stop)
+	onFreePort(t, func(port string) error {
+		s.Addr = "127.0.0.1:" + port
+		return s.start(wrapper)
+	})
+	if picked != 2 {
+		t.Fatalf("started after %d picks, want the taken port given up for another", picked)
+	}
+	if err := s.Client().Ping(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	// A last connection of the test's own: once it is accepted, every
+	// one made before it was (a listener accepts in order).
+	mine, err := net.Dial("tcp", other.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mine.Close()
+	n := 0
+	for c := range accepted {
+		c.Close()
+		if c.RemoteAddr().String() == mine.LocalAddr().String() {
+			break
+		}
+		n++
+	}
+	other.Close()
+	if n != 0 {
+		t.Fatalf("the probe connected %d times to the other process on the taken port", n)
+	}
 }

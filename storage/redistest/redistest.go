@@ -124,9 +124,17 @@ func onFreePort(t testing.TB, start func(port string) error) {
 
 // listenFailed reports whether the redis-server logging to dir could not
 // listen because the address was taken.
-func listenFailed(dir string) bool {
+func listenFailed(dir string) bool { return logSays(dir, "Address already in use") }
+
+// listening reports whether the redis-server logging to dir says it took
+// its address and accepts connections: only then is what answers there
+// its own, not another test process's server on a port it could not take.
+func listening(dir string) bool { return logSays(dir, "Ready to accept connections") }
+
+// logSays reports whether the log of the redis-server of dir holds text.
+func logSays(dir, text string) bool {
 	log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
-	return bytes.Contains(log, []byte("Address already in use"))
+	return bytes.Contains(log, []byte(text))
 }
 
 // start starts redis-server on s.Addr and waits until it is ready; an
@@ -150,7 +158,11 @@ func (s *Server) start(bin string) error {
 
 // waitReady waits, with a deadline, until the redis-server of process pid
 // answers at s.Addr: not merely something there, which may be another
-// test's server on a port pid could not take (errAddrInUse then).
+// test's server on a port pid could not take (errAddrInUse then). Nothing
+// is sent there, not even a connection, before the server's own log says
+// it listens: a probe must not reach another test's server (a test
+// counting its connections, or watching its commands, would see it); and
+// the server that answers must say it is process pid.
 func (s *Server) waitReady(pid int) error {
 	// One dial per attempt, its outcome waited for (timeouts on the
 	// connection, not the call's context): go-redis dials in a goroutine
@@ -170,10 +182,13 @@ func (s *Server) waitReady(pid int) error {
 		// Listening yet? A plain dial tells first: go-redis logs each dial
 		// it fails ("failed to dial"), noise in a failing test's output.
 		var info string
-		conn, err := net.DialTimeout("tcp", s.Addr, 200*time.Millisecond)
-		if err == nil {
-			conn.Close()
-			info, err = c.Info(context.Background(), "server").Result()
+		err := errors.New("its log does not say it listens yet")
+		if listening(s.dir) {
+			var conn net.Conn
+			if conn, err = net.DialTimeout("tcp", s.Addr, 200*time.Millisecond); err == nil {
+				conn.Close()
+				info, err = c.Info(context.Background(), "server").Result()
+			}
 		}
 		if err == nil && strings.Contains(info, "process_id:"+strconv.Itoa(pid)+"\r\n") {
 			return nil
@@ -467,10 +482,14 @@ func StartTLS(t testing.TB, prefix string) *TLSServer {
 				return fmt.Errorf("TLS redis-server at %s: %w", s.Addr, errAddrInUse)
 			}
 			// Only this server has this CA's certificate: a PING
-			// answered is its own.
-			c := s.Client()
-			err := c.Ping(context.Background()).Err()
-			c.Close()
+			// answered is its own. None is sent before its log says it
+			// listens (waitReady).
+			err := errors.New("its log does not say it listens yet")
+			if listening(dir) {
+				c := s.Client()
+				err = c.Ping(context.Background()).Err()
+				c.Close()
+			}
 			if err == nil {
 				return nil
 			}
