@@ -432,12 +432,19 @@ var (
 	// A FIFO nothing writes to yet reads as empty, rather than block the
 	// start until something does.
 	errSecretFileNoWriter = secretFileError("is a pipe or a device that gave nothing (a FIFO no program writes to yet?): it should give the secret (`vigia keygen` prints one) and end")
-	errSecretFileSlow     = secretFileError(fmt.Sprintf("is a pipe or a device that did not end within %v: it should give the secret (`vigia keygen` prints one) and end", secretPipeWait))
 )
 
+// errSecretFileSlow refuses a pipe or device that did not end within
+// secretPipeWait.
+func errSecretFileSlow() error {
+	return secretFileError(fmt.Sprintf("is a pipe or a device that did not end within %v (read until its end, at most that long): the program writing it (waiting for a passphrase?) should give the secret (`vigia keygen` prints one) and end", secretPipeWait))
+}
+
 // secretPipeWait bounds the wait for a secret given through a pipe
-// (VIGIA_SECRET_FILE=<(pass show vigia), a FIFO) or a device to end.
-var secretPipeWait = 3 * time.Second
+// (VIGIA_SECRET_FILE=<(pass show vigia), a FIFO) or a device to end: it
+// is read until its writer ends, which may first ask for a passphrase
+// (pass, gpg), as long as a person takes to type one.
+var secretPipeWait = 2 * time.Minute
 
 // readSecretFile reads a secret file (VIGIA_SECRET_FILE,
 // VIGIA_SECRET_PREVIOUS_FILE), at most maxSecretFile bytes of it, and
@@ -474,7 +481,7 @@ func readSecretFile(name string) (b []byte, worldReadable bool, err error) {
 	}
 	b, err = io.ReadAll(io.LimitReader(f, maxSecretFile+1))
 	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return nil, false, errSecretFileSlow
+		return nil, false, errSecretFileSlow()
 	}
 	if err != nil {
 		return nil, false, err

@@ -97,6 +97,30 @@ func TestSecretFileFromAPipe(t *testing.T) {
 	}
 }
 
+// A secret given through a pipe whose writer takes more than a few
+// seconds to end (pass asking for the GPG passphrase first) is waited
+// for: read until the pipe ends.
+// Mutation: secretPipeWait back to 3 s → it is refused ("did not end
+// within 3s").
+func TestSecretFileFromASlowPipe(t *testing.T) {
+	want := bytes.Repeat([]byte{7}, 32)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	go func() {
+		// A person typing a passphrase: no event to wait on.
+		time.Sleep(4 * time.Second)
+		w.WriteString(base64.StdEncoding.EncodeToString(want) + "\n")
+		w.Close()
+	}()
+	c, err := loadSecretFileConfig(t, "VIGIA_SECRET_FILE", fmt.Sprintf("/dev/fd/%d", r.Fd()))
+	if err != nil || !bytes.Equal(c.Secret, want) {
+		t.Fatalf("a pipe ending after 4 s: %v", err)
+	}
+}
+
 // What gives no secret is refused at once, naming the variable, never the
 // path, with exit 2: a FIFO no program writes to yet (it blocked the start
 // until one did), a pipe whose writer does not end (after secretPipeWait),
@@ -127,7 +151,7 @@ func TestSecretFileGivingNoSecretIsRefused(t *testing.T) {
 		for path, want := range map[string]error{
 			fifo:        errSecretFileNoWriter,
 			os.DevNull:  errSecretFileNoWriter,
-			open:        errSecretFileSlow,
+			open:        errSecretFileSlow(),
 			"/dev/zero": errSecretFileTooLarge,
 			dir:         errSecretFileKind,
 			sock:        errSecretFileKind,
