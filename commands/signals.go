@@ -580,7 +580,7 @@ func (m *Mux) retractAlert(ctx, sendCtx context.Context, a storage.PendingAlert,
 			continue
 		}
 		if !tell {
-			continue // told by another process meanwhile
+			continue // told, or being told, already
 		}
 		if !m.notifyQuietly(sendCtx, routes[key], Reply{Text: text, Protected: true, ReplyTo: replyTo(routes[key], a.Messages[key])}) {
 			all = false

@@ -211,12 +211,16 @@ if not sameAlert(KEYS[1], ARGV[2]) then return 0 end
 return redis.call('HDEL', KEYS[1], ARGV[1], ARGV[3], ARGV[4])`)
 
 // tellingAlert records that a chat (field ARGV[1]; pending field ARGV[3])
-// is being told a kept alert (KEYS[1], instance ARGV[2]) was withdrawn,
-// if the alert is still kept and the chat still to be told: 1 if it did.
+// is being told a kept alert (KEYS[1], instance ARGV[2]) was withdrawn:
+// 1 if it did; 0 if the chat was told, or is being told, already; 2 if
+// the alert is no longer kept (another instance's record, or none: the
+// entity's next alert replaced it mid-withdrawal), with nothing to record
+// it in.
 var tellingAlert = redis.NewScript(sameAlert + `
-if redis.call('HEXISTS', KEYS[1], 's') == 0 or not sameAlert(KEYS[1], ARGV[2]) then return 0 end
+if redis.call('HEXISTS', KEYS[1], 's') == 0 or not sameAlert(KEYS[1], ARGV[2]) then return 2 end
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 or redis.call('HEXISTS', KEYS[1], ARGV[3]) == 1 then return 0 end
-return redis.call('HSET', KEYS[1], ARGV[3], 1)`)
+redis.call('HSET', KEYS[1], ARGV[3], 1)
+return 1`)
 
 // notTellingAlert undoes tellingAlert (field ARGV[1], KEYS[1], instance
 // ARGV[2]): the chat was not told.
@@ -602,8 +606,9 @@ func alertTimes(res []any, p pendingSignal, window time.Duration) (formed, since
 // should the process die before the notice is settled (AlertRetracted,
 // AlertNotRetracted), the chat counts as told at the alert's next attempt
 // rather than being told twice. It reports false, and the notice is not
-// to be sent, when the chat is no longer to be told (told, or being told,
-// by this or another process; or the alert is no longer kept).
+// to be sent, when the chat was told, or is being told, already (by this
+// or another process). An alert no longer kept (the entity's next alert
+// replaced its record) has nothing to record it in: true, told as before.
 func (s *Store) AlertRetracting(ctx context.Context, sig Signal, chat string) (bool, error) {
 	if sig.mac == "" {
 		return true, nil
@@ -613,7 +618,7 @@ func (s *Store) AlertRetracting(ctx context.Context, sig Signal, chat string) (b
 	if err != nil {
 		return false, fmt.Errorf("alert retracting: %w", err)
 	}
-	return n == 1, nil
+	return n != 0, nil
 }
 
 // AlertNotRetracted undoes AlertRetracting for chat, whose notice was not
