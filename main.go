@@ -853,7 +853,7 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, ignored bool, stdin
 		keepRunning(sweepCtx, log, "sweeper", restartPause, func(ctx context.Context) { eng.mux.RunSweeper(ctx, 10*time.Second, cfg.DraftIdle) })
 	})
 	defer func() { stopSweeper(); sweeper.Wait() }()
-	fmt.Fprintln(stdout, say("demo_banner", map[string]any{"Storage": say(storageNote, nil)}))
+	fmt.Fprintln(stdout, say("demo_banner", map[string]any{"Storage": say(storageNote, map[string]any{"Vars": strings.Join(demoStorageVars, ", ")})}))
 	fmt.Fprintln(stdout)
 	return con.Run(ctx, indexAfterEach{eng.mux, log})
 }

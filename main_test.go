@@ -1188,3 +1188,21 @@ func TestUsageNamesWhatTheDemoIgnores(t *testing.T) {
 		}
 	}
 }
+
+// The demo run where storage variables are set says, in its banner, that
+// it ignores each of them (demoStorageVars): it named VIGIA_REDIS_URL and
+// VIGIA_SECRET alone, as if VIGIA_SECRET_FILE or VIGIA_REDIS_PREFIX were
+// read.
+// Mutation: the banner's note given no variables (or the old wording) →
+// it names none of them.
+func TestDemoBannerNamesEveryVariableItIgnores(t *testing.T) {
+	var out, errb bytes.Buffer
+	e := map[string]string{"VIGIA_SECRET_FILE": "/nonexistent/secret", "VIGIA_REDIS_PREFIX": "prod"}
+	if code := run(context.Background(), []string{"demo"}, env(e), strings.NewReader("/quit\n"), &out, &errb); code != 0 {
+		t.Fatalf("vigia demo: exit %d, stderr %q", code, errb.String())
+	}
+	banner, _, _ := strings.Cut(out.String(), "\n\n")
+	if !strings.Contains(banner, "it ignores "+strings.Join(demoStorageVars, ", ")+".") {
+		t.Errorf("the banner does not name every variable the demo ignores:\n%s", banner)
+	}
+}

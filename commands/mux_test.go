@@ -719,3 +719,25 @@ func TestUploadedFilesAreCleaned(t *testing.T) {
 		t.Fatalf("stored files: %q", stored)
 	}
 }
+
+// The demo (the console) plays no one platform's flow: the advice after a
+// tip is sent speaks of the real bot, in whichever app, not of Telegram
+// as if the reporter were on it.
+// Mutation: the console given safety_advice (as before) → the advice
+// says "Telegram itself knows your account".
+func TestDemoSafetyAdviceIsWordedForTheDemo(t *testing.T) {
+	e := newEnv(t, nil)
+	r := e.do(reporterID, commands.Request{Platform: "console", Text: "Me cobran piso cada semana", Language: "en"})
+	send := press(r, "send:")
+	if send == "" {
+		t.Fatalf("no Send button: %+v", r)
+	}
+	r = e.do(reporterID, commands.Request{Platform: "console", Callback: send, Language: "en"})
+	receipt := receiptRE.FindString(r[0].Text)
+	if len(r) != 2 || receipt == "" || r[1].Text != e.text("en", "demo_safety_advice", map[string]any{"Receipt": receipt}) {
+		t.Fatalf("send replies: %+v", r)
+	}
+	if strings.Contains(r[1].Text, "Telegram itself") || !strings.Contains(r[1].Text, "on the real bot") {
+		t.Fatalf("the demo's advice: %q", r[1].Text)
+	}
+}

@@ -616,8 +616,14 @@ func (c *Context) send(ctx context.Context, draftID string) error {
 	if err := c.replyReceipt(ctx, Reply{Text: text}); err != nil {
 		return err
 	}
+	advice := "safety_advice"
+	if c.Request.Platform == consolePlatform {
+		// The demo plays no one platform's flow: its advice speaks of the
+		// real bot, in whichever app.
+		advice = "demo_safety_advice"
+	}
 	if err := c.Reply(ctx, Reply{
-		Text:    c.T("safety_advice", map[string]any{"Platform": PlatformName(c.Request.Platform), "Receipt": sub.Receipt}),
+		Text:    c.T(advice, map[string]any{"Platform": PlatformName(c.Request.Platform), "Receipt": sub.Receipt}),
 		Buttons: c.wipeButtons(),
 	}); err != nil {
 		// The receipt went out; what follows is still worth trying.
@@ -659,6 +665,9 @@ func (c *Context) replyReceipt(ctx context.Context, r Reply) error {
 	}
 	return c.Reply(rctx, r)
 }
+
+// consolePlatform is the console adapter's Request.Platform (the demo).
+const consolePlatform = "console"
 
 // PlatformName is how people call a platform, for messages that name it.
 func PlatformName(platform string) string {

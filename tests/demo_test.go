@@ -120,7 +120,7 @@ func TestDemoNeverTouchesAConfiguredRedis(t *testing.T) {
 		cmd.Stdin = strings.NewReader("Me cobran piso en el mercado\n#10\n/as investigator\n/recent\n/quit\n")
 		out, err := cmd.CombinedOutput()
 		if err != nil || !strings.Contains(string(out), "Your receipt code: ") ||
-			!strings.Contains(string(out), "VIGIA_REDIS_URL and VIGIA_SECRET are ignored: the demo never reads or writes a real Redis") {
+			!strings.Contains(string(out), "The demo never reads or writes a real Redis: it ignores VIGIA_REDIS_URL, VIGIA_REDIS_MODE, VIGIA_REDIS_PREFIX, VIGIA_SECRET, VIGIA_SECRET_FILE, VIGIA_SECRET_PREVIOUS, VIGIA_SECRET_PREVIOUS_FILE.") {
 			t.Fatalf("run %d: %v\n%s", run, err, out)
 		}
 		// Each run starts empty: the second does not see the first's tip.
