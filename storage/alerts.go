@@ -231,10 +231,26 @@ return redis.call('HDEL', KEYS[1], ARGV[1])`)
 // markWithdrawn marks a kept alert (KEYS[1], instance ARGV[1]) found
 // withdrawn ("w"), or with ARGV[2] "0" standing again (neither "w" nor
 // "ok"), if it is still kept: never a hash made anew, with no expiry.
+// Standing again, a chat still being told it was withdrawn (its process
+// died mid-notice: AlertRetracting) counts as told, and is forgotten as
+// having taken it, to be sent it again: the chat fields so forgotten are
+// answered.
 var markWithdrawn = redis.NewScript(sameAlert + `
-if redis.call('HEXISTS', KEYS[1], 's') == 0 or not sameAlert(KEYS[1], ARGV[1]) then return 0 end
-if ARGV[2] == '1' then return redis.call('HSET', KEYS[1], 'w', 1) end
-return redis.call('HDEL', KEYS[1], 'w', 'ok')`)
+if redis.call('HEXISTS', KEYS[1], 's') == 0 or not sameAlert(KEYS[1], ARGV[1]) then return {} end
+if ARGV[2] == '1' then
+  redis.call('HSET', KEYS[1], 'w', 1)
+  return {}
+end
+local told = {}
+for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if string.sub(f, 1, 2) == 't:' then
+    local c = 'c:' .. string.sub(f, 3)
+    redis.call('HDEL', KEYS[1], f, c, 'm:' .. string.sub(f, 3))
+    table.insert(told, c)
+  end
+end
+redis.call('HDEL', KEYS[1], 'w', 'ok')
+return told`)
 
 // doneAlert marks a kept alert (KEYS[2], entity ARGV[1], instance
 // ARGV[2]) every chat took ("ok") and takes it out of the due ones
@@ -535,8 +551,12 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 		if withdrawn {
 			// It stands again (new reporters): sent again where it was
 			// withdrawn.
-			if err := markWithdrawn.Run(ctx, s.rdb, []string{s.k.alertPending(mac)}, a.Signal.alert, "0").Err(); err != nil {
+			told, err := markWithdrawn.Run(ctx, s.rdb, []string{s.k.alertPending(mac)}, a.Signal.alert, "0").StringSlice()
+			if err != nil {
 				errs = errors.Join(errs, fmt.Errorf("due alerts: %w", err))
+			}
+			for _, f := range told {
+				delete(took, f)
 			}
 		}
 		for _, chat := range chats {

@@ -544,3 +544,63 @@ func TestWithdrawalOfAnAlertKeptBeforeInstancesRaisedAgainLetsGoOfItsMark(t *tes
 	// New reporters name the entity: its next alert is raised.
 	raiseOne(t, s, now, "4", "5", "6")
 }
+
+// A process dies while telling a chat that an alert it took was withdrawn
+// (recorded as being told, not settled); new reporters then make the
+// alert stand again. That chat counts as told: it is sent the alert
+// again, and told again when the alert is withdrawn once more.
+// Mutation: markWithdrawn standing an alert again without settling the
+// chats being told (as f4f7253 left it) → the chat is not sent the alert
+// again, and never told of its second withdrawal.
+func TestAlertStandingAgainAfterACrashMidNoticeGoesBackToThatChat(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	chats := []string{"telegram:-100777", "telegram:-100778"}
+	text := "llaman del 55 1234 5678 para cobrar piso"
+	first := raiseOne(t, s, now, "1", "2", "3")
+	if err := s.KeepAlert(ctx, first, chats); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertSent(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	withdraw := func() PendingAlert {
+		t.Helper()
+		s.rdb.Del(ctx, s.k.indexEntity(first.mac))
+		if err := s.checkAlerts(ctx, []string{first.mac}); err != nil {
+			t.Fatal(err)
+		}
+		due, err := s.DueAlerts(ctx, chats, 10)
+		if err != nil || len(due) != 1 || !due[0].Withdrawn || len(due[0].Took) == 0 || due[0].Took[0] != chats[0] {
+			t.Fatalf("due %+v %v, want the alert withdrawn from the first chat", due, err)
+		}
+		return due[0]
+	}
+	w := withdraw()
+	if tell, err := s.AlertRetracting(ctx, w.Signal, chats[0]); err != nil || !tell {
+		t.Fatalf("retracting: %v %v", tell, err)
+	}
+	// The process dies; the reporters' tips count again.
+	for _, id := range []string{"1", "2", "3"} {
+		if _, err := s.index(ctx, id, "p"+id, now, text, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now = now.Add(2 * time.Minute)
+	due, err := s.DueAlerts(ctx, chats, 10)
+	if err != nil || len(due) != 1 || due[0].Withdrawn || len(due[0].Missing) != 1 || due[0].Missing[0] != chats[0] {
+		t.Fatalf("due %+v %v, want the alert standing again, for the first chat", due, err)
+	}
+	if err := s.AlertDelivered(ctx, due[0].Signal, chats[0], "43"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertSent(ctx, due[0].Signal); err != nil {
+		t.Fatal(err)
+	}
+	w = withdraw()
+	if tell, err := s.AlertRetracting(ctx, w.Signal, chats[0]); err != nil || !tell {
+		t.Fatalf("the second withdrawal is not told to the first chat: %v %v", tell, err)
+	}
+}
