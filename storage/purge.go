@@ -125,10 +125,16 @@ func (s *Store) unindex(ctx context.Context, pipe redis.Pipeliner, id string, cr
 }
 
 // uncount takes tip id, with text, sent by reporter, out of the entities
-// it names, as Purge does, and lets go an alert it raised and has not
-// handed over; its words stay in the index (forget: the tip stays).
+// it names, as Purge does (those it was indexed under before handles and
+// hashtags were read as now included), and lets go an alert it raised
+// and has not handed over; its words stay in the index (forget: the tip
+// stays).
 func (s *Store) uncount(ctx context.Context, id, reporter, text string) error {
-	entities := tips.Extract(text, s.index0.Region)
+	past, err := s.pastEntities(ctx, id, text)
+	if err != nil {
+		return fmt.Errorf("uncount: %w", err)
+	}
+	entities := append(tips.Extract(text, s.index0.Region), past...)
 	if len(entities) == 0 {
 		return nil
 	}

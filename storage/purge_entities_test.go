@@ -4,8 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-
-	"github.com/redis/go-redis/v9"
 )
 
 // A tip indexed before handles and hashtags kept their combining marks
@@ -25,19 +23,8 @@ func TestPurgeTakesOutOldHandleAndHashtagEntities(t *testing.T) {
 		user := "77" + string(rune('0'+i))
 		id := batchSubmit(t, s, user, 10, c.text)
 		indexUntilDone(t, s)
-		// As the indexer wrote it before: the tip and its reporter's tag in
-		// the old entity, not the new one.
-		nowMAC := s.entityMAC(c.kind + ":" + c.now)
-		oldMAC := s.entityMAC(c.kind + ":" + c.old)
-		nowKey, oldKey := s.k.indexEntity(nowMAC), s.k.indexEntity(oldMAC)
-		p := s.Pseudonym("telegram", user)
-		score, err := s.rdb.ZScore(ctx, nowKey, id).Result()
-		if err != nil {
-			t.Fatalf("%q: the tip is not in entity %s:%s (%v): the test reads the wrong key", c.text, c.kind, c.now, err)
-		}
-		tagScore := s.rdb.ZScore(ctx, nowKey, "r"+s.reporterMAC(nowMAC, p)).Val()
-		s.rdb.ZRem(ctx, nowKey, id, "r"+s.reporterMAC(nowMAC, p))
-		s.rdb.ZAdd(ctx, oldKey, redis.Z{Score: score, Member: id}, redis.Z{Score: tagScore, Member: "r" + s.reporterMAC(oldMAC, p)})
+		indexEntityAsBefore(t, s, id, user, c.kind, c.now, c.old)
+		oldKey := s.k.indexEntity(s.entityMAC(c.kind + ":" + c.old))
 		if err := s.Purge(ctx, id); err != nil {
 			t.Fatal(err)
 		}
