@@ -101,7 +101,7 @@ type Store interface {
 	AuditLog(ctx context.Context, n int) ([]storage.AuditEntry, error)
 	Search(ctx context.Context, query string, since time.Time, category tips.Category, n int) ([]tips.Tip, error)
 	Latest(ctx context.Context, since time.Time, category tips.Category, n int) (list []tips.Tip, cut bool, err error)
-	EntityTips(ctx context.Context, e tips.Entity, since time.Time, n int) ([]tips.Tip, error)
+	EntityTips(ctx context.Context, e tips.Entity, since time.Time, n int, past ...tips.Entity) ([]tips.Tip, error)
 	Signals(ctx context.Context, window time.Duration, n int) ([]storage.Signal, error)
 	Subscribe(ctx context.Context, sub storage.Subscription) error
 	Unsubscribe(ctx context.Context, platform, chat string) error

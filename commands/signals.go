@@ -264,7 +264,9 @@ func entity(ctx context.Context, c *Context) error {
 	}
 	e := pickEntity(found)
 	// One more than is shown: to tell whether the list is cut.
-	list, err := c.mux.store.EntityTips(ctx, e, c.mux.now().Add(-c.mux.retention), maxResults+1)
+	// Tips indexed before handles and hashtags kept their marks are under
+	// the entity as it was cut then: looked up too.
+	list, err := c.mux.store.EntityTips(ctx, e, c.mux.now().Add(-c.mux.retention), maxResults+1, tips.PastForms(arg, e)...)
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,14 @@ package storage
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/tips"
 )
 
 // indexEntityAsBefore moves tip id, sent by user, and its reporter's tag
@@ -25,6 +29,49 @@ func indexEntityAsBefore(t *testing.T, s *Store, id, user, kind, now, old string
 	s.rdb.ZRem(ctx, nowKey, id, "r"+s.reporterMAC(nowMAC, p))
 	s.rdb.ZAdd(ctx, oldKey, redis.Z{Score: score, Member: id}, redis.Z{Score: tagScore, Member: "r" + s.reporterMAC(oldMAC, p)})
 	s.rdb.PExpire(ctx, oldKey, s.retention)
+}
+
+// /entity with a handle or hashtag that keeps its marks now finds the
+// tips indexed before, under the form it was cut to then ("@khabar_हिंदी"
+// was "khabar_ह", "#می‌خواهم" "می"), beside those indexed since, newest
+// first. Not the other tips of that cut form, a prefix of other entities
+// ("@khabar_हो" was "khabar_ह" too, "#می‌دانم" "می"), nor a tip its reporter withdrew
+// (/forget) before /forget took tips out of the old forms.
+func TestEntityFindsTipsIndexedUnderTheOldCutForm(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	for i, c := range []struct{ arg, kind, now, old, text, other, otherNow string }{
+		{"@khabar_हिंदी", "handle", "khabar_हिदी", "khabar_ह", "me extorsiona @khabar_हिंदी cada semana", "cobran piso, ver @khabar_हो", "khabar_हो"},
+		{"@hola\u0331mundo", "handle", "holamundo", "hola", "amenazas de @hola\u0331mundo en el mercado", "cobran piso, ver @hola\u0331tierra", "holatierra"},
+		{"#می\u200cخواهم", "hashtag", "میخواهم", "می", "اخاذی #می\u200cخواهم بازار", "اخاذی #می\u200cدانم بازار", "میدانم"},
+	} {
+		u := func(n int) string { return string(rune('a'+i)) + string(rune('0'+n)) }
+		before := batchSubmit(t, s, u(1), int64(100*i+1), c.text)
+		other := batchSubmit(t, s, u(2), int64(100*i+2), c.other)
+		forgotten := batchSubmit(t, s, u(3), int64(100*i+3), c.text+" otra vez")
+		now := batchSubmit(t, s, u(4), int64(100*i+4), "de nuevo "+c.text)
+		indexUntilDone(t, s)
+		indexEntityAsBefore(t, s, before, u(1), c.kind, c.now, c.old)
+		indexEntityAsBefore(t, s, other, u(2), c.kind, c.otherNow, c.old)
+		indexEntityAsBefore(t, s, forgotten, u(3), c.kind, c.now, c.old)
+		s.rdb.HSet(ctx, s.k.tip(forgotten), tipForgotten, 1) // withdrawn, the old form left as it was
+
+		found := tips.Extract(c.arg, "")
+		if len(found) != 1 || found[0].Key() != c.kind+":"+c.now {
+			t.Fatalf("%s reads as %v: the test names the wrong entity", c.arg, found)
+		}
+		res, err := s.EntityTips(ctx, found[0], time.Now().Add(-time.Hour), 10, tips.PastForms(c.arg, found[0])...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, tip := range res {
+			got = append(got, tip.ID)
+		}
+		if want := []string{now, before}; !slices.Equal(got, want) {
+			t.Errorf("/entity %s: tips %v, want %v (before %s, other %s, forgotten %s)", c.arg, got, want, before, other, forgotten)
+		}
+	}
 }
 
 // A tip indexed before handles and hashtags kept their marks is a member

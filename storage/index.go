@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -735,13 +736,50 @@ end
 return 1`)
 
 // EntityTips returns up to n tips naming the entity, newest first.
-func (s *Store) EntityTips(ctx context.Context, e tips.Entity, since time.Time, n int) ([]tips.Tip, error) {
-	return s.entityTips(ctx, s.k.indexEntity(s.entityMAC(e.Key())), since, n)
+//
+// past are the forms the entity was indexed under before it was read as
+// now (tips.PastForms: "@khabar_हिंदी" was the handle "khabar_ह"): a tip
+// indexed then is under those only, until the retention ends. Their tips
+// are looked up too, and each kept only if its text names e as entities
+// are read now (such a cut form, a prefix of many words, names other
+// entities' tips too) and its reporter has not withdrawn it (/forget
+// took it out of the entity's set, and out of the old ones only since).
+func (s *Store) EntityTips(ctx context.Context, e tips.Entity, since time.Time, n int, past ...tips.Entity) ([]tips.Tip, error) {
+	out, err := s.entityTips(ctx, s.k.indexEntity(s.entityMAC(e.Key())), since, n, nil)
+	if err != nil {
+		return nil, err
+	}
+	var forgottenErr error
+	names := func(t tips.Tip) bool {
+		if !slices.ContainsFunc(tips.Extract(t.Content.Text(), s.index0.Region), func(x tips.Entity) bool { return x.Key() == e.Key() }) {
+			return false
+		}
+		forgotten, err := s.rdb.HExists(ctx, s.k.tip(t.ID), tipForgotten).Result()
+		if err != nil && forgottenErr == nil {
+			forgottenErr = err
+		}
+		return err == nil && !forgotten
+	}
+	for _, p := range past {
+		if p.Key() == e.Key() {
+			continue
+		}
+		old, err := s.entityTips(ctx, s.k.indexEntity(s.entityMAC(p.Key())), since, n, names)
+		if err == nil {
+			err = forgottenErr
+		}
+		if err != nil {
+			return nil, fmt.Errorf("entity: %w", err)
+		}
+		out = newestFirst(out, old, n)
+	}
+	return out, nil
 }
 
 // entityTips walks an entity's sorted set newest first, a page at a time
-// (paging by score, so each page costs the same however deep).
-func (s *Store) entityTips(ctx context.Context, key string, since time.Time, n int) ([]tips.Tip, error) {
+// (paging by score, so each page costs the same however deep), keeping
+// the tips keep keeps (if set).
+func (s *Store) entityTips(ctx context.Context, key string, since time.Time, n int, keep func(tips.Tip) bool) ([]tips.Tip, error) {
 	min := strconv.FormatInt(since.UnixMilli(), 10)
 	var out []tips.Tip
 	const page = 200
@@ -765,7 +803,7 @@ func (s *Store) entityTips(ctx context.Context, key string, since time.Time, n i
 		}
 		max = strconv.FormatFloat(res[len(res)-1].Score, 'f', 0, 64)
 		examined += len(ids)
-		found, err := s.pickTips(ctx, ids, since, "", n-len(out), nil)
+		found, err := s.pickTips(ctx, ids, since, "", n-len(out), keep)
 		if err != nil {
 			return nil, err
 		}

@@ -109,6 +109,20 @@ func PastEntities(text string) []Entity {
 	return out
 }
 
+// PastForms are the forms entity e, read in text, was indexed under
+// before handles and hashtags kept their marks: the PastEntities of text
+// of e's kind that e's value starts with ("@khabar_हिंदी" was the handle
+// "khabar_ह"). Tips indexed then are under those, not under e.
+func PastForms(text string, e Entity) []Entity {
+	var out []Entity
+	for _, p := range PastEntities(text) {
+		if p.Kind == e.Kind && p.Value != e.Value && strings.HasPrefix(e.Value, p.Value) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // trackingParams are query parameters that only identify who shared a link.
 func trackingParam(k string) bool {
 	k = strings.ToLower(k)
