@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -191,20 +192,20 @@ func skippedWords(words []string) []string {
 	return out
 }
 
-// searchWords is what a search looks for in text: its index words, less
-// a link's scheme where others are left ("http", "hxxp"): a link reads
+// searchWords is what a search looks for in text: its words, less a
+// link's scheme where others are left ("http", "hxxp"): a link reads
 // "hxxp://evil[.]com" as the bot shows it and as some reporters write it,
-// and either way is found by its host and path.
+// and either way is found by its host and path. The rest is kept as
+// written, host names whole: a tip indexed before punycode was read
+// decoded is found by its host's punycode (tips.PunycodeIndexTokens),
+// which folded words ("cobranca" for "cobrança") no longer give.
 func searchWords(text string) string {
 	if !strings.Contains(text, "://") && !strings.Contains(strings.ToLower(text), "www.") {
 		return text // no link: "ftp" or "www" is a word searched as any
 	}
-	words := tips.IndexTokens(text)
 	var rest []string
-	for _, w := range words {
-		switch w {
-		case "http", "https", "hxxp", "hxxps", "ftp", "www":
-		default:
+	for _, w := range strings.Fields(linkScheme.ReplaceAllString(text, " ")) {
+		if slices.ContainsFunc(tips.IndexTokens(w), func(t string) bool { return !schemeWord(t) }) {
 			rest = append(rest, w)
 		}
 	}
@@ -212,6 +213,18 @@ func searchWords(text string) string {
 		return text
 	}
 	return strings.Join(rest, " ")
+}
+
+// linkScheme is a link's scheme, or its "www.".
+var linkScheme = regexp.MustCompile(`(?i)\b(?:(?:https?|hxxps?|ftp)://(?:www\.)?|www\.)`)
+
+// schemeWord says whether an index word is a link's scheme or "www".
+func schemeWord(w string) bool {
+	switch w {
+	case "http", "https", "hxxp", "hxxps", "ftp", "www":
+		return true
+	}
+	return false
 }
 
 // looksLikeFilter tells a word written as a filter /search does not have

@@ -104,6 +104,9 @@ var postingSlack = 256
 // they find is kept only if its text holds every word of query as words
 // are read now. So a tip found before is found still, by the words it
 // holds; and a tip is not found by pieces of words it does not hold.
+// So are the words a host named in the query gave before punycode was
+// read decoded (tips.PunycodeIndexTokens: "пример.рф" written
+// "xn--e1afmkfd.xn--p1ai" was "xn", "e1afmkfd", "p1ai").
 func (s *Store) Search(ctx context.Context, query string, since time.Time, category tips.Category, n int) ([]tips.Tip, error) {
 	words := tips.IndexTokens(query)
 	if len(words) == 0 {
@@ -113,17 +116,20 @@ func (s *Store) Search(ctx context.Context, query string, since time.Time, categ
 	if err := q.run(ctx, words, words); err != nil {
 		return nil, err
 	}
-	past := tips.MarkSplitIndexTokens(query)
-	if len(past) == 0 || slices.Equal(past, words) {
-		return q.out, nil
+	out := q.out
+	for _, past := range [][]string{tips.MarkSplitIndexTokens(query), tips.PunycodeIndexTokens(query)} {
+		if len(past) == 0 || slices.Equal(past, words) {
+			continue
+		}
+		old := &postingSearch{s: s, since: since, category: category, n: n, keep: func(t tips.Tip) bool {
+			return holdsAll(tips.IndexTokens(t.Content.Text()), words)
+		}}
+		if err := old.run(ctx, past, nil); err != nil {
+			return nil, err
+		}
+		out = newestFirst(out, old.out, n)
 	}
-	old := &postingSearch{s: s, since: since, category: category, n: n, keep: func(t tips.Tip) bool {
-		return holdsAll(tips.IndexTokens(t.Content.Text()), words)
-	}}
-	if err := old.run(ctx, past, nil); err != nil {
-		return nil, err
-	}
-	return newestFirst(q.out, old.out, n), nil
+	return out, nil
 }
 
 // holdsAll reports whether have holds every one of words.

@@ -15,6 +15,13 @@ import (
 // holds them.
 func reindexAsBefore(t *testing.T, s *Store, id, text string) {
 	t.Helper()
+	reindexUnder(t, s, id, text, tips.MarkSplitIndexTokens(text))
+}
+
+// reindexUnder moves tip id's postings from the words of its text to
+// old, as an earlier indexer wrote them.
+func reindexUnder(t *testing.T, s *Store, id, text string, old []string) {
+	t.Helper()
 	ctx := context.Background()
 	created := time.UnixMilli(mustInt(t, s.rdb.HGet(ctx, s.k.tip(id), "t").Val()))
 	num, _ := postingNum(id)
@@ -23,7 +30,7 @@ func reindexAsBefore(t *testing.T, s *Store, id, text string) {
 	for _, w := range tips.IndexTokens(text) {
 		dropPosting.Eval(ctx, pipe, []string{s.k.indexToken(s.tokenMAC(w), day)}, string(num))
 	}
-	for _, w := range tips.MarkSplitIndexTokens(text) {
+	for _, w := range old {
 		k := s.k.indexToken(s.tokenMAC(w), day)
 		pipe.Append(ctx, k, string(num))
 		pipe.PExpireAt(ctx, k, s.postingExpiry(created))

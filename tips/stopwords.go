@@ -75,6 +75,44 @@ func PastIndexTokens(text string) []string {
 	return past
 }
 
+// PunycodeIndexTokens are the words IndexTokens gave a query's host
+// names written in punycode, as a tip may have written them, before
+// punycode was read decoded (6458740): a tip indexed then with
+// "xn--e1afmkfd.xn--p1ai" holds "xn", "e1afmkfd" and "p1ai", which a
+// search for "пример.рф", or for "xn--e1afmkfd.xn--p1ai" (read decoded
+// now), must look up. Only host names (labels joined by full stops) are
+// written in punycode: a word alone is not looked up so. Nil where the
+// query names no such host.
+func PunycodeIndexTokens(query string) []string {
+	text := query
+	if !isASCII(text) {
+		text = hostName.ReplaceAllStringFunc(text, punycodeHost)
+	}
+	if !hasPunycode(text) {
+		return nil
+	}
+	return withoutStopwords(markSplitTokens(Fold(text), maxIndexTokens, true))
+}
+
+// hostName finds what may be a host name: labels of letters, marks,
+// digits and hyphens joined by full stops.
+var hostName = regexp.MustCompile(`[\p{L}\p{M}\p{N}-]+(?:\.[\p{L}\p{M}\p{N}-]+)+`)
+
+// punycodeHost writes host's labels that are not ASCII in punycode,
+// where IDNA's lookup profile encodes them.
+func punycodeHost(host string) string {
+	labels := strings.Split(host, ".")
+	for i, l := range labels {
+		if isASCII(l) {
+			continue
+		}
+		if a, err := idna.Lookup.ToASCII(strings.ToLower(l)); err == nil {
+			labels[i] = a
+		}
+	}
+	return strings.Join(labels, ".")
+}
+
 // withoutStopwords drops the stop words of all, in place.
 func withoutStopwords(all []string) []string {
 	out := all[:0]
