@@ -103,3 +103,50 @@ func TestForgetTakesOutOldHandleAndHashtagEntities(t *testing.T) {
 		}
 	}
 }
+
+// A tip under both forms of a handle (indexed before, under the cut
+// form, and again since, as a replayed or retried tip is) counts its
+// reporter once toward the handle's alert and /signals, and is listed
+// once by /entity: the alert goes out at the third reporter, not at the
+// second reporter's tip, and says three.
+func TestReporterCountedOnceAcrossEntityForms(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	const text = "me extorsiona @khabar_हिंदी cada semana"
+	e := tips.Extract(text, "")[0]
+	oldMAC := s.entityMAC("handle:khabar_ह")
+	first := batchSubmit(t, s, "901", 1, text)
+	indexUntilDone(t, s)
+	// Under the cut form too, with its reporter, as the indexer wrote it before.
+	score := s.rdb.ZScore(ctx, s.k.indexEntity(s.entityMAC(e.Key())), first).Val()
+	hour := -float64(time.UnixMilli(int64(score)).Truncate(time.Hour).UnixMilli())
+	s.rdb.ZAdd(ctx, s.k.indexEntity(oldMAC), redis.Z{Score: score, Member: first},
+		redis.Z{Score: hour, Member: "r" + s.reporterMAC(oldMAC, s.Pseudonym("telegram", "901"))})
+
+	var ids []string
+	for i, user := range []string{"902", "901", "903"} {
+		ids = append(ids, batchSubmit(t, s, user, int64(2+i), "otra vez "+text))
+		alerts := indexUntilDone(t, s)
+		switch {
+		case user != "903" && len(alerts) > 0:
+			t.Fatalf("an alert at reporter %s's tip: %+v (two reporters)", user, alerts)
+		case user == "903" && (len(alerts) != 1 || alerts[0].Reporters != 3 || alerts[0].Entity.Key() != e.Key()):
+			t.Fatalf("alerts at the third reporter's tip: %+v, want one, of 3 reporters", alerts)
+		}
+	}
+	sigs, err := s.Signals(ctx, 7*24*time.Hour, 10)
+	if err != nil || len(sigs) != 1 || sigs[0].Entity.Key() != e.Key() || sigs[0].Reporters != 3 {
+		t.Fatalf("signals %+v %v, want %s of 3 reporters alone", sigs, err, e.Key())
+	}
+	res, err := s.EntityTips(ctx, e, time.Now().Add(-time.Hour), 10, tips.PastForms(text, e)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, tip := range res {
+		got = append(got, tip.ID)
+	}
+	if want := []string{ids[2], ids[1], ids[0], first}; !slices.Equal(got, want) {
+		t.Errorf("/entity: tips %v, want %v", got, want)
+	}
+}
