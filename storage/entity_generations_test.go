@@ -29,6 +29,7 @@ func indexEntityAsBefore(t *testing.T, s *Store, id, user, kind, now, old string
 	s.rdb.ZRem(ctx, nowKey, id, "r"+s.reporterMAC(nowMAC, p))
 	s.rdb.ZAdd(ctx, oldKey, redis.Z{Score: score, Member: id}, redis.Z{Score: tagScore, Member: "r" + s.reporterMAC(oldMAC, p)})
 	s.rdb.PExpire(ctx, oldKey, s.retention)
+	s.rdb.Del(ctx, s.k.indexFolded(nowMAC)) // the indexer then wrote no such mark
 }
 
 // /entity with a handle or hashtag that keeps its marks now finds the
@@ -148,5 +149,78 @@ func TestReporterCountedOnceAcrossEntityForms(t *testing.T) {
 	}
 	if want := []string{ids[2], ids[1], ids[0], first}; !slices.Equal(got, want) {
 		t.Errorf("/entity: tips %v, want %v", got, want)
+	}
+}
+
+// A tip indexed before under a handle's or hashtag's cut form counts its
+// reporter toward the entity as read now: two more reporters naming it
+// since raise its alert, of 3 reporters, as three naming it since would,
+// and /signals counts them. Not the cut form's tips of other entities
+// ("@khabar_हो" was "khabar_ह" too), nor a tip its reporter withdrew.
+func TestTipUnderTheOldCutFormCountsTowardTheAlert(t *testing.T) {
+	ctx := context.Background()
+	for i, c := range []struct{ text, kind, now, old, other, otherNow string }{
+		{"me extorsiona @khabar_हिंदी cada semana", "handle", "khabar_हिदी", "khabar_ह", "cobran piso, ver @khabar_हो", "khabar_हो"},
+		{"اخاذی #می\u200cخواهم بازار", "hashtag", "میخواهم", "می", "اخاذی #می\u200cدانم بازار", "میدانم"},
+	} {
+		s := internalStore(t)
+		u := func(n int) string { return string(rune('a'+i)) + string(rune('0'+n)) }
+		before := batchSubmit(t, s, u(1), 1, c.text)
+		other := batchSubmit(t, s, u(2), 2, c.other)
+		forgotten := batchSubmit(t, s, u(3), 3, "otra vez "+c.text)
+		indexUntilDone(t, s)
+		indexEntityAsBefore(t, s, before, u(1), c.kind, c.now, c.old)
+		indexEntityAsBefore(t, s, other, u(2), c.kind, c.otherNow, c.old)
+		indexEntityAsBefore(t, s, forgotten, u(3), c.kind, c.now, c.old)
+		s.rdb.HSet(ctx, s.k.tip(forgotten), tipForgotten, 1) // withdrawn, the old form left as it was
+		for n := 4; n <= 5; n++ {
+			batchSubmit(t, s, u(n), int64(n), "de nuevo "+c.text)
+			alerts := indexUntilDone(t, s)
+			switch {
+			case n == 4 && len(alerts) > 0:
+				t.Errorf("%q: an alert at the second reporter: %+v", c.text, alerts)
+			case n == 5 && (len(alerts) != 1 || alerts[0].Reporters != 3 || alerts[0].Entity.Key() != c.kind+":"+c.now):
+				t.Errorf("%q: alerts at the third reporter %+v, want one of 3 reporters", c.text, alerts)
+			}
+		}
+		sigs, err := s.Signals(ctx, 7*24*time.Hour, 10)
+		if err != nil || len(sigs) != 1 || sigs[0].Entity.Key() != c.kind+":"+c.now || sigs[0].Reporters != 3 || sigs[0].Tips != 3 {
+			t.Errorf("%q: signals %+v %v, want %s:%s of 3 reporters and 3 tips", c.text, sigs, err, c.kind, c.now)
+		}
+	}
+}
+
+// A tip under a cut form purged while the indexer brings it into the
+// entity as read now (between its read and its writes) is taken back
+// out, with its reporter: it counts toward no alert.
+func TestTipPurgedWhileFoldedIsTakenOut(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	const text = "me extorsiona @khabar_हिंदी cada semana"
+	before := batchSubmit(t, s, "951", 1, text)
+	indexUntilDone(t, s)
+	indexEntityAsBefore(t, s, before, "951", "handle", "khabar_हिदी", "khabar_ह")
+	beforeFold = func() {
+		beforeFold = nil
+		if err := s.Purge(ctx, before); err != nil {
+			t.Error(err)
+		}
+	}
+	t.Cleanup(func() { beforeFold = nil })
+	batchSubmit(t, s, "952", 2, "de nuevo "+text)
+	indexUntilDone(t, s)
+	if beforeFold != nil {
+		t.Fatal("the purge did not run: the test does not reach the fold")
+	}
+	batchSubmit(t, s, "953", 3, "otra vez "+text)
+	if alerts := indexUntilDone(t, s); len(alerts) > 0 {
+		t.Errorf("alerts %+v: the purged tip's reporter counted", alerts)
+	}
+	mac := s.entityMAC("handle:khabar_हिदी")
+	if _, err := s.rdb.ZScore(ctx, s.k.indexEntity(mac), before).Result(); err == nil {
+		t.Error("the entity names the purged tip")
+	}
+	if _, err := s.rdb.ZScore(ctx, s.k.indexEntity(mac), "r"+s.reporterMAC(mac, s.Pseudonym("telegram", "951"))).Result(); err == nil {
+		t.Error("the entity counts the purged tip's reporter")
 	}
 }

@@ -82,7 +82,8 @@ type indexJob struct {
 	num      []byte   // its number in postings
 	tokens   []string // its words, for postings
 	entities []tips.Entity
-	macs     []string // each entity's MAC
+	macs     []string        // each entity's MAC
+	past     [][]tips.Entity // each entity's past forms (tips.PastForms), if any
 	sketch   tips.Sketch
 	sketched bool
 	bands    []string
@@ -145,6 +146,19 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 			}
 		}
 		return l
+	}
+
+	// Tips indexed before under a past form of an entity of these count
+	// toward it: brought into its set first.
+	for _, j := range live() {
+		for i, past := range j.past {
+			if len(past) > 0 {
+				if err := s.foldPastForms(ctx, j.entities[i], j.macs[i], past); err != nil {
+					j.err = fmt.Errorf("index tip: %w", err)
+					break
+				}
+			}
+		}
 	}
 
 	// 1. Postings, entities, this tip's sketch and bands, the candidates.
@@ -545,6 +559,12 @@ func (s *Store) prepareIndex(j *indexJob, late bool) {
 	j.macs = make([]string, len(j.entities))
 	for i, e := range j.entities {
 		j.macs[i] = s.entityMAC(e.Key())
+	}
+	if len(j.entities) > 0 && mayHavePastForms(j.text) && len(tips.PastEntities(j.text)) > 0 {
+		j.past = make([][]tips.Entity, len(j.entities))
+		for i, e := range j.entities {
+			j.past[i] = tips.PastForms(j.text, e)
+		}
 	}
 	j.sketch, j.sketched = tips.NewSketch(j.text, s.kr.keys().Index)
 	if j.sketched {

@@ -109,6 +109,11 @@ func (k keys) indexLate(day string) string { return k.prefix + ":ix:late:" + day
 // reporters' tags by minus the hour (see index).
 func (k keys) indexEntity(mac string) string { return k.prefix + ":ix:e:" + mac }
 
+// indexFolded marks, for an hour, that the tips under an entity's past
+// forms were brought into its set (foldPastForms): not looked at again
+// at each of its tips.
+func (k keys) indexFolded(mac string) string { return k.prefix + ":ix:f:" + mac }
+
 // indexDisplay holds an entity's display value, sealed.
 func (k keys) indexDisplay(mac string) string { return k.prefix + ":ix:d:" + mac }
 
