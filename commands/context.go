@@ -3,6 +3,8 @@ package commands
 import (
 	"context"
 	"time"
+
+	"github.com/vigia-project/vigia/storage"
 )
 
 // Context is one request being handled: who asks, in which language, and
@@ -17,6 +19,8 @@ type Context struct {
 	cmd       *Command
 	w         Replier
 	answering bool // the sender has a question to answer
+	// sendClaim is a Send's first step, taken with the profile (sendPress).
+	sendClaim *storage.SendClaim
 	// fileNotAnswer is set when a file sent as an answer goes on as a new
 	// tip (answers are text).
 	fileNotAnswer bool

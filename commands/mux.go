@@ -62,6 +62,8 @@ type Store interface {
 	Redeem(ctx context.Context, code string, m storage.Member, inviterOK func(ctx context.Context, by string) (bool, error)) (storage.Member, error)
 	InviteRole(ctx context.Context, code string) (role, by string, err error)
 	Profile(ctx context.Context, pseudonym string, count *storage.Limit) (storage.Profile, error)
+	ProfileSend(ctx context.Context, pseudonym string, count *storage.Limit, draftID string, limit *storage.Limit) (storage.Profile, *storage.SendClaim, error)
+	SubmitClaimed(ctx context.Context, cl *storage.SendClaim, language string) (storage.Submission, error)
 	Revoke(ctx context.Context, key string) error
 	DropInvitedRole(ctx context.Context, key string) error
 	Touch(ctx context.Context, key string) error
@@ -401,7 +403,16 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 	// here only means the default language and fewer rights, and nothing
 	// counted (the request goes on, to the spool if it is a tip).
 	limit := m.chatLimit(c)
-	prof, err := m.store.Profile(pre, c.Pseudonym, limit)
+	var prof storage.Profile
+	var err error
+	if draftID, ok := m.sendPress(c); ok {
+		// A Send press: the Send's first step goes with the profile (one
+		// round trip fewer), taken only once the chat's limit allows it.
+		prof, c.sendClaim, err = m.store.ProfileSend(pre, c.Pseudonym, limit, draftID, m.tipLimit())
+		defer func() { c.sendClaim.Release(ctx) }() // not sent after all: its tip number given back
+	} else {
+		prof, err = m.store.Profile(pre, c.Pseudonym, limit)
+	}
 	c.Lang = m.language(c, prof.Language)
 	c.answering = prof.Answering
 	if err == nil && !prof.Answering {
@@ -490,6 +501,22 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 	}
 	m.log.Log(ctx, level, "handler failed", "platform", req.Platform, "command", c.commandName(), "error", err.Error())
 	c.sayQuietly(msg, nil)
+}
+
+// sendPress returns the draft a private chat's Send press is for, when
+// nothing that runs before the Send (Handle, send) can turn the request
+// away or must come before the draft is claimed: no receipt owed from an
+// outage (this very press, delivered again, is answered with it), no
+// message held by the spool (marked as sent before the claim).
+func (m *Mux) sendPress(c *Context) (string, bool) {
+	req := c.Request
+	if req.ChatKind != Private || !strings.HasPrefix(req.Callback, cbSend) {
+		return "", false
+	}
+	if m.spool != nil && (len(m.spool.OwedReceipts(c.Pseudonym)) > 0 || len(m.spool.HeldEvents(c.Pseudonym)) > 0) {
+		return "", false
+	}
+	return strings.TrimPrefix(req.Callback, cbSend), true
 }
 
 // wipeRequest reports whether req asks to wipe the chat: /wipe (in any

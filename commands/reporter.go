@@ -582,7 +582,14 @@ func (c *Context) send(ctx context.Context, draftID string) error {
 			}
 		}
 	}
-	sub, err := c.mux.store.SubmitDraftWithin(ctx, c.Pseudonym, draftID, c.Lang, c.mux.tipLimit())
+	var sub storage.Submission
+	var err error
+	if cl := c.sendClaim; cl != nil && cl.DraftID() == draftID {
+		c.sendClaim = nil
+		sub, err = c.mux.store.SubmitClaimed(ctx, cl, c.Lang)
+	} else {
+		sub, err = c.mux.store.SubmitDraftWithin(ctx, c.Pseudonym, draftID, c.Lang, c.mux.tipLimit())
+	}
 	if over, err := c.limited(ctx, err); over {
 		return err
 	}

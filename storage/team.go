@@ -204,9 +204,7 @@ type Limit struct {
 // when count is set, counts that rate limit: one round trip.
 func (s *Store) Profile(ctx context.Context, pseudonym string, count *Limit) (Profile, error) {
 	pipe := s.rdb.Pipeline()
-	lang := pipe.Get(ctx, s.k.language(pseudonym))
-	member := pipe.HGet(ctx, s.k.teamMembers(), pseudonym)
-	answering := pipe.Exists(ctx, s.k.answering(pseudonym))
+	r := s.profileOn(ctx, pipe, pseudonym)
 	var counted *redis.Cmd
 	var keys []string
 	var args []any
@@ -217,10 +215,7 @@ func (s *Store) Profile(ctx context.Context, pseudonym string, count *Limit) (Pr
 	_, err := pipe.Exec(ctx)
 	// What could be read is returned even when the count failed (Redis out
 	// of memory or read-only refuses the script, not the reads).
-	p := Profile{Allowed: true, Language: lang.Val(), Answering: answering.Val() == 1}
-	if sealed, err := member.Bytes(); err == nil {
-		p.Role = s.memberRole(pseudonym, sealed)
-	}
+	p := r.profile(s, pseudonym)
 	if counted != nil {
 		counted = s.uncached(ctx, allow, counted, keys, args...)
 		n, cerr := counted.Int()
@@ -233,6 +228,90 @@ func (s *Store) Profile(ctx context.Context, pseudonym string, count *Limit) (Pr
 		return p, fmt.Errorf("profile: %w", err)
 	}
 	return p, nil
+}
+
+// ProfileSend is Profile for a press of Send on draft draftID in the
+// sender's private chat, whose limit (count, if set) is counted on the
+// sender's own state: in the same round trip, once the chat's limit
+// allows it, it takes the Send's first step (SubmitDraftWithin's, tip
+// limit counted): one round trip fewer per tip. The claim it returns,
+// nil if it took none (the chat over its limit, or Redis failing: the
+// Send then goes as any other), is for SubmitClaimed, or to Release.
+func (s *Store) ProfileSend(ctx context.Context, pseudonym string, count *Limit, draftID string, limit *Limit) (Profile, *SendClaim, error) {
+	if count != nil && count.Subject != pseudonym {
+		p, err := s.Profile(ctx, pseudonym, count)
+		return p, nil, err
+	}
+	pipe := s.rdb.Pipeline()
+	r := s.profileOn(ctx, pipe, pseudonym)
+	cl, err := s.claimOn(ctx, pipe, pseudonym, draftID, "", limit, count)
+	if err != nil {
+		p, err := s.Profile(ctx, pseudonym, count)
+		return p, nil, err
+	}
+	_, _ = pipe.Exec(ctx)
+	// What could be read is returned even when the rest failed, as
+	// Profile does.
+	p := r.profile(s, pseudonym)
+	var rerr error
+	if err := r.err(); err != nil {
+		rerr = fmt.Errorf("profile: %w", err)
+	}
+	cl.claim = s.uncached(ctx, claimDraft, cl.claim, cl.keys, cl.args...)
+	cerr := cl.claim.Err()
+	if cerr == nil || errors.Is(cerr, redis.Nil) {
+		cerr = cl.prior.Err() // (a Send not known to be new is not claimed here)
+	}
+	if cerr != nil && !errors.Is(cerr, redis.Nil) {
+		// Not known to be claimed: the Send claims again, as any other
+		// (a claim is idempotent; only its tip limit may count twice, as
+		// when a reporter presses Send again after a failure).
+		cl.Release(ctx)
+		if count != nil {
+			return p, nil, fmt.Errorf("rate limit: %w", cerr)
+		}
+		return p, nil, rerr
+	}
+	if n, ok := cl.claim.Val().(int64); ok && (n == -7 || n == -8) {
+		p.Allowed, p.FirstOver = false, n == -7
+		cl.Release(ctx)
+		return p, nil, rerr
+	}
+	return p, cl, rerr
+}
+
+// profileReads are a profile's reads, queued on a pipeline.
+type profileReads struct {
+	lang      *redis.StringCmd
+	member    *redis.StringCmd
+	answering *redis.IntCmd
+}
+
+func (s *Store) profileOn(ctx context.Context, pipe redis.Pipeliner, pseudonym string) profileReads {
+	return profileReads{
+		lang:      pipe.Get(ctx, s.k.language(pseudonym)),
+		member:    pipe.HGet(ctx, s.k.teamMembers(), pseudonym),
+		answering: pipe.Exists(ctx, s.k.answering(pseudonym)),
+	}
+}
+
+// err is the first of the reads' errors (a key not there is none).
+func (r profileReads) err() error {
+	for _, err := range []error{r.lang.Err(), r.member.Err(), r.answering.Err()} {
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return err
+		}
+	}
+	return nil
+}
+
+// profile is what the reads found (Allowed, until a count says otherwise).
+func (r profileReads) profile(s *Store, pseudonym string) Profile {
+	p := Profile{Allowed: true, Language: r.lang.Val(), Answering: r.answering.Val() == 1}
+	if sealed, err := r.member.Bytes(); err == nil {
+		p.Role = s.memberRole(pseudonym, sealed)
+	}
+	return p
 }
 
 // memberRole opens a member's sealed record and returns its role ("" if it

@@ -126,7 +126,14 @@ const unnumberMark = time.Minute
 // state (field "x:s" and the draft id, until ARGV[8] hours, the state
 // kept ARGV[9] ms at least, as rememberSent does), so that the same Send
 // pressed again (its answer lost) is answered -6 again, not false.
+// With a chat limit (ARGV[10…13], ProfileSend), the chat's request is
+// counted first: over it, -7 the first time and -8 later, and nothing
+// else is done.
 var claimDraft = redis.NewScript(countEvent + sentEvent + `
+if (ARGV[10] or '') ~= '' then
+  local ok = count(KEYS[2], ARGV[10], ARGV[11], ARGV[12], ARGV[13])
+  if ok ~= 1 then return ok - 7 end
+end
 if ARGV[3] ~= '' then
   local ok = count(KEYS[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
   if ok ~= 1 then return ok - 4 end
@@ -237,42 +244,115 @@ func (s *Store) SubmitDraftWithin(ctx context.Context, pseudonym, draftID, langu
 // submit is SubmitDraft with a receipt code chosen in advance ("" draws
 // one): a spooled tip keeps the code its reporter was already given.
 func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receipt string, limit *Limit, at time.Time) (Submission, error) {
+	pipe := s.rdb.Pipeline()
+	cl, err := s.claimOn(ctx, pipe, pseudonym, draftID, receipt, limit, nil)
+	if err != nil {
+		return Submission{}, err
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) && !isNoScript(err) {
+		return Submission{}, fmt.Errorf("claim draft: %w", err)
+	}
+	return s.submitClaimed(ctx, cl, language, at)
+}
+
+// SendClaim is the first step of a Send (was it sent before, the draft
+// claimed, a number for the tip), taken by ProfileSend in the round trip
+// that reads the sender's profile; SubmitClaimed takes the next ones.
+type SendClaim struct {
+	s                   *Store
+	pseudonym, draftID  string
+	receipt, receiptKey string
+	receiptID           string
+	keys                []string
+	args                []any
+	now                 time.Time
+	prior               *redis.StringCmd
+	claim               *redis.Cmd
+	seq                 *redis.IntCmd
+	used                bool
+}
+
+// claimOn queues a Send's first step on pipe: the receipt looked up, the
+// draft claimed (counting the tip limit, and the chat limit chat if set,
+// on the reporter's state), a tip number drawn.
+func (s *Store) claimOn(ctx context.Context, pipe redis.Pipeliner, pseudonym, draftID, receipt string, limit, chat *Limit) (*SendClaim, error) {
 	// A draft's receipt code is a MAC of its reporter and id: a retried
 	// Send derives the same code and finds the tip under it, so no other
 	// record of the submission is needed.
 	if receipt == "" {
 		code, err := tips.NewReceipt(bytes.NewReader(s.kr.receiptCode(pseudonym, draftID)))
 		if err != nil {
-			return Submission{}, err
+			return nil, err
 		}
 		receipt = code
 	}
-	receiptID := s.kr.receiptID(receipt)
-	receiptKey := s.k.receipt(receiptID)
-	now := s.now()
+	cl := &SendClaim{s: s, pseudonym: pseudonym, draftID: draftID, receipt: receipt, now: s.now()}
+	cl.receiptID = s.kr.receiptID(receipt)
+	cl.receiptKey = s.k.receipt(cl.receiptID)
 	// One round trip: was it sent before, the draft, and a number for the
 	// tip (a number drawn for a draft that turns out sent is skipped).
-	pipe := s.rdb.Pipeline()
-	prior := pipe.Get(ctx, receiptKey)
-	claimKeys := []string{s.k.draft(pseudonym), s.k.state(pseudonym)}
-	claimArgs := append(append([]any{draftID, now.UnixMilli()}, s.limitArgs(limit)...), receiptID, hours(now.Add(sentMemory)), stateLife(now))
-	claim := claimDraft.EvalSha(ctx, pipe, claimKeys, claimArgs...)
-	seq := pipe.Incr(ctx, s.k.tipSeq())
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) && !isNoScript(err) {
-		return Submission{}, fmt.Errorf("claim draft: %w", err)
+	cl.prior = pipe.Get(ctx, cl.receiptKey)
+	cl.keys = []string{s.k.draft(pseudonym), s.k.state(pseudonym)}
+	cl.args = append(append([]any{draftID, cl.now.UnixMilli()}, s.limitArgs(limit)...), cl.receiptID, hours(cl.now.Add(sentMemory)), stateLife(cl.now))
+	if chat != nil {
+		cl.args = append(cl.args, s.limitArgs(chat)...)
 	}
+	cl.claim = claimDraft.EvalSha(ctx, pipe, cl.keys, cl.args...)
+	cl.seq = pipe.Incr(ctx, s.k.tipSeq())
+	return cl, nil
+}
+
+// giveBack gives a number drawn for a Send that stores no tip back,
+// unless another Send drew one since: investigators read a gap as a tip
+// lost.
+func (cl *SendClaim) giveBack(ctx context.Context) {
+	s := cl.s
+	if cl.seq.Err() != nil {
+		return
+	}
+	var token [12]byte
+	if _, err := rand.Read(token[:]); err != nil {
+		return // a gap rather than a number given back twice
+	}
+	keys := []string{s.k.tipSeq(), s.k.tipSeqBack(hex.EncodeToString(token[:]))}
+	_ = unnumber.Run(context.WithoutCancel(ctx), s.rdb, keys, cl.seq.Val(), unnumberMark.Milliseconds()).Err()
+}
+
+// Release gives back the number of a claim SubmitClaimed was not given
+// (the request went another way); it does nothing once it was.
+func (cl *SendClaim) Release(ctx context.Context) {
+	if cl == nil || cl.used {
+		return
+	}
+	cl.used = true
+	cl.giveBack(ctx)
+}
+
+// DraftID is the draft the claim is for.
+func (cl *SendClaim) DraftID() string { return cl.draftID }
+
+// SubmitClaimed is SubmitDraftWithin for a draft ProfileSend claimed: it
+// stores the tip in the reporter's language.
+func (s *Store) SubmitClaimed(ctx context.Context, cl *SendClaim, language string) (Submission, error) {
+	if cl.used {
+		return Submission{}, errors.New("send claim used twice")
+	}
+	return s.submitClaimed(ctx, cl, language, time.Time{})
+}
+
+// submitClaimed takes a Send's steps after its claim: the tip sealed and
+// stored, the draft tidied.
+func (s *Store) submitClaimed(ctx context.Context, cl *SendClaim, language string, at time.Time) (Submission, error) {
+	cl.used = true
+	pseudonym, draftID, receipt, receiptID, receiptKey, now := cl.pseudonym, cl.draftID, cl.receipt, cl.receiptID, cl.receiptKey, cl.now
+	prior, claim, seq := cl.prior, cl.claim, cl.seq
 	// A Send that stores no tip (sent before, a gone draft, over the
 	// limit, nothing to send) gives its number back, unless another Send
 	// drew one since: investigators read a gap as a tip lost.
 	numbered := true
 	defer func() {
-		if !numbered && seq.Err() == nil {
-			var token [12]byte
-			if _, err := rand.Read(token[:]); err != nil {
-				return // a gap rather than a number given back twice
-			}
-			keys := []string{s.k.tipSeq(), s.k.tipSeqBack(hex.EncodeToString(token[:]))}
-			_ = unnumber.Run(context.WithoutCancel(ctx), s.rdb, keys, seq.Val(), unnumberMark.Milliseconds()).Err()
+		if !numbered {
+			cl.giveBack(ctx)
 		}
 	}()
 	if id, err := prior.Result(); err == nil {
@@ -282,7 +362,7 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receip
 		return s.sentBefore(ctx, pseudonym, draftID, id, receipt), nil
 	}
 	numbered = false // until the tip is stored
-	claim = s.uncached(ctx, claimDraft, claim, claimKeys, claimArgs...)
+	claim = s.uncached(ctx, claimDraft, claim, cl.keys, cl.args...)
 	if n, ok := claim.Val().(int64); ok {
 		if n == -6 {
 			return Submission{}, ErrDraftSpooled
@@ -367,7 +447,7 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receip
 	}
 	args := []any{id, wrapped, blob, string(category), string(tips.StatusNew), created.UnixMilli(), life.Milliseconds(),
 		now.Add(-s.retention).UnixMilli(), string(suggested), int(confidence * 100), rc, sealedRoute, receiptID}
-	pipe = s.rdb.Pipeline()
+	pipe := s.rdb.Pipeline()
 	save := saveTip.EvalSha(ctx, pipe, keys, args...)
 	// Stored files now live as long as the tip. Should this fail, the tip
 	// still says a file was sent; investigators are told it is missing.
