@@ -413,8 +413,9 @@ func FirstLine(text string, max int) string {
 		r := []rune(line)
 		cut := max - 1
 		// Not between a letter and its marks (a vowel sign, a virama: the
-		// word shown would be another), nor inside a joined sequence.
-		for cut > 0 && (continues(r[cut]) || r[cut-1] == 0x200C || r[cut-1] == 0x200D) {
+		// word shown would be another), nor inside a joined sequence, a
+		// flag or an emoji with its skin tone.
+		for cut > 0 && splitsCharacter(r, cut) {
 			cut--
 		}
 		if cut == 0 { // one joined run from the start: cut it where max falls
@@ -425,8 +426,29 @@ func FirstLine(text string, max int) string {
 	return ""
 }
 
-// continues reports whether r belongs to the character before it: a
-// combining mark, a joiner or non-joiner, or an emoji tag.
-func continues(r rune) bool {
-	return unicode.Is(unicode.M, r) || r == 0x200C || r == 0x200D || r >= 0xE0020 && r <= 0xE007F
+// splitsCharacter reports whether cutting r before r[i] splits what shows
+// as one character: r[i] belongs to the one before it (continues), r[i-1]
+// is a joiner or non-joiner, or r[i] is the second regional indicator of
+// a flag (they pair from the start of their run: "🇲🇽🇨🇴" is two flags, and
+// cut after its third it would show a lone letter in a box).
+func splitsCharacter(r []rune, i int) bool {
+	if continues(r[i]) || r[i-1] == 0x200C || r[i-1] == 0x200D {
+		return true
+	}
+	run := 0 // regional indicators just before r[i]
+	for j := i - 1; j >= 0 && regionalIndicator(r[j]); j-- {
+		run++
+	}
+	return regionalIndicator(r[i]) && run%2 == 1
 }
+
+// continues reports whether r belongs to the character before it: a
+// combining mark, a joiner or non-joiner, an emoji tag, or a skin tone
+// (an emoji modifier: "👍🏽" is one emoji, "👍" alone another).
+func continues(r rune) bool {
+	return unicode.Is(unicode.M, r) || r == 0x200C || r == 0x200D || r >= 0xE0020 && r <= 0xE007F || r >= 0x1F3FB && r <= 0x1F3FF
+}
+
+// regionalIndicator reports whether r is one of the letters that pair
+// into a flag (U+1F1E6 to U+1F1FF).
+func regionalIndicator(r rune) bool { return r >= 0x1F1E6 && r <= 0x1F1FF }

@@ -251,6 +251,14 @@ func TestFirstLine(t *testing.T) {
 		// joiners) is cut where max falls, not to nothing but "…".
 		{"👍\u200d👍\u200d👍\u200d👍", 4, "👍\u200d👍…"},
 		{"क\u094d\u200cक\u094d\u200cक\u094d\u200cक", 5, "क\u094d\u200cक…"},
+		// Not between a flag's two regional indicators (a lone one shows
+		// as a letter in a box, or pairs with the next flag's first), nor
+		// before an emoji's skin tone (the emoji shown would be another).
+		{"ab\U0001F1F2\U0001F1FD\U0001F1E8\U0001F1F4x", 4, "ab…"},
+		{"\U0001F1F2\U0001F1FD\U0001F1E8\U0001F1F4\U0001F1EA\U0001F1F8x", 4, "\U0001F1F2\U0001F1FD…"},
+		{"\U0001F1F2\U0001F1FD\U0001F1E8\U0001F1F4\U0001F1EA\U0001F1F8x", 6, "\U0001F1F2\U0001F1FD\U0001F1E8\U0001F1F4…"},
+		{"abc👍\U0001F3FD x", 5, "abc…"},
+		{"ab👩\U0001F3FD\u200d💻 x", 5, "ab…"},
 	} {
 		if got := FirstLine(c.line, c.max); got != c.want {
 			t.Errorf("FirstLine(%q, %d) = %q, want %q", c.line, c.max, got, c.want)
