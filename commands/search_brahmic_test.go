@@ -24,3 +24,17 @@ func TestSearchFindsHindiAndBengaliWords(t *testing.T) {
 		}
 	}
 }
+
+// Hindi "मेरा" ("my") and "मरा" ("died") differ by a nonspacing vowel
+// sign only: /search for one does not find a tip with the other.
+func TestSearchTellsHindiWordsByTheirVowelSigns(t *testing.T) {
+	tm := newTeam(t)
+	tm.report("7111", "मेरा भाई घर नहीं आया", "")
+	tm.report("7112", "वह आदमी मरा हुआ मिला", "")
+	for word, want := range map[string]string{"मेरा": "#1 ", "मरा": "#2 "} {
+		text := tm.as(adminID, "Ada", commands.Request{Command: "search", Args: word})[0].Text
+		if !strings.Contains(text, want) || strings.Count(text, "#") != 1 {
+			t.Errorf("/search %s:\n%s", word, text)
+		}
+	}
+}

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/redis/go-redis/v9"
@@ -1583,7 +1582,7 @@ func NormalizeRegion(region string) (string, bool) {
 // words splits text into its folded words, however short (the "1" of
 // "Zona 1" counts), on anything but letters and digits.
 func words(text string) []string {
-	return strings.FieldsFunc(tips.Fold(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	return tips.PastWords(text)
 }
 
 // wordIndex is a text's words in order, and where each one occurs.

@@ -98,13 +98,16 @@ var postingSlack = 256
 // must be narrowed (more words, a shorter window, a category).
 //
 // A tip indexed before words ran across spacing marks (Hindi "भाई",
-// Bengali "দেওয়া") holds the words its text was cut into then
-// (tips.MarkSplitIndexTokens), not the query's: they are looked up too,
-// for as long as such postings can exist (the retention), and each tip
-// they find is kept only if its text holds every word of query as words
-// are read now. So a tip found before is found still, by the words it
-// holds; and a tip is not found by pieces of words it does not hold.
-// So are the words a host named in the query gave before punycode was
+// Bengali "দেওয়া"), or before Fold kept the nonspacing marks of those
+// scripts ("मेरा" was "मरा"), holds the words its text was read as then
+// (tips.MarkSplitIndexTokens, tips.MarklessIndexTokens), not the query's:
+// they are looked up too, for as long as such postings can exist (the
+// retention). And a word of those scripts may be another's old form
+// ("मरा", "died", is "मेरा", "my", as read before), so for a query in
+// them (tips.HasSpeltScript) every tip found is kept only if its text
+// holds every word of query as words are read now. So a tip found before
+// is found still, by the words it holds; and a tip is not found by words
+// it does not hold. So are the words a host named in the query gave before punycode was
 // read decoded (tips.PunycodeIndexTokens: "пример.рф" written
 // "xn--e1afmkfd.xn--p1ai" was "xn", "e1afmkfd", "p1ai").
 func (s *Store) Search(ctx context.Context, query string, since time.Time, category tips.Category, n int) ([]tips.Tip, error) {
@@ -112,18 +115,23 @@ func (s *Store) Search(ctx context.Context, query string, since time.Time, categ
 	if len(words) == 0 {
 		return nil, nil
 	}
-	q := &postingSearch{s: s, since: since, category: category, n: n}
+	var pasts [][]string
+	for _, past := range [][]string{tips.MarklessIndexTokens(query), tips.MarkSplitIndexTokens(query), tips.PunycodeIndexTokens(query)} {
+		if len(past) > 0 && !slices.Equal(past, words) && !slices.ContainsFunc(pasts, func(p []string) bool { return slices.Equal(p, past) }) {
+			pasts = append(pasts, past)
+		}
+	}
+	var keep func(tips.Tip) bool
+	if len(pasts) > 0 || tips.HasSpeltScript(query) {
+		keep = func(t tips.Tip) bool { return holdsAll(tips.IndexTokens(t.Content.Text()), words) }
+	}
+	q := &postingSearch{s: s, since: since, category: category, n: n, keep: keep}
 	if err := q.run(ctx, words, words); err != nil {
 		return nil, err
 	}
 	out := q.out
-	for _, past := range [][]string{tips.MarkSplitIndexTokens(query), tips.PunycodeIndexTokens(query)} {
-		if len(past) == 0 || slices.Equal(past, words) {
-			continue
-		}
-		old := &postingSearch{s: s, since: since, category: category, n: n, keep: func(t tips.Tip) bool {
-			return holdsAll(tips.IndexTokens(t.Content.Text()), words)
-		}}
+	for _, past := range pasts {
+		old := &postingSearch{s: s, since: since, category: category, n: n, keep: keep}
 		if err := old.run(ctx, past, nil); err != nil {
 			return nil, err
 		}

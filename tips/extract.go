@@ -103,7 +103,7 @@ func PastEntities(text string) []Entity {
 	}
 	for _, re := range pastHashtagREs {
 		for _, m := range re.FindAllStringSubmatch(text, 100) {
-			add(Entity{Kind: KindHashtag, Value: Fold(m[1]), Display: "#" + m[1]})
+			add(Entity{Kind: KindHashtag, Value: foldMarkless(m[1]), Display: "#" + m[1]})
 		}
 	}
 	return out
@@ -180,7 +180,7 @@ func Extract(text, region string) []Entity {
 	}
 	if mayHaveHashtag(text) {
 		for _, m := range hashtagRE.FindAllStringSubmatch(text, 100) {
-			add(Entity{Kind: KindHashtag, Value: Fold(m[1]), Display: "#" + m[1]})
+			add(Entity{Kind: KindHashtag, Value: foldMarkless(m[1]), Display: "#" + m[1]})
 		}
 	}
 	if mayHaveWallet(text) {

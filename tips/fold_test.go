@@ -62,7 +62,7 @@ func TestNonJoinerIsNoSearchWordBreak(t *testing.T) {
 // Hindi or Bengali was found by few of its words or none.
 func TestSpacingMarksAreNoSearchWordBreak(t *testing.T) {
 	for text, want := range map[string][]string{
-		"मेरे भाई को धमकी मिली है":       {"मेरे", "भाई", "को", "धमकी", "मिली"},
+		"मेरे भाई को धमकी मिली है":       {"मेरे", "भाई", "को", "धमकी", "मिली", "है"},
 		"আমার ভাইকে হুমকি দেওয়া হয়েছে": {"আমার", "ভাইকে", "হুমকি", "দেওয়া", "হয়েছে"},
 	} {
 		got := IndexTokens(text)
@@ -91,7 +91,7 @@ func TestSpacingMarksAreNoSearchWordBreak(t *testing.T) {
 // across spacing marks (a tip indexed then holds them): pieces, the
 // shorter ones dropped; nil for text without such marks.
 func TestMarkSplitIndexTokensAreTheOldWords(t *testing.T) {
-	if got := MarkSplitIndexTokens("मेरे भाई को धमकी मिली है"); !slices.Equal(got, []string{Fold("मेरे"), "धमक"}) {
+	if got := MarkSplitIndexTokens("मेरे भाई को धमकी मिली है"); !slices.Equal(got, []string{"मर", "धमक"}) {
 		t.Errorf("old words %q", got)
 	}
 	for _, text := range []string{"extorsión en el mercado", "می\u200cخواهم", "मेरे"} {
@@ -101,5 +101,40 @@ func TestMarkSplitIndexTokensAreTheOldWords(t *testing.T) {
 	}
 	if got := PastIndexTokens("धमकी xn--e1afmkfd.xn--p1ai"); !slices.Equal(got, []string{"धमक", "пример", "рф", "धमक", "xn", "e1afmkfd", "p1ai"}) {
 		t.Errorf("past words %q", got)
+	}
+}
+
+// Fold keeps the nonspacing marks that spell words in Indic scripts
+// (vowel signs, virama, nukta, candrabindu): Hindi "मेरा" ("my") and
+// "मरा" ("died") are two words, and so are a search's. Latin accents
+// still fold away.
+func TestFoldKeepsIndicMarks(t *testing.T) {
+	for _, pair := range [][2]string{
+		{"मेरा", "मरा"},     // Devanagari vowel sign E
+		{"हिंदी", "हिदी"},   // anusvara
+		{"पत्नी", "पतनी"},   // virama
+		{"ज़मीन", "जमीन"},   // nukta
+		{"কুমার", "কমার"},   // Bengali
+		{"ਮੁੰਡਾ", "ਮਡਾ"},    // Gurmukhi
+		{"ગુનો", "ગનો"},     // Gujarati
+		{"கல்", "கல"},       // Tamil pulli
+		{"ముప్పు", "ముపపు"}, // Telugu
+		{"ಕಿವಿ", "ಕವ"},      // Kannada
+		{"കുട്ടി", "കടടി"},  // Malayalam
+		{"මිනිස්", "මනස"},   // Sinhala
+	} {
+		if Fold(pair[0]) == Fold(pair[1]) {
+			t.Errorf("Fold(%q) = Fold(%q) = %q: two words, one search word", pair[0], pair[1], Fold(pair[0]))
+		}
+	}
+	for text, want := range map[string][]string{
+		"मेरा भाई मरा":               {"मेरा", "भाई", "मरा"},
+		"ਮੇਰੇ ਮੁੰਡੇ ਨੂੰ ਧਮਕੀ":        {"ਮੇਰੇ", "ਮੁੰਡੇ", "ਨੂੰ", "ਧਮਕੀ"},
+		"ముప్పు వచ్చింది":            {"ముప్పు", "వచ్చింది"},
+		"Extorsión en Ciudad Juárez": {"extorsion", "ciudad", "juarez"},
+	} {
+		if got := IndexTokens(text); !slices.Equal(got, want) {
+			t.Errorf("%q: search words %q, want %q", text, got, want)
+		}
 	}
 }

@@ -19,7 +19,10 @@ var folder = cases.Fold()
 // Fold normalises text for matching: NFKC (full-width and ligature forms
 // become plain letters), case folding, and accent folding ("Extorsión"
 // becomes "extorsion"). Searching and indexing both use it, so a query
-// typed without accents finds text written with them.
+// typed without accents finds text written with them. The nonspacing
+// marks of the scripts of South and Southeast Asia (speltScripts) stay:
+// there they are no accents but vowels, viramas and nasal signs, part of
+// how a word is spelt (Hindi "मेरा", "my", and "मरा", "died").
 //
 // Text made only of runes below U+0300 (ASCII, Latin-1 and Latin
 // Extended, that is most tips) folds rune by rune from a table that the
@@ -27,12 +30,22 @@ var folder = cases.Fold()
 // neighbours under these steps (combining marks start at U+0300), so the
 // result is the same (TestFoldTableMatchesGeneralPath), about ten times
 // faster. Anything else takes the general path.
-func Fold(s string) string {
+func Fold(s string) string { return fold(s, foldGeneral) }
+
+// foldMarkless is Fold as it was before it kept speltScripts' marks: it
+// drops every nonspacing mark ("मेरा" is "मरा"). Tips indexed then hold
+// its words (MarklessIndexTokens), and the near-duplicate sketch and the
+// handles and hashtags, whose keys a purge computes again from a tip's
+// text, still use it.
+func foldMarkless(s string) string { return fold(s, foldGeneralMarkless) }
+
+// fold is Fold with general for the general path.
+func fold(s string, general func(string) string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s { // invalid UTF-8 reads as U+FFFD: general path
 		if r >= foldTableSize {
-			return foldGeneral(s)
+			return general(s)
 		}
 		b.WriteString(foldTable[r])
 	}
@@ -42,7 +55,8 @@ func Fold(s string) string {
 // foldTableSize bounds the runes Fold takes from foldTable.
 const foldTableSize = 0x300
 
-// foldTable holds foldGeneral of each rune below foldTableSize.
+// foldTable holds foldGeneral of each rune below foldTableSize (the same
+// as foldGeneralMarkless's: no spelt mark is below it).
 var foldTable = func() (t [foldTableSize]string) {
 	for r := range t {
 		t[r] = foldGeneral(string(rune(r)))
@@ -50,15 +64,44 @@ var foldTable = func() (t [foldTableSize]string) {
 	return t
 }()
 
+// speltScripts are the scripts whose nonspacing marks spell words: the
+// Brahmic scripts of South and Southeast Asia.
+var speltScripts = []*unicode.RangeTable{
+	unicode.Devanagari, unicode.Bengali, unicode.Gurmukhi, unicode.Gujarati, unicode.Oriya,
+	unicode.Tamil, unicode.Telugu, unicode.Kannada, unicode.Malayalam, unicode.Sinhala,
+	unicode.Thai, unicode.Lao, unicode.Tibetan, unicode.Myanmar, unicode.Khmer,
+}
+
+// speltMark reports whether r is a nonspacing mark Fold keeps: one of
+// speltScripts', but for Khmer's inherent vowels, which show nothing
+// (see Blank) and inside a word would hide it from search.
+func speltMark(r rune) bool {
+	return r >= 0x900 && unicode.Is(unicode.Mn, r) && r != '\u17B4' && r != '\u17B5' && unicode.In(r, speltScripts...)
+}
+
+// HasSpeltScript reports whether s holds a rune of the scripts whose
+// nonspacing marks Fold keeps: only then can Fold and foldMarkless
+// differ, and a word of s be another word as read before
+// (MarklessIndexTokens).
+func HasSpeltScript(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r >= 0x900 && unicode.In(r, speltScripts...) })
+}
+
 // foldGeneral is Fold for any text.
-func foldGeneral(s string) string {
+func foldGeneral(s string) string { return foldDropping(s, speltMark) }
+
+// foldGeneralMarkless is foldMarkless for any text.
+func foldGeneralMarkless(s string) string { return foldDropping(s, func(rune) bool { return false }) }
+
+// foldDropping folds s, dropping nonspacing marks but those kept keeps.
+func foldDropping(s string, kept func(rune) bool) string {
 	s = norm.NFKC.String(strings.ToValidUTF8(s, " "))
 	s = folder.String(s)
 	// Marks go (accents do not matter), and so do format characters (a
 	// soft hyphen, zero-width spaces and joiners, direction marks): they
 	// are invisible, and inside a word would hide it from search.
 	t := transform.Chain(norm.NFD, runes.Remove(runes.Predicate(func(r rune) bool {
-		return unicode.In(r, unicode.Mn, unicode.Cf)
+		return unicode.In(r, unicode.Mn, unicode.Cf) && !kept(r)
 	})), norm.NFC)
 	out, _, err := transform.String(t, s)
 	if err != nil {
@@ -99,12 +142,13 @@ func tokens(folded string, max int, cut bool) []string {
 }
 
 // words returns the words of folded text: runs of letters and digits with
-// the spacing marks on them. Fold drops the nonspacing marks (accents),
-// but not the spacing ones, which are vowels in Brahmic scripts: "भाई"
-// (Hindi "brother", U+093E after its first letter) and "দেওয়া" are one
-// word each, not pieces. A mark on nothing (after a space) is no word,
-// and an enclosing mark (a keycap, a circle drawn around "hola⃝") ends
-// one, as before: it decorates, and is no part of how a word is spelt.
+// the marks Fold keeps on them: the spacing ones, vowels in Brahmic
+// scripts, and the nonspacing ones of those scripts (speltMark): "भाई"
+// (Hindi "brother", U+093E after its first letter), "मेरा" (U+0947) and
+// "দেওয়া" are one word each, not pieces. A mark on nothing (after a
+// space) is no word, and an enclosing mark (a keycap, a circle drawn
+// around "hola⃝") ends one, as before: it decorates, and is no part of
+// how a word is spelt.
 func words(folded string) []string {
 	var out []string
 	start := -1 // where the current word starts, or -1
@@ -114,7 +158,7 @@ func words(folded string) []string {
 			if start < 0 {
 				start = i
 			}
-		case start >= 0 && unicode.Is(unicode.Mc, r):
+		case start >= 0 && (unicode.Is(unicode.Mc, r) || speltMark(r)):
 		default:
 			if start >= 0 {
 				out = append(out, folded[start:i])
@@ -126,6 +170,14 @@ func words(folded string) []string {
 		out = append(out, folded[start:])
 	}
 	return out
+}
+
+// PastWords returns text's words as read before words ran across marks
+// and Fold kept Brahmic nonspacing ones: folded by foldMarkless, cut at
+// anything but a letter or digit, however short ("दिल्ली" is "द" and
+// "लल"). Regions stored then are such words.
+func PastWords(text string) []string {
+	return strings.FieldsFunc(foldMarkless(text), isWordSeparator)
 }
 
 // markSplitTokens is tokens as it was before words ran across marks: cut
@@ -190,9 +242,11 @@ var confusables = strings.NewReplacer(
 )
 
 // foldHandle normalises a social-media handle: folded, homoglyphs mapped
-// to Latin letters.
+// to Latin letters. Folded by foldMarkless, as hashtags are: entities'
+// keys are computed again from a tip's text by a purge and by alerts, and
+// a tip indexed before holds them so.
 func foldHandle(h string) string {
-	return confusables.Replace(Fold(h))
+	return confusables.Replace(foldMarkless(h))
 }
 
 func nfkc(s string) string { return norm.NFKC.String(strings.ToValidUTF8(s, " ")) }

@@ -23,7 +23,7 @@ type Sketch [sketchSize]uint32
 // phrases.
 func NewSketch(text string, key []byte) (Sketch, bool) {
 	var s Sketch
-	words := strings.FieldsFunc(Fold(text), func(r rune) bool {
+	words := strings.FieldsFunc(foldMarkless(text), func(r rune) bool { // foldMarkless: see Fold
 		return !(r >= 'a' && r <= 'z') && !(r >= '0' && r <= '9') && r < 0x80
 	})
 	if len(words) < 6 {

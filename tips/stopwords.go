@@ -2,6 +2,7 @@ package tips
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"golang.org/x/net/idna"
@@ -50,27 +51,43 @@ func IndexTokens(text string) []string {
 }
 
 // MarkSplitIndexTokens are the words IndexTokens gave text before words
-// ran across the spacing marks Fold keeps (Brahmic vowel signs: "भाई",
-// "धमकी" gave nothing and "धमक"): a tip indexed then holds them, and a
-// search looks for them too. Nil where text holds no such mark (they are
-// IndexTokens').
+// ran across the spacing marks (Brahmic vowel signs: "भाई", "धमकी" gave
+// nothing and "धमक"), when Fold still dropped every nonspacing mark: a
+// tip indexed then holds them, and a search looks for them too. Nil where
+// text holds no such mark (they are MarklessIndexTokens').
 func MarkSplitIndexTokens(text string) []string {
-	folded := Fold(decodePunycode(text))
+	folded := foldMarkless(decodePunycode(text))
 	if !hasMark(folded) {
 		return nil
 	}
 	return withoutStopwords(markSplitTokens(folded, maxIndexTokens, true))
 }
 
+// MarklessIndexTokens are the words IndexTokens gave text before Fold
+// kept the nonspacing marks of Brahmic scripts ("मेरा" was "मरा", "है"
+// was too short to keep): a tip indexed then holds them, and a search
+// looks for them too. Nil where they are IndexTokens'.
+func MarklessIndexTokens(text string) []string {
+	if !HasSpeltScript(text) {
+		return nil // most text: no second fold
+	}
+	past := withoutStopwords(tokens(foldMarkless(decodePunycode(text)), maxIndexTokens, true))
+	if slices.Equal(past, IndexTokens(text)) {
+		return nil
+	}
+	return past
+}
+
 // PastIndexTokens are the words earlier versions of IndexTokens gave
-// text: before words ran across marks (MarkSplitIndexTokens), and before
-// punycode was read decoded (xn, e1afmkfd, ...). A tip indexed then holds
-// them, and a purge must take them out too. Nil where text holds neither
-// a mark Fold keeps nor punycode (they are IndexTokens').
+// text: before Fold kept Brahmic nonspacing marks (MarklessIndexTokens),
+// before words ran across spacing marks (MarkSplitIndexTokens), and
+// before punycode was read decoded (xn, e1afmkfd, ...). A tip indexed
+// then holds them, and a purge must take them out too. Nil where text
+// holds neither a Brahmic mark nor punycode (they are IndexTokens').
 func PastIndexTokens(text string) []string {
-	past := MarkSplitIndexTokens(text)
+	past := append(MarklessIndexTokens(text), MarkSplitIndexTokens(text)...)
 	if hasPunycode(text) {
-		past = append(past, withoutStopwords(markSplitTokens(Fold(text), maxIndexTokens, true))...)
+		past = append(past, withoutStopwords(markSplitTokens(foldMarkless(text), maxIndexTokens, true))...)
 	}
 	return past
 }
