@@ -23,14 +23,21 @@ import (
 
 // Subscription is a community chat that receives published warnings.
 type Subscription struct {
-	Key      string    `json:"-"`
-	Platform string    `json:"p"`
-	Chat     string    `json:"c"`
-	Language string    `json:"l"`
-	Regions  []string  `json:"r,omitempty"`
-	Active   bool      `json:"a"`
-	Since    time.Time `json:"s"`
+	Key      string   `json:"-"`
+	Platform string   `json:"p"`
+	Chat     string   `json:"c"`
+	Language string   `json:"l"`
+	Regions  []string `json:"r,omitempty"`
+	// RegionWords says how Regions were read: 0 before words ran across
+	// the marks of Indic scripts ("दिल्ली" kept as "द लल", see
+	// tips.PastWords), regionWordsNow since (tips.Words).
+	RegionWords int       `json:"w,omitempty"`
+	Active      bool      `json:"a"`
+	Since       time.Time `json:"s"`
 }
+
+// regionWordsNow is Subscription.RegionWords of a subscription made now.
+const regionWordsNow = 1
 
 func (s *Store) subKey(platform, chat string) string {
 	return s.kr.indexMAC("sub\x00" + platform + "\x00" + chat)
@@ -38,7 +45,7 @@ func (s *Store) subKey(platform, chat string) string {
 
 // Subscribe adds or updates a community subscription.
 func (s *Store) Subscribe(ctx context.Context, sub Subscription) error {
-	sub.Key, sub.Active = s.subKey(sub.Platform, sub.Chat), true
+	sub.Key, sub.Active, sub.RegionWords = s.subKey(sub.Platform, sub.Chat), true, regionWordsNow
 	if sub.Since.IsZero() {
 		sub.Since = s.now()
 	}
@@ -354,13 +361,13 @@ func (s *Store) reach(ctx context.Context, text string) ([]string, Reach, error)
 	if err != nil {
 		return nil, Reach{}, err
 	}
-	named := indexWords(text)
+	named := namedIn(text)
 	var keys []string
 	regions := map[string]bool{}
 	for _, sub := range subs {
 		switch {
 		case !sub.Active:
-		case matchesRegions(sub.Regions, named):
+		case named.takenBy(sub):
 			keys = append(keys, sub.Key)
 		default:
 			for _, r := range sub.Regions {
@@ -1580,10 +1587,8 @@ func NormalizeRegion(region string) (string, bool) {
 }
 
 // words splits text into its folded words, however short (the "1" of
-// "Zona 1" counts), on anything but letters and digits.
-func words(text string) []string {
-	return tips.PastWords(text)
-}
+// "Zona 1"), each run across the marks of Indic scripts (tips.Words).
+func words(text string) []string { return tips.Words(text) }
 
 // wordIndex is a text's words in order, and where each one occurs.
 type wordIndex struct {
@@ -1591,8 +1596,8 @@ type wordIndex struct {
 	at    map[string][]int
 }
 
-func indexWords(text string) wordIndex {
-	ix := wordIndex{words: words(text), at: map[string][]int{}}
+func indexWords(ws []string) wordIndex {
+	ix := wordIndex{words: ws, at: map[string][]int{}}
 	for i, w := range ix.words {
 		ix.at[w] = append(ix.at[w], i)
 	}
@@ -1612,14 +1617,26 @@ func (ix wordIndex) names(phrase []string) bool {
 	return false
 }
 
-// matchesRegions: a subscription without regions takes every warning; one
-// with regions takes the warnings that name one of them.
-func matchesRegions(regions []string, text wordIndex) bool {
-	if len(regions) == 0 {
+// named is a warning's words, as read now and as read before regions ran
+// across marks (tips.PastWords): a subscription made then keeps its
+// regions in those words ("द लल" for "दिल्ली"), and still takes the
+// warnings naming them so. The old regions cannot be read again as now:
+// the marks they lost are gone.
+type named struct{ now, past wordIndex }
+
+func namedIn(text string) named {
+	return named{now: indexWords(words(text)), past: indexWords(tips.PastWords(text))}
+}
+
+// takenBy reports whether sub takes the warning: a subscription without
+// regions takes every warning; one with regions takes the warnings that
+// name one of them, as its regions were read (RegionWords).
+func (n named) takenBy(sub Subscription) bool {
+	if len(sub.Regions) == 0 {
 		return true
 	}
-	for _, r := range regions {
-		if text.names(words(r)) {
+	for _, r := range sub.Regions {
+		if n.now.names(words(r)) || sub.RegionWords < regionWordsNow && n.past.names(tips.PastWords(r)) {
 			return true
 		}
 	}

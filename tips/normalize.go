@@ -172,6 +172,11 @@ func words(folded string) []string {
 	return out
 }
 
+// Words returns text's folded words, however short (the "1" of "Zona
+// 1"), each run across the marks Fold keeps ("दिल्ली" and "ঢাকা" are one
+// word each): how regions are read.
+func Words(text string) []string { return words(Fold(text)) }
+
 // PastWords returns text's words as read before words ran across marks
 // and Fold kept Brahmic nonspacing ones: folded by foldMarkless, cut at
 // anything but a letter or digit, however short ("दिल्ली" is "द" and
