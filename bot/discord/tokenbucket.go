@@ -57,13 +57,33 @@ func (a *Adapter) takeSlot() string {
 }
 
 // releaseSlot gives back the slot of an interaction no longer answered,
-// to be handed out once its buckets hold no wait.
+// to be handed out once its buckets hold no wait of their own. A global
+// limit (Discord's, or a Cloudflare ban: see plainRateLimit) holds every
+// slot alike, so it is not waited for: each interaction during a ban of
+// minutes would otherwise make a slot (and two buckets) of its own.
 func (a *Adapter) releaseSlot(slot string) {
-	wait := max(a.bucketWait(slot+":response"), a.bucketWait(slot+":webhook"))
+	wait := max(a.slotWait(slot+":response"), a.slotWait(slot+":webhook"))
 	a.slots.mu.Lock()
 	defer a.slots.mu.Unlock()
 	a.slots.free = append(a.slots.free, freeSlot{slot, time.Now().Add(wait)})
 }
+
+// slotWait is bucketWait without the global limit: how long the bucket's
+// own limit (its calls left, its reset) holds a request back.
+func (a *Adapter) slotWait(bucket string) time.Duration {
+	a.rl.RLock()
+	defer a.rl.RUnlock()
+	b := a.s.Ratelimiter.GetBucket(bucket)
+	if !b.TryLock() {
+		return bucketPoll
+	}
+	defer b.Unlock()
+	return noGlobalLimit.GetWaitTime(b, 1)
+}
+
+// noGlobalLimit is a rate limiter no request goes through: its global
+// limit is never set, so its GetWaitTime says a bucket's own wait only.
+var noGlobalLimit = discordgo.NewRatelimiter()
 
 // respond is discordgo's InteractionRespond, filed under responseBucket.
 func (r *interactionReplier) respond(resp *discordgo.InteractionResponse, opts ...discordgo.RequestOption) error {

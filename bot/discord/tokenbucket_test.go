@@ -117,3 +117,35 @@ func TestDiscordLimitOfAnEarlierInteractionHoldsNoLaterOneBack(t *testing.T) {
 		t.Fatal("a new interaction's follow-up waited for an earlier interaction's limit")
 	}
 }
+
+// A global limit (a Cloudflare ban: see plainRateLimit) holds every
+// slot alike, so it holds no slot back from a later interaction: 40
+// interactions during a ban of a minute (each told at once that nothing
+// can go out: nothing is sent) leave the two buckets of one slot, not 80.
+// Mutation: releaseSlot waiting for the global limit too (bucketWait) ->
+// 80 buckets.
+func TestDiscordGlobalLimitMakesNoSlotPerInteraction(t *testing.T) {
+	api := &recordingAPI{}
+	a := newTestAdapter(t, api, silentHandler{}, time.Hour)
+	b := a.s.Ratelimiter.LockBucket(globalCarry) // as sweepLimiter carries a ban over
+	if err := b.Release(http.Header{"X-Ratelimit-Global": {"true"}, "X-Ratelimit-Reset-After": {"60"}}); err != nil {
+		t.Fatal(err)
+	}
+	for k := range 40 {
+		ic := commandInteraction()
+		ic.ID, ic.Token = fmt.Sprint(3000+k), fmt.Sprintf("itoken-%d", k)
+		a.onInteraction(a.s, ic)
+	}
+	if calls, _ := api.snapshot(); len(calls) != 0 {
+		t.Fatalf("sent during the ban: %v", calls)
+	}
+	var keys []string
+	for _, k := range limiterKeys(a) {
+		if k != globalCarry {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) > 2 {
+		t.Errorf("%d buckets after 40 interactions during a ban: %q", len(keys), keys)
+	}
+}
