@@ -235,10 +235,14 @@ func (r *interactionReplier) flags() discordgo.MessageFlags {
 	return f
 }
 
+// deferResponse is the deferral timer's: it may get r.mu only once the
+// interaction is finished (the timer fired while an answer was going), so
+// nothing goes out for an interaction answered, or gone (its answers sent
+// by DM: a deferral would be refused, and go through a slot handed on).
 func (r *interactionReplier) deferResponse(ctx context.Context) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.responded {
+	if r.responded || r.gone {
 		return
 	}
 	r.responded, r.deferred = true, true

@@ -373,3 +373,30 @@ func TestDiscordHeldTokenIsUsedOnlyForItsMember(t *testing.T) {
 		}
 	}
 }
+
+// The deferral timer of an interaction Discord dropped, fired while its
+// answer was going by DM and run once the interaction is finished (it
+// waited for the replier), sends nothing: no deferral of a gone
+// interaction (refused, one more invalid request), through a rate-limit
+// slot already handed to another interaction.
+// Mutation: deferResponse without its gone check -> a deferral is POSTed
+// after the interaction is finished.
+func TestDiscordDeferralOfAGoneInteractionFiredLateSendsNothing(t *testing.T) {
+	api := &goneInteractionAPI{}
+	h := &receiptHandler{}
+	a := newTestAdapter(t, api, h, time.Hour)
+	ev := a.interaction(context.Background(), h, commandInteraction(), nil)
+	ev.run()
+	if got := api.contents("900"); len(got) != 2 {
+		t.Fatalf("by DM: %q", got)
+	}
+	api.mu.Lock()
+	n := len(api.calls)
+	api.mu.Unlock()
+	ev.r.deferResponse(context.Background()) // the timer's callback, last to get the replier
+	api.mu.Lock()
+	defer api.mu.Unlock()
+	if late := api.calls[n:]; len(late) != 0 {
+		t.Errorf("sent once the interaction was finished: %v", late)
+	}
+}
