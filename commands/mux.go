@@ -759,7 +759,10 @@ func (m *Mux) codesSeen(ctx context.Context, c *Context, toBot bool) (bool, erro
 		// tip's receipt, which this process holds, is known to be one.
 		m.log.Info("code-like words in a group's conversation not checked (storage down)", "platform", req.Platform, "error", err.Error())
 		m.holdVoids(req.Platform, codes)
-		if !toBot && (m.spool == nil || !slices.ContainsFunc(codes, m.spool.HoldsReceipt)) {
+		// Words shaped like a code of letters alone are one only when a
+		// tip has it (tips.OldReceipt): not removed for them.
+		drawn := slices.ContainsFunc(codes, func(code string) bool { return !tips.OldReceipt(code) })
+		if !(toBot && drawn) && (m.spool == nil || !slices.ContainsFunc(codes, m.spool.HoldsReceipt)) {
 			return false, nil
 		}
 	case slices.Contains(voided, true):
@@ -950,13 +953,18 @@ func (m *Mux) holdVoids(platform string, codes []string) {
 }
 
 // anyReceipt reports whether one of codes is a tip's receipt code (stored,
-// or spooled); true when Redis cannot say, to be safe.
+// or spooled); true when Redis cannot say, to be safe, if one holds a
+// digit (words shaped like a code of letters alone are one only when a
+// tip has it: tips.OldReceipt).
 func (m *Mux) anyReceipt(ctx context.Context, codes []string) bool {
 	if len(codes) == 0 {
 		return false
 	}
 	known, err := m.receiptsKnown(ctx, codes)
-	return err != nil || slices.Contains(known, true)
+	if err != nil {
+		return slices.ContainsFunc(codes, func(code string) bool { return !tips.OldReceipt(code) })
+	}
+	return slices.Contains(known, true)
 }
 
 // secretArgs are the private-only commands whose arguments are for no

@@ -903,13 +903,7 @@ func (m *Mux) cutAcrossParts(ctx context.Context, t tips.Tip) tips.Tip {
 	}
 	out, cut, err := tips.CutReceiptsAcross(texts, func(codes []string) ([]bool, error) { return m.receiptsKnown(ctx, codes) })
 	if err != nil {
-		out, cut, _ = tips.CutReceiptsAcross(texts, func(codes []string) ([]bool, error) {
-			all := make([]bool, len(codes))
-			for i := range all {
-				all[i] = true
-			}
-			return all, nil
-		})
+		out, cut, _ = tips.CutReceiptsAcross(texts, assumeCodes)
 	}
 	if !cut {
 		return t
@@ -964,15 +958,22 @@ func (m *Mux) receiptNoTip(ctx context.Context, code string) bool {
 
 // codesAlone reports whether text is made of code-like words alone (and
 // separators): nothing would be left of it were each a receipt code.
+// Words shaped like a code of letters alone are not taken for one
+// (tips.OldReceipt): only a lookup makes them one.
 func codesAlone(text string) bool {
-	out, cut, _ := tips.CutReceipts([]string{text}, func(codes []string) ([]bool, error) {
-		all := make([]bool, len(codes))
-		for i := range all {
-			all[i] = true
-		}
-		return all, nil
-	})
+	out, cut, _ := tips.CutReceipts([]string{text}, assumeCodes)
 	return cut && tips.Blank(out[0])
+}
+
+// assumeCodes answers, where Redis cannot be asked, that every code-like
+// word holding a digit is a receipt code, as a drawn one is; none of
+// letters alone (tips.OldReceipt), which may be plain words.
+func assumeCodes(codes []string) ([]bool, error) {
+	all := make([]bool, len(codes))
+	for i, code := range codes {
+		all[i] = !tips.OldReceipt(code)
+	}
+	return all, nil
 }
 
 // receiptAlone returns the receipt code a message is made of, alone or

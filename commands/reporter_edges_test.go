@@ -450,3 +450,41 @@ func TestOldReceiptCodeOfLettersAloneIsAStatusCheck(t *testing.T) {
 		t.Fatalf("a caption shaped like a code of letters was left out: %+v", r)
 	}
 }
+
+// A receipt code of letters alone (given out before every code held a
+// digit) is cut from a sentence, as one with a digit is, when a tip has
+// it: investigators would read it. In a group's conversation it is
+// removed as one with a digit is. Words shaped like one that no tip has
+// stay, in a tip and in a group.
+func TestOldReceiptCodeOfLettersAloneIsCutFromSentences(t *testing.T) {
+	var real string
+	const old = "ABCD-EFGH-JKMN-PQRS"
+	e := newEnv(t, func(s commands.Store) commands.Store { return oldReceipts{s, old, &real} })
+	ctx := context.Background()
+	real = e.sendTip(reporterID, "me cobran piso en el mercado")
+	dropped := e.text("es", "receipt_text_dropped", nil)
+	r := e.do(reporterID, commands.Request{Text: "¿qué pasa con " + strings.ToLower(strings.ReplaceAll(old, "-", " ")) + "? esta casa para mama"})
+	if len(r) != 1 || !strings.HasPrefix(r[0].Text, dropped+"\n\n") {
+		t.Fatalf("the old code in a sentence: %+v", r)
+	}
+	r = e.do(reporterID, commands.Request{Callback: press(r, "send:")})
+	tip, err := e.store.TipByReceipt(ctx, receiptRE.FindString(r[0].Text))
+	if err != nil || tip.Content.Text() != "¿qué pasa con? esta casa para mama" {
+		t.Fatalf("the tip: %q (%v)", tip.Content.Text(), err)
+	}
+	// In a group's conversation: removed, the group told; words shaped
+	// like one no tip has are the group's.
+	group := func(text string) (*adminReplier, []commands.Reply) {
+		e.event++
+		w := &adminReplier{recorder: &recorder{}}
+		e.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "3003", UserChat: "3003", ChatID: "-100555", ChatKind: commands.Group,
+			Text: text, EventID: e.event}, w)
+		return w, w.take()
+	}
+	if w, r := group("ya lo denuncié, mi código es " + old + " para que vean"); !w.deleted || len(r) != 1 || r[0].Text != e.text("es", "group_private_only_removed", nil) {
+		t.Errorf("the old code in a group: deleted %v, %+v", w.deleted, r)
+	}
+	if w, r := group("vamos a esta casa para mama luego"); w.deleted || len(r) != 0 {
+		t.Errorf("words shaped like a code in a group: deleted %v, %+v", w.deleted, r)
+	}
+}

@@ -136,3 +136,9 @@ func (s *Store) PublicationKey(id string) string { return s.k.publication(id) }
 func (s *Store) MarkDuplicate(ctx context.Context, id, orig string) (string, error) {
 	return s.vetoPublication(ctx, id, Decision{Status: tips.StatusDuplicate, DuplicateOf: orig})
 }
+
+// GiveReceipt has code lead to tip id too, as a receipt drawn before
+// every code held a digit does (one of letters alone), for tests.
+func (s *Store) GiveReceipt(ctx context.Context, id, code string) error {
+	return s.rdb.Set(ctx, s.k.receipt(s.kr.receiptID(code)), id, 0).Err()
+}

@@ -651,3 +651,51 @@ func TestSpoolReplayLeavesNoSealedRemnants(t *testing.T) {
 		}
 	}
 }
+
+// A receipt code of letters alone (drawn before every code held a digit)
+// written in a spooled message is cut at the replay when a tip has it, as
+// one with a digit is; words shaped like one that no tip has stay.
+func TestSpooledOldReceiptCodeIsCutAtReplay(t *testing.T) {
+	st, _, clk := newStore(t)
+	ctx := context.Background()
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	sp, err := storage.OpenSpool(t.TempDir(), kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const old = "ABCD-EFGH-JKMN-PQRS"
+	first, err := sp.Append(storage.SpoolEntry{Pseudonym: "pA", EventID: 1, Part: tips.Part{Text: "vienen esta noche"}, At: clk.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := sp.Append(storage.SpoolEntry{Pseudonym: "pA", EventID: 2, Part: tips.Part{Text: "qué pasa con abcd efgh jkmn pqrs? esta casa para mama"}, At: clk.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := sp.Replay(ctx, st); err != nil || n != 2 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	_ = first
+	tip, err := st.TipByReceipt(ctx, second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "qué pasa con abcd efgh jkmn pqrs? esta casa para mama"; tip.Content.Text() != want {
+		t.Fatalf("no tip has the code yet, the text changed: %q", tip.Content.Text())
+	}
+	// Now a tip has it: the same message spooled again is cut.
+	a, _ := st.TipByReceipt(ctx, first)
+	if err := st.GiveReceipt(ctx, a.ID, old); err != nil {
+		t.Fatal(err)
+	}
+	third, err := sp.Append(storage.SpoolEntry{Pseudonym: "pA", EventID: 3, Part: tips.Part{Text: "qué pasa con abcd efgh jkmn pqrs? esta casa para mama"}, At: clk.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := sp.Replay(ctx, st); err != nil || n != 1 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	if tip, err := st.TipByReceipt(ctx, third); err != nil || tip.Content.Text() != "qué pasa con? esta casa para mama" {
+		t.Fatalf("the spooled tip: %q %v", tip.Content.Text(), err)
+	}
+}

@@ -117,6 +117,12 @@ func NormalizeReceipt(s string) (string, bool) {
 // would hide the code). A scan, not a regular expression: it runs on
 // every message, and an expression cost 18 µs on a 350-byte one.
 func ReceiptSpans(text string) [][2]int {
+	return receiptSpans(text, false)
+}
+
+// receiptSpans is ReceiptSpans; with lettersAlone, words shaped like a
+// code of letters alone (OldReceipt) are found too.
+func receiptSpans(text string, lettersAlone bool) [][2]int {
 	var out [][2]int
 	prevWord := false
 	for i := 0; i < len(text); {
@@ -130,7 +136,7 @@ func ReceiptSpans(text string) [][2]int {
 			continue
 		}
 		if code && !prevWord {
-			if end, ok := receiptAt(text, i); ok {
+			if end, letter, digit := receiptAt(text, i); letter && (digit || lettersAlone) {
 				out = append(out, [2]int{i, end})
 			}
 		}
@@ -141,9 +147,9 @@ func ReceiptSpans(text string) [][2]int {
 }
 
 // receiptAt matches a receipt code's shape at text[i:] (see ReceiptSpans)
-// and returns where it ends.
-func receiptAt(text string, i int) (int, bool) {
-	digit, letter := false, false
+// and returns where it ends, and whether it holds a letter and a digit
+// (neither when the shape does not match).
+func receiptAt(text string, i int) (end int, letter, digit bool) {
 	for g := 0; g < 4; g++ {
 		for seps := 0; g > 0 && seps < 3 && i < len(text); seps++ {
 			n := separatorAt(text, i)
@@ -154,7 +160,7 @@ func receiptAt(text string, i int) (int, bool) {
 		}
 		for k := 0; k < 4; {
 			if i >= len(text) {
-				return 0, false
+				return 0, false, false
 			}
 			r, size, _ := charAt(text, i)
 			c, ok := codeChar(r)
@@ -163,19 +169,19 @@ func receiptAt(text string, i int) (int, bool) {
 				digit, letter = digit || c <= '9', letter || c > '9'
 				k++
 			case k == 0 || r < utf8.RuneSelf || !unicode.Is(unicode.Cf, r): // (no ASCII character is Cf)
-				return 0, false
+				return 0, false, false
 			}
 			i += size
 		}
 	}
 	if i < len(text) {
 		if r, _, _ := charAt(text, i); r == '_' {
-			return 0, false
+			return 0, false, false
 		} else if _, ok := codeChar(r); ok {
-			return 0, false
+			return 0, false, false
 		}
 	}
-	return i, digit && letter
+	return i, letter, digit
 }
 
 // halfWidth reads a full-width form (East Asian keyboards) as ASCII.
@@ -392,7 +398,8 @@ const receiptTextMin = 16
 // CutReceipts takes out of texts the receipt codes written within them that
 // known says are codes of tips: known is asked once, with every code-like
 // word normalised (at most MaxReceiptCandidates over all texts), and
-// answers, for each, whether it is one. A code-like word that is no
+// answers, for each, whether it is one (words shaped like a code of
+// letters alone too, OldReceipt). A code-like word that is no
 // receipt stays (a payment reference is evidence). If known fails, texts
 // are returned as they are, with its error. A text left with nothing but
 // codes (and separators) becomes "".
@@ -461,8 +468,17 @@ type receiptCandidate struct {
 	code int
 }
 
+// OldReceipt reports whether code, a normalised receipt code, is of
+// letters alone, as one in 400 drawn before NewReceipt put a digit in
+// every code: words can be shaped like one ("esta casa para mama"), so it
+// is a code only when a tip has it, never assumed one while that cannot
+// be asked.
+func OldReceipt(code string) bool {
+	return !strings.ContainsAny(code, "0123456789")
+}
+
 // receiptCandidates returns the code-like words of texts and the codes
-// they read as, each code once (at most MaxReceiptCandidates codes: a
+// they read as (those of letters alone too: OldReceipt), each code once (at most MaxReceiptCandidates codes: a
 // message of the same plate number over and over is one lookup).
 func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
 	var cands []receiptCandidate
@@ -472,10 +488,13 @@ func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
 		if len(text) < receiptTextMin {
 			continue
 		}
-		for _, sp := range ReceiptSpans(text) {
+		for _, sp := range receiptSpans(text, true) {
 			code, ok := NormalizeReceipt(text[sp[0]:sp[1]])
 			if !ok {
 				continue
+			}
+			if _, _, digit := receiptAt(text, sp[0]); !digit && !OldReceipt(code) {
+				continue // letters read as digits ("LOCO" is "10C0"): no code of either form
 			}
 			n, seen := index[code]
 			if !seen {
@@ -492,6 +511,8 @@ func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
 
 // ReceiptCodesIn returns the code-like words of text (receipt or
 // invitation codes, maybe), normalised: at most MaxReceiptCandidates.
+// Words shaped like a code of letters alone are among them (OldReceipt):
+// a code only if a lookup says so.
 func ReceiptCodesIn(text string) []string {
 	_, codes := receiptCandidates([]string{text})
 	return codes

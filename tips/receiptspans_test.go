@@ -254,3 +254,28 @@ func spanCode(text string, sp [2]int) string {
 	code, _ := NormalizeReceipt(text[sp[0]:sp[1]])
 	return code
 }
+
+// Words shaped like a receipt code of letters alone (OldReceipt) are
+// looked up, as a code drawn before every code held a digit may be one;
+// words that read as digits once normalised ("LOCO" as "10C0") are no
+// code of either form and are not, nor are they taken for one drawn now.
+func TestCodesOfLettersAloneAreLookedUp(t *testing.T) {
+	for text, want := range map[string][]string{
+		"¿qué pasa con abcd efgh jkmn pqrs?": {"ABCD-EFGH-JKMN-PQRS"},
+		"dice que esta casa para mama":       {"ESTA-CASA-PARA-MAMA"},
+		"está como loco mira solo":           nil,
+		"cuenta AB12 CD34 EF56 GH78":         {"AB12-CD34-EF56-GH78"},
+	} {
+		var asked []string
+		out, cut, err := CutReceipts([]string{text}, func(codes []string) ([]bool, error) {
+			asked = codes
+			return make([]bool, len(codes)), nil
+		})
+		if err != nil || cut || out[0] != text || !slices.Equal(asked, want) {
+			t.Errorf("%q: asked %q, want %q (%q %v %v)", text, asked, want, out, cut, err)
+		}
+		if got := ReceiptCodesIn(text); !slices.Equal(got, want) {
+			t.Errorf("%q: ReceiptCodesIn %q, want %q", text, got, want)
+		}
+	}
+}
