@@ -73,6 +73,10 @@ func TestCategoryNamesAndPluralsReadInEveryLanguage(t *testing.T) {
 		{"trata", tips.Trafficking}, {"Trata", tips.Trafficking}, {"tráfico", tips.Trafficking},
 		{"traficada", tips.Trafficking}, {"traficadas", tips.Trafficking}, {"traficado", tips.Trafficking}, {"traficados", tips.Trafficking},
 		{"tratado", ""}, {"tratada", ""}, {"tratados", ""}, {"tratadas", ""}, {"Tratado", ""}, {"traficad", ""},
+		// French "traite" (trafficking) and its plural; "traité", "traitée"
+		// (a treaty, treated) are not it, accents and all.
+		{"traite", tips.Trafficking}, {"Traite", tips.Trafficking}, {"traites", tips.Trafficking},
+		{"traité", ""}, {"Traité", ""}, {"TRAITÉ", ""}, {"traitée", ""}, {"traités", ""}, {"traitées", ""}, {"traite\u0301", ""},
 		// Stems and typos: none.
 		{"menac", ""}, {"violenc", ""}, {"extors", ""}, {"extorsio", ""}, {"corrupc", ""}, {"amenaz", ""},
 		{"drog", ""}, {"arm", ""}, {"weapo", ""}, {"threates", ""}, {"desaparecid", ""},

@@ -12,6 +12,8 @@ import (
 	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/tips"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // cbTriage prefixes the decision buttons under a claimed tip:
@@ -42,6 +44,9 @@ func (c *Context) parseCategory(arg string) (tips.Category, bool) {
 	if cat, ok := tips.ParseCategory(strings.ToLower(arg)); ok {
 		return cat, true
 	}
+	if notNamed[norm.NFC.String(strings.ToLower(strings.TrimSpace(arg)))] {
+		return "", false
+	}
 	want := tips.Fold(strings.TrimSpace(arg))
 	if cat, ok := c.categoryNamed(func(w string) bool { return w == want }); ok || cat != "" {
 		return cat, ok
@@ -51,6 +56,11 @@ func (c *Context) parseCategory(arg string) (tips.Category, bool) {
 	}
 	return c.categoryNamed(func(w string) bool { return pluralOf(w, want) || pluralOf(want, w) || participleOf(w, want) })
 }
+
+// notNamed holds words that fold to a name's word ("accents aside") yet,
+// with their accents, are another word: French "traité", "traitée" (a
+// treaty, treated) are not "traite" (trafficking).
+var notNamed = map[string]bool{"traité": true, "traitée": true, "traités": true, "traitées": true}
 
 // noParticiple holds the names' words in "-a" whose "-ado" is another
 // word: "tratado", "tratada" are a treaty, or treated (tratar), not

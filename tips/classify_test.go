@@ -134,3 +134,26 @@ func TestLexiconMatcherAgrees(t *testing.T) {
 		}
 	}
 }
+
+// French "traité" (treated, a treaty) and Spanish "se trata de" (it is
+// about) are no trafficking, though they fold to or hold its words
+// ("traite", "trata"); "traite des êtres humains" and "trata de personas"
+// still are.
+func TestTreatedIsNoTrafficking(t *testing.T) {
+	for text, want := range map[string]Category{
+		"Le dossier a été traité par la mairie hier":                 Other,
+		"Le dossier a été TRAITÉ par la mairie hier":                 Other,
+		"Le dossier a été traite\u0301 par la mairie hier":           Other,
+		"La plainte a été traitée, les dossiers traités":             Other,
+		"se trata de un robo en la tienda":                           Other,
+		"c'est de la traite des êtres humains, elles sont enfermées": Trafficking,
+		"réseau de traite dans le quartier":                          Trafficking,
+		"la traite des êtres humains, le dossier a été traité":       Trafficking,
+		"es trata de personas, las tienen encerradas":                Trafficking,
+		"se trata de trata de personas en el bar":                    Trafficking,
+	} {
+		if got, _ := Classify(text); got != want {
+			t.Errorf("%q: %s, want %s", text, got, want)
+		}
+	}
+}
