@@ -745,7 +745,7 @@ func (m *Mux) followUpButton(ctx context.Context, c *Context, data string) error
 	if allow {
 		msg = "followup_on"
 	}
-	return c.Reply(ctx, Reply{Text: c.T(msg, nil), Buttons: c.sendCancel(storage.Draft{ID: draftID, FollowUp: allow})})
+	return c.Reply(ctx, Reply{Text: c.T(msg, nil), Buttons: c.categoryButtons(storage.Draft{ID: draftID, FollowUp: allow})})
 }
 
 // openQuestions is the text of every open question of tip id, oldest

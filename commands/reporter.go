@@ -229,7 +229,7 @@ func (c *Context) draftAnswer(ctx context.Context, before string, started bool, 
 	if started {
 		return c.Reply(ctx, Reply{Text: before + c.T("draft_started", nil) + "\n\n" + c.T("choose_category", nil), Buttons: c.categoryButtons(d)})
 	}
-	return c.Reply(ctx, Reply{Text: before + c.T("draft_added", nil, d.Parts), Buttons: c.sendCancel(d)})
+	return c.Reply(ctx, Reply{Text: before + c.T("draft_added", nil, d.Parts), Buttons: c.categoryButtons(d)})
 }
 
 // sentAgain answers a redelivered message that already went out in a
@@ -438,7 +438,7 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 			Text: c.T("draft_full", map[string]any{
 				"Parts": c.T("count_messages", nil, m.limits.MaxParts), "Chars": c.T("count_characters", nil, m.limits.MaxChars),
 			}),
-			Buttons: c.sendCancel(cur),
+			Buttons: c.categoryButtons(cur),
 		})
 	}
 	if err != nil {
@@ -510,6 +510,10 @@ func (c *Context) sendCancel(d storage.Draft) [][]Button {
 	}}
 }
 
+// categoryButtons are a draft's buttons: its categories, two a row, then
+// sendCancel's row (five rows, as many as Discord shows). Every answer
+// about an open draft carries them: the latest message is where the
+// reporter looks to pick a category or change it.
 func (c *Context) categoryButtons(d storage.Draft) [][]Button {
 	draftID := d.ID
 	var rows [][]Button
@@ -560,7 +564,7 @@ func (m *Mux) callback(ctx context.Context, c *Context) error {
 		if err != nil {
 			return err
 		}
-		return c.Reply(ctx, Reply{Text: c.T("category_set", map[string]any{"Category": c.categoryName(cat)}), Buttons: c.sendCancel(d)})
+		return c.Reply(ctx, Reply{Text: c.T("category_set", map[string]any{"Category": c.categoryName(cat)}), Buttons: c.categoryButtons(d)})
 	}
 	return nil
 }
@@ -650,7 +654,7 @@ func (c *Context) send(ctx context.Context, draftID string) error {
 	if err != nil || d.Parts == 0 {
 		return err
 	}
-	return c.Reply(ctx, Reply{Text: c.T("draft_left", nil, d.Parts), Buttons: c.sendCancel(d)})
+	return c.Reply(ctx, Reply{Text: c.T("draft_left", nil, d.Parts), Buttons: c.categoryButtons(d)})
 }
 
 // replyReceipt sends r, which holds a receipt code: the one answer that

@@ -488,3 +488,49 @@ func TestOldReceiptCodeOfLettersAloneIsCutFromSentences(t *testing.T) {
 		t.Errorf("words shaped like a code in a group: deleted %v, %+v", w.deleted, r)
 	}
 }
+
+// The category buttons stay on the latest message about an open draft
+// (each part added, the category set, the follow-up toggled), on Telegram
+// and on Discord (whose messages hold five rows of five buttons at most):
+// a reporter who wrote a second message can still pick a category, and
+// change it; the tip goes with the last one picked.
+func TestCategoryButtonsStayOnTheLatestDraftMessage(t *testing.T) {
+	for _, platform := range []string{"telegram", "discord"} {
+		e := newEnv(t, nil)
+		ctx := context.Background()
+		do := func(req commands.Request) []commands.Reply {
+			t.Helper()
+			req.Platform = platform
+			r := e.do(reporterID, req)
+			if len(r) != 1 || len(r[0].Buttons) > 5 {
+				t.Fatalf("%s: %+v", platform, r)
+			}
+			for _, row := range r[0].Buttons {
+				if len(row) > 5 {
+					t.Fatalf("%s: a row of %d buttons", platform, len(row))
+				}
+			}
+			return r
+		}
+		r := do(commands.Request{Text: "me cobran piso en el mercado"})
+		id := strings.TrimPrefix(press(r, "send:"), "send:")
+		r = do(commands.Request{Text: "cada semana, los lunes"})
+		if r[0].Text != e.text("es", "draft_added", nil, 2) || press(r, "cat:"+id+":extortion") == "" {
+			t.Fatalf("%s: the second message's answer has no category buttons: %+v", platform, r)
+		}
+		r = do(commands.Request{Callback: press(r, "cat:"+id+":violence")})
+		if press(r, "cat:"+id+":extortion") == "" {
+			t.Fatalf("%s: the category set, none can be picked again: %+v", platform, r)
+		}
+		r = do(commands.Request{Callback: press(r, "fu:")})
+		if press(r, "cat:"+id+":extortion") == "" {
+			t.Fatalf("%s: follow-up toggled, no category buttons: %+v", platform, r)
+		}
+		r = do(commands.Request{Callback: press(r, "cat:"+id+":extortion")})
+		r = e.do(reporterID, commands.Request{Platform: platform, Callback: press(r, "send:")})
+		tip, err := e.store.TipByReceipt(ctx, receiptRE.FindString(r[0].Text))
+		if err != nil || tip.Category != tips.Extortion {
+			t.Fatalf("%s: the tip's category %q (%v)", platform, tip.Category, err)
+		}
+	}
+}
