@@ -3,7 +3,9 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/tips"
@@ -46,5 +48,58 @@ func TestDraftFileRef(t *testing.T) {
 	srv.Client().Del(ctx, keys[0])
 	if _, err := st.DraftFileRef(ctx, p, 1); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("the file gone: %v", err)
+	}
+}
+
+// A file sent early in a draft lives as long as the draft: each part
+// added gives the draft's files a draft's life again, as it gives the
+// draft (a draft kept open by new parts would otherwise lose its first
+// files before Send). The draft keeps only the files' random ids, never
+// their keys.
+func TestDraftFilesLiveAsLongAsTheirDraft(t *testing.T) {
+	st, srv, _ := newStore(t)
+	ctx := context.Background()
+	rdb := srv.Client()
+	p := st.Pseudonym("telegram", "42")
+	ref, err := st.PutFile(ctx, []byte("%PDF-1.7 early"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, key, _ := strings.Cut(ref, ":")
+	if _, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Route: "r", Part: tips.Part{Attachment: &tips.Attachment{Platform: tips.Stored, Kind: tips.Document, FileRef: ref}}}); err != nil {
+		t.Fatal(err)
+	}
+	// The file near the end of its life, the draft still open: a part added.
+	rdb.PExpire(ctx, "t:file:"+id, 5*time.Second)
+	if _, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 2, Route: "r", Part: tips.Part{Text: "y otra cosa"}}); err != nil {
+		t.Fatal(err)
+	}
+	file, draft := rdb.PTTL(ctx, "t:file:"+id).Val(), rdb.PTTL(ctx, st.DraftKey(p)).Val()
+	if file < draft-time.Minute {
+		t.Fatalf("the draft lives %v more, its file %v", draft, file)
+	}
+	all, err := rdb.HGetAll(ctx, st.DraftKey(p)).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for f, v := range all {
+		if strings.Contains(v, key) || strings.Contains(f, key) {
+			t.Fatalf("the draft holds the file's key (field %s)", f)
+		}
+	}
+	d, err := st.Draft(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := st.SubmitDraft(ctx, p, d.ID, "es")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tip, err := st.TipByReceipt(ctx, sub.Receipt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data, err := st.File(ctx, tip.Content.Parts[0].Attachment.FileRef); err != nil || string(data) != "%PDF-1.7 early" {
+		t.Fatalf("the tip's file: %q %v", data, err)
 	}
 }

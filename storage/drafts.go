@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -57,9 +58,11 @@ type DraftPart struct {
 
 // addPart adds a sealed part to the reporter's draft, starting the draft
 // (with id ARGV[1]) if there is none, once the rate limit (ARGV[12…15],
-// if set) allows it. It returns {id, parts, chars, category, follow-up},
-// or -2 if the draft is full, -3 if the event already went out in a sent
-// tip, -4 or -5 over the limit (the first time, and later).
+// if set) allows it. The id of the file the part holds (ARGV[16], if
+// any: a random id, no content) joins the draft's list of its files. It
+// returns {id, parts, chars, category, follow-up, files}, or -2 if the
+// draft is full, -3 if the event already went out in a sent tip, -4 or -5
+// over the limit (the first time, and later).
 var addPart = redis.NewScript(countEvent + sentEvent + `
 if ARGV[12] ~= '' then
   local ok = count(KEYS[2], ARGV[12], ARGV[13], ARGV[14], ARGV[15])
@@ -83,7 +86,12 @@ end
 if not d[1] then redis.call('HSET', KEYS[1], 'born', ARGV[5]) end -- when it began (DropDraftBefore)
 redis.call('HSET', KEYS[1], 'id', id, ARGV[2], ARGV[3], 'n', n, 'chars', chars, 'seen', ARGV[5], 'route', ARGV[6], 'lang', ARGV[7])
 redis.call('PEXPIRE', KEYS[1], ARGV[10])
-return {id, n, chars, d[4] or '', d[5] or ''}`)
+local files = redis.call('HGET', KEYS[1], 'files') or ''
+if ARGV[16] ~= '' and not string.find(' ' .. files .. ' ', ' ' .. ARGV[16] .. ' ', 1, true) then
+  files = (files == '' and ARGV[16]) or (files .. ' ' .. ARGV[16])
+  redis.call('HSET', KEYS[1], 'files', files)
+end
+return {id, n, chars, d[4] or '', d[5] or '', files}`)
 
 // ErrDuplicateEvent is returned for a redelivered platform event that is
 // already part of a sent tip; it must not start a new draft.
@@ -115,6 +123,11 @@ func (s *Store) AddToDraft(ctx context.Context, pseudonym string, p DraftPart) (
 	args := []any{hex.EncodeToString(idb), partField(p.EventID), sealedPart, len([]rune(p.Part.Text)), now.UnixMilli(),
 		sealedRoute, p.Language, p.MaxParts, p.MaxChars, (s.draftIdle + draftSafety).Milliseconds(), eventKey(p.EventID)}
 	args = append(args, s.limitArgs(p.Limit)...) // counted on KEYS[2]
+	fileID := ""
+	if a := p.Part.Attachment; a != nil && a.Platform == tips.Stored {
+		fileID, _, _ = parseFileRef(a.FileRef)
+	}
+	args = append(args, fileID)
 	pipe := s.rdb.Pipeline()
 	deadline := pipe.ZAdd(ctx, s.k.draftDeadlines(), redis.Z{Score: float64(now.Add(s.draftIdle).UnixMilli()), Member: pseudonym})
 	add := addPart.EvalSha(ctx, pipe, keys, args...)
@@ -137,7 +150,7 @@ func (s *Store) AddToDraft(ctx context.Context, pseudonym string, p DraftPart) (
 		}
 		return Draft{}, ErrDuplicateEvent
 	case []any:
-		if len(v) == 5 {
+		if len(v) == 6 {
 			d := Draft{}
 			d.ID, _ = v[0].(string)
 			n, _ := v[1].(int64)
@@ -145,10 +158,33 @@ func (s *Store) AddToDraft(ctx context.Context, pseudonym string, p DraftPart) (
 			cat, _ := v[3].(string)
 			fu, _ := v[4].(string)
 			d.Parts, d.Chars, d.Category, d.FollowUp = int(n), int(c), tips.Category(cat), fu == "1"
+			files, _ := v[5].(string)
+			if err := s.keepFiles(ctx, strings.Fields(files)); err != nil {
+				return Draft{}, err
+			}
 			return d, nil
 		}
 	}
 	return Draft{}, fmt.Errorf("add to draft: unexpected reply %T", res)
+}
+
+// keepFiles has the draft's stored files (by id) live as long as the
+// draft does from now, as its part was just added: each lives a draft's
+// life from when it was stored (PutFile), and a draft kept open by new
+// parts would otherwise lose its first files before Send. Should this
+// fail, so does the add (the reporter is told it was not kept).
+func (s *Store) keepFiles(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	pipe := s.rdb.Pipeline()
+	for _, id := range ids {
+		pipe.PExpire(ctx, s.k.file(id), s.draftIdle+draftSafety)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("keep draft files: %w", err)
+	}
+	return nil
 }
 
 // eventSent returns 1 if the event (ARGV[1], an eventKey) already went

@@ -142,3 +142,6 @@ func (s *Store) MarkDuplicate(ctx context.Context, id, orig string) (string, err
 func (s *Store) GiveReceipt(ctx context.Context, id, code string) error {
 	return s.rdb.Set(ctx, s.k.receipt(s.kr.receiptID(code)), id, 0).Err()
 }
+
+// DraftKey names a reporter's draft hash, for tests.
+func (s *Store) DraftKey(pseudonym string) string { return s.k.draft(pseudonym) }
