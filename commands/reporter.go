@@ -117,8 +117,13 @@ func status(ctx context.Context, c *Context) error {
 	if errors.Is(err, storage.ErrNotFound) && c.mux.spool != nil && c.mux.spool.HoldsReceipt(code) {
 		return c.Say(ctx, "status_spooled", nil) // kept while Redis was down, not replayed yet
 	}
-	if errors.Is(err, storage.ErrNotFound) && c.mux.receiptNoTip(ctx, code) {
-		return c.Say(ctx, "status_no_tip", nil) // spooled, and replayed as codes alone
+	if errors.Is(err, storage.ErrNotFound) {
+		switch noTip, blank := c.mux.receiptNoTip(ctx, code); {
+		case noTip && blank:
+			return c.Say(ctx, "status_no_tip_blank", nil) // spooled, and replayed as nothing to read
+		case noTip:
+			return c.Say(ctx, "status_no_tip", nil) // spooled, and replayed as codes alone
+		}
 	}
 	if errors.Is(err, storage.ErrNotFound) {
 		return c.Say(ctx, "status_unknown", map[string]any{"Period": c.mux.spanIn(c.Lang, c.mux.retention)})
@@ -271,7 +276,7 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		if code, ok, digit := receiptAlone(req.Text); ok {
 			_, err := m.store.TipByReceipt(ctx, code)
 			switch {
-			case err == nil, errors.Is(err, storage.ErrNotFound) && (m.spool != nil && m.spool.HoldsReceipt(code) || m.receiptNoTip(ctx, code)):
+			case err == nil, errors.Is(err, storage.ErrNotFound) && (m.spool != nil && m.spool.HoldsReceipt(code) || m.noTipReceipt(ctx, code)):
 				c.Request.Args = code
 				return status(ctx, c)
 			case StorageDown(err) && digit:
@@ -953,11 +958,17 @@ func (m *Mux) cutMessageReceipts(ctx context.Context, text string, links []strin
 }
 
 // receiptNoTip reports whether code is the receipt of a message spooled
-// in an outage that held receipt codes alone, and so no tip (a Redis
-// error: not known to be).
-func (m *Mux) receiptNoTip(ctx context.Context, code string) bool {
-	ok, err := m.store.ReceiptNoTip(ctx, code)
-	return err == nil && ok
+// in an outage that held receipt codes alone, or showed nothing (blank),
+// and so no tip (a Redis error: not known to be).
+func (m *Mux) receiptNoTip(ctx context.Context, code string) (noTip, blank bool) {
+	noTip, blank, err := m.store.ReceiptNoTip(ctx, code)
+	return err == nil && noTip, blank
+}
+
+// noTipReceipt is receiptNoTip's first answer.
+func (m *Mux) noTipReceipt(ctx context.Context, code string) bool {
+	noTip, _ := m.receiptNoTip(ctx, code)
+	return noTip
 }
 
 // codesAlone reports whether text is made of code-like words alone (and

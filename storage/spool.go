@@ -598,7 +598,7 @@ func (sp *Spool) Replay(ctx context.Context, st *Store) (int, error) {
 			// no tip, the message remembered as handled. The receipt the
 			// reporter was given says so (/status), not "no tip matches".
 			if e.Receipt != "" {
-				if err := st.markReceiptNoTip(ctx, e.Receipt); err != nil {
+				if err := st.markReceiptNoTip(ctx, e.Receipt, tips.Blank(e.Part.Text)); err != nil {
 					return 0, err
 				}
 			}

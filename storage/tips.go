@@ -895,20 +895,34 @@ func (s *Store) ReceiptsKnown(ctx context.Context, codes []string) ([]bool, erro
 }
 
 // ReceiptNoTip reports whether receipt was given for a message spooled in
-// an outage that, replayed, held receipt codes alone, and so no tip (see
+// an outage that, replayed, held receipt codes alone, or showed nothing
+// (spaces or invisible characters alone: blank), and so no tip (see
 // Spool.Replay): its /status says so, not that no tip matches.
-func (s *Store) ReceiptNoTip(ctx context.Context, receipt string) (bool, error) {
-	n, err := s.rdb.Exists(ctx, s.k.receiptNoTip(s.kr.receiptID(receipt))).Result()
-	if err != nil {
-		return false, fmt.Errorf("find receipt: %w", err)
+func (s *Store) ReceiptNoTip(ctx context.Context, receipt string) (noTip, blank bool, err error) {
+	v, err := s.rdb.Get(ctx, s.k.receiptNoTip(s.kr.receiptID(receipt))).Result()
+	if errors.Is(err, redis.Nil) {
+		return false, false, nil
 	}
-	return n == 1, nil
+	if err != nil {
+		return false, false, fmt.Errorf("find receipt: %w", err)
+	}
+	return true, v == noTipBlank, nil
 }
 
+// noTipBlank marks (ReceiptNoTip) a receipt given for a message that
+// showed nothing; "1", for one of receipt codes alone (as earlier
+// versions marked every one).
+const noTipBlank = "blank"
+
 // markReceiptNoTip records that receipt leads to no tip (ReceiptNoTip),
-// for as long as a tip would be kept.
-func (s *Store) markReceiptNoTip(ctx context.Context, receipt string) error {
-	if err := s.rdb.Set(ctx, s.k.receiptNoTip(s.kr.receiptID(receipt)), "1", s.retention).Err(); err != nil {
+// for as long as a tip would be kept; blank says its message showed
+// nothing.
+func (s *Store) markReceiptNoTip(ctx context.Context, receipt string, blank bool) error {
+	v := "1"
+	if blank {
+		v = noTipBlank
+	}
+	if err := s.rdb.Set(ctx, s.k.receiptNoTip(s.kr.receiptID(receipt)), v, s.retention).Err(); err != nil {
 		return fmt.Errorf("receipt without a tip: %w", err)
 	}
 	return nil
