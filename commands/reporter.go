@@ -629,6 +629,11 @@ func (c *Context) send(ctx context.Context, draftID string) error {
 		// as a code cut from one message is.
 		text = c.T("receipt_text_dropped", nil) + "\n\n" + text
 	}
+	if sub.FilesGone > 0 {
+		// A file of the draft expired before Send (never silently):
+		// the tip went without it.
+		text += "\n\n" + c.T("sent_files_gone", nil, sub.FilesGone)
+	}
 	if err := c.replyReceipt(ctx, Reply{Text: text}); err != nil {
 		return err
 	}

@@ -534,3 +534,24 @@ func TestCategoryButtonsStayOnTheLatestDraftMessage(t *testing.T) {
 		}
 	}
 }
+
+// filesGone is a store where every file of a sent draft had expired.
+type filesGone struct{ commands.Store }
+
+func (s filesGone) SubmitDraftWithin(ctx context.Context, pseudonym, draftID, language string, limit *storage.Limit) (storage.Submission, error) {
+	sub, err := s.Store.SubmitDraftWithin(ctx, pseudonym, draftID, language, limit)
+	sub.FilesGone = 2
+	return sub, err
+}
+
+// A tip sent with files that had expired before Send says so with its
+// receipt: "received" never hides a file missing.
+func TestReceiptTellsOfFilesGone(t *testing.T) {
+	e := newEnv(t, func(s commands.Store) commands.Store { return filesGone{s} })
+	r := e.do(reporterID, commands.Request{Text: "me cobran piso en el mercado"})
+	r = e.do(reporterID, commands.Request{Callback: press(r, "send:")})
+	code := receiptRE.FindString(r[0].Text)
+	if want := e.text("es", "sent", map[string]any{"Receipt": code}) + "\n\n" + e.text("es", "sent_files_gone", nil, 2); code == "" || r[0].Text != want {
+		t.Fatalf("the receipt: %q", r[0].Text)
+	}
+}

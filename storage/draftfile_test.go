@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -101,5 +102,34 @@ func TestDraftFilesLiveAsLongAsTheirDraft(t *testing.T) {
 	}
 	if data, err := st.File(ctx, tip.Content.Parts[0].Attachment.FileRef); err != nil || string(data) != "%PDF-1.7 early" {
 		t.Fatalf("the tip's file: %q %v", data, err)
+	}
+}
+
+// A draft's file gone when it is sent (expired all the same) is counted in
+// the Submission, for its reporter to be told; files still there are not.
+func TestSubmissionCountsFilesGone(t *testing.T) {
+	st, srv, _ := newStore(t)
+	ctx := context.Background()
+	p := st.Pseudonym("telegram", "43")
+	var ids []string
+	for ev := int64(1); ev <= 3; ev++ {
+		ref, err := st.PutFile(ctx, []byte("%PDF-1.7 "+strconv.FormatInt(ev, 10)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _, _ := strings.Cut(ref, ":")
+		ids = append(ids, id)
+		if _, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: ev, Route: "r", Part: tips.Part{Attachment: &tips.Attachment{Platform: tips.Stored, Kind: tips.Document, FileRef: ref}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv.Client().Del(ctx, "t:file:"+ids[0], "t:file:"+ids[2])
+	d, err := st.Draft(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := st.SubmitDraft(ctx, p, d.ID, "es")
+	if err != nil || sub.FilesGone != 2 {
+		t.Fatalf("files gone: %d (%v)", sub.FilesGone, err)
 	}
 }

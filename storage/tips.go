@@ -49,6 +49,10 @@ type Submission struct {
 	// parts into the next was cut as the tip was stored (its reporter is
 	// told, as when a message's own code is cut).
 	CodeCut bool
+	// FilesGone counts the draft's stored files that were gone when it was
+	// sent (expired): the tip says a file was sent, investigators are told
+	// it is missing, and its reporter must be told too.
+	FilesGone int
 }
 
 // reporterOf is the reporter behind a pseudonym: warnings and spooled tips
@@ -451,8 +455,9 @@ func (s *Store) submitClaimed(ctx context.Context, cl *SendClaim, language strin
 	save := saveTip.EvalSha(ctx, pipe, keys, args...)
 	// Stored files now live as long as the tip. Should this fail, the tip
 	// still says a file was sent; investigators are told it is missing.
+	var kept []*redis.BoolCmd
 	for _, f := range storedFiles(content) {
-		pipe.PExpire(ctx, s.k.file(f), s.retention)
+		kept = append(kept, pipe.PExpire(ctx, s.k.file(f), s.retention))
 	}
 	_, _ = pipe.Exec(ctx)
 	save = s.uncached(ctx, saveTip, save, keys, args...)
@@ -475,7 +480,13 @@ func (s *Store) submitClaimed(ctx context.Context, cl *SendClaim, language strin
 	// finds the tip under its receipt and tidies it then (sentBefore), as
 	// does the expiry sweeper.
 	left := s.finishDraft(ctx, pseudonym, draftID, parts, chars)
-	return Submission{TipID: id, Receipt: receipt, Category: category, Left: left, CodeCut: codeCut}, nil
+	gone := 0
+	for _, k := range kept {
+		if ok, err := k.Result(); err == nil && !ok {
+			gone++ // no such key: the file expired before Send
+		}
+	}
+	return Submission{TipID: id, Receipt: receipt, Category: category, Left: left, CodeCut: codeCut, FilesGone: gone}, nil
 }
 
 // cutAcross takes out of a tip's content the receipt codes of tips
