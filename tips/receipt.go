@@ -478,12 +478,18 @@ func OldReceipt(code string) bool {
 }
 
 // receiptCandidates returns the code-like words of texts and the codes
-// they read as (those of letters alone too: OldReceipt), each code once (at most MaxReceiptCandidates codes: a
-// message of the same plate number over and over is one lookup).
+// they read as (those of letters alone too: OldReceipt), each code once,
+// at most MaxReceiptCandidates codes (a message of the same plate number
+// over and over is one lookup): codes with a digit first, as every code
+// drawn now has one, then of letters alone while the bound allows (a run
+// of four-letter words must not crowd out a code).
 func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
-	var cands []receiptCandidate
-	var codes []string
-	index := map[string]int{}
+	type found struct {
+		receiptCandidate
+		code string
+		old  bool
+	}
+	var all []found
 	for ti, text := range texts {
 		if len(text) < receiptTextMin {
 			continue
@@ -493,17 +499,34 @@ func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
 			if !ok {
 				continue
 			}
-			if _, _, digit := receiptAt(text, sp[0]); !digit && !OldReceipt(code) {
+			_, _, digit := receiptAt(text, sp[0])
+			if !digit && !OldReceipt(code) {
 				continue // letters read as digits ("LOCO" is "10C0"): no code of either form
 			}
-			n, seen := index[code]
+			all = append(all, found{receiptCandidate{ti, sp, -1}, code, !digit})
+		}
+	}
+	var codes []string
+	index := map[string]int{}
+	for _, old := range []bool{false, true} {
+		for i, f := range all {
+			if f.old != old {
+				continue
+			}
+			n, seen := index[f.code]
 			if !seen {
 				if len(codes) == MaxReceiptCandidates {
 					continue
 				}
-				n, index[code], codes = len(codes), len(codes), append(codes, code)
+				n, index[f.code], codes = len(codes), len(codes), append(codes, f.code)
 			}
-			cands = append(cands, receiptCandidate{ti, sp, n})
+			all[i].receiptCandidate.code = n
+		}
+	}
+	var cands []receiptCandidate // in the texts' order, as CutReceipts cuts them
+	for _, f := range all {
+		if f.receiptCandidate.code >= 0 {
+			cands = append(cands, f.receiptCandidate)
 		}
 	}
 	return cands, codes

@@ -279,3 +279,34 @@ func TestCodesOfLettersAloneAreLookedUp(t *testing.T) {
 		}
 	}
 }
+
+// A run of four-letter words (each word a candidate of letters alone)
+// does not crowd a code with a digit out of the lookup's bound.
+func TestCodesOfLettersAloneDoNotCrowdOutACode(t *testing.T) {
+	const letters = "ABCDEFGHJKMNPQRSTVWXYZ"
+	var words []string
+	for i := 0; len(words) < MaxReceiptCandidates+20; i++ {
+		words = append(words, string([]byte{letters[i%22], letters[i/22%22], 'A', 'B'}))
+	}
+	text := strings.Join(words, " ") + " y mi código es K7QD-9XMA-R2TP-4WZN"
+	var asked []string
+	if _, _, err := CutReceipts([]string{text}, func(codes []string) ([]bool, error) {
+		asked = codes
+		return make([]bool, len(codes)), nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(asked) != MaxReceiptCandidates || !slices.Contains(asked, "K7QD-9XMA-R2TP-4WZN") {
+		t.Fatalf("%d codes asked, the code among them: %v", len(asked), slices.Contains(asked, "K7QD-9XMA-R2TP-4WZN"))
+	}
+	out, cut, _ := CutReceipts([]string{text}, func(codes []string) ([]bool, error) {
+		known := make([]bool, len(codes))
+		for i, c := range codes {
+			known[i] = c == "K7QD-9XMA-R2TP-4WZN"
+		}
+		return known, nil
+	})
+	if !cut || out[0] != strings.Join(words, " ")+" y mi código es" {
+		t.Fatalf("not cut: %q", out[0][len(out[0])-40:])
+	}
+}
