@@ -246,3 +246,40 @@ func TestRedeliveredSpooledMessageWithItsFileKeptSaysNothingLost(t *testing.T) {
 		t.Fatalf("delivered again after the replay: %+v", again)
 	}
 }
+
+// failRefresh fails, while on, every pipeline that sets a stored file's
+// expiry, as a connection dropped then would.
+type failRefresh struct{ on *atomic.Bool }
+
+func (failRefresh) DialHook(next redis.DialHook) redis.DialHook          { return next }
+func (failRefresh) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+func (h failRefresh) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		for _, cmd := range cmds {
+			if h.on.Load() && cmd.Name() == "pexpire" && strings.Contains(fmt.Sprint(cmd.Args()[1]), ":file:") {
+				err := &net.OpError{Op: "write", Net: "tcp", Err: syscall.ECONNRESET}
+				cmd.SetErr(err)
+				return err
+			}
+		}
+		return next(ctx, cmds)
+	}
+}
+
+// A part added to a draft with a file is kept, and said so, even when its
+// files' expiry could not be refreshed with the draft's: it is in the
+// draft (told "not saved", the reporter would send it twice).
+func TestPartKeptWhenItsDraftFilesAreNotRefreshed(t *testing.T) {
+	png := []byte("\x89PNG\r\n\x1a\n" + strings.Repeat("x", 100))
+	h := failRefresh{on: &atomic.Bool{}}
+	e := newHookedEnv(t, nil, h)
+	r := e.do(reporterID, commands.Request{FileData: png, Attachment: &tips.Attachment{Kind: tips.Photo}})
+	if press(r, "send:") == "" {
+		t.Fatalf("the photo: %+v", r)
+	}
+	h.on.Store(true)
+	r = e.do(reporterID, commands.Request{Text: "el halcón de la esquina"})
+	if len(r) != 1 || r[0].Text != e.text("es", "draft_added", nil, 2) {
+		t.Fatalf("the second part: %+v", r)
+	}
+}

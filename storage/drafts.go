@@ -159,9 +159,9 @@ func (s *Store) AddToDraft(ctx context.Context, pseudonym string, p DraftPart) (
 			fu, _ := v[4].(string)
 			d.Parts, d.Chars, d.Category, d.FollowUp = int(n), int(c), tips.Category(cat), fu == "1"
 			files, _ := v[5].(string)
-			if err := s.keepFiles(ctx, strings.Fields(files)); err != nil {
-				return Draft{}, err
-			}
+			// The part is kept: should this fail, its Send tells the
+			// reporter of a file gone (Submission.FilesGone).
+			_ = s.keepFiles(ctx, strings.Fields(files))
 			return d, nil
 		}
 	}
@@ -172,7 +172,8 @@ func (s *Store) AddToDraft(ctx context.Context, pseudonym string, p DraftPart) (
 // draft does from now, as its part was just added: each lives a draft's
 // life from when it was stored (PutFile), and a draft kept open by new
 // parts would otherwise lose its first files before Send. Should this
-// fail, so does the add (the reporter is told it was not kept).
+// fail, the part is kept all the same (it is in the draft): the Send
+// tells the reporter of a file gone (Submission.FilesGone).
 func (s *Store) keepFiles(ctx context.Context, ids []string) error {
 	if len(ids) == 0 {
 		return nil
