@@ -18,7 +18,7 @@ func TestDemoScriptedSession(t *testing.T) {
 		"Me cobran derecho de piso en https://cobros.example/pago",
 		"#1", // the first category button: extortion
 		"Vienen los viernes en una camioneta gris",
-		"#2", // Send (after the follow-up toggle)
+		"#10", // Send (after the categories, kept on every draft message, and the follow-up toggle)
 		"/as investigator",
 		"/recent",
 		"/tip 1",
@@ -63,8 +63,8 @@ func TestDemoSpeaksTheSessionLanguage(t *testing.T) {
 		"/language es",
 		"Me cobran piso en el mercado",
 		"#99",
-		"#1",  // Extortion: the keyboard shrinks to three buttons
-		"#10", // not there any more
+		"#1",  // Extortion: the categories stay, to change it
+		"#12", // not there
 		"/wipe",
 		"#2", // the wiped chat has no buttons
 		"/as investigator",
@@ -80,7 +80,7 @@ func TestDemoSpeaksTheSessionLanguage(t *testing.T) {
 	s := string(out)
 	for _, want := range []string{
 		"reporter> #99\n  No hay ningún botón #99. Estos son los botones que puedes presionar:\n  [#1 Extorsión] [#2 Drogas] \n",
-		"reporter> #10\n  No hay ningún botón #10. Estos son los botones que puedes presionar:\n  [#1 Permitir preguntas anónimas] [#2 Enviar] [#3 Cancelar] \n",
+		"reporter> #12\n  No hay ningún botón #12. Estos son los botones que puedes presionar:\n  [#1 Extorsión] [#2 Drogas] \n",
 		"reporter> /wipe\n  (Borrado.",
 		"reporter> #2\n  No hay ningún botón #2: ahora no hay botones para presionar.",
 		"investigator> /quit", "  Ahora eres: investigador.\n",
