@@ -675,7 +675,6 @@ func TestSpooledOldReceiptCodeIsCutAtReplay(t *testing.T) {
 	if n, err := sp.Replay(ctx, st); err != nil || n != 2 {
 		t.Fatalf("replay: %d %v", n, err)
 	}
-	_ = first
 	tip, err := st.TipByReceipt(ctx, second)
 	if err != nil {
 		t.Fatal(err)
