@@ -371,8 +371,11 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	// Its token serves no more; left if this fails (the decision stands
 	// all the same), it goes with the tip.
 	_ = s.dropToken(ctx, id, token)
+	// Its lifetime only if no later decision was recorded meanwhile (two
+	// decisions racing, or go-redis running this one's script again long
+	// after): the last decision's status sets it (see expireDecided).
 	if ttl, closing := s.byStatus[d.Status]; closing {
-		err = s.expireTip(ctx, id, ttl)
+		err = s.expireTip(ctx, id, n, ttl)
 	} else {
 		// Open again (reopened, claimed, escalated): the tip lives as long
 		// as any open tip, counted from when it arrived, not the shorter
@@ -386,7 +389,7 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 			if left := s.rdb.PTTL(ctx, s.k.tip(id)).Val(); left > ttl {
 				ttl = min(left, s.retention)
 			}
-			err = s.expireTip(ctx, id, ttl)
+			err = s.expireTip(ctx, id, n, ttl)
 		}
 	}
 	if err != nil {
@@ -418,21 +421,44 @@ func (s *Store) openTTL(ctx context.Context, id string) (time.Duration, error) {
 	return max(s.retention-s.now().Sub(time.UnixMilli(ms)), time.Minute), nil
 }
 
-// expireTip sets how long a tip and every record of it still live. When
-// the tip's hash expires its wrapped data key goes
+// expireDecided sets the lifetime of tip KEYS[1] and of its records in
+// its hash slot (KEYS[2]…) to ARGV[2] ms if ARGV[1] is the number of the
+// last decision recorded on it ("dn"); 0, nothing changed, if a later one
+// was recorded: that one's own Decide sets the lifetime for its status.
+var expireDecided = redis.NewScript(`
+if tonumber(redis.call('HGET', KEYS[1], 'dn') or '0') ~= tonumber(ARGV[1]) then return 0 end
+for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
+return 1`)
+
+// expireTip sets how long a tip and every record of it still live, as
+// decision number n (see decide) has it, if that is still the last
+// decision recorded: an overtaken one (a verified tip dismissed a moment
+// before, its after-steps late) must not give the tip its shorter
+// lifetime. When the tip's hash expires its wrapped data key goes
 // with it, so whatever copy of its sealed records survives can no longer be
 // opened (crypto-shredding).
-func (s *Store) expireTip(ctx context.Context, id string, ttl time.Duration) error {
+func (s *Store) expireTip(ctx context.Context, id string, n int64, ttl time.Duration) error {
 	fields, err := s.rdb.HGetAll(ctx, s.k.tip(id)).Result()
 	if err != nil {
 		return fmt.Errorf("retention: %w", err)
 	}
+	keys := []string{s.k.tip(id), s.k.tipLog(id), s.k.route(id)}
+	if k := s.receiptKeyOf(fields); k != "" {
+		keys = append(keys, k)
+	}
+	if last, err := expireDecided.Run(ctx, s.rdb, keys, n, ttl.Milliseconds()).Int(); err != nil || last == 0 {
+		if err != nil {
+			return fmt.Errorf("retention: %w", err)
+		}
+		return nil
+	}
+	// In other hash slots: set after the check (a later decision's own
+	// lifetime, set between the two, is overwritten here: a window of
+	// one round trip, where a late retry's was unbounded).
 	pipe := s.rdb.Pipeline()
 	expire := func(k string) { pipe.PExpire(ctx, k, ttl) }
-	for _, k := range []string{s.k.tip(id), s.k.tipLog(id), s.k.route(id), s.k.publication(id), s.k.deliveries(id), s.receiptKeyOf(fields)} {
-		if k != "" {
-			expire(k)
-		}
+	for _, k := range []string{s.k.publication(id), s.k.deliveries(id)} {
+		expire(k)
 	}
 	if t, err := s.openTip(id, fields); err == nil {
 		for _, fid := range storedFiles(t.Content) {
