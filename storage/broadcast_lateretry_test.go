@@ -17,11 +17,12 @@ import (
 // verification stands, and the warning can be published.
 // Mutation: settleLapsedVetoes dropping the token it settled (as before)
 // -> the retry records the dismissal a second time, over the
-// verification (tip dismissed, approval refused).
+// verification (tip dismissed, approval refused); expireTip setting the
+// lifetime whatever the last decision -> the verified tip lives 30 days.
 func TestDecisionRetriedPastItsLeaseIsRecordedOnce(t *testing.T) {
 	ctx := context.Background()
 	h := &decideReplyLost{twice: true}
-	st, clk := hookedStore(t, h)
+	st, clk, rdb := hookedStoreClient(t, h)
 	id := warningToApprove(t, st)
 	carol := storage.Claimer{Key: "inv-c", Name: "Carol"}
 	var before int64
@@ -49,6 +50,9 @@ func TestDecisionRetriedPastItsLeaseIsRecordedOnce(t *testing.T) {
 	tp, err := st.Tip(ctx, id)
 	if err != nil || tp.Status != tips.StatusVerified || tp.Decision != before {
 		t.Fatalf("tip after the late retry: %s, decision %d (was %d) %v: want verified, no decision recorded since", tp.Status, tp.Decision, before, err)
+	}
+	if ttl := rdb.PTTL(ctx, st.TipKey(id)).Val(); ttl < 300*24*time.Hour {
+		t.Fatalf("the verified warning lives %v after the late retry, want a verified tip's year", ttl)
 	}
 	if a, err := st.ApprovePublication(ctx, id, shown(t, st, id, "inv-a")); err != nil || a.Dismissed || !a.Started {
 		t.Fatalf("approval of the verified warning %+v %v: want started", a, err)
