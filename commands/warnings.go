@@ -555,6 +555,11 @@ func (c *Context) approvePublication(ctx context.Context, id string, a storage.P
 		if _, ok, err := c.mayPublish(ctx, id); !ok || err != nil {
 			return err
 		}
+		if res.Chain {
+			// Not the warning: a tip on its way to the original (see
+			// storage.PublishApproval.Chain).
+			return c.Say(ctx, "publish_chain_triaged", map[string]any{"ID": id})
+		}
 		return c.Say(ctx, "publish_triaged", map[string]any{"ID": id})
 	case res.Changed:
 		// Edited by someone else since this investigator saw it: they

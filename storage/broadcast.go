@@ -266,7 +266,7 @@ func (s *Store) SubmitWarning(ctx context.Context, pseudonym, text, language str
 // publication hashes of the tips on the way from ARGV[12] to its original
 // (PublishApproval.Chain), ARGV[14] the numbers of their decisions the
 // approver was shown, comma-separated: a duplicate mark under way on one,
-// or a decision recorded since ("dn" above its number), is {-5, 0} (its
+// or a decision recorded since ("dn" above its number), is {-6, 0} (its
 // lapsed marks as KEYS[1]'s: {-4, 0}). Above the one "veto"
 // and "dup" follow, it was recorded since and its after-step lost (a
 // crash, a lost reply) or still on its way, so it stands in for that
@@ -299,14 +299,14 @@ end
 local seen = {}
 for v in string.gmatch(ARGV[14], '%d+') do seen[#seen + 1] = tonumber(v) end
 for i = 4, #KEYS do -- the chain to the original, as the approver read it
-  if tonumber(redis.call('HGET', KEYS[i], 'dn') or '0') > (seen[i - 3] or 0) then return {-5, 0} end
+  if tonumber(redis.call('HGET', KEYS[i], 'dn') or '0') > (seen[i - 3] or 0) then return {-6, 0} end
   for _, f in ipairs(redis.call('HKEYS', KEYS[i])) do
     if string.sub(f, 1, 2) == 'v:' then
       local at, kind = string.match(redis.call('HGET', KEYS[i], f), '^(%d+):(.)')
       if tonumber(at or '0') < tonumber(ARGV[11]) then
         lapsed = true
       elseif kind == 'u' then
-        return {-5, 0}
+        return {-6, 0}
       end
     end
   end
@@ -539,6 +539,10 @@ type Approval struct {
 	// approval was recorded) of another tip than PublishApproval's
 	// DuplicateOf: nothing was recorded.
 	Duplicate bool
+	// Chain is set, with Duplicate, when not the warning but a tip on its
+	// way to the original (PublishApproval.Chain) was decided, or is
+	// being marked a duplicate, since: the warning's own triage stands.
+	Chain bool
 	// Resumed is set, with Started, when this approval let the held
 	// delivery of a published warning go on (see HoldBroadcast).
 	Resumed bool
@@ -647,6 +651,8 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 		return Approval{Dismissed: true}, nil
 	case -5:
 		return Approval{Duplicate: true}, nil
+	case -6:
+		return Approval{Duplicate: true, Chain: true}, nil
 	}
 	ap := Approval{Approvals: int(res[0]), Started: res[1] == 1, Resumed: res[1] == 1 && cur.Held, Held: cur.Held, Reach: reach}
 	kind := tips.EntryApproved
