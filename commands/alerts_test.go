@@ -1282,31 +1282,10 @@ func TestWithdrawalInAMovedChatRepliesToNothing(t *testing.T) {
 	}
 }
 
-// crashAfter is chatModes whose send to chat crash goes out, then panics,
-// once it is set: a process dying after the platform took a message,
-// before anything after it is written.
-type crashAfter struct {
-	*chatModes
-	crash string
-}
-
-func (c *crashAfter) Send(ctx context.Context, chat string, r commands.Reply) ([]string, error) {
-	ids, err := c.chatModes.Send(ctx, chat, r)
-	c.mu.Lock()
-	crash := c.crash == chat
-	c.mu.Unlock()
-	if crash {
-		panic("process killed")
-	}
-	return ids, err
-}
-
-// A process that dies just after a chat took an alert's withdrawal
-// notice, before recording it: after the restart the other chat is told,
-// and the first is not told twice.
-// Mutation: the chat recorded as told only after the notice (no
-// AlertRetracting before it, the old order) → invChat is told twice.
-func TestWithdrawalNoticeIsNotToldTwiceAfterACrash(t *testing.T) {
+// withdrawnTeam is newTwoChatTeam after an alert both chats took was
+// withdrawn (its third reporter forgot the tip), its notices not yet sent.
+func withdrawnTeam(t *testing.T) (*team, *chatModes) {
+	t.Helper()
 	tm, c := newTwoChatTeam(t)
 	tm.report("7001", "cobran piso desde el 5512345678", "")
 	tm.report("7002", "el 5512345678 nos amenaza", "")
@@ -1316,7 +1295,18 @@ func TestWithdrawalNoticeIsNotToldTwiceAfterACrash(t *testing.T) {
 		t.Fatalf("the alert: %d and %d, want one each", a, b)
 	}
 	tm.as("7003", "R", commands.Request{Command: "forget", Args: code})
-	tm.mux.AddSender("telegram", &crashAfter{chatModes: c, crash: invChat})
+	return tm, c
+}
+
+// A process that dies after recording a chat as being told an alert's
+// withdrawal, before the notice went out: once that record's lease is
+// over, a later attempt tells the chat (nothing is lost; a crash after
+// the send would tell it twice, never none), and the other chat once.
+// Mutation: a "being told" record counted as told however old (no lease,
+// as db132bb had it) → invChat is never told.
+func TestWithdrawalNoticeCutOffByACrashIsToldAfterTheLease(t *testing.T) {
+	tm, c := withdrawnTeam(t)
+	tm.mux.AddSender("telegram", &crashing{chatModes: c, crash: invChat})
 	tm.clk.Add(time.Minute)
 	func() {
 		defer func() {
@@ -1326,10 +1316,112 @@ func TestWithdrawalNoticeIsNotToldTwiceAfterACrash(t *testing.T) {
 		}()
 		_ = tm.mux.RetryAlerts(context.Background())
 	}()
-	if got := tm.withdrawnIn(invChat); len(got) != 1 {
-		t.Fatalf("before the crash invChat was told %q, want one withdrawal", got)
+	if got := tm.withdrawnIn(invChat); len(got) != 0 {
+		t.Fatalf("before the crash invChat was told %q, want nothing", got)
 	}
 	tm.restartWith(c, invChat, otherInvChat)
+	tm.retryFor(time.Hour)
+	for _, chat := range []string{invChat, otherInvChat} {
+		if got := tm.withdrawnIn(chat); len(got) != 1 {
+			t.Fatalf("chat %s told %q, want one withdrawal", chat, got)
+		}
+	}
+	if keys := tm.srv.Client().Keys(context.Background(), "w:*alerts*").Val(); len(keys) != 0 {
+		t.Errorf("keys of the withdrawn alert left: %v", keys)
+	}
+}
+
+// held is chatModes whose sends to chat hold wait until release is
+// closed, saying on started that one began: a replica's notice in flight.
+type held struct {
+	*chatModes
+	hold    string
+	started chan struct{}
+	release chan struct{}
+}
+
+func (h *held) Send(ctx context.Context, chat string, r commands.Reply) ([]string, error) {
+	if chat == h.hold {
+		h.started <- struct{}{}
+		<-h.release
+	}
+	return h.chatModes.Send(ctx, chat, r)
+}
+
+// While one replica's withdrawal notice to a chat is in flight (its
+// "being told" lease live), another replica that claims the alert (its
+// claim's minute over) does not send that chat the notice, nor drops the
+// alert as if it were told; once the first settles it, the chat was told
+// once, and the alert is dropped.
+// Mutations: tellingAlert taking a live lease over → invChat told twice;
+// a chat skipped for a live lease counted as told → the alert dropped
+// while its notice was still in flight.
+func TestWithdrawalNoticeInFlightIsNotSentByAnotherReplica(t *testing.T) {
+	tm, c := withdrawnTeam(t)
+	h := &held{chatModes: c, hold: invChat, started: make(chan struct{}, 1), release: make(chan struct{})}
+	tm.mux.AddSender("telegram", h)
+	tm.clk.Add(time.Minute)
+	done := make(chan error, 1)
+	go func() { done <- tm.mux.RetryAlerts(context.Background()) }()
+	<-h.started
+	other := tm.replica(c, invChat, otherInvChat)
+	tm.clk.Add(time.Minute + time.Second)
+	if err := other.RetryAlerts(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := tm.withdrawnIn(invChat); len(got) != 0 {
+		t.Fatalf("invChat told %q by the other replica while the first one's notice was in flight", got)
+	}
+	if n, err := tm.store.KeptAlerts(context.Background()); err != nil || n != 1 {
+		t.Fatalf("kept alerts %d %v while a notice is in flight, want the alert kept", n, err)
+	}
+	close(h.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	tm.restartWith(c, invChat, otherInvChat)
+	tm.retryFor(time.Hour)
+	for _, chat := range []string{invChat, otherInvChat} {
+		if got := tm.withdrawnIn(chat); len(got) != 1 {
+			t.Fatalf("chat %s told %q, want one withdrawal", chat, got)
+		}
+	}
+	if keys := tm.srv.Client().Keys(context.Background(), "w:*alerts*").Val(); len(keys) != 0 {
+		t.Errorf("keys of the withdrawn alert left: %v", keys)
+	}
+}
+
+// notRetractedFails is a Store whose AlertNotRetracted fails, as Redis
+// failing just as a refused notice is recorded not told.
+type notRetractedFails struct{ commands.Store }
+
+func (notRetractedFails) AlertNotRetracted(context.Context, storage.Signal, string) error {
+	return errors.New("connection reset")
+}
+
+// A chat that refuses a withdrawal notice while Redis fails to record it
+// not told (its "being told" record stays) is told at a later attempt,
+// once that record's lease is over, and it takes sends again.
+// Mutation: a "being told" record counted as told however old (no
+// lease) → invChat is never told.
+func TestRefusedWithdrawalNoticeNotRecordedIsToldLater(t *testing.T) {
+	tm, c := withdrawnTeam(t)
+	c.set(invChat, "refuse")
+	failing := commands.New(commands.Options{
+		Store: notRetractedFails{tm.store}, Messages: tm.msg, Now: tm.clk.Now, DefaultLanguage: "en",
+		Logger:    slog.New(slog.NewTextHandler(tm.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Retention: 90 * 24 * time.Hour, Roles: commands.Roles{"telegram:" + adminID: commands.Admin},
+		InvestigatorChats: []string{"telegram:" + invChat, "telegram:" + otherInvChat},
+	})
+	failing.AddSender("telegram", c)
+	tm.clk.Add(time.Minute)
+	if err := failing.RetryAlerts(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := len(tm.withdrawnIn(invChat)), len(tm.withdrawnIn(otherInvChat)); a != 0 || b != 1 {
+		t.Fatalf("told %d and %d times, want 0 and 1", a, b)
+	}
+	c.set(invChat, "")
 	tm.retryFor(time.Hour)
 	for _, chat := range []string{invChat, otherInvChat} {
 		if got := tm.withdrawnIn(chat); len(got) != 1 {

@@ -575,9 +575,10 @@ func (m *Mux) RetryAlerts(ctx context.Context) error {
 // leaves it kept, for those chats alone to be told at its next attempt.
 //
 // Each chat is recorded as being told before its notice is sent, and
-// settled after: told, or (refused, cut off) to be told again. A process
-// dying in between leaves the chat counted as told: at most one notice a
-// chat, at the price of none where it died before the send went out.
+// settled after: told, or (refused, cut off) to be told again. No other
+// process sends it the notice while that record's lease lasts; a process
+// dying in between leaves the chat to be told once the lease is over:
+// a notice twice where it died after the send, never none.
 func (m *Mux) retractAlert(ctx, sendCtx context.Context, a storage.PendingAlert, routes map[string]string) bool {
 	text := m.msg.Localize(m.lang, "alert_withdrawn", map[string]any{
 		"Entity": isolated(safe(a.Signal.Entity.Display)), "Time": a.Formed.UTC().Format("2006-01-02 15:04 UTC"),
@@ -595,12 +596,15 @@ func (m *Mux) retractAlert(ctx, sendCtx context.Context, a storage.PendingAlert,
 			continue
 		}
 		if !tell {
-			continue // told, or being told, already
+			// Told, or being told (by another process, or one that died):
+			// the alert is kept until its next attempt sees which.
+			all = false
+			continue
 		}
 		if !m.notifyQuietly(sendCtx, routes[key], Reply{Text: text, Protected: true, ReplyTo: replyTo(routes[key], a.Messages[key])}) {
 			all = false
 			if err := m.store.AlertNotRetracted(ctx, a.Signal, key); err != nil {
-				m.log.Warn("withdrawn alert: a chat not told of it was not recorded; it may never be told", "error", err.Error())
+				m.log.Warn("withdrawn alert: a chat not told of it was not recorded; it is told once its lease is over", "error", err.Error())
 			}
 			continue
 		}

@@ -120,8 +120,21 @@ func alertMessageOf(chatField string) string {
 
 // alertTellingField marks the chat of field chatField (alertChatMAC) as
 // being told the alert was withdrawn: recorded before the notice is sent,
-// settled after (AlertRetracted, AlertNotRetracted).
+// settled after (AlertRetracted, AlertNotRetracted). Its value is when
+// its lease ends (unix ms): a mark past it (its process died, or Redis
+// failed as it was settled) counts as not told.
 const alertTellingField = "t:"
+
+// alertTellingLease is how long a chat recorded as being told an alert's
+// withdrawal is left to the process telling it: no other sends it the
+// notice meanwhile. Past it the chat counts as not told, and a later
+// attempt sends the notice again: a process that died between the record
+// and the send loses no notice (one that died after the send tells it
+// twice). A notice's send is cut off by the sweep's budget
+// (commands.alertRetryBudget, 20 s) and settled by one Redis call after
+// it; two minutes is several times that, and leaves room for the clocks
+// of two replicas to differ by a minute and more.
+const alertTellingLease = 2 * time.Minute
 
 func alertTellingOf(chatField string) string {
 	return alertTellingField + strings.TrimPrefix(chatField, alertChatField)
@@ -211,15 +224,19 @@ if not sameAlert(KEYS[1], ARGV[2]) then return 0 end
 return redis.call('HDEL', KEYS[1], ARGV[1], ARGV[3], ARGV[4])`)
 
 // tellingAlert records that a chat (field ARGV[1]; pending field ARGV[3])
-// is being told a kept alert (KEYS[1], instance ARGV[2]) was withdrawn:
-// 1 if it did; 0 if the chat was told, or is being told, already; 2 if
-// the alert is no longer kept (another instance's record, or none: the
-// entity's next alert replaced it mid-withdrawal), with nothing to record
-// it in.
+// is being told a kept alert (KEYS[1], instance ARGV[2]) was withdrawn,
+// until ARGV[5] (unix ms; now ARGV[4]): 1 if it did; 0 if the chat was
+// told already, or is being told (a lease not over); 2 if the alert is no
+// longer kept (another instance's record, or none: the entity's next
+// alert replaced it mid-withdrawal), with nothing to record it in. A
+// lease over counts as not told. (A mark "1", of a binary before leases,
+// is long over: told again, a duplicate at worst.)
 var tellingAlert = redis.NewScript(sameAlert + `
 if redis.call('HEXISTS', KEYS[1], 's') == 0 or not sameAlert(KEYS[1], ARGV[2]) then return 2 end
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 or redis.call('HEXISTS', KEYS[1], ARGV[3]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], ARGV[3], 1)
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+local lease = tonumber(redis.call('HGET', KEYS[1], ARGV[3]))
+if lease and lease > tonumber(ARGV[4]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[3], ARGV[5])
 return 1`)
 
 // notTellingAlert undoes tellingAlert (field ARGV[1], KEYS[1], instance
@@ -622,19 +639,25 @@ func alertTimes(res []any, p pendingSignal, window time.Duration) (formed, since
 }
 
 // AlertRetracting records, before chat (as configured) is sent the
-// notice that a kept alert it took was withdrawn, that it is being told:
-// should the process die before the notice is settled (AlertRetracted,
-// AlertNotRetracted), the chat counts as told at the alert's next attempt
-// rather than being told twice. It reports false, and the notice is not
-// to be sent, when the chat was told, or is being told, already (by this
-// or another process). An alert no longer kept (the entity's next alert
-// replaced its record) has nothing to record it in: true, told as before.
+// notice that a kept alert it took was withdrawn, that it is being told,
+// for alertTellingLease: no other process sends it the notice meanwhile.
+// Should the notice not be settled by then (AlertRetracted,
+// AlertNotRetracted: the process died, or Redis failed), the chat counts
+// as not told, and is told at a later attempt: twice, should the process
+// have died after the send, never not at all. It reports false, and the
+// notice is not to be sent now, when the chat was told already, or is
+// being told (by this or another process; the alert is not yet to be
+// dropped: its next attempt sees whether it was). An alert no longer kept
+// (the entity's next alert replaced its record) has nothing to record it
+// in: true, told as before.
 func (s *Store) AlertRetracting(ctx context.Context, sig Signal, chat string) (bool, error) {
 	if sig.mac == "" {
 		return true, nil
 	}
 	field := s.alertChatMAC(sig.mac, chat)
-	n, err := tellingAlert.Run(ctx, s.rdb, []string{s.k.alertPending(sig.mac)}, field, sig.alert, alertTellingOf(field)).Int()
+	now := s.now()
+	n, err := tellingAlert.Run(ctx, s.rdb, []string{s.k.alertPending(sig.mac)}, field, sig.alert, alertTellingOf(field),
+		now.UnixMilli(), now.Add(alertTellingLease).UnixMilli()).Int()
 	if err != nil {
 		return false, fmt.Errorf("alert retracting: %w", err)
 	}
