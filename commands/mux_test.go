@@ -741,3 +741,25 @@ func TestDemoSafetyAdviceIsWordedForTheDemo(t *testing.T) {
 		t.Fatalf("the demo's advice: %q", r[1].Text)
 	}
 }
+
+// The demo's /start speaks of the real bot in whichever app, not of
+// Telegram as if the reporter were on it (every language); Telegram's
+// still names Telegram.
+// Mutation: the console given start (as before) → the demo's /start
+// says "Telegram can see that you wrote to this bot".
+func TestDemoStartIsWordedForTheDemo(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, lang := range []string{"en", "es", "fr", "pt-BR"} {
+		r := e.do(reporterID, commands.Request{Platform: "console", Command: "start", Language: lang})
+		if len(r) != 1 || r[0].Text != e.text(lang, "demo_start", nil) {
+			t.Fatalf("%s: the demo's /start: %+v", lang, r)
+		}
+		if tg := e.text(lang, "start", map[string]any{"Platform": "Telegram"}); r[0].Text == tg || !strings.Contains(r[0].Text, "Telegram, Discord") {
+			t.Fatalf("%s: the demo's /start is not the demo's: %q", lang, r[0].Text)
+		}
+	}
+	r := e.do(reporterID, commands.Request{Platform: "telegram", Command: "start", Language: "en"})
+	if len(r) != 1 || !strings.Contains(r[0].Text, "Telegram can see that you wrote to this bot") {
+		t.Fatalf("Telegram's /start: %+v", r)
+	}
+}

@@ -27,6 +27,11 @@ const (
 // could link a tip to its reporter's account, investigators cannot.
 func start(ctx context.Context, c *Context) error {
 	text := c.T("start", map[string]any{"Platform": PlatformName(c.Request.Platform)})
+	if c.Request.Platform == consolePlatform {
+		// The demo plays no one platform's flow: it speaks of the real
+		// bot, in whichever app.
+		text = c.T("demo_start", nil)
+	}
 	r := Reply{Text: text}
 	if c.Request.ChatKind == Private {
 		// Only there: a group's buttons are not for one member (the
