@@ -180,8 +180,9 @@ return 1`)
 // answered with attempt -1. ARGV[5] "0" only drops those past their
 // deadline (a process with no investigators' chat). It answers nil when
 // there is nothing to send, else {sealed signal, attempt, raised at,
-// deadline, instance, the chats that took it…, and "w" if it was found
-// withdrawn, "ok" if every chat took it} (answered with attempt -1:
+// deadline, instance, the chats that took it…, those being told it was
+// withdrawn ("t:"…), and "w" if it was found withdrawn, "ok" if every
+// chat took it} (answered with attempt -1:
 // {sealed signal, -1, "1" if withdrawn, "1" if every chat took it}). A
 // recount asked for (checkAlert) is taken with it.
 var claimAlert = redis.NewScript(`
@@ -204,7 +205,8 @@ local wait = math.min(tonumber(ARGV[3]) * 2 ^ math.min(n - 1, 30), tonumber(ARGV
 redis.call('ZADD', KEYS[1], string.format('%.0f', tonumber(ARGV[2]) + wait), ARGV[1])
 local out = {h[1], n, h[3] or '', h[2], h[6] or ''}
 for _, f in ipairs(redis.call('HKEYS', KEYS[2])) do
-  if f == 'w' or f == 'ok' or string.sub(f, 1, 2) == 'c:' then table.insert(out, f) end
+  local k = string.sub(f, 1, 2)
+  if f == 'w' or f == 'ok' or k == 'c:' or k == 't:' then table.insert(out, f) end
 end
 return out`)
 
@@ -571,6 +573,15 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 			told, err := markWithdrawn.Run(ctx, s.rdb, []string{s.k.alertPending(mac)}, a.Signal.alert, "0").StringSlice()
 			if err != nil {
 				errs = errors.Join(errs, fmt.Errorf("due alerts: %w", err))
+			}
+			// Those being told when it was claimed too: the script's
+			// answer is lost, or empty, should go-redis run it again
+			// after a dropped connection (a chat sent the alert twice,
+			// at worst; never one left out).
+			for f := range took {
+				if strings.HasPrefix(f, alertTellingField) {
+					told = append(told, alertChatField+strings.TrimPrefix(f, alertTellingField))
+				}
 			}
 			for _, f := range told {
 				delete(took, f)

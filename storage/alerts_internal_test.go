@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -602,5 +603,91 @@ func TestAlertStandingAgainAfterACrashMidNoticeGoesBackToThatChat(t *testing.T) 
 	w = withdraw()
 	if tell, err := s.AlertRetracting(ctx, w.Signal, chats[0]); err != nil || !tell {
 		t.Fatalf("the second withdrawal is not told to the first chat: %v %v", tell, err)
+	}
+}
+
+// scriptRunTwice, once armed, runs the next call of script again, as
+// go-redis does after a connection dropped before its reply: the caller
+// reads the second run's answer.
+type scriptRunTwice struct {
+	sha   string
+	armed atomic.Bool
+}
+
+func (h *scriptRunTwice) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *scriptRunTwice) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+func (h *scriptRunTwice) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		if err != nil || cmd.Name() != "evalsha" || len(cmd.Args()) < 2 || cmd.Args()[1] != h.sha || !h.armed.CompareAndSwap(true, false) {
+			return err
+		}
+		return next(ctx, cmd)
+	}
+}
+
+// A withdrawn alert stands again (new reporters) while a chat is recorded
+// as being told of its withdrawal (a process died mid-notice), and the
+// script that forgets that chat as having taken it runs twice (go-redis
+// again after a dropped connection: the second answers no chat): the
+// chat is still sent the alert again, not counted as having it.
+// Mutation: DueAlerts taking the chats to send it again to from the
+// script's answer alone (as be4e88a) → the alert is due for no chat, and
+// marked sent.
+func TestAlertStandingAgainGoesBackToAChatBeingToldWhenItsScriptRunsTwice(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	h := &scriptRunTwice{sha: markWithdrawn.Hash()}
+	s.rdb.AddHook(h)
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	chats := []string{"telegram:-100777", "telegram:-100778"}
+	text := "llaman del 55 1234 5678 para cobrar piso"
+	first := raiseOne(t, s, now, "1", "2", "3")
+	if err := s.KeepAlert(ctx, first, chats); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertSent(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	s.rdb.Del(ctx, s.k.indexEntity(first.mac))
+	if err := s.checkAlerts(ctx, []string{first.mac}); err != nil {
+		t.Fatal(err)
+	}
+	due, err := s.DueAlerts(ctx, chats, 10)
+	if err != nil || len(due) != 1 || !due[0].Withdrawn {
+		t.Fatalf("due %+v %v, want the alert withdrawn", due, err)
+	}
+	if tell, err := s.AlertRetracting(ctx, due[0].Signal, chats[0]); err != nil || !tell {
+		t.Fatalf("retracting: %v %v", tell, err)
+	}
+	// The process dies; the reporters' tips count again.
+	for _, id := range []string{"1", "2", "3"} {
+		if _, err := s.index(ctx, id, "p"+id, now, text, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.armed.Store(true)
+	var missing []string
+	for range 3 {
+		now = now.Add(5 * time.Minute)
+		due, err := s.DueAlerts(ctx, chats, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range due {
+			if a.Withdrawn {
+				t.Fatalf("due %+v, want the alert standing", a)
+			}
+			missing = append(missing, a.Missing...)
+		}
+	}
+	if h.armed.Load() {
+		t.Fatal("the script never ran")
+	}
+	if len(missing) == 0 || missing[0] != chats[0] || slices.Contains(missing, chats[1]) {
+		t.Fatalf("the alert standing again is due for %v, want the first chat", missing)
 	}
 }
