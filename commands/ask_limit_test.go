@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -142,5 +143,40 @@ func TestUnansweredQuestionsStopCountingWhenTheReplyWindowEnds(t *testing.T) {
 	}
 	if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Y luego?"}); len(r) != 1 || r[0].Text != tm.text("en", "ask_sent", nil) {
 		t.Fatalf("a fifth: %q", texts(r))
+	}
+}
+
+// lostAnswerSender delivers every message but, for one chat, loses the
+// platform's answer: the outcome looks unknown (a timeout), as the
+// adapters report one.
+type lostAnswerSender struct {
+	*recorder
+	chat string
+}
+
+func (s *lostAnswerSender) Send(ctx context.Context, chat string, r commands.Reply) ([]string, error) {
+	if _, err := s.recorder.Send(ctx, chat, r); err != nil || chat != s.chat {
+		return nil, err
+	}
+	return nil, errors.New("telegram sendMessage: context deadline exceeded")
+}
+
+// A question whose delivery has an unknown outcome (a timeout: it may
+// well be in the reporter's chat) keeps its place among the unanswered
+// questions for a while: only one the platform refused is given back.
+func TestQuestionOfUnknownOutcomeKeepsItsPlace(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?", "¿Qué hora?") // m1, m2
+	tm.join("2003", "Beto")
+	tm.mux.AddSender("telegram", &lostAnswerSender{recorder: tm.sent, chat: reporterID})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Dónde?"}); len(r) == 1 && r[0].Text == tm.text("en", "ask_sent", nil) {
+		t.Fatalf("a question whose delivery is unknown, said sent: %q", texts(r))
+	}
+	tm.mux.AddSender("telegram", tm.sent)
+	want := tm.text("en", "ask_open_limit", map[string]any{"ID": "1", "Max": storage.MaxOpenQuestions})
+	if r := tm.as("2003", "Beto", commands.Request{Command: "ask", Args: "1 ¿Cuántos?"}); len(r) != 1 || r[0].Text != want {
+		t.Fatalf("a fourth, the third maybe delivered: %q, want %q", texts(r), want)
+	}
+	if n := len(tm.notices(reporterID)); n != storage.MaxOpenQuestions {
+		t.Fatalf("the reporter got %d questions, want %d", n, storage.MaxOpenQuestions)
 	}
 }

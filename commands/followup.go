@@ -220,9 +220,11 @@ func ask(ctx context.Context, c *Context) error {
 	button := Button{Label: c.mux.msg.Localize(lang, "button_answer", nil), Data: cbAnswer + id + ":" + strconv.Itoa(n)}
 	ids, err := sender.Send(ctx, chat, Reply{Text: body, Buttons: [][]Button{{button}}})
 	msgID := lastID(ids)
-	if err != nil {
-		// Not recorded as asked: its place among the open questions is
-		// given back (kept for a while if that fails too).
+	if err != nil && len(ids) == 0 && (errors.Is(err, ErrRefused) || errors.Is(err, ErrDestinationGone)) {
+		// Not delivered: its place among the open questions is given back
+		// (kept for a while if that fails too). One whose outcome is
+		// unknown (a timeout) may be in the reporter's chat: it keeps its
+		// place for a while (storage's pendingQuestion).
 		if err := c.mux.store.UnnumberQuestion(ctx, id, n); err != nil {
 			c.mux.log.Warn("question not given back", "error", err.Error())
 		}
