@@ -336,3 +336,31 @@ func TestQuestionsAskedBeforeTheirTimeWasKeptStopCounting(t *testing.T) {
 		t.Fatalf("a week after they were first seen: %v", err)
 	}
 }
+
+// UnnumberQuestion of a question recorded as asked gives nothing back:
+// it still counts, for its reply window from when it was numbered (not
+// from when it was given back, nor from when a place was next sought).
+func TestUnnumberingARecordedQuestionKeepsIt(t *testing.T) {
+	ctx := context.Background()
+	st, _, clk := newStore(t)
+	id := submit(t, st, "105", 20, "", true)
+	ana := storage.Claimer{Name: "Ana"}
+	var ns []int
+	for _, q := range []string{"¿Qué día?", "¿Qué hora?", "¿Dónde?"} {
+		ns = append(ns, ask(t, st, id, ana, q))
+	}
+	const week = 7 * 24 * time.Hour
+	clk.Add(24 * time.Hour)
+	for _, n := range ns {
+		if err := st.UnnumberQuestion(ctx, id, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.QuestionNumber(ctx, id, week); !errors.Is(err, storage.ErrOpenQuestions) {
+		t.Fatalf("three asked, then given back: %v, want them still open", err)
+	}
+	clk.Add(week - 24*time.Hour)
+	if _, err := st.QuestionNumber(ctx, id, week); err != nil {
+		t.Fatalf("a week after the three were asked: %v", err)
+	}
+}
