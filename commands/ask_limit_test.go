@@ -180,3 +180,18 @@ func TestQuestionOfUnknownOutcomeKeepsItsPlace(t *testing.T) {
 		t.Fatalf("the reporter got %d questions, want %d", n, storage.MaxOpenQuestions)
 	}
 }
+
+// A question that could not reach the reporter because their chat is
+// gone for the bot (blocked, deleted) holds no place among their
+// unanswered questions either.
+func TestQuestionToAGoneChatIsNotOpen(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?", "¿Qué hora?") // m1, m2
+	tm.mux.AddSender("telegram", goneSender{tm.sent})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Dónde?"}); len(r) != 1 || r[0].Text != tm.text("en", "ask_gone", map[string]any{"ID": "1"}) {
+		t.Fatalf("a question to a chat gone: %q", texts(r))
+	}
+	tm.mux.AddSender("telegram", tm.sent)
+	if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Dónde?"}); len(r) != 1 || r[0].Text != tm.text("en", "ask_sent", nil) {
+		t.Fatalf("the third question, the one to a gone chat not counted: %q", texts(r))
+	}
+}
