@@ -544,6 +544,14 @@ func (s filesGone) SubmitDraftWithin(ctx context.Context, pseudonym, draftID, la
 	return sub, err
 }
 
+// SubmitClaimed is the Send whose claim came with the profile's read
+// (storage.ProfileSend): the same steps after it, files gone alike.
+func (s filesGone) SubmitClaimed(ctx context.Context, cl *storage.SendClaim, language string) (storage.Submission, error) {
+	sub, err := s.Store.SubmitClaimed(ctx, cl, language)
+	sub.FilesGone = 2
+	return sub, err
+}
+
 // A tip sent with files that had expired before Send says so with its
 // receipt: "received" never hides a file missing.
 func TestReceiptTellsOfFilesGone(t *testing.T) {
