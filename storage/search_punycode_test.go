@@ -66,3 +66,27 @@ func TestSearchAndEntityFindAPunycodeHostIndexedBefore(t *testing.T) {
 		}
 	}
 }
+
+// A tip indexed before punycode was read decoded was indexed, too, before
+// Fold kept the nonspacing marks of Indic scripts: its words then were
+// read without them ("पत्नी" as "पतन", cut at its vowel sign). /search of
+// such a word with the host still finds it; read with the marks kept,
+// "पत्नी" would be cut at its virama too ("पत"), a word the tip does not
+// hold.
+func TestSearchFindsAnIndicWordBesideAPunycodeHostIndexedBefore(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	const text = "पत्नी को धमकी https://xn--e1afmkfd.xn--p1ai/pago"
+	id := batchSubmit(t, s, "461", 461, text)
+	indexUntilDone(t, s)
+	reindexUnder(t, s, id, text, []string{"पतन", "धमक", "https", "xn", "e1afmkfd", "p1ai", "pago"})
+	for _, query := range []string{"पत्नी пример.рф", "पत्नी xn--e1afmkfd.xn--p1ai", "धमकी पत्नी пример.рф"} {
+		res, err := s.Search(ctx, query, time.Now().Add(-time.Hour), "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res) != 1 || res[0].ID != id {
+			t.Errorf("/search %s: %d tips, want tip %s", query, len(res), id)
+		}
+	}
+}

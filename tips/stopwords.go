@@ -99,7 +99,8 @@ func PastIndexTokens(text string) []string {
 // search for "пример.рф", or for "xn--e1afmkfd.xn--p1ai" (read decoded
 // now), must look up. Only host names (labels joined by full stops) are
 // written in punycode: a word alone is not looked up so. Nil where the
-// query names no such host.
+// query names no such host. Then Fold still dropped every nonspacing mark
+// (foldMarkless: "पत्नी" was "पतन", not cut at its virama too).
 func PunycodeIndexTokens(query string) []string {
 	text := query
 	if !isASCII(text) {
@@ -108,7 +109,7 @@ func PunycodeIndexTokens(query string) []string {
 	if !hasPunycode(text) {
 		return nil
 	}
-	return withoutStopwords(markSplitTokens(Fold(text), maxIndexTokens, true))
+	return withoutStopwords(markSplitTokens(foldMarkless(text), maxIndexTokens, true))
 }
 
 // hostName finds what may be a host name: labels of letters, marks,
