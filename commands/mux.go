@@ -505,15 +505,17 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 
 // sendPress returns the draft a private chat's Send press is for, when
 // nothing that runs before the Send (Handle, send) can turn the request
-// away or must come before the draft is claimed: no receipt owed from an
-// outage (this very press, delivered again, is answered with it), no
-// message held by the spool (marked as sent before the claim).
+// away or must come before the draft is claimed: no message held by the
+// spool (marked as sent before the claim). A receipt owed from an outage
+// does neither: it is told first (tellOwedReceipts), and the press goes
+// on to its Send, since only a spooled message is ever owed one, never a
+// Send press (events are the platform's, one id each).
 func (m *Mux) sendPress(c *Context) (string, bool) {
 	req := c.Request
 	if req.ChatKind != Private || !strings.HasPrefix(req.Callback, cbSend) {
 		return "", false
 	}
-	if m.spool != nil && (len(m.spool.OwedReceipts(c.Pseudonym)) > 0 || len(m.spool.HeldEvents(c.Pseudonym)) > 0) {
+	if m.spool != nil && len(m.spool.HeldEvents(c.Pseudonym)) > 0 {
 		return "", false
 	}
 	return strings.TrimPrefix(req.Callback, cbSend), true
