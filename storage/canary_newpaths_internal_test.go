@@ -1,0 +1,314 @@
+package storage
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/storage/redistest"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// The canary of tests/canary_test.go, on the keys and fields the store
+// gained since (its end-to-end run reaches none of them: its tip names no
+// handle with marks, raises no alert, asks no question of a reporter who
+// opted in, subscribes no region in an Indic script): the tips brought in
+// from an entity's past forms and their mark ("ix:f:"), the open
+// questions' slots ("qs:"), a withdrawal being told ("t:") and a record
+// kept before instances raised again ("h"), a subscription's RegionWords,
+// and a Send claimed with the sender's profile (ProfileSend). Neither a
+// value stored nor an argument sent to Redis (MONITOR: a value sent in
+// clear to a script that stores only its MAC leaks all the same) holds a
+// reporter's or an investigators' chat id, a community's, the tip's or
+// the question's words, or a receipt code, in any of the forms a leak
+// takes.
+// Mutation: foldPastForms' mark holding the entity's value (SetNX of
+// e.Value, not 1) -> this fails (ix:f: holds "khabar_हिदी", and so does
+// the SET sent).
+func TestNewPathsKeepNoCanaryInRedis(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	mon := monitorRedis(t, srv)
+	kr, err := NewKeyring(bytes.Repeat([]byte{5}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(srv.Client(), kr, Options{Prefix: "c", Retention: 90 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	const (
+		repChat  = "7770123456" // the reporters' chats: 77701234561…3
+		invChat  = "-1009876543210"
+		invChat2 = "-1009876543211"
+		group    = "-1009876543299"
+		words    = "Extorsionan en la bodega azul de Tlaquepaque"
+		question = "¿Quién cobra en la bodega azul?"
+		answer   = "El señor del portón verde"
+		region   = "दिल्ली"
+	)
+	handle := "@khabar_हिंदी"
+	text := words + ", avisan por " + handle
+	chats := []string{"telegram:" + invChat, "telegram:" + invChat2}
+
+	// Three reporters name the handle, each asking to be reachable; the
+	// third's Send claimed with its profile.
+	var ids, receipts []string
+	for i := range 3 {
+		user := "canary" + strconv.Itoa(i)
+		p := s.Pseudonym("telegram", user)
+		d, err := s.AddToDraft(ctx, p, DraftPart{EventID: int64(i + 1), Route: "telegram:" + repChat + strconv.Itoa(i+1), Part: tips.Part{Text: text}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetDraftFollowUp(ctx, p, d.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		var sub Submission
+		if i < 2 {
+			sub, err = s.SubmitDraft(ctx, p, d.ID, "es")
+		} else {
+			limit := &Limit{Subject: p, Kind: "chat", Max: 100, Window: time.Hour}
+			_, cl, perr := s.ProfileSend(ctx, p, limit, d.ID, &Limit{Subject: p, Kind: "tip", Max: 100, Window: time.Hour})
+			if perr != nil || cl == nil {
+				t.Fatalf("profile send: claim %v, %v", cl, perr)
+			}
+			sub, err = s.SubmitClaimed(ctx, cl, "es")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, receipts = append(ids, sub.TipID), append(receipts, sub.Receipt)
+		if i == 1 {
+			// The first two were indexed before handles kept their marks.
+			indexUntilDone(t, s)
+			for n := range 2 {
+				indexEntityAsBefore(t, s, ids[n], "canary"+strconv.Itoa(n), "handle", "khabar_हिदी", "khabar_ह")
+			}
+		}
+	}
+	alerts := indexUntilDone(t, s)
+	e := tips.Extract(handle, "")[0]
+	mac := s.entityMAC(e.Key())
+	if n := s.rdb.Exists(ctx, s.k.indexFolded(mac)).Val(); n != 1 || len(alerts) != 1 {
+		t.Fatalf("past forms folded: %d, alerts %+v: want the fold made, and its alert (the test proves nothing)", n, alerts)
+	}
+	sig := alerts[0]
+
+	// A question to the first reporter: numbered, given back (not
+	// delivered), numbered again, asked and answered.
+	n, err := s.QuestionNumber(ctx, ids[0], time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UnnumberQuestion(ctx, ids[0], n); err != nil {
+		t.Fatal(err)
+	}
+	if n, err = s.QuestionNumber(ctx, ids[0], time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ask(ctx, ids[0], n, Claimer{Name: "Ana", Route: chats[0]}, question); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Answer(ctx, ids[0], n, answer); err != nil {
+		t.Fatal(err)
+	}
+	// A second one left open, in its slot.
+	if _, err := s.QuestionNumber(ctx, ids[1], time.Hour); err != nil {
+		t.Fatal(err)
+	}
+
+	// The alert: taken by the first chat, kept; the record taken for one
+	// kept before instances, raised again (its "h"), sent to the second.
+	if err := s.KeepAlert(ctx, sig, chats[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertDelivered(ctx, sig, chats[0], "4242"); err != nil {
+		t.Fatal(err)
+	}
+	s.rdb.HDel(ctx, s.k.alertPending(mac), "i")
+	if _, err := s.AlertMissing(ctx, sig, chats); err != nil {
+		t.Fatal(err)
+	}
+	if h := s.rdb.HGet(ctx, s.k.alertPending(mac), alertHandedField).Val(); h == "" {
+		t.Fatal(`no "h" in the record: the test proves nothing of it`)
+	}
+	if err := s.AlertDelivered(ctx, sig, chats[1], "4243"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.KeepSentAlert(ctx, sig, chats[1:]); err != nil {
+		t.Fatal(err)
+	}
+	// Its reporters withdraw: each chat is told, the first after a
+	// refusal; the second chat's notice left pending (a crash).
+	for _, id := range ids {
+		if err := s.Forget(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.checkAlerts(ctx, []string{mac}); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(2 * time.Minute) // its next attempt
+	due, err := s.DueAlerts(ctx, chats, 10)
+	if err != nil || len(due) != 1 || !due[0].Withdrawn || len(due[0].Took) != 2 {
+		t.Fatalf("due %+v %v, want the alert withdrawn from both chats", due, err)
+	}
+	w := due[0].Signal
+	for _, chat := range chats {
+		if tell, err := s.AlertRetracting(ctx, w, chat); err != nil || !tell {
+			t.Fatalf("retracting: %v %v", tell, err)
+		}
+	}
+	if err := s.AlertNotRetracted(ctx, w, chats[0]); err != nil {
+		t.Fatal(err)
+	}
+	if tell, err := s.AlertRetracting(ctx, w, chats[0]); err != nil || !tell {
+		t.Fatalf("retracting again: %v %v", tell, err)
+	}
+	if err := s.AlertRetracted(ctx, w, chats[0]); err != nil {
+		t.Fatal(err)
+	}
+	if v := s.rdb.HGet(ctx, s.k.alertPending(mac), alertTellingOf(s.alertChatMAC(mac, chats[1]))).Val(); v == "" {
+		t.Fatal(`no "t:" field pending: the test proves nothing of it`)
+	}
+
+	// A community subscribed to a region in an Indic script.
+	if err := s.Subscribe(ctx, Subscription{Platform: "telegram", Chat: group, Language: "es", Regions: []string{region}}); err != nil {
+		t.Fatal(err)
+	}
+	if dest, _, err := s.reach(ctx, "Retén falso en "+region); err != nil || len(dest) != 1 {
+		t.Fatalf("reach: %v %v, want the community", dest, err)
+	}
+
+	canaries := []string{text, words, "Tlaquepaque", "bodega azul", handle, "khabar", question, answer, "portón verde",
+		invChat, invChat2, group, region}
+	for i := range 3 {
+		canaries = append(canaries, repChat+strconv.Itoa(i+1))
+	}
+	for _, r := range receipts {
+		canaries = append(canaries, r, strings.ReplaceAll(r, "-", ""))
+	}
+	var forms []string
+	for _, c := range canaries {
+		forms = append(forms, leakForms(c)...)
+	}
+	dump, err := srv.Dump(ctx)
+	if err != nil || len(dump) == 0 {
+		t.Fatalf("dump: %d keys, %v", len(dump), err)
+	}
+	for k, v := range dump {
+		for _, f := range forms {
+			if strings.Contains(k, f) || bytes.Contains(v, []byte(f)) {
+				t.Errorf("Redis key %q holds %q", k, f)
+			}
+		}
+	}
+	if mon != nil {
+		told := map[string]bool{}
+		for _, args := range mon.commands(t, srv) {
+			for _, f := range forms {
+				if strings.Contains(args, f) && !told[f] {
+					told[f] = true
+					t.Errorf("a command sent to Redis holds %q: %.200q", f, args)
+				}
+			}
+		}
+	}
+}
+
+// leakForms is s as it may leak (as tests' canaryForms): in clear, lower-
+// and upper-cased, hex, base64; a number in hex too.
+func leakForms(s string) []string {
+	forms := []string{s, strings.ToLower(s), strings.ToUpper(s), hex.EncodeToString([]byte(s)),
+		base64.StdEncoding.EncodeToString([]byte(s)), base64.RawURLEncoding.EncodeToString([]byte(s))}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		forms = append(forms, strconv.FormatInt(n, 16))
+	}
+	return forms
+}
+
+// redisMonitor is every command a redis-server ran since monitorRedis,
+// from MONITOR (as tests' recordCommands).
+type redisMonitor struct {
+	conn net.Conn
+	rd   *bufio.Reader
+}
+
+// monitorRedis starts recording srv's commands; nil with miniredis.
+func monitorRedis(t *testing.T, srv *redistest.Server) *redisMonitor {
+	t.Helper()
+	if !srv.Real {
+		return nil
+	}
+	conn, err := net.Dial("tcp", srv.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	rd := bufio.NewReader(conn)
+	if _, err := conn.Write([]byte("MONITOR\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if line, err := rd.ReadString('\n'); err != nil || line != "+OK\r\n" {
+		t.Fatalf("MONITOR: %q, %v", line, err)
+	}
+	return &redisMonitor{conn: conn, rd: rd}
+}
+
+// commands returns the arguments of every command run since
+// monitorRedis, each command's joined by NULs, up to a mark it sends.
+func (m *redisMonitor) commands(t *testing.T, srv *redistest.Server) []string {
+	t.Helper()
+	mark := "end-of-recording-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	if err := srv.Client().Echo(context.Background(), mark).Err(); err != nil {
+		t.Fatal(err)
+	}
+	m.conn.SetReadDeadline(time.Now().Add(time.Minute)) // a Redis gone silent, not a wait
+	var cmds []string
+	for {
+		line, err := m.rd.ReadString('\n')
+		if err != nil {
+			t.Fatalf("reading MONITOR after %d commands: %v", len(cmds), err)
+		}
+		var args []string
+		for rest := line; ; {
+			i := strings.IndexByte(rest, '"')
+			if i < 0 {
+				break
+			}
+			j := i + 1
+			for j < len(rest) && rest[j] != '"' {
+				if rest[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			if j >= len(rest) {
+				break
+			}
+			a, err := strconv.Unquote(rest[i : j+1])
+			if err != nil {
+				a = rest[i+1 : j]
+			}
+			args = append(args, a)
+			rest = rest[j+1:]
+		}
+		if len(args) == 2 && strings.EqualFold(args[0], "echo") && args[1] == mark {
+			return cmds
+		}
+		cmds = append(cmds, strings.Join(args, "\x00"))
+	}
+}
