@@ -224,3 +224,42 @@ func TestTipPurgedWhileFoldedIsTakenOut(t *testing.T) {
 		t.Error("the entity counts the purged tip's reporter")
 	}
 }
+
+// The indexer stopped (a shutdown: its context cancelled) while bringing
+// the tips of an entity's past forms into its set: the fold is not marked
+// done, so the tip indexed again after the restart brings them in, and
+// their reporters count toward the entity's alert at once, not an hour
+// later (or never, when no tip names the entity in that hour).
+// Mutation: foldPastForms dropping its mark on the cancelled context ->
+// the mark stays, the restart's fold is skipped, and no alert is raised.
+func TestFoldCutOffByAShutdownIsDoneAgainAfterTheRestart(t *testing.T) {
+	s := internalStore(t)
+	const text = "me extorsiona @khabar_हिंदी cada semana"
+	users := []string{"961", "962"}
+	var ids []string
+	for n, u := range users {
+		ids = append(ids, batchSubmit(t, s, u, int64(n+1), text))
+	}
+	indexUntilDone(t, s)
+	for n, u := range users {
+		indexEntityAsBefore(t, s, ids[n], u, "handle", "khabar_हिदी", "khabar_ह")
+	}
+	batchSubmit(t, s, "963", 3, "de nuevo "+text)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	beforeFold = func() { beforeFold = nil; cancel() }
+	t.Cleanup(func() { beforeFold = nil })
+	var alerts []Signal
+	_, _ = s.IndexTips(ctx, 50, time.Millisecond, func(a Signal) error { alerts = append(alerts, a); return nil })
+	if beforeFold != nil || len(alerts) != 0 {
+		t.Fatalf("the fold was not cut off (alerts %+v): the test proves nothing", alerts)
+	}
+	// Restarted: the entry left unacknowledged is taken over at once.
+	old := indexStale
+	indexStale = 0
+	t.Cleanup(func() { indexStale = old })
+	alerts = append(alerts, indexUntilDone(t, s)...)
+	if len(alerts) != 1 || alerts[0].Reporters != 3 {
+		t.Fatalf("alerts after the restart %+v, want one of 3 reporters", alerts)
+	}
+}

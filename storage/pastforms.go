@@ -39,7 +39,9 @@ func (s *Store) foldPastForms(ctx context.Context, e tips.Entity, mac string, pa
 		return err
 	}
 	if err := s.foldPast(ctx, e, mac, past); err != nil {
-		s.rdb.Del(ctx, s.k.indexFolded(mac)) // the next tip tries again
+		// The next tip tries again: even when ctx ended (a shutdown cut
+		// the fold off), else the mark would skip the folds of the hour.
+		s.rdb.Del(context.WithoutCancel(ctx), s.k.indexFolded(mac))
 		return fmt.Errorf("past forms: %w", err)
 	}
 	return nil
