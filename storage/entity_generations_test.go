@@ -263,3 +263,41 @@ func TestFoldCutOffByAShutdownIsDoneAgainAfterTheRestart(t *testing.T) {
 		t.Fatalf("alerts after the restart %+v, want one of 3 reporters", alerts)
 	}
 }
+
+// A tip under a cut form withdrawn by its reporter (/forget) while the
+// indexer brings it into the entity as read now, the indexer then stopped
+// by a shutdown (its context cancelled) just after its writes: the tip
+// and its reporter are taken back out all the same, and count toward
+// nothing (a later fold only adds).
+// Mutation: unfoldGone on the cancelled context -> the entity keeps the
+// withdrawn tip and its reporter's tag.
+func TestTipForgottenWhileAFoldIsCutOffIsTakenOut(t *testing.T) {
+	s := internalStore(t)
+	const text = "me extorsiona @khabar_हिंदी cada semana"
+	forgotten := batchSubmit(t, s, "971", 1, text)
+	indexUntilDone(t, s)
+	indexEntityAsBefore(t, s, forgotten, "971", "handle", "khabar_हिदी", "khabar_ह")
+	batchSubmit(t, s, "972", 2, "de nuevo "+text)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	beforeFold = func() {
+		beforeFold = nil
+		if err := s.Forget(context.Background(), forgotten); err != nil {
+			t.Error(err)
+		}
+	}
+	afterFoldWrites = func() { afterFoldWrites = nil; cancel() }
+	t.Cleanup(func() { beforeFold, afterFoldWrites = nil, nil })
+	_, _ = s.IndexTips(ctx, 50, time.Millisecond, func(Signal) error { return nil })
+	if beforeFold != nil || afterFoldWrites != nil {
+		t.Fatal("the fold did not reach its writes: the test proves nothing")
+	}
+	mac := s.entityMAC("handle:khabar_हिदी")
+	bg := context.Background()
+	if _, err := s.rdb.ZScore(bg, s.k.indexEntity(mac), forgotten).Result(); err == nil {
+		t.Error("the entity names the withdrawn tip")
+	}
+	if _, err := s.rdb.ZScore(bg, s.k.indexEntity(mac), "r"+s.reporterMAC(mac, s.Pseudonym("telegram", "971"))).Result(); err == nil {
+		t.Error("the entity counts the withdrawn tip's reporter")
+	}
+}

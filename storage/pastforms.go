@@ -109,7 +109,14 @@ func (s *Store) foldPast(ctx context.Context, e tips.Entity, mac string, past []
 		if _, err := pipe.Exec(ctx); err != nil {
 			return err
 		}
-		if err := s.unfoldGone(ctx, mac, added); err != nil {
+		if afterFoldWrites != nil {
+			afterFoldWrites()
+		}
+		// Written: what a purge or /forget missed meanwhile is taken back
+		// out even if ctx ended since (a shutdown), or it would count (a
+		// reporter who withdrew, toward alerts and /signals) for the
+		// retention: a later fold only adds.
+		if err := s.unfoldGone(context.WithoutCancel(ctx), mac, added); err != nil {
 			return err
 		}
 	}
@@ -119,6 +126,10 @@ func (s *Store) foldPast(ctx context.Context, e tips.Entity, mac string, past []
 // beforeFold, if set, runs between foldPast's read of the tips and its
 // writes (tests).
 var beforeFold func()
+
+// afterFoldWrites, if set, runs between foldPast's writes and its check
+// of what was purged or withdrawn meanwhile (tests).
+var afterFoldWrites func()
 
 // unfoldGone takes back out of entity set mac the tips foldPast brought
 // in (with their reporters) that were purged or withdrawn meanwhile: a
