@@ -100,9 +100,9 @@ func (s *Store) pastEntities(ctx context.Context, id, text string) ([]tips.Entit
 
 // unindex queues on pipe what takes tip id, created at created with text,
 // out of the blind index and the near-duplicate bands: its postings, its
-// late entry and its bands; an alert it raised and has not handed over is
-// released, as a given-up tip's (the next tip naming the entity raises
-// it). It returns the entities the tip names: once pipe has run,
+// late entry and its bands; an alert it raised and has not handed over
+// (under an entity's past form too) is released, as a given-up tip's
+// (the next tip naming the entity raises it). It returns the entities the tip names: once pipe has run,
 // unindexEntities takes the tip and its reporter out of them.
 func (s *Store) unindex(ctx context.Context, pipe redis.Pipeliner, id string, created time.Time, text string) []tips.Entity {
 	if num, err := postingNum(id); err == nil {
@@ -114,7 +114,9 @@ func (s *Store) unindex(ctx context.Context, pipe redis.Pipeliner, id string, cr
 	}
 	pipe.SRem(ctx, s.k.indexLate(indexDay(created)), id)
 	entities := tips.Extract(text, s.index0.Region)
-	for _, e := range entities {
+	// And one it raised under an entity it was indexed under before
+	// handles and hashtags kept their marks (the mark names it only if so).
+	for _, e := range append(entities, tips.PastEntities(text)...) {
 		releaseAlert.Eval(ctx, pipe, []string{s.k.indexAlert(s.entityMAC(e.Key()))}, id) // rare: not cached
 	}
 	if sk, ok := tips.NewSketch(text, s.kr.keys().Index); ok {

@@ -37,3 +37,29 @@ func TestPurgeTakesOutOldHandleAndHashtagEntities(t *testing.T) {
 		}
 	}
 }
+
+// A tip indexed before handles and hashtags kept their marks may have
+// raised the alert of the entity they were cut to then ("khabar_ह" for
+// "@khabar_हिंदी") and not handed it over: purged, it lets that alert
+// go, as it does its entities' as read now, so that three reporters
+// naming "@khabar_ह" since raise it within the window.
+func TestPurgeReleasesAnAlertHeldUnderTheOldForm(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	id := batchSubmit(t, s, "761", 1, "me extorsiona @khabar_हिंदी cada semana")
+	indexUntilDone(t, s)
+	indexEntityAsBefore(t, s, id, "761", "handle", "khabar_हिदी", "khabar_ह")
+	// The alert of the cut form, raised by this tip and not handed over.
+	s.rdb.Set(ctx, s.k.indexAlert(s.entityMAC("handle:khabar_ह")), id, s.index0.Window)
+	if err := s.Purge(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	var alerts []Signal
+	for n := 2; n <= 4; n++ {
+		batchSubmit(t, s, "76"+string(rune('0'+n)), int64(n), "cobran piso, ver @khabar_ह")
+		alerts = append(alerts, indexUntilDone(t, s)...)
+	}
+	if len(alerts) != 1 || alerts[0].Entity.Key() != "handle:khabar_ह" || alerts[0].Reporters != 3 {
+		t.Errorf("alerts %+v, want that of handle:khabar_ह, of 3 reporters: the purged tip still holds it", alerts)
+	}
+}
