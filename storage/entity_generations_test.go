@@ -301,3 +301,37 @@ func TestTipForgottenWhileAFoldIsCutOffIsTakenOut(t *testing.T) {
 		t.Error("the entity counts the withdrawn tip's reporter")
 	}
 }
+
+// A tip naming many handles that share a cut form holding tips indexed
+// before ("@khabar_हिa", "@khabar_हिb", … all were "khabar_ह") reads
+// that form's tips for a few of them only, not once per handle: a
+// hostile tip cannot make the indexer open the retention's tips a
+// thousand times. A handle it leaves is brought in by the next tip
+// naming it: the reporter of the tip indexed before still counts.
+func TestFoldWorkPerTipIsBounded(t *testing.T) {
+	s := internalStore(t)
+	const text = "me extorsiona @khabar_हिंदी cada semana"
+	before := batchSubmit(t, s, "971", 1, text)
+	indexUntilDone(t, s)
+	indexEntityAsBefore(t, s, before, "971", "handle", "khabar_हिदी", "khabar_ह")
+	var hostile strings.Builder
+	for i := range 60 {
+		hostile.WriteString("@khabar_हि" + string(rune('a'+i/26)) + string(rune('a'+i%26)) + " ")
+	}
+	hostile.WriteString(text)
+	reads := 0
+	beforeFold = func() { reads++ }
+	t.Cleanup(func() { beforeFold = nil })
+	batchSubmit(t, s, "972", 2, hostile.String())
+	if alerts := indexUntilDone(t, s); len(alerts) > 0 {
+		t.Errorf("alerts %+v at the second reporter", alerts)
+	}
+	if reads > maxFoldsPerTip {
+		t.Errorf("one tip read the cut form's tips %d times, want at most %d", reads, maxFoldsPerTip)
+	}
+	batchSubmit(t, s, "973", 3, "de nuevo "+text)
+	alerts := indexUntilDone(t, s)
+	if len(alerts) != 1 || alerts[0].Reporters != 3 || alerts[0].Entity.Key() != "handle:khabar_हिदी" {
+		t.Errorf("alerts at the third reporter %+v, want one of 3 reporters", alerts)
+	}
+}

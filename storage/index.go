@@ -149,14 +149,21 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 	}
 
 	// Tips indexed before under a past form of an entity of these count
-	// toward it: brought into its set first.
+	// toward it: brought into its set first, for maxFoldsPerTip of a
+	// tip's entities at most.
 	for _, j := range live() {
+		folds := 0
 		for i, past := range j.past {
-			if len(past) > 0 {
-				if err := s.foldPastForms(ctx, j.entities[i], j.macs[i], past); err != nil {
-					j.err = fmt.Errorf("index tip: %w", err)
-					break
-				}
+			if len(past) == 0 || folds == maxFoldsPerTip {
+				continue
+			}
+			folded, err := s.foldPastForms(ctx, j.entities[i], j.macs[i], past)
+			if err != nil {
+				j.err = fmt.Errorf("index tip: %w", err)
+				break
+			}
+			if folded {
+				folds++
 			}
 		}
 	}

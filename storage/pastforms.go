@@ -32,19 +32,20 @@ func mayHavePastForms(text string) bool {
 // entity), and /entity lists them. Not a tip its reporter withdrew
 // (/forget), nor one that no longer opens. Once an hour per entity at
 // most (indexFolded): such a cut form, a prefix of many words, may hold
-// many other entities' tips, opened each time.
-func (s *Store) foldPastForms(ctx context.Context, e tips.Entity, mac string, past []tips.Entity) error {
+// many other entities' tips, opened each time. It reports whether it
+// read them (not if they were brought in this hour).
+func (s *Store) foldPastForms(ctx context.Context, e tips.Entity, mac string, past []tips.Entity) (bool, error) {
 	ok, err := s.rdb.SetNX(ctx, s.k.indexFolded(mac), 1, time.Hour).Result()
 	if err != nil || !ok {
-		return err
+		return false, err
 	}
 	if err := s.foldPast(ctx, e, mac, past); err != nil {
 		// The next tip tries again: even when ctx ended (a shutdown cut
 		// the fold off), else the mark would skip the folds of the hour.
 		s.rdb.Del(context.WithoutCancel(ctx), s.k.indexFolded(mac))
-		return fmt.Errorf("past forms: %w", err)
+		return true, fmt.Errorf("past forms: %w", err)
 	}
-	return nil
+	return true, nil
 }
 
 // foldPast is foldPastForms once its mark is taken.
@@ -154,3 +155,10 @@ func (s *Store) unfoldGone(ctx context.Context, mac string, added map[string]str
 	}
 	return nil
 }
+
+// maxFoldsPerTip is how many of a tip's entities have their past forms'
+// tips brought in (foldPastForms) while it is indexed, at most: each may
+// open up to maxCandidates tips, and a hostile tip may name hundreds of
+// handles sharing a cut form. The others are brought in by the next tips
+// naming them.
+const maxFoldsPerTip = 4
