@@ -567,10 +567,12 @@ func (s *Store) prepareIndex(j *indexJob, late bool) {
 	for i, e := range j.entities {
 		j.macs[i] = s.entityMAC(e.Key())
 	}
-	if len(j.entities) > 0 && mayHavePastForms(j.text) && len(tips.PastEntities(j.text)) > 0 {
-		j.past = make([][]tips.Entity, len(j.entities))
-		for i, e := range j.entities {
-			j.past[i] = tips.PastForms(j.text, e)
+	if len(j.entities) > 0 && mayHavePastForms(j.text) {
+		if past := tips.PastEntities(j.text); len(past) > 0 {
+			j.past = make([][]tips.Entity, len(j.entities))
+			for i, e := range j.entities {
+				j.past[i] = tips.PastFormsAmong(past, e)
+			}
 		}
 	}
 	j.sketch, j.sketched = tips.NewSketch(j.text, s.kr.keys().Index)

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/vigia-project/vigia/storage/redistest"
 	"github.com/vigia-project/vigia/tips"
 )
@@ -115,4 +117,30 @@ func BenchmarkAddBands(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64((redisCPUTime(st.rdb)-before).Microseconds())/float64(b.N), "redis-µs/tip")
+}
+
+// BenchmarkPrepareIndexCutForms is the text work of indexing a hostile
+// tip of the largest size read (64 kB) naming 100 handles and 100
+// hashtags that were read cut short before (tips.PastForms): the past
+// forms of its entities are read from one tips.PastEntities, not one per
+// entity. No Redis is reached.
+func BenchmarkPrepareIndexCutForms(b *testing.B) {
+	kr, _ := NewKeyring(bytes.Repeat([]byte{9}, 32))
+	st, _ := New(redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}), kr, Options{Prefix: "b"})
+	var sb strings.Builder
+	for i := range 100 {
+		fmt.Fprintf(&sb, "@khabar_हि%c%c #می\u200cخ%c%c ", 'a'+i/26, 'a'+i%26, 'a'+i/26, 'a'+i%26)
+	}
+	for sb.Len() < 64<<10 {
+		sb.WriteString("cobran piso ")
+	}
+	text := sb.String()
+	b.ReportAllocs()
+	for b.Loop() {
+		j := &indexJob{id: "1", text: text}
+		st.prepareIndex(j, false)
+		if j.err != nil || len(j.past) == 0 {
+			b.Fatalf("prepared %v, %d entities with past forms", j.err, len(j.past))
+		}
+	}
 }

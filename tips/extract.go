@@ -114,8 +114,14 @@ func PastEntities(text string) []Entity {
 // of e's kind that e's value starts with ("@khabar_हिंदी" was the handle
 // "khabar_ह"). Tips indexed then are under those, not under e.
 func PastForms(text string, e Entity) []Entity {
+	return PastFormsAmong(PastEntities(text), e)
+}
+
+// PastFormsAmong is PastForms given the PastEntities of the text (past):
+// for a text of many entities, read once, not once per entity.
+func PastFormsAmong(past []Entity, e Entity) []Entity {
 	var out []Entity
-	for _, p := range PastEntities(text) {
+	for _, p := range past {
 		if p.Kind == e.Kind && p.Value != e.Value && strings.HasPrefix(e.Value, p.Value) {
 			out = append(out, p)
 		}
