@@ -595,8 +595,8 @@ func cmdsErr(cmds []redis.Cmder, what string) error {
 // unindexPurged takes out again what indexing tip id wrote, the tip
 // having been purged meanwhile, as Purge does: its postings, bands and
 // late entry, the alert marks it took, its place among each entity's tips
-// and its reporter's (unless another of their tips names the entity), and
-// the hash its sketch made again.
+// (those of its past forms too) and its reporter's (unless another of
+// their tips names the entity), and the hash its sketch made again.
 func (s *Store) unindexPurged(ctx context.Context, id, pseudonym string, created time.Time, text string) error {
 	pipe := s.rdb.Pipeline()
 	entities := s.unindex(ctx, pipe, id, created, text)
@@ -604,7 +604,14 @@ func (s *Store) unindexPurged(ctx context.Context, id, pseudonym string, created
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("unindex purged tip: %w", err)
 	}
-	if err := s.unindexEntities(ctx, entities, id, pseudonym); err != nil {
+	// A purge cut short once the key went (it cannot run again) may have
+	// left it in those it was indexed under before handles and hashtags
+	// kept their marks: as Purge does.
+	past, err := s.pastEntities(ctx, id, text)
+	if err != nil {
+		return fmt.Errorf("unindex purged tip: %w", err)
+	}
+	if err := s.unindexEntities(ctx, append(entities, past...), id, pseudonym); err != nil {
 		return fmt.Errorf("unindex purged tip: %w", err)
 	}
 	return nil

@@ -63,3 +63,36 @@ func TestPurgeReleasesAnAlertHeldUnderTheOldForm(t *testing.T) {
 		t.Errorf("alerts %+v, want that of handle:khabar_ह, of 3 reporters: the purged tip still holds it", alerts)
 	}
 }
+
+// A tip indexed before handles and hashtags kept their marks, indexed
+// again (its indexer died, it was taken over) while a purge of it was cut
+// short once its key went (the purge cannot run again: the tip is gone):
+// the indexer, finding it purged, takes it and its reporter out of the
+// entity it was cut to then too, not only out of those it wrote.
+func TestTipPurgedWhileIndexedLeavesTheOldForm(t *testing.T) {
+	ctx := context.Background()
+	for i, c := range []struct{ text, kind, now, old string }{
+		{"me extorsiona @khabar_हिंदी cada semana", "handle", "khabar_हिदी", "khabar_ह"},
+		{"اخاذی #می\u200cخواهم بازار", "hashtag", "میخواهم", "می"},
+	} {
+		s := internalStore(t)
+		user := "78" + string(rune('0'+i))
+		id := batchSubmit(t, s, user, 10, c.text)
+		indexUntilDone(t, s)
+		indexEntityAsBefore(t, s, id, user, c.kind, c.now, c.old)
+		fields := s.rdb.HGetAll(ctx, s.k.tip(id)).Val() // read to be indexed again
+		s.rdb.HDel(ctx, s.k.tip(id), "k")               // the purge's first step, then it stopped
+		if err := s.indexStored(ctx, id, fields, true, func(Signal) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range []string{c.now, c.old} {
+			for _, m := range s.rdb.ZRange(ctx, s.k.indexEntity(s.entityMAC(c.kind+":"+e)), 0, -1).Val() {
+				what := "the purged tip"
+				if strings.HasPrefix(m, "r") {
+					what = "its reporter"
+				}
+				t.Errorf("%q: entity %s:%s still names %s", c.text, c.kind, e, what)
+			}
+		}
+	}
+}
