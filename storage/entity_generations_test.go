@@ -335,3 +335,39 @@ func TestFoldWorkPerTipIsBounded(t *testing.T) {
 		t.Errorf("alerts at the third reporter %+v, want one of 3 reporters", alerts)
 	}
 }
+
+// A tip under a cut form withdrawn by its reporter (/forget) while the
+// indexer brings it into the entity as read now (between its read and
+// its writes) is taken back out, with its reporter: it counts toward no
+// alert, as a purged one.
+func TestTipForgottenWhileFoldedIsTakenOut(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	const text = "me extorsiona @khabar_हिंदी cada semana"
+	before := batchSubmit(t, s, "961", 1, text)
+	indexUntilDone(t, s)
+	indexEntityAsBefore(t, s, before, "961", "handle", "khabar_हिदी", "khabar_ह")
+	beforeFold = func() {
+		beforeFold = nil
+		if err := s.Forget(ctx, before); err != nil {
+			t.Error(err)
+		}
+	}
+	t.Cleanup(func() { beforeFold = nil })
+	batchSubmit(t, s, "962", 2, "de nuevo "+text)
+	indexUntilDone(t, s)
+	if beforeFold != nil {
+		t.Fatal("the withdrawal did not run: the test does not reach the fold")
+	}
+	batchSubmit(t, s, "963", 3, "otra vez "+text)
+	if alerts := indexUntilDone(t, s); len(alerts) > 0 {
+		t.Errorf("alerts %+v: the withdrawn tip's reporter counted", alerts)
+	}
+	mac := s.entityMAC("handle:khabar_हिदी")
+	if _, err := s.rdb.ZScore(ctx, s.k.indexEntity(mac), before).Result(); err == nil {
+		t.Error("the entity names the withdrawn tip")
+	}
+	if _, err := s.rdb.ZScore(ctx, s.k.indexEntity(mac), "r"+s.reporterMAC(mac, s.Pseudonym("telegram", "961"))).Result(); err == nil {
+		t.Error("the entity counts the withdrawn tip's reporter")
+	}
+}
