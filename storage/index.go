@@ -84,6 +84,7 @@ type indexJob struct {
 	entities []tips.Entity
 	macs     []string        // each entity's MAC
 	past     [][]tips.Entity // each entity's past forms (tips.PastForms), if any
+	pastAll  []tips.Entity   // the text's tips.PastEntities, if it names an entity
 	sketch   tips.Sketch
 	sketched bool
 	bands    []string
@@ -305,6 +306,13 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 				// it counted was purged since): a mark it took before is
 				// let go, or it would hold back the alert all window.
 				releaseAlert.Eval(ctx, pipe, []string{s.k.indexAlert(mac)}, j.id) // rare: not cached
+			}
+		}
+		if late {
+			// Indexed before handles and hashtags kept their marks, it may
+			// hold the alert of a cut form it no longer raises: let go.
+			for _, e := range j.pastAll {
+				releaseAlert.Eval(ctx, pipe, []string{s.k.indexAlert(s.entityMAC(e.Key()))}, j.id) // rare: not cached
 			}
 		}
 		// Still stored, and not forgotten, now that its entries are
@@ -569,6 +577,7 @@ func (s *Store) prepareIndex(j *indexJob, late bool) {
 	}
 	if len(j.entities) > 0 && mayHavePastForms(j.text) {
 		if past := tips.PastEntities(j.text); len(past) > 0 {
+			j.pastAll = past
 			j.past = make([][]tips.Entity, len(j.entities))
 			for i, e := range j.entities {
 				j.past[i] = tips.PastFormsAmong(past, e)

@@ -96,3 +96,30 @@ func TestTipPurgedWhileIndexedLeavesTheOldForm(t *testing.T) {
 		}
 	}
 }
+
+// A tip indexed before handles and hashtags kept their marks, that raised
+// the alert of the entity they were cut to then ("khabar_ह" for
+// "@khabar_हिंदी") and had not handed it over, is indexed again (its
+// indexer died, it was taken over): the indexer no longer raises alerts
+// of that cut form, so it lets the mark go, and three reporters naming
+// "@khabar_ह" since raise it within the window.
+func TestTipIndexedAgainReleasesAnAlertHeldUnderTheOldForm(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	id := batchSubmit(t, s, "791", 1, "me extorsiona @khabar_हिंदी cada semana")
+	indexUntilDone(t, s)
+	indexEntityAsBefore(t, s, id, "791", "handle", "khabar_हिदी", "khabar_ह")
+	s.rdb.Set(ctx, s.k.indexAlert(s.entityMAC("handle:khabar_ह")), id, s.index0.Window)
+	fields := s.rdb.HGetAll(ctx, s.k.tip(id)).Val()
+	if err := s.indexStored(ctx, id, fields, true, func(Signal) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var alerts []Signal
+	for n := 2; n <= 4; n++ {
+		batchSubmit(t, s, "79"+string(rune('0'+n)), int64(n), "cobran piso, ver @khabar_ह")
+		alerts = append(alerts, indexUntilDone(t, s)...)
+	}
+	if len(alerts) != 1 || alerts[0].Entity.Key() != "handle:khabar_ह" || alerts[0].Reporters != 3 {
+		t.Errorf("alerts %+v, want that of handle:khabar_ह, of 3 reporters: the tip indexed again still holds it", alerts)
+	}
+}
