@@ -41,7 +41,7 @@ func TestQuestionsToOneReporterHaveALimit(t *testing.T) {
 		t.Fatalf("the reporter got %d questions past the limit", n-before)
 	}
 	entries, err := tm.store.AuditLog(ctx, 1)
-	if err != nil || len(entries) != 1 || entries[0].Action != "ask" || !strings.HasPrefix(entries[0].Args, "1 ") || !strings.Contains(entries[0].Args, "refused") || !strings.Contains(entries[0].Who, "2002") {
+	if err != nil || len(entries) != 1 || entries[0].Action != "ask" || entries[0].Args != "1" || entries[0].Note != storage.NoteAskOpen || entries[0].Max != storage.MaxOpenQuestions || !strings.Contains(entries[0].Who, "2002") {
 		t.Fatalf("the refusal in the audit log: %+v %v", entries, err)
 	}
 
@@ -64,6 +64,9 @@ func TestQuestionsToOneReporterHaveALimit(t *testing.T) {
 	}
 	if n := toReporter(); n != before {
 		t.Fatalf("the reporter got %d questions past the day's limit", n-before)
+	}
+	if entries, err := tm.store.AuditLog(ctx, 1); err != nil || len(entries) != 1 || entries[0].Args != "1" || entries[0].Note != storage.NoteAskDay || entries[0].Max != storage.MaxQuestionsPerDay {
+		t.Fatalf("the day's refusal in the audit log: %+v %v", entries, err)
 	}
 
 	// A day after the first, one can be asked again.

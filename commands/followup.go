@@ -195,10 +195,10 @@ func ask(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
 	}
 	if errors.Is(err, storage.ErrOpenQuestions) {
-		return c.refuseAsk(ctx, id, "ask_open_limit", storage.MaxOpenQuestions, "unanswered")
+		return c.refuseAsk(ctx, id, "ask_open_limit", storage.MaxOpenQuestions, storage.NoteAskOpen)
 	}
 	if errors.Is(err, storage.ErrQuestionsToday) {
-		return c.refuseAsk(ctx, id, "ask_day_limit", storage.MaxQuestionsPerDay, "in 24 hours")
+		return c.refuseAsk(ctx, id, "ask_day_limit", storage.MaxQuestionsPerDay, storage.NoteAskDay)
 	}
 	if err != nil {
 		return err
@@ -268,9 +268,8 @@ func ask(ctx context.Context, c *Context) error {
 // was not sent, past a limit (msg, of limit questions, which the audit log
 // names as limit and what), and records the refusal in the audit log: the
 // /ask it holds, recorded before it ran, did not reach the reporter.
-func (c *Context) refuseAsk(ctx context.Context, id, msg string, limit int, what string) error {
-	args := id + " (refused: " + strconv.Itoa(limit) + " " + what + ")"
-	if err := c.mux.audit(ctx, c, storage.AuditEntry{Action: "ask", Args: args}); err != nil {
+func (c *Context) refuseAsk(ctx context.Context, id, msg string, limit int, note string) error {
+	if err := c.mux.audit(ctx, c, storage.AuditEntry{Action: "ask", Args: id, Note: note, Max: limit}); err != nil {
 		return err
 	}
 	return c.Say(ctx, msg, map[string]any{"ID": id, "Max": limit})

@@ -270,6 +270,10 @@ func auditLog(ctx context.Context, c *Context) error {
 		if e.TextLength > 0 {
 			args = strings.TrimSpace(args + " " + c.T("audit_text_withheld", nil, e.TextLength))
 		}
+		switch e.Note {
+		case storage.NoteButton, storage.NoteAskOpen, storage.NoteAskDay:
+			args = strings.TrimSpace(args + " " + c.T("audit_note_"+e.Note, map[string]any{"Max": e.Max}))
+		}
 		lines = append(lines, c.T("audit_line", map[string]any{
 			"Time": e.Time.UTC().Format(time.DateTime), "Who": isolated(auditText(e.Who)), "Action": "/" + e.Action, "Args": args,
 		}))

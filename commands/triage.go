@@ -435,7 +435,7 @@ func (m *Mux) triageButton(ctx context.Context, c *Context, data string) error {
 	default:
 		return nil
 	}
-	if ok, err := m.teamAction(ctx, c, storage.AuditEntry{Action: "triage", Args: id + " " + status + " (button)"}, false); err != nil || !ok {
+	if ok, err := m.teamAction(ctx, c, storage.AuditEntry{Action: "triage", Args: id + " " + status, Note: storage.NoteButton}, false); err != nil || !ok {
 		return err
 	}
 	// The buttons are under a tip /next handed out: they act while it is

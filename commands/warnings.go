@@ -371,7 +371,7 @@ func (m *Mux) publishButton(ctx context.Context, c *Context, data string) error 
 	if !ok || err != nil || revision < 0 {
 		return nil
 	}
-	if ok, err := m.teamAction(ctx, c, storage.AuditEntry{Action: "publish", Args: id + " (button)"}, false); err != nil || !ok {
+	if ok, err := m.teamAction(ctx, c, storage.AuditEntry{Action: "publish", Args: id, Note: storage.NoteButton}, false); err != nil || !ok {
 		return err
 	}
 	if ok, err := c.isWarning(ctx, id, "publish_not_warning"); !ok || err != nil {

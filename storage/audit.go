@@ -23,7 +23,19 @@ type AuditEntry struct {
 	// instead of its text (which lives in the tip's history, and goes
 	// with it).
 	TextLength int `json:"n,omitempty"`
+	// Note is what the bot adds to the entry, shown in the reader's
+	// language (never as words kept here): NoteButton, NoteAskOpen or
+	// NoteAskDay, the last two with the limit, Max.
+	Note string `json:"o,omitempty"`
+	Max  int    `json:"m,omitempty"`
 }
+
+// Audit entries' notes (AuditEntry.Note).
+const (
+	NoteButton  = "button"   // a triage or publication button pressed, not a command typed
+	NoteAskOpen = "ask_open" // a question refused: Max unanswered already
+	NoteAskDay  = "ask_day"  // a question refused: Max asked in 24 hours already
+)
 
 // CodeTag is what the audit log keeps of a code given to a command (an
 // invitation's, or a receipt code pasted by mistake): a short keyed hash
