@@ -205,6 +205,10 @@ func next(ctx context.Context, c *Context) error {
 		}
 	}
 	id, err := c.mux.store.Next(ctx, c.claimer(), cat, c.mux.triage.ClaimTimeout, c.mux.triage.MaxClaims)
+	if errors.Is(err, storage.ErrQueueEmpty) && cat != "" {
+		// Tips of other categories may wait: not said to be none.
+		return c.Say(ctx, "next_empty_category", map[string]any{"Category": c.categoryName(cat)})
+	}
 	if errors.Is(err, storage.ErrQueueEmpty) {
 		return c.Say(ctx, "next_empty", nil)
 	}

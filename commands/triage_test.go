@@ -664,7 +664,7 @@ func TestNextCategoryLooksAtEveryOpenTip(t *testing.T) {
 	if tip, err := tm.store.Tip(ctx, id); err != nil || tip.Status != tips.StatusClaimed || tip.ClaimedBy != "Ada" {
 		t.Fatalf("tip #%s: %s claimed by %q (%v)", id, tip.Status, tip.ClaimedBy, err)
 	}
-	if r = tm.as(adminID, "Ada", commands.Request{Command: "next", Args: "drugs"}); r[0].Text != tm.msg.Localize("en", "next_empty", nil) {
+	if r = tm.as(adminID, "Ada", commands.Request{Command: "next", Args: "drugs"}); r[0].Text != tm.msg.Localize("en", "next_empty_category", map[string]any{"Category": tm.msg.Localize("en", "category_drugs", nil)}) {
 		t.Fatalf("second /next drugs: %q", r[0].Text)
 	}
 	if r = tm.as(adminID, "Ada", commands.Request{Command: "queue"}); !strings.Contains(r[0].Text, fmt.Sprintf("Waiting: %d", others)) {
