@@ -342,19 +342,39 @@ func codeChar(r rune) (rune, bool) {
 }
 
 // lookAlikeFirst is the first character lookAlikeTable covers: Greek
-// and Cyrillic (U+0370 to U+052F), then Arabic, for its two sets of
-// digits (to U+06F9).
+// and Cyrillic (U+0370 to U+052F), then the digits of the scripts after
+// them to Mongolian's (Arabic's two sets, Devanagari, Bengali, Tamil,
+// Thai, Myanmar, Khmer… to U+1819).
 const lookAlikeFirst = 0x370
 
-// lookAlikeTable is lookAlikes for capital and small letters, by
-// character from lookAlikeFirst: a table read for codeChar, which a map
-// would slow.
-var lookAlikeTable = func() (t [0x6FA - lookAlikeFirst]byte) {
+// lookAlikeTable is lookAlikes for capital and small letters, and the
+// digit each decimal digit of those scripts is, by character from
+// lookAlikeFirst: a table read for codeChar, which a map would slow.
+var lookAlikeTable = func() (t [0x181A - lookAlikeFirst]byte) {
 	for i := range t {
-		t[i] = byte(lookAlikes[unicode.ToUpper(rune(lookAlikeFirst+i))])
+		r := rune(lookAlikeFirst + i)
+		t[i] = byte(lookAlikes[unicode.ToUpper(r)])
+		if d := digitValue(r); d >= 0 {
+			t[i] = byte('0' + d)
+		}
 	}
 	return t
 }()
+
+// digitValue is the value of r, a decimal digit of any script (Unicode
+// Nd: a code typed on a Hindi, Bengali or Thai keyboard is the code, as
+// one typed on an Arabic one), or -1. Nd digits come in runs of ten,
+// zero first.
+func digitValue(r rune) int {
+	if !unicode.Is(unicode.Nd, r) {
+		return -1
+	}
+	zero := r
+	for unicode.Is(unicode.Nd, zero-1) && r-(zero-1) < 10 {
+		zero--
+	}
+	return int(r-zero) % 10
+}
 
 // lookAlikes maps the Cyrillic and Greek capitals that look like a
 // code's Latin letters (a keyboard switched to Russian or Greek, a code
@@ -379,10 +399,15 @@ var lookAlikes = map[rune]rune{
 }
 
 // lookAlike reads r, a capital, as the Latin letter it looks like
-// (lookAlikes), or returns it as it is.
+// (lookAlikes), or the digit it is (digitValue), or returns it as it is.
 func lookAlike(r rune) rune {
 	if l, ok := lookAlikes[r]; ok {
 		return l
+	}
+	if r >= lookAlikeFirst && r < lookAlikeFirst+rune(len(lookAlikeTable)) {
+		if d := digitValue(r); d >= 0 {
+			return '0' + rune(d) // as codeChar reads it
+		}
 	}
 	return r
 }

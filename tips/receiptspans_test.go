@@ -243,6 +243,20 @@ func TestNormalizeReceiptArabicDigits(t *testing.T) {
 			t.Errorf("spans of %q: %v", s, sp)
 		}
 	}
+	// Nor only Arabic: every script's digits are digits (a code typed on
+	// a Hindi, Bengali, Tamil, Thai or Myanmar keyboard), cut from a tip
+	// as the code they are.
+	for _, s := range []string{"K७QD-९XMA-R२TP-४WZN", "K৭QD-৯XMA-R২TP-৪WZN", "K௭QD-௯XMA-R௨TP-௪WZN", "K๗QD-๙XMA-R๒TP-๔WZN", "K၇QD-၉XMA-R၂TP-၄WZN"} {
+		if code, ok := NormalizeReceipt(s); !ok || code != "K7QD-9XMA-R2TP-4WZN" {
+			t.Errorf("%q: %q %v", s, code, ok)
+		}
+		known := func(codes []string) ([]bool, error) {
+			return []bool{slices.Equal(codes, []string{"K7QD-9XMA-R2TP-4WZN"})}, nil
+		}
+		if out, cut, _ := CutReceipts([]string{"मेरा कोड " + s + " है"}, known); !cut || strings.Contains(out[0], "XMA") {
+			t.Errorf("%q not cut: %q", s, out)
+		}
+	}
 	// Arabic letters are no code letters.
 	if code, ok := NormalizeReceipt("ك٧QD-٩XMA-R٢TP-٤WZN"); ok {
 		t.Errorf("an Arabic letter read as a code letter: %q", code)
