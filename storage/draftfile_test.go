@@ -133,3 +133,51 @@ func TestSubmissionCountsFilesGone(t *testing.T) {
 		t.Fatalf("files gone: %d (%v)", sub.FilesGone, err)
 	}
 }
+
+// A file sent in a tip keeps the tip's life when parts added during its
+// Send stay as a new draft: the parts added to that draft afterwards
+// refresh the new draft's files, not the sent tip's, which would then
+// live a draft's life and be gone from the tip.
+func TestSentFileKeepsTheTipsLifeAfterPartsLeft(t *testing.T) {
+	st, srv, _ := newStore(t)
+	ctx := context.Background()
+	rdb := srv.Client()
+	p := st.Pseudonym("telegram", "44")
+	ref, err := st.PutFile(ctx, []byte("%PDF-1.7 sent"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _, _ := strings.Cut(ref, ":")
+	d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Route: "r", Part: tips.Part{Attachment: &tips.Attachment{Platform: tips.Stored, Kind: tips.Document, FileRef: ref}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cl, err := st.ProfileSend(ctx, p, nil, d.ID, nil)
+	if err != nil || cl == nil {
+		t.Fatalf("claim: %v %v", cl, err)
+	}
+	// A file while the Send is on its way: left as a new draft.
+	ref2, err := st.PutFile(ctx, []byte("%PDF-1.7 left"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id2, _, _ := strings.Cut(ref2, ":")
+	if _, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 2, Route: "r", Part: tips.Part{Attachment: &tips.Attachment{Platform: tips.Stored, Kind: tips.Document, FileRef: ref2}}}); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := st.SubmitClaimed(ctx, cl, "es")
+	if err != nil || sub.Left != 1 {
+		t.Fatalf("sent: %+v %v", sub, err)
+	}
+	rdb.PExpire(ctx, "t:file:"+id2, 5*time.Second)
+	if _, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 3, Route: "r", Part: tips.Part{Text: "y algo más"}}); err != nil {
+		t.Fatal(err)
+	}
+	if ttl := rdb.PTTL(ctx, "t:file:"+id).Val(); ttl < 47*time.Hour {
+		t.Fatalf("the sent tip's file lives %v more, its tip 48h", ttl)
+	}
+	// The new draft's own file still lives as long as it.
+	if file, draft := rdb.PTTL(ctx, "t:file:"+id2).Val(), rdb.PTTL(ctx, st.DraftKey(p)).Val(); file < draft-time.Minute {
+		t.Fatalf("the new draft lives %v more, its file %v", draft, file)
+	}
+}

@@ -178,22 +178,33 @@ return redis.call('HGETALL', KEYS[1])`)
 // the event, valued their expiry in hours; expired ones are dropped), so
 // a redelivered event of this tip cannot start a new draft, then removes
 // the sent parts from the draft KEYS[1]. Parts added meanwhile stay, as a
-// new draft. It returns -1 if the draft is not this one any more, else the
-// parts left.
-// ARGV: draft id, expiry h, memory ms, now h, chars sent, new id, sent fields...
+// new draft, which keeps only its own files (ARGV[7], the ids of the sent
+// files, leave its list: a part added to it later must not give the sent
+// tip's files a draft's life again). It returns -1 if the draft is not
+// this one any more, else the parts left.
+// ARGV: draft id, expiry h, memory ms, now h, chars sent, new id, sent file ids, sent fields...
 var finishDraft = redis.NewScript(sentEvent + `
 local st = redis.call('HGETALL', KEYS[2])
 for i = 1, #st, 2 do
   if string.sub(st[i], 1, 2) == 'x:' and tonumber(st[i + 1]) < tonumber(ARGV[4]) then redis.call('HDEL', KEYS[2], st[i]) end
 end
-for i = 7, #ARGV do redis.call('HSET', KEYS[2], 'x:' .. event(ARGV[i]), ARGV[2]) end
+for i = 8, #ARGV do redis.call('HSET', KEYS[2], 'x:' .. event(ARGV[i]), ARGV[2]) end
 local ttl = redis.call('PTTL', KEYS[2])
 if ttl < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return -1 end
 local removed = 0
-for i = 7, #ARGV do removed = removed + redis.call('HDEL', KEYS[1], ARGV[i]) end
+for i = 8, #ARGV do removed = removed + redis.call('HDEL', KEYS[1], ARGV[i]) end
 local left = tonumber(redis.call('HGET', KEYS[1], 'n') or '0') - removed
 if left <= 0 then redis.call('DEL', KEYS[1]) return 0 end
+local files = redis.call('HGET', KEYS[1], 'files')
+if files and ARGV[7] ~= '' then
+  local sent, kept = {}, {}
+  for f in string.gmatch(ARGV[7], '%S+') do sent[f] = true end
+  for f in string.gmatch(files, '%S+') do
+    if not sent[f] then kept[#kept + 1] = f end
+  end
+  if #kept == 0 then redis.call('HDEL', KEYS[1], 'files') else redis.call('HSET', KEYS[1], 'files', table.concat(kept, ' ')) end
+end
 local chars = math.max(tonumber(redis.call('HGET', KEYS[1], 'chars') or '0') - tonumber(ARGV[5]), 0)
 redis.call('HSET', KEYS[1], 'id', ARGV[6], 'n', left, 'chars', chars)
 redis.call('HDEL', KEYS[1], 'sending', 'cat', 'claimed', 'rk')
@@ -409,7 +420,7 @@ func (s *Store) submitClaimed(ctx context.Context, cl *SendClaim, language strin
 	}) {
 		// Nothing but the code's pieces: no empty tip for investigators,
 		// and no receipt for it.
-		s.finishDraft(ctx, pseudonym, draftID, parts, chars)
+		s.finishDraft(ctx, pseudonym, draftID, parts, chars, storedFiles(content))
 		return Submission{}, ErrOnlyReceipts
 	}
 	// The reporter's choice wins; without one, the classifier suggests.
@@ -479,7 +490,7 @@ func (s *Store) submitClaimed(ctx context.Context, cl *SendClaim, language strin
 	// triage stream. Should tidying the draft fail, the draft's next Send
 	// finds the tip under its receipt and tidies it then (sentBefore), as
 	// does the expiry sweeper.
-	left := s.finishDraft(ctx, pseudonym, draftID, parts, chars)
+	left := s.finishDraft(ctx, pseudonym, draftID, parts, chars, storedFiles(content))
 	gone := 0
 	for _, k := range kept {
 		if ok, err := k.Result(); err == nil && !ok {
@@ -549,7 +560,7 @@ func (s *Store) tidySent(ctx context.Context, pseudonym, draftID, id, receipt st
 	if err != nil {
 		return sub, false
 	}
-	sub.Left = s.finishDraft(ctx, pseudonym, draftID, parts, runes(content))
+	sub.Left = s.finishDraft(ctx, pseudonym, draftID, parts, runes(content), storedFiles(content))
 	return sub, true
 }
 
@@ -632,15 +643,16 @@ func runes(c tips.Content) int {
 
 // finishDraft tidies a sent draft: its sent parts (their fields, "p:…")
 // are removed and their events remembered; parts added while it was being
-// sent stay, as a new draft that keeps its deadline. It returns how many
-// parts stayed. It runs even if ctx is cancelled: the tip is stored.
-func (s *Store) finishDraft(ctx context.Context, pseudonym, draftID string, sent []string, chars int) int {
+// sent stay, as a new draft that keeps its deadline and its own files
+// (files, the sent tip's, leave its list). It returns how many parts
+// stayed. It runs even if ctx is cancelled: the tip is stored.
+func (s *Store) finishDraft(ctx context.Context, pseudonym, draftID string, sent []string, chars int, files []string) int {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tidyTimeout)
 	defer cancel()
 	newID := make([]byte, 8)
 	_, _ = rand.Read(newID)
 	now := s.now()
-	args := []any{draftID, hours(now.Add(sentMemory)), stateLife(now), hours(now), chars, hex.EncodeToString(newID)}
+	args := []any{draftID, hours(now.Add(sentMemory)), stateLife(now), hours(now), chars, hex.EncodeToString(newID), strings.Join(files, " ")}
 	for _, f := range sent {
 		args = append(args, f)
 	}
