@@ -133,3 +133,21 @@ func TestTeamShowsInvitationAuditTags(t *testing.T) {
 	}
 	t.Fatalf("/team does not list Ana:\n%s", team)
 }
+
+// A receipt code of letters alone (given out before every code held a
+// digit) pasted in an audited command is kept as its tag too, when a tip
+// has it; words shaped like one that no tip has stay as they were typed.
+func TestAuditKeepsNoOldReceiptCodeOfLettersAlone(t *testing.T) {
+	var real string
+	const old = "ABCD-EFGH-JKMN-PQRS"
+	e := newEnv(t, func(s commands.Store) commands.Store { return oldReceipts{s, old, &real} })
+	real = e.sendTip(reporterID, "me cobran piso en el mercado")
+	e.do(investigatorID, commands.Request{Command: "search", Args: "piso " + strings.ToLower(strings.ReplaceAll(old, "-", " ")) + " y esta casa para mama"})
+	entries, err := e.store.AuditLog(context.Background(), 1)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("audit: %v %v", entries, err)
+	}
+	if want := "piso " + e.store.CodeTag(old) + " y esta casa para mama"; entries[0].Args != want {
+		t.Fatalf("/search recorded %q, want %q", entries[0].Args, want)
+	}
+}

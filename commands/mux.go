@@ -1171,6 +1171,14 @@ func (m *Mux) audit(ctx context.Context, c *Context, e storage.AuditEntry) error
 		e.Args = m.store.CodeTag(code)
 	}
 	e.Args = tips.ReplaceReceipts(e.Args, m.store.CodeTag)
+	// A code of letters alone (OldReceipt) is one only if a tip has it:
+	// looked up (audited commands are rare). Should that fail, the
+	// action is refused rather than the code kept.
+	args, err := tips.ReplaceKnownReceipts(e.Args, func(codes []string) ([]bool, error) { return m.receiptsKnown(ctx, codes) }, m.store.CodeTag)
+	if err != nil {
+		return fmt.Errorf("audit %s: receipt lookup: %w", e.Action, err)
+	}
+	e.Args = args
 	if r := []rune(e.Args); len(r) > maxAuditArgs {
 		e.Args = string(r[:maxAuditArgs]) + "…" // recorded before the command checks its own limits
 	}

@@ -485,6 +485,32 @@ func ReplaceReceipts(text string, with func(code string) string) string {
 	return text
 }
 
+// ReplaceKnownReceipts writes the code-like words of text that known says
+// are codes of tips, words shaped like a code of letters alone too
+// (OldReceipt, which ReplaceReceipts leaves, as it looks nothing up), as
+// with returns for the normalised code. known is asked once, as
+// CutReceipts asks it; if it fails, text is returned as it is, with its
+// error.
+func ReplaceKnownReceipts(text string, known func(codes []string) ([]bool, error), with func(code string) string) (string, error) {
+	cands, codes := receiptCandidates([]string{text})
+	if len(codes) == 0 {
+		return text, nil
+	}
+	isCode, err := askKnown(codes, known)
+	if err != nil {
+		return text, err
+	}
+	end := len(text)
+	for i := len(cands) - 1; i >= 0; i-- {
+		c := cands[i]
+		if !isCode[c.code] || c.span[1] > end {
+			continue // no tip's, or overlaps the one replaced after it
+		}
+		text, end = text[:c.span[0]]+with(codes[c.code])+text[c.span[1]:], c.span[0]
+	}
+	return text, nil
+}
+
 // receiptCandidate is a code-like word's place: which text, and where,
 // and which of the codes looked up it reads as.
 type receiptCandidate struct {
