@@ -256,7 +256,7 @@ func (failRefresh) ProcessHook(next redis.ProcessHook) redis.ProcessHook { retur
 func (h failRefresh) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
 		for _, cmd := range cmds {
-			if h.on.Load() && cmd.Name() == "pexpire" && strings.Contains(fmt.Sprint(cmd.Args()[1]), ":file:") {
+			if h.on.Load() && (cmd.Name() == "pexpire" || cmd.Name() == "expire") && strings.Contains(fmt.Sprint(cmd.Args()[1]), ":file:") {
 				err := &net.OpError{Op: "write", Net: "tcp", Err: syscall.ECONNRESET}
 				cmd.SetErr(err)
 				return err

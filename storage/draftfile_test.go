@@ -3,10 +3,14 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/tips"
@@ -179,5 +183,54 @@ func TestSentFileKeepsTheTipsLifeAfterPartsLeft(t *testing.T) {
 	// The new draft's own file still lives as long as it.
 	if file, draft := rdb.PTTL(ctx, "t:file:"+id2).Val(), rdb.PTTL(ctx, st.DraftKey(p)).Val(); file < draft-time.Minute {
 		t.Fatalf("the new draft lives %v more, its file %v", draft, file)
+	}
+}
+
+// A part added while its draft is being sent refreshes the draft's files
+// as the Send gives them the tip's life: the refresh, landing after the
+// Send, does not give a sent file a draft's life again (it would be gone
+// from the tip a day later).
+func TestPartAddedDuringSendLeavesTheSentFilesLife(t *testing.T) {
+	ctx := context.Background()
+	var hold atomic.Bool
+	var st *storage.Store
+	var cl *storage.SendClaim
+	var sub storage.Submission
+	var sendErr error
+	st, _, rdb := hookedStoreClient(t, pipeHook{before: func(_ context.Context, cmds []redis.Cmder) bool {
+		for _, c := range cmds {
+			if n := c.Name(); (n != "pexpire" && n != "expire") || !strings.Contains(fmt.Sprint(c.Args()[1]), ":file:") {
+				return false
+			}
+		}
+		if len(cmds) > 0 && hold.CompareAndSwap(true, false) {
+			// The part's refresh of its draft's files, held back: the
+			// Send goes through meanwhile.
+			sub, sendErr = st.SubmitClaimed(ctx, cl, "es")
+		}
+		return false
+	}})
+	p := st.Pseudonym("telegram", "45")
+	ref, err := st.PutFile(ctx, []byte("%PDF-1.7 sent"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _, _ := strings.Cut(ref, ":")
+	d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Route: "r", Part: tips.Part{Attachment: &tips.Attachment{Platform: tips.Stored, Kind: tips.Document, FileRef: ref}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, cl, err = st.ProfileSend(ctx, p, nil, d.ID, nil); err != nil || cl == nil {
+		t.Fatalf("claim: %v %v", cl, err)
+	}
+	hold.Store(true)
+	if _, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 2, Route: "r", Part: tips.Part{Text: "y otra cosa"}}); err != nil {
+		t.Fatal(err)
+	}
+	if hold.Load() || sendErr != nil || sub.Left != 1 {
+		t.Fatalf("the Send during the part's add: %+v %v (held %v)", sub, sendErr, !hold.Load())
+	}
+	if ttl := rdb.PTTL(ctx, "t:file:"+id).Val(); ttl < 47*time.Hour {
+		t.Fatalf("the sent tip's file lives %v more, its tip 48h", ttl)
 	}
 }

@@ -173,14 +173,16 @@ func (s *Store) AddToDraft(ctx context.Context, pseudonym string, p DraftPart) (
 // life from when it was stored (PutFile), and a draft kept open by new
 // parts would otherwise lose its first files before Send. Should this
 // fail, the part is kept all the same (it is in the draft): the Send
-// tells the reporter of a file gone (Submission.FilesGone).
+// tells the reporter of a file gone (Submission.FilesGone). It only ever
+// lengthens a file's life (GT): a part added while its draft is being
+// sent may land after the Send gave the draft's files the tip's life.
 func (s *Store) keepFiles(ctx context.Context, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	pipe := s.rdb.Pipeline()
 	for _, id := range ids {
-		pipe.PExpire(ctx, s.k.file(id), s.draftIdle+draftSafety)
+		pipe.ExpireGT(ctx, s.k.file(id), s.draftIdle+draftSafety)
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("keep draft files: %w", err)
