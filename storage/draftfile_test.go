@@ -180,6 +180,11 @@ func TestSentFileKeepsTheTipsLifeAfterPartsLeft(t *testing.T) {
 	if ttl := rdb.PTTL(ctx, "t:file:"+id).Val(); ttl < 47*time.Hour {
 		t.Fatalf("the sent tip's file lives %v more, its tip 48h", ttl)
 	}
+	// The new draft does not hold the sent file as one of its own (its
+	// refreshes only lengthen a file's life, yet the file is the tip's).
+	if files := rdb.HGet(ctx, st.DraftKey(p), "files").Val(); strings.Contains(files, id) || !strings.Contains(files, id2) {
+		t.Fatalf("the new draft's files: sent one in %v, its own in %v", strings.Contains(files, id), strings.Contains(files, id2))
+	}
 	// The new draft's own file still lives as long as it.
 	if file, draft := rdb.PTTL(ctx, "t:file:"+id2).Val(), rdb.PTTL(ctx, st.DraftKey(p)).Val(); file < draft-time.Minute {
 		t.Fatalf("the new draft lives %v more, its file %v", draft, file)
