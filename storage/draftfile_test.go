@@ -239,3 +239,37 @@ func TestPartAddedDuringSendLeavesTheSentFilesLife(t *testing.T) {
 		t.Fatalf("the sent tip's file lives %v more, its tip 48h", ttl)
 	}
 }
+
+// A Send pressed again (its receipt lost on the way) tells of the files
+// that were gone when the tip was stored, as the first answer did: that
+// answer may never have reached the reporter.
+func TestRepeatedSendCountsFilesGone(t *testing.T) {
+	st, srv, _ := newStore(t)
+	ctx := context.Background()
+	p := st.Pseudonym("telegram", "46")
+	var ids []string
+	for ev := int64(1); ev <= 2; ev++ {
+		ref, err := st.PutFile(ctx, []byte("%PDF-1.7 "+strconv.FormatInt(ev, 10)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _, _ := strings.Cut(ref, ":")
+		ids = append(ids, id)
+		if _, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: ev, Route: "r", Part: tips.Part{Attachment: &tips.Attachment{Platform: tips.Stored, Kind: tips.Document, FileRef: ref}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv.Client().Del(ctx, "t:file:"+ids[1])
+	d, err := st.Draft(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := st.SubmitDraft(ctx, p, d.ID, "es")
+	if err != nil || first.FilesGone != 1 {
+		t.Fatalf("first Send: %+v %v", first, err)
+	}
+	again, err := st.SubmitDraft(ctx, p, d.ID, "es")
+	if err != nil || !again.Repeat || again.Receipt != first.Receipt || again.FilesGone != 1 {
+		t.Fatalf("pressed again: %+v %v", again, err)
+	}
+}

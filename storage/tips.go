@@ -537,7 +537,7 @@ func (s *Store) cutAcross(ctx context.Context, c *tips.Content) (bool, error) {
 // draft.
 func (s *Store) sentBefore(ctx context.Context, pseudonym, draftID, id, receipt string) Submission {
 	sub, _ := s.tidySent(ctx, pseudonym, draftID, id, receipt)
-	sub.CodeCut = s.codeCutFrom(ctx, id) // told with the receipt again, as the first time
+	sub.CodeCut, sub.FilesGone = s.sentNotes(ctx, id) // told with the receipt again, as the first time
 	return sub
 }
 
@@ -564,17 +564,36 @@ func (s *Store) tidySent(ctx context.Context, pseudonym, draftID, id, receipt st
 	return sub, true
 }
 
-// codeCutFrom reports whether a receipt code was cut from stored tip id
-// as it was stored (sealedTip.CodeCut); false if it cannot be read.
-func (s *Store) codeCutFrom(ctx context.Context, id string) bool {
+// sentNotes reports what a stored tip's receipt told its reporter:
+// whether a receipt code was cut from tip id as it was stored
+// (sealedTip.CodeCut), and how many of its stored files are gone (as
+// Submission.FilesGone counted them at its Send: they were given the
+// tip's life then). Nothing when it cannot be read.
+func (s *Store) sentNotes(ctx context.Context, id string) (codeCut bool, filesGone int) {
 	v, err := s.rdb.HMGet(ctx, s.k.tip(id), "k", "d").Result()
 	if err != nil || len(v) != 2 {
-		return false
+		return false, 0
 	}
 	k, _ := v[0].(string)
 	d, _ := v[1].(string)
 	st, _, err := s.openStored(id, map[string]string{"k": k, "d": d})
-	return err == nil && st.CodeCut
+	if err != nil {
+		return false, 0
+	}
+	if files := storedFiles(st.Content); len(files) > 0 {
+		pipe := s.rdb.Pipeline()
+		exists := make([]*redis.IntCmd, len(files))
+		for i, f := range files {
+			exists[i] = pipe.Exists(ctx, s.k.file(f))
+		}
+		_, _ = pipe.Exec(ctx)
+		for _, e := range exists {
+			if n, err := e.Result(); err == nil && n == 0 {
+				filesGone++
+			}
+		}
+	}
+	return st.CodeCut, filesGone
 }
 
 // partsInTip returns those of a draft's parts (fields, names) that stored
