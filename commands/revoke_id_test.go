@@ -8,7 +8,7 @@ import (
 )
 
 // A member's id is written as the platform gives it: /revoke refuses one
-// with leading zeros ("telegram:0009001"), in the admin's language, and
+// with leading zeros ("telegram:0009001") or written "-0", in the admin's language, and
 // revokes no one, neither the member 9001 nor anyone else; the
 // configuration's lists refuse it too (such an entry matched no one).
 func TestRevokeRefusesIDsWithLeadingZeros(t *testing.T) {
@@ -25,7 +25,7 @@ func TestRevokeRefusesIDsWithLeadingZeros(t *testing.T) {
 	if q := queue(); q == unknown {
 		t.Fatal("the member did not join")
 	}
-	for _, c := range []struct{ arg, lang string }{{"telegram:0009001", "en"}, {"telegram:09001", "es"}, {" TELEGRAM:09001 ", "fr"}, {"discord:0123", "pt-BR"}, {"telegram:-0100777", "en"}} {
+	for _, c := range []struct{ arg, lang string }{{"telegram:0009001", "en"}, {"telegram:09001", "es"}, {" TELEGRAM:09001 ", "fr"}, {"discord:0123", "pt-BR"}, {"telegram:-0100777", "en"}, {"telegram:-0", "es"}, {"discord:-0", "en"}} {
 		want := tm.text(c.lang, "revoke_leading_zero", nil)
 		if r := tm.as(adminID, "Ada", commands.Request{Command: "revoke", Args: c.arg, Language: c.lang}); len(r) != 1 || r[0].Text != want {
 			t.Fatalf("/revoke %s: %q, want %q", c.arg, texts(r), want)
@@ -40,7 +40,7 @@ func TestRevokeRefusesIDsWithLeadingZeros(t *testing.T) {
 	if q := queue(); q != unknown {
 		t.Fatalf("revoked, member 9001 still runs /queue: %q", q)
 	}
-	for _, list := range []string{"telegram:0009001", "telegram:1, discord:0042", "telegram:-0100"} {
+	for _, list := range []string{"telegram:0009001", "telegram:1, discord:0042", "telegram:-0100", "telegram:-0", "discord:7, telegram: -0 "} {
 		if _, err := commands.ParseIDList(list); !errors.Is(err, commands.ErrLeadingZero) {
 			t.Fatalf("ParseIDList(%q): %v, want ErrLeadingZero", list, err)
 		}

@@ -23,17 +23,19 @@ type Roles map[string]Role
 func (r Roles) Of(platform, userID string) Role { return r[platform+":"+userID] }
 
 // ErrLeadingZero is ParseIDList's error for an id written with a leading
-// zero ("telegram:0009001"). The platforms give ids without one, and keys,
-// pseudonyms and configured roles are of the id as given: such an id
-// matches no one as written, and read as a number it may be someone else
-// than meant (a digit lost in copying), so it is refused, not read as 9001.
+// zero ("telegram:0009001") or as "-0". The platforms give ids without
+// one, and keys, pseudonyms and configured roles are of the id as given:
+// such an id matches no one as written, and read as a number it may be
+// someone else than meant (a digit lost in copying), so it is refused,
+// not read as 9001.
 var ErrLeadingZero = errors.New("the id must be written without leading zeros, as the platform gives it")
 
 // ParseIDList parses "telegram:123,discord:456" into "platform:id" entries.
 // It accepts spaces around items and rejects unknown platforms, ids that
-// are not numbers, and ids with a leading zero (ErrLeadingZero). Its errors name an entry by its position, never by its
-// value: the list comes from configuration, whose errors are printed, and
-// an id names a person.
+// are not numbers, and ids with a leading zero or "-0" (ErrLeadingZero).
+// Its errors name an entry by its position, never by its value: the list
+// comes from configuration, whose errors are printed, and an id names a
+// person.
 func ParseIDList(s string) ([]string, error) {
 	var out []string
 	n := 0
@@ -52,7 +54,9 @@ func ParseIDList(s string) ([]string, error) {
 		if !isInt(id) {
 			return nil, fmt.Errorf("entry %d: the id must be a number%s", n, idHint(id))
 		}
-		if digits := strings.TrimPrefix(id, "-"); len(digits) > 1 && digits[0] == '0' {
+		// Zero is written "0" alone: "007", "-007" and "-0" are not how a
+		// platform gives an id, and each would match no one as written.
+		if digits := strings.TrimPrefix(id, "-"); digits[0] == '0' && id != "0" {
 			return nil, fmt.Errorf("entry %d: %w", n, ErrLeadingZero)
 		}
 		out = append(out, platform+":"+id)
