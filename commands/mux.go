@@ -101,7 +101,7 @@ type Store interface {
 	ClearAnswering(ctx context.Context, pseudonym string) error
 	Audit(ctx context.Context, e storage.AuditEntry, retention time.Duration) error
 	AuditLog(ctx context.Context, n int) ([]storage.AuditEntry, error)
-	Search(ctx context.Context, query string, since time.Time, category tips.Category, n int) ([]tips.Tip, error)
+	Search(ctx context.Context, query string, since time.Time, category tips.Category, n int) (list []tips.Tip, cut bool, err error)
 	Latest(ctx context.Context, since time.Time, category tips.Category, n int) (list []tips.Tip, cut bool, err error)
 	EntityTips(ctx context.Context, e tips.Entity, since time.Time, n int, past ...tips.Entity) ([]tips.Tip, error)
 	Signals(ctx context.Context, window time.Duration, n int) ([]storage.Signal, error)

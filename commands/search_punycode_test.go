@@ -17,7 +17,7 @@ type queryRecorder struct {
 	query string
 }
 
-func (s *queryRecorder) Search(ctx context.Context, query string, since time.Time, category tips.Category, n int) ([]tips.Tip, error) {
+func (s *queryRecorder) Search(ctx context.Context, query string, since time.Time, category tips.Category, n int) ([]tips.Tip, bool, error) {
 	s.query = query
 	return s.Store.Search(ctx, query, since, category, n)
 }

@@ -120,7 +120,7 @@ func search(ctx context.Context, c *Context) error {
 	if filtersOnly {
 		list, cut, err = c.mux.store.Latest(ctx, since, q.category, maxResults+1)
 	} else {
-		list, err = c.mux.store.Search(ctx, searchWords(text), since, q.category, maxResults+1)
+		list, cut, err = c.mux.store.Search(ctx, searchWords(text), since, q.category, maxResults+1)
 	}
 	if err != nil {
 		return err
@@ -146,8 +146,12 @@ func search(ctx context.Context, c *Context) error {
 			lines = append(lines, c.T("search_filter_hours", nil, int(max(window/time.Hour, 1))))
 		}
 	}
-	if cut {
+	if cut && filtersOnly {
 		lines = append(lines, c.T("search_examined_cut", nil, storage.MaxExamined))
+	} else if cut {
+		// Of the tips holding the words (or an old form of them), the
+		// newest were examined; older ones may match.
+		lines = append(lines, c.T("search_words_examined_cut", nil, storage.MaxExamined))
 	}
 	// Words no search can look for (one letter, or as common as "the")
 	// are left out, and the reply says so: the tips listed need not hold

@@ -55,7 +55,7 @@ func TestFlowsOnRedisCluster(t *testing.T) {
 	if list, err := st.Recent(ctx, 10); err != nil || len(list) != 3 {
 		t.Fatalf("recent: %d %v", len(list), err)
 	}
-	if got, err := st.Search(ctx, "cobran piso", time.Now().Add(-time.Hour), "", 10); err != nil || len(got) != 3 {
+	if got, _, err := st.Search(ctx, "cobran piso", time.Now().Add(-time.Hour), "", 10); err != nil || len(got) != 3 {
 		t.Fatalf("search: %d %v", len(got), err)
 	}
 	if sigs, err := st.Signals(ctx, 7*24*time.Hour, 5); err != nil || len(sigs) == 0 {

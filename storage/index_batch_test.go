@@ -112,7 +112,7 @@ func TestOneTipFailingDoesNotFailItsBatch(t *testing.T) {
 		t.Fatalf("indexed %d, %v; want the two others and the bad tip's error", n, err)
 	}
 	for _, q := range []struct{ word, id string }{{"mercado", good1}, {"armas", good2}} {
-		res, err := s.Search(ctx, q.word, time.Now().Add(-time.Hour), "", 10)
+		res, _, err := s.Search(ctx, q.word, time.Now().Add(-time.Hour), "", 10)
 		if err != nil || len(res) != 1 || res[0].ID != q.id {
 			t.Fatalf("search %q: %v %v, want tip %s", q.word, res, err, q.id)
 		}
@@ -132,7 +132,7 @@ func TestOneTipFailingDoesNotFailItsBatch(t *testing.T) {
 	if n, err := s.IndexTips(ctx, 10, time.Millisecond, func(Signal) error { return nil }); err != nil || n != 1 {
 		t.Fatalf("again: %d %v", n, err)
 	}
-	res, err := s.Search(ctx, "halcones", time.Now().Add(-time.Hour), "", 10)
+	res, _, err := s.Search(ctx, "halcones", time.Now().Add(-time.Hour), "", 10)
 	if err != nil || len(res) != 1 || res[0].ID != bad {
 		t.Fatalf("search after the fix: %v %v", res, err)
 	}

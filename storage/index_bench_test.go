@@ -61,7 +61,7 @@ func BenchmarkIndexQueries(b *testing.B) {
 	since := now.Add(-30 * 24 * time.Hour)
 	b.Run("search-2-words", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := st.Search(ctx, "extorsion camioneta", since, "", 20); err != nil {
+			if _, _, err := st.Search(ctx, "extorsion camioneta", since, "", 20); err != nil {
 				b.Fatal(err)
 			}
 		}

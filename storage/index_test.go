@@ -70,21 +70,21 @@ func TestSearchIsAccentAndCaseInsensitiveAND(t *testing.T) {
 	a := send(t, st, "201", 10, "Extorsión a tenderos del MERCADO Hidalgo")
 	send(t, st, "202", 20, "venden droga en el mercado")
 	c := send(t, st, "203", 30, "la extorsion sigue en el mercado central")
-	got, err := st.Search(ctx, "extorsion mercado", clk.Now().Add(-time.Hour), "", 10)
+	got, _, err := st.Search(ctx, "extorsion mercado", clk.Now().Add(-time.Hour), "", 10)
 	if err != nil || len(got) != 2 || got[0].ID != c.TipID || got[1].ID != a.TipID {
 		t.Fatalf("search = %v, %v", ids(got), err)
 	}
-	if got, _ := st.Search(ctx, "EXTORSIÓN hidalgo", clk.Now().Add(-time.Hour), "", 10); len(got) != 1 || got[0].ID != a.TipID {
+	if got, _, _ := st.Search(ctx, "EXTORSIÓN hidalgo", clk.Now().Add(-time.Hour), "", 10); len(got) != 1 || got[0].ID != a.TipID {
 		t.Fatalf("accented upper-case query: %v", ids(got))
 	}
-	if got, _ := st.Search(ctx, "extorsion narnia", clk.Now().Add(-time.Hour), "", 10); len(got) != 0 {
+	if got, _, _ := st.Search(ctx, "extorsion narnia", clk.Now().Add(-time.Hour), "", 10); len(got) != 0 {
 		t.Fatalf("AND of words: %v", ids(got))
 	}
-	if got, _ := st.Search(ctx, "mercado", clk.Now().Add(-time.Hour), tips.Drugs, 10); len(got) != 1 {
+	if got, _, _ := st.Search(ctx, "mercado", clk.Now().Add(-time.Hour), tips.Drugs, 10); len(got) != 1 {
 		t.Fatalf("category filter: %v", ids(got))
 	}
 	clk.Add(48 * time.Hour)
-	if got, _ := st.Search(ctx, "mercado", clk.Now().Add(-24*time.Hour), "", 10); len(got) != 0 {
+	if got, _, _ := st.Search(ctx, "mercado", clk.Now().Add(-24*time.Hour), "", 10); len(got) != 0 {
 		t.Fatalf("window: %v", ids(got))
 	}
 }
@@ -99,13 +99,13 @@ func TestSearchAcrossDays(t *testing.T) {
 	mid := send(t, st, "212", 20, "cobro de piso otra vez en la colonia norte")
 	clk.Add(20 * time.Hour)
 	now := send(t, st, "213", 30, "sigue el cobro de piso, colonia norte")
-	if got, _ := st.Search(ctx, "piso colonia", clk.Now().Add(-46*time.Hour), "", 10); strings.Join(ids(got), ",") != now.TipID+","+mid.TipID+","+old.TipID {
+	if got, _, _ := st.Search(ctx, "piso colonia", clk.Now().Add(-46*time.Hour), "", 10); strings.Join(ids(got), ",") != now.TipID+","+mid.TipID+","+old.TipID {
 		t.Fatalf("three days: %v", ids(got))
 	}
-	if got, _ := st.Search(ctx, "piso colonia", clk.Now().Add(-21*time.Hour), "", 10); strings.Join(ids(got), ",") != now.TipID+","+mid.TipID {
+	if got, _, _ := st.Search(ctx, "piso colonia", clk.Now().Add(-21*time.Hour), "", 10); strings.Join(ids(got), ",") != now.TipID+","+mid.TipID {
 		t.Fatalf("window start inside a day: %v", ids(got))
 	}
-	if got, _ := st.Search(ctx, "piso colonia", clk.Now().Add(-46*time.Hour), "", 2); strings.Join(ids(got), ",") != now.TipID+","+mid.TipID {
+	if got, _, _ := st.Search(ctx, "piso colonia", clk.Now().Add(-46*time.Hour), "", 2); strings.Join(ids(got), ",") != now.TipID+","+mid.TipID {
 		t.Fatalf("limit: %v", ids(got))
 	}
 }
@@ -127,11 +127,11 @@ func TestSearchReadsLongPostingsInTails(t *testing.T) {
 			want = append([]string{sub.TipID}, want...)
 		}
 	}
-	got, err := st.Search(ctx, "cobro camioneta", clk.Now().Add(-time.Hour), "", 100)
+	got, _, err := st.Search(ctx, "cobro camioneta", clk.Now().Add(-time.Hour), "", 100)
 	if err != nil || strings.Join(ids(got), ",") != strings.Join(want, ",") {
 		t.Fatalf("all matches: %v %v, want %v", ids(got), err, want)
 	}
-	if got, _ := st.Search(ctx, "camioneta cobro", clk.Now().Add(-time.Hour), "", 3); strings.Join(ids(got), ",") != strings.Join(want[:3], ",") {
+	if got, _, _ := st.Search(ctx, "camioneta cobro", clk.Now().Add(-time.Hour), "", 3); strings.Join(ids(got), ",") != strings.Join(want[:3], ",") {
 		t.Fatalf("newest 3: %v, want %v", ids(got), want[:3])
 	}
 }
@@ -307,7 +307,7 @@ func TestPurgeCryptoShreds(t *testing.T) {
 	if _, err := st.TipByReceipt(ctx, sub.Receipt); err == nil {
 		t.Fatal("receipt still resolves")
 	}
-	if got, _ := st.Search(ctx, "mercado hidalgo", clk.Now().Add(-time.Hour), "", 5); len(got) != 1 || got[0].ID != other.TipID {
+	if got, _, _ := st.Search(ctx, "mercado hidalgo", clk.Now().Add(-time.Hour), "", 5); len(got) != 1 || got[0].ID != other.TipID {
 		t.Fatalf("search after the purge: %+v, want only tip %s", got, other.TipID)
 	}
 	if _, err := st.File(ctx, ref); err == nil {
@@ -520,7 +520,7 @@ func TestIndexerTakesOverADeadIndexersTips(t *testing.T) {
 	c := srv.Client()
 	found := func(query string) int {
 		t.Helper()
-		got, err := st.Search(ctx, query, clk.Now().Add(-time.Hour), "", 10)
+		got, _, err := st.Search(ctx, query, clk.Now().Add(-time.Hour), "", 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -601,7 +601,7 @@ func TestIndexerTakesOverADeadIndexersTips(t *testing.T) {
 	if got, err := st.EntityTips(ctx, tips.Extract("5587654321", "MX")[0], clk.Now().Add(-time.Hour), 10); err != nil || len(got) != 4 {
 		t.Fatalf("entity tips: %v %v", ids(got), err)
 	}
-	if got, _ := st.Search(ctx, "cuota", clk.Now().Add(-time.Hour), "", 10); len(got) != 1 || got[0].ID != third.TipID {
+	if got, _, _ := st.Search(ctx, "cuota", clk.Now().Add(-time.Hour), "", 10); len(got) != 1 || got[0].ID != third.TipID {
 		t.Fatalf("search after re-indexing: %v", ids(got))
 	}
 
@@ -661,7 +661,7 @@ func TestIndexGroupLostIsMadeAgain(t *testing.T) {
 		t.Fatal("no error for a missing index group")
 	}
 	indexAll(t, st)
-	if got, err := st.Search(ctx, "saltillo", clk.Now().Add(-time.Hour), "", 5); err != nil || len(got) != 1 {
+	if got, _, err := st.Search(ctx, "saltillo", clk.Now().Add(-time.Hour), "", 5); err != nil || len(got) != 1 {
 		t.Fatalf("search: %v %v", ids(got), err)
 	}
 }
@@ -700,13 +700,13 @@ func TestLateIndexedTipsAreFoundInOrder(t *testing.T) {
 	indexAll(t, st)
 	slices.Reverse(want)
 	since := clk.Now().Add(-time.Hour)
-	if got, _ := st.Search(ctx, "reten", since, "", 30); strings.Join(ids(got), ",") != strings.Join(want, ",") {
+	if got, _, _ := st.Search(ctx, "reten", since, "", 30); strings.Join(ids(got), ",") != strings.Join(want, ",") {
 		t.Fatalf("all 20:\n got %v\nwant %v", ids(got), want)
 	}
-	if got, _ := st.Search(ctx, "caseta tepotzotlan", since, "", 30); strings.Join(ids(got), ",") != strings.Join(want[1:], ",") {
+	if got, _, _ := st.Search(ctx, "caseta tepotzotlan", since, "", 30); strings.Join(ids(got), ",") != strings.Join(want[1:], ",") {
 		t.Fatalf("both words:\n got %v\nwant %v", ids(got), want[1:])
 	}
-	if got, _ := st.Search(ctx, "reten", since, "", 5); strings.Join(ids(got), ",") != strings.Join(want[:5], ",") {
+	if got, _, _ := st.Search(ctx, "reten", since, "", 5); strings.Join(ids(got), ",") != strings.Join(want[:5], ",") {
 		t.Fatalf("newest 5: %v, want %v", ids(got), want[:5])
 	}
 }

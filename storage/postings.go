@@ -94,8 +94,10 @@ var postingSlack = 256
 
 // Search returns up to n tips containing every word of query (folded:
 // case and accents do not matter) since `since`, in category if set,
-// newest first. At most maxCandidates tips are examined: a broader search
-// must be narrowed (more words, a shorter window, a category).
+// newest first. At most maxCandidates tips holding the words are examined
+// by each lookup (the words' and each old form's): cut says one stopped
+// there short of n, so older tips may match too, and the search must be
+// narrowed (more words).
 //
 // A tip indexed before words ran across spacing marks (Hindi "भाई",
 // Bengali "দেওয়া"), or before Fold kept the nonspacing marks of those
@@ -110,10 +112,10 @@ var postingSlack = 256
 // it does not hold. So are the words a host named in the query gave before punycode was
 // read decoded (tips.PunycodeIndexTokens: "пример.рф" written
 // "xn--e1afmkfd.xn--p1ai" was "xn", "e1afmkfd", "p1ai").
-func (s *Store) Search(ctx context.Context, query string, since time.Time, category tips.Category, n int) ([]tips.Tip, error) {
+func (s *Store) Search(ctx context.Context, query string, since time.Time, category tips.Category, n int) (list []tips.Tip, cut bool, err error) {
 	words := tips.IndexTokens(query)
 	if len(words) == 0 {
-		return nil, nil
+		return nil, false, nil
 	}
 	var pasts [][]string
 	for _, past := range [][]string{tips.MarklessIndexTokens(query), tips.MarkSplitIndexTokens(query), tips.PunycodeIndexTokens(query)} {
@@ -127,17 +129,18 @@ func (s *Store) Search(ctx context.Context, query string, since time.Time, categ
 	}
 	q := &postingSearch{s: s, since: since, category: category, n: n, keep: keep}
 	if err := q.run(ctx, words, words); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	out := q.out
+	out, cut := q.out, q.stoppedShort()
 	for _, past := range pasts {
 		old := &postingSearch{s: s, since: since, category: category, n: n, keep: keep}
 		if err := old.run(ctx, past, nil); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		out = newestFirst(out, old.out, n)
+		cut = cut || old.stoppedShort()
 	}
-	return out, nil
+	return out, cut, nil
 }
 
 // holdsAll reports whether have holds every one of words.
@@ -233,6 +236,10 @@ type postingSearch struct {
 }
 
 func (q *postingSearch) done() bool { return len(q.out) >= q.n || q.examined >= maxCandidates }
+
+// stoppedShort reports whether q examined as many tips as it may with
+// fewer than it wanted: older tips, not examined, may match.
+func (q *postingSearch) stoppedShort() bool { return q.examined >= maxCandidates && len(q.out) < q.n }
 
 // tail is the end of one posting string: its numbers, ascending, and
 // whether that is the whole string.

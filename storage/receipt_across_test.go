@@ -58,12 +58,12 @@ func TestReceiptCodeSplitAcrossPartsIsNotStored(t *testing.T) {
 		t.Errorf("stored %q, want %q", text, want)
 	}
 	for _, group := range []string{code[:4], code[5:9], code[10:14], code[15:]} {
-		got, err := st.Search(ctx, group, clk.Now().Add(-time.Hour), "", 10)
+		got, _, err := st.Search(ctx, group, clk.Now().Add(-time.Hour), "", 10)
 		if err != nil || slices.ContainsFunc(got, func(t tips.Tip) bool { return t.ID == sub.TipID }) {
 			t.Errorf("search %q finds %v, %v", group, ids(got), err)
 		}
 	}
-	if got, _ := st.Search(ctx, "gracias", clk.Now().Add(-time.Hour), "", 10); len(got) != 1 || got[0].ID != sub.TipID {
+	if got, _, _ := st.Search(ctx, "gracias", clk.Now().Add(-time.Hour), "", 10); len(got) != 1 || got[0].ID != sub.TipID {
 		t.Errorf("the rest of the tip is not indexed: %v", ids(got))
 	}
 }

@@ -78,7 +78,7 @@ func TestSearchFindsBrahmicWordsIndexedEitherWay(t *testing.T) {
 		"ভাইকে হুমকি": {bengaliBefore},
 		"দেওয়া":      {bengaliBefore},
 	} {
-		res, err := s.Search(ctx, query, time.Now().Add(-time.Hour), "", 10)
+		res, _, err := s.Search(ctx, query, time.Now().Add(-time.Hour), "", 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +158,7 @@ func TestSearchTellsIndicWordsByTheirMarks(t *testing.T) {
 		"फोन":          {c},
 		"में आदमी मरा": {d},
 	} {
-		res, err := s.Search(ctx, query, time.Now().Add(-time.Hour), "", 10)
+		res, _, err := s.Search(ctx, query, time.Now().Add(-time.Hour), "", 10)
 		if err != nil {
 			t.Fatal(err)
 		}

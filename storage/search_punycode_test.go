@@ -40,7 +40,7 @@ func TestSearchAndEntityFindAPunycodeHostIndexedBefore(t *testing.T) {
 		"apple.com":             nil,
 		"пример.рф/cobro":       nil, // the host, not this path
 	} {
-		res, err := s.Search(ctx, query, time.Now().Add(-time.Hour), "", 10)
+		res, _, err := s.Search(ctx, query, time.Now().Add(-time.Hour), "", 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -81,7 +81,7 @@ func TestSearchFindsAnIndicWordBesideAPunycodeHostIndexedBefore(t *testing.T) {
 	indexUntilDone(t, s)
 	reindexUnder(t, s, id, text, []string{"पतन", "धमक", "https", "xn", "e1afmkfd", "p1ai", "pago"})
 	for _, query := range []string{"पत्नी пример.рф", "पत्नी xn--e1afmkfd.xn--p1ai", "धमकी पत्नी пример.рф"} {
-		res, err := s.Search(ctx, query, time.Now().Add(-time.Hour), "", 10)
+		res, _, err := s.Search(ctx, query, time.Now().Add(-time.Hour), "", 10)
 		if err != nil {
 			t.Fatal(err)
 		}

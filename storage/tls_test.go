@@ -47,7 +47,7 @@ func TestFlowsOverTLSWithPrefixACL(t *testing.T) {
 	if _, err := st.Next(ctx, cl, "", time.Hour, 3); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := st.Search(ctx, "piso", time.Now().Add(-time.Hour), "", 5); err != nil || len(got) != 1 {
+	if got, _, err := st.Search(ctx, "piso", time.Now().Add(-time.Hour), "", 5); err != nil || len(got) != 1 {
 		t.Fatalf("search: %d %v", len(got), err)
 	}
 	if err := st.Audit(ctx, storage.AuditEntry{Who: "x", Action: "next"}, time.Hour); err != nil {
