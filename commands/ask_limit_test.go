@@ -198,3 +198,34 @@ func TestQuestionToAGoneChatIsNotOpen(t *testing.T) {
 		t.Fatalf("the third question, the one to a gone chat not counted: %q", texts(r))
 	}
 }
+
+// A question whose delivery has an unknown outcome (a timeout) may well
+// be in the reporter's chat: it is recorded as asked, so the reporter's
+// /status lists it, and their answer, after its Answer button, reaches
+// the asker instead of going as a new tip. The investigator is told that
+// it may not have arrived, not that it was delivered.
+func TestQuestionOfUnknownOutcomeIsAnswered(t *testing.T) {
+	tm, receipt := questioned(t) // Ana claims tip 1
+	tm.mux.AddSender("telegram", &lostAnswerSender{recorder: tm.sent, chat: reporterID})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Qué día?"}); len(r) != 1 || r[0].Text != tm.text("en", "ask_unknown", map[string]any{"ID": "1"}) {
+		t.Fatalf("/ask whose delivery is unknown: %q", texts(r))
+	}
+	tm.mux.AddSender("telegram", tm.sent)
+	if q := tm.notices(reporterID); len(q) != 1 || !strings.Contains(q[0], "¿Qué día?") {
+		t.Fatalf("the reporter's chat got %q", q)
+	}
+	status := tm.as(reporterID, "Rosa", commands.Request{Command: "status", Args: receipt})[0].Text
+	if !strings.Contains(status, tm.text("en", "status_question", map[string]any{"Question": "¿Qué día?"})) {
+		t.Fatalf("/status lacks the question:\n%s", status)
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:1"}); len(r) != 1 || r[0].Text != tm.text("en", "answer_prompt", nil) {
+		t.Fatalf("Answer pressed: %q", texts(r))
+	}
+	tm.notices("2002")
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes"}); !tm.answered(r) {
+		t.Fatalf("the answer: %q", texts(r))
+	}
+	if a := tm.notices("2002"); len(a) != 1 || a[0] != tm.notice("1", "¿Qué día?", "El lunes") {
+		t.Fatalf("Ana was told %q", a)
+	}
+}

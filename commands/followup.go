@@ -224,7 +224,7 @@ func ask(ctx context.Context, c *Context) error {
 		// Not delivered: its place among the open questions is given back
 		// (kept for a while if that fails too). One whose outcome is
 		// unknown (a timeout) may be in the reporter's chat: it keeps its
-		// place for a while (storage's pendingQuestion).
+		// place, recorded as asked below.
 		if err := c.mux.store.UnnumberQuestion(ctx, id, n); err != nil {
 			c.mux.log.Warn("question not given back", "error", err.Error())
 		}
@@ -236,8 +236,17 @@ func ask(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "ask_gone", map[string]any{"ID": id})
 	case errors.Is(err, ErrRefused) && len(ids) == 0:
 		return c.Say(ctx, "ask_refused", map[string]any{"ID": id})
-	case err != nil:
-		return err
+	}
+	// Any other error leaves the outcome unknown (a timeout, a 5xx): the
+	// question may well be in the reporter's chat, under an Answer button
+	// that names it. It is recorded as asked all the same, so that their
+	// answer reaches the asker (not kept as a new tip) and /status lists
+	// it; it keeps its place among the unanswered questions as one
+	// delivered does. Its message id may be unknown: a reply to that
+	// message is then not taken for the answer, the Answer button is.
+	unknown := err != nil
+	if unknown {
+		c.mux.log.Warn("question delivery unknown, recorded as asked", "platform", platform, "error", err.Error())
 	}
 	err = c.mux.store.Ask(ctx, id, n, c.claimer(), text)
 	if errors.Is(err, storage.ErrNoRoute) {
@@ -260,6 +269,9 @@ func ask(ctx context.Context, c *Context) error {
 	_ = c.mux.store.TouchClaim(ctx, id, c.Pseudonym) // waiting for the answer is work too
 	if reporter, err := c.mux.store.Reporter(ctx, id); err == nil && msgID != "" {
 		c.mux.markQuestion(ctx, reporter, msgID, question{Tip: id, N: n, Until: c.mux.now().Add(c.mux.triage.AnswerWindow).UnixMilli()})
+	}
+	if unknown {
+		return c.Say(ctx, "ask_unknown", map[string]any{"ID": id})
 	}
 	return c.Say(ctx, "ask_sent", nil)
 }

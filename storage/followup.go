@@ -294,7 +294,8 @@ func (s *Store) UnnumberQuestion(ctx context.Context, id string, n int) error {
 	return nil
 }
 
-// Ask records question n to a tip's reporter, once delivered: in the
+// Ask records question n to a tip's reporter, once delivered (or maybe
+// delivered: its outcome unknown): in the
 // history, and open until it is answered, with who asked it. Earlier
 // questions stay open. ErrNotFound if the tip is gone, ErrNoRoute if the
 // reporter withdrew (with /forget) while it was on its way: it is not
