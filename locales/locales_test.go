@@ -220,3 +220,37 @@ func TestZeroCommunitiesReadRight(t *testing.T) {
 		t.Errorf("fr publish_progress: %q", fr)
 	}
 }
+
+// /help names the statuses /triage takes in the reader's language, as
+// triage_usage does: a Spanish investigator reads "descartada", not the
+// English "dismissed", in the Spanish help.
+func TestTriageHelpNamesStatusesInItsLanguage(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range Supported {
+		help, err := b.localize(lang, "help_triage", sampleData)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var list string
+		for _, line := range strings.Split(help, "\n") {
+			if strings.HasPrefix(line, "/triage ") {
+				list = line[strings.LastIndex(line, "(")+1:]
+				list = strings.TrimSuffix(list, ")")
+			}
+		}
+		items := strings.Split(list, ", ")
+		for _, id := range []string{"new", "claimed", "verified", "dismissed", "escalated", "duplicate"} {
+			name, _ := b.localize(lang, "status_"+id, nil)
+			found := false
+			for _, item := range items {
+				found = found || item == name || strings.HasPrefix(item, name+" ") || strings.HasPrefix(item, name+"-")
+			}
+			if !found {
+				t.Errorf("%s help_triage does not name status %s as %q: (%s)", lang, id, name, list)
+			}
+		}
+	}
+}
