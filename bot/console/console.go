@@ -99,12 +99,41 @@ func (a *Adapter) say(id string, data map[string]any) string {
 // Platform is the console's platform name in requests.
 const Platform = "console"
 
-// Run reads lines until EOF, /quit or ctx ends.
+// Run reads lines until EOF, /quit or ctx ends. Ctrl-C (ctx ending) ends
+// it at once, also while it waits for a line: the line is read apart, so a
+// read blocked on the terminal holds nothing up.
 func (a *Adapter) Run(ctx context.Context, h Handler) error {
-	in := bufio.NewReader(a.o.In)
+	type read struct {
+		line string
+		err  error
+	}
+	lines := make(chan read)
+	go func() {
+		in := bufio.NewReader(a.o.In)
+		for {
+			line, err := readLine(in, 256<<10)
+			select {
+			case lines <- read{line, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
 	a.prompt()
 	for {
-		line, err := readLine(in, 256<<10)
+		var r read
+		select {
+		case r = <-lines:
+		case <-ctx.Done():
+			if a.o.Interactive {
+				fmt.Fprintln(a.o.Out) // the shell's prompt on a line of its own
+			}
+			return nil
+		}
+		line, err := r.line, r.err
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				return nil

@@ -3,8 +3,10 @@ package console
 import (
 	"bytes"
 	"context"
+	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/commands"
 )
@@ -230,4 +232,38 @@ func TestConsoleButtonsWaitForTheWayBack(t *testing.T) {
 	if len(a.rows) != 1 || a.rows[0][0].Data != "ans:1" {
 		t.Fatalf("newer buttons: rows %v", a.rows)
 	}
+}
+
+// Ctrl-C ends the demo while it waits for a line: main's context ends on
+// SIGINT/SIGTERM, which no longer kill the process, so a session blocked
+// on the terminal must return by itself, not at the next Enter.
+func TestConsoleStopsWhileWaitingForALine(t *testing.T) {
+	in, typing := io.Pipe()
+	defer typing.Close()
+	a := New(Options{In: in, Out: &bytes.Buffer{}, Say: func(_, id string, _ map[string]any) string { return id },
+		Identities: []Identity{{Role: "reporter", UserID: "1"}}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	handled := make(chan struct{})
+	go func() { done <- a.Run(ctx, handledThen{handled}) }()
+	if _, err := io.WriteString(typing, "hola\n"); err != nil {
+		t.Fatal(err)
+	}
+	<-handled // the line is answered: the session waits for the next one
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run still waits for a line after its context ended (Ctrl-C does not stop the demo)")
+	}
+}
+
+// handledThen closes its channel once it has handled a request.
+type handledThen struct{ done chan struct{} }
+
+func (h handledThen) Handle(ctx context.Context, req commands.Request, w commands.Replier) {
+	close(h.done)
 }
