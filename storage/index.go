@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -85,6 +84,7 @@ type indexJob struct {
 	macs     []string        // each entity's MAC
 	past     [][]tips.Entity // each entity's past forms (tips.PastForms), if any
 	pastAll  []tips.Entity   // the text's tips.PastEntities, if it names an entity
+	cutForms bool            // its handles and hashtags may be others' old cut forms (mayHavePastForms)
 	sketch   tips.Sketch
 	sketched bool
 	bands    []string
@@ -150,20 +150,34 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 	}
 
 	// Tips indexed before under a past form of an entity of these count
-	// toward it: brought into its set first, for maxFoldsPerTip of a
-	// tip's entities at most.
+	// toward it: brought into its set first. Tips of other entities its
+	// set holds as their old cut form count toward it no more: taken out
+	// first. For maxFoldsPerTip of a tip's entities at most.
 	for _, j := range live() {
 		folds := 0
-		for i, past := range j.past {
-			if len(past) == 0 || folds == maxFoldsPerTip {
-				continue
-			}
-			folded, err := s.foldPastForms(ctx, j.entities[i], j.macs[i], past)
-			if err != nil {
-				j.err = fmt.Errorf("index tip: %w", err)
+	entities:
+		for i, e := range j.entities {
+			if folds == maxFoldsPerTip {
 				break
 			}
-			if folded {
+			did := false
+			if j.cutForms && mayBeCutForm(e) {
+				sifted, err := s.siftCutForm(ctx, e, j.macs[i])
+				if err != nil {
+					j.err = fmt.Errorf("index tip: %w", err)
+					break entities
+				}
+				did = sifted
+			}
+			if i < len(j.past) && len(j.past[i]) > 0 {
+				folded, err := s.foldPastForms(ctx, e, j.macs[i], j.past[i])
+				if err != nil {
+					j.err = fmt.Errorf("index tip: %w", err)
+					break entities
+				}
+				did = did || folded
+			}
+			if did {
 				folds++
 			}
 		}
@@ -576,6 +590,7 @@ func (s *Store) prepareIndex(j *indexJob, late bool) {
 		j.macs[i] = s.entityMAC(e.Key())
 	}
 	if len(j.entities) > 0 && mayHavePastForms(j.text) {
+		j.cutForms = true
 		if past := tips.PastEntities(j.text); len(past) > 0 {
 			j.pastAll = past
 			j.past = make([][]tips.Entity, len(j.entities))
@@ -790,13 +805,20 @@ return 1`)
 // entities' tips too) and its reporter has not withdrawn it (/forget
 // took it out of the entity's set, and out of the old ones only since).
 func (s *Store) EntityTips(ctx context.Context, e tips.Entity, since time.Time, n int, past ...tips.Entity) ([]tips.Tip, error) {
-	out, err := s.entityTips(ctx, s.k.indexEntity(s.entityMAC(e.Key())), since, n, nil)
+	// A handle's or hashtag's own set may hold, until the retention
+	// ends, tips of other entities indexed when it was their cut form
+	// (siftCutForm takes them out when a tip names it): not listed.
+	var own func(tips.Tip) bool
+	if mayBeCutForm(e) {
+		own = func(t tips.Tip) bool { return s.namesEntity(t.Content.Text(), e) }
+	}
+	out, err := s.entityTips(ctx, s.k.indexEntity(s.entityMAC(e.Key())), since, n, own)
 	if err != nil {
 		return nil, err
 	}
 	var forgottenErr error
 	names := func(t tips.Tip) bool {
-		if !slices.ContainsFunc(tips.Extract(t.Content.Text(), s.index0.Region), func(x tips.Entity) bool { return x.Key() == e.Key() }) {
+		if !s.namesEntity(t.Content.Text(), e) {
 			return false
 		}
 		forgotten, err := s.rdb.HExists(ctx, s.k.tip(t.ID), tipForgotten).Result()

@@ -114,6 +114,11 @@ func (k keys) indexEntity(mac string) string { return k.prefix + ":ix:e:" + mac 
 // at each of its tips.
 func (k keys) indexFolded(mac string) string { return k.prefix + ":ix:f:" + mac }
 
+// indexSifted marks, for an hour, that the tips of other entities an
+// entity's set held as its old cut form were taken out of it
+// (siftCutForm): not looked at again at each of its tips.
+func (k keys) indexSifted(mac string) string { return k.prefix + ":ix:s:" + mac }
+
 // indexDisplay holds an entity's display value, sealed.
 func (k keys) indexDisplay(mac string) string { return k.prefix + ":ix:d:" + mac }
 

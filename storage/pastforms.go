@@ -96,7 +96,7 @@ func (s *Store) foldPast(ctx context.Context, e tips.Entity, mac string, past []
 				continue // gone, or withdrawn
 			}
 			st, _, err := s.openStored(ids[i], map[string]string{"k": k, "d": d})
-			if err != nil || !slices.ContainsFunc(tips.Extract(st.Content.Text(), s.index0.Region), func(x tips.Entity) bool { return x.Key() == e.Key() }) {
+			if err != nil || !s.namesEntity(st.Content.Text(), e) {
 				continue
 			}
 			hour := time.UnixMilli(int64(res[i].Score)).Truncate(time.Hour).UnixMilli()
@@ -162,3 +162,221 @@ func (s *Store) unfoldGone(ctx context.Context, mac string, added map[string]str
 // handles sharing a cut form. The others are brought in by the next tips
 // naming them.
 const maxFoldsPerTip = 4
+
+// mayBeCutForm says whether entity e's set may hold tips of other
+// entities: those indexed, before handles and hashtags kept their marks,
+// under a form that is e as read now ("@khabar_हिंदी" was the handle
+// "khabar_ह", "#می‌خواهم" the hashtag "می"). Handles and hashtags only.
+func mayBeCutForm(e tips.Entity) bool {
+	return e.Kind == tips.KindHandle || e.Kind == tips.KindHashtag
+}
+
+// namesEntity says whether text names entity e as entities are read now.
+func (s *Store) namesEntity(text string, e tips.Entity) bool {
+	return slices.ContainsFunc(tips.Extract(text, s.index0.Region), func(x tips.Entity) bool { return x.Key() == e.Key() })
+}
+
+// siftCutForm takes out of the set of entity e (its MAC mac) the tips of
+// the retention whose text no longer names e as read now: tips indexed
+// under e when it was the cut form of another entity ("@khabar_हिंदी"
+// was "khabar_ह"), which would count their reporters toward e's alerts
+// and /signals. Each is brought into the entities its text names now
+// whose past form e is, as foldPastForms would, then taken out of e's
+// set; its reporter's tag goes with it unless another of their tips
+// there names e (then it is dated by the newest of those). Once an hour
+// per entity at most (indexSifted). It reports whether it read the set.
+func (s *Store) siftCutForm(ctx context.Context, e tips.Entity, mac string) (bool, error) {
+	ok, err := s.rdb.SetNX(ctx, s.k.indexSifted(mac), 1, time.Hour).Result()
+	if err != nil || !ok {
+		return false, err
+	}
+	if err := s.sift(ctx, e, mac); err != nil {
+		// The next tip tries again, as foldPastForms.
+		s.rdb.Del(context.WithoutCancel(ctx), s.k.indexSifted(mac))
+		return true, fmt.Errorf("cut form: %w", err)
+	}
+	return true, nil
+}
+
+// siftedTip is what sift learned of a tip of the set it reads.
+type siftedTip struct {
+	names     bool   // its text names the entity as read now (and it is not withdrawn)
+	foreign   bool   // its text does not name the entity
+	withdrawn bool   // by its reporter (/forget)
+	unknown   bool   // stored, but it did not open
+	reporter  string // its reporter, if it opened
+	// Not naming it, nor withdrawn: the MACs of the entities its text
+	// names now whose past form the entity is.
+	into []string
+}
+
+// sift is siftCutForm once its mark is taken. The set is watched: a tip
+// indexed, folded or purged meanwhile makes it read again (the tips it
+// opened are not opened twice), so that no tip naming the entity is
+// taken out, nor a reporter's tag a tip of theirs naming it just brought.
+func (s *Store) sift(ctx context.Context, e tips.Entity, mac string) error {
+	ek := s.k.indexEntity(mac)
+	seen := map[string]siftedTip{}
+	moved := map[string]bool{}
+	for range 10 {
+		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+			// Tips only (their scores are times; reporters' are negative),
+			// the newest first.
+			min := strconv.FormatInt(s.now().Add(-s.retention).UnixMilli(), 10)
+			res, err := tx.ZRevRangeByScoreWithScores(ctx, ek, &redis.ZRangeBy{Min: min, Max: "+inf", Count: maxCandidates}).Result()
+			if err != nil {
+				return err
+			}
+			if err := s.siftOpen(ctx, res, e, seen); err != nil {
+				return err
+			}
+			if beforeSiftWrites != nil {
+				beforeSiftWrites()
+			}
+			// Every tip of the retention read and opened: only then does
+			// a reporter's tag go, or move back to an older hour.
+			complete := len(res) < maxCandidates
+			latest := map[string]int64{} // by reporter: their newest tip naming e
+			var foreign []string
+			for _, z := range res {
+				id, _ := z.Member.(string)
+				t := seen[id]
+				switch {
+				case t.unknown:
+					complete = false
+				case t.foreign:
+					foreign = append(foreign, id)
+					if _, ok := latest[t.reporter]; !ok {
+						latest[t.reporter] = -1
+					}
+				}
+			}
+			if len(foreign) == 0 {
+				return nil
+			}
+			for _, z := range res {
+				id, _ := z.Member.(string)
+				if t := seen[id]; t.names {
+					if l, ok := latest[t.reporter]; ok && int64(z.Score) > l {
+						latest[t.reporter] = int64(z.Score)
+					}
+				}
+			}
+			// First into the entities they name now, so that a tip is
+			// never in neither.
+			if err := s.siftMove(ctx, res, seen, moved); err != nil {
+				return err
+			}
+			_, err = tx.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+				pipe.ZRem(ctx, ek, anySlice(foreign)...)
+				if !complete {
+					return nil
+				}
+				for r, l := range latest {
+					tag := "r" + s.reporterMAC(mac, r)
+					if l < 0 {
+						pipe.ZRem(ctx, ek, tag)
+					} else {
+						hour := time.UnixMilli(l).Truncate(time.Hour).UnixMilli()
+						pipe.ZAddXX(ctx, ek, redis.Z{Score: -float64(hour), Member: tag})
+					}
+				}
+				return nil
+			})
+			return err
+		}, ek)
+		if !errors.Is(err, redis.TxFailedErr) {
+			return err
+		}
+	}
+	return errors.New("entity index kept changing")
+}
+
+// beforeSiftWrites, if set, runs between sift's read of the set and its
+// writes (tests).
+var beforeSiftWrites func()
+
+// siftOpen opens the tips of res sift has not opened yet, and records in
+// seen whether each names entity e, and if not, where it belongs.
+func (s *Store) siftOpen(ctx context.Context, res []redis.Z, e tips.Entity, seen map[string]siftedTip) error {
+	pipe := s.rdb.Pipeline()
+	fields := map[string]*redis.SliceCmd{}
+	for _, z := range res {
+		id, _ := z.Member.(string)
+		if _, ok := seen[id]; !ok {
+			fields[id] = pipe.HMGet(ctx, s.k.tip(id), "k", "d", tipForgotten)
+		}
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return err
+	}
+	for id, c := range fields {
+		v := c.Val()
+		k, _ := v[0].(string)
+		d, _ := v[1].(string)
+		if k == "" {
+			seen[id] = siftedTip{} // gone: a purge takes it out
+			continue
+		}
+		st, _, err := s.openStored(id, map[string]string{"k": k, "d": d})
+		if err != nil {
+			seen[id] = siftedTip{unknown: true}
+			continue
+		}
+		text := st.Content.Text()
+		names := s.namesEntity(text, e)
+		t := siftedTip{names: names && v[2] == nil, foreign: !names, withdrawn: v[2] != nil, reporter: reporterOf(st.Reporter)}
+		if t.foreign && !t.withdrawn {
+			past := tips.PastEntities(text)
+			for _, f := range tips.Extract(text, s.index0.Region) {
+				if slices.ContainsFunc(tips.PastFormsAmong(past, f), func(p tips.Entity) bool { return p.Key() == e.Key() }) {
+					t.into = append(t.into, s.entityMAC(f.Key()))
+				}
+			}
+		}
+		seen[id] = t
+	}
+	return nil
+}
+
+// siftMove brings the tips of res that do not name sift's entity, but
+// not one withdrawn, into the entities their text names now whose past
+// form it is (seen's into), with their reporters' tags, as foldPast does; what a purge
+// or /forget missed meanwhile is taken back out (unfoldGone). moved
+// records those done, across sift's attempts.
+func (s *Store) siftMove(ctx context.Context, res []redis.Z, seen map[string]siftedTip, moved map[string]bool) error {
+	pipe := s.rdb.Pipeline()
+	added := map[string]map[string]string{} // by entity MAC: the tips brought in, and their reporters
+	for _, z := range res {
+		id, _ := z.Member.(string)
+		t := seen[id]
+		if moved[id] {
+			continue
+		}
+		moved[id] = true
+		for _, fm := range t.into {
+			hour := time.UnixMilli(int64(z.Score)).Truncate(time.Hour).UnixMilli()
+			pipe.ZAddLT(ctx, s.k.indexEntity(fm), redis.Z{Score: z.Score, Member: id}, redis.Z{Score: -float64(hour), Member: "r" + s.reporterMAC(fm, t.reporter)})
+			pipe.PExpire(ctx, s.k.indexEntity(fm), s.retention)
+			if added[fm] == nil {
+				added[fm] = map[string]string{}
+			}
+			added[fm][id] = t.reporter
+		}
+	}
+	if len(added) == 0 {
+		return nil
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return err
+	}
+	for fm, a := range added {
+		if err := s.unfoldGone(context.WithoutCancel(ctx), fm, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,156 @@
+package storage
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/tips"
+)
+
+// cutFormCases are entities as read now that were, before handles and
+// hashtags kept their marks, the cut form of others: old tips of those
+// ("@khabar_हिंदी", "#می‌خواهم") are in their sets.
+var cutFormCases = []struct{ text, kind, cut, oldText, oldNow string }{
+	{"cobran piso, ver @khabar_ह", "handle", "khabar_ह", "me extorsiona @khabar_हिंदी cada semana", "khabar_हिदी"},
+	{"اخاذی #می بازار", "hashtag", "می", "اخاذی #می\u200cخواهم بازار", "میخواهم"},
+}
+
+// One reporter naming "@khabar_ह" (as read now) is one reporter, though
+// the set of "khabar_ह" holds two old tips of "@khabar_हिंदी" by others,
+// indexed when that handle was cut to "khabar_ह": no alert, and /signals
+// counts the reporters and tips naming it (two, once a second names it).
+// (The old tips' entity, "@khabar_हिंदी", is listed beside it: two
+// reporters name it.)
+// The old tips count toward "@khabar_हिंदी" still: its third reporter
+// raises its alert, of 3.
+func TestCutFormDoesNotCountOtherEntitiesTips(t *testing.T) {
+	ctx := context.Background()
+	for i, c := range cutFormCases {
+		s := internalStore(t)
+		u := func(n int) string { return string(rune('a'+i)) + string(rune('0'+n)) }
+		for n := 1; n <= 2; n++ {
+			id := batchSubmit(t, s, u(n), int64(n), c.oldText)
+			indexUntilDone(t, s)
+			indexEntityAsBefore(t, s, id, u(n), c.kind, c.oldNow, c.cut)
+		}
+		batchSubmit(t, s, u(3), 3, c.text)
+		if alerts := indexUntilDone(t, s); len(alerts) > 0 {
+			t.Errorf("%q: alerts %+v at its first reporter", c.text, alerts)
+		}
+		mac := s.entityMAC(c.kind + ":" + c.cut)
+		if n := s.rdb.ZCount(ctx, s.k.indexEntity(mac), "-inf", "(0").Val(); n != 1 {
+			t.Errorf("%q: %s:%s counts %d reporters, want 1", c.text, c.kind, c.cut, n)
+		}
+		batchSubmit(t, s, u(4), 4, "otra vez "+c.text)
+		if alerts := indexUntilDone(t, s); len(alerts) > 0 {
+			t.Errorf("%q: alerts %+v at its second reporter", c.text, alerts)
+		}
+		sigs, err := s.Signals(ctx, 7*24*time.Hour, 10)
+		at := slices.IndexFunc(sigs, func(g Signal) bool { return g.Entity.Key() == c.kind+":"+c.cut })
+		if err != nil || at < 0 || sigs[at].Reporters != 2 || sigs[at].Tips != 2 {
+			t.Errorf("%q: signals %+v %v, want %s:%s of 2 reporters and 2 tips", c.text, sigs, err, c.kind, c.cut)
+		}
+		batchSubmit(t, s, u(5), 5, "de nuevo "+c.oldText)
+		alerts := indexUntilDone(t, s)
+		if len(alerts) != 1 || alerts[0].Reporters != 3 || alerts[0].Entity.Key() != c.kind+":"+c.oldNow {
+			t.Errorf("%q: alerts at the third reporter %+v, want one of %s:%s, of 3 reporters", c.oldText, alerts, c.kind, c.oldNow)
+		}
+	}
+}
+
+// /entity "@khabar_ह" lists the tips naming it, not those of
+// "@khabar_हिंदी" its set holds from when that handle was cut to it, even
+// before a tip naming it takes them out.
+func TestEntityOfACutFormListsItsOwnTipsOnly(t *testing.T) {
+	ctx := context.Background()
+	for i, c := range cutFormCases {
+		s := internalStore(t)
+		u := func(n int) string { return string(rune('a'+i)) + string(rune('0'+n)) }
+		own := batchSubmit(t, s, u(1), 1, c.text)
+		old := batchSubmit(t, s, u(2), 2, c.oldText)
+		indexUntilDone(t, s)
+		indexEntityAsBefore(t, s, old, u(2), c.kind, c.oldNow, c.cut)
+		found := tips.Extract(c.text, "")
+		if len(found) != 1 || found[0].Key() != c.kind+":"+c.cut {
+			t.Fatalf("%q reads as %v: the test names the wrong entity", c.text, found)
+		}
+		res, err := s.EntityTips(ctx, found[0], time.Now().Add(-time.Hour), 10, tips.PastForms(c.text, found[0])...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, tip := range res {
+			got = append(got, tip.ID)
+		}
+		if want := []string{own}; !slices.Equal(got, want) {
+			t.Errorf("/entity %s: tips %v, want %v (the old tip of another entity is %s)", c.text, got, want, old)
+		}
+	}
+}
+
+// While the indexer takes the other entities' tips out of a cut form's
+// set, a tip naming it is indexed (by a reporter of one of those tips)
+// and one of those tips is purged: the new tip and its reporter stay,
+// and the purged tip is not brought back into the entity it names now.
+func TestCutFormSiftedWhileIndexedAndPurged(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	c := cutFormCases[0]
+	var old []string
+	for n, u := range []string{"991", "992"} {
+		id := batchSubmit(t, s, u, int64(n+1), c.oldText)
+		indexUntilDone(t, s)
+		indexEntityAsBefore(t, s, id, u, c.kind, c.oldNow, c.cut)
+		old = append(old, id)
+	}
+	var during string
+	beforeSiftWrites = func() {
+		beforeSiftWrites = nil
+		// Reporter 991 names the cut form meanwhile, and 992's old tip goes.
+		during = batchSubmit(t, s, "991", 3, c.text)
+		st, err := s.Tip(ctx, during)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		if _, err := s.index(ctx, during, s.Pseudonym("telegram", "991"), st.Created, c.text, false); err != nil {
+			t.Error(err)
+		}
+		if err := s.Purge(ctx, old[1]); err != nil {
+			t.Error(err)
+		}
+	}
+	t.Cleanup(func() { beforeSiftWrites = nil })
+	batchSubmit(t, s, "993", 4, "otra vez "+c.text)
+	// One round: the tip submitted meanwhile is indexed again after it.
+	if _, err := s.IndexTips(ctx, 50, time.Millisecond, func(Signal) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if beforeSiftWrites != nil {
+		t.Fatal("the sift did not reach its writes: the test proves nothing")
+	}
+	mac := s.entityMAC(c.kind + ":" + c.cut)
+	ek := s.k.indexEntity(mac)
+	if _, err := s.rdb.ZScore(ctx, ek, during).Result(); err != nil {
+		t.Error("the tip naming the cut form indexed meanwhile was taken out")
+	}
+	if _, err := s.rdb.ZScore(ctx, ek, "r"+s.reporterMAC(mac, s.Pseudonym("telegram", "991"))).Result(); err != nil {
+		t.Error("the reporter of the tip naming the cut form indexed meanwhile no longer counts")
+	}
+	if n := s.rdb.ZCount(ctx, ek, "-inf", "(0").Val(); n != 2 {
+		t.Errorf("the cut form counts %d reporters, want 2", n)
+	}
+	now := s.entityMAC(c.kind + ":" + c.oldNow)
+	nk := s.k.indexEntity(now)
+	if _, err := s.rdb.ZScore(ctx, nk, old[1]).Result(); err == nil {
+		t.Error("the tip purged meanwhile was brought into the entity it names")
+	}
+	if _, err := s.rdb.ZScore(ctx, nk, "r"+s.reporterMAC(now, s.Pseudonym("telegram", "992"))).Result(); err == nil {
+		t.Error("the purged tip's reporter counts toward the entity it names")
+	}
+	if _, err := s.rdb.ZScore(ctx, nk, old[0]).Result(); err != nil {
+		t.Error("the other old tip was not brought into the entity it names")
+	}
+}
