@@ -154,3 +154,45 @@ func TestCutFormSiftedWhileIndexedAndPurged(t *testing.T) {
 		t.Error("the other old tip was not brought into the entity it names")
 	}
 }
+
+// An alert of "@khabar_ह" raised and sent before, when the set of
+// "khabar_ह" counted the reporters of old "@khabar_हिंदी" tips, is
+// recounted once a tip naming it takes those out: withdrawn from the chat
+// that took it, one reporter being left.
+func TestCutFormAlertSentBeforeIsWithdrawn(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	c := cutFormCases[0]
+	for n, u := range []string{"981", "982"} {
+		id := batchSubmit(t, s, u, int64(n+1), c.oldText)
+		indexUntilDone(t, s)
+		indexEntityAsBefore(t, s, id, u, c.kind, c.oldNow, c.cut)
+	}
+	mac := s.entityMAC(c.kind + ":" + c.cut)
+	// Raised as before: the set not sifted.
+	s.rdb.Set(ctx, s.k.indexSifted(mac), 1, time.Hour)
+	batchSubmit(t, s, "983", 3, c.text)
+	alerts := indexUntilDone(t, s)
+	if len(alerts) != 1 || alerts[0].Reporters != 3 {
+		t.Fatalf("alerts %+v, want the false one of 3 reporters the test starts from", alerts)
+	}
+	chats := []string{"telegram:-100778"}
+	if err := s.KeepAlert(ctx, alerts[0], chats); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertSent(ctx, alerts[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.alertHanded(ctx, alerts[0], chats[0]); err != nil {
+		t.Fatal(err)
+	}
+	s.rdb.Del(ctx, s.k.indexSifted(mac))
+	batchSubmit(t, s, "983", 4, "otra vez "+c.text)
+	if alerts := indexUntilDone(t, s); len(alerts) > 0 {
+		t.Errorf("alerts %+v, want none", alerts)
+	}
+	due, err := s.DueAlerts(ctx, chats, 10)
+	if err != nil || len(due) != 1 || !due[0].Withdrawn || len(due[0].Took) != 1 {
+		t.Fatalf("due %+v %v, want the alert withdrawn from its chat", due, err)
+	}
+}

@@ -218,6 +218,7 @@ func (s *Store) sift(ctx context.Context, e tips.Entity, mac string) error {
 	ek := s.k.indexEntity(mac)
 	seen := map[string]siftedTip{}
 	moved := map[string]bool{}
+	changed := false
 	for range 10 {
 		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
 			// Tips only (their scores are times; reporters' are negative),
@@ -283,8 +284,14 @@ func (s *Store) sift(ctx context.Context, e tips.Entity, mac string) error {
 				}
 				return nil
 			})
+			changed = err == nil
 			return err
 		}, ek)
+		if changed {
+			// An alert it raised with the other entities' reporters and
+			// kept is recounted (withdrawn if too few are left).
+			return s.checkAlerts(context.WithoutCancel(ctx), []string{mac})
+		}
 		if !errors.Is(err, redis.TxFailedErr) {
 			return err
 		}
