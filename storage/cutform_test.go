@@ -3,8 +3,12 @@ package storage
 import (
 	"context"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/vigia-project/vigia/tips"
 )
@@ -194,5 +198,47 @@ func TestCutFormAlertSentBeforeIsWithdrawn(t *testing.T) {
 	due, err := s.DueAlerts(ctx, chats, 10)
 	if err != nil || len(due) != 1 || !due[0].Withdrawn || len(due[0].Took) != 1 {
 		t.Fatalf("due %+v %v, want the alert withdrawn from its chat", due, err)
+	}
+}
+
+// setnxCounter counts the SETNX (or SET … NX) commands sent one by one
+// (not in a pipeline): each is a round trip.
+type setnxCounter struct{ n atomic.Int64 }
+
+func (h *setnxCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *setnxCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if a := cmd.Args(); cmd.Name() == "setnx" || cmd.Name() == "set" && slices.ContainsFunc(a, func(x any) bool { v, _ := x.(string); return strings.EqualFold(v, "nx") }) {
+			h.n.Add(1)
+		}
+		return next(ctx, cmd)
+	}
+}
+func (h *setnxCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// A tip naming many Persian hashtags whose sets were sifted within the
+// hour costs no round trip per hashtag to learn it: the marks are read
+// for the whole batch at once.
+func TestSiftedMarksAreReadOncePerBatch(t *testing.T) {
+	s := internalStore(t)
+	var text strings.Builder
+	for i := range 60 {
+		text.WriteString("#می" + string(rune('a'+i/26)) + string(rune('a'+i%26)) + "بازار ")
+	}
+	found := tips.Extract(text.String(), "")
+	if len(found) != 60 {
+		t.Fatalf("the text names %d entities, want 60", len(found))
+	}
+	for _, e := range found { // sifted by the tips of the hour
+		s.rdb.Set(context.Background(), s.k.indexSifted(s.entityMAC(e.Key())), 1, time.Hour)
+	}
+	h := &setnxCounter{}
+	s.rdb.AddHook(h)
+	batchSubmit(t, s, "972", 2, text.String())
+	indexUntilDone(t, s)
+	if n := h.n.Load(); n > 0 {
+		t.Errorf("%d marks tried one by one for a tip whose hashtags were sifted this hour, want none", n)
 	}
 }

@@ -153,6 +153,7 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 	// toward it: brought into its set first. Tips of other entities its
 	// set holds as their old cut form count toward it no more: taken out
 	// first. For maxFoldsPerTip of a tip's entities at most.
+	sifted := s.siftedThisHour(ctx, live())
 	for _, j := range live() {
 		folds := 0
 	entities:
@@ -161,7 +162,7 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 				break
 			}
 			did := false
-			if j.cutForms && mayBeCutForm(e) {
+			if j.cutForms && mayBeCutForm(e) && !sifted[j.macs[i]] {
 				sifted, err := s.siftCutForm(ctx, e, j.macs[i])
 				if err != nil {
 					j.err = fmt.Errorf("index tip: %w", err)

@@ -387,3 +387,33 @@ func (s *Store) siftMove(ctx context.Context, res []redis.Z, seen map[string]sif
 	}
 	return nil
 }
+
+// siftedThisHour returns which of the batch's entities that siftCutForm
+// may sift had their set sifted within the hour (their mark is there):
+// one round trip for the batch, not one per entity, as a tip may name a
+// hundred hashtags. On an error, none (siftCutForm's mark decides).
+func (s *Store) siftedThisHour(ctx context.Context, jobs []*indexJob) map[string]bool {
+	pipe := s.rdb.Pipeline()
+	marks := map[string]*redis.IntCmd{}
+	for _, j := range jobs {
+		if !j.cutForms {
+			continue
+		}
+		for i, e := range j.entities {
+			if mac := j.macs[i]; mayBeCutForm(e) && marks[mac] == nil {
+				marks[mac] = pipe.Exists(ctx, s.k.indexSifted(mac))
+			}
+		}
+	}
+	out := map[string]bool{}
+	if len(marks) == 0 {
+		return out
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return out
+	}
+	for mac, c := range marks {
+		out[mac] = c.Val() == 1
+	}
+	return out
+}
