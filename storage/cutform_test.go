@@ -242,3 +242,32 @@ func TestSiftedMarksAreReadOncePerBatch(t *testing.T) {
 		t.Errorf("%d marks tried one by one for a tip whose hashtags were sifted this hour, want none", n)
 	}
 }
+
+// A cut form's set that keeps changing while the indexer sifts it (an
+// entity named all the time) does not fail the tip being indexed: it is
+// indexed, and counts, and the next tip sifts the set.
+func TestTipIsIndexedWhenTheSiftKeepsBeingInterrupted(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	c := cutFormCases[0]
+	old := batchSubmit(t, s, "931", 1, c.oldText)
+	indexUntilDone(t, s)
+	indexEntityAsBefore(t, s, old, "931", c.kind, c.oldNow, c.cut)
+	mac := s.entityMAC(c.kind + ":" + c.cut)
+	ek := s.k.indexEntity(mac)
+	beforeSiftWrites = func() { s.rdb.PExpire(ctx, ek, s.retention) } // touched at every read
+	t.Cleanup(func() { beforeSiftWrites = nil })
+	id := batchSubmit(t, s, "932", 2, c.text)
+	if _, err := s.IndexTips(ctx, 50, time.Millisecond, func(Signal) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.rdb.ZScore(ctx, ek, id).Result(); err != nil {
+		t.Fatalf("the tip is not indexed under %s (%v)", c.cut, err)
+	}
+	beforeSiftWrites = nil
+	batchSubmit(t, s, "933", 3, "otra vez "+c.text)
+	indexUntilDone(t, s)
+	if _, err := s.rdb.ZScore(ctx, ek, old).Result(); err == nil {
+		t.Error("the next tip did not sift the set")
+	}
+}

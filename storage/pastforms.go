@@ -193,10 +193,18 @@ func (s *Store) siftCutForm(ctx context.Context, e tips.Entity, mac string) (boo
 	if err := s.sift(ctx, e, mac); err != nil {
 		// The next tip tries again, as foldPastForms.
 		s.rdb.Del(context.WithoutCancel(ctx), s.k.indexSifted(mac))
+		if errors.Is(err, errSiftBusy) {
+			// An entity named all the time: this tip is indexed all
+			// the same, not failed (and given up) for it.
+			return false, nil
+		}
 		return true, fmt.Errorf("cut form: %w", err)
 	}
 	return true, nil
 }
+
+// errSiftBusy is sift's error when the set kept changing while it read it.
+var errSiftBusy = errors.New("entity index kept changing")
 
 // siftedTip is what sift learned of a tip of the set it reads.
 type siftedTip struct {
@@ -296,7 +304,7 @@ func (s *Store) sift(ctx context.Context, e tips.Entity, mac string) error {
 			return err
 		}
 	}
-	return errors.New("entity index kept changing")
+	return errSiftBusy
 }
 
 // beforeSiftWrites, if set, runs between sift's read of the set and its
