@@ -430,7 +430,7 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	// The asker would read a receipt code written in the answer (see
 	// cutReceipts): it goes, the rest answers.
 	var codeCut bool
-	c.Request.Text, c.Request.HiddenLinks, codeCut = m.cutMessageReceipts(ctx, c.Request.Text, c.Request.HiddenLinks)
+	c.Request.Text, c.Request.HiddenLinks, codeCut, _ = m.cutMessageReceipts(ctx, c.Request.Text, c.Request.HiddenLinks)
 	text := strings.TrimSpace(withLinks(c.Request.Text, c.Request.HiddenLinks))
 	if blank(text) {
 		text = "" // zero-width spaces alone answer nothing
@@ -677,7 +677,7 @@ func replyCommand(ctx context.Context, c *Context) error {
 		// The answer as written, its line breaks kept (a list, an address).
 		var answer string
 		var codeCut bool
-		answer, c.Request.HiddenLinks, codeCut = c.mux.cutMessageReceipts(ctx, strings.TrimSpace(afterFields(c.Request.Args, n)), c.Request.HiddenLinks)
+		answer, c.Request.HiddenLinks, codeCut, _ = c.mux.cutMessageReceipts(ctx, strings.TrimSpace(afterFields(c.Request.Args, n)), c.Request.HiddenLinks)
 		if codeCut {
 			c.sayQuietly("receipt_text_dropped", nil)
 		}

@@ -303,11 +303,12 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		}
 	}
 	codeCut := false
+	var codesUnknown error // the receipt lookup's failure: the text's code-like words were not cut
 	if !codeDropped {
 		// A code inside a sentence ("mi código es ABCD-…, ¿ya lo
 		// vieron?"), or a link shown as words: the rest is kept, the code
 		// is not.
-		req.Text, req.HiddenLinks, codeCut = m.cutMessageReceipts(ctx, req.Text, req.HiddenLinks)
+		req.Text, req.HiddenLinks, codeCut, codesUnknown = m.cutMessageReceipts(ctx, req.Text, req.HiddenLinks)
 	}
 	if m.spool != nil {
 		// Redelivered after it was spooled (a restart before the platform
@@ -403,10 +404,28 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		}
 		return c.Say(ctx, "unsupported_message", nil)
 	}
-	d, err := m.store.AddToDraft(ctx, c.Pseudonym, storage.DraftPart{
-		EventID: req.EventID, Route: req.Platform + ":" + req.ChatID, Language: c.Lang, Part: part,
-		MaxParts: m.limits.MaxParts, MaxChars: m.limits.MaxChars, Limit: partLimit,
-	})
+	var d storage.Draft
+	var err error
+	if codesUnknown == nil {
+		d, err = m.store.AddToDraft(ctx, c.Pseudonym, storage.DraftPart{
+			EventID: req.EventID, Route: req.Platform + ":" + req.ChatID, Language: c.Lang, Part: part,
+			MaxParts: m.limits.MaxParts, MaxChars: m.limits.MaxChars, Limit: partLimit,
+		})
+	} else {
+		// Redis could not say which of its code-like words are receipt
+		// codes (a timeout on that one call, while the other writes may
+		// well succeed): kept in the draft as it is, a code inside a
+		// sentence would reach investigators. Nor is every such word cut
+		// (a payment reference is evidence). It goes as in an outage:
+		// spooled, its codes cut at the replay, which asks Redis again
+		// until it can say (or refused, below, where the spool cannot
+		// take it). A file stored already is not spooled (the outage
+		// path never does); the reporter sends it again.
+		if !StorageDown(codesUnknown) || m.spool == nil || part.Attachment != nil && part.Attachment.Platform == tips.Stored {
+			return c.Say(ctx, "error_storage", nil)
+		}
+		err = codesUnknown
+	}
 	if over, err := c.limited(ctx, err); over {
 		return err
 	}
@@ -891,17 +910,19 @@ var fileNoteData = map[string]any{"MB": storage.MaxFileSize >> 20}
 // cannot say (a card number cut from a spooled tip would be evidence
 // lost). The candidates are looked up in one round trip.
 func (m *Mux) cutReceipts(ctx context.Context, text string) (string, bool) {
-	out, cut := m.cutReceiptsIn(ctx, []string{text})
+	out, cut, _ := m.cutReceiptsIn(ctx, []string{text})
 	return out[0], cut
 }
 
-// cutReceiptsIn is cutReceipts of several texts, looked up together.
-func (m *Mux) cutReceiptsIn(ctx context.Context, texts []string) ([]string, bool) {
+// cutReceiptsIn is cutReceipts of several texts, looked up together. A
+// failed lookup leaves texts as they are and is returned: their
+// code-like words are not known to be no receipt codes.
+func (m *Mux) cutReceiptsIn(ctx context.Context, texts []string) ([]string, bool, error) {
 	out, cut, err := tips.CutReceipts(texts, func(codes []string) ([]bool, error) { return m.receiptsKnown(ctx, codes) })
 	if err != nil {
-		return texts, false
+		return texts, false, err
 	}
-	return out, cut
+	return out, cut, nil
 }
 
 // cutAcrossParts takes out of a tip stored before such codes were cut
@@ -949,11 +970,12 @@ func (m *Mux) receiptsKnown(ctx context.Context, codes []string) ([]bool, error)
 // cutMessageReceipts is cutReceipts of a message's text and of its
 // hidden links (the addresses of links it shows as words), in one lookup:
 // a code in a link would reach investigators as surely as one in the
-// text. A link left with nothing is dropped.
-func (m *Mux) cutMessageReceipts(ctx context.Context, text string, links []string) (string, []string, bool) {
-	out, cut := m.cutReceiptsIn(ctx, append([]string{text}, links...))
+// text. A link left with nothing is dropped. The error is a failed
+// lookup's (cutReceiptsIn): nothing was cut.
+func (m *Mux) cutMessageReceipts(ctx context.Context, text string, links []string) (string, []string, bool, error) {
+	out, cut, err := m.cutReceiptsIn(ctx, append([]string{text}, links...))
 	if !cut {
-		return text, links, false
+		return text, links, false, err
 	}
 	var kept []string
 	for i, l := range out[1:] {
@@ -964,7 +986,7 @@ func (m *Mux) cutMessageReceipts(ctx context.Context, text string, links []strin
 		}
 		kept = append(kept, l)
 	}
-	return out[0], kept, true
+	return out[0], kept, true, nil
 }
 
 // receiptNoTip reports whether code is the receipt of a message spooled

@@ -1,0 +1,100 @@
+package commands_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
+)
+
+// lookupFails is a store whose receipt-code lookup fails once (a timeout
+// on that one call) when armed; every other call, the draft write too,
+// succeeds.
+type lookupFails struct {
+	*storage.Store
+	armed atomic.Bool
+}
+
+func (s *lookupFails) ReceiptsKnown(ctx context.Context, codes []string) ([]bool, error) {
+	if s.armed.CompareAndSwap(true, false) {
+		return nil, fmt.Errorf("receipts known: %w", context.DeadlineExceeded)
+	}
+	return s.Store.ReceiptsKnown(ctx, codes)
+}
+
+// A message whose receipt-code lookup failed while Redis kept the rest is
+// never stored with its code-like words uncut, where investigators would
+// read a receipt code inside a sentence: it is spooled as in an outage,
+// and the replay, asking again, cuts the code and keeps the rest. Without
+// a spool it is refused, said so, and nothing is kept.
+func TestFailedCodeLookupNeverStoresTheCodeUncut(t *testing.T) {
+	ctx := context.Background()
+	msg, _ := loadMessages()
+	for _, withSpool := range []bool{true, false} {
+		t.Run(fmt.Sprint("spool=", withSpool), func(t *testing.T) {
+			srv := redistest.Start(t)
+			kr, _ := storage.NewKeyring(bytes.Repeat([]byte{6}, 32))
+			st, _ := storage.New(srv.Client(), kr, storage.Options{Prefix: "o"})
+			if err := st.Init(ctx); err != nil {
+				t.Fatal(err)
+			}
+			failing := &lookupFails{Store: st}
+			opts := commands.Options{Store: failing, Messages: msg, DefaultLanguage: "en", Logger: slog.New(slog.DiscardHandler)}
+			var sp *storage.Spool
+			if withSpool {
+				var err error
+				if sp, err = storage.OpenSpool(t.TempDir(), kr); err != nil {
+					t.Fatal(err)
+				}
+				opts.Spool = sp
+			}
+			do := telegramUser(commands.New(opts), "73")
+			r := do(commands.Request{Text: "cobran piso en el mercado", EventID: 1})
+			code := codeRE.FindString(do(commands.Request{Callback: press(r, "send:"), EventID: 2})[0].Text)
+			if code == "" {
+				t.Fatal("no receipt")
+			}
+			failing.armed.Store(true)
+			text := "mi código es " + code + ", ¿ya lo vieron? vienen el martes"
+			r = do(commands.Request{Text: text, EventID: 3})
+			if failing.armed.Load() {
+				t.Fatal("the code was not looked up")
+			}
+			p := st.Pseudonym("telegram", "73")
+			if d, err := st.Draft(ctx, p); !errors.Is(err, storage.ErrNotFound) {
+				t.Fatalf("kept in a draft with its code uncut: %+v %v (answer %+v)", d, err, r)
+			}
+			if !withSpool {
+				if len(r) != 1 || r[0].Text != msg.Localize("en", "error_storage", nil) {
+					t.Fatalf("answer: %+v", r)
+				}
+				if list, _ := st.Recent(ctx, 10); len(list) != 1 {
+					t.Fatalf("%d tips, want the first alone", len(list))
+				}
+				return
+			}
+			spooled := codeRE.FindString(r[0].Text)
+			if len(r) != 1 || spooled == "" || r[0].Text != msg.Localize("en", "spool_received", map[string]any{"Receipt": spooled}) {
+				t.Fatalf("answer: %+v", r)
+			}
+			if n, err := sp.Replay(ctx, st); err != nil || n != 1 {
+				t.Fatalf("replay: %d %v", n, err)
+			}
+			tip, err := st.TipByReceipt(ctx, spooled)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := tip.Content.Text(); strings.Contains(got, code) || !strings.Contains(got, "¿ya lo vieron? vienen el martes") {
+				t.Fatalf("the spooled tip reads %q", got)
+			}
+		})
+	}
+}
