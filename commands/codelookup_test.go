@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/storage"
@@ -96,5 +97,43 @@ func TestFailedCodeLookupNeverStoresTheCodeUncut(t *testing.T) {
 				t.Fatalf("the spooled tip reads %q", got)
 			}
 		})
+	}
+}
+
+// An answer to an investigator's question whose receipt-code lookup
+// failed is not delivered with its code-like words uncut (the asker would
+// read a receipt code): not taken, said so, the question left open; sent
+// again, it goes, the code cut. So with /reply as with a reply.
+func TestFailedCodeLookupDeliversNoAnswerUncut(t *testing.T) {
+	tm, receipt := questioned(t, "¿Dónde?")
+	failing := &lookupFails{Store: tm.store}
+	tm.mux = commands.New(commands.Options{
+		Store: failing, Messages: tm.msg, Now: tm.clk.Now, DefaultLanguage: "en", Logger: slog.New(slog.NewTextHandler(tm.logs, nil)),
+		Retention: 90 * 24 * time.Hour, Roles: commands.Roles{"telegram:" + adminID: commands.Admin},
+	})
+	tm.mux.AddSender("telegram", tm.sent)
+	tm.notices("2002")
+	notSaved := tm.text("en", "error_storage", nil)
+	for _, req := range []commands.Request{
+		{Text: "mi código es " + receipt + ", en la esquina", ReplyToBot: true, ReplyToID: "m1"},
+		{Command: "reply", Args: receipt + " mi código es " + receipt + ", en la esquina"},
+	} {
+		failing.armed.Store(true)
+		if r := tm.as(reporterID, "Rosa", req); len(r) != 1 || r[0].Text != notSaved || failing.armed.Load() {
+			t.Fatalf("%q%q with the lookup failing: %q", req.Command, req.Text+req.Args, texts(r))
+		}
+		if n := tm.notices("2002"); len(n) != 0 {
+			t.Fatalf("Ana was told %q", n)
+		}
+		if a := tm.tipAnswers("1"); len(a) != 0 {
+			t.Fatalf("answers kept: %q", a)
+		}
+	}
+	r := tm.as(reporterID, "Rosa", commands.Request{Text: "mi código es " + receipt + ", en la esquina", ReplyToBot: true, ReplyToID: "m1"})
+	if len(r) != 2 || !tm.answered(r[1:]) {
+		t.Fatalf("sent again: %q", texts(r))
+	}
+	if a := tm.tipAnswers("1"); len(a) != 1 || strings.Contains(a[0], receipt) || !strings.Contains(a[0], "en la esquina") {
+		t.Fatalf("answers kept: %q", a)
 	}
 }

@@ -430,7 +430,16 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	// The asker would read a receipt code written in the answer (see
 	// cutReceipts): it goes, the rest answers.
 	var codeCut bool
-	c.Request.Text, c.Request.HiddenLinks, codeCut, _ = m.cutMessageReceipts(ctx, c.Request.Text, c.Request.HiddenLinks)
+	var lookupErr error
+	c.Request.Text, c.Request.HiddenLinks, codeCut, lookupErr = m.cutMessageReceipts(ctx, c.Request.Text, c.Request.HiddenLinks)
+	if lookupErr != nil && !withFile {
+		// Redis could not say which code-like words are receipt codes:
+		// delivered uncut, a code would reach the asker. Not taken, and
+		// said so: the question stays open, the reporter sends it again.
+		// (With a file it goes on as a tip's part, which keepPart looks
+		// up again.)
+		return true, c.Say(ctx, "error_storage", nil)
+	}
 	text := strings.TrimSpace(withLinks(c.Request.Text, c.Request.HiddenLinks))
 	if blank(text) {
 		text = "" // zero-width spaces alone answer nothing
@@ -677,7 +686,13 @@ func replyCommand(ctx context.Context, c *Context) error {
 		// The answer as written, its line breaks kept (a list, an address).
 		var answer string
 		var codeCut bool
-		answer, c.Request.HiddenLinks, codeCut, _ = c.mux.cutMessageReceipts(ctx, strings.TrimSpace(afterFields(c.Request.Args, n)), c.Request.HiddenLinks)
+		var lookupErr error
+		answer, c.Request.HiddenLinks, codeCut, lookupErr = c.mux.cutMessageReceipts(ctx, strings.TrimSpace(afterFields(c.Request.Args, n)), c.Request.HiddenLinks)
+		if lookupErr != nil {
+			// Not known which code-like words are receipt codes: not
+			// delivered uncut; the question stays open.
+			return c.Say(ctx, "error_storage", nil)
+		}
 		if codeCut {
 			c.sayQuietly("receipt_text_dropped", nil)
 		}
