@@ -254,3 +254,22 @@ func TestTriageHelpNamesStatusesInItsLanguage(t *testing.T) {
 		}
 	}
 }
+
+// A file gone at Send, of one or of several sent, is "a file you sent",
+// never "the file" (which reads as if it were the only one); more than
+// one are counted. fr and pt-BR take their singular for one alone here:
+// Send tells of files gone only when there are some.
+func TestSentFilesGoneReadsRightForOneOfSeveral(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lang, a := range map[string]string{"en": "A file ", "es": "Un archivo ", "fr": "Un fichier ", "pt-BR": "Um arquivo "} {
+		if one := b.Localize(lang, "sent_files_gone", nil, 1); !strings.HasPrefix(one, a) {
+			t.Errorf("%s sent_files_gone, one file: %q", lang, one)
+		}
+		if two := b.Localize(lang, "sent_files_gone", map[string]any{"Count": 2}, 2); !strings.HasPrefix(two, "2 ") {
+			t.Errorf("%s sent_files_gone, two files: %q", lang, two)
+		}
+	}
+}
