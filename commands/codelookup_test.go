@@ -106,12 +106,7 @@ func TestFailedCodeLookupNeverStoresTheCodeUncut(t *testing.T) {
 // again, it goes, the code cut. So with /reply as with a reply.
 func TestFailedCodeLookupDeliversNoAnswerUncut(t *testing.T) {
 	tm, receipt := questioned(t, "¿Dónde?")
-	failing := &lookupFails{Store: tm.store}
-	tm.mux = commands.New(commands.Options{
-		Store: failing, Messages: tm.msg, Now: tm.clk.Now, DefaultLanguage: "en", Logger: slog.New(slog.NewTextHandler(tm.logs, nil)),
-		Retention: 90 * 24 * time.Hour, Roles: commands.Roles{"telegram:" + adminID: commands.Admin},
-	})
-	tm.mux.AddSender("telegram", tm.sent)
+	failing := failingLookups(tm)
 	tm.notices("2002")
 	notSaved := tm.text("en", "error_storage", nil)
 	for _, req := range []commands.Request{
@@ -135,5 +130,40 @@ func TestFailedCodeLookupDeliversNoAnswerUncut(t *testing.T) {
 	}
 	if a := tm.tipAnswers("1"); len(a) != 1 || strings.Contains(a[0], receipt) || !strings.Contains(a[0], "en la esquina") {
 		t.Fatalf("answers kept: %q", a)
+	}
+}
+
+// failingLookups puts tm's engine on a lookupFails of its store.
+func failingLookups(tm *team) *lookupFails {
+	failing := &lookupFails{Store: tm.store}
+	tm.mux = commands.New(commands.Options{
+		Store: failing, Messages: tm.msg, Now: tm.clk.Now, DefaultLanguage: "en", Logger: slog.New(slog.NewTextHandler(tm.logs, nil)),
+		Retention: 90 * 24 * time.Hour, Roles: commands.Roles{"telegram:" + adminID: commands.Admin},
+	})
+	tm.mux.AddSender("telegram", tm.sent)
+	return failing
+}
+
+// A warning whose receipt-code lookup failed is not stored with its
+// code-like words uncut (investigators review it, communities may read
+// it): the reporter hears it was NOT saved; in a group nothing is kept.
+func TestFailedCodeLookupStoresNoWarningUncut(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	r := tm.as(reporterID, "R", commands.Request{Text: "cobran piso en el mercado"})
+	code := codeRE.FindString(tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})[0].Text)
+	failing := failingLookups(tm)
+	failing.armed.Store(true)
+	r = tm.as(reporterID, "R", commands.Request{Command: "warn", Args: "Sobre mi denuncia " + code + ": un número llama a comerciantes"})
+	if len(r) != 1 || r[0].Text != tm.msg.Localize("en", "error_storage", nil) || failing.armed.Load() {
+		t.Fatalf("a warning with the lookup failing: %q", texts(r))
+	}
+	failing.armed.Store(true)
+	tm.inGroup("7002", "-5", true, commands.Request{Command: "warn", Args: "retén falso, " + code})
+	if failing.armed.Load() {
+		t.Fatal("the group's warning was not looked up")
+	}
+	if w, err := tm.store.Tip(ctx, "2"); err == nil {
+		t.Fatalf("a warning was stored: %q", w.Content.Text())
 	}
 }

@@ -908,10 +908,11 @@ var fileNoteData = map[string]any{"MB": storage.MaxFileSize >> 20}
 // ties that tip to this one). A code-like word that is no receipt stays
 // (a payment reference is evidence), and so does every one while Redis
 // cannot say (a card number cut from a spooled tip would be evidence
-// lost). The candidates are looked up in one round trip.
-func (m *Mux) cutReceipts(ctx context.Context, text string) (string, bool) {
-	out, cut, _ := m.cutReceiptsIn(ctx, []string{text})
-	return out[0], cut
+// lost). The candidates are looked up in one round trip; the error is a
+// failed lookup's (nothing cut: the text must not be kept as it is).
+func (m *Mux) cutReceipts(ctx context.Context, text string) (string, bool, error) {
+	out, cut, err := m.cutReceiptsIn(ctx, []string{text})
+	return out[0], cut, err
 }
 
 // cutReceiptsIn is cutReceipts of several texts, looked up together. A

@@ -194,7 +194,13 @@ func warn(ctx context.Context, c *Context) error {
 	voided := c.Request.ChatKind != Private && c.mux.voidInvitations(ctx, c, tips.ReceiptCodesIn(text))
 	// Receipt codes go, as from a tip's text: investigators review the
 	// warning and communities may read it, and a code acts on its tip.
-	text, codeCut := c.mux.cutReceipts(ctx, text)
+	text, codeCut, err := c.mux.cutReceipts(ctx, text)
+	if err != nil {
+		// Not known which code-like words are receipt codes: stored
+		// uncut, a code would reach investigators and communities. Not
+		// kept; the reporter hears it was NOT saved (storageDownReply).
+		return fmt.Errorf("warn: receipt codes: %w", err)
+	}
 	text = strings.TrimSpace(text)
 	if blank(text) {
 		text = "" // zero-width spaces alone: nothing to warn of
