@@ -229,3 +229,47 @@ func TestQuestionOfUnknownOutcomeIsAnswered(t *testing.T) {
 		t.Fatalf("Ana was told %q", a)
 	}
 }
+
+// A question refused at a limit leaves one line in the audit log, the
+// refusal: the /ask was recorded before it ran, as a question whose text
+// "is in the tip's history", which a refused one is not.
+func TestRefusedAskIsAuditedOnce(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?", "¿Qué hora?", "¿Dónde?")
+	ctx := context.Background()
+	before, err := tm.store.AuditLog(ctx, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Cuántos?"}); len(r) != 1 || r[0].Text != tm.text("en", "ask_open_limit", map[string]any{"ID": "1", "Max": storage.MaxOpenQuestions}) {
+		t.Fatalf("a fourth unanswered question: %q", texts(r))
+	}
+	after, err := tm.store.AuditLog(ctx, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before)+1 || after[0].Note != storage.NoteAskOpen || after[0].TextLength != 0 {
+		t.Fatalf("the refused /ask left %d audit entries, want 1 (the refusal): %+v", len(after)-len(before), after[:len(after)-len(before)])
+	}
+	r := tm.as(adminID, "Ada", commands.Request{Command: "audit"})
+	if len(r) != 1 {
+		t.Fatalf("/audit: %q", texts(r))
+	}
+	// The three asked are in the tip's history, the refused one is not.
+	if n := strings.Count(r[0].Text, "tip's history"); n != 3 {
+		t.Errorf("/audit says %d questions are in the tip's history, want 3:\n%s", n, r[0].Text)
+	}
+	// A question asked is recorded once too, with its length.
+	if r := tm.reply("m1", "Respuesta"); !tm.answered(r) {
+		t.Fatalf("answer to m1: %q", texts(r))
+	}
+	if after, err = tm.store.AuditLog(ctx, 1000); err != nil {
+		t.Fatal(err)
+	}
+	if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Cuántos?"}); len(r) != 1 || r[0].Text != tm.text("en", "ask_sent", nil) {
+		t.Fatalf("a question, one answered: %q", texts(r))
+	}
+	last, err := tm.store.AuditLog(ctx, 1000)
+	if err != nil || len(last) != len(after)+1 || last[0].Action != "ask" || last[0].Args != "1" || last[0].TextLength != len([]rune("¿Cuántos?")) || last[0].Note != "" {
+		t.Fatalf("the question asked left %d audit entries, want 1: %+v %v", len(last)-len(after), last[:len(last)-len(after)], err)
+	}
+}

@@ -30,6 +30,8 @@ type Context struct {
 	// removal is what came of removing the request's message from its
 	// group (removeRequest), once tried.
 	removal *removal
+	// pendingAudit is an AuditLate command's audit entry, not written yet.
+	pendingAudit *storage.AuditEntry
 }
 
 type removal struct {

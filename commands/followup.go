@@ -203,6 +203,13 @@ func ask(ctx context.Context, c *Context) error {
 	if err != nil {
 		return err
 	}
+	// Recorded before it is sent (no audit, no action).
+	if err := c.auditPending(ctx, nil); err != nil {
+		if err := c.mux.store.UnnumberQuestion(ctx, id, n); err != nil {
+			c.mux.log.Warn("question not given back", "error", err.Error())
+		}
+		return err
+	}
 	// Defanged: a link in a question could reveal the reporter's address
 	// to whoever runs the linked site.
 	text = safe(text)
@@ -278,10 +285,10 @@ func ask(ctx context.Context, c *Context) error {
 
 // refuseAsk tells the investigator that a question to tip id's reporter
 // was not sent, past a limit (msg, of limit questions, which the audit log
-// names as limit and what), and records the refusal in the audit log: the
-// /ask it holds, recorded before it ran, did not reach the reporter.
+// names as limit and what), and records the refusal in the audit log, as
+// the /ask's only entry (AuditLate): no question went into the tip's history.
 func (c *Context) refuseAsk(ctx context.Context, id, msg string, limit int, note string) error {
-	if err := c.mux.audit(ctx, c, storage.AuditEntry{Action: "ask", Args: id, Note: note, Max: limit}); err != nil {
+	if err := c.auditPending(ctx, &storage.AuditEntry{Action: "ask", Args: id, Note: note, Max: limit}); err != nil {
 		return err
 	}
 	return c.Say(ctx, msg, map[string]any{"ID": id, "Max": limit})

@@ -655,11 +655,19 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 				return nil
 			}
 			if cmd.Role >= Investigator {
-				if ok, err := m.teamAction(ctx, c, auditEntry(cmd, req.Args), cmd.BeforeUnlock); err != nil || !ok {
+				e := auditEntry(cmd, req.Args)
+				if cmd.AuditLate {
+					c.pendingAudit = &e
+				}
+				if ok, err := m.teamAction(ctx, c, e, cmd.BeforeUnlock); err != nil || !ok {
 					return err
 				}
 			}
-			return cmd.Handler(ctx, c)
+			err := cmd.Handler(ctx, c)
+			if aerr := c.auditPending(ctx, nil); aerr != nil && err == nil {
+				err = aerr
+			}
+			return err
 		case !req.CommandAtStart:
 			// "/word" inside a message that is not ours: it is just text.
 		case req.ChatKind == Private || req.Addressed:
@@ -1241,16 +1249,36 @@ func (m *Mux) teamAction(ctx context.Context, c *Context, e storage.AuditEntry, 
 	if ok, err := m.allow(ctx, c, "query", m.limits.QueriesPerHour); err != nil || !ok {
 		return false, err
 	}
-	if err := m.audit(ctx, c, e); err != nil {
-		return false, err
+	if c.pendingAudit == nil {
+		if err := m.audit(ctx, c, e); err != nil {
+			return false, err
+		}
 	}
 	if locked, err := m.locked(ctx, c); err != nil || (locked && !beforeUnlock) {
+		if err == nil {
+			err = c.auditPending(ctx, nil)
+		}
 		if err != nil {
 			return false, err
 		}
 		return false, c.Say(ctx, "locked", nil)
 	}
 	return true, nil
+}
+
+// auditPending writes an AuditLate command's entry, or instead of it e
+// when not nil (what the command turned out to do), once: a command must
+// call it before it acts. Nothing pending, it does nothing.
+func (c *Context) auditPending(ctx context.Context, e *storage.AuditEntry) error {
+	pending := c.pendingAudit
+	if pending == nil {
+		return nil
+	}
+	c.pendingAudit = nil
+	if e == nil {
+		e = pending
+	}
+	return c.mux.audit(ctx, c, *e)
 }
 
 // allow applies a per-pseudonym hourly limit; when it is reached the user

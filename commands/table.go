@@ -51,7 +51,12 @@ type Command struct {
 	// whatever happens to the tip, records its length, not the text, so
 	// the text goes when the tip is purged or expires.
 	TipText bool
-	Handler HandlerFunc
+	// AuditLate team commands have their audit entry written once the
+	// handler knows what the command does (Context.auditPending), before
+	// it acts; or, if it never says, after it returns. A refused /ask is
+	// so recorded once, as refused: not first as a question asked.
+	AuditLate bool
+	Handler   HandlerFunc
 }
 
 // commandTable lists every command Vigía knows.
@@ -85,7 +90,7 @@ func commandTable() []*Command {
 			Args: []Arg{{Name: "number", Kind: ArgInteger, Required: true, Min: 1}, {Name: "decision", Required: true}}},
 		{Name: "note", Role: Investigator, TipText: true, Handler: note,
 			Args: []Arg{{Name: "number", Kind: ArgInteger, Required: true, Min: 1}, {Name: "text", Required: true}}},
-		{Name: "ask", Role: Investigator, TipText: true, Handler: ask,
+		{Name: "ask", Role: Investigator, TipText: true, AuditLate: true, Handler: ask,
 			Args: []Arg{{Name: "number", Kind: ArgInteger, Required: true, Min: 1}, {Name: "question", Required: true}}},
 		{Name: "invite", Role: Admin, PrivateOnly: true, Handler: invite,
 			Args: []Arg{{Name: "role", Kind: ArgRole}}},
