@@ -38,3 +38,26 @@ func TestAuditNotesAreInTheReadersLanguage(t *testing.T) {
 		}
 	}
 }
+
+// The role a /redeem joined as is read in the admin's language too: it
+// was kept as an English word in the entry's arguments ("/redeem
+// investigator code:…"), shown so to an admin reading in Spanish.
+func TestAuditRedeemRoleIsInTheReadersLanguage(t *testing.T) {
+	tm := newTeam(t)
+	code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite", Args: "investigator"})[0].Text)
+	tm.as("2002", "Ana", commands.Request{Command: "redeem", Args: code, Language: "es"})
+	tag := tm.store.CodeTag(code)
+	for _, lang := range []string{"es", "fr", "pt-BR", "en"} {
+		r := tm.as(adminID, "Ada", commands.Request{Command: "audit", Language: lang})
+		if len(r) != 1 {
+			t.Fatalf("/audit in %s: %q", lang, texts(r))
+		}
+		audit := strings.NewReplacer("\u2068", "", "\u2069", "").Replace(r[0].Text)
+		if want := "/redeem " + tm.text(lang, "role_investigator", nil) + " " + tag; !strings.Contains(audit, want) {
+			t.Errorf("/audit in %s lacks %q:\n%s", lang, want, audit)
+		}
+		if lang != "en" && strings.Contains(audit, "/redeem investigator") {
+			t.Errorf("/audit in %s holds English:\n%s", lang, audit)
+		}
+	}
+}

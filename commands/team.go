@@ -79,7 +79,7 @@ func redeem(ctx context.Context, c *Context) error {
 	// the audit log must not collect the identities of random users. With
 	// the invitation's tag, as /invite showed it to the admin.
 	c.Role = Investigator
-	if err := c.mux.audit(ctx, c, storage.AuditEntry{Action: "redeem", Args: m.Role + " " + c.mux.store.CodeTag(code)}); err != nil {
+	if err := c.mux.audit(ctx, c, storage.AuditEntry{Action: "redeem", Role: m.Role, Args: c.mux.store.CodeTag(code)}); err != nil {
 		return err
 	}
 	return c.Say(ctx, "redeem_ok", map[string]any{"Role": c.T("role_"+m.Role, nil)})
@@ -263,6 +263,10 @@ func auditLog(ctx context.Context, c *Context) error {
 		args := ""
 		if a := auditText(e.Args); a != "" {
 			args = isolated(a)
+		}
+		switch e.Role {
+		case "investigator", "admin":
+			args = strings.TrimSpace(c.T("role_"+e.Role, nil) + " " + args)
 		}
 		if e.Code {
 			args = strings.TrimSpace(args + " " + c.T("audit_code_withheld", nil))

@@ -28,6 +28,10 @@ type AuditEntry struct {
 	// NoteAskDay, the last two with the limit, Max.
 	Note string `json:"o,omitempty"`
 	Max  int    `json:"m,omitempty"`
+	// Role is the role a /redeem joined as ("investigator", "admin"),
+	// shown in the reader's language (entries written before keep it in
+	// Args, as English words).
+	Role string `json:"r,omitempty"`
 }
 
 // Audit entries' notes (AuditEntry.Note).
