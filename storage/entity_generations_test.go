@@ -3,7 +3,9 @@ package storage
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -369,5 +371,87 @@ func TestTipForgottenWhileFoldedIsTakenOut(t *testing.T) {
 	}
 	if _, err := s.rdb.ZScore(ctx, s.k.indexEntity(mac), "r"+s.reporterMAC(mac, s.Pseudonym("telegram", "961"))).Result(); err == nil {
 		t.Error("the entity counts the withdrawn tip's reporter")
+	}
+}
+
+// hexistsTrips counts the round trips to Redis that carry an HEXISTS
+// (a command alone, or a pipeline).
+type hexistsTrips struct {
+	mu    sync.Mutex
+	trips int
+	cmds  int
+}
+
+func (h *hexistsTrips) count(cmds []redis.Cmder) {
+	n := 0
+	for _, c := range cmds {
+		if c.Name() == "hexists" {
+			n++
+		}
+	}
+	if n > 0 {
+		h.mu.Lock()
+		h.trips++
+		h.cmds += n
+		h.mu.Unlock()
+	}
+}
+
+func (h *hexistsTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *hexistsTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		h.count([]redis.Cmder{cmd})
+		return next(ctx, cmd)
+	}
+}
+
+func (h *hexistsTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.count(cmds)
+		return next(ctx, cmds)
+	}
+}
+
+// /entity checks the tips found under an old cut form for a /forget
+// mark a batch at a time, in one round trip: it did one a candidate, and
+// an old form lists up to maxCandidates of them. The withdrawn ones are
+// still left out.
+func TestEntityOldFormForgottenCheckIsOneRoundTripABatch(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	const text = "me extorsiona @khabar_हिंदी cada semana"
+	const tipsN = 24
+	var want []string
+	for i := range tipsN {
+		user := "77" + strconv.Itoa(100+i)
+		id := batchSubmit(t, s, user, int64(500+i), text)
+		indexUntilDone(t, s)
+		indexEntityAsBefore(t, s, id, user, "handle", "khabar_हिदी", "khabar_ह")
+		if i%3 == 0 {
+			s.rdb.HSet(ctx, s.k.tip(id), tipForgotten, 1)
+		} else {
+			want = append(want, id)
+		}
+	}
+	slices.Reverse(want)
+	e := tips.Extract(text, "")[0]
+	h := &hexistsTrips{}
+	s.rdb.AddHook(h)
+	res, err := s.EntityTips(ctx, e, time.Now().Add(-time.Hour), 50, tips.PastForms(text, e)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, tip := range res {
+		got = append(got, tip.ID)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("/entity: tips %v, want %v (the withdrawn left out)", got, want)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.cmds != tipsN || h.trips != 1 {
+		t.Errorf("/entity checked %d tips for /forget in %d round trips, want %d in 1", h.cmds, h.trips, tipsN)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -813,29 +814,40 @@ func (s *Store) EntityTips(ctx context.Context, e tips.Entity, since time.Time, 
 	if mayBeCutForm(e) {
 		own = func(t tips.Tip) bool { return s.namesEntity(t.Content.Text(), e) }
 	}
-	out, err := s.entityTips(ctx, s.k.indexEntity(s.entityMAC(e.Key())), since, n, own)
+	out, err := s.entityTips(ctx, s.k.indexEntity(s.entityMAC(e.Key())), since, n, keepEach(own))
 	if err != nil {
 		return nil, err
 	}
-	var forgottenErr error
-	names := func(t tips.Tip) bool {
-		if !s.namesEntity(t.Content.Text(), e) {
-			return false
+	// One round trip a batch of candidates for their /forget marks, not
+	// one a candidate (an old form lists up to maxCandidates).
+	names := func(ctx context.Context, found []tips.Tip) ([]tips.Tip, error) {
+		found = slices.DeleteFunc(found, func(t tips.Tip) bool {
+			return !s.namesEntity(t.Content.Text(), e)
+		})
+		if len(found) == 0 {
+			return found, nil
 		}
-		forgotten, err := s.rdb.HExists(ctx, s.k.tip(t.ID), tipForgotten).Result()
-		if err != nil && forgottenErr == nil {
-			forgottenErr = err
+		pipe := s.rdb.Pipeline()
+		forgotten := make([]*redis.BoolCmd, len(found))
+		for i, t := range found {
+			forgotten[i] = pipe.HExists(ctx, s.k.tip(t.ID), tipForgotten)
 		}
-		return err == nil && !forgotten
+		if _, err := pipe.Exec(ctx); err != nil {
+			return nil, fmt.Errorf("forgotten: %w", err)
+		}
+		kept := found[:0]
+		for i, t := range found {
+			if !forgotten[i].Val() {
+				kept = append(kept, t)
+			}
+		}
+		return kept, nil
 	}
 	for _, p := range past {
 		if p.Key() == e.Key() {
 			continue
 		}
 		old, err := s.entityTips(ctx, s.k.indexEntity(s.entityMAC(p.Key())), since, n, names)
-		if err == nil {
-			err = forgottenErr
-		}
 		if err != nil {
 			return nil, fmt.Errorf("entity: %w", err)
 		}
@@ -847,7 +859,7 @@ func (s *Store) EntityTips(ctx context.Context, e tips.Entity, since time.Time, 
 // entityTips walks an entity's sorted set newest first, a page at a time
 // (paging by score, so each page costs the same however deep), keeping
 // the tips keep keeps (if set).
-func (s *Store) entityTips(ctx context.Context, key string, since time.Time, n int, keep func(tips.Tip) bool) ([]tips.Tip, error) {
+func (s *Store) entityTips(ctx context.Context, key string, since time.Time, n int, keep keepTips) ([]tips.Tip, error) {
 	min := strconv.FormatInt(since.UnixMilli(), 10)
 	var out []tips.Tip
 	const page = 200

@@ -347,7 +347,7 @@ func (q *postingSearch) searchDay(ctx context.Context, keys []string, tails []ta
 			page := ids[:min(len(ids), 200, maxCandidates-q.examined)]
 			ids = ids[len(page):]
 			q.examined += len(page)
-			found, err := q.s.pickTips(ctx, page, q.since, q.category, q.n-len(q.out), q.keep)
+			found, err := q.s.pickTips(ctx, page, q.since, q.category, q.n-len(q.out), keepEach(q.keep))
 			if err != nil {
 				return err
 			}
@@ -379,7 +379,7 @@ func (q *postingSearch) searchDay(ctx context.Context, keys []string, tails []ta
 // pickTips opens, in order, up to n of the tips ids that still exist, were
 // created since `since`, are in category (if set) and that keep (if set)
 // keeps.
-func (s *Store) pickTips(ctx context.Context, ids []string, since time.Time, category tips.Category, n int, keep func(tips.Tip) bool) ([]tips.Tip, error) {
+func (s *Store) pickTips(ctx context.Context, ids []string, since time.Time, category tips.Category, n int, keep keepTips) ([]tips.Tip, error) {
 	pipe := s.rdb.Pipeline()
 	meta := make([]*redis.SliceCmd, len(ids))
 	for j, id := range ids {
@@ -410,11 +410,28 @@ func (s *Store) pickTips(ctx context.Context, ids []string, since time.Time, cat
 			return nil, err
 		}
 		if keep != nil {
-			found = slices.DeleteFunc(found, func(t tips.Tip) bool { return !keep(t) })
+			if found, err = keep(ctx, found); err != nil {
+				return nil, err
+			}
 		}
 		out = append(out, found...)
 	}
 	return out, nil
+}
+
+// keepTips returns those of found to keep, in their order; a batch at a
+// time, so that what it looks up costs one round trip a batch, not one a
+// tip.
+type keepTips func(ctx context.Context, found []tips.Tip) ([]tips.Tip, error)
+
+// keepEach is keep as a keepTips (nil if keep is).
+func keepEach(keep func(tips.Tip) bool) keepTips {
+	if keep == nil {
+		return nil
+	}
+	return func(_ context.Context, found []tips.Tip) ([]tips.Tip, error) {
+		return slices.DeleteFunc(found, func(t tips.Tip) bool { return !keep(t) }), nil
+	}
 }
 
 // dropPosting removes a tip's number from posting strings (a purge).
