@@ -19,6 +19,9 @@ import (
 var cutFormCases = []struct{ text, kind, cut, oldText, oldNow string }{
 	{"cobran piso, ver @khabar_ह", "handle", "khabar_ह", "me extorsiona @khabar_हिंदी cada semana", "khabar_हिदी"},
 	{"اخاذی #می بازار", "hashtag", "می", "اخاذی #می\u200cخواهم بازار", "میخواهم"},
+	// A cut form of Latin letters only: a tip naming it holds no
+	// character from U+0300 on.
+	{"cobran piso, ver @hola", "handle", "hola", "amenazas de @hola\u0331mundo en el mercado", "holamundo"},
 }
 
 // One reporter naming "@khabar_ह" (as read now) is one reporter, though

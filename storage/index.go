@@ -85,7 +85,7 @@ type indexJob struct {
 	macs     []string        // each entity's MAC
 	past     [][]tips.Entity // each entity's past forms (tips.PastForms), if any
 	pastAll  []tips.Entity   // the text's tips.PastEntities, if it names an entity
-	cutForms bool            // its handles and hashtags may be others' old cut forms (mayHavePastForms)
+	cutForms bool            // its handles and hashtags may be others' old cut forms (mayBeCutForm): it names a handle or hashtag
 	sketch   tips.Sketch
 	sketched bool
 	bands    []string
@@ -591,8 +591,11 @@ func (s *Store) prepareIndex(j *indexJob, late bool) {
 	for i, e := range j.entities {
 		j.macs[i] = s.entityMAC(e.Key())
 	}
+	// Any handle or hashtag may be another's old cut form, one of Latin
+	// letters too ("@hola\u0331mundo" was "hola"): a tip naming it need
+	// hold no character mayHavePastForms looks for.
+	j.cutForms = slices.ContainsFunc(j.entities, mayBeCutForm)
 	if len(j.entities) > 0 && mayHavePastForms(j.text) {
-		j.cutForms = true
 		if past := tips.PastEntities(j.text); len(past) > 0 {
 			j.pastAll = past
 			j.past = make([][]tips.Entity, len(j.entities))
