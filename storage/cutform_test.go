@@ -274,3 +274,42 @@ func TestTipIsIndexedWhenTheSiftKeepsBeingInterrupted(t *testing.T) {
 		t.Error("the next tip did not sift the set")
 	}
 }
+
+// A tip naming many cut forms whose sets all keep changing while they
+// are sifted costs no more sifts than maxFoldsPerTip: a busy sift read
+// its set (up to ten times), and counts toward the tip's budget.
+func TestBusySiftsCountTowardTheTipsBudget(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	var text strings.Builder
+	for i := range maxFoldsPerTip + 2 {
+		text.WriteString("#می" + string(rune('a'+i)) + "بازار ")
+	}
+	found := tips.Extract(text.String(), "")
+	if len(found) != maxFoldsPerTip+2 {
+		t.Fatalf("the text names %d entities, want %d", len(found), maxFoldsPerTip+2)
+	}
+	var keys []string
+	for i, e := range found {
+		// Each set holds another entity's tip: its sift has a write to make.
+		u := "95" + string(rune('0'+i))
+		id := batchSubmit(t, s, u, int64(i+1), "اخاذی #نه"+string(rune('a'+i))+" بازار")
+		indexUntilDone(t, s)
+		other := "نه" + string(rune('a'+i))
+		indexEntityAsBefore(t, s, id, u, "hashtag", other, e.Value)
+		keys = append(keys, s.k.indexEntity(s.entityMAC(e.Key())))
+	}
+	var reads atomic.Int64
+	beforeSiftWrites = func() { // every set touched at every read
+		reads.Add(1)
+		for _, k := range keys {
+			s.rdb.PExpire(ctx, k, s.retention)
+		}
+	}
+	t.Cleanup(func() { beforeSiftWrites = nil })
+	batchSubmit(t, s, "959", 20, text.String())
+	indexUntilDone(t, s)
+	if n := reads.Load(); n == 0 || n > maxFoldsPerTip*10 {
+		t.Errorf("the tip's sifts read sets %d times, want at most %d (%d sifts of up to 10 reads)", n, maxFoldsPerTip*10, maxFoldsPerTip)
+	}
+}

@@ -195,8 +195,9 @@ func (s *Store) siftCutForm(ctx context.Context, e tips.Entity, mac string) (boo
 		s.rdb.Del(context.WithoutCancel(ctx), s.k.indexSifted(mac))
 		if errors.Is(err, errSiftBusy) {
 			// An entity named all the time: this tip is indexed all
-			// the same, not failed (and given up) for it.
-			return false, nil
+			// the same, not failed (and given up) for it. The set was
+			// read, up to ten times: it counts toward maxFoldsPerTip.
+			return true, nil
 		}
 		return true, fmt.Errorf("cut form: %w", err)
 	}
