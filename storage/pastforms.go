@@ -283,13 +283,7 @@ func (s *Store) sift(ctx context.Context, e tips.Entity, mac string) error {
 					return nil
 				}
 				for r, l := range latest {
-					tag := "r" + s.reporterMAC(mac, r)
-					if l < 0 {
-						pipe.ZRem(ctx, ek, tag)
-					} else {
-						hour := time.UnixMilli(l).Truncate(time.Hour).UnixMilli()
-						pipe.ZAddXX(ctx, ek, redis.Z{Score: -float64(hour), Member: tag})
-					}
+					s.redateReporter(ctx, pipe, ek, mac, r, l)
 				}
 				return nil
 			})

@@ -194,13 +194,7 @@ func (s *Store) unindexEntity(ctx context.Context, mac, id, reporter string) err
 				if reporter == "" {
 					return nil // a tip that cannot be opened: its reporter is unknown
 				}
-				tag := "r" + s.reporterMAC(mac, reporter)
-				if latest < 0 {
-					pipe.ZRem(ctx, ek, tag)
-				} else {
-					hour := time.UnixMilli(latest).Truncate(time.Hour).UnixMilli()
-					pipe.ZAddXX(ctx, ek, redis.Z{Score: -float64(hour), Member: tag})
-				}
+				s.redateReporter(ctx, pipe, ek, mac, reporter, latest)
 				return nil
 			})
 			return err
@@ -266,4 +260,17 @@ func (s *Store) latestBy(ctx context.Context, tx *redis.Tx, ek, id, reporter str
 		}
 		max = strconv.FormatFloat(res[len(res)-1].Score, 'f', 0, 64)
 	}
+}
+
+// redateReporter sets reporter's tag in entity set ek (entity mac) to the
+// hour of latest, the newest of their tips left naming the entity, or
+// takes it out if none is left (latest < 0).
+func (s *Store) redateReporter(ctx context.Context, pipe redis.Pipeliner, ek, mac, reporter string, latest int64) {
+	tag := "r" + s.reporterMAC(mac, reporter)
+	if latest < 0 {
+		pipe.ZRem(ctx, ek, tag)
+		return
+	}
+	hour := time.UnixMilli(latest).Truncate(time.Hour).UnixMilli()
+	pipe.ZAddXX(ctx, ek, redis.Z{Score: -float64(hour), Member: tag})
 }
