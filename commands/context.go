@@ -24,6 +24,9 @@ type Context struct {
 	// fileNotAnswer is set when a file sent as an answer goes on as a new
 	// tip (answers are text).
 	fileNotAnswer bool
+	// heldFor is the question a held message is reprocessed as the answer
+	// to, once the reporter said it is (heldButton).
+	heldFor *question
 	// historyPage is the page of a tip's history /tip shows (1, the
 	// latest entries, when 0).
 	historyPage int

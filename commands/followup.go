@@ -23,6 +23,9 @@ import (
 const (
 	cbFollowUp = "fu:"
 	cbAnswer   = "ans:"
+	// cbHeld is under the question asked about a held message
+	// ("ansh:1": it answers the question; "ansh:0": it is a new tip).
+	cbHeld = "ansh:"
 )
 
 // errNotOpen is an answer to a question that is no longer open.
@@ -41,10 +44,28 @@ type answering struct {
 	// window would have ended (Unix ms): a reply to one is not taken for
 	// the answer an Answer button armed.
 	Answered map[string]int64 `json:"a,omitempty"`
+	// Unlinked are the questions recorded as asked whose message is not
+	// known (the platform's answer lost, a timeout): a reply to them
+	// cannot be linked.
+	Unlinked []question `json:"u,omitempty"`
+	// Held is a reply to a message of the bot's that could not be linked,
+	// sent while one unlinked question was open: kept, neither an answer
+	// nor a tip, until the reporter says which it is (heldButton).
+	Held *held `json:"h,omitempty"`
 	// What versions before numbered questions kept, read as question 0:
 	// the tip whose Answer was pressed, and question message id -> tip.
 	OldNext    string            `json:"n,omitempty"`
 	OldReplies map[string]string `json:"r,omitempty"`
+}
+
+// held is a reporter's message held until they say whether it answers
+// question Q: its text and hidden links, and its platform event (0 if
+// none). It is kept as long as Q's window.
+type held struct {
+	Q     question `json:"q"`
+	Text  string   `json:"t"`
+	Links []string `json:"l,omitempty"`
+	Event int64    `json:"e,omitempty"`
 }
 
 // question is one question asked of a reporter: its tip, its number among
@@ -89,6 +110,9 @@ func (m *Mux) parseAnswering(v string) answering {
 	}
 	a.OldNext, a.OldReplies = "", nil
 	a.drop(func(q question) bool { return q.Until <= now })
+	if a.Held != nil && a.Held.Q.Until <= now {
+		a.Held = nil
+	}
 	maps.DeleteFunc(a.Answered, func(_ string, until int64) bool { return until <= now })
 	return a
 }
@@ -106,6 +130,12 @@ func (m *Mux) encodeAnswering(a answering) (string, time.Duration) {
 	for _, until := range a.Answered {
 		last = max(last, until)
 	}
+	for _, q := range a.Unlinked {
+		last = max(last, q.Until)
+	}
+	if a.Held != nil {
+		last = max(last, a.Held.Q.Until)
+	}
 	ttl := time.Duration(last-m.now().UnixMilli()) * time.Millisecond
 	if ttl <= 0 {
 		return "", 0
@@ -114,8 +144,13 @@ func (m *Mux) encodeAnswering(a answering) (string, time.Duration) {
 	return string(b), ttl
 }
 
-// mark remembers that message msg is question q.
+// mark remembers that message msg is question q; "" (its message not
+// known) among the unlinked ones.
 func (a *answering) mark(msg string, q question) {
+	if msg == "" {
+		a.Unlinked = append(slices.DeleteFunc(a.Unlinked, func(r question) bool { return r == q }), q)
+		return
+	}
 	if a.Replies == nil {
 		a.Replies = map[string]question{}
 	}
@@ -136,11 +171,13 @@ func (a *answering) answer(match func(question) bool) {
 	a.drop(match)
 }
 
-// drop forgets the questions that match.
+// drop forgets the questions that match (not a message held for one:
+// that goes on as a tip if its question is closed).
 func (a *answering) drop(match func(question) bool) {
 	if a.Next != nil && match(*a.Next) {
 		a.Next = nil
 	}
+	a.Unlinked = slices.DeleteFunc(a.Unlinked, match)
 	for msg, q := range a.Replies {
 		if match(q) {
 			delete(a.Replies, msg)
@@ -274,7 +311,7 @@ func ask(ctx context.Context, c *Context) error {
 	}
 	c.done(ctx, id)
 	_ = c.mux.store.TouchClaim(ctx, id, c.Pseudonym) // waiting for the answer is work too
-	if reporter, err := c.mux.store.Reporter(ctx, id); err == nil && msgID != "" {
+	if reporter, err := c.mux.store.Reporter(ctx, id); err == nil {
 		c.mux.markQuestion(ctx, reporter, msgID, question{Tip: id, N: n, Until: c.mux.now().Add(c.mux.triage.AnswerWindow).UnixMilli()})
 	}
 	if unknown {
@@ -295,7 +332,8 @@ func (c *Context) refuseAsk(ctx context.Context, id, msg string, limit int, note
 }
 
 // markQuestion remembers that the reporter's message msg is question q,
-// so that a reply to it answers it; unless the question was closed
+// so that a reply to it answers it ("": its message is not known, see
+// holdReply); unless the question was closed
 // meanwhile (/forget drops its questions, then their marks: checked after
 // marking, one of the two sees the other).
 func (m *Mux) markQuestion(ctx context.Context, reporter, msg string, q question) {
@@ -391,8 +429,11 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		m.armed.arm(c.Pseudonym, time.UnixMilli(a.Next.Until), m.now()) // (pressed, maybe, where another process answered)
 	}
 	var q question
+	hold := false
 	_, answeredBefore := a.Answered[c.Request.ReplyToID]
 	switch r, ok := a.Replies[c.Request.ReplyToID]; {
+	case c.heldFor != nil:
+		q = *c.heldFor // a held message, which the reporter says answers q
 	case c.Request.ReplyToBot && ok:
 		q = r // a reply to the question
 	case c.Request.ReplyToBot && answeredBefore:
@@ -414,6 +455,14 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		// The message after pressing Answer, a reply to the bot's "write
 		// your answer now" too.
 		q = *a.Next
+	case c.Request.ReplyToBot && len(a.Unlinked) == 1 && (a.Held == nil || heldAgain(a.Held, c.Request)) && holdable(c.Request):
+		// A reply to a message of the bot's we cannot link, while the
+		// one question whose message is not known is open: it may be
+		// that question (a swipe-reply to it), or any other message of
+		// the bot's. Neither taken as the answer (it could be another's
+		// words) nor kept as a tip (it could be the answer): held, and
+		// the reporter asked which it is.
+		q, hold = a.Unlinked[0], true
 	default:
 		return false, nil // (a reply to some other message of the bot's)
 	}
@@ -430,6 +479,9 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		if seen, err := m.store.EventHandled(ctx, c.Pseudonym, c.Request.EventID); err != nil || seen {
 			return false, err
 		}
+	}
+	if hold {
+		return m.holdReply(ctx, c, q)
 	}
 	// Answers are text. A file (or place) sent as one is not dropped: it
 	// is kept as part of a tip, with its caption, which also answers.
@@ -476,6 +528,9 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	// asked, an Answer pressed meanwhile).
 	same := func(r question) bool { return r.Tip == q.Tip && r.N == q.N }
 	pressed := a.Next
+	if c.heldFor != nil {
+		pressed = nil // (an Answer pressed since stays armed)
+	}
 	var stillArmed *question
 	if m.updateAnswering(ctx, c.Pseudonym, func(a *answering) {
 		if a.Next != nil && pressed != nil && a.Next.Tip == pressed.Tip && a.Next.N == pressed.N {
@@ -521,6 +576,100 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		return true, c.Say(ctx, c.fileLost(), fileNoteData)
 	}
 	return true, nil
+}
+
+// holdable reports whether a message can be held (holdReply): text
+// alone, which answers go as; a message with a file, a place or a form
+// goes on as a tip's part, as it would as an answer.
+func holdable(r Request) bool {
+	return !blank(r.Text) && r.Attachment == nil && r.FileData == nil && r.Location == nil && !r.FileLost &&
+		!r.Unsupported && r.Forward == nil && !r.ForwardedFromPerson && r.FormID == "" && r.AlbumItems == 0
+}
+
+// heldAgain reports whether r is the message h holds, delivered again by
+// the platform: asked about again, not kept as a tip besides.
+func heldAgain(h *held, r Request) bool {
+	return r.EventID != 0 && h.Event == r.EventID
+}
+
+// holdReply holds the reporter's message, a reply to a message of the
+// bot's that could not be linked, and asks them whether it answers
+// question q (the one open whose message is not known) or is a new tip,
+// with a button for each (heldButton). It is kept, sealed with their
+// marks, for q's window. It reports false where q is no longer open: the
+// message goes on as it would have.
+func (m *Mux) holdReply(ctx context.Context, c *Context, q question) (bool, error) {
+	open, err := m.store.OpenQuestions(ctx, q.Tip)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return false, err
+	}
+	i := slices.IndexFunc(open, func(o storage.Question) bool { return o.N == q.N })
+	if i < 0 {
+		return false, nil
+	}
+	t, err := m.store.Tip(ctx, q.Tip)
+	if err != nil {
+		return false, nil // (gone meanwhile: it goes on as a tip)
+	}
+	h := held{Q: q, Text: c.Request.Text, Links: c.Request.HiddenLinks, Event: c.Request.EventID}
+	kept := false
+	if err := m.updateAnswering(ctx, c.Pseudonym, func(a *answering) {
+		kept = a.Held == nil || heldAgain(a.Held, c.Request) // (another held meanwhile: this one goes on)
+		if kept {
+			a.Held = &h
+		}
+	}); err != nil {
+		return false, err
+	}
+	if !kept {
+		return false, nil
+	}
+	text := c.T("held_answer_or_tip", map[string]any{"Date": t.Created.UTC().Format("2006-01-02"), "Question": open[i].Text})
+	return true, c.Reply(ctx, Reply{Text: text, Buttons: [][]Button{
+		{{Label: c.T("button_held_answer", nil), Data: cbHeld + "1"}},
+		{{Label: c.T("button_held_tip", nil), Data: cbHeld + "0"}},
+	}})
+}
+
+// heldButton handles the reporter's choice for the message held by
+// holdReply: "1", it answers the question, "0", it is a new tip. The
+// message then goes as if it had been sent so: an answer (as after
+// Answer, with every check an answer has; to a question closed meanwhile
+// it goes on as a tip, as then), or a tip's part. It stays held until
+// that is done.
+func (m *Mux) heldButton(ctx context.Context, c *Context, data string) error {
+	a, err := m.loadAnswering(ctx, c.Pseudonym)
+	if err != nil {
+		return err
+	}
+	h := a.Held
+	if h == nil {
+		return c.Say(ctx, "held_none", nil) // (chosen already, or kept too long)
+	}
+	req := c.Request
+	c.Request.Callback, c.Request.ReplyToBot, c.Request.ReplyToID = "", false, ""
+	c.Request.Text, c.Request.HiddenLinks, c.Request.EventID = h.Text, h.Links, h.Event
+	if data == "1" {
+		q := h.Q
+		c.heldFor, c.answering = &q, true
+	} else {
+		c.answering = false // a tip's part: not an Answer pressed meanwhile either
+	}
+	wasAnswering := c.answering
+	err = m.keepPart(ctx, c)
+	c.Request, c.heldFor, c.answering = req, nil, wasAnswering
+	var replyErr *replyError
+	if err != nil && !errors.As(err, &replyErr) {
+		return err // still held: the reporter can choose again
+	}
+	if uerr := m.updateAnswering(ctx, c.Pseudonym, func(a *answering) {
+		if a.Held != nil && a.Held.Event == h.Event && a.Held.Text == h.Text {
+			a.Held = nil
+		}
+	}); uerr != nil {
+		m.log.Warn("held message not released", "error", uerr.Error())
+	}
+	return err
 }
 
 // deliverAnswer adds the reporter's answer to question n of the tip and

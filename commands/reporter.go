@@ -570,6 +570,8 @@ func (m *Mux) callback(ctx context.Context, c *Context) error {
 		return m.followUpButton(ctx, c, data)
 	case strings.HasPrefix(data, cbAnswer):
 		return m.answerButton(ctx, c, strings.TrimPrefix(data, cbAnswer))
+	case strings.HasPrefix(data, cbHeld):
+		return m.heldButton(ctx, c, strings.TrimPrefix(data, cbHeld))
 	case strings.HasPrefix(data, cbWipe):
 		return m.wipeButton(ctx, c, data)
 	case strings.HasPrefix(data, cbTriage):

@@ -1,0 +1,105 @@
+package commands_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/vigia-project/vigia/commands"
+)
+
+// unlinkedQuestion is a team where Ana asked tip 1's reporter "¿Qué día?"
+// and the platform's answer was lost (a timeout): the question is in the
+// reporter's chat, as message m1, but the bot does not know its id.
+func unlinkedQuestion(t *testing.T) *team {
+	t.Helper()
+	tm, _ := questioned(t)
+	tm.mux.AddSender("telegram", &lostAnswerSender{recorder: tm.sent, chat: reporterID})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Qué día?"}); len(r) != 1 || r[0].Text != tm.text("en", "ask_unknown", map[string]any{"ID": "1"}) {
+		t.Fatalf("/ask whose delivery is unknown: %q", texts(r))
+	}
+	tm.mux.AddSender("telegram", tm.sent)
+	tm.notices(reporterID)
+	tm.notices("2002")
+	return tm
+}
+
+// A swipe-reply to a question whose message id the bot never learned
+// (its delivery timed out) cannot be linked to it: it could be the
+// answer, or a reply to any other message of the bot's. It is neither
+// delivered as the answer (it might be someone else's words for another
+// purpose) nor kept as a new tip (it might be the answer, which would
+// then never reach the asker): it is held, and the reporter asked, with
+// a button for each, whether it answers that question. "Yes" delivers it
+// to the asker.
+func TestSwipeReplyToUnlinkedQuestionAsksWhichItIs(t *testing.T) {
+	tm := unlinkedQuestion(t)
+	r := tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes", ReplyToBot: true, ReplyToID: "m1", EventID: 9101})
+	if len(r) != 1 || !strings.Contains(r[0].Text, "¿Qué día?") || press(r, "ansh:1") == "" || press(r, "ansh:0") == "" || press(r, "send:") != "" {
+		t.Fatalf("a swipe-reply to the unlinked question: %q %+v", texts(r), r)
+	}
+	if a := tm.notices("2002"); len(a) != 0 {
+		t.Fatalf("Ana was told %q before the reporter chose", a)
+	}
+	if open, err := tm.store.OpenQuestions(context.Background(), "1"); err != nil || len(open) != 1 {
+		t.Fatalf("open questions before the choice: %d %v", len(open), err)
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:1"}); !tm.answered(r) {
+		t.Fatalf("'it is my answer': %q", texts(r))
+	}
+	if a := tm.notices("2002"); len(a) != 1 || a[0] != tm.notice("1", "¿Qué día?", "El lunes") {
+		t.Fatalf("Ana was told %q", a)
+	}
+	// Chosen once: a second press changes nothing.
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:1"}); len(r) != 1 || r[0].Text != tm.text("en", "held_none", nil) {
+		t.Fatalf("a second press: %q", texts(r))
+	}
+	if a := tm.notices("2002"); len(a) != 0 {
+		t.Fatalf("Ana was told again: %q", a)
+	}
+}
+
+// "No, it is a new tip" keeps the held message as a tip's part, as it
+// would have been without the question: nothing reaches the asker, the
+// question stays open.
+func TestHeldReplyChosenAsANewTip(t *testing.T) {
+	tm := unlinkedQuestion(t)
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Otra cosa: hay armas en la bodega", ReplyToBot: true, ReplyToID: "m1", EventID: 9201}); press(r, "ansh:0") == "" {
+		t.Fatalf("a swipe-reply to the unlinked question: %q", texts(r))
+	}
+	r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:0"})
+	draft := press(r, "send:")
+	if !tm.drafted(r, "") || draft == "" {
+		t.Fatalf("'it is a new tip': %q", texts(r))
+	}
+	if a := tm.notices("2002"); len(a) != 0 {
+		t.Fatalf("Ana was told %q", a)
+	}
+	if open, err := tm.store.OpenQuestions(context.Background(), "1"); err != nil || len(open) != 1 {
+		t.Fatalf("open questions: %d %v, want the question still open", len(open), err)
+	}
+	r = tm.as(reporterID, "Rosa", commands.Request{Callback: draft})
+	code := codeRE.FindString(r[0].Text)
+	if code == "" {
+		t.Fatalf("the new tip sent: %q", texts(r))
+	}
+	tip, err := tm.store.TipByReceipt(context.Background(), code)
+	if err != nil || !strings.Contains(tip.Content.Text(), "hay armas en la bodega") {
+		t.Fatalf("the new tip holds %q (%v)", tip.Content.Text(), err)
+	}
+	// The platform delivering the held message again makes no second copy.
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Otra cosa: hay armas en la bodega", ReplyToBot: true, ReplyToID: "m1", EventID: 9201}); press(r, "send:") != "" || press(r, "ansh:") != "" {
+		t.Fatalf("the held message delivered again: %q", texts(r))
+	}
+}
+
+// A reply to a message of the bot's that cannot be linked, with no
+// unlinked question open (every question's message known), goes on as a
+// tip, as before: only a question whose message is unknown is asked about.
+func TestReplyToOtherMessageWithLinkedQuestionsIsATip(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?") // m1, linked
+	r := tm.as(reporterID, "Rosa", commands.Request{Text: "Otra cosa", ReplyToBot: true, ReplyToID: "m77"})
+	if press(r, "ansh:") != "" || press(r, "send:") == "" {
+		t.Fatalf("a reply to another message: %q", texts(r))
+	}
+}
