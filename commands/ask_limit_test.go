@@ -273,3 +273,52 @@ func TestRefusedAskIsAuditedOnce(t *testing.T) {
 		t.Fatalf("the question asked left %d audit entries, want 1: %+v %v", len(last)-len(after), last[:len(last)-len(after)], err)
 	}
 }
+
+// auditCounter is a Replier that notes, as each answer is given, how many
+// entries the audit log holds then.
+type auditCounter struct {
+	recorder
+	store   *storage.Store
+	atReply []int
+}
+
+func (a *auditCounter) Reply(ctx context.Context, r commands.Reply) error {
+	entries, err := a.store.AuditLog(ctx, 1000)
+	if err != nil {
+		return err
+	}
+	a.atReply = append(a.atReply, len(entries))
+	return a.recorder.Reply(ctx, r)
+}
+
+// An /ask that ends before its question is sent (a usage error, no such
+// tip, a reporter who cannot be asked) has its audit entry written before
+// the investigator reads the answer, as every team command's: the log's
+// order is what happened.
+func TestEarlyEndingAskIsAuditedBeforeItsAnswer(t *testing.T) {
+	tm, _ := questioned(t)
+	ctx := context.Background()
+	for _, c := range []struct{ args, msg string }{
+		{"1", "ask_usage"},
+		{"99 ¿Qué día?", "tip_not_found"},
+	} {
+		before, err := tm.store.AuditLog(ctx, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := &auditCounter{store: tm.store}
+		tm.event++
+		tm.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "2002", ChatID: "2002", UserChat: "2002", Name: "Ana",
+			Command: "ask", Args: c.args, CommandAtStart: true, EventID: tm.event}, w)
+		r := w.take()
+		if len(r) != 1 || r[0].Text != tm.text("en", c.msg, map[string]any{"ID": "99"}) {
+			t.Fatalf("/ask %s: %q, want %s", c.args, texts(r), c.msg)
+		}
+		if len(w.atReply) != 1 || w.atReply[0] != len(before)+1 {
+			t.Errorf("/ask %s: the audit log held %v entries as it was answered, want %d (its entry written first)", c.args, w.atReply, len(before)+1)
+		}
+		if after, err := tm.store.AuditLog(ctx, 1000); err != nil || len(after) != len(before)+1 {
+			t.Errorf("/ask %s left %d audit entries, want 1 (%v)", c.args, len(after)-len(before), err)
+		}
+	}
+}

@@ -190,18 +190,28 @@ func (a *answering) drop(match func(question) bool) {
 // where it went, the reporter never learns who asked. Earlier questions
 // stay open: each can be answered.
 func ask(ctx context.Context, c *Context) error {
+	// An /ask that ends before its question is sent has its audit entry
+	// written before it answers, as every other team command's is: the
+	// log's order is what happened (an answer read before the entry was
+	// written could be followed by none, Redis failing between).
+	say := func(id string, data map[string]any) error {
+		if err := c.auditPending(ctx, nil); err != nil {
+			return err
+		}
+		return c.Say(ctx, id, data)
+	}
 	idArg, text := firstWord(c.Request.Args)
 	id, ok := parseTipID(idArg)
 	text = strings.TrimSpace(text)
 	if !ok || blank(text) {
-		return c.Say(ctx, "ask_usage", nil)
+		return say("ask_usage", nil)
 	}
 	if len([]rune(text)) > maxNote {
-		return c.Say(ctx, "text_too_long", map[string]any{"Max": maxNote})
+		return say("text_too_long", map[string]any{"Max": maxNote})
 	}
 	t, err := c.mux.store.Tip(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
-		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
+		return say("tip_not_found", map[string]any{"ID": id})
 	}
 	if err != nil {
 		return err
@@ -209,11 +219,11 @@ func ask(ctx context.Context, c *Context) error {
 	if again, err := c.replayed(ctx, id); err != nil {
 		return err
 	} else if again {
-		return c.Say(ctx, "ask_sent", nil) // delivered again by the platform: asked once
+		return say("ask_sent", nil) // delivered again by the platform: asked once
 	}
 	route, lang, err := c.mux.store.ReporterRoute(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
-		return c.Say(ctx, "ask_not_allowed", map[string]any{"ID": id})
+		return say("ask_not_allowed", map[string]any{"ID": id})
 	}
 	if err != nil {
 		return err
@@ -221,15 +231,15 @@ func ask(ctx context.Context, c *Context) error {
 	platform, chat, _ := strings.Cut(route, ":")
 	sender, ok := c.mux.senders[platform]
 	if !ok {
-		return c.Say(ctx, "ask_not_allowed", map[string]any{"ID": id})
+		return say("ask_not_allowed", map[string]any{"ID": id})
 	}
 	// The route was read before: the reporter may have withdrawn since.
 	n, err := c.mux.store.QuestionNumber(ctx, id, c.mux.triage.AnswerWindow)
 	if errors.Is(err, storage.ErrNoRoute) {
-		return c.Say(ctx, "ask_not_allowed", map[string]any{"ID": id})
+		return say("ask_not_allowed", map[string]any{"ID": id})
 	}
 	if errors.Is(err, storage.ErrNotFound) {
-		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
+		return say("tip_not_found", map[string]any{"ID": id})
 	}
 	if errors.Is(err, storage.ErrOpenQuestions) {
 		return c.refuseAsk(ctx, id, "ask_open_limit", storage.MaxOpenQuestions, storage.NoteAskOpen)
