@@ -430,7 +430,11 @@ func (a *Adapter) send(ctx context.Context, chatID string, rep commands.Reply, w
 	}
 	channelID, err := a.channel(ctx, chatID)
 	if err != nil {
-		return nil, err
+		// No DM channel, no message: whatever Discord answered (a 5xx, a
+		// timeout), nothing went out, which commands.ErrRefused says. (A
+		// question so refused gives its place back among the reporter's
+		// unanswered ones; untyped, it was taken as maybe delivered.)
+		return nil, fmt.Errorf("%w: %w", commands.ErrRefused, err)
 	}
 	var msgs []*discordgo.MessageSend
 	chunks := render(rep.Text)
