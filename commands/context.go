@@ -27,6 +27,9 @@ type Context struct {
 	// heldFor is the question a held message is reprocessed as the answer
 	// to, once the reporter said it is (heldButton).
 	heldFor *question
+	// heldKept is set when that answer was not taken, for a reason that
+	// leaves the message held (its receipt codes could not be looked up).
+	heldKept bool
 	// historyPage is the page of a tip's history /tip shows (1, the
 	// latest entries, when 0).
 	historyPage int

@@ -465,7 +465,8 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		// The message after pressing Answer, a reply to the bot's "write
 		// your answer now" too.
 		q = *a.Next
-	case c.Request.ReplyToBot && len(a.Unlinked) == 1 && (a.Held == nil || heldAgain(a.Held, c.Request)) && holdable(c.Request):
+	case c.Request.ReplyToBot && len(a.Unlinked) == 1 && (a.Held == nil || heldAgain(a.Held, c.Request)) && holdable(c.Request) &&
+		len([]rune(c.Request.Text)) <= m.limits.MaxMessageRunes: // (longer, it is refused as it would be)
 		// A reply to a message of the bot's we cannot link, while the
 		// one question whose message is not known is open: it may be
 		// that question (a swipe-reply to it), or any other message of
@@ -506,7 +507,8 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		// delivered uncut, a code would reach the asker. Not taken, and
 		// said so: the question stays open, the reporter sends it again.
 		// (With a file it goes on as a tip's part, which keepPart looks
-		// up again.)
+		// up again.) A held message stays held.
+		c.heldKept = c.heldFor != nil
 		return true, c.Say(ctx, "error_storage", nil)
 	}
 	text := strings.TrimSpace(withLinks(c.Request.Text, c.Request.HiddenLinks))
@@ -669,7 +671,7 @@ func (m *Mux) heldButton(ctx context.Context, c *Context, data string) error {
 	err = m.keepPart(ctx, c)
 	c.Request, c.heldFor, c.answering = req, nil, wasAnswering
 	var replyErr *replyError
-	if err != nil && !errors.As(err, &replyErr) {
+	if err != nil && !errors.As(err, &replyErr) || c.heldKept {
 		return err // still held: the reporter can choose again
 	}
 	if uerr := m.updateAnswering(ctx, c.Pseudonym, func(a *answering) {

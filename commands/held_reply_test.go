@@ -64,8 +64,10 @@ func TestSwipeReplyToUnlinkedQuestionAsksWhichItIs(t *testing.T) {
 // question stays open.
 func TestHeldReplyChosenAsANewTip(t *testing.T) {
 	tm := unlinkedQuestion(t)
-	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Otra cosa: hay armas en la bodega", ReplyToBot: true, ReplyToID: "m1", EventID: 9201}); press(r, "ansh:0") == "" {
-		t.Fatalf("a swipe-reply to the unlinked question: %q", texts(r))
+	for range 2 { // (the second: the platform delivering it again before the choice)
+		if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Otra cosa: hay armas en la bodega", ReplyToBot: true, ReplyToID: "m1", EventID: 9201}); press(r, "ansh:0") == "" || press(r, "send:") != "" {
+			t.Fatalf("a swipe-reply to the unlinked question: %q", texts(r))
+		}
 	}
 	r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:0"})
 	draft := press(r, "send:")
@@ -84,7 +86,7 @@ func TestHeldReplyChosenAsANewTip(t *testing.T) {
 		t.Fatalf("the new tip sent: %q", texts(r))
 	}
 	tip, err := tm.store.TipByReceipt(context.Background(), code)
-	if err != nil || !strings.Contains(tip.Content.Text(), "hay armas en la bodega") {
+	if err != nil || strings.Count(tip.Content.Text(), "hay armas en la bodega") != 1 {
 		t.Fatalf("the new tip holds %q (%v)", tip.Content.Text(), err)
 	}
 	// The platform delivering the held message again makes no second copy.
@@ -101,5 +103,51 @@ func TestReplyToOtherMessageWithLinkedQuestionsIsATip(t *testing.T) {
 	r := tm.as(reporterID, "Rosa", commands.Request{Text: "Otra cosa", ReplyToBot: true, ReplyToID: "m77"})
 	if press(r, "ansh:") != "" || press(r, "send:") == "" {
 		t.Fatalf("a reply to another message: %q", texts(r))
+	}
+}
+
+// A reply too long to go as an answer or as a tip's part is refused at
+// once, as it would be otherwise: not held, to be refused only after the
+// reporter chose.
+func TestTooLongReplyIsNotHeld(t *testing.T) {
+	tm := unlinkedQuestion(t)
+	max := commands.DefaultLimits.MaxMessageRunes
+	r := tm.as(reporterID, "Rosa", commands.Request{Text: strings.Repeat("b", max+1), ReplyToBot: true, ReplyToID: "m1"})
+	if len(r) != 1 || r[0].Text != tm.text("en", "message_too_long", map[string]any{"Max": max}) {
+		t.Fatalf("a reply too long: %q", texts(r))
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:1"}); len(r) != 1 || r[0].Text != tm.text("en", "held_none", nil) {
+		t.Fatalf("a press after it: %q", texts(r))
+	}
+}
+
+// A held message chosen as the answer whose receipt-code lookup then
+// fails is not delivered uncut (as any answer), and stays held: the
+// reporter is told it was not saved, presses again, and it goes, the
+// code cut.
+func TestHeldAnswerStaysHeldWhenItsCodeLookupFails(t *testing.T) {
+	tm, receipt := questioned(t)
+	tm.mux.AddSender("telegram", &lostAnswerSender{recorder: tm.sent, chat: reporterID})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Dónde?"}); len(r) != 1 || r[0].Text != tm.text("en", "ask_unknown", map[string]any{"ID": "1"}) {
+		t.Fatalf("/ask whose delivery is unknown: %q", texts(r))
+	}
+	failing := failingLookups(tm)
+	tm.notices("2002")
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "mi código es " + receipt + ", en la esquina", ReplyToBot: true, ReplyToID: "m1"}); press(r, "ansh:1") == "" {
+		t.Fatalf("a swipe-reply to the unlinked question: %q", texts(r))
+	}
+	failing.armed.Store(true)
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:1"}); len(r) != 1 || r[0].Text != tm.text("en", "error_storage", nil) || failing.armed.Load() {
+		t.Fatalf("'it is my answer' with the lookup failing: %q", texts(r))
+	}
+	if n := tm.notices("2002"); len(n) != 0 {
+		t.Fatalf("Ana was told %q", n)
+	}
+	r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:1"})
+	if len(r) != 2 || !tm.answered(r[1:]) {
+		t.Fatalf("pressed again: %q", texts(r))
+	}
+	if a := tm.tipAnswers("1"); len(a) != 1 || strings.Contains(a[0], receipt) || !strings.Contains(a[0], "en la esquina") {
+		t.Fatalf("answers kept: %q", a)
 	}
 }
