@@ -183,8 +183,9 @@ func (s *Store) namesEntity(text string, e tips.Entity) bool {
 // and /signals. Each is brought into the entities its text names now
 // whose past form e is, as foldPastForms would, then taken out of e's
 // set; its reporter's tag goes with it unless another of their tips
-// there names e (then it is dated by the newest of those). Once an hour
-// per entity at most (indexSifted). It reports whether it read the set.
+// there read names e (then it is dated by the newest of those). Once an
+// hour per entity at most (indexSifted). It reports whether it read the
+// set.
 func (s *Store) siftCutForm(ctx context.Context, e tips.Entity, mac string) (bool, error) {
 	ok, err := s.rdb.SetNX(ctx, s.k.indexSifted(mac), 1, time.Hour).Result()
 	if err != nil || !ok {
@@ -243,18 +244,20 @@ func (s *Store) sift(ctx context.Context, e tips.Entity, mac string) error {
 			if beforeSiftWrites != nil {
 				beforeSiftWrites()
 			}
-			// Every tip of the retention read and opened: only then does
-			// a reporter's tag go, or move back to an older hour.
-			complete := len(res) < maxCandidates
+			// A foreign tip's reporter's tag goes with it, or moves back
+			// to the hour of their newest tip read that names e, even
+			// when the sift is partial (maxCandidates read, or a tip that
+			// did not open): the tips taken out are out of a later
+			// sift's sight, and a tag left would count a reporter who
+			// never named e for the retention (a false alert). A
+			// reporter whose tip naming e was not read (older than those
+			// read) or did not open is counted no more: less harm than
+			// an alert raised on reporters who named another entity.
 			latest := map[string]int64{} // by reporter: their newest tip naming e
 			var foreign []string
 			for _, z := range res {
 				id, _ := z.Member.(string)
-				t := seen[id]
-				switch {
-				case t.unknown:
-					complete = false
-				case t.foreign:
+				if t := seen[id]; t.foreign {
 					foreign = append(foreign, id)
 					if _, ok := latest[t.reporter]; !ok {
 						latest[t.reporter] = -1
@@ -279,9 +282,6 @@ func (s *Store) sift(ctx context.Context, e tips.Entity, mac string) error {
 			}
 			_, err = tx.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
 				pipe.ZRem(ctx, ek, anySlice(foreign)...)
-				if !complete {
-					return nil
-				}
 				for r, l := range latest {
 					s.redateReporter(ctx, pipe, ek, mac, r, l)
 				}
