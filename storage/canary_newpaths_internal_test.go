@@ -20,7 +20,8 @@ import (
 // gained since (its end-to-end run reaches none of them: its tip names no
 // handle with marks, raises no alert, asks no question of a reporter who
 // opted in, subscribes no region in an Indic script): the tips brought in
-// from an entity's past forms and their mark ("ix:f:"), the open
+// from an entity's past forms and their mark ("ix:f:"), a recount a cut
+// form's sift owes, left owed by a crash ("ix:rc"), the open
 // questions' slots ("qs:"), a withdrawal being told ("t:") and a record
 // kept before instances raised again ("h"), a subscription's RegionWords,
 // and a Send claimed with the sender's profile (ProfileSend). Neither a
@@ -31,7 +32,9 @@ import (
 // takes.
 // Mutation: foldPastForms' mark holding the entity's value (SetNX of
 // e.Value, not 1) -> this fails (ix:f: holds "khabar_हिदी", and so does
-// the SET sent).
+// the SET sent). Mutation: sift owing the recount under the entity's
+// value (oweRecount of e.Value, not its MAC) -> this fails (ix:rc holds
+// "khabar_ह", and so does the ZADD sent).
 func TestNewPathsKeepNoCanaryInRedis(t *testing.T) {
 	ctx := context.Background()
 	srv := redistest.Start(t)
@@ -106,6 +109,16 @@ func TestNewPathsKeepNoCanaryInRedis(t *testing.T) {
 		t.Fatalf("past forms folded: %d, alerts %+v: want the fold made, and its alert (the test proves nothing)", n, alerts)
 	}
 	sig := alerts[0]
+
+	// A tip naming the old cut form: its set's tips of the handle are
+	// sifted out, and the process stops before the recount it owes.
+	afterSiftWrites = func() { afterSiftWrites = nil; panic("the process stops here") }
+	t.Cleanup(func() { afterSiftWrites = nil })
+	batchSubmit(t, s, "canary3", 4, words+", avisan por @khabar_ह")
+	_, _ = s.IndexTips(ctx, 50, time.Millisecond, func(Signal) error { return nil })
+	if afterSiftWrites != nil || s.rdb.ZCard(ctx, s.k.indexRecountOwed()).Val() != 1 {
+		t.Fatal("no sift cut off with its recount owed: the test proves nothing of it")
+	}
 
 	// A question to the first reporter: numbered, given back (not
 	// delivered), numbered again, asked and answered.

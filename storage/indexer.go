@@ -47,8 +47,13 @@ const indexParallel = 4
 // the corroboration threshold, before the tip is acknowledged; if it fails,
 // the tip stays unacknowledged, to be indexed again, and the alerts it has
 // not handed over raised again, once stale (up to indexAttempts times). It
-// returns how many stream entries it handled.
+// returns how many stream entries it handled. At its first call, then
+// once a minute, it first does the alerts' recounts that sifts of cut
+// forms owe and did not do (redoOwedRecounts).
 func (s *Store) IndexTips(ctx context.Context, count int, block time.Duration, alert func(Signal) error) (int, error) {
+	if err := s.redoOwedRecounts(ctx); err != nil {
+		return 0, err
+	}
 	stream := s.k.triage()
 	msgs, _, err := s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{Stream: stream, Group: IndexGroup, Consumer: indexConsumer,
 		MinIdle: indexStale, Start: "0-0", Count: int64(count)}).Result()

@@ -119,6 +119,12 @@ func (k keys) indexFolded(mac string) string { return k.prefix + ":ix:f:" + mac 
 // (siftCutForm): not looked at again at each of its tips.
 func (k keys) indexSifted(mac string) string { return k.prefix + ":ix:s:" + mac }
 
+// indexRecountOwed holds the entities (by MAC) whose set a sift is
+// writing to or wrote to, by when: the recount of their alerts it owes
+// (checkAlerts) is done at the indexer's next look if the sift's process
+// stopped before it (redoOwedRecounts).
+func (k keys) indexRecountOwed() string { return k.prefix + ":ix:rc" }
+
 // indexDisplay holds an entity's display value, sealed.
 func (k keys) indexDisplay(mac string) string { return k.prefix + ":ix:d:" + mac }
 

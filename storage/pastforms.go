@@ -229,6 +229,7 @@ func (s *Store) sift(ctx context.Context, e tips.Entity, mac string) error {
 	seen := map[string]siftedTip{}
 	moved := map[string]bool{}
 	changed := false
+	var owed int64 // when the recount was marked owed
 	for range 10 {
 		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
 			// Tips only (their scores are times; reporters' are negative),
@@ -280,6 +281,13 @@ func (s *Store) sift(ctx context.Context, e tips.Entity, mac string) error {
 			if err := s.siftMove(ctx, res, seen, moved); err != nil {
 				return err
 			}
+			// The recount the writes make owed is marked first: done
+			// after them, or by the indexer's next look if this process
+			// stops in between (redoOwedRecounts). (One script would not
+			// run on Redis Cluster: the entity's set has no hash tag.)
+			if owed, err = s.oweRecount(ctx, mac); err != nil {
+				return err
+			}
 			_, err = tx.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
 				pipe.ZRem(ctx, ek, anySlice(foreign)...)
 				for r, l := range latest {
@@ -291,9 +299,16 @@ func (s *Store) sift(ctx context.Context, e tips.Entity, mac string) error {
 			return err
 		}, ek)
 		if changed {
+			if afterSiftWrites != nil {
+				afterSiftWrites()
+			}
 			// An alert it raised with the other entities' reporters and
 			// kept is recounted (withdrawn if too few are left).
-			return s.checkAlerts(context.WithoutCancel(ctx), []string{mac})
+			ctx := context.WithoutCancel(ctx)
+			if err := s.checkAlerts(ctx, []string{mac}); err != nil {
+				return err
+			}
+			return s.recountPaid(ctx, mac, owed)
 		}
 		if !errors.Is(err, redis.TxFailedErr) {
 			return err
@@ -305,6 +320,10 @@ func (s *Store) sift(ctx context.Context, e tips.Entity, mac string) error {
 // beforeSiftWrites, if set, runs between sift's read of the set and its
 // writes (tests).
 var beforeSiftWrites func()
+
+// afterSiftWrites, if set, runs between sift's writes and the recount
+// they make owed (tests).
+var afterSiftWrites func()
 
 // siftOpen opens the tips of res sift has not opened yet, and records in
 // seen whether each names entity e, and if not, where it belongs.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -56,6 +57,9 @@ type Store struct {
 	index0    IndexOptions
 	// heldReceipt is Options.HeldReceipt.
 	heldReceipt func(code string) bool
+	// owedNext is when the indexer next looks for recounts owed by sifts
+	// whose process stopped (unix ms; 0: at its first pass).
+	owedNext atomic.Int64
 }
 
 // New returns a Store on rdb sealing with kr.

@@ -1,0 +1,90 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// owedRecountAge is how old a recount owed by a sift (indexRecountOwed)
+// is when the indexer does it for the sift: a sift writes its mark, its
+// set and the recount in three round trips, so one older than this is
+// one whose process stopped before its recount. It is also how often the
+// indexer looks.
+const owedRecountAge = time.Minute
+
+// owedBatch is how many owed recounts the indexer does at one look.
+const owedBatch = 100
+
+// oweRecount records that a sift of entity mac's set is about to write
+// to it: its alerts' recount (checkAlerts) is owed until recountPaid. It
+// returns the mark's time. The marks expire with the retention, as every
+// index key: an alert is long gone by then.
+func (s *Store) oweRecount(ctx context.Context, mac string) (int64, error) {
+	at := s.now().UnixMilli()
+	pipe := s.rdb.Pipeline()
+	pipe.ZAdd(ctx, s.k.indexRecountOwed(), redis.Z{Score: float64(at), Member: mac})
+	pipe.PExpire(ctx, s.k.indexRecountOwed(), s.retention)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return 0, fmt.Errorf("owe recount: %w", err)
+	}
+	return at, nil
+}
+
+// recountPaid takes entity mac's owed recount, marked at at, out: not one
+// marked since (a later sift's).
+func (s *Store) recountPaid(ctx context.Context, mac string, at int64) error {
+	if err := recountPaidScript.Run(ctx, s.rdb, []string{s.k.indexRecountOwed()}, mac, at).Err(); err != nil {
+		return fmt.Errorf("recount paid: %w", err)
+	}
+	return nil
+}
+
+// recountPaidScript takes member ARGV[1] out of KEYS[1] if its score is
+// still ARGV[2].
+var recountPaidScript = redis.NewScript(`
+local at = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if at and tonumber(at) == tonumber(ARGV[2]) then return redis.call('ZREM', KEYS[1], ARGV[1]) end
+return 0`)
+
+// redoOwedRecounts does the recounts that sifts owe and did not do (their
+// process stopped between their writes and the recount: a crash, a
+// kill): an alert a cut form raised with other entities' reporters, sent
+// already, is recounted and withdrawn all the same. At the indexer's
+// first pass, then once every owedRecountAge at most.
+func (s *Store) redoOwedRecounts(ctx context.Context) error {
+	now := s.now()
+	if now.UnixMilli() < s.owedNext.Load() {
+		return nil
+	}
+	s.owedNext.Store(now.Add(owedRecountAge).UnixMilli())
+	res, err := s.rdb.ZRangeByScoreWithScores(ctx, s.k.indexRecountOwed(), &redis.ZRangeBy{
+		Min: "-inf", Max: strconv.FormatInt(now.Add(-owedRecountAge).UnixMilli(), 10), Count: owedBatch}).Result()
+	if err != nil {
+		return fmt.Errorf("owed recounts: %w", err)
+	}
+	if len(res) == 0 {
+		return nil
+	}
+	if len(res) == owedBatch {
+		s.owedNext.Store(0) // more at the next pass
+	}
+	macs := make([]string, len(res))
+	for i, z := range res {
+		macs[i], _ = z.Member.(string)
+	}
+	if err := s.checkAlerts(ctx, macs); err != nil {
+		return fmt.Errorf("owed recounts: %w", err)
+	}
+	pipe := s.rdb.Pipeline()
+	for i, z := range res {
+		recountPaidScript.Eval(ctx, pipe, []string{s.k.indexRecountOwed()}, macs[i], int64(z.Score))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("owed recounts paid: %w", err)
+	}
+	return nil
+}
