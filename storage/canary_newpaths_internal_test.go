@@ -20,8 +20,9 @@ import (
 // gained since (its end-to-end run reaches none of them: its tip names no
 // handle with marks, raises no alert, asks no question of a reporter who
 // opted in, subscribes no region in an Indic script): the tips brought in
-// from an entity's past forms and their mark ("ix:f:"), a recount a cut
-// form's sift owes, left owed by a crash ("ix:rc"), the open
+// from an entity's past forms and their mark ("ix:f:"), when handles
+// first kept their marks ("forms") and a recount a cut form's sift
+// owes, left owed by a crash ("ix:rc"), the open
 // questions' slots ("qs:"), a withdrawal being told ("t:") and a record
 // kept before instances raised again ("h"), a subscription's RegionWords,
 // and a Send claimed with the sender's profile (ProfileSend). Neither a
@@ -116,8 +117,8 @@ func TestNewPathsKeepNoCanaryInRedis(t *testing.T) {
 	t.Cleanup(func() { afterSiftWrites = nil })
 	batchSubmit(t, s, "canary3", 4, words+", avisan por @khabar_ह")
 	_, _ = s.IndexTips(ctx, 50, time.Millisecond, func(Signal) error { return nil })
-	if afterSiftWrites != nil || s.rdb.ZCard(ctx, s.k.indexRecountOwed()).Val() != 1 {
-		t.Fatal("no sift cut off with its recount owed: the test proves nothing of it")
+	if afterSiftWrites != nil || s.rdb.ZCard(ctx, s.k.indexRecountOwed()).Val() != 1 || s.rdb.Exists(ctx, s.k.indexFormsSince()).Val() != 1 {
+		t.Fatal("no sift cut off with its recount owed, or no forms key: the test proves nothing of them")
 	}
 
 	// A question to the first reporter: numbered, given back (not

@@ -154,8 +154,14 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 	// toward it: brought into its set first. Tips of other entities its
 	// set holds as their old cut form count toward it no more: taken out
 	// first. For maxFoldsPerTip of a tip's entities at most.
-	sifted := s.siftedThisHour(ctx, live())
-	for _, j := range live() {
+	// Not once the retention has passed since handles and hashtags kept
+	// their marks: no such tip is left.
+	var pastForms []*indexJob
+	if s.cutFormsLive(ctx) {
+		pastForms = live()
+	}
+	sifted := s.siftedThisHour(ctx, pastForms)
+	for _, j := range pastForms {
 		folds := 0
 	entities:
 		for i, e := range j.entities {

@@ -119,6 +119,15 @@ func (k keys) indexFolded(mac string) string { return k.prefix + ":ix:f:" + mac 
 // (siftCutForm): not looked at again at each of its tips.
 func (k keys) indexSifted(mac string) string { return k.prefix + ":ix:s:" + mac }
 
+// indexFormsSince holds when handles and hashtags were first indexed as
+// read now, keeping their marks (unix ms: the first start of a version
+// that does; written once): tips under their old cut forms are all
+// older, and gone once that is older than the retention, and so is the
+// indexer's work on them (foldPastForms, siftCutForm). It never expires,
+// unlike the index ("ix:") keys: written again, it would start that work
+// over.
+func (k keys) indexFormsSince() string { return k.prefix + ":forms" }
+
 // indexRecountOwed holds the entities (by MAC) whose set a sift is
 // writing to or wrote to, by when: the recount of their alerts it owes
 // (checkAlerts) is done at the indexer's next look if the sift's process

@@ -57,6 +57,8 @@ type Store struct {
 	index0    IndexOptions
 	// heldReceipt is Options.HeldReceipt.
 	heldReceipt func(code string) bool
+	// formsSince is indexFormsSince once read (unix ms; 0 before).
+	formsSince atomic.Int64
 	// owedNext is when the indexer next looks for recounts owed by sifts
 	// whose process stopped (unix ms; 0: at its first pass).
 	owedNext atomic.Int64
@@ -111,6 +113,9 @@ func (s *Store) Init(ctx context.Context) error {
 
 func (s *Store) init(ctx context.Context) error {
 	if err := s.loadKeyset(ctx); err != nil {
+		return err
+	}
+	if _, err := s.cutFormsSince(ctx); err != nil {
 		return err
 	}
 	err := s.rdb.XGroupCreateMkStream(ctx, s.k.triage(), TriageGroup, "0").Err()

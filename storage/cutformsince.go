@@ -1,0 +1,40 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// cutFormsSince returns when handles and hashtags were first indexed as
+// read now (indexFormsSince, unix ms): the first start of a version that
+// does (Init), or this call if none wrote it. Read once, then known.
+func (s *Store) cutFormsSince(ctx context.Context) (int64, error) {
+	if v := s.formsSince.Load(); v != 0 {
+		return v, nil
+	}
+	k := s.k.indexFormsSince()
+	if err := s.rdb.SetNX(ctx, k, s.now().UnixMilli(), 0).Err(); err != nil {
+		return 0, fmt.Errorf("index forms: %w", err)
+	}
+	v, err := s.rdb.Get(ctx, k).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("index forms: %w", err)
+	}
+	if v <= 0 {
+		return 0, errors.New("index forms: not a time")
+	}
+	s.formsSince.Store(v)
+	return v, nil
+}
+
+// cutFormsLive says whether sets may still hold tips indexed under an old
+// cut form of a handle or hashtag (before they kept their marks): until
+// the retention has passed since handles and hashtags were first indexed
+// as read now. Then the indexer no longer folds past forms nor sifts cut
+// forms (foldPastForms, siftCutForm): every tip they would move is gone.
+// If that moment cannot be read, they may.
+func (s *Store) cutFormsLive(ctx context.Context) bool {
+	since, err := s.cutFormsSince(ctx)
+	return err != nil || s.now().UnixMilli()-since < s.retention.Milliseconds()
+}
