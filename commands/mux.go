@@ -49,7 +49,7 @@ type Store interface {
 	Recent(ctx context.Context, n int) ([]tips.Tip, error)
 	TipByReceipt(ctx context.Context, receipt string) (tips.Tip, error)
 	ReceiptsKnown(ctx context.Context, codes []string) ([]bool, error)
-	ReceiptNoTip(ctx context.Context, receipt string) (noTip, blank bool, err error)
+	ReceiptNoTip(ctx context.Context, receipt string) (storage.NoTip, error)
 	SetLanguage(ctx context.Context, pseudonym, lang string) error
 	EventSent(ctx context.Context, pseudonym string, eventID int64) (bool, error)
 	DraftFileRef(ctx context.Context, pseudonym string, eventID int64) (string, error)

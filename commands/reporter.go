@@ -123,11 +123,13 @@ func status(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "status_spooled", nil) // kept while Redis was down, not replayed yet
 	}
 	if errors.Is(err, storage.ErrNotFound) {
-		switch noTip, blank := c.mux.receiptNoTip(ctx, code); {
-		case noTip && blank:
+		switch c.mux.receiptNoTip(ctx, code) {
+		case storage.NoTipBlank:
 			return c.Say(ctx, "status_no_tip_blank", nil) // spooled, and replayed as nothing to read
-		case noTip:
+		case storage.NoTipCodes:
 			return c.Say(ctx, "status_no_tip", nil) // spooled, and replayed as codes alone
+		case storage.NoTipSent:
+			return c.Say(ctx, "status_no_tip_sent", nil) // spooled, and found in a tip sent already
 		}
 	}
 	if errors.Is(err, storage.ErrNotFound) {
@@ -992,18 +994,21 @@ func (m *Mux) cutMessageReceipts(ctx context.Context, text string, links []strin
 	return out[0], kept, true, nil
 }
 
-// receiptNoTip reports whether code is the receipt of a message spooled
-// in an outage that held receipt codes alone, or showed nothing (blank),
-// and so no tip (a Redis error: not known to be).
-func (m *Mux) receiptNoTip(ctx context.Context, code string) (noTip, blank bool) {
-	noTip, blank, err := m.store.ReceiptNoTip(ctx, code)
-	return err == nil && noTip, blank
+// receiptNoTip reports why code, the receipt of a message spooled in an
+// outage, leads to no tip (storage.NoTip: it held receipt codes alone,
+// showed nothing, or had gone out in a tip already), or "" (a Redis
+// error: not known to be).
+func (m *Mux) receiptNoTip(ctx context.Context, code string) storage.NoTip {
+	why, err := m.store.ReceiptNoTip(ctx, code)
+	if err != nil {
+		return ""
+	}
+	return why
 }
 
-// noTipReceipt is receiptNoTip's first answer.
+// noTipReceipt reports whether receiptNoTip has a reason.
 func (m *Mux) noTipReceipt(ctx context.Context, code string) bool {
-	noTip, _ := m.receiptNoTip(ctx, code)
-	return noTip
+	return m.receiptNoTip(ctx, code) != ""
 }
 
 // codesAlone reports whether text is made of code-like words alone (and

@@ -616,3 +616,83 @@ func TestSpooledMessageOfInvisibleMarksIsNoTip(t *testing.T) {
 		}
 	}
 }
+
+// A message the platform delivers again after it went out in a tip (its
+// answer, or the platform's confirmation, lost) is spooled when Redis is
+// down, or when its receipt-code lookup fails: nothing could tell it was
+// sent. Replayed, it is not a second tip with a receipt of its own
+// (investigators would read the message twice): it is kept once, in the
+// tip it went out in, and the receipt the outage gave for it says so
+// (/status). A message spooled alongside that was never sent is
+// replayed as ever.
+func TestRedeliveredMessageOfASentTipIsNotATipAgain(t *testing.T) {
+	for _, how := range []string{"redis down", "code lookup failed"} {
+		t.Run(how, func(t *testing.T) {
+			srv, st, sp, _, mux := spooling(t)
+			ctx := context.Background()
+			msg, _ := loadMessages()
+			failing := &lookupFails{Store: st}
+			if how == "code lookup failed" {
+				mux = commands.New(commands.Options{Store: failing, Messages: msg, DefaultLanguage: "en", Spool: sp, Logger: slog.New(slog.DiscardHandler)})
+			}
+			do := telegramUser(mux, "75")
+			const text, other = "depositan a la cuenta AB12 CD34 EF56 GH78 cada lunes", "y el jueves llega otra camioneta a la cuenta AB12 CD34 EF56 GH78"
+			r := do(commands.Request{Text: text, EventID: 1})
+			sent := codeRE.FindString(do(commands.Request{Callback: press(r, "send:"), EventID: 2})[0].Text)
+			if sent == "" {
+				t.Fatal("no receipt")
+			}
+			var receipts []string
+			for i, req := range []commands.Request{{Text: text, EventID: 1}, {Text: other, EventID: 3}} {
+				if how == "redis down" && i == 0 {
+					srv.Stop()
+				}
+				failing.armed.Store(true)
+				r := do(req)
+				if len(r) != 1 || codeRE.FindString(r[0].Text) == "" || r[0].Text != msg.Localize("en", "spool_received", map[string]any{"Receipt": codeRE.FindString(r[0].Text)}) {
+					t.Fatalf("event %d: %q", req.EventID, texts(r))
+				}
+				receipts = append(receipts, codeRE.FindString(r[0].Text))
+			}
+			if how == "code lookup failed" && failing.armed.Load() {
+				t.Fatal("the codes were not looked up")
+			}
+			failing.armed.Store(false)
+			if sp.Len() != 2 {
+				t.Fatalf("spool holds %d", sp.Len())
+			}
+			if how == "redis down" {
+				srv.Restart()
+				for deadline := time.Now().Add(10 * time.Second); st.Ping(ctx) != nil && time.Now().Before(deadline); {
+					time.Sleep(20 * time.Millisecond)
+				}
+			}
+			if _, err := sp.Replay(ctx, st); err != nil {
+				t.Fatal(err)
+			}
+			list, err := st.Recent(ctx, 10)
+			if err != nil || len(list) != 2 {
+				t.Fatalf("%d tips after the replay, want 2 (the sent one, the other spooled): %v", len(list), err)
+			}
+			if tip, err := st.TipByReceipt(ctx, sent); err != nil || tip.Content.Text() != text {
+				t.Fatalf("the sent tip: %q %v", tip.Content.Text(), err)
+			}
+			if tip, err := st.TipByReceipt(ctx, receipts[1]); err != nil || tip.Content.Text() != other {
+				t.Fatalf("the other spooled tip: %q %v", tip.Content.Text(), err)
+			}
+			if tip, err := st.TipByReceipt(ctx, receipts[0]); err == nil {
+				t.Fatalf("the message sent already became a tip of its own: %q", tip.Content.Text())
+			}
+			want := msg.Localize("en", "status_no_tip_sent", nil)
+			for i, req := range []commands.Request{{Command: "status", Args: receipts[0], CommandAtStart: true}, {Text: receipts[0]}} {
+				req.EventID = int64(10 + i)
+				if r := do(req); len(r) != 1 || r[0].Text != want {
+					t.Errorf("%d: the outage's receipt of the message sent already: %q", i, texts(r))
+				}
+			}
+			if sp.Len() != 0 {
+				t.Errorf("%d left in the spool", sp.Len())
+			}
+		})
+	}
+}

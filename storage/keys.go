@@ -43,8 +43,9 @@ func (k keys) triage() string { return k.prefix + ":{tips}:triage" }
 func (k keys) receipt(mac string) string { return k.prefix + ":{tips}:receipt:" + mac }
 
 // receiptNoTip marks, by HMAC(receipt code), a receipt given for a message
-// spooled in an outage that held receipt codes alone: the replay stored no
-// tip for it (ReceiptNoTip). It shares receipt's hash tag.
+// spooled in an outage that held receipt codes alone, showed nothing, or
+// had gone out in a tip already: the replay stored no tip for it
+// (ReceiptNoTip, valued why). It shares receipt's hash tag.
 func (k keys) receiptNoTip(mac string) string { return k.prefix + ":{tips}:notip:" + mac }
 
 // draft is a reporter's unsent draft, under their pseudonym. It shares a
@@ -55,7 +56,8 @@ func (k keys) draft(pseudonym string) string { return k.prefix + ":{" + pseudony
 // platform events of the parts of tips sent in the last two days ("x:" and
 // the event, valued when it is forgotten: a redelivered one is not added
 // to a new draft; earlier versions kept only the highest, "floor"; "x:s"
-// and a draft id: a draft of spooled messages alone, see claimDraft), and
+// and a draft id: a draft of spooled messages alone, see claimDraft; "x:t"
+// and a keyed hash: a message sent in a tip, sentMark), and
 // the rate-limit counters of the current windows. It shares a hash tag with
 // draft, which one script reads with it. One key instead of one per
 // counter: a key costs Redis more than a small hash field.

@@ -200,7 +200,8 @@ func TestSendTidiesAfterCancel(t *testing.T) {
 	}
 }
 
-// A sent part's event is remembered for two days, then forgotten: the
+// A sent part's event is remembered for two days, then forgotten, and so
+// is its mark as a message sent in a tip (a keyed hash, "x:t…"): the
 // reporter's state does not grow with every tip they ever sent.
 func TestSentEventsAreForgotten(t *testing.T) {
 	ctx := context.Background()
@@ -216,30 +217,32 @@ func TestSentEventsAreForgotten(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	remembered := func() []string {
+	remembered := func() (events, marks []string) {
 		t.Helper()
 		fields, err := srv.Client().HKeys(ctx, "t:{"+p+"}:st").Result()
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out []string
 		for _, f := range fields {
-			if strings.HasPrefix(f, "x:") {
-				out = append(out, f)
+			switch {
+			case strings.HasPrefix(f, "x:t"):
+				marks = append(marks, f)
+			case strings.HasPrefix(f, "x:"):
+				events = append(events, f)
 			}
 		}
-		return out
+		return events, marks
 	}
 	send(100)
 	clk.Add(47 * time.Hour)
 	send(200)
-	if got := remembered(); len(got) != 2 {
-		t.Fatalf("after 47 h: %v, want both events", got)
+	if got, marks := remembered(); len(got) != 2 || len(marks) != 2 {
+		t.Fatalf("after 47 h: %v %v, want both events, both marks", got, marks)
 	}
 	clk.Add(2 * time.Hour)
 	send(300)
-	if got := remembered(); len(got) != 2 || strings.HasSuffix(got[0], "100") || strings.HasSuffix(got[1], "100") {
-		t.Fatalf("after 49 h: %v, want events 200 and 300", got)
+	if got, marks := remembered(); len(got) != 2 || strings.HasSuffix(got[0], "100") || strings.HasSuffix(got[1], "100") || len(marks) != 2 {
+		t.Fatalf("after 49 h: %v %v, want events 200 and 300, and their marks alone", got, marks)
 	}
 }
 

@@ -578,6 +578,22 @@ func (sp *Spool) Replay(ctx context.Context, st *Store) (int, error) {
 	}
 	entries := append(f.entries, q.entries...)
 	for _, e := range entries {
+		// A message that went out in a tip sent from its reporter's draft,
+		// delivered again by the platform and spooled in this outage (no
+		// one could tell then): it is stored, in that tip. A second tip
+		// of it would have investigators read it twice. Its receipt says
+		// so (/status). (One spooled as a tip of its own whose draft part
+		// was left out of the Send, claimDraft, is not marked: replayed.)
+		if sent, err := st.sentInTip(ctx, e.Pseudonym, e.EventID); err != nil {
+			return 0, err
+		} else if sent {
+			if e.Receipt != "" {
+				if err := st.markReceiptNoTip(ctx, e.Receipt, NoTipSent); err != nil {
+					return 0, err
+				}
+			}
+			continue
+		}
 		// Receipt codes written in a message spooled while Redis could
 		// not say which words are codes: cut now that it can, before
 		// investigators read them (spooled ones count: the reporter may
@@ -598,7 +614,11 @@ func (sp *Spool) Replay(ctx context.Context, st *Store) (int, error) {
 			// no tip, the message remembered as handled. The receipt the
 			// reporter was given says so (/status), not "no tip matches".
 			if e.Receipt != "" {
-				if err := st.markReceiptNoTip(ctx, e.Receipt, tips.Blank(e.Part.Text)); err != nil {
+				kind := NoTipCodes
+				if tips.Blank(e.Part.Text) {
+					kind = NoTipBlank
+				}
+				if err := st.markReceiptNoTip(ctx, e.Receipt, kind); err != nil {
 					return 0, err
 				}
 			}
@@ -762,6 +782,24 @@ func (s *Store) EventHandled(ctx context.Context, pseudonym string, eventID int6
 		return false, fmt.Errorf("event: %w", err)
 	}
 	return sent.Val() || part.Val(), nil
+}
+
+// sentMark names, on the reporter's state (a field "x:" and it), a
+// message of theirs (a platform event) that went out in a tip sent from
+// their draft (finishDraft): a keyed hash of the two, as a state's other
+// fields say nothing of the reporter. "t" sets it apart from an event.
+func (s *Store) sentMark(pseudonym string, eventID int64) string {
+	return "t" + s.kr.receiptMAC("sent\x00"+pseudonym+"\x00"+strconv.FormatInt(eventID, 10))
+}
+
+// sentInTip reports whether a reporter's message went out in a tip sent
+// from their draft (it is stored there), as finishDraft marks it.
+func (s *Store) sentInTip(ctx context.Context, pseudonym string, eventID int64) (bool, error) {
+	sent, err := s.rdb.HExists(ctx, s.k.state(pseudonym), "x:"+s.sentMark(pseudonym, eventID)).Result()
+	if err != nil {
+		return false, fmt.Errorf("sent message: %w", err)
+	}
+	return sent, nil
 }
 
 // EditTold reports whether the reporter was told, in sentMemory, that

@@ -181,19 +181,23 @@ return redis.call('HGETALL', KEYS[1])`)
 // new draft, which keeps only its own files (ARGV[7], the ids of the sent
 // files, leave its list: a part added to it later must not give the sent
 // tip's files a draft's life again). It returns -1 if the draft is not
-// this one any more, else the parts left.
-// ARGV: draft id, expiry h, memory ms, now h, chars sent, new id, sent file ids, sent fields...
+// this one any more, else the parts left. The sent parts' marks (ARGV[8],
+// keyed hashes, sentMark; none where no tip was stored) are remembered as
+// long, as fields "x:" and the mark: a message the platform delivers again
+// and an outage spools is not replayed as a second tip (Spool.Replay).
+// ARGV: draft id, expiry h, memory ms, now h, chars sent, new id, sent file ids, sent marks, sent fields...
 var finishDraft = redis.NewScript(sentEvent + `
 local st = redis.call('HGETALL', KEYS[2])
 for i = 1, #st, 2 do
   if string.sub(st[i], 1, 2) == 'x:' and tonumber(st[i + 1]) < tonumber(ARGV[4]) then redis.call('HDEL', KEYS[2], st[i]) end
 end
-for i = 8, #ARGV do redis.call('HSET', KEYS[2], 'x:' .. event(ARGV[i]), ARGV[2]) end
+for i = 9, #ARGV do redis.call('HSET', KEYS[2], 'x:' .. event(ARGV[i]), ARGV[2]) end
+for m in string.gmatch(ARGV[8], '%S+') do redis.call('HSET', KEYS[2], 'x:' .. m, ARGV[2]) end
 local ttl = redis.call('PTTL', KEYS[2])
 if ttl < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return -1 end
 local removed = 0
-for i = 8, #ARGV do removed = removed + redis.call('HDEL', KEYS[1], ARGV[i]) end
+for i = 9, #ARGV do removed = removed + redis.call('HDEL', KEYS[1], ARGV[i]) end
 local left = tonumber(redis.call('HGET', KEYS[1], 'n') or '0') - removed
 if left <= 0 then redis.call('DEL', KEYS[1]) return 0 end
 local files = redis.call('HGET', KEYS[1], 'files')
@@ -420,7 +424,7 @@ func (s *Store) submitClaimed(ctx context.Context, cl *SendClaim, language strin
 	}) {
 		// Nothing but the code's pieces: no empty tip for investigators,
 		// and no receipt for it.
-		s.finishDraft(ctx, pseudonym, draftID, parts, chars, storedFiles(content))
+		s.finishDraft(ctx, pseudonym, draftID, parts, chars, storedFiles(content), false)
 		return Submission{}, ErrOnlyReceipts
 	}
 	// The reporter's choice wins; without one, the classifier suggests.
@@ -490,7 +494,7 @@ func (s *Store) submitClaimed(ctx context.Context, cl *SendClaim, language strin
 	// triage stream. Should tidying the draft fail, the draft's next Send
 	// finds the tip under its receipt and tidies it then (sentBefore), as
 	// does the expiry sweeper.
-	left := s.finishDraft(ctx, pseudonym, draftID, parts, chars, storedFiles(content))
+	left := s.finishDraft(ctx, pseudonym, draftID, parts, chars, storedFiles(content), true)
 	gone := 0
 	for _, k := range kept {
 		if ok, err := k.Result(); err == nil && !ok {
@@ -560,7 +564,7 @@ func (s *Store) tidySent(ctx context.Context, pseudonym, draftID, id, receipt st
 	if err != nil {
 		return sub, false
 	}
-	sub.Left = s.finishDraft(ctx, pseudonym, draftID, parts, runes(content), storedFiles(content))
+	sub.Left = s.finishDraft(ctx, pseudonym, draftID, parts, runes(content), storedFiles(content), true)
 	return sub, true
 }
 
@@ -664,14 +668,23 @@ func runes(c tips.Content) int {
 // are removed and their events remembered; parts added while it was being
 // sent stay, as a new draft that keeps its deadline and its own files
 // (files, the sent tip's, leave its list). It returns how many parts
-// stayed. It runs even if ctx is cancelled: the tip is stored.
-func (s *Store) finishDraft(ctx context.Context, pseudonym, draftID string, sent []string, chars int, files []string) int {
+// stayed. It runs even if ctx is cancelled: the tip is stored. inTip
+// says the sent parts are in a stored tip (not so when nothing but a
+// receipt code's pieces was left to send): their messages are marked
+// so (sentMark).
+func (s *Store) finishDraft(ctx context.Context, pseudonym, draftID string, sent []string, chars int, files []string, inTip bool) int {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tidyTimeout)
 	defer cancel()
 	newID := make([]byte, 8)
 	_, _ = rand.Read(newID)
 	now := s.now()
-	args := []any{draftID, hours(now.Add(sentMemory)), stateLife(now), hours(now), chars, hex.EncodeToString(newID), strings.Join(files, " ")}
+	var marks []string
+	for _, f := range sent {
+		if ev, err := strconv.ParseInt(strings.TrimPrefix(f, "p:"), 10, 64); err == nil && inTip {
+			marks = append(marks, s.sentMark(pseudonym, ev))
+		}
+	}
+	args := []any{draftID, hours(now.Add(sentMemory)), stateLife(now), hours(now), chars, hex.EncodeToString(newID), strings.Join(files, " "), strings.Join(marks, " ")}
 	for _, f := range sent {
 		args = append(args, f)
 	}
@@ -936,35 +949,43 @@ func (s *Store) ReceiptsKnown(ctx context.Context, codes []string) ([]bool, erro
 	return known, nil
 }
 
-// ReceiptNoTip reports whether receipt was given for a message spooled in
-// an outage that, replayed, held receipt codes alone, or showed nothing
-// (spaces or invisible characters alone: blank), and so no tip (see
-// Spool.Replay): its /status says so, not that no tip matches.
-func (s *Store) ReceiptNoTip(ctx context.Context, receipt string) (noTip, blank bool, err error) {
+// NoTip is why a receipt given in an outage leads to no tip (see
+// Spool.Replay), for its /status to say so, not that no tip matches; ""
+// for a receipt that does lead to one, or to nothing known.
+type NoTip string
+
+const (
+	// NoTipCodes: the message held receipt codes alone.
+	NoTipCodes NoTip = "1" // as earlier versions marked every one
+	// NoTipBlank: the message showed nothing (spaces or invisible
+	// characters alone).
+	NoTipBlank NoTip = "blank"
+	// NoTipSent: the message had gone out already in a tip sent from the
+	// reporter's draft, where it is kept (the platform delivered it again).
+	NoTipSent NoTip = "sent"
+)
+
+// ReceiptNoTip reports why receipt, given for a message spooled in an
+// outage, leads to no tip since the replay (NoTip), or "".
+func (s *Store) ReceiptNoTip(ctx context.Context, receipt string) (NoTip, error) {
 	v, err := s.rdb.Get(ctx, s.k.receiptNoTip(s.kr.receiptID(receipt))).Result()
 	if errors.Is(err, redis.Nil) {
-		return false, false, nil
+		return "", nil
 	}
 	if err != nil {
-		return false, false, fmt.Errorf("find receipt: %w", err)
+		return "", fmt.Errorf("find receipt: %w", err)
 	}
-	return true, v == noTipBlank, nil
+	switch NoTip(v) {
+	case NoTipBlank, NoTipSent:
+		return NoTip(v), nil
+	}
+	return NoTipCodes, nil
 }
 
-// noTipBlank marks (ReceiptNoTip) a receipt given for a message that
-// showed nothing; "1", for one of receipt codes alone (as earlier
-// versions marked every one).
-const noTipBlank = "blank"
-
-// markReceiptNoTip records that receipt leads to no tip (ReceiptNoTip),
-// for as long as a tip would be kept; blank says its message showed
-// nothing.
-func (s *Store) markReceiptNoTip(ctx context.Context, receipt string, blank bool) error {
-	v := "1"
-	if blank {
-		v = noTipBlank
-	}
-	if err := s.rdb.Set(ctx, s.k.receiptNoTip(s.kr.receiptID(receipt)), v, s.retention).Err(); err != nil {
+// markReceiptNoTip records why receipt leads to no tip (ReceiptNoTip),
+// for as long as a tip would be kept.
+func (s *Store) markReceiptNoTip(ctx context.Context, receipt string, why NoTip) error {
+	if err := s.rdb.Set(ctx, s.k.receiptNoTip(s.kr.receiptID(receipt)), string(why), s.retention).Err(); err != nil {
 		return fmt.Errorf("receipt without a tip: %w", err)
 	}
 	return nil
