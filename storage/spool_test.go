@@ -698,3 +698,44 @@ func TestSpooledOldReceiptCodeIsCutAtReplay(t *testing.T) {
 		t.Fatalf("the spooled tip: %q %v", tip.Content.Text(), err)
 	}
 }
+
+// A message the platform delivers again and again while Redis is down (a
+// restart, a handler that gave up, each before the platform heard it was
+// handled) may be spooled more than once: it is one tip, under the one
+// receipt each delivery was given, and a delivery spooled in a later
+// outage, after the replay, makes no second tip either.
+func TestSameMessageSpooledTwiceIsReplayedOnce(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	dir := t.TempDir()
+	sp, err := storage.OpenSpool(dir, kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := st.Pseudonym("telegram", "62")
+	e := storage.SpoolEntry{Pseudonym: p, EventID: 5, Part: tips.Part{Text: "cobran piso en la tienda"}}
+	first := spoolAppend(t, sp, p, 5, e.Part.Text)
+	if again, err := sp.Append(e); err != nil || again != first {
+		t.Fatalf("spooled again: receipt %q %v, first %q", again, err, first)
+	}
+	if n, err := sp.Replay(ctx, st); err != nil || n != 2 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	// A later outage: delivered once more, and spooled.
+	if again, err := sp.Append(e); err != nil || again != first {
+		t.Fatalf("spooled after the replay: receipt %q %v, first %q", again, err, first)
+	}
+	if _, err := sp.Replay(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	if list, err := st.Recent(ctx, 10); err != nil || len(list) != 1 {
+		t.Fatalf("%d tips, want 1: %v", len(list), err)
+	}
+	if tip, err := st.TipByReceipt(ctx, first); err != nil || tip.Content.Text() != e.Part.Text {
+		t.Fatalf("the tip: %q %v", tip.Content.Text(), err)
+	}
+	if sp.Len() != 0 {
+		t.Fatalf("%d left in the spool", sp.Len())
+	}
+}
