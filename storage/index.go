@@ -193,22 +193,17 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 
 	// 1. Postings, entities, this tip's sketch and bands, the candidates.
 	pipe := s.rdb.Pipeline()
+	postings := s.appendPostings(ctx, pipe, live(), late)
 	for _, j := range live() {
 		j.first = pipe.Len()
 		ms := float64(j.created.UnixMilli())
 		oldest := strconv.FormatInt(j.created.Add(-s.retention).UnixMilli(), 10)
-		day, expiry := indexDay(j.created), s.postingExpiry(j.created)
 		if late {
 			// Appended now, its number would sit among much newer ones:
 			// listed apart, searched by its content (postings.go).
+			day, expiry := indexDay(j.created), s.postingExpiry(j.created)
 			pipe.SAdd(ctx, s.k.indexLate(day), j.id)
 			pipe.PExpireAt(ctx, s.k.indexLate(day), expiry)
-		} else {
-			for _, t := range j.tokens {
-				k := s.k.indexToken(s.tokenMAC(t), day)
-				pipe.Append(ctx, k, string(j.num))
-				pipe.PExpireAt(ctx, k, expiry)
-			}
 		}
 		// An entity's sorted set holds its tips, scored by time, and its
 		// reporters' tags ("r" + tag), scored by minus the hour: one key
@@ -256,6 +251,9 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 	cmds, _ := pipe.Exec(ctx)
 	for _, j := range live() {
 		j.err = cmdsErr(cmds[j.first:j.end], "index tip")
+		if j.err == nil {
+			j.err = cmdsErr(postings[j], "index tip")
+		}
 		if j.err != nil {
 			continue
 		}
@@ -429,6 +427,59 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 			}
 		}
 	}
+}
+
+// appendPostings queues the batch's postings (none for a late batch:
+// those tips are listed apart) and returns the commands each tip's
+// depend on. A word's posting of a day gets the numbers of all the
+// batch's tips holding it in one APPEND, in the batch's order (the order
+// they would have been appended in one by one), and its expiry once,
+// right after: the day's expiry is the same for every tip of the day.
+// Tips share many words, so a batch writes far fewer, larger commands
+// than a command pair per word and tip.
+func (s *Store) appendPostings(ctx context.Context, pipe redis.Pipeliner, jobs []*indexJob, late bool) map[*indexJob][]redis.Cmder {
+	if late {
+		return nil
+	}
+	type posting struct {
+		key    string
+		nums   []byte
+		expiry time.Time
+		jobs   []*indexJob
+	}
+	var order []*posting
+	byKey := map[string]*posting{}
+	macs := map[string]string{} // a word's MAC, computed once a batch
+	for _, j := range jobs {
+		day := indexDay(j.created)
+		for _, t := range j.tokens {
+			mac, ok := macs[t]
+			if !ok {
+				mac = s.tokenMAC(t)
+				macs[t] = mac
+			}
+			k := s.k.indexToken(mac, day)
+			p := byKey[k]
+			if p == nil {
+				p = &posting{key: k, expiry: s.postingExpiry(j.created)}
+				byKey[k] = p
+				order = append(order, p)
+			}
+			p.nums = append(p.nums, j.num...)
+			if n := len(p.jobs); n == 0 || p.jobs[n-1] != j {
+				p.jobs = append(p.jobs, j)
+			}
+		}
+	}
+	deps := make(map[*indexJob][]redis.Cmder, len(jobs))
+	for _, p := range order {
+		a := pipe.Append(ctx, p.key, string(p.nums))
+		e := pipe.PExpireAt(ctx, p.key, p.expiry)
+		for _, j := range p.jobs {
+			deps[j] = append(deps[j], a, e)
+		}
+	}
+	return deps
 }
 
 // candidateSketches is how many near-duplicate candidates of a tip have

@@ -1,0 +1,119 @@
+package storage
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// commandCalls runs f and returns how many times Redis ran each command
+// meanwhile, scripts' calls included.
+func commandCalls(t *testing.T, rdb redis.UniversalClient, f func()) map[string]int64 {
+	t.Helper()
+	ctx := context.Background()
+	rdb.ConfigResetStat(ctx)
+	f()
+	out := map[string]int64{}
+	for _, l := range strings.Split(rdb.Info(ctx, "commandstats").Val(), "\n") {
+		name, rest, ok := strings.Cut(strings.TrimPrefix(l, "cmdstat_"), ":calls=")
+		if ok {
+			out[name], _ = strconv.ParseInt(rest[:strings.IndexByte(rest, ',')], 10, 64)
+		}
+	}
+	return out
+}
+
+// postingKeys returns the day's posting strings the index holds, by key,
+// with their length.
+func postingKeys(t *testing.T, s *Store) map[string]int64 {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string]int64{}
+	iter := s.rdb.Scan(ctx, 0, "w:ix:t:*", 100).Iterator()
+	for iter.Next(ctx) {
+		out[iter.Val()] = s.rdb.StrLen(ctx, iter.Val()).Val()
+	}
+	if err := iter.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// A batch of tips sharing words writes each word's posting of the day
+// once, with all its tips' numbers (one APPEND and one expiry a word, not
+// a pair a word and tip), and every tip is found by each of its words.
+func TestBatchWritesEachWordsPostingOnce(t *testing.T) {
+	s := callsStore(t)
+	ctx := context.Background()
+	if err := s.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{
+		"cobran piso en el mercado de la colonia centro",
+		"en el mercado cobran cuota los halcones",
+		"halcones cobran piso frente al mercado",
+	}
+	var ids []string
+	for i, text := range texts {
+		ids = append(ids, batchSubmit(t, s, "70"+strconv.Itoa(i), int64(10*(i+1)), text))
+	}
+	calls := commandCalls(t, s.rdb, func() {
+		n, err := s.IndexTips(ctx, 10, time.Millisecond, func(Signal) error { return nil })
+		if err != nil || n != len(texts) {
+			t.Fatalf("one batch: %d tips, %v", n, err)
+		}
+	})
+	keys := postingKeys(t, s)
+	if len(keys) == 0 {
+		t.Fatal("no posting written")
+	}
+	if calls["append"] != int64(len(keys)) || calls["pexpireat"] != int64(len(keys)) {
+		t.Fatalf("%d postings written with %d APPEND and %d PEXPIREAT, want one each a posting", len(keys), calls["append"], calls["pexpireat"])
+	}
+	for k := range keys {
+		if ttl := s.rdb.PTTL(ctx, k).Val(); ttl <= 0 {
+			t.Fatalf("posting %s has no expiry (%v)", k, ttl)
+		}
+	}
+	for _, w := range []string{"mercado", "cobran"} {
+		res, _, err := s.Search(ctx, w, time.Now().Add(-time.Hour), "", 10)
+		if err != nil || len(res) != 3 {
+			t.Fatalf("search %q: %v %v, want the three tips", w, res, err)
+		}
+	}
+	for _, q := range []struct{ word, id string }{{"colonia", ids[0]}, {"cuota", ids[1]}, {"frente", ids[2]}} {
+		res, _, err := s.Search(ctx, q.word, time.Now().Add(-time.Hour), "", 10)
+		if err != nil || len(res) != 1 || res[0].ID != q.id {
+			t.Fatalf("search %q: %v %v, want tip %s", q.word, res, err, q.id)
+		}
+	}
+}
+
+// A word's posting shared by tips of a batch that cannot be written
+// fails those tips, to be indexed again, and only those.
+func TestSharedPostingFailingFailsItsTipsOnly(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	batchSubmit(t, s, "801", 10, "venden cristal en la bodega")
+	good := batchSubmit(t, s, "802", 20, "cobran piso en el mercado")
+	batchSubmit(t, s, "803", 30, "la bodega de cristal abre de noche")
+	// The posting of "bodega" (today) holds the wrong type: its APPEND fails.
+	pk := s.k.indexToken(s.tokenMAC("bodega"), indexDay(time.Now()))
+	s.rdb.SAdd(ctx, pk, "not a string")
+	s.rdb.Expire(ctx, pk, time.Hour)
+	n, err := s.IndexTips(ctx, 10, time.Millisecond, func(Signal) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "WRONGTYPE") || n != 1 {
+		t.Fatalf("indexed %d, %v; want the one tip without the word and the others' error", n, err)
+	}
+	if backlog, _ := s.IndexBacklog(ctx); backlog != 2 {
+		t.Fatalf("backlog %d, want the two tips naming the word pending", backlog)
+	}
+	res, _, err := s.Search(ctx, "mercado", time.Now().Add(-time.Hour), "", 10)
+	if err != nil || len(res) != 1 || res[0].ID != good {
+		t.Fatalf("search: %v %v, want tip %s", res, err, good)
+	}
+}
