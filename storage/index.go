@@ -90,9 +90,10 @@ type indexJob struct {
 	sketched bool
 	bands    []string
 
-	first, end       int             // its commands in the round trip's pipeline
-	counts, retained []*redis.IntCmd // each entity's reporters in the window, in the retention
-	cands            []*redis.Cmd    // near-duplicate candidates: this week's buckets (filed), last week's
+	first, end       int                // its commands in the round trip's pipeline
+	counts, retained []*redis.IntCmd    // each entity's reporters in the window, in the retention
+	cands            []*redis.Cmd       // near-duplicate candidates: this week's buckets (filed), last week's
+	lastWeek         []*redis.StringCmd // last week's buckets, read
 	marks            []*redis.StatusCmd
 	stored           *redis.SliceCmd // its data key and forgotten mark
 	others           []string        // candidates whose sketches were read
@@ -239,12 +240,17 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 			pipe.ExpireNX(ctx, s.k.tip(j.id), s.retention)
 			// This week's buckets are read and this tip filed in them in
 			// one script, so of two similar tips indexed at once the second
-			// finds the first; last week's are only read. Together they
-			// hold at least the last seven days.
+			// finds the first; last week's are only read, with plain HGETs
+			// (a call in a script costs Redis more than the same command
+			// sent alone). Together they hold at least the last seven days.
 			keys := s.bandKeys(j.created, j.bands)
 			j.cands = append(j.cands, addBands.EvalSha(ctx, pipe, keys, bandArgs(j.id, j.bands)...))
 			s.expireBands(ctx, pipe, keys, j.created)
-			j.cands = append(j.cands, lookupBands.EvalSha(ctx, pipe, s.bandKeys(j.created.Add(-bandWeek), j.bands), anySlice(j.bands)...))
+			last := s.bandKeys(j.created.Add(-bandWeek), j.bands)
+			j.lastWeek = make([]*redis.StringCmd, len(last))
+			for i, k := range last {
+				j.lastWeek[i] = pipe.HGet(ctx, k, j.bands[i])
+			}
 		}
 		j.end = pipe.Len()
 	}
@@ -258,24 +264,31 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 			continue
 		}
 		for i, c := range j.cands {
-			if i == 0 {
-				keys := s.bandKeys(j.created, j.bands)
-				if j.cands[i] = s.uncached(ctx, addBands, c, keys, bandArgs(j.id, j.bands)...); c != j.cands[i] {
-					// Filed only now: the expiry set before found no bucket.
-					pipe := s.rdb.Pipeline()
-					s.expireBands(ctx, pipe, keys, j.created)
-					if _, err := pipe.Exec(ctx); err != nil {
-						j.err = fmt.Errorf("sketch bands: %w", err)
-						break
-					}
+			keys := s.bandKeys(j.created, j.bands)
+			if j.cands[i] = s.uncached(ctx, addBands, c, keys, bandArgs(j.id, j.bands)...); c != j.cands[i] {
+				// Filed only now: the expiry set before found no bucket.
+				pipe := s.rdb.Pipeline()
+				s.expireBands(ctx, pipe, keys, j.created)
+				if _, err := pipe.Exec(ctx); err != nil {
+					j.err = fmt.Errorf("sketch bands: %w", err)
+					break
 				}
-			} else {
-				j.cands[i] = s.uncached(ctx, lookupBands, c, s.bandKeys(j.created.Add(-bandWeek), j.bands), anySlice(j.bands)...)
 			}
 			if err := j.cands[i].Err(); err != nil {
 				j.err = fmt.Errorf("sketch bands: %w", err)
 				break
 			}
+		}
+		if j.err == nil && j.lastWeek != nil {
+			// Last week's answers as one more list of the ids filed under
+			// each band ("" where none), as addBands gives this week's.
+			found := make([]any, len(j.lastWeek))
+			for i, c := range j.lastWeek {
+				found[i] = c.Val()
+			}
+			c := redis.NewCmd(ctx)
+			c.SetVal(found)
+			j.cands = append(j.cands, c)
 		}
 	}
 
@@ -777,15 +790,7 @@ func anySlice(ss []string) []any {
 	return out
 }
 
-// lookupBands returns the ids filed under each band (ARGV[i]) in its
-// bucket (KEYS[i]) of one day, "" where none: one call instead of a
-// command per band.
-var lookupBands = redis.NewScript(`
-local out = {}
-for i = 1, #KEYS do out[i] = redis.call('HGET', KEYS[i], ARGV[i]) or '' end
-return out`)
-
-// addBands returns, like lookupBands, the ids filed under each of a tip's
+// addBands returns the ids filed under each of a tip's
 // bands (ARGV[2…]) in its bucket (KEYS[1…]), then files the tip id there
 // (once: indexing a tip again changes nothing), keeping the last eight ids
 // per band. Most bands are new: one HSETNX files those, and only a band

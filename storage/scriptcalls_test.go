@@ -119,3 +119,28 @@ func BenchmarkDraftScripts(b *testing.B) {
 	}
 	b.ReportMetric(float64((redisCPUTime(s.rdb)-before).Microseconds())/float64(b.N), "redis-µs/tip")
 }
+
+// A tip's near-duplicate bands are filed in this week's buckets by one
+// script, and last week's buckets are read with plain commands, no second
+// script: a call in a script costs Redis more than the same command
+// sent alone. A near duplicate of last week is found all the same
+// (TestNearDuplicatesWithinSevenDays).
+func TestLastWeeksBandsReadWithoutAScript(t *testing.T) {
+	ctx := context.Background()
+	s := callsStore(t)
+	if err := s.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	batchSubmit(t, s, "901", 10, "Los halcones de la plaza cobran cuota a todos los tenderos de la calle Morelos cada viernes")
+	calls := commandCalls(t, s.rdb, func() {
+		if n, err := s.IndexTips(ctx, 10, time.Millisecond, func(Signal) error { return nil }); err != nil || n != 1 {
+			t.Fatalf("indexed %d, %v", n, err)
+		}
+	})
+	if calls["hsetnx"] == 0 {
+		t.Fatalf("no band filed (%v): the tip was not sketched", calls)
+	}
+	if calls["evalsha"] != 1 || calls["hget"] < calls["hsetnx"] {
+		t.Fatalf("indexed with %d scripts and %d HGET for %d bands, want one script (this week's) and last week's read by HGET", calls["evalsha"], calls["hget"], calls["hsetnx"])
+	}
+}
