@@ -443,8 +443,8 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 }
 
 // appendPostings queues the batch's postings (none for a late batch:
-// those tips are listed apart) and returns the commands each tip's
-// depend on. A word's posting of a day gets the numbers of all the
+// those tips are listed apart) and returns the commands each tip
+// depends on. A word's posting of a day gets the numbers of all the
 // batch's tips holding it in one APPEND, in the batch's order (the order
 // they would have been appended in one by one), and its expiry once,
 // right after: the day's expiry is the same for every tip of the day.
