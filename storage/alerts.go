@@ -232,11 +232,16 @@ return redis.call('HDEL', KEYS[1], ARGV[1], ARGV[3], ARGV[4])`)
 // longer kept (another instance's record, or none: the entity's next
 // alert replaced it mid-withdrawal), with nothing to record it in. A
 // lease over counts as not told. (A mark "1", of a binary before leases,
-// is long over: told again, a duplicate at worst.)
+// is long over: told again, a duplicate at worst.) A lease that ends at
+// ARGV[5] is this call's own, written by its first run should go-redis
+// run it again (a connection dropped before its reply): 1 again, not a
+// lease taken, which would hold the notice back until it is over.
 var tellingAlert = redis.NewScript(sameAlert + `
 if redis.call('HEXISTS', KEYS[1], 's') == 0 or not sameAlert(KEYS[1], ARGV[2]) then return 2 end
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
-local lease = tonumber(redis.call('HGET', KEYS[1], ARGV[3]))
+local held = redis.call('HGET', KEYS[1], ARGV[3])
+if held == ARGV[5] then return 1 end
+local lease = tonumber(held)
 if lease and lease > tonumber(ARGV[4]) then return 0 end
 redis.call('HSET', KEYS[1], ARGV[3], ARGV[5])
 return 1`)

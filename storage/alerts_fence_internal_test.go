@@ -1,0 +1,73 @@
+package storage
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// withdrawnAlert keeps an alert every chat took, then takes its reporters'
+// tips out: it is claimed withdrawn from the first chat.
+func withdrawnAlert(t *testing.T, s *Store, now time.Time, chats []string) PendingAlert {
+	t.Helper()
+	ctx := context.Background()
+	first := raiseOne(t, s, now, "1", "2", "3")
+	if err := s.KeepAlert(ctx, first, chats); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertSent(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	s.rdb.Del(ctx, s.k.indexEntity(first.mac))
+	if err := s.checkAlerts(ctx, []string{first.mac}); err != nil {
+		t.Fatal(err)
+	}
+	due, err := s.DueAlerts(ctx, chats, 10)
+	if err != nil || len(due) != 1 || !due[0].Withdrawn || len(due[0].Took) == 0 || due[0].Took[0] != chats[0] {
+		t.Fatalf("due %+v %v, want the alert withdrawn from the first chat", due, err)
+	}
+	return due[0]
+}
+
+// countAgain indexes the alert's tips again: it stands again.
+func countAgain(t *testing.T, s *Store, now time.Time) {
+	t.Helper()
+	for _, id := range []string{"1", "2", "3"} {
+		if _, err := s.index(context.Background(), id, "p"+id, now, "llaman del 55 1234 5678 para cobrar piso", false); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// The script recording a chat as being told of a withdrawal runs twice
+// (go-redis again after a connection dropped before its reply): the
+// second run finds the lease the first wrote, and must not take it for
+// another process's, which would hold the chat's notice back two minutes.
+// Mutation: tellingAlert without its own-lease check → AlertRetracting
+// answers false (the notice not sent).
+func TestAlertRetractingRunTwiceStillTells(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	h := &scriptRunTwice{sha: tellingAlert.Hash()}
+	s.rdb.AddHook(h)
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	chats := []string{"telegram:-100777", "telegram:-100778"}
+	w := withdrawnAlert(t, s, now, chats)
+	if err := tellingAlert.Load(ctx, s.rdb).Err(); err != nil {
+		t.Fatal(err)
+	}
+	h.armed.Store(true)
+	tell, err := s.AlertRetracting(ctx, w.Signal, chats[0])
+	if h.armed.Load() {
+		t.Fatal("the script never ran")
+	}
+	if err != nil || !tell {
+		t.Fatalf("retracting run twice: %v %v, want the chat told now", tell, err)
+	}
+	// Another process, within the lease, still keeps off.
+	now = now.Add(time.Second)
+	if tell, err := s.AlertRetracting(ctx, w.Signal, chats[0]); err != nil || tell {
+		t.Fatalf("retracting again within the lease: %v %v, want no", tell, err)
+	}
+}
