@@ -219,26 +219,40 @@ if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], ARGV[3], ARGV[4]) else redis.c
 return redis.call('HSET', KEYS[1], ARGV[1], 1)`)
 
 // retractedAlert forgets that a chat (field ARGV[1], its message ARGV[3],
-// its notice pending ARGV[4]) took a kept alert (KEYS[1], instance
-// ARGV[2]).
+// its notice pending ARGV[4]) took a kept alert (KEYS[2], entity ARGV[5],
+// instance ARGV[2]). Should the alert no longer be withdrawn ("w" gone:
+// it stood again while the notice was on its way, its process stalled
+// past its lease, and another sent the alert again meanwhile, before or
+// after the notice) the notice was late: the chat may be left believing
+// it withdrawn. It is then forgotten as having taken the alert, which is
+// made due now (ARGV[6], unless past its deadline) among KEYS[1] and no
+// longer every chat's ("ok"): it is sent there again, after the notice.
+// Answers 2 then.
 var retractedAlert = redis.NewScript(sameAlert + `
-if not sameAlert(KEYS[1], ARGV[2]) then return 0 end
-return redis.call('HDEL', KEYS[1], ARGV[1], ARGV[3], ARGV[4])`)
+if not sameAlert(KEYS[2], ARGV[2]) then return 0 end
+local n = redis.call('HDEL', KEYS[2], ARGV[1], ARGV[3], ARGV[4])
+local h = redis.call('HMGET', KEYS[2], 's', 'w', 'd')
+if not h[1] or h[2] then return n end
+redis.call('HDEL', KEYS[2], 'ok')
+if tonumber(h[3] or 0) > tonumber(ARGV[6]) then redis.call('ZADD', KEYS[1], ARGV[6], ARGV[5]) end
+return 2`)
 
 // tellingAlert records that a chat (field ARGV[1]; pending field ARGV[3])
 // is being told a kept alert (KEYS[1], instance ARGV[2]) was withdrawn,
 // until ARGV[5] (unix ms; now ARGV[4]): 1 if it did; 0 if the chat was
-// told already, or is being told (a lease not over); 2 if the alert is no
-// longer kept (another instance's record, or none: the entity's next
-// alert replaced it mid-withdrawal), with nothing to record it in. A
-// lease over counts as not told. (A mark "1", of a binary before leases,
-// is long over: told again, a duplicate at worst.) A lease that ends at
-// ARGV[5] is this call's own, written by its first run should go-redis
-// run it again (a connection dropped before its reply): 1 again, not a
-// lease taken, which would hold the notice back until it is over.
+// told already, or is being told (a lease not over), or the alert is not
+// withdrawn ("w": it stood again since it was claimed, its process
+// stalled); 2 if the alert is no longer kept (another instance's record,
+// or none: the entity's next alert replaced it mid-withdrawal), with
+// nothing to record it in. A lease over counts as not told. (A mark "1",
+// of a binary before leases, is long over: told again, a duplicate at
+// worst.) A lease that ends at ARGV[5] is this call's own, written by its
+// first run should go-redis run it again (a connection dropped before its
+// reply): 1 again, not a lease taken, which would hold the notice back
+// until it is over.
 var tellingAlert = redis.NewScript(sameAlert + `
 if redis.call('HEXISTS', KEYS[1], 's') == 0 or not sameAlert(KEYS[1], ARGV[2]) then return 2 end
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 or redis.call('HEXISTS', KEYS[1], 'w') == 0 then return 0 end
 local held = redis.call('HGET', KEYS[1], ARGV[3])
 if held == ARGV[5] then return 1 end
 local lease = tonumber(held)
@@ -302,10 +316,12 @@ return 1`)
 
 // dropAlertScript forgets a kept alert (KEYS[2], entity ARGV[1]) and its
 // place among the due ones (KEYS[1]), if it is of instance ARGV[2] (any
-// with ARGV[3] "1"): 1 if it did, or none was kept. An empty instance is
+// with ARGV[3] "1"; with "w" only one still found withdrawn: not one
+// standing again since): 1 if it did, or none was kept. An empty instance is
 // that of an alert kept before instances: not any.
 var dropAlertScript = redis.NewScript(sameAlert + `
 if ARGV[3] ~= '1' and not sameAlert(KEYS[2], ARGV[2]) then return 0 end
+if ARGV[3] == 'w' and redis.call('HEXISTS', KEYS[2], 's') == 1 and redis.call('HEXISTS', KEYS[2], 'w') == 0 then return 0 end
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('DEL', KEYS[2])
 return 1`)
@@ -562,7 +578,7 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 			}
 			if len(a.Took) == 0 {
 				// No chat (still configured) has it: nobody to tell.
-				errs = errors.Join(errs, s.withdrawAlert(ctx, a.Signal))
+				errs = errors.Join(errs, s.withdrawAlert(ctx, a.Signal, false))
 			} else if !withdrawn {
 				// Said if its notices are given up with it.
 				if err := markWithdrawn.Run(ctx, s.rdb, []string{s.k.alertPending(mac)}, a.Signal.alert, "1").Err(); err != nil {
@@ -663,7 +679,9 @@ func alertTimes(res []any, p pendingSignal, window time.Duration) (formed, since
 // have died after the send, never not at all. It reports false, and the
 // notice is not to be sent now, when the chat was told already, or is
 // being told (by this or another process; the alert is not yet to be
-// dropped: its next attempt sees whether it was). An alert no longer kept
+// dropped: its next attempt sees whether it was), or the alert is no
+// longer withdrawn (it stood again since it was claimed: its next attempt
+// sends it again where it was withdrawn). An alert no longer kept
 // (the entity's next alert replaced its record) has nothing to record it
 // in: true, told as before.
 func (s *Store) AlertRetracting(ctx context.Context, sig Signal, chat string) (bool, error) {
@@ -695,13 +713,17 @@ func (s *Store) AlertNotRetracted(ctx context.Context, sig Signal, chat string) 
 
 // AlertRetracted records that chat (as configured), which took a kept
 // alert since withdrawn, was told so: it is not told again. Should the
-// alert stand again meanwhile (new reporters), it is sent there again.
+// alert stand again meanwhile (new reporters), it is sent there again:
+// once more where the notice was late (its process stalled past its
+// lease while another found the alert standing, and sent it again), so
+// that the chat does not end believing it withdrawn.
 func (s *Store) AlertRetracted(ctx context.Context, sig Signal, chat string) error {
 	if sig.mac == "" {
 		return nil
 	}
 	field := s.alertChatMAC(sig.mac, chat)
-	if err := retractedAlert.Run(ctx, s.rdb, []string{s.k.alertPending(sig.mac)}, field, sig.alert, alertMessageOf(field), alertTellingOf(field)).Err(); err != nil {
+	if err := retractedAlert.Run(ctx, s.rdb, []string{s.k.alertsDue(), s.k.alertPending(sig.mac)}, field, sig.alert,
+		alertMessageOf(field), alertTellingOf(field), sig.mac, s.now().UnixMilli()).Err(); err != nil {
 		return fmt.Errorf("alert retracted: %w", err)
 	}
 	return nil
@@ -709,8 +731,11 @@ func (s *Store) AlertRetracted(ctx context.Context, sig Signal, chat string) err
 
 // AlertWithdrawn drops a kept alert withdrawn (DueAlerts) once every
 // chat that took it was told: its entity can raise an alert again.
+// An alert that stood again meanwhile (new reporters: another process
+// found it so while this one was telling its chats, stalled) is left
+// kept, to be sent again where it was withdrawn.
 func (s *Store) AlertWithdrawn(ctx context.Context, sig Signal) error {
-	return s.withdrawAlert(ctx, sig)
+	return s.withdrawAlert(ctx, sig, true)
 }
 
 // withdrawAlert drops a kept alert that lost its corroboration, and lets
@@ -722,16 +747,25 @@ func (s *Store) AlertWithdrawn(ctx context.Context, sig Signal) error {
 // the record, still due, for its next attempt to find withdrawn with no
 // chat left to tell, and drop; not a mark holding back the entity's next
 // alert all window, with no record left to let it go.
-func (s *Store) withdrawAlert(ctx context.Context, sig Signal) error {
+//
+// With marked, only a record still marked withdrawn ("w") is dropped: not
+// one that stood again since it was claimed. (Checked before the mark
+// goes and again as the record is dropped: one standing again in between
+// keeps its record and loses its mark, which lets a later tip raise the
+// entity's alert again; a duplicate at worst.)
+func (s *Store) withdrawAlert(ctx context.Context, sig Signal, marked bool) error {
 	if sig.mac == "" {
 		return nil
 	}
-	rec, err := s.rdb.HMGet(ctx, s.k.alertPending(sig.mac), "i", alertHandedField).Result()
+	rec, err := s.rdb.HMGet(ctx, s.k.alertPending(sig.mac), "i", alertHandedField, "s", "w").Result()
 	if err != nil {
 		return fmt.Errorf("withdraw alert: %w", err)
 	}
 	if inst, ok := rec[0].(string); ok && inst != sig.alert {
 		return nil // the next alert's record, and mark
+	}
+	if marked && rec[2] != nil && rec[3] == nil {
+		return nil // standing again
 	}
 	// A record kept before instances, raised again since by its tip:
 	// handed over under that tip's instance.
@@ -742,8 +776,14 @@ func (s *Store) withdrawAlert(ctx context.Context, sig Signal) error {
 	if err := releaseSentMark.Run(ctx, s.rdb, []string{s.k.indexAlert(sig.mac)}, sentMark(sig.alert), alertSent, handed).Err(); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("withdraw alert: %w", err)
 	}
-	_, err = s.dropAlert(ctx, sig)
-	return err
+	mode := "0"
+	if marked {
+		mode = "w"
+	}
+	if err := dropAlertScript.Run(ctx, s.rdb, []string{s.k.alertsDue(), s.k.alertPending(sig.mac)}, sig.mac, sig.alert, mode).Err(); err != nil {
+		return fmt.Errorf("drop alert: %w", err)
+	}
+	return nil
 }
 
 // AlertSent records that every chat took a kept alert (nothing if none

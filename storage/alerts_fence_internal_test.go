@@ -71,3 +71,72 @@ func TestAlertRetractingRunTwiceStillTells(t *testing.T) {
 		t.Fatalf("retracting again within the lease: %v %v, want no", tell, err)
 	}
 }
+
+// A process tells a chat an alert was withdrawn and stalls past its lease
+// mid-notice; meanwhile the alert stands again (new reporters) and
+// another process sends it there again. The late notice may reach the
+// chat after the alert: its settling (AlertRetracted, AlertWithdrawn)
+// must not leave the chat believing it withdrawn: the alert is kept, and
+// sent there once more. Mutations: retractedAlert not making the alert
+// due again → nothing due for the chat; AlertWithdrawn dropping a record
+// standing again → nothing due (the record gone).
+func TestLateWithdrawalNoticeDoesNotOverrideAnAlertStandingAgain(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	chats := []string{"telegram:-100777", "telegram:-100778"}
+	w := withdrawnAlert(t, s, now, chats)
+	if tell, err := s.AlertRetracting(ctx, w.Signal, chats[0]); err != nil || !tell {
+		t.Fatalf("retracting: %v %v", tell, err)
+	}
+	// The process stalls; the tips count again; another process sends
+	// the alert again.
+	countAgain(t, s, now)
+	now = now.Add(3 * time.Minute)
+	due, err := s.DueAlerts(ctx, chats, 10)
+	if err != nil || len(due) != 1 || due[0].Withdrawn || len(due[0].Missing) != 1 || due[0].Missing[0] != chats[0] {
+		t.Fatalf("due %+v %v, want the alert standing again, for the first chat", due, err)
+	}
+	if err := s.AlertDelivered(ctx, due[0].Signal, chats[0], "43"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertSent(ctx, due[0].Signal); err != nil {
+		t.Fatal(err)
+	}
+	// The stalled process's notice goes out; it settles it.
+	if err := s.AlertRetracted(ctx, w.Signal, chats[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertWithdrawn(ctx, w.Signal); err != nil {
+		t.Fatal(err)
+	}
+	due, err = s.DueAlerts(ctx, chats, 10)
+	if err != nil || len(due) != 1 || due[0].Withdrawn || len(due[0].Missing) != 1 || due[0].Missing[0] != chats[0] {
+		t.Fatalf("due %+v %v, want the alert standing, sent to the first chat again after the late notice", due, err)
+	}
+}
+
+// A process claims an alert withdrawn and stalls before telling its
+// chats; meanwhile it stands again and another process sends it where
+// again (none: every chat still has it). The stalled process must not
+// record the chat as being told (and send the notice): the alert no
+// longer is withdrawn, and the chat would believe it was. Mutation:
+// tellingAlert without its "w" check → AlertRetracting answers true.
+func TestStalledWithdrawalIsNotToldOfAnAlertStandingAgain(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	chats := []string{"telegram:-100777", "telegram:-100778"}
+	w := withdrawnAlert(t, s, now, chats)
+	countAgain(t, s, now)
+	now = now.Add(3 * time.Minute)
+	due, err := s.DueAlerts(ctx, chats, 10)
+	if err != nil || len(due) != 0 {
+		t.Fatalf("due %+v %v, want the alert standing again, every chat having it", due, err)
+	}
+	if tell, err := s.AlertRetracting(ctx, w.Signal, chats[0]); err != nil || tell {
+		t.Fatalf("retracting an alert standing again: %v %v, want no notice", tell, err)
+	}
+}
