@@ -101,10 +101,20 @@ func (r *interactionReplier) editInstead(ctx context.Context, text string, compo
 	if m.InteractionMetadata.OriginalResponseMessageID != "" {
 		id = m.ID
 	}
-	err := r.a.retry(ctx, discordgo.EndpointWebhookToken("", ""), func(opts ...discordgo.RequestOption) error {
-		_, err := r.a.s.WebhookMessageEdit(t.appID, t.token, id, &discordgo.WebhookEdit{
+	//
+	// discordgo's WebhookMessageEdit files every edit, whatever its token,
+	// under one bucket (webhooks//), which it holds for each request's
+	// whole round trip: under load, edits of unrelated interactions would
+	// wait on each other, and on one's limit. The edit is sent here to the
+	// same URL with the same body, under the bucket of this press's slot
+	// its own follow-ups use (followupBucket: a name with no token; the
+	// interaction is gone, nothing else goes through it), so the limiter
+	// holds no token and no bucket more than the presses answered at once.
+	bucket := r.followupBucket()
+	err := r.a.retry(ctx, bucket, func(opts ...discordgo.RequestOption) error {
+		_, err := r.a.s.RequestWithBucketID("PATCH", discordgo.EndpointWebhookMessage(t.appID, t.token, id), &discordgo.WebhookEdit{
 			Content: &text, Components: &components, AllowedMentions: noMentions(),
-		}, opts...)
+		}, bucket, opts...)
 		return err
 	})
 	if err != nil {

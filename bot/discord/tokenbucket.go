@@ -20,6 +20,8 @@ import (
 // sends them itself, to the same URL with the same body, under the
 // buckets of a slot: a name with no token, held by one interaction while
 // it is answered and handed to a later one after (takeSlot, releaseSlot).
+// (The edits of an earlier interaction's ephemeral message, through its
+// held token, go under the pressing interaction's slot too: editInstead.)
 // The limiter then holds two buckets per interaction answered at once,
 // not per interaction ever answered, and the token lives only as long as
 // the interaction's replier (and holdToken's).
