@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
@@ -12,14 +13,25 @@ import (
 // was down reaches the bot only if the session resumes; a new session
 // (READY) never sends it, and the notice would stay up dmNoticeKept (an
 // hour), asking for a message already gone to be deleted. So after every
-// (re)connection (READY or RESUMED) the messages the notices in view are
-// about are looked up, at most noticeRecheck of them, and those Discord no
-// longer has (Unknown Message) are taken as deleted. One not looked up, or
-// not told (an error, a 429), keeps its notice as before: at most
-// dmNoticeKept.
+// (re)connection (READY or RESUMED) the channels of the notices in view
+// are read, from the oldest message a notice is about up to its newest,
+// a page of 100 messages at a time (Get Channel Messages, after), and
+// those the pages no longer hold are taken as deleted (ids only grow: a
+// message between two listed that is not listed is gone). A recheck makes
+// at most noticeRecheck requests, the channels taking turns a page each:
+// a busy channel (many messages since) does not hold the others back, and
+// a reconnection costs a bounded number of requests, each through the
+// project's rate-limit handling (retry: a bucket's limit and a 429 waited
+// out within the request's time, never discordgo's endless retries). A
+// message not reached, or not told (an error, a 429 past its time),
+// keeps its notice as before: at most dmNoticeKept.
 
-// noticeRecheck bounds how many messages one recheck looks up.
-const noticeRecheck = 100
+// noticeRecheck bounds how many requests one recheck makes; noticePage is
+// how many messages one asks for (Discord's most).
+const (
+	noticeRecheck = 100
+	noticePage    = 100
+)
 
 // kickRecheck is called by onGateway on READY and RESUMED: the rechecker
 // then rechecks; one more (re)connection during a recheck is one more
@@ -44,48 +56,103 @@ func (a *Adapter) rechecker(ctx context.Context) {
 	}
 }
 
-// recheckNotices looks up the messages not-removed notices in view are
-// about (at most noticeRecheck), and passes those Discord no longer has
-// to messagesGone.
+// recheckNotices reads the channels of the not-removed notices in view,
+// at most noticeRecheck pages in all, and passes the messages they are
+// about that Discord no longer has to messagesGone.
 func (a *Adapter) recheckNotices(ctx context.Context) {
-	type message struct{ channelID, id string }
-	var todo []message
+	var todo []*recheckChannel
 	a.mu.Lock()
 	for slot, n := range a.dmNotices {
 		if n.ids == nil || !strings.HasPrefix(slot, "discord_dms_closed_not_removed ") {
 			continue
 		}
-		channelID := slot[strings.LastIndex(slot, " ")+1:]
+		c := &recheckChannel{id: slot[strings.LastIndex(slot, " ")+1:]}
 		for id := range n.shown {
-			if len(todo) < noticeRecheck {
-				todo = append(todo, message{channelID, id})
+			if snowflake(id) > 0 {
+				c.pending = append(c.pending, id)
 			}
+		}
+		if len(c.pending) > 0 {
+			todo = append(todo, c)
 		}
 	}
 	a.mu.Unlock()
 	gone := 0
-	for _, m := range todo {
-		if ctx.Err() != nil {
-			return
+	for budget := noticeRecheck; budget > 0 && len(todo) > 0; {
+		next := todo[:0]
+		for _, c := range todo {
+			if budget == 0 || ctx.Err() != nil {
+				break
+			}
+			budget--
+			ids, more := a.recheckPage(ctx, c)
+			if len(ids) > 0 {
+				a.messagesGone(c.id, ids...)
+				gone += len(ids)
+			}
+			if more {
+				next = append(next, c)
+			}
 		}
-		if a.messageGone(ctx, m.channelID, m.id) {
-			a.messagesGone(m.channelID, m.id)
-			gone++
-		}
+		todo = next
 	}
 	if gone > 0 {
 		a.log.Info("discord reconnected: notices' messages deleted meanwhile", "count", gone)
 	}
 }
 
-// messageGone reports whether Discord says it has no such message
-// (Unknown Message); false if it has it, or cannot tell in time.
-func (a *Adapter) messageGone(ctx context.Context, channelID, id string) bool {
+// recheckChannel is a channel being read by recheckNotices: the messages
+// its notice is about not reached yet, and the last message read.
+type recheckChannel struct {
+	id      string
+	pending []string
+	after   int64 // the newest message read; 0 before the first page
+}
+
+// recheckPage reads the next page of channel c: the messages of c.pending
+// it covers that it does not hold are returned (deleted); more is false
+// once none is pending, or the channel cannot be read (an error: those
+// pending are left as they are).
+func (a *Adapter) recheckPage(ctx context.Context, c *recheckChannel) (gone []string, more bool) {
+	if c.after == 0 {
+		c.after = snowflake(c.pending[0])
+		for _, id := range c.pending {
+			c.after = min(c.after, snowflake(id))
+		}
+		c.after-- // the oldest one included
+	}
+	prev := c.after
 	ctx, cancel := context.WithTimeout(ctx, channelCheck)
 	defer cancel()
-	err := a.retry(ctx, discordgo.EndpointChannelMessage(channelID, ""), func(opts ...discordgo.RequestOption) error {
-		_, err := a.s.ChannelMessage(channelID, id, opts...)
+	var page []*discordgo.Message
+	err := a.retry(ctx, discordgo.EndpointChannelMessages(c.id), func(opts ...discordgo.RequestOption) error {
+		var err error
+		page, err = a.s.ChannelMessages(c.id, noticePage, "", strconv.FormatInt(c.after, 10), "", opts...)
 		return err
 	})
-	return gone(err, discordgo.ErrCodeUnknownMessage)
+	if err != nil {
+		return nil, false
+	}
+	held := map[string]bool{}
+	top := c.after
+	for _, m := range page {
+		if m == nil {
+			continue
+		}
+		held[m.ID] = true
+		top = max(top, snowflake(m.ID))
+	}
+	// A short page is the channel's end: every message after it is read.
+	end := len(page) < noticePage
+	left := c.pending[:0]
+	for _, id := range c.pending {
+		switch n := snowflake(id); {
+		case !end && n > top:
+			left = append(left, id) // on a later page
+		case !held[id]:
+			gone = append(gone, id)
+		}
+	}
+	c.pending, c.after = left, top
+	return gone, len(left) > 0 && top > prev // a full page that does not move on ends it
 }

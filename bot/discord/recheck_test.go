@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,12 +17,12 @@ import (
 // A member's message the bot could not remove, deleted while the gateway
 // was down (its MESSAGE_DELETE never came: a new session), does not keep
 // its not-removed notice up for the hour: on reconnection (RESUMED, or
-// READY) the messages the notices are about are looked up, and the
+// READY) the channels of the notices are read, and the
 // notice of one Discord no longer has is deleted; one still there keeps
 // its notice.
 // Mutation: onGateway not kicking the recheck on RESUMED -> the notice in
 // channel 73 stays (timed out); recheckNotices taking every error for
-// gone -> the notice in channel 74 is dropped too.
+// gone -> the notice in channel 75 (its channel not read) is dropped too.
 func TestDiscordReconnectRemovesNoticesOfMessagesDeletedMeanwhile(t *testing.T) {
 	engine, _ := newEngine(t)
 	closed := &closedDMsAPI{refuseDeletes: true}
@@ -30,23 +31,23 @@ func TestDiscordReconnectRemovesNoticesOfMessagesDeletedMeanwhile(t *testing.T) 
 	var lookups []string
 	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		path := strings.TrimPrefix(r.URL.Path, "/api/v9")
-		if r.Method == http.MethodGet && strings.HasPrefix(path, "/channels/") && strings.Contains(path, "/messages/") {
-			id := path[strings.LastIndex(path, "/")+1:]
+		if r.Method == http.MethodGet && strings.HasPrefix(path, "/channels/") && strings.HasSuffix(path, "/messages") {
+			ch := strings.TrimSuffix(strings.TrimPrefix(path, "/channels/"), "/messages")
 			mu.Lock()
-			lookups = append(lookups, path)
-			gone := deleted[id]
+			lookups = append(lookups, ch)
+			var held []string
+			for _, id := range map[string][]string{"73": {"2003"}, "74": {"2005"}}[ch] {
+				if !deleted[id] {
+					held = append(held, id)
+				}
+			}
 			mu.Unlock()
-			w.Header().Set("Content-Type", "application/json")
-			switch {
-			case gone:
-				w.WriteHeader(http.StatusNotFound)
-				fmt.Fprint(w, `{"message":"Unknown Message","code":10008}`)
-			case id == "2006":
+			if ch == "75" {
 				w.WriteHeader(http.StatusInternalServerError)
 				fmt.Fprint(w, `{"message":"oops","code":0}`)
-			default:
-				fmt.Fprintf(w, `{"id":%q,"content":""}`, id)
+				return
 			}
+			listMessages(w, r, held)
 			return
 		}
 		closed.ServeHTTP(w, r)
@@ -77,7 +78,7 @@ func TestDiscordReconnectRemovesNoticesOfMessagesDeletedMeanwhile(t *testing.T) 
 	// The others: looked up (synchronously here), they keep their notices.
 	a.recheckNotices(ctx)
 	mu.Lock()
-	if !slices.Contains(lookups, "/channels/74/messages/2005") || !slices.Contains(lookups, "/channels/75/messages/2006") {
+	if !slices.Contains(lookups, "74") || !slices.Contains(lookups, "75") {
 		t.Errorf("lookups %q", lookups)
 	}
 	mu.Unlock()
@@ -91,27 +92,98 @@ func TestDiscordReconnectRemovesNoticesOfMessagesDeletedMeanwhile(t *testing.T) 
 	a.mu.Unlock()
 }
 
-// A recheck looks up at most noticeRecheck messages, however many the
-// notices in view are about: a reconnection costs a bounded number of
-// requests. Mutation: recheckNotices without its bound -> 300 lookups.
+// listMessages answers Get Channel Messages (after, limit) from the ids
+// of a channel's messages (ascending), as Discord does: the oldest ones
+// after "after", newest first.
+func listMessages(w http.ResponseWriter, r *http.Request, ids []string) {
+	after := snowflake(r.URL.Query().Get("after"))
+	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	var page []string
+	for _, id := range ids {
+		if snowflake(id) > after && len(page) < limit {
+			page = append(page, fmt.Sprintf(`{"id":%q,"content":""}`, id))
+		}
+	}
+	slices.Reverse(page)
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprint(w, "["+strings.Join(page, ",")+"]")
+}
+
+// Notices about many messages (three channels, dmNoticeShown each) are
+// all rechecked, not the first noticeRecheck messages alone: the channels
+// are read a page at a time, each message among hundreds of others posted
+// since, and every one deleted meanwhile is found, wherever it is, while
+// those still there keep their notices. Mutation: the pages of a channel
+// not read past its first -> the deleted messages past it are still
+// taken as shown.
+func TestDiscordReconnectRecheckPagesThroughEveryNotice(t *testing.T) {
+	history := map[string][]string{}
+	deleted := map[string]bool{}
+	a := newTestAdapter(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ch := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, "/api/v9"), "/channels/"), "/messages")
+		listMessages(w, r, history[ch])
+	}), silentHandler{}, time.Hour)
+	a.mu.Lock()
+	a.dmNotices = map[string]*dmNotice{}
+	for ch := range 3 {
+		channel := fmt.Sprint(80 + ch)
+		n := &dmNotice{ids: []string{fmt.Sprint(5000 + ch)}, shown: map[string]bool{}}
+		// Each tracked message among two others posted between.
+		for m := range 3 * dmNoticeShown {
+			id := fmt.Sprint(10000*(ch+1) + m)
+			if m%3 == 0 {
+				n.shown[id] = true
+				if m%7 == 0 {
+					deleted[id] = true
+					continue
+				}
+			}
+			history[channel] = append(history[channel], id)
+		}
+		a.dmNotices["discord_dms_closed_not_removed "+channel] = n
+	}
+	a.mu.Unlock()
+	a.recheckNotices(context.Background())
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for slot, n := range a.dmNotices {
+		left, kept := 0, 0
+		for id := range n.shown {
+			if deleted[id] {
+				left++
+			} else {
+				kept++
+			}
+		}
+		if left > 0 || kept != dmNoticeShown-15 {
+			t.Errorf("%s: %d messages deleted meanwhile still shown, %d still there kept (want 0, %d)", slot, left, kept, dmNoticeShown-15)
+		}
+	}
+}
+
+// A recheck makes at most noticeRecheck requests, however long the
+// channels' histories: a reconnection costs a bounded number of
+// requests. Mutation: recheckNotices without its bound -> 3 channels of
+// 150 pages each read in full (450 requests).
 func TestDiscordReconnectRecheckIsBounded(t *testing.T) {
 	var mu sync.Mutex
 	lookups := 0
+	var history []string
+	for m := range 150 * noticePage {
+		history = append(history, fmt.Sprint(100000+m))
+	}
 	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		lookups++
 		mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"id":"1","content":""}`)
+		listMessages(w, r, history)
 	})
 	a := newTestAdapter(t, api, silentHandler{}, time.Hour)
 	a.mu.Lock()
 	a.dmNotices = map[string]*dmNotice{}
 	for ch := range 3 {
-		n := &dmNotice{ids: []string{fmt.Sprint(5000 + ch)}, shown: map[string]bool{}}
-		for m := range dmNoticeShown {
-			n.shown[fmt.Sprint(10000*(ch+1)+m)] = true
-		}
+		// The first message and the last of the channel's history.
+		n := &dmNotice{ids: []string{fmt.Sprint(5000 + ch)}, shown: map[string]bool{history[0]: true, history[len(history)-1]: true}}
 		a.dmNotices[fmt.Sprintf("discord_dms_closed_not_removed %d", 80+ch)] = n
 	}
 	a.mu.Unlock()
@@ -119,6 +191,6 @@ func TestDiscordReconnectRecheckIsBounded(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	if lookups != noticeRecheck {
-		t.Errorf("%d lookups, want %d", lookups, noticeRecheck)
+		t.Errorf("%d requests, want %d", lookups, noticeRecheck)
 	}
 }
