@@ -2,8 +2,11 @@ package storage
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // withdrawnAlert keeps an alert every chat took, then takes its reporters'
@@ -138,5 +141,60 @@ func TestStalledWithdrawalIsNotToldOfAnAlertStandingAgain(t *testing.T) {
 	}
 	if tell, err := s.AlertRetracting(ctx, w.Signal, chats[0]); err != nil || tell {
 		t.Fatalf("retracting an alert standing again: %v %v, want no notice", tell, err)
+	}
+}
+
+// afterScript, once armed, runs then after the next call of script.
+type afterScript struct {
+	sha   string
+	armed atomic.Bool
+	then  func()
+}
+
+func (h *afterScript) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *afterScript) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+func (h *afterScript) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		if len(cmd.Args()) > 1 && cmd.Args()[1] == h.sha && h.armed.CompareAndSwap(true, false) {
+			h.then()
+		}
+		return err
+	}
+}
+
+// The alert stands again (another process found it so) just after a
+// late withdrawal's AlertWithdrawn read it still withdrawn, before it
+// drops the record: the record stays, to be sent again where it was
+// withdrawn. Mutation: dropAlertScript without its "w" check -> the
+// record is dropped.
+func TestAlertStandingAgainAsItsWithdrawalIsDroppedIsKept(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	chats := []string{"telegram:-100777", "telegram:-100778"}
+	w := withdrawnAlert(t, s, now, chats)
+	key := s.k.alertPending(w.Signal.mac)
+	h := &afterScript{sha: releaseSentMark.Hash(), then: func() {
+		if err := markWithdrawn.Run(ctx, s.rdb, []string{key}, w.Signal.alert, "0").Err(); err != nil {
+			t.Error(err)
+		}
+	}}
+	if err := releaseSentMark.Load(ctx, s.rdb).Err(); err != nil {
+		t.Fatal(err)
+	}
+	s.rdb.AddHook(h)
+	h.armed.Store(true)
+	if err := s.AlertWithdrawn(ctx, w.Signal); err != nil {
+		t.Fatal(err)
+	}
+	if h.armed.Load() {
+		t.Fatal("the mark's script never ran")
+	}
+	if n := s.rdb.Exists(ctx, key).Val(); n != 1 {
+		t.Fatal("the record of an alert standing again was dropped")
 	}
 }
