@@ -72,7 +72,7 @@ func NormalizeReceipt(s string) (string, bool) {
 	// Punctuation around it ("CODE." at the end of a sentence) and
 	// separators of any kind (en dashes, no-break spaces, zero-width
 	// characters copied with it) are not part of it.
-	s = strings.TrimFunc(s, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) })
+	s = strings.TrimFunc(s, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) || invisible(r) })
 	var b strings.Builder
 	u := strings.ToUpper(s)
 	for i := 0; i < len(u); {
@@ -168,7 +168,7 @@ func receiptAt(text string, i int) (end int, letter, digit bool) {
 			case ok:
 				digit, letter = digit || c <= '9', letter || c > '9'
 				k++
-			case k == 0 || r < utf8.RuneSelf || !unicode.Is(unicode.Cf, r): // (no ASCII character is Cf)
+			case k == 0 || r < utf8.RuneSelf || !invisible(r): // (no ASCII character is invisible)
 				return 0, false, false
 			}
 			i += size
@@ -193,9 +193,19 @@ func halfWidth(r rune) rune {
 }
 
 // receiptSeparator reports whether r may stand between a code's
-// characters: dashes (the minus sign too), spaces, zero-width characters.
+// characters: dashes (the minus sign too), spaces, invisible characters.
 func receiptSeparator(r rune) bool {
-	return r == '-' || r == '\u2212' || unicode.IsSpace(r) || unicode.In(r, unicode.Pd, unicode.Cf)
+	return r == '-' || r == '\u2212' || unicode.IsSpace(r) || unicode.Is(unicode.Pd, r) || invisible(r)
+}
+
+// invisible reports whether r shows nothing: Unicode's default-ignorable
+// characters, the format ones (zero-width spaces and joiners, bidi
+// marks, tags) and the others (variation selectors, Mongolian's too, the
+// combining grapheme joiner, Hangul fillers). Within a code they hide
+// nothing from a reader (Neutralize drops most of them before an
+// investigator reads a tip), so a code is read across them.
+func invisible(r rune) bool {
+	return unicode.In(r, unicode.Cf, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point)
 }
 
 // groupSeparator reports whether r may stand between a code's groups:

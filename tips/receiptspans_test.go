@@ -324,3 +324,35 @@ func TestCodesOfLettersAloneDoNotCrowdOutACode(t *testing.T) {
 		t.Fatalf("not cut: %q", out[0][len(out[0])-40:])
 	}
 }
+
+// A code with an invisible character after each of its letters (a
+// variation selector, the combining grapheme joiner, a Hangul filler, a
+// Mongolian variation selector: none of them Cf) reads as the code to an
+// investigator, so it is found, read and cut as the code.
+func TestReceiptReadAcrossInvisibleCharacters(t *testing.T) {
+	const code = "JCJH-0X19-7ZXF-6YQN"
+	known := func(codes []string) ([]bool, error) {
+		out := make([]bool, len(codes))
+		for i, c := range codes {
+			out[i] = c == code
+		}
+		return out, nil
+	}
+	for _, inv := range []string{"\ufe0f", "\u034f", "\u3164", "\u180b", "\ufe00", "\U000E0100", "\uffa0"} {
+		var b strings.Builder
+		for _, r := range code {
+			b.WriteRune(r)
+			if r != '-' {
+				b.WriteString(inv)
+			}
+		}
+		written := b.String()
+		if got, ok := NormalizeReceipt(written); !ok || got != code {
+			t.Errorf("%U: NormalizeReceipt(%q) = %q %v", []rune(inv)[0], written, got, ok)
+		}
+		out, cut, err := CutReceipts([]string{"mi codigo " + written + " gracias"}, known)
+		if err != nil || !cut || strings.Contains(Neutralize(out[0]), "JCJH") {
+			t.Errorf("%U: cut %q %v %v", []rune(inv)[0], out, cut, err)
+		}
+	}
+}
