@@ -128,6 +128,9 @@ func receiptSpans(text string, lettersAlone bool) [][2]int {
 	for i := 0; i < len(text); {
 		r, size, escaped := charAt(text, i)
 		_, code := codeChar(r)
+		if !code && r >= laterDigitFirst {
+			_, code = laterDigit(r)
+		}
 		if escaped && !code {
 			// In a link ("?q=K7QD%2D9XMA…", "…%20K7QD"): an escape
 			// of no letter or digit stands between words.
@@ -164,6 +167,9 @@ func receiptAt(text string, i int) (end int, letter, digit bool) {
 			}
 			r, size, _ := charAt(text, i)
 			c, ok := codeChar(r)
+			if !ok && r >= laterDigitFirst {
+				c, ok = laterDigit(r)
+			}
 			switch {
 			case ok:
 				digit, letter = digit || c <= '9', letter || c > '9'
@@ -179,6 +185,10 @@ func receiptAt(text string, i int) (end int, letter, digit bool) {
 			return 0, false, false
 		} else if _, ok := codeChar(r); ok {
 			return 0, false, false
+		} else if r >= laterDigitFirst {
+			if _, ok := laterDigit(r); ok {
+				return 0, false, false
+			}
 		}
 	}
 	return i, letter, digit
@@ -379,8 +389,11 @@ func digitValue(r rune) int {
 	if !unicode.Is(unicode.Nd, r) {
 		return -1
 	}
+	// Runs may follow each other (the mathematical digits: five runs
+	// from U+1D7CE), so the first of them is found: counted from it,
+	// every tenth digit is a zero.
 	zero := r
-	for unicode.Is(unicode.Nd, zero-1) && r-(zero-1) < 10 {
+	for unicode.Is(unicode.Nd, zero-1) {
 		zero--
 	}
 	return int(r-zero) % 10
@@ -414,13 +427,28 @@ func lookAlike(r rune) rune {
 	if l, ok := lookAlikes[r]; ok {
 		return l
 	}
-	if r >= lookAlikeFirst && r < lookAlikeFirst+rune(len(lookAlikeTable)) {
+	if r >= lookAlikeFirst {
 		if d := digitValue(r); d >= 0 {
 			return '0' + rune(d) // as codeChar reads it
 		}
 	}
 	return r
 }
+
+// laterDigit returns the ASCII digit r is, a decimal digit of a script
+// after those lookAlikeTable covers (Ol Chiki, Meetei Mayek, Tai Tham…,
+// the mathematical digits), and whether it is one. codeChar's callers ask
+// it where codeChar says no to a character from laterDigitFirst on (a
+// call there would keep codeChar from being inlined).
+func laterDigit(r rune) (rune, bool) {
+	if d := digitValue(r); d >= 0 {
+		return '0' + rune(d), true
+	}
+	return r, false
+}
+
+// laterDigitFirst is the first character past lookAlikeTable.
+const laterDigitFirst = lookAlikeFirst + rune(len(lookAlikeTable))
 
 // MaxReceiptCandidates bounds the different codes one message's code-like
 // words are looked up as (a message of number groups has one at every

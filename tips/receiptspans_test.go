@@ -356,3 +356,37 @@ func TestReceiptReadAcrossInvisibleCharacters(t *testing.T) {
 		}
 	}
 }
+
+// A code whose digits are typed in a script after Mongolian (Ol Chiki,
+// Meetei Mayek, Tai Tham keyboards; the mathematical digits a "fancy
+// font" site gives) reads as the code to anyone, so it is read and cut
+// as the code, as one with Devanagari or Arabic digits is.
+func TestReceiptReadWithLaterScriptsDigits(t *testing.T) {
+	const code = "JCJH-0X19-7ZXF-6YQN"
+	known := func(codes []string) ([]bool, error) {
+		out := make([]bool, len(codes))
+		for i, c := range codes {
+			out[i] = c == code
+		}
+		return out, nil
+	}
+	for _, zero := range []rune{0x1C50, 0xABF0, 0x1A80, 0x1D7CE, 0x1D7EC} {
+		written := strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return zero + r - '0'
+			}
+			return r
+		}, code)
+		if got, ok := NormalizeReceipt(written); !ok || got != code {
+			t.Errorf("%U: NormalizeReceipt(%q) = %q %v", zero, written, got, ok)
+		}
+		out, cut, err := CutReceipts([]string{"mi codigo " + written + " gracias"}, known)
+		if err != nil || !cut || out[0] != "mi codigo gracias" {
+			t.Errorf("%U: cut %q %v %v", zero, out, cut, err)
+		}
+	}
+	// A word that runs on into such a digit is no code.
+	if sp := ReceiptSpans("JCJH-0X19-7ZXF-6YQN\U0001D7CF"); len(sp) != 0 {
+		t.Errorf("a code running on into a digit: %v", sp)
+	}
+}
