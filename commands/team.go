@@ -142,7 +142,9 @@ func revoke(ctx context.Context, c *Context) error {
 		}
 		return c.Say(ctx, "revoke_done", map[string]any{"What": code})
 	}
-	ids, err := ParseIDList(arg)
+	// A member's id is a number: read in the digits of any keyboard, as
+	// every command reads numbers ("telegram:١٢٣" is telegram:123).
+	ids, err := ParseIDList(asciiNumerals(arg))
 	if errors.Is(err, ErrLeadingZero) && !strings.Contains(arg, ",") {
 		return c.Say(ctx, "revoke_leading_zero", nil)
 	}

@@ -374,29 +374,31 @@ var lookAlikeTable = func() (t [0x181A - lookAlikeFirst]byte) {
 	for i := range t {
 		r := rune(lookAlikeFirst + i)
 		t[i] = byte(lookAlikes[unicode.ToUpper(r)])
-		if d := digitValue(r); d >= 0 {
+		if d := DigitValue(r); d >= 0 {
 			t[i] = byte('0' + d)
 		}
 	}
 	return t
 }()
 
-// digitValue is the value of r, a decimal digit of any script (Unicode
+// DigitValue is the value of r, a decimal digit of any script (Unicode
 // Nd: a code typed on a Hindi, Bengali or Thai keyboard is the code, as
-// one typed on an Arabic one), or -1. Nd digits come in runs of ten,
-// zero first.
-func digitValue(r rune) int {
+// one typed on an Arabic one; so is a number in a command), or -1. Nd
+// digits come in runs of ten, zero first, some set one after another
+// (the five sets of mathematical digits, U+1D7CE to U+1D7FF): a digit's
+// value is its distance from the first of its run, modulo ten.
+func DigitValue(r rune) int {
 	if !unicode.Is(unicode.Nd, r) {
 		return -1
 	}
 	// Runs may follow each other (the mathematical digits: five runs
 	// from U+1D7CE), so the first of them is found: counted from it,
 	// every tenth digit is a zero.
-	zero := r
-	for unicode.Is(unicode.Nd, zero-1) {
-		zero--
+	first := r
+	for unicode.Is(unicode.Nd, first-1) {
+		first--
 	}
-	return int(r-zero) % 10
+	return int(r-first) % 10
 }
 
 // lookAlikes maps the Cyrillic and Greek capitals that look like a
@@ -422,13 +424,13 @@ var lookAlikes = map[rune]rune{
 }
 
 // lookAlike reads r, a capital, as the Latin letter it looks like
-// (lookAlikes), or the digit it is (digitValue), or returns it as it is.
+// (lookAlikes), or the digit it is (DigitValue), or returns it as it is.
 func lookAlike(r rune) rune {
 	if l, ok := lookAlikes[r]; ok {
 		return l
 	}
 	if r >= lookAlikeFirst {
-		if d := digitValue(r); d >= 0 {
+		if d := DigitValue(r); d >= 0 {
 			return '0' + rune(d) // as codeChar reads it
 		}
 	}
@@ -441,7 +443,7 @@ func lookAlike(r rune) rune {
 // it where codeChar says no to a character from laterDigitFirst on (a
 // call there would keep codeChar from being inlined).
 func laterDigit(r rune) (rune, bool) {
-	if d := digitValue(r); d >= 0 {
+	if d := DigitValue(r); d >= 0 {
 		return '0' + rune(d), true
 	}
 	return r, false
