@@ -16,6 +16,7 @@ import (
 	"unicode"
 
 	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/tips"
 )
 
 // Handler handles one request; *commands.Mux is one.
@@ -249,8 +250,8 @@ func (a *Adapter) request(line string) (commands.Request, bool) {
 		Platform: Platform, UserID: a.who.UserID, ChatID: a.who.UserID, UserChat: a.who.UserID, Name: a.who.Label,
 		ChatKind: commands.Private, EventID: a.event, Language: a.lang,
 	}
-	if n, ok := strings.CutPrefix(line, "#"); ok && strings.Trim(n, " 0123456789") == "" {
-		i, err := strconv.Atoi(strings.TrimSpace(n))
+	if n, ok := strings.CutPrefix(line, "#"); ok && strings.Trim(asciiDigits(n), " 0123456789") == "" {
+		i, err := strconv.Atoi(strings.TrimSpace(asciiDigits(n)))
 		var buttons []commands.Button
 		for _, row := range a.rows {
 			buttons = append(buttons, row...)
@@ -277,6 +278,18 @@ func (a *Adapter) request(line string) (commands.Request, bool) {
 		}
 	}
 	return req, true
+}
+
+// asciiDigits writes the decimal digits of every script in s as ASCII
+// ones: "#२" typed on a Hindi keyboard presses button 2, as "#2" does (the
+// engine reads numbers in commands so too).
+func asciiDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if d := tips.DigitValue(r); d >= 0 {
+			return '0' + rune(d)
+		}
+		return r
+	}, s)
 }
 
 // noSuchButton says that the button typed is not there, and which are;

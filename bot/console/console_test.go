@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -266,4 +267,33 @@ type handledThen struct{ done chan struct{} }
 
 func (h handledThen) Handle(ctx context.Context, req commands.Request, w commands.Replier) {
 	close(h.done)
+}
+
+// "#N" typed in the digits of any script presses button N, as "#1" does
+// (as the engine reads numbers in commands): typed on a Hindi, Bengali,
+// Thai or Arabic keyboard it was sent as a message, a draft's text. A
+// button that is not there is said so, and nothing is sent.
+// Mutation: "#N" read in ASCII digits alone (as before) → "#१" is sent
+// as text.
+func TestConsoleButtonsInTheDigitsOfEveryScript(t *testing.T) {
+	in := "hola\n#१\n#১\n#๑\n#١\n#𝟙\n#२\n#١٢\n"
+	out := &bytes.Buffer{}
+	a := New(Options{In: strings.NewReader(in), Out: out, Say: func(_, id string, data map[string]any) string { return id + "(" + fmt.Sprint(data["Pressed"]) + ")" },
+		Identities: []Identity{{Role: "reporter", UserID: "1"}}})
+	h := &echo{}
+	if err := a.Run(context.Background(), h); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range h.got {
+		got = append(got, r.Text+r.Callback)
+	}
+	if want := "hola|send:1|send:1|send:1|send:1|send:1"; strings.Join(got, "|") != want {
+		t.Errorf("requests %q, want %q", strings.Join(got, "|"), want)
+	}
+	for _, want := range []string{"demo_no_button(#२)", "demo_no_button(#١٢)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
 }
