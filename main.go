@@ -1,12 +1,12 @@
 // Command vigia is a Telegram bot that takes anonymous tips about organized
 // crime into a sealed Redis triage queue for vetted investigators.
 //
-//	vigia [serve]   run the bot (the default)
-//	vigia demo      play reporter and investigator in this terminal
-//	vigia keygen    print a new VIGIA_SECRET
-//	vigia rotate-key  re-seal Redis under a new VIGIA_SECRET
+//	vigia [serve]                run the bot (the default)
+//	vigia demo                   play reporter and investigator in this terminal
+//	vigia keygen                 print a new VIGIA_SECRET
+//	vigia rotate-key             re-seal Redis under a new VIGIA_SECRET
 //	vigia reset-2fa platform:id  forget a team member's second-factor key
-//	vigia bench     measure intake, queries and memory (BENCHMARKS.md)
+//	vigia bench                  measure intake, queries and memory (BENCHMARKS.md)
 package main
 
 import (
@@ -45,16 +45,19 @@ import (
 
 const usage = `usage: vigia [serve|demo|keygen|rotate-key|reset-2fa|bench]
 
-  serve   run the bot (default); configured by VIGIA_* variables, see README.md
-          listeners: VIGIA_HTTP_ADDR (webhook, /healthz, /readyz; public) and
-          VIGIA_METRICS_ADDR (/metrics only; default 127.0.0.1:9464, "off": none)
-  demo    try Vigía in this terminal, no tokens and no Redis needed; always
-          in memory (VIGIA_REDIS_* and VIGIA_SECRET* are ignored)
-  keygen  print a new random VIGIA_SECRET
+  serve       run the bot (default); configured by VIGIA_* variables, see
+              README.md; listeners: VIGIA_HTTP_ADDR (webhook, /healthz,
+              /readyz; public) and VIGIA_METRICS_ADDR (/metrics only; default
+              127.0.0.1:9464, "off": none)
+  demo        try Vigía in this terminal, no tokens and no Redis needed; always
+              in memory (VIGIA_REDIS_* and VIGIA_SECRET* are ignored)
+  keygen      print a new random VIGIA_SECRET
   rotate-key  re-seal everything under VIGIA_SECRET, from VIGIA_SECRET_PREVIOUS
-  reset-2fa platform:id  forget a team member's second-factor key (a lost
-          authenticator), so they can /enroll again; recorded in the audit log
-  bench   measure intake, queries and memory against VIGIA_REDIS_URL (see BENCHMARKS.md)
+  reset-2fa platform:id
+              forget a team member's second-factor key (a lost authenticator),
+              so they can /enroll again; recorded in the audit log
+  bench       measure intake, queries and memory against VIGIA_REDIS_URL (see
+              BENCHMARKS.md)
 `
 
 func main() {
