@@ -844,9 +844,11 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, ignored bool, stdin
 		Language: func(userID, client string) string {
 			return eng.mux.Language(ctx, console.Platform, userID, client)
 		},
+		// No labels: each is named in the session's language, which
+		// the user may change (/language).
 		Identities: []console.Identity{
-			{Role: "reporter", UserID: reporter, Label: say("demo_role_reporter", nil)},
-			{Role: "investigator", UserID: investigator, Label: say("demo_role_investigator", nil)},
+			{Role: "reporter", UserID: reporter},
+			{Role: "investigator", UserID: investigator},
 		},
 	})
 	eng.mux.AddSender(console.Platform, con)

@@ -32,7 +32,9 @@ type Identity struct {
 	// UserID is the console user id; the engine's roles decide what it may do.
 	UserID string
 	// Label is the user's name in requests (the team sees it, in the
-	// audit log for one).
+	// audit log for one). Without one, the name is the message
+	// "demo_role_<Role>" in the session's language: it follows the
+	// language the user chooses, as the console's own lines do.
 	Label string
 }
 
@@ -236,6 +238,15 @@ func (a *Adapter) switchTo(role string) {
 	a.print(a.say("demo_as_usage", nil))
 }
 
+// name is the user's name in requests (Identity.Label); the caller
+// holds a.mu.
+func (a *Adapter) name() string {
+	if a.who.Label != "" {
+		return a.who.Label
+	}
+	return a.say("demo_role_"+a.who.Role, nil)
+}
+
 // request translates one typed line: "#2" presses the second button shown,
 // "/cmd@bot args" is a command, anything else a message ("#tag" too). A
 // button that is not there is said so, with those that are, and nothing
@@ -247,7 +258,7 @@ func (a *Adapter) request(line string) (commands.Request, bool) {
 	// persistent Redis must not collide with the last session's events.
 	a.event = max(a.event+1, time.Now().UnixMicro())
 	req := commands.Request{
-		Platform: Platform, UserID: a.who.UserID, ChatID: a.who.UserID, UserChat: a.who.UserID, Name: a.who.Label,
+		Platform: Platform, UserID: a.who.UserID, ChatID: a.who.UserID, UserChat: a.who.UserID, Name: a.name(),
 		ChatKind: commands.Private, EventID: a.event, Language: a.lang,
 	}
 	if n, ok := strings.CutPrefix(line, "#"); ok && strings.Trim(asciiDigits(n), " 0123456789") == "" {
