@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
@@ -20,12 +21,17 @@ import (
 // "tr:<id>:<status>".
 const cbTriage = "tr:"
 
-// maxLabels and maxLabelLen bound free labels; maxNote bounds notes and
-// questions.
+// maxLabels and maxLabelLen bound free labels, maxLabelLen in characters
+// as the reader sees them (tips.Characters: an emoji family, a flag, a
+// letter and its accents are one each); maxLabelRunes bounds what one
+// label may hold in code points, so that forty characters each stacked
+// with marks (which views cut: capMarks) are not kept as thousands.
+// maxNote bounds notes and questions.
 const (
-	maxLabels   = 10
-	maxLabelLen = 40
-	maxNote     = 2000
+	maxLabels     = 10
+	maxLabelLen   = 40
+	maxLabelRunes = 8 * maxLabelLen // an emoji family is seven; a flag of tags, seven
+	maxNote       = 2000
 )
 
 // triageUsageData fills /triage's usage: the label limits.
@@ -361,10 +367,11 @@ func triage(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "triage_usage", triageUsageData)
 	}
 	for _, l := range rest {
-		if len([]rune(l)) > maxLabelLen {
+		l = tips.Neutralize(l) // counted as it is kept and shown
+		if tips.Characters(l) > maxLabelLen || utf8.RuneCountInString(l) > maxLabelRunes {
 			return c.Say(ctx, "triage_usage", triageUsageData)
 		}
-		d.Labels = append(d.Labels, tips.Neutralize(l))
+		d.Labels = append(d.Labels, l)
 	}
 	return c.decide(ctx, id, d)
 }
