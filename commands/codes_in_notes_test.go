@@ -1,0 +1,33 @@
+package commands_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/vigia-project/vigia/commands"
+)
+
+// A receipt code an investigator types into a note or a label (a
+// reporter read it out on a call, say) is kept only sealed, with the
+// tip's history, and in the audit log as its tag: Redis holds it in no
+// form, as the code, without its dashes or as a group of it.
+// Mutation: the history entries stored unsealed (appendLog) → the note's
+// code is in Redis.
+func TestCodesInNotesAndLabelsAreNotInRedis(t *testing.T) {
+	tm := newTeam(t)
+	code := tm.reportCode("7001", "cobran piso en el mercado")
+	compact := strings.ReplaceAll(code, "-", "")
+	if r := tm.as(adminID, "Ada", commands.Request{Command: "note", Args: "1 el código es " + code}); r[0].Text != tm.text("en", "note_done", map[string]any{"ID": "1"}) {
+		t.Fatalf("/note: %q", r[0].Text)
+	}
+	if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "1 escalated " + compact}); r[0].Text != tm.text("en", "triage_done", map[string]any{"ID": "1", "Status": tm.text("en", "status_escalated", nil)}) {
+		t.Fatalf("/triage: %q", r[0].Text)
+	}
+	for k, v := range keyspace(t, tm.srv, "w") {
+		for _, form := range []string{code, compact, code[:9]} {
+			if strings.Contains(strings.ToUpper(k+" "+v), form) {
+				t.Errorf("Redis key %s holds %q", k, form)
+			}
+		}
+	}
+}
