@@ -567,6 +567,12 @@ func (c *Context) approvePublication(ctx context.Context, id string, a storage.P
 			return c.Say(ctx, "publish_chain_triaged", map[string]any{"ID": id})
 		}
 		return c.Say(ctx, "publish_triaged", map[string]any{"ID": id})
+	case res.PublishedDuplicate != "":
+		// A tip marked a duplicate of it went out already: the
+		// communities have this warning.
+		return c.Say(ctx, "publish_duplicate_of_it_published", map[string]any{"ID": id, "Other": res.PublishedDuplicate})
+	case res.TooManyDuplicates:
+		return c.Say(ctx, "publish_too_many_duplicates", map[string]any{"ID": id, "Max": storage.MaxDuplicates})
 	case res.Changed:
 		// Edited by someone else since this investigator saw it: they
 		// see the new text before anything counts.

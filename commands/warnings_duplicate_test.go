@@ -166,3 +166,37 @@ func TestDuplicateOfDuplicateOfTipKeepsTheMiddleWarning(t *testing.T) {
 		t.Fatalf("the community got %q, want the warning once", got)
 	}
 }
+
+// A warning published, then marked a duplicate of another: /publish of
+// that other is refused, naming the one published (the communities have
+// the warning), and nothing goes out twice; with the duplicate's status
+// changed, it goes out.
+// Mutation: the approve script without its walk over the warning's
+// duplicates -> /publish 1 starts the broadcast and the community gets it
+// twice.
+func TestPublishOfOriginalOfPublishedDuplicateIsRefused(t *testing.T) {
+	tm := newTeamPublishing(t, 1)
+	platform := &community{}
+	tm.mux.AddSender("telegram", platform)
+	tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe"})
+	tm.investigators("2002 Ana", "2003 Bob")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: "Retén falso en la carretera, roban a los conductores"})
+	tm.as("7002", "S", commands.Request{Command: "warn", Args: "Retén falso en la carretera: roban a los conductores"})
+
+	tm.approve(t, "2002", "Ana", "2")
+	tm.deliverAll(t)
+	tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "2 duplicate-of 1"})
+	want := tm.text("en", "publish_duplicate_of_it_published", map[string]any{"ID": "1", "Other": "2"})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1 Retén falso en la carretera"}); len(r) != 1 || r[0].Text != want {
+		t.Fatalf("/publish of the original of a published duplicate answered %+v, want %q", r, want)
+	}
+	tm.deliverAll(t)
+	if got := platform.got["-1"]; len(got) != 1 {
+		t.Fatalf("the community got %q, want the warning once", got)
+	}
+
+	tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "2 verified"})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1 Retén falso en la carretera"}); len(r) != 1 || r[0].Text != tm.text("en", "publish_started", map[string]any{"ID": "1", "Count": 1}, 1) {
+		t.Fatalf("#2 verified, /publish 1 answered %+v", r)
+	}
+}

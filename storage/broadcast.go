@@ -312,6 +312,34 @@ for i = 4, #KEYS do -- the chain to the original, as the approver read it
   end
 end
 if lapsed then return {-4, 0} end
+if not held then -- the tips marked duplicates of it, and theirs, to the end: one published has gone out already
+  local found, level, n = {[ARGV[7]] = true}, {ARGV[7]}, 0
+  while #level > 0 do
+    local nextLevel = {}
+    for _, cur in ipairs(level) do
+      for _, d in ipairs(redis.call('SMEMBERS', ARGV[16] .. cur)) do
+        if not found[d] then
+          local pk = ARGV[15] .. d
+          local names = redis.call('HGET', pk, 'dup') == cur
+          for _, f in ipairs(redis.call('HKEYS', pk)) do
+            if not names and string.sub(f, 1, 2) == 'v:' then
+              names = string.match(redis.call('HGET', pk, f), '^%d+:u:(.*)$') == cur
+            end
+          end
+          if not names then
+            redis.call('SREM', ARGV[16] .. cur, d) -- marked otherwise since
+          else
+            found[d], n = true, n + 1
+            if redis.call('HGET', pk, 'state') == 'published' then return {-7, tonumber(d)} end
+            if n > tonumber(ARGV[17]) then return {-8, 0} end
+            nextLevel[#nextLevel + 1] = d
+          end
+        end
+      end
+    end
+    level = nextLevel
+  end
+end
 local rev = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
 if ARGV[3] ~= '' then
   local damaged = ARGV[10] ~= '' and (redis.call('HGET', KEYS[1], 'text') or '') == string.sub(ARGV[10], 3)
@@ -337,7 +365,7 @@ if held then
   redis.call('HDEL', KEYS[1], 'held') -- its destinations, queued when published, go on
 else
   redis.call('HSET', KEYS[1], 'state', 'published', 'at', ARGV[2])
-  for i = 15, #ARGV do redis.call('HSETNX', KEYS[2], ARGV[i], 'p') end
+  for i = 18, #ARGV do redis.call('HSETNX', KEYS[2], ARGV[i], 'p') end
 end
 redis.call('HSETNX', KEYS[2], '~', 'job')
 redis.call('PEXPIRE', KEYS[2], ARGV[8])
@@ -543,6 +571,15 @@ type Approval struct {
 	// way to the original (PublishApproval.Chain) was decided, or is
 	// being marked a duplicate, since: the warning's own triage stands.
 	Chain bool
+	// PublishedDuplicate is set when a tip marked a duplicate of the
+	// warning (or of one of its duplicates, and so on), or being marked
+	// one, as the approval was recorded, was published already: it names
+	// that tip, and nothing was recorded (communities have the warning).
+	PublishedDuplicate string
+	// TooManyDuplicates is set when the warning has more than
+	// MaxDuplicates duplicates (counting theirs) to check for one
+	// published: nothing was recorded.
+	TooManyDuplicates bool
 	// Resumed is set, with Started, when this approval let the held
 	// delivery of a published warning go on (see HoldBroadcast).
 	Resumed bool
@@ -623,7 +660,8 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 	for i, l := range a.Chain {
 		keys, seen[i] = append(keys, s.k.publication(l.ID)), strconv.FormatInt(max(l.Decision, 0), 10)
 	}
-	args := []any{a.By.Key, now.UnixMilli(), sealedText, a.Needed, sealedBy, revision, id, s.retention.Milliseconds(), textMAC, replace, cutoff, a.DuplicateOf, max(a.Decision, 0), strings.Join(seen, ",")}
+	args := []any{a.By.Key, now.UnixMilli(), sealedText, a.Needed, sealedBy, revision, id, s.retention.Milliseconds(), textMAC, replace, cutoff, a.DuplicateOf, max(a.Decision, 0), strings.Join(seen, ","),
+		s.k.publication(""), s.k.duplicates(""), MaxDuplicates}
 	for _, d := range destinations {
 		args = append(args, d)
 	}
@@ -639,10 +677,22 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 		}
 		res, err = approve.Run(ctx, s.rdb, keys, args...).Int64Slice()
 	}
+	if err == nil && res[0] == -7 {
+		// A published duplicate of it whose mark lapsed (its process
+		// died): settled, the mark counts as it was recorded, or not.
+		if err := s.settleLapsedVetoes(ctx, strconv.FormatInt(res[1], 10), cutoff); err != nil {
+			return Approval{}, err
+		}
+		res, err = approve.Run(ctx, s.rdb, keys, args...).Int64Slice()
+	}
 	if err != nil {
 		return Approval{}, fmt.Errorf("approve: %w", err)
 	}
 	switch res[0] {
+	case -7:
+		return Approval{PublishedDuplicate: strconv.FormatInt(res[1], 10)}, nil
+	case -8:
+		return Approval{TooManyDuplicates: true}, nil
 	case -1:
 		return Approval{Already: true}, nil
 	case -2:
@@ -695,6 +745,12 @@ func (s *Store) HoldBroadcast(ctx context.Context, pub Publication) (bool, error
 	}
 	return n == 1, nil
 }
+
+// MaxDuplicates bounds how many tips marked duplicates of a warning
+// (counting duplicates of duplicates, to the end of every chain) an
+// approval checks for one published: past it, the approval is refused
+// (Approval.TooManyDuplicates) rather than given unchecked.
+const MaxDuplicates = 1000
 
 // beforeApprove, if set (by tests), runs between ApprovePublication's
 // read of the publication and its script: where another approval races.
@@ -1683,9 +1739,16 @@ const vetoLease = time.Minute
 // it is refused whichever comes first. It returns the mark's token; "" if
 // id is not a warning and d no duplicate mark (nothing is written). A publication hash made for it lives
 // as long as an approval's would.
+// A duplicate mark also puts id in the original's duplicates (KEYS[2],
+// ARGV[4]), in the same step: an approval of the original sees it there
+// from the moment it is marked.
 var vetoPublication = redis.NewScript(`
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+if KEYS[2] then
+  redis.call('SADD', KEYS[2], ARGV[4])
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+end
 return 1`)
 
 func (s *Store) vetoPublication(ctx context.Context, id string, d Decision) (string, error) {
@@ -1700,7 +1763,11 @@ func (s *Store) vetoPublication(ctx context.Context, id string, d Decision) (str
 	if d.Status == tips.StatusDuplicate {
 		mark = strconv.FormatInt(s.now().UnixMilli(), 10) + ":u:" + d.DuplicateOf
 	}
-	if err := vetoPublication.Run(ctx, s.rdb, []string{s.k.publication(id)}, "v:"+token, mark, s.retention.Milliseconds()).Err(); err != nil {
+	keys := []string{s.k.publication(id)}
+	if d.Status == tips.StatusDuplicate && d.DuplicateOf != "" {
+		keys = append(keys, s.k.duplicates(d.DuplicateOf))
+	}
+	if err := vetoPublication.Run(ctx, s.rdb, keys, "v:"+token, mark, s.retention.Milliseconds(), id).Err(); err != nil {
 		return "", fmt.Errorf("veto publication: %w", err)
 	}
 	return token, nil

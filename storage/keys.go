@@ -196,6 +196,11 @@ func (k keys) subscriptions() string { return k.prefix + ":{bc}:subs" }
 // publication holds a warning's approvals and (sealed) published text.
 func (k keys) publication(id string) string { return k.prefix + ":{bc}:pub:" + id }
 
+// duplicates lists the tips marked (or being marked) duplicates of tip
+// id: the reverse of their marks, read by the approve script (a member
+// whose mark no longer names id is dropped there).
+func (k keys) duplicates(id string) string { return k.prefix + ":{bc}:dups:" + id }
+
 // deliveries maps each destination of a broadcast to its state.
 func (k keys) deliveries(id string) string { return k.prefix + ":{bc}:job:" + id }
 

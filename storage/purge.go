@@ -55,7 +55,7 @@ func (s *Store) Purge(ctx context.Context, id string) error {
 	}
 	// One DEL per hash tag: on Redis Cluster a DEL across tags is refused.
 	pipe.Del(ctx, s.k.tipLog(id), s.k.route(id))
-	pipe.Del(ctx, s.k.publication(id), s.k.deliveries(id))
+	pipe.Del(ctx, s.k.publication(id), s.k.deliveries(id), s.k.duplicates(id))
 	pipe.SRem(ctx, s.k.broadcasts(), id)
 	pipe.Del(ctx, s.k.tip(id))
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {

@@ -457,7 +457,7 @@ func (s *Store) expireTip(ctx context.Context, id string, n int64, ttl time.Dura
 	// one round trip, where a late retry's was unbounded).
 	pipe := s.rdb.Pipeline()
 	expire := func(k string) { pipe.PExpire(ctx, k, ttl) }
-	for _, k := range []string{s.k.publication(id), s.k.deliveries(id)} {
+	for _, k := range []string{s.k.publication(id), s.k.deliveries(id), s.k.duplicates(id)} {
 		expire(k)
 	}
 	if t, err := s.openTip(id, fields); err == nil {
