@@ -451,9 +451,13 @@ func (c *Context) notDuplicate(ctx context.Context, id, orig string) ([]storage.
 		}
 		return nil, false, c.Say(ctx, "publish_already", map[string]any{"ID": id})
 	}
-	keep, published, chain, err := c.original(ctx, id, orig)
+	keep, published, chain, long, err := c.original(ctx, id, orig)
 	if err != nil {
 		return nil, false, err
+	}
+	if long && published == "" {
+		// Not read to its end: a warning beyond may be out already.
+		return nil, false, c.Say(ctx, "publish_chain_too_long", map[string]any{"ID": id, "Max": maxDuplicateHops + 1})
 	}
 	if published != "" {
 		return nil, false, c.Say(ctx, "publish_duplicate_published", map[string]any{"ID": id, "Other": published})
@@ -476,25 +480,32 @@ func (c *Context) notDuplicate(ctx context.Context, id, orig string) ([]storage.
 // on the way that was published, if any. And the tips it read on the way,
 // each with the number of the decision it had then: an approval given on
 // this reading is refused if one of them was decided since (marked a
-// duplicate of a warning, maybe: see storage.PublishApproval.Chain).
-func (c *Context) original(ctx context.Context, id, orig string) (keep, published string, chain []storage.ChainLink, err error) {
+// duplicate of a warning, maybe: see storage.PublishApproval.Chain). long
+// is set when the way goes on past maxDuplicateHops+1 tips, unread: a
+// warning beyond, published maybe, is not known (keep and published say
+// what was read).
+func (c *Context) original(ctx context.Context, id, orig string) (keep, published string, chain []storage.ChainLink, long bool, err error) {
 	seen := map[string]bool{id: true}
-	for hops := 0; hops <= maxDuplicateHops && orig != "" && !seen[orig]; hops++ {
+	for hops := 0; orig != "" && !seen[orig]; hops++ {
+		if hops > maxDuplicateHops {
+			long = true
+			break
+		}
 		seen[orig] = true
 		t, err := c.mux.store.Tip(ctx, orig)
 		if errors.Is(err, storage.ErrNotFound) {
 			break
 		} else if err != nil {
-			return "", "", nil, err
+			return "", "", nil, false, err
 		}
 		chain = append(chain, storage.ChainLink{ID: orig, Decision: t.Decision})
 		if ofWarning, err := c.isWarningStored(ctx, orig); err != nil {
-			return "", "", nil, err
+			return "", "", nil, false, err
 		} else if ofWarning {
 			keep = orig
 			if published == "" {
 				if pub, err := c.mux.store.Published(ctx, orig); err != nil {
-					return "", "", nil, err
+					return "", "", nil, false, err
 				} else if pub {
 					published = orig
 				}
@@ -505,7 +516,7 @@ func (c *Context) original(ctx context.Context, id, orig string) (keep, publishe
 		}
 		orig = t.DuplicateOf
 	}
-	return keep, published, chain, nil
+	return keep, published, chain, long, nil
 }
 
 // isWarningStored reports whether tip id ("" for none) is a community
@@ -701,11 +712,11 @@ func retract(ctx context.Context, c *Context) error {
 		}
 		refused := err != nil || t.Status == tips.StatusDismissed
 		if err == nil && t.Status == tips.StatusDuplicate {
-			keep, published, _, err := c.original(ctx, id, t.DuplicateOf)
+			keep, published, _, long, err := c.original(ctx, id, t.DuplicateOf)
 			if err != nil {
 				return err
 			}
-			refused = keep != "" || published != ""
+			refused = keep != "" || published != "" || long
 		}
 		if !refused {
 			text += "\n\n" + c.T("retract_none_dismiss", map[string]any{"ID": id})

@@ -1,6 +1,8 @@
 package commands_test
 
 import (
+	"fmt"
+	"strconv"
 	"testing"
 
 	"github.com/vigia-project/vigia/commands"
@@ -198,5 +200,44 @@ func TestPublishOfOriginalOfPublishedDuplicateIsRefused(t *testing.T) {
 	tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "2 verified"})
 	if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1 Retén falso en la carretera"}); len(r) != 1 || r[0].Text != tm.text("en", "publish_started", map[string]any{"ID": "1", "Count": 1}, 1) {
 		t.Fatalf("#2 verified, /publish 1 answered %+v", r)
+	}
+}
+
+// A warning marked a duplicate of a chain of reporter's tips longer than
+// /publish follows, at whose end a warning was published: /publish says
+// the chain is too long to check, and nothing goes out twice; marked a
+// duplicate of the original itself, it is refused as a duplicate of a
+// published warning.
+// Mutation: original stopping at its bound as at the chain's end (no
+// "long") -> /publish 1 starts the broadcast and the community gets the
+// warning twice.
+func TestPublishOfDuplicatePastTheChainBoundIsRefused(t *testing.T) {
+	tm := newTeamPublishing(t, 1)
+	platform := &community{}
+	tm.mux.AddSender("telegram", platform)
+	tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe"})
+	tm.investigators("2002 Ana", "2003 Bob")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: "Retén falso en la carretera, roban a los conductores"})
+	for i := 2; i <= 10; i++ { // #2…#10: reporters' tips
+		tm.report(strconv.Itoa(7000+i), "Retén falso en la carretera", "")
+	}
+	tm.as("7011", "S", commands.Request{Command: "warn", Args: "Retén falso en la carretera: roban a los conductores"})
+	tm.approve(t, "2002", "Ana", "11")
+	tm.deliverAll(t)
+	for i := 1; i <= 10; i++ { // #1 -> #2 -> … -> #11, one mark at a time
+		tm.as("2003", "Bob", commands.Request{Command: "triage", Args: fmt.Sprintf("%d duplicate-of %d", i, i+1)})
+	}
+	want := tm.text("en", "publish_chain_too_long", map[string]any{"ID": "1", "Max": 9})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1 Retén falso en la carretera"}); len(r) != 1 || r[0].Text != want {
+		t.Fatalf("/publish past the chain's bound answered %+v, want %q", r, want)
+	}
+	tm.deliverAll(t)
+	if got := platform.got["-1"]; len(got) != 1 {
+		t.Fatalf("the community got %q, want the warning once", got)
+	}
+	tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "1 duplicate 11"})
+	want = tm.text("en", "publish_duplicate_published", map[string]any{"ID": "1", "Other": "11"})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1"}); len(r) != 1 || r[0].Text != want {
+		t.Fatalf("marked a duplicate of the original, /publish answered %+v, want %q", r, want)
 	}
 }
