@@ -351,7 +351,7 @@ elseif tonumber(ARGV[6]) ~= rev then
   return {-2, 0}
 end
 rev = tostring(rev)
-redis.call('HSET', KEYS[1], 'a:' .. ARGV[1], rev)
+redis.call('HSET', KEYS[1], 'a:' .. ARGV[1], rev, 'an:' .. ARGV[1], ARGV[13]) -- and the decision its approver was shown (see afterDecision)
 if ARGV[5] ~= '' then redis.call('HSETNX', KEYS[1], 'by', ARGV[5]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[8])
 local n = 0
@@ -540,7 +540,7 @@ func (s *Store) dropApprovals(ctx context.Context, id, me string, onTeam func(co
 			return fmt.Errorf("approvals: %w", err)
 		}
 		if !on {
-			if err := s.rdb.HDel(ctx, s.k.publication(id), f).Err(); err != nil {
+			if err := s.rdb.HDel(ctx, s.k.publication(id), f, "an:"+key).Err(); err != nil {
 				return fmt.Errorf("approvals: %w", err)
 			}
 		}
@@ -1777,16 +1777,21 @@ func (s *Store) vetoPublication(ctx context.Context, id string, d Decision) (str
 // there is one: ARGV[2] is "1" for a dismissal, ARGV[3] its mark if it was
 // marked under way (the mark goes: the decision is recorded), ARGV[4] "1"
 // for a duplicate mark of ARGV[5]. A dismissal
-// drops every approval (changing the status back does not revive them:
-// the team approves it anew), even one a later decision overtook (those
-// given since, an instant ago, are given again). The veto follows the
+// drops every approval given before it (changing the status back does not
+// revive them: the team approves it anew), even if a later decision
+// overtook it; not one given on a later decision ("an:<member>", the
+// number of the decision its approver was shown, above the dismissal's:
+// after a verification recorded after it). The veto follows the
 // decision only if it is the last recorded so far.
 var afterDecision = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if ARGV[3] ~= '' then redis.call('HDEL', KEYS[1], ARGV[3]) end
 if ARGV[2] == '1' then
   for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
-    if string.sub(f, 1, 2) == 'a:' then redis.call('HDEL', KEYS[1], f) end
+    if string.sub(f, 1, 2) == 'a:' then
+      local shown = 'an:' .. string.sub(f, 3)
+      if tonumber(redis.call('HGET', KEYS[1], shown) or '0') <= tonumber(ARGV[1]) then redis.call('HDEL', KEYS[1], f, shown) end
+    end
   end
 end
 if tonumber(ARGV[1]) <= tonumber(redis.call('HGET', KEYS[1], 'dn') or '0') then return 0 end
