@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -50,5 +51,42 @@ func TestOvertakenDismissalKeepsApprovalsGivenAfterTheVerification(t *testing.T)
 	a.Needed = 2
 	if r, err := st.ApprovePublication(ctx, id, a); err != nil || !r.Started {
 		t.Fatalf("Cy's approval, the second given on the verification: %+v %v; want started", r, err)
+	}
+}
+
+// A dismissal overtaken by a verification recorded after it, its
+// after-steps landing late: the history lists the decisions in the order
+// they were recorded, the verification last, as the tip stands.
+// Mutation: Decide appending its history entry after its after-steps (not
+// in the decide script) -> the history ends with "dismissed".
+func TestOvertakenDismissalHistoryEndsWithTheVerification(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	id := warningToApprove(t, st)
+	raced := false
+	storage.AfterDecide(t, func() {
+		if raced {
+			return
+		}
+		raced = true // the dismissal is recorded; its after-steps wait
+		if err := st.Decide(ctx, id, storage.Claimer{Key: "inv-c", Name: "Cy"}, storage.Decision{Status: tips.StatusVerified}); err != nil {
+			t.Error(err)
+		}
+	})
+	if err := st.Decide(ctx, id, storage.Claimer{Key: "inv-b", Name: "Bob"}, storage.Decision{Status: tips.StatusDismissed}); err != nil || !raced {
+		t.Fatalf("dismissal: %v (raced %v)", err, raced)
+	}
+	tp, err := st.Tip(ctx, id)
+	if err != nil || tp.Status != tips.StatusVerified {
+		t.Fatalf("tip %v %v: want verified", tp.Status, err)
+	}
+	var got []string
+	for _, e := range tp.History {
+		if e.Kind == tips.EntryStatus {
+			got = append(got, e.Who+" "+e.Text)
+		}
+	}
+	if want := []string{"Bob dismissed", "Cy verified"}; !slices.Equal(got, want) {
+		t.Fatalf("history %q, want %q", got, want)
 	}
 }

@@ -150,7 +150,9 @@ func (s *Store) openClaimer(sealed string) (Claimer, bool) {
 // whose claim has been idle for less than that is left alone: the script
 // returns who claimed it and when. A decision recorded returns its number
 // (the tip's decision counter "dn": the later recorded, the higher); 0,
-// the tip is gone. ARGV[15], if set, is the token of the dismissal's mark
+// the tip is gone. KEYS[3] is the tip's history: the decision's entry
+// (ARGV[15], sealed) goes in as it is recorded, living as the tip does
+// (ARGV[16] ms if the tip has no lifetime). ARGV[17], if set, is the token of the dismissal's mark
 // on the publication (see vetoPublication): recorded with the decision
 // (until its own Decide applied its after-step, see dropToken; if another
 // settled its lapsed mark, longer: see settleVeto); a mark settled as
@@ -161,7 +163,7 @@ func (s *Store) openClaimer(sealed string) (Claimer, bool) {
 var decide = redis.NewScript(`
 local key, stream = KEYS[1], KEYS[2]
 if redis.call('EXISTS', key) == 0 then return 0 end
-local vt = ARGV[15] ~= '' and redis.call('HGET', key, 'vt:' .. ARGV[15])
+local vt = ARGV[17] ~= '' and redis.call('HGET', key, 'vt:' .. ARGV[17])
 if vt and string.sub(vt, 1, 1) == '0' then return -1 end -- its mark lapsed: see settleVeto ("0:<ms>", or "0" before)
 if vt then return tonumber(vt) end -- recorded by this call already (run again: its reply was lost)
 if ARGV[13] == '1' and (redis.call('HGET', key, 's') ~= 'claimed' or (ARGV[14] ~= '' and redis.call('HGET', key, 'ca') ~= ARGV[14])) then
@@ -180,7 +182,12 @@ if timeout > 0 and entry and redis.call('HGET', key, 's') == 'claimed' then
 end
 redis.call('HSET', key, 's', status)
 local n = redis.call('HINCRBY', key, 'dn', 1) -- this decision's number: the later recorded, the higher
-if ARGV[15] ~= '' then redis.call('HSET', key, 'vt:' .. ARGV[15], n) end
+if KEYS[3] then -- its history entry (ARGV[15]), in the order decisions are recorded
+  redis.call('RPUSH', KEYS[3], ARGV[15])
+  local ttl = redis.call('PTTL', key)
+  redis.call('PEXPIRE', KEYS[3], ttl > 0 and ttl or ARGV[16])
+end
+if ARGV[17] ~= '' then redis.call('HSET', key, 'vt:' .. ARGV[17], n) end
 redis.call('HDEL', key, 'x') -- a decision: the claims that ran out before count no more
 if prio ~= '' then redis.call('HSET', key, 'p', prio) end
 if ARGV[4] ~= '' then redis.call('HSET', key, 'l', ARGV[4]) end
@@ -277,12 +284,32 @@ func (e *ClaimedError) Error() string { return "tip claimed by another member" }
 // on, atomically with the approval (see vetoPublication), and drops the
 // approvals given before: verified again, it is approved anew.
 func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) error {
+	// Its history entry goes in with the decision, in the same step: in
+	// the order decisions are recorded (an overtaken one's after-steps may
+	// land after a later decision's).
+	text := string(d.Status)
+	if d.DuplicateOf != "" {
+		text += " #" + d.DuplicateOf
+	}
+	if d.Priority != "" {
+		text += " · " + string(d.Priority)
+	}
+	if d.Category != "" {
+		text += " · " + string(d.Category)
+	}
+	if len(d.Labels) > 0 {
+		text += " · " + strings.Join(d.Labels, ", ")
+	}
+	dataKey, err := s.dataKey(ctx, id)
+	if err != nil {
+		return err
+	}
+	entry, err := s.sealEntry(id, dataKey, tips.Entry{Who: by.Name, Tag: by.tag(), Kind: tips.EntryStatus, Text: text})
+	if err != nil {
+		return err
+	}
 	var labels string
 	if d.Labels != nil {
-		dataKey, err := s.dataKey(ctx, id)
-		if err != nil {
-			return err
-		}
 		b, _ := json.Marshal(d.Labels)
 		sealed, err := seal(dataKey, b, "labels:"+id)
 		if err != nil {
@@ -326,9 +353,9 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	if beforeDecide != nil {
 		beforeDecide()
 	}
-	res, err := decide.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.triage()},
+	res, err := decide.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.triage(), s.k.tipLog(id)},
 		string(d.Status), string(d.Priority), TriageGroup, labels, by.Key, sealedClaimer, s.now().UnixMilli(), closed, d.DuplicateOf, s.k.tip(""), string(d.Category),
-		max(d.ClaimTimeout.Milliseconds(), 0), whileClaimed, claim, token).Result()
+		max(d.ClaimTimeout.Milliseconds(), 0), whileClaimed, claim, entry, s.retention.Milliseconds(), token).Result()
 	if err != nil {
 		// The script may have run and its reply be lost (a timeout, the
 		// context cancelled): the mark stays, settled once it lapses as
@@ -395,20 +422,7 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	if err != nil {
 		return err
 	}
-	text := string(d.Status)
-	if d.DuplicateOf != "" {
-		text += " #" + d.DuplicateOf
-	}
-	if d.Priority != "" {
-		text += " · " + string(d.Priority)
-	}
-	if d.Category != "" {
-		text += " · " + string(d.Category)
-	}
-	if len(d.Labels) > 0 {
-		text += " · " + strings.Join(d.Labels, ", ")
-	}
-	return s.appendLog(ctx, id, tips.Entry{Who: by.Name, Tag: by.tag(), Kind: tips.EntryStatus, Text: text})
+	return nil
 }
 
 // openTTL is how long an open tip still lives: the retention, counted
