@@ -46,3 +46,40 @@ func TestCutFormsAreSiftedUntilTheRetentionHasPassed(t *testing.T) {
 		}
 	}
 }
+
+// A forms key that holds no time (written by hand, or by something else
+// under the prefix: not a number, zero, not a string) does not stop the
+// bot from starting (Init), nor rotate-key and reset-2fa, which Init too;
+// the indexer then folds and sifts, as if the retention had not passed.
+// Mutation: Init failing on any error of cutFormsSince (as it did) ->
+// fails (Init: "index forms: not a time", or the strconv or WRONGTYPE
+// error).
+func TestFormsKeyNotATimeStillStartsAndSifts(t *testing.T) {
+	ctx := context.Background()
+	c := cutFormCases[0]
+	for _, bad := range []string{"soon", "0", "hash"} {
+		s := internalStore(t)
+		s.rdb.Del(ctx, s.k.indexFormsSince())
+		if bad == "hash" {
+			s.rdb.HSet(ctx, s.k.indexFormsSince(), "x", 1)
+		} else {
+			s.rdb.Set(ctx, s.k.indexFormsSince(), bad, 0)
+		}
+		r, err := New(s.rdb, s.kr, Options{Prefix: s.k.prefix, Retention: s.retention})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Init(ctx); err != nil {
+			t.Errorf("forms key %q: Init: %v, want the bot started", bad, err)
+			continue
+		}
+		old := batchSubmit(t, r, "951", 1, c.oldText)
+		indexUntilDone(t, r)
+		indexEntityAsBefore(t, r, old, "951", c.kind, c.oldNow, c.cut)
+		batchSubmit(t, r, "952", 2, c.text) // sifts
+		indexUntilDone(t, r)
+		if _, err := r.rdb.ZScore(ctx, r.k.indexEntity(r.entityMAC(c.kind+":"+c.cut)), old).Result(); err == nil {
+			t.Errorf("forms key %q: the old tip was not sifted out of %s", bad, c.cut)
+		}
+	}
+}

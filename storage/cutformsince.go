@@ -4,7 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
 )
+
+// errFormsNotATime is cutFormsSince's error when indexFormsSince holds
+// something else than a time (a key written by hand, or by something
+// else than Vigía): the indexer then folds and sifts as if the retention
+// had not passed, and the bot starts all the same.
+var errFormsNotATime = errors.New("index forms: not a time")
 
 // cutFormsSince returns when handles and hashtags were first indexed as
 // read now (indexFormsSince, unix ms): the first start of a version that
@@ -18,11 +28,16 @@ func (s *Store) cutFormsSince(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("index forms: %w", err)
 	}
 	v, err := s.rdb.Get(ctx, k).Int64()
-	if err != nil {
+	var (
+		rerr redis.Error
+		nerr *strconv.NumError
+	)
+	switch {
+	case err == nil && v <= 0, errors.As(err, &nerr),
+		errors.As(err, &rerr) && strings.HasPrefix(rerr.Error(), "WRONGTYPE"):
+		return 0, errFormsNotATime
+	case err != nil:
 		return 0, fmt.Errorf("index forms: %w", err)
-	}
-	if v <= 0 {
-		return 0, errors.New("index forms: not a time")
 	}
 	s.formsSince.Store(v)
 	return v, nil

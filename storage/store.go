@@ -115,7 +115,9 @@ func (s *Store) init(ctx context.Context) error {
 	if err := s.loadKeyset(ctx); err != nil {
 		return err
 	}
-	if _, err := s.cutFormsSince(ctx); err != nil {
+	// A value that is not a time only keeps the indexer folding and
+	// sifting (cutFormsLive): it does not stop the bot from starting.
+	if _, err := s.cutFormsSince(ctx); err != nil && !errors.Is(err, errFormsNotATime) {
 		return err
 	}
 	err := s.rdb.XGroupCreateMkStream(ctx, s.k.triage(), TriageGroup, "0").Err()
