@@ -909,6 +909,16 @@ func forget(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "forget_spooled", nil)
 	}
 	if errors.Is(err, storage.ErrNotFound) {
+		// A receipt given in an outage for a message the replay kept as
+		// no tip of its own: said so, not "no tip matches" (the reporter
+		// told "send /forget again in a few minutes" before the replay
+		// would think their tip lost).
+		switch c.mux.receiptNoTip(ctx, code) {
+		case storage.NoTipSent:
+			return c.Say(ctx, "forget_no_tip_sent", nil) // kept once, in a tip sent already, forgotten by its own receipt
+		case storage.NoTipCodes, storage.NoTipBlank:
+			return c.Say(ctx, "forget_no_tip", nil)
+		}
 		return c.Say(ctx, "status_unknown", map[string]any{"Period": c.mux.spanIn(c.Lang, c.mux.retention)})
 	}
 	if err != nil {

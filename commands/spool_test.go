@@ -696,3 +696,46 @@ func TestRedeliveredMessageOfASentTipIsNotATipAgain(t *testing.T) {
 		})
 	}
 }
+
+// /forget with a receipt an outage gave for a message the replay kept as
+// no tip of its own says why, as /status does, and changes nothing: one
+// that had gone out in a tip already (forgotten by that tip's receipt,
+// which still works), one of receipt codes alone. Not "no tip matches":
+// told before the replay to send /forget again in a few minutes, the
+// reporter would take their tip for lost.
+func TestForgetWithAReceiptOfNoTipSaysWhy(t *testing.T) {
+	srv, st, sp, _, mux := spooling(t)
+	ctx := context.Background()
+	msg, _ := loadMessages()
+	do := telegramUser(mux, "76")
+	const text = "depositan a la cuenta AB12 CD34 EF56 GH78 cada lunes"
+	r := do(commands.Request{Text: text, EventID: 1})
+	sent := codeRE.FindString(do(commands.Request{Callback: press(r, "send:"), EventID: 2})[0].Text)
+	if sent == "" {
+		t.Fatal("no receipt")
+	}
+	srv.Stop()
+	again := codeRE.FindString(do(commands.Request{Text: text, EventID: 1})[0].Text)
+	codesOnly, err := sp.Append(storage.SpoolEntry{Pseudonym: st.Pseudonym("telegram", "76"), EventID: 3, Part: tips.Part{Text: sent}})
+	if err != nil || again == "" {
+		t.Fatalf("not spooled: %q %v", again, err)
+	}
+	srv.Restart()
+	for deadline := time.Now().Add(10 * time.Second); st.Ping(ctx) != nil && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := sp.Replay(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range []struct{ code, want string }{{again, "forget_no_tip_sent"}, {codesOnly, "forget_no_tip"}} {
+		if r := do(commands.Request{Command: "forget", Args: c.code, CommandAtStart: true, EventID: int64(10 + i)}); len(r) != 1 || r[0].Text != msg.Localize("en", c.want, nil) {
+			t.Errorf("/forget %d: %q, want %s", i, texts(r), c.want)
+		}
+	}
+	if list, err := st.Recent(ctx, 10); err != nil || len(list) != 1 {
+		t.Fatalf("%d tips, want the one sent: %v", len(list), err)
+	}
+	if r := do(commands.Request{Command: "forget", Args: sent, CommandAtStart: true, EventID: 20}); len(r) != 1 || r[0].Text != msg.Localize("en", "forget_done", nil) {
+		t.Errorf("/forget with the sent tip's receipt: %q", texts(r))
+	}
+}
