@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
 	"github.com/vigia-project/vigia/tips"
 )
 
@@ -737,5 +738,58 @@ func TestSameMessageSpooledTwiceIsReplayedOnce(t *testing.T) {
 	}
 	if sp.Len() != 0 {
 		t.Fatalf("%d left in the spool", sp.Len())
+	}
+}
+
+// A message's mark as sent in a tip (finishDraft) is keyed with the MAC
+// keys kept in Redis, which a rotation of VIGIA_SECRET leaves as they
+// are: the message delivered again after rotate-key, and spooled, is
+// still known to be in its tip, not replayed as a second one.
+func TestSentMarkOutlivesASecretRotation(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	old := rekeyStore(t, srv.Client(), secretA)
+	p := old.Pseudonym("telegram", "63")
+	const text = "cobran piso en la tienda de la esquina"
+	d, err := old.AddToDraft(ctx, p, storage.DraftPart{EventID: 5, Part: tips.Part{Text: text}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := old.SubmitDraft(ctx, p, d.ID, "es")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rotating := rekeyStore(t, srv.Client(), secretB, secretA)
+	if _, err := rotating.Rekey(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Rotated: VIGIA_SECRET_PREVIOUS removed, the bot restarted.
+	kr, err := storage.NewKeyring(secretB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := storage.OpenSpool(t.TempDir(), kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := spoolAppend(t, sp, st.Pseudonym("telegram", "63"), 5, text)
+	if _, err := sp.Replay(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	if list, err := st.Recent(ctx, 10); err != nil || len(list) != 1 {
+		t.Fatalf("%d tips, want the one sent: %v", len(list), err)
+	}
+	if tip, err := st.TipByReceipt(ctx, sub.Receipt); err != nil || tip.Content.Text() != text {
+		t.Fatalf("the sent tip: %q %v", tip.Content.Text(), err)
+	}
+	if why, err := st.ReceiptNoTip(ctx, again); err != nil || why != storage.NoTipSent {
+		t.Fatalf("the receipt of the message spooled again: %q %v", why, err)
 	}
 }
