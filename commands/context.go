@@ -27,8 +27,11 @@ type Context struct {
 	// heldFor is the question a held message is reprocessed as the answer
 	// to, once the reporter said it is (heldButton).
 	heldFor *question
-	// heldKept is set when that answer was not taken, for a reason that
-	// leaves the message held (its receipt codes could not be looked up).
+	// heldKept is set when the message was neither taken as an answer nor
+	// kept as a tip's part, for a reason that leaves a held message held
+	// (heldButton): its receipt codes could not be looked up, Redis
+	// failed, the draft is full, a limit was reached. The reporter, told
+	// so, chooses again later; the message is not to be typed again.
 	heldKept bool
 	// historyPage is the page of a tip's history /tip shows (1, the
 	// latest entries, when 0).

@@ -151,3 +151,76 @@ func TestHeldAnswerStaysHeldWhenItsCodeLookupFails(t *testing.T) {
 		t.Fatalf("answers kept: %q", a)
 	}
 }
+
+// A held message chosen as a new tip whose receipt-code lookup then
+// fails is not kept uncut (no spool to take it): the reporter is told it
+// was NOT saved, and it stays held, as after "Yes": pressed again, it is
+// kept, the code cut, not gone for them to type again.
+func TestHeldTipStaysHeldWhenItsCodeLookupFails(t *testing.T) {
+	tm, receipt := questioned(t)
+	tm.mux.AddSender("telegram", &lostAnswerSender{recorder: tm.sent, chat: reporterID})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Dónde?"}); len(r) != 1 || r[0].Text != tm.text("en", "ask_unknown", map[string]any{"ID": "1"}) {
+		t.Fatalf("/ask whose delivery is unknown: %q", texts(r))
+	}
+	failing := failingLookups(tm)
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "mi código es " + receipt + ", y hay armas en la bodega", ReplyToBot: true, ReplyToID: "m1"}); press(r, "ansh:0") == "" {
+		t.Fatalf("a swipe-reply to the unlinked question: %q", texts(r))
+	}
+	failing.armed.Store(true)
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:0"}); len(r) != 1 || r[0].Text != tm.text("en", "error_storage", nil) || failing.armed.Load() {
+		t.Fatalf("'it is a new tip' with the lookup failing: %q", texts(r))
+	}
+	r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:0"})
+	if press(r, "send:") == "" || !strings.Contains(texts(r)[0], tm.text("en", "receipt_text_dropped", nil)) {
+		t.Fatalf("pressed again: %q", texts(r))
+	}
+	if got := tm.sentTip(t, r); strings.Contains(got, receipt) || !strings.Contains(got, "hay armas en la bodega") {
+		t.Fatalf("the tip sent holds %q", got)
+	}
+}
+
+// A held message chosen as a new tip while the open draft is full is
+// not added (draft_full: send it or cancel it first), and stays held:
+// once the draft is sent, pressing again starts a new one with it.
+func TestHeldTipStaysHeldWhileTheDraftIsFull(t *testing.T) {
+	tm := unlinkedQuestion(t)
+	var r []commands.Reply
+	for range 5 { // 5 × 4,000 characters: a tip's 20,000
+		r = tm.as(reporterID, "Rosa", commands.Request{Text: strings.Repeat("a", 4000)})
+	}
+	full := press(r, "send:")
+	if full == "" {
+		t.Fatalf("the draft filled: %q", texts(r))
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Otra cosa: hay armas en la bodega", ReplyToBot: true, ReplyToID: "m1", EventID: 9301}); press(r, "ansh:0") == "" {
+		t.Fatalf("a swipe-reply to the unlinked question: %q", texts(r))
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:0"}); len(r) != 1 || !strings.HasPrefix(r[0].Text, tm.text("en", "draft_full", map[string]any{"Parts": "30 messages", "Chars": "20000 characters"})) {
+		t.Fatalf("'it is a new tip' with the draft full: %q", texts(r))
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: full}); codeRE.FindString(r[0].Text) == "" {
+		t.Fatalf("the full draft sent: %q", texts(r))
+	}
+	r = tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:0"})
+	if !tm.drafted(r, "") {
+		t.Fatalf("pressed again once the draft was sent: %q", texts(r))
+	}
+	if got := tm.sentTip(t, r); got != "Otra cosa: hay armas en la bodega" {
+		t.Fatalf("the new tip holds %q", got)
+	}
+}
+
+// sentTip sends the draft whose buttons r shows and returns the tip's text.
+func (tm *team) sentTip(t *testing.T, r []commands.Reply) string {
+	t.Helper()
+	r = tm.as(reporterID, "Rosa", commands.Request{Callback: press(r, "send:")})
+	code := codeRE.FindString(r[0].Text)
+	if code == "" {
+		t.Fatalf("the draft sent: %q", texts(r))
+	}
+	tip, err := tm.store.TipByReceipt(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tip.Content.Text()
+}

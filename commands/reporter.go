@@ -289,6 +289,7 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 			case StorageDown(err) && digit:
 				// Not known to be a code or not: never spooled as a tip.
 				// Told to try again, as /status would be.
+				c.heldKept = true
 				return c.Say(ctx, "error_storage_retry", nil)
 			}
 		}
@@ -424,11 +425,13 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		// take it). A file stored already is not spooled (the outage
 		// path never does); the reporter sends it again.
 		if !StorageDown(codesUnknown) || m.spool == nil || part.Attachment != nil && part.Attachment.Platform == tips.Stored {
+			c.heldKept = true
 			return c.Say(ctx, "error_storage", nil)
 		}
 		err = codesUnknown
 	}
 	if over, err := c.limited(ctx, err); over {
+		c.heldKept = true // (told to slow down once, then silent)
 		return err
 	}
 	if errors.Is(err, storage.ErrDuplicateEvent) {
@@ -443,6 +446,7 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		// question stay open. Not kept, and said so: the reporter sends
 		// it again. The report form is a tip by the reporter's choice,
 		// and its typed text could not be given back: it is spooled.
+		c.heldKept = true
 		return c.Say(ctx, "error_storage", nil)
 	}
 	if err != nil && StorageDown(err) && m.spool != nil {
@@ -451,6 +455,7 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 			// words like them, which Redis cannot tell apart now: spooled,
 			// the codes would be cut at the replay, leaving no tip for the
 			// receipt given (it would lead nowhere). Not kept, and said so.
+			c.heldKept = true
 			return c.Say(ctx, "error_storage", nil)
 		}
 		return m.spoolTip(ctx, c, part, note)
@@ -465,6 +470,7 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		if derr != nil {
 			return derr
 		}
+		c.heldKept = true // (sent or cancelled, the draft makes room for it)
 		return c.Reply(ctx, Reply{
 			Text: c.T("draft_full", map[string]any{
 				"Parts": c.T("count_messages", nil, m.limits.MaxParts), "Chars": c.T("count_characters", nil, m.limits.MaxChars),
