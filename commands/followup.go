@@ -60,13 +60,19 @@ type answering struct {
 
 // held is a reporter's message held until they say whether it answers
 // question Q: its text and hidden links, and its platform event (0 if
-// none). It is kept as long as Q's window.
+// none). It is kept for an answer window from when it was held (Until,
+// Unix ms), or Q's if that ends later: a reply sent as Q's window ends
+// is not let go minutes after the reporter was told it is kept.
 type held struct {
 	Q     question `json:"q"`
 	Text  string   `json:"t"`
 	Links []string `json:"l,omitempty"`
 	Event int64    `json:"e,omitempty"`
+	Until int64    `json:"u,omitempty"` // (0, held before it was kept so: Q's window)
 }
+
+// until is when h is let go (Unix ms).
+func (h *held) until() int64 { return max(h.Q.Until, h.Until) }
 
 // question is one question asked of a reporter: its tip, its number among
 // the tip's questions, and until when (Unix ms) it is answered this way.
@@ -110,7 +116,7 @@ func (m *Mux) parseAnswering(v string) answering {
 	}
 	a.OldNext, a.OldReplies = "", nil
 	a.drop(func(q question) bool { return q.Until <= now })
-	if a.Held != nil && a.Held.Q.Until <= now {
+	if a.Held != nil && a.Held.until() <= now {
 		a.Held = nil
 	}
 	maps.DeleteFunc(a.Answered, func(_ string, until int64) bool { return until <= now })
@@ -134,7 +140,7 @@ func (m *Mux) encodeAnswering(a answering) (string, time.Duration) {
 		last = max(last, q.Until)
 	}
 	if a.Held != nil {
-		last = max(last, a.Held.Q.Until)
+		last = max(last, a.Held.until())
 	}
 	ttl := time.Duration(last-m.now().UnixMilli()) * time.Millisecond
 	if ttl <= 0 {
@@ -608,7 +614,7 @@ func heldAgain(h *held, r Request) bool {
 // bot's that could not be linked, and asks them whether it answers
 // question q (the one open whose message is not known) or is a new tip,
 // with a button for each (heldButton). It is kept, sealed with their
-// marks, for q's window. It reports false where q is no longer open: the
+// marks, for an answer window (held.until). It reports false where q is no longer open: the
 // message goes on as it would have.
 func (m *Mux) holdReply(ctx context.Context, c *Context, q question) (bool, error) {
 	open, err := m.store.OpenQuestions(ctx, q.Tip)
@@ -623,7 +629,7 @@ func (m *Mux) holdReply(ctx context.Context, c *Context, q question) (bool, erro
 	if err != nil {
 		return false, nil // (gone meanwhile: it goes on as a tip)
 	}
-	h := held{Q: q, Text: c.Request.Text, Links: c.Request.HiddenLinks, Event: c.Request.EventID}
+	h := held{Q: q, Text: c.Request.Text, Links: c.Request.HiddenLinks, Event: c.Request.EventID, Until: m.now().Add(m.triage.AnswerWindow).UnixMilli()}
 	kept := false
 	if err := m.updateAnswering(ctx, c.Pseudonym, func(a *answering) {
 		kept = a.Held == nil || heldAgain(a.Held, c.Request) // (another held meanwhile: this one goes on)

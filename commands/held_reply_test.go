@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/commands"
 )
@@ -207,6 +208,25 @@ func TestHeldTipStaysHeldWhileTheDraftIsFull(t *testing.T) {
 	}
 	if got := tm.sentTip(t, r); got != "Otra cosa: hay armas en la bodega" {
 		t.Fatalf("the new tip holds %q", got)
+	}
+}
+
+// A reply held as its question's reply window ends is kept for a window
+// of its own, as the reporter was told ("until you choose"), not let go
+// minutes later: chosen a day after, it still answers (the question is
+// open: its Answer button still works too).
+func TestHeldReplyOutlivesItsQuestionsWindow(t *testing.T) {
+	tm := unlinkedQuestion(t)
+	tm.clk.Add(7*24*time.Hour - time.Hour) // an hour before the question's window ends
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes", ReplyToBot: true, ReplyToID: "m1", EventID: 9401}); press(r, "ansh:1") == "" {
+		t.Fatalf("a swipe-reply to the unlinked question: %q", texts(r))
+	}
+	tm.clk.Add(24 * time.Hour)
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:1"}); !tm.answered(r) {
+		t.Fatalf("'it is my answer', a day later: %q", texts(r))
+	}
+	if a := tm.tipAnswers("1"); len(a) != 1 || !strings.Contains(a[0], "El lunes") {
+		t.Fatalf("answers kept: %q", a)
 	}
 }
 
