@@ -140,6 +140,17 @@ func alertTellingOf(chatField string) string {
 	return alertTellingField + strings.TrimPrefix(chatField, alertChatField)
 }
 
+// alertLateField marks the chat of field chatField (alertChatMAC) as told
+// of the alert's withdrawal late, while it stood again (retractedAlert):
+// it is sent the alert again, whatever else says it took it, until a copy
+// from a later claim is recorded (tookAlert). Its value is the alert's
+// attempts when the notice was settled.
+const alertLateField = "l:"
+
+func alertLateOf(chatField string) string {
+	return alertLateField + strings.TrimPrefix(chatField, alertChatField)
+}
+
 // keepAlert records an alert (KEYS[2], entity ARGV[1]: its sealed signal
 // ARGV[2], deadline ARGV[4], expiry ARGV[5], raised at ARGV[6], instance
 // ARGV[7]) as due at ARGV[3] in KEYS[1], and the chats that took it
@@ -181,9 +192,10 @@ return 1`)
 // deadline (a process with no investigators' chat). It answers nil when
 // there is nothing to send, else {sealed signal, attempt, raised at,
 // deadline, instance, the chats that took it…, those being told it was
-// withdrawn ("t:"…), and "w" if it was found withdrawn, "ok" if every
-// chat took it} (answered with attempt -1:
-// {sealed signal, -1, "1" if withdrawn, "1" if every chat took it}). A
+// withdrawn ("t:"…), those told of its withdrawal late ("l:"…), and "w"
+// if it was found withdrawn, "ok" if every chat took it} (answered with
+// attempt -1: {sealed signal, -1, "1" if withdrawn, "1" if every chat
+// took it}). A
 // recount asked for (checkAlert) is taken with it.
 var claimAlert = redis.NewScript(`
 local at = redis.call('ZSCORE', KEYS[1], ARGV[1])
@@ -206,15 +218,21 @@ redis.call('ZADD', KEYS[1], string.format('%.0f', tonumber(ARGV[2]) + wait), ARG
 local out = {h[1], n, h[3] or '', h[2], h[6] or ''}
 for _, f in ipairs(redis.call('HKEYS', KEYS[2])) do
   local k = string.sub(f, 1, 2)
-  if f == 'w' or f == 'ok' or k == 'c:' or k == 't:' then table.insert(out, f) end
+  if f == 'w' or f == 'ok' or k == 'c:' or k == 't:' or k == 'l:' then table.insert(out, f) end
 end
 return out`)
 
 // tookAlert records that a chat (field ARGV[1]) took a kept alert
 // (KEYS[1], instance ARGV[2]), if it is still kept, and its message there
-// (field ARGV[3], sealed ARGV[4]; none if empty).
+// (field ARGV[3], sealed ARGV[4]; none if empty), sent by the claim of
+// attempt ARGV[5] (0 if none). A chat told of its withdrawal late (field
+// ARGV[6], retractedAlert) is sent it again until a copy from a claim made
+// after that notice was settled is recorded: one from a claim before it
+// may have reached the chat before the notice.
 var tookAlert = redis.NewScript(sameAlert + `
 if redis.call('HEXISTS', KEYS[1], 's') == 0 or not sameAlert(KEYS[1], ARGV[2]) then return 0 end
+local late = tonumber(redis.call('HGET', KEYS[1], ARGV[6]))
+if late and tonumber(ARGV[5]) > late then redis.call('HDEL', KEYS[1], ARGV[6]) end
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], ARGV[3], ARGV[4]) else redis.call('HDEL', KEYS[1], ARGV[3]) end
 return redis.call('HSET', KEYS[1], ARGV[1], 1)`)
 
@@ -227,6 +245,11 @@ return redis.call('HSET', KEYS[1], ARGV[1], 1)`)
 // it withdrawn. It is then forgotten as having taken the alert, which is
 // made due now (ARGV[6], unless past its deadline) among KEYS[1] and no
 // longer every chat's ("ok"): it is sent there again, after the notice.
+// Another process may be sending it there still (claimed before the
+// notice was settled: which of the two the chat got last is unknown): the
+// chat is marked told late (ARGV[7], with the attempts made so far) and
+// the alert due for a recount ("rc"), so that neither that process's copy
+// (tookAlert) nor its AlertSent (doneAlert) counts as the chat's last.
 // Answers 2 then.
 var retractedAlert = redis.NewScript(sameAlert + `
 if not sameAlert(KEYS[2], ARGV[2]) then return 0 end
@@ -234,6 +257,7 @@ local n = redis.call('HDEL', KEYS[2], ARGV[1], ARGV[3], ARGV[4])
 local h = redis.call('HMGET', KEYS[2], 's', 'w', 'd')
 if not h[1] or h[2] then return n end
 redis.call('HDEL', KEYS[2], 'ok')
+redis.call('HSET', KEYS[2], ARGV[7], redis.call('HGET', KEYS[2], 'n') or 0, 'rc', 1)
 if tonumber(h[3] or 0) > tonumber(ARGV[6]) then redis.call('ZADD', KEYS[1], ARGV[6], ARGV[5]) end
 return 2`)
 
@@ -477,7 +501,8 @@ func (s *Store) AlertDelivered(ctx context.Context, sig Signal, chat, msg string
 			return fmt.Errorf("alert delivered: %w", err)
 		}
 	}
-	if err := tookAlert.Run(ctx, s.rdb, []string{s.k.alertPending(sig.mac)}, field, sig.alert, alertMessageOf(field), sealed).Err(); err != nil {
+	if err := tookAlert.Run(ctx, s.rdb, []string{s.k.alertPending(sig.mac)}, field, sig.alert, alertMessageOf(field), sealed,
+		sig.attempt, alertLateOf(field)).Err(); err != nil {
 		return fmt.Errorf("alert delivered: %w", err)
 	}
 	return nil
@@ -522,7 +547,9 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 		if len(res) > 4 {
 			a.Signal.alert, _ = res[4].(string)
 		}
-		if attempt, _ := res[1].(int64); attempt < 0 {
+		attempt, _ := res[1].(int64)
+		a.Signal.attempt = attempt
+		if attempt < 0 {
 			a.GivenUp = true
 			// Found withdrawn before: its chats were not all told so.
 			a.Withdrawn = len(res) > 2 && res[2] == "1"
@@ -611,7 +638,9 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 		for _, chat := range chats {
 			// One every chat took and still standing goes nowhere else: a
 			// chat configured since it went out was never promised it.
-			if !took[s.alertChatMAC(mac, chat)] && (withdrawn || !done) {
+			// One told of its withdrawal late gets it again in any case.
+			c := s.alertChatMAC(mac, chat)
+			if took[alertLateOf(c)] || !took[c] && (withdrawn || !done) {
 				a.Missing = append(a.Missing, chat)
 			}
 		}
@@ -723,7 +752,7 @@ func (s *Store) AlertRetracted(ctx context.Context, sig Signal, chat string) err
 	}
 	field := s.alertChatMAC(sig.mac, chat)
 	if err := retractedAlert.Run(ctx, s.rdb, []string{s.k.alertsDue(), s.k.alertPending(sig.mac)}, field, sig.alert,
-		alertMessageOf(field), alertTellingOf(field), sig.mac, s.now().UnixMilli()).Err(); err != nil {
+		alertMessageOf(field), alertTellingOf(field), sig.mac, s.now().UnixMilli(), alertLateOf(field)).Err(); err != nil {
 		return fmt.Errorf("alert retracted: %w", err)
 	}
 	return nil

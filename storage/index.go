@@ -46,6 +46,10 @@ type Signal struct {
 	// share it, which is right for counting (the same window); it does
 	// not tell their alerts apart: alert does.
 	since time.Time
+	// attempt is the attempt of the claim a kept alert was taken with
+	// (DueAlerts; 0 for one not claimed): its copies are recorded with it
+	// (tookAlert).
+	attempt int64
 	// alert names the alert instance the signal raised (alertInstance):
 	// a kept alert's record holds it, and what one process does to the
 	// alert it raised or claimed touches that instance only, not a later

@@ -1,0 +1,84 @@
+package storage
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// A late withdrawal notice (its process stalled past the claim's wait) is
+// settled while another process, having found the alert standing again,
+// is still sending it: after that process recorded the chat's copy but
+// before it recorded the alert sent (its other chats still being sent
+// to), or before it recorded even the chat's copy. Which of the two
+// messages the chat got last is unknown: the alert must still be sent
+// there once more, not taken as done by the other process's AlertSent.
+// Mutations: retractedAlert not keeping the alert due through a
+// concurrent AlertSent ("rc") → nothing due; DueAlerts not taking a chat
+// told late as missing once every chat took the alert ("ok") → nothing
+// due; tookAlert forgetting the late notice on the other process's
+// delivery (claimed before it) → nothing due in the second case.
+func TestLateWithdrawalNoticeSettledWhileTheAlertIsSentAgain(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		deliveredLate bool // the other process records the chat's copy after the notice is settled
+	}{
+		{"copy recorded before the notice is settled", false},
+		{"copy recorded after the notice is settled", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			s := internalStore(t)
+			now := time.Now()
+			s.now = func() time.Time { return now }
+			chats := []string{"telegram:-100777", "telegram:-100778"}
+			w := withdrawnAlert(t, s, now, chats)
+			if tell, err := s.AlertRetracting(ctx, w.Signal, chats[0]); err != nil || !tell {
+				t.Fatalf("retracting: %v %v", tell, err)
+			}
+			// The process stalls; the tips count again; another process
+			// claims the alert, standing again, to send it to the chat.
+			countAgain(t, s, now)
+			now = now.Add(3 * time.Minute)
+			due, err := s.DueAlerts(ctx, chats, 10)
+			if err != nil || len(due) != 1 || due[0].Withdrawn || len(due[0].Missing) != 1 || due[0].Missing[0] != chats[0] {
+				t.Fatalf("due %+v %v, want the alert standing again, for the first chat", due, err)
+			}
+			if !tc.deliveredLate {
+				if err := s.AlertDelivered(ctx, due[0].Signal, chats[0], "43"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// The stalled process's notice goes out; it settles it.
+			if err := s.AlertRetracted(ctx, w.Signal, chats[0]); err != nil {
+				t.Fatal(err)
+			}
+			if tc.deliveredLate {
+				if err := s.AlertDelivered(ctx, due[0].Signal, chats[0], "43"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.AlertSent(ctx, due[0].Signal); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.AlertWithdrawn(ctx, w.Signal); err != nil {
+				t.Fatal(err)
+			}
+			due, err = s.DueAlerts(ctx, chats, 10)
+			if err != nil || len(due) != 1 || due[0].Withdrawn || len(due[0].Missing) != 1 || due[0].Missing[0] != chats[0] {
+				t.Fatalf("due %+v %v, want the alert standing, sent to the first chat again after the late notice", due, err)
+			}
+			// Sent there again: done, and not sent again after.
+			if err := s.AlertDelivered(ctx, due[0].Signal, chats[0], "44"); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.AlertSent(ctx, due[0].Signal); err != nil {
+				t.Fatal(err)
+			}
+			now = now.Add(10 * time.Minute)
+			if due, err := s.DueAlerts(ctx, chats, 10); err != nil || len(due) != 0 {
+				t.Fatalf("due %+v %v after the alert was sent again, want none", due, err)
+			}
+		})
+	}
+}
