@@ -107,12 +107,17 @@ type recheckChannel struct {
 	id      string
 	pending []string
 	after   int64 // the newest message read; 0 before the first page
+	read    bool  // a page held a message: the channel's history is readable
 }
 
 // recheckPage reads the next page of channel c: the messages of c.pending
 // it covers that it does not hold are returned (deleted); more is false
 // once none is pending, or the channel cannot be read (an error: those
-// pending are left as they are).
+// pending are left as they are). Nor can it be read while no page held a
+// message: Discord answers with none, not an error, where the bot lacks
+// Read Message History, and the messages still there would be taken for
+// deleted. (The notice, posted after them, is listed where it can: a
+// first page with none is not a channel's end.)
 func (a *Adapter) recheckPage(ctx context.Context, c *recheckChannel) (gone []string, more bool) {
 	if c.after == 0 {
 		c.after = snowflake(c.pending[0])
@@ -142,6 +147,10 @@ func (a *Adapter) recheckPage(ctx context.Context, c *recheckChannel) (gone []st
 		held[m.ID] = true
 		top = max(top, snowflake(m.ID))
 	}
+	if len(held) == 0 && !c.read {
+		return nil, false // no history to read: nothing is known gone
+	}
+	c.read = true
 	// A short page is the channel's end: every message after it is read.
 	end := len(page) < noticePage
 	left := c.pending[:0]

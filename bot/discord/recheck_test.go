@@ -36,7 +36,8 @@ func TestDiscordReconnectRemovesNoticesOfMessagesDeletedMeanwhile(t *testing.T) 
 			mu.Lock()
 			lookups = append(lookups, ch)
 			var held []string
-			for _, id := range map[string][]string{"73": {"2003"}, "74": {"2005"}}[ch] {
+			// Each channel's message, and the notice posted after it.
+			for _, id := range map[string][]string{"73": {"2003", "5001"}, "74": {"2005", "5002"}}[ch] {
 				if !deleted[id] {
 					held = append(held, id)
 				}
@@ -192,5 +193,40 @@ func TestDiscordReconnectRecheckIsBounded(t *testing.T) {
 	defer mu.Unlock()
 	if lookups != noticeRecheck {
 		t.Errorf("%d requests, want %d", lookups, noticeRecheck)
+	}
+}
+
+// A channel whose history the bot may not read (no Read Message History:
+// Discord then answers Get Channel Messages with no message, not an
+// error) proves no message deleted: the notices about its messages, still
+// there, stay up. Mutation: an empty first page taken as the channel's
+// end -> every message the notice is about taken as deleted.
+func TestDiscordReconnectRecheckKeepsNoticesOfAChannelItCannotRead(t *testing.T) {
+	var mu sync.Mutex
+	requests := 0
+	a := newTestAdapter(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		requests++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, "[]")
+	}), silentHandler{}, time.Hour)
+	timer := time.AfterFunc(time.Hour, func() {})
+	t.Cleanup(func() { timer.Stop() })
+	a.mu.Lock()
+	a.dmNotices = map[string]*dmNotice{"discord_dms_closed_not_removed 90": {
+		ids: []string{"6000"}, shown: map[string]bool{"4001": true, "4005": true}, timer: timer,
+	}}
+	a.mu.Unlock()
+	a.recheckNotices(context.Background())
+	mu.Lock()
+	if requests == 0 {
+		t.Error("the channel was not read")
+	}
+	mu.Unlock()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if n := a.dmNotices["discord_dms_closed_not_removed 90"]; n == nil || len(n.shown) != 2 {
+		t.Error("the notice of a channel not readable was taken as about messages deleted")
 	}
 }
