@@ -446,18 +446,20 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 	}
 }
 
-// appendPostings queues the batch's postings (none for a late batch:
-// those tips are listed apart) and returns the commands each tip
-// depends on. A word's posting of a day gets the numbers of all the
-// batch's tips holding it in one APPEND, in the batch's order (the order
-// they would have been appended in one by one), and its expiry once,
-// right after: the day's expiry is the same for every tip of the day.
-// Tips share many words, so a batch writes far fewer, larger commands
-// than a command pair per word and tip.
+// appendPostings queues the batch's postings and returns the commands
+// each tip depends on. A word's posting of a day gets the numbers of all
+// the batch's tips holding it in one APPEND, in the batch's order (the
+// order they would have been appended in one by one), and its expiry
+// once, right after: the day's expiry is the same for every tip of the
+// day. Tips share many words, so a batch writes far fewer, larger
+// commands than a command pair per word and tip.
+//
+// A late batch (tips taken over: listed apart) appends nothing, but sets
+// its words' postings' expiry again: an earlier attempt may have appended
+// and failed before the expiry (an error, a dropped connection), and
+// such a posting would otherwise keep its numbers past the retention.
+// Setting an expiry again is harmless: it is the day's.
 func (s *Store) appendPostings(ctx context.Context, pipe redis.Pipeliner, jobs []*indexJob, late bool) map[*indexJob][]redis.Cmder {
-	if late {
-		return nil
-	}
 	type posting struct {
 		key    string
 		nums   []byte
@@ -490,10 +492,13 @@ func (s *Store) appendPostings(ctx context.Context, pipe redis.Pipeliner, jobs [
 	}
 	deps := make(map[*indexJob][]redis.Cmder, len(jobs))
 	for _, p := range order {
-		a := pipe.Append(ctx, p.key, string(p.nums))
-		e := pipe.PExpireAt(ctx, p.key, p.expiry)
+		var cmds []redis.Cmder
+		if !late {
+			cmds = append(cmds, pipe.Append(ctx, p.key, string(p.nums)))
+		}
+		cmds = append(cmds, pipe.PExpireAt(ctx, p.key, p.expiry))
 		for _, j := range p.jobs {
-			deps[j] = append(deps[j], a, e)
+			deps[j] = append(deps[j], cmds...)
 		}
 	}
 	return deps
@@ -655,9 +660,9 @@ func (s *Store) prepareIndex(j *indexJob, late bool) {
 		return
 	}
 	j.num = num
-	if !late {
-		j.tokens = tips.IndexTokens(j.text)
-	}
+	// A late tip's words too: its postings are not written again, but
+	// their expiry is (appendPostings).
+	j.tokens = tips.IndexTokens(j.text)
 	if !j.forgotten {
 		j.entities = tips.Extract(j.text, s.index0.Region)
 	}

@@ -1,13 +1,17 @@
 package storage
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/storage/redistest"
 )
 
 // commandCalls runs f and returns how many times Redis ran each command
@@ -115,5 +119,94 @@ func TestSharedPostingFailingFailsItsTipsOnly(t *testing.T) {
 	res, _, err := s.Search(ctx, "mercado", time.Now().Add(-time.Hour), "", 10)
 	if err != nil || len(res) != 1 || res[0].ID != good {
 		t.Fatalf("search: %v %v, want tip %s", res, err, good)
+	}
+}
+
+// noPostingExpiry, while on, keeps a pipeline's PEXPIREATs of postings
+// from reaching Redis and fails them, as a dropped connection or an error
+// after the APPEND before them would.
+type noPostingExpiry struct{ on bool }
+
+func (h *noPostingExpiry) DialHook(next redis.DialHook) redis.DialHook          { return next }
+func (h *noPostingExpiry) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+func (h *noPostingExpiry) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if !h.on {
+			return next(ctx, cmds)
+		}
+		var sent []redis.Cmder
+		for _, c := range cmds {
+			if c.Name() == "pexpireat" {
+				if k, _ := c.Args()[1].(string); strings.Contains(k, ":ix:t:") {
+					c.SetErr(errors.New("injected: connection reset"))
+					continue
+				}
+			}
+			sent = append(sent, c)
+		}
+		err := next(ctx, sent)
+		if len(sent) < len(cmds) && err == nil {
+			err = errors.New("injected: connection reset")
+		}
+		return err
+	}
+}
+
+// A posting appended by an attempt that failed before setting its expiry
+// gets it when its tips are indexed again (taken over, late), though a
+// late tip appends nothing: no blind-indexed word keeps its tips' numbers
+// past the retention.
+func TestPostingAppendedWithoutExpiryGetsItOnRetry(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	client := srv.Client()
+	hook := &noPostingExpiry{}
+	client.AddHook(hook)
+	kr, _ := NewKeyring(bytes.Repeat([]byte{3}, 32))
+	s, err := New(client, kr, Options{Prefix: "w", Retention: 90 * 24 * time.Hour})
+	if err != nil || s.Init(ctx) != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	ids := []string{
+		batchSubmit(t, s, "811", 10, "venden cristal en la bodega"),
+		batchSubmit(t, s, "812", 20, "la bodega de cristal abre de noche"),
+	}
+
+	hook.on = true
+	if n, err := s.IndexTips(ctx, 10, time.Millisecond, func(Signal) error { return nil }); err == nil || n != 0 {
+		t.Fatalf("indexed %d, %v; want both tips failed", n, err)
+	}
+	hook.on = false
+	pk := s.k.indexToken(s.tokenMAC("bodega"), indexDay(now))
+	if ttl := s.rdb.PTTL(ctx, pk).Val(); ttl != -1 {
+		t.Fatalf("posting's TTL %v after the failed attempt, want appended without expiry", ttl)
+	}
+
+	// Taken over at once: indexed again, late.
+	old := indexStale
+	indexStale = 0
+	t.Cleanup(func() { indexStale = old })
+	if n, err := s.IndexTips(ctx, 10, time.Millisecond, func(Signal) error { return nil }); err != nil || n != len(ids) {
+		t.Fatalf("indexed again %d, %v; want both tips", n, err)
+	}
+	keys := postingKeys(t, s)
+	if len(keys) == 0 {
+		t.Fatal("no posting written")
+	}
+	want := s.postingExpiry(now)
+	for k := range keys {
+		at, err := s.rdb.PExpireTime(ctx, k).Result()
+		if err != nil || at <= 0 {
+			t.Fatalf("posting %s has no expiry (%v, %v)", k, at, err)
+		}
+		if got := time.UnixMilli(int64(at / time.Millisecond)); !got.Equal(want) {
+			t.Fatalf("posting %s expires at %v, want the day's %v", k, got, want)
+		}
+	}
+	res, _, err := s.Search(ctx, "bodega", now.Add(-time.Hour), "", 10)
+	if err != nil || len(res) != len(ids) {
+		t.Fatalf("search: %v %v, want both tips", res, err)
 	}
 }
