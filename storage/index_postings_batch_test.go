@@ -102,11 +102,15 @@ func TestBatchWritesEachWordsPostingOnce(t *testing.T) {
 func TestSharedPostingFailingFailsItsTipsOnly(t *testing.T) {
 	ctx := context.Background()
 	s := internalStore(t)
+	// A fixed clock: the tips' day is the posting's, even across midnight.
+	now := time.Now()
+	s.now = func() time.Time { return now }
 	batchSubmit(t, s, "801", 10, "venden cristal en la bodega")
 	good := batchSubmit(t, s, "802", 20, "cobran piso en el mercado")
 	batchSubmit(t, s, "803", 30, "la bodega de cristal abre de noche")
-	// The posting of "bodega" (today) holds the wrong type: its APPEND fails.
-	pk := s.k.indexToken(s.tokenMAC("bodega"), indexDay(time.Now()))
+	// The posting of "bodega" (the tips' day) holds the wrong type: its
+	// APPEND fails.
+	pk := s.k.indexToken(s.tokenMAC("bodega"), indexDay(now))
 	s.rdb.SAdd(ctx, pk, "not a string")
 	s.rdb.Expire(ctx, pk, time.Hour)
 	n, err := s.IndexTips(ctx, 10, time.Millisecond, func(Signal) error { return nil })
@@ -116,7 +120,7 @@ func TestSharedPostingFailingFailsItsTipsOnly(t *testing.T) {
 	if backlog, _ := s.IndexBacklog(ctx); backlog != 2 {
 		t.Fatalf("backlog %d, want the two tips naming the word pending", backlog)
 	}
-	res, _, err := s.Search(ctx, "mercado", time.Now().Add(-time.Hour), "", 10)
+	res, _, err := s.Search(ctx, "mercado", now.Add(-time.Hour), "", 10)
 	if err != nil || len(res) != 1 || res[0].ID != good {
 		t.Fatalf("search: %v %v, want tip %s", res, err, good)
 	}
