@@ -754,21 +754,50 @@ func TestIndexKeysExpire(t *testing.T) {
 	}
 	send(t, st, "431", 10, "Los halcones de la plaza cobran cuota a los tenderos, llaman del 55 1234 5678 #Morelos")
 	send(t, st, "432", 20, "Unos sicarios del cartel amenazan a la periodista del diario local desde el lunes, llaman del 55 1234 5678")
+	if srv.Real {
+		// A third reporter's tip, taken over from an indexer that died on
+		// it, is indexed late (listed apart) and raises the alert (a mark).
+		submitText(t, st, "433", 30, "otra vez llaman del 55 1234 5678 para cobrar")
+		if err := c.XReadGroup(ctx, &redis.XReadGroupArgs{Group: storage.IndexGroup, Consumer: "indexer", Streams: []string{"t:{tips}:triage", ">"}, Count: 1, Block: -1}).Err(); err != nil {
+			t.Fatal(err)
+		}
+		pend, err := c.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: "t:{tips}:triage", Group: storage.IndexGroup, Start: "-", End: "+", Count: 10}).Result()
+		if err != nil || len(pend) != 1 {
+			t.Fatalf("pending: %v %v", pend, err)
+		}
+		if err := c.Do(ctx, "XCLAIM", "t:{tips}:triage", storage.IndexGroup, pend[0].Consumer, 0, pend[0].ID, "IDLE", (2 * time.Minute).Milliseconds(), "JUSTID").Err(); err != nil {
+			t.Fatal(err)
+		}
+		if alerts := indexAll(t, st); len(alerts) != 1 {
+			t.Fatalf("the late tip raised %d alerts, want 1", len(alerts))
+		}
+	}
 	keys, err := c.Keys(ctx, "t:ix:*").Result()
 	if err != nil || len(keys) < 20 {
 		t.Fatalf("index keys: %d %v", len(keys), err)
 	}
 	bands := 0
+	kinds := map[string]bool{}
 	for _, k := range keys {
 		if strings.Contains(k, ":lsh:") {
 			bands++
 		}
+		kinds[strings.Split(k, ":")[2]] = true
 		if ttl := c.PTTL(ctx, k).Val(); ttl <= 0 {
 			t.Fatalf("%s never expires (%v)", k, ttl)
 		}
 	}
 	if bands < 15 {
 		t.Fatalf("%d sketch band buckets, want both tips' (about 20)", bands)
+	}
+	want := []string{"t", "e", "d", "s", "lsh", "top"}
+	if srv.Real {
+		want = append(want, "late", "a")
+	}
+	for _, kind := range want {
+		if !kinds[kind] {
+			t.Errorf("no t:ix:%s: key written: its expiry is not checked", kind)
+		}
 	}
 }
 
