@@ -51,9 +51,15 @@ const indexParallel = 4
 // once a minute, it first does the alerts' recounts that sifts of cut
 // forms owe and did not do (redoOwedRecounts).
 func (s *Store) IndexTips(ctx context.Context, count int, block time.Duration, alert func(Signal) error) (int, error) {
-	if err := s.redoOwedRecounts(ctx); err != nil {
-		return 0, err
-	}
+	// A recount that fails is reported, with whatever this pass gives,
+	// and tried again at a later look: it never holds the indexing back.
+	owedErr := s.redoOwedRecounts(ctx)
+	n, err := s.indexTips(ctx, count, block, alert)
+	return n, errors.Join(owedErr, err)
+}
+
+// indexTips is IndexTips after the owed recounts.
+func (s *Store) indexTips(ctx context.Context, count int, block time.Duration, alert func(Signal) error) (int, error) {
 	stream := s.k.triage()
 	msgs, _, err := s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{Stream: stream, Group: IndexGroup, Consumer: indexConsumer,
 		MinIdle: indexStale, Start: "0-0", Count: int64(count)}).Result()

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -50,11 +51,23 @@ local at = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if at and tonumber(at) == tonumber(ARGV[2]) then return redis.call('ZREM', KEYS[1], ARGV[1]) end
 return 0`)
 
+// recountPutOffScript moves member ARGV[1] of KEYS[1] to the back of the
+// owed recounts (score ARGV[3]) if its score is still ARGV[2]: not a
+// later sift's mark.
+var recountPutOffScript = redis.NewScript(`
+local at = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if at and tonumber(at) == tonumber(ARGV[2]) then return redis.call('ZADD', KEYS[1], 'XX', ARGV[3], ARGV[1]) end
+return 0`)
+
 // redoOwedRecounts does the recounts that sifts owe and did not do (their
 // process stopped between their writes and the recount: a crash, a
 // kill): an alert a cut form raised with other entities' reporters, sent
 // already, is recounted and withdrawn all the same. At the indexer's
-// first pass, then once every owedRecountAge at most.
+// first pass, then once every owedRecountAge at most; at the next pass
+// if it did a full batch and all went well. A recount that fails (a
+// corrupted alert record) leaves its mark owed, put at the back, to be
+// tried again at a later look: it holds back neither the other marks
+// nor, as its error is only reported, the indexing (IndexTips).
 func (s *Store) redoOwedRecounts(ctx context.Context) error {
 	now := s.now()
 	if now.UnixMilli() < s.owedNext.Load() {
@@ -69,22 +82,40 @@ func (s *Store) redoOwedRecounts(ctx context.Context) error {
 	if len(res) == 0 {
 		return nil
 	}
-	if len(res) == owedBatch {
-		s.owedNext.Store(0) // more at the next pass
-	}
-	macs := make([]string, len(res))
-	for i, z := range res {
-		macs[i], _ = z.Member.(string)
-	}
-	if err := s.checkAlerts(ctx, macs); err != nil {
-		return fmt.Errorf("owed recounts: %w", err)
-	}
 	pipe := s.rdb.Pipeline()
+	checks := make([]*redis.Cmd, len(res))
 	for i, z := range res {
-		recountPaidScript.Eval(ctx, pipe, []string{s.k.indexRecountOwed()}, macs[i], int64(z.Score))
+		mac, _ := z.Member.(string)
+		checks[i] = checkAlert.Eval(ctx, pipe, []string{s.k.alertsDue(), s.k.alertPending(mac)}, mac, now.UnixMilli())
+	}
+	var rerr redis.Error
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) && !errors.As(err, &rerr) {
+		return fmt.Errorf("owed recounts: %w", err) // no answer: nothing done, nothing paid
+	}
+	var (
+		failed error
+		nfail  int
+	)
+	pipe = s.rdb.Pipeline()
+	for i, z := range res {
+		mac, _ := z.Member.(string)
+		if err := checks[i].Err(); err != nil && !errors.Is(err, redis.Nil) {
+			if nfail++; failed == nil {
+				failed = err
+			}
+			recountPutOffScript.Eval(ctx, pipe, []string{s.k.indexRecountOwed()}, mac, int64(z.Score), now.UnixMilli())
+			continue
+		}
+		recountPaidScript.Eval(ctx, pipe, []string{s.k.indexRecountOwed()}, mac, int64(z.Score))
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("owed recounts paid: %w", err)
+	}
+	if failed != nil {
+		return fmt.Errorf("owed recounts: %d of %d failed, put off: %w", nfail, len(res), failed)
+	}
+	if len(res) == owedBatch {
+		s.owedNext.Store(0) // more at the next pass
 	}
 	return nil
 }

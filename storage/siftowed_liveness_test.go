@@ -1,0 +1,86 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// A full batch of owed recounts that always fail (their alert records
+// are corrupted: the recount's compare errors) holds back neither the
+// indexing nor the other marks: a tip sent meanwhile is searchable at the
+// pass that reports the failure; it is reported once per look, not at
+// every pass; the failing marks stay owed, put at the back, so that a
+// mark owed after them is recounted and paid at the next look; and once
+// their records are mended, they are paid too.
+// Mutations: IndexTips returning before indexing when the recounts fail
+// -> fails (0 tips at the first pass; before the fix, with owedNext at 0,
+// at every pass: the tip never searchable); owedNext set to 0 for a full
+// batch that failed -> fails (the later mark recounted within the
+// minute); a failing mark left where it was, not put off -> fails (the
+// later mark is never reached).
+func TestOwedRecountsThatKeepFailingDoNotStopIndexing(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	clock := time.Now()
+	s.now = func() time.Time { return clock }
+	var bad []string
+	for i := range owedBatch {
+		mac := s.entityMAC(fmt.Sprintf("phone:5255%08d", i))
+		s.rdb.HSet(ctx, s.k.alertPending(mac), "d", "corrupted")
+		s.rdb.Expire(ctx, s.k.alertPending(mac), time.Hour)
+		if _, err := s.oweRecount(ctx, mac); err != nil {
+			t.Fatal(err)
+		}
+		bad = append(bad, mac)
+		clock = clock.Add(time.Millisecond)
+	}
+	later := s.entityMAC("phone:525599999999")
+	if _, err := s.oweRecount(ctx, later); err != nil {
+		t.Fatal(err)
+	}
+	clock = clock.Add(2 * owedRecountAge)
+	id := batchSubmit(t, s, "931", 1, "los halcones vigilan la plaza del mercado de noche")
+	n, err := s.IndexTips(ctx, 50, time.Millisecond, func(Signal) error { return nil })
+	if err == nil || n != 1 {
+		t.Fatalf("first pass: %d tips, %v; want the new tip indexed and the failing recounts reported", n, err)
+	}
+	res, _, err := s.Search(ctx, "halcones", time.Now().Add(-time.Hour), "", 10)
+	if err != nil || len(res) != 1 || res[0].ID != id {
+		t.Fatalf("search after the pass: %v %v, want the new tip: the failing recounts hold the indexing back", res, err)
+	}
+	for range 2 { // within the minute: no look again, nothing reported
+		if _, err := s.IndexTips(ctx, 50, time.Millisecond, func(Signal) error { return nil }); err != nil {
+			t.Errorf("a pass within the minute after the look: %v, want the failure reported once per look", err)
+		}
+	}
+	if n := s.rdb.ZCard(ctx, s.k.indexRecountOwed()).Val(); n != owedBatch+1 {
+		t.Fatalf("%d recounts owed, want the %d failing ones still owed and the later one", n, owedBatch)
+	}
+	// A minute on: the later mark is reached, past the failing ones.
+	clock = clock.Add(owedRecountAge + time.Millisecond)
+	if _, err := s.IndexTips(ctx, 50, time.Millisecond, func(Signal) error { return nil }); err == nil {
+		t.Error("the failing recounts not reported")
+	}
+	if err := s.rdb.ZScore(ctx, s.k.indexRecountOwed(), later).Err(); !errors.Is(err, redis.Nil) {
+		t.Fatalf("the later mark still owed (%v): the failing ones hold it back", err)
+	}
+	if n := s.rdb.ZCard(ctx, s.k.indexRecountOwed()).Val(); n != owedBatch {
+		t.Fatalf("%d recounts owed, want the %d failing ones", n, owedBatch)
+	}
+	// Their records mended, the failing ones are done at the next look.
+	for _, mac := range bad {
+		s.rdb.Del(ctx, s.k.alertPending(mac))
+	}
+	clock = clock.Add(owedRecountAge + time.Millisecond)
+	if _, err := s.IndexTips(ctx, 50, time.Millisecond, func(Signal) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.rdb.ZCard(ctx, s.k.indexRecountOwed()).Val(); n != 0 {
+		t.Errorf("%d recounts still owed once their records are mended", n)
+	}
+}
