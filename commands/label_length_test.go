@@ -10,15 +10,17 @@ import (
 )
 
 // A label's length is counted in characters as the investigator sees
-// them: a label of ten family emoji (seventy code points), of flags, of
-// Hindi conjuncts or of decomposed accented letters is short and kept,
+// them (extended grapheme clusters, as uniseg counts them): a label of ten
+// family emoji (seventy code points), of flags, of Hindi syllables (a
+// consonant and its vowel sign) or of decomposed accented letters is
+// short and kept,
 // as typed; one of 41 such characters is refused with the usage, which
 // says the limit, and so is one of forty characters stacked with dozens
 // of marks each (kept whole it would be thousands of code points,
 // however short it looks). A refused decision changes nothing.
 // Mutation: the length counted in code points (as before) → the emoji,
-// flag and Hindi labels are refused; Characters alone, without the bound
-// in code points → the stacked label is kept.
+// flag, Hindi and accented labels are refused; the grapheme clusters
+// alone, without the bound in code points → the stacked label is kept.
 func TestLabelLengthIsCountedInCharactersAsSeen(t *testing.T) {
 	tm := newTeam(t)
 	ctx := context.Background()
@@ -27,7 +29,8 @@ func TestLabelLengthIsCountedInCharactersAsSeen(t *testing.T) {
 	kept := []string{
 		strings.Repeat(family, 10),                         // 10 characters, 70 code points
 		strings.Repeat("🇲🇽", 40),                           // 40 flags, 80 code points
-		strings.Repeat("क्ष", 40),                          // 40 conjuncts, 120 code points
+		strings.Repeat("कि", 40),                           // 40 syllables, 80 code points
+		strings.Repeat("क्ष", 20),                          // 20 conjuncts, 60 code points: 40 clusters in Unicode 15.0
 		strings.Repeat("e\u0301", 40),                      // 40 accented letters, 80 code points
 		strings.Repeat("👍🏽", 20) + strings.Repeat("x", 20), // 40 characters, 60 code points
 	}
@@ -51,7 +54,8 @@ func TestLabelLengthIsCountedInCharactersAsSeen(t *testing.T) {
 	for i, label := range []string{
 		strings.Repeat(family, 41),
 		strings.Repeat("🇲🇽", 41),
-		strings.Repeat("क्ष", 41),
+		strings.Repeat("कि", 41),
+		strings.Repeat("क्ष", 21),
 		strings.Repeat("e\u0301", 41),
 		strings.Repeat("x", 41),
 		strings.Repeat("h"+strings.Repeat("\u0301\u0316", 30), 40), // 40 characters, 2,440 code points

@@ -14,6 +14,7 @@ import (
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/tips"
 
+	"github.com/rivo/uniseg"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -22,10 +23,12 @@ import (
 const cbTriage = "tr:"
 
 // maxLabels and maxLabelLen bound free labels, maxLabelLen in characters
-// as the reader sees them (tips.Characters: an emoji family, a flag, a
-// letter and its accents are one each); maxLabelRunes bounds what one
-// label may hold in code points, so that forty characters each stacked
-// with marks (which views cut: capMarks) are not kept as thousands.
+// as the reader sees them (extended grapheme clusters, counted by uniseg:
+// an emoji family, a flag, a letter and its accents are one each; an
+// Indic conjunct is two, as Unicode 15.0 segments it); maxLabelRunes
+// bounds what one label may hold in code points, so that forty characters
+// each stacked with marks (which views cut: capMarks) are not kept as
+// thousands.
 // maxNote bounds notes and questions.
 const (
 	maxLabels     = 10
@@ -368,7 +371,7 @@ func triage(ctx context.Context, c *Context) error {
 	}
 	for _, l := range rest {
 		l = tips.Neutralize(l) // counted as it is kept and shown
-		if tips.Characters(l) > maxLabelLen || utf8.RuneCountInString(l) > maxLabelRunes {
+		if utf8.RuneCountInString(l) > maxLabelRunes || uniseg.GraphemeClusterCount(l) > maxLabelLen {
 			return c.Say(ctx, "triage_usage", triageUsageData)
 		}
 		d.Labels = append(d.Labels, l)
