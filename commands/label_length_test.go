@@ -72,3 +72,33 @@ func TestLabelLengthIsCountedInCharactersAsSeen(t *testing.T) {
 		t.Errorf("a refused decision changed the tip: %s %s %q", tip.Status, tip.Priority, tip.Labels)
 	}
 }
+
+// A label that shows nothing (zero-width spaces, bidi marks, a joiner, a
+// variation selector, a lone accent: what Neutralize drops or what draws
+// nothing alone) is refused with the usage, as a label too long is, and
+// the tip is left as it was: it was kept as "" or as an invisible label.
+// Mutation: no visibility check (as before) → the decision is taken and
+// the tip holds an empty label.
+func TestInvisibleLabelIsRefused(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	tm.report("7001", "cobran piso en el mercado", "")
+	tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "1 verified low kept"})
+	usage := tm.text("en", "triage_usage", map[string]any{"MaxLabels": 10, "LabelLen": 40})
+	for _, label := range []string{"\u200b", "\u200e\u202e\u2066", "\u200d", "\ufe0f", "\u0301", "\u00ad\u034f", "\u200b\u200d\ufe0f"} {
+		if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "1 escalated urgent ok " + label}); r[0].Text != usage {
+			t.Errorf("label %+q: %q, want the usage", label, r[0].Text)
+		}
+	}
+	tip, err := tm.store.Tip(ctx, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tip.Status != "verified" || tip.Priority != "low" || fmt.Sprint(tip.Labels) != "[kept]" {
+		t.Errorf("a refused decision changed the tip: %s %s %+q", tip.Status, tip.Priority, tip.Labels)
+	}
+	// A label with something to see among invisible characters is kept.
+	if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "1 escalated \u200bok\ufe0f"}); r[0].Text == usage {
+		t.Errorf("a visible label refused")
+	}
+}

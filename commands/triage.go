@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/vigia-project/vigia/locales"
@@ -371,12 +372,21 @@ func triage(ctx context.Context, c *Context) error {
 	}
 	for _, l := range rest {
 		l = tips.Neutralize(l) // counted as it is kept and shown
-		if utf8.RuneCountInString(l) > maxLabelRunes || uniseg.GraphemeClusterCount(l) > maxLabelLen {
+		if utf8.RuneCountInString(l) > maxLabelRunes || uniseg.GraphemeClusterCount(l) > maxLabelLen || !visible(l) {
 			return c.Say(ctx, "triage_usage", triageUsageData)
 		}
 		d.Labels = append(d.Labels, l)
 	}
 	return c.decide(ctx, id, d)
+}
+
+// visible reports whether s shows something: a letter, digit, punctuation
+// or symbol. A label of invisible characters alone (joiners, marks,
+// variation selectors; the rest Neutralize drops) would show as nothing.
+func visible(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool {
+		return unicode.In(r, unicode.L, unicode.N, unicode.P, unicode.S)
+	})
 }
 
 // maxDuplicateHops bounds the chain of duplicates a mark follows to the
