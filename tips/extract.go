@@ -192,8 +192,8 @@ func Extract(text, region string) []Entity {
 	if mayHaveWallet(text) {
 		extractWallets(text, add)
 	}
-	if mayHavePhone(text) {
-		extractPhones(text, region, add)
+	if phones := phoneDigits(text); mayHavePhone(phones) {
+		extractPhones(phones, region, add)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Kind < out[j].Kind })
 	return out
@@ -390,6 +390,25 @@ func WesternDigits(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// phoneDigits is text with the decimal digits of every script written as
+// ASCII ones (DigitValue: Devanagari "५५१२…", Bengali, Thai…), for phone
+// numbers alone: a number typed on such a keyboard is the number, as one
+// typed on an Arabic one is (prepare). Links, handles, hashtags and words
+// keep their digits as typed: the keys they are indexed under stay.
+func phoneDigits(text string) string {
+	if !strings.ContainsFunc(text, func(r rune) bool { return r > unicode.MaxASCII && unicode.Is(unicode.Nd, r) }) {
+		return text
+	}
+	return strings.Map(func(r rune) rune {
+		if r > unicode.MaxASCII {
+			if d := DigitValue(r); d >= 0 {
+				return '0' + rune(d)
+			}
+		}
+		return r
+	}, text)
 }
 
 // phone parses a candidate as a phone number; numbers without a country

@@ -330,3 +330,30 @@ func TestPastEntitiesAreTheCutOnes(t *testing.T) {
 		t.Errorf("past entities %v, want none", got)
 	}
 }
+
+// A phone number typed in the digits of any script (a Hindi, Bengali,
+// Thai or Burmese keyboard) is the number, as one typed in Arabic-Indic
+// digits is; a hashtag or handle written with such digits keeps them (the
+// key it is indexed under does not change; the hashtag is folded without
+// its vowel sign, as before).
+// Mutation: phones read in ASCII digits alone (after prepare's Arabic and
+// Persian ones, as before) → no phone in the Devanagari, Bengali, Thai
+// and Burmese texts.
+func TestPhoneInTheDigitsOfEveryScript(t *testing.T) {
+	for _, text := range []string{
+		"marcan del ५५ १२३४ ५६७८ cada lunes", // Devanagari
+		"নম্বর ৫৫১২৩৪৫৬৭৮",                   // Bengali
+		"โทร ๕๕-๑๒๓๔-๕๖๗๘",                   // Thai
+		"ဖုန်း ၅၅၁၂၃၄၅၆၇၈",                   // Burmese
+		"whatsapp ٥٥١٢٣٤٥٦٧٨",                // Arabic-Indic, as before
+		"whatsapp 5512345678",                // ASCII, as before
+	} {
+		if es := Extract(text, "MX"); !has(es, KindPhone, "+525512345678") {
+			t.Errorf("%q: no phone in %+v", text, es)
+		}
+	}
+	es := Extract("#चुनाव२०२४ @khabar_१२", "IN")
+	if !has(es, KindHashtag, "चनाव२०२४") || !has(es, KindHandle, "khabar_१२") {
+		t.Errorf("hashtag or handle changed: %+v", es)
+	}
+}
