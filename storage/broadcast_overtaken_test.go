@@ -90,3 +90,38 @@ func TestOvertakenDismissalHistoryEndsWithTheVerification(t *testing.T) {
 		t.Fatalf("history %q, want %q", got, want)
 	}
 }
+
+// A decision whose decide script go-redis runs a second time (its reply
+// lost: a timeout, a dropped connection) is recorded once: one history
+// entry, one decision number, whatever the status (a verification makes
+// no mark on the publication, so no token of its own before).
+// Mutation: Decide passing no token for a decision that makes no mark ->
+// the verification shows twice in the history (and counts two decisions).
+func TestDecisionRunTwiceIsInTheHistoryOnce(t *testing.T) {
+	ctx := context.Background()
+	for _, status := range []tips.Status{tips.StatusVerified, tips.StatusDismissed, tips.StatusEscalated} {
+		h := &decideReplyLost{twice: true}
+		st, _ := hookedStore(t, h)
+		id := warningToApprove(t, st)
+		h.armed.Store(true)
+		if err := st.Decide(ctx, id, storage.Claimer{Key: "inv-c", Name: "Cy"}, storage.Decision{Status: status}); err != nil {
+			t.Fatalf("%s, run twice: %v", status, err)
+		}
+		if h.armed.Load() {
+			t.Fatal("the decide script was not run")
+		}
+		tp, err := st.Tip(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range tp.History {
+			if e.Kind == tips.EntryStatus {
+				got = append(got, e.Who+" "+e.Text)
+			}
+		}
+		if want := []string{"Cy " + string(status)}; !slices.Equal(got, want) || tp.Decision != 1 {
+			t.Fatalf("history %q, decision %d; want %q, decision 1", got, tp.Decision, want)
+		}
+	}
+}

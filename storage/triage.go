@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -152,8 +153,9 @@ func (s *Store) openClaimer(sealed string) (Claimer, bool) {
 // (the tip's decision counter "dn": the later recorded, the higher); 0,
 // the tip is gone. KEYS[3] is the tip's history: the decision's entry
 // (ARGV[15], sealed) goes in as it is recorded, living as the tip does
-// (ARGV[16] ms if the tip has no lifetime). ARGV[17], if set, is the token of the dismissal's mark
-// on the publication (see vetoPublication): recorded with the decision
+// (ARGV[16] ms if the tip has no lifetime). ARGV[17] is the decision's
+// token: the one of its mark on the publication, for a dismissal or a
+// duplicate mark (see vetoPublication), else one of its own: recorded with the decision
 // (until its own Decide applied its after-step, see dropToken; if another
 // settled its lapsed mark, longer: see settleVeto); a mark settled as
 // lapsed (settleVeto) refuses the decision: -1. A
@@ -353,9 +355,16 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	if beforeDecide != nil {
 		beforeDecide()
 	}
+	// Every decision is recorded under a token, so that go-redis running
+	// its script again (the reply lost) records it, and its history
+	// entry, once: a mark's token, or one of its own.
+	once := token
+	if once == "" {
+		once = rand.Text()
+	}
 	res, err := decide.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.triage(), s.k.tipLog(id)},
 		string(d.Status), string(d.Priority), TriageGroup, labels, by.Key, sealedClaimer, s.now().UnixMilli(), closed, d.DuplicateOf, s.k.tip(""), string(d.Category),
-		max(d.ClaimTimeout.Milliseconds(), 0), whileClaimed, claim, entry, s.retention.Milliseconds(), token).Result()
+		max(d.ClaimTimeout.Milliseconds(), 0), whileClaimed, claim, entry, s.retention.Milliseconds(), once).Result()
 	if err != nil {
 		// The script may have run and its reply be lost (a timeout, the
 		// context cancelled): the mark stays, settled once it lapses as
@@ -397,7 +406,7 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	}
 	// Its token serves no more; left if this fails (the decision stands
 	// all the same), it goes with the tip.
-	_ = s.dropToken(ctx, id, token)
+	_ = s.dropToken(ctx, id, once)
 	// Its lifetime only if no later decision was recorded meanwhile (two
 	// decisions racing, or go-redis running this one's script again long
 	// after): the last decision's status sets it (see expireDecided).
