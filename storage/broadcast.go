@@ -1741,13 +1741,16 @@ const vetoLease = time.Minute
 // as long as an approval's would.
 // A duplicate mark also puts id in the original's duplicates (KEYS[2],
 // ARGV[4]), in the same step: an approval of the original sees it there
-// from the moment it is marked.
+// from the moment it is marked. The list lives at least ARGV[5] ms, as
+// long as a tip marked a duplicate (ClosedRetention, which may be above
+// the retention), and never shorter than it did: it must not go while a
+// published duplicate in it is still there to be found.
 var vetoPublication = redis.NewScript(`
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 if KEYS[2] then
   redis.call('SADD', KEYS[2], ARGV[4])
-  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+  redis.call('PEXPIRE', KEYS[2], math.max(tonumber(ARGV[5]), redis.call('PTTL', KEYS[2]))) -- as long as the duplicate, never shorter than before
 end
 return 1`)
 
@@ -1767,7 +1770,8 @@ func (s *Store) vetoPublication(ctx context.Context, id string, d Decision) (str
 	if d.Status == tips.StatusDuplicate && d.DuplicateOf != "" {
 		keys = append(keys, s.k.duplicates(d.DuplicateOf))
 	}
-	if err := vetoPublication.Run(ctx, s.rdb, keys, "v:"+token, mark, s.retention.Milliseconds(), id).Err(); err != nil {
+	if err := vetoPublication.Run(ctx, s.rdb, keys, "v:"+token, mark, s.retention.Milliseconds(), id,
+		max(s.retention, s.byStatus[tips.StatusDuplicate]).Milliseconds()).Err(); err != nil {
 		return "", fmt.Errorf("veto publication: %w", err)
 	}
 	return token, nil
