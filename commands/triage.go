@@ -413,6 +413,11 @@ func (c *Context) decide(ctx context.Context, id string, d storage.Decision) err
 	if errors.Is(err, storage.ErrNotFound) {
 		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
 	}
+	if errors.Is(err, storage.ErrSealed) {
+		// Its data key cannot be opened: its history entry cannot be
+		// sealed, so nothing is recorded (an admin can purge it).
+		return c.Say(ctx, "triage_unreadable", map[string]any{"ID": id})
+	}
 	if errors.Is(err, storage.ErrDecisionLapsed) {
 		// Approvals were taken meanwhile: its author sees where the
 		// warning stands (published, maybe) before deciding again.
