@@ -92,6 +92,9 @@ func TestFlowsOnRedisCluster(t *testing.T) {
 	must(st.Subscribe(ctx, storage.Subscription{Platform: "telegram", Chat: "-1", Language: "es"}))
 	w, err := st.SubmitWarning(ctx, st.Pseudonym("telegram", "4"), "cuidado en la carretera", "es", 99, "")
 	must(err)
+	// A tip marked its duplicate: the approval walks the warning's list
+	// of duplicates, keys of its own hash slot.
+	must(st.Decide(ctx, id, c, storage.Decision{Status: tips.StatusDuplicate, DuplicateOf: w.TipID}))
 	if a, err := st.ApprovePublication(ctx, w.TipID, storage.PublishApproval{By: storage.Claimer{Key: c.Key, Route: "telegram:9"}, Needed: 1}); err != nil || !a.Started {
 		t.Fatalf("approve: %+v %v", a, err)
 	}
