@@ -333,6 +333,7 @@ func triage(ctx context.Context, c *Context) error {
 		// A duplicate of a duplicate is one of the original: marks follow
 		// the chain to it, and none may lead back (two tips duplicates of
 		// each other would leave no original to work on).
+		named := dup
 		for hops, last := 0, dup; ; hops++ {
 			t, err := c.mux.store.Tip(ctx, dup)
 			if errors.Is(err, storage.ErrNotFound) {
@@ -344,11 +345,16 @@ func triage(ctx context.Context, c *Context) error {
 			} else if err != nil {
 				return err
 			}
-			if t.Status != tips.StatusDuplicate || t.DuplicateOf == "" || hops == maxDuplicateHops {
+			if t.Status != tips.StatusDuplicate || t.DuplicateOf == "" {
 				break
 			}
 			if t.DuplicateOf == id {
 				return c.Say(ctx, "triage_duplicate_cycle", map[string]any{"ID": id, "Other": dup})
+			}
+			if hops == maxDuplicateHops {
+				// Not read to its end: marking a tip in its middle would
+				// lengthen it, and a way back to id beyond goes unseen.
+				return c.Say(ctx, "triage_duplicate_chain_too_long", map[string]any{"ID": id, "Other": named, "Last": dup, "Max": maxDuplicateHops + 1})
 			}
 			last, dup = dup, t.DuplicateOf
 		}
