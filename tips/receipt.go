@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // receiptAlphabet is Crockford's base32: no I, L, O or U, so a code read
@@ -60,8 +62,9 @@ func drawReceipt(r io.Reader) (string, error) {
 // NormalizeReceipt turns what a reporter typed into the canonical code, or
 // returns false if it cannot be one. It forgives case, spaces, dashes, the
 // letters Crockford maps to digits (O to 0, I and L to 1), full-width forms,
-// Cyrillic and Greek look-alikes, and Arabic-Indic and Persian digits
-// (lookAlikes).
+// Cyrillic and Greek look-alikes, the digits of every script (lookAlikes),
+// "fancy text" letters (mathematical, circled, parenthesised, squared:
+// wideChar) and accents on every character or so ("ŚÁJ́Ǵ-…", receiptAt).
 func NormalizeReceipt(s string) (string, bool) {
 	if len(s) > 256 { // a code with a 3-byte zero-width space between every character is 73
 		return "", false
@@ -75,6 +78,7 @@ func NormalizeReceipt(s string) (string, bool) {
 	s = strings.TrimFunc(s, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) || invisible(r) })
 	var b strings.Builder
 	u := strings.ToUpper(s)
+	letters, accented, marked := 0, 0, true // (a mark before the first character bears on none)
 	for i := 0; i < len(u); {
 		if n := separatorAt(u, i); n > 0 {
 			i += n
@@ -83,6 +87,20 @@ func NormalizeReceipt(s string) (string, bool) {
 		r, size := utf8.DecodeRuneInString(u[i:])
 		i += size
 		r = lookAlike(halfWidth(r))
+		acc := false
+		if r > 127 && !groupSeparator(r) {
+			if c, ok, a := wideChar(r); ok {
+				r, acc = c, a // "𝐒", "Ⓢ", "Ś": S
+			} else if mark(r) {
+				if !marked {
+					accented, marked = accented+1, true
+				}
+				continue // "J́": the accent on a J
+			}
+		}
+		if r >= 'A' && r <= 'Z' {
+			letters++ // (O, I and L too, as receiptAt counts them)
+		}
 		switch {
 		case groupSeparator(r):
 			continue
@@ -94,13 +112,16 @@ func NormalizeReceipt(s string) (string, bool) {
 		if r > 127 || !strings.ContainsRune(receiptAlphabet, r) {
 			return "", false
 		}
+		if marked = acc; acc {
+			accented++
+		}
 		if b.Len() > 0 && (b.Len()+1)%5 == 0 {
 			b.WriteByte('-')
 		}
 		b.WriteRune(r)
 	}
-	if b.Len() != receiptLen+3 {
-		return "", false
+	if b.Len() != receiptLen+3 || accented > 0 && accented*2 < letters {
+		return "", false // (a few accents: words, as receiptAt reads them)
 	}
 	return b.String(), true
 }
@@ -128,8 +149,8 @@ func receiptSpans(text string, lettersAlone bool) [][2]int {
 	for i := 0; i < len(text); {
 		r, size, escaped := charAt(text, i)
 		_, code := codeChar(r)
-		if !code && r >= laterDigitFirst {
-			_, code = laterDigit(r)
+		if !code && r >= utf8.RuneSelf {
+			_, code, _ = wideChar(r)
 		}
 		if escaped && !code {
 			// In a link ("?q=K7QD%2D9XMA…", "…%20K7QD"): an escape
@@ -143,7 +164,13 @@ func receiptSpans(text string, lettersAlone bool) [][2]int {
 				out = append(out, [2]int{i, end})
 			}
 		}
-		prevWord = code || r == '_'
+		// An accent after a letter ("e\u0301", as some keyboards send
+		// "é") is of its word.
+		if code || r < 0x300 || !prevWord {
+			prevWord = code || r == '_'
+		} else {
+			prevWord = mark(r)
+		}
 		i += size
 	}
 	return out
@@ -151,8 +178,14 @@ func receiptSpans(text string, lettersAlone bool) [][2]int {
 
 // receiptAt matches a receipt code's shape at text[i:] (see ReceiptSpans)
 // and returns where it ends, and whether it holds a letter and a digit
-// (neither when the shape does not match).
+// (neither when the shape does not match). Accents (combining marks,
+// or letters that decompose into one and a mark) are read through
+// ("ŚÁJ́Ǵ-…" is SAJG-…), but only where at least half as many characters
+// bear one as there are letters, as in text written so on purpose: in
+// ordinary words ("casa 2024 está allá") fewer do, and those are no
+// code-like words, so that accented prose costs no more lookups.
 func receiptAt(text string, i int) (end int, letter, digit bool) {
+	letters, accented := 0, 0
 	for g := 0; g < 4; g++ {
 		for seps := 0; g > 0 && seps < 3 && i < len(text); seps++ {
 			n := separatorAt(text, i)
@@ -167,14 +200,27 @@ func receiptAt(text string, i int) (end int, letter, digit bool) {
 			}
 			r, size, _ := charAt(text, i)
 			c, ok := codeChar(r)
-			if !ok && r >= laterDigitFirst {
-				c, ok = laterDigit(r)
+			acc := false
+			if !ok && r >= utf8.RuneSelf {
+				c, ok, acc = wideChar(r)
 			}
 			switch {
 			case ok:
 				digit, letter = digit || c <= '9', letter || c > '9'
+				if c > '9' {
+					letters++
+				}
 				k++
-			case k == 0 || r < utf8.RuneSelf || !invisible(r): // (no ASCII character is invisible)
+				i += size
+				if i < len(text) && text[i] >= utf8.RuneSelf { // (no ASCII character is a mark)
+					n, a := marksAt(text, i)
+					i, acc = i+n, acc || a // "J\u0301"
+				}
+				if acc {
+					accented++
+				}
+				continue
+			case k == 0 || r < utf8.RuneSelf || !invisible(r) && !mark(r): // (no ASCII character is invisible)
 				return 0, false, false
 			}
 			i += size
@@ -185,13 +231,107 @@ func receiptAt(text string, i int) (end int, letter, digit bool) {
 			return 0, false, false
 		} else if _, ok := codeChar(r); ok {
 			return 0, false, false
-		} else if r >= laterDigitFirst {
-			if _, ok := laterDigit(r); ok {
+		} else if r >= utf8.RuneSelf {
+			if _, ok, _ := wideChar(r); ok {
 				return 0, false, false
 			}
 		}
 	}
+	if accented > 0 && accented*2 < letters {
+		return 0, false, false // "casa 2024 está allá"
+	}
 	return i, letter, digit
+}
+
+// marksAt returns how many bytes the combining marks at text[i:] take
+// (accents, and enclosing marks such as the circle of "S\u20DD"), and
+// whether one is an accent, one that shows (variation selectors are
+// marks too, invisible ones).
+func marksAt(text string, i int) (n int, accent bool) {
+	for i+n < len(text) && text[i+n] >= utf8.RuneSelf {
+		r, size := utf8.DecodeRuneInString(text[i+n:])
+		if !mark(r) {
+			break
+		}
+		n, accent = n+size, accent || !invisible(r)
+	}
+	return n, accent
+}
+
+// mark reports whether r is a combining mark that takes no room of its
+// own: an accent (Mn) or an enclosing mark (Me).
+func mark(r rune) bool {
+	return unicode.In(r, unicode.Mn, unicode.Me)
+}
+
+// wideChar returns the ASCII letter (upper-case) or digit r reads as,
+// r being a character codeChar does not read, whether it reads as one,
+// and whether it reads so through an accent. r reads as one where its
+// compatibility decomposition (NFKD) is one ASCII letter or digit, with
+// combining marks ("Ś", "ǵ": accented) and the brackets or stop of the
+// parenthesised forms ("⒜", "⒈") around it: the mathematical letters
+// and digits ("𝐒", "𝑺", "𝟕"), circled ("Ⓢ", "⑦"), parenthesised and
+// squared ones ("🄢", "🄰"), superscripts. A decimal digit of a script
+// after those lookAlikeTable covers reads as its value (laterDigit).
+func wideChar(r rune) (c rune, ok, accent bool) {
+	if r < latinFoldedLast {
+		f := latinFolded[r] // (most accented letters of European prose: no trie to walk)
+		return rune(f &^ 0x80), f != 0, f&0x80 != 0
+	}
+	return decomposedChar(r)
+}
+
+// latinFoldedLast is the first character past latinFolded.
+const latinFoldedLast = 0x250
+
+// latinFolded is decomposedChar of the Latin-1 and Latin Extended A and
+// B letters: the letter (0 if none), 0x80 set where through an accent.
+var latinFolded = func() (t [latinFoldedLast]uint8) {
+	for r := rune(utf8.RuneSelf); r < latinFoldedLast; r++ {
+		if c, ok, accent := decomposedChar(r); ok {
+			t[r] = uint8(c)
+			if accent {
+				t[r] |= 0x80
+			}
+		}
+	}
+	return t
+}()
+
+// decomposedChar is wideChar read from Unicode's decompositions.
+func decomposedChar(r rune) (c rune, ok, accent bool) {
+	var buf [utf8.UTFMax]byte
+	d := norm.NFKD.Properties(buf[:utf8.EncodeRune(buf[:], r)]).Decomposition()
+	if d == nil {
+		if r >= laterDigitFirst {
+			c, ok = laterDigit(r)
+		}
+		return c, ok, false
+	}
+	c = -1
+	for j := 0; j < len(d); {
+		x, size := utf8.DecodeRune(d[j:])
+		j += size
+		switch {
+		case x >= 'a' && x <= 'z':
+			x -= 'a' - 'A'
+			fallthrough
+		case x >= 'A' && x <= 'Z' || x >= '0' && x <= '9':
+			if c >= 0 {
+				return r, false, false // "ﬁ", "⑩": two
+			}
+			c = x
+		case x == '(' || x == ')' || x == '.' || x == ',':
+		case x >= utf8.RuneSelf && mark(x):
+			accent = true
+		default:
+			return r, false, false
+		}
+	}
+	if c < 0 {
+		return r, false, false
+	}
+	return c, true, accent
 }
 
 // halfWidth reads a full-width form (East Asian keyboards) as ASCII.
@@ -211,11 +351,12 @@ func receiptSeparator(r rune) bool {
 // invisible reports whether r shows nothing: Unicode's default-ignorable
 // characters, the format ones (zero-width spaces and joiners, bidi
 // marks, tags) and the others (variation selectors, Mongolian's too, the
-// combining grapheme joiner, Hangul fillers). Within a code they hide
+// combining grapheme joiner, Hangul fillers), and the Braille blank
+// (U+2800, a symbol that shows as a space would not). Within a code they hide
 // nothing from a reader (Neutralize drops most of them before an
 // investigator reads a tip), so a code is read across them.
 func invisible(r rune) bool {
-	return unicode.In(r, unicode.Cf, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point)
+	return r == '\u2800' || unicode.In(r, unicode.Cf, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point)
 }
 
 // groupSeparator reports whether r may stand between a code's groups:
@@ -491,7 +632,10 @@ func CutReceipts(texts []string, known func(codes []string) ([]bool, error)) ([]
 			continue
 		}
 		text := out[ti]
-		before, after := text[:sp[0]], text[sp[1]:]
+		// Invisible characters written around it go with it ("código
+		// \u200bCODE\u200b fin" would keep "código \u200b\u200b fin").
+		before := strings.TrimRightFunc(text[:sp[0]], invisible)
+		after := strings.TrimLeftFunc(text[sp[1]:], invisible)
 		if strings.HasSuffix(before, " ") && (after == "" || strings.IndexByte(" ,.;:!?)", after[0]) >= 0) {
 			before = before[:len(before)-1] // "es CODE y" reads "es y", "es CODE, y" "es, y"
 		}

@@ -1,6 +1,7 @@
 package tips
 
 import (
+	"cmp"
 	"io"
 	"slices"
 	"strings"
@@ -388,5 +389,150 @@ func TestReceiptReadWithLaterScriptsDigits(t *testing.T) {
 	// A word that runs on into such a digit is no code.
 	if sp := ReceiptSpans("JCJH-0X19-7ZXF-6YQN\U0001D7CF"); len(sp) != 0 {
 		t.Errorf("a code running on into a digit: %v", sp)
+	}
+}
+
+// knowsOnly is a lookup that knows one code.
+func knowsOnly(code string) func(codes []string) ([]bool, error) {
+	return func(codes []string) ([]bool, error) {
+		out := make([]bool, len(codes))
+		for i, c := range codes {
+			out[i] = c == code
+		}
+		return out, nil
+	}
+}
+
+// writtenAs writes code with each letter and digit as forms says (a
+// "fancy text" site's output), the dashes as they are.
+func writtenAs(code string, form func(r rune) string) string {
+	var b strings.Builder
+	for _, r := range code {
+		if r == '-' {
+			b.WriteRune(r)
+			continue
+		}
+		b.WriteString(form(r))
+	}
+	return b.String()
+}
+
+// offsets returns a form that writes A-Z from capA and 0-9 from zero
+// (-1: as they are), after each character suffix.
+func offsets(capA, zero rune, suffix string) func(r rune) string {
+	return func(r rune) string {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			return string(capA+r-'A') + suffix
+		case r >= '0' && r <= '9' && zero >= 0:
+			return string(zero+r-'0') + suffix
+		}
+		return string(r) + suffix
+	}
+}
+
+// A code written in a "fancy text" site's letters reads as the code to
+// an investigator (the mathematical alphabets, circled, parenthesised
+// and squared letters and digits), so it is read and cut as the code.
+func TestReceiptReadInFancyLetters(t *testing.T) {
+	const code = "JCJH-0X19-7ZXF-6YQN"
+	for name, form := range map[string]func(rune) string{
+		"math bold":              offsets(0x1D400, 0x1D7CE, ""),
+		"math bold small":        offsets(0x1D41A, 0x1D7CE, ""),
+		"math bold italic":       offsets(0x1D468, -1, ""),
+		"math sans-serif bold":   offsets(0x1D5D4, 0x1D7EC, ""),
+		"math monospace":         offsets(0x1D670, 0x1D7F6, ""),
+		"math double-struck":     offsets(0x1D538, 0x1D7D8, ""), // (its C is ℂ…: letterlike symbols, below)
+		"circled":                offsets(0x24B6, -1, ""),
+		"circled small":          offsets(0x24D0, -1, ""),
+		"parenthesized small":    offsets(0x249C, -1, ""),
+		"parenthesized capital":  offsets(0x1F110, -1, ""),
+		"squared":                offsets(0x1F130, -1, ""),
+		"full-width with digits": offsets(0xFF21, 0xFF10, ""),
+	} {
+		written := writtenAs(code, form)
+		if name == "math double-struck" {
+			// Holes in the run: those letters are letterlike symbols.
+			for _, l := range "CHNPQRZ" {
+				written = strings.ReplaceAll(written, string(0x1D538+l-'A'), string([]rune("ℂℍℕℙℚℝℤ")[strings.IndexRune("CHNPQRZ", l)]))
+			}
+		}
+		if name == "circled" {
+			// Circled digits: ⓪, then ① to ⑨.
+			written = strings.NewReplacer("0", "⓪", "1", "①", "9", "⑨", "7", "⑦", "6", "⑥").Replace(written)
+		}
+		if got, ok := NormalizeReceipt(written); !ok || got != code {
+			t.Errorf("%s: NormalizeReceipt(%q) = %q %v", name, written, got, ok)
+		}
+		out, cut, err := CutReceipts([]string{"mi codigo " + written + " gracias"}, knowsOnly(code))
+		if err != nil || !cut || out[0] != "mi codigo gracias" {
+			t.Errorf("%s: cut %q %v %v", name, out, cut, err)
+		}
+	}
+}
+
+// A code with an accent on each character, combining ("J\u0301") or
+// precomposed ("Ś"), reads as the code, so it is read and cut as the
+// code; so is one with a Braille blank (U+2800, which shows as a space
+// would not) between its characters.
+func TestReceiptReadWithAccentsAndBlanks(t *testing.T) {
+	const code = "SAJG-ZFDD-7NM6-K3PQ"
+	precomposed := map[rune]string{'S': "Ś", 'A': "Á", 'J': "Ĵ", 'G': "Ǵ", 'Z': "Ź", 'F': "F\u0301", 'D': "Ď", 'N': "Ń", 'M': "Ḿ", 'K': "Ḱ", 'P': "Ṕ", 'Q': "Q\u0303"}
+	for name, form := range map[string]func(rune) string{
+		"combining acute":       func(r rune) string { return string(r) + "\u0301" },
+		"two marks":             func(r rune) string { return string(r) + "\u0301\u0323" },
+		"precomposed":           func(r rune) string { return cmp.Or(precomposed[r], string(r)+"\u0301") },
+		"precomposed, small":    func(r rune) string { return strings.ToLower(cmp.Or(precomposed[r], string(r)+"\u0301")) },
+		"letters alone":         func(r rune) string { return cmp.Or(precomposed[r], string(r)) },
+		"braille blank":         func(r rune) string { return string(r) + "\u2800" },
+		"accent, braille blank": func(r rune) string { return string(r) + "\u0301\u2800" },
+	} {
+		written := writtenAs(code, form)
+		if got, ok := NormalizeReceipt(written); !ok || got != code {
+			t.Errorf("%s: NormalizeReceipt(%q) = %q %v", name, written, got, ok)
+		}
+		out, cut, err := CutReceipts([]string{"mi codigo " + written + " gracias"}, knowsOnly(code))
+		if err != nil || !cut || out[0] != "mi codigo gracias" {
+			t.Errorf("%s: cut %q %v %v", name, out, cut, err)
+		}
+	}
+}
+
+// Accented words read as their letters only where every other character
+// or so bears an accent, as in a code written so: ordinary Spanish,
+// French or Portuguese (a few accents among many letters) has no more
+// code-like words to look up than it had when accents ended words, and
+// those it has stay.
+func TestAccentedProseIsNoMoreLookups(t *testing.T) {
+	const prose = "El año pasado, en 2024, la señora Pérez denunció que cobran cuota en la colonia Niño Perdido. " +
+		"Según ella, ésta área está tomada: cobran 1500 pesos por semana, 3000 a las farmacias. " +
+		"Mamá dice casa 2024 está allá, José sabe 1500 más cómo será todo; niño 2023 allá mamá, " +
+		"rúa 3000 também está, élan 1234 déjà même, Pérez 5555 pidió José. " +
+		"Ça va? Não sei. Teléfono 55 1234 5678, código postal 06000; placas AB12 CD34 EF56 GH78 y casa para mama esta. "
+	text := strings.Repeat(prose+"\n", 10) // about 4.5 kB, as long as a message gets
+	var asked []string
+	out, cut, err := CutReceipts([]string{text}, func(codes []string) ([]bool, error) {
+		asked = codes
+		return make([]bool, len(codes)), nil
+	})
+	if want := []string{"AB12-CD34-EF56-GH78", "CASA-PARA-MAMA-ESTA"}; err != nil || cut || out[0] != text || !slices.Equal(asked, want) {
+		t.Errorf("asked %q, want %q (%v %v)", asked, want, cut, err)
+	}
+}
+
+// Invisible characters written right before or after a cut code go with
+// it: none is left standing alone in the tip ("código \u200b fin").
+func TestCutReceiptsTakesInvisibleCharactersAround(t *testing.T) {
+	const code = "JCJH-0X19-7ZXF-6YQN"
+	for _, text := range []string{
+		"mi codigo \u200b" + code + "\u200b gracias",
+		"mi codigo \u2060\u2060" + code + "\u200d gracias",
+		"mi codigo " + code + "\u200b\u3164 gracias",
+		"mi codigo \u2800" + code + "\ufe0f gracias",
+	} {
+		out, cut, err := CutReceipts([]string{text}, knowsOnly(code))
+		if err != nil || !cut || out[0] != "mi codigo gracias" {
+			t.Errorf("%q: cut %q %v %v", text, out, cut, err)
+		}
 	}
 }
