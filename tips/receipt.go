@@ -250,7 +250,7 @@ func receiptAt(text string, i int) (end int, letter, digit bool) {
 func marksAt(text string, i int) (n int, accent bool) {
 	for i+n < len(text) && text[i+n] >= utf8.RuneSelf {
 		r, size := utf8.DecodeRuneInString(text[i+n:])
-		if !mark(r) {
+		if r < 0x300 || !mark(r) { // (none before U+0300: "áé" asks no table)
 			break
 		}
 		n, accent = n+size, accent || !invisible(r)
@@ -274,11 +274,49 @@ func mark(r rune) bool {
 // squared ones ("🄢", "🄰"), superscripts. A decimal digit of a script
 // after those lookAlikeTable covers reads as its value (laterDigit).
 func wideChar(r rune) (c rune, ok, accent bool) {
-	if r < latinFoldedLast {
-		f := latinFolded[r] // (most accented letters of European prose: no trie to walk)
-		return rune(f &^ 0x80), f != 0, f&0x80 != 0
+	var f uint8
+	switch {
+	case r < latinFoldedLast:
+		f = latinFolded[r] // (most accented letters of European prose: no trie to walk)
+	case r >= 0x2100 && r < 0x2500:
+		f = fancyFolded[r-0x2100] // letterlike symbols to enclosed alphanumerics
+	case r >= 0x1D400 && r < 0x1D800:
+		f = fancyFolded[r-0x1D400+0x400] // mathematical alphanumerics
+	case r >= 0x1F100 && r < 0x1F200:
+		f = fancyFolded[r-0x1F100+0x800] // enclosed alphanumeric supplement
+	case r >= 0x3400 && r < 0xA000 || r >= 0xAC00 && r < 0xD7A4:
+		// CJK ideographs, Hangul syllables: no letter or digit (a text
+		// of them asks no table).
+	default:
+		return decomposedChar(r)
 	}
-	return decomposedChar(r)
+	return rune(f &^ 0x80), f != 0, f&0x80 != 0
+}
+
+// fancyFolded is decomposedChar of the blocks "fancy text" is drawn
+// from (a text of them costs a table read a character, not a walk of
+// Unicode's decompositions): U+2100 to U+24FF, U+1D400 to U+1D7FF,
+// U+1F100 to U+1F1FF, one after the other.
+var fancyFolded = func() (t [0x900]uint8) {
+	for i, first := range []rune{0x2100, 0x1D400, 0x1F100} {
+		for r := first; r < first+0x400 && i*0x400+int(r-first) < len(t); r++ {
+			t[i*0x400+int(r-first)] = foldedByte(r)
+		}
+	}
+	return t
+}()
+
+// foldedByte is decomposedChar's answer for r in a byte: the letter or
+// digit (0 if none), 0x80 set where through an accent.
+func foldedByte(r rune) uint8 {
+	c, ok, accent := decomposedChar(r)
+	if !ok {
+		return 0
+	}
+	if accent {
+		return uint8(c) | 0x80
+	}
+	return uint8(c)
 }
 
 // latinFoldedLast is the first character past latinFolded.
@@ -288,12 +326,7 @@ const latinFoldedLast = 0x250
 // B letters: the letter (0 if none), 0x80 set where through an accent.
 var latinFolded = func() (t [latinFoldedLast]uint8) {
 	for r := rune(utf8.RuneSelf); r < latinFoldedLast; r++ {
-		if c, ok, accent := decomposedChar(r); ok {
-			t[r] = uint8(c)
-			if accent {
-				t[r] |= 0x80
-			}
-		}
+		t[r] = foldedByte(r)
 	}
 	return t
 }()

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Whatever surrounds a receipt code, its span is among the candidates
@@ -533,6 +535,19 @@ func TestCutReceiptsTakesInvisibleCharactersAround(t *testing.T) {
 		out, cut, err := CutReceipts([]string{text}, knowsOnly(code))
 		if err != nil || !cut || out[0] != "mi codigo gracias" {
 			t.Errorf("%q: cut %q %v %v", text, out, cut, err)
+		}
+	}
+}
+
+// wideChar's tables (Latin letters, the "fancy text" blocks, the CJK and
+// Hangul ranges it answers no for at once) read every character as
+// Unicode's decompositions do.
+func TestWideCharTablesMatchDecompositions(t *testing.T) {
+	for r := rune(utf8.RuneSelf); r <= unicode.MaxRune; r++ {
+		c, ok, accent := wideChar(r)
+		want, wantOK, wantAccent := decomposedChar(r)
+		if ok != wantOK || ok && (c != want || accent != wantAccent) {
+			t.Fatalf("%U: read %q %v %v, decomposed %q %v %v", r, c, ok, accent, want, wantOK, wantAccent)
 		}
 	}
 }
