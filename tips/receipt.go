@@ -333,6 +333,11 @@ var latinFolded = func() (t [latinFoldedLast]uint8) {
 
 // decomposedChar is wideChar read from Unicode's decompositions.
 func decomposedChar(r rune) (c rune, ok, accent bool) {
+	if r >= 0x1F150 && r < 0x1F16A || r >= 0x1F170 && r < 0x1F18A {
+		// Negative circled and squared capitals ("🅐", "🅰"): no
+		// decomposition, yet letters to a reader, as the circled are.
+		return 'A' + (r-0x1F150)%0x20, true, false
+	}
 	var buf [utf8.UTFMax]byte
 	d := norm.NFKD.Properties(buf[:utf8.EncodeRune(buf[:], r)]).Decomposition()
 	if d == nil {

@@ -450,6 +450,8 @@ func TestReceiptReadInFancyLetters(t *testing.T) {
 		"parenthesized small":    offsets(0x249C, -1, ""),
 		"parenthesized capital":  offsets(0x1F110, -1, ""),
 		"squared":                offsets(0x1F130, -1, ""),
+		"negative circled":       offsets(0x1F150, -1, ""),
+		"negative squared":       offsets(0x1F170, -1, ""),
 		"full-width with digits": offsets(0xFF21, 0xFF10, ""),
 	} {
 		written := writtenAs(code, form)
