@@ -67,7 +67,22 @@ func drawReceipt(r io.Reader) (string, error) {
 // wideChar) and accents on every character or so ("ŚÁJ́Ǵ-…", receiptAt).
 func NormalizeReceipt(s string) (string, bool) {
 	if len(s) > 256 { // a code with a 3-byte zero-width space between every character is 73
-		return "", false
+		// Invisible characters, however many between its characters,
+		// are not part of it (receiptSpans reads across them): a code
+		// padded with five zero-width spaces after each character is
+		// the code. Only what is left is bounded.
+		if len(s) > 16<<10 {
+			return "", false
+		}
+		s = strings.Map(func(r rune) rune {
+			if invisible(r) {
+				return -1
+			}
+			return r
+		}, s)
+		if len(s) > 256 {
+			return "", false
+		}
 	}
 	if strings.IndexByte(s, '%') >= 0 {
 		s = unescape(s) // as a link has it: "%4B7QD%2D…", "K7QD%252D…"
@@ -187,10 +202,18 @@ func receiptSpans(text string, lettersAlone bool) [][2]int {
 func receiptAt(text string, i int) (end int, letter, digit bool) {
 	letters, accented := 0, 0
 	for g := 0; g < 4; g++ {
-		for seps := 0; g > 0 && seps < 3 && i < len(text); seps++ {
+		// At most three separators that show between two groups; the
+		// invisible ones, however many, are not counted (a code padded
+		// with zero-width spaces after each character is the code).
+		for seps := 0; g > 0 && seps < 3 && i < len(text); {
 			n := separatorAt(text, i)
 			if n == 0 {
 				break
+			}
+			if text[i] < utf8.RuneSelf {
+				seps++
+			} else if r, _ := utf8.DecodeRuneInString(text[i:]); !invisible(r) {
+				seps++
 			}
 			i += n
 		}

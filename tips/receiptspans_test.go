@@ -553,3 +553,40 @@ func TestWideCharTablesMatchDecompositions(t *testing.T) {
 		}
 	}
 }
+
+// A code padded with many invisible characters after each of its
+// characters (five zero-width spaces: 259 bytes, past the length a code
+// may have) is still the code: receiptSpans finds it across them, so
+// NormalizeReceipt must read it, or it stays in the tip for
+// investigators to read.
+func TestReceiptPaddedWithManyInvisibleCharactersIsCut(t *testing.T) {
+	const code = "JCJH-0X19-7ZXF-6YQN"
+	known := func(codes []string) ([]bool, error) {
+		out := make([]bool, len(codes))
+		for i, c := range codes {
+			out[i] = c == code
+		}
+		return out, nil
+	}
+	for _, n := range []int{5, 40} {
+		var b strings.Builder
+		for _, r := range code {
+			b.WriteRune(r)
+			if r != '-' {
+				b.WriteString(strings.Repeat("\u200b", n))
+			}
+		}
+		written := b.String()
+		if got, ok := NormalizeReceipt(written); !ok || got != code {
+			t.Errorf("%d zero-width spaces: NormalizeReceipt = %q %v", n, got, ok)
+		}
+		out, cut, err := CutReceipts([]string{"mi codigo " + written + " gracias"}, known)
+		if err != nil || !cut || strings.Contains(Neutralize(out[0]), "JCJH") {
+			t.Errorf("%d zero-width spaces: cut %q %v %v", n, out, cut, err)
+		}
+	}
+	// What is left once they are gone is still bounded.
+	if _, ok := NormalizeReceipt(code + strings.Repeat("X", 300)); ok {
+		t.Error("a 319-character word read as a code")
+	}
+}
