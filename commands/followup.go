@@ -69,7 +69,16 @@ type held struct {
 	Links []string `json:"l,omitempty"`
 	Event int64    `json:"e,omitempty"`
 	Until int64    `json:"u,omitempty"` // (0, held before it was kept so: Q's window)
+	// Taken is until when (Unix ms) a press of a choice handles it
+	// (heldButton): another press meanwhile does not handle it too. A
+	// press whose handler never finished (a crash) lets it go at the
+	// lease's end: held again, not lost.
+	Taken int64 `json:"k,omitempty"`
 }
+
+// heldLease is how long a press of a choice has a held message to handle
+// it before another press may take it (heldButton).
+const heldLease = 2 * time.Minute
 
 // until is when h is let go (Unix ms).
 func (h *held) until() int64 { return max(h.Q.Until, h.Until) }
@@ -634,6 +643,10 @@ func (m *Mux) holdReply(ctx context.Context, c *Context, q question) (bool, erro
 	if err := m.updateAnswering(ctx, c.Pseudonym, func(a *answering) {
 		kept = a.Held == nil || heldAgain(a.Held, c.Request) // (another held meanwhile: this one goes on)
 		if kept {
+			h.Taken = 0
+			if a.Held != nil {
+				h.Taken = a.Held.Taken // (delivered again while a press handles it: still taken)
+			}
 			a.Held = &h
 		}
 	}); err != nil {
@@ -650,19 +663,45 @@ func (m *Mux) holdReply(ctx context.Context, c *Context, q question) (bool, erro
 }
 
 // heldButton handles the reporter's choice for the message held by
-// holdReply: "1", it answers the question, "0", it is a new tip. The
-// message then goes as if it had been sent so: an answer (as after
-// Answer, with every check an answer has; to a question closed meanwhile
-// it goes on as a tip, as then), or a tip's part. It stays held until
-// that is done.
+// holdReply: "1", it answers the question, "0", it is a new tip (other
+// data, not ours, is ignored). The message then goes as if it had been
+// sent so: an answer (as after Answer, with every check an answer has; to
+// a question closed meanwhile it goes on as a tip, as then), or a tip's
+// part. It is taken first, in one step (a lease, held.Taken): two presses
+// at once (a double tap, two replicas) handle it once, the other told it
+// is being handled. It stays held until that is done: let go once
+// handled, given back where it is to stay held (heldKept, an error), held
+// again at the lease's end if the handler never finished.
 func (m *Mux) heldButton(ctx context.Context, c *Context, data string) error {
-	a, err := m.loadAnswering(ctx, c.Pseudonym)
-	if err != nil {
+	if data != "0" && data != "1" {
+		return nil // (forged: neither choice)
+	}
+	now := m.now().UnixMilli()
+	lease := m.now().Add(heldLease).UnixMilli()
+	var h *held
+	busy := false
+	if err := m.updateAnswering(ctx, c.Pseudonym, func(a *answering) {
+		h, busy = nil, false
+		switch {
+		case a.Held == nil:
+		case a.Held.Taken > now:
+			busy = true
+		default:
+			a.Held.Taken = lease
+			taken := *a.Held
+			h = &taken
+		}
+	}); err != nil {
 		return err
 	}
-	h := a.Held
+	if busy {
+		return c.Say(ctx, "held_busy", nil)
+	}
 	if h == nil {
 		return c.Say(ctx, "held_none", nil) // (chosen already, or kept too long)
+	}
+	mine := func(a *answering) bool {
+		return a.Held != nil && a.Held.Event == h.Event && a.Held.Text == h.Text && a.Held.Taken == lease
 	}
 	req := c.Request
 	c.Request.Callback, c.Request.ReplyToBot, c.Request.ReplyToID = "", false, ""
@@ -674,14 +713,23 @@ func (m *Mux) heldButton(ctx context.Context, c *Context, data string) error {
 		c.answering = false // a tip's part: not an Answer pressed meanwhile either
 	}
 	wasAnswering := c.answering
-	err = m.keepPart(ctx, c)
+	err := m.keepPart(ctx, c)
 	c.Request, c.heldFor, c.answering = req, nil, wasAnswering
 	var replyErr *replyError
 	if err != nil && !errors.As(err, &replyErr) || c.heldKept {
-		return err // still held: the reporter can choose again
+		// Still held: given back, the reporter can choose again (if
+		// this fails too, it is held again at the lease's end).
+		if uerr := m.updateAnswering(context.WithoutCancel(ctx), c.Pseudonym, func(a *answering) {
+			if mine(a) {
+				a.Held.Taken = 0
+			}
+		}); uerr != nil {
+			m.log.Warn("held message not given back", "error", uerr.Error())
+		}
+		return err
 	}
 	if uerr := m.updateAnswering(ctx, c.Pseudonym, func(a *answering) {
-		if a.Held != nil && a.Held.Event == h.Event && a.Held.Text == h.Text {
+		if mine(a) {
 			a.Held = nil
 		}
 	}); uerr != nil {

@@ -15,10 +15,11 @@ import (
 
 // heldDown is a store on which, while armed, Redis fails after the held
 // message was read: its draft write and the marks' update (the held
-// message's release) time out.
+// message's release) time out. armOnTake arms it once the next marks'
+// update (the held message's take) is done.
 type heldDown struct {
 	*storage.Store
-	armed atomic.Bool
+	armed, armOnTake atomic.Bool
 }
 
 func (s *heldDown) AddToDraft(ctx context.Context, p string, d storage.DraftPart) (storage.Draft, error) {
@@ -32,14 +33,18 @@ func (s *heldDown) UpdateAnswering(ctx context.Context, p string, update func(st
 	if s.armed.Load() {
 		return fmt.Errorf("update answering: %w", context.DeadlineExceeded)
 	}
+	if s.armOnTake.CompareAndSwap(true, false) {
+		defer s.armed.Store(true)
+	}
 	return s.Store.UpdateAnswering(ctx, p, update)
 }
 
 // "No, it is a new tip" pressed as Redis fails between reading the held
 // message and writing its draft: the message is spooled as a tip (its
 // receipt given, as any message in an outage), not lost; its release
-// failing too, it stays held, and pressed again it is the same spooled
-// tip, its receipt repeated, not a second tip.
+// failing too, it stays taken, and pressed again it is being handled;
+// once the take's lease is over it is held again, and pressed again it
+// is the same spooled tip, its receipt repeated, not a second tip.
 func TestHeldTipChosenAsRedisFailsIsSpooledOnce(t *testing.T) {
 	tm := unlinkedQuestion(t)
 	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{5}, 32))
@@ -54,13 +59,17 @@ func TestHeldTipChosenAsRedisFailsIsSpooledOnce(t *testing.T) {
 	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Otra cosa: hay armas en la bodega", ReplyToBot: true, ReplyToID: "m1", EventID: 9501}); press(r, "ansh:0") == "" {
 		t.Fatalf("a swipe-reply to the unlinked question: %q", texts(r))
 	}
-	down.armed.Store(true)
+	down.armOnTake.Store(true)
 	r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:0"})
 	receipt := codeRE.FindString(strings.Join(texts(r), "\n"))
 	if len(r) != 1 || receipt == "" || r[0].Text != tm.text("en", "spool_received", map[string]any{"Receipt": receipt}) {
 		t.Fatalf("'it is a new tip' as Redis fails: %q", texts(r))
 	}
 	down.armed.Store(false)
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:0"}); len(r) != 1 || r[0].Text != tm.text("en", "held_busy", nil) {
+		t.Fatalf("pressed again at once: %q", texts(r))
+	}
+	tm.clk.Add(3 * time.Minute) // (the take's lease over)
 	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:0"}); len(r) != 1 || r[0].Text != tm.text("en", "spool_received", map[string]any{"Receipt": receipt}) {
 		t.Fatalf("pressed again: %q", texts(r))
 	}
