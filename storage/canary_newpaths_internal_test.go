@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,7 +24,8 @@ import (
 // from an entity's past forms and their mark ("ix:f:"), when handles
 // first kept their marks ("forms") and a recount a cut form's sift
 // owes, left owed by a crash ("ix:rc"), the open
-// questions' slots ("qs:"), a withdrawal being told ("t:") and a record
+// questions' slots ("qs:"), a warning's duplicates ("{bc}:dups:") and
+// the decision its approver was shown ("an:"), a withdrawal being told ("t:") and a record
 // kept before instances raised again ("h"), a subscription's RegionWords,
 // and a Send claimed with the sender's profile (ProfileSend). Neither a
 // value stored nor an argument sent to Redis (MONITOR: a value sent in
@@ -207,8 +209,35 @@ func TestNewPathsKeepNoCanaryInRedis(t *testing.T) {
 		t.Fatalf("reach: %v %v, want the community", dest, err)
 	}
 
+	// A warning, a reporter's tip marked its duplicate (the original's
+	// duplicates, "{bc}:dups:"), and an approval of the warning (the
+	// decision its approver was shown, "an:"), which reads them.
+	const (
+		member  = "4242000777"
+		warning = "Retén falso en la carretera de Zapopan, " + region // (the community's region)
+	)
+	by := Claimer{Key: s.Pseudonym("telegram", member), Name: "Ana", Route: "telegram:" + invChat}
+	ws, err := s.SubmitWarning(ctx, s.Pseudonym("telegram", member), warning, "es", 77, "telegram:"+invChat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dup := batchSubmit(t, s, "canary-dup", 78, words+", otra vez")
+	if err := s.Decide(ctx, dup, by, Decision{Status: tips.StatusDuplicate, DuplicateOf: ws.TipID}); err != nil {
+		t.Fatal(err)
+	}
+	wt, err := s.Tip(ctx, ws.TipID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ApprovePublication(ctx, ws.TipID, PublishApproval{By: by, Needed: 2, Decision: wt.Decision}); err != nil {
+		t.Fatal(err)
+	}
+	if s.rdb.SCard(ctx, s.k.duplicates(ws.TipID)).Val() != 1 || !slices.ContainsFunc(s.rdb.HKeys(ctx, s.k.publication(ws.TipID)).Val(), func(f string) bool { return strings.HasPrefix(f, "an:") }) {
+		t.Fatal(`no duplicates listed, or no "an:" field: the test proves nothing of them`)
+	}
+
 	canaries := []string{text, words, "Tlaquepaque", "bodega azul", handle, "khabar", question, answer, "portón verde",
-		invChat, invChat2, group, region}
+		invChat, invChat2, group, region, member, warning, "Zapopan"}
 	for i := range 3 {
 		canaries = append(canaries, repChat+strconv.Itoa(i+1))
 	}
