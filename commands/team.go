@@ -185,7 +185,15 @@ func revoke(ctx context.Context, c *Context) error {
 	}
 	for _, cl := range claims {
 		if cl.Claimer.Key == key {
-			if err := c.mux.store.Decide(ctx, cl.TipID, c.claimer(), storage.Decision{Status: tips.StatusNew}); err != nil {
+			err := c.mux.store.Decide(ctx, cl.TipID, c.claimer(), storage.Decision{Status: tips.StatusNew})
+			if errors.Is(err, storage.ErrSealed) || errors.Is(err, storage.ErrNotFound) {
+				// Unreadable (its key damaged) or gone: it cannot be
+				// decided, and must not keep the others claimed (it
+				// returns to the queue when its claim times out, and no
+				// reminder goes to someone off the team).
+				continue
+			}
+			if err != nil {
 				return err
 			}
 		}
