@@ -342,6 +342,10 @@ func triage(ctx context.Context, c *Context) error {
 				}
 				dup = last // the original is gone (purged): its duplicate stands for it
 				break
+			} else if errors.Is(err, storage.ErrSealed) {
+				// A tip on the way cannot be read (its key damaged):
+				// nothing is marked, as for a decision on it.
+				return c.Say(ctx, "triage_unreadable", map[string]any{"ID": dup})
 			} else if err != nil {
 				return err
 			}

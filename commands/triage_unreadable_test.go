@@ -32,3 +32,34 @@ func TestDecisionOnUnreadableTipIsAnsweredClearly(t *testing.T) {
 		t.Fatalf("status %q after the refused decision, was %q", s, before)
 	}
 }
+
+// A duplicate mark naming a tip that can no longer be read (or whose
+// chain runs through one) gets the same clear answer, naming that tip,
+// and marks nothing.
+// Mutation: the chain walk returning the storage.ErrSealed of Tip -> the
+// generic "something went wrong" answer.
+func TestDuplicateMarkOntoUnreadableTipIsAnsweredClearly(t *testing.T) {
+	ctx := context.Background()
+	tm := newTeam(t)
+	for _, u := range []string{"3001", "3002", "3003"} {
+		tm.report(u, "cobran piso en el mercado de la calle 5", "")
+	}
+	tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "2 duplicate-of 1"})
+	c := tm.srv.Client()
+	if got := c.HGet(ctx, "w:{tips}:tip:2", "dup").Val(); got != "1" {
+		t.Fatalf("#2 is a duplicate of %q, want #1: the chain was not built", got)
+	}
+	if err := c.HSet(ctx, "w:{tips}:tip:1", "k", "damaged").Err(); err != nil {
+		t.Fatal(err)
+	}
+	before := c.HGet(ctx, "w:{tips}:tip:3", "s").Val()
+	for _, named := range []string{"1", "2"} { // the tip itself, a tip whose chain runs through it
+		want := tm.text("en", "triage_unreadable", map[string]any{"ID": "1"})
+		if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "3 duplicate-of " + named}); len(r) != 1 || r[0].Text != want {
+			t.Fatalf("/triage 3 duplicate-of %s answered %+v, want %q", named, r, want)
+		}
+	}
+	if s, dup := c.HGet(ctx, "w:{tips}:tip:3", "s").Val(), c.HGet(ctx, "w:{tips}:tip:3", "dup").Val(); s != before || before == "" || dup != "" {
+		t.Fatalf("#3 is %q (duplicate of %q) after the refused marks, was %q", s, dup, before)
+	}
+}
