@@ -319,10 +319,17 @@ return told`)
 // (KEYS[1]), unless a recount was asked for meanwhile (checkAlert): then
 // it stays due. Its record stays, until its expiry, for a withdrawal to
 // find the chats that took it. Another instance's record is left alone.
+// Sent by the claim of attempt ARGV[3] (0 if none), made before a chat
+// was told of its withdrawal late ("l:", valued with the attempts then:
+// retractedAlert), it stays due too: a later claim, made at that notice,
+// may still have to send it there (its send failed, to be retried).
 var doneAlert = redis.NewScript(sameAlert + `
 if not sameAlert(KEYS[2], ARGV[2]) then return 0 end
 if redis.call('HEXISTS', KEYS[2], 's') == 1 then redis.call('HSET', KEYS[2], 'ok', 1) end
 if redis.call('HEXISTS', KEYS[2], 'rc') == 1 then return 0 end
+for _, f in ipairs(redis.call('HKEYS', KEYS[2])) do
+  if string.sub(f, 1, 2) == 'l:' and tonumber(ARGV[3]) <= (tonumber(redis.call('HGET', KEYS[2], f)) or 0) then return 0 end
+end
 redis.call('ZREM', KEYS[1], ARGV[1])
 return 1`)
 
@@ -824,7 +831,7 @@ func (s *Store) AlertSent(ctx context.Context, sig Signal) error {
 	if sig.mac == "" {
 		return nil
 	}
-	if err := doneAlert.Run(ctx, s.rdb, []string{s.k.alertsDue(), s.k.alertPending(sig.mac)}, sig.mac, sig.alert).Err(); err != nil {
+	if err := doneAlert.Run(ctx, s.rdb, []string{s.k.alertsDue(), s.k.alertPending(sig.mac)}, sig.mac, sig.alert, sig.attempt).Err(); err != nil {
 		return fmt.Errorf("alert sent: %w", err)
 	}
 	return nil

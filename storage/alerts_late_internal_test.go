@@ -82,3 +82,67 @@ func TestLateWithdrawalNoticeSettledWhileTheAlertIsSentAgain(t *testing.T) {
 		})
 	}
 }
+
+// A late withdrawal notice makes the alert due at once: another process
+// claims it (a later claim) while the one that claimed it before the
+// notice still sends it to its other chats. The later claim fails to
+// send it to the chat told late (a network error: no copy recorded, no
+// AlertSent), and leaves it to its retry; the earlier process then records
+// the alert sent. That AlertSent, from a claim made before the notice was
+// settled, must not take the alert out of the due ones: the chat told
+// late would never get it again, left believing it withdrawn.
+// Mutation: doneAlert not keeping due an alert with a chat told late
+// after a claim of that notice's attempts or before -> nothing due after
+// the later claim's wait.
+func TestLateWithdrawalNoticeEarlierClaimsAlertSentDoesNotEndTheResend(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	chats := []string{"telegram:-100777", "telegram:-100778"}
+	w := withdrawnAlert(t, s, now, chats)
+	if tell, err := s.AlertRetracting(ctx, w.Signal, chats[0]); err != nil || !tell {
+		t.Fatalf("retracting: %v %v", tell, err)
+	}
+	countAgain(t, s, now)
+	now = now.Add(3 * time.Minute)
+	early, err := s.DueAlerts(ctx, chats, 10)
+	if err != nil || len(early) != 1 || early[0].Withdrawn || len(early[0].Missing) != 1 || early[0].Missing[0] != chats[0] {
+		t.Fatalf("due %+v %v, want the alert standing again, for the first chat", early, err)
+	}
+	if err := s.AlertDelivered(ctx, early[0].Signal, chats[0], "43"); err != nil {
+		t.Fatal(err)
+	}
+	// The stalled process's notice goes out; it settles it.
+	if err := s.AlertRetracted(ctx, w.Signal, chats[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertWithdrawn(ctx, w.Signal); err != nil {
+		t.Fatal(err)
+	}
+	// Due at once: a later claim, whose send to the chat fails.
+	later, err := s.DueAlerts(ctx, chats, 10)
+	if err != nil || len(later) != 1 || len(later[0].Missing) != 1 || later[0].Missing[0] != chats[0] {
+		t.Fatalf("due %+v %v, want the alert due again at once for the first chat", later, err)
+	}
+	// The earlier claim's process is done with its other chats.
+	if err := s.AlertSent(ctx, early[0].Signal); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(alertRetryMax + time.Second)
+	due, err := s.DueAlerts(ctx, chats, 10)
+	if err != nil || len(due) != 1 || due[0].Withdrawn || len(due[0].Missing) != 1 || due[0].Missing[0] != chats[0] {
+		t.Fatalf("due %+v %v after the later claim's wait, want the alert sent to the first chat again", due, err)
+	}
+	// Sent there: done, not sent again after.
+	if err := s.AlertDelivered(ctx, due[0].Signal, chats[0], "44"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertSent(ctx, due[0].Signal); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(10 * time.Minute)
+	if due, err := s.DueAlerts(ctx, chats, 10); err != nil || len(due) != 0 {
+		t.Fatalf("due %+v %v after the alert was sent again, want none", due, err)
+	}
+}
