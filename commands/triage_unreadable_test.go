@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/vigia-project/vigia/commands"
@@ -61,5 +62,37 @@ func TestDuplicateMarkOntoUnreadableTipIsAnsweredClearly(t *testing.T) {
 	}
 	if s, dup := c.HGet(ctx, "w:{tips}:tip:3", "s").Val(), c.HGet(ctx, "w:{tips}:tip:3", "dup").Val(); s != before || before == "" || dup != "" {
 		t.Fatalf("#3 is %q (duplicate of %q) after the refused marks, was %q", s, dup, before)
+	}
+}
+
+// /publish of a duplicate warning whose chain to its original runs
+// through a tip that can no longer be read gets the clear answer naming
+// that tip, and nothing goes out: whether a warning beyond it is out
+// already cannot be known.
+// Mutation: original() returning Tip's storage.ErrSealed as it is -> the
+// generic "something went wrong" answer.
+func TestPublishThroughUnreadableTipIsAnsweredClearly(t *testing.T) {
+	ctx := context.Background()
+	tm := newTeamPublishing(t, 1)
+	tm.investigators("2002 Ana", "2003 Bob")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: "Retén falso en la carretera, roban a los conductores"})
+	tm.as("7002", "S", commands.Request{Command: "warn", Args: "Retén falso en la carretera: roban a los conductores"})
+	tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "2 duplicate-of 1"})
+	c := tm.srv.Client()
+	if got := c.HGet(ctx, "w:{tips}:tip:2", "dup").Val(); got != "1" {
+		t.Fatalf("#2 is a duplicate of %q, want #1", got)
+	}
+	if err := c.HSet(ctx, "w:{tips}:tip:1", "k", "damaged").Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := tm.text("en", "triage_unreadable", map[string]any{"ID": "1"})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "2 Retén falso en la carretera"}); len(r) != 1 || r[0].Text != want || len(r[0].Buttons) > 0 {
+		t.Fatalf("/publish 2 through an unreadable #1 answered %+v, want %q", r, want)
+	}
+	// /retract of it does not suggest it may still be published.
+	r := tm.as("2002", "Ana", commands.Request{Command: "retract", Args: "2"})
+	hint := tm.text("en", "retract_none_dismiss", map[string]any{"ID": "2"})
+	if len(r) != 1 || strings.Contains(r[0].Text, hint) || r[0].Text != tm.text("en", "retract_none", map[string]any{"ID": "2"}) {
+		t.Fatalf("/retract 2 answered %+v", r)
 	}
 }

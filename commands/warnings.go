@@ -452,7 +452,12 @@ func (c *Context) notDuplicate(ctx context.Context, id, orig string) ([]storage.
 		return nil, false, c.Say(ctx, "publish_already", map[string]any{"ID": id})
 	}
 	keep, published, chain, long, err := c.original(ctx, id, orig)
-	if err != nil {
+	var unreadable unreadableTip
+	if errors.As(err, &unreadable) {
+		// A tip on the way to its original cannot be read: whether a
+		// warning beyond it is out cannot be known, so it does not go.
+		return nil, false, c.Say(ctx, "triage_unreadable", map[string]any{"ID": string(unreadable)})
+	} else if err != nil {
 		return nil, false, err
 	}
 	if long && published == "" {
@@ -495,6 +500,8 @@ func (c *Context) original(ctx context.Context, id, orig string) (keep, publishe
 		t, err := c.mux.store.Tip(ctx, orig)
 		if errors.Is(err, storage.ErrNotFound) {
 			break
+		} else if errors.Is(err, storage.ErrSealed) {
+			return "", "", nil, false, unreadableTip(orig) // its key damaged: said as such
 		} else if err != nil {
 			return "", "", nil, false, err
 		}
@@ -518,6 +525,12 @@ func (c *Context) original(ctx context.Context, id, orig string) (keep, publishe
 	}
 	return keep, published, chain, long, nil
 }
+
+// unreadableTip is the error of original for a tip on the way to a
+// duplicate's original that can no longer be read (storage.ErrSealed).
+type unreadableTip string
+
+func (u unreadableTip) Error() string { return "tip " + string(u) + " cannot be read" }
 
 // isWarningStored reports whether tip id ("" for none) is a community
 // warning still stored: a duplicate of one is not published (see
@@ -713,10 +726,11 @@ func retract(ctx context.Context, c *Context) error {
 		refused := err != nil || t.Status == tips.StatusDismissed
 		if err == nil && t.Status == tips.StatusDuplicate {
 			keep, published, _, long, err := c.original(ctx, id, t.DuplicateOf)
-			if err != nil {
+			var unreadable unreadableTip
+			if err != nil && !errors.As(err, &unreadable) {
 				return err
 			}
-			refused = keep != "" || published != "" || long
+			refused = keep != "" || published != "" || long || err != nil // /publish refuses an unreadable chain
 		}
 		if !refused {
 			text += "\n\n" + c.T("retract_none_dismiss", map[string]any{"ID": id})
