@@ -3,7 +3,6 @@ package commands
 import (
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/vigia-project/vigia/tips"
 )
@@ -22,13 +21,8 @@ func asciiNumerals(s string) string {
 		if r >= '！' && r <= '～' { // full-width ASCII forms: "１", "＃", "ｄ"
 			return r - '！' + '!'
 		}
-		if r > unicode.MaxASCII {
-			if d := tips.DigitValue(r); d >= 0 {
-				return '0' + rune(d)
-			}
-		}
 		return r
-	}, s)
+	}, tips.ASCIIDigits(s))
 }
 
 // parseNumber reads a count or a page typed as a number from lo to hi.

@@ -192,7 +192,7 @@ func Extract(text, region string) []Entity {
 	if mayHaveWallet(text) {
 		extractWallets(text, add)
 	}
-	if phones := phoneDigits(text); mayHavePhone(phones) {
+	if phones := ASCIIDigits(text); mayHavePhone(phones) {
 		extractPhones(phones, region, add)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Kind < out[j].Kind })
@@ -392,12 +392,13 @@ func WesternDigits(s string) string {
 	}, s)
 }
 
-// phoneDigits is text with the decimal digits of every script written as
-// ASCII ones (DigitValue: Devanagari "५५१२…", Bengali, Thai…), for phone
-// numbers alone: a number typed on such a keyboard is the number, as one
-// typed on an Arabic one is (prepare). Links, handles, hashtags and words
-// keep their digits as typed: the keys they are indexed under stay.
-func phoneDigits(text string) string {
+// ASCIIDigits is text with the decimal digits of every script written as
+// ASCII ones (DigitValue: Devanagari "५५१२…", Bengali, Thai…). Extract
+// reads phone numbers so, and them alone: a number typed on such a
+// keyboard is the number, as one typed on an Arabic one is (prepare);
+// links, handles, hashtags and words keep their digits as typed, so the
+// keys they are indexed under stay. Commands read their numbers so too.
+func ASCIIDigits(text string) string {
 	if !strings.ContainsFunc(text, func(r rune) bool { return r > unicode.MaxASCII && unicode.Is(unicode.Nd, r) }) {
 		return text
 	}
