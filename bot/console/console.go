@@ -261,8 +261,12 @@ func (a *Adapter) request(line string) (commands.Request, bool) {
 		Platform: Platform, UserID: a.who.UserID, ChatID: a.who.UserID, UserChat: a.who.UserID, Name: a.name(),
 		ChatKind: commands.Private, EventID: a.event, Language: a.lang,
 	}
-	if n, ok := strings.CutPrefix(line, "#"); ok && strings.Trim(asciiDigits(n), " 0123456789") == "" {
-		i, err := strconv.Atoi(strings.TrimSpace(asciiDigits(n)))
+	if n, ok := strings.CutPrefix(line, "#"); ok && buttonShaped(n) {
+		d := strings.TrimSpace(asciiDigits(n))
+		i, err := strconv.Atoi(d)
+		if strings.Trim(d, "0123456789") != "" {
+			err = errors.New("not a plain number") // "#+2" is not "#2"
+		}
 		var buttons []commands.Button
 		for _, row := range a.rows {
 			buttons = append(buttons, row...)
@@ -289,6 +293,14 @@ func (a *Adapter) request(line string) (commands.Request, bool) {
 		}
 	}
 	return req, true
+}
+
+// buttonShaped tells whether what follows a "#" can only be meant as a
+// button number: digits (of any script), spaces, signs and decimal marks,
+// nothing else. "#-1", "#+2" and "#1.5" press no button and are said so
+// (they were a draft's text); "#narcos" and "#x" are hashtags, messages.
+func buttonShaped(n string) bool {
+	return strings.Trim(asciiDigits(n), " 0123456789+-\u2212.,") == ""
 }
 
 // asciiDigits writes the decimal digits of every script in s as ASCII

@@ -297,3 +297,31 @@ func TestConsoleButtonsInTheDigitsOfEveryScript(t *testing.T) {
 		}
 	}
 }
+
+// A "#" followed by a number that is no button shown (a sign, a decimal
+// mark) is said so, and nothing is sent: "#-1" started a draft with the
+// text "#-1". "#+1" is not "#1". A hashtag ("#x") is still a message.
+// Mutation: buttonShaped back to digits and spaces alone → "#-1" is sent
+// as text; the plain-number check dropped → "#+1" presses button 1.
+func TestConsoleButtonNumbersThatAreNoButtons(t *testing.T) {
+	in := "hola\n#-1\n#+1\n#1.5\n# −2\n#1,0\n#x\n"
+	out := &bytes.Buffer{}
+	a := New(Options{In: strings.NewReader(in), Out: out, Say: func(_, id string, data map[string]any) string { return id + "(" + fmt.Sprint(data["Pressed"]) + ")" },
+		Identities: []Identity{{Role: "reporter", UserID: "1"}}})
+	h := &echo{}
+	if err := a.Run(context.Background(), h); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range h.got {
+		got = append(got, r.Text+r.Callback)
+	}
+	if want := "hola|#x"; strings.Join(got, "|") != want {
+		t.Errorf("requests %q, want %q", strings.Join(got, "|"), want)
+	}
+	for _, want := range []string{"demo_no_button(#-1)", "demo_no_button(#+1)", "demo_no_button(#1.5)", "demo_no_button(# −2)", "demo_no_button(#1,0)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
