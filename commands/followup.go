@@ -952,7 +952,7 @@ func replyCommand(ctx context.Context, c *Context) error {
 
 // forget erases the route to the reporter of the tip with this receipt.
 func forget(ctx context.Context, c *Context) error {
-	code, ok := tips.NormalizeReceipt(c.Request.Args)
+	code, ok := receiptFirst(c.Request.Args)
 	if !ok {
 		return c.Say(ctx, "forget_usage", nil)
 	}

@@ -114,7 +114,7 @@ func (m *Mux) languageNamed(name string) string {
 }
 
 func status(ctx context.Context, c *Context) error {
-	code, ok := tips.NormalizeReceipt(c.Request.Args)
+	code, ok := receiptFirst(c.Request.Args)
 	if !ok {
 		return c.Say(ctx, "status_usage", nil)
 	}
@@ -1035,6 +1035,23 @@ func assumeCodes(codes []string) ([]bool, error) {
 		all[i] = !tips.OldReceipt(code)
 	}
 	return all, nil
+}
+
+// receiptFirst returns the receipt code args start with: all of args, or
+// its first one to four words (the code may be typed in 1 to 4 groups, as
+// /reply reads it), whatever follows ("/status CODE gracias", as
+// reporters type) ignored.
+func receiptFirst(args string) (string, bool) {
+	if code, ok := tips.NormalizeReceipt(args); ok {
+		return code, true
+	}
+	words := strings.Fields(args)
+	for n := 1; n <= 4 && n < len(words); n++ {
+		if code, ok := tips.NormalizeReceipt(strings.Join(words[:n], "")); ok {
+			return code, true
+		}
+	}
+	return "", false
 }
 
 // receiptAlone returns the receipt code a message is made of, alone or
