@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"math"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -155,5 +156,28 @@ func TestTreatedIsNoTrafficking(t *testing.T) {
 		if got, _ := Classify(text); got != want {
 			t.Errorf("%q: %s, want %s", text, got, want)
 		}
+	}
+}
+
+// A long draft of numbered parts ("parte N de muchas", 30 of them, joined
+// as Content.Text joins parts) suggests no category: its numbers are one
+// piece of evidence, not thirty (the labelled set holds a few ages and
+// dates once each, and each weighed as a word of a missing person's tip).
+// A real tip with numbers is still read.
+// Mutation: evidence returning the tokens as they are → "parte N de
+// muchas" is suggested as Missing.
+func TestNumberedPartsSuggestNoCategory(t *testing.T) {
+	var parts, numbers []string
+	for i := 1; i <= 30; i++ {
+		parts = append(parts, "parte "+strconv.Itoa(i)+" de muchas")
+		numbers = append(numbers, strconv.Itoa(i*7))
+	}
+	for _, text := range []string{strings.Join(parts, "\n\n"), strings.Join(numbers, " ")} {
+		if got, conf := Classify(text); got != Other || conf != 0 {
+			t.Errorf("%q… suggested %s (%.2f), want other", text[:30], got, conf)
+		}
+	}
+	if got, _ := Classify("mi hermana de 14 años desapareció el 22 de marzo, 19 días sin saber de ella"); got != Missing {
+		t.Errorf("missing person with numbers: %s", got)
 	}
 }
