@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // Role is what a user may do.
@@ -31,12 +32,28 @@ func (r Roles) Of(platform, userID string) Role { return r[platform+":"+userID] 
 var ErrLeadingZero = errors.New("the id must be written without leading zeros, as the platform gives it")
 
 // ParseIDList parses "telegram:123,discord:456" into "platform:id" entries.
-// It accepts spaces around items and rejects unknown platforms, ids that
-// are not numbers, and ids with a leading zero or "-0" (ErrLeadingZero).
-// Its errors name an entry by its position, never by its value: the list
-// comes from configuration, whose errors are printed, and an id names a
-// person.
+// It accepts what an operator pastes and can only mean one thing: spaces
+// and line breaks around items, entries one a line or apart by ";", the
+// digits of every script and full-width forms ("telegram：１２３",
+// asciiNumerals), the minus sign "−" of a chat id copied from a document,
+// and invisible characters (a zero-width space, a byte order mark). It
+// rejects unknown platforms, ids that are not numbers (entries apart by
+// spaces alone too: "1 234" may be two ids or one), and ids with a
+// leading zero or "-0" (ErrLeadingZero). Its errors name an entry by its
+// position, never by its value: the list comes from configuration, whose
+// errors are printed, and an id names a person.
 func ParseIDList(s string) ([]string, error) {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\u2212':
+			return '-'
+		case r == ';' || r == '\n' || r == '\r':
+			return ','
+		case unicode.Is(unicode.Cf, r):
+			return -1
+		}
+		return r
+	}, asciiNumerals(s))
 	var out []string
 	n := 0
 	for _, item := range strings.Split(s, ",") {
