@@ -92,7 +92,8 @@ func (a *Adapter) DeleteMessage(ctx context.Context, chatID, messageID string) e
 	chat, err1 := strconv.ParseInt(chatID, 10, 64)
 	msg, err2 := strconv.Atoi(messageID)
 	if err1 != nil || err2 != nil {
-		return fmt.Errorf("telegram: bad chat or message id")
+		// Never sent: nothing was deleted (not an unknown outcome).
+		return fmt.Errorf("telegram: bad chat or message id: %w", commands.ErrRefused)
 	}
 	if _, err := a.b.DeleteMessage(ctx, &bot.DeleteMessageParams{ChatID: chat, MessageID: msg}); err != nil {
 		if deletedAlready(err) {
@@ -154,7 +155,9 @@ func (a *Adapter) SendNoWait(ctx context.Context, chatID string, rep commands.Re
 func (a *Adapter) sendTo(ctx context.Context, chatID string, rep commands.Reply, wait bool) ([]string, error) {
 	id, err := strconv.ParseInt(chatID, 10, 64)
 	if err != nil {
-		return nil, fmt.Errorf("telegram: bad chat id")
+		// Never sent: not delivered, for sure (an unknown outcome would
+		// record an /ask question as asked, keeping its place).
+		return nil, fmt.Errorf("telegram: bad chat id: %w", commands.ErrRefused)
 	}
 	return a.send(ctx, id, 0, rep, wait)
 }
