@@ -678,10 +678,12 @@ func replaySpool(ctx context.Context, sp *storage.Spool, st *storage.Store, log 
 		c := sp.Count()
 		reported = reportUnreadable(log, c, reported)
 		if c.Waiting+c.Unreadable+sp.VoidsWaiting() > 0 && st.Ping(ctx) == nil {
-			if n, err := sp.Replay(ctx, st); err != nil {
-				log.Warn("spool replay interrupted; will retry", "error", err.Error())
-			} else if n > 0 {
-				log.Info("spooled tips replayed", "count", n)
+			if n, err := sp.ReplayCounts(ctx, st); err != nil {
+				log.Warn("spool replay interrupted; will retry", "replayed", n.Replayed, "repeated", n.Repeated, "skipped", n.Skipped, "error", err.Error())
+			} else if n.Entries() > 0 {
+				// Honest counts: tips stored now, entries found stored
+				// already, and entries kept as no tip of their own.
+				log.Info("spooled tips replayed", "replayed", n.Replayed, "repeated", n.Repeated, "skipped", n.Skipped)
 			}
 			reported = reportUnreadable(log, sp.Count(), reported)
 		}

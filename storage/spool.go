@@ -554,27 +554,55 @@ func (sp *Spool) quarantineNewPath() string { return sp.quarantinePath() + ".new
 // appended to the quarantine file, still sealed, and the rest replayed;
 // quarantined records that open again (VIGIA_SECRET_PREVIOUS set back) are
 // replayed too. Invitation codes held to be voided (HoldVoids) are voided
-// first. It returns how many tips were replayed.
+// first. It returns how many entries it took out of the spool, each
+// stored as a tip or kept as none (ReplayCounts says which).
 func (sp *Spool) Replay(ctx context.Context, st *Store) (int, error) {
+	c, err := sp.ReplayCounts(ctx, st)
+	return c.Entries(), err
+}
+
+// ReplayCount is what a replay did with the spool's entries. It never
+// says what an entry holds.
+type ReplayCount struct {
+	// Replayed is how many entries were stored as tips.
+	Replayed int
+	// Repeated is how many were found stored already: by a replay
+	// interrupted before it could clear the spool, or the same message
+	// spooled twice (delivered twice by the platform).
+	Repeated int
+	// Skipped is how many were kept as no tip of their own: gone out
+	// already in a tip sent from the reporter's draft, or nothing left
+	// once receipt codes are cut (NoTip says which to the receipt's
+	// /status).
+	Skipped int
+}
+
+// Entries is how many entries the replay took out of the spool.
+func (c ReplayCount) Entries() int { return c.Replayed + c.Repeated + c.Skipped }
+
+// ReplayCounts is Replay, and says what became of the entries. Counted
+// until an error: an entry is counted once its outcome is in Redis.
+func (sp *Spool) ReplayCounts(ctx context.Context, st *Store) (ReplayCount, error) {
+	var c ReplayCount
 	// Invitations seen in a group during the outage: void before anything
 	// else (before anyone can redeem them).
 	if err := sp.replayVoids(ctx, st); err != nil {
-		return 0, err
+		return c, err
 	}
 	if err := sp.beginReplay(); err != nil {
-		return 0, err
+		return c, err
 	}
 	f, err := sp.read(sp.replayPath(), false)
 	if err != nil {
-		return 0, err // keep the file: nothing may be lost
+		return c, err // keep the file: nothing may be lost
 	}
 	q, err := sp.read(sp.quarantinePath(), true)
 	if err != nil {
-		return 0, err
+		return c, err
 	}
 	stillBad, err := sp.quarantine(f.bad, q.bad)
 	if err != nil {
-		return 0, err
+		return c, err
 	}
 	entries := append(f.entries, q.entries...)
 	for _, e := range entries {
@@ -585,13 +613,14 @@ func (sp *Spool) Replay(ctx context.Context, st *Store) (int, error) {
 		// so (/status). (One spooled as a tip of its own whose draft part
 		// was left out of the Send, claimDraft, is not marked: replayed.)
 		if sent, err := st.sentInTip(ctx, e.Pseudonym, e.EventID); err != nil {
-			return 0, err
+			return c, err
 		} else if sent {
 			if e.Receipt != "" {
 				if err := st.markReceiptNoTip(ctx, e.Receipt, NoTipSent); err != nil {
-					return 0, err
+					return c, err
 				}
 			}
+			c.Skipped++
 			continue
 		}
 		// Receipt codes written in a message spooled while Redis could
@@ -606,7 +635,7 @@ func (sp *Spool) Replay(ctx context.Context, st *Store) (int, error) {
 			return known, err
 		})
 		if err != nil {
-			return 0, err
+			return c, err
 		}
 		if e.Part.Text != "" && tips.Blank(out[0]) && e.Part.Attachment == nil && e.Part.Location == nil {
 			// Receipt codes alone (or what shows nothing, tips.Blank, as an
@@ -619,25 +648,32 @@ func (sp *Spool) Replay(ctx context.Context, st *Store) (int, error) {
 					kind = NoTipBlank
 				}
 				if err := st.markReceiptNoTip(ctx, e.Receipt, kind); err != nil {
-					return 0, err
+					return c, err
 				}
 			}
 			if err := st.RememberEvent(ctx, e.Pseudonym, e.EventID); err != nil {
-				return 0, err
+				return c, err
 			}
+			c.Skipped++
 			continue
 		}
 		e.Part.Text = out[0]
-		if _, err := st.submitSpooled(ctx, e); err != nil {
-			return 0, err
+		sub, err := st.submitSpooled(ctx, e)
+		if err != nil {
+			return c, err
+		}
+		if sub.Repeat {
+			c.Repeated++
+		} else {
+			c.Replayed++
 		}
 	}
 	if err := os.Remove(sp.replayPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return len(entries), fmt.Errorf("spool clear: %w", err)
+		return c, fmt.Errorf("spool clear: %w", err)
 	}
 	if len(q.entries) > 0 {
 		if err := sp.rewriteQuarantine(stillBad); err != nil {
-			return len(entries), err
+			return c, err
 		}
 	}
 	// Stored now, and remembered as sent on each reporter's state.
@@ -646,7 +682,7 @@ func (sp *Spool) Replay(ctx context.Context, st *Store) (int, error) {
 		delete(sp.held, spooledKey(e.Pseudonym, e.EventID))
 	}
 	sp.mu.Unlock()
-	return len(entries), nil
+	return c, nil
 }
 
 // beginReplay renames the spool to the file being replayed, unless one
