@@ -581,9 +581,11 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	if !withFile && c.Request.EventID != 0 {
 		// Delivered again by the platform, the answer (its question now
 		// closed) must not become a new tip's text: remembered as a sent
-		// tip's message is. (With a file, the file is a draft's part,
-		// which a redelivery overwrites.)
-		if err := m.store.RememberEvent(ctx, c.Pseudonym, c.Request.EventID); err != nil {
+		// tip's message is; and as an answer, for the spool's replay,
+		// should a restart forget the Answer pressed and an outage spool
+		// it. (With a file, the file is a draft's part, which a
+		// redelivery overwrites.)
+		if err := m.store.RememberAnswer(ctx, c.Pseudonym, c.Request.EventID); err != nil {
 			m.log.Warn("answer's event not remembered", "platform", c.Request.Platform, "error", err.Error())
 		}
 	}
@@ -970,6 +972,8 @@ func forget(ctx context.Context, c *Context) error {
 		switch c.mux.receiptNoTip(ctx, code) {
 		case storage.NoTipSent:
 			return c.Say(ctx, "forget_no_tip_sent", nil) // kept once, in a tip sent already, forgotten by its own receipt
+		case storage.NoTipAnswer:
+			return c.Say(ctx, "forget_no_tip_answer", nil) // an answer delivered already: no tip of its own to forget
 		case storage.NoTipCodes, storage.NoTipBlank:
 			return c.Say(ctx, "forget_no_tip", nil)
 		}

@@ -79,6 +79,7 @@ type Store interface {
 	Marked(ctx context.Context, id, flag string) (bool, error)
 	ClaimIdle(ctx context.Context, id string) (time.Duration, bool, error)
 	RememberEvent(ctx context.Context, pseudonym string, eventID int64) error
+	RememberAnswer(ctx context.Context, pseudonym string, eventID int64) error
 	EventHandled(ctx context.Context, pseudonym string, eventID int64) (bool, error)
 	VoidInvites(ctx context.Context, codes []string) ([]bool, error)
 	MoveTeamChat(ctx context.Context, configured, to string) error

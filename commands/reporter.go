@@ -130,6 +130,8 @@ func status(ctx context.Context, c *Context) error {
 			return c.Say(ctx, "status_no_tip", nil) // spooled, and replayed as codes alone
 		case storage.NoTipSent:
 			return c.Say(ctx, "status_no_tip_sent", nil) // spooled, and found in a tip sent already
+		case storage.NoTipAnswer:
+			return c.Say(ctx, "status_no_tip_answer", nil) // spooled, and found delivered as an answer already
 		}
 	}
 	if errors.Is(err, storage.ErrNotFound) {
@@ -1002,7 +1004,7 @@ func (m *Mux) cutMessageReceipts(ctx context.Context, text string, links []strin
 
 // receiptNoTip reports why code, the receipt of a message spooled in an
 // outage, leads to no tip (storage.NoTip: it held receipt codes alone,
-// showed nothing, or had gone out in a tip already), or "" (a Redis
+// showed nothing, or had gone out in a tip or as an answer already), or "" (a Redis
 // error: not known to be).
 func (m *Mux) receiptNoTip(ctx context.Context, code string) storage.NoTip {
 	why, err := m.store.ReceiptNoTip(ctx, code)

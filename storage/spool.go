@@ -571,9 +571,9 @@ type ReplayCount struct {
 	// spooled twice (delivered twice by the platform).
 	Repeated int
 	// Skipped is how many were kept as no tip of their own: gone out
-	// already in a tip sent from the reporter's draft, or nothing left
-	// once receipt codes are cut (NoTip says which to the receipt's
-	// /status).
+	// already in a tip sent from the reporter's draft, or as an answer to
+	// an investigator's question, or nothing left once receipt codes are
+	// cut (NoTip says which to the receipt's /status).
 	Skipped int
 }
 
@@ -612,11 +612,15 @@ func (sp *Spool) ReplayCounts(ctx context.Context, st *Store) (ReplayCount, erro
 		// of it would have investigators read it twice. Its receipt says
 		// so (/status). (One spooled as a tip of its own whose draft part
 		// was left out of the Send, claimDraft, is not marked: replayed.)
-		if sent, err := st.sentInTip(ctx, e.Pseudonym, e.EventID); err != nil {
+		// So is one delivered as the answer to an investigator's question
+		// and delivered again after a restart (the Answer pressed before it
+		// forgotten): the investigators have it, as what it was; a tip of
+		// it would put the reporter's answer in the queue as a new tip.
+		if was, err := st.handledAs(ctx, e.Pseudonym, e.EventID); err != nil {
 			return c, err
-		} else if sent {
+		} else if was != "" {
 			if e.Receipt != "" {
-				if err := st.markReceiptNoTip(ctx, e.Receipt, NoTipSent); err != nil {
+				if err := st.markReceiptNoTip(ctx, e.Receipt, was); err != nil {
 					return c, err
 				}
 			}
@@ -806,6 +810,21 @@ func (s *Store) RememberEvent(ctx context.Context, pseudonym string, eventID int
 	return nil
 }
 
+// RememberAnswer remembers a reporter's platform event as an answer
+// delivered to an investigator's question: as handled (RememberEvent),
+// and by a keyed hash of the two (answerMark), which the replay looks
+// for: the platform delivering it again after a restart, while Redis is
+// down, spools it as a tip of its own (the Answer pressed before it is
+// forgotten with the process), and it must not reach the queue as one.
+func (s *Store) RememberAnswer(ctx context.Context, pseudonym string, eventID int64) error {
+	keys := []string{s.k.state(pseudonym)}
+	args := append(s.rememberArgs(strconv.FormatInt(eventID, 10)), s.answerMark(pseudonym, eventID))
+	if err := rememberSent.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
+		return fmt.Errorf("remember answer: %w", err)
+	}
+	return nil
+}
+
 // EventHandled reports whether a reporter's platform event was handled
 // already: part of their draft, of a sent tip, or an answer delivered
 // (RememberEvent). A redelivered message must not be taken for something
@@ -828,14 +847,31 @@ func (s *Store) sentMark(pseudonym string, eventID int64) string {
 	return "t" + s.kr.receiptMAC("sent\x00"+pseudonym+"\x00"+strconv.FormatInt(eventID, 10))
 }
 
-// sentInTip reports whether a reporter's message went out in a tip sent
-// from their draft (it is stored there), as finishDraft marks it.
-func (s *Store) sentInTip(ctx context.Context, pseudonym string, eventID int64) (bool, error) {
-	sent, err := s.rdb.HExists(ctx, s.k.state(pseudonym), "x:"+s.sentMark(pseudonym, eventID)).Result()
+// answerMark names, on the reporter's state (a field "x:" and it), a
+// message of theirs delivered as the answer to an investigator's question
+// (RememberAnswer), as sentMark names one sent in a tip; "a" sets it
+// apart from both.
+func (s *Store) answerMark(pseudonym string, eventID int64) string {
+	return "a" + s.kr.receiptMAC("answer\x00"+pseudonym+"\x00"+strconv.FormatInt(eventID, 10))
+}
+
+// handledAs reports what a reporter's message already was, if the replay
+// must not make a tip of it: NoTipSent, gone out in a tip sent from
+// their draft (it is stored there, finishDraft marks it), NoTipAnswer,
+// delivered as an answer to an investigator's question (RememberAnswer);
+// "" for neither. One round trip.
+func (s *Store) handledAs(ctx context.Context, pseudonym string, eventID int64) (NoTip, error) {
+	v, err := s.rdb.HMGet(ctx, s.k.state(pseudonym), "x:"+s.sentMark(pseudonym, eventID), "x:"+s.answerMark(pseudonym, eventID)).Result()
 	if err != nil {
-		return false, fmt.Errorf("sent message: %w", err)
+		return "", fmt.Errorf("sent message: %w", err)
 	}
-	return sent, nil
+	switch {
+	case v[0] != nil:
+		return NoTipSent, nil
+	case v[1] != nil:
+		return NoTipAnswer, nil
+	}
+	return "", nil
 }
 
 // EditTold reports whether the reporter was told, in sentMemory, that
@@ -870,8 +906,9 @@ func (s *Store) rememberArgs(field string) []any {
 
 // rememberSent remembers the platform event ARGV[1] as part of a sent tip,
 // until ARGV[2] (hours), on the reporter's state KEYS[1], as finishDraft
-// does; the state lives at least ARGV[3] ms.
+// does, and so the marks ARGV[4], ...; the state lives at least ARGV[3] ms.
 var rememberSent = redis.NewScript(`
 redis.call('HSET', KEYS[1], 'x:' .. ARGV[1], ARGV[2])
+for i = 4, #ARGV do redis.call('HSET', KEYS[1], 'x:' .. ARGV[i], ARGV[2]) end
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1`)

@@ -963,6 +963,10 @@ const (
 	// NoTipSent: the message had gone out already in a tip sent from the
 	// reporter's draft, where it is kept (the platform delivered it again).
 	NoTipSent NoTip = "sent"
+	// NoTipAnswer: the message had gone to the investigators already, as
+	// the reporter's answer to their question (the platform delivered
+	// it again after a restart, and the outage spooled it).
+	NoTipAnswer NoTip = "answer"
 )
 
 // ReceiptNoTip reports why receipt, given for a message spooled in an
@@ -976,7 +980,7 @@ func (s *Store) ReceiptNoTip(ctx context.Context, receipt string) (NoTip, error)
 		return "", fmt.Errorf("find receipt: %w", err)
 	}
 	switch NoTip(v) {
-	case NoTipBlank, NoTipSent:
+	case NoTipBlank, NoTipSent, NoTipAnswer:
 		return NoTip(v), nil
 	}
 	return NoTipCodes, nil
