@@ -67,6 +67,11 @@ func (k keys) state(pseudonym string) string { return k.prefix + ":{" + pseudony
 // draftDeadlines orders pseudonyms with drafts by when their draft expires.
 func (k keys) draftDeadlines() string { return k.prefix + ":drafts" }
 
+// heldDue orders the messages held for a reporter's choice (the engine's
+// sealed answering marks hold them) by when the sweep next looks at each:
+// members are "pseudonym:id", id a random one of the held message's.
+func (k keys) heldDue() string { return k.prefix + ":held" }
+
 // language is a reporter's chosen language, under their pseudonym.
 func (k keys) language(pseudonym string) string { return k.prefix + ":lang:" + pseudonym }
 
