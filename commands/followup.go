@@ -70,18 +70,45 @@ type held struct {
 	Event int64    `json:"e,omitempty"`
 	Until int64    `json:"u,omitempty"` // (0, held before it was kept so: Q's window)
 	// Taken is until when (Unix ms) a press of a choice handles it
-	// (heldButton): another press meanwhile does not handle it too. A
-	// press whose handler never finished (a crash) lets it go at the
-	// lease's end: held again, not lost.
+	// (heldButton), or the sweep reminds or tells its reporter
+	// (sweepHeld): another press or sweep meanwhile does not handle it
+	// too. A press or sweep that never finished (a crash) lets it go at
+	// the lease's end: held again, not lost.
 	Taken int64 `json:"k,omitempty"`
+	// ID names it in the sweep's schedule (storage.HeldRef): random, and
+	// new each time a message is held (delivered again too).
+	ID string `json:"i,omitempty"`
+	// Route is where its reporter is reminded and, at its end, told
+	// (platform:chat), sealed as the rest of the marks; Lang is the
+	// language they wrote it in, Msg its id (told as a reply to it), At
+	// when it was held (Unix ms). Remind is when they are reminded to
+	// choose (Unix ms; 0 once reminded). None of them in marks written
+	// before the sweep: such a message ends untold, as it did then.
+	Route  string `json:"r,omitempty"`
+	Lang   string `json:"g,omitempty"`
+	Msg    string `json:"m,omitempty"`
+	At     int64  `json:"a,omitempty"`
+	Remind int64  `json:"rm,omitempty"`
 }
 
 // heldLease is how long a press of a choice has a held message to handle
 // it before another press may take it (heldButton).
 const heldLease = 2 * time.Minute
 
-// until is when h is let go (Unix ms).
+// until is when h's window ends (Unix ms): the sweep then tells its
+// reporter it was deleted, unsent, and deletes it (sweepHeld).
 func (h *held) until() int64 { return max(h.Q.Until, h.Until) }
+
+// kept is until when (Unix ms) h stays in its reporter's marks: past its
+// window, for the sweep to tell them first (a press meanwhile still
+// handles it), heldSafety at most. One held before the sweep, which no
+// sweep tells, goes with its window, as it did then.
+func (h *held) kept() int64 {
+	if h.Route == "" {
+		return h.until()
+	}
+	return h.until() + heldSafety.Milliseconds()
+}
 
 // question is one question asked of a reporter: its tip, its number among
 // the tip's questions, and until when (Unix ms) it is answered this way.
@@ -125,7 +152,7 @@ func (m *Mux) parseAnswering(v string) answering {
 	}
 	a.OldNext, a.OldReplies = "", nil
 	a.drop(func(q question) bool { return q.Until <= now })
-	if a.Held != nil && a.Held.until() <= now {
+	if a.Held != nil && a.Held.kept() <= now {
 		a.Held = nil
 	}
 	maps.DeleteFunc(a.Answered, func(_ string, until int64) bool { return until <= now })
@@ -149,7 +176,7 @@ func (m *Mux) encodeAnswering(a answering) (string, time.Duration) {
 		last = max(last, q.Until)
 	}
 	if a.Held != nil {
-		last = max(last, a.Held.until())
+		last = max(last, a.Held.kept())
 	}
 	ttl := time.Duration(last-m.now().UnixMilli()) * time.Millisecond
 	if ttl <= 0 {
@@ -625,7 +652,9 @@ func heldAgain(h *held, r Request) bool {
 // bot's that could not be linked, and asks them whether it answers
 // question q (the one open whose message is not known) or is a new tip,
 // with a button for each (heldButton). It is kept, sealed with their
-// marks, for an answer window (held.until). It reports false where q is no longer open: the
+// marks, for an answer window (held.until), at whose end, unchosen, it
+// is deleted and the reporter told (SweepHeld, which also reminds them
+// a day before). It reports false where q is no longer open: the
 // message goes on as it would have.
 func (m *Mux) holdReply(ctx context.Context, c *Context, q question) (bool, error) {
 	open, err := m.store.OpenQuestions(ctx, q.Tip)
@@ -640,7 +669,17 @@ func (m *Mux) holdReply(ctx context.Context, c *Context, q question) (bool, erro
 	if err != nil {
 		return false, nil // (gone meanwhile: it goes on as a tip)
 	}
-	h := held{Q: q, Text: c.Request.Text, Links: c.Request.HiddenLinks, Event: c.Request.EventID, Until: m.now().Add(m.triage.AnswerWindow).UnixMilli()}
+	h := held{Q: q, Text: c.Request.Text, Links: c.Request.HiddenLinks, Event: c.Request.EventID, Until: m.now().Add(m.triage.AnswerWindow).UnixMilli(),
+		ID: heldID(), Route: c.Request.Platform + ":" + c.Request.ChatID, Lang: c.Lang, Msg: c.Request.MessageID, At: m.now().UnixMilli()}
+	h.Remind = remindAt(h.At, h.until())
+	// Its entry in the sweep's schedule goes first: a held message is
+	// never without one, or its window would end without a word to the
+	// reporter. (Not written after all, the sweep finds no such message
+	// and drops the entry.)
+	ref := storage.HeldRef{Pseudonym: c.Pseudonym, ID: h.ID}
+	if err := m.store.ScheduleHeld(ctx, ref, time.UnixMilli(h.Remind)); err != nil {
+		return false, err
+	}
 	kept := false
 	if err := m.updateAnswering(ctx, c.Pseudonym, func(a *answering) {
 		kept = a.Held == nil || heldAgain(a.Held, c.Request) // (another held meanwhile: this one goes on)
@@ -655,6 +694,9 @@ func (m *Mux) holdReply(ctx context.Context, c *Context, q question) (bool, erro
 		return false, err
 	}
 	if !kept {
+		if err := m.store.UnscheduleHeld(ctx, ref); err != nil { // (else the sweep drops it)
+			m.log.Warn("held message's schedule not tidied", "error", err.Error())
+		}
 		return false, nil
 	}
 	text := c.T("held_answer_or_tip", map[string]any{"Date": t.Created.UTC().Format("2006-01-02"), "Question": open[i].Text})
@@ -730,6 +772,9 @@ func (m *Mux) heldButton(ctx context.Context, c *Context, data string) error {
 		}
 		return err
 	}
+	// (Its entry in the sweep's schedule is dropped by the sweep, which
+	// finds no such message: a release whose write failed after its
+	// change ran leaves the message held, and its entry with it.)
 	if uerr := m.updateAnswering(ctx, c.Pseudonym, func(a *answering) {
 		if mine(a) {
 			a.Held = nil

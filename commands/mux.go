@@ -45,6 +45,10 @@ type Store interface {
 	AlertWithdrawn(ctx context.Context, s storage.Signal) error
 	KeptAlerts(ctx context.Context) (int64, error)
 	ExpireDrafts(ctx context.Context, max int) ([]storage.ExpiredDraft, error)
+	ScheduleHeld(ctx context.Context, h storage.HeldRef, t time.Time) error
+	RescheduleHeld(ctx context.Context, h storage.HeldRef, t time.Time) error
+	UnscheduleHeld(ctx context.Context, h storage.HeldRef) error
+	DueHeld(ctx context.Context, max int) ([]storage.HeldRef, error)
 	Tip(ctx context.Context, id string) (tips.Tip, error)
 	Recent(ctx context.Context, n int) ([]tips.Tip, error)
 	TipByReceipt(ctx context.Context, receipt string) (tips.Tip, error)
@@ -274,6 +278,7 @@ type Mux struct {
 	alertHung hungChats // investigators' chats whose alert send was cut off (signals.go)
 
 	urgentLog rateLog // urgent announcements no chat took, told of once an hour
+	heldLog   rateLog // held messages' reminders and end notices not sent, told of once an hour
 
 	notices chatNotices // removal notices, counted here while Redis cannot (notices.go)
 }

@@ -43,8 +43,8 @@ func (m *Mux) readerLanguage(ctx context.Context, pseudonym, last string) string
 	return cmp.Or(last, m.lang)
 }
 
-// RunSweeper calls ExpireDrafts (and the other sweeps: reminders,
-// deletions, kept alerts) every interval until ctx ends.
+// RunSweeper calls ExpireDrafts (and the other sweeps: held messages,
+// reminders, deletions, kept alerts) every interval until ctx ends.
 func (m *Mux) RunSweeper(ctx context.Context, interval, idle time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -55,6 +55,9 @@ func (m *Mux) RunSweeper(ctx context.Context, interval, idle time.Duration) {
 		case <-t.C:
 			if _, err := m.ExpireDrafts(ctx, idle); err != nil && ctx.Err() == nil {
 				m.log.Warn("draft sweep failed", "error", err.Error())
+			}
+			if err := m.SweepHeld(ctx); err != nil && ctx.Err() == nil {
+				m.log.Warn("held message sweep failed", "error", err.Error())
 			}
 			if err := m.Remind(ctx); err != nil && ctx.Err() == nil {
 				m.log.Warn("reminder sweep failed", "error", err.Error())

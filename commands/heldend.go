@@ -1,0 +1,203 @@
+package commands
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/vigia-project/vigia/storage"
+)
+
+// A message held for its reporter's choice (holdReply) does not end
+// without a word: a day before its window ends the reporter is reminded,
+// with the two buttons again; at its end, if they still have not chosen,
+// they are told it was deleted without going to the investigators, and
+// that they may send it again, and it is deleted. It is not kept as a tip
+// in their stead: no message becomes a tip unless its reporter sends it
+// (a draft ends unsent, told so, the same way), and this one may have
+// been meant as an answer only.
+const (
+	// heldRemindBefore is how long before its window ends a held
+	// message's reporter is reminded (half its window, if that is
+	// shorter).
+	heldRemindBefore = 24 * time.Hour
+	// heldSafety is how long a held message stays in its reporter's
+	// marks past its window, for the sweep to tell them first (as a
+	// draft's draftSafety); past it, it goes untold.
+	heldSafety = 24 * time.Hour
+	// heldSweepBudget is what the sweep's sends may take in all: a
+	// platform that hangs does not hold up the sweep's other work, and a
+	// send is settled well within heldLease, after which another process
+	// may take the same message.
+	heldSweepBudget = 20 * time.Second
+	// heldSweepBatch is how many held messages one sweep looks at.
+	heldSweepBatch = 100
+)
+
+// heldID is a new random id for a held message (held.ID).
+func heldID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// remindAt is when (Unix ms) the reporter of a message held at at, whose
+// window ends at until, is reminded to choose.
+func remindAt(at, until int64) int64 {
+	return until - min(heldRemindBefore.Milliseconds(), (until-at)/2)
+}
+
+// SweepHeld reminds the reporters of held messages whose window is near
+// its end, and tells those whose window ended that their message was
+// deleted, unsent (and deletes it). Each message is taken first, in one
+// step (held.Taken, the lease a press takes): of several processes one
+// handles it, and a press meanwhile is told it is being handled. A
+// process that dies before its send leaves the take, which ends with the
+// lease: the next sweep sends it. One that dies after the send, before
+// the one Redis call that settles it, has it sent again after the lease
+// (told twice rather than not at all). A reporter whose chat a wipe is
+// owed the discard of is left alone until it is done: nothing is said in
+// a wiped chat.
+func (m *Mux) SweepHeld(ctx context.Context) error {
+	due, err := m.store.DueHeld(ctx, heldSweepBatch)
+	if err != nil {
+		return err
+	}
+	sendCtx, cancel := context.WithTimeout(ctx, heldSweepBudget)
+	defer cancel()
+	var errs error
+	for _, ref := range due {
+		if _, owed := m.owed.owes(ref.Pseudonym); owed {
+			continue
+		}
+		errs = errors.Join(errs, m.sweepHeld(ctx, sendCtx, ref))
+	}
+	return errs
+}
+
+// heldStep is what the sweep does with a held message now.
+type heldStep int
+
+const (
+	heldGone    heldStep = iota // no such message any more: its entry goes
+	heldLater                   // not due (or being handled): looked at again later
+	heldForeign                 // its platform does not run here: left to another process
+	heldRemind                  // its reporter is reminded
+	heldEnd                     // its reporter is told it was deleted, and it is
+)
+
+// heldStepOf says what the sweep does with the message ref names, in
+// marks a, at now (Unix ms), and when to look at it again (heldLater).
+func (m *Mux) heldStepOf(a *answering, ref storage.HeldRef, now int64) (heldStep, int64) {
+	h := a.Held
+	switch {
+	case h == nil || h.ID != ref.ID:
+		return heldGone, 0
+	case h.Taken > now:
+		return heldLater, h.Taken // a press or another sweep handles it
+	case h.Route == "":
+		return heldGone, 0 // (not written so: cannot be)
+	}
+	if platform, _, _ := strings.Cut(h.Route, ":"); m.senders[platform] == nil {
+		return heldForeign, 0
+	}
+	switch {
+	case h.until() <= now:
+		return heldEnd, 0
+	case h.Remind != 0 && h.Remind <= now:
+		return heldRemind, 0
+	case h.Remind != 0:
+		return heldLater, h.Remind
+	}
+	return heldLater, h.until()
+}
+
+// sweepHeld reminds or tells the reporter of the held message ref names,
+// if it is due; sends are bounded by sendCtx.
+func (m *Mux) sweepHeld(ctx, sendCtx context.Context, ref storage.HeldRef) error {
+	now := m.now().UnixMilli()
+	a, err := m.loadAnswering(ctx, ref.Pseudonym)
+	if err != nil {
+		return err
+	}
+	step, next := m.heldStepOf(&a, ref, now)
+	if step == heldRemind || step == heldEnd {
+		// Taken in one step; what is done is decided again on what the
+		// take finds (a press may have handled it since it was read).
+		lease := m.now().Add(heldLease).UnixMilli()
+		var h *held
+		if err := m.updateAnswering(ctx, ref.Pseudonym, func(a *answering) {
+			h = nil
+			if step, next = m.heldStepOf(a, ref, now); step == heldRemind || step == heldEnd {
+				a.Held.Taken = lease
+				taken := *a.Held
+				h = &taken
+			}
+		}); err != nil {
+			return err
+		}
+		if h != nil {
+			return m.tellHeld(ctx, sendCtx, ref, h, step, lease)
+		}
+	}
+	switch step {
+	case heldGone:
+		return m.store.UnscheduleHeld(ctx, ref)
+	case heldLater:
+		return m.store.RescheduleHeld(ctx, ref, time.UnixMilli(next))
+	}
+	return nil
+}
+
+// tellHeld sends the reminder or the end notice for h, which the sweep
+// took until lease, and settles it: reminded, or deleted. Where the send
+// fails the take stays, and the next sweep after the lease tries again;
+// where the reporter's chat is gone (they blocked the bot, deleted the
+// chat) there is no one to tell, and it is settled all the same.
+func (m *Mux) tellHeld(ctx, sendCtx context.Context, ref storage.HeldRef, h *held, step heldStep, lease int64) error {
+	lang := m.readerLanguage(ctx, ref.Pseudonym, h.Lang)
+	sent := time.UnixMilli(h.At).UTC().Format("2006-01-02")
+	rep := Reply{ReplyTo: h.Msg} // (under the message itself, where the platform can)
+	if step == heldEnd {
+		window := time.Duration(h.until()-h.At) * time.Millisecond
+		rep.Text = m.msg.Localize(lang, "held_expired", map[string]any{"Date": sent, "Period": m.spanIn(lang, window)})
+	} else {
+		rep.Text = m.msg.Localize(lang, "held_reminder", map[string]any{"Date": sent, "Time": time.UnixMilli(h.until()).UTC().Format("2006-01-02 15:04 UTC")})
+		rep.Buttons = [][]Button{
+			{{Label: m.msg.Localize(lang, "button_held_answer", nil), Data: cbHeld + "1"}},
+			{{Label: m.msg.Localize(lang, "button_held_tip", nil), Data: cbHeld + "0"}},
+		}
+	}
+	platform, _, _ := strings.Cut(h.Route, ":")
+	if _, err := m.send(sendCtx, h.Route, rep); err != nil && !errors.Is(err, ErrDestinationGone) {
+		if m.heldLog.due(m.now(), time.Hour) {
+			m.log.Warn("held message's reporter not reminded or told of its end; trying again after a lease", "platform", platform, "error", err.Error())
+		}
+		return nil
+	}
+	mine := func(a *answering) bool { return a.Held != nil && a.Held.ID == h.ID && a.Held.Taken == lease }
+	settled := false
+	if err := m.updateAnswering(ctx, ref.Pseudonym, func(a *answering) {
+		settled = mine(a)
+		switch {
+		case !settled:
+		case step == heldEnd:
+			a.Held = nil
+		default:
+			a.Held.Remind, a.Held.Taken = 0, 0
+		}
+	}); err != nil {
+		// Told, and not settled: told again after the lease.
+		return err
+	}
+	switch {
+	case !settled:
+		return nil // (held again since, delivered again: the next sweep sees to it)
+	case step == heldEnd:
+		return m.store.UnscheduleHeld(ctx, ref)
+	}
+	return m.store.RescheduleHeld(ctx, ref, time.UnixMilli(h.until()))
+}
