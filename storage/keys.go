@@ -136,8 +136,9 @@ func (k keys) indexSifted(mac string) string { return k.prefix + ":ix:s:" + mac 
 // over.
 func (k keys) indexFormsSince() string { return k.prefix + ":forms" }
 
-// indexRecountOwed holds the entities (by MAC) whose set a sift is
-// writing to or wrote to, by when: the recount of their alerts it owes
+// indexRecountOwed holds, by when, a mark per sift writing or having
+// written to an entity's set (the entity's MAC and a random token, one
+// per sift: owedMark): the recount of their alerts it owes
 // (checkAlerts) is done at the indexer's next look if the sift's process
 // stopped before it (redoOwedRecounts).
 func (k keys) indexRecountOwed() string { return k.prefix + ":ix:rc" }

@@ -229,7 +229,10 @@ func (s *Store) sift(ctx context.Context, e tips.Entity, mac string) error {
 	seen := map[string]siftedTip{}
 	moved := map[string]bool{}
 	changed := false
-	var owed int64 // when the recount was marked owed
+	var (
+		owed   string // the recount's mark, once marked owed
+		owedAt int64  // and when
+	)
 	for range 10 {
 		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
 			// Tips only (their scores are times; reporters' are negative),
@@ -285,7 +288,7 @@ func (s *Store) sift(ctx context.Context, e tips.Entity, mac string) error {
 			// after them, or by the indexer's next look if this process
 			// stops in between (redoOwedRecounts). (One script would not
 			// run on Redis Cluster: the entity's set has no hash tag.)
-			if owed, err = s.oweRecount(ctx, mac); err != nil {
+			if owed, owedAt, err = s.oweRecount(ctx, mac); err != nil {
 				return err
 			}
 			_, err = tx.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
@@ -308,7 +311,7 @@ func (s *Store) sift(ctx context.Context, e tips.Entity, mac string) error {
 			if err := s.checkAlerts(ctx, []string{mac}); err != nil {
 				return err
 			}
-			return s.recountPaid(ctx, mac, owed)
+			return s.recountPaid(ctx, owed, owedAt)
 		}
 		if !errors.Is(err, redis.TxFailedErr) {
 			return err

@@ -2,9 +2,11 @@ package storage
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -22,23 +24,37 @@ const owedBatch = 100
 
 // oweRecount records that a sift of entity mac's set is about to write
 // to it: its alerts' recount (checkAlerts) is owed until recountPaid. It
-// returns the mark's time. The marks expire with the retention, as every
-// index key: an alert is long gone by then.
-func (s *Store) oweRecount(ctx context.Context, mac string) (int64, error) {
-	at := s.now().UnixMilli()
+// returns the sift's own mark (owedMark) and its time. The marks expire
+// with the retention, as every index key: an alert is long gone by then.
+func (s *Store) oweRecount(ctx context.Context, mac string) (string, int64, error) {
+	mark, at := owedMark(mac), s.now().UnixMilli()
 	pipe := s.rdb.Pipeline()
-	pipe.ZAdd(ctx, s.k.indexRecountOwed(), redis.Z{Score: float64(at), Member: mac})
+	pipe.ZAdd(ctx, s.k.indexRecountOwed(), redis.Z{Score: float64(at), Member: mark})
 	pipe.PExpire(ctx, s.k.indexRecountOwed(), s.retention)
 	if _, err := pipe.Exec(ctx); err != nil {
-		return 0, fmt.Errorf("owe recount: %w", err)
+		return "", 0, fmt.Errorf("owe recount: %w", err)
 	}
-	return at, nil
+	return mark, at, nil
 }
 
-// recountPaid takes entity mac's owed recount, marked at at, out: not one
-// marked since (a later sift's).
-func (s *Store) recountPaid(ctx context.Context, mac string, at int64) error {
-	if err := recountPaidScript.Run(ctx, s.rdb, []string{s.k.indexRecountOwed()}, mac, at).Err(); err != nil {
+// owedMark is a new mark of a recount owed for entity mac: its MAC and a
+// random token, so that two sifts of one entity (two processes, or one
+// let go and tried again) each have their own, even marked in the same
+// millisecond; one paying its own takes out none of the other's.
+func owedMark(mac string) string { return mac + ":" + rand.Text() }
+
+// owedEntity is the entity MAC a recount-owed mark names: what comes
+// before its token (a mark written before marks had one is the MAC).
+func owedEntity(mark string) string {
+	mac, _, _ := strings.Cut(mark, ":")
+	return mac
+}
+
+// recountPaid takes a sift's owed recount mark, marked at at, out (its
+// own: another sift's, of the same entity, stays owed until that sift
+// pays it).
+func (s *Store) recountPaid(ctx context.Context, mark string, at int64) error {
+	if err := recountPaidScript.Run(ctx, s.rdb, []string{s.k.indexRecountOwed()}, mark, at).Err(); err != nil {
 		return fmt.Errorf("recount paid: %w", err)
 	}
 	return nil
@@ -52,8 +68,8 @@ if at and tonumber(at) == tonumber(ARGV[2]) then return redis.call('ZREM', KEYS[
 return 0`)
 
 // recountPutOffScript moves member ARGV[1] of KEYS[1] to the back of the
-// owed recounts (score ARGV[3]) if its score is still ARGV[2]: not a
-// later sift's mark.
+// owed recounts (score ARGV[3]) if its score is still ARGV[2]: not one
+// paid meanwhile, nor put off by another look.
 var recountPutOffScript = redis.NewScript(`
 local at = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if at and tonumber(at) == tonumber(ARGV[2]) then return redis.call('ZADD', KEYS[1], 'XX', ARGV[3], ARGV[1]) end
@@ -85,7 +101,8 @@ func (s *Store) redoOwedRecounts(ctx context.Context) error {
 	pipe := s.rdb.Pipeline()
 	checks := make([]*redis.Cmd, len(res))
 	for i, z := range res {
-		mac, _ := z.Member.(string)
+		mark, _ := z.Member.(string)
+		mac := owedEntity(mark)
 		checks[i] = checkAlert.Eval(ctx, pipe, []string{s.k.alertsDue(), s.k.alertPending(mac)}, mac, now.UnixMilli())
 	}
 	var rerr redis.Error
@@ -98,15 +115,15 @@ func (s *Store) redoOwedRecounts(ctx context.Context) error {
 	)
 	pipe = s.rdb.Pipeline()
 	for i, z := range res {
-		mac, _ := z.Member.(string)
+		mark, _ := z.Member.(string)
 		if err := checks[i].Err(); err != nil && !errors.Is(err, redis.Nil) {
 			if nfail++; failed == nil {
 				failed = err
 			}
-			recountPutOffScript.Eval(ctx, pipe, []string{s.k.indexRecountOwed()}, mac, int64(z.Score), now.UnixMilli())
+			recountPutOffScript.Eval(ctx, pipe, []string{s.k.indexRecountOwed()}, mark, int64(z.Score), now.UnixMilli())
 			continue
 		}
-		recountPaidScript.Eval(ctx, pipe, []string{s.k.indexRecountOwed()}, mac, int64(z.Score))
+		recountPaidScript.Eval(ctx, pipe, []string{s.k.indexRecountOwed()}, mark, int64(z.Score))
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("owed recounts paid: %w", err)
