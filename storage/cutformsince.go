@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -52,4 +53,19 @@ func (s *Store) cutFormsSince(ctx context.Context) (int64, error) {
 func (s *Store) cutFormsLive(ctx context.Context) bool {
 	since, err := s.cutFormsSince(ctx)
 	return err != nil || s.now().UnixMilli()-since < s.retention.Milliseconds()
+}
+
+// mayBeUnderPastForms says whether a tip created at created, or at any
+// time since, may be a member of the sets of the forms its handles and
+// hashtags were cut to before they kept their marks, or hold one of their
+// alert marks (tips.PastEntities): if it was created before they were
+// first indexed as read now (cutFormsSince), whenever it is looked at;
+// or while the retention has not passed since then (cutFormsLive: what a
+// process of an earlier version still running then indexed). Purge,
+// /forget and /entity look such forms up only then: a tip created since
+// was never indexed under them, and /entity lists no tip older than the
+// retention. If that moment cannot be read, it may.
+func (s *Store) mayBeUnderPastForms(ctx context.Context, created time.Time) bool {
+	since, err := s.cutFormsSince(ctx)
+	return err != nil || created.UnixMilli() <= since || s.now().UnixMilli()-since < s.retention.Milliseconds()
 }

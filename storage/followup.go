@@ -249,7 +249,8 @@ func (s *Store) Forget(ctx context.Context, id string) error {
 	if err != nil {
 		return nil // gone, or unreadable: nothing can be taken out (nor was indexed)
 	}
-	if err := s.uncount(ctx, id, reporterOf(st.Reporter), st.Content.Text()); err != nil {
+	ms, _ := strconv.ParseInt(fields["t"], 10, 64)
+	if err := s.uncount(ctx, id, reporterOf(st.Reporter), time.UnixMilli(ms), st.Content.Text()); err != nil {
 		return fmt.Errorf("forget: %w", err)
 	}
 	return nil

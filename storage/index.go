@@ -392,7 +392,7 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 			// alert. Forgotten since it was read, its entries are taken out
 			// again; before, it wrote none (an earlier attempt's are).
 			j.purged = true
-			j.err = s.uncount(ctx, j.id, j.pseudonym, j.text)
+			j.err = s.uncount(ctx, j.id, j.pseudonym, j.created, j.text)
 			clear(j.marks)
 		}
 		for i, c := range j.sketches {
@@ -715,7 +715,7 @@ func (s *Store) unindexPurged(ctx context.Context, id, pseudonym string, created
 	// A purge cut short once the key went (it cannot run again) may have
 	// left it in those it was indexed under before handles and hashtags
 	// kept their marks: as Purge does.
-	past, err := s.pastEntities(ctx, id, text)
+	past, err := s.pastEntities(ctx, id, created, text)
 	if err != nil {
 		return fmt.Errorf("unindex purged tip: %w", err)
 	}
@@ -880,7 +880,12 @@ return 1`)
 // are read now (such a cut form, a prefix of many words, names other
 // entities' tips too) and its reporter has not withdrawn it (/forget
 // took it out of the entity's set, and out of the old ones only since).
+// Not once no tip listed from since on can be under them
+// (mayBeUnderPastForms): then they cost nothing.
 func (s *Store) EntityTips(ctx context.Context, e tips.Entity, since time.Time, n int, past ...tips.Entity) ([]tips.Tip, error) {
+	if len(past) > 0 && !s.mayBeUnderPastForms(ctx, since) {
+		past = nil
+	}
 	// A handle's or hashtag's own set may hold, until the retention
 	// ends, tips of other entities indexed when it was their cut form
 	// (siftCutForm takes them out when a tip names it): not listed.

@@ -61,7 +61,7 @@ func (s *Store) Purge(ctx context.Context, id string) error {
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("purge: %w", err)
 	}
-	past, err := s.pastEntities(ctx, id, text)
+	past, err := s.pastEntities(ctx, id, t.Created, text)
 	if err != nil {
 		return fmt.Errorf("purge: %w", err)
 	}
@@ -72,13 +72,14 @@ func (s *Store) Purge(ctx context.Context, id string) error {
 }
 
 // pastEntities are the entities of tips.PastEntities(text) whose sets
-// hold tip id: it was indexed before handles and hashtags were read as
-// they are now ("@khabar_हिंदी" was the handle "khabar_ह"), and is a
-// member of those. Only members: such an entity, a prefix of many words,
-// may name countless other tips.
-func (s *Store) pastEntities(ctx context.Context, id, text string) ([]tips.Entity, error) {
+// hold tip id, created at created: it was indexed before handles and
+// hashtags were read as they are now ("@khabar_हिंदी" was the handle
+// "khabar_ह"), and is a member of those. Only members: such an entity, a
+// prefix of many words, may name countless other tips. None are looked
+// up for a tip that cannot be under them (mayBeUnderPastForms).
+func (s *Store) pastEntities(ctx context.Context, id string, created time.Time, text string) ([]tips.Entity, error) {
 	past := tips.PastEntities(text)
-	if len(past) == 0 {
+	if len(past) == 0 || !s.mayBeUnderPastForms(ctx, created) {
 		return nil, nil
 	}
 	pipe := s.rdb.Pipeline()
@@ -115,8 +116,13 @@ func (s *Store) unindex(ctx context.Context, pipe redis.Pipeliner, id string, cr
 	pipe.SRem(ctx, s.k.indexLate(indexDay(created)), id)
 	entities := tips.Extract(text, s.index0.Region)
 	// And one it raised under an entity it was indexed under before
-	// handles and hashtags kept their marks (the mark names it only if so).
-	for _, e := range append(entities, tips.PastEntities(text)...) {
+	// handles and hashtags kept their marks (the mark names it only if so;
+	// not looked for where it cannot be: mayBeUnderPastForms).
+	past := tips.PastEntities(text)
+	if len(past) > 0 && !s.mayBeUnderPastForms(ctx, created) {
+		past = nil
+	}
+	for _, e := range append(entities, past...) {
 		releaseAlert.Eval(ctx, pipe, []string{s.k.indexAlert(s.entityMAC(e.Key()))}, id) // rare: not cached
 	}
 	if sk, ok := tips.NewSketch(text, s.kr.keys().Index); ok {
@@ -126,13 +132,13 @@ func (s *Store) unindex(ctx context.Context, pipe redis.Pipeliner, id string, cr
 	return entities
 }
 
-// uncount takes tip id, with text, sent by reporter, out of the entities
-// it names, as Purge does (those it was indexed under before handles and
-// hashtags were read as now included), and lets go an alert it raised
-// and has not handed over; its words stay in the index (forget: the tip
-// stays).
-func (s *Store) uncount(ctx context.Context, id, reporter, text string) error {
-	past, err := s.pastEntities(ctx, id, text)
+// uncount takes tip id, created at created with text, sent by reporter,
+// out of the entities it names, as Purge does (those it was indexed under
+// before handles and hashtags were read as now included), and lets go an
+// alert it raised and has not handed over; its words stay in the index
+// (forget: the tip stays).
+func (s *Store) uncount(ctx context.Context, id, reporter string, created time.Time, text string) error {
+	past, err := s.pastEntities(ctx, id, created, text)
 	if err != nil {
 		return fmt.Errorf("uncount: %w", err)
 	}
