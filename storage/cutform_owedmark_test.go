@@ -182,3 +182,39 @@ func TestRecountOwedByAnEarlierVersionIsDone(t *testing.T) {
 		t.Errorf("%d recounts still owed once done", n)
 	}
 }
+
+// A sift whose set changed under it (a tip indexed meanwhile: it reads
+// the set again) owes one recount, not one per attempt: its process
+// stopped after its writes, one mark is left owed.
+// Mutation: a new mark at each attempt -> fails (2 marks owed).
+func TestSiftTriedAgainOwesOneRecount(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	c := cutFormCases[0]
+	id := batchSubmit(t, s, "985", 1, c.oldText)
+	indexUntilDone(t, s)
+	indexEntityAsBefore(t, s, id, "985", c.kind, c.oldNow, c.cut)
+	mac := s.entityMAC(c.kind + ":" + c.cut)
+	e := tips.Extract(c.text, s.index0.Region)
+	if len(e) != 1 || e[0].Key() != c.kind+":"+c.cut {
+		t.Fatalf("%q reads as %v: the test sifts the wrong entity", c.text, e)
+	}
+	attempts := 0
+	beforeSiftWrites = func() {
+		if attempts++; attempts == 1 { // indexed meanwhile: the set changed
+			s.rdb.ZAdd(ctx, s.k.indexEntity(mac), redis.Z{Score: float64(s.now().UnixMilli()), Member: "98599"})
+		}
+	}
+	afterSiftWrites = func() { afterSiftWrites = nil; panic("the process stops here") }
+	t.Cleanup(func() { beforeSiftWrites, afterSiftWrites = nil, nil })
+	func() {
+		defer func() { _ = recover() }()
+		_, _ = s.siftCutForm(ctx, e[0], mac)
+	}()
+	if attempts != 2 || afterSiftWrites != nil {
+		t.Fatalf("%d attempts, writes reached %v: want the sift tried again and stopped after its writes", attempts, afterSiftWrites == nil)
+	}
+	if n := s.rdb.ZCard(ctx, s.k.indexRecountOwed()).Val(); n != 1 {
+		t.Errorf("%d recounts owed by one sift, want 1", n)
+	}
+}

@@ -229,10 +229,8 @@ func (s *Store) sift(ctx context.Context, e tips.Entity, mac string) error {
 	seen := map[string]siftedTip{}
 	moved := map[string]bool{}
 	changed := false
-	var (
-		owed   string // the recount's mark, once marked owed
-		owedAt int64  // and when
-	)
+	owed := owedMark(mac) // the recount's mark, the same at each attempt
+	var owedAt int64      // when it was last marked owed
 	for range 10 {
 		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
 			// Tips only (their scores are times; reporters' are negative),
@@ -288,7 +286,7 @@ func (s *Store) sift(ctx context.Context, e tips.Entity, mac string) error {
 			// after them, or by the indexer's next look if this process
 			// stops in between (redoOwedRecounts). (One script would not
 			// run on Redis Cluster: the entity's set has no hash tag.)
-			if owed, owedAt, err = s.oweRecount(ctx, mac); err != nil {
+			if owedAt, err = s.oweRecount(ctx, owed); err != nil {
 				return err
 			}
 			_, err = tx.TxPipelined(ctx, func(pipe redis.Pipeliner) error {

@@ -22,25 +22,27 @@ const owedRecountAge = time.Minute
 // owedBatch is how many owed recounts the indexer does at one look.
 const owedBatch = 100
 
-// oweRecount records that a sift of entity mac's set is about to write
-// to it: its alerts' recount (checkAlerts) is owed until recountPaid. It
-// returns the sift's own mark (owedMark) and its time. The marks expire
-// with the retention, as every index key: an alert is long gone by then.
-func (s *Store) oweRecount(ctx context.Context, mac string) (string, int64, error) {
-	mark, at := owedMark(mac), s.now().UnixMilli()
+// oweRecount records that a sift of an entity's set is about to write
+// to it: its alerts' recount (checkAlerts) is owed until recountPaid.
+// mark is the sift's own (owedMark), the same at each of its attempts.
+// It returns the mark's time. The marks expire with the retention, as
+// every index key: an alert is long gone by then.
+func (s *Store) oweRecount(ctx context.Context, mark string) (int64, error) {
+	at := s.now().UnixMilli()
 	pipe := s.rdb.Pipeline()
 	pipe.ZAdd(ctx, s.k.indexRecountOwed(), redis.Z{Score: float64(at), Member: mark})
 	pipe.PExpire(ctx, s.k.indexRecountOwed(), s.retention)
 	if _, err := pipe.Exec(ctx); err != nil {
-		return "", 0, fmt.Errorf("owe recount: %w", err)
+		return 0, fmt.Errorf("owe recount: %w", err)
 	}
-	return mark, at, nil
+	return at, nil
 }
 
 // owedMark is a new mark of a recount owed for entity mac: its MAC and a
 // random token, so that two sifts of one entity (two processes, or one
 // let go and tried again) each have their own, even marked in the same
-// millisecond; one paying its own takes out none of the other's.
+// millisecond; one paying its own takes out none of the other's. One
+// sift's attempts share theirs (its set changed under it: sift).
 func owedMark(mac string) string { return mac + ":" + rand.Text() }
 
 // owedEntity is the entity MAC a recount-owed mark names: what comes
