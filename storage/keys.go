@@ -131,9 +131,11 @@ func (k keys) indexSifted(mac string) string { return k.prefix + ":ix:s:" + mac 
 // read now, keeping their marks (unix ms: the first start of a version
 // that does; written once): tips under their old cut forms are all
 // older, and gone once that is older than the retention, and so is the
-// indexer's work on them (foldPastForms, siftCutForm). It never expires,
-// unlike the index ("ix:") keys: written again, it would start that work
-// over.
+// indexer's work on them (foldPastForms, siftCutForm) and /entity's,
+// purge's and /forget's look-ups of them, but for a tip created before
+// (mayBeUnderPastForms). It never expires, unlike the index ("ix:")
+// keys: written again, it would start that work over. A rolling upgrade
+// from a version that cut them writes it too early (README: Upgrading).
 func (k keys) indexFormsSince() string { return k.prefix + ":forms" }
 
 // indexRecountOwed holds, by when, a mark per sift writing or having
