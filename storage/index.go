@@ -206,9 +206,10 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 		if late {
 			// Appended now, its number would sit among much newer ones:
 			// listed apart, searched by its content (postings.go).
+			// With its expiry in one step: a list made without one would
+			// keep its tips' ids past the retention.
 			day, expiry := indexDay(j.created), s.postingExpiry(j.created)
-			pipe.SAdd(ctx, s.k.indexLate(day), j.id)
-			pipe.PExpireAt(ctx, s.k.indexLate(day), expiry)
+			addLate.Eval(ctx, pipe, []string{s.k.indexLate(day)}, j.id, expiry.UnixMilli()) // rare: not cached
 		}
 		// An entity's sorted set holds its tips, scored by time, and its
 		// reporters' tags ("r" + tag), scored by minus the hour: one key
@@ -449,17 +450,20 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 // appendPostings queues the batch's postings and returns the commands
 // each tip depends on. A word's posting of a day gets the numbers of all
 // the batch's tips holding it in one APPEND, in the batch's order (the
-// order they would have been appended in one by one), and its expiry
-// once, right after: the day's expiry is the same for every tip of the
-// day. Tips share many words, so a batch writes far fewer, larger
-// commands than a command pair per word and tip.
+// order they would have been appended in one by one), right after a SET
+// NX that makes it, empty, with the day's expiry if it is not there yet
+// (APPEND keeps an expiry). Redis runs a connection's commands in order,
+// so whatever part of the pipeline ran (a connection cut after the
+// APPEND, every attempt failing there), a posting never exists without
+// its expiry: none keeps its numbers past the retention. Tips share many
+// words, so a batch writes far fewer, larger commands than a command
+// pair per word and tip.
 //
-// A late batch (tips taken over: listed apart) appends nothing, but sets
-// its words' postings' expiry again: an earlier attempt may have appended
-// and failed before the expiry (an error, a dropped connection), and
-// such a posting would otherwise keep its numbers past the retention.
-// Setting an expiry again is harmless: it is the day's.
+// A late batch (tips taken over: listed apart) appends nothing.
 func (s *Store) appendPostings(ctx context.Context, pipe redis.Pipeliner, jobs []*indexJob, late bool) map[*indexJob][]redis.Cmder {
+	if late {
+		return nil
+	}
 	type posting struct {
 		key    string
 		nums   []byte
@@ -491,12 +495,18 @@ func (s *Store) appendPostings(ctx context.Context, pipe redis.Pipeliner, jobs [
 		}
 	}
 	deps := make(map[*indexJob][]redis.Cmder, len(jobs))
+	// An expiry already past would make SET drop the key it makes, and
+	// the APPEND make it again without one (a tip indexed at the end of
+	// its retention): a minute at least, as for the bands.
+	soonest := s.now().Add(time.Minute)
 	for _, p := range order {
-		var cmds []redis.Cmder
-		if !late {
-			cmds = append(cmds, pipe.Append(ctx, p.key, string(p.nums)))
+		if p.expiry.Before(soonest) {
+			p.expiry = soonest
 		}
-		cmds = append(cmds, pipe.PExpireAt(ctx, p.key, p.expiry))
+		cmds := []redis.Cmder{
+			pipe.SetArgs(ctx, p.key, "", redis.SetArgs{Mode: "NX", ExpireAt: p.expiry}),
+			pipe.Append(ctx, p.key, string(p.nums)),
+		}
 		for _, j := range p.jobs {
 			deps[j] = append(deps[j], cmds...)
 		}
@@ -724,6 +734,12 @@ func (s *Store) unindexPurged(ctx context.Context, id, pseudonym string, created
 	}
 	return nil
 }
+
+// addLate adds tip ARGV[1] to a day's late tips (KEYS[1]) and sets the
+// list's expiry (unix ms ARGV[2]), the day's postings'.
+var addLate = redis.NewScript(`
+redis.call('SADD', KEYS[1], ARGV[1])
+return redis.call('PEXPIREAT', KEYS[1], ARGV[2])`)
 
 // dropShredded deletes a tip's hash (KEYS[1]) if it holds no data key:
 // what is left of a purged tip (its sketch, links to it).

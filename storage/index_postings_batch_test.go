@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -48,8 +50,8 @@ func postingKeys(t *testing.T, s *Store) map[string]int64 {
 }
 
 // A batch of tips sharing words writes each word's posting of the day
-// once, with all its tips' numbers (one APPEND and one expiry a word, not
-// a pair a word and tip), and every tip is found by each of its words.
+// once, with all its tips' numbers (one APPEND and one SET with the expiry
+// a word, not a pair a word and tip), and every tip is found by each of its words.
 func TestBatchWritesEachWordsPostingOnce(t *testing.T) {
 	s := callsStore(t)
 	ctx := context.Background()
@@ -75,8 +77,8 @@ func TestBatchWritesEachWordsPostingOnce(t *testing.T) {
 	if len(keys) == 0 {
 		t.Fatal("no posting written")
 	}
-	if calls["append"] != int64(len(keys)) || calls["pexpireat"] != int64(len(keys)) {
-		t.Fatalf("%d postings written with %d APPEND and %d PEXPIREAT, want one each a posting", len(keys), calls["append"], calls["pexpireat"])
+	if calls["append"] != int64(len(keys)) || calls["set"] != int64(len(keys)) || calls["pexpireat"] != 0 {
+		t.Fatalf("%d postings written with %d APPEND, %d SET and %d PEXPIREAT, want an APPEND and a SET (with the expiry) each a posting", len(keys), calls["append"], calls["set"], calls["pexpireat"])
 	}
 	for k := range keys {
 		if ttl := s.rdb.PTTL(ctx, k).Val(); ttl <= 0 {
@@ -126,45 +128,80 @@ func TestSharedPostingFailingFailsItsTipsOnly(t *testing.T) {
 	}
 }
 
-// noPostingExpiry, while on, keeps a pipeline's PEXPIREATs of postings
-// from reaching Redis and fails them, as a dropped connection or an error
-// after the APPEND before them would.
-type noPostingExpiry struct{ on bool }
+// cutAfterIndexWrite, while on, cuts every pipeline right after the first
+// command that puts a tip in a posting or in a day's late tips (an
+// APPEND, an SADD, a script given such a key): that command runs, the
+// ones after it never reach Redis and fail, as with a connection reset
+// there.
+type cutAfterIndexWrite struct{ on bool }
 
-func (h *noPostingExpiry) DialHook(next redis.DialHook) redis.DialHook          { return next }
-func (h *noPostingExpiry) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
-func (h *noPostingExpiry) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+func (h *cutAfterIndexWrite) DialHook(next redis.DialHook) redis.DialHook          { return next }
+func (h *cutAfterIndexWrite) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+func (h *cutAfterIndexWrite) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
 		if !h.on {
 			return next(ctx, cmds)
 		}
-		var sent []redis.Cmder
-		for _, c := range cmds {
-			if c.Name() == "pexpireat" {
-				if k, _ := c.Args()[1].(string); strings.Contains(k, ":ix:t:") {
-					c.SetErr(errors.New("injected: connection reset"))
-					continue
-				}
+		cut := len(cmds)
+		for i, c := range cmds {
+			if name := c.Name(); name != "append" && name != "sadd" && name != "eval" && name != "evalsha" {
+				continue
 			}
-			sent = append(sent, c)
+			if slices.ContainsFunc(c.Args(), func(a any) bool {
+				k, _ := a.(string)
+				return strings.Contains(k, ":ix:t:") || strings.Contains(k, ":ix:late:")
+			}) {
+				cut = i + 1
+				break
+			}
 		}
-		err := next(ctx, sent)
-		if len(sent) < len(cmds) && err == nil {
-			err = errors.New("injected: connection reset")
+		if cut == len(cmds) {
+			return next(ctx, cmds)
 		}
-		return err
+		for _, c := range cmds[cut:] {
+			c.SetErr(errors.New("injected: connection reset"))
+		}
+		if err := next(ctx, cmds[:cut]); err != nil {
+			return err
+		}
+		return errors.New("injected: connection reset")
 	}
 }
 
-// A posting appended by an attempt that failed before setting its expiry
-// gets it when its tips are indexed again (taken over, late), though a
-// late tip appends nothing: no blind-indexed word keeps its tips' numbers
-// past the retention.
-func TestPostingAppendedWithoutExpiryGetsItOnRetry(t *testing.T) {
+// indexKeysWithoutExpiry returns the postings and lists of late tips the
+// index holds that have no expiry.
+func indexKeysWithoutExpiry(t *testing.T, s *Store) []string {
+	t.Helper()
+	ctx := context.Background()
+	var out []string
+	for _, pattern := range []string{"w:ix:t:*", "w:ix:late:*"} {
+		iter := s.rdb.Scan(ctx, 0, pattern, 100).Iterator()
+		for iter.Next(ctx) {
+			if ttl := s.rdb.PTTL(ctx, iter.Val()).Val(); ttl < 0 {
+				out = append(out, fmt.Sprintf("%s (TTL %v)", iter.Val(), ttl))
+			}
+		}
+		if err := iter.Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// A connection cut right after a tip's words are appended to their
+// postings, or the tip added to its day's late tips, at every attempt
+// until the tip is given up, leaves no posting and no list of late tips
+// without an expiry: none keeps tips past the retention. Each posting
+// expires with its day.
+// Mutations: the posting's expiry set after its APPEND (PEXPIREAT, as
+// before) -> fails (the posting without expiry); the late tip added and
+// the list's expiry set in two commands -> fails (the list without
+// expiry).
+func TestPostingNeverLeftWithoutExpiry(t *testing.T) {
 	ctx := context.Background()
 	srv := redistest.Start(t)
 	client := srv.Client()
-	hook := &noPostingExpiry{}
+	hook := &cutAfterIndexWrite{}
 	client.AddHook(hook)
 	kr, _ := NewKeyring(bytes.Repeat([]byte{3}, 32))
 	s, err := New(client, kr, Options{Prefix: "w", Retention: 90 * 24 * time.Hour})
@@ -177,41 +214,68 @@ func TestPostingAppendedWithoutExpiryGetsItOnRetry(t *testing.T) {
 		batchSubmit(t, s, "811", 10, "venden cristal en la bodega"),
 		batchSubmit(t, s, "812", 20, "la bodega de cristal abre de noche"),
 	}
+	old := indexStale
+	indexStale = 0 // taken over at once: each attempt after the first is late
+	t.Cleanup(func() { indexStale = old })
 
 	hook.on = true
-	if n, err := s.IndexTips(ctx, 10, time.Millisecond, func(Signal) error { return nil }); err == nil || n != 0 {
-		t.Fatalf("indexed %d, %v; want both tips failed", n, err)
+	given := 0
+	for pass := 0; given < len(ids) && pass < 4*indexAttempts; pass++ {
+		n, err := s.IndexTips(ctx, 10, time.Millisecond, func(Signal) error { return nil })
+		if err == nil {
+			t.Fatalf("pass %d: indexed %d tips through the cut connection", pass, n)
+		}
+		given += n
 	}
 	hook.on = false
-	pk := s.k.indexToken(s.tokenMAC("bodega"), indexDay(now))
-	if ttl := s.rdb.PTTL(ctx, pk).Val(); ttl != -1 {
-		t.Fatalf("posting's TTL %v after the failed attempt, want appended without expiry", ttl)
+	if given != len(ids) {
+		t.Fatalf("%d of %d tips given up", given, len(ids))
 	}
-
-	// Taken over at once: indexed again, late.
-	old := indexStale
-	indexStale = 0
-	t.Cleanup(func() { indexStale = old })
-	if n, err := s.IndexTips(ctx, 10, time.Millisecond, func(Signal) error { return nil }); err != nil || n != len(ids) {
-		t.Fatalf("indexed again %d, %v; want both tips", n, err)
+	if backlog, _ := s.IndexBacklog(ctx); backlog != 0 {
+		t.Fatalf("backlog %d once given up", backlog)
 	}
 	keys := postingKeys(t, s)
 	if len(keys) == 0 {
-		t.Fatal("no posting written")
+		t.Fatal("no posting written: the cut came before")
+	}
+	lates, err := s.rdb.Keys(ctx, "w:ix:late:*").Result()
+	if err != nil || len(lates) == 0 {
+		t.Fatalf("no late tips listed (%v): the cut came before", err)
+	}
+	if bad := indexKeysWithoutExpiry(t, s); len(bad) > 0 {
+		t.Fatalf("kept past the retention: %v", bad)
 	}
 	want := s.postingExpiry(now)
 	for k := range keys {
 		at, err := s.rdb.PExpireTime(ctx, k).Result()
-		if err != nil || at <= 0 {
-			t.Fatalf("posting %s has no expiry (%v, %v)", k, at, err)
-		}
 		// (The embedded miniredis answers from a TTL: a few ms off.)
-		if got := time.UnixMilli(int64(at / time.Millisecond)); got.Sub(want).Abs() > time.Second {
-			t.Fatalf("posting %s expires at %v, want the day's %v", k, got, want)
+		if got := time.UnixMilli(int64(at / time.Millisecond)); err != nil || got.Sub(want).Abs() > time.Second {
+			t.Fatalf("posting %s expires at %v (%v), want the day's %v", k, got, err, want)
 		}
 	}
-	res, _, err := s.Search(ctx, "bodega", now.Add(-time.Hour), "", 10)
-	if err != nil || len(res) != len(ids) {
-		t.Fatalf("search: %v %v, want both tips", res, err)
+}
+
+// A tip indexed once its day's postings should be gone (its retention
+// ended as it waited) leaves no posting without an expiry: a SET whose
+// expiry is past makes nothing, and the APPEND after it would make the
+// posting without one.
+// Mutation: no floor on the posting's expiry -> fails.
+func TestPostingOfATipPastItsRetentionExpires(t *testing.T) {
+	ctx := context.Background()
+	kr, _ := NewKeyring(bytes.Repeat([]byte{3}, 32))
+	s, err := New(redistest.Start(t).Client(), kr, Options{Prefix: "w", Retention: time.Hour})
+	if err != nil || s.Init(ctx) != nil {
+		t.Fatal(err)
+	}
+	// Sent three days ago (its hash made now: it is still there), indexed now.
+	now := time.Now().Add(-72 * time.Hour)
+	s.now = func() time.Time { return now }
+	batchSubmit(t, s, "821", 10, "venden cristal en la bodega")
+	now = time.Now()
+	if n, err := s.IndexTips(ctx, 10, time.Millisecond, func(Signal) error { return nil }); err != nil || n != 1 {
+		t.Fatalf("indexed %d, %v", n, err)
+	}
+	if bad := indexKeysWithoutExpiry(t, s); len(bad) > 0 {
+		t.Fatalf("kept past the retention: %v", bad)
 	}
 }
