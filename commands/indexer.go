@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/vigia-project/vigia/storage"
@@ -11,7 +12,7 @@ import (
 // sending the alerts they raise, until none is left (or one fails).
 func (m *Mux) IndexPending(ctx context.Context) error {
 	for {
-		n, err := m.store.IndexTips(ctx, storage.IndexBatch, time.Millisecond, m.alerter(ctx))
+		n, err := m.indexTips(ctx, time.Millisecond)
 		if err != nil || n == 0 {
 			return err
 		}
@@ -23,7 +24,7 @@ func (m *Mux) IndexPending(ctx context.Context) error {
 // told it is received.
 func (m *Mux) RunIndexer(ctx context.Context) {
 	for ctx.Err() == nil {
-		_, err := m.store.IndexTips(ctx, storage.IndexBatch, 2*time.Second, m.alerter(ctx))
+		_, err := m.indexTips(ctx, 2*time.Second)
 		if err != nil && ctx.Err() == nil {
 			m.log.Warn("indexing failed", "error", err.Error())
 			select { // Redis is down, or a tip cannot be read: do not spin
@@ -32,6 +33,18 @@ func (m *Mux) RunIndexer(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// indexTips indexes a batch of tips (waiting for them at most block). Owed
+// recounts that failed while the indexing did not are logged here, not
+// returned: the indexing went on (they are tried again a minute later).
+func (m *Mux) indexTips(ctx context.Context, block time.Duration) (int, error) {
+	n, err := m.store.IndexTips(ctx, storage.IndexBatch, block, m.alerter(ctx))
+	if re := (*storage.RecountsError)(nil); errors.As(err, &re) {
+		m.log.Warn("owed recounts failed", "error", re.Error())
+		return n, nil
+	}
+	return n, err
 }
 
 // alerter hands the indexer's alerts to the investigator chats.

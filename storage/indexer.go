@@ -49,14 +49,31 @@ const indexParallel = 4
 // not handed over raised again, once stale (up to indexAttempts times). It
 // returns how many stream entries it handled. At its first call, then
 // once a minute, it first does the alerts' recounts that sifts of cut
-// forms owe and did not do (redoOwedRecounts).
+// forms owe and did not do (redoOwedRecounts). If only those fail, the
+// error is a *RecountsError: the tips were indexed all the same.
 func (s *Store) IndexTips(ctx context.Context, count int, block time.Duration, alert func(Signal) error) (int, error) {
 	// A recount that fails is reported, with whatever this pass gives,
 	// and tried again at a later look: it never holds the indexing back.
 	owedErr := s.redoOwedRecounts(ctx)
 	n, err := s.indexTips(ctx, count, block, alert)
+	if owedErr == nil {
+		return n, err
+	}
+	if err == nil {
+		return n, &RecountsError{owedErr}
+	}
 	return n, errors.Join(owedErr, err)
 }
+
+// RecountsError is IndexTips' error when the owed recounts failed and the
+// indexing did not: they are tried again at a later look, and the pass
+// indexed what it could as if they had not failed. (When the indexing
+// failed too, IndexTips' error is not one.)
+type RecountsError struct{ err error }
+
+func (e *RecountsError) Error() string { return e.err.Error() }
+
+func (e *RecountsError) Unwrap() error { return e.err }
 
 // indexTips is IndexTips after the owed recounts.
 func (s *Store) indexTips(ctx context.Context, count int, block time.Duration, alert func(Signal) error) (int, error) {

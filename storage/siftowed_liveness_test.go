@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,6 +50,9 @@ func TestOwedRecountsThatKeepFailingDoNotStopIndexing(t *testing.T) {
 	if err == nil || n != 1 {
 		t.Fatalf("first pass: %d tips, %v; want the new tip indexed and the failing recounts reported", n, err)
 	}
+	if re := (*RecountsError)(nil); !errors.As(err, &re) {
+		t.Fatalf("first pass: %v, want a RecountsError: the indexing went well", err)
+	}
 	res, _, err := s.Search(ctx, "halcones", time.Now().Add(-time.Hour), "", 10)
 	if err != nil || len(res) != 1 || res[0].ID != id {
 		t.Fatalf("search after the pass: %v %v, want the new tip: the failing recounts hold the indexing back", res, err)
@@ -82,5 +86,29 @@ func TestOwedRecountsThatKeepFailingDoNotStopIndexing(t *testing.T) {
 	}
 	if n := s.rdb.ZCard(ctx, s.k.indexRecountOwed()).Val(); n != 0 {
 		t.Errorf("%d recounts still owed once their records are mended", n)
+	}
+}
+
+// Owed recounts failing in a pass whose indexing fails too: the error is
+// not a RecountsError, which would say the indexing went well.
+// Mutation: IndexTips making the recounts' error a RecountsError whatever
+// the indexing's -> fails.
+func TestFailingRecountsDoNotHideAFailedIndexing(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	mac := s.entityMAC("phone:525500000001")
+	s.rdb.HSet(ctx, s.k.alertPending(mac), "d", "corrupted")
+	s.rdb.Expire(ctx, s.k.alertPending(mac), time.Hour)
+	s.rdb.ZAdd(ctx, s.k.indexRecountOwed(), redis.Z{Score: 0, Member: mac})
+	batchSubmit(t, s, "941", 1, "venden cristal en la bodega")
+	// The posting of "bodega" holds the wrong type: the tip's indexing fails.
+	pk := s.k.indexToken(s.tokenMAC("bodega"), indexDay(now))
+	s.rdb.SAdd(ctx, pk, "not a string")
+	s.rdb.Expire(ctx, pk, time.Hour)
+	n, err := s.IndexTips(ctx, 50, time.Millisecond, func(Signal) error { return nil })
+	if re := (*RecountsError)(nil); n != 0 || err == nil || errors.As(err, &re) || !strings.Contains(err.Error(), "WRONGTYPE") || !strings.Contains(err.Error(), "owed recounts") {
+		t.Fatalf("indexed %d, %v (%T); want both failures reported, not as the recounts' alone", n, err, err)
 	}
 }
