@@ -94,10 +94,10 @@ type indexJob struct {
 	sketched bool
 	bands    []string
 
-	first, end       int                // its commands in the round trip's pipeline
-	counts, retained []*redis.IntCmd    // each entity's reporters in the window, in the retention
-	cands            []*redis.Cmd       // near-duplicate candidates: this week's buckets (filed), last week's
-	lastWeek         []*redis.StringCmd // last week's buckets, read
+	first, end       int                  // its commands in the round trip's pipeline
+	counts, retained []*redis.IntCmd      // each entity's reporters in the window, in the retention
+	cands            []*redis.Cmd         // near-duplicate candidates: this week's buckets (filed), last week's, the next week's
+	otherWeeks       [][]*redis.StringCmd // last week's buckets, read; the next week's, if it began (a tip indexed late)
 	marks            []*redis.StatusCmd
 	stored           *redis.SliceCmd // its data key and forgotten mark
 	others           []string        // candidates whose sketches were read
@@ -251,10 +251,19 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 			keys := s.bandKeys(j.created, j.bands)
 			j.cands = append(j.cands, addBands.EvalSha(ctx, pipe, keys, bandArgs(j.id, j.bands)...))
 			s.expireBands(ctx, pipe, keys, j.created)
-			last := s.bandKeys(j.created.Add(-bandWeek), j.bands)
-			j.lastWeek = make([]*redis.StringCmd, len(last))
-			for i, k := range last {
-				j.lastWeek[i] = pipe.HGet(ctx, k, j.bands[i])
+			// A tip indexed once the next week began (replayed from the
+			// spool, taken over from an indexer that died, or just past
+			// midnight) reads that week's buckets too: a tip like it sent
+			// since was filed there, and looked for it in vain.
+			weeks := []time.Time{j.created.Add(-bandWeek)}
+			if next := bandWeekStart(j.created).Add(bandWeek); !s.now().Before(next) {
+				weeks = append(weeks, next)
+			}
+			j.otherWeeks = make([][]*redis.StringCmd, len(weeks))
+			for w, at := range weeks {
+				for i, k := range s.bandKeys(at, j.bands) {
+					j.otherWeeks[w] = append(j.otherWeeks[w], pipe.HGet(ctx, k, j.bands[i]))
+				}
 			}
 		}
 		j.end = pipe.Len()
@@ -284,11 +293,14 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 				break
 			}
 		}
-		if j.err == nil && j.lastWeek != nil {
-			// Last week's answers as one more list of the ids filed under
-			// each band ("" where none), as addBands gives this week's.
-			found := make([]any, len(j.lastWeek))
-			for i, c := range j.lastWeek {
+		for _, week := range j.otherWeeks {
+			if j.err != nil {
+				break
+			}
+			// Another week's answers as one more list of the ids filed
+			// under each band ("" where none), as addBands gives this week's.
+			found := make([]any, len(week))
+			for i, c := range week {
 				found[i] = c.Val()
 			}
 			c := redis.NewCmd(ctx)

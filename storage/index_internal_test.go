@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/vigia-project/vigia/storage/redistest"
 	"github.com/vigia-project/vigia/tips"
@@ -128,4 +131,46 @@ func mustInt(t *testing.T, s string) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// A tip of last week indexed late (taken over from an indexer that died
+// on it) after a tip like it of this week finds it as a near duplicate:
+// it reads this week's buckets too, where the other was filed; each is
+// linked to the other.
+// Mutation: only the tip's own week's and last week's buckets read (as
+// before) -> fails (neither linked).
+func TestTipOfLastWeekIndexedLateFindsThisWeeksNearDuplicate(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	text := "Los halcones de la plaza cobran cuota a todos los tenderos de la calle Morelos cada viernes en la noche"
+	now := time.Now()
+	clock := bandWeekStart(now).Add(-12 * time.Hour) // last week's
+	s.now = func() time.Time { return clock }
+	a := batchSubmit(t, s, "951", 10, text)
+	// An indexer takes it and dies.
+	if err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: IndexGroup, Consumer: indexConsumer, Streams: []string{s.k.triage(), ">"}, Count: 1, Block: -1}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	clock = now
+	b := batchSubmit(t, s, "952", 20, strings.ToLower(text)+" otra vez")
+	if n, err := s.IndexTips(ctx, 10, time.Millisecond, func(Signal) error { return nil }); err != nil || n != 1 {
+		t.Fatalf("indexed %d, %v; want this week's tip", n, err)
+	}
+	old := indexStale
+	indexStale = 0
+	t.Cleanup(func() { indexStale = old })
+	if n, err := s.IndexTips(ctx, 10, time.Millisecond, func(Signal) error { return nil }); err != nil || n != 1 {
+		t.Fatalf("indexed %d, %v; want last week's tip, taken over", n, err)
+	}
+	ta, err := s.Tip(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, err := s.Tip(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ta.NearDuplicate != b || tb.NearDuplicate != a {
+		t.Fatalf("last week's tip linked to %q, this week's to %q; want each to the other", ta.NearDuplicate, tb.NearDuplicate)
+	}
 }
