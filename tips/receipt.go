@@ -63,8 +63,9 @@ func drawReceipt(r io.Reader) (string, error) {
 // returns false if it cannot be one. It forgives case, spaces, dashes, the
 // letters Crockford maps to digits (O to 0, I and L to 1), full-width forms,
 // Cyrillic and Greek look-alikes, the digits of every script (lookAlikes),
-// "fancy text" letters (mathematical, circled, parenthesised, squared:
-// wideChar) and accents on every character or so ("ŚÁJ́Ǵ-…", receiptAt).
+// "fancy text" letters (mathematical, circled, parenthesised, squared,
+// small capitals: wideChar), upside-down text (readTurned) and accents on
+// every character or so ("ŚÁJ́Ǵ-…", receiptAt).
 func NormalizeReceipt(s string) (string, bool) {
 	if len(s) > 256 { // a code with a 3-byte zero-width space between every character is 73
 		// Invisible characters, however many between its characters,
@@ -91,17 +92,24 @@ func NormalizeReceipt(s string) (string, bool) {
 	// separators of any kind (en dashes, no-break spaces, zero-width
 	// characters copied with it) are not part of it.
 	s = strings.TrimFunc(s, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) || invisible(r) })
+	// Upside-down ("ʞㄥΌᗡ…" for "K7QD…"): read as with the screen turned.
+	s, ok := readTurned(s)
+	if !ok {
+		return "", false
+	}
 	var b strings.Builder
-	u := strings.ToUpper(s)
 	letters, accented, marked := 0, 0, true // (a mark before the first character bears on none)
-	for i := 0; i < len(u); {
-		if n := separatorAt(u, i); n > 0 {
+	for i := 0; i < len(s); {
+		if n := separatorAt(s, i); n > 0 {
 			i += n
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(u[i:])
+		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
-		r = lookAlike(halfWidth(r))
+		if c, ok := smallCapitals[r]; ok {
+			r = c // (upper-cased, "ʀ" would be "Ʀ", "ǫ" an accented O)
+		}
+		r = lookAlike(halfWidth(unicode.ToUpper(r)))
 		acc := false
 		if r > 127 && !groupSeparator(r) {
 			if c, ok, a := wideChar(r); ok {
@@ -354,12 +362,19 @@ var latinFolded = func() (t [latinFoldedLast]uint8) {
 	return t
 }()
 
-// decomposedChar is wideChar read from Unicode's decompositions.
+// decomposedChar is wideChar read from Unicode's decompositions, and
+// from smallCapitals and turnedLetters, which have none.
 func decomposedChar(r rune) (c rune, ok, accent bool) {
 	if r >= 0x1F150 && r < 0x1F16A || r >= 0x1F170 && r < 0x1F18A {
 		// Negative circled and squared capitals ("🅐", "🅰"): no
 		// decomposition, yet letters to a reader, as the circled are.
 		return 'A' + (r-0x1F150)%0x20, true, false
+	}
+	if c, ok := smallCapitals[r]; ok {
+		return c, true, false // "ᴋ", "ʀ", "ǫ" (which NFKD reads as an accented O)
+	}
+	if c, ok := turnedLetters[r]; ok {
+		return c, true, false // "ʞ": as it reads turned (NormalizeReceipt reads the code so)
 	}
 	var buf [utf8.UTFMax]byte
 	d := norm.NFKD.Properties(buf[:utf8.EncodeRune(buf[:], r)]).Decomposition()

@@ -1,0 +1,86 @@
+package tips
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"unicode"
+
+	"golang.org/x/text/unicode/runenames"
+)
+
+// A code written in small capitals, as "fancy text" sites write one
+// (their Q a "ǫ", their X an x), or in their "tiny text" (superscripts,
+// with small capitals for the i, l, n and u), reads as the code to an
+// investigator, so it is read and cut as the code.
+func TestReceiptReadInSmallCapitals(t *testing.T) {
+	for code, written := range map[string]string{
+		"JCJH-0X19-7ZXF-6YQN": "ᴊᴄᴊʜ-0x19-7ᴢxꜰ-6ʏǫɴ",
+		"K7QD-9XMA-R2TP-4WZN": "ᴋ7ꞯᴅ 9xᴍᴀ ʀ2ᴛᴘ 4ᴡᴢɴ", // Unicode's own small capital Q
+		"SAJG-ZFDD-7NM6-K3PQ": "ˢᵃʲᵍ-ᶻᶠᵈᵈ-⁷ᶰᵐ⁶-ᵏ³ᵖq", // tiny text: a small capital n
+	} {
+		if got, ok := NormalizeReceipt(written); !ok || got != code {
+			t.Errorf("NormalizeReceipt(%q) = %q %v", written, got, ok)
+		}
+		out, cut, err := CutReceipts([]string{"mi codigo " + written + " gracias"}, knowsOnly(code))
+		if err != nil || !cut || out[0] != "mi codigo gracias" {
+			t.Errorf("%q: cut %q %v %v", written, out, cut, err)
+		}
+	}
+}
+
+// A code written upside down, as "flip text" sites write it (each
+// character turned over, the order reversed, so that it reads right with
+// the screen turned), reads as the code to an investigator who turns it,
+// so it is read and cut as the code; not as the code its characters
+// would be the right way up.
+func TestReceiptReadUpsideDown(t *testing.T) {
+	for code, written := range map[string]string{
+		"JCJH-0X19-7ZXF-6YQN": "ubʎ9-ɟxzㄥ-6Ɩx0-ɥɾɔɾ", // from "jcjh-0x19-…": small letters
+		"K7QD-9XMA-R2TP-4WZN": "NZMㄣ-Ԁ┴ᄅᴚ-∀WX6-ᗡΌㄥʞ", // capitals
+		"SAJG-ZFDD-7NM6-K3PQ": "bdƐʞ-9ɯuㄥ-ppɟz-ƃɾɐs", // "ɯ" is m, "u" n, "d" p
+	} {
+		if got, ok := NormalizeReceipt(written); !ok || got != code {
+			t.Errorf("NormalizeReceipt(%q) = %q %v", written, got, ok)
+		}
+		out, cut, err := CutReceipts([]string{"mi codigo " + written + " gracias"}, knowsOnly(code))
+		if err != nil || !cut || out[0] != "mi codigo gracias" {
+			t.Errorf("%q: cut %q %v %v", written, out, cut, err)
+		}
+	}
+	// A character that reads as nothing turned over: no code.
+	if got, ok := NormalizeReceipt("ubʎ9-ɟxzㄥ-6ƖxA-ɥɾɔɾ"); ok {
+		t.Errorf("read as %q", got)
+	}
+}
+
+// smallCapitals and turnedLetters hold every letter and digit Unicode
+// names a small capital or a turned one, each read as the letter or
+// digit its name says (those Unicode names otherwise are listed).
+func TestReceiptFormTablesFollowUnicodeNames(t *testing.T) {
+	named := regexp.MustCompile(`^(?:LATIN LETTER SMALL CAPITAL|MODIFIER LETTER SMALL CAPITAL|LATIN (?:SMALL|CAPITAL) LETTER TURNED|TURNED (?:SANS-SERIF )?CAPITAL|TURNED DIGIT|LATIN LETTER SMALL CAPITAL TURNED) ([A-Z]|TWO|THREE)$`)
+	otherwise := "ǫıɔɟƃɾ∀𐐒ꓭƆᗡꓷƎ⋊˥ԀΌ┴⊥ꓕΛƖ⇂ᄅƐㄣϛㄥ"
+	digits := map[string]rune{"TWO": '2', "THREE": '3'}
+	for r := rune(0x80); r <= unicode.MaxRune; r++ {
+		sc, isSmall := smallCapitals[r]
+		tu, isTurned := turnedLetters[r]
+		m := named.FindStringSubmatch(runenames.Name(r))
+		if m == nil {
+			if (isSmall || isTurned) && !strings.ContainsRune(otherwise, r) {
+				t.Errorf("%U %c (%s) is in a table, not named as one", r, r, runenames.Name(r))
+			}
+			continue
+		}
+		want := rune(m[1][0])
+		if d, ok := digits[m[1]]; ok {
+			want = d
+		}
+		turned := strings.Contains(m[0], "TURNED")
+		switch {
+		case turned && (!isTurned || tu != want):
+			t.Errorf("%U %c (%s): turnedLetters reads %q", r, r, m[0], tu)
+		case !turned && (!isSmall || sc != want):
+			t.Errorf("%U %c (%s): smallCapitals reads %q", r, r, m[0], sc)
+		}
+	}
+}
