@@ -370,6 +370,12 @@ func decomposedChar(r rune) (c rune, ok, accent bool) {
 		// decomposition, yet letters to a reader, as the circled are.
 		return 'A' + (r-0x1F150)%0x20, true, false
 	}
+	if r >= regionalA && r <= regionalA+25 {
+		// Regional indicator letters ("🇯🇨🇯🇭", as "emoji letters"
+		// sites write): letters to a reader too. Two of them are a
+		// flag; receiptCandidates looks up no word of them alone.
+		return 'A' + r - regionalA, true, false
+	}
 	if c, ok := smallCapitals[r]; ok {
 		return c, true, false // "ᴋ", "ʀ", "ǫ" (which NFKD reads as an accented O)
 	}
@@ -408,6 +414,16 @@ func decomposedChar(r rune) (c rune, ok, accent bool) {
 		return r, false, false
 	}
 	return c, true, accent
+}
+
+// regionalA is the regional indicator letter A (U+1F1E6); Z is 25 after.
+const regionalA = 0x1F1E6
+
+// hasRegional reports whether s holds a regional indicator letter: all
+// of them start with these bytes in UTF-8 (as do the characters from
+// U+1F1C0 before them, none of them a letter).
+func hasRegional(s string) bool {
+	return strings.Contains(s, "\xF0\x9F\x87")
 }
 
 // halfWidth reads a full-width form (East Asian keyboards) as ASCII.
@@ -813,6 +829,9 @@ func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
 			_, _, digit := receiptAt(text, sp[0])
 			if !digit && !OldReceipt(code) {
 				continue // letters read as digits ("LOCO" is "10C0"): no code of either form
+			}
+			if !digit && hasRegional(text[sp[0]:sp[1]]) {
+				continue // flags ("🇲🇽🇨🇦 🇧🇷🇦🇷 …"), no code drawn since every code held a digit
 			}
 			all = append(all, found{receiptCandidate{ti, sp, -1}, code, !digit})
 		}

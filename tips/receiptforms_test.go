@@ -54,6 +54,36 @@ func TestReceiptReadUpsideDown(t *testing.T) {
 	}
 }
 
+// A code in regional indicator letters ("🇯🇨🇯🇭-0🇽19-…", as "emoji
+// letters" sites write one, a zero-width space between two so that no
+// flag shows) is read and cut as the code. Flags are pairs of them,
+// common in messages: a run of them with no digit is no code of letters
+// alone, and costs no lookup.
+func TestReceiptReadInRegionalIndicators(t *testing.T) {
+	const code = "JCJH-0X19-7ZXF-6YQN"
+	ri := offsets(0x1F1E6, -1, "")
+	for name, written := range map[string]string{
+		"joined":            writtenAs(code, ri),
+		"zero-width spaces": writtenAs(code, offsets(0x1F1E6, -1, "\u200b")),
+	} {
+		if got, ok := NormalizeReceipt(written); !ok || got != code {
+			t.Errorf("%s: NormalizeReceipt(%q) = %q %v", name, written, got, ok)
+		}
+		out, cut, err := CutReceipts([]string{"mi codigo " + written + " gracias"}, knowsOnly(code))
+		if err != nil || !cut || Neutralize(out[0]) != "mi codigo gracias" {
+			t.Errorf("%s: cut %q %v %v", name, out, cut, err)
+		}
+	}
+	flags := strings.Repeat("🇲🇽🇨🇦 🇧🇷🇦🇷 🇵🇪🇪🇸 🇬🇧🇩🇪 ¡vamos! 🇲🇽🇲🇽🇲🇽🇲🇽🇲🇽🇲🇽🇲🇽🇲🇽 ", 20)
+	var asked []string
+	if _, _, err := CutReceipts([]string{flags}, func(codes []string) ([]bool, error) {
+		asked = codes
+		return make([]bool, len(codes)), nil
+	}); err != nil || len(asked) != 0 {
+		t.Errorf("a message of flags looked up %q (%v)", asked, err)
+	}
+}
+
 // smallCapitals and turnedLetters hold every letter and digit Unicode
 // names a small capital or a turned one, each read as the letter or
 // digit its name says (those Unicode names otherwise are listed).
