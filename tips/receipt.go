@@ -115,10 +115,10 @@ func NormalizeReceipt(s string) (string, bool) {
 			if c, ok, a := wideChar(r); ok {
 				r, acc = c, a // "𝐒", "Ⓢ", "Ś": S
 			} else if mark(r) {
-				if !marked {
+				if !marked && !unicode.Is(unicode.Me, r) {
 					accented, marked = accented+1, true
 				}
-				continue // "J́": the accent on a J
+				continue // "J́": the accent on a J; "J⃝": no accent (marksAt)
 			}
 		}
 		if r >= 'A' && r <= 'Z' {
@@ -276,15 +276,17 @@ func receiptAt(text string, i int) (end int, letter, digit bool) {
 
 // marksAt returns how many bytes the combining marks at text[i:] take
 // (accents, and enclosing marks such as the circle of "S\u20DD"), and
-// whether one is an accent, one that shows (variation selectors are
-// marks too, invisible ones).
+// whether one is an accent: one that shows and is no enclosing mark
+// (variation selectors are marks too, invisible ones; a circle or a
+// keycap around a character is no accent of prose, as a circled letter
+// is none).
 func marksAt(text string, i int) (n int, accent bool) {
 	for i+n < len(text) && text[i+n] >= utf8.RuneSelf {
 		r, size := utf8.DecodeRuneInString(text[i+n:])
 		if r < 0x300 || !mark(r) { // (none before U+0300: "áé" asks no table)
 			break
 		}
-		n, accent = n+size, accent || !invisible(r)
+		n, accent = n+size, accent || !invisible(r) && !unicode.Is(unicode.Me, r)
 	}
 	return n, accent
 }

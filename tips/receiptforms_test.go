@@ -84,6 +84,28 @@ func TestReceiptReadInRegionalIndicators(t *testing.T) {
 	}
 }
 
+// A code with an enclosing mark on a few of its characters (a circle,
+// a keycap: "J⃝", "7️⃣") reads as the code, so it is read and cut as
+// the code: such marks are no accents, and the rule that reads a word
+// through accents only where half its letters bear one does not count
+// them.
+func TestReceiptReadWithEnclosingMarks(t *testing.T) {
+	const code = "JCJH-0X19-7ZXF-6YQN"
+	for _, written := range []string{
+		"J\u20ddCJH-0X19-7ZXF-6YQN",
+		"JCJH-0X19-7\ufe0f\u20e3ZXF-6\ufe0f\u20e3YQN",
+		"JC\u20deJH-0X19-7ZXF-6YQ\u20e0N",
+	} {
+		if got, ok := NormalizeReceipt(written); !ok || got != code {
+			t.Errorf("NormalizeReceipt(%q) = %q %v", written, got, ok)
+		}
+		out, cut, err := CutReceipts([]string{"mi codigo " + written + " gracias"}, knowsOnly(code))
+		if err != nil || !cut || out[0] != "mi codigo gracias" {
+			t.Errorf("%q: cut %q %v %v", written, out, cut, err)
+		}
+	}
+}
+
 // smallCapitals and turnedLetters hold every letter and digit Unicode
 // names a small capital or a turned one, each read as the letter or
 // digit its name says (those Unicode names otherwise are listed).
