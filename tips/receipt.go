@@ -956,12 +956,16 @@ func CutReceiptsAcross(texts []string, known func(codes []string) ([]bool, error
 				continue
 			}
 			from, to := max(sp[0], s)-s, min(sp[1], s+len(texts[ti]))-s
+			// Spaces, and invisible characters written around it, as
+			// CutReceipts takes them ("es \u200bK7QD-9XMA\u200b"), go
+			// with it. (A piece runs to its text's end or from its
+			// start, or both.)
 			before, after := out[ti][:from], out[ti][to:]
 			if to == len(texts[ti]) {
-				before = strings.TrimRightFunc(before, unicode.IsSpace) // "mi código es K7QD-9XMA"
+				before = strings.TrimRightFunc(before, spaceOrInvisible) // "mi código es K7QD-9XMA"
 			}
 			if from == 0 {
-				after = strings.TrimLeftFunc(after, unicode.IsSpace) // "R2TP-4WZN gracias"
+				after = strings.TrimLeftFunc(after, spaceOrInvisible) // "R2TP-4WZN gracias"
 			}
 			out[ti], touched[ti] = before+after, true
 		}
@@ -973,6 +977,12 @@ func CutReceiptsAcross(texts []string, known func(codes []string) ([]bool, error
 		}
 	}
 	return out, cut, nil
+}
+
+// spaceOrInvisible reports whether r is a space or shows nothing
+// (invisible).
+func spaceOrInvisible(r rune) bool {
+	return unicode.IsSpace(r) || invisible(r)
 }
 
 // askKnown asks known about codes, checking it answered each.

@@ -2,6 +2,7 @@ package tips
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -102,6 +103,22 @@ func TestReceiptReadWithEnclosingMarks(t *testing.T) {
 		out, cut, err := CutReceipts([]string{"mi codigo " + written + " gracias"}, knowsOnly(code))
 		if err != nil || !cut || out[0] != "mi codigo gracias" {
 			t.Errorf("%q: cut %q %v %v", written, out, cut, err)
+		}
+	}
+}
+
+// A code pasted in two goes with invisible characters where it was cut
+// ("…0X19\u200b", then "\u2060\u20607ZXF…") leaves none of them behind:
+// the pieces cut, each text keeps neither them nor a space before them.
+func TestCutReceiptsAcrossTakesInvisibleCharactersAround(t *testing.T) {
+	const code = "JCJH-0X19-7ZXF-6YQN"
+	for _, tc := range []struct{ in, want []string }{
+		{[]string{"mi código es \u200bJCJH-0X19\u200b", "\u2060\u20607ZXF-6YQN\u200b gracias"}, []string{"mi código es", "gracias"}},
+		{[]string{"mi código es \ufeffJCJH-0X", "19-7ZXF-6YQN\u200d"}, []string{"mi código es", ""}},
+	} {
+		out, cut, err := CutReceiptsAcross(tc.in, knowsOnly(code))
+		if err != nil || !cut || !slices.Equal(out, tc.want) {
+			t.Errorf("%q: got %q %v %v, want %q", tc.in, out, cut, err, tc.want)
 		}
 	}
 }
