@@ -2,10 +2,14 @@ package tests
 
 import (
 	"context"
+	"io"
+	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/storage/redistest"
@@ -134,4 +138,94 @@ func TestDemoNeverTouchesAConfiguredRedis(t *testing.T) {
 	if after := connections(); after != before {
 		t.Fatalf("the demo connected to the configured Redis: connections %s, then %s", before, after)
 	}
+}
+
+// A reporter who pastes their receipt code into a new tip in a "fancy
+// text" site's small capitals, or upside down ("flip text"), through the
+// real binary: the reporter is told it was left out, and the
+// investigator's /recent shows the tip without it.
+func TestDemoCutsAReceiptInFancyForms(t *testing.T) {
+	smallCapitals := strings.NewReplacer("A", "ᴀ", "B", "ʙ", "C", "ᴄ", "D", "ᴅ", "E", "ᴇ", "F", "ꜰ", "G", "ɢ", "H", "ʜ", "J", "ᴊ", "K", "ᴋ",
+		"M", "ᴍ", "N", "ɴ", "P", "ᴘ", "Q", "ǫ", "R", "ʀ", "S", "ꜱ", "T", "ᴛ", "V", "ᴠ", "W", "ᴡ", "X", "x", "Y", "ʏ", "Z", "ᴢ")
+	turned := map[rune]rune{'1': 'Ɩ', '2': 'ᄅ', '3': 'Ɛ', '4': 'ㄣ', '5': 'ϛ', '6': '9', '7': 'ㄥ', '9': '6', 'A': '∀', 'B': 'ꓭ', 'C': 'Ɔ',
+		'D': 'ᗡ', 'E': 'Ǝ', 'F': 'Ⅎ', 'G': '⅁', 'J': 'ſ', 'K': 'ʞ', 'M': 'W', 'P': 'Ԁ', 'Q': 'Ό', 'R': 'ᴚ', 'T': '┴', 'V': 'Λ', 'W': 'M', 'Y': '⅄'}
+	for name, form := range map[string]func(code string) string{
+		"small capitals": smallCapitals.Replace,
+		"upside down": func(code string) string { // turned over and backwards, as flip sites write
+			rs := []rune(code)
+			slices.Reverse(rs)
+			for i, r := range rs {
+				if f, ok := turned[r]; ok {
+					rs[i] = f
+				}
+			}
+			return string(rs)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var written string
+			out := demoWithReceipt(t, "Me cobran piso en el mercado\n#10\n", func(code string) string {
+				written = form(code)
+				return "Siguen cobrando, mi código era " + written + " por si acaso\n#10\n/as investigator\n/recent\n/quit\n"
+			})
+			_, investigatorView, _ := strings.Cut(out, "investigator> /recent")
+			if !strings.Contains(out, "I left out the receipt code in your message") ||
+				!strings.Contains(investigatorView, "Siguen cobrando, mi código era por si acaso") || strings.Contains(investigatorView, written) {
+				t.Errorf("the code written %q not cut:\n%s", written, out)
+			}
+		})
+	}
+}
+
+// demoWithReceipt runs the real binary's demo: it types first, waits for
+// the receipt code the demo gives, then types what rest makes of it, and
+// returns all the demo wrote.
+func demoWithReceipt(t *testing.T, first string, rest func(code string) string) string {
+	t.Helper()
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	cmd := exec.Command(binary, "demo")
+	cmd.Env = []string{"PATH=/usr/bin:/bin"}
+	cmd.Stdout, cmd.Stderr = pw, pw
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	defer cmd.Process.Kill()
+	if _, err := io.WriteString(stdin, first); err != nil {
+		t.Fatal(err)
+	}
+	// Read until the receipt shows (a deadline, not a sleep: the demo
+	// answers each line as it reads it).
+	pr.SetReadDeadline(time.Now().Add(2 * time.Minute))
+	receipt := regexp.MustCompile(`receipt code: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})`)
+	var out []byte
+	buf := make([]byte, 4096)
+	for receipt.FindSubmatch(out) == nil {
+		n, err := pr.Read(buf)
+		out = append(out, buf[:n]...)
+		if err != nil {
+			t.Fatalf("no receipt code: %v\n%s", err, out)
+		}
+	}
+	if _, err := io.WriteString(stdin, rest(string(receipt.FindSubmatch(out)[1]))); err != nil {
+		t.Fatal(err)
+	}
+	stdin.Close()
+	more, err := io.ReadAll(pr)
+	out = append(out, more...)
+	if err != nil {
+		t.Fatalf("reading the demo: %v\n%s", err, out)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("demo failed: %v\n%s", err, out)
+	}
+	return string(out)
 }
