@@ -65,7 +65,8 @@ func drawReceipt(r io.Reader) (string, error) {
 // Cyrillic and Greek look-alikes, the digits of every script (lookAlikes),
 // "fancy text" letters (mathematical, circled, parenthesised, squared,
 // small capitals: wideChar), upside-down text (readTurned) and accents on
-// every character or so ("ŚÁJ́Ǵ-…", receiptAt).
+// every character or so ("ŚÁJ́Ǵ-…"), or on any in capitals with no space
+// ("ÁBCD-…", receiptAt).
 func NormalizeReceipt(s string) (string, bool) {
 	if len(s) > 256 { // a code with a 3-byte zero-width space between every character is 73
 		// Invisible characters, however many between its characters,
@@ -99,6 +100,7 @@ func NormalizeReceipt(s string) (string, bool) {
 	}
 	var b strings.Builder
 	letters, accented, marked := 0, 0, true // (a mark before the first character bears on none)
+	lower, spaced := false, strings.ContainsFunc(s, unicode.IsSpace)
 	for i := 0; i < len(s); {
 		if n := separatorAt(s, i); n > 0 {
 			i += n
@@ -109,6 +111,7 @@ func NormalizeReceipt(s string) (string, bool) {
 		if c, ok := smallCapitals[r]; ok {
 			r = c // (upper-cased, "ʀ" would be "Ʀ", "ǫ" an accented O)
 		}
+		lower = lower || r >= 'a' && r <= 'z' || r >= utf8.RuneSelf && unicode.IsLower(r)
 		r = lookAlike(halfWidth(unicode.ToUpper(r)))
 		acc := false
 		if r > 127 && !groupSeparator(r) {
@@ -143,8 +146,8 @@ func NormalizeReceipt(s string) (string, bool) {
 		}
 		b.WriteRune(r)
 	}
-	if b.Len() != receiptLen+3 || accented > 0 && accented*2 < letters {
-		return "", false // (a few accents: words, as receiptAt reads them)
+	if b.Len() != receiptLen+3 || (lower || spaced) && accented > 0 && accented*2 < letters {
+		return "", false // (a few accents, not in capitals or with spaces: words, as receiptAt reads them)
 	}
 	return b.String(), true
 }
@@ -206,9 +209,13 @@ func receiptSpans(text string, lettersAlone bool) [][2]int {
 // ("ŚÁJ́Ǵ-…" is SAJG-…), but only where at least half as many characters
 // bear one as there are letters, as in text written so on purpose: in
 // ordinary words ("casa 2024 está allá") fewer do, and those are no
-// code-like words, so that accented prose costs no more lookups.
+// code-like words, so that accented prose costs no more lookups. Or
+// where every letter is a capital and no space stands between groups,
+// as codes are shown ("ÁBCD-EFGH-…": an old code of letters alone with
+// an accent slipped in): prose has spaces between its words, in
+// capitals too ("CASA 2024 ESTÁ ALLÁ").
 func receiptAt(text string, i int) (end int, letter, digit bool) {
-	letters, accented := 0, 0
+	letters, accented, lower, spaced := 0, 0, false, false
 	for g := 0; g < 4; g++ {
 		// At most three separators that show between two groups; the
 		// invisible ones, however many, are not counted (a code padded
@@ -219,9 +226,9 @@ func receiptAt(text string, i int) (end int, letter, digit bool) {
 				break
 			}
 			if text[i] < utf8.RuneSelf {
-				seps++
+				seps, spaced = seps+1, spaced || text[i] == ' '
 			} else if r, _ := utf8.DecodeRuneInString(text[i:]); !invisible(r) {
-				seps++
+				seps, spaced = seps+1, spaced || unicode.IsSpace(r)
 			}
 			i += n
 		}
@@ -238,6 +245,7 @@ func receiptAt(text string, i int) (end int, letter, digit bool) {
 			switch {
 			case ok:
 				digit, letter = digit || c <= '9', letter || c > '9'
+				lower = lower || r >= 'a' && r <= 'z' || acc && unicode.IsLower(r) // ("á": as accented prose has it)
 				if c > '9' {
 					letters++
 				}
@@ -268,8 +276,8 @@ func receiptAt(text string, i int) (end int, letter, digit bool) {
 			}
 		}
 	}
-	if accented > 0 && accented*2 < letters {
-		return 0, false, false // "casa 2024 está allá"
+	if (lower || spaced) && accented > 0 && accented*2 < letters {
+		return 0, false, false // "casa 2024 está allá", "CASA 2024 ESTÁ ALLÁ"
 	}
 	return i, letter, digit
 }

@@ -153,3 +153,44 @@ func TestReceiptFormTablesFollowUnicodeNames(t *testing.T) {
 		}
 	}
 }
+
+// A code in capitals, as codes are shown, with an accent on a few of its
+// letters (an old code of letters alone, "ÁBCD-…", or one drawn now) is
+// read and cut as the code: the rule that reads words through accents
+// only where half their letters bear one is for prose, which is not
+// written in capitals with no space between its words.
+func TestReceiptInCapitalsWithAFewAccentsIsCut(t *testing.T) {
+	for code, written := range map[string]string{
+		"ABCD-EFGH-JKMN-PQRS": "ÁBCD-EFGH-JKMN-PQRS",
+		"SAJG-ZFDD-7NM6-K3PQ": "SAJG/ZFDD/7ÑM6/K3PQ",
+		"JCJH-0X19-7ZXF-6YQN": "JĆJH0X197ZXF6YQN\u0301", // a combining accent on the last
+	} {
+		if got, ok := NormalizeReceipt(written); !ok || got != code {
+			t.Errorf("NormalizeReceipt(%q) = %q %v", written, got, ok)
+		}
+		out, cut, err := CutReceipts([]string{"mi codigo " + written + " gracias"}, knowsOnly(code))
+		if err != nil || !cut || out[0] != "mi codigo gracias" {
+			t.Errorf("%q: cut %q %v %v", written, out, cut, err)
+		}
+	}
+}
+
+// Prose in capitals ("MAMÁ DICE CASA 2024 ESTÁ ALLÁ…") costs no more
+// lookups than it does in small letters: its spaces tell it from a code.
+func TestAccentedCapitalsCostNoMoreLookups(t *testing.T) {
+	const prose = "El año pasado, en 2024, la señora Pérez denunció que cobran cuota en la colonia Niño Perdido. " +
+		"Según ella, ésta área está tomada: cobran 1500 pesos por semana, 3000 a las farmacias. " +
+		"Mamá dice casa 2024 está allá, José sabe 1500 más cómo será todo; niño 2023 allá mamá, " +
+		"rúa 3000 também está, élan 1234 déjà même, Pérez 5555 pidió José. Dé más a mamá, está allá. " +
+		"Ça va? Não sei. Teléfono 55 1234 5678, código postal 06000; placas AB12 CD34 EF56 GH78 y casa para mama esta. "
+	var asked []string
+	if _, _, err := CutReceipts([]string{strings.ToUpper(prose)}, func(codes []string) ([]bool, error) {
+		asked = codes
+		return make([]bool, len(codes)), nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"AB12-CD34-EF56-GH78", "CASA-PARA-MAMA-ESTA"}; !slices.Equal(asked, want) {
+		t.Errorf("asked %q, want %q", asked, want)
+	}
+}
