@@ -171,7 +171,7 @@ func ReceiptSpans(text string) [][2]int {
 // code of letters alone (OldReceipt) are found too.
 func receiptSpans(text string, lettersAlone bool) [][2]int {
 	var out [][2]int
-	prevWord := false
+	prevWord, prevRegional := false, false
 	for i := 0; i < len(text); {
 		r, size, escaped := charAt(text, i)
 		_, code := codeChar(r)
@@ -185,7 +185,10 @@ func receiptSpans(text string, lettersAlone bool) [][2]int {
 			i += size
 			continue
 		}
-		if code && !prevWord {
+		// A flag and a word written against each other ("🇲🇽K7QD-…")
+		// are two words: regional indicators are letters, but of
+		// their own.
+		if code && (!prevWord || prevRegional != regional(r)) {
 			if end, letter, digit := receiptAt(text, i); letter && (digit || lettersAlone) {
 				out = append(out, [2]int{i, end})
 			}
@@ -193,7 +196,7 @@ func receiptSpans(text string, lettersAlone bool) [][2]int {
 		// An accent after a letter ("e\u0301", as some keyboards send
 		// "é") is of its word.
 		if code || r < 0x300 || !prevWord {
-			prevWord = code || r == '_'
+			prevWord, prevRegional = code || r == '_', regional(r)
 		} else {
 			prevWord = mark(r)
 		}
@@ -215,7 +218,7 @@ func receiptSpans(text string, lettersAlone bool) [][2]int {
 // an accent slipped in): prose has spaces between its words, in
 // capitals too ("CASA 2024 ESTÁ ALLÁ").
 func receiptAt(text string, i int) (end int, letter, digit bool) {
-	letters, accented, lower, spaced := 0, 0, false, false
+	letters, accented, lower, spaced, lastRegional := 0, 0, false, false, false
 	for g := 0; g < 4; g++ {
 		// At most three separators that show between two groups; the
 		// invisible ones, however many, are not counted (a code padded
@@ -244,6 +247,7 @@ func receiptAt(text string, i int) (end int, letter, digit bool) {
 			}
 			switch {
 			case ok:
+				lastRegional = regional(r)
 				digit, letter = digit || c <= '9', letter || c > '9'
 				lower = lower || r >= 'a' && r <= 'z' || acc && unicode.IsLower(r) // ("á": as accented prose has it)
 				if c > '9' {
@@ -268,11 +272,11 @@ func receiptAt(text string, i int) (end int, letter, digit bool) {
 	if i < len(text) {
 		if r, _, _ := charAt(text, i); r == '_' {
 			return 0, false, false
-		} else if _, ok := codeChar(r); ok {
+		} else if _, ok := codeChar(r); ok && !lastRegional {
 			return 0, false, false
 		} else if r >= utf8.RuneSelf {
-			if _, ok, _ := wideChar(r); ok {
-				return 0, false, false
+			if _, ok, _ := wideChar(r); ok && regional(r) == lastRegional {
+				return 0, false, false // (a flag after it ends it: "…4WZN🇲🇽")
 			}
 		}
 	}
@@ -428,6 +432,11 @@ func decomposedChar(r rune) (c rune, ok, accent bool) {
 
 // regionalA is the regional indicator letter A (U+1F1E6); Z is 25 after.
 const regionalA = 0x1F1E6
+
+// regional reports whether r is a regional indicator letter.
+func regional(r rune) bool {
+	return r >= regionalA && r <= regionalA+25
+}
 
 // hasRegional reports whether s holds a regional indicator letter: all
 // of them start with these bytes in UTF-8 (as do the characters from

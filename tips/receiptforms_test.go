@@ -75,6 +75,14 @@ func TestReceiptReadInRegionalIndicators(t *testing.T) {
 			t.Errorf("%s: cut %q %v %v", name, out, cut, err)
 		}
 	}
+	// A code written right against a flag, before or after it, is
+	// still a word of its own, read and cut.
+	for _, text := range []string{"mi codigo " + code + "🇲🇽", "🇲🇽" + code + " gracias", "hola 🇲🇽🇲🇽" + code + "🇨🇦🇲🇽"} {
+		out, cut, err := CutReceipts([]string{text}, knowsOnly(code))
+		if err != nil || !cut || strings.Contains(out[0], "JCJH") || !strings.Contains(out[0], "🇲🇽") {
+			t.Errorf("%q: cut %q %v %v", text, out, cut, err)
+		}
+	}
 	flags := strings.Repeat("🇲🇽🇨🇦 🇧🇷🇦🇷 🇵🇪🇪🇸 🇬🇧🇩🇪 ¡vamos! 🇲🇽🇲🇽🇲🇽🇲🇽🇲🇽🇲🇽🇲🇽🇲🇽 ", 20)
 	var asked []string
 	if _, _, err := CutReceipts([]string{flags}, func(codes []string) ([]bool, error) {
