@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -120,10 +122,26 @@ func alertMessageOf(chatField string) string {
 
 // alertTellingField marks the chat of field chatField (alertChatMAC) as
 // being told the alert was withdrawn: recorded before the notice is sent,
-// settled after (AlertRetracted, AlertNotRetracted). Its value is when
-// its lease ends (unix ms): a mark past it (its process died, or Redis
-// failed as it was settled) counts as not told.
+// settled after (AlertRetracted, AlertNotRetracted). Its value is its
+// lease (alertLease): when it ends (unix ms), a mark past it (its process
+// died, or Redis failed as it was settled) counting as not told, and
+// whose it is.
 const alertTellingField = "t:"
+
+// alertLease is the value of a lease on telling a chat of an alert's
+// withdrawal, ending at end: "<end>.<token>", the token random digits, one
+// for each call that takes the lease. Two processes whose leases end at
+// the same millisecond (their clocks agree: two calls of the same
+// millisecond) hold two leases, not one each takes for its own; a script
+// run again by go-redis (a connection dropped before its reply) passes
+// the same, and finds its own. Read as a number (tonumber in a script, as
+// a binary before tokens read it) it is still when the lease ends, give
+// or take under a millisecond.
+func alertLease(end time.Time) string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand)
+	return strconv.FormatInt(end.UnixMilli(), 10) + "." + strconv.FormatUint(binary.BigEndian.Uint64(b[:]), 10)
+}
 
 // alertTellingLease is how long a chat recorded as being told an alert's
 // withdrawal is left to the process telling it: no other sends it the
@@ -263,15 +281,16 @@ return 2`)
 
 // tellingAlert records that a chat (field ARGV[1]; pending field ARGV[3])
 // is being told a kept alert (KEYS[1], instance ARGV[2]) was withdrawn,
-// until ARGV[5] (unix ms; now ARGV[4]): 1 if it did; 0 if the chat was
-// told already, or is being told (a lease not over), or the alert is not
-// withdrawn ("w": it stood again since it was claimed, its process
-// stalled); 2 if the alert is no longer kept (another instance's record,
+// under lease ARGV[5] (alertLease; now ARGV[4], unix ms): 1 if it did; 0
+// if the chat was told already, or is being told (a lease not over), or
+// the alert is not withdrawn ("w": it stood again since it was claimed,
+// its process stalled); 2 if the alert is no longer kept (another instance's record,
 // or none: the entity's next alert replaced it mid-withdrawal), with
 // nothing to record it in. A lease over counts as not told. (A mark "1",
 // of a binary before leases, is long over: told again, a duplicate at
-// worst.) A lease that ends at ARGV[5] is this call's own, written by its
-// first run should go-redis run it again (a connection dropped before its
+// worst.) A lease ARGV[5] is this call's own (its token: another
+// process's ending at the same millisecond is not), written by its first
+// run should go-redis run it again (a connection dropped before its
 // reply): 1 again, not a lease taken, which would hold the notice back
 // until it is over.
 var tellingAlert = redis.NewScript(sameAlert + `
@@ -727,7 +746,7 @@ func (s *Store) AlertRetracting(ctx context.Context, sig Signal, chat string) (b
 	field := s.alertChatMAC(sig.mac, chat)
 	now := s.now()
 	n, err := tellingAlert.Run(ctx, s.rdb, []string{s.k.alertPending(sig.mac)}, field, sig.alert, alertTellingOf(field),
-		now.UnixMilli(), now.Add(alertTellingLease).UnixMilli()).Int()
+		now.UnixMilli(), alertLease(now.Add(alertTellingLease))).Int()
 	if err != nil {
 		return false, fmt.Errorf("alert retracting: %w", err)
 	}
