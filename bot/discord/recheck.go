@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -18,7 +19,8 @@ import (
 // a page of 100 messages at a time (Get Channel Messages, after), and
 // those the pages no longer hold are taken as deleted (ids only grow: a
 // message between two listed that is not listed is gone). A recheck makes
-// at most noticeRecheck requests, the channels taking turns a page each:
+// at most noticeRecheck HTTP requests, a 429's retries counted, the
+// channels taking turns a page each:
 // a busy channel (many messages since) does not hold the others back, and
 // a reconnection costs a bounded number of requests, each through the
 // project's rate-limit handling (retry: a bucket's limit and a 429 waited
@@ -26,12 +28,17 @@ import (
 // message not reached, or not told (an error, a 429 past its time),
 // keeps its notice as before: at most dmNoticeKept.
 
-// noticeRecheck bounds how many requests one recheck makes; noticePage is
+// noticeRecheck bounds how many HTTP requests one recheck makes (each
+// try of a page: a 429 waited out and asked again is two); noticePage is
 // how many messages one asks for (Discord's most).
 const (
 	noticeRecheck = 100
 	noticePage    = 100
 )
+
+// errRecheckSpent ends a page's retries once the recheck's requests are
+// spent.
+var errRecheckSpent = errors.New("discord: the recheck's requests are spent")
 
 // kickRecheck is called by onGateway on READY and RESUMED: the rechecker
 // then rechecks; one more (re)connection during a recheck is one more
@@ -57,7 +64,7 @@ func (a *Adapter) rechecker(ctx context.Context) {
 }
 
 // recheckNotices reads the channels of the not-removed notices in view,
-// at most noticeRecheck pages in all, and passes the messages they are
+// at most noticeRecheck requests in all, and passes the messages they are
 // about that Discord no longer has to messagesGone.
 func (a *Adapter) recheckNotices(ctx context.Context) {
 	var todo []*recheckChannel
@@ -84,8 +91,7 @@ func (a *Adapter) recheckNotices(ctx context.Context) {
 			if budget == 0 || ctx.Err() != nil {
 				break
 			}
-			budget--
-			ids, more := a.recheckPage(ctx, c)
+			ids, more := a.recheckPage(ctx, c, &budget)
 			if len(ids) > 0 {
 				a.messagesGone(c.id, ids...)
 				gone += len(ids)
@@ -117,8 +123,10 @@ type recheckChannel struct {
 // message: Discord answers with none, not an error, where the bot lacks
 // Read Message History, and the messages still there would be taken for
 // deleted. (The notice, posted after them, is listed where it can: a
-// first page with none is not a channel's end.)
-func (a *Adapter) recheckPage(ctx context.Context, c *recheckChannel) (gone []string, more bool) {
+// first page with none is not a channel's end.) Each request made, a
+// 429's retries too, is counted off *budget; none is made once it is
+// spent (the page is then not read: an error).
+func (a *Adapter) recheckPage(ctx context.Context, c *recheckChannel, budget *int) (gone []string, more bool) {
 	if c.after == 0 {
 		c.after = snowflake(c.pending[0])
 		for _, id := range c.pending {
@@ -130,7 +138,12 @@ func (a *Adapter) recheckPage(ctx context.Context, c *recheckChannel) (gone []st
 	ctx, cancel := context.WithTimeout(ctx, channelCheck)
 	defer cancel()
 	var page []*discordgo.Message
-	err := a.retry(ctx, discordgo.EndpointChannelMessages(c.id), func(opts ...discordgo.RequestOption) error {
+	// No 429 is waited out for a request the budget would not allow.
+	err := a.retryUpTo(ctx, discordgo.EndpointChannelMessages(c.id), min(maxRetries, *budget-1), func(opts ...discordgo.RequestOption) error {
+		if *budget <= 0 {
+			return errRecheckSpent
+		}
+		*budget--
 		var err error
 		page, err = a.s.ChannelMessages(c.id, noticePage, "", strconv.FormatInt(c.after, 10), "", opts...)
 		return err

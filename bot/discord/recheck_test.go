@@ -196,6 +196,53 @@ func TestDiscordReconnectRecheckIsBounded(t *testing.T) {
 	}
 }
 
+// The bound counts HTTP requests, not pages: a page refused with a 429
+// and asked again after the wait is two requests. Discord rate-limiting
+// the bot is when a recheck must cost no more than it says. Mutation: the
+// bound counted per page, as before (a 429's retries not counted) -> 112
+// requests (12 refused with a 429), want 100.
+func TestDiscordReconnectRecheckBoundCountsRetries(t *testing.T) {
+	var mu sync.Mutex
+	requests, limited := 0, 0
+	var history []string
+	for m := range 150 * noticePage {
+		history = append(history, fmt.Sprint(100000+m))
+	}
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		requests++
+		refuse := requests%10 == 1
+		if refuse {
+			limited++
+		}
+		mu.Unlock()
+		if refuse {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusTooManyRequests)
+			fmt.Fprint(w, `{"message":"You are being rate limited.","retry_after":0.01,"global":false}`)
+			return
+		}
+		listMessages(w, r, history)
+	})
+	a := newTestAdapter(t, api, silentHandler{}, time.Hour)
+	a.mu.Lock()
+	a.dmNotices = map[string]*dmNotice{}
+	for ch := range 3 {
+		n := &dmNotice{ids: []string{fmt.Sprint(5000 + ch)}, shown: map[string]bool{history[0]: true, history[len(history)-1]: true}}
+		a.dmNotices[fmt.Sprintf("discord_dms_closed_not_removed %d", 80+ch)] = n
+	}
+	a.mu.Unlock()
+	a.recheckNotices(context.Background())
+	mu.Lock()
+	defer mu.Unlock()
+	if limited == 0 {
+		t.Fatal("no request was refused: the test proves nothing")
+	}
+	if requests != noticeRecheck {
+		t.Errorf("%d requests (%d refused with a 429), want %d", requests, limited, noticeRecheck)
+	}
+}
+
 // A channel whose history the bot may not read (no Read Message History:
 // Discord then answers Get Channel Messages with no message, not an
 // error) proves no message deleted: the notices about its messages, still
