@@ -35,7 +35,7 @@ type Store interface {
 	IndexTips(ctx context.Context, count int, block time.Duration, alert func(storage.Signal) error) (int, error)
 	KeepAlert(ctx context.Context, s storage.Signal, took []string) error
 	KeepSentAlert(ctx context.Context, s storage.Signal, took []string) error
-	AlertMissing(ctx context.Context, s storage.Signal, chats []string) ([]string, error)
+	AlertMissing(ctx context.Context, s *storage.Signal, chats []string) ([]string, error)
 	AlertDelivered(ctx context.Context, s storage.Signal, chat, msg string) error
 	DueAlerts(ctx context.Context, chats []string, n int) ([]storage.PendingAlert, error)
 	AlertSent(ctx context.Context, s storage.Signal) error

@@ -382,7 +382,7 @@ func (m *Mux) alert(ctx context.Context, s storage.Signal) error {
 	// A kept copy (its tip indexed again after a crash) may say some
 	// chats took it already: they are not sent it twice. Unreadable, it
 	// goes to every chat: a duplicate rather than a loss.
-	missing, err := m.store.AlertMissing(ctx, s, keys)
+	missing, err := m.store.AlertMissing(ctx, &s, keys)
 	if err != nil {
 		m.log.Warn("kept alert not read: it may go out twice", "error", err.Error())
 	}

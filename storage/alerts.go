@@ -161,8 +161,10 @@ func alertTellingOf(chatField string) string {
 // alertLateField marks the chat of field chatField (alertChatMAC) as told
 // of the alert's withdrawal late, while it stood again (retractedAlert):
 // it is sent the alert again, whatever else says it took it, until a copy
-// from a later claim is recorded (tookAlert). Its value is the alert's
-// attempts when the notice was settled.
+// from a later claim (or a first send begun later) is recorded
+// (tookAlert). Its value is the alert's attempts ("n") once the notice
+// was settled: settling it counts one more (retractedAlert), so that a
+// send begun before it, which read fewer, is told from one begun after.
 const alertLateField = "l:"
 
 func alertLateOf(chatField string) string {
@@ -243,10 +245,12 @@ return out`)
 // tookAlert records that a chat (field ARGV[1]) took a kept alert
 // (KEYS[1], instance ARGV[2]), if it is still kept, and its message there
 // (field ARGV[3], sealed ARGV[4]; none if empty), sent by the claim of
-// attempt ARGV[5] (0 if none). A chat told of its withdrawal late (field
-// ARGV[6], retractedAlert) is sent it again until a copy from a claim made
-// after that notice was settled is recorded: one from a claim before it
-// may have reached the chat before the notice.
+// attempt ARGV[5] (for a first send, one more than the attempts it read
+// before it began: AlertMissing; 0 if none). A chat told of its withdrawal
+// late (field ARGV[6], retractedAlert) is sent it again until a copy from
+// a claim made (or a first send begun) after that notice was settled is
+// recorded: one from before it may have reached the chat before the
+// notice.
 var tookAlert = redis.NewScript(sameAlert + `
 if redis.call('HEXISTS', KEYS[1], 's') == 0 or not sameAlert(KEYS[1], ARGV[2]) then return 0 end
 local late = tonumber(redis.call('HGET', KEYS[1], ARGV[6]))
@@ -265,7 +269,9 @@ return redis.call('HSET', KEYS[1], ARGV[1], 1)`)
 // longer every chat's ("ok"): it is sent there again, after the notice.
 // Another process may be sending it there still (claimed before the
 // notice was settled: which of the two the chat got last is unknown): the
-// chat is marked told late (ARGV[7], with the attempts made so far) and
+// chat is marked told late (ARGV[7], with the attempts made so far,
+// counting one more for the notice: a first send that read them before
+// it was settled, and may reach the chat before it, read fewer) and
 // the alert due for a recount ("rc"), so that neither that process's copy
 // (tookAlert) nor its AlertSent (doneAlert) counts as the chat's last.
 // Answers 2 then.
@@ -275,7 +281,7 @@ local n = redis.call('HDEL', KEYS[2], ARGV[1], ARGV[3], ARGV[4])
 local h = redis.call('HMGET', KEYS[2], 's', 'w', 'd')
 if not h[1] or h[2] then return n end
 redis.call('HDEL', KEYS[2], 'ok')
-redis.call('HSET', KEYS[2], ARGV[7], redis.call('HGET', KEYS[2], 'n') or 0, 'rc', 1)
+redis.call('HSET', KEYS[2], ARGV[7], redis.call('HINCRBY', KEYS[2], 'n', 1), 'rc', 1)
 if tonumber(h[3] or 0) > tonumber(ARGV[6]) then redis.call('ZADD', KEYS[1], ARGV[6], ARGV[5]) end
 return 2`)
 
@@ -338,7 +344,8 @@ return told`)
 // (KEYS[1]), unless a recount was asked for meanwhile (checkAlert): then
 // it stays due. Its record stays, until its expiry, for a withdrawal to
 // find the chats that took it. Another instance's record is left alone.
-// Sent by the claim of attempt ARGV[3] (0 if none), made before a chat
+// Sent by the claim of attempt ARGV[3] (0 if none: a first send, which
+// keeps it due while any chat is told late), made before a chat
 // was told of its withdrawal late ("l:", valued with the attempts then:
 // retractedAlert), it stays due too: a later claim, made at that notice,
 // may still have to send it there (its send failed, to be retried).
@@ -466,11 +473,18 @@ func unixMilliOrZero(t time.Time) int64 {
 // one every chat took stays kept, for a withdrawal, until its expiry) is
 // dropped: the new alert goes to every chat (with none configured, it is
 // not kept in the earlier one's record, under the chats that took that).
-func (s *Store) AlertMissing(ctx context.Context, sig Signal, chats []string) ([]string, error) {
+// It notes in sig the attempts the kept copy counts before this send
+// begins: the copies sent with sig (AlertDelivered) are then told from a
+// chat's withdrawal notice settled late before they were sent (they come
+// after it: the chat has the alert) and from one settled since (which
+// may have reached the chat after them: it is sent the alert again). Not
+// read, sig counts none: a chat told late is sent it again, a duplicate
+// at worst.
+func (s *Store) AlertMissing(ctx context.Context, sig *Signal, chats []string) ([]string, error) {
 	if sig.mac == "" {
 		return chats, nil
 	}
-	fields := []string{"s", "i"}
+	fields := []string{"s", "i", "n"}
 	for _, chat := range chats {
 		fields = append(fields, s.alertChatMAC(sig.mac, chat))
 	}
@@ -483,7 +497,8 @@ func (s *Store) AlertMissing(ctx context.Context, sig Signal, chats []string) ([
 		// (an earlier alert): the instance tells, even for tips of the
 		// same millisecond.
 		if inst != sig.alert {
-			return chats, s.dropAnyAlert(ctx, sig)
+			sig.begun = 1 // kept anew: none made yet
+			return chats, s.dropAnyAlert(ctx, *sig)
 		}
 	} else if sealed, ok := took[0].(string); ok {
 		// Kept before instances were recorded: told by since when its
@@ -494,7 +509,8 @@ func (s *Store) AlertMissing(ctx context.Context, sig Signal, chats []string) ([
 			err = json.Unmarshal(plain, &p)
 		}
 		if err != nil || (p.Since != 0 && p.Since != unixMilliOrZero(sig.since)) {
-			return chats, s.dropAnyAlert(ctx, sig)
+			sig.begun = 1 // kept anew: none made yet
+			return chats, s.dropAnyAlert(ctx, *sig)
 		}
 		// Raised again (its hand-over cut off before the upgrade): the
 		// mark it is handed over with names this instance, which the
@@ -503,9 +519,13 @@ func (s *Store) AlertMissing(ctx context.Context, sig Signal, chats []string) ([
 			return chats, fmt.Errorf("alert chats: %w", err)
 		}
 	}
+	// A first send counts as a claim made now would: one more attempt.
+	n, _ := took[2].(string)
+	attempts, _ := strconv.ParseInt(n, 10, 64)
+	sig.begun = attempts + 1
 	var missing []string
 	for i, chat := range chats {
-		if took[i+2] == nil {
+		if took[i+3] == nil {
 			missing = append(missing, chat)
 		}
 	}
@@ -527,8 +547,12 @@ func (s *Store) AlertDelivered(ctx context.Context, sig Signal, chat, msg string
 			return fmt.Errorf("alert delivered: %w", err)
 		}
 	}
+	attempt := sig.attempt
+	if attempt == 0 {
+		attempt = sig.begun // a first send's
+	}
 	if err := tookAlert.Run(ctx, s.rdb, []string{s.k.alertPending(sig.mac)}, field, sig.alert, alertMessageOf(field), sealed,
-		sig.attempt, alertLateOf(field)).Err(); err != nil {
+		attempt, alertLateOf(field)).Err(); err != nil {
 		return fmt.Errorf("alert delivered: %w", err)
 	}
 	return nil

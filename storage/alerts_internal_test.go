@@ -50,7 +50,7 @@ func TestNextAlertOfATipOfTheSameMillisecondGoesToEveryChat(t *testing.T) {
 	if err != nil || len(next) != 1 || next[0].since != first[0].since {
 		t.Fatalf("next alerts %+v %v, want one counting from the same moment", next, err)
 	}
-	missing, err := s.AlertMissing(ctx, next[0], chats)
+	missing, err := s.AlertMissing(ctx, &next[0], chats)
 	if err != nil || len(missing) != 2 {
 		t.Fatalf("the next alert is missing from %v (%v), want every chat", missing, err)
 	}
@@ -85,7 +85,7 @@ func TestWithdrawalOfAnAlertKeptBeforeInstancesLeavesTheNextAlone(t *testing.T) 
 	}
 	// Meanwhile another process raises the next alert: one chat takes it.
 	next := raise(now.Add(2*time.Hour), "4", "5", "6")
-	missing, err := s.AlertMissing(ctx, next, chats)
+	missing, err := s.AlertMissing(ctx, &next, chats)
 	if err != nil || len(missing) != 2 {
 		t.Fatalf("the next alert is missing from %v (%v), want every chat", missing, err)
 	}
@@ -114,7 +114,7 @@ func TestWithdrawalOfAnAlertKeptBeforeInstancesLeavesTheNextAlone(t *testing.T) 
 	if mark := s.rdb.Get(ctx, s.k.indexAlert(next.mac)).Val(); mark != sentMark(next.alert) {
 		t.Fatalf("the next alert's mark is %q, want it held", mark)
 	}
-	if missing, err := s.AlertMissing(ctx, next, chats); err != nil || len(missing) != 1 || missing[0] != chats[1] {
+	if missing, err := s.AlertMissing(ctx, &next, chats); err != nil || len(missing) != 1 || missing[0] != chats[1] {
 		t.Fatalf("the next alert is missing from %v (%v), want the chat that refused it", missing, err)
 	}
 }
@@ -155,7 +155,7 @@ func TestOlderAlertKeptAfterItsSendsLeavesTheNextAlone(t *testing.T) {
 	s.now = func() time.Time { return now }
 	chats := []string{"telegram:-100777", "telegram:-100778"}
 	first := raiseOne(t, s, now, "1", "2", "3")
-	if missing, err := s.AlertMissing(ctx, first, chats); err != nil || len(missing) != 2 {
+	if missing, err := s.AlertMissing(ctx, &first, chats); err != nil || len(missing) != 2 {
 		t.Fatalf("the first alert is missing from %v (%v), want every chat", missing, err)
 	}
 	if err := s.KeepAlert(ctx, first, nil); err != nil {
@@ -168,7 +168,7 @@ func TestOlderAlertKeptAfterItsSendsLeavesTheNextAlone(t *testing.T) {
 	// alert is raised by other tips, sent, and taken by every chat.
 	s.rdb.Del(ctx, s.k.indexEntity(first.mac), s.k.indexAlert(first.mac))
 	next := raiseOne(t, s, now.Add(time.Hour), "4", "5", "6")
-	if missing, err := s.AlertMissing(ctx, next, chats); err != nil || len(missing) != 2 {
+	if missing, err := s.AlertMissing(ctx, &next, chats); err != nil || len(missing) != 2 {
 		t.Fatalf("the next alert is missing from %v (%v), want every chat", missing, err)
 	}
 	if err := s.KeepAlert(ctx, next, nil); err != nil {
@@ -309,7 +309,7 @@ func TestAlertKeptBeforeInstancesRaisedAgainIsNotSentTwice(t *testing.T) {
 	}
 	// Its tip, indexed again, raises it again: missing from the second
 	// chat, whose send fails there.
-	if missing, err := s.AlertMissing(ctx, sig, chats); err != nil || len(missing) != 1 || missing[0] != chats[1] {
+	if missing, err := s.AlertMissing(ctx, &sig, chats); err != nil || len(missing) != 1 || missing[0] != chats[1] {
 		t.Fatalf("the alert raised again is missing from %v (%v), want the second chat", missing, err)
 	}
 	if err := s.KeepAlert(ctx, sig, nil); err != nil {
@@ -403,7 +403,7 @@ func TestWithdrawalRacingItsMarksExpiryLeavesTheNextMark(t *testing.T) {
 		// alert, every chat takes it, and it is handed over.
 		s.rdb.Del(ctx, mark)
 		next = raiseOne(t, s, now, "4", "5", "6")
-		if missing, err := s.AlertMissing(ctx, next, chats); err != nil || len(missing) != 1 {
+		if missing, err := s.AlertMissing(ctx, &next, chats); err != nil || len(missing) != 1 {
 			t.Errorf("the next alert is missing from %v (%v), want every chat", missing, err)
 		}
 		if err := s.KeepAlert(ctx, next, chats); err != nil {
@@ -500,7 +500,7 @@ func TestWithdrawalOfAnAlertKeptBeforeInstancesRaisedAgainLetsGoOfItsMark(t *tes
 	if err != nil || len(again) != 1 {
 		t.Fatalf("indexed again: alerts %+v (%v), want it raised again", again, err)
 	}
-	missing, err := s.AlertMissing(ctx, again[0], chats)
+	missing, err := s.AlertMissing(ctx, &again[0], chats)
 	if err != nil || len(missing) != 1 || missing[0] != chats[1] {
 		t.Fatalf("the alert raised again is missing from %v (%v), want the second chat", missing, err)
 	}

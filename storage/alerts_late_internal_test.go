@@ -146,3 +146,164 @@ func TestLateWithdrawalNoticeEarlierClaimsAlertSentDoesNotEndTheResend(t *testin
 		t.Fatalf("due %+v %v after the alert was sent again, want none", due, err)
 	}
 }
+
+// A chat told of an alert's withdrawal late (its notice settled while the
+// alert stood again) then gets the alert from a first send (its tip
+// indexed again: the indexer's send, not a claim). A send begun after the
+// notice was settled reaches the chat after it: the chat has the alert,
+// and is not sent it once more. One begun before may reach it before the
+// notice: the chat is still sent it again. Mutations: AlertMissing not
+// noting the attempts in the signal (a first send counting none, as
+// before) -> the first subtest fails (the alert due for the chat again: a
+// duplicate); retractedAlert not counting the notice as an attempt (the
+// mark valued with the attempts as they were) -> the second fails
+// (nothing due: the chat left believing it withdrawn).
+func TestLateWithdrawalNoticeThenAFirstSend(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		beganBefore bool // the first send read the record before the notice was settled
+		wantResent  int
+	}{
+		{"send begun after the notice was settled", false, 0},
+		{"send begun before the notice was settled", true, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			s := internalStore(t)
+			now := time.Now()
+			s.now = func() time.Time { return now }
+			chats := []string{"telegram:-100777", "telegram:-100778"}
+			w := withdrawnAlert(t, s, now, chats)
+			if tell, err := s.AlertRetracting(ctx, w.Signal, chats[0]); err != nil || !tell {
+				t.Fatalf("retracting: %v %v", tell, err)
+			}
+			// The process telling the chat stalls; the tips count again;
+			// another process claims the alert, standing again, for the
+			// chat (its send fails: nothing recorded).
+			countAgain(t, s, now)
+			now = now.Add(3 * time.Minute)
+			due, err := s.DueAlerts(ctx, chats, 10)
+			if err != nil || len(due) != 1 || due[0].Withdrawn || len(due[0].Missing) != 1 || due[0].Missing[0] != chats[0] {
+				t.Fatalf("due %+v %v, want the alert standing again, for the first chat", due, err)
+			}
+			// The alert's tip is indexed again: its first send.
+			first := w.Signal
+			first.attempt = 0
+			settle := func() {
+				if err := s.AlertRetracted(ctx, w.Signal, chats[0]); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.AlertWithdrawn(ctx, w.Signal); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !tc.beganBefore {
+				settle()
+			}
+			missing, err := s.AlertMissing(ctx, &first, chats)
+			if err != nil || len(missing) != 1 || missing[0] != chats[0] {
+				t.Fatalf("first send: missing %q %v, want the first chat", missing, err)
+			}
+			if err := s.KeepAlert(ctx, first, nil); err != nil {
+				t.Fatal(err)
+			}
+			if tc.beganBefore {
+				settle()
+			}
+			if err := s.AlertDelivered(ctx, first, chats[0], "45"); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.KeepSentAlert(ctx, first, chats[:1]); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.AlertSent(ctx, first); err != nil {
+				t.Fatal(err)
+			}
+			resent := 0
+			for range 3 {
+				now = now.Add(alertRetryMax + time.Second)
+				due, err := s.DueAlerts(ctx, chats, 10)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(due) > 0 {
+					if due[0].Withdrawn || len(due[0].Missing) != 1 || due[0].Missing[0] != chats[0] {
+						t.Fatalf("due %+v, want the alert standing, for the first chat", due)
+					}
+					resent++
+					if err := s.AlertDelivered(ctx, due[0].Signal, chats[0], "46"); err != nil {
+						t.Fatal(err)
+					}
+					if err := s.AlertSent(ctx, due[0].Signal); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if resent != tc.wantResent {
+				t.Fatalf("after the first send, the first chat was sent the alert again %d times, want %d", resent, tc.wantResent)
+			}
+		})
+	}
+}
+
+// A chat told of an alert's withdrawal late gets a copy from a claim made
+// before that notice (recorded after it: the chat may have got it before
+// the notice), so it counts as having the alert, but is still to be sent
+// it again; a later claim's send there fails. A first send (its tip
+// indexed again) finds every chat having the alert, sends nothing, and
+// records the alert sent: that must not end the resend the chat told late
+// still waits for. Mutation: AlertSent of a first send passing the
+// attempts it read (as a claim's) to doneAlert -> nothing due after the
+// later claim's wait (the chat left believing it withdrawn).
+func TestLateWithdrawalNoticeFirstSendSendingNothingDoesNotEndTheResend(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	chats := []string{"telegram:-100777", "telegram:-100778"}
+	w := withdrawnAlert(t, s, now, chats)
+	if tell, err := s.AlertRetracting(ctx, w.Signal, chats[0]); err != nil || !tell {
+		t.Fatalf("retracting: %v %v", tell, err)
+	}
+	countAgain(t, s, now)
+	now = now.Add(3 * time.Minute)
+	early, err := s.DueAlerts(ctx, chats, 10)
+	if err != nil || len(early) != 1 || early[0].Withdrawn || len(early[0].Missing) != 1 || early[0].Missing[0] != chats[0] {
+		t.Fatalf("due %+v %v, want the alert standing again, for the first chat", early, err)
+	}
+	// The stalled process's notice goes out; it settles it; then the
+	// earlier claim's copy is recorded.
+	if err := s.AlertRetracted(ctx, w.Signal, chats[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertWithdrawn(ctx, w.Signal); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertDelivered(ctx, early[0].Signal, chats[0], "43"); err != nil {
+		t.Fatal(err)
+	}
+	// A later claim, whose send to the chat fails.
+	later, err := s.DueAlerts(ctx, chats, 10)
+	if err != nil || len(later) != 1 || len(later[0].Missing) != 1 || later[0].Missing[0] != chats[0] {
+		t.Fatalf("due %+v %v, want the alert due again at once for the first chat", later, err)
+	}
+	// The alert's tip is indexed again: every chat has it, nothing is
+	// sent, the alert is recorded sent (Mux.alert).
+	first := w.Signal
+	first.attempt = 0
+	missing, err := s.AlertMissing(ctx, &first, chats)
+	if err != nil || len(missing) != 0 {
+		t.Fatalf("first send: missing %q %v, want none", missing, err)
+	}
+	if err := s.AlertSent(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertSent(ctx, early[0].Signal); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(alertRetryMax + time.Second)
+	due, err := s.DueAlerts(ctx, chats, 10)
+	if err != nil || len(due) != 1 || due[0].Withdrawn || len(due[0].Missing) != 1 || due[0].Missing[0] != chats[0] {
+		t.Fatalf("due %+v %v after the later claim's wait, want the alert sent to the first chat again", due, err)
+	}
+}

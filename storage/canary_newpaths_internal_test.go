@@ -155,7 +155,7 @@ func TestNewPathsKeepNoCanaryInRedis(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.rdb.HDel(ctx, s.k.alertPending(mac), "i")
-	if _, err := s.AlertMissing(ctx, sig, chats); err != nil {
+	if _, err := s.AlertMissing(ctx, &sig, chats); err != nil {
 		t.Fatal(err)
 	}
 	if h := s.rdb.HGet(ctx, s.k.alertPending(mac), alertHandedField).Val(); h == "" {

@@ -48,8 +48,15 @@ type Signal struct {
 	since time.Time
 	// attempt is the attempt of the claim a kept alert was taken with
 	// (DueAlerts; 0 for one not claimed): its copies are recorded with it
-	// (tookAlert).
+	// (tookAlert), and its AlertSent (doneAlert).
 	attempt int64
+	// begun is, for a first send (not claimed), one more than the
+	// attempts its kept copy counted as it began (AlertMissing; 0 if not
+	// read): its copies are recorded with it (tookAlert), as a claim made
+	// then would record them. Not its AlertSent: a first send sends only
+	// to the chats it found missing, and a chat told of a withdrawal late
+	// it found having the alert still waits for a claim's copy.
+	begun int64
 	// alert names the alert instance the signal raised (alertInstance):
 	// a kept alert's record holds it, and what one process does to the
 	// alert it raised or claimed touches that instance only, not a later

@@ -329,7 +329,7 @@ func TestRekeyReSealsEverythingWhileServing(t *testing.T) {
 		t.Fatalf("signals (entity display values): %+v %v", sigs, err)
 	}
 	// The kept alert still knows which chat took it: sent to the other only.
-	if missing, err := st.AlertMissing(ctx, alerts[0], []string{"telegram:-100777", "telegram:-100888"}); err != nil || len(missing) != 1 || missing[0] != "telegram:-100888" {
+	if missing, err := st.AlertMissing(ctx, &alerts[0], []string{"telegram:-100777", "telegram:-100888"}); err != nil || len(missing) != 1 || missing[0] != "telegram:-100888" {
 		t.Fatalf("kept alert's chats after rotation: %v %v", missing, err)
 	}
 	if d, err := st.Draft(ctx, unsent); err != nil || d.Parts != 1 {
