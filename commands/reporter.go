@@ -1042,16 +1042,26 @@ func assumeCodes(codes []string) ([]bool, error) {
 // receiptFirst returns the receipt code args start with: all of args, or
 // its first one to four words (the code may be typed in 1 to 4 groups, as
 // /reply reads it), whatever follows ("/status CODE gracias", as
-// reporters type) ignored.
+// reporters type) ignored. Not when another code follows ("/forget CODE1
+// CODE2"): only the first would be read, and the reporter told "done"
+// while the other tip's route stays; they get the usage, one code a
+// command, as before (the same code twice is one).
 func receiptFirst(args string) (string, bool) {
 	if code, ok := tips.NormalizeReceipt(args); ok {
 		return code, true
 	}
 	words := strings.Fields(args)
 	for n := 1; n <= 4 && n < len(words); n++ {
-		if code, ok := tips.NormalizeReceipt(strings.Join(words[:n], "")); ok {
-			return code, true
+		code, ok := tips.NormalizeReceipt(strings.Join(words[:n], ""))
+		if !ok {
+			continue
 		}
+		for _, other := range tips.ReceiptCodesIn(afterFields(args, n)) {
+			if other != code && !tips.OldReceipt(other) {
+				return "", false
+			}
+		}
+		return code, true
 	}
 	return "", false
 }

@@ -1,10 +1,13 @@
 package commands_test
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
 )
 
 // "/status CODE gracias", as reporters type, checks the code and ignores
@@ -41,5 +44,59 @@ func TestStatusAndForgetIgnoreWordsAfterTheCode(t *testing.T) {
 	r := e.do(reporterID, commands.Request{Command: "forget", Args: code + " por favor", Language: "es-MX"})
 	if len(r) != 1 || r[0].Text != e.text("es", "forget_done", nil) {
 		t.Errorf("/forget CODE por favor: %+v", r)
+	}
+}
+
+// "/forget CODE1 CODE2" (two tips at once) forgets neither and answers the
+// usage: read as CODE1 with words after it, it forgot the first alone and
+// said "done", the second tip's route left for questions to reach the
+// reporter who believed it gone. /status likewise answers the usage, not
+// the first tip's status as if it were both. The same code twice is one.
+// Mutation: receiptFirst not looking past the code → /forget forgets the
+// first tip and says done, test fails.
+func TestForgetOfTwoCodesForgetsNeither(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	askable := func(text string) string { // a tip whose reporter allows questions
+		t.Helper()
+		r := e.do(reporterID, commands.Request{Text: text})
+		draft := strings.Split(press(r, "send:"), ":")[1]
+		e.do(reporterID, commands.Request{Callback: "fu:" + draft + ":1"})
+		r = e.do(reporterID, commands.Request{Callback: "send:" + draft})
+		return receiptRE.FindString(r[0].Text)
+	}
+	first := askable("me cobran piso en el mercado cada lunes")
+	second := askable("el mismo grupo cobra en la central de abastos")
+	routed := func(code string) bool {
+		t.Helper()
+		tip, err := e.store.TipByReceipt(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = e.store.ReporterRoute(ctx, tip.ID)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			t.Fatal(err)
+		}
+		return err == nil
+	}
+	if !routed(first) || !routed(second) {
+		t.Fatal("the tips have no route to forget")
+	}
+	for _, args := range []string{first + " " + second, first + ", " + strings.ToLower(second) + " gracias", first + " y " + second} {
+		r := e.do(reporterID, commands.Request{Command: "forget", Args: args, Language: "es-MX"})
+		if len(r) != 1 || r[0].Text != e.text("es", "forget_usage", nil) {
+			t.Errorf("/forget %q: %+v", args, r)
+		}
+		r = e.do(reporterID, commands.Request{Command: "status", Args: args, Language: "es-MX"})
+		if len(r) != 1 || r[0].Text != e.text("es", "status_usage", nil) {
+			t.Errorf("/status %q: %+v", args, r)
+		}
+	}
+	if !routed(first) || !routed(second) {
+		t.Fatal("/forget of two codes forgot one")
+	}
+	r := e.do(reporterID, commands.Request{Command: "forget", Args: first + " " + first + " gracias", Language: "es-MX"})
+	if len(r) != 1 || r[0].Text != e.text("es", "forget_done", nil) || routed(first) || !routed(second) {
+		t.Errorf("/forget CODE CODE gracias: %+v", r)
 	}
 }
