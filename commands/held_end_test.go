@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
 )
 
 // heldWindow is how long a message held now is kept for the reporter's
@@ -357,5 +358,42 @@ func TestHeldReminderAndEndAreInTheReportersLanguage(t *testing.T) {
 	want = tm.text("es", "held_expired", map[string]any{"Date": held.UTC().Format("2006-01-02"), "Period": "7 días"})
 	if s := tm.takeSent(reporterID); len(s) != 1 || s[0].Text != want {
 		t.Fatalf("at its end: %q, want %q", texts(s), want)
+	}
+}
+
+// Held messages of a platform this process does not run (Discord's here:
+// another process tells their reporters) do not keep its sweep from its
+// own: a sweep's batch of them, due before the reporter's, is passed
+// over at the next sweep, and the reporter is reminded all the same.
+func TestHeldSweepIsNotBlockedByAnotherPlatformsMessages(t *testing.T) {
+	tm := unlinkedQuestion(t)
+	held := holdEnLunes(t, tm, "r63")
+	ctx := context.Background()
+	until := held.Add(heldWindow).UnixMilli()
+	var others []storage.HeldRef
+	for i := range 100 { // (a sweep's batch)
+		user := fmt.Sprint(7000 + i)
+		ref := storage.HeldRef{Pseudonym: tm.store.Pseudonym("discord", user), ID: fmt.Sprintf("d%03d", i)}
+		marks := fmt.Sprintf(`{"h":{"q":{"t":"1","n":1,"u":%d},"t":"x","i":%q,"r":"discord:%s","u":%d,"a":%d,"rm":%d}}`,
+			until, ref.ID, user, until, held.UnixMilli(), held.Add(time.Hour).UnixMilli())
+		if err := tm.store.SetAnswering(ctx, ref.Pseudonym, marks, heldWindow); err != nil {
+			t.Fatal(err)
+		}
+		if err := tm.store.ScheduleHeld(ctx, ref, held.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		others = append(others, ref)
+	}
+	tm.clk.Add(heldWindow - time.Hour)
+	sweepHeld(t, tm.mux)
+	tm.clk.Add(time.Minute)
+	sweepHeld(t, tm.mux)
+	if s := tm.takeSent(reporterID); len(s) != 1 || !strings.HasPrefix(s[0].Text, "Reminder") {
+		t.Fatalf("the reminder, behind a batch of Discord's held messages: %q", texts(s))
+	}
+	// Theirs are still due, for the process that runs Discord.
+	due, err := tm.store.DueHeld(ctx, 200)
+	if err != nil || len(due) != len(others) {
+		t.Fatalf("due after the sweeps: %d (%v), want Discord's %d", len(due), err, len(others))
 	}
 }

@@ -148,6 +148,11 @@ func (m *Mux) sweepHeld(ctx, sendCtx context.Context, ref storage.HeldRef) error
 		return m.store.UnscheduleHeld(ctx, ref)
 	case heldLater:
 		return m.store.RescheduleHeld(ctx, ref, time.UnixMilli(next))
+	case heldForeign:
+		// Still due, for the process that runs its platform, but behind
+		// those due before it: a batch of messages this process cannot
+		// tell does not come first at every sweep, ahead of its own.
+		return m.store.RescheduleHeld(ctx, ref, time.UnixMilli(now))
 	}
 	return nil
 }
