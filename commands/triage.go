@@ -401,8 +401,10 @@ func visible(s string) bool {
 
 // maxDuplicateHops bounds the chain of duplicates a mark follows to the
 // original (chains are made one mark at a time, each to the original, so
-// only marks made before that rule are longer than one).
-const maxDuplicateHops = 8
+// only marks made before that rule are longer than one, and marks of an
+// original, which lengthen the chains behind it: the store refuses those
+// that would make one longer than this).
+const maxDuplicateHops = storage.MaxDuplicateHops
 
 func (c *Context) decide(ctx context.Context, id string, d storage.Decision) error {
 	// A tip someone else has claimed is theirs to decide (or an admin's),
@@ -412,6 +414,20 @@ func (c *Context) decide(ctx context.Context, id string, d storage.Decision) err
 		d.ClaimTimeout = c.mux.triage.ClaimTimeout
 	}
 	err := c.mux.store.Decide(ctx, id, c.claimer(), d)
+	var chain *storage.DuplicateChainError
+	if errors.As(err, &chain) {
+		// The chain changed since it was read (another mark at once):
+		// said as the command's own reading would have said it.
+		switch chain.Kind {
+		case storage.ChainCycle:
+			return c.Say(ctx, "triage_duplicate_cycle", map[string]any{"ID": id, "Other": chain.Tip})
+		case storage.ChainLong:
+			return c.Say(ctx, "triage_duplicate_chain_too_long", map[string]any{"ID": id, "Other": d.DuplicateOf, "Last": chain.Tip, "Max": maxDuplicateHops + 1})
+		case storage.ChainDeep:
+			return c.Say(ctx, "triage_duplicate_chain_deep", map[string]any{"ID": id, "Other": d.DuplicateOf, "Max": maxDuplicateHops + 1})
+		}
+		return err
+	}
 	var claimed *storage.ClaimedError
 	if errors.As(err, &claimed) {
 		return c.Say(ctx, "decide_claimed", map[string]any{"ID": id, "Who": member(claimed.By.Name, claimed.By.Tag), "Age": c.age(claimed.At)})

@@ -5,14 +5,19 @@ import (
 	"fmt"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/tips"
 )
 
 // A duplicate mark names a tip whose chain of duplicates runs past the
 // nine tips /triage follows: the mark is refused, saying so, rather than
 // made onto a tip in the middle of the chain; so a way back to the tip
 // beyond the bound (#11 -> … -> #10 -> #11) cannot close a cycle.
+// (Such a chain is left from before marks were refused that make one
+// longer than the bound: see TestMarkOfAnOriginalPastTheChainBoundIsRefused.)
 // Mutation: the chain's bound taken as its end (as before) -> /triage 12
 // duplicate-of 1 marks #12 a duplicate of #9, and /triage 11
 // duplicate-of 1 makes #9 -> #10 -> #11 -> #9.
@@ -22,9 +27,7 @@ func TestDuplicateMarkPastTheChainBoundIsRefused(t *testing.T) {
 	for i := 1; i <= 12; i++ {
 		tm.report(strconv.Itoa(7000+i), "cobran piso en el mercado", "")
 	}
-	for i := 1; i <= 10; i++ { // #1 -> #2 -> … -> #11, one mark at a time
-		tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: fmt.Sprintf("%d duplicate-of %d", i, i+1)})
-	}
+	chainBefore(t, tm, 1, 11) // #1 -> #2 -> … -> #11
 	c := tm.srv.Client()
 	if got := c.HGet(ctx, "w:{tips}:tip:10", "dup").Val(); got != "11" {
 		t.Fatalf("#10 is a duplicate of %q, want #11: the chain was not built", got)
@@ -37,5 +40,93 @@ func TestDuplicateMarkPastTheChainBoundIsRefused(t *testing.T) {
 		if got := c.HGet(ctx, "w:{tips}:tip:"+id, "dup").Val(); got != "" {
 			t.Fatalf("#%s marked a duplicate of #%s", id, got)
 		}
+	}
+}
+
+// chainBefore marks tips #from … #to-1 each a duplicate of the next, as
+// versions before the store checked a mark's chain recorded them (one
+// mark at a time, each of the original onto another tip): chains longer
+// than the bound are left from then.
+func chainBefore(t *testing.T, tm *team, from, to int) {
+	t.Helper()
+	for i := from; i < to; i++ {
+		if err := tm.srv.Client().HSet(context.Background(), "w:{tips}:tip:"+strconv.Itoa(i), "s", "duplicate", "dup", strconv.Itoa(i+1)).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Marking a chain's original a duplicate of another tip lengthens every
+// chain behind it: with tips eight marks deep behind #9 (#1 -> … -> #9),
+// /triage 9 duplicate-of 10 would make a chain of nine marks, past the
+// nine tips /triage follows; it is refused, saying what to do instead,
+// and nothing changes: every chain can still be followed to its end. What
+// it says to do instead goes through.
+// Mutation: the decide script without its check of the tips behind
+// (behind + 1 + m > max) -> #9 is marked a duplicate of #10, and
+// /triage 12 duplicate-of 1 is refused as past the bound.
+func TestMarkOfAnOriginalPastTheChainBoundIsRefused(t *testing.T) {
+	ctx := context.Background()
+	tm := newTeam(t)
+	for i := 1; i <= 12; i++ {
+		tm.report(strconv.Itoa(7000+i), "cobran piso en el mercado", "")
+	}
+	for i := 1; i <= 8; i++ { // #1 -> #2 -> … -> #9, the original marked each time
+		want := tm.text("en", "triage_done", map[string]any{"ID": strconv.Itoa(i), "Status": tm.text("en", "status_duplicate", nil)})
+		if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: fmt.Sprintf("%d duplicate-of %d", i, i+1)}); len(r) != 1 || r[0].Text != want {
+			t.Fatalf("/triage %d duplicate-of %d answered %+v", i, i+1, r)
+		}
+	}
+	want := tm.text("en", "triage_duplicate_chain_deep", map[string]any{"ID": "9", "Other": "10", "Max": 9})
+	if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "9 duplicate-of 10"}); len(r) != 1 || r[0].Text != want {
+		t.Fatalf("/triage 9 duplicate-of 10 answered %+v, want %q", r, want)
+	}
+	c := tm.srv.Client()
+	if got := c.HMGet(ctx, "w:{tips}:tip:9", "s", "dup").Val(); got[0] == "duplicate" || got[1] != nil {
+		t.Fatalf("#9 is %v after the refusal", got)
+	}
+	// The chain from #1 is read to its end (#9): #12 is marked onto it.
+	if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "12 duplicate-of 1"}); len(r) != 1 || r[0].Text != tm.text("en", "triage_done", map[string]any{"ID": "12", "Status": tm.text("en", "status_duplicate", nil)}) {
+		t.Fatalf("/triage 12 duplicate-of 1 answered %+v", r)
+	}
+	if got := c.HGet(ctx, "w:{tips}:tip:12", "dup").Val(); got != "9" {
+		t.Fatalf("#12 is a duplicate of %q, want #9", got)
+	}
+	// What the refusal says to do: #10 a duplicate of #9.
+	if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "10 duplicate 9"}); len(r) != 1 || r[0].Text != tm.text("en", "triage_done", map[string]any{"ID": "10", "Status": tm.text("en", "status_duplicate", nil)}) {
+		t.Fatalf("/triage 10 duplicate 9 answered %+v", r)
+	}
+}
+
+// /triage 1 duplicate-of 2 reads #2 as an original; #2 is marked a
+// duplicate of #1 before #1's mark is written: the store refuses #1's
+// mark, and the investigator is told of the cycle as if it had been read
+// first. Neither is left a duplicate of the other with no original.
+// Mutation: the decide script without its cycle check -> #1 and #2 are
+// recorded duplicates of each other, and /triage answers done.
+func TestOppositeDuplicateMarkMeanwhileIsAnsweredAsACycle(t *testing.T) {
+	ctx := context.Background()
+	rs := &raceDecide{}
+	e := newHookedEnv(t, func(s commands.Store) commands.Store { rs.Store = s; return rs }, nil, func(o *commands.Options) {
+		o.Roles = commands.Roles{"telegram:" + adminID: commands.Admin}
+		o.Triage = commands.Triage{ClaimTimeout: time.Hour}
+		o.DefaultLanguage = "en"
+	})
+	tm := &team{env: e}
+	tm.report("7001", "cobran piso en el mercado", "")
+	tm.report("7002", "cobran piso en el mercado otra vez", "")
+	rs.before = func() {
+		if err := tm.store.Decide(ctx, "2", storage.Claimer{Key: "inv-b", Name: "Bob"}, storage.Decision{Status: tips.StatusDuplicate, DuplicateOf: "1"}); err != nil {
+			t.Error(err)
+		}
+	}
+	want := tm.text("en", "triage_duplicate_cycle", map[string]any{"ID": "1", "Other": "2"})
+	if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "1 duplicate-of 2"}); len(r) != 1 || r[0].Text != want {
+		t.Fatalf("/triage 1 duplicate-of 2 as #2 was marked one of #1 answered %+v, want %q", r, want)
+	}
+	one, err1 := tm.store.Tip(ctx, "1")
+	two, err2 := tm.store.Tip(ctx, "2")
+	if err1 != nil || err2 != nil || one.Status == tips.StatusDuplicate || two.DuplicateOf != "1" {
+		t.Fatalf("#1 %s of %q, #2 %s of %q (%v %v): want #2 a duplicate of #1 alone", one.Status, one.DuplicateOf, two.Status, two.DuplicateOf, err1, err2)
 	}
 }

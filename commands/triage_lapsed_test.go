@@ -27,9 +27,9 @@ func (h *lapseDismissal) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		args := cmd.Args()
 		name := strings.ToLower(cmd.Name())
-		if (name == "evalsha" || name == "eval") && slices.Contains(args, any("c:{tips}:triage")) && len(args) > 5 {
+		if (name == "evalsha" || name == "eval") && slices.Contains(args, any("c:{tips}:triage")) && len(args) > 5+17 {
 			tip, _ := args[3].(string)
-			token, _ := args[len(args)-1].(string)
+			token, _ := args[5+17].(string) // ARGV[17], after the command, its script, the number of keys and the 3 keys
 			if token != "" && strings.Contains(tip, ":{tips}:tip:") && h.armed.CompareAndSwap(true, false) {
 				for _, c := range []*redis.Cmd{
 					redis.NewCmd(ctx, "hset", tip, "vt:"+token, 0),

@@ -1,7 +1,6 @@
 package commands_test
 
 import (
-	"fmt"
 	"strconv"
 	"testing"
 
@@ -224,9 +223,7 @@ func TestPublishOfDuplicatePastTheChainBoundIsRefused(t *testing.T) {
 	tm.as("7011", "S", commands.Request{Command: "warn", Args: "Retén falso en la carretera: roban a los conductores"})
 	tm.approve(t, "2002", "Ana", "11")
 	tm.deliverAll(t)
-	for i := 1; i <= 10; i++ { // #1 -> #2 -> … -> #11, one mark at a time
-		tm.as("2003", "Bob", commands.Request{Command: "triage", Args: fmt.Sprintf("%d duplicate-of %d", i, i+1)})
-	}
+	chainBefore(t, tm, 1, 11) // #1 -> #2 -> … -> #11, left from before the bound was kept
 	want := tm.text("en", "publish_chain_too_long", map[string]any{"ID": "1", "Max": 9})
 	if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1 Retén falso en la carretera"}); len(r) != 1 || r[0].Text != want {
 		t.Fatalf("/publish past the chain's bound answered %+v, want %q", r, want)

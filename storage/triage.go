@@ -161,7 +161,16 @@ func (s *Store) openClaimer(sealed string) (Claimer, bool) {
 // lapsed (settleVeto) refuses the decision: -1. A
 // decision whose token is recorded already (the script run again, as a
 // client retries a command whose reply was lost) returns its number,
-// changing nothing.
+// changing nothing. A duplicate mark (onto ARGV[9]) is checked against
+// the chain as it stands (see DuplicateChainError): ARGV[18] is
+// MaxDuplicateHops, ARGV[19] how many marks deep the tips behind KEYS[1]
+// go, as read at version ARGV[20] of them ("dv": every mark recorded
+// onto a tip's chain counts one on each tip of it); {'moved'} if a mark
+// onto KEYS[1]'s chain was recorded since, {'cycle', tip} if the chain
+// leads back to KEYS[1] (tip: the one marked a duplicate of it), {'long',
+// tip} or {'deep', tip, depth} if the mark would make a chain of more
+// than ARGV[18] marks (read to tip; from the tips behind KEYS[1], depth
+// marks deep). Nothing is written then.
 var decide = redis.NewScript(`
 local key, stream = KEYS[1], KEYS[2]
 if redis.call('EXISTS', key) == 0 then return 0 end
@@ -182,6 +191,25 @@ if timeout > 0 and entry and redis.call('HGET', key, 's') == 'claimed' then
     return {redis.call('HGET', key, 'cw') or '', redis.call('HGET', key, 'ca') or '0'}
   end
 end
+local chain = {}
+if status == 'duplicate' and ARGV[9] ~= '' then
+  -- The chain checked as the mark is written (see DuplicateChainError):
+  -- two opposite marks at once, or a mark onto an original being marked
+  -- itself, are refused here whatever the command read before.
+  if (redis.call('HGET', key, 'dv') or '0') ~= ARGV[20] then return {'moved', '', ''} end
+  local me, max, behind, cur, m = string.sub(key, #ARGV[10] + 1), tonumber(ARGV[18]), tonumber(ARGV[19]), ARGV[9], 0
+  if cur == me then return {'cycle', me, ''} end
+  while true do
+    local f = redis.call('HMGET', ARGV[10] .. cur, 's', 'dup')
+    if f[1] then chain[#chain + 1] = cur end
+    if f[1] ~= 'duplicate' or not f[2] or f[2] == '' then break end
+    if f[2] == me then return {'cycle', cur, ''} end
+    if m + 2 > max then return {'long', cur, ''} end
+    cur, m = f[2], m + 1
+  end
+  if behind + 1 + m > max then return {'deep', cur, tostring(behind)} end
+end
+for _, t in ipairs(chain) do redis.call('HINCRBY', ARGV[10] .. t, 'dv', 1) end -- their chains behind changed
 redis.call('HSET', key, 's', status)
 local n = redis.call('HINCRBY', key, 'dn', 1) -- this decision's number: the later recorded, the higher
 if KEYS[3] then -- its history entry (ARGV[15]), in the order decisions are recorded
@@ -352,6 +380,14 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 			_ = s.rdb.HDel(context.WithoutCancel(ctx), s.k.publication(id), "v:"+token).Err()
 		}
 	}()
+	// A duplicate mark: how deep the tips behind it go (see decide), read
+	// again if a mark onto its chain is recorded meanwhile.
+	version, behind := "0", 0
+	if d.Status == tips.StatusDuplicate && d.DuplicateOf != "" {
+		if version, behind, err = s.duplicatesBehind(ctx, id); err != nil {
+			return err
+		}
+	}
 	if beforeDecide != nil {
 		beforeDecide()
 	}
@@ -362,9 +398,19 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	if once == "" {
 		once = rand.Text()
 	}
-	res, err := decide.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.triage(), s.k.tipLog(id)},
-		string(d.Status), string(d.Priority), TriageGroup, labels, by.Key, sealedClaimer, s.now().UnixMilli(), closed, d.DuplicateOf, s.k.tip(""), string(d.Category),
-		max(d.ClaimTimeout.Milliseconds(), 0), whileClaimed, claim, entry, s.retention.Milliseconds(), once).Result()
+	var res any
+	for tries := 1; ; tries++ {
+		res, err = decide.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.triage(), s.k.tipLog(id)},
+			string(d.Status), string(d.Priority), TriageGroup, labels, by.Key, sealedClaimer, s.now().UnixMilli(), closed, d.DuplicateOf, s.k.tip(""), string(d.Category),
+			max(d.ClaimTimeout.Milliseconds(), 0), whileClaimed, claim, entry, s.retention.Milliseconds(), once,
+			MaxDuplicateHops, behind, version).Result()
+		if moved, ok := res.([]any); err != nil || !ok || len(moved) != 3 || moved[0] != ChainMoved || tries == maxChainReads {
+			break
+		}
+		if version, behind, err = s.duplicatesBehind(ctx, id); err != nil {
+			return err
+		}
+	}
 	if err != nil {
 		// The script may have run and its reply be lost (a timeout, the
 		// context cancelled): the mark stays, settled once it lapses as
@@ -375,6 +421,9 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	if now, ok := res.([]any); ok && len(now) == 1 {
 		status, _ := now[0].(string)
 		return &DecidedError{Status: tips.Status(status)}
+	}
+	if refused, ok := res.([]any); ok && len(refused) == 3 {
+		return newDuplicateChainError(refused)
 	}
 	if holder, ok := res.([]any); ok && len(holder) == 2 {
 		e := &ClaimedError{By: Claimer{Name: "?"}} // as Queue names a claimer it cannot read

@@ -1,0 +1,121 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/tips"
+)
+
+// MaxDuplicateHops bounds a chain of duplicate marks (a duplicate of a
+// duplicate of … its original): /triage follows one of this many marks
+// (MaxDuplicateHops+1 tips) to its end, and Decide records no mark that
+// would make one longer (see DuplicateChainError).
+const MaxDuplicateHops = 8
+
+// maxChainReads is how many times Decide reads the tips behind a tip it
+// marks a duplicate, while marks onto its chain keep being recorded
+// meanwhile, before it gives up.
+const maxChainReads = 4
+
+// The kinds of DuplicateChainError.
+const (
+	// ChainCycle: the tip marked onto leads back, by its marks, to the
+	// tip being marked (Tip is the one marked a duplicate of it).
+	ChainCycle = "cycle"
+	// ChainLong: the chain from the tip marked onto runs past the bound
+	// (read to Tip).
+	ChainLong = "long"
+	// ChainDeep: with the tips marked duplicates of the tip being marked
+	// (Behind marks deep), the chain from the farthest of them would run
+	// past the bound (Tip is the chain's original).
+	ChainDeep = "deep"
+	// ChainMoved: marks onto the chain kept being recorded while it was
+	// read (maxChainReads times).
+	ChainMoved = "moved"
+)
+
+// DuplicateChainError is Decide's refusal of a duplicate mark that the
+// chain, as it stands when the mark is written, does not allow: checked in
+// the script that writes it, so two marks at once (A a duplicate of B and
+// B of A, or A marked onto an original being marked itself) cannot close
+// a cycle or make a chain longer than MaxDuplicateHops. Nothing is
+// recorded.
+type DuplicateChainError struct {
+	Kind   string
+	Tip    string
+	Behind int
+}
+
+func (e *DuplicateChainError) Error() string { return "duplicate mark refused: chain " + e.Kind }
+
+func newDuplicateChainError(res []any) error {
+	kind, _ := res[0].(string)
+	tip, _ := res[1].(string)
+	behind, _ := res[2].(string)
+	e := &DuplicateChainError{Kind: kind, Tip: tip}
+	e.Behind, _ = strconv.Atoi(behind)
+	return e
+}
+
+// duplicatesBehind reads how many marks deep the tips marked duplicates
+// of tip id go (by its list of duplicates, each member checked against
+// its own mark: one marked otherwise since is passed by), up to
+// MaxDuplicateHops (deeper makes no difference: no mark onto id's chain
+// is allowed then); and first the version of them ("dv", see decide), so
+// that the decide script refuses a reading a mark recorded since changed.
+func (s *Store) duplicatesBehind(ctx context.Context, id string) (version string, behind int, err error) {
+	version, err = s.rdb.HGet(ctx, s.k.tip(id), "dv").Result()
+	if errors.Is(err, redis.Nil) {
+		version = "0"
+	} else if err != nil {
+		return "", 0, fmt.Errorf("duplicates behind: %w", err)
+	}
+	level, seen := []string{id}, map[string]bool{id: true}
+	for ; behind < MaxDuplicateHops; behind++ {
+		pipe := s.rdb.Pipeline()
+		lists := make([]*redis.StringSliceCmd, len(level))
+		for i, cur := range level {
+			lists[i] = pipe.SMembers(ctx, s.k.duplicates(cur))
+		}
+		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+			return "", 0, fmt.Errorf("duplicates behind: %w", err)
+		}
+		type member struct {
+			id, of string
+			mark   *redis.SliceCmd
+		}
+		var members []member
+		pipe = s.rdb.Pipeline()
+		for i, cur := range level {
+			for _, m := range lists[i].Val() {
+				if !seen[m] {
+					members = append(members, member{m, cur, pipe.HMGet(ctx, s.k.tip(m), "s", "dup")})
+				}
+			}
+		}
+		if len(members) == 0 {
+			break
+		}
+		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+			return "", 0, fmt.Errorf("duplicates behind: %w", err)
+		}
+		var next []string
+		for _, m := range members {
+			v := m.mark.Val()
+			if len(v) == 2 && v[0] == string(tips.StatusDuplicate) && v[1] == m.of && !seen[m.id] {
+				seen[m.id] = true
+				next = append(next, m.id)
+			}
+		}
+		if len(next) == 0 {
+			break
+		}
+		level = next
+	}
+	return version, behind, nil
+}
