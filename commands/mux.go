@@ -117,6 +117,7 @@ type Store interface {
 	WarningSeen(ctx context.Context, pseudonym string, eventID int64) (bool, error)
 	Kind(ctx context.Context, id string) (string, error)
 	PendingPublication(ctx context.Context, id string, onTeam func(context.Context, string) (bool, error)) (storage.PendingPublication, error)
+	PublishedDuplicate(ctx context.Context, id string) (dup string, tooMany bool, err error)
 	ApprovePublication(ctx context.Context, id string, a storage.PublishApproval) (storage.Approval, error)
 	PendingDeliveries(ctx context.Context, max int) ([]storage.Delivery, error)
 	Broadcasts(ctx context.Context) (map[string]storage.Publication, error)

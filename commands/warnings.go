@@ -635,6 +635,18 @@ func (c *Context) previewPublication(ctx context.Context, id, intro string) erro
 	case p.Communities == 0 && !p.Held:
 		return c.sayNoCommunity(ctx, id, p.Regions)
 	}
+	if !p.Held {
+		// A tip marked a duplicate of it went out: the approval would be
+		// refused, so no preview of what cannot go out (a held delivery
+		// was published already: its approval does not check).
+		if dup, tooMany, err := c.mux.store.PublishedDuplicate(ctx, id); err != nil {
+			return err
+		} else if dup != "" {
+			return c.Say(ctx, "publish_duplicate_of_it_published", map[string]any{"ID": id, "Other": dup})
+		} else if tooMany {
+			return c.Say(ctx, "publish_too_many_duplicates", map[string]any{"ID": id, "Max": storage.MaxDuplicates})
+		}
+	}
 	var out []string
 	if intro != "" {
 		out = append(out, intro)

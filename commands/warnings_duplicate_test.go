@@ -238,3 +238,30 @@ func TestPublishOfDuplicatePastTheChainBoundIsRefused(t *testing.T) {
 		t.Fatalf("marked a duplicate of the original, /publish answered %+v, want %q", r, want)
 	}
 }
+
+// /publish of a warning a published duplicate of which went out shows no
+// preview (whose button the approval would refuse): it says at once why
+// it does not go out. Once the duplicate is marked otherwise, the preview
+// is shown.
+// Mutation: previewPublication without the check -> /publish 1 shows the
+// preview and its button.
+func TestPublishPreviewOfOriginalOfPublishedDuplicateIsRefusedFirst(t *testing.T) {
+	tm := newTeamPublishing(t, 1)
+	tm.mux.AddSender("telegram", &community{})
+	tm.inGroup("50", "-1", true, commands.Request{Command: "subscribe"})
+	tm.investigators("2002 Ana", "2003 Bob")
+	tm.as(reporterID, "R", commands.Request{Command: "warn", Args: "Retén falso en la carretera, roban a los conductores"})
+	tm.as("7002", "S", commands.Request{Command: "warn", Args: "Retén falso en la carretera: roban a los conductores"})
+	tm.approve(t, "2002", "Ana", "2")
+	tm.deliverAll(t)
+	tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "2 duplicate-of 1"})
+
+	want := tm.text("en", "publish_duplicate_of_it_published", map[string]any{"ID": "1", "Other": "2"})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1"}); len(r) != 1 || r[0].Text != want || len(r[0].Buttons) > 0 {
+		t.Fatalf("/publish 1 with its duplicate #2 out answered %+v, want %q and no button", r, want)
+	}
+	tm.as("2003", "Bob", commands.Request{Command: "triage", Args: "2 verified"})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1"}); len(r) != 1 || len(r[0].Buttons) == 0 {
+		t.Fatalf("#2 verified, /publish 1 answered %+v, want the preview", r)
+	}
+}

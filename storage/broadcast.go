@@ -272,7 +272,7 @@ func (s *Store) SubmitWarning(ctx context.Context, pseudonym, text, language str
 // crash, a lost reply) or still on its way, so it stands in for that
 // after-step first, as afterDecision would apply it (it lets the warning
 // be published: not a dismissal), to a publication that exists only.
-var approve = redis.NewScript(`
+var approve = redis.NewScript(walkDuplicates + `
 local held = redis.call('HEXISTS', KEYS[1], 'held') == 1 and redis.call('HEXISTS', KEYS[1], 'retracted') == 0
 if redis.call('HGET', KEYS[1], 'state') == 'published' and not held then return {-1, 0} end
 if redis.call('EXISTS', KEYS[1]) == 1 and tonumber(ARGV[13]) > tonumber(redis.call('HGET', KEYS[1], 'dn') or '0') then -- as afterDecision: a publication that exists only (one made here, refused below, would never expire)
@@ -313,32 +313,8 @@ for i = 4, #KEYS do -- the chain to the original, as the approver read it
 end
 if lapsed then return {-4, 0} end
 if not held then -- the tips marked duplicates of it, and theirs, to the end: one published has gone out already
-  local found, level, n = {[ARGV[7]] = true}, {ARGV[7]}, 0
-  while #level > 0 do
-    local nextLevel = {}
-    for _, cur in ipairs(level) do
-      for _, d in ipairs(redis.call('SMEMBERS', ARGV[16] .. cur)) do
-        if not found[d] then
-          local pk = ARGV[15] .. d
-          local names = redis.call('HGET', pk, 'dup') == cur
-          for _, f in ipairs(redis.call('HKEYS', pk)) do
-            if not names and string.sub(f, 1, 2) == 'v:' then
-              names = string.match(redis.call('HGET', pk, f), '^%d+:u:(.*)$') == cur
-            end
-          end
-          if not names then
-            redis.call('SREM', ARGV[16] .. cur, d) -- marked otherwise since
-          else
-            found[d], n = true, n + 1
-            if redis.call('HGET', pk, 'state') == 'published' then return {-7, tonumber(d)} end
-            if n > tonumber(ARGV[17]) then return {-8, 0} end
-            nextLevel[#nextLevel + 1] = d
-          end
-        end
-      end
-    end
-    level = nextLevel
-  end
+  local out = publishedDuplicate(ARGV[7], ARGV[15], ARGV[16], tonumber(ARGV[17]))
+  if out then return out end
 end
 local rev = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
 if ARGV[3] ~= '' then
@@ -371,6 +347,79 @@ redis.call('HSETNX', KEYS[2], '~', 'job')
 redis.call('PEXPIRE', KEYS[2], ARGV[8])
 redis.call('SADD', KEYS[3], ARGV[7])
 return {n, 1}`)
+
+// walkDuplicates defines publishedDuplicate(id, pub, dups, max): it walks
+// the tips marked duplicates of tip id ("dups" .. id, the reverse of their
+// marks), and theirs, to the end of every chain; a member whose mark,
+// recorded or under way (its publication hash "pub" .. member), no longer
+// names its parent is dropped. It returns {-7, tip} for the first one
+// published (it has gone out already: id must not), {-8, 0} past max
+// tips, nil if none is published.
+const walkDuplicates = `
+local function publishedDuplicate(id, pub, dups, max)
+  local found, level, n = {[id] = true}, {id}, 0
+  while #level > 0 do
+    local nextLevel = {}
+    for _, cur in ipairs(level) do
+      for _, d in ipairs(redis.call('SMEMBERS', dups .. cur)) do
+        if not found[d] then
+          local pk = pub .. d
+          local names = redis.call('HGET', pk, 'dup') == cur
+          for _, f in ipairs(redis.call('HKEYS', pk)) do
+            if not names and string.sub(f, 1, 2) == 'v:' then
+              names = string.match(redis.call('HGET', pk, f), '^%d+:u:(.*)$') == cur
+            end
+          end
+          if not names then
+            redis.call('SREM', dups .. cur, d) -- marked otherwise since
+          else
+            found[d], n = true, n + 1
+            if redis.call('HGET', pk, 'state') == 'published' then return {-7, tonumber(d)} end
+            if n > max then return {-8, 0} end
+            nextLevel[#nextLevel + 1] = d
+          end
+        end
+      end
+    end
+    level = nextLevel
+  end
+  return nil
+end
+`
+
+// duplicateOut runs publishedDuplicate for warning ARGV[1]: {0, 0} if no
+// tip marked a duplicate of it was published. KEYS[1] is its list of
+// duplicates (the walk's keys are all in its hash slot, {bc}).
+var duplicateOut = redis.NewScript(walkDuplicates + `
+return publishedDuplicate(ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])) or {0, 0}`)
+
+// PublishedDuplicate checks, as an approval would (see approve), whether
+// a tip marked a duplicate of warning id (or of one of those, to the end)
+// was published: it returns that tip, or tooMany past MaxDuplicates; a
+// lapsed mark on the tip found is settled first, as an approval settles
+// it. /publish says so before it shows a preview of what cannot go out.
+func (s *Store) PublishedDuplicate(ctx context.Context, id string) (dup string, tooMany bool, err error) {
+	run := func() ([]int64, error) {
+		return duplicateOut.Run(ctx, s.rdb, []string{s.k.duplicates(id)}, id, s.k.publication(""), s.k.duplicates(""), MaxDuplicates).Int64Slice()
+	}
+	res, err := run()
+	if err == nil && res[0] == -7 {
+		if err := s.settleLapsedVetoes(ctx, strconv.FormatInt(res[1], 10), s.now().Add(-vetoLease).UnixMilli()); err != nil {
+			return "", false, err
+		}
+		res, err = run()
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("published duplicate: %w", err)
+	}
+	switch res[0] {
+	case -7:
+		return strconv.FormatInt(res[1], 10), false, nil
+	case -8:
+		return "", true, nil
+	}
+	return "", false, nil
+}
 
 // Reach is where a warning's text would go now.
 type Reach struct {
