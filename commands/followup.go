@@ -576,6 +576,12 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	if err != nil && !errors.Is(err, errNotOpen) {
 		return true, err // the question stays open: the reporter can send it again
 	}
+	// What records the answer as delivered is written even where telling
+	// the investigators used up the event's time (a slow platform): a
+	// short grace of its own (ReplyContext), or the Answer pressed would
+	// stay armed and the message not be known as the answer it was.
+	ctx, cancel := ReplyContext(ctx)
+	defer cancel()
 	// Answered now or before (or its tip is gone): that question's marks
 	// are used up, and the Answer pressed before this message; the others
 	// stay, with any saved while the answer was delivered (a question
