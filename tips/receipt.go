@@ -731,29 +731,34 @@ func CutReceipts(texts []string, known func(codes []string) ([]bool, error)) ([]
 	}
 	out := slices.Clone(texts)
 	cut := false
-	// Cut from the last, each clear of the one cut after it (in its text).
-	end := map[int]int{}
+	// Cut from the last, each clear of the one cut after it (in its text):
+	// of where that one started, and of what was kept before it, which
+	// may end within this one (the invisible marks that end it,
+	// "…6YQN\ufe0f\u200bK7QD-…", went with the invisible characters
+	// before that one).
+	type cutAt struct{ start, kept int }
+	next := map[int]cutAt{}
 	for i := len(cands) - 1; i >= 0; i-- {
 		ti, sp := cands[i].text, cands[i].span
-		e, seen := end[ti]
+		c, seen := next[ti]
 		if !seen {
-			e = len(out[ti])
+			c = cutAt{len(out[ti]), len(out[ti])}
 		}
-		if !isCode[cands[i].code] || sp[1] > e {
+		if !isCode[cands[i].code] || sp[1] > c.start {
 			continue
 		}
 		text := out[ti]
 		// Invisible characters written around it go with it ("código
 		// \u200bCODE\u200b fin" would keep "código \u200b\u200b fin").
 		before := strings.TrimRightFunc(text[:sp[0]], invisible)
-		after := strings.TrimLeftFunc(text[sp[1]:], invisible)
+		after := strings.TrimLeftFunc(text[min(sp[1], c.kept):], invisible)
 		if strings.HasSuffix(before, " ") && (after == "" || strings.IndexByte(" ,.;:!?)", after[0]) >= 0) {
 			before = before[:len(before)-1] // "es CODE y" reads "es y", "es CODE, y" "es, y"
 		}
-		out[ti], cut, end[ti] = before+after, true, len(before)
+		out[ti], cut, next[ti] = before+after, true, cutAt{sp[0], len(before)}
 	}
 	for ti := range out {
-		if _, touched := end[ti]; touched && !strings.ContainsFunc(out[ti], func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) {
+		if _, touched := next[ti]; touched && !strings.ContainsFunc(out[ti], func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) {
 			out[ti] = "" // "CODE, CODE": nothing but the codes
 		}
 	}
@@ -977,7 +982,10 @@ func CutReceiptsAcross(texts []string, known func(codes []string) ([]bool, error
 			// CutReceipts takes them ("es \u200bK7QD-9XMA\u200b"), go
 			// with it. (A piece runs to its text's end or from its
 			// start, or both.)
-			before, after := out[ti][:from], out[ti][to:]
+			// (What comes after it may be gone, and with it the
+			// invisible marks that end it, cut with the piece after
+			// it: "…6YQN\ufe0f \u200bK7QD-9XMA", "R2TP-…".)
+			before, after := out[ti][:from], out[ti][min(to, len(out[ti])):]
 			if to == len(texts[ti]) {
 				before = strings.TrimRightFunc(before, spaceOrInvisible) // "mi código es K7QD-9XMA"
 			}

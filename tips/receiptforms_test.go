@@ -131,6 +131,35 @@ func TestCutReceiptsAcrossTakesInvisibleCharactersAround(t *testing.T) {
 	}
 }
 
+// Two codes with nothing but invisible characters between them, the
+// first ending in an invisible mark (a variation selector, as an emoji
+// keyboard adds: "…6YQN\ufe0f\u200bK7QD-…"), are both cut, in one
+// message or pasted in pieces across three: the invisible characters cut
+// with the second take the mark that ends the first, which must neither
+// keep the first from being cut nor crash the cut.
+func TestCutReceiptsWithInvisibleMarksBetweenCodes(t *testing.T) {
+	both := func(codes []string) ([]bool, error) {
+		out := make([]bool, len(codes))
+		for i, c := range codes {
+			out[i] = c == "JCJH-0X19-7ZXF-6YQN" || c == "K7QD-9XMA-R2TP-4WZN"
+		}
+		return out, nil
+	}
+	out, cut, err := CutReceipts([]string{"mis codigos JCJH-0X19-7ZXF-6YQN\ufe0f\u200bK7QD-9XMA-R2TP-4WZN gracias"}, both)
+	if err != nil || !cut || out[0] != "mis codigos gracias" {
+		t.Errorf("one message: cut %q %v %v", out, cut, err)
+	}
+	for _, tc := range []struct{ in, want []string }{
+		{[]string{"mis codigos JCJH-0X19", "7ZXF-6YQN\ufe0f  K7QD-9XMA", "R2TP-4WZN gracias"}, []string{"mis codigos", "", "gracias"}},
+		{[]string{"JCJH-0X19-7ZXF", "6YQN\U000E0100\u200b\u2060K7QD", "9XMA-R2TP-4WZN"}, []string{"", "", ""}},
+	} {
+		out, cut, err := CutReceiptsAcross(tc.in, both)
+		if err != nil || !cut || !slices.Equal(out, tc.want) {
+			t.Errorf("%q: got %q %v %v, want %q", tc.in, out, cut, err, tc.want)
+		}
+	}
+}
+
 // smallCapitals and turnedLetters hold every letter and digit Unicode
 // names a small capital or a turned one, each read as the letter or
 // digit its name says (those Unicode names otherwise are listed).
