@@ -104,6 +104,10 @@ func TestReceiptReadWithEnclosingMarks(t *testing.T) {
 		"J\u20ddCJH-0X19-7ZXF-6YQN",
 		"JCJH-0X19-7\ufe0f\u20e3ZXF-6\ufe0f\u20e3YQN",
 		"JC\u20deJH-0X19-7ZXF-6YQ\u20e0N",
+		// In small letters, or with spaces between its groups, where
+		// the rule for accents applies (a825af4): still no accents.
+		"j\u20ddcjh-0x19-7zxf-6yqn",
+		"JCJH 0X19 7\ufe0f\u20e3ZXF 6\ufe0f\u20e3YQN",
 	} {
 		if got, ok := NormalizeReceipt(written); !ok || got != code {
 			t.Errorf("NormalizeReceipt(%q) = %q %v", written, got, ok)
