@@ -39,20 +39,24 @@ var turnedLetters = map[rune]rune{
 	'∀': 'A', 'Ɐ': 'A', '𐐒': 'B', 'ꓭ': 'B', 'Ɔ': 'C', 'ᗡ': 'D', 'ꓷ': 'D', 'Ǝ': 'E', 'Ⅎ': 'F', '⅁': 'G', 'Ɥ': 'H',
 	'Ʞ': 'K', '⋊': 'K', '˥': 'L', '⅂': 'L', 'Ꞁ': 'L', 'Ɯ': 'M', 'Ԁ': 'P', 'Ό': 'Q', '┴': 'T', '⊥': 'T',
 	'ꓕ': 'T', 'Ʇ': 'T', 'Λ': 'V', 'Ʌ': 'V', '⅄': 'Y',
+	// The look-alikes most flip sites' tables have for a G (the Hebrew
+	// pe), and some for a B and an R.
+	'פ': 'G', 'ᗺ': 'B', 'ꓤ': 'R',
 	// Digits.
 	'Ɩ': '1', '⇂': '1', 'ᄅ': '2', '↊': '2', 'Ɛ': '3', '↋': '3', 'ㄣ': '4', 'ϛ': '5', 'ㄥ': '7',
 }
 
 // turnedASCII is what the letters and digits that read as one turned
-// over read as so ("d" is a p, "W" an M, "6" a 9, "o" an o), 0 for the
-// others (an "A" turned is no letter).
+// over read as so ("d" is a p, "W" an M, "6" a 9, "o" an o), and the Q
+// flip sites leave as it is (they have no turned Q), 0 for the others
+// (an "A" turned is no letter).
 var turnedASCII = func() (t [128]byte) {
 	for _, p := range []string{"bq", "dp", "nu", "MW", "69"} {
 		for _, c := range [][2]byte{{p[0], p[1]}, {p[1], p[0]}} {
 			t[c[0]] = byte(strings.ToUpper(string(c[1]))[0])
 		}
 	}
-	for _, c := range []byte("oOsSxXzZHINl08") {
+	for _, c := range []byte("oOsSxXzZHINlQ08") {
 		t[c] = byte(strings.ToUpper(string(c))[0])
 	}
 	return t

@@ -40,6 +40,10 @@ func TestReceiptReadUpsideDown(t *testing.T) {
 		"JCJH-0X19-7ZXF-6YQN": "ubʎ9-ɟxzㄥ-6Ɩx0-ɥɾɔɾ", // from "jcjh-0x19-…": small letters
 		"K7QD-9XMA-R2TP-4WZN": "NZMㄣ-Ԁ┴ᄅᴚ-∀WX6-ᗡΌㄥʞ", // capitals
 		"SAJG-ZFDD-7NM6-K3PQ": "bdƐʞ-9ɯuㄥ-ppɟz-ƃɾɐs", // "ɯ" is m, "u" n, "d" p
+		// As most flip sites' tables write capitals: a Hebrew pe for
+		// G, the Q left as it is; some have "ᗺ" for B, "ꓤ" for R.
+		"ABCD-EFGH-JKMN-PQRS": "SꓤQԀ-NWʞſ-HפℲƎ-ᗡƆᗺ∀",
+		"8GQR-2B7P-Q4GM-B3G5": "ϛפƐᗺ-WפㄣQ-Ԁㄥᗺᄅ-ᴚQפ8",
 	} {
 		if got, ok := NormalizeReceipt(written); !ok || got != code {
 			t.Errorf("NormalizeReceipt(%q) = %q %v", written, got, ok)
@@ -169,7 +173,7 @@ func TestCutReceiptsWithInvisibleMarksBetweenCodes(t *testing.T) {
 // digit its name says (those Unicode names otherwise are listed).
 func TestReceiptFormTablesFollowUnicodeNames(t *testing.T) {
 	named := regexp.MustCompile(`^(?:LATIN LETTER SMALL CAPITAL|MODIFIER LETTER SMALL CAPITAL|LATIN (?:SMALL|CAPITAL) LETTER TURNED|TURNED (?:SANS-SERIF )?CAPITAL|TURNED DIGIT|LATIN LETTER SMALL CAPITAL TURNED) ([A-Z]|TWO|THREE)$`)
-	otherwise := "ǫıɔɟƃɾ∀𐐒ꓭƆᗡꓷƎ⋊˥ԀΌ┴⊥ꓕΛƖ⇂ᄅƐㄣϛㄥ"
+	otherwise := "ǫıɔɟƃɾ∀𐐒ꓭƆᗡꓷƎ⋊˥ԀΌ┴⊥ꓕΛƖ⇂ᄅƐㄣϛㄥפᗺꓤ"
 	digits := map[string]rune{"TWO": '2', "THREE": '3'}
 	for r := rune(0x80); r <= unicode.MaxRune; r++ {
 		sc, isSmall := smallCapitals[r]
