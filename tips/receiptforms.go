@@ -18,6 +18,9 @@ var smallCapitals = map[rune]rune{
 	// l, n and u: their decomposition is the small capital.
 	'ᶦ': 'I', 'ᶫ': 'L', 'ᶰ': 'N', 'ᶸ': 'U', '\U00010784': 'B', '\U00010792': 'G', '\U00010796': 'H', '\U000107AA': 'R',
 	'\U000107B2': 'Y',
+	// And the q of most "tiny text" tables, which have no superscript
+	// q: a Canadian syllabic (KA) that looks like one.
+	'ᑫ': 'Q',
 }
 
 // turnedLetters maps the characters "upside-down text" sites write for
