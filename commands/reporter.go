@@ -1045,7 +1045,8 @@ func assumeCodes(codes []string) ([]bool, error) {
 // reporters type) ignored. Not when another code follows ("/forget CODE1
 // CODE2"): only the first would be read, and the reporter told "done"
 // while the other tip's route stays; they get the usage, one code a
-// command, as before (the same code twice is one).
+// command, as before (the same code twice is one). Else the one code with
+// a digit anywhere in args, touching an emoji or after words.
 func receiptFirst(args string) (string, bool) {
 	if code, ok := tips.NormalizeReceipt(args); ok {
 		return code, true
@@ -1063,7 +1064,22 @@ func receiptFirst(args string) (string, bool) {
 		}
 		return code, true
 	}
-	return "", false
+	// A code touching an emoji or a flag ("CODE🇲🇽", "CODE👍", as a
+	// reporter on a phone types) or after words ("mi código es CODE"):
+	// the one code with a digit args hold (as every code drawn now has),
+	// one of letters alone (OldReceipt) not told from words. Two codes
+	// are the usage, as above.
+	found := ""
+	for _, code := range tips.ReceiptCodesIn(args) {
+		if tips.OldReceipt(code) {
+			continue
+		}
+		if found != "" {
+			return "", false
+		}
+		found = code
+	}
+	return found, found != ""
 }
 
 // receiptAlone returns the receipt code a message is made of, alone or

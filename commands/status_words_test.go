@@ -100,3 +100,43 @@ func TestForgetOfTwoCodesForgetsNeither(t *testing.T) {
 		t.Errorf("/forget CODE CODE gracias: %+v", r)
 	}
 }
+
+// A code typed against an emoji or a flag ("/status CODE🇲🇽", "/forget
+// 🙏CODE🙏", as reporters type on a phone) or after words ("/status mi
+// código es CODE") is read, not answered with the usage as if no code had
+// been sent; two codes still get the usage, and /forget forgets neither.
+// Mutation: receiptFirst without its last look (the one code anywhere in
+// the arguments) → /status CODE🇲🇽 answers the usage, test fails.
+func TestStatusAndForgetReadACodeTouchingEmoji(t *testing.T) {
+	e := newEnv(t, nil)
+	code := e.sendTip(reporterID, "me cobran piso en el mercado cada lunes")
+	other := e.sendTip(reporterID, "el mismo grupo cobra en la central de abastos")
+	received := e.text("es", "status_received", map[string]any{"Age": e.text("es", "age_under_minute", nil)})
+	for _, args := range []string{
+		code + "🇲🇽",
+		"🇲🇽" + code + "🇲🇽",
+		code + "👍",
+		"❤️" + code + "🙏🏽",
+		"mi código es " + code,
+		"el código: " + code + " gracias",
+	} {
+		r := e.do(reporterID, commands.Request{Command: "status", Args: args, Language: "es-MX"})
+		if len(r) != 1 || r[0].Text != received {
+			t.Errorf("/status %q: %+v", args, r)
+		}
+	}
+	for _, args := range []string{code + "🇲🇽" + other, "mi código es " + code + " y " + other + "👍"} {
+		r := e.do(reporterID, commands.Request{Command: "status", Args: args, Language: "es-MX"})
+		if len(r) != 1 || r[0].Text != e.text("es", "status_usage", nil) {
+			t.Errorf("/status %q: %+v", args, r)
+		}
+		r = e.do(reporterID, commands.Request{Command: "forget", Args: args, Language: "es-MX"})
+		if len(r) != 1 || r[0].Text != e.text("es", "forget_usage", nil) {
+			t.Errorf("/forget %q: %+v", args, r)
+		}
+	}
+	r := e.do(reporterID, commands.Request{Command: "forget", Args: "🙏" + code + "🙏", Language: "es-MX"})
+	if len(r) != 1 || r[0].Text != e.text("es", "forget_done", nil) {
+		t.Errorf("/forget 🙏CODE🙏: %+v", r)
+	}
+}
