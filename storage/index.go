@@ -102,7 +102,9 @@ type indexJob struct {
 	bands    []string
 
 	first, end       int                  // its commands in the round trip's pipeline
+	entityCmds       []*redis.Cmd         // each entity's addEntity
 	counts, retained []*redis.IntCmd      // each entity's reporters in the window, in the retention
+	sketchCmd        *redis.Cmd           // its setSketch, if sketched
 	cands            []*redis.Cmd         // near-duplicate candidates: this week's buckets (filed), last week's, the next week's
 	otherWeeks       [][]*redis.StringCmd // last week's buckets, read; the next week's, if it began (a tip indexed late)
 	marks            []*redis.StatusCmd
@@ -208,8 +210,6 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 	postings := s.appendPostings(ctx, pipe, live(), late)
 	for _, j := range live() {
 		j.first = pipe.Len()
-		ms := float64(j.created.UnixMilli())
-		oldest := strconv.FormatInt(j.created.Add(-s.retention).UnixMilli(), 10)
 		if late {
 			// Appended now, its number would sit among much newer ones:
 			// listed apart, searched by its content (postings.go).
@@ -226,17 +226,13 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 		// whatever order their tips are indexed in: a tip indexed late (taken
 		// over, replayed from the spool) must not move it back to its own
 		// older hour, out of the window early.
-		hour := j.created.Truncate(time.Hour).UnixMilli()
+		// The set is written, given its expiry and counted in one
+		// script: made by a command and given its expiry by another, a
+		// connection cut between the two would leave it without one,
+		// naming the entity's tips past the retention.
+		j.entityCmds = j.entityCmds[:0]
 		for _, mac := range j.macs {
-			ek := s.k.indexEntity(mac)
-			pipe.ZAddLT(ctx, ek, redis.Z{Score: ms, Member: j.id}, redis.Z{Score: -float64(hour), Member: "r" + s.reporterMAC(mac, j.pseudonym)})
-			if trimNow(ek, j.id) {
-				pipe.ZRemRangeByScore(ctx, ek, "0", "("+oldest)
-				pipe.ZRemRangeByScore(ctx, ek, "(-"+oldest, "(0")
-			}
-			pipe.PExpire(ctx, ek, s.retention)
-			j.counts = append(j.counts, pipe.ZCount(ctx, ek, "-inf", reportersSince(j.created.Add(-o.Window))))
-			j.retained = append(j.retained, pipe.ZCount(ctx, ek, "-inf", reportersSince(j.created.Add(-s.retention))))
+			j.entityCmds = append(j.entityCmds, addEntity.EvalSha(ctx, pipe, []string{s.k.indexEntity(mac)}, s.entityArgs(j, mac, o.Window)...))
 		}
 		// Near duplicates: tips of the last seven days whose sketch shares
 		// a band with this one's (locality-sensitive hashing: the cost does
@@ -245,19 +241,21 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 		if j.sketched {
 			// The sketch first, then its bands: a tip that finds this one
 			// by a band can read its sketch.
-			pipe.HSet(ctx, s.k.tip(j.id), "sk", j.sketch.String())
 			// A tip purged (or expired) since it was read is a hash of this
-			// sketch alone now: it must not stay for ever. (A stored tip
-			// has an expiry already, which this leaves alone.)
-			pipe.ExpireNX(ctx, s.k.tip(j.id), s.retention)
+			// sketch alone now: it must not stay for ever, so the script
+			// gives it an expiry as it writes it (a stored tip has one
+			// already, which it leaves alone).
+			j.sketchCmd = setSketch.EvalSha(ctx, pipe, []string{s.k.tip(j.id)}, s.sketchArgs(j)...)
 			// This week's buckets are read and this tip filed in them in
 			// one script, so of two similar tips indexed at once the second
 			// finds the first; last week's are only read, with plain HGETs
 			// (a call in a script costs Redis more than the same command
 			// sent alone). Together they hold at least the last seven days.
+			// Their expiry is set in the script: a bucket made by a
+			// command and given its expiry by another would be left
+			// without one by a connection cut between the two.
 			keys := s.bandKeys(j.created, j.bands)
-			j.cands = append(j.cands, addBands.EvalSha(ctx, pipe, keys, bandArgs(j.id, j.bands)...))
-			s.expireBands(ctx, pipe, keys, j.created)
+			j.cands = append(j.cands, addBands.EvalSha(ctx, pipe, keys, s.bandArgs(j.id, j.created, j.bands)...))
 			// A tip indexed once the next week began (replayed from the
 			// spool, taken over from an indexer that died, or just past
 			// midnight) reads that week's buckets too: a tip like it sent
@@ -284,19 +282,20 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 		if j.err != nil {
 			continue
 		}
+		if j.err = s.entityCounts(ctx, j, o.Window); j.err != nil {
+			continue
+		}
+		if j.sketchCmd != nil {
+			c := s.uncached(ctx, setSketch, j.sketchCmd, []string{s.k.tip(j.id)}, s.sketchArgs(j)...)
+			if err := c.Err(); err != nil {
+				j.err = fmt.Errorf("index tip: %w", err)
+				continue
+			}
+		}
 		for i, c := range j.cands {
 			keys := s.bandKeys(j.created, j.bands)
-			if j.cands[i] = s.uncached(ctx, addBands, c, keys, bandArgs(j.id, j.bands)...); c != j.cands[i] {
-				// Filed only now: the expiry set before found no bucket.
-				pipe := s.rdb.Pipeline()
-				s.expireBands(ctx, pipe, keys, j.created)
-				if _, err := pipe.Exec(ctx); err != nil {
-					j.err = fmt.Errorf("sketch bands: %w", err)
-					break
-				}
-			}
-			if err := j.cands[i].Err(); err != nil {
-				j.err = fmt.Errorf("sketch bands: %w", err)
+			if j.cands[i] = s.uncached(ctx, addBands, c, keys, s.bandArgs(j.id, j.created, j.bands)...); j.cands[i].Err() != nil {
+				j.err = fmt.Errorf("sketch bands: %w", j.cands[i].Err())
 				break
 			}
 		}
@@ -754,6 +753,73 @@ func (s *Store) unindexPurged(ctx context.Context, id, pseudonym string, created
 	return nil
 }
 
+// entityArgs are addEntity's arguments for tip j naming the entity of
+// MAC mac.
+func (s *Store) entityArgs(j *indexJob, mac string, window time.Duration) []any {
+	trim := ""
+	if trimNow(s.k.indexEntity(mac), j.id) {
+		trim = strconv.FormatInt(j.created.Add(-s.retention).UnixMilli(), 10)
+	}
+	return []any{
+		j.created.UnixMilli(), j.id,
+		-j.created.Truncate(time.Hour).UnixMilli(), "r" + s.reporterMAC(mac, j.pseudonym),
+		trim, s.retention.Milliseconds(),
+		reportersSince(j.created.Add(-window)), reportersSince(j.created.Add(-s.retention)),
+	}
+}
+
+// entityCounts reads tip j's addEntity answers (run again, uncached,
+// where Redis did not have the script) into its counts.
+func (s *Store) entityCounts(ctx context.Context, j *indexJob, window time.Duration) error {
+	j.counts, j.retained = j.counts[:0], j.retained[:0]
+	for i, c := range j.entityCmds {
+		mac := j.macs[i]
+		c = s.uncached(ctx, addEntity, c, []string{s.k.indexEntity(mac)}, s.entityArgs(j, mac, window)...)
+		v, err := c.Int64Slice()
+		if err == nil && len(v) != 2 {
+			err = fmt.Errorf("entity counts: %d values", len(v))
+		}
+		if err != nil {
+			return fmt.Errorf("index tip: %w", err)
+		}
+		j.counts = append(j.counts, redis.NewIntResult(v[0], nil))
+		j.retained = append(j.retained, redis.NewIntResult(v[1], nil))
+	}
+	return nil
+}
+
+// addEntity adds a tip to an entity's sorted set (KEYS[1]): the tip
+// (ARGV[2]) scored by its time (ARGV[1], ms) and its reporter's tag
+// (ARGV[4]) by minus its hour (ARGV[3]), LT; drops the members older
+// than ARGV[5] (ms) unless it is ""; sets the set's expiry (ARGV[6] ms)
+// in the same script: made by a command and given its expiry by
+// another, a connection cut between the two would leave it without one,
+// naming the entity's tips past the retention. It returns how many
+// reporters are tagged since ARGV[7] (the window) and since ARGV[8]
+// (the retention), as reportersSince bounds.
+var addEntity = redis.NewScript(`
+redis.call('ZADD', KEYS[1], 'LT', ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+if ARGV[5] ~= '' then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '0', '(' .. ARGV[5])
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '(-' .. ARGV[5], '(0')
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[6])
+return {redis.call('ZCOUNT', KEYS[1], '-inf', ARGV[7]), redis.call('ZCOUNT', KEYS[1], '-inf', ARGV[8])}`)
+
+// sketchArgs are setSketch's arguments for tip j: its sketch, and the
+// retention in whole seconds (one at least: EXPIRE 0 would delete).
+func (s *Store) sketchArgs(j *indexJob) []any {
+	return []any{j.sketch.String(), max(int64(s.retention/time.Second), 1)}
+}
+
+// setSketch writes a tip's sketch (ARGV[1]) in its hash (KEYS[1]) and
+// gives the hash an expiry (ARGV[2] s) if it has none (a tip purged
+// since it was read: the sketch alone would make it again), in one
+// script: a connection cut between two commands would leave it without.
+var setSketch = redis.NewScript(`
+redis.call('HSET', KEYS[1], 'sk', ARGV[1])
+return redis.call('EXPIRE', KEYS[1], ARGV[2], 'NX')`)
+
 // addLate adds tip ARGV[1] to a day's late tips (KEYS[1]) and sets the
 // list's expiry (unix ms ARGV[2]), the day's postings'.
 var addLate = redis.NewScript(`
@@ -784,9 +850,10 @@ func reportersSince(t time.Time) string {
 	return strconv.FormatInt(-t.Truncate(time.Hour).UnixMilli(), 10)
 }
 
-// bandArgs are addBands' arguments: the tip and its bands.
-func bandArgs(id string, bands []string) []any {
-	return append([]any{id}, anySlice(bands)...)
+// bandArgs are addBands' arguments: the tip, its buckets' expiry
+// (bandTTL) and its bands.
+func (s *Store) bandArgs(id string, created time.Time, bands []string) []any {
+	return append([]any{id, s.bandTTL(created).Milliseconds()}, anySlice(bands)...)
 }
 
 // bandWeekStart is the start of the week (seven UTC days counted from the
@@ -796,15 +863,12 @@ func bandWeekStart(t time.Time) time.Time {
 	return time.Unix((days-days%7)*86400, 0).UTC()
 }
 
-// expireBands queues the expiry of the buckets (keys) of a tip's week:
-// through the next week, when tips still look them up, and a day (at
-// least a minute, for a tip indexed that late). Relative to the store's
-// clock, as every other expiry here.
-func (s *Store) expireBands(ctx context.Context, pipe redis.Pipeliner, keys []string, created time.Time) {
-	ttl := max(bandWeekStart(created).Add(2*bandWeek+24*time.Hour).Sub(s.now()), time.Minute)
-	for _, k := range keys {
-		pipe.PExpire(ctx, k, ttl)
-	}
+// bandTTL is how long the buckets of a tip's week still live: through
+// the next week, when tips still look them up, and a day (at least a
+// minute, for a tip indexed that late). Relative to the store's clock,
+// as every other expiry here.
+func (s *Store) bandTTL(created time.Time) time.Duration {
+	return max(bandWeekStart(created).Add(2*bandWeek+24*time.Hour).Sub(s.now()), time.Minute)
 }
 
 // bandWeek is how long a tip's sketch bands are filed together: a tip is
@@ -835,20 +899,21 @@ func anySlice(ss []string) []any {
 }
 
 // addBands returns the ids filed under each of a tip's
-// bands (ARGV[2…]) in its bucket (KEYS[1…]), then files the tip id there
-// (once: indexing a tip again changes nothing), keeping the last eight ids
-// per band. Most bands are new: one HSETNX files those, and only a band
-// already there is read and written again. (The buckets' expiry is set
-// beside it, as plain commands: in a script each call costs several times
-// more.)
+// bands (ARGV[3…]) in its bucket (KEYS[1…]), then files the tip id
+// (ARGV[1]) there (once: indexing a tip again changes nothing), keeping
+// the last eight ids per band. Most bands are new: one HSETNX files
+// those, and only a band already there is read and written again. Each
+// bucket is given its expiry (ARGV[2] ms) in the same script: made by a
+// command and given it by another, a connection cut between the two
+// would leave it without one, keeping its tips' ids past the retention.
 var addBands = redis.NewScript(`
 local out = {}
-for i = 2, #ARGV do
-  local k = KEYS[i - 1]
-  out[i - 1] = ''
+for i = 3, #ARGV do
+  local k = KEYS[i - 2]
+  out[i - 2] = ''
   if redis.call('HSETNX', k, ARGV[i], ARGV[1]) == 0 then
     local v = redis.call('HGET', k, ARGV[i])
-    out[i - 1] = v
+    out[i - 2] = v
     if not string.find(',' .. v .. ',', ',' .. ARGV[1] .. ',', 1, true) then
       v = v .. ',' .. ARGV[1]
       local n = 0
@@ -857,6 +922,7 @@ for i = 2, #ARGV do
       redis.call('HSET', k, ARGV[i], v)
     end
   end
+  redis.call('PEXPIRE', k, ARGV[2])
 end
 return out`)
 

@@ -224,7 +224,7 @@ func TestAddBandsKeepsTheLastEightOnce(t *testing.T) {
 	keys := []string{"w:ix:lsh:{x}:001", "w:ix:lsh:{x}:002"}
 	add := func(id string) []string {
 		t.Helper()
-		got, err := addBands.Run(ctx, s.rdb, keys, id, "b1", "b2").StringSlice()
+		got, err := addBands.Run(ctx, s.rdb, keys, id, 60000, "b1", "b2").StringSlice()
 		if err != nil {
 			t.Fatal(err)
 		}

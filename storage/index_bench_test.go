@@ -112,7 +112,7 @@ func BenchmarkAddBands(b *testing.B) {
 				bands[j] = band()
 			}
 		}
-		if err := addBands.Run(ctx, st.rdb, st.bandKeys(now, bands), bandArgs(strconv.Itoa(i), bands)...).Err(); err != nil {
+		if err := addBands.Run(ctx, st.rdb, st.bandKeys(now, bands), st.bandArgs(strconv.Itoa(i), now, bands)...).Err(); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,0 +1,180 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/storage/redistest"
+)
+
+// cutAfterWrite, while on, cuts the connection right after the first
+// command that writes a key the indexer makes (which says): that command
+// runs, the ones after it never reach Redis and fail, as with a
+// connection reset there. before, if set, runs just before that command
+// is sent.
+type cutAfterWrite struct {
+	on     bool
+	writes func(redis.Cmder) bool
+	before func()
+}
+
+func (h *cutAfterWrite) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *cutAfterWrite) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, c redis.Cmder) error {
+		if !h.on || !h.writes(c) {
+			return next(ctx, c)
+		}
+		if h.before != nil {
+			h.before()
+		}
+		if err := next(ctx, c); err != nil {
+			return err
+		}
+		err := errors.New("injected: connection reset")
+		c.SetErr(err)
+		return err
+	}
+}
+
+func (h *cutAfterWrite) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if !h.on {
+			return next(ctx, cmds)
+		}
+		cut := slices.IndexFunc(cmds, h.writes) + 1
+		if cut == 0 {
+			return next(ctx, cmds)
+		}
+		if h.before != nil {
+			h.before()
+		}
+		for _, c := range cmds[cut:] {
+			c.SetErr(errors.New("injected: connection reset"))
+		}
+		if err := next(ctx, cmds[:cut]); err != nil {
+			return err
+		}
+		return errors.New("injected: connection reset")
+	}
+}
+
+// writesKey says whether c is one of the commands named (a script
+// counts) with an argument holding part.
+func writesKey(c redis.Cmder, part string, names ...string) bool {
+	return slices.Contains(names, c.Name()) && slices.ContainsFunc(c.Args(), func(a any) bool {
+		s, _ := a.(string)
+		return strings.Contains(s, part)
+	})
+}
+
+// writesSketch says whether c writes a tip's sketch: an HSET of its "sk"
+// field, or setSketch.
+func writesSketch(c redis.Cmder) bool {
+	args := c.Args()
+	switch c.Name() {
+	case "hset":
+		return slices.Contains(args, any("sk"))
+	case "evalsha":
+		return len(args) > 1 && args[1] == setSketch.Hash()
+	case "eval":
+		src, _ := args[1].(string)
+		return strings.Contains(src, "'sk'")
+	}
+	return false
+}
+
+// A connection cut right after the indexer writes an entity's set of
+// tips, a near-duplicate bucket, or the sketch of a tip purged as it was
+// indexed (its hash made again by the sketch), at every attempt until
+// the tips are given up, leaves none of them without an expiry: none
+// keeps which tips named an entity, or looked alike, past the retention.
+// Mutations: an entity's set given its expiry by a PEXPIRE after its
+// ZADD (as before) -> fails (the set without expiry); the buckets' by
+// PEXPIREs after addBands -> fails (the buckets); the sketch's by an
+// EXPIRE NX after its HSET -> fails (the tip's hash).
+func TestIndexKeysNeverLeftWithoutExpiry(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		pattern string // the keys that must all have an expiry
+		writes  func(redis.Cmder) bool
+		purge   bool // the tip's hash deleted right before the write (a purge meanwhile)
+	}{
+		{"entity", "w:ix:e:*", func(c redis.Cmder) bool { return writesKey(c, ":ix:e:", "zadd", "evalsha", "eval") }, false},
+		{"bands", "w:ix:lsh:*", func(c redis.Cmder) bool { return writesKey(c, ":ix:lsh:", "hsetnx", "hset", "evalsha", "eval") }, false},
+		{"sketch", "w:{tips}:tip:*", writesSketch, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			srv := redistest.Start(t)
+			client, other := srv.Client(), srv.Client()
+			hook := &cutAfterWrite{writes: tc.writes}
+			client.AddHook(hook)
+			kr, _ := NewKeyring(bytes.Repeat([]byte{3}, 32))
+			s, err := New(client, kr, Options{Prefix: "w", Retention: 90 * 24 * time.Hour})
+			if err != nil || s.Init(ctx) != nil {
+				t.Fatal(err)
+			}
+			// Loaded: an EVALSHA Redis does not know writes nothing, and
+			// would be all a cut after it left.
+			for _, sc := range []*redis.Script{addEntity, addBands, setSketch} {
+				if err := sc.Load(ctx, other).Err(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			texts := []string{
+				"extorsión en el mercado: llamar al +52 55 1234 5678, pagan a @cobrador_norte cada semana",
+				"el +52 55 1234 5678 cobra cuota en el mercado, @cobrador_norte manda",
+			}
+			var ids []string
+			for i, text := range texts {
+				ids = append(ids, batchSubmit(t, s, fmt.Sprint(830+i), int64(10*(i+1)), text))
+			}
+			if tc.purge {
+				hook.before = func() {
+					for _, id := range ids {
+						other.Del(ctx, s.k.tip(id))
+					}
+				}
+			}
+			old := indexStale
+			indexStale = 0 // taken over at once: each attempt after the first is late
+			t.Cleanup(func() { indexStale = old })
+
+			hook.on = true
+			for pass := 0; pass < 4*indexAttempts; pass++ {
+				if backlog, _ := s.IndexBacklog(ctx); backlog == 0 {
+					break
+				}
+				if n, err := s.IndexTips(ctx, 10, time.Millisecond, func(Signal) error { return nil }); err == nil && !tc.purge {
+					t.Fatalf("pass %d: indexed %d tips through the cut connection", pass, n)
+				}
+			}
+			hook.on = false
+			if backlog, _ := s.IndexBacklog(ctx); backlog != 0 {
+				t.Fatalf("backlog %d: tips not given up", backlog)
+			}
+			keys, err := other.Keys(ctx, tc.pattern).Result()
+			if err != nil || len(keys) == 0 {
+				t.Fatalf("no %s key written (%v): the cut came before", tc.pattern, err)
+			}
+			var bad []string
+			for _, k := range keys {
+				if ttl := other.PTTL(ctx, k).Val(); ttl < 0 {
+					bad = append(bad, fmt.Sprintf("%s (TTL %v)", k, ttl))
+				}
+			}
+			if len(bad) > 0 {
+				t.Fatalf("kept past the retention: %v", bad)
+			}
+		})
+	}
+}
