@@ -1039,10 +1039,29 @@ func forget(ctx context.Context, c *Context) error {
 	if err := c.mux.store.Forget(ctx, t.ID); err != nil {
 		return err
 	}
+	// A message held for the reporter's choice between an answer to one
+	// of those questions and a new tip (holdReply) goes with them: the
+	// reminder would ask again about the tip they cut themselves off
+	// from, and "it is my answer" could no longer be. Deleted, it is not
+	// sent; they are told so, and may send it again as a new tip.
+	var dropped *held
 	_ = c.mux.updateAnswering(ctx, c.Pseudonym, func(a *answering) {
 		a.drop(func(q question) bool { return q.Tip == t.ID })
+		dropped = nil
+		if a.Held != nil && a.Held.Q.Tip == t.ID {
+			dropped, a.Held = a.Held, nil
+		}
 	})
-	return c.Say(ctx, "forget_done", nil)
+	if dropped == nil {
+		return c.Say(ctx, "forget_done", nil)
+	}
+	if dropped.ID != "" {
+		// (Else the sweep finds no such message and drops the entry.)
+		if err := c.mux.store.UnscheduleHeld(ctx, storage.HeldRef{Pseudonym: c.Pseudonym, ID: dropped.ID}); err != nil {
+			c.mux.log.Warn("held message's schedule not tidied", "error", err.Error())
+		}
+	}
+	return c.Reply(ctx, Reply{Text: c.T("forget_done", nil) + "\n\n" + c.T("forget_held_dropped", nil)})
 }
 
 // followUpButton toggles whether the reporter allows questions.

@@ -397,3 +397,47 @@ func TestHeldSweepIsNotBlockedByAnotherPlatformsMessages(t *testing.T) {
 		t.Fatalf("due after the sweeps: %d (%v), want Discord's %d", len(due), err, len(others))
 	}
 }
+
+// A reporter who forgets their tip (/forget CODE) while a reply of theirs
+// is held for the choice between an answer to its question and a new tip
+// is done with that tip: the held message is deleted with its questions,
+// and they are told so (to send it again if it was a new tip). No
+// reminder asks about it later, no end notice follows, a press of its
+// buttons finds nothing, and its entry in the sweep's schedule is gone.
+func TestForgetDeletesTheHeldReplyOfItsQuestion(t *testing.T) {
+	tm, receipt := questioned(t)
+	tm.mux.AddSender("telegram", &lostAnswerSender{recorder: tm.sent, chat: reporterID})
+	if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Qué día?"}); len(r) != 1 || r[0].Text != tm.text("en", "ask_unknown", map[string]any{"ID": "1"}) {
+		t.Fatalf("/ask whose delivery is unknown: %q", texts(r))
+	}
+	tm.mux.AddSender("telegram", tm.sent)
+	tm.notices(reporterID)
+	tm.notices("2002")
+	holdEnLunes(t, tm, "r70")
+
+	r := tm.as(reporterID, "Rosa", commands.Request{Command: "forget", Args: receipt})
+	want := tm.text("en", "forget_done", nil) + "\n\n" + tm.text("en", "forget_held_dropped", nil)
+	if len(r) != 1 || r[0].Text != want {
+		t.Fatalf("/forget with a held reply: %q, want %q", texts(r), want)
+	}
+	if due, err := tm.store.DueHeld(context.Background(), 10); err != nil || len(due) != 0 {
+		t.Fatalf("held entries after /forget: %v (%v)", due, err)
+	}
+	for _, d := range []time.Duration{heldWindow - 12*time.Hour, 13 * time.Hour} {
+		tm.clk.Add(d)
+		sweepHeld(t, tm.mux)
+		if s := tm.takeSent(reporterID); len(s) != 0 {
+			t.Fatalf("after /forget, the reporter was sent %q", texts(s))
+		}
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:0"}); len(r) != 1 || r[0].Text != tm.text("en", "held_none", nil) {
+		t.Fatalf("'it is a new tip' after /forget: %q", texts(r))
+	}
+	if a := tm.notices("2002"); len(a) != 0 {
+		t.Fatalf("Ana was told %q", a)
+	}
+	// A second /forget has nothing held to speak of.
+	if r := tm.as(reporterID, "Rosa", commands.Request{Command: "forget", Args: receipt}); len(r) != 1 || r[0].Text != tm.text("en", "forget_done", nil) {
+		t.Fatalf("/forget again: %q", texts(r))
+	}
+}
