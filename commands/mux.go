@@ -147,7 +147,9 @@ type Store interface {
 	Unlocked(ctx context.Context, pseudonym string) (bool, error)
 	Lock(ctx context.Context, pseudonym string) error
 	ScheduleWipe(ctx context.Context, w storage.Wipe, due time.Time) error
-	DueWipes(ctx context.Context, now time.Time, max int) ([]storage.Wipe, error)
+	TakeWipe(ctx context.Context, now time.Time, platforms []string, lease time.Duration) (storage.Wipe, error)
+	WipeDone(ctx context.Context, w storage.Wipe) error
+	RetryWipe(ctx context.Context, w storage.Wipe, due time.Time) error
 	Allow(ctx context.Context, subject, kind string, limit int, window time.Duration) (ok, firstOver bool, err error)
 	Forgive(ctx context.Context, subject, kind string, window time.Duration) error
 }

@@ -224,44 +224,73 @@ func (m *Mux) settleDiscards(ctx context.Context) error {
 	return errs
 }
 
+// wipeLease is how long a process has to run a scheduled deletion it
+// took before another may take it (its process died: taken again, not
+// lost); wipeBudget bounds a deletion's run well within it.
+const (
+	wipeLease  = 10 * time.Minute
+	wipeBudget = 5 * time.Minute
+)
+
+// wipeBatch is how many scheduled deletions one sweep runs at most.
+const wipeBatch = 50
+
 // RunWipes carries out the scheduled deletions that are due: enrolment
 // secrets and delayed chat wipes. A failed one is tried again a few times.
+// Only those of the platforms this process runs are taken, one at a time,
+// for wipeLease: a process of another platform leaves them (a Telegram
+// and a Discord process: each wipes its own reporters' chats), and one
+// that dies before its deletion settles it leaves it to be taken again.
 func (m *Mux) RunWipes(ctx context.Context) error {
-	jobs, err := m.store.DueWipes(ctx, m.now(), 50)
-	for _, j := range jobs {
-		platform, chat, _ := strings.Cut(j.Route, ":")
-		s := m.senders[platform]
-		var werr error
-		switch w, canWipe := s.(ChatWiper); {
-		case s == nil:
-			continue // that platform is not running in this process any more
-		case j.Chat && canWipe:
-			discarded := m.discardUnsent(ctx, platform, j.Pseudonym)
-			var res WipeResult
-			res, werr = w.WipeChat(ctx, chat, j.MessageID)
-			if werr == nil && res.TheirsKept {
-				lang := m.readerLanguage(ctx, j.Pseudonym, j.Language)
-				text := m.msg.Localize(lang, "wipe_done_theirs_kept", nil)
-				if discarded {
-					text += "\n\n" + m.msg.Localize(lang, "wipe_draft_discarded", nil)
-				}
-				_, werr = s.Send(ctx, chat, Reply{Text: text})
-			}
-		case !j.Chat:
-			if r, ok := s.(MessageRemover); ok {
-				werr = r.DeleteMessage(ctx, chat, j.MessageID)
-			}
+	platforms := slices.Sorted(maps.Keys(m.senders))
+	for range wipeBatch {
+		j, err := m.store.TakeWipe(ctx, m.now(), platforms, wipeLease)
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil
 		}
-		if werr == nil {
-			continue
+		if err != nil {
+			return err
 		}
-		m.log.Warn("scheduled deletion failed", "platform", platform, "attempt", j.Attempts+1, "error", werr.Error())
-		if j.Attempts < 3 {
-			j.Attempts++
-			if err := m.store.ScheduleWipe(ctx, j, m.now().Add(time.Minute)); err != nil {
-				return err
-			}
+		if err := m.runWipe(ctx, j); err != nil {
+			return err
 		}
 	}
-	return err
+	return nil
+}
+
+// runWipe runs j, a scheduled deletion taken, and settles it: done, or
+// kept to be tried again.
+func (m *Mux) runWipe(ctx context.Context, j storage.Wipe) error {
+	runCtx, cancel := context.WithTimeout(ctx, wipeBudget)
+	defer cancel()
+	platform, chat, _ := strings.Cut(j.Route, ":")
+	s := m.senders[platform]
+	var werr error
+	switch w, canWipe := s.(ChatWiper); {
+	case j.Chat && canWipe:
+		discarded := m.discardUnsent(runCtx, platform, j.Pseudonym)
+		var res WipeResult
+		res, werr = w.WipeChat(runCtx, chat, j.MessageID)
+		if werr == nil && res.TheirsKept {
+			lang := m.readerLanguage(runCtx, j.Pseudonym, j.Language)
+			text := m.msg.Localize(lang, "wipe_done_theirs_kept", nil)
+			if discarded {
+				text += "\n\n" + m.msg.Localize(lang, "wipe_draft_discarded", nil)
+			}
+			_, werr = s.Send(runCtx, chat, Reply{Text: text})
+		}
+	case !j.Chat:
+		if r, ok := s.(MessageRemover); ok {
+			werr = r.DeleteMessage(runCtx, chat, j.MessageID)
+		}
+	}
+	if werr == nil {
+		return m.store.WipeDone(ctx, j)
+	}
+	m.log.Warn("scheduled deletion failed", "platform", platform, "attempt", j.Attempts+1, "error", werr.Error())
+	if j.Attempts >= 3 {
+		return m.store.WipeDone(ctx, j) // given up
+	}
+	j.Attempts++
+	return m.store.RetryWipe(ctx, j, m.now().Add(time.Minute))
 }

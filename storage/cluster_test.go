@@ -62,6 +62,15 @@ func TestFlowsOnRedisCluster(t *testing.T) {
 		t.Fatalf("signals: %v %v", sigs, err)
 	}
 
+	// Scheduled deletions: scheduled, taken, given back, taken again, done.
+	must(st.ScheduleWipe(ctx, storage.Wipe{Route: "telegram:1", MessageID: "9", Chat: true}, time.Now()))
+	wj, err := st.TakeWipe(ctx, time.Now(), []string{"discord", "telegram"}, time.Minute)
+	must(err)
+	must(st.RetryWipe(ctx, wj, time.Now()))
+	wj, err = st.TakeWipe(ctx, time.Now().Add(time.Second), []string{"telegram"}, time.Minute)
+	must(err)
+	must(st.WipeDone(ctx, wj))
+
 	// Team, triage, follow-up, audit.
 	code, err := st.Invite(ctx, "investigator", "admin", time.Hour)
 	must(err)

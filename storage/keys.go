@@ -245,8 +245,15 @@ func (k keys) secondFactor(pseudonym string) string {
 // unlocked exists while a team member's second factor unlock lasts.
 func (k keys) unlocked(pseudonym string) string { return k.prefix + ":{" + pseudonym + "}:unlocked" }
 
-// wipes orders scheduled message deletions by when they are due.
+// wipes ordered the scheduled message deletions of every platform, by
+// when they were due, before wipesOf: read only to move its entries to
+// theirs.
 func (k keys) wipes() string { return k.prefix + ":{wipe}:due" }
+
+// wipesOf orders one platform's scheduled message deletions by when they
+// are due, or, while one is being run, by when its lease ends: a process
+// reads only those of the platforms it runs.
+func (k keys) wipesOf(platform string) string { return k.prefix + ":{wipe}:due:" + platform }
 
 // wipe is one scheduled deletion, sealed (it names a chat).
 func (k keys) wipe(id string) string { return k.prefix + ":{wipe}:job:" + id }

@@ -5,7 +5,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -28,10 +32,26 @@ type Wipe struct {
 	Pseudonym string `json:"p,omitempty"`
 	// Attempts counts failed tries.
 	Attempts int `json:"a,omitempty"`
+
+	// id and platform name a job TakeWipe took, for WipeDone and
+	// RetryWipe.
+	id, platform string
 }
 
-// ScheduleWipe stores w, sealed (it names a chat), to run at due.
+// wipePlatform is the platform of a job's route ("platform:chat"), which
+// names its schedule (wipesOf).
+func wipePlatform(route string) (string, bool) {
+	platform, _, ok := strings.Cut(route, ":")
+	return platform, ok && platform != "" && !strings.ContainsAny(platform, "{} \t\n")
+}
+
+// ScheduleWipe stores w, sealed (it names a chat), to run at due, in its
+// platform's schedule: only a process that runs that platform takes it.
 func (s *Store) ScheduleWipe(ctx context.Context, w Wipe, due time.Time) error {
+	platform, ok := wipePlatform(w.Route)
+	if !ok {
+		return errors.New("schedule wipe: no platform in its route")
+	}
 	b := make([]byte, 12)
 	if _, err := rand.Read(b); err != nil {
 		return err
@@ -50,7 +70,7 @@ func (s *Store) ScheduleWipe(ctx context.Context, w Wipe, due time.Time) error {
 	ttl := time.Until(due) + 7*24*time.Hour
 	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.Set(ctx, s.k.wipe(id), sealed, ttl)
-		p.ZAdd(ctx, s.k.wipes(), redis.Z{Score: float64(due.UnixMilli()), Member: id})
+		p.ZAdd(ctx, s.k.wipesOf(platform), redis.Z{Score: float64(due.UnixMilli()), Member: id})
 		return nil
 	})
 	if err != nil {
@@ -59,41 +79,165 @@ func (s *Store) ScheduleWipe(ctx context.Context, w Wipe, due time.Time) error {
 	return nil
 }
 
-// takeWipe removes and returns one due job, atomically, so that two
-// processes never run the same one.
+// takeWipe takes job ARGV[1] (its schedule KEYS[1], its record KEYS[2])
+// if it is due at ARGV[2] (unix ms) and not being run: its place in the
+// schedule becomes the end of the lease ARGV[3], and the script answers
+// its record. Past the lease (its process died), it is due again: taken
+// again, not lost. A lease that already ends at ARGV[3] is this call's
+// own, written by a first run whose answer was lost (go-redis sends the
+// script again): taken, not left until the lease ends. (Another process
+// taking the same job in the same millisecond would take it too: a chat
+// wiped twice.) A job whose record expired is dropped.
 var takeWipe = redis.NewScript(`
-local due = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, 1)
-if #due == 0 then return false end
-redis.call('ZREM', KEYS[1], due[1])
-local key = ARGV[2] .. due[1]
-local v = redis.call('GET', key)
-redis.call('DEL', key)
-if not v then return {due[1], ''} end
-return {due[1], v}`)
+local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not s then return false end
+if tonumber(s) ~= tonumber(ARGV[3]) then
+  if tonumber(s) > tonumber(ARGV[2]) then return false end
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+end
+local v = redis.call('GET', KEYS[2])
+if not v then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  return false
+end
+return v`)
 
-// DueWipes takes up to max jobs due by now. A taken job is gone from
-// Redis: the caller runs it, or schedules it again.
-func (s *Store) DueWipes(ctx context.Context, now time.Time, max int) ([]Wipe, error) {
-	var out []Wipe
-	prefix := s.k.wipe("")
-	for len(out) < max {
-		res, err := takeWipe.Run(ctx, s.rdb, []string{s.k.wipes()}, now.UnixMilli(), prefix).Slice()
-		if err == redis.Nil {
-			break
+// moveWipe moves job ARGV[1] from the schedule of every platform, as
+// versions before wipesOf kept it (KEYS[1]), to its platform's (KEYS[2]),
+// due when it was.
+var moveWipe = redis.NewScript(`
+local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not s then return 0 end
+redis.call('ZADD', KEYS[2], s, ARGV[1])
+redis.call('ZREM', KEYS[1], ARGV[1])
+return 1`)
+
+// TakeWipe takes the job due longest by now among those of platforms (the
+// ones this process runs) for lease: another process does not take it
+// before the lease ends, when it is due again unless WipeDone or
+// RetryWipe settled it. ErrNotFound if none is due. A job of another
+// platform is never taken: it stays for the process that runs it.
+func (s *Store) TakeWipe(ctx context.Context, now time.Time, platforms []string, lease time.Duration) (Wipe, error) {
+	if err := s.moveOldWipes(ctx, now); err != nil {
+		return Wipe{}, err
+	}
+	max := strconv.FormatInt(now.UnixMilli(), 10)
+	end := now.Add(lease).UnixMilli()
+	for range 10 { // (each try lost to another process, or a job expired)
+		cmds := make([]*redis.ZSliceCmd, len(platforms))
+		if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, platform := range platforms {
+				cmds[i] = p.ZRangeArgsWithScores(ctx, redis.ZRangeArgs{Key: s.k.wipesOf(platform), ByScore: true, Start: "-inf", Stop: max, Count: 1})
+			}
+			return nil
+		}); err != nil {
+			return Wipe{}, fmt.Errorf("due wipes: %w", err)
+		}
+		first, platform, id := math.Inf(1), "", ""
+		for i, c := range cmds {
+			if z := c.Val(); len(z) == 1 && z[0].Score < first {
+				first, platform, id = z[0].Score, platforms[i], fmt.Sprint(z[0].Member)
+			}
+		}
+		if id == "" {
+			return Wipe{}, ErrNotFound
+		}
+		v, err := takeWipe.Run(ctx, s.rdb, []string{s.k.wipesOf(platform), s.k.wipe(id)}, id, now.UnixMilli(), end).Text()
+		if errors.Is(err, redis.Nil) {
+			continue
 		}
 		if err != nil {
-			return out, fmt.Errorf("due wipes: %w", err)
+			return Wipe{}, fmt.Errorf("take wipe: %w", err)
 		}
-		id, _ := res[0].(string)
-		v, _ := res[1].(string)
+		w := Wipe{id: id, platform: platform}
 		plain, err := s.kr.open([]byte(v), "wipe:"+id)
-		if err != nil {
-			continue // expired or unreadable: nothing to do
+		if err != nil || json.Unmarshal(plain, &w) != nil {
+			// Unreadable: nothing to do with it.
+			if err := s.WipeDone(ctx, w); err != nil {
+				return Wipe{}, err
+			}
+			continue
+		}
+		w.id, w.platform = id, platform
+		return w, nil
+	}
+	return Wipe{}, ErrNotFound
+}
+
+// moveOldWipes moves the jobs due by now in the schedule versions before
+// wipesOf kept for every platform to their platform's, where TakeWipe
+// finds them. A process of any platform moves them; none is taken.
+func (s *Store) moveOldWipes(ctx context.Context, now time.Time) error {
+	ids, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: s.k.wipes(), ByScore: true, Start: "-inf", Stop: strconv.FormatInt(now.UnixMilli(), 10), Count: 50}).Result()
+	if err != nil {
+		return fmt.Errorf("due wipes: %w", err)
+	}
+	for _, id := range ids {
+		v, err := s.rdb.Get(ctx, s.k.wipe(id)).Result()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return fmt.Errorf("due wipes: %w", err)
 		}
 		var w Wipe
-		if json.Unmarshal(plain, &w) == nil {
-			out = append(out, w)
+		plain, oerr := s.kr.open([]byte(v), "wipe:"+id)
+		platform, ok := "", false
+		if err == nil && oerr == nil && json.Unmarshal(plain, &w) == nil {
+			platform, ok = wipePlatform(w.Route)
+		}
+		if !ok {
+			// Expired or unreadable: nothing to do with it.
+			if _, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				p.ZRem(ctx, s.k.wipes(), id)
+				p.Del(ctx, s.k.wipe(id))
+				return nil
+			}); err != nil {
+				return fmt.Errorf("due wipes: %w", err)
+			}
+			continue
+		}
+		if err := moveWipe.Run(ctx, s.rdb, []string{s.k.wipes(), s.k.wipesOf(platform)}, id).Err(); err != nil {
+			return fmt.Errorf("due wipes: %w", err)
 		}
 	}
-	return out, nil
+	return nil
+}
+
+// WipeDone drops w, a job TakeWipe took: done, or given up.
+func (s *Store) WipeDone(ctx context.Context, w Wipe) error {
+	if w.id == "" {
+		return errors.New("wipe done: not a job taken")
+	}
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZRem(ctx, s.k.wipesOf(w.platform), w.id)
+		p.Del(ctx, s.k.wipe(w.id))
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("wipe done: %w", err)
+	}
+	return nil
+}
+
+// RetryWipe keeps w, a job TakeWipe took, as it is now (its Attempts), to
+// run again at due. One dropped meanwhile is not made again.
+func (s *Store) RetryWipe(ctx context.Context, w Wipe, due time.Time) error {
+	if w.id == "" {
+		return errors.New("retry wipe: not a job taken")
+	}
+	plain, err := json.Marshal(w)
+	if err != nil {
+		return err
+	}
+	sealed, err := s.kr.seal(plain, "wipe:"+w.id)
+	if err != nil {
+		return err
+	}
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.SetArgs(ctx, s.k.wipe(w.id), sealed, redis.SetArgs{Mode: "XX", KeepTTL: true})
+		p.ZAddXX(ctx, s.k.wipesOf(w.platform), redis.Z{Score: float64(due.UnixMilli()), Member: w.id})
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("retry wipe: %w", err)
+	}
+	return nil
 }

@@ -1,0 +1,92 @@
+package commands_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
+)
+
+// twoPlatforms is two processes on one Redis and one clock, as deployed
+// with one process a platform: tg runs Telegram alone, dc Discord alone.
+func twoPlatforms(t *testing.T) (tg, dc *env, tgp, dcp *platform) {
+	t.Helper()
+	tgp, dcp = &platform{recorder: &recorder{}}, &platform{recorder: &recorder{}}
+	tg, _ = newEngine(t, "p", tgp, commands.Options{})
+	msg, _ := loadMessages()
+	mux := commands.New(commands.Options{Store: tg.store, Messages: msg, Now: tg.clk.Now, DefaultLanguage: "en",
+		Logger: slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))})
+	mux.AddSender("discord", dcp)
+	dc = &env{t: t, mux: mux, store: tg.store, msg: msg, clk: tg.clk, logs: &bytes.Buffer{}}
+	return tg, dc, tgp, dcp
+}
+
+func runWipes(t *testing.T, e *env) {
+	t.Helper()
+	if err := e.mux.RunWipes(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A reporter's delayed /wipe is carried out by the process that runs
+// their platform, whichever process sweeps first: the other leaves it
+// (before, it took the job out of Redis, found it could not do it, and
+// the chat was never wiped). Both ways round.
+func TestDelayedWipeIsLeftToTheProcessOfItsPlatform(t *testing.T) {
+	tg, dc, tgp, dcp := twoPlatforms(t)
+	if r := tg.do(wiperID, commands.Request{Command: "wipe", Args: "1h", MessageID: "46", UserChat: wiperID, Language: "en"}); len(r) != 1 {
+		t.Fatalf("/wipe 1h on Telegram: %+v", r)
+	}
+	if r := dc.do("u77", commands.Request{Platform: "discord", Command: "wipe", Args: "2h", MessageID: "d9", UserChat: "u77", Language: "en"}); len(r) != 1 {
+		t.Fatalf("/wipe 2h on Discord: %+v", r)
+	}
+	tg.clk.Add(2*time.Hour + time.Second)
+	runWipes(t, dc) // first: Discord's process sees Telegram's job due
+	if _, w := dcp.took(); len(w) != 1 || w[0] != "u77/d9" {
+		t.Fatalf("Discord's process wiped %v, want its reporter's chat", w)
+	}
+	runWipes(t, tg)
+	if _, w := tgp.took(); len(w) != 1 || w[0] != wiperID+"/46" {
+		t.Fatalf("Telegram's process wiped %v, want its reporter's chat", w)
+	}
+	// Each ran once: nothing is left due.
+	tg.clk.Add(time.Hour)
+	runWipes(t, tg)
+	runWipes(t, dc)
+	if _, w := tgp.took(); len(w) != 1 {
+		t.Fatalf("Telegram's chat wiped again: %v", w)
+	}
+	if _, w := dcp.took(); len(w) != 1 {
+		t.Fatalf("Discord's chat wiped again: %v", w)
+	}
+}
+
+// A process that took a delayed wipe and died before it was done (here a
+// take with nothing after it) does not lose it: once its lease ends, the
+// next sweep of a process of that platform wipes the chat; before, no
+// other process takes it.
+func TestDelayedWipeTakenByAProcessThatDiedIsDoneAfterItsLease(t *testing.T) {
+	tg, _, tgp, _ := twoPlatforms(t)
+	ctx := context.Background()
+	tg.do(wiperID, commands.Request{Command: "wipe", Args: "1h", MessageID: "46", UserChat: wiperID, Language: "en"})
+	tg.clk.Add(time.Hour + time.Second)
+	if _, err := tg.store.TakeWipe(ctx, tg.clk.Now(), []string{"telegram"}, 10*time.Minute); err != nil {
+		t.Fatalf("the process that dies takes it: %v", err)
+	}
+	runWipes(t, tg)
+	if _, w := tgp.took(); len(w) != 0 {
+		t.Fatalf("wiped while another process's lease runs: %v", w)
+	}
+	tg.clk.Add(10*time.Minute + time.Second)
+	runWipes(t, tg)
+	if _, w := tgp.took(); len(w) != 1 || w[0] != wiperID+"/46" {
+		t.Fatalf("after the lease: wiped %v", w)
+	}
+	if _, err := tg.store.TakeWipe(ctx, tg.clk.Now().Add(time.Hour), []string{"telegram", "discord"}, time.Minute); err != storage.ErrNotFound {
+		t.Fatalf("left after it was done: %v", err)
+	}
+}

@@ -1,0 +1,173 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/storage/redistest"
+)
+
+// wipeStore is a store on a fresh Redis, with that Redis.
+func wipeStore(t *testing.T) (*Store, *redistest.Server) {
+	t.Helper()
+	srv := redistest.Start(t)
+	kr, _ := NewKeyring(bytes.Repeat([]byte{3}, 32))
+	s, err := New(srv.Client(), kr, Options{Prefix: "w", Retention: 90 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, srv
+}
+
+// Every key a scheduled deletion's script touches is one it declares
+// (KEYS), as Redis Cluster needs to route it (and some managed Redis
+// refuse a script that builds a key itself): read from MONITOR, each call
+// a script makes ("[0 lua]") names a key of the EVALSHA or EVAL before it.
+func TestWipeScriptsTouchDeclaredKeysOnly(t *testing.T) {
+	s, srv := wipeStore(t)
+	mon := monitorRedis(t, srv)
+	if mon == nil {
+		t.Skip("reads MONITOR, which the embedded Redis has not")
+	}
+	ctx := context.Background()
+	now := time.Now()
+	for _, r := range []string{"telegram:1", "discord:u2"} {
+		if err := s.ScheduleWipe(ctx, Wipe{Route: r, MessageID: "9", Chat: true}, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// One as versions before wipesOf kept it.
+	if err := s.rdb.ZAdd(ctx, s.k.wipes(), redis.Z{Score: float64(now.UnixMilli()), Member: "old1"}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	old, _ := json.Marshal(Wipe{Route: "telegram:3", MessageID: "4", Chat: true})
+	sealed, _ := s.kr.seal(old, "wipe:old1")
+	if err := s.rdb.Set(ctx, s.k.wipe("old1"), sealed, time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		w, err := s.TakeWipe(ctx, now, []string{"telegram"}, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.WipeDone(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mark := "end-of-recording-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	srv.Client().Echo(ctx, mark)
+	mon.conn.SetReadDeadline(time.Now().Add(time.Minute))
+	var declared []string
+	scripts, calls := 0, 0
+	for {
+		line, err := mon.rd.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		args := monitorArgs(line)
+		if len(args) == 2 && args[1] == mark {
+			break
+		}
+		if len(args) == 0 {
+			continue
+		}
+		switch cmd := strings.ToLower(args[0]); {
+		case cmd == "evalsha" || cmd == "eval":
+			n, _ := strconv.Atoi(args[2])
+			declared = args[3 : 3+n]
+			scripts++
+		case strings.Contains(line, "[0 lua]"):
+			calls++
+			if len(args) < 2 || !slices.Contains(declared, args[1]) {
+				t.Errorf("a script's %s touches %q, not among its keys %q", cmd, args[1:min(2, len(args))], declared)
+			}
+		}
+	}
+	if scripts < 3 || calls < 6 {
+		t.Fatalf("%d scripts making %d calls seen: the test proves nothing", scripts, calls)
+	}
+}
+
+// monitorArgs reads the arguments of a MONITOR line, each quoted.
+func monitorArgs(line string) []string {
+	var args []string
+	for rest := line; ; {
+		i := strings.IndexByte(rest, '"')
+		if i < 0 {
+			return args
+		}
+		j := i + 1
+		for j < len(rest) && rest[j] != '"' {
+			if rest[j] == '\\' {
+				j++
+			}
+			j++
+		}
+		if j >= len(rest) {
+			return args
+		}
+		a, err := strconv.Unquote(rest[i : j+1])
+		if err != nil {
+			a = rest[i+1 : j]
+		}
+		args = append(args, a)
+		rest = rest[j+1:]
+	}
+}
+
+// A deletion scheduled by a version before the platforms' schedules (in
+// the one schedule of every platform) is not lost: a process of another
+// platform moves it to its platform's and leaves it there, and a process
+// of its platform takes it.
+func TestWipeOfTheOldScheduleGoesToItsPlatform(t *testing.T) {
+	s, _ := wipeStore(t)
+	ctx := context.Background()
+	now := time.Now()
+	old, _ := json.Marshal(Wipe{Route: "telegram:3", MessageID: "4", Chat: true})
+	sealed, _ := s.kr.seal(old, "wipe:old1")
+	if err := s.rdb.Set(ctx, s.k.wipe("old1"), sealed, time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.rdb.ZAdd(ctx, s.k.wipes(), redis.Z{Score: float64(now.Add(-time.Minute).UnixMilli()), Member: "old1"}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.TakeWipe(ctx, now, []string{"discord"}, time.Minute); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Discord's process took Telegram's: %v", err)
+	}
+	w, err := s.TakeWipe(ctx, now, []string{"telegram"}, time.Minute)
+	if err != nil || w.Route != "telegram:3" || w.MessageID != "4" || !w.Chat {
+		t.Fatalf("Telegram's process: %+v %v", w, err)
+	}
+}
+
+// A take whose script go-redis sends again (its answer lost on the way)
+// still takes the job: the lease the first run wrote is its own.
+func TestWipeTakeRunTwiceStillTakesIt(t *testing.T) {
+	s, _ := wipeStore(t)
+	ctx := context.Background()
+	now := time.Now()
+	if err := s.ScheduleWipe(ctx, Wipe{Route: "telegram:1", MessageID: "9", Chat: true}, now); err != nil {
+		t.Fatal(err)
+	}
+	id := s.rdb.ZRange(ctx, s.k.wipesOf("telegram"), 0, 0).Val()[0]
+	keys := []string{s.k.wipesOf("telegram"), s.k.wipe(id)}
+	end := now.Add(time.Minute).UnixMilli()
+	for run := range 2 {
+		if err := takeWipe.Run(ctx, s.rdb, keys, id, now.UnixMilli(), end).Err(); err != nil {
+			t.Fatalf("run %d: %v", run+1, err)
+		}
+	}
+	// Another process, later in the lease, does not take it.
+	if err := takeWipe.Run(ctx, s.rdb, keys, id, now.UnixMilli()+1000, end+1000).Err(); !errors.Is(err, redis.Nil) {
+		t.Fatalf("taken by another within the lease: %v", err)
+	}
+}
