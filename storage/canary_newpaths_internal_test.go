@@ -27,7 +27,9 @@ import (
 // questions' slots ("qs:"), a warning's duplicates ("{bc}:dups:") and
 // the decision its approver was shown ("an:"), a withdrawal being told ("t:") and a record
 // kept before instances raised again ("h"), a subscription's RegionWords,
-// and a Send claimed with the sender's profile (ProfileSend). Neither a
+// a Send claimed with the sender's profile (ProfileSend), an answer's
+// mark ("x:a") and a receipt marked as an answer's (NoTipAnswer), and the
+// held messages' schedule ("held"). Neither a
 // value stored nor an argument sent to Redis (MONITOR: a value sent in
 // clear to a script that stores only its MAC leaks all the same) holds a
 // reporter's or an investigators' chat id, a community's, the tip's or
@@ -37,7 +39,9 @@ import (
 // e.Value, not 1) -> this fails (ix:f: holds "khabar_हिदी", and so does
 // the SET sent). Mutation: sift owing the recount under the entity's
 // value (oweRecount of e.Value, not its MAC) -> this fails (ix:rc holds
-// "khabar_ह", and so does the ZADD sent).
+// "khabar_ह", and so does the ZADD sent). Mutation: markReceiptNoTip
+// keyed by the code itself (s.k.receiptNoTip(receipt)) -> this fails
+// (the key, and the SET sent, hold the receipt).
 func TestNewPathsKeepNoCanaryInRedis(t *testing.T) {
 	ctx := context.Background()
 	srv := redistest.Start(t)
@@ -234,6 +238,35 @@ func TestNewPathsKeepNoCanaryInRedis(t *testing.T) {
 	}
 	if s.rdb.SCard(ctx, s.k.duplicates(ws.TipID)).Val() != 1 || !slices.ContainsFunc(s.rdb.HKeys(ctx, s.k.publication(ws.TipID)).Val(), func(f string) bool { return strings.HasPrefix(f, "an:") }) {
 		t.Fatal(`no duplicates listed, or no "an:" field: the test proves nothing of them`)
+	}
+
+	// The first reporter's answer delivered (its "x:a" mark), a receipt
+	// marked as an answer's at a replay (NoTipAnswer), and a held message
+	// scheduled for the sweep ({prefix}:held), moved and dropped.
+	p0 := s.Pseudonym("telegram", "canary0")
+	if err := s.RememberAnswer(ctx, p0, 9); err != nil {
+		t.Fatal(err)
+	}
+	if was, err := s.handledAs(ctx, p0, 9); err != nil || was != NoTipAnswer {
+		t.Fatalf("the answer's mark: %q %v: the test proves nothing of it", was, err)
+	}
+	if err := s.markReceiptNoTip(ctx, receipts[2], NoTipAnswer); err != nil {
+		t.Fatal(err)
+	}
+	held, gone := HeldRef{Pseudonym: p0, ID: "0f1e2d3c4b5a6978"}, HeldRef{Pseudonym: s.Pseudonym("telegram", "canary1"), ID: "8796a5b4c3d2e1f0"}
+	for _, h := range []HeldRef{held, gone} {
+		if err := s.ScheduleHeld(ctx, h, now.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.RescheduleHeld(ctx, held, now.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UnscheduleHeld(ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.rdb.ZCard(ctx, s.k.heldDue()).Val(); n != 1 {
+		t.Fatalf("%d held messages scheduled: the test proves nothing of the schedule", n)
 	}
 
 	canaries := []string{text, words, "Tlaquepaque", "bodega azul", handle, "khabar", question, answer, "portón verde",
