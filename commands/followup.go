@@ -945,12 +945,7 @@ func afterFields(s string, n int) string {
 // replyCommand is /reply CODE answer, for clients where replying to the
 // question is awkward.
 func replyCommand(ctx context.Context, c *Context) error {
-	words := strings.Fields(c.Request.Args)
-	for n := 1; n <= 4 && n < len(words); n++ { // the code may be typed in 1 to 4 groups
-		code, ok := tips.NormalizeReceipt(strings.Join(words[:n], ""))
-		if !ok {
-			continue
-		}
+	if code, rest, ok := replyCode(c.Request.Args); ok {
 		t, err := c.mux.store.TipByReceipt(ctx, code)
 		if errors.Is(err, storage.ErrNotFound) {
 			return c.Say(ctx, "status_unknown", map[string]any{"Period": c.mux.spanIn(c.Lang, c.mux.retention)})
@@ -962,7 +957,7 @@ func replyCommand(ctx context.Context, c *Context) error {
 		var answer string
 		var codeCut bool
 		var lookupErr error
-		answer, c.Request.HiddenLinks, codeCut, lookupErr = c.mux.cutMessageReceipts(ctx, strings.TrimSpace(afterFields(c.Request.Args, n)), c.Request.HiddenLinks)
+		answer, c.Request.HiddenLinks, codeCut, lookupErr = c.mux.cutMessageReceipts(ctx, strings.TrimSpace(rest), c.Request.HiddenLinks)
 		if lookupErr != nil {
 			// Not known which code-like words are receipt codes: not
 			// delivered uncut; the question stays open.
@@ -972,7 +967,8 @@ func replyCommand(ctx context.Context, c *Context) error {
 			c.sayQuietly("receipt_text_dropped", nil)
 		}
 		if blank(answer) {
-			break // zero-width spaces alone answer nothing: the question stays open
+			// zero-width spaces alone answer nothing: the question stays open
+			return c.Say(ctx, "reply_usage", nil)
 		}
 		if len([]rune(answer)) > c.mux.limits.MaxMessageRunes {
 			return c.Say(ctx, "message_too_long", map[string]any{"Max": c.mux.limits.MaxMessageRunes})
@@ -1002,6 +998,38 @@ func replyCommand(ctx context.Context, c *Context) error {
 	}
 	return c.Say(ctx, "reply_usage", nil)
 }
+
+// replyCode splits the arguments of /reply into the receipt code and the
+// answer that follows it, as written. The code is its first one to four
+// words (typed in 1 to 4 groups); else a code with a digit (as every code
+// drawn now has) touching an emoji or a flag, with nothing but emoji,
+// symbols or spaces before it ("CODE🇲🇽 sí", "🙏CODE🙏 sí", as a
+// reporter on a phone types): what follows the code, the emoji that
+// touched it included, is the answer (the reporter's own, maybe meant:
+// "CODE👍"); what came before it is dropped, as the code is. Words before
+// a code ("mi código es CODE …") are not read as one: the answer would
+// start nowhere certain.
+func replyCode(args string) (code, rest string, ok bool) {
+	words := strings.Fields(args)
+	for n := 1; n <= 4 && n < len(words); n++ {
+		if code, ok := tips.NormalizeReceipt(strings.Join(words[:n], "")); ok {
+			return code, afterFields(args, n), true
+		}
+	}
+	spans := tips.ReceiptSpans(args)
+	if len(spans) == 0 || strings.IndexFunc(args[:spans[0][0]], isWordChar) >= 0 {
+		return "", "", false
+	}
+	code, ok = tips.NormalizeReceipt(args[spans[0][0]:spans[0][1]])
+	if !ok {
+		return "", "", false
+	}
+	return code, args[spans[0][1]:], true
+}
+
+// isWordChar reports whether r is a letter or a digit: of a word, not an
+// emoji, a flag or a symbol.
+func isWordChar(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // forget erases the route to the reporter of the tip with this receipt.
 func forget(ctx context.Context, c *Context) error {
