@@ -118,7 +118,7 @@ return 1`)
 // RetryWipe settled it. ErrNotFound if none is due. A job of another
 // platform is never taken: it stays for the process that runs it.
 func (s *Store) TakeWipe(ctx context.Context, now time.Time, platforms []string, lease time.Duration) (Wipe, error) {
-	if err := s.moveOldWipes(ctx, now); err != nil {
+	if err := s.moveOldWipes(ctx); err != nil {
 		return Wipe{}, err
 	}
 	max := strconv.FormatInt(now.UnixMilli(), 10)
@@ -164,11 +164,15 @@ func (s *Store) TakeWipe(ctx context.Context, now time.Time, platforms []string,
 	return Wipe{}, ErrNotFound
 }
 
-// moveOldWipes moves the jobs due by now in the schedule versions before
-// wipesOf kept for every platform to their platform's, where TakeWipe
-// finds them. A process of any platform moves them; none is taken.
-func (s *Store) moveOldWipes(ctx context.Context, now time.Time) error {
-	ids, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: s.k.wipes(), ByScore: true, Start: "-inf", Stop: strconv.FormatInt(now.UnixMilli(), 10), Count: 50}).Result()
+// moveOldWipes moves the jobs in the schedule versions before wipesOf
+// kept for every platform to their platform's, where TakeWipe finds them,
+// each due when it was. A process of any platform moves them; none is
+// taken. They are moved at once, not when due: during a rolling upgrade
+// a process of an earlier version still takes a due job of that schedule
+// whatever its platform, and drops one of a platform it does not run (a
+// Telegram reporter's wipe taken by a Discord process, never done).
+func (s *Store) moveOldWipes(ctx context.Context) error {
+	ids, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: s.k.wipes(), ByScore: true, Start: "-inf", Stop: "+inf", Count: 50}).Result()
 	if err != nil {
 		return fmt.Errorf("due wipes: %w", err)
 	}

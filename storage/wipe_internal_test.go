@@ -171,3 +171,52 @@ func TestWipeTakeRunTwiceStillTakesIt(t *testing.T) {
 		t.Fatalf("taken by another within the lease: %v", err)
 	}
 }
+
+// oldTakeWipe is how versions before wipesOf took a due job of the one
+// schedule (KEYS[1]), whatever its platform: a process that did not run
+// that platform then dropped it.
+var oldTakeWipe = redis.NewScript(`
+local due = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, 1)
+if #due == 0 then return false end
+redis.call('ZREM', KEYS[1], due[1])
+local key = ARGV[2] .. due[1]
+local v = redis.call('GET', key)
+redis.call('DEL', key)
+if not v then return {due[1], ''} end
+return {due[1], v}`)
+
+// During a rolling upgrade a process of an earlier version (here a
+// Discord one) still takes the due jobs of the one schedule, and drops a
+// Telegram reporter's: a job an earlier version scheduled is moved to its
+// platform's schedule by the first sweep of any process, before it is
+// due, and is still done when due by a process that runs its platform.
+func TestWipeOfTheOldScheduleIsMovedBeforeAnOldProcessTakesIt(t *testing.T) {
+	s, _ := wipeStore(t)
+	ctx := context.Background()
+	now := time.Now()
+	due := now.Add(time.Hour)
+	old, _ := json.Marshal(Wipe{Route: "telegram:3", MessageID: "4", Chat: true})
+	sealed, _ := s.kr.seal(old, "wipe:old1")
+	if err := s.rdb.Set(ctx, s.k.wipe("old1"), sealed, 2*time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.rdb.ZAdd(ctx, s.k.wipes(), redis.Z{Score: float64(due.UnixMilli()), Member: "old1"}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	// A new Discord process sweeps now: nothing of its platform is due.
+	if _, err := s.TakeWipe(ctx, now, []string{"discord"}, time.Minute); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Discord's process: %v", err)
+	}
+	// An old Discord process sweeps when the job is due.
+	res, err := oldTakeWipe.Run(ctx, s.rdb, []string{s.k.wipes()}, due.UnixMilli(), s.k.wipe("")).Slice()
+	if !errors.Is(err, redis.Nil) {
+		t.Fatalf("an old process took the Telegram reporter's wipe: %v %v", res, err)
+	}
+	if _, err := s.TakeWipe(ctx, now, []string{"telegram"}, time.Minute); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Telegram's process took it before it was due: %v", err)
+	}
+	w, err := s.TakeWipe(ctx, due, []string{"telegram"}, time.Minute)
+	if err != nil || w.Route != "telegram:3" || w.MessageID != "4" || !w.Chat {
+		t.Fatalf("Telegram's process when due: %+v %v", w, err)
+	}
+}
