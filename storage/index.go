@@ -105,6 +105,7 @@ type indexJob struct {
 	entityCmds       []*redis.Cmd         // each entity's addEntity
 	counts, retained []*redis.IntCmd      // each entity's reporters in the window, in the retention
 	sketchCmd        *redis.Cmd           // its setSketch, if sketched
+	tops             []topAdd             // its addTop, to the signal candidates named two or more reporters
 	cands            []*redis.Cmd         // near-duplicate candidates: this week's buckets (filed), last week's, the next week's
 	otherWeeks       [][]*redis.StringCmd // last week's buckets, read; the next week's, if it began (a tip indexed late)
 	marks            []*redis.StatusCmd
@@ -324,7 +325,8 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 			latest = j.created
 		}
 		j.first = pipe.Len()
-		ms := float64(j.created.UnixMilli())
+		ms := j.created.UnixMilli()
+		var top, topRetained []string // the entities' MACs, for each list
 		for i, e := range j.entities {
 			// Entities named by two or more reporters are signal
 			// candidates; /signals reads only these, not every entity ever
@@ -338,12 +340,27 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 			// does not make it older, out of a window it is in).
 			mac := j.macs[i]
 			if j.counts[i].Val() >= 2 {
-				pipe.ZAddGT(ctx, s.k.indexTop(), redis.Z{Score: ms, Member: mac})
+				top = append(top, mac)
 			}
-			pipe.ZAddGT(ctx, s.k.indexTopRetained(), redis.Z{Score: ms, Member: mac})
+			topRetained = append(topRetained, mac)
 			b, _ := json.Marshal(e)
 			if sealed, err := s.kr.seal(b, "entity:"+mac); err == nil {
 				pipe.Set(ctx, s.k.indexDisplay(mac), sealed, s.retention)
+			}
+		}
+		// Added and given their expiry in one script per list: made by a
+		// ZADD and given its expiry by a PEXPIRE after it, a list cut
+		// between the two would be left without one, naming entities
+		// past the retention.
+		j.tops = j.tops[:0]
+		for _, l := range []struct {
+			key  string
+			macs []string
+		}{{s.k.indexTop(), top}, {s.k.indexTopRetained(), topRetained}} {
+			if len(l.macs) > 0 {
+				t := topAdd{key: l.key, args: s.topArgs(ms, l.macs)}
+				t.cmd = addTop.EvalSha(ctx, pipe, []string{t.key}, t.args...)
+				j.tops = append(j.tops, t)
 			}
 		}
 		// One alert per entity per window: the mark names the tip that
@@ -386,14 +403,24 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 	if !latest.IsZero() {
 		oldest := strconv.FormatInt(latest.Add(-s.retention).UnixMilli(), 10)
 		for _, k := range []string{s.k.indexTop(), s.k.indexTopRetained()} {
+			// Its expiry is set as entities are added (addTop): gone
+			// once nothing is named for a retention.
 			pipe.ZRemRangeByScore(ctx, k, "-inf", "("+oldest)
-			pipe.PExpire(ctx, k, s.retention) // gone once nothing is named for a retention
 		}
 	}
 	cmds, _ = pipe.Exec(ctx)
 	purged := map[string]bool{}
 	for _, j := range live() {
 		if j.err = cmdsErr(cmds[j.first:j.end], "index tip"); j.err != nil {
+			continue
+		}
+		for _, t := range j.tops {
+			if err := s.uncached(ctx, addTop, t.cmd, []string{t.key}, t.args...).Err(); err != nil {
+				j.err = fmt.Errorf("index tip: %w", err)
+				break
+			}
+		}
+		if j.err != nil {
 			continue
 		}
 		if v := j.stored.Val(); v[0] == nil {
@@ -819,6 +846,35 @@ func (s *Store) sketchArgs(j *indexJob) []any {
 var setSketch = redis.NewScript(`
 redis.call('HSET', KEYS[1], 'sk', ARGV[1])
 return redis.call('EXPIRE', KEYS[1], ARGV[2], 'NX')`)
+
+// topAdd is an addTop of a tip's entities to a list of signal
+// candidates: its key, arguments and command in the pipeline.
+type topAdd struct {
+	key  string
+	args []any
+	cmd  *redis.Cmd
+}
+
+// topArgs are addTop's arguments adding the entities of MACs macs named
+// at ms (unix ms): the retention in ms, then score and member pairs.
+func (s *Store) topArgs(ms int64, macs []string) []any {
+	args := make([]any, 0, 1+2*len(macs))
+	args = append(args, s.retention.Milliseconds())
+	for _, mac := range macs {
+		args = append(args, ms, mac)
+	}
+	return args
+}
+
+// addTop adds entities to a list of signal candidates (KEYS[1]), each
+// scored by when it was last named (GT: a tip indexed late does not make
+// it older), ARGV[2...] score and member pairs, and sets the list's
+// expiry (ARGV[1] ms) in the same script: made by a command and given
+// its expiry by another, a connection cut between the two would leave it
+// without one, naming entities past the retention.
+var addTop = redis.NewScript(`
+redis.call('ZADD', KEYS[1], 'GT', unpack(ARGV, 2))
+return redis.call('PEXPIRE', KEYS[1], ARGV[1])`)
 
 // addLate adds tip ARGV[1] to a day's late tips (KEYS[1]) and sets the
 // list's expiry (unix ms ARGV[2]), the day's postings'.

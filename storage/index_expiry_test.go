@@ -97,10 +97,14 @@ func writesSketch(c redis.Cmder) bool {
 // indexed (its hash made again by the sketch), at every attempt until
 // the tips are given up, leaves none of them without an expiry: none
 // keeps which tips named an entity, or looked alike, past the retention.
+// The same for the lists of signal candidates (entities named by two or
+// more reporters).
 // Mutations: an entity's set given its expiry by a PEXPIRE after its
 // ZADD (as before) -> fails (the set without expiry); the buckets' by
 // PEXPIREs after addBands -> fails (the buckets); the sketch's by an
-// EXPIRE NX after its HSET -> fails (the tip's hash).
+// EXPIRE NX after its HSET -> fails (the tip's hash); the signal
+// candidates' by PEXPIREs at the end of the pipeline after ZADD GTs (as
+// before) -> fails (the lists).
 func TestIndexKeysNeverLeftWithoutExpiry(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -111,6 +115,7 @@ func TestIndexKeysNeverLeftWithoutExpiry(t *testing.T) {
 		{"entity", "w:ix:e:*", func(c redis.Cmder) bool { return writesKey(c, ":ix:e:", "zadd", "evalsha", "eval") }, false},
 		{"bands", "w:ix:lsh:*", func(c redis.Cmder) bool { return writesKey(c, ":ix:lsh:", "hsetnx", "hset", "evalsha", "eval") }, false},
 		{"sketch", "w:{tips}:tip:*", writesSketch, true},
+		{"signal candidates", "w:ix:top*", func(c redis.Cmder) bool { return writesKey(c, ":ix:top", "zadd", "evalsha", "eval") }, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
@@ -125,7 +130,7 @@ func TestIndexKeysNeverLeftWithoutExpiry(t *testing.T) {
 			}
 			// Loaded: an EVALSHA Redis does not know writes nothing, and
 			// would be all a cut after it left.
-			for _, sc := range []*redis.Script{addEntity, addBands, setSketch} {
+			for _, sc := range []*redis.Script{addEntity, addBands, setSketch, addTop} {
 				if err := sc.Load(ctx, other).Err(); err != nil {
 					t.Fatal(err)
 				}
