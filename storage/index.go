@@ -873,7 +873,9 @@ func (s *Store) topArgs(ms int64, macs []string) []any {
 // its expiry by another, a connection cut between the two would leave it
 // without one, naming entities past the retention.
 var addTop = redis.NewScript(`
-redis.call('ZADD', KEYS[1], 'GT', unpack(ARGV, 2))
+for i = 2, #ARGV, 1000 do -- 500 pairs a call: unpack is bounded (Lua's C stack)
+  redis.call('ZADD', KEYS[1], 'GT', unpack(ARGV, i, math.min(i + 999, #ARGV)))
+end
 return redis.call('PEXPIRE', KEYS[1], ARGV[1])`)
 
 // addLate adds tip ARGV[1] to a day's late tips (KEYS[1]) and sets the

@@ -183,3 +183,25 @@ func TestIndexKeysNeverLeftWithoutExpiry(t *testing.T) {
 		})
 	}
 }
+
+// A tip naming thousands of entities (past what Lua unpacks in one
+// call) still has them all added to the signal candidates, with the
+// list's expiry. Mutation: addTop unpacking all its pairs in one ZADD ->
+// fails (too many results to unpack).
+func TestSignalCandidatesOfATipNamingThousandsOfEntities(t *testing.T) {
+	ctx := context.Background()
+	client := redistest.Start(t).Client()
+	args := []any{int64(time.Hour / time.Millisecond)}
+	for i := range 6000 {
+		args = append(args, int64(1000+i), fmt.Sprint("m", i))
+	}
+	if err := addTop.Run(ctx, client, []string{"w:ix:top"}, args...).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n := client.ZCard(ctx, "w:ix:top").Val(); n != 6000 {
+		t.Fatalf("%d of 6000 entities listed", n)
+	}
+	if ttl := client.PTTL(ctx, "w:ix:top").Val(); ttl <= 0 {
+		t.Fatalf("list TTL %v", ttl)
+	}
+}
