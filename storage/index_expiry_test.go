@@ -18,7 +18,8 @@ import (
 // cutAfterWrite, while on, cuts the connection right after the first
 // command that writes a key the indexer makes (which says): that command
 // runs, the ones after it never reach Redis and fail, as with a
-// connection reset there. before, if set, runs just before that command
+// connection reset there (in a transaction cut before its EXEC, none
+// runs). before, if set, runs just before that command
 // is sent.
 type cutAfterWrite struct {
 	on     bool
@@ -56,6 +57,14 @@ func (h *cutAfterWrite) ProcessPipelineHook(next redis.ProcessPipelineHook) redi
 		}
 		if h.before != nil {
 			h.before()
+		}
+		if cmds[0].Name() == "multi" && cut < len(cmds) {
+			// Cut before its EXEC, a transaction runs none of its
+			// commands.
+			for _, c := range cmds {
+				c.SetErr(errors.New("injected: connection reset"))
+			}
+			return errors.New("injected: connection reset")
 		}
 		for _, c := range cmds[cut:] {
 			c.SetErr(errors.New("injected: connection reset"))
@@ -203,5 +212,28 @@ func TestSignalCandidatesOfATipNamingThousandsOfEntities(t *testing.T) {
 	}
 	if ttl := client.PTTL(ctx, "w:ix:top").Val(); ttl <= 0 {
 		t.Fatalf("list TTL %v", ttl)
+	}
+}
+
+// A connection cut right after a sift marks a recount owed leaves the
+// list of owed recounts (ix:rc) with an expiry, or unwritten: it never
+// keeps the entities sifted past the retention. Mutation: ZADD and
+// PEXPIRE in a plain pipeline (as before) -> fails (the list TTL -1).
+func TestOwedRecountsNeverLeftWithoutExpiry(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	client, other := srv.Client(), srv.Client()
+	kr, _ := NewKeyring(bytes.Repeat([]byte{3}, 32))
+	s, err := New(client, kr, Options{Prefix: "w", Retention: 90 * 24 * time.Hour})
+	if err != nil || s.Init(ctx) != nil {
+		t.Fatal(err)
+	}
+	key := s.k.indexRecountOwed()
+	client.AddHook(&cutAfterWrite{on: true, writes: func(c redis.Cmder) bool { return writesKey(c, key, "zadd") }})
+	if _, err := s.oweRecount(ctx, owedMark(s.entityMAC("phone:+525512345678"))); err == nil {
+		t.Fatal("marked through the cut connection")
+	}
+	if ttl := other.PTTL(ctx, key).Val(); ttl == -1 {
+		t.Fatalf("%s kept past the retention (TTL %v)", key, ttl)
 	}
 }

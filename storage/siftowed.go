@@ -29,7 +29,10 @@ const owedBatch = 100
 // every index key: an alert is long gone by then.
 func (s *Store) oweRecount(ctx context.Context, mark string) (int64, error) {
 	at := s.now().UnixMilli()
-	pipe := s.rdb.Pipeline()
+	// One transaction: made by the ZADD and given its expiry by the
+	// PEXPIRE, a connection cut between the two would leave the list
+	// without one. (One key: one slot on Redis Cluster.)
+	pipe := s.rdb.TxPipeline()
 	pipe.ZAdd(ctx, s.k.indexRecountOwed(), redis.Z{Score: float64(at), Member: mark})
 	pipe.PExpire(ctx, s.k.indexRecountOwed(), s.retention)
 	if _, err := pipe.Exec(ctx); err != nil {
