@@ -1033,7 +1033,7 @@ func isWordChar(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) 
 
 // forget erases the route to the reporter of the tip with this receipt.
 func forget(ctx context.Context, c *Context) error {
-	code, ok := receiptFirst(c.Request.Args)
+	code, ok := c.mux.receiptFirst(ctx, c.Request.Args)
 	if !ok {
 		return c.Say(ctx, "forget_usage", nil)
 	}

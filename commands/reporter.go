@@ -114,7 +114,7 @@ func (m *Mux) languageNamed(name string) string {
 }
 
 func status(ctx context.Context, c *Context) error {
-	code, ok := receiptFirst(c.Request.Args)
+	code, ok := c.mux.receiptFirst(ctx, c.Request.Args)
 	if !ok {
 		return c.Say(ctx, "status_usage", nil)
 	}
@@ -968,6 +968,11 @@ func (m *Mux) cutAcrossParts(ctx context.Context, t tips.Tip) tips.Tip {
 	return t
 }
 
+// receiptFirst is receiptFirst asking receiptsKnown.
+func (m *Mux) receiptFirst(ctx context.Context, args string) (string, bool) {
+	return receiptFirst(args, func(codes []string) ([]bool, error) { return m.receiptsKnown(ctx, codes) })
+}
+
 // receiptsKnown reports which of codes are tips' receipt codes: stored,
 // or given to a tip still in the spool.
 func (m *Mux) receiptsKnown(ctx context.Context, codes []string) ([]bool, error) {
@@ -1046,8 +1051,11 @@ func assumeCodes(codes []string) ([]bool, error) {
 // CODE2"): only the first would be read, and the reporter told "done"
 // while the other tip's route stays; they get the usage, one code a
 // command, as before (the same code twice is one). Else the one code with
-// a digit anywhere in args, touching an emoji or after words.
-func receiptFirst(args string) (string, bool) {
+// a digit anywhere in args, touching an emoji or after words; when the
+// code-like words found are the windows of one run of groups ("para esta
+// CODE" reads as PARA-ESTA-…, ESTA-…, CODE), the one of them known
+// (asked of known once, as the tip-text cut asks it), else the usage.
+func receiptFirst(args string, known func(codes []string) ([]bool, error)) (string, bool) {
 	if code, ok := tips.NormalizeReceipt(args); ok {
 		return code, true
 	}
@@ -1069,17 +1077,46 @@ func receiptFirst(args string) (string, bool) {
 	// the one code with a digit args hold (as every code drawn now has),
 	// one of letters alone (OldReceipt) not told from words. Two codes
 	// are the usage, as above.
-	found := ""
+	var found []string
 	for _, code := range tips.ReceiptCodesIn(args) {
-		if tips.OldReceipt(code) {
-			continue
+		if !tips.OldReceipt(code) {
+			found = append(found, code)
 		}
-		if found != "" {
-			return "", false
-		}
-		found = code
 	}
-	return found, found != ""
+	if len(found) == 1 {
+		return found[0], true
+	}
+	if len(found) == 0 || !oneRun(found) {
+		return "", false
+	}
+	is, err := known(found)
+	if err != nil {
+		return "", false
+	}
+	one := ""
+	for i, code := range found {
+		if is[i] {
+			if one != "" {
+				return "", false // two codes of one run known: not told apart
+			}
+			one = code
+		}
+	}
+	return one, one != ""
+}
+
+// oneRun reports whether codes, normalised, are the windows of one run of
+// groups in order, each the one before it moved on by a group
+// ("PARA-ESTA-AQCE-9JDJ", "ESTA-AQCE-9JDJ-WV9N", "AQCE-9JDJ-WV9N-MTNP"):
+// one code typed after words, not two codes.
+func oneRun(codes []string) bool {
+	for i := 1; i < len(codes); i++ {
+		prev, next := strings.Split(codes[i-1], "-"), strings.Split(codes[i], "-")
+		if len(prev) < 2 || len(prev) != len(next) || !slices.Equal(prev[1:], next[:len(next)-1]) {
+			return false
+		}
+	}
+	return true
 }
 
 // receiptAlone returns the receipt code a message is made of, alone or

@@ -140,3 +140,42 @@ func TestStatusAndForgetReadACodeTouchingEmoji(t *testing.T) {
 		t.Errorf("/forget 🙏CODE🙏: %+v", r)
 	}
 }
+
+// "/status para esta CODE" (a four-letter word right before the code) is
+// read as CODE: the code-like words found there are the windows of one
+// run of groups (PARA-ESTA-…, ESTA-…, CODE), one code typed, not three;
+// the one a tip has is read. Before, the usage was answered as if two
+// codes had been sent. Two tips' codes still get the usage.
+// Mutation: receiptFirst without its look at the windows of one run
+// (oneRun false) → /status para esta CODE answers the usage, test fails.
+func TestStatusAndForgetReadACodeAfterFourLetterWords(t *testing.T) {
+	e := newEnv(t, nil)
+	code := e.sendTip(reporterID, "me cobran piso en el mercado cada lunes")
+	other := e.sendTip(reporterID, "el mismo grupo cobra en la central de abastos")
+	received := e.text("es", "status_received", map[string]any{"Age": e.text("es", "age_under_minute", nil)})
+	for _, args := range []string{
+		"para esta " + code,
+		"para esta " + strings.ToLower(code) + " gracias",
+		"esta " + code,
+		"ver bien esta " + code + "🙏",
+	} {
+		r := e.do(reporterID, commands.Request{Command: "status", Args: args, Language: "es-MX"})
+		if len(r) != 1 || r[0].Text != received {
+			t.Errorf("/status %q: %+v", args, r)
+		}
+	}
+	for _, args := range []string{"para esta " + code + " " + other, "para esta 2ZZZ-ZZZZ-ZZZZ-ZZZZ"} {
+		r := e.do(reporterID, commands.Request{Command: "status", Args: args, Language: "es-MX"})
+		if len(r) != 1 || r[0].Text != e.text("es", "status_usage", nil) {
+			t.Errorf("/status %q: %+v", args, r)
+		}
+		r = e.do(reporterID, commands.Request{Command: "forget", Args: args, Language: "es-MX"})
+		if len(r) != 1 || r[0].Text != e.text("es", "forget_usage", nil) {
+			t.Errorf("/forget %q: %+v", args, r)
+		}
+	}
+	r := e.do(reporterID, commands.Request{Command: "forget", Args: "para esta " + code, Language: "es-MX"})
+	if len(r) != 1 || r[0].Text != e.text("es", "forget_done", nil) {
+		t.Errorf("/forget para esta CODE: %+v", r)
+	}
+}
