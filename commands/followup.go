@@ -1010,11 +1010,8 @@ func replyCommand(ctx context.Context, c *Context) error {
 // a code ("mi código es CODE …") are not read as one: the answer would
 // start nowhere certain.
 func replyCode(args string) (code, rest string, ok bool) {
-	words := strings.Fields(args)
-	for n := 1; n <= 4 && n < len(words); n++ {
-		if code, ok := tips.NormalizeReceipt(strings.Join(words[:n], "")); ok {
-			return code, afterFields(args, n), true
-		}
+	if code, n, ok := leadingCode(args); ok {
+		return code, afterFields(args, n), true
 	}
 	spans := tips.ReceiptSpans(args)
 	if len(spans) == 0 || strings.IndexFunc(args[:spans[0][0]], isWordChar) >= 0 {
@@ -1025,6 +1022,19 @@ func replyCode(args string) (code, rest string, ok bool) {
 		return "", "", false
 	}
 	return code, args[spans[0][1]:], true
+}
+
+// leadingCode returns the receipt code made of the first n (1 to 4)
+// words of args, a code typed in 1 to 4 groups, when more words follow:
+// the code /reply answers under and /status and /forget read.
+func leadingCode(args string) (code string, n int, ok bool) {
+	words := strings.Fields(args)
+	for n := 1; n <= 4 && n < len(words); n++ {
+		if code, ok := tips.NormalizeReceipt(strings.Join(words[:n], "")); ok {
+			return code, n, true
+		}
+	}
+	return "", 0, false
 }
 
 // isWordChar reports whether r is a letter or a digit: of a word, not an

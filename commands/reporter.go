@@ -1059,12 +1059,7 @@ func receiptFirst(args string, known func(codes []string) ([]bool, error)) (stri
 	if code, ok := tips.NormalizeReceipt(args); ok {
 		return code, true
 	}
-	words := strings.Fields(args)
-	for n := 1; n <= 4 && n < len(words); n++ {
-		code, ok := tips.NormalizeReceipt(strings.Join(words[:n], ""))
-		if !ok {
-			continue
-		}
+	if code, n, ok := leadingCode(args); ok {
 		for _, other := range tips.ReceiptCodesIn(afterFields(args, n)) {
 			if other != code && !tips.OldReceipt(other) {
 				return "", false
