@@ -65,10 +65,21 @@ type Adapter struct {
 	who  Identity
 	lang string              // the session's language
 	rows [][]commands.Button // the buttons "#N" presses, as last shown
+	// rowsLang is the session's language when rows were shown (see
+	// pin): their labels are in it, and after a change of language they
+	// are listed by number alone, not with labels in the language left.
+	rowsLang string
 	// waiting holds the buttons of messages sent to another identity's
 	// chat (by user id): pressable once the session switches to it.
-	waiting map[string][][]commands.Button
+	waiting map[string]shown
 	event   int64
+}
+
+// shown is a message's buttons and the session's language when shown
+// ("" for those sent to another chat: pinned on switching to it).
+type shown struct {
+	rows [][]commands.Button
+	lang string
 }
 
 // New returns a console adapter.
@@ -90,7 +101,19 @@ func (a *Adapter) follow() {
 	lang = a.o.Language(who, lang)
 	a.mu.Lock()
 	a.lang = lang
+	a.pin()
 	a.mu.Unlock()
+}
+
+// pin records the session's language as that of buttons shown without
+// one: those of a reply, in the language the engine chose answering it
+// (a "/language fr" answered in French), and those of a message sent to
+// another chat, in its user's, found on switching to it. The caller
+// holds a.mu.
+func (a *Adapter) pin() {
+	if len(a.rows) > 0 && a.rowsLang == "" {
+		a.rowsLang = a.lang
+	}
 }
 
 // say localises one of the console's own lines in the session's language;
@@ -214,20 +237,23 @@ func (a *Adapter) switchTo(role string) {
 				// The buttons left here wait for the way back (a draft's
 				// Send, say): as in a real chat, they are still there.
 				if a.waiting == nil {
-					a.waiting = map[string][][]commands.Button{}
+					a.waiting = map[string]shown{}
 				}
 				if _, newer := a.waiting[a.who.UserID]; !newer {
-					a.waiting[a.who.UserID] = a.rows
+					a.waiting[a.who.UserID] = shown{a.rows, a.rowsLang}
 				}
 			}
-			a.who, a.rows = id, a.waiting[id.UserID]
+			a.who, a.rows, a.rowsLang = id, a.waiting[id.UserID].rows, a.waiting[id.UserID].lang
 			delete(a.waiting, id.UserID)
 			a.mu.Unlock()
 			a.follow()
 			a.mu.Lock()
 			defer a.mu.Unlock()
 			a.print(a.say("demo_as", map[string]any{"Role": a.say("demo_role_"+id.Role, nil)}))
-			if len(a.rows) > 0 {
+			if a.stale() {
+				fmt.Fprintf(a.o.Out, "  %s\n", a.say("demo_buttons_earlier", nil))
+				a.printButtons()
+			} else if len(a.rows) > 0 {
 				a.printButtons() // those of a message sent to this chat meanwhile
 			}
 			return
@@ -254,6 +280,7 @@ func (a *Adapter) name() string {
 func (a *Adapter) request(line string) (commands.Request, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.pin() // buttons a message sent meanwhile brought
 	// Event ids grow across runs too, as platform ids do: a demo against a
 	// persistent Redis must not collide with the last session's events.
 	a.event = max(a.event+1, time.Now().UnixMicro())
@@ -322,21 +349,37 @@ func (a *Adapter) noSuchButton(typed string) {
 		a.print(a.say("demo_no_buttons", map[string]any{"Pressed": typed}))
 		return
 	}
-	fmt.Fprintf(a.o.Out, "  %s\n", a.say("demo_no_button", map[string]any{"Pressed": typed}))
+	id := "demo_no_button"
+	if a.stale() {
+		id = "demo_no_button_earlier"
+	}
+	fmt.Fprintf(a.o.Out, "  %s\n", a.say(id, map[string]any{"Pressed": typed}))
 	a.printButtons()
 	fmt.Fprintln(a.o.Out)
 }
 
-// printButtons prints the buttons "#N" presses, numbered; the caller
-// holds a.mu.
+// stale reports whether the buttons "#N" presses were shown in another
+// language than the session's now: their labels, the engine's words in
+// the language left, are not shown again (the console does not choose
+// words); the caller holds a.mu.
+func (a *Adapter) stale() bool {
+	return len(a.rows) > 0 && a.rowsLang != "" && a.rowsLang != a.lang
+}
+
+// printButtons prints the buttons "#N" presses, numbered, with their
+// labels unless they are stale; the caller holds a.mu.
 func (a *Adapter) printButtons() {
 	var b strings.Builder
-	n := 0
+	n, labels := 0, !a.stale()
 	for _, row := range a.rows {
 		b.WriteString("  ")
 		for _, btn := range row {
 			n++
-			fmt.Fprintf(&b, "[#%d %s] ", n, btn.Label)
+			if labels {
+				fmt.Fprintf(&b, "[#%d %s] ", n, btn.Label)
+			} else {
+				fmt.Fprintf(&b, "[#%d] ", n)
+			}
 		}
 		b.WriteString("\n")
 	}
@@ -355,7 +398,7 @@ func (a *Adapter) Reply(_ context.Context, r commands.Reply) error {
 func (a *Adapter) show(r commands.Reply) {
 	a.print(r.Text)
 	if len(r.Buttons) > 0 {
-		a.rows = r.Buttons
+		a.rows, a.rowsLang = r.Buttons, "" // pinned once answered
 		a.printButtons()
 	}
 	for i, f := range r.Files {
@@ -379,9 +422,9 @@ func (a *Adapter) Send(ctx context.Context, chatID string, r commands.Reply) ([]
 	a.print(r.Text)
 	if len(r.Buttons) > 0 {
 		if a.waiting == nil {
-			a.waiting = map[string][][]commands.Button{}
+			a.waiting = map[string]shown{}
 		}
-		a.waiting[id.UserID] = r.Buttons
+		a.waiting[id.UserID] = shown{rows: r.Buttons} // in that user's language: pinned on the way there
 	}
 	return nil, nil
 }

@@ -156,7 +156,9 @@ func TestConsoleButtonsThatAreNotThere(t *testing.T) {
 		"en:demo_no_button(#99)\n  [#1 Extortion] [#2 Drugs] \n",
 		"[#9 Extortion] [#10 Drugs] \n\nreporter> #0\n  en:demo_no_button(#0)\n", "en:demo_no_button(#)\n",
 		"reporter> #10\n  en:demo_no_button(#10)\n  [#1 Questions] [#2 Send] [#3 Cancel] \n",
-		"es:demo_no_button(#7)\n  [#1 Questions] [#2 Send] [#3 Cancel] \n",
+		// Shown before the change of language: by number, not with
+		// the labels of the language left.
+		"es:demo_no_button_earlier(#7)\n  [#1] [#2] [#3] \n",
 		"es:demo_as(es:demo_role_investigator)\n",
 		"es:demo_no_buttons(#1)\n",
 	} {
@@ -323,5 +325,70 @@ func TestConsoleButtonNumbersThatAreNoButtons(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// Buttons shown before a change of language are still pressed by their
+// number, as an old message's buttons are in a chat, but are not listed
+// again with their labels in the language left ("Send" under a French
+// line): by number alone, said so in the session's language. Buttons
+// that answered the change are in the new language, and listed as usual.
+// Mutation: stale always false → "[#1 Send]" listed after /language es
+// (as before); show stamping the language before the answer → "Menu-es"
+// taken for stale.
+func TestConsoleButtonsAfterAChangeOfLanguage(t *testing.T) {
+	in := "hola\n/as investigator\n/language es\n#5\n/as reporter\n#5\n#1\n"
+	var out bytes.Buffer
+	chosen := map[string]string{}
+	a := New(Options{In: strings.NewReader(in), Out: &out,
+		Say: func(lang, id string, data map[string]any) string {
+			if p, ok := data["Pressed"]; ok {
+				return lang + ":" + id + "(" + p.(string) + ")"
+			}
+			return lang + ":" + id
+		},
+		Language: func(userID, client string) string {
+			if l := chosen[userID]; l != "" {
+				return l
+			}
+			if client != "" {
+				return client
+			}
+			return "en"
+		},
+		Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
+	var got []string
+	h := handlerFunc(func(ctx context.Context, req commands.Request, w commands.Replier) {
+		got = append(got, req.Text+req.Callback)
+		var rows [][]commands.Button
+		switch req.Command {
+		case "language":
+			chosen[req.UserID] = req.Args
+			rows = [][]commands.Button{{{Label: "Menu-" + req.Args, Data: "menu"}}}
+		case "":
+			if req.Callback == "" {
+				rows = [][]commands.Button{{{Label: "Send", Data: "send:1"}, {Label: "Cancel", Data: "cancel:1"}}}
+			}
+		}
+		_ = w.Reply(ctx, commands.Reply{Text: "ok", Buttons: rows})
+	})
+	if err := a.Run(context.Background(), h); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	for _, want := range []string{
+		"investigator> #5\n  es:demo_no_button(#5)\n  [#1 Menu-es] \n",
+		"es:demo_as\n\n  es:demo_buttons_earlier\n  [#1] [#2] \n",
+		"reporter> #5\n  es:demo_no_button_earlier(#5)\n  [#1] [#2] \n",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("output lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s[strings.Index(s, "/language es"):], "Send]") {
+		t.Errorf("the buttons shown in English listed with their labels after /language es:\n%s", s)
+	}
+	if want := "hola|/language es|send:1"; strings.Join(got, "|") != want {
+		t.Errorf("requests %q, want %q", strings.Join(got, "|"), want)
 	}
 }
