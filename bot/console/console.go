@@ -288,7 +288,11 @@ func (a *Adapter) request(line string) (commands.Request, bool) {
 		Platform: Platform, UserID: a.who.UserID, ChatID: a.who.UserID, UserChat: a.who.UserID, Name: a.name(),
 		ChatKind: commands.Private, EventID: a.event, Language: a.lang,
 	}
-	if n, ok := strings.CutPrefix(line, "#"); ok && buttonShaped(n) {
+	n, ok := strings.CutPrefix(line, "#")
+	if !ok {
+		n, ok = strings.CutPrefix(line, "＃") // a CJK keyboard's
+	}
+	if ok && buttonShaped(n) {
 		d := strings.TrimSpace(asciiDigits(n))
 		i, err := strconv.Atoi(d)
 		if strings.Trim(d, "0123456789") != "" {
@@ -323,18 +327,24 @@ func (a *Adapter) request(line string) (commands.Request, bool) {
 }
 
 // buttonShaped tells whether what follows a "#" can only be meant as a
-// button number: digits (of any script), spaces, signs and decimal marks,
-// nothing else. "#-1", "#+2" and "#1.5" press no button and are said so
-// (they were a draft's text); "#narcos" and "#x" are hashtags, messages.
+// button number: digits (of any script), spaces, signs and decimal marks
+// (the Arabic ones too: "#١٫٥" is "#1.5"), nothing else. "#-1", "#+2" and
+// "#1.5" press no button and are said so (they were a draft's text);
+// "#narcos" and "#x" are hashtags, messages.
 func buttonShaped(n string) bool {
-	return strings.Trim(asciiDigits(n), " 0123456789+-\u2212.,") == ""
+	return strings.Trim(asciiDigits(n), " 0123456789+-\u2212.,\u066B\u066C") == ""
 }
 
 // asciiDigits writes the decimal digits of every script in s as ASCII
-// ones: "#२" typed on a Hindi keyboard presses button 2, as "#2" does (the
-// engine reads numbers in commands so too).
+// ones, and the full-width forms a CJK keyboard types as the ASCII ones
+// they are, as the engine reads numbers in commands: "#२" typed on a
+// Hindi keyboard presses button 2, as "#2" and "＃２" do, and "#１．５"
+// is "#1.5".
 func asciiDigits(s string) string {
 	return strings.Map(func(r rune) rune {
+		if r >= '！' && r <= '～' { // full-width ASCII forms: "１", "．", "－"
+			return r - '！' + '!'
+		}
 		if d := tips.DigitValue(r); d >= 0 {
 			return '0' + rune(d)
 		}

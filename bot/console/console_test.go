@@ -273,12 +273,13 @@ func (h handledThen) Handle(ctx context.Context, req commands.Request, w command
 
 // "#N" typed in the digits of any script presses button N, as "#1" does
 // (as the engine reads numbers in commands): typed on a Hindi, Bengali,
-// Thai or Arabic keyboard it was sent as a message, a draft's text. A
-// button that is not there is said so, and nothing is sent.
+// Thai or Arabic keyboard it was sent as a message, a draft's text; so
+// does "＃１" typed on a CJK keyboard. A button that is not there is said
+// so, and nothing is sent.
 // Mutation: "#N" read in ASCII digits alone (as before) → "#१" is sent
 // as text.
 func TestConsoleButtonsInTheDigitsOfEveryScript(t *testing.T) {
-	in := "hola\n#१\n#১\n#๑\n#١\n#𝟙\n#२\n#١٢\n"
+	in := "hola\n#१\n#১\n#๑\n#١\n#𝟙\n＃１\n#२\n#١٢\n"
 	out := &bytes.Buffer{}
 	a := New(Options{In: strings.NewReader(in), Out: out, Say: func(_, id string, data map[string]any) string { return id + "(" + fmt.Sprint(data["Pressed"]) + ")" },
 		Identities: []Identity{{Role: "reporter", UserID: "1"}}})
@@ -290,7 +291,7 @@ func TestConsoleButtonsInTheDigitsOfEveryScript(t *testing.T) {
 	for _, r := range h.got {
 		got = append(got, r.Text+r.Callback)
 	}
-	if want := "hola|send:1|send:1|send:1|send:1|send:1"; strings.Join(got, "|") != want {
+	if want := "hola|send:1|send:1|send:1|send:1|send:1|send:1"; strings.Join(got, "|") != want {
 		t.Errorf("requests %q, want %q", strings.Join(got, "|"), want)
 	}
 	for _, want := range []string{"demo_no_button(#२)", "demo_no_button(#١٢)"} {
@@ -302,11 +303,15 @@ func TestConsoleButtonsInTheDigitsOfEveryScript(t *testing.T) {
 
 // A "#" followed by a number that is no button shown (a sign, a decimal
 // mark) is said so, and nothing is sent: "#-1" started a draft with the
-// text "#-1". "#+1" is not "#1". A hashtag ("#x") is still a message.
+// text "#-1". "#+1" is not "#1". A hashtag ("#x", "＃x") is still a
+// message. So in the digits and marks of other keyboards: "#١٫٥" (Arabic
+// decimal separator) is "#1.5", "#١٬٠" "#1,0", "＃１．５" "#1.5".
 // Mutation: buttonShaped back to digits and spaces alone → "#-1" is sent
-// as text; the plain-number check dropped → "#+1" presses button 1.
+// as text; the plain-number check dropped → "#+1" presses button 1;
+// the Arabic marks dropped from buttonShaped → "#١٫٥" is sent as text;
+// the full-width forms not read → "＃１．５" is sent as text.
 func TestConsoleButtonNumbersThatAreNoButtons(t *testing.T) {
-	in := "hola\n#-1\n#+1\n#1.5\n# −2\n#1,0\n#x\n"
+	in := "hola\n#-1\n#+1\n#1.5\n# −2\n#1,0\n#x\n#١٫٥\n#١٬٠\n＃１．５\n#１．５\n＃x\n"
 	out := &bytes.Buffer{}
 	a := New(Options{In: strings.NewReader(in), Out: out, Say: func(_, id string, data map[string]any) string { return id + "(" + fmt.Sprint(data["Pressed"]) + ")" },
 		Identities: []Identity{{Role: "reporter", UserID: "1"}}})
@@ -318,10 +323,11 @@ func TestConsoleButtonNumbersThatAreNoButtons(t *testing.T) {
 	for _, r := range h.got {
 		got = append(got, r.Text+r.Callback)
 	}
-	if want := "hola|#x"; strings.Join(got, "|") != want {
+	if want := "hola|#x|＃x"; strings.Join(got, "|") != want {
 		t.Errorf("requests %q, want %q", strings.Join(got, "|"), want)
 	}
-	for _, want := range []string{"demo_no_button(#-1)", "demo_no_button(#+1)", "demo_no_button(#1.5)", "demo_no_button(# −2)", "demo_no_button(#1,0)"} {
+	for _, want := range []string{"demo_no_button(#-1)", "demo_no_button(#+1)", "demo_no_button(#1.5)", "demo_no_button(# −2)", "demo_no_button(#1,0)",
+		"demo_no_button(#١٫٥)", "demo_no_button(#١٬٠)", "demo_no_button(＃１．５)", "demo_no_button(#１．５)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
