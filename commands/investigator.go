@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -62,7 +63,11 @@ func showTip(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "tip_usage", nil)
 	}
 	if len(words) == 2 {
-		page, ok := parseNumber(words[1], 1, maxHistoryPage)
+		// Any page: one past the last is answered "there is no page N,
+		// there are M" with the last (triageState), as clear at 99999 as
+		// at 3. Numbers past int, as tip numbers past 63 bits, are no
+		// number.
+		page, ok := parseNumber(words[1], 1, math.MaxInt)
 		if !ok {
 			return c.Say(ctx, "tip_usage", nil)
 		}
@@ -243,7 +248,9 @@ func (c *Context) triageState(ctx context.Context, t tips.Tip) []string {
 // historyPerPage is how many history entries a tip shows at a time.
 const historyPerPage = 15
 
-// maxHistoryPage bounds /tip N PAGE.
+// maxHistoryPage bounds the page option of /tip on Discord, whose client
+// refuses a larger one itself (typed, any page is read: one past the last
+// is said to be).
 const maxHistoryPage = 1000
 
 // decisionText renders a triage decision as the history keeps it

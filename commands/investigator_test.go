@@ -191,6 +191,34 @@ func TestTipHistoryPages(t *testing.T) {
 	}
 }
 
+// A page far past the last ("/tip 1 99999", in any language and in the
+// digits of any keyboard) is answered as one just past it: there is no
+// such page, the history has N, here is the last; not with the usage,
+// which reads as if the command were mistyped. A number too large for
+// any page (past int) is no number, as tip numbers past 63 bits are.
+// Mutation: the page bounded by maxHistoryPage again → "/tip 1 99999"
+// answers the usage, test fails.
+func TestTipPageFarPastTheLastSaysSo(t *testing.T) {
+	tm := newTeam(t)
+	r := tm.as(reporterID, "R", commands.Request{Text: "cobran piso en el mercado"})
+	tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
+	for i := 1; i <= 16; i++ { // two pages
+		tm.as(adminID, "Ada", commands.Request{Command: "note", Args: fmt.Sprintf("1 nota%02d", i)})
+	}
+	for _, lang := range []string{"en", "es", "fr", "pt-BR"} {
+		for arg, page := range map[string]any{"99999": 99999, "1001": 1001, "٩٩٩٩٩": 99999, "９２２３３７２０３６８５４７７５８０７": "9223372036854775807"} {
+			got := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "1 " + arg, Language: lang})[0].Text
+			want := tm.msg.Localize(lang, "tip_history_no_page", map[string]any{"ID": "1", "Page": page}, 2)
+			if !strings.Contains(got, want) || !strings.Contains(got, "nota01") || strings.Contains(got, "nota02") {
+				t.Errorf("/tip 1 %s in %s, want the last page under %q:\n%s", arg, lang, want, got)
+			}
+		}
+		if got := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "1 99999999999999999999", Language: lang})[0].Text; got != tm.msg.Localize(lang, "tip_usage", nil) {
+			t.Errorf("/tip 1 99999999999999999999 in %s: %q, want the usage", lang, got)
+		}
+	}
+}
+
 // An entry of a tip's history is one line, whatever its text: a
 // reporter's answer (or a note) over several lines must not add lines
 // that read as entries, such as a colleague's decision, forged.
