@@ -366,12 +366,17 @@ func triage(ctx context.Context, c *Context) error {
 	case "":
 		return c.Say(ctx, "triage_usage", triageUsageData)
 	}
+	// What takes one value is named once: a second priority, category or
+	// original ("/triage 2 duplicate 1 1") gets the usage and nothing is
+	// decided, whichever was meant; it is not kept as a label.
 	for len(rest) > 0 {
 		if p, n := c.parseNamed(rest, "priority_", priorities); n > 0 && d.Priority != "" {
 			return c.Say(ctx, "triage_usage", triageUsageData) // a second priority: which one was meant?
 		} else if n > 0 {
 			d.Priority, rest = tips.Priority(p), rest[n:]
-		} else if cat, ok := c.parseCategory(rest[0]); ok && d.Category == "" {
+		} else if cat, ok := c.parseCategory(rest[0]); ok && d.Category != "" {
+			return c.Say(ctx, "triage_usage", triageUsageData) // a second category
+		} else if ok {
 			d.Category, rest = cat, rest[1:] // the investigator overrides the category
 		} else {
 			break
@@ -381,6 +386,9 @@ func triage(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "triage_usage", triageUsageData)
 	}
 	for _, l := range rest {
+		if _, ok := parseTipID(l); ok && d.Status == tips.StatusDuplicate {
+			return c.Say(ctx, "triage_usage", triageUsageData) // a second original
+		}
 		l = tips.Neutralize(l) // counted as it is kept and shown
 		if utf8.RuneCountInString(l) > maxLabelRunes || uniseg.GraphemeClusterCount(l) > maxLabelLen || !visible(l) {
 			return c.Say(ctx, "triage_usage", triageUsageData)

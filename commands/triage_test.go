@@ -958,3 +958,40 @@ func TestRedeemByAMemberKeepsTheCode(t *testing.T) {
 		t.Fatalf("an investigator given an admin's code: %q", r[0].Text)
 	}
 }
+
+// /triage names each thing that takes one value once: a second original
+// after duplicate-of ("/triage 2 duplicate 1 1"), as a second priority
+// already was, or a second category, gets the usage, in the user's
+// language, and nothing is decided; neither is kept as a label. A number
+// stays a label where no original is named ("verified 2024").
+// Mutation: the second-original check dropped → "/triage 2 duplicate 1 1"
+// marks #2 with a label "1", test fails; the second-category check
+// dropped → "verified drugs weapons" labels #2 "weapons", test fails.
+func TestTriageNamesEachValueOnce(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	for i := 0; i < 3; i++ {
+		tm.report("7001", fmt.Sprintf("cobran piso en el mercado %d", i), tips.Extortion)
+	}
+	for _, c := range []struct{ lang, args string }{
+		{"en", "2 duplicate 1 1"}, {"en", "2 duplicate-of 1 3"}, {"es", "2 duplicada 1 alta #3"}, {"fr", "2 doublon 1 urgent mercado 3"},
+		{"pt-BR", "2 duplicate 1 ３"}, {"en", "2 verified drugs weapons"}, {"es", "2 verificada alta drogas armas"},
+	} {
+		r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: c.args, Language: c.lang})
+		if want := tm.msg.Localize(c.lang, "triage_usage", map[string]any{"MaxLabels": 10, "LabelLen": 40}); len(r) != 1 || r[0].Text != want {
+			t.Errorf("/triage %s in %s answered %+v, want the usage", c.args, c.lang, r)
+		}
+		if tip, err := tm.store.Tip(ctx, "2"); err != nil || tip.Status == tips.StatusDuplicate || tip.Status == tips.StatusVerified || len(tip.Labels) != 0 || tip.Category != tips.Extortion {
+			t.Fatalf("/triage %s changed #2: %s %q %s %v", c.args, tip.Status, tip.Labels, tip.Category, err)
+		}
+	}
+	for args, labels := range map[string]string{"2 duplicate 1 high mercado": "[mercado]", "3 verified drugs 2024": "[2024]"} {
+		id := args[:1]
+		if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: args}); !strings.HasPrefix(r[0].Text, "Tip #"+id+": ") {
+			t.Fatalf("/triage %s: %q", args, r[0].Text)
+		}
+		if tip, _ := tm.store.Tip(ctx, id); fmt.Sprint(tip.Labels) != labels {
+			t.Errorf("/triage %s: labels %q, want %s", args, tip.Labels, labels)
+		}
+	}
+}
