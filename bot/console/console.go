@@ -180,7 +180,7 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 		if line == "/quit" || line == "/exit" {
 			return nil
 		}
-		if rest, ok := strings.CutPrefix(line, "/as"); ok && (rest == "" || rest[0] == ' ') {
+		if rest, ok := strings.CutPrefix(line, "/as"); ok && (rest == "" || strings.IndexFunc(rest, unicode.IsSpace) == 0) {
 			a.switchTo(strings.TrimSpace(rest))
 			a.prompt()
 			continue
@@ -316,7 +316,12 @@ func (a *Adapter) request(line string) (commands.Request, bool) {
 	rest := line
 	for rest != "" {
 		var word string
-		word, rest, _ = strings.Cut(rest, " ")
+		// Words end at any space: a phone's keyboard may type a
+		// no-break one ("/tip\u00a012"), which Telegram ends a command at.
+		word, rest = rest, ""
+		if i := strings.IndexFunc(word, unicode.IsSpace); i >= 0 {
+			word, rest = word[:i], strings.TrimLeftFunc(word[i:], unicode.IsSpace)
+		}
 		if cmd, ok := strings.CutPrefix(word, "/"); ok && cmd != "" && unicode.IsLetter([]rune(cmd)[0]) {
 			name, _, _ := strings.Cut(cmd, "@")
 			req.Command, req.Args, req.CommandAtStart = strings.ToLower(name), strings.TrimSpace(rest), strings.HasPrefix(line, "/")

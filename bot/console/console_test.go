@@ -53,15 +53,25 @@ func TestConsoleLines(t *testing.T) {
 // A command after other text is marked as Telegram marks one, not at the
 // start: the engine answers "🙏 /help" and keeps "no pagan /cancelar el
 // contrato" as text. A slash that starts no word is no command.
+//
+// A no-break space (a phone's keyboard types one) ends a command as a
+// space does: "/tip\u00a012" is /tip 12, not an unknown command "tip 12";
+// "/as\u00a0investigator" switches.
+// Mutation: words cut at " " alone (as before) → "/tip\u00a012" is the
+// command "tip\u00a012", test fails; "/as" followed by " " alone → the
+// switch is sent to the engine, test fails.
 func TestConsoleCommandAfterText(t *testing.T) {
-	in := "🙏 /help\nno pagan /Cancelar@VigiaBot el contrato\n1/2 kilo, 50 / 50\n"
+	in := "🙏 /help\nno pagan /Cancelar@VigiaBot el contrato\n1/2 kilo, 50 / 50\n/tip\u00a012\u00a02\nya /nota\u2003x\n/as\u00a0investigator\n"
 	a := New(Options{In: strings.NewReader(in), Out: &bytes.Buffer{}, Say: func(_, id string, _ map[string]any) string { return id },
-		Identities: []Identity{{Role: "reporter", UserID: "1"}}})
+		Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
 	h := &echo{}
 	if err := a.Run(context.Background(), h); err != nil {
 		t.Fatal(err)
 	}
-	if len(h.got) != 3 {
+	if a.who.Role != "investigator" {
+		t.Errorf("/as\u00a0investigator did not switch: %s", a.who.Role)
+	}
+	if len(h.got) != 5 {
 		t.Fatalf("%d requests: %+v", len(h.got), h.got)
 	}
 	if g := h.got[0]; g.Command != "help" || g.CommandAtStart || g.Text != "🙏 /help" {
@@ -72,6 +82,12 @@ func TestConsoleCommandAfterText(t *testing.T) {
 	}
 	if g := h.got[2]; g.Command != "" {
 		t.Errorf("slashes in text: %+v", g)
+	}
+	if g := h.got[3]; g.Command != "tip" || g.Args != "12\u00a02" || !g.CommandAtStart {
+		t.Errorf("/tip after a no-break space: %+v", g)
+	}
+	if g := h.got[4]; g.Command != "nota" || g.Args != "x" {
+		t.Errorf("/nota after an em space: %+v", g)
 	}
 }
 
