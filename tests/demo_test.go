@@ -98,6 +98,51 @@ func TestDemoSpeaksTheSessionLanguage(t *testing.T) {
 	}
 }
 
+// A session whose language changes midway, driven through the real
+// binary with what hostile testers typed: a button number that is not
+// there lists the buttons shown before the change by number, not with
+// English labels under a French line; "#١٫٥" (Arabic decimal separator)
+// is no button, as "#1.5" is; "/tip 1 99999" says there is no such page;
+// "/triage 2 doublon 1 1" (a second original) gets the usage.
+func TestDemoAfterAChangeOfLanguage(t *testing.T) {
+	script := strings.Join([]string{
+		"They charge protection money at the market",
+		"#10", // Send
+		"Again: they charge protection money at the market",
+		"#10",
+		"Draft about the market",
+		"/language fr",
+		"#20",
+		"#١٫٥",
+		"/as investigator",
+		"/tip 1 99999",
+		"/triage 2 doublon 1 1",
+		"/quit",
+	}, "\n") + "\n"
+	cmd := exec.Command(binary, "demo")
+	cmd.Env = []string{"PATH=/usr/bin:/bin"}
+	cmd.Stdin = strings.NewReader(script)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("demo failed: %v\n%s", err, out)
+	}
+	s := string(out)
+	for _, want := range []string{
+		"reporter> #20\n  Il n'y a pas de bouton #20. Les boutons affichés avant le changement de langue fonctionnent toujours, par leur numéro :\n  [#1] [#2] \n",
+		"reporter> #١٫٥\n  Il n'y a pas de bouton #١٫٥.",
+		"investigator> /tip 1 99999\n  Signalement #1 ",
+		"Il n'y a pas de page 99999 : ",
+		"investigator> /triage 2 doublon 1 1\n  Envoyez /triage NUMÉRO STATUT",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, s)
+		}
+	}
+	if _, after, _ := strings.Cut(s, "/language fr"); strings.Contains(after, "Extortion]") || strings.Contains(after, "Send]") {
+		t.Errorf("buttons listed with English labels after /language fr:\n%s", s)
+	}
+}
+
 // `vigia demo` run where the production environment is set (`docker
 // compose exec vigia vigia demo`, a shell with the bot's variables) never
 // touches that Redis: it wrote its tips under the real prefix and secret,
