@@ -916,6 +916,17 @@ const partSeparator = "\u200b"
 // text; a text left with nothing but pieces becomes "". If known fails,
 // texts are returned as they are, with its error.
 func CutReceiptsAcross(texts []string, known func(codes []string) ([]bool, error)) ([]string, bool, error) {
+	if nonEmpty := 0; !slices.ContainsFunc(texts, func(t string) bool {
+		if t != "" {
+			nonEmpty++
+		}
+		return nonEmpty > 1
+	}) {
+		// One text (most tips are one message), or none: nothing runs
+		// from one into another, and within one CutReceipts cut when it
+		// was added. Not read again: a scan of every word on each Send.
+		return texts, false, nil
+	}
 	var b strings.Builder
 	starts := make([]int, len(texts))
 	for i, t := range texts {

@@ -130,6 +130,24 @@ func TestCutReceiptsAcross(t *testing.T) {
 	}
 }
 
+// A tip of one message (most tips) is not read again for codes across
+// messages when it is sent: nothing runs from one into another, and its
+// own codes were cut when it was added. Before, every Send scanned the
+// whole text once more, word by word (about 30 µs for 280 characters).
+func TestCutReceiptsAcrossLeavesOneTextUnread(t *testing.T) {
+	one := []string{"", "mi código es JCJH-0X19 y luego 7ZXF-6YQN, cobran derecho de piso en la colonia Centro cada viernes", ""}
+	known := func(cs []string) ([]bool, error) {
+		t.Errorf("asked about %q", cs)
+		return make([]bool, len(cs)), nil
+	}
+	if out, cut, err := CutReceiptsAcross(one, known); err != nil || cut || !slices.Equal(out, one) {
+		t.Errorf("one text: %q %v %v", out, cut, err)
+	}
+	if n := testing.AllocsPerRun(20, func() { _, _, _ = CutReceiptsAcross(one, known) }); n != 0 {
+		t.Errorf("one text read again: %v allocations a Send, want none", n)
+	}
+}
+
 // Cyrillic and Greek look-alikes read as the Latin letters they look
 // like, capital or small; other Cyrillic letters are not code letters.
 func TestNormalizeReceiptLookAlikes(t *testing.T) {
