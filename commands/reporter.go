@@ -1120,10 +1120,18 @@ func oneRun(codes []string) bool {
 // one. One of letters alone (one in 400 drawn before) may be plain words
 // ("esta casa para mama"): it is a code only if a tip has it.
 func receiptAlone(text string) (code string, ok, digit bool) {
-	f := strings.Fields(text)
-	if len(f) == 0 || len(f) > 5 {
+	// Words counted up to six: a message of sentences (most of them) is
+	// not split into words, on every message.
+	n := 0
+	for range strings.FieldsSeq(text) {
+		if n++; n > 5 {
+			break
+		}
+	}
+	if n == 0 || n > 5 {
 		return "", false, false
 	}
+	f := strings.Fields(text)
 	if code, ok := tips.NormalizeReceipt(text); ok {
 		return code, true, strings.ContainsAny(code, "0123456789")
 	}
