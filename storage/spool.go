@@ -41,6 +41,26 @@ type Spool struct {
 	owed []OwedReceipt
 	// owedDropped counts the owed receipts dropped over maxOwed.
 	owedDropped int
+	// route, if set, is asked about each entry before it is replayed as
+	// a tip (RouteWith).
+	route SpoolRouter
+}
+
+// SpoolRouter looks, at the replay (Redis back), at a spooled message
+// about to be stored as a tip of its own, as the live path would have
+// had Redis answered when it came: a message it routes elsewhere (an
+// answer to an investigator's question, a team member's message) it
+// handles, and says why it makes no tip (NoTip, for the receipt's
+// /status); "" leaves it a tip. It must be idempotent: a replay
+// interrupted after it ran calls it again for the same entry.
+type SpoolRouter func(ctx context.Context, e SpoolEntry) (NoTip, error)
+
+// RouteWith has the replay ask r about each entry before it becomes a
+// tip (SpoolRouter).
+func (sp *Spool) RouteWith(r SpoolRouter) {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	sp.route = r
 }
 
 func spooledKey(pseudonym string, eventID int64) string {
@@ -573,7 +593,8 @@ type ReplayCount struct {
 	// Skipped is how many were kept as no tip of their own: gone out
 	// already in a tip sent from the reporter's draft, or as an answer to
 	// an investigator's question, or nothing left once receipt codes are
-	// cut (NoTip says which to the receipt's /status).
+	// cut, or routed elsewhere (RouteWith) (NoTip says which to the
+	// receipt's /status).
 	Skipped int
 }
 
@@ -662,6 +683,26 @@ func (sp *Spool) ReplayCounts(ctx context.Context, st *Store) (ReplayCount, erro
 			continue
 		}
 		e.Part.Text = out[0]
+		sp.mu.Lock()
+		route := sp.route
+		sp.mu.Unlock()
+		if route != nil {
+			// Spooled as a tip because Redis could not say what it was:
+			// now it can (an answer, a team member's message).
+			kind, err := route(ctx, e)
+			if err != nil {
+				return c, err
+			}
+			if kind != "" {
+				if e.Receipt != "" {
+					if err := st.markReceiptNoTip(ctx, e.Receipt, kind); err != nil {
+						return c, err
+					}
+				}
+				c.Skipped++
+				continue
+			}
+		}
 		sub, err := st.submitSpooled(ctx, e)
 		if err != nil {
 			return c, err

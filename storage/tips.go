@@ -963,10 +963,16 @@ const (
 	// NoTipSent: the message had gone out already in a tip sent from the
 	// reporter's draft, where it is kept (the platform delivered it again).
 	NoTipSent NoTip = "sent"
-	// NoTipAnswer: the message had gone to the investigators already, as
-	// the reporter's answer to their question (the platform delivered
-	// it again after a restart, and the outage spooled it).
+	// NoTipAnswer: the message went to the investigators as the
+	// reporter's answer to their question: already (the platform
+	// delivered it again after a restart, and the outage spooled it), or
+	// at the replay (the Answer pressed before it, forgotten by a
+	// restart; Spool.RouteWith).
 	NoTipAnswer NoTip = "answer"
+	// NoTipTeam: the message was a team member's, which goes to their
+	// draft as any of their messages, never straight into the queue as
+	// an anonymous reporter's tip (Spool.RouteWith).
+	NoTipTeam NoTip = "team"
 )
 
 // ReceiptNoTip reports why receipt, given for a message spooled in an
@@ -980,7 +986,7 @@ func (s *Store) ReceiptNoTip(ctx context.Context, receipt string) (NoTip, error)
 		return "", fmt.Errorf("find receipt: %w", err)
 	}
 	switch NoTip(v) {
-	case NoTipBlank, NoTipSent, NoTipAnswer:
+	case NoTipBlank, NoTipSent, NoTipAnswer, NoTipTeam:
 		return NoTip(v), nil
 	}
 	return NoTipCodes, nil
