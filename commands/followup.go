@@ -1063,6 +1063,8 @@ func forget(ctx context.Context, c *Context) error {
 			return c.Say(ctx, "forget_no_tip_sent", nil) // kept once, in a tip sent already, forgotten by its own receipt
 		case storage.NoTipAnswer:
 			return c.Say(ctx, "forget_no_tip_answer", nil) // an answer delivered already: no tip of its own to forget
+		case storage.NoTipTeam:
+			return c.Say(ctx, "forget_no_tip_team", nil) // a team member's message, in their draft: no tip to forget
 		case storage.NoTipCodes, storage.NoTipBlank:
 			return c.Say(ctx, "forget_no_tip", nil)
 		}

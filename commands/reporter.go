@@ -131,7 +131,9 @@ func status(ctx context.Context, c *Context) error {
 		case storage.NoTipSent:
 			return c.Say(ctx, "status_no_tip_sent", nil) // spooled, and found in a tip sent already
 		case storage.NoTipAnswer:
-			return c.Say(ctx, "status_no_tip_answer", nil) // spooled, and found delivered as an answer already
+			return c.Say(ctx, "status_no_tip_answer", nil) // spooled, and delivered as an answer (already, or at the replay)
+		case storage.NoTipTeam:
+			return c.Say(ctx, "status_no_tip_team", nil) // spooled, a team member's: put in their draft at the replay
 		}
 	}
 	if errors.Is(err, storage.ErrNotFound) {

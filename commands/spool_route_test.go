@@ -1,0 +1,188 @@
+package commands_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
+)
+
+// spoolingTeam is a team whose engine spools (a new process at each
+// start, its memory its own, the spool's replay routed by it as main
+// wires it), and whose Redis can be stopped and brought back.
+type spoolingTeam struct {
+	*team
+	sp *storage.Spool
+}
+
+func newSpoolingTeam(t *testing.T, tm *team) *spoolingTeam {
+	t.Helper()
+	if !tm.srv.Real {
+		t.Skip("needs a real redis-server to stop and restart")
+	}
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{5}, 32))
+	sp, err := storage.OpenSpool(t.TempDir(), kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &spoolingTeam{team: tm, sp: sp}
+	o.start()
+	return o
+}
+
+// start starts a process on the same Redis and spool: what the last one
+// kept in memory (an Answer pressed) is forgotten.
+func (o *spoolingTeam) start() {
+	o.mux = commands.New(commands.Options{Store: o.store, Messages: o.msg, DefaultLanguage: "en", Now: o.clk.Now, Spool: o.sp,
+		Roles: commands.Roles{"telegram:" + adminID: commands.Admin}, InvestigatorChats: []string{"telegram:" + invChat}, Retention: 90 * 24 * time.Hour})
+	o.mux.AddSender("telegram", o.sent)
+	o.sp.RouteWith(o.mux.RouteSpooled)
+}
+
+// spool sends req from user while Redis is down and returns the receipt
+// the outage gave.
+func (o *spoolingTeam) spool(user, name string, req commands.Request) string {
+	o.t.Helper()
+	o.srv.Stop()
+	r := o.as(user, name, req)
+	receipt := codeRE.FindString(strings.Join(texts(r), "\n"))
+	if len(r) != 1 || receipt == "" || r[0].Text != o.text("en", "spool_received", map[string]any{"Receipt": receipt}) {
+		o.t.Fatalf("%q during the outage: %q", req.Text, texts(r))
+	}
+	o.srv.Restart()
+	ctx := context.Background()
+	for deadline := time.Now().Add(10 * time.Second); o.store.Ping(ctx) != nil && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond) // poll until the client reconnects
+	}
+	return receipt
+}
+
+// The message after an Answer pressed, sent for the first time after a
+// restart (which forgot the press) while Redis is down, is spooled as a
+// tip of its own: Redis alone could say it was the answer. At the replay
+// it goes as the answer, as it would have live: the investigator who
+// asked reads it, the queue gets no tip of it, the reporter is told, and
+// the receipt the outage gave says so. The Answer pressed is used up: the
+// reporter's next message is a new tip's.
+func TestAnswerSpooledForTheFirstTimeIsReplayedAsTheAnswer(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?")
+	o := newSpoolingTeam(t, tm)
+	ctx := context.Background()
+	tm.notices(reporterID)
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:1"})
+	tips0, err := tm.store.Recent(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.start() // a restart: the press is Redis's alone
+	receipt := o.spool(reporterID, "Rosa", commands.Request{Text: "El lunes a las nueve", EventID: 8201})
+	c, err := o.sp.ReplayCounts(ctx, tm.store)
+	if err != nil || c != (storage.ReplayCount{Skipped: 1}) {
+		t.Fatalf("replay: %+v %v", c, err)
+	}
+	if list, _ := tm.store.Recent(ctx, 10); len(list) != len(tips0) {
+		t.Fatalf("%d tips after the replay, %d before: the answer became a tip", len(list), len(tips0))
+	}
+	if a := tm.tipAnswers("1"); len(a) != 1 || a[0] != "El lunes a las nueve" {
+		t.Fatalf("answers recorded: %q", a)
+	}
+	if n := tm.notices("2002"); len(n) != 1 || n[0] != tm.notice("1", "¿Qué día?", "El lunes a las nueve") {
+		t.Fatalf("Ana was told %q", n)
+	}
+	if n := tm.notices(reporterID); len(n) != 1 || n[0] != tm.text("en", "spool_answer_done", map[string]any{"Receipt": receipt}) {
+		t.Fatalf("the reporter was told %q", n)
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Command: "status", Args: receipt}); len(r) != 1 || r[0].Text != tm.text("en", "status_no_tip_answer", nil) {
+		t.Fatalf("/status with the outage's receipt: %q", texts(r))
+	}
+	if c, err := o.sp.ReplayCounts(ctx, tm.store); err != nil || c.Entries() != 0 {
+		t.Fatalf("replayed again: %+v %v", c, err)
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Otra cosa: hay armas en la bodega"}); !tm.drafted(r, "") {
+		t.Fatalf("the message after: %q", texts(r))
+	}
+	if a := tm.tipAnswers("1"); len(a) != 1 {
+		t.Fatalf("answers recorded: %q", a)
+	}
+}
+
+// A message spooled before its reporter pressed Answer (pressed once
+// Redis is back, before the replay) was no answer when it came: it stays
+// the tip its receipt was given for, and the Answer pressed waits for
+// the next message.
+func TestMessageSpooledBeforeAnswerPressedStaysATip(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?")
+	o := newSpoolingTeam(t, tm)
+	ctx := context.Background()
+	receipt := o.spool(reporterID, "Rosa", commands.Request{Text: "Venden armas en la bodega", EventID: 8211})
+	tm.clk.Add(time.Minute) // (pressed after the message came)
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:1"}); len(r) != 1 || r[0].Text != tm.text("en", "answer_prompt", nil) {
+		t.Fatalf("Answer pressed: %q", texts(r))
+	}
+	o.start()
+	if c, err := o.sp.ReplayCounts(ctx, tm.store); err != nil || c != (storage.ReplayCount{Replayed: 1}) {
+		t.Fatalf("replay: %+v %v", c, err)
+	}
+	if _, err := tm.store.TipByReceipt(ctx, receipt); err != nil {
+		t.Fatalf("the outage's receipt: %v", err)
+	}
+	if a := tm.tipAnswers("1"); len(a) != 0 {
+		t.Fatalf("answers recorded: %q", a)
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes a las nueve"}); !tm.answered(r) {
+		t.Fatalf("the message after the press: %q", texts(r))
+	}
+}
+
+// A team member's plain message to the bot while Redis is down is
+// spooled as anyone's (an invited member's role is in Redis): at the
+// replay, their role known again, it goes to their draft as every
+// message of theirs does, never into the queue as an anonymous
+// reporter's tip, and they are told, with the draft's buttons; the
+// receipt the outage gave says so. So for an invited investigator and a
+// configured admin; a reporter's message of the same outage is a tip.
+func TestTeamMembersSpooledMessageGoesToTheirDraftNotTheQueue(t *testing.T) {
+	tm := newTeam(t)
+	tm.join("2002", "Ana")
+	o := newSpoolingTeam(t, tm)
+	ctx := context.Background()
+	tm.notices("2002")
+	receipts := map[string]string{
+		"2002":     o.spool("2002", "Ana", commands.Request{Text: "Prueba del bot durante la caída", EventID: 8301}),
+		adminID:    o.spool(adminID, "Ada", commands.Request{Text: "Nota para mí: revisar la bodega", EventID: 8302}),
+		reporterID: o.spool(reporterID, "Rosa", commands.Request{Text: "Cobran piso en el mercado", EventID: 8303}),
+	}
+	c, err := o.sp.ReplayCounts(ctx, tm.store)
+	if err != nil || c != (storage.ReplayCount{Replayed: 1, Skipped: 2}) {
+		t.Fatalf("replay: %+v %v", c, err)
+	}
+	list, _ := tm.store.Recent(ctx, 10)
+	if len(list) != 1 || !strings.Contains(list[0].Content.Text(), "Cobran piso") {
+		t.Fatalf("tips after the replay: %d", len(list))
+	}
+	for _, user := range []string{"2002", adminID} {
+		d, err := tm.store.Draft(ctx, tm.store.Pseudonym("telegram", user))
+		if err != nil || d.Parts != 1 {
+			t.Fatalf("%s's draft: %+v %v", user, d, err)
+		}
+		tm.sent.mu.Lock()
+		told := tm.sent.sent[user]
+		delete(tm.sent.sent, user)
+		tm.sent.mu.Unlock()
+		if len(told) != 1 || told[0].Text != tm.text("en", "spool_team_draft", map[string]any{"Receipt": receipts[user]}) || press(told, "send:"+d.ID) == "" {
+			t.Fatalf("%s was told %+v", user, told)
+		}
+		for cmd, want := range map[string]string{"status": "status_no_tip_team", "forget": "forget_no_tip_team"} {
+			if r := tm.as(user, "", commands.Request{Command: cmd, Args: receipts[user]}); len(r) != 1 || r[0].Text != tm.text("en", want, nil) {
+				t.Fatalf("/%s with %s's outage receipt: %q", cmd, user, texts(r))
+			}
+		}
+	}
+	if c, err := o.sp.ReplayCounts(ctx, tm.store); err != nil || c.Entries() != 0 {
+		t.Fatalf("replayed again: %+v %v", c, err)
+	}
+}

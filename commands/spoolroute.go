@@ -1,0 +1,121 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/vigia-project/vigia/storage"
+)
+
+// RouteSpooled is the spool's replay's router (storage.Spool.RouteWith).
+// While Redis was unreachable every message went to the spool as a tip of
+// its own, since only Redis could say what else it was; at the replay
+// Redis can, and the message goes where the live path would have sent
+// it. The message after an Answer pressed (a restart forgot the press,
+// which the process kept in memory) is the answer to that question; a
+// team member's message goes to their draft, as every message of theirs
+// does, and they are told: it never reaches the queue as an anonymous
+// reporter's tip. Anything else stays a tip (""). A replay interrupted
+// after this ran calls it again: the answer is then known by its mark
+// (the replay skips it before asking), the draft's part is the same.
+func (m *Mux) RouteSpooled(ctx context.Context, e storage.SpoolEntry) (storage.NoTip, error) {
+	if answered, err := m.answerSpooled(ctx, e); err != nil || answered {
+		if err != nil {
+			return "", err
+		}
+		return storage.NoTipAnswer, nil
+	}
+	role, err := m.roleOf(ctx, e.Pseudonym)
+	if err != nil {
+		return "", err
+	}
+	if role < Investigator {
+		return "", nil
+	}
+	return m.draftSpooled(ctx, e)
+}
+
+// answerSpooled delivers a spooled message as the answer to the question
+// whose Answer its reporter pressed before they sent it, if it was still
+// armed then (takeAnswer's check, as of when the message came): text
+// alone, as answers are (a file or a place stays a tip). It reports
+// whether the message went as the answer. One to a question closed since
+// stays a tip, as it would have live (the Answer pressed is used up).
+func (m *Mux) answerSpooled(ctx context.Context, e storage.SpoolEntry) (bool, error) {
+	text := strings.TrimSpace(e.Part.Text)
+	if e.EventID == 0 || e.At.IsZero() || blank(text) || e.Part.Attachment != nil || e.Part.Location != nil {
+		return false, nil
+	}
+	v, err := m.store.Answering(ctx, e.Pseudonym)
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	// Read as stored: the press is judged at the message's time, not the
+	// replay's (parseAnswering drops what expired by now).
+	var a answering
+	_ = json.Unmarshal([]byte(v), &a)
+	q := a.Next
+	at := e.At.UnixMilli()
+	if q == nil || at >= q.Until || at < q.Until-min(m.triage.AnswerWindow, armedAnswer).Milliseconds() {
+		return false, nil // none armed when it came (or pressed after it)
+	}
+	// A message whose write reached the draft as Redis hung (the ghost
+	// part) was no answer live either.
+	if seen, err := m.store.EventHandled(ctx, e.Pseudonym, e.EventID); err != nil || seen {
+		return false, err
+	}
+	err = m.deliverAnswer(ctx, q.Tip, q.N, text, nil)
+	if err != nil && !errors.Is(err, errNotOpen) {
+		return false, err
+	}
+	if err == nil {
+		// Its mark first: should the rest fail, the replay tried again
+		// knows it as the answer it was (handledAs), never a tip.
+		if err := m.store.RememberAnswer(ctx, e.Pseudonym, e.EventID); err != nil {
+			return false, err
+		}
+	}
+	// That question's marks are used up, the press before the message
+	// with them; a press since for another stays armed (as takeAnswer
+	// leaves them).
+	var stillArmed *question
+	if uerr := m.updateAnswering(ctx, e.Pseudonym, func(a *answering) {
+		a.answer(func(r question) bool { return r.Tip == q.Tip && r.N == q.N })
+		stillArmed = a.Next
+	}); uerr != nil {
+		m.log.Warn("spooled answer's Answer press not used up", "error", uerr.Error())
+	} else if stillArmed == nil {
+		m.armed.disarm(e.Pseudonym)
+	} else {
+		m.armed.arm(e.Pseudonym, time.UnixMilli(stillArmed.Until), m.now())
+	}
+	if err != nil {
+		return false, nil // (errNotOpen) not lost: a tip, with the receipt given
+	}
+	lang := m.readerLanguage(ctx, e.Pseudonym, e.Language)
+	m.notify(ctx, e.Route, Reply{Text: m.msg.Localize(lang, "spool_answer_done", map[string]any{"Receipt": e.Receipt})})
+	return true, nil
+}
+
+// draftSpooled adds a team member's spooled message to their draft, as
+// the live path does with any message of theirs, and tells them, with
+// the draft's buttons: theirs to send as a tip, or not. No draft limit
+// is counted: the message was taken when it came, and is not lost now.
+func (m *Mux) draftSpooled(ctx context.Context, e storage.SpoolEntry) (storage.NoTip, error) {
+	d, err := m.store.AddToDraft(ctx, e.Pseudonym, storage.DraftPart{EventID: e.EventID, Route: e.Route, Language: e.Language, Part: e.Part})
+	if errors.Is(err, storage.ErrDuplicateEvent) {
+		return storage.NoTipSent, nil // in a tip they sent already (a replay tried again)
+	}
+	if err != nil {
+		return "", err
+	}
+	c := &Context{mux: m, Lang: m.readerLanguage(ctx, e.Pseudonym, e.Language)}
+	m.notify(ctx, e.Route, Reply{Text: c.T("spool_team_draft", map[string]any{"Receipt": e.Receipt}), Buttons: c.categoryButtons(d)})
+	return storage.NoTipTeam, nil
+}
