@@ -222,6 +222,11 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, kr *s
 		DefaultLanguage: cfg.DefaultLanguage, Retention: cfg.Retention, Logger: log, RequiredRoles: required,
 		Triage: cfg.Triage, SecondFactor: cfg.SecondFactor, Limits: cfg.Limits, Region: cfg.PhoneRegion, SignalWindow: cfg.SignalWindow, PublishApprovals: cfg.PublishApprovals,
 	})
+	if spool != nil {
+		// The replay routes what the outage spooled as the live path
+		// would (an answer, a team member's message), Redis back.
+		spool.RouteWith(mux.RouteSpooled)
+	}
 	// Investigators' chats the platform moved since the configuration
 	// named them, followed before this restart.
 	if err := storage.RefusedSettings(mux.LoadTeamChats(initCtx)); errors.Is(err, storage.ErrRedisSettings) {
