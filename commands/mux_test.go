@@ -192,7 +192,7 @@ func TestReporterSendsTipAndChecksStatus(t *testing.T) {
 		t.Fatalf("second part: %+v", r)
 	}
 	r = e.do(reporterID, commands.Request{Location: &tips.Location{Lat: 19.432608, Lon: -99.133209}, Language: "es-MX"})
-	if r[0].Text != e.text("es", "draft_added", nil, 3) {
+	if r[0].Text != e.text("es", "location_coarse", nil)+"\n\n"+e.text("es", "draft_added", nil, 3) {
 		t.Fatalf("location part: %+v", r)
 	}
 	draftID := strings.Split(cat, ":")[1]

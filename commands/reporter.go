@@ -526,6 +526,12 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 	if ownName {
 		before += c.T("own_name_in_text", nil) + "\n\n"
 	}
+	if part.Location != nil {
+		// Kept to about 1 km (tips.Coarsen), a place's name and address
+		// not at all: a reporter who sent the spot where someone is held
+		// must not believe investigators can find it from this alone.
+		before += c.T("location_coarse", nil) + "\n\n"
+	}
 	return c.draftAnswer(ctx, before, startedNow, d)
 }
 

@@ -1,0 +1,34 @@
+package commands_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// A location is kept to about 1 km and a place's name and address not at
+// all: the reporter who sends one (the house where someone is held, say)
+// is told so, in their language, with the draft's answer, and asked to
+// write the address if the exact place matters. A part without a
+// location is answered as before.
+func TestReporterIsToldALocationIsKeptApproximately(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, lang := range []string{"es", "en", "fr", "pt-BR"} {
+		user := "71" + strings.ReplaceAll(lang, "-", "")
+		r := e.do(user, commands.Request{Location: &tips.Location{Lat: 20.640123, Lon: -103.311456}, Language: lang})
+		want := e.text(lang, "location_coarse", nil) + "\n\n" + e.text(lang, "draft_started", nil)
+		if len(r) != 1 || !strings.HasPrefix(r[0].Text, want) {
+			t.Fatalf("%s: a location starting a draft answered %+v, want it to begin %q", lang, r, want)
+		}
+		r = e.do(user, commands.Request{Location: &tips.Location{Lat: 20.65, Lon: -103.32}, Language: lang})
+		if want := e.text(lang, "location_coarse", nil) + "\n\n" + e.text(lang, "draft_added", nil, 2); len(r) != 1 || r[0].Text != want {
+			t.Fatalf("%s: a location added answered %+v, want %q", lang, r, want)
+		}
+		r = e.do(user, commands.Request{Text: "la casa de seguridad tiene portón negro", Language: lang})
+		if len(r) != 1 || r[0].Text != e.text(lang, "draft_added", nil, 3) {
+			t.Fatalf("%s: a text part answered %+v", lang, r)
+		}
+	}
+}
