@@ -17,7 +17,7 @@ import (
 // request translates a message into a Request. It returns false for
 // messages that are not from a person (channel posts, service messages).
 func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, bool) {
-	if m.From == nil || m.From.IsBot || m.IsAutomaticForward {
+	if m.From == nil || m.From.IsBot || m.IsAutomaticForward || serviceMessage(m) {
 		// (An automatic forward is a channel's post Telegram copies into
 		// its discussion group, from no member: "send your tips to
 		// @VigiaBot" must not be removed from there as a member's tip.)
@@ -85,6 +85,20 @@ func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, 
 		withElsewhere(&req, m)
 	}
 	return req, true
+}
+
+// serviceMessage reports whether m is a service message Telegram posts
+// for something done in the chat: a message pinned (a reporter pinning
+// their receipt), an auto-delete timer or a wallpaper set, a topic
+// created, a live location's proximity alert. Telegram sends it from the
+// user who did it, yet no one wrote it to the bot: it is not answered as
+// a message the bot cannot keep (as Discord's system messages are not,
+// see discord's fromPerson).
+func serviceMessage(m *models.Message) bool {
+	return m.PinnedMessage != nil || m.MessageAutoDeleteTimerChanged != nil || m.ChatBackgroundSet != nil ||
+		m.WriteAccessAllowed != nil || m.ConnectedWebsite != "" || m.ProximityAlertTriggered != nil ||
+		m.UsersShared != nil || m.ChatShared != nil || m.Gift != nil || m.UniqueGift != nil ||
+		m.ForumTopicCreated != nil || m.ForumTopicEdited != nil || m.ForumTopicClosed != nil || m.ForumTopicReopened != nil
 }
 
 // withElsewhere adds to a private message what it carries from elsewhere
