@@ -1,6 +1,7 @@
 package commands_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -30,5 +31,22 @@ func TestReporterIsToldALocationIsKeptApproximately(t *testing.T) {
 		if len(r) != 1 || r[0].Text != e.text(lang, "draft_added", nil, 3) {
 			t.Fatalf("%s: a text part answered %+v", lang, r)
 		}
+	}
+}
+
+// While Redis is down a location is spooled as a tip of its own: its
+// receipt says the same of it.
+func TestSpooledLocationIsToldKeptApproximately(t *testing.T) {
+	srv, _, sp, _, mux := spooling(t)
+	msg, _ := loadMessages()
+	srv.Stop()
+	rec := &recorder{}
+	mux.Handle(context.Background(), commands.Request{Platform: "telegram", UserID: "701", ChatID: "701", EventID: 100,
+		Location: &tips.Location{Lat: 20.640123, Lon: -103.311456}}, rec)
+	r := rec.take()
+	code := codeRE.FindString(r[0].Text)
+	want := msg.Localize("en", "spool_received", map[string]any{"Receipt": code}) + "\n\n" + msg.Localize("en", "location_coarse", nil)
+	if len(r) != 1 || code == "" || r[0].Text != want || sp.Len() != 1 {
+		t.Fatalf("a location during the outage answered %+v (spool holds %d), want %q", r, sp.Len(), want)
 	}
 }

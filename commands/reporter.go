@@ -823,6 +823,9 @@ func (m *Mux) spoolTip(ctx context.Context, c *Context, part tips.Part, note str
 	if note != "" {
 		text += "\n\n" + c.fileNote(note, 1)
 	}
+	if part.Location != nil {
+		text += "\n\n" + c.T("location_coarse", nil) // (as a draft's answer says)
+	}
 	own := c.ownNameSent(part.Text)
 	text += own
 	// Sent once more if refused: a spooled tip's receipt cannot be had
