@@ -1803,6 +1803,37 @@ if KEYS[2] then
 end
 return 1`)
 
+// dropVeto takes back the mark ARGV[1] of a decision of tip ARGV[2] that
+// was not recorded (refused, or failed before its script) from its
+// publication KEYS[1]; for a duplicate mark of ARGV[3], its entry in that
+// tip's duplicates (KEYS[2]) goes too, unless the publication still
+// names ARGV[3], by its recorded mark ("dup") or another under way (the
+// same mark made again at once, recorded or about to be: its entry
+// stays), as the approve script's walk reads it (walkDuplicates). A
+// refused mark left its entry behind, harmless but growing: every
+// refusal added one, read by each duplicate mark of that tip
+// (duplicatesBehind) until an approval's walk dropped it.
+var dropVeto = redis.NewScript(`
+redis.call('HDEL', KEYS[1], ARGV[1])
+if not KEYS[2] or redis.call('HGET', KEYS[1], 'dup') == ARGV[3] then return 0 end
+for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if string.sub(f, 1, 2) == 'v:' and string.match(redis.call('HGET', KEYS[1], f), '^%d+:u:(.*)$') == ARGV[3] then return 0 end
+end
+return redis.call('SREM', KEYS[2], ARGV[2])`)
+
+// dropVeto takes back the mark (token) of decision d of tip id, which
+// was not recorded (see the script).
+func (s *Store) dropVeto(ctx context.Context, id, token string, d Decision) error {
+	keys := []string{s.k.publication(id)}
+	if d.Status == tips.StatusDuplicate && d.DuplicateOf != "" {
+		keys = append(keys, s.k.duplicates(d.DuplicateOf))
+	}
+	if err := dropVeto.Run(ctx, s.rdb, keys, "v:"+token, id, d.DuplicateOf).Err(); err != nil {
+		return fmt.Errorf("drop veto: %w", err)
+	}
+	return nil
+}
+
 func (s *Store) vetoPublication(ctx context.Context, id string, d Decision) (string, error) {
 	kind, err := s.Kind(ctx, id)
 	if errors.Is(err, ErrNotFound) || (err == nil && kind != "warning" && d.Status != tips.StatusDuplicate) {
@@ -1954,7 +1985,7 @@ func (s *Store) settleLapsedVetoes(ctx context.Context, id string, cutoff int64)
 			// Its token stays: see settleVeto.
 			err = s.afterDecision(ctx, id, n, d, token)
 		} else {
-			err = s.rdb.HDel(ctx, s.k.publication(id), field).Err()
+			err = s.dropVeto(ctx, id, token, d)
 		}
 		if err != nil {
 			return fmt.Errorf("settle vetoes: %w", err)

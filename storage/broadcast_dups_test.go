@@ -3,6 +3,7 @@ package storage_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strconv"
 	"testing"
 	"time"
@@ -109,5 +110,64 @@ func TestPurgeDeletesTheListOfDuplicates(t *testing.T) {
 	}
 	if n := rdb.Exists(ctx, "t:{bc}:dups:"+w).Val(); n != 0 {
 		t.Fatalf("the list of duplicates of purged #%s is left", w)
+	}
+}
+
+// A duplicate mark refused (a cycle, a tip decided since, a mark under
+// way that lapsed unrecorded) leaves no entry in the original's list of
+// duplicates: each refusal added one before, read by every later mark of
+// that tip until an approval's walk dropped it. The same mark refused
+// while it is recorded keeps its entry.
+// Mutation: Decide taking back only the mark under way (HDEL, as before)
+// -> the cycle's entry is left; settleLapsedVetoes likewise -> the lapsed
+// mark's entry is left; dropVeto without its check of the recorded mark
+// ("dup") -> the recorded mark's entry goes.
+func TestRefusedDuplicateMarkLeavesNoEntry(t *testing.T) {
+	ctx := context.Background()
+	st, srv, clk := newStore(t)
+	rdb := srv.Client()
+	bob := storage.Claimer{Key: "inv-b", Name: "Bob"}
+	listed := func(orig, id string) bool {
+		t.Helper()
+		ok, err := rdb.SIsMember(ctx, "t:{bc}:dups:"+orig, id).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	o, a := submit(t, st, "51", 51, "", false), submit(t, st, "52", 52, "", false)
+	if err := st.Decide(ctx, a, bob, storage.Decision{Status: tips.StatusDuplicate, DuplicateOf: o}); err != nil {
+		t.Fatal(err)
+	}
+	var chain *storage.DuplicateChainError
+	if err := st.Decide(ctx, o, bob, storage.Decision{Status: tips.StatusDuplicate, DuplicateOf: a}); !errors.As(err, &chain) || chain.Kind != storage.ChainCycle {
+		t.Fatalf("#%s marked a duplicate of its own duplicate: %v; want a cycle refused", o, err)
+	}
+	if listed(a, o) {
+		t.Fatalf("the refused mark of #%s left it in the duplicates of #%s", o, a)
+	}
+
+	// The recorded mark made again, refused (decided since, as an old
+	// button): its entry stays, it still names the original.
+	var decided *storage.DecidedError
+	if err := st.Decide(ctx, a, bob, storage.Decision{Status: tips.StatusDuplicate, DuplicateOf: o, WhileClaimed: true}); !errors.As(err, &decided) {
+		t.Fatalf("a mark of a tip not claimed, while claimed: %v; want refused", err)
+	}
+	if !listed(o, a) {
+		t.Fatalf("a refused repeat of its recorded mark took #%s out of the duplicates of #%s", a, o)
+	}
+
+	// A warning's mark under way whose process died: settled unrecorded
+	// by the next approval of it, its entry goes with it.
+	w := warningToApprove(t, st)
+	if _, err := st.MarkDuplicate(ctx, w, o); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(storage.VetoLease + time.Second)
+	if r, err := st.ApprovePublication(ctx, w, shown(t, st, w, "inv-a")); err != nil || !r.Started {
+		t.Fatalf("approval once the mark lapsed: %+v %v; want started", r, err)
+	}
+	if listed(o, w) {
+		t.Fatalf("the lapsed mark of #%s left it in the duplicates of #%s", w, o)
 	}
 }

@@ -367,7 +367,9 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	// the decision, so an approval racing it is refused by the approve
 	// script whichever comes first (they are in different hash slots, so
 	// not one script). A decision refused below takes its own mark back,
-	// not another's.
+	// not another's, and a duplicate mark its entry in the original's
+	// duplicates unless a mark recorded or under way still names it
+	// (dropVeto).
 	token := ""
 	if d.Status == tips.StatusDismissed || d.Status == tips.StatusDuplicate {
 		if token, err = s.vetoPublication(ctx, id, d); err != nil {
@@ -377,7 +379,7 @@ func (s *Store) Decide(ctx context.Context, id string, by Claimer, d Decision) e
 	keepMark := false
 	defer func() {
 		if token != "" && !keepMark {
-			_ = s.rdb.HDel(context.WithoutCancel(ctx), s.k.publication(id), "v:"+token).Err()
+			_ = s.dropVeto(context.WithoutCancel(ctx), id, token, d)
 		}
 	}()
 	// A duplicate mark: how deep the tips behind it go (see decide), read
