@@ -68,6 +68,11 @@ func newDuplicateChainError(res []any) error {
 // MaxDuplicateHops (deeper makes no difference: no mark onto id's chain
 // is allowed then); and first the version of them ("dv", see decide), so
 // that the decide script refuses a reading a mark recorded since changed.
+// It reads no more than MaxDuplicates members of those lists in all (each
+// level's are counted before they are read): past that, it answers
+// MaxDuplicateHops, as if they went that deep, and the mark is refused
+// (ChainDeep), as an approval of a warning with that many duplicates is
+// (Approval.TooManyDuplicates), rather than read without bound.
 func (s *Store) duplicatesBehind(ctx context.Context, id string) (version string, behind int, err error) {
 	version, err = s.rdb.HGet(ctx, s.k.tip(id), "dv").Result()
 	if errors.Is(err, redis.Nil) {
@@ -75,9 +80,27 @@ func (s *Store) duplicatesBehind(ctx context.Context, id string) (version string
 	} else if err != nil {
 		return "", 0, fmt.Errorf("duplicates behind: %w", err)
 	}
-	level, seen := []string{id}, map[string]bool{id: true}
+	level, seen, read := []string{id}, map[string]bool{id: true}, 0
 	for ; behind < MaxDuplicateHops; behind++ {
 		pipe := s.rdb.Pipeline()
+		sizes := make([]*redis.IntCmd, len(level))
+		for i, cur := range level {
+			sizes[i] = pipe.SCard(ctx, s.k.duplicates(cur))
+		}
+		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+			return "", 0, fmt.Errorf("duplicates behind: %w", err)
+		}
+		n := 0
+		for _, size := range sizes {
+			n += int(size.Val())
+		}
+		if n == 0 {
+			break
+		}
+		if read += n; read > MaxDuplicates {
+			return version, MaxDuplicateHops, nil
+		}
+		pipe = s.rdb.Pipeline()
 		lists := make([]*redis.StringSliceCmd, len(level))
 		for i, cur := range level {
 			lists[i] = pipe.SMembers(ctx, s.k.duplicates(cur))

@@ -158,3 +158,51 @@ func TestMarkOfOriginalDeepenedMeanwhileIsRefused(t *testing.T) {
 		t.Fatalf("W recorded a duplicate of #%s", got)
 	}
 }
+
+// An original with more than MaxDuplicates tips marked duplicates of it
+// (counting theirs) is not marked a duplicate itself after reading them
+// all, however many: the reading stops at the bound and the mark is
+// refused as too deep behind (what /triage says of a chain it cannot
+// check), nothing recorded. With MaxDuplicates behind it, they are read
+// and the mark is recorded.
+// Mutation: duplicatesBehind without its bound (read > MaxDuplicates) ->
+// the second mark is recorded.
+func TestMarkOfOriginalWithTooManyDuplicatesIsRefused(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	bob := storage.Claimer{Key: "inv-b", Name: "Bob"}
+	w, o := submit(t, st, "8998", 8998, "", false), submit(t, st, "8999", 8999, "", false)
+	var last string
+	mark := func(i int) {
+		orig := w // half of them through another
+		if i%2 == 1 {
+			orig = last
+		}
+		id := submit(t, st, strconv.Itoa(9000+i), int64(9000+i), "", false)
+		if err := st.Decide(ctx, id, bob, dupOf(orig)); err != nil {
+			t.Fatal(err)
+		}
+		last = id
+	}
+	for i := range storage.MaxDuplicates {
+		mark(i)
+	}
+	if err := st.Decide(ctx, w, bob, dupOf(o)); err != nil {
+		t.Fatalf("#%s, with %d duplicates behind it, marked onto #%s: %v", w, storage.MaxDuplicates, o, err)
+	}
+	if got := markedOf(t, st, w); got != o {
+		t.Fatalf("#%s a duplicate of %q, want #%s", w, got, o)
+	}
+	if err := st.Decide(ctx, w, bob, storage.Decision{Status: tips.StatusVerified}); err != nil {
+		t.Fatal(err)
+	}
+	mark(storage.MaxDuplicates)
+	err := st.Decide(ctx, w, bob, dupOf(o))
+	var refused *storage.DuplicateChainError
+	if !errors.As(err, &refused) || refused.Kind != storage.ChainDeep {
+		t.Fatalf("#%s, with %d duplicates behind it, marked onto #%s: %v; want refused", w, storage.MaxDuplicates+1, o, err)
+	}
+	if got := markedOf(t, st, w); got != "" {
+		t.Fatalf("#%s recorded a duplicate of #%s", w, got)
+	}
+}
