@@ -82,6 +82,14 @@ func BeforeDecide(t interface{ Cleanup(func()) }, f func()) {
 	t.Cleanup(func() { beforeDecide = nil })
 }
 
+// BackfillBatch has the backfill of the lists of duplicates ask SCAN for
+// n keys a batch, until the test ends.
+func BackfillBatch(t interface{ Cleanup(func()) }, n int64) {
+	before := backfillBatch
+	backfillBatch = n
+	t.Cleanup(func() { backfillBatch = before })
+}
+
 // AfterDecide runs f between Decide's script and its after-step on the
 // publication, until the test ends.
 func AfterDecide(t interface{ Cleanup(func()) }, f func()) {

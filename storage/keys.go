@@ -210,6 +210,13 @@ func (k keys) publication(id string) string { return k.prefix + ":{bc}:pub:" + i
 // whose mark no longer names id is dropped there).
 func (k keys) duplicates(id string) string { return k.prefix + ":{bc}:dups:" + id }
 
+// dupsFill holds the state of the one-off backfill of the lists of
+// duplicates (BackfillDuplicates): "done" once it went through every tip
+// (never expiring: written again, it would start over); while a process
+// runs it, its random token, when its lease ends (unix ms) and the SCAN
+// cursor it reached, no tip id or secret.
+func (k keys) dupsFill() string { return k.prefix + ":dupsfill" }
+
 // deliveries maps each destination of a broadcast to its state.
 func (k keys) deliveries(id string) string { return k.prefix + ":{bc}:job:" + id }
 
