@@ -465,6 +465,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	wg.Go(func() {
 		keepRunning(ctx, log, "spool replay", restartPause, func(ctx context.Context) { replaySpool(ctx, spool, eng.store, log) })
 	})
+	wg.Go(func() {
+		keepRunning(ctx, log, "duplicates backfill", restartPause, func(ctx context.Context) {
+			backfillDuplicates(ctx, eng.store, log, storage.BackfillLease)
+		})
+	})
 	log.Info("vigia serving", "platforms", strings.Join(platforms, ","))
 	wg.Wait()
 	log.Info("vigia stopped")
@@ -696,6 +701,32 @@ func replaySpool(ctx context.Context, sp *storage.Spool, st *storage.Store, log 
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// backfillDuplicates runs the one-off backfill of the lists of duplicates
+// (storage.BackfillDuplicates) until it is done, by this process or by
+// another: tried again every pause while another process runs it (it may
+// die) or it fails (Redis unreachable). Counts only in the log.
+func backfillDuplicates(ctx context.Context, st *storage.Store, log *slog.Logger, pause time.Duration) {
+	for {
+		n, err := st.BackfillDuplicates(ctx)
+		switch {
+		case err == nil:
+			if n > 0 {
+				log.Info("duplicate marks of earlier versions listed on their originals", "marks", n)
+			}
+			return
+		case ctx.Err() != nil:
+			return
+		case !errors.Is(err, storage.ErrBackfillHeld):
+			log.Warn("duplicates backfill interrupted; will retry", "listed", n, "error", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(pause):
 		}
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/storage/redistest"
+	"github.com/vigia-project/vigia/tips"
 )
 
 const goodSecret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
@@ -1204,5 +1205,64 @@ func TestDemoBannerNamesEveryVariableItIgnores(t *testing.T) {
 	banner, _, _ := strings.Cut(out.String(), "\n\n")
 	if !strings.Contains(banner, "it ignores "+strings.Join(demoStorageVars, ", ")+".") {
 		t.Errorf("the banner does not name every variable the demo ignores:\n%s", banner)
+	}
+}
+
+// serve's backfill of the lists of duplicates waits while another process
+// runs it, and finishes it once that one's lease is over (it died): a
+// mark from before the lists is listed, the backfill done for good.
+// Mutation: backfillDuplicates returning when another holds it -> never
+// done.
+func TestBackfillLoopFinishesWhatAnotherLeft(t *testing.T) {
+	rs := redistest.Start(t)
+	rdb := rs.Client()
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{3}, 32))
+	st, err := storage.New(rdb, kr, storage.Options{Prefix: "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := st.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for i := range 2 {
+		p := st.Pseudonym("telegram", strconv.Itoa(i))
+		d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: int64(i + 1), Part: tips.Part{Text: "cobran piso"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := st.SubmitDraft(ctx, p, d.ID, "es")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, sub.TipID)
+	}
+	if err := st.Decide(ctx, ids[1], storage.Claimer{Key: "k", Name: "Ana"}, storage.Decision{Status: tips.StatusDuplicate, DuplicateOf: ids[0]}); err != nil {
+		t.Fatal(err)
+	}
+	list := "v:{bc}:dups:" + ids[0]
+	rdb.Del(ctx, list, "v:{bc}:pub:"+ids[1]) // as before the lists
+	// Another process's run, its lease over in a moment (it died).
+	end := time.Now().Add(300 * time.Millisecond).UnixMilli()
+	if err := rdb.Set(ctx, "v:dupsfill", "other "+strconv.FormatInt(end, 10)+" 0", time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		backfillDuplicates(ctx, st, slog.New(slog.DiscardHandler), 20*time.Millisecond)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the backfill loop did not finish")
+	}
+	if v := rdb.Get(ctx, "v:dupsfill").Val(); v != "done" {
+		t.Fatalf("backfill state %q, want done", v)
+	}
+	if !rdb.SIsMember(ctx, list, ids[1]).Val() {
+		t.Fatalf("#%s not listed as a duplicate of #%s", ids[1], ids[0])
 	}
 }
