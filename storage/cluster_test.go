@@ -3,6 +3,7 @@ package storage_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -104,6 +105,21 @@ func TestFlowsOnRedisCluster(t *testing.T) {
 	// A tip marked its duplicate: the approval walks the warning's list
 	// of duplicates, keys of its own hash slot.
 	must(st.Decide(ctx, id, c, storage.Decision{Status: tips.StatusDuplicate, DuplicateOf: w.TipID}))
+	// The opposite mark, refused, takes its entry back (dropVeto); the
+	// mark made as before the lists is listed by the backfill, which
+	// SCANs the node of the tips' slot.
+	var cycle *storage.DuplicateChainError
+	if err := st.Decide(ctx, w.TipID, c, storage.Decision{Status: tips.StatusDuplicate, DuplicateOf: id}); !errors.As(err, &cycle) {
+		t.Fatalf("opposite mark: %v; want a cycle refused", err)
+	}
+	rdb := cl.Client()
+	if rdb.SIsMember(ctx, "c:{bc}:dups:"+id, w.TipID).Val() {
+		t.Fatal("the refused mark left its entry")
+	}
+	must(rdb.SRem(ctx, "c:{bc}:dups:"+w.TipID, id).Err())
+	if n, err := st.BackfillDuplicates(ctx); err != nil || n != 1 || !rdb.SIsMember(ctx, "c:{bc}:dups:"+w.TipID, id).Val() {
+		t.Fatalf("backfill: %d %v; want the mark listed", n, err)
+	}
 	if a, err := st.ApprovePublication(ctx, w.TipID, storage.PublishApproval{By: storage.Claimer{Key: c.Key, Route: "telegram:9"}, Needed: 1}); err != nil || !a.Started {
 		t.Fatalf("approve: %+v %v", a, err)
 	}
