@@ -240,7 +240,8 @@ const wipeBatch = 50
 // Only those of the platforms this process runs are taken, one at a time,
 // for wipeLease: a process of another platform leaves them (a Telegram
 // and a Discord process: each wipes its own reporters' chats), and one
-// that dies before its deletion settles it leaves it to be taken again.
+// that dies before its deletion settles it leaves it to be taken again,
+// a few times (storage gives it up then: it may be what kills them).
 func (m *Mux) RunWipes(ctx context.Context) error {
 	platforms := slices.Sorted(maps.Keys(m.senders))
 	for range wipeBatch {
@@ -250,6 +251,12 @@ func (m *Mux) RunWipes(ctx context.Context) error {
 		}
 		if err != nil {
 			return err
+		}
+		if j.GivenUp {
+			// Its process died every time it ran it: it may be what
+			// kills it. Nothing of it is known here but the count.
+			m.log.Error("a scheduled deletion was given up: every process that took it died before it was done", "times_taken", j.Taken)
+			continue
 		}
 		if err := m.runWipe(ctx, j); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,5 +89,53 @@ func TestDelayedWipeTakenByAProcessThatDiedIsDoneAfterItsLease(t *testing.T) {
 	}
 	if _, err := tg.store.TakeWipe(ctx, tg.clk.Now().Add(time.Hour), []string{"telegram", "discord"}, time.Minute); err != storage.ErrNotFound {
 		t.Fatalf("left after it was done: %v", err)
+	}
+}
+
+// A delayed wipe whose run kills the process every time (a poison job:
+// here each take has nothing after it) is not taken again every lease
+// until it expires, killing a process each time: after five takes that
+// died it is given up, said in the log by a count (nothing that names
+// the chat), and nothing of it is left in Redis. Before then, a process
+// that died (a deploy) loses no wipe: the next take still runs it.
+func TestDelayedWipeThatKillsItsProcessIsGivenUp(t *testing.T) {
+	p := &platform{recorder: &recorder{}}
+	e, srv := newEngine(t, "p", p, commands.Options{})
+	ctx := context.Background()
+	e.do(wiperID, commands.Request{Command: "wipe", Args: "1h", MessageID: "46", UserChat: wiperID, Language: "en"})
+	e.clk.Add(time.Hour + time.Second)
+	for take := range 5 {
+		if _, err := e.store.TakeWipe(ctx, e.clk.Now(), []string{"telegram"}, 10*time.Minute); err != nil {
+			t.Fatalf("take %d, by a process that dies: %v", take+1, err)
+		}
+		e.clk.Add(10*time.Minute + time.Second)
+	}
+	runWipes(t, e)
+	if _, w := p.took(); len(w) != 0 {
+		t.Fatalf("the job that killed five processes was run again: wiped %v", w)
+	}
+	logs := e.logs.String()
+	if !strings.Contains(logs, "scheduled deletion was given up") || !strings.Contains(logs, "times_taken=5") {
+		t.Fatalf("the log did not say the job was given up:\n%s", logs)
+	}
+	if strings.Contains(logs, wiperID) {
+		t.Fatalf("the log names the chat:\n%s", logs)
+	}
+	if keys := srv.Client().Keys(ctx, "p:{wipe}:*").Val(); len(keys) != 0 {
+		t.Fatalf("left in Redis: %v", keys)
+	}
+
+	// Four processes that died, then one that lives: the chat is wiped.
+	e.do(wiperID, commands.Request{Command: "wipe", Args: "1h", MessageID: "47", UserChat: wiperID, Language: "en"})
+	e.clk.Add(time.Hour + time.Second)
+	for take := range 4 {
+		if _, err := e.store.TakeWipe(ctx, e.clk.Now(), []string{"telegram"}, 10*time.Minute); err != nil {
+			t.Fatalf("take %d, by a process that dies: %v", take+1, err)
+		}
+		e.clk.Add(10*time.Minute + time.Second)
+	}
+	runWipes(t, e)
+	if _, w := p.took(); len(w) != 1 || w[0] != wiperID+"/47" {
+		t.Fatalf("after four processes died: wiped %v", w)
 	}
 }

@@ -265,6 +265,11 @@ func (k keys) wipesOf(platform string) string { return k.prefix + ":{wipe}:due:"
 // wipe is one scheduled deletion, sealed (it names a chat).
 func (k keys) wipe(id string) string { return k.prefix + ":{wipe}:job:" + id }
 
+// wipeTakes counts the times job id was taken in a row without being
+// settled (TakeWipe), expiring with it: a job whose process dies every
+// time it runs it is given up, not taken every lease until it expires.
+func (k keys) wipeTakes(id string) string { return k.prefix + ":{wipe}:takes:" + id }
+
 // rebuildCopy names the copy of stream key that rotate-key builds beside
 // it (rekeyCopy), the same for every run: the bot deletes from it what it
 // deletes from the stream while it is built (InboxDone), so that a stream

@@ -32,6 +32,12 @@ type Wipe struct {
 	Pseudonym string `json:"p,omitempty"`
 	// Attempts counts failed tries.
 	Attempts int `json:"a,omitempty"`
+	// GivenUp is set, by TakeWipe, on a job taken wipeTakesMax times in a
+	// row without being settled (its process died each time: a job that
+	// crashes it): it was dropped, and is not to be run. Taken says how
+	// many times; nothing else of it is known.
+	GivenUp bool `json:"-"`
+	Taken   int  `json:"-"`
 
 	// id and platform name a job TakeWipe took, for WipeDone and
 	// RetryWipe.
@@ -79,26 +85,48 @@ func (s *Store) ScheduleWipe(ctx context.Context, w Wipe, due time.Time) error {
 	return nil
 }
 
-// takeWipe takes job ARGV[1] (its schedule KEYS[1], its record KEYS[2])
-// if it is due at ARGV[2] (unix ms) and not being run: its place in the
-// schedule becomes the end of the lease ARGV[3], and the script answers
-// its record. Past the lease (its process died), it is due again: taken
-// again, not lost. A lease that already ends at ARGV[3] is this call's
-// own, written by a first run whose answer was lost (go-redis sends the
-// script again): taken, not left until the lease ends. (Another process
-// taking the same job in the same millisecond would take it too: a chat
-// wiped twice.) A job whose record expired is dropped.
+// wipeTakesMax is how many times in a row a job is taken without being
+// settled (WipeDone, RetryWipe) before it is given up: a job whose run
+// kills its process (a poison job) is not taken again every lease until
+// it expires, killing a process each time. A job that fails is settled
+// (RetryWipe) and counted apart (Wipe.Attempts), so the takes count
+// deaths only: a process restarted once or twice mid-run (a deploy)
+// loses no wipe.
+const wipeTakesMax = 5
+
+// takeWipe takes job ARGV[1] (its schedule KEYS[1], its record KEYS[2],
+// its takes KEYS[3]) if it is due at ARGV[2] (unix ms) and not being
+// run: its place in the schedule becomes the end of the lease ARGV[3],
+// and the script answers its record. Past the lease (its process died),
+// it is due again: taken again, not lost, up to ARGV[4] times in a row
+// (wipeTakesMax); the next take drops it, and answers how many times it
+// was taken. A lease that already ends at ARGV[3] is this call's own,
+// written by a first run whose answer was lost (go-redis sends the
+// script again): taken, not left until the lease ends, nor counted
+// twice. (Another process taking the same job in the same millisecond
+// would take it too: a chat wiped twice.) A job whose record expired is
+// dropped.
 var takeWipe = redis.NewScript(`
 local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not s then return false end
-if tonumber(s) ~= tonumber(ARGV[3]) then
-  if tonumber(s) > tonumber(ARGV[2]) then return false end
-  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
-end
+local own = tonumber(s) == tonumber(ARGV[3])
+if not own and tonumber(s) > tonumber(ARGV[2]) then return false end
 local v = redis.call('GET', KEYS[2])
 if not v then
   redis.call('ZREM', KEYS[1], ARGV[1])
+  redis.call('DEL', KEYS[3])
   return false
+end
+if not own then
+  local n = redis.call('INCR', KEYS[3])
+  if n > tonumber(ARGV[4]) then
+    redis.call('ZREM', KEYS[1], ARGV[1])
+    redis.call('DEL', KEYS[2], KEYS[3])
+    return n - 1
+  end
+  local ttl = redis.call('PTTL', KEYS[2])
+  if ttl > 0 then redis.call('PEXPIRE', KEYS[3], ttl) end
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
 end
 return v`)
 
@@ -116,7 +144,9 @@ return 1`)
 // ones this process runs) for lease: another process does not take it
 // before the lease ends, when it is due again unless WipeDone or
 // RetryWipe settled it. ErrNotFound if none is due. A job of another
-// platform is never taken: it stays for the process that runs it.
+// platform is never taken: it stays for the process that runs it. A job
+// taken wipeTakesMax times in a row, never settled, is dropped and
+// returned GivenUp.
 func (s *Store) TakeWipe(ctx context.Context, now time.Time, platforms []string, lease time.Duration) (Wipe, error) {
 	if err := s.moveOldWipes(ctx); err != nil {
 		return Wipe{}, err
@@ -142,13 +172,18 @@ func (s *Store) TakeWipe(ctx context.Context, now time.Time, platforms []string,
 		if id == "" {
 			return Wipe{}, ErrNotFound
 		}
-		v, err := takeWipe.Run(ctx, s.rdb, []string{s.k.wipesOf(platform), s.k.wipe(id)}, id, now.UnixMilli(), end).Text()
+		res, err := takeWipe.Run(ctx, s.rdb, []string{s.k.wipesOf(platform), s.k.wipe(id), s.k.wipeTakes(id)},
+			id, now.UnixMilli(), end, wipeTakesMax).Result()
 		if errors.Is(err, redis.Nil) {
 			continue
 		}
 		if err != nil {
 			return Wipe{}, fmt.Errorf("take wipe: %w", err)
 		}
+		if n, ok := res.(int64); ok {
+			return Wipe{GivenUp: true, Taken: int(n)}, nil
+		}
+		v, _ := res.(string)
 		w := Wipe{id: id, platform: platform}
 		plain, err := s.kr.open([]byte(v), "wipe:"+id)
 		if err != nil || json.Unmarshal(plain, &w) != nil {
@@ -212,7 +247,7 @@ func (s *Store) WipeDone(ctx context.Context, w Wipe) error {
 	}
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.ZRem(ctx, s.k.wipesOf(w.platform), w.id)
-		p.Del(ctx, s.k.wipe(w.id))
+		p.Del(ctx, s.k.wipe(w.id), s.k.wipeTakes(w.id))
 		return nil
 	})
 	if err != nil {
@@ -222,7 +257,8 @@ func (s *Store) WipeDone(ctx context.Context, w Wipe) error {
 }
 
 // RetryWipe keeps w, a job TakeWipe took, as it is now (its Attempts), to
-// run again at due. One dropped meanwhile is not made again.
+// run again at due. One dropped meanwhile is not made again. Its takes
+// are settled: it is given up by its Attempts, not by its takes.
 func (s *Store) RetryWipe(ctx context.Context, w Wipe, due time.Time) error {
 	if w.id == "" {
 		return errors.New("retry wipe: not a job taken")
@@ -238,6 +274,7 @@ func (s *Store) RetryWipe(ctx context.Context, w Wipe, due time.Time) error {
 	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.SetArgs(ctx, s.k.wipe(w.id), sealed, redis.SetArgs{Mode: "XX", KeepTTL: true})
 		p.ZAddXX(ctx, s.k.wipesOf(w.platform), redis.Z{Score: float64(due.UnixMilli()), Member: w.id})
+		p.Del(ctx, s.k.wipeTakes(w.id)) // settled: its takes start again
 		return nil
 	})
 	if err != nil && !errors.Is(err, redis.Nil) {

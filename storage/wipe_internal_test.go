@@ -159,15 +159,18 @@ func TestWipeTakeRunTwiceStillTakesIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := s.rdb.ZRange(ctx, s.k.wipesOf("telegram"), 0, 0).Val()[0]
-	keys := []string{s.k.wipesOf("telegram"), s.k.wipe(id)}
+	keys := []string{s.k.wipesOf("telegram"), s.k.wipe(id), s.k.wipeTakes(id)}
 	end := now.Add(time.Minute).UnixMilli()
 	for run := range 2 {
-		if err := takeWipe.Run(ctx, s.rdb, keys, id, now.UnixMilli(), end).Err(); err != nil {
+		if err := takeWipe.Run(ctx, s.rdb, keys, id, now.UnixMilli(), end, wipeTakesMax).Err(); err != nil {
 			t.Fatalf("run %d: %v", run+1, err)
 		}
 	}
+	if n := s.rdb.Get(ctx, s.k.wipeTakes(id)).Val(); n != "1" {
+		t.Fatalf("one take run twice counted as %s takes", n)
+	}
 	// Another process, later in the lease, does not take it.
-	if err := takeWipe.Run(ctx, s.rdb, keys, id, now.UnixMilli()+1000, end+1000).Err(); !errors.Is(err, redis.Nil) {
+	if err := takeWipe.Run(ctx, s.rdb, keys, id, now.UnixMilli()+1000, end+1000, wipeTakesMax).Err(); !errors.Is(err, redis.Nil) {
 		t.Fatalf("taken by another within the lease: %v", err)
 	}
 }
