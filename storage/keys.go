@@ -259,7 +259,8 @@ func (k keys) wipes() string { return k.prefix + ":{wipe}:due" }
 
 // wipesOf orders one platform's scheduled message deletions by when they
 // are due, or, while one is being run, by when its lease ends: a process
-// reads only those of the platforms it runs.
+// reads only those of the platforms it runs. It expires with the last of
+// its jobs' records (ScheduleWipe).
 func (k keys) wipesOf(platform string) string { return k.prefix + ":{wipe}:due:" + platform }
 
 // wipe is one scheduled deletion, sealed (it names a chat).

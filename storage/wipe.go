@@ -53,6 +53,9 @@ func wipePlatform(route string) (string, bool) {
 
 // ScheduleWipe stores w, sealed (it names a chat), to run at due, in its
 // platform's schedule: only a process that runs that platform takes it.
+// The schedule outlives the job's record, and no more: the schedule of a
+// platform no process runs any more (its jobs never taken, never dropped)
+// goes once the last of its jobs' records has expired.
 func (s *Store) ScheduleWipe(ctx context.Context, w Wipe, due time.Time) error {
 	platform, ok := wipePlatform(w.Route)
 	if !ok {
@@ -73,17 +76,34 @@ func (s *Store) ScheduleWipe(ctx context.Context, w Wipe, due time.Time) error {
 	}
 	// A job outlives its due time by a week at most: a chat that could not
 	// be reached by then is not worth keeping a route to.
-	ttl := time.Until(due) + 7*24*time.Hour
-	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Set(ctx, s.k.wipe(id), sealed, ttl)
-		p.ZAdd(ctx, s.k.wipesOf(platform), redis.Z{Score: float64(due.UnixMilli()), Member: id})
-		return nil
-	})
+	ttl := max(time.Until(due)+7*24*time.Hour, time.Millisecond)
+	err = scheduleWipe.Run(ctx, s.rdb, []string{s.k.wipe(id), s.k.wipesOf(platform)}, sealed, ttl.Milliseconds(), id, due.UnixMilli()).Err()
 	if err != nil {
 		return fmt.Errorf("schedule wipe: %w", err)
 	}
 	return nil
 }
+
+// outliveJob, in a script, makes a platform's schedule (schedule) live
+// at least as long as a job's record added to it (ms more), given its
+// time to live before the job was added (before, as PTTL answered it).
+// One kept with no expiry (by versions before schedules expired) is left
+// so: it may hold jobs that live longer.
+const outliveJob = `
+local function outliveJob(schedule, before, ms)
+  if before == -2 or (before >= 0 and before < ms) then redis.call('PEXPIRE', schedule, ms) end
+end
+`
+
+// scheduleWipe stores job ARGV[3] (its record KEYS[1], sealed ARGV[1],
+// expiring in ARGV[2] ms) due at ARGV[4] (unix ms) in its platform's
+// schedule KEYS[2], which outlives it (outliveJob).
+var scheduleWipe = redis.NewScript(outliveJob + `
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+local before = redis.call('PTTL', KEYS[2])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+outliveJob(KEYS[2], before, tonumber(ARGV[2]))
+return 1`)
 
 // wipeTakesMax is how many times in a row a job is taken without being
 // settled (WipeDone, RetryWipe) before it is given up: a job whose run
@@ -130,13 +150,17 @@ if not own then
 end
 return v`)
 
-// moveWipe moves job ARGV[1] from the schedule of every platform, as
-// versions before wipesOf kept it (KEYS[1]), to its platform's (KEYS[2]),
-// due when it was.
-var moveWipe = redis.NewScript(`
+// moveWipe moves job ARGV[1] (its record KEYS[3]) from the schedule of
+// every platform, as versions before wipesOf kept it (KEYS[1]), to its
+// platform's (KEYS[2]), due when it was; KEYS[2] outlives it
+// (outliveJob).
+var moveWipe = redis.NewScript(outliveJob + `
 local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not s then return 0 end
+local before = redis.call('PTTL', KEYS[2])
 redis.call('ZADD', KEYS[2], s, ARGV[1])
+local ttl = redis.call('PTTL', KEYS[3])
+if ttl > 0 then outliveJob(KEYS[2], before, ttl) end
 redis.call('ZREM', KEYS[1], ARGV[1])
 return 1`)
 
@@ -233,7 +257,7 @@ func (s *Store) moveOldWipes(ctx context.Context) error {
 			}
 			continue
 		}
-		if err := moveWipe.Run(ctx, s.rdb, []string{s.k.wipes(), s.k.wipesOf(platform)}, id).Err(); err != nil {
+		if err := moveWipe.Run(ctx, s.rdb, []string{s.k.wipes(), s.k.wipesOf(platform), s.k.wipe(id)}, id).Err(); err != nil {
 			return fmt.Errorf("due wipes: %w", err)
 		}
 	}

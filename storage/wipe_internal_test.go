@@ -193,6 +193,8 @@ return {due[1], v}`)
 // Telegram reporter's: a job an earlier version scheduled is moved to its
 // platform's schedule by the first sweep of any process, before it is
 // due, and is still done when due by a process that runs its platform.
+// Mutation: moveWipe without outliveJob → its platform's schedule
+// expires before it.
 func TestWipeOfTheOldScheduleIsMovedBeforeAnOldProcessTakesIt(t *testing.T) {
 	s, _ := wipeStore(t)
 	ctx := context.Background()
@@ -200,15 +202,23 @@ func TestWipeOfTheOldScheduleIsMovedBeforeAnOldProcessTakesIt(t *testing.T) {
 	due := now.Add(time.Hour)
 	old, _ := json.Marshal(Wipe{Route: "telegram:3", MessageID: "4", Chat: true})
 	sealed, _ := s.kr.seal(old, "wipe:old1")
-	if err := s.rdb.Set(ctx, s.k.wipe("old1"), sealed, 2*time.Hour).Err(); err != nil {
+	if err := s.rdb.Set(ctx, s.k.wipe("old1"), sealed, 9*24*time.Hour).Err(); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.rdb.ZAdd(ctx, s.k.wipes(), redis.Z{Score: float64(due.UnixMilli()), Member: "old1"}).Err(); err != nil {
 		t.Fatal(err)
 	}
+	// A job of the platform's own schedule, which expires with it.
+	if err := s.ScheduleWipe(ctx, Wipe{Route: "telegram:5", MessageID: "6", Chat: true}, due.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	// A new Discord process sweeps now: nothing of its platform is due.
 	if _, err := s.TakeWipe(ctx, now, []string{"discord"}, time.Minute); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Discord's process: %v", err)
+	}
+	// Moved, it makes its schedule live as long as it does.
+	if ttl, job := s.rdb.PTTL(ctx, s.k.wipesOf("telegram")).Val(), s.rdb.PTTL(ctx, s.k.wipe("old1")).Val(); ttl < job {
+		t.Fatalf("the schedule it was moved to expires in %v, before it (%v)", ttl, job)
 	}
 	// An old Discord process sweeps when the job is due.
 	res, err := oldTakeWipe.Run(ctx, s.rdb, []string{s.k.wipes()}, due.UnixMilli(), s.k.wipe("")).Slice()
@@ -221,5 +231,56 @@ func TestWipeOfTheOldScheduleIsMovedBeforeAnOldProcessTakesIt(t *testing.T) {
 	w, err := s.TakeWipe(ctx, due, []string{"telegram"}, time.Minute)
 	if err != nil || w.Route != "telegram:3" || w.MessageID != "4" || !w.Chat {
 		t.Fatalf("Telegram's process when due: %+v %v", w, err)
+	}
+}
+
+// A delayed wipe of a platform no process runs any more is never taken,
+// nor dropped as its record expires (only a take drops one): its id
+// stayed in that platform's schedule for ever. The schedule now goes
+// with the last of its jobs' records, and never before one: a job still
+// alive beside an expired one is still taken. Mutation: ScheduleWipe's
+// script without outliveJob → the schedule never expires, test fails.
+func TestWipeScheduleOfAPlatformNoLongerRunGoesWithItsJobs(t *testing.T) {
+	s, srv := wipeStore(t)
+	if !srv.Real {
+		t.Skip("keys expire in real time only on a real redis-server")
+	}
+	ctx := context.Background()
+	now := time.Now()
+	// Due a week ago, less a moment: its record expires in that moment.
+	if err := s.ScheduleWipe(ctx, Wipe{Route: "discord:u1", MessageID: "9", Chat: true}, now.Add(-7*24*time.Hour+300*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	gone := func(key string) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); s.rdb.Exists(ctx, key).Val() == 1; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s still in Redis, its job's record expired (members %v, ttl %v)", key,
+					s.rdb.ZRange(ctx, key, 0, -1).Val(), s.rdb.PTTL(ctx, key).Val())
+			}
+		}
+	}
+	schedule := s.k.wipesOf("discord")
+	gone(schedule)
+
+	// Two jobs, one expiring at once: the other is still there to take.
+	if err := s.ScheduleWipe(ctx, Wipe{Route: "discord:u2", MessageID: "10", Chat: true}, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ScheduleWipe(ctx, Wipe{Route: "discord:u1", MessageID: "9", Chat: true}, now.Add(-7*24*time.Hour+300*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	ttl := s.rdb.PTTL(ctx, schedule).Val()
+	for _, id := range s.rdb.ZRange(ctx, schedule, 0, -1).Val() {
+		if job := s.rdb.PTTL(ctx, s.k.wipe(id)).Val(); job > ttl {
+			t.Fatalf("the schedule expires in %v, before a job's record (%v)", ttl, job)
+		}
+	}
+	w, err := s.TakeWipe(ctx, now.Add(time.Second), []string{"discord"}, time.Minute)
+	if err == nil && w.Route == "discord:u1" {
+		w, err = s.TakeWipe(ctx, now.Add(time.Second), []string{"discord"}, time.Minute)
+	}
+	if err != nil || w.Route != "discord:u2" {
+		t.Fatalf("the job due now: %+v %v", w, err)
 	}
 }
