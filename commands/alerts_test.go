@@ -1395,7 +1395,7 @@ func TestWithdrawalNoticeInFlightIsNotSentByAnotherReplica(t *testing.T) {
 // failing just as a refused notice is recorded not told.
 type notRetractedFails struct{ commands.Store }
 
-func (notRetractedFails) AlertNotRetracted(context.Context, storage.Signal, string) error {
+func (notRetractedFails) AlertNotRetracted(context.Context, storage.Signal, string, string) error {
 	return errors.New("connection reset")
 }
 

@@ -39,9 +39,9 @@ type Store interface {
 	AlertDelivered(ctx context.Context, s storage.Signal, chat, msg string) error
 	DueAlerts(ctx context.Context, chats []string, n int) ([]storage.PendingAlert, error)
 	AlertSent(ctx context.Context, s storage.Signal) error
-	AlertRetracting(ctx context.Context, s storage.Signal, chat string) (bool, error)
-	AlertNotRetracted(ctx context.Context, s storage.Signal, chat string) error
-	AlertRetracted(ctx context.Context, s storage.Signal, chat string) error
+	AlertRetracting(ctx context.Context, s storage.Signal, chat string) (tell bool, lease string, err error)
+	AlertNotRetracted(ctx context.Context, s storage.Signal, chat, lease string) error
+	AlertRetracted(ctx context.Context, s storage.Signal, chat, lease string) error
 	AlertWithdrawn(ctx context.Context, s storage.Signal) error
 	KeptAlerts(ctx context.Context) (int64, error)
 	ExpireDrafts(ctx context.Context, max int) ([]storage.ExpiredDraft, error)

@@ -582,7 +582,9 @@ func (m *Mux) RetryAlerts(ctx context.Context) error {
 // settled after: told, or (refused, cut off) to be told again. No other
 // process sends it the notice while that record's lease lasts; a process
 // dying in between leaves the chat to be told once the lease is over:
-// a notice twice where it died after the send, never none.
+// a notice twice where it died after the send, never none. One that
+// stalled past its lease settles its notice without ending the lease
+// another process took since.
 func (m *Mux) retractAlert(ctx, sendCtx context.Context, a storage.PendingAlert, routes map[string]string) bool {
 	text := m.msg.Localize(m.lang, "alert_withdrawn", map[string]any{
 		"Entity": isolated(safe(a.Signal.Entity.Display)), "Time": a.Formed.UTC().Format("2006-01-02 15:04 UTC"),
@@ -593,7 +595,7 @@ func (m *Mux) retractAlert(ctx, sendCtx context.Context, a storage.PendingAlert,
 			all = false
 			continue
 		}
-		tell, err := m.store.AlertRetracting(ctx, a.Signal, key)
+		tell, lease, err := m.store.AlertRetracting(ctx, a.Signal, key)
 		if err != nil {
 			// Not recorded: not sent now, told at its next attempt.
 			all = false
@@ -607,12 +609,12 @@ func (m *Mux) retractAlert(ctx, sendCtx context.Context, a storage.PendingAlert,
 		}
 		if !m.notifyQuietly(sendCtx, routes[key], Reply{Text: text, Protected: true, ReplyTo: replyTo(routes[key], a.Messages[key])}) {
 			all = false
-			if err := m.store.AlertNotRetracted(ctx, a.Signal, key); err != nil {
+			if err := m.store.AlertNotRetracted(ctx, a.Signal, key, lease); err != nil {
 				m.log.Warn("withdrawn alert: a chat not told of it was not recorded; it is told once its lease is over", "error", err.Error())
 			}
 			continue
 		}
-		if err := m.store.AlertRetracted(ctx, a.Signal, key); err != nil {
+		if err := m.store.AlertRetracted(ctx, a.Signal, key, lease); err != nil {
 			m.log.Warn("withdrawn alert: a chat told of it was not recorded", "error", err.Error())
 		}
 	}

@@ -258,9 +258,11 @@ if late and tonumber(ARGV[5]) > late then redis.call('HDEL', KEYS[1], ARGV[6]) e
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], ARGV[3], ARGV[4]) else redis.call('HDEL', KEYS[1], ARGV[3]) end
 return redis.call('HSET', KEYS[1], ARGV[1], 1)`)
 
-// retractedAlert forgets that a chat (field ARGV[1], its message ARGV[3],
-// its notice pending ARGV[4]) took a kept alert (KEYS[2], entity ARGV[5],
-// instance ARGV[2]). Should the alert no longer be withdrawn ("w" gone:
+// retractedAlert forgets that a chat (field ARGV[1], its message ARGV[3])
+// took a kept alert (KEYS[2], entity ARGV[5], instance ARGV[2]), and ends
+// the lease on telling it (field ARGV[4]) if it is the settling call's,
+// ARGV[8] (alertLease): one that stalled past its lease leaves the lease
+// another process took since, telling the chat now, to that process. Should the alert no longer be withdrawn ("w" gone:
 // it stood again while the notice was on its way, its process stalled
 // past its lease, and another sent the alert again meanwhile, before or
 // after the notice) the notice was late: the chat may be left believing
@@ -277,7 +279,8 @@ return redis.call('HSET', KEYS[1], ARGV[1], 1)`)
 // Answers 2 then.
 var retractedAlert = redis.NewScript(sameAlert + `
 if not sameAlert(KEYS[2], ARGV[2]) then return 0 end
-local n = redis.call('HDEL', KEYS[2], ARGV[1], ARGV[3], ARGV[4])
+if redis.call('HGET', KEYS[2], ARGV[4]) == ARGV[8] then redis.call('HDEL', KEYS[2], ARGV[4]) end
+local n = redis.call('HDEL', KEYS[2], ARGV[1], ARGV[3])
 local h = redis.call('HMGET', KEYS[2], 's', 'w', 'd')
 if not h[1] or h[2] then return n end
 redis.call('HDEL', KEYS[2], 'ok')
@@ -310,9 +313,13 @@ redis.call('HSET', KEYS[1], ARGV[3], ARGV[5])
 return 1`)
 
 // notTellingAlert undoes tellingAlert (field ARGV[1], KEYS[1], instance
-// ARGV[2]): the chat was not told.
+// ARGV[2]) that took lease ARGV[3]: the chat was not told. A lease that is
+// no longer this one (it ended while its process stalled, and another
+// took it: that process is telling the chat now) is left to its holder;
+// ended, it would let a third process tell the chat at the same time.
 var notTellingAlert = redis.NewScript(sameAlert + `
 if not sameAlert(KEYS[1], ARGV[2]) then return 0 end
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[3] then return 0 end
 return redis.call('HDEL', KEYS[1], ARGV[1])`)
 
 // markWithdrawn marks a kept alert (KEYS[1], instance ARGV[1]) found
@@ -752,57 +759,63 @@ func alertTimes(res []any, p pendingSignal, window time.Duration) (formed, since
 // AlertRetracting records, before chat (as configured) is sent the
 // notice that a kept alert it took was withdrawn, that it is being told,
 // for alertTellingLease: no other process sends it the notice meanwhile.
-// Should the notice not be settled by then (AlertRetracted,
-// AlertNotRetracted: the process died, or Redis failed), the chat counts
-// as not told, and is told at a later attempt: twice, should the process
-// have died after the send, never not at all. It reports false, and the
-// notice is not to be sent now, when the chat was told already, or is
-// being told (by this or another process; the alert is not yet to be
-// dropped: its next attempt sees whether it was), or the alert is no
-// longer withdrawn (it stood again since it was claimed: its next attempt
-// sends it again where it was withdrawn). An alert no longer kept
-// (the entity's next alert replaced its record) has nothing to record it
-// in: true, told as before.
-func (s *Store) AlertRetracting(ctx context.Context, sig Signal, chat string) (bool, error) {
+// It returns the lease taken, for the notice's settling (AlertRetracted,
+// AlertNotRetracted), which touches the record only while it holds that
+// lease. Should the notice not be settled by then (the process died, or
+// stalled, or Redis failed), the chat counts as not told, and is told at
+// a later attempt: twice, should the process have died after the send,
+// never not at all. It reports false, and the notice is not to be sent
+// now, when the chat was told already, or is being told (by this or
+// another process; the alert is not yet to be dropped: its next attempt
+// sees whether it was), or the alert is no longer withdrawn (it stood
+// again since it was claimed: its next attempt sends it again where it
+// was withdrawn). An alert no longer kept (the entity's next alert
+// replaced its record) has nothing to record it in: true, told as before.
+func (s *Store) AlertRetracting(ctx context.Context, sig Signal, chat string) (tell bool, lease string, err error) {
 	if sig.mac == "" {
-		return true, nil
+		return true, "", nil
 	}
 	field := s.alertChatMAC(sig.mac, chat)
 	now := s.now()
+	lease = alertLease(now.Add(alertTellingLease))
 	n, err := tellingAlert.Run(ctx, s.rdb, []string{s.k.alertPending(sig.mac)}, field, sig.alert, alertTellingOf(field),
-		now.UnixMilli(), alertLease(now.Add(alertTellingLease))).Int()
+		now.UnixMilli(), lease).Int()
 	if err != nil {
-		return false, fmt.Errorf("alert retracting: %w", err)
+		return false, "", fmt.Errorf("alert retracting: %w", err)
 	}
-	return n != 0, nil
+	return n != 0, lease, nil
 }
 
 // AlertNotRetracted undoes AlertRetracting for chat, whose notice was not
-// sent (refused, or cut off): it is told at the alert's next attempt.
-func (s *Store) AlertNotRetracted(ctx context.Context, sig Signal, chat string) error {
+// sent (refused, or cut off): it is told at the alert's next attempt. Only
+// lease, AlertRetracting's, is undone: one another process took since
+// (this one's ended while it stalled) is that process's, telling the chat.
+func (s *Store) AlertNotRetracted(ctx context.Context, sig Signal, chat, lease string) error {
 	if sig.mac == "" {
 		return nil
 	}
 	field := alertTellingOf(s.alertChatMAC(sig.mac, chat))
-	if err := notTellingAlert.Run(ctx, s.rdb, []string{s.k.alertPending(sig.mac)}, field, sig.alert).Err(); err != nil {
+	if err := notTellingAlert.Run(ctx, s.rdb, []string{s.k.alertPending(sig.mac)}, field, sig.alert, lease).Err(); err != nil {
 		return fmt.Errorf("alert not retracted: %w", err)
 	}
 	return nil
 }
 
 // AlertRetracted records that chat (as configured), which took a kept
-// alert since withdrawn, was told so: it is not told again. Should the
-// alert stand again meanwhile (new reporters), it is sent there again:
-// once more where the notice was late (its process stalled past its
-// lease while another found the alert standing, and sent it again), so
-// that the chat does not end believing it withdrawn.
-func (s *Store) AlertRetracted(ctx context.Context, sig Signal, chat string) error {
+// alert since withdrawn, was told so under lease (AlertRetracting's): it
+// is not told again. A lease another process took since (this one's
+// ended while it stalled) is left to it. Should the alert stand again
+// meanwhile (new reporters), it is sent there again: once more where the
+// notice was late (its process stalled past its lease while another
+// found the alert standing, and sent it again), so that the chat does
+// not end believing it withdrawn.
+func (s *Store) AlertRetracted(ctx context.Context, sig Signal, chat, lease string) error {
 	if sig.mac == "" {
 		return nil
 	}
 	field := s.alertChatMAC(sig.mac, chat)
 	if err := retractedAlert.Run(ctx, s.rdb, []string{s.k.alertsDue(), s.k.alertPending(sig.mac)}, field, sig.alert,
-		alertMessageOf(field), alertTellingOf(field), sig.mac, s.now().UnixMilli(), alertLateOf(field)).Err(); err != nil {
+		alertMessageOf(field), alertTellingOf(field), sig.mac, s.now().UnixMilli(), alertLateOf(field), lease).Err(); err != nil {
 		return fmt.Errorf("alert retracted: %w", err)
 	}
 	return nil

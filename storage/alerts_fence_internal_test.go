@@ -61,7 +61,7 @@ func TestAlertRetractingRunTwiceStillTells(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.armed.Store(true)
-	tell, err := s.AlertRetracting(ctx, w.Signal, chats[0])
+	tell, _, err := s.AlertRetracting(ctx, w.Signal, chats[0])
 	if h.armed.Load() {
 		t.Fatal("the script never ran")
 	}
@@ -70,7 +70,7 @@ func TestAlertRetractingRunTwiceStillTells(t *testing.T) {
 	}
 	// Another process, within the lease, still keeps off.
 	now = now.Add(time.Second)
-	if tell, err := s.AlertRetracting(ctx, w.Signal, chats[0]); err != nil || tell {
+	if tell, _, err := s.AlertRetracting(ctx, w.Signal, chats[0]); err != nil || tell {
 		t.Fatalf("retracting again within the lease: %v %v, want no", tell, err)
 	}
 }
@@ -90,7 +90,8 @@ func TestLateWithdrawalNoticeDoesNotOverrideAnAlertStandingAgain(t *testing.T) {
 	s.now = func() time.Time { return now }
 	chats := []string{"telegram:-100777", "telegram:-100778"}
 	w := withdrawnAlert(t, s, now, chats)
-	if tell, err := s.AlertRetracting(ctx, w.Signal, chats[0]); err != nil || !tell {
+	tell, lease, err := s.AlertRetracting(ctx, w.Signal, chats[0])
+	if err != nil || !tell {
 		t.Fatalf("retracting: %v %v", tell, err)
 	}
 	// The process stalls; the tips count again; another process sends
@@ -108,7 +109,7 @@ func TestLateWithdrawalNoticeDoesNotOverrideAnAlertStandingAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The stalled process's notice goes out; it settles it.
-	if err := s.AlertRetracted(ctx, w.Signal, chats[0]); err != nil {
+	if err := s.AlertRetracted(ctx, w.Signal, chats[0], lease); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.AlertWithdrawn(ctx, w.Signal); err != nil {
@@ -139,7 +140,7 @@ func TestStalledWithdrawalIsNotToldOfAnAlertStandingAgain(t *testing.T) {
 	if err != nil || len(due) != 0 {
 		t.Fatalf("due %+v %v, want the alert standing again, every chat having it", due, err)
 	}
-	if tell, err := s.AlertRetracting(ctx, w.Signal, chats[0]); err != nil || tell {
+	if tell, _, err := s.AlertRetracting(ctx, w.Signal, chats[0]); err != nil || tell {
 		t.Fatalf("retracting an alert standing again: %v %v, want no notice", tell, err)
 	}
 }

@@ -99,7 +99,7 @@ func TestWithdrawalOfAnAlertKeptBeforeInstancesLeavesTheNextAlone(t *testing.T) 
 		t.Fatal(err)
 	}
 	// The first process tells its chat, and drops what it withdrew.
-	if err := s.AlertRetracted(ctx, due[0].Signal, chats[0]); err != nil {
+	if err := s.AlertRetracted(ctx, due[0].Signal, chats[0], ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.AlertWithdrawn(ctx, due[0].Signal); err != nil {
@@ -256,7 +256,7 @@ func TestWithdrawalCutOffBetweenMarkAndRecordIsFinished(t *testing.T) {
 	if err != nil || len(due) != 1 || !due[0].Withdrawn || len(due[0].Took) != 1 {
 		t.Fatalf("due %+v %v, want the alert withdrawn from its chat", due, err)
 	}
-	if err := s.AlertRetracted(ctx, due[0].Signal, chats[0]); err != nil {
+	if err := s.AlertRetracted(ctx, due[0].Signal, chats[0], ""); err != nil {
 		t.Fatal(err)
 	}
 	h.armed.Store(true)
@@ -393,7 +393,7 @@ func TestWithdrawalRacingItsMarksExpiryLeavesTheNextMark(t *testing.T) {
 	if err != nil || len(due) != 1 || !due[0].Withdrawn || len(due[0].Took) != 1 {
 		t.Fatalf("due %+v %v, want the alert withdrawn from its chat", due, err)
 	}
-	if err := s.AlertRetracted(ctx, due[0].Signal, chats[0]); err != nil {
+	if err := s.AlertRetracted(ctx, due[0].Signal, chats[0], ""); err != nil {
 		t.Fatal(err)
 	}
 	var next Signal
@@ -462,7 +462,7 @@ func TestWithdrawalLetsGoOfAMarkWrittenBeforeMarksNamedTheirAlert(t *testing.T) 
 	if err != nil || len(due) != 1 || !due[0].Withdrawn || len(due[0].Took) != 1 {
 		t.Fatalf("due %+v %v, want the alert withdrawn from its chat", due, err)
 	}
-	if err := s.AlertRetracted(ctx, due[0].Signal, chats[0]); err != nil {
+	if err := s.AlertRetracted(ctx, due[0].Signal, chats[0], ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.AlertWithdrawn(ctx, due[0].Signal); err != nil {
@@ -532,7 +532,7 @@ func TestWithdrawalOfAnAlertKeptBeforeInstancesRaisedAgainLetsGoOfItsMark(t *tes
 		t.Fatalf("due %+v %v, want the alert withdrawn from both chats", due, err)
 	}
 	for _, chat := range chats {
-		if err := s.AlertRetracted(ctx, due[0].Signal, chat); err != nil {
+		if err := s.AlertRetracted(ctx, due[0].Signal, chat, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -580,7 +580,7 @@ func TestAlertStandingAgainAfterACrashMidNoticeGoesBackToThatChat(t *testing.T) 
 		return due[0]
 	}
 	w := withdraw()
-	if tell, err := s.AlertRetracting(ctx, w.Signal, chats[0]); err != nil || !tell {
+	if tell, _, err := s.AlertRetracting(ctx, w.Signal, chats[0]); err != nil || !tell {
 		t.Fatalf("retracting: %v %v", tell, err)
 	}
 	// The process dies; the reporters' tips count again.
@@ -601,7 +601,7 @@ func TestAlertStandingAgainAfterACrashMidNoticeGoesBackToThatChat(t *testing.T) 
 		t.Fatal(err)
 	}
 	w = withdraw()
-	if tell, err := s.AlertRetracting(ctx, w.Signal, chats[0]); err != nil || !tell {
+	if tell, _, err := s.AlertRetracting(ctx, w.Signal, chats[0]); err != nil || !tell {
 		t.Fatalf("the second withdrawal is not told to the first chat: %v %v", tell, err)
 	}
 }
@@ -660,7 +660,7 @@ func TestAlertStandingAgainGoesBackToAChatBeingToldWhenItsScriptRunsTwice(t *tes
 	if err != nil || len(due) != 1 || !due[0].Withdrawn {
 		t.Fatalf("due %+v %v, want the alert withdrawn", due, err)
 	}
-	if tell, err := s.AlertRetracting(ctx, due[0].Signal, chats[0]); err != nil || !tell {
+	if tell, _, err := s.AlertRetracting(ctx, due[0].Signal, chats[0]); err != nil || !tell {
 		t.Fatalf("retracting: %v %v", tell, err)
 	}
 	// The process dies; the reporters' tips count again.

@@ -33,7 +33,8 @@ func TestLateWithdrawalNoticeSettledWhileTheAlertIsSentAgain(t *testing.T) {
 			s.now = func() time.Time { return now }
 			chats := []string{"telegram:-100777", "telegram:-100778"}
 			w := withdrawnAlert(t, s, now, chats)
-			if tell, err := s.AlertRetracting(ctx, w.Signal, chats[0]); err != nil || !tell {
+			tell, lease, err := s.AlertRetracting(ctx, w.Signal, chats[0])
+			if err != nil || !tell {
 				t.Fatalf("retracting: %v %v", tell, err)
 			}
 			// The process stalls; the tips count again; another process
@@ -50,7 +51,7 @@ func TestLateWithdrawalNoticeSettledWhileTheAlertIsSentAgain(t *testing.T) {
 				}
 			}
 			// The stalled process's notice goes out; it settles it.
-			if err := s.AlertRetracted(ctx, w.Signal, chats[0]); err != nil {
+			if err := s.AlertRetracted(ctx, w.Signal, chats[0], lease); err != nil {
 				t.Fatal(err)
 			}
 			if tc.deliveredLate {
@@ -101,7 +102,8 @@ func TestLateWithdrawalNoticeEarlierClaimsAlertSentDoesNotEndTheResend(t *testin
 	s.now = func() time.Time { return now }
 	chats := []string{"telegram:-100777", "telegram:-100778"}
 	w := withdrawnAlert(t, s, now, chats)
-	if tell, err := s.AlertRetracting(ctx, w.Signal, chats[0]); err != nil || !tell {
+	tell, lease, err := s.AlertRetracting(ctx, w.Signal, chats[0])
+	if err != nil || !tell {
 		t.Fatalf("retracting: %v %v", tell, err)
 	}
 	countAgain(t, s, now)
@@ -114,7 +116,7 @@ func TestLateWithdrawalNoticeEarlierClaimsAlertSentDoesNotEndTheResend(t *testin
 		t.Fatal(err)
 	}
 	// The stalled process's notice goes out; it settles it.
-	if err := s.AlertRetracted(ctx, w.Signal, chats[0]); err != nil {
+	if err := s.AlertRetracted(ctx, w.Signal, chats[0], lease); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.AlertWithdrawn(ctx, w.Signal); err != nil {
@@ -174,7 +176,8 @@ func TestLateWithdrawalNoticeThenAFirstSend(t *testing.T) {
 			s.now = func() time.Time { return now }
 			chats := []string{"telegram:-100777", "telegram:-100778"}
 			w := withdrawnAlert(t, s, now, chats)
-			if tell, err := s.AlertRetracting(ctx, w.Signal, chats[0]); err != nil || !tell {
+			tell, lease, err := s.AlertRetracting(ctx, w.Signal, chats[0])
+			if err != nil || !tell {
 				t.Fatalf("retracting: %v %v", tell, err)
 			}
 			// The process telling the chat stalls; the tips count again;
@@ -190,7 +193,7 @@ func TestLateWithdrawalNoticeThenAFirstSend(t *testing.T) {
 			first := w.Signal
 			first.attempt = 0
 			settle := func() {
-				if err := s.AlertRetracted(ctx, w.Signal, chats[0]); err != nil {
+				if err := s.AlertRetracted(ctx, w.Signal, chats[0], lease); err != nil {
 					t.Fatal(err)
 				}
 				if err := s.AlertWithdrawn(ctx, w.Signal); err != nil {
@@ -262,7 +265,8 @@ func TestLateWithdrawalNoticeFirstSendSendingNothingDoesNotEndTheResend(t *testi
 	s.now = func() time.Time { return now }
 	chats := []string{"telegram:-100777", "telegram:-100778"}
 	w := withdrawnAlert(t, s, now, chats)
-	if tell, err := s.AlertRetracting(ctx, w.Signal, chats[0]); err != nil || !tell {
+	tell, lease, err := s.AlertRetracting(ctx, w.Signal, chats[0])
+	if err != nil || !tell {
 		t.Fatalf("retracting: %v %v", tell, err)
 	}
 	countAgain(t, s, now)
@@ -273,7 +277,7 @@ func TestLateWithdrawalNoticeFirstSendSendingNothingDoesNotEndTheResend(t *testi
 	}
 	// The stalled process's notice goes out; it settles it; then the
 	// earlier claim's copy is recorded.
-	if err := s.AlertRetracted(ctx, w.Signal, chats[0]); err != nil {
+	if err := s.AlertRetracted(ctx, w.Signal, chats[0], lease); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.AlertWithdrawn(ctx, w.Signal); err != nil {

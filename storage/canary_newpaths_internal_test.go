@@ -187,18 +187,22 @@ func TestNewPathsKeepNoCanaryInRedis(t *testing.T) {
 		t.Fatalf("due %+v %v, want the alert withdrawn from both chats", due, err)
 	}
 	w := due[0].Signal
+	leases := map[string]string{}
 	for _, chat := range chats {
-		if tell, err := s.AlertRetracting(ctx, w, chat); err != nil || !tell {
+		tell, lease, err := s.AlertRetracting(ctx, w, chat)
+		if err != nil || !tell {
 			t.Fatalf("retracting: %v %v", tell, err)
 		}
+		leases[chat] = lease
 	}
-	if err := s.AlertNotRetracted(ctx, w, chats[0]); err != nil {
+	if err := s.AlertNotRetracted(ctx, w, chats[0], leases[chats[0]]); err != nil {
 		t.Fatal(err)
 	}
-	if tell, err := s.AlertRetracting(ctx, w, chats[0]); err != nil || !tell {
+	tell, lease, err := s.AlertRetracting(ctx, w, chats[0])
+	if err != nil || !tell {
 		t.Fatalf("retracting again: %v %v", tell, err)
 	}
-	if err := s.AlertRetracted(ctx, w, chats[0]); err != nil {
+	if err := s.AlertRetracted(ctx, w, chats[0], lease); err != nil {
 		t.Fatal(err)
 	}
 	if v := s.rdb.HGet(ctx, s.k.alertPending(mac), alertTellingOf(s.alertChatMAC(mac, chats[1]))).Val(); v == "" {

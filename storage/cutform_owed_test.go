@@ -145,10 +145,11 @@ func TestSiftRecountOwedDoneByTwoIndexersAtOnceIsToldOnce(t *testing.T) {
 		t.Fatalf("withdrawals %+v, want one, to tell its chat", withdrawn)
 	}
 	a := withdrawn[0]
-	if ok, err := rs[0].AlertRetracting(ctx, a.Signal, a.Took[0]); err != nil || !ok {
+	ok, lease, err := rs[0].AlertRetracting(ctx, a.Signal, a.Took[0])
+	if err != nil || !ok {
 		t.Fatalf("retracting: %v %v", ok, err)
 	}
-	if err := rs[0].AlertRetracted(ctx, a.Signal, a.Took[0]); err != nil {
+	if err := rs[0].AlertRetracted(ctx, a.Signal, a.Took[0], lease); err != nil {
 		t.Fatal(err)
 	}
 	if err := rs[0].AlertWithdrawn(ctx, a.Signal); err != nil {
