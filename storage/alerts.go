@@ -174,7 +174,7 @@ func alertLateOf(chatField string) string {
 // keepAlert records an alert (KEYS[2], entity ARGV[1]: its sealed signal
 // ARGV[2], deadline ARGV[4], expiry ARGV[5], raised at ARGV[6], instance
 // ARGV[7]) as due at ARGV[3] in KEYS[1], and the chats that took it
-// (ARGV[9]…). Keeping it again (its tip indexed again) changes only its
+// (ARGV[10]…). Keeping it again (its tip indexed again) changes only its
 // signal and deadline, and adds chats, not when it is due, when it was
 // raised nor its attempts. Another instance's record is replaced with
 // ARGV[8] "1" (as the alert is raised: an earlier alert of the entity,
@@ -182,7 +182,12 @@ func alertLateOf(chatField string) string {
 // the entity's next alert, raised meanwhile, which this one must not
 // overwrite) and 0 answered; one gone meanwhile (the alert found
 // withdrawn by another process, and dropped) is made anew due for a
-// recount ("rc"), for the chats that took it since to be told. A record
+// recount ("rc"), for the chats that took it since to be told, counting
+// the attempts ARGV[9] the send keeping it counts as (Signal.begun): not
+// none, which would let a copy sent before a withdrawal notice settled
+// late on the new record pass for one sent after it (tookAlert, doneAlert
+// compare attempts). Attempts other processes made after that send read
+// the count are not known to it: those are lost with the record. A record
 // kept before instances is given none: a process that claimed it holds
 // none, and still acts on it.
 var keepAlert = redis.NewScript(sameAlert + `
@@ -191,6 +196,7 @@ if not sameAlert(KEYS[2], ARGV[7]) then
   redis.call('DEL', KEYS[2])
 elseif ARGV[8] ~= '1' and redis.call('HEXISTS', KEYS[2], 's') == 0 then
   redis.call('HSET', KEYS[2], 'rc', 1)
+  if tonumber(ARGV[9]) > (tonumber(redis.call('HGET', KEYS[2], 'n')) or 0) then redis.call('HSET', KEYS[2], 'n', ARGV[9]) end
 end
 if redis.call('HEXISTS', KEYS[2], 's') == 0 or redis.call('HEXISTS', KEYS[2], 'i') == 1 then
   redis.call('HSET', KEYS[2], 'i', ARGV[7])
@@ -199,7 +205,7 @@ redis.call('HSET', KEYS[2], 's', ARGV[2], 'd', ARGV[4])
 redis.call('HDEL', KEYS[2], 'ok')
 redis.call('HSETNX', KEYS[2], 'n', 0)
 redis.call('HSETNX', KEYS[2], 'f', ARGV[6])
-for i = 9, #ARGV do redis.call('HSET', KEYS[2], ARGV[i], 1) end
+for i = 10, #ARGV do redis.call('HSET', KEYS[2], ARGV[i], 1) end
 redis.call('PEXPIREAT', KEYS[2], ARGV[5])
 redis.call('ZADD', KEYS[1], 'NX', ARGV[3], ARGV[1])
 return 1`)
@@ -456,7 +462,8 @@ func (s *Store) keepAlert(ctx context.Context, sig Signal, took []string, replac
 	deadline := now.Add(s.index0.Window)
 	// The record outlives its deadline by a day, for a process to see it
 	// given up (and say so); then it goes in any case.
-	args := []any{sig.mac, sealed, now.Add(alertRetryFirst).UnixMilli(), deadline.UnixMilli(), deadline.Add(24 * time.Hour).UnixMilli(), now.UnixMilli(), sig.alert, others}
+	args := []any{sig.mac, sealed, now.Add(alertRetryFirst).UnixMilli(), deadline.UnixMilli(), deadline.Add(24 * time.Hour).UnixMilli(), now.UnixMilli(), sig.alert, others,
+		max(sig.attempt, sig.begun)}
 	for _, chat := range took {
 		args = append(args, s.alertChatMAC(sig.mac, chat))
 	}

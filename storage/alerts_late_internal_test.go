@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 )
@@ -309,5 +310,101 @@ func TestLateWithdrawalNoticeFirstSendSendingNothingDoesNotEndTheResend(t *testi
 	due, err := s.DueAlerts(ctx, chats, 10)
 	if err != nil || len(due) != 1 || due[0].Withdrawn || len(due[0].Missing) != 1 || due[0].Missing[0] != chats[0] {
 		t.Fatalf("due %+v %v after the later claim's wait, want the alert sent to the first chat again", due, err)
+	}
+}
+
+// A kept alert is claimed five times (its chats refusing it) and the
+// fifth claim's process stalls mid-send. Its tip is indexed again: a first
+// send reads the record; meanwhile the alert is found withdrawn with no
+// chat having it, and its record dropped; the first send reaches a chat
+// and keeps the alert anew (KeepSentAlert). Found withdrawn there, its
+// chat is told so late (the alert stands again meanwhile). Then the
+// stalled claim's copy is recorded: sent before that notice, it must not
+// count as the chat's last word, or the chat is left believing the alert
+// withdrawn. Mutation: keepAlert making the record anew with no attempts
+// (as before) → the late mark (3) is below the stalled claim's attempt
+// (5), its copy counts as after the notice, and the chat is not sent the
+// alert again.
+func TestAlertKeptAnewCarriesItsAttempts(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	chats := []string{"telegram:-100777", "telegram:-100778"}
+	first := raiseOne(t, s, now, "1", "2", "3")
+	if err := s.KeepAlert(ctx, first, nil); err != nil {
+		t.Fatal(err)
+	}
+	var stalled PendingAlert
+	for claim := range 5 {
+		now = now.Add(alertRetryMax + time.Second)
+		due, err := s.DueAlerts(ctx, chats, 10)
+		if err != nil || len(due) != 1 || due[0].Withdrawn || len(due[0].Missing) != 2 {
+			t.Fatalf("claim %d: due %+v %v, want the alert for both chats", claim+1, due, err)
+		}
+		stalled = due[0] // every send refused; the last one stalls
+	}
+	// Its tip is indexed again: a first send reads the record.
+	again := first
+	again.attempt = 0
+	if missing, err := s.AlertMissing(ctx, &again, chats); err != nil || len(missing) != 2 {
+		t.Fatalf("first send: missing %q %v, want both chats", missing, err)
+	}
+	// Its tips are forgotten: another process finds it withdrawn from no
+	// chat, and drops it.
+	s.rdb.Del(ctx, s.k.indexEntity(first.mac))
+	if err := s.checkAlerts(ctx, []string{first.mac}); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(alertRetryMax + time.Second)
+	if due, err := s.DueAlerts(ctx, chats, 10); err != nil || len(due) != 1 || !due[0].Withdrawn || len(due[0].Took) != 0 {
+		t.Fatalf("due %+v %v, want the alert withdrawn from no chat", due, err)
+	}
+	// The first send reached the first chat: the alert is kept anew.
+	if err := s.AlertDelivered(ctx, again, chats[0], "44"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.KeepSentAlert(ctx, again, chats[:1]); err != nil {
+		t.Fatal(err)
+	}
+	// Found withdrawn there: the first chat is told, by a process that
+	// stalls; the tips count again, and another process claims the alert
+	// standing again (its send fails).
+	now = now.Add(alertRetryFirst + time.Second)
+	due, err := s.DueAlerts(ctx, chats, 10)
+	if err != nil || len(due) != 1 || !due[0].Withdrawn || len(due[0].Took) != 1 {
+		t.Fatalf("due %+v %v, want the kept-anew alert withdrawn from the first chat", due, err)
+	}
+	tell, lease, err := s.AlertRetracting(ctx, due[0].Signal, chats[0])
+	if err != nil || !tell {
+		t.Fatalf("retracting: %v %v", tell, err)
+	}
+	countAgain(t, s, now)
+	now = now.Add(alertRetryMax + time.Second)
+	if due, err := s.DueAlerts(ctx, chats, 10); err != nil || len(due) != 1 || due[0].Withdrawn {
+		t.Fatalf("due %+v %v, want the alert standing again", due, err)
+	}
+	// The notice goes out, late; then the stalled claim's copy, sent
+	// before it, is recorded.
+	if err := s.AlertRetracted(ctx, due[0].Signal, chats[0], lease); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertDelivered(ctx, stalled.Signal, chats[0], "43"); err != nil {
+		t.Fatal(err)
+	}
+	resent := false
+	for range 3 {
+		now = now.Add(alertRetryMax + time.Second)
+		due, err := s.DueAlerts(ctx, chats, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(due) == 1 && slices.Contains(due[0].Missing, chats[0]) {
+			resent = true
+			break
+		}
+	}
+	if !resent {
+		t.Fatal("the first chat, told late the alert was withdrawn, is not sent it again: it believes it withdrawn")
 	}
 }
