@@ -1085,13 +1085,27 @@ func forget(ctx context.Context, c *Context) error {
 	// from, and "it is my answer" could no longer be. Deleted, it is not
 	// sent; they are told so, and may send it again as a new tip.
 	var dropped *held
-	_ = c.mux.updateAnswering(ctx, c.Pseudonym, func(a *answering) {
+	read := false
+	if err := c.mux.updateAnswering(ctx, c.Pseudonym, func(a *answering) {
+		read = true
 		a.drop(func(q question) bool { return q.Tip == t.ID })
 		dropped = nil
 		if a.Held != nil && a.Held.Q.Tip == t.ID {
 			dropped, a.Held = a.Held, nil
 		}
-	})
+	}); err != nil {
+		// The tip is forgotten, its marks are not changed: a message held
+		// for one of its questions may still be there (found, and its
+		// deletion not written; or the marks not read). It is not said to
+		// be deleted: the reporter is told it may not be, and to send
+		// /forget again, which deletes it. Meanwhile it goes nowhere, and
+		// keeps its entry in the sweep's schedule (told of at its end).
+		c.mux.log.Warn("held message of a forgotten tip not deleted", "error", err.Error())
+		if read && dropped == nil {
+			return c.Say(ctx, "forget_done", nil) // (none was held for it)
+		}
+		return c.Reply(ctx, Reply{Text: c.T("forget_done", nil) + "\n\n" + c.T("forget_held_unknown", nil)})
+	}
 	if dropped == nil {
 		return c.Say(ctx, "forget_done", nil)
 	}
