@@ -750,6 +750,16 @@ func (m *Mux) heldButton(ctx context.Context, c *Context, data string) error {
 	if h == nil {
 		return c.Say(ctx, "held_none", nil) // (chosen already, or kept too long)
 	}
+	if h.ID != "" {
+		// The sweep looks at it as the lease ends: let go by then, its
+		// entry goes; still there, it was used unless its event is not
+		// handled (a release not written, sweepHeld). Looked at then, not
+		// only at its reminder days later: by then the marks that say it
+		// was used (the draft it went to, an answer's event) may be gone.
+		if err := m.store.RescheduleHeld(ctx, storage.HeldRef{Pseudonym: c.Pseudonym, ID: h.ID}, time.UnixMilli(lease)); err != nil {
+			m.log.Warn("held message's schedule not moved to its press's lease", "error", err.Error())
+		}
+	}
 	mine := func(a *answering) bool {
 		return a.Held != nil && a.Held.Event == h.Event && a.Held.Text == h.Text && a.Held.Taken == lease
 	}
@@ -779,8 +789,9 @@ func (m *Mux) heldButton(ctx context.Context, c *Context, data string) error {
 		return err
 	}
 	// (Its entry in the sweep's schedule is dropped by the sweep, which
-	// finds no such message: a release whose write failed after its
-	// change ran leaves the message held, and its entry with it.)
+	// finds no such message. A release not written leaves the message
+	// held, taken until the lease's end, and its entry with it: the sweep
+	// then finds it used, and lets it go untold.)
 	if uerr := m.updateAnswering(ctx, c.Pseudonym, func(a *answering) {
 		if mine(a) {
 			a.Held = nil

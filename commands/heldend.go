@@ -58,7 +58,9 @@ func remindAt(at, until int64) int64 {
 // process that dies before its send leaves the take, which ends with the
 // lease: the next sweep sends it. One that dies after the send, before
 // the one Redis call that settles it, has it sent again after the lease
-// (told twice rather than not at all). A reporter whose chat a wipe is
+// (told twice rather than not at all). One a press used, its release not
+// written (Redis failing as it went), is let go untold once the press's
+// lease ends (heldUsed). A reporter whose chat a wipe is
 // owed the discard of is left alone until it is done: nothing is said in
 // a wiped chat.
 func (m *Mux) SweepHeld(ctx context.Context) error {
@@ -123,6 +125,18 @@ func (m *Mux) sweepHeld(ctx, sendCtx context.Context, ref storage.HeldRef) error
 	if err != nil {
 		return err
 	}
+	if h := a.Held; h != nil && h.ID == ref.ID && h.Taken != 0 && h.Taken <= now {
+		// A take that lapsed: a press (or a sweep) that never finished,
+		// or a press that used it and whose release was not written.
+		// Used, it is let go, and nothing is said: the reporter chose.
+		used, err := m.heldUsed(ctx, ref.Pseudonym, h)
+		if err != nil {
+			return err
+		}
+		if used {
+			return m.dropUsedHeld(ctx, ref, now)
+		}
+	}
 	step, next := m.heldStepOf(&a, ref, now)
 	if step == heldRemind || step == heldEnd {
 		// Taken in one step; what is done is decided again on what the
@@ -155,6 +169,41 @@ func (m *Mux) sweepHeld(ctx, sendCtx context.Context, ref storage.HeldRef) error
 		return m.store.RescheduleHeld(ctx, ref, time.UnixMilli(now))
 	}
 	return nil
+}
+
+// heldUsed reports whether held message h went already, as its
+// reporter chose (heldButton): its platform event was handled, as an
+// answer delivered, a draft's part, a tip sent, or a tip spooled. A
+// message is held only while its event is not handled (takeAnswer).
+func (m *Mux) heldUsed(ctx context.Context, pseudonym string, h *held) (bool, error) {
+	if h.Event == 0 {
+		return false, nil
+	}
+	if m.spool != nil {
+		if _, spooled := m.spool.Spooled(pseudonym, h.Event); spooled {
+			return true, nil
+		}
+	}
+	return m.store.EventHandled(ctx, pseudonym, h.Event)
+}
+
+// dropUsedHeld lets go the held message ref names, used by a press whose
+// release was not written, unless a press or sweep took it since; and
+// drops its entry.
+func (m *Mux) dropUsedHeld(ctx context.Context, ref storage.HeldRef, now int64) error {
+	dropped := false
+	if err := m.updateAnswering(ctx, ref.Pseudonym, func(a *answering) {
+		dropped = a.Held != nil && a.Held.ID == ref.ID && a.Held.Taken <= now
+		if dropped {
+			a.Held = nil
+		}
+	}); err != nil {
+		return err
+	}
+	if !dropped {
+		return nil // (taken since: looked at again at the next sweep)
+	}
+	return m.store.UnscheduleHeld(ctx, ref)
 }
 
 // tellHeld sends the reminder or the end notice for h, which the sweep

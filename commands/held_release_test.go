@@ -1,0 +1,107 @@
+package commands_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
+)
+
+// releaseFails is a store on which, once a held message was used (its
+// answer delivered, or its part added to a draft), the reporter's marks
+// are not written until heal: the release after the press fails.
+type releaseFails struct {
+	*storage.Store
+	failing atomic.Bool
+}
+
+func (s *releaseFails) Answer(ctx context.Context, id string, n int, answer string) (storage.Question, error) {
+	defer s.failing.Store(true)
+	return s.Store.Answer(ctx, id, n, answer)
+}
+
+func (s *releaseFails) AddToDraft(ctx context.Context, p string, d storage.DraftPart) (storage.Draft, error) {
+	defer s.failing.Store(true)
+	return s.Store.AddToDraft(ctx, p, d)
+}
+
+func (s *releaseFails) UpdateAnswering(ctx context.Context, p string, update func(string) (string, time.Duration)) error {
+	if s.failing.Load() {
+		return fmt.Errorf("update answering: %w", context.DeadlineExceeded)
+	}
+	return s.Store.UpdateAnswering(ctx, p, update)
+}
+
+// A held message a press used (delivered as the answer, or kept as a
+// new tip's part) whose release was not written (Redis failing after the
+// use) is not asked about again: the sweep, looking at it as the press's
+// lease ends, finds it used and lets it go. No reminder, no end notice
+// follows, though the draft it went to is cancelled meanwhile; a press of
+// its buttons finds nothing; the asker had the answer once.
+func TestHeldMessageUsedWhoseReleaseFailedIsNotAskedAboutAgain(t *testing.T) {
+	for _, choice := range []string{"1", "0"} {
+		t.Run("ansh:"+choice, func(t *testing.T) {
+			tm := unlinkedQuestion(t)
+			s := &releaseFails{Store: tm.store}
+			tm.mux = commands.New(commands.Options{
+				Store: s, Messages: tm.msg, Now: tm.clk.Now, DefaultLanguage: "en", Logger: slog.New(slog.NewTextHandler(tm.logs, nil)),
+				Retention: 90 * 24 * time.Hour, Roles: commands.Roles{"telegram:" + adminID: commands.Admin},
+			})
+			tm.mux.AddSender("telegram", tm.sent)
+			holdEnLunes(t, tm, "r80")
+			r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:" + choice})
+			if choice == "1" && !tm.answered(r) || choice == "0" && !tm.drafted(r, "") {
+				t.Fatalf("'ansh:%s' pressed, its release not written: %q", choice, texts(r))
+			}
+			s.failing.Store(false)
+
+			tm.clk.Add(3 * time.Minute) // (the press's lease over; the sweep runs every minute)
+			sweepHeld(t, tm.mux)
+			if choice == "0" {
+				if r := tm.as(reporterID, "Rosa", commands.Request{Callback: press(r, "cancel:")}); len(r) != 1 || r[0].Text != tm.text("en", "cancelled", nil) {
+					t.Fatalf("the draft cancelled: %q", texts(r))
+				}
+			}
+			for _, d := range []time.Duration{heldWindow - 24*time.Hour, 23 * time.Hour, 2 * time.Hour} {
+				tm.clk.Add(d)
+				sweepHeld(t, tm.mux)
+				if s := tm.takeSent(reporterID); len(s) != 0 {
+					t.Fatalf("about a message that went as they chose, the reporter was sent %q", texts(s))
+				}
+			}
+			if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:1"}); len(r) != 1 || r[0].Text != tm.text("en", "held_none", nil) {
+				t.Fatalf("'it is my answer' pressed after: %q", texts(r))
+			}
+			want := 0
+			if choice == "1" {
+				want = 1
+			}
+			if a := tm.notices("2002"); len(a) != want {
+				t.Fatalf("Ana was told %q", a)
+			}
+		})
+	}
+}
+
+// A press that took the held message and never used it (the process
+// ended first) leaves it held: the sweep, looking at it as the lease
+// ends, finds it unused, and the reporter is reminded of it in time.
+func TestHeldMessageTakenByAPressThatNeverFinishedIsStillReminded(t *testing.T) {
+	tm := unlinkedQuestion(t)
+	s := onPressDuring(tm)
+	holdEnLunes(t, tm, "r81")
+	s.during = func() { panic("the process ends here") }
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:1"})
+	tm.clk.Add(3 * time.Minute)
+	sweepHeld(t, tm.mux)
+	tm.clk.Add(heldWindow - 24*time.Hour)
+	sweepHeld(t, tm.mux)
+	if s := tm.takeSent(reporterID); len(s) != 1 || press(s, "ansh:1") == "" {
+		t.Fatalf("the reminder: %q", texts(s))
+	}
+}
