@@ -83,7 +83,8 @@ type held struct {
 	// language they wrote it in, Msg its id (told as a reply to it), At
 	// when it was held (Unix ms). Remind is when they are reminded to
 	// choose (Unix ms; 0 once reminded). None of them in marks written
-	// before the sweep: such a message ends untold, as it did then.
+	// before the sweep: a look gives such a message them, and an entry
+	// (scheduleOldHeld), from its tip's route.
 	Route  string `json:"r,omitempty"`
 	Lang   string `json:"g,omitempty"`
 	Msg    string `json:"m,omitempty"`
@@ -101,8 +102,8 @@ func (h *held) until() int64 { return max(h.Q.Until, h.Until) }
 
 // kept is until when (Unix ms) h stays in its reporter's marks: past its
 // window, for the sweep to tell them first (a press meanwhile still
-// handles it), heldSafety at most. One held before the sweep, which no
-// sweep tells, goes with its window, as it did then.
+// handles it), heldSafety at most. One held before the sweep, not
+// scheduled yet (scheduleOldHeld), goes with its window, as it did then.
 func (h *held) kept() int64 {
 	if h.Route == "" {
 		return h.until()

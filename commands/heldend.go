@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigia-project/vigia/storage"
@@ -35,6 +36,13 @@ const (
 	heldSweepBudget = 20 * time.Second
 	// heldSweepBatch is how many held messages one sweep looks at.
 	heldSweepBatch = 100
+	// oldHeldEvery is how often a process looks for messages held by
+	// versions before the sweep (scheduleOldHeld); oldHeldFor, for how
+	// long after its start, or after the last such message it found;
+	// oldHeldRetry, how soon a look that failed is made again.
+	oldHeldEvery = 6 * time.Hour
+	oldHeldFor   = 48 * time.Hour
+	oldHeldRetry = 10 * time.Minute
 )
 
 // heldID is a new random id for a held message (held.ID).
@@ -60,17 +68,24 @@ func remindAt(at, until int64) int64 {
 // the one Redis call that settles it, has it sent again after the lease
 // (told twice rather than not at all). One a press used, its release not
 // written (Redis failing as it went), is let go untold once the press's
-// lease ends (heldUsed). A reporter whose chat a wipe is
+// lease ends (heldUsed). Messages held by versions before the sweep are
+// looked for and scheduled first, while such looks are due
+// (scheduleOldHeld). A reporter whose chat a wipe is
 // owed the discard of is left alone until it is done: nothing is said in
 // a wiped chat.
 func (m *Mux) SweepHeld(ctx context.Context) error {
+	var errs error
+	if now := m.now(); m.oldHeld.due(now) {
+		found, err := m.scheduleOldHeld(ctx)
+		m.oldHeld.done(now, found, err)
+		errs = err
+	}
 	due, err := m.store.DueHeld(ctx, heldSweepBatch)
 	if err != nil {
-		return err
+		return errors.Join(errs, err)
 	}
 	sendCtx, cancel := context.WithTimeout(ctx, heldSweepBudget)
 	defer cancel()
-	var errs error
 	for _, ref := range due {
 		if _, owed := m.owed.owes(ref.Pseudonym); owed {
 			continue
@@ -254,4 +269,116 @@ func (m *Mux) tellHeld(ctx, sendCtx context.Context, ref storage.HeldRef, h *hel
 		return m.store.UnscheduleHeld(ctx, ref)
 	}
 	return m.store.RescheduleHeld(ctx, ref, time.UnixMilli(h.until()))
+}
+
+// oldHeldLooks paces scheduleOldHeld.
+type oldHeldLooks struct {
+	mu         sync.Mutex
+	next, stop time.Time
+}
+
+// due reports whether a look is due now, and if so counts it as made.
+func (l *oldHeldLooks) due(now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.stop.IsZero() {
+		l.stop = now.Add(oldHeldFor)
+	}
+	if now.Before(l.next) || now.After(l.stop) {
+		return false
+	}
+	l.next = now.Add(oldHeldEvery)
+	return true
+}
+
+// done records what the look made at now found: some, the looks go on
+// for oldHeldFor from now; an error, it is made again oldHeldRetry later.
+func (l *oldHeldLooks) done(now time.Time, found int, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if found > 0 {
+		l.stop = now.Add(oldHeldFor)
+	}
+	if err != nil {
+		l.next = now.Add(oldHeldRetry)
+	}
+}
+
+// scheduleOldHeld gives each message held by a version before the sweep
+// an entry in its schedule, and what it needs to tell the reporter; it
+// returns how many it found. Their marks carry no ID and no route: with
+// no entry, they would end untold, the reporter never reminded. A
+// process looks for them in every reporter's marks (storage.Answerers:
+// one SCAN) at its first sweep, then every oldHeldEvery for oldHeldFor
+// from its start or from the last it found: during a rolling upgrade,
+// replicas of the old version still running hold some after the new
+// ones started, and each is found hours after it was held, days before
+// its reminder is due. Each is given a new ID and entry, its tip's route
+// (its reporter's chat; none, their route forgotten or the tip gone,
+// there is no one to tell, and it ends as it did) and its language, and
+// when it was held (its window's start). Its message id is not known:
+// the reminder and the end notice are not replies to it. An old replica
+// that writes the marks again drops what it does not know: the sweep
+// then drops the entry (no such message), and the next look gives it a
+// new one.
+func (m *Mux) scheduleOldHeld(ctx context.Context) (int, error) {
+	reporters, err := m.store.Answerers(ctx)
+	if err != nil {
+		return 0, err
+	}
+	found := 0
+	var errs error
+	for _, p := range reporters {
+		ok, err := m.scheduleOldHeldOf(ctx, p)
+		if ok {
+			found++
+		}
+		errs = errors.Join(errs, err)
+	}
+	return found, errs
+}
+
+// scheduleOldHeldOf schedules reporter p's held message if a version
+// before the sweep held it, and reports whether it did.
+func (m *Mux) scheduleOldHeldOf(ctx context.Context, p string) (bool, error) {
+	a, err := m.loadAnswering(ctx, p)
+	if err != nil {
+		return false, err
+	}
+	old := a.Held
+	if old == nil || old.ID != "" || old.Route != "" {
+		return false, nil
+	}
+	route, lang, err := m.store.ReporterRoute(ctx, old.Q.Tip)
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil // no one to tell
+	}
+	if err != nil {
+		return false, err
+	}
+	h := *old
+	h.ID, h.Route, h.Lang = heldID(), route, lang
+	h.At = h.until() - m.triage.AnswerWindow.Milliseconds()
+	h.Remind = remindAt(h.At, h.until())
+	// As holdReply: the entry first, never a message without one.
+	ref := storage.HeldRef{Pseudonym: p, ID: h.ID}
+	if err := m.store.ScheduleHeld(ctx, ref, time.UnixMilli(h.Remind)); err != nil {
+		return false, err
+	}
+	same := false
+	if err := m.updateAnswering(ctx, p, func(a *answering) {
+		same = a.Held != nil && a.Held.ID == "" && a.Held.Route == "" && a.Held.Q == old.Q && a.Held.Event == old.Event && a.Held.Text == old.Text
+		if same {
+			scheduled := h
+			scheduled.Taken = a.Held.Taken // (a press may handle it)
+			a.Held = &scheduled
+		}
+	}); err != nil {
+		return false, err // (the sweep drops the entry: no such message)
+	}
+	if !same {
+		// Chosen, or scheduled by another process, meanwhile.
+		return false, m.store.UnscheduleHeld(ctx, ref)
+	}
+	return true, nil
 }

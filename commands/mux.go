@@ -103,6 +103,7 @@ type Store interface {
 	TouchClaim(ctx context.Context, id, claimerKey string) error
 	UpdateAnswering(ctx context.Context, pseudonym string, update func(string) (string, time.Duration)) error
 	Answering(ctx context.Context, pseudonym string) (string, error)
+	Answerers(ctx context.Context) ([]string, error)
 	ClearAnswering(ctx context.Context, pseudonym string) error
 	Audit(ctx context.Context, e storage.AuditEntry, retention time.Duration) error
 	AuditLog(ctx context.Context, n int) ([]storage.AuditEntry, error)
@@ -280,8 +281,9 @@ type Mux struct {
 
 	alertHung hungChats // investigators' chats whose alert send was cut off (signals.go)
 
-	urgentLog rateLog // urgent announcements no chat took, told of once an hour
-	heldLog   rateLog // held messages' reminders and end notices not sent, told of once an hour
+	urgentLog rateLog      // urgent announcements no chat took, told of once an hour
+	heldLog   rateLog      // held messages' reminders and end notices not sent, told of once an hour
+	oldHeld   oldHeldLooks // looks for messages held by versions before the sweep (heldend.go)
 
 	notices chatNotices // removal notices, counted here while Redis cannot (notices.go)
 }

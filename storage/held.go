@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -66,6 +67,38 @@ func (s *Store) DueHeld(ctx context.Context, max int) ([]HeldRef, error) {
 			continue
 		}
 		out = append(out, HeldRef{Pseudonym: m[:i], ID: m[i+1:]})
+	}
+	return out, nil
+}
+
+// Answerers returns the pseudonyms of the reporters who have answering
+// marks (SetAnswering), in no order: one SCAN of the keys, of every
+// master on a cluster. The engine looks in those marks for messages held
+// by versions before the sweep's schedule, which have no entry in it.
+func (s *Store) Answerers(ctx context.Context) ([]string, error) {
+	var (
+		mu  sync.Mutex
+		out []string
+	)
+	scan := func(ctx context.Context, node redis.UniversalClient) error {
+		iter := node.Scan(ctx, 0, s.k.answeringMatch(), 1000).Iterator()
+		for iter.Next(ctx) {
+			if p, ok := s.k.answeringOf(iter.Val()); ok {
+				mu.Lock()
+				out = append(out, p)
+				mu.Unlock()
+			}
+		}
+		return iter.Err()
+	}
+	var err error
+	if cl, ok := s.rdb.(*redis.ClusterClient); ok {
+		err = cl.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error { return scan(ctx, node) })
+	} else {
+		err = scan(ctx, s.rdb)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("answerers: %w", err)
 	}
 	return out, nil
 }

@@ -1,12 +1,15 @@
 package storage_test
 
 import (
+	"bytes"
 	"context"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
 )
 
 // The sweep's schedule of held messages answers those due now, the
@@ -50,5 +53,42 @@ func TestHeldScheduleAnswersTheDueOnesAndIsNotRevived(t *testing.T) {
 	clk.Add(2 * time.Hour)
 	if d := due(); !slices.Equal(d, []storage.HeldRef{c, b}) {
 		t.Fatalf("due two hours later: %v, want %v", d, []storage.HeldRef{c, b})
+	}
+}
+
+// Answerers names every reporter with answering marks, on each master of
+// a cluster, and no one else: not a reporter with other keys only, not
+// one under another prefix on the same Redis.
+func TestAnswerersAreTheReportersWithMarks(t *testing.T) {
+	ctx := context.Background()
+	cl := redistest.StartCluster(t)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{8}, 32))
+	st, err := storage.New(cl.Client(), kr, storage.Options{Prefix: "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := storage.New(cl.Client(), kr, storage.Options{Prefix: "c2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for i := range 12 { // (spread over the three masters)
+		p := st.Pseudonym("telegram", strconv.Itoa(1000+i))
+		if err := st.SetAnswering(ctx, p, `{"x":{}}`, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, p)
+	}
+	if err := other.SetAnswering(ctx, st.Pseudonym("telegram", "2000"), `{"x":{}}`, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetLanguage(ctx, st.Pseudonym("telegram", "2001"), "es"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.Answerers(ctx)
+	slices.Sort(got)
+	slices.Sort(want)
+	if err != nil || !slices.Equal(got, want) {
+		t.Fatalf("answerers: %v (%v), want %v", got, err, want)
 	}
 }

@@ -99,6 +99,18 @@ func (k keys) route(id string) string { return k.prefix + ":{tips}:route:" + id 
 // answering marks that a reporter's next message answers a question.
 func (k keys) answering(pseudonym string) string { return k.prefix + ":{" + pseudonym + "}:answering" }
 
+// answeringMatch matches every reporter's answering key (SCAN MATCH).
+func (k keys) answeringMatch() string { return globEscape(k.prefix) + ":{*}:answering" }
+
+// answeringOf is the pseudonym whose answering key key is.
+func (k keys) answeringOf(key string) (string, bool) {
+	p, ok := strings.CutPrefix(key, k.prefix+":{")
+	if !ok {
+		return "", false
+	}
+	return strings.CutSuffix(p, "}:answering")
+}
+
 // audit is the append-only, sealed audit stream.
 func (k keys) audit() string { return k.prefix + ":audit" }
 

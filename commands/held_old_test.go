@@ -1,0 +1,94 @@
+package commands_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
+)
+
+// asHeldByOldVersion rewrites the reporter's held message as a version
+// before the sweep keeps it (and writes it back, an old replica changing
+// the marks): without what it does not know, its ID, route, language,
+// message id, time and reminder. It returns the ref the message had.
+func asHeldByOldVersion(t *testing.T, tm *team) storage.HeldRef {
+	t.Helper()
+	ctx := context.Background()
+	p := tm.store.Pseudonym("telegram", reporterID)
+	v, err := tm.store.Answering(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var marks map[string]json.RawMessage
+	var h map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(v), &marks); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(marks["h"], &h); err != nil {
+		t.Fatal(err)
+	}
+	var id string
+	_ = json.Unmarshal(h["i"], &id)
+	for _, k := range []string{"i", "r", "g", "m", "a", "rm"} {
+		delete(h, k)
+	}
+	marks["h"], _ = json.Marshal(h)
+	b, _ := json.Marshal(marks)
+	if err := tm.store.SetAnswering(ctx, p, string(b), heldWindow); err != nil {
+		t.Fatal(err)
+	}
+	return storage.HeldRef{Pseudonym: p, ID: id}
+}
+
+// A message held by a replica of the version before the sweep, during a
+// rolling upgrade (after this process started), has no entry in the
+// sweep's schedule: it is found all the same, given one, and its reporter
+// reminded a day before its window ends, with the two buttons, then told
+// at its end that it was deleted unsent, once each; an old replica
+// writing the marks again meanwhile changes none of that. Nothing
+// reaches the asker.
+func TestHeldByAnOldVersionIsRemindedThenToldOfItsEnd(t *testing.T) {
+	tm := unlinkedQuestion(t)
+	ctx := context.Background()
+	sweepHeld(t, tm.mux) // (this process's first sweep, before the message is held)
+	held := holdEnLunes(t, tm, "r90")
+	if err := tm.store.UnscheduleHeld(ctx, asHeldByOldVersion(t, tm)); err != nil {
+		t.Fatal(err)
+	}
+	until := held.Add(heldWindow)
+
+	tm.clk.Add(6 * time.Hour)
+	sweepHeld(t, tm.mux)
+	asHeldByOldVersion(t, tm)
+	tm.clk.Add(6 * time.Hour)
+	sweepHeld(t, tm.mux)
+	if s := tm.takeSent(reporterID); len(s) != 0 {
+		t.Fatalf("half a day after it was held: %q", texts(s))
+	}
+
+	tm.clk.Add(until.Add(-24*time.Hour + time.Minute).Sub(tm.clk.Now()))
+	sweepHeld(t, tm.mux)
+	sweepHeld(t, tm.mux)
+	s := tm.takeSent(reporterID)
+	want := tm.text("en", "held_reminder", map[string]any{"Date": held.UTC().Format("2006-01-02"), "Time": until.UTC().Format("2006-01-02 15:04 UTC")})
+	if len(s) != 1 || s[0].Text != want || press(s, "ansh:1") == "" || press(s, "ansh:0") == "" {
+		t.Fatalf("the reminder: %+v, want %q with both buttons", s, want)
+	}
+
+	tm.clk.Add(until.Add(30 * time.Second).Sub(tm.clk.Now()))
+	sweepHeld(t, tm.mux)
+	sweepHeld(t, tm.mux)
+	want = tm.text("en", "held_expired", map[string]any{"Date": held.UTC().Format("2006-01-02"), "Period": "7 days"})
+	if s := tm.takeSent(reporterID); len(s) != 1 || s[0].Text != want {
+		t.Fatalf("at its end: %q, want %q", texts(s), want)
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:1"}); len(r) != 1 || r[0].Text != tm.text("en", "held_none", nil) {
+		t.Fatalf("'it is my answer' after its end: %q", texts(r))
+	}
+	if a := tm.notices("2002"); len(a) != 0 {
+		t.Fatalf("Ana was told %q", a)
+	}
+}
