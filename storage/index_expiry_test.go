@@ -237,3 +237,49 @@ func TestOwedRecountsNeverLeftWithoutExpiry(t *testing.T) {
 		t.Fatalf("%s kept past the retention (TTL %v)", key, ttl)
 	}
 }
+
+// A connection cut right after the indexer brings old tips into an
+// entity's set, and the process stopping then (no attempt after it, which
+// would find the tips in the set and write nothing more), leaves the set
+// with an expiry: whether it brings in the tips indexed under the
+// entity's past cut form (fold) or takes another entity's tips out of a
+// cut form into the entity they name now (sift). Such a set, made by
+// that write, would otherwise name those tips past the retention.
+// Mutations: foldPast's ZADD followed by a PEXPIRE in a pipeline (as
+// before) -> fold fails (the set's TTL -1); siftMove's -> sift fails.
+func TestCutFormWritesNeverLeaveAnEntityWithoutExpiry(t *testing.T) {
+	c := cutFormCases[0]
+	for _, tc := range []struct{ name, text string }{
+		{"fold", "de nuevo " + c.oldText}, // names the entity whose past form holds the old tip
+		{"sift", c.text},                  // names the cut form holding the old tip
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			srv := redistest.Start(t)
+			client, other := srv.Client(), srv.Client()
+			kr, _ := NewKeyring(bytes.Repeat([]byte{3}, 32))
+			s, err := New(client, kr, Options{Prefix: "w", Retention: 90 * 24 * time.Hour})
+			if err != nil || s.Init(ctx) != nil {
+				t.Fatal(err)
+			}
+			old := batchSubmit(t, s, "961", 1, c.oldText)
+			indexUntilDone(t, s)
+			indexEntityAsBefore(t, s, old, "961", c.kind, c.oldNow, c.cut)
+			now := s.k.indexEntity(s.entityMAC(c.kind + ":" + c.oldNow))
+			if n := other.Exists(ctx, now).Val(); n != 0 {
+				t.Fatalf("%s:%s's set is there before: the write under test would not make it", c.kind, c.oldNow)
+			}
+			batchSubmit(t, s, "962", 2, tc.text)
+			client.AddHook(&cutAfterWrite{on: true, writes: func(cmd redis.Cmder) bool { return writesKey(cmd, now, "zadd", "evalsha", "eval") }})
+			if _, err := s.IndexTips(ctx, 10, time.Millisecond, func(Signal) error { return nil }); err == nil {
+				t.Fatal("indexed through the cut connection")
+			}
+			if _, err := other.ZScore(ctx, now, old).Result(); err != nil {
+				t.Fatalf("the old tip was not brought in (%v): the cut came before the write", err)
+			}
+			if ttl := other.PTTL(ctx, now).Val(); ttl <= 0 {
+				t.Fatalf("%s:%s's set after the cut write: TTL %v, want an expiry", c.kind, c.oldNow, ttl)
+			}
+		})
+	}
+}

@@ -86,7 +86,7 @@ func (s *Store) foldPast(ctx context.Context, e tips.Entity, mac string, past []
 		if beforeFold != nil {
 			beforeFold()
 		}
-		pipe = s.rdb.Pipeline()
+		args := []any{s.retention.Milliseconds()}
 		added := map[string]string{} // the tips brought in, and their reporters
 		for i, c := range fields {
 			v := c.Val()
@@ -100,14 +100,16 @@ func (s *Store) foldPast(ctx context.Context, e tips.Entity, mac string, past []
 				continue
 			}
 			hour := time.UnixMilli(int64(res[i].Score)).Truncate(time.Hour).UnixMilli()
-			pipe.ZAddLT(ctx, ek, redis.Z{Score: res[i].Score, Member: ids[i]}, redis.Z{Score: -float64(hour), Member: "r" + s.reporterMAC(mac, reporterOf(st.Reporter))})
+			args = append(args, res[i].Score, ids[i], -float64(hour), "r"+s.reporterMAC(mac, reporterOf(st.Reporter)))
 			added[ids[i]] = reporterOf(st.Reporter)
 		}
 		if len(added) == 0 {
 			continue
 		}
-		pipe.PExpire(ctx, ek, s.retention)
-		if _, err := pipe.Exec(ctx); err != nil {
+		// Written and given its expiry in one script, as addEntity: a
+		// set made by a ZADD and given its expiry by a PEXPIRE after it
+		// would be left without one by a connection cut between the two.
+		if err := addFolded.Run(ctx, s.rdb, []string{ek}, args...).Err(); err != nil {
 			return err
 		}
 		if afterFoldWrites != nil {
@@ -123,6 +125,19 @@ func (s *Store) foldPast(ctx context.Context, e tips.Entity, mac string, past []
 	}
 	return nil
 }
+
+// addFolded adds tips and their reporters' tags to an entity's sorted
+// set (KEYS[1]): ARGV[2...] score and member pairs, LT, as addEntity
+// adds them (a tag keeps the hour of its reporter's latest tip); and sets
+// the set's expiry (ARGV[1] ms) in the same script: made by a command
+// and given its expiry by another, a connection cut between the two
+// would leave it without one, naming the entity's tips past the
+// retention. Rare (foldPast, siftMove).
+var addFolded = redis.NewScript(`
+for i = 2, #ARGV, 1000 do -- 500 pairs a call: unpack is bounded (Lua's C stack)
+  redis.call('ZADD', KEYS[1], 'LT', unpack(ARGV, i, math.min(i + 999, #ARGV)))
+end
+return redis.call('PEXPIRE', KEYS[1], ARGV[1])`)
 
 // beforeFold, if set, runs between foldPast's read of the tips and its
 // writes (tests).
@@ -378,8 +393,9 @@ func (s *Store) siftOpen(ctx context.Context, res []redis.Z, e tips.Entity, seen
 // or /forget missed meanwhile is taken back out (unfoldGone). moved
 // records those done, across sift's attempts.
 func (s *Store) siftMove(ctx context.Context, res []redis.Z, seen map[string]siftedTip, moved map[string]bool) error {
-	pipe := s.rdb.Pipeline()
 	added := map[string]map[string]string{} // by entity MAC: the tips brought in, and their reporters
+	var order []string                      // the entity MACs, in the order first met
+	args := map[string][]any{}              // by entity MAC: addFolded's arguments
 	for _, z := range res {
 		id, _ := z.Member.(string)
 		t := seen[id]
@@ -389,16 +405,24 @@ func (s *Store) siftMove(ctx context.Context, res []redis.Z, seen map[string]sif
 		moved[id] = true
 		for _, fm := range t.into {
 			hour := time.UnixMilli(int64(z.Score)).Truncate(time.Hour).UnixMilli()
-			pipe.ZAddLT(ctx, s.k.indexEntity(fm), redis.Z{Score: z.Score, Member: id}, redis.Z{Score: -float64(hour), Member: "r" + s.reporterMAC(fm, t.reporter)})
-			pipe.PExpire(ctx, s.k.indexEntity(fm), s.retention)
 			if added[fm] == nil {
 				added[fm] = map[string]string{}
+				order = append(order, fm)
+				args[fm] = []any{s.retention.Milliseconds()}
 			}
+			args[fm] = append(args[fm], z.Score, id, -float64(hour), "r"+s.reporterMAC(fm, t.reporter))
 			added[fm][id] = t.reporter
 		}
 	}
 	if len(added) == 0 {
 		return nil
+	}
+	// Each set written and given its expiry in one script (addFolded):
+	// never left without one by a connection cut between two commands.
+	// One script a set: one key, one slot on Redis Cluster.
+	pipe := s.rdb.Pipeline()
+	for _, fm := range order {
+		addFolded.Eval(ctx, pipe, []string{s.k.indexEntity(fm)}, args[fm]...) // rare: not cached
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return err
