@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -179,6 +180,37 @@ func TestPersistenceOnRedisClusterAsksEveryPrimary(t *testing.T) {
 	for i := range 20 {
 		if p, err := st.Persistence(ctx); err != nil || p.AppendOnly {
 			t.Fatalf("start %d, one primary of three without an append-only file: %+v, %v", i+1, p, err)
+		}
+	}
+}
+
+// On a Redis Cluster the index keys left without an expiry are looked
+// for on every primary, each holding a share of them: all are given one.
+// Mutation: one SCAN through the cluster client (which asks one node) ->
+// fails.
+func TestIndexExpiryRepairOnRedisCluster(t *testing.T) {
+	cl := redistest.StartCluster(t)
+	ctx := context.Background()
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{8}, 32))
+	st, err := storage.New(cl.Client(), kr, storage.Options{Prefix: "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := cl.Client()
+	var keys []string
+	for i := range 30 {
+		k := fmt.Sprint("c:ix:e:m", i)
+		keys = append(keys, k)
+		if err := rdb.ZAdd(ctx, k, redis.Z{Score: float64(time.Now().UnixMilli()), Member: "7"}).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := st.RepairIndexExpiry(ctx); err != nil || n != len(keys) {
+		t.Fatalf("repaired %d keys (%v), want %d", n, err, len(keys))
+	}
+	for _, k := range keys {
+		if ttl := rdb.PTTL(ctx, k).Val(); ttl <= 0 {
+			t.Errorf("%s left without expiry (%v)", k, ttl)
 		}
 	}
 }

@@ -926,7 +926,13 @@ func bandWeekStart(t time.Time) time.Time {
 // minute, for a tip indexed that late). Relative to the store's clock,
 // as every other expiry here.
 func (s *Store) bandTTL(created time.Time) time.Duration {
-	return max(bandWeekStart(created).Add(2*bandWeek+24*time.Hour).Sub(s.now()), time.Minute)
+	return max(bandExpiry(created).Sub(s.now()), time.Minute)
+}
+
+// bandExpiry is when the buckets of a tip's week can go: bandTTL, as a
+// time.
+func bandExpiry(created time.Time) time.Time {
+	return bandWeekStart(created).Add(2*bandWeek + 24*time.Hour)
 }
 
 // bandWeek is how long a tip's sketch bands are filed together: a tip is

@@ -283,3 +283,243 @@ func TestCutFormWritesNeverLeaveAnEntityWithoutExpiry(t *testing.T) {
 		})
 	}
 }
+
+// Index keys an earlier version left without an expiry are given the one
+// their writer gives them now (an entity's set, the owed recounts and
+// the signal candidates: the retention after their newest member, a
+// reporter's tag counting to the end of its hour; a
+// day's postings and late tips: the day's; a week's buckets: the week's;
+// a minute at least, for those already due), the others, the longest
+// (the retention from now): none names tips past the retention for
+// ever. A key with an expiry keeps it, shorter or longer; a key outside
+// the index (a tip, the forms moment, another prefix's) is left without.
+// A second run (within the day: none; the mark gone: the same) changes
+// nothing.
+// Mutations: the scan's pattern prefix+":*" -> fails (keys outside the
+// index given one); timeScored without "e" -> fails (the entity's sets
+// given the retention from now).
+func TestIndexKeysLeftWithoutExpiryAreRepaired(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	rdb := s.rdb
+	now := s.now()
+	ms := func(t time.Time) int64 { return t.UnixMilli() }
+	day := func(t time.Time) string { return indexDay(t) }
+	recent, old := now.Add(-24*time.Hour), now.Add(-s.retention-48*time.Hour)
+	ek := s.k.indexEntity("m1")
+	rdb.ZAdd(ctx, ek, redis.Z{Score: float64(ms(recent.Add(-time.Hour))), Member: "7"}, redis.Z{Score: float64(ms(recent)), Member: "8"},
+		redis.Z{Score: -float64(ms(recent.Truncate(time.Hour))), Member: "rtag"})
+	tags := s.k.indexEntity("m2") // a set holding only reporters' tags
+	rdb.ZAdd(ctx, tags, redis.Z{Score: -float64(ms(recent.Truncate(time.Hour))), Member: "rtag"}, redis.Z{Score: -float64(ms(old.Truncate(time.Hour))), Member: "rold"})
+	rdb.ZAdd(ctx, s.k.indexEntity("m3"), redis.Z{Score: float64(ms(old)), Member: "9"}) // all stale
+	rdb.ZAdd(ctx, s.k.indexTop(), redis.Z{Score: float64(ms(recent)), Member: "m1"})
+	rdb.ZAdd(ctx, s.k.indexRecountOwed(), redis.Z{Score: float64(ms(recent)), Member: "m1:x"})
+	rdb.Set(ctx, s.k.indexToken("tm", day(recent)), "\x00\x00\x00\x07", 0)
+	rdb.Set(ctx, s.k.indexToken("tm", day(old)), "\x00\x00\x00\x09", 0)
+	rdb.SAdd(ctx, s.k.indexLate(day(recent)), "7")
+	bands := s.bandKeys(recent, []string{"b1"})
+	rdb.HSet(ctx, bands[0], "b1", "7")
+	rdb.Set(ctx, s.k.indexDisplay("m1"), "sealed", 0)
+	rdb.Set(ctx, s.k.indexAlert("m1"), "7", 0)
+	rdb.Set(ctx, s.k.prefix+":ix:older:kind", "x", 0) // named by an earlier version
+	want := map[string]time.Time{
+		ek:                                recent.Truncate(time.Hour).Add(time.Hour + s.retention), // its tag, to the end of its hour
+		tags:                              recent.Truncate(time.Hour).Add(time.Hour + s.retention),
+		s.k.indexEntity("m3"):             now.Add(time.Minute),
+		s.k.indexTop():                    recent.Add(s.retention),
+		s.k.indexRecountOwed():            recent.Add(s.retention),
+		s.k.indexToken("tm", day(recent)): s.postingExpiry(recent),
+		s.k.indexToken("tm", day(old)):    now.Add(time.Minute),
+		s.k.indexLate(day(recent)):        s.postingExpiry(recent),
+		bands[0]:                          bandWeekStart(recent).Add(2*bandWeek + 24*time.Hour),
+		s.k.indexDisplay("m1"):            now.Add(s.retention),
+		s.k.indexAlert("m1"):              now.Add(s.index0.Window),
+		s.k.prefix + ":ix:older:kind":     now.Add(s.retention),
+	}
+	// Keys with an expiry: kept as they are.
+	shorter, longer := s.k.indexEntity("m4"), s.k.indexEntity("m5")
+	rdb.ZAdd(ctx, shorter, redis.Z{Score: float64(ms(recent)), Member: "10"})
+	rdb.PExpire(ctx, shorter, time.Hour)
+	rdb.ZAdd(ctx, longer, redis.Z{Score: float64(ms(recent)), Member: "11"})
+	rdb.PExpire(ctx, longer, 2*s.retention)
+	kept := map[string]time.Duration{}
+	for _, k := range []string{shorter, longer} {
+		kept[k] = rdb.PExpireTime(ctx, k).Val()
+	}
+	// Keys outside the index, without expiry: left so.
+	outside := []string{s.k.tip("12"), s.k.indexFormsSince(), "other:ix:e:m1", s.k.prefix + ":ixe:m1"}
+	for _, k := range outside {
+		rdb.Set(ctx, k, "x", 0)
+	}
+
+	check := func(run string) {
+		t.Helper()
+		for k, at := range want {
+			got := time.Duration(rdb.PExpireTime(ctx, k).Val())
+			// The relative ones are from the store's clock at the run,
+			// a little after now.
+			if w := time.Duration(ms(at)) * time.Millisecond; got < w || got > w+time.Minute {
+				t.Errorf("%s: %s expires at %v, want %v", run, k, time.UnixMilli(int64(got/time.Millisecond)), at)
+			}
+		}
+		for k, at := range kept {
+			if got := rdb.PExpireTime(ctx, k).Val(); got != at {
+				t.Errorf("%s: %s's expiry changed from %v to %v", run, k, at, got)
+			}
+		}
+		for _, k := range outside {
+			if ttl := rdb.PTTL(ctx, k).Val(); ttl != -1 {
+				t.Errorf("%s: %s outside the index given an expiry (%v)", run, k, ttl)
+			}
+		}
+	}
+	n, err := s.RepairIndexExpiry(ctx)
+	if err != nil || n != len(want) {
+		t.Fatalf("repaired %d keys (%v), want %d", n, err, len(want))
+	}
+	check("first run")
+	expiries := map[string]int64{}
+	for k := range want {
+		expiries[k] = rdb.PExpireTime(ctx, k).Val().Milliseconds()
+	}
+	if n, err := s.RepairIndexExpiry(ctx); err != nil || n != 0 {
+		t.Fatalf("run again within the day: %d keys (%v), want none", n, err)
+	}
+	rdb.Del(ctx, s.k.indexExpiryChecked())
+	if n, err := s.RepairIndexExpiry(ctx); err != nil || n != 0 {
+		t.Fatalf("run again: %d keys (%v), want none", n, err)
+	}
+	check("second run")
+	for k, at := range expiries {
+		if got := rdb.PExpireTime(ctx, k).Val().Milliseconds(); got != at {
+			t.Errorf("%s: expiry moved by the second run, %d to %d", k, at, got)
+		}
+	}
+}
+
+// beforeCommand runs do once, before the first pipeline holding a
+// command named name on the client it hooks.
+type beforeCommand struct {
+	name string
+	do   func()
+}
+
+func (h *beforeCommand) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *beforeCommand) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+
+func (h *beforeCommand) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if h.do != nil && slices.ContainsFunc(cmds, func(c redis.Cmder) bool { return c.Name() == h.name }) {
+			do := h.do
+			h.do = nil
+			do()
+		}
+		return next(ctx, cmds)
+	}
+}
+
+// An index key given its expiry by its writer while the repair looks at
+// it (found without one, then written) keeps its writer's expiry.
+// Mutation: PEXPIREAT without NX -> fails (the writer's expiry replaced).
+func TestIndexExpiryRepairKeepsAnExpiryWrittenMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	client, other := srv.Client(), srv.Client()
+	kr, _ := NewKeyring(bytes.Repeat([]byte{3}, 32))
+	s, err := New(client, kr, Options{Prefix: "w", Retention: 90 * 24 * time.Hour})
+	if err != nil || s.Init(ctx) != nil {
+		t.Fatal(err)
+	}
+	ek := s.k.indexEntity("m1")
+	other.ZAdd(ctx, ek, redis.Z{Score: float64(s.now().UnixMilli()), Member: "7"})
+	hook := &beforeCommand{name: "pexpireat", do: func() { other.PExpire(ctx, ek, time.Hour) }}
+	client.AddHook(hook)
+	if n, err := s.RepairIndexExpiry(ctx); err != nil || n != 0 || hook.do != nil {
+		t.Fatalf("repaired %d keys (%v), want none; written meanwhile: %v", n, err, hook.do == nil)
+	}
+	if ttl := other.PTTL(ctx, ek).Val(); ttl <= 0 || ttl > time.Hour {
+		t.Fatalf("TTL %v, want its writer's hour", ttl)
+	}
+}
+
+// Thirty thousand index keys without expiry are all given one,
+// a batch of keys at a time: no command or round trip grows with the
+// number of keys (which would hold Redis up for every other client).
+// Mutation: the whole key space read by KEYS into one pipeline -> fails.
+func TestIndexExpiryRepairWorksInBatches(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	client, other := srv.Client(), srv.Client()
+	kr, _ := NewKeyring(bytes.Repeat([]byte{3}, 32))
+	s, err := New(client, kr, Options{Prefix: "w", Retention: 90 * 24 * time.Hour})
+	if err != nil || s.Init(ctx) != nil {
+		t.Fatal(err)
+	}
+	const total = 30 * repairBatch
+	day := indexDay(s.now())
+	pipe := other.Pipeline()
+	for i := range total {
+		if i%2 == 0 {
+			pipe.ZAdd(ctx, s.k.indexEntity(fmt.Sprint("m", i)), redis.Z{Score: float64(s.now().UnixMilli()), Member: "7"})
+		} else {
+			pipe.Set(ctx, s.k.indexToken(fmt.Sprint("t", i), day), "\x00\x00\x00\x07", 0)
+		}
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sizes := &commandSizes{}
+	client.AddHook(sizes)
+	if n, err := s.RepairIndexExpiry(ctx); err != nil || n != total {
+		t.Fatalf("repaired %d keys (%v), want %d", n, err, total)
+	}
+	if sizes.keys > 0 || sizes.largest > 4*repairBatch {
+		t.Fatalf("%d KEYS, largest round trip %d commands, for %d keys", sizes.keys, sizes.largest, total)
+	}
+	var cursor uint64
+	for {
+		keys, next, err := other.Scan(ctx, cursor, "w:ix:*", 1000).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pipe := other.Pipeline()
+		ttls := make([]*redis.DurationCmd, len(keys))
+		for i, k := range keys {
+			ttls[i] = pipe.PTTL(ctx, k)
+		}
+		if _, err := pipe.Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range ttls {
+			if c.Val() <= 0 {
+				t.Fatalf("%s left without expiry (%v)", keys[i], c.Val())
+			}
+		}
+		if cursor = next; cursor == 0 {
+			break
+		}
+	}
+}
+
+// commandSizes records the largest pipeline a client sends, and how
+// many KEYS it sends.
+type commandSizes struct{ largest, keys int }
+
+func (h *commandSizes) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *commandSizes) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, c redis.Cmder) error {
+		if c.Name() == "keys" {
+			h.keys++
+		}
+		return next(ctx, c)
+	}
+}
+
+func (h *commandSizes) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.largest = max(h.largest, len(cmds))
+		return next(ctx, cmds)
+	}
+}

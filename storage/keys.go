@@ -157,6 +157,26 @@ func (k keys) indexFormsSince() string { return k.prefix + ":forms" }
 // stopped before it (redoOwedRecounts).
 func (k keys) indexRecountOwed() string { return k.prefix + ":ix:rc" }
 
+// indexKeys is the SCAN pattern of every index ("ix:") key.
+func (k keys) indexKeys() string { return globEscape(k.prefix) + ":ix:*" }
+
+// indexKind is what an index key is, by the name that built it
+// ("e" for indexEntity, "t" for indexToken...), and the rest of its name
+// after it; ok is false for a key that is not an index key.
+func (k keys) indexKind(key string) (kind, rest string, ok bool) {
+	rest, ok = strings.CutPrefix(key, k.prefix+":ix:")
+	if !ok {
+		return "", "", false
+	}
+	kind, rest, _ = strings.Cut(rest, ":")
+	return kind, rest, true
+}
+
+// indexExpiryChecked marks, for a day, that a process looked for index
+// keys an earlier version left without an expiry (RepairIndexExpiry),
+// or is looking.
+func (k keys) indexExpiryChecked() string { return k.prefix + ":ix:ttl" }
+
 // indexDisplay holds an entity's display value, sealed.
 func (k keys) indexDisplay(mac string) string { return k.prefix + ":ix:d:" + mac }
 

@@ -1,0 +1,200 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Every index key expires: a tip erased or expired must leave no trace
+// in the blind index past the retention. Earlier versions could leave
+// some without an expiry (a connection cut between the command that made
+// a key and the one that gave it its expiry): RepairIndexExpiry gives
+// them the one their writer gives them now.
+
+// repairBatch is how many keys one SCAN of RepairIndexExpiry asks for:
+// each batch costs Redis one short command at a time, never a walk of
+// the whole key space.
+const repairBatch = 1000
+
+// repairEvery is how long after a look for index keys without an expiry
+// another process's start looks again (indexExpiryChecked).
+const repairEvery = 24 * time.Hour
+
+// RepairIndexExpiry gives every index key without an expiry the expiry
+// the code writing it now gives it (an entity's set, the retention after
+// its newest tip; a day's postings, the day's), a minute from now at
+// least, and leaves every other key alone: one with an expiry keeps it
+// (PEXPIREAT NX: never shortened, nor lengthened), one outside the index
+// is never touched. It walks the keys in batches (SCAN, on each primary
+// of a Redis Cluster), and runs at most once a day across processes (the
+// first to start takes indexExpiryChecked; a look that fails lets it go,
+// for the next start). It returns how many keys it gave an expiry; 0
+// without looking if another process looked within the day. Running it
+// again changes nothing.
+func (s *Store) RepairIndexExpiry(ctx context.Context) (int, error) {
+	ok, err := s.rdb.SetNX(ctx, s.k.indexExpiryChecked(), s.now().UnixMilli(), repairEvery).Result()
+	if err != nil {
+		return 0, fmt.Errorf("index expiry: %w", err)
+	}
+	if !ok {
+		return 0, nil
+	}
+	n, err := s.repairIndexExpiry(ctx)
+	if err != nil {
+		s.rdb.Del(context.WithoutCancel(ctx), s.k.indexExpiryChecked())
+		return n, fmt.Errorf("index expiry: %w", err)
+	}
+	return n, nil
+}
+
+// repairIndexExpiry is RepairIndexExpiry once its mark is taken.
+func (s *Store) repairIndexExpiry(ctx context.Context) (int, error) {
+	var (
+		mu    sync.Mutex
+		total int
+	)
+	scan := func(ctx context.Context, node redis.Cmdable) error {
+		var cursor uint64
+		for {
+			keys, next, err := node.Scan(ctx, cursor, s.k.indexKeys(), repairBatch).Result()
+			if err != nil {
+				return err
+			}
+			n, err := s.repairKeys(ctx, node, keys)
+			mu.Lock()
+			total += n
+			mu.Unlock()
+			if err != nil {
+				return err
+			}
+			if cursor = next; cursor == 0 {
+				return nil
+			}
+		}
+	}
+	var err error
+	if cl, ok := s.rdb.(*redis.ClusterClient); ok {
+		err = cl.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error { return scan(ctx, node) })
+	} else {
+		err = scan(ctx, s.rdb)
+	}
+	return total, err
+}
+
+// repairKeys gives the keys of one SCAN batch that have no expiry theirs
+// (indexExpiry), in at most three round trips: their TTLs; for the
+// sorted sets without one, their oldest and newest members; the expiries.
+func (s *Store) repairKeys(ctx context.Context, node redis.Cmdable, keys []string) (int, error) {
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	pipe := node.Pipeline()
+	ttls := make([]*redis.DurationCmd, len(keys))
+	for i, k := range keys {
+		ttls[i] = pipe.PTTL(ctx, k)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return 0, err
+	}
+	type bare struct {
+		key         string
+		first, last *redis.ZSliceCmd // a sorted set's lowest and highest members
+	}
+	var found []*bare
+	pipe = node.Pipeline()
+	for i, k := range keys {
+		if ttls[i].Val() != -1 { // (go-redis gives PTTL's -1 as -1ns)
+			continue // an expiry, or gone
+		}
+		b := &bare{key: k}
+		if kind, _, _ := s.k.indexKind(k); timeScored[kind] {
+			b.first = pipe.ZRangeWithScores(ctx, k, 0, 0)
+			b.last = pipe.ZRevRangeWithScores(ctx, k, 0, 0)
+		}
+		found = append(found, b)
+	}
+	if len(found) == 0 {
+		return 0, nil
+	}
+	if pipe.Len() > 0 {
+		// A key of another type than its name says (an earlier
+		// version's) answers WRONGTYPE, and a read that failed
+		// nothing: either gets the retention from now, the longest.
+		_, _ = pipe.Exec(ctx)
+	}
+	now := s.now()
+	pipe = node.Pipeline()
+	set := make([]*redis.Cmd, len(found))
+	for i, b := range found {
+		var newest int64 // unix ms of its newest member, if a sorted set scored by time
+		if b.first != nil && b.first.Err() == nil && b.last.Err() == nil {
+			for _, z := range append(b.first.Val(), b.last.Val()...) {
+				// Tips are scored by their time, reporters' tags by
+				// minus their hour: a tag counts until the end of its
+				// hour is older than the retention.
+				newest = max(newest, int64(z.Score), -int64(z.Score)+time.Hour.Milliseconds())
+			}
+		}
+		at := s.indexExpiry(b.key, newest, now)
+		if soonest := now.Add(time.Minute); at.Before(soonest) {
+			at = soonest // its data is stale: soon gone, not gone under a reader
+		}
+		// NX: only if it still has none (written since, it has its
+		// writer's).
+		set[i] = pipe.Do(ctx, "pexpireat", b.key, at.UnixMilli(), "nx")
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return 0, err
+	}
+	n := 0
+	for _, c := range set {
+		if v, _ := c.Int64(); v == 1 {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// timeScored are the kinds of index keys (keys.indexKind) that are
+// sorted sets scored by time: an entity's set (its reporters' tags by
+// minus the hour), the owed recounts, the signal candidates.
+var timeScored = map[string]bool{"e": true, "rc": true, "top": true}
+
+// indexExpiry is when index key should expire, as the code writing it
+// now sets it: newest is the unix ms of its newest member, for a sorted
+// set scored by time (timeScored; 0 if unknown).
+func (s *Store) indexExpiry(key string, newest int64, now time.Time) time.Time {
+	kind, rest, _ := s.k.indexKind(key)
+	switch kind {
+	case "t", "late": // a day's postings, its late tips: the day's
+		if i := strings.LastIndexByte(rest, ':'); i >= 0 {
+			rest = rest[i+1:]
+		}
+		if day, err := time.Parse("20060102", rest); err == nil {
+			return s.postingExpiry(day)
+		}
+	case "lsh": // a week's buckets: bandTTL
+		if week, _, ok := strings.Cut(strings.TrimPrefix(rest, "{"), "}"); ok {
+			if t, err := time.Parse("20060102", week); err == nil {
+				return bandExpiry(t)
+			}
+		}
+	case "e", "rc", "top": // the retention from their last write
+		if newest > 0 {
+			return time.UnixMilli(newest).Add(s.retention)
+		}
+	case "a": // an alert mark: the window
+		return now.Add(s.index0.Window)
+	case "f", "s": // a fold's or a sift's mark: an hour
+		return now.Add(time.Hour)
+	}
+	// An entity's display value (the retention), or a key an earlier
+	// version named otherwise: the longest an index key lives.
+	return now.Add(s.retention)
+}
