@@ -460,6 +460,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	})
 	wg.Go(func() { keepRunning(ctx, log, "indexer", restartPause, eng.mux.RunIndexer) })
 	wg.Go(func() {
+		runRecovered(ctx, log, "index expiry repair", func(ctx context.Context) { repairIndexExpiry(ctx, eng.store, log) })
+	})
+	wg.Go(func() {
 		keepRunning(ctx, log, "broadcaster", restartPause, func(ctx context.Context) { eng.mux.RunBroadcaster(ctx, time.Second) })
 	})
 	wg.Go(func() {
@@ -477,6 +480,19 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	return nil
+}
+
+// repairIndexExpiry gives the index keys an earlier version left without
+// an expiry theirs (storage.RepairIndexExpiry: once a day at most across
+// replicas), at serve's start, beside the other loops.
+func repairIndexExpiry(ctx context.Context, st *storage.Store, log *slog.Logger) {
+	n, err := st.RepairIndexExpiry(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		log.Warn("index keys without expiry: the look for them failed; tried again at the next start", "error", err.Error())
+	case n > 0:
+		log.Info("index keys left without expiry by an earlier version given one", "keys", n)
+	}
 }
 
 // checkPersistence refuses a Redis without an append-only file, unless

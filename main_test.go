@@ -22,6 +22,8 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/vigia-project/vigia/bot/telegram"
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/storage"
@@ -455,6 +457,53 @@ func TestMetricsOnlyOnTheirOwnListener(t *testing.T) {
 	}
 	if code, _ := get("http://" + metrics + "/healthz"); code != http.StatusNotFound {
 		t.Errorf("metrics listener /healthz: %d", code)
+	}
+}
+
+// serve gives the index keys an earlier version left without an expiry
+// one (the retention after an entity's newest tip), and leaves the keys
+// outside the index alone.
+// Mutation: serve not running the repair -> fails (no expiry by the
+// deadline).
+func TestServeGivesIndexKeysLeftWithoutExpiryOne(t *testing.T) {
+	rs := redistest.Start(t)
+	rdb := rs.Client()
+	ctx := context.Background()
+	entity, forms := "vigia:ix:e:m1", "vigia:forms"
+	rdb.ZAdd(ctx, entity, redis.Z{Score: float64(time.Now().UnixMilli()), Member: "7"})
+	rdb.Set(ctx, forms, time.Now().UnixMilli(), 0)
+	api := fakeBotAPI(t)
+	e := validEnv()
+	e["VIGIA_REDIS_URL"], e["VIGIA_TELEGRAM_API_URL"] = rs.URL(), api.URL
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_INVESTIGATOR_2FA"], e["VIGIA_METRICS_ADDR"] = t.TempDir(), "off", "off"
+	sctx, cancel := context.WithCancel(ctx)
+	stderr := &syncBuffer{}
+	done := make(chan int, 1)
+	go func() { done <- run(sctx, []string{"serve"}, env(e), strings.NewReader(""), io.Discard, stderr) }()
+	defer func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("serve exit %d: %s", code, stderr.String())
+		}
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for rdb.PTTL(ctx, entity).Val() < 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the entity's set still without expiry; log: %s", stderr.String())
+		}
+		select {
+		case <-tick.C:
+		case c := <-done:
+			t.Fatalf("serve exited with %d: %s", c, stderr.String())
+		}
+	}
+	if ttl := rdb.PTTL(ctx, entity).Val(); ttl < 89*24*time.Hour || ttl > 90*24*time.Hour {
+		t.Errorf("the entity's set expires in %v, want the retention after its tip", ttl)
+	}
+	if ttl := rdb.PTTL(ctx, forms).Val(); ttl != -1 {
+		t.Errorf("the forms moment, outside the index, given an expiry (%v)", ttl)
 	}
 }
 
