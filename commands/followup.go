@@ -315,7 +315,7 @@ func ask(ctx context.Context, c *Context) error {
 	}
 	body := c.mux.msg.Localize(lang, "question_to_reporter", map[string]any{"Date": t.Created.UTC().Format("2006-01-02"), "Question": text})
 	button := Button{Label: c.mux.msg.Localize(lang, "button_answer", nil), Data: cbAnswer + id + ":" + strconv.Itoa(n)}
-	ids, err := sender.Send(ctx, chat, Reply{Text: body, Buttons: [][]Button{{button}}})
+	ids, err := sender.Send(ctx, chat, Reply{Text: body, Buttons: [][]Button{{button}}, Language: lang})
 	msgID := lastID(ids)
 	if err != nil && len(ids) == 0 && (errors.Is(err, ErrRefused) || errors.Is(err, ErrDestinationGone)) {
 		// Not delivered: its place among the open questions is given back

@@ -353,6 +353,9 @@ func TestHeldReminderAndEndAreInTheReportersLanguage(t *testing.T) {
 	if len(s) != 1 || s[0].Text != want || len(s[0].Buttons) != 2 || s[0].Buttons[0][0].Label != tm.text("es", "button_held_answer", nil) {
 		t.Fatalf("the reminder: %+v, want %q", s, want)
 	}
+	if s[0].Language != "es" { // for the demo's console: its lines are in the session's
+		t.Fatalf("the reminder does not say it is in Spanish: %q", s[0].Language)
+	}
 	tm.clk.Add(time.Hour)
 	sweepHeld(t, tm.mux)
 	want = tm.text("es", "held_expired", map[string]any{"Date": held.UTC().Format("2006-01-02"), "Period": "7 días"})

@@ -229,7 +229,7 @@ func (m *Mux) dropUsedHeld(ctx context.Context, ref storage.HeldRef, now int64) 
 func (m *Mux) tellHeld(ctx, sendCtx context.Context, ref storage.HeldRef, h *held, step heldStep, lease int64) error {
 	lang := m.readerLanguage(ctx, ref.Pseudonym, h.Lang)
 	sent := time.UnixMilli(h.At).UTC().Format("2006-01-02")
-	rep := Reply{ReplyTo: h.Msg} // (under the message itself, where the platform can)
+	rep := Reply{ReplyTo: h.Msg, Language: lang} // (under the message itself, where the platform can)
 	if step == heldEnd {
 		window := time.Duration(h.until()-h.At) * time.Millisecond
 		rep.Text = m.msg.Localize(lang, "held_expired", map[string]any{"Date": sent, "Period": m.spanIn(lang, window)})

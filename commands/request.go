@@ -194,6 +194,12 @@ type Reply struct {
 	// Discord having dropped the interaction): Text holds what may be
 	// shown there only (what a reporter typed in a refused form).
 	Instead string
+	// Language, if set, is the language Text and the buttons' labels are
+	// in, where the engine chose it apart from the request's (a message
+	// sent to a reporter in the language of their tip): an adapter with
+	// lines of its own (the console) tells from it whether the labels are
+	// in the language it speaks.
+	Language string
 }
 
 // File is a file to send: by the platform's own reference, or, for a file

@@ -141,6 +141,9 @@ func TestTriageLifecycle(t *testing.T) {
 	if !strings.HasPrefix(q[0].Text, strings.Split(tm.msg.Localize("es", "question_to_reporter", map[string]any{"Date": "x", "Question": "y"}), "x")[0]) {
 		t.Fatalf("question not in the reporter's language: %q", q[0].Text)
 	}
+	if q[0].Language != "es" { // for the demo's console: its lines are in the session's
+		t.Fatalf("the question does not say it is in Spanish: %q", q[0].Language)
+	}
 	// The other reporter opted out: no question can reach them.
 	if r = tm.as("2002", "Ana Investigadora", commands.Request{Command: "ask", Args: "2 ¿Dónde?"}); r[0].Text != tm.msg.Localize("en", "ask_not_allowed", map[string]any{"ID": "2"}) {
 		t.Fatalf("ask an opted-out reporter: %+v", r)

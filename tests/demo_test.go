@@ -143,6 +143,50 @@ func TestDemoAfterAChangeOfLanguage(t *testing.T) {
 	}
 }
 
+// A question the investigator asks after choosing French reaches the
+// reporter in the language of their tip, English: switching to the
+// reporter, the session speaks French, and the question's button is
+// listed by number under the French line, not as "[#1 Answer]".
+// Mutation: the engine's question without the language it is in
+// (Reply.Language) → "[#1 Answer]" under "Vous êtes maintenant :
+// signalant.", test fails.
+func TestDemoQuestionInTheLanguageOfTheTip(t *testing.T) {
+	script := strings.Join([]string{
+		"They charge protection money at the market",
+		"#9",  // Allow anonymous questions
+		"#10", // Send
+		"/as investigator",
+		"/language fr",
+		"/ask 1 Which market?",
+		"/as reporter",
+		"#5",
+		"#1",
+		"/quit",
+	}, "\n") + "\n"
+	cmd := exec.Command(binary, "demo")
+	cmd.Env = []string{"PATH=/usr/bin:/bin"}
+	cmd.Stdin = strings.NewReader(script)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("demo failed: %v\n%s", err, out)
+	}
+	s := string(out)
+	for _, want := range []string{
+		"  An investigator has a question about a tip you sent on ",
+		"reporter> #5\n  Il n'y a pas de bouton #5. Les boutons affichés avant le changement de langue fonctionnent toujours, par leur numéro :\n  [#1] \n",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, s)
+		}
+	}
+	if _, after, _ := strings.Cut(s, "/as reporter"); strings.Contains(after, "Answer]") {
+		t.Errorf("the question's button listed with its English label under French lines:\n%s", s)
+	}
+	if _, after, _ := strings.Cut(s, "reporter> #1\n"); after == "" || strings.Contains(strings.SplitN(after, ">", 2)[0], "Il n'y a pas de bouton") {
+		t.Errorf("the question's button, pressed by number, did nothing:\n%s", s)
+	}
+}
+
 // `vigia demo` run where the production environment is set (`docker
 // compose exec vigia vigia demo`, a shell with the bot's variables) never
 // touches that Redis: it wrote its tips under the real prefix and secret,

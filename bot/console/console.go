@@ -65,9 +65,11 @@ type Adapter struct {
 	who  Identity
 	lang string              // the session's language
 	rows [][]commands.Button // the buttons "#N" presses, as last shown
-	// rowsLang is the session's language when rows were shown (see
-	// pin): their labels are in it, and after a change of language they
-	// are listed by number alone, not with labels in the language left.
+	// rowsLang is the language of rows' labels: the one the engine says
+	// they are in (Reply.Language), else the session's when they were
+	// shown (see pin). In another than the session's (after a change of
+	// language), they are listed by number alone, not with labels in the
+	// language left.
 	rowsLang string
 	// waiting holds the buttons of messages sent to another identity's
 	// chat (by user id): pressable once the session switches to it.
@@ -75,8 +77,9 @@ type Adapter struct {
 	event   int64
 }
 
-// shown is a message's buttons and the session's language when shown
-// ("" for those sent to another chat: pinned on switching to it).
+// shown is a message's buttons and the language of their labels ("" if
+// the engine did not say, for those sent to another chat: pinned on
+// switching to it).
 type shown struct {
 	rows [][]commands.Button
 	lang string
@@ -413,8 +416,12 @@ func (a *Adapter) Reply(_ context.Context, r commands.Reply) error {
 func (a *Adapter) show(r commands.Reply) {
 	a.print(r.Text)
 	if len(r.Buttons) > 0 {
-		a.rows, a.rowsLang = r.Buttons, "" // pinned once answered
+		// Under their message, with their labels: in its language. Then
+		// in the language the engine says they are in, else pinned once
+		// answered.
+		a.rows, a.rowsLang = r.Buttons, ""
 		a.printButtons()
+		a.rowsLang = r.Language
 	}
 	for i, f := range r.Files {
 		fmt.Fprintf(a.o.Out, "  [%s %d]\n", f.Kind, i+1)
@@ -439,7 +446,10 @@ func (a *Adapter) Send(ctx context.Context, chatID string, r commands.Reply) ([]
 		if a.waiting == nil {
 			a.waiting = map[string]shown{}
 		}
-		a.waiting[id.UserID] = shown{rows: r.Buttons} // in that user's language: pinned on the way there
+		// In the language the engine says they are in (a question to the
+		// reporter is in their tip's, whatever the session speaks now),
+		// else in that user's: pinned on the way there.
+		a.waiting[id.UserID] = shown{r.Buttons, r.Language}
 	}
 	return nil, nil
 }

@@ -414,3 +414,57 @@ func TestConsoleButtonsAfterAChangeOfLanguage(t *testing.T) {
 		t.Errorf("requests %q, want %q", strings.Join(got, "|"), want)
 	}
 }
+
+// Buttons the engine says are in another language than the session's (a
+// question to the reporter is in the language of their tip, whatever the
+// session speaks now) are listed by number on switching to their chat,
+// not with their labels under the session's lines; shown under their
+// message, they keep their labels, in its language. Buttons the engine
+// says are in the session's language keep their labels.
+// Mutation: Send keeping the buttons without the language the engine
+// says (shown{rows: r.Buttons}, as before) → "[#1 Answer]" listed under
+// "fr:demo_as", test fails; show keeping them without it → "[#1 Remind]"
+// listed under "fr:demo_no_button", test fails.
+func TestConsoleButtonsInTheLanguageTheEngineSays(t *testing.T) {
+	in := "/as investigator\n/ask\n/as reporter\n#5\n/remind\n#5\n/ok\n#5\n"
+	var out bytes.Buffer
+	var a *Adapter
+	a = New(Options{In: strings.NewReader(in), Out: &out,
+		Say: func(lang, id string, data map[string]any) string {
+			if p, ok := data["Pressed"]; ok {
+				return lang + ":" + id + "(" + p.(string) + ")"
+			}
+			return lang + ":" + id
+		},
+		Language:   func(string, string) string { return "fr" },
+		Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
+	h := handlerFunc(func(ctx context.Context, req commands.Request, w commands.Replier) {
+		switch req.Command {
+		case "ask": // the reporter's tip was in English
+			_, _ = a.Send(ctx, "1", commands.Reply{Text: "question", Buttons: [][]commands.Button{{{Label: "Answer", Data: "ans:1"}}}, Language: "en"})
+			_ = w.Reply(ctx, commands.Reply{Text: "envoyée"})
+		case "remind":
+			_, _ = a.Send(ctx, "1", commands.Reply{Text: "reminder", Buttons: [][]commands.Button{{{Label: "Remind", Data: "held:1"}}}, Language: "en"})
+		case "ok":
+			_ = w.Reply(ctx, commands.Reply{Text: "ok", Buttons: [][]commands.Button{{{Label: "Envoyer", Data: "send:1"}}}, Language: "fr"})
+		}
+	})
+	if err := a.Run(context.Background(), h); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	for _, want := range []string{
+		"fr:demo_as\n\n  fr:demo_buttons_earlier\n  [#1] \n",
+		"reporter> #5\n  fr:demo_no_button_earlier(#5)\n  [#1] \n",
+		"  reminder\n\n  [#1 Remind] \n",
+		"reporter> #5\n  fr:demo_no_button_earlier(#5)\n  [#1] \n\nreporter> /ok",
+		"reporter> #5\n  fr:demo_no_button(#5)\n  [#1 Envoyer] \n",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("output lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "[#1 Answer]") {
+		t.Errorf("a button in English listed with its label under French lines:\n%s", s)
+	}
+}
