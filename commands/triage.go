@@ -366,9 +366,10 @@ func triage(ctx context.Context, c *Context) error {
 	case "":
 		return c.Say(ctx, "triage_usage", triageUsageData)
 	}
-	// What takes one value is named once: a second priority, category or
-	// original ("/triage 2 duplicate 1 1") gets the usage and nothing is
-	// decided, whichever was meant; it is not kept as a label.
+	// What takes one value is named once: a second status ("/triage 2
+	// verified dismissed"), priority, category or original ("/triage 2
+	// duplicate 1 1") gets the usage and nothing is decided, whichever was
+	// meant; it is not kept as a label.
 	for len(rest) > 0 {
 		if p, n := c.parseNamed(rest, "priority_", priorities); n > 0 && d.Priority != "" {
 			return c.Say(ctx, "triage_usage", triageUsageData) // a second priority: which one was meant?
@@ -378,6 +379,8 @@ func triage(ctx context.Context, c *Context) error {
 			return c.Say(ctx, "triage_usage", triageUsageData) // a second category
 		} else if ok {
 			d.Category, rest = cat, rest[1:] // the investigator overrides the category
+		} else if _, n := c.parseNamed(rest, "status_", triageStatuses); n > 0 || strings.EqualFold(rest[0], "duplicate-of") {
+			return c.Say(ctx, "triage_usage", triageUsageData) // a second status
 		} else {
 			break
 		}

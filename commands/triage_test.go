@@ -964,12 +964,15 @@ func TestRedeemByAMemberKeepsTheCode(t *testing.T) {
 
 // /triage names each thing that takes one value once: a second original
 // after duplicate-of ("/triage 2 duplicate 1 1"), as a second priority
-// already was, or a second category, gets the usage, in the user's
-// language, and nothing is decided; neither is kept as a label. A number
+// already was, a second category, or a second status ("verified
+// dismissed", "verified duplicate-of 1"), gets the usage, in the user's
+// language, and nothing is decided; none is kept as a label. A number
 // stays a label where no original is named ("verified 2024").
 // Mutation: the second-original check dropped → "/triage 2 duplicate 1 1"
 // marks #2 with a label "1", test fails; the second-category check
-// dropped → "verified drugs weapons" labels #2 "weapons", test fails.
+// dropped → "verified drugs weapons" labels #2 "weapons", test fails;
+// the second-status check dropped → "verified dismissed" labels #2
+// "dismissed", test fails.
 func TestTriageNamesEachValueOnce(t *testing.T) {
 	tm := newTeam(t)
 	ctx := context.Background()
@@ -979,6 +982,8 @@ func TestTriageNamesEachValueOnce(t *testing.T) {
 	for _, c := range []struct{ lang, args string }{
 		{"en", "2 duplicate 1 1"}, {"en", "2 duplicate-of 1 3"}, {"es", "2 duplicada 1 alta #3"}, {"fr", "2 doublon 1 urgent mercado 3"},
 		{"pt-BR", "2 duplicate 1 ３"}, {"en", "2 verified drugs weapons"}, {"es", "2 verificada alta drogas armas"},
+		{"en", "2 verified dismissed"}, {"fr", "2 vérifié classé sans suite"}, {"en", "2 verified duplicate-of 1"},
+		{"pt-BR", "2 descartada alta verificada"}, {"es", "2 escalada drogas nueva"},
 	} {
 		r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: c.args, Language: c.lang})
 		if want := tm.msg.Localize(c.lang, "triage_usage", map[string]any{"MaxLabels": 10, "LabelLen": 40}); len(r) != 1 || r[0].Text != want {
