@@ -98,6 +98,7 @@ type Store interface {
 	Ask(ctx context.Context, id string, n int, by storage.Claimer, question string) error
 	OpenQuestions(ctx context.Context, id string) ([]storage.Question, error)
 	Answer(ctx context.Context, id string, n int, answer string) (storage.Question, error)
+	AnswerOnce(ctx context.Context, id string, n int, answer, pseudonym string, eventID int64) (storage.Question, bool, error)
 	ClaimerOf(ctx context.Context, id string) (storage.Claimer, error)
 	ClaimedBy(ctx context.Context, id string) (string, error)
 	TouchClaim(ctx context.Context, id, claimerKey string) error

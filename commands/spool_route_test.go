@@ -3,6 +3,7 @@ package commands_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,8 @@ import (
 type spoolingTeam struct {
 	*team
 	sp *storage.Spool
+	// engineStore, if set, is the store the next process started uses.
+	engineStore commands.Store
 }
 
 func newSpoolingTeam(t *testing.T, tm *team) *spoolingTeam {
@@ -37,7 +40,11 @@ func newSpoolingTeam(t *testing.T, tm *team) *spoolingTeam {
 // start starts a process on the same Redis and spool: what the last one
 // kept in memory (an Answer pressed) is forgotten.
 func (o *spoolingTeam) start() {
-	o.mux = commands.New(commands.Options{Store: o.store, Messages: o.msg, DefaultLanguage: "en", Now: o.clk.Now, Spool: o.sp,
+	var st commands.Store = o.store
+	if o.engineStore != nil {
+		st = o.engineStore
+	}
+	o.mux = commands.New(commands.Options{Store: st, Messages: o.msg, DefaultLanguage: "en", Now: o.clk.Now, Spool: o.sp,
 		Roles: commands.Roles{"telegram:" + adminID: commands.Admin}, InvestigatorChats: []string{"telegram:" + invChat}, Retention: 90 * 24 * time.Hour})
 	o.mux.AddSender("telegram", o.sent)
 	o.sp.RouteWith(o.mux.RouteSpooled)
@@ -108,6 +115,63 @@ func TestAnswerSpooledForTheFirstTimeIsReplayedAsTheAnswer(t *testing.T) {
 	if a := tm.tipAnswers("1"); len(a) != 1 {
 		t.Fatalf("answers recorded: %q", a)
 	}
+}
+
+// A replay cut off after the spooled answer reached the investigators,
+// before it was marked as the answer (Redis gone again), and tried again:
+// the answer is neither told to the investigators twice nor made a tip
+// (its question now closed by it), and the reporter is told it went as
+// the answer.
+func TestSpooledAnswerReplayCutOffAndTriedAgainIsDeliveredOnce(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?")
+	o := newSpoolingTeam(t, tm)
+	ctx := context.Background()
+	tm.notices(reporterID)
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:1"})
+	tips0, err := tm.store.Recent(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.engineStore = &cutStore{Store: tm.store}
+	o.start() // a restart: the press is Redis's alone
+	receipt := o.spool(reporterID, "Rosa", commands.Request{Text: "El lunes a las nueve", EventID: 8221})
+	if _, err := o.sp.ReplayCounts(ctx, tm.store); err == nil || o.sp.Len() != 1 {
+		t.Fatalf("the replay cut off: %v, %d left", err, o.sp.Len())
+	}
+	c, err := o.sp.ReplayCounts(ctx, tm.store)
+	if err != nil || c != (storage.ReplayCount{Skipped: 1}) {
+		t.Fatalf("the replay tried again: %+v %v", c, err)
+	}
+	if list, _ := tm.store.Recent(ctx, 10); len(list) != len(tips0) {
+		t.Fatalf("%d tips after the replay, %d before: the answer became a tip", len(list), len(tips0))
+	}
+	if a := tm.tipAnswers("1"); len(a) != 1 || a[0] != "El lunes a las nueve" {
+		t.Fatalf("answers recorded: %q", a)
+	}
+	if n := tm.notices("2002"); len(n) != 1 || n[0] != tm.notice("1", "¿Qué día?", "El lunes a las nueve") {
+		t.Fatalf("Ana was told %q", n)
+	}
+	if n := tm.notices(reporterID); len(n) != 1 || n[0] != tm.text("en", "spool_answer_done", map[string]any{"Receipt": receipt}) {
+		t.Fatalf("the reporter was told %q", n)
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Command: "status", Args: receipt}); len(r) != 1 || r[0].Text != tm.text("en", "status_no_tip_answer", nil) {
+		t.Fatalf("/status with the outage's receipt: %q", texts(r))
+	}
+}
+
+// cutStore is the team's store whose first RememberAnswer fails, as
+// Redis gone again would.
+type cutStore struct {
+	commands.Store
+	cut bool
+}
+
+func (s *cutStore) RememberAnswer(ctx context.Context, pseudonym string, eventID int64) error {
+	if !s.cut {
+		s.cut = true
+		return errors.New("redis gone again")
+	}
+	return s.Store.RememberAnswer(ctx, pseudonym, eventID)
 }
 
 // A message spooled before its reporter pressed Answer (pressed once

@@ -51,7 +51,9 @@ func (s *Store) ReporterRoute(ctx context.Context, id string) (string, string, e
 // its data key: "q:<n>", the question, and "qb:<n>", who asked it. "oq"
 // is a copy of the newest open question's, which is what the tip shows.
 // A tip asked its question before questions were numbered has it in "oq"
-// alone: that one is question 0.
+// alone: that one is question 0. "qa:<n>" names, by a keyed hash, the
+// message whose delivery answered question n (AnswerOnce), so that
+// delivering it again is known as done, not as a question closed.
 
 // Question is an open question to a tip's reporter.
 type Question struct {
@@ -188,15 +190,21 @@ return 1`)
 // answerQuestion closes question ARGV[1] of tip KEYS[1] and adds the
 // answer ARGV[2] to its history KEYS[2], once: it returns the question and
 // its asker, or nil if the question is not open (answered, withdrawn, or
-// its tip is gone). "oq" becomes the newest question still open.
+// its tip is gone). "oq" becomes the newest question still open. Given
+// ARGV[4], the answering message's mark, it keeps it ("qa:<n>"), and
+// answers {} to that message delivered again once the question is closed.
 var answerQuestion = redis.NewScript(questionLua + `
-local tip, n = KEYS[1], ARGV[1]
+local tip, n, by_msg = KEYS[1], ARGV[1], ARGV[4] or ''
 if redis.call('HEXISTS', tip, 'k') == 0 then return false end
 local q = redis.call('HGET', tip, 'q:' .. n)
 if not q and n == '0' and not numbered(tip) then q = redis.call('HGET', tip, 'oq') end
-if not q then return false end
+if not q then
+  if by_msg ~= '' and redis.call('HGET', tip, 'qa:' .. n) == by_msg then return {} end
+  return false
+end
 local by = redis.call('HGET', tip, 'qb:' .. n) or ''
 redis.call('HDEL', tip, 'q:' .. n, 'qb:' .. n, 'qs:' .. n)
+if by_msg ~= '' then redis.call('HSET', tip, 'qa:' .. n, by_msg) end
 local newest = -1
 for _, f in ipairs(redis.call('HKEYS', tip)) do
   local m = string.sub(f, 1, 2) == 'q:' and tonumber(string.sub(f, 3))
@@ -392,25 +400,43 @@ func openQuestion(id string, dataKey []byte, n int, text, by string) (Question, 
 // returns the question answered, or ErrNotFound if it is not open (already
 // answered, withdrawn with /forget, or its tip is gone).
 func (s *Store) Answer(ctx context.Context, id string, n int, answer string) (Question, error) {
+	q, _, err := s.answer(ctx, id, n, answer, "")
+	return q, err
+}
+
+// AnswerOnce is Answer for a reporter's platform event: that message
+// delivered again (a replay tried again after its answer was stored)
+// reports again, the question closed by it, instead of ErrNotFound; it
+// is not added twice. The tip keeps only a keyed hash of the message.
+func (s *Store) AnswerOnce(ctx context.Context, id string, n int, answer, pseudonym string, eventID int64) (q Question, again bool, err error) {
+	mark := s.kr.receiptMAC("answered\x00" + pseudonym + "\x00" + strconv.FormatInt(eventID, 10) + "\x00" + id)
+	return s.answer(ctx, id, n, answer, mark)
+}
+
+func (s *Store) answer(ctx context.Context, id string, n int, answer, mark string) (Question, bool, error) {
 	dataKey, err := s.dataKey(ctx, id)
 	if err != nil {
-		return Question{}, err
+		return Question{}, false, err
 	}
 	entry, err := s.sealEntry(id, dataKey, tips.Entry{Kind: tips.EntryAnswer, Text: answer})
 	if err != nil {
-		return Question{}, err
+		return Question{}, false, err
 	}
-	v, err := answerQuestion.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.tipLog(id)}, n, entry, s.retention.Milliseconds()).StringSlice()
+	v, err := answerQuestion.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.tipLog(id)}, n, entry, s.retention.Milliseconds(), mark).StringSlice()
 	if errors.Is(err, redis.Nil) {
-		return Question{}, ErrNotFound
+		return Question{}, false, ErrNotFound
 	}
 	if err != nil {
-		return Question{}, fmt.Errorf("answer: %w", err)
+		return Question{}, false, fmt.Errorf("answer: %w", err)
+	}
+	if len(v) == 0 && mark != "" {
+		return Question{N: n}, true, nil
 	}
 	if len(v) != 2 {
-		return Question{}, fmt.Errorf("answer: %d values", len(v))
+		return Question{}, false, fmt.Errorf("answer: %d values", len(v))
 	}
-	return openQuestion(id, dataKey, n, v[0], v[1])
+	q, err := openQuestion(id, dataKey, n, v[0], v[1])
+	return q, false, err
 }
 
 // sealEntry seals a history entry of a tip, as appendLog does.
