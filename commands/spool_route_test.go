@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -45,7 +46,8 @@ func (o *spoolingTeam) start() {
 		st = o.engineStore
 	}
 	o.mux = commands.New(commands.Options{Store: st, Messages: o.msg, DefaultLanguage: "en", Now: o.clk.Now, Spool: o.sp,
-		Roles: commands.Roles{"telegram:" + adminID: commands.Admin}, InvestigatorChats: []string{"telegram:" + invChat}, Retention: 90 * 24 * time.Hour})
+		Logger: slog.New(slog.NewTextHandler(o.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Roles:  commands.Roles{"telegram:" + adminID: commands.Admin}, InvestigatorChats: []string{"telegram:" + invChat}, Retention: 90 * 24 * time.Hour})
 	o.mux.AddSender("telegram", o.sent)
 	o.sp.RouteWith(o.mux.RouteSpooled)
 }
@@ -249,4 +251,56 @@ func TestTeamMembersSpooledMessageGoesToTheirDraftNotTheQueue(t *testing.T) {
 	if c, err := o.sp.ReplayCounts(ctx, tm.store); err != nil || c.Entries() != 0 {
 		t.Fatalf("replayed again: %+v %v", c, err)
 	}
+}
+
+// The canary of tests/canary_test.go on what the replay's router writes
+// and logs: an answer delivered at the replay (its "qa:" and x:a marks,
+// its receipt marked NoTipAnswer), through a replay cut off and tried
+// again, and an invited investigator's message put in their draft (its
+// part and route, its receipt marked NoTipTeam). Neither Redis nor the
+// log holds either sender's chat, name, message id, words or receipt
+// code. (Event ids are left out: a state names handled events by them.)
+// Mutations: ReceiptNoTip and markReceiptNoTip keyed by the code itself,
+// not its receiptID (/status still answers) -> this fails (a key holds
+// the receipt code); AnswerOnce's mark the answer itself -> this fails
+// (the tip's hash holds the words).
+func TestSpoolReplayRoutedKeepsNoCanary(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?")
+	o := newSpoolingTeam(t, tm)
+	ctx := context.Background()
+	const (
+		name      = "Rosalinda Quintero"
+		chat      = "5550987654321"
+		msg       = "918273645"
+		words     = "El lunes en la bodega azul de Tlaquepaque"
+		teamName  = "Anabel Investigadora"
+		teamChat  = "5550123456789"
+		teamMsg   = "827364519"
+		teamWords = "Prueba del bot desde la colonia Oblatos"
+	)
+	tm.as(reporterID, name, commands.Request{Callback: "ans:1:1", ChatID: chat})
+	o.engineStore = &cutStore{Store: tm.store}
+	o.start()
+	receipt := o.spool(reporterID, name, commands.Request{Text: words, EventID: 8877665544, MessageID: msg, ChatID: chat})
+	teamReceipt := o.spool("2002", teamName, commands.Request{Text: teamWords, EventID: 8877665545, MessageID: teamMsg, ChatID: teamChat})
+	if _, err := o.sp.ReplayCounts(ctx, tm.store); err == nil {
+		t.Fatal("the replay was not cut off: the test proves nothing of the retry")
+	}
+	if c, err := o.sp.ReplayCounts(ctx, tm.store); err != nil || c != (storage.ReplayCount{Skipped: 2}) {
+		t.Fatalf("replay: %+v %v: the test proves nothing of the router's writes", c, err)
+	}
+	if a := tm.tipAnswers("1"); len(a) != 1 {
+		t.Fatalf("answers recorded: %q", a)
+	}
+	if n := tm.notices(teamChat); len(n) != 1 || n[0] != tm.text("en", "spool_team_draft", map[string]any{"Receipt": teamReceipt}) {
+		t.Fatalf("the investigator was told %q", n)
+	}
+	for user, code := range map[string]string{reporterID: receipt, "2002": teamReceipt} {
+		if r := tm.as(user, "", commands.Request{Command: "status", Args: code}); len(r) != 1 || !strings.Contains(r[0].Text, "storage was down") {
+			t.Fatalf("/status with %s's outage receipt: %q", user, texts(r))
+		}
+	}
+	checkCanaries(t, tm, tm.logs, "replayed", name, words, "bodega azul", "Tlaquepaque", chat, msg,
+		teamName, teamWords, "colonia Oblatos", teamChat, teamMsg,
+		receipt, strings.ReplaceAll(receipt, "-", ""), teamReceipt, strings.ReplaceAll(teamReceipt, "-", ""))
 }
