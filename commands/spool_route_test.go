@@ -134,7 +134,7 @@ func TestSpooledAnswerReplayCutOffAndTriedAgainIsDeliveredOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.engineStore = &cutStore{Store: tm.store}
+	o.engineStore = &cutStore{Store: tm.store, cutRemember: true}
 	o.start() // a restart: the press is Redis's alone
 	receipt := o.spool(reporterID, "Rosa", commands.Request{Text: "El lunes a las nueve", EventID: 8221})
 	if _, err := o.sp.ReplayCounts(ctx, tm.store); err == nil || o.sp.Len() != 1 {
@@ -162,18 +162,28 @@ func TestSpooledAnswerReplayCutOffAndTriedAgainIsDeliveredOnce(t *testing.T) {
 }
 
 // cutStore is the team's store whose first RememberAnswer fails, as
-// Redis gone again would.
+// Redis gone again would (cutRemember), or the first Answering read of
+// one reporter's marks (cutAnswering, a pseudonym).
 type cutStore struct {
 	commands.Store
-	cut bool
+	cutRemember  bool
+	cutAnswering string
 }
 
 func (s *cutStore) RememberAnswer(ctx context.Context, pseudonym string, eventID int64) error {
-	if !s.cut {
-		s.cut = true
+	if s.cutRemember {
+		s.cutRemember = false
 		return errors.New("redis gone again")
 	}
 	return s.Store.RememberAnswer(ctx, pseudonym, eventID)
+}
+
+func (s *cutStore) Answering(ctx context.Context, pseudonym string) (string, error) {
+	if pseudonym == s.cutAnswering {
+		s.cutAnswering = ""
+		return "", errors.New("redis gone again")
+	}
+	return s.Store.Answering(ctx, pseudonym)
 }
 
 // A message spooled before its reporter pressed Answer (pressed once
@@ -253,6 +263,33 @@ func TestTeamMembersSpooledMessageGoesToTheirDraftNotTheQueue(t *testing.T) {
 	}
 }
 
+// A replay cut off after a team member's message went to their draft
+// (Redis gone again at the next entry), tried again, does not tell them
+// a second time, nor add it again: its receipt says it was routed.
+func TestTeamMembersSpooledMessageIsToldOnceThroughACutOffReplay(t *testing.T) {
+	tm := newTeam(t)
+	tm.join("2002", "Ana")
+	o := newSpoolingTeam(t, tm)
+	ctx := context.Background()
+	tm.notices("2002")
+	o.engineStore = &cutStore{Store: tm.store, cutAnswering: tm.store.Pseudonym("telegram", reporterID)}
+	o.start()
+	receipt := o.spool("2002", "Ana", commands.Request{Text: "Prueba del bot durante la caída", EventID: 8311})
+	o.spool(reporterID, "Rosa", commands.Request{Text: "Cobran piso en el mercado", EventID: 8312})
+	if _, err := o.sp.ReplayCounts(ctx, tm.store); err == nil || o.sp.Len() != 2 {
+		t.Fatalf("the replay cut off: %v, %d left", err, o.sp.Len())
+	}
+	if c, err := o.sp.ReplayCounts(ctx, tm.store); err != nil || c != (storage.ReplayCount{Replayed: 1, Skipped: 1}) {
+		t.Fatalf("the replay tried again: %+v %v", c, err)
+	}
+	if n := tm.notices("2002"); len(n) != 1 || n[0] != tm.text("en", "spool_team_draft", map[string]any{"Receipt": receipt}) {
+		t.Fatalf("Ana was told %q", n)
+	}
+	if d, err := tm.store.Draft(ctx, tm.store.Pseudonym("telegram", "2002")); err != nil || d.Parts != 1 {
+		t.Fatalf("Ana's draft: %+v %v", d, err)
+	}
+}
+
 // The canary of tests/canary_test.go on what the replay's router writes
 // and logs: an answer delivered at the replay (its "qa:" and x:a marks,
 // its receipt marked NoTipAnswer), through a replay cut off and tried
@@ -279,7 +316,7 @@ func TestSpoolReplayRoutedKeepsNoCanary(t *testing.T) {
 		teamWords = "Prueba del bot desde la colonia Oblatos"
 	)
 	tm.as(reporterID, name, commands.Request{Callback: "ans:1:1", ChatID: chat})
-	o.engineStore = &cutStore{Store: tm.store}
+	o.engineStore = &cutStore{Store: tm.store, cutRemember: true}
 	o.start()
 	receipt := o.spool(reporterID, name, commands.Request{Text: words, EventID: 8877665544, MessageID: msg, ChatID: chat})
 	teamReceipt := o.spool("2002", teamName, commands.Request{Text: teamWords, EventID: 8877665545, MessageID: teamMsg, ChatID: teamChat})

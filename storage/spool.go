@@ -52,7 +52,8 @@ type Spool struct {
 // answer to an investigator's question, a team member's message) it
 // handles, and says why it makes no tip (NoTip, for the receipt's
 // /status); "" leaves it a tip. It must be idempotent: a replay
-// interrupted after it ran calls it again for the same entry.
+// interrupted after it ran, before the entry's receipt was marked, calls
+// it again for the same entry (once marked, it is not asked again).
 type SpoolRouter func(ctx context.Context, e SpoolEntry) (NoTip, error)
 
 // RouteWith has the replay ask r about each entry before it becomes a
@@ -686,6 +687,16 @@ func (sp *Spool) ReplayCounts(ctx context.Context, st *Store) (ReplayCount, erro
 		sp.mu.Lock()
 		route := sp.route
 		sp.mu.Unlock()
+		if route != nil && e.Receipt != "" {
+			// Routed already by a replay cut off after its receipt was
+			// marked: not asked again (its sender was told then).
+			if was, err := st.ReceiptNoTip(ctx, e.Receipt); err != nil {
+				return c, err
+			} else if was != "" {
+				c.Skipped++
+				continue
+			}
+		}
 		if route != nil {
 			// Spooled as a tip because Redis could not say what it was:
 			// now it can (an answer, a team member's message).
