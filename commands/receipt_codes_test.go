@@ -3,6 +3,8 @@ package commands_test
 import (
 	"context"
 	"log/slog"
+	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -299,6 +301,30 @@ func TestRepeatedSendTellsOfTheCodeCutAgain(t *testing.T) {
 		again := tm.as(reporterID, "R", commands.Request{Callback: send})
 		if len(first) == 0 || len(again) == 0 || again[0].Text != first[0].Text || strings.HasPrefix(again[0].Text, dropped) != c.cut {
 			t.Errorf("%q: first Send %q, again %q", c.msgs, texts(first), texts(again))
+		}
+	}
+}
+
+// A receipt code whose groups a control character stands between (an
+// en dash of Windows-1252 read as Latin-1 is U+0096; DEL; Ctrl-A typed
+// in a terminal) reads, in what investigators are shown, with a space
+// there (tips.Neutralize): it is cut from the tip as one with spaces is,
+// the rest kept.
+func TestReceiptCodeWithControlCharactersBetweenGroupsIsCut(t *testing.T) {
+	tm := newTeam(t)
+	r := tm.as(reporterID, "R", commands.Request{Text: "cobran piso en el mercado"})
+	code := codeRE.FindString(tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})[0].Text)
+	dropped := tm.msg.Localize("en", "receipt_text_dropped", nil)
+	for i, sep := range []string{"\u0096", "\x7f", "\x01", "\u009f\x1b"} {
+		r := tm.as(reporterID, "R", commands.Request{Text: "mi código es " + strings.ReplaceAll(code, "-", sep) + " y gracias"})
+		if len(r) != 1 || !strings.HasPrefix(r[0].Text, dropped+"\n\n") {
+			t.Errorf("code with %q between its groups: %+v", sep, r)
+		}
+		tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
+		id := strconv.Itoa(i + 2)
+		shown := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: id})
+		if len(shown) == 0 || slices.Contains(tips.ReceiptCodesIn(shown[0].Text), code) || !strings.Contains(shown[0].Text, "mi código es y gracias") {
+			t.Errorf("/tip %s, its code written with %q between groups: %+v", id, sep, shown)
 		}
 	}
 }

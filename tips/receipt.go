@@ -454,9 +454,11 @@ func halfWidth(r rune) rune {
 }
 
 // receiptSeparator reports whether r may stand between a code's
-// characters: dashes (the minus sign too), spaces, invisible characters.
+// characters: dashes (the minus sign too), spaces, invisible characters,
+// and control characters, which investigators are shown as spaces
+// (Neutralize): an en dash of Windows-1252 read as Latin-1 is U+0096.
 func receiptSeparator(r rune) bool {
-	return r == '-' || r == '\u2212' || unicode.IsSpace(r) || unicode.Is(unicode.Pd, r) || invisible(r)
+	return r == '-' || r == '\u2212' || unicode.IsSpace(r) || unicode.Is(unicode.Pd, r) || invisible(r) || unicode.IsControl(r)
 }
 
 // invisible reports whether r shows nothing: Unicode's default-ignorable
