@@ -1,6 +1,11 @@
 package commands
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/vigia-project/vigia/tips"
+)
 
 // A receipt code sent alone, or after a word, is read as one; a message
 // of sentences (most messages) is not split into its words to find out
@@ -26,4 +31,51 @@ func TestReceiptAloneReadsNoSentence(t *testing.T) {
 	if n := testing.AllocsPerRun(20, func() { receiptAlone(sentence) }); n != 0 {
 		t.Errorf("a sentence split into words: %v allocations a message, want none", n)
 	}
+}
+
+// receiptAloneFields is receiptAlone as it was before it counted words
+// (a31fe5a): the whole message split with strings.Fields.
+func receiptAloneFields(text string) (code string, ok, digit bool) {
+	f := strings.Fields(text)
+	if len(f) == 0 || len(f) > 5 {
+		return "", false, false
+	}
+	if code, ok := tips.NormalizeReceipt(text); ok {
+		return code, true, strings.ContainsAny(code, "0123456789")
+	}
+	if len(f) > 1 && !strings.ContainsAny(f[0], "0123456789") {
+		if code, ok := tips.NormalizeReceipt(strings.Join(f[1:], " ")); ok {
+			return code, true, strings.ContainsAny(code, "0123456789")
+		}
+	}
+	return "", false, false
+}
+
+// Counting words instead of splitting the message reads every message
+// as before, whatever stands between its words: every Unicode space,
+// the invisible characters a code is read across (which end no word),
+// control characters, invalid UTF-8.
+func FuzzReceiptAloneAsBefore(f *testing.F) {
+	seps := []string{" ", "\t", "\n", "\v", "\f", "\r", "\u0085", "\u00a0", "\u1680", "\u2000", "\u2007", "\u200a",
+		"\u2028", "\u2029", "\u202f", "\u205f", "\u3000", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u180e",
+		"\u2800", "\u3164", "\u115f", "\u00ad", "\u034f", "\ufe0f", "\u0096", "\x01", "\x7f", "\xff", "\xe2\x80"}
+	for _, sep := range seps {
+		for _, words := range [][]string{
+			{"K7QD", "9XMA", "R2TP", "4WZN"},
+			{"código", "K7QD", "9XMA", "R2TP", "4WZN"},
+			{"mi", "código", "K7QD", "9XMA", "R2TP", "4WZN"},
+			{"esta", "casa", "para", "mama"},
+			{"", "K7QD-9XMA-R2TP-4WZN", ""},
+			strings.Split("K7QD-9XMA-R2TP-4WZN", ""), // a separator after every character
+		} {
+			f.Add(strings.Join(words, sep))
+		}
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		code, ok, digit := receiptAlone(text)
+		wcode, wok, wdigit := receiptAloneFields(text)
+		if code != wcode || ok != wok || digit != wdigit {
+			t.Errorf("%q: %q %v %v, before %q %v %v", text, code, ok, digit, wcode, wok, wdigit)
+		}
+	})
 }
