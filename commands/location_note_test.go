@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/tips"
@@ -48,5 +49,44 @@ func TestSpooledLocationIsToldKeptApproximately(t *testing.T) {
 	want := msg.Localize("en", "spool_received", map[string]any{"Receipt": code}) + "\n\n" + msg.Localize("en", "location_coarse", nil)
 	if len(r) != 1 || code == "" || r[0].Text != want || sp.Len() != 1 {
 		t.Fatalf("a location during the outage answered %+v (spool holds %d), want %q", r, sp.Len(), want)
+	}
+}
+
+// A spooled location delivered again by the platform (a restart before it
+// heard the message was handled, the first answer maybe never sent) is
+// answered as the first answer was, the note included: before the replay
+// and after it.
+func TestRedeliveredSpooledLocationIsToldKeptApproximately(t *testing.T) {
+	srv, st, sp, _, mux := spooling(t)
+	ctx := context.Background()
+	msg, _ := loadMessages()
+	note := "\n\n" + msg.Localize("en", "location_coarse", nil)
+	say := func() []commands.Reply {
+		rec := &recorder{}
+		mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "702", ChatID: "702", EventID: 100,
+			Location: &tips.Location{Lat: 20.640123, Lon: -103.311456}}, rec)
+		return rec.take()
+	}
+	srv.Stop()
+	first := say()
+	code := codeRE.FindString(first[0].Text)
+	if len(first) != 1 || code == "" || !strings.HasSuffix(first[0].Text, note) {
+		t.Fatalf("a location during the outage answered %+v", first)
+	}
+	if again := say(); len(again) != 1 || again[0].Text != first[0].Text {
+		t.Fatalf("redelivered before the replay: %+v, first answer %q", again, first[0].Text)
+	}
+	srv.Restart()
+	for deadline := time.Now().Add(10 * time.Second); st.Ping(ctx) != nil && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n, err := sp.Replay(ctx, st); err != nil || n != 1 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	if again := say(); len(again) != 1 || again[0].Text != msg.Localize("en", "sent", map[string]any{"Receipt": code})+note {
+		t.Fatalf("redelivered after the replay: %+v", again)
+	}
+	if list, _ := st.Recent(ctx, 10); len(list) != 1 {
+		t.Fatalf("%d tips", len(list))
 	}
 }

@@ -260,7 +260,7 @@ func (m *Mux) sentAgain(ctx context.Context, c *Context, text string) error {
 				// Stored now: no outage to speak of; a file not in it
 				// still is.
 				kept := slices.ContainsFunc(tip.Content.Parts, func(p tips.Part) bool { return p.Attachment != nil })
-				return c.Reply(ctx, Reply{Text: c.T("sent", map[string]any{"Receipt": code}) + c.spooledFileNote(kept) + c.ownNameSent(text)})
+				return c.Reply(ctx, Reply{Text: c.T("sent", map[string]any{"Receipt": code}) + c.spooledFileNote(kept) + c.spooledLocationNote() + c.ownNameSent(text)})
 			}
 		}
 	}
@@ -323,7 +323,7 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		if receipt, ok := m.spool.Spooled(c.Pseudonym, req.EventID); ok {
 			// As the first answer said (which may never have gone out).
 			own := c.ownNameSent(withLinks(req.Text, req.HiddenLinks))
-			return c.Reply(ctx, Reply{Text: c.T("spool_received", map[string]any{"Receipt": receipt}) + c.spooledFileNote(false) + own})
+			return c.Reply(ctx, Reply{Text: c.T("spool_received", map[string]any{"Receipt": receipt}) + c.spooledFileNote(false) + c.spooledLocationNote() + own})
 		}
 	}
 	if n := len([]rune(req.Text)); n > m.limits.MaxMessageRunes {
@@ -899,6 +899,16 @@ func (c *Context) spooledFileNote(kept bool) string {
 		return "\n\n" + c.fileNote("spool_file_lost", 1)
 	}
 	return ""
+}
+
+// spooledLocationNote is what the first answer to a spooled message said
+// of the place it carried (kept to about 1 km, spoolTip), for that
+// message delivered again: the first answer may never have gone out.
+func (c *Context) spooledLocationNote() string {
+	if l := c.Request.Location; l == nil || !tips.Coarsen(l.Lat, l.Lon).Valid() {
+		return ""
+	}
+	return "\n\n" + c.T("location_coarse", nil)
 }
 
 // fileNote is what the reporter is told of n files by note: file_cleaned
