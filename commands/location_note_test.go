@@ -90,3 +90,31 @@ func TestRedeliveredSpooledLocationIsToldKeptApproximately(t *testing.T) {
 		t.Fatalf("%d tips", len(list))
 	}
 }
+
+// A spooled location's receipt the platform refuses twice is told with
+// the reporter's next message: with the note its first answer had.
+func TestOwedReceiptOfASpooledLocationSaysItsNote(t *testing.T) {
+	commands.ShortReceiptRetry(t)
+	srv, st, sp, _, mux := spooling(t)
+	msg, _ := loadMessages()
+	srv.Stop()
+	refused := 0
+	w := &refusingReplier{refuse: func(rep commands.Reply) bool {
+		if codeRE.MatchString(rep.Text) {
+			refused++
+			return true
+		}
+		return false
+	}}
+	mux.Handle(context.Background(), commands.Request{Platform: "telegram", UserID: "703", ChatID: "703", EventID: 1,
+		Location: &tips.Location{Lat: 20.640123, Lon: -103.311456}}, w)
+	if got := w.take(); refused != 2 || len(got) != 0 {
+		t.Fatalf("%d refused, then %+v", refused, got)
+	}
+	code, _ := sp.ReceiptOf(st.Pseudonym("telegram", "703"), 1)
+	want := msg.Localize("en", "spool_receipt_owed", map[string]any{"Receipt": code}) + "\n\n" + msg.Localize("en", "location_coarse", nil)
+	r := telegramUser(mux, "703")(commands.Request{Command: "help", CommandAtStart: true, EventID: 2})
+	if len(r) != 2 || code == "" || r[0].Text != want || r[1].Text != msg.Localize("en", "help", nil) {
+		t.Fatalf("the next message: %+v, want first %q", r, want)
+	}
+}

@@ -835,7 +835,7 @@ func (m *Mux) spoolTip(ctx context.Context, c *Context, part tips.Part, note str
 	// and a reporter left unanswered writes again.
 	err = c.replyReceipt(ctx, Reply{Text: text})
 	if err != nil {
-		dropped, oerr := m.spool.OweReceipt(storage.OwedReceipt{Pseudonym: c.Pseudonym, EventID: c.Request.EventID, Receipt: receipt, Note: note, OwnName: own != ""})
+		dropped, oerr := m.spool.OweReceipt(storage.OwedReceipt{Pseudonym: c.Pseudonym, EventID: c.Request.EventID, Receipt: receipt, Note: note, OwnName: own != "", Location: part.Location != nil})
 		if oerr != nil {
 			m.log.Error("undelivered receipt of a spooled tip not kept for later", "platform", c.Request.Platform, "error", oerr.Error())
 		}
@@ -864,6 +864,9 @@ func (m *Mux) tellOwedReceipts(ctx context.Context, c *Context) (answered bool) 
 		text := c.T("spool_receipt_owed", map[string]any{"Receipt": o.Receipt})
 		if o.Note != "" {
 			text += "\n\n" + c.fileNote(o.Note, 1)
+		}
+		if o.Location {
+			text += "\n\n" + c.T("location_coarse", nil)
 		}
 		if o.OwnName {
 			text += "\n\n" + c.T("own_name_owed", nil) // of that earlier message, not of the one answered now

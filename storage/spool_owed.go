@@ -23,8 +23,11 @@ type OwedReceipt struct {
 	Note string `json:"n,omitempty"`
 	// OwnName says the tip held the reporter's own name or username: the
 	// owed receipt carries a note of it (own_name_owed).
-	OwnName bool      `json:"o,omitempty"`
-	At      time.Time `json:"a"`
+	OwnName bool `json:"o,omitempty"`
+	// Location says the tip is a place, kept to about 1 km: the owed
+	// receipt says so (location_coarse), as the refused answer did.
+	Location bool      `json:"l,omitempty"`
+	At       time.Time `json:"a"`
 }
 
 // maxOwed bounds the receipts owed at once (the oldest go first): a
