@@ -156,6 +156,17 @@ func TestAttachmentsAndUnsupported(t *testing.T) {
 	if req, _ = a.request(1, m); req.Location == nil || req.Location.Lat != 19.432608 {
 		t.Fatalf("location: %+v", req)
 	}
+	// A place picked from the map (a venue): its coordinates alone, as a
+	// location's (coarsened by the engine); its name and address, the
+	// reporter's own surroundings as often as the place they mean, never.
+	// Telegram sends a venue's location field too; either way.
+	for _, fields := range []string{`"location":{"latitude":20.640123,"longitude":-103.311456},`, ""} {
+		m = decode(t, base+fields+`"venue":{"location":{"latitude":20.640123,"longitude":-103.311456},"title":"Casa Robles","address":"Calle Roble 12, Col. Centro","google_place_id":"ChIJplace"}}`)
+		req, _ = a.request(1, m)
+		if j := mustJSON(req); req.Location == nil || req.Location.Lat != 20.640123 || req.Unsupported || strings.Contains(j, "Robles") || strings.Contains(j, "Roble 12") || strings.Contains(j, "ChIJplace") {
+			t.Fatalf("venue: %+v", req)
+		}
+	}
 	// A shared contact carries a phone number: never kept.
 	m = decode(t, base+`"contact":{"phone_number":"+5215512345678","first_name":"Me"}}`)
 	if req, _ = a.request(1, m); !req.Unsupported || strings.Contains(mustJSON(req), "5512345678") {
