@@ -139,3 +139,41 @@ func TestDelayedWipeThatKillsItsProcessIsGivenUp(t *testing.T) {
 		t.Fatalf("after four processes died: wiped %v", w)
 	}
 }
+
+// A delayed wipe that fails once (the platform did not answer) after
+// four processes that took it died (four deploys) is still carried out
+// at its next try: a failure settles the take (counted apart, by its
+// attempts), so the takes start again. Before, the failed take counted
+// as a fifth death and the try after it was given up: the chat was
+// never wiped.
+func TestDelayedWipeFailedAfterTakesThatDiedIsStillDone(t *testing.T) {
+	p := &platform{recorder: &recorder{}}
+	e, _ := newEngine(t, "p", p, commands.Options{})
+	ctx := context.Background()
+	e.do(wiperID, commands.Request{Command: "wipe", Args: "1h", MessageID: "46", UserChat: wiperID, Language: "en"})
+	e.clk.Add(time.Hour + time.Second)
+	for take := range 4 {
+		if _, err := e.store.TakeWipe(ctx, e.clk.Now(), []string{"telegram"}, 10*time.Minute); err != nil {
+			t.Fatalf("take %d, by a process that dies: %v", take+1, err)
+		}
+		e.clk.Add(10*time.Minute + time.Second)
+	}
+	p.mu.Lock()
+	p.fail = true
+	p.mu.Unlock()
+	runWipes(t, e)
+	if _, w := p.took(); len(w) != 0 {
+		t.Fatalf("wiped while the platform fails: %v", w)
+	}
+	p.mu.Lock()
+	p.fail = false
+	p.mu.Unlock()
+	e.clk.Add(time.Minute + time.Second)
+	runWipes(t, e)
+	if _, w := p.took(); len(w) != 1 || w[0] != wiperID+"/46" {
+		t.Fatalf("the try after the failure: wiped %v", w)
+	}
+	if strings.Contains(e.logs.String(), "given up") {
+		t.Fatalf("given up:\n%s", e.logs.String())
+	}
+}
