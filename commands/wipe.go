@@ -58,13 +58,16 @@ func (c *Context) wipeButtons() [][]Button {
 }
 
 // wipe is the /wipe command: "/wipe", "/wipe now", "/wipe 30m", "/wipe 2h".
+// "now" is also taken in the reporter's language ("/wipe ahora"), as its
+// usage and Discord's field describe it.
 func wipe(ctx context.Context, c *Context) error {
 	arg := strings.ToLower(strings.TrimSpace(asciiNumerals(c.Request.Args)))
 	if arg == "1d" {
 		arg = "24h" // days, as /signals reads them: one is the longest delay
 	}
+	now := arg == "" || arg == "0" || arg == "now" || arg == strings.ToLower(c.T("wipe_now_word", nil))
 	var delay time.Duration
-	if arg != "" && arg != "now" && arg != "0" {
+	if !now {
 		d, err := time.ParseDuration(arg)
 		if err != nil || d < 0 || d > maxWipeDelay || d%time.Minute != 0 || strings.ContainsAny(arg, ".µun") {
 			return c.Say(ctx, "wipe_usage", nil)

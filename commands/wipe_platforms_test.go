@@ -3,6 +3,7 @@ package commands_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -175,5 +176,27 @@ func TestDelayedWipeFailedAfterTakesThatDiedIsStillDone(t *testing.T) {
 	}
 	if strings.Contains(e.logs.String(), "given up") {
 		t.Fatalf("given up:\n%s", e.logs.String())
+	}
+}
+
+// "/wipe now" is taken in the reporter's language, as the usage and
+// Discord's field name the word, and in English: before, "/wipe ahora"
+// was answered with the usage, and the chat was left as it was.
+func TestWipeNowInTheReportersLanguage(t *testing.T) {
+	p := &platform{recorder: &recorder{}}
+	e, _ := newEngine(t, "p", p, commands.Options{})
+	words := map[string]string{"en": "now", "es": "Ahora", "fr": "maintenant", "pt-BR": "agora"}
+	n := 0
+	for lang, word := range words {
+		for _, arg := range []string{word, "now"} {
+			n++
+			user, msg := fmt.Sprintf("88372%02d", n), fmt.Sprint(100+n)
+			if r := e.do(user, commands.Request{Command: "wipe", Args: " " + arg + " ", MessageID: msg, UserChat: user, Language: lang}); len(r) != 0 {
+				t.Fatalf("%s: /wipe %s answered %+v", lang, arg, r)
+			}
+			if _, w := p.took(); len(w) != n || w[n-1] != user+"/"+msg {
+				t.Fatalf("%s: /wipe %s did not wipe the chat at once: %v", lang, arg, w)
+			}
+		}
 	}
 }
