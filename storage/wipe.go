@@ -153,13 +153,19 @@ return v`)
 // moveWipe moves job ARGV[1] (its record KEYS[3]) from the schedule of
 // every platform, as versions before wipesOf kept it (KEYS[1]), to its
 // platform's (KEYS[2]), due when it was; KEYS[2] outlives it
-// (outliveJob).
+// (outliveJob). One whose record expired since it was read is dropped,
+// not moved: added alone, it would make its platform's schedule with no
+// expiry, which outliveJob then leaves so for good.
 var moveWipe = redis.NewScript(outliveJob + `
 local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not s then return 0 end
+local ttl = redis.call('PTTL', KEYS[3])
+if ttl == -2 then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  return 0
+end
 local before = redis.call('PTTL', KEYS[2])
 redis.call('ZADD', KEYS[2], s, ARGV[1])
-local ttl = redis.call('PTTL', KEYS[3])
 if ttl > 0 then outliveJob(KEYS[2], before, ttl) end
 redis.call('ZREM', KEYS[1], ARGV[1])
 return 1`)

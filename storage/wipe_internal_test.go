@@ -284,3 +284,31 @@ func TestWipeScheduleOfAPlatformNoLongerRunGoesWithItsJobs(t *testing.T) {
 		t.Fatalf("the job due now: %+v %v", w, err)
 	}
 }
+
+// A job of the old schedule whose record expires between the sweep's
+// read and its move (moveWipe) is dropped, not moved: moved alone into
+// a platform's schedule that did not exist, it made that schedule with
+// no expiry, which every later job then left so (a schedule kept with
+// no expiry is taken for an earlier version's): a platform no longer
+// run kept its jobs' ids for ever. Mutation: moveWipe without its check
+// of the record → the schedule never expires, test fails.
+func TestWipeOfTheOldScheduleExpiredAsItIsMovedLeavesNoScheduleWithoutExpiry(t *testing.T) {
+	s, _ := wipeStore(t)
+	ctx := context.Background()
+	if err := s.rdb.ZAdd(ctx, s.k.wipes(), redis.Z{Score: float64(time.Now().UnixMilli()), Member: "old2"}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	// Read by the sweep, expired before the move: no record.
+	if err := moveWipe.Run(ctx, s.rdb, []string{s.k.wipes(), s.k.wipesOf("discord"), s.k.wipe("old2")}, "old2").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.rdb.ZCard(ctx, s.k.wipes()).Val(); n != 0 {
+		t.Fatalf("%d left in the old schedule", n)
+	}
+	if err := s.ScheduleWipe(ctx, Wipe{Route: "discord:u3", MessageID: "11", Chat: true}, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if ttl := s.rdb.PTTL(ctx, s.k.wipesOf("discord")).Val(); ttl <= 0 {
+		t.Fatalf("the platform's schedule has no expiry (%v): it would outlive its jobs", ttl)
+	}
+}
