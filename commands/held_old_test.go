@@ -3,6 +3,12 @@ package commands_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -90,5 +96,65 @@ func TestHeldByAnOldVersionIsRemindedThenToldOfItsEnd(t *testing.T) {
 	}
 	if a := tm.notices("2002"); len(a) != 0 {
 		t.Fatalf("Ana was told %q", a)
+	}
+}
+
+// marksUnreachable is a store whose reporters' marks cannot be read
+// while down (Redis unreachable: each read a timeout); reads counts the
+// reads tried meanwhile.
+type marksUnreachable struct {
+	*storage.Store
+	down  atomic.Bool
+	reads atomic.Int32
+}
+
+func (s *marksUnreachable) Answering(ctx context.Context, p string) (string, error) {
+	if !s.down.Load() {
+		return s.Store.Answering(ctx, p)
+	}
+	s.reads.Add(1)
+	return "", fmt.Errorf("get answering: %w", &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded})
+}
+
+// A look for messages held by the version before the sweep that finds
+// Redis unreachable once it has listed the reporters stops there: it
+// does not try every other reporter's marks, each a timeout, each an
+// error in the sweep's log line. It is made again later, and the old
+// message is then found, and its reporter reminded in time.
+func TestLookForOldHeldStopsWhenRedisIsUnreachable(t *testing.T) {
+	tm := unlinkedQuestion(t)
+	ctx := context.Background()
+	held := holdEnLunes(t, tm, "r91")
+	if err := tm.store.UnscheduleHeld(ctx, asHeldByOldVersion(t, tm)); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 { // (other reporters with marks)
+		if err := tm.store.SetAnswering(ctx, tm.store.Pseudonym("telegram", strconv.Itoa(5000+i)), `{}`, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := &marksUnreachable{Store: tm.store}
+	tm.mux = commands.New(commands.Options{
+		Store: s, Messages: tm.msg, Now: tm.clk.Now, DefaultLanguage: "en", Logger: slog.New(slog.NewTextHandler(tm.logs, nil)),
+		Retention: 90 * 24 * time.Hour, Roles: commands.Roles{"telegram:" + adminID: commands.Admin},
+	})
+	tm.mux.AddSender("telegram", tm.sent)
+
+	s.down.Store(true)
+	if err := tm.mux.SweepHeld(ctx); err == nil {
+		t.Fatal("the look with Redis unreachable: no error")
+	}
+	if n := s.reads.Load(); n != 1 {
+		t.Fatalf("the look with Redis unreachable tried %d reporters' marks, want 1", n)
+	}
+	s.down.Store(false)
+
+	tm.clk.Add(10 * time.Minute)
+	sweepHeld(t, tm.mux)
+	until := held.Add(heldWindow)
+	tm.clk.Add(until.Add(-24*time.Hour + time.Minute).Sub(tm.clk.Now()))
+	sweepHeld(t, tm.mux)
+	if s := tm.takeSent(reporterID); len(s) != 1 || press(s, "ansh:1") == "" {
+		t.Fatalf("the reminder after the look was made again: %q", texts(s))
 	}
 }

@@ -334,6 +334,12 @@ func (m *Mux) scheduleOldHeld(ctx context.Context) (int, error) {
 			found++
 		}
 		errs = errors.Join(errs, err)
+		if StorageDown(err) || ctx.Err() != nil {
+			// Redis unreachable, or the process ending: every other
+			// reporter's would fail alike, each after its timeout, and
+			// be logged in one line. The look is made again later.
+			return found, errs
+		}
 	}
 	return found, errs
 }
