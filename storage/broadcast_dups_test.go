@@ -171,3 +171,42 @@ func TestRefusedDuplicateMarkLeavesNoEntry(t *testing.T) {
 		t.Fatalf("the lapsed mark of #%s left it in the duplicates of #%s", w, o)
 	}
 }
+
+// Two investigators mark the same tip a duplicate of the same original at
+// once: one recorded, the other refused (decided meanwhile). The refusal
+// comes while the recorded mark is still under way (its decision recorded,
+// its after-step not yet applied: the publication names the original by
+// its mark alone), and the recorded mark's entry in the original's
+// duplicates stays.
+// Mutation: dropVeto not reading the marks under way (its loop over the
+// "v:" fields) -> the refusal takes the recorded mark's entry out.
+func TestRefusedMarkBesideOneRecordedKeepsItsEntry(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	rdb := srv.Client()
+	bob := storage.Claimer{Key: "inv-b", Name: "Bob"}
+	carl := storage.Claimer{Key: "inv-c", Name: "Carl"}
+	o, x := submit(t, st, "71", 71, "", false), submit(t, st, "72", 72, "", false)
+	var refused error
+	inside := false
+	storage.AfterDecide(t, func() {
+		if inside {
+			return
+		}
+		inside = true
+		refused = st.Decide(ctx, x, carl, storage.Decision{Status: tips.StatusDuplicate, DuplicateOf: o, WhileClaimed: true})
+	})
+	if err := st.Decide(ctx, x, bob, dupOf(o)); err != nil {
+		t.Fatal(err)
+	}
+	var decided *storage.DecidedError
+	if !errors.As(refused, &decided) {
+		t.Fatalf("the same mark made at once, while claimed: %v; want refused", refused)
+	}
+	if got := markedOf(t, st, x); got != o {
+		t.Fatalf("#%s marked a duplicate of %q; want #%s", x, got, o)
+	}
+	if ok, err := rdb.SIsMember(ctx, "t:{bc}:dups:"+o, x).Result(); err != nil || !ok {
+		t.Fatalf("#%s recorded a duplicate of #%s, not in its duplicates (%v): the refusal beside it took its entry", x, o, err)
+	}
+}
