@@ -436,6 +436,8 @@ func (c *Context) decide(ctx context.Context, id string, d storage.Decision) err
 			return c.Say(ctx, "triage_duplicate_chain_too_long", map[string]any{"ID": id, "Other": d.DuplicateOf, "Last": chain.Tip, "Max": maxDuplicateHops + 1})
 		case storage.ChainDeep:
 			return c.Say(ctx, "triage_duplicate_chain_deep", map[string]any{"ID": id, "Other": d.DuplicateOf, "Max": maxDuplicateHops + 1})
+		case storage.ChainMany:
+			return c.Say(ctx, "triage_duplicate_too_many", map[string]any{"ID": id, "Other": d.DuplicateOf, "Max": storage.MaxDuplicates})
 		}
 		return err
 	}

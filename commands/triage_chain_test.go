@@ -130,3 +130,33 @@ func TestOppositeDuplicateMarkMeanwhileIsAnsweredAsACycle(t *testing.T) {
 		t.Fatalf("#1 %s of %q, #2 %s of %q (%v %v): want #2 a duplicate of #1 alone", one.Status, one.DuplicateOf, two.Status, two.DuplicateOf, err1, err2)
 	}
 }
+
+// A tip with more than MaxDuplicates tips marked duplicates of it (more
+// than a mark reads to check the chains behind it) is not marked a
+// duplicate itself: /triage says why, and what to do instead, not that a
+// chain behind it runs too deep (there may be none).
+// Mutation: commands/triage.go without its ChainMany case -> /triage
+// answers with the generic error; storage answering ChainDeep for it (as
+// before) -> /triage speaks of a chain of more than nine tips.
+func TestMarkOfATipWithTooManyDuplicatesSaysSo(t *testing.T) {
+	ctx := context.Background()
+	tm := newTeam(t)
+	for i := 1; i <= 2; i++ {
+		tm.report(strconv.Itoa(7100+i), "cobran piso en el mercado", "")
+	}
+	c := tm.srv.Client()
+	behind := make([]any, 0, storage.MaxDuplicates+1)
+	for i := range storage.MaxDuplicates + 1 {
+		behind = append(behind, strconv.Itoa(100+i))
+	}
+	if err := c.SAdd(ctx, "w:{bc}:dups:1", behind...).Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := tm.text("en", "triage_duplicate_too_many", map[string]any{"ID": "1", "Other": "2", "Max": storage.MaxDuplicates})
+	if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "1 duplicate-of 2"}); len(r) != 1 || r[0].Text != want {
+		t.Fatalf("/triage 1 duplicate-of 2 answered %+v, want %q", r, want)
+	}
+	if got := c.HGet(ctx, "w:{tips}:tip:1", "dup").Val(); got != "" {
+		t.Fatalf("#1 marked a duplicate of #%s", got)
+	}
+}

@@ -37,6 +37,11 @@ const (
 	// ChainMoved: marks onto the chain kept being recorded while it was
 	// read (maxChainReads times).
 	ChainMoved = "moved"
+	// ChainMany: more than MaxDuplicates tips are marked duplicates of the
+	// tip being marked (Tip), counting theirs: more than a mark reads to
+	// check the chains behind it (see duplicatesBehind). Refused before
+	// the script, nothing recorded.
+	ChainMany = "many"
 )
 
 // DuplicateChainError is Decide's refusal of a duplicate mark that the
@@ -69,10 +74,10 @@ func newDuplicateChainError(res []any) error {
 // is allowed then); and first the version of them ("dv", see decide), so
 // that the decide script refuses a reading a mark recorded since changed.
 // It reads no more than MaxDuplicates members of those lists in all (each
-// level's are counted before they are read): past that, it answers
-// MaxDuplicateHops, as if they went that deep, and the mark is refused
-// (ChainDeep), as an approval of a warning with that many duplicates is
-// (Approval.TooManyDuplicates), rather than read without bound.
+// level's are counted before they are read): past that, the mark is
+// refused (a DuplicateChainError, ChainMany), as an approval of a warning
+// with that many duplicates is (Approval.TooManyDuplicates), rather than
+// read without bound.
 func (s *Store) duplicatesBehind(ctx context.Context, id string) (version string, behind int, err error) {
 	version, err = s.rdb.HGet(ctx, s.k.tip(id), "dv").Result()
 	if errors.Is(err, redis.Nil) {
@@ -98,7 +103,7 @@ func (s *Store) duplicatesBehind(ctx context.Context, id string) (version string
 			break
 		}
 		if read += n; read > MaxDuplicates {
-			return version, MaxDuplicateHops, nil
+			return "", 0, &DuplicateChainError{Kind: ChainMany, Tip: id}
 		}
 		pipe = s.rdb.Pipeline()
 		lists := make([]*redis.StringSliceCmd, len(level))

@@ -162,8 +162,8 @@ func TestMarkOfOriginalDeepenedMeanwhileIsRefused(t *testing.T) {
 // An original with more than MaxDuplicates tips marked duplicates of it
 // (counting theirs) is not marked a duplicate itself after reading them
 // all, however many: the reading stops at the bound and the mark is
-// refused as too deep behind (what /triage says of a chain it cannot
-// check), nothing recorded. With MaxDuplicates behind it, they are read
+// refused as having too many behind it (ChainMany: /triage says so, not
+// that a chain runs too deep), nothing recorded. With MaxDuplicates behind it, they are read
 // and the mark is recorded.
 // Mutation: duplicatesBehind without its bound (read > MaxDuplicates) ->
 // the second mark is recorded.
@@ -199,8 +199,8 @@ func TestMarkOfOriginalWithTooManyDuplicatesIsRefused(t *testing.T) {
 	mark(storage.MaxDuplicates)
 	err := st.Decide(ctx, w, bob, dupOf(o))
 	var refused *storage.DuplicateChainError
-	if !errors.As(err, &refused) || refused.Kind != storage.ChainDeep {
-		t.Fatalf("#%s, with %d duplicates behind it, marked onto #%s: %v; want refused", w, storage.MaxDuplicates+1, o, err)
+	if !errors.As(err, &refused) || refused.Kind != storage.ChainMany || refused.Tip != w {
+		t.Fatalf("#%s, with %d duplicates behind it, marked onto #%s: %v %+v; want refused, too many behind #%s", w, storage.MaxDuplicates+1, o, err, refused, w)
 	}
 	if got := markedOf(t, st, w); got != "" {
 		t.Fatalf("#%s recorded a duplicate of #%s", w, got)
