@@ -68,7 +68,10 @@ return 1`)
 // numbered), in ARGV[2]'s duplicates (KEYS[2]), as a duplicate mark
 // recorded now would have (vetoPublication, then afterDecision on its
 // publication, KEYS[1]): the publication names the original ("dup") and
-// the decision ("dn") unless a later decision was applied to it already,
+// the decision ("dn"), also when it has that decision's number already
+// (versions between numbered decisions and "dup" applied a duplicate
+// mark to a warning's publication without naming its original), unless
+// a later decision was applied to it already,
 // in which case the tip is listed only if that names the same original
 // (1), or not at all (0: marked otherwise since, read before the
 // backfill's reading of its mark). A publication made here lives as the
@@ -77,7 +80,7 @@ return 1`)
 var fillDuplicate = redis.NewScript(`
 local dn = redis.call('HGET', KEYS[1], 'dn')
 local n = tonumber(ARGV[3]) or 0
-if not dn or n > tonumber(dn) then
+if not dn or n >= tonumber(dn) then
   redis.call('HSET', KEYS[1], 'dn', n, 'dup', ARGV[2])
   redis.call('HDEL', KEYS[1], 'veto')
   if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end

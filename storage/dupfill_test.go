@@ -218,3 +218,37 @@ func TestBackfillIsRunByOneProcessAtATime(t *testing.T) {
 		t.Fatal("not listed by two runs at once")
 	}
 }
+
+// A duplicate mark whose publication has its decision's number but does
+// not name the original (as versions that numbered decisions before
+// "dup" was kept applied a warning's duplicate mark) is listed by the
+// backfill, and its publication made to name the original: the decision
+// on the tip and the publication's number are the same one.
+// Mutation: fillDuplicate naming the original only for a decision above
+// the publication's number ("n > dn", as before) -> nothing listed.
+func TestBackfillNamesTheOriginalOfAMarkNumberedWithout(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	rdb := srv.Client()
+	bob := storage.Claimer{Key: "inv-b", Name: "Bob"}
+	o, d := submit(t, st, "81", 81, "", false), submit(t, st, "82", 82, "", false)
+	if err := st.Decide(ctx, d, bob, dupOf(o)); err != nil {
+		t.Fatal(err)
+	}
+	asBeforeLists(t, st, rdb, false, d)
+	if err := rdb.HDel(ctx, "t:{bc}:pub:"+d, "dup").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if dn := rdb.HGet(ctx, "t:{bc}:pub:"+d, "dn").Val(); dn == "" {
+		t.Fatal("the publication has no decision number: the case is not made")
+	}
+	if n, err := st.BackfillDuplicates(ctx); err != nil || n != 1 {
+		t.Fatalf("backfill: %d marks listed, %v; want 1", n, err)
+	}
+	if !rdb.SIsMember(ctx, "t:{bc}:dups:"+o, d).Val() {
+		t.Fatalf("#%s not listed as a duplicate of #%s", d, o)
+	}
+	if got := rdb.HGet(ctx, "t:{bc}:pub:"+d, "dup").Val(); got != o {
+		t.Fatalf("the publication of #%s names %q, want #%s", d, got, o)
+	}
+}
