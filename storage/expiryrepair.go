@@ -136,9 +136,11 @@ func (s *Store) repairKeys(ctx context.Context, node redis.Cmdable, keys []strin
 		if b.first != nil && b.first.Err() == nil && b.last.Err() == nil {
 			for _, z := range append(b.first.Val(), b.last.Val()...) {
 				// Tips are scored by their time, reporters' tags by
-				// minus their hour: a tag counts until the end of its
-				// hour is older than the retention.
-				newest = max(newest, int64(z.Score), -int64(z.Score)+time.Hour.Milliseconds())
+				// minus their hour. A tag is written with its tip,
+				// within its hour: the start of its hour, never after
+				// its writer's expiry (the end of the hour would be up
+				// to an hour after it).
+				newest = max(newest, int64(z.Score), -int64(z.Score))
 			}
 		}
 		at := s.indexExpiry(b.key, newest, now)

@@ -287,7 +287,8 @@ func TestCutFormWritesNeverLeaveAnEntityWithoutExpiry(t *testing.T) {
 // Index keys an earlier version left without an expiry are given the one
 // their writer gives them now (an entity's set, the owed recounts and
 // the signal candidates: the retention after their newest member, a
-// reporter's tag counting to the end of its hour; a
+// reporter's tag from the start of its hour, as its writer, at the tag's
+// tip, gave it no later; a
 // day's postings and late tips: the day's; a week's buckets: the week's;
 // a minute at least, for those already due), the others, the longest
 // (the retention from now): none names tips past the retention for
@@ -297,7 +298,8 @@ func TestCutFormWritesNeverLeaveAnEntityWithoutExpiry(t *testing.T) {
 // nothing.
 // Mutations: the scan's pattern prefix+":*" -> fails (keys outside the
 // index given one); timeScored without "e" -> fails (the entity's sets
-// given the retention from now).
+// given the retention from now); a tag counted to the end of its hour
+// -> fails (the set of tags kept an hour past its writer's expiry).
 func TestIndexKeysLeftWithoutExpiryAreRepaired(t *testing.T) {
 	ctx := context.Background()
 	s := internalStore(t)
@@ -323,8 +325,8 @@ func TestIndexKeysLeftWithoutExpiryAreRepaired(t *testing.T) {
 	rdb.Set(ctx, s.k.indexAlert("m1"), "7", 0)
 	rdb.Set(ctx, s.k.prefix+":ix:older:kind", "x", 0) // named by an earlier version
 	want := map[string]time.Time{
-		ek:                                recent.Truncate(time.Hour).Add(time.Hour + s.retention), // its tag, to the end of its hour
-		tags:                              recent.Truncate(time.Hour).Add(time.Hour + s.retention),
+		ek:                                recent.Add(s.retention),                     // its newest tip's
+		tags:                              recent.Truncate(time.Hour).Add(s.retention), // its newest tag's hour
 		s.k.indexEntity("m3"):             now.Add(time.Minute),
 		s.k.indexTop():                    recent.Add(s.retention),
 		s.k.indexRecountOwed():            recent.Add(s.retention),
