@@ -165,8 +165,12 @@ func (s *Store) repairKeys(ctx context.Context, node redis.Cmdable, keys []strin
 
 // timeScored are the kinds of index keys (keys.indexKind) that are
 // sorted sets scored by time: an entity's set (its reporters' tags by
-// minus the hour), the owed recounts, the signal candidates.
-var timeScored = map[string]bool{"e": true, "rc": true, "top": true}
+// minus the hour), the owed recounts, the signal candidates; and those
+// the first versions wrote, read no more, by their tips' time: an
+// entity's reporters (r, given their expiry by a command after the one
+// that wrote them), the entities seen and the tips' sketches (seen, sim:
+// never given one).
+var timeScored = map[string]bool{"e": true, "rc": true, "top": true, "r": true, "seen": true, "sim": true}
 
 // indexExpiry is when index key should expire, as the code writing it
 // now sets it: newest is the unix ms of its newest member, for a sorted
@@ -187,7 +191,7 @@ func (s *Store) indexExpiry(key string, newest int64, now time.Time) time.Time {
 				return bandExpiry(t)
 			}
 		}
-	case "e", "rc", "top": // the retention from their last write
+	case "e", "rc", "top", "r", "seen", "sim": // the retention from their last write
 		if newest > 0 {
 			return time.UnixMilli(newest).Add(s.retention)
 		}

@@ -298,7 +298,8 @@ func TestCutFormWritesNeverLeaveAnEntityWithoutExpiry(t *testing.T) {
 // nothing.
 // Mutations: the scan's pattern prefix+":*" -> fails (keys outside the
 // index given one); timeScored without "e" -> fails (the entity's sets
-// given the retention from now); a tag counted to the end of its hour
+// given the retention from now); timeScored without the first
+// versions' "r", "seen", "sim" -> fails (kept another retention); a tag counted to the end of its hour
 // -> fails (the set of tags kept an hour past its writer's expiry).
 func TestIndexKeysLeftWithoutExpiryAreRepaired(t *testing.T) {
 	ctx := context.Background()
@@ -324,6 +325,11 @@ func TestIndexKeysLeftWithoutExpiryAreRepaired(t *testing.T) {
 	rdb.Set(ctx, s.k.indexDisplay("m1"), "sealed", 0)
 	rdb.Set(ctx, s.k.indexAlert("m1"), "7", 0)
 	rdb.Set(ctx, s.k.prefix+":ix:older:kind", "x", 0) // named by an earlier version
+	// The first versions' sets by the tips' time, read no more: an
+	// entity's reporters, the entities seen, the tips' sketches.
+	rdb.ZAdd(ctx, s.k.prefix+":ix:r:m1", redis.Z{Score: float64(ms(old)), Member: "rep"})
+	rdb.ZAdd(ctx, s.k.prefix+":ix:seen", redis.Z{Score: float64(ms(old)), Member: "m1"}, redis.Z{Score: float64(ms(recent)), Member: "m2"})
+	rdb.ZAdd(ctx, s.k.prefix+":ix:sim", redis.Z{Score: float64(ms(old)), Member: "9:sketch"})
 	want := map[string]time.Time{
 		ek:                                recent.Add(s.retention),                     // its newest tip's
 		tags:                              recent.Truncate(time.Hour).Add(s.retention), // its newest tag's hour
@@ -337,6 +343,9 @@ func TestIndexKeysLeftWithoutExpiryAreRepaired(t *testing.T) {
 		s.k.indexDisplay("m1"):            now.Add(s.retention),
 		s.k.indexAlert("m1"):              now.Add(s.index0.Window),
 		s.k.prefix + ":ix:older:kind":     now.Add(s.retention),
+		s.k.prefix + ":ix:r:m1":           now.Add(time.Minute), // stale
+		s.k.prefix + ":ix:seen":           recent.Add(s.retention),
+		s.k.prefix + ":ix:sim":            now.Add(time.Minute),
 	}
 	// Keys with an expiry: kept as they are.
 	shorter, longer := s.k.indexEntity("m4"), s.k.indexEntity("m5")
