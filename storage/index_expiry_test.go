@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/vigia-project/vigia/storage/redistest"
+	"github.com/vigia-project/vigia/tips"
 )
 
 // cutAfterWrite, while on, cuts the connection right after the first
@@ -532,5 +533,74 @@ func (h *commandSizes) ProcessPipelineHook(next redis.ProcessPipelineHook) redis
 	return func(ctx context.Context, cmds []redis.Cmder) error {
 		h.largest = max(h.largest, len(cmds))
 		return next(ctx, cmds)
+	}
+}
+
+// Tips just indexed, whose index keys are all left without an expiry
+// (as a cut connection left some in earlier versions), are given by the
+// repair the expiry their writers gave them, within a minute (the
+// relative ones are counted from the repair, a little later): never
+// later, keeping their traces past the retention, nor sooner, losing
+// them within it; and they stay searchable, by word, by entity, among
+// the signals.
+// Mutation: PEXPIREAT given seconds (at.Unix()) -> fails (every key gone
+// at once, the tips unfound).
+func TestIndexExpiryRepairOfFreshTipsKeepsTheirWritersExpiry(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	rdb := s.rdb
+	texts := []string{"me cobran piso en el mercado, llaman del 55 7777 1234", "en el mercado llaman del +52 55 7777 1234", "cobran en el mercado del 5577771234"}
+	var ids []string
+	for i, text := range texts {
+		ids = append(ids, batchSubmit(t, s, fmt.Sprint("70", i), int64(i+1), text))
+	}
+	if alerts := indexUntilDone(t, s); len(alerts) != 1 {
+		t.Fatalf("%d alerts, want the number's", len(alerts))
+	}
+	writers := map[string]time.Duration{} // each index key's expiry, as its writer gave it
+	kinds := map[string]bool{}
+	var cursor uint64
+	for {
+		keys, next, err := rdb.Scan(ctx, cursor, s.k.indexKeys(), 100).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range keys {
+			writers[k] = rdb.PExpireTime(ctx, k).Val()
+			if writers[k] <= 0 {
+				t.Fatalf("%s written without expiry (%v)", k, writers[k])
+			}
+			rdb.Persist(ctx, k)
+			kind, _, _ := s.k.indexKind(k)
+			kinds[kind] = true
+		}
+		if cursor = next; cursor == 0 {
+			break
+		}
+	}
+	for _, kind := range []string{"e", "t", "d", "top", "lsh", "a"} {
+		if !kinds[kind] {
+			t.Fatalf("no %q key written: %v", kind, writers)
+		}
+	}
+	if n, err := s.RepairIndexExpiry(ctx); err != nil || n != len(writers) {
+		t.Fatalf("repaired %d keys (%v), want %d", n, err, len(writers))
+	}
+	for k, w := range writers {
+		if got := rdb.PExpireTime(ctx, k).Val(); got < w-time.Minute || got > w+time.Minute {
+			t.Errorf("%s expires at %v, its writer's at %v", k, time.UnixMilli(got.Milliseconds()), time.UnixMilli(w.Milliseconds()))
+		}
+	}
+	found, _, err := s.Search(ctx, "mercado", time.Now().Add(-time.Hour), "", 10)
+	if err != nil || len(found) != len(ids) {
+		t.Fatalf("search after the repair: %d tips (%v), want %v", len(found), err, ids)
+	}
+	byEntity, err := s.EntityTips(ctx, tips.Extract("5577771234", "MX")[0], time.Now().Add(-time.Hour), 10)
+	if err != nil || len(byEntity) != len(ids) {
+		t.Fatalf("entity's tips after the repair: %d (%v), want %v", len(byEntity), err, ids)
+	}
+	sigs, err := s.Signals(ctx, 24*time.Hour, 10)
+	if err != nil || len(sigs) != 1 || sigs[0].Reporters != len(ids) {
+		t.Fatalf("signals after the repair: %+v (%v)", sigs, err)
 	}
 }
