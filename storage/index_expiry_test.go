@@ -216,6 +216,29 @@ func TestSignalCandidatesOfATipNamingThousandsOfEntities(t *testing.T) {
 	}
 }
 
+// A fold or a sift bringing thousands of old tips into an entity's set
+// (up to maxCandidates a form: past what Lua unpacks in one call) adds
+// them all, tips and tags, with the set's expiry. Mutation: addFolded
+// unpacking all its pairs in one ZADD -> fails (too many results to
+// unpack).
+func TestFoldOfThousandsOfTipsAddsThemAll(t *testing.T) {
+	ctx := context.Background()
+	client := redistest.Start(t).Client()
+	args := []any{int64(time.Hour / time.Millisecond)}
+	for i := range maxCandidates {
+		args = append(args, int64(3_600_000+i), fmt.Sprint(i), -3_600_000, fmt.Sprint("r", i))
+	}
+	if err := addFolded.Run(ctx, client, []string{"w:ix:e:m"}, args...).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n := client.ZCard(ctx, "w:ix:e:m").Val(); n != 2*maxCandidates {
+		t.Fatalf("%d of %d tips and tags in the set", n, 2*maxCandidates)
+	}
+	if ttl := client.PTTL(ctx, "w:ix:e:m").Val(); ttl <= 0 {
+		t.Fatalf("set TTL %v", ttl)
+	}
+}
+
 // A connection cut right after a sift marks a recount owed leaves the
 // list of owed recounts (ix:rc) with an expiry, or unwritten: it never
 // keeps the entities sifted past the retention. Mutation: ZADD and
