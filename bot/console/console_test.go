@@ -428,8 +428,7 @@ func TestConsoleButtonsAfterAChangeOfLanguage(t *testing.T) {
 func TestConsoleButtonsInTheLanguageTheEngineSays(t *testing.T) {
 	in := "/as investigator\n/ask\n/as reporter\n#5\n/remind\n#5\n/ok\n#5\n"
 	var out bytes.Buffer
-	var a *Adapter
-	a = New(Options{In: strings.NewReader(in), Out: &out,
+	a := New(Options{In: strings.NewReader(in), Out: &out,
 		Say: func(lang, id string, data map[string]any) string {
 			if p, ok := data["Pressed"]; ok {
 				return lang + ":" + id + "(" + p.(string) + ")"
