@@ -139,13 +139,13 @@ func Classify(text string) (Category, float64) {
 	var best Category = Other
 	var bestScore, total float64
 	post := model.posteriors(foldedTokens(folded))
-	for _, cat := range Categories {
+	for i, cat := range Categories {
 		// The learned model adds up to 3 points, as much as one strong phrase.
 		score := 3 * post[cat]
 		if cat == Other {
 			score = 0
 		}
-		score += scores[cat]
+		score += scores[i]
 		total += score
 		if score > bestScore {
 			best, bestScore = cat, score
@@ -162,44 +162,91 @@ func Classify(text string) (Category, float64) {
 // is folded to "traite", trafficking's word.
 var treated = strings.NewReplacer("traité", "traitee")
 
-// classifyWords splits folded text into the words lexicon phrases are made of.
+// classifyWords splits folded text into the words lexicon phrases are made of:
+// runs of anything but ASCII other than letters, digits, "'" and "-" (every
+// byte of a character beyond ASCII is part of a word, as the character is).
 func classifyWords(folded string) []string {
-	return strings.FieldsFunc(folded, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z') && !(r >= '0' && r <= '9') && r != '\'' && r != '-' && r < 0x80
-	})
+	n, in := 0, false
+	for i := 0; i < len(folded); i++ {
+		w := !classifySeparator[folded[i]]
+		if w && !in {
+			n++
+		}
+		in = w
+	}
+	words := make([]string, 0, n)
+	start := -1
+	for i := 0; i < len(folded); i++ {
+		if !classifySeparator[folded[i]] {
+			if start < 0 {
+				start = i
+			}
+		} else if start >= 0 {
+			words = append(words, folded[start:i])
+			start = -1
+		}
+	}
+	if start >= 0 {
+		words = append(words, folded[start:])
+	}
+	return words
 }
 
-// phrase is one lexicon entry, compiled: its words, the last of which is
-// a prefix if stem is set.
+// classifySeparator tells, per byte, whether it separates classifyWords'
+// words: ASCII but for letters, digits, "'" and "-".
+var classifySeparator = func() (t [256]bool) {
+	for b := range 0x80 {
+		t[b] = !(b >= 'a' && b <= 'z') && !(b >= '0' && b <= '9') && b != '\'' && b != '-'
+	}
+	return t
+}()
+
+// phrase is one lexicon entry, compiled: its category (its index in
+// Categories), its words, the last of which is a prefix if stem is set.
 type phrase struct {
 	id    int
-	cat   Category
+	cat   int
 	w     float64
 	words []string
 	stem  bool
 }
 
+// stemPrefix is what a word's prefix tells of one-word stems: the stems
+// it is (as a rule one), and whether a longer stem starts with it.
+type stemPrefix struct {
+	stems  []*phrase
+	longer bool
+}
+
 // compiled indexes the lexicon so that a text is scored in one pass over
-// its words: phrases by their first word, and one-word stems by the stem.
+// its words: phrases by their first word, and one-word stems by every
+// prefix of them, so that a word's prefixes are looked up only while a
+// stem may start with them.
 var compiled = func() (c struct {
-	byFirst map[string][]*phrase
-	stems   map[string][]*phrase
-	n       int
-	// the lengths, in bytes, of the shortest and longest stem
-	shortestStem, longestStem int
+	byFirst  map[string][]*phrase
+	prefixes map[string]stemPrefix
+	n        int
+	// the length, in bytes, of the shortest stem
+	shortestStem int
 }) {
-	c.byFirst, c.stems = map[string][]*phrase{}, map[string][]*phrase{}
-	for _, cat := range Categories {
+	c.byFirst, c.prefixes = map[string][]*phrase{}, map[string]stemPrefix{}
+	for i, cat := range Categories {
 		for text, w := range lexicon[cat] {
 			stem, isStem := strings.CutSuffix(text, "*")
-			p := &phrase{id: c.n, cat: cat, w: w, words: strings.Split(stem, " "), stem: isStem}
+			p := &phrase{id: c.n, cat: i, w: w, words: strings.Split(stem, " "), stem: isStem}
 			c.n++
 			if isStem && len(p.words) == 1 {
-				c.stems[stem] = append(c.stems[stem], p)
+				e := c.prefixes[stem]
+				e.stems = append(e.stems, p)
+				c.prefixes[stem] = e
+				for l := 1; l < len(stem); l++ {
+					e := c.prefixes[stem[:l]]
+					e.longer = true
+					c.prefixes[stem[:l]] = e
+				}
 				if c.shortestStem == 0 || len(stem) < c.shortestStem {
 					c.shortestStem = len(stem)
 				}
-				c.longestStem = max(c.longestStem, len(stem))
 			} else {
 				c.byFirst[p.words[0]] = append(c.byFirst[p.words[0]], p)
 			}
@@ -208,10 +255,10 @@ var compiled = func() (c struct {
 	return c
 }()
 
-// lexiconScores adds up, per category, the weights of the lexicon phrases
-// found in words (each phrase once).
-func lexiconScores(words []string) map[Category]float64 {
-	scores := map[Category]float64{}
+// lexiconScores adds up, per category (in the order of Categories), the
+// weights of the lexicon phrases found in words (each phrase once).
+func lexiconScores(words []string) []float64 {
+	scores := make([]float64, len(Categories))
 	seen := make([]bool, compiled.n)
 	hit := func(p *phrase) {
 		if !seen[p.id] {
@@ -225,9 +272,16 @@ func lexiconScores(words []string) map[Category]float64 {
 				hit(p)
 			}
 		}
-		for l := compiled.shortestStem; l <= min(len(w), compiled.longestStem); l++ {
-			for _, p := range compiled.stems[w[:l]] {
+		for l := compiled.shortestStem; l <= len(w); l++ {
+			e, ok := compiled.prefixes[w[:l]]
+			if !ok {
+				break
+			}
+			for _, p := range e.stems {
 				hit(p)
+			}
+			if !e.longer {
+				break
 			}
 		}
 	}

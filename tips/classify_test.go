@@ -108,9 +108,9 @@ func FuzzLexiconMatcher(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		got, want := lexiconScores(classifyWords(Fold(text))), lexiconScoresBySubstring(text)
-		for _, c := range Categories {
-			if math.Abs(got[c]-want[c]) > 1e-9 {
-				t.Fatalf("%q: %s scores %v, substring search %v", text, c, got[c], want[c])
+		for i, c := range Categories {
+			if math.Abs(got[i]-want[c]) > 1e-9 {
+				t.Fatalf("%q: %s scores %v, substring search %v", text, c, got[i], want[c])
 			}
 		}
 	})
@@ -127,9 +127,9 @@ func TestLexiconMatcherAgrees(t *testing.T) {
 			cols := strings.Split(line, "\t")
 			text := cols[len(cols)-1]
 			got, want := lexiconScores(classifyWords(Fold(text))), lexiconScoresBySubstring(text)
-			for _, c := range Categories {
-				if math.Abs(got[c]-want[c]) > 1e-9 {
-					t.Fatalf("%q: %s scores %v, substring search %v", text, c, got[c], want[c])
+			for i, c := range Categories {
+				if math.Abs(got[i]-want[c]) > 1e-9 {
+					t.Fatalf("%q: %s scores %v, substring search %v", text, c, got[i], want[c])
 				}
 			}
 		}
