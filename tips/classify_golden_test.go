@@ -70,3 +70,17 @@ func TestClassifyMatchesGolden(t *testing.T) {
 		}
 	}
 }
+
+// Words of a text without a word, and Tokens of one without a word of two
+// characters, are nil, as they were before they allocated up front:
+// callers may encode or compare them.
+func TestNoWordsIsNil(t *testing.T) {
+	for _, text := range []string{"", "   ", "!!! ¿?", "a b c"} {
+		if w := Words(text); w != nil && !strings.Contains(text, "a") {
+			t.Errorf("Words(%q) = %#v, want nil", text, w)
+		}
+		if tok := Tokens(text); tok != nil {
+			t.Errorf("Tokens(%q) = %#v, want nil", text, tok)
+		}
+	}
+}

@@ -150,7 +150,8 @@ func tokens(folded string, max int, cut bool) []string {
 // around "hola⃝") ends one, as before: it decorates, and is no part of
 // how a word is spelt.
 func words(folded string) []string {
-	var out []string
+	// About a word in six bytes: one allocation as a rule.
+	out := make([]string, 0, len(folded)/6+1)
 	start := -1 // where the current word starts, or -1
 	for i, r := range folded {
 		switch {
@@ -168,6 +169,9 @@ func words(folded string) []string {
 	}
 	if start >= 0 {
 		out = append(out, folded[start:])
+	}
+	if len(out) == 0 {
+		return nil // as before it allocated up front
 	}
 	return out
 }
@@ -201,7 +205,7 @@ func hasMark(folded string) bool {
 // splitTokens is tokens of text already cut into words.
 func splitTokens(words []string, max int, cut bool) []string {
 	seen := make(map[string]struct{}, 64)
-	var out []string
+	out := make([]string, 0, min(len(words), max))
 	for _, w := range words {
 		n := utf8.RuneCountInString(w)
 		if n > maxWordRunes && cut {
@@ -220,6 +224,9 @@ func splitTokens(words []string, max int, cut bool) []string {
 		if len(out) == max {
 			break
 		}
+	}
+	if len(out) == 0 {
+		return nil // as before it allocated up front
 	}
 	return out
 }
