@@ -17,9 +17,10 @@ var trainTSV string
 // bayes is a multinomial naive Bayes model over folded tokens: for each
 // category in cats, its log prior, the log likelihood of each token seen in
 // training (one map lookup per token gives every category's), and that of
-// a token it never saw.
+// a token it never saw; at holds each category's index in Categories.
 type bayes struct {
 	cats     []Category
+	at       []int
 	logPrior []float64
 	logLike  map[string][]float64
 	unseen   []float64
@@ -52,11 +53,12 @@ func trainBayes(tsv string) *bayes {
 	}
 	b := &bayes{logLike: map[string][]float64{}}
 	v := float64(len(vocab))
-	for _, c := range Categories { // a fixed order: sums are reproducible
+	for i, c := range Categories { // a fixed order: sums are reproducible
 		if docs[c] == 0 {
 			continue
 		}
 		b.cats = append(b.cats, c)
+		b.at = append(b.at, i)
 		b.logPrior = append(b.logPrior, math.Log(docs[c]/n))
 		b.unseen = append(b.unseen, math.Log(1/(totals[c]+v)))
 	}
@@ -71,8 +73,8 @@ func trainBayes(tsv string) *bayes {
 }
 
 // posteriors returns P(category | text) under the model, given the text's
-// tokens.
-func (b *bayes) posteriors(toks []string) map[Category]float64 {
+// tokens, per category in the order of Categories.
+func (b *bayes) posteriors(toks []string) []float64 {
 	logp := append([]float64(nil), b.logPrior...)
 	for _, t := range evidence(toks) {
 		l, ok := b.logLike[t]
@@ -92,9 +94,9 @@ func (b *bayes) posteriors(toks []string) map[Category]float64 {
 		logp[i] = math.Exp(logp[i] - best)
 		sum += logp[i]
 	}
-	post := make(map[Category]float64, len(b.cats))
-	for i, c := range b.cats {
-		post[c] = logp[i] / sum
+	post := make([]float64, len(Categories))
+	for i, at := range b.at {
+		post[at] = logp[i] / sum
 	}
 	return post
 }

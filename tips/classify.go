@@ -141,7 +141,7 @@ func Classify(text string) (Category, float64) {
 	post := model.posteriors(foldedTokens(folded))
 	for i, cat := range Categories {
 		// The learned model adds up to 3 points, as much as one strong phrase.
-		score := 3 * post[cat]
+		score := 3 * post[i]
 		if cat == Other {
 			score = 0
 		}
