@@ -257,8 +257,9 @@ func (m *Mux) RunWipes(ctx context.Context) error {
 		}
 		if j.GivenUp {
 			// Its process died every time it ran it: it may be what
-			// kills it. Nothing of it is known here but the count.
+			// kills it. The log says nothing of it but the count.
 			m.log.Error("a scheduled deletion was given up: every process that took it died before it was done", "times_taken", j.Taken)
+			m.tellWipeGivenUp(ctx, j)
 			continue
 		}
 		if err := m.runWipe(ctx, j); err != nil {
@@ -266,6 +267,25 @@ func (m *Mux) RunWipes(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// tellWipeGivenUp tells the reporter of j, a chat wipe given up, that
+// their chat was not deleted: told it would be, they would believe their
+// messages gone while anyone holding their phone can still read them. It
+// is said once: the job is already dropped (it may be what kills the
+// process), and a send that fails is not tried again.
+func (m *Mux) tellWipeGivenUp(ctx context.Context, j storage.Wipe) {
+	platform, chat, _ := strings.Cut(j.Route, ":")
+	s, ok := m.senders[platform]
+	if !j.Chat || chat == "" || !ok {
+		return
+	}
+	sendCtx, cancel := context.WithTimeout(ctx, wipeBudget)
+	defer cancel()
+	lang := m.readerLanguage(sendCtx, j.Pseudonym, j.Language)
+	if _, err := s.Send(sendCtx, chat, Reply{Text: m.msg.Localize(lang, "wipe_given_up", nil)}); err != nil {
+		m.log.Warn("could not tell a reporter their scheduled chat wipe was given up", "platform", platform, "error", err.Error())
+	}
 }
 
 // runWipe runs j, a scheduled deletion taken, and settles it: done, or

@@ -200,3 +200,41 @@ func TestWipeNowInTheReportersLanguage(t *testing.T) {
 		}
 	}
 }
+
+// A reporter told their chat would be deleted is told, once and in their
+// language, when the deletion is given up (every process that took it
+// died): else they believe their messages gone while anyone holding
+// their phone can still read them. Nothing of the job is left in Redis
+// and the log does not name the chat.
+func TestDelayedWipeGivenUpIsToldToItsReporter(t *testing.T) {
+	p := &platform{recorder: &recorder{}}
+	e, srv := newEngine(t, "p", p, commands.Options{})
+	ctx := context.Background()
+	e.do(wiperID, commands.Request{Command: "wipe", Args: "1h", MessageID: "46", UserChat: wiperID, Language: "es"})
+	e.clk.Add(time.Hour + time.Second)
+	for take := range 5 {
+		if _, err := e.store.TakeWipe(ctx, e.clk.Now(), []string{"telegram"}, 10*time.Minute); err != nil {
+			t.Fatalf("take %d, by a process that dies: %v", take+1, err)
+		}
+		e.clk.Add(10*time.Minute + time.Second)
+	}
+	runWipes(t, e)
+	e.clk.Add(time.Hour)
+	runWipes(t, e)
+	if _, w := p.took(); len(w) != 0 {
+		t.Fatalf("the job that killed five processes was run again: wiped %v", w)
+	}
+	want := e.msg.Localize("es", "wipe_given_up", nil)
+	p.mu.Lock()
+	sent := p.sent[wiperID]
+	p.mu.Unlock()
+	if len(sent) != 1 || sent[0].Text != want {
+		t.Fatalf("the reporter was told %+v, want once %q", sent, want)
+	}
+	if logs := e.logs.String(); strings.Contains(logs, wiperID) {
+		t.Fatalf("the log names the chat:\n%s", logs)
+	}
+	if keys := srv.Client().Keys(ctx, "p:{wipe}:*").Val(); len(keys) != 0 {
+		t.Fatalf("left in Redis: %v", keys)
+	}
+}

@@ -34,8 +34,10 @@ type Wipe struct {
 	Attempts int `json:"a,omitempty"`
 	// GivenUp is set, by TakeWipe, on a job taken wipeTakesMax times in a
 	// row without being settled (its process died each time: a job that
-	// crashes it): it was dropped, and is not to be run. Taken says how
-	// many times; nothing else of it is known.
+	// crashes it): it was dropped, and is not to be run, but its reporter
+	// is to be told it was not done. Taken says how many times. Its other
+	// fields are as it was scheduled, unless its record could not be
+	// opened (Route is empty then).
 	GivenUp bool `json:"-"`
 	Taken   int  `json:"-"`
 
@@ -120,7 +122,8 @@ const wipeTakesMax = 5
 // and the script answers its record. Past the lease (its process died),
 // it is due again: taken again, not lost, up to ARGV[4] times in a row
 // (wipeTakesMax); the next take drops it, and answers how many times it
-// was taken. A lease that already ends at ARGV[3] is this call's own,
+// was taken and its record (to tell its reporter it was not done). A
+// lease that already ends at ARGV[3] is this call's own,
 // written by a first run whose answer was lost (go-redis sends the
 // script again): taken, not left until the lease ends, nor counted
 // twice. (Another process taking the same job in the same millisecond
@@ -142,7 +145,7 @@ if not own then
   if n > tonumber(ARGV[4]) then
     redis.call('ZREM', KEYS[1], ARGV[1])
     redis.call('DEL', KEYS[2], KEYS[3])
-    return n - 1
+    return {n - 1, v}
   end
   local ttl = redis.call('PTTL', KEYS[2])
   if ttl > 0 then redis.call('PEXPIRE', KEYS[3], ttl) end
@@ -210,8 +213,8 @@ func (s *Store) TakeWipe(ctx context.Context, now time.Time, platforms []string,
 		if err != nil {
 			return Wipe{}, fmt.Errorf("take wipe: %w", err)
 		}
-		if n, ok := res.(int64); ok {
-			return Wipe{GivenUp: true, Taken: int(n)}, nil
+		if a, ok := res.([]any); ok && len(a) == 2 {
+			return s.givenUpWipe(id, a[0], a[1]), nil
 		}
 		v, _ := res.(string)
 		w := Wipe{id: id, platform: platform}
@@ -227,6 +230,20 @@ func (s *Store) TakeWipe(ctx context.Context, now time.Time, platforms []string,
 		return w, nil
 	}
 	return Wipe{}, ErrNotFound
+}
+
+// givenUpWipe is job id as the take script gave it up: taken n times,
+// its record sealed. One that cannot be opened is returned with no route.
+func (s *Store) givenUpWipe(id string, n, sealed any) Wipe {
+	taken, _ := n.(int64)
+	v, _ := sealed.(string)
+	var w Wipe
+	plain, err := s.kr.open([]byte(v), "wipe:"+id)
+	if err != nil || json.Unmarshal(plain, &w) != nil {
+		w = Wipe{}
+	}
+	w.GivenUp, w.Taken = true, int(taken)
+	return w
 }
 
 // moveOldWipes moves the jobs in the schedule versions before wipesOf
