@@ -230,9 +230,12 @@ func (m *Mux) settleDiscards(ctx context.Context) error {
 // wipeLease is how long a process has to run a scheduled deletion it
 // took before another may take it (its process died: taken again, not
 // lost); wipeBudget bounds a deletion's run well within it.
+// wipeSettle bounds settling it (WipeDone, RetryWipe), which is done
+// even when the run was cut short by a shutdown.
 const (
 	wipeLease  = 10 * time.Minute
 	wipeBudget = 5 * time.Minute
+	wipeSettle = 5 * time.Second
 )
 
 // wipeBatch is how many scheduled deletions one sweep runs at most.
@@ -314,13 +317,23 @@ func (m *Mux) runWipe(ctx context.Context, j storage.Wipe) error {
 			werr = r.DeleteMessage(runCtx, chat, j.MessageID)
 		}
 	}
+	// Settled even when ctx ends (a shutdown): left unsettled, the take
+	// would count as a process that died running it (wipeTakesMax).
+	settleCtx, cancelSettle := context.WithTimeout(context.WithoutCancel(ctx), wipeSettle)
+	defer cancelSettle()
 	if werr == nil {
-		return m.store.WipeDone(ctx, j)
+		return m.store.WipeDone(settleCtx, j)
+	}
+	if ctx.Err() != nil {
+		// Cut short by a shutdown: not a failed try. Due again at once,
+		// for the next process.
+		m.log.Info("scheduled deletion interrupted by shutdown; kept", "platform", platform)
+		return m.store.RetryWipe(settleCtx, j, m.now())
 	}
 	m.log.Warn("scheduled deletion failed", "platform", platform, "attempt", j.Attempts+1, "error", werr.Error())
 	if j.Attempts >= 3 {
-		return m.store.WipeDone(ctx, j) // given up
+		return m.store.WipeDone(settleCtx, j) // given up
 	}
 	j.Attempts++
-	return m.store.RetryWipe(ctx, j, m.now().Add(time.Minute))
+	return m.store.RetryWipe(settleCtx, j, m.now().Add(time.Minute))
 }

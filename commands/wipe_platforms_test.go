@@ -238,3 +238,77 @@ func TestDelayedWipeGivenUpIsToldToItsReporter(t *testing.T) {
 		t.Fatalf("left in Redis: %v", keys)
 	}
 }
+
+// stoppingPlatform is a platform whose chat wipe is cut short by the
+// process shutting down: the sweep's context is cancelled mid-wipe.
+type stoppingPlatform struct {
+	*platform
+	stop context.CancelFunc
+}
+
+func (p *stoppingPlatform) WipeChat(ctx context.Context, _, _ string) (commands.WipeResult, error) {
+	p.stop()
+	<-ctx.Done()
+	return commands.WipeResult{}, ctx.Err()
+}
+
+// A shutdown (a deploy) that cuts a delayed wipe short settles its take:
+// it is not counted as a process that died running it. After four
+// processes that died, a run stopped by a shutdown, then a process that
+// lives: the chat is wiped. Before, the take was left unsettled (settled
+// on the cancelled context) and the next take gave the job up. Nor is
+// the run a shutdown stopped counted as a failed try (Attempts).
+func TestDelayedWipeCutShortByShutdownIsNotCountedAsADeath(t *testing.T) {
+	p := &platform{recorder: &recorder{}}
+	e, _ := newEngine(t, "p", p, commands.Options{})
+	ctx := context.Background()
+	e.do(wiperID, commands.Request{Command: "wipe", Args: "1h", MessageID: "46", UserChat: wiperID, Language: "en"})
+	e.clk.Add(time.Hour + time.Second)
+	for take := range 4 {
+		if _, err := e.store.TakeWipe(ctx, e.clk.Now(), []string{"telegram"}, 10*time.Minute); err != nil {
+			t.Fatalf("take %d, by a process that dies: %v", take+1, err)
+		}
+		e.clk.Add(10*time.Minute + time.Second)
+	}
+
+	stopping, stop := context.WithCancel(ctx)
+	defer stop()
+	msg, _ := loadMessages()
+	deploying := commands.New(commands.Options{Store: e.store, Messages: msg, Now: e.clk.Now, DefaultLanguage: "en",
+		Logger: slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))})
+	deploying.AddSender("telegram", &stoppingPlatform{platform: p, stop: stop})
+	_ = deploying.RunWipes(stopping) // (its error is the shutdown's)
+
+	e.clk.Add(10*time.Minute + time.Second) // past the stopped run's lease, if it was left
+	runWipes(t, e)
+	if _, w := p.took(); len(w) != 1 || w[0] != wiperID+"/46" {
+		t.Fatalf("after four deaths and a shutdown: wiped %v", w)
+	}
+	if strings.Contains(e.logs.String(), "given up") {
+		t.Fatalf("given up:\n%s", e.logs.String())
+	}
+
+	// Nor is it counted as a failed try: three tries that failed, a run
+	// stopped by a shutdown, then one that works: the chat is wiped.
+	e.do(wiperID, commands.Request{Command: "wipe", Args: "1h", MessageID: "47", UserChat: wiperID, Language: "en"})
+	e.clk.Add(time.Hour + time.Second)
+	p.mu.Lock()
+	p.fail = true
+	p.mu.Unlock()
+	for range 3 {
+		runWipes(t, e)
+		e.clk.Add(time.Minute + time.Second)
+	}
+	p.mu.Lock()
+	p.fail = false
+	p.mu.Unlock()
+	stopping, stop = context.WithCancel(ctx)
+	defer stop()
+	deploying.AddSender("telegram", &stoppingPlatform{platform: p, stop: stop})
+	_ = deploying.RunWipes(stopping)
+	e.clk.Add(10*time.Minute + time.Second)
+	runWipes(t, e)
+	if _, w := p.took(); len(w) != 2 || w[1] != wiperID+"/47" {
+		t.Fatalf("after three failed tries and a shutdown: wiped %v", w)
+	}
+}
