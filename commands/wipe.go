@@ -332,7 +332,13 @@ func (m *Mux) runWipe(ctx context.Context, j storage.Wipe) error {
 	}
 	m.log.Warn("scheduled deletion failed", "platform", platform, "attempt", j.Attempts+1, "error", werr.Error())
 	if j.Attempts >= 3 {
-		return m.store.WipeDone(settleCtx, j) // given up
+		// Given up after four failed tries: the reporter, told it would be
+		// done, is told it was not (once; the job is dropped either way).
+		err := m.store.WipeDone(settleCtx, j)
+		if err == nil {
+			m.tellWipeGivenUp(settleCtx, j)
+		}
+		return err
 	}
 	j.Attempts++
 	return m.store.RetryWipe(settleCtx, j, m.now().Add(time.Minute))

@@ -312,3 +312,33 @@ func TestDelayedWipeCutShortByShutdownIsNotCountedAsADeath(t *testing.T) {
 		t.Fatalf("after three failed tries and a shutdown: wiped %v", w)
 	}
 }
+
+// A delayed wipe that fails four times is given up, and its reporter,
+// told it would be done, is told once that it was not, in their
+// language: before, the job was dropped in silence and the reporter
+// believed their messages gone. Mutation: the tellWipeGivenUp call on the
+// path of four failed tries removed → told nothing, test fails.
+func TestDelayedWipeFailedFourTimesIsToldToItsReporter(t *testing.T) {
+	p := &platform{recorder: &recorder{}}
+	e, _ := newEngine(t, "p", p, commands.Options{})
+	e.do(wiperID, commands.Request{Command: "wipe", Args: "1h", MessageID: "46", UserChat: wiperID, Language: "fr"})
+	p.mu.Lock()
+	p.fail = true
+	p.sent = nil
+	p.mu.Unlock()
+	e.clk.Add(time.Hour + time.Second)
+	for range 6 {
+		runWipes(t, e)
+		e.clk.Add(time.Minute + time.Second)
+	}
+	want := e.msg.Localize("fr", "wipe_given_up", nil)
+	p.mu.Lock()
+	sent := p.sent[wiperID]
+	p.mu.Unlock()
+	if len(sent) != 1 || sent[0].Text != want {
+		t.Fatalf("after four failed tries the reporter was told %+v, want once %q", sent, want)
+	}
+	if !strings.Contains(e.logs.String(), "scheduled deletion failed") || strings.Contains(e.logs.String(), wiperID) {
+		t.Fatalf("log:\n%s", e.logs.String())
+	}
+}
