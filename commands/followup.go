@@ -573,7 +573,7 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	case text == "":
 		return true, c.Say(ctx, "unsupported_message", nil)
 	}
-	err = m.deliverAnswer(ctx, q.Tip, q.N, strings.TrimSpace(c.Request.Text), c.Request.HiddenLinks)
+	err = m.deliverAnswer(ctx, q.Tip, q.N, strings.TrimSpace(c.Request.Text), c.Request.HiddenLinks, c.Pseudonym, c.Request.EventID)
 	if err != nil && !errors.Is(err, errNotOpen) {
 		return true, err // the question stays open: the reporter can send it again
 	}
@@ -583,6 +583,21 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	// stay armed and the message not be known as the answer it was.
 	ctx, cancel := ReplyContext(ctx)
 	defer cancel()
+	marked := true
+	if err == nil && !withFile && c.Request.EventID != 0 {
+		// Its mark first. Delivered again by the platform, the answer
+		// (its question now closed) must not become a new tip's text:
+		// remembered as a sent tip's message is; and as an answer, for
+		// the spool's replay, should a restart forget the Answer pressed
+		// and an outage spool it. (With a file, the file is a draft's
+		// part, which a redelivery overwrites.) Not written, the marks
+		// that led here are kept: delivered again, the message finds its
+		// question through them, and the answer stored (AnswerOnce).
+		if err := m.store.RememberAnswer(ctx, c.Pseudonym, c.Request.EventID); err != nil {
+			m.log.Warn("answer's event not remembered", "platform", c.Request.Platform, "error", err.Error())
+			marked = false
+		}
+	}
 	// Answered now or before (or its tip is gone): that question's marks
 	// are used up, and the Answer pressed before this message; the others
 	// stay, with any saved while the answer was delivered (a question
@@ -593,7 +608,7 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		pressed = nil // (an Answer pressed since stays armed)
 	}
 	var stillArmed *question
-	if m.updateAnswering(ctx, c.Pseudonym, func(a *answering) {
+	if marked && m.updateAnswering(ctx, c.Pseudonym, func(a *answering) {
 		if a.Next != nil && pressed != nil && a.Next.Tip == pressed.Tip && a.Next.N == pressed.N {
 			a.Next = nil
 		}
@@ -611,17 +626,6 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		// may send or cancel.
 		c.sayQuietly("answer_not_open", nil)
 		return false, nil
-	}
-	if !withFile && c.Request.EventID != 0 {
-		// Delivered again by the platform, the answer (its question now
-		// closed) must not become a new tip's text: remembered as a sent
-		// tip's message is; and as an answer, for the spool's replay,
-		// should a restart forget the Answer pressed and an outage spool
-		// it. (With a file, the file is a draft's part, which a
-		// redelivery overwrites.)
-		if err := m.store.RememberAnswer(ctx, c.Pseudonym, c.Request.EventID); err != nil {
-			m.log.Warn("answer's event not remembered", "platform", c.Request.Platform, "error", err.Error())
-		}
 	}
 	if codeCut && !withFile { // (with a file, the draft's answer says it)
 		c.sayQuietly("receipt_text_dropped", nil)
@@ -806,17 +810,32 @@ func (m *Mux) heldButton(ctx context.Context, c *Context, data string) error {
 // deliverAnswer adds the reporter's answer to question n of the tip and
 // tells the investigators (see tellAnswer); errNotOpen if that question is
 // no longer open. Links hidden behind its words (links) go with it; the
-// caller checked the length of what the reporter typed.
-func (m *Mux) deliverAnswer(ctx context.Context, id string, n int, text string, links []string) error {
+// caller checked the length of what the reporter typed. Given the
+// message's platform event (not 0), it answers once (Store.AnswerOnce):
+// that message delivered again after its answer was stored, before it
+// was marked as the answer (RememberAnswer; a redelivery by the platform,
+// a replay tried again), finds the question closed by it, and goes on as
+// if it had just delivered it: the investigators are not told twice, and
+// it does not become a tip (errNotOpen) though they have it.
+func (m *Mux) deliverAnswer(ctx context.Context, id string, n int, text string, links []string, pseudonym string, eventID int64) error {
 	text = tips.Neutralize(strings.TrimSpace(withLinks(text, links)))
-	q, err := m.store.Answer(ctx, id, n, text)
+	var q storage.Question
+	var again bool
+	var err error
+	if eventID != 0 {
+		q, again, err = m.store.AnswerOnce(ctx, id, n, text, pseudonym, eventID)
+	} else {
+		q, err = m.store.Answer(ctx, id, n, text)
+	}
 	if errors.Is(err, storage.ErrNotFound) {
 		return errNotOpen
 	}
 	if err != nil {
 		return err
 	}
-	m.tellAnswer(ctx, id, q, text)
+	if !again {
+		m.tellAnswer(ctx, id, q, text)
+	}
 	return nil
 }
 
@@ -994,7 +1013,7 @@ func replyCommand(ctx context.Context, c *Context) error {
 		if msg != "" {
 			return c.Say(ctx, msg, nil)
 		}
-		err = c.mux.deliverAnswer(ctx, t.ID, q, answer, c.Request.HiddenLinks)
+		err = c.mux.deliverAnswer(ctx, t.ID, q, answer, c.Request.HiddenLinks, c.Pseudonym, 0)
 		if errors.Is(err, errNotOpen) {
 			return c.Say(ctx, "answer_none", nil)
 		}

@@ -25,6 +25,11 @@ func (s *releaseFails) Answer(ctx context.Context, id string, n int, answer stri
 	return s.Store.Answer(ctx, id, n, answer)
 }
 
+func (s *releaseFails) AnswerOnce(ctx context.Context, id string, n int, answer, pseudonym string, eventID int64) (storage.Question, bool, error) {
+	defer s.failing.Store(true)
+	return s.Store.AnswerOnce(ctx, id, n, answer, pseudonym, eventID)
+}
+
 func (s *releaseFails) AddToDraft(ctx context.Context, p string, d storage.DraftPart) (storage.Draft, error) {
 	defer s.failing.Store(true)
 	return s.Store.AddToDraft(ctx, p, d)

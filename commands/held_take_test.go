@@ -30,6 +30,11 @@ func (s *pressDuring) Answer(ctx context.Context, id string, n int, answer strin
 	return s.Store.Answer(ctx, id, n, answer)
 }
 
+func (s *pressDuring) AnswerOnce(ctx context.Context, id string, n int, answer, pseudonym string, eventID int64) (storage.Question, bool, error) {
+	s.run()
+	return s.Store.AnswerOnce(ctx, id, n, answer, pseudonym, eventID)
+}
+
 func (s *pressDuring) AddToDraft(ctx context.Context, p string, d storage.DraftPart) (storage.Draft, error) {
 	s.run()
 	return s.Store.AddToDraft(ctx, p, d)

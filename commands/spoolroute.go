@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/vigia-project/vigia/storage"
-	"github.com/vigia-project/vigia/tips"
 )
 
 // RouteSpooled is the spool's replay's router (storage.Spool.RouteWith).
@@ -71,7 +70,7 @@ func (m *Mux) answerSpooled(ctx context.Context, e storage.SpoolEntry) (bool, er
 	if seen, err := m.store.EventHandled(ctx, e.Pseudonym, e.EventID); err != nil || seen {
 		return false, err
 	}
-	err = m.deliverSpooledAnswer(ctx, q.Tip, q.N, text, e)
+	err = m.deliverAnswer(ctx, q.Tip, q.N, text, nil, e.Pseudonym, e.EventID)
 	if err != nil && !errors.Is(err, errNotOpen) {
 		return false, err
 	}
@@ -119,25 +118,4 @@ func (m *Mux) draftSpooled(ctx context.Context, e storage.SpoolEntry) (storage.N
 	c := &Context{mux: m, Lang: m.readerLanguage(ctx, e.Pseudonym, e.Language)}
 	m.notify(ctx, e.Route, Reply{Text: c.T("spool_team_draft", map[string]any{"Receipt": e.Receipt}), Buttons: c.categoryButtons(d)})
 	return storage.NoTipTeam, nil
-}
-
-// deliverSpooledAnswer is deliverAnswer for a spooled message, once: a
-// replay cut off after the answer was stored (before its mark, RememberAnswer)
-// and tried again finds the question closed by this very message, and
-// goes on as if it had just delivered it: the investigators are not told
-// twice, and the message does not become a tip (errNotOpen) though the
-// investigators have it.
-func (m *Mux) deliverSpooledAnswer(ctx context.Context, id string, n int, text string, e storage.SpoolEntry) error {
-	text = tips.Neutralize(strings.TrimSpace(text))
-	q, again, err := m.store.AnswerOnce(ctx, id, n, text, e.Pseudonym, e.EventID)
-	if errors.Is(err, storage.ErrNotFound) {
-		return errNotOpen
-	}
-	if err != nil {
-		return err
-	}
-	if !again {
-		m.tellAnswer(ctx, id, q, text)
-	}
-	return nil
 }

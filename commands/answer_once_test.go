@@ -1,0 +1,58 @@
+package commands_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
+)
+
+// An answer stored whose mark (RememberAnswer) was not written, the
+// message then delivered again by the platform (a restart before it heard
+// the update was handled): the reporter is told it went as the answer,
+// as the first time; the investigators are not told twice; it starts no
+// draft (no tip). As a reply to the question, and after Answer pressed.
+func TestRedeliveredAnswerWhoseMarkWasNotWrittenIsDeliveredOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		press string
+		msg   commands.Request
+	}{
+		{"reply", "", commands.Request{Text: "El lunes a las nueve", ReplyToBot: true, ReplyToID: "m1", EventID: 424242}},
+		{"answer pressed", "ans:1:1", commands.Request{Text: "El lunes a las nueve", EventID: 424242}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tm, _ := questioned(t, "¿Qué día?")
+			tm.notices(reporterID)
+			tm.mux = commands.New(commands.Options{Store: &cutStore{Store: tm.store, cutRemember: true}, Messages: tm.msg, DefaultLanguage: "en", Now: tm.clk.Now,
+				Roles: commands.Roles{"telegram:" + adminID: commands.Admin}, InvestigatorChats: []string{"telegram:" + invChat}, Retention: 90 * 24 * time.Hour, Logger: slog.New(slog.NewTextHandler(tm.logs, nil))})
+			tm.mux.AddSender("telegram", tm.sent)
+			if tc.press != "" {
+				tm.as(reporterID, "Rosa", commands.Request{Callback: tc.press})
+			}
+			if r := tm.as(reporterID, "Rosa", tc.msg); !tm.answered(r) {
+				t.Fatalf("the answer: %q", texts(r))
+			}
+			if r := tm.as(reporterID, "Rosa", tc.msg); !tm.answered(r) {
+				t.Fatalf("the answer delivered again: %q\n%s", texts(r), tm.logs)
+			}
+			if _, err := tm.store.Draft(context.Background(), tm.store.Pseudonym("telegram", reporterID)); !errors.Is(err, storage.ErrNotFound) {
+				t.Fatalf("the answer delivered again started a draft: %v", err)
+			}
+			if n := tm.notices("2002"); len(n) != 1 || n[0] != tm.notice("1", "¿Qué día?", "El lunes a las nueve") {
+				t.Fatalf("Ana was told %q", n)
+			}
+			if a := tm.tipAnswers("1"); len(a) != 1 || a[0] != "El lunes a las nueve" {
+				t.Fatalf("answers recorded: %q", a)
+			}
+			// Its mark written now: the next message is a tip's part.
+			if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Otra cosa", EventID: 424243}); press(r, "send:") == "" {
+				t.Fatalf("a new message: %q", texts(r))
+			}
+		})
+	}
+}
