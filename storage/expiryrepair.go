@@ -59,7 +59,7 @@ func (s *Store) repairIndexExpiry(ctx context.Context) (int, error) {
 		mu    sync.Mutex
 		total int
 	)
-	scan := func(ctx context.Context, node redis.Cmdable) error {
+	scan := func(ctx context.Context, node redis.UniversalClient) error {
 		var cursor uint64
 		for {
 			keys, next, err := node.Scan(ctx, cursor, s.k.indexKeys(), repairBatch).Result()
@@ -78,12 +78,7 @@ func (s *Store) repairIndexExpiry(ctx context.Context) (int, error) {
 			}
 		}
 	}
-	var err error
-	if cl, ok := s.rdb.(*redis.ClusterClient); ok {
-		err = cl.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error { return scan(ctx, node) })
-	} else {
-		err = scan(ctx, s.rdb)
-	}
+	err := s.onEachPrimary(ctx, scan)
 	return total, err
 }
 

@@ -91,12 +91,7 @@ func (s *Store) Answerers(ctx context.Context) ([]string, error) {
 		}
 		return iter.Err()
 	}
-	var err error
-	if cl, ok := s.rdb.(*redis.ClusterClient); ok {
-		err = cl.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error { return scan(ctx, node) })
-	} else {
-		err = scan(ctx, s.rdb)
-	}
+	err := s.onEachPrimary(ctx, scan)
 	if err != nil {
 		return nil, fmt.Errorf("answerers: %w", err)
 	}

@@ -295,12 +295,7 @@ func (s *Store) Rekey(ctx context.Context, progress func(done int)) (RekeyReport
 		}
 		return iter.Err()
 	}
-	var err error
-	if cl, ok := s.rdb.(*redis.ClusterClient); ok {
-		err = cl.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error { return scan(ctx, node) })
-	} else {
-		err = scan(ctx, s.rdb)
-	}
+	err := s.onEachPrimary(ctx, scan)
 	if progress != nil {
 		progress(rep.Keys)
 	}

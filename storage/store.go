@@ -162,6 +162,16 @@ type Persistence struct {
 	FsyncAlways bool
 }
 
+// onEachPrimary runs fn on every primary of a Redis Cluster, at once, or
+// on the one server otherwise: for what goes over the whole keyspace
+// (SCAN), which a cluster client would send to one node only.
+func (s *Store) onEachPrimary(ctx context.Context, fn func(context.Context, redis.UniversalClient) error) error {
+	if cl, ok := s.rdb.(*redis.ClusterClient); ok {
+		return cl.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error { return fn(ctx, node) })
+	}
+	return fn(ctx, s.rdb)
+}
+
 // Persistence reads Redis's persistence settings. It returns an error when
 // they cannot be read: ErrConfigForbidden when the ACL denies CONFIG GET,
 // so that the operator is told what to allow. On a Redis Cluster every
