@@ -3,6 +3,7 @@ package commands_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -340,5 +341,63 @@ func TestDelayedWipeFailedFourTimesIsToldToItsReporter(t *testing.T) {
 	}
 	if !strings.Contains(e.logs.String(), "scheduled deletion failed") || strings.Contains(e.logs.String(), wiperID) {
 		t.Fatalf("log:\n%s", e.logs.String())
+	}
+}
+
+// removerThatFails is a platform on which deleting a message fails.
+type removerThatFails struct{ *platform }
+
+func (removerThatFails) DeleteMessage(context.Context, string, string) error {
+	return errors.New("message not deleted")
+}
+
+// A scheduled deletion of one message (an enrolment secret) that is given
+// up is not announced as a chat wipe given up: the reporter never asked
+// for their conversation to be deleted, and wipe_given_up would tell them
+// it was not. Both ways a job is given up: five processes that died
+// taking it, four failed tries.
+func TestMessageDeletionGivenUpIsNotToldAsAChatWipe(t *testing.T) {
+	p := &platform{recorder: &recorder{}}
+	e, _ := newEngine(t, "p", p, commands.Options{})
+	ctx := context.Background()
+	secret := storage.Wipe{Route: "telegram:" + wiperID, MessageID: "9", Language: "es"}
+	if err := e.store.ScheduleWipe(ctx, secret, e.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for take := range 5 {
+		if _, err := e.store.TakeWipe(ctx, e.clk.Now(), []string{"telegram"}, 10*time.Minute); err != nil {
+			t.Fatalf("take %d, by a process that dies: %v", take+1, err)
+		}
+		e.clk.Add(10*time.Minute + time.Second)
+	}
+	runWipes(t, e)
+	if !strings.Contains(e.logs.String(), "given up") {
+		t.Fatalf("the deletion that killed five processes was not given up:\n%s", e.logs.String())
+	}
+
+	var logs bytes.Buffer
+	msg, _ := loadMessages()
+	failing := commands.New(commands.Options{Store: e.store, Messages: msg, Now: e.clk.Now, DefaultLanguage: "en",
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	failing.AddSender("telegram", removerThatFails{p})
+	secret.MessageID = "10"
+	if err := e.store.ScheduleWipe(ctx, secret, e.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for range 6 {
+		if err := failing.RunWipes(ctx); err != nil {
+			t.Fatal(err)
+		}
+		e.clk.Add(time.Minute + time.Second)
+	}
+	if n := strings.Count(logs.String(), "scheduled deletion failed"); n != 4 {
+		t.Fatalf("the deletion failed %d times, want 4 then given up:\n%s", n, logs.String())
+	}
+
+	p.mu.Lock()
+	sent := p.sent[wiperID]
+	p.mu.Unlock()
+	if len(sent) != 0 {
+		t.Fatalf("the reporter was told %+v of a message deletion given up", sent)
 	}
 }
