@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/tips"
 )
 
 // spoolingTeam is a team whose engine spools (a new process at each
@@ -59,7 +60,11 @@ func (o *spoolingTeam) spool(user, name string, req commands.Request) string {
 	o.srv.Stop()
 	r := o.as(user, name, req)
 	receipt := codeRE.FindString(strings.Join(texts(r), "\n"))
-	if len(r) != 1 || receipt == "" || r[0].Text != o.text("en", "spool_received", map[string]any{"Receipt": receipt}) {
+	want := o.text("en", "spool_received", map[string]any{"Receipt": receipt})
+	if req.Location != nil {
+		want += "\n\n" + o.text("en", "location_coarse", nil)
+	}
+	if len(r) != 1 || receipt == "" || r[0].Text != want {
 		o.t.Fatalf("%q during the outage: %q", req.Text, texts(r))
 	}
 	o.srv.Restart()
@@ -158,6 +163,59 @@ func TestSpooledAnswerReplayCutOffAndTriedAgainIsDeliveredOnce(t *testing.T) {
 	}
 	if r := tm.as(reporterID, "Rosa", commands.Request{Command: "status", Args: receipt}); len(r) != 1 || r[0].Text != tm.text("en", "status_no_tip_answer", nil) {
 		t.Fatalf("/status with the outage's receipt: %q", texts(r))
+	}
+}
+
+// A photo (kept by the platform's reference) or a place sent with words
+// after an Answer pressed, spooled after a restart forgot the press, goes
+// at the replay as the live path takes it: its words to the asker as the
+// answer, and the photo or place, with them, kept, here as the tip its
+// receipt was given for (live, in a draft). The reporter is told both,
+// and the Answer pressed is used up. Before, it stayed a tip alone, the
+// question open and the asker never told.
+// Mutation: answerSpooled refusing a file or a place again → this fails
+// (no answer recorded).
+func TestFileOrPlaceWithWordsSpooledAfterAnswerPressedAnswersAndStaysATip(t *testing.T) {
+	for name, req := range map[string]commands.Request{
+		"photo": {Text: "El lunes, esta es la camioneta", EventID: 8231, Attachment: &tips.Attachment{Platform: "telegram", Kind: tips.Photo, FileRef: "AgACAgQAAx0"}},
+		"place": {Text: "El lunes, aquí", EventID: 8232, Location: &tips.Location{Lat: 20.640123, Lon: -103.311456}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			tm, _ := questioned(t, "¿Qué día?")
+			o := newSpoolingTeam(t, tm)
+			ctx := context.Background()
+			tm.notices(reporterID)
+			tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:1"})
+			o.start() // a restart: the press is Redis's alone
+			receipt := o.spool(reporterID, "Rosa", req)
+			c, err := o.sp.ReplayCounts(ctx, tm.store)
+			if err != nil || c != (storage.ReplayCount{Replayed: 1}) {
+				t.Fatalf("replay: %+v %v", c, err)
+			}
+			if a := tm.tipAnswers("1"); len(a) != 1 || a[0] != req.Text {
+				t.Fatalf("answers recorded: %q", a)
+			}
+			if n := tm.notices("2002"); len(n) != 1 || n[0] != tm.notice("1", "¿Qué día?", req.Text) {
+				t.Fatalf("Ana was told %q", n)
+			}
+			tip, err := tm.store.TipByReceipt(ctx, receipt)
+			if err != nil || len(tip.Content.Parts) != 1 || tip.Content.Parts[0].Text != req.Text ||
+				(req.Attachment != nil) != (tip.Content.Parts[0].Attachment != nil) || (req.Location != nil) != (tip.Content.Parts[0].Location != nil) {
+				t.Fatalf("the outage's receipt: %+v %v", tip.Content, err)
+			}
+			if n := tm.notices(reporterID); len(n) != 1 || n[0] != tm.text("en", "spool_answer_file_done", map[string]any{"Receipt": receipt}) {
+				t.Fatalf("the reporter was told %q", n)
+			}
+			if c, err := o.sp.ReplayCounts(ctx, tm.store); err != nil || c.Entries() != 0 {
+				t.Fatalf("replayed again: %+v %v", c, err)
+			}
+			if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Otra cosa: hay armas en la bodega"}); !tm.drafted(r, "") {
+				t.Fatalf("the message after: %q", texts(r))
+			}
+			if a := tm.tipAnswers("1"); len(a) != 1 {
+				t.Fatalf("answers recorded: %q", a)
+			}
+		})
 	}
 }
 

@@ -40,15 +40,20 @@ func (m *Mux) RouteSpooled(ctx context.Context, e storage.SpoolEntry) (storage.N
 
 // answerSpooled delivers a spooled message as the answer to the question
 // whose Answer its reporter pressed before they sent it, if it was still
-// armed then (takeAnswer's check, as of when the message came): text
-// alone, as answers are (a file or a place stays a tip). It reports
-// whether the message went as the answer. One to a question closed since
-// stays a tip, as it would have live (the Answer pressed is used up).
+// armed then (takeAnswer's check, as of when the message came). It
+// reports whether the message went as the answer and makes no tip. A
+// file or a place with words goes as takeAnswer takes it live: its words
+// as the answer, and the file or place, with them, kept (live in a
+// draft, here as the tip its receipt was given for): reported false, the
+// replay stores the tip. Without words it answers nothing, and the press
+// stays armed. One to a question closed since stays a tip, as it would
+// have live (the Answer pressed is used up).
 func (m *Mux) answerSpooled(ctx context.Context, e storage.SpoolEntry) (bool, error) {
 	text := strings.TrimSpace(e.Part.Text)
-	if e.EventID == 0 || e.At.IsZero() || blank(text) || e.Part.Attachment != nil || e.Part.Location != nil {
+	if e.EventID == 0 || e.At.IsZero() || blank(text) {
 		return false, nil
 	}
+	withFile := e.Part.Attachment != nil || e.Part.Location != nil
 	v, err := m.store.Answering(ctx, e.Pseudonym)
 	if errors.Is(err, storage.ErrNotFound) {
 		return false, nil
@@ -74,9 +79,12 @@ func (m *Mux) answerSpooled(ctx context.Context, e storage.SpoolEntry) (bool, er
 	if err != nil && !errors.Is(err, errNotOpen) {
 		return false, err
 	}
-	if err == nil {
+	if err == nil && !withFile {
 		// Its mark first: should the rest fail, the replay tried again
-		// knows it as the answer it was (handledAs), never a tip.
+		// knows it as the answer it was (handledAs), never a tip. (Not
+		// with a file or a place, which the replay keeps as a tip: the
+		// mark would have a replay tried again skip it. AnswerOnce's own
+		// mark keeps that one from telling the asker twice.)
 		if err := m.store.RememberAnswer(ctx, e.Pseudonym, e.EventID); err != nil {
 			return false, err
 		}
@@ -99,6 +107,10 @@ func (m *Mux) answerSpooled(ctx context.Context, e storage.SpoolEntry) (bool, er
 		return false, nil // (errNotOpen) not lost: a tip, with the receipt given
 	}
 	lang := m.readerLanguage(ctx, e.Pseudonym, e.Language)
+	if withFile {
+		m.notify(ctx, e.Route, Reply{Text: m.msg.Localize(lang, "spool_answer_file_done", map[string]any{"Receipt": e.Receipt})})
+		return false, nil // the file or place, with its words, the tip of its receipt
+	}
 	m.notify(ctx, e.Route, Reply{Text: m.msg.Localize(lang, "spool_answer_done", map[string]any{"Receipt": e.Receipt})})
 	return true, nil
 }
