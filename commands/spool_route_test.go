@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,10 @@ type spoolingTeam struct {
 	sp *storage.Spool
 	// engineStore, if set, is the store the next process started uses.
 	engineStore commands.Store
+	// roles and required, if set, are the next process's configured
+	// team and platform roles (Options.Roles, Options.RequiredRoles).
+	roles    commands.Roles
+	required map[string]string
 }
 
 func newSpoolingTeam(t *testing.T, tm *team) *spoolingTeam {
@@ -46,10 +51,13 @@ func (o *spoolingTeam) start() {
 	if o.engineStore != nil {
 		st = o.engineStore
 	}
+	roles := commands.Roles{"telegram:" + adminID: commands.Admin}
+	maps.Copy(roles, o.roles)
 	o.mux = commands.New(commands.Options{Store: st, Messages: o.msg, DefaultLanguage: "en", Now: o.clk.Now, Spool: o.sp,
 		Logger: slog.New(slog.NewTextHandler(o.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Roles:  commands.Roles{"telegram:" + adminID: commands.Admin}, InvestigatorChats: []string{"telegram:" + invChat}, Retention: 90 * 24 * time.Hour})
+		Roles:  roles, RequiredRoles: o.required, InvestigatorChats: []string{"telegram:" + invChat}, Retention: 90 * 24 * time.Hour})
 	o.mux.AddSender("telegram", o.sent)
+	o.mux.AddSender("discord", o.sent)
 	o.sp.RouteWith(o.mux.RouteSpooled)
 }
 
@@ -318,6 +326,54 @@ func TestTeamMembersSpooledMessageGoesToTheirDraftNotTheQueue(t *testing.T) {
 	}
 	if c, err := o.sp.ReplayCounts(ctx, tm.store); err != nil || c.Entries() != 0 {
 		t.Fatalf("replayed again: %+v %v", c, err)
+	}
+}
+
+// With VIGIA_DISCORD_INVESTIGATOR_ROLE set, a configured Discord
+// investigator's DM carries no roles (Discord sends none there): live,
+// they are then no investigator for commands, and their plain message
+// goes to their draft, as anyone's does. The role is something they must
+// also hold, never what makes a member: spooled in an outage, their DM
+// goes to their draft at the replay too, never into the queue as an
+// anonymous reporter's tip; a Discord user holding the role but on no
+// team list is a reporter, whose spooled DM is the tip of its receipt.
+// Mutation: RouteSpooled judging the sender as the live path judges a DM
+// for commands (Anyone without the required platform role) → the
+// investigator's DM replayed as a tip, this fails.
+func TestDiscordInvestigatorsSpooledDMGoesToTheirDraftWithARequiredRole(t *testing.T) {
+	tm := newTeam(t)
+	o := newSpoolingTeam(t, tm)
+	o.roles = commands.Roles{"discord:3003": commands.Investigator}
+	o.required = map[string]string{"discord": "777"}
+	o.start()
+	ctx := context.Background()
+	dm := func(text string, event int64) commands.Request {
+		return commands.Request{Platform: "discord", ChatKind: commands.Private, Text: text, EventID: event}
+	}
+	// Live, Redis up: their DM starts their draft.
+	if r := tm.as("3003", "Ines", dm("Prueba del bot", 8401)); !tm.drafted(r, "") {
+		t.Fatalf("the investigator's DM, live: %q", texts(r))
+	}
+	if d, err := tm.store.Draft(ctx, tm.store.Pseudonym("discord", "3003")); err != nil || tm.store.DiscardDraft(ctx, tm.store.Pseudonym("discord", "3003"), d.ID) != nil {
+		t.Fatalf("the live draft not cancelled: %v", err)
+	}
+	receipt := o.spool("3003", "Ines", dm("Nota para mí: revisar la bodega", 8402))
+	holder := dm("Cobran piso en el mercado", 8403)
+	holder.PlatformRoles = []string{"777"}
+	o.spool("3004", "Rol", holder)
+	c, err := o.sp.ReplayCounts(ctx, tm.store)
+	if err != nil || c != (storage.ReplayCount{Replayed: 1, Skipped: 1}) {
+		t.Fatalf("replay: %+v %v", c, err)
+	}
+	list, _ := tm.store.Recent(ctx, 10)
+	if len(list) != 1 || !strings.Contains(list[0].Content.Text(), "Cobran piso") {
+		t.Fatalf("tips after the replay: %d", len(list))
+	}
+	if d, err := tm.store.Draft(ctx, tm.store.Pseudonym("discord", "3003")); err != nil || d.Parts != 1 {
+		t.Fatalf("the investigator's draft: %+v %v", d, err)
+	}
+	if n := tm.notices("3003"); len(n) != 1 || n[0] != tm.text("en", "spool_team_draft", map[string]any{"Receipt": receipt}) {
+		t.Fatalf("the investigator was told %q", n)
 	}
 }
 
