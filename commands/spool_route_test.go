@@ -227,6 +227,65 @@ func TestFileOrPlaceWithWordsSpooledAfterAnswerPressedAnswersAndStaysATip(t *tes
 	}
 }
 
+// A replay cut off after a file's words went as the answer (Redis gone
+// again before its tip was stored), tried again, still stores the file
+// with its words as the tip of its receipt: nothing lost, the asker not
+// told twice, the reporter told once.
+// Mutation: answerSpooled marking a file's event as an answer
+// (RememberAnswer) as it marks text → the replay tried again skips the
+// entry as an answer (Skipped:1), the file lost; this fails.
+func TestFileWithWordsAnsweredAtACutOffReplayIsStillItsTip(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?")
+	o := newSpoolingTeam(t, tm)
+	ctx := context.Background()
+	tm.notices(reporterID)
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:1"})
+	o.start() // a restart: the press is Redis's alone
+	req := commands.Request{Text: "El lunes, esta es la camioneta", EventID: 8241, Attachment: &tips.Attachment{Platform: "telegram", Kind: tips.Photo, FileRef: "AgACAgQAAx1"}}
+	receipt := o.spool(reporterID, "Rosa", req)
+	// Redis goes as the reporter is told, before the tip is stored.
+	o.mux.AddSender("telegram", stopOnSend{Sender: tm.sent, chat: reporterID, stop: o.srv.Stop})
+	if _, err := o.sp.ReplayCounts(ctx, tm.store); err == nil || o.sp.Len() != 1 {
+		t.Fatalf("the replay cut off: %v, %d left", err, o.sp.Len())
+	}
+	o.mux.AddSender("telegram", tm.sent)
+	o.srv.Restart()
+	for deadline := time.Now().Add(10 * time.Second); tm.store.Ping(ctx) != nil && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond) // poll until the client reconnects
+	}
+	if c, err := o.sp.ReplayCounts(ctx, tm.store); err != nil || c != (storage.ReplayCount{Replayed: 1}) {
+		t.Fatalf("the replay tried again: %+v %v", c, err)
+	}
+	tip, err := tm.store.TipByReceipt(ctx, receipt)
+	if err != nil || len(tip.Content.Parts) != 1 || tip.Content.Parts[0].Attachment == nil || tip.Content.Parts[0].Text != req.Text {
+		t.Fatalf("the outage's receipt: %+v %v", tip.Content, err)
+	}
+	if a := tm.tipAnswers("1"); len(a) != 1 || a[0] != req.Text {
+		t.Fatalf("answers recorded: %q", a)
+	}
+	if n := tm.notices("2002"); len(n) != 1 {
+		t.Fatalf("Ana was told %q", n)
+	}
+	if n := tm.notices(reporterID); len(n) != 1 || n[0] != tm.text("en", "spool_answer_file_done", map[string]any{"Receipt": receipt}) {
+		t.Fatalf("the reporter was told %q", n)
+	}
+}
+
+// stopOnSend is a sender that runs stop before each message to chat
+// (Redis gone again at that moment), then sends it.
+type stopOnSend struct {
+	commands.Sender
+	chat string
+	stop func()
+}
+
+func (s stopOnSend) Send(ctx context.Context, chatID string, r commands.Reply) ([]string, error) {
+	if chatID == s.chat && s.stop != nil {
+		s.stop()
+	}
+	return s.Sender.Send(ctx, chatID, r)
+}
+
 // cutStore is the team's store whose first RememberAnswer fails, as
 // Redis gone again would (cutRemember), or the first Answering read of
 // one reporter's marks (cutAnswering, a pseudonym).
