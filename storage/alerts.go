@@ -78,7 +78,8 @@ type pendingSignal struct {
 // so that a chat that refused is sent it again and one that took it
 // never is, with "m:" + chatMAC the id of its message there, sealed (for
 // a withdrawal notice to reply to), and "t:" + chatMAC while the chat is
-// being told the alert was withdrawn (AlertRetracting). "ok" says every
+// being told the alert was withdrawn (AlertRetracting), "r:" + chatMAC
+// the lease its notice was last settled under (alertSettledField). "ok" says every
 // chat (as configured then) took it: it is kept for a withdrawal only,
 // and sent nowhere else; "w" that it was found withdrawn, its chats
 // being told.
@@ -169,6 +170,17 @@ const alertLateField = "l:"
 
 func alertLateOf(chatField string) string {
 	return alertLateField + strings.TrimPrefix(chatField, alertChatField)
+}
+
+// alertSettledField holds, for the chat of field chatField (alertChatMAC),
+// the lease (alertLease) under which its withdrawal notice was last
+// settled (retractedAlert): a settling run again after its reply was
+// lost finds it, and is not counted twice. A random token, nothing of the
+// chat.
+const alertSettledField = "r:"
+
+func alertSettledOf(chatField string) string {
+	return alertSettledField + strings.TrimPrefix(chatField, alertChatField)
 }
 
 // keepAlert records an alert (KEYS[2], entity ARGV[1]: its sealed signal
@@ -283,12 +295,22 @@ return redis.call('HSET', KEYS[1], ARGV[1], 1)`)
 // the alert due for a recount ("rc"), so that neither that process's copy
 // (tookAlert) nor its AlertSent (doneAlert) counts as the chat's last.
 // Answers 2 then.
+//
+// The settling is recorded under its lease's token (field ARGV[9],
+// alertSettledOf): run again by go-redis (its reply lost to a dropped
+// connection) it finds its own token and does nothing more, answering
+// 3. Else a late notice would count its attempt twice, and forget again
+// that the chat took the alert, though a copy sent after the notice, by
+// another process between the two runs, reached it.
 var retractedAlert = redis.NewScript(sameAlert + `
 if not sameAlert(KEYS[2], ARGV[2]) then return 0 end
+if ARGV[8] ~= '' and redis.call('HGET', KEYS[2], ARGV[9]) == ARGV[8] then return 3 end
 if redis.call('HGET', KEYS[2], ARGV[4]) == ARGV[8] then redis.call('HDEL', KEYS[2], ARGV[4]) end
 local n = redis.call('HDEL', KEYS[2], ARGV[1], ARGV[3])
 local h = redis.call('HMGET', KEYS[2], 's', 'w', 'd')
-if not h[1] or h[2] then return n end
+if not h[1] then return n end
+redis.call('HSET', KEYS[2], ARGV[9], ARGV[8])
+if h[2] then return n end
 redis.call('HDEL', KEYS[2], 'ok')
 redis.call('HSET', KEYS[2], ARGV[7], redis.call('HINCRBY', KEYS[2], 'n', 1), 'rc', 1)
 if tonumber(h[3] or 0) > tonumber(ARGV[6]) then redis.call('ZADD', KEYS[1], ARGV[6], ARGV[5]) end
@@ -822,7 +844,8 @@ func (s *Store) AlertRetracted(ctx context.Context, sig Signal, chat, lease stri
 	}
 	field := s.alertChatMAC(sig.mac, chat)
 	if err := retractedAlert.Run(ctx, s.rdb, []string{s.k.alertsDue(), s.k.alertPending(sig.mac)}, field, sig.alert,
-		alertMessageOf(field), alertTellingOf(field), sig.mac, s.now().UnixMilli(), alertLateOf(field), lease).Err(); err != nil {
+		alertMessageOf(field), alertTellingOf(field), sig.mac, s.now().UnixMilli(), alertLateOf(field), lease,
+		alertSettledOf(field)).Err(); err != nil {
 		return fmt.Errorf("alert retracted: %w", err)
 	}
 	return nil

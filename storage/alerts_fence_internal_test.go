@@ -199,3 +199,83 @@ func TestAlertStandingAgainAsItsWithdrawalIsDroppedIsKept(t *testing.T) {
 		t.Fatal("the record of an alert standing again was dropped")
 	}
 }
+
+// A late withdrawal notice's settling (AlertRetracted: the alert stood
+// again meanwhile) runs in Redis, its reply is lost, and go-redis runs it
+// again; meanwhile another process, finding the alert due for the chat
+// told late, sends it there again, after the notice. The run again must
+// not count as a second settling: the chat has the alert, sent after the
+// notice, and is not sent it a third time; the attempts count the one
+// settling once. Mutation: retractedAlert without its settled-by-this-
+// lease check → the alert is due for the chat again, attempts counted
+// twice.
+func TestLateWithdrawalSettledTwiceAfterALostReplyCountsOnce(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	chats := []string{"telegram:-100777", "telegram:-100778"}
+	w := withdrawnAlert(t, s, now, chats)
+	tell, lease, err := s.AlertRetracting(ctx, w.Signal, chats[0])
+	if err != nil || !tell {
+		t.Fatalf("retracting: %v %v", tell, err)
+	}
+	// The process stalls past its lease; the tips count again; another
+	// process sends the alert to the first chat again.
+	countAgain(t, s, now)
+	now = now.Add(3 * time.Minute)
+	due, err := s.DueAlerts(ctx, chats, 10)
+	if err != nil || len(due) != 1 || len(due[0].Missing) != 1 || due[0].Missing[0] != chats[0] {
+		t.Fatalf("due %+v %v, want the alert standing again, for the first chat", due, err)
+	}
+	if err := s.AlertDelivered(ctx, due[0].Signal, chats[0], "43"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertSent(ctx, due[0].Signal); err != nil {
+		t.Fatal(err)
+	}
+	key := s.k.alertPending(w.Signal.mac)
+	before, err := s.rdb.HGet(ctx, key, "n").Int()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The stalled process's notice goes out and is settled: late, so the
+	// alert is due for the chat again, and a third process sends it
+	// there, before go-redis runs the settling again.
+	var claimed int
+	h := &scriptRunTwice{sha: retractedAlert.Hash(), between: func() {
+		due, err := s.DueAlerts(ctx, chats, 10)
+		if err != nil || len(due) != 1 || len(due[0].Missing) != 1 || due[0].Missing[0] != chats[0] {
+			t.Errorf("due after the late notice %+v %v, want the first chat", due, err)
+			return
+		}
+		claimed = 1
+		if err := s.AlertDelivered(ctx, due[0].Signal, chats[0], "44"); err != nil {
+			t.Error(err)
+		}
+		if err := s.AlertSent(ctx, due[0].Signal); err != nil {
+			t.Error(err)
+		}
+	}}
+	if err := retractedAlert.Load(ctx, s.rdb).Err(); err != nil {
+		t.Fatal(err)
+	}
+	s.rdb.AddHook(h)
+	h.armed.Store(true)
+	if err := s.AlertRetracted(ctx, w.Signal, chats[0], lease); err != nil {
+		t.Fatal(err)
+	}
+	if h.armed.Load() {
+		t.Fatal("the settling script never ran")
+	}
+	if err := s.AlertWithdrawn(ctx, w.Signal); err != nil {
+		t.Fatal(err)
+	}
+	if after, err := s.rdb.HGet(ctx, key, "n").Int(); err != nil || after != before+1+claimed {
+		t.Fatalf("attempts %d → %d (%v), want the settling and the claim counted once each", before, after, err)
+	}
+	now = now.Add(10 * time.Minute)
+	if due, err := s.DueAlerts(ctx, chats, 10); err != nil || len(due) != 0 {
+		t.Fatalf("due %+v %v, want nothing: the first chat has the alert, sent after the notice", due, err)
+	}
+}

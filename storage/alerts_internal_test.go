@@ -608,10 +608,12 @@ func TestAlertStandingAgainAfterACrashMidNoticeGoesBackToThatChat(t *testing.T) 
 
 // scriptRunTwice, once armed, runs the next call of script again, as
 // go-redis does after a connection dropped before its reply: the caller
-// reads the second run's answer.
+// reads the second run's answer. between, if set, runs between the two
+// runs: what other processes did while the retry was on its way.
 type scriptRunTwice struct {
-	sha   string
-	armed atomic.Bool
+	sha     string
+	armed   atomic.Bool
+	between func()
 }
 
 func (h *scriptRunTwice) DialHook(next redis.DialHook) redis.DialHook { return next }
@@ -623,6 +625,9 @@ func (h *scriptRunTwice) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 		err := next(ctx, cmd)
 		if err != nil || cmd.Name() != "evalsha" || len(cmd.Args()) < 2 || cmd.Args()[1] != h.sha || !h.armed.CompareAndSwap(true, false) {
 			return err
+		}
+		if h.between != nil {
+			h.between()
 		}
 		return next(ctx, cmd)
 	}
