@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -156,5 +157,64 @@ func TestLookForOldHeldStopsWhenRedisIsUnreachable(t *testing.T) {
 	sweepHeld(t, tm.mux)
 	if s := tm.takeSent(reporterID); len(s) != 1 || press(s, "ansh:1") == "" {
 		t.Fatalf("the reminder after the look was made again: %q", texts(s))
+	}
+}
+
+// routeUnreadable is a store on which every tip's route is sealed under
+// a secret no longer known; looks counts the looks for messages held by
+// the version before the sweep (storage.Answerers: a SCAN of the keys).
+type routeUnreadable struct {
+	*storage.Store
+	looks atomic.Int32
+}
+
+func (s *routeUnreadable) ReporterRoute(context.Context, string) (string, string, error) {
+	return "", "", fmt.Errorf("read route: %w", storage.ErrSealed)
+}
+
+func (s *routeUnreadable) Answerers(ctx context.Context) ([]string, error) {
+	s.looks.Add(1)
+	return s.Store.Answerers(ctx)
+}
+
+// A message held by the version before the sweep whose tip's route
+// cannot be read (sealed under a secret no longer known) has no one to
+// tell, and no later look would find one: it is final for that message,
+// said in one log line with no id in clear, not an error that has the
+// look for such messages made again every ten minutes (a SCAN of every
+// key, an error logged each time) for as long as looks go on. The next
+// look is made hours later, as after one that found nothing.
+// Mutation: scheduleOldHeld counting errRouteUnreadable as an error →
+// the sweep fails, and the look is made again every ten minutes.
+func TestOldHeldWhoseRouteCannotBeReadDoesNotRepeatTheLook(t *testing.T) {
+	tm := unlinkedQuestion(t)
+	ctx := context.Background()
+	holdEnLunes(t, tm, "r92")
+	if err := tm.store.UnscheduleHeld(ctx, asHeldByOldVersion(t, tm)); err != nil {
+		t.Fatal(err)
+	}
+	s := &routeUnreadable{Store: tm.store}
+	tm.mux = commands.New(commands.Options{
+		Store: s, Messages: tm.msg, Now: tm.clk.Now, DefaultLanguage: "en", Logger: slog.New(slog.NewTextHandler(tm.logs, nil)),
+		Retention: 90 * 24 * time.Hour, Roles: commands.Roles{"telegram:" + adminID: commands.Admin},
+	})
+	tm.mux.AddSender("telegram", tm.sent)
+	tm.logs.Reset()
+	for range 6 {
+		sweepHeld(t, tm.mux)
+		tm.clk.Add(10 * time.Minute)
+	}
+	if n := s.looks.Load(); n != 1 {
+		t.Fatalf("%d looks in an hour, want 1", n)
+	}
+	logs := tm.logs.String()
+	if strings.Count(logs, "route cannot be read") != 1 || !strings.Contains(logs, "messages=1") {
+		t.Fatalf("logs %q, want one line counting the message", logs)
+	}
+	if p := tm.store.Pseudonym("telegram", reporterID); strings.Contains(logs, p) || strings.Contains(logs, reporterID) {
+		t.Fatalf("logs %q name the reporter", logs)
+	}
+	if s := tm.takeSent(reporterID); len(s) != 0 {
+		t.Fatalf("the reporter was sent %q", texts(s))
 	}
 }

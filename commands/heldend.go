@@ -326,12 +326,24 @@ func (m *Mux) scheduleOldHeld(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	found := 0
+	found, unreadable := 0, 0
 	var errs error
+	defer func() {
+		if unreadable > 0 {
+			m.log.Warn("messages held by the version before the sweep whose reporter's route cannot be read (sealed under a secret no longer known) end untold, as they would have", "messages", unreadable)
+		}
+	}()
 	for _, p := range reporters {
 		ok, err := m.scheduleOldHeldOf(ctx, p)
 		if ok {
 			found++
+		}
+		if errors.Is(err, errRouteUnreadable) {
+			// Final for that message: no look made again would read it.
+			// Not an error, which would have the look made again in
+			// oldHeldRetry, every time, for as long as looks go on.
+			unreadable++
+			continue
 		}
 		errs = errors.Join(errs, err)
 		if StorageDown(err) || ctx.Err() != nil {
@@ -343,6 +355,11 @@ func (m *Mux) scheduleOldHeld(ctx context.Context) (int, error) {
 	}
 	return found, errs
 }
+
+// errRouteUnreadable is scheduleOldHeldOf's answer for a message whose
+// tip's route is sealed under a secret no longer known: as one with no
+// route, there is no one to tell, and no later look would find one.
+var errRouteUnreadable = errors.New("held message's route cannot be read")
 
 // scheduleOldHeldOf schedules reporter p's held message if a version
 // before the sweep held it, and reports whether it did.
@@ -358,6 +375,9 @@ func (m *Mux) scheduleOldHeldOf(ctx context.Context, p string) (bool, error) {
 	route, lang, err := m.store.ReporterRoute(ctx, old.Q.Tip)
 	if errors.Is(err, storage.ErrNotFound) {
 		return false, nil // no one to tell
+	}
+	if errors.Is(err, storage.ErrSealed) {
+		return false, errRouteUnreadable // no one to tell, ever
 	}
 	if err != nil {
 		return false, err
