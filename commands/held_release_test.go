@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
+	"os"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -108,5 +111,71 @@ func TestHeldMessageTakenByAPressThatNeverFinishedIsStillReminded(t *testing.T) 
 	sweepHeld(t, tm.mux)
 	if s := tm.takeSent(reporterID); len(s) != 1 || press(s, "ansh:1") == "" {
 		t.Fatalf("the reminder: %q", texts(s))
+	}
+}
+
+// partReplyLost is a store on which a held message's part is written to
+// the draft but its reply lost (a timeout: the press hears it failed),
+// and the reporter's marks are then not written (the give-back fails)
+// until heal.
+type partReplyLost struct {
+	*storage.Store
+	failing atomic.Bool
+}
+
+func (s *partReplyLost) AddToDraft(ctx context.Context, p string, d storage.DraftPart) (storage.Draft, error) {
+	if _, err := s.Store.AddToDraft(ctx, p, d); err != nil {
+		return storage.Draft{}, err
+	}
+	s.failing.Store(true)
+	return storage.Draft{}, fmt.Errorf("add to draft: %w", &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded})
+}
+
+func (s *partReplyLost) UpdateAnswering(ctx context.Context, p string, update func(string) (string, time.Duration)) error {
+	if s.failing.Load() {
+		return fmt.Errorf("update answering: %w", context.DeadlineExceeded)
+	}
+	return s.Store.UpdateAnswering(ctx, p, update)
+}
+
+// A press of "it is a new tip" whose part was written to the draft but
+// whose reply was lost (the reporter told to try again), and whose
+// give-back failed too, leaves the message taken: the sweep, after the
+// press's lease, finds its event in the draft and lets the held copy go
+// without a word. Nothing is lost: the message is in the reporter's
+// draft, once, for them to send; a press again hears it is no longer
+// waiting; no reminder or end notice says it was deleted.
+func TestHeldPressWhosePartReplyWasLostKeepsTheMessageInTheDraft(t *testing.T) {
+	tm := unlinkedQuestion(t)
+	s := &partReplyLost{Store: tm.store}
+	tm.mux = commands.New(commands.Options{
+		Store: s, Messages: tm.msg, Now: tm.clk.Now, DefaultLanguage: "en", Logger: slog.New(slog.NewTextHandler(tm.logs, nil)),
+		Retention: 90 * 24 * time.Hour, Roles: commands.Roles{"telegram:" + adminID: commands.Admin},
+	})
+	tm.mux.AddSender("telegram", tm.sent)
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes", ReplyToBot: true, ReplyToID: "m1", MessageID: "r93", EventID: 9301}); press(r, "ansh:0") == "" {
+		t.Fatalf("a swipe-reply to the unlinked question: %q", texts(r))
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:0"}); len(r) != 1 || r[0].Text != tm.text("en", "error_storage_retry", nil) {
+		t.Fatalf("'it is a new tip' pressed, its reply lost: %q", texts(r))
+	}
+	s.failing.Store(false)
+	tm.clk.Add(3 * time.Minute)
+	sweepHeld(t, tm.mux)
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:0"}); len(r) != 1 || r[0].Text != tm.text("en", "held_none", nil) {
+		t.Fatalf("pressed again after the sweep: %q", texts(r))
+	}
+	d, err := tm.store.Draft(context.Background(), tm.store.Pseudonym("telegram", reporterID))
+	if err != nil || d.Parts != 1 {
+		t.Fatalf("the reporter's draft %+v %v, want the message in it once", d, err)
+	}
+	for _, d := range []time.Duration{heldWindow - 24*time.Hour, 23 * time.Hour, 2 * time.Hour} {
+		tm.clk.Add(d)
+		sweepHeld(t, tm.mux)
+		for _, r := range tm.takeSent(reporterID) {
+			if strings.HasPrefix(r.Text, "Reminder") || strings.HasPrefix(r.Text, "The message you sent on") {
+				t.Fatalf("about a message in their draft, the reporter was sent %q", r.Text)
+			}
+		}
 	}
 }
