@@ -76,6 +76,64 @@ func TestAddBandsCallsOncePerNewBand(t *testing.T) {
 	}
 }
 
+// addBands gives a bucket its expiry once, when the write makes it (a
+// PEXPIRE writes, and costs Redis about three times the PTTL that tells):
+// a bucket that has one keeps it, and one a purge emptied (Redis deletes
+// an empty hash) gets it again when a tip files a band there.
+func TestAddBandsGivesABucketItsExpiryOnce(t *testing.T) {
+	ctx := context.Background()
+	s := callsStore(t)
+	keys := []string{"w:ix:lsh:{x}:001", "w:ix:lsh:{x}:002", "w:ix:lsh:{x}:003"}
+	add := func(id string, ttl int64) func() {
+		return func() {
+			if err := addBands.Run(ctx, s.rdb, keys, id, ttl, "b1", "b2", "b3").Err(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	expiries := func() []time.Duration {
+		var out []time.Duration
+		for _, k := range keys {
+			out = append(out, s.rdb.PTTL(ctx, k).Val())
+		}
+		return out
+	}
+	if got := commandCalls(t, s.rdb, add("1", 600000)); got["pexpire"] != 3 {
+		t.Fatalf("three new buckets given %d expiries, want 3", got["pexpire"])
+	}
+	for i, d := range expiries() {
+		if d <= 0 || d > 10*time.Minute {
+			t.Fatalf("bucket %d expires in %v, want at most 10m", i, d)
+		}
+	}
+	if got := commandCalls(t, s.rdb, add("2", 600000)); got["pexpire"] != 0 {
+		t.Fatalf("a second tip filed in the same buckets set their expiry %d times, want none", got["pexpire"])
+	}
+	for i, d := range expiries() {
+		if d <= 0 || d > 10*time.Minute {
+			t.Fatalf("bucket %d expires in %v after a second tip, want at most 10m", i, d)
+		}
+	}
+	// A purge empties the first bucket: Redis deletes it, and the next
+	// band filed there makes it again, with its expiry.
+	for _, id := range []string{"1", "2"} {
+		if err := dropBands.Run(ctx, s.rdb, keys[:1], id, "b1").Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := s.rdb.Exists(ctx, keys[0]).Val(); n != 0 {
+		t.Fatalf("the emptied bucket is still there")
+	}
+	if got := commandCalls(t, s.rdb, add("3", 600000)); got["pexpire"] != 1 {
+		t.Fatalf("the bucket made again given %d expiries, want 1", got["pexpire"])
+	}
+	for i, d := range expiries() {
+		if d <= 0 || d > 10*time.Minute {
+			t.Fatalf("bucket %d expires in %v after the purge, want at most 10m", i, d)
+		}
+	}
+}
+
 // redisCPUTime is the user and system CPU time Redis has used.
 func redisCPUTime(rdb redis.UniversalClient) time.Duration {
 	var total float64
