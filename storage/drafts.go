@@ -68,10 +68,10 @@ if ARGV[12] ~= '' then
   local ok = count(KEYS[2], ARGV[12], ARGV[13], ARGV[14], ARGV[15])
   if ok ~= 1 then return ok - 4 end
 end
-if redis.call('HEXISTS', KEYS[2], 'x:' .. event('p:' .. ARGV[11])) == 1 then return -3 end
-local floor = redis.call('HGET', KEYS[2], 'floor') -- kept by earlier versions
-if floor and ARGV[11] <= floor then return -3 end
-local d = redis.call('HMGET', KEYS[1], 'id', 'n', 'chars', 'cat', 'fu', ARGV[2])
+local st = redis.call('HMGET', KEYS[2], 'x:' .. event('p:' .. ARGV[11]), 'floor') -- the floor kept by earlier versions
+if st[1] then return -3 end
+if st[2] and ARGV[11] <= st[2] then return -3 end
+local d = redis.call('HMGET', KEYS[1], 'id', 'n', 'chars', 'cat', 'fu', ARGV[2], 'files')
 local id = d[1] or ARGV[1]
 local n = tonumber(d[2] or '0')
 local chars = tonumber(d[3] or '0')
@@ -83,10 +83,13 @@ if not d[6] then
   n = n + 1
   chars = chars + tonumber(ARGV[4])
 end
-if not d[1] then redis.call('HSET', KEYS[1], 'born', ARGV[5]) end -- when it began (DropDraftBefore)
-redis.call('HSET', KEYS[1], 'id', id, ARGV[2], ARGV[3], 'n', n, 'chars', chars, 'seen', ARGV[5], 'route', ARGV[6], 'lang', ARGV[7])
+if d[1] then
+  redis.call('HSET', KEYS[1], 'id', id, ARGV[2], ARGV[3], 'n', n, 'chars', chars, 'seen', ARGV[5], 'route', ARGV[6], 'lang', ARGV[7])
+else -- a new draft: when it began too (DropDraftBefore)
+  redis.call('HSET', KEYS[1], 'born', ARGV[5], 'id', id, ARGV[2], ARGV[3], 'n', n, 'chars', chars, 'seen', ARGV[5], 'route', ARGV[6], 'lang', ARGV[7])
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[10])
-local files = redis.call('HGET', KEYS[1], 'files') or ''
+local files = d[7] or ''
 if ARGV[16] ~= '' and not string.find(' ' .. files .. ' ', ' ' .. ARGV[16] .. ' ', 1, true) then
   files = (files == '' and ARGV[16]) or (files .. ' ' .. ARGV[16])
   redis.call('HSET', KEYS[1], 'files', files)

@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -202,5 +203,61 @@ func TestLastWeeksBandsReadWithoutAScript(t *testing.T) {
 	}
 	if calls["evalsha"] != 2 || calls["hget"] < calls["hsetnx"] {
 		t.Fatalf("indexed with %d scripts and %d HGET for %d bands, want two scripts (this week's bands, the sketch) and last week's read by HGET", calls["evalsha"], calls["hget"], calls["hsetnx"])
+	}
+}
+
+// A one-part tip's draft scripts — the part added, the draft claimed by
+// Send, the draft tidied once the tip is stored — read each hash once
+// (HMGET) and write it with one HSET where one will do: every call in a
+// script costs Redis, and these run on every tip.
+func TestDraftScriptsCallEachHashOnce(t *testing.T) {
+	ctx := context.Background()
+	s := callsStore(t)
+	p := s.Pseudonym("telegram", "77")
+	part := DraftPart{EventID: 5, Part: tips.Part{Text: "me cobran piso en el mercado"}}
+	var d Draft
+	if got := hashCalls(t, s.rdb, func() {
+		var err error
+		if d, err = s.AddToDraft(ctx, p, part); err != nil {
+			t.Fatal(err)
+		}
+	}); got["hset"] != 1 || got["hget"]+got["hexists"] != 0 || got["hmget"] != 2 {
+		t.Fatalf("a new draft's part added with %v, want 1 hset and 2 hmget, no hget or hexists", got)
+	}
+	now := time.Now()
+	args := append(append([]any{d.ID, now.UnixMilli()}, s.limitArgs(nil)...), "r", hours(now.Add(sentMemory)), stateLife(now))
+	var claimed []any
+	if got := hashCalls(t, s.rdb, func() {
+		var err error
+		if claimed, err = claimDraft.Run(ctx, s.rdb, []string{s.k.draft(p), s.k.state(p)}, args...).Slice(); err != nil {
+			t.Fatal(err)
+		}
+	}); got["hset"] != 1 || got["hget"] != 0 || got["hmget"] != 1 {
+		t.Fatalf("the draft claimed with %v, want 1 hset and 1 hmget, no hget", got)
+	}
+	fields := map[string]string{}
+	for i := 0; i+1 < len(claimed); i += 2 {
+		fields[claimed[i].(string)] = claimed[i+1].(string)
+	}
+	if fields["claimed"] != partField(5) || fields["rk"] != "r" || fields["sending"] == "" || fields["born"] == "" {
+		t.Fatalf("claimed draft %v, want its part claimed, its receipt's MAC, sending and when it was born", fields)
+	}
+	if got := hashCalls(t, s.rdb, func() {
+		if left := s.finishDraft(ctx, p, d.ID, []string{partField(5)}, len(part.Part.Text), nil, true); left != 0 {
+			t.Fatalf("%d parts left", left)
+		}
+	}); got["hset"] != 1 || got["hget"] != 0 || got["hmget"] != 1 || got["hdel"] != 1 {
+		t.Fatalf("the draft tidied with %v, want 1 hset (both marks), 1 hmget, 1 hdel, no hget", got)
+	}
+	if n := s.rdb.Exists(ctx, s.k.draft(p)).Val(); n != 0 {
+		t.Fatalf("the sent draft is still there")
+	}
+	st := s.rdb.HGetAll(ctx, s.k.state(p)).Val()
+	if st["x:5"] == "" || st["x:"+s.sentMark(p, 5)] == "" {
+		t.Fatalf("the reporter's state %v does not remember the sent event and its mark", st)
+	}
+	// The same message delivered again does not start a draft.
+	if _, err := s.AddToDraft(ctx, p, part); !errors.Is(err, ErrDuplicateEvent) {
+		t.Fatalf("the sent message delivered again: %v, want ErrDuplicateEvent", err)
 	}
 }

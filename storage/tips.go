@@ -142,12 +142,12 @@ if ARGV[3] ~= '' then
   local ok = count(KEYS[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
   if ok ~= 1 then return ok - 4 end
 end
-if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then
+local c = redis.call('HMGET', KEYS[1], 'id', 'claimed', 'sending')
+if c[1] ~= ARGV[1] then
   if redis.call('HEXISTS', KEYS[2], 'x:s' .. ARGV[1]) == 1 then return -6 end
   return false
 end
-local c = redis.call('HMGET', KEYS[1], 'claimed', 'sending')
-if not c[1] and not c[2] then
+if not c[2] and not c[3] then
   local parts, sent = {}, 0
   for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
     if string.sub(f, 1, 2) == 'p:' then
@@ -168,9 +168,10 @@ if not c[1] and not c[2] then
     end
     redis.call('HINCRBY', KEYS[1], 'n', -sent)
   end
-  redis.call('HSET', KEYS[1], 'claimed', table.concat(parts, ','), 'rk', ARGV[7])
+  redis.call('HSET', KEYS[1], 'claimed', table.concat(parts, ','), 'rk', ARGV[7], 'sending', ARGV[2])
+else
+  redis.call('HSET', KEYS[1], 'sending', ARGV[2])
 end
-redis.call('HSET', KEYS[1], 'sending', ARGV[2])
 return redis.call('HGETALL', KEYS[1])`)
 
 // finishDraft runs once the tip is stored: it remembers the events of the
@@ -187,20 +188,32 @@ return redis.call('HGETALL', KEYS[1])`)
 // and an outage spools is not replayed as a second tip (Spool.Replay).
 // ARGV: draft id, expiry h, memory ms, now h, chars sent, new id, sent file ids, sent marks, sent fields...
 var finishDraft = redis.NewScript(sentEvent + `
-local st = redis.call('HGETALL', KEYS[2])
-for i = 1, #st, 2 do
-  if string.sub(st[i], 1, 2) == 'x:' and tonumber(st[i + 1]) < tonumber(ARGV[4]) then redis.call('HDEL', KEYS[2], st[i]) end
+local function each(cmd, key, args) -- one call per 1,000 arguments: unpack is bounded (Lua's C stack)
+  local n = 0
+  for i = 1, #args, 1000 do n = n + redis.call(cmd, key, unpack(args, i, math.min(i + 999, #args))) end
+  return n
 end
-for i = 9, #ARGV do redis.call('HSET', KEYS[2], 'x:' .. event(ARGV[i]), ARGV[2]) end
-for m in string.gmatch(ARGV[8], '%S+') do redis.call('HSET', KEYS[2], 'x:' .. m, ARGV[2]) end
+local st = redis.call('HGETALL', KEYS[2])
+local old = {}
+for i = 1, #st, 2 do
+  if string.sub(st[i], 1, 2) == 'x:' and tonumber(st[i + 1]) < tonumber(ARGV[4]) then old[#old + 1] = st[i] end
+end
+if #old > 0 then each('HDEL', KEYS[2], old) end
+local marks = {}
+for i = 9, #ARGV do marks[#marks + 1] = 'x:' .. event(ARGV[i]); marks[#marks + 1] = ARGV[2] end
+for m in string.gmatch(ARGV[8], '%S+') do marks[#marks + 1] = 'x:' .. m; marks[#marks + 1] = ARGV[2] end
+if #marks > 0 then each('HSET', KEYS[2], marks) end
 local ttl = redis.call('PTTL', KEYS[2])
 if ttl < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
-if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return -1 end
+local d = redis.call('HMGET', KEYS[1], 'id', 'n', 'files', 'chars') -- the sent parts' fields are none of these
+if d[1] ~= ARGV[1] then return -1 end
+local sent = {}
+for i = 9, #ARGV do sent[#sent + 1] = ARGV[i] end
 local removed = 0
-for i = 9, #ARGV do removed = removed + redis.call('HDEL', KEYS[1], ARGV[i]) end
-local left = tonumber(redis.call('HGET', KEYS[1], 'n') or '0') - removed
+if #sent > 0 then removed = each('HDEL', KEYS[1], sent) end
+local left = tonumber(d[2] or '0') - removed
 if left <= 0 then redis.call('DEL', KEYS[1]) return 0 end
-local files = redis.call('HGET', KEYS[1], 'files')
+local files = d[3]
 if files and ARGV[7] ~= '' then
   local sent, kept = {}, {}
   for f in string.gmatch(ARGV[7], '%S+') do sent[f] = true end
@@ -209,7 +222,7 @@ if files and ARGV[7] ~= '' then
   end
   if #kept == 0 then redis.call('HDEL', KEYS[1], 'files') else redis.call('HSET', KEYS[1], 'files', table.concat(kept, ' ')) end
 end
-local chars = math.max(tonumber(redis.call('HGET', KEYS[1], 'chars') or '0') - tonumber(ARGV[5]), 0)
+local chars = math.max(tonumber(d[4] or '0') - tonumber(ARGV[5]), 0)
 redis.call('HSET', KEYS[1], 'id', ARGV[6], 'n', left, 'chars', chars)
 redis.call('HDEL', KEYS[1], 'sending', 'cat', 'claimed', 'rk')
 return left`)
