@@ -460,7 +460,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	})
 	wg.Go(func() { keepRunning(ctx, log, "indexer", restartPause, eng.mux.RunIndexer) })
 	wg.Go(func() {
-		runRecovered(ctx, log, "index expiry repair", func(ctx context.Context) { repairIndexExpiry(ctx, eng.store, log) })
+		runRecovered(ctx, log, "index expiry repair", func(ctx context.Context) { repairIndexExpiry(ctx, eng.store, log, storage.IndexRepairLease) })
 	})
 	wg.Go(func() {
 		keepRunning(ctx, log, "broadcaster", restartPause, func(ctx context.Context) { eng.mux.RunBroadcaster(ctx, time.Second) })
@@ -484,14 +484,27 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 
 // repairIndexExpiry gives the index keys an earlier version left without
 // an expiry theirs (storage.RepairIndexExpiry: once a day at most across
-// replicas), at serve's start, beside the other loops.
-func repairIndexExpiry(ctx context.Context, st *storage.Store, log *slog.Logger) {
-	n, err := st.RepairIndexExpiry(ctx)
-	switch {
-	case err != nil && ctx.Err() == nil:
-		log.Warn("index keys without expiry: the look for them failed; tried again at the next start", "error", err.Error())
-	case n > 0:
-		log.Info("index keys left without expiry by an earlier version given one", "keys", n)
+// replicas), at serve's start, beside the other loops. While another
+// process runs it, it waits for that run's end, and runs it if that one
+// stopped unfinished (its process killed): the keys not yet repaired do
+// not wait for the next start, a day later.
+func repairIndexExpiry(ctx context.Context, st *storage.Store, log *slog.Logger, pause time.Duration) {
+	for {
+		n, err := st.RepairIndexExpiry(ctx)
+		switch {
+		case errors.Is(err, storage.ErrIndexRepairHeld) && ctx.Err() == nil:
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(pause):
+				continue
+			}
+		case err != nil && ctx.Err() == nil:
+			log.Warn("index keys without expiry: the look for them failed; tried again at the next start", "error", err.Error())
+		case n > 0:
+			log.Info("index keys left without expiry by an earlier version given one", "keys", n)
+		}
+		return
 	}
 }
 

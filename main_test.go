@@ -1315,3 +1315,46 @@ func TestBackfillLoopFinishesWhatAnotherLeft(t *testing.T) {
 		t.Fatalf("#%s not listed as a duplicate of #%s", ids[1], ids[0])
 	}
 }
+
+// serve's index expiry repair waits while another process runs it, and
+// runs it once that one's lease is over (it was killed midway): a key
+// left without expiry is given one at this start, not a day later.
+// Mutation: repairIndexExpiry returning when another holds it -> the key
+// keeps no expiry.
+func TestIndexExpiryRepairLoopFinishesWhatAnotherLeft(t *testing.T) {
+	rs := redistest.Start(t)
+	rdb := rs.Client()
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{3}, 32))
+	st, err := storage.New(rdb, kr, storage.Options{Prefix: "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := st.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	bare := "v:ix:d:somemac" // an entity's display value, left without expiry
+	rdb.Set(ctx, bare, "sealed", 0)
+	// Another process's run, its lease over in a moment (it was killed).
+	end := time.Now().Add(300 * time.Millisecond).UnixMilli()
+	if err := rdb.Set(ctx, "v:ix:ttl", "other "+strconv.FormatInt(end, 10), time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		repairIndexExpiry(ctx, st, slog.New(slog.DiscardHandler), 20*time.Millisecond)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the repair loop did not finish")
+	}
+	if ttl := rdb.PTTL(ctx, bare).Val(); ttl <= 0 {
+		t.Fatalf("%s left without expiry (%v)", bare, ttl)
+	}
+	if v := rdb.Get(ctx, "v:ix:ttl").Val(); v != "done" {
+		t.Fatalf("repair mark %q, want done", v)
+	}
+}

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"strings"
@@ -22,39 +23,107 @@ import (
 // the whole key space.
 const repairBatch = 1000
 
-// repairEvery is how long after a look for index keys without an expiry
-// another process's start looks again (indexExpiryChecked).
+// repairEvery is how long after a complete look for index keys without
+// an expiry another process's start looks again (indexExpiryChecked).
 const repairEvery = 24 * time.Hour
+
+// IndexRepairLease is how long a process running RepairIndexExpiry holds
+// it past its last batch: one killed meanwhile (its run unfinished) is
+// taken over after that, by the next start or a process waiting for it.
+const IndexRepairLease = time.Minute
+
+// ErrIndexRepairHeld is RepairIndexExpiry's answer while another process
+// runs the repair (its lease not over): nothing was done. Asked again
+// once the lease is over, it is done, or run again from the start.
+var ErrIndexRepairHeld = errors.New("the index expiry repair is run by another process")
+
+// takeRepair takes the repair (KEYS[1], indexExpiryChecked) for token
+// ARGV[1] at ARGV[2] (unix ms), for a lease of ARGV[3] ms: 'done' if a
+// run completed within the day (or an earlier version's mark, a unix ms
+// alone, is there: it looks, or looked), 'held' while another run's
+// lease lasts, else 'taken'. A run's mark ("token lease-end") is kept a
+// day at most.
+var takeRepair = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if v then
+  local owner, til = string.match(v, '^(%S+) (%d+)$')
+  if not owner then return 'done' end
+  if owner ~= ARGV[1] and tonumber(til) > tonumber(ARGV[2]) then return 'held' end
+end
+redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. (tonumber(ARGV[2]) + tonumber(ARGV[3])), 'PX', ARGV[4])
+return 'taken'`)
+
+// renewRepair, for token ARGV[1]'s run of the repair (KEYS[1]) at
+// ARGV[2]: ARGV[3] 'renew' extends its lease by ARGV[4] ms; 'done' marks
+// the repair done for ARGV[5] ms; 'free' lets it go. 0 if the run is not
+// token's any more (its lease ran out and another took it over): nothing
+// is written.
+var renewRepair = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if not v or string.match(v, '^(%S+) ') ~= ARGV[1] then return 0 end
+if ARGV[3] == 'renew' then
+  redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. (tonumber(ARGV[2]) + tonumber(ARGV[4])), 'PX', ARGV[5])
+elseif ARGV[3] == 'done' then
+  redis.call('SET', KEYS[1], 'done', 'PX', ARGV[5])
+else
+  redis.call('DEL', KEYS[1])
+end
+return 1`)
 
 // RepairIndexExpiry gives every index key without an expiry the expiry
 // the code writing it now gives it (an entity's set, the retention after
 // its newest tip; a day's postings, the day's), a minute from now at
 // least, and leaves every other key alone: one with an expiry keeps it
 // (PEXPIREAT NX: never shortened, nor lengthened), one outside the index
-// is never touched. It walks the keys in batches (SCAN, on each primary
-// of a Redis Cluster), and runs at most once a day across processes (the
-// first to start takes indexExpiryChecked; a look that fails lets it go,
-// for the next start). It returns how many keys it gave an expiry; 0
-// without looking if another process looked within the day. Running it
-// again changes nothing.
+// is never touched, but for the hash of a tip purged as an earlier
+// version indexed it, its sketch alone (repairSketches). It walks the
+// keys in batches (SCAN, on each primary of a Redis Cluster). One
+// process at a time runs it (ErrIndexRepairHeld while another's lease,
+// renewed at each batch, lasts), and once a day at most: the day is
+// counted from a run that went through every key, so that a run that
+// stopped (an error, a cancelled ctx: let go at once; a process killed:
+// once its lease is over) is run again, from the start, at the next
+// call. It returns how many keys it gave an expiry; 0 without looking
+// if a run completed within the day. Running it again changes nothing.
 func (s *Store) RepairIndexExpiry(ctx context.Context) (int, error) {
-	ok, err := s.rdb.SetNX(ctx, s.k.indexExpiryChecked(), s.now().UnixMilli(), repairEvery).Result()
+	token := rand.Text()
+	key := s.k.indexExpiryChecked()
+	res, err := takeRepair.Run(ctx, s.rdb, []string{key}, token, s.now().UnixMilli(), IndexRepairLease.Milliseconds(), repairEvery.Milliseconds()).Text()
 	if err != nil {
 		return 0, fmt.Errorf("index expiry: %w", err)
 	}
-	if !ok {
+	switch res {
+	case "done":
 		return 0, nil
+	case "held":
+		return 0, ErrIndexRepairHeld
 	}
-	n, err := s.repairIndexExpiry(ctx)
+	mark := func(ctx context.Context, what string) error {
+		ok, err := renewRepair.Run(ctx, s.rdb, []string{key}, token, s.now().UnixMilli(), what, IndexRepairLease.Milliseconds(), repairEvery.Milliseconds()).Int()
+		if err == nil && ok == 0 {
+			err = ErrIndexRepairHeld // taken over: that run goes on
+		}
+		return err
+	}
+	n, err := s.repairIndexExpiry(ctx, func(ctx context.Context) error { return mark(ctx, "renew") })
+	if err == nil {
+		err = mark(ctx, "done")
+	}
 	if err != nil {
-		s.rdb.Del(context.WithoutCancel(ctx), s.k.indexExpiryChecked())
+		if !errors.Is(err, ErrIndexRepairHeld) {
+			// Let go: run again at the next call.
+			stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			_ = mark(stop, "free")
+			cancel()
+		}
 		return n, fmt.Errorf("index expiry: %w", err)
 	}
 	return n, nil
 }
 
-// repairIndexExpiry is RepairIndexExpiry once its mark is taken.
-func (s *Store) repairIndexExpiry(ctx context.Context) (int, error) {
+// repairIndexExpiry is RepairIndexExpiry once it is taken: renew is
+// called after each batch (its error stops the run).
+func (s *Store) repairIndexExpiry(ctx context.Context, renew func(context.Context) error) (int, error) {
 	var (
 		mu    sync.Mutex
 		total int
@@ -70,6 +139,9 @@ func (s *Store) repairIndexExpiry(ctx context.Context) (int, error) {
 			mu.Lock()
 			total += n
 			mu.Unlock()
+			if err == nil {
+				err = renew(ctx)
+			}
 			if err != nil {
 				return err
 			}

@@ -627,3 +627,123 @@ func TestIndexExpiryRepairOfFreshTipsKeepsTheirWritersExpiry(t *testing.T) {
 		t.Fatalf("signals after the repair: %+v (%v)", sigs, err)
 	}
 }
+
+// dieAfter, once its first pipeline holding a command named name has
+// run, fails every command after it without sending it, and runs then,
+// if set: as a process killed there (nothing it sends afterwards
+// reaches Redis), or one whose run is cancelled.
+type dieAfter struct {
+	name string
+	dead bool
+	then func()
+}
+
+func (h *dieAfter) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *dieAfter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, c redis.Cmder) error {
+		if h.dead {
+			return errors.New("injected: process killed")
+		}
+		return next(ctx, c)
+	}
+}
+
+func (h *dieAfter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if h.dead {
+			return errors.New("injected: process killed")
+		}
+		err := next(ctx, cmds)
+		if slices.ContainsFunc(cmds, func(c redis.Cmder) bool { return c.Name() == h.name }) {
+			if h.then != nil {
+				h.then()
+			} else {
+				h.dead = true
+			}
+		}
+		return err
+	}
+}
+
+// A repair that stopped midway is run again at the next call, not a day
+// later (the keys it had not reached would keep no expiry that long): a
+// process killed midway (nothing it sends reaches Redis any more),
+// once its lease is over, the other process waiting for it in the
+// meantime; a run cancelled or failed, at once. Once one went through
+// every key, no other looks within the day.
+// Mutation: the day's mark set as the run starts (as before) -> the
+// killed subtest fails (the next start repairs nothing).
+func TestIndexExpiryRepairStoppedMidwayRunsAgain(t *testing.T) {
+	const total = 2500 // three SCAN batches or so
+	for _, stop := range []string{"killed", "cancelled"} {
+		t.Run(stop, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			srv := redistest.Start(t)
+			client, other := srv.Client(), srv.Client()
+			kr, _ := NewKeyring(bytes.Repeat([]byte{3}, 32))
+			start := time.Now()
+			clock := start
+			opts := Options{Prefix: "w", Retention: 90 * 24 * time.Hour, Now: func() time.Time { return clock }}
+			first, err := New(client, kr, opts)
+			if err != nil || first.Init(ctx) != nil {
+				t.Fatal(err)
+			}
+			next, err := New(other, kr, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pipe := other.Pipeline()
+			for i := range total {
+				pipe.ZAdd(ctx, first.k.indexEntity(fmt.Sprint("m", i)), redis.Z{Score: float64(start.UnixMilli()), Member: "7"})
+			}
+			if _, err := pipe.Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+			hook := &dieAfter{name: "pexpireat"}
+			if stop == "cancelled" {
+				hook.then = cancel
+			}
+			client.AddHook(hook)
+			n, err := first.RepairIndexExpiry(ctx)
+			if err == nil || n == 0 || n >= total {
+				t.Fatalf("stopped run: %d keys repaired (%v), want some, and an error", n, err)
+			}
+			if stop == "killed" {
+				// Its lease lasts: the next start waits for it.
+				clock = start.Add(IndexRepairLease / 2)
+				if m, err := next.RepairIndexExpiry(context.Background()); !errors.Is(err, ErrIndexRepairHeld) || m != 0 {
+					t.Fatalf("within the killed run's lease: %d keys (%v), want ErrIndexRepairHeld", m, err)
+				}
+				clock = start.Add(IndexRepairLease + time.Second)
+			}
+			m, err := next.RepairIndexExpiry(context.Background())
+			if err != nil || n+m != total {
+				t.Fatalf("next run: %d keys repaired (%v), want the %d left", m, err, total-n)
+			}
+			var cursor uint64
+			for {
+				keys, c, err := other.Scan(context.Background(), cursor, "w:ix:e:*", 1000).Result()
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, k := range keys {
+					if ttl := other.PTTL(context.Background(), k).Val(); ttl <= 0 {
+						t.Fatalf("%s left without expiry (%v)", k, ttl)
+					}
+				}
+				if cursor = c; cursor == 0 {
+					break
+				}
+			}
+			// Done: no other run within the day, even once the key
+			// space changed.
+			other.ZAdd(context.Background(), first.k.indexEntity("late"), redis.Z{Score: float64(start.UnixMilli()), Member: "8"})
+			clock = start.Add(repairEvery - time.Hour)
+			if m, err := next.RepairIndexExpiry(context.Background()); err != nil || m != 0 {
+				t.Fatalf("run again within the day: %d keys (%v), want none", m, err)
+			}
+		})
+	}
+}

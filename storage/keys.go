@@ -172,9 +172,10 @@ func (k keys) indexKind(key string) (kind, rest string, ok bool) {
 	return kind, rest, true
 }
 
-// indexExpiryChecked marks, for a day, that a process looked for index
-// keys an earlier version left without an expiry (RepairIndexExpiry),
-// or is looking.
+// indexExpiryChecked marks, for a day, that a process looked through
+// every index key for those an earlier version left without an expiry
+// (RepairIndexExpiry: "done"), or holds, while it looks, that process's
+// lease ("token lease-end", unix ms): no secret, no id.
 func (k keys) indexExpiryChecked() string { return k.prefix + ":ix:ttl" }
 
 // indexDisplay holds an entity's display value, sealed.
