@@ -150,8 +150,106 @@ func (s *Store) repairIndexExpiry(ctx context.Context, renew func(context.Contex
 			}
 		}
 	}
-	err := s.onEachPrimary(ctx, scan)
-	return total, err
+	if err := s.onEachPrimary(ctx, scan); err != nil {
+		return total, err
+	}
+	n, err := s.repairSketches(ctx, renew)
+	return total + n, err
+}
+
+// repairSketches gives the hashes of tips purged (or expired) while an
+// earlier version indexed them, made again by its write of their sketch
+// alone (HSET sk, with no expiry or one sent apart, cut off), the expiry
+// their writer gives them now (setSketch: the retention, NX): they
+// named a tip, and kept its near-duplicate sketch, for ever. A tip's
+// hash that holds its data key ("k": a tip not erased) keeps whatever
+// expiry it has, as does one holding no sketch. Every tip is in one hash
+// slot ({tips}): on a Cluster, one primary's. renew is called after each
+// batch.
+func (s *Store) repairSketches(ctx context.Context, renew func(context.Context) error) (int, error) {
+	var node redis.Cmdable = s.rdb
+	if cl, ok := s.rdb.(*redis.ClusterClient); ok {
+		var err error
+		if node, err = cl.MasterForKey(ctx, s.k.tip("")); err != nil {
+			return 0, err
+		}
+	}
+	total := 0
+	var cursor uint64
+	for {
+		keys, next, err := node.Scan(ctx, cursor, globEscape(s.k.tip(""))+"*", repairBatch).Result()
+		if err != nil {
+			return total, err
+		}
+		n, err := s.repairSketchKeys(ctx, node, keys)
+		total += n
+		if err == nil {
+			err = renew(ctx)
+		}
+		if err != nil {
+			return total, err
+		}
+		if cursor = next; cursor == 0 {
+			return total, nil
+		}
+	}
+}
+
+// repairSketchKeys is repairSketches' for the tip hashes of one SCAN
+// batch, in at most three round trips: their TTLs; the data key and
+// sketch of those without one; the expiries.
+func (s *Store) repairSketchKeys(ctx context.Context, node redis.Cmdable, keys []string) (int, error) {
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	pipe := node.Pipeline()
+	ttls := make([]*redis.DurationCmd, len(keys))
+	for i, k := range keys {
+		ttls[i] = pipe.PTTL(ctx, k)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return 0, err
+	}
+	var bare []string
+	var fields []*redis.SliceCmd
+	pipe = node.Pipeline()
+	for i, k := range keys {
+		if ttls[i].Val() != -1 { // (go-redis gives PTTL's -1 as -1ns)
+			continue // an expiry, or gone
+		}
+		bare = append(bare, k)
+		fields = append(fields, pipe.HMGet(ctx, k, "k", "sk"))
+	}
+	if len(bare) == 0 {
+		return 0, nil
+	}
+	var rerr redis.Error
+	if _, err := pipe.Exec(ctx); err != nil && !errors.As(err, &rerr) {
+		return 0, err // no answer (a key of another type answers WRONGTYPE: left alone)
+	}
+	ttl := max(int64(s.retention/time.Second), 1) // as sketchArgs
+	pipe = node.Pipeline()
+	var set []*redis.BoolCmd
+	for i, k := range bare {
+		v, err := fields[i].Result()
+		if err != nil || len(v) != 2 || v[0] != nil || v[1] == nil {
+			continue // a tip's data key, no sketch, or not a hash
+		}
+		set = append(set, pipe.ExpireNX(ctx, k, time.Duration(ttl)*time.Second))
+	}
+	if len(set) == 0 {
+		return 0, nil
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, c := range set {
+		if c.Val() {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // repairKeys gives the keys of one SCAN batch that have no expiry theirs

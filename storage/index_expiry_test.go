@@ -747,3 +747,53 @@ func TestIndexExpiryRepairStoppedMidwayRunsAgain(t *testing.T) {
 		})
 	}
 }
+
+// The hash of a tip purged while an earlier version indexed it, made
+// again by its sketch alone and left without an expiry (that version
+// wrote HSET sk, then EXPIRE NX apart, or none), is given the one its
+// writer gives it now: the retention. A tip's hash holding its data key
+// keeps its expiry, or having none, stays so (its lifetime is its
+// decisions', never the repair's), as does one without a sketch, or a
+// key of another type.
+// Mutation: repairSketches not called -> fails (the sketch's hash left
+// without expiry).
+func TestIndexExpiryRepairGivesASketchLeftAloneItsExpiry(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	rdb := s.rdb
+	sk, ok := tips.NewSketch("cobran piso a los comerciantes del mercado cada viernes por la tarde", s.kr.keys().Index)
+	if !ok {
+		t.Fatal("no sketch")
+	}
+	alone := s.k.tip("41")
+	rdb.HSet(ctx, alone, "sk", sk.String()) // as an earlier version's write of a purged tip's sketch
+	stored, live := s.k.tip("42"), s.k.tip("43")
+	rdb.HSet(ctx, stored, "k", "wrapped", "sk", sk.String())
+	rdb.PExpire(ctx, stored, time.Hour)
+	storedAt := rdb.PExpireTime(ctx, stored).Val()
+	rdb.HSet(ctx, live, "k", "wrapped", "sk", sk.String())
+	other := s.k.tip("44")
+	rdb.HSet(ctx, other, "kind", "warning")
+	str := s.k.tip("45")
+	rdb.Set(ctx, str, "x", 0)
+	before := s.now()
+	n, err := s.RepairIndexExpiry(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("repaired %d keys (%v), want the sketch's hash", n, err)
+	}
+	got := time.UnixMilli(rdb.PExpireTime(ctx, alone).Val().Milliseconds())
+	if want := before.Add(s.retention); got.Before(want.Add(-time.Second)) || got.After(want.Add(time.Minute)) {
+		t.Fatalf("the sketch's hash expires at %v, want the retention from now, %v", got, want)
+	}
+	if got := rdb.PExpireTime(ctx, stored).Val(); got != storedAt {
+		t.Errorf("a stored tip's expiry moved from %v to %v", storedAt, got)
+	}
+	for _, k := range []string{live, other, str} {
+		if ttl := rdb.PTTL(ctx, k).Val(); ttl != -1 {
+			t.Errorf("%s given an expiry (%v)", k, ttl)
+		}
+	}
+	if v := rdb.HGet(ctx, alone, "sk").Val(); v != sk.String() {
+		t.Errorf("the sketch changed: %q", v)
+	}
+}
