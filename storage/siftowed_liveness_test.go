@@ -112,3 +112,41 @@ func TestFailingRecountsDoNotHideAFailedIndexing(t *testing.T) {
 		t.Fatalf("indexed %d, %v (%T); want both failures reported, not as the recounts' alone", n, err, err)
 	}
 }
+
+// An owed recount that fails, put at the back (its score moved to the
+// look), keeps the expiry its writer gave the owed recounts: the
+// retention from its write, neither lengthened by the put-off nor taken
+// away.
+// Mutation: recountPutOffScript also giving the list the retention
+// (PEXPIRE, as oweRecount) -> fails (expiry moved past its writer's).
+func TestOwedRecountPutOffKeepsItsWritersExpiry(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	clock := time.Now()
+	s.now = func() time.Time { return clock }
+	mac := s.entityMAC("phone:525500000002")
+	s.rdb.HSet(ctx, s.k.alertPending(mac), "d", "corrupted")
+	s.rdb.Expire(ctx, s.k.alertPending(mac), time.Hour)
+	mark := owedMark(mac)
+	at, err := s.oweRecount(ctx, mark)
+	if err != nil {
+		t.Fatal(err)
+	}
+	written := s.rdb.PExpireTime(ctx, s.k.indexRecountOwed()).Val()
+	if written <= 0 {
+		t.Fatalf("owed recounts written without expiry (%v)", written)
+	}
+	for i := range 3 {
+		clock = clock.Add(2 * owedRecountAge)
+		if err := s.redoOwedRecounts(ctx); err == nil {
+			t.Fatalf("look %d: the failing recount not reported", i)
+		}
+		score, err := s.rdb.ZScore(ctx, s.k.indexRecountOwed(), mark).Result()
+		if err != nil || int64(score) == at {
+			t.Fatalf("look %d: mark at %v (%v), want it still owed, put off from %d", i, score, err, at)
+		}
+		if got := s.rdb.PExpireTime(ctx, s.k.indexRecountOwed()).Val(); got != written {
+			t.Fatalf("look %d: owed recounts expire at %v, their writer's %v", i, got, written)
+		}
+	}
+}
