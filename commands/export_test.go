@@ -18,3 +18,10 @@ func ShortAlertRetryBudget(t interface{ Cleanup(func()) }, d time.Duration) {
 
 // Isolated is isolated, for tests.
 var Isolated = isolated
+
+// ShortWipeSettle gives a scheduled deletion's settle d, for tests.
+func ShortWipeSettle(t interface{ Cleanup(func()) }, d time.Duration) {
+	old := wipeSettle
+	wipeSettle = d
+	t.Cleanup(func() { wipeSettle = old })
+}

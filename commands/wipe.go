@@ -235,8 +235,16 @@ func (m *Mux) settleDiscards(ctx context.Context) error {
 const (
 	wipeLease  = 10 * time.Minute
 	wipeBudget = 5 * time.Minute
-	wipeSettle = 5 * time.Second
 )
+
+// wipeSettle is a var for tests (ShortWipeSettle).
+var wipeSettle = 5 * time.Second
+
+// wipeNotice bounds the notice of a deletion given up, which has its own
+// budget: the job is dropped before it is sent, so neither a shutdown
+// nor a settle that used up its own budget may cut it short (it would be
+// lost for ever).
+const wipeNotice = 30 * time.Second
 
 // wipeBatch is how many scheduled deletions one sweep runs at most.
 const wipeBatch = 50
@@ -276,14 +284,16 @@ func (m *Mux) RunWipes(ctx context.Context) error {
 // their chat was not deleted: told it would be, they would believe their
 // messages gone while anyone holding their phone can still read them. It
 // is said once: the job is already dropped (it may be what kills the
-// process), and a send that fails is not tried again.
+// process), and a send that fails is not tried again. So it is sent on
+// its own budget (wipeNotice), whatever is left of ctx's: a shutdown
+// just after the job was dropped does not lose it.
 func (m *Mux) tellWipeGivenUp(ctx context.Context, j storage.Wipe) {
 	platform, chat, _ := strings.Cut(j.Route, ":")
 	s, ok := m.senders[platform]
 	if !j.Chat || chat == "" || !ok {
 		return
 	}
-	sendCtx, cancel := context.WithTimeout(ctx, wipeBudget)
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), wipeNotice)
 	defer cancel()
 	lang := m.readerLanguage(sendCtx, j.Pseudonym, j.Language)
 	if _, err := s.Send(sendCtx, chat, Reply{Text: m.msg.Localize(lang, "wipe_given_up", nil)}); err != nil {
@@ -336,7 +346,7 @@ func (m *Mux) runWipe(ctx context.Context, j storage.Wipe) error {
 		// done, is told it was not (once; the job is dropped either way).
 		err := m.store.WipeDone(settleCtx, j)
 		if err == nil {
-			m.tellWipeGivenUp(settleCtx, j)
+			m.tellWipeGivenUp(ctx, j) // (on its own budget, not the settle's)
 		}
 		return err
 	}

@@ -401,3 +401,106 @@ func TestMessageDeletionGivenUpIsNotToldAsAChatWipe(t *testing.T) {
 		t.Fatalf("the reporter was told %+v of a message deletion given up", sent)
 	}
 }
+
+// sendsWhileLive is a platform whose sends fail once their context is
+// done, as a real one's do (the request is cancelled).
+type sendsWhileLive struct{ *platform }
+
+func (p sendsWhileLive) Send(ctx context.Context, chatID string, rep commands.Reply) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return p.platform.Send(ctx, chatID, rep)
+}
+
+// stopAfterGivingUp is a store whose process is told to shut down just
+// after a take gave a job up (dropped it): between the give-up and the
+// notice.
+type stopAfterGivingUp struct {
+	*storage.Store
+	stop context.CancelFunc
+}
+
+func (s stopAfterGivingUp) TakeWipe(ctx context.Context, now time.Time, platforms []string, lease time.Duration) (storage.Wipe, error) {
+	w, err := s.Store.TakeWipe(ctx, now, platforms, lease)
+	if w.GivenUp {
+		s.stop()
+	}
+	return w, err
+}
+
+// A shutdown that comes after a delayed wipe was given up (its job
+// dropped) and before its reporter is told does not lose the notice:
+// nothing else would ever tell them their messages are still there.
+// Before, the notice was sent on the sweep's context, cancelled by then.
+func TestDelayedWipeGivenUpIsToldDespiteAShutdown(t *testing.T) {
+	p := &platform{recorder: &recorder{}}
+	e, _ := newEngine(t, "p", p, commands.Options{})
+	ctx := context.Background()
+	e.do(wiperID, commands.Request{Command: "wipe", Args: "1h", MessageID: "46", UserChat: wiperID, Language: "pt-BR"})
+	e.clk.Add(time.Hour + time.Second)
+	for take := range 5 {
+		if _, err := e.store.TakeWipe(ctx, e.clk.Now(), []string{"telegram"}, 10*time.Minute); err != nil {
+			t.Fatalf("take %d, by a process that dies: %v", take+1, err)
+		}
+		e.clk.Add(10*time.Minute + time.Second)
+	}
+	stopping, stop := context.WithCancel(ctx)
+	defer stop()
+	msg, _ := loadMessages()
+	deploying := commands.New(commands.Options{Store: stopAfterGivingUp{e.store, stop}, Messages: msg, Now: e.clk.Now, DefaultLanguage: "en",
+		Logger: slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))})
+	deploying.AddSender("telegram", sendsWhileLive{p})
+	_ = deploying.RunWipes(stopping) // (its error is the shutdown's)
+	if stopping.Err() == nil {
+		t.Fatal("the job was not given up")
+	}
+	want := e.msg.Localize("pt-BR", "wipe_given_up", nil)
+	p.mu.Lock()
+	sent := p.sent[wiperID]
+	p.mu.Unlock()
+	if len(sent) != 1 || sent[0].Text != want {
+		t.Fatalf("the reporter was told %+v, want once %q", sent, want)
+	}
+}
+
+// slowSettle is a store whose settle of a job (WipeDone) takes all of
+// its budget before it is done.
+type slowSettle struct{ *storage.Store }
+
+func (s slowSettle) WipeDone(ctx context.Context, w storage.Wipe) error {
+	<-ctx.Done()
+	return s.Store.WipeDone(context.WithoutCancel(ctx), w)
+}
+
+// The notice of a delayed wipe given up after four failed tries has its
+// own budget: a settle that was slow (Redis busy) does not leave it none.
+// Before, it shared the settle's, and the reporter was never told.
+func TestDelayedWipeFailedFourTimesIsToldAfterASlowSettle(t *testing.T) {
+	commands.ShortWipeSettle(t, 50*time.Millisecond)
+	p := &platform{recorder: &recorder{}}
+	e, _ := newEngine(t, "p", p, commands.Options{})
+	e.do(wiperID, commands.Request{Command: "wipe", Args: "1h", MessageID: "46", UserChat: wiperID, Language: "es"})
+	p.mu.Lock()
+	p.fail = true
+	p.sent = nil
+	p.mu.Unlock()
+	msg, _ := loadMessages()
+	slow := commands.New(commands.Options{Store: slowSettle{e.store}, Messages: msg, Now: e.clk.Now, DefaultLanguage: "en",
+		Logger: slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))})
+	slow.AddSender("telegram", sendsWhileLive{p})
+	e.clk.Add(time.Hour + time.Second)
+	for range 6 {
+		if err := slow.RunWipes(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		e.clk.Add(time.Minute + time.Second)
+	}
+	want := e.msg.Localize("es", "wipe_given_up", nil)
+	p.mu.Lock()
+	sent := p.sent[wiperID]
+	p.mu.Unlock()
+	if len(sent) != 1 || sent[0].Text != want {
+		t.Fatalf("after four failed tries and a slow settle the reporter was told %+v, want once %q", sent, want)
+	}
+}
