@@ -282,7 +282,9 @@ func (m *Mux) RunWipes(ctx context.Context) error {
 
 // tellWipeGivenUp tells the reporter of j, a chat wipe given up, that
 // their chat was not deleted: told it would be, they would believe their
-// messages gone while anyone holding their phone can still read them. It
+// messages gone while anyone holding their phone can still read them (or,
+// where it was wiped and only the notice after it was not sent, that
+// notice: their own messages are theirs to delete). It
 // is said once: the job is already dropped (it may be what kills the
 // process), and a send that fails is not tried again. So it is sent on
 // its own budget (wipeNotice), whatever is left of ctx's: a shutdown
@@ -295,10 +297,29 @@ func (m *Mux) tellWipeGivenUp(ctx context.Context, j storage.Wipe) {
 	}
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), wipeNotice)
 	defer cancel()
-	lang := m.readerLanguage(sendCtx, j.Pseudonym, j.Language)
-	if _, err := s.Send(sendCtx, chat, Reply{Text: m.msg.Localize(lang, "wipe_given_up", nil)}); err != nil {
+	var text string
+	if j.Wiped {
+		// The chat was wiped; only the notice after it was not sent (the
+		// reporter's own messages are theirs to delete): said now, since
+		// "not deleted" would be untrue.
+		text = m.wipeDoneTheirsKept(sendCtx, j)
+	} else {
+		text = m.msg.Localize(m.readerLanguage(sendCtx, j.Pseudonym, j.Language), "wipe_given_up", nil)
+	}
+	if _, err := s.Send(sendCtx, chat, Reply{Text: text}); err != nil {
 		m.log.Warn("could not tell a reporter their scheduled chat wipe was given up", "platform", platform, "error", err.Error())
 	}
+}
+
+// wipeDoneTheirsKept is the notice after j's chat was wiped where the
+// platform keeps the reporter's own messages: theirs to delete.
+func (m *Mux) wipeDoneTheirsKept(ctx context.Context, j storage.Wipe) string {
+	lang := m.readerLanguage(ctx, j.Pseudonym, j.Language)
+	text := m.msg.Localize(lang, "wipe_done_theirs_kept", nil)
+	if j.Discarded {
+		text += "\n\n" + m.msg.Localize(lang, "wipe_draft_discarded", nil)
+	}
+	return text
 }
 
 // runWipe runs j, a scheduled deletion taken, and settles it: done, or
@@ -310,17 +331,17 @@ func (m *Mux) runWipe(ctx context.Context, j storage.Wipe) error {
 	s := m.senders[platform]
 	var werr error
 	switch w, canWipe := s.(ChatWiper); {
+	case j.Chat && j.Wiped:
+		// Wiped by an earlier try, whose notice was not sent: only the
+		// notice is owed (a draft begun since is the reporter's new tip).
+		_, werr = s.Send(runCtx, chat, Reply{Text: m.wipeDoneTheirsKept(runCtx, j)})
 	case j.Chat && canWipe:
 		discarded := m.discardUnsent(runCtx, platform, j.Pseudonym)
 		var res WipeResult
 		res, werr = w.WipeChat(runCtx, chat, j.MessageID)
 		if werr == nil && res.TheirsKept {
-			lang := m.readerLanguage(runCtx, j.Pseudonym, j.Language)
-			text := m.msg.Localize(lang, "wipe_done_theirs_kept", nil)
-			if discarded {
-				text += "\n\n" + m.msg.Localize(lang, "wipe_draft_discarded", nil)
-			}
-			_, werr = s.Send(runCtx, chat, Reply{Text: text})
+			j.Wiped, j.Discarded = true, discarded
+			_, werr = s.Send(runCtx, chat, Reply{Text: m.wipeDoneTheirsKept(runCtx, j)})
 		}
 	case !j.Chat:
 		if r, ok := s.(MessageRemover); ok {

@@ -504,3 +504,67 @@ func TestDelayedWipeFailedFourTimesIsToldAfterASlowSettle(t *testing.T) {
 		t.Fatalf("after four failed tries and a slow settle the reporter was told %+v, want once %q", sent, want)
 	}
 }
+
+// keepsTheirs is a platform like Discord's direct messages: a chat wipe
+// deletes only the bot's messages, and the reporter is told to delete
+// theirs. Its first failSends sends fail.
+type keepsTheirs struct {
+	*platform
+	failSends int
+}
+
+func (p *keepsTheirs) WipeChat(ctx context.Context, chatID, upTo string) (commands.WipeResult, error) {
+	_, err := p.platform.WipeChat(ctx, chatID, upTo)
+	return commands.WipeResult{TheirsKept: true}, err
+}
+
+func (p *keepsTheirs) Send(ctx context.Context, chatID string, rep commands.Reply) ([]string, error) {
+	p.mu.Lock()
+	fail := p.failSends > 0
+	p.failSends--
+	p.mu.Unlock()
+	if fail {
+		return nil, errors.New("platform unavailable")
+	}
+	return p.platform.Send(ctx, chatID, rep)
+}
+
+// A delayed wipe that was done, but whose notice after it (delete your
+// own messages) failed four times, is not told as "not deleted, your
+// messages are still here": the reporter is told what is true, the
+// notice itself (with its draft's discard). Nor do the tries after the
+// wipe wipe again, or discard the tip the reporter began since.
+func TestDelayedWipeDoneWhoseNoticeFailedIsNotToldAsNotDone(t *testing.T) {
+	p := &keepsTheirs{platform: &platform{recorder: &recorder{}}}
+	e, _ := newEngine(t, "p", p, commands.Options{})
+	ctx := context.Background()
+	req := func(r commands.Request) []commands.Reply {
+		r.UserChat, r.Language = wiperID, "fr"
+		return e.do(wiperID, r)
+	}
+	req(commands.Request{Text: "Le propriétaire s'appelle Ramiro", MessageID: "45"})
+	req(commands.Request{Command: "wipe", Args: "1h", MessageID: "46"})
+	p.mu.Lock()
+	p.failSends, p.sent = 4, nil
+	p.mu.Unlock()
+	e.clk.Add(time.Hour + time.Second)
+	runWipes(t, e) // wiped; its notice fails
+	req(commands.Request{Text: "Nouvel avis : la même voiture est revenue", MessageID: "48"})
+	for range 5 {
+		e.clk.Add(time.Minute + time.Second)
+		runWipes(t, e)
+	}
+	want := e.msg.Localize("fr", "wipe_done_theirs_kept", nil) + "\n\n" + e.msg.Localize("fr", "wipe_draft_discarded", nil)
+	p.mu.Lock()
+	sent := p.sent[wiperID]
+	p.mu.Unlock()
+	if len(sent) != 1 || sent[0].Text != want {
+		t.Fatalf("the reporter was told %+v, want once %q", sent, want)
+	}
+	if _, w := p.took(); len(w) != 1 {
+		t.Fatalf("wiped %v, want once", w)
+	}
+	if d, err := e.store.Draft(ctx, e.store.Pseudonym("telegram", wiperID)); err != nil || d.Parts != 1 {
+		t.Fatalf("the tip begun after the wipe: %+v %v", d, err)
+	}
+}

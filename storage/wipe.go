@@ -32,6 +32,13 @@ type Wipe struct {
 	Pseudonym string `json:"p,omitempty"`
 	// Attempts counts failed tries.
 	Attempts int `json:"a,omitempty"`
+	// Wiped is set once a try deleted the chat but could not send the
+	// notice that follows it: a later try only sends the notice (the
+	// chat is not wiped again, nor a draft begun since discarded), and
+	// one given up tells the reporter the chat was wiped. Discarded says
+	// whether that try discarded an unsent draft, for the notice.
+	Wiped     bool `json:"w,omitempty"`
+	Discarded bool `json:"d,omitempty"`
 	// GivenUp is set, by TakeWipe, on a job taken wipeTakesMax times in a
 	// row without being settled (its process died each time: a job that
 	// crashes it): it was dropped, and is not to be run, but its reporter
