@@ -95,7 +95,9 @@ func enroll(ctx context.Context, c *Context) error {
 	if err != nil {
 		return err
 	}
-	w := storage.Wipe{Route: c.Request.Platform + ":" + c.Request.UserChat, MessageID: lastID(ids)}
+	// (Language and Pseudonym: if its deletion is given up, the member is
+	// told so, in their language: tellWipeGivenUp.)
+	w := storage.Wipe{Route: c.Request.Platform + ":" + c.Request.UserChat, MessageID: lastID(ids), Language: c.Lang, Pseudonym: c.Pseudonym}
 	wipeErr := m.store.ScheduleWipe(ctx, w, m.now().Add(m.twoFactor.ShowSecretFor))
 	if err := m.store.Enroll(ctx, c.Pseudonym, key.Secret()); err != nil {
 		return err

@@ -269,7 +269,7 @@ func (m *Mux) RunWipes(ctx context.Context) error {
 		if j.GivenUp {
 			// Its process died every time it ran it: it may be what
 			// kills it. The log says nothing of it but the count.
-			m.log.Error("a scheduled deletion was given up: every process that took it died before it was done", "times_taken", j.Taken)
+			m.log.Error("a scheduled deletion was given up: every process that took it died before it was done", "kind", wipeKind(j), "times_taken", j.Taken)
 			m.tellWipeGivenUp(ctx, j)
 			continue
 		}
@@ -280,11 +280,23 @@ func (m *Mux) RunWipes(ctx context.Context) error {
 	return nil
 }
 
+// wipeKind names what j deletes, for the log (nothing that names its
+// chat).
+func wipeKind(j storage.Wipe) string {
+	if j.Chat {
+		return "chat_wipe"
+	}
+	return "enrolment_key"
+}
+
 // tellWipeGivenUp tells the reporter of j, a chat wipe given up, that
 // their chat was not deleted: told it would be, they would believe their
 // messages gone while anyone holding their phone can still read them (or,
 // where it was wiped and only the notice after it was not sent, that
-// notice: their own messages are theirs to delete). It
+// notice: their own messages are theirs to delete). Of a message deletion
+// given up (an enrolment key, told to delete itself), the team member
+// who enrolled is told to delete it themselves: on their screen, anyone
+// who reads it can make their codes. It
 // is said once: the job is already dropped (it may be what kills the
 // process), and a send that fails is not tried again. So it is sent on
 // its own budget (wipeNotice), whatever is left of ctx's: a shutdown
@@ -292,22 +304,25 @@ func (m *Mux) RunWipes(ctx context.Context) error {
 func (m *Mux) tellWipeGivenUp(ctx context.Context, j storage.Wipe) {
 	platform, chat, _ := strings.Cut(j.Route, ":")
 	s, ok := m.senders[platform]
-	if !j.Chat || chat == "" || !ok {
+	if chat == "" || !ok {
 		return
 	}
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), wipeNotice)
 	defer cancel()
 	var text string
-	if j.Wiped {
+	switch {
+	case !j.Chat:
+		text = m.msg.Localize(m.readerLanguage(sendCtx, j.Pseudonym, j.Language), "enroll_secret_not_deleted", nil)
+	case j.Wiped:
 		// The chat was wiped; only the notice after it was not sent (the
 		// reporter's own messages are theirs to delete): said now, since
 		// "not deleted" would be untrue.
 		text = m.wipeDoneTheirsKept(sendCtx, j)
-	} else {
+	default:
 		text = m.msg.Localize(m.readerLanguage(sendCtx, j.Pseudonym, j.Language), "wipe_given_up", nil)
 	}
 	if _, err := s.Send(sendCtx, chat, Reply{Text: text}); err != nil {
-		m.log.Warn("could not tell a reporter their scheduled chat wipe was given up", "platform", platform, "error", err.Error())
+		m.log.Warn("could not tell its requester a scheduled deletion was given up", "platform", platform, "kind", wipeKind(j), "error", err.Error())
 	}
 }
 
@@ -346,6 +361,9 @@ func (m *Mux) runWipe(ctx context.Context, j storage.Wipe) error {
 	case !j.Chat:
 		if r, ok := s.(MessageRemover); ok {
 			werr = r.DeleteMessage(runCtx, chat, j.MessageID)
+			if errors.Is(werr, ErrMessageGone) {
+				werr = nil // deleted already (by the member): done
+			}
 		}
 	}
 	// Settled even when ctx ends (a shutdown): left unsettled, the take
@@ -365,6 +383,7 @@ func (m *Mux) runWipe(ctx context.Context, j storage.Wipe) error {
 	if j.Attempts >= 3 {
 		// Given up after four failed tries: the reporter, told it would be
 		// done, is told it was not (once; the job is dropped either way).
+		m.log.Error("a scheduled deletion was given up after four failed tries", "platform", platform, "kind", wipeKind(j))
 		err := m.store.WipeDone(settleCtx, j)
 		if err == nil {
 			m.tellWipeGivenUp(ctx, j) // (on its own budget, not the settle's)

@@ -352,10 +352,13 @@ func (removerThatFails) DeleteMessage(context.Context, string, string) error {
 }
 
 // A scheduled deletion of one message (an enrolment secret) that is given
-// up is not announced as a chat wipe given up: the reporter never asked
+// up is not announced as a chat wipe given up: the member never asked
 // for their conversation to be deleted, and wipe_given_up would tell them
-// it was not. Both ways a job is given up: five processes that died
-// taking it, four failed tries.
+// it was not. They are told, once and in their language, that their key
+// is still on screen, to delete it themselves (before, they were told
+// nothing: told it deletes itself, they left it there); the log says it
+// was given up, and what it was, without the chat. Both ways a job is
+// given up: five processes that died taking it, four failed tries.
 func TestMessageDeletionGivenUpIsNotToldAsAChatWipe(t *testing.T) {
 	p := &platform{recorder: &recorder{}}
 	e, _ := newEngine(t, "p", p, commands.Options{})
@@ -394,11 +397,59 @@ func TestMessageDeletionGivenUpIsNotToldAsAChatWipe(t *testing.T) {
 		t.Fatalf("the deletion failed %d times, want 4 then given up:\n%s", n, logs.String())
 	}
 
+	if !strings.Contains(logs.String(), "given up after four failed tries") || !strings.Contains(logs.String(), "kind=enrolment_key") {
+		t.Fatalf("the log did not say the deletion was given up:\n%s", logs.String())
+	}
+	if l := e.logs.String() + logs.String(); strings.Contains(l, wiperID) {
+		t.Fatalf("the log names the chat:\n%s", l)
+	}
+
+	want := e.msg.Localize("es", "enroll_secret_not_deleted", nil)
+	p.mu.Lock()
+	sent := p.sent[wiperID]
+	p.mu.Unlock()
+	if len(sent) != 2 || sent[0].Text != want || sent[1].Text != want {
+		t.Fatalf("the member was told %+v of two message deletions given up, want each once %q", sent, want)
+	}
+}
+
+// removerGone is a platform on which the message to delete is gone
+// already: the member deleted it.
+type removerGone struct{ *platform }
+
+func (removerGone) DeleteMessage(context.Context, string, string) error {
+	return fmt.Errorf("delete: %w", commands.ErrMessageGone)
+}
+
+// An enrolment key the member deleted themselves before its scheduled
+// deletion is done: not tried again four times, given up, and the
+// member told it was not deleted (untrue).
+func TestEnrolmentKeyDeletedAlreadyIsDone(t *testing.T) {
+	p := &platform{recorder: &recorder{}}
+	e, srv := newEngine(t, "p", p, commands.Options{})
+	ctx := context.Background()
+	if err := e.store.ScheduleWipe(ctx, storage.Wipe{Route: "telegram:" + wiperID, MessageID: "9", Language: "fr"}, e.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	msg, _ := loadMessages()
+	gone := commands.New(commands.Options{Store: e.store, Messages: msg, Now: e.clk.Now, DefaultLanguage: "en",
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	gone.AddSender("telegram", removerGone{p})
+	if err := gone.RunWipes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(logs.String(), "failed") {
+		t.Fatalf("counted as a failed try:\n%s", logs.String())
+	}
+	if keys := srv.Client().Keys(ctx, "p:{wipe}:*").Val(); len(keys) != 0 {
+		t.Fatalf("left in Redis to be tried again: %v", keys)
+	}
 	p.mu.Lock()
 	sent := p.sent[wiperID]
 	p.mu.Unlock()
 	if len(sent) != 0 {
-		t.Fatalf("the reporter was told %+v of a message deletion given up", sent)
+		t.Fatalf("the member was told %+v", sent)
 	}
 }
 
@@ -566,5 +617,32 @@ func TestDelayedWipeDoneWhoseNoticeFailedIsNotToldAsNotDone(t *testing.T) {
 	}
 	if d, err := e.store.Draft(ctx, e.store.Pseudonym("telegram", wiperID)); err != nil || d.Parts != 1 {
 		t.Fatalf("the tip begun after the wipe: %+v %v", d, err)
+	}
+}
+
+// A member whose enrolment key could not be deleted is told so in the
+// language they enrolled in (the job keeps it), not the deployment's.
+func TestEnrolmentKeyNotDeletedIsToldInTheMembersLanguage(t *testing.T) {
+	e, p, _ := newGuarded(t)
+	if r := e.do(investigatorID, commands.Request{Command: "enroll", UserChat: investigatorID, Language: "pt-BR"}); len(r) != 0 {
+		t.Fatalf("/enroll: %+v", r)
+	}
+	msg, _ := loadMessages()
+	failing := commands.New(commands.Options{Store: e.store, Messages: msg, Now: e.clk.Now, DefaultLanguage: "en",
+		Logger: slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))})
+	failing.AddSender("telegram", removerThatFails{p})
+	e.clk.Add(2*time.Minute + time.Second)
+	for range 5 {
+		if err := failing.RunWipes(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		e.clk.Add(time.Minute + time.Second)
+	}
+	want := e.msg.Localize("pt-BR", "enroll_secret_not_deleted", nil)
+	p.mu.Lock()
+	sent := p.sent[investigatorID]
+	p.mu.Unlock()
+	if len(sent) != 2 || sent[1].Text != want {
+		t.Fatalf("the member was sent %+v, want their key then %q", sent, want)
 	}
 }
