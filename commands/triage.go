@@ -438,6 +438,10 @@ func (c *Context) decide(ctx context.Context, id string, d storage.Decision) err
 			return c.Say(ctx, "triage_duplicate_chain_deep", map[string]any{"ID": id, "Other": d.DuplicateOf, "Max": maxDuplicateHops + 1})
 		case storage.ChainMany:
 			return c.Say(ctx, "triage_duplicate_too_many", map[string]any{"ID": id, "Other": d.DuplicateOf, "Max": storage.MaxDuplicates})
+		case storage.ChainMoved:
+			// Other marks onto the chain kept landing while it was read:
+			// nothing recorded; the investigator looks again and retries.
+			return c.Say(ctx, "triage_duplicate_moved", map[string]any{"ID": id, "Other": d.DuplicateOf})
 		}
 		return err
 	}

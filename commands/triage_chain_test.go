@@ -160,3 +160,45 @@ func TestMarkOfATipWithTooManyDuplicatesSaysSo(t *testing.T) {
 		t.Fatalf("#1 marked a duplicate of #%s", got)
 	}
 }
+
+// movingChain is a store whose duplicate marks are refused as the store
+// refuses one when marks onto the chain keep being recorded while it is
+// read (storage.ChainMoved, after its last read): nothing recorded.
+type movingChain struct {
+	commands.Store
+}
+
+func (s *movingChain) Decide(ctx context.Context, id string, by storage.Claimer, d storage.Decision) error {
+	if d.Status == tips.StatusDuplicate {
+		return &storage.DuplicateChainError{Kind: storage.ChainMoved}
+	}
+	return s.Store.Decide(ctx, id, by, d)
+}
+
+// A duplicate mark the store refuses because other marks onto the same
+// chain kept landing while it read it (ChainMoved) is answered, in the
+// investigator's language, with what happened and what to do (look
+// again, send it again), not with the generic error; the tip is left as
+// it was.
+// Mutation: commands/triage.go without its ChainMoved case -> /triage
+// answers with the generic error, test fails.
+func TestDuplicateMarkRefusedAsTheChainMovedSaysSo(t *testing.T) {
+	ctx := context.Background()
+	e := newHookedEnv(t, func(s commands.Store) commands.Store { return &movingChain{s} }, nil, func(o *commands.Options) {
+		o.Roles = commands.Roles{"telegram:" + adminID: commands.Admin}
+		o.Triage = commands.Triage{ClaimTimeout: time.Hour}
+		o.DefaultLanguage = "en"
+	})
+	tm := &team{env: e}
+	tm.report("7001", "cobran piso en el mercado", "")
+	tm.report("7002", "cobran piso en el mercado otra vez", "")
+	for _, tc := range []struct{ lang, args string }{{"en", "2 duplicate-of 1"}, {"es", "2 duplicada 1"}, {"fr", "2 doublon 1"}, {"pt-BR", "2 duplicada 1"}} {
+		want := tm.text(tc.lang, "triage_duplicate_moved", map[string]any{"ID": "2", "Other": "1"})
+		if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: tc.args, Language: tc.lang}); len(r) != 1 || r[0].Text != want {
+			t.Fatalf("/triage %s (%s) refused as the chain moved answered %+v, want %q", tc.args, tc.lang, r, want)
+		}
+	}
+	if two, err := tm.store.Tip(ctx, "2"); err != nil || two.Status == tips.StatusDuplicate {
+		t.Fatalf("#2 is %s (%v) after the refusal", two.Status, err)
+	}
+}
