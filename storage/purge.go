@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -16,8 +17,9 @@ import (
 // goes first — from then on no copy of its sealed content, history, route
 // or files can ever be opened — then every record that names it: the tip,
 // its history, route, files, receipt record, its triage
-// stream entry, and its entries in the blind index and the
-// near-duplicate bands. Its reporter no longer counts for an entity that
+// stream entry, its entries in the blind index and the
+// near-duplicate bands, and in the lists of duplicates of the originals
+// it was marked (or was being marked) a duplicate of. Its reporter no longer counts for an entity that
 // none of their other tips names.
 func (s *Store) Purge(ctx context.Context, id string) error {
 	fields, err := s.rdb.HGetAll(ctx, s.k.tip(id)).Result()
@@ -37,6 +39,12 @@ func (s *Store) Purge(ctx context.Context, id string) error {
 	if st, _, err := s.openStored(id, fields); err == nil {
 		reporter = reporterOf(st.Reporter)
 	}
+	// The originals whose lists of duplicates name it: by its recorded
+	// mark, and by a mark under way on its publication hash.
+	pub, err := s.rdb.HGetAll(ctx, s.k.publication(id)).Result()
+	if err != nil {
+		return fmt.Errorf("purge: %w", err)
+	}
 	if err := s.rdb.HDel(ctx, s.k.tip(id), "k").Err(); err != nil {
 		return fmt.Errorf("purge key: %w", err)
 	}
@@ -55,7 +63,7 @@ func (s *Store) Purge(ctx context.Context, id string) error {
 	}
 	// One DEL per hash tag: on Redis Cluster a DEL across tags is refused.
 	pipe.Del(ctx, s.k.tipLog(id), s.k.route(id))
-	pipe.Del(ctx, s.k.publication(id), s.k.deliveries(id), s.k.duplicates(id))
+	purgeBroadcast.Eval(ctx, pipe, s.purgeBroadcastKeys(id, fields, pub), id)
 	pipe.SRem(ctx, s.k.broadcasts(), id)
 	pipe.Del(ctx, s.k.tip(id))
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
@@ -279,4 +287,42 @@ func (s *Store) redateReporter(ctx context.Context, pipe redis.Pipeliner, ek, ma
 	}
 	hour := time.UnixMilli(latest).Truncate(time.Hour).UnixMilli()
 	pipe.ZAddXX(ctx, ek, redis.Z{Score: -float64(hour), Member: tag})
+}
+
+// purgeBroadcast deletes a purged tip's publication records (KEYS[1] to
+// KEYS[3]: publication, deliveries, its own list of duplicates) and takes
+// it (ARGV[1]) out of the lists of duplicates of the originals it was
+// marked, or being marked, a duplicate of (KEYS[4]…), in one step: every
+// key is in hash slot {bc}. Left there, its entry would be read by each
+// mark of the original, and counted toward its bound (see
+// duplicatesBehind), until an approval's walk dropped it.
+var purgeBroadcast = redis.NewScript(`
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+for i = 4, #KEYS do redis.call('SREM', KEYS[i], ARGV[1]) end
+return 1`)
+
+// purgeBroadcastKeys are purgeBroadcast's keys for tip id, with its tip
+// hash's fields and its publication hash pub: the lists of duplicates of
+// what its recorded mark names ("dup" on either) and of what a mark
+// under way names ("v:" fields, "<ms>:u:<original>").
+func (s *Store) purgeBroadcastKeys(id string, fields, pub map[string]string) []string {
+	keys := []string{s.k.publication(id), s.k.deliveries(id), s.k.duplicates(id)}
+	seen := map[string]bool{}
+	add := func(orig string) {
+		if orig != "" && !seen[orig] {
+			seen[orig] = true
+			keys = append(keys, s.k.duplicates(orig))
+		}
+	}
+	add(fields["dup"])
+	add(pub["dup"])
+	for f, v := range pub {
+		if !strings.HasPrefix(f, "v:") {
+			continue
+		}
+		if _, rest, ok := strings.Cut(v, ":u:"); ok {
+			add(rest)
+		}
+	}
+	return keys
 }
