@@ -348,6 +348,21 @@ redis.call('PEXPIRE', KEYS[2], ARGV[8])
 redis.call('SADD', KEYS[3], ARGV[7])
 return {n, 1}`)
 
+// namesOriginal defines namesOriginal(pk, cur): whether the mark of the
+// tip whose publication hash is pk, recorded ("dup") or under way (a
+// "v:" field, "<ms>:u:<original>"), names tip cur. A member of cur's list
+// of duplicates it does not name is stale (marked otherwise since, or
+// gone).
+const namesOriginal = `
+local function namesOriginal(pk, cur)
+  if redis.call('HGET', pk, 'dup') == cur then return true end
+  for _, f in ipairs(redis.call('HKEYS', pk)) do
+    if string.sub(f, 1, 2) == 'v:' and string.match(redis.call('HGET', pk, f), '^%d+:u:(.*)$') == cur then return true end
+  end
+  return false
+end
+`
+
 // walkDuplicates defines publishedDuplicate(id, pub, dups, max): it walks
 // the tips marked duplicates of tip id ("dups" .. id, the reverse of their
 // marks), and theirs, to the end of every chain; a member whose mark,
@@ -355,7 +370,7 @@ return {n, 1}`)
 // names its parent is dropped. It returns {-7, tip} for the first one
 // published (it has gone out already: id must not), {-8, 0} past max
 // tips, nil if none is published.
-const walkDuplicates = `
+const walkDuplicates = namesOriginal + `
 local function publishedDuplicate(id, pub, dups, max)
   local found, level, n = {[id] = true}, {id}, 0
   while #level > 0 do
@@ -364,13 +379,7 @@ local function publishedDuplicate(id, pub, dups, max)
       for _, d in ipairs(redis.call('SMEMBERS', dups .. cur)) do
         if not found[d] then
           local pk = pub .. d
-          local names = redis.call('HGET', pk, 'dup') == cur
-          for _, f in ipairs(redis.call('HKEYS', pk)) do
-            if not names and string.sub(f, 1, 2) == 'v:' then
-              names = string.match(redis.call('HGET', pk, f), '^%d+:u:(.*)$') == cur
-            end
-          end
-          if not names then
+          if not namesOriginal(pk, cur) then
             redis.call('SREM', dups .. cur, d) -- marked otherwise since
           else
             found[d], n = true, n + 1

@@ -74,10 +74,13 @@ func newDuplicateChainError(res []any) error {
 // is allowed then); and first the version of them ("dv", see decide), so
 // that the decide script refuses a reading a mark recorded since changed.
 // It reads no more than MaxDuplicates members of those lists in all (each
-// level's are counted before they are read): past that, the mark is
-// refused (a DuplicateChainError, ChainMany), as an approval of a warning
-// with that many duplicates is (Approval.TooManyDuplicates), rather than
-// read without bound.
+// level's are counted before they are read): past that, the stale
+// entries of the lists it reached (tips marked otherwise since, or gone,
+// as an approval's walk finds them: see dropStaleDuplicates) are dropped
+// and they are read again; still past it, the mark is refused (a
+// DuplicateChainError, ChainMany), as an approval of a warning with that
+// many duplicates is (Approval.TooManyDuplicates), rather than read
+// without bound. So stale entries never count toward the bound.
 func (s *Store) duplicatesBehind(ctx context.Context, id string) (version string, behind int, err error) {
 	version, err = s.rdb.HGet(ctx, s.k.tip(id), "dv").Result()
 	if errors.Is(err, redis.Nil) {
@@ -85,15 +88,33 @@ func (s *Store) duplicatesBehind(ctx context.Context, id string) (version string
 	} else if err != nil {
 		return "", 0, fmt.Errorf("duplicates behind: %w", err)
 	}
+	behind, reached, err := s.readBehind(ctx, id)
+	var many *DuplicateChainError
+	if errors.As(err, &many) && many.Kind == ChainMany {
+		if err := s.dropStaleDuplicates(ctx, reached); err != nil {
+			return "", 0, err
+		}
+		behind, _, err = s.readBehind(ctx, id)
+	}
+	if err != nil {
+		return "", 0, err
+	}
+	return version, behind, nil
+}
+
+// readBehind is duplicatesBehind's reading, without the version; it
+// returns, with a ChainMany refusal, the tips whose lists it counted.
+func (s *Store) readBehind(ctx context.Context, id string) (behind int, reached []string, err error) {
 	level, seen, read := []string{id}, map[string]bool{id: true}, 0
 	for ; behind < MaxDuplicateHops; behind++ {
+		reached = append(reached, level...)
 		pipe := s.rdb.Pipeline()
 		sizes := make([]*redis.IntCmd, len(level))
 		for i, cur := range level {
 			sizes[i] = pipe.SCard(ctx, s.k.duplicates(cur))
 		}
 		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-			return "", 0, fmt.Errorf("duplicates behind: %w", err)
+			return 0, nil, fmt.Errorf("duplicates behind: %w", err)
 		}
 		n := 0
 		for _, size := range sizes {
@@ -103,7 +124,7 @@ func (s *Store) duplicatesBehind(ctx context.Context, id string) (version string
 			break
 		}
 		if read += n; read > MaxDuplicates {
-			return "", 0, &DuplicateChainError{Kind: ChainMany, Tip: id}
+			return 0, reached, &DuplicateChainError{Kind: ChainMany, Tip: id}
 		}
 		pipe = s.rdb.Pipeline()
 		lists := make([]*redis.StringSliceCmd, len(level))
@@ -111,7 +132,7 @@ func (s *Store) duplicatesBehind(ctx context.Context, id string) (version string
 			lists[i] = pipe.SMembers(ctx, s.k.duplicates(cur))
 		}
 		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-			return "", 0, fmt.Errorf("duplicates behind: %w", err)
+			return 0, nil, fmt.Errorf("duplicates behind: %w", err)
 		}
 		type member struct {
 			id, of string
@@ -130,7 +151,7 @@ func (s *Store) duplicatesBehind(ctx context.Context, id string) (version string
 			break
 		}
 		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-			return "", 0, fmt.Errorf("duplicates behind: %w", err)
+			return 0, nil, fmt.Errorf("duplicates behind: %w", err)
 		}
 		var next []string
 		for _, m := range members {
@@ -145,5 +166,52 @@ func (s *Store) duplicatesBehind(ctx context.Context, id string) (version string
 		}
 		level = next
 	}
-	return version, behind, nil
+	return behind, nil, nil
+}
+
+// dropStale takes out of tip ARGV[1]'s list of duplicates (KEYS[1]) those
+// of its members ARGV[3]… whose mark, recorded or under way (publication
+// hash ARGV[2] .. member), no longer names it, as an approval's walk
+// does (namesOriginal): marked otherwise since, or gone. Every key is in
+// hash slot {bc}. It returns how many it dropped.
+var dropStale = redis.NewScript(namesOriginal + `
+local n = 0
+for i = 3, #ARGV do
+  if not namesOriginal(ARGV[2] .. ARGV[i], ARGV[1]) then n = n + redis.call('SREM', KEYS[1], ARGV[i]) end
+end
+return n`)
+
+// staleBatch is how many members of a list of duplicates one dropStale
+// call checks: a list is gone through a batch at a time (SSCAN), so that
+// no call keeps Redis busy for long however long the list is.
+const staleBatch = 500
+
+// dropStaleDuplicates drops the stale entries of the lists of duplicates
+// of tips ids (see dropStale). Each stale entry is dropped once: the
+// lists' growth is paid for once, not at every mark.
+func (s *Store) dropStaleDuplicates(ctx context.Context, ids []string) error {
+	for _, id := range ids {
+		key := s.k.duplicates(id)
+		var cursor uint64
+		for {
+			members, next, err := s.rdb.SScan(ctx, key, cursor, "", staleBatch).Result()
+			if err != nil {
+				return fmt.Errorf("drop stale duplicates: %w", err)
+			}
+			if len(members) > 0 {
+				args := make([]any, 0, len(members)+2)
+				args = append(args, id, s.k.publication(""))
+				for _, m := range members {
+					args = append(args, m)
+				}
+				if err := dropStale.Run(ctx, s.rdb, []string{key}, args...).Err(); err != nil {
+					return fmt.Errorf("drop stale duplicates: %w", err)
+				}
+			}
+			if cursor = next; cursor == 0 {
+				break
+			}
+		}
+	}
+	return nil
 }

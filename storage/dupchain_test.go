@@ -206,3 +206,75 @@ func TestMarkOfOriginalWithTooManyDuplicatesIsRefused(t *testing.T) {
 		t.Fatalf("#%s recorded a duplicate of #%s", w, got)
 	}
 }
+
+// An original whose list of duplicates holds more than MaxDuplicates
+// stale entries (tips since marked otherwise, or gone) and a few live
+// ones is still marked a duplicate, and still takes a new duplicate: the
+// stale entries are dropped when the bound is reached, before the mark is
+// refused, as an approval's walk drops them; the live ones stay listed.
+// Mutation: duplicatesBehind refusing at the bound without dropping the
+// stale entries first (as before) → W's mark refused as ChainMany, test
+// fails.
+func TestStaleDuplicatesDoNotCountTowardTheBound(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	bob := storage.Claimer{Key: "inv-b", Name: "Bob"}
+	w, o := submit(t, st, "8996", 8996, "", false), submit(t, st, "8997", 8997, "", false)
+	c := srv.Client()
+	list := "t:{bc}:dups:" + w
+	// Tips marked duplicates of W, then marked otherwise: stale.
+	var was []string
+	for i := range 3 {
+		id := submit(t, st, strconv.Itoa(9100+i), int64(9100+i), "", false)
+		if err := st.Decide(ctx, id, bob, dupOf(w)); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Decide(ctx, id, bob, storage.Decision{Status: tips.StatusVerified}); err != nil {
+			t.Fatal(err)
+		}
+		was = append(was, id)
+	}
+	// Tips gone since (expired or erased), as many as the bound.
+	gone := make([]any, 0, storage.MaxDuplicates)
+	for i := range storage.MaxDuplicates {
+		gone = append(gone, strconv.Itoa(100000+i))
+	}
+	if err := c.SAdd(ctx, list, gone...).Err(); err != nil {
+		t.Fatal(err)
+	}
+	// And two live duplicates of W.
+	var live []string
+	for i := range 2 {
+		id := submit(t, st, strconv.Itoa(9200+i), int64(9200+i), "", false)
+		if err := st.Decide(ctx, id, bob, dupOf(w)); err != nil {
+			t.Fatal(err)
+		}
+		live = append(live, id)
+	}
+	if n := c.SCard(ctx, list).Val(); n != int64(storage.MaxDuplicates+len(was)+len(live)) {
+		t.Fatalf("#%s's list holds %d entries, want %d", w, n, storage.MaxDuplicates+len(was)+len(live))
+	}
+	if err := st.Decide(ctx, w, bob, dupOf(o)); err != nil {
+		t.Fatalf("#%s, with %d live duplicates and %d stale entries, marked onto #%s: %v", w, len(live), storage.MaxDuplicates+len(was), o, err)
+	}
+	if got := markedOf(t, st, w); got != o {
+		t.Fatalf("#%s a duplicate of %q, want #%s", w, got, o)
+	}
+	got := c.SMembers(ctx, list).Val()
+	if len(got) != len(live) {
+		t.Fatalf("#%s's list after the mark: %d entries, want its %d live duplicates", w, len(got), len(live))
+	}
+	for _, id := range live {
+		if !c.SIsMember(ctx, list, id).Val() {
+			t.Fatalf("live duplicate #%s dropped from #%s's list", id, w)
+		}
+	}
+	// W an original again, it takes a new duplicate.
+	if err := st.Decide(ctx, w, bob, storage.Decision{Status: tips.StatusNew}); err != nil {
+		t.Fatal(err)
+	}
+	x := submit(t, st, "9300", 9300, "", false)
+	if err := st.Decide(ctx, x, bob, dupOf(w)); err != nil || markedOf(t, st, x) != w {
+		t.Fatalf("#%s marked onto #%s: %v, a duplicate of %q", x, w, err, markedOf(t, st, x))
+	}
+}
