@@ -320,6 +320,7 @@ func triage(ctx context.Context, c *Context) error {
 	rest = rest[n:]
 	switch d.Status = tips.Status(status); d.Status {
 	case tips.StatusDuplicate:
+		rest = c.skipDuplicateOf(rest)
 		if len(rest) == 0 {
 			return c.Say(ctx, "triage_usage", triageUsageData)
 		}
@@ -399,6 +400,34 @@ func triage(ctx context.Context, c *Context) error {
 		d.Labels = append(d.Labels, l)
 	}
 	return c.decide(ctx, id, d)
+}
+
+// skipDuplicateOf drops the words that join a duplicate status to its
+// original as it is said ("duplicate of 1", "duplicada de la 1"; in any
+// language Vigía speaks, as statuses are read: triage_duplicate_of_words),
+// if a word follows them: "/triage 2 duplicate of 1" is "/triage 2
+// duplicate-of 1". The longest that matches goes.
+func (c *Context) skipDuplicateOf(words []string) []string {
+	skip := 0
+	for _, lang := range locales.Supported {
+		for _, phrase := range strings.Split(c.mux.msg.Localize(lang, "triage_duplicate_of_words", nil), ",") {
+			joining := strings.Fields(tips.Fold(phrase))
+			if len(joining) == 0 || len(joining) <= skip || len(joining) >= len(words) {
+				continue
+			}
+			match := true
+			for i, w := range joining {
+				if tips.Fold(words[i]) != w {
+					match = false
+					break
+				}
+			}
+			if match {
+				skip = len(joining)
+			}
+		}
+	}
+	return words[skip:]
 }
 
 // visible reports whether s shows something: a letter, digit, punctuation

@@ -211,3 +211,42 @@ func TestDuplicateMarkRefusedAsTheChainMovedSaysSo(t *testing.T) {
 		t.Fatalf("#2 is %s (%v) after the refusal", two.Status, err)
 	}
 }
+
+// A duplicate mark written as it is said ("/triage 2 duplicate of 1",
+// "duplicada de la 1", "doublon du 1", "duplicada da 1") is understood,
+// in each language Vigía speaks, as "/triage 2 duplicate-of 1"; written
+// without the original's number ("duplicate of x", "duplicate of"), it
+// gets the usage, in the investigator's language, and nothing is marked.
+// Mutation: triage without skipping the connecting words → "/triage 2
+// duplicate of 1" gets the usage, test fails.
+func TestDuplicateMarkWrittenAsItIsSaidIsUnderstood(t *testing.T) {
+	ctx := context.Background()
+	tm := newTeam(t)
+	for i := 1; i <= 7; i++ {
+		tm.report(strconv.Itoa(7200+i), "cobran piso en el mercado", "")
+	}
+	for _, tc := range []struct{ lang, id, args string }{
+		{"en", "2", "duplicate of 1"},
+		{"en", "3", "duplicate of #1"},
+		{"es", "4", "duplicada de la 1"},
+		{"fr", "5", "doublon du 1"},
+		{"pt-BR", "6", "duplicada da 1"},
+	} {
+		want := tm.text(tc.lang, "triage_done", map[string]any{"ID": tc.id, "Status": tm.text(tc.lang, "status_duplicate", nil)})
+		if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: tc.id + " " + tc.args, Language: tc.lang}); len(r) != 1 || r[0].Text != want {
+			t.Fatalf("/triage %s %s (%s) answered %+v, want %q", tc.id, tc.args, tc.lang, r, want)
+		}
+		if two, err := tm.store.Tip(ctx, tc.id); err != nil || two.Status != tips.StatusDuplicate || two.DuplicateOf != "1" {
+			t.Fatalf("#%s is %s of %q (%v), want a duplicate of #1", tc.id, two.Status, two.DuplicateOf, err)
+		}
+	}
+	usage := tm.text("es", "triage_usage", map[string]any{"MaxLabels": 10, "LabelLen": 40})
+	for _, args := range []string{"7 duplicate of x", "7 duplicada de", "7 duplicate of 1 2"} {
+		if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: args, Language: "es"}); len(r) != 1 || r[0].Text != usage {
+			t.Fatalf("/triage %s (es) answered %+v, want the usage %q", args, r, usage)
+		}
+	}
+	if seven, err := tm.store.Tip(ctx, "7"); err != nil || seven.Status == tips.StatusDuplicate {
+		t.Fatalf("#7 is %s (%v) after the usage", seven.Status, err)
+	}
+}
