@@ -101,8 +101,14 @@ func NormalizeReceipt(s string) (string, bool) {
 	var b strings.Builder
 	letters, accented, marked := 0, 0, true // (a mark before the first character bears on none)
 	lower, spaced := false, strings.ContainsFunc(s, unicode.IsSpace)
+	// Spelled out, a separator that shows between every two characters
+	// ("Á B C D - …"), as receiptAt reads it: no prose.
+	apart, together := false, false
 	for i := 0; i < len(s); {
 		if n := separatorAt(s, i); n > 0 {
+			if r, _ := utf8.DecodeRuneInString(s[i:]); !invisible(r) {
+				apart = true
+			}
 			i += n
 			continue
 		}
@@ -129,6 +135,7 @@ func NormalizeReceipt(s string) (string, bool) {
 		}
 		switch {
 		case groupSeparator(r):
+			apart = apart || !invisible(r)
 			continue
 		case r == 'O':
 			r = '0'
@@ -141,12 +148,13 @@ func NormalizeReceipt(s string) (string, bool) {
 		if marked = acc; acc {
 			accented++
 		}
+		together, apart = together || b.Len() > 0 && !apart, false
 		if b.Len() > 0 && (b.Len()+1)%5 == 0 {
 			b.WriteByte('-')
 		}
 		b.WriteRune(r)
 	}
-	if b.Len() != receiptLen+3 || (lower || spaced) && accented > 0 && accented*2 < letters {
+	if b.Len() != receiptLen+3 || (lower || spaced) && together && accented > 0 && accented*2 < letters {
 		return "", false // (a few accents, not in capitals or with spaces: words, as receiptAt reads them)
 	}
 	return b.String(), true
@@ -216,24 +224,28 @@ func receiptSpans(text string, lettersAlone bool) [][2]int {
 // where every letter is a capital and no space stands between groups,
 // as codes are shown ("ÁBCD-EFGH-…": an old code of letters alone with
 // an accent slipped in): prose has spaces between its words, in
-// capitals too ("CASA 2024 ESTÁ ALLÁ").
+// capitals too ("CASA 2024 ESTÁ ALLÁ"). Or where it is spelled out, a
+// separator that shows between every two characters ("Á B C D - …",
+// "🇰 7 🇶 🇩 - …"): prose has no sixteen one-character words in a row.
 func receiptAt(text string, i int) (end int, letter, digit bool) {
 	letters, accented, lower, spaced, lastRegional := 0, 0, false, false, false
+	// spelled: the code written out a character at a time, a separator
+	// that shows between every two ("K 7 Q D - 9 X M A …", "Á B C D - …",
+	// "🇰 7 🇶 🇩 …" so that no two regional letters make a flag), as
+	// no prose is: apart, separators were read since the last character.
+	spelled, apart := false, false
 	for g := 0; g < 4; g++ {
-		// At most three separators that show between two groups; the
-		// invisible ones, however many, are not counted (a code padded
-		// with zero-width spaces after each character is the code).
-		for seps := 0; g > 0 && seps < 3 && i < len(text); {
-			n := separatorAt(text, i)
-			if n == 0 {
-				break
+		// At most three separators that show between two groups (five
+		// spelled out: "D  -  9"); the invisible ones, however many,
+		// are not counted (a code padded with zero-width spaces after
+		// each character is the code).
+		if g > 0 {
+			n, seen := separatorsAt(text, i, maxSeparators(spelled))
+			if spelled && !seen {
+				return 0, false, false
 			}
-			if text[i] < utf8.RuneSelf {
-				seps, spaced = seps+1, spaced || text[i] == ' '
-			} else if r, _ := utf8.DecodeRuneInString(text[i:]); !invisible(r) {
-				seps, spaced = seps+1, spaced || unicode.IsSpace(r)
-			}
-			i += n
+			i, spaced = i+n, spaced || n > 0 && strings.ContainsFunc(text[i:i+n], unicode.IsSpace)
+			apart = spelled
 		}
 		for k := 0; k < 4; {
 			if i >= len(text) {
@@ -245,6 +257,16 @@ func receiptAt(text string, i int) (end int, letter, digit bool) {
 			if !ok && r >= utf8.RuneSelf {
 				c, ok, acc = wideChar(r)
 			}
+			if !ok && k > 0 && !apart && (spelled || g == 0 && k == 1) {
+				if n, seen := separatorsAt(text, i, spelledSeparators); seen {
+					i, spelled, apart = i+n, true, true
+					continue
+				}
+			}
+			if ok && spelled && k > 0 && !apart {
+				return 0, false, false // "K 7 QD…": spelled out, then not
+			}
+			apart = false
 			switch {
 			case ok:
 				lastRegional = regional(r)
@@ -280,10 +302,50 @@ func receiptAt(text string, i int) (end int, letter, digit bool) {
 			}
 		}
 	}
-	if (lower || spaced) && accented > 0 && accented*2 < letters {
+	if (lower || spaced) && !spelled && accented > 0 && accented*2 < letters {
 		return 0, false, false // "casa 2024 está allá", "CASA 2024 ESTÁ ALLÁ"
 	}
 	return i, letter, digit
+}
+
+// spelledSeparators bounds the separators that show between two
+// characters of a code spelled out a character at a time (receiptAt),
+// and between its groups: "K  7  Q  D  -  9…".
+const spelledSeparators = 5
+
+// maxSeparators is how many separators that show may stand between two
+// groups of a code: three, or spelledSeparators in one spelled out.
+func maxSeparators(spelled bool) int {
+	if spelled {
+		return spelledSeparators
+	}
+	return 3
+}
+
+// separatorsAt returns how many bytes the group separators at text[i:]
+// take, at most max of them that show (invisible ones are not counted),
+// and whether one that shows is among them. Marks written on a
+// separator go with it (strikethrough or underlined text puts one on
+// every character, the dashes and spaces too: "K̶7̶Q̶D̶-̶9̶…").
+func separatorsAt(text string, i, max int) (n int, seen bool) {
+	for seps := 0; seps < max && i+n < len(text); {
+		m := separatorAt(text, i+n)
+		if m == 0 {
+			break
+		}
+		if text[i+n] < utf8.RuneSelf {
+			seps++
+		} else if r, _ := utf8.DecodeRuneInString(text[i+n:]); !invisible(r) {
+			seps++
+		}
+		n += m
+		if i+n < len(text) && text[i+n] >= utf8.RuneSelf {
+			k, _ := marksAt(text, i+n)
+			n += k
+		}
+		seen = seen || seps > 0
+	}
+	return n, seen
 }
 
 // marksAt returns how many bytes the combining marks at text[i:] take
@@ -438,11 +500,25 @@ func regional(r rune) bool {
 	return r >= regionalA && r <= regionalA+25
 }
 
-// hasRegional reports whether s holds a regional indicator letter: all
-// of them start with these bytes in UTF-8 (as do the characters from
-// U+1F1C0 before them, none of them a letter).
-func hasRegional(s string) bool {
-	return strings.Contains(s, "\xF0\x9F\x87")
+// hasFlag reports whether s holds a flag: two regional indicator
+// letters one right after the other (all of them start with these bytes
+// in UTF-8, as do the characters from U+1F1C0 before them, none of them
+// a letter, so a text with none asks no more). Apart ("🇦 🇧 🇨 🇩 -
+// …", as "emoji letters" sites write a code so that no flag shows),
+// they are letters.
+func hasFlag(s string) bool {
+	for i := strings.Index(s, "\xF0\x9F\x87"); i >= 0 && i+8 <= len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if next, _ := utf8.DecodeRuneInString(s[i+size:]); regional(r) && regional(next) {
+			return true
+		}
+		j := strings.Index(s[i+size:], "\xF0\x9F\x87")
+		if j < 0 {
+			break
+		}
+		i += size + j
+	}
+	return false
 }
 
 // halfWidth reads a full-width form (East Asian keyboards) as ASCII.
@@ -856,7 +932,7 @@ func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
 			if !digit && !OldReceipt(code) {
 				continue // letters read as digits ("LOCO" is "10C0"): no code of either form
 			}
-			if !digit && hasRegional(text[sp[0]:sp[1]]) {
+			if !digit && hasFlag(text[sp[0]:sp[1]]) {
 				continue // flags ("🇲🇽🇨🇦 🇧🇷🇦🇷 …"), no code drawn since every code held a digit
 			}
 			all = append(all, found{receiptCandidate{ti, sp, -1}, code, !digit})
