@@ -1015,7 +1015,10 @@ func (m *Mux) receiptsKnown(ctx context.Context, codes []string) ([]bool, error)
 // text. A link left with nothing is dropped. The error is a failed
 // lookup's (cutReceiptsIn): nothing was cut.
 func (m *Mux) cutMessageReceipts(ctx context.Context, text string, links []string) (string, []string, bool, error) {
-	out, cut, err := m.cutReceiptsIn(ctx, append([]string{text}, links...))
+	// A code may also be written in two pieces, the first in the text,
+	// the rest in a link's address ("K7QD-9XMA-R2TP", a link to
+	// "…?c=4WZN"): the investigator reads the address after the text.
+	out, cut, err := tips.CutMessageReceipts(append([]string{text}, links...), func(codes []string) ([]bool, error) { return m.receiptsKnown(ctx, codes) })
 	if !cut {
 		return text, links, false, err
 	}

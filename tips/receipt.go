@@ -1,8 +1,10 @@
 package tips
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 	"unicode"
@@ -830,6 +832,16 @@ func CutReceipts(texts []string, known func(codes []string) ([]bool, error)) ([]
 		// \u200bCODE\u200b fin" would keep "código \u200b\u200b fin").
 		before := strings.TrimRightFunc(text[:sp[0]], invisible)
 		after := strings.TrimLeftFunc(text[min(sp[1], c.kept):], invisible)
+		if h := cands[i].hole; h[1] > h[0] {
+			// Before a link and within it: the link's address stays
+			// ("es K7QD-9XMA-R2TP https://x.com/?c=4WZN y" reads "es
+			// https://x.com/?c= y").
+			hole := text[h[0]:h[1]]
+			if strings.HasPrefix(hole, " ") || strings.HasPrefix(hole, "\n") {
+				before = strings.TrimRight(before, " ")
+			}
+			after = hole + after
+		}
 		if strings.HasSuffix(before, " ") && (after == "" || strings.IndexByte(" ,.;:!?)", after[0]) >= 0) {
 			before = before[:len(before)-1] // "es CODE y" reads "es y", "es CODE, y" "es, y"
 		}
@@ -884,6 +896,12 @@ func ReplaceKnownReceipts(text string, known func(codes []string) ([]bool, error
 		if !isCode[c.code] || c.span[1] > end {
 			continue // no tip's, or overlaps the one replaced after it
 		}
+		if c.hole[1] > c.hole[0] {
+			// Before a link and within it (linkSpans): the link's
+			// address stays, the code written where it starts.
+			text, end = text[:c.span[0]]+with(codes[c.code])+text[c.hole[0]:c.hole[1]]+text[c.span[1]:], c.span[0]
+			continue
+		}
 		text, end = text[:c.span[0]]+with(codes[c.code])+text[c.span[1]:], c.span[0]
 	}
 	return text, nil
@@ -895,6 +913,19 @@ type receiptCandidate struct {
 	text int
 	span [2]int
 	code int
+	// hole, within span, is what stands between the pieces of a code
+	// written before a link and within it (linkSpans): the link's
+	// address up to the code's last piece, kept.
+	hole [2]int
+}
+
+// pieces returns the byte ranges of the code c reads as: its span, or
+// the span less its hole.
+func (c receiptCandidate) pieces() [][2]int {
+	if c.hole[1] <= c.hole[0] {
+		return [][2]int{c.span}
+	}
+	return [][2]int{{c.span[0], c.hole[0]}, {c.hole[1], c.span[1]}}
 }
 
 // OldReceipt reports whether code, a normalised receipt code, is of
@@ -935,7 +966,20 @@ func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
 			if !digit && hasFlag(text[sp[0]:sp[1]]) {
 				continue // flags ("🇲🇽🇨🇦 🇧🇷🇦🇷 …"), no code drawn since every code held a digit
 			}
-			all = append(all, found{receiptCandidate{ti, sp, -1}, code, !digit})
+			all = append(all, found{receiptCandidate{ti, sp, -1, [2]int{}}, code, !digit})
+		}
+		if !strings.ContainsAny(text, "/?=#") {
+			continue // no link: most messages
+		}
+		var linked []found
+		for _, l := range linkSpans(text) {
+			linked = append(linked, found{receiptCandidate{ti, l.span, -1, l.hole}, l.code, false})
+		}
+		if len(linked) > 0 {
+			all = append(all, linked...)
+			slices.SortStableFunc(all, func(a, b found) int {
+				return cmp.Or(cmp.Compare(a.text, b.text), cmp.Compare(a.span[0], b.span[0]))
+			})
 		}
 	}
 	var codes []string
@@ -964,6 +1008,119 @@ func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
 	return cands, codes
 }
 
+// linkSpan is a code written in two pieces, the first before a link
+// and the last within it (linkSpans).
+type linkSpan struct {
+	span, hole [2]int
+	code       string
+}
+
+// linkReach bounds how far before a link its first piece is read.
+const linkReach = 256
+
+// linkSpans finds receipt codes written in two pieces, the first at the
+// end of the words before a link (an address: a word holding "/", "?",
+// "=" or "#"), the rest within it, after one of its "/", "?", "=", "&",
+// "#", ":" or "+" ("mi código K7QD-9XMA-R2TP https://x.com/?c=4WZN", or
+// a link hidden behind words, its address put after the text): an
+// investigator reads the two together. The address up to the last
+// piece is the hole, kept. Only a code holding a digit, as every code
+// drawn now does: four-letter words before a link's are prose.
+func linkSpans(text string) []linkSpan {
+	var out []linkSpan
+	for ts := 0; ts < len(text); {
+		// The next word (as spaces and invisible characters part them:
+		// a link's address put after a text is parted from it so).
+		if r, size := utf8.DecodeRuneInString(text[ts:]); spaceOrInvisible(r) {
+			ts += size
+			continue
+		}
+		te := ts + strings.IndexFunc(text[ts:], spaceOrInvisible)
+		if te < ts {
+			te = len(text)
+		}
+		word := text[ts:te]
+		if ts == te || !strings.ContainsAny(word, "/?=#") {
+			ts = te
+			continue
+		}
+		before := strings.TrimRightFunc(text[:ts], spaceOrInvisible)
+		if before == "" {
+			ts = te
+			continue
+		}
+		if r, _ := utf8.DecodeLastRuneInString(before); !receiptSeparator(r) && !isCodeChar(r) {
+			ts = te
+			continue // "…gracias: https://…": no piece of a code before it
+		}
+		ws := 0
+		if len(before) > linkReach {
+			ws = len(before) - linkReach
+			if j := strings.IndexAny(before[ws:], " \n"); j >= 0 {
+				ws += j + 1
+			} else {
+				ts = te
+				continue
+			}
+		}
+		for p := ts + 1; p < te; p++ {
+			if strings.IndexByte("/?=&#:+", text[p-1]) < 0 {
+				continue
+			}
+			r, _, _ := charAt(text, p)
+			if !isCodeChar(r) {
+				continue
+			}
+			view := before[ws:] + partSeparator + text[p:te]
+			join := len(before) - ws
+			for _, sp := range receiptSpans(view, false) {
+				if sp[0] >= join || sp[1] <= join+len(partSeparator) {
+					continue // within one of the two: read as it is
+				}
+				code, ok := NormalizeReceipt(view[sp[0]:sp[1]])
+				if !ok || OldReceipt(code) || !codeLikePiece(view[sp[0]:join]) {
+					continue
+				}
+				out = append(out, linkSpan{
+					span: [2]int{ws + sp[0], p + sp[1] - join - len(partSeparator)},
+					hole: [2]int{len(before), p},
+					code: code,
+				})
+			}
+		}
+		ts = te
+	}
+	return out
+}
+
+// codeLikePiece reports whether piece, the words before a link that may
+// begin a code (linkSpans), look like a piece of one: a digit among
+// them, or written in capitals, as codes are shown. Words of prose
+// ("… abcd. Mira esto", then a link to ".../2024/…") are neither.
+func codeLikePiece(piece string) bool {
+	lower := false
+	for _, r := range piece {
+		c, ok := codeChar(r)
+		if !ok && r >= utf8.RuneSelf {
+			c, ok, _ = wideChar(r)
+		}
+		if ok && c <= '9' {
+			return true
+		}
+		lower = lower || unicode.IsLower(r)
+	}
+	return !lower
+}
+
+// isCodeChar reports whether r reads as a letter or digit of a code.
+func isCodeChar(r rune) bool {
+	if _, ok := codeChar(r); ok {
+		return true
+	}
+	_, ok, _ := wideChar(r)
+	return r >= utf8.RuneSelf && ok
+}
+
 // ReceiptCodesIn returns the code-like words of text (receipt or
 // invitation codes, maybe), normalised: at most MaxReceiptCandidates.
 // Words shaped like a code of letters alone are among them (OldReceipt):
@@ -971,6 +1128,42 @@ func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
 func ReceiptCodesIn(text string) []string {
 	_, codes := receiptCandidates([]string{text})
 	return codes
+}
+
+// CutMessageReceipts is CutReceipts of texts, a message's text and the
+// addresses of its hidden links, then CutReceiptsAcross of what is left
+// (a code whose first groups are in the text and the rest in a link's
+// address: the investigator reads the address after the text), known
+// asked once about the code-like words of both. A code-like word that
+// reads across them only once others are cut is no code. If known fails,
+// texts are returned as they are, with its error.
+func CutMessageReceipts(texts []string, known func(codes []string) ([]bool, error)) ([]string, bool, error) {
+	_, codes := receiptCandidates(texts)
+	_, across, _ := acrossCandidates(texts)
+	for _, c := range across {
+		if !slices.Contains(codes, c) {
+			codes = append(codes, c) // (few: crossing from one text into another)
+		}
+	}
+	if len(codes) == 0 {
+		return texts, false, nil
+	}
+	isCode, err := askKnown(codes, known)
+	if err != nil {
+		return texts, false, err
+	}
+	known = func(cs []string) ([]bool, error) {
+		out := make([]bool, len(cs))
+		for i, c := range cs {
+			if j := slices.Index(codes, c); j >= 0 {
+				out[i] = isCode[j]
+			}
+		}
+		return out, nil
+	}
+	out, cut, _ := CutReceipts(texts, known)
+	out, crossed, _ := CutReceiptsAcross(out, known)
+	return out, cut || crossed, nil
 }
 
 // partSeparator stands, in CutReceiptsAcross, between parts' texts where
@@ -982,18 +1175,11 @@ func ReceiptCodesIn(text string) []string {
 // which ends a word as a line break does.
 const partSeparator = "\u200b"
 
-// CutReceiptsAcross takes out of texts, the texts of one tip's parts, the
-// receipt codes that run from one into the next ("K7QD-9XMA" at the end
-// of one message, "R2TP-4WZN" at the start of the next: a code pasted in
-// two goes): read one by one, as CutReceipts reads them when they are
-// added, neither is a code, yet an investigator reads both, one after
-// the other. The texts are read joined as Content.Text joins them (with
-// one separator between them, partSeparator, not its two); known
-// is asked (once) only when a code-like word crosses from one text into
-// another, and only about those. Each piece of a code is cut from its
-// text; a text left with nothing but pieces becomes "". If known fails,
-// texts are returned as they are, with its error.
-func CutReceiptsAcross(texts []string, known func(codes []string) ([]bool, error)) ([]string, bool, error) {
+// acrossCandidates returns the code-like words of texts joined (as
+// CutReceiptsAcross reads them) that run from one text into another,
+// the codes they read as, and where each text starts in the join (-1
+// for an empty one).
+func acrossCandidates(texts []string) ([]receiptCandidate, []string, []int) {
 	if nonEmpty := 0; !slices.ContainsFunc(texts, func(t string) bool {
 		if t != "" {
 			nonEmpty++
@@ -1003,7 +1189,7 @@ func CutReceiptsAcross(texts []string, known func(codes []string) ([]bool, error
 		// One text (most tips are one message), or none: nothing runs
 		// from one into another, and within one CutReceipts cut when it
 		// was added. Not read again: a scan of every word on each Send.
-		return texts, false, nil
+		return nil, nil, nil
 	}
 	var b strings.Builder
 	starts := make([]int, len(texts))
@@ -1028,7 +1214,7 @@ func CutReceiptsAcross(texts []string, known func(codes []string) ([]bool, error
 		}
 		return -1
 	}
-	all, _ := receiptCandidates([]string{joined})
+	all, allCodes := receiptCandidates([]string{joined})
 	var cands []receiptCandidate
 	var codes []string
 	index := map[string]int{}
@@ -1036,13 +1222,29 @@ func CutReceiptsAcross(texts []string, known func(codes []string) ([]bool, error
 		if in(c.span[0]) == in(c.span[1]-1) {
 			continue // within one text: CutReceipts' when it was added
 		}
-		code, _ := NormalizeReceipt(joined[c.span[0]:c.span[1]])
+		code := allCodes[c.code]
 		n, seen := index[code]
 		if !seen {
 			n, index[code], codes = len(codes), len(codes), append(codes, code)
 		}
-		cands = append(cands, receiptCandidate{0, c.span, n})
+		cands = append(cands, receiptCandidate{0, c.span, n, c.hole})
 	}
+	return cands, codes, starts
+}
+
+// CutReceiptsAcross takes out of texts, the texts of one tip's parts, the
+// receipt codes that run from one into the next ("K7QD-9XMA" at the end
+// of one message, "R2TP-4WZN" at the start of the next: a code pasted in
+// two goes): read one by one, as CutReceipts reads them when they are
+// added, neither is a code, yet an investigator reads both, one after
+// the other. The texts are read joined as Content.Text joins them (with
+// one separator between them, partSeparator, not its two); known
+// is asked (once) only when a code-like word crosses from one text into
+// another, and only about those. Each piece of a code is cut from its
+// text; a text left with nothing but pieces becomes "". If known fails,
+// texts are returned as they are, with its error.
+func CutReceiptsAcross(texts []string, known func(codes []string) ([]bool, error)) ([]string, bool, error) {
+	cands, codes, starts := acrossCandidates(texts)
 	if len(codes) == 0 {
 		return texts, false, nil
 	}
@@ -1055,35 +1257,16 @@ func CutReceiptsAcross(texts []string, known func(codes []string) ([]bool, error
 	cut := false
 	// Cut from the last, each clear of the one cut after it: the offsets
 	// of what comes before stay good.
-	end := len(joined)
+	end := math.MaxInt
 	for i := len(cands) - 1; i >= 0; i-- {
-		sp := cands[i].span
-		if !isCode[cands[i].code] || sp[1] > end {
+		if !isCode[cands[i].code] || cands[i].span[1] > end {
 			continue
 		}
-		for ti := len(texts) - 1; ti >= 0; ti-- {
-			s := starts[ti]
-			if s < 0 || s >= sp[1] || s+len(texts[ti]) <= sp[0] {
-				continue
-			}
-			from, to := max(sp[0], s)-s, min(sp[1], s+len(texts[ti]))-s
-			// Spaces, and invisible characters written around it, as
-			// CutReceipts takes them ("es \u200bK7QD-9XMA\u200b"), go
-			// with it. (A piece runs to its text's end or from its
-			// start, or both.)
-			// (What comes after it may be gone, and with it the
-			// invisible marks that end it, cut with the piece after
-			// it: "…6YQN\ufe0f \u200bK7QD-9XMA", "R2TP-…".)
-			before, after := out[ti][:from], out[ti][min(to, len(out[ti])):]
-			if to == len(texts[ti]) {
-				before = strings.TrimRightFunc(before, spaceOrInvisible) // "mi código es K7QD-9XMA"
-			}
-			if from == 0 {
-				after = strings.TrimLeftFunc(after, spaceOrInvisible) // "R2TP-4WZN gracias"
-			}
-			out[ti], touched[ti] = before+after, true
+		pieces := cands[i].pieces()
+		for pi := len(pieces) - 1; pi >= 0; pi-- {
+			cutAcross(texts, out, starts, pieces[pi], touched)
 		}
-		cut, end = true, sp[0]
+		cut, end = true, cands[i].span[0]
 	}
 	for ti := range touched {
 		if !strings.ContainsFunc(out[ti], func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) {
@@ -1091,6 +1274,34 @@ func CutReceiptsAcross(texts []string, known func(codes []string) ([]bool, error
 		}
 	}
 	return out, cut, nil
+}
+
+// cutAcross cuts sp, a piece of a code in texts joined (starts: where
+// each starts there), from each of out, texts as cut so far.
+func cutAcross(texts, out []string, starts []int, sp [2]int, touched map[int]bool) {
+	for ti := len(texts) - 1; ti >= 0; ti-- {
+		s := starts[ti]
+		if s < 0 || s >= sp[1] || s+len(texts[ti]) <= sp[0] {
+			continue
+		}
+		from, to := max(sp[0], s)-s, min(sp[1], s+len(texts[ti]))-s
+		// Spaces, and invisible characters written around it, as
+		// CutReceipts takes them ("es \u200bK7QD-9XMA\u200b"), go
+		// with it. (A piece runs to its text's end or from its
+		// start, or both.)
+		// (What comes after it may be gone, and with it the
+		// invisible marks that end it, cut with the piece after
+		// it: "…6YQN\ufe0f \u200bK7QD-9XMA", "R2TP-…".)
+		before, after := out[ti][:from], out[ti][min(to, len(out[ti])):]
+		if to == len(texts[ti]) || strings.TrimLeftFunc(after, spaceOrInvisible) == "" {
+			// "mi código es K7QD-9XMA", "… R2TP " before a link's address
+			before, after = strings.TrimRightFunc(before, spaceOrInvisible), ""
+		}
+		if from == 0 {
+			after = strings.TrimLeftFunc(after, spaceOrInvisible) // "R2TP-4WZN gracias"
+		}
+		out[ti], touched[ti] = before+after, true
+	}
 }
 
 // spaceOrInvisible reports whether r is a space or shows nothing

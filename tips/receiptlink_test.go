@@ -1,0 +1,67 @@
+package tips
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// A receipt code written in two pieces, its first groups before a link
+// and the rest within the link's address (a path, a query, escaped as a
+// browser writes it), reads as the code to an investigator, who reads
+// them one after the other: the pieces are cut, the address stays.
+func TestCutReceiptsSplitIntoALink(t *testing.T) {
+	const code = "K7QD-9XMA-R2TP-4WZN"
+	for _, tc := range []struct{ in, want string }{
+		{"mi código K7QD-9XMA-R2TP https://x.example/?c=4WZN gracias", "mi código https://x.example/?c= gracias"},
+		{"mi código K7QD-9XMA-R2TP\nhttps://x.example/estado?c=4WZN", "mi código\nhttps://x.example/estado?c="}, // a hidden link, as a part keeps it
+		{"mi código K7QD-9XMA-R2 https://x.example/?c=TP-4WZN&lang=es", "mi código https://x.example/?c=&lang=es"},
+		{"mi código K7QD x.example/a/9XMA-R2TP-4wzn", "mi código x.example/a/"},
+		{"mi código K7QD-9XMA-R2TP https://x.example/?q=%34WZN%20y", "mi código https://x.example/?q=%20y"},
+		{"mi código K7QD-9XMA-R2TP https://x.example/4WZN/ver", "mi código https://x.example//ver"},
+	} {
+		out, cut, err := CutReceipts([]string{tc.in}, knowsOnly(code))
+		if err != nil || !cut || out[0] != tc.want {
+			t.Errorf("%q: cut %q %v %v, want %q", tc.in, out, cut, err, tc.want)
+		}
+		if codes := ReceiptCodesIn(tc.in); !slices.Contains(codes, code) {
+			t.Errorf("%q: ReceiptCodesIn = %q", tc.in, codes)
+		}
+		if got, err := ReplaceKnownReceipts(tc.in, knowsOnly(code), func(string) string { return "[code]" }); err != nil || strings.Contains(got, "4WZN") || strings.Contains(got, "K7QD") || !strings.Contains(got, "[code]") || !strings.Contains(got, "example") {
+			t.Errorf("%q: replaced %q %v", tc.in, got, err)
+		}
+	}
+	// Or the link sent as a message of its own, after the text.
+	for _, tc := range []struct{ in, want []string }{
+		{[]string{"mi código K7QD-9XMA-R2TP", "https://x.example/?c=4WZN"}, []string{"mi código", "https://x.example/?c="}},
+		{[]string{"mi código K7QD-9XMA-R2TP ", "https://x.example/?c=4WZN", "otra"}, []string{"mi código", "https://x.example/?c=", "otra"}},
+		{[]string{"mi código K7QD-9XMA", "R2TP https://x.example/?c=4WZN"}, []string{"mi código", "https://x.example/?c="}},
+	} {
+		out, cut, err := CutReceiptsAcross(tc.in, knowsOnly(code))
+		if err != nil || !cut || !slices.Equal(out, tc.want) {
+			t.Errorf("%q: cut %q %v %v, want %q", tc.in, out, cut, err, tc.want)
+		}
+	}
+	// A code-like word that is no tip's, split the same way, stays.
+	in := "la referencia AB12-CD34-EF56 https://pago.example/?ref=GH78"
+	if out, cut, err := CutReceipts([]string{in}, knowsOnly(code)); err != nil || cut || out[0] != in {
+		t.Errorf("%q: cut %q %v %v", in, out, cut, err)
+	}
+}
+
+// Prose with links (dates and numbers in their paths, words before
+// them) asks no lookup it did not ask before: a code before a link holds
+// a digit and ends right where the link starts.
+func TestProseWithLinksIsNoMoreLookups(t *testing.T) {
+	const prose = "Mira esto https://example.com/2024/05/noticia-extorsion?id=1234&p=2 y esto otro: https://t.me/canal/5678. " +
+		"El 5 de mayo de 2024 https://www.example.org/search?q=cobro+de+piso+mercado#resultados, pagina www.example.net/a/b/c. " +
+		"Casa para mama https://x.example/esta y casa 2024 https://x.example/?ref=abcd. "
+	var asked []string
+	out, cut, err := CutReceipts([]string{strings.Repeat(prose, 5)}, func(codes []string) ([]bool, error) {
+		asked = codes
+		return make([]bool, len(codes)), nil
+	})
+	if err != nil || cut || out[0] != strings.Repeat(prose, 5) || len(asked) != 0 {
+		t.Errorf("asked %q (%v %v)", asked, cut, err)
+	}
+}
