@@ -88,8 +88,8 @@ func NormalizeReceipt(s string) (string, bool) {
 			return "", false
 		}
 	}
-	if strings.IndexByte(s, '%') >= 0 {
-		s = unescape(s) // as a link has it: "%4B7QD%2D…", "K7QD%252D…"
+	if strings.IndexByte(s, '%') >= 0 || strings.IndexByte(s, '&') >= 0 {
+		s = unescape(s) // as a link has it: "%4B7QD%2D…", "K7QD%252D…"; as HTML: "&#75;7QD&ndash;…"
 	}
 	// Punctuation around it ("CODE." at the end of a sentence) and
 	// separators of any kind (en dashes, no-break spaces, zero-width
@@ -564,12 +564,12 @@ func groupSeparator(r rune) bool {
 // takes, 0 if there is none: a groupSeparator, or one percent-escaped as
 // in a link ("%2D", "%20", "%E2%80%93").
 func separatorAt(text string, i int) int {
-	if c := text[i]; c < utf8.RuneSelf && c != '%' {
+	if c := text[i]; c < utf8.RuneSelf && c != '%' && c != '&' {
 		return int(asciiSeparators[c]) // most of them: no table of Unicode's to search
 	}
 	r, size := utf8.DecodeRuneInString(text[i:])
-	if r == '%' {
-		if e, n := escapedRune(text, i); n > 0 && groupSeparator(e) {
+	if r == '%' || r == '&' {
+		if e, n, _ := charAt(text, i); n > 1 && groupSeparator(e) {
 			return n
 		}
 		return 0
@@ -594,8 +594,13 @@ var asciiSeparators = func() (t [utf8.RuneSelf]uint8) {
 // charAt returns the character at text[i:], read through a percent
 // escape (escapedRune), the bytes it takes, and whether it was escaped.
 func charAt(text string, i int) (rune, int, bool) {
-	if text[i] == '%' {
+	switch text[i] {
+	case '%':
 		if r, n := escapedRune(text, i); n > 0 {
+			return r, n, true
+		}
+	case '&':
+		if r, n := entityRune(text, i); n > 0 {
 			return r, n, true
 		}
 	}
@@ -652,8 +657,8 @@ func escapedByte(text string, i int) (byte, int) {
 func unescape(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); {
-		if s[i] == '%' {
-			if r, n := escapedRune(s, i); n > 0 {
+		if s[i] == '%' || s[i] == '&' {
+			if r, n, escaped := charAt(s, i); escaped {
 				b.WriteRune(r)
 				i += n
 				continue
@@ -663,6 +668,52 @@ func unescape(s string) string {
 		i++
 	}
 	return b.String()
+}
+
+// entityNames are the HTML character references by name that may stand
+// in a code, as a page's source or an HTML export has them: spaces and
+// dashes between its groups (its letters and digits have no names a
+// reporter would meet; "&#75;", "&#x4B;" number them).
+var entityNames = map[string]rune{
+	"nbsp": '\u00a0', "ensp": '\u2002', "emsp": '\u2003', "thinsp": '\u2009', "ndash": '\u2013', "mdash": '\u2014',
+	"minus": '\u2212', "hyphen": '\u2010', "dash": '\u2010', "shy": '\u00ad', "zwj": '\u200d', "zwnj": '\u200c',
+	"sol": '/', "period": '.', "lowbar": '_', "verbar": '|', "bsol": '\\', "plus": '+', "colon": ':', "comma": ',',
+}
+
+// entityRune decodes the HTML character reference at text[i:]
+// ("&#75;", "&#x4B;", "&ndash;": HTML source pasted, or a page's text
+// copied from an export that kept them) and returns its character with
+// the bytes it takes, or 0, 0. An investigator reads "&#75;7QD-…" as
+// "K7QD-…" as surely as a browser does.
+func entityRune(text string, i int) (rune, int) {
+	j := i + 1
+	if j < len(text) && text[j] == '#' {
+		j++
+		base := 10
+		if j < len(text) && (text[j] == 'x' || text[j] == 'X') {
+			base, j = 16, j+1
+		}
+		r, digits := rune(0), 0
+		for ; j < len(text) && digits < 7; j, digits = j+1, digits+1 {
+			d := unhex(text[j])
+			if d < 0 || d >= base {
+				break
+			}
+			r = r*rune(base) + rune(d)
+		}
+		if digits == 0 || j >= len(text) || text[j] != ';' || r > unicode.MaxRune || !utf8.ValidRune(r) {
+			return 0, 0
+		}
+		return r, j + 1 - i
+	}
+	end := strings.IndexByte(text[j:min(len(text), j+8)], ';')
+	if end <= 0 {
+		return 0, 0
+	}
+	if r, ok := entityNames[text[j:j+end]]; ok {
+		return r, end + 2
+	}
+	return 0, 0
 }
 
 // unhex is the value of a hexadecimal digit, or -1.
