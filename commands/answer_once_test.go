@@ -56,3 +56,42 @@ func TestRedeliveredAnswerWhoseMarkWasNotWrittenIsDeliveredOnce(t *testing.T) {
 		})
 	}
 }
+
+// A /reply CODE answer delivered again by the platform (a restart before
+// it heard the update was handled), the answer stored and told already:
+// the reporter is told it was received, as the first time, not that no
+// question is open; the investigators are not told twice. Delivered again
+// once another question is open, it is not taken for that one's answer.
+func TestRedeliveredReplyCommandIsToldReceivedOnce(t *testing.T) {
+	tm, receipt := questioned(t, "¿Qué día?")
+	tm.notices(reporterID)
+	msg := commands.Request{Command: "reply", Args: receipt + " El lunes a las nueve", EventID: 515151}
+	if r := tm.as(reporterID, "Rosa", msg); !tm.answered(r) {
+		t.Fatalf("/reply: %q", texts(r))
+	}
+	if n := tm.notices("2002"); len(n) != 1 || n[0] != tm.notice("1", "¿Qué día?", "El lunes a las nueve") {
+		t.Fatalf("Ana was told %q", n)
+	}
+	if r := tm.as(reporterID, "Rosa", msg); !tm.answered(r) {
+		t.Fatalf("/reply delivered again: %q", texts(r))
+	}
+	if n := tm.notices("2002"); len(n) != 0 {
+		t.Fatalf("Ana was told again: %q", n)
+	}
+	if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Cuántos eran?"}); r[0].Text != tm.text("en", "ask_sent", nil) {
+		t.Fatalf("second /ask: %q", texts(r))
+	}
+	if r := tm.as(reporterID, "Rosa", msg); !tm.answered(r) {
+		t.Fatalf("/reply delivered again, another question open: %q", texts(r))
+	}
+	if n := tm.notices("2002"); len(n) != 0 {
+		t.Fatalf("Ana was told the old answer as the new question's: %q", n)
+	}
+	if a := tm.tipAnswers("1"); len(a) != 1 || a[0] != "El lunes a las nueve" {
+		t.Fatalf("answers recorded: %q", a)
+	}
+	open, err := tm.store.OpenQuestions(context.Background(), "1")
+	if err != nil || len(open) != 1 || open[0].Text != "¿Cuántos eran?" {
+		t.Fatalf("open questions: %+v, %v", open, err)
+	}
+}

@@ -1005,15 +1005,31 @@ func replyCommand(ctx context.Context, c *Context) error {
 			return c.Say(ctx, "message_too_long", map[string]any{"Max": c.mux.limits.MaxMessageRunes})
 		}
 		// The code names the tip, not the question: with several open,
-		// the reporter is told how to answer each.
-		q, msg, err := c.mux.openQuestion(ctx, t.ID, 0, false)
-		if err != nil {
-			return err
+		// the reporter is told how to answer each. The same /reply
+		// delivered again by the platform (a restart before it heard it
+		// was handled) is the answer it was, to the question it closed
+		// (its mark, Store.AnsweredBy): told as the first time, the
+		// investigators not told twice; not "no open question", nor the
+		// answer to another asked since.
+		q, answeredBefore := 0, false
+		if c.Request.EventID != 0 {
+			n, err := c.mux.store.AnsweredBy(ctx, t.ID, c.Pseudonym, c.Request.EventID)
+			if err != nil && !errors.Is(err, storage.ErrNotFound) {
+				return err
+			}
+			q, answeredBefore = n, err == nil
 		}
-		if msg != "" {
-			return c.Say(ctx, msg, nil)
+		if !answeredBefore {
+			var msg string
+			q, msg, err = c.mux.openQuestion(ctx, t.ID, 0, false)
+			if err != nil {
+				return err
+			}
+			if msg != "" {
+				return c.Say(ctx, msg, nil)
+			}
 		}
-		err = c.mux.deliverAnswer(ctx, t.ID, q, answer, c.Request.HiddenLinks, c.Pseudonym, 0)
+		err = c.mux.deliverAnswer(ctx, t.ID, q, answer, c.Request.HiddenLinks, c.Pseudonym, c.Request.EventID)
 		if errors.Is(err, errNotOpen) {
 			return c.Say(ctx, "answer_none", nil)
 		}

@@ -409,8 +409,38 @@ func (s *Store) Answer(ctx context.Context, id string, n int, answer string) (Qu
 // reports again, the question closed by it, instead of ErrNotFound; it
 // is not added twice. The tip keeps only a keyed hash of the message.
 func (s *Store) AnswerOnce(ctx context.Context, id string, n int, answer, pseudonym string, eventID int64) (q Question, again bool, err error) {
-	mark := s.kr.receiptMAC("answered\x00" + pseudonym + "\x00" + strconv.FormatInt(eventID, 10) + "\x00" + id)
-	return s.answer(ctx, id, n, answer, mark)
+	return s.answer(ctx, id, n, answer, s.answeredMark(id, pseudonym, eventID))
+}
+
+// answeredMark is the keyed hash AnswerOnce keeps ("qa:<n>") of the
+// reporter's message that answered question n of tip id.
+func (s *Store) answeredMark(id, pseudonym string, eventID int64) string {
+	return s.kr.receiptMAC("answered\x00" + pseudonym + "\x00" + strconv.FormatInt(eventID, 10) + "\x00" + id)
+}
+
+// answeredBy returns the number of the question of tip KEYS[1] whose
+// "qa:<n>" mark is ARGV[1], or -1 if none is.
+var answeredBy = redis.NewScript(`
+for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+  local n = string.match(f, '^qa:(%d+)$')
+  if n and redis.call('HGET', KEYS[1], f) == ARGV[1] then return tonumber(n) end
+end
+return -1`)
+
+// AnsweredBy returns the number of the tip's question that the reporter's
+// platform event answered (AnswerOnce), or ErrNotFound if it answered
+// none of them: a command naming the tip, not the question (/reply CODE),
+// delivered again by the platform is known as the answer it was, not
+// taken for another question's, nor for none.
+func (s *Store) AnsweredBy(ctx context.Context, id, pseudonym string, eventID int64) (int, error) {
+	n, err := answeredBy.Run(ctx, s.rdb, []string{s.k.tip(id)}, s.answeredMark(id, pseudonym, eventID)).Int()
+	if err != nil {
+		return 0, fmt.Errorf("answered by: %w", err)
+	}
+	if n < 0 {
+		return 0, ErrNotFound
+	}
+	return n, nil
 }
 
 func (s *Store) answer(ctx context.Context, id string, n int, answer, mark string) (Question, bool, error) {
