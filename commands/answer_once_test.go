@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -93,5 +94,58 @@ func TestRedeliveredReplyCommandIsToldReceivedOnce(t *testing.T) {
 	open, err := tm.store.OpenQuestions(context.Background(), "1")
 	if err != nil || len(open) != 1 || open[0].Text != "¿Cuántos eran?" {
 		t.Fatalf("open questions: %+v, %v", open, err)
+	}
+}
+
+// An answer delivered again by the platform after the reporter pressed
+// Answer under another question goes to the question it answered, once:
+// not as that other question's answer (the mark of its event not
+// written: a crash after the answer was stored), nor cancelling the
+// Answer pressed (its marks written: a reply to a question answered
+// already). The press stays armed for the message the reporter writes
+// next.
+func TestRedeliveredAnswerAfterAnotherAnswerPressedKeepsItsQuestion(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		cut   bool
+		press string
+		msg   commands.Request
+	}{
+		{"mark not written, Answer pressed", true, "ans:1:1", commands.Request{Text: "El lunes a las nueve", EventID: 424242}},
+		{"mark not written, a reply", true, "", commands.Request{Text: "El lunes a las nueve", ReplyToBot: true, ReplyToID: "m1", EventID: 424242}},
+		{"marks written, a reply", false, "", commands.Request{Text: "El lunes a las nueve", ReplyToBot: true, ReplyToID: "m1", EventID: 424242}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tm, _ := questioned(t, "¿Qué día?", "¿Cuántos eran?")
+			tm.notices(reporterID)
+			tm.mux = commands.New(commands.Options{Store: &cutStore{Store: tm.store, cutRemember: tc.cut}, Messages: tm.msg, DefaultLanguage: "en", Now: tm.clk.Now,
+				Roles: commands.Roles{"telegram:" + adminID: commands.Admin}, InvestigatorChats: []string{"telegram:" + invChat}, Retention: 90 * 24 * time.Hour, Logger: slog.New(slog.NewTextHandler(tm.logs, nil))})
+			tm.mux.AddSender("telegram", tm.sent)
+			if tc.press != "" {
+				tm.as(reporterID, "Rosa", commands.Request{Callback: tc.press})
+			}
+			if r := tm.as(reporterID, "Rosa", tc.msg); !tm.answered(r) {
+				t.Fatalf("the answer: %q", texts(r))
+			}
+			if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:2"}); len(r) != 1 || r[0].Text != tm.text("en", "answer_prompt", nil) {
+				t.Fatalf("Answer under the second question: %q", texts(r))
+			}
+			r := tm.as(reporterID, "Rosa", tc.msg)
+			for _, x := range r {
+				if x.Text != tm.text("en", "answer_done", nil) {
+					t.Fatalf("the answer delivered again: %q", texts(r))
+				}
+			}
+			if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Eran cuatro", EventID: 424250}); !tm.answered(r) {
+				t.Fatalf("the message after Answer under the second question: %q", texts(r))
+			}
+			want := []string{tm.notice("1", "¿Qué día?", "El lunes a las nueve"), tm.notice("1", "¿Cuántos eran?", "Eran cuatro")}
+			if n := tm.notices("2002"); !slices.Equal(n, want) {
+				t.Fatalf("Ana was told %q, want %q", n, want)
+			}
+			if a := tm.tipAnswers("1"); !slices.Equal(a, []string{"El lunes a las nueve", "Eran cuatro"}) {
+				t.Fatalf("answers recorded: %q", a)
+			}
+		})
 	}
 }

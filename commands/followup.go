@@ -56,7 +56,18 @@ type answering struct {
 	// the tip whose Answer was pressed, and question message id -> tip.
 	OldNext    string            `json:"n,omitempty"`
 	OldReplies map[string]string `json:"r,omitempty"`
+	// Events are the questions the reporter's messages (by platform
+	// event) went to as answers, each written before its answer is
+	// delivered and kept for redelivered (Until): the platform
+	// delivering one again (a restart before it heard it was handled)
+	// sends it to that question, not to the one an Answer pressed since
+	// armed, nor cancels that press.
+	Events map[string]question `json:"e,omitempty"`
 }
+
+// redelivered is how long the platform may deliver a message again:
+// Telegram keeps an update a day, the inbox remembers one as long.
+const redelivered = 24 * time.Hour
 
 // held is a reporter's message held until they say whether it answers
 // question Q: its text and hidden links, and its platform event (0 if
@@ -157,6 +168,7 @@ func (m *Mux) parseAnswering(v string) answering {
 		a.Held = nil
 	}
 	maps.DeleteFunc(a.Answered, func(_ string, until int64) bool { return until <= now })
+	maps.DeleteFunc(a.Events, func(_ string, q question) bool { return q.Until <= now })
 	return a
 }
 
@@ -174,6 +186,9 @@ func (m *Mux) encodeAnswering(a answering) (string, time.Duration) {
 		last = max(last, until)
 	}
 	for _, q := range a.Unlinked {
+		last = max(last, q.Until)
+	}
+	for _, q := range a.Events {
 		last = max(last, q.Until)
 	}
 	if a.Held != nil {
@@ -484,9 +499,18 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	var q question
 	hold := false
 	_, answeredBefore := a.Answered[c.Request.ReplyToID]
+	event := strconv.FormatInt(c.Request.EventID, 10)
+	sentAs, redelivery := a.Events[event]
+	redelivery = redelivery && c.Request.EventID != 0
 	switch r, ok := a.Replies[c.Request.ReplyToID]; {
 	case c.heldFor != nil:
 		q = *c.heldFor // a held message, which the reporter says answers q
+	case redelivery:
+		// Delivered again by the platform, having gone (or been on its
+		// way) as the answer to sentAs: to that question still, not to
+		// one an Answer pressed since armed (checked below: handled, it
+		// goes no further).
+		q = sentAs
 	case c.Request.ReplyToBot && ok:
 		q = r // a reply to the question
 	case c.Request.ReplyToBot && answeredBefore:
@@ -573,6 +597,20 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	case text == "":
 		return true, c.Say(ctx, "unsupported_message", nil)
 	}
+	if c.Request.EventID != 0 && !redelivery {
+		// Which question it goes to is written first: delivered again,
+		// it goes there, whatever was pressed since (not written, it is
+		// not delivered; the question stays open).
+		sent := question{Tip: q.Tip, N: q.N, Until: m.now().Add(redelivered).UnixMilli()}
+		if err := m.updateAnswering(ctx, c.Pseudonym, func(a *answering) {
+			if a.Events == nil {
+				a.Events = map[string]question{}
+			}
+			a.Events[event] = sent
+		}); err != nil {
+			return true, err
+		}
+	}
 	err = m.deliverAnswer(ctx, q.Tip, q.N, strings.TrimSpace(c.Request.Text), c.Request.HiddenLinks, c.Pseudonym, c.Request.EventID)
 	if err != nil && !errors.Is(err, errNotOpen) {
 		return true, err // the question stays open: the reporter can send it again
@@ -604,7 +642,7 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	// asked, an Answer pressed meanwhile).
 	same := func(r question) bool { return r.Tip == q.Tip && r.N == q.N }
 	pressed := a.Next
-	if c.heldFor != nil {
+	if c.heldFor != nil || redelivery {
 		pressed = nil // (an Answer pressed since stays armed)
 	}
 	var stillArmed *question
@@ -613,6 +651,9 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 			a.Next = nil
 		}
 		a.answer(same)
+		if errors.Is(err, errNotOpen) {
+			delete(a.Events, event) // (it answered nothing: it goes on as a tip)
+		}
 		stillArmed = a.Next
 	}) == nil {
 		if stillArmed == nil {
@@ -1136,6 +1177,7 @@ func forget(ctx context.Context, c *Context) error {
 	if err := c.mux.updateAnswering(ctx, c.Pseudonym, func(a *answering) {
 		read = true
 		a.drop(func(q question) bool { return q.Tip == t.ID })
+		maps.DeleteFunc(a.Events, func(_ string, q question) bool { return q.Tip == t.ID })
 		dropped = nil
 		if a.Held != nil && a.Held.Q.Tip == t.ID {
 			dropped, a.Held = a.Held, nil
