@@ -53,7 +53,8 @@ func (s *Store) ReporterRoute(ctx context.Context, id string) (string, string, e
 // A tip asked its question before questions were numbered has it in "oq"
 // alone: that one is question 0. "qa:<n>" names, by a keyed hash, the
 // message whose delivery answered question n (AnswerOnce), so that
-// delivering it again is known as done, not as a question closed.
+// delivering it again is known as done, not as a question closed; /forget
+// takes these marks out with the route.
 
 // Question is an open question to a tip's reporter.
 type Question struct {
@@ -218,13 +219,15 @@ end
 logEntry(tip, KEYS[2], ARGV[2], ARGV[3])
 return {q, by}`)
 
-// forgetRoute erases route KEYS[2] and every open question of tip KEYS[1],
-// and marks the tip, if it is still stored, as no longer counting
-// (tipForgotten).
+// forgetRoute erases route KEYS[2], every open question of tip KEYS[1]
+// and the marks of the reporter's messages that answered its questions
+// ("qa:<n>", keyed to their pseudonym), and marks the tip, if it is still
+// stored, as no longer counting (tipForgotten).
 var forgetRoute = redis.NewScript(`
 redis.call('DEL', KEYS[2])
 for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
-  if f == 'oq' or string.sub(f, 1, 2) == 'q:' or string.sub(f, 1, 3) == 'qb:' or string.sub(f, 1, 3) == 'qs:' then redis.call('HDEL', KEYS[1], f) end
+  local pre = string.sub(f, 1, 3)
+  if f == 'oq' or string.sub(f, 1, 2) == 'q:' or pre == 'qb:' or pre == 'qs:' or pre == 'qa:' then redis.call('HDEL', KEYS[1], f) end
 end
 if redis.call('HEXISTS', KEYS[1], 'k') == 1 then redis.call('HSET', KEYS[1], 'fg', 1) end
 return 1`)
@@ -236,7 +239,10 @@ return 1`)
 const tipForgotten = "fg"
 
 // Forget erases the route to a tip's reporter: no more questions can reach
-// them. Open questions are dropped. The tip no longer counts for the
+// them. Open questions are dropped, and the marks of the messages that
+// answered its questions (AnswerOnce): the same message delivered again
+// after /forget is no longer known as an answer (answers stay in the
+// tip's history). The tip no longer counts for the
 // entities it names, as a purged tip's: it leaves their tips, and its
 // reporter their reporters unless another of their tips names them; an
 // alert it raised and did not hand over is let go, and one kept for a

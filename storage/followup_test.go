@@ -364,3 +364,42 @@ func TestUnnumberingARecordedQuestionKeepsIt(t *testing.T) {
 		t.Fatalf("a week after the three were asked: %v", err)
 	}
 }
+
+// /forget takes out, with the route and the open questions, the marks
+// that name the reporter's messages which answered the tip's questions
+// ("qa:<n>", keyed hashes of their pseudonym and platform event): no
+// field keyed to them is left on the tip. Their answers stay in its
+// history, as the tip stays in triage.
+func TestForgetDropsTheMarksOfTheReportersAnswers(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	id := submit(t, st, "104", 10, "", true)
+	p := st.Pseudonym("telegram", "104")
+	for i, text := range []string{"El lunes", "A las nueve"} {
+		n := ask(t, st, id, storage.Claimer{Name: "Ana"}, "¿Cuándo?")
+		if _, again, err := st.AnswerOnce(ctx, id, n, text, p, int64(70+i)); err != nil || again {
+			t.Fatalf("answer %d: %v, again %v", n, err, again)
+		}
+		if got, err := st.AnsweredBy(ctx, id, p, int64(70+i)); err != nil || got != n {
+			t.Fatalf("the question event %d answered: %d, %v", 70+i, got, err)
+		}
+	}
+	if err := st.Forget(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	fields, err := srv.Client().HKeys(ctx, "t:{tips}:tip:"+id).Result()
+	if err != nil || len(fields) == 0 {
+		t.Fatalf("the tip's fields: %v, %v", fields, err)
+	}
+	for _, f := range fields {
+		if strings.HasPrefix(f, "qa:") {
+			t.Fatalf("after /forget the tip keeps %q, keyed to its reporter (fields %q)", f, fields)
+		}
+	}
+	if _, err := st.AnsweredBy(ctx, id, p, 70); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("the answer's message known after /forget: %v", err)
+	}
+	if tip, err := st.Tip(ctx, id); err != nil || strings.Join(answers(tip), "|") != "El lunes|A las nueve" {
+		t.Fatalf("answers after /forget: %q, %v", answers(tip), err)
+	}
+}
