@@ -271,6 +271,70 @@ func TestFileWithWordsAnsweredAtACutOffReplayIsStillItsTip(t *testing.T) {
 	}
 }
 
+// A replay cut off as a file's words went as the answer, Redis gone
+// again before the Answer pressed was used up (and so before the tip was
+// stored), tried again, tells the reporter once, not at each try: the
+// press still armed at the retry, the words find their answer stored
+// (the asker not told again), and the reporter is told then. The file
+// stays the tip of its receipt, and the press is used up.
+// Mutation: answerSpooled telling the reporter of a file's words though
+// the press was not used up (the update's failure only logged, as for
+// text) → told at the cut try and at the retry, this fails.
+func TestFileWithWordsAnsweredAtAReplayCutBeforeThePressIsUsedUpIsToldOnce(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?")
+	o := newSpoolingTeam(t, tm)
+	ctx := context.Background()
+	tm.notices(reporterID)
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:1"})
+	o.start() // a restart: the press is Redis's alone
+	req := commands.Request{Text: "El lunes, esta es la camioneta", EventID: 8251, Attachment: &tips.Attachment{Platform: "telegram", Kind: tips.Photo, FileRef: "AgACAgQAAx2"}}
+	receipt := o.spool(reporterID, "Rosa", req)
+	// Redis goes as the Answer pressed is to be used up.
+	o.engineStore = &stopAtUpdate{Store: tm.store, stop: o.srv.Stop}
+	o.start()
+	if _, err := o.sp.ReplayCounts(ctx, tm.store); err == nil || o.sp.Len() != 1 {
+		t.Fatalf("the replay cut off: %v, %d left", err, o.sp.Len())
+	}
+	o.srv.Restart()
+	for deadline := time.Now().Add(10 * time.Second); tm.store.Ping(ctx) != nil && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond) // poll until the client reconnects
+	}
+	if c, err := o.sp.ReplayCounts(ctx, tm.store); err != nil || c != (storage.ReplayCount{Replayed: 1}) {
+		t.Fatalf("the replay tried again: %+v %v", c, err)
+	}
+	if n := tm.notices(reporterID); len(n) != 1 || n[0] != tm.text("en", "spool_answer_file_done", map[string]any{"Receipt": receipt}) {
+		t.Fatalf("the reporter was told %q", n)
+	}
+	if n := tm.notices("2002"); len(n) != 1 {
+		t.Fatalf("Ana was told %q", n)
+	}
+	if a := tm.tipAnswers("1"); len(a) != 1 || a[0] != req.Text {
+		t.Fatalf("answers recorded: %q", a)
+	}
+	tip, err := tm.store.TipByReceipt(ctx, receipt)
+	if err != nil || len(tip.Content.Parts) != 1 || tip.Content.Parts[0].Attachment == nil || tip.Content.Parts[0].Text != req.Text {
+		t.Fatalf("the outage's receipt: %+v %v", tip.Content, err)
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Otra cosa: hay armas en la bodega"}); !tm.drafted(r, "") {
+		t.Fatalf("the message after: %q", texts(r))
+	}
+}
+
+// stopAtUpdate is a store that runs stop before its first change of a
+// reporter's marks (Redis gone again at that moment), then tries it.
+type stopAtUpdate struct {
+	commands.Store
+	stop func()
+}
+
+func (s *stopAtUpdate) UpdateAnswering(ctx context.Context, pseudonym string, update func(string) (string, time.Duration)) error {
+	if s.stop != nil {
+		s.stop()
+		s.stop = nil
+	}
+	return s.Store.UpdateAnswering(ctx, pseudonym, update)
+}
+
 // stopOnSend is a sender that runs stop before each message to chat
 // (Redis gone again at that moment), then sends it.
 type stopOnSend struct {

@@ -97,6 +97,14 @@ func (m *Mux) answerSpooled(ctx context.Context, e storage.SpoolEntry) (bool, er
 		a.answer(func(r question) bool { return r.Tip == q.Tip && r.N == q.N })
 		stillArmed = a.Next
 	}); uerr != nil {
+		if err == nil && withFile {
+			// No mark says a file's words went (the replay stores its
+			// tip): the press used up is what says so to a replay tried
+			// again. Not used up, the reporter is not told yet: the
+			// replay stops, and tried again finds the press armed, the
+			// answer stored (the asker not told again), and tells them.
+			return false, uerr
+		}
 		m.log.Warn("spooled answer's Answer press not used up", "error", uerr.Error())
 	} else if stillArmed == nil {
 		m.armed.disarm(e.Pseudonym)
