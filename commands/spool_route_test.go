@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -317,6 +318,42 @@ func TestFileWithWordsAnsweredAtAReplayCutBeforeThePressIsUsedUpIsToldOnce(t *te
 	}
 	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Otra cosa: hay armas en la bodega"}); !tm.drafted(r, "") {
 		t.Fatalf("the message after: %q", texts(r))
+	}
+}
+
+// A team member (invited since they sent a tip, asked about it) who
+// sends a photo with words after pressing Answer, spooled after a
+// restart forgot the press, is told at the replay as live: the words
+// went as their answer (answer_done), and the photo, with them, is in
+// their draft (spool_team_draft), as every message of theirs goes.
+// They are not told it was kept as the tip of its receipt: it was not.
+// Mutation: answerSpooled telling a team member's file
+// spool_answer_file_done as a reporter's → this fails.
+func TestTeamMembersFileWithWordsAfterAnswerPressedIsToldAsLive(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?")
+	tm.join(reporterID, "Rosa")
+	o := newSpoolingTeam(t, tm)
+	ctx := context.Background()
+	tm.notices(reporterID)
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:1"})
+	o.start() // a restart: the press is Redis's alone
+	req := commands.Request{Text: "El lunes, esta es la camioneta", EventID: 8261, Attachment: &tips.Attachment{Platform: "telegram", Kind: tips.Photo, FileRef: "AgACAgQAAx3"}}
+	receipt := o.spool(reporterID, "Rosa", req)
+	if c, err := o.sp.ReplayCounts(ctx, tm.store); err != nil || c != (storage.ReplayCount{Skipped: 1}) {
+		t.Fatalf("replay: %+v %v", c, err)
+	}
+	if a := tm.tipAnswers("1"); len(a) != 1 || a[0] != req.Text {
+		t.Fatalf("answers recorded: %q", a)
+	}
+	if n := tm.notices("2002"); len(n) != 1 {
+		t.Fatalf("Ana was told %q", n)
+	}
+	want := []string{tm.text("en", "answer_done", nil), tm.text("en", "spool_team_draft", map[string]any{"Receipt": receipt})}
+	if n := tm.notices(reporterID); !slices.Equal(n, want) {
+		t.Fatalf("Rosa was told %q", n)
+	}
+	if d, err := tm.store.Draft(ctx, tm.store.Pseudonym("telegram", reporterID)); err != nil || d.Parts != 1 {
+		t.Fatalf("Rosa's draft: %+v %v", d, err)
 	}
 }
 

@@ -22,17 +22,18 @@ import (
 // after this ran calls it again: the answer is then known by its mark
 // (the replay skips it before asking), the draft's part is the same.
 func (m *Mux) RouteSpooled(ctx context.Context, e storage.SpoolEntry) (storage.NoTip, error) {
-	if answered, err := m.answerSpooled(ctx, e); err != nil || answered {
+	role, err := m.roleOf(ctx, e.Pseudonym)
+	if err != nil {
+		return "", err
+	}
+	team := role >= Investigator
+	if answered, err := m.answerSpooled(ctx, e, team); err != nil || answered {
 		if err != nil {
 			return "", err
 		}
 		return storage.NoTipAnswer, nil
 	}
-	role, err := m.roleOf(ctx, e.Pseudonym)
-	if err != nil {
-		return "", err
-	}
-	if role < Investigator {
+	if !team {
 		return "", nil
 	}
 	return m.draftSpooled(ctx, e)
@@ -47,8 +48,11 @@ func (m *Mux) RouteSpooled(ctx context.Context, e storage.SpoolEntry) (storage.N
 // draft, here as the tip its receipt was given for): reported false, the
 // replay stores the tip. Without words it answers nothing, and the press
 // stays armed. One to a question closed since stays a tip, as it would
-// have live (the Answer pressed is used up).
-func (m *Mux) answerSpooled(ctx context.Context, e storage.SpoolEntry) (bool, error) {
+// have live (the Answer pressed is used up). team says the sender is on
+// the team: their file or place goes to their draft (draftSpooled), and
+// they are told their answer went as live (answer_done), not that it is
+// a tip.
+func (m *Mux) answerSpooled(ctx context.Context, e storage.SpoolEntry, team bool) (bool, error) {
 	text := strings.TrimSpace(e.Part.Text)
 	if e.EventID == 0 || e.At.IsZero() || blank(text) {
 		return false, nil
@@ -115,6 +119,10 @@ func (m *Mux) answerSpooled(ctx context.Context, e storage.SpoolEntry) (bool, er
 		return false, nil // (errNotOpen) not lost: a tip, with the receipt given
 	}
 	lang := m.readerLanguage(ctx, e.Pseudonym, e.Language)
+	if withFile && team {
+		m.notify(ctx, e.Route, Reply{Text: m.msg.Localize(lang, "answer_done", nil)})
+		return false, nil // the file or place, with its words, to their draft
+	}
 	if withFile {
 		m.notify(ctx, e.Route, Reply{Text: m.msg.Localize(lang, "spool_answer_file_done", map[string]any{"Receipt": e.Receipt})})
 		return false, nil // the file or place, with its words, the tip of its receipt
