@@ -279,3 +279,89 @@ func TestLateWithdrawalSettledTwiceAfterALostReplyCountsOnce(t *testing.T) {
 		t.Fatalf("due %+v %v, want nothing: the first chat has the alert, sent after the notice", due, err)
 	}
 }
+
+// A chat told an alert was withdrawn keeps, in the record, the token of
+// the lease that notice was settled under (alertSettledOf). The alert
+// stands again, is sent there again, and is withdrawn again: the chat's
+// second notice, under a lease of its own, is settled late (its process
+// stalled while the alert stood once more and was sent there again). It
+// must count as any late notice: the first notice's token is not its
+// own, and must not pass it for a run again. Else the chat, whose last
+// word may be the notice, is never sent the alert again, left believing
+// it withdrawn. Mutation: retractedAlert's run-again check matching any
+// token recorded for the chat, not its own lease → nothing due after the
+// second notice.
+func TestLateNoticeOfASecondWithdrawalIsCountedThoughTheChatWasToldBefore(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	chats := []string{"telegram:-100777", "telegram:-100778"}
+	w := withdrawnAlert(t, s, now, chats)
+	// The first chat is told, in time.
+	tell, first, err := s.AlertRetracting(ctx, w.Signal, chats[0])
+	if err != nil || !tell {
+		t.Fatalf("retracting: %v %v", tell, err)
+	}
+	if err := s.AlertRetracted(ctx, w.Signal, chats[0], first); err != nil {
+		t.Fatal(err)
+	}
+	// It stands again: sent to the first chat again.
+	countAgain(t, s, now)
+	now = now.Add(alertRetryMax + time.Minute)
+	due, err := s.DueAlerts(ctx, chats, 10)
+	if err != nil || len(due) != 1 || due[0].Withdrawn || len(due[0].Missing) != 1 || due[0].Missing[0] != chats[0] {
+		t.Fatalf("due %+v %v, want the alert standing again, for the first chat", due, err)
+	}
+	if err := s.AlertDelivered(ctx, due[0].Signal, chats[0], "43"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertSent(ctx, due[0].Signal); err != nil {
+		t.Fatal(err)
+	}
+	// Withdrawn again: the first chat is to be told again.
+	s.rdb.Del(ctx, s.k.indexEntity(w.Signal.mac))
+	if err := s.checkAlerts(ctx, []string{w.Signal.mac}); err != nil {
+		t.Fatal(err)
+	}
+	due, err = s.DueAlerts(ctx, chats, 10)
+	if err != nil || len(due) != 1 || !due[0].Withdrawn || len(due[0].Took) == 0 || due[0].Took[0] != chats[0] {
+		t.Fatalf("due %+v %v, want the alert withdrawn again from the first chat", due, err)
+	}
+	tell, second, err := s.AlertRetracting(ctx, due[0].Signal, chats[0])
+	if err != nil || !tell || second == first {
+		t.Fatalf("retracting again: %v %q %v, want the chat told under a lease of its own", tell, second, err)
+	}
+	// Its process stalls; the alert stands again, and another process
+	// sends it to the first chat, maybe before the notice.
+	countAgain(t, s, now)
+	now = now.Add(alertRetryMax + time.Minute)
+	again, err := s.DueAlerts(ctx, chats, 10)
+	if err != nil || len(again) != 1 || again[0].Withdrawn || len(again[0].Missing) != 1 || again[0].Missing[0] != chats[0] {
+		t.Fatalf("due %+v %v, want the alert standing again, for the first chat", again, err)
+	}
+	if err := s.AlertDelivered(ctx, again[0].Signal, chats[0], "44"); err != nil {
+		t.Fatal(err)
+	}
+	// The stalled notice goes out, and is settled: late.
+	if err := s.AlertRetracted(ctx, due[0].Signal, chats[0], second); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertSent(ctx, again[0].Signal); err != nil {
+		t.Fatal(err)
+	}
+	last, err := s.DueAlerts(ctx, chats, 10)
+	if err != nil || len(last) != 1 || last[0].Withdrawn || len(last[0].Missing) != 1 || last[0].Missing[0] != chats[0] {
+		t.Fatalf("due %+v %v, want the alert sent to the first chat again, after the late notice", last, err)
+	}
+	if err := s.AlertDelivered(ctx, last[0].Signal, chats[0], "45"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AlertSent(ctx, last[0].Signal); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(10 * time.Minute)
+	if due, err := s.DueAlerts(ctx, chats, 10); err != nil || len(due) != 0 {
+		t.Fatalf("due %+v %v after the alert was sent again, want none", due, err)
+	}
+}
