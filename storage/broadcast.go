@@ -236,11 +236,19 @@ func (s *Store) SubmitWarning(ctx context.Context, pseudonym, text, language str
 	if err != nil {
 		return Submission{}, err
 	}
-	if err := s.rdb.HSet(ctx, s.k.tip(sub.TipID), "kind", "warning", "p", string(tips.High)).Err(); err != nil {
+	if err := markWarning.Run(ctx, s.rdb, []string{s.k.tip(sub.TipID)}, "warning", string(tips.High)).Err(); err != nil && !errors.Is(err, redis.Nil) {
 		return sub, fmt.Errorf("mark warning: %w", err)
 	}
 	return sub, nil
 }
+
+// markWarning marks the tip KEYS[1] of kind ARGV[1] with priority
+// ARGV[2], if it is still there (its data key "k"): a tip purged since
+// it was stored is not made again as a hash of these two fields, without
+// an expiry, kept for ever.
+var markWarning = redis.NewScript(`
+if redis.call('HEXISTS', KEYS[1], 'k') == 0 then return false end
+return redis.call('HSET', KEYS[1], 'kind', ARGV[1], 'p', ARGV[2])`)
 
 // approve records an investigator's approval (ARGV[1]) of publishing a
 // warning: of a new text (ARGV[3], sealed), or of the text it has now,
