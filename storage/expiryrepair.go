@@ -161,9 +161,12 @@ func (s *Store) repairIndexExpiry(ctx context.Context, renew func(context.Contex
 // earlier version indexed them, made again by its write of their sketch
 // alone (HSET sk, with no expiry or one sent apart, cut off), the expiry
 // their writer gives them now (setSketch: the retention, NX): they
-// named a tip, and kept its near-duplicate sketch, for ever. A tip's
-// hash that holds its data key ("k": a tip not erased) keeps whatever
-// expiry it has, as does one holding no sketch. Every tip is in one hash
+// named a tip, and kept its near-duplicate sketch, for ever. Likewise
+// the hash of a warning purged as it was stored, made again by an
+// earlier version's mark of its kind alone (SubmitWarning's HSET kind,
+// p, no expiry). A tip's hash that holds its data key ("k": a tip not
+// erased) keeps whatever expiry it has, as does one holding neither a
+// sketch nor a kind. Every tip is in one hash
 // slot ({tips}): on a Cluster, one primary's. renew is called after each
 // batch.
 func (s *Store) repairSketches(ctx context.Context, renew func(context.Context) error) (int, error) {
@@ -196,8 +199,8 @@ func (s *Store) repairSketches(ctx context.Context, renew func(context.Context) 
 }
 
 // repairSketchKeys is repairSketches' for the tip hashes of one SCAN
-// batch, in at most three round trips: their TTLs; the data key and
-// sketch of those without one; the expiries.
+// batch, in at most three round trips: their TTLs; the data key, sketch
+// and kind of those without one; the expiries.
 func (s *Store) repairSketchKeys(ctx context.Context, node redis.Cmdable, keys []string) (int, error) {
 	if len(keys) == 0 {
 		return 0, nil
@@ -218,7 +221,7 @@ func (s *Store) repairSketchKeys(ctx context.Context, node redis.Cmdable, keys [
 			continue // an expiry, or gone
 		}
 		bare = append(bare, k)
-		fields = append(fields, pipe.HMGet(ctx, k, "k", "sk"))
+		fields = append(fields, pipe.HMGet(ctx, k, "k", "sk", "kind"))
 	}
 	if len(bare) == 0 {
 		return 0, nil
@@ -232,8 +235,8 @@ func (s *Store) repairSketchKeys(ctx context.Context, node redis.Cmdable, keys [
 	var set []*redis.BoolCmd
 	for i, k := range bare {
 		v, err := fields[i].Result()
-		if err != nil || len(v) != 2 || v[0] != nil || v[1] == nil {
-			continue // a tip's data key, no sketch, or not a hash
+		if err != nil || len(v) != 3 || v[0] != nil || (v[1] == nil && v[2] == nil) {
+			continue // a tip's data key, neither a sketch nor a kind, or not a hash
 		}
 		set = append(set, pipe.ExpireNX(ctx, k, time.Duration(ttl)*time.Second))
 	}

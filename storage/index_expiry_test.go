@@ -753,10 +753,13 @@ func TestIndexExpiryRepairStoppedMidwayRunsAgain(t *testing.T) {
 // wrote HSET sk, then EXPIRE NX apart, or none), is given the one its
 // writer gives it now: the retention. A tip's hash holding its data key
 // keeps its expiry, or having none, stays so (its lifetime is its
-// decisions', never the repair's), as does one without a sketch, or a
-// key of another type.
+// decisions', never the repair's), as does one with neither a sketch nor
+// a kind, or a key of another type. So is the hash of a warning purged
+// as it was stored, made again by an earlier version's mark of its kind
+// alone (SubmitWarning's HSET kind, p).
 // Mutation: repairSketches not called -> fails (the sketch's hash left
-// without expiry).
+// without expiry). Mutation: a hash holding "kind" alone not repaired
+// (as 4f4d788) -> fails (the purged warning's hash kept for ever).
 func TestIndexExpiryRepairGivesASketchLeftAloneItsExpiry(t *testing.T) {
 	ctx := context.Background()
 	s := internalStore(t)
@@ -772,18 +775,22 @@ func TestIndexExpiryRepairGivesASketchLeftAloneItsExpiry(t *testing.T) {
 	rdb.PExpire(ctx, stored, time.Hour)
 	storedAt := rdb.PExpireTime(ctx, stored).Val()
 	rdb.HSet(ctx, live, "k", "wrapped", "sk", sk.String())
-	other := s.k.tip("44")
-	rdb.HSet(ctx, other, "kind", "warning")
+	warning := s.k.tip("44")
+	rdb.HSet(ctx, warning, "kind", "warning", "p", "high") // as an earlier version's mark of a purged warning
+	other := s.k.tip("46")
+	rdb.HSet(ctx, other, "x", "y")
 	str := s.k.tip("45")
 	rdb.Set(ctx, str, "x", 0)
 	before := s.now()
 	n, err := s.RepairIndexExpiry(ctx)
-	if err != nil || n != 1 {
-		t.Fatalf("repaired %d keys (%v), want the sketch's hash", n, err)
+	if err != nil || n != 2 {
+		t.Fatalf("repaired %d keys (%v), want the sketch's hash and the warning's", n, err)
 	}
-	got := time.UnixMilli(rdb.PExpireTime(ctx, alone).Val().Milliseconds())
-	if want := before.Add(s.retention); got.Before(want.Add(-time.Second)) || got.After(want.Add(time.Minute)) {
-		t.Fatalf("the sketch's hash expires at %v, want the retention from now, %v", got, want)
+	for _, k := range []string{alone, warning} {
+		got := time.UnixMilli(rdb.PExpireTime(ctx, k).Val().Milliseconds())
+		if want := before.Add(s.retention); got.Before(want.Add(-time.Second)) || got.After(want.Add(time.Minute)) {
+			t.Fatalf("%s expires at %v, want the retention from now, %v", k, got, want)
+		}
 	}
 	if got := rdb.PExpireTime(ctx, stored).Val(); got != storedAt {
 		t.Errorf("a stored tip's expiry moved from %v to %v", storedAt, got)
