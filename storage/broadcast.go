@@ -1829,13 +1829,11 @@ return 1`)
 // stays), as the approve script's walk reads it (walkDuplicates). A
 // refused mark left its entry behind, harmless but growing: every
 // refusal added one, read by each duplicate mark of that tip
-// (duplicatesBehind) until an approval's walk dropped it.
-var dropVeto = redis.NewScript(`
+// (duplicatesBehind) until an approval's walk dropped it. The test of
+// the publication is the walk's own (namesOriginal).
+var dropVeto = redis.NewScript(namesOriginal + `
 redis.call('HDEL', KEYS[1], ARGV[1])
-if not KEYS[2] or redis.call('HGET', KEYS[1], 'dup') == ARGV[3] then return 0 end
-for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
-  if string.sub(f, 1, 2) == 'v:' and string.match(redis.call('HGET', KEYS[1], f), '^%d+:u:(.*)$') == ARGV[3] then return 0 end
-end
+if not KEYS[2] or namesOriginal(KEYS[1], ARGV[3]) then return 0 end
 return redis.call('SREM', KEYS[2], ARGV[2])`)
 
 // dropVeto takes back the mark (token) of decision d of tip id, which
