@@ -337,6 +337,26 @@ func (m *Mux) wipeDoneTheirsKept(ctx context.Context, j storage.Wipe) string {
 	return text
 }
 
+// settleJobDiscard does the discard j's wipe could not do (DiscardOwed),
+// whichever process runs it: a draft begun by the wipe, not one begun
+// since.
+func (m *Mux) settleJobDiscard(ctx context.Context, j *storage.Wipe) error {
+	if j.DiscardOwed == 0 || j.Pseudonym == "" {
+		return nil
+	}
+	wiped := time.UnixMilli(j.DiscardOwed)
+	dropped, err := m.store.DropDraftBefore(ctx, j.Pseudonym, wiped)
+	if err != nil {
+		return fmt.Errorf("discard owed by a wipe: %w", err)
+	}
+	if err := m.store.ClearAnswering(ctx, j.Pseudonym); err != nil {
+		return fmt.Errorf("discard owed by a wipe: %w", err)
+	}
+	m.owed.done(j.Pseudonym, wiped)
+	j.DiscardOwed, j.Discarded = 0, j.Discarded || dropped
+	return nil
+}
+
 // runWipe runs j, a scheduled deletion taken, and settles it: done, or
 // kept to be tried again.
 func (m *Mux) runWipe(ctx context.Context, j storage.Wipe) error {
@@ -348,14 +368,21 @@ func (m *Mux) runWipe(ctx context.Context, j storage.Wipe) error {
 	switch w, canWipe := s.(ChatWiper); {
 	case j.Chat && j.Wiped:
 		// Wiped by an earlier try, whose notice was not sent: only the
-		// notice is owed (a draft begun since is the reporter's new tip).
-		_, werr = s.Send(runCtx, chat, Reply{Text: m.wipeDoneTheirsKept(runCtx, j)})
+		// notice is owed (a draft begun since is the reporter's new tip),
+		// and the discard of a draft begun before it, where that try
+		// could not do it (DiscardOwed).
+		if werr = m.settleJobDiscard(runCtx, &j); werr == nil {
+			_, werr = s.Send(runCtx, chat, Reply{Text: m.wipeDoneTheirsKept(runCtx, j)})
+		}
 	case j.Chat && canWipe:
 		discarded := m.discardUnsent(runCtx, platform, j.Pseudonym)
 		var res WipeResult
 		res, werr = w.WipeChat(runCtx, chat, j.MessageID)
 		if werr == nil && res.TheirsKept {
 			j.Wiped, j.Discarded = true, discarded
+			if wiped, owed := m.owed.owes(j.Pseudonym); owed {
+				j.DiscardOwed = wiped.UnixMilli()
+			}
 			_, werr = s.Send(runCtx, chat, Reply{Text: m.wipeDoneTheirsKept(runCtx, j)})
 		}
 	case !j.Chat:

@@ -646,3 +646,55 @@ func TestEnrolmentKeyNotDeletedIsToldInTheMembersLanguage(t *testing.T) {
 		t.Fatalf("the member was sent %+v, want their key then %q", sent, want)
 	}
 }
+
+// dropDraftFails is a store on which discarding a draft fails (Redis
+// unreachable for that call).
+type dropDraftFails struct{ *storage.Store }
+
+func (dropDraftFails) DropDraft(context.Context, string) (bool, error) {
+	return false, errors.New("redis: connection refused")
+}
+
+// A delayed wipe whose try wiped the chat but could neither discard the
+// reporter's unsent draft (Redis failed) nor send its notice, taken
+// again by another process (or this one restarted), still discards the
+// draft begun before the wipe: the discard owed was kept only in the
+// memory of the process that wiped. Before, the later try only sent the
+// notice, and the draft begun before the wipe stayed, to be sent.
+func TestDelayedWipeRetriedElsewhereStillDiscardsTheDraftBegunBefore(t *testing.T) {
+	p := &keepsTheirs{platform: &platform{recorder: &recorder{}}}
+	e, _ := newEngine(t, "p", p, commands.Options{})
+	ctx := context.Background()
+	req := func(r commands.Request) []commands.Reply {
+		r.UserChat, r.Language = wiperID, "es"
+		return e.do(wiperID, r)
+	}
+	req(commands.Request{Text: "El dueño se llama Ramiro", MessageID: "45"})
+	req(commands.Request{Command: "wipe", Args: "1h", MessageID: "46"})
+	p.mu.Lock()
+	p.failSends, p.sent = 1, nil
+	p.mu.Unlock()
+	e.clk.Add(time.Hour + time.Second)
+	msg, _ := loadMessages()
+	first := commands.New(commands.Options{Store: dropDraftFails{e.store}, Messages: msg, Now: e.clk.Now, DefaultLanguage: "en",
+		Logger: slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))})
+	first.AddSender("telegram", p)
+	if err := first.RunWipes(ctx); err != nil { // wiped; neither the discard nor the notice done
+		t.Fatal(err)
+	}
+	e.clk.Add(time.Minute + time.Second)
+	runWipes(t, e) // another process
+	if d, err := e.store.Draft(ctx, e.store.Pseudonym("telegram", wiperID)); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("the draft begun before the wipe is still there: %+v %v", d, err)
+	}
+	want := e.msg.Localize("es", "wipe_done_theirs_kept", nil) + "\n\n" + e.msg.Localize("es", "wipe_draft_discarded", nil)
+	p.mu.Lock()
+	sent := p.sent[wiperID]
+	p.mu.Unlock()
+	if len(sent) != 1 || sent[0].Text != want {
+		t.Fatalf("the reporter was told %+v, want once %q", sent, want)
+	}
+	if _, w := p.took(); len(w) != 1 {
+		t.Fatalf("wiped %v, want once", w)
+	}
+}

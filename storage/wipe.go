@@ -39,6 +39,12 @@ type Wipe struct {
 	// whether that try discarded an unsent draft, for the notice.
 	Wiped     bool `json:"w,omitempty"`
 	Discarded bool `json:"d,omitempty"`
+	// DiscardOwed is set, with Wiped, where that try could not discard
+	// the reporter's unsent draft (Redis failed): the time of the wipe
+	// (unix ms). A later try discards a draft begun by then (not one
+	// begun since) before the notice: the process that owes it in
+	// memory may not be the one that takes the job again.
+	DiscardOwed int64 `json:"o,omitempty"`
 	// GivenUp is set, by TakeWipe, on a job taken wipeTakesMax times in a
 	// row without being settled (its process died each time: a job that
 	// crashes it): it was dropped, and is not to be run, but its reporter
