@@ -1066,8 +1066,13 @@ type linkSpan struct {
 	code       string
 }
 
-// linkReach bounds how far before a link its first piece is read.
+// linkReach bounds how far before a link its first piece is read, and
+// how long its rest within the address may be.
 const linkReach = 256
+
+// linkViewRead is told each text linkSpans reads a code across a link
+// in (tests: what a long address costs).
+var linkViewRead = func(view string) {}
 
 // linkSpans finds receipt codes written in two pieces, the first at the
 // end of the words before a link (an address: a word holding "/", "?",
@@ -1122,11 +1127,23 @@ func linkSpans(text string) []linkSpan {
 			if !isCodeChar(r) {
 				continue
 			}
-			view := before[ws:] + partSeparator + text[p:te]
+			// The address read as far as a code's rest may reach, and
+			// as far again so that where that rest ends reads as in
+			// the whole address: reading all of it from each of its
+			// "/" made a long one ("/a/a/a…", 4 kB) cost seconds.
+			rest, cut := text[p:te], false
+			if len(rest) > 2*linkReach {
+				rest, cut = rest[:2*linkReach], true
+			}
+			view := before[ws:] + partSeparator + rest
+			linkViewRead(view)
 			join := len(before) - ws
 			for _, sp := range receiptSpans(view, false) {
 				if sp[0] >= join || sp[1] <= join+len(partSeparator) {
 					continue // within one of the two: read as it is
+				}
+				if cut && sp[1]-join-len(partSeparator) > linkReach {
+					continue // no code's rest is so long (NormalizeReceipt)
 				}
 				code, ok := NormalizeReceipt(view[sp[0]:sp[1]])
 				if !ok || OldReceipt(code) || !codeLikePiece(view[sp[0]:join]) {

@@ -65,3 +65,29 @@ func TestProseWithLinksIsNoMoreLookups(t *testing.T) {
 		t.Errorf("asked %q (%v %v)", asked, cut, err)
 	}
 }
+
+// A long address ("/a/a/a…" over a whole message) is not read again in
+// full from each of its "/": each reading is bounded by how far a code
+// may reach, so a message of 4 kB stays a scan of a few hundred bytes a
+// "/" (it took seconds), and a code whose last piece is at the end of a
+// long address is still cut, the address kept.
+func TestLongLinkIsReadInBoundedPieces(t *testing.T) {
+	longest := 0
+	linkViewRead = func(view string) { longest = max(longest, len(view)) }
+	defer func() { linkViewRead = func(string) {} }()
+	const code = "K7QD-9XMA-R2TP-4WZN"
+	path := strings.Repeat("/a", 2000)
+	for _, tc := range []struct{ in, want string }{
+		{"mi código K7QD " + path, "mi código K7QD " + path},
+		{"mi código K7QD-9XMA-R2TP https://x.example" + path + "?c=4WZN", "mi código https://x.example" + path + "?c="},
+	} {
+		longest = 0
+		out, _, err := CutReceipts([]string{tc.in}, knowsOnly(code))
+		if err != nil || out[0] != tc.want {
+			t.Errorf("%.40q…: cut %.40q… %v, want %.40q…", tc.in, out[0], err, tc.want)
+		}
+		if bound := 3*linkReach + len(partSeparator); longest > bound {
+			t.Errorf("%.40q…: a reading of %d bytes across the link, more than %d", tc.in, longest, bound)
+		}
+	}
+}
