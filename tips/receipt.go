@@ -1119,6 +1119,10 @@ func linkSpans(text string) []linkSpan {
 				continue
 			}
 		}
+		if !mayEndCodeLikePiece(before[ws:]) {
+			ts = te
+			continue // "… en efectivo o a https://…": prose, no reading
+		}
 		for p := ts + 1; p < te; p++ {
 			if strings.IndexByte("/?=&#:+", text[p-1]) < 0 {
 				continue
@@ -1178,6 +1182,39 @@ func codeLikePiece(piece string) bool {
 		lower = lower || unicode.IsLower(r)
 	}
 	return !lower
+}
+
+// mayEndCodeLikePiece reports whether some first piece of a code
+// ending words, tail, may be codeLikePiece: a piece holds its last
+// character, so ending in a small letter it needs a digit among the
+// last 15 letters and digits (a code's first piece holds 15 at most).
+// Most words before a link are prose so ended, and a reading across
+// the link from each of its "/" would cost some four scans of them
+// (escapes among them, "%4B" and "&#75;", are left to those readings).
+func mayEndCodeLikePiece(tail string) bool {
+	last, _ := utf8.DecodeLastRuneInString(tail)
+	if !unicode.IsLower(last) {
+		return true
+	}
+	for n, j := 0, len(tail); j > 0 && n < receiptLen-1; {
+		r, size := utf8.DecodeLastRuneInString(tail[:j])
+		j -= size
+		if r == '%' || r == '&' {
+			return true
+		}
+		c, ok := codeChar(r)
+		if !ok && r >= utf8.RuneSelf {
+			c, ok, _ = wideChar(r)
+		}
+		if !ok {
+			continue
+		}
+		if c <= '9' {
+			return true
+		}
+		n++
+	}
+	return false
 }
 
 // isCodeChar reports whether r reads as a letter or digit of a code.

@@ -91,3 +91,36 @@ func TestLongLinkIsReadInBoundedPieces(t *testing.T) {
 		}
 	}
 }
+
+// Prose before links, in every language Vigía speaks, is not read
+// across its links at all (each reading scans the words before the link
+// again, from each "/" of it: prose with links cost four times what it
+// did): words ending in a small letter with no digit among their last
+// fifteen letters and digits are no code's first piece. A code written
+// in small letters before a link is still cut.
+func TestProseBeforeLinksIsNotReadAcrossThem(t *testing.T) {
+	readings := 0
+	linkViewRead = func(string) { readings++ }
+	defer func() { linkViewRead = func(string) {} }()
+	for _, prose := range []string{
+		benchTip,
+		"Llaman del +52 55 1234 5678 y cobran piso en el mercado, mira la nota https://x.example/2024/05/12/cobro?id=77&p=2 y también el video de ayer https://youtu.be/dQw4w9WgXcQ?t=42",
+		"They call from +1 555 1234 and collect every week, see https://news.example/world/2024/05/article-12345678?ref=home#top",
+		"Ils appellent du 06 12 34 56 78 et menacent les commerçants, voir https://lemonde.example/societe/article/2024/05/12/racket_123.html",
+		"Ligam do 11 91234 5678 e cobram dos comerciantes, veja a matéria https://g1.example/sp/noticia/2023/10/05/extorsao.ghtml",
+	} {
+		readings = 0
+		var asked []string
+		if _, _, err := CutReceipts([]string{prose}, func(codes []string) ([]bool, error) {
+			asked = append(asked, codes...)
+			return make([]bool, len(codes)), nil
+		}); err != nil || readings != 0 || len(asked) != 0 {
+			t.Errorf("%.50q…: %d readings across a link, asked %q (%v)", prose, readings, asked, err)
+		}
+	}
+	const code = "K7QD-9XMA-R2TP-4WZN"
+	in := "mi código k7qd-9xma-r2tp https://x.example/?c=4wzn gracias"
+	if out, cut, err := CutReceipts([]string{in}, knowsOnly(code)); err != nil || !cut || out[0] != "mi código https://x.example/?c= gracias" {
+		t.Errorf("%q: cut %q %v %v", in, out, cut, err)
+	}
+}
