@@ -180,9 +180,17 @@ func ReceiptSpans(text string) [][2]int {
 // receiptSpans is ReceiptSpans; with lettersAlone, words shaped like a
 // code of letters alone (OldReceipt) are found too.
 func receiptSpans(text string, lettersAlone bool) [][2]int {
+	return receiptSpansBefore(text, lettersAlone, len(text))
+}
+
+// receiptSpansBefore is receiptSpans of the candidates starting before
+// until (linkSpans: those crossing into a link's address start before
+// it, and reading them from each character of a long address cost
+// seconds).
+func receiptSpansBefore(text string, lettersAlone bool, until int) [][2]int {
 	var out [][2]int
 	prevWord, prevRegional := false, false
-	for i := 0; i < len(text); {
+	for i := 0; i < until; {
 		r, size, escaped := charAt(text, i)
 		_, code := codeChar(r)
 		if !code && r >= utf8.RuneSelf {
@@ -1145,7 +1153,7 @@ func linkSpans(text string) []linkSpan {
 			view := before[ws:] + partSeparator + rest
 			linkViewRead(view)
 			join := len(before) - ws
-			for _, sp := range receiptSpans(view, false) {
+			for _, sp := range receiptSpansBefore(view, false, join) {
 				if sp[0] >= join || sp[1] <= join+len(partSeparator) {
 					continue // within one of the two: read as it is
 				}
