@@ -273,3 +273,39 @@ func TestSentFilesGoneReadsRightForOneOfSeveral(t *testing.T) {
 		}
 	}
 }
+
+// /help writes the duplicate mark as triage_usage does, in words ("duplicate
+// of NUMBER", "duplicada de NÚMERO"), not the older hyphenated form only an
+// English speaker would guess (both are understood).
+func TestTriageHelpWritesTheDuplicateMarkAsTheUsageDoes(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range Supported {
+		help, err := b.localize(lang, "help_triage", sampleData)
+		if err != nil {
+			t.Fatal(err)
+		}
+		usage, err := b.localize(lang, "triage_usage", sampleData)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name, _ := b.localize(lang, "status_duplicate", nil)
+		var form string
+		for _, line := range strings.Split(help, "\n") {
+			if !strings.HasPrefix(line, "/triage ") {
+				continue
+			}
+			list := strings.TrimSuffix(line[strings.LastIndex(line, "(")+1:], ")")
+			for _, item := range strings.Split(list, ", ") {
+				if strings.HasPrefix(item, name) {
+					form = item
+				}
+			}
+		}
+		if form == "" || strings.Contains(form, "-") || !strings.Contains(usage, form) {
+			t.Errorf("%s help_triage writes the duplicate mark %q, not as triage_usage does: %s", lang, form, usage)
+		}
+	}
+}
