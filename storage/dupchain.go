@@ -76,8 +76,9 @@ func newDuplicateChainError(res []any) error {
 // It reads no more than MaxDuplicates members of those lists in all (each
 // level's are counted before they are read): past that, the stale
 // entries of the lists it reached (tips marked otherwise since, or gone,
-// as an approval's walk finds them: see dropStaleDuplicates) are dropped
-// and they are read again; still past it, the mark is refused (a
+// as an approval's walk finds them: see dropStaleDuplicates) are dropped,
+// until more than MaxDuplicates live ones are seen, and they are read
+// again; still past it, the mark is refused (a
 // DuplicateChainError, ChainMany), as an approval of a warning with that
 // many duplicates is (Approval.TooManyDuplicates), rather than read
 // without bound. So stale entries never count toward the bound.
@@ -173,13 +174,15 @@ func (s *Store) readBehind(ctx context.Context, id string) (behind int, reached 
 // of its members ARGV[3]… whose mark, recorded or under way (publication
 // hash ARGV[2] .. member), no longer names it, as an approval's walk
 // does (namesOriginal): marked otherwise since, or gone. Every key is in
-// hash slot {bc}. It returns how many it dropped.
+// hash slot {bc}. It returns the members it kept (live: their marks
+// still name it), which dropStaleDuplicates counts toward the bound.
 var dropStale = redis.NewScript(namesOriginal + `
-local n = 0
+local live = {}
 for i = 3, #ARGV do
-  if not namesOriginal(ARGV[2] .. ARGV[i], ARGV[1]) then n = n + redis.call('SREM', KEYS[1], ARGV[i]) end
+  if namesOriginal(ARGV[2] .. ARGV[i], ARGV[1]) then live[#live + 1] = ARGV[i]
+  else redis.call('SREM', KEYS[1], ARGV[i]) end
 end
-return n`)
+return live`)
 
 // staleBatch is how many members of a list of duplicates one dropStale
 // call checks: a list is gone through a batch at a time (SSCAN), so that
@@ -187,9 +190,17 @@ return n`)
 const staleBatch = 500
 
 // dropStaleDuplicates drops the stale entries of the lists of duplicates
-// of tips ids (see dropStale). Each stale entry is dropped once: the
-// lists' growth is paid for once, not at every mark.
+// of tips ids (see dropStale), until it has seen more than MaxDuplicates
+// live entries in them: those stay listed whatever the rest holds, so the
+// mark is refused anyway, and the rest is left unread. A refused mark's
+// work is so bounded by MaxDuplicates (a batch past it) and the stale
+// entries it drops, however many live duplicates a tip has. Each stale
+// entry is dropped once: the lists' growth is paid for once, not at every
+// mark.
 func (s *Store) dropStaleDuplicates(ctx context.Context, ids []string) error {
+	// The live entries seen, by list: SSCAN may return a member twice
+	// (the set resized meanwhile), which must not count twice.
+	live := map[[2]string]bool{}
 	for _, id := range ids {
 		key := s.k.duplicates(id)
 		var cursor uint64
@@ -204,8 +215,15 @@ func (s *Store) dropStaleDuplicates(ctx context.Context, ids []string) error {
 				for _, m := range members {
 					args = append(args, m)
 				}
-				if err := dropStale.Run(ctx, s.rdb, []string{key}, args...).Err(); err != nil {
+				kept, err := dropStale.Run(ctx, s.rdb, []string{key}, args...).StringSlice()
+				if err != nil {
 					return fmt.Errorf("drop stale duplicates: %w", err)
+				}
+				for _, m := range kept {
+					live[[2]string{id, m}] = true
+				}
+				if len(live) > MaxDuplicates {
+					return nil
 				}
 			}
 			if cursor = next; cursor == 0 {
