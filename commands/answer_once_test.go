@@ -149,3 +149,71 @@ func TestRedeliveredAnswerAfterAnotherAnswerPressedKeepsItsQuestion(t *testing.T
 		})
 	}
 }
+
+// An answer whose first handling was cut off after it was stored (its
+// event's mark not written: a crash), its tip then withdrawn with
+// /forget, delivered again by the platform: it goes nowhere. Not as the
+// answer to another tip's question whose Answer was pressed since (its
+// investigators told the forgotten tip's words), nor kept as a new tip.
+// The Answer pressed stays armed for the message the reporter writes next.
+func TestRedeliveredAnswerAfterForgetGoesNowhere(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		press bool // Answer pressed under the second tip's question after /forget
+		msg   commands.Request
+	}{
+		{"Answer pressed under another tip's question since", true, commands.Request{Text: "El lunes a las nueve", EventID: 424242}},
+		{"nothing pressed since", false, commands.Request{Text: "El lunes a las nueve", EventID: 424242}},
+		{"a reply, nothing pressed since", false, commands.Request{Text: "El lunes a las nueve", ReplyToBot: true, ReplyToID: "m1", EventID: 424242}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tm, receipt := questioned(t, "¿Qué día?") // tip 1, m1
+			tm.tipWithQuestions()                     // tip 2
+			if r := tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "2 ¿Cuántos eran?"}); r[0].Text != tm.text("en", "ask_sent", nil) {
+				t.Fatalf("/ask 2: %q", texts(r))
+			}
+			tm.notices(reporterID)
+			tm.mux = commands.New(commands.Options{Store: &cutStore{Store: tm.store, cutRemember: true}, Messages: tm.msg, DefaultLanguage: "en", Now: tm.clk.Now,
+				Roles: commands.Roles{"telegram:" + adminID: commands.Admin}, InvestigatorChats: []string{"telegram:" + invChat}, Retention: 90 * 24 * time.Hour, Logger: slog.New(slog.NewTextHandler(tm.logs, nil))})
+			tm.mux.AddSender("telegram", tm.sent)
+			if !tc.msg.ReplyToBot {
+				tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:1"})
+			}
+			if r := tm.as(reporterID, "Rosa", tc.msg); !tm.answered(r) {
+				t.Fatalf("the answer: %q", texts(r))
+			}
+			if n := tm.notices("2002"); len(n) != 1 || n[0] != tm.notice("1", "¿Qué día?", "El lunes a las nueve") {
+				t.Fatalf("Ana was told %q", n)
+			}
+			if r := tm.as(reporterID, "Rosa", commands.Request{Command: "forget", Args: receipt}); len(r) != 1 || r[0].Text != tm.text("en", "forget_done", nil) {
+				t.Fatalf("/forget: %q", texts(r))
+			}
+			if tc.press {
+				if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:2:1"}); len(r) != 1 || r[0].Text != tm.text("en", "answer_prompt", nil) {
+					t.Fatalf("Answer under the second tip's question: %q", texts(r))
+				}
+			}
+			if r := tm.as(reporterID, "Rosa", tc.msg); len(r) != 0 {
+				t.Fatalf("the answer delivered again after /forget: %q", texts(r))
+			}
+			if n := tm.notices("2002"); len(n) != 0 {
+				t.Fatalf("Ana was told %q", n)
+			}
+			if _, err := tm.store.Draft(context.Background(), tm.store.Pseudonym("telegram", reporterID)); !errors.Is(err, storage.ErrNotFound) {
+				t.Fatalf("the answer delivered again after /forget started a draft: %v", err)
+			}
+			if a := tm.tipAnswers("2"); len(a) != 0 {
+				t.Fatalf("the second tip's answers: %q", a)
+			}
+			if !tc.press {
+				return
+			}
+			if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Eran cuatro", EventID: 424250}); !tm.answered(r) {
+				t.Fatalf("the message after Answer under the second tip's question: %q", texts(r))
+			}
+			if n := tm.notices("2002"); len(n) != 1 || n[0] != tm.notice("2", "¿Cuántos eran?", "Eran cuatro") {
+				t.Fatalf("Ana was told %q", n)
+			}
+		})
+	}
+}

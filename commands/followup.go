@@ -61,7 +61,9 @@ type answering struct {
 	// delivered and kept for redelivered (Until): the platform
 	// delivering one again (a restart before it heard it was handled)
 	// sends it to that question, not to the one an Answer pressed since
-	// armed, nor cancels that press.
+	// armed, nor cancels that press. /forget keeps its tip's entries
+	// naming no tip (Tip ""): such a message delivered again goes
+	// nowhere.
 	Events map[string]question `json:"e,omitempty"`
 }
 
@@ -558,12 +560,19 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 			return false, err
 		}
 	}
+	if redelivery && sentAs.Tip == "" {
+		// The answer to a question of a tip withdrawn since (/forget
+		// keeps its event, not naming the tip): it goes nowhere, neither
+		// as the answer to a question pressed for since nor as a tip. A
+		// file goes on to a draft, as it did then.
+		return !carriesFile(c.Request), nil
+	}
 	if hold {
 		return m.holdReply(ctx, c, q)
 	}
 	// Answers are text. A file (or place) sent as one is not dropped: it
 	// is kept as part of a tip, with its caption, which also answers.
-	withFile := c.Request.Attachment != nil || c.Request.FileData != nil || c.Request.Location != nil
+	withFile := carriesFile(c.Request)
 	// The asker would read a receipt code written in the answer (see
 	// cutReceipts): it goes, the rest answers.
 	var codeCut bool
@@ -684,6 +693,12 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		return true, c.Say(ctx, c.fileLost(), fileNoteData)
 	}
 	return true, nil
+}
+
+// carriesFile reports whether a message carries a file or a place, which an
+// answer does not: kept as part of a tip, its caption answering.
+func carriesFile(r Request) bool {
+	return r.Attachment != nil || r.FileData != nil || r.Location != nil
 }
 
 // holdable reports whether a message can be held (holdReply): text
@@ -1177,7 +1192,13 @@ func forget(ctx context.Context, c *Context) error {
 	if err := c.mux.updateAnswering(ctx, c.Pseudonym, func(a *answering) {
 		read = true
 		a.drop(func(q question) bool { return q.Tip == t.ID })
-		maps.DeleteFunc(a.Events, func(_ string, q question) bool { return q.Tip == t.ID })
+		for e, q := range a.Events {
+			if q.Tip == t.ID {
+				// Kept without naming the tip: the message delivered again
+				// goes nowhere, not to a question pressed for since.
+				a.Events[e] = question{Until: q.Until}
+			}
+		}
 		dropped = nil
 		if a.Held != nil && a.Held.Q.Tip == t.ID {
 			dropped, a.Held = a.Held, nil
