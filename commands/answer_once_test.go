@@ -217,3 +217,52 @@ func TestRedeliveredAnswerAfterForgetGoesNowhere(t *testing.T) {
 		})
 	}
 }
+
+// An answer whose first handling finished (stored, its event remembered)
+// but whose "received" never reached the reporter (a restart before the
+// platform heard the update was handled), delivered again: the reporter
+// is told it was delivered, as the first time, not nothing at all; the
+// investigators are not told twice, no tip is started, and an Answer
+// pressed since stays armed.
+func TestRedeliveredAnswerHandledAlreadyIsToldDone(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		msg  commands.Request
+	}{
+		{"Answer pressed", commands.Request{Text: "El lunes a las nueve", EventID: 424242}},
+		{"a reply", commands.Request{Text: "El lunes a las nueve", ReplyToBot: true, ReplyToID: "m1", EventID: 424242}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tm, _ := questioned(t, "¿Qué día?", "¿Cuántos eran?")
+			tm.notices(reporterID)
+			if !tc.msg.ReplyToBot {
+				tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:1"})
+			}
+			if r := tm.as(reporterID, "Rosa", tc.msg); !tm.answered(r) {
+				t.Fatalf("the answer: %q", texts(r))
+			}
+			if r := tm.as(reporterID, "Rosa", tc.msg); !tm.answered(r) {
+				t.Fatalf("the answer delivered again: %q", texts(r))
+			}
+			if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:2"}); len(r) != 1 || r[0].Text != tm.text("en", "answer_prompt", nil) {
+				t.Fatalf("Answer under the second question: %q", texts(r))
+			}
+			if r := tm.as(reporterID, "Rosa", tc.msg); !tm.answered(r) {
+				t.Fatalf("the answer delivered again after Answer pressed: %q", texts(r))
+			}
+			if _, err := tm.store.Draft(context.Background(), tm.store.Pseudonym("telegram", reporterID)); !errors.Is(err, storage.ErrNotFound) {
+				t.Fatalf("the answer delivered again started a draft: %v", err)
+			}
+			if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Eran cuatro", EventID: 424250}); !tm.answered(r) {
+				t.Fatalf("the message after Answer under the second question: %q", texts(r))
+			}
+			want := []string{tm.notice("1", "¿Qué día?", "El lunes a las nueve"), tm.notice("1", "¿Cuántos eran?", "Eran cuatro")}
+			if n := tm.notices("2002"); !slices.Equal(n, want) {
+				t.Fatalf("Ana was told %q, want %q", n, want)
+			}
+			if a := tm.tipAnswers("1"); !slices.Equal(a, []string{"El lunes a las nueve", "Eran cuatro"}) {
+				t.Fatalf("answers recorded: %q", a)
+			}
+		})
+	}
+}

@@ -556,8 +556,10 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 				return false, nil
 			}
 		}
-		if seen, err := m.store.EventHandled(ctx, c.Pseudonym, c.Request.EventID); err != nil || seen {
+		if seen, err := m.store.EventHandled(ctx, c.Pseudonym, c.Request.EventID); err != nil {
 			return false, err
+		} else if seen && !(redelivery && m.answeredWith(ctx, c, sentAs)) {
+			return false, nil
 		}
 	}
 	if redelivery && sentAs.Tip == "" {
@@ -699,6 +701,20 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 // answer does not: kept as part of a tip, its caption answering.
 func carriesFile(r Request) bool {
 	return r.Attachment != nil || r.FileData != nil || r.Location != nil
+}
+
+// answeredWith reports whether the reporter's message, a text delivered
+// again by the platform whose first handling went all the way (its event
+// remembered as handled), is the stored answer to sentAs (the tip's mark
+// of it, AnswerOnce): told as the first time ("answer_done"), which the
+// reporter may never have seen (a restart before the platform heard it
+// was handled), not left without a word. Not if Redis cannot say.
+func (m *Mux) answeredWith(ctx context.Context, c *Context, sentAs question) bool {
+	if sentAs.Tip == "" || carriesFile(c.Request) {
+		return false
+	}
+	n, err := m.store.AnsweredBy(ctx, sentAs.Tip, c.Pseudonym, c.Request.EventID)
+	return err == nil && n == sentAs.N
 }
 
 // holdable reports whether a message can be held (holdReply): text
