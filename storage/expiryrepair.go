@@ -356,7 +356,7 @@ func (s *Store) indexExpiry(key string, newest int64, now time.Time) time.Time {
 	case "lsh": // a week's buckets: bandTTL
 		if week, _, ok := strings.Cut(strings.TrimPrefix(rest, "{"), "}"); ok {
 			if t, err := time.Parse("20060102", week); err == nil {
-				return bandExpiry(t)
+				return s.bandExpiry(t)
 			}
 		}
 	case "e", "rc", "top", "r", "seen", "sim": // the retention from their last write

@@ -921,18 +921,23 @@ func bandWeekStart(t time.Time) time.Time {
 	return time.Unix((days-days%7)*86400, 0).UTC()
 }
 
-// bandTTL is how long the buckets of a tip's week still live: through
-// the next week, when tips still look them up, and a day (at least a
-// minute, for a tip indexed that late). Relative to the store's clock,
-// as every other expiry here.
+// bandTTL is how long the buckets of a tip's week still live (at least a
+// minute, for a tip indexed that late): bandExpiry, relative to the
+// store's clock, as every other expiry here.
 func (s *Store) bandTTL(created time.Time) time.Duration {
-	return max(bandExpiry(created).Sub(s.now()), time.Minute)
+	return max(s.bandExpiry(created).Sub(s.now()), time.Minute)
 }
 
-// bandExpiry is when the buckets of a tip's week can go: bandTTL, as a
-// time.
-func bandExpiry(created time.Time) time.Time {
-	return bandWeekStart(created).Add(2*bandWeek + 24*time.Hour)
+// bandExpiry is when the buckets of a tip's week can go: through the
+// next week, when tips still look them up, and a day; sooner if the
+// retention ends sooner for the newest tip the week can hold (its end
+// plus the retention), so that a short retention does not leave tips'
+// ids in them past it. It depends on the week and the retention only:
+// every tip of the week asks its buckets for the same moment (addBands
+// gives it only to a bucket without one).
+func (s *Store) bandExpiry(created time.Time) time.Time {
+	week := bandWeekStart(created)
+	return week.Add(bandWeek + min(bandWeek+24*time.Hour, s.retention))
 }
 
 // bandWeek is how long a tip's sketch bands are filed together: a tip is
@@ -972,7 +977,7 @@ func anySlice(ss []string) []any {
 // would leave it without one, keeping its tips' ids past the retention.
 // Only a bucket without one is given it (PTTL -1: the tip's write made
 // it, or a purge emptied and deleted it and this write made it again):
-// every tip of a week asks for the same moment (bandExpiry), and a PTTL
+// every tip of a week asks for the same moment (Store.bandExpiry), and a PTTL
 // costs Redis about a third of a PEXPIRE, which writes (ten a tip).
 var addBands = redis.NewScript(`
 local out = {}

@@ -804,3 +804,48 @@ func TestIndexExpiryRepairGivesASketchLeftAloneItsExpiry(t *testing.T) {
 		t.Errorf("the sketch changed: %q", v)
 	}
 }
+
+// With a retention shorter than two weeks, the near-duplicate buckets of
+// a week go when the retention ends for the newest tip the week can hold
+// (the week's end plus the retention), not fifteen days after the week
+// began, keeping tips' ids past the retention; and the repair gives a
+// bucket left without expiry that same moment.
+// Mutation: bandExpiry without the retention (the week and fifteen days)
+// → fails (the buckets expire five days later).
+func TestBandBucketsGoWithAShortRetention(t *testing.T) {
+	ctx := context.Background()
+	kr, _ := NewKeyring(bytes.Repeat([]byte{3}, 32))
+	rdb := redistest.Start(t).Client()
+	s, err := New(rdb, kr, Options{Prefix: "w", Retention: 3 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before := time.Now()
+	batchSubmit(t, s, "71", 1, "cobran piso a los comerciantes del mercado cada viernes por la tarde")
+	indexUntilDone(t, s)
+	want := bandWeekStart(before).Add(7*24*time.Hour + s.retention)
+	check := func(when string) {
+		t.Helper()
+		keys, err := rdb.Keys(ctx, "w:ix:lsh:*").Result()
+		if err != nil || len(keys) == 0 {
+			t.Fatalf("no bucket written (%v)", err)
+		}
+		for _, k := range keys {
+			got := time.UnixMilli(rdb.PExpireTime(ctx, k).Val().Milliseconds())
+			if got.Before(want.Add(-time.Minute)) || got.After(want.Add(time.Minute)) {
+				t.Fatalf("%s: a bucket expires at %v, want the week's end plus the 3-day retention, %v", when, got, want)
+			}
+		}
+		for _, k := range keys {
+			rdb.Persist(ctx, k)
+		}
+	}
+	check("written")
+	if _, err := s.RepairIndexExpiry(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("repaired")
+}
