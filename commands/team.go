@@ -202,6 +202,9 @@ func revoke(ctx context.Context, c *Context) error {
 }
 
 func team(ctx context.Context, c *Context) error {
+	if strings.TrimSpace(c.Request.Args) != "" {
+		return c.Say(ctx, "team_usage", nil) // words after it: not what they meant
+	}
 	members, err := c.mux.store.Team(ctx)
 	if err != nil {
 		return err
@@ -309,6 +312,9 @@ func auditText(s string) string {
 const maxAuditShown = 200
 
 func dead(ctx context.Context, c *Context) error {
+	if strings.TrimSpace(c.Request.Args) != "" {
+		return c.Say(ctx, "dead_usage", nil) // words after it: not what they meant
+	}
 	ids, err := c.mux.store.DeadLetters(ctx, maxRecent)
 	if err != nil {
 		return err

@@ -248,6 +248,9 @@ func next(ctx context.Context, c *Context) error {
 }
 
 func queue(ctx context.Context, c *Context) error {
+	if strings.TrimSpace(c.Request.Args) != "" {
+		return c.Say(ctx, "queue_usage", nil) // words after it: not what they meant
+	}
 	st, err := c.mux.store.Queue(ctx, c.mux.triage.ClaimTimeout)
 	if err != nil {
 		return err
