@@ -409,11 +409,26 @@ func triage(ctx context.Context, c *Context) error {
 // original as it is said ("duplicate of 1", "duplicada de la 1"; in any
 // language Vigía speaks, as statuses are read: triage_duplicate_of_words),
 // if a word follows them: "/triage 2 duplicate of 1" is "/triage 2
-// duplicate-of 1". The longest that matches goes.
+// duplicate-of 1". The longest that matches goes. A word ending in an
+// apostrophe is elided onto the next (French "doublon d'1", "d’1"): it
+// goes from the front of the word, which is left with the number.
 func (c *Context) skipDuplicateOf(words []string) []string {
+	if len(words) == 0 {
+		return words
+	}
 	skip := 0
 	for _, lang := range locales.Supported {
 		for _, phrase := range strings.Split(c.mux.msg.Localize(lang, "triage_duplicate_of_words", nil), ",") {
+			if p := apostrophes.Replace(strings.TrimSpace(phrase)); strings.HasSuffix(p, "'") {
+				w := apostrophes.Replace(words[0])
+				if len(w) > len(p) && strings.EqualFold(w[:len(p)], p) {
+					return append([]string{w[len(p):]}, words[1:]...)
+				}
+				if strings.EqualFold(w, p) && len(words) > 1 { // "d' 1"
+					return words[1:]
+				}
+				continue
+			}
 			joining := strings.Fields(tips.Fold(phrase))
 			if len(joining) == 0 || len(joining) <= skip || len(joining) >= len(words) {
 				continue
@@ -432,6 +447,10 @@ func (c *Context) skipDuplicateOf(words []string) []string {
 	}
 	return words[skip:]
 }
+
+// apostrophes writes the apostrophes keyboards type (typographic, the
+// modifier letter) as the ASCII one.
+var apostrophes = strings.NewReplacer("\u2019", "'", "\u02bc", "'")
 
 // visible reports whether s shows something: a letter, digit, punctuation
 // or symbol. A label of invisible characters alone (joiners, marks,

@@ -250,3 +250,41 @@ func TestDuplicateMarkWrittenAsItIsSaidIsUnderstood(t *testing.T) {
 		t.Fatalf("#7 is %s (%v) after the usage", seven.Status, err)
 	}
 }
+
+// French elides "de" before a vowel sound, and investigators write it
+// before a number too: "/triage 2 doublon d'1", with a typographic
+// apostrophe ("d’1", as phones type it) or a space ("d' 1"), is
+// "doublon de 1"; "d'x", "d'" alone and a bare "doublon" get the usage,
+// and nothing is marked.
+// Mutation: fr triage_duplicate_of_words without "d'" → "/triage 2
+// doublon d'1" gets the usage, test fails.
+func TestFrenchElidedDuplicateOfIsUnderstood(t *testing.T) {
+	ctx := context.Background()
+	tm := newTeam(t)
+	for i := 1; i <= 6; i++ {
+		tm.report(strconv.Itoa(7300+i), "cobran piso en el mercado", "")
+	}
+	for _, tc := range []struct{ id, args string }{
+		{"2", "doublon d'1"},
+		{"3", "doublon d’1 urgente"},
+		{"4", "doublon D'#1"},
+		{"5", "doublon d' 1"},
+	} {
+		want := tm.text("fr", "triage_done", map[string]any{"ID": tc.id, "Status": tm.text("fr", "status_duplicate", nil)})
+		if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: tc.id + " " + tc.args, Language: "fr"}); len(r) != 1 || r[0].Text != want {
+			t.Fatalf("/triage %s %s answered %+v, want %q", tc.id, tc.args, r, want)
+		}
+		if tip, err := tm.store.Tip(ctx, tc.id); err != nil || tip.Status != tips.StatusDuplicate || tip.DuplicateOf != "1" {
+			t.Fatalf("#%s is %s of %q (%v), want a duplicate of #1", tc.id, tip.Status, tip.DuplicateOf, err)
+		}
+	}
+	usage := tm.text("fr", "triage_usage", map[string]any{"MaxLabels": 10, "LabelLen": 40})
+	for _, args := range []string{"6 doublon d'x", "6 doublon d'", "6 doublon d’", "6 doublon"} {
+		if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: args, Language: "fr"}); len(r) != 1 || r[0].Text != usage {
+			t.Fatalf("/triage %s answered %+v, want the usage %q", args, r, usage)
+		}
+	}
+	if six, err := tm.store.Tip(ctx, "6"); err != nil || six.Status == tips.StatusDuplicate {
+		t.Fatalf("#6 is %s (%v) after the usage", six.Status, err)
+	}
+}
