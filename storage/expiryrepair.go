@@ -198,6 +198,26 @@ func (s *Store) repairSketches(ctx context.Context, renew func(context.Context) 
 	}
 }
 
+// keysWithoutExpiry returns those of keys (one SCAN batch) that have no
+// expiry, in one round trip (gone ones, or with an expiry, are left out).
+func keysWithoutExpiry(ctx context.Context, node redis.Cmdable, keys []string) ([]string, error) {
+	pipe := node.Pipeline()
+	ttls := make([]*redis.DurationCmd, len(keys))
+	for i, k := range keys {
+		ttls[i] = pipe.PTTL(ctx, k)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, err
+	}
+	var bare []string
+	for i, k := range keys {
+		if ttls[i].Val() == -1 { // (go-redis gives PTTL's -1 as -1ns)
+			bare = append(bare, k)
+		}
+	}
+	return bare, nil
+}
+
 // repairSketchKeys is repairSketches' for the tip hashes of one SCAN
 // batch, in at most three round trips: their TTLs; the data key, sketch
 // and kind of those without one; the expiries.
@@ -205,23 +225,15 @@ func (s *Store) repairSketchKeys(ctx context.Context, node redis.Cmdable, keys [
 	if len(keys) == 0 {
 		return 0, nil
 	}
-	pipe := node.Pipeline()
-	ttls := make([]*redis.DurationCmd, len(keys))
-	for i, k := range keys {
-		ttls[i] = pipe.PTTL(ctx, k)
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
+	noExpiry, err := keysWithoutExpiry(ctx, node, keys)
+	if err != nil {
 		return 0, err
 	}
-	var bare []string
-	var fields []*redis.SliceCmd
-	pipe = node.Pipeline()
-	for i, k := range keys {
-		if ttls[i].Val() != -1 { // (go-redis gives PTTL's -1 as -1ns)
-			continue // an expiry, or gone
-		}
-		bare = append(bare, k)
-		fields = append(fields, pipe.HMGet(ctx, k, "k", "sk", "kind"))
+	bare := noExpiry
+	fields := make([]*redis.SliceCmd, len(bare))
+	pipe := node.Pipeline()
+	for i, k := range bare {
+		fields[i] = pipe.HMGet(ctx, k, "k", "sk", "kind")
 	}
 	if len(bare) == 0 {
 		return 0, nil
@@ -262,12 +274,8 @@ func (s *Store) repairKeys(ctx context.Context, node redis.Cmdable, keys []strin
 	if len(keys) == 0 {
 		return 0, nil
 	}
-	pipe := node.Pipeline()
-	ttls := make([]*redis.DurationCmd, len(keys))
-	for i, k := range keys {
-		ttls[i] = pipe.PTTL(ctx, k)
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
+	noExpiry, err := keysWithoutExpiry(ctx, node, keys)
+	if err != nil {
 		return 0, err
 	}
 	type bare struct {
@@ -275,11 +283,8 @@ func (s *Store) repairKeys(ctx context.Context, node redis.Cmdable, keys []strin
 		first, last *redis.ZSliceCmd // a sorted set's lowest and highest members
 	}
 	var found []*bare
-	pipe = node.Pipeline()
-	for i, k := range keys {
-		if ttls[i].Val() != -1 { // (go-redis gives PTTL's -1 as -1ns)
-			continue // an expiry, or gone
-		}
+	pipe := node.Pipeline()
+	for _, k := range noExpiry {
 		b := &bare{key: k}
 		if kind, _, _ := s.k.indexKind(k); timeScored[kind] {
 			b.first = pipe.ZRangeWithScores(ctx, k, 0, 0)
