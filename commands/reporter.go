@@ -811,10 +811,17 @@ func (c *Context) formRefusal() Reply {
 // written to the local spool (sealed, fsynced) before the reporter hears
 // "received", and moves to Redis when it is back.
 func (m *Mux) spoolTip(ctx context.Context, c *Context, part tips.Part, note string) error {
-	receipt, err := m.spool.Append(storage.SpoolEntry{
+	e := storage.SpoolEntry{
 		Pseudonym: c.Pseudonym, EventID: c.Request.EventID, Route: c.Request.Platform + ":" + c.Request.ChatID,
 		Language: c.Lang, Part: part,
-	})
+	}
+	if c.Request.ReplyToBot {
+		// A reply to one of the bot's messages (a question, which Redis
+		// alone can tell): its id, for the replay to route it as the
+		// live path would (answerSpooled).
+		e.ReplyTo = c.Request.ReplyToID
+	}
+	receipt, err := m.spool.Append(e)
 	if err != nil {
 		return fmt.Errorf("spool: %w", err) // the reporter hears it was NOT saved
 	}

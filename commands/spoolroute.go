@@ -14,8 +14,10 @@ import (
 // While Redis was unreachable every message went to the spool as a tip of
 // its own, since only Redis could say what else it was; at the replay
 // Redis can, and the message goes where the live path would have sent
-// it. The message after an Answer pressed (a restart forgot the press,
-// which the process kept in memory) is the answer to that question; a
+// it. A reply to a question (a file or a place with words: text alone is
+// never spooled as one, see keepPart) and the message after an Answer
+// pressed (a restart forgot the press, which the process kept in memory)
+// answer their question; a
 // team member's message goes to their draft, as every message of theirs
 // does, and they are told: it never reaches the queue as an anonymous
 // reporter's tip. Anything else stays a tip (""). A replay interrupted
@@ -40,8 +42,9 @@ func (m *Mux) RouteSpooled(ctx context.Context, e storage.SpoolEntry) (storage.N
 }
 
 // answerSpooled delivers a spooled message as the answer to the question
-// whose Answer its reporter pressed before they sent it, if it was still
-// armed then (takeAnswer's check, as of when the message came). It
+// it replied to (e.ReplyTo, open when it came), or else to the one whose
+// Answer its reporter pressed before they sent it, if it was still armed
+// then (takeAnswer's checks, as of when the message came). It
 // reports whether the message went as the answer and makes no tip. A
 // file or a place with words goes as takeAnswer takes it live: its words
 // as the answer, and the file or place, with them, kept (live in a
@@ -69,10 +72,22 @@ func (m *Mux) answerSpooled(ctx context.Context, e storage.SpoolEntry, team bool
 	// replay's (parseAnswering drops what expired by now).
 	var a answering
 	_ = json.Unmarshal([]byte(v), &a)
-	q := a.Next
 	at := e.At.UnixMilli()
-	if q == nil || at >= q.Until || at < q.Until-min(m.triage.AnswerWindow, armedAnswer).Milliseconds() {
-		return false, nil // none armed when it came (or pressed after it)
+	pressed := a.Next
+	if pressed == nil || at >= pressed.Until || at < pressed.Until-min(m.triage.AnswerWindow, armedAnswer).Milliseconds() {
+		pressed = nil // none armed when it came (or pressed after it)
+	}
+	q := pressed
+	if e.ReplyTo != "" {
+		// A reply to one of the bot's messages, read as takeAnswer reads
+		// it: to a question (open when it came), its answer, whatever
+		// Answer was pressed; to another message, as if no reply.
+		if r, ok := a.Replies[e.ReplyTo]; ok && at < r.Until {
+			q = &r
+		}
+	}
+	if q == nil {
+		return false, nil
 	}
 	// A message whose write reached the draft as Redis hung (the ghost
 	// part) was no answer live either.

@@ -80,6 +80,12 @@ type SpoolEntry struct {
 	// of hours must not make it look hours younger). Records spooled by
 	// earlier versions have none: they take the replay's time.
 	At time.Time `json:"a,omitzero"`
+	// ReplyTo is the id of the bot's message the spooled message replied
+	// to (a question, maybe), "" for none: the replay's router reads the
+	// question it was from the reporter's marks, as the live path does.
+	// Its id alone, no text. Records spooled by earlier versions have
+	// none: replayed as before.
+	ReplyTo string `json:"q,omitempty"`
 }
 
 // maxSpoolRecord bounds one record (a tip is far smaller).

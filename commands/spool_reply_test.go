@@ -1,0 +1,103 @@
+package commands_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// A photo with words sent as a reply to an investigator's question while
+// Redis is down is spooled as a tip (Redis alone could say it replied to
+// a question). At the replay it goes as the live path takes it: its words
+// to the asker as the answer to the question it replied to, the photo,
+// with them, the tip of its receipt, and the reporter told so. No Answer
+// was pressed: the spool's record of the message replied to is what says
+// so. Before, it stayed a tip alone, the question open, the asker never
+// told.
+// Mutation: spoolTip not recording the message replied to (ReplyTo) →
+// this fails (answers recorded: []).
+func TestFileWithWordsSpooledAsAReplyToAQuestionAnswersIt(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?", "¿Tiene una foto?")
+	o := newSpoolingTeam(t, tm)
+	ctx := context.Background()
+	tm.notices(reporterID)
+	tm.notices("2002")
+	req := commands.Request{Text: "Esta es la camioneta", EventID: 8301, ReplyToBot: true, ReplyToID: "m2",
+		Attachment: &tips.Attachment{Platform: "telegram", Kind: tips.Photo, FileRef: "AgACAgQAAx0"}}
+	receipt := o.spool(reporterID, "Rosa", req) // (Redis stopped, the reply sent, Redis back)
+	c, err := o.sp.ReplayCounts(ctx, tm.store)
+	if err != nil || c != (storage.ReplayCount{Replayed: 1}) {
+		t.Fatalf("replay: %+v %v", c, err)
+	}
+	if a := tm.tipAnswers("1"); len(a) != 1 || a[0] != req.Text {
+		t.Fatalf("answers recorded: %q", a)
+	}
+	if n := tm.notices("2002"); len(n) != 1 || n[0] != tm.notice("1", "¿Tiene una foto?", req.Text) {
+		t.Fatalf("Ana was told %q", n)
+	}
+	tip, err := tm.store.TipByReceipt(ctx, receipt)
+	if err != nil || len(tip.Content.Parts) != 1 || tip.Content.Parts[0].Text != req.Text || tip.Content.Parts[0].Attachment == nil {
+		t.Fatalf("the outage's receipt: %+v %v", tip.Content, err)
+	}
+	if n := tm.notices(reporterID); len(n) != 1 || n[0] != tm.text("en", "spool_answer_file_done", map[string]any{"Receipt": receipt}) {
+		t.Fatalf("the reporter was told %q", n)
+	}
+	if c, err := o.sp.ReplayCounts(ctx, tm.store); err != nil || c.Entries() != 0 {
+		t.Fatalf("replayed again: %+v %v", c, err)
+	}
+	// That question is answered; the other is still open, its reply its
+	// answer; a reply to the answered one again is a tip's part.
+	if r := tm.reply("m1", "El lunes"); !tm.answered(r) {
+		t.Fatalf("reply to the other question: %q", texts(r))
+	}
+	if r := tm.reply("m2", "Otra foto luego"); !tm.drafted(r, "") {
+		t.Fatalf("reply to the answered question: %q", texts(r))
+	}
+	if a := tm.tipAnswers("1"); len(a) != 2 {
+		t.Fatalf("answers recorded: %q", a)
+	}
+}
+
+// A spool record without the message replied to (as every version before
+// it was recorded wrote them, or a reply to a message of the bot's that
+// is no question) replays as before: a photo with words is the tip of its
+// receipt, and answers nothing, though a question is open.
+// Mutation: an entry without ReplyTo taken as a reply to its reporter's
+// one linked open question → this fails (the old record answers).
+func TestSpooledFileWithoutAReplyToAQuestionStaysATip(t *testing.T) {
+	for name, replyTo := range map[string]string{"old record": "", "reply to another message": "m9"} {
+		t.Run(name, func(t *testing.T) {
+			tm, _ := questioned(t, "¿Qué día?")
+			o := newSpoolingTeam(t, tm)
+			ctx := context.Background()
+			tm.notices(reporterID)
+			tm.notices("2002")
+			part := tips.Part{Text: "Esta es la camioneta", Attachment: &tips.Attachment{Platform: "telegram", Kind: tips.Photo, FileRef: "AgACAgQAAx0"}}
+			receipt, err := o.sp.Append(storage.SpoolEntry{Pseudonym: tm.store.Pseudonym("telegram", reporterID), EventID: 8311,
+				Route: "telegram:" + reporterID, Language: "es", Part: part, ReplyTo: replyTo})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := o.sp.ReplayCounts(ctx, tm.store)
+			if err != nil || c != (storage.ReplayCount{Replayed: 1}) {
+				t.Fatalf("replay: %+v %v", c, err)
+			}
+			if a := tm.tipAnswers("1"); len(a) != 0 {
+				t.Fatalf("answers recorded: %q", a)
+			}
+			tip, err := tm.store.TipByReceipt(ctx, receipt)
+			if err != nil || len(tip.Content.Parts) != 1 || tip.Content.Parts[0].Text != part.Text || tip.Content.Parts[0].Attachment == nil {
+				t.Fatalf("the record's receipt: %+v %v", tip.Content, err)
+			}
+			if n, r := tm.notices("2002"), tm.notices(reporterID); len(n)+len(r) != 0 {
+				t.Fatalf("told %q and %q", n, r)
+			}
+			if r := tm.reply("m1", "El lunes"); !tm.answered(r) {
+				t.Fatalf("the question still open: %q", texts(r))
+			}
+		})
+	}
+}
