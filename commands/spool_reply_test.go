@@ -101,3 +101,85 @@ func TestSpooledFileWithoutAReplyToAQuestionStaysATip(t *testing.T) {
 		})
 	}
 }
+
+// A photo with words spooled as a reply to a question answered already,
+// while Answer was pressed under another: live, it is no answer (not even
+// to the question pressed for), the press is cancelled and the reporter
+// told so, and the message goes on as a tip. The replay does the same:
+// the photo with its words the tip of its receipt, the other question
+// still open, the reporter's next message a new tip's, not its answer.
+// Mutation: answerSpooled without its check of the questions answered
+// already (a.Answered) → the words go as the answer to the question
+// pressed for; this fails.
+func TestFileSpooledAsAReplyToAnAnsweredQuestionCancelsTheAnswerPressed(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?", "¿Tiene una foto?")
+	o := newSpoolingTeam(t, tm)
+	ctx := context.Background()
+	if r := tm.reply("m1", "El lunes"); !tm.answered(r) {
+		t.Fatalf("reply: %q", texts(r))
+	}
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:2"})
+	o.start() // a restart: the press is Redis's alone
+	tm.notices(reporterID)
+	tm.notices("2002")
+	req := commands.Request{Text: "Esta es la camioneta", EventID: 8321, ReplyToBot: true, ReplyToID: "m1",
+		Attachment: &tips.Attachment{Platform: "telegram", Kind: tips.Photo, FileRef: "AgACAgQAAx0"}}
+	receipt := o.spool(reporterID, "Rosa", req)
+	c, err := o.sp.ReplayCounts(ctx, tm.store)
+	if err != nil || c != (storage.ReplayCount{Replayed: 1}) {
+		t.Fatalf("replay: %+v %v", c, err)
+	}
+	if a := tm.tipAnswers("1"); len(a) != 1 || a[0] != "El lunes" {
+		t.Fatalf("answers recorded: %q", a)
+	}
+	if n := tm.notices("2002"); len(n) != 0 {
+		t.Fatalf("Ana was told %q", n)
+	}
+	if tip, err := tm.store.TipByReceipt(ctx, receipt); err != nil || len(tip.Content.Parts) != 1 || tip.Content.Parts[0].Text != req.Text {
+		t.Fatalf("the outage's receipt: %+v %v", tip.Content, err)
+	}
+	if n := tm.notices(reporterID); len(n) != 1 || n[0] != tm.text("en", "answer_reply_not_taken", nil) {
+		t.Fatalf("the reporter was told %q", n)
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Otra cosa: hay armas en la bodega"}); !tm.drafted(r, "") {
+		t.Fatalf("the message after: %q", texts(r))
+	}
+	if r := tm.reply("m2", "No tengo foto"); !tm.answered(r) {
+		t.Fatalf("the other question still open: %q", texts(r))
+	}
+}
+
+// A photo with words spooled as a reply to one question while Answer was
+// pressed under another answers the one it replied to, as live, and uses
+// the press up, as live: the reporter's next message is a new tip's, not
+// the answer to the other question.
+// Mutation: answerSpooled using up only the replied-to question's marks
+// (the Answer pressed for the other left armed) → the next message goes
+// as that one's answer; this fails.
+func TestFileSpooledAsAReplyWhileAnswerPressedForAnotherUsesThePressUp(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?", "¿Tiene una foto?")
+	o := newSpoolingTeam(t, tm)
+	ctx := context.Background()
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:1"})
+	o.start() // a restart: the press is Redis's alone
+	tm.notices(reporterID)
+	tm.notices("2002")
+	req := commands.Request{Text: "Esta es la camioneta", EventID: 8331, ReplyToBot: true, ReplyToID: "m2",
+		Attachment: &tips.Attachment{Platform: "telegram", Kind: tips.Photo, FileRef: "AgACAgQAAx0"}}
+	receipt := o.spool(reporterID, "Rosa", req)
+	if c, err := o.sp.ReplayCounts(ctx, tm.store); err != nil || c != (storage.ReplayCount{Replayed: 1}) {
+		t.Fatalf("replay: %+v %v", c, err)
+	}
+	if n := tm.notices("2002"); len(n) != 1 || n[0] != tm.notice("1", "¿Tiene una foto?", req.Text) {
+		t.Fatalf("Ana was told %q", n)
+	}
+	if n := tm.notices(reporterID); len(n) != 1 || n[0] != tm.text("en", "spool_answer_file_done", map[string]any{"Receipt": receipt}) {
+		t.Fatalf("the reporter was told %q", n)
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Otra cosa: hay armas en la bodega"}); !tm.drafted(r, "") {
+		t.Fatalf("the message after: %q", texts(r))
+	}
+	if a := tm.tipAnswers("1"); len(a) != 1 || a[0] != req.Text {
+		t.Fatalf("answers recorded: %q", a)
+	}
+}

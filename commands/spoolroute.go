@@ -81,9 +81,12 @@ func (m *Mux) answerSpooled(ctx context.Context, e storage.SpoolEntry, team bool
 	if e.ReplyTo != "" {
 		// A reply to one of the bot's messages, read as takeAnswer reads
 		// it: to a question (open when it came), its answer, whatever
-		// Answer was pressed; to another message, as if no reply.
+		// Answer was pressed; to one answered already, no answer, and the
+		// Answer pressed cancelled; to another message, as if no reply.
 		if r, ok := a.Replies[e.ReplyTo]; ok && at < r.Until {
 			q = &r
+		} else if until, ok := a.Answered[e.ReplyTo]; ok && at < until {
+			return false, m.replyNotTaken(ctx, e, pressed)
 		}
 	}
 	if q == nil {
@@ -113,6 +116,9 @@ func (m *Mux) answerSpooled(ctx context.Context, e storage.SpoolEntry, team bool
 	// leaves them).
 	var stillArmed *question
 	if uerr := m.updateAnswering(ctx, e.Pseudonym, func(a *answering) {
+		if a.Next != nil && pressed != nil && a.Next.Tip == pressed.Tip && a.Next.N == pressed.N {
+			a.Next = nil // (a reply to another question uses it up too, as live)
+		}
 		a.answer(func(r question) bool { return r.Tip == q.Tip && r.N == q.N })
 		stillArmed = a.Next
 	}); uerr != nil {
@@ -144,6 +150,32 @@ func (m *Mux) answerSpooled(ctx context.Context, e storage.SpoolEntry, team bool
 	}
 	m.notify(ctx, e.Route, Reply{Text: m.msg.Localize(lang, "spool_answer_done", map[string]any{"Receipt": e.Receipt})})
 	return true, nil
+}
+
+// replyNotTaken is takeAnswer's reply to a question answered already,
+// for a spooled message: not an answer (it stays a tip, or goes to a
+// team member's draft), and the Answer pressed before it, if one was
+// armed then (pressed), is cancelled and the reporter told, as live.
+// Cancelled already (a replay tried again), they are not told twice.
+func (m *Mux) replyNotTaken(ctx context.Context, e storage.SpoolEntry, pressed *question) error {
+	if pressed == nil {
+		return nil
+	}
+	cancelled := false
+	if err := m.updateAnswering(ctx, e.Pseudonym, func(a *answering) {
+		cancelled = false
+		if a.Next != nil && a.Next.Tip == pressed.Tip && a.Next.N == pressed.N {
+			a.Next, cancelled = nil, true
+		}
+	}); err != nil {
+		return err
+	}
+	if !cancelled {
+		return nil
+	}
+	m.armed.disarm(e.Pseudonym)
+	m.notify(ctx, e.Route, Reply{Text: m.msg.Localize(m.readerLanguage(ctx, e.Pseudonym, e.Language), "answer_reply_not_taken", nil)})
+	return nil
 }
 
 // draftSpooled adds a team member's spooled message to their draft, as
