@@ -258,7 +258,7 @@ return redis.call('HSET', KEYS[1], 'kind', ARGV[1], 'p', ARGV[2])`)
 // is still ARGV[10] after its "r:" (the record that could not be read:
 // the new text replaces it, even the same words). It
 // starts the publication (KEYS[1]) when enough different investigators
-// (ARGV[4]) approved the same revision: the destinations (ARGV[15]…) are
+// (ARGV[4]) approved the same revision: the destinations (ARGV[19]…) are
 // queued (KEYS[2]) and the broadcast joins the active ones (KEYS[3]). A
 // published warning whose delivery is held ("held": its text could not be
 // read) takes approvals of a new text likewise, and enough of them let its
@@ -280,6 +280,8 @@ return redis.call('HSET', KEYS[1], 'kind', ARGV[1], 'p', ARGV[2])`)
 // crash, a lost reply) or still on its way, so it stands in for that
 // after-step first, as afterDecision would apply it (it lets the warning
 // be published: not a dismissal), to a publication that exists only.
+// ARGV[15] to ARGV[18] are the walk's (publishedDuplicate's pub, dups,
+// max and reads): {-9, 0} is its stop short, nothing recorded.
 var approve = redis.NewScript(walkDuplicates + `
 local held = redis.call('HEXISTS', KEYS[1], 'held') == 1 and redis.call('HEXISTS', KEYS[1], 'retracted') == 0
 if redis.call('HGET', KEYS[1], 'state') == 'published' and not held then return {-1, 0} end
@@ -321,7 +323,7 @@ for i = 4, #KEYS do -- the chain to the original, as the approver read it
 end
 if lapsed then return {-4, 0} end
 if not held then -- the tips marked duplicates of it, and theirs, to the end: one published has gone out already
-  local out = publishedDuplicate(ARGV[7], ARGV[15], ARGV[16], tonumber(ARGV[17]))
+  local out = publishedDuplicate(ARGV[7], ARGV[15], ARGV[16], tonumber(ARGV[17]), tonumber(ARGV[18]))
   if out then return out end
 end
 local rev = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
@@ -349,7 +351,7 @@ if held then
   redis.call('HDEL', KEYS[1], 'held') -- its destinations, queued when published, go on
 else
   redis.call('HSET', KEYS[1], 'state', 'published', 'at', ARGV[2])
-  for i = 18, #ARGV do redis.call('HSETNX', KEYS[2], ARGV[i], 'p') end
+  for i = 19, #ARGV do redis.call('HSETNX', KEYS[2], ARGV[i], 'p') end
 end
 redis.call('HSETNX', KEYS[2], '~', 'job')
 redis.call('PEXPIRE', KEYS[2], ARGV[8])
@@ -371,19 +373,26 @@ local function namesOriginal(pk, cur)
 end
 `
 
-// walkDuplicates defines publishedDuplicate(id, pub, dups, max): it walks
-// the tips marked duplicates of tip id ("dups" .. id, the reverse of their
-// marks), and theirs, to the end of every chain; a member whose mark,
-// recorded or under way (its publication hash "pub" .. member), no longer
-// names its parent is dropped. It returns {-7, tip} for the first one
-// published (it has gone out already: id must not), {-8, 0} past max
-// tips, nil if none is published.
+// walkDuplicates defines publishedDuplicate(id, pub, dups, max, reads):
+// it walks the tips marked duplicates of tip id ("dups" .. id, the
+// reverse of their marks), and theirs, to the end of every chain; a
+// member whose mark, recorded or under way (its publication hash "pub" ..
+// member), no longer names its parent is dropped. It returns {-7, tip}
+// for the first one published (it has gone out already: id must not),
+// {-8, 0} past max tips, nil if none is published; and {-9, 0}, before
+// it reads a list that would take the members it read past reads (see
+// walkReads): stale entries can make a list as long as they like, and
+// one run must not keep Redis busy for long. Nothing but stale entries
+// dropped is written then; the caller drops the rest a batch a call
+// (dropStaleBehind) and runs it again.
 const walkDuplicates = namesOriginal + `
-local function publishedDuplicate(id, pub, dups, max)
-  local found, level, n = {[id] = true}, {id}, 0
+local function publishedDuplicate(id, pub, dups, max, reads)
+  local found, level, n, read = {[id] = true}, {id}, 0, 0
   while #level > 0 do
     local nextLevel = {}
     for _, cur in ipairs(level) do
+      read = read + redis.call('SCARD', dups .. cur)
+      if read > reads then return {-9, 0} end
       for _, d in ipairs(redis.call('SMEMBERS', dups .. cur)) do
         if not found[d] then
           local pk = pub .. d
@@ -408,7 +417,7 @@ end
 // tip marked a duplicate of it was published. KEYS[1] is its list of
 // duplicates (the walk's keys are all in its hash slot, {bc}).
 var duplicateOut = redis.NewScript(walkDuplicates + `
-return publishedDuplicate(ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])) or {0, 0}`)
+return publishedDuplicate(ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])) or {0, 0}`)
 
 // PublishedDuplicate checks, as an approval would (see approve), whether
 // a tip marked a duplicate of warning id (or of one of those, to the end)
@@ -417,7 +426,9 @@ return publishedDuplicate(ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])) or {0, 0
 // it. /publish says so before it shows a preview of what cannot go out.
 func (s *Store) PublishedDuplicate(ctx context.Context, id string) (dup string, tooMany bool, err error) {
 	run := func() ([]int64, error) {
-		return duplicateOut.Run(ctx, s.rdb, []string{s.k.duplicates(id)}, id, s.k.publication(""), s.k.duplicates(""), MaxDuplicates).Int64Slice()
+		return s.walked(ctx, id, func() ([]int64, error) {
+			return duplicateOut.Run(ctx, s.rdb, []string{s.k.duplicates(id)}, id, s.k.publication(""), s.k.duplicates(""), MaxDuplicates, walkReads).Int64Slice()
+		})
 	}
 	res, err := run()
 	if err == nil && res[0] == -7 {
@@ -727,11 +738,14 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 		keys, seen[i] = append(keys, s.k.publication(l.ID)), strconv.FormatInt(max(l.Decision, 0), 10)
 	}
 	args := []any{a.By.Key, now.UnixMilli(), sealedText, a.Needed, sealedBy, revision, id, s.retention.Milliseconds(), textMAC, replace, cutoff, a.DuplicateOf, max(a.Decision, 0), strings.Join(seen, ","),
-		s.k.publication(""), s.k.duplicates(""), MaxDuplicates}
+		s.k.publication(""), s.k.duplicates(""), MaxDuplicates, walkReads}
 	for _, d := range destinations {
 		args = append(args, d)
 	}
-	res, err := approve.Run(ctx, s.rdb, keys, args...).Int64Slice()
+	run := func() ([]int64, error) {
+		return s.walked(ctx, id, func() ([]int64, error) { return approve.Run(ctx, s.rdb, keys, args...).Int64Slice() })
+	}
+	res, err := run()
 	if err == nil && res[0] == -4 {
 		// Dismissals or duplicate marks made too long ago (of this
 		// warning, or of a tip on its chain): settled, then the approval
@@ -741,7 +755,7 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 				return Approval{}, err
 			}
 		}
-		res, err = approve.Run(ctx, s.rdb, keys, args...).Int64Slice()
+		res, err = run()
 	}
 	if err == nil && res[0] == -7 {
 		// A published duplicate of it whose mark lapsed (its process
@@ -749,7 +763,7 @@ func (s *Store) ApprovePublication(ctx context.Context, id string, a PublishAppr
 		if err := s.settleLapsedVetoes(ctx, strconv.FormatInt(res[1], 10), cutoff); err != nil {
 			return Approval{}, err
 		}
-		res, err = approve.Run(ctx, s.rdb, keys, args...).Int64Slice()
+		res, err = run()
 	}
 	if err != nil {
 		return Approval{}, fmt.Errorf("approve: %w", err)
