@@ -256,6 +256,32 @@ func (s *Store) Draft(ctx context.Context, pseudonym string) (Draft, error) {
 	if err != nil {
 		return Draft{}, fmt.Errorf("get draft: %w", err)
 	}
+	return draftOf(v)
+}
+
+// DraftWithPart returns the reporter's current draft and whether the
+// part of platform event eventID is in it, in one read: a part whose
+// write's reply was lost (the script ran, the client saw a timeout) is
+// found there, or not. No draft: ErrNotFound (the part is in none).
+func (s *Store) DraftWithPart(ctx context.Context, pseudonym string, eventID int64) (Draft, bool, error) {
+	// HEXISTS and the summary in one round trip: the part stays where it
+	// is (sealed, and not needed).
+	pipe := s.rdb.Pipeline()
+	part := pipe.HExists(ctx, s.k.draft(pseudonym), partField(eventID))
+	sum := pipe.HMGet(ctx, s.k.draft(pseudonym), "id", "cat", "n", "chars", "fu")
+	if _, err := pipe.Exec(ctx); err != nil {
+		return Draft{}, false, fmt.Errorf("draft part: %w", err)
+	}
+	d, err := draftOf(sum.Val())
+	if err != nil {
+		return Draft{}, false, err
+	}
+	return d, part.Val(), nil
+}
+
+// draftOf reads a draft's summary from the values of its fields id,
+// cat, n, chars and fu, or ErrNotFound if it has no id.
+func draftOf(v []any) (Draft, error) {
 	id, _ := v[0].(string)
 	if id == "" {
 		return Draft{}, ErrNotFound
