@@ -33,6 +33,11 @@ type Context struct {
 	// failed, the draft is full, a limit was reached. The reporter, told
 	// so, chooses again later; the message is not to be typed again.
 	heldKept bool
+	// partFound is set by keepPart when the part's write failed in a way
+	// that leaves it unknown whether it was written (its reply lost): the
+	// answer it gives had the reply come back, given the draft the part
+	// was found in (heldButton looks).
+	partFound func(ctx context.Context, d storage.Draft) error
 	// historyPage is the page of a tip's history /tip shows (1, the
 	// latest entries, when 0).
 	historyPage int

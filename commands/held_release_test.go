@@ -117,15 +117,23 @@ func TestHeldMessageTakenByAPressThatNeverFinishedIsStillReminded(t *testing.T) 
 // partReplyLost is a store on which a held message's part is written to
 // the draft but its reply lost (a timeout: the press hears it failed),
 // and the reporter's marks are then not written (the give-back fails)
-// until heal.
+// until heal. unwritten: the part is not written either (the write
+// itself timed out); unreadable: the draft cannot be read either.
+// Healed, it is the store.
 type partReplyLost struct {
 	*storage.Store
-	failing atomic.Bool
+	failing, healed       atomic.Bool
+	unwritten, unreadable bool
 }
 
 func (s *partReplyLost) AddToDraft(ctx context.Context, p string, d storage.DraftPart) (storage.Draft, error) {
-	if _, err := s.Store.AddToDraft(ctx, p, d); err != nil {
-		return storage.Draft{}, err
+	if s.healed.Load() {
+		return s.Store.AddToDraft(ctx, p, d)
+	}
+	if !s.unwritten {
+		if _, err := s.Store.AddToDraft(ctx, p, d); err != nil {
+			return storage.Draft{}, err
+		}
 	}
 	s.failing.Store(true)
 	return storage.Draft{}, fmt.Errorf("add to draft: %w", &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded})
@@ -138,25 +146,40 @@ func (s *partReplyLost) UpdateAnswering(ctx context.Context, p string, update fu
 	return s.Store.UpdateAnswering(ctx, p, update)
 }
 
-// A press of "it is a new tip" whose part was written to the draft but
-// whose reply was lost (the reporter told to try again), and whose
-// give-back failed too, leaves the message taken: the sweep, after the
-// press's lease, finds its event in the draft and lets the held copy go
-// without a word. Nothing is lost: the message is in the reporter's
-// draft, once, for them to send; a press again hears it is no longer
-// waiting; no reminder or end notice says it was deleted.
-func TestHeldPressWhosePartReplyWasLostKeepsTheMessageInTheDraft(t *testing.T) {
-	tm := unlinkedQuestion(t)
+func (s *partReplyLost) DraftWithPart(ctx context.Context, p string, eventID int64) (storage.Draft, bool, error) {
+	if s.unreadable && s.failing.Load() {
+		return storage.Draft{}, false, fmt.Errorf("draft part: %w", context.DeadlineExceeded)
+	}
+	return s.Store.DraftWithPart(ctx, p, eventID)
+}
+
+// onPartReplyLost has tm's mux run on a partReplyLost store.
+func onPartReplyLost(tm *team) *partReplyLost {
 	s := &partReplyLost{Store: tm.store}
 	tm.mux = commands.New(commands.Options{
 		Store: s, Messages: tm.msg, Now: tm.clk.Now, DefaultLanguage: "en", Logger: slog.New(slog.NewTextHandler(tm.logs, nil)),
 		Retention: 90 * 24 * time.Hour, Roles: commands.Roles{"telegram:" + adminID: commands.Admin},
 	})
 	tm.mux.AddSender("telegram", tm.sent)
+	return s
+}
+
+// A press of "it is a new tip" whose part was written to the draft but
+// whose reply was lost, and whose give-back failed too, leaves the
+// message taken: one read finds the part in the draft, and the reporter
+// is told it was added, as the write would have told them (told to try
+// again, they would send it again, and have it twice). The sweep, after
+// the press's lease, finds its event in the draft and lets the held copy
+// go without a word. Nothing is lost: the message is in the reporter's
+// draft, once, for them to send; a press again hears it is no longer
+// waiting; no reminder or end notice says it was deleted.
+func TestHeldPressWhosePartReplyWasLostKeepsTheMessageInTheDraft(t *testing.T) {
+	tm := unlinkedQuestion(t)
+	s := onPartReplyLost(tm)
 	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes", ReplyToBot: true, ReplyToID: "m1", MessageID: "r93", EventID: 9301}); press(r, "ansh:0") == "" {
 		t.Fatalf("a swipe-reply to the unlinked question: %q", texts(r))
 	}
-	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:0"}); len(r) != 1 || r[0].Text != tm.text("en", "error_storage_retry", nil) {
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:0"}); !tm.drafted(r, "") || press(r, "send:") == "" {
 		t.Fatalf("'it is a new tip' pressed, its reply lost: %q", texts(r))
 	}
 	s.failing.Store(false)
@@ -177,5 +200,69 @@ func TestHeldPressWhosePartReplyWasLostKeepsTheMessageInTheDraft(t *testing.T) {
 				t.Fatalf("about a message in their draft, the reporter was sent %q", r.Text)
 			}
 		}
+	}
+}
+
+// The same press, the reporter's draft already open, and the held
+// message naming them: the answer is the one a write whose reply came
+// back gives, its warning included, and the part counted once.
+func TestHeldPressWhosePartReplyWasLostIsToldAsAdded(t *testing.T) {
+	tm := unlinkedQuestion(t)
+	if r := tm.as(reporterID, "Rosa Paredes", commands.Request{Text: "Cobran piso en la farmacia", EventID: 9310}); !tm.drafted(r, "") {
+		t.Fatalf("a first message: %q", texts(r))
+	}
+	s := onPartReplyLost(tm)
+	if r := tm.as(reporterID, "Rosa Paredes", commands.Request{Text: "Rosa Paredes los vio el lunes", ReplyToBot: true, ReplyToID: "m1", MessageID: "r94", EventID: 9311}); press(r, "ansh:0") == "" {
+		t.Fatalf("a swipe-reply to the unlinked question: %q", texts(r))
+	}
+	r := tm.as(reporterID, "Rosa Paredes", commands.Request{Callback: "ansh:0"})
+	want := tm.text("en", "own_name_in_text", nil) + "\n\n" + tm.text("en", "draft_added", nil, 2)
+	if len(r) != 1 || r[0].Text != want || press(r, "send:") == "" {
+		t.Fatalf("'it is a new tip' pressed, its reply lost: %q", texts(r))
+	}
+	s.failing.Store(false)
+	if d, err := tm.store.Draft(context.Background(), tm.store.Pseudonym("telegram", reporterID)); err != nil || d.Parts != 2 {
+		t.Fatalf("the reporter's draft %+v %v, want the two messages", d, err)
+	}
+}
+
+// The same press whose part was not written (the write itself failed):
+// the reporter is told to try again, which is true (pressed again once
+// the press's lease is over, it is added); and one whose draft cannot be
+// read either is told that the message may or may not be in it.
+func TestHeldPressWhosePartWriteFailedIsToldWhatIsKnown(t *testing.T) {
+	for _, c := range []struct {
+		name                  string
+		unwritten, unreadable bool
+		want                  string
+	}{
+		{"not written", true, false, "error_storage_retry"},
+		{"not readable", false, true, "held_part_unknown"},
+		{"neither", true, true, "held_part_unknown"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tm := unlinkedQuestion(t)
+			s := onPartReplyLost(tm)
+			s.unwritten, s.unreadable = c.unwritten, c.unreadable
+			if r := tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes", ReplyToBot: true, ReplyToID: "m1", MessageID: "r95", EventID: 9321}); press(r, "ansh:0") == "" {
+				t.Fatalf("a swipe-reply to the unlinked question: %q", texts(r))
+			}
+			if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:0"}); len(r) != 1 || r[0].Text != tm.text("en", c.want, nil) {
+				t.Fatalf("'it is a new tip' pressed, its write failed: %q, want %s", texts(r), c.want)
+			}
+			s.failing.Store(false)
+			s.healed.Store(true)
+			tm.clk.Add(3 * time.Minute)
+			sweepHeld(t, tm.mux)
+			if c.unwritten {
+				if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:0"}); !tm.drafted(r, "") {
+					t.Fatalf("pressed again after the lease: %q", texts(r))
+				}
+			}
+			d, err := tm.store.Draft(context.Background(), tm.store.Pseudonym("telegram", reporterID))
+			if err != nil || d.Parts != 1 {
+				t.Fatalf("the reporter's draft %+v %v, want the message in it once", d, err)
+			}
+		})
 	}
 }

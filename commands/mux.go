@@ -27,6 +27,7 @@ type Store interface {
 	Pseudonym(platform, userID string) string
 	AddToDraft(ctx context.Context, pseudonym string, p storage.DraftPart) (storage.Draft, error)
 	Draft(ctx context.Context, pseudonym string) (storage.Draft, error)
+	DraftWithPart(ctx context.Context, pseudonym string, eventID int64) (storage.Draft, bool, error)
 	SetDraftCategory(ctx context.Context, pseudonym, draftID string, c tips.Category) error
 	DiscardDraft(ctx context.Context, pseudonym, draftID string) error
 	DropDraft(ctx context.Context, pseudonym string) (bool, error)

@@ -411,6 +411,59 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		}
 		return c.Say(ctx, "unsupported_message", nil)
 	}
+	// What the reporter is told once the part is in their draft d: also
+	// when its write's reply was lost and the part is found there
+	// (partFound).
+	kept := func(ctx context.Context, d storage.Draft) error {
+		startedNow := d.Parts == 1 // this part started the draft
+		cleaned := 0               // pictures whose hidden data went, told of in this answer
+		if note == "file_cleaned" {
+			cleaned = 1
+		}
+		// Their own name or username in their own words (not in a forward:
+		// someone else's, evidence as it is): kept, but they are told.
+		ownName := part.Forward == nil && namesSender(req.Name, part.Text)
+		if req.AlbumMore && !c.fileNotAnswer && !codeDropped && !codeCut && !ownName && (note == "" || note == "file_cleaned") {
+			// An album's item with more of it to come, kept, with nothing to
+			// warn of: its last item answers for all (not one "added" per
+			// photo). A warning about this item still goes out now.
+			m.albums.item(c.Pseudonym, startedNow, cleaned == 1, m.now())
+			return nil
+		}
+		if req.AlbumItems > 1 {
+			// The album's last item: it says what the silent items did (not
+			// told by the parts alone: an item refused is none of them).
+			run := m.albums.end(c.Pseudonym)
+			startedNow = startedNow || run.started
+			cleaned += run.cleaned
+		}
+		before := ""
+		if c.fileNotAnswer {
+			before = c.T("answer_file_as_tip", nil) + "\n\n"
+		}
+		if cleaned > 0 {
+			before += c.fileNote("file_cleaned", cleaned) + "\n\n"
+		}
+		if note != "" && note != "file_cleaned" {
+			before += c.fileNote(note, 1) + "\n\n"
+		}
+		if codeDropped {
+			before += c.T("receipt_caption_dropped", nil) + "\n\n"
+		}
+		if codeCut {
+			before += c.T("receipt_text_dropped", nil) + "\n\n"
+		}
+		if ownName {
+			before += c.T("own_name_in_text", nil) + "\n\n"
+		}
+		if part.Location != nil {
+			// Kept to about 1 km (tips.Coarsen), a place's name and address
+			// not at all: a reporter who sent the spot where someone is held
+			// must not believe investigators can find it from this alone.
+			before += c.T("location_coarse", nil) + "\n\n"
+		}
+		return c.draftAnswer(ctx, before, startedNow, d)
+	}
 	var d storage.Draft
 	var err error
 	if codesUnknown == nil {
@@ -483,56 +536,13 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		})
 	}
 	if err != nil {
+		// Its reply lost (a timeout after the script ran), the part may be
+		// in the draft all the same: a held message's press looks
+		// (heldButton).
+		c.partFound = kept
 		return err
 	}
-	startedNow := d.Parts == 1 // this part started the draft
-	cleaned := 0               // pictures whose hidden data went, told of in this answer
-	if note == "file_cleaned" {
-		cleaned = 1
-	}
-	// Their own name or username in their own words (not in a forward:
-	// someone else's, evidence as it is): kept, but they are told.
-	ownName := part.Forward == nil && namesSender(req.Name, part.Text)
-	if req.AlbumMore && !c.fileNotAnswer && !codeDropped && !codeCut && !ownName && (note == "" || note == "file_cleaned") {
-		// An album's item with more of it to come, kept, with nothing to
-		// warn of: its last item answers for all (not one "added" per
-		// photo). A warning about this item still goes out now.
-		m.albums.item(c.Pseudonym, startedNow, cleaned == 1, m.now())
-		return nil
-	}
-	if req.AlbumItems > 1 {
-		// The album's last item: it says what the silent items did (not
-		// told by the parts alone: an item refused is none of them).
-		run := m.albums.end(c.Pseudonym)
-		startedNow = startedNow || run.started
-		cleaned += run.cleaned
-	}
-	before := ""
-	if c.fileNotAnswer {
-		before = c.T("answer_file_as_tip", nil) + "\n\n"
-	}
-	if cleaned > 0 {
-		before += c.fileNote("file_cleaned", cleaned) + "\n\n"
-	}
-	if note != "" && note != "file_cleaned" {
-		before += c.fileNote(note, 1) + "\n\n"
-	}
-	if codeDropped {
-		before += c.T("receipt_caption_dropped", nil) + "\n\n"
-	}
-	if codeCut {
-		before += c.T("receipt_text_dropped", nil) + "\n\n"
-	}
-	if ownName {
-		before += c.T("own_name_in_text", nil) + "\n\n"
-	}
-	if part.Location != nil {
-		// Kept to about 1 km (tips.Coarsen), a place's name and address
-		// not at all: a reporter who sent the spot where someone is held
-		// must not believe investigators can find it from this alone.
-		before += c.T("location_coarse", nil) + "\n\n"
-	}
-	return c.draftAnswer(ctx, before, startedNow, d)
+	return kept(ctx, d)
 }
 
 // withLinks is a message's text followed by the addresses of the links it
