@@ -5,6 +5,9 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -38,35 +41,40 @@ const IndexRepairLease = time.Minute
 var ErrIndexRepairHeld = errors.New("the index expiry repair is run by another process")
 
 // takeRepair takes the repair (KEYS[1], indexExpiryChecked) for token
-// ARGV[1] at ARGV[2] (unix ms), for a lease of ARGV[3] ms: 'done' if a
+// ARGV[1] at ARGV[2] (unix ms), for a lease of ARGV[3] ms: {'done'} if a
 // run completed within the day (or an earlier version's mark, a unix ms
-// alone, is there: it looks, or looked), 'held' while another run's
-// lease lasts, else 'taken'. A run's mark ("token lease-end") is kept a
-// day at most.
+// alone, is there: it looks, or looked), {'held'} while another run's
+// lease lasts, else {'taken', where the run it takes over got to
+// (repairProgress; empty if none)}. A run's mark ("token lease-end
+// progress") is kept a day at most from its last write.
 var takeRepair = redis.NewScript(`
+local p = ''
 local v = redis.call('GET', KEYS[1])
 if v then
-  local owner, til = string.match(v, '^(%S+) (%d+)$')
-  if not owner then return 'done' end
-  if owner ~= ARGV[1] and tonumber(til) > tonumber(ARGV[2]) then return 'held' end
+  local owner, til, prog = string.match(v, '^(%S+) (%d+) ?(%S*)$')
+  if not owner then return {'done'} end
+  if owner ~= ARGV[1] and tonumber(til) > tonumber(ARGV[2]) then return {'held'} end
+  p = prog
 end
-redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. (tonumber(ARGV[2]) + tonumber(ARGV[3])), 'PX', ARGV[4])
-return 'taken'`)
+redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. (tonumber(ARGV[2]) + tonumber(ARGV[3])) .. ' ' .. p, 'PX', ARGV[4])
+return {'taken', p}`)
 
 // renewRepair, for token ARGV[1]'s run of the repair (KEYS[1]) at
-// ARGV[2]: ARGV[3] 'renew' extends its lease by ARGV[4] ms; 'done' marks
-// the repair done for ARGV[5] ms; 'free' lets it go. 0 if the run is not
-// token's any more (its lease ran out and another took it over): nothing
-// is written.
+// ARGV[2]: ARGV[3] 'renew' extends its lease by ARGV[4] ms and records
+// where it got to, ARGV[6] (repairProgress); 'done' marks the repair done
+// for ARGV[5] ms; 'free' ends its lease now, keeping where it got to
+// (ARGV[6]) for the next run to go on from. Its mark is kept ARGV[5] ms.
+// 0 if the run is not token's any more (its lease ran out and another
+// took it over): nothing is written.
 var renewRepair = redis.NewScript(`
 local v = redis.call('GET', KEYS[1])
 if not v or string.match(v, '^(%S+) ') ~= ARGV[1] then return 0 end
 if ARGV[3] == 'renew' then
-  redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. (tonumber(ARGV[2]) + tonumber(ARGV[4])), 'PX', ARGV[5])
+  redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. (tonumber(ARGV[2]) + tonumber(ARGV[4])) .. ' ' .. ARGV[6], 'PX', ARGV[5])
 elseif ARGV[3] == 'done' then
   redis.call('SET', KEYS[1], 'done', 'PX', ARGV[5])
 else
-  redis.call('DEL', KEYS[1])
+  redis.call('SET', KEYS[1], ARGV[1] .. ' 0 ' .. ARGV[6], 'PX', ARGV[5])
 end
 return 1`)
 
@@ -80,40 +88,45 @@ return 1`)
 // keys in batches (SCAN, on each primary of a Redis Cluster). One
 // process at a time runs it (ErrIndexRepairHeld while another's lease,
 // renewed at each batch, lasts), and once a day at most: the day is
-// counted from a run that went through every key, so that a run that
-// stopped (an error, a cancelled ctx: let go at once; a process killed:
-// once its lease is over) is run again, from the start, at the next
-// call. It returns how many keys it gave an expiry; 0 without looking
-// if a run completed within the day. Running it again changes nothing.
+// counted from a run that went through every key. A run that stopped
+// (an error, a cancelled ctx: let go at once; a process killed: once its
+// lease is over) is gone on with at the next call from where it got to:
+// its lease holds each primary's SCAN cursor (repairProgress), so that
+// processes killed again and again, each before a whole SCAN, still get
+// through every key in turn. It returns how many keys it gave an expiry;
+// 0 without looking if a run completed within the day. Running it again
+// changes nothing.
 func (s *Store) RepairIndexExpiry(ctx context.Context) (int, error) {
 	token := rand.Text()
 	key := s.k.indexExpiryChecked()
-	res, err := takeRepair.Run(ctx, s.rdb, []string{key}, token, s.now().UnixMilli(), IndexRepairLease.Milliseconds(), repairEvery.Milliseconds()).Text()
+	res, err := takeRepair.Run(ctx, s.rdb, []string{key}, token, s.now().UnixMilli(), IndexRepairLease.Milliseconds(), repairEvery.Milliseconds()).StringSlice()
 	if err != nil {
 		return 0, fmt.Errorf("index expiry: %w", err)
 	}
-	switch res {
+	switch res[0] {
 	case "done":
 		return 0, nil
 	case "held":
 		return 0, ErrIndexRepairHeld
 	}
-	mark := func(ctx context.Context, what string) error {
-		ok, err := renewRepair.Run(ctx, s.rdb, []string{key}, token, s.now().UnixMilli(), what, IndexRepairLease.Milliseconds(), repairEvery.Milliseconds()).Int()
+	mark := func(ctx context.Context, what, progress string) error {
+		ok, err := renewRepair.Run(ctx, s.rdb, []string{key}, token, s.now().UnixMilli(), what, IndexRepairLease.Milliseconds(), repairEvery.Milliseconds(), progress).Int()
 		if err == nil && ok == 0 {
 			err = ErrIndexRepairHeld // taken over: that run goes on
 		}
 		return err
 	}
-	n, err := s.repairIndexExpiry(ctx, func(ctx context.Context) error { return mark(ctx, "renew") })
+	run := &repairRun{at: parseRepairProgress(res[1])}
+	run.renew = func(ctx context.Context, progress string) error { return mark(ctx, "renew", progress) }
+	n, err := s.repairIndexExpiry(ctx, run)
 	if err == nil {
-		err = mark(ctx, "done")
+		err = mark(ctx, "done", "")
 	}
 	if err != nil {
 		if !errors.Is(err, ErrIndexRepairHeld) {
-			// Let go: run again at the next call.
+			// Let go: gone on with at the next call.
 			stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			_ = mark(stop, "free")
+			_ = mark(stop, "free", run.progress())
 			cancel()
 		}
 		return n, fmt.Errorf("index expiry: %w", err)
@@ -121,39 +134,148 @@ func (s *Store) RepairIndexExpiry(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// repairIndexExpiry is RepairIndexExpiry once it is taken: renew is
-// called after each batch (its error stops the run).
-func (s *Store) repairIndexExpiry(ctx context.Context, renew func(context.Context) error) (int, error) {
+// repairProgress is where a run of the repair got to, kept in its lease
+// (indexExpiryChecked) for a run that takes it over: by phase ("ix", the
+// index keys; "tip", the tips' hashes) and primary, the cursor its SCAN
+// returned last, or repairScanned once it returned 0. Entries are
+// "phase:server:cursor", comma separated. A primary is named by its
+// run_id (INFO server): a server restarted since, or another that took
+// its slots over (a failover), has another, and is looked through from
+// the start, as a SCAN cursor holds only on the server that gave it. It
+// holds no key name and no id: cursors and server run ids.
+type repairProgress map[string]string // "phase:server" -> cursor
+
+// repairScanned is a primary's cursor in repairProgress once its SCAN
+// returned 0: that phase is done there.
+const repairScanned = "end"
+
+func parseRepairProgress(v string) repairProgress {
+	p := repairProgress{}
+	for _, e := range strings.Split(v, ",") {
+		if i := strings.LastIndexByte(e, ':'); i > 0 {
+			p[e[:i]] = e[i+1:]
+		}
+	}
+	return p
+}
+
+func (p repairProgress) String() string {
+	var b strings.Builder
+	for i, k := range slices.Sorted(maps.Keys(p)) {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(k + ":" + p[k])
+	}
+	return b.String()
+}
+
+// repairRun is a run of the repair once it is taken: where it got to,
+// renewed into its lease after each batch.
+type repairRun struct {
+	mu    sync.Mutex
+	at    repairProgress
+	renew func(ctx context.Context, progress string) error
+}
+
+func (r *repairRun) progress() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.at.String()
+}
+
+// scan walks the keys of node matching pattern, in batches, from where
+// the run got to on its server in phase (from the start if its run id is
+// not known: server ""), handing each batch to fix and then recording
+// the cursor (renew: its error stops the scan). It returns how many keys
+// fix repaired.
+func (r *repairRun) scan(ctx context.Context, node redis.Cmdable, phase, pattern string, fix func(context.Context, []string) (int, error)) (int, error) {
+	server := serverRunID(ctx, node)
+	entry := phase + ":" + server
+	r.mu.Lock()
+	from := r.at[entry]
+	r.mu.Unlock()
+	if server == "" {
+		from = ""
+	}
+	if from == repairScanned {
+		return 0, nil
+	}
+	cursor, _ := strconv.ParseUint(from, 10, 64) // none: 0, the start
+	total := 0
+	for {
+		keys, next, err := node.Scan(ctx, cursor, pattern, repairBatch).Result()
+		if err != nil {
+			return total, err
+		}
+		n, err := fix(ctx, keys)
+		total += n
+		if err == nil {
+			err = r.advance(ctx, entry, server != "", next)
+		}
+		if err != nil {
+			return total, err
+		}
+		if cursor = next; cursor == 0 {
+			return total, nil
+		}
+	}
+}
+
+// advance records that a batch was repaired, its SCAN having answered
+// cursor next (kept if known is set: its server's run id is known), and
+// renews the lease with where the run got to.
+func (r *repairRun) advance(ctx context.Context, entry string, known bool, next uint64) error {
+	r.mu.Lock()
+	defer r.mu.Unlock() // one renew at a time: never an older cursor over a newer one
+	if known {
+		r.at[entry] = repairScanned
+		if next != 0 {
+			r.at[entry] = strconv.FormatUint(next, 10)
+		}
+	}
+	return r.renew(ctx, r.at.String())
+}
+
+// serverRunID is the run id of node's server (INFO server): another
+// server, or the same restarted, has another. "" if it cannot be read
+// (an ACL user without INFO): that server's SCAN is not gone on with
+// after a stop, but made from the start.
+func serverRunID(ctx context.Context, node redis.Cmdable) string {
+	info, err := node.Info(ctx, "server").Result()
+	if err != nil {
+		return ""
+	}
+	for _, l := range strings.Split(info, "\n") {
+		if id, ok := strings.CutPrefix(strings.TrimSpace(l), "run_id:"); ok {
+			if id == "" || strings.ContainsAny(id, ":, ") {
+				return ""
+			}
+			return id
+		}
+	}
+	return ""
+}
+
+// repairIndexExpiry is RepairIndexExpiry once it is taken.
+func (s *Store) repairIndexExpiry(ctx context.Context, run *repairRun) (int, error) {
 	var (
 		mu    sync.Mutex
 		total int
 	)
 	scan := func(ctx context.Context, node redis.UniversalClient) error {
-		var cursor uint64
-		for {
-			keys, next, err := node.Scan(ctx, cursor, s.k.indexKeys(), repairBatch).Result()
-			if err != nil {
-				return err
-			}
-			n, err := s.repairKeys(ctx, node, keys)
-			mu.Lock()
-			total += n
-			mu.Unlock()
-			if err == nil {
-				err = renew(ctx)
-			}
-			if err != nil {
-				return err
-			}
-			if cursor = next; cursor == 0 {
-				return nil
-			}
-		}
+		n, err := run.scan(ctx, node, "ix", s.k.indexKeys(), func(ctx context.Context, keys []string) (int, error) {
+			return s.repairKeys(ctx, node, keys)
+		})
+		mu.Lock()
+		total += n
+		mu.Unlock()
+		return err
 	}
 	if err := s.onEachPrimary(ctx, scan); err != nil {
 		return total, err
 	}
-	n, err := s.repairSketches(ctx, renew)
+	n, err := s.repairSketches(ctx, run)
 	return total + n, err
 }
 
@@ -167,9 +289,8 @@ func (s *Store) repairIndexExpiry(ctx context.Context, renew func(context.Contex
 // p, no expiry). A tip's hash that holds its data key ("k": a tip not
 // erased) keeps whatever expiry it has, as does one holding neither a
 // sketch nor a kind. Every tip is in one hash
-// slot ({tips}): on a Cluster, one primary's. renew is called after each
-// batch.
-func (s *Store) repairSketches(ctx context.Context, renew func(context.Context) error) (int, error) {
+// slot ({tips}): on a Cluster, one primary's.
+func (s *Store) repairSketches(ctx context.Context, run *repairRun) (int, error) {
 	var node redis.Cmdable = s.rdb
 	if cl, ok := s.rdb.(*redis.ClusterClient); ok {
 		var err error
@@ -177,25 +298,9 @@ func (s *Store) repairSketches(ctx context.Context, renew func(context.Context) 
 			return 0, err
 		}
 	}
-	total := 0
-	var cursor uint64
-	for {
-		keys, next, err := node.Scan(ctx, cursor, globEscape(s.k.tip(""))+"*", repairBatch).Result()
-		if err != nil {
-			return total, err
-		}
-		n, err := s.repairSketchKeys(ctx, node, keys)
-		total += n
-		if err == nil {
-			err = renew(ctx)
-		}
-		if err != nil {
-			return total, err
-		}
-		if cursor = next; cursor == 0 {
-			return total, nil
-		}
-	}
+	return run.scan(ctx, node, "tip", globEscape(s.k.tip(""))+"*", func(ctx context.Context, keys []string) (int, error) {
+		return s.repairSketchKeys(ctx, node, keys)
+	})
 }
 
 // keysWithoutExpiry returns those of keys (one SCAN batch) that have no

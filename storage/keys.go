@@ -175,7 +175,9 @@ func (k keys) indexKind(key string) (kind, rest string, ok bool) {
 // indexExpiryChecked marks, for a day, that a process looked through
 // every index key for those an earlier version left without an expiry
 // (RepairIndexExpiry: "done"), or holds, while it looks, that process's
-// lease ("token lease-end", unix ms): no secret, no id.
+// lease and where it got to ("token lease-end progress": unix ms, and
+// each primary's SCAN cursor by its server's run id, repairProgress),
+// kept a day from its last write: no secret, no id, no key name.
 func (k keys) indexExpiryChecked() string { return k.prefix + ":ix:ttl" }
 
 // indexDisplay holds an entity's display value, sealed.
