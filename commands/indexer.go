@@ -41,7 +41,13 @@ func (m *Mux) RunIndexer(ctx context.Context) {
 func (m *Mux) indexTips(ctx context.Context, block time.Duration) (int, error) {
 	n, err := m.store.IndexTips(ctx, storage.IndexBatch, block, m.alerter(ctx))
 	if re := (*storage.RecountsError)(nil); errors.As(err, &re) {
-		m.log.Warn("owed recounts failed", "error", re.Error())
+		if re.Failed() {
+			m.log.Warn("owed recounts failed", "error", re.Error())
+		}
+		if given := re.GivenUp(); given > 0 {
+			// A count, never a mark: marks name entities.
+			m.log.Warn("owed recounts given up after failing again and again; their alerts no longer kept", "count", given)
+		}
 		return n, nil
 	}
 	return n, err

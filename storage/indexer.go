@@ -60,20 +60,41 @@ func (s *Store) IndexTips(ctx context.Context, count int, block time.Duration, a
 		return n, err
 	}
 	if err == nil {
-		return n, &RecountsError{owedErr}
+		if re := (*RecountsError)(nil); errors.As(owedErr, &re) {
+			return n, re
+		}
+		return n, &RecountsError{err: owedErr}
 	}
 	return n, errors.Join(owedErr, err)
 }
 
-// RecountsError is IndexTips' error when the owed recounts failed and the
-// indexing did not: they are tried again at a later look, and the pass
-// indexed what it could as if they had not failed. (When the indexing
-// failed too, IndexTips' error is not one.)
-type RecountsError struct{ err error }
+// RecountsError is IndexTips' error when the owed recounts failed, or
+// some were given up, and the indexing did not: those that failed are
+// tried again at a later look, and the pass indexed what it could as if
+// they had not failed. (When the indexing failed too, IndexTips' error is
+// not one.)
+type RecountsError struct {
+	err     error // the recounts that failed; nil if none did
+	givenUp int
+}
 
-func (e *RecountsError) Error() string { return e.err.Error() }
+func (e *RecountsError) Error() string {
+	if e.err != nil {
+		return e.err.Error()
+	}
+	return fmt.Sprintf("owed recounts: %d given up", e.givenUp)
+}
 
 func (e *RecountsError) Unwrap() error { return e.err }
+
+// Failed reports whether some owed recounts failed (Unwrap: the first
+// error), to be tried again at a later look.
+func (e *RecountsError) Failed() bool { return e.err != nil }
+
+// GivenUp is how many owed recounts were given up at this look: they had
+// failed owedMaxAttempts times, and their alerts were recounted after all
+// or, when that could not be, are no longer kept (giveUpRecount).
+func (e *RecountsError) GivenUp() int { return e.givenUp }
 
 // indexTips is IndexTips after the owed recounts.
 func (s *Store) indexTips(ctx context.Context, count int, block time.Duration, alert func(Signal) error) (int, error) {

@@ -22,6 +22,14 @@ const owedRecountAge = time.Minute
 // owedBatch is how many owed recounts the indexer does at one look.
 const owedBatch = 100
 
+// owedMaxAttempts is how many times a look may fail to do an owed
+// recount before the next gives it up (giveUpRecount): a mark's looks
+// are owedRecountAge apart at least, so half an hour at least, time for
+// a failover or a restart of Redis to pass, not for a mark whose alert
+// record is unreadable to be put off for ever. The count is kept in the
+// mark (owedAttempts).
+const owedMaxAttempts = 30
+
 // oweRecount records that a sift of an entity's set is about to write
 // to it: its alerts' recount (checkAlerts) is owed until recountPaid.
 // mark is the sift's own (owedMark), the same at each of its attempts.
@@ -49,10 +57,31 @@ func (s *Store) oweRecount(ctx context.Context, mark string) (int64, error) {
 func owedMark(mac string) string { return mac + ":" + rand.Text() }
 
 // owedEntity is the entity MAC a recount-owed mark names: what comes
-// before its token (a mark written before marks had one is the MAC).
+// before its token (a mark written before marks had one is the MAC), its
+// count of failed attempts aside.
 func owedEntity(mark string) string {
-	mac, _, _ := strings.Cut(mark, ":")
+	base, _ := owedAttempts(mark)
+	mac, _, _ := strings.Cut(base, ":")
 	return mac
+}
+
+// owedAttempts splits a recount-owed mark into the mark its sift wrote
+// and how many times a look failed to do its recount: a mark put off
+// (recountPutOffScript) is named again with its count after a '#' (a MAC
+// and a token hold none).
+func owedAttempts(mark string) (string, int) {
+	if i := strings.LastIndexByte(mark, '#'); i > 0 {
+		if n, err := strconv.Atoi(mark[i+1:]); err == nil && n > 0 {
+			return mark[:i], n
+		}
+	}
+	return mark, 0
+}
+
+// owedPutOff is mark named again after one more failed attempt.
+func owedPutOff(mark string) string {
+	base, n := owedAttempts(mark)
+	return base + "#" + strconv.Itoa(n+1)
 }
 
 // recountPaid takes a sift's owed recount mark, marked at at, out (its
@@ -73,12 +102,45 @@ if at and tonumber(at) == tonumber(ARGV[2]) then return redis.call('ZREM', KEYS[
 return 0`)
 
 // recountPutOffScript moves member ARGV[1] of KEYS[1] to the back of the
-// owed recounts (score ARGV[3]) if its score is still ARGV[2]: not one
-// paid meanwhile, nor put off by another look.
+// owed recounts (score ARGV[3]), named again ARGV[4] (owedPutOff: its
+// failed attempts counted), if its score is still ARGV[2]: not one paid
+// meanwhile, nor put off by another look. The new name is added before
+// the old one goes: the list is never emptied, which would delete it
+// and make it again without its expiry.
 var recountPutOffScript = redis.NewScript(`
 local at = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if at and tonumber(at) == tonumber(ARGV[2]) then return redis.call('ZADD', KEYS[1], 'XX', ARGV[3], ARGV[1]) end
+if at and tonumber(at) == tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
+  if ARGV[4] ~= ARGV[1] then redis.call('ZREM', KEYS[1], ARGV[1]) end
+  return 1
+end
 return 0`)
+
+// giveUpRecount is an owed recount's last attempt (owedMaxAttempts
+// failed): the alert of entity ARGV[1] (KEYS[2]; KEYS[1] the due ones;
+// now ARGV[2], unix ms) is recounted as checkAlert does (answers 1; 0 if
+// none is kept or its deadline is past, as checkAlert); or, if it cannot
+// be (its record is not a hash, its deadline not a number, or the writes
+// fail), its record is deleted (answers 2): an alert whose recount cannot
+// be made is no longer kept, nor sent to another chat, as it may count
+// reporters who never named its entity (what the recount would have
+// withdrawn it for); its entity may raise it again, counted anew. Its
+// place among the due ones, if any, goes at its next claim (no record).
+// DEL is refused by no state of the data, nor for memory.
+var giveUpRecount = redis.NewScript(`
+local t = redis.call('TYPE', KEYS[2])['ok']
+if t == 'none' then return 0 end
+if t == 'hash' then
+  local d = redis.call('HGET', KEYS[2], 'd')
+  if not d then return 0 end
+  d = tonumber(d)
+  if d then
+    if d <= tonumber(ARGV[2]) then return 0 end
+    if pcall(redis.call, 'HSET', KEYS[2], 'rc', 1) and pcall(redis.call, 'ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1]) then return 1 end
+  end
+end
+redis.call('DEL', KEYS[2])
+return 2`)
 
 // redoOwedRecounts does the recounts that sifts owe and did not do (their
 // process stopped between their writes and the recount: a crash, a
@@ -88,7 +150,11 @@ return 0`)
 // if it did a full batch and all went well. A recount that fails (a
 // corrupted alert record) leaves its mark owed, put at the back, to be
 // tried again at a later look: it holds back neither the other marks
-// nor, as its error is only reported, the indexing (IndexTips).
+// nor, as its error is only reported, the indexing (IndexTips). Once it
+// failed owedMaxAttempts times, the next look gives it up
+// (giveUpRecount: the alert recounted after all, or no longer kept), and
+// its mark goes: the error is then a *RecountsError saying how many were
+// given up (a count, no mark).
 func (s *Store) redoOwedRecounts(ctx context.Context) error {
 	now := s.now()
 	if now.UnixMilli() < s.owedNext.Load() {
@@ -105,18 +171,26 @@ func (s *Store) redoOwedRecounts(ctx context.Context) error {
 	}
 	pipe := s.rdb.Pipeline()
 	checks := make([]*redis.Cmd, len(res))
+	last := make([]bool, len(res)) // given up: its last attempt
 	for i, z := range res {
 		mark, _ := z.Member.(string)
 		mac := owedEntity(mark)
-		checks[i] = checkAlert.Eval(ctx, pipe, []string{s.k.alertsDue(), s.k.alertPending(mac)}, mac, now.UnixMilli())
+		keys := []string{s.k.alertsDue(), s.k.alertPending(mac)}
+		if _, n := owedAttempts(mark); n >= owedMaxAttempts {
+			last[i] = true
+			checks[i] = giveUpRecount.Eval(ctx, pipe, keys, mac, now.UnixMilli())
+			continue
+		}
+		checks[i] = checkAlert.Eval(ctx, pipe, keys, mac, now.UnixMilli())
 	}
 	var rerr redis.Error
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) && !errors.As(err, &rerr) {
 		return fmt.Errorf("owed recounts: %w", err) // no answer: nothing done, nothing paid
 	}
 	var (
-		failed error
-		nfail  int
+		failed  error
+		nfail   int
+		givenUp int
 	)
 	pipe = s.rdb.Pipeline()
 	for i, z := range res {
@@ -125,8 +199,11 @@ func (s *Store) redoOwedRecounts(ctx context.Context) error {
 			if nfail++; failed == nil {
 				failed = err
 			}
-			recountPutOffScript.Eval(ctx, pipe, []string{s.k.indexRecountOwed()}, mark, int64(z.Score), now.UnixMilli())
+			recountPutOffScript.Eval(ctx, pipe, []string{s.k.indexRecountOwed()}, mark, int64(z.Score), now.UnixMilli(), owedPutOff(mark))
 			continue
+		}
+		if v, _ := checks[i].Int(); last[i] && v == 2 {
+			givenUp++
 		}
 		recountPaidScript.Eval(ctx, pipe, []string{s.k.indexRecountOwed()}, mark, int64(z.Score))
 	}
@@ -134,7 +211,13 @@ func (s *Store) redoOwedRecounts(ctx context.Context) error {
 		return fmt.Errorf("owed recounts paid: %w", err)
 	}
 	if failed != nil {
-		return fmt.Errorf("owed recounts: %d of %d failed, put off: %w", nfail, len(res), failed)
+		failed = fmt.Errorf("owed recounts: %d of %d failed, put off: %w", nfail, len(res), failed)
+	}
+	if givenUp > 0 {
+		return &RecountsError{err: failed, givenUp: givenUp}
+	}
+	if failed != nil {
+		return failed
 	}
 	if len(res) == owedBatch {
 		s.owedNext.Store(0) // more at the next pass

@@ -141,9 +141,12 @@ func TestOwedRecountPutOffKeepsItsWritersExpiry(t *testing.T) {
 		if err := s.redoOwedRecounts(ctx); err == nil {
 			t.Fatalf("look %d: the failing recount not reported", i)
 		}
-		score, err := s.rdb.ZScore(ctx, s.k.indexRecountOwed(), mark).Result()
-		if err != nil || int64(score) == at {
-			t.Fatalf("look %d: mark at %v (%v), want it still owed, put off from %d", i, score, err, at)
+		owed := s.rdb.ZRangeWithScores(ctx, s.k.indexRecountOwed(), 0, -1).Val()
+		if len(owed) != 1 || int64(owed[0].Score) == at {
+			t.Fatalf("look %d: owed %v, want the mark still owed, put off from %d", i, owed, at)
+		}
+		if base, n := owedAttempts(owed[0].Member.(string)); base != mark || n != i+1 {
+			t.Fatalf("look %d: mark %v, want %s with %d failed attempts", i, owed[0].Member, mark, i+1)
 		}
 		if got := s.rdb.PExpireTime(ctx, s.k.indexRecountOwed()).Val(); got != written {
 			t.Fatalf("look %d: owed recounts expire at %v, their writer's %v", i, got, written)
