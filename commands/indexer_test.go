@@ -100,3 +100,36 @@ func TestRunIndexerDoesNotTakeFailingRecountsForFailedIndexing(t *testing.T) {
 		t.Fatalf("logs, want the recounts' failure and no indexing failure:\n%s", logs)
 	}
 }
+
+// An owed recount given up (its mark had failed as often as allowed, and
+// its alert record cannot be read) is logged once, as a count, with
+// neither the mark nor its entity; not as a failure. The record and the
+// mark are gone.
+// Mutation: indexTips not logging the recounts given up -> fails (no
+// line).
+func TestIndexerLogsOwedRecountsGivenUpAsACount(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	rc := tm.srv.Client()
+	const mac = "0123456789abcdef"
+	if err := rc.HSet(ctx, "w:{alerts}:a:"+mac, "d", "not a deadline").Err(); err != nil {
+		t.Fatal(err)
+	}
+	// Failed 30 times (owedMaxAttempts) already: given up at this look.
+	if err := rc.ZAdd(ctx, "w:ix:rc", redis.Z{Score: 0, Member: mac + ":TOKEN#30"}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := tm.mux.IndexPending(ctx); err != nil {
+		t.Fatalf("IndexPending: %v", err)
+	}
+	logs := tm.logs.String()
+	if strings.Count(logs, "owed recounts given up") != 1 || !strings.Contains(logs, "count=1") {
+		t.Fatalf("logs, want one line giving up one recount:\n%s", logs)
+	}
+	if strings.Contains(logs, mac) || strings.Contains(logs, "TOKEN") || strings.Contains(logs, "owed recounts failed") {
+		t.Fatalf("logs name the mark, or a failure:\n%s", logs)
+	}
+	if n := rc.Exists(ctx, "w:ix:rc", "w:{alerts}:a:"+mac).Val(); n != 0 {
+		t.Fatalf("%d of the mark's list and the unreadable record left", n)
+	}
+}
