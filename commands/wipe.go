@@ -271,6 +271,15 @@ func (m *Mux) RunWipes(ctx context.Context) error {
 			// kills it. The log says nothing of it but the count.
 			m.log.Error("a scheduled deletion was given up: every process that took it died before it was done", "kind", wipeKind(j), "times_taken", j.Taken)
 			m.tellWipeGivenUp(ctx, j)
+			// Dropped once told: till then (a take whose answer was lost,
+			// a process that died before the notice) it is given up again
+			// past its lease, its notice owed, not lost.
+			settleCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), wipeSettle)
+			err := m.store.WipeDone(settleCtx, j)
+			cancel()
+			if err != nil {
+				return err
+			}
 			continue
 		}
 		if err := m.runWipe(ctx, j); err != nil {
@@ -297,10 +306,12 @@ func wipeKind(j storage.Wipe) string {
 // given up (an enrolment key, told to delete itself), the team member
 // who enrolled is told to delete it themselves: on their screen, anyone
 // who reads it can make their codes. It
-// is said once: the job is already dropped (it may be what kills the
-// process), and a send that fails is not tried again. So it is sent on
-// its own budget (wipeNotice), whatever is left of ctx's: a shutdown
-// just after the job was dropped does not lose it.
+// is said once (a send that fails is not tried again), the job dropped
+// after it (by RunWipes, of a job given up by its takes: one given up
+// whose take's answer was lost, or whose process died before the
+// notice, is given up again past its lease). So it is sent on its own
+// budget (wipeNotice), whatever is left of ctx's: a shutdown just after
+// the job was given up does not lose it.
 func (m *Mux) tellWipeGivenUp(ctx context.Context, j storage.Wipe) {
 	platform, chat, _ := strings.Cut(j.Route, ":")
 	s, ok := m.senders[platform]

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -512,6 +513,74 @@ func TestDelayedWipeGivenUpIsToldDespiteAShutdown(t *testing.T) {
 	p.mu.Unlock()
 	if len(sent) != 1 || sent[0].Text != want {
 		t.Fatalf("the reporter was told %+v, want once %q", sent, want)
+	}
+}
+
+// losesGiveUpReply is a store whose take that gives a job up loses its
+// answer once: the script ran in Redis (the job was given up), the
+// process saw a network error.
+type losesGiveUpReply struct {
+	*storage.Store
+	lost *atomic.Bool
+}
+
+func (s losesGiveUpReply) TakeWipe(ctx context.Context, now time.Time, platforms []string, lease time.Duration) (storage.Wipe, error) {
+	w, err := s.Store.TakeWipe(ctx, now, platforms, lease)
+	if w.GivenUp && s.lost.CompareAndSwap(false, true) {
+		return storage.Wipe{}, errors.New("take wipe: unexpected EOF")
+	}
+	return w, err
+}
+
+// A delayed wipe given up (every process that took it died) whose take's
+// answer was lost is still told to its reporter, once, by the sweep after
+// the lease of the take that gave it up; then nothing of it is left.
+// Before, the give-up dropped the job with the answer, and the reporter,
+// told their chat would be wiped, was never told it was not.
+// Mutation: RunWipes without its WipeDone after the notice → told again
+// past the lease, and the job left in Redis (the storage side's mutation
+// is TestWipeGivenUpSurvivesALostReply's).
+func TestDelayedWipeGivenUpIsToldThoughTheTakesAnswerWasLost(t *testing.T) {
+	p := &platform{recorder: &recorder{}}
+	e, srv := newEngine(t, "p", p, commands.Options{})
+	ctx := context.Background()
+	e.do(wiperID, commands.Request{Command: "wipe", Args: "1h", MessageID: "46", UserChat: wiperID, Language: "fr"})
+	e.clk.Add(time.Hour + time.Second)
+	for take := range 5 {
+		if _, err := e.store.TakeWipe(ctx, e.clk.Now(), []string{"telegram"}, 10*time.Minute); err != nil {
+			t.Fatalf("take %d, by a process that dies: %v", take+1, err)
+		}
+		e.clk.Add(10*time.Minute + time.Second)
+	}
+	p.mu.Lock()
+	p.sent = nil
+	p.mu.Unlock()
+	msg, _ := loadMessages()
+	lost := new(atomic.Bool)
+	m := commands.New(commands.Options{Store: losesGiveUpReply{e.store, lost}, Messages: msg, Now: e.clk.Now, DefaultLanguage: "en",
+		Logger: slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))})
+	m.AddSender("telegram", p)
+	if err := m.RunWipes(ctx); err == nil || !lost.Load() {
+		t.Fatalf("sweep whose give-up answer was lost: %v (lost %v)", err, lost.Load())
+	}
+	for range 3 { // past the lease of the take that gave it up, and after
+		e.clk.Add(10*time.Minute + time.Second)
+		if err := m.RunWipes(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, w := p.took(); len(w) != 0 {
+		t.Fatalf("the job that killed five processes was run: wiped %v", w)
+	}
+	want := e.msg.Localize("fr", "wipe_given_up", nil)
+	p.mu.Lock()
+	sent := p.sent[wiperID]
+	p.mu.Unlock()
+	if len(sent) != 1 || sent[0].Text != want {
+		t.Fatalf("the reporter was told %+v, want once %q", sent, want)
+	}
+	if keys := srv.Client().Keys(ctx, "p:{wipe}:*").Val(); len(keys) != 0 {
+		t.Fatalf("left in Redis: %v", keys)
 	}
 }
 

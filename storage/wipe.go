@@ -47,8 +47,10 @@ type Wipe struct {
 	DiscardOwed int64 `json:"o,omitempty"`
 	// GivenUp is set, by TakeWipe, on a job taken wipeTakesMax times in a
 	// row without being settled (its process died each time: a job that
-	// crashes it): it was dropped, and is not to be run, but its reporter
-	// is to be told it was not done. Taken says how many times. Its other
+	// crashes it): it is not to be run, but its reporter is to be told it
+	// was not done, then the job dropped (WipeDone); till then it is
+	// given up again past its lease (the notice is owed, not lost with a
+	// reply or a process). Taken says how many times. Its other
 	// fields are as it was scheduled, unless its record could not be
 	// opened (Route is empty then).
 	GivenUp bool `json:"-"`
@@ -129,19 +131,30 @@ return 1`)
 // loses no wipe.
 const wipeTakesMax = 5
 
+// wipeNoticeTakesMax is how many more times a job given up (GivenUp) is
+// taken, each to tell its reporter, before it is dropped untold: its
+// notice is owed until WipeDone drops it, so a take whose answer was
+// lost, or a process that died before the notice, does not lose it; and a
+// notice whose sending kills its process is not taken every lease.
+const wipeNoticeTakesMax = 3
+
 // takeWipe takes job ARGV[1] (its schedule KEYS[1], its record KEYS[2],
 // its takes KEYS[3]) if it is due at ARGV[2] (unix ms) and not being
 // run: its place in the schedule becomes the end of the lease ARGV[3],
 // and the script answers its record. Past the lease (its process died),
 // it is due again: taken again, not lost, up to ARGV[4] times in a row
-// (wipeTakesMax); the next take drops it, and answers how many times it
-// was taken and its record (to tell its reporter it was not done). A
-// lease that already ends at ARGV[3] is this call's own,
-// written by a first run whose answer was lost (go-redis sends the
-// script again): taken, not left until the lease ends, nor counted
-// twice. (Another process taking the same job in the same millisecond
-// would take it too: a chat wiped twice.) A job whose record expired is
-// dropped.
+// (wipeTakesMax); a take after that gives it up: it answers how many
+// times it was taken (ARGV[4]) and its record, for its reporter to be
+// told it was not done, and leaves the job leased as any take does, its
+// notice owed until WipeDone drops it: an answer lost (go-redis sends
+// the script again, or gives up) is answered again, by this call's run
+// again or by a take past the lease. ARGV[5] (wipeNoticeTakesMax) more
+// takes after the first give-up drop it untold. A lease that already
+// ends at ARGV[3] is this call's own, written by a first run whose
+// answer was lost (go-redis sends the script again): taken (or given up)
+// again, not left until the lease ends, nor counted twice. (Another
+// process taking the same job in the same millisecond would take it too:
+// a chat wiped twice.) A job whose record expired is dropped.
 var takeWipe = redis.NewScript(`
 local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not s then return false end
@@ -153,17 +166,22 @@ if not v then
   redis.call('DEL', KEYS[3])
   return false
 end
-if not own then
-  local n = redis.call('INCR', KEYS[3])
-  if n > tonumber(ARGV[4]) then
+local max = tonumber(ARGV[4])
+local n
+if own then
+  n = tonumber(redis.call('GET', KEYS[3]) or '0')
+else
+  n = redis.call('INCR', KEYS[3])
+  if n > max + tonumber(ARGV[5]) + 1 then
     redis.call('ZREM', KEYS[1], ARGV[1])
     redis.call('DEL', KEYS[2], KEYS[3])
-    return {n - 1, v}
+    return false
   end
   local ttl = redis.call('PTTL', KEYS[2])
   if ttl > 0 then redis.call('PEXPIRE', KEYS[3], ttl) end
   redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
 end
+if n > max then return {max, v} end
 return v`)
 
 // moveWipe moves job ARGV[1] (its record KEYS[3]) from the schedule of
@@ -191,8 +209,9 @@ return 1`)
 // before the lease ends, when it is due again unless WipeDone or
 // RetryWipe settled it. ErrNotFound if none is due. A job of another
 // platform is never taken: it stays for the process that runs it. A job
-// taken wipeTakesMax times in a row, never settled, is dropped and
-// returned GivenUp.
+// taken wipeTakesMax times in a row, never settled, is returned GivenUp
+// (not to be run), leased like any other: its notice is owed until
+// WipeDone drops it.
 func (s *Store) TakeWipe(ctx context.Context, now time.Time, platforms []string, lease time.Duration) (Wipe, error) {
 	if err := s.moveOldWipes(ctx); err != nil {
 		return Wipe{}, err
@@ -219,7 +238,7 @@ func (s *Store) TakeWipe(ctx context.Context, now time.Time, platforms []string,
 			return Wipe{}, ErrNotFound
 		}
 		res, err := takeWipe.Run(ctx, s.rdb, []string{s.k.wipesOf(platform), s.k.wipe(id), s.k.wipeTakes(id)},
-			id, now.UnixMilli(), end, wipeTakesMax).Result()
+			id, now.UnixMilli(), end, wipeTakesMax, wipeNoticeTakesMax).Result()
 		if errors.Is(err, redis.Nil) {
 			continue
 		}
@@ -227,7 +246,7 @@ func (s *Store) TakeWipe(ctx context.Context, now time.Time, platforms []string,
 			return Wipe{}, fmt.Errorf("take wipe: %w", err)
 		}
 		if a, ok := res.([]any); ok && len(a) == 2 {
-			return s.givenUpWipe(id, a[0], a[1]), nil
+			return s.givenUpWipe(id, platform, a[0], a[1]), nil
 		}
 		v, _ := res.(string)
 		w := Wipe{id: id, platform: platform}
@@ -245,9 +264,10 @@ func (s *Store) TakeWipe(ctx context.Context, now time.Time, platforms []string,
 	return Wipe{}, ErrNotFound
 }
 
-// givenUpWipe is job id as the take script gave it up: taken n times,
-// its record sealed. One that cannot be opened is returned with no route.
-func (s *Store) givenUpWipe(id string, n, sealed any) Wipe {
+// givenUpWipe is job id of platform as the take script gave it up: taken
+// n times, its record sealed. One that cannot be opened is returned with
+// no route. It is still held (its notice owed) until WipeDone drops it.
+func (s *Store) givenUpWipe(id, platform string, n, sealed any) Wipe {
 	taken, _ := n.(int64)
 	v, _ := sealed.(string)
 	var w Wipe
@@ -256,6 +276,7 @@ func (s *Store) givenUpWipe(id string, n, sealed any) Wipe {
 		w = Wipe{}
 	}
 	w.GivenUp, w.Taken = true, int(taken)
+	w.id, w.platform = id, platform
 	return w
 }
 

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -162,7 +164,7 @@ func TestWipeTakeRunTwiceStillTakesIt(t *testing.T) {
 	keys := []string{s.k.wipesOf("telegram"), s.k.wipe(id), s.k.wipeTakes(id)}
 	end := now.Add(time.Minute).UnixMilli()
 	for run := range 2 {
-		if err := takeWipe.Run(ctx, s.rdb, keys, id, now.UnixMilli(), end, wipeTakesMax).Err(); err != nil {
+		if err := takeWipe.Run(ctx, s.rdb, keys, id, now.UnixMilli(), end, wipeTakesMax, wipeNoticeTakesMax).Err(); err != nil {
 			t.Fatalf("run %d: %v", run+1, err)
 		}
 	}
@@ -170,7 +172,7 @@ func TestWipeTakeRunTwiceStillTakesIt(t *testing.T) {
 		t.Fatalf("one take run twice counted as %s takes", n)
 	}
 	// Another process, later in the lease, does not take it.
-	if err := takeWipe.Run(ctx, s.rdb, keys, id, now.UnixMilli()+1000, end+1000, wipeTakesMax).Err(); !errors.Is(err, redis.Nil) {
+	if err := takeWipe.Run(ctx, s.rdb, keys, id, now.UnixMilli()+1000, end+1000, wipeTakesMax, wipeNoticeTakesMax).Err(); !errors.Is(err, redis.Nil) {
 		t.Fatalf("taken by another within the lease: %v", err)
 	}
 }
@@ -310,5 +312,134 @@ func TestWipeOfTheOldScheduleExpiredAsItIsMovedLeavesNoScheduleWithoutExpiry(t *
 	}
 	if ttl := s.rdb.PTTL(ctx, s.k.wipesOf("discord")).Val(); ttl <= 0 {
 		t.Fatalf("the platform's schedule has no expiry (%v): it would outlive its jobs", ttl)
+	}
+}
+
+// takeReplyLost runs the take script (the one script with a job's takes
+// among its keys) as a lost reply leaves it, once armed: it ran in
+// Redis, then the client either got an error (lost: the connection
+// broke, go-redis gave up), or ran it again (twice: go-redis retries a
+// command whose connection dropped before the reply).
+type takeReplyLost struct {
+	armed atomic.Bool
+	twice bool
+}
+
+func (h *takeReplyLost) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *takeReplyLost) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+func (h *takeReplyLost) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		takes := slices.ContainsFunc(cmd.Args(), func(a any) bool {
+			s, _ := a.(string)
+			return strings.HasPrefix(s, "w:{wipe}:takes:")
+		})
+		if err != nil && !errors.Is(err, redis.Nil) || !takes || !h.armed.CompareAndSwap(true, false) {
+			return err
+		}
+		if h.twice {
+			return next(ctx, cmd)
+		}
+		cmd.SetErr(io.ErrUnexpectedEOF)
+		return cmd.Err()
+	}
+}
+
+// The take that gives a job up (its processes died) whose answer is lost
+// does not lose the notice its reporter is owed: the script ran (it gave
+// the job up), go-redis either sent it again or gave up, and the job is
+// still returned given up, with its route, by the same call (twice) or
+// by a take past its lease (lost); WipeDone drops it then. Before, the
+// give-up dropped the job: the second run, or the next take, found
+// nothing, and the reporter, told their chat would be wiped, was never
+// told it was not.
+// Mutation: the take script dropping the job on its give-up (ZREM, DEL)
+// → not given up again, test fails (both ways).
+func TestWipeGivenUpSurvivesALostReply(t *testing.T) {
+	for _, twice := range []bool{false, true} {
+		srv := redistest.Start(t)
+		rdb := srv.Client()
+		h := &takeReplyLost{twice: twice}
+		rdb.AddHook(h)
+		kr, _ := NewKeyring(bytes.Repeat([]byte{3}, 32))
+		s, err := New(rdb, kr, Options{Prefix: "w", Retention: 90 * 24 * time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		now := time.Now()
+		job := Wipe{Route: "telegram:1", MessageID: "9", Chat: true, Language: "es", Pseudonym: "p1"}
+		if err := s.ScheduleWipe(ctx, job, now); err != nil {
+			t.Fatal(err)
+		}
+		for take := range wipeTakesMax { // processes that died
+			if w, err := s.TakeWipe(ctx, now, []string{"telegram"}, time.Minute); err != nil || w.GivenUp {
+				t.Fatalf("twice %v: take %d: %+v %v", twice, take+1, w, err)
+			}
+			now = now.Add(time.Minute + time.Second)
+		}
+		h.armed.Store(true)
+		w, err := s.TakeWipe(ctx, now, []string{"telegram"}, time.Minute)
+		if h.armed.Load() {
+			t.Fatalf("twice %v: the take's reply was not lost: the test tests nothing", twice)
+		}
+		if !twice {
+			if err == nil {
+				t.Fatalf("lost: take %+v: want its error", w)
+			}
+			// The next sweep, past the lease of the take that gave it up.
+			now = now.Add(time.Minute + time.Second)
+			if w, err = s.TakeWipe(ctx, now, []string{"telegram"}, time.Minute); err != nil {
+				t.Fatalf("lost: the take after it: %v", err)
+			}
+		}
+		if err != nil || !w.GivenUp || w.Route != job.Route || w.Language != "es" || w.Taken != wipeTakesMax {
+			t.Fatalf("twice %v: take after a lost reply %+v %v: want given up, with its route, taken %d times", twice, w, err, wipeTakesMax)
+		}
+		// Within its lease nobody else gives it up (told twice).
+		if w, err := s.TakeWipe(ctx, now, []string{"telegram"}, time.Minute); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("twice %v: taken again within the lease: %+v %v", twice, w, err)
+		}
+		if err := s.WipeDone(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+		if keys := srv.Client().Keys(ctx, "w:{wipe}:*").Val(); len(keys) != 0 {
+			t.Fatalf("twice %v: left once told: %v", twice, keys)
+		}
+	}
+}
+
+// A job given up whose reporter is never told (each process that takes it
+// dies before WipeDone: the notice is what kills it) is dropped untold
+// after wipeNoticeTakesMax more takes, not given up every lease until it
+// expires.
+func TestWipeGivenUpIsDroppedAfterItsNoticeTakes(t *testing.T) {
+	s, srv := wipeStore(t)
+	ctx := context.Background()
+	now := time.Now()
+	if err := s.ScheduleWipe(ctx, Wipe{Route: "telegram:1", MessageID: "9", Chat: true}, now); err != nil {
+		t.Fatal(err)
+	}
+	given := 0
+	for range wipeTakesMax + wipeNoticeTakesMax + 3 {
+		w, err := s.TakeWipe(ctx, now, []string{"telegram"}, time.Minute)
+		if errors.Is(err, ErrNotFound) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.GivenUp {
+			given++
+		}
+		now = now.Add(time.Minute + time.Second)
+	}
+	if given != 1+wipeNoticeTakesMax {
+		t.Fatalf("given up %d times, want %d", given, 1+wipeNoticeTakesMax)
+	}
+	if keys := srv.Client().Keys(ctx, "w:{wipe}:*").Val(); len(keys) != 0 {
+		t.Fatalf("left: %v", keys)
 	}
 }
