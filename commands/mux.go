@@ -151,6 +151,7 @@ type Store interface {
 	Unlocked(ctx context.Context, pseudonym string) (bool, error)
 	Lock(ctx context.Context, pseudonym string) error
 	ScheduleWipe(ctx context.Context, w storage.Wipe, due time.Time) error
+	ChatWipeDue(ctx context.Context, pseudonym string) (time.Time, error)
 	TakeWipe(ctx context.Context, now time.Time, platforms []string, lease time.Duration) (storage.Wipe, error)
 	WipeDone(ctx context.Context, w storage.Wipe) error
 	RetryWipe(ctx context.Context, w storage.Wipe, due time.Time) error

@@ -104,6 +104,7 @@ func (c *Context) wipeChat(ctx context.Context, delay time.Duration) error {
 		}
 		return c.Reply(ctx, Reply{Text: text})
 	}
+	later := c.laterWipe(ctx)
 	discarded := c.mux.discardUnsent(ctx, c.Request.Platform, c.Pseudonym)
 	note := ""
 	if discarded {
@@ -112,14 +113,59 @@ func (c *Context) wipeChat(ctx context.Context, delay time.Duration) error {
 	res, err := w.WipeChat(ctx, c.Request.UserChat, c.Request.MessageID)
 	if err != nil {
 		c.mux.log.Warn("chat wipe failed", "platform", c.Request.Platform, "error", err.Error())
-		return c.Reply(ctx, Reply{Text: c.T("wipe_failed", nil) + note})
+		return c.Reply(ctx, Reply{Text: c.T("wipe_failed", nil) + note + paragraph(later)})
 	}
 	if res.TheirsKept {
 		// Nothing else is said after a wipe: an empty chat says less than
 		// a "chat wiped" notice. Here the reporter must act, so we say so.
-		return c.Reply(ctx, Reply{Text: c.T("wipe_done_theirs_kept", nil) + note})
+		return c.Reply(ctx, Reply{Text: c.T("wipe_done_theirs_kept", nil) + note + paragraph(later)})
+	}
+	if later != "" {
+		// Nor would they know, else, that the wipe they set for later
+		// still comes, and takes a tip they are writing then. (On
+		// Telegram that wipe, reaching a little past the message it was
+		// asked from, deletes this notice too, unless the chat went on
+		// long in between.)
+		return c.Reply(ctx, Reply{Text: later})
 	}
 	return nil
+}
+
+// paragraph is text as a paragraph after others ("" for none).
+func paragraph(text string) string {
+	if text == "" {
+		return ""
+	}
+	return "\n\n" + text
+}
+
+// laterWipe tells a reporter wiping their chat now of a wipe they set for
+// later that is still to come, and when, coarsely ("" if none, or if
+// Redis cannot say: the wipe now matters more). It stays set: deleting
+// again only protects them. It cannot be cancelled: a scheduled wipe is
+// a safety instruction, and whoever holds the reporter's unlocked phone
+// could cancel it as easily as they set it, unseen.
+func (c *Context) laterWipe(ctx context.Context) string {
+	if c.Pseudonym == "" {
+		return ""
+	}
+	due, err := c.mux.store.ChatWipeDue(ctx, c.Pseudonym)
+	if err != nil {
+		if !errors.Is(err, storage.ErrNotFound) {
+			c.mux.log.Warn("scheduled wipe not looked up", "platform", c.Request.Platform, "error", err.Error())
+		}
+		return ""
+	}
+	return c.T("wipe_later_still_set", map[string]any{"Delay": c.mux.spanAbout(c.Lang, due.Sub(c.mux.now()))})
+}
+
+// spanAbout is d coarsely, as a wipe's delay is said (spanIn): in hours
+// (the nearest) from an hour on, else in minutes (one at least).
+func (m *Mux) spanAbout(lang string, d time.Duration) string {
+	if d >= time.Hour {
+		return m.spanIn(lang, d.Round(time.Hour))
+	}
+	return m.spanIn(lang, max(d.Round(time.Minute), time.Minute))
 }
 
 // discardUnsent drops what a reporter was writing when their chat is

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -765,5 +766,76 @@ func TestDelayedWipeRetriedElsewhereStillDiscardsTheDraftBegunBefore(t *testing.
 	}
 	if _, w := p.took(); len(w) != 1 {
 		t.Fatalf("wiped %v, want once", w)
+	}
+}
+
+// A reporter who set a wipe for later and then wipes now is told, in the
+// answer to /wipe now and in their language, that the later one is still
+// set and when (coarsely, as /wipe 2h said it): it still comes, and takes
+// a tip they are writing then. Before, the chat was wiped in silence and
+// the later wipe came unannounced. It is kept (deleting again only
+// protects them) and runs when due; once it has, /wipe now is silent
+// again. Where the platform keeps the reporter's messages (Discord), it
+// follows that notice; the soonest of two is told.
+// Mutation: wipeChat without laterWipe's text on the silent path →
+// TestWipeNowTellsOfTheWipeSetForLater fails.
+func TestWipeNowTellsOfTheWipeSetForLater(t *testing.T) {
+	p := &platform{recorder: &recorder{}}
+	e, srv := newEngine(t, "p", p, commands.Options{})
+	ctx := context.Background()
+	for i, c := range []struct {
+		lang, delay string
+		after       time.Duration
+		want        string // the delay said
+	}{
+		{"es", "2h", 13 * time.Minute, "age_hours:2"},
+		{"fr", "30m", 5*time.Minute + 20*time.Second, "age_minutes:25"},
+		{"pt-BR", "24h", 20 * time.Minute, "age_days:1"},
+		{"en", "1h", 40 * time.Minute, "age_minutes:20"},
+	} {
+		user := fmt.Sprintf("88373%02d", i)
+		if r := e.do(user, commands.Request{Command: "wipe", Args: c.delay, MessageID: "46", UserChat: user, Language: c.lang}); len(r) != 1 {
+			t.Fatalf("/wipe %s: %+v", c.delay, r)
+		}
+		e.clk.Add(c.after)
+		id, n, _ := strings.Cut(c.want, ":")
+		count, _ := strconv.Atoi(n)
+		want := e.msg.Localize(c.lang, "wipe_later_still_set", map[string]any{"Delay": e.msg.Localize(c.lang, id, nil, count)})
+		r := e.do(user, commands.Request{Command: "wipe", Args: "now", MessageID: "50", UserChat: user, Language: c.lang})
+		if len(r) != 1 || r[0].Text != want {
+			t.Fatalf("%s: /wipe now after /wipe %s answered %+v, want %q", c.lang, c.delay, r, want)
+		}
+		if _, w := p.took(); len(w) != i+1 || w[i] != user+"/50" {
+			t.Fatalf("%s: /wipe now did not wipe the chat at once: %v", c.lang, w)
+		}
+		e.clk.Add(-c.after)
+	}
+	// The later wipes still run, when due.
+	e.clk.Add(24*time.Hour + time.Second)
+	runWipes(t, e)
+	if _, w := p.took(); len(w) != 8 {
+		t.Fatalf("the wipes set for later: wiped %v", w)
+	}
+	if r := e.do("8837300", commands.Request{Command: "wipe", Args: "now", MessageID: "60", UserChat: "8837300", Language: "es"}); len(r) != 0 {
+		t.Fatalf("/wipe now once the later wipe ran: %+v", r)
+	}
+	if keys := srv.Client().Keys(ctx, "p:{wipe}:*").Val(); len(keys) != 0 {
+		t.Fatalf("left in Redis: %v", keys)
+	}
+	if logs := e.logs.String(); strings.Contains(logs, "88373") {
+		t.Fatalf("the log names a chat:\n%s", logs)
+	}
+
+	// Discord: after the notice that their messages are theirs to delete;
+	// of two wipes set for later, the soonest.
+	k := &keepsTheirs{platform: &platform{recorder: &recorder{}}}
+	d, _ := newEngine(t, "d", k, commands.Options{})
+	d.do(wiperID, commands.Request{Command: "wipe", Args: "24h", MessageID: "46", UserChat: wiperID, Language: "fr"})
+	d.do(wiperID, commands.Request{Command: "wipe", Args: "3h", MessageID: "47", UserChat: wiperID, Language: "fr"})
+	d.clk.Add(time.Hour)
+	want := d.msg.Localize("fr", "wipe_done_theirs_kept", nil) + "\n\n" +
+		d.msg.Localize("fr", "wipe_later_still_set", map[string]any{"Delay": d.msg.Localize("fr", "age_hours", nil, 2)})
+	if r := d.do(wiperID, commands.Request{Command: "wipe", MessageID: "50", UserChat: wiperID, Language: "fr"}); len(r) != 1 || r[0].Text != want {
+		t.Fatalf("/wipe on Discord answered %+v, want %q", r, want)
 	}
 }

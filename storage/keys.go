@@ -301,6 +301,11 @@ func (k keys) wipesOf(platform string) string { return k.prefix + ":{wipe}:due:"
 // wipe is one scheduled deletion, sealed (it names a chat).
 func (k keys) wipe(id string) string { return k.prefix + ":{wipe}:job:" + id }
 
+// wipesBy orders a reporter's scheduled chat wipes (job ids) by when
+// they are due, under their pseudonym, so /wipe now can tell them one is
+// still set. It expires with the last of its jobs' records.
+func (k keys) wipesBy(pseudonym string) string { return k.prefix + ":{wipe}:by:" + pseudonym }
+
 // wipeTakes counts the times job id was taken in a row without being
 // settled (TakeWipe), expiring with it: a job whose process dies every
 // time it runs it is given up, not taken every lease until it expires.

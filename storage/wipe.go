@@ -94,7 +94,11 @@ func (s *Store) ScheduleWipe(ctx context.Context, w Wipe, due time.Time) error {
 	// A job outlives its due time by a week at most: a chat that could not
 	// be reached by then is not worth keeping a route to.
 	ttl := max(time.Until(due)+7*24*time.Hour, time.Millisecond)
-	err = scheduleWipe.Run(ctx, s.rdb, []string{s.k.wipe(id), s.k.wipesOf(platform)}, sealed, ttl.Milliseconds(), id, due.UnixMilli()).Err()
+	keys := []string{s.k.wipe(id), s.k.wipesOf(platform)}
+	if w.Chat && w.Pseudonym != "" {
+		keys = append(keys, s.k.wipesBy(w.Pseudonym))
+	}
+	err = scheduleWipe.Run(ctx, s.rdb, keys, sealed, ttl.Milliseconds(), id, due.UnixMilli()).Err()
 	if err != nil {
 		return fmt.Errorf("schedule wipe: %w", err)
 	}
@@ -114,13 +118,47 @@ end
 
 // scheduleWipe stores job ARGV[3] (its record KEYS[1], sealed ARGV[1],
 // expiring in ARGV[2] ms) due at ARGV[4] (unix ms) in its platform's
-// schedule KEYS[2], which outlives it (outliveJob).
+// schedule KEYS[2], and, for a reporter's chat wipe, in their wipes
+// KEYS[3] (wipesBy); each outlives it (outliveJob).
 var scheduleWipe = redis.NewScript(outliveJob + `
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-local before = redis.call('PTTL', KEYS[2])
-redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
-outliveJob(KEYS[2], before, tonumber(ARGV[2]))
+for i = 2, #KEYS do
+  local before = redis.call('PTTL', KEYS[i])
+  redis.call('ZADD', KEYS[i], ARGV[4], ARGV[3])
+  outliveJob(KEYS[i], before, tonumber(ARGV[2]))
+end
 return 1`)
+
+// ChatWipeDue is when the soonest of the chat wipes the reporter
+// pseudonym scheduled and that are not done yet is due (or was: one
+// being run, or to be tried again). ErrNotFound if there is none.
+func (s *Store) ChatWipeDue(ctx context.Context, pseudonym string) (time.Time, error) {
+	key := s.k.wipesBy(pseudonym)
+	jobs, err := s.rdb.ZRangeWithScores(ctx, key, 0, -1).Result()
+	if err != nil {
+		return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
+	}
+	live := make([]*redis.IntCmd, len(jobs))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, z := range jobs {
+			live[i] = p.Exists(ctx, s.k.wipe(fmt.Sprint(z.Member)))
+		}
+		return nil
+	}); err != nil {
+		return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
+	}
+	for i, z := range jobs { // (by due time, soonest first)
+		if live[i].Val() == 1 {
+			return time.UnixMilli(int64(z.Score)), nil
+		}
+		// Dropped without its reporter's wipes (given up untold, or
+		// expired): forgotten here too.
+		if err := s.rdb.ZRem(ctx, key, z.Member).Err(); err != nil {
+			return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
+		}
+	}
+	return time.Time{}, ErrNotFound
+}
 
 // wipeTakesMax is how many times in a row a job is taken without being
 // settled (WipeDone, RetryWipe) before it is given up: a job whose run
@@ -329,6 +367,9 @@ func (s *Store) WipeDone(ctx context.Context, w Wipe) error {
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.ZRem(ctx, s.k.wipesOf(w.platform), w.id)
 		p.Del(ctx, s.k.wipe(w.id), s.k.wipeTakes(w.id))
+		if w.Chat && w.Pseudonym != "" {
+			p.ZRem(ctx, s.k.wipesBy(w.Pseudonym), w.id)
+		}
 		return nil
 	})
 	if err != nil {
@@ -355,6 +396,9 @@ func (s *Store) RetryWipe(ctx context.Context, w Wipe, due time.Time) error {
 	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.SetArgs(ctx, s.k.wipe(w.id), sealed, redis.SetArgs{Mode: "XX", KeepTTL: true})
 		p.ZAddXX(ctx, s.k.wipesOf(w.platform), redis.Z{Score: float64(due.UnixMilli()), Member: w.id})
+		if w.Chat && w.Pseudonym != "" {
+			p.ZAddXX(ctx, s.k.wipesBy(w.Pseudonym), redis.Z{Score: float64(due.UnixMilli()), Member: w.id})
+		}
 		p.Del(ctx, s.k.wipeTakes(w.id)) // settled: its takes start again
 		return nil
 	})

@@ -307,7 +307,8 @@ func TestDiscordCanaryEveryCommand(t *testing.T) {
 	}
 
 	// The reporter wipes the DM: the bot deletes its own messages there,
-	// not the reporter's (Discord does not allow it), and says so.
+	// not the reporter's (Discord does not allow it), and says so, and
+	// that the wipe they set for later (/wipe 2h, above) is still set.
 	wiped := ask(3, dm, "", rep, map[string]any{"custom_id": "wipe:0", "component_type": 2})
 	deletes := dc.waitCalls(1, func(c discordCall) bool { return c.Method == "DELETE" && strings.Contains(c.Path, "/messages/") })
 	for _, d := range deletes {
@@ -315,7 +316,9 @@ func TestDiscordCanaryEveryCommand(t *testing.T) {
 			t.Fatal("the bot tried to delete the reporter's own message")
 		}
 	}
-	if msg, _ := locales.Load(); content(wiped) != msg.Localize("en", "wipe_done_theirs_kept", nil) { // the reporter chose English with /language en
+	msg, _ := locales.Load()
+	later := msg.Localize("en", "wipe_later_still_set", map[string]any{"Delay": msg.Localize("en", "age_hours", nil, 2)})
+	if content(wiped) != msg.Localize("en", "wipe_done_theirs_kept", nil)+"\n\n"+later { // the reporter chose English with /language en
 		t.Fatalf("wipe answer: %q", content(wiped))
 	}
 	if !strings.HasPrefix(deletes[0].Path, "/channels/1300000000000000001/messages/") {
