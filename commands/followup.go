@@ -65,6 +65,12 @@ type answering struct {
 	// naming no tip (Tip ""): such a message delivered again goes
 	// nowhere.
 	Events map[string]question `json:"e,omitempty"`
+	// Declined are the reporter's messages (by platform event) that,
+	// replies to a question answered already, cancelled the Answer
+	// pressed before them, each until the platform may no longer
+	// deliver it again (Unix ms): delivered again, such a message
+	// cancels nothing (an Answer pressed since stays armed).
+	Declined map[string]int64 `json:"d,omitempty"`
 }
 
 // redelivered is how long the platform may deliver a message again:
@@ -171,6 +177,7 @@ func (m *Mux) parseAnswering(v string) answering {
 	}
 	maps.DeleteFunc(a.Answered, func(_ string, until int64) bool { return until <= now })
 	maps.DeleteFunc(a.Events, func(_ string, q question) bool { return q.Until <= now })
+	maps.DeleteFunc(a.Declined, func(_ string, until int64) bool { return until <= now })
 	return a
 }
 
@@ -192,6 +199,9 @@ func (m *Mux) encodeAnswering(a answering) (string, time.Duration) {
 	}
 	for _, q := range a.Events {
 		last = max(last, q.Until)
+	}
+	for _, until := range a.Declined {
+		last = max(last, until)
 	}
 	if a.Held != nil {
 		last = max(last, a.Held.kept())
@@ -523,11 +533,7 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		// otherwise the next message, meant for that tip, would go as the
 		// answer.
 		if a.Next != nil {
-			if err := m.updateAnswering(ctx, c.Pseudonym, func(a *answering) { a.Next = nil }); err != nil {
-				return false, err
-			}
-			m.armed.disarm(c.Pseudonym)
-			c.sayQuietly("answer_reply_not_taken", nil)
+			return false, m.declineReply(ctx, c, a, event)
 		}
 		return false, nil
 	case a.Next != nil:
@@ -695,6 +701,53 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		return true, c.Say(ctx, c.fileLost(), fileNoteData)
 	}
 	return true, nil
+}
+
+// declineReply cancels the Answer pressed (a.Next) before the reporter's
+// message, a reply to a question answered already, which goes on as a
+// tip, and tells them so; unless that message is one the platform
+// delivered again (a restart before it heard it was handled): one that
+// cancelled a press already (Declined), or was handled already (a part
+// of their draft or of a tip sent, spooled). Its Answer pressed since
+// stays armed, and it is told as what it was then (keepPart), not that
+// a press was cancelled. The cancellation and its event are written as
+// one step: delivered again after a crash that cut the handling short,
+// the message still cancels nothing more.
+func (m *Mux) declineReply(ctx context.Context, c *Context, a answering, event string) error {
+	if c.Request.EventID != 0 {
+		if _, declined := a.Declined[event]; declined {
+			return nil
+		}
+		if m.spool != nil {
+			if _, spooled := m.spool.Spooled(c.Pseudonym, c.Request.EventID); spooled {
+				return nil
+			}
+		}
+		if seen, err := m.store.EventHandled(ctx, c.Pseudonym, c.Request.EventID); err != nil || seen {
+			return err
+		}
+	}
+	cancelled := false
+	if err := m.updateAnswering(ctx, c.Pseudonym, func(a *answering) {
+		cancelled = false
+		if _, declined := a.Declined[event]; declined && c.Request.EventID != 0 {
+			return // (the same message, handled meanwhile elsewhere)
+		}
+		a.Next, cancelled = nil, true
+		if c.Request.EventID != 0 {
+			if a.Declined == nil {
+				a.Declined = map[string]int64{}
+			}
+			a.Declined[event] = m.now().Add(redelivered).UnixMilli()
+		}
+	}); err != nil {
+		return err
+	}
+	if cancelled {
+		m.armed.disarm(c.Pseudonym)
+		c.sayQuietly("answer_reply_not_taken", nil)
+	}
+	return nil
 }
 
 // carriesFile reports whether a message carries a file or a place, which an
