@@ -552,6 +552,9 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	default:
 		return false, nil // (a reply to some other message of the bot's)
 	}
+	// stored is whether the message's answer is in its tip already
+	// (AnswerOnce's mark): delivered again, its first handling stored it.
+	stored := false
 	if c.Request.EventID != 0 {
 		// Delivered again by the platform (a restart before it heard the
 		// message was handled): handled as it was then, a tip's part, a
@@ -564,8 +567,11 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		}
 		if seen, err := m.store.EventHandled(ctx, c.Pseudonym, c.Request.EventID); err != nil {
 			return false, err
-		} else if seen && !(redelivery && m.answeredWith(ctx, c, sentAs)) {
-			return false, nil
+		} else if seen {
+			if !redelivery || !m.answeredWith(ctx, c, sentAs) {
+				return false, nil
+			}
+			stored = true
 		}
 	}
 	if redelivery && sentAs.Tip == "" {
@@ -586,7 +592,24 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	var codeCut bool
 	var lookupErr error
 	c.Request.Text, c.Request.HiddenLinks, codeCut, lookupErr = m.cutMessageReceipts(ctx, c.Request.Text, c.Request.HiddenLinks)
-	if lookupErr != nil && !withFile {
+	if lookupErr != nil && redelivery && !stored {
+		// Delivered again, having gone (or been on its way) as q's
+		// answer: its first handling may have stored it (cut short
+		// before its event was remembered). "NOT saved, send it again"
+		// would be false then, and invite the same answer twice; so is
+		// "delivered" while Redis cannot say. Not stored, it is told as
+		// the first time it would have been (below).
+		n, err := m.store.AnsweredBy(ctx, q.Tip, c.Pseudonym, c.Request.EventID)
+		switch {
+		case err == nil && n == q.N:
+			stored = true
+		case err != nil && !errors.Is(err, storage.ErrNotFound):
+			m.log.Warn("answer delivered again, not known to be stored", "platform", c.Request.Platform, "error", err.Error())
+			c.heldKept = c.heldFor != nil
+			return true, c.Say(ctx, "answer_unknown", nil)
+		}
+	}
+	if lookupErr != nil && !withFile && !stored {
 		// Redis could not say which code-like words are receipt codes:
 		// delivered uncut, a code would reach the asker. Not taken, and
 		// said so: the question stays open, the reporter sends it again.
@@ -600,6 +623,10 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		text = "" // zero-width spaces alone answer nothing
 	}
 	switch {
+	case stored && lookupErr != nil:
+		// Stored when it passed these checks, cut then; uncut now, it
+		// goes nowhere again (AnswerOnce stores and tells nothing twice):
+		// told "delivered", as the first time.
 	case len([]rune(c.Request.Text)) > m.limits.MaxMessageRunes:
 		// Refused before the question is used up: the reporter can send
 		// it again in parts.
@@ -1145,35 +1172,41 @@ func replyCommand(ctx context.Context, c *Context) error {
 		var codeCut bool
 		var lookupErr error
 		answer, c.Request.HiddenLinks, codeCut, lookupErr = c.mux.cutMessageReceipts(ctx, strings.TrimSpace(rest), c.Request.HiddenLinks)
-		if lookupErr != nil {
-			// Not known which code-like words are receipt codes: not
-			// delivered uncut; the question stays open.
-			return c.Say(ctx, "error_storage", nil)
-		}
-		if codeCut {
-			c.sayQuietly("receipt_text_dropped", nil)
-		}
-		if blank(answer) {
-			// zero-width spaces alone answer nothing: the question stays open
-			return c.Say(ctx, "reply_usage", nil)
-		}
-		if len([]rune(answer)) > c.mux.limits.MaxMessageRunes {
-			return c.Say(ctx, "message_too_long", map[string]any{"Max": c.mux.limits.MaxMessageRunes})
-		}
 		// The code names the tip, not the question: with several open,
 		// the reporter is told how to answer each. The same /reply
 		// delivered again by the platform (a restart before it heard it
 		// was handled) is the answer it was, to the question it closed
 		// (its mark, Store.AnsweredBy): told as the first time, the
 		// investigators not told twice; not "no open question", nor the
-		// answer to another asked since.
+		// answer to another asked since. Redis not able to say whether
+		// it is, the reporter is told so: neither "NOT saved, send it
+		// again" (it may be stored, and would go twice) nor "delivered".
 		q, answeredBefore := 0, false
 		if c.Request.EventID != 0 {
 			n, err := c.mux.store.AnsweredBy(ctx, t.ID, c.Pseudonym, c.Request.EventID)
 			if err != nil && !errors.Is(err, storage.ErrNotFound) {
-				return err
+				c.mux.log.Warn("answer not known to be stored", "platform", c.Request.Platform, "error", err.Error())
+				return c.Say(ctx, "answer_unknown", nil)
 			}
 			q, answeredBefore = n, err == nil
+		}
+		switch {
+		case lookupErr != nil && answeredBefore:
+			// Stored already, its code-like words cut then; uncut now, it
+			// goes nowhere again (AnswerOnce): told "delivered", as then.
+		case lookupErr != nil:
+			// Not known which code-like words are receipt codes: not
+			// delivered uncut; the question stays open.
+			return c.Say(ctx, "error_storage", nil)
+		case codeCut:
+			c.sayQuietly("receipt_text_dropped", nil)
+		}
+		if blank(answer) && lookupErr == nil {
+			// zero-width spaces alone answer nothing: the question stays open
+			return c.Say(ctx, "reply_usage", nil)
+		}
+		if len([]rune(answer)) > c.mux.limits.MaxMessageRunes && lookupErr == nil {
+			return c.Say(ctx, "message_too_long", map[string]any{"Max": c.mux.limits.MaxMessageRunes})
 		}
 		if !answeredBefore {
 			var msg string

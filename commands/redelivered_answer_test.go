@@ -3,6 +3,7 @@ package commands_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"testing"
@@ -140,5 +141,162 @@ func TestRedeliveredReplyThatCancelledAnAnswerCancelsNoOther(t *testing.T) {
 	}
 	if d, err := tm.store.Draft(context.Background(), tm.store.Pseudonym("telegram", reporterID)); err != nil || d.Parts != 1 {
 		t.Fatalf("draft: %+v %v", d, err)
+	}
+}
+
+// answerLookups is a store whose receipt-code lookup (receipts), read of
+// an answer's mark (answered), storing of an answer (answer) or
+// remembering of an answer's event (remember) fails once when set: a
+// Redis error on that one call, the rest answering.
+type answerLookups struct {
+	commands.Store
+	receipts, answered, answer, remember bool
+}
+
+func (s *answerLookups) ReceiptsKnown(ctx context.Context, codes []string) ([]bool, error) {
+	if s.receipts {
+		s.receipts = false
+		return nil, fmt.Errorf("receipts known: %w", context.DeadlineExceeded)
+	}
+	return s.Store.ReceiptsKnown(ctx, codes)
+}
+
+func (s *answerLookups) AnsweredBy(ctx context.Context, id, pseudonym string, eventID int64) (int, error) {
+	if s.answered {
+		s.answered = false
+		return 0, fmt.Errorf("answered by: %w", context.DeadlineExceeded)
+	}
+	return s.Store.AnsweredBy(ctx, id, pseudonym, eventID)
+}
+
+func (s *answerLookups) AnswerOnce(ctx context.Context, id string, n int, answer, pseudonym string, eventID int64) (storage.Question, bool, error) {
+	if s.answer {
+		s.answer = false
+		return storage.Question{}, false, fmt.Errorf("answer: %w", context.DeadlineExceeded)
+	}
+	return s.Store.AnswerOnce(ctx, id, n, answer, pseudonym, eventID)
+}
+
+func (s *answerLookups) RememberAnswer(ctx context.Context, pseudonym string, eventID int64) error {
+	if s.remember {
+		s.remember = false
+		return fmt.Errorf("remember answer: %w", context.DeadlineExceeded)
+	}
+	return s.Store.RememberAnswer(ctx, pseudonym, eventID)
+}
+
+// failingAnswers puts tm's engine on an answerLookups of its store.
+func failingAnswers(tm *team) *answerLookups {
+	s := &answerLookups{Store: tm.store}
+	tm.mux = commands.New(commands.Options{Store: s, Messages: tm.msg, DefaultLanguage: "en", Now: tm.clk.Now,
+		Roles: commands.Roles{"telegram:" + adminID: commands.Admin}, InvestigatorChats: []string{"telegram:" + invChat}, Retention: 90 * 24 * time.Hour, Logger: slog.New(slog.NewTextHandler(tm.logs, nil))})
+	tm.mux.AddSender("telegram", tm.sent)
+	return s
+}
+
+// An answer holding a code-like word (a plate, an account: no receipt
+// code) delivered again by the platform while Redis cannot say which
+// such words are receipt codes: told what is true of it. Stored by its
+// first handling (all the way, or cut short before its event was
+// remembered): "delivered", as the first time, not "NOT saved, send it
+// again", which would have it sent twice; the investigators told once,
+// the marks finished (the next message is a tip's part). Not stored (its
+// delivery failed): "NOT saved", as the first time, and sent again it
+// goes, once. Redis not able to say whether it is stored either: the
+// reporter is told so, not to send it again yet, and how to find out
+// (/status); delivered again later, "delivered", once.
+func TestRedeliveredAnswerWhoseCodeLookupFailsIsToldTheTruth(t *testing.T) {
+	const answer = "La placa es K7QD-9XMA-R2TP-4WZN, una camioneta blanca"
+	for _, tc := range []struct {
+		name             string
+		press            bool
+		remember, answer bool // the first handling's RememberAnswer, AnswerOnce fail
+		unknown          bool // AnsweredBy fails too, at the redelivery
+		want             string
+	}{
+		{"handled all the way, Answer pressed", true, false, false, false, "answer_done"},
+		{"handled all the way, a reply", false, false, false, false, "answer_done"},
+		{"event not remembered, Answer pressed", true, true, false, false, "answer_done"},
+		{"event not remembered, a reply", false, true, false, false, "answer_done"},
+		{"event not remembered, stored not known", true, true, false, true, "answer_unknown"},
+		{"not stored", true, false, true, false, "error_storage"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tm, _ := questioned(t, "¿Qué día?")
+			tm.notices(reporterID)
+			s := failingAnswers(tm)
+			if tc.press {
+				tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:1"})
+			}
+			msg := commands.Request{Text: answer, EventID: 424242}
+			if !tc.press {
+				msg.ReplyToBot, msg.ReplyToID = true, "m1"
+			}
+			s.remember, s.answer = tc.remember, tc.answer
+			r := tm.as(reporterID, "Rosa", msg)
+			if tc.answer {
+				if len(r) != 1 || r[0].Text != tm.text("en", "error_storage", nil) {
+					t.Fatalf("the answer not stored: %q", texts(r))
+				}
+			} else if !tm.answered(r) {
+				t.Fatalf("the answer: %q", texts(r))
+			}
+			told := tm.notices("2002")
+			s.receipts, s.answered = true, tc.unknown
+			if r := tm.as(reporterID, "Rosa", msg); len(r) != 1 || r[0].Text != tm.text("en", tc.want, nil) {
+				t.Fatalf("delivered again, the lookup failing: %q, want %s", texts(r), tc.want)
+			}
+			if s.receipts || s.answered {
+				t.Fatalf("not looked up: receipts %v, answered by %v", s.receipts, s.answered)
+			}
+			if tc.answer || tc.unknown {
+				// Delivered again, Redis back: it goes, once.
+				if r := tm.as(reporterID, "Rosa", msg); !tm.answered(r) {
+					t.Fatalf("delivered again, Redis back: %q", texts(r))
+				}
+			}
+			if n := append(told, tm.notices("2002")...); !slices.Equal(n, []string{tm.notice("1", "¿Qué día?", answer)}) {
+				t.Fatalf("Ana was told %q", n)
+			}
+			if a := tm.tipAnswers("1"); !slices.Equal(a, []string{answer}) {
+				t.Fatalf("answers recorded: %q", a)
+			}
+			if _, err := tm.store.Draft(context.Background(), tm.store.Pseudonym("telegram", reporterID)); !errors.Is(err, storage.ErrNotFound) {
+				t.Fatalf("a draft was started: %v", err)
+			}
+			if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Otra cosa", EventID: 424243}); press(r, "send:") == "" {
+				t.Fatalf("a new message: %q", texts(r))
+			}
+		})
+	}
+}
+
+// A /reply CODE answer holding a code-like word delivered again by the
+// platform while Redis cannot say which such words are receipt codes:
+// "delivered", as the first time (it is stored), not "NOT saved, send
+// it again"; Redis not able to say whether it is stored either: told
+// so, not to send it again yet. The investigators are told once.
+func TestRedeliveredReplyCommandWhoseCodeLookupFailsIsToldTheTruth(t *testing.T) {
+	const answer = "La placa es K7QD-9XMA-R2TP-4WZN"
+	tm, receipt := questioned(t, "¿Qué día?")
+	tm.notices(reporterID)
+	s := failingAnswers(tm)
+	msg := commands.Request{Command: "reply", Args: receipt + " " + answer, EventID: 515151}
+	if r := tm.as(reporterID, "Rosa", msg); !tm.answered(r) {
+		t.Fatalf("/reply: %q", texts(r))
+	}
+	s.receipts = true
+	if r := tm.as(reporterID, "Rosa", msg); !tm.answered(r) || s.receipts {
+		t.Fatalf("/reply delivered again, the lookup failing: %q", texts(r))
+	}
+	s.receipts, s.answered = true, true
+	if r := tm.as(reporterID, "Rosa", msg); len(r) != 1 || r[0].Text != tm.text("en", "answer_unknown", nil) || s.answered {
+		t.Fatalf("/reply delivered again, the lookup and the mark's read failing: %q", texts(r))
+	}
+	if n := tm.notices("2002"); !slices.Equal(n, []string{tm.notice("1", "¿Qué día?", answer)}) {
+		t.Fatalf("Ana was told %q", n)
+	}
+	if a := tm.tipAnswers("1"); !slices.Equal(a, []string{answer}) {
+		t.Fatalf("answers recorded: %q", a)
 	}
 }
