@@ -609,12 +609,13 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 			return true, c.Say(ctx, "answer_unknown", nil)
 		}
 	}
-	if lookupErr != nil && !withFile && !stored {
+	if lookupErr != nil && !stored {
 		// Redis could not say which code-like words are receipt codes:
 		// delivered uncut, a code would reach the asker. Not taken, and
 		// said so: the question stays open, the reporter sends it again.
-		// (With a file it goes on as a tip's part, which keepPart looks
-		// up again.) A held message stays held.
+		// With a file too, whose caption would answer uncut (nor is the
+		// file kept: it is sent again with it). A held message stays
+		// held.
 		c.heldKept = c.heldFor != nil
 		return true, c.Say(ctx, "error_storage", nil)
 	}

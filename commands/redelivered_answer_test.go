@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/tips"
 )
 
 // A reply to a question answered already went on as a new tip (the
@@ -298,5 +300,34 @@ func TestRedeliveredReplyCommandWhoseCodeLookupFailsIsToldTheTruth(t *testing.T)
 	}
 	if a := tm.tipAnswers("1"); !slices.Equal(a, []string{answer}) {
 		t.Fatalf("answers recorded: %q", a)
+	}
+}
+
+// A photo sent after Answer was pressed, its caption holding a receipt
+// code, while Redis cannot say which words are receipt codes: the
+// caption does not go to the asker uncut (nor into the tip's history):
+// not taken, and said so; the question stays open. Sent again, the
+// caption answers, without the code.
+func TestCaptionedAnswerWhoseCodeLookupFailsReachesNoOne(t *testing.T) {
+	tm, receipt := questioned(t, "¿Qué día?")
+	tm.notices(reporterID)
+	s := failingAnswers(tm)
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:1"})
+	photo := commands.Request{Text: "mi código es " + receipt + ", en la esquina", Attachment: &tips.Attachment{Kind: tips.Photo}, FileData: albumPhoto(t), EventID: 424242}
+	s.receipts = true
+	if r := tm.as(reporterID, "Rosa", photo); len(r) != 1 || r[0].Text != tm.text("en", "error_storage", nil) || s.receipts {
+		t.Fatalf("the photo, the lookup failing: %q", texts(r))
+	}
+	if n := tm.notices("2002"); len(n) != 0 {
+		t.Fatalf("Ana was told %q", n)
+	}
+	if a := tm.tipAnswers("1"); len(a) != 0 {
+		t.Fatalf("answers recorded: %q", a)
+	}
+	photo.EventID = 424243
+	tm.as(reporterID, "Rosa", photo)
+	n := tm.notices("2002")
+	if len(n) != 1 || strings.Contains(n[0], receipt) || !strings.Contains(n[0], "en la esquina") {
+		t.Fatalf("Ana was told %q", n)
 	}
 }
