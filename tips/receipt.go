@@ -904,6 +904,12 @@ func CutReceipts(texts []string, known func(codes []string) ([]bool, error)) ([]
 		if strings.HasSuffix(before, " ") && (after == "" || strings.IndexByte(" ,.;:!?)", after[0]) >= 0) {
 			before = before[:len(before)-1] // "es CODE y" reads "es y", "es CODE, y" "es, y"
 		}
+		if strings.TrimLeftFunc(before, spaceOrInvisible) == "" {
+			// At the text's start: what is kept after it starts the
+			// text, no space before it ("CODE https://x.com/?c=4WZN y"
+			// reads "https://x.com/?c= y", not " https://…").
+			before, after = "", strings.TrimLeftFunc(after, spaceOrInvisible)
+		}
 		out[ti], cut, next[ti] = before+after, true, cutAt{sp[0], len(before)}
 	}
 	for ti := range out {
