@@ -91,6 +91,11 @@ func NormalizeReceipt(s string) (string, bool) {
 	if strings.IndexByte(s, '%') >= 0 || strings.IndexByte(s, '&') >= 0 {
 		s = unescape(s) // as a link has it: "%4B7QD%2D…", "K7QD%252D…"; as HTML: "&#75;7QD&ndash;…"
 	}
+	// Wrappers around each of its groups ("[K7QD]-[9XMA]-…",
+	// "||K7QD|| ||9XMA|| …"), as wrappedAt reads it.
+	if r, _ := utf8.DecodeRuneInString(strings.TrimLeftFunc(s, spaceOrInvisible)); wrapOpener(r) {
+		s = unwrapGroups(s)
+	}
 	// Punctuation around it ("CODE." at the end of a sentence) and
 	// separators of any kind (en dashes, no-break spaces, zero-width
 	// characters copied with it) are not part of it.
@@ -196,6 +201,14 @@ func receiptSpansBefore(text string, lettersAlone bool, until int) [][2]int {
 		if !code && r >= utf8.RuneSelf {
 			_, code, _ = wideChar(r)
 		}
+		// A code with each of its groups wrapped ("[K7QD]-[9XMA]-…",
+		// "**K7QD** **9XMA** …", Discord's "||K7QD||"): from the
+		// opener, as the wrappers go with it.
+		if !code && !prevWord && !escaped && wrapOpener(r) {
+			if end, letter, digit := wrappedAt(text, i); letter && (digit || lettersAlone) {
+				out = append(out, [2]int{i, end})
+			}
+		}
 		if escaped && !code {
 			// In a link ("?q=K7QD%2D9XMA…", "…%20K7QD"): an escape
 			// of no letter or digit stands between words.
@@ -238,6 +251,14 @@ func receiptSpansBefore(text string, lettersAlone bool, until int) [][2]int {
 // separator that shows between every two characters ("Á B C D - …",
 // "🇰 7 🇶 🇩 - …"): prose has no sixteen one-character words in a row.
 func receiptAt(text string, i int) (end int, letter, digit bool) {
+	return readReceipt(text, i, "")
+}
+
+// readReceipt is receiptAt; with open, the opener of each group, every
+// group is wrapped (wrappedAt): open before it (the first's before
+// text[i:]), its closer (wrapClosedAt) right after it, separators
+// between the closer and the next opener.
+func readReceipt(text string, i int, open string) (end int, letter, digit bool) {
 	letters, accented, lower, spaced, lastRegional := 0, 0, false, false, false
 	// spelled: the code written out a character at a time, a separator
 	// that shows between every two ("K 7 Q D - 9 X M A …", "Á B C D - …",
@@ -250,12 +271,18 @@ func receiptAt(text string, i int) (end int, letter, digit bool) {
 		// are not counted (a code padded with zero-width spaces after
 		// each character is the code).
 		if g > 0 {
-			n, seen := separatorsAt(text, i, maxSeparators(spelled))
+			n, seen := separatorsAt(text, i, maxSeparators(spelled), open)
 			if spelled && !seen {
 				return 0, false, false
 			}
 			i, spaced = i+n, spaced || n > 0 && strings.ContainsFunc(text[i:i+n], unicode.IsSpace)
 			apart = spelled
+			if open != "" {
+				if !strings.HasPrefix(text[i:], open) {
+					return 0, false, false
+				}
+				i += len(open)
+			}
 		}
 		for k := 0; k < 4; {
 			if i >= len(text) {
@@ -268,7 +295,7 @@ func receiptAt(text string, i int) (end int, letter, digit bool) {
 				c, ok, acc = wideChar(r)
 			}
 			if !ok && k > 0 && !apart && (spelled || g == 0 && k == 1) {
-				if n, seen := separatorsAt(text, i, spelledSeparators); seen {
+				if n, seen := separatorsAt(text, i, spelledSeparators, open); seen {
 					i, spelled, apart = i+n, true, true
 					continue
 				}
@@ -300,8 +327,15 @@ func receiptAt(text string, i int) (end int, letter, digit bool) {
 			}
 			i += size
 		}
+		if open != "" {
+			n, ok := wrapClosedAt(text, i, open)
+			if !ok {
+				return 0, false, false
+			}
+			i += n
+		}
 	}
-	if i < len(text) {
+	if i < len(text) && open == "" { // (a wrapped code's last closer ends it)
 		if r, _, _ := charAt(text, i); r == '_' {
 			return 0, false, false
 		} else if _, ok := codeChar(r); ok && !lastRegional {
@@ -334,11 +368,15 @@ func maxSeparators(spelled bool) int {
 
 // separatorsAt returns how many bytes the group separators at text[i:]
 // take, at most max of them that show (invisible ones are not counted),
-// and whether one that shows is among them. Marks written on a
+// and whether one that shows is among them; they end where stop, if
+// not "", starts (a wrapped code's next opener: "||K7QD|| ||9XMA||"). Marks written on a
 // separator go with it (strikethrough or underlined text puts one on
 // every character, the dashes and spaces too: "K̶7̶Q̶D̶-̶9̶…").
-func separatorsAt(text string, i, max int) (n int, seen bool) {
+func separatorsAt(text string, i, max int, stop string) (n int, seen bool) {
 	for seps := 0; seps < max && i+n < len(text); {
+		if stop != "" && strings.HasPrefix(text[i+n:], stop) {
+			break
+		}
 		m := separatorAt(text, i+n)
 		if m == 0 {
 			break
@@ -1024,7 +1062,7 @@ func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
 			if !ok {
 				continue
 			}
-			_, _, digit := receiptAt(text, sp[0])
+			_, _, digit := codeAt(text, sp[0])
 			if !digit && !OldReceipt(code) {
 				continue // letters read as digits ("LOCO" is "10C0"): no code of either form
 			}

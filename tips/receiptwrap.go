@@ -1,0 +1,172 @@
+package tips
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// maxWrap bounds the characters of a group's opener: "***" (bold
+// italics), "**[".
+const maxWrap = 4
+
+// wrapPartner returns the character that closes r, r being one that
+// may open each group of a code (brackets, quotes, markdown's "*", "_",
+// "~", "`", Discord's spoiler "||"): "[K7QD]-[9XMA]-…", "\"K7QD\"
+// \"9XMA\" …", "*K7QD*-*9XMA*-…", "||K7QD|| ||9XMA|| …"; 0 if r opens
+// none.
+func wrapPartner(r rune) rune {
+	switch r {
+	case '[':
+		return ']'
+	case '(':
+		return ')'
+	case '{':
+		return '}'
+	case '<':
+		return '>'
+	case '"', '\'', '`', '*', '_', '~', '|', '＂', '”', '’':
+		return r
+	case '“':
+		return '”'
+	case '„':
+		return '“'
+	case '‘':
+		return '’'
+	case '‚':
+		return '‘'
+	case '«':
+		return '»'
+	case '»':
+		return '«'
+	case '‹':
+		return '›'
+	case '›':
+		return '‹'
+	case '「':
+		return '」'
+	case '『':
+		return '』'
+	case '【':
+		return '】'
+	case '〔':
+		return '〕'
+	case '（':
+		return '）'
+	case '［':
+		return '］'
+	}
+	return 0
+}
+
+// wrapOpener reports whether r may open each group of a code.
+func wrapOpener(r rune) bool {
+	return wrapPartner(r) != 0
+}
+
+// quoteMark reports whether r is a quotation mark: any closes any
+// (keyboards and autocorrection pair them as they please: „K7QD“,
+// „K7QD”, “K7QD"…).
+func quoteMark(r rune) bool {
+	return strings.ContainsRune("\"'“”„‟‘’‚‛«»‹›＂", r)
+}
+
+// wrapCloses reports whether r closes open.
+func wrapCloses(open, r rune) bool {
+	return r == wrapPartner(open) || quoteMark(open) && quoteMark(r)
+}
+
+// wrapChar reports whether r opens or closes a group of a code.
+func wrapChar(r rune) bool {
+	return wrapOpener(r) || strings.ContainsRune("])}>」』】〕）］", r)
+}
+
+// openerAt returns how many bytes the opener at text[i:] takes: at most
+// maxWrap characters that may open a group.
+func openerAt(text string, i int) int {
+	j := i
+	for n := 0; n < maxWrap && j < len(text); n++ {
+		r, size := utf8.DecodeRuneInString(text[j:])
+		if !wrapOpener(r) {
+			break
+		}
+		j += size
+	}
+	return j - i
+}
+
+// wrappedAt matches, at text[i:], a receipt code whose every group is
+// wrapped alike, as receiptAt matches one that is not: an opener
+// (openerAt) right before each group, its closer right after it
+// ("[K7QD]-[9XMA]-[R2TP]-[4WZN]", "`K7QD` `9XMA` …", "__K7QD__-__9XMA__-…",
+// "||K7QD||||9XMA||…"). It returns where the last closer ends, and
+// whether the code holds a letter and a digit (neither when the shape does
+// not match). A code wrapped as a whole ("\"K7QD-9XMA-…\"") is
+// receiptAt's, within its wrapper.
+func wrappedAt(text string, i int) (end int, letter, digit bool) {
+	n := openerAt(text, i)
+	if n == 0 || i+n >= len(text) {
+		return 0, false, false
+	}
+	if r, _, _ := charAt(text, i+n); !isCodeChar(r) {
+		return 0, false, false // "(casa)", "\"¿qué?\"": no code's first character, no reading
+	}
+	return readReceipt(text, i+n, text[i:i+n])
+}
+
+// wrapClosedAt returns how many bytes the closer of open takes at
+// text[i:] (its characters' partners, the other way round: "**[" is
+// closed by "]**"), and whether it is there.
+func wrapClosedAt(text string, i int, open string) (int, bool) {
+	n := 0
+	for o := open; o != ""; {
+		r, size := utf8.DecodeLastRuneInString(o)
+		o = o[:len(o)-size]
+		if i+n >= len(text) {
+			return 0, false
+		}
+		c, csize := utf8.DecodeRuneInString(text[i+n:])
+		if !wrapCloses(r, c) {
+			return 0, false
+		}
+		n += csize
+	}
+	return n, true
+}
+
+// codeAt is receiptAt, or wrappedAt where text[i:] starts with an
+// opener: a candidate ReceiptSpans found at i read again.
+func codeAt(text string, i int) (end int, letter, digit bool) {
+	if r, _ := utf8.DecodeRuneInString(text[i:]); wrapOpener(r) {
+		return wrappedAt(text, i)
+	}
+	return receiptAt(text, i)
+}
+
+// unwrapGroups returns s without its groups' wrappers (every character
+// that opens or closes one) where s, spaces aside, starts with an opener
+// and ends with its closer, as wrappedAt reads a code ("[K7QD]-[9XMA]-…"
+// reads "K7QD-9XMA-…"); else s as it is.
+func unwrapGroups(s string) string {
+	t := strings.TrimFunc(s, spaceOrInvisible)
+	n := openerAt(t, 0)
+	if n == 0 || n >= len(t) {
+		return s
+	}
+	// The closer ends t: the last character closes the first opener's.
+	end := len(t)
+	for o := t[:n]; o != ""; {
+		r, size := utf8.DecodeRuneInString(o)
+		o = o[size:]
+		c, csize := utf8.DecodeLastRuneInString(t[:end])
+		if end <= n || !wrapCloses(r, c) {
+			return s
+		}
+		end -= csize
+	}
+	return strings.Map(func(r rune) rune {
+		if wrapChar(r) {
+			return -1
+		}
+		return r
+	}, t)
+}
