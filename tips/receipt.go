@@ -79,7 +79,7 @@ func NormalizeReceipt(s string) (string, bool) {
 			return "", false
 		}
 		s = strings.Map(func(r rune) rune {
-			if invisible(r) {
+			if invisible(r) || pictograph(r) { // (emoji too: separators, however many)
 				return -1
 			}
 			return r
@@ -369,10 +369,13 @@ func maxSeparators(spelled bool) int {
 // separatorsAt returns how many bytes the group separators at text[i:]
 // take, at most max of them that show (invisible ones are not counted),
 // and whether one that shows is among them; they end where stop, if
-// not "", starts (a wrapped code's next opener: "||K7QD|| ||9XMA||"). Marks written on a
+// not "", starts (a wrapped code's next opener: "||K7QD|| ||9XMA||").
+// Emoji one after the other, joined or not ("👨‍👩‍👧", "👍🏽👍🏽",
+// "🔥🔥🔥"), count as one. Marks written on a
 // separator go with it (strikethrough or underlined text puts one on
 // every character, the dashes and spaces too: "K̶7̶Q̶D̶-̶9̶…").
 func separatorsAt(text string, i, max int, stop string) (n int, seen bool) {
+	lastPictograph := false
 	for seps := 0; seps < max && i+n < len(text); {
 		if stop != "" && strings.HasPrefix(text[i+n:], stop) {
 			break
@@ -382,9 +385,13 @@ func separatorsAt(text string, i, max int, stop string) (n int, seen bool) {
 			break
 		}
 		if text[i+n] < utf8.RuneSelf {
-			seps++
+			seps, lastPictograph = seps+1, false
 		} else if r, _ := utf8.DecodeRuneInString(text[i+n:]); !invisible(r) {
-			seps++
+			p := pictograph(r)
+			if !p || !lastPictograph {
+				seps++
+			}
+			lastPictograph = p
 		}
 		n += m
 		if i+n < len(text) && text[i+n] >= utf8.RuneSelf {
@@ -620,8 +627,8 @@ func separatorAt(text string, i int) int {
 		}
 		return 0
 	}
-	if groupSeparator(r) {
-		return size
+	if groupSeparator(r) || pictograph(r) {
+		return size // (an emoji between groups: "K7QD 🔥 9XMA 🔥 …")
 	}
 	return 0
 }

@@ -1,0 +1,19 @@
+package tips
+
+// pictograph reports whether r is the picture of an emoji, or a skin
+// tone one carries (what shows of "❤️", "👍🏽", "👨‍👩‍👧", "🏳️‍🌈": their
+// variation selectors and joiners are invisible): the blocks emoji are
+// drawn from (symbols and pictographs, dingbats, arrows, the technical
+// and geometric shapes some are), less any character read as a code's
+// letter or digit (regional indicators, "🅰", "Ⓜ": wideChar). Between a
+// code's groups it separates them, as a dash does ("K7QD 🔥 9XMA 🔥 …").
+func pictograph(r rune) bool {
+	switch {
+	case r < 0x2190:
+		return r == 0xA9 || r == 0xAE || r == 0x203C || r == 0x2049 || r == 0x2122 || r == 0x2139
+	case r < 0x2200, r >= 0x2300 && r < 0x2400, r >= 0x25A0 && r < 0x27C0, r == 0x2934, r == 0x2935,
+		r >= 0x2B00 && r < 0x2C00, r == 0x3030, r == 0x303D, r == 0x3297, r == 0x3299, r >= 0x1F000 && r < 0x1FB00:
+		return !isCodeChar(r)
+	}
+	return false
+}

@@ -1,0 +1,66 @@
+package tips
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// A receipt code with an emoji between its groups, or several (with
+// variation selectors, skin tones, joined into one by zero-width
+// joiners), reads as the code to an investigator: it is found, read and
+// cut as the code. The emoji before or after it stay.
+func TestCutReceiptsTakesEmojiBetweenGroups(t *testing.T) {
+	const code = "K7QD-9XMA-R2TP-4WZN"
+	for _, written := range []string{
+		"K7QD 🔥 9XMA 🔥 R2TP 🔥 4WZN",
+		"K7QD🔥9XMA🔥R2TP🔥4WZN",
+		"k7qd🔥9xma🔥r2tp🔥4wzn",
+		"K7QD❤️9XMA❤️R2TP❤️4WZN",                            // a variation selector
+		"K7QD 👍🏽 9XMA 👍🏿 R2TP 👍🏻 4WZN",                      // skin tones
+		"K7QD 👨‍👩‍👧 9XMA 👩🏽‍💻 R2TP 🏳️‍🌈 4WZN",               // zero-width joiner sequences
+		"K7QD 🔥🔥🔥 9XMA ✅✅ R2TP ⭐️⭐️⭐️⭐️ 4WZN",               // several
+		"K7QD-🔥-9XMA-🔥-R2TP-🔥-4WZN",                         // between dashes
+		"K7QD ➡️ 9XMA ➡️ R2TP ➡️ 4WZN",                      // an arrow
+		"K7QD" + strings.Repeat("🔥", 70) + "9XMA🔥R2TP🔥4WZN", // (past the 256 bytes a code may take)
+		"[K7QD] 🔒 [9XMA] 🔒 [R2TP] 🔒 [4WZN]",
+	} {
+		if got, ok := NormalizeReceipt(written); !ok || got != code {
+			t.Errorf("NormalizeReceipt(%q) = %q %v", written, got, ok)
+		}
+		for _, tc := range []struct{ in, want string }{
+			{"mi código " + written + " gracias", "mi código gracias"},
+			{"mi código 👉 " + written + " 🙏 gracias", "mi código 👉 🙏 gracias"},
+			{written, ""},
+		} {
+			out, cut, err := CutReceipts([]string{tc.in}, knowsOnly(code))
+			if err != nil || !cut || out[0] != tc.want {
+				t.Errorf("%q: cut %q %v %v, want %q", tc.in, out[0], cut, err, tc.want)
+			}
+		}
+	}
+}
+
+// Emoji in ordinary text make no more code-like words than it had, and
+// letters read as a code's (regional indicators, "🅰") are still
+// letters, not separators.
+func TestEmojiInProseAreNoCode(t *testing.T) {
+	for text, want := range map[string][]string{
+		"hola 👋 ya 🔥 pagamos 💵 el piso 2024 🙏 cobran 5000 👀 cada 🗓️ viernes": nil,
+		"placas AB12 🚗 CD34 🚗 EF56 🚗 GH78":                                   {"AB12-CD34-EF56-GH78"}, // a code-like word, looked up, kept
+		"placas AB12 🚗 🚓 CD34 🚗 EF56 🚗 GH78":                                 nil,                     // two emoji apart: more than three separators
+		"🇲🇽 🇨🇦 🇧🇷 🇦🇷 AB12":                                                   nil,
+	} {
+		var asked []string
+		out, cut, err := CutReceipts([]string{text}, func(codes []string) ([]bool, error) {
+			asked = codes
+			return make([]bool, len(codes)), nil
+		})
+		if err != nil || cut || out[0] != text || !slices.Equal(asked, want) {
+			t.Errorf("%q: asked %q, want %q (%q %v %v)", text, asked, want, out, cut, err)
+		}
+	}
+	if got, ok := NormalizeReceipt("🅺7🆀🅳-9🆇🅼🅰-🆁2🆃🅿-4🆆🆉🅽"); !ok || got != "K7QD-9XMA-R2TP-4WZN" {
+		t.Errorf("negative squared letters: %q %v", got, ok)
+	}
+}
