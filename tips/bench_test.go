@@ -47,6 +47,17 @@ func BenchmarkNewSketch(b *testing.B) {
 // tip with a plate, and one quoting a receipt code.
 func BenchmarkReceiptSpans(b *testing.B) {
 	benchText(b, func(s string) { receiptCandidates([]string{s}) })
+	// Chat prose with markdown, quotes, brackets and emoji, none a code:
+	// what wrapped groups (wrappedAt) and emoji between groups
+	// (pictograph) cost where there is no code.
+	b.Run("markup", func(b *testing.B) {
+		s := strings.Repeat("**Urgente** 🚨 ayer [viernes] cobraron \"piso\" en (la colonia) Centro 😡😡, ||no digan nada|| __ojo__ 👀 `placa` AB12 🙏\n", 4)
+		b.SetBytes(int64(len(s)))
+		b.ReportAllocs()
+		for b.Loop() {
+			receiptCandidates([]string{s})
+		}
+	})
 	b.Run("code", func(b *testing.B) {
 		s := benchTip + " Mi código es K7QD-9XMA-R2TP-4WZN."
 		b.SetBytes(int64(len(s)))

@@ -201,14 +201,6 @@ func receiptSpansBefore(text string, lettersAlone bool, until int) [][2]int {
 		if !code && r >= utf8.RuneSelf {
 			_, code, _ = wideChar(r)
 		}
-		// A code with each of its groups wrapped ("[K7QD]-[9XMA]-…",
-		// "**K7QD** **9XMA** …", Discord's "||K7QD||"): from the
-		// opener, as the wrappers go with it.
-		if !code && !prevWord && !escaped && wrapOpener(r) {
-			if end, letter, digit := wrappedAt(text, i); letter && (digit || lettersAlone) {
-				out = append(out, [2]int{i, end})
-			}
-		}
 		if escaped && !code {
 			// In a link ("?q=K7QD%2D9XMA…", "…%20K7QD"): an escape
 			// of no letter or digit stands between words.
@@ -221,6 +213,13 @@ func receiptSpansBefore(text string, lettersAlone bool, until int) [][2]int {
 		// their own.
 		if code && (!prevWord || prevRegional != regional(r)) {
 			if end, letter, digit := receiptAt(text, i); letter && (digit || lettersAlone) {
+				out = append(out, [2]int{i, end})
+			}
+		} else if !code && !prevWord && wrapOpener(r) {
+			// A code with each of its groups wrapped ("[K7QD]-[9XMA]-…",
+			// "**K7QD** **9XMA** …", Discord's "||K7QD||"): from the
+			// opener, as the wrappers go with it.
+			if end, letter, digit := wrappedAt(text, i); letter && (digit || lettersAlone) {
 				out = append(out, [2]int{i, end})
 			}
 		}

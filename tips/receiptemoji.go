@@ -9,11 +9,17 @@ package tips
 // code's groups it separates them, as a dash does ("K7QD 🔥 9XMA 🔥 …").
 func pictograph(r rune) bool {
 	switch {
-	case r < 0x2190:
-		return r == 0xA9 || r == 0xAE || r == 0x203C || r == 0x2049 || r == 0x2122 || r == 0x2139
-	case r < 0x2200, r >= 0x2300 && r < 0x2400, r >= 0x25A0 && r < 0x27C0, r == 0x2934, r == 0x2935,
-		r >= 0x2B00 && r < 0x2C00, r == 0x3030, r == 0x303D, r == 0x3297, r == 0x3299, r >= 0x1F000 && r < 0x1FB00:
-		return !isCodeChar(r)
+	case r < 0x2100:
+		return r == 0xA9 || r == 0xAE || r == 0x203C || r == 0x2049
+	case r < 0x2500:
+		// Letterlike symbols to enclosed alphanumerics: some read as a
+		// letter ("ℹ", "Ⓜ"), a table read (wideChar's) tells.
+		return (r == 0x2122 || r == 0x2139 || r >= 0x2190 && r < 0x2200 || r >= 0x2300 && r < 0x2400) && !isCodeChar(r)
+	case r >= 0x1F100 && r < 0x1F200:
+		return !isCodeChar(r) // "🅰", regional indicators: letters (a table read too)
 	}
-	return false
+	// None of these reads as a letter or digit
+	// (TestPictographIsNoCodeChar): no lookup.
+	return r >= 0x25A0 && r < 0x27C0 || r == 0x2934 || r == 0x2935 || r >= 0x2B00 && r < 0x2C00 ||
+		r == 0x3030 || r == 0x303D || r == 0x3297 || r == 0x3299 || r >= 0x1F000 && r < 0x1FB00
 }

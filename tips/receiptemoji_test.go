@@ -64,3 +64,24 @@ func TestEmojiInProseAreNoCode(t *testing.T) {
 		t.Errorf("negative squared letters: %q %v", got, ok)
 	}
 }
+
+// No character pictograph takes for an emoji's picture reads as a
+// letter or digit of a code (it would be taken for a separator, and the
+// group it begins lost), nor is one that is no picture taken for one.
+func TestPictographIsNoCodeChar(t *testing.T) {
+	for r := rune(0); r < 0x20000; r++ {
+		if pictograph(r) && isCodeChar(r) {
+			t.Errorf("%U (%c): a pictograph read as a code's character", r, r)
+		}
+	}
+	for _, r := range "🔥❤👍🏽👨👩👧🏳🌈✅⭐➡🔒🚨😡👀🙏©®™‼⁉〰" {
+		if !pictograph(r) {
+			t.Errorf("%U (%c): no pictograph", r, r)
+		}
+	}
+	for _, r := range "aZ09🇲🅰Ⓜℹ⇂-_ é€$%" {
+		if pictograph(r) {
+			t.Errorf("%U (%c): a pictograph", r, r)
+		}
+	}
+}

@@ -60,18 +60,35 @@ func wrapPartner(r rune) rune {
 
 // wrapOpener reports whether r may open each group of a code.
 func wrapOpener(r rune) bool {
+	if r < utf8.RuneSelf {
+		return asciiPartners[r] != 0 // (it runs on punctuation between words: no switch to walk)
+	}
 	return wrapPartner(r) != 0
 }
+
+// asciiPartners is wrapPartner of the ASCII characters.
+var asciiPartners = func() (t [utf8.RuneSelf]byte) {
+	for c := range t {
+		t[c] = byte(wrapPartner(rune(c)))
+	}
+	return t
+}()
 
 // quoteMark reports whether r is a quotation mark: any closes any
 // (keyboards and autocorrection pair them as they please: „K7QD“,
 // „K7QD”, “K7QD"…).
 func quoteMark(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r == '"' || r == '\''
+	}
 	return strings.ContainsRune("\"'“”„‟‘’‚‛«»‹›＂", r)
 }
 
 // wrapCloses reports whether r closes open.
 func wrapCloses(open, r rune) bool {
+	if open < utf8.RuneSelf && r < utf8.RuneSelf {
+		return r == rune(asciiPartners[open]) || quoteMark(open) && quoteMark(r)
+	}
 	return r == wrapPartner(open) || quoteMark(open) && quoteMark(r)
 }
 
@@ -85,6 +102,13 @@ func wrapChar(r rune) bool {
 func openerAt(text string, i int) int {
 	j := i
 	for n := 0; n < maxWrap && j < len(text); n++ {
+		if c := text[j]; c < utf8.RuneSelf {
+			if asciiPartners[c] == 0 {
+				break
+			}
+			j++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(text[j:])
 		if !wrapOpener(r) {
 			break
@@ -107,10 +131,33 @@ func wrappedAt(text string, i int) (end int, letter, digit bool) {
 	if n == 0 || i+n >= len(text) {
 		return 0, false, false
 	}
-	if r, _, _ := charAt(text, i+n); !isCodeChar(r) {
-		return 0, false, false // "(casa)", "\"¿qué?\"": no code's first character, no reading
+	j := i + n
+	if c := text[j]; c < utf8.RuneSelf && c != '%' && c != '&' {
+		if !asciiAlnum(text[j : j+1]) {
+			return 0, false, false // "* 🚨", "( ¿": no code's first character, no reading
+		}
+	} else if r, _, _ := charAt(text, j); !isCodeChar(r) {
+		return 0, false, false // "(¿qué?)": no code's first character, no reading
 	}
-	return readReceipt(text, i+n, text[i:i+n])
+	if j+4 < len(text) && asciiAlnum(text[j:j+4]) && text[j+4] < utf8.RuneSelf {
+		// Four ASCII letters or digits, then no closer: a word
+		// wrapped, no group ("**Urgente**", "[viernes]"), told
+		// without a reading.
+		if last, _ := utf8.DecodeLastRuneInString(text[i:j]); !wrapCloses(last, rune(text[j+4])) {
+			return 0, false, false
+		}
+	}
+	return readReceipt(text, j, text[i:j])
+}
+
+// asciiAlnum reports whether s is of ASCII letters and digits alone.
+func asciiAlnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; !(c >= 'a' && c <= 'z' || s[i] >= '0' && s[i] <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // wrapClosedAt returns how many bytes the closer of open takes at
