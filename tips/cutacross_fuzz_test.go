@@ -14,6 +14,9 @@ func FuzzCutReceiptsAcross(f *testing.F) {
 	f.Add("%2DJCJH%2D0X19", "%2D7ZXF%2D6YQN%2", "\u200b", "JCJH-0X19-7ZXF-6YQN")
 	f.Add("mi código es JCJ", "H-0X19-7Z", "XF-6YQN", "JCJH-0X19-7ZXF-6YQN")
 	f.Add("?q=%254A%43JH%252D0X", "19%2D7ZXF", "%2D6YQ%4E&x", "JCJH-0X19-7ZXF-6YQN")
+	f.Add("mi código [K7QD]-[9XMA]", "[R2TP]-[4WZN] gracias", "||x||", "K7QD-9XMA-R2TP-4WZN")
+	f.Add("K7QD 🔥 9XMA 🔥", "R2TP 👨\u200d👩\u200d👧 4WZN", "**", "K7QD-9XMA-R2TP-4WZN")
+	f.Add("__K7QD__-__9XMA", "__-__R2TP__ https://x.example/?c=__4WZN__", "", "K7QD-9XMA-R2TP-4WZN")
 	f.Fuzz(func(t *testing.T, a, b, c, code string) {
 		code, _ = NormalizeReceipt(code)
 		known := func(codes []string) ([]bool, error) {

@@ -30,8 +30,12 @@ func FuzzReceiptSpans(f *testing.F) {
 	f.Add("q=", "+", "%E2%80")
 	f.Add("q=%25", "%252D", "%4")
 	f.Add("%4", "%2520", "%2")
+	f.Add("mi código", " 🔥 ", "🙏")
+	f.Add("🔥", "❤️", "👍🏽")
+	f.Add("x", " 👨\u200d👩\u200d👧 ", "")
 	f.Fuzz(func(t *testing.T, before, sep, after string) {
-		if !slices.Contains([]string{"-", " ", "", "\u2013", "\u00a0", "\u2212", "  ", "\u200b-\u200b", "\uff0d", "/", ".", ", ", "_", " / ", "%2D", "%20", "+", "%E2%80%93", "%252D", "%2520"}, sep) {
+		if !slices.Contains([]string{"-", " ", "", "\u2013", "\u00a0", "\u2212", "  ", "\u200b-\u200b", "\uff0d", "/", ".", ", ", "_", " / ", "%2D", "%20", "+", "%E2%80%93", "%252D", "%2520",
+			" 🔥 ", "❤️", " 👨\u200d👩\u200d👧 ", "-🔥-", "👍🏽👍🏽"}, sep) {
 			sep = "-"
 		}
 		code := "R4ZA" + sep + "0AP8" + sep + "1SDK" + sep + "VD2C"
