@@ -445,9 +445,9 @@ func wideChar(r rune) (c rune, ok, accent bool) {
 		f = fancyFolded[r-0x1D400+0x400] // mathematical alphanumerics
 	case r >= 0x1F100 && r < 0x1F200:
 		f = fancyFolded[r-0x1F100+0x800] // enclosed alphanumeric supplement
-	case r >= 0x3400 && r < 0xA000 || r >= 0xAC00 && r < 0xD7A4:
-		// CJK ideographs, Hangul syllables: no letter or digit (a text
-		// of them asks no table).
+	case r >= 0x3400 && r < 0xA000 || r >= 0xAC00 && r < 0xD7A4 || r >= 0x1F000 && r < 0x1F100 || r >= 0x1F200 && r < 0x1FB00:
+		// CJK ideographs, Hangul syllables, emoji: no letter or digit
+		// (a text of them asks no table).
 	default:
 		return decomposedChar(r)
 	}
@@ -626,7 +626,7 @@ func separatorAt(text string, i int) int {
 		}
 		return 0
 	}
-	if groupSeparator(r) || pictograph(r) {
+	if pictograph(r) || groupSeparator(r) {
 		return size // (an emoji between groups: "K7QD 🔥 9XMA 🔥 …")
 	}
 	return 0
