@@ -70,6 +70,13 @@ func drawReceipt(r io.Reader) (string, error) {
 // every character or so ("ŚÁJ́Ǵ-…"), or on any in capitals with no space
 // ("ÁBCD-…", receiptAt).
 func NormalizeReceipt(s string) (string, bool) {
+	if emojiAround(s) {
+		// Emoji separate a code's groups ("K7QD 🔥 9XMA …"), as
+		// ReceiptSpans finds them: one against the code ("🙏CODE🙏 sí",
+		// "CODE👍") is the reporter's, no part of it (/reply keeps it
+		// with the answer).
+		return "", false
+	}
 	if len(s) > 256 { // a code with a 3-byte zero-width space between every character is 73
 		// Invisible characters, however many between its characters,
 		// are not part of it (receiptSpans reads across them): a code

@@ -1,5 +1,11 @@
 package tips
 
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
 // pictograph reports whether r is the picture of an emoji, or a skin
 // tone one carries (what shows of "❤️", "👍🏽", "👨‍👩‍👧", "🏳️‍🌈": their
 // variation selectors and joiners are invisible): the blocks emoji are
@@ -22,4 +28,14 @@ func pictograph(r rune) bool {
 	// (TestPictographIsNoCodeChar): no lookup.
 	return r >= 0x25A0 && r < 0x27C0 || r == 0x2934 || r == 0x2935 || r >= 0x2B00 && r < 0x2C00 ||
 		r == 0x3030 || r == 0x303D || r == 0x3297 || r == 0x3299 || r >= 0x1F000 && r < 0x1FB00
+}
+
+// emojiAround reports whether s, spaces, punctuation and invisible
+// characters around it aside (as NormalizeReceipt trims them), starts or
+// ends with an emoji (pictograph).
+func emojiAround(s string) bool {
+	s = strings.TrimFunc(s, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) || invisible(r) })
+	first, _ := utf8.DecodeRuneInString(s)
+	last, _ := utf8.DecodeLastRuneInString(s)
+	return first >= 0xA9 && pictograph(first) || last >= 0xA9 && pictograph(last)
 }

@@ -60,6 +60,13 @@ func TestEmojiInProseAreNoCode(t *testing.T) {
 			t.Errorf("%q: asked %q, want %q (%q %v %v)", text, asked, want, out, cut, err)
 		}
 	}
+	// An emoji against a code, before or after it, is no part of it
+	// (/reply keeps it with the answer: "🙏CODE🙏 sí").
+	for _, s := range []string{"🙏K7QD-9XMA-R2TP-4WZN🙏", "K7QD-9XMA-R2TP-4WZN👍", "❤️K7QD-9XMA-R2TP-4WZN", "🔥" + strings.Repeat("\u200b", 300) + "K7QD-9XMA-R2TP-4WZN"} {
+		if got, ok := NormalizeReceipt(s); ok {
+			t.Errorf("NormalizeReceipt(%q) = %q, an emoji around it read as its separator", s, got)
+		}
+	}
 	if got, ok := NormalizeReceipt("🅺7🆀🅳-9🆇🅼🅰-🆁2🆃🅿-4🆆🆉🅽"); !ok || got != "K7QD-9XMA-R2TP-4WZN" {
 		t.Errorf("negative squared letters: %q %v", got, ok)
 	}
