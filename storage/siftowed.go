@@ -120,13 +120,16 @@ return 0`)
 // failed): the alert of entity ARGV[1] (KEYS[2]; KEYS[1] the due ones;
 // now ARGV[2], unix ms) is recounted as checkAlert does (answers 1; 0 if
 // none is kept or its deadline is past, as checkAlert); or, if it cannot
-// be (its record is not a hash, its deadline not a number, or the writes
-// fail), its record is deleted (answers 2): an alert whose recount cannot
-// be made is no longer kept, nor sent to another chat, as it may count
-// reporters who never named its entity (what the recount would have
-// withdrawn it for); its entity may raise it again, counted anew. Its
-// place among the due ones, if any, goes at its next claim (no record).
-// DEL is refused by no state of the data, nor for memory.
+// be (its record is not a hash, its deadline not a number, or the due
+// ones refuse it), its record is deleted (answers 2): an alert whose
+// recount cannot be made is no longer kept, nor sent to another chat, as
+// it may count reporters who never named its entity (what the recount
+// would have withdrawn it for); its entity may raise it again, counted
+// anew. Its place among the due ones, if any, goes at its next claim
+// (no record). DEL is refused by no state of the data, nor for memory.
+// A healthy record's write refused for memory (maxmemory) is an error,
+// not a reason to delete it: the mark stays owed, and a later look,
+// memory back, recounts it.
 var giveUpRecount = redis.NewScript(`
 local t = redis.call('TYPE', KEYS[2])['ok']
 if t == 'none' then return 0 end
@@ -136,7 +139,11 @@ if t == 'hash' then
   d = tonumber(d)
   if d then
     if d <= tonumber(ARGV[2]) then return 0 end
-    if pcall(redis.call, 'HSET', KEYS[2], 'rc', 1) and pcall(redis.call, 'ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1]) then return 1 end
+    -- Not under pcall: on a hash, HSET is refused only for memory (or
+    -- a replica, a user's rights), not for the record: the attempt
+    -- fails, nothing written, and the next look makes it again.
+    redis.call('HSET', KEYS[2], 'rc', 1)
+    if pcall(redis.call, 'ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1]) then return 1 end
   end
 end
 redis.call('DEL', KEYS[2])

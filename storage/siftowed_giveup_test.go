@@ -90,3 +90,52 @@ func TestOwedRecountFailingAgainAndAgainIsGivenUp(t *testing.T) {
 		})
 	}
 }
+
+// An owed recount's last attempt made while Redis refuses writes for
+// memory (maxmemory reached) does not delete a healthy alert record
+// (a hash, its deadline a number, not past): the recount could be made
+// but for memory, which passes. The attempt fails, the mark stays owed,
+// and the next look, memory back, recounts the alert and keeps it.
+// Mutation: giveUpRecount's HSET back under pcall (its refusal taken as
+// "cannot be recounted") -> fails (the healthy record deleted).
+func TestOwedRecountGivenUpUnderMemoryPressureKeepsAHealthyAlert(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	clock := time.Now()
+	s.now = func() time.Time { return clock }
+	mac := s.entityMAC("phone:525500000004")
+	rec := s.k.alertPending(mac)
+	s.rdb.HSet(ctx, rec, "s", "sealed", "d", clock.Add(time.Hour).UnixMilli())
+	s.rdb.Expire(ctx, rec, 2*time.Hour)
+	mark := owedMark(mac) + "#" + strconv.Itoa(owedMaxAttempts)
+	if _, err := s.oweRecount(ctx, mark); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.rdb.ConfigSet(ctx, "maxmemory", "1").Err(); err != nil {
+		t.Skipf("it fills Redis with CONFIG SET maxmemory: %v", err)
+	}
+	clock = clock.Add(owedRecountAge + time.Millisecond)
+	err := s.redoOwedRecounts(ctx)
+	if err := s.rdb.ConfigSet(ctx, "maxmemory", "0").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if re := (*RecountsError)(nil); err == nil || errors.As(err, &re) && re.GivenUp() > 0 {
+		t.Fatalf("look with writes refused: %v, want the recount failed, not given up", err)
+	}
+	if s.rdb.Exists(ctx, rec).Val() != 1 {
+		t.Fatal("a healthy alert record deleted because Redis refused a write for memory")
+	}
+	if n := s.rdb.ZCard(ctx, s.k.indexRecountOwed()).Val(); n != 1 {
+		t.Fatalf("owed recounts after the refused look: %d, want the mark still owed", n)
+	}
+	clock = clock.Add(owedRecountAge + time.Millisecond)
+	if err := s.redoOwedRecounts(ctx); err != nil {
+		t.Fatalf("look with memory back: %v, want the alert recounted", err)
+	}
+	if s.rdb.HGet(ctx, rec, "rc").Val() != "1" || s.rdb.ZScore(ctx, s.k.alertsDue(), mac).Err() != nil {
+		t.Fatal("the healthy alert not made due for its recount once memory was back")
+	}
+	if n := s.rdb.Exists(ctx, s.k.indexRecountOwed()).Val(); n != 0 {
+		t.Fatal("the mark still owed after its recount was made")
+	}
+}
