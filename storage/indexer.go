@@ -65,6 +65,14 @@ func (s *Store) IndexTips(ctx context.Context, count int, block time.Duration, a
 		}
 		return n, &RecountsError{err: owedErr}
 	}
+	if re := (*RecountsError)(nil); errors.As(owedErr, &re) {
+		// Some given up: said as a plain error (a count, no mark), not as
+		// a RecountsError, which says the indexing went well.
+		owedErr = fmt.Errorf("owed recounts: %d given up", re.givenUp)
+		if re.err != nil {
+			owedErr = fmt.Errorf("%w; %d given up", re.err, re.givenUp)
+		}
+	}
 	return n, errors.Join(owedErr, err)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -110,6 +111,38 @@ func TestFailingRecountsDoNotHideAFailedIndexing(t *testing.T) {
 	n, err := s.IndexTips(ctx, 50, time.Millisecond, func(Signal) error { return nil })
 	if re := (*RecountsError)(nil); n != 0 || err == nil || errors.As(err, &re) || !strings.Contains(err.Error(), "WRONGTYPE") || !strings.Contains(err.Error(), "owed recounts") {
 		t.Fatalf("indexed %d, %v (%T); want both failures reported, not as the recounts' alone", n, err, err)
+	}
+}
+
+// Owed recounts given up in a pass whose indexing fails: the error is
+// not a RecountsError either (the indexer would take the pass as indexed
+// and log the given-up count alone, the indexing's failure not at all);
+// both are in it, the given up as a count.
+// Mutation: IndexTips joining the given-up recounts' RecountsError as it
+// is -> fails.
+func TestGivenUpRecountsDoNotHideAFailedIndexing(t *testing.T) {
+	ctx := context.Background()
+	s := internalStore(t)
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	mac := s.entityMAC("phone:525500000002")
+	s.rdb.HSet(ctx, s.k.alertPending(mac), "d", "corrupted")
+	s.rdb.Expire(ctx, s.k.alertPending(mac), time.Hour)
+	s.rdb.ZAdd(ctx, s.k.indexRecountOwed(), redis.Z{Score: 0, Member: mac + ":TOKEN#" + strconv.Itoa(owedMaxAttempts)})
+	batchSubmit(t, s, "942", 1, "venden cristal en la bodega")
+	// The posting of "bodega" holds the wrong type: the tip's indexing fails.
+	pk := s.k.indexToken(s.tokenMAC("bodega"), indexDay(now))
+	s.rdb.SAdd(ctx, pk, "not a string")
+	s.rdb.Expire(ctx, pk, time.Hour)
+	n, err := s.IndexTips(ctx, 50, time.Millisecond, func(Signal) error { return nil })
+	if re := (*RecountsError)(nil); n != 0 || err == nil || errors.As(err, &re) || !strings.Contains(err.Error(), "WRONGTYPE") || !strings.Contains(err.Error(), "1 given up") {
+		t.Fatalf("indexed %d, %v (%T); want both reported, not as the recounts' alone", n, err, err)
+	}
+	if strings.Contains(err.Error(), mac) {
+		t.Fatalf("the error names the entity: %v", err)
+	}
+	if s.rdb.Exists(ctx, s.k.alertPending(mac)).Val() != 0 {
+		t.Fatal("the recount was not given up")
 	}
 }
 
