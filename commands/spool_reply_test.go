@@ -138,7 +138,7 @@ func TestFileSpooledAsAReplyToAnAnsweredQuestionCancelsTheAnswerPressed(t *testi
 	if tip, err := tm.store.TipByReceipt(ctx, receipt); err != nil || len(tip.Content.Parts) != 1 || tip.Content.Parts[0].Text != req.Text {
 		t.Fatalf("the outage's receipt: %+v %v", tip.Content, err)
 	}
-	if n := tm.notices(reporterID); len(n) != 1 || n[0] != tm.text("en", "answer_reply_not_taken", nil) {
+	if n := tm.notices(reporterID); len(n) != 1 || n[0] != tm.text("en", "spool_reply_not_taken", map[string]any{"Receipt": receipt}) {
 		t.Fatalf("the reporter was told %q", n)
 	}
 	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Otra cosa: hay armas en la bodega"}); !tm.drafted(r, "") {

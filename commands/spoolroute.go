@@ -155,7 +155,8 @@ func (m *Mux) answerSpooled(ctx context.Context, e storage.SpoolEntry, team bool
 // replyNotTaken is takeAnswer's reply to a question answered already,
 // for a spooled message: not an answer (it stays a tip, or goes to a
 // team member's draft), and the Answer pressed before it, if one was
-// armed then (pressed), is cancelled and the reporter told, as live.
+// armed then (pressed), is cancelled and the reporter told, as live
+// (spool_reply_not_taken, naming the message by its receipt code).
 // Cancelled already (a replay tried again), they are not told twice.
 func (m *Mux) replyNotTaken(ctx context.Context, e storage.SpoolEntry, pressed *question) error {
 	if pressed == nil {
@@ -174,7 +175,10 @@ func (m *Mux) replyNotTaken(ctx context.Context, e storage.SpoolEntry, pressed *
 		return nil
 	}
 	m.armed.disarm(e.Pseudonym)
-	m.notify(ctx, e.Route, Reply{Text: m.msg.Localize(m.readerLanguage(ctx, e.Pseudonym, e.Language), "answer_reply_not_taken", nil)})
+	// Told long after the message, on its own: by its receipt code, as
+	// the replay's other notices (live's answer_reply_not_taken, "this
+	// message", replies to the message itself).
+	m.notify(ctx, e.Route, Reply{Text: m.msg.Localize(m.readerLanguage(ctx, e.Pseudonym, e.Language), "spool_reply_not_taken", map[string]any{"Receipt": e.Receipt})})
 	return nil
 }
 
