@@ -466,12 +466,13 @@ func (m *Mux) runWipe(ctx context.Context, j storage.Wipe) error {
 	m.log.Warn("scheduled deletion failed", "platform", platform, "attempt", j.Attempts+1, "error", werr.Error())
 	if j.Attempts >= 3 {
 		// Given up after four failed tries: the reporter, told it would be
-		// done, is told it was not (once; the job is dropped either way).
+		// done, is told it was not. Told even where the drop failed: its
+		// answer may be what was lost, the job dropped, and nothing would
+		// tell them again. (Where it was not dropped, it is tried again
+		// past its lease, and told again if that fails: twice, not lost.)
 		m.log.Error("a scheduled deletion was given up after four failed tries", "platform", platform, "kind", wipeKind(j))
 		err := m.store.WipeDone(settleCtx, j)
-		if err == nil {
-			m.tellWipeGivenUp(ctx, j) // (on its own budget, not the settle's)
-		}
+		m.tellWipeGivenUp(ctx, j) // (on its own budget, not the settle's)
 		return err
 	}
 	j.Attempts++

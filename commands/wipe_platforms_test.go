@@ -626,6 +626,69 @@ func TestDelayedWipeFailedFourTimesIsToldAfterASlowSettle(t *testing.T) {
 	}
 }
 
+// losesDoneReply is a store whose drop of a job (WipeDone) loses its
+// answer once: the drop was done in Redis, the process saw a network
+// error (go-redis does not send a MULTI/EXEC again once it was written).
+type losesDoneReply struct {
+	*storage.Store
+	lost *atomic.Bool
+}
+
+func (s losesDoneReply) WipeDone(ctx context.Context, w storage.Wipe) error {
+	if err := s.Store.WipeDone(ctx, w); err != nil || !s.lost.CompareAndSwap(false, true) {
+		return err
+	}
+	return errors.New("wipe done: unexpected EOF")
+}
+
+// A delayed wipe given up after four failed tries is told to its
+// reporter though the answer to its drop was lost: the drop was done, so
+// nothing would ever tell them again. Before, the notice was sent only
+// once the drop answered, and the reporter, told their chat would be
+// wiped, was never told it was not.
+// Mutation: tellWipeGivenUp only where WipeDone answered (err == nil)
+// → told nothing, test fails.
+func TestDelayedWipeFailedFourTimesIsToldThoughTheDropsAnswerWasLost(t *testing.T) {
+	p := &platform{recorder: &recorder{}}
+	e, srv := newEngine(t, "p", p, commands.Options{})
+	ctx := context.Background()
+	e.do(wiperID, commands.Request{Command: "wipe", Args: "1h", MessageID: "46", UserChat: wiperID, Language: "pt-BR"})
+	p.mu.Lock()
+	p.fail = true
+	p.sent = nil
+	p.mu.Unlock()
+	msg, _ := loadMessages()
+	lost := new(atomic.Bool)
+	m := commands.New(commands.Options{Store: losesDoneReply{e.store, lost}, Messages: msg, Now: e.clk.Now, DefaultLanguage: "en",
+		Logger: slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))})
+	m.AddSender("telegram", p)
+	e.clk.Add(time.Hour + time.Second)
+	for try := range 4 {
+		err := m.RunWipes(ctx)
+		if try < 3 && err != nil {
+			t.Fatalf("try %d: %v", try+1, err)
+		}
+		if try == 3 && (err == nil || !lost.Load()) {
+			t.Fatalf("the sweep whose drop's answer was lost: %v (lost %v)", err, lost.Load())
+		}
+		e.clk.Add(time.Minute + time.Second)
+	}
+	e.clk.Add(10*time.Minute + time.Second) // (past a lease)
+	if err := m.RunWipes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := e.msg.Localize("pt-BR", "wipe_given_up", nil)
+	p.mu.Lock()
+	sent := p.sent[wiperID]
+	p.mu.Unlock()
+	if len(sent) != 1 || sent[0].Text != want {
+		t.Fatalf("after four failed tries, the drop's answer lost, the reporter was told %+v, want once %q", sent, want)
+	}
+	if keys := srv.Client().Keys(ctx, "p:{wipe}:*").Val(); len(keys) != 0 {
+		t.Fatalf("left in Redis: %v", keys)
+	}
+}
+
 // keepsTheirs is a platform like Discord's direct messages: a chat wipe
 // deletes only the bot's messages, and the reporter is told to delete
 // theirs. Its first failSends sends fail.
