@@ -131,7 +131,9 @@ return 1`)
 
 // ChatWipeDue is when the soonest of the chat wipes the reporter
 // pseudonym scheduled and that are not done yet is due (or was: one
-// being run, or to be tried again). ErrNotFound if there is none.
+// being run, or to be tried again). One given up by its takes (held till
+// its reporter is told it was not done) is not: it will not run.
+// ErrNotFound if there is none.
 func (s *Store) ChatWipeDue(ctx context.Context, pseudonym string) (time.Time, error) {
 	key := s.k.wipesBy(pseudonym)
 	jobs, err := s.rdb.ZRangeWithScores(ctx, key, 0, -1).Result()
@@ -139,15 +141,26 @@ func (s *Store) ChatWipeDue(ctx context.Context, pseudonym string) (time.Time, e
 		return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
 	}
 	live := make([]*redis.IntCmd, len(jobs))
+	takes := make([]*redis.StringCmd, len(jobs))
 	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, z := range jobs {
 			live[i] = p.Exists(ctx, s.k.wipe(fmt.Sprint(z.Member)))
+			takes[i] = p.Get(ctx, s.k.wipeTakes(fmt.Sprint(z.Member)))
 		}
 		return nil
-	}); err != nil {
+	}); err != nil && !errors.Is(err, redis.Nil) {
 		return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
 	}
 	for i, z := range jobs { // (by due time, soonest first)
+		if err := live[i].Err(); err != nil {
+			return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
+		}
+		if err := takes[i].Err(); err != nil && !errors.Is(err, redis.Nil) {
+			return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
+		}
+		if n, _ := takes[i].Int(); n > wipeTakesMax {
+			continue // given up: dropped (WipeDone) once its reporter is told
+		}
 		if live[i].Val() == 1 {
 			return time.UnixMilli(int64(z.Score)), nil
 		}

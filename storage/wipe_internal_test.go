@@ -443,3 +443,43 @@ func TestWipeGivenUpIsDroppedAfterItsNoticeTakes(t *testing.T) {
 		t.Fatalf("left: %v", keys)
 	}
 }
+
+// A chat wipe given up by its takes (every process that took it died),
+// held only till its reporter is told it was not done, is not told as
+// still set by ChatWipeDue: it will never run, and /wipe now would
+// promise the reporter a wipe that never comes. One still taken (its
+// fifth take, being run) is. Before, a job given up whose notice was
+// owed (held up to wipeNoticeTakesMax more leases) was told as due.
+// Mutation: ChatWipeDue not reading the job's takes → test fails.
+func TestChatWipeDueLeavesOutAWipeGivenUp(t *testing.T) {
+	s, srv := wipeStore(t)
+	ctx := context.Background()
+	now := time.Now()
+	due := now.Add(time.Hour)
+	if err := s.ScheduleWipe(ctx, Wipe{Route: "telegram:1", MessageID: "9", Chat: true, Pseudonym: "p1"}, due); err != nil {
+		t.Fatal(err)
+	}
+	now = due
+	for take := range wipeTakesMax { // processes that died
+		if w, err := s.TakeWipe(ctx, now, []string{"telegram"}, time.Minute); err != nil || w.GivenUp {
+			t.Fatalf("take %d: %+v %v", take+1, w, err)
+		}
+		if at, err := s.ChatWipeDue(ctx, "p1"); err != nil || at.UnixMilli() != due.UnixMilli() {
+			t.Fatalf("take %d: due %v %v, want %v", take+1, at, err, due)
+		}
+		now = now.Add(time.Minute + time.Second)
+	}
+	w, err := s.TakeWipe(ctx, now, []string{"telegram"}, time.Minute)
+	if err != nil || !w.GivenUp {
+		t.Fatalf("the take after: %+v %v, want given up", w, err)
+	}
+	if at, err := s.ChatWipeDue(ctx, "p1"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("given up, its notice owed: told due %v (%v)", at, err)
+	}
+	if err := s.WipeDone(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	if keys := srv.Client().Keys(ctx, "w:{wipe}:*").Val(); len(keys) != 0 {
+		t.Fatalf("left once told: %v", keys)
+	}
+}
