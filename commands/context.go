@@ -38,6 +38,10 @@ type Context struct {
 	// answer it gives had the reply come back, given the draft the part
 	// was found in (heldButton looks).
 	partFound func(ctx context.Context, d storage.Draft) error
+	// heldPress is set while keepPart keeps a held message on its
+	// press: a write whose outcome is unknown is looked into by the
+	// press (heldButton), after its give-back, not by keepPart.
+	heldPress bool
 	// historyPage is the page of a tip's history /tip shows (1, the
 	// latest entries, when 0).
 	historyPage int

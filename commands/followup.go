@@ -931,10 +931,10 @@ func (m *Mux) heldButton(ctx context.Context, c *Context, data string) error {
 		c.answering = false // a tip's part: not an Answer pressed meanwhile either
 	}
 	wasAnswering := c.answering
-	c.partFound = nil
+	c.partFound, c.heldPress = nil, true
 	err := m.keepPart(ctx, c)
 	found := c.partFound
-	c.Request, c.heldFor, c.answering, c.partFound = req, nil, wasAnswering, nil
+	c.Request, c.heldFor, c.answering, c.partFound, c.heldPress = req, nil, wasAnswering, nil, false
 	var replyErr *replyError
 	if err != nil && !errors.As(err, &replyErr) || c.heldKept {
 		// Still held: given back, the reporter can choose again (if

@@ -504,6 +504,10 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		// it again. The report form is a tip by the reporter's choice,
 		// and its typed text could not be given back: it is spooled.
 		c.heldKept = true
+		if codesUnknown == nil && !c.heldPress {
+			// Its write's reply lost, it may be in the draft all the same.
+			return m.partUnsure(ctx, c, err, kept, func() error { return c.Say(ctx, "error_storage", nil) })
+		}
 		return c.Say(ctx, "error_storage", nil)
 	}
 	if err != nil && StorageDown(err) && m.spool != nil {
@@ -538,10 +542,35 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 	if err != nil {
 		// Its reply lost (a timeout after the script ran), the part may be
 		// in the draft all the same: a held message's press looks
-		// (heldButton).
+		// (heldButton), after its give-back; a typed message looks now.
 		c.partFound = kept
+		if codesUnknown == nil && !c.heldPress {
+			return m.partUnsure(ctx, c, err, kept, func() error { return err })
+		}
 		return err
 	}
+	return kept(ctx, d)
+}
+
+// partUnsure answers a typed message whose part's write failed (writeErr)
+// in a way that may leave it written all the same (its reply lost: the
+// script ran, the client saw a timeout). Told it was NOT saved, the
+// reporter would send it again, and the draft would hold it twice. So one
+// read, within the request's time, looks for the part in the draft:
+// there, the reporter is told what a write that answered would have told
+// them (kept, its notes with it); not there, that it was not saved
+// (notIn, the answer as before); the read failing too, that it may or
+// may not be in their tip, and to check before sending it again.
+func (m *Mux) partUnsure(ctx context.Context, c *Context, writeErr error, kept func(context.Context, storage.Draft) error, notIn func() error) error {
+	d, in, err := m.store.DraftWithPart(ctx, c.Pseudonym, c.Request.EventID)
+	switch {
+	case errors.Is(err, storage.ErrNotFound), err == nil && !in:
+		return notIn()
+	case err != nil:
+		m.log.Warn("message's part not known to be in the draft", "platform", c.Request.Platform, "write_error", writeErr.Error(), "error", err.Error())
+		return c.Say(ctx, "held_part_unknown", nil)
+	}
+	m.log.Warn("message's part written though its write failed", "platform", c.Request.Platform, "error", writeErr.Error())
 	return kept(ctx, d)
 }
 
