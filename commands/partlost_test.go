@@ -130,3 +130,73 @@ func TestTypedMessageWhosePartReplyWasLostIsToldWhatIsKnown(t *testing.T) {
 		})
 	}
 }
+
+// With a spool, a typed message whose draft write ran but whose reply was
+// lost is looked for in the draft before it is spooled: found, it is kept
+// there as any message is (the reporter told it was added, with its
+// notes), and not spooled as a tip of its own besides. Not to be read,
+// it is spooled as before, and its receipt leads to a tip of it at the
+// replay, while the draft's Send leaves it out: neither lost, nor in two
+// tips.
+// Mutation: the spool path without the look → "in the draft" fails.
+func TestSpooledMessageWhosePartReplyWasLostIsKeptOnce(t *testing.T) {
+	msg, _ := loadMessages()
+	t.Run("in the draft", func(t *testing.T) {
+		s, sp, mux, _ := lostReplyMux(t, true)
+		ctx := context.Background()
+		if r := sayAs(mux, "81", commands.Request{Name: "Rosa Paredes", Text: "Cobran piso en la farmacia", EventID: 8100}); len(r) != 1 || press(r, "send:") == "" {
+			t.Fatalf("a first message: %+v", r)
+		}
+		s.lose.Store(true)
+		r := sayAs(mux, "81", commands.Request{Name: "Rosa Paredes", Text: "Rosa Paredes los vio el lunes", EventID: 8101})
+		want := msg.Localize("en", "own_name_in_text", nil) + "\n\n" + msg.Localize("en", "draft_added", nil, 2)
+		if len(r) != 1 || r[0].Text != want {
+			t.Fatalf("its write's reply lost: %q, want %q", texts(r), want)
+		}
+		if sp.Len() != 0 {
+			t.Fatalf("spooled too: %d entries", sp.Len())
+		}
+		d, err := s.Draft(ctx, s.Pseudonym("telegram", "81"))
+		if err != nil || d.Parts != 2 {
+			t.Fatalf("the draft %+v %v, want 2 parts", d, err)
+		}
+		r = sayAs(mux, "81", commands.Request{Callback: "send:" + d.ID, EventID: 8102})
+		tip, err := s.TipByReceipt(ctx, codeRE.FindString(texts(r)[0]))
+		if err != nil || !strings.Contains(tip.Content.Text(), "farmacia") || !strings.Contains(tip.Content.Text(), "lunes") {
+			t.Fatalf("the draft's tip: %q %v", tip.Content.Text(), err)
+		}
+	})
+	t.Run("not readable", func(t *testing.T) {
+		s, sp, mux, _ := lostReplyMux(t, true)
+		ctx := context.Background()
+		if r := sayAs(mux, "81", commands.Request{Text: "Cobran piso en la farmacia", EventID: 8100}); len(r) != 1 || press(r, "send:") == "" {
+			t.Fatalf("a first message: %+v", r)
+		}
+		s.lose.Store(true)
+		s.unreadable.Store(true)
+		r := sayAs(mux, "81", commands.Request{Text: "Los vieron el lunes", EventID: 8101})
+		code := codeRE.FindString(texts(r)[0])
+		if len(r) != 1 || r[0].Text != msg.Localize("en", "spool_received", map[string]any{"Receipt": code}) {
+			t.Fatalf("its write's reply lost, the draft not readable: %q", texts(r))
+		}
+		s.unreadable.Store(false)
+		if n, err := sp.Replay(ctx, s.Store); err != nil || n != 1 {
+			t.Fatalf("replay: %d %v", n, err)
+		}
+		if tip, err := s.TipByReceipt(ctx, code); err != nil || tip.Content.Text() != "Los vieron el lunes" {
+			t.Fatalf("the spooled tip %s: %q %v", code, tip.Content.Text(), err)
+		}
+		d, err := s.Draft(ctx, s.Pseudonym("telegram", "81"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = sayAs(mux, "81", commands.Request{Callback: "send:" + d.ID, EventID: 8102})
+		tip, err := s.TipByReceipt(ctx, codeRE.FindString(texts(r)[0]))
+		if err != nil || tip.Content.Text() != "Cobran piso en la farmacia" {
+			t.Fatalf("the draft's tip: %q %v, want the first message alone", tip.Content.Text(), err)
+		}
+		if list, _ := s.Recent(ctx, 10); len(list) != 2 {
+			t.Fatalf("%d tips, want 2", len(list))
+		}
+	})
+}

@@ -511,6 +511,22 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "error_storage", nil)
 	}
 	if err != nil && StorageDown(err) && m.spool != nil {
+		if codesUnknown == nil && !c.heldPress {
+			// Its write's reply lost (the script ran, the client saw a
+			// timeout or a reset), the part may be in the draft: found
+			// there, it is kept as any part is, and not spooled as a tip
+			// of its own besides. Looked for briefly (Redis hanging, the
+			// spool must still answer in the request's time); not found,
+			// or not looked at, it is spooled, and the replay and the
+			// Send deal with a write that lands later (a ghost part).
+			look, cancel := context.WithTimeout(ctx, spoolLook)
+			d, in, lerr := m.store.DraftWithPart(look, c.Pseudonym, req.EventID)
+			cancel()
+			if lerr == nil && in {
+				m.log.Warn("message's part written though its write failed: not spooled", "platform", req.Platform, "error", err.Error())
+				return kept(ctx, d)
+			}
+		}
 		if part.Attachment == nil && part.Location == nil && codesAlone(text) {
 			// Receipt codes alone ("ABCD-… EFGH-…": a status check), or
 			// words like them, which Redis cannot tell apart now: spooled,
@@ -551,6 +567,11 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 	}
 	return kept(ctx, d)
 }
+
+// spoolLook bounds the look for a part whose write's reply was lost
+// before the message is spooled: with Redis hanging, the spool must
+// still take it and answer within the request's time.
+const spoolLook = time.Second
 
 // partUnsure answers a typed message whose part's write failed (writeErr)
 // in a way that may leave it written all the same (its reply lost: the
