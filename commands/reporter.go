@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/vigia-project/vigia/locales"
@@ -504,14 +506,14 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		// it again. The report form is a tip by the reporter's choice,
 		// and its typed text could not be given back: it is spooled.
 		c.heldKept = true
-		if codesUnknown == nil && !c.heldPress {
+		if codesUnknown == nil && !c.heldPress && writeMayHaveRun(err) {
 			// Its write's reply lost, it may be in the draft all the same.
 			return m.partUnsure(ctx, c, err, kept, func() error { return c.Say(ctx, "error_storage", nil) })
 		}
 		return c.Say(ctx, "error_storage", nil)
 	}
 	if err != nil && StorageDown(err) && m.spool != nil {
-		if codesUnknown == nil && !c.heldPress {
+		if codesUnknown == nil && !c.heldPress && writeMayHaveRun(err) {
 			// Its write's reply lost (the script ran, the client saw a
 			// timeout or a reset), the part may be in the draft: found
 			// there, it is kept as any part is, and not spooled as a tip
@@ -519,7 +521,7 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 			// spool must still answer in the request's time); not found,
 			// or not looked at, it is spooled, and the replay and the
 			// Send deal with a write that lands later (a ghost part).
-			look, cancel := context.WithTimeout(ctx, spoolLook)
+			look, cancel := context.WithTimeout(ctx, partLook)
 			d, in, lerr := m.store.DraftWithPart(look, c.Pseudonym, req.EventID)
 			cancel()
 			if lerr == nil && in {
@@ -560,7 +562,7 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		// in the draft all the same: a held message's press looks
 		// (heldButton), after its give-back; a typed message looks now.
 		c.partFound = kept
-		if codesUnknown == nil && !c.heldPress {
+		if codesUnknown == nil && !c.heldPress && writeMayHaveRun(err) {
 			return m.partUnsure(ctx, c, err, kept, func() error { return err })
 		}
 		return err
@@ -568,22 +570,39 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 	return kept(ctx, d)
 }
 
-// spoolLook bounds the look for a part whose write's reply was lost
-// before the message is spooled: with Redis hanging, the spool must
-// still take it and answer within the request's time.
-const spoolLook = time.Second
+// partLook bounds the look for a typed message's part whose write's
+// reply was lost: with Redis hanging, the message must still reach the
+// spool, or its answer go out, within the request's time.
+const partLook = time.Second
+
+// writeMayHaveRun reports whether a draft write that failed (Redis
+// unreachable, StorageDown) may have run all the same, its reply lost: a
+// timeout or a connection cut after it was sent. One refused, or never
+// sent (the connection not made, the client closed), did not run: no
+// look is needed to say it was not saved.
+func writeMayHaveRun(err error) bool {
+	var op *net.OpError
+	switch {
+	case !StorageDown(err), errors.Is(err, syscall.ECONNREFUSED), strings.Contains(err.Error(), "connection refused"),
+		strings.Contains(err.Error(), "redis: client is closed"), errors.As(err, &op) && op.Op == "dial":
+		return false
+	}
+	return true
+}
 
 // partUnsure answers a typed message whose part's write failed (writeErr)
 // in a way that may leave it written all the same (its reply lost: the
 // script ran, the client saw a timeout). Told it was NOT saved, the
 // reporter would send it again, and the draft would hold it twice. So one
-// read, within the request's time, looks for the part in the draft:
+// read, within partLook, looks for the part in the draft:
 // there, the reporter is told what a write that answered would have told
 // them (kept, its notes with it); not there, that it was not saved
 // (notIn, the answer as before); the read failing too, that it may or
 // may not be in their tip, and to check before sending it again.
 func (m *Mux) partUnsure(ctx context.Context, c *Context, writeErr error, kept func(context.Context, storage.Draft) error, notIn func() error) error {
-	d, in, err := m.store.DraftWithPart(ctx, c.Pseudonym, c.Request.EventID)
+	look, cancel := context.WithTimeout(ctx, partLook)
+	d, in, err := m.store.DraftWithPart(look, c.Pseudonym, c.Request.EventID)
+	cancel()
 	switch {
 	case errors.Is(err, storage.ErrNotFound), err == nil && !in:
 		return notIn()
