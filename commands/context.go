@@ -24,6 +24,13 @@ type Context struct {
 	// fileNotAnswer is set when a file sent as an answer goes on as a new
 	// tip (answers are text).
 	fileNotAnswer bool
+	// codesUnknown is the failure (Redis down) of the receipt-code
+	// lookup takeAnswer made of a file's or a place's words answering a
+	// question: keepPart spools the message as in an outage, for the
+	// replay to cut the codes and deliver the words as the answer; it
+	// does not ask again (answered, the message would go on as a tip's
+	// part, its words answering nothing).
+	codesUnknown error
 	// heldFor is the question a held message is reprocessed as the answer
 	// to, once the reporter said it is (heldButton).
 	heldFor *question

@@ -609,13 +609,26 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 			return true, c.Say(ctx, "answer_unknown", nil)
 		}
 	}
+	if lookupErr != nil && !stored && withFile && StorageDown(lookupErr) && m.spool != nil &&
+		c.heldFor == nil && !redelivery && c.Request.EventID != 0 {
+		// A file or a place with words, Redis gone (or slow) as its
+		// code-like words were looked up: it goes as in an outage, which
+		// keepPart spools (its lookup's failure given, not asked again:
+		// answered, the file would go on as a tip's part, its words
+		// answering nothing). The replay cuts its codes and delivers its
+		// words to q (answerSpooled: the reply or the press it came
+		// after), the file kept as the tip of its receipt. Where keepPart
+		// cannot spool it (a file stored already), it is refused there.
+		c.codesUnknown = lookupErr
+		return false, nil
+	}
 	if lookupErr != nil && !stored {
 		// Redis could not say which code-like words are receipt codes:
 		// delivered uncut, a code would reach the asker. Not taken, and
 		// said so: the question stays open, the reporter sends it again.
 		// With a file too, whose caption would answer uncut (nor is the
-		// file kept: it is sent again with it). A held message stays
-		// held.
+		// file kept: it is sent again with it), where the spool cannot
+		// take it (above). A held message stays held.
 		c.heldKept = c.heldFor != nil
 		return true, c.Say(ctx, "error_storage", nil)
 	}

@@ -317,7 +317,11 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		// A code inside a sentence ("mi código es ABCD-…, ¿ya lo
 		// vieron?"), or a link shown as words: the rest is kept, the code
 		// is not.
-		req.Text, req.HiddenLinks, codeCut, codesUnknown = m.cutMessageReceipts(ctx, req.Text, req.HiddenLinks)
+		if c.codesUnknown != nil {
+			codesUnknown = c.codesUnknown // (takeAnswer's lookup: see codesUnknown)
+		} else {
+			req.Text, req.HiddenLinks, codeCut, codesUnknown = m.cutMessageReceipts(ctx, req.Text, req.HiddenLinks)
+		}
 	}
 	if m.spool != nil {
 		// Redelivered after it was spooled (a restart before the platform
