@@ -196,17 +196,17 @@ func ReceiptSpans(text string) [][2]int {
 // receiptSpans is ReceiptSpans; with lettersAlone, words shaped like a
 // code of letters alone (OldReceipt) are found too.
 func receiptSpans(text string, lettersAlone bool) [][2]int {
-	return receiptSpansBefore(text, lettersAlone, len(text))
+	return receiptSpansBefore(text, lettersAlone, len(text), 0)
 }
 
 // receiptSpansBefore is receiptSpans of the candidates starting before
 // until (linkSpans: those crossing into a link's address start before
 // it, and reading them from each character of a long address cost
-// seconds).
-func receiptSpansBefore(text string, lettersAlone bool, until int) [][2]int {
+// seconds), the first most of them if most > 0 (receiptCandidates).
+func receiptSpansBefore(text string, lettersAlone bool, until, most int) [][2]int {
 	var out [][2]int
 	prevWord, prevRegional := false, false
-	for i := 0; i < until; {
+	for i := 0; i < until && (most <= 0 || len(out) < most); {
 		r, size, escaped := charAt(text, i)
 		_, code := codeChar(r)
 		if !code && r >= utf8.RuneSelf {
@@ -1057,12 +1057,24 @@ func OldReceipt(code string) bool {
 	return !strings.ContainsAny(code, "0123456789")
 }
 
+// maxReceiptSpans bounds the code-like words receiptCandidates reads in
+// one text, each read again and normalised: a message of 4,096
+// characters written as words holds at most 820 ("AB12 AB12 …"), and
+// only one written a character at a time has more, one at each
+// character ("Ⓐ ① Ⓐ ① …", "A🔥A🔥…", "A\u200bA\u200b…"), each of
+// them read sixteen characters on: some 2,000 of them cost 17 ms, a
+// draft of 20,000 characters joined (CutReceiptsAcross) 95 ms. Past
+// the bound, such a text's code-like words are not read (its writer's
+// own code, if it comes after them, stays).
+const maxReceiptSpans = 1024
+
 // receiptCandidates returns the code-like words of texts and the codes
 // they read as (those of letters alone too: OldReceipt), each code once,
 // at most MaxReceiptCandidates codes (a message of the same plate number
 // over and over is one lookup): codes with a digit first, as every code
 // drawn now has one, then of letters alone while the bound allows (a run
-// of four-letter words must not crowd out a code).
+// of four-letter words must not crowd out a code). At most
+// maxReceiptSpans code-like words of each text are read.
 func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
 	type found struct {
 		receiptCandidate
@@ -1074,7 +1086,7 @@ func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
 		if len(text) < receiptTextMin {
 			continue
 		}
-		for _, sp := range receiptSpans(text, true) {
+		for _, sp := range receiptSpansBefore(text, true, len(text), maxReceiptSpans) {
 			code, ok := NormalizeReceipt(text[sp[0]:sp[1]])
 			if !ok {
 				continue
@@ -1214,7 +1226,7 @@ func linkSpans(text string) []linkSpan {
 			view := before[ws:] + partSeparator + rest
 			linkViewRead(view)
 			join := len(before) - ws
-			for _, sp := range receiptSpansBefore(view, false, join) {
+			for _, sp := range receiptSpansBefore(view, false, join, 0) {
 				if sp[0] >= join || sp[1] <= join+len(partSeparator) {
 					continue // within one of the two: read as it is
 				}
