@@ -950,7 +950,9 @@ func CutReceipts(texts []string, known func(codes []string) ([]bool, error)) ([]
 			// Before a link and within it: the link's address stays
 			// ("es K7QD-9XMA-R2TP https://x.com/?c=4WZN y" reads "es
 			// https://x.com/?c= y").
-			hole := text[h[0]:h[1]]
+			// (Invisible characters that end its first piece go with
+			// it: "…R2TP❤\ufe0f https://…".)
+			hole := strings.TrimLeftFunc(text[h[0]:h[1]], invisible)
 			if strings.HasPrefix(hole, " ") || strings.HasPrefix(hole, "\n") {
 				before = strings.TrimRight(before, " ")
 			}
@@ -1192,7 +1194,16 @@ func linkSpans(text string) []linkSpan {
 		if before == "" {
 			continue
 		}
-		if r, _ := utf8.DecodeLastRuneInString(before); !receiptSeparator(r) && !isCodeChar(r) {
+		piece := before // (what ends in a piece of a code, if anything does)
+		if r, _ := utf8.DecodeLastRuneInString(before); pictograph(r) {
+			// An emoji between its groups ("K7QD 🔥 9XMA 🔥 R2TP 🔥",
+			// then the link): the piece ends before it. Not after
+			// prose ("mira 👉 https://…"), which is not read across.
+			piece = strings.TrimRightFunc(before, func(r rune) bool { return pictograph(r) || receiptSeparator(r) })
+			if r, _ := utf8.DecodeLastRuneInString(piece); !isCodeChar(r) {
+				continue
+			}
+		} else if !receiptSeparator(r) && !isCodeChar(r) {
 			continue // "…gracias: https://…": no piece of a code before it
 		}
 		ws := 0
@@ -1204,7 +1215,7 @@ func linkSpans(text string) []linkSpan {
 				continue
 			}
 		}
-		if !mayEndCodeLikePiece(before[ws:]) {
+		if !mayEndCodeLikePiece(piece[min(ws, len(piece)):]) {
 			continue // "… en efectivo o a https://…": prose, no reading
 		}
 		for p := ts + 1; p < te; p++ {

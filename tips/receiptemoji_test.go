@@ -92,3 +92,34 @@ func TestPictographIsNoCodeChar(t *testing.T) {
 		}
 	}
 }
+
+// A code with emoji between its groups, its last group within a link's
+// address after an emoji ("… R2TP 🔥 https://…?c=4WZN"), is cut as one
+// written with dashes is. Prose ending in an emoji before a link is not
+// read across it.
+func TestEmojiBeforeALinksPieceOfACode(t *testing.T) {
+	const code = "K7QD-9XMA-R2TP-4WZN"
+	for _, tc := range []struct{ in, want string }{
+		{"mi código K7QD 🔥 9XMA 🔥 R2TP 🔥 https://x.example/?c=4WZN gracias", "mi código https://x.example/?c= gracias"},
+		{"mi código K7QD❤️9XMA❤️R2TP❤️ https://x.example/estado?c=4WZN", "mi código https://x.example/estado?c="},
+		{"K7QD 👍🏽 9XMA 👍🏽 R2TP 👍🏽\nhttps://x.example/?c=4WZN", "https://x.example/?c="},
+	} {
+		out, cut, err := CutReceipts([]string{tc.in}, knowsOnly(code))
+		if err != nil || !cut || out[0] != tc.want {
+			t.Errorf("%q: cut %q %v %v, want %q", tc.in, out[0], cut, err, tc.want)
+		}
+	}
+	readings := 0
+	linkViewRead = func(string) { readings++ }
+	defer func() { linkViewRead = func(string) {} }()
+	for _, prose := range []string{
+		"mira la nota 👉 https://x.example/2024/05/12/cobro?id=77&p=2",
+		"¡Ayuda! 🙏🙏 https://x.example/a/b/c/d",
+		"escríbeles 📞 https://wa.me/5215512345678?text=hola",
+	} {
+		readings = 0
+		if out, cut, err := CutReceipts([]string{prose}, knowsOnly(code)); err != nil || cut || out[0] != prose || readings != 0 {
+			t.Errorf("%q: %d readings across the link (%q %v %v)", prose, readings, out[0], cut, err)
+		}
+	}
+}
