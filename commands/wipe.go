@@ -104,7 +104,6 @@ func (c *Context) wipeChat(ctx context.Context, delay time.Duration) error {
 		}
 		return c.Reply(ctx, Reply{Text: text})
 	}
-	later := c.laterWipe(ctx)
 	discarded := c.mux.discardUnsent(ctx, c.Request.Platform, c.Pseudonym)
 	note := ""
 	if discarded {
@@ -113,21 +112,17 @@ func (c *Context) wipeChat(ctx context.Context, delay time.Duration) error {
 	res, err := w.WipeChat(ctx, c.Request.UserChat, c.Request.MessageID)
 	if err != nil {
 		c.mux.log.Warn("chat wipe failed", "platform", c.Request.Platform, "error", err.Error())
-		return c.Reply(ctx, Reply{Text: c.T("wipe_failed", nil) + note + paragraph(later)})
+		return c.Reply(ctx, Reply{Text: c.T("wipe_failed", nil) + note + paragraph(c.laterWipe(ctx))})
 	}
 	if res.TheirsKept {
 		// Nothing else is said after a wipe: an empty chat says less than
-		// a "chat wiped" notice. Here the reporter must act, so we say so.
-		return c.Reply(ctx, Reply{Text: c.T("wipe_done_theirs_kept", nil) + note + paragraph(later)})
+		// a "chat wiped" notice. Here the reporter must act, so we say so,
+		// and, as we speak, that a wipe they set for later still comes.
+		return c.Reply(ctx, Reply{Text: c.T("wipe_done_theirs_kept", nil) + note + paragraph(c.laterWipe(ctx))})
 	}
-	if later != "" {
-		// Nor would they know, else, that the wipe they set for later
-		// still comes, and takes a tip they are writing then. (On
-		// Telegram that wipe, reaching a little past the message it was
-		// asked from, deletes this notice too, unless the chat went on
-		// long in between.)
-		return c.Reply(ctx, Reply{Text: later})
-	}
+	// Not even that a wipe set for later still comes: whoever holds the
+	// phone next would learn from it that the reporter used the bot, and
+	// set wipes.
 	return nil
 }
 
@@ -139,12 +134,14 @@ func paragraph(text string) string {
 	return "\n\n" + text
 }
 
-// laterWipe tells a reporter wiping their chat now of a wipe they set for
-// later that is still to come, and when, coarsely ("" if none, or if
-// Redis cannot say: the wipe now matters more). It stays set: deleting
-// again only protects them. It cannot be cancelled: a scheduled wipe is
-// a safety instruction, and whoever holds the reporter's unlocked phone
-// could cancel it as easily as they set it, unseen.
+// laterWipe tells a reporter whose chat was wiped now, where the bot
+// speaks after it (the wipe failed, or their own messages are left), of a
+// wipe they set for later that is still to come, and when, coarsely (""
+// if none, or if Redis cannot say: the wipe now matters more). It stays
+// set: deleting again only protects them. It cannot be cancelled: a
+// scheduled wipe is a safety instruction, and whoever holds the
+// reporter's unlocked phone could cancel it as easily as they set it,
+// unseen.
 func (c *Context) laterWipe(ctx context.Context) string {
 	if c.Pseudonym == "" {
 		return ""

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -832,48 +831,56 @@ func TestDelayedWipeRetriedElsewhereStillDiscardsTheDraftBegunBefore(t *testing.
 	}
 }
 
-// A reporter who set a wipe for later and then wipes now is told, in the
-// answer to /wipe now and in their language, that the later one is still
-// set and when (coarsely, as /wipe 2h said it): it still comes, and takes
-// a tip they are writing then. Before, the chat was wiped in silence and
-// the later wipe came unannounced. It is kept (deleting again only
-// protects them) and runs when due; once it has, /wipe now is silent
-// again. Where the platform keeps the reporter's messages (Discord), it
-// follows that notice; the soonest of two is told.
-// Mutation: wipeChat without laterWipe's text on the silent path →
-// TestWipeNowTellsOfTheWipeSetForLater fails.
-func TestWipeNowTellsOfTheWipeSetForLater(t *testing.T) {
+// A reporter who set a wipe for later and then wipes now, by /wipe now or
+// the wipe-now button, is left an empty chat on Telegram, as before they
+// set one: nothing is said after the wipe, not even that the later wipe
+// still comes, which would tell whoever holds the phone next that they
+// used the bot and set wipes (they are told when they begin a tip it
+// would discard: TestDraftTellsOfTheWipeSetForLater). Before, the wiped
+// chat said the later wipe was still set, and when. It is kept
+// (deleting again only protects them) and runs when due; nothing of it
+// is left in Redis after, and the log does not name the chat.
+// Mutation: wipeChat sending laterWipe's text on the silent path (as
+// cf90d7f did) → TestWipeNowLeavesTheChatEmptyThoughAWipeIsSetForLater
+// fails.
+func TestWipeNowLeavesTheChatEmptyThoughAWipeIsSetForLater(t *testing.T) {
 	p := &platform{recorder: &recorder{}}
 	e, srv := newEngine(t, "p", p, commands.Options{})
 	ctx := context.Background()
 	for i, c := range []struct {
 		lang, delay string
 		after       time.Duration
-		want        string // the delay said
+		button      bool
 	}{
-		{"es", "2h", 13 * time.Minute, "age_hours:2"},
-		{"fr", "30m", 5*time.Minute + 20*time.Second, "age_minutes:25"},
-		{"pt-BR", "24h", 20 * time.Minute, "age_days:1"},
-		{"en", "1h", 40 * time.Minute, "age_minutes:20"},
+		{"es", "2h", 13 * time.Minute, false},
+		{"fr", "30m", 5*time.Minute + 20*time.Second, true},
+		{"pt-BR", "24h", 20 * time.Minute, false},
+		{"en", "1h", 40 * time.Minute, true},
 	} {
 		user := fmt.Sprintf("88373%02d", i)
 		if r := e.do(user, commands.Request{Command: "wipe", Args: c.delay, MessageID: "46", UserChat: user, Language: c.lang}); len(r) != 1 {
 			t.Fatalf("/wipe %s: %+v", c.delay, r)
 		}
 		e.clk.Add(c.after)
-		id, n, _ := strings.Cut(c.want, ":")
-		count, _ := strconv.Atoi(n)
-		want := e.msg.Localize(c.lang, "wipe_later_still_set", map[string]any{"Delay": e.msg.Localize(c.lang, id, nil, count)})
-		r := e.do(user, commands.Request{Command: "wipe", Args: "now", MessageID: "50", UserChat: user, Language: c.lang})
-		if len(r) != 1 || r[0].Text != want {
-			t.Fatalf("%s: /wipe now after /wipe %s answered %+v, want %q", c.lang, c.delay, r, want)
+		now := commands.Request{Command: "wipe", Args: "now", MessageID: "50", UserChat: user, Language: c.lang}
+		if c.button {
+			now = commands.Request{Callback: "wipe:0", MessageID: "50", UserChat: user, Language: c.lang}
+		}
+		if r := e.do(user, now); len(r) != 0 {
+			t.Fatalf("%s: wipe now (button %v) after /wipe %s wrote into the wiped chat: %+v", c.lang, c.button, c.delay, r)
 		}
 		if _, w := p.took(); len(w) != i+1 || w[i] != user+"/50" {
-			t.Fatalf("%s: /wipe now did not wipe the chat at once: %v", c.lang, w)
+			t.Fatalf("%s: wipe now did not wipe the chat at once: %v", c.lang, w)
 		}
 		e.clk.Add(-c.after)
 	}
-	// The later wipes still run, when due.
+	p.mu.Lock()
+	sent := len(p.sent)
+	p.mu.Unlock()
+	if sent != 0 {
+		t.Fatalf("the bot wrote into the wiped chats: %+v", p.sent)
+	}
+	// The later wipes still run, when due, in silence too.
 	e.clk.Add(24*time.Hour + time.Second)
 	runWipes(t, e)
 	if _, w := p.took(); len(w) != 8 {
@@ -888,9 +895,13 @@ func TestWipeNowTellsOfTheWipeSetForLater(t *testing.T) {
 	if logs := e.logs.String(); strings.Contains(logs, "88373") {
 		t.Fatalf("the log names a chat:\n%s", logs)
 	}
+}
 
-	// Discord: after the notice that their messages are theirs to delete;
-	// of two wipes set for later, the soonest.
+// Where the platform keeps the reporter's messages (Discord), the bot
+// speaks after a wipe now anyway (their messages are theirs to delete):
+// that notice is followed by one that a wipe they set for later is
+// still set, and in about how long; of two, the soonest.
+func TestWipeNowOnDiscordTellsOfTheWipeSetForLater(t *testing.T) {
 	k := &keepsTheirs{platform: &platform{recorder: &recorder{}}}
 	d, _ := newEngine(t, "d", k, commands.Options{})
 	d.do(wiperID, commands.Request{Command: "wipe", Args: "24h", MessageID: "46", UserChat: wiperID, Language: "fr"})
