@@ -152,6 +152,7 @@ type Store interface {
 	Lock(ctx context.Context, pseudonym string) error
 	ScheduleWipe(ctx context.Context, w storage.Wipe, due time.Time) error
 	ChatWipeDue(ctx context.Context, pseudonym string) (time.Time, error)
+	DraftWipeTold(ctx context.Context, pseudonym, draftID string) error
 	TakeWipe(ctx context.Context, now time.Time, platforms []string, lease time.Duration) (storage.Wipe, error)
 	WipeDone(ctx context.Context, w storage.Wipe) error
 	RetryWipe(ctx context.Context, w storage.Wipe, due time.Time) error

@@ -242,12 +242,20 @@ func (m *Mux) albumAnswer(ctx context.Context, c *Context) error {
 }
 
 // draftAnswer tells the reporter their draft d started (with the category
-// buttons) or how many parts it now has, after the notes in before.
+// buttons) or how many parts it now has, after the notes in before, and,
+// once a draft, that a wipe they set will discard it unless it is sent
+// before then (draftWipe).
 func (c *Context) draftAnswer(ctx context.Context, before string, started bool, d storage.Draft) error {
+	text := before + c.T("draft_added", nil, d.Parts)
 	if started {
-		return c.Reply(ctx, Reply{Text: before + c.T("draft_started", nil) + "\n\n" + c.T("choose_category", nil), Buttons: c.categoryButtons(d)})
+		text = before + c.T("draft_started", nil) + "\n\n" + c.T("choose_category", nil)
 	}
-	return c.Reply(ctx, Reply{Text: before + c.T("draft_added", nil, d.Parts), Buttons: c.categoryButtons(d)})
+	wipe, settled := c.draftWipe(ctx, d)
+	if err := c.Reply(ctx, Reply{Text: text + paragraph(wipe), Buttons: c.categoryButtons(d)}); err != nil || !settled {
+		return err
+	}
+	c.draftWipeTold(ctx, d.ID)
+	return nil
 }
 
 // sentAgain answers a redelivered message that already went out in a

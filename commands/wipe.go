@@ -99,10 +99,15 @@ func (c *Context) wipeChat(ctx context.Context, delay time.Duration) error {
 			return err
 		}
 		text := c.T("wipe_scheduled", map[string]any{"Delay": c.mux.spanIn(c.Lang, delay)})
-		if _, err := c.mux.store.Draft(ctx, c.Pseudonym); err == nil {
+		d, err := c.mux.store.Draft(ctx, c.Pseudonym)
+		if err == nil {
 			text += "\n\n" + c.T("wipe_draft_pending", nil)
 		}
-		return c.Reply(ctx, Reply{Text: text})
+		if err := c.Reply(ctx, Reply{Text: text}); err != nil || d.ID == "" {
+			return err
+		}
+		c.draftWipeTold(ctx, d.ID) // (its next part is not told again)
+		return nil
 	}
 	discarded := c.mux.discardUnsent(ctx, c.Request.Platform, c.Pseudonym)
 	note := ""
@@ -122,7 +127,8 @@ func (c *Context) wipeChat(ctx context.Context, delay time.Duration) error {
 	}
 	// Not even that a wipe set for later still comes: whoever holds the
 	// phone next would learn from it that the reporter used the bot, and
-	// set wipes.
+	// set wipes. They are told where it matters, when they begin a tip
+	// that wipe would discard (draftWipe).
 	return nil
 }
 
@@ -143,17 +149,57 @@ func paragraph(text string) string {
 // reporter's unlocked phone could cancel it as easily as they set it,
 // unseen.
 func (c *Context) laterWipe(ctx context.Context) string {
-	if c.Pseudonym == "" {
-		return ""
-	}
-	due, err := c.mux.store.ChatWipeDue(ctx, c.Pseudonym)
-	if err != nil {
-		if !errors.Is(err, storage.ErrNotFound) {
-			c.mux.log.Warn("scheduled wipe not looked up", "platform", c.Request.Platform, "error", err.Error())
-		}
+	due, ok, _ := c.chatWipeDue(ctx)
+	if !ok {
 		return ""
 	}
 	return c.T("wipe_later_still_set", map[string]any{"Delay": c.mux.spanAbout(c.Lang, due.Sub(c.mux.now()))})
+}
+
+// chatWipeDue is when the soonest of the chat wipes the reporter set for
+// later is due, if one is still to come; err (logged) if Redis cannot
+// say.
+func (c *Context) chatWipeDue(ctx context.Context) (due time.Time, ok bool, err error) {
+	if c.Pseudonym == "" {
+		return time.Time{}, false, nil
+	}
+	due, err = c.mux.store.ChatWipeDue(ctx, c.Pseudonym)
+	if errors.Is(err, storage.ErrNotFound) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		c.mux.log.Warn("scheduled wipe not looked up", "platform", c.Request.Platform, "error", err.Error())
+		return time.Time{}, false, err
+	}
+	return due, true, nil
+}
+
+// draftWipe warns a reporter writing draft d that a chat wipe they set
+// for later will discard it unless they send it before then, and when,
+// coarsely, where the draft script found such a wipe noted and this
+// draft not told of it (WipeUntold: a part costs no read more). It is
+// said once a draft: the answer that carries it records it
+// (draftWipeTold), as it records that there was none to tell (the wipe
+// ran since). Where Redis cannot say, nothing is said (the draft matters
+// more) and settled is false: a later part's answer asks again.
+func (c *Context) draftWipe(ctx context.Context, d storage.Draft) (text string, settled bool) {
+	if !d.WipeUntold {
+		return "", false
+	}
+	due, ok, err := c.chatWipeDue(ctx)
+	if !ok {
+		return "", err == nil
+	}
+	return c.T("wipe_draft_due", map[string]any{"Delay": c.mux.spanAbout(c.Lang, due.Sub(c.mux.now()))}), true
+}
+
+// draftWipeTold records that the reporter was told that a wipe they set
+// will discard draft draftID unless it is sent. Failing, it is logged:
+// the next part's answer tells them again.
+func (c *Context) draftWipeTold(ctx context.Context, draftID string) {
+	if err := c.mux.store.DraftWipeTold(ctx, c.Pseudonym, draftID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		c.mux.log.Warn("draft's wipe warning not recorded", "platform", c.Request.Platform, "error", err.Error())
+	}
 }
 
 // spanAbout is d coarsely, as a wipe's delay is said (spanIn): in hours

@@ -36,6 +36,11 @@ type Draft struct {
 	Chars    int
 	// FollowUp is true if the reporter allows questions about the tip.
 	FollowUp bool
+	// WipeUntold is set, by AddToDraft, where the reporter scheduled a
+	// chat wipe that may still be to come (ScheduleWipe notes it on their
+	// state) and this draft was not yet told of it (DraftWipeTold): a
+	// wipe discards an unsent draft. ChatWipeDue says whether and when.
+	WipeUntold bool
 }
 
 // DraftPart is one message to add to a draft.
@@ -60,18 +65,21 @@ type DraftPart struct {
 // (with id ARGV[1]) if there is none, once the rate limit (ARGV[12…15],
 // if set) allows it. The id of the file the part holds (ARGV[16], if
 // any: a random id, no content) joins the draft's list of its files. It
-// returns {id, parts, chars, category, follow-up, files}, or -2 if the
-// draft is full, -3 if the event already went out in a sent tip, -4 or -5
-// over the limit (the first time, and later).
+// returns {id, parts, chars, category, follow-up, files, wipe}, wipe "1"
+// where the reporter's state notes a chat wipe that may still be to come
+// ("x:w", noteWipe) and the draft was not told of it ("ww",
+// DraftWipeTold); or -2 if the draft is full, -3 if the event already
+// went out in a sent tip, -4 or -5 over the limit (the first time, and
+// later).
 var addPart = redis.NewScript(countEvent + sentEvent + `
 if ARGV[12] ~= '' then
   local ok = count(KEYS[2], ARGV[12], ARGV[13], ARGV[14], ARGV[15])
   if ok ~= 1 then return ok - 4 end
 end
-local st = redis.call('HMGET', KEYS[2], 'x:' .. event('p:' .. ARGV[11]), 'floor') -- the floor kept by earlier versions
+local st = redis.call('HMGET', KEYS[2], 'x:' .. event('p:' .. ARGV[11]), 'floor', 'x:w') -- the floor kept by earlier versions
 if st[1] then return -3 end
 if st[2] and ARGV[11] <= st[2] then return -3 end
-local d = redis.call('HMGET', KEYS[1], 'id', 'n', 'chars', 'cat', 'fu', ARGV[2], 'files')
+local d = redis.call('HMGET', KEYS[1], 'id', 'n', 'chars', 'cat', 'fu', ARGV[2], 'files', 'ww')
 local id = d[1] or ARGV[1]
 local n = tonumber(d[2] or '0')
 local chars = tonumber(d[3] or '0')
@@ -94,7 +102,9 @@ if ARGV[16] ~= '' and not string.find(' ' .. files .. ' ', ' ' .. ARGV[16] .. ' 
   files = (files == '' and ARGV[16]) or (files .. ' ' .. ARGV[16])
   redis.call('HSET', KEYS[1], 'files', files)
 end
-return {id, n, chars, d[4] or '', d[5] or '', files}`)
+local wipe = ''
+if st[3] and not d[8] and tonumber(st[3]) >= math.floor(tonumber(ARGV[5]) / 3600000) then wipe = '1' end
+return {id, n, chars, d[4] or '', d[5] or '', files, wipe}`)
 
 // ErrDuplicateEvent is returned for a redelivered platform event that is
 // already part of a sent tip; it must not start a new draft.
@@ -153,14 +163,15 @@ func (s *Store) AddToDraft(ctx context.Context, pseudonym string, p DraftPart) (
 		}
 		return Draft{}, ErrDuplicateEvent
 	case []any:
-		if len(v) == 6 {
+		if len(v) == 7 {
 			d := Draft{}
 			d.ID, _ = v[0].(string)
 			n, _ := v[1].(int64)
 			c, _ := v[2].(int64)
 			cat, _ := v[3].(string)
 			fu, _ := v[4].(string)
-			d.Parts, d.Chars, d.Category, d.FollowUp = int(n), int(c), tips.Category(cat), fu == "1"
+			wipe, _ := v[6].(string)
+			d.Parts, d.Chars, d.Category, d.FollowUp, d.WipeUntold = int(n), int(c), tips.Category(cat), fu == "1", wipe == "1"
 			files, _ := v[5].(string)
 			// The part is kept: should this fail, its Send tells the
 			// reporter of a file gone (Submission.FilesGone).
@@ -310,6 +321,21 @@ func (s *Store) SetDraftFollowUp(ctx context.Context, pseudonym, draftID string,
 	ok, err := setIfDraft.Run(ctx, s.rdb, []string{s.k.draft(pseudonym)}, draftID, "fu", v).Int()
 	if err != nil {
 		return fmt.Errorf("set follow-up: %w", err)
+	}
+	if ok == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// DraftWipeTold records that the reporter was told that a chat wipe they
+// scheduled will discard their draft draftID unless it is sent before
+// then: AddToDraft does not set WipeUntold for this draft again. It
+// fails with ErrNotFound if that draft is gone.
+func (s *Store) DraftWipeTold(ctx context.Context, pseudonym, draftID string) error {
+	ok, err := setIfDraft.Run(ctx, s.rdb, []string{s.k.draft(pseudonym)}, draftID, "ww", "1").Int()
+	if err != nil {
+		return fmt.Errorf("draft wipe told: %w", err)
 	}
 	if ok == 0 {
 		return ErrNotFound

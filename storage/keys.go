@@ -58,7 +58,8 @@ func (k keys) draft(pseudonym string) string { return k.prefix + ":{" + pseudony
 // to a new draft; earlier versions kept only the highest, "floor"; "x:s"
 // and a draft id: a draft of spooled messages alone, see claimDraft; "x:t"
 // and a keyed hash: a message sent in a tip, sentMark; "x:a" and a keyed
-// hash: a message delivered as an answer, answerMark), and
+// hash: a message delivered as an answer, answerMark; "x:w": until when a
+// chat wipe they scheduled may be to come, noteWipe), and
 // the rate-limit counters of the current windows. It shares a hash tag with
 // draft, which one script reads with it. One key instead of one per
 // counter: a key costs Redis more than a small hash field.

@@ -97,6 +97,13 @@ func (s *Store) ScheduleWipe(ctx context.Context, w Wipe, due time.Time) error {
 	keys := []string{s.k.wipe(id), s.k.wipesOf(platform)}
 	if w.Chat && w.Pseudonym != "" {
 		keys = append(keys, s.k.wipesBy(w.Pseudonym))
+		// Noted on the reporter's own state first, where the draft script
+		// reads it (AddToDraft's WipeUntold: no read more for a part),
+		// so that no wipe is scheduled unnoted.
+		now := s.now()
+		if err := noteWipe.Run(ctx, s.rdb, []string{s.k.state(w.Pseudonym)}, hours(due.Add(wipeNoted)), stateLife(now)).Err(); err != nil {
+			return fmt.Errorf("schedule wipe: %w", err)
+		}
 	}
 	err = scheduleWipe.Run(ctx, s.rdb, keys, sealed, ttl.Milliseconds(), id, due.UnixMilli()).Err()
 	if err != nil {
@@ -104,6 +111,21 @@ func (s *Store) ScheduleWipe(ctx context.Context, w Wipe, due time.Time) error {
 	}
 	return nil
 }
+
+// wipeNoted is how long past its due time a reporter's chat wipe is
+// noted on their state as maybe still to come (noteWipe): one tried
+// again, or taken again past a lease, runs a little late.
+const wipeNoted = time.Hour
+
+// noteWipe notes, on a reporter's state KEYS[1], that a chat wipe they
+// scheduled may be to come until the hour ARGV[1] (field "x:w", valued
+// as the state's other "x:" fields are, in hours, and forgotten with
+// them past it: finishDraft), the latest of their wipes; the state lives
+// at least ARGV[2] ms, as rememberSent has it.
+var noteWipe = redis.NewScript(`
+if tonumber(redis.call('HGET', KEYS[1], 'x:w') or '0') < tonumber(ARGV[1]) then redis.call('HSET', KEYS[1], 'x:w', ARGV[1]) end
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 1`)
 
 // outliveJob, in a script, makes a platform's schedule (schedule) live
 // at least as long as a job's record added to it (ms more), given its

@@ -21,7 +21,8 @@ import (
 // and malformed; an Answer pressed three times (once redelivered), a file
 // with a caption after it, delivered again; a /reply delivered again;
 // /forget of a spelled-out code; /wipe 2h then /wipe now, which leaves
-// the chat empty though the later wipe is still to come. The investigator
+// the chat empty though the later wipe is still to come (the tip begun
+// next is told it will take it unless sent before). The investigator
 // reads no code in the tip the spelled-out one began, is told each answer
 // once, understands each language's duplicate mark; a wipe discards the
 // draft begun before it; and neither Redis nor the log holds the receipt
@@ -181,8 +182,14 @@ func TestHostileReporterSessionLeavesNoClearTrace(t *testing.T) {
 		nRep = len(got)
 	}
 	push(rep, chat, map[string]any{"text": "después del borrado"})
-	if got := waitRep(1)[nRep-1].Fields["text"]; !strings.Contains(got, html.EscapeString(msgs.Localize("es", "draft_started", nil))) {
+	got := waitRep(1)[nRep-1].Fields["text"]
+	if !strings.Contains(got, html.EscapeString(msgs.Localize("es", "draft_started", nil))) {
 		t.Errorf("after /wipe now, a message answered %q: the draft begun before the wipe was kept", got)
+	}
+	// The tip begun then is told that the wipe set for later takes it
+	// unless it is sent first.
+	if due := msgs.Localize("es", "wipe_draft_due", map[string]any{"Delay": msgs.Localize("es", "age_hours", nil, 2)}); !strings.Contains(got, html.EscapeString(due)) {
+		t.Errorf("the draft begun after /wipe now, with /wipe 2h to come, was answered %q, without %q", got, due)
 	}
 	waitFor(t, func() bool { return tg.confirmedBeyond(int64(upd)) && inboxEmpty(rs) })
 	nInvAll := tg.waitCalls(nInv, messagesTo(invChatID))
