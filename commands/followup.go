@@ -984,13 +984,15 @@ func (m *Mux) heldButton(ctx context.Context, c *Context, data string) error {
 // and whose held message could not be given back. Told to try again, the
 // reporter would send the message again, and a part already written
 // would be in their draft twice; the sweep would also find it used and
-// let the held copy go. So one read, within the request's time, looks
-// for the part in the draft: there, the reporter is told it was added,
+// let the held copy go. So one read, within partLook, looks for the
+// part in the draft: there, the reporter is told it was added,
 // as the write would have told them (found); not there, to try again
 // (writeErr, as before: pressed again once the lease ends, it is added);
 // the read failing too, that it may or may not be in their draft.
 func (m *Mux) heldPartUnsure(ctx context.Context, c *Context, event int64, writeErr error, found func(context.Context, storage.Draft) error) error {
-	d, in, err := m.store.DraftWithPart(ctx, c.Pseudonym, event)
+	look, cancel := context.WithTimeout(ctx, partLook)
+	d, in, err := m.store.DraftWithPart(look, c.Pseudonym, event)
+	cancel()
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return writeErr

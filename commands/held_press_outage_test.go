@@ -68,6 +68,30 @@ func onHeldOutage(tm *team, s *heldOutage) {
 	tm.mux.AddSender("telegram", tm.sent)
 }
 
+// A press of "it is a new tip" in a plain outage: its part's write is
+// refused (it never ran), and so is its give-back and any read of the
+// draft. The reporter is told to try again, which is true (pressed again
+// once Redis is back and the press's lease is over, it is added), not
+// that the message may already be in their tip: it cannot be.
+func TestHeldPressRefusedInAnOutageIsToldToTryAgain(t *testing.T) {
+	tm := unlinkedQuestion(t)
+	s := &heldOutage{refused: true}
+	onHeldOutage(tm, s)
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes", ReplyToBot: true, ReplyToID: "m1", MessageID: "r96", EventID: 9331}); press(r, "ansh:0") == "" {
+		t.Fatalf("a swipe-reply to the unlinked question: %q", texts(r))
+	}
+	s.down.Store(true)
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:0"}); len(r) != 1 || r[0].Text != tm.text("en", "error_storage_retry", nil) {
+		t.Fatalf("'it is a new tip' pressed in an outage: %q, want error_storage_retry", texts(r))
+	}
+	s.down.Store(false)
+	tm.clk.Add(3 * time.Minute)
+	sweepHeld(t, tm.mux)
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:0"}); !tm.drafted(r, "") {
+		t.Fatalf("pressed again after the outage and the lease: %q", texts(r))
+	}
+}
+
 // A press whose part's write timed out without running, whose draft
 // cannot be read, but whose give-back is written: the message is held
 // still, and the reporter told to try again (pressed again, it is
@@ -88,5 +112,27 @@ func TestHeldPressGivenBackIsNotLookedForByKeepPart(t *testing.T) {
 	s.down.Store(false)
 	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:0"}); !tm.drafted(r, "") {
 		t.Fatalf("pressed again: %q", texts(r))
+	}
+}
+
+// A press whose part's write timed out (it may have run) and whose
+// give-back failed looks for the part in the draft for a second at most:
+// with Redis hanging, the reporter still hears within the request's time
+// that the message may already be in their tip.
+func TestHeldPressLookIsBounded(t *testing.T) {
+	tm := unlinkedQuestion(t)
+	s := &heldOutage{hang: true}
+	onHeldOutage(tm, s)
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes", ReplyToBot: true, ReplyToID: "m1", MessageID: "r98", EventID: 9351}); press(r, "ansh:0") == "" {
+		t.Fatalf("a swipe-reply to the unlinked question: %q", texts(r))
+	}
+	s.down.Store(true)
+	start := time.Now()
+	r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ansh:0"})
+	if len(r) != 1 || r[0].Text != tm.text("en", "held_part_unknown", nil) {
+		t.Fatalf("'it is a new tip' pressed, Redis hanging: %q, want held_part_unknown", texts(r))
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("the press took %s to answer", took)
 	}
 }

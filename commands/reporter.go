@@ -573,9 +573,14 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		// Its reply lost (a timeout after the script ran), the part may be
 		// in the draft all the same: a held message's press looks
 		// (heldButton), after its give-back; a typed message looks now.
-		c.partFound = kept
-		if codesUnknown == nil && !c.heldPress && writeMayHaveRun(err) {
-			return m.partUnsure(ctx, c, err, kept, func() error { return err })
+		// Refused, or never sent, it is not in it: no look, "try again"
+		// is true (in a plain outage the look would fail too, and the
+		// reporter hear the part may already be in their tip).
+		if codesUnknown == nil && writeMayHaveRun(err) {
+			c.partFound = kept
+			if !c.heldPress {
+				return m.partUnsure(ctx, c, err, kept, func() error { return err })
+			}
 		}
 		return err
 	}
