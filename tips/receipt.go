@@ -70,6 +70,20 @@ func drawReceipt(r io.Reader) (string, error) {
 // every character or so ("ŚÁJ́Ǵ-…"), or on any in capitals with no space
 // ("ÁBCD-…", receiptAt).
 func NormalizeReceipt(s string) (string, bool) {
+	code, ok := normalizeReceipt(s, false)
+	if !ok && hasFlag(s) {
+		// A flag between its groups ("K7QD 🇲🇽 9XMA 🇲🇽 …"), as
+		// receiptAt reads it: read once more with flags as separators
+		// (first as letters: a code in regional letters joined,
+		// "🇯🇨🇯🇭-…", has pairs of them too).
+		code, ok = normalizeReceipt(s, true)
+	}
+	return code, ok
+}
+
+// normalizeReceipt is NormalizeReceipt; with flags, two regional
+// indicator letters one after the other (a flag) are a separator.
+func normalizeReceipt(s string, flags bool) (string, bool) {
 	if emojiAround(s) {
 		// Emoji separate a code's groups ("K7QD 🔥 9XMA …"), as
 		// ReceiptSpans finds them: one against the code ("🙏CODE🙏 sí",
@@ -119,7 +133,11 @@ func NormalizeReceipt(s string) (string, bool) {
 	// ("Á B C D - …"), as receiptAt reads it: no prose.
 	apart, together := false, false
 	for i := 0; i < len(s); {
-		if n := separatorAt(s, i); n > 0 {
+		n := separatorAt(s, i)
+		if n == 0 && flags {
+			n = flagAt(s, i)
+		}
+		if n > 0 {
 			if r, _ := utf8.DecodeRuneInString(s[i:]); !invisible(r) {
 				apart = true
 			}
@@ -270,6 +288,11 @@ func receiptAt(text string, i int) (end int, letter, digit bool) {
 // between the closer and the next opener.
 func readReceipt(text string, i int, open string) (end int, letter, digit bool) {
 	letters, accented, lower, spaced, lastRegional := 0, 0, false, false, false
+	// anyRegional: a regional indicator letter was read as one of the
+	// code's; until then a flag between groups ("K7QD 🇲🇽 9XMA …") is a
+	// separator, as an emoji is, and after, two regional letters one
+	// after the other are the code's ("🇯🇨🇯🇭-0🇽19-…").
+	anyRegional := false
 	// spelled: the code written out a character at a time, a separator
 	// that shows between every two ("K 7 Q D - 9 X M A …", "Á B C D - …",
 	// "🇰 7 🇶 🇩 …" so that no two regional letters make a flag), as
@@ -281,7 +304,7 @@ func readReceipt(text string, i int, open string) (end int, letter, digit bool) 
 		// are not counted (a code padded with zero-width spaces after
 		// each character is the code).
 		if g > 0 {
-			n, seen := separatorsAt(text, i, maxSeparators(spelled), open)
+			n, seen := separatorsAt(text, i, maxSeparators(spelled), open, !anyRegional)
 			if spelled && !seen {
 				return 0, false, false
 			}
@@ -305,7 +328,7 @@ func readReceipt(text string, i int, open string) (end int, letter, digit bool) 
 				c, ok, acc = wideChar(r)
 			}
 			if !ok && k > 0 && !apart && (spelled || g == 0 && k == 1) {
-				if n, seen := separatorsAt(text, i, spelledSeparators, open); seen {
+				if n, seen := separatorsAt(text, i, spelledSeparators, open, false); seen {
 					i, spelled, apart = i+n, true, true
 					continue
 				}
@@ -317,6 +340,7 @@ func readReceipt(text string, i int, open string) (end int, letter, digit bool) 
 			switch {
 			case ok:
 				lastRegional = regional(r)
+				anyRegional = anyRegional || lastRegional
 				digit, letter = digit || c <= '9', letter || c > '9'
 				lower = lower || r >= 'a' && r <= 'z' || acc && unicode.IsLower(r) // ("á": as accented prose has it)
 				if c > '9' {
@@ -381,23 +405,28 @@ func maxSeparators(spelled bool) int {
 // and whether one that shows is among them; they end where stop, if
 // not "", starts (a wrapped code's next opener: "||K7QD|| ||9XMA||").
 // Emoji one after the other, joined or not ("👨‍👩‍👧", "👍🏽👍🏽",
-// "🔥🔥🔥"), count as one. Marks written on a
+// "🔥🔥🔥"), count as one; with flags, so do flags ("🇲🇽", flagAt) among
+// them. Marks written on a
 // separator go with it (strikethrough or underlined text puts one on
 // every character, the dashes and spaces too: "K̶7̶Q̶D̶-̶9̶…").
-func separatorsAt(text string, i, max int, stop string) (n int, seen bool) {
+func separatorsAt(text string, i, max int, stop string, flags bool) (n int, seen bool) {
 	lastPictograph := false
 	for seps := 0; seps < max && i+n < len(text); {
 		if stop != "" && strings.HasPrefix(text[i+n:], stop) {
 			break
 		}
-		m := separatorAt(text, i+n)
+		m, flag := separatorAt(text, i+n), false
+		if m == 0 && flags {
+			m = flagAt(text, i+n)
+			flag = m > 0
+		}
 		if m == 0 {
 			break
 		}
 		if text[i+n] < utf8.RuneSelf {
 			seps, lastPictograph = seps+1, false
 		} else if r, _ := utf8.DecodeRuneInString(text[i+n:]); !invisible(r) {
-			p := pictograph(r)
+			p := flag || pictograph(r)
 			if !p || !lastPictograph {
 				seps++
 			}
@@ -584,6 +613,20 @@ func hasFlag(s string) bool {
 		i += size + j
 	}
 	return false
+}
+
+// flagAt returns how many bytes the flag at text[i:] takes, two
+// regional indicator letters one after the other, 0 if there is none.
+func flagAt(text string, i int) int {
+	if !strings.HasPrefix(text[i:], "\xF0\x9F\x87") {
+		return 0
+	}
+	r, size := utf8.DecodeRuneInString(text[i:])
+	next, n := utf8.DecodeRuneInString(text[i+size:])
+	if !regional(r) || !regional(next) {
+		return 0
+	}
+	return size + n
 }
 
 // halfWidth reads a full-width form (East Asian keyboards) as ASCII.

@@ -123,3 +123,55 @@ func TestEmojiBeforeALinksPieceOfACode(t *testing.T) {
 		}
 	}
 }
+
+// A flag between a code's groups, or several, is an emoji there as any
+// other ("K7QD 🇲🇽 9XMA 🇲🇽 …", a Mexican reporter's): the code is read
+// and cut, the flags around it stay. A code whose letters are regional
+// indicators keeps reading two of them together as its letters.
+func TestCutReceiptsTakesFlagsBetweenGroups(t *testing.T) {
+	const code = "K7QD-9XMA-R2TP-4WZN"
+	for _, written := range []string{
+		"K7QD 🇲🇽 9XMA 🇲🇽 R2TP 🇲🇽 4WZN",
+		"K7QD🇲🇽9XMA🇲🇽R2TP🇲🇽4WZN",
+		"K7QD 🇲🇽🇨🇴 9XMA 🇧🇷 R2TP 🇦🇷🇦🇷🇦🇷 4WZN",
+		"K7QD-🇲🇽-9XMA-🇲🇽-R2TP-🇲🇽-4WZN",
+		"[K7QD] 🇲🇽 [9XMA] 🇲🇽 [R2TP] 🇲🇽 [4WZN]",
+		"K7QD 🔥🇲🇽 9XMA 🇲🇽🔥 R2TP 🇲🇽 4WZN",
+	} {
+		if got, ok := NormalizeReceipt(written); !ok || got != code {
+			t.Errorf("NormalizeReceipt(%q) = %q %v", written, got, ok)
+		}
+		for _, tc := range []struct{ in, want string }{
+			{"mi código " + written + " gracias", "mi código gracias"},
+			{"🇲🇽 mi código " + written + " 🇲🇽 gracias", "🇲🇽 mi código 🇲🇽 gracias"},
+			{written, ""},
+		} {
+			out, cut, err := CutReceipts([]string{tc.in}, knowsOnly(code))
+			if err != nil || !cut || out[0] != tc.want {
+				t.Errorf("%q: cut %q %v %v, want %q", tc.in, out[0], cut, err, tc.want)
+			}
+		}
+	}
+	// Regional letters joined, a pair at a group's start: letters still.
+	joined := "🇯🇨🇯🇭-🇽🇾19-7🇿🇽🇫-6🇾🇶🇳"
+	if got, ok := NormalizeReceipt(joined); !ok || got != "JCJH-XY19-7ZXF-6YQN" {
+		t.Errorf("NormalizeReceipt(%q) = %q %v", joined, got, ok)
+	}
+	if out, cut, err := CutReceipts([]string{"mi codigo " + joined + " gracias"}, knowsOnly("JCJH-XY19-7ZXF-6YQN")); err != nil || !cut || out[0] != "mi codigo gracias" {
+		t.Errorf("%q: cut %q %v %v", joined, out, cut, err)
+	}
+	// Flags in prose next to code-like words make no code of them.
+	for _, text := range []string{
+		"placas AB12 🇲🇽 🇺🇸 CD34 EF56", // two flags apart: more than three separators
+		"vamos 🇲🇽 2026 🇲🇽 copa 🇲🇽 mundial",
+	} {
+		var asked []string
+		CutReceipts([]string{text}, func(codes []string) ([]bool, error) {
+			asked = codes
+			return make([]bool, len(codes)), nil
+		})
+		if len(asked) != 0 {
+			t.Errorf("%q: looked up %q", text, asked)
+		}
+	}
+}
