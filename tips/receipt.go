@@ -661,9 +661,13 @@ func invisible(r rune) bool {
 // dash ("ABCD/EFGH/…", "ABCD.EFGH.…", "ABCD, EFGH, …", "ABCD_EFGH_…"),
 // a backslash (the bot's own message forwarded back from Discord
 // carries its markdown escapes: "ABCD\-EFGH\-…"), or a plus (a space in
-// a link's query: "?q=ABCD+EFGH+…").
+// a link's query: "?q=ABCD+EFGH+…"), or any other punctuation that
+// wraps no group (wrapChar) and escapes nothing ("%", "&"): bullets and
+// middle dots ("ABCD • EFGH • …", "ABCD・EFGH・…"), semicolons,
+// ellipses, the ideographic comma and full stop.
 func groupSeparator(r rune) bool {
-	return receiptSeparator(r) || strings.ContainsRune("/_.,·:|\\+", r)
+	return receiptSeparator(r) || strings.ContainsRune("/_.,·∙⋅:|\\+", r) ||
+		r != '%' && r != '&' && unicode.IsPunct(r) && !wrapChar(r)
 }
 
 // separatorAt returns how many bytes the group separator at text[i:]
