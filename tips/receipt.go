@@ -71,14 +71,23 @@ func drawReceipt(r io.Reader) (string, error) {
 // ("ÁBCD-…", receiptAt).
 func NormalizeReceipt(s string) (string, bool) {
 	code, ok := normalizeReceipt(s, false)
-	if !ok && hasFlag(s) {
+	if !ok && hasFlag(s) && !flagAround(s) {
 		// A flag between its groups ("K7QD 🇲🇽 9XMA 🇲🇽 …"), as
 		// receiptAt reads it: read once more with flags as separators
 		// (first as letters: a code in regional letters joined,
-		// "🇯🇨🇯🇭-…", has pairs of them too).
+		// "🇯🇨🇯🇭-…", has pairs of them too). One against the code
+		// ("CODE🇲🇽 El lunes") is the reporter's, as an emoji is
+		// (emojiAround).
 		code, ok = normalizeReceipt(s, true)
 	}
 	return code, ok
+}
+
+// flagAround reports whether s, spaces, punctuation and invisible
+// characters around it aside, starts or ends with a flag (flagAt).
+func flagAround(s string) bool {
+	s = strings.TrimFunc(s, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) || invisible(r) })
+	return flagAt(s, 0) > 0 || len(s) >= 8 && flagAt(s, len(s)-8) > 0
 }
 
 // normalizeReceipt is NormalizeReceipt; with flags, two regional

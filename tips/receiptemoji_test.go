@@ -175,3 +175,14 @@ func TestCutReceiptsTakesFlagsBetweenGroups(t *testing.T) {
 		}
 	}
 }
+
+// A flag against a code, before or after it, is the reporter's, no
+// part of it (/reply keeps it with the answer: "CODE🇲🇽 El lunes"), as
+// an emoji is.
+func TestFlagAroundACodeIsNoPartOfIt(t *testing.T) {
+	for _, s := range []string{"K7QD-9XMA-R2TP-4WZN🇲🇽", "🇲🇽K7QD-9XMA-R2TP-4WZN", "🇲🇽 K7QD 🇲🇽 9XMA 🇲🇽 R2TP 🇲🇽 4WZN", "K7QD 🇲🇽 9XMA 🇲🇽 R2TP 🇲🇽 4WZN🇲🇽."} {
+		if got, ok := NormalizeReceipt(s); ok {
+			t.Errorf("NormalizeReceipt(%q) = %q, a flag around it read as its separator", s, got)
+		}
+	}
+}
