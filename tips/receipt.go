@@ -231,7 +231,15 @@ func receiptSpans(text string, lettersAlone bool) [][2]int {
 // it, and reading them from each character of a long address cost
 // seconds), the first most of them if most > 0 (receiptCandidates).
 func receiptSpansBefore(text string, lettersAlone bool, until, most int) [][2]int {
+	return scanReceipts(text, lettersAlone, until, most, nil)
+}
+
+// scanReceipts is receiptSpansBefore; with starts, the readings are not
+// made but where each would start is appended to *starts (linkStarts),
+// with how many code characters stand before it, then the scan's end.
+func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]linkStart) [][2]int {
 	var out [][2]int
+	codes := 0
 	prevWord, prevRegional := false, false
 	for i := 0; i < until && (most <= 0 || len(out) < most); {
 		r, size, escaped := charAt(text, i)
@@ -250,16 +258,23 @@ func receiptSpansBefore(text string, lettersAlone bool, until, most int) [][2]in
 		// are two words: regional indicators are letters, but of
 		// their own.
 		if code && (!prevWord || prevRegional != regional(r)) {
-			if end, letter, digit := receiptAt(text, i); letter && (digit || lettersAlone) {
+			if starts != nil {
+				*starts = append(*starts, linkStart{at: i, codes: codes})
+			} else if end, letter, digit := receiptAt(text, i); letter && (digit || lettersAlone) {
 				out = append(out, [2]int{i, end})
 			}
 		} else if !code && !prevWord && wrapOpener(r) {
 			// A code with each of its groups wrapped ("[K7QD]-[9XMA]-…",
 			// "**K7QD** **9XMA** …", Discord's "||K7QD||"): from the
 			// opener, as the wrappers go with it.
-			if end, letter, digit := wrappedAt(text, i); letter && (digit || lettersAlone) {
+			if starts != nil {
+				*starts = append(*starts, linkStart{at: i, wrapped: true, codes: codes})
+			} else if end, letter, digit := wrappedAt(text, i); letter && (digit || lettersAlone) {
 				out = append(out, [2]int{i, end})
 			}
+		}
+		if code {
+			codes++
 		}
 		// An accent after a letter ("e\u0301", as some keyboards send
 		// "é") is of its word.
@@ -269,6 +284,9 @@ func receiptSpansBefore(text string, lettersAlone bool, until, most int) [][2]in
 			prevWord = mark(r)
 		}
 		i += size
+	}
+	if starts != nil {
+		*starts = append(*starts, linkStart{at: until, codes: codes}) // (where the scan ends)
 	}
 	return out
 }
@@ -1213,6 +1231,10 @@ const linkReach = 256
 // in (tests: what a long address costs).
 var linkViewRead = func(view string) {}
 
+// linkStartRead is told each reading linkSpans makes across a link
+// (tests: how many a long address costs).
+var linkStartRead = func() {}
+
 // linkSpans finds receipt codes written in two pieces, the first at the
 // end of the words before a link (an address: a word holding "/", "?",
 // "=" or "#"), the rest within it, after one of its "/", "?", "=", "&",
@@ -1274,6 +1296,15 @@ func linkSpans(text string) []linkSpan {
 		if !mayEndCodeLikePiece(piece[min(ws, len(piece)):]) {
 			continue // "… en efectivo o a https://…": prose, no reading
 		}
+		// The words before the link are read once (linkStarts): where
+		// a code may start in them and still reach into the address,
+		// as few as fifteen code characters before it. Reading all of
+		// them again from each "/" of a long address cost 250 ms.
+		join := len(before) - ws
+		starts := linkStarts(before[ws:]+partSeparator, join)
+		if len(starts) == 0 {
+			continue
+		}
 		for p := ts + 1; p < te; p++ {
 			if strings.IndexByte("/?=&#:+", text[p-1]) < 0 {
 				continue
@@ -1292,9 +1323,19 @@ func linkSpans(text string) []linkSpan {
 			}
 			view := before[ws:] + partSeparator + rest
 			linkViewRead(view)
-			join := len(before) - ws
-			for _, sp := range receiptSpansBefore(view, false, join, 0) {
-				if sp[0] >= join || sp[1] <= join+len(partSeparator) {
+			for _, st := range starts {
+				linkStartRead()
+				var sp [2]int
+				var letter, digit bool
+				if sp[0] = st.at; st.wrapped {
+					sp[1], letter, digit = wrappedAt(view, st.at)
+				} else {
+					sp[1], letter, digit = receiptAt(view, st.at)
+				}
+				if !letter || !digit {
+					continue
+				}
+				if sp[1] <= join+len(partSeparator) {
 					continue // within one of the two: read as it is
 				}
 				if cut && sp[1]-join-len(partSeparator) > linkReach {
@@ -1310,6 +1351,37 @@ func linkSpans(text string) []linkSpan {
 					code: code,
 				})
 			}
+		}
+	}
+	return out
+}
+
+// linkStart is where receiptSpansBefore starts a reading (receiptAt,
+// or wrappedAt from a wrapper's opener).
+type linkStart struct {
+	at      int
+	wrapped bool
+	// codes is how many code characters stand before it.
+	codes int
+}
+
+// linkStarts returns where receiptSpansBefore(view, false, join, 0)
+// starts a reading within the words before a link, view[:join] (view
+// ends there with partSeparator, as each reading across the link has
+// it), that may reach across the link: fewer than receiptLen letters
+// and digits (escapes decoded, as charAt reads them) between it and
+// the link. From further back a reading holds a whole code before the
+// link, none crossing it. linkSpans reads them once per link, not once
+// per "/" of its address.
+func linkStarts(view string, join int) []linkStart {
+	var starts []linkStart
+	scanReceipts(view, false, join, 0, &starts)
+	total := starts[len(starts)-1].codes // (the scan's end)
+	starts = starts[:len(starts)-1]
+	out := starts[:0]
+	for _, st := range starts {
+		if total-st.codes < receiptLen {
+			out = append(out, st)
 		}
 	}
 	return out

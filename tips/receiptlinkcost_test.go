@@ -1,0 +1,152 @@
+package tips
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// A hostile message, code characters one at a time before a link whose
+// address is "/" after "/", is read across the link from no more than
+// the fifteen code characters before it: the words before a link are
+// scanned once (linkStarts), not once per "/" (they cost 250 ms of a
+// 4,096-character message).
+func TestLinkReadingsFromFewStartsPerSlash(t *testing.T) {
+	var readings, starts int
+	linkStartRead = func() { starts++ }
+	linkViewRead = func(string) { readings++ }
+	defer func() { linkStartRead, linkViewRead = func() {}, func(string) {} }()
+	for _, c := range []struct{ before, unit string }{
+		{"Ⓐ ① ", "A/"}, {"A 1 ", "A/"}, {"A 1 ", "1?"}, {"Ⓐ ① ", "Ⓐ/"}, {"AB12 ", "AB12/"},
+	} {
+		b := strings.Repeat(c.before, 300/len(c.before)+1)
+		rest := 4096 - utf8.RuneCountInString(b) - 20
+		s := b + "https://x.example/" + strings.Repeat(c.unit, rest/utf8.RuneCountInString(c.unit))
+		readings, starts = 0, 0
+		linkSpans(s)
+		if readings == 0 || starts > (receiptLen-1)*readings {
+			t.Errorf("%q then %q…: %d readings across the link from %d views of it, more than %d a view", c.before, c.unit, starts, readings, receiptLen-1)
+		}
+	}
+}
+
+// linkSpans reads what it read before its readings were bounded:
+// oldLinkSpans is it as it was (commit 021e56d).
+func FuzzLinkSpansAsBefore(f *testing.F) {
+	for _, s := range []string{
+		"mi código K7QD-9XMA-R2TP https://x.example/?c=4WZN gracias",
+		"mi código K7QD-9XMA-R2 https://x.example/?c=TP-4WZN&lang=es",
+		"mi código K7QD x.example/a/9XMA-R2TP-4wzn",
+		"mi código K7QD-9XMA-R2TP https://x.example/?q=%34WZN%20y",
+		"K7QD 🔥 9XMA 🔥 R2TP 🔥 https://x.example/4WZN",
+		"[K7QD]-[9XMA]-[R2TP]-[4W https://x.example/?c=ZN]",
+		"&#75;7QD%2D9XMA-R2TP-4 https://x.example/a/WZN",
+		"K 7 Q D - 9 X M A - R 2 T P - 4 https://x.example/W/Z/N",
+		"Ⓐ ① Ⓐ ① Ⓐ ① Ⓐ ① Ⓐ ① Ⓐ ① Ⓐ https://x.example/A/A/A/A/A",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) > 4096 {
+			return
+		}
+		if got, want := linkSpans(s), oldLinkSpans(s); !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: %v, was %v", s, got, want)
+		}
+	})
+}
+
+func oldLinkSpans(text string) []linkSpan {
+	var out []linkSpan
+	for from := 0; from < len(text); {
+		// The next word holding "/", "?", "=" or "#" (as spaces and
+		// invisible characters part words: a link's address put after
+		// a text is parted from it so), found by those: reading every
+		// word of a text for them cost it twice what the rest does.
+		k := strings.IndexAny(text[from:], "/?=#")
+		if k < 0 {
+			break
+		}
+		ts, te := from+k, from+k
+		for ts > from {
+			r, size := utf8.DecodeLastRuneInString(text[from:ts])
+			if spaceOrInvisible(r) {
+				break
+			}
+			ts -= size
+		}
+		if n := strings.IndexFunc(text[te:], spaceOrInvisible); n >= 0 {
+			te += n
+		} else {
+			te = len(text)
+		}
+		from = te
+		before := strings.TrimRightFunc(text[:ts], spaceOrInvisible)
+		if before == "" {
+			continue
+		}
+		piece := before // (what ends in a piece of a code, if anything does)
+		if r, _ := utf8.DecodeLastRuneInString(before); pictograph(r) {
+			// An emoji between its groups ("K7QD 🔥 9XMA 🔥 R2TP 🔥",
+			// then the link): the piece ends before it. Not after
+			// prose ("mira 👉 https://…"), which is not read across.
+			piece = strings.TrimRightFunc(before, func(r rune) bool { return pictograph(r) || receiptSeparator(r) })
+			if r, _ := utf8.DecodeLastRuneInString(piece); !isCodeChar(r) {
+				continue
+			}
+		} else if !receiptSeparator(r) && !isCodeChar(r) {
+			continue // "…gracias: https://…": no piece of a code before it
+		}
+		ws := 0
+		if len(before) > linkReach {
+			ws = len(before) - linkReach
+			if j := strings.IndexAny(before[ws:], " \n"); j >= 0 {
+				ws += j + 1
+			} else {
+				continue
+			}
+		}
+		if !mayEndCodeLikePiece(piece[min(ws, len(piece)):]) {
+			continue // "… en efectivo o a https://…": prose, no reading
+		}
+		for p := ts + 1; p < te; p++ {
+			if strings.IndexByte("/?=&#:+", text[p-1]) < 0 {
+				continue
+			}
+			r, _, _ := charAt(text, p)
+			if !isCodeChar(r) {
+				continue
+			}
+			// The address read as far as a code's rest may reach, and
+			// as far again so that where that rest ends reads as in
+			// the whole address: reading all of it from each of its
+			// "/" made a long one ("/a/a/a…", 4 kB) cost seconds.
+			rest, cut := text[p:te], false
+			if len(rest) > 2*linkReach {
+				rest, cut = rest[:2*linkReach], true
+			}
+			view := before[ws:] + partSeparator + rest
+			linkViewRead(view)
+			join := len(before) - ws
+			for _, sp := range receiptSpansBefore(view, false, join, 0) {
+				if sp[0] >= join || sp[1] <= join+len(partSeparator) {
+					continue // within one of the two: read as it is
+				}
+				if cut && sp[1]-join-len(partSeparator) > linkReach {
+					continue // no code's rest is so long (NormalizeReceipt)
+				}
+				code, ok := NormalizeReceipt(view[sp[0]:sp[1]])
+				if !ok || OldReceipt(code) || !codeLikePiece(view[sp[0]:join]) {
+					continue
+				}
+				out = append(out, linkSpan{
+					span: [2]int{ws + sp[0], p + sp[1] - join - len(partSeparator)},
+					hole: [2]int{len(before), p},
+					code: code,
+				})
+			}
+		}
+	}
+	return out
+}
