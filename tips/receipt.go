@@ -1305,6 +1305,7 @@ func linkSpans(text string) []linkSpan {
 		if len(starts) == 0 {
 			continue
 		}
+		var reads map[linkRest][]linkRead
 		for p := ts + 1; p < te; p++ {
 			if strings.IndexByte("/?=&#:+", text[p-1]) < 0 {
 				continue
@@ -1321,37 +1322,78 @@ func linkSpans(text string) []linkSpan {
 			if len(rest) > 2*linkReach {
 				rest, cut = rest[:2*linkReach], true
 			}
-			view := before[ws:] + partSeparator + rest
-			linkViewRead(view)
-			for _, st := range starts {
-				linkStartRead()
-				var sp [2]int
-				var letter, digit bool
-				if sp[0] = st.at; st.wrapped {
-					sp[1], letter, digit = wrappedAt(view, st.at)
-				} else {
-					sp[1], letter, digit = receiptAt(view, st.at)
+			// An address over and over ("/a/a/a…", "?x=1&x=1&…") reads
+			// the same from each of its "/": read once.
+			key := linkRest{rest, cut}
+			found, seen := reads[key]
+			if !seen {
+				found = readAcross(before[ws:]+partSeparator+rest, join, starts, cut)
+				if len(reads) < maxLinkRests {
+					if reads == nil {
+						reads = map[linkRest][]linkRead{}
+					}
+					reads[key] = found
 				}
-				if !letter || !digit {
-					continue
-				}
-				if sp[1] <= join+len(partSeparator) {
-					continue // within one of the two: read as it is
-				}
-				if cut && sp[1]-join-len(partSeparator) > linkReach {
-					continue // no code's rest is so long (NormalizeReceipt)
-				}
-				code, ok := NormalizeReceipt(view[sp[0]:sp[1]])
-				if !ok || OldReceipt(code) || !codeLikePiece(view[sp[0]:join]) {
-					continue
-				}
+			}
+			for _, f := range found {
 				out = append(out, linkSpan{
-					span: [2]int{ws + sp[0], p + sp[1] - join - len(partSeparator)},
+					span: [2]int{ws + f.span[0], p + f.span[1] - join - len(partSeparator)},
 					hole: [2]int{len(before), p},
-					code: code,
+					code: f.code,
 				})
 			}
 		}
+	}
+	return out
+}
+
+// maxLinkRests bounds the readings across a link linkSpans keeps, each
+// for the rest of its address it was made for.
+const maxLinkRests = 64
+
+// linkRest is the rest of a link's address a reading across the link
+// reads (linkSpans), and whether it was cut there.
+type linkRest struct {
+	rest string
+	cut  bool
+}
+
+// linkRead is a code read across a link: its span within the view.
+type linkRead struct {
+	span [2]int
+	code string
+}
+
+// readAcross returns the codes read across a link in view, the words
+// before it (view[:join]), partSeparator, then the rest of its address
+// (cut if it was longer than a code's rest may reach): those starting
+// at starts (linkStarts) and ending past the separator.
+func readAcross(view string, join int, starts []linkStart, cut bool) []linkRead {
+	linkViewRead(view)
+	var out []linkRead
+	for _, st := range starts {
+		linkStartRead()
+		var sp [2]int
+		var letter, digit bool
+		if sp[0] = st.at; st.wrapped {
+			sp[1], letter, digit = wrappedAt(view, st.at)
+		} else {
+			sp[1], letter, digit = receiptAt(view, st.at)
+		}
+		if !letter || !digit {
+			continue
+		}
+		if sp[1] <= join+len(partSeparator) {
+			continue // within one of the two: read as it is
+		}
+		if cut && sp[1]-join-len(partSeparator) > linkReach {
+			continue // no code's rest is so long (NormalizeReceipt)
+		}
+		code, ok := NormalizeReceipt(view[sp[0]:sp[1]])
+		if !ok || OldReceipt(code) || !codeLikePiece(view[sp[0]:join]) {
+			continue
+		}
+		out = append(out, linkRead{sp, code})
 	}
 	return out
 }

@@ -31,6 +31,28 @@ func TestLinkReadingsFromFewStartsPerSlash(t *testing.T) {
 	}
 }
 
+// An address of the same piece over and over ("A/A/A…", 4 kB) is read
+// across its link once for each rest of it that differs, not from each
+// of its "/": only its last 512 bytes, where the rest read is shorter
+// than a code's rest may reach twice, differ.
+func TestRepeatedAddressIsReadOnce(t *testing.T) {
+	views := 0
+	linkViewRead = func(string) { views++ }
+	defer func() { linkViewRead = func(string) {} }()
+	for _, c := range []struct{ before, unit string }{
+		{"Ⓐ ① ", "A/"}, {"A 1 ", "1?"}, {"A 1 ", "A=A&"}, {"Ⓐ ① ", "ⒶⒶ/"},
+	} {
+		b := strings.Repeat(c.before, 300/len(c.before)+1)
+		rest := 4096 - utf8.RuneCountInString(b) - 20
+		s := b + "https://x.example/" + strings.Repeat(c.unit, rest/utf8.RuneCountInString(c.unit))
+		views = 0
+		linkSpans(s)
+		if most := linkReach + 8; views > most {
+			t.Errorf("%q then %q…: the link read across %d times, more than %d", c.before, c.unit, views, most)
+		}
+	}
+}
+
 // linkSpans reads what it read before its readings were bounded:
 // oldLinkSpans is it as it was (commit 021e56d).
 func FuzzLinkSpansAsBefore(f *testing.F) {
@@ -44,6 +66,8 @@ func FuzzLinkSpansAsBefore(f *testing.F) {
 		"&#75;7QD%2D9XMA-R2TP-4 https://x.example/a/WZN",
 		"K 7 Q D - 9 X M A - R 2 T P - 4 https://x.example/W/Z/N",
 		"Ⓐ ① Ⓐ ① Ⓐ ① Ⓐ ① Ⓐ ① Ⓐ ① Ⓐ https://x.example/A/A/A/A/A",
+		"K7QD-9XMA-R2TP https://x.example" + strings.Repeat("/4WZN", 150),
+		"Ⓐ ① Ⓐ ① Ⓐ ① Ⓐ ① https://x.example/" + strings.Repeat("K/7/", 200),
 	} {
 		f.Add(s)
 	}
