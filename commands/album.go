@@ -26,7 +26,11 @@ type albumRun struct {
 	started bool // one started the draft
 	kept    int  // items kept
 	cleaned int  // pictures cleaned
-	seen    time.Time
+	// wipeUntold: an item's write said a wipe the reporter set is to be
+	// told of (storage.Draft.WipeUntold), which the draft read back for
+	// the run's answer (albumAnswer) does not say.
+	wipeUntold bool
+	seen       time.Time
 }
 
 // newRun forgets what an earlier run of pseudonym's did.
@@ -37,8 +41,9 @@ func (a *albumRuns) newRun(pseudonym string) {
 }
 
 // item records a silent item of pseudonym's run: whether it started the
-// draft, and whether its picture was cleaned.
-func (a *albumRuns) item(pseudonym string, started, cleaned bool, now time.Time) {
+// draft, whether its picture was cleaned, and whether its write said a
+// wipe is to be told of.
+func (a *albumRuns) item(pseudonym string, started, cleaned, wipeUntold bool, now time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for k, r := range a.m {
@@ -51,6 +56,7 @@ func (a *albumRuns) item(pseudonym string, started, cleaned bool, now time.Time)
 	}
 	r := a.m[pseudonym]
 	r.started = r.started || started
+	r.wipeUntold = r.wipeUntold || wipeUntold
 	r.kept++
 	if cleaned {
 		r.cleaned++

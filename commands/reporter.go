@@ -238,6 +238,7 @@ func (m *Mux) albumAnswer(ctx context.Context, c *Context) error {
 	if run.cleaned > 0 {
 		before = c.fileNote("file_cleaned", run.cleaned) + "\n\n"
 	}
+	d.WipeUntold = run.wipeUntold // (the draft read does not say it)
 	return c.draftAnswer(ctx, before, run.started, d)
 }
 
@@ -441,7 +442,7 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 			// An album's item with more of it to come, kept, with nothing to
 			// warn of: its last item answers for all (not one "added" per
 			// photo). A warning about this item still goes out now.
-			m.albums.item(c.Pseudonym, startedNow, cleaned == 1, m.now())
+			m.albums.item(c.Pseudonym, startedNow, cleaned == 1, d.WipeUntold, m.now())
 			return nil
 		}
 		if req.AlbumItems > 1 {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/tips"
 )
 
 // A reporter who set a wipe for later and begins a tip is told, in the
@@ -186,5 +187,31 @@ func TestDraftWipeWarningCostsNoReadAndSurvivesAFailedOne(t *testing.T) {
 	}
 	if l := logs.String(); !strings.Contains(l, "scheduled wipe not looked up") || strings.Contains(l, wiperID) {
 		t.Fatalf("the log:\n%s", l)
+	}
+}
+
+// An album whose last item is refused (a file too large) starts the draft
+// in the answer after the refusal (albumAnswer): that answer, too, tells
+// the reporter who set a wipe that it will delete the tip unless they
+// send it before then, and the next part is not told again. Before, that
+// answer read the draft back without what its silent items' writes said
+// of the wipe, and began the draft without the warning.
+// Mutation: albumAnswer not passing on the run's WipeUntold →
+// TestAlbumDraftTellsOfTheWipeSetForLater fails.
+func TestAlbumDraftTellsOfTheWipeSetForLater(t *testing.T) {
+	e, _ := newEngine(t, "p", &platform{recorder: &recorder{}}, commands.Options{Limits: commands.DefaultLimits})
+	photo := commands.Request{Attachment: &tips.Attachment{Kind: tips.Photo}, FileData: albumPhoto(t), UserChat: reporterID}
+	lost := commands.Request{FileLost: true, UserChat: reporterID}
+	if r := e.do(reporterID, commands.Request{Command: "wipe", Args: "2h", MessageID: "46", UserChat: reporterID}); len(r) != 1 || r[0].Text != e.text("en", "wipe_scheduled", map[string]any{"Delay": "2 hours"}) {
+		t.Fatalf("/wipe 2h: %+v", r)
+	}
+	r := e.album(reporterID, photo, photo, lost)
+	want := e.text("en", "file_cleaned", nil, 2) + "\n\n" + e.text("en", "draft_started", nil) + "\n\n" + e.text("en", "choose_category", nil) +
+		"\n\n" + e.text("en", "wipe_draft_due", map[string]any{"Delay": e.text("en", "age_hours", nil, 2)})
+	if len(r) != 2 || r[0].Text != e.text("en", "file_not_received", nil) || r[1].Text != want || press(r[1:], "send:") == "" {
+		t.Fatalf("an album begun with /wipe 2h set, its last item lost: %d replies %+v, want %q", len(r), r, want)
+	}
+	if r := e.do(reporterID, commands.Request{Text: "los viernes", MessageID: "60", UserChat: reporterID}); len(r) != 1 || r[0].Text != e.text("en", "draft_added", nil, 3) {
+		t.Fatalf("the next part: %+v, want it not told again", r)
 	}
 }
