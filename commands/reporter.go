@@ -247,12 +247,13 @@ func (m *Mux) albumAnswer(ctx context.Context, c *Context) error {
 // once a draft, that a wipe they set will discard it unless it is sent
 // before then (draftWipe).
 func (c *Context) draftAnswer(ctx context.Context, before string, started bool, d storage.Draft) error {
-	text := before + c.T("draft_added", nil, d.Parts)
-	if started {
-		text = before + c.T("draft_started", nil) + "\n\n" + c.T("choose_category", nil)
-	}
 	wipe, settled := c.draftWipe(ctx, d)
-	if err := c.Reply(ctx, Reply{Text: text + paragraph(wipe), Buttons: c.categoryButtons(d)}); err != nil || !settled {
+	text := before + c.T("draft_added", nil, d.Parts) + paragraph(wipe)
+	if started {
+		// (The warning before the prompt, which stays next to its buttons.)
+		text = before + c.T("draft_started", nil) + paragraph(wipe) + "\n\n" + c.T("choose_category", nil)
+	}
+	if err := c.Reply(ctx, Reply{Text: text, Buttons: c.categoryButtons(d)}); err != nil || !settled {
 		return err
 	}
 	c.draftWipeTold(ctx, d.ID)

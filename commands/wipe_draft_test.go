@@ -38,6 +38,11 @@ func TestDraftTellsOfTheWipeSetForLater(t *testing.T) {
 	started := func(lang string) string {
 		return e.msg.Localize(lang, "draft_started", nil) + "\n\n" + e.msg.Localize(lang, "choose_category", nil)
 	}
+	// startedWarned is a draft's first answer with the wipe's warning,
+	// which comes before the prompt (next to its buttons).
+	startedWarned := func(lang, warning string) string {
+		return e.msg.Localize(lang, "draft_started", nil) + "\n\n" + warning + "\n\n" + e.msg.Localize(lang, "choose_category", nil)
+	}
 	for i, c := range []struct {
 		lang, delay string
 		after       time.Duration
@@ -59,8 +64,7 @@ func TestDraftTellsOfTheWipeSetForLater(t *testing.T) {
 		if r := do(commands.Request{Command: "wipe", Args: "now", MessageID: "50"}); len(r) != 0 {
 			t.Fatalf("%s: /wipe now answered %+v", c.lang, r)
 		}
-		want := started(c.lang) + "\n\n" +
-			e.msg.Localize(c.lang, "wipe_draft_due", map[string]any{"Delay": e.msg.Localize(c.lang, c.id, nil, c.n)})
+		want := startedWarned(c.lang, e.msg.Localize(c.lang, "wipe_draft_due", map[string]any{"Delay": e.msg.Localize(c.lang, c.id, nil, c.n)}))
 		r := do(commands.Request{Text: "Cobran piso en el mercado de la colonia", MessageID: "51"})
 		if len(r) != 1 || r[0].Text != want || press(r, "send:") == "" {
 			t.Fatalf("%s: a draft begun with /wipe %s set %v ago was answered %+v, want %q and its Send", c.lang, c.delay, c.after, r, want)
@@ -98,7 +102,7 @@ func TestDraftTellsOfTheWipeSetForLater(t *testing.T) {
 	two(commands.Request{Command: "wipe", Args: "1h", MessageID: "81"})
 	e.clk.Add(4 * time.Hour)
 	runWipes(t, e)
-	want = started("en") + "\n\n" + e.msg.Localize("en", "wipe_draft_due", map[string]any{"Delay": "20 hours"})
+	want = startedWarned("en", e.msg.Localize("en", "wipe_draft_due", map[string]any{"Delay": "20 hours"}))
 	if r := two(commands.Request{Text: "Cobran piso en el mercado", MessageID: "82"}); len(r) != 1 || r[0].Text != want {
 		t.Fatalf("a draft begun once the sooner of two wipes ran: %+v, want %q", r, want)
 	}
@@ -206,8 +210,8 @@ func TestAlbumDraftTellsOfTheWipeSetForLater(t *testing.T) {
 		t.Fatalf("/wipe 2h: %+v", r)
 	}
 	r := e.album(reporterID, photo, photo, lost)
-	want := e.text("en", "file_cleaned", nil, 2) + "\n\n" + e.text("en", "draft_started", nil) + "\n\n" + e.text("en", "choose_category", nil) +
-		"\n\n" + e.text("en", "wipe_draft_due", map[string]any{"Delay": e.text("en", "age_hours", nil, 2)})
+	want := e.text("en", "file_cleaned", nil, 2) + "\n\n" + e.text("en", "draft_started", nil) + "\n\n" +
+		e.text("en", "wipe_draft_due", map[string]any{"Delay": e.text("en", "age_hours", nil, 2)}) + "\n\n" + e.text("en", "choose_category", nil)
 	if len(r) != 2 || r[0].Text != e.text("en", "file_not_received", nil) || r[1].Text != want || press(r[1:], "send:") == "" {
 		t.Fatalf("an album begun with /wipe 2h set, its last item lost: %d replies %+v, want %q", len(r), r, want)
 	}
