@@ -959,7 +959,7 @@ func (m *Mux) heldButton(ctx context.Context, c *Context, data string) error {
 		}); uerr != nil {
 			m.log.Warn("held message not given back", "error", uerr.Error())
 			if found != nil {
-				return m.heldPartUnsure(ctx, c, h.Event, err, found)
+				return m.partUnsure(ctx, c, h.Event, err, found, func() error { return err })
 			}
 		}
 		return err
@@ -976,34 +976,6 @@ func (m *Mux) heldButton(ctx context.Context, c *Context, data string) error {
 		m.log.Warn("held message not released", "error", uerr.Error())
 	}
 	return err
-}
-
-// heldPartUnsure answers a press of "it is a new tip" whose part's write
-// failed (writeErr) in a way that leaves it unknown whether it was
-// written (its reply lost: the script ran, the client saw a timeout),
-// and whose held message could not be given back. Told to try again, the
-// reporter would send the message again, and a part already written
-// would be in their draft twice; the sweep would also find it used and
-// let the held copy go. So one read, within partLook, looks for the
-// part in the draft: there, the reporter is told it was added,
-// as the write would have told them (found); not there, to try again
-// (writeErr, as before: pressed again once the lease ends, it is added);
-// the read failing too, that it may or may not be in their draft.
-func (m *Mux) heldPartUnsure(ctx context.Context, c *Context, event int64, writeErr error, found func(context.Context, storage.Draft) error) error {
-	look, cancel := context.WithTimeout(ctx, partLook)
-	d, in, err := m.store.DraftWithPart(look, c.Pseudonym, event)
-	cancel()
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		return writeErr
-	case err != nil:
-		m.log.Warn("held message's part not known to be in the draft", "write_error", writeErr.Error(), "error", err.Error())
-		return c.Say(ctx, "held_part_unknown", nil)
-	case !in:
-		return writeErr
-	}
-	m.log.Warn("held message's part written though its write failed", "error", writeErr.Error())
-	return found(ctx, d)
 }
 
 // deliverAnswer adds the reporter's answer to question n of the tip and

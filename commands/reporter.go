@@ -522,7 +522,7 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		c.heldKept = true
 		if codesUnknown == nil && !c.heldPress && writeMayHaveRun(err) {
 			// Its write's reply lost, it may be in the draft all the same.
-			return m.partUnsure(ctx, c, err, kept, func() error { return c.Say(ctx, "error_storage", nil) })
+			return m.partUnsure(ctx, c, c.Request.EventID, err, kept, func() error { return c.Say(ctx, "error_storage", nil) })
 		}
 		return c.Say(ctx, "error_storage", nil)
 	}
@@ -581,7 +581,7 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		if codesUnknown == nil && writeMayHaveRun(err) {
 			c.partFound = kept
 			if !c.heldPress {
-				return m.partUnsure(ctx, c, err, kept, func() error { return err })
+				return m.partUnsure(ctx, c, c.Request.EventID, err, kept, func() error { return err })
 			}
 		}
 		return err
@@ -609,18 +609,21 @@ func writeMayHaveRun(err error) bool {
 	return true
 }
 
-// partUnsure answers a typed message whose part's write failed (writeErr)
-// in a way that may leave it written all the same (its reply lost: the
-// script ran, the client saw a timeout). Told it was NOT saved, the
-// reporter would send it again, and the draft would hold it twice. So one
+// partUnsure answers a message (platform event) whose part's write failed
+// (writeErr) in a way that may leave it written all the same (its reply
+// lost: the script ran, the client saw a timeout): a typed one, or a held
+// one pressed as a new tip whose give-back failed too (heldButton; the
+// sweep would otherwise find it used and let the held copy go). Told it
+// was NOT saved (or to try again), the reporter would send it again, and
+// the draft would hold it twice. So one
 // read, within partLook, looks for the part in the draft:
 // there, the reporter is told what a write that answered would have told
 // them (kept, its notes with it); not there, that it was not saved
 // (notIn, the answer as before); the read failing too, that it may or
 // may not be in their tip, and to check before sending it again.
-func (m *Mux) partUnsure(ctx context.Context, c *Context, writeErr error, kept func(context.Context, storage.Draft) error, notIn func() error) error {
+func (m *Mux) partUnsure(ctx context.Context, c *Context, event int64, writeErr error, kept func(context.Context, storage.Draft) error, notIn func() error) error {
 	look, cancel := context.WithTimeout(ctx, partLook)
-	d, in, err := m.store.DraftWithPart(look, c.Pseudonym, c.Request.EventID)
+	d, in, err := m.store.DraftWithPart(look, c.Pseudonym, event)
 	cancel()
 	switch {
 	case errors.Is(err, storage.ErrNotFound), err == nil && !in:
