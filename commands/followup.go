@@ -605,6 +605,19 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 			stored = true
 		case err != nil && !errors.Is(err, storage.ErrNotFound):
 			m.log.Warn("answer delivered again, not known to be stored", "platform", c.Request.Platform, "error", err.Error())
+			if withFile {
+				// Its file or place is not lost with the words: it goes
+				// to a draft, as its first handling would have put it
+				// (which did not: its event is not handled), its words
+				// with it, their codes cut there (or the message spooled
+				// or refused, keepPart says which). Whether the words
+				// went as the answer is said not to be known, and how
+				// to find out: they answer again in words, not with
+				// the file, which is kept.
+				_ = c.Reply(ctx, Reply{Text: c.T("answer_file_unknown", nil)})
+				c.fileNotAnswer = true
+				return false, nil
+			}
 			c.heldKept = c.heldFor != nil
 			return true, c.Say(ctx, "answer_unknown", nil)
 		}

@@ -331,3 +331,76 @@ func TestCaptionedAnswerWhoseCodeLookupFailsReachesNoOne(t *testing.T) {
 		t.Fatalf("Ana was told %q", n)
 	}
 }
+
+// A photo answering a question (its caption holding a code-like word),
+// whose first handling did not keep the photo (its draft write cut
+// short, or the answer's write failing first), delivered again by the
+// platform while Redis can say neither which words are receipt codes
+// nor whether the answer is stored: the photo is not lost. The reporter
+// is told that whether its words reached the investigators is not known
+// (and how to find out), and the photo is kept in a draft, once, as the
+// first handling would have kept it; the investigators are told the
+// answer at most once.
+// Mutation: takeAnswer answering answer_unknown with a file too (as
+// before) → this fails (the photo is not kept).
+func TestRedeliveredFileAnswerWhoseLookupsFailKeepsTheFile(t *testing.T) {
+	const caption = "La placa es K7QD-9XMA-R2TP-4WZN, una camioneta blanca"
+	for _, tc := range []struct {
+		name   string
+		stored bool // the first handling stored the answer (its draft write cut short)
+	}{
+		{"answer stored, draft write cut short", true},
+		{"answer not stored", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tm, _ := questioned(t, "¿Qué día?")
+			tm.notices(reporterID)
+			s := &answerLookups{Store: tm.store}
+			cut := &keepCut{Store: s}
+			tm.mux = commands.New(commands.Options{Store: cut, Messages: tm.msg, DefaultLanguage: "en", Now: tm.clk.Now,
+				Roles: commands.Roles{"telegram:" + adminID: commands.Admin}, InvestigatorChats: []string{"telegram:" + invChat}, Retention: 90 * 24 * time.Hour, Logger: slog.New(slog.NewTextHandler(tm.logs, nil))})
+			tm.mux.AddSender("telegram", tm.sent)
+			tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:1"})
+			photo := commands.Request{Text: caption, Attachment: &tips.Attachment{Kind: tips.Photo}, FileData: albumPhoto(t), EventID: 424242}
+			cut.cut, s.answer = tc.stored, !tc.stored
+			r := tm.as(reporterID, "Rosa", photo)
+			if len(r) == 0 || tc.stored != (r[0].Text == tm.text("en", "answer_done", nil)) {
+				t.Fatalf("the first handling: %q", texts(r))
+			}
+			told := tm.notices("2002")
+			pseudonym := tm.store.Pseudonym("telegram", reporterID)
+			if _, err := tm.store.Draft(context.Background(), pseudonym); !errors.Is(err, storage.ErrNotFound) {
+				t.Fatalf("the first handling kept the photo: %v", err)
+			}
+			s.receipts, s.answered = true, true
+			r = tm.as(reporterID, "Rosa", photo)
+			if s.receipts || s.answered {
+				t.Fatalf("not looked up: receipts %v, answered by %v", s.receipts, s.answered)
+			}
+			if len(r) != 2 || r[0].Text != tm.text("en", "answer_file_unknown", nil) ||
+				!strings.HasPrefix(r[1].Text, tm.text("en", "answer_file_as_tip", nil)) || press(r, "send:") == "" {
+				t.Fatalf("delivered again, both lookups failing: %q", texts(r))
+			}
+			d, err := tm.store.Draft(context.Background(), pseudonym)
+			if err != nil || d.Parts != 1 {
+				t.Fatalf("the photo is not kept: %+v %v", d, err)
+			}
+			if r := tm.as(reporterID, "Rosa", photo); len(r) != 1 {
+				t.Fatalf("delivered once more, Redis back: %q", texts(r))
+			}
+			if d, err := tm.store.Draft(context.Background(), pseudonym); err != nil || d.Parts != 1 {
+				t.Fatalf("the photo kept twice: %+v %v", d, err)
+			}
+			want := []string(nil)
+			if tc.stored {
+				want = []string{tm.notice("1", "¿Qué día?", caption)}
+			}
+			if n := append(told, tm.notices("2002")...); !slices.Equal(n, want) {
+				t.Fatalf("Ana was told %q", n)
+			}
+			if a := tm.tipAnswers("1"); len(a) != len(want) {
+				t.Fatalf("answers recorded: %q", a)
+			}
+		})
+	}
+}
