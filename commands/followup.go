@@ -622,16 +622,18 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 			return true, c.Say(ctx, "answer_unknown", nil)
 		}
 	}
-	if lookupErr != nil && !stored && withFile && StorageDown(lookupErr) && m.spool != nil &&
+	if lookupErr != nil && !stored && (withFile || c.Request.ReplyToBot) && StorageDown(lookupErr) && m.spool != nil &&
 		c.heldFor == nil && !redelivery && c.Request.EventID != 0 {
-		// A file or a place with words, Redis gone (or slow) as its
-		// code-like words were looked up: it goes as in an outage, which
-		// keepPart spools (its lookup's failure given, not asked again:
-		// answered, the file would go on as a tip's part, its words
-		// answering nothing). The replay cuts its codes and delivers its
-		// words to q (answerSpooled: the reply or the press it came
-		// after), the file kept as the tip of its receipt. Where keepPart
-		// cannot spool it (a file stored already), it is refused there.
+		// A file or a place with words, or a reply's text, Redis gone (or
+		// slow) as its code-like words were looked up: it goes as in an
+		// outage, which keepPart spools (its lookup's failure given, not
+		// asked again: answered, the file would go on as a tip's part,
+		// its words answering nothing). The replay cuts its codes and
+		// delivers its words to q (answerSpooled: the reply or the press
+		// it came after), a file kept as the tip of its receipt. Where
+		// keepPart cannot spool it (a file stored already, codes alone),
+		// it is refused there. (Text after an Answer pressed, not a
+		// reply, keepPart refuses: see its armed check.)
 		c.codesUnknown = lookupErr
 		return false, nil
 	}

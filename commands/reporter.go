@@ -510,15 +510,17 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 	if errors.Is(err, storage.ErrDuplicateEvent) {
 		return m.sentAgain(ctx, c, text)
 	}
-	if err != nil && StorageDown(err) && (req.ReplyToBot || m.armed.armed(c.Pseudonym, m.now())) &&
+	if err != nil && StorageDown(err) && !req.ReplyToBot && m.armed.armed(c.Pseudonym, m.now()) &&
 		req.Attachment == nil && req.FileData == nil && req.Location == nil && req.FormID == "" {
-		// A reply to one of the bot's messages may answer an
-		// investigator's question, which Redis alone can tell; so is the
-		// message after an Answer pressed (which this process remembers
-		// too): spooled, it would become a tip of its own and the
-		// question stay open. Not kept, and said so: the reporter sends
-		// it again. The report form is a tip by the reporter's choice,
-		// and its typed text could not be given back: it is spooled.
+		// The message after an Answer pressed (which this process
+		// remembers) may be that question's answer, which Redis alone can
+		// tell: not kept, and said so; the reporter sends it again. A
+		// reply to one of the bot's messages is spooled (below), with the
+		// id of the message it replied to: at the replay it answers the
+		// question it replied to, or the one pressed for, as live
+		// (answerSpooled). The report form is a tip by the reporter's
+		// choice, and its typed text could not be given back: it is
+		// spooled.
 		c.heldKept = true
 		if codesUnknown == nil && !c.heldPress && writeMayHaveRun(err) {
 			// Its write's reply lost, it may be in the draft all the same.

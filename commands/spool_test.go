@@ -48,15 +48,16 @@ func TestRedisOutageSpoolsTips(t *testing.T) {
 		t.Fatalf("a receipt code alone during the outage: %q", got)
 	}
 	// A reply to one of the bot's messages may answer a question, which
-	// only Redis can tell: not spooled as a tip, the reporter told to send
-	// it again; the Answer button says to try again, not "no question".
-	if got := say("701", commands.Request{Text: "el lunes a las nueve", ReplyToBot: true, ReplyToID: "m1", EventID: 302}); got != msg.Localize("en", "error_storage", nil) {
+	// only Redis can tell: spooled, with the message it replied to, for
+	// the replay to say (here no question: a tip); the Answer button says
+	// to try again, not "no question".
+	if got := say("701", commands.Request{Text: "el lunes a las nueve", ReplyToBot: true, ReplyToID: "m1", EventID: 302}); got != msg.Localize("en", "spool_received", map[string]any{"Receipt": codeRE.FindString(got)}) {
 		t.Fatalf("a reply to the bot during the outage: %q", got)
 	}
 	if got := say("701", commands.Request{Callback: "ans:1:1", EventID: 303}); got != msg.Localize("en", "error_storage_retry", nil) {
 		t.Fatalf("the Answer button during the outage: %q", got)
 	}
-	if sp.Len() != 2 {
+	if sp.Len() != 3 {
 		t.Fatalf("spool holds %d", sp.Len())
 	}
 	raw, _ := readAll(dir)
@@ -83,7 +84,7 @@ func TestRedisOutageSpoolsTips(t *testing.T) {
 		t.Fatalf("/forget before the replay: %q", got)
 	}
 	n, err := sp.Replay(ctx, st)
-	if err != nil || n != 2 {
+	if err != nil || n != 3 {
 		t.Fatalf("replay: %d %v", n, err)
 	}
 	if got := say("701", commands.Request{Command: "status", Args: receipts[0], CommandAtStart: true}); got == msg.Localize("en", "status_spooled", nil) || strings.Contains(got, "No tip") {
@@ -98,7 +99,7 @@ func TestRedisOutageSpoolsTips(t *testing.T) {
 			t.Fatalf("receipt %s: %+v %v", code, tip, err)
 		}
 	}
-	if list, _ := st.Recent(ctx, 10); len(list) != 2 {
+	if list, _ := st.Recent(ctx, 10); len(list) != 3 {
 		t.Fatalf("%d tips after replay", len(list))
 	}
 }

@@ -14,10 +14,9 @@ import (
 // While Redis was unreachable every message went to the spool as a tip of
 // its own, since only Redis could say what else it was; at the replay
 // Redis can, and the message goes where the live path would have sent
-// it. A reply to a question (a file or a place with words: text alone is
-// never spooled as one, see keepPart) and the message after an Answer
-// pressed (a restart forgot the press, which the process kept in memory)
-// answer their question; a
+// it. A reply to a question (text, or a file or a place with words) and
+// the message after an Answer pressed (a restart forgot the press, which
+// the process kept in memory) answer their question; a
 // team member's message goes to their draft, as every message of theirs
 // does, and they are told: it never reaches the queue as an anonymous
 // reporter's tip. Anything else stays a tip (""). A replay interrupted
