@@ -282,15 +282,15 @@ func (s *Store) ProfileSend(ctx context.Context, pseudonym string, count *Limit,
 
 // profileReads are a profile's reads, queued on a pipeline.
 type profileReads struct {
-	lang      *redis.StringCmd
-	member    *redis.StringCmd
+	lang      valueCmd
+	member    valueCmd
 	answering *redis.IntCmd
 }
 
 func (s *Store) profileOn(ctx context.Context, pipe redis.Pipeliner, pseudonym string) profileReads {
 	return profileReads{
-		lang:      pipe.Get(ctx, s.k.language(pseudonym)),
-		member:    pipe.HGet(ctx, s.k.teamMembers(), pseudonym),
+		lang:      getOn(ctx, pipe, s.k.language(pseudonym)),
+		member:    hgetOn(ctx, pipe, s.k.teamMembers(), pseudonym),
 		answering: pipe.Exists(ctx, s.k.answering(pseudonym)),
 	}
 }

@@ -81,7 +81,8 @@ type sealedTip struct {
 
 // saveTip stores a tip, queues it for triage and makes it findable by its
 // receipt, unless the receipt is already taken: then the draft was sent
-// before (a retried Send), and the earlier tip's id is returned. With
+// before (a retried Send), and the earlier tip's id is returned; "" once
+// stored (not nil, which go-redis takes for an error, at a cost). With
 // questions allowed, the sealed route goes with it (KEYS[4], ARGV[12]).
 // A number already holding a tip (drawn again: a counter set back by a
 // restore, a mistake in giving numbers back) is refused, never
@@ -96,7 +97,7 @@ redis.call('HSET', KEYS[1], 'k', ARGV[2], 'd', ARGV[3], 'c', ARGV[4], 's', ARGV[
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
 redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[7])
 if ARGV[12] ~= '' then redis.call('SET', KEYS[4], ARGV[12], 'PX', ARGV[7]) end
-return false`)
+return ''`)
 
 // unnumber gives tip number ARGV[1] back to the counter KEYS[1] if it is
 // the last one drawn: a Send that stored no tip leaves no gap, unless
@@ -298,7 +299,7 @@ type SendClaim struct {
 	keys                []string
 	args                []any
 	now                 time.Time
-	prior               *redis.StringCmd
+	prior               valueCmd
 	claim               *redis.Cmd
 	seq                 *redis.IntCmd
 	used                bool
@@ -323,7 +324,7 @@ func (s *Store) claimOn(ctx context.Context, pipe redis.Pipeliner, pseudonym, dr
 	cl.receiptKey = s.k.receipt(cl.receiptID)
 	// One round trip: was it sent before, the draft, and a number for the
 	// tip (a number drawn for a draft that turns out sent is skipped).
-	cl.prior = pipe.Get(ctx, cl.receiptKey)
+	cl.prior = getOn(ctx, pipe, cl.receiptKey)
 	cl.keys = []string{s.k.draft(pseudonym), s.k.state(pseudonym)}
 	cl.args = append(append([]any{draftID, cl.now.UnixMilli()}, s.limitArgs(limit)...), cl.receiptID, hours(cl.now.Add(sentMemory)), stateLife(cl.now))
 	if chat != nil {
@@ -490,7 +491,7 @@ func (s *Store) submitClaimed(ctx context.Context, cl *SendClaim, language strin
 	_, _ = pipe.Exec(ctx)
 	save = s.uncached(ctx, saveTip, save, keys, args...)
 	switch prev, err := save.Text(); {
-	case errors.Is(err, redis.Nil), err == nil && prev == id:
+	case err == nil && (prev == "" || prev == id):
 		// Stored now, under its number. (A save whose answer was lost is
 		// sent again by the client, and finds under the receipt the tip
 		// it stored itself: not a Send pressed before, whose number, given
