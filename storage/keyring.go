@@ -50,6 +50,10 @@ type Keyring struct {
 	// costs as much as computing a MAC of a short string.
 	hmacMu sync.RWMutex
 	hmacs  map[string]*sync.Pool
+	// sealing and opening keep AES-GCM states of sealKey and previous
+	// (nil if none) for reuse: making one (the key schedule, GCM's
+	// tables, about 1.3 KB) costs more than sealing a short value.
+	sealing, opening *sync.Pool
 }
 
 // macKeys are the keys that name records; they never change once kept.
@@ -80,7 +84,23 @@ func NewKeyring(secret []byte, previous ...[]byte) (*Keyring, error) {
 	}
 	m := kr.initial
 	kr.macs.Store(&m)
+	kr.sealing = aeadPool(kr.sealKey)
+	if kr.previous != nil {
+		kr.opening = aeadPool(kr.previous)
+	}
 	return kr, nil
+}
+
+// aeadPool is a pool of AES-GCM states under key (32 bytes, derived:
+// making one cannot fail).
+func aeadPool(key []byte) *sync.Pool {
+	return &sync.Pool{New: func() any {
+		gcm, err := newGCM(key)
+		if err != nil {
+			panic(err)
+		}
+		return gcm
+	}}
 }
 
 type derived struct {
@@ -115,7 +135,9 @@ func (kr *Keyring) useKeys(m macKeys) { kr.macs.Store(&m) }
 
 // seal seals plaintext under the current sealing key, bound to context.
 func (kr *Keyring) seal(plaintext []byte, context string) ([]byte, error) {
-	return seal(kr.sealKey, plaintext, context)
+	gcm := kr.sealing.Get().(cipher.AEAD)
+	defer kr.sealing.Put(gcm)
+	return sealWith(gcm, plaintext, context)
 }
 
 // open opens a value sealed under the current key or, while rotating,
@@ -127,15 +149,22 @@ func (kr *Keyring) open(sealed []byte, context string) ([]byte, error) {
 
 // openWhich is open that also tells whether the current key opened it.
 func (kr *Keyring) openWhich(sealed []byte, context string) (plain []byte, current bool, err error) {
-	if pt, err := open(kr.sealKey, sealed, context); err == nil {
+	if pt, err := openIn(kr.sealing, sealed, context); err == nil {
 		return pt, true, nil
 	}
-	if kr.previous != nil {
-		if pt, err := open(kr.previous, sealed, context); err == nil {
+	if kr.opening != nil {
+		if pt, err := openIn(kr.opening, sealed, context); err == nil {
 			return pt, false, nil
 		}
 	}
 	return nil, false, ErrSealed
+}
+
+// openIn is open with a state of pool.
+func openIn(pool *sync.Pool, sealed []byte, context string) ([]byte, error) {
+	gcm := pool.Get().(cipher.AEAD)
+	defer pool.Put(gcm)
+	return openWith(gcm, sealed, context)
 }
 
 // Pseudonym returns the stable, keyed pseudonym of a platform user. It is
@@ -204,6 +233,11 @@ func seal(key, plaintext []byte, context string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return sealWith(gcm, plaintext, context)
+}
+
+// sealWith is seal with gcm, a state of the key.
+func sealWith(gcm cipher.AEAD, plaintext []byte, context string) ([]byte, error) {
 	out := make([]byte, 1+gcm.NonceSize(), 1+gcm.NonceSize()+len(plaintext)+gcm.Overhead())
 	out[0] = sealVersion
 	if _, err := rand.Read(out[1:]); err != nil {
@@ -218,6 +252,11 @@ func open(key, sealed []byte, context string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return openWith(gcm, sealed, context)
+}
+
+// openWith is open with gcm, a state of the key.
+func openWith(gcm cipher.AEAD, sealed []byte, context string) ([]byte, error) {
 	if len(sealed) < 1+gcm.NonceSize()+gcm.Overhead() || sealed[0] != sealVersion {
 		return nil, ErrSealed
 	}
