@@ -100,8 +100,7 @@ func (s *Store) ScheduleWipe(ctx context.Context, w Wipe, due time.Time) error {
 		// Noted on the reporter's own state first, where the draft script
 		// reads it (AddToDraft's WipeUntold: no read more for a part),
 		// so that no wipe is scheduled unnoted.
-		now := s.now()
-		if err := noteWipe.Run(ctx, s.rdb, []string{s.k.state(w.Pseudonym)}, hours(due.Add(wipeNoted)), stateLife(now)).Err(); err != nil {
+		if err := s.noteWipe(ctx, w.Pseudonym, hours(due.Add(wipeNoted))); err != nil {
 			return fmt.Errorf("schedule wipe: %w", err)
 		}
 	}
@@ -109,8 +108,59 @@ func (s *Store) ScheduleWipe(ctx context.Context, w Wipe, due time.Time) error {
 	if err != nil {
 		return fmt.Errorf("schedule wipe: %w", err)
 	}
+	if w.Chat && w.Pseudonym != "" {
+		// Noted again, now that it is in their wipes: the last of their
+		// wipes done meanwhile may have dropped the note before this one
+		// was there (forgetWipeNote). Noted before already, so a failure
+		// here loses nothing but to that race.
+		_ = s.noteWipe(ctx, w.Pseudonym, hours(due.Add(wipeNoted)))
+	}
 	return nil
 }
+
+// noteWipe notes on pseudonym's state that one of their chat wipes may
+// be to come until the hour until (noteWipe's script). The state lives
+// till that hour ends, no longer for the note: a whole hour, as the
+// other "x:" fields are kept, so that its expiry says no more than the
+// hour; the note goes before (forgetWipeNote) once their last wipe is
+// done.
+func (s *Store) noteWipe(ctx context.Context, pseudonym string, until int64) error {
+	life := time.Unix((until+1)*3600, 0).Sub(s.now())
+	return noteWipe.Run(ctx, s.rdb, []string{s.k.state(pseudonym)}, until, max(life, time.Millisecond).Milliseconds()).Err()
+}
+
+// forgetWipeNote drops the note of pseudonym's chat wipes (noteWipe)
+// once the last of them is done or given up (their wipes were seen
+// empty): nothing about the reporter outlives their wipes for it. A wipe
+// they schedule meanwhile is noted again: found in their wipes after
+// the drop, the note dropped is put back; added after that look,
+// ScheduleWipe notes it again itself.
+func (s *Store) forgetWipeNote(ctx context.Context, pseudonym string) error {
+	until, err := dropWipeNote.Run(ctx, s.rdb, []string{s.k.state(pseudonym)}).Int64()
+	if errors.Is(err, redis.Nil) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("forget wipe note: %w", err)
+	}
+	n, err := s.rdb.ZCard(ctx, s.k.wipesBy(pseudonym)).Result()
+	if err != nil {
+		return fmt.Errorf("forget wipe note: %w", err)
+	}
+	if n > 0 {
+		if err := s.noteWipe(ctx, pseudonym, until); err != nil {
+			return fmt.Errorf("forget wipe note: %w", err)
+		}
+	}
+	return nil
+}
+
+// dropWipeNote drops the note of a reporter's chat wipes ("x:w") from
+// their state KEYS[1], and answers it (nil if there was none).
+var dropWipeNote = redis.NewScript(`
+local v = redis.call('HGET', KEYS[1], 'x:w')
+if v then redis.call('HDEL', KEYS[1], 'x:w') end
+return v`)
 
 // wipeNoted is how long past its due time a reporter's chat wipe is
 // noted on their state as maybe still to come (noteWipe): one tried
@@ -121,7 +171,7 @@ const wipeNoted = time.Hour
 // scheduled may be to come until the hour ARGV[1] (field "x:w", valued
 // as the state's other "x:" fields are, in hours, and forgotten with
 // them past it: finishDraft), the latest of their wipes; the state lives
-// at least ARGV[2] ms, as rememberSent has it.
+// at least ARGV[2] ms (till that hour ends).
 var noteWipe = redis.NewScript(`
 if tonumber(redis.call('HGET', KEYS[1], 'x:w') or '0') < tonumber(ARGV[1]) then redis.call('HSET', KEYS[1], 'x:w', ARGV[1]) end
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
@@ -394,21 +444,32 @@ func (s *Store) moveOldWipes(ctx context.Context) error {
 	return nil
 }
 
-// WipeDone drops w, a job TakeWipe took: done, or given up.
+// WipeDone drops w, a job TakeWipe took: done, or given up; with the
+// last chat wipe of its reporter, the note of it on their state
+// (forgetWipeNote).
 func (s *Store) WipeDone(ctx context.Context, w Wipe) error {
 	if w.id == "" {
 		return errors.New("wipe done: not a job taken")
 	}
+	var left *redis.IntCmd
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.ZRem(ctx, s.k.wipesOf(w.platform), w.id)
 		p.Del(ctx, s.k.wipe(w.id), s.k.wipeTakes(w.id))
 		if w.Chat && w.Pseudonym != "" {
 			p.ZRem(ctx, s.k.wipesBy(w.Pseudonym), w.id)
+			left = p.ZCard(ctx, s.k.wipesBy(w.Pseudonym))
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("wipe done: %w", err)
+	}
+	if left != nil && left.Val() == 0 {
+		// Their last wipe: its note goes too (it would otherwise keep
+		// their state, and that they set a wipe, till its hour ends).
+		if err := s.forgetWipeNote(ctx, w.Pseudonym); err != nil {
+			return fmt.Errorf("wipe done: %w", err)
+		}
 	}
 	return nil
 }

@@ -1,0 +1,123 @@
+package storage
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// The note of a reporter's chat wipes on their state ("x:w", which the
+// draft script reads) keeps that state no longer than the note is read
+// (till the hour after the wipe's due time ends), and goes once their
+// last wipe is done or given up: not while another is still to come.
+// Before, the note made the state live two days from the schedule, and
+// stayed in it, past the wipe, as long as the state did.
+// Mutations: noteWipe keeping the state stateLife(now) → fails (its
+// life); WipeDone not forgetting the note → fails (left once done).
+func TestWipeNoteGoesWithTheReportersLastWipe(t *testing.T) {
+	s, srv := wipeStore(t)
+	ctx := context.Background()
+	rdb := srv.Client()
+	now := time.Now()
+	st := s.k.state("p1")
+	first, second := now.Add(2*time.Hour), now.Add(3*time.Hour)
+	for _, due := range []time.Time{first, second} {
+		if err := s.ScheduleWipe(ctx, Wipe{Route: "telegram:1", MessageID: "9", Chat: true, Pseudonym: "p1"}, due); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Till the end of the hour after the later one's due time, at most.
+	limit := time.Unix((hours(second.Add(wipeNoted))+1)*3600, 0).Sub(now)
+	if ttl := rdb.PTTL(ctx, st).Val(); ttl <= 0 || ttl > limit {
+		t.Fatalf("state lives %v for the note; want at most %v", ttl, limit)
+	}
+	take := func(at time.Time) Wipe {
+		t.Helper()
+		w, err := s.TakeWipe(ctx, at, []string{"telegram"}, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	if err := s.WipeDone(ctx, take(first)); err != nil {
+		t.Fatal(err)
+	}
+	if !rdb.HExists(ctx, st, "x:w").Val() {
+		t.Fatal("the note went with the first wipe; the second is still to come")
+	}
+	if err := s.WipeDone(ctx, take(second)); err != nil {
+		t.Fatal(err)
+	}
+	if rdb.HExists(ctx, st, "x:w").Val() || rdb.Exists(ctx, st).Val() != 0 {
+		t.Fatalf("left once the last wipe was done: %v", rdb.HGetAll(ctx, st).Val())
+	}
+}
+
+// A wipe scheduled as the reporter's last one is done is noted all the
+// same: the note dropped by the one done is put back when its reporter's
+// wipes are found not empty after the drop (forgetWipeNote).
+// Mutation: forgetWipeNote not putting the note back → fails.
+func TestWipeNoteOfAWipeScheduledAsTheLastIsDoneStays(t *testing.T) {
+	s, srv := wipeStore(t)
+	ctx := context.Background()
+	rdb := srv.Client()
+	now := time.Now()
+	st := s.k.state("p1")
+	if err := s.ScheduleWipe(ctx, Wipe{Route: "telegram:1", MessageID: "9", Chat: true, Pseudonym: "p1"}, now); err != nil {
+		t.Fatal(err)
+	}
+	// Another, in their wipes (its own note the one there), just after
+	// WipeDone saw them empty: what forgetWipeNote then finds.
+	if err := s.rdb.ZAdd(ctx, s.k.wipesBy("p1"), redis.Z{Score: float64(now.Add(time.Hour).UnixMilli()), Member: "later"}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.forgetWipeNote(ctx, "p1"); err != nil {
+		t.Fatal(err)
+	}
+	if !rdb.HExists(ctx, st, "x:w").Val() {
+		t.Fatal("the note was dropped though a wipe is still to come")
+	}
+}
+
+// dropNoteBeforeSchedule drops a reporter's wipe note (as the WipeDone of
+// their last wipe does) just before the schedule script adds a wipe to
+// their wipes: the race forgetWipeNote and ScheduleWipe settle between
+// them.
+type dropNoteBeforeSchedule struct {
+	other *redis.Client
+	state string
+}
+
+func (h dropNoteBeforeSchedule) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h dropNoteBeforeSchedule) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+func (h dropNoteBeforeSchedule) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if a := cmd.Args(); len(a) > 1 && a[0] == "evalsha" && a[1] == scheduleWipe.Hash() {
+			h.other.HDel(ctx, h.state, "x:w")
+		}
+		return next(ctx, cmd)
+	}
+}
+
+// A wipe scheduled as the reporter's last one is done, whose note that
+// WipeDone drops after ScheduleWipe noted it but before the wipe is in
+// their wipes (where forgetWipeNote looks), is noted all the same:
+// ScheduleWipe notes it again once it is there.
+// Mutation: ScheduleWipe not noting it again → fails.
+func TestWipeNoteDroppedAsTheWipeIsScheduledIsNotedAgain(t *testing.T) {
+	s, srv := wipeStore(t)
+	ctx := context.Background()
+	rdb := srv.Client()
+	st := s.k.state("p1")
+	s.rdb.AddHook(dropNoteBeforeSchedule{other: rdb, state: st})
+	if err := s.ScheduleWipe(ctx, Wipe{Route: "telegram:1", MessageID: "9", Chat: true, Pseudonym: "p1"}, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if !rdb.HExists(ctx, st, "x:w").Val() {
+		t.Fatal("a wipe scheduled unnoted")
+	}
+}
