@@ -476,7 +476,10 @@ func (s *Store) WipeDone(ctx context.Context, w Wipe) error {
 
 // RetryWipe keeps w, a job TakeWipe took, as it is now (its Attempts), to
 // run again at due. One dropped meanwhile is not made again. Its takes
-// are settled: it is given up by its Attempts, not by its takes.
+// are settled: it is given up by its Attempts, not by its takes. A chat
+// wipe whose chat is wiped (Wiped: kept for its notice alone) leaves its
+// reporter's wipes (ChatWipeDue tells it no more as to come), and, with
+// the last of them, the note of them on their state.
 func (s *Store) RetryWipe(ctx context.Context, w Wipe, due time.Time) error {
 	if w.id == "" {
 		return errors.New("retry wipe: not a job taken")
@@ -489,10 +492,17 @@ func (s *Store) RetryWipe(ctx context.Context, w Wipe, due time.Time) error {
 	if err != nil {
 		return err
 	}
+	var left *redis.IntCmd
 	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.SetArgs(ctx, s.k.wipe(w.id), sealed, redis.SetArgs{Mode: "XX", KeepTTL: true})
 		p.ZAddXX(ctx, s.k.wipesOf(w.platform), redis.Z{Score: float64(due.UnixMilli()), Member: w.id})
-		if w.Chat && w.Pseudonym != "" {
+		switch {
+		case w.Chat && w.Pseudonym != "" && w.Wiped:
+			// The chat is wiped: only its notice is to come. It is no
+			// wipe of theirs still to come (ChatWipeDue), nor noted.
+			p.ZRem(ctx, s.k.wipesBy(w.Pseudonym), w.id)
+			left = p.ZCard(ctx, s.k.wipesBy(w.Pseudonym))
+		case w.Chat && w.Pseudonym != "":
 			p.ZAddXX(ctx, s.k.wipesBy(w.Pseudonym), redis.Z{Score: float64(due.UnixMilli()), Member: w.id})
 		}
 		p.Del(ctx, s.k.wipeTakes(w.id)) // settled: its takes start again
@@ -500,6 +510,11 @@ func (s *Store) RetryWipe(ctx context.Context, w Wipe, due time.Time) error {
 	})
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("retry wipe: %w", err)
+	}
+	if left != nil && left.Val() == 0 {
+		if err := s.forgetWipeNote(ctx, w.Pseudonym); err != nil {
+			return fmt.Errorf("retry wipe: %w", err)
+		}
 	}
 	return nil
 }

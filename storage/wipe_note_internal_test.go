@@ -121,3 +121,34 @@ func TestWipeNoteDroppedAsTheWipeIsScheduledIsNotedAgain(t *testing.T) {
 		t.Fatal("a wipe scheduled unnoted")
 	}
 }
+
+// A chat wipe done whose notice is kept to be sent again (Wiped) leaves
+// its reporter's wipes, and, the last of them, takes their note with it:
+// it is no wipe still to come.
+// Mutations: RetryWipe keeping it among their wipes → fails (due);
+// RetryWipe not forgetting the note → fails (noted).
+func TestWipeKeptForItsNoticeIsNoWipeToCome(t *testing.T) {
+	s, srv := wipeStore(t)
+	ctx := context.Background()
+	now := time.Now()
+	if err := s.ScheduleWipe(ctx, Wipe{Route: "discord:u1", MessageID: "9", Chat: true, Pseudonym: "p1"}, now); err != nil {
+		t.Fatal(err)
+	}
+	w, err := s.TakeWipe(ctx, now, []string{"discord"}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Wiped = true
+	if err := s.RetryWipe(ctx, w, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if at, err := s.ChatWipeDue(ctx, "p1"); err == nil {
+		t.Errorf("kept for its notice alone, told due %v", at)
+	}
+	if srv.Client().HExists(ctx, s.k.state("p1"), "x:w").Val() {
+		t.Error("kept for its notice alone, still noted")
+	}
+	if w, err := s.TakeWipe(ctx, now.Add(time.Minute), []string{"discord"}, time.Minute); err != nil || !w.Wiped {
+		t.Fatalf("the notice's try: %+v %v", w, err)
+	}
+}
