@@ -182,7 +182,8 @@ return redis.call('HGETALL', KEYS[1])`)
 // the sent parts from the draft KEYS[1]. Parts added meanwhile stay, as a
 // new draft, which keeps only its own files (ARGV[7], the ids of the sent
 // files, leave its list: a part added to it later must not give the sent
-// tip's files a draft's life again). It returns -1 if the draft is not
+// tip's files a draft's life again), and is a new tip, not yet told of a
+// wipe its reporter set ("ww", DraftWipeTold). It returns -1 if the draft is not
 // this one any more, else the parts left. The sent parts' marks (ARGV[8],
 // keyed hashes, sentMark; none where no tip was stored) are remembered as
 // long, as fields "x:" and the mark: a message the platform delivers again
@@ -225,7 +226,7 @@ if files and ARGV[7] ~= '' then
 end
 local chars = math.max(tonumber(d[4] or '0') - tonumber(ARGV[5]), 0)
 redis.call('HSET', KEYS[1], 'id', ARGV[6], 'n', left, 'chars', chars)
-redis.call('HDEL', KEYS[1], 'sending', 'cat', 'claimed', 'rk')
+redis.call('HDEL', KEYS[1], 'sending', 'cat', 'claimed', 'rk', 'ww') -- a new tip: not told of a wipe yet
 return left`)
 
 // sentEvent defines event(field): the platform event of a draft part's
