@@ -205,45 +205,59 @@ return 1`)
 // pseudonym scheduled and that are not done yet is due (or was: one
 // being run, or to be tried again). One given up by its takes (held till
 // its reporter is told it was not done) is not: it will not run.
-// ErrNotFound if there is none.
+// ErrNotFound if there is none. It reads their wipes a few at a time,
+// soonest first, and stops at the first still to come: a draft's warning
+// costs the same however many wipes they set (see chatWipePage).
 func (s *Store) ChatWipeDue(ctx context.Context, pseudonym string) (time.Time, error) {
 	key := s.k.wipesBy(pseudonym)
-	jobs, err := s.rdb.ZRangeWithScores(ctx, key, 0, -1).Result()
-	if err != nil {
-		return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
-	}
-	live := make([]*redis.IntCmd, len(jobs))
-	takes := make([]*redis.StringCmd, len(jobs))
-	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, z := range jobs {
-			live[i] = p.Exists(ctx, s.k.wipe(fmt.Sprint(z.Member)))
-			takes[i] = p.Get(ctx, s.k.wipeTakes(fmt.Sprint(z.Member)))
-		}
-		return nil
-	}); err != nil && !errors.Is(err, redis.Nil) {
-		return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
-	}
-	for i, z := range jobs { // (by due time, soonest first)
-		if err := live[i].Err(); err != nil {
+	skip := int64(0) // given up, kept till told: passed over
+	for {
+		jobs, err := s.rdb.ZRangeWithScores(ctx, key, skip, skip+chatWipePage-1).Result()
+		if err != nil {
 			return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
 		}
-		if err := takes[i].Err(); err != nil && !errors.Is(err, redis.Nil) {
+		live := make([]*redis.IntCmd, len(jobs))
+		takes := make([]*redis.StringCmd, len(jobs))
+		if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, z := range jobs {
+				live[i] = p.Exists(ctx, s.k.wipe(fmt.Sprint(z.Member)))
+				takes[i] = p.Get(ctx, s.k.wipeTakes(fmt.Sprint(z.Member)))
+			}
+			return nil
+		}); err != nil && !errors.Is(err, redis.Nil) {
 			return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
 		}
-		if n, _ := takes[i].Int(); n > wipeTakesMax {
-			continue // given up: dropped (WipeDone) once its reporter is told
+		for i, z := range jobs { // (by due time, soonest first)
+			if err := live[i].Err(); err != nil {
+				return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
+			}
+			if err := takes[i].Err(); err != nil && !errors.Is(err, redis.Nil) {
+				return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
+			}
+			if n, _ := takes[i].Int(); n > wipeTakesMax {
+				skip++
+				continue // given up: dropped (WipeDone) once its reporter is told
+			}
+			if live[i].Val() == 1 {
+				return time.UnixMilli(int64(z.Score)), nil
+			}
+			// Dropped without its reporter's wipes (given up untold, or
+			// expired): forgotten here too (the next page starts after
+			// the ones passed over, skip).
+			if err := s.rdb.ZRem(ctx, key, z.Member).Err(); err != nil {
+				return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
+			}
 		}
-		if live[i].Val() == 1 {
-			return time.UnixMilli(int64(z.Score)), nil
-		}
-		// Dropped without its reporter's wipes (given up untold, or
-		// expired): forgotten here too.
-		if err := s.rdb.ZRem(ctx, key, z.Member).Err(); err != nil {
-			return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
+		if len(jobs) < chatWipePage {
+			return time.Time{}, ErrNotFound
 		}
 	}
-	return time.Time{}, ErrNotFound
 }
+
+// chatWipePage is how many of a reporter's wipes ChatWipeDue reads at a
+// time: the soonest is nearly always the answer; a few given up, held
+// till told, or dropped, are passed over in the same round trips.
+const chatWipePage = 4
 
 // wipeTakesMax is how many times in a row a job is taken without being
 // settled (WipeDone, RetryWipe) before it is given up: a job whose run

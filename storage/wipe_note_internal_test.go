@@ -2,6 +2,9 @@ package storage
 
 import (
 	"context"
+	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -150,5 +153,73 @@ func TestWipeKeptForItsNoticeIsNoWipeToCome(t *testing.T) {
 	}
 	if w, err := s.TakeWipe(ctx, now.Add(time.Minute), []string{"discord"}, time.Minute); err != nil || !w.Wiped {
 		t.Fatalf("the notice's try: %+v %v", w, err)
+	}
+}
+
+// commandCount counts the commands on wipes' keys sent to Redis, one by
+// one or in pipelines (not a connection's own: HELLO, CLIENT).
+type commandCount struct{ n *atomic.Int64 }
+
+func (h commandCount) count(cmd redis.Cmder) {
+	if slices.ContainsFunc(cmd.Args(), func(a any) bool { s, _ := a.(string); return strings.Contains(s, "{wipe}") }) {
+		h.n.Add(1)
+	}
+}
+
+func (h commandCount) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h commandCount) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		h.count(cmd)
+		return next(ctx, cmd)
+	}
+}
+func (h commandCount) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		for _, c := range cmds {
+			h.count(c)
+		}
+		return next(ctx, cmds)
+	}
+}
+
+// ChatWipeDue, which a draft's wipe warning reads, costs the same for a
+// reporter who set many wipes as for one who set a single one: it reads
+// the soonest few, not all of them. It still finds the soonest live one
+// past wipes given up (held till told) and dropped.
+// Mutation: ChatWipeDue reading all the reporter's wipes (ZRANGE 0 -1) →
+// fails (commands).
+func TestChatWipeDueReadsTheSoonestWipesOnly(t *testing.T) {
+	s, _ := wipeStore(t)
+	ctx := context.Background()
+	now := time.Now()
+	for i := range 200 {
+		if err := s.ScheduleWipe(ctx, Wipe{Route: "telegram:1", MessageID: "9", Chat: true, Pseudonym: "p1"}, now.Add(time.Hour+time.Duration(i)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n atomic.Int64
+	s.rdb.AddHook(commandCount{&n})
+	if at, err := s.ChatWipeDue(ctx, "p1"); err != nil || at.UnixMilli() != now.Add(time.Hour).UnixMilli() {
+		t.Fatalf("due %v %v", at, err)
+	}
+	if got := n.Load(); got > 1+2*chatWipePage {
+		t.Fatalf("%d commands for one look, want at most %d", got, 1+2*chatWipePage)
+	}
+
+	// The soonest ones given up (held till told) or dropped (expired):
+	// passed over, across pages.
+	ids := s.rdb.ZRange(ctx, s.k.wipesBy("p1"), 0, 10).Val()
+	for i, id := range ids[:10] {
+		if i%2 == 0 {
+			s.rdb.Set(ctx, s.k.wipeTakes(id), wipeTakesMax+1, time.Hour)
+		} else {
+			s.rdb.Del(ctx, s.k.wipe(id))
+		}
+	}
+	if at, err := s.ChatWipeDue(ctx, "p1"); err != nil || at.UnixMilli() != now.Add(time.Hour+10*time.Minute).UnixMilli() {
+		t.Fatalf("past ten given up or dropped: due %v %v, want the eleventh", at, err)
+	}
+	if at, err := s.ChatWipeDue(ctx, "p1"); err != nil || at.UnixMilli() != now.Add(time.Hour+10*time.Minute).UnixMilli() {
+		t.Fatalf("looked again: due %v %v, want the eleventh", at, err)
 	}
 }
