@@ -234,11 +234,25 @@ return 1`)
 // if it was found withdrawn, "ok" if every chat took it} (answered with
 // attempt -1: {sealed signal, -1, "1" if withdrawn, "1" if every chat
 // took it}). A
-// recount asked for (checkAlert) is taken with it.
+// recount asked for (checkAlert) is taken with it. A record it cannot
+// read (not a hash; its deadline no number, or its attempts no count)
+// is deleted and answered {"", alertUnreadable}: it could never be
+// claimed, and, left due, it would come first at every pass, holding
+// back the alerts due after it. DEL is refused by no state of the data,
+// nor for memory; a write refused to a healthy record (memory, a
+// replica) is an error, the record left as it was.
 var claimAlert = redis.NewScript(`
 local at = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not at or tonumber(at) > tonumber(ARGV[2]) then return false end
-local h = redis.call('HMGET', KEYS[2], 's', 'd', 'f', 'w', 'ok', 'i')
+local t = redis.call('TYPE', KEYS[2])['ok']
+local h = {}
+if t == 'hash' then h = redis.call('HMGET', KEYS[2], 's', 'd', 'f', 'w', 'ok', 'i', 'n') end
+local count = not h[7] or (string.match(h[7], '^%d+$') and #h[7] <= 15)
+if t ~= 'hash' and t ~= 'none' or h[1] and (not tonumber(h[2]) or not count) then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  redis.call('DEL', KEYS[2])
+  return {'', -2}
+end
 if not h[1] then
   redis.call('ZREM', KEYS[1], ARGV[1])
   return false
@@ -605,7 +619,9 @@ func (s *Store) AlertDelivered(ctx context.Context, sig Signal, chat, msg string
 // every chat took is done (AlertSent): one that took it before, and still
 // stands at a recount, is sent to no chat configured since; past its
 // deadline it is dropped without being returned. With no chats (none
-// configured) it only drops those past their deadline.
+// configured) it only drops those past their deadline. A record it
+// cannot read (claimAlert) is dropped, counted in its error, and the
+// pass goes on with the others; Redis failing stops it.
 func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]PendingAlert, error) {
 	now := s.now().UnixMilli()
 	macs, err := s.rdb.ZRangeByScore(ctx, s.k.alertsDue(), &redis.ZRangeBy{Min: "-inf", Max: strconv.FormatInt(now, 10), Count: int64(n)}).Result()
@@ -617,8 +633,9 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 		flag = "1"
 	}
 	var (
-		out  []PendingAlert
-		errs error
+		out        []PendingAlert
+		errs       error
+		unreadable int
 	)
 	for _, mac := range macs {
 		res, err := claimAlert.Run(ctx, s.rdb, []string{s.k.alertsDue(), s.k.alertPending(mac)}, mac, now,
@@ -627,13 +644,20 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 			continue // sent, or taken by another process, meanwhile
 		}
 		if err != nil {
-			return out, fmt.Errorf("due alerts: %w", err)
+			// Redis unreachable, or refusing writes (memory, a replica):
+			// the next alerts would fail as well. (A record it cannot
+			// read is no error: the script drops it.)
+			return out, errors.Join(errs, unreadableAlerts(unreadable), fmt.Errorf("due alerts: %w", err))
 		}
 		a := PendingAlert{Signal: Signal{mac: mac}}
 		if len(res) > 4 {
 			a.Signal.alert, _ = res[4].(string)
 		}
 		attempt, _ := res[1].(int64)
+		if attempt == alertUnreadable {
+			unreadable++
+			continue
+		}
 		a.Signal.attempt = attempt
 		if attempt < 0 {
 			a.GivenUp = true
@@ -677,7 +701,7 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 		// took is due only when such a tip was taken out: checkAlert.)
 		reporters, err := s.rdb.ZCount(ctx, s.k.indexEntity(mac), "-inf", reportersSince(a.Signal.since)).Result()
 		if err != nil {
-			return out, fmt.Errorf("due alerts: recount: %w", err)
+			return out, errors.Join(errs, unreadableAlerts(unreadable), fmt.Errorf("due alerts: recount: %w", err))
 		}
 		if reporters < int64(s.index0.Threshold) {
 			a.Withdrawn = true
@@ -739,7 +763,21 @@ func (s *Store) DueAlerts(ctx context.Context, chats []string, n int) ([]Pending
 		a.Signal.Reporters = int(reporters)
 		out = append(out, a)
 	}
-	return out, errs
+	return out, errors.Join(errs, unreadableAlerts(unreadable))
+}
+
+// alertUnreadable is claimAlert's attempt for a record it could not read,
+// and deleted.
+const alertUnreadable = -2
+
+// unreadableAlerts says how many kept alert records DueAlerts found it
+// could not read, and dropped (nil for none): a count, nothing of their
+// entities.
+func unreadableAlerts(n int) error {
+	if n == 0 {
+		return nil
+	}
+	return fmt.Errorf("due alerts: %d kept alert records could not be read (not a hash, or a deadline or attempt count that is no number), dropped: those alerts are not sent again", n)
 }
 
 // alertMessages reads the ids of a kept alert's messages (entity mac) in
