@@ -295,9 +295,12 @@ func (s *Store) redateReporter(ctx context.Context, pipe redis.Pipeliner, ek, ma
 // marked, or being marked, a duplicate of (KEYS[4]…), in one step: every
 // key is in hash slot {bc}. Left there, its entry would be read by each
 // mark of the original, and counted toward its bound (see
-// duplicatesBehind), until an approval's walk dropped it.
+// duplicatesBehind), until an approval's walk dropped it. UNLINK, not
+// DEL: a tip's own list of duplicates has no bound (every tip ever marked
+// a duplicate of it, however many reporters sent the same warning), and
+// Redis frees a long one off its main thread, not inside this script.
 var purgeBroadcast = redis.NewScript(`
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3])
 for i = 4, #KEYS do redis.call('SREM', KEYS[i], ARGV[1]) end
 return 1`)
 

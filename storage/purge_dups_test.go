@@ -2,7 +2,10 @@ package storage_test
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/storage"
 )
@@ -52,5 +55,56 @@ func TestPurgedDuplicateLeavesItsOriginalsList(t *testing.T) {
 	}
 	if n := c.Exists(ctx, "t:{bc}:pub:"+d, "t:{bc}:dups:"+d).Val(); n != 0 {
 		t.Fatalf("%d of #%s's own publication records left after its purge", n, d)
+	}
+}
+
+// A tip with a long list of duplicates (no bound holds it: every tip ever
+// marked a duplicate of it, as when many reporters send the same
+// warning), purged, has its list freed by Redis off its main thread
+// (lazyfreed_objects counts it), not inside the purge's script, where a
+// list as long as the marks made would keep Redis busy for as long.
+// Mutation: purgeBroadcast deleting its keys with DEL, as before → no
+// object freed lazily, test fails.
+func TestPurgedOriginalsLongListIsFreedOffTheScript(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	c := srv.Client()
+	o := submit(t, st, "8811", 8811, "", false)
+	bob := storage.Claimer{Key: "inv-b", Name: "Bob"}
+	d := submit(t, st, "8812", 8812, "", false)
+	if err := st.Decide(ctx, d, bob, dupOf(o)); err != nil {
+		t.Fatal(err)
+	}
+	// The list as 2,000 marks leave it (past what Redis frees at once in
+	// any case: a set of more than 64 members of the table encoding).
+	list := "t:{bc}:dups:" + o
+	ids := make([]any, 2000)
+	for i := range ids {
+		ids[i] = 100000 + i
+	}
+	if err := c.SAdd(ctx, list, ids...).Err(); err != nil {
+		t.Fatal(err)
+	}
+	freed := func() int64 {
+		info := c.Info(ctx, "memory").Val()
+		_, v, ok := strings.Cut(info, "lazyfreed_objects:")
+		if !ok {
+			t.Skip("needs a Redis that counts lazyfreed_objects (7.0)")
+		}
+		n, _ := strconv.ParseInt(strings.TrimSpace(strings.SplitN(v, "\n", 2)[0]), 10, 64)
+		return n
+	}
+	before := freed()
+	if err := st.Purge(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	if n := c.Exists(ctx, list).Val(); n != 0 {
+		t.Fatalf("#%s's list of duplicates left after its purge", o)
+	}
+	// Counted once Redis's background thread has freed it.
+	for deadline := time.Now().Add(5 * time.Second); freed()-before < 1; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no object freed lazily by the purge, want #%s's list of duplicates freed off the script", o)
+		}
 	}
 }
