@@ -314,103 +314,151 @@ func receiptAt(text string, i int) (end int, letter, digit bool) {
 // text[i:]), its closer (wrapClosedAt) right after it, separators
 // between the closer and the next opener.
 func readReceipt(text string, i int, open string) (end int, letter, digit bool) {
-	letters, accented, lower, spaced, lastRegional := 0, 0, false, false, false
+	rd := receiptReading{i: i, open: open}
+	end, letter, digit, _ = rd.read(text, len(text)+1)
+	return end, letter, digit
+}
+
+// receiptReading is a reading of readReceipt, made so that it may stop
+// short of a place in its text and go on from there in another text
+// that starts the same (linkSpans: the words before a link are read
+// once, then on into each rest of its address).
+type receiptReading struct {
+	i, g, k int
+	// step is where the reading of group g is: its separators and
+	// opener (0), its characters (1), its closer (2).
+	step int
+	open string
 	// anyRegional: a regional indicator letter was read as one of the
 	// code's; until then a flag between groups ("K7QD 🇲🇽 9XMA …") is a
 	// separator, as an emoji is, and after, two regional letters one
 	// after the other are the code's ("🇯🇨🇯🇭-0🇽19-…").
-	anyRegional := false
 	// spelled: the code written out a character at a time, a separator
 	// that shows between every two ("K 7 Q D - 9 X M A …", "Á B C D - …",
 	// "🇰 7 🇶 🇩 …" so that no two regional letters make a flag), as
 	// no prose is: apart, separators were read since the last character.
-	spelled, apart := false, false
-	for g := 0; g < 4; g++ {
-		// At most three separators that show between two groups (five
-		// spelled out: "D  -  9"); the invisible ones, however many,
-		// are not counted (a code padded with zero-width spaces after
-		// each character is the code).
-		if g > 0 {
-			n, seen := separatorsAt(text, i, maxSeparators(spelled), open, !anyRegional)
-			if spelled && !seen {
-				return 0, false, false
-			}
-			i, spaced = i+n, spaced || n > 0 && strings.ContainsFunc(text[i:i+n], unicode.IsSpace)
-			apart = spelled
-			if open != "" {
-				if !strings.HasPrefix(text[i:], open) {
-					return 0, false, false
+	letters, accented                                        int
+	lower, spaced, lastRegional, anyRegional, spelled, apart bool
+	letter, digit                                            bool
+}
+
+// read goes on with the reading in text. It stops (paused) before a step
+// that would read a character at pause or past it, so that it may go on
+// (read again, in a text whose first pause bytes are the same) as if it
+// had read that text from the start. That holds where text[:pause] ends
+// in a character no escape, entity, wrapper or mark runs across (an
+// invisible one: partSeparator) and text[pause:] starts with a letter
+// or digit of a code, which no separator scan but one taking flags
+// reads on into (a step's separators that run up to pause are read
+// again when it goes on). Without pause (past len(text)), it is
+// readReceipt's reading.
+func (s *receiptReading) read(text string, pause int) (end int, letter, digit, paused bool) {
+	for ; s.g < 4; s.g, s.k, s.step = s.g+1, 0, 0 {
+		if s.step == 0 {
+			if s.g > 0 {
+				// At most three separators that show between two
+				// groups (five spelled out: "D  -  9"); the invisible
+				// ones, however many, are not counted (a code padded
+				// with zero-width spaces after each character is the
+				// code).
+				n, seen := separatorsAt(text, s.i, maxSeparators(s.spelled), s.open, !s.anyRegional)
+				if s.i+n >= pause || s.i+n+len(s.open) > pause {
+					return 0, false, false, true // (more of them may follow: read again)
 				}
-				i += len(open)
+				if s.spelled && !seen {
+					return 0, false, false, false
+				}
+				s.i, s.spaced = s.i+n, s.spaced || n > 0 && strings.ContainsFunc(text[s.i:s.i+n], unicode.IsSpace)
+				s.apart = s.spelled
+				if s.open != "" {
+					if !strings.HasPrefix(text[s.i:], s.open) {
+						return 0, false, false, false
+					}
+					s.i += len(s.open)
+				}
 			}
+			s.step = 1
 		}
-		for k := 0; k < 4; {
-			if i >= len(text) {
-				return 0, false, false
-			}
-			r, size, _ := charAt(text, i)
-			c, ok := codeChar(r)
-			acc := false
-			if !ok && r >= utf8.RuneSelf {
-				c, ok, acc = wideChar(r)
-			}
-			if !ok && k > 0 && !apart && (spelled || g == 0 && k == 1) {
-				if n, seen := separatorsAt(text, i, spelledSeparators, open, false); seen {
-					i, spelled, apart = i+n, true, true
+		if s.step == 1 {
+			for s.k < 4 {
+				if s.i >= pause {
+					return 0, false, false, true
+				}
+				if s.i >= len(text) {
+					return 0, false, false, false
+				}
+				r, size, _ := charAt(text, s.i)
+				c, ok := codeChar(r)
+				acc := false
+				if !ok && r >= utf8.RuneSelf {
+					c, ok, acc = wideChar(r)
+				}
+				if !ok && s.k > 0 && !s.apart && (s.spelled || s.g == 0 && s.k == 1) {
+					if n, seen := separatorsAt(text, s.i, spelledSeparators, s.open, false); seen {
+						s.i, s.spelled, s.apart = s.i+n, true, true
+						continue
+					}
+				}
+				if ok && s.spelled && s.k > 0 && !s.apart {
+					return 0, false, false, false // "K 7 QD…": spelled out, then not
+				}
+				s.apart = false
+				switch {
+				case ok:
+					s.lastRegional = regional(r)
+					s.anyRegional = s.anyRegional || s.lastRegional
+					s.digit, s.letter = s.digit || c <= '9', s.letter || c > '9'
+					s.lower = s.lower || r >= 'a' && r <= 'z' || acc && unicode.IsLower(r) // ("á": as accented prose has it)
+					if c > '9' {
+						s.letters++
+					}
+					s.k++
+					s.i += size
+					if s.i < len(text) && text[s.i] >= utf8.RuneSelf { // (no ASCII character is a mark)
+						n, a := marksAt(text, s.i)
+						s.i, acc = s.i+n, acc || a // "J\u0301"
+					}
+					if acc {
+						s.accented++
+					}
 					continue
+				case s.k == 0 || r < utf8.RuneSelf || !invisible(r) && !mark(r): // (no ASCII character is invisible)
+					return 0, false, false, false
 				}
+				s.i += size
 			}
-			if ok && spelled && k > 0 && !apart {
-				return 0, false, false // "K 7 QD…": spelled out, then not
-			}
-			apart = false
-			switch {
-			case ok:
-				lastRegional = regional(r)
-				anyRegional = anyRegional || lastRegional
-				digit, letter = digit || c <= '9', letter || c > '9'
-				lower = lower || r >= 'a' && r <= 'z' || acc && unicode.IsLower(r) // ("á": as accented prose has it)
-				if c > '9' {
-					letters++
-				}
-				k++
-				i += size
-				if i < len(text) && text[i] >= utf8.RuneSelf { // (no ASCII character is a mark)
-					n, a := marksAt(text, i)
-					i, acc = i+n, acc || a // "J\u0301"
-				}
-				if acc {
-					accented++
-				}
-				continue
-			case k == 0 || r < utf8.RuneSelf || !invisible(r) && !mark(r): // (no ASCII character is invisible)
-				return 0, false, false
-			}
-			i += size
+			s.step = 2
 		}
-		if open != "" {
-			n, ok := wrapClosedAt(text, i, open)
+		if s.open != "" {
+			if s.i >= pause {
+				return 0, false, false, true
+			}
+			n, ok := wrapClosedAt(text, s.i, s.open)
 			if !ok {
-				return 0, false, false
+				return 0, false, false, false
 			}
-			i += n
+			s.i += n
 		}
 	}
-	if i < len(text) && open == "" { // (a wrapped code's last closer ends it)
+	i := s.i
+	if s.open == "" && i >= pause {
+		return 0, false, false, true
+	}
+	if i < len(text) && s.open == "" { // (a wrapped code's last closer ends it)
 		if r, _, _ := charAt(text, i); r == '_' {
-			return 0, false, false
-		} else if _, ok := codeChar(r); ok && !lastRegional {
-			return 0, false, false
+			return 0, false, false, false
+		} else if _, ok := codeChar(r); ok && !s.lastRegional {
+			return 0, false, false, false
 		} else if r >= utf8.RuneSelf {
-			if _, ok, _ := wideChar(r); ok && regional(r) == lastRegional {
-				return 0, false, false // (a flag after it ends it: "…4WZN🇲🇽")
+			if _, ok, _ := wideChar(r); ok && regional(r) == s.lastRegional {
+				return 0, false, false, false // (a flag after it ends it: "…4WZN🇲🇽")
 			}
 		}
 	}
-	if (lower || spaced) && !spelled && accented > 0 && accented*2 < letters {
-		return 0, false, false // "casa 2024 está allá", "CASA 2024 ESTÁ ALLÁ"
+	if (s.lower || s.spaced) && !s.spelled && s.accented > 0 && s.accented*2 < s.letters {
+		return 0, false, false, false // "casa 2024 está allá", "CASA 2024 ESTÁ ALLÁ"
 	}
-	return i, letter, digit
+	return i, s.letter, s.digit, false
 }
 
 // spelledSeparators bounds the separators that show between two
@@ -1336,6 +1384,9 @@ func linkSpans(text string) []linkSpan {
 				}
 			}
 			for _, f := range found {
+				if len(out) == maxLinkSpans {
+					return out
+				}
 				out = append(out, linkSpan{
 					span: [2]int{ws + f.span[0], p + f.span[1] - join - len(partSeparator)},
 					hole: [2]int{len(before), p},
@@ -1346,6 +1397,14 @@ func linkSpans(text string) []linkSpan {
 	}
 	return out
 }
+
+// maxLinkSpans bounds the codes read across links in one text, as
+// maxReceiptSpans bounds those read within it: a hostile text ("A 1 A 1
+// … A -", then an address of distinct pieces "/K/7/Q/…") reads one
+// from each of the fifteen characters before its link at each "/",
+// some 30,000 of them each normalised (100 ms). Past the bound, no more
+// are read.
+const maxLinkSpans = maxReceiptSpans
 
 // maxLinkRests bounds the readings across a link linkSpans keeps, each
 // for the rest of its address it was made for.
@@ -1373,13 +1432,12 @@ func readAcross(view string, join int, starts []linkStart, cut bool) []linkRead 
 	var out []linkRead
 	for _, st := range starts {
 		linkStartRead()
+		// Read on from the link, where linkStarts left the reading.
+		rd := st.reading
 		var sp [2]int
 		var letter, digit bool
-		if sp[0] = st.at; st.wrapped {
-			sp[1], letter, digit = wrappedAt(view, st.at)
-		} else {
-			sp[1], letter, digit = receiptAt(view, st.at)
-		}
+		sp[0] = st.at
+		sp[1], letter, digit, _ = rd.read(view, len(view)+1)
 		if !letter || !digit {
 			continue
 		}
@@ -1390,7 +1448,7 @@ func readAcross(view string, join int, starts []linkStart, cut bool) []linkRead 
 			continue // no code's rest is so long (NormalizeReceipt)
 		}
 		code, ok := NormalizeReceipt(view[sp[0]:sp[1]])
-		if !ok || OldReceipt(code) || !codeLikePiece(view[sp[0]:join]) {
+		if !ok || OldReceipt(code) {
 			continue
 		}
 		out = append(out, linkRead{sp, code})
@@ -1405,6 +1463,8 @@ type linkStart struct {
 	wrapped bool
 	// codes is how many code characters stand before it.
 	codes int
+	// reading is the reading from it, as far as the link (linkStarts).
+	reading receiptReading
 }
 
 // linkStarts returns where receiptSpansBefore(view, false, join, 0)
@@ -1415,6 +1475,13 @@ type linkStart struct {
 // the link. From further back a reading holds a whole code before the
 // link, none crossing it. linkSpans reads them once per link, not once
 // per "/" of its address.
+//
+// Each is read as far as the link, once: a reading that ends or fails
+// before it reads the same whatever the address (it is left out), and
+// one that reaches it goes on from there into each rest of the address
+// (readAcross), the words before it not read again. Reading them again
+// from each "/" of an address of distinct pieces cost 30 ms. A piece
+// that does not look like one of a code (codeLikePiece) is left out too.
 func linkStarts(view string, join int) []linkStart {
 	var starts []linkStart
 	scanReceipts(view, false, join, 0, &starts)
@@ -1422,7 +1489,18 @@ func linkStarts(view string, join int) []linkStart {
 	starts = starts[:len(starts)-1]
 	out := starts[:0]
 	for _, st := range starts {
-		if total-st.codes < receiptLen {
+		if total-st.codes >= receiptLen || !codeLikePiece(view[st.at:join]) {
+			continue
+		}
+		rd, ok := receiptReading{i: st.at}, true
+		if st.wrapped {
+			rd, ok = wrappedReading(view, st.at)
+		}
+		if !ok {
+			continue
+		}
+		if _, _, _, paused := rd.read(view, len(view)); paused {
+			st.reading = rd
 			out = append(out, st)
 		}
 	}

@@ -53,6 +53,42 @@ func TestRepeatedAddressIsReadOnce(t *testing.T) {
 	}
 }
 
+// An address of distinct pieces ("/K/7/Q/…", each rest of it read
+// anew) after code characters one at a time is read across its link
+// from where the readings stopped at it: the words before the link are
+// read once, not again from each "/" (30 ms of a 4,096-character
+// message).
+func TestLinkReadingsGoOnFromTheLink(t *testing.T) {
+	for _, before := range []string{"Ⓐ ① ", "A 1 ", "AB12 ", "A 1 A - ", "[AB12] "} {
+		b := strings.TrimRight(strings.Repeat(before, 300/len(before)+1), " ")
+		view := b + partSeparator
+		starts := linkStarts(view, len(b))
+		if len(starts) == 0 {
+			t.Errorf("%q…: no reading reaches the link", before)
+		}
+		for _, st := range starts {
+			if left := view[st.reading.i:]; strings.ContainsFunc(left, isCodeChar) {
+				t.Errorf("%q…: a reading from %d is left to read %q before the link", before, st.at, left)
+			}
+		}
+	}
+}
+
+// A hostile text read across its link from each of the characters
+// before it at each "/" ("A 1 A 1 … A -", then "/K/7/Q/…": some 30,000
+// codes) has at most maxLinkSpans of them read.
+func TestLinkSpansAreBounded(t *testing.T) {
+	b := strings.Repeat("A 1 ", 80) + "- https://x.example/"
+	var s strings.Builder
+	s.WriteString(b)
+	for i := 0; s.Len() < 4000; i++ {
+		s.WriteString(receiptAlphabet[i*7%32:i*7%32+1] + "/")
+	}
+	if got := len(linkSpans(s.String())); got != maxLinkSpans {
+		t.Errorf("%d codes read across the link, want %d", got, maxLinkSpans)
+	}
+}
+
 // linkSpans reads what it read before its readings were bounded:
 // oldLinkSpans is it as it was (commit 021e56d).
 func FuzzLinkSpansAsBefore(f *testing.F) {
@@ -75,7 +111,8 @@ func FuzzLinkSpansAsBefore(f *testing.F) {
 		if len(s) > 4096 {
 			return
 		}
-		if got, want := linkSpans(s), oldLinkSpans(s); !reflect.DeepEqual(got, want) {
+		// (Past maxLinkSpans, no more are read.)
+		if got, want := linkSpans(s), oldLinkSpans(s); !reflect.DeepEqual(got, want[:min(len(want), maxLinkSpans)]) {
 			t.Errorf("%q: %v, was %v", s, got, want)
 		}
 	})

@@ -127,27 +127,38 @@ func openerAt(text string, i int) int {
 // not match). A code wrapped as a whole ("\"K7QD-9XMA-…\"") is
 // receiptAt's, within its wrapper.
 func wrappedAt(text string, i int) (end int, letter, digit bool) {
+	rd, ok := wrappedReading(text, i)
+	if !ok {
+		return 0, false, false
+	}
+	end, letter, digit, _ = rd.read(text, len(text)+1)
+	return end, letter, digit
+}
+
+// wrappedReading is wrappedAt's reading, ready to read its first group,
+// or false where no reading is made.
+func wrappedReading(text string, i int) (receiptReading, bool) {
 	n := openerAt(text, i)
 	if n == 0 || i+n >= len(text) {
-		return 0, false, false
+		return receiptReading{}, false
 	}
 	j := i + n
 	if c := text[j]; c < utf8.RuneSelf && c != '%' && c != '&' {
 		if !asciiAlnum(text[j : j+1]) {
-			return 0, false, false // "* 🚨", "( ¿": no code's first character, no reading
+			return receiptReading{}, false // "* 🚨", "( ¿": no code's first character, no reading
 		}
 	} else if r, _, _ := charAt(text, j); !isCodeChar(r) {
-		return 0, false, false // "(¿qué?)": no code's first character, no reading
+		return receiptReading{}, false // "(¿qué?)": no code's first character, no reading
 	}
 	if j+4 < len(text) && asciiAlnum(text[j:j+4]) && text[j+4] < utf8.RuneSelf {
 		// Four ASCII letters or digits, then no closer: a word
 		// wrapped, no group ("**Urgente**", "[viernes]"), told
 		// without a reading.
 		if last, _ := utf8.DecodeLastRuneInString(text[i:j]); !wrapCloses(last, rune(text[j+4])) {
-			return 0, false, false
+			return receiptReading{}, false
 		}
 	}
-	return readReceipt(text, j, text[i:j])
+	return receiptReading{i: j, open: text[i:j]}, true
 }
 
 // asciiAlnum reports whether s is of ASCII letters and digits alone.
