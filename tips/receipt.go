@@ -1045,6 +1045,13 @@ func CutReceipts(texts []string, known func(codes []string) ([]bool, error)) ([]
 	if err != nil {
 		return texts, false, err
 	}
+	out, cut := cutCandidates(texts, cands, isCode)
+	return out, cut, nil
+}
+
+// cutCandidates is CutReceipts of texts, their code-like words cands
+// (receiptCandidates), isCode saying which of their codes are a tip's.
+func cutCandidates(texts []string, cands []receiptCandidate, isCode []bool) ([]string, bool) {
 	out := slices.Clone(texts)
 	cut := false
 	// Cut from the last, each clear of the one cut after it (in its text):
@@ -1096,7 +1103,7 @@ func CutReceipts(texts []string, known func(codes []string) ([]bool, error)) ([]
 			out[ti] = "" // "CODE, CODE": nothing but the codes
 		}
 	}
-	return out, cut, nil
+	return out, cut
 }
 
 // ReplaceReceipts writes every code-like word of text (a receipt or
@@ -1192,6 +1199,10 @@ func OldReceipt(code string) bool {
 // own code, if it comes after them, stays).
 const maxReceiptSpans = 1024
 
+// candidatesRead is told each time receiptCandidates reads texts
+// (tests: how often a message is read).
+var candidatesRead = func() {}
+
 // receiptCandidates returns the code-like words of texts and the codes
 // they read as (those of letters alone too: OldReceipt), each code once,
 // at most MaxReceiptCandidates codes (a message of the same plate number
@@ -1200,6 +1211,7 @@ const maxReceiptSpans = 1024
 // of four-letter words must not crowd out a code). At most
 // maxReceiptSpans code-like words of each text are read.
 func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
+	candidatesRead()
 	type found struct {
 		receiptCandidate
 		code string
@@ -1584,9 +1596,13 @@ func ReceiptCodesIn(text string) []string {
 // asked once about the code-like words of both. A code-like word that
 // reads across them only once others are cut is no code. If known fails,
 // texts are returned as they are, with its error.
+//
+// The texts' code-like words are found once, and those across them once
+// more only where some were cut (the texts then differ).
 func CutMessageReceipts(texts []string, known func(codes []string) ([]bool, error)) ([]string, bool, error) {
-	_, codes := receiptCandidates(texts)
-	_, across, _ := acrossCandidates(texts)
+	cands, within := receiptCandidates(texts)
+	aCands, across, aStarts := acrossCandidates(texts)
+	codes := slices.Clone(within)
 	for _, c := range across {
 		if !slices.Contains(codes, c) {
 			codes = append(codes, c) // (few: crossing from one text into another)
@@ -1608,9 +1624,14 @@ func CutMessageReceipts(texts []string, known func(codes []string) ([]bool, erro
 		}
 		return out, nil
 	}
-	out, cut, _ := CutReceipts(texts, known)
-	out, crossed, _ := CutReceiptsAcross(out, known)
-	return out, cut || crossed, nil
+	out, cut := cutCandidates(texts, cands, isCode[:len(within)]) // (within's codes come first)
+	if cut {
+		out, _, _ = CutReceiptsAcross(out, known)
+		return out, true, nil
+	}
+	isAcross, _ := known(across)
+	out, crossed := cutAcrossCandidates(texts, aCands, aStarts, isAcross)
+	return out, crossed, nil
 }
 
 // partSeparator stands, in CutReceiptsAcross, between parts' texts where
@@ -1699,6 +1720,17 @@ func CutReceiptsAcross(texts []string, known func(codes []string) ([]bool, error
 	if err != nil {
 		return texts, false, err
 	}
+	out, cut := cutAcrossCandidates(texts, cands, starts, isCode)
+	return out, cut, nil
+}
+
+// cutAcrossCandidates is CutReceiptsAcross of texts, the code-like words
+// across them cands and where each starts in their join starts
+// (acrossCandidates), isCode saying which of their codes are a tip's.
+func cutAcrossCandidates(texts []string, cands []receiptCandidate, starts []int, isCode []bool) ([]string, bool) {
+	if len(cands) == 0 {
+		return texts, false
+	}
 	out := slices.Clone(texts)
 	touched := map[int]bool{}
 	cut := false
@@ -1720,7 +1752,7 @@ func CutReceiptsAcross(texts []string, known func(codes []string) ([]bool, error
 			out[ti] = ""
 		}
 	}
-	return out, cut, nil
+	return out, cut
 }
 
 // cutAcross cuts sp, a piece of a code in texts joined (starts: where
