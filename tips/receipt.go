@@ -70,7 +70,16 @@ func drawReceipt(r io.Reader) (string, error) {
 // every character or so ("ŚÁJ́Ǵ-…"), or on any in capitals with no space
 // ("ÁBCD-…", receiptAt).
 func NormalizeReceipt(s string) (string, bool) {
-	code, ok := normalizeReceipt(s, false)
+	code, ok := normalizeReceipt(s, false, false)
+	if !ok && hasKeycap(s) {
+		// A keycap between its groups ("K7QD 1️⃣ 9XMA 2️⃣ …"), as
+		// receiptAt reads it: read once more with keycaps standing
+		// apart as separators (first as digits: a code spelled out
+		// in them, "J C J H 0️⃣ X 1️⃣ 9️⃣ …", has keycaps apart too,
+		// and one read with a keycap as a separator would hold
+		// seventeen characters or more read as digits).
+		code, ok = normalizeReceipt(s, false, true)
+	}
 	if !ok && hasFlag(s) && !flagAround(s) {
 		// A flag between its groups ("K7QD 🇲🇽 9XMA 🇲🇽 …"), as
 		// receiptAt reads it: read once more with flags as separators
@@ -78,7 +87,7 @@ func NormalizeReceipt(s string) (string, bool) {
 		// "🇯🇨🇯🇭-…", has pairs of them too). One against the code
 		// ("CODE🇲🇽 El lunes") is the reporter's, as an emoji is
 		// (emojiAround).
-		code, ok = normalizeReceipt(s, true)
+		code, ok = normalizeReceipt(s, true, false)
 	}
 	return code, ok
 }
@@ -91,8 +100,9 @@ func flagAround(s string) bool {
 }
 
 // normalizeReceipt is NormalizeReceipt; with flags, two regional
-// indicator letters one after the other (a flag) are a separator.
-func normalizeReceipt(s string, flags bool) (string, bool) {
+// indicator letters one after the other (a flag) are a separator; with
+// keycaps, so is a keycap no letter or digit follows (keycapAt).
+func normalizeReceipt(s string, flags, keycaps bool) (string, bool) {
 	if emojiAround(s) {
 		// Emoji separate a code's groups ("K7QD 🔥 9XMA …"), as
 		// ReceiptSpans finds them: one against the code ("🙏CODE🙏 sí",
@@ -145,6 +155,9 @@ func normalizeReceipt(s string, flags bool) (string, bool) {
 		n := separatorAt(s, i)
 		if n == 0 && flags {
 			n = flagAt(s, i)
+		}
+		if n == 0 && keycaps {
+			n = keycapAt(s, i)
 		}
 		if n > 0 {
 			if r, _ := utf8.DecodeRuneInString(s[i:]); !invisible(r) {
@@ -209,7 +222,8 @@ func normalizeReceipt(s string, flags bool) (string, bool) {
 // anywhere, and percent-escaped characters as a
 // link has them ("?q=ABCD%2DEFGH%2D…", "%20ABCD%20…", "%41BCD…"), escaped
 // twice as a link within a link has them ("?u=…%253FABCD%252D…"), emoji
-// between the groups ("ABCD 🔥 EFGH 🔥 …": pictograph), or each group
+// between the groups ("ABCD 🔥 EFGH 🔥 …": pictograph; keycaps standing
+// apart too, "ABCD 1️⃣ EFGH 2️⃣ …": keycapAt), or each group
 // wrapped alike in brackets, quotes or markdown ("[ABCD]-[EFGH]-…",
 // "||ABCD|| ||EFGH|| …": wrappedAt, the span then taking the
 // wrappers). Candidates start
@@ -348,10 +362,10 @@ type receiptReading struct {
 // had read that text from the start. That holds where text[:pause] ends
 // in a character no escape, entity, wrapper or mark runs across (an
 // invisible one: partSeparator) and text[pause:] starts with a letter
-// or digit of a code, which no separator scan but one taking flags
-// reads on into (a step's separators that run up to pause are read
-// again when it goes on). Without pause (past len(text)), it is
-// readReceipt's reading.
+// or digit of a code (which a separator scan may yet take, as a flag or
+// a keycap: separators that run up to pause are read again when the
+// reading goes on). Without pause (past len(text)), it is readReceipt's
+// reading.
 func (s *receiptReading) read(text string, pause int) (end int, letter, digit, paused bool) {
 	for ; s.g < 4; s.g, s.k, s.step = s.g+1, 0, 0 {
 		if s.step == 0 {
@@ -361,7 +375,10 @@ func (s *receiptReading) read(text string, pause int) (end int, letter, digit, p
 				// ones, however many, are not counted (a code padded
 				// with zero-width spaces after each character is the
 				// code).
-				n, seen := separatorsAt(text, s.i, maxSeparators(s.spelled), s.open, !s.anyRegional)
+				// A keycap standing apart between groups ("K7QD 1️⃣
+				// 9XMA …") is one, as an emoji is, but in a code
+				// spelled out, where it is a digit ("J C J H 0️⃣ X …").
+				n, seen := separatorsAt(text, s.i, maxSeparators(s.spelled), s.open, !s.anyRegional, !s.spelled)
 				if s.i+n >= pause || s.i+n+len(s.open) > pause {
 					return 0, false, false, true // (more of them may follow: read again)
 				}
@@ -394,7 +411,9 @@ func (s *receiptReading) read(text string, pause int) (end int, letter, digit, p
 					c, ok, acc = wideChar(r)
 				}
 				if !ok && s.k > 0 && !s.apart && (s.spelled || s.g == 0 && s.k == 1) {
-					if n, seen := separatorsAt(text, s.i, spelledSeparators, s.open, false); seen {
+					if n, seen := separatorsAt(text, s.i, spelledSeparators, s.open, false, false); s.i+n >= pause {
+						return 0, false, false, true // (read again: what follows may be more of them)
+					} else if seen {
 						s.i, s.spelled, s.apart = s.i+n, true, true
 						continue
 					}
@@ -481,27 +500,32 @@ func maxSeparators(spelled bool) int {
 // not "", starts (a wrapped code's next opener: "||K7QD|| ||9XMA||").
 // Emoji one after the other, joined or not ("👨‍👩‍👧", "👍🏽👍🏽",
 // "🔥🔥🔥"), count as one; with flags, so do flags ("🇲🇽", flagAt) among
-// them. Marks written on a
+// them; with keycaps, so do keycaps standing apart (keycapAt). Marks
+// written on a
 // separator go with it (strikethrough or underlined text puts one on
 // every character, the dashes and spaces too: "K̶7̶Q̶D̶-̶9̶…").
-func separatorsAt(text string, i, max int, stop string, flags bool) (n int, seen bool) {
+func separatorsAt(text string, i, max int, stop string, flags, keycaps bool) (n int, seen bool) {
 	lastPictograph := false
 	for seps := 0; seps < max && i+n < len(text); {
 		if stop != "" && strings.HasPrefix(text[i+n:], stop) {
 			break
 		}
-		m, flag := separatorAt(text, i+n), false
+		m, emoji := separatorAt(text, i+n), false
 		if m == 0 && flags {
 			m = flagAt(text, i+n)
-			flag = m > 0
+			emoji = m > 0
+		}
+		if m == 0 && keycaps {
+			m = keycapAt(text, i+n)
+			emoji = m > 0
 		}
 		if m == 0 {
 			break
 		}
-		if text[i+n] < utf8.RuneSelf {
+		if text[i+n] < utf8.RuneSelf && !emoji {
 			seps, lastPictograph = seps+1, false
-		} else if r, _ := utf8.DecodeRuneInString(text[i+n:]); !invisible(r) {
-			p := flag || pictograph(r)
+		} else if r, _ := utf8.DecodeRuneInString(text[i+n:]); emoji || !invisible(r) {
+			p := emoji || pictograph(r)
 			if !p || !lastPictograph {
 				seps++
 			}
@@ -515,6 +539,38 @@ func separatorsAt(text string, i, max int, stop string, flags bool) (n int, seen
 		seen = seen || seps > 0
 	}
 	return n, seen
+}
+
+// keycapAt returns how many bytes the keycap at text[i:] takes, a digit,
+// "#" or "*" with the combining keycap on it ("1️⃣", a variation
+// selector between them or not), where it stands apart: no letter or
+// digit right after it. 0 if there is none, or one against what follows
+// it, which is a digit of a code written so ("K7QD 1️⃣2️⃣3️⃣4️⃣ …",
+// "0X19 7️⃣ZXF …").
+func keycapAt(text string, i int) int {
+	if c := text[i]; !(c >= '0' && c <= '9' || c == '#' || c == '*') || i+1 >= len(text) || text[i+1] < utf8.RuneSelf {
+		return 0 // (most characters: one byte read)
+	}
+	j := i + 1
+	if strings.HasPrefix(text[j:], "\ufe0f") {
+		j += len("\ufe0f")
+	}
+	if !strings.HasPrefix(text[j:], "\u20e3") {
+		return 0
+	}
+	j += len("\u20e3")
+	if j < len(text) {
+		if r, _, _ := charAt(text, j); isCodeChar(r) {
+			return 0
+		}
+	}
+	return j - i
+}
+
+// hasKeycap reports whether s holds a keycap (keycapAt, where one stands
+// apart, or not).
+func hasKeycap(s string) bool {
+	return strings.Contains(s, "\u20e3")
 }
 
 // marksAt returns how many bytes the combining marks at text[i:] take
