@@ -22,6 +22,10 @@ func TestReceiptAloneReadsNoSentence(t *testing.T) {
 		{"K7QD 9XMA R2TP 4WZN gracias", "", false},
 		{"el señor cobra K7QD-9XMA-R2TP-4WZN", "", false},
 		{"   ", "", false},
+		{"tK7QD-9XMA-R2TP-4WZN", "K7QD-9XMA-R2TP-4WZN", true},
+		{"t;K7QD; 9XMA; R2TP; 4WZN", "K7QD-9XMA-R2TP-4WZN", true},
+		{"Esta es la camioneta", "", false}, // ("sta es la camioneta": sixteen characters, L, I and O read as digits)
+		{"Esta, es la camioneta", "", false},
 	} {
 		if code, ok, _ := receiptAlone(tc.text); code != tc.code || ok != tc.ok {
 			t.Errorf("%q: %q %v, want %q %v", tc.text, code, ok, tc.code, tc.ok)
@@ -48,7 +52,7 @@ func receiptAloneFields(text string) (code string, ok, digit bool) {
 			return code, true, strings.ContainsAny(code, "0123456789")
 		}
 	}
-	return "", false, false
+	return strayBefore(text) // (since: a word against the code)
 }
 
 // Counting words instead of splitting the message reads every message

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
@@ -1255,7 +1257,13 @@ func oneRun(codes []string) bool {
 // after a word ("status", "código"), and whether it holds a digit, as
 // every code drawn now does (NewReceipt): plain words are never taken for
 // one. One of letters alone (one in 400 drawn before) may be plain words
-// ("esta casa para mama"): it is a code only if a tip has it.
+// ("esta casa para mama"): it is a code only if a tip has it. The word
+// may be written against it with punctuation ("t;CODE", "código:CODE"),
+// or be one stray letter right against it ("tCODE", a key pressed
+// before pasting it): a message of the code after a word is answered
+// so however they are parted (strayBefore), not kept in a tip, where
+// the code would stay for investigators to read if the cut did not
+// read it there (it reads a code standing as a word).
 func receiptAlone(text string) (code string, ok, digit bool) {
 	// Words counted up to six: a message of sentences (most of them) is
 	// not split into words, on every message.
@@ -1276,6 +1284,40 @@ func receiptAlone(text string) (code string, ok, digit bool) {
 		if code, ok := tips.NormalizeReceipt(strings.Join(f[1:], " ")); ok {
 			return code, true, strings.ContainsAny(code, "0123456789")
 		}
+	}
+	return strayBefore(text)
+}
+
+// strayBefore returns the receipt code text is made of after a word
+// written against it, letters then punctuation ("t;CODE", "t-CODE",
+// "código:CODE"), or after one letter right against it, its first word
+// less the letter being one or more of its groups ("tCODE", "t_CODE",
+// "tK7QD; 9XMA; …": not "Esta es la camioneta", whose "sta es la
+// camioneta" reads as sixteen characters), and whether it holds a
+// digit: one written as a digit, not a letter read as one (L, I, O),
+// so that prose is never refused as a code while Redis cannot say.
+func strayBefore(text string) (code string, ok, digit bool) {
+	text = strings.TrimLeftFunc(text, unicode.IsSpace)
+	first, size := utf8.DecodeRuneInString(text)
+	if !unicode.IsLetter(first) {
+		return "", false, false
+	}
+	var rest string
+	word, _, _ := strings.Cut(text[size:], " ")
+	if n := strings.Count(strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return 'x'
+		}
+		return -1
+	}, word), "x"); n > 0 && n%4 == 0 {
+		rest = text[size:] // one stray letter
+	} else if i := strings.IndexFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.Is(unicode.Mn, r) }); i > 0 {
+		if r, _ := utf8.DecodeRuneInString(text[i:]); unicode.IsPunct(r) {
+			rest = text[i:] // a word, then punctuation
+		}
+	}
+	if code, ok := tips.NormalizeReceipt(rest); ok && rest != "" {
+		return code, true, strings.ContainsFunc(rest, unicode.IsDigit)
 	}
 	return "", false, false
 }

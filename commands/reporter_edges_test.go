@@ -54,6 +54,39 @@ func TestReceiptCodeAloneIsAStatusCheck(t *testing.T) {
 	}
 }
 
+// A receipt code after one stray word is answered as /status however the
+// word is parted from it: by a space ("t CODE") as by punctuation
+// ("t;CODE", "t-CODE"), or a stray letter right against it ("tCODE").
+// Before, the first was a status check and the others started a draft:
+// with the code cut, or, against the letter, the code kept for
+// investigators to read. A word against something no tip has is a tip
+// as any other.
+func TestReceiptCodeAfterAStrayWordIsAStatusCheck(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	code := e.sendTip(reporterID, "me cobran piso en el mercado")
+	groups := strings.Join(strings.Split(code, "-"), "; ")
+	status := e.text("es", "status_received", map[string]any{"Age": e.text("es", "age_under_minute", nil)})
+	for _, text := range []string{
+		"t " + groups, "t;" + groups, "t-" + code, "t." + code, "t:" + code, "t/" + code, "código:" + code,
+		"t" + code, "T" + code, "t_" + code, "t" + groups, "  t" + strings.ToLower(code),
+	} {
+		r := e.do(reporterID, commands.Request{Text: text})
+		if len(r) != 1 || r[0].Text != status {
+			t.Fatalf("%q: %+v", text, r)
+		}
+		if _, err := e.store.Draft(ctx, e.store.Pseudonym("telegram", reporterID)); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("%q started a draft (%v)", text, err)
+		}
+	}
+	for _, text := range []string{"tABCD-EFGH-JKMN-PQR5", "WDBRF61J43F123456", "t;ABCD-EFGH-JKMN-PQR5"} {
+		r := e.do(reporterID, commands.Request{Text: text})
+		if press(r, "send:") == "" {
+			t.Fatalf("%q, no tip's code, is not kept: %+v", text, r)
+		}
+	}
+}
+
 // Spaces or invisible characters alone are nothing to keep: no draft, no
 // empty tip for investigators.
 func TestBlankMessagesAreNotTips(t *testing.T) {
