@@ -601,8 +601,10 @@ const partLook = time.Second
 // writeMayHaveRun reports whether a draft write that failed (Redis
 // unreachable, StorageDown) may have run all the same, its reply lost: a
 // timeout or a connection cut after it was sent. One refused, or never
-// sent (the connection not made, the client closed), did not run: no
-// look is needed to say it was not saved.
+// sent (the connection not made, the client closed), did not
+// run: no look is needed to say it was not saved. (The draft write is
+// sent once, not retried, storage.AddToDraft: its error is the one
+// attempt's.)
 func writeMayHaveRun(err error) bool {
 	var op *net.OpError
 	switch {

@@ -111,7 +111,10 @@ return {id, n, chars, d[4] or '', d[5] or '', files, wipe}`)
 var ErrDuplicateEvent = errors.New("event already sent")
 
 // AddToDraft adds one part to the reporter's draft, starting a draft if
-// there is none. It is idempotent per EventID.
+// there is none. It is idempotent per EventID. Its write is sent once,
+// not retried: an error after it was sent (a timeout, the connection
+// closed) means the part may be in the draft all the same; one before
+// (refused, a dial failure, no connection free) that it is not.
 func (s *Store) AddToDraft(ctx context.Context, pseudonym string, p DraftPart) (Draft, error) {
 	idb := make([]byte, 8)
 	if _, err := rand.Read(idb); err != nil {
@@ -141,14 +144,19 @@ func (s *Store) AddToDraft(ctx context.Context, pseudonym string, p DraftPart) (
 		fileID, _, _ = parseFileRef(a.FileRef)
 	}
 	args = append(args, fileID)
+	// Sent once (sentOnce): an error says whether the part may have been
+	// added all the same (its reply lost), which go-redis's retry of it
+	// would hide behind the retry's refusal.
 	pipe := s.rdb.Pipeline()
 	deadline := pipe.ZAdd(ctx, s.k.draftDeadlines(), redis.Z{Score: float64(now.Add(s.draftIdle).UnixMilli()), Member: pseudonym})
-	add := addPart.EvalSha(ctx, pipe, keys, args...)
+	add := addPart.EvalSha(ctx, onceScripter{pipe}, keys, args...)
 	_, _ = pipe.Exec(ctx)
 	if err := deadline.Err(); err != nil {
 		return Draft{}, fmt.Errorf("draft deadline: %w", err)
 	}
-	add = s.uncached(ctx, addPart, add, keys, args...)
+	if isNoScript(add.Err()) {
+		add = addPart.Eval(ctx, onceScripter{s.rdb}, keys, args...)
+	}
 	res, err := add.Result()
 	if err != nil {
 		return Draft{}, fmt.Errorf("add to draft: %w", err)
