@@ -1090,15 +1090,17 @@ func (m *Mux) Language(ctx context.Context, platform, userID, client string) str
 	return m.pickLanguage(prof.Language, client)
 }
 
-// StorageDown reports whether err means Redis could not be reached.
+// StorageDown reports whether err means Redis could not be reached: no
+// connection to it, none that answered, or none free (every one of the
+// pool busy, Redis slow or hung: storage.ErrPoolTimeout).
 func StorageDown(err error) bool {
 	if err == nil {
 		return false
 	}
 	var ne net.Error
 	return errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, io.EOF) ||
-		errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "redis: client is closed") ||
-		strings.Contains(err.Error(), "connection refused")
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, storage.ErrPoolTimeout) ||
+		strings.Contains(err.Error(), "redis: client is closed") || strings.Contains(err.Error(), "connection refused")
 }
 
 // Stack renders the calling goroutine's stack as function and file:line

@@ -237,6 +237,11 @@ func (s *Store) TipCount(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
+// ErrPoolTimeout is go-redis's error for a call that waited its
+// PoolTimeout for a connection while every one of the pool was busy
+// (Redis slow or hung): the call was never sent.
+var ErrPoolTimeout = redis.ErrPoolTimeout
+
 // ErrRedisSettings is Redis refusing what the connection asked for: a
 // database number it does not have, a wrong user or password, a user
 // without the rights Vigía needs. A configuration mistake
