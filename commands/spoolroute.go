@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -77,7 +78,19 @@ func (m *Mux) answerSpooled(ctx context.Context, e storage.SpoolEntry, team bool
 		pressed = nil // none armed when it came (or pressed after it)
 	}
 	q := pressed
-	if e.ReplyTo != "" {
+	if sent, ok := a.Events[strconv.FormatInt(e.EventID, 10)]; ok && at < sent.Until {
+		// Delivered again by the platform, having gone (or been on its
+		// way) as the answer to sent, and spooled this time (Redis failing
+		// as it was handled again): to that question still, as takeAnswer
+		// sends it, not to one whose Answer was pressed since, nor read as
+		// a reply to a question it answered (the press stays armed). Its
+		// tip withdrawn since (/forget), it answers nothing: a tip, with
+		// the receipt given.
+		if sent.Tip == "" {
+			return false, nil
+		}
+		q, pressed = &sent, nil
+	} else if e.ReplyTo != "" {
 		// A reply to one of the bot's messages, read as takeAnswer reads
 		// it: to a question (open when it came), its answer, whatever
 		// Answer was pressed; to one answered already, no answer, and the
