@@ -1315,7 +1315,7 @@ func forget(ctx context.Context, c *Context) error {
 	if t.Warning {
 		return c.Say(ctx, "forget_warning", nil)
 	}
-	if err := c.mux.store.Forget(ctx, t.ID); err != nil {
+	if err := c.mux.unreadableAlerts(c.mux.store.Forget(ctx, t.ID)); err != nil {
 		return err
 	}
 	// A message held for the reporter's choice between an answer to one

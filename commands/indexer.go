@@ -57,3 +57,15 @@ func (m *Mux) indexTips(ctx context.Context, block time.Duration) (int, error) {
 func (m *Mux) alerter(ctx context.Context) func(storage.Signal) error {
 	return func(s storage.Signal) error { return m.alert(ctx, s) }
 }
+
+// unreadableAlerts is err, but nil for a *storage.UnreadableAlertsError:
+// a purge or a /forget that did all it had to, dropping kept alert records
+// it could not read, is done; the log counts them as the sweep's "kept
+// alerts not sent" does (a count, never an entity).
+func (m *Mux) unreadableAlerts(err error) error {
+	if ue := (*storage.UnreadableAlertsError)(nil); errors.As(err, &ue) {
+		m.log.Warn("kept alerts not sent", "error", ue.Error())
+		return nil
+	}
+	return err
+}

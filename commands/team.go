@@ -357,7 +357,7 @@ func purge(ctx context.Context, c *Context) error {
 	if out && !now {
 		return c.Say(ctx, "purge_published", map[string]any{"ID": id})
 	}
-	err = c.mux.store.Purge(ctx, id)
+	err = c.mux.unreadableAlerts(c.mux.store.Purge(ctx, id))
 	if errors.Is(err, storage.ErrNotFound) {
 		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
 	}

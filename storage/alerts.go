@@ -412,8 +412,21 @@ return 1`)
 // recounted at once (ARGV[2], now in unix ms), if it is kept and its
 // deadline is not past: one every chat took is made due now; one still
 // due stays due when it was (one being sent is not sent twice), and is
-// not forgotten once every chat took it (doneAlert).
+// not forgotten once every chat took it (doneAlert). With ARGV[3] "1"
+// (checkAlerts), a record it cannot read (not a hash; its deadline no
+// number) is deleted with its place among the due ones, as claimAlert
+// deletes it, and answered 2: it could be neither recounted nor ever
+// sent. Without (an owed recount, tried again and given up only after
+// owedMaxAttempts: giveUpRecount), such a record is a script error.
 var checkAlert = redis.NewScript(`
+if ARGV[3] == '1' then
+  local t = redis.call('TYPE', KEYS[2])['ok']
+  if t ~= 'hash' and t ~= 'none' or t == 'hash' and redis.call('HEXISTS', KEYS[2], 'd') == 1 and not tonumber(redis.call('HGET', KEYS[2], 'd')) then
+    redis.call('ZREM', KEYS[1], ARGV[1])
+    redis.call('DEL', KEYS[2])
+    return 2
+  end
+end
 local d = redis.call('HGET', KEYS[2], 'd')
 if not d or tonumber(d) <= tonumber(ARGV[2]) then return 0 end
 redis.call('HSET', KEYS[2], 'rc', 1)
@@ -963,17 +976,43 @@ func (s *Store) AlertSent(ctx context.Context, sig Signal) error {
 
 // checkAlerts asks for the kept alerts of entities macs, if any, to be
 // recounted at once (checkAlert): a tip they may have counted was taken
-// out.
+// out. A record it cannot read is dropped (checkAlert), the others
+// recounted all the same: its error is then an *UnreadableAlertsError,
+// counting them. Else a purge or a /forget, done but for this last step,
+// would fail at it, and again at every try.
 func (s *Store) checkAlerts(ctx context.Context, macs []string) error {
 	pipe := s.rdb.Pipeline()
 	now := s.now().UnixMilli()
-	for _, mac := range macs {
-		checkAlert.Eval(ctx, pipe, []string{s.k.alertsDue(), s.k.alertPending(mac)}, mac, now)
+	checks := make([]*redis.Cmd, len(macs))
+	for i, mac := range macs {
+		checks[i] = checkAlert.Eval(ctx, pipe, []string{s.k.alertsDue(), s.k.alertPending(mac)}, mac, now, "1")
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("recount alerts: %w", err)
 	}
+	dropped := 0
+	for _, c := range checks {
+		if n, _ := c.Int(); n == 2 {
+			dropped++
+		}
+	}
+	if dropped > 0 {
+		return &UnreadableAlertsError{Dropped: dropped}
+	}
 	return nil
+}
+
+// UnreadableAlertsError is the error of Purge and Forget when all they
+// had to do was done, but kept alert records they were to have recounted
+// could not be read (not a hash, or a deadline that is no number: a
+// corrupted key), and were dropped: those alerts are not sent again.
+// It counts them, and names none.
+type UnreadableAlertsError struct {
+	Dropped int
+}
+
+func (e *UnreadableAlertsError) Error() string {
+	return fmt.Sprintf("recount alerts: %d kept alert records could not be read (not a hash, or a deadline that is no number), dropped: those alerts are not sent again", e.Dropped)
 }
 
 // dropAnyAlert forgets the kept alert of sig's entity, whichever its
