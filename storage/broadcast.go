@@ -829,7 +829,10 @@ func (s *Store) HoldBroadcast(ctx context.Context, pub Publication) (bool, error
 // MaxDuplicates bounds how many tips marked duplicates of a warning
 // (counting duplicates of duplicates, to the end of every chain) an
 // approval checks for one published: past it, the approval is refused
-// (Approval.TooManyDuplicates) rather than given unchecked.
+// (Approval.TooManyDuplicates) rather than given unchecked. Only an
+// investigator's decision (Decide, /triage … duplicate-of) marks a tip a
+// duplicate, one a call: reporters cannot bring a warning past it, however
+// many copies they send (see README).
 const MaxDuplicates = 1000
 
 // beforeApprove, if set (by tests), runs between ApprovePublication's
