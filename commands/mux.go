@@ -59,6 +59,7 @@ type Store interface {
 	EventSent(ctx context.Context, pseudonym string, eventID int64) (bool, error)
 	DraftFileRef(ctx context.Context, pseudonym string, eventID int64) (string, error)
 	PutFile(ctx context.Context, data []byte) (string, error)
+	DropFile(ctx context.Context, ref string) error
 	File(ctx context.Context, ref string) ([]byte, error)
 
 	SetDraftFollowUp(ctx context.Context, pseudonym, draftID string, allow bool) error

@@ -367,7 +367,8 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 	if part.Forward == nil && req.ForwardedFromPerson {
 		part.Forward = &tips.Forward{} // forwarded, from a source not named (spooled too)
 	}
-	note := "" // what the reporter is told about the file: cleaned, not cleaned, not received
+	note := ""    // what the reporter is told about the file: cleaned, not cleaned, not received
+	newFile := "" // the reference of the file stored now for this message (not one its draft part holds)
 	if req.FileLost {
 		note = c.fileLost()
 	}
@@ -387,6 +388,9 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		ref, err := m.store.DraftFileRef(ctx, c.Pseudonym, req.EventID)
 		if err != nil {
 			ref, err = m.store.PutFile(ctx, data)
+			if err == nil {
+				newFile = ref
+			}
 		}
 		if errors.Is(err, storage.ErrFileTooLarge) {
 			return c.Say(ctx, "file_too_large", map[string]any{"MB": storage.MaxFileSize >> 20})
@@ -500,6 +504,9 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		// take it). A file stored already is not spooled (the outage
 		// path never does); the reporter sends it again.
 		if !StorageDown(codesUnknown) || m.spool == nil || part.Attachment != nil && part.Attachment.Platform == tips.Stored {
+			// Refused: a file stored now for it goes (else, sealed and
+			// pointed at by nothing, it would stay until it expires).
+			m.dropFile(ctx, newFile)
 			c.heldKept = true
 			return c.Say(ctx, "error_storage", nil)
 		}
@@ -558,6 +565,7 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		return m.spoolTip(ctx, c, part, note)
 	}
 	if errors.Is(err, storage.ErrDraftFull) {
+		m.dropFile(ctx, newFile) // (refused: not in the draft)
 		cur, derr := m.store.Draft(ctx, c.Pseudonym)
 		if errors.Is(derr, storage.ErrNotFound) {
 			// No draft: this message alone is over a tip's limit (its
@@ -1027,6 +1035,18 @@ func (c *Context) spooledLocationNote() string {
 		return ""
 	}
 	return "\n\n" + c.T("location_coarse", nil)
+}
+
+// dropFile deletes a file stored for a message that was then refused
+// (ref "": none was). Not deleted (Redis failing), it expires as a
+// draft's file does, unreadable meanwhile: its key was only in ref.
+func (m *Mux) dropFile(ctx context.Context, ref string) {
+	if ref == "" {
+		return
+	}
+	if err := m.store.DropFile(ctx, ref); err != nil {
+		m.log.Warn("refused message's file not deleted; it expires with a draft's", "error", err.Error())
+	}
 }
 
 // fileNote is what the reporter is told of n files by note: file_cleaned

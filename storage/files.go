@@ -47,6 +47,19 @@ func (s *Store) PutFile(ctx context.Context, data []byte) (string, error) {
 	return id + ":" + base64.RawURLEncoding.EncodeToString(key), nil
 }
 
+// DropFile deletes a file stored by PutFile that nothing points to (its
+// message refused): it is not left until it expires.
+func (s *Store) DropFile(ctx context.Context, ref string) error {
+	id, _, err := parseFileRef(ref)
+	if err != nil {
+		return err
+	}
+	if err := s.rdb.Del(ctx, s.k.file(id)).Err(); err != nil {
+		return fmt.Errorf("drop file: %w", err)
+	}
+	return nil
+}
+
 // File returns the content of a stored file, or ErrNotFound.
 func (s *Store) File(ctx context.Context, ref string) ([]byte, error) {
 	id, key, err := parseFileRef(ref)
