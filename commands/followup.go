@@ -457,7 +457,7 @@ func (m *Mux) answerButton(ctx context.Context, c *Context, data string) error {
 		return err
 	}
 	if msg != "" {
-		return c.Say(ctx, msg, nil)
+		return c.Say(ctx, msg, c.answerData())
 	}
 	// Armed for the next message: an hour at most, not the question's
 	// days, or a tip written days later would go as the answer.
@@ -474,22 +474,48 @@ func (m *Mux) answerButton(ctx context.Context, c *Context, data string) error {
 const armedAnswer = time.Hour
 
 // openQuestion finds question n among a tip's open questions or, when the
-// reporter did not say which (/reply), the one open question. Else it
-// returns what to tell the reporter: none is open, or which one?
+// reporter did not say which (/reply), the one open question, among those
+// whose reply window has not ended (answerable). Else it returns what to
+// tell the reporter: its time has ended, none is open, or which one?
 func (m *Mux) openQuestion(ctx context.Context, id string, n int, numbered bool) (int, string, error) {
-	open, err := m.store.OpenQuestions(ctx, id)
+	all, err := m.store.OpenQuestions(ctx, id)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return 0, "", err
+	}
+	var open []storage.Question
+	expired := false
+	for _, q := range all {
+		switch {
+		case m.answerable(q):
+			open = append(open, q)
+		case !numbered || q.N == n:
+			expired = true
+		}
 	}
 	switch {
 	case numbered && slices.ContainsFunc(open, func(q storage.Question) bool { return q.N == n }):
 		return n, "", nil
-	case numbered || len(open) == 0:
-		return 0, "answer_none", nil
-	case len(open) == 1:
+	case len(open) == 1 && !numbered:
 		return open[0].N, "", nil
+	case len(open) > 1 && !numbered:
+		return 0, "answer_which", nil
+	case expired:
+		return 0, "answer_expired", nil
 	}
-	return 0, "answer_which", nil
+	return 0, "answer_none", nil
+}
+
+// answerable reports whether a question's reply window (from when it was
+// asked) has not ended: past it, the reporter can no longer answer it,
+// and /status does not show it. One whose time is not recorded is.
+func (m *Mux) answerable(q storage.Question) bool {
+	return q.Asked.IsZero() || m.now().Before(q.Asked.Add(m.triage.AnswerWindow))
+}
+
+// answerData fills the reporter's messages about answering (answer_expired
+// names the reply window).
+func (c *Context) answerData() map[string]any {
+	return map[string]any{"Period": c.mux.spanIn(c.Lang, c.mux.triage.AnswerWindow)}
 }
 
 // takeAnswer handles a private message that answers a question: after
@@ -1218,7 +1244,7 @@ func replyCommand(ctx context.Context, c *Context) error {
 				return err
 			}
 			if msg != "" {
-				return c.Say(ctx, msg, nil)
+				return c.Say(ctx, msg, c.answerData())
 			}
 		}
 		err = c.mux.deliverAnswer(ctx, t.ID, q, answer, c.Request.HiddenLinks, c.Pseudonym, c.Request.EventID)
@@ -1384,14 +1410,18 @@ func (m *Mux) followUpButton(ctx context.Context, c *Context, data string) error
 
 // openQuestions is the text of every open question of tip id, oldest
 // first; newest alone (what the tip's record shows) if they cannot be read.
-func (c *Context) openQuestions(ctx context.Context, id, newest string) []string {
+// Given answerable, only those whose reply window has not ended (none,
+// maybe): what its reporter can still answer.
+func (c *Context) openQuestions(ctx context.Context, id, newest string, answerable bool) []string {
 	open, err := c.mux.store.OpenQuestions(ctx, id)
 	if err != nil || len(open) == 0 {
 		return []string{newest}
 	}
-	out := make([]string, len(open))
-	for i, q := range open {
-		out[i] = q.Text
+	var out []string
+	for _, q := range open {
+		if !answerable || c.mux.answerable(q) {
+			out = append(out, q.Text)
+		}
 	}
 	return out
 }

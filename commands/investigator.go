@@ -186,7 +186,7 @@ func (c *Context) triageState(ctx context.Context, t tips.Tip) []string {
 	if t.OpenQuestion != "" {
 		// Quoted: a question over several lines must not add lines that
 		// read as the page's own.
-		for _, q := range c.openQuestions(ctx, t.ID, t.OpenQuestion) {
+		for _, q := range c.openQuestions(ctx, t.ID, t.OpenQuestion, false) {
 			out = append(out, c.T("tip_open_question", map[string]any{"Question": quoted(safe(q))}))
 		}
 	}

@@ -151,14 +151,16 @@ func status(ctx context.Context, c *Context) error {
 	}
 	text := c.T("status_"+tip.Status.PublicStatus(), map[string]any{"Age": c.age(tip.Created)})
 	if tip.OpenQuestion != "" {
-		if open := c.openQuestions(ctx, tip.ID, tip.OpenQuestion); len(open) > 1 {
+		// Those they can still answer: one whose reply window has ended is
+		// no longer taken (openQuestion), so not shown.
+		if open := c.openQuestions(ctx, tip.ID, tip.OpenQuestion, true); len(open) > 1 {
 			// /reply would not know which: each is answered from its message.
 			text += "\n\n" + c.T("answer_which", nil)
 			for _, q := range open {
 				text += "\n• " + q
 			}
-		} else {
-			text += "\n\n" + c.T("status_question", map[string]any{"Question": tip.OpenQuestion})
+		} else if len(open) == 1 {
+			text += "\n\n" + c.T("status_question", map[string]any{"Question": open[0]})
 		}
 	}
 	return c.Reply(ctx, Reply{Text: text})

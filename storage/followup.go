@@ -61,6 +61,10 @@ type Question struct {
 	N    int    // its number among the tip's questions (0: asked before they were numbered)
 	Text string // as delivered
 	By   Claimer
+	// Asked is when it was numbered, just before it was delivered
+	// ("qs:<n>"), from which its reply window runs; zero if not recorded
+	// (a question kept before that was, until the next /ask sees it).
+	Asked time.Time
 }
 
 // asker is who asked a question: their member pseudonym, to check they are
@@ -347,7 +351,8 @@ func (s *Store) Ask(ctx context.Context, id string, n int, by Claimer, question 
 	return nil
 }
 
-// OpenQuestions returns a tip's open questions, oldest first; ErrNotFound
+// OpenQuestions returns a tip's open questions, oldest first, with when
+// each was asked (its reply window is the engine's to check); ErrNotFound
 // if the tip is gone.
 func (s *Store) OpenQuestions(ctx context.Context, id string) ([]Question, error) {
 	fields, err := s.rdb.HGetAll(ctx, s.k.tip(id)).Result()
@@ -369,16 +374,27 @@ func (s *Store) OpenQuestions(ctx context.Context, id string) ([]Question, error
 			continue
 		}
 		if q, err := openQuestion(id, dataKey, n, v, fields["qb:"+num]); err == nil {
+			q.Asked = askedAt(fields["qs:"+num])
 			out = append(out, q)
 		}
 	}
 	if len(out) == 0 && fields["oq"] != "" {
 		if q, err := openQuestion(id, dataKey, 0, fields["oq"], ""); err == nil {
+			q.Asked = askedAt(fields["qs:0"])
 			out = append(out, q)
 		}
 	}
 	slices.SortFunc(out, func(a, b Question) int { return a.N - b.N })
 	return out, nil
+}
+
+// askedAt reads a question's "qs:<n>" (Unix ms); zero if it has none.
+func askedAt(v string) time.Time {
+	ms, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || ms <= 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
 }
 
 // openQuestion opens a question's sealed fields; its asker is left empty
