@@ -493,7 +493,8 @@ func (s *Store) WipeDone(ctx context.Context, w Wipe) error {
 // are settled: it is given up by its Attempts, not by its takes. A chat
 // wipe whose chat is wiped (Wiped: kept for its notice alone) leaves its
 // reporter's wipes (ChatWipeDue tells it no more as to come), and, with
-// the last of them, the note of them on their state.
+// the last of them, the note of them on their state; any other chat wipe
+// is noted again till the hour after due (noteWipe).
 func (s *Store) RetryWipe(ctx context.Context, w Wipe, due time.Time) error {
 	if w.id == "" {
 		return errors.New("retry wipe: not a job taken")
@@ -507,8 +508,9 @@ func (s *Store) RetryWipe(ctx context.Context, w Wipe, due time.Time) error {
 		return err
 	}
 	var left *redis.IntCmd
+	var kept *redis.StatusCmd
 	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.SetArgs(ctx, s.k.wipe(w.id), sealed, redis.SetArgs{Mode: "XX", KeepTTL: true})
+		kept = p.SetArgs(ctx, s.k.wipe(w.id), sealed, redis.SetArgs{Mode: "XX", KeepTTL: true})
 		p.ZAddXX(ctx, s.k.wipesOf(w.platform), redis.Z{Score: float64(due.UnixMilli()), Member: w.id})
 		switch {
 		case w.Chat && w.Pseudonym != "" && w.Wiped:
@@ -527,6 +529,14 @@ func (s *Store) RetryWipe(ctx context.Context, w Wipe, due time.Time) error {
 	}
 	if left != nil && left.Val() == 0 {
 		if err := s.forgetWipeNote(ctx, w.Pseudonym); err != nil {
+			return fmt.Errorf("retry wipe: %w", err)
+		}
+	}
+	if w.Chat && w.Pseudonym != "" && !w.Wiped && kept.Err() == nil {
+		// Still to come, at due: noted till the hour after it, as when it
+		// was scheduled (a try taken late, past that note's hour, would
+		// otherwise discard a draft begun meanwhile unwarned).
+		if err := s.noteWipe(ctx, w.Pseudonym, hours(due.Add(wipeNoted))); err != nil {
 			return fmt.Errorf("retry wipe: %w", err)
 		}
 	}

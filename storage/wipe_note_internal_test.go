@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/tips"
 )
 
 // The note of a reporter's chat wipes on their state ("x:w", which the
@@ -221,5 +223,39 @@ func TestChatWipeDueReadsTheSoonestWipesOnly(t *testing.T) {
 	}
 	if at, err := s.ChatWipeDue(ctx, "p1"); err != nil || at.UnixMilli() != now.Add(time.Hour+10*time.Minute).UnixMilli() {
 		t.Fatalf("looked again: due %v %v, want the eleventh", at, err)
+	}
+}
+
+// A chat wipe tried again past the hour its schedule noted (taken late:
+// the platform's process, or Redis, was down at its due time; or the
+// processes that took it died) is noted again till the hour after its
+// new try: a tip begun before that try is warned that the wipe will
+// delete it, as one begun before its first. Before, the note lapsed with
+// the hour of the wipe's first due time, and the try still discarded the
+// draft, unwarned (on Telegram, without a word after).
+// Mutation: RetryWipe not noting a chat wipe tried again → fails.
+func TestWipeTriedAgainPastItsNoteIsNotedAgain(t *testing.T) {
+	s, _ := wipeStore(t)
+	ctx := context.Background()
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	if err := s.ScheduleWipe(ctx, Wipe{Route: "telegram:1", MessageID: "9", Chat: true, Pseudonym: "p1"}, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(3 * time.Hour) // taken three hours late, and failed
+	w, err := s.TakeWipe(ctx, now, []string{"telegram"}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Attempts++
+	if err := s.RetryWipe(ctx, w, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.AddToDraft(ctx, "p1", DraftPart{EventID: 7, Part: tips.Part{Text: "uno"}})
+	if err != nil || !d.WipeUntold {
+		t.Fatalf("a tip begun before the wipe's try again: %+v %v, want the wipe untold", d, err)
+	}
+	if at, err := s.ChatWipeDue(ctx, "p1"); err != nil || at.UnixMilli() != now.Add(time.Minute).UnixMilli() {
+		t.Fatalf("due %v %v, want its try again", at, err)
 	}
 }
