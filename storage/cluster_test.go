@@ -51,6 +51,19 @@ func TestFlowsOnRedisCluster(t *testing.T) {
 			t.Fatalf("reporter %d raised alerts %+v; the third should raise one", i+1, alerts)
 		}
 	}
+	// A message sent in a tip (reporter 1's, event 10) and an answer,
+	// delivered again and spooled, replayed once their reporter's state
+	// is gone: known by their marks, in buckets of the tips' hash tag.
+	p1 := st.Pseudonym("telegram", "1")
+	must(st.RememberAnswer(ctx, p1, 77))
+	must(cl.Client().Del(ctx, "c:{"+p1+"}:st").Err())
+	sp, err := storage.OpenSpool(t.TempDir(), kr)
+	must(err)
+	spoolAppend(t, sp, p1, 10, "cobran piso, llaman del 55 1234 5678")
+	spoolAppend(t, sp, p1, 77, "los lunes")
+	if c, err := sp.ReplayCounts(ctx, st); err != nil || c != (storage.ReplayCount{Skipped: 2}) {
+		t.Fatalf("replay of a sent message and an answer: %+v %v", c, err)
+	}
 	if tip, err := st.TipByReceipt(ctx, receipts[0]); err != nil || tip.Category != tips.Extortion {
 		t.Fatalf("receipt: %+v %v", tip, err)
 	}

@@ -48,6 +48,34 @@ func (k keys) receipt(mac string) string { return k.prefix + ":{tips}:receipt:" 
 // (ReceiptNoTip, valued why). It shares receipt's hash tag.
 func (k keys) receiptNoTip(mac string) string { return k.prefix + ":{tips}:notip:" + mac }
 
+// handled is one of a week's handledBuckets buckets of marks of a
+// reporter's messages that went out in a stored tip or as the answer to
+// a question (Store.handledMark): a field a message, 8 bytes of a keyed
+// hash of its reporter and platform event (no id in clear), valued
+// handledSent or handledAnswer; 12 more bits of the hash pick the
+// bucket. The spool's replay knows such a message, delivered again by
+// the platform and spooled, after the marks on its reporter's state (two
+// days) are gone. Buckets, not a key a message (about 165 bytes of
+// Redis memory), keep a mark to 15 to 30 bytes from some 50,000 messages
+// a week (a bucket costs about 150 bytes, shared by the week's marks:
+// 600 KB a week at most), while a bucket keeps Redis's compact hash
+// encoding: up to 512 fields with hash-max-listpack-entries 512, as
+// docker-compose.yml sets it (about 1.8 million messages a week; with
+// Redis's default, 128, about 400,000), then about 60. A week's buckets
+// are named by its first day (bandWeekStart) and live until the
+// retention has passed for its last message (Store.handledTTL), so none
+// dates a tip. They share receipt's hash tag: saveTip writes a tip's
+// marks with the tip.
+func (k keys) handled(week string, bucket uint32) string {
+	const hex = "0123456789abcdef"
+	return k.prefix + ":{tips}:handled:" + week + ":" + string([]byte{hex[bucket>>8&0xf], hex[bucket>>4&0xf], hex[bucket&0xf]})
+}
+
+// handledBuckets is how many buckets a week's handled marks are spread
+// over: enough for a busy week's to stay compact, few enough that a
+// quiet week's stay cheap.
+const handledBuckets = 4096
+
 // draft is a reporter's unsent draft, under their pseudonym. It shares a
 // hash tag with state, which scripts read with it.
 func (k keys) draft(pseudonym string) string { return k.prefix + ":{" + pseudonym + "}:draft" }

@@ -870,18 +870,50 @@ func (s *Store) RememberEvent(ctx context.Context, pseudonym string, eventID int
 
 // RememberAnswer remembers a reporter's platform event as an answer
 // delivered to an investigator's question: as handled (RememberEvent),
-// and by a keyed hash of the two (answerMark), which the replay looks
-// for: the platform delivering it again after a restart, while Redis is
-// down, spools it as a tip of its own (the Answer pressed before it is
-// forgotten with the process), and it must not reach the queue as one.
+// and by a keyed hash of the two (answerMark; and handledMark, kept for
+// a tip's retention), which the replay looks for: the platform
+// delivering it again after a restart, while Redis is down, spools it as
+// a tip of its own (the Answer pressed before it is forgotten with the
+// process), and it must not reach the queue as one. One round trip.
 func (s *Store) RememberAnswer(ctx context.Context, pseudonym string, eventID int64) error {
 	keys := []string{s.k.state(pseudonym)}
 	args := append(s.rememberArgs(strconv.FormatInt(eventID, 10)), s.answerMark(pseudonym, eventID))
-	if err := rememberSent.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
+	pipe := s.rdb.Pipeline()
+	remember := rememberSent.EvalSha(ctx, pipe, keys, args...)
+	// Marked for a tip's retention too (handledMark), as a sent tip's
+	// messages are: the state's mark is gone in two days. (Not an event
+	// without an id, 0, which handledAs never looks for.)
+	var mark *redis.Cmd
+	var markKeys []string
+	var markArgs []any
+	if eventID != 0 {
+		now := s.now()
+		bucket, field := s.handledMark(pseudonym, eventID)
+		markKeys = []string{s.k.handled(handledWeek(now), bucket)}
+		markArgs = []any{field, handledAnswer, s.handledTTL(now).Milliseconds()}
+		mark = markHandled.EvalSha(ctx, pipe, markKeys, markArgs...)
+	}
+	_, _ = pipe.Exec(ctx)
+	if mark != nil {
+		if err := s.uncached(ctx, markHandled, mark, markKeys, markArgs...).Err(); err != nil {
+			return fmt.Errorf("remember answer: %w", err)
+		}
+	}
+	if err := s.uncached(ctx, rememberSent, remember, keys, args...).Err(); err != nil {
 		return fmt.Errorf("remember answer: %w", err)
 	}
 	return nil
 }
+
+// markHandled sets a message's mark, field ARGV[1] of its week's bucket
+// KEYS[1], to ARGV[2], and gives a bucket without an expiry ARGV[3] ms
+// (Store.handledTTL: the same moment for every mark of the week) in the
+// same script: made by a command and given it by another, a connection
+// cut between the two would leave it without one.
+var markHandled = redis.NewScript(`
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return 1`)
 
 // EventHandled reports whether a reporter's platform event was handled
 // already: part of their draft, of a sent tip, or an answer delivered
@@ -913,20 +945,96 @@ func (s *Store) answerMark(pseudonym string, eventID int64) string {
 	return "a" + s.kr.receiptMAC("answer\x00"+pseudonym+"\x00"+strconv.FormatInt(eventID, 10))
 }
 
+// handledMark is a reporter's message's mark (handled), for as long as
+// a tip is kept, once it went out in a stored tip or as an answer: its
+// bucket among a week's handledBuckets and its field, 8 bytes (another
+// message taken for it: a chance of one in 2^64 for each mark in its
+// buckets), both cut from a keyed hash of the two, as sentMark
+// on their state, which lasts two days ("handled" in what is hashed sets
+// it apart from the other records named by a MAC under the receipt key).
+func (s *Store) handledMark(pseudonym string, eventID int64) (bucket uint32, field string) {
+	sum := s.kr.sum(s.kr.keys().Receipt, "handled\x00"+pseudonym+"\x00"+strconv.FormatInt(eventID, 10))
+	return (uint32(sum[0])<<8 | uint32(sum[1])) % handledBuckets, string(sum[2:10])
+}
+
+// handledSent and handledAnswer are a handled mark's values: the message
+// went out in a stored tip (NoTipSent), or as an answer (NoTipAnswer).
+const (
+	handledSent   = "s"
+	handledAnswer = "a"
+)
+
+// handledWeek names the week (bandWeekStart's, by its first day) whose
+// buckets hold the marks of messages that go out at t.
+func handledWeek(t time.Time) string { return bandWeekStart(t).Format("20060102") }
+
+// handledTTL is how long, from now, the buckets of now's week live: until
+// the retention has passed for the last message the week can hold, the
+// same moment for every mark of the week.
+func (s *Store) handledTTL(now time.Time) time.Duration {
+	return bandWeekStart(now).Add(bandWeek + s.retention).Sub(now)
+}
+
+// handledKeys names a message's bucket (bucket) in each week whose marks
+// may still live, and in the next one (a clock ahead of this one's).
+func (s *Store) handledKeys(bucket uint32) []string {
+	now := s.now()
+	var keys []string
+	for w := bandWeekStart(now.Add(-s.retention - bandWeek)); !w.After(now.Add(24 * time.Hour)); w = w.Add(bandWeek) {
+		keys = append(keys, s.k.handled(w.Format("20060102"), bucket))
+	}
+	return keys
+}
+
+// handledIn returns the value of field ARGV[1] in the first of the
+// buckets KEYS[…] that holds it, an empty string if none does.
+var handledIn = redis.NewScript(`
+for i = 1, #KEYS do
+  local v = redis.call('HGET', KEYS[i], ARGV[1])
+  if v then return v end
+end
+return ''`)
+
 // handledAs reports what a reporter's message already was, if the replay
 // must not make a tip of it: NoTipSent, gone out in a tip sent from
 // their draft (it is stored there, finishDraft marks it), NoTipAnswer,
 // delivered as an answer to an investigator's question (RememberAnswer);
-// "" for neither. One round trip.
+// "" for neither. The marks on their state say so for two days, the
+// message's own mark (handledMark) for a tip's retention (messages sent
+// by earlier versions have none). One round trip.
 func (s *Store) handledAs(ctx context.Context, pseudonym string, eventID int64) (NoTip, error) {
-	v, err := s.rdb.HMGet(ctx, s.k.state(pseudonym), "x:"+s.sentMark(pseudonym, eventID), "x:"+s.answerMark(pseudonym, eventID)).Result()
-	if err != nil {
+	pipe := s.rdb.Pipeline()
+	st := pipe.HMGet(ctx, s.k.state(pseudonym), "x:"+s.sentMark(pseudonym, eventID), "x:"+s.answerMark(pseudonym, eventID))
+	var own *redis.Cmd
+	var keys []string
+	var field string
+	if eventID != 0 { // (no id from the platform: never marked)
+		var bucket uint32
+		bucket, field = s.handledMark(pseudonym, eventID)
+		keys = s.handledKeys(bucket)
+		own = handledIn.EvalSha(ctx, pipe, keys, field)
+	}
+	_, _ = pipe.Exec(ctx)
+	if err := st.Err(); err != nil {
 		return "", fmt.Errorf("sent message: %w", err)
 	}
-	switch {
+	switch v := st.Val(); {
 	case v[0] != nil:
 		return NoTipSent, nil
 	case v[1] != nil:
+		return NoTipAnswer, nil
+	}
+	if own == nil {
+		return "", nil
+	}
+	was, err := s.uncached(ctx, handledIn, own, keys, field).Text()
+	if err != nil {
+		return "", fmt.Errorf("sent message: %w", err)
+	}
+	switch was {
+	case handledSent:
+		return NoTipSent, nil
+	case handledAnswer:
 		return NoTipAnswer, nil
 	}
 	return "", nil

@@ -84,9 +84,12 @@ type sealedTip struct {
 // before (a retried Send), and the earlier tip's id is returned; "" once
 // stored (not nil, which go-redis takes for an error, at a cost). With
 // questions allowed, the sealed route goes with it (KEYS[4], ARGV[12]).
-// A number already holding a tip (drawn again: a counter set back by a
-// restore, a mistake in giving numbers back) is refused, never
-// overwritten: an error, the draft kept for its Send to be pressed again.
+// Its messages' marks (handled: fields ARGV[16], … of their buckets
+// KEYS[5], …) are set to ARGV[14], a bucket without an expiry given
+// ARGV[15] ms (as markHandled does). A number already holding a tip
+// (drawn again: a counter set back by a restore, a mistake in giving
+// numbers back) is refused, never overwritten: an error, the draft kept
+// for its Send to be pressed again.
 var saveTip = redis.NewScript(`
 local prev = redis.call('GET', KEYS[3])
 if prev then return prev end
@@ -97,6 +100,10 @@ redis.call('HSET', KEYS[1], 'k', ARGV[2], 'd', ARGV[3], 'c', ARGV[4], 's', ARGV[
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
 redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[7])
 if ARGV[12] ~= '' then redis.call('SET', KEYS[4], ARGV[12], 'PX', ARGV[7]) end
+for i = 5, #KEYS do
+  redis.call('HSET', KEYS[i], ARGV[i + 11], ARGV[14])
+  if redis.call('PTTL', KEYS[i]) == -1 then redis.call('PEXPIRE', KEYS[i], ARGV[15]) end
+end
 return ''`)
 
 // unnumber gives tip number ARGV[1] back to the counter KEYS[1] if it is
@@ -304,6 +311,9 @@ type SendClaim struct {
 	claim               *redis.Cmd
 	seq                 *redis.IntCmd
 	used                bool
+	// live is a reporter's draft sent (not a spooled message replayed,
+	// whose receipt was given): its messages are marked (handledMark).
+	live bool
 }
 
 // claimOn queues a Send's first step on pipe: the receipt looked up, the
@@ -313,14 +323,15 @@ func (s *Store) claimOn(ctx context.Context, pipe redis.Pipeliner, pseudonym, dr
 	// A draft's receipt code is a MAC of its reporter and id: a retried
 	// Send derives the same code and finds the tip under it, so no other
 	// record of the submission is needed.
-	if receipt == "" {
+	live := receipt == ""
+	if live {
 		code, err := tips.NewReceipt(bytes.NewReader(s.kr.receiptCode(pseudonym, draftID)))
 		if err != nil {
 			return nil, err
 		}
 		receipt = code
 	}
-	cl := &SendClaim{s: s, pseudonym: pseudonym, draftID: draftID, receipt: receipt, now: s.now()}
+	cl := &SendClaim{s: s, pseudonym: pseudonym, draftID: draftID, receipt: receipt, now: s.now(), live: live}
 	cl.receiptID = s.kr.receiptID(receipt)
 	cl.receiptKey = s.k.receipt(cl.receiptID)
 	// One round trip: was it sent before, the draft, and a number for the
@@ -473,6 +484,21 @@ func (s *Store) submitClaimed(ctx context.Context, cl *SendClaim, language strin
 		rc = 1
 	}
 	keys := []string{s.k.tip(id), s.k.triage(), receiptKey, s.k.route(id)}
+	var marks []any
+	if cl.live {
+		// Each sent message marked as in a stored tip for the tip's
+		// retention (handledMark), with the tip: delivered again and
+		// spooled, it is no second tip at a replay days later. (A
+		// spooled message's tip is found by its receipt instead.)
+		week := handledWeek(now)
+		for _, f := range parts {
+			if ev, err := strconv.ParseInt(strings.TrimPrefix(f, "p:"), 10, 64); err == nil && ev != 0 { // (0: no id from the platform)
+				bucket, field := s.handledMark(pseudonym, ev)
+				keys = append(keys, s.k.handled(week, bucket))
+				marks = append(marks, field)
+			}
+		}
+	}
 	created, life := now, s.retention // when it was sent: a spooled tip's spooling time (at), if earlier
 	if !at.IsZero() && at.Before(now) {
 		// Its retention counts from then too, but it is kept a day at least
@@ -480,7 +506,9 @@ func (s *Store) submitClaimed(ctx context.Context, cl *SendClaim, language strin
 		created, life = at, max(s.retention-now.Sub(at), min(s.retention, 24*time.Hour))
 	}
 	args := []any{id, wrapped, blob, string(category), string(tips.StatusNew), created.UnixMilli(), life.Milliseconds(),
-		now.Add(-s.retention).UnixMilli(), string(suggested), int(confidence * 100), rc, sealedRoute, receiptID}
+		now.Add(-s.retention).UnixMilli(), string(suggested), int(confidence * 100), rc, sealedRoute, receiptID,
+		handledSent, s.handledTTL(now).Milliseconds()}
+	args = append(args, marks...)
 	pipe := s.rdb.Pipeline()
 	save := saveTip.EvalSha(ctx, pipe, keys, args...)
 	// Stored files now live as long as the tip. Should this fail, the tip
