@@ -26,6 +26,10 @@ func TestReceiptAloneReadsNoSentence(t *testing.T) {
 		{"t;K7QD; 9XMA; R2TP; 4WZN", "K7QD-9XMA-R2TP-4WZN", true},
 		{"Esta es la camioneta", "", false}, // ("sta es la camioneta": sixteen characters, L, I and O read as digits)
 		{"Esta, es la camioneta", "", false},
+		{"Vimos 2 carros rojos", "", false}, // ("imos 2 carros rojos": sixteen characters, no groups)
+		{"Ojo:2 hombres con armas", "", false},
+		{"tK7QD-9XMA R2TP4WZN", "K7QD-9XMA-R2TP-4WZN", true},
+		{"tK7QD 1️⃣ 9XMA-R2TP-4WZN", "K7QD-9XMA-R2TP-4WZN", true},
 	} {
 		if code, ok, _ := receiptAlone(tc.text); code != tc.code || ok != tc.ok {
 			t.Errorf("%q: %q %v, want %q %v", tc.text, code, ok, tc.code, tc.ok)

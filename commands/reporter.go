@@ -1341,8 +1341,33 @@ func strayBefore(text string) (code string, ok, digit bool) {
 			rest = text[i:] // a word, then punctuation
 		}
 	}
-	if code, ok := tips.NormalizeReceipt(rest); ok && rest != "" {
+	if code, ok := tips.NormalizeReceipt(rest); ok && rest != "" && wholeGroups(rest) {
 		return code, true, strings.ContainsFunc(rest, unicode.IsDigit)
 	}
 	return "", false, false
+}
+
+// wholeGroups reports whether each word of s holds whole groups of a
+// code (a multiple of four letters and digits: "K7QD-9XMA-…", "K7QD;",
+// "K7QD9XMA"), as a code written after a stray letter or word does, and
+// prose after a capital does not ("Vimos 2 carros rojos": "imos 2
+// carros rojos" reads as sixteen characters, one a digit, which in an
+// outage would be refused as a code not looked up). A keycap ("1️⃣") is
+// no character of a word: one stands apart between groups.
+func wholeGroups(s string) bool {
+	for w := range strings.FieldsSeq(s) {
+		n, lastDigit := 0, false
+		for _, r := range w {
+			switch {
+			case unicode.IsLetter(r) || unicode.IsDigit(r):
+				n, lastDigit = n+1, unicode.IsDigit(r)
+			case r == '\u20e3' && lastDigit:
+				n, lastDigit = n-1, false
+			}
+		}
+		if n%4 != 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -87,6 +87,31 @@ func TestReceiptCodeAfterAStrayWordIsAStatusCheck(t *testing.T) {
 	}
 }
 
+// A capitalised first word is no stray letter against a code: "Vimos 2
+// carros rojos" ("imos 2 carros rojos" reads as sixteen characters of a
+// code, one a digit) is a tip, spooled while Redis is down, not refused
+// as a code that could not be looked up; so is a word, then punctuation,
+// then prose ("Ojo:2 hombres con armas"). Only a code's groups, whole,
+// follow the letter or the punctuation.
+func TestProseAfterALetterIsSpooledInAnOutage(t *testing.T) {
+	srv, _, sp, _, mux := spooling(t)
+	ctx := context.Background()
+	msg, _ := loadMessages()
+	srv.Stop()
+	for i, text := range []string{"Vimos 2 carros rojos", "Ellos 2 sicarios van", "Ojo:2 hombres con armas"} {
+		req := commands.Request{Platform: "telegram", UserID: "702", ChatID: "702", Text: text, EventID: int64(400 + i)}
+		rec := &recorder{}
+		mux.Handle(ctx, req, rec)
+		got := rec.take()[0].Text
+		if code := codeRE.FindString(got); code == "" || got != msg.Localize("en", "spool_received", map[string]any{"Receipt": code}) {
+			t.Errorf("%q during the outage: %q, want it spooled", text, got)
+		}
+	}
+	if sp.Len() != 3 {
+		t.Errorf("spool holds %d, want 3", sp.Len())
+	}
+}
+
 // Spaces or invisible characters alone are nothing to keep: no draft, no
 // empty tip for investigators.
 func TestBlankMessagesAreNotTips(t *testing.T) {
