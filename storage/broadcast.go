@@ -228,7 +228,15 @@ func (s *Store) SubmitWarning(ctx context.Context, pseudonym, text, language str
 	if floor != "" && eventKey(eventID) <= floor {
 		return Submission{}, ErrDuplicateEvent
 	}
-	d, err := s.AddToDraft(ctx, p, DraftPart{EventID: eventID, Route: route, Language: language, Part: tips.Part{Text: text}})
+	part := DraftPart{EventID: eventID, Route: route, Language: language, Part: tips.Part{Text: text}}
+	d, err := s.AddToDraft(ctx, p, part)
+	if err != nil && !errors.Is(err, ErrDuplicateEvent) && !errors.Is(err, ErrDraftFull) && ctx.Err() == nil {
+		// AddToDraft's write is sent once, not retried: its reply lost,
+		// it may have run, and a warning has no look to find it. Sent
+		// again it is the same part of the warning's own draft (no limit
+		// counted in it), the retry go-redis made before.
+		d, err = s.AddToDraft(ctx, p, part)
+	}
 	if err != nil {
 		return Submission{}, err
 	}
