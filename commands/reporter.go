@@ -1279,9 +1279,10 @@ func oneRun(codes []string) bool {
 }
 
 // receiptAlone returns the receipt code a message is made of, alone or
-// after a word ("status", "código"), and whether it holds a digit, as
-// every code drawn now does (NewReceipt): plain words are never taken for
-// one. One of letters alone (one in 400 drawn before) may be plain words
+// after a word ("status", "código"), and whether a digit is typed in it
+// (typedDigit), as in every code drawn now (NewReceipt): plain words,
+// their L, I and O read as digits, are never taken for one. One of
+// letters alone (one in 400 drawn before) may be plain words
 // ("esta casa para mama"): it is a code only if a tip has it. The word
 // may be written against it with punctuation ("t;CODE", "código:CODE"),
 // or be one stray letter right against it ("tCODE", a key pressed
@@ -1303,14 +1304,25 @@ func receiptAlone(text string) (code string, ok, digit bool) {
 	}
 	f := strings.Fields(text)
 	if code, ok := tips.NormalizeReceipt(text); ok {
-		return code, true, strings.ContainsAny(code, "0123456789")
+		return code, true, typedDigit(text)
 	}
 	if len(f) > 1 && !strings.ContainsAny(f[0], "0123456789") {
-		if code, ok := tips.NormalizeReceipt(strings.Join(f[1:], " ")); ok {
-			return code, true, strings.ContainsAny(code, "0123456789")
+		rest := strings.Join(f[1:], " ")
+		if code, ok := tips.NormalizeReceipt(rest); ok {
+			return code, true, typedDigit(rest)
 		}
 	}
 	return strayBefore(text)
+}
+
+// typedDigit reports whether s holds a digit as it was typed (of any
+// script, keycaps and circled ones too), not a letter a code reads as
+// one (L, I, O as 1, 1, 0): sixteen letters of prose ("Cobran piso en
+// la farmacia", whose "piso en la farmacia" reads as
+// P1S0-EN1A-FARM-AC1A) hold none, so that while Redis cannot say whether
+// a tip has such a code, prose is spooled, not refused.
+func typedDigit(s string) bool {
+	return strings.ContainsFunc(s, unicode.IsNumber)
 }
 
 // strayBefore returns the receipt code text is made of after a word
@@ -1342,7 +1354,7 @@ func strayBefore(text string) (code string, ok, digit bool) {
 		}
 	}
 	if code, ok := tips.NormalizeReceipt(rest); ok && rest != "" && wholeGroups(rest) {
-		return code, true, strings.ContainsFunc(rest, unicode.IsDigit)
+		return code, true, typedDigit(rest)
 	}
 	return "", false, false
 }
