@@ -1093,13 +1093,15 @@ func (m *Mux) Language(ctx context.Context, platform, userID, client string) str
 
 // StorageDown reports whether err means Redis could not be reached: no
 // connection to it, none that answered, or none free (every one of the
-// pool busy, Redis slow or hung: storage.ErrPoolTimeout).
+// pool busy, Redis slow or hung: storage.ErrPoolTimeout); or that it
+// refused the call for a while, before running it (loading its data
+// after a restart, a failover: storage.Refused).
 func StorageDown(err error) bool {
 	if err == nil {
 		return false
 	}
 	var ne net.Error
-	return errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, io.EOF) ||
+	return errors.As(err, &ne) || storage.Refused(err) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, io.EOF) ||
 		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, storage.ErrPoolTimeout) ||
 		strings.Contains(err.Error(), "redis: client is closed") || strings.Contains(err.Error(), "connection refused")
 }

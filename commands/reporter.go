@@ -610,7 +610,8 @@ const partLook = time.Second
 
 // writeMayHaveRun reports whether a draft write that failed (Redis
 // unreachable, StorageDown) may have run all the same, its reply lost: a
-// timeout or a connection cut after it was sent. One refused, or never
+// timeout or a connection cut after it was sent. One refused (the
+// connection, or the call: Redis loading, storage.Refused), or never
 // sent (the connection not made, none free, the client closed), did not
 // run: no look is needed to say it was not saved. (The draft write is
 // sent once, not retried, storage.AddToDraft: its error is the one
@@ -619,7 +620,7 @@ func writeMayHaveRun(err error) bool {
 	var op *net.OpError
 	switch {
 	case !StorageDown(err), errors.Is(err, syscall.ECONNREFUSED), strings.Contains(err.Error(), "connection refused"),
-		errors.Is(err, storage.ErrPoolTimeout),
+		errors.Is(err, storage.ErrPoolTimeout), storage.Refused(err),
 		strings.Contains(err.Error(), "redis: client is closed"), errors.As(err, &op) && op.Op == "dial":
 		return false
 	}

@@ -242,6 +242,26 @@ func (s *Store) TipCount(ctx context.Context) (int64, error) {
 // (Redis slow or hung): the call was never sent.
 var ErrPoolTimeout = redis.ErrPoolTimeout
 
+// Refused reports whether err is a Redis server refusing a command,
+// before running it, for a state it is in for a while and comes out of
+// by itself: loading its data after a restart (LOADING), a replica cut
+// from its primary (MASTERDOWN) or one written to after a failover
+// (READONLY), a cluster down or moving a slot (CLUSTERDOWN, TRYAGAIN),
+// a script running too long (BUSY), too few replicas (NOREPLICAS), a
+// snapshot failing (MISCONF), no client slot left. The command did not
+// run: storage is unavailable, as when Redis is unreachable.
+func Refused(err error) bool {
+	if err == nil {
+		return false
+	}
+	for _, p := range []string{"LOADING ", "MASTERDOWN ", "READONLY ", "CLUSTERDOWN ", "TRYAGAIN ", "BUSY ", "NOREPLICAS ", "MISCONF "} {
+		if redis.HasErrorPrefix(err, p) {
+			return true
+		}
+	}
+	return redis.IsMaxClientsError(err)
+}
+
 // ErrRedisSettings is Redis refusing what the connection asked for: a
 // database number it does not have, a wrong user or password, a user
 // without the rights Vigía needs. A configuration mistake
