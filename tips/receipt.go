@@ -276,6 +276,11 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 				*starts = append(*starts, linkStart{at: i, codes: codes})
 			} else if end, letter, digit := receiptAt(text, i); letter && (digit || lettersAlone) {
 				out = append(out, [2]int{i, end})
+			} else if end, letter, digit := strayAt(text, i+size); letter && digit {
+				// A stray letter or digit typed right against a
+				// code ("tK7QD9XMA…"): the code after it, as
+				// receiptAlone reads it in a message alone.
+				out = append(out, [2]int{i + size, end})
 			}
 		} else if !code && !prevWord && wrapOpener(r) {
 			// A code with each of its groups wrapped ("[K7QD]-[9XMA]-…",
@@ -303,6 +308,28 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 		*starts = append(*starts, linkStart{at: until, codes: codes}) // (where the scan ends)
 	}
 	return out
+}
+
+// strayAt is receiptAt at text[i:], a word's second character, where a
+// code starts there as it is shown or typed, its first group four ASCII
+// letters or digits in a row, and runs into no link ("/", "?", "=", "#",
+// "%", "&": linkSpans reads those): a code with one character typed
+// against its front. No match otherwise: not a code spelled out or
+// escaped, nor prose after a number ("18. a b c …").
+func strayAt(text string, i int) (end int, letter, digit bool) {
+	if i+4 > len(text) {
+		return 0, false, false
+	}
+	for _, c := range []byte(text[i : i+4]) {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return 0, false, false
+		}
+	}
+	end, letter, digit = receiptAt(text, i)
+	if strings.ContainsAny(text[i:max(i, end)], "/?=#%&") {
+		return 0, false, false
+	}
+	return end, letter, digit
 }
 
 // receiptAt matches a receipt code's shape at text[i:] (see ReceiptSpans)
