@@ -139,3 +139,56 @@ func TestRedeliveredFileAnswerSpooledGoesNotToAQuestionPressedSince(t *testing.T
 		})
 	}
 }
+
+// A photo replying to a question answered already, which cancelled the
+// Answer pressed before it (the reporter told so), its draft write cut
+// short, delivered again by the platform after the reporter pressed
+// Answer again, while Redis cannot store the photo: its words are
+// spooled. Live, the message cancels nothing more (answering.Declined);
+// at the replay neither: the press made since stays armed, the reporter
+// is not told it was cancelled, and the next message answers it.
+// Mutation: answerSpooled not reading Declined → this fails (the press
+// cancelled at the replay, spool_reply_not_taken told).
+func TestRedeliveredFileReplyThatCancelledAnAnswerSpooledCancelsNoOther(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?", "¿Cuántos eran?")
+	o := newSpoolingTeam(t, tm)
+	s := &fileLookups{Store: tm.store}
+	o.engineStore = s
+	o.start()
+	tm.notices(reporterID)
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes", ReplyToBot: true, ReplyToID: "m1", EventID: 424242}); !tm.answered(r) {
+		t.Fatalf("the answer: %q", texts(r))
+	}
+	tm.notices("2002")
+	pressTwo := func() {
+		t.Helper()
+		if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:2"}); len(r) != 1 || r[0].Text != tm.text("en", "answer_prompt", nil) {
+			t.Fatalf("Answer under the second question: %q", texts(r))
+		}
+	}
+	pressTwo()
+	photo := commands.Request{Text: "Otra cosa: venden en la esquina", Attachment: &tips.Attachment{Kind: tips.Photo}, FileData: albumPhoto(t),
+		ReplyToBot: true, ReplyToID: "m1", EventID: 424243}
+	s.add = true
+	if r := tm.as(reporterID, "Rosa", photo); len(r) == 0 || r[0].Text != tm.text("en", "answer_reply_not_taken", nil) {
+		t.Fatalf("the photo replying to the answered question: %q", texts(r))
+	}
+	pressTwo()
+	s.put = true
+	r := tm.as(reporterID, "Rosa", photo)
+	if len(r) != 1 || !strings.HasPrefix(r[0].Text, tm.text("en", "spool_received", map[string]any{"Receipt": codeRE.FindString(r[0].Text)})) {
+		t.Fatalf("delivered again, the photo's write failing: %q", texts(r))
+	}
+	if _, err := o.sp.ReplayCounts(context.Background(), tm.store); err != nil {
+		t.Fatalf("replay: %v", err)
+	}
+	if n := tm.notices(reporterID); slices.Contains(n, tm.text("en", "spool_reply_not_taken", map[string]any{"Receipt": codeRE.FindString(r[0].Text)})) {
+		t.Fatalf("the reporter was told the press made since is cancelled: %q", n)
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Eran cuatro", EventID: 424250}); !tm.answered(r) {
+		t.Fatalf("the message after Answer under the second question: %q", texts(r))
+	}
+	if n := tm.notices("2002"); !slices.Equal(n, []string{tm.notice("1", "¿Cuántos eran?", "Eran cuatro")}) {
+		t.Fatalf("Ana was told %q", n)
+	}
+}

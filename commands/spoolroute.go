@@ -78,7 +78,8 @@ func (m *Mux) answerSpooled(ctx context.Context, e storage.SpoolEntry, team bool
 		pressed = nil // none armed when it came (or pressed after it)
 	}
 	q := pressed
-	if sent, ok := a.Events[strconv.FormatInt(e.EventID, 10)]; ok && at < sent.Until {
+	event := strconv.FormatInt(e.EventID, 10)
+	if sent, ok := a.Events[event]; ok && at < sent.Until {
 		// Delivered again by the platform, having gone (or been on its
 		// way) as the answer to sent, and spooled this time (Redis failing
 		// as it was handled again): to that question still, as takeAnswer
@@ -95,9 +96,15 @@ func (m *Mux) answerSpooled(ctx context.Context, e storage.SpoolEntry, team bool
 		// it: to a question (open when it came), its answer, whatever
 		// Answer was pressed; to one answered already, no answer, and the
 		// Answer pressed cancelled; to another message, as if no reply.
+		// One that cancelled a press already (Declined), delivered
+		// again and spooled this time, cancels nothing more, as live
+		// (declineReply): the Answer pressed since stays armed.
 		if r, ok := a.Replies[e.ReplyTo]; ok && at < r.Until {
 			q = &r
 		} else if until, ok := a.Answered[e.ReplyTo]; ok && at < until {
+			if d, declined := a.Declined[event]; declined && at < d {
+				return false, nil
+			}
 			return false, m.replyNotTaken(ctx, e, pressed)
 		}
 	}
