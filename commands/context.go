@@ -31,6 +31,16 @@ type Context struct {
 	// does not ask again (answered, the message would go on as a tip's
 	// part, its words answering nothing).
 	codesUnknown error
+	// fileFateOwed is set when the reporter was told that what became of
+	// the file (or place) sent with their words is said next
+	// (answer_file_unknown): a rate limit that refuses it says so even
+	// past its first refusal (fileLimited), never silent.
+	fileFateOwed bool
+	// unsaid is a reply about this message that did not go out (the
+	// platform failing): the next reply that does carries it first, so
+	// that what the reporter reads is complete (answer_file_unknown,
+	// before what became of the file).
+	unsaid string
 	// heldFor is the question a held message is reprocessed as the answer
 	// to, once the reporter said it is (heldButton).
 	heldFor *question
@@ -95,12 +105,25 @@ func (c *Context) T(id string, data map[string]any, count ...int) string {
 
 // Say replies with message id.
 func (c *Context) Say(ctx context.Context, id string, data map[string]any, count ...int) error {
-	return replyFailed(c.w.Reply(ctx, Reply{Text: c.T(id, data, count...)}))
+	return c.Reply(ctx, Reply{Text: c.T(id, data, count...)})
 }
 
-// Reply sends r.
+// Reply sends r, after what a reply that failed left unsaid.
 func (c *Context) Reply(ctx context.Context, r Reply) error {
-	return replyFailed(c.w.Reply(ctx, r))
+	return replyFailed(c.reply(ctx, r))
+}
+
+// reply sends r, what is unsaid before its text: once it went out,
+// nothing is.
+func (c *Context) reply(ctx context.Context, r Reply) error {
+	if c.unsaid != "" {
+		r.Text = c.unsaid + "\n\n" + r.Text
+	}
+	err := c.w.Reply(ctx, r)
+	if err == nil {
+		c.unsaid = ""
+	}
+	return err
 }
 
 // replyError is an answer the platform did not take (or took without
@@ -128,7 +151,7 @@ func (c *Context) sayQuietly(id string, data map[string]any) {
 func (c *Context) quietly(r Reply) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_ = c.w.Reply(ctx, r)
+	_ = c.reply(ctx, r)
 }
 
 func (c *Context) commandName() string {

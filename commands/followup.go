@@ -640,8 +640,13 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 				// went as the answer is said not to be known, and how
 				// to find out: they answer again in words, not with
 				// the file, which is kept.
-				_ = c.Reply(ctx, Reply{Text: c.T("answer_file_unknown", nil)})
-				c.fileNotAnswer = true
+				// Not sent (the platform failing), it goes first in
+				// the next reply, which says what became of the file
+				// (a limit's refusal too, fileFateOwed).
+				if err := c.Reply(ctx, Reply{Text: c.T("answer_file_unknown", nil)}); err != nil {
+					c.unsaid = c.T("answer_file_unknown", nil)
+				}
+				c.fileNotAnswer, c.fileFateOwed = true, true
 				return false, nil
 			}
 			c.heldKept = c.heldFor != nil

@@ -1315,6 +1315,9 @@ func (m *Mux) allow(ctx context.Context, c *Context, kind string, limit int) (bo
 	if firstOver {
 		return false, c.Say(ctx, "rate_limited", nil)
 	}
+	if !ok && c.fileFateOwed {
+		return false, c.Say(ctx, "file_not_kept_limited", nil) // (told it is said next)
+	}
 	return ok, nil // past the first refusal, silence: a flood gets nothing to flood with
 }
 
@@ -1342,6 +1345,9 @@ func (c *Context) limited(ctx context.Context, err error) (bool, error) {
 	}
 	if le.FirstOver {
 		return true, c.Say(ctx, "rate_limited", nil)
+	}
+	if c.fileFateOwed {
+		return true, c.Say(ctx, "file_not_kept_limited", nil) // (told it is said next)
 	}
 	return true, nil
 }

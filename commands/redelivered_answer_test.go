@@ -404,3 +404,91 @@ func TestRedeliveredFileAnswerWhoseLookupsFailKeepsTheFile(t *testing.T) {
 		})
 	}
 }
+
+// failOn is a Replier whose reply of text fail fails (the platform not
+// taking it): not recorded.
+type failOn struct {
+	recorder
+	fail string
+}
+
+func (f *failOn) Reply(ctx context.Context, r commands.Reply) error {
+	if r.Text == f.fail {
+		return errors.New("platform down")
+	}
+	return f.recorder.Reply(ctx, r)
+}
+
+// A photo answering a question, whose first handling did not store the
+// answer nor keep the photo, delivered again while Redis can say neither
+// which of its words are receipt codes nor whether the answer is stored:
+// the reporter is told the words' fate is unknown and that what became
+// of the file is said next (answer_file_unknown). It is, whatever
+// happens: refused by the hourly limit past its first refusal (silent
+// otherwise), the reporter is told the file was NOT kept; the platform
+// failing answer_file_unknown, the next reply, which says the file is
+// kept in a draft, carries it first (not "kept as part of a tip
+// instead" alone, which reads as the words having answered nothing).
+// Mutations: allow and limited silent past the first refusal whatever
+// was told → both "over the limit" cases fail; unsaid never set → "its
+// message not sent" fails.
+func TestRedeliveredFileAnswerUnknownIsFollowedByTheFilesFate(t *testing.T) {
+	const caption = "La placa es K7QD-9XMA-R2TP-4WZN, una camioneta blanca"
+	for _, tc := range []struct {
+		name    string
+		limited bool // the hourly limit of parts reached, its first refusal told
+		place   bool // a place with words, not a photo (counted as it is added)
+	}{
+		{"over the limit", true, false},
+		{"a place, over the limit", true, true},
+		{"its message not sent", false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tm, _ := questioned(t, "¿Qué día?")
+			tm.notices(reporterID)
+			s := &answerLookups{Store: tm.store}
+			limits := commands.DefaultLimits
+			if tc.limited {
+				limits.PartsPerHour = 1
+			}
+			tm.mux = commands.New(commands.Options{Store: s, Messages: tm.msg, DefaultLanguage: "en", Now: tm.clk.Now, Limits: limits,
+				Roles: commands.Roles{"telegram:" + adminID: commands.Admin}, InvestigatorChats: []string{"telegram:" + invChat}, Retention: 90 * 24 * time.Hour, Logger: slog.New(slog.NewTextHandler(tm.logs, nil))})
+			tm.mux.AddSender("telegram", tm.sent)
+			if tc.limited {
+				// (tip 1's part counted: the next is over the limit)
+				if r := tm.as(reporterID, "Rosa", commands.Request{Text: "Otra cosa"}); len(r) != 1 || r[0].Text != tm.text("en", "rate_limited", nil) {
+					t.Fatalf("over the limit: %q", texts(r))
+				}
+			}
+			tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:1"})
+			photo := commands.Request{Text: caption, Attachment: &tips.Attachment{Kind: tips.Photo}, FileData: albumPhoto(t), EventID: 424242}
+			if tc.place {
+				photo = commands.Request{Text: caption, Location: &tips.Location{Lat: 19.43, Lon: -99.13}, EventID: 424242}
+			}
+			s.answer = true
+			if r := tm.as(reporterID, "Rosa", photo); len(r) == 0 || r[0].Text == tm.text("en", "answer_done", nil) {
+				t.Fatalf("the first handling: %q", texts(r))
+			}
+			s.receipts, s.answered = true, true
+			unknown := tm.text("en", "answer_file_unknown", nil)
+			if tc.limited {
+				r := tm.as(reporterID, "Rosa", photo)
+				if len(r) != 2 || r[0].Text != unknown || r[1].Text != tm.text("en", "file_not_kept_limited", nil) {
+					t.Fatalf("delivered again, over the limit: %q", texts(r))
+				}
+				return
+			}
+			req := photo
+			req.Platform, req.UserID, req.ChatID, req.Name, req.UserChat = "telegram", reporterID, reporterID, "Rosa", reporterID
+			rec := &failOn{fail: unknown}
+			tm.mux.Handle(context.Background(), req, rec)
+			r := rec.take()
+			if len(r) != 1 || !strings.HasPrefix(r[0].Text, unknown+"\n\n"+tm.text("en", "answer_file_as_tip", nil)) || press(r, "send:") == "" {
+				t.Fatalf("delivered again, answer_file_unknown not sent: %q", texts(r))
+			}
+			if d, err := tm.store.Draft(context.Background(), tm.store.Pseudonym("telegram", reporterID)); err != nil || d.Parts != 1 {
+				t.Fatalf("the photo is not kept: %+v %v", d, err)
+			}
+		})
+	}
+}
