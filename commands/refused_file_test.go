@@ -2,8 +2,10 @@ package commands_test
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/tips"
@@ -80,5 +82,41 @@ func TestPhotoOverAFullDraftLeavesNoFile(t *testing.T) {
 	}
 	if keys, err := tm.srv.Client().Keys(context.Background(), "w:file:*").Result(); err != nil || len(keys) != 0 {
 		t.Fatalf("files left in Redis: %d %v", len(keys), err)
+	}
+}
+
+// sentLate is a store whose EventSent says an event did not go out in a
+// sent tip: as when the draft holding it is sent between that check and
+// the part's write (a redelivery racing a Send).
+type sentLate struct{ commands.Store }
+
+func (sentLate) EventSent(context.Context, string, int64) (bool, error) { return false, nil }
+
+// A photo delivered again once its tip went out, the Send landing after
+// the redelivery's look (EventSent) but before its write, which refuses
+// it (ErrDuplicateEvent): the copy of its file stored for it goes too.
+// The tip's own file stays.
+// Mutation: keepPart not dropping the file on ErrDuplicateEvent → this
+// fails (two file keys left).
+func TestPhotoDeliveredAgainAfterItsTipWentLeavesNoSecondFile(t *testing.T) {
+	tm := newTeam(t)
+	photo := commands.Request{Text: "la foto", Attachment: &tips.Attachment{Kind: tips.Photo}, FileData: albumPhoto(t), EventID: 800}
+	r := tm.as(reporterID, "Rosa", photo)
+	draft := strings.Split(press(r, "send:"), ":")[1]
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "send:" + draft}); codeRE.FindString(r[0].Text) == "" {
+		t.Fatalf("send: %q", texts(r))
+	}
+	ctx := context.Background()
+	if keys, err := tm.srv.Client().Keys(ctx, "w:file:*").Result(); err != nil || len(keys) != 1 {
+		t.Fatalf("files once sent: %d %v", len(keys), err)
+	}
+	tm.mux = commands.New(commands.Options{Store: sentLate{tm.store}, Messages: tm.msg, DefaultLanguage: "en", Now: tm.clk.Now,
+		Retention: 90 * 24 * time.Hour, Logger: slog.New(slog.NewTextHandler(tm.logs, nil))})
+	tm.mux.AddSender("telegram", tm.sent)
+	if r := tm.as(reporterID, "Rosa", photo); len(r) != 0 { // (silent, as the first delivery was answered)
+		t.Fatalf("the photo delivered again: %q", texts(r))
+	}
+	if keys, err := tm.srv.Client().Keys(ctx, "w:file:*").Result(); err != nil || len(keys) != 1 {
+		t.Fatalf("files once delivered again: %d %v", len(keys), err)
 	}
 }

@@ -519,6 +519,9 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		return err
 	}
 	if errors.Is(err, storage.ErrDuplicateEvent) {
+		// Its tip went out (a Send since the EventSent look): a file
+		// stored now for it is in no draft (refused: not written).
+		m.dropFile(ctx, newFile)
 		return m.sentAgain(ctx, c, text)
 	}
 	if err != nil && StorageDown(err) && !req.ReplyToBot && m.armed.armed(c.Pseudonym, m.now()) &&
