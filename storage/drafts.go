@@ -70,7 +70,9 @@ type DraftPart struct {
 // ("x:w", noteWipe) and the draft was not told of it ("ww",
 // DraftWipeTold); or -2 if the draft is full, -3 if the event already
 // went out in a sent tip, -4 or -5 over the limit (the first time, and
-// later).
+// later). A new draft notes when it began ("born"); the first new part of
+// a draft being sent ("sending") notes when the draft it will leave
+// began ("lb": finishDraft makes it that draft's "born").
 var addPart = redis.NewScript(countEvent + sentEvent + `
 if ARGV[12] ~= '' then
   local ok = count(KEYS[2], ARGV[12], ARGV[13], ARGV[14], ARGV[15])
@@ -79,7 +81,7 @@ end
 local st = redis.call('HMGET', KEYS[2], 'x:' .. event('p:' .. ARGV[11]), 'floor', 'x:w') -- the floor kept by earlier versions
 if st[1] then return -3 end
 if st[2] and ARGV[11] <= st[2] then return -3 end
-local d = redis.call('HMGET', KEYS[1], 'id', 'n', 'chars', 'cat', 'fu', ARGV[2], 'files', 'ww')
+local d = redis.call('HMGET', KEYS[1], 'id', 'n', 'chars', 'cat', 'fu', ARGV[2], 'files', 'ww', 'sending', 'lb')
 local id = d[1] or ARGV[1]
 local n = tonumber(d[2] or '0')
 local chars = tonumber(d[3] or '0')
@@ -91,11 +93,13 @@ if not d[6] then
   n = n + 1
   chars = chars + tonumber(ARGV[4])
 end
-if d[1] then
-  redis.call('HSET', KEYS[1], 'id', id, ARGV[2], ARGV[3], 'n', n, 'chars', chars, 'seen', ARGV[5], 'route', ARGV[6], 'lang', ARGV[7])
-else -- a new draft: when it began too (DropDraftBefore)
-  redis.call('HSET', KEYS[1], 'born', ARGV[5], 'id', id, ARGV[2], ARGV[3], 'n', n, 'chars', chars, 'seen', ARGV[5], 'route', ARGV[6], 'lang', ARGV[7])
+local set = {'id', id, ARGV[2], ARGV[3], 'n', n, 'chars', chars, 'seen', ARGV[5], 'route', ARGV[6], 'lang', ARGV[7]}
+if not d[1] then -- a new draft: when it began too (DropDraftBefore)
+  set[#set + 1] = 'born'; set[#set + 1] = ARGV[5]
+elseif d[9] and not d[6] and not d[10] then -- the first part since its Send: when the draft it leaves begins (finishDraft)
+  set[#set + 1] = 'lb'; set[#set + 1] = ARGV[5]
 end
+redis.call('HSET', KEYS[1], unpack(set))
 redis.call('PEXPIRE', KEYS[1], ARGV[10])
 local files = d[7] or ''
 if ARGV[16] ~= '' and not string.find(' ' .. files .. ' ', ' ' .. ARGV[16] .. ' ', 1, true) then
@@ -405,6 +409,8 @@ return redis.call('DEL', KEYS[1])`)
 // DropDraftBefore discards the reporter's draft if it began at or before t
 // (a draft of the previous version, which did not say, counts as before):
 // what a wipe at t could not discard then, and not a draft begun since.
+// A draft left after a Send (parts that came while it ran) began with
+// its own first part, not with the draft sent.
 func (s *Store) DropDraftBefore(ctx context.Context, pseudonym string, t time.Time) (bool, error) {
 	n, err := dropDraftBefore.Run(ctx, s.rdb, []string{s.k.draft(pseudonym)}, t.UnixMilli()).Int()
 	if err != nil {

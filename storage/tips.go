@@ -190,7 +190,9 @@ return redis.call('HGETALL', KEYS[1])`)
 // new draft, which keeps only its own files (ARGV[7], the ids of the sent
 // files, leave its list: a part added to it later must not give the sent
 // tip's files a draft's life again), and is a new tip, not yet told of a
-// wipe its reporter set ("ww", DraftWipeTold). It returns -1 if the draft is not
+// wipe its reporter set ("ww", DraftWipeTold), begun ("born") when its
+// first part came ("lb", addPart): a wipe's discard owed drops it only
+// if that was before the wipe (DropDraftBefore). It returns -1 if the draft is not
 // this one any more, else the parts left. The sent parts' marks (ARGV[8],
 // keyed hashes, sentMark; none where no tip was stored) are remembered as
 // long, as fields "x:" and the mark: a message the platform delivers again
@@ -214,7 +216,7 @@ for m in string.gmatch(ARGV[8], '%S+') do marks[#marks + 1] = 'x:' .. m; marks[#
 if #marks > 0 then each('HSET', KEYS[2], marks) end
 local ttl = redis.call('PTTL', KEYS[2])
 if ttl < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
-local d = redis.call('HMGET', KEYS[1], 'id', 'n', 'files', 'chars') -- the sent parts' fields are none of these
+local d = redis.call('HMGET', KEYS[1], 'id', 'n', 'files', 'chars', 'lb') -- the sent parts' fields are none of these
 if d[1] ~= ARGV[1] then return -1 end
 local sent = {}
 for i = 9, #ARGV do sent[#sent + 1] = ARGV[i] end
@@ -232,8 +234,12 @@ if files and ARGV[7] ~= '' then
   if #kept == 0 then redis.call('HDEL', KEYS[1], 'files') else redis.call('HSET', KEYS[1], 'files', table.concat(kept, ' ')) end
 end
 local chars = math.max(tonumber(d[4] or '0') - tonumber(ARGV[5]), 0)
-redis.call('HSET', KEYS[1], 'id', ARGV[6], 'n', left, 'chars', chars)
-redis.call('HDEL', KEYS[1], 'sending', 'cat', 'claimed', 'rk', 'ww') -- a new tip: not told of a wipe yet
+if d[5] then -- begun by its own first part, not the sent draft's (DropDraftBefore)
+  redis.call('HSET', KEYS[1], 'id', ARGV[6], 'n', left, 'chars', chars, 'born', d[5])
+else -- (its parts added by an earlier version, which did not say when: born as the sent draft)
+  redis.call('HSET', KEYS[1], 'id', ARGV[6], 'n', left, 'chars', chars)
+end
+redis.call('HDEL', KEYS[1], 'sending', 'cat', 'claimed', 'rk', 'ww', 'lb') -- a new tip: not told of a wipe yet
 return left`)
 
 // sentEvent defines event(field): the platform event of a draft part's

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -53,5 +54,65 @@ func TestDraftLeftAfterASendIsToldOfTheWipe(t *testing.T) {
 	left, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 102, Part: tips.Part{Text: "tres"}})
 	if err != nil || left.ID == d.ID || left.Parts != 2 || !left.WipeUntold {
 		t.Fatalf("a part of the draft left: %+v %v, want a new draft, the wipe untold", left, err)
+	}
+}
+
+// The draft left after a Send began with its own first part, not with
+// the draft sent: a wipe's discard owed (Wipe.DiscardOwed, done by
+// DropDraftBefore with the wipe's time) spares it where all its parts
+// came after the wipe, and drops it where its first part came before.
+// Before, it kept the sent draft's "born", and a retried wipe dropped a
+// tip begun after it (the reporter told, the tip lost).
+// Mutation: finishDraft not setting "born" from "lb" → fails.
+func TestDraftLeftAfterASendIsBornWithItsOwnFirstPart(t *testing.T) {
+	ctx := context.Background()
+	var fail atomic.Bool
+	st, clk := hookedStore(t, pipeHook{before: func(_ context.Context, cmds []redis.Cmder) bool {
+		for _, c := range cmds {
+			if c.Name() == "evalsha" && len(c.Args()) > 3 && strings.Contains(c.Args()[3].(string), ":tip:") {
+				return fail.CompareAndSwap(true, false)
+			}
+		}
+		return false
+	}})
+	for _, c := range []struct {
+		user     string
+		leftFrom time.Duration // when the left part comes, from the wipe
+		dropped  bool
+	}{
+		{"41", time.Second, false}, // after the wipe: a tip begun since
+		{"42", -time.Second, true}, // before it: what the wipe was to discard
+	} {
+		p := st.Pseudonym("telegram", c.user)
+		d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 100, Part: tips.Part{Text: "uno"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clk.Add(time.Minute)
+		fail.Store(true)
+		if _, err := st.SubmitDraft(ctx, p, d.ID, "es"); err == nil || fail.Load() {
+			t.Fatalf("%s: the failed send: %v", c.user, err) // claimed, not stored
+		}
+		clk.Add(time.Minute)
+		wipe := clk.Now() // its discard failed: owed
+		clk.Add(c.leftFrom)
+		if _, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 101, Part: tips.Part{Text: "dos"}}); err != nil {
+			t.Fatal(err)
+		}
+		clk.Add(time.Minute)
+		if sub, err := st.SubmitDraft(ctx, p, d.ID, "es"); err != nil || sub.Left != 1 {
+			t.Fatalf("%s: the send: %+v %v, want one part left", c.user, sub, err)
+		}
+		clk.Add(time.Minute)
+		if _, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 102, Part: tips.Part{Text: "tres"}}); err != nil {
+			t.Fatal(err)
+		}
+		dropped, err := st.DropDraftBefore(ctx, p, wipe)
+		if err != nil || dropped != c.dropped {
+			t.Fatalf("%s: the draft left, its first part %v from the wipe: dropped %v (%v), want %v", c.user, c.leftFrom, dropped, err, c.dropped)
+		}
+		if left, err := st.Draft(ctx, p); c.dropped != errors.Is(err, storage.ErrNotFound) || (!c.dropped && left.Parts != 2) {
+			t.Fatalf("%s: the draft after the discard: %+v %v", c.user, left, err)
+		}
 	}
 }
