@@ -207,19 +207,31 @@ return 1`)
 // its reporter is told it was not done) is not: it will not run.
 // ErrNotFound if there is none. It reads their wipes a few at a time,
 // soonest first, and stops at the first still to come: a draft's warning
-// costs the same however many wipes they set (see chatWipePage).
+// costs the same however many wipes they set (see chatWipePage). Each
+// page starts at the due time the last one ended at, not at a position:
+// a wipe passed over that another process drops meanwhile (told, done)
+// moves the others' positions, and a page by position would skip one.
 func (s *Store) ChatWipeDue(ctx context.Context, pseudonym string) (time.Time, error) {
 	key := s.k.wipesBy(pseudonym)
-	skip := int64(0) // given up, kept till told: passed over
+	from := "-inf"
+	passed := map[string]float64{} // given up, kept till told: passed over, at their due time
+	ties := 0                      // how many of them are due at from, read again
 	for {
-		jobs, err := s.rdb.ZRangeWithScores(ctx, key, skip, skip+chatWipePage-1).Result()
+		jobs, err := s.rdb.ZRangeArgsWithScores(ctx, redis.ZRangeArgs{Key: key, ByScore: true, Start: from, Stop: "+inf", Count: int64(chatWipePage + ties)}).Result()
 		if err != nil {
 			return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
 		}
-		live := make([]*redis.IntCmd, len(jobs))
-		takes := make([]*redis.StringCmd, len(jobs))
+		full := len(jobs) == chatWipePage+ties
+		fresh := jobs[:0:0]
+		for _, z := range jobs {
+			if at, ok := passed[fmt.Sprint(z.Member)]; !ok || at != z.Score {
+				fresh = append(fresh, z)
+			}
+		}
+		live := make([]*redis.IntCmd, len(fresh))
+		takes := make([]*redis.StringCmd, len(fresh))
 		if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for i, z := range jobs {
+			for i, z := range fresh {
 				live[i] = p.Exists(ctx, s.k.wipe(fmt.Sprint(z.Member)))
 				takes[i] = p.Get(ctx, s.k.wipeTakes(fmt.Sprint(z.Member)))
 			}
@@ -227,7 +239,7 @@ func (s *Store) ChatWipeDue(ctx context.Context, pseudonym string) (time.Time, e
 		}); err != nil && !errors.Is(err, redis.Nil) {
 			return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
 		}
-		for i, z := range jobs { // (by due time, soonest first)
+		for i, z := range fresh { // (by due time, soonest first)
 			if err := live[i].Err(); err != nil {
 				return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
 			}
@@ -235,21 +247,29 @@ func (s *Store) ChatWipeDue(ctx context.Context, pseudonym string) (time.Time, e
 				return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
 			}
 			if n, _ := takes[i].Int(); n > wipeTakesMax {
-				skip++
+				passed[fmt.Sprint(z.Member)] = z.Score
 				continue // given up: dropped (WipeDone) once its reporter is told
 			}
 			if live[i].Val() == 1 {
 				return time.UnixMilli(int64(z.Score)), nil
 			}
 			// Dropped without its reporter's wipes (given up untold, or
-			// expired): forgotten here too (the next page starts after
-			// the ones passed over, skip).
+			// expired): forgotten here too.
 			if err := s.rdb.ZRem(ctx, key, z.Member).Err(); err != nil {
 				return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
 			}
 		}
-		if len(jobs) < chatWipePage {
+		if !full {
 			return time.Time{}, ErrNotFound
+		}
+		// The next page starts at the last one's due time: those passed
+		// over that are due then are read again, and left out.
+		last := jobs[len(jobs)-1].Score
+		from, ties = strconv.FormatFloat(last, 'f', -1, 64), 0
+		for _, at := range passed {
+			if at == last {
+				ties++
+			}
 		}
 	}
 }

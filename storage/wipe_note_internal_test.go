@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -257,5 +258,76 @@ func TestWipeTriedAgainPastItsNoteIsNotedAgain(t *testing.T) {
 	}
 	if at, err := s.ChatWipeDue(ctx, "p1"); err != nil || at.UnixMilli() != now.Add(time.Minute).UnixMilli() {
 		t.Fatalf("due %v %v, want its try again", at, err)
+	}
+}
+
+// onSecondRange runs f once, before the second read of a range of a
+// sorted set (a second page).
+type onSecondRange struct {
+	n *atomic.Int64
+	f func()
+}
+
+func (h onSecondRange) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h onSecondRange) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if strings.HasPrefix(cmd.Name(), "zrange") && h.n.Add(1) == 2 {
+			h.f()
+		}
+		return next(ctx, cmd)
+	}
+}
+func (h onSecondRange) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// A wipe given up (held till its reporter is told) that another process
+// drops while ChatWipeDue reads the reporter's wipes does not make it
+// pass over a live one: it reads them by due time, not by position.
+// Before, the next page started as many places on as were passed over,
+// one of them gone: the live wipe after it was skipped, "none" was
+// answered, and the draft marked as told without a warning.
+// Mutation: ChatWipeDue paging by position (ZRANGE skip…) → fails.
+func TestChatWipeDueFindsALiveWipeThoughOneGivenUpGoesMeanwhile(t *testing.T) {
+	s, srv := wipeStore(t)
+	ctx := context.Background()
+	now := time.Now()
+	for i := range chatWipePage + 1 {
+		if err := s.ScheduleWipe(ctx, Wipe{Route: "telegram:1", MessageID: "9", Chat: true, Pseudonym: "p1"}, now.Add(time.Hour+time.Duration(i)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := s.rdb.ZRange(ctx, s.k.wipesBy("p1"), 0, -1).Val()
+	for _, id := range ids[:chatWipePage] { // the first page: all given up
+		s.rdb.Set(ctx, s.k.wipeTakes(id), wipeTakesMax+1, time.Hour)
+	}
+	other := srv.Client() // another process, telling the first one's reporter and dropping it
+	s.rdb.AddHook(onSecondRange{new(atomic.Int64), func() {
+		other.ZRem(ctx, s.k.wipesBy("p1"), ids[0])
+		other.Del(ctx, s.k.wipe(ids[0]), s.k.wipeTakes(ids[0]))
+	}})
+	want := now.Add(time.Hour + time.Duration(chatWipePage)*time.Minute)
+	if at, err := s.ChatWipeDue(ctx, "p1"); err != nil || at.UnixMilli() != want.UnixMilli() {
+		t.Fatalf("due %v %v, want the live one, %v", at, err, want)
+	}
+
+	// Due at the same time, across pages: those passed over are not read
+	// as new, nor is the live one after them skipped.
+	same := now.Add(2 * time.Hour)
+	for range 3*chatWipePage + 1 {
+		if err := s.ScheduleWipe(ctx, Wipe{Route: "telegram:1", MessageID: "9", Chat: true, Pseudonym: "p2"}, same); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids = s.rdb.ZRange(ctx, s.k.wipesBy("p2"), 0, -1).Val()
+	for _, id := range ids[:3*chatWipePage] {
+		s.rdb.Set(ctx, s.k.wipeTakes(id), wipeTakesMax+1, time.Hour)
+	}
+	if at, err := s.ChatWipeDue(ctx, "p2"); err != nil || at.UnixMilli() != same.UnixMilli() {
+		t.Fatalf("due %v %v, want the last of those due together, %v", at, err, same)
+	}
+	s.rdb.Set(ctx, s.k.wipeTakes(ids[3*chatWipePage]), wipeTakesMax+1, time.Hour)
+	if at, err := s.ChatWipeDue(ctx, "p2"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("all given up: due %v %v, want none", at, err)
 	}
 }
