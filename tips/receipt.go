@@ -274,6 +274,10 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 		if code && (!prevWord || prevRegional != regional(r)) {
 			if starts != nil {
 				*starts = append(*starts, linkStart{at: i, codes: codes})
+				if strayFront(text, i+size) {
+					// (strayAt's reading, read across a link too)
+					*starts = append(*starts, linkStart{at: i + size, stray: true, word: i, codes: codes + 1})
+				}
 			} else if end, letter, digit := receiptAt(text, i); letter && (digit || lettersAlone) {
 				out = append(out, [2]int{i, end})
 			} else if end, letter, digit := strayAt(text, i+size); letter && digit {
@@ -317,19 +321,34 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 // against its front. No match otherwise: not a code spelled out or
 // escaped, nor prose after a number ("18. a b c …").
 func strayAt(text string, i int) (end int, letter, digit bool) {
-	if i+4 > len(text) {
+	if !strayFront(text, i) {
 		return 0, false, false
 	}
-	for _, c := range []byte(text[i : i+4]) {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
-			return 0, false, false
-		}
-	}
 	end, letter, digit = receiptAt(text, i)
-	if strings.ContainsAny(text[i:max(i, end)], "/?=#%&") {
+	if strayInLink(text, i, end) {
 		return 0, false, false
 	}
 	return end, letter, digit
+}
+
+// strayFront reports whether text[i:] starts with four ASCII letters or
+// digits in a row, as strayAt's reading does.
+func strayFront(text string, i int) bool {
+	if i+4 > len(text) {
+		return false
+	}
+	for _, c := range []byte(text[i : i+4]) {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// strayInLink reports whether strayAt's reading text[i:end] runs into a
+// link.
+func strayInLink(text string, i, end int) bool {
+	return strings.ContainsAny(text[i:max(i, end)], "/?=#%&")
 }
 
 // receiptAt matches a receipt code's shape at text[i:] (see ReceiptSpans)
@@ -1539,6 +1558,13 @@ func readAcross(view string, join int, starts []linkStart, cut bool) []linkRead 
 		if sp[1] <= join+len(partSeparator) {
 			continue // within one of the two: read as it is
 		}
+		if st.stray {
+			// Only where its word's own reading fails, and into no
+			// link's "/", "?", … (strayAt).
+			if _, l, d := receiptAt(view, st.word); l && d || strayInLink(view, sp[0], sp[1]) {
+				continue
+			}
+		}
 		if cut && sp[1]-join-len(partSeparator) > linkReach {
 			continue // no code's rest is so long (NormalizeReceipt)
 		}
@@ -1556,6 +1582,10 @@ func readAcross(view string, join int, starts []linkStart, cut bool) []linkRead 
 type linkStart struct {
 	at      int
 	wrapped bool
+	// stray is strayAt's reading, from the second character of the
+	// word at word.
+	stray bool
+	word  int
 	// codes is how many code characters stand before it.
 	codes int
 	// reading is the reading from it, as far as the link (linkStarts).

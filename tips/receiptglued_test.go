@@ -26,3 +26,19 @@ func TestReceiptWithAStrayCharacterAgainstItIsCut(t *testing.T) {
 		t.Errorf("%q: cut %v %q, want it kept", s, cut, out)
 	}
 }
+
+// One with a stray character against its front that runs on into a
+// link's address ("tK7QD-9XMA-R2TP-4 https://x.example/WZN") is cut as
+// the code alone so written is.
+func TestStrayCharacterCodeAcrossALinkIsCut(t *testing.T) {
+	code := "89NW-HA9P-R2TP-4WZN"
+	for _, s := range []string{
+		"mi código t89NW-HA9P-R2TP-4 https://x.example/WZN",
+		"mi código t89NW-HA9P-R2TP https://x.example/?c=4WZN",
+	} {
+		out, cut, err := CutMessageReceipts([]string{s}, knowsOnly(code))
+		if err != nil || !cut || strings.Contains(strings.ToUpper(strings.Join(out, " ")), "HA9P") {
+			t.Errorf("%q: cut %v %q (%v), want the code cut", s, cut, out, err)
+		}
+	}
+}

@@ -104,6 +104,7 @@ func FuzzLinkSpansAsBefore(f *testing.F) {
 		"Ⓐ ① Ⓐ ① Ⓐ ① Ⓐ ① Ⓐ ① Ⓐ ① Ⓐ https://x.example/A/A/A/A/A",
 		"K7QD-9XMA-R2TP https://x.example" + strings.Repeat("/4WZN", 150),
 		"Ⓐ ① Ⓐ ① Ⓐ ① Ⓐ ① https://x.example/" + strings.Repeat("K/7/", 200),
+		"mi código tK7QD-9XMA-R2TP-4 https://x.example/WZN",
 	} {
 		f.Add(s)
 	}
