@@ -430,6 +430,9 @@ func (s *Store) Answer(ctx context.Context, id string, n int, answer string) (Qu
 // delivered again (a replay tried again after its answer was stored)
 // reports again, the question closed by it, instead of ErrNotFound; it
 // is not added twice. The tip keeps only a keyed hash of the message.
+// Its write is sent once, not retried by go-redis: one whose reply was
+// lost (the connection closed, a timeout) is looked for by that hash,
+// and, found, returned as stored now (again false), with its question.
 func (s *Store) AnswerOnce(ctx context.Context, id string, n int, answer, pseudonym string, eventID int64) (q Question, again bool, err error) {
 	return s.answer(ctx, id, n, answer, s.answeredMark(id, pseudonym, eventID))
 }
@@ -466,7 +469,18 @@ func (s *Store) AnsweredBy(ctx context.Context, id, pseudonym string, eventID in
 }
 
 func (s *Store) answer(ctx context.Context, id string, n int, answer, mark string) (Question, bool, error) {
-	dataKey, err := s.dataKey(ctx, id)
+	// The tip's key, and the question as it is before the answer (read in
+	// the same call): what an answer whose reply was lost returns.
+	num := strconv.Itoa(n)
+	f, err := s.rdb.HMGet(ctx, s.k.tip(id), "k", "q:"+num, "qb:"+num, "oq", "qa:"+num).Result()
+	if err != nil {
+		return Question{}, false, fmt.Errorf("read tip key: %w", err)
+	}
+	wrapped, _ := f[0].(string)
+	if wrapped == "" {
+		return Question{}, false, ErrNotFound
+	}
+	dataKey, err := s.kr.open([]byte(wrapped), "tipkey:"+id)
 	if err != nil {
 		return Question{}, false, err
 	}
@@ -474,9 +488,37 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark strin
 	if err != nil {
 		return Question{}, false, err
 	}
-	v, err := answerQuestion.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.tipLog(id)}, n, entry, s.retention.Milliseconds(), mark).StringSlice()
+	keys := []string{s.k.tip(id), s.k.tipLog(id)}
+	args := []any{n, entry, s.retention.Milliseconds(), mark}
+	var cmd *redis.Cmd
+	if mark == "" {
+		cmd = answerQuestion.Run(ctx, s.rdb, keys, args...)
+	} else {
+		// Sent once (sentOnce): go-redis's retry of a script that ran,
+		// its reply lost, would return the retry's error (LOADING:
+		// "never ran"), or find it answered by this very message
+		// ("again": the investigators never told).
+		cmd = answerQuestion.EvalSha(ctx, onceScripter{s.rdb}, keys, args...)
+		if isNoScript(cmd.Err()) {
+			cmd = answerQuestion.Eval(ctx, onceScripter{s.rdb}, keys, args...)
+		}
+	}
+	v, err := cmd.StringSlice()
 	if errors.Is(err, redis.Nil) {
 		return Question{}, false, ErrNotFound
+	}
+	if err != nil && mark != "" && replyLost(err) && f[4] != mark {
+		// The script may have run: its mark, not there before, says it did.
+		now, lerr := s.rdb.HGet(ctx, s.k.tip(id), "qa:"+num).Result()
+		if lerr == nil && now == mark {
+			text, _ := f[1].(string)
+			if text == "" && n == 0 {
+				text, _ = f[3].(string)
+			}
+			by, _ := f[2].(string)
+			q, oerr := openQuestion(id, dataKey, n, text, by)
+			return q, false, oerr
+		}
 	}
 	if err != nil {
 		return Question{}, false, fmt.Errorf("answer: %w", err)

@@ -2,6 +2,10 @@ package storage
 
 import (
 	"context"
+	"errors"
+	"net"
+	"strings"
+	"syscall"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -55,4 +59,19 @@ func (o onceScripter) eval(ctx context.Context, name, payload string, keys []str
 	}
 	_ = o.Process(ctx, sentOnce{cmd})
 	return cmd
+}
+
+// replyLost reports whether err, a sentOnce command's, may be that of a
+// command Redis ran, its reply lost (the connection closed, a timeout):
+// not a reply of Redis's own (an error it answered, LOADING), nor a
+// connection never made or taken (refused, no connection free).
+func replyLost(err error) bool {
+	var re redis.Error
+	var op *net.OpError
+	switch {
+	case err == nil, errors.As(err, &re), errors.Is(err, ErrPoolTimeout), errors.Is(err, syscall.ECONNREFUSED),
+		errors.As(err, &op) && op.Op == "dial", strings.Contains(err.Error(), "redis: client is closed"):
+		return false
+	}
+	return true
 }

@@ -1,0 +1,157 @@
+package storage_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
+)
+
+// scriptReplyCutter is a TCP proxy to a Redis. Armed, it lets the next
+// script call (EVALSHA or EVAL) run in Redis and loses its reply: every
+// connection is cut as the reply comes back. From then on, until healed,
+// a script call is answered LOADING without reaching Redis (a retry of
+// it refused); other commands pass.
+type scriptReplyCutter struct {
+	addr    string
+	to      string
+	armed   atomic.Bool
+	loading atomic.Bool
+	mu      sync.Mutex
+	conns   []net.Conn
+}
+
+func startScriptReplyCutter(t *testing.T, to string) *scriptReplyCutter {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &scriptReplyCutter{addr: ln.Addr().String(), to: to}
+	t.Cleanup(func() {
+		ln.Close()
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		for _, c := range p.conns {
+			c.Close()
+		}
+	})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			r, err := net.Dial("tcp", p.to)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, r)
+			p.mu.Unlock()
+			var lose atomic.Bool
+			go func() {
+				buf := make([]byte, 1<<16)
+				for {
+					n, err := c.Read(buf)
+					if err != nil {
+						r.Close()
+						return
+					}
+					b := bytes.ToLower(buf[:n])
+					script := bytes.Contains(b, []byte("\r\nevalsha\r\n")) || bytes.Contains(b, []byte("\r\neval\r\n"))
+					if script && p.loading.Load() {
+						io.WriteString(c, "-LOADING Redis is loading the dataset in memory\r\n")
+						continue
+					}
+					if script && p.armed.CompareAndSwap(true, false) {
+						lose.Store(true)
+					}
+					if _, err := r.Write(buf[:n]); err != nil {
+						return
+					}
+				}
+			}()
+			go func() {
+				buf := make([]byte, 1<<16)
+				for {
+					n, err := r.Read(buf)
+					if err != nil {
+						c.Close()
+						return
+					}
+					if lose.Load() {
+						p.loading.Store(true)
+						p.mu.Lock()
+						for _, c := range p.conns {
+							c.Close()
+						}
+						p.conns = nil
+						p.mu.Unlock()
+						return
+					}
+					if _, err := c.Write(buf[:n]); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return p
+}
+
+// An answer (AnswerOnce) whose script ran in Redis, its reply lost, and
+// whose retry by go-redis (MaxRetries, 3 by default) was told LOADING:
+// go-redis returned the retry's error, which says the answer was never
+// stored (an outage: the reporter told NOT saved, or the message
+// spooled, and replayed as "again", so the investigators were never
+// told), though the question was closed by it. Sent once, its error is
+// the lost reply's, the mark is looked for and found: the answer is
+// returned as stored now, with its question, so the caller tells it.
+// Mutation: answer's script run by answerQuestion.Run (go-redis's
+// retries, no look) → fails: LOADING.
+func TestAnswerWhoseRetryIsRefusedIsLookedFor(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	p := startScriptReplyCutter(t, srv.Addr)
+	// As main's client: go-redis's retries (MaxRetries 3).
+	rdb := redis.NewClient(&redis.Options{Addr: p.addr, Protocol: 2, ContextTimeoutEnabled: true, DialerRetries: 1})
+	t.Cleanup(func() { rdb.Close() })
+	st, _ := storeOn(t, rdb)
+	id := submit(t, st, "301", 30, "", true)
+	ana := storage.Claimer{Key: "ana-key", Name: "Ana", Route: "telegram:2002"}
+	n := ask(t, st, id, ana, "¿Qué día?")
+	pseudonym := st.Pseudonym("telegram", "301")
+	// Another tip's question answered first: Redis has the script cached
+	// (the EVALSHA armed runs, not told NOSCRIPT).
+	other := submit(t, st, "302", 31, "", true)
+	if _, _, err := st.AnswerOnce(ctx, other, ask(t, st, other, ana, "¿Dónde?"), "Aquí", st.Pseudonym("telegram", "302"), 3101); err != nil {
+		t.Fatal(err)
+	}
+	p.armed.Store(true)
+	q, again, err := st.AnswerOnce(ctx, id, n, "El lunes", pseudonym, 3001)
+	if p.armed.Load() {
+		t.Fatal("the answer's script did not go through the proxy")
+	}
+	p.loading.Store(false)
+	if err != nil || again || q.N != n || q.Text != "¿Qué día?" || q.By.Route != ana.Route {
+		t.Fatalf("its reply lost, its retry refused: %+v again=%v %v; want question %d stored now", q, again, err, n)
+	}
+	tip, err := st.Tip(ctx, id)
+	if err != nil || strings.Join(answers(tip), "|") != "El lunes" {
+		t.Fatalf("answers %q %v, want one", answers(tip), err)
+	}
+	// The same message again: known, not stored twice.
+	if _, again, err := st.AnswerOnce(ctx, id, n, "El lunes", pseudonym, 3001); err != nil || !again {
+		t.Fatalf("delivered again: again=%v %v", again, err)
+	}
+}
