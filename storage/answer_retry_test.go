@@ -14,6 +14,7 @@ import (
 
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/storage/redistest"
+	"github.com/vigia-project/vigia/tips"
 )
 
 // scriptReplyCutter is a TCP proxy to a Redis. Armed, it lets the next
@@ -24,6 +25,7 @@ import (
 type scriptReplyCutter struct {
 	addr    string
 	to      string
+	match   func(b []byte) bool // the script call to cut (lower case), else any
 	armed   atomic.Bool
 	loading atomic.Bool
 	mu      sync.Mutex
@@ -69,6 +71,7 @@ func startScriptReplyCutter(t *testing.T, to string) *scriptReplyCutter {
 					}
 					b := bytes.ToLower(buf[:n])
 					script := bytes.Contains(b, []byte("\r\nevalsha\r\n")) || bytes.Contains(b, []byte("\r\neval\r\n"))
+					script = script && (p.match == nil || p.match(b))
 					if script && p.loading.Load() {
 						io.WriteString(c, "-LOADING Redis is loading the dataset in memory\r\n")
 						continue
@@ -153,5 +156,47 @@ func TestAnswerWhoseRetryIsRefusedIsLookedFor(t *testing.T) {
 	// The same message again: known, not stored twice.
 	if _, again, err := st.AnswerOnce(ctx, id, n, "El lunes", pseudonym, 3001); err != nil || !again {
 		t.Fatalf("delivered again: again=%v %v", again, err)
+	}
+}
+
+// A Send whose tip was stored (saveTip ran in Redis), its reply lost, and
+// whose retry by go-redis was told LOADING: go-redis returned the
+// retry's error, an outage, and the reporter heard the tip was NOT saved
+// (or, spooled, it became a second tip at the replay), though it was in
+// triage. Sent once, its error is the lost reply's, and the tip is looked
+// for under its receipt (derived from reporter and draft): found, the
+// Send returns it as stored, with its receipt.
+// Mutation: saveTip's EvalSha on the pipeline as before (go-redis's
+// retries) → fails: save tip: LOADING.
+func TestSendWhoseRetryIsRefusedIsLookedFor(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	p := startScriptReplyCutter(t, srv.Addr)
+	p.match = func(b []byte) bool { return bytes.Contains(b, []byte(":{tips}:triage\r\n")) }
+	rdb := redis.NewClient(&redis.Options{Addr: p.addr, Protocol: 2, ContextTimeoutEnabled: true, DialerRetries: 1})
+	t.Cleanup(func() { rdb.Close() })
+	st, _ := storeOn(t, rdb)
+	submit(t, st, "401", 40, "", false) // saveTip cached in Redis
+	ps := st.Pseudonym("telegram", "401")
+	d, err := st.AddToDraft(ctx, ps, storage.DraftPart{EventID: 41, Part: tips.Part{Text: "Cobran piso en la farmacia"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.armed.Store(true)
+	sub, err := st.SubmitDraft(ctx, ps, d.ID, "es")
+	if p.armed.Load() {
+		t.Fatal("the tip's save did not go through the proxy")
+	}
+	p.loading.Store(false)
+	if err != nil || sub.TipID == "" || sub.Receipt == "" || sub.Repeat {
+		t.Fatalf("its reply lost, its retry refused: %+v %v; want the tip stored now", sub, err)
+	}
+	if tip, err := st.Tip(ctx, sub.TipID); err != nil || tip.Content.Text() != "Cobran piso en la farmacia" {
+		t.Fatalf("tip %s: %v", sub.TipID, err)
+	}
+	// Sent again: the same tip, no second one.
+	again, err := st.SubmitDraft(ctx, ps, d.ID, "es")
+	if err != nil || again.TipID != sub.TipID || again.Receipt != sub.Receipt {
+		t.Fatalf("sent again: %+v %v, want tip %s", again, err, sub.TipID)
 	}
 }

@@ -516,7 +516,10 @@ func (s *Store) submitClaimed(ctx context.Context, cl *SendClaim, language strin
 		handledSent, s.handledTTL(now).Milliseconds()}
 	args = append(args, marks...)
 	pipe := s.rdb.Pipeline()
-	save := saveTip.EvalSha(ctx, pipe, keys, args...)
+	// Sent once (sentOnce; the pipeline with it): go-redis's retry of a
+	// save that ran, its reply lost, would return the retry's error
+	// (LOADING: "never stored"); a lost reply is looked for below.
+	save := saveTip.EvalSha(ctx, onceScripter{pipe}, keys, args...)
 	// Stored files now live as long as the tip. Should this fail, the tip
 	// still says a file was sent; investigators are told it is missing.
 	var kept []*redis.BoolCmd
@@ -524,8 +527,17 @@ func (s *Store) submitClaimed(ctx context.Context, cl *SendClaim, language strin
 		kept = append(kept, pipe.PExpire(ctx, s.k.file(f), s.retention))
 	}
 	_, _ = pipe.Exec(ctx)
-	save = s.uncached(ctx, saveTip, save, keys, args...)
-	switch prev, err := save.Text(); {
+	if isNoScript(save.Err()) {
+		save = saveTip.Eval(ctx, onceScripter{s.rdb}, keys, args...)
+	}
+	prev, err := save.Text()
+	if err != nil && replyLost(err) {
+		// Its reply lost: stored if its receipt now names this tip.
+		if got, lerr := s.rdb.Get(ctx, receiptKey).Result(); lerr == nil && got == id {
+			prev, err = id, nil
+		}
+	}
+	switch {
 	case err == nil && (prev == "" || prev == id):
 		// Stored now, under its number. (A save whose answer was lost is
 		// sent again by the client, and finds under the receipt the tip
