@@ -909,10 +909,15 @@ func (s *Store) RememberAnswer(ctx context.Context, pseudonym string, eventID in
 // KEYS[1], to ARGV[2], and gives a bucket without an expiry ARGV[3] ms
 // (Store.handledTTL: the same moment for every mark of the week) in the
 // same script: made by a command and given it by another, a connection
-// cut between the two would leave it without one.
+// cut between the two would leave it without one. A bucket whose expiry
+// comes more than an hour sooner (made under a shorter retention:
+// VIGIA_RETENTION raised since, or a replica still on the old one) is
+// given it too, so that the mark outlives its tip; an expiry within the
+// hour of it (clocks, the time a write takes) is left as it is.
 var markHandled = redis.NewScript(`
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-if redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl == -1 or ttl < tonumber(ARGV[3]) - 3600000 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1`)
 
 // EventHandled reports whether a reporter's platform event was handled

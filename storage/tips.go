@@ -85,8 +85,8 @@ type sealedTip struct {
 // stored (not nil, which go-redis takes for an error, at a cost). With
 // questions allowed, the sealed route goes with it (KEYS[4], ARGV[12]).
 // Its messages' marks (handled: fields ARGV[16], … of their buckets
-// KEYS[5], …) are set to ARGV[14], a bucket without an expiry given
-// ARGV[15] ms (as markHandled does). A number already holding a tip
+// KEYS[5], …) are set to ARGV[14], a bucket without an expiry, or with
+// one more than an hour sooner, given ARGV[15] ms (as markHandled does). A number already holding a tip
 // (drawn again: a counter set back by a restore, a mistake in giving
 // numbers back) is refused, never overwritten: an error, the draft kept
 // for its Send to be pressed again.
@@ -102,7 +102,8 @@ redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[7])
 if ARGV[12] ~= '' then redis.call('SET', KEYS[4], ARGV[12], 'PX', ARGV[7]) end
 for i = 5, #KEYS do
   redis.call('HSET', KEYS[i], ARGV[i + 11], ARGV[14])
-  if redis.call('PTTL', KEYS[i]) == -1 then redis.call('PEXPIRE', KEYS[i], ARGV[15]) end
+  local ttl = redis.call('PTTL', KEYS[i])
+  if ttl == -1 or ttl < tonumber(ARGV[15]) - 3600000 then redis.call('PEXPIRE', KEYS[i], ARGV[15]) end
 end
 return ''`)
 
