@@ -81,7 +81,7 @@ end
 local st = redis.call('HMGET', KEYS[2], 'x:' .. event('p:' .. ARGV[11]), 'floor', 'x:w') -- the floor kept by earlier versions
 if st[1] then return -3 end
 if st[2] and ARGV[11] <= st[2] then return -3 end
-local d = redis.call('HMGET', KEYS[1], 'id', 'n', 'chars', 'cat', 'fu', ARGV[2], 'files', 'ww', 'sending', 'lb')
+local d = redis.call('HMGET', KEYS[1], 'id', 'n', 'chars', 'cat', 'fu', ARGV[2], 'files', 'ww', 'sending', 'lb', 'claimed', 'born')
 local id = d[1] or ARGV[1]
 local n = tonumber(d[2] or '0')
 local chars = tonumber(d[3] or '0')
@@ -97,7 +97,13 @@ local set = {'id', id, ARGV[2], ARGV[3], 'n', n, 'chars', chars, 'seen', ARGV[5]
 if not d[1] then -- a new draft: when it began too (DropDraftBefore)
   set[#set + 1] = 'born'; set[#set + 1] = ARGV[5]
 elseif d[9] and not d[6] and not d[10] then -- the first part since its Send: when the draft it leaves begins (finishDraft)
-  set[#set + 1] = 'lb'; set[#set + 1] = ARGV[5]
+  local claimed = 0
+  if d[11] and d[11] ~= '' then claimed = select(2, string.gsub(d[11], ',', ',')) + 1 end
+  if n - 1 > claimed then -- a part came since, added by an earlier version, which did not say when: born as the sent draft
+    set[#set + 1] = 'lb'; set[#set + 1] = d[12] or '0'
+  else
+    set[#set + 1] = 'lb'; set[#set + 1] = ARGV[5]
+  end
 end
 redis.call('HSET', KEYS[1], unpack(set))
 redis.call('PEXPIRE', KEYS[1], ARGV[10])

@@ -116,3 +116,51 @@ func TestDraftLeftAfterASendIsBornWithItsOwnFirstPart(t *testing.T) {
 		}
 	}
 }
+
+// A part added during a Send by an earlier version (which noted no "lb")
+// came before the first part this version adds: the draft left is born
+// no later than it. Before, the later part's time became its "born", and
+// a wipe's discard owed, between the two, spared a part that came before
+// the wipe (the reporter asked for it to go; it was kept, and sent).
+// Mutation: addPart noting "lb" as the part's time though a part came
+// before it unnoted → fails (dropped false, want true).
+func TestDraftLeftAfterASendWithAnEarlierVersionsPartIsNotBornLater(t *testing.T) {
+	ctx := context.Background()
+	var fail atomic.Bool
+	st, clk, rdb := hookedStoreClient(t, pipeHook{before: func(_ context.Context, cmds []redis.Cmder) bool {
+		for _, c := range cmds {
+			if c.Name() == "evalsha" && len(c.Args()) > 3 && strings.Contains(c.Args()[3].(string), ":tip:") {
+				return fail.CompareAndSwap(true, false)
+			}
+		}
+		return false
+	}})
+	p := st.Pseudonym("telegram", "43")
+	d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 100, Part: tips.Part{Text: "uno"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(time.Minute)
+	fail.Store(true)
+	if _, err := st.SubmitDraft(ctx, p, d.ID, "es"); err == nil || fail.Load() {
+		t.Fatalf("the failed send: %v", err)
+	}
+	clk.Add(time.Minute)
+	if _, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 101, Part: tips.Part{Text: "dos"}}); err != nil {
+		t.Fatal(err)
+	}
+	rdb.HDel(ctx, st.DraftKey(p), "lb") // added by an earlier version: no "lb"
+	clk.Add(time.Second)
+	wipe := clk.Now() // its discard failed: owed
+	clk.Add(time.Second)
+	if _, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 102, Part: tips.Part{Text: "tres"}}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(time.Minute)
+	if sub, err := st.SubmitDraft(ctx, p, d.ID, "es"); err != nil || sub.Left != 2 {
+		t.Fatalf("the send: %+v %v, want two parts left", sub, err)
+	}
+	if dropped, err := st.DropDraftBefore(ctx, p, wipe); err != nil || !dropped {
+		t.Fatalf("the draft left, a part of it from before the wipe: dropped %v (%v), want true", dropped, err)
+	}
+}
