@@ -178,6 +178,7 @@ if not c[2] and not c[3] then
     redis.call('HINCRBY', KEYS[1], 'n', -sent)
   end
   redis.call('HSET', KEYS[1], 'claimed', table.concat(parts, ','), 'rk', ARGV[7], 'sending', ARGV[2])
+  redis.call('HDEL', KEYS[1], 'lb') -- left by an earlier version's finishDraft: not this Send's (addPart)
 else
   redis.call('HSET', KEYS[1], 'sending', ARGV[2])
 end

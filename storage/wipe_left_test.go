@@ -164,3 +164,44 @@ func TestDraftLeftAfterASendWithAnEarlierVersionsPartIsNotBornLater(t *testing.T
 		t.Fatalf("the draft left, a part of it from before the wipe: dropped %v (%v), want true", dropped, err)
 	}
 }
+
+// An "lb" left on a draft by an earlier version's finishDraft (which did
+// not drop it) is not taken, at the next Send, for when the draft that
+// one leaves began: its parts came after the wipe, and it is spared.
+// Mutation: claimDraft not dropping "lb" → fails (dropped true, want false).
+func TestDraftLeftAfterASendIsNotBornWithAStaleMark(t *testing.T) {
+	ctx := context.Background()
+	var fail atomic.Bool
+	st, clk, rdb := hookedStoreClient(t, pipeHook{before: func(_ context.Context, cmds []redis.Cmder) bool {
+		for _, c := range cmds {
+			if c.Name() == "evalsha" && len(c.Args()) > 3 && strings.Contains(c.Args()[3].(string), ":tip:") {
+				return fail.CompareAndSwap(true, false)
+			}
+		}
+		return false
+	}})
+	p := st.Pseudonym("telegram", "44")
+	d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 100, Part: tips.Part{Text: "uno"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb.HSet(ctx, st.DraftKey(p), "lb", clk.Now().UnixMilli()) // left by an earlier version's finishDraft
+	clk.Add(time.Minute)
+	wipe := clk.Now() // its discard failed: owed
+	clk.Add(time.Minute)
+	fail.Store(true)
+	if _, err := st.SubmitDraft(ctx, p, d.ID, "es"); err == nil || fail.Load() {
+		t.Fatalf("the failed send: %v", err) // claimed, not stored
+	}
+	clk.Add(time.Second)
+	if _, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 101, Part: tips.Part{Text: "dos"}}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(time.Minute)
+	if sub, err := st.SubmitDraft(ctx, p, d.ID, "es"); err != nil || sub.Left != 1 {
+		t.Fatalf("the send: %+v %v, want one part left", sub, err)
+	}
+	if dropped, err := st.DropDraftBefore(ctx, p, wipe); err != nil || dropped {
+		t.Fatalf("the draft left, begun after the wipe: dropped %v (%v), want false", dropped, err)
+	}
+}
