@@ -30,7 +30,7 @@ func TestRefusedPhotoLeavesNoFile(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				tm, receipt := questioned(t, "¿Qué día?")
 				tm.notices(reporterID)
-				fail := func() {}
+				var fail func()
 				if spool {
 					o := newSpoolingTeam(t, tm)
 					s := &stopAtLookup{Store: tm.store, stop: func() {}, fail: true}
