@@ -176,7 +176,7 @@ func TestRedeliveredFileReplyThatCancelledAnAnswerSpooledCancelsNoOther(t *testi
 	pressTwo()
 	s.put = true
 	r := tm.as(reporterID, "Rosa", photo)
-	if len(r) != 1 || !strings.HasPrefix(r[0].Text, tm.text("en", "spool_received", map[string]any{"Receipt": codeRE.FindString(r[0].Text)})) {
+	if len(r) != 1 || !strings.HasPrefix(r[0].Text, tm.text("en", "spool_received_reply", map[string]any{"Receipt": codeRE.FindString(r[0].Text)})) {
 		t.Fatalf("delivered again, the photo's write failing: %q", texts(r))
 	}
 	if _, err := o.sp.ReplayCounts(context.Background(), tm.store); err != nil {

@@ -343,7 +343,7 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		if receipt, ok := m.spool.Spooled(c.Pseudonym, req.EventID); ok {
 			// As the first answer said (which may never have gone out).
 			own := c.ownNameSent(withLinks(req.Text, req.HiddenLinks))
-			return c.Reply(ctx, Reply{Text: c.T("spool_received", map[string]any{"Receipt": receipt}) + c.spooledFileNote(false) + c.spooledLocationNote() + own})
+			return c.Reply(ctx, Reply{Text: c.T(spoolReceived(c.Request.ReplyToBot), map[string]any{"Receipt": receipt}) + c.spooledFileNote(false) + c.spooledLocationNote() + own})
 		}
 	}
 	if n := len([]rune(req.Text)); n > m.limits.MaxMessageRunes {
@@ -929,6 +929,16 @@ func (c *Context) formRefusal() Reply {
 	}
 }
 
+// spoolReceived is the key of a spooled message's answer: a reply to one
+// of the bot's messages may answer an investigator's question at the
+// replay (answerSpooled), so it is not told it is a tip of its own.
+func spoolReceived(reply bool) string {
+	if reply {
+		return "spool_received_reply"
+	}
+	return "spool_received"
+}
+
 // spoolTip keeps a message as a tip of its own while Redis is down: it is
 // written to the local spool (sealed, fsynced) before the reporter hears
 // "received", and moves to Redis when it is back.
@@ -948,7 +958,7 @@ func (m *Mux) spoolTip(ctx context.Context, c *Context, part tips.Part, note str
 		return fmt.Errorf("spool: %w", err) // the reporter hears it was NOT saved
 	}
 	m.log.Warn("tip spooled: redis unreachable", "platform", c.Request.Platform)
-	text := c.T("spool_received", map[string]any{"Receipt": receipt})
+	text := c.T(spoolReceived(e.ReplyTo != ""), map[string]any{"Receipt": receipt})
 	if note != "" {
 		text += "\n\n" + c.fileNote(note, 1)
 	}

@@ -77,7 +77,11 @@ func TestCaptionedAnswerSpooledWhenRedisStopsAtItsLookup(t *testing.T) {
 			s.armed.Store(true)
 			r := tm.as(reporterID, "Rosa", req)
 			spooled := codeRE.FindString(strings.Join(texts(r), "\n"))
-			if s.armed.Load() || len(r) != 1 || spooled == "" || r[0].Text != tm.text("en", "spool_received", map[string]any{"Receipt": spooled}) {
+			key := "spool_received"
+			if h.reply {
+				key = "spool_received_reply"
+			}
+			if s.armed.Load() || len(r) != 1 || spooled == "" || r[0].Text != tm.text("en", key, map[string]any{"Receipt": spooled}) {
 				t.Fatalf("the photo, Redis stopping at its lookup: %q", texts(r))
 			}
 			if !h.stop {

@@ -69,7 +69,11 @@ func (o *spoolingTeam) spool(user, name string, req commands.Request) string {
 	o.srv.Stop()
 	r := o.as(user, name, req)
 	receipt := codeRE.FindString(strings.Join(texts(r), "\n"))
-	want := o.text("en", "spool_received", map[string]any{"Receipt": receipt})
+	key := "spool_received"
+	if req.ReplyToBot {
+		key = "spool_received_reply" // (it may answer a question at the replay)
+	}
+	want := o.text("en", key, map[string]any{"Receipt": receipt})
 	if req.Location != nil {
 		want += "\n\n" + o.text("en", "location_coarse", nil)
 	}

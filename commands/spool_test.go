@@ -51,7 +51,7 @@ func TestRedisOutageSpoolsTips(t *testing.T) {
 	// only Redis can tell: spooled, with the message it replied to, for
 	// the replay to say (here no question: a tip); the Answer button says
 	// to try again, not "no question".
-	if got := say("701", commands.Request{Text: "el lunes a las nueve", ReplyToBot: true, ReplyToID: "m1", EventID: 302}); got != msg.Localize("en", "spool_received", map[string]any{"Receipt": codeRE.FindString(got)}) {
+	if got := say("701", commands.Request{Text: "el lunes a las nueve", ReplyToBot: true, ReplyToID: "m1", EventID: 302}); got != msg.Localize("en", "spool_received_reply", map[string]any{"Receipt": codeRE.FindString(got)}) {
 		t.Fatalf("a reply to the bot during the outage: %q", got)
 	}
 	if got := say("701", commands.Request{Callback: "ans:1:1", EventID: 303}); got != msg.Localize("en", "error_storage_retry", nil) {

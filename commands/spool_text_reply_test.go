@@ -151,7 +151,7 @@ func TestTextReplySpooledWhenRedisStopsAtItsLookup(t *testing.T) {
 			s.armed.Store(true)
 			r := tm.as(reporterID, "Rosa", req)
 			spooled := codeRE.FindString(strings.Join(texts(r), "\n"))
-			if s.armed.Load() || len(r) != 1 || spooled == "" || r[0].Text != tm.text("en", "spool_received", map[string]any{"Receipt": spooled}) {
+			if s.armed.Load() || len(r) != 1 || spooled == "" || r[0].Text != tm.text("en", "spool_received_reply", map[string]any{"Receipt": spooled}) {
 				t.Fatalf("the reply, Redis stopping at its lookup: %q", texts(r))
 			}
 			if stop {
