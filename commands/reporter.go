@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -620,14 +618,7 @@ const partLook = time.Second
 // sent once, not retried, storage.AddToDraft: its error is the one
 // attempt's.)
 func writeMayHaveRun(err error) bool {
-	var op *net.OpError
-	switch {
-	case !StorageDown(err), errors.Is(err, syscall.ECONNREFUSED), strings.Contains(err.Error(), "connection refused"),
-		errors.Is(err, storage.ErrPoolTimeout), storage.Refused(err),
-		strings.Contains(err.Error(), "redis: client is closed"), errors.As(err, &op) && op.Op == "dial":
-		return false
-	}
-	return true
+	return StorageDown(err) && storage.ReplyLost(err)
 }
 
 // partUnsure answers a message (platform event) whose part's write failed

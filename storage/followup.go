@@ -507,7 +507,7 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark strin
 	if errors.Is(err, redis.Nil) {
 		return Question{}, false, ErrNotFound
 	}
-	if err != nil && mark != "" && replyLost(err) && f[4] != mark {
+	if err != nil && mark != "" && ReplyLost(err) && f[4] != mark {
 		// The script may have run: its mark, not there before, says it did.
 		now, lerr := s.rdb.HGet(ctx, s.k.tip(id), "qa:"+num).Result()
 		if lerr == nil && now == mark {

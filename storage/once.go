@@ -61,15 +61,17 @@ func (o onceScripter) eval(ctx context.Context, name, payload string, keys []str
 	return cmd
 }
 
-// replyLost reports whether err, a sentOnce command's, may be that of a
+// ReplyLost reports whether err, a sentOnce command's, may be that of a
 // command Redis ran, its reply lost (the connection closed, a timeout):
 // not a reply of Redis's own (an error it answered, LOADING), nor a
-// connection never made or taken (refused, no connection free).
-func replyLost(err error) bool {
+// connection never made or taken (refused, no connection free). The
+// engine asks it of a draft write's error too (writeMayHaveRun).
+func ReplyLost(err error) bool {
 	var re redis.Error
 	var op *net.OpError
 	switch {
 	case err == nil, errors.As(err, &re), errors.Is(err, ErrPoolTimeout), errors.Is(err, syscall.ECONNREFUSED),
+		strings.Contains(err.Error(), "connection refused"),
 		errors.As(err, &op) && op.Op == "dial", strings.Contains(err.Error(), "redis: client is closed"):
 		return false
 	}

@@ -533,7 +533,7 @@ func (s *Store) submitClaimed(ctx context.Context, cl *SendClaim, language strin
 		save = saveTip.Eval(ctx, onceScripter{s.rdb}, keys, args...)
 	}
 	prev, err := save.Text()
-	if err != nil && replyLost(err) {
+	if err != nil && ReplyLost(err) {
 		// Its reply lost: stored if its receipt now names this tip.
 		if got, lerr := s.rdb.Get(ctx, receiptKey).Result(); lerr == nil && got == id {
 			prev, err = id, nil
