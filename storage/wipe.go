@@ -416,6 +416,17 @@ func (s *Store) TakeWipe(ctx context.Context, now time.Time, platforms []string,
 			continue
 		}
 		w.id, w.platform = id, platform
+		if w.Chat && w.Pseudonym != "" && !w.Wiped {
+			// To run now, or, its process dying, past the lease: noted
+			// till the hour after that, as RetryWipe notes a try again.
+			// A job taken late, or again past a lease, is run past the
+			// note its schedule made (its due time's next hour): a draft
+			// begun meanwhile would be discarded unwarned. Not noted, it
+			// is not run now: taken again past the lease.
+			if err := s.noteWipe(ctx, w.Pseudonym, hours(time.UnixMilli(end).Add(wipeNoted))); err != nil {
+				return Wipe{}, fmt.Errorf("take wipe: %w", err)
+			}
+		}
 		return w, nil
 	}
 	return Wipe{}, ErrNotFound

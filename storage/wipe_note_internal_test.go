@@ -331,3 +331,51 @@ func TestChatWipeDueFindsALiveWipeThoughOneGivenUpGoesMeanwhile(t *testing.T) {
 		t.Fatalf("all given up: due %v %v, want none", at, err)
 	}
 }
+
+// A chat wipe taken again past its lease (the process that took it died
+// running it), or taken late (the platform's process, or Redis, down past
+// its due time's next hour), is noted again till the hour after its
+// lease: a tip begun before it runs is warned that the wipe will delete
+// it. Before, only a try again (RetryWipe) noted it again: taken again
+// past the hour its schedule noted, it ran without the note and
+// discarded a draft begun meanwhile unwarned.
+// Mutation: TakeWipe not noting the chat wipe it takes → fails.
+func TestWipeTakenAgainPastItsNoteIsNotedAgain(t *testing.T) {
+	s, _ := wipeStore(t)
+	ctx := context.Background()
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	if err := s.ScheduleWipe(ctx, Wipe{Route: "telegram:1", MessageID: "9", Chat: true, Pseudonym: "p1"}, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Minute) // taken when due; its process dies running it
+	first, err := s.TakeWipe(ctx, now, []string{"telegram"}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(3 * time.Hour) // taken again three hours later (the platform's process down meanwhile)
+	w, err := s.TakeWipe(ctx, now, []string{"telegram"}, time.Minute)
+	if err != nil || w.id != first.id || w.GivenUp {
+		t.Fatalf("taken again: %+v %v, want the job taken before", w, err)
+	}
+	d, err := s.AddToDraft(ctx, "p1", DraftPart{EventID: 7, Part: tips.Part{Text: "uno"}})
+	if err != nil || !d.WipeUntold {
+		t.Fatalf("a tip begun as the wipe is taken again: %+v %v, want the wipe untold", d, err)
+	}
+
+	// Nor is one kept for its notice alone (its chat wiped) noted: it
+	// deletes no draft.
+	if err := s.ScheduleWipe(ctx, Wipe{Route: "telegram:2", MessageID: "9", Chat: true, Pseudonym: "p2", Wiped: true}, now); err != nil {
+		t.Fatal(err)
+	}
+	st := s.k.state("p2")
+	if err := s.rdb.HDel(ctx, st, "x:w").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.TakeWipe(ctx, now, []string{"telegram"}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if s.rdb.HExists(ctx, st, "x:w").Val() {
+		t.Fatal("a wipe whose chat is wiped noted as to come")
+	}
+}
