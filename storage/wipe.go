@@ -208,38 +208,44 @@ return 1`)
 // ErrNotFound if there is none. It reads their wipes a few at a time,
 // soonest first, and stops at the first still to come: a draft's warning
 // costs the same however many wipes they set (see chatWipePage). Each
-// page starts at the due time the last one ended at, not at a position:
-// a wipe passed over that another process drops meanwhile (told, done)
-// moves the others' positions, and a page by position would skip one.
+// page starts past the wipe the last one ended at, by its due time and
+// id (wipesAfter), not at a position: a wipe passed over that another
+// process drops meanwhile (told, done) moves the others' positions, and
+// a page by position would skip one; nor at its due time alone: those
+// passed over that are due in the same millisecond would be read again
+// on every page.
 func (s *Store) ChatWipeDue(ctx context.Context, pseudonym string) (time.Time, error) {
 	key := s.k.wipesBy(pseudonym)
-	from := "-inf"
-	passed := map[string]float64{} // given up, kept till told: passed over, at their due time
-	ties := 0                      // how many of them are due at from, read again
+	after, afterID := "", "" // where the last page ended: none yet
 	for {
-		jobs, err := s.rdb.ZRangeArgsWithScores(ctx, redis.ZRangeArgs{Key: key, ByScore: true, Start: from, Stop: "+inf", Count: int64(chatWipePage + ties)}).Result()
+		raw, err := wipesAfter.Run(ctx, s.rdb, []string{key}, after, afterID, chatWipePage).StringSlice()
 		if err != nil {
 			return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
 		}
-		full := len(jobs) == chatWipePage+ties
-		fresh := jobs[:0:0]
-		for _, z := range jobs {
-			if at, ok := passed[fmt.Sprint(z.Member)]; !ok || at != z.Score {
-				fresh = append(fresh, z)
-			}
+		type job struct {
+			id  string
+			due float64
 		}
-		live := make([]*redis.IntCmd, len(fresh))
-		takes := make([]*redis.StringCmd, len(fresh))
+		var jobs []job
+		for i := 0; i+1 < len(raw); i += 2 {
+			due, err := strconv.ParseFloat(raw[i+1], 64)
+			if err != nil {
+				return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
+			}
+			jobs = append(jobs, job{raw[i], due})
+		}
+		live := make([]*redis.IntCmd, len(jobs))
+		takes := make([]*redis.StringCmd, len(jobs))
 		if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for i, z := range fresh {
-				live[i] = p.Exists(ctx, s.k.wipe(fmt.Sprint(z.Member)))
-				takes[i] = p.Get(ctx, s.k.wipeTakes(fmt.Sprint(z.Member)))
+			for i, j := range jobs {
+				live[i] = p.Exists(ctx, s.k.wipe(j.id))
+				takes[i] = p.Get(ctx, s.k.wipeTakes(j.id))
 			}
 			return nil
 		}); err != nil && !errors.Is(err, redis.Nil) {
 			return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
 		}
-		for i, z := range fresh { // (by due time, soonest first)
+		for i, j := range jobs { // (by due time, soonest first)
 			if err := live[i].Err(); err != nil {
 				return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
 			}
@@ -247,32 +253,53 @@ func (s *Store) ChatWipeDue(ctx context.Context, pseudonym string) (time.Time, e
 				return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
 			}
 			if n, _ := takes[i].Int(); n > wipeTakesMax {
-				passed[fmt.Sprint(z.Member)] = z.Score
 				continue // given up: dropped (WipeDone) once its reporter is told
 			}
 			if live[i].Val() == 1 {
-				return time.UnixMilli(int64(z.Score)), nil
+				return time.UnixMilli(int64(j.due)), nil
 			}
 			// Dropped without its reporter's wipes (given up untold, or
 			// expired): forgotten here too.
-			if err := s.rdb.ZRem(ctx, key, z.Member).Err(); err != nil {
+			if err := s.rdb.ZRem(ctx, key, j.id).Err(); err != nil {
 				return time.Time{}, fmt.Errorf("chat wipe due: %w", err)
 			}
 		}
-		if !full {
+		if len(jobs) < chatWipePage {
 			return time.Time{}, ErrNotFound
 		}
-		// The next page starts at the last one's due time: those passed
-		// over that are due then are read again, and left out.
-		last := jobs[len(jobs)-1].Score
-		from, ties = strconv.FormatFloat(last, 'f', -1, 64), 0
-		for _, at := range passed {
-			if at == last {
-				ties++
-			}
-		}
+		last := jobs[len(jobs)-1]
+		after, afterID = strconv.FormatFloat(last.due, 'f', -1, 64), last.id
 	}
 }
+
+// wipesAfter answers, with their due times, the first ARGV[3] of a
+// reporter's wipes KEYS[1] (wipesBy) that come after the one ARGV[2] due
+// at ARGV[1] (the first ones if ARGV[1] is empty), in the set's order: by
+// due time, then by id, byte by byte. That one need not be there still
+// (dropped meanwhile): where it would be is found among those due when
+// it was, by halves, so a page costs the same however many are due in
+// the same millisecond. (Ids are compared a byte at a time, not with
+// Lua's string order, which follows the server's locale.)
+var wipesAfter = redis.NewScript(`
+local from = 0
+if ARGV[1] ~= '' then
+  local function after(a, b) -- a sorts after b
+    for i = 1, math.min(#a, #b) do
+      local x, y = string.byte(a, i), string.byte(b, i)
+      if x ~= y then return x > y end
+    end
+    return #a > #b
+  end
+  local lo = redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. ARGV[1])
+  local hi = redis.call('ZCOUNT', KEYS[1], '-inf', ARGV[1])
+  while lo < hi do
+    local mid = math.floor((lo + hi) / 2)
+    local m = redis.call('ZRANGE', KEYS[1], mid, mid)[1]
+    if after(m, ARGV[2]) then hi = mid else lo = mid + 1 end
+  end
+  from = lo
+end
+return redis.call('ZRANGE', KEYS[1], from, from + tonumber(ARGV[3]) - 1, 'WITHSCORES')`)
 
 // chatWipePage is how many of a reporter's wipes ChatWipeDue reads at a
 // time: the soonest is nearly always the answer; a few given up, held

@@ -65,6 +65,18 @@ func TestWipeScriptsTouchDeclaredKeysOnly(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A reporter's wipes read past a page given up (wipesAfter).
+	for range chatWipePage + 1 {
+		if err := s.ScheduleWipe(ctx, Wipe{Route: "telegram:5", MessageID: "9", Chat: true, Pseudonym: "p9"}, now.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range s.rdb.ZRange(ctx, s.k.wipesBy("p9"), 0, chatWipePage-1).Val() {
+		s.rdb.Set(ctx, s.k.wipeTakes(id), wipeTakesMax+1, time.Hour)
+	}
+	if _, err := s.ChatWipeDue(ctx, "p9"); err != nil {
+		t.Fatal(err)
+	}
 	mark := "end-of-recording-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	srv.Client().Echo(ctx, mark)
 	mon.conn.SetReadDeadline(time.Now().Add(time.Minute))

@@ -200,6 +200,10 @@ func TestChatWipeDueReadsTheSoonestWipesOnly(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// (Its script sent once first: Redis keeps it for the looks after.)
+	if _, err := s.ChatWipeDue(ctx, "p0"); !errors.Is(err, ErrNotFound) {
+		t.Fatal(err)
+	}
 	var n atomic.Int64
 	s.rdb.AddHook(commandCount{&n})
 	if at, err := s.ChatWipeDue(ctx, "p1"); err != nil || at.UnixMilli() != now.Add(time.Hour).UnixMilli() {
@@ -261,8 +265,9 @@ func TestWipeTriedAgainPastItsNoteIsNotedAgain(t *testing.T) {
 	}
 }
 
-// onSecondRange runs f once, before the second read of a range of a
-// sorted set (a second page).
+// onSecondRange runs f once, before the second read of a page of a
+// reporter's wipes (wipesAfter's EVALSHA; its EVAL follows the first
+// where Redis had not seen the script).
 type onSecondRange struct {
 	n *atomic.Int64
 	f func()
@@ -271,7 +276,7 @@ type onSecondRange struct {
 func (h onSecondRange) DialHook(next redis.DialHook) redis.DialHook { return next }
 func (h onSecondRange) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
-		if strings.HasPrefix(cmd.Name(), "zrange") && h.n.Add(1) == 2 {
+		if cmd.Name() == "evalsha" && slices.ContainsFunc(cmd.Args(), func(a any) bool { s, _ := a.(string); return strings.Contains(s, ":{wipe}:by:") }) && h.n.Add(1) == 2 {
 			h.f()
 		}
 		return next(ctx, cmd)
@@ -377,5 +382,82 @@ func TestWipeTakenAgainPastItsNoteIsNotedAgain(t *testing.T) {
 	}
 	if s.rdb.HExists(ctx, st, "x:w").Val() {
 		t.Fatal("a wipe whose chat is wiped noted as to come")
+	}
+}
+
+// pagesRead counts the wipes read from a reporter's wipes (wipesBy), page
+// by page, whatever reads them.
+type pagesRead struct{ n *atomic.Int64 }
+
+func (h pagesRead) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h pagesRead) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		if !slices.ContainsFunc(cmd.Args(), func(a any) bool { s, _ := a.(string); return strings.Contains(s, ":{wipe}:by:") }) {
+			return err
+		}
+		switch c := cmd.(type) {
+		case *redis.ZSliceCmd:
+			h.n.Add(int64(len(c.Val())))
+		case *redis.StringSliceCmd:
+			h.n.Add(int64(len(c.Val())))
+		case *redis.Cmd:
+			if v, ok := c.Val().([]any); ok {
+				h.n.Add(int64(len(v) / 2)) // (id and due time)
+			}
+		}
+		return err
+	}
+}
+func (h pagesRead) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// Many of a reporter's wipes given up (held till each is told) and due
+// in the same millisecond (a burst of /wipe 1h in one message's time, or
+// one process's jobs given up together) cost ChatWipeDue a read of each,
+// once: it pages past the last wipe read by its due time and id. Before,
+// each page started again at that due time and read again every wipe
+// passed over that was due then: the wipes read grew with the square of
+// those given up in the same millisecond (200: some 5,000 read).
+// Mutation: ChatWipeDue as before (paging by due time, reading the ties
+// again) → fails.
+func TestChatWipeDueReadsWipesDueTogetherOnce(t *testing.T) {
+	s, _ := wipeStore(t)
+	ctx := context.Background()
+	same := time.Now().Add(time.Hour)
+	const given = 200
+	for range given + 1 {
+		if err := s.ScheduleWipe(ctx, Wipe{Route: "telegram:1", MessageID: "9", Chat: true, Pseudonym: "p1"}, same); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := s.rdb.ZRange(ctx, s.k.wipesBy("p1"), 0, -1).Val()
+	for _, id := range ids[:given] {
+		s.rdb.Set(ctx, s.k.wipeTakes(id), wipeTakesMax+1, time.Hour)
+	}
+	var n atomic.Int64
+	s.rdb.AddHook(pagesRead{&n})
+	if at, err := s.ChatWipeDue(ctx, "p1"); err != nil || at.UnixMilli() != same.UnixMilli() {
+		t.Fatalf("due %v %v, want the last of those due together, %v", at, err, same)
+	}
+	if got := n.Load(); got > given+chatWipePage {
+		t.Fatalf("%d wipes read to pass %d given up, want at most %d", got, given, given+chatWipePage)
+	}
+	// Ties broken by id across a page whose last wipe another process
+	// drops before the next page is read: the next starts where it was.
+	s.rdb.AddHook(onSecondRange{new(atomic.Int64), func() {
+		s.rdb.ZRem(ctx, s.k.wipesBy("p1"), ids[chatWipePage-1])
+	}})
+	if at, err := s.ChatWipeDue(ctx, "p1"); err != nil || at.UnixMilli() != same.UnixMilli() {
+		t.Fatalf("the last of a page dropped: due %v %v, want the last of those due together, %v", at, err, same)
+	}
+	n.Store(0)
+	s.rdb.Set(ctx, s.k.wipeTakes(ids[given]), wipeTakesMax+1, time.Hour)
+	if at, err := s.ChatWipeDue(ctx, "p1"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("all given up: due %v %v, want none", at, err)
+	}
+	if got := n.Load(); got > given+chatWipePage {
+		t.Fatalf("%d wipes read to pass %d given up, want at most %d", got, given, given+chatWipePage)
 	}
 }
