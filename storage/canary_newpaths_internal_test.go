@@ -251,7 +251,7 @@ func TestNewPathsKeepNoCanaryInRedis(t *testing.T) {
 	if err := s.RememberAnswer(ctx, p0, 9); err != nil {
 		t.Fatal(err)
 	}
-	if was, err := s.handledAs(ctx, p0, 9); err != nil || was != NoTipAnswer {
+	if was, err := s.handledAs(ctx, p0, 9, time.Time{}); err != nil || was != NoTipAnswer {
 		t.Fatalf("the answer's mark: %q %v: the test proves nothing of it", was, err)
 	}
 	if err := s.markReceiptNoTip(ctx, receipts[2], NoTipAnswer); err != nil {

@@ -644,7 +644,7 @@ func (sp *Spool) ReplayCounts(ctx context.Context, st *Store) (ReplayCount, erro
 		// and delivered again after a restart (the Answer pressed before it
 		// forgotten): the investigators have it, as what it was; a tip of
 		// it would put the reporter's answer in the queue as a new tip.
-		if was, err := st.handledAs(ctx, e.Pseudonym, e.EventID); err != nil {
+		if was, err := st.handledAs(ctx, e.Pseudonym, e.EventID, e.At); err != nil {
 			return c, err
 		} else if was != "" {
 			if e.Receipt != "" {
@@ -981,11 +981,22 @@ func (s *Store) handledTTL(now time.Time) time.Duration {
 }
 
 // handledKeys names a message's bucket (bucket) in each week whose marks
-// may still live, and in the next one (a clock ahead of this one's).
-func (s *Store) handledKeys(bucket uint32) []string {
+// may still live, and in the next one (a clock ahead of this one's); for
+// a message spooled at spooled (not zero), only in the weeks it can have
+// been marked in: it went out (marked) before the platform delivered it
+// again (spooled), by no more than the platform keeps a message to
+// deliver again (Telegram a day: sentMemory, two, as the marks on the
+// reporter's state), nor after by more than a day (clocks). So a replay
+// reads one week's bucket or two a message, not one a week of the
+// retention (some 14,000 for the longest VIGIA_RETENTION).
+func (s *Store) handledKeys(bucket uint32, spooled time.Time) []string {
 	now := s.now()
+	from, to := now.Add(-s.retention-bandWeek), now.Add(24*time.Hour)
+	if !spooled.IsZero() { // (zero: spooled by an earlier version, which kept no time)
+		from, to = later(from, spooled.Add(-sentMemory)), earlier(to, spooled.Add(24*time.Hour))
+	}
 	var keys []string
-	for w := bandWeekStart(now.Add(-s.retention - bandWeek)); !w.After(now.Add(24 * time.Hour)); w = w.Add(bandWeek) {
+	for w := bandWeekStart(from); !w.After(to); w = w.Add(bandWeek) {
 		keys = append(keys, s.k.handled(w.Format("20060102"), bucket))
 	}
 	return keys
@@ -1006,8 +1017,9 @@ return ''`)
 // delivered as an answer to an investigator's question (RememberAnswer);
 // "" for neither. The marks on their state say so for two days, the
 // message's own mark (handledMark) for a tip's retention (messages sent
-// by earlier versions have none). One round trip.
-func (s *Store) handledAs(ctx context.Context, pseudonym string, eventID int64) (NoTip, error) {
+// by earlier versions have none), looked for in the weeks it can have
+// been marked in before it was spooled (handledKeys). One round trip.
+func (s *Store) handledAs(ctx context.Context, pseudonym string, eventID int64, spooled time.Time) (NoTip, error) {
 	pipe := s.rdb.Pipeline()
 	st := pipe.HMGet(ctx, s.k.state(pseudonym), "x:"+s.sentMark(pseudonym, eventID), "x:"+s.answerMark(pseudonym, eventID))
 	var own *redis.Cmd
@@ -1016,8 +1028,9 @@ func (s *Store) handledAs(ctx context.Context, pseudonym string, eventID int64) 
 	if eventID != 0 { // (no id from the platform: never marked)
 		var bucket uint32
 		bucket, field = s.handledMark(pseudonym, eventID)
-		keys = s.handledKeys(bucket)
-		own = handledIn.EvalSha(ctx, pipe, keys, field)
+		if keys = s.handledKeys(bucket, spooled); len(keys) > 0 {
+			own = handledIn.EvalSha(ctx, pipe, keys, field)
+		}
 	}
 	_, _ = pipe.Exec(ctx)
 	if err := st.Err(); err != nil {
@@ -1083,3 +1096,18 @@ redis.call('HSET', KEYS[1], 'x:' .. ARGV[1], ARGV[2])
 for i = 4, #ARGV do redis.call('HSET', KEYS[1], 'x:' .. ARGV[i], ARGV[2]) end
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1`)
+
+// later and earlier are the later and the earlier of two times.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+func earlier(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -166,5 +167,101 @@ func TestHandledMessageReplayedWeeksLaterMakesNoSecondTip(t *testing.T) {
 	}
 	if list, err := st.Recent(ctx, 10); err != nil || len(list) != 1 {
 		t.Fatalf("%d tips, want the one sent: %v", len(list), err)
+	}
+}
+
+// mostHandledKeys records the most handled buckets one script was given.
+type mostHandledKeys struct{ n *atomic.Int64 }
+
+func (h mostHandledKeys) see(cmd redis.Cmder) {
+	args := cmd.Args()
+	if name := cmd.Name(); (name != "evalsha" && name != "eval") || len(args) < 4 {
+		return
+	}
+	if s, _ := args[3].(string); !strings.Contains(s, ":handled:") {
+		return
+	}
+	n := int64(0)
+	switch v := args[2].(type) {
+	case int:
+		n = int64(v)
+	case int64:
+		n = v
+	}
+	for {
+		old := h.n.Load()
+		if n <= old || h.n.CompareAndSwap(old, n) {
+			return
+		}
+	}
+}
+func (h mostHandledKeys) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h mostHandledKeys) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error { h.see(cmd); return next(ctx, cmd) }
+}
+func (h mostHandledKeys) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		for _, c := range cmds {
+			h.see(c)
+		}
+		return next(ctx, cmds)
+	}
+}
+
+// The replay looks for a spooled message's own mark only in the weeks it
+// can have been marked in: before the platform delivered it again and it
+// was spooled, by no more than the platform keeps a message (two days
+// allowed), or a day after (clocks). A message marked in the last hour
+// of a week and spooled in the next, replayed three weeks on, is found;
+// and with a retention of 20,000 days a replay reads two buckets a
+// message, not one a week of it. Before, it read every week's since the
+// retention began: some 2,860 keys a message replayed here, 14,300 with
+// the longest the configuration allows (100,000 days, which saving a tip
+// refuses: its trim of the queue before 1970).
+// Mutations: handledKeys not bounded by the spooling time → fails (2,860
+// buckets); bounded from the spooling time, not two days before → fails
+// (replay {Replayed:1}).
+func TestReplayReadsTheMarksOfTheWeeksBeforeItsSpoolingOnly(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	rdb := srv.Client()
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	days := time.Now().Unix() / 86400
+	weekEnd := time.Unix((days-days%7+7)*86400, 0)
+	clk := &clock{t: weekEnd.Add(-time.Hour)} // the last hour of a week
+	st, err := storage.New(rdb, kr, storage.Options{Prefix: "t", Retention: 20000 * 24 * time.Hour, DraftIdle: 10 * time.Minute, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := storage.OpenSpool(t.TempDir(), kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := st.Pseudonym("telegram", "66")
+	const text = "el taller de la esquina guarda los carros robados"
+	d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 91601, Part: tips.Part{Text: text}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SubmitDraft(ctx, p, d.ID, "es"); err != nil {
+		t.Fatal(err)
+	}
+	// Delivered again two hours on, in the next week, and spooled; the
+	// outage lasts three weeks (the state's marks gone).
+	if _, err := sp.Append(storage.SpoolEntry{Pseudonym: p, EventID: 91601, Part: tips.Part{Text: text}, At: clk.Now().Add(2 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(21 * 24 * time.Hour)
+	rdb.Del(ctx, "t:{"+p+"}:st")
+	var most atomic.Int64
+	rdb.AddHook(mostHandledKeys{&most})
+	if c, err := sp.ReplayCounts(ctx, st); err != nil || c != (storage.ReplayCount{Skipped: 1}) {
+		t.Fatalf("replay three weeks on: %+v %v, want it skipped", c, err)
+	}
+	if n := most.Load(); n < 1 || n > 2 {
+		t.Fatalf("%d handled buckets read for a message, want one or two", n)
 	}
 }
