@@ -3,6 +3,7 @@ package storage_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"strings"
@@ -198,5 +199,47 @@ func TestSendWhoseRetryIsRefusedIsLookedFor(t *testing.T) {
 	again, err := st.SubmitDraft(ctx, ps, d.ID, "es")
 	if err != nil || again.TipID != sub.TipID || again.Receipt != sub.Receipt {
 		t.Fatalf("sent again: %+v %v, want tip %s", again, err, sub.TipID)
+	}
+}
+
+// A plain Answer (no platform event) whose script ran in Redis, its reply
+// lost, and whose retry by go-redis was told LOADING: the reporter heard
+// NOT saved (or, retried and run, the question was found closed:
+// ErrNotFound, the answer taken for none), though the question was closed
+// by it and the investigators never told. Sent once with a mark drawn for
+// it, the lost reply is looked for by that mark: the question is
+// returned as answered now.
+// Mutation: Answer passing no mark (go-redis's retries, no look) → fails:
+// answer: LOADING.
+func TestPlainAnswerWhoseRetryIsRefusedIsLookedFor(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	p := startScriptReplyCutter(t, srv.Addr)
+	rdb := redis.NewClient(&redis.Options{Addr: p.addr, Protocol: 2, ContextTimeoutEnabled: true, DialerRetries: 1})
+	t.Cleanup(func() { rdb.Close() })
+	st, _ := storeOn(t, rdb)
+	id := submit(t, st, "501", 50, "", true)
+	ana := storage.Claimer{Key: "ana-key", Name: "Ana", Route: "telegram:2002"}
+	n := ask(t, st, id, ana, "¿Qué día?")
+	other := submit(t, st, "502", 51, "", true) // the script cached in Redis
+	if _, err := st.Answer(ctx, other, ask(t, st, other, ana, "¿Dónde?"), "Aquí"); err != nil {
+		t.Fatal(err)
+	}
+	p.armed.Store(true)
+	q, err := st.Answer(ctx, id, n, "El lunes")
+	if p.armed.Load() {
+		t.Fatal("the answer's script did not go through the proxy")
+	}
+	p.loading.Store(false)
+	if err != nil || q.N != n || q.Text != "¿Qué día?" || q.By.Route != ana.Route {
+		t.Fatalf("its reply lost, its retry refused: %+v %v; want question %d answered now", q, err, n)
+	}
+	tip, err := st.Tip(ctx, id)
+	if err != nil || strings.Join(answers(tip), "|") != "El lunes" {
+		t.Fatalf("answers %q %v, want one", answers(tip), err)
+	}
+	// Answered: closed to another.
+	if _, err := st.Answer(ctx, id, n, "El martes"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("answered again: %v, want ErrNotFound", err)
 	}
 }

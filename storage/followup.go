@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -53,7 +55,9 @@ func (s *Store) ReporterRoute(ctx context.Context, id string) (string, string, e
 // A tip asked its question before questions were numbered has it in "oq"
 // alone: that one is question 0. "qa:<n>" names, by a keyed hash, the
 // message whose delivery answered question n (AnswerOnce), so that
-// delivering it again is known as done, not as a question closed; /forget
+// delivering it again is known as done, not as a question closed (or,
+// for Answer, which has no message, a token drawn for its one write, by
+// which a lost reply is looked for); /forget
 // takes these marks out with the route.
 
 // Question is an open question to a tip's reporter.
@@ -421,8 +425,18 @@ func openQuestion(id string, dataKey []byte, n int, text, by string) (Question, 
 // history, and closes that question: a question is answered once. It
 // returns the question answered, or ErrNotFound if it is not open (already
 // answered, withdrawn with /forget, or its tip is gone).
+//
+// Its write is sent once, as AnswerOnce's, with a mark of its own drawn
+// at random (no message to key it to): go-redis's retry of a write that
+// ran, its reply lost, would find the question closed (ErrNotFound: the
+// answer taken for none, the investigators never told) or be refused
+// (LOADING: told NOT saved). A lost reply is looked for by that mark.
 func (s *Store) Answer(ctx context.Context, id string, n int, answer string) (Question, error) {
-	q, _, err := s.answer(ctx, id, n, answer, "")
+	var token [16]byte
+	if _, err := rand.Read(token[:]); err != nil {
+		return Question{}, err
+	}
+	q, _, err := s.answer(ctx, id, n, answer, s.kr.receiptMAC("answer\x00"+hex.EncodeToString(token[:])))
 	return q, err
 }
 
@@ -490,24 +504,19 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark strin
 	}
 	keys := []string{s.k.tip(id), s.k.tipLog(id)}
 	args := []any{n, entry, s.retention.Milliseconds(), mark}
-	var cmd *redis.Cmd
-	if mark == "" {
-		cmd = answerQuestion.Run(ctx, s.rdb, keys, args...)
-	} else {
-		// Sent once (sentOnce): go-redis's retry of a script that ran,
-		// its reply lost, would return the retry's error (LOADING:
-		// "never ran"), or find it answered by this very message
-		// ("again": the investigators never told).
-		cmd = answerQuestion.EvalSha(ctx, onceScripter{s.rdb}, keys, args...)
-		if isNoScript(cmd.Err()) {
-			cmd = answerQuestion.Eval(ctx, onceScripter{s.rdb}, keys, args...)
-		}
+	// Sent once (sentOnce): go-redis's retry of a script that ran, its
+	// reply lost, would return the retry's error (LOADING: "never ran"),
+	// or find it answered by this very message ("again": the
+	// investigators never told).
+	cmd := answerQuestion.EvalSha(ctx, onceScripter{s.rdb}, keys, args...)
+	if isNoScript(cmd.Err()) {
+		cmd = answerQuestion.Eval(ctx, onceScripter{s.rdb}, keys, args...)
 	}
 	v, err := cmd.StringSlice()
 	if errors.Is(err, redis.Nil) {
 		return Question{}, false, ErrNotFound
 	}
-	if err != nil && mark != "" && ReplyLost(err) && f[4] != mark {
+	if err != nil && ReplyLost(err) && f[4] != mark {
 		// The script may have run: its mark, not there before, says it did.
 		now, lerr := s.rdb.HGet(ctx, s.k.tip(id), "qa:"+num).Result()
 		if lerr == nil && now == mark {
@@ -523,7 +532,7 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark strin
 	if err != nil {
 		return Question{}, false, fmt.Errorf("answer: %w", err)
 	}
-	if len(v) == 0 && mark != "" {
+	if len(v) == 0 {
 		return Question{N: n}, true, nil
 	}
 	if len(v) != 2 {
