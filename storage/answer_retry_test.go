@@ -6,10 +6,12 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -74,7 +76,10 @@ func startScriptReplyCutter(t *testing.T, to string) *scriptReplyCutter {
 					script := bytes.Contains(b, []byte("\r\nevalsha\r\n")) || bytes.Contains(b, []byte("\r\neval\r\n"))
 					script = script && (p.match == nil || p.match(b))
 					if script && p.loading.Load() {
-						io.WriteString(c, "-LOADING Redis is loading the dataset in memory\r\n")
+						// One refusal a command (a pipeline's each).
+						for range max(1, respCommands(buf[:n])) {
+							io.WriteString(c, "-LOADING Redis is loading the dataset in memory\r\n")
+						}
 						continue
 					}
 					if script && p.armed.CompareAndSwap(true, false) {
@@ -241,5 +246,84 @@ func TestPlainAnswerWhoseRetryIsRefusedIsLookedFor(t *testing.T) {
 	// Answered: closed to another.
 	if _, err := st.Answer(ctx, id, n, "El martes"); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("answered again: %v, want ErrNotFound", err)
+	}
+}
+
+// respCommands counts the commands (RESP arrays of bulk strings) in b, a
+// client's write; 0 where b is not whole.
+func respCommands(b []byte) int {
+	n := 0
+	for len(b) > 0 {
+		var args int
+		rest, ok := respHeader(b, '*', &args)
+		if !ok {
+			return 0
+		}
+		for range args {
+			var l int
+			if rest, ok = respHeader(rest, '$', &l); !ok || len(rest) < l+2 {
+				return 0
+			}
+			rest = rest[l+2:]
+		}
+		b = rest
+		n++
+	}
+	return n
+}
+
+// respHeader reads "<kind><number>\r\n" off b's front into v.
+func respHeader(b []byte, kind byte, v *int) ([]byte, bool) {
+	i := bytes.Index(b, []byte("\r\n"))
+	if len(b) == 0 || b[0] != kind || i < 0 {
+		return nil, false
+	}
+	n, err := strconv.Atoi(string(b[1:i]))
+	if err != nil {
+		return nil, false
+	}
+	*v = n
+	return b[i+2:], true
+}
+
+// A Send whose claim (its first step: the draft claimed, the tip limit
+// counted, a number drawn) ran in Redis, its reply lost, and whose retry
+// by go-redis was told LOADING: go-redis returned the retry's error, an
+// outage, and the reporter heard NOT saved (a retry that ran counted the
+// limit twice and drew a second number, the first a gap). Sent once, its
+// error is the lost reply's, and the claim is looked for in the draft
+// ("sending" since this Send): found, the Send goes on and stores the tip.
+// Mutation: the claim's EvalSha on the pipeline as before (go-redis's
+// retries) → fails: claim draft: LOADING.
+func TestSendClaimWhoseRetryIsRefusedIsLookedFor(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	p := startScriptReplyCutter(t, srv.Addr)
+	p.match = func(b []byte) bool { return bytes.Contains(b, []byte("\r\nincr\r\n")) } // the claim's pipeline
+	rdb := redis.NewClient(&redis.Options{Addr: p.addr, Protocol: 2, ContextTimeoutEnabled: true, DialerRetries: 1})
+	t.Cleanup(func() { rdb.Close() })
+	st, _ := storeOn(t, rdb)
+	submit(t, st, "601", 60, "", false) // claimDraft cached in Redis
+	ps := st.Pseudonym("telegram", "601")
+	d, err := st.AddToDraft(ctx, ps, storage.DraftPart{EventID: 61, Part: tips.Part{Text: "Cobran piso en la farmacia"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.armed.Store(true)
+	sub, err := st.SubmitDraftWithin(ctx, ps, d.ID, "es", &storage.Limit{Subject: ps, Kind: "tip", Max: 1, Window: time.Hour})
+	if p.armed.Load() {
+		t.Fatal("the claim did not go through the proxy")
+	}
+	p.loading.Store(false)
+	if err != nil || sub.TipID == "" || sub.Receipt == "" || sub.Repeat {
+		t.Fatalf("its reply lost, its retry refused: tip %q repeat %v %v; want the tip stored", sub.TipID, sub.Repeat, err)
+	}
+	if tip, err := st.Tip(ctx, sub.TipID); err != nil || tip.Content.Text() != "Cobran piso en la farmacia" {
+		t.Fatalf("tip %s: %v", sub.TipID, err)
+	}
+	// Sent again: the same tip, no second one.
+	again, err := st.SubmitDraft(ctx, ps, d.ID, "es")
+	if err != nil || again.TipID != sub.TipID {
+		t.Fatalf("sent again: tip %q %v, want tip %s", again.TipID, err, sub.TipID)
 	}
 }

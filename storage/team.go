@@ -257,7 +257,12 @@ func (s *Store) ProfileSend(ctx context.Context, pseudonym string, count *Limit,
 	if err := r.err(); err != nil {
 		rerr = fmt.Errorf("profile: %w", err)
 	}
-	cl.claim = s.uncached(ctx, claimDraft, cl.claim, cl.keys, cl.args...)
+	if isNoScript(cl.claim.Err()) {
+		cl.claim = claimDraft.Eval(ctx, onceScripter{s.rdb}, cl.keys, cl.args...)
+	}
+	if err := cl.claim.Err(); err != nil && !errors.Is(err, redis.Nil) && ReplyLost(err) {
+		cl.look(ctx) // its reply lost: ran, it is this Send's claim
+	}
 	cerr := cl.claim.Err()
 	if cerr == nil || errors.Is(cerr, redis.Nil) {
 		cerr = cl.prior.Err() // (a Send not known to be new is not claimed here)

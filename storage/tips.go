@@ -298,7 +298,7 @@ func (s *Store) submit(ctx context.Context, pseudonym, draftID, language, receip
 	if err != nil {
 		return Submission{}, err
 	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) && !isNoScript(err) {
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) && !isNoScript(err) && !(ReplyLost(err) && cl.look(ctx)) {
 		return Submission{}, fmt.Errorf("claim draft: %w", err)
 	}
 	return s.submitClaimed(ctx, cl, language, at)
@@ -350,9 +350,54 @@ func (s *Store) claimOn(ctx context.Context, pipe redis.Pipeliner, pseudonym, dr
 	if chat != nil {
 		cl.args = append(cl.args, s.limitArgs(chat)...)
 	}
-	cl.claim = claimDraft.EvalSha(ctx, pipe, cl.keys, cl.args...)
+	// Sent once (sentOnce; the pipeline with it): go-redis's retry of a
+	// claim that ran, its reply lost, would count the tip limit again and
+	// draw a second number (the first a gap), or, refused (LOADING),
+	// return "never ran"; a lost reply is looked for (look).
+	cl.claim = claimDraft.EvalSha(ctx, onceScripter{pipe}, cl.keys, cl.args...)
 	cl.seq = pipe.Incr(ctx, s.k.tipSeq())
 	return cl, nil
+}
+
+// look looks for the claim of a Send whose reply was lost (sent once, it
+// may have run): the draft "sending" since this Send's time says it ran,
+// and its fields, read now, are what it returned (a part added since is
+// not among those it claimed); a draft the claim deleted, its parts all
+// sent before, is -6 as it answered. The number drawn with it, its reply
+// lost too, is drawn again (the first, if it was drawn, a gap). It
+// reports whether the claim is known to have run, its results then
+// cl's.
+func (cl *SendClaim) look(ctx context.Context) bool {
+	s := cl.s
+	pipe := s.rdb.Pipeline()
+	prior := getOn(ctx, pipe, cl.receiptKey)
+	draft := pipe.HGetAll(ctx, s.k.draft(cl.pseudonym))
+	spooled := pipe.HExists(ctx, s.k.state(cl.pseudonym), "x:s"+cl.draftID)
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return false
+	}
+	claim := redis.NewCmd(ctx)
+	switch fields := draft.Val(); {
+	case fields["id"] == cl.draftID && fields["sending"] == strconv.FormatInt(cl.now.UnixMilli(), 10):
+		raw := make([]any, 0, 2*len(fields))
+		for k, v := range fields {
+			raw = append(raw, k, v)
+		}
+		claim.SetVal(raw)
+	case fields["id"] != cl.draftID && spooled.Val():
+		claim.SetVal(int64(-6))
+	default:
+		return false
+	}
+	if cl.seq.Err() != nil {
+		seq := s.rdb.Incr(ctx, s.k.tipSeq())
+		if seq.Err() != nil {
+			return false
+		}
+		cl.seq = seq
+	}
+	cl.prior, cl.claim = prior, claim
+	return true
 }
 
 // giveBack gives a number drawn for a Send that stores no tip back,
@@ -415,7 +460,12 @@ func (s *Store) submitClaimed(ctx context.Context, cl *SendClaim, language strin
 		return s.sentBefore(ctx, pseudonym, draftID, id, receipt), nil
 	}
 	numbered = false // until the tip is stored
-	claim = s.uncached(ctx, claimDraft, claim, cl.keys, cl.args...)
+	if isNoScript(claim.Err()) {
+		claim = claimDraft.Eval(ctx, onceScripter{s.rdb}, cl.keys, cl.args...)
+		if err := claim.Err(); err != nil && !errors.Is(err, redis.Nil) && ReplyLost(err) && cl.look(ctx) {
+			claim, seq = cl.claim, cl.seq
+		}
+	}
 	if n, ok := claim.Val().(int64); ok {
 		if n == -6 {
 			return Submission{}, ErrDraftSpooled
