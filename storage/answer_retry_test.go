@@ -327,3 +327,70 @@ func TestSendClaimWhoseRetryIsRefusedIsLookedFor(t *testing.T) {
 		t.Fatalf("sent again: tip %q %v, want tip %s", again.TipID, err, sub.TipID)
 	}
 }
+
+// The same message (one platform event) delivered twice at once, as the
+// answer to a question: the second delivery's script ran after the
+// first's had closed the question (it answered "again"), and its reply
+// was lost. Its look found the message's mark, not there when it read
+// the question, and took it for its own: "stored now", and the
+// investigators, told by the first delivery, were told again. Each call's
+// token ("qt:<n>") says which call closed the question: not this one,
+// it is the message again.
+// Mutation: the look not comparing the token → fails: again false.
+func TestAnswerDeliveredTwiceAtOnceIsToldOnce(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	p := startScriptReplyCutter(t, srv.Addr)
+	rdb := redis.NewClient(&redis.Options{Addr: p.addr, Protocol: 2, ContextTimeoutEnabled: true, DialerRetries: 1})
+	t.Cleanup(func() { rdb.Close() })
+	st, _ := storeOn(t, rdb)
+	first, _ := storeOn(t, srv.Client()) // the other delivery, straight to Redis
+	id := submit(t, st, "701", 70, "", true)
+	ana := storage.Claimer{Key: "ana-key", Name: "Ana", Route: "telegram:2002"}
+	n := ask(t, st, id, ana, "¿Qué día?")
+	pseudonym := st.Pseudonym("telegram", "701")
+	other := submit(t, st, "702", 71, "", true) // the script cached in Redis
+	if _, _, err := st.AnswerOnce(ctx, other, ask(t, st, other, ana, "¿Dónde?"), "Aquí", st.Pseudonym("telegram", "702"), 7101); err != nil {
+		t.Fatal(err)
+	}
+	h := &beforeAnswer{}
+	var firstAgain bool
+	var firstErr error
+	h.run = func() { _, firstAgain, firstErr = first.AnswerOnce(ctx, id, n, "El lunes", pseudonym, 7001) }
+	rdb.AddHook(h)
+	h.armed.Store(true)
+	p.armed.Store(true)
+	_, again, err := st.AnswerOnce(ctx, id, n, "El lunes", pseudonym, 7001)
+	if h.armed.Load() || p.armed.Load() {
+		t.Fatal("the answer's script did not go through the hook and the proxy")
+	}
+	if firstErr != nil || firstAgain {
+		t.Fatalf("first delivery: again=%v %v; want stored", firstAgain, firstErr)
+	}
+	if err != nil || !again {
+		t.Fatalf("second delivery, its reply lost: again=%v %v; want again (told by the first)", again, err)
+	}
+	tip, err := st.Tip(ctx, id)
+	if err != nil || strings.Join(answers(tip), "|") != "El lunes" {
+		t.Fatalf("answers %q %v, want one", answers(tip), err)
+	}
+}
+
+// beforeAnswer, armed, runs run before the next answer's script is sent.
+type beforeAnswer struct {
+	armed atomic.Bool
+	run   func()
+}
+
+func (h *beforeAnswer) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *beforeAnswer) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if a := cmd.Args(); strings.EqualFold(cmd.Name(), "evalsha") && len(a) == 10 && strings.Contains(a[3].(string), ":tip:") && h.armed.CompareAndSwap(true, false) {
+			h.run()
+		}
+		return next(ctx, cmd)
+	}
+}
+func (h *beforeAnswer) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}

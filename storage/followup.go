@@ -201,7 +201,10 @@ return 1`)
 // its asker, or nil if the question is not open (answered, withdrawn, or
 // its tip is gone). "oq" becomes the newest question still open. Given
 // ARGV[4], the answering message's mark, it keeps it ("qa:<n>"), and
-// answers {} to that message delivered again once the question is closed.
+// answers {} to that message delivered again once the question is closed;
+// and ARGV[5], a token drawn for this one call, as "qt:<n>": a call whose
+// reply was lost finds by it that it closed the question itself, not the
+// same message delivered at the same time (which told it).
 var answerQuestion = redis.NewScript(questionLua + `
 local tip, n, by_msg = KEYS[1], ARGV[1], ARGV[4] or ''
 if redis.call('HEXISTS', tip, 'k') == 0 then return false end
@@ -213,7 +216,7 @@ if not q then
 end
 local by = redis.call('HGET', tip, 'qb:' .. n) or ''
 redis.call('HDEL', tip, 'q:' .. n, 'qb:' .. n, 'qs:' .. n)
-if by_msg ~= '' then redis.call('HSET', tip, 'qa:' .. n, by_msg) end
+if by_msg ~= '' then redis.call('HSET', tip, 'qa:' .. n, by_msg, 'qt:' .. n, ARGV[5] or '') end
 local newest = -1
 for _, f in ipairs(redis.call('HKEYS', tip)) do
   local m = string.sub(f, 1, 2) == 'q:' and tonumber(string.sub(f, 3))
@@ -229,13 +232,13 @@ return {q, by}`)
 
 // forgetRoute erases route KEYS[2], every open question of tip KEYS[1]
 // and the marks of the reporter's messages that answered its questions
-// ("qa:<n>", keyed to their pseudonym), and marks the tip, if it is still
+// ("qa:<n>", keyed to their pseudonym, and their calls' "qt:<n>"), and marks the tip, if it is still
 // stored, as no longer counting (tipForgotten).
 var forgetRoute = redis.NewScript(`
 redis.call('DEL', KEYS[2])
 for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
   local pre = string.sub(f, 1, 3)
-  if f == 'oq' or string.sub(f, 1, 2) == 'q:' or pre == 'qb:' or pre == 'qs:' or pre == 'qa:' then redis.call('HDEL', KEYS[1], f) end
+  if f == 'oq' or string.sub(f, 1, 2) == 'q:' or pre == 'qb:' or pre == 'qs:' or pre == 'qa:' or pre == 'qt:' then redis.call('HDEL', KEYS[1], f) end
 end
 if redis.call('HEXISTS', KEYS[1], 'k') == 1 then redis.call('HSET', KEYS[1], 'fg', 1) end
 return 1`)
@@ -502,8 +505,12 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark strin
 	if err != nil {
 		return Question{}, false, err
 	}
+	var token [8]byte
+	if _, err := rand.Read(token[:]); err != nil {
+		return Question{}, false, err
+	}
 	keys := []string{s.k.tip(id), s.k.tipLog(id)}
-	args := []any{n, entry, s.retention.Milliseconds(), mark}
+	args := []any{n, entry, s.retention.Milliseconds(), mark, hex.EncodeToString(token[:])}
 	// Sent once (sentOnce): go-redis's retry of a script that ran, its
 	// reply lost, would return the retry's error (LOADING: "never ran"),
 	// or find it answered by this very message ("again": the
@@ -517,9 +524,15 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark strin
 		return Question{}, false, ErrNotFound
 	}
 	if err != nil && ReplyLost(err) && f[4] != mark {
-		// The script may have run: its mark, not there before, says it did.
-		now, lerr := s.rdb.HGet(ctx, s.k.tip(id), "qa:"+num).Result()
-		if lerr == nil && now == mark {
+		// The script may have run: its mark, not there before, says it
+		// did; its token, that this call did, not the same message
+		// delivered at the same time, which was answered as stored
+		// (and told it): this one is then that message again.
+		now, lerr := s.rdb.HMGet(ctx, s.k.tip(id), "qa:"+num, "qt:"+num).Result()
+		if lerr == nil && now[0] == mark && now[1] != args[4] {
+			return Question{N: n}, true, nil
+		}
+		if lerr == nil && now[0] == mark {
 			text, _ := f[1].(string)
 			if text == "" && n == 0 {
 				text, _ = f[3].(string)
