@@ -84,6 +84,8 @@ type sealedTip struct {
 // before (a retried Send), and the earlier tip's id is returned; "" once
 // stored (not nil, which go-redis takes for an error, at a cost). With
 // questions allowed, the sealed route goes with it (KEYS[4], ARGV[12]).
+// Kept short (see tipFields): "sg" (ARGV[9]) only where it is not "c",
+// "rc" (ARGV[11]) only when "1", "rk" (ARGV[13]) as the raw MAC.
 // Its messages' marks (handled: fields ARGV[16], … of their buckets
 // KEYS[5], …) are set to ARGV[14], a bucket without an expiry, or with
 // one more than an hour sooner, given ARGV[15] ms (as markHandled does). A number already holding a tip
@@ -96,7 +98,9 @@ if prev then return prev end
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('VIGIA tip number already used') end
 local entry = redis.call('XADD', KEYS[2], 'MINID', '~', ARGV[8], '*', 'id', ARGV[1])
 redis.call('HSET', KEYS[1], 'k', ARGV[2], 'd', ARGV[3], 'c', ARGV[4], 's', ARGV[5], 't', ARGV[6], 'e', entry,
-  'sg', ARGV[9], 'sx', ARGV[10], 'rc', ARGV[11], 'rk', ARGV[13])
+  'sx', ARGV[10], 'rk', ARGV[13])
+if ARGV[9] ~= '' then redis.call('HSET', KEYS[1], 'sg', ARGV[9]) end
+if ARGV[11] == '1' then redis.call('HSET', KEYS[1], 'rc', 1) end
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
 redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[7])
 if ARGV[12] ~= '' then redis.call('SET', KEYS[4], ARGV[12], 'PX', ARGV[7]) end
@@ -563,8 +567,12 @@ func (s *Store) submitClaimed(ctx context.Context, cl *SendClaim, language strin
 		// (or the retention, if shorter) however long the outage: it has only just arrived.
 		created, life = at, max(s.retention-now.Sub(at), min(s.retention, 24*time.Hour))
 	}
+	sg := string(suggested)
+	if suggested == category {
+		sg = "" // read as "c" (openTip)
+	}
 	args := []any{id, wrapped, blob, string(category), string(tips.StatusNew), created.UnixMilli(), life.Milliseconds(),
-		now.Add(-s.retention).UnixMilli(), string(suggested), int(confidence * 100), rc, sealedRoute, receiptID,
+		now.Add(-s.retention).UnixMilli(), sg, int(confidence * 100), rc, sealedRoute, rawReceiptID(receiptID),
 		handledSent, s.handledTTL(now).Milliseconds()}
 	args = append(args, marks...)
 	pipe := s.rdb.Pipeline()
@@ -817,13 +825,41 @@ func (s *Store) finishDraft(ctx context.Context, pseudonym, draftID string, sent
 	return max(left, 0)
 }
 
+// tipFields: a tip's hash is a listpack of about 630 bytes for a
+// 280-character tip, held in one of jemalloc's size classes (640, then
+// 768 bytes): what its fields save is paid in steps of 128 bytes a tip.
+// So "rk" holds the receipt's MAC as its 16 raw bytes (rawReceiptID), and
+// "sg" (the classifier's category) and "rc" (the reporter chose it) are
+// left out while they say nothing more: "sg" equal to "c", "rc" 0. Tips
+// stored before hold "rk" in hex (32 characters, or, earlier, the whole
+// key name), "sg" always and "rc" as 0 or 1: both are read
+// (receiptKeyOf, openTip). An investigator's relabel that changes "c"
+// keeps the suggestion in "sg" (decide).
+
+// rawReceiptID is a receipt's MAC (Keyring.receiptID, hex) as the tip's
+// "rk" holds it: its 16 bytes.
+func rawReceiptID(mac string) string {
+	b, err := hex.DecodeString(mac)
+	if err != nil || len(b) != rawReceiptLen {
+		return mac // (not a MAC: kept as it is, read back the same)
+	}
+	return string(b)
+}
+
+// rawReceiptLen is how long a receipt's raw MAC is: shorter than the hex
+// form and the key name older versions stored, so the three never mix.
+const rawReceiptLen = 16
+
 // receiptKeyOf names a tip's receipt record from its fields: "rk" holds
 // the receipt's MAC (a MAC says nothing by itself), so retention and
-// /purge can reach the record. Tips stored before held the whole key name.
+// /purge can reach the record: its raw bytes, or, in tips stored before,
+// in hex, or earlier the whole key name.
 func (s *Store) receiptKeyOf(fields map[string]string) string {
 	switch rk := fields["rk"]; {
 	case rk == "":
 		return ""
+	case len(rk) == rawReceiptLen:
+		return s.k.receipt(hex.EncodeToString([]byte(rk)))
 	case strings.Contains(rk, ":"):
 		return rk
 	default:
@@ -942,6 +978,15 @@ func (s *Store) openStored(id string, fields map[string]string) (sealedTip, []by
 	return st, dataKey, nil
 }
 
+// suggestedOf is a tip's suggested category: "sg", or, left out, "c"
+// (see tipFields).
+func suggestedOf(fields map[string]string) string {
+	if sg, ok := fields["sg"]; ok {
+		return sg
+	}
+	return fields["c"]
+}
+
 func (s *Store) openTip(id string, fields map[string]string) (tips.Tip, error) {
 	if fields["k"] == "" {
 		return tips.Tip{}, ErrNotFound
@@ -960,7 +1005,7 @@ func (s *Store) openTip(id string, fields map[string]string) (tips.Tip, error) {
 		DuplicateOf:   fields["dup"],
 		Content:       st.Content,
 		AcrossCut:     st.AcrossCut,
-		Suggested:     tips.Category(fields["sg"]),
+		Suggested:     tips.Category(suggestedOf(fields)),
 		NearDuplicate: strings.ReplaceAll(fields["nd"], ",", ", #"),
 		Warning:       fields["kind"] == "warning",
 	}

@@ -226,7 +226,13 @@ if ARGV[9] ~= '' then
 elseif status ~= 'duplicate' then
   redis.call('HDEL', key, 'dup') -- no longer a duplicate of anything
 end
-if ARGV[11] ~= '' then redis.call('HSET', key, 'c', ARGV[11]) end
+if ARGV[11] ~= '' then
+  local was = redis.call('HGET', key, 'c')
+  if was and was ~= ARGV[11] and redis.call('HEXISTS', key, 'sg') == 0 then
+    redis.call('HSET', key, 'sg', was) -- left out while equal to "c" (tipFields): the suggestion stays
+  end
+  redis.call('HSET', key, 'c', ARGV[11])
+end
 if closed == '1' then
   if entry then redis.call('XACK', stream, grp, entry) end
   redis.call('HDEL', key, 'rm', 'cb', 'cw', 'ca')

@@ -1,0 +1,103 @@
+package storage_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// A tip's hash keeps "rk" as the receipt's raw MAC and leaves out "sg"
+// equal to "c" and "rc" 0; a tip stored before (hex "rk", "sg" and "rc"
+// always) is still read: its receipt record follows its decisions and
+// goes with a purge, its suggestion is its own. A relabel keeps a
+// left-out suggestion.
+func TestTipsStoredInEitherFieldFormAreRead(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "t", Retention: 48 * time.Hour, VerifiedRetention: 10 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c := srv.Client()
+	const text = "venden droga en la esquina del mercado, cocaína y cristal cada noche"
+	older := submitText(t, st, "901", 1, text)
+	newer := submitText(t, st, "902", 1, text)
+	key := func(id string) string { return "t:{tips}:tip:" + id }
+	f := c.HGetAll(ctx, key(newer.TipID)).Val()
+	if len(f["rk"]) != 16 {
+		t.Fatalf("rk is %d bytes, want the 16 of the raw MAC", len(f["rk"]))
+	}
+	for _, left := range []string{"sg", "rc"} {
+		if _, ok := f[left]; ok {
+			t.Errorf("%q stored, equal to what its absence says", left)
+		}
+	}
+	got, err := st.Tip(ctx, newer.TipID)
+	if err != nil || got.Suggested != got.Category || got.Category == "" || got.ReporterChose {
+		t.Fatalf("new tip: suggested %q, category %q, chose %v (%v)", got.Suggested, got.Category, got.ReporterChose, err)
+	}
+	// As an earlier version stored it.
+	old := c.HGetAll(ctx, key(older.TipID)).Val()
+	if err := c.HSet(ctx, key(older.TipID), "rk", hex.EncodeToString([]byte(old["rk"])), "sg", string(tips.Weapons), "rc", "0").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.Tip(ctx, older.TipID); err != nil || got.Suggested != tips.Weapons || got.ReporterChose {
+		t.Fatalf("old tip: suggested %q, chose %v (%v), want weapons", got.Suggested, got.ReporterChose, err)
+	}
+	record := func(id string) string { // the receipt record naming tip id
+		keys, _ := c.Keys(ctx, "t:{tips}:receipt:*").Result()
+		for _, k := range keys {
+			if c.Get(ctx, k).Val() == id {
+				return k
+			}
+		}
+		return ""
+	}
+	receiptTTL := func(id string) time.Duration {
+		t.Helper()
+		k := record(id)
+		if k == "" {
+			t.Fatalf("no receipt record for tip %s", id)
+		}
+		return c.PTTL(ctx, k).Val()
+	}
+	ana := storage.Claimer{Key: "a", Name: "Ana"}
+	for _, id := range []string{older.TipID, newer.TipID} {
+		if err := st.Decide(ctx, id, ana, storage.Decision{Status: tips.StatusVerified}); err != nil {
+			t.Fatal(err)
+		}
+		if ttl := receiptTTL(id); ttl < 9*24*time.Hour {
+			t.Errorf("tip %s verified: its receipt lives %v, want about 10 days", id, ttl)
+		}
+	}
+	// A relabel keeps what the classifier suggested.
+	was := got.Category
+	relabel := tips.Corruption
+	if was == relabel {
+		relabel = tips.Other
+	}
+	if err := st.Decide(ctx, newer.TipID, ana, storage.Decision{Status: tips.StatusVerified, Category: relabel}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.Tip(ctx, newer.TipID); err != nil || got.Category != relabel || got.Suggested != was {
+		t.Fatalf("relabelled: category %q, suggested %q (%v), want %q and %q", got.Category, got.Suggested, err, relabel, was)
+	}
+	for _, sub := range []storage.Submission{older, newer} {
+		if err := st.Purge(ctx, sub.TipID); err != nil {
+			t.Fatal(err)
+		}
+		if k := record(sub.TipID); k != "" {
+			t.Errorf("tip %s purged: its receipt record stays", sub.TipID)
+		}
+	}
+}
