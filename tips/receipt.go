@@ -280,11 +280,17 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 				}
 			} else if end, letter, digit := receiptAt(text, i); letter && (digit || lettersAlone) {
 				out = append(out, [2]int{i, end})
-			} else if end, letter, digit := strayAt(text, i+size); letter && digit {
-				// A stray letter or digit typed right against a
-				// code ("tK7QD9XMA…"): the code after it, as
-				// receiptAlone reads it in a message alone.
-				out = append(out, [2]int{i + size, end})
+			} else {
+				if end, letter, digit := strayAt(text, i+size); letter && digit {
+					// A stray letter or digit typed right against a
+					// code ("tK7QD9XMA…"): the code after it, as
+					// receiptAlone reads it in a message alone.
+					out = append(out, [2]int{i + size, end})
+				}
+				// Two stray characters against its front, or some
+				// against its end ("tkK7QD9XMA…", "…4WZNx"; a
+				// word of seventeen may be either).
+				out = gluedAt(text, i, out, most)
 			}
 		} else if !code && !prevWord && wrapOpener(r) {
 			// A code with each of its groups wrapped ("[K7QD]-[9XMA]-…",
@@ -329,6 +335,81 @@ func strayAt(text string, i int) (end int, letter, digit bool) {
 		return 0, false, false
 	}
 	return end, letter, digit
+}
+
+// maxStrays bounds the stray characters gluedAt reads typed against a
+// code's front, and against its end.
+const maxStrays = 2
+
+// gluedAt appends to out (while it holds fewer than most, if most > 0)
+// the readings of a code in the word at text[i:] with stray characters
+// typed against it, at most maxStrays bytes before it ("tkK7QD9XMA…",
+// "t_K7QD9XMA…", "ñK7QD9XMA…") and as many ASCII letters or digits after
+// it ("…4WZNx", "tK7QD-…-4WZNxy"), that
+// receiptAt and strayAt do not read: one for each number of them
+// before it, as any may be the code's (the stray characters are kept
+// when it is cut). Only a code as it is shown or typed, one word: ASCII
+// alone, no space between its groups (prose parts its words so:
+// "demandent 5000 pesos" would read "eman-dent-5000-peso" and an "s"),
+// its first and last groups four letters or digits in a row, a letter
+// and a digit in it, into no link ("/?=#%&", as strayAt), so that no
+// spelled or escaped text, nor a reading across a link (linkSpans) or
+// from one text into the next (partSeparator) is read so; a word of
+// more than sixteen letters and digits and four of them is none (a
+// hash, a long number).
+func gluedAt(text string, i int, out [][2]int, most int) [][2]int {
+	for b := 0; b <= maxStrays && i+b < len(text); b++ {
+		if most > 0 && len(out) >= most {
+			break
+		}
+		s := i + b // (within a character, no reading: strayFront)
+		if !strayFront(text, s) {
+			continue
+		}
+		rd := receiptReading{i: s, glued: true}
+		end, letter, digit, _ := rd.read(text, len(text)+1)
+		if !letter || !digit || rd.spaced || !asciiText(text[s:end]) || !asciiAlnum(text[end-4:end]) || strayInLink(text, s, end) {
+			continue
+		}
+		t := 0
+		for end+t < len(text) && t <= maxStrays && asciiAlnum(text[end+t:end+t+1]) {
+			t++
+		}
+		if t > maxStrays || t == 0 && b < 2 || !wordEndsAt(text, end+t) {
+			continue // (none, or one before it: receiptAt's and strayAt's)
+		}
+		out = append(out, [2]int{s, end})
+	}
+	return out
+}
+
+// asciiText reports whether s is of ASCII characters alone.
+func asciiText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// wordEndsAt reports whether a word of a code's letters and digits ends
+// at text[i:], as receiptAt's reading ends a code: no letter or digit of
+// a code, nor "_", there.
+func wordEndsAt(text string, i int) bool {
+	if i >= len(text) {
+		return true
+	}
+	r, _, _ := charAt(text, i)
+	if _, ok := codeChar(r); ok || r == '_' {
+		return false
+	}
+	if r >= utf8.RuneSelf {
+		if _, ok, _ := wideChar(r); ok {
+			return false
+		}
+	}
+	return true
 }
 
 // strayFront reports whether text[i:] starts with four ASCII letters or
@@ -400,6 +481,9 @@ type receiptReading struct {
 	letters, accented                                        int
 	lower, spaced, lastRegional, anyRegional, spelled, apart bool
 	letter, digit                                            bool
+	// glued: the reading ends after its fourth group whatever follows
+	// (gluedAt reads what does).
+	glued bool
 }
 
 // read goes on with the reading in text. It stops (paused) before a step
@@ -509,7 +593,7 @@ func (s *receiptReading) read(text string, pause int) (end int, letter, digit, p
 	if s.open == "" && i >= pause {
 		return 0, false, false, true
 	}
-	if i < len(text) && s.open == "" { // (a wrapped code's last closer ends it)
+	if i < len(text) && s.open == "" && !s.glued { // (a wrapped code's last closer ends it)
 		if r, _, _ := charAt(text, i); r == '_' {
 			return 0, false, false, false
 		} else if _, ok := codeChar(r); ok && !s.lastRegional {
@@ -1329,7 +1413,7 @@ func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
 			if !ok {
 				continue
 			}
-			_, _, digit := codeAt(text, sp[0])
+			_, _, digit := codeAt(text[:sp[1]], sp[0]) // (up to its end: gluedAt's is no word's)
 			if !digit && !OldReceipt(code) {
 				continue // letters read as digits ("LOCO" is "10C0"): no code of either form
 			}

@@ -26,7 +26,7 @@ func TestReceiptCandidatesAreBounded(t *testing.T) {
 		}
 	}
 	const code = "K7QD-9XMA-R2TP-4WZN"
-	for _, words := range []string{"AB12 ", "[AB12] ", "AB12 🚗 ", "casa "} {
+	for _, words := range []string{"AB12 ", "[AB12] ", "AB12 🚗 ", "casa ", "tkAB12AB12AB12AB12xy "} {
 		in := strings.Repeat(words, (4096-len(code)-10)/len([]rune(words))) + "mi código " + code
 		if len([]rune(in)) > 4096 {
 			t.Fatalf("%q: %d characters", words, len([]rune(in)))

@@ -105,6 +105,10 @@ func FuzzLinkSpansAsBefore(f *testing.F) {
 		"K7QD-9XMA-R2TP https://x.example" + strings.Repeat("/4WZN", 150),
 		"Ⓐ ① Ⓐ ① Ⓐ ① Ⓐ ① https://x.example/" + strings.Repeat("K/7/", 200),
 		"mi código tK7QD-9XMA-R2TP-4 https://x.example/WZN",
+		"mi código tkK7QD9XMAR2TP4WZNxy https://x.example/?c=4WZN",
+		"tkK7QD-9XMA-R2TP-4WZNx https://x.example/WZN",
+		"mi código tkK7QD-9XMA-R2TP-4 https://x.example/WZNx",
+		"mi código tkK7QD-9XMA-R2 https://x.example/?c=TP-4WZNx",
 	} {
 		f.Add(s)
 	}
