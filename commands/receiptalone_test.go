@@ -49,11 +49,11 @@ func receiptAloneFields(text string) (code string, ok, digit bool) {
 		return "", false, false
 	}
 	if code, ok := tips.NormalizeReceipt(text); ok {
-		return code, true, typedDigit(text) // (since: a digit typed)
+		return code, true, surelyCode(text, code) // (since: a digit typed, or shown as a code)
 	}
 	if len(f) > 1 && !strings.ContainsAny(f[0], "0123456789") {
 		if code, ok := tips.NormalizeReceipt(strings.Join(f[1:], " ")); ok {
-			return code, true, typedDigit(strings.Join(f[1:], " "))
+			return code, true, surelyCode(strings.Join(f[1:], " "), code)
 		}
 	}
 	return strayBefore(text) // (since: a word against the code)

@@ -1284,9 +1284,11 @@ func oneRun(codes []string) bool {
 }
 
 // receiptAlone returns the receipt code a message is made of, alone or
-// after a word ("status", "código"), and whether a digit is typed in it
-// (typedDigit), as in every code drawn now (NewReceipt): plain words,
-// their L, I and O read as digits, are never taken for one. One of
+// after a word ("status", "código"), and whether it is surely one
+// (surelyCode): a digit typed in it, as in every code drawn now
+// (NewReceipt), or written as a code is shown, its 0s and 1s typed as
+// O, I or L; plain words, their L, I and O read as digits, are never
+// taken for one. One of
 // letters alone (one in 400 drawn before) may be plain words
 // ("esta casa para mama"): it is a code only if a tip has it. The word
 // may be written against it with punctuation ("t;CODE", "código:CODE"),
@@ -1309,15 +1311,48 @@ func receiptAlone(text string) (code string, ok, digit bool) {
 	}
 	f := strings.Fields(text)
 	if code, ok := tips.NormalizeReceipt(text); ok {
-		return code, true, typedDigit(text)
+		return code, true, surelyCode(text, code)
 	}
 	if len(f) > 1 && !strings.ContainsAny(f[0], "0123456789") {
 		rest := strings.Join(f[1:], " ")
 		if code, ok := tips.NormalizeReceipt(rest); ok {
-			return code, true, typedDigit(rest)
+			return code, true, surelyCode(rest, code)
 		}
 	}
 	return strayBefore(text)
+}
+
+// surelyCode reports whether s, read as code, is one whether or not a
+// tip has it: a digit typed in it (typedDigit), or, its digits all 0 or
+// 1 typed as O, I or L (as one reading a code copies it by hand), written
+// as a code is shown (shownAsCode). Else it may be prose.
+func surelyCode(s, code string) bool {
+	return typedDigit(s) || !tips.OldReceipt(code) && shownAsCode(s)
+}
+
+// shownAsCode reports whether s is written as a receipt code is shown:
+// its letters and digits in groups of four (or runs of whole groups,
+// "ABCDEFGH"), in capitals, or parted by separators none of them a
+// space ("ABCD-EFGH-JKMN-PQRO", "ABCD EFGH JKMN PQRO",
+// "abcd-efgh-jkmn-pqro", "ABCDEFGHJKMNPQRO"). Prose is parted by spaces
+// into words of other lengths ("piso en la farmacia", "ARMED MEN AT
+// SCHOOL"), or is not in capitals ("Hoje pago taxa alta",
+// "Responsabilidade"): spooled in an outage, it is never refused.
+func shownAsCode(s string) bool {
+	s = strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
+	capitals, parted, spaced, run := true, false, false, 0
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			run++
+			capitals = capitals && !unicode.IsLower(r)
+		case run%4 != 0:
+			return false
+		default:
+			run, parted, spaced = 0, true, spaced || unicode.IsSpace(r)
+		}
+	}
+	return run%4 == 0 && (capitals || parted && !spaced)
 }
 
 // typedDigit reports whether s holds a digit as it was typed (of any
@@ -1335,9 +1370,10 @@ func typedDigit(s string) bool {
 // "código:CODE"), or after one letter right against it, its first word
 // less the letter being one or more of its groups ("tCODE", "t_CODE",
 // "tK7QD; 9XMA; …": not "Esta es la camioneta", whose "sta es la
-// camioneta" reads as sixteen characters), and whether it holds a
-// digit: one written as a digit, not a letter read as one (L, I, O),
-// so that prose is never refused as a code while Redis cannot say.
+// camioneta" reads as sixteen characters), and whether it is surely a
+// code (surelyCode): a digit written as a digit, not a letter read as
+// one (L, I, O), unless written as a code is shown, so that prose is
+// never refused as a code while Redis cannot say.
 func strayBefore(text string) (code string, ok, digit bool) {
 	text = strings.TrimLeftFunc(text, unicode.IsSpace)
 	first, size := utf8.DecodeRuneInString(text)
@@ -1359,7 +1395,7 @@ func strayBefore(text string) (code string, ok, digit bool) {
 		}
 	}
 	if code, ok := tips.NormalizeReceipt(rest); ok && rest != "" && wholeGroups(rest) {
-		return code, true, typedDigit(rest)
+		return code, true, surelyCode(rest, code)
 	}
 	return "", false, false
 }
