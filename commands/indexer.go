@@ -37,9 +37,18 @@ func (m *Mux) RunIndexer(ctx context.Context) {
 
 // indexTips indexes a batch of tips (waiting for them at most block). Owed
 // recounts that failed while the indexing did not are logged here, not
-// returned: the indexing went on (they are tried again a minute later).
+// returned: the indexing went on (they are tried again a minute later);
+// so are kept alert records it dropped, unreadable (a count).
 func (m *Mux) indexTips(ctx context.Context, block time.Duration) (int, error) {
 	n, err := m.store.IndexTips(ctx, storage.IndexBatch, block, m.alerter(ctx))
+	if ue := (*storage.UnreadableAlertsError)(nil); errors.As(err, &ue) {
+		// Dropped, the tips done all the same (as the sweep's DueAlerts):
+		// counted, not a failure; alone, the indexing went well.
+		m.log.Warn("kept alerts not sent", "error", ue.Error())
+		if err == error(ue) {
+			return n, nil
+		}
+	}
 	if re := (*storage.RecountsError)(nil); errors.As(err, &re) {
 		if re.Failed() {
 			m.log.Warn("owed recounts failed", "error", re.Error())

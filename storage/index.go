@@ -115,6 +115,11 @@ type indexJob struct {
 	dups             []string
 	purged           bool // found purged (or forgotten) once its entries were written
 	forgotten        bool // withdrawn by its reporter (/forget) before it was read: it names no entity
+	// unreadable counts the kept alert records its taking out (found
+	// purged or forgotten once its entries were written) could not read,
+	// and dropped (checkAlerts): not its failure, as DueAlerts does not
+	// fail on them; the indexer counts them in its error.
+	unreadable int
 
 	alerts []Signal
 	err    error
@@ -426,7 +431,7 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 		if v := j.stored.Val(); v[0] == nil {
 			// Its reporter does not count, and no alert goes out from it.
 			j.purged, purged[j.id] = true, true
-			j.err = s.unindexPurged(ctx, j.id, j.pseudonym, j.created, j.text)
+			j.err = j.skipUnreadable(s.unindexPurged(ctx, j.id, j.pseudonym, j.created, j.text))
 			j.dups, j.marks = nil, nil
 			if j.err == nil {
 				j.err = errPurged
@@ -438,7 +443,7 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 			// alert. Forgotten since it was read, its entries are taken out
 			// again; before, it wrote none (an earlier attempt's are).
 			j.purged = true
-			j.err = s.uncount(ctx, j.id, j.pseudonym, j.created, j.text)
+			j.err = j.skipUnreadable(s.uncount(ctx, j.id, j.pseudonym, j.created, j.text))
 			clear(j.marks)
 		}
 		for i, c := range j.sketches {
@@ -753,6 +758,18 @@ func cmdsErr(cmds []redis.Cmder, what string) error {
 		}
 	}
 	return nil
+}
+
+// skipUnreadable is err, but nil for an *UnreadableAlertsError, whose
+// records it counts (unreadable): the tip was taken out all the same, and
+// a record it could not read is dropped, as DueAlerts drops one, not
+// failed on until the tip is given up.
+func (j *indexJob) skipUnreadable(err error) error {
+	if ue := (*UnreadableAlertsError)(nil); errors.As(err, &ue) {
+		j.unreadable += ue.Dropped
+		return nil
+	}
+	return err
 }
 
 // unindexPurged takes out again what indexing tip id wrote, the tip

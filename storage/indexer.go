@@ -50,7 +50,12 @@ const indexParallel = 4
 // returns how many stream entries it handled. At its first call, then
 // once a minute, it first does the alerts' recounts that sifts of cut
 // forms owe and did not do (redoOwedRecounts). If only those fail, the
-// error is a *RecountsError: the tips were indexed all the same.
+// error is a *RecountsError: the tips were indexed all the same. Kept
+// alert records that taking out a tip found purged or forgotten meanwhile
+// could not read are dropped, and the tip is done all the same (as
+// DueAlerts goes on past them): the error counts them in an
+// *UnreadableAlertsError, alone (with the *RecountsError, if any) when
+// nothing else failed.
 func (s *Store) IndexTips(ctx context.Context, count int, block time.Duration, alert func(Signal) error) (int, error) {
 	// A recount that fails is reported, with whatever this pass gives,
 	// and tried again at a later look: it never holds the indexing back.
@@ -59,11 +64,13 @@ func (s *Store) IndexTips(ctx context.Context, count int, block time.Duration, a
 	if owedErr == nil {
 		return n, err
 	}
+	if ue := (*UnreadableAlertsError)(nil); errors.As(err, &ue) && err == error(ue) {
+		// The indexing went well, but for records it dropped: said with
+		// the recounts' error, both counted.
+		return n, errors.Join(recountsError(owedErr), ue)
+	}
 	if err == nil {
-		if re := (*RecountsError)(nil); errors.As(owedErr, &re) {
-			return n, re
-		}
-		return n, &RecountsError{err: owedErr}
+		return n, recountsError(owedErr)
 	}
 	if re := (*RecountsError)(nil); errors.As(owedErr, &re) {
 		// Some given up: said as a plain error (a count, no mark), not as
@@ -74,6 +81,14 @@ func (s *Store) IndexTips(ctx context.Context, count int, block time.Duration, a
 		}
 	}
 	return n, errors.Join(owedErr, err)
+}
+
+// recountsError is owedErr as a *RecountsError (the indexing went well).
+func recountsError(owedErr error) *RecountsError {
+	if re := (*RecountsError)(nil); errors.As(owedErr, &re) {
+		return re
+	}
+	return &RecountsError{err: owedErr}
 }
 
 // RecountsError is IndexTips' error when the owed recounts failed, or
@@ -181,13 +196,15 @@ func (s *Store) indexTips(ctx context.Context, count int, block time.Duration, a
 	}
 	s.indexBatch(ctx, batch, late)
 	var (
-		done   []string
-		failed error
+		done       []string
+		failed     error
+		unreadable int
 	)
 	for i, m := range msgs {
 		var err error
 		if j := jobs[i]; j != nil {
 			err = s.handAlerts(ctx, j, alert)
+			unreadable += j.unreadable
 		}
 		if err != nil && (attempts[m.ID] < indexAttempts || ctx.Err() != nil) {
 			failed = errors.Join(failed, err) // left pending: taken over once stale
@@ -209,6 +226,15 @@ func (s *Store) indexTips(ctx context.Context, count int, block time.Duration, a
 		if err := s.rdb.XAck(actx, stream, IndexGroup, done...).Err(); err != nil {
 			return 0, fmt.Errorf("index ack: %w", err)
 		}
+	}
+	if unreadable > 0 {
+		// Counted, not failed on: alone, the error is the
+		// *UnreadableAlertsError itself.
+		ue := &UnreadableAlertsError{Dropped: unreadable}
+		if failed == nil {
+			return len(done), ue
+		}
+		failed = errors.Join(failed, ue)
 	}
 	return len(done), failed
 }
