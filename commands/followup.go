@@ -1414,13 +1414,13 @@ func (m *Mux) followUpButton(ctx context.Context, c *Context, data string) error
 }
 
 // openQuestions is the text of every open question of tip id, oldest
-// first; newest alone (what the tip's record shows) if they cannot be read.
-// Given answerable, only those whose reply window has not ended (none,
-// maybe): what its reporter can still answer.
-func (c *Context) openQuestions(ctx context.Context, id, newest string, answerable bool) []string {
+// first; an error if they cannot be read (storage.ErrNotFound: the tip is
+// gone). Given answerable, only those whose reply window has not ended
+// (none, maybe): what its reporter can still answer.
+func (c *Context) openQuestions(ctx context.Context, id string, answerable bool) ([]string, error) {
 	open, err := c.mux.store.OpenQuestions(ctx, id)
-	if err != nil || len(open) == 0 {
-		return []string{newest}
+	if err != nil {
+		return nil, err
 	}
 	var out []string
 	for _, q := range open {
@@ -1428,5 +1428,5 @@ func (c *Context) openQuestions(ctx context.Context, id, newest string, answerab
 			out = append(out, q.Text)
 		}
 	}
-	return out
+	return out, nil
 }

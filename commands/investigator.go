@@ -186,7 +186,12 @@ func (c *Context) triageState(ctx context.Context, t tips.Tip) []string {
 	if t.OpenQuestion != "" {
 		// Quoted: a question over several lines must not add lines that
 		// read as the page's own.
-		for _, q := range c.openQuestions(ctx, t.ID, t.OpenQuestion, false) {
+		// Unreadable, the newest (what the tip's record holds) stands for them.
+		open, err := c.openQuestions(ctx, t.ID, false)
+		if err != nil || len(open) == 0 {
+			open = []string{t.OpenQuestion}
+		}
+		for _, q := range open {
 			out = append(out, c.T("tip_open_question", map[string]any{"Question": quoted(safe(q))}))
 		}
 	}

@@ -150,8 +150,16 @@ func status(ctx context.Context, c *Context) error {
 	text := c.T("status_"+tip.Status.PublicStatus(), map[string]any{"Age": c.age(tip.Created)})
 	if tip.OpenQuestion != "" {
 		// Those they can still answer: one whose reply window has ended is
-		// no longer taken (openQuestion), so not shown.
-		if open := c.openQuestions(ctx, tip.ID, tip.OpenQuestion, true); len(open) > 1 {
+		// no longer taken (openQuestion), so not shown. Not readable now,
+		// that is said: not the newest in their stead, which may be one
+		// they can no longer answer, or one of several (/reply would not
+		// know which).
+		open, err := c.openQuestions(ctx, tip.ID, true)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			c.mux.log.Warn("open questions not read for /status", "platform", c.Request.Platform, "error", err.Error())
+			text += "\n\n" + c.T("status_questions_unknown", nil)
+		}
+		if len(open) > 1 {
 			// /reply would not know which: each is answered from its message.
 			text += "\n\n" + c.T("answer_which", nil)
 			for _, q := range open {
