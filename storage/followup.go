@@ -137,7 +137,12 @@ const pendingQuestion = 15 * time.Minute
 // those numbered less than ARGV[6] ms ago and not yet asked: the question
 // numbered is one of them at once ("qs:<n>"), so that two asked at the
 // same moment cannot both pass the limit. A question asked before its
-// time was kept counts from when it is first seen here.
+// time was kept counts from when it is first seen here. An asked question
+// whose reply window has ended can no longer be answered: its fields
+// ("q:<n>", "qb:<n>", "qs:<n>") are taken out here, at the tip's next
+// question (the HKEYS read already, no scan of its own; at most
+// MaxQuestionsPerDay a day are asked), and "oq" becomes the newest left.
+// (Its answered mark "qa:<n>", if any, stays, as for an answered one.)
 var numberQuestion = redis.NewScript(`
 local tip, now = KEYS[1], tonumber(ARGV[3])
 if redis.call('HEXISTS', tip, 'k') == 0 then return 0 end
@@ -149,14 +154,31 @@ for _, f in ipairs(redis.call('HKEYS', tip)) do
   if pre == 'qs' then since[n] = true end
 end
 if not numbered and redis.call('HEXISTS', tip, 'oq') == 1 then asked['0'] = true end
-local open = 0
+local open, expired = 0, false
 for n in pairs(asked) do
   local at = tonumber(redis.call('HGET', tip, 'qs:' .. n) or '')
   if not at then
     at = now
     redis.call('HSET', tip, 'qs:' .. n, ARGV[3])
   end
-  if at > now - tonumber(ARGV[5]) then open = open + 1 end
+  if at > now - tonumber(ARGV[5]) then
+    open = open + 1
+  else
+    redis.call('HDEL', tip, 'q:' .. n, 'qb:' .. n, 'qs:' .. n)
+    expired = true
+  end
+end
+if expired then
+  local newest = -1
+  for _, f in ipairs(redis.call('HKEYS', tip)) do
+    local m = string.sub(f, 1, 2) == 'q:' and tonumber(string.sub(f, 3))
+    if m and m > newest then newest = m end
+  end
+  if newest >= 0 then
+    redis.call('HSET', tip, 'oq', redis.call('HGET', tip, 'q:' .. newest))
+  else
+    redis.call('HDEL', tip, 'oq')
+  end
 end
 for n in pairs(since) do
   if not asked[n] then

@@ -403,3 +403,50 @@ func TestForgetDropsTheMarksOfTheReportersAnswers(t *testing.T) {
 		t.Fatalf("answers after /forget: %q, %v", answers(tip), err)
 	}
 }
+
+// A question whose reply window has ended can no longer be answered: its
+// sealed fields (the question, who asked) are not kept in the tip's hash
+// for the tip's whole life, but taken out at its next question, and the
+// tip shows the newest question still open. One still in its window stays.
+// Mutation: numberQuestion counting an expired question out without
+// deleting its fields -> fails (q:1 and qb:1 still in the tip's hash).
+func TestExpiredQuestionsLeaveTheTipAtItsNextQuestion(t *testing.T) {
+	ctx := context.Background()
+	st, srv, clk := newStore(t)
+	id := submit(t, st, "106", 30, "", true)
+	ana := storage.Claimer{Key: "ana-key", Name: "Ana", Route: "telegram:2002"}
+	ask(t, st, id, ana, "¿Qué día?")
+	clk.Add(6 * 24 * time.Hour)
+	ask(t, st, id, ana, "¿Qué hora?")
+	clk.Add(2 * 24 * time.Hour) // the first's window ended, the second's not
+	ask(t, st, id, ana, "¿Dónde?")
+	fields := srv.Client().HGetAll(ctx, st.TipKey(id)).Val()
+	for _, f := range []string{"q:1", "qb:1", "qs:1"} {
+		if _, ok := fields[f]; ok {
+			t.Fatalf("the expired question's %s is still in the tip's hash", f)
+		}
+	}
+	for _, f := range []string{"q:2", "qb:2", "qs:2", "q:3", "qb:3", "qs:3"} {
+		if _, ok := fields[f]; !ok {
+			t.Fatalf("an open question's %s was taken out", f)
+		}
+	}
+	open, err := st.OpenQuestions(ctx, id)
+	if err != nil || len(open) != 2 || open[0].Text != "¿Qué hora?" || open[1].Text != "¿Dónde?" {
+		t.Fatalf("open questions: %+v %v", open, err)
+	}
+	if tip, err := st.Tip(ctx, id); err != nil || tip.OpenQuestion != "¿Dónde?" {
+		t.Fatalf("the tip shows %q (%v)", tip.OpenQuestion, err)
+	}
+	// All expired: none left, the tip shows none.
+	clk.Add(8 * 24 * time.Hour)
+	if _, err := st.QuestionNumber(ctx, id, 7*24*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if tip, err := st.Tip(ctx, id); err != nil || tip.OpenQuestion != "" {
+		t.Fatalf("every question expired, the tip shows %q (%v)", tip.OpenQuestion, err)
+	}
+	if open, err := st.OpenQuestions(ctx, id); err != nil || len(open) != 0 {
+		t.Fatalf("open questions, every one expired: %+v %v", open, err)
+	}
+}
