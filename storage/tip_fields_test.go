@@ -92,6 +92,13 @@ func TestTipsStoredInEitherFieldFormAreRead(t *testing.T) {
 	if got, err := st.Tip(ctx, newer.TipID); err != nil || got.Category != relabel || got.Suggested != was {
 		t.Fatalf("relabelled: category %q, suggested %q (%v), want %q and %q", got.Category, got.Suggested, err, relabel, was)
 	}
+	// A stored suggestion (the old tip's "sg", not its category) stays too.
+	if err := st.Decide(ctx, older.TipID, ana, storage.Decision{Status: tips.StatusVerified, Category: relabel}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.Tip(ctx, older.TipID); err != nil || got.Category != relabel || got.Suggested != tips.Weapons {
+		t.Fatalf("old tip relabelled: category %q, suggested %q (%v), want %q and weapons", got.Category, got.Suggested, err, relabel)
+	}
 	for _, sub := range []storage.Submission{older, newer} {
 		if err := st.Purge(ctx, sub.TipID); err != nil {
 			t.Fatal(err)
