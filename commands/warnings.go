@@ -234,8 +234,14 @@ func warn(ctx context.Context, c *Context) error {
 	if errors.Is(err, storage.ErrDuplicateEvent) {
 		return nil // redelivered (the bot restarted first): answered then
 	}
-	if err != nil {
+	if err != nil && sub.TipID == "" {
 		return err
+	}
+	if err != nil {
+		// A tip id with an error: stored, only not marked a warning (as
+		// storeGroupWarning). Told NOT saved, the reporter would send it
+		// again: a second tip. The log line carries no user data.
+		c.mux.log.Warn("warning stored, not marked", "platform", c.Request.Platform, "error", err.Error())
 	}
 	reply := c.T("warn_received", map[string]any{"Receipt": sub.Receipt}) + "\n\n" + c.T("warn_advice", nil)
 	if codeCut {
