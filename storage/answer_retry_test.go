@@ -394,3 +394,40 @@ func (h *beforeAnswer) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 func (h *beforeAnswer) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return next
 }
+
+// The same message (one platform event) delivered again after its answer
+// was stored (AnswerOnce read the question closed by it), whose script's
+// reply was lost: the script answers "again" to it, and its reply lost
+// read as an error, an outage, and the reporter heard their answer was
+// NOT saved (sent again, a tip of its own), though it was stored. It is
+// the message again, whatever the lost reply said.
+// Mutation: the answer's error returned where the message's mark was
+// there before (no again) → fails: answer: EOF.
+func TestAnswerDeliveredAgainWhoseReplyIsLostIsAgain(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	p := startScriptReplyCutter(t, srv.Addr)
+	rdb := redis.NewClient(&redis.Options{Addr: p.addr, Protocol: 2, ContextTimeoutEnabled: true, DialerRetries: 1})
+	t.Cleanup(func() { rdb.Close() })
+	st, _ := storeOn(t, rdb)
+	id := submit(t, st, "801", 80, "", true)
+	ana := storage.Claimer{Key: "ana-key", Name: "Ana", Route: "telegram:2002"}
+	n := ask(t, st, id, ana, "¿Qué día?")
+	pseudonym := st.Pseudonym("telegram", "801")
+	if _, again, err := st.AnswerOnce(ctx, id, n, "El lunes", pseudonym, 8001); err != nil || again {
+		t.Fatalf("first delivery: again=%v %v; want stored", again, err)
+	}
+	p.armed.Store(true)
+	_, again, err := st.AnswerOnce(ctx, id, n, "El lunes", pseudonym, 8001)
+	if p.armed.Load() {
+		t.Fatal("the answer's script did not go through the proxy")
+	}
+	p.loading.Store(false)
+	if err != nil || !again {
+		t.Fatalf("delivered again, its reply lost: again=%v %v; want again", again, err)
+	}
+	tip, err := st.Tip(ctx, id)
+	if err != nil || strings.Join(answers(tip), "|") != "El lunes" {
+		t.Fatalf("answers %q %v, want one", answers(tip), err)
+	}
+}

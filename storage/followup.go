@@ -545,6 +545,12 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark strin
 	if errors.Is(err, redis.Nil) {
 		return Question{}, false, ErrNotFound
 	}
+	if err != nil && ReplyLost(err) && f[4] == mark {
+		// This message answered the question before it was read here:
+		// the script answered it "again", its reply lost; an error would
+		// tell the reporter NOT saved (sent again: a tip of its own).
+		return Question{N: n}, true, nil
+	}
 	if err != nil && ReplyLost(err) && f[4] != mark {
 		// The script may have run: its mark, not there before, says it
 		// did; its token, that this call did, not the same message
