@@ -982,18 +982,23 @@ func (s *Store) handledTTL(now time.Time) time.Duration {
 
 // handledKeys names a message's bucket (bucket) in each week whose marks
 // may still live, and in the next one (a clock ahead of this one's); for
-// a message spooled at spooled (not zero), only in the weeks it can have
-// been marked in: it went out (marked) before the platform delivered it
-// again (spooled), by no more than the platform keeps a message to
-// deliver again (Telegram a day: sentMemory, two, as the marks on the
-// reporter's state), nor after by more than a day (clocks). So a replay
-// reads one week's bucket or two a message, not one a week of the
-// retention (some 14,000 for the longest VIGIA_RETENTION).
+// a message spooled at spooled (not zero), only from the weeks it can
+// have been marked in before: it went out (marked) before the platform
+// delivered it again (spooled) by no more than the platform keeps a
+// message to deliver again (Telegram a day: sentMemory, two, as the
+// marks on the reporter's state). It can go out after, too, up to this
+// replay: a message waiting in its reporter's draft when it was spooled
+// goes out when the draft is sent, days later if the reporter keeps
+// writing, and the spool of a replica cut off from Redis, or a record
+// quarantined, is replayed days after that. So a replay reads one
+// week's bucket or two a message replayed within days (one a week more
+// for a record that waited longer), not one a week of the retention
+// (some 14,000 for the longest VIGIA_RETENTION).
 func (s *Store) handledKeys(bucket uint32, spooled time.Time) []string {
 	now := s.now()
 	from, to := now.Add(-s.retention-bandWeek), now.Add(24*time.Hour)
 	if !spooled.IsZero() { // (zero: spooled by an earlier version, which kept no time)
-		from, to = later(from, spooled.Add(-sentMemory)), earlier(to, spooled.Add(24*time.Hour))
+		from = later(from, spooled.Add(-sentMemory))
 	}
 	var keys []string
 	for w := bandWeekStart(from); !w.After(to); w = w.Add(bandWeek) {
@@ -1097,16 +1102,9 @@ for i = 4, #ARGV do redis.call('HSET', KEYS[1], 'x:' .. ARGV[i], ARGV[2]) end
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1`)
 
-// later and earlier are the later and the earlier of two times.
+// later is the later of two times.
 func later(a, b time.Time) time.Time {
 	if b.After(a) {
-		return b
-	}
-	return a
-}
-
-func earlier(a, b time.Time) time.Time {
-	if b.Before(a) {
 		return b
 	}
 	return a

@@ -213,8 +213,11 @@ func (h mostHandledKeys) ProcessPipelineHook(next redis.ProcessPipelineHook) red
 // was spooled, by no more than the platform keeps a message (two days
 // allowed), or a day after (clocks). A message marked in the last hour
 // of a week and spooled in the next, replayed three weeks on, is found;
-// and with a retention of 20,000 days a replay reads two buckets a
-// message, not one a week of it. Before, it read every week's since the
+// and with a retention of 20,000 days a replay reads the buckets of the
+// weeks from two days before the spooling to a day after the replay
+// (five here: a message can go out after it was spooled, up to the
+// replay, TestMessageSpooledFromADraftSentDaysLaterMakesNoSecondTip), not
+// one a week of the retention. Before, it read every week's since the
 // retention began: some 2,860 keys a message replayed here, 14,300 with
 // the longest the configuration allows (100,000 days, which saving a tip
 // refuses: its trim of the queue before 1970).
@@ -261,7 +264,57 @@ func TestReplayReadsTheMarksOfTheWeeksBeforeItsSpoolingOnly(t *testing.T) {
 	if c, err := sp.ReplayCounts(ctx, st); err != nil || c != (storage.ReplayCount{Skipped: 1}) {
 		t.Fatalf("replay three weeks on: %+v %v, want it skipped", c, err)
 	}
-	if n := most.Load(); n < 1 || n > 2 {
-		t.Fatalf("%d handled buckets read for a message, want one or two", n)
+	if n := most.Load(); n < 1 || n > 5 {
+		t.Fatalf("%d handled buckets read for a message, want five at most (its weeks from two days before its spooling to a day after the replay)", n)
+	}
+}
+
+// A message spooled while it waited in its reporter's draft (the
+// platform delivered it again after a restart, Redis down for this
+// replica), the draft sent more than a day later in the next week (a
+// draft lives as long as its reporter keeps writing, VIGIA_DRAFT_IDLE up
+// to a week), and the spool replayed days after that (a replica cut off
+// from Redis, a record quarantined until VIGIA_SECRET_PREVIOUS is set
+// back): the message went out in that tip, marked in the week it was
+// sent, after it was spooled. The replay looks for its mark up to its
+// own time, not only up to a day after the spooling: no second tip.
+// Mutation: handledKeys bounded at a day after the spooling (as
+// 0fde34f had it) → this fails (replay {Replayed:1}).
+func TestMessageSpooledFromADraftSentDaysLaterMakesNoSecondTip(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	rdb := srv.Client()
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	days := time.Now().Unix() / 86400
+	weekEnd := time.Unix((days-days%7+7)*86400, 0)
+	clk := &clock{t: weekEnd.Add(-30 * time.Hour)}
+	st, err := storage.New(rdb, kr, storage.Options{Prefix: "t", Retention: 365 * 24 * time.Hour, DraftIdle: 7 * 24 * time.Hour, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := storage.OpenSpool(t.TempDir(), kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := st.Pseudonym("telegram", "67")
+	const text = "guardan armas en la bodega del puerto"
+	d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 91701, Part: tips.Part{Text: text}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sp.Append(storage.SpoolEntry{Pseudonym: p, EventID: 91701, Part: tips.Part{Text: text}, At: clk.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(31 * time.Hour) // the next week, more than a day after the spooling
+	if _, err := st.SubmitDraft(ctx, p, d.ID, "es"); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(3 * 24 * time.Hour)
+	rdb.Del(ctx, "t:{"+p+"}:st") // the state's marks gone (two days)
+	if c, err := sp.ReplayCounts(ctx, st); err != nil || c != (storage.ReplayCount{Skipped: 1}) {
+		t.Fatalf("replay: %+v %v, want it skipped (gone out in the draft's tip)", c, err)
 	}
 }
