@@ -67,7 +67,7 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry, retention time.Duration
 	}
 	args := &redis.XAddArgs{Stream: s.k.audit(), Values: map[string]any{"e": sealed}}
 	if retention > 0 {
-		args.MinID, args.Approx = strconv.FormatInt(s.now().Add(-retention).UnixMilli(), 10), true
+		args.MinID, args.Approx = strconv.FormatInt(streamMinID(s.now().Add(-retention)), 10), true
 	}
 	err = s.rdb.XAdd(ctx, args).Err()
 	if err != nil {

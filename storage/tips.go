@@ -572,7 +572,7 @@ func (s *Store) submitClaimed(ctx context.Context, cl *SendClaim, language strin
 		sg = "" // read as "c" (openTip)
 	}
 	args := []any{id, wrapped, blob, string(category), string(tips.StatusNew), created.UnixMilli(), life.Milliseconds(),
-		now.Add(-s.retention).UnixMilli(), sg, int(confidence * 100), rc, sealedRoute, rawReceiptID(receiptID),
+		streamMinID(now.Add(-s.retention)), sg, int(confidence * 100), rc, sealedRoute, rawReceiptID(receiptID),
 		handledSent, s.handledTTL(now).Milliseconds()}
 	args = append(args, marks...)
 	pipe := s.rdb.Pipeline()
@@ -1169,3 +1169,9 @@ func (s *Store) TipByReceipt(ctx context.Context, receipt string) (tips.Tip, err
 	}
 	return s.Tip(ctx, id)
 }
+
+// streamMinID is a stream's trim point t (MINID) in unix milliseconds:
+// 0 for a time before 1970 (a retention reaching back that far, as the
+// configuration allows), which no stream id can be; Redis refuses a
+// negative one, and with it the command that trims.
+func streamMinID(t time.Time) int64 { return max(t.UnixMilli(), 0) }
