@@ -280,8 +280,10 @@ func readConfig(getenv func(string) string, demo, needToken bool) (Config, error
 		*l.dst = ids
 	}
 	if v := getenv("VIGIA_RETENTION"); v != "" {
-		if c.Retention, err = parseDays(v); err != nil || c.Retention < time.Hour {
-			return c, &configError{"VIGIA_RETENTION", `must be a duration of at least 1h, such as "90d" or "720h"`}
+		// At most 50 years: the indexes' and streams' trim points
+		// (now - retention) must come after 1970.
+		if c.Retention, err = parseDays(v); err != nil || c.Retention < time.Hour || c.Retention > maxRetention {
+			return c, &configError{"VIGIA_RETENTION", `must be a duration between 1h and 18250d (50 years), such as "90d" or "720h"`}
 		}
 	}
 	for _, r := range []struct {
@@ -507,6 +509,12 @@ func checkRedisURL(v string) error {
 }
 
 // parseDays parses a Go duration, also accepting whole days ("90d").
+// maxRetention is the longest VIGIA_RETENTION: a longer one puts the
+// trim points of the indexes (entities' tips and reporters, whose
+// scores are times and minus times) before 1970, where they read the
+// one for the other, or refuse the bound ("(--…" is not a number).
+const maxRetention = 18250 * 24 * time.Hour
+
 func parseDays(v string) (time.Duration, error) {
 	v = strings.TrimSpace(v)
 	if d, ok := strings.CutSuffix(v, "d"); ok {

@@ -1358,3 +1358,25 @@ func TestIndexExpiryRepairLoopFinishesWhatAnotherLeft(t *testing.T) {
 		t.Fatalf("repair mark %q, want done", v)
 	}
 }
+
+// VIGIA_RETENTION at most 50 years: a longer one (parseDays reads up to
+// 100,000 days) put the trim points of the queue, the audit log and the
+// indexes before 1970, and every tip save failed ("ERR Invalid stream
+// ID"). Refused at start-up, naming the variable; 50 years accepted.
+// Mutation: the maximum dropped from loadConfig → fails (100000d accepted).
+func TestRetentionLongerThanFiftyYearsIsRefused(t *testing.T) {
+	for _, v := range []string{"100000d", "18251d", "438001h"} {
+		e := validEnv()
+		e["VIGIA_RETENTION"] = v
+		if _, err := loadConfig(env(e), false); err == nil || !strings.HasPrefix(err.Error(), "VIGIA_RETENTION:") {
+			t.Errorf("VIGIA_RETENTION=%s: %v, want refused naming it", v, err)
+		}
+	}
+	for _, v := range []string{"18250d", "438000h"} {
+		e := validEnv()
+		e["VIGIA_RETENTION"] = v
+		if c, err := loadConfig(env(e), false); err != nil || c.Retention != 18250*24*time.Hour {
+			t.Errorf("VIGIA_RETENTION=%s: %v %v, want 50 years", v, c.Retention, err)
+		}
+	}
+}

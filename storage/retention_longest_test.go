@@ -11,9 +11,9 @@ import (
 	"github.com/vigia-project/vigia/tips"
 )
 
-// The longest retentions the configuration allows (VIGIA_RETENTION up to
-// 100,000 days, VIGIA_AUDIT_RETENTION up to 100 years) reach back before
-// 1970: the trim point of the triage queue, and of the audit log, is
+// A retention reaching back before 1970 (VIGIA_AUDIT_RETENTION up to 100
+// years; VIGIA_RETENTION up to 100,000 days before it was held to 50
+// years): the trim point of the triage queue, and of the audit log, is
 // clamped at the streams' first id, not sent as a negative one, which
 // Redis refuses ("ERR Invalid stream ID"): every tip save, and every
 // audit entry, failed.

@@ -993,7 +993,7 @@ func (s *Store) handledTTL(now time.Time) time.Duration {
 // quarantined, is replayed days after that. So a replay reads one
 // week's bucket or two a message replayed within days (one a week more
 // for a record that waited longer), not one a week of the retention
-// (some 14,000 for the longest VIGIA_RETENTION).
+// (some 2,600 for the longest VIGIA_RETENTION, 50 years).
 func (s *Store) handledKeys(bucket uint32, spooled time.Time) []string {
 	now := s.now()
 	from, to := now.Add(-s.retention-bandWeek), now.Add(24*time.Hour)

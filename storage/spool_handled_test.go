@@ -218,9 +218,8 @@ func (h mostHandledKeys) ProcessPipelineHook(next redis.ProcessPipelineHook) red
 // (five here: a message can go out after it was spooled, up to the
 // replay, TestMessageSpooledFromADraftSentDaysLaterMakesNoSecondTip), not
 // one a week of the retention. Before, it read every week's since the
-// retention began: some 2,860 keys a message replayed here, 14,300 with
-// the longest the configuration allows (100,000 days, which saving a tip
-// refuses: its trim of the queue before 1970).
+// retention began: some 2,860 keys a message replayed here, 2,600 with
+// the longest the configuration allows (18,250 days, 50 years).
 // Mutations: handledKeys not bounded by the spooling time → fails (2,860
 // buckets); bounded from the spooling time, not two days before → fails
 // (replay {Replayed:1}).
