@@ -1414,7 +1414,8 @@ func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
 				continue
 			}
 			_, _, digit := codeAt(text[:sp[1]], sp[0]) // (up to its end: gluedAt's is no word's)
-			if !digit && !OldReceipt(code) {
+			shown := !digit && !OldReceipt(code) && shownWithLetters(text[sp[0]:sp[1]])
+			if !digit && !OldReceipt(code) && !shown {
 				continue // letters read as digits ("LOCO" is "10C0"): no code of either form
 			}
 			if !digit && hasFlag(text[sp[0]:sp[1]]) {
@@ -1460,6 +1461,31 @@ func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
 		}
 	}
 	return cands, codes
+}
+
+// shownWithLetters reports whether s is a receipt code written as one is
+// shown ("ABCD-EFGH-JKMN-PQRO"): four groups of four capitals or digits
+// of the code's alphabet, or O, I or L typed for its 0 and 1 (as one
+// copying it by hand does), parted by dashes, nothing else. No typed
+// digit makes such a code look like one; its shape does, which prose
+// does not take (its words are not all of four letters, in capitals,
+// joined by dashes). Only a lookup makes it a code: it is read after
+// the codes with a digit (receiptCandidates), so that a run of them
+// crowds none of those out.
+func shownWithLetters(s string) bool {
+	if len(s) != receiptLen+3 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if i%5 == 4 {
+			if s[i] != '-' {
+				return false
+			}
+		} else if c := s[i]; !strings.ContainsRune(receiptAlphabet, rune(c)) && c != 'O' && c != 'I' && c != 'L' {
+			return false
+		}
+	}
+	return true
 }
 
 // linkSpan is a code written in two pieces, the first before a link
