@@ -1287,6 +1287,13 @@ func replyCode(args string) (code, rest string, ok bool) {
 	if len(spans) == 0 || strings.IndexFunc(args[:spans[0][0]], isWordChar) >= 0 {
 		return "", "", false
 	}
+	if end := spans[0][1]; end < len(args) && asciiAlnum(args[end]) {
+		// Letters or digits typed against its end ("CODEx",
+		// "tkCODE", read from its first letter as TKK7-…-TP4W and
+		// "ZN"): the word may be misread, and the answer would start
+		// within it. The usage, as for words before a code.
+		return "", "", false
+	}
 	code, ok = tips.NormalizeReceipt(args[spans[0][0]:spans[0][1]])
 	if !ok {
 		return "", "", false
@@ -1305,6 +1312,11 @@ func leadingCode(args string) (code string, n int, ok bool) {
 		}
 	}
 	return "", 0, false
+}
+
+// asciiAlnum reports whether c is an ASCII letter or digit.
+func asciiAlnum(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'z'
 }
 
 // isWordChar reports whether r is a letter or a digit: of a word, not an
