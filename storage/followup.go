@@ -127,6 +127,17 @@ const (
 // does not hold a place for the whole window.
 const pendingQuestion = 15 * time.Minute
 
+// expiredQuestionKept is how long after it was asked a question whose reply
+// window (window) has ended is kept before its next question takes it out:
+// a reply held as that window ended (commands' held messages) keeps its own
+// window from when it was held, a day past it for the sweep, and its "it is
+// my answer" still answers the question then; and a reply spooled in its
+// window is answered to it when replayed. Two windows and two days (a day
+// for the question's delivery and the clocks' drift).
+func expiredQuestionKept(window time.Duration) time.Duration {
+	return 2*window + 48*time.Hour
+}
+
 // numberQuestion counts a question of tip KEYS[1], if the tip is still
 // there (else 0: a tip that expired or was purged is not brought back),
 // its reporter can still be reached at route KEYS[2] (else -1), fewer than
@@ -138,11 +149,12 @@ const pendingQuestion = 15 * time.Minute
 // numbered is one of them at once ("qs:<n>"), so that two asked at the
 // same moment cannot both pass the limit. A question asked before its
 // time was kept counts from when it is first seen here. An asked question
-// whose reply window has ended can no longer be answered: its fields
-// ("q:<n>", "qb:<n>", "qs:<n>") are taken out here, at the tip's next
-// question (the HKEYS read already, no scan of its own; at most
-// MaxQuestionsPerDay a day are asked), and "oq" becomes the newest left.
-// (Its answered mark "qa:<n>", if any, stays, as for an answered one.)
+// whose reply window has ended no longer counts, and once ARGV[7] ms have
+// passed since it was asked (expiredQuestionKept) its fields ("q:<n>",
+// "qb:<n>", "qs:<n>") are taken out here, at the tip's next question (the
+// HKEYS read already, no scan of its own; at most MaxQuestionsPerDay a day
+// are asked), and "oq" becomes the newest left. (Its answered mark
+// "qa:<n>", if any, stays, as for an answered one.)
 var numberQuestion = redis.NewScript(`
 local tip, now = KEYS[1], tonumber(ARGV[3])
 if redis.call('HEXISTS', tip, 'k') == 0 then return 0 end
@@ -163,7 +175,7 @@ for n in pairs(asked) do
   end
   if at > now - tonumber(ARGV[5]) then
     open = open + 1
-  else
+  elseif at <= now - tonumber(ARGV[7]) then
     redis.call('HDEL', tip, 'q:' .. n, 'qb:' .. n, 'qs:' .. n)
     expired = true
   end
@@ -315,7 +327,7 @@ func (s *Store) Forget(ctx context.Context, id string) error {
 func (s *Store) QuestionNumber(ctx context.Context, id string, window time.Duration) (int, error) {
 	n, err := numberQuestion.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.route(id)},
 		MaxOpenQuestions, MaxQuestionsPerDay, s.now().UnixMilli(), (24 * time.Hour).Milliseconds(),
-		window.Milliseconds(), pendingQuestion.Milliseconds()).Int()
+		window.Milliseconds(), pendingQuestion.Milliseconds(), expiredQuestionKept(window).Milliseconds()).Int()
 	if err != nil {
 		return 0, fmt.Errorf("number question: %w", err)
 	}

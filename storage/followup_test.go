@@ -406,10 +406,14 @@ func TestForgetDropsTheMarksOfTheReportersAnswers(t *testing.T) {
 
 // A question whose reply window has ended can no longer be answered: its
 // sealed fields (the question, who asked) are not kept in the tip's hash
-// for the tip's whole life, but taken out at its next question, and the
-// tip shows the newest question still open. One still in its window stays.
+// for the tip's whole life, but taken out at its next question once a
+// reply held as its window ended can no longer answer it (a second window
+// and two days), and the tip shows the newest question left. One still
+// within that stays.
 // Mutation: numberQuestion counting an expired question out without
-// deleting its fields -> fails (q:1 and qb:1 still in the tip's hash).
+// deleting its fields -> fails (q:1 and qb:1 still in the tip's hash);
+// deleting them once its reply window alone has ended -> fails (q:1 taken
+// out 8 days after it was asked).
 func TestExpiredQuestionsLeaveTheTipAtItsNextQuestion(t *testing.T) {
 	ctx := context.Background()
 	st, srv, clk := newStore(t)
@@ -418,28 +422,36 @@ func TestExpiredQuestionsLeaveTheTipAtItsNextQuestion(t *testing.T) {
 	ask(t, st, id, ana, "¿Qué día?")
 	clk.Add(6 * 24 * time.Hour)
 	ask(t, st, id, ana, "¿Qué hora?")
-	clk.Add(2 * 24 * time.Hour) // the first's window ended, the second's not
+	clk.Add(2 * 24 * time.Hour) // the first's window ended: kept, a reply held may answer it
 	ask(t, st, id, ana, "¿Dónde?")
 	fields := srv.Client().HGetAll(ctx, st.TipKey(id)).Val()
+	for _, f := range []string{"q:1", "qb:1", "qs:1"} {
+		if _, ok := fields[f]; !ok {
+			t.Fatalf("the question whose window ended 1 day ago lost its %s", f)
+		}
+	}
+	clk.Add(8*24*time.Hour + time.Minute) // the first's two windows and two days ended
+	ask(t, st, id, ana, "¿Con quién?")
+	fields = srv.Client().HGetAll(ctx, st.TipKey(id)).Val()
 	for _, f := range []string{"q:1", "qb:1", "qs:1"} {
 		if _, ok := fields[f]; ok {
 			t.Fatalf("the expired question's %s is still in the tip's hash", f)
 		}
 	}
-	for _, f := range []string{"q:2", "qb:2", "qs:2", "q:3", "qb:3", "qs:3"} {
+	for _, f := range []string{"q:2", "qb:2", "qs:2", "q:3", "qb:3", "qs:3", "q:4", "qb:4", "qs:4"} {
 		if _, ok := fields[f]; !ok {
-			t.Fatalf("an open question's %s was taken out", f)
+			t.Fatalf("a question still kept lost its %s", f)
 		}
 	}
 	open, err := st.OpenQuestions(ctx, id)
-	if err != nil || len(open) != 2 || open[0].Text != "¿Qué hora?" || open[1].Text != "¿Dónde?" {
+	if err != nil || len(open) != 3 || open[0].Text != "¿Qué hora?" || open[2].Text != "¿Con quién?" {
 		t.Fatalf("open questions: %+v %v", open, err)
 	}
-	if tip, err := st.Tip(ctx, id); err != nil || tip.OpenQuestion != "¿Dónde?" {
+	if tip, err := st.Tip(ctx, id); err != nil || tip.OpenQuestion != "¿Con quién?" {
 		t.Fatalf("the tip shows %q (%v)", tip.OpenQuestion, err)
 	}
-	// All expired: none left, the tip shows none.
-	clk.Add(8 * 24 * time.Hour)
+	// All past: none left, the tip shows none.
+	clk.Add(17 * 24 * time.Hour)
 	if _, err := st.QuestionNumber(ctx, id, 7*24*time.Hour); err != nil {
 		t.Fatal(err)
 	}
