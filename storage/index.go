@@ -116,9 +116,10 @@ type indexJob struct {
 	purged           bool // found purged (or forgotten) once its entries were written
 	forgotten        bool // withdrawn by its reporter (/forget) before it was read: it names no entity
 	// unreadable counts the kept alert records its taking out (found
-	// purged or forgotten once its entries were written) could not read,
-	// and dropped (checkAlerts): not its failure, as DueAlerts does not
-	// fail on them; the indexer counts them in its error.
+	// purged or forgotten once its entries were written), or a sift of a
+	// cut form it names, could not read, and dropped (checkAlerts): not
+	// its failure, as DueAlerts does not fail on them; the indexer counts
+	// them in its error.
 	unreadable int
 
 	alerts []Signal
@@ -191,7 +192,7 @@ func (s *Store) indexBatch(ctx context.Context, jobs []*indexJob, late bool) {
 			did := false
 			if j.cutForms && mayBeCutForm(e) && !sifted[j.macs[i]] {
 				sifted, err := s.siftCutForm(ctx, e, j.macs[i])
-				if err != nil {
+				if err = j.skipUnreadable(err); err != nil {
 					j.err = fmt.Errorf("index tip: %w", err)
 					break entities
 				}

@@ -207,6 +207,9 @@ func (s *Store) siftCutForm(ctx context.Context, e tips.Entity, mac string) (boo
 		return false, err
 	}
 	if err := s.sift(ctx, e, mac); err != nil {
+		if ue := (*UnreadableAlertsError)(nil); errors.As(err, &ue) {
+			return true, ue // sifted, kept alert records dropped (counted)
+		}
 		// The next tip tries again, as foldPastForms.
 		s.rdb.Del(context.WithoutCancel(ctx), s.k.indexSifted(mac))
 		if errors.Is(err, errSiftBusy) {
@@ -320,11 +323,22 @@ func (s *Store) sift(ctx context.Context, e tips.Entity, mac string) error {
 			}
 			// An alert it raised with the other entities' reporters and
 			// kept is recounted (withdrawn if too few are left).
+			// A record it cannot read is dropped (checkAlerts): the
+			// recount is done all the same, and paid; the records are
+			// counted in its error (*UnreadableAlertsError), not failed on.
 			ctx := context.WithoutCancel(ctx)
-			if err := s.checkAlerts(ctx, []string{mac}); err != nil {
+			err := s.checkAlerts(ctx, []string{mac})
+			ue := (*UnreadableAlertsError)(nil)
+			if err != nil && !errors.As(err, &ue) {
 				return err
 			}
-			return s.recountPaid(ctx, owed, owedAt)
+			if err := s.recountPaid(ctx, owed, owedAt); err != nil {
+				return err
+			}
+			if ue != nil {
+				return ue
+			}
+			return nil
 		}
 		if !errors.Is(err, redis.TxFailedErr) {
 			return err
