@@ -431,3 +431,35 @@ func TestAnswerDeliveredAgainWhoseReplyIsLostIsAgain(t *testing.T) {
 		t.Fatalf("answers %q %v, want one", answers(tip), err)
 	}
 }
+
+// The same message delivered again after its answer was stored, whose
+// script is refused outright (LOADING: it never ran): its mark, read
+// before, says the answer is stored; an error would tell the reporter
+// NOT saved (sent again, a second answer). It is the message again.
+// Mutation: the "again" branch for ReplyLost errors only (1c65b2b's) →
+// fails: answer: LOADING.
+func TestAnswerDeliveredAgainWhoseScriptIsRefusedIsAgain(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	p := startScriptReplyCutter(t, srv.Addr)
+	rdb := redis.NewClient(&redis.Options{Addr: p.addr, Protocol: 2, ContextTimeoutEnabled: true, DialerRetries: 1})
+	t.Cleanup(func() { rdb.Close() })
+	st, _ := storeOn(t, rdb)
+	id := submit(t, st, "802", 80, "", true)
+	ana := storage.Claimer{Key: "ana-key", Name: "Ana", Route: "telegram:2002"}
+	n := ask(t, st, id, ana, "¿Qué día?")
+	pseudonym := st.Pseudonym("telegram", "802")
+	if _, again, err := st.AnswerOnce(ctx, id, n, "El martes", pseudonym, 8002); err != nil || again {
+		t.Fatalf("first delivery: again=%v %v; want stored", again, err)
+	}
+	p.loading.Store(true)
+	_, again, err := st.AnswerOnce(ctx, id, n, "El martes", pseudonym, 8002)
+	p.loading.Store(false)
+	if err != nil || !again {
+		t.Fatalf("delivered again, its script refused: again=%v %v; want again", again, err)
+	}
+	tip, err := st.Tip(ctx, id)
+	if err != nil || strings.Join(answers(tip), "|") != "El martes" {
+		t.Fatalf("answers %q %v, want one", answers(tip), err)
+	}
+}

@@ -557,10 +557,11 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark strin
 	if errors.Is(err, redis.Nil) {
 		return Question{}, false, ErrNotFound
 	}
-	if err != nil && ReplyLost(err) && f[4] == mark {
+	if err != nil && f[4] == mark {
 		// This message answered the question before it was read here:
-		// the script answered it "again", its reply lost; an error would
-		// tell the reporter NOT saved (sent again: a tip of its own).
+		// the script answered it "again", its reply lost, or was refused
+		// (LOADING: never ran); stored all the same, an error would tell
+		// the reporter NOT saved (sent again: a tip of its own).
 		return Question{N: n}, true, nil
 	}
 	if err != nil && ReplyLost(err) && f[4] != mark {
