@@ -508,13 +508,13 @@ func checkRedisURL(v string) error {
 	return nil
 }
 
-// parseDays parses a Go duration, also accepting whole days ("90d").
 // maxRetention is the longest VIGIA_RETENTION: a longer one puts the
 // trim points of the indexes (entities' tips and reporters, whose
 // scores are times and minus times) before 1970, where they read the
 // one for the other, or refuse the bound ("(--…" is not a number).
 const maxRetention = 18250 * 24 * time.Hour
 
+// parseDays parses a Go duration, also accepting whole days ("90d").
 func parseDays(v string) (time.Duration, error) {
 	v = strings.TrimSpace(v)
 	if d, ok := strings.CutSuffix(v, "d"); ok {
