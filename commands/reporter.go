@@ -1202,13 +1202,28 @@ func (m *Mux) noTipReceipt(ctx context.Context, code string) bool {
 }
 
 // codesAlone reports whether text is made of code-like words alone (and
-// separators): nothing would be left of it were each a receipt code.
+// separators), or of one such word parted as a code is shown, with stray
+// characters against it:
+// nothing (or the strays alone) would be left of it were each a receipt
+// code.
 // Words shaped like a code of letters alone are not taken for one
 // (tips.OldReceipt): only a lookup makes them one.
 func codesAlone(text string) bool {
 	out, cut, _ := tips.CutReceipts([]string{text}, assumeCodes)
-	return cut && tips.Blank(out[0])
+	if !cut {
+		return false
+	}
+	// One word, a code as shown (its groups parted) with stray characters
+	// typed against it ("tkABCD-…", "…-WXYZxy"): only the strays are
+	// left, no tip (a status check). Letters and digits alone (a vehicle
+	// number, a reference) may be no code: spooled.
+	return tips.Blank(out[0]) || len(strings.Fields(text)) == 1 && strings.ContainsFunc(text, unicode.IsPunct) &&
+		utf8.RuneCountInString(strings.TrimSpace(out[0])) <= 2*maxStrays
 }
+
+// maxStrays is how many stray characters may be typed against a code's
+// front, and as many against its end, in one word (as the cut reads them).
+const maxStrays = 2
 
 // assumeCodes answers, where Redis cannot be asked, that every code-like
 // word holding a digit is a receipt code, as a drawn one is; none of
