@@ -91,6 +91,19 @@ local function numbered(tip)
   end
   return false
 end
+-- pointAtNewest points "oq" at the newest question still asked, or drops it.
+local function pointAtNewest(tip)
+  local newest = -1
+  for _, f in ipairs(redis.call('HKEYS', tip)) do
+    local m = string.sub(f, 1, 2) == 'q:' and tonumber(string.sub(f, 3))
+    if m and m > newest then newest = m end
+  end
+  if newest >= 0 then
+    redis.call('HSET', tip, 'oq', redis.call('HGET', tip, 'q:' .. newest))
+  else
+    redis.call('HDEL', tip, 'oq')
+  end
+end
 local function logEntry(tip, log, entry, retention)
   local ttl = redis.call('PTTL', tip)
   if ttl <= 0 then ttl = tonumber(retention) end
@@ -155,7 +168,7 @@ func expiredQuestionKept(window time.Duration) time.Duration {
 // HKEYS read already, no scan of its own; at most MaxQuestionsPerDay a day
 // are asked), and "oq" becomes the newest left. (Its answered mark
 // "qa:<n>", if any, stays, as for an answered one.)
-var numberQuestion = redis.NewScript(`
+var numberQuestion = redis.NewScript(questionLua + `
 local tip, now = KEYS[1], tonumber(ARGV[3])
 if redis.call('HEXISTS', tip, 'k') == 0 then return 0 end
 if redis.call('EXISTS', KEYS[2]) == 0 then return -1 end
@@ -180,18 +193,7 @@ for n in pairs(asked) do
     expired = true
   end
 end
-if expired then
-  local newest = -1
-  for _, f in ipairs(redis.call('HKEYS', tip)) do
-    local m = string.sub(f, 1, 2) == 'q:' and tonumber(string.sub(f, 3))
-    if m and m > newest then newest = m end
-  end
-  if newest >= 0 then
-    redis.call('HSET', tip, 'oq', redis.call('HGET', tip, 'q:' .. newest))
-  else
-    redis.call('HDEL', tip, 'oq')
-  end
-end
+if expired then pointAtNewest(tip) end
 for n in pairs(since) do
   if not asked[n] then
     local at = tonumber(redis.call('HGET', tip, 'qs:' .. n)) or 0
@@ -251,16 +253,7 @@ end
 local by = redis.call('HGET', tip, 'qb:' .. n) or ''
 redis.call('HDEL', tip, 'q:' .. n, 'qb:' .. n, 'qs:' .. n)
 if by_msg ~= '' then redis.call('HSET', tip, 'qa:' .. n, by_msg, 'qt:' .. n, ARGV[5] or '') end
-local newest = -1
-for _, f in ipairs(redis.call('HKEYS', tip)) do
-  local m = string.sub(f, 1, 2) == 'q:' and tonumber(string.sub(f, 3))
-  if m and m > newest then newest = m end
-end
-if newest >= 0 then
-  redis.call('HSET', tip, 'oq', redis.call('HGET', tip, 'q:' .. newest))
-else
-  redis.call('HDEL', tip, 'oq')
-end
+pointAtNewest(tip)
 logEntry(tip, KEYS[2], ARGV[2], ARGV[3])
 return {q, by}`)
 
