@@ -118,6 +118,15 @@ func startScriptReplyCutter(t *testing.T, to string) *scriptReplyCutter {
 	return p
 }
 
+// cutterClient is main's client (go-redis's retries, MaxRetries 3) through
+// the reply cutter p.
+func cutterClient(t *testing.T, p *scriptReplyCutter) *redis.Client {
+	t.Helper()
+	rdb := redis.NewClient(&redis.Options{Addr: p.addr, Protocol: 2, ContextTimeoutEnabled: true, DialerRetries: 1})
+	t.Cleanup(func() { rdb.Close() })
+	return rdb
+}
+
 // An answer (AnswerOnce) whose script ran in Redis, its reply lost, and
 // whose retry by go-redis (MaxRetries, 3 by default) was told LOADING:
 // go-redis returned the retry's error, which says the answer was never
@@ -133,8 +142,7 @@ func TestAnswerWhoseRetryIsRefusedIsLookedFor(t *testing.T) {
 	srv := redistest.Start(t)
 	p := startScriptReplyCutter(t, srv.Addr)
 	// As main's client: go-redis's retries (MaxRetries 3).
-	rdb := redis.NewClient(&redis.Options{Addr: p.addr, Protocol: 2, ContextTimeoutEnabled: true, DialerRetries: 1})
-	t.Cleanup(func() { rdb.Close() })
+	rdb := cutterClient(t, p)
 	st, _ := storeOn(t, rdb)
 	id := submit(t, st, "301", 30, "", true)
 	ana := storage.Claimer{Key: "ana-key", Name: "Ana", Route: "telegram:2002"}
@@ -179,8 +187,7 @@ func TestSendWhoseRetryIsRefusedIsLookedFor(t *testing.T) {
 	srv := redistest.Start(t)
 	p := startScriptReplyCutter(t, srv.Addr)
 	p.match = func(b []byte) bool { return bytes.Contains(b, []byte(":{tips}:triage\r\n")) }
-	rdb := redis.NewClient(&redis.Options{Addr: p.addr, Protocol: 2, ContextTimeoutEnabled: true, DialerRetries: 1})
-	t.Cleanup(func() { rdb.Close() })
+	rdb := cutterClient(t, p)
 	st, _ := storeOn(t, rdb)
 	submit(t, st, "401", 40, "", false) // saveTip cached in Redis
 	ps := st.Pseudonym("telegram", "401")
@@ -220,8 +227,7 @@ func TestPlainAnswerWhoseRetryIsRefusedIsLookedFor(t *testing.T) {
 	ctx := context.Background()
 	srv := redistest.Start(t)
 	p := startScriptReplyCutter(t, srv.Addr)
-	rdb := redis.NewClient(&redis.Options{Addr: p.addr, Protocol: 2, ContextTimeoutEnabled: true, DialerRetries: 1})
-	t.Cleanup(func() { rdb.Close() })
+	rdb := cutterClient(t, p)
 	st, _ := storeOn(t, rdb)
 	id := submit(t, st, "501", 50, "", true)
 	ana := storage.Claimer{Key: "ana-key", Name: "Ana", Route: "telegram:2002"}
@@ -300,8 +306,7 @@ func TestSendClaimWhoseRetryIsRefusedIsLookedFor(t *testing.T) {
 	srv := redistest.Start(t)
 	p := startScriptReplyCutter(t, srv.Addr)
 	p.match = func(b []byte) bool { return bytes.Contains(b, []byte("\r\nincr\r\n")) } // the claim's pipeline
-	rdb := redis.NewClient(&redis.Options{Addr: p.addr, Protocol: 2, ContextTimeoutEnabled: true, DialerRetries: 1})
-	t.Cleanup(func() { rdb.Close() })
+	rdb := cutterClient(t, p)
 	st, _ := storeOn(t, rdb)
 	submit(t, st, "601", 60, "", false) // claimDraft cached in Redis
 	ps := st.Pseudonym("telegram", "601")
@@ -341,8 +346,7 @@ func TestAnswerDeliveredTwiceAtOnceIsToldOnce(t *testing.T) {
 	ctx := context.Background()
 	srv := redistest.Start(t)
 	p := startScriptReplyCutter(t, srv.Addr)
-	rdb := redis.NewClient(&redis.Options{Addr: p.addr, Protocol: 2, ContextTimeoutEnabled: true, DialerRetries: 1})
-	t.Cleanup(func() { rdb.Close() })
+	rdb := cutterClient(t, p)
 	st, _ := storeOn(t, rdb)
 	first, _ := storeOn(t, srv.Client()) // the other delivery, straight to Redis
 	id := submit(t, st, "701", 70, "", true)
@@ -407,8 +411,7 @@ func TestAnswerDeliveredAgainWhoseReplyIsLostIsAgain(t *testing.T) {
 	ctx := context.Background()
 	srv := redistest.Start(t)
 	p := startScriptReplyCutter(t, srv.Addr)
-	rdb := redis.NewClient(&redis.Options{Addr: p.addr, Protocol: 2, ContextTimeoutEnabled: true, DialerRetries: 1})
-	t.Cleanup(func() { rdb.Close() })
+	rdb := cutterClient(t, p)
 	st, _ := storeOn(t, rdb)
 	id := submit(t, st, "801", 80, "", true)
 	ana := storage.Claimer{Key: "ana-key", Name: "Ana", Route: "telegram:2002"}
@@ -442,8 +445,7 @@ func TestAnswerDeliveredAgainWhoseScriptIsRefusedIsAgain(t *testing.T) {
 	ctx := context.Background()
 	srv := redistest.Start(t)
 	p := startScriptReplyCutter(t, srv.Addr)
-	rdb := redis.NewClient(&redis.Options{Addr: p.addr, Protocol: 2, ContextTimeoutEnabled: true, DialerRetries: 1})
-	t.Cleanup(func() { rdb.Close() })
+	rdb := cutterClient(t, p)
 	st, _ := storeOn(t, rdb)
 	id := submit(t, st, "802", 80, "", true)
 	ana := storage.Claimer{Key: "ana-key", Name: "Ana", Route: "telegram:2002"}
