@@ -209,11 +209,13 @@ func TestDiscordEndToEnd(t *testing.T) {
 	} {
 		dc.dispatch("MESSAGE_UPDATE", u)
 	}
-	// A command after them: its answer comes after theirs.
+	// A command after them: its answer comes after theirs. The answers
+	// are in English: the member's Discord speaks en-US, as their press of
+	// Send said (a DM carries no locale; the last interaction's counts).
 	dc.dispatch("MESSAGE_CREATE", map[string]any{"id": "1600000000000000003", "channel_id": dDMChannel, "author": dmUser, "content": "/help", "timestamp": "2026-11-28T10:08:00Z"})
 	posts := dc.waitCalls(dmPosts+3, pathHas("POST", "/channels/"+dDMChannel+"/messages"))
 	for n, p := range posts[dmPosts : dmPosts+3] {
-		if got := unescape(p.JSON["content"].(string)); (got == msg.Localize("es", "edit_not_applied", nil)) != (n < 2) {
+		if got := unescape(p.JSON["content"].(string)); (got == msg.Localize("en", "edit_not_applied", nil)) != (n < 2) {
 			t.Fatalf("answer %d to a preview's update, three edits of two messages, then /help: %q (want one answer per edited message)", n, got)
 		}
 	}

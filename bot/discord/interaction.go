@@ -85,6 +85,7 @@ func (a *Adapter) interaction(base context.Context, h Handler, ic *discordgo.Int
 	if user == nil || user.Bot {
 		return nil
 	}
+	a.noteLocale(user.ID, i.Locale)
 	req := commands.Request{
 		Platform: Platform, UserID: user.ID, EventID: snowflake(i.ID),
 		Language: string(i.Locale), PlatformRoles: roles, Addressed: true,
