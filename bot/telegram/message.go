@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -79,8 +80,9 @@ func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, 
 	}
 	// Links hidden behind words ("click here") are kept with the text, so
 	// investigators see where they pointed; the engine does not count them
-	// against the reporter's limit on one message.
-	req.HiddenLinks = hiddenLinks(text, entities)
+	// against the reporter's limit on one message. One to the sender's own
+	// account is not (ownAccount).
+	req.HiddenLinks = hiddenLinks(text, entities, m.From.ID)
 	if req.ChatKind == commands.Private && req.Command == "" {
 		withElsewhere(&req, m)
 	}
@@ -200,15 +202,45 @@ func publicOrigin(c models.Chat, postID int) *tips.Forward {
 }
 
 // hiddenLinks returns the URLs of text_link entities that the text does
-// not show, each once.
-func hiddenLinks(text string, entities []models.MessageEntity) []string {
+// not show, each once, but for one to the account of sender (a user id;
+// 0 for none: ownAccount).
+func hiddenLinks(text string, entities []models.MessageEntity, sender int64) []string {
 	var out []string
 	for _, e := range entities {
-		if e.Type == models.MessageEntityTypeTextLink && e.URL != "" && !strings.Contains(text, e.URL) && !slices.Contains(out, e.URL) {
+		if e.Type == models.MessageEntityTypeTextLink && e.URL != "" && !strings.Contains(text, e.URL) && !slices.Contains(out, e.URL) &&
+			!ownAccount(e.URL, sender) {
 			out = append(out, e.URL)
 		}
 	}
 	return out
+}
+
+// ownAccount reports whether link opens the Telegram account of user id
+// ("tg://user?id=ID", a mention by id, or "tg://openmessage?user_id=ID"),
+// case aside. Behind words, such a link to the reporter's own account is
+// unseen by them (pasted with a mention of them, or a slip) and would
+// tell investigators who reported: it is not kept. One to another account
+// (the extortionist's) is evidence.
+func ownAccount(link string, id int64) bool {
+	if id == 0 {
+		return false
+	}
+	u, err := url.Parse(strings.ToLower(strings.TrimSpace(link)))
+	if err != nil || u.Scheme != "tg" {
+		return false
+	}
+	want := strconv.FormatInt(id, 10)
+	host := u.Host
+	if host == "" {
+		host = u.Opaque // "tg:user?id=ID"
+	}
+	switch host {
+	case "user":
+		return u.Query().Get("id") == want
+	case "openmessage":
+		return u.Query().Get("user_id") == want
+	}
+	return false
 }
 
 // parseCommand finds the first bot_command entity. Telegram counts entity
