@@ -66,6 +66,7 @@ func (a *Adapter) message(base context.Context, h Handler, m *discordgo.Message)
 // uses up the time to keep the text or to answer the reporter.
 func (a *Adapter) directMessage(base context.Context, h Handler, m *discordgo.Message) {
 	text, files, forwarded := content(m)
+	text = ownMentions(text, m.Author)
 	req := commands.Request{
 		Platform: Platform, UserID: m.Author.ID, ChatID: m.ChannelID, ChatKind: commands.Private,
 		EventID: snowflake(m.ID), Language: a.authorLocale(m.Author), Text: text,
@@ -140,6 +141,20 @@ func content(m *discordgo.Message) (text string, files []*discordgo.MessageAttac
 		return snap.Content, snap.Attachments, true
 	}
 	return m.Content, m.Attachments, false
+}
+
+// ownMentions writes a mention of u in text ("<@ID>", "<@!ID>") as the
+// "@name" Discord's client shows for it. In a DM the one user a mention
+// can name besides the bot is its author (typed with "@", or pasted with
+// words that name them): sent as it comes, the tip would keep their
+// account's id unseen, and the engine, reading no "@name", would not tell
+// them their own name is in it. A mention of anyone else is kept as sent.
+func ownMentions(text string, u *discordgo.User) string {
+	if !strings.Contains(text, "<@") || u.ID == "" {
+		return text
+	}
+	name := "@" + u.Username
+	return strings.NewReplacer("<@"+u.ID+">", name, "<@!"+u.ID+">", name).Replace(text)
 }
 
 // handle runs the engine on one request under a deadline of its own.
