@@ -53,7 +53,7 @@ func (s *Store) Purge(ctx context.Context, id string) error {
 	for _, fid := range storedFiles(t.Content) {
 		pipe.Del(ctx, s.k.file(fid))
 	}
-	if e := fields["e"]; e != "" {
+	if e := tipEntry(fields); e != "" {
 		pipe.XAck(ctx, s.k.triage(), TriageGroup, e)
 		pipe.XAck(ctx, s.k.triage(), IndexGroup, e)
 		pipe.XDel(ctx, s.k.triage(), e)

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"strconv"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/storage/redistest"
 	"github.com/vigia-project/vigia/tips"
@@ -105,6 +107,85 @@ func TestTipsStoredInEitherFieldFormAreRead(t *testing.T) {
 		}
 		if k := record(sub.TipID); k != "" {
 			t.Errorf("tip %s purged: its receipt record stays", sub.TipID)
+		}
+	}
+}
+
+// A tip's "e" (its entry in the triage stream) is held as a bare integer
+// from its "t"; a tip stored before holds the entry id itself. Either is
+// read: the claim's idle time is the entry's, a touch and a decision
+// reach the entry, a purge deletes it.
+func TestTipsStoredInEitherEntryFormAreRead(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "t", Retention: 48 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c := srv.Client()
+	const stream = "t:{tips}:triage"
+	key := func(id string) string { return "t:{tips}:tip:" + id }
+	entryOf := func(id string) string { // as the stream holds it
+		t.Helper()
+		for _, m := range c.XRange(ctx, stream, "-", "+").Val() {
+			if m.Values["id"] == id {
+				return m.ID
+			}
+		}
+		t.Fatalf("tip %s has no entry in the stream", id)
+		return ""
+	}
+	const text = "venden droga en la esquina del mercado, cocaína y cristal cada noche"
+	older := submitText(t, st, "911", 1, text)
+	newer := submitText(t, st, "912", 1, text)
+	e := c.HGet(ctx, key(newer.TipID), "e").Val()
+	if _, err := strconv.ParseUint(e, 10, 31); err != nil {
+		t.Fatalf("new tip's e is %q, want a bare integer", e)
+	}
+	// As an earlier version stored it.
+	oldEntry := entryOf(older.TipID)
+	if err := c.HSet(ctx, key(older.TipID), "e", oldEntry).Err(); err != nil {
+		t.Fatal(err)
+	}
+	ana := storage.Claimer{Key: "a", Name: "Ana"}
+	for _, sub := range []storage.Submission{older, newer} {
+		id, entry := sub.TipID, entryOf(sub.TipID)
+		if _, ok, err := st.ClaimIdle(ctx, id); err != nil || ok {
+			t.Fatalf("tip %s unclaimed: ClaimIdle says claimed %v (%v)", id, ok, err)
+		}
+		if got, err := st.Next(ctx, ana, "", time.Hour, 5); err != nil || got != id {
+			t.Fatalf("Next = %q (%v), want tip %s", got, err, id)
+		}
+		if _, ok, err := st.ClaimIdle(ctx, id); err != nil || !ok {
+			t.Fatalf("tip %s claimed: ClaimIdle says claimed %v (%v)", id, ok, err)
+		}
+		if err := c.Do(ctx, "XCLAIM", stream, storage.TriageGroup, "a", 0, entry, "IDLE", 60000, "JUSTID").Err(); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.TouchClaim(ctx, id, "a"); err != nil {
+			t.Fatal(err)
+		}
+		if idle, ok, err := st.ClaimIdle(ctx, id); err != nil || !ok || idle >= time.Minute {
+			t.Fatalf("tip %s touched: idle %v, claimed %v (%v), want less than a minute", id, idle, ok, err)
+		}
+		if err := st.Decide(ctx, id, ana, storage.Decision{Status: tips.StatusVerified}); err != nil {
+			t.Fatal(err)
+		}
+		if p := c.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: stream, Group: storage.TriageGroup, Start: entry, End: entry, Count: 1}).Val(); len(p) != 0 {
+			t.Errorf("tip %s decided: its entry %s still pending with %s", id, entry, p[0].Consumer)
+		}
+		if got := entryOf(id); got != entry {
+			t.Errorf("tip %s decided: its entry is %s, was %s (reopened)", id, got, entry)
+		}
+		if err := st.Purge(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		if left := c.XRange(ctx, stream, entry, entry).Val(); len(left) != 0 {
+			t.Errorf("tip %s purged: its entry %s stays in the stream", id, entry)
 		}
 	}
 }

@@ -85,19 +85,20 @@ type sealedTip struct {
 // stored (not nil, which go-redis takes for an error, at a cost). With
 // questions allowed, the sealed route goes with it (KEYS[4], ARGV[12]).
 // Kept short (see tipFields): "sg" (ARGV[9]) only where it is not "c",
-// "rc" (ARGV[11]) only when "1", "rk" (ARGV[13]) as the raw MAC.
+// "rc" (ARGV[11]) only when "1", "rk" (ARGV[13]) as the raw MAC, "e"
+// (the stream entry) as a bare integer from "t" (ARGV[6]) where it can.
 // Its messages' marks (handled: fields ARGV[16], … of their buckets
 // KEYS[5], …) are set to ARGV[14], a bucket without an expiry, or with
 // one more than an hour sooner, given ARGV[15] ms (as markHandled does). A number already holding a tip
 // (drawn again: a counter set back by a restore, a mistake in giving
 // numbers back) is refused, never overwritten: an error, the draft kept
 // for its Send to be pressed again.
-var saveTip = redis.NewScript(`
+var saveTip = redis.NewScript(tipEntryLua + `
 local prev = redis.call('GET', KEYS[3])
 if prev then return prev end
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('VIGIA tip number already used') end
 local entry = redis.call('XADD', KEYS[2], 'MINID', '~', ARGV[8], '*', 'id', ARGV[1])
-redis.call('HSET', KEYS[1], 'k', ARGV[2], 'd', ARGV[3], 'c', ARGV[4], 's', ARGV[5], 't', ARGV[6], 'e', entry,
+redis.call('HSET', KEYS[1], 'k', ARGV[2], 'd', ARGV[3], 'c', ARGV[4], 's', ARGV[5], 't', ARGV[6], 'e', entryField(entry, ARGV[6]),
   'sx', ARGV[10], 'rk', ARGV[13])
 if ARGV[9] ~= '' then redis.call('HSET', KEYS[1], 'sg', ARGV[9]) end
 if ARGV[11] == '1' then redis.call('HSET', KEYS[1], 'rc', 1) end
@@ -834,7 +835,54 @@ func (s *Store) finishDraft(ctx context.Context, pseudonym, draftID string, sent
 // stored before hold "rk" in hex (32 characters, or, earlier, the whole
 // key name), "sg" always and "rc" as 0 or 1: both are read
 // (receiptKeyOf, openTip). An investigator's relabel that changes "c"
-// keeps the suggestion in "sg" (decide).
+// keeps the suggestion in "sg" (decide). "e", the tip's entry in the
+// triage stream ("<ms>-<seq>", 17 characters), is held as the bare
+// integer (ms - t) * 1000 + seq, "t" the tip's time (a few bytes in the
+// listpack, not 17): read back by tipEntry, in Lua and in Go; an entry
+// too far from "t" (a spooled tip's), or reopened by decide, is held as
+// it is, as tips stored before hold it.
+
+// tipEntryLua holds "e", a tip's entry in the triage stream, short where
+// it can (see tipFields): entryField gives what saveTip stores, tipEntry
+// reads back the entry id from it or from the full form.
+const tipEntryLua = `
+-- entryField is entry ("<ms>-<seq>") as a tip's "e" holds it, given its
+-- "t" (unix ms): (ms - t) * 1000 + seq, a bare integer, where ms is not
+-- before t, seq below 1000 and the integer below 2^31; else entry as is.
+local function entryField(entry, t)
+  local ms, seq = string.match(entry, '^(%d+)%-(%d+)$')
+  if not ms or not tonumber(t) then return entry end
+  local n = (tonumber(ms) - tonumber(t)) * 1000 + tonumber(seq)
+  if tonumber(seq) >= 1000 or n < 0 or n >= 2147483648 then return entry end
+  return string.format('%d', n)
+end
+-- tipEntry is the triage entry id of the tip at key (false: none), from
+-- its "e" in either form (and its "t" for the short one).
+local function tipEntry(key)
+  local e = redis.call('HGET', key, 'e')
+  if not e or string.find(e, '-', 1, true) then return e end
+  local n, t = tonumber(e), tonumber(redis.call('HGET', key, 't'))
+  if not n or not t then return e end
+  return string.format('%.0f-%d', t + math.floor(n / 1000), n % 1000)
+end
+`
+
+// tipEntry is a tip's entry in the triage stream from its fields: "e",
+// held as entryField (tipEntryLua) stores it, a bare integer from "t",
+// or, in tips stored before (and reopened ones), the entry id itself; ""
+// if none.
+func tipEntry(fields map[string]string) string {
+	e := fields["e"]
+	if e == "" || strings.Contains(e, "-") {
+		return e
+	}
+	n, err := strconv.ParseInt(e, 10, 64)
+	t, terr := strconv.ParseInt(fields["t"], 10, 64)
+	if err != nil || terr != nil || n < 0 {
+		return e
+	}
+	return strconv.FormatInt(t+n/1000, 10) + "-" + strconv.FormatInt(n%1000, 10)
+}
 
 // rawReceiptID is a receipt's MAC (Keyring.receiptID, hex) as the tip's
 // "rk" holds it: its 16 bytes.

@@ -171,7 +171,7 @@ func (s *Store) openClaimer(sealed string) (Claimer, bool) {
 // tip} or {'deep', tip, depth} if the mark would make a chain of more
 // than ARGV[18] marks (read to tip; from the tips behind KEYS[1], depth
 // marks deep). Nothing is written then.
-var decide = redis.NewScript(`
+var decide = redis.NewScript(tipEntryLua + `
 local key, stream = KEYS[1], KEYS[2]
 if redis.call('EXISTS', key) == 0 then return 0 end
 local vt = ARGV[17] ~= '' and redis.call('HGET', key, 'vt:' .. ARGV[17])
@@ -181,7 +181,7 @@ if ARGV[13] == '1' and (redis.call('HGET', key, 's') ~= 'claimed' or (ARGV[14] ~
   return {redis.call('HGET', key, 's') or ''} -- decided, or claimed anew, since: see Decision.WhileClaimed
 end
 local status, prio, grp, me, claimer, now, closed = ARGV[1], ARGV[2], ARGV[3], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
-local entry = redis.call('HGET', key, 'e')
+local entry = tipEntry(key)
 local timeout = tonumber(ARGV[12])
 if timeout > 0 and entry and redis.call('HGET', key, 's') == 'claimed' then
   local holder = redis.call('HGET', key, 'cb')
@@ -876,12 +876,15 @@ func (s *Store) Unmark(ctx context.Context, id, flag string) error {
 // as the queue measures it (a claim idle for the claim timeout is offered
 // again); false if the tip is not claimed.
 func (s *Store) ClaimIdle(ctx context.Context, id string) (time.Duration, bool, error) {
-	entry, err := s.rdb.HGet(ctx, s.k.tip(id), "e").Result()
-	if errors.Is(err, redis.Nil) {
-		return 0, false, nil
-	}
+	f, err := s.rdb.HMGet(ctx, s.k.tip(id), "e", "t").Result()
 	if err != nil {
 		return 0, false, fmt.Errorf("claim idle: %w", err)
+	}
+	e, _ := f[0].(string)
+	t, _ := f[1].(string)
+	entry := tipEntry(map[string]string{"e": e, "t": t})
+	if entry == "" {
+		return 0, false, nil
 	}
 	p, err := s.rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: s.k.triage(), Group: TriageGroup, Start: entry, End: entry, Count: 1}).Result()
 	if err != nil {
@@ -900,8 +903,8 @@ func (s *Store) Marked(ctx context.Context, id, flag string) (bool, error) {
 
 // touchClaim resets the idle time of a claim held by ARGV[2], so a tip that
 // is being worked on (notes, questions) is not taken back by the timeout.
-var touchClaim = redis.NewScript(`
-local entry = redis.call('HGET', KEYS[1], 'e')
+var touchClaim = redis.NewScript(tipEntryLua + `
+local entry = tipEntry(KEYS[1])
 if entry and redis.call('HGET', KEYS[1], 'cb') == ARGV[2] then
   redis.call('XCLAIM', KEYS[2], ARGV[1], ARGV[2], 0, entry, 'JUSTID')
 end
