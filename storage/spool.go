@@ -994,10 +994,24 @@ func (s *Store) handledTTL(now time.Time) time.Duration {
 // week's bucket or two a message replayed within days (one a week more
 // for a record that waited longer), not one a week of the retention
 // (some 2,600 for the longest VIGIA_RETENTION, 50 years).
+//
+// A record whose time is more than a day ahead of this replica's clock
+// was spooled by a replica whose clock ran ahead: its time says nothing
+// of when, by this clock, the message was spooled (any time up to now),
+// so the weeks read are all those whose marks may live, as for a record
+// without a time; and up to a day after its time too, for the marks that
+// replica made by its own clock, but no further ahead than the retention
+// reaches back (a clock years ahead reads no more than twice the
+// retention's weeks). Before, such a record read from two days before its
+// time to a day after now: none at all once it was three days ahead.
 func (s *Store) handledKeys(bucket uint32, spooled time.Time) []string {
 	now := s.now()
 	from, to := now.Add(-s.retention-bandWeek), now.Add(24*time.Hour)
-	if !spooled.IsZero() { // (zero: spooled by an earlier version, which kept no time)
+	switch {
+	case spooled.IsZero(): // spooled by an earlier version, which kept no time
+	case spooled.After(to): // spooled by a clock ahead of this one
+		to = later(to, earlier(spooled, now.Add(s.retention+bandWeek)).Add(24*time.Hour))
+	default:
 		from = later(from, spooled.Add(-sentMemory))
 	}
 	var keys []string
@@ -1101,6 +1115,14 @@ redis.call('HSET', KEYS[1], 'x:' .. ARGV[1], ARGV[2])
 for i = 4, #ARGV do redis.call('HSET', KEYS[1], 'x:' .. ARGV[i], ARGV[2]) end
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1`)
+
+// earlier is the earlier of two times.
+func earlier(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
 
 // later is the later of two times.
 func later(a, b time.Time) time.Time {

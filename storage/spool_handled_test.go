@@ -317,3 +317,85 @@ func TestMessageSpooledFromADraftSentDaysLaterMakesNoSecondTip(t *testing.T) {
 		t.Fatalf("replay: %+v %v, want it skipped (gone out in the draft's tip)", c, err)
 	}
 }
+
+// A message spooled by a replica whose clock runs days ahead of the
+// replaying one's (its record's time days in the replay's future): the
+// replay still finds its mark, whether a replica with the replay's clock
+// marked it (a tip sent from the draft, before it was spooled again) or
+// the replica ahead did (an answer, marked in a week the replay's clock
+// has not reached). Before, a record spooled more than three days ahead
+// read no bucket at all (from two days before its time, to a day after
+// the replay's) and made a second tip of each. A record from a clock
+// decades ahead reads a bounded number of buckets (the weeks of the
+// retention, back and forth), not one a week up to its time.
+// Mutations: handledKeys reading from two days before the record's time
+// however far ahead it is (as before) → this fails (replay
+// {Replayed:2}); reading the replay's weeks but not up to the record's
+// time → fails (replay {Skipped:1 Replayed:1}); not bounding a time
+// decades ahead → fails (the bucket count).
+func TestMessageSpooledByAReplicaWhoseClockIsAheadMakesNoSecondTip(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	rdb := srv.Client()
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	days := time.Now().Unix() / 86400
+	weekStart := time.Unix((days-days%7)*86400, 0)
+	here := &clock{t: weekStart.Add(5 * 24 * time.Hour)} // a day after is still this week, three days after the next
+	ahead := &clock{t: here.Now().Add(5 * 24 * time.Hour)}
+	open := func(clk *clock) *storage.Store {
+		st, err := storage.New(rdb, kr, storage.Options{Prefix: "t", Retention: 90 * 24 * time.Hour, DraftIdle: 10 * time.Minute, Now: clk.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Init(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	st, ahst := open(here), open(ahead)
+	sp, err := storage.OpenSpool(t.TempDir(), kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := st.Pseudonym("telegram", "68")
+	const text, answer = "cobran piso a los taxistas de la terminal", "los viernes en la noche"
+	d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 91801, Part: tips.Part{Text: text}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SubmitDraft(ctx, p, d.ID, "es"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ahst.RememberAnswer(ctx, p, 91802); err != nil {
+		t.Fatal(err)
+	}
+	// Both delivered again to the replica ahead, which spools them: Redis
+	// down for it. The state's marks gone (two days) by the replay.
+	for ev, txt := range map[int64]string{91801: text, 91802: answer} {
+		if _, err := sp.Append(storage.SpoolEntry{Pseudonym: p, EventID: ev, Part: tips.Part{Text: txt}, At: ahead.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rdb.Del(ctx, "t:{"+p+"}:st")
+	if c, err := sp.ReplayCounts(ctx, st); err != nil || c != (storage.ReplayCount{Skipped: 2}) {
+		t.Fatalf("replay on a clock five days behind the spooling one: %+v %v, want both skipped", c, err)
+	}
+	if list, err := st.Recent(ctx, 10); err != nil || len(list) != 1 {
+		t.Fatalf("%d tips, want the one sent: %v", len(list), err)
+	}
+	// A clock thirty years ahead: bounded.
+	if _, err := sp.Append(storage.SpoolEntry{Pseudonym: p, EventID: 91803, Part: tips.Part{Text: "y guardan armas"}, At: here.Now().AddDate(30, 0, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	var most atomic.Int64
+	rdb.AddHook(mostHandledKeys{&most})
+	if c, err := sp.ReplayCounts(ctx, st); err != nil || c != (storage.ReplayCount{Replayed: 1}) {
+		t.Fatalf("replay of a message never handled: %+v %v", c, err)
+	}
+	// The weeks from the retention and a week back to as far ahead, and
+	// a day: 29 or 30 (where the days fall in their weeks), against some
+	// 1,580 up to thirty years ahead.
+	if n := most.Load(); n < 1 || n > 30 {
+		t.Fatalf("%d handled buckets read for a message spooled thirty years ahead, want at most 30", n)
+	}
+}
