@@ -48,6 +48,9 @@ func (m *Mux) indexTips(ctx context.Context, block time.Duration) (int, error) {
 		if err == error(ue) {
 			return n, nil
 		}
+		// Beside a failure: that is returned (and logged as the
+		// indexing's failure) without them, counted once.
+		err = withoutUnreadable(err)
 	}
 	if re := (*storage.RecountsError)(nil); errors.As(err, &re) {
 		if re.Failed() {
@@ -60,6 +63,26 @@ func (m *Mux) indexTips(ctx context.Context, block time.Duration) (int, error) {
 		return n, nil
 	}
 	return n, err
+}
+
+// withoutUnreadable is err, a storage.IndexTips error joining failures
+// (errors.Join, at any depth) with a *storage.UnreadableAlertsError,
+// without the latter.
+func withoutUnreadable(err error) error {
+	if ue := (*storage.UnreadableAlertsError)(nil); errors.As(err, &ue) && err == error(ue) {
+		return nil
+	}
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return err
+	}
+	var kept []error
+	for _, e := range j.Unwrap() {
+		if e = withoutUnreadable(e); e != nil {
+			kept = append(kept, e)
+		}
+	}
+	return errors.Join(kept...)
 }
 
 // alerter hands the indexer's alerts to the investigator chats.

@@ -56,3 +56,34 @@ func TestIndexerCountsUnreadableAlertRecordsAsNoFailure(t *testing.T) {
 		t.Fatal("a failed pass beside dropped records taken for no failure")
 	}
 }
+
+// A pass that failed and dropped kept alert records it could not read
+// (as storage.IndexTips joins them, beside failed owed recounts too)
+// counts the records once in the log, under "kept alerts not sent": the
+// failure it returns, which RunIndexer logs as "indexing failed", no
+// longer counts them again.
+// Mutation: indexTips returning the pass's error as it came (with the
+// records) → this fails (counted twice).
+func TestIndexerCountsUnreadableRecordsOnceBesideAFailure(t *testing.T) {
+	tm := newTeam(t)
+	ue := &storage.UnreadableAlertsError{Dropped: 3}
+	failed := errors.New("index read: connection refused")
+	for _, pass := range []error{
+		errors.Join(failed, ue),
+		errors.Join(errors.New("owed recounts: 1 given up"), errors.Join(failed, ue)),
+	} {
+		logs := &bytes.Buffer{}
+		st := &unreadableIndex{Store: tm.store, errs: []error{pass}}
+		mux := commands.New(commands.Options{Store: st, Messages: tm.msg, DefaultLanguage: "en", Now: tm.clk.Now,
+			Logger: slog.New(slog.NewTextHandler(logs, nil))})
+		err := mux.IndexPending(context.Background())
+		if !errors.Is(err, failed) {
+			t.Fatalf("IndexPending: %v, want the pass's failure", err)
+		}
+		// As RunIndexer logs it.
+		all := logs.String() + err.Error()
+		if n := strings.Count(all, "could not be read"); n != 1 || strings.Count(logs.String(), "kept alerts not sent") != 1 {
+			t.Fatalf("the dropped records counted %d times:\n%s\nreturned: %v", n, logs, err)
+		}
+	}
+}
