@@ -261,6 +261,9 @@ func redisClientWaiting(url, mode string, wait time.Duration) (redis.UniversalCl
 		opt.Protocol = 2
 		opt.ContextTimeoutEnabled = true // see below
 		opt.ReadTimeout = max(opt.ReadTimeout, wait)
+		if opt.TLSConfig != nil {
+			opt.Dialer = tlsDialer(opt.TLSConfig, opt.DialTimeout) // see below
+		}
 		return redis.NewClusterClient(opt), nil
 	case "sentinel":
 		opt, err := redis.ParseFailoverURL(url)
@@ -273,6 +276,9 @@ func redisClientWaiting(url, mode string, wait time.Duration) (redis.UniversalCl
 		opt.Protocol = 2
 		opt.ContextTimeoutEnabled = true // see below
 		opt.ReadTimeout = max(opt.ReadTimeout, wait)
+		if opt.TLSConfig != nil {
+			opt.Dialer = tlsDialer(opt.TLSConfig, opt.DialTimeout) // see below
+		}
 		return redis.NewFailoverClient(opt), nil
 	}
 	opt, err := redis.ParseURL(url)
@@ -289,6 +295,12 @@ func redisClientWaiting(url, mode string, wait time.Duration) (redis.UniversalCl
 	// before a request's routing, a reply's own few seconds).
 	opt.ContextTimeoutEnabled = true
 	opt.ReadTimeout = max(opt.ReadTimeout, wait)
+	if opt.TLSConfig != nil {
+		// go-redis checks an idle TLS connection before use only if it
+		// sees its socket (tlsDialer): else, after Redis restarted, a
+		// Send fails once on each dead connection.
+		opt.Dialer = tlsDialer(opt.TLSConfig, opt.DialTimeout)
+	}
 	return redis.NewClient(opt), nil
 }
 

@@ -429,6 +429,7 @@ type TLSServer struct {
 	CA       *x509.CertPool
 	t        testing.TB
 	cmd      *exec.Cmd
+	dir      string
 }
 
 // StartTLS starts a TLS-only redis-server with a fresh CA and server
@@ -450,7 +451,7 @@ func StartTLS(t testing.TB, prefix string) *TLSServer {
 			t.Fatal(err)
 		}
 	}
-	s := &TLSServer{t: t, User: "vigia", Password: "acl-password-for-tests", CA: x509.NewCertPool()}
+	s := &TLSServer{t: t, User: "vigia", Password: "acl-password-for-tests", CA: x509.NewCertPool(), dir: dir}
 	s.CA.AppendCertsFromPEM(caPEM)
 	acl := "user default off\nuser " + s.User + " on >" + s.Password + " ~" + prefix + ":* +@all -@dangerous +config|get\n"
 	if err := os.WriteFile(filepath.Join(dir, "users.acl"), []byte(acl), 0o600); err != nil {
@@ -501,6 +502,37 @@ func StartTLS(t testing.TB, prefix string) *TLSServer {
 		}
 	})
 	return s
+}
+
+// Restart kills the server (its connections cut, as a crash or a
+// restart cuts them) and starts it again on the same address, with the
+// same data (its append-only file), waiting until it answers.
+func (s *TLSServer) Restart() {
+	s.t.Helper()
+	args := s.cmd.Args
+	_ = s.cmd.Process.Kill()
+	_ = s.cmd.Wait()
+	_ = os.Remove(filepath.Join(s.dir, "redis.log"))
+	s.cmd = exec.Command(args[0], args[1:]...)
+	if err := s.cmd.Start(); err != nil {
+		s.t.Fatalf("restart TLS redis-server: %v", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := errors.New("its log does not say it listens yet")
+		if listening(s.dir) {
+			c := s.Client()
+			err = c.Ping(context.Background()).Err()
+			c.Close()
+		}
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("TLS redis not ready after a restart: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond) // poll interval
+	}
 }
 
 // Client returns a TLS client logged in as the ACL user.
