@@ -502,6 +502,17 @@ func (m *Mux) openQuestion(ctx context.Context, id string, n int, numbered bool)
 	case expired:
 		return 0, "answer_expired", nil
 	}
+	// Question n taken out of the tip as expired (at its next question,
+	// long after its window ended): its time has ended, as when it was
+	// still kept, not "no open question" (its Answer pressed late).
+	// Redis failing here leaves the plainer answer. (/reply names no
+	// question: the one taken out is never the tip's newest, which the
+	// reporter would mean.)
+	if numbered {
+		if gone, err := m.store.QuestionExpired(ctx, id, n); err == nil && gone {
+			return 0, "answer_expired", nil
+		}
+	}
 	return 0, "answer_none", nil
 }
 

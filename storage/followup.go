@@ -57,7 +57,8 @@ func (s *Store) ReporterRoute(ctx context.Context, id string) (string, string, e
 // message whose delivery answered question n (AnswerOnce), so that
 // delivering it again is known as done, not as a question closed (or,
 // for Answer, which has no message, a token drawn for its one write, by
-// which a lost reply is looked for); /forget
+// which a lost reply is looked for). "qe:<n>" says question n expired
+// unanswered and was taken out (numberQuestion). /forget
 // takes these marks out with the route.
 
 // Question is an open question to a tip's reporter.
@@ -166,8 +167,10 @@ func expiredQuestionKept(window time.Duration) time.Duration {
 // passed since it was asked (expiredQuestionKept) its fields ("q:<n>",
 // "qb:<n>", "qs:<n>") are taken out here, at the tip's next question (the
 // HKEYS read already, no scan of its own; at most MaxQuestionsPerDay a day
-// are asked), and "oq" becomes the newest left. (Its answered mark
-// "qa:<n>", if any, stays, as for an answered one.)
+// are asked), and "oq" becomes the newest left; "qe:<n>" then says it
+// expired (a number, no text), so that its Answer, pressed later, says
+// its time has ended, not that no question is open (QuestionExpired).
+// (Its answered mark "qa:<n>", if any, stays, as for an answered one.)
 var numberQuestion = redis.NewScript(questionLua + `
 local tip, now = KEYS[1], tonumber(ARGV[3])
 if redis.call('HEXISTS', tip, 'k') == 0 then return 0 end
@@ -190,6 +193,7 @@ for n in pairs(asked) do
     open = open + 1
   elseif at <= now - tonumber(ARGV[7]) then
     redis.call('HDEL', tip, 'q:' .. n, 'qb:' .. n, 'qs:' .. n)
+    redis.call('HSET', tip, 'qe:' .. n, 1)
     expired = true
   end
 end
@@ -259,13 +263,14 @@ return {q, by}`)
 
 // forgetRoute erases route KEYS[2], every open question of tip KEYS[1]
 // and the marks of the reporter's messages that answered its questions
-// ("qa:<n>", keyed to their pseudonym, and their calls' "qt:<n>"), and marks the tip, if it is still
+// ("qa:<n>", keyed to their pseudonym, and their calls' "qt:<n>"), the
+// marks of its expired questions ("qe:<n>"), and marks the tip, if it is still
 // stored, as no longer counting (tipForgotten).
 var forgetRoute = redis.NewScript(`
 redis.call('DEL', KEYS[2])
 for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
   local pre = string.sub(f, 1, 3)
-  if f == 'oq' or string.sub(f, 1, 2) == 'q:' or pre == 'qb:' or pre == 'qs:' or pre == 'qa:' or pre == 'qt:' then redis.call('HDEL', KEYS[1], f) end
+  if f == 'oq' or string.sub(f, 1, 2) == 'q:' or pre == 'qb:' or pre == 'qs:' or pre == 'qa:' or pre == 'qt:' or pre == 'qe:' then redis.call('HDEL', KEYS[1], f) end
 end
 if redis.call('HEXISTS', KEYS[1], 'k') == 1 then redis.call('HSET', KEYS[1], 'fg', 1) end
 return 1`)
@@ -420,6 +425,18 @@ func (s *Store) OpenQuestions(ctx context.Context, id string) ([]Question, error
 	}
 	slices.SortFunc(out, func(a, b Question) int { return a.N - b.N })
 	return out, nil
+}
+
+// QuestionExpired reports whether question n of a tip was taken out of
+// it as expired, its reply window long ended (expiredQuestionKept,
+// "qe:<n>"): no longer open, and not answered. False for one answered,
+// withdrawn (Forget), still open, or of a tip gone.
+func (s *Store) QuestionExpired(ctx context.Context, id string, n int) (bool, error) {
+	v, err := s.rdb.HExists(ctx, s.k.tip(id), "qe:"+strconv.Itoa(n)).Result()
+	if err != nil {
+		return false, fmt.Errorf("question expired: %w", err)
+	}
+	return v, nil
 }
 
 // askedAt reads a question's "qs:<n>" (Unix ms); zero if it has none.
