@@ -533,7 +533,7 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark strin
 	// The tip's key, and the question as it is before the answer (read in
 	// the same call): what an answer whose reply was lost returns.
 	num := strconv.Itoa(n)
-	f, err := s.rdb.HMGet(ctx, s.k.tip(id), "k", "q:"+num, "qb:"+num, "oq", "qa:"+num).Result()
+	f, err := s.rdb.HMGet(ctx, s.k.tip(id), "k", "q:"+num, "qb:"+num, "oq", "qa:"+num, "qt:"+num).Result()
 	if err != nil {
 		return Question{}, false, fmt.Errorf("read tip key: %w", err)
 	}
@@ -567,12 +567,18 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark strin
 	if errors.Is(err, redis.Nil) {
 		return Question{}, false, ErrNotFound
 	}
+	// before is the call that closed the question with this message's
+	// mark before this one read it ("qt:<n>"; "" if none had).
+	before := ""
+	if f[4] == mark {
+		before, _ = f[5].(string)
+	}
 	if err != nil && f[4] == mark {
 		// This message answered the question before it was read here:
 		// the script answered it "again", its reply lost, or was refused
 		// (LOADING: never ran); stored all the same, an error would tell
 		// the reporter NOT saved (sent again: a tip of its own).
-		return Question{N: n}, true, nil
+		return s.again(mark, n, before)
 	}
 	if err != nil && ReplyLost(err) && f[4] != mark {
 		// The script may have run: its mark, not there before, says it
@@ -581,29 +587,106 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark strin
 		// (and told it): this one is then that message again.
 		now, lerr := s.rdb.HMGet(ctx, s.k.tip(id), "qa:"+num, "qt:"+num).Result()
 		if lerr == nil && now[0] == mark && now[1] != args[4] {
-			return Question{N: n}, true, nil
+			other, _ := now[1].(string)
+			return s.again(mark, n, other)
 		}
+		text, _ := f[1].(string)
+		if text == "" && n == 0 {
+			text, _ = f[3].(string)
+		}
+		by, _ := f[2].(string)
 		if lerr == nil && now[0] == mark {
-			text, _ := f[1].(string)
-			if text == "" && n == 0 {
-				text, _ = f[3].(string)
-			}
-			by, _ := f[2].(string)
+			s.settled(mark)
 			q, oerr := openQuestion(id, dataKey, n, text, by)
 			return q, false, oerr
+		}
+		if lerr != nil {
+			// Not known whether it ran: the caller is told an error (the
+			// reporter, or a replay that stops and tries again). Should it
+			// have run, the same message tried again here finds the
+			// question closed by it, "again", and the investigators,
+			// whom this call did not tell, would never be: this process
+			// remembers the call (untoldAnswer), and that retry finds
+			// by its token that it closed the question untold.
+			if q, oerr := openQuestion(id, dataKey, n, text, by); oerr == nil {
+				s.unsureOf(mark, args[4].(string), q)
+			}
 		}
 	}
 	if err != nil {
 		return Question{}, false, fmt.Errorf("answer: %w", err)
 	}
 	if len(v) == 0 {
-		return Question{N: n}, true, nil
+		return s.again(mark, n, before)
 	}
+	s.settled(mark) // (stored now: a call remembered before never ran)
 	if len(v) != 2 {
 		return Question{}, false, fmt.Errorf("answer: %d values", len(v))
 	}
 	q, err := openQuestion(id, dataKey, n, v[0], v[1])
 	return q, false, err
+}
+
+// untoldAnswer is an answer's write whose reply was lost, and whose look
+// for it failed too (Redis going): the caller was told an error, so no
+// one told the investigators. Should it have run, the same message tried
+// again (the spool's replay, which stops at the error and tries again
+// later; a redelivery) finds the question closed by its mark, "again":
+// by Token ("qt:<n>") it is known as this call's, and returned as stored
+// now, with its question (Q, read before the write took it out), for the
+// caller to tell, once (taken out as it is). Kept in this process only:
+// a restart before that retry loses it (the answer stays stored, untold).
+type untoldAnswer struct {
+	Token string
+	Q     Question
+	At    time.Time
+}
+
+// maxUnsure bounds the untold answers a process remembers, and unsureFor
+// for how long: past the platforms' redeliveries and the spool's retries.
+const (
+	maxUnsure = 1024
+	unsureFor = 48 * time.Hour
+)
+
+// unsureOf remembers that the answer by mark, question q, was written
+// with token maybe (its outcome unknown).
+func (s *Store) unsureOf(mark, token string, q Question) {
+	s.unsureMu.Lock()
+	defer s.unsureMu.Unlock()
+	now := s.now()
+	for m, u := range s.unsure {
+		if now.Sub(u.At) > unsureFor {
+			delete(s.unsure, m)
+		}
+	}
+	if s.unsure == nil {
+		s.unsure = map[string]untoldAnswer{}
+	}
+	if _, ok := s.unsure[mark]; ok || len(s.unsure) < maxUnsure {
+		s.unsure[mark] = untoldAnswer{Token: token, Q: q, At: now}
+	}
+}
+
+// settled forgets the answer by mark as unsure: its outcome is known.
+func (s *Store) settled(mark string) {
+	s.unsureMu.Lock()
+	defer s.unsureMu.Unlock()
+	delete(s.unsure, mark)
+}
+
+// again is the answer by mark to question n found stored by the call
+// whose token is by: "again", unless that call is one of this process's
+// whose outcome was not known (untoldAnswer): then stored now, with its
+// question, for the caller to tell the investigators (once: taken out).
+func (s *Store) again(mark string, n int, by string) (Question, bool, error) {
+	s.unsureMu.Lock()
+	defer s.unsureMu.Unlock()
+	if u, ok := s.unsure[mark]; ok && by != "" && u.Token == by {
+		delete(s.unsure, mark)
+		return u.Q, false, nil
+	}
+	return Question{N: n}, true, nil
 }
 
 // sealEntry seals a history entry of a tip, as appendLog does.

@@ -1,0 +1,82 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
+)
+
+// An answer (AnswerOnce) whose script ran in Redis, its reply lost, and
+// whose look for its mark failed too (Redis going): the caller gets an
+// error (the spool's replay stops, and tries the entry again later), and
+// no one told the investigators. Tried again, the same message found the
+// question closed by its own mark: "again", so the replay marked it as
+// the answer it was, told the reporter it was delivered, and the
+// investigators were never told. The call is remembered by its token:
+// tried again, the answer is returned as stored now, with its question,
+// to be told once; a third time, it is "again".
+// Mutation: again() ignoring the untold answers (always "again") fails
+// this (tried again: again=true).
+func TestAnswerWhoseLookFailsIsToldWhenTriedAgain(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	p := startScriptReplyCutter(t, srv.Addr)
+	rdb := cutterClient(t, p)
+	look := &failLook{}
+	rdb.AddHook(look)
+	st, _ := storeOn(t, rdb)
+	id := submit(t, st, "901", 90, "", true)
+	ana := storage.Claimer{Key: "ana-key", Name: "Ana", Route: "telegram:2002"}
+	n := ask(t, st, id, ana, "¿Qué día?")
+	pseudonym := st.Pseudonym("telegram", "901")
+	other := submit(t, st, "902", 91, "", true) // the script cached in Redis
+	if _, _, err := st.AnswerOnce(ctx, other, ask(t, st, other, ana, "¿Dónde?"), "Aquí", st.Pseudonym("telegram", "902"), 9101); err != nil {
+		t.Fatal(err)
+	}
+	p.armed.Store(true)
+	look.armed.Store(true)
+	if _, _, err := st.AnswerOnce(ctx, id, n, "El lunes", pseudonym, 9001); err == nil {
+		t.Fatal("its reply lost, its look failed: no error")
+	}
+	if p.armed.Load() || look.armed.Load() {
+		t.Fatal("the answer's script and look did not go through the proxy and the hook")
+	}
+	p.loading.Store(false)
+	q, again, err := st.AnswerOnce(ctx, id, n, "El lunes", pseudonym, 9001)
+	if err != nil || again || q.N != n || q.Text != "¿Qué día?" || q.By.Route != ana.Route {
+		t.Fatalf("tried again: %+v again=%v %v; want question %d stored now (untold)", q, again, err, n)
+	}
+	if _, again, err := st.AnswerOnce(ctx, id, n, "El lunes", pseudonym, 9001); err != nil || !again {
+		t.Fatalf("a third time: again=%v %v; want again (told once)", again, err)
+	}
+	tip, err := st.Tip(ctx, id)
+	if err != nil || strings.Join(answers(tip), "|") != "El lunes" {
+		t.Fatalf("answers %q %v, want one", answers(tip), err)
+	}
+}
+
+// failLook, armed, fails the next look for an answer's mark (HMGET of
+// "qa:<n>" and "qt:<n>" alone), as Redis going would.
+type failLook struct{ armed atomic.Bool }
+
+func (h *failLook) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *failLook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if a := cmd.Args(); strings.EqualFold(cmd.Name(), "hmget") && len(a) == 4 && strings.HasPrefix(a[2].(string), "qa:") && h.armed.CompareAndSwap(true, false) {
+			err := errors.New("dial tcp: connection refused")
+			cmd.SetErr(err)
+			return err
+		}
+		return next(ctx, cmd)
+	}
+}
+func (h *failLook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
