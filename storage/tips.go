@@ -369,9 +369,10 @@ func (s *Store) claimOn(ctx context.Context, pipe redis.Pipeliner, pseudonym, dr
 // and its fields, read now, are what it returned (a part added since is
 // not among those it claimed); a draft the claim deleted, its parts all
 // sent before, is -6 as it answered. The number drawn with it, its reply
-// lost too, is drawn again (the first, if it was drawn, a gap). It
-// reports whether the claim is known to have run, its results then
-// cl's.
+// lost too, is drawn again (the first, if it was drawn, a gap). A tip
+// found under the draft's receipt is the Send's (sent before: cl.prior).
+// It reports whether the claim is known to have run or the tip stored,
+// its results then cl's.
 func (cl *SendClaim) look(ctx context.Context) bool {
 	s := cl.s
 	pipe := s.rdb.Pipeline()
@@ -380,6 +381,15 @@ func (cl *SendClaim) look(ctx context.Context) bool {
 	spooled := pipe.HExists(ctx, s.k.state(cl.pseudonym), "x:s"+cl.draftID)
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return false
+	}
+	if _, err := prior.Result(); err == nil {
+		// Stored under the draft's receipt meanwhile, by this Send or
+		// another of the same draft at once (a double press), whose claim
+		// the draft no longer shows (sent, tidied): sent before, its
+		// receipt the same, not a claim that never ran (the reporter,
+		// given the receipt by the other, told this Send failed).
+		cl.prior = prior
+		return true
 	}
 	claim := redis.NewCmd(ctx)
 	switch fields := draft.Val(); {
@@ -468,6 +478,9 @@ func (s *Store) submitClaimed(ctx context.Context, cl *SendClaim, language strin
 	if isNoScript(claim.Err()) {
 		claim = claimDraft.Eval(ctx, onceScripter{s.rdb}, cl.keys, cl.args...)
 		if err := claim.Err(); err != nil && !errors.Is(err, redis.Nil) && ReplyLost(err) && cl.look(ctx) {
+			if id, err := cl.prior.Result(); err == nil {
+				return s.sentBefore(ctx, pseudonym, draftID, id, receipt), nil // (another Send's, at once)
+			}
 			claim, seq = cl.claim, cl.seq
 		}
 	}
