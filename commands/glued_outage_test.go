@@ -1,8 +1,10 @@
 package commands_test
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/commands"
 )
@@ -38,6 +40,41 @@ func TestCodeWithStrayCharactersAloneIsNotSpooledInAnOutage(t *testing.T) {
 	for i, text := range []string{"vi tk" + stored + " ayer", "a " + stored + " b", "tk" + plain, "1HGCM82633A004352"} {
 		if got := do(commands.Request{Text: text, EventID: int64(20 + i)}); len(got) != 1 || codeRE.FindString(got[0].Text) == "" || sp.Len() != i+1 {
 			t.Errorf("code with strays and words (%d) during the outage: %q, %d spooled", i, texts(got), sp.Len())
+		}
+	}
+}
+
+// A word shaped like a receipt code as shown with three stray characters
+// against it ("INV2024-0001-ABCD-EFGH", a reference maybe), sent alone
+// while Redis is down, is spooled, not refused: Redis cannot say whether
+// it is a code, and a reference is evidence; at the replay it is a tip
+// as sent. A code so typed by its reporter ("abc" then the code) is
+// spooled too (its replay: TestCodeWithStraysSpooledAloneIsNoTipAtTheReplay).
+func TestReferenceShapedLikeACodeWithStraysIsSpooledInAnOutage(t *testing.T) {
+	srv, st, sp, _, mux := spooling(t)
+	ctx := context.Background()
+	do := telegramUser(mux, "78")
+	r := do(commands.Request{Text: "cobran piso en el mercado de abastos", EventID: 1})
+	stored := codeRE.FindString(do(commands.Request{Callback: press(r, "send:"), EventID: 2})[0].Text)
+	srv.Stop()
+	var receipts []string
+	for i, text := range []string{"INV2024-0001-ABCD-EFGH", "2024-0001-ABCD-EFGHREF", "abc" + stored} {
+		got := do(commands.Request{Text: text, EventID: int64(10 + i)})
+		if len(got) != 1 || codeRE.FindString(got[0].Text) == "" || sp.Len() != i+1 {
+			t.Fatalf("%q during the outage: %q, %d spooled, want it spooled", text, texts(got), sp.Len())
+		}
+		receipts = append(receipts, codeRE.FindString(got[0].Text))
+	}
+	srv.Restart()
+	for deadline := time.Now().Add(10 * time.Second); st.Ping(ctx) != nil && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := sp.Replay(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"INV2024-0001-ABCD-EFGH", "2024-0001-ABCD-EFGHREF"} {
+		if tip, err := st.TipByReceipt(ctx, receipts[i]); err != nil || tip.Content.Text() != want {
+			t.Errorf("replayed %q: %q %v", want, tip.Content.Text(), err)
 		}
 	}
 }

@@ -1218,7 +1218,27 @@ func codesAlone(text string) bool {
 	// left, no tip (a status check). Letters and digits alone (a vehicle
 	// number, a reference) may be no code: spooled.
 	return tips.Blank(out[0]) || len(strings.Fields(text)) == 1 && strings.ContainsFunc(text, unicode.IsPunct) &&
-		utf8.RuneCountInString(strings.TrimSpace(out[0])) <= 2*maxStrays
+		fewStrays(strings.TrimSpace(text), strings.TrimSpace(out[0]))
+}
+
+// fewStrays reports whether left, what the cut left of word, is at most
+// maxStrays characters of its front and as many of its end: more on one
+// side ("INV2024-0001-ABCD-EFGH", read as a code after three) may be a
+// reference shaped so, which Redis cannot tell from a code now. Spooled,
+// it is cut at the replay only if it is a code (and, its strays alone
+// left, is then no tip).
+func fewStrays(word, left string) bool {
+	for k := range len(left) + 1 {
+		if k < len(left) && !utf8.RuneStart(left[k]) {
+			continue
+		}
+		front, end := left[:k], left[k:]
+		if utf8.RuneCountInString(front) <= maxStrays && utf8.RuneCountInString(end) <= maxStrays &&
+			strings.HasPrefix(word, front) && strings.HasSuffix(word, end) {
+			return true
+		}
+	}
+	return false
 }
 
 // maxStrays is how many stray characters may be typed against a code's

@@ -292,6 +292,12 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 				// word of seventeen may be either).
 				out = gluedAt(text, i, out, most)
 			}
+			if most <= 0 || len(out) < most {
+				// Many against a code as it is shown, which the
+				// word's own reading may not see ("abcd89NW-HA9P-…"
+				// reads "ABCD-89NW-HA9P-…").
+				out = shownGluedAt(text, i, out)
+			}
 		} else if !code && !prevWord && wrapOpener(r) {
 			// A code with each of its groups wrapped ("[K7QD]-[9XMA]-…",
 			// "**K7QD** **9XMA** …", Discord's "||K7QD||"): from the
@@ -338,15 +344,23 @@ func strayAt(text string, i int) (end int, letter, digit bool) {
 }
 
 // maxStrays bounds the stray characters gluedAt reads typed against a
-// code's front, and against its end.
+// code's front, and against its end, where the code's word is no longer
+// than a code and 2×maxStrays: those may stand on one side alone
+// ("tkqK7QD9XMA…", "…4WZNxyz", four at most), as a word of twenty
+// letters and digits holding the code has them.
 const maxStrays = 2
+
+// maxShownStrays bounds the stray characters shownGluedAt reads typed
+// against each end of a code written as it is shown, its groups parted
+// by dashes ("abcK7QD-9XMA-…", "codigoK7QD-…", "…-4WZNxyz").
+const maxShownStrays = 8
 
 // gluedAt appends to out (while it holds fewer than most, if most > 0)
 // the readings of a code in the word at text[i:] with stray characters
-// typed against it, at most maxStrays bytes before it ("tkK7QD9XMA…",
-// "t_K7QD9XMA…", "ñK7QD9XMA…") and as many ASCII letters or digits after
-// it ("…4WZNx", "tK7QD-…-4WZNxy"), that
-// receiptAt and strayAt do not read: one for each number of them
+// typed against it, at most 2×maxStrays of them in all: bytes before it
+// ("tkK7QD9XMA…", "t_K7QD9XMA…", "ñK7QD9XMA…", "tkqK7QD…") and ASCII
+// letters or digits after it ("…4WZNx", "tK7QD-…-4WZNxy", "…4WZNxyz"),
+// that receiptAt and strayAt do not read: one for each number of them
 // before it, as any may be the code's (the stray characters are kept
 // when it is cut). Only a code as it is shown or typed, one word: ASCII
 // alone, no space between its groups (prose parts its words so:
@@ -356,11 +370,12 @@ const maxStrays = 2
 // spelled or escaped text, nor a reading across a link (linkSpans) or
 // from one text into the next (partSeparator) is read so; a word of
 // more than sixteen letters and digits and four of them is none (a
-// hash, a long number).
+// hash, a long number), unless it holds the code as it is shown
+// (shownGluedAt, which scanReceipts reads too).
 func gluedAt(text string, i int, out [][2]int, most int) [][2]int {
-	for b := 0; b <= maxStrays && i+b < len(text); b++ {
+	for b := 0; b <= 2*maxStrays && i+b < len(text); b++ {
 		if most > 0 && len(out) >= most {
-			break
+			return out
 		}
 		s := i + b // (within a character, no reading: strayFront)
 		if !strayFront(text, s) {
@@ -372,15 +387,77 @@ func gluedAt(text string, i int, out [][2]int, most int) [][2]int {
 			continue
 		}
 		t := 0
-		for end+t < len(text) && t <= maxStrays && asciiAlnum(text[end+t:end+t+1]) {
+		for end+t < len(text) && b+t <= 2*maxStrays && asciiAlnum(text[end+t:end+t+1]) {
 			t++
 		}
-		if t > maxStrays || t == 0 && b < 2 || !wordEndsAt(text, end+t) {
+		if b+t > 2*maxStrays || t == 0 && b < 2 || !wordEndsAt(text, end+t) {
 			continue // (none, or one before it: receiptAt's and strayAt's)
 		}
 		out = append(out, [2]int{s, end})
 	}
 	return out
+}
+
+// shownGluedAt appends to out the reading of a code written as it is
+// shown in the word at text[i:], its four groups of four ASCII letters
+// or digits parted by one dash each, a letter and a digit among them,
+// with more stray characters typed against it than strayAt reads,
+// more than maxStrays on one side, at most maxShownStrays ASCII letters or
+// digits ("_" too) against its front and as many against its end
+// ("abcK7QD-9XMA-R2TP-4WZN", "codigoK7QD-…", "…-4WZNxyz"), read whether
+// or not the word's own reading matched (four before it, "abcdK7QD-…",
+// reads "ABCD-K7QD-9XMA-R2TP"). No
+// reference, hash or prose is written so but as such a code is (a
+// UUID's "…e4567-e89b-12d3-a456-…" is: its reading is looked up, and,
+// no tip's, kept). One reading a word: its first dash places it.
+func shownGluedAt(text string, i int, out [][2]int) [][2]int {
+	p := i
+	for p < len(text) && p-i <= maxShownStrays+4 && (asciiAlnum(text[p:p+1]) || text[p] == '_') {
+		p++
+	}
+	s, end := p-4, p-4+receiptLen+3
+	if s < i || end > len(text) || !shownShape(text[s:end]) {
+		return out
+	}
+	t := 0
+	for end+t < len(text) && t <= maxShownStrays && asciiAlnum(text[end+t:end+t+1]) {
+		t++
+	}
+	if b := s - i; b > maxShownStrays || t > maxShownStrays || b <= maxStrays && t <= maxStrays || !wordEndsAt(text, end+t) {
+		return out // (as many as maxStrays: receiptAt's, strayAt's or gluedAt's)
+	}
+	for k := len(out) - 1; k >= 0 && out[k][0] >= i; k-- {
+		if out[k] == [2]int{s, end} {
+			return out // (gluedAt's too)
+		}
+	}
+	return append(out, [2]int{s, end})
+}
+
+// shownShape reports whether s is a receipt code as it is shown:
+// four groups of four ASCII letters or digits parted by one dash each,
+// a letter and a digit among them.
+func shownShape(s string) bool {
+	if len(s) != receiptLen+3 {
+		return false
+	}
+	letter, digit := false, false
+	for j := 0; j < len(s); j++ {
+		c := s[j]
+		switch {
+		case j%5 == 4:
+			if c != '-' {
+				return false
+			}
+		case '0' <= c && c <= '9':
+			digit = true
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+			letter = true
+		default:
+			return false
+		}
+	}
+	return letter && digit
 }
 
 // asciiText reports whether s is of ASCII characters alone.

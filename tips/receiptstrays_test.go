@@ -22,6 +22,13 @@ func TestReceiptWithStrayCharactersAroundItIsCut(t *testing.T) {
 		{"mi código 89nw-ha9p-r2tp-4wzn2.", "mi código 2."},
 		{"1289NWHA9PR2TP4WZN", "12"},
 		{"Vi al jefe t_89NWHA9PR2TP4WZN ayer", "Vi al jefe t_ ayer"},
+		// Up to four on one side, in a word of twenty.
+		{"Vi al jefe tkq89NWHA9PR2TP4WZN ayer", "Vi al jefe tkq ayer"},
+		{"Vi al jefe 89NWHA9PR2TP4WZNxyz ayer", "Vi al jefe xyz ayer"},
+		{"Vi al jefe abcd89NWHA9PR2TP4WZN ayer", "Vi al jefe abcd ayer"},
+		{"Vi al jefe 89NWHA9PR2TP4WZNwxyz ayer", "Vi al jefe wxyz ayer"},
+		{"Vi al jefe abc89NWHA9PR2TP4WZNx ayer", "Vi al jefe abcx ayer"},
+		{"Vi al jefe a89NW-HA9P-R2TP-4WZNxyz ayer", "Vi al jefe axyz ayer"},
 	} {
 		out, cut, err := CutMessageReceipts([]string{tc.in}, knowsOnly(code))
 		if err != nil || !cut || out[0] != tc.want {
@@ -29,12 +36,13 @@ func TestReceiptWithStrayCharactersAroundItIsCut(t *testing.T) {
 		}
 	}
 	// Words that are no code less their stray characters are kept as
-	// they are, and three stray characters are none.
+	// they are, and five stray characters (a word of 21) are none.
 	for _, s := range []string{
 		"Vi al jefe tk89NWHA9PR2TP4WZX ayer",
 		"Vi al jefe 89NWHA9PR2TP4WZXxy ayer",
-		"Vi al jefe 89NWHA9PR2TP4WZNxyz ayer",
-		"Vi al jefe tkq89NWHA9PR2TP4WZN ayer",
+		"Vi al jefe 89NWHA9PR2TP4WZNvwxyz ayer",
+		"Vi al jefe tkqz89NWHA9PR2TP4WZNx ayer",
+		"Vi al jefe abcde89NWHA9PR2TP4WZN ayer",
 		"Vi al jefe 89NW HA9P R2TP 4WZNx ayer", // (spaced: as prose is)
 	} {
 		if out, cut, _ := CutMessageReceipts([]string{s}, knowsOnly(code)); cut || out[0] != s {
