@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/redis/go-redis/v9"
 
@@ -669,11 +671,15 @@ func (sp *Spool) ReplayCounts(ctx context.Context, st *Store) (ReplayCount, erro
 		if err != nil {
 			return c, err
 		}
-		if e.Part.Text != "" && tips.Blank(out[0]) && e.Part.Attachment == nil && e.Part.Location == nil {
+		if e.Part.Text != "" && (tips.Blank(out[0]) || straysLeft(e.Part.Text, out[0])) && e.Part.Attachment == nil && e.Part.Location == nil {
 			// Receipt codes alone (or what shows nothing, tips.Blank, as an
 			// earlier version spooled), as Redis would have refused to keep:
 			// no tip, the message remembered as handled. The receipt the
 			// reporter was given says so (/status), not "no tip matches".
+			// So is one word of a code with a few stray characters typed
+			// against it ("tkCODE", "CODExy", spooled before such a word
+			// was refused in an outage, or "abcK7QD-9XMA-…", which a
+			// reference may be shaped as): its strays alone are no tip.
 			if e.Receipt != "" {
 				kind := NoTipCodes
 				if tips.Blank(e.Part.Text) {
@@ -745,6 +751,25 @@ func (sp *Spool) ReplayCounts(ctx context.Context, st *Store) (ReplayCount, erro
 	}
 	sp.mu.Unlock()
 	return c, nil
+}
+
+// maxStraysLeft bounds the stray characters a one-word message may keep
+// once a receipt code typed against them is cut, and be no tip
+// (straysLeft).
+const maxStraysLeft = 4
+
+// straysLeft reports whether text, a message of one word, is a receipt
+// code with a few stray letters or digits typed against it, left (what
+// the cut left of text): at most maxStraysLeft letters, digits or "_",
+// nothing else (a link's address, "https://x.example/CODE", is kept).
+func straysLeft(text, left string) bool {
+	if left == text || len(strings.Fields(text)) != 1 {
+		return false
+	}
+	left = strings.TrimSpace(left)
+	return utf8.RuneCountInString(left) <= maxStraysLeft && !strings.ContainsFunc(left, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_'
+	})
 }
 
 // beginReplay renames the spool to the file being replayed, unless one
