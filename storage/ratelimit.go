@@ -14,16 +14,19 @@ import (
 // number) of the subject's state hash key, and returns 1 within the limit,
 // 0 for the first event over it, -1 past that. The hash lives at least
 // until the window ends (left ms); a new window drops the kind's old count.
+// A hash whose only field is the count just begun was made by its
+// HINCRBY, so has no expiry: it is given one without a PTTL to ask (a
+// reporter's or a chat's first count in a state's life).
 // Scripts that write to the same subject count their limit with it.
 const countEvent = `
 local function count(key, limit, left, field, tag)
   local n = redis.call('HINCRBY', key, field, 1)
   if n == 1 then
-    for _, f in ipairs(redis.call('HKEYS', key)) do
+    local fields = redis.call('HKEYS', key)
+    for _, f in ipairs(fields) do
       if f ~= field and string.sub(f, 1, #tag) == tag then redis.call('HDEL', key, f) end
     end
-    local ttl = redis.call('PTTL', key)
-    if ttl < tonumber(left) then redis.call('PEXPIRE', key, left) end
+    if #fields == 1 or redis.call('PTTL', key) < tonumber(left) then redis.call('PEXPIRE', key, left) end
   end
   limit = tonumber(limit)
   if n <= limit then return 1 end

@@ -261,3 +261,42 @@ func TestDraftScriptsCallEachHashOnce(t *testing.T) {
 		t.Fatalf("the sent message delivered again: %v, want ErrDuplicateEvent", err)
 	}
 }
+
+// A count that makes its subject's state hash gives it its expiry without
+// asking Redis for one it cannot have (PTTL); a count in a hash that was
+// there asks, and leaves a longer expiry alone.
+func TestCountGivesANewStateItsExpiryWithoutAsking(t *testing.T) {
+	ctx := context.Background()
+	s := callsStore(t)
+	p := s.Pseudonym("telegram", "78")
+	key := s.k.state(p)
+	allowOnce := func(kind string) func() {
+		return func() {
+			if ok, _, err := s.Allow(ctx, p, kind, 5, time.Hour); err != nil || !ok {
+				t.Fatalf("allow %s: %v %v", kind, ok, err)
+			}
+		}
+	}
+	if got := commandCalls(t, s.rdb, allowOnce("tips")); got["pttl"] != 0 || got["pexpire"] != 1 {
+		t.Fatalf("a new state counted with %d pttl and %d pexpire, want none and 1", got["pttl"], got["pexpire"])
+	}
+	if d := s.rdb.PTTL(ctx, key).Val(); d <= 0 || d > time.Hour {
+		t.Fatalf("the new state expires in %v, want within the hour", d)
+	}
+	// A state that was there with a longer life: asked, and kept so.
+	s.rdb.PExpire(ctx, key, 48*time.Hour)
+	if got := commandCalls(t, s.rdb, allowOnce("parts")); got["pttl"] != 1 || got["pexpire"] != 0 {
+		t.Fatalf("a kind's first count in a state that was there made %d pttl and %d pexpire, want 1 and none", got["pttl"], got["pexpire"])
+	}
+	if d := s.rdb.PTTL(ctx, key).Val(); d <= 47*time.Hour {
+		t.Fatalf("the state's longer life cut to %v", d)
+	}
+	// One without an expiry (an earlier version's) is given one.
+	s.rdb.Persist(ctx, key)
+	if got := commandCalls(t, s.rdb, allowOnce("other")); got["pttl"] != 1 || got["pexpire"] != 1 {
+		t.Fatalf("a state without an expiry counted with %d pttl and %d pexpire, want 1 and 1", got["pttl"], got["pexpire"])
+	}
+	if d := s.rdb.PTTL(ctx, key).Val(); d <= 0 || d > time.Hour {
+		t.Fatalf("the state without an expiry given %v, want within the hour", d)
+	}
+}
