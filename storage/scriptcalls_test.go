@@ -232,8 +232,8 @@ func TestDraftScriptsCallEachHashOnce(t *testing.T) {
 		if claimed, err = claimDraft.Run(ctx, s.rdb, []string{s.k.draft(p), s.k.state(p)}, args...).Slice(); err != nil {
 			t.Fatal(err)
 		}
-	}); got["hset"] != 1 || got["hget"] != 0 || got["hmget"] != 1 {
-		t.Fatalf("the draft claimed with %v, want 1 hset and 1 hmget, no hget", got)
+	}); got["hset"] != 1 || got["hget"] != 0 || got["hmget"] != 1 || got["hdel"] != 0 {
+		t.Fatalf("the draft claimed with %v, want 1 hset and 1 hmget, no hget, no hdel (no \"lb\" to drop)", got)
 	}
 	fields := map[string]string{}
 	for i := 0; i+1 < len(claimed); i += 2 {

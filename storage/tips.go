@@ -156,7 +156,7 @@ if ARGV[3] ~= '' then
   local ok = count(KEYS[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
   if ok ~= 1 then return ok - 4 end
 end
-local c = redis.call('HMGET', KEYS[1], 'id', 'claimed', 'sending')
+local c = redis.call('HMGET', KEYS[1], 'id', 'claimed', 'sending', 'lb')
 if c[1] ~= ARGV[1] then
   if redis.call('HEXISTS', KEYS[2], 'x:s' .. ARGV[1]) == 1 then return -6 end
   return false
@@ -183,7 +183,7 @@ if not c[2] and not c[3] then
     redis.call('HINCRBY', KEYS[1], 'n', -sent)
   end
   redis.call('HSET', KEYS[1], 'claimed', table.concat(parts, ','), 'rk', ARGV[7], 'sending', ARGV[2])
-  redis.call('HDEL', KEYS[1], 'lb') -- left by an earlier version's finishDraft: not this Send's (addPart)
+  if c[4] then redis.call('HDEL', KEYS[1], 'lb') end -- left by an earlier version's finishDraft: not this Send's (addPart)
 else
   redis.call('HSET', KEYS[1], 'sending', ARGV[2])
 end
