@@ -17,12 +17,18 @@ import (
 // A hash whose only field is the count just begun was made by its
 // HINCRBY, so has no expiry: it is given one without a PTTL to ask (a
 // reporter's or a chat's first count in a state's life).
-// Scripts that write to the same subject count their limit with it.
+// Scripts that write to the same subject count their limit with it. The
+// fields that HKEYS read are left in counted (nil when the count read
+// none), so that a script can tell which fields the hash has without
+// reading them again.
 const countEvent = `
+local counted
 local function count(key, limit, left, field, tag)
+  counted = nil
   local n = redis.call('HINCRBY', key, field, 1)
   if n == 1 then
     local fields = redis.call('HKEYS', key)
+    counted = fields
     for _, f in ipairs(fields) do
       if f ~= field and string.sub(f, 1, #tag) == tag then redis.call('HDEL', key, f) end
     end

@@ -300,3 +300,38 @@ func TestCountGivesANewStateItsExpiryWithoutAsking(t *testing.T) {
 		t.Fatalf("the state without an expiry given %v, want within the hour", d)
 	}
 }
+
+// A part counted against its reporter's limit as a window begins does not
+// read the state's marks (the sent event, the floor, a wipe to come) when
+// the count's HKEYS has just shown none of them there; where one is, it is
+// read and heeded as before.
+func TestPartCountedSkipsReadingMarksItSawAbsent(t *testing.T) {
+	ctx := context.Background()
+	s := callsStore(t)
+	limit := &Limit{Kind: "parts", Max: 10, Window: time.Hour}
+	add := func(p string) (Draft, int64) {
+		var d Draft
+		got := hashCalls(t, s.rdb, func() {
+			var err error
+			if d, err = s.AddToDraft(ctx, p, DraftPart{EventID: 1, Part: tips.Part{Text: "me cobran piso"}, Limit: limit}); err != nil {
+				t.Fatal(err)
+			}
+		})
+		return d, got["hmget"]
+	}
+	if d, n := add(s.Pseudonym("telegram", "79")); n != 1 || d.WipeUntold {
+		t.Fatalf("a new reporter's part made %d hmget (wipe untold %v), want 1 (the draft's) and no wipe", n, d.WipeUntold)
+	}
+	// A reporter whose state notes a wipe to come: read, and told.
+	q := s.Pseudonym("telegram", "80")
+	s.rdb.HSet(ctx, s.k.state(q), "x:w", hours(time.Now().Add(24*time.Hour)))
+	if d, n := add(q); n != 2 || !d.WipeUntold {
+		t.Fatalf("a part with a wipe noted made %d hmget (wipe untold %v), want 2 and the wipe", n, d.WipeUntold)
+	}
+	// The same event already sent (its mark on the state): refused.
+	r := s.Pseudonym("telegram", "81")
+	s.rdb.HSet(ctx, s.k.state(r), "x:7", hours(time.Now().Add(24*time.Hour)))
+	if _, err := s.AddToDraft(ctx, r, DraftPart{EventID: 7, Part: tips.Part{Text: "otra vez"}, Limit: limit}); !errors.Is(err, ErrDuplicateEvent) {
+		t.Fatalf("a sent event counted as a window begins: %v, want ErrDuplicateEvent", err)
+	}
+}
