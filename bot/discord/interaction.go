@@ -137,7 +137,9 @@ func (a *Adapter) interaction(base context.Context, h Handler, ic *discordgo.Int
 				// (IntValue panics on a value of another type.)
 				args = append(args, strconv.FormatInt(int64(f), 10))
 			} else {
-				args = append(args, fmt.Sprint(o.Value))
+				// A text option holds a mention as a message does: the
+				// member's own is the "@name" shown (ownMentions).
+				args = append(args, ownMentions(fmt.Sprint(o.Value), user))
 			}
 		}
 		req.Args = strings.Join(args, " ")

@@ -25,3 +25,28 @@ func TestDiscordDMOwnMentionIsTheNameShown(t *testing.T) {
 		t.Fatalf("text %q, want %q", got, want)
 	}
 }
+
+// A slash command's text option holds a mention as its message would
+// ("<@ID>", or "<@!ID>" as Discord's client still writes it there): a
+// reporter's /reply answer or /warn naming themselves reaches the engine
+// as the "@name" shown, not their account's id; anyone else's is kept.
+func TestDiscordCommandOptionOwnMentionIsTheNameShown(t *testing.T) {
+	h := &recordingHandler{}
+	a := newTestAdapter(t, &recordingAPI{}, h, time.Hour)
+	ic := commandInteraction()
+	ic.GuildID, ic.Member = "", nil
+	ic.User = &discordgo.User{ID: "50", Username: "vecina_valiente"}
+	ic.Data = discordgo.ApplicationCommandInteractionData{Name: "reply", Options: []*discordgo.ApplicationCommandInteractionDataOption{
+		{Name: "code", Type: discordgo.ApplicationCommandOptionString, Value: "K7QD-9XMA-R2TP-4WZN"},
+		{Name: "answer", Type: discordgo.ApplicationCommandOptionString, Value: "me buscan a mí <@50> y <@!50>, lo dijo <@51>"},
+	}}
+	a.onInteraction(a.s, ic)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.got) != 1 {
+		t.Fatalf("%d requests, want 1", len(h.got))
+	}
+	if got, want := h.got[0].Args, "K7QD-9XMA-R2TP-4WZN me buscan a mí @vecina_valiente y @vecina_valiente, lo dijo <@51>"; got != want {
+		t.Fatalf("args %q, want %q", got, want)
+	}
+}
