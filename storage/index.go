@@ -28,6 +28,10 @@ type IndexOptions struct {
 	Region    string        // default region for phone numbers ("MX")
 	Window    time.Duration // corroboration window (7 days)
 	Threshold int           // distinct reporters that make an alert (3)
+	// Own is the bot's own accounts, which a tip's text keeps but which
+	// are not entities of it: indexed, a link to the bot that reporters
+	// share would be a signal of the bot itself. nil: none.
+	Own *tips.Own
 }
 
 // Signal is an entity named by several reporters.
@@ -725,7 +729,7 @@ func (s *Store) prepareIndex(j *indexJob, late bool) {
 	// their expiry is (appendPostings).
 	j.tokens = tips.IndexTokens(j.text)
 	if !j.forgotten {
-		j.entities = tips.Extract(j.text, s.index0.Region)
+		j.entities = s.index0.Own.Without(tips.Extract(j.text, s.index0.Region))
 	}
 	j.macs = make([]string, len(j.entities))
 	for i, e := range j.entities {

@@ -1,0 +1,35 @@
+package tips
+
+import (
+	"slices"
+	"testing"
+)
+
+// The bot's own link and handle, in the forms reporters paste them, are
+// not entities of a tip; others' handles and links are, even on the
+// same network or with the bot's name on another one.
+// Mutation: Names always false -> this test fails.
+func TestOwnHandlesAreNotEntities(t *testing.T) {
+	own := new(Own)
+	own.Add("@VigiaBot", "412345678901234999", "")
+	const text = "me pasaron t.me/vigiabot?start=abc y https://telegram.me/VigiaBot, escribe a @vigiabot o <@412345678901234999>; " +
+		"el que cobra es @halcon_55 de t.me/halcon_55 y instagram.com/vigiabot"
+	var got []string
+	for _, e := range own.Without(Extract(text, "MX")) {
+		got = append(got, e.Key())
+	}
+	for _, k := range []string{"handle:halcon_55", "handle:telegram:halcon_55", "url:t.me/halcon_55", "handle:instagram:vigiabot", "url:instagram.com/vigiabot"} {
+		if !slices.Contains(got, k) {
+			t.Errorf("%s dropped: %v", k, got)
+		}
+	}
+	for _, k := range []string{"handle:vigiabot", "handle:telegram:vigiabot", "url:t.me/vigiabot?start=abc", "url:telegram.me/VigiaBot", "handle:412345678901234999"} {
+		if slices.ContainsFunc(got, func(g string) bool { return g == k || foldHandle(g) == foldHandle(k) }) {
+			t.Errorf("%s kept: %v", k, got)
+		}
+	}
+	var none *Own
+	if n := len(none.Without(Extract(text, "MX"))); n != len(Extract(text, "MX")) {
+		t.Errorf("a nil Own dropped entities: %d", n)
+	}
+}
