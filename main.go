@@ -41,6 +41,7 @@ import (
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/tips"
 )
 
 const usage = `usage: vigia [serve|demo|keygen|rotate-key|reset-2fa|bench]
@@ -154,6 +155,9 @@ type engine struct {
 	store *storage.Store
 	mux   *commands.Mux
 	msg   *locales.Bundle
+	// own is the bot's own accounts, as the adapters learn them: not
+	// counted as entities of the tips that name them.
+	own *tips.Own
 }
 
 // initTimeout bounds the checks before the store's Init (newEngine's
@@ -168,10 +172,11 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, kr *s
 	if cfg.DiscordRole != "" {
 		required[discord.Platform] = cfg.DiscordRole
 	}
+	own := new(tips.Own)
 	opts := storage.Options{
 		Prefix: cfg.RedisPrefix, Retention: cfg.Retention, DraftIdle: cfg.DraftIdle,
 		ClosedRetention: cfg.ClosedRetention, VerifiedRetention: cfg.VerifiedRetention,
-		Index: storage.IndexOptions{Region: cfg.PhoneRegion, Window: cfg.SignalWindow, Threshold: cfg.Threshold},
+		Index: storage.IndexOptions{Region: cfg.PhoneRegion, Window: cfg.SignalWindow, Threshold: cfg.Threshold, Own: own},
 	}
 	if spool != nil {
 		opts.HeldReceipt = spool.HoldsReceipt
@@ -234,7 +239,7 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, kr *s
 	} else if err != nil {
 		return nil, fmt.Errorf("redis: %w", err)
 	}
-	return &engine{store: st, mux: mux, msg: msg}, nil
+	return &engine{store: st, mux: mux, msg: msg, own: own}, nil
 }
 
 // redisClient connects to a single node, a Redis Cluster, or a Sentinel-
@@ -403,6 +408,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		if u, _ := url.Parse(cfg.TelegramAPIURL); u != nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
 			log.Warn("VIGIA_TELEGRAM_API_URL is plain http to another host: the bot token and every message cross the network unencrypted")
 		}
+		eng.own.Add(tg.Username())
 		eng.mux.AddSender(telegram.Platform, tg)
 		platforms = append(platforms, telegram.Platform)
 		adapters = append(adapters, tg)
@@ -432,7 +438,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		dc, err := discord.New(discord.Options{
 			Token: cfg.DiscordToken, GuildID: cfg.DiscordGuildID, APIURL: cfg.DiscordAPIURL,
 			InvestigatorChannels: platformIDs(cfg.InvestigatorChats, discord.Platform), Messages: eng.msg, Logger: log,
-			OnRateLimit: prom.RateLimited(discord.Platform),
+			OnRateLimit: prom.RateLimited(discord.Platform), Self: eng.own.Add,
 		})
 		if err != nil {
 			return fail(err)

@@ -65,6 +65,9 @@ type Options struct {
 	Logger               *slog.Logger
 	// OnRateLimit, if set, is called for every 429 (for metrics).
 	OnRateLimit func()
+	// Self, if set, is told the bot's own user id and username at each
+	// READY (the engine does not count them as a tip's entities).
+	Self func(handles ...string)
 	// HandlerTimeout bounds the engine's handling of one event (of one
 	// part of a message with files); default 30 s. It starts after the
 	// part's file is downloaded.
@@ -335,6 +338,9 @@ func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 		a.botID = r.User.ID
 		if a.appID == "" {
 			a.appID = r.User.ID
+		}
+		if a.o.Self != nil {
+			a.o.Self(r.User.ID, r.User.Username, a.appID)
 		}
 	}
 	select {

@@ -903,6 +903,10 @@ func salvage(raw []byte) (*models.Update, bool) {
 // or whether the webhook is registered (webhook mode).
 func (a *Adapter) Connected() bool { return a.connected.Load() }
 
+// Username is the bot's own username, as getMe gave it at New ("" if it
+// has none).
+func (a *Adapter) Username() string { return a.username }
+
 // fetchFile downloads a photo (its largest size) or a file a reporter
 // sent "as a file" in a private chat, so the engine can strip its metadata
 // and keep it sealed: Telegram file ids point back at the reporter's
