@@ -220,25 +220,45 @@ func hiddenLinks(text string, entities []models.MessageEntity, sender int64) []s
 // case aside. Behind words, such a link to the reporter's own account is
 // unseen by them (pasted with a mention of them, or a slip) and would
 // tell investigators who reported: it is not kept. One to another account
-// (the extortionist's) is evidence.
+// (the extortionist's) is evidence. The link is read as Telegram's
+// clients read it, not as net/url does: pairs parted by ";" as well as
+// "&" (url.ParseQuery drops a pair with ";"), the id with leading zeros
+// ("id=0005550001") or characters after it ("id=5550001x"), any number
+// of slashes after "tg:" ("tg:/user", "tg:user").
 func ownAccount(link string, id int64) bool {
-	if id == 0 {
+	if id <= 0 {
 		return false
 	}
-	u, err := url.Parse(strings.ToLower(strings.TrimSpace(link)))
-	if err != nil || u.Scheme != "tg" {
+	rest, ok := strings.CutPrefix(strings.ToLower(strings.TrimSpace(link)), "tg:")
+	if !ok {
 		return false
 	}
-	want := strconv.FormatInt(id, 10)
-	host := u.Host
-	if host == "" {
-		host = u.Opaque // "tg:user?id=ID"
-	}
-	switch host {
+	host, query, _ := strings.Cut(strings.TrimLeft(rest, "/"), "?")
+	query, _, _ = strings.Cut(query, "#")
+	var key string
+	switch strings.TrimRight(host, "/") {
 	case "user":
-		return u.Query().Get("id") == want
+		key = "id"
 	case "openmessage":
-		return u.Query().Get("user_id") == want
+		key = "user_id"
+	default:
+		return false
+	}
+	for _, pair := range strings.FieldsFunc(query, func(r rune) bool { return r == '&' || r == ';' }) {
+		k, v, _ := strings.Cut(pair, "=")
+		if uk, err := url.QueryUnescape(k); err == nil {
+			k = uk
+		}
+		if uv, err := url.QueryUnescape(v); err == nil {
+			v = uv
+		}
+		v = strings.TrimSpace(v)
+		if end := strings.IndexFunc(v, func(r rune) bool { return r < '0' || r > '9' }); end >= 0 {
+			v = v[:end] // "5550001x": its id to anyone reading it
+		}
+		if n, err := strconv.ParseInt(v, 10, 64); k == key && err == nil && n == id {
+			return true
+		}
 	}
 	return false
 }
