@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -143,18 +144,48 @@ func content(m *discordgo.Message) (text string, files []*discordgo.MessageAttac
 	return m.Content, m.Attachments, false
 }
 
-// ownMentions writes a mention of u in text ("<@ID>", "<@!ID>") as the
-// "@name" Discord's client shows for it. In a DM the one user a mention
-// can name besides the bot is its author (typed with "@", or pasted with
-// words that name them): sent as it comes, the tip would keep their
-// account's id unseen, and the engine, reading no "@name", would not tell
-// them their own name is in it. A mention of anyone else is kept as sent.
+// ownMentions writes a mention of u in text ("<@ID>", "<@!ID>"), and a
+// link to u's profile (ownProfileLink), as the "@name" Discord's client
+// shows for it. In a DM the one user a mention can name besides the bot
+// is its author (typed with "@", or pasted with words that name them):
+// sent as it comes, the tip would keep their account's id unseen, and
+// the engine, reading no "@name", would not tell them their own name is
+// in it. A mention of anyone else, or a link to their profile, is kept
+// as sent.
 func ownMentions(text string, u *discordgo.User) string {
-	if !strings.Contains(text, "<@") || u.ID == "" {
+	if u.ID == "" {
 		return text
 	}
 	name := "@" + u.Username
-	return strings.NewReplacer("<@"+u.ID+">", name, "<@!"+u.ID+">", name).Replace(text)
+	if strings.Contains(text, "<@") {
+		text = strings.NewReplacer("<@"+u.ID+">", name, "<@!"+u.ID+">", name).Replace(text)
+	}
+	return ownProfileLinks(text, u.ID, name)
+}
+
+// profileLink matches a link to a Discord profile by id, case aside:
+// "https://discord.com/users/ID", on discordapp.com, the ptb., canary. or
+// www. hosts, with a path, query or fragment after the id, and inside
+// "<…>" (Discord's form that shows no preview). Group 1 is the id.
+var profileLink = regexp.MustCompile(`(?i)<?(?:https?://)?(?:(?:www|ptb|canary)\.)?discord(?:app)?\.com/users/(\d+)(?:[/?#][^\s()<>\[\]]*)?>?`)
+
+// ownProfileLinks writes each link in text to the profile of user id
+// (profileLink; the id with leading zeros too) as name. Behind words in a
+// masked link ("[aquí](https://discord.com/users/ID)") the reporter does
+// not see the id; written out they may not read it as theirs: either
+// way investigators would. Written as the "@name" it opens, the engine
+// tells the reporter their own name is in the tip.
+func ownProfileLinks(text, id, name string) string {
+	if !strings.Contains(strings.ToLower(text), "/users/") {
+		return text
+	}
+	return profileLink.ReplaceAllStringFunc(text, func(link string) string {
+		m := profileLink.FindStringSubmatch(link)
+		if strings.TrimLeft(m[1], "0") != strings.TrimLeft(id, "0") {
+			return link
+		}
+		return name
+	})
 }
 
 // handle runs the engine on one request under a deadline of its own.

@@ -50,3 +50,34 @@ func TestDiscordCommandOptionOwnMentionIsTheNameShown(t *testing.T) {
 		t.Fatalf("args %q, want %q", got, want)
 	}
 }
+
+// A DM's link to its own author's profile (a masked link,
+// "[aquí](https://discord.com/users/ID)", whose id the reporter does not
+// see, or one written out), on any of Discord's hosts, inside "<…>",
+// with a trailing slash or leading zeros, reaches the engine as the
+// "@name" it opens: the tip does not keep the reporter's account id, and
+// the engine tells them their own name is in it. A link to someone
+// else's profile is kept as sent, evidence.
+func TestDiscordDMOwnProfileLinkIsTheNameShown(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"me buscan [aquí](https://discord.com/users/50)", "me buscan [aquí](@vecina_valiente)"},
+		{"[x](https://discordapp.com/users/50/)", "[x](@vecina_valiente)"},
+		{"[x](<https://ptb.discord.com/users/50>)", "[x](@vecina_valiente)"},
+		{"[x](HTTPS://Canary.Discord.com/Users/050)", "[x](@vecina_valiente)"},
+		{"ver <https://discord.com/users/50> ya", "ver @vecina_valiente ya"},
+		{"discord.com/users/50?x=1 y www.discord.com/users/50#a", "@vecina_valiente y @vecina_valiente"},
+		{"el jefe [aquí](https://discord.com/users/51) y https://discord.com/users/500", "el jefe [aquí](https://discord.com/users/51) y https://discord.com/users/500"},
+		{"https://evil.example/users/50", "https://evil.example/users/50"},
+	} {
+		h := &recordingHandler{}
+		a := newTestAdapter(t, &recordingAPI{}, h, time.Hour)
+		m := dm(c.in)
+		m.Author = &discordgo.User{ID: "50", Username: "vecina_valiente"}
+		a.onMessage(a.s, m)
+		h.mu.Lock()
+		if got := h.got[0].Text; got != c.want {
+			t.Errorf("%q: text %q, want %q", c.in, got, c.want)
+		}
+		h.mu.Unlock()
+	}
+}
