@@ -726,15 +726,20 @@ func recoverHTTP(log *slog.Logger, h http.Handler) http.Handler {
 
 // replaySpool moves tips spooled during a Redis outage into Redis once it
 // answers again, and voids the invitation codes seen in groups meanwhile,
-// checking every few seconds (and once at start-up).
+// checking every few seconds (and once at start-up). A spool file that
+// cannot be read (the disk failing, its permissions changed) may hold
+// tips: it is logged, and the replay tried all the same, every few
+// seconds, until the file reads again.
 func replaySpool(ctx context.Context, sp *storage.Spool, st *storage.Store, log *slog.Logger) {
 	t := time.NewTicker(5 * time.Second)
 	defer t.Stop()
 	reported := 0
+	readErr := ""
 	for {
-		c := sp.Count()
+		c, err := sp.Counted()
+		readErr = reportSpoolReadError(log, err, readErr)
 		reported = reportUnreadable(log, c, reported)
-		if c.Waiting+c.Unreadable+sp.VoidsWaiting() > 0 && st.Ping(ctx) == nil {
+		if (err != nil || c.Waiting+c.Unreadable+sp.VoidsWaiting() > 0) && st.Ping(ctx) == nil {
 			if n, err := sp.ReplayCounts(ctx, st); err != nil {
 				log.Warn("spool replay interrupted; will retry", "replayed", n.Replayed, "repeated", n.Repeated, "skipped", n.Skipped, "error", err.Error())
 			} else if n.Entries() > 0 {
@@ -776,6 +781,25 @@ func backfillDuplicates(ctx context.Context, st *storage.Store, log *slog.Logger
 		case <-time.After(pause):
 		}
 	}
+}
+
+// reportSpoolReadError logs, at ERROR, a spool file that cannot be read,
+// when it starts failing or fails otherwise than already reported (was,
+// the error reported, "" for none), and, at INFO, that the spool reads
+// again. The error names the file and the system's reason, nothing of a
+// record. It returns the error now reported.
+func reportSpoolReadError(log *slog.Logger, err error, was string) string {
+	switch {
+	case err == nil && was != "":
+		log.Info("spool files read again; their tips are replayed")
+		return ""
+	case err == nil:
+		return ""
+	case err.Error() != was:
+		log.Error("spool files cannot be read: the tips they hold wait on disk, not counted in vigia_spool_size, until they can; the replay is tried every 5 s; check the disk and the permissions of VIGIA_SPOOL_DIR",
+			"error", err.Error())
+	}
+	return err.Error()
 }
 
 // reportUnreadable logs, at ERROR, spool records that open under no

@@ -64,10 +64,10 @@ func newMetrics(st *storage.Store, spool *storage.Spool) *promMetrics {
 			queue(func(d storage.QueueDepth) float64 { return d.Oldest.Seconds() })),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigia_inbox_depth", Help: "Webhook updates waiting in the inbox."},
 			queue(func(d storage.QueueDepth) float64 { return float64(d.Inbox) })),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigia_spool_size", Help: "Tips kept on disk while Redis was unreachable, not yet replayed."},
-			func() float64 { return float64(spool.Len()) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigia_spool_unreadable", Help: "Spooled records that open under no configured secret (quarantined or about to be): tips that cannot reach Redis; see the ERROR log."},
-			func() float64 { c := spool.Count(); return float64(c.Unreadable + c.Quarantined) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigia_spool_size", Help: "Tips kept on disk while Redis was unreachable, not yet replayed; -1 when a spool file cannot be read (see the ERROR log)."},
+			spoolGauge(spool, func(c storage.SpoolCount) int { return c.Waiting })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigia_spool_unreadable", Help: "Spooled records that open under no configured secret (quarantined or about to be): tips that cannot reach Redis; see the ERROR log. -1 when a spool file cannot be read."},
+			spoolGauge(spool, func(c storage.SpoolCount) int { return c.Unreadable + c.Quarantined })),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigia_spool_owed_receipts", Help: "Receipts of spooled tips the platform refused, kept to be told with their reporters' next messages."},
 			func() float64 { n, _ := spool.Owed(); return float64(n) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "vigia_spool_owed_dropped_total", Help: "Owed receipts dropped, the oldest first, past the 1,000 kept: their reporters never get them (the tips are kept); see the ERROR log."},
@@ -79,6 +79,20 @@ func newMetrics(st *storage.Store, spool *storage.Spool) *promMetrics {
 			})),
 	)
 	return m
+}
+
+// spoolGauge reads a gauge's value off the spool's counts, -1 when a
+// spool file cannot be read (as the gauges read from Redis are when it
+// does not answer): its tips are not counted then, and 0 would say that
+// none wait.
+func spoolGauge(spool *storage.Spool, pick func(storage.SpoolCount) int) func() float64 {
+	return func() float64 {
+		c, err := spool.Counted()
+		if err != nil {
+			return -1
+		}
+		return float64(pick(c))
+	}
 }
 
 func (m *promMetrics) TipReceived(platform string, category tips.Category) {

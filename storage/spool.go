@@ -346,12 +346,19 @@ type SpoolCount struct {
 // Len counts the spooled entries waiting to be replayed.
 func (sp *Spool) Len() int { return sp.Count().Waiting }
 
-// Count counts the spool's records. A file it cannot read counts nothing
-// (OpenSpool read them all once: the error surfaced there, and Replay
-// reports it again).
+// Count counts the spool's records. A file it cannot read counts nothing:
+// Counted says so.
 func (sp *Spool) Count() SpoolCount {
-	c, _ := countSpool(sp.kr, sp.replayPath(), sp.path, sp.quarantinePath())
+	c, _ := sp.Counted()
 	return c
+}
+
+// Counted is Count, and the error of a spool file it could not read (the
+// disk failing, its permissions changed since OpenSpool read it): the
+// records of that file are not counted, and may be tips waiting, so a
+// caller must not take the counts for all the spool holds.
+func (sp *Spool) Counted() (SpoolCount, error) {
+	return countSpool(sp.kr, sp.replayPath(), sp.path, sp.quarantinePath())
 }
 
 // InspectSpool counts the records of the spool in dir without changing
@@ -374,14 +381,18 @@ func InspectSpool(dir string, kr *Keyring) (SpoolCount, error) {
 	return c, nil
 }
 
-// countSpool adds up the spool files live, ..., with quarantine last.
+// countSpool adds up the spool files live, ..., with quarantine last. A
+// file it cannot read is left out of the counts, the others counted, and
+// its error returned.
 func countSpool(kr *Keyring, paths ...string) (SpoolCount, error) {
 	sp := &Spool{kr: kr}
 	var c SpoolCount
+	var errs []error
 	for i, p := range paths {
 		f, err := sp.read(p, i == len(paths)-1)
 		if err != nil {
-			return c, err
+			errs = append(errs, err)
+			continue
 		}
 		c.Waiting += len(f.entries)
 		c.Previous += f.previous
@@ -391,7 +402,7 @@ func countSpool(kr *Keyring, paths ...string) (SpoolCount, error) {
 			c.Unreadable += len(f.bad)
 		}
 	}
-	return c, nil
+	return c, errors.Join(errs...)
 }
 
 // spoolFile is what one spool file holds.

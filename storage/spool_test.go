@@ -793,3 +793,26 @@ func TestSentMarkOutlivesASecretRotation(t *testing.T) {
 		t.Fatalf("the receipt of the message spooled again: %q %v", why, err)
 	}
 }
+
+// A spool file that cannot be read (here a directory where the file being
+// replayed belongs) is no longer counted as empty without a word: Counted
+// returns its error, and still counts the files it can read.
+func TestSpoolCountedSaysAFileCannotBeRead(t *testing.T) {
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	dir := t.TempDir()
+	sp, err := storage.OpenSpool(dir, kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spoolAppend(t, sp, "pA", 1, "cobran piso")
+	if err := os.Mkdir(filepath.Join(dir, "tips.spool.replaying"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	c, err := sp.Counted()
+	if err == nil {
+		t.Fatal("a spool file that cannot be read, counted without an error")
+	}
+	if c.Waiting != 1 {
+		t.Fatalf("the readable file's tips: %d counted, want 1", c.Waiting)
+	}
+}
