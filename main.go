@@ -740,7 +740,13 @@ func replaySpool(ctx context.Context, sp *storage.Spool, st *storage.Store, log 
 		readErr = reportSpoolReadError(log, err, readErr)
 		reported = reportUnreadable(log, c, reported)
 		if (err != nil || c.Waiting+c.Unreadable+sp.VoidsWaiting() > 0) && st.Ping(ctx) == nil {
-			if n, err := sp.ReplayCounts(ctx, st); err != nil {
+			n, err := sp.ReplayCounts(ctx, st)
+			if n.SetAside > 0 {
+				// A count only: nothing of an entry.
+				log.Error("spooled tips Redis refused the same way for minutes (a key of the wrong type) set aside in tips.spool.rejected in VIGIA_SPOOL_DIR, the rest replayed; they are tried again at the next start: repair the key, then restart",
+					"set_aside", n.SetAside)
+			}
+			if err != nil {
 				log.Warn("spool replay interrupted; will retry", "replayed", n.Replayed, "repeated", n.Repeated, "skipped", n.Skipped, "error", err.Error())
 			} else if n.Entries() > 0 {
 				// Honest counts: tips stored now, entries found stored

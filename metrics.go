@@ -68,6 +68,8 @@ func newMetrics(st *storage.Store, spool *storage.Spool) *promMetrics {
 			spoolGauge(spool, func(c storage.SpoolCount) int { return c.Waiting })),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigia_spool_unreadable", Help: "Spooled records that open under no configured secret (quarantined or about to be): tips that cannot reach Redis; see the ERROR log. -1 when a spool file cannot be read."},
 			spoolGauge(spool, func(c storage.SpoolCount) int { return c.Unreadable + c.Quarantined })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigia_spool_set_aside", Help: "Spooled tips Redis refused the same way for minutes (a key of the wrong type), set aside in tips.spool.rejected and tried again at the next start; see the ERROR log. -1 when a spool file cannot be read."},
+			spoolGauge(spool, func(c storage.SpoolCount) int { return c.SetAside })),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vigia_spool_owed_receipts", Help: "Receipts of spooled tips the platform refused, kept to be told with their reporters' next messages."},
 			func() float64 { n, _ := spool.Owed(); return float64(n) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "vigia_spool_owed_dropped_total", Help: "Owed receipts dropped, the oldest first, past the 1,000 kept: their reporters never get them (the tips are kept); see the ERROR log."},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"syscall"
+	"time"
 
 	"github.com/vigia-project/vigia/tips"
 )
@@ -153,3 +154,13 @@ func (s *Store) GiveReceipt(ctx context.Context, id, code string) error {
 
 // DraftKey names a reporter's draft hash, for tests.
 func (s *Store) DraftKey(pseudonym string) string { return s.k.draft(pseudonym) }
+
+// SpoolClock puts the replay's clock (when an entry refused for good is
+// set aside) under the test's hand until it ends: advance moves it.
+func SpoolClock(t interface{ Cleanup(func()) }) (advance func(time.Duration)) {
+	orig := spoolNow
+	var off time.Duration
+	spoolNow = func() time.Time { return orig().Add(off) }
+	t.Cleanup(func() { spoolNow = orig })
+	return func(d time.Duration) { off += d }
+}

@@ -46,6 +46,10 @@ type Spool struct {
 	// route, if set, is asked about each entry before it is replayed as
 	// a tip (RouteWith).
 	route SpoolRouter
+	// failing is, by spooledKey, when an entry's replay first failed with
+	// an error Redis will give it again (refusedForGood), and how many
+	// times since (spool_aside.go).
+	failing map[string]failure
 }
 
 // SpoolRouter looks, at the replay (Redis back), at a spooled message
@@ -113,7 +117,7 @@ func OpenSpool(dir string, kr *Keyring) (*Spool, error) {
 	if err := lockSpoolDir(dir); err != nil {
 		return nil, err
 	}
-	sp := &Spool{path: filepath.Join(dir, "tips.spool"), kr: kr, held: map[string]string{}, voids: map[string]bool{}}
+	sp := &Spool{path: filepath.Join(dir, "tips.spool"), kr: kr, held: map[string]string{}, voids: map[string]bool{}, failing: map[string]failure{}}
 	if err := probeWritable(sp.path + ".probe"); err != nil {
 		return nil, err
 	}
@@ -147,6 +151,9 @@ func OpenSpool(dir string, kr *Keyring) (*Spool, error) {
 		for _, e := range f.entries {
 			sp.held[spooledKey(e.Pseudonym, e.EventID)] = e.Receipt
 		}
+	}
+	if err := sp.retryAside(); err != nil {
+		return nil, err
 	}
 	for _, p := range []string{sp.voidsReplayPath(), sp.voidsPath()} {
 		macs, err := readVoids(p)
@@ -338,6 +345,9 @@ type SpoolCount struct {
 	// Quarantined is how many records the quarantine file holds that
 	// still open under no secret.
 	Quarantined int
+	// SetAside is how many entries Redis refused for good were set aside
+	// (tips.spool.rejected, spool_aside.go), to be tried at the next start.
+	SetAside int
 	// OwedPrevious is how many receipts owed to reporters (spool_owed.go)
 	// only the previous secret opens (InspectSpool alone counts them).
 	OwedPrevious int
@@ -358,7 +368,10 @@ func (sp *Spool) Count() SpoolCount {
 // records of that file are not counted, and may be tips waiting, so a
 // caller must not take the counts for all the spool holds.
 func (sp *Spool) Counted() (SpoolCount, error) {
-	return countSpool(sp.kr, sp.replayPath(), sp.path, sp.quarantinePath())
+	c, err := countSpool(sp.kr, sp.replayPath(), sp.path, sp.quarantinePath())
+	a, aerr := sp.countAside()
+	c.SetAside, c.Previous = a.SetAside, c.Previous+a.Previous
+	return c, errors.Join(err, aerr)
 }
 
 // InspectSpool counts the records of the spool in dir without changing
@@ -367,7 +380,7 @@ func (sp *Spool) Counted() (SpoolCount, error) {
 // holds tips sealed under it (or receipts owed to reporters: OwedPrevious).
 func InspectSpool(dir string, kr *Keyring) (SpoolCount, error) {
 	sp := &Spool{path: filepath.Join(dir, "tips.spool"), kr: kr}
-	c, err := countSpool(kr, sp.replayPath(), sp.path, sp.quarantinePath())
+	c, err := sp.Counted()
 	if err != nil {
 		return c, err
 	}
@@ -616,6 +629,11 @@ type ReplayCount struct {
 	// cut, or routed elsewhere (RouteWith) (NoTip says which to the
 	// receipt's /status).
 	Skipped int
+	// SetAside is how many Redis refused the same way, for good, at every
+	// try over setAsideAfter (refusedForGood): moved, still sealed, to
+	// tips.spool.rejected, tried again at the next start. Not counted in
+	// Entries.
+	SetAside int
 }
 
 // Entries is how many entries the replay took out of the spool.
@@ -646,106 +664,122 @@ func (sp *Spool) ReplayCounts(ctx context.Context, st *Store) (ReplayCount, erro
 		return c, err
 	}
 	entries := append(f.entries, q.entries...)
+	aside := map[string]bool{}
 	for _, e := range entries {
-		// A message that went out in a tip sent from its reporter's draft,
-		// delivered again by the platform and spooled in this outage (no
-		// one could tell then): it is stored, in that tip. A second tip
-		// of it would have investigators read it twice. Its receipt says
-		// so (/status). (One spooled as a tip of its own whose draft part
-		// was left out of the Send, claimDraft, is not marked: replayed.)
-		// So is one delivered as the answer to an investigator's question
-		// and delivered again after a restart (the Answer pressed before it
-		// forgotten): the investigators have it, as what it was; a tip of
-		// it would put the reporter's answer in the queue as a new tip.
-		if was, err := st.handledAs(ctx, e.Pseudonym, e.EventID, e.At); err != nil {
-			return c, err
-		} else if was != "" {
-			if e.Receipt != "" {
-				if err := st.markReceiptNoTip(ctx, e.Receipt, was); err != nil {
-					return c, err
-				}
-			}
-			c.Skipped++
-			continue
-		}
-		// Receipt codes written in a message spooled while Redis could
-		// not say which words are codes: cut now that it can, before
-		// investigators read them (spooled ones count: the reporter may
-		// quote the receipt of one sent in the same outage).
-		out, _, err := tips.CutReceipts([]string{e.Part.Text}, func(codes []string) ([]bool, error) {
-			known, err := st.ReceiptsKnown(ctx, codes)
-			for i := range known {
-				known[i] = known[i] || sp.HoldsReceipt(codes[i])
-			}
-			return known, err
-		})
-		if err != nil {
-			return c, err
-		}
-		if e.Part.Text != "" && (tips.Blank(out[0]) || straysLeft(e.Part.Text, out[0])) && e.Part.Attachment == nil && e.Part.Location == nil {
-			// Receipt codes alone (or what shows nothing, tips.Blank, as an
-			// earlier version spooled), as Redis would have refused to keep:
-			// no tip, the message remembered as handled. The receipt the
-			// reporter was given says so (/status), not "no tip matches".
-			// So is one word of a code with a few stray characters typed
-			// against it ("tkCODE", "CODExy", spooled before such a word
-			// was refused in an outage, or "abcK7QD-9XMA-…", which a
-			// reference may be shaped as): its strays alone are no tip.
-			if e.Receipt != "" {
-				kind := NoTipCodes
-				if tips.Blank(e.Part.Text) {
-					kind = NoTipBlank
-				}
-				if err := st.markReceiptNoTip(ctx, e.Receipt, kind); err != nil {
-					return c, err
-				}
-			}
-			if err := st.RememberEvent(ctx, e.Pseudonym, e.EventID); err != nil {
-				return c, err
-			}
-			c.Skipped++
-			continue
-		}
-		e.Part.Text = out[0]
-		sp.mu.Lock()
-		route := sp.route
-		sp.mu.Unlock()
-		if route != nil && e.Receipt != "" {
-			// Routed already by a replay cut off after its receipt was
-			// marked: not asked again (its sender was told then).
-			if was, err := st.ReceiptNoTip(ctx, e.Receipt); err != nil {
-				return c, err
+		err := func() error {
+			e := e // the entry as spooled stays e, set aside if it must be
+			// A message that went out in a tip sent from its reporter's draft,
+			// delivered again by the platform and spooled in this outage (no
+			// one could tell then): it is stored, in that tip. A second tip
+			// of it would have investigators read it twice. Its receipt says
+			// so (/status). (One spooled as a tip of its own whose draft part
+			// was left out of the Send, claimDraft, is not marked: replayed.)
+			// So is one delivered as the answer to an investigator's question
+			// and delivered again after a restart (the Answer pressed before it
+			// forgotten): the investigators have it, as what it was; a tip of
+			// it would put the reporter's answer in the queue as a new tip.
+			if was, err := st.handledAs(ctx, e.Pseudonym, e.EventID, e.At); err != nil {
+				return err
 			} else if was != "" {
-				c.Skipped++
-				continue
-			}
-		}
-		if route != nil {
-			// Spooled as a tip because Redis could not say what it was:
-			// now it can (an answer, a team member's message).
-			kind, err := route(ctx, e)
-			if err != nil {
-				return c, err
-			}
-			if kind != "" {
 				if e.Receipt != "" {
-					if err := st.markReceiptNoTip(ctx, e.Receipt, kind); err != nil {
-						return c, err
+					if err := st.markReceiptNoTip(ctx, e.Receipt, was); err != nil {
+						return err
 					}
 				}
 				c.Skipped++
-				continue
+				return nil
 			}
+			// Receipt codes written in a message spooled while Redis could
+			// not say which words are codes: cut now that it can, before
+			// investigators read them (spooled ones count: the reporter may
+			// quote the receipt of one sent in the same outage).
+			out, _, err := tips.CutReceipts([]string{e.Part.Text}, func(codes []string) ([]bool, error) {
+				known, err := st.ReceiptsKnown(ctx, codes)
+				for i := range known {
+					known[i] = known[i] || sp.HoldsReceipt(codes[i])
+				}
+				return known, err
+			})
+			if err != nil {
+				return err
+			}
+			if e.Part.Text != "" && (tips.Blank(out[0]) || straysLeft(e.Part.Text, out[0])) && e.Part.Attachment == nil && e.Part.Location == nil {
+				// Receipt codes alone (or what shows nothing, tips.Blank, as an
+				// earlier version spooled), as Redis would have refused to keep:
+				// no tip, the message remembered as handled. The receipt the
+				// reporter was given says so (/status), not "no tip matches".
+				// So is one word of a code with a few stray characters typed
+				// against it ("tkCODE", "CODExy", spooled before such a word
+				// was refused in an outage, or "abcK7QD-9XMA-…", which a
+				// reference may be shaped as): its strays alone are no tip.
+				if e.Receipt != "" {
+					kind := NoTipCodes
+					if tips.Blank(e.Part.Text) {
+						kind = NoTipBlank
+					}
+					if err := st.markReceiptNoTip(ctx, e.Receipt, kind); err != nil {
+						return err
+					}
+				}
+				if err := st.RememberEvent(ctx, e.Pseudonym, e.EventID); err != nil {
+					return err
+				}
+				c.Skipped++
+				return nil
+			}
+			e.Part.Text = out[0]
+			sp.mu.Lock()
+			route := sp.route
+			sp.mu.Unlock()
+			if route != nil && e.Receipt != "" {
+				// Routed already by a replay cut off after its receipt was
+				// marked: not asked again (its sender was told then).
+				if was, err := st.ReceiptNoTip(ctx, e.Receipt); err != nil {
+					return err
+				} else if was != "" {
+					c.Skipped++
+					return nil
+				}
+			}
+			if route != nil {
+				// Spooled as a tip because Redis could not say what it was:
+				// now it can (an answer, a team member's message).
+				kind, err := route(ctx, e)
+				if err != nil {
+					return err
+				}
+				if kind != "" {
+					if e.Receipt != "" {
+						if err := st.markReceiptNoTip(ctx, e.Receipt, kind); err != nil {
+							return err
+						}
+					}
+					c.Skipped++
+					return nil
+				}
+			}
+			sub, err := st.submitSpooled(ctx, e)
+			if err != nil {
+				return err
+			}
+			if sub.Repeat {
+				c.Repeated++
+			} else {
+				c.Replayed++
+			}
+			return nil
+		}()
+		if err == nil {
+			continue
 		}
-		sub, err := st.submitSpooled(ctx, e)
-		if err != nil {
+		if !sp.setAside(e, err) {
 			return c, err
 		}
-		if sub.Repeat {
-			c.Repeated++
-		} else {
-			c.Replayed++
+		if err := sp.appendSetAside(e); err != nil {
+			return c, err
 		}
+		c.SetAside++
+		aside[spooledKey(e.Pseudonym, e.EventID)] = true
 	}
 	if err := os.Remove(sp.replayPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return c, fmt.Errorf("spool clear: %w", err)
@@ -758,7 +792,10 @@ func (sp *Spool) ReplayCounts(ctx context.Context, st *Store) (ReplayCount, erro
 	// Stored now, and remembered as sent on each reporter's state.
 	sp.mu.Lock()
 	for _, e := range entries {
-		delete(sp.held, spooledKey(e.Pseudonym, e.EventID))
+		if k := spooledKey(e.Pseudonym, e.EventID); !aside[k] {
+			delete(sp.held, k)
+			delete(sp.failing, k)
+		}
 	}
 	sp.mu.Unlock()
 	return c, nil

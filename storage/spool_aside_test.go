@@ -1,0 +1,100 @@
+package storage_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/storage"
+)
+
+// An entry Redis refuses the same way at every try (its reporter's state
+// key holds a string: WRONGTYPE) held up every entry after it for good,
+// each replay stopping at it. Tried five times, over five minutes, it is
+// set aside (sealed, counted, still held), the rest is replayed, and the
+// next start tries it again: the key repaired, it is stored.
+func TestSpoolEntryRefusedForGoodIsSetAside(t *testing.T) {
+	st, srv, _ := newStore(t)
+	ctx := context.Background()
+	advance := storage.SpoolClock(t)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	dir := t.TempDir()
+	sp, err := storage.OpenSpool(dir, kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := spoolAppend(t, sp, "pA", 1, "A: cobran piso")
+	b := spoolAppend(t, sp, "pB", 2, "B: venden armas")
+	if err := srv.Client().Set(ctx, "t:{pA}:st", "x", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 { // five tries within a minute: not yet
+		c, err := sp.ReplayCounts(ctx, st)
+		if err == nil || !strings.Contains(err.Error(), "WRONGTYPE") || c.SetAside != 0 {
+			t.Fatalf("try %d: %+v %v", i+1, c, err)
+		}
+		advance(10 * time.Second)
+	}
+	advance(5 * time.Minute)
+	c, err := sp.ReplayCounts(ctx, st)
+	if err != nil || c != (storage.ReplayCount{Replayed: 1, SetAside: 1}) {
+		t.Fatalf("sixth try, five minutes on: %+v %v", c, err)
+	}
+	wantTips(t, st, map[string]string{b: "B: venden armas"})
+	if got := sp.Count(); got != (storage.SpoolCount{SetAside: 1}) {
+		t.Fatalf("spool counts %+v", got)
+	}
+	if !sp.HoldsReceipt(a) {
+		t.Fatal("the entry set aside is no longer held: its reporter's /status would hear of no tip")
+	}
+	if err := srv.Client().Del(ctx, "t:{pA}:st").Err(); err != nil {
+		t.Fatal(err)
+	}
+	sp, err = storage.OpenSpool(dir, kr) // a restart
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sp.Count(); got != (storage.SpoolCount{Waiting: 1}) {
+		t.Fatalf("after a restart: %+v", got)
+	}
+	if c, err := sp.ReplayCounts(ctx, st); err != nil || c != (storage.ReplayCount{Replayed: 1}) {
+		t.Fatalf("replay after a restart: %+v %v", c, err)
+	}
+	wantTips(t, st, map[string]string{a: "A: cobran piso", b: "B: venden armas"})
+}
+
+// Redis unreachable is never a reason to set an entry aside, however long
+// it lasts: the replay waits for it.
+func TestSpoolEntryIsNotSetAsideWhileRedisIsDown(t *testing.T) {
+	st, srv, _ := newStore(t)
+	ctx := context.Background()
+	advance := storage.SpoolClock(t)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	sp, err := storage.OpenSpool(t.TempDir(), kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := spoolAppend(t, sp, "pA", 1, "A: cobran piso")
+	srv.Stop()
+	for i := range 8 {
+		if c, err := sp.ReplayCounts(ctx, st); err == nil || c.SetAside != 0 {
+			t.Fatalf("try %d with Redis down: %+v %v", i+1, c, err)
+		}
+		advance(5 * time.Minute)
+	}
+	if got := sp.Count(); got != (storage.SpoolCount{Waiting: 1}) {
+		t.Fatalf("spool counts %+v", got)
+	}
+	srv.Restart()
+	for deadline := time.Now().Add(20 * time.Second); st.Ping(ctx) != nil; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("Redis not back")
+		}
+	}
+	if c, err := sp.ReplayCounts(ctx, st); err != nil || c != (storage.ReplayCount{Replayed: 1}) {
+		t.Fatalf("replay with Redis back: %+v %v", c, err)
+	}
+	wantTips(t, st, map[string]string{a: "A: cobran piso"})
+}
