@@ -61,3 +61,25 @@ func TestCodeWithStraysSpooledAloneIsNoTipAtTheReplay(t *testing.T) {
 		}
 	}
 }
+
+// A short answer typed against the reporter's receipt code ("CODEyes"),
+// sent after an Answer pressed while Redis is down, is spooled (three
+// strays: Redis cannot say it is a code), and at the replay goes as the
+// answer ("yes"), as live: the rule that one word of a code and a few
+// strays is no tip must not drop it before the router reads it.
+func TestAnswerTypedAgainstACodeSpooledIsReplayedAsTheAnswer(t *testing.T) {
+	tm, receipt := questioned(t, "¿Lo vio usted?")
+	o := newSpoolingTeam(t, tm)
+	ctx := context.Background()
+	tm.notices(reporterID)
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:1"})
+	o.start() // a restart: the press is Redis's alone
+	o.spool(reporterID, "Rosa", commands.Request{Text: receipt + "yes", EventID: 8301})
+	c, err := o.sp.ReplayCounts(ctx, tm.store)
+	if err != nil || c != (storage.ReplayCount{Skipped: 1}) {
+		t.Fatalf("replay: %+v %v", c, err)
+	}
+	if a := tm.tipAnswers("1"); len(a) != 1 || a[0] != "yes" {
+		t.Fatalf("answers recorded: %q", a)
+	}
+}

@@ -703,15 +703,10 @@ func (sp *Spool) ReplayCounts(ctx context.Context, st *Store) (ReplayCount, erro
 			if err != nil {
 				return err
 			}
-			if e.Part.Text != "" && (tips.Blank(out[0]) || straysLeft(e.Part.Text, out[0])) && e.Part.Attachment == nil && e.Part.Location == nil {
-				// Receipt codes alone (or what shows nothing, tips.Blank, as an
-				// earlier version spooled), as Redis would have refused to keep:
-				// no tip, the message remembered as handled. The receipt the
-				// reporter was given says so (/status), not "no tip matches".
-				// So is one word of a code with a few stray characters typed
-				// against it ("tkCODE", "CODExy", spooled before such a word
-				// was refused in an outage, or "abcK7QD-9XMA-…", which a
-				// reference may be shaped as): its strays alone are no tip.
+			// codesAlone keeps e as no tip: the message remembered as handled,
+			// the receipt the reporter was given saying so (/status), not "no
+			// tip matches".
+			codesAlone := func() error {
 				if e.Receipt != "" {
 					kind := NoTipCodes
 					if tips.Blank(e.Part.Text) {
@@ -721,12 +716,25 @@ func (sp *Spool) ReplayCounts(ctx context.Context, st *Store) (ReplayCount, erro
 						return err
 					}
 				}
-				if err := st.RememberEvent(ctx, e.Pseudonym, e.EventID); err != nil {
+				return st.RememberEvent(ctx, e.Pseudonym, e.EventID)
+			}
+			noFile := e.Part.Attachment == nil && e.Part.Location == nil
+			if e.Part.Text != "" && tips.Blank(out[0]) && noFile {
+				// Receipt codes alone (or what shows nothing, tips.Blank, as an
+				// earlier version spooled), as Redis would have refused to keep.
+				if err := codesAlone(); err != nil {
 					return err
 				}
 				c.Skipped++
 				return nil
 			}
+			// One word of a code with a few stray characters typed against
+			// it ("tkCODE", "CODExy", spooled before such a word was refused
+			// in an outage, or "abcK7QD-9XMA-…", which a reference may be
+			// shaped as): its strays alone are no tip. Judged after the
+			// router: as the answer to a question (or a team member's), its
+			// strays are what live would deliver ("CODEyes" answers "yes").
+			strays := e.Part.Text != "" && noFile && straysLeft(e.Part.Text, out[0])
 			e.Part.Text = out[0]
 			sp.mu.Lock()
 			route := sp.route
@@ -757,6 +765,13 @@ func (sp *Spool) ReplayCounts(ctx context.Context, st *Store) (ReplayCount, erro
 					c.Skipped++
 					return nil
 				}
+			}
+			if strays {
+				if err := codesAlone(); err != nil {
+					return err
+				}
+				c.Skipped++
+				return nil
 			}
 			sub, err := st.submitSpooled(ctx, e)
 			if err != nil {
