@@ -150,7 +150,7 @@ func (a *Adapter) interaction(base context.Context, h Handler, ic *discordgo.Int
 	case discordgo.InteractionModalSubmit:
 		data, ok := i.Data.(discordgo.ModalSubmitInteractionData)
 		unreadable = !ok
-		req.FormID, req.Form = data.CustomID, formValues(data.Components)
+		req.FormID, req.Form = data.CustomID, formValues(data.Components, user)
 	default:
 		return nil
 	}
@@ -194,8 +194,11 @@ func (ev *interactionEvent) run() {
 
 func userRoute(userID string) string { return "u" + userID }
 
-// formValues collects a modal's text inputs by custom id.
-func formValues(rows []discordgo.MessageComponent) map[string]string {
+// formValues collects a modal's text inputs by custom id. A value holds
+// a mention or a profile link as a message does: the member's own is the
+// "@name" shown (ownMentions), so a tip pasted into the report form does
+// not reach investigators with the reporter's account id.
+func formValues(rows []discordgo.MessageComponent, u *discordgo.User) map[string]string {
 	out := map[string]string{}
 	for _, row := range rows {
 		ar, ok := row.(*discordgo.ActionsRow)
@@ -204,7 +207,7 @@ func formValues(rows []discordgo.MessageComponent) map[string]string {
 		}
 		for _, c := range ar.Components {
 			if ti, ok := c.(*discordgo.TextInput); ok {
-				out[ti.CustomID] = ti.Value
+				out[ti.CustomID] = ownMentions(ti.Value, u)
 			}
 		}
 	}

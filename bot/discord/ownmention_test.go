@@ -81,3 +81,43 @@ func TestDiscordDMOwnProfileLinkIsTheNameShown(t *testing.T) {
 		h.mu.Unlock()
 	}
 }
+
+// A report form's fields hold a mention or a profile link as a message
+// does (a threat pasted into the modal, naming the reporter): their own
+// reaches the engine as the "@name" shown, not their account's id, in a
+// DM and from a server channel alike; anyone else's is kept as sent.
+func TestDiscordFormOwnMentionIsTheNameShown(t *testing.T) {
+	for _, guild := range []string{"", "40"} {
+		h := &recordingHandler{}
+		a := newTestAdapter(t, &recordingAPI{}, h, time.Hour)
+		ic := commandInteraction()
+		ic.Type, ic.GuildID = discordgo.InteractionModalSubmit, guild
+		u := &discordgo.User{ID: "50", Username: "vecina_valiente"}
+		if guild == "" {
+			ic.Member, ic.User = nil, u
+		} else {
+			ic.Member = &discordgo.Member{User: u}
+		}
+		ic.Data = discordgo.ModalSubmitInteractionData{CustomID: "report", Components: []discordgo.MessageComponent{
+			&discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+				&discordgo.TextInput{CustomID: "tip", Value: "me buscan a mí <@50> y <@!50>, lo dijo <@51>"},
+			}},
+			&discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+				&discordgo.TextInput{CustomID: "links", Value: "https://discord.com/users/050 https://discord.com/users/51"},
+			}},
+		}}
+		a.onInteraction(a.s, ic)
+		h.mu.Lock()
+		if len(h.got) != 1 {
+			t.Fatalf("guild %q: %d requests, want 1", guild, len(h.got))
+		}
+		form := h.got[0].Form
+		if got, want := form["tip"], "me buscan a mí @vecina_valiente y @vecina_valiente, lo dijo <@51>"; got != want {
+			t.Errorf("guild %q: tip %q, want %q", guild, got, want)
+		}
+		if got, want := form["links"], "@vecina_valiente https://discord.com/users/51"; got != want {
+			t.Errorf("guild %q: links %q, want %q", guild, got, want)
+		}
+		h.mu.Unlock()
+	}
+}
