@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -86,6 +87,11 @@ func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, 
 	if req.ChatKind == commands.Private && req.Command == "" {
 		withElsewhere(&req, m)
 	}
+	// Written out, a link to the sender's own account is theirs too
+	// (ownLinks). Rewritten last: every entity's offset has been read.
+	req.Text = ownLinks(req.Text, m.From)
+	req.Args = ownLinks(req.Args, m.From)
+	req.TextBefore = ownLinks(req.TextBefore, m.From)
 	return req, true
 }
 
@@ -261,6 +267,37 @@ func ownAccount(link string, id int64) bool {
 		}
 	}
 	return false
+}
+
+// tgLink matches what may be a "tg:" link written out in a message, up
+// to the next space or quote: "tg://user?id=ID", "tg:user?id=ID", also
+// inside a word ("00tg://…", which a client may still link).
+var tgLink = regexp.MustCompile(`(?i)tg:[^\s<>"'` + "`" + `]+`)
+
+// ownLinks writes each link in text to the account of u (ownAccount),
+// written out, as u's "@username", or as "tg://user" where u has none.
+// Typed or pasted (a threat that links the reporter's account), it would
+// show investigators the reporter's Telegram id, and the engine's URL
+// pattern keeps it as a link. As "@username" the engine tells the
+// reporter their own name is in the tip (own_name_in_text); with no
+// username there is no name to tell, and the link left says only that an
+// account was linked, not whose. Punctuation after the link is kept. A
+// link to anyone else's account is evidence, kept as written.
+func ownLinks(text string, u *models.User) string {
+	if u == nil || u.ID <= 0 || !strings.Contains(strings.ToLower(text), "tg:") {
+		return text
+	}
+	name := "tg://user"
+	if u.Username != "" {
+		name = "@" + u.Username
+	}
+	return tgLink.ReplaceAllStringFunc(text, func(link string) string {
+		trimmed := strings.TrimRight(link, ".,:;!?)]}")
+		if !ownAccount(link, u.ID) && !ownAccount(trimmed, u.ID) {
+			return link
+		}
+		return name + link[len(trimmed):]
+	})
 }
 
 // parseCommand finds the first bot_command entity. Telegram counts entity

@@ -44,3 +44,47 @@ func TestHiddenLinkToTheSendersOwnAccountIsNotKept(t *testing.T) {
 		}
 	}
 }
+
+// A link to the sender's own account written out in the text (typed, or
+// pasted with a threat that links them) reaches the engine as their
+// "@username", which the engine tells them is their own name, or, with
+// no username, as "tg://user", whose account it does not say: never with
+// their Telegram id. It is read as ownAccount reads a hidden one (";",
+// leading zeros, "tg:user"), in a command's arguments too, and the
+// entities after it are still read where Telegram placed them. Another
+// account's link is evidence, kept.
+func TestWrittenLinkToTheSendersOwnAccountIsNotKept(t *testing.T) {
+	a := testAdapter()
+	for _, c := range []struct {
+		user, text, want string
+	}{
+		{"vecina", "me amenazó tg://user?id=5550001.", "me amenazó @vecina."},
+		{"", "me amenazó tg://user?id=5550001.", "me amenazó tg://user."},
+		{"vecina", "TG:User?ID=0005550001;x y (tg://openmessage?user_id=5550001)", "@vecina y (@vecina)"},
+		{"vecina", "tg:///user/?x=1;id=%35550001 y tg://user?id=55500010", "@vecina y tg://user?id=55500010"},
+		{"vecina", "el jefe tg://user?id=5550002 y tg://resolve?domain=x&id=5550001", "el jefe tg://user?id=5550002 y tg://resolve?domain=x&id=5550001"},
+	} {
+		from := `{"id":5550001,"first_name":"x"}`
+		if c.user != "" {
+			from = fmt.Sprintf(`{"id":5550001,"first_name":"x","username":%q}`, c.user)
+		}
+		m := decode(t, fmt.Sprintf(`{"message_id":1,"date":1,"chat":{"id":5550001,"type":"private"},"from":%s,"text":%q}`, from, c.text))
+		req, _ := a.request(1, m)
+		if req.Text != c.want {
+			t.Errorf("%q (username %q): text %q, want %q", c.text, c.user, req.Text, c.want)
+		}
+	}
+
+	// A command's arguments, and a hidden link after the written one (its
+	// entity's UTF-16 offset read before the text is rewritten).
+	m := decode(t, `{"message_id":1,"date":1,"chat":{"id":5550001,"type":"private"},"from":{"id":5550001,"first_name":"x","username":"vecina"},`+
+		`"text":"/reply K7QD-9XMA-R2TP-4WZN 🙏 tg://user?id=5550001 mira aquí",`+
+		`"entities":[{"type":"bot_command","offset":0,"length":6},{"type":"text_link","offset":56,"length":4,"url":"https://x.example/p"}]}`)
+	req, _ := a.request(1, m)
+	if want := "K7QD-9XMA-R2TP-4WZN 🙏 @vecina mira aquí"; req.Command != "reply" || req.Args != want {
+		t.Errorf("command %q args %q, want reply %q", req.Command, req.Args, want)
+	}
+	if !slices.Equal(req.HiddenLinks, []string{"https://x.example/p"}) {
+		t.Errorf("hidden links %q", req.HiddenLinks)
+	}
+}
