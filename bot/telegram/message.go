@@ -88,10 +88,14 @@ func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, 
 		withElsewhere(&req, m)
 	}
 	// Written out, a link to the sender's own account is theirs too
-	// (ownLinks). Rewritten last: every entity's offset has been read.
-	req.Text = ownLinks(req.Text, m.From)
-	req.Args = ownLinks(req.Args, m.From)
-	req.TextBefore = ownLinks(req.TextBefore, m.From)
+	// (ownLinks). Rewritten last: every entity's offset has been read. In
+	// a forward or beside a quote from elsewhere the engine does not tell
+	// the reporter their own name is in the tip (it is not what they
+	// wrote), so there the link names no one.
+	named := m.ForwardOrigin == nil && !(m.ExternalReply != nil && m.Quote != nil)
+	req.Text = ownLinks(req.Text, m.From, named)
+	req.Args = ownLinks(req.Args, m.From, named)
+	req.TextBefore = ownLinks(req.TextBefore, m.From, named)
 	return req, true
 }
 
@@ -275,7 +279,9 @@ func ownAccount(link string, id int64) bool {
 var tgLink = regexp.MustCompile(`(?i)tg:[^\s<>"'` + "`" + `]+`)
 
 // ownLinks writes each link in text to the account of u (ownAccount),
-// written out, as u's "@username", or as "tg://user" where u has none.
+// written out, as u's "@username" where named, or as "tg://user" where u
+// has none or the text is not named (a forward, a quote: the engine warns
+// of an own name only in what the reporter wrote).
 // Typed or pasted (a threat that links the reporter's account), it would
 // show investigators the reporter's Telegram id, and the engine's URL
 // pattern keeps it as a link. As "@username" the engine tells the
@@ -283,12 +289,12 @@ var tgLink = regexp.MustCompile(`(?i)tg:[^\s<>"'` + "`" + `]+`)
 // username there is no name to tell, and the link left says only that an
 // account was linked, not whose. Punctuation after the link is kept. A
 // link to anyone else's account is evidence, kept as written.
-func ownLinks(text string, u *models.User) string {
+func ownLinks(text string, u *models.User, named bool) string {
 	if u == nil || u.ID <= 0 || !strings.Contains(strings.ToLower(text), "tg:") {
 		return text
 	}
 	name := "tg://user"
-	if u.Username != "" {
+	if named && u.Username != "" {
 		name = "@" + u.Username
 	}
 	return tgLink.ReplaceAllStringFunc(text, func(link string) string {

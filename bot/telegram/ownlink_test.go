@@ -3,6 +3,7 @@ package telegram
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -86,5 +87,19 @@ func TestWrittenLinkToTheSendersOwnAccountIsNotKept(t *testing.T) {
 	}
 	if !slices.Equal(req.HiddenLinks, []string{"https://x.example/p"}) {
 		t.Errorf("hidden links %q", req.HiddenLinks)
+	}
+
+	// Forwarded, or beside a quote from another chat, the link names no
+	// one: the engine warns of an own name only in what the reporter wrote,
+	// so "@vecina" there would go into the tip unseen.
+	for _, extra := range []string{
+		`"forward_origin":{"type":"hidden_user","date":1,"sender_user_name":"alguien"},"text":"te vigilo tg://user?id=5550001"`,
+		`"external_reply":{"origin":{"type":"hidden_user","date":1,"sender_user_name":"alguien"}},"quote":{"text":"te vigilo tg://user?id=5550001","position":0},"text":"me llegó esto"`,
+	} {
+		m := decode(t, `{"message_id":1,"date":1,"chat":{"id":5550001,"type":"private"},"from":{"id":5550001,"first_name":"x","username":"vecina"},`+extra+`}`)
+		req, _ := a.request(1, m)
+		if strings.Contains(req.Text, "5550001") || strings.Contains(req.Text, "vecina") || !strings.Contains(req.Text, "tg://user") {
+			t.Errorf("%s: text %q, want the link as tg://user", extra, req.Text)
+		}
 	}
 }
