@@ -67,7 +67,13 @@ func (a *Adapter) message(base context.Context, h Handler, m *discordgo.Message)
 // uses up the time to keep the text or to answer the reporter.
 func (a *Adapter) directMessage(base context.Context, h Handler, m *discordgo.Message) {
 	text, files, forwarded := content(m)
-	text = ownMentions(text, m.Author)
+	if forwarded {
+		// The engine warns of an own name only in what the reporter
+		// wrote: in a forward, "@name" would go into the tip unseen.
+		text = ownMentionsAs(text, m.Author, forwardedSelf)
+	} else {
+		text = ownMentions(text, m.Author)
+	}
 	req := commands.Request{
 		Platform: Platform, UserID: m.Author.ID, ChatID: m.ChannelID, ChatKind: commands.Private,
 		EventID: snowflake(m.ID), Language: a.authorLocale(m.Author), Text: text,
@@ -153,10 +159,19 @@ func content(m *discordgo.Message) (text string, files []*discordgo.MessageAttac
 // in it. A mention of anyone else, or a link to their profile, is kept
 // as sent.
 func ownMentions(text string, u *discordgo.User) string {
+	return ownMentionsAs(text, u, "@"+u.Username)
+}
+
+// forwardedSelf stands for the author's own mention or profile link in a
+// message they forwarded: it names no one, and is no handle to count
+// (tips.Extract reads "<@user>" as one).
+const forwardedSelf = "<@…>"
+
+// ownMentionsAs is ownMentions writing them as name.
+func ownMentionsAs(text string, u *discordgo.User, name string) string {
 	if u.ID == "" {
 		return text
 	}
-	name := "@" + u.Username
 	if strings.Contains(text, "<@") {
 		text = strings.NewReplacer("<@"+u.ID+">", name, "<@!"+u.ID+">", name).Replace(text)
 	}

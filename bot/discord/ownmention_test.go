@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/vigia-project/vigia/tips"
 )
 
 // A DM's mention of its own author, which Discord's client shows as
@@ -119,5 +120,31 @@ func TestDiscordFormOwnMentionIsTheNameShown(t *testing.T) {
 			t.Errorf("guild %q: links %q, want %q", guild, got, want)
 		}
 		h.mu.Unlock()
+	}
+}
+
+// A DM forwarding someone else's message that mentions its author, or
+// links their profile: the engine warns of an own name only in what the
+// reporter wrote, so the mention names no one ("<@…>", which is no
+// handle to count), neither their id nor their "@name"; anyone else's is
+// kept.
+func TestDiscordForwardedOwnMentionNamesNoOne(t *testing.T) {
+	h := &recordingHandler{}
+	a := newTestAdapter(t, &recordingAPI{}, h, time.Hour)
+	m := dm("")
+	m.Author = &discordgo.User{ID: "50", Username: "vecina_valiente"}
+	m.MessageReference = &discordgo.MessageReference{Type: discordgo.MessageReferenceTypeForward, MessageID: "5", ChannelID: "6", GuildID: "7"}
+	m.MessageSnapshots = []discordgo.MessageSnapshot{{Message: &discordgo.Message{Content: "ya sabemos quién eres <@50> https://discord.com/users/50 y <@51>"}}}
+	a.onMessage(a.s, m)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.got) != 1 {
+		t.Fatalf("%d requests, want 1", len(h.got))
+	}
+	if got, want := h.got[0].Text, "ya sabemos quién eres <@…> <@…> y <@51>"; got != want {
+		t.Fatalf("text %q, want %q", got, want)
+	}
+	if es := tips.Extract(h.got[0].Text, ""); len(es) != 1 || es[0].Value != "51" {
+		t.Fatalf("entities %+v, want only the other member's", es)
 	}
 }
