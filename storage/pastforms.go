@@ -390,7 +390,7 @@ func (s *Store) siftOpen(ctx context.Context, res []redis.Z, e tips.Entity, seen
 		t := siftedTip{names: names && v[2] == nil, foreign: !names, withdrawn: v[2] != nil, reporter: reporterOf(st.Reporter)}
 		if t.foreign && !t.withdrawn {
 			past := tips.PastEntities(text)
-			for _, f := range tips.Extract(text, s.index0.Region) {
+			for _, f := range s.index0.Own.Without(tips.Extract(text, s.index0.Region)) { // not the bot's own (Own)
 				if slices.ContainsFunc(tips.PastFormsAmong(past, f), func(p tips.Entity) bool { return p.Key() == e.Key() }) {
 					t.into = append(t.into, s.entityMAC(f.Key()))
 				}
