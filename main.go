@@ -438,7 +438,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		dc, err := discord.New(discord.Options{
 			Token: cfg.DiscordToken, GuildID: cfg.DiscordGuildID, APIURL: cfg.DiscordAPIURL,
 			InvestigatorChannels: platformIDs(cfg.InvestigatorChats, discord.Platform), Messages: eng.msg, Logger: log,
-			OnRateLimit: prom.RateLimited(discord.Platform), Self: eng.own.Add,
+			OnRateLimit: prom.RateLimited(discord.Platform), Self: eng.own.AddBare,
 		})
 		if err != nil {
 			return fail(err)

@@ -14,12 +14,25 @@ import (
 // names as their platform tells them (Add); a nil Own holds none. Safe
 // for concurrent use.
 type Own struct {
-	mu      sync.RWMutex
-	handles map[string]bool // folded, without the "@"
+	mu sync.RWMutex
+	// handles are folded, without the "@"; true for the bot's Telegram
+	// accounts (their "telegram:" handle and t.me links are its own too),
+	// false for those of other networks (AddBare).
+	handles map[string]bool
 }
 
-// Add records handles (with or without the "@") as the bot's own.
-func (o *Own) Add(handles ...string) {
+// Add records handles (with or without the "@") as the bot's own
+// Telegram accounts: "@name", "telegram:name" and t.me links to it.
+func (o *Own) Add(handles ...string) { o.add(true, handles) }
+
+// AddBare records handles (with or without the "@") as the bot's own on
+// a network whose accounts Extract reads only as a bare "@name" (its
+// Discord user id and name). The Telegram account and t.me link of the
+// same name are another's, and still entities: an impostor taking the
+// bot's Discord name on Telegram is what investigators need to see.
+func (o *Own) AddBare(handles ...string) { o.add(false, handles) }
+
+func (o *Own) add(telegram bool, handles []string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for _, h := range handles {
@@ -30,18 +43,19 @@ func (o *Own) Add(handles ...string) {
 		if o.handles == nil {
 			o.handles = map[string]bool{}
 		}
-		o.handles[h] = true
+		o.handles[h] = o.handles[h] || telegram
 	}
 }
 
 // Names reports whether e is one of the bot's own accounts: the handle
 // ("vigiabot", "telegram:vigiabot") or a Telegram link to it
-// ("t.me/vigiabot?start=…").
+// ("t.me/vigiabot?start=…"); the last two only of those Add recorded.
 func (o *Own) Names(e Entity) bool {
 	if o == nil {
 		return false
 	}
 	var h string
+	bare := false
 	switch e.Kind {
 	case KindHandle:
 		h = e.Value
@@ -50,6 +64,8 @@ func (o *Own) Names(e Entity) bool {
 				return false
 			}
 			h = name
+		} else {
+			bare = true
 		}
 	case KindURL:
 		host, path, _ := strings.Cut(e.Value, "/")
@@ -65,7 +81,8 @@ func (o *Own) Names(e Entity) bool {
 	}
 	o.mu.RLock()
 	defer o.mu.RUnlock()
-	return h != "" && o.handles[h]
+	telegram, ok := o.handles[h]
+	return h != "" && ok && (bare || telegram)
 }
 
 // Without returns entities less the bot's own (Names), in their order.

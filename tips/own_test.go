@@ -33,3 +33,21 @@ func TestOwnHandlesAreNotEntities(t *testing.T) {
 		t.Errorf("a nil Own dropped entities: %d", n)
 	}
 }
+
+// The bot's Discord name (AddBare) is its own as a bare "@name" only: a
+// Telegram account or link of that name is another's, an impostor's maybe,
+// and stays an entity. Its Telegram username (Add) is its own in every form.
+// Mutation: AddBare recording as Add does -> this test fails.
+func TestOwnDiscordNameIsNotATelegramAccount(t *testing.T) {
+	own := new(Own)
+	own.AddBare("Vigia", "412345678901234999")
+	own.Add("VigiaBot")
+	const text = "dice ser el bot: t.me/vigia y @vigia, o <@412345678901234999>; el de verdad es t.me/vigiabot"
+	var got []string
+	for _, e := range own.Without(Extract(text, "MX")) {
+		got = append(got, e.Key())
+	}
+	if want := []string{"handle:telegram:vigia", "url:t.me/vigia"}; !slices.Equal(got, want) {
+		t.Errorf("entities %v, want %v", got, want)
+	}
+}
