@@ -98,9 +98,10 @@ func (sp *Spool) appendSetAside(e SpoolEntry) error {
 	return nil
 }
 
-// countAside counts the entries set aside.
+// countAside counts the entries set aside. A torn tail (a crash while one
+// was appended: it is still in the file being replayed) is none.
 func (sp *Spool) countAside() (SpoolCount, error) {
-	f, err := sp.read(sp.asidePath(), true)
+	f, err := sp.read(sp.asidePath(), false)
 	if err != nil {
 		return SpoolCount{}, err
 	}
@@ -110,7 +111,10 @@ func (sp *Spool) countAside() (SpoolCount, error) {
 // retryAside puts the entries set aside back at the end of the spool, at
 // start (OpenSpool), to be tried again; held knows them. The file is
 // removed once its bytes are in the spool, fsynced: a crash between the
-// two leaves them in both, replayed once (idempotent).
+// two leaves them in both, replayed once (idempotent). A torn tail (a
+// crash while an entry was set aside, the entry still in the file being
+// replayed) is left out: in the spool, records after it, it would be
+// damaged bytes, quarantined as a tip no secret opens.
 func (sp *Spool) retryAside() error {
 	b, err := os.ReadFile(sp.asidePath())
 	if errors.Is(err, os.ErrNotExist) {
@@ -119,11 +123,11 @@ func (sp *Spool) retryAside() error {
 	if err != nil {
 		return fmt.Errorf("spool: %w", err)
 	}
-	f, err := sp.read(sp.asidePath(), true)
+	f, err := sp.read(sp.asidePath(), false)
 	if err != nil {
 		return err
 	}
-	if err := appendSynced(sp.path, b); err != nil {
+	if err := appendSynced(sp.path, b[:f.whole]); err != nil {
 		return err
 	}
 	if err := os.Remove(sp.asidePath()); err != nil {

@@ -3,6 +3,8 @@ package storage_test
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -95,6 +97,71 @@ func TestSpoolEntryIsNotSetAsideWhileRedisIsDown(t *testing.T) {
 	}
 	if c, err := sp.ReplayCounts(ctx, st); err != nil || c != (storage.ReplayCount{Replayed: 1}) {
 		t.Fatalf("replay with Redis back: %+v %v", c, err)
+	}
+	wantTips(t, st, map[string]string{a: "A: cobran piso"})
+}
+
+// A crash in the middle of setting an entry aside (the replay file still
+// holds it) leaves the start of a record at the end of
+// tips.spool.rejected. That torn tail is no record: it is neither counted
+// as set aside nor moved into the spool at the next start, where it would
+// sit among the records as damaged bytes, quarantined and reported as a
+// tip that opens under no secret.
+func TestSpoolSetAsideTornTailIsNotMovedBack(t *testing.T) {
+	st, srv, _ := newStore(t)
+	ctx := context.Background()
+	advance := storage.SpoolClock(t)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	dir := t.TempDir()
+	sp, err := storage.OpenSpool(dir, kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := spoolAppend(t, sp, "pA", 1, "A: cobran piso")
+	if err := srv.Client().Set(ctx, "t:{pA}:st", "x", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		if _, err := sp.ReplayCounts(ctx, st); err == nil {
+			t.Fatal("replayed with the key poisoned")
+		}
+		advance(time.Minute + time.Second)
+	}
+	if c, err := sp.ReplayCounts(ctx, st); err != nil || c != (storage.ReplayCount{SetAside: 1}) {
+		t.Fatalf("set aside: %+v %v", c, err)
+	}
+	rejected := filepath.Join(dir, "tips.spool.rejected")
+	whole, err := os.ReadFile(rejected)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(rejected, os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write(whole[:len(whole)/2]); err != nil { // a second record, torn
+		t.Fatal(err)
+	}
+	f.Close()
+	if got := sp.Count(); got != (storage.SpoolCount{SetAside: 1}) {
+		t.Fatalf("counts with a torn tail set aside: %+v", got)
+	}
+	if err := srv.Client().Del(ctx, "t:{pA}:st").Err(); err != nil {
+		t.Fatal(err)
+	}
+	sp, err = storage.OpenSpool(dir, kr) // a restart
+	if err != nil {
+		t.Fatal(err)
+	}
+	spoolAppend(t, sp, "pB", 2, "B: venden armas") // after the bytes moved back
+	if got := sp.Count(); got != (storage.SpoolCount{Waiting: 2}) {
+		t.Fatalf("after a restart: %+v", got)
+	}
+	if c, err := sp.ReplayCounts(ctx, st); err != nil || c != (storage.ReplayCount{Replayed: 2}) {
+		t.Fatalf("replay after a restart: %+v %v", c, err)
+	}
+	if got := sp.Count(); got != (storage.SpoolCount{}) {
+		t.Fatalf("after the replay: %+v", got)
 	}
 	wantTips(t, st, map[string]string{a: "A: cobran piso"})
 }
