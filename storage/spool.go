@@ -50,6 +50,10 @@ type Spool struct {
 	// an error Redis will give it again (refusedForGood), and how many
 	// times since (spool_aside.go).
 	failing map[string]failure
+	// setAside holds, by spooledKey, the entries this process has set
+	// aside: a replay cut short after one (a later entry failing) finds
+	// it again in the file being replayed, and passes over it.
+	setAsideKeys map[string]bool
 }
 
 // SpoolRouter looks, at the replay (Redis back), at a spooled message
@@ -117,7 +121,7 @@ func OpenSpool(dir string, kr *Keyring) (*Spool, error) {
 	if err := lockSpoolDir(dir); err != nil {
 		return nil, err
 	}
-	sp := &Spool{path: filepath.Join(dir, "tips.spool"), kr: kr, held: map[string]string{}, voids: map[string]bool{}, failing: map[string]failure{}}
+	sp := &Spool{path: filepath.Join(dir, "tips.spool"), kr: kr, held: map[string]string{}, voids: map[string]bool{}, failing: map[string]failure{}, setAsideKeys: map[string]bool{}}
 	if err := probeWritable(sp.path + ".probe"); err != nil {
 		return nil, err
 	}
@@ -666,6 +670,11 @@ func (sp *Spool) ReplayCounts(ctx context.Context, st *Store) (ReplayCount, erro
 	entries := append(f.entries, q.entries...)
 	aside := map[string]bool{}
 	for _, e := range entries {
+		if sp.wasSetAside(e) {
+			c.SetAside++
+			aside[spooledKey(e.Pseudonym, e.EventID)] = true
+			continue
+		}
 		err := func() error {
 			e := e // the entry as spooled stays e, set aside if it must be
 			// A message that went out in a tip sent from its reporter's draft,

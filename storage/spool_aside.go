@@ -77,8 +77,9 @@ func (sp *Spool) setAside(e SpoolEntry, err error) bool {
 func (sp *Spool) asidePath() string { return sp.path + ".rejected" }
 
 // appendSetAside seals e again and appends it, fsynced, to the file of
-// the entries set aside. An entry set aside twice (a replay interrupted
-// after) is replayed once all the same: each write is idempotent.
+// the entries set aside. An entry set aside again after a restart (the
+// process stopped before the file being replayed was removed) is
+// replayed once all the same: each write is idempotent.
 func (sp *Spool) appendSetAside(e SpoolEntry) error {
 	plain, err := json.Marshal(e)
 	if err != nil {
@@ -92,10 +93,21 @@ func (sp *Spool) appendSetAside(e SpoolEntry) error {
 	if err := appendSynced(sp.asidePath(), append(rec, sealed...)); err != nil {
 		return err
 	}
+	k := spooledKey(e.Pseudonym, e.EventID)
 	sp.mu.Lock()
-	delete(sp.failing, spooledKey(e.Pseudonym, e.EventID))
+	delete(sp.failing, k)
+	sp.setAsideKeys[k] = true
 	sp.mu.Unlock()
 	return nil
+}
+
+// wasSetAside reports whether this process set e aside already: in the
+// file of the entries set aside, not to be tried (nor appended there)
+// again before the next start.
+func (sp *Spool) wasSetAside(e SpoolEntry) bool {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	return sp.setAsideKeys[spooledKey(e.Pseudonym, e.EventID)]
 }
 
 // countAside counts the entries set aside. A torn tail (a crash while one

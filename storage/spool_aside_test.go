@@ -165,3 +165,55 @@ func TestSpoolSetAsideTornTailIsNotMovedBack(t *testing.T) {
 	}
 	wantTips(t, st, map[string]string{a: "A: cobran piso"})
 }
+
+// A replay cut short after it set an entry aside (a later entry failing
+// too) keeps the file being replayed, the entry set aside still in it:
+// the next replay passes over it, not trying it for another five minutes
+// nor setting it aside a second time, and goes on to the entry after.
+func TestSpoolEntrySetAsideIsNotTriedAgainAfterAnInterruptedReplay(t *testing.T) {
+	st, srv, _ := newStore(t)
+	ctx := context.Background()
+	advance := storage.SpoolClock(t)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	sp, err := storage.OpenSpool(t.TempDir(), kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spoolAppend(t, sp, "pA", 1, "A: cobran piso")
+	spoolAppend(t, sp, "pB", 2, "B: venden armas")
+	c := spoolAppend(t, sp, "pC", 3, "C: amenazas")
+	for _, k := range []string{"t:{pA}:st", "t:{pB}:st"} {
+		if err := srv.Client().Set(ctx, k, "x", 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	replay := func(want int) {
+		t.Helper()
+		got, err := sp.ReplayCounts(ctx, st)
+		if err == nil || !strings.Contains(err.Error(), "WRONGTYPE") {
+			t.Fatalf("%+v %v, want stopped at a WRONGTYPE", got, err)
+		}
+		if got.SetAside != want {
+			t.Fatalf("%+v, want %d set aside", got, want)
+		}
+	}
+	for range 5 { // A, five tries within a minute
+		replay(0)
+		advance(10 * time.Second)
+	}
+	advance(5 * time.Minute)
+	replay(1) // A set aside; B's first try fails: the replay stops
+	for range 4 {
+		advance(10 * time.Second)
+		replay(1) // A passed over; B tried
+	}
+	advance(5 * time.Minute)
+	got, err := sp.ReplayCounts(ctx, st)
+	if err != nil || got != (storage.ReplayCount{Replayed: 1, SetAside: 2}) {
+		t.Fatalf("B set aside in turn: %+v %v", got, err)
+	}
+	wantTips(t, st, map[string]string{c: "C: amenazas"})
+	if got := sp.Count(); got != (storage.SpoolCount{SetAside: 2}) {
+		t.Fatalf("spool counts %+v, want the two entries set aside once each", got)
+	}
+}
