@@ -32,7 +32,8 @@ func TestCodeWithStraysSpooledAloneIsNoTipAtTheReplay(t *testing.T) {
 		return receipt
 	}
 	var none []string
-	for i, text := range []string{"tk" + stored, stored + "xy", "tk" + plain + "x", "t_" + plain, " " + strings.ToLower(stored) + "x\n", "abc" + stored, plain + "wxyz"} {
+	for i, text := range []string{"tk" + stored, stored + "xy", "tk" + plain + "x", "t_" + plain, " " + strings.ToLower(stored) + "x\n", "abc" + stored, plain + "wxyz",
+		stored + "-ok", "xy-" + stored, "#" + stored + ".", stored + "!!"} {
 		none = append(none, spool(i, text))
 	}
 	kept := map[string]string{}

@@ -830,9 +830,14 @@ func (sp *Spool) ReplayCounts(ctx context.Context, st *Store) (ReplayCount, erro
 // (straysLeft).
 const maxStraysLeft = 4
 
+// strayMarks are the marks a stray may be besides letters and digits
+// ("CODE-ok", "xy-CODE", "#CODE."): not "/", ":", "@", which start an
+// address or a handle ("ab/").
+const strayMarks = "_-.,;#!?"
+
 // straysLeft reports whether text, a message of one word, is a receipt
-// code with a few stray letters or digits typed against it, left (what
-// the cut left of text): at most maxStraysLeft letters, digits or "_",
+// code with a few stray characters typed against it, left (what the cut
+// left of text): at most maxStraysLeft letters, digits or strayMarks,
 // nothing else (a link's address, "https://x.example/CODE", is kept).
 func straysLeft(text, left string) bool {
 	if left == text || len(strings.Fields(text)) != 1 {
@@ -840,7 +845,7 @@ func straysLeft(text, left string) bool {
 	}
 	left = strings.TrimSpace(left)
 	return utf8.RuneCountInString(left) <= maxStraysLeft && !strings.ContainsFunc(left, func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_'
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(strayMarks, r)
 	})
 }
 
