@@ -19,15 +19,30 @@ func TestTelegramBotsOwnLinkIsNoSignal(t *testing.T) {
 	rs := redistest.Start(t)
 	tg := newFakeTelegram(t, token)
 	bot := startBot(t, tg, rs.URL(), "VIGIA_SPOOL_DIR="+t.TempDir())
-	upd := 0
-	nextID := func() int { upd++; return upd }
-	for i, text := range []string{
+	list := tipsThenSignals(t, tg, 7400, []string{
 		"compartan t.me/VigiaBot?start=invita, cobra piso el 55 1234 5678",
 		"por https://t.me/vigiabot avisen a @VigiaBot: llaman del 5512345678",
 		"escriban a @vigiabot, cobran del +52 55 1234 5678",
 		"https://telegram.me/VigiaBot?start=x el 55 1234 5678 amenaza",
-	} {
-		id := 7400 + i
+	})
+	if !strings.Contains(list, "+52 55 1234 5678") || !strings.Contains(list, "4 reporters") {
+		t.Errorf("/signals: the phone number not of 4 reporters: %q", list)
+	}
+	if strings.Contains(strings.ToLower(list), "vigiabot") {
+		t.Errorf("/signals lists the bot itself: %q", list)
+	}
+	bot.stop(t)
+}
+
+// tipsThenSignals sends each text as a tip of its own reporter (ids from
+// firstID on), then asks /signals as the investigator until it lists four
+// reporters (the indexer runs apart) or 50 times, and returns its text.
+func tipsThenSignals(t *testing.T, tg *fakeTelegram, firstID int, texts []string) string {
+	t.Helper()
+	upd := 0
+	nextID := func() int { upd++; return upd }
+	for i, text := range texts {
+		id := firstID + i
 		chat := itoa(id)
 		from, pc := user(id, "", "R", "es"), privateChat(id, "", "R")
 		tg.push(message(nextID(), from, pc, map[string]any{"text": text}))
@@ -52,15 +67,8 @@ func TestTelegramBotsOwnLinkIsNoSignal(t *testing.T) {
 		tg.push(message(nextID(), inv, invChat, command("", "/signals", "")))
 		list = html.UnescapeString(tg.waitCalls(n, messagesTo(itoa(investigatorID)))[n-1].Fields["text"])
 		if strings.Contains(list, "4 reporters") || n == 50 {
-			break
+			return list
 		}
 		time.Sleep(100 * time.Millisecond) // the indexer runs apart: asked again
 	}
-	if !strings.Contains(list, "+52 55 1234 5678") || !strings.Contains(list, "4 reporters") {
-		t.Errorf("/signals: the phone number not of 4 reporters: %q", list)
-	}
-	if strings.Contains(strings.ToLower(list), "vigiabot") {
-		t.Errorf("/signals lists the bot itself: %q", list)
-	}
-	bot.stop(t)
 }
