@@ -20,13 +20,7 @@ import (
 func TestSpoolEntryRefusedForGoodIsSetAside(t *testing.T) {
 	st, srv, _ := newStore(t)
 	ctx := context.Background()
-	advance := storage.SpoolClock(t)
-	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
-	dir := t.TempDir()
-	sp, err := storage.OpenSpool(dir, kr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sp, _, reopen, advance := asideSpool(t)
 	a := spoolAppend(t, sp, "pA", 1, "A: cobran piso")
 	b := spoolAppend(t, sp, "pB", 2, "B: venden armas")
 	if err := srv.Client().Set(ctx, "t:{pA}:st", "x", 0).Err(); err != nil {
@@ -54,10 +48,7 @@ func TestSpoolEntryRefusedForGoodIsSetAside(t *testing.T) {
 	if err := srv.Client().Del(ctx, "t:{pA}:st").Err(); err != nil {
 		t.Fatal(err)
 	}
-	sp, err = storage.OpenSpool(dir, kr) // a restart
-	if err != nil {
-		t.Fatal(err)
-	}
+	sp = reopen() // a restart
 	if got := sp.Count(); got != (storage.SpoolCount{Waiting: 1}) {
 		t.Fatalf("after a restart: %+v", got)
 	}
@@ -72,12 +63,7 @@ func TestSpoolEntryRefusedForGoodIsSetAside(t *testing.T) {
 func TestSpoolEntryIsNotSetAsideWhileRedisIsDown(t *testing.T) {
 	st, srv, _ := newStore(t)
 	ctx := context.Background()
-	advance := storage.SpoolClock(t)
-	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
-	sp, err := storage.OpenSpool(t.TempDir(), kr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sp, _, _, advance := asideSpool(t)
 	a := spoolAppend(t, sp, "pA", 1, "A: cobran piso")
 	srv.Stop()
 	for i := range 8 {
@@ -110,13 +96,7 @@ func TestSpoolEntryIsNotSetAsideWhileRedisIsDown(t *testing.T) {
 func TestSpoolSetAsideTornTailIsNotMovedBack(t *testing.T) {
 	st, srv, _ := newStore(t)
 	ctx := context.Background()
-	advance := storage.SpoolClock(t)
-	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
-	dir := t.TempDir()
-	sp, err := storage.OpenSpool(dir, kr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sp, dir, reopen, advance := asideSpool(t)
 	a := spoolAppend(t, sp, "pA", 1, "A: cobran piso")
 	if err := srv.Client().Set(ctx, "t:{pA}:st", "x", 0).Err(); err != nil {
 		t.Fatal(err)
@@ -149,10 +129,7 @@ func TestSpoolSetAsideTornTailIsNotMovedBack(t *testing.T) {
 	if err := srv.Client().Del(ctx, "t:{pA}:st").Err(); err != nil {
 		t.Fatal(err)
 	}
-	sp, err = storage.OpenSpool(dir, kr) // a restart
-	if err != nil {
-		t.Fatal(err)
-	}
+	sp = reopen()                                  // a restart
 	spoolAppend(t, sp, "pB", 2, "B: venden armas") // after the bytes moved back
 	if got := sp.Count(); got != (storage.SpoolCount{Waiting: 2}) {
 		t.Fatalf("after a restart: %+v", got)
@@ -173,12 +150,7 @@ func TestSpoolSetAsideTornTailIsNotMovedBack(t *testing.T) {
 func TestSpoolEntrySetAsideIsNotTriedAgainAfterAnInterruptedReplay(t *testing.T) {
 	st, srv, _ := newStore(t)
 	ctx := context.Background()
-	advance := storage.SpoolClock(t)
-	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
-	sp, err := storage.OpenSpool(t.TempDir(), kr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sp, _, _, advance := asideSpool(t)
 	spoolAppend(t, sp, "pA", 1, "A: cobran piso")
 	spoolAppend(t, sp, "pB", 2, "B: venden armas")
 	c := spoolAppend(t, sp, "pC", 3, "C: amenazas")
@@ -216,4 +188,23 @@ func TestSpoolEntrySetAsideIsNotTriedAgainAfterAnInterruptedReplay(t *testing.T)
 	if got := sp.Count(); got != (storage.SpoolCount{SetAside: 2}) {
 		t.Fatalf("spool counts %+v, want the two entries set aside once each", got)
 	}
+}
+
+// asideSpool opens a spool in a directory of its own (dir) under a fixed
+// key, the replay's clock moved by advance; reopen opens it again, as a
+// restart does.
+func asideSpool(t *testing.T) (sp *storage.Spool, dir string, reopen func() *storage.Spool, advance func(time.Duration)) {
+	t.Helper()
+	advance = storage.SpoolClock(t)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	dir = t.TempDir()
+	reopen = func() *storage.Spool {
+		t.Helper()
+		sp, err := storage.OpenSpool(dir, kr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sp
+	}
+	return reopen(), dir, reopen, advance
 }
