@@ -129,13 +129,7 @@ func TestHandledMessageReplayedWeeksLaterMakesNoSecondTip(t *testing.T) {
 	rdb := srv.Client()
 	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
 	clk := &clock{t: time.Now()}
-	st, err := storage.New(rdb, kr, storage.Options{Prefix: "t", Retention: 30 * 24 * time.Hour, DraftIdle: 10 * time.Minute, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := clockedStore(t, rdb, kr, clk, 30*24*time.Hour, 10*time.Minute)
 	sp, err := storage.OpenSpool(t.TempDir(), kr)
 	if err != nil {
 		t.Fatal(err)
@@ -231,13 +225,7 @@ func TestReplayReadsTheMarksOfTheWeeksBeforeItsSpoolingOnly(t *testing.T) {
 	days := time.Now().Unix() / 86400
 	weekEnd := time.Unix((days-days%7+7)*86400, 0)
 	clk := &clock{t: weekEnd.Add(-time.Hour)} // the last hour of a week
-	st, err := storage.New(rdb, kr, storage.Options{Prefix: "t", Retention: 20000 * 24 * time.Hour, DraftIdle: 10 * time.Minute, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := clockedStore(t, rdb, kr, clk, 20000*24*time.Hour, 10*time.Minute)
 	sp, err := storage.OpenSpool(t.TempDir(), kr)
 	if err != nil {
 		t.Fatal(err)
@@ -287,13 +275,7 @@ func TestMessageSpooledFromADraftSentDaysLaterMakesNoSecondTip(t *testing.T) {
 	days := time.Now().Unix() / 86400
 	weekEnd := time.Unix((days-days%7+7)*86400, 0)
 	clk := &clock{t: weekEnd.Add(-30 * time.Hour)}
-	st, err := storage.New(rdb, kr, storage.Options{Prefix: "t", Retention: 365 * 24 * time.Hour, DraftIdle: 7 * 24 * time.Hour, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := clockedStore(t, rdb, kr, clk, 365*24*time.Hour, 7*24*time.Hour)
 	sp, err := storage.OpenSpool(t.TempDir(), kr)
 	if err != nil {
 		t.Fatal(err)
@@ -342,16 +324,7 @@ func TestMessageSpooledByAReplicaWhoseClockIsAheadMakesNoSecondTip(t *testing.T)
 	weekStart := time.Unix((days-days%7)*86400, 0)
 	here := &clock{t: weekStart.Add(5 * 24 * time.Hour)} // a day after is still this week, three days after the next
 	ahead := &clock{t: here.Now().Add(5 * 24 * time.Hour)}
-	open := func(clk *clock) *storage.Store {
-		st, err := storage.New(rdb, kr, storage.Options{Prefix: "t", Retention: 90 * 24 * time.Hour, DraftIdle: 10 * time.Minute, Now: clk.Now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := st.Init(ctx); err != nil {
-			t.Fatal(err)
-		}
-		return st
-	}
+	open := func(clk *clock) *storage.Store { return clockedStore(t, rdb, kr, clk, 90*24*time.Hour, 10*time.Minute) }
 	st, ahst := open(here), open(ahead)
 	sp, err := storage.OpenSpool(t.TempDir(), kr)
 	if err != nil {
@@ -398,4 +371,18 @@ func TestMessageSpooledByAReplicaWhoseClockIsAheadMakesNoSecondTip(t *testing.T)
 	if n := most.Load(); n < 1 || n > 30 {
 		t.Fatalf("%d handled buckets read for a message spooled thirty years ahead, want at most 30", n)
 	}
+}
+
+// clockedStore is a store on rdb under kr, on clk's time, keeping tips
+// for retention and drafts for draftIdle.
+func clockedStore(t *testing.T, rdb redis.UniversalClient, kr *storage.Keyring, clk *clock, retention, draftIdle time.Duration) *storage.Store {
+	t.Helper()
+	st, err := storage.New(rdb, kr, storage.Options{Prefix: "t", Retention: retention, DraftIdle: draftIdle, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Init(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
