@@ -34,6 +34,33 @@ func TestTelegramBotsOwnLinkIsNoSignal(t *testing.T) {
 	bot.stop(t)
 }
 
+// Through the real binary: four reporters who paste the bot's link on
+// Telegram's other hosts or as its public preview (t.me/s/…,
+// telegram.me, telegram.dog, any case, with a path or a query) make no
+// signal of the bot, nor of telegram.dog, the domain only its link names;
+// the phone number their tips name is one, of four reporters.
+// Mutation: tips.Own reading t.me and telegram.me only, the path's first
+// word as the name (as before) -> this test fails (/signals lists
+// t.me/s/VigiaBot, telegram.dog).
+func TestTelegramBotsLinkOnOtherHostsIsNoSignal(t *testing.T) {
+	rs := redistest.Start(t)
+	tg := newFakeTelegram(t, token)
+	bot := startBot(t, tg, rs.URL(), "VIGIA_SPOOL_DIR="+t.TempDir())
+	list := tipsThenSignals(t, tg, 7600, []string{
+		"vean t.me/s/VigiaBot, cobra piso el 55 1234 5678",
+		"por https://T.ME/s/vigiabot/12?before=40 llaman del 5512345678",
+		"https://telegram.dog/VigiaBot?start=x cobran del +52 55 1234 5678",
+		"TELEGRAM.ME/s/vigiabot, t.me/s/VigiaBot y telegram.dog/vigiabot/3: el 55 1234 5678 amenaza",
+	})
+	if !strings.Contains(list, "+52 55 1234 5678") || !strings.Contains(list, "4 reporters") {
+		t.Errorf("/signals: the phone number not of 4 reporters: %q", list)
+	}
+	if l := strings.ToLower(list); strings.Contains(l, "vigiabot") || strings.Contains(l, "telegram.dog") || strings.Contains(l, "telegram[.]dog") {
+		t.Errorf("/signals lists the bot's link: %q", list)
+	}
+	bot.stop(t)
+}
+
 // tipsThenSignals sends each text as a tip of its own reporter (ids from
 // firstID on), then asks /signals as the investigator until it lists four
 // reporters (the indexer runs apart) or 50 times, and returns its text.

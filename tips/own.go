@@ -48,8 +48,10 @@ func (o *Own) add(telegram bool, handles []string) {
 }
 
 // Names reports whether e is one of the bot's own accounts: the handle
-// ("vigiabot", "telegram:vigiabot") or a Telegram link to it
-// ("t.me/vigiabot?start=…"); the last two only of those Add recorded.
+// ("vigiabot", "telegram:vigiabot") or a Telegram link to it, on any of
+// Telegram's link hosts, its public preview too ("t.me/vigiabot?start=…",
+// "telegram.me/VigiaBot/5", "telegram.dog/vigiabot", "t.me/s/vigiabot",
+// "vigiabot.t.me"); the last two kinds only of those Add recorded.
 func (o *Own) Names(e Entity) bool {
 	if o == nil {
 		return false
@@ -68,14 +70,10 @@ func (o *Own) Names(e Entity) bool {
 			bare = true
 		}
 	case KindURL:
-		host, path, _ := strings.Cut(e.Value, "/")
-		if host != "t.me" && host != "telegram.me" {
+		var ok bool
+		if h, ok = telegramLinkName(e.Value); !ok {
 			return false
 		}
-		if i := strings.IndexAny(path, "/?#"); i >= 0 {
-			path = path[:i]
-		}
-		h = foldHandle(path)
 	default:
 		return false
 	}
@@ -85,14 +83,54 @@ func (o *Own) Names(e Entity) bool {
 	return h != "" && ok && (bare || telegram)
 }
 
-// Without returns entities less the bot's own (Names), in their order.
+// telegramLinkName is the account a Telegram link opens, folded, as
+// Extract writes the link (host lowered, no scheme, no "www."): the
+// first word of its path on t.me, telegram.me or telegram.dog (after
+// "s/", the public preview of a channel or bot), or the name before
+// ".t.me". False for a link elsewhere.
+func telegramLinkName(link string) (string, bool) {
+	end := strings.IndexAny(link, "/?#")
+	if end < 0 {
+		end = len(link)
+	}
+	host, path := link[:end], strings.TrimPrefix(link[end:], "/")
+	switch {
+	case host == "t.me" || host == "telegram.me" || host == "telegram.dog":
+		if len(path) > 2 && strings.EqualFold(path[:2], "s/") {
+			path = path[2:]
+		}
+	case strings.HasSuffix(host, ".t.me") && !strings.Contains(strings.TrimSuffix(host, ".t.me"), "."):
+		path = strings.TrimSuffix(host, ".t.me")
+	default:
+		return "", false
+	}
+	if i := strings.IndexAny(path, "/?#"); i >= 0 {
+		path = path[:i]
+	}
+	return foldHandle(path), true
+}
+
+// Without returns entities less the bot's own (Names), in their order,
+// and less a domain only the bot's own links name ("telegram.dog" of
+// "telegram.dog/vigiabot": t.me is no domain entity, telegram.dog is).
 func (o *Own) Without(entities []Entity) []Entity {
 	if o == nil {
 		return entities
 	}
+	ownHost := map[string]bool{} // a link's host: whether every link to it is the bot's
+	for _, e := range entities {
+		if e.Kind == KindURL {
+			host := e.Value
+			if i := strings.IndexAny(host, "/?#"); i >= 0 {
+				host = host[:i]
+			}
+			own, seen := ownHost[host]
+			ownHost[host] = o.Names(e) && (own || !seen)
+		}
+	}
 	out := entities[:0:0]
 	for _, e := range entities {
-		if !o.Names(e) {
+		if !o.Names(e) && !(e.Kind == KindDomain && ownHost[e.Value]) {
 			out = append(out, e)
 		}
 	}

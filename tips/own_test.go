@@ -51,3 +51,31 @@ func TestOwnDiscordNameIsNotATelegramAccount(t *testing.T) {
 		t.Errorf("entities %v, want %v", got, want)
 	}
 }
+
+// The bot's own link on any of Telegram's link hosts, its public preview
+// ("t.me/s/…") and its "name.t.me" form, any case, with a path or a
+// query, is no entity of a tip, nor the domain only it names
+// (telegram.dog, which t.me is not); another account's link on the same
+// hosts is, and so is telegram.dog where another's link names it.
+// Mutation: Names reading t.me and telegram.me only, the path's first
+// word as the name (as before) -> this test fails.
+func TestOwnLinkOnEveryTelegramHostIsNoEntity(t *testing.T) {
+	own := new(Own)
+	own.Add("VigiaBot")
+	for _, text := range []string{
+		"t.me/s/VigiaBot", "https://T.ME/s/vigiabot/12?before=40", "telegram.me/s/vigiabot",
+		"TELEGRAM.ME/VigiaBot/5?single", "https://telegram.dog/vigiabot?start=x", "www.Telegram.Dog/VIGIABOT/",
+		"telegram.dog/s/VigiaBot", "https://vigiabot.t.me", "VigiaBot.t.me/3",
+	} {
+		if got := own.Without(Extract("únete "+text+" ya", "MX")); len(got) != 0 {
+			t.Errorf("%s: entities %v, want none", text, got)
+		}
+	}
+	var got []string
+	for _, e := range own.Without(Extract("t.me/s/halcon_55 telegram.dog/halcon_55 y telegram.dog/vigiabot", "MX")) {
+		got = append(got, e.Key())
+	}
+	if want := []string{"domain:telegram.dog", "url:t.me/s/halcon_55", "url:telegram.dog/halcon_55"}; !slices.Equal(got, want) {
+		t.Errorf("entities %v, want %v", got, want)
+	}
+}
