@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage/redistest"
 )
 
@@ -28,6 +29,34 @@ func TestDiscordNameOnTelegramIsStillASignal(t *testing.T) {
 	})
 	if !strings.Contains(list, "telegram @vigia\u2069 · 4 reporters") {
 		t.Errorf("/signals: the Telegram account of the bot's Discord name not of 4 reporters: %q", list)
+	}
+	bot.stop(t)
+}
+
+// Through the real binary: a DM whose masked link opens its author's own
+// profile as Discord's app does ("discord://-/users/ID", the id unseen
+// behind "mi perfil") reaches the engine as their "@name", and the
+// reporter is told their own name is in the tip, as for a typed one.
+// Mutation: profileLink reading discord.com and discordapp.com links only
+// (as before) -> this test fails (no own-name note: the id is kept).
+func TestDiscordDMAppLinkToOwnProfileIsTold(t *testing.T) {
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := redistest.Start(t)
+	tg := newFakeTelegram(t, token)
+	dc := newFakeDiscord(t)
+	bot := startBot(t, tg, rs.URL(), "VIGIA_SPOOL_DIR="+t.TempDir(),
+		"VIGIA_DISCORD_TOKEN="+discordToken, "VIGIA_DISCORD_API_URL="+dc.URL(), "VIGIA_DISCORD_GUILD_ID="+dGuild)
+	dc.waitCalls(1, pathHas("PUT", "/guilds/"+dGuild+"/commands")) // after READY
+	dc.dispatch("MESSAGE_CREATE", map[string]any{
+		"id": "1600000000000000001", "channel_id": dDMChannel, "author": duser(dDMReporter, "otro_vecino"),
+		"content": "me amenazan, ver [mi perfil](discord://-/users/" + dDMReporter + ")", "timestamp": "2026-11-28T10:00:00Z",
+	})
+	got := unescape(dc.waitCalls(1, pathHas("POST", "/channels/"+dDMChannel+"/messages"))[0].JSON["content"].(string))
+	if !strings.Contains(got, msg.Localize("en", "draft_started", nil)) || !strings.Contains(got, msg.Localize("en", "own_name_in_text", nil)) {
+		t.Errorf("DM answered %q, want the draft started and the own-name note", got)
 	}
 	bot.stop(t)
 }

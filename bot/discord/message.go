@@ -180,9 +180,11 @@ func ownMentionsAs(text string, u *discordgo.User, name string) string {
 
 // profileLink matches a link to a Discord profile by id, case aside:
 // "https://discord.com/users/ID", on discordapp.com, the ptb., canary. or
-// www. hosts, with a path, query or fragment after the id, and inside
-// "<…>" (Discord's form that shows no preview). Group 1 is the id.
-var profileLink = regexp.MustCompile(`(?i)<?(?:https?://)?(?:(?:www|ptb|canary)\.)?discord(?:app)?\.com/users/(\d+)(?:[/?#][^\s()<>\[\]]*)?>?`)
+// www. hosts, or as the app opens it ("discord://-/users/ID",
+// "discord:///users/ID"), with a path, query or fragment after the id,
+// and inside "<…>" (Discord's form that shows no preview). Group 1 is the
+// id.
+var profileLink = regexp.MustCompile(`(?i)<?(?:(?:https?://)?(?:(?:www|ptb|canary)\.)?discord(?:app)?\.com/|discord:/*(?:-/+)?)users/(\d+)(?:[/?#][^\s()<>\[\]]*)?>?`)
 
 // ownProfileLinks writes each link in text to the profile of user id
 // (profileLink; the id with leading zeros too) as name. Behind words in a

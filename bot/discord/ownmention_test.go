@@ -148,3 +148,66 @@ func TestDiscordForwardedOwnMentionNamesNoOne(t *testing.T) {
 		t.Fatalf("entities %+v, want only the other member's", es)
 	}
 }
+
+// A link to the author's own profile as Discord's app opens it
+// ("discord://-/users/ID", "discord:///users/ID"), any case, masked or
+// written out, in a DM, a slash command's text option or the report
+// form, reaches the engine as the "@name" it opens, and forwarded names
+// no one ("<@…>"), as a discord.com/users link does: never with their
+// account id. Another's profile, by the same links, is kept as sent.
+// Mutation: profileLink reading discord.com and discordapp.com links
+// only (as before) -> this test fails.
+func TestDiscordAppLinkToOwnProfileIsTheNameShown(t *testing.T) {
+	const in = "me buscan [aquí](discord://-/users/50) y DISCORD:///Users/050/ ; <discord://-/users/50?x=1>, lo manda discord://-/users/51"
+	const want = "me buscan [aquí](@vecina_valiente) y @vecina_valiente ; @vecina_valiente, lo manda discord://-/users/51"
+	u := &discordgo.User{ID: "50", Username: "vecina_valiente"}
+	h := &recordingHandler{}
+	a := newTestAdapter(t, &recordingAPI{}, h, time.Hour)
+
+	m := dm(in)
+	m.Author = u
+	a.onMessage(a.s, m)
+
+	fw := dm("")
+	fw.Author = u
+	fw.MessageReference = &discordgo.MessageReference{Type: discordgo.MessageReferenceTypeForward, MessageID: "5", ChannelID: "6", GuildID: "7"}
+	fw.MessageSnapshots = []discordgo.MessageSnapshot{{Message: &discordgo.Message{Content: "ya sabemos quién eres discord:///users/50, y discord://-/users/51"}}}
+	a.onMessage(a.s, fw)
+
+	opt := commandInteraction()
+	opt.GuildID, opt.Member, opt.User = "", nil, u
+	opt.Data = discordgo.ApplicationCommandInteractionData{Name: "reply", Options: []*discordgo.ApplicationCommandInteractionDataOption{
+		{Name: "code", Type: discordgo.ApplicationCommandOptionString, Value: "K7QD-9XMA-R2TP-4WZN"},
+		{Name: "answer", Type: discordgo.ApplicationCommandOptionString, Value: in},
+	}}
+	a.onInteraction(a.s, opt)
+
+	form := commandInteraction()
+	form.Type, form.GuildID, form.Member, form.User = discordgo.InteractionModalSubmit, "", nil, u
+	form.Data = discordgo.ModalSubmitInteractionData{CustomID: "report", Components: []discordgo.MessageComponent{
+		&discordgo.ActionsRow{Components: []discordgo.MessageComponent{&discordgo.TextInput{CustomID: "tip", Value: in}}},
+		&discordgo.ActionsRow{Components: []discordgo.MessageComponent{&discordgo.TextInput{CustomID: "links", Value: "discord://-/users/50 discord:///users/51"}}},
+	}}
+	a.onInteraction(a.s, form)
+
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.got) != 4 {
+		t.Fatalf("%d requests, want 4", len(h.got))
+	}
+	if got := h.got[0].Text; got != want {
+		t.Errorf("DM: text %q, want %q", got, want)
+	}
+	if got, want := h.got[1].Text, "ya sabemos quién eres <@…>, y discord://-/users/51"; got != want {
+		t.Errorf("forward: text %q, want %q", got, want)
+	}
+	if got := h.got[2].Args; got != "K7QD-9XMA-R2TP-4WZN "+want {
+		t.Errorf("option: args %q, want the code and %q", got, want)
+	}
+	if got := h.got[3].Form["tip"]; got != want {
+		t.Errorf("form: tip %q, want %q", got, want)
+	}
+	if got, want := h.got[3].Form["links"], "@vecina_valiente discord:///users/51"; got != want {
+		t.Errorf("form: links %q, want %q", got, want)
+	}
+}
