@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage/redistest"
 )
 
@@ -57,6 +58,59 @@ func TestTelegramBotsLinkOnOtherHostsIsNoSignal(t *testing.T) {
 	}
 	if l := strings.ToLower(list); strings.Contains(l, "vigiabot") || strings.Contains(l, "telegram.dog") || strings.Contains(l, "telegram[.]dog") {
 		t.Errorf("/signals lists the bot's link: %q", list)
+	}
+	bot.stop(t)
+}
+
+// Through the real binary: a link hidden behind words to the reporter's
+// own username (tg://resolve?domain=…, any case), unseen by them, makes
+// the engine tell them their own name is in the tip, as a typed
+// "@username" does (the username has five letters: written out bare the
+// engine would not read it as theirs); forwarded, the engine tells them
+// nothing and investigators read "tg://user" under the tip, not the
+// username the t.me link opened.
+// Mutation: hiddenLinks without its ownUsername rewrite (as before) ->
+// this test fails (no own-name note; /tip shows t[.]me/halco).
+func TestHiddenLinkToTheReportersOwnUsername(t *testing.T) {
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := redistest.Start(t)
+	tg := newFakeTelegram(t, token)
+	bot := startBot(t, tg, rs.URL(), "VIGIA_SPOOL_DIR="+t.TempDir())
+
+	from, pc := user(7701, "Vecin", "R", "es"), privateChat(7701, "Vecin", "R")
+	tg.push(message(1, from, pc, map[string]any{"text": "me amenazan aquí",
+		"entities": []map[string]any{{"type": "text_link", "offset": 12, "length": 4, "url": "tg://resolve?domain=VECIN"}}}))
+	if got := html.UnescapeString(tg.waitCalls(1, messagesTo("7701"))[0].Fields["text"]); !strings.Contains(got, msg.Localize("es", "own_name_in_text", nil)) {
+		t.Errorf("a hidden link to the reporter's username answered %q, want the own-name note", got)
+	}
+
+	from, pc = user(7702, "halco", "R", "es"), privateChat(7702, "halco", "R")
+	tg.push(message(2, from, pc, map[string]any{"text": "ya sabemos quién eres",
+		"forward_origin": map[string]any{"type": "hidden_user", "date": 1, "sender_user_name": "alguien"},
+		"entities":       []map[string]any{{"type": "text_link", "offset": 15, "length": 6, "url": "https://t.me/halco"}}}))
+	added := tg.waitCalls(1, messagesTo("7702"))[0]
+	if got := html.UnescapeString(added.Fields["text"]); strings.Contains(got, msg.Localize("es", "own_name_in_text", nil)) {
+		t.Errorf("a forward answered %q: the engine does not tell of a name in a forward", got)
+	}
+	var send string
+	for _, d := range buttons(added) {
+		if strings.HasPrefix(d, "send:") {
+			send = d
+		}
+	}
+	tg.push(map[string]any{"update_id": 3, "callback_query": map[string]any{
+		"id": "cb7702", "from": from, "chat_instance": "ci", "data": send,
+		"message": map[string]any{"message_id": 1, "date": time.Now().Unix(), "chat": pc},
+	}})
+	tg.waitCalls(3, messagesTo("7702")) // the receipt, then the safety advice
+	inv, invChat := user(investigatorID, "ana", "Ana", "en"), privateChat(investigatorID, "ana", "Ana")
+	tg.push(message(4, inv, invChat, command("", "/tip", "1")))
+	view := html.UnescapeString(tg.waitCalls(1, messagesTo(itoa(investigatorID)))[0].Fields["text"])
+	if !strings.Contains(view, "ya sabemos quién eres") || strings.Contains(strings.ToLower(view), "halco") || !strings.Contains(view, "tg[:]//user") {
+		t.Errorf("/tip 1 of the forward: %q, want its text and tg://user, not the reporter's username", view)
 	}
 	bot.stop(t)
 }

@@ -110,6 +110,24 @@ func telegramLinkName(link string) (string, bool) {
 	return foldHandle(path), true
 }
 
+// LinksTelegramAccount reports whether link, as written, opens the
+// Telegram account name (with or without the "@"), case aside: on t.me,
+// telegram.me or telegram.dog, as "t.me/s/name" or "name.t.me", with a
+// path or a query, as telegramLinkName reads the link Extract makes of
+// it. ("tg:" links are the Telegram adapter's to read.)
+func LinksTelegramAccount(link, name string) bool {
+	name = foldHandle(strings.TrimPrefix(strings.TrimSpace(name), "@"))
+	if name == "" {
+		return false
+	}
+	for _, e := range Extract(link, "") {
+		if h, ok := telegramLinkName(e.Value); e.Kind == KindURL && ok && h == name {
+			return true
+		}
+	}
+	return false
+}
+
 // Without returns entities less the bot's own (Names), in their order,
 // and less a domain only the bot's own links name ("telegram.dog" of
 // "telegram.dog/vigiabot": t.me is no domain entity, telegram.dog is).

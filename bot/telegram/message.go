@@ -79,20 +79,20 @@ func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, 
 			req.ForwardedFromPerson = true
 		}
 	}
+	// In a forward or beside a quote from elsewhere the engine does not
+	// tell the reporter their own name is in the tip (it is not what they
+	// wrote), so there a link to their own account names no one.
+	named := m.ForwardOrigin == nil && !(m.ExternalReply != nil && m.Quote != nil)
 	// Links hidden behind words ("click here") are kept with the text, so
 	// investigators see where they pointed; the engine does not count them
 	// against the reporter's limit on one message. One to the sender's own
-	// account is not (ownAccount).
-	req.HiddenLinks = hiddenLinks(text, entities, m.From.ID)
+	// account is not (ownAccount), nor to their username (ownUsername).
+	req.HiddenLinks = hiddenLinks(text, entities, m.From, named)
 	if req.ChatKind == commands.Private && req.Command == "" {
 		withElsewhere(&req, m)
 	}
 	// Written out, a link to the sender's own account is theirs too
-	// (ownLinks). Rewritten last: every entity's offset has been read. In
-	// a forward or beside a quote from elsewhere the engine does not tell
-	// the reporter their own name is in the tip (it is not what they
-	// wrote), so there the link names no one.
-	named := m.ForwardOrigin == nil && !(m.ExternalReply != nil && m.Quote != nil)
+	// (ownLinks). Rewritten last: every entity's offset has been read.
 	req.Text = ownLinks(req.Text, m.From, named)
 	req.Args = ownLinks(req.Args, m.From, named)
 	req.TextBefore = ownLinks(req.TextBefore, m.From, named)
@@ -212,14 +212,32 @@ func publicOrigin(c models.Chat, postID int) *tips.Forward {
 }
 
 // hiddenLinks returns the URLs of text_link entities that the text does
-// not show, each once, but for one to the account of sender (a user id;
-// 0 for none: ownAccount).
-func hiddenLinks(text string, entities []models.MessageEntity, sender int64) []string {
+// not show, each once, but for one to the account of sender (nil for
+// none: ownAccount), and with one to sender's username (ownUsername) as
+// their "@username" where named, else as "tg://user". The reporter does
+// not see a hidden link's address: as "@username" the engine tells them
+// their own name is in the tip (own_name_in_text), as it does of a
+// link to their id written out (ownLinks); in a forward or beside a
+// quote it does not, and the link names no one. A link to anyone else's
+// username is evidence, kept.
+func hiddenLinks(text string, entities []models.MessageEntity, sender *models.User, named bool) []string {
 	var out []string
 	for _, e := range entities {
-		if e.Type == models.MessageEntityTypeTextLink && e.URL != "" && !strings.Contains(text, e.URL) && !slices.Contains(out, e.URL) &&
-			!ownAccount(e.URL, sender) {
-			out = append(out, e.URL)
+		if e.Type != models.MessageEntityTypeTextLink || e.URL == "" || strings.Contains(text, e.URL) {
+			continue
+		}
+		link := e.URL
+		if sender != nil && ownAccount(link, sender.ID) {
+			continue
+		}
+		if ownUsername(link, sender) {
+			link = "tg://user"
+			if named {
+				link = "@" + sender.Username
+			}
+		}
+		if !slices.Contains(out, link) {
+			out = append(out, link)
 		}
 	}
 	return out
@@ -239,14 +257,9 @@ func ownAccount(link string, id int64) bool {
 	if id <= 0 {
 		return false
 	}
-	rest, ok := strings.CutPrefix(strings.ToLower(strings.TrimSpace(link)), "tg:")
-	if !ok {
-		return false
-	}
-	host, query, _ := strings.Cut(strings.TrimLeft(rest, "/"), "?")
-	query, _, _ = strings.Cut(query, "#")
 	var key string
-	switch strings.TrimRight(host, "/") {
+	host, pairs, _ := tgPairs(link)
+	switch host {
 	case "user":
 		key = "id"
 	case "openmessage":
@@ -254,6 +267,29 @@ func ownAccount(link string, id int64) bool {
 	default:
 		return false
 	}
+	for _, p := range pairs {
+		v := p[1]
+		if end := strings.IndexFunc(v, func(r rune) bool { return r < '0' || r > '9' }); end >= 0 {
+			v = v[:end] // "5550001x": its id to anyone reading it
+		}
+		if n, err := strconv.ParseInt(v, 10, 64); p[0] == key && err == nil && n == id {
+			return true
+		}
+	}
+	return false
+}
+
+// tgPairs reads a "tg:" link as Telegram's clients do, case aside: its
+// host after any number of slashes ("tg:/user", "tg:user"), and its
+// query's pairs parted by "&" or ";", each unescaped and its value
+// trimmed. False for a link that is no "tg:" link.
+func tgPairs(link string) (host string, pairs [][2]string, ok bool) {
+	rest, ok := strings.CutPrefix(strings.ToLower(strings.TrimSpace(link)), "tg:")
+	if !ok {
+		return "", nil, false
+	}
+	host, query, _ := strings.Cut(strings.TrimLeft(rest, "/"), "?")
+	query, _, _ = strings.Cut(query, "#")
 	for _, pair := range strings.FieldsFunc(query, func(r rune) bool { return r == '&' || r == ';' }) {
 		k, v, _ := strings.Cut(pair, "=")
 		if uk, err := url.QueryUnescape(k); err == nil {
@@ -262,15 +298,25 @@ func ownAccount(link string, id int64) bool {
 		if uv, err := url.QueryUnescape(v); err == nil {
 			v = uv
 		}
-		v = strings.TrimSpace(v)
-		if end := strings.IndexFunc(v, func(r rune) bool { return r < '0' || r > '9' }); end >= 0 {
-			v = v[:end] // "5550001x": its id to anyone reading it
-		}
-		if n, err := strconv.ParseInt(v, 10, 64); k == key && err == nil && n == id {
-			return true
-		}
+		pairs = append(pairs, [2]string{k, strings.TrimSpace(v)})
 	}
-	return false
+	return strings.TrimRight(host, "/"), pairs, true
+}
+
+// ownUsername reports whether link opens the account of u by its
+// username, case aside: "tg://resolve?domain=NAME" (read as tgPairs
+// reads it), or a t.me link to it on any of Telegram's link hosts
+// (tips.LinksTelegramAccount). One to another username is evidence.
+func ownUsername(link string, u *models.User) bool {
+	if u == nil || u.Username == "" {
+		return false
+	}
+	if host, pairs, ok := tgPairs(link); ok {
+		return host == "resolve" && slices.ContainsFunc(pairs, func(p [2]string) bool {
+			return p[0] == "domain" && strings.EqualFold(strings.TrimPrefix(p[1], "@"), u.Username)
+		})
+	}
+	return tips.LinksTelegramAccount(link, u.Username)
 }
 
 // tgLink matches what may be a "tg:" link written out in a message, up

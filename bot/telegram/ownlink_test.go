@@ -103,3 +103,53 @@ func TestWrittenLinkToTheSendersOwnAccountIsNotKept(t *testing.T) {
 		}
 	}
 }
+
+// A link hidden behind words to the sender's own username
+// ("tg://resolve?domain=NAME", or t.me/NAME on any of Telegram's link
+// hosts), which the reporter does not see, reaches the engine as their
+// "@username", which the engine tells them is their own name; forwarded,
+// or beside a quote from another chat, where the engine does not tell
+// them, as "tg://user", which names no one. Any case, with a query or a
+// path. A link to anyone else's username is evidence, kept as sent.
+// Mutation: hiddenLinks without its ownUsername rewrite (as before) ->
+// this test fails.
+func TestHiddenLinkToTheSendersOwnUsernameIsTheNameShown(t *testing.T) {
+	a := testAdapter()
+	for _, c := range []struct{ url, want string }{
+		{"tg://resolve?domain=vecin", "@vecin"},
+		{"TG://Resolve?Domain=VECIN&start=x", "@vecin"},
+		{"tg:resolve?x=1;domain=%76ecin", "@vecin"},
+		{"tg://resolve?domain=@vecin", "@vecin"},
+		{"https://t.me/vecin", "@vecin"},
+		{"http://T.ME/Vecin?start=1", "@vecin"},
+		{"https://telegram.me/vecin/", "@vecin"},
+		{"https://telegram.dog/VECIN", "@vecin"},
+		{"https://t.me/s/vecin", "@vecin"},
+		{"https://Vecin.t.me", "@vecin"},
+		{"https://t.me/vecino", "https://t.me/vecino"},
+		{"tg://resolve?domain=vecino", "tg://resolve?domain=vecino"},
+		{"tg://resolve?domain=x&start=vecin", "tg://resolve?domain=x&start=vecin"},
+		{"https://t.me/halcon_55", "https://t.me/halcon_55"},
+		{"https://evil.example/vecin", "https://evil.example/vecin"},
+	} {
+		m := decode(t, fmt.Sprintf(`{"message_id":1,"date":1,"chat":{"id":5550001,"type":"private"},"from":{"id":5550001,"first_name":"x","username":"Vecin"},`+
+			`"text":"mira aquí","entities":[{"type":"text_link","offset":5,"length":4,"url":%q}]}`, c.url))
+		req, _ := a.request(1, m)
+		if want := strings.Replace(c.want, "@vecin", "@Vecin", 1); !slices.Equal(req.HiddenLinks, []string{want}) || req.Text != "mira aquí" {
+			t.Errorf("%s: links %q, want %q (text %q)", c.url, req.HiddenLinks, want, req.Text)
+		}
+	}
+
+	// Forwarded, or beside a quote from another chat: "tg://user", once.
+	for _, extra := range []string{
+		`"forward_origin":{"type":"hidden_user","date":1,"sender_user_name":"alguien"},"text":"te vigilo aquí y acá",`,
+		`"external_reply":{"origin":{"type":"hidden_user","date":1,"sender_user_name":"alguien"}},"quote":{"text":"te vigilo","position":0},"text":"me llegó aquí y acá",`,
+	} {
+		m := decode(t, `{"message_id":1,"date":1,"chat":{"id":5550001,"type":"private"},"from":{"id":5550001,"first_name":"x","username":"Vecin"},`+extra+
+			`"entities":[{"type":"text_link","offset":10,"length":4,"url":"https://t.me/vecin"},{"type":"text_link","offset":17,"length":3,"url":"tg://resolve?domain=VECIN"}]}`)
+		req, _ := a.request(1, m)
+		if !slices.Equal(req.HiddenLinks, []string{"tg://user"}) {
+			t.Errorf("%s: links %q, want tg://user alone", extra, req.HiddenLinks)
+		}
+	}
+}
