@@ -352,14 +352,16 @@ const maxStrays = 2
 
 // maxShownStrays bounds the stray characters shownGluedAt reads typed
 // against each end of a code written as it is shown, its groups parted
-// by dashes ("abcK7QD-9XMA-…", "codigoK7QD-…", "…-4WZNxyz").
+// by dashes ("abcK7QD-9XMA-…", "codigoK7QD-…", "númeroK7QD-…",
+// "…-4WZNxyz").
 const maxShownStrays = 8
 
 // gluedAt appends to out (while it holds fewer than most, if most > 0)
 // the readings of a code in the word at text[i:] with stray characters
-// typed against it, at most 2×maxStrays of them in all: bytes before it
-// ("tkK7QD9XMA…", "t_K7QD9XMA…", "ñK7QD9XMA…", "tkqK7QD…") and ASCII
-// letters or digits after it ("…4WZNx", "tK7QD-…-4WZNxy", "…4WZNxyz"),
+// typed against it, at most 2×maxStrays of them in all, counted as
+// characters (strayChar): before it ("tkK7QD9XMA…", "t_K7QD9XMA…",
+// "ñúaK7QD9XMA…", "tkqK7QD…") and letters of any script or digits after
+// it ("…4WZNx", "tK7QD-…-4WZNxy", "…4WZNxyz", "…4WZNñ"),
 // that receiptAt and strayAt do not read: one for each number of them
 // before it, as any may be the code's (the stray characters are kept
 // when it is cut). Only a code as it is shown or typed, one word: ASCII
@@ -373,11 +375,14 @@ const maxShownStrays = 8
 // hash, a long number), unless it holds the code as it is shown
 // (shownGluedAt, which scanReceipts reads too).
 func gluedAt(text string, i int, out [][2]int, most int) [][2]int {
-	for b := 0; b <= 2*maxStrays && i+b < len(text); b++ {
+	next := i
+	for b := 0; b <= 2*maxStrays && next < len(text); b++ {
 		if most > 0 && len(out) >= most {
 			return out
 		}
-		s := i + b // (within a character, no reading: strayFront)
+		s := next
+		size, _ := strayChar(text, s)
+		next += size
 		if !strayFront(text, s) {
 			continue
 		}
@@ -386,52 +391,88 @@ func gluedAt(text string, i int, out [][2]int, most int) [][2]int {
 		if !letter || !digit || rd.spaced || !asciiText(text[s:end]) || !asciiAlnum(text[end-4:end]) || strayInLink(text, s, end) {
 			continue
 		}
-		t := 0
-		for end+t < len(text) && b+t <= 2*maxStrays && asciiAlnum(text[end+t:end+t+1]) {
-			t++
+		t, e := 0, end
+		for e < len(text) && b+t <= 2*maxStrays {
+			size, ok := strayChar(text, e)
+			if !ok {
+				break
+			}
+			t, e = t+1, e+size
 		}
-		if b+t > 2*maxStrays || t == 0 && b < 2 || !wordEndsAt(text, end+t) {
+		if b+t > 2*maxStrays || t == 0 && b < 2 || !wordEndsAt(text, e) {
 			continue // (none, or one before it: receiptAt's and strayAt's)
+		}
+		if readAlready(out, i, [2]int{s, end}) {
+			continue // (receiptAt's or strayAt's, letters of no code after it)
 		}
 		out = append(out, [2]int{s, end})
 	}
 	return out
 }
 
+// strayChar returns the bytes the character at text[j:] takes, with the
+// accents written after it ("e\u0301"), and whether it is a letter of any
+// script or a digit: a stray character a reporter may type against a
+// code ("códigoK7QD-…", "reçu", "número", "…4WZNñ"). A byte of no
+// character (invalid UTF-8) is one, of neither.
+func strayChar(text string, j int) (size int, ok bool) {
+	r, size := utf8.DecodeRuneInString(text[j:])
+	n, _ := marksAt(text, j+size)
+	return size + n, unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
 // shownGluedAt appends to out the reading of a code written as it is
 // shown in the word at text[i:], its four groups of four ASCII letters
 // or digits parted by one dash each, a letter and a digit among them,
 // with more stray characters typed against it than strayAt reads,
-// more than maxStrays on one side, at most maxShownStrays ASCII letters or
-// digits ("_" too) against its front and as many against its end
-// ("abcK7QD-9XMA-R2TP-4WZN", "codigoK7QD-…", "…-4WZNxyz"), read whether
+// more than maxStrays on one side, at most maxShownStrays letters of any
+// script or digits (strayChar; "_" too) against its front and as many
+// against its end ("abcK7QD-9XMA-R2TP-4WZN", "codigoK7QD-…",
+// "númeroK7QD-…", "…-4WZNxyz"), read whether
 // or not the word's own reading matched (four before it, "abcdK7QD-…",
 // reads "ABCD-K7QD-9XMA-R2TP"). No
 // reference, hash or prose is written so but as such a code is (a
 // UUID's "…e4567-e89b-12d3-a456-…" is: its reading is looked up, and,
 // no tip's, kept). One reading a word: its first dash places it.
 func shownGluedAt(text string, i int, out [][2]int) [][2]int {
-	p := i
-	for p < len(text) && p-i <= maxShownStrays+4 && (asciiAlnum(text[p:p+1]) || text[p] == '_') {
-		p++
+	p, n := i, 0 // (n characters to p)
+	for p < len(text) && n <= maxShownStrays+4 {
+		size, ok := strayChar(text, p)
+		if !ok && text[p] != '_' {
+			break
+		}
+		p, n = p+size, n+1
 	}
 	s, end := p-4, p-4+receiptLen+3
 	if s < i || end > len(text) || !shownShape(text[s:end]) {
 		return out
 	}
-	t := 0
-	for end+t < len(text) && t <= maxShownStrays && asciiAlnum(text[end+t:end+t+1]) {
-		t++
+	t, e := 0, end
+	for e < len(text) && t <= maxShownStrays {
+		size, ok := strayChar(text, e)
+		if !ok {
+			break
+		}
+		t, e = t+1, e+size
 	}
-	if b := s - i; b > maxShownStrays || t > maxShownStrays || b <= maxStrays && t <= maxStrays || !wordEndsAt(text, end+t) {
+	if b := n - 4; b > maxShownStrays || t > maxShownStrays || b <= maxStrays && t <= maxStrays || !wordEndsAt(text, e) {
 		return out // (as many as maxStrays: receiptAt's, strayAt's or gluedAt's)
 	}
-	for k := len(out) - 1; k >= 0 && out[k][0] >= i; k-- {
-		if out[k] == [2]int{s, end} {
-			return out // (gluedAt's too)
-		}
+	if readAlready(out, i, [2]int{s, end}) {
+		return out // (gluedAt's too)
 	}
 	return append(out, [2]int{s, end})
+}
+
+// readAlready reports whether out holds sp among the readings of the word
+// at text[i:], which end it.
+func readAlready(out [][2]int, i int, sp [2]int) bool {
+	for k := len(out) - 1; k >= 0 && out[k][0] >= i; k-- {
+		if out[k] == sp {
+			return true
+		}
+	}
+	return false
 }
 
 // shownShape reports whether s is a receipt code as it is shown:
