@@ -30,6 +30,27 @@ func TestCodeWithStraysOfAnyScriptIsCutLiveAndAtTheReplay(t *testing.T) {
 	}
 }
 
+// A reporter's receipt code typed with some of its dashes and four
+// stray characters against its front ("abcdK7QD9XMA-R2TP-4WZN") is cut
+// from the tip stored live and at the replay of the same message spooled
+// in an outage; alone, it is no tip at the replay, as "abc" and the code
+// shown is.
+func TestMixedDashesCodeWithFourStraysIsCutLiveAndAtTheReplay(t *testing.T) {
+	mixed := func(code string) string { // K7QD9XMA-R2TP-4WZN
+		return strings.Replace(code, "-", "", 1)
+	}
+	stored, tipAs := liveAndSpooled(t, "82", func(code string) []string {
+		plain := strings.ReplaceAll(code, "-", "")
+		return []string{"vi al jefe abcd" + mixed(code) + " ayer", "vi al jefe abcd" + plain[:12] + "-" + plain[12:] + " ayer", "es xyz1" + strings.ReplaceAll(mixed(code), "-", ".")}
+	}, func(code string) string { return "abcd" + mixed(code) })
+	for i, want := range []string{"vi al jefe abcd ayer", "vi al jefe abcd ayer", "es xyz1"} {
+		live, replayed := tipAs(i)
+		if live != want || replayed != want {
+			t.Errorf("message %d: stored %q live, %q at the replay, want %q (code %s)", i, live, replayed, want, stored)
+		}
+	}
+}
+
 // liveAndSpooled has a Telegram reporter (user) send a tip, then each of
 // the messages written makes of its receipt code as a tip of its own (live),
 // then, Redis down, each again and alone(code) (spooled), and replays the

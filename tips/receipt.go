@@ -280,6 +280,12 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 				}
 			} else if end, letter, digit := receiptAt(text, i); letter && (digit || lettersAlone) {
 				out = append(out, [2]int{i, end})
+				if end < len(text) && ' ' < text[end] && text[end] < utf8.RuneSelf && (most <= 0 || len(out) < most) {
+					// The word goes on past it ("abcdK7QD9XMA-R2TP-4WZN"
+					// reads ABCD-K7QD-9XMA-R2TP): the code may be
+					// four on, with some of its dashes.
+					out = gluedAt(text, i, out, most)
+				}
 			} else {
 				if end, letter, digit := strayAt(text, i+size); letter && digit {
 					// A stray letter or digit typed right against a
