@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -28,7 +29,17 @@ type Bundle struct {
 	// localizers holds one localizer per supported language: making one
 	// parses its tag, a tenth of the work of a short message.
 	localizers map[string]*i18n.Localizer
+	// known holds ids; plain, what Localize renders for a known id in a
+	// supported language without data or count (the same every time, as
+	// the bundle does not change once loaded): a draft's buttons and
+	// category names are a dozen such renderings a tip, each matching its
+	// language and executing its template.
+	known map[string]bool
+	mu    sync.RWMutex
+	plain map[plainKey]string
 }
+
+type plainKey struct{ lang, id string }
 
 // Load parses the embedded message files.
 func Load() (*Bundle, error) {
@@ -57,7 +68,11 @@ func Load() (*Bundle, error) {
 	for _, lang := range Supported {
 		localizers[lang] = i18n.NewLocalizer(b, lang)
 	}
-	return &Bundle{b: b, matcher: language.NewMatcher(tags), tags: tags, ids: ids, localizers: localizers}, nil
+	known := map[string]bool{}
+	for _, id := range ids {
+		known[id] = true
+	}
+	return &Bundle{b: b, matcher: language.NewMatcher(tags), tags: tags, ids: ids, localizers: localizers, known: known, plain: map[plainKey]string{}}, nil
 }
 
 // IDs lists every message id of the fallback language.
@@ -85,9 +100,23 @@ func (b *Bundle) Match(code string) string {
 // the plural form and is available to the template as {{.Count}}. It never
 // fails: a missing message falls back to English, then to the id itself.
 func (b *Bundle) Localize(lang, id string, data map[string]any, count ...int) string {
+	plain := data == nil && len(count) == 0 && b.known[id] && b.localizers[lang] != nil
+	if plain {
+		b.mu.RLock()
+		s, ok := b.plain[plainKey{lang, id}]
+		b.mu.RUnlock()
+		if ok {
+			return s
+		}
+	}
 	s, err := b.localize(lang, id, data, count...)
 	if err != nil && s == "" {
-		return id
+		s = id
+	}
+	if plain {
+		b.mu.Lock()
+		b.plain[plainKey{lang, id}] = s
+		b.mu.Unlock()
 	}
 	return s
 }
