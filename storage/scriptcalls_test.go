@@ -335,3 +335,82 @@ func TestPartCountedSkipsReadingMarksItSawAbsent(t *testing.T) {
 		t.Fatalf("a sent event counted as a window begins: %v, want ErrDuplicateEvent", err)
 	}
 }
+
+// A Send whose tip limit is counted as a window begins reads which of
+// the draft's parts went out already (their events remembered on the
+// reporter's state: spooled as tips of their own while Redis hung) from
+// the fields the count has just listed, without an HEXISTS a part; such
+// parts are still left out, and a draft of nothing else still answers
+// -6. Past the window's first Send the count lists no fields, and each
+// part is asked as before.
+func TestClaimReadsSentEventsFromItsCount(t *testing.T) {
+	ctx := context.Background()
+	s := callsStore(t)
+	limit := &Limit{Kind: "tips", Max: 10, Window: time.Hour}
+	// draft adds a part for each event, then remembers those of sent on
+	// the state, as a spooled message's replay does.
+	draft := func(user string, events []int64, sent ...int64) (string, Draft) {
+		p := s.Pseudonym("telegram", user)
+		var d Draft
+		for _, ev := range events {
+			var err error
+			if d, err = s.AddToDraft(ctx, p, DraftPart{EventID: ev, Part: tips.Part{Text: "me cobran piso " + strconv.FormatInt(ev, 10)}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, ev := range sent {
+			s.rdb.HSet(ctx, s.k.state(p), "x:"+strconv.FormatInt(ev, 10), hours(time.Now().Add(24*time.Hour)))
+		}
+		return p, d
+	}
+	claim := func(p string, d Draft) (any, int64) {
+		now := time.Now()
+		args := append(append([]any{d.ID, now.UnixMilli()}, s.limitArgs(limit)...), "r", hours(now.Add(sentMemory)), stateLife(now))
+		var res any
+		got := hashCalls(t, s.rdb, func() {
+			var err error
+			if res, err = claimDraft.Run(ctx, s.rdb, []string{s.k.draft(p), s.k.state(p)}, args...).Result(); err != nil {
+				t.Fatal(err)
+			}
+		})
+		return res, got["hexists"]
+	}
+	claimedOf := func(res any) string {
+		v, _ := res.([]any)
+		for i := 0; i+1 < len(v); i += 2 {
+			if v[i] == "claimed" {
+				return v[i+1].(string)
+			}
+		}
+		return "(none)"
+	}
+	// A new reporter's draft: nothing asked.
+	p, d := draft("90", []int64{5})
+	if res, n := claim(p, d); n != 0 || claimedOf(res) != partField(5) {
+		t.Fatalf("a new reporter's claim made %d hexists and claimed %q, want none and %q", n, claimedOf(res), partField(5))
+	}
+	// One of two parts spooled as a tip of its own: left out, and dropped.
+	p, d = draft("91", []int64{6, 7}, 6)
+	if res, n := claim(p, d); n != 0 || claimedOf(res) != partField(7) {
+		t.Fatalf("a claim with a part sent before made %d hexists and claimed %q, want none and %q", n, claimedOf(res), partField(7))
+	}
+	if s.rdb.HExists(ctx, s.k.draft(p), partField(6)).Val() {
+		t.Fatal("the part sent before is still in the draft")
+	}
+	// Its only part spooled: -6; pressed again (the count past its
+	// window's first, so the draft's note on the state is asked), -6 again.
+	p, d = draft("92", []int64{8}, 8)
+	for want := range int64(2) {
+		if res, n := claim(p, d); n != want || res != int64(-6) {
+			t.Fatalf("claim %d of a part sent before alone made %d hexists and answered %v, want %d and -6", want+1, n, res, want)
+		}
+	}
+	// Past the window's first Send: each part asked, and heeded all the same.
+	p, d = draft("93", []int64{9, 10}, 9)
+	if ok, _, err := s.Allow(ctx, p, "tips", limit.Max, limit.Window); err != nil || !ok {
+		t.Fatalf("allow: %v %v", ok, err)
+	}
+	if res, n := claim(p, d); n != 2 || claimedOf(res) != partField(10) {
+		t.Fatalf("a claim past the window's first made %d hexists and claimed %q, want 2 and %q", n, claimedOf(res), partField(10))
+	}
+}

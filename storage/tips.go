@@ -146,8 +146,19 @@ const unnumberMark = time.Minute
 // pressed again (its answer lost) is answered -6 again, not false.
 // With a chat limit (ARGV[10…13], ProfileSend), the chat's request is
 // counted first: over it, -7 the first time and -8 later, and nothing
-// else is done.
+// else is done. Where the count has just listed the state's fields (a
+// window's first event: counted), whether the state remembers an event
+// is read from that list, not asked again (HEXISTS).
 var claimDraft = redis.NewScript(countEvent + sentEvent + `
+local has
+local function stateHas(f)
+  if not counted then return redis.call('HEXISTS', KEYS[2], f) == 1 end
+  if not has then
+    has = {}
+    for _, g in ipairs(counted) do has[g] = true end
+  end
+  return has[f] == true
+end
 if (ARGV[10] or '') ~= '' then
   local ok = count(KEYS[2], ARGV[10], ARGV[11], ARGV[12], ARGV[13])
   if ok ~= 1 then return ok - 7 end
@@ -158,14 +169,14 @@ if ARGV[3] ~= '' then
 end
 local c = redis.call('HMGET', KEYS[1], 'id', 'claimed', 'sending', 'lb')
 if c[1] ~= ARGV[1] then
-  if redis.call('HEXISTS', KEYS[2], 'x:s' .. ARGV[1]) == 1 then return -6 end
+  if stateHas('x:s' .. ARGV[1]) then return -6 end
   return false
 end
 if not c[2] and not c[3] then
   local parts, sent = {}, 0
   for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
     if string.sub(f, 1, 2) == 'p:' then
-      if redis.call('HEXISTS', KEYS[2], 'x:' .. event(f)) == 1 then
+      if stateHas('x:' .. event(f)) then
         redis.call('HDEL', KEYS[1], f)
         sent = sent + 1
       else
