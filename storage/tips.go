@@ -148,7 +148,11 @@ const unnumberMark = time.Minute
 // counted first: over it, -7 the first time and -8 later, and nothing
 // else is done. Where the count has just listed the state's fields (a
 // window's first event: counted), whether the state remembers an event
-// is read from that list, not asked again (HEXISTS).
+// is read from that list, not asked again (HEXISTS). The draft is read
+// once (HGETALL), and its answer is that read with what the claim wrote
+// ("claimed", "rk", "sending") in place, as HGETALL would give it after;
+// read again only where the claim dropped a field (a part sent before, a
+// stale "lb": rare).
 var claimDraft = redis.NewScript(countEvent + sentEvent + `
 local has
 local function stateHas(f)
@@ -167,25 +171,36 @@ if ARGV[3] ~= '' then
   local ok = count(KEYS[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
   if ok ~= 1 then return ok - 4 end
 end
-local c = redis.call('HMGET', KEYS[1], 'id', 'claimed', 'sending', 'lb')
-if c[1] ~= ARGV[1] then
+local all = redis.call('HGETALL', KEYS[1])
+local id, claimed, sending, lb, at, parts = false, false, false, false, {}, {}
+for i = 1, #all, 2 do
+  local f = all[i]
+  if f == 'id' then id = all[i + 1]
+  elseif f == 'claimed' then claimed = true
+  elseif f == 'sending' then sending = true
+  elseif f == 'lb' then lb = true
+  elseif string.sub(f, 1, 2) == 'p:' then parts[#parts + 1] = f end
+  at[f] = i + 1
+end
+if id ~= ARGV[1] then
   if stateHas('x:s' .. ARGV[1]) then return -6 end
   return false
 end
-if not c[2] and not c[3] then
-  local parts, sent = {}, 0
-  for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
-    if string.sub(f, 1, 2) == 'p:' then
-      if stateHas('x:' .. event(f)) then
-        redis.call('HDEL', KEYS[1], f)
-        sent = sent + 1
-      else
-        table.insert(parts, f)
-      end
+local function set(f, v) -- the draft's fields as HGETALL gives them once HSET wrote f
+  if at[f] then all[at[f]] = v else all[#all + 1] = f; all[#all + 1] = v end
+end
+if not claimed and not sending then
+  local kept, sent = {}, 0
+  for _, f in ipairs(parts) do
+    if stateHas('x:' .. event(f)) then
+      redis.call('HDEL', KEYS[1], f)
+      sent = sent + 1
+    else
+      kept[#kept + 1] = f
     end
   end
   if sent > 0 then
-    if #parts == 0 then
+    if #kept == 0 then
       redis.call('DEL', KEYS[1])
       redis.call('HSET', KEYS[2], 'x:s' .. ARGV[1], ARGV[8])
       if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[9]) then redis.call('PEXPIRE', KEYS[2], ARGV[9]) end
@@ -193,12 +208,15 @@ if not c[2] and not c[3] then
     end
     redis.call('HINCRBY', KEYS[1], 'n', -sent)
   end
-  redis.call('HSET', KEYS[1], 'claimed', table.concat(parts, ','), 'rk', ARGV[7], 'sending', ARGV[2])
-  if c[4] then redis.call('HDEL', KEYS[1], 'lb') end -- left by an earlier version's finishDraft: not this Send's (addPart)
+  redis.call('HSET', KEYS[1], 'claimed', table.concat(kept, ','), 'rk', ARGV[7], 'sending', ARGV[2])
+  if lb then redis.call('HDEL', KEYS[1], 'lb') end -- left by an earlier version's finishDraft: not this Send's (addPart)
+  if sent > 0 or lb then return redis.call('HGETALL', KEYS[1]) end -- (rare) fields gone: read again
+  set('claimed', table.concat(kept, ',')); set('rk', ARGV[7]); set('sending', ARGV[2])
 else
   redis.call('HSET', KEYS[1], 'sending', ARGV[2])
+  set('sending', ARGV[2])
 end
-return redis.call('HGETALL', KEYS[1])`)
+return all`)
 
 // finishDraft runs once the tip is stored: it remembers the events of the
 // sent parts for sentMemory on the reporter's state KEYS[2] (fields "x:" and
