@@ -671,10 +671,21 @@ func (s *Store) Queue(ctx context.Context, claimTimeout time.Duration) (QueueSta
 }
 
 // park moves new triage entries to the queue consumer, so that every open
-// tip is a pending entry and can be counted, reminded and claimed.
+// tip is a pending entry and can be counted, reminded and claimed. A
+// triage group lost with the stream (Redis restarted without its data,
+// flushed; the stream made again by the next tip) is made again, from the
+// stream's start, rather than every claim and count failing with NOGROUP
+// until a restart.
 func (s *Store) park(ctx context.Context) error {
 	for range 100 {
 		res, err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: TriageGroup, Consumer: queueConsumer, Streams: []string{s.k.triage(), ">"}, Count: 1000, Block: -1}).Result()
+		if err != nil && strings.HasPrefix(err.Error(), "NOGROUP") {
+			err = s.rdb.XGroupCreateMkStream(ctx, s.k.triage(), TriageGroup, "0").Err()
+			if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
+				return fmt.Errorf("create triage group again: %w", err)
+			}
+			continue
+		}
 		if errors.Is(err, redis.Nil) {
 			return nil
 		}

@@ -537,3 +537,29 @@ func TestLatestSaysWhenItStoppedShort(t *testing.T) {
 		t.Fatalf("after %d newer entries: %v cut %v %v", storage.MaxExamined, ids(got), cut, err)
 	}
 }
+
+// A triage group lost with the stream (Redis restarted without its data,
+// flushed; the stream made again by the next tip) is made again: that tip
+// is claimed and counted, rather than every /next, /queue and queue depth
+// failing with NOGROUP until the bot restarts.
+func TestTriageGroupLostIsMadeAgain(t *testing.T) {
+	ctx := context.Background()
+	st, srv, _ := newStore(t)
+	if err := srv.Client().Del(ctx, "t:{tips}:triage").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := st.QueueDepth(ctx); err != nil || d.Open != 0 {
+		t.Fatalf("queue depth with no stream: %+v %v", d, err)
+	}
+	if err := srv.Client().Del(ctx, "t:{tips}:triage").Err(); err != nil {
+		t.Fatal(err)
+	}
+	id := submitText(t, st, "431", 10, "cobran piso en el mercado").TipID
+	ana := storage.Claimer{Key: "ana-key", Name: "Ana", Route: "telegram:2002"}
+	if got, err := st.Next(ctx, ana, "", time.Hour, 5); err != nil || got != id {
+		t.Fatalf("next after the group was lost: %q %v, want %q", got, err, id)
+	}
+	if d, err := st.QueueDepth(ctx); err != nil || d.Open != 1 {
+		t.Fatalf("queue depth after the group was lost: %+v %v, want 1 open", d, err)
+	}
+}
