@@ -207,6 +207,9 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, kr *s
 		if errors.Is(err, storage.ErrRedisSettings) {
 			return nil, &configError{"VIGIA_REDIS_URL", err.Error()} // (Redis's reason holds no secret)
 		}
+		if errors.Is(err, storage.ErrForeignKeys) {
+			return nil, &configError{"VIGIA_REDIS_PREFIX", err.Error()}
+		}
 		return nil, fmt.Errorf("redis: %w", err)
 	}
 	msg, err := locales.Load()

@@ -829,6 +829,42 @@ func TestRedisRefusingTheSettingsExitsTwo(t *testing.T) {
 	}
 }
 
+// A Redis whose keys under Vigía's prefix are another program's (the
+// keyset's name holding a hash, the triage stream's a string) is a
+// configuration mistake: serve and rotate-key exit 2 naming
+// VIGIA_REDIS_PREFIX, not 1 with Redis's bare WRONGTYPE, and change
+// nothing of those keys.
+func TestRedisWithAnotherProgramsKeysExitsTwo(t *testing.T) {
+	rs := redistest.Start(t)
+	c := rs.Client()
+	ctx := context.Background()
+	e := validEnv()
+	e["VIGIA_REDIS_URL"] = rs.URL()
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_TELEGRAM_API_URL"] = t.TempDir(), "off", fakeBotAPI(t).URL
+	e["VIGIA_SECRET_PREVIOUS"] = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32)) // (rotate-key's)
+	for _, foreign := range []func() error{
+		func() error { return c.HSet(ctx, "vigia:keyset", "user", "42").Err() },
+		func() error { return c.Set(ctx, "vigia:{tips}:triage", "another program's value", 0).Err() },
+	} {
+		if err := c.FlushAll(ctx).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if err := foreign(); err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range [][]string{{"serve"}, {"rotate-key"}} {
+			var errb bytes.Buffer
+			code := run(ctx, args, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb)
+			if msg := errb.String(); code != 2 || !strings.Contains(msg, "vigia: VIGIA_REDIS_PREFIX: "+storage.ErrForeignKeys.Error()) {
+				t.Errorf("%v: exit %d, %q", args, code, msg)
+			}
+		}
+		if k, err := c.HGet(ctx, "vigia:keyset", "user").Result(); err == nil && k != "42" {
+			t.Errorf("the other program's hash was changed: %q", k)
+		}
+	}
+}
+
 // An address serve cannot listen on (taken by another process) is named
 // by its variable, and, as every configuration error, without its value.
 func TestBusyListenerIsNamedWithoutTheAddress(t *testing.T) {

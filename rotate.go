@@ -217,6 +217,10 @@ func openStore(ctx context.Context, cfg Config, stderr io.Writer, wait time.Dura
 			fmt.Fprintf(stderr, "vigia: VIGIA_REDIS_URL: %v\n", err)
 			return nil, nil, 2
 		}
+		if errors.Is(err, storage.ErrForeignKeys) {
+			fmt.Fprintf(stderr, "vigia: VIGIA_REDIS_PREFIX: %v\n", err)
+			return nil, nil, 2
+		}
 		fmt.Fprintf(stderr, "vigia: redis: %v\n", err)
 		return nil, nil, 1
 	}

@@ -112,8 +112,19 @@ func New(rdb redis.UniversalClient, kr *Keyring, o Options) (*Store, error) {
 // consumer group if they do not exist yet. It is safe to call on every
 // start, and must run before the Store (or a Spool on its Keyring) is used.
 func (s *Store) Init(ctx context.Context) error {
-	return refusedSettings(s.init(ctx))
+	err := s.init(ctx)
+	var rerr redis.Error
+	if errors.As(err, &rerr) && strings.HasPrefix(rerr.Error(), "WRONGTYPE") {
+		return fmt.Errorf("%w: %v", ErrForeignKeys, err)
+	}
+	return refusedSettings(err)
 }
+
+// ErrForeignKeys is Init finding, under the store's prefix, a key of
+// Vigía's holding another kind of value than Vigía keeps there: another
+// program's keys. A configuration mistake (VIGIA_REDIS_PREFIX, or the
+// database VIGIA_REDIS_URL names), not an outage.
+var ErrForeignKeys = errors.New("keys under this prefix hold values of another kind than Vigía keeps there (another program's keys?): choose a prefix or a database of Vigía's own")
 
 func (s *Store) init(ctx context.Context) error {
 	if err := s.loadKeyset(ctx); err != nil {
