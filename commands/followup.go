@@ -333,7 +333,7 @@ func ask(ctx context.Context, c *Context) error {
 	// In the language the reporter chose since, if they did (/language),
 	// else the one they sent the tip in.
 	if reporter, err := c.mux.store.Reporter(ctx, id); err == nil {
-		if p, err := c.mux.store.Profile(ctx, reporter, nil); err == nil && p.Language != "" {
+		if p, err := c.mux.store.Profile(ctx, reporter, nil, false); err == nil && p.Language != "" {
 			lang = p.Language
 		}
 	}

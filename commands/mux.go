@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -56,6 +57,7 @@ type Store interface {
 	ReceiptsKnown(ctx context.Context, codes []string) ([]bool, error)
 	ReceiptNoTip(ctx context.Context, receipt string) (storage.NoTip, error)
 	SetLanguage(ctx context.Context, pseudonym, lang string) error
+	SetClientLanguage(ctx context.Context, pseudonym, lang string) error
 	EventSent(ctx context.Context, pseudonym string, eventID int64) (bool, error)
 	DraftFileRef(ctx context.Context, pseudonym string, eventID int64) (string, error)
 	PutFile(ctx context.Context, data []byte) (string, error)
@@ -67,8 +69,8 @@ type Store interface {
 	RevokeInvite(ctx context.Context, code string) error
 	Redeem(ctx context.Context, code string, m storage.Member, inviterOK func(ctx context.Context, by string) (bool, error)) (storage.Member, error)
 	InviteRole(ctx context.Context, code string) (role, by string, err error)
-	Profile(ctx context.Context, pseudonym string, count *storage.Limit) (storage.Profile, error)
-	ProfileSend(ctx context.Context, pseudonym string, count *storage.Limit, draftID string, limit *storage.Limit) (storage.Profile, *storage.SendClaim, error)
+	Profile(ctx context.Context, pseudonym string, count *storage.Limit, client bool) (storage.Profile, error)
+	ProfileSend(ctx context.Context, pseudonym string, count *storage.Limit, client bool, draftID string, limit *storage.Limit) (storage.Profile, *storage.SendClaim, error)
 	SubmitClaimed(ctx context.Context, cl *storage.SendClaim, language string) (storage.Submission, error)
 	Revoke(ctx context.Context, key string) error
 	DropInvitedRole(ctx context.Context, key string) error
@@ -421,17 +423,23 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 	// here only means the default language and fewer rights, and nothing
 	// counted (the request goes on, to the spool if it is a tip).
 	limit := m.chatLimit(c)
+	// The client language kept for them is read only where the request
+	// carries none (a Discord message), or one to keep (KeepLanguage).
+	client := req.Language == "" || req.KeepLanguage
 	var prof storage.Profile
 	var err error
 	if draftID, ok := m.sendPress(c); ok {
 		// A Send press: the Send's first step goes with the profile (one
 		// round trip fewer), taken only once the chat's limit allows it.
-		prof, c.sendClaim, err = m.store.ProfileSend(pre, c.Pseudonym, limit, draftID, m.tipLimit())
+		prof, c.sendClaim, err = m.store.ProfileSend(pre, c.Pseudonym, limit, client, draftID, m.tipLimit())
 		defer func() { c.sendClaim.Release(ctx) }() // not sent after all: its tip number given back
 	} else {
-		prof, err = m.store.Profile(pre, c.Pseudonym, limit)
+		prof, err = m.store.Profile(pre, c.Pseudonym, limit, client)
 	}
-	c.Lang = m.language(c, prof.Language)
+	c.Lang = m.pickLanguage(prof.Language, cmp.Or(req.Language, prof.ClientLanguage))
+	if req.KeepLanguage && err == nil {
+		m.keepClientLanguage(pre, c.Pseudonym, req, prof.ClientLanguage)
+	}
 	c.answering = prof.Answering
 	if err == nil && !prof.Answering {
 		m.armed.disarm(c.Pseudonym) // no mark in Redis: no Answer pressed
@@ -1067,12 +1075,8 @@ func (m *Mux) allowedIn(c *Context, cmd *Command) bool {
 	return true
 }
 
-// language picks the reply language: the reporter's choice, else their
-// client's language if supported, else the configured default.
-func (m *Mux) language(c *Context, chosen string) string {
-	return m.pickLanguage(chosen, c.Request.Language)
-}
-
+// pickLanguage picks the reply language: the reporter's choice, else
+// their client's language if supported, else the configured default.
 func (m *Mux) pickLanguage(chosen, client string) string {
 	if chosen != "" {
 		return chosen
@@ -1088,8 +1092,24 @@ func (m *Mux) pickLanguage(chosen, client string) string {
 // with lines of its own (the console demo) to speak as the engine does.
 // With Redis unreachable, the client's language or the default.
 func (m *Mux) Language(ctx context.Context, platform, userID, client string) string {
-	prof, _ := m.store.Profile(ctx, m.store.Pseudonym(platform, userID), nil)
-	return m.pickLanguage(prof.Language, client)
+	prof, _ := m.store.Profile(ctx, m.store.Pseudonym(platform, userID), nil, client == "")
+	return m.pickLanguage(prof.Language, cmp.Or(client, prof.ClientLanguage))
+}
+
+// keepClientLanguage remembers the language of a request that says to
+// keep it (KeepLanguage), for the sender's requests that carry none,
+// where it is not the one remembered already (stored: read with the
+// profile): one write, and only when their client's language changed.
+// Kept as the supported language it matches ("" forgets it: the client's
+// is none Vigía speaks).
+func (m *Mux) keepClientLanguage(ctx context.Context, pseudonym string, req Request, stored string) {
+	lang := m.msg.Match(req.Language)
+	if lang == stored {
+		return
+	}
+	if err := m.store.SetClientLanguage(ctx, pseudonym, lang); err != nil {
+		m.log.Warn("client language not remembered", "platform", req.Platform, "error", err.Error())
+	}
 }
 
 // StorageDown reports whether err means Redis could not be reached: no

@@ -250,7 +250,7 @@ type hangingProfile struct {
 	before func()
 }
 
-func (h *hangingProfile) Profile(ctx context.Context, p string, l *storage.Limit) (storage.Profile, error) {
+func (h *hangingProfile) Profile(ctx context.Context, p string, l *storage.Limit, _ bool) (storage.Profile, error) {
 	h.before()
 	<-ctx.Done()
 	return storage.Profile{}, ctx.Err()

@@ -51,6 +51,11 @@ type Request struct {
 	EventID int64
 	// Language is the client's language code, if the platform says.
 	Language string
+	// KeepLanguage is set where Language is to be remembered for the
+	// sender's requests that carry none (a Discord interaction's locale:
+	// Discord gives none with a message). The engine keeps it under their
+	// pseudonym; a language chosen with /language still comes first.
+	KeepLanguage bool
 	// ChatLanguage is the group's or server's own language, where the
 	// platform has one (a Discord server's locale).
 	ChatLanguage string

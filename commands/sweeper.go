@@ -36,7 +36,7 @@ func (m *Mux) ExpireDrafts(ctx context.Context, idle time.Duration) (int, error)
 // they last wrote in (then the bot's default).
 func (m *Mux) readerLanguage(ctx context.Context, pseudonym, last string) string {
 	if pseudonym != "" {
-		if p, err := m.store.Profile(ctx, pseudonym, nil); err == nil && p.Language != "" {
+		if p, err := m.store.Profile(ctx, pseudonym, nil, false); err == nil && p.Language != "" {
 			return p.Language
 		}
 	}

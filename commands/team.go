@@ -108,7 +108,7 @@ func (m *Mux) roleOf(ctx context.Context, key string) (Role, error) {
 	if role == Admin {
 		return role, nil
 	}
-	prof, err := m.store.Profile(ctx, key, nil)
+	prof, err := m.store.Profile(ctx, key, nil, false)
 	switch prof.Role {
 	case "admin":
 		role = Admin

@@ -91,7 +91,7 @@ func TestNewPathsKeepNoCanaryInRedis(t *testing.T) {
 			sub, err = s.SubmitDraft(ctx, p, d.ID, "es")
 		} else {
 			limit := &Limit{Subject: p, Kind: "chat", Max: 100, Window: time.Hour}
-			_, cl, perr := s.ProfileSend(ctx, p, limit, d.ID, &Limit{Subject: p, Kind: "tip", Max: 100, Window: time.Hour})
+			_, cl, perr := s.ProfileSend(ctx, p, limit, false, d.ID, &Limit{Subject: p, Kind: "tip", Max: 100, Window: time.Hour})
 			if perr != nil || cl == nil {
 				t.Fatalf("profile send: claim %v, %v", cl, perr)
 			}

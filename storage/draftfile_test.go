@@ -156,7 +156,7 @@ func TestSentFileKeepsTheTipsLifeAfterPartsLeft(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, cl, err := st.ProfileSend(ctx, p, nil, d.ID, nil)
+	_, cl, err := st.ProfileSend(ctx, p, nil, false, d.ID, nil)
 	if err != nil || cl == nil {
 		t.Fatalf("claim: %v %v", cl, err)
 	}
@@ -225,7 +225,7 @@ func TestPartAddedDuringSendLeavesTheSentFilesLife(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, cl, err = st.ProfileSend(ctx, p, nil, d.ID, nil); err != nil || cl == nil {
+	if _, cl, err = st.ProfileSend(ctx, p, nil, false, d.ID, nil); err != nil || cl == nil {
 		t.Fatalf("claim: %v %v", cl, err)
 	}
 	hold.Store(true)

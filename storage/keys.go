@@ -104,6 +104,11 @@ func (k keys) heldDue() string { return k.prefix + ":held" }
 // language is a reporter's chosen language, under their pseudonym.
 func (k keys) language(pseudonym string) string { return k.prefix + ":lang:" + pseudonym }
 
+// clientLanguage is the language a reporter's client last gave with a
+// request that may carry one (a Discord interaction's locale), under
+// their pseudonym, for their requests that carry none (a Discord message).
+func (k keys) clientLanguage(pseudonym string) string { return k.prefix + ":clang:" + pseudonym }
+
 // file is a stored file, sealed under a key only its tip holds.
 func (k keys) file(id string) string { return k.prefix + ":file:" + id }
 

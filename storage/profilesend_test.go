@@ -30,7 +30,7 @@ func TestProfileSendClaimsWithinTheChatLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prof, cl, err := st.ProfileSend(ctx, p, chat, d.ID, tipLimit)
+	prof, cl, err := st.ProfileSend(ctx, p, chat, false, d.ID, tipLimit)
 	if err != nil || !prof.Allowed || cl == nil {
 		t.Fatalf("first Send: %+v %v %v", prof, cl, err)
 	}
@@ -49,16 +49,16 @@ func TestProfileSendClaimsWithinTheChatLimit(t *testing.T) {
 
 	// A claim the request did not use gives its number back.
 	d2, _ := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 3, Route: "telegram:91", Part: tips.Part{Text: "venden armas en la bodega"}})
-	if _, cl, err = st.ProfileSend(ctx, p, chat, d2.ID, tipLimit); err != nil || cl == nil {
+	if _, cl, err = st.ProfileSend(ctx, p, chat, false, d2.ID, tipLimit); err != nil || cl == nil {
 		t.Fatalf("second Send: %v %v", cl, err)
 	}
 	cl.Release(ctx)
 	// Over the chat's limit (its third request): nothing claimed.
-	prof, cl, err = st.ProfileSend(ctx, p, chat, d2.ID, tipLimit)
+	prof, cl, err = st.ProfileSend(ctx, p, chat, false, d2.ID, tipLimit)
 	if err != nil || prof.Allowed || !prof.FirstOver || cl != nil {
 		t.Fatalf("over the chat's limit: %+v %v %v", prof, cl, err)
 	}
-	if prof, cl, err = st.ProfileSend(ctx, p, chat, d2.ID, tipLimit); err != nil || prof.Allowed || prof.FirstOver || cl != nil {
+	if prof, cl, err = st.ProfileSend(ctx, p, chat, false, d2.ID, tipLimit); err != nil || prof.Allowed || prof.FirstOver || cl != nil {
 		t.Fatalf("over the chat's limit again: %+v %v %v", prof, cl, err)
 	}
 	sub, err = st.SubmitDraftWithin(ctx, p, d2.ID, "es", tipLimit)

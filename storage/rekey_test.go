@@ -306,7 +306,7 @@ func TestRekeyReSealsEverythingWhileServing(t *testing.T) {
 	if role, err := st.Role(ctx, st.Pseudonym("telegram", "900")); err != nil || role != "investigator" {
 		t.Fatalf("role: %q %v", role, err)
 	}
-	if prof, err := st.Profile(ctx, st.Pseudonym("telegram", "101"), nil); err != nil || prof.Language != "pt-BR" {
+	if prof, err := st.Profile(ctx, st.Pseudonym("telegram", "101"), nil, false); err != nil || prof.Language != "pt-BR" {
 		t.Fatalf("language: %q %v", prof.Language, err)
 	}
 	if v, err := st.Answering(ctx, answeringKey); err != nil || v != "q:"+tipsSent[0].id {

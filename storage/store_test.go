@@ -274,7 +274,7 @@ func TestProfileLanguageRoleAnsweringAndLimit(t *testing.T) {
 		t.Skip("it fills Redis with CONFIG SET maxmemory, which the embedded Redis does not have")
 	}
 	p := st.Pseudonym("telegram", "6")
-	if got, err := st.Profile(ctx, p, nil); err != nil || got != (storage.Profile{Allowed: true}) {
+	if got, err := st.Profile(ctx, p, nil, false); err != nil || got != (storage.Profile{Allowed: true}) {
 		t.Fatalf("nobody: %+v %v", got, err)
 	}
 	if err := st.SetLanguage(ctx, p, "fr"); err != nil {
@@ -291,13 +291,13 @@ func TestProfileLanguageRoleAnsweringAndLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := storage.Profile{Language: "fr", Role: "investigator", Answering: true, Allowed: true}
-	if got, err := st.Profile(ctx, p, nil); err != nil || got != want {
+	if got, err := st.Profile(ctx, p, nil, false); err != nil || got != want {
 		t.Fatalf("%+v %v, want %+v", got, err, want)
 	}
 	// The limit counted with the profile is the one Allow counts.
 	limit := &storage.Limit{Subject: p, Kind: "chat", Max: 2, Window: time.Hour}
 	for i, w := range []struct{ allowed, firstOver bool }{{true, false}, {true, false}, {false, true}, {false, false}} {
-		got, err := st.Profile(ctx, p, limit)
+		got, err := st.Profile(ctx, p, limit, false)
 		if err != nil || got.Allowed != w.allowed || got.FirstOver != w.firstOver || got.Language != "fr" {
 			t.Fatalf("event %d: %+v %v, want allowed %v first over %v", i+1, got, err, w.allowed, w.firstOver)
 		}
@@ -312,7 +312,7 @@ func TestProfileLanguageRoleAnsweringAndLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.ConfigSet(ctx, "maxmemory", "0")
-	got, err := st.Profile(ctx, p, limit)
+	got, err := st.Profile(ctx, p, limit, false)
 	if err == nil || got.Language != "fr" || got.Role != "investigator" || !got.Answering {
 		t.Fatalf("profile with the count refused: %+v %v", got, err)
 	}

@@ -187,6 +187,10 @@ type Profile struct {
 	Language  string // their chosen language ("" if none)
 	Role      string // their team role ("" if none; see Role)
 	Answering bool   // they have a question to answer (see Answering)
+	// ClientLanguage is the language their client last gave, where a
+	// platform gives one with some of their requests only
+	// (SetClientLanguage; "" if none).
+	ClientLanguage string
 	// Allowed and FirstOver are the answer of the rate limit counted with
 	// the profile, as Allow gives them (Allowed when none was counted).
 	Allowed, FirstOver bool
@@ -200,11 +204,12 @@ type Limit struct {
 	Window        time.Duration
 }
 
-// Profile reads what every request needs to know about its sender and,
-// when count is set, counts that rate limit: one round trip.
-func (s *Store) Profile(ctx context.Context, pseudonym string, count *Limit) (Profile, error) {
+// Profile reads what every request needs to know about its sender (with
+// client, the client language kept for them too: Profile.ClientLanguage)
+// and, when count is set, counts that rate limit: one round trip.
+func (s *Store) Profile(ctx context.Context, pseudonym string, count *Limit, client bool) (Profile, error) {
 	pipe := s.rdb.Pipeline()
-	r := s.profileOn(ctx, pipe, pseudonym)
+	r := s.profileOn(ctx, pipe, pseudonym, client)
 	var counted *redis.Cmd
 	var keys []string
 	var args []any
@@ -237,16 +242,16 @@ func (s *Store) Profile(ctx context.Context, pseudonym string, count *Limit) (Pr
 // limit counted): one round trip fewer per tip. The claim it returns,
 // nil if it took none (the chat over its limit, or Redis failing: the
 // Send then goes as any other), is for SubmitClaimed, or to Release.
-func (s *Store) ProfileSend(ctx context.Context, pseudonym string, count *Limit, draftID string, limit *Limit) (Profile, *SendClaim, error) {
+func (s *Store) ProfileSend(ctx context.Context, pseudonym string, count *Limit, client bool, draftID string, limit *Limit) (Profile, *SendClaim, error) {
 	if count != nil && count.Subject != pseudonym {
-		p, err := s.Profile(ctx, pseudonym, count)
+		p, err := s.Profile(ctx, pseudonym, count, client)
 		return p, nil, err
 	}
 	pipe := s.rdb.Pipeline()
-	r := s.profileOn(ctx, pipe, pseudonym)
+	r := s.profileOn(ctx, pipe, pseudonym, client)
 	cl, err := s.claimOn(ctx, pipe, pseudonym, draftID, "", limit, count)
 	if err != nil {
-		p, err := s.Profile(ctx, pseudonym, count)
+		p, err := s.Profile(ctx, pseudonym, count, client)
 		return p, nil, err
 	}
 	_, _ = pipe.Exec(ctx)
@@ -288,21 +293,31 @@ func (s *Store) ProfileSend(ctx context.Context, pseudonym string, count *Limit,
 // profileReads are a profile's reads, queued on a pipeline.
 type profileReads struct {
 	lang      valueCmd
+	client    *valueCmd // (nil: not read)
 	member    valueCmd
 	answering *redis.IntCmd
 }
 
-func (s *Store) profileOn(ctx context.Context, pipe redis.Pipeliner, pseudonym string) profileReads {
-	return profileReads{
+func (s *Store) profileOn(ctx context.Context, pipe redis.Pipeliner, pseudonym string, client bool) profileReads {
+	r := profileReads{
 		lang:      getOn(ctx, pipe, s.k.language(pseudonym)),
 		member:    hgetOn(ctx, pipe, s.k.teamMembers(), pseudonym),
 		answering: pipe.Exists(ctx, s.k.answering(pseudonym)),
 	}
+	if client {
+		c := getOn(ctx, pipe, s.k.clientLanguage(pseudonym))
+		r.client = &c
+	}
+	return r
 }
 
 // err is the first of the reads' errors (a key not there is none).
 func (r profileReads) err() error {
-	for _, err := range []error{r.lang.Err(), r.member.Err(), r.answering.Err()} {
+	errs := []error{r.lang.Err(), r.member.Err(), r.answering.Err()}
+	if r.client != nil {
+		errs = append(errs, r.client.Err())
+	}
+	for _, err := range errs {
 		if err != nil && !errors.Is(err, redis.Nil) {
 			return err
 		}
@@ -313,6 +328,9 @@ func (r profileReads) err() error {
 // profile is what the reads found (Allowed, until a count says otherwise).
 func (r profileReads) profile(s *Store, pseudonym string) Profile {
 	p := Profile{Allowed: true, Language: r.lang.Val(), Answering: r.answering.Val() == 1}
+	if r.client != nil {
+		p.ClientLanguage = r.client.Val()
+	}
 	if sealed, err := r.member.Bytes(); err == nil {
 		p.Role = s.memberRole(pseudonym, sealed)
 	}

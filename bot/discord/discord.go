@@ -110,10 +110,6 @@ type Adapter struct {
 	// of an investigators' channel (investigators); cleared when it
 	// grows large.
 	threads map[string]bool
-	// locales holds, per user id, the Discord locale of the user's last
-	// interaction (noteLocale), for their messages, which carry none
-	// (authorLocale); in memory only, cleared when it grows large.
-	locales map[string]string
 	// dmNotices holds, per server channel and kind of notice, the
 	// DMs-closed notice in view (dmClosedNotice); dmNoticeLife,
 	// dmNoticeKept and dmNoticeGap are the constants of those names,

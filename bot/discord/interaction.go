@@ -85,10 +85,11 @@ func (a *Adapter) interaction(base context.Context, h Handler, ic *discordgo.Int
 	if user == nil || user.Bot {
 		return nil
 	}
-	a.noteLocale(user.ID, i.Locale)
+	// The member's locale, which Discord gives with an interaction and not
+	// with a message: the engine keeps it for their DMs (KeepLanguage).
 	req := commands.Request{
 		Platform: Platform, UserID: user.ID, EventID: snowflake(i.ID),
-		Language: string(i.Locale), PlatformRoles: roles, Addressed: true,
+		Language: string(i.Locale), KeepLanguage: true, PlatformRoles: roles, Addressed: true,
 		UserChat: userRoute(user.ID), Name: discordName(user),
 	}
 	if i.GuildLocale != nil && *i.GuildLocale != discordgo.EnglishUS {

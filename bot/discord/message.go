@@ -76,7 +76,7 @@ func (a *Adapter) directMessage(base context.Context, h Handler, m *discordgo.Me
 	}
 	req := commands.Request{
 		Platform: Platform, UserID: m.Author.ID, ChatID: m.ChannelID, ChatKind: commands.Private,
-		EventID: snowflake(m.ID), Language: a.authorLocale(m.Author), Text: text,
+		EventID: snowflake(m.ID), Language: m.Author.Locale, Text: text,
 		UserChat: userRoute(m.Author.ID), Name: discordName(m.Author),
 	}
 	if forwarded {
@@ -265,7 +265,7 @@ func (a *Adapter) publicMessage(ctx context.Context, h Handler, m *discordgo.Mes
 	}
 	req := commands.Request{
 		Platform: Platform, UserID: m.Author.ID, ChatID: userRoute(m.Author.ID), ChatKind: commands.Group,
-		EventID: snowflake(m.ID), Language: a.authorLocale(m.Author), Text: m.Content, Addressed: true,
+		EventID: snowflake(m.ID), Language: m.Author.Locale, Text: m.Content, Addressed: true,
 		ReplyToBot: replyToBot, AnsweredAlone: true, // by DM
 		// Its words name the bot (a reply's ping lists the bot in
 		// Mentions, its words do not): written to the bot, even as a reply.
@@ -613,34 +613,4 @@ func (a *Adapter) deleteMessage(ctx context.Context, chatID, messageID string, w
 		return fmt.Errorf("discord delete: %w", a.sendErr(err))
 	}
 	return nil
-}
-
-// noteLocale keeps the Discord locale of a user's interaction, which
-// Discord gives with each one (the client's language), for their
-// messages, which carry none.
-func (a *Adapter) noteLocale(userID string, l discordgo.Locale) {
-	if l == "" {
-		return
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.locales == nil || len(a.locales) >= 10000 {
-		a.locales = map[string]string{}
-	}
-	a.locales[userID] = string(l)
-}
-
-// authorLocale is the locale to read a message's author in: the one the
-// message gives (Discord gives none: a DM's author would be answered in
-// the default language, around a receipt given in their own through the
-// Send button), else that of the author's last interaction since the
-// bot started, else "". A language chosen with /language still comes
-// first (the engine's choice).
-func (a *Adapter) authorLocale(u *discordgo.User) string {
-	if u.Locale != "" {
-		return u.Locale
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.locales[u.ID]
 }

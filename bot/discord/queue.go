@@ -206,7 +206,7 @@ func (a *Adapter) queueEdit(_ *discordgo.Session, mu *discordgo.MessageUpdate) {
 	}
 	req := commands.Request{
 		Platform: Platform, UserID: m.Author.ID, ChatID: m.ChannelID, ChatKind: commands.Private,
-		Language: a.authorLocale(m.Author), Edited: true, MessageID: m.ID,
+		Language: m.Author.Locale, Edited: true, MessageID: m.ID,
 		UserChat: userRoute(m.Author.ID), Name: discordName(m.Author),
 	}
 	job := queued{
@@ -334,7 +334,7 @@ func answerCtx(base context.Context) (context.Context, context.CancelFunc) {
 func (a *Adapter) refuseMessage(base context.Context, h Handler, m *discordgo.Message, id string) {
 	ctx, cancel := answerCtx(base)
 	defer cancel()
-	text := a.msg.Localize(a.language(ctx, h, m.Author.ID, a.authorLocale(m.Author)), id, nil)
+	text := a.msg.Localize(a.language(ctx, h, m.Author.ID, m.Author.Locale), id, nil)
 	w := &channelReplier{a: a, channelID: m.ChannelID}
 	if err := w.Reply(ctx, commands.Reply{Text: text}); err != nil {
 		a.log.Warn("discord could not answer an event it did not handle", "reason", id, "error", err.Error())
