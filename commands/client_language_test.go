@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/commands"
 )
@@ -56,4 +57,53 @@ func TestClientLanguageIsKeptAndWrittenOnlyWhenItChanges(t *testing.T) {
 	if !slices.Equal(w.writes, []string{"en", "fr"}) {
 		t.Fatalf("client languages written: %q, want en then fr, once each", w.writes)
 	}
+}
+
+// A chat wipe drops the client language kept for the reporter, now or
+// when a wipe set for later runs, as /forget does: their DMs have the
+// default language again until their next interaction.
+// Mutation: discard without forgetClientLanguage fails it (French after
+// /wipe).
+func TestChatWipeForgetsTheClientLanguage(t *testing.T) {
+	e, _, _ := newGuarded(t)
+	ctx := context.Background()
+	probe := func(lang string, keep bool, want, when string) {
+		t.Helper()
+		r := e.do(wiperID, commands.Request{UserChat: wiperID, Command: "language", Language: lang, KeepLanguage: keep})
+		if len(r) != 1 || r[0].Text != e.text(want, "choose_language", nil) {
+			t.Fatalf("%s: %+v, want it in %s", when, r, want)
+		}
+	}
+	probe("fr", true, "fr", "an interaction in fr")
+	probe("", false, "fr", "a DM after it")
+	e.do(wiperID, commands.Request{UserChat: wiperID, Command: "wipe", MessageID: "46"})
+	probe("", false, "en", "a DM after /wipe")
+
+	probe("fr", true, "fr", "an interaction in fr again")
+	e.do(wiperID, commands.Request{UserChat: wiperID, Command: "wipe", Args: "1h", MessageID: "52"})
+	probe("", false, "fr", "a DM before the wipe set for later")
+	e.clk.Add(time.Hour + time.Second)
+	if err := e.mux.RunWipes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	probe("", false, "en", "a DM after the wipe set for later ran")
+}
+
+// A wipe whose discard failed drops the client language kept for the
+// reporter when it settles the discard, before their next request.
+// Mutation: settleDiscard without forgetClientLanguage fails it (French
+// after the wipe).
+func TestOwedDiscardForgetsTheClientLanguage(t *testing.T) {
+	e, fd, _, _ := flakyWiper(t)
+	probe := func(lang string, keep bool, want, when string) {
+		t.Helper()
+		r := e.do(wiperID, commands.Request{UserChat: wiperID, Command: "language", Language: lang, KeepLanguage: keep})
+		if len(r) != 1 || r[0].Text != e.text(want, "choose_language", nil) {
+			t.Fatalf("%s: %+v, want it in %s", when, r, want)
+		}
+	}
+	probe("fr", true, "fr", "an interaction in fr")
+	fd.fails.Store(1)
+	e.do(wiperID, commands.Request{UserChat: wiperID, Command: "wipe", MessageID: "46"}) // the discard is owed
+	probe("", false, "es", "a DM after the wipe")
 }

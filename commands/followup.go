@@ -1372,6 +1372,9 @@ func forget(ctx context.Context, c *Context) error {
 	if err := c.mux.unreadableAlerts(c.mux.store.Forget(ctx, t.ID)); err != nil {
 		return err
 	}
+	if err := c.mux.forgetClientLanguage(ctx, c.Pseudonym); err != nil {
+		c.mux.log.Warn("client language not forgotten", "platform", c.Request.Platform, "error", err.Error())
+	}
 	// A message held for the reporter's choice between an answer to one
 	// of those questions and a new tip (holdReply) goes with them: the
 	// reminder would ask again about the tip they cut themselves off

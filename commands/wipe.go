@@ -232,13 +232,28 @@ func (m *Mux) discardUnsent(ctx context.Context, platform, pseudonym string) boo
 	return discarded
 }
 
-// discard drops the reporter's draft and armed answer.
+// discard drops the reporter's draft and armed answer, and the client
+// language kept for them (see forgetClientLanguage).
 func (m *Mux) discard(ctx context.Context, pseudonym string) (bool, error) {
 	discarded, err := m.store.DropDraft(ctx, pseudonym)
 	if err != nil {
 		return false, err
 	}
-	return discarded, m.store.ClearAnswering(ctx, pseudonym)
+	if err := m.store.ClearAnswering(ctx, pseudonym); err != nil {
+		return discarded, err
+	}
+	return discarded, m.forgetClientLanguage(ctx, pseudonym)
+}
+
+// forgetClientLanguage drops the client language kept for a reporter
+// (KeepLanguage), as a chat wipe or /forget does: one trace less that
+// they used the bot. Their next interaction gives it again; a language
+// chosen with /language stays.
+func (m *Mux) forgetClientLanguage(ctx context.Context, pseudonym string) error {
+	if err := m.store.SetClientLanguage(ctx, pseudonym, ""); err != nil {
+		return fmt.Errorf("forget client language: %w", err)
+	}
+	return nil
 }
 
 // owedDiscards are the reporters whose wipe could not discard what they
@@ -301,6 +316,9 @@ func (m *Mux) settleDiscard(ctx context.Context, pseudonym string) error {
 		return fmt.Errorf("discard owed by a wipe: %w", err)
 	}
 	if err := m.store.ClearAnswering(ctx, pseudonym); err != nil {
+		return fmt.Errorf("discard owed by a wipe: %w", err)
+	}
+	if err := m.forgetClientLanguage(ctx, pseudonym); err != nil {
 		return fmt.Errorf("discard owed by a wipe: %w", err)
 	}
 	m.owed.done(pseudonym, wiped)

@@ -13,11 +13,13 @@ import (
 // DM: the engine keeps the last one under the member's pseudonym, in
 // Redis, so a reporter whose Discord speaks Spanish is answered in
 // Spanish by DM after the bot restarts (or by another process), without
-// choosing a language. A language chosen with /language still comes
-// first; Redis holds no Discord id in clear.
+// choosing a language. /forget drops it (their next interaction gives it
+// again); a language chosen with /language still comes first; Redis holds
+// no Discord id in clear.
 // Mutations: the interaction's request without KeepLanguage fails it (the
-// DM after the restart answered in English); the kept language before the
-// chosen one fails it (Spanish after /language fr).
+// DM after the restart answered in English); /forget without dropping it
+// fails it (Spanish after /forget); the kept language before the chosen
+// one fails it (Spanish after /language fr).
 func TestDiscordInteractionLocaleOutlivesARestart(t *testing.T) {
 	msg, err := locales.Load()
 	if err != nil {
@@ -78,7 +80,18 @@ func TestDiscordInteractionLocaleOutlivesARestart(t *testing.T) {
 	bot = serve(dc)
 	probe(dc, "es", "after a restart")
 
-	// A language chosen with /language comes before it.
+	// /forget, by DM: the kept locale goes; the next DM has the default.
+	if got := dmAnswer(dc, "/forget "+receipt); got != msg.Localize("es", "forget_done", nil) {
+		t.Fatalf("/forget: %q", got)
+	}
+	probe(dc, "en", "after /forget")
+
+	// An interaction gives it again; a language chosen with /language
+	// comes before it.
+	help := interaction(2, dDMChannel, "", reporter, map[string]any{"id": "1", "name": "help", "type": 1}, "es-419")
+	dc.dispatch("INTERACTION_CREATE", help)
+	dc.waitCalls(1, callbackFor(help["id"].(string)))
+	probe(dc, "es", "after an es-419 interaction")
 	if got := dmAnswer(dc, "/language fr"); got != msg.Localize("fr", "language_set", nil) {
 		t.Fatalf("/language fr: %q", got)
 	}
