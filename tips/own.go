@@ -1,6 +1,7 @@
 package tips
 
 import (
+	"net/url"
 	"strings"
 	"sync"
 )
@@ -114,7 +115,9 @@ func telegramLinkName(link string) (string, bool) {
 // Telegram account name (with or without the "@"), case aside: on t.me,
 // telegram.me or telegram.dog, as "t.me/s/name" or "name.t.me", with a
 // path or a query, as telegramLinkName reads the link Extract makes of
-// it. ("tg:" links are the Telegram adapter's to read.)
+// it, and "name.t.me" also where name has a "_" (most usernames do):
+// that is no host name to IDNA, so Extract reads no link there, but
+// Telegram opens it. ("tg:" links are the Telegram adapter's to read.)
 func LinksTelegramAccount(link, name string) bool {
 	name = foldHandle(strings.TrimPrefix(strings.TrimSpace(name), "@"))
 	if name == "" {
@@ -123,6 +126,13 @@ func LinksTelegramAccount(link, name string) bool {
 	for _, e := range Extract(link, "") {
 		if h, ok := telegramLinkName(e.Value); e.Kind == KindURL && ok && h == name {
 			return true
+		}
+	}
+	if u, err := url.Parse(strings.TrimSpace(link)); err == nil {
+		host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+		if sub, ok := strings.CutSuffix(host, ".t.me"); ok && strings.Contains(sub, "_") {
+			h, ok := telegramLinkName(host)
+			return ok && h == name
 		}
 	}
 	return false

@@ -153,3 +153,30 @@ func TestHiddenLinkToTheSendersOwnUsernameIsTheNameShown(t *testing.T) {
 		}
 	}
 }
+
+// A username with "_" (most have one) is no host name to IDNA, yet
+// Telegram opens "<username>.t.me" as t.me/<username>: a link hidden
+// behind words to the sender's own username in that form reaches the
+// engine as their "@username" too, never as the link that names them.
+// Another username there, a longer one or one under another host, is
+// evidence, kept as sent.
+// Mutation: LinksTelegramAccount reading only the links Extract makes
+// (as 214449b) -> this test fails (the "_" links kept).
+func TestHiddenSubdomainLinkToAnOwnUsernameWithUnderscoreIsTheNameShown(t *testing.T) {
+	a := testAdapter()
+	for _, c := range []struct{ url, want string }{
+		{"https://vecina_valiente.t.me", "@Vecina_Valiente"},
+		{"https://Vecina_Valiente.T.ME/5?single", "@Vecina_Valiente"},
+		{"https://vecina_valiente2.t.me", "https://vecina_valiente2.t.me"},
+		{"https://x.vecina_valiente.t.me", "https://x.vecina_valiente.t.me"},
+		{"https://vecina_valiente.t.me.evil.example", "https://vecina_valiente.t.me.evil.example"},
+		{"https://halcon_55.t.me", "https://halcon_55.t.me"},
+	} {
+		m := decode(t, fmt.Sprintf(`{"message_id":1,"date":1,"chat":{"id":5550001,"type":"private"},"from":{"id":5550001,"first_name":"x","username":"Vecina_Valiente"},`+
+			`"text":"mira aquí","entities":[{"type":"text_link","offset":5,"length":4,"url":%q}]}`, c.url))
+		req, _ := a.request(1, m)
+		if !slices.Equal(req.HiddenLinks, []string{c.want}) {
+			t.Errorf("%s: links %q, want %q", c.url, req.HiddenLinks, c.want)
+		}
+	}
+}
