@@ -347,6 +347,11 @@ func TestPartCountedSkipsReadingMarksItSawAbsent(t *testing.T) {
 func TestClaimReadsSentEventsFromItsCount(t *testing.T) {
 	ctx := context.Background()
 	s := callsStore(t)
+	// Every count of this test falls in one hour's window: the store's
+	// clock and the claims' "now" are one fixed instant, so a run that
+	// crosses the hour does not make a later claim its window's first.
+	fixed := time.Now()
+	s.now = func() time.Time { return fixed }
 	limit := &Limit{Kind: "tips", Max: 10, Window: time.Hour}
 	// draft adds a part for each event, then remembers those of sent on
 	// the state, as a spooled message's replay does.
@@ -365,7 +370,7 @@ func TestClaimReadsSentEventsFromItsCount(t *testing.T) {
 		return p, d
 	}
 	claim := func(p string, d Draft) (any, int64) {
-		now := time.Now()
+		now := fixed
 		args := append(append([]any{d.ID, now.UnixMilli()}, s.limitArgs(limit)...), "r", hours(now.Add(sentMemory)), stateLife(now))
 		var res any
 		got := hashCalls(t, s.rdb, func() {
