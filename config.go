@@ -128,10 +128,16 @@ func readConfig(getenv func(string) string, demo, needToken bool) (Config, error
 		if err != nil || len(c.Secret) < storage.MinSecretLen {
 			return c, &configError{"VIGIA_SECRET_FILE", fmt.Sprintf("must hold base64 of at least %d random bytes; `vigia keygen` prints one", storage.MinSecretLen)}
 		}
+		if guessableSecret(c.Secret) {
+			return c, guessableSecretError("VIGIA_SECRET_FILE", "VIGIA_SECRET_PREVIOUS_FILE")
+		}
 	} else if v := getenv("VIGIA_SECRET"); v != "" {
 		c.Secret, err = base64.StdEncoding.DecodeString(strings.TrimSpace(v))
 		if err != nil || len(c.Secret) < storage.MinSecretLen {
 			return c, &configError{"VIGIA_SECRET", fmt.Sprintf("must be base64 of at least %d random bytes; `vigia keygen` prints one", storage.MinSecretLen)}
+		}
+		if guessableSecret(c.Secret) {
+			return c, guessableSecretError("VIGIA_SECRET", "VIGIA_SECRET_PREVIOUS")
 		}
 	} else if !demo {
 		return c, &configError{"VIGIA_SECRET", "is not set; `vigia keygen` prints one"}

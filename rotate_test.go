@@ -24,7 +24,7 @@ import (
 func TestRotateKey(t *testing.T) {
 	ctx := context.Background()
 	srv := redistest.Start(t)
-	oldSecret := bytes.Repeat([]byte{1}, 32)
+	oldSecret, _ := base64.StdEncoding.DecodeString(otherSecret) // (one that passes the check, to start with alone below)
 	kr, _ := storage.NewKeyring(oldSecret)
 	st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "vigia"})
 	if err != nil {
@@ -115,7 +115,7 @@ func TestRotateKey(t *testing.T) {
 	delete(e, "VIGIA_SECRET_PREVIOUS")
 	e["VIGIA_SECRET"] = base64.StdEncoding.EncodeToString(oldSecret)
 	e["VIGIA_SECRET_PREVIOUS"] = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{3}, 32))
-	if code, _, msg := rotate(e); code != 2 || !strings.HasPrefix(msg, "vigia: VIGIA_SECRET:") {
+	if code, _, msg := rotate(e); code != 2 || !strings.HasPrefix(msg, "vigia: VIGIA_SECRET: "+storage.ErrWrongSecret.Error()) {
 		t.Fatalf("wrong secrets: exit %d, %q", code, msg)
 	}
 }
@@ -220,7 +220,7 @@ func TestServeWithWrongSecretIsConfigError(t *testing.T) {
 	if st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "vigia"}); err != nil || st.Init(ctx) != nil {
 		t.Fatal("first start (keeps the keyset)")
 	}
-	other := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{4}, 32))
+	other := otherSecret
 	e["VIGIA_SECRET"] = other
 	for _, args := range [][]string{{"serve"}, {"reset-2fa", "telegram:1"}} {
 		errb.Reset()
@@ -229,7 +229,7 @@ func TestServeWithWrongSecretIsConfigError(t *testing.T) {
 		// GET, as the embedded one, is warned of before it).
 		msg := errb.String()
 		lines := strings.Split(strings.TrimSpace(msg), "\n")
-		if code != 2 || !strings.HasPrefix(lines[len(lines)-1], "vigia: VIGIA_SECRET: ") || strings.Contains(msg, other) {
+		if code != 2 || !strings.HasPrefix(lines[len(lines)-1], "vigia: VIGIA_SECRET: "+storage.ErrWrongSecret.Error()) || strings.Contains(msg, other) {
 			t.Errorf("%s with another secret: exit %d, %q", args[0], code, msg)
 		}
 	}

@@ -55,7 +55,7 @@ func secretOf(c Config, name string) []byte {
 // writes it to, is read, waiting for the writer to end; neither the path
 // nor the secret is said.
 func TestSecretFileFromAPipe(t *testing.T) {
-	want := bytes.Repeat([]byte{9}, 32)
+	want, _ := base64.StdEncoding.DecodeString(otherSecret) // (a secret the check takes)
 	secret := base64.StdEncoding.EncodeToString(want) + "\n"
 	for _, name := range []string{"VIGIA_SECRET_FILE", "VIGIA_SECRET_PREVIOUS_FILE"} {
 		// A pipe whose writer is slow to write, then ends.
@@ -103,7 +103,7 @@ func TestSecretFileFromAPipe(t *testing.T) {
 // Mutation: secretPipeWait back to 3 s → it is refused ("did not end
 // within 3s").
 func TestSecretFileFromASlowPipe(t *testing.T) {
-	want := bytes.Repeat([]byte{7}, 32)
+	want, _ := base64.StdEncoding.DecodeString(otherSecret) // (a secret the check takes)
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)

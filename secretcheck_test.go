@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// otherSecret is a second secret as keygen prints them, for tests that
+// need two.
+const otherSecret = "Q32jVKLjXxzTh4f/DoFdSc49zYOMKkVPHLBI/VBq++k="
+
+// guessableSecrets are secrets of 32 bytes or more that are plainly not
+// random, as an operator may set them by hand.
+func guessableSecrets(t *testing.T) map[string][]byte {
+	random := func(n int) []byte {
+		b := make([]byte, n)
+		rand.Read(b)
+		return b
+	}
+	padded := make([]byte, 32)
+	for i := range 24 {
+		padded[i] = byte(i*37 + 11)
+	}
+	return map[string][]byte{
+		"32 zero bytes":           make([]byte, 32),
+		"64 bytes of 0xff":        bytes.Repeat([]byte{0xff}, 64),
+		"a typed passphrase":      []byte("changemechangemechangemechangeme"),
+		"a sentence, new line":    []byte("O mercado da rua 5, amanhã às 9h: não vá sozinho!\n"),
+		"hex of random bytes":     []byte(hex.EncodeToString(random(32))),
+		"a short key repeated":    bytes.Repeat(random(8), 4),
+		"a key padded with zeros": padded,
+	}
+}
+
+// A secret whose bytes are plainly not random (text, few distinct values,
+// a long run of one value) is refused, given as VIGIA_SECRET or in
+// VIGIA_SECRET_FILE, naming the variable and `vigia keygen`, never
+// holding the secret; as VIGIA_SECRET_PREVIOUS it is accepted: that is
+// how a deployment whose data is sealed under one moves away from it.
+func TestGuessableSecretIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	for name, secret := range guessableSecrets(t) {
+		if !guessableSecret(secret) {
+			t.Errorf("%s: not found guessable", name)
+		}
+		b64 := base64.StdEncoding.EncodeToString(secret)
+		path := filepath.Join(dir, "secret")
+		if err := os.WriteFile(path, []byte(b64+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []struct{ name, value, previous string }{
+			{"VIGIA_SECRET", b64, "VIGIA_SECRET_PREVIOUS"},
+			{"VIGIA_SECRET_FILE", path, "VIGIA_SECRET_PREVIOUS_FILE"},
+		} {
+			e := validEnv()
+			delete(e, "VIGIA_SECRET")
+			e[v.name] = v.value
+			_, err := loadConfig(env(e), false)
+			var ce *configError
+			if !errors.As(err, &ce) || ce.name != v.name || !strings.Contains(err.Error(), "does not look random") ||
+				!strings.Contains(err.Error(), "`vigia keygen` prints one") || !strings.Contains(err.Error(), "give it as "+v.previous+" and the new one as "+v.name+", and run `vigia rotate-key`") {
+				t.Errorf("%s in %s: %v", name, v.name, err)
+			}
+			if err != nil && (strings.Contains(err.Error(), b64) || strings.Contains(err.Error(), string(secret))) {
+				t.Errorf("%s in %s: the secret is in the error: %q", name, v.name, err)
+			}
+		}
+		e := validEnv()
+		e["VIGIA_SECRET_PREVIOUS"] = b64
+		if c, err := loadConfig(env(e), false); err != nil || !bytes.Equal(c.SecretPrevious, secret) {
+			t.Errorf("%s as VIGIA_SECRET_PREVIOUS (rotating away from it): %v", name, err)
+		}
+	}
+}
+
+// keygen's secrets are accepted, every time: the chance that the check
+// refuses one is under 1e-13. So are the secrets the tests use.
+func TestKeygenSecretsAreAccepted(t *testing.T) {
+	e := validEnv()
+	for range 5000 {
+		var out bytes.Buffer
+		if code := keygen(&out, &bytes.Buffer{}); code != 0 {
+			t.Fatalf("keygen exit %d", code)
+		}
+		e["VIGIA_SECRET"] = strings.TrimSpace(out.String())
+		if _, err := loadConfig(env(e), false); err != nil {
+			t.Fatalf("keygen output refused: %v", err)
+		}
+	}
+	for _, s := range []string{goodSecret, otherSecret} {
+		e["VIGIA_SECRET"] = s
+		if _, err := loadConfig(env(e), false); err != nil {
+			t.Fatalf("a test's secret refused: %v", err)
+		}
+	}
+}
+
+// serve and rotate-key given a guessable VIGIA_SECRET stop at start with
+// exit status 2 and one line naming the variable and `vigia keygen`,
+// before anything reaches Redis, and never print the secret.
+func TestGuessableSecretExitsTwo(t *testing.T) {
+	for name, secret := range guessableSecrets(t) {
+		b64 := base64.StdEncoding.EncodeToString(secret)
+		for _, args := range [][]string{{"serve"}, {"rotate-key"}, nil} {
+			e := validEnv()
+			e["VIGIA_SECRET"] = b64
+			e["VIGIA_SECRET_PREVIOUS"] = goodSecret // (rotate-key's)
+			// Nothing listens there (a port of this test's own): were the
+			// secret taken, the start would fail on Redis instead.
+			e["VIGIA_REDIS_URL"] = "redis://127.0.0.1:7419/0"
+			var out, errb bytes.Buffer
+			code := run(context.Background(), args, env(e), strings.NewReader(""), &out, &errb)
+			msg := errb.String()
+			if code != 2 || !strings.HasPrefix(msg, "vigia: VIGIA_SECRET: does not look random") || strings.Count(msg, "\n") != 1 ||
+				!strings.Contains(msg, "`vigia keygen` prints one") {
+				t.Errorf("%s, %v: exit %d, stderr %q", name, args, code, msg)
+			}
+			if strings.Contains(out.String()+msg, b64) || strings.Contains(out.String()+msg, string(secret)) {
+				t.Errorf("%s, %v: the secret was printed: %q", name, args, msg)
+			}
+		}
+	}
+}
+
+// A deployment whose Redis holds tips sealed under a guessable secret is
+// not stuck: with a new secret (keygen's) and the guessable one as
+// VIGIA_SECRET_PREVIOUS, rotate-key re-seals everything, and the new
+// secret alone then reads the tips.
+func TestRotateKeyMovesAwayFromAGuessableSecret(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	weak := []byte("changemechangemechangemechangeme")
+	kr, _ := storage.NewKeyring(weak)
+	st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "vigia"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p := st.Pseudonym("telegram", "555")
+	d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Route: "telegram:555", Part: tips.Part{Text: "extorsión en el mercado"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := st.SubmitDraft(ctx, p, d.ID, "es")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	e := validEnv()
+	delete(e, "VIGIA_TELEGRAM_TOKEN")
+	e["VIGIA_REDIS_URL"], e["VIGIA_SPOOL_DIR"] = srv.URL(), t.TempDir()
+	e["VIGIA_SECRET_PREVIOUS"] = base64.StdEncoding.EncodeToString(weak)
+	var out, errb bytes.Buffer
+	if code := run(ctx, []string{"rotate-key"}, env(e), strings.NewReader(""), &out, &errb); code != 0 ||
+		!strings.Contains(out.String(), "unreadable: 0\n") || !strings.Contains(out.String(), "nothing is left under the previous secret") {
+		t.Fatalf("rotate-key: exit %d, %q, %q", code, out.String(), errb.String())
+	}
+	delete(e, "VIGIA_SECRET_PREVIOUS")
+	cfg, err := loadOpsConfig(env(e))
+	if err != nil {
+		t.Fatal(err)
+	}
+	newKr, err := cfg.keyring()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := storage.New(srv.Client(), newKr, storage.Options{Prefix: "vigia"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fresh.Init(ctx); err != nil {
+		t.Fatalf("the new secret alone: %v", err)
+	}
+	if _, err := fresh.TipByReceipt(ctx, sub.Receipt); err != nil {
+		t.Fatalf("the tip under the new secret alone: %v", err)
+	}
+}
