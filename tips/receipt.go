@@ -405,11 +405,14 @@ func gluedAt(text string, i int, out [][2]int, most int) [][2]int {
 			}
 			t, e = t+1, e+size
 		}
-		if b+t > 2*maxStrays || t == 0 && b < 2 || !wordEndsAt(text, e) {
-			continue // (none, or one before it: receiptAt's and strayAt's)
+		if b+t > 2*maxStrays || t == 0 && b == 0 || !wordEndsAt(text, e) {
+			continue // (none: receiptAt's)
 		}
 		if readAlready(out, i, [2]int{s, end}) {
-			continue // (receiptAt's or strayAt's, letters of no code after it)
+			// receiptAt's or strayAt's, letters of no code after it; one
+			// before it is strayAt's but where it bears an accent written
+			// after it ("e\u0301K7QD…": strayAt reads from the accent).
+			continue
 		}
 		out = append(out, [2]int{s, end})
 	}

@@ -94,3 +94,22 @@ func TestScriptStrayFloodIsBounded(t *testing.T) {
 		}
 	}
 }
+
+// One letter typed against a code's front with its accent written after
+// it ("e\u0301", as some keyboards send "é") is one stray, as "é" and
+// "t" are: the code is cut, live and at the replay, with its dashes or
+// without them.
+func TestCodeWithOneDecomposedLetterBeforeItIsCut(t *testing.T) {
+	const code = "89NW-HA9P-R2TP-4WZN"
+	for _, stray := range []string{"e\u0301", "n\u0303", "e\u0301\u0323", "é"} {
+		for _, typed := range []string{code, strings.ReplaceAll(code, "-", "")} {
+			in, want := "Vi al jefe "+stray+typed+" ayer", "Vi al jefe "+stray+" ayer"
+			if out, cut, err := CutMessageReceipts([]string{in}, knowsOnly(code)); err != nil || !cut || out[0] != want {
+				t.Errorf("%q: cut %v %q (%v), want %q", in, cut, out, err, want)
+			}
+			if out, cut, err := CutReceipts([]string{in}, knowsOnly(code)); err != nil || !cut || out[0] != want {
+				t.Errorf("%q at the replay: cut %v %q (%v), want %q", in, cut, out, err, want)
+			}
+		}
+	}
+}
