@@ -105,3 +105,17 @@ func liveAndSpooled(t *testing.T, user string, written func(code string) []strin
 	}
 	return code, func(i int) (string, string) { return live[i], replayed[i] }
 }
+
+// Stray letters with their accents written after them ("n\u0303u\u0301a",
+// "ñúa" as some keyboards send it) are read against a code as "ñúa" is:
+// cut live and at the replay, and one word of them and the code alone is
+// no tip at the replay, as "ñúa" and the code is.
+func TestCodeWithDecomposedStraysAloneIsNoTipAtTheReplay(t *testing.T) {
+	const nfd = "n\u0303u\u0301a"
+	stored, tipAs := liveAndSpooled(t, "83", func(code string) []string {
+		return []string{"vi al jefe " + nfd + strings.ReplaceAll(code, "-", "") + " ayer"}
+	}, func(code string) string { return nfd + code })
+	if live, replayed := tipAs(0); live != "vi al jefe "+nfd+" ayer" || replayed != live {
+		t.Errorf("stored %q live, %q at the replay (code %s)", live, replayed, stored)
+	}
+}

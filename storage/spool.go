@@ -16,7 +16,6 @@ import (
 	"sync"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/redis/go-redis/v9"
 
@@ -839,14 +838,23 @@ const strayMarks = "_-.,;#!?"
 // code with a few stray characters typed against it, left (what the cut
 // left of text): at most maxStraysLeft letters, digits or strayMarks,
 // nothing else (a link's address, "https://x.example/CODE", is kept).
+// The accents written after a letter or digit are of it, as the cut
+// counts them ("n\u0303u\u0301a" is three, as "ñúa" is).
 func straysLeft(text, left string) bool {
 	if left == text || len(strings.Fields(text)) != 1 {
 		return false
 	}
-	left = strings.TrimSpace(left)
-	return utf8.RuneCountInString(left) <= maxStraysLeft && !strings.ContainsFunc(left, func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(strayMarks, r)
-	})
+	n, prev := 0, false // (prev: the last character a letter or digit)
+	for _, r := range strings.TrimSpace(left) {
+		if prev && unicode.In(r, unicode.Mn, unicode.Me) {
+			continue
+		}
+		prev = unicode.IsLetter(r) || unicode.IsDigit(r)
+		if n++; n > maxStraysLeft || !prev && !strings.ContainsRune(strayMarks, r) {
+			return false
+		}
+	}
+	return true
 }
 
 // beginReplay renames the spool to the file being replayed, unless one
