@@ -255,6 +255,7 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 	var out [][2]int
 	codes := 0
 	prevWord, prevRegional := false, false
+	wrapEnd := 0 // (where the last code read with its groups wrapped ends)
 	for i := 0; i < until && (most <= 0 || len(out) < most); {
 		r, size, escaped := charAt(text, i)
 		_, code := codeChar(r)
@@ -272,6 +273,7 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 		// are two words: regional indicators are letters, but of
 		// their own.
 		if code && (!prevWord || prevRegional != regional(r)) {
+			n := len(out)
 			if starts != nil {
 				*starts = append(*starts, linkStart{at: i, codes: codes})
 				if strayFront(text, i+size) {
@@ -304,6 +306,15 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 				// reads "ABCD-89NW-HA9P-…").
 				out = shownGluedAt(text, i, out)
 			}
+			if i < wrapEnd {
+				// Within a code whose groups are wrapped in separators
+				// ("_K7QD_-_9XMA_-…", "|K7QD| |9XMA| …"): its groups
+				// read again less their first opener and last closer,
+				// which would be left when it is cut (wrappedAt's
+				// reading takes them).
+				kept := slices.DeleteFunc(out[n:], func(sp [2]int) bool { return sp[1] <= wrapEnd })
+				out = out[:n+len(kept)]
+			}
 		} else if !code && !prevWord && wrapOpener(r) {
 			// A code with each of its groups wrapped ("[K7QD]-[9XMA]-…",
 			// "**K7QD** **9XMA** …", Discord's "||K7QD||"): from the
@@ -311,16 +322,19 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 			if starts != nil {
 				*starts = append(*starts, linkStart{at: i, wrapped: true, codes: codes})
 			} else if end, letter, digit := wrappedAt(text, i); letter && (digit || lettersAlone) {
-				out = append(out, [2]int{i, end})
+				out, wrapEnd = append(out, [2]int{i, end}), end
 			}
 		}
 		if code {
 			codes++
 		}
 		// An accent after a letter ("e\u0301", as some keyboards send
-		// "é") is of its word.
+		// "é") is of its word. "_" parts words as other punctuation
+		// does: a code wrapped whole in it ("_K7QD-…_", "__K7QD-…__",
+		// markdown's italics and underline) or against it ("…4WZN_x")
+		// is read as one in "*" or "~" is.
 		if code || r < 0x300 || !prevWord {
-			prevWord, prevRegional = code || r == '_', regional(r)
+			prevWord, prevRegional = code, regional(r)
 		} else {
 			prevWord = mark(r)
 		}
@@ -435,7 +449,7 @@ func strayChar(text string, j int) (size int, ok bool) {
 // or digits parted by one dash each, a letter and a digit among them,
 // with more stray characters typed against it than strayAt reads,
 // more than maxStrays on one side, at most maxShownStrays letters of any
-// script or digits (strayChar; "_" too) against its front and as many
+// script or digits (strayChar) against its front and as many
 // against its end ("abcK7QD-9XMA-R2TP-4WZN", "codigoK7QD-…",
 // "númeroK7QD-…", "…-4WZNxyz"), read whether
 // or not the word's own reading matched (four before it, "abcdK7QD-…",
@@ -447,7 +461,7 @@ func shownGluedAt(text string, i int, out [][2]int) [][2]int {
 	p, n := i, 0 // (n characters to p)
 	for p < len(text) && n <= maxShownStrays+4 {
 		size, ok := strayChar(text, p)
-		if !ok && text[p] != '_' {
+		if !ok {
 			break
 		}
 		p, n = p+size, n+1
@@ -522,13 +536,13 @@ func asciiText(s string) bool {
 
 // wordEndsAt reports whether a word of a code's letters and digits ends
 // at text[i:], as receiptAt's reading ends a code: no letter or digit of
-// a code, nor "_", there.
+// a code there ("_" ends one, as other punctuation does).
 func wordEndsAt(text string, i int) bool {
 	if i >= len(text) {
 		return true
 	}
 	r, _, _ := charAt(text, i)
-	if _, ok := codeChar(r); ok || r == '_' {
+	if _, ok := codeChar(r); ok {
 		return false
 	}
 	if r >= utf8.RuneSelf {
@@ -721,9 +735,8 @@ func (s *receiptReading) read(text string, pause int) (end int, letter, digit, p
 		return 0, false, false, true
 	}
 	if i < len(text) && s.open == "" && !s.glued { // (a wrapped code's last closer ends it)
-		if r, _, _ := charAt(text, i); r == '_' {
-			return 0, false, false, false
-		} else if _, ok := codeChar(r); ok && !s.lastRegional {
+		r, _, _ := charAt(text, i)
+		if _, ok := codeChar(r); ok && !s.lastRegional {
 			return 0, false, false, false
 		} else if r >= utf8.RuneSelf {
 			if _, ok, _ := wideChar(r); ok && regional(r) == s.lastRegional {

@@ -27,6 +27,18 @@ func BenchmarkReceiptStrayFloods(b *testing.B) {
 		{"accented-after", flood(func(i int) string { return "ñ" + letter(i) + "9NWHA9PR2TP4WZ" + letter(i/26) + "éú " })},
 		{"mixed", flood(func(i int) string { return "abcd" + letter(i) + "9NWHA9P-R2TP-4WZ" + letter(i/26) + " " })},
 		{"mixed-end", flood(func(i int) string { return "abcd" + letter(i) + "9NWHA9PR2TP-4WZ" + letter(i/26) + " " })},
+		// Underscores, which part words as other punctuation does: codes
+		// shown wrapped in them ("_K7QD-…_", markdown italics), one
+		// snake_case word of four-character groups (a reading at each),
+		// stray words joined by them, a run of them (a wrapper's opener
+		// at each), and a character between each two (a word at each,
+		// read spelled out, as with spaces: "A 1 A 1 …").
+		{"underscored", flood(func(i int) string { return "__" + letter(i) + "9NW-HA9P-R2TP-4WZ" + letter(i/26) + "__ " })},
+		{"snake", flood(func(i int) string { return letter(i) + "9N" + letter(i/26) + "_" })},
+		{"snake-strays", flood(func(i int) string { return "abcd" + letter(i) + "9NWHA9P-R2TP-4WZ" + letter(i/26) + "_xy_" })},
+		{"underscores", strings.Repeat("_", 4096)},
+		{"spelled-underscored", strings.Repeat("A_1_", 1024)},
+		{"spelled-spaced", strings.Repeat("A 1 ", 1024)},
 		{"prose", strings.Repeat(benchTip+"\n", 15)},
 		{"four-letter", strings.Repeat("para esta casa bien AB12 ", 164)},
 	} {

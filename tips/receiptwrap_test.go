@@ -31,6 +31,8 @@ func TestCutReceiptsTakesWrappedGroups(t *testing.T) {
 		"||K7QD|| ||9XMA|| ||R2TP|| ||4WZN||",
 		"||K7QD||-||9XMA||-||R2TP||-||4WZN||",
 		"||K7QD||||9XMA||||R2TP||||4WZN||",
+		"|K7QD|-|9XMA|-|R2TP|-|4WZN|",
+		"|K7QD| |9XMA| |R2TP| |4WZN|",
 		"__K7QD__-__9XMA__-__R2TP__-__4WZN__",
 		"__K7QD__ __9XMA__ __R2TP__ __4WZN__",
 		"_K7QD_-_9XMA_-_R2TP_-_4WZN_",
@@ -73,7 +75,7 @@ func TestWrappedWordsAreNoCode(t *testing.T) {
 		"placas [AB12]-CD34-[EF56]-[GH78]":       nil,
 		"placas **AB12** **CD34** **EF56** GH78": nil,
 		"(AB12) (CD34) (EF56) (GH78X)":           nil,
-		"x_AB12_CD34_EF56_GH78_":                 nil,
+		"x_AB12_CD34_EF56_GH78_":                 {"AB12-CD34-EF56-GH78"}, // as "x-AB12-CD34-EF56-GH78-" is: "_" parts words
 	} {
 		var asked []string
 		out, cut, err := CutReceipts([]string{text}, func(codes []string) ([]bool, error) {
