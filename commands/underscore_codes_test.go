@@ -96,3 +96,34 @@ func TestCodeInUnderscoresSpooledAloneIsNoTipAtTheReplay(t *testing.T) {
 		}
 	}
 }
+
+// A receipt code of a stored tip, or a live invitation code, wrapped in
+// underscores in a group's conversation ("mi código es __CODE__", as
+// markdown underlines it) is removed, the invitation voided, as one
+// written bare is.
+func TestCodeInUnderscoresInAGroupIsRemoved(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	en := func(id string) string { return tm.msg.Localize("en", id, nil) }
+	chatter := func(w *adminReplier, text string) []commands.Reply {
+		t.Helper()
+		tm.event++
+		tm.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "3003", UserChat: "3003", ChatID: "-100555", ChatKind: commands.Group,
+			Text: text, EventID: tm.event}, w)
+		return w.take()
+	}
+	r := tm.as("3003", "Eve", commands.Request{Text: "cobran piso en el mercado de abastos"})
+	receipt := codeRE.FindString(tm.as("3003", "Eve", commands.Request{Callback: press(r, "send:")})[0].Text)
+	w := &adminReplier{recorder: &recorder{}}
+	if r := chatter(w, "ya lo denuncié, mi código es __"+receipt+"__ para que vean"); !w.deleted || len(r) != 1 || r[0].Text != en("group_private_only_removed") {
+		t.Errorf("a receipt code in underscores in a group: deleted %v, %q", w.deleted, texts(r))
+	}
+	code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
+	w = &adminReplier{recorder: &recorder{}}
+	if r := chatter(w, "entra al equipo con "+code+"_ya"); !w.deleted || len(r) != 1 || r[0].Text != en("group_private_only_removed")+"\n\n"+en("redeem_void_in_group") {
+		t.Errorf("an invitation code against an underscore in a group: deleted %v, %q", w.deleted, texts(r))
+	}
+	if r := tm.as("4004", "Eve", commands.Request{Command: "redeem", Args: code}); r[0].Text != en("redeem_bad") {
+		t.Errorf("an invitation code seen in a group still works: %q", r[0].Text)
+	}
+}
