@@ -145,8 +145,10 @@ func (s *Store) openClaimer(sealed string) (Claimer, bool) {
 // decide applies a triage decision to tip KEYS[1] and its stream entry:
 // closing statuses acknowledge the entry; "new" puts it back in the queue
 // and "claimed" claims it for ARGV[5] (both with JUSTID, so moving a tip
-// is not counted as a failed delivery). A tip whose entry was already
-// acknowledged (closed before, or a dead letter) gets a new entry. If
+// is not counted as a failed delivery). New entries are parked first (a
+// triage group lost with the stream made again, as park does), before
+// anything is written. A tip whose entry was already acknowledged
+// (closed before, or a dead letter) gets a new entry. If
 // ARGV[12] (ms) is above 0, a tip claimed by someone other than ARGV[5]
 // whose claim has been idle for less than that is left alone: the script
 // returns who claimed it and when. A decision recorded returns its number
@@ -181,6 +183,21 @@ if ARGV[13] == '1' and (redis.call('HGET', key, 's') ~= 'claimed' or (ARGV[14] ~
   return {redis.call('HGET', key, 's') or ''} -- decided, or claimed anew, since: see Decision.WhileClaimed
 end
 local status, prio, grp, me, claimer, now, closed = ARGV[1], ARGV[2], ARGV[3], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+-- Park new entries (see park), so the tip's entry, if still open, is
+-- pending: a closing status then acknowledges it, rather than the next
+-- park putting it in the queue. A group lost with the stream (Redis
+-- flushed, or restarted without its data; the stream made again by the
+-- next tip) is made again from the stream's start, as park does: first,
+-- as a script that fails is not rolled back.
+for _ = 1, 100 do
+  local r = redis.pcall('XREADGROUP', 'GROUP', grp, '~queue', 'COUNT', 1000, 'STREAMS', stream, '>')
+  if type(r) == 'table' and r.err then
+    if string.sub(r.err, 1, 7) ~= 'NOGROUP' then return redis.error_reply(r.err) end
+    redis.call('XGROUP', 'CREATE', stream, grp, '0', 'MKSTREAM')
+  elseif not r or #r[1][2] < 1000 then
+    break
+  end
+end
 local entry = tipEntry(key)
 local timeout = tonumber(ARGV[12])
 if timeout > 0 and entry and redis.call('HGET', key, 's') == 'claimed' then
@@ -239,11 +256,6 @@ if closed == '1' then
   return n
 end
 if status ~= 'new' and status ~= 'claimed' then return n end
--- Park new entries, so the tip's entry (if still open) is pending.
-for _ = 1, 100 do
-  local r = redis.call('XREADGROUP', 'GROUP', grp, '~queue', 'COUNT', 1000, 'STREAMS', stream, '>')
-  if not r or #r[1][2] < 1000 then break end
-end
 local owner = status == 'new' and '~queue' or me
 local moved = entry and redis.call('XCLAIM', stream, grp, owner, 0, entry, 'JUSTID') or {}
 if #moved == 0 then

@@ -1,0 +1,94 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// flushed is a store whose Redis lost every key while the bot ran
+// (FLUSHALL; as Redis restarted without its data), before the sweeper or
+// a /next made the triage group again.
+func flushed(t *testing.T) *storage.Store {
+	t.Helper()
+	st, srv, _ := newStore(t)
+	if err := srv.Client().FlushAll(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// An investigator's "/triage N new" or "/triage N claimed" on a tip sent
+// after Redis lost its data, before anything made the triage group again,
+// is recorded, once, and the queue shows it: it failed with NOGROUP, the
+// tip's status and history written already.
+func TestDecisionRightAfterAFlushIsRecorded(t *testing.T) {
+	for _, status := range []tips.Status{tips.StatusNew, tips.StatusClaimed} {
+		t.Run(string(status), func(t *testing.T) {
+			ctx := context.Background()
+			st := flushed(t)
+			id := submitText(t, st, "431", 10, "cobran piso en el mercado").TipID
+			ana := storage.Claimer{Key: "ana-key", Name: "Ana", Route: "telegram:2002"}
+			if err := st.Decide(ctx, id, ana, storage.Decision{Status: status, ClaimTimeout: time.Hour}); err != nil {
+				t.Fatalf("decide %s: %v", status, err)
+			}
+			tip, err := st.Tip(ctx, id)
+			if err != nil || tip.Status != status {
+				t.Fatalf("tip: %v %v, want %s", tip.Status, err, status)
+			}
+			decisions := 0
+			for _, e := range tip.History {
+				if e.Kind == tips.EntryStatus {
+					decisions++
+				}
+			}
+			if decisions != 1 {
+				t.Fatalf("%d decisions in the history, want 1: %+v", decisions, tip.History)
+			}
+			q, err := st.Queue(ctx, time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			beto := storage.Claimer{Key: "beto-key", Name: "Beto", Route: "telegram:2003"}
+			got, err := st.Next(ctx, beto, "", time.Hour, 5)
+			switch status {
+			case tips.StatusNew:
+				if q.Unclaimed != 1 || got != id || err != nil {
+					t.Fatalf("queue %+v, next %q %v: want the tip waiting, handed out", q, got, err)
+				}
+			case tips.StatusClaimed:
+				if q.Unclaimed != 0 || q.Claimed[storage.MemberName{Name: "Ana", Tag: storage.MemberTag("ana-key")}] != 1 || !errors.Is(err, storage.ErrQueueEmpty) {
+					t.Fatalf("queue %+v, next %q %v: want the tip claimed by Ana, no other waiting", q, got, err)
+				}
+			}
+		})
+	}
+}
+
+// A tip closed before it was parked (right after Redis lost its data, the
+// triage group not made again yet; or before any /next, /queue or sweep
+// since it arrived) is not counted open in the queue depth.
+func TestTipClosedBeforeItWasParkedIsNotCountedOpen(t *testing.T) {
+	for _, lost := range []bool{true, false} {
+		ctx := context.Background()
+		var st *storage.Store
+		if lost {
+			st = flushed(t)
+		} else {
+			st, _, _ = newStore(t)
+		}
+		open := submitText(t, st, "431", 10, "cobran piso en el mercado").TipID
+		closed := submitText(t, st, "432", 11, "venden armas en la esquina").TipID
+		ana := storage.Claimer{Key: "ana-key", Name: "Ana", Route: "telegram:2002"}
+		if err := st.Decide(ctx, closed, ana, storage.Decision{Status: tips.StatusDismissed}); err != nil {
+			t.Fatal(err)
+		}
+		if d, err := st.QueueDepth(ctx); err != nil || d.Open != 1 {
+			t.Fatalf("flushed %v: queue depth %+v %v, want 1 open (%s)", lost, d, err, open)
+		}
+	}
+}
