@@ -126,9 +126,13 @@ func (s *Store) indexTips(ctx context.Context, count int, block time.Duration, a
 		MinIdle: indexStale, Start: "0-0", Count: int64(count)}).Result()
 	if err != nil && strings.HasPrefix(err.Error(), "NOGROUP") {
 		// The stream was lost (a flushed or replaced Redis) and made again
-		// by a new tip: index everything it holds.
+		// by a new tip: index everything it holds. The keyset went with
+		// it (keepKeysetAgain).
 		err = s.rdb.XGroupCreateMkStream(ctx, stream, IndexGroup, "0").Err()
 		if err == nil || strings.HasPrefix(err.Error(), "BUSYGROUP") {
+			err = s.keepKeysetAgain(ctx)
+		}
+		if err == nil {
 			return 0, errors.New("index group was missing: created again")
 		}
 	}

@@ -25,7 +25,7 @@ var ErrWrongSecret = errors.New("the keys kept in Redis open under neither the s
 func (s *Store) loadKeyset(ctx context.Context) error {
 	raw, err := s.rdb.Get(ctx, s.k.keyset()).Bytes()
 	if errors.Is(err, redis.Nil) {
-		if err := s.keepKeyset(ctx); err != nil {
+		if err := s.keepKeyset(ctx, s.kr.initial); err != nil {
 			return err
 		}
 		raw, err = s.rdb.Get(ctx, s.k.keyset()).Bytes()
@@ -53,10 +53,20 @@ func (s *Store) HasKeyset(ctx context.Context) (bool, error) {
 	return n > 0, refusedSettings(err)
 }
 
-// keepKeyset writes the keyring's initial MAC keys, sealed, unless a keyset
-// is there already.
-func (s *Store) keepKeyset(ctx context.Context) error {
-	plain, err := json.Marshal(s.kr.initial)
+// keepKeysetAgain writes the MAC keys in use, sealed, where Redis lost
+// the keyset while the bot runs (flushed, restarted without its data): it
+// runs where the bot notices such a loss, a triage group gone. Without
+// it, rotate-key found "no Vigía data" until the bot restarted, and a
+// restart kept the keyring's initial keys, which are not those in use
+// after a rotation: the receipts, pseudonyms and index of every tip sent
+// since the loss no longer matched.
+func (s *Store) keepKeysetAgain(ctx context.Context) error {
+	return s.keepKeyset(ctx, *s.kr.keys())
+}
+
+// keepKeyset writes MAC keys m, sealed, unless a keyset is there already.
+func (s *Store) keepKeyset(ctx context.Context, m macKeys) error {
+	plain, err := json.Marshal(m)
 	if err != nil {
 		return err
 	}

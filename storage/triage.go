@@ -687,7 +687,7 @@ func (s *Store) Queue(ctx context.Context, claimTimeout time.Duration) (QueueSta
 // triage group lost with the stream (Redis restarted without its data,
 // flushed; the stream made again by the next tip) is made again, from the
 // stream's start, rather than every claim and count failing with NOGROUP
-// until a restart.
+// until a restart; so is the keyset, if lost with it (keepKeysetAgain).
 func (s *Store) park(ctx context.Context) error {
 	for range 100 {
 		res, err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: TriageGroup, Consumer: queueConsumer, Streams: []string{s.k.triage(), ">"}, Count: 1000, Block: -1}).Result()
@@ -695,6 +695,9 @@ func (s *Store) park(ctx context.Context) error {
 			err = s.rdb.XGroupCreateMkStream(ctx, s.k.triage(), TriageGroup, "0").Err()
 			if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
 				return fmt.Errorf("create triage group again: %w", err)
+			}
+			if err := s.keepKeysetAgain(ctx); err != nil {
+				return err
 			}
 			continue
 		}

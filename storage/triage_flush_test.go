@@ -1,12 +1,14 @@
 package storage_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"testing"
 	"time"
 
 	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
 	"github.com/vigia-project/vigia/tips"
 )
 
@@ -90,5 +92,58 @@ func TestTipClosedBeforeItWasParkedIsNotCountedOpen(t *testing.T) {
 		if d, err := st.QueueDepth(ctx); err != nil || d.Open != 1 {
 			t.Fatalf("flushed %v: queue depth %+v %v, want 1 open (%s)", lost, d, err, open)
 		}
+	}
+}
+
+// The keyset lost with the rest of Redis's data while the bot runs is
+// kept again, with the MAC keys the bot uses, once the bot notices the
+// loss (the indexer's next look, the sweeper's): rotate-key found "this
+// Redis holds no Vigía data" until the bot restarted, and a restart after
+// a rotation kept other keys than those in use, so that a receipt given
+// since the loss no longer found its tip.
+func TestKeysetLostWhileRunningIsKeptAgain(t *testing.T) {
+	oldSecret, secret := bytes.Repeat([]byte{5}, 32), bytes.Repeat([]byte{7}, 32)
+	for name, notice := range map[string]func(context.Context, *storage.Store){
+		"indexer": func(ctx context.Context, st *storage.Store) {
+			_, _ = st.IndexTips(ctx, 10, time.Millisecond, func(storage.Signal) error { return nil }) // "index group was missing"
+		},
+		"sweeper": func(ctx context.Context, st *storage.Store) {
+			if _, err := st.OpenClaims(ctx, time.Hour); err != nil {
+				t.Fatal(err)
+			}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			srv := redistest.Start(t)
+			start := func(secrets ...[]byte) *storage.Store {
+				kr, err := storage.NewKeyring(secrets[0], secrets[1:]...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "t", Retention: 48 * time.Hour})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := st.Init(ctx); err != nil {
+					t.Fatal(err)
+				}
+				return st
+			}
+			start(secret, oldSecret) // rotating: the old secret's MAC keys are kept
+			st := start(secret)      // the rotation done, the bot runs
+			if err := srv.Client().FlushAll(ctx).Err(); err != nil {
+				t.Fatal(err)
+			}
+			sub := submitText(t, st, "431", 10, "cobran piso en el mercado")
+			notice(ctx, st)
+			if has, err := st.HasKeyset(ctx); err != nil || !has {
+				t.Fatalf("keyset after the bot noticed the loss: %v %v", has, err)
+			}
+			tip, err := start(secret).TipByReceipt(ctx, sub.Receipt)
+			if err != nil || tip.ID != sub.TipID {
+				t.Fatalf("receipt after a restart: %q %v, want %q", tip.ID, err, sub.TipID)
+			}
+		})
 	}
 }
