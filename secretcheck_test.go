@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,15 +113,22 @@ func TestKeygenSecretsAreAccepted(t *testing.T) {
 // exit status 2 and one line naming the variable and `vigia keygen`,
 // before anything reaches Redis, and never print the secret.
 func TestGuessableSecretExitsTwo(t *testing.T) {
+	// A port nothing listens on (taken from the kernel, then let go):
+	// were the secret taken, the start would fail on Redis instead.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedURL := "redis://" + l.Addr().String() + "/0"
+	l.Close()
+	spool := t.TempDir() // were the secret taken, serve's spool goes here, not into the source tree
 	for name, secret := range guessableSecrets(t) {
 		b64 := base64.StdEncoding.EncodeToString(secret)
 		for _, args := range [][]string{{"serve"}, {"rotate-key"}, nil} {
 			e := validEnv()
 			e["VIGIA_SECRET"] = b64
 			e["VIGIA_SECRET_PREVIOUS"] = goodSecret // (rotate-key's)
-			// Nothing listens there (a port of this test's own): were the
-			// secret taken, the start would fail on Redis instead.
-			e["VIGIA_REDIS_URL"] = "redis://127.0.0.1:7419/0"
+			e["VIGIA_REDIS_URL"], e["VIGIA_SPOOL_DIR"] = closedURL, spool
 			var out, errb bytes.Buffer
 			code := run(context.Background(), args, env(e), strings.NewReader(""), &out, &errb)
 			msg := errb.String()
