@@ -25,23 +25,7 @@ func TestRotateKey(t *testing.T) {
 	ctx := context.Background()
 	srv := redistest.Start(t)
 	oldSecret, _ := base64.StdEncoding.DecodeString(otherSecret) // (one that passes the check, to start with alone below)
-	kr, _ := storage.NewKeyring(oldSecret)
-	st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "vigia"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
-	p := st.Pseudonym("telegram", "555")
-	d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Route: "telegram:555", Part: tips.Part{Text: "extorsión en el mercado"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub, err := st.SubmitDraft(ctx, p, d.ID, "es")
-	if err != nil {
-		t.Fatal(err)
-	}
+	receipt := tipUnder(t, srv, oldSecret)
 
 	e := validEnv()
 	e["VIGIA_REDIS_URL"], e["VIGIA_SPOOL_DIR"] = srv.URL(), t.TempDir() // the bot's spool directory
@@ -69,7 +53,7 @@ func TestRotateKey(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "re-sealed: 2\n") || !strings.Contains(out, "unreadable: 0\n") {
 		t.Fatalf("rotate-key: exit %d, stdout %q, stderr %q", code, out, msg)
 	}
-	for _, secret := range []string{sub.Receipt, "telegram:555", "extorsión", e["VIGIA_SECRET_PREVIOUS"], goodSecret} {
+	for _, secret := range []string{receipt, "telegram:555", "extorsión", e["VIGIA_SECRET_PREVIOUS"], goodSecret} {
 		if strings.Contains(out+msg, secret) {
 			t.Fatalf("rotate-key printed a value: %q %q", out, msg)
 		}
@@ -96,14 +80,8 @@ func TestRotateKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kr, _ = cfg.keyring()
-	fresh, _ := storage.New(srv.Client(), kr, storage.Options{Prefix: "vigia"})
-	if err := fresh.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := fresh.TipByReceipt(ctx, sub.Receipt); err != nil {
-		t.Fatal(err)
-	}
+	kr, _ := cfg.keyring()
+	readsTip(t, srv, kr, receipt)
 	// A value under neither secret: reported, and exit 1.
 	if err := srv.Client().HSet(ctx, "vigia:{team}:members", "stray", append([]byte{1}, bytes.Repeat([]byte{9}, 40)...)).Err(); err != nil {
 		t.Fatal(err)
@@ -461,5 +439,50 @@ func TestOperatorCommandsRefuseARedisWithoutVigia(t *testing.T) {
 		if keys, err := srv.Client().Keys(ctx, "*").Result(); err != nil || len(keys) != 0 {
 			t.Fatalf("%v wrote to a Redis it refused: %v %v", args, keys, err)
 		}
+	}
+}
+
+// tipUnder stores a reporter's tip in srv under a keyring made from
+// secret, as a running bot would, and gives its receipt code.
+func tipUnder(t *testing.T, srv *redistest.Server, secret []byte) string {
+	t.Helper()
+	ctx := context.Background()
+	kr, err := storage.NewKeyring(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "vigia"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p := st.Pseudonym("telegram", "555")
+	d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Route: "telegram:555", Part: tips.Part{Text: "extorsión en el mercado"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := st.SubmitDraft(ctx, p, d.ID, "es")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sub.Receipt
+}
+
+// readsTip fails the test unless a store on srv under kr alone starts
+// and finds the tip of receipt.
+func readsTip(t *testing.T, srv *redistest.Server, kr *storage.Keyring, receipt string) {
+	t.Helper()
+	ctx := context.Background()
+	fresh, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "vigia"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fresh.Init(ctx); err != nil {
+		t.Fatalf("the new secret alone: %v", err)
+	}
+	if _, err := fresh.TipByReceipt(ctx, receipt); err != nil {
+		t.Fatalf("the tip under the new secret alone: %v", err)
 	}
 }

@@ -13,9 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/storage/redistest"
-	"github.com/vigia-project/vigia/tips"
 )
 
 // otherSecret is a second secret as keygen prints them, for tests that
@@ -151,23 +149,7 @@ func TestRotateKeyMovesAwayFromAGuessableSecret(t *testing.T) {
 	ctx := context.Background()
 	srv := redistest.Start(t)
 	weak := []byte("changemechangemechangemechangeme")
-	kr, _ := storage.NewKeyring(weak)
-	st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "vigia"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
-	p := st.Pseudonym("telegram", "555")
-	d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Route: "telegram:555", Part: tips.Part{Text: "extorsión en el mercado"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub, err := st.SubmitDraft(ctx, p, d.ID, "es")
-	if err != nil {
-		t.Fatal(err)
-	}
+	receipt := tipUnder(t, srv, weak)
 
 	e := validEnv()
 	delete(e, "VIGIA_TELEGRAM_TOKEN")
@@ -187,14 +169,5 @@ func TestRotateKeyMovesAwayFromAGuessableSecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fresh, err := storage.New(srv.Client(), newKr, storage.Options{Prefix: "vigia"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := fresh.Init(ctx); err != nil {
-		t.Fatalf("the new secret alone: %v", err)
-	}
-	if _, err := fresh.TipByReceipt(ctx, sub.Receipt); err != nil {
-		t.Fatalf("the tip under the new secret alone: %v", err)
-	}
+	readsTip(t, srv, newKr, receipt)
 }
