@@ -10,31 +10,19 @@ import "testing"
 // dashes, and so does a word no tip's code is in.
 func TestMixedDashesReceiptWithFourStraysIsCut(t *testing.T) {
 	const code = "89NW-HA9P-R2TP-4WZN"
-	for _, tc := range []struct{ in, want string }{
+	cutLiveAndAtReplay(t, code, []struct{ in, want string }{
 		{"Vi al jefe abcd89NWHA9P-R2TP-4WZN ayer", "Vi al jefe abcd ayer"},
 		{"Vi al jefe abcd89NWHA9PR2TP-4WZN ayer", "Vi al jefe abcd ayer"},
 		{"Vi al jefe abcd89NW-HA9PR2TP-4WZN ayer", "Vi al jefe abcd ayer"},
 		{"Vi al jefe abcd89NWHA9P.R2TP.4WZN ayer", "Vi al jefe abcd ayer"},
 		{"Vi al jefe númr89NWHA9P-R2TP-4WZN ayer", "Vi al jefe númr ayer"},
 		{"abcd89NWHA9P-R2TP-4WZN", "abcd"},
-	} {
-		out, cut, err := CutMessageReceipts([]string{tc.in}, knowsOnly(code))
-		if err != nil || !cut || out[0] != tc.want {
-			t.Errorf("%q: cut %v %q (%v), want %q", tc.in, cut, out, err, tc.want)
-		}
-		if out, cut, err := CutReceipts([]string{tc.in}, knowsOnly(code)); err != nil || !cut || out[0] != tc.want {
-			t.Errorf("%q at the replay: cut %v %q (%v), want %q", tc.in, cut, out, err, tc.want)
-		}
-	}
-	for _, s := range []string{
+	})
+	keptLive(t, code, []string{
 		"Vi al jefe abcde89NWHA9P-R2TP-4WZN ayer",
 		"Vi al jefe abcd89NWHA9P-R2TP-4WZNx ayer",
 		"Vi al jefe abcd89NWHA9P-R2TP-4WZX ayer",
-	} {
-		if out, cut, _ := CutMessageReceipts([]string{s}, knowsOnly(code)); cut || out[0] != s {
-			t.Errorf("%q: cut %v %q, want it kept", s, cut, out)
-		}
-	}
+	})
 }
 
 // A message of 4,096 characters of such words reads at most

@@ -16,7 +16,7 @@ import (
 func TestReceiptWithStraysOfAnyScriptIsCut(t *testing.T) {
 	const code = "89NW-HA9P-R2TP-4WZN"
 	nfd := "n\u0303u\u0301a\u0301e\u0301" // "ñúáé" as some keyboards send it
-	for _, tc := range []struct{ in, want string }{
+	cutLiveAndAtReplay(t, code, []struct{ in, want string }{
 		{"mi código código89NW-HA9P-R2TP-4WZN gracias", "mi código código gracias"},
 		{"mi código co\u0301digo89NW-HA9P-R2TP-4WZN gracias", "mi código co\u0301digo gracias"},
 		{"mon reçu89NW-HA9P-R2TP-4WZN merci", "mon reçu merci"},
@@ -30,16 +30,8 @@ func TestReceiptWithStraysOfAnyScriptIsCut(t *testing.T) {
 		{"Vi al jefe 89NWHA9PR2TP4WZN\u0661 ayer", "Vi al jefe \u0661 ayer"}, // (an Arabic 1)
 		{"Vi al jefe 89NWHA9PR2TP4WZNab\xff ayer", "Vi al jefe ab\xff ayer"},
 		{"Vi al jefe ab\xc3\xc389NWHA9PR2TP4WZN ayer", "Vi al jefe ab\xc3\xc3 ayer"},
-	} {
-		out, cut, err := CutMessageReceipts([]string{tc.in}, knowsOnly(code))
-		if err != nil || !cut || out[0] != tc.want {
-			t.Errorf("%q: cut %v %q (%v), want %q", tc.in, cut, out, err, tc.want)
-		}
-		if out, cut, err := CutReceipts([]string{tc.in}, knowsOnly(code)); err != nil || !cut || out[0] != tc.want {
-			t.Errorf("%q at the replay: cut %v %q (%v), want %q", tc.in, cut, out, err, tc.want)
-		}
-	}
-	for _, s := range []string{
+	})
+	keptLive(t, code, []string{
 		"el recibo númeroséz89NW-HA9P-R2TP-4WZN ya", // nine before
 		"el recibo 89NW-HA9P-R2TP-4WZNnúmeroséz ya", // nine after
 		"Vi al jefe ñúaéz89NWHA9PR2TP4WZN ayer",     // five before, no dashes
@@ -48,11 +40,7 @@ func TestReceiptWithStraysOfAnyScriptIsCut(t *testing.T) {
 		"Vi al jefe " + nfd + "z89NWHA9PR2TP4WZN ayer",
 		"Vi al jefe 89NWHA9PR2TP4WZNabcde\xff ayer",
 		"o número89NW-HA9P-R2TP-4WZX obrigado", // no tip's
-	} {
-		if out, cut, _ := CutMessageReceipts([]string{s}, knowsOnly(code)); cut || out[0] != s {
-			t.Errorf("%q: cut %v %q, want it kept", s, cut, out)
-		}
-	}
+	})
 }
 
 // A message of 4,096 characters of words with accented strays against a

@@ -13,33 +13,21 @@ import (
 // code: the same shape no tip has (a UUID's middle) is kept.
 func TestShownReceiptWithManyStrayCharactersIsCut(t *testing.T) {
 	const code = "89NW-HA9P-R2TP-4WZN"
-	for _, tc := range []struct{ in, want string }{
+	cutLiveAndAtReplay(t, code, []struct{ in, want string }{
 		{"mi código abc89NW-HA9P-R2TP-4WZN gracias", "mi código abc gracias"},
 		{"codigo89NW-HA9P-R2TP-4WZN", "codigo"},
 		{"mi código 89NW-HA9P-R2TP-4WZNxyz, gracias", "mi código xyz, gracias"},
 		{"el recibo abcdefgh89NW-HA9P-R2TP-4WZNabcdefgh ya", "el recibo abcdefghabcdefgh ya"},
 		{"mi código abc89nw-ha9p-r2tp-4wzn", "mi código abc"},
 		{"meu código tk_x89NW-HA9P-R2TP-4WZN obrigado", "meu código tk_x obrigado"},
-	} {
-		out, cut, err := CutMessageReceipts([]string{tc.in}, knowsOnly(code))
-		if err != nil || !cut || out[0] != tc.want {
-			t.Errorf("%q: cut %v %q (%v), want %q", tc.in, cut, out, err, tc.want)
-		}
-		if out, cut, err := CutReceipts([]string{tc.in}, knowsOnly(code)); err != nil || !cut || out[0] != tc.want {
-			t.Errorf("%q at the replay: cut %v %q (%v), want %q", tc.in, cut, out, err, tc.want)
-		}
-	}
-	for _, s := range []string{
+	})
+	keptLive(t, code, []string{
 		"mi código abcdefghi89NW-HA9P-R2TP-4WZN gracias", // nine before: none
 		"mi código 89NW-HA9P-R2TP-4WZNabcdefghi gracias", // nine after
 		"mi código abc89NW HA9P R2TP 4WZN gracias",       // spaced: as prose is
 		"mi código abc89NW-HA9P-R2TP-4WZX gracias",       // no tip's
 		"id 123e4567-e89b-12d3-a456-426614174000 y 550e8400-e29b-41d4-a716-446655440000",
-	} {
-		if out, cut, _ := CutMessageReceipts([]string{s}, knowsOnly(code)); cut || out[0] != s {
-			t.Errorf("%q: cut %v %q, want it kept", s, cut, out)
-		}
-	}
+	})
 }
 
 // A message of 4,096 characters of words shaped so reads at most

@@ -37,18 +37,14 @@ func TestReceiptWithStrayCharactersAroundItIsCut(t *testing.T) {
 	}
 	// Words that are no code less their stray characters are kept as
 	// they are, and five stray characters (a word of 21) are none.
-	for _, s := range []string{
+	keptLive(t, code, []string{
 		"Vi al jefe tk89NWHA9PR2TP4WZX ayer",
 		"Vi al jefe 89NWHA9PR2TP4WZXxy ayer",
 		"Vi al jefe 89NWHA9PR2TP4WZNvwxyz ayer",
 		"Vi al jefe tkqz89NWHA9PR2TP4WZNx ayer",
 		"Vi al jefe abcde89NWHA9PR2TP4WZN ayer",
 		"Vi al jefe 89NW HA9P R2TP 4WZNx ayer", // (spaced: as prose is)
-	} {
-		if out, cut, _ := CutMessageReceipts([]string{s}, knowsOnly(code)); cut || out[0] != s {
-			t.Errorf("%q: cut %v %q, want it kept", s, cut, out)
-		}
-	}
+	})
 }
 
 // Prose is read as no code with stray characters: words of sixteen
@@ -69,5 +65,32 @@ func TestProseIsNoCodeWithStrayCharacters(t *testing.T) {
 	})
 	if err != nil || cut || out[0] != strings.Repeat(prose, 4) || len(asked) != 0 {
 		t.Errorf("asked %q (%v %v)", asked, cut, err)
+	}
+}
+
+// cutLiveAndAtReplay fails the test unless each case's in, where code is
+// a tip's receipt code, is cut to its want both live (CutMessageReceipts)
+// and at the spool's replay (CutReceipts).
+func cutLiveAndAtReplay(t *testing.T, code string, cases []struct{ in, want string }) {
+	t.Helper()
+	for _, tc := range cases {
+		out, cut, err := CutMessageReceipts([]string{tc.in}, knowsOnly(code))
+		if err != nil || !cut || out[0] != tc.want {
+			t.Errorf("%q: cut %v %q (%v), want %q", tc.in, cut, out, err, tc.want)
+		}
+		if out, cut, err := CutReceipts([]string{tc.in}, knowsOnly(code)); err != nil || !cut || out[0] != tc.want {
+			t.Errorf("%q at the replay: cut %v %q (%v), want %q", tc.in, cut, out, err, tc.want)
+		}
+	}
+}
+
+// keptLive fails the test unless each text, where code is a tip's
+// receipt code, is kept whole live.
+func keptLive(t *testing.T, code string, texts []string) {
+	t.Helper()
+	for _, s := range texts {
+		if out, cut, _ := CutMessageReceipts([]string{s}, knowsOnly(code)); cut || out[0] != s {
+			t.Errorf("%q: cut %v %q, want it kept", s, cut, out)
+		}
 	}
 }
