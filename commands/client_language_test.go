@@ -1,13 +1,17 @@
 package commands_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"log/slog"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
 )
 
 // clientLanguageWrites records the client languages a store is asked to
@@ -106,4 +110,46 @@ func TestOwedDiscardForgetsTheClientLanguage(t *testing.T) {
 	fd.fails.Store(1)
 	e.do(wiperID, commands.Request{UserChat: wiperID, Command: "wipe", MessageID: "46"}) // the discard is owed
 	probe("", false, "es", "a DM after the wipe")
+}
+
+// A delayed wipe whose try wiped the chat but could neither discard what
+// the reporter was writing (Redis failed) nor send its notice, taken
+// again by another process, drops the client language kept for the
+// reporter as it does the discard it owes: the wipe forgets it as any
+// other does. Before, that later try dropped the draft alone, and their
+// DMs kept the language for a year.
+// Mutation: settleJobDiscard without forgetClientLanguage fails it
+// (French after the wipe).
+func TestDelayedWipeRetriedElsewhereForgetsTheClientLanguage(t *testing.T) {
+	p := &keepsTheirs{platform: &platform{recorder: &recorder{}}}
+	e, _ := newEngine(t, "p", p, commands.Options{})
+	ctx := context.Background()
+	probe := func(lang string, keep bool, want, when string) {
+		t.Helper()
+		r := e.do(wiperID, commands.Request{UserChat: wiperID, Command: "language", Language: lang, KeepLanguage: keep})
+		if len(r) != 1 || r[0].Text != e.text(want, "choose_language", nil) {
+			t.Fatalf("%s: %+v, want it in %s", when, r, want)
+		}
+	}
+	probe("fr", true, "fr", "an interaction in fr")
+	e.do(wiperID, commands.Request{UserChat: wiperID, Text: "Le propriétaire s'appelle Ramiro", MessageID: "45"})
+	e.do(wiperID, commands.Request{UserChat: wiperID, Command: "wipe", Args: "1h", MessageID: "46"})
+	probe("", false, "fr", "a DM before the wipe set for later")
+	p.mu.Lock()
+	p.failSends, p.sent = 1, nil
+	p.mu.Unlock()
+	e.clk.Add(time.Hour + time.Second)
+	msg, _ := loadMessages()
+	first := commands.New(commands.Options{Store: dropDraftFails{e.store}, Messages: msg, Now: e.clk.Now, DefaultLanguage: "en",
+		Logger: slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))})
+	first.AddSender("telegram", p)
+	if err := first.RunWipes(ctx); err != nil { // wiped; neither the discard nor the notice done
+		t.Fatal(err)
+	}
+	e.clk.Add(time.Minute + time.Second)
+	runWipes(t, e) // another process: the discard owed, and the notice
+	if _, err := e.store.Draft(ctx, e.store.Pseudonym("telegram", wiperID)); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("the draft begun before the wipe is still there (%v)", err)
+	}
+	probe("", false, "en", "a DM after the wipe")
 }

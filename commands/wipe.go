@@ -457,7 +457,7 @@ func (m *Mux) wipeDoneTheirsKept(ctx context.Context, j storage.Wipe) string {
 
 // settleJobDiscard does the discard j's wipe could not do (DiscardOwed),
 // whichever process runs it: a draft begun by the wipe, not one begun
-// since.
+// since, and the client language kept for the reporter (as discard).
 func (m *Mux) settleJobDiscard(ctx context.Context, j *storage.Wipe) error {
 	if j.DiscardOwed == 0 || j.Pseudonym == "" {
 		return nil
@@ -468,6 +468,9 @@ func (m *Mux) settleJobDiscard(ctx context.Context, j *storage.Wipe) error {
 		return fmt.Errorf("discard owed by a wipe: %w", err)
 	}
 	if err := m.store.ClearAnswering(ctx, j.Pseudonym); err != nil {
+		return fmt.Errorf("discard owed by a wipe: %w", err)
+	}
+	if err := m.forgetClientLanguage(ctx, j.Pseudonym); err != nil {
 		return fmt.Errorf("discard owed by a wipe: %w", err)
 	}
 	m.owed.done(j.Pseudonym, wiped)
