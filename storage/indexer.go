@@ -127,10 +127,14 @@ func (s *Store) indexTips(ctx context.Context, count int, block time.Duration, a
 	if err != nil && strings.HasPrefix(err.Error(), "NOGROUP") {
 		// The stream was lost (a flushed or replaced Redis) and made again
 		// by a new tip: index everything it holds. The keyset went with
-		// it (keepKeysetAgain).
-		err = s.rdb.XGroupCreateMkStream(ctx, stream, IndexGroup, "0").Err()
-		if err == nil || strings.HasPrefix(err.Error(), "BUSYGROUP") {
-			err = s.keepKeysetAgain(ctx)
+		// it (keepKeysetAgain): kept first, so that a failure to keep it
+		// is tried again at the next look, the group still missing.
+		err = s.keepKeysetAgain(ctx)
+		if err == nil {
+			err = s.rdb.XGroupCreateMkStream(ctx, stream, IndexGroup, "0").Err()
+			if err != nil && strings.HasPrefix(err.Error(), "BUSYGROUP") {
+				err = nil
+			}
 		}
 		if err == nil {
 			return 0, errors.New("index group was missing: created again")

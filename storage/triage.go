@@ -692,12 +692,14 @@ func (s *Store) park(ctx context.Context) error {
 	for range 100 {
 		res, err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: TriageGroup, Consumer: queueConsumer, Streams: []string{s.k.triage(), ">"}, Count: 1000, Block: -1}).Result()
 		if err != nil && strings.HasPrefix(err.Error(), "NOGROUP") {
+			// The keyset first: a failure to keep it is tried again by
+			// the next park, the group still missing.
+			if err := s.keepKeysetAgain(ctx); err != nil {
+				return err
+			}
 			err = s.rdb.XGroupCreateMkStream(ctx, s.k.triage(), TriageGroup, "0").Err()
 			if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
 				return fmt.Errorf("create triage group again: %w", err)
-			}
-			if err := s.keepKeysetAgain(ctx); err != nil {
-				return err
 			}
 			continue
 		}

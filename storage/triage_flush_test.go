@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/storage/redistest"
@@ -143,6 +147,76 @@ func TestKeysetLostWhileRunningIsKeptAgain(t *testing.T) {
 			tip, err := start(secret).TipByReceipt(ctx, sub.Receipt)
 			if err != nil || tip.ID != sub.TipID {
 				t.Fatalf("receipt after a restart: %q %v, want %q", tip.ID, err, sub.TipID)
+			}
+		})
+	}
+}
+
+// failKeepKeyset fails the keyset's SET NX once, when armed: Redis
+// refusing a write for a moment (a dropped connection, OOM).
+type failKeepKeyset struct{ armed atomic.Bool }
+
+func (h *failKeepKeyset) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *failKeepKeyset) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if a := cmd.Args(); strings.EqualFold(cmd.Name(), "set") && len(a) > 1 && a[1] == "t:keyset" && h.armed.CompareAndSwap(true, false) {
+			err := errors.New("dial tcp: connection refused")
+			cmd.SetErr(err)
+			return err
+		}
+		return next(ctx, cmd)
+	}
+}
+func (h *failKeepKeyset) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// A keyset that could not be kept again the first time the bot noticed
+// the loss (Redis refusing that one write) is kept at the next look: the
+// group was made again before, so no later look noticed the loss, and
+// rotate-key found "no Vigía data", a restart other keys than those in
+// use, until the bot restarted.
+func TestKeysetKeptAgainAfterAFailedTry(t *testing.T) {
+	for name, notice := range map[string]func(context.Context, *storage.Store) error{
+		"indexer": func(ctx context.Context, st *storage.Store) error {
+			_, err := st.IndexTips(ctx, 10, time.Millisecond, func(storage.Signal) error { return nil })
+			return err
+		},
+		"sweeper": func(ctx context.Context, st *storage.Store) error {
+			_, err := st.OpenClaims(ctx, time.Hour)
+			return err
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			srv := redistest.Start(t)
+			hook := &failKeepKeyset{}
+			rdb := srv.Client()
+			rdb.AddHook(hook)
+			kr, err := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := storage.New(rdb, kr, storage.Options{Prefix: "t", Retention: 48 * time.Hour})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Init(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := rdb.FlushAll(ctx).Err(); err != nil {
+				t.Fatal(err)
+			}
+			submitText(t, st, "431", 10, "cobran piso en el mercado")
+			hook.armed.Store(true)
+			for i := 0; i < 3; i++ {
+				_ = notice(ctx, st) // the first fails; the indexer's says the group was missing
+			}
+			if hook.armed.Load() {
+				t.Fatal("the keyset was not written")
+			}
+			if has, err := st.HasKeyset(ctx); err != nil || !has {
+				t.Fatalf("keyset after a failed try and later looks: %v %v", has, err)
 			}
 		})
 	}
