@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/tips"
@@ -1289,7 +1290,9 @@ func replyCommand(ctx context.Context, c *Context) error {
 // touched it included, is the answer (the reporter's own, maybe meant:
 // "CODE👍"); what came before it is dropped, as the code is. Words before
 // a code ("mi código es CODE …") are not read as one: the answer would
-// start nowhere certain.
+// start nowhere certain. What only wraps the code or parts it from the
+// answer ("_CODE_ sí", "**CODE**", "CODE_sí") is no part of the answer
+// (unwrappedRest).
 func replyCode(args string) (code, rest string, ok bool) {
 	if code, n, ok := leadingCode(args); ok {
 		return code, afterFields(args, n), true
@@ -1309,7 +1312,39 @@ func replyCode(args string) (code, rest string, ok bool) {
 	if !ok {
 		return "", "", false
 	}
-	return code, args[spans[0][1]:], true
+	return code, unwrappedRest(args[:spans[0][0]], args[spans[0][1]:]), true
+}
+
+// unwrappedRest returns rest, what follows a code in /reply's arguments,
+// less what only wraps the code or parts it from the answer: the closer
+// of the punctuation written right before it ("_CODE_", "**CODE**",
+// "(CODE) sí"), then the underscores against it ("CODE_sí": "_" parts
+// words as a space does, tips.ReceiptSpans). Kept, "/reply _CODE_" would
+// deliver "_" as the answer and close the question.
+func unwrappedRest(before, rest string) string {
+	n := 0 // (punctuation right before the code)
+	for before != "" {
+		r, size := utf8.DecodeLastRuneInString(before)
+		if !wrapMark(r) {
+			break
+		}
+		before, n = before[:len(before)-size], n+1
+	}
+	for ; n > 0 && rest != ""; n-- {
+		r, size := utf8.DecodeRuneInString(rest)
+		if !wrapMark(r) {
+			break
+		}
+		rest = rest[size:]
+	}
+	return strings.TrimLeft(rest, "_")
+}
+
+// wrapMark reports whether r is punctuation or an ASCII symbol (markdown's
+// "|", "~", "`"), as wraps a code: not an emoji, which may be the
+// reporter's answer ("🙏CODE🙏").
+func wrapMark(r rune) bool {
+	return unicode.IsPunct(r) || r < utf8.RuneSelf && unicode.IsSymbol(r)
 }
 
 // leadingCode returns the receipt code made of the first n (1 to 4)
