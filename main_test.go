@@ -831,9 +831,10 @@ func TestRedisRefusingTheSettingsExitsTwo(t *testing.T) {
 
 // A Redis whose keys under Vigía's prefix are another program's (the
 // keyset's name holding a hash, the triage stream's a string) is a
-// configuration mistake: serve and rotate-key exit 2 naming
-// VIGIA_REDIS_PREFIX, not 1 with Redis's bare WRONGTYPE, and change
-// nothing of those keys.
+// configuration mistake: serve, rotate-key and reset-2fa, each run alone
+// on it, exit 2 naming VIGIA_REDIS_PREFIX, not 1 with Redis's bare
+// WRONGTYPE (nor rotate-key "no keyset", naming VIGIA_REDIS_URL), and
+// write nothing into that Redis (serve kept its keyset there).
 func TestRedisWithAnotherProgramsKeysExitsTwo(t *testing.T) {
 	rs := redistest.Start(t)
 	c := rs.Client()
@@ -846,21 +847,24 @@ func TestRedisWithAnotherProgramsKeysExitsTwo(t *testing.T) {
 		func() error { return c.HSet(ctx, "vigia:keyset", "user", "42").Err() },
 		func() error { return c.Set(ctx, "vigia:{tips}:triage", "another program's value", 0).Err() },
 	} {
-		if err := c.FlushAll(ctx).Err(); err != nil {
-			t.Fatal(err)
-		}
-		if err := foreign(); err != nil {
-			t.Fatal(err)
-		}
-		for _, args := range [][]string{{"serve"}, {"rotate-key"}} {
+		for _, args := range [][]string{{"serve"}, {"rotate-key"}, {"reset-2fa", "telegram:111"}} {
+			if err := c.FlushAll(ctx).Err(); err != nil {
+				t.Fatal(err)
+			}
+			if err := foreign(); err != nil {
+				t.Fatal(err)
+			}
 			var errb bytes.Buffer
 			code := run(ctx, args, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb)
 			if msg := errb.String(); code != 2 || !strings.Contains(msg, "vigia: VIGIA_REDIS_PREFIX: "+storage.ErrForeignKeys.Error()) {
 				t.Errorf("%v: exit %d, %q", args, code, msg)
 			}
-		}
-		if k, err := c.HGet(ctx, "vigia:keyset", "user").Result(); err == nil && k != "42" {
-			t.Errorf("the other program's hash was changed: %q", k)
+			if keys, err := c.Keys(ctx, "*").Result(); err != nil || len(keys) != 1 {
+				t.Errorf("%v: the other program's Redis holds %q after it (%v), want its one key", args, keys, err)
+			}
+			if k, err := c.HGet(ctx, "vigia:keyset", "user").Result(); err == nil && k != "42" {
+				t.Errorf("%v: the other program's hash was changed: %q", args, k)
+			}
 		}
 	}
 }

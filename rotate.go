@@ -201,13 +201,17 @@ func openStore(ctx context.Context, cfg Config, stderr io.Writer, wait time.Dura
 	// number or prefix than the bot's (a variable left out of this shell),
 	// rotate-key kept one under the new secret and reported nothing left
 	// under the previous one, and reset-2fa wrote its audit entry there.
-	// (An error is left to Init to report.)
-	if has, err := st.HasKeyset(ctx); err == nil && !has {
+	// (An error, another program's keys among them, is reported as Init's.)
+	has, err := st.HasKeyset(ctx)
+	if err == nil && !has {
 		rdb.Close()
 		fmt.Fprintf(stderr, "vigia: VIGIA_REDIS_URL: this Redis holds no Vigía data under VIGIA_REDIS_PREFIX (no keyset: the bot has never started on it); run this command with the bot's environment, the same database number and prefix. Nothing was changed\n")
 		return nil, nil, 2
 	}
-	if err := st.Init(ctx); err != nil {
+	if err == nil {
+		err = st.Init(ctx)
+	}
+	if err != nil {
 		rdb.Close()
 		if errors.Is(err, storage.ErrWrongSecret) {
 			fmt.Fprintf(stderr, "vigia: VIGIA_SECRET: %v\n", err)

@@ -23,12 +23,15 @@ var ErrWrongSecret = errors.New("the keys kept in Redis open under neither the s
 // and the blind index survive a change of secret. SET NX makes concurrent
 // first starts agree on one keyset.
 func (s *Store) loadKeyset(ctx context.Context) error {
-	raw, err := s.rdb.Get(ctx, s.k.keyset()).Bytes()
+	raw, err := s.readKeyset(ctx)
 	if errors.Is(err, redis.Nil) {
 		if err := s.keepKeyset(ctx, s.kr.initial); err != nil {
 			return err
 		}
 		raw, err = s.rdb.Get(ctx, s.k.keyset()).Bytes()
+	}
+	if errors.Is(err, ErrForeignKeys) {
+		return err
 	}
 	if err != nil {
 		return fmt.Errorf("read keyset: %w", err)
@@ -48,9 +51,46 @@ func (s *Store) loadKeyset(ctx context.Context) error {
 // HasKeyset reports whether Redis holds a keyset under the store's prefix,
 // which the bot keeps at its first start (Init): none means a Redis, a
 // database or a prefix the bot has never run on.
+// Another program's keys under the prefix are ErrForeignKeys.
 func (s *Store) HasKeyset(ctx context.Context) (bool, error) {
-	n, err := s.rdb.Exists(ctx, s.k.keyset()).Result()
-	return n > 0, refusedSettings(err)
+	_, err := s.readKeyset(ctx)
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	return err == nil, refusedSettings(err)
+}
+
+// readKeyset reads the sealed keyset (redis.Nil: none), and, in the same
+// round trip, the kinds of the two keys Init finds or makes: the keyset
+// (a string) and the triage stream. Either of another kind is another
+// program's key (ErrForeignKeys), found before Init writes anything:
+// Init kept a keyset in that program's Redis before the triage stream's
+// WRONGTYPE stopped it, and rotate-key said "no keyset" (naming
+// VIGIA_REDIS_URL) where only the triage stream's name was taken.
+func (s *Store) readKeyset(ctx context.Context) ([]byte, error) {
+	var kinds [2]*redis.StatusCmd
+	var get *redis.StringCmd
+	// Exec's error is each command's, read below (redis.Nil: none), or the
+	// connection's, set on none of them (its settings refused: AUTH).
+	_, perr := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		kinds[0] = p.Type(ctx, s.k.keyset())
+		kinds[1] = p.Type(ctx, s.k.triage())
+		get = p.Get(ctx, s.k.keyset())
+		return nil
+	})
+	for i, want := range [2]string{"string", "stream"} {
+		kind, err := kinds[i].Result()
+		if err != nil {
+			return nil, err
+		}
+		if kind == "" && perr != nil {
+			return nil, perr // (TYPE answers "none" for no key)
+		}
+		if kind != "none" && kind != want {
+			return nil, fmt.Errorf("%w (%s holds a %s)", ErrForeignKeys, kinds[i].Args()[1], kind)
+		}
+	}
+	return get.Bytes()
 }
 
 // keepKeysetAgain writes the MAC keys in use, sealed, where Redis lost
