@@ -284,22 +284,7 @@ func TestRotateKeyTwoRunsAtOnce(t *testing.T) {
 	srv := redistest.Start(t)
 	rdb := srv.Client()
 	oldSecret := bytes.Repeat([]byte{1}, 32)
-	kr, _ := storage.NewKeyring(oldSecret)
-	st, err := storage.New(rdb, kr, storage.Options{Prefix: "vigia"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
-	p := st.Pseudonym("telegram", "555")
-	d, err := st.AddToDraft(ctx, p, storage.DraftPart{EventID: 1, Route: "telegram:555", Part: tips.Part{Text: "extorsión en el mercado"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.SubmitDraft(ctx, p, d.ID, "es"); err != nil {
-		t.Fatal(err)
-	}
+	tipUnder(t, srv, oldSecret)
 	// Enough keys for the first run to report progress (every 1,000)
 	// part-way, where it is held.
 	pipe := rdb.Pipeline()

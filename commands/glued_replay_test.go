@@ -48,14 +48,7 @@ func TestCodeWithStraysSpooledAloneIsNoTipAtTheReplay(t *testing.T) {
 	if _, err := sp.Replay(ctx, st); err != nil {
 		t.Fatal(err)
 	}
-	for i, receipt := range none {
-		if tip, err := st.TipByReceipt(ctx, receipt); !errors.Is(err, storage.ErrNotFound) {
-			t.Errorf("entry %d replayed as a tip: %q (%v)", i, tip.Content.Text(), err)
-		}
-		if why, err := st.ReceiptNoTip(ctx, receipt); err != nil || why != storage.NoTipCodes {
-			t.Errorf("entry %d's receipt: %q %v, want codes alone", i, why, err)
-		}
-	}
+	noTipAtReplay(t, st, none)
 	for receipt, want := range kept {
 		if tip, err := st.TipByReceipt(ctx, receipt); err != nil || tip.Content.Text() != want {
 			t.Errorf("replayed %q: %q %v", want, tip.Content.Text(), err)
@@ -82,5 +75,20 @@ func TestAnswerTypedAgainstACodeSpooledIsReplayedAsTheAnswer(t *testing.T) {
 	}
 	if a := tm.tipAnswers("1"); len(a) != 1 || a[0] != "yes" {
 		t.Fatalf("answers recorded: %q", a)
+	}
+}
+
+// noTipAtReplay fails the test unless each receipt, given at the spool's
+// replay, made no tip and was marked as codes alone.
+func noTipAtReplay(t *testing.T, st *storage.Store, receipts []string) {
+	t.Helper()
+	ctx := context.Background()
+	for i, receipt := range receipts {
+		if tip, err := st.TipByReceipt(ctx, receipt); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("entry %d replayed as a tip: %q (%v)", i, tip.Content.Text(), err)
+		}
+		if why, err := st.ReceiptNoTip(ctx, receipt); err != nil || why != storage.NoTipCodes {
+			t.Errorf("entry %d's receipt: %q %v, want codes alone", i, why, err)
+		}
 	}
 }

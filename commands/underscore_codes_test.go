@@ -2,7 +2,6 @@ package commands_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 
@@ -87,14 +86,7 @@ func TestCodeInUnderscoresSpooledAloneIsNoTipAtTheReplay(t *testing.T) {
 	if _, err := sp.Replay(ctx, st); err != nil {
 		t.Fatal(err)
 	}
-	for i, receipt := range receipts {
-		if tip, err := st.TipByReceipt(ctx, receipt); !errors.Is(err, storage.ErrNotFound) {
-			t.Errorf("entry %d replayed as a tip: %q (%v)", i, tip.Content.Text(), err)
-		}
-		if why, err := st.ReceiptNoTip(ctx, receipt); err != nil || why != storage.NoTipCodes {
-			t.Errorf("entry %d's receipt: %q %v, want codes alone", i, why, err)
-		}
-	}
+	noTipAtReplay(t, st, receipts)
 }
 
 // A receipt code of a stored tip, or a live invitation code, wrapped in
