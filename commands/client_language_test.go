@@ -73,10 +73,7 @@ func TestChatWipeForgetsTheClientLanguage(t *testing.T) {
 	ctx := context.Background()
 	probe := func(lang string, keep bool, want, when string) {
 		t.Helper()
-		r := e.do(wiperID, commands.Request{UserChat: wiperID, Command: "language", Language: lang, KeepLanguage: keep})
-		if len(r) != 1 || r[0].Text != e.text(want, "choose_language", nil) {
-			t.Fatalf("%s: %+v, want it in %s", when, r, want)
-		}
+		languageProbe(t, e, lang, keep, want, when)
 	}
 	probe("fr", true, "fr", "an interaction in fr")
 	probe("", false, "fr", "a DM after it")
@@ -101,10 +98,7 @@ func TestOwedDiscardForgetsTheClientLanguage(t *testing.T) {
 	e, fd, _, _ := flakyWiper(t)
 	probe := func(lang string, keep bool, want, when string) {
 		t.Helper()
-		r := e.do(wiperID, commands.Request{UserChat: wiperID, Command: "language", Language: lang, KeepLanguage: keep})
-		if len(r) != 1 || r[0].Text != e.text(want, "choose_language", nil) {
-			t.Fatalf("%s: %+v, want it in %s", when, r, want)
-		}
+		languageProbe(t, e, lang, keep, want, when)
 	}
 	probe("fr", true, "fr", "an interaction in fr")
 	fd.fails.Store(1)
@@ -126,10 +120,7 @@ func TestDelayedWipeRetriedElsewhereForgetsTheClientLanguage(t *testing.T) {
 	ctx := context.Background()
 	probe := func(lang string, keep bool, want, when string) {
 		t.Helper()
-		r := e.do(wiperID, commands.Request{UserChat: wiperID, Command: "language", Language: lang, KeepLanguage: keep})
-		if len(r) != 1 || r[0].Text != e.text(want, "choose_language", nil) {
-			t.Fatalf("%s: %+v, want it in %s", when, r, want)
-		}
+		languageProbe(t, e, lang, keep, want, when)
 	}
 	probe("fr", true, "fr", "an interaction in fr")
 	e.do(wiperID, commands.Request{UserChat: wiperID, Text: "Le propriétaire s'appelle Ramiro", MessageID: "45"})
@@ -152,4 +143,15 @@ func TestDelayedWipeRetriedElsewhereForgetsTheClientLanguage(t *testing.T) {
 		t.Fatalf("the draft begun before the wipe is still there (%v)", err)
 	}
 	probe("", false, "en", "a DM after the wipe")
+}
+
+// languageProbe sends the wiper's /language with client language lang
+// (keep: to be kept, as a Discord interaction's) and fails the test
+// unless it is answered in want; when says at which step.
+func languageProbe(t *testing.T, e *env, lang string, keep bool, want, when string) {
+	t.Helper()
+	r := e.do(wiperID, commands.Request{UserChat: wiperID, Command: "language", Language: lang, KeepLanguage: keep})
+	if len(r) != 1 || r[0].Text != e.text(want, "choose_language", nil) {
+		t.Fatalf("%s: %+v, want it in %s", when, r, want)
+	}
 }

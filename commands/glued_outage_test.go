@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
 )
 
 // A receipt code as shown (its groups parted) sent alone in one word
@@ -56,10 +58,24 @@ func TestReferenceShapedLikeACodeWithStraysIsSpooledInAnOutage(t *testing.T) {
 	do := telegramUser(mux, "78")
 	r := do(commands.Request{Text: "cobran piso en el mercado de abastos", EventID: 1})
 	stored := codeRE.FindString(do(commands.Request{Callback: press(r, "send:"), EventID: 2})[0].Text)
+	receipts := spoolThenReplay(t, srv, st, sp, do, 10, []string{"INV2024-0001-ABCD-EFGH", "2024-0001-ABCD-EFGHREF", "abc" + stored})
+	for i, want := range []string{"INV2024-0001-ABCD-EFGH", "2024-0001-ABCD-EFGHREF"} {
+		if tip, err := st.TipByReceipt(ctx, receipts[i]); err != nil || tip.Content.Text() != want {
+			t.Errorf("replayed %q: %q %v", want, tip.Content.Text(), err)
+		}
+	}
+}
+
+// spoolThenReplay stops Redis, sends each of msgs (event ids from first
+// on) and fails the test unless each is spooled with a receipt code, then
+// restarts Redis and replays the spool; it gives the receipts in order.
+func spoolThenReplay(t *testing.T, srv *redistest.Server, st *storage.Store, sp *storage.Spool, do func(commands.Request) []commands.Reply, first int64, msgs []string) []string {
+	t.Helper()
+	ctx := context.Background()
 	srv.Stop()
 	var receipts []string
-	for i, text := range []string{"INV2024-0001-ABCD-EFGH", "2024-0001-ABCD-EFGHREF", "abc" + stored} {
-		got := do(commands.Request{Text: text, EventID: int64(10 + i)})
+	for i, text := range msgs {
+		got := do(commands.Request{Text: text, EventID: first + int64(i)})
 		if len(got) != 1 || codeRE.FindString(got[0].Text) == "" || sp.Len() != i+1 {
 			t.Fatalf("%q during the outage: %q, %d spooled, want it spooled", text, texts(got), sp.Len())
 		}
@@ -72,9 +88,5 @@ func TestReferenceShapedLikeACodeWithStraysIsSpooledInAnOutage(t *testing.T) {
 	if _, err := sp.Replay(ctx, st); err != nil {
 		t.Fatal(err)
 	}
-	for i, want := range []string{"INV2024-0001-ABCD-EFGH", "2024-0001-ABCD-EFGHREF"} {
-		if tip, err := st.TipByReceipt(ctx, receipts[i]); err != nil || tip.Content.Text() != want {
-			t.Errorf("replayed %q: %q %v", want, tip.Content.Text(), err)
-		}
-	}
+	return receipts
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/storage"
@@ -77,22 +76,7 @@ func liveAndSpooled(t *testing.T, user string, written func(code string) []strin
 		r := do(commands.Request{Text: text, EventID: int64(10 + 2*i)})
 		live = append(live, stored(codeRE.FindString(do(commands.Request{Callback: press(r, "send:"), EventID: int64(11 + 2*i)})[0].Text)))
 	}
-	srv.Stop()
-	var receipts []string
-	for i, text := range append(msgs, alone(code)) {
-		got := do(commands.Request{Text: text, EventID: int64(100 + i)})
-		if len(got) != 1 || codeRE.FindString(got[0].Text) == "" || sp.Len() != i+1 {
-			t.Fatalf("%q during the outage: %q, %d spooled, want it spooled", text, texts(got), sp.Len())
-		}
-		receipts = append(receipts, codeRE.FindString(got[0].Text))
-	}
-	srv.Restart()
-	for deadline := time.Now().Add(10 * time.Second); st.Ping(ctx) != nil && time.Now().Before(deadline); {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if _, err := sp.Replay(ctx, st); err != nil {
-		t.Fatal(err)
-	}
+	receipts := spoolThenReplay(t, srv, st, sp, do, 100, append(msgs, alone(code)))
 	for _, receipt := range receipts[:len(msgs)] {
 		replayed = append(replayed, stored(receipt))
 	}
