@@ -63,7 +63,8 @@ func drawReceipt(r io.Reader) (string, error) {
 
 // NormalizeReceipt turns what a reporter typed into the canonical code, or
 // returns false if it cannot be one. It forgives case, spaces, dashes, the
-// letters Crockford maps to digits (O to 0, I and L to 1), full-width forms,
+// letters Crockford maps to digits (O to 0, I and L to 1), a slashed zero
+// (Ø, ø) as 0, full-width forms,
 // Cyrillic and Greek look-alikes, the digits of every script (lookAlikes),
 // "fancy text" letters (mathematical, circled, parenthesised, squared,
 // small capitals: wideChar), upside-down text (readTurned) and accents on
@@ -946,6 +947,12 @@ func decomposedChar(r rune) (c rune, ok, accent bool) {
 		// sites write): letters to a reader too. Two of them are a
 		// flag; receiptCandidates looks up no word of them alone.
 		return 'A' + r - regionalA, true, false
+	}
+	if r == 'Ø' || r == 'ø' {
+		// A slashed zero, as people write a zero apart from an O
+		// (and a phone's keyboard gives for a long press on O): no
+		// decomposition, yet a zero to a reader of a code ("KØTC-…").
+		return '0', true, false
 	}
 	if c, ok := smallCapitals[r]; ok {
 		return c, true, false // "ᴋ", "ʀ", "ǫ" (which NFKD reads as an accented O)
