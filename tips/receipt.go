@@ -766,7 +766,8 @@ func maxSeparators(spelled bool) int {
 }
 
 // separatorsAt returns how many bytes the group separators at text[i:]
-// take, at most max of them that show (invisible ones are not counted),
+// take, at most max of them that show (invisible ones are not counted,
+// and a run of spaces and line breaks counts as one),
 // and whether one that shows is among them; they end where stop, if
 // not "", starts (a wrapped code's next opener: "||K7QD|| ||9XMA||").
 // Emoji one after the other, joined or not ("👨‍👩‍👧", "👍🏽👍🏽",
@@ -776,8 +777,11 @@ func maxSeparators(spelled bool) int {
 // separator go with it (strikethrough or underlined text puts one on
 // every character, the dashes and spaces too: "K̶7̶Q̶D̶-̶9̶…").
 func separatorsAt(text string, i, max int, stop string, flags, keycaps bool) (n int, seen bool) {
-	lastPictograph := false
-	for seps := 0; seps < max && i+n < len(text); {
+	lastPictograph, lastSpace := false, false
+	for seps := 0; i+n < len(text); {
+		if seps >= max && !(lastSpace && spaceAt(text, i+n)) {
+			break // (a run of spaces that counted as the last goes on)
+		}
 		if stop != "" && strings.HasPrefix(text[i+n:], stop) {
 			break
 		}
@@ -793,14 +797,20 @@ func separatorsAt(text string, i, max int, stop string, flags, keycaps bool) (n 
 		if m == 0 {
 			break
 		}
-		if text[i+n] < utf8.RuneSelf && !emoji {
-			seps, lastPictograph = seps+1, false
-		} else if r, _ := utf8.DecodeRuneInString(text[i+n:]); emoji || !invisible(r) {
-			p := emoji || pictograph(r)
-			if !p || !lastPictograph {
+		if c := text[i+n]; c < utf8.RuneSelf && !emoji {
+			// A run of spaces and line breaks is one separator ("-\n    ",
+			// "\r\n  ": a code wrapped onto an indented line).
+			space := c == ' ' || c == '\n' || c == '\r' || c == '\t'
+			if !space || !lastSpace {
 				seps++
 			}
-			lastPictograph = p
+			lastPictograph, lastSpace = false, space
+		} else if r, _ := utf8.DecodeRuneInString(text[i+n:]); emoji || !invisible(r) {
+			p, space := emoji || pictograph(r), !emoji && unicode.IsSpace(r)
+			if (!p || !lastPictograph) && (!space || !lastSpace) {
+				seps++
+			}
+			lastPictograph, lastSpace = p, space
 		}
 		n += m
 		if i+n < len(text) && text[i+n] >= utf8.RuneSelf {
@@ -810,6 +820,15 @@ func separatorsAt(text string, i, max int, stop string, flags, keycaps bool) (n 
 		seen = seen || seps > 0
 	}
 	return n, seen
+}
+
+// spaceAt reports whether text[i:] starts with a space or a line break.
+func spaceAt(text string, i int) bool {
+	if c := text[i]; c < utf8.RuneSelf {
+		return c == ' ' || c == '\n' || c == '\r' || c == '\t'
+	}
+	r, _ := utf8.DecodeRuneInString(text[i:])
+	return unicode.IsSpace(r)
 }
 
 // keycapAt returns how many bytes the keycap at text[i:] takes, a digit,
