@@ -813,7 +813,7 @@ func (s *Store) Reporter(ctx context.Context, id string) (string, error) {
 		return "", err
 	}
 	var st sealedTip
-	if err := json.Unmarshal(plain, &st); err != nil {
+	if err := decodeSealedTip(plain, &st); err != nil {
 		return "", err
 	}
 	return reporterOf(st.Reporter), nil

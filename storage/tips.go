@@ -975,7 +975,7 @@ func (s *Store) uncached(ctx context.Context, sc *redis.Script, cmd *redis.Cmd, 
 
 // sealTip seals a tip under a fresh data key and wraps that key.
 func (s *Store) sealTip(id string, t sealedTip) (dataKey, wrapped, blob []byte, err error) {
-	plain, err := json.Marshal(t)
+	plain, err := encodeSealedTip(t, writeCompactTips)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("encode tip: %w", err)
 	}
@@ -1062,7 +1062,7 @@ func (s *Store) openStored(id string, fields map[string]string) (sealedTip, []by
 	if err != nil {
 		return st, nil, fmt.Errorf("open tip %s: %w", id, err)
 	}
-	if err := json.Unmarshal(plain, &st); err != nil {
+	if err := decodeSealedTip(plain, &st); err != nil {
 		return st, nil, fmt.Errorf("decode tip %s: %w", id, err)
 	}
 	return st, dataKey, nil
