@@ -28,9 +28,9 @@ var errCompactTip = errors.New("compact form unreadable")
 
 // compactTip is the compact form of a tip's sealed content, or nil where
 // a tip cannot take it (and stays JSON): only a tip of one part of text,
-// valid UTF-8 (JSON would change invalid bytes), its reporter and language
-// short. It reads back as the JSON of the same tip does (decodeSealedTip),
-// and is some 60 bytes shorter for a tip of one text: the names, quotes
+// its reporter and language short, all three valid UTF-8 (JSON would
+// change invalid bytes). It reads back as the JSON of the same tip does
+// (decodeSealedTip), and is some 60 bytes shorter for a tip of one text: the names, quotes
 // and escapes of JSON, and the pseudonym as its 16 bytes, not 32 hex.
 //
 // Nothing writes it yet (writeCompactTips): a version that reads it
@@ -40,7 +40,8 @@ var errCompactTip = errors.New("compact form unreadable")
 func compactTip(t sealedTip) []byte {
 	c := t.Content
 	if len(c.Parts) != 1 || c.Parts[0].Attachment != nil || c.Parts[0].Location != nil || c.Parts[0].Forward != nil ||
-		!utf8.ValidString(c.Parts[0].Text) || len(c.Language) > 255 || len(t.Reporter) > 255 {
+		!utf8.ValidString(c.Parts[0].Text) || !utf8.ValidString(c.Language) || !utf8.ValidString(t.Reporter) ||
+		len(c.Language) > 255 || len(t.Reporter) > 255 {
 		return nil
 	}
 	text := c.Parts[0].Text

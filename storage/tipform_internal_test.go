@@ -73,6 +73,8 @@ func TestCompactTipFormReadsAsItsJSON(t *testing.T) {
 		{Content: tips.Content{Parts: []tips.Part{{Location: &tips.Location{Lat: 19.43, Lon: -99.13}}}}},
 		{Content: tips.Content{Parts: []tips.Part{{Text: "reenviado", Forward: &tips.Forward{Title: "canal"}}}}},
 		{Content: tips.Content{Parts: []tips.Part{{Text: "no UTF-8 \xff"}}}},
+		{Content: tips.Content{Parts: []tips.Part{{Text: "x"}}, Language: "\xfe"}},
+		{Content: tips.Content{Parts: []tips.Part{{Text: "x"}}}, Reporter: "\xfe"},
 		{Content: tips.Content{Parts: []tips.Part{{Text: "x"}}, Language: strings.Repeat("l", 256)}},
 		{Content: tips.Content{}},
 	} {
@@ -150,4 +152,33 @@ func TestStoredCompactTipOpensAsItsJSON(t *testing.T) {
 	if !ids[asJSON] || !ids[compact] {
 		t.Errorf("search finds %v, not both tips (%s JSON, %s compact)", ids, asJSON, compact)
 	}
+}
+
+// Whatever a tip of one text holds, its compact form, if it has one,
+// reads back as its JSON does.
+func FuzzCompactTipReadsAsItsJSON(f *testing.F) {
+	for _, st := range sealedTipsOfEveryKind() {
+		f.Add(st.Content.Parts[0].Text, st.Content.Language, st.Reporter, st.AcrossCut, st.CodeCut)
+	}
+	f.Fuzz(func(t *testing.T, text, lang, reporter string, across, cut bool) {
+		st := sealedTip{Content: tips.Content{Parts: []tips.Part{{Text: text}}, Language: lang}, Reporter: reporter, AcrossCut: across, CodeCut: cut}
+		c := compactTip(st)
+		if c == nil {
+			return
+		}
+		js, err := json.Marshal(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want, got sealedTip
+		if err := decodeSealedTip(js, &want); err != nil {
+			t.Fatal(err)
+		}
+		if err := decodeSealedTip(c, &got); err != nil {
+			t.Fatalf("compact %q: %v", c, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("compact reads as %+v, JSON as %+v", got, want)
+		}
+	})
 }
