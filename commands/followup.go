@@ -1292,7 +1292,8 @@ func replyCommand(ctx context.Context, c *Context) error {
 // a code ("mi código es CODE …") are not read as one: the answer would
 // start nowhere certain. What only wraps the code or parts it from the
 // answer ("_CODE_ sí", "**CODE**", "CODE_sí") is no part of the answer
-// (unwrappedRest).
+// (unwrappedRest), nor is punctuation that ends the code's word ("CODE.",
+// "CODE?!", "¿CODE?."): delivered, "." would close the question.
 func replyCode(args string) (code, rest string, ok bool) {
 	if code, n, ok := leadingCode(args); ok {
 		return code, afterFields(args, n), true
@@ -1312,7 +1313,13 @@ func replyCode(args string) (code, rest string, ok bool) {
 	if !ok {
 		return "", "", false
 	}
-	return code, unwrappedRest(args[:spans[0][0]], args[spans[0][1]:]), true
+	rest = unwrappedRest(args[:spans[0][0]], args[spans[0][1]:])
+	if j := strings.IndexFunc(rest, func(r rune) bool { return !wrapMark(r) }); j < 0 {
+		rest = "" // "CODE.", "CODE?!": the code's word ends a sentence, no answer
+	} else if r, _ := utf8.DecodeRuneInString(rest[j:]); unicode.IsSpace(r) {
+		rest = rest[j:] // "CODE. sí" (as leadingCode reads "CODE." as the code)
+	}
+	return code, rest, true
 }
 
 // unwrappedRest returns rest, what follows a code in /reply's arguments,
