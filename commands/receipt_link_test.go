@@ -1,6 +1,8 @@
 package commands_test
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -43,4 +45,71 @@ func TestReceiptCodeSplitIntoALinkIsNotShown(t *testing.T) {
 	if shown := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "5"}); len(shown) == 0 || !strings.Contains(shown[0].Text, "AB12-CD34-EF56") || !strings.Contains(shown[0].Text, "ref=GH78") {
 		t.Errorf("/tip 5 lost a split code-like word that is no tip's: %+v", shown)
 	}
+}
+
+// The same with the address setting the code's last piece off with
+// punctuation ("…R2TP https://x/?c=_4WZN_", "#(4WZN)", "/-4WZN"): cut
+// live, in a tip and in a /reply's answer, and at the replay of a
+// message spooled in an outage; the address stays, less the piece.
+// Mutation: linkSpans reading a piece only right after "/", "?", "=", …
+// (no pieceMarks) → this test fails (live, /reply and replay).
+func TestReceiptCodeSplitIntoALinkAfterPunctuationIsNotShown(t *testing.T) {
+	ways := []func(head, last string) string{
+		func(head, last string) string {
+			return "mi código " + head + " https://x.example/?c=_" + last + "_ gracias"
+		},
+		func(head, last string) string { return "mi código " + head + " https://x.example/#(" + last + ")" },
+		func(head, last string) string {
+			return "mi código " + head + " https://x.example/-" + strings.ToLower(last) + "/ver"
+		},
+		func(head, last string) string {
+			return "mi código " + head + " https://x.example/?c=**" + last + "**&d=1"
+		},
+	}
+	shows := func(text, code string) bool {
+		return strings.Contains(text, code[:9]) || strings.Contains(strings.ToUpper(text), code[15:])
+	}
+	t.Run("live", func(t *testing.T) {
+		tm := newTeam(t)
+		r := tm.as(reporterID, "R", commands.Request{Text: "cobran piso en el mercado"})
+		code := codeRE.FindString(tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})[0].Text)
+		for i, way := range ways {
+			r := tm.as(reporterID, "R", commands.Request{Text: way(code[:14], code[15:])})
+			if press(r, "send:") == "" {
+				t.Fatalf("no Send: %+v", r)
+			}
+			tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
+			id := fmt.Sprint(i + 2)
+			if shown := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: id}); len(shown) == 0 || shows(shown[0].Text, code) || !strings.Contains(shown[0].Text, "example") {
+				t.Errorf("/tip %s shows the code split into a link after punctuation: %+v", id, shown)
+			}
+		}
+	})
+	t.Run("reply", func(t *testing.T) {
+		for _, way := range ways {
+			tm, receipt := questioned(t, "¿Cuándo?")
+			if r := tm.as(reporterID, "Rosa", commands.Request{Command: "reply", Args: receipt + " " + way(receipt[:14], receipt[15:])}); len(r) == 0 || !tm.answered(r[len(r)-1:]) {
+				t.Errorf("/reply: %q", texts(r))
+			}
+			if n := tm.notices("2002"); len(n) != 1 || shows(n[0], receipt) || !strings.Contains(n[0], "example") {
+				t.Errorf("Ana was told %q", n)
+			}
+		}
+	})
+	t.Run("replay", func(t *testing.T) {
+		srv, st, sp, _, mux := spooling(t)
+		do := telegramUser(mux, "79")
+		r := do(commands.Request{Text: "cobran piso en el mercado de abastos", EventID: 1})
+		code := codeRE.FindString(do(commands.Request{Callback: press(r, "send:"), EventID: 2})[0].Text)
+		var msgs []string
+		for _, way := range ways {
+			msgs = append(msgs, way(code[:14], code[15:]))
+		}
+		for i, receipt := range spoolThenReplay(t, srv, st, sp, do, 10, msgs) {
+			tip, err := st.TipByReceipt(context.Background(), receipt)
+			if err != nil || shows(tip.Content.Text(), code) || !strings.Contains(tip.Content.Text(), "example") {
+				t.Errorf("replayed %q: %q %v", msgs[i], tip.Content.Text(), err)
+			}
+		}
+	})
 }

@@ -1744,9 +1744,16 @@ func linkSpans(text string) []linkSpan {
 			continue
 		}
 		var reads map[linkRest][]linkRead
-		for p := ts + 1; p < te; p++ {
-			if strings.IndexByte("/?=&#:+", text[p-1]) < 0 {
+		for at := ts + 1; at < te; at++ {
+			if strings.IndexByte("/?=&#:+", text[at-1]) < 0 {
 				continue
+			}
+			// The piece may be wrapped or set off in the address
+			// ("?c=_4WZN_", "#(4WZN)", "/-4WZN"): read from its first
+			// letter or digit, up to two such marks on.
+			p := at
+			for p < te && p-at < maxPieceMarks && strings.IndexByte(pieceMarks, text[p]) >= 0 {
+				p++
 			}
 			r, _, _ := charAt(text, p)
 			if !isCodeChar(r) {
@@ -1787,6 +1794,13 @@ func linkSpans(text string) []linkSpan {
 	}
 	return out
 }
+
+// pieceMarks are the marks that may stand between one of a link's "/",
+// "?", "=", … and a code's piece within its address (linkSpans), at most
+// maxPieceMarks of them: markdown's, brackets, quotes, dashes.
+const pieceMarks = "_*~`|'\"([{-."
+
+const maxPieceMarks = 2
 
 // maxLinkSpans bounds the codes read across links in one text, as
 // maxReceiptSpans bounds those read within it: a hostile text ("A 1 A 1

@@ -19,6 +19,9 @@ func TestCutReceiptsSplitIntoALink(t *testing.T) {
 		{"mi código K7QD x.example/a/9XMA-R2TP-4wzn", "mi código x.example/a/"},
 		{"mi código K7QD-9XMA-R2TP https://x.example/?q=%34WZN%20y", "mi código https://x.example/?q=%20y"},
 		{"mi código K7QD-9XMA-R2TP https://x.example/4WZN/ver", "mi código https://x.example//ver"},
+		{"mi código K7QD-9XMA-R2TP https://x.example/?c=_4WZN_ gracias", "mi código https://x.example/?c=__ gracias"}, // set off by punctuation
+		{"mi código K7QD-9XMA-R2TP https://x.example/#(4WZN)", "mi código https://x.example/#()"},
+		{"mi código K7QD-9XMA-R2TP https://x.example/-4wzn/ver", "mi código https://x.example/-/ver"},
 	} {
 		out, cut, err := CutReceipts([]string{tc.in}, knowsOnly(code))
 		if err != nil || !cut || out[0] != tc.want {
