@@ -25,3 +25,14 @@ func ShortWipeSettle(t interface{ Cleanup(func()) }, d time.Duration) {
 	wipeSettle = d
 	t.Cleanup(func() { wipeSettle = old })
 }
+
+// ReceiptAlone is receiptAlone, for tests.
+var ReceiptAlone = receiptAlone
+
+// RefusedInOutage reports whether keepPart refuses text, a message of
+// text alone, while Redis is down, never spooling it: read as a receipt
+// code surely one (told to try again), or codes alone (NOT saved).
+func RefusedInOutage(text string) bool {
+	_, ok, digit := receiptAlone(text)
+	return ok && digit || codesAlone(text)
+}

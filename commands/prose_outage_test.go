@@ -1,6 +1,7 @@
 package commands_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/vigia-project/vigia/commands"
@@ -43,6 +44,41 @@ func TestProseShapedLikeACodeIsSpooledInAnOutage(t *testing.T) {
 		r := sayAs(mux, "73", commands.Request{Text: text, Language: "es", EventID: int64(7300 + i)})
 		if len(r) != 1 || r[0].Text == "" || codeRE.MatchString(r[0].Text) || sp.Len() != spooled {
 			t.Errorf("%q during the outage: %q (spool %d), want it refused", text, texts(r), sp.Len())
+		}
+	}
+}
+
+// Prose with a number typed in it, of sixteen letters and digits once
+// its O, I and L are read as the digits 0, 1 and 1 ("narco 2024
+// sinaloa": NARC-0202-4S1N-A10A), is spooled while Redis is down, and
+// replayed as the tip it is: no code holds an O, an I or an L
+// (Crockford's alphabet, with no check character), and its words, of
+// five and seven characters, are not a code's groups as the scan reads
+// them. A code so typed, its groups as the scan reads them ("k7qd 9xma
+// r2tp 4wzo", after a word too), is still refused. Measured on the
+// classifier's corpora (tips/testdata), messages of one to five of their
+// words read as a code with a digit typed: 74 refused before, 5 now (all
+// their digits typed, "starts at 4am every": STAR-TSAT-4AME-VERY).
+// Mutation: surelyCode as before (a typed digit enough) → this test
+// fails (each prose message refused); surelyCode without scanRead →
+// TestEveryCodeSpellingTheScanReadsIsRefusedInAnOutage fails.
+func TestProseWithADigitShapedLikeACodeIsSpooledInAnOutage(t *testing.T) {
+	srv, st, sp, _, mux := spooling(t)
+	do := telegramUser(mux, "74")
+	prose := []string{"narco 2024 sinaloa", "payer 3000 dollars", "depositamos 20 mil", "Los vecinos del 302", "19 year old man, last", "de 500 pesos a todos"}
+	receipts := spoolThenReplay(t, srv, st, sp, do, 10, prose)
+	for i, receipt := range receipts {
+		if tip, err := st.TipByReceipt(context.Background(), receipt); err != nil || tip.Content.Text() != prose[i] {
+			t.Errorf("replayed %q: %q %v", prose[i], tip.Content.Text(), err)
+		}
+	}
+	msg, _ := loadMessages()
+	notSaved, retry := msg.Localize("en", "error_storage", nil), msg.Localize("en", "error_storage_retry", nil)
+	srv.Stop()
+	spooled := sp.Len()
+	for i, text := range []string{"k7qd 9xma r2tp 4wzo", "código k7qd 9xma r2tp 4wzo", "K7QD-9XMA-R2TP-4WZO", "k7qd9xmar2tp4wzo.", "status K7QD 9XMA R2TP 4WZN"} {
+		if got := do(commands.Request{Text: text, EventID: int64(100 + i)}); len(got) != 1 || got[0].Text != retry && got[0].Text != notSaved || sp.Len() != spooled {
+			t.Errorf("%q during the outage: %q (spool %d, was %d), want it refused", text, texts(got), sp.Len(), spooled)
 		}
 	}
 }

@@ -1368,9 +1368,40 @@ func receiptAlone(text string) (code string, ok, digit bool) {
 // surelyCode reports whether s, read as code, is one whether or not a
 // tip has it: a digit typed in it (typedDigit), or, its digits all 0 or
 // 1 typed as O, I or L (as one reading a code copies it by hand), written
-// as a code is shown (shownAsCode). Else it may be prose.
+// as a code is shown (shownAsCode). Else it may be prose. Where some of
+// its digits are letters (O, I, L: no letter of a code, Crockford's
+// alphabet, which has no check character) and others typed, it is one
+// only as the scan reads a code in a tip, its groups as a code's
+// (scanRead): "narco 2024 sinaloa" reads as NARC-0202-4S1N-A10A only
+// once its O, I and L are digits and its words of five and seven
+// characters are joined, and is spooled in an outage as the prose it
+// is; "k7qd 9xma r2tp 4wzo" is refused, as the cut would take it out.
 func surelyCode(s, code string) bool {
-	return typedDigit(s) || !tips.OldReceipt(code) && shownAsCode(s)
+	return typedDigit(s) && (allDigitsTyped(s, code) || scanRead(s, code)) || !tips.OldReceipt(code) && shownAsCode(s)
+}
+
+// allDigitsTyped reports whether s, read as code, holds as many digits
+// typed (of any script, keycaps and circled ones too) as code holds: none
+// of its letters read as a digit.
+func allDigitsTyped(s, code string) bool {
+	typed, digits := 0, 0
+	for _, r := range s {
+		if unicode.IsNumber(r) {
+			typed++
+		}
+	}
+	for _, r := range code {
+		if '0' <= r && r <= '9' {
+			digits++
+		}
+	}
+	return typed >= digits
+}
+
+// scanRead reports whether the scan that cuts codes from a tip's text
+// (tips.ReceiptCodesIn) reads code in s.
+func scanRead(s, code string) bool {
+	return slices.Contains(tips.ReceiptCodesIn(s), code)
 }
 
 // shownAsCode reports whether s is written as a receipt code is shown:
