@@ -10,14 +10,18 @@ import (
 )
 
 // namesSender reports whether text, a reporter's own words, holds their
-// own account's username (as "@name", or written out when it is long
-// enough not to be a common word) or their display name (two words or
+// own account's username (written as a handle, whatever its length:
+// "@name" or a Telegram link that opens it, handleLinked; or written
+// bare when it is long enough not to be a common word) or their display
+// name (two words or
 // more: a first name alone is too common to tell). Reporters sign out
 // of habit ("Saludos, Pedro Martínez"); investigators would read it. The
 // platform gives the name with each message (Request.Name); it is never
 // kept, only compared here. Case and accents aside, word by word: the
 // display name's emoji, flags and brackets ("Pedro Martínez 🇲🇽") are
-// not words, nor is the line break in a signature over two lines. Of a
+// not words, nor is the line break in a signature over two lines.
+// Letters escaped in a link ("t.me/%76ecina") are read as the letters
+// they stand for (tips.UnescapeUnreserved), as a browser opens it. Of a
 // name of three words or more ("Pedro Martínez López", signed "Pedro
 // Martínez"), two that follow each other count, with the particles and
 // words under three letters between them ("María de la Cruz" of "María
@@ -28,6 +32,10 @@ func namesSender(name, text string) bool {
 		return false
 	}
 	folded := tips.Fold(text)
+	unescaped := folded
+	if strings.Contains(text, "%") {
+		unescaped = tips.Fold(tips.UnescapeUnreserved(text))
+	}
 	var display []string
 	for _, w := range strings.Fields(name) {
 		if user, ok := strings.CutPrefix(w, "@"); ok {
@@ -35,8 +43,13 @@ func namesSender(name, text string) bool {
 			if user == "" {
 				continue
 			}
-			if containsWord(folded, "@"+user) || (utf8.RuneCountInString(user) >= 6 && containsWord(folded, user)) {
-				return true
+			for _, s := range []string{folded, unescaped} {
+				if containsWord(s, "@"+user) || handleLinked(s, user) || (utf8.RuneCountInString(user) >= 6 && containsWord(s, user)) {
+					return true
+				}
+				if unescaped == folded {
+					break
+				}
 			}
 			continue
 		}
@@ -67,6 +80,60 @@ func namesSender(name, text string) bool {
 		}
 	}
 	return false
+}
+
+// telegramHosts are the hosts a Telegram link to an account is written
+// on ("t.me/name", "telegram.me/name", "telegram.dog/name"), with "/"
+// after them.
+var telegramHosts = []string{"t.me/", "telegram.me/", "telegram.dog/"}
+
+// handleLinked reports whether s, folded text, holds user as a link that
+// opens that Telegram account: on one of telegramHosts, as its public
+// preview ("t.me/s/user") or "user.t.me", or "tg://resolve?domain=user".
+// Written so, a name of any length is a handle, not a word that happens
+// to be spelled as one ("t.me/sol" is the account, "sol" a word). Each
+// place s holds user as a word is looked at once, and only the few bytes
+// before and after it: linear in s.
+func handleLinked(s, user string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], user)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(user)
+		i = end
+		before, _ := utf8.DecodeLastRuneInString(s[:start])
+		after, _ := utf8.DecodeRuneInString(s[end:])
+		if wordRune(before) || wordRune(after) {
+			continue
+		}
+		head := s[:start]
+		// "user.t.me", a full stop after it ("user.t.me.com" is not)
+		if rest, ok := strings.CutPrefix(s[end:], ".t.me"); ok && !hostRune(strings.TrimPrefix(rest, ".")) && !strings.HasSuffix(head, ".") && !strings.HasSuffix(head, "-") {
+			return true
+		}
+		if strings.HasSuffix(head, "domain=") && strings.Contains(s[max(0, start-64):start], "resolve") {
+			return true // tg://resolve?domain=user (a pair or two before it at most)
+		}
+		if h, ok := strings.CutSuffix(head, "s/"); ok {
+			head = h // the public preview: "t.me/s/user"
+		}
+		for _, host := range telegramHosts {
+			if h, ok := strings.CutSuffix(head, host); ok {
+				h = strings.TrimSuffix(h, "www.")
+				if r, _ := utf8.DecodeLastRuneInString(h); r == utf8.RuneError || !hostRune(string(r)) {
+					return true
+				}
+			}
+		}
+	}
+}
+
+// hostRune reports whether s starts with a character that goes on a host
+// name ("evilt.me" is not "t.me"): a letter, a digit, "-" or ".".
+func hostRune(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '.')
 }
 
 // ownNameSent is the note, after a paragraph break, telling a reporter
