@@ -153,3 +153,52 @@ func tipsThenSignals(t *testing.T, tg *fakeTelegram, firstID int, texts []string
 		time.Sleep(100 * time.Millisecond) // the indexer runs apart: asked again
 	}
 }
+
+// Through the real binary: a reporter who writes their own five-letter
+// username as a Telegram link, its letters percent-escaped
+// ("https://t.me/%76ecin"), is told their own name is in the tip; a
+// forward whose hidden link opens the reporter's own account so escaped
+// ("https://%74.me/%68alco") is not told of, and investigators read
+// "tg://user" under the tip, not the username.
+// Mutations: namesSender without its unescaped reading, or
+// tips.LinksTelegramAccount without UnescapeUnreserved -> this test fails
+// (no own-name note; /tip shows the escaped link to the username).
+func TestPercentEscapedLinkToTheReportersOwnUsername(t *testing.T) {
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := redistest.Start(t)
+	tg := newFakeTelegram(t, token)
+	bot := startBot(t, tg, rs.URL(), "VIGIA_SPOOL_DIR="+t.TempDir())
+
+	from, pc := user(7711, "Vecin", "R", "es"), privateChat(7711, "Vecin", "R")
+	tg.push(message(1, from, pc, map[string]any{"text": "me amenazan por https://t.me/%76ecin"}))
+	if got := html.UnescapeString(tg.waitCalls(1, messagesTo("7711"))[0].Fields["text"]); !strings.Contains(got, msg.Localize("es", "own_name_in_text", nil)) {
+		t.Errorf("the reporter's own escaped link answered %q, want the own-name note", got)
+	}
+
+	from, pc = user(7712, "halco", "R", "es"), privateChat(7712, "halco", "R")
+	tg.push(message(2, from, pc, map[string]any{"text": "ya sabemos quién eres",
+		"forward_origin": map[string]any{"type": "hidden_user", "date": 1, "sender_user_name": "alguien"},
+		"entities":       []map[string]any{{"type": "text_link", "offset": 15, "length": 6, "url": "https://%74.me/%68alco"}}}))
+	added := tg.waitCalls(1, messagesTo("7712"))[0]
+	var send string
+	for _, d := range buttons(added) {
+		if strings.HasPrefix(d, "send:") {
+			send = d
+		}
+	}
+	tg.push(map[string]any{"update_id": 3, "callback_query": map[string]any{
+		"id": "cb7712", "from": from, "chat_instance": "ci", "data": send,
+		"message": map[string]any{"message_id": 1, "date": time.Now().Unix(), "chat": pc},
+	}})
+	tg.waitCalls(3, messagesTo("7712")) // the receipt, then the safety advice
+	inv, invChat := user(investigatorID, "ana", "Ana", "en"), privateChat(investigatorID, "ana", "Ana")
+	tg.push(message(4, inv, invChat, command("", "/tip", "1")))
+	view := html.UnescapeString(tg.waitCalls(1, messagesTo(itoa(investigatorID)))[0].Fields["text"])
+	if !strings.Contains(view, "ya sabemos quién eres") || strings.Contains(strings.ToLower(view), "%68alco") || !strings.Contains(view, "tg[:]//user") {
+		t.Errorf("/tip 1 of the forward: %q, want its text and tg://user, not the reporter's username", view)
+	}
+	bot.stop(t)
+}

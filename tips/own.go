@@ -117,12 +117,16 @@ func telegramLinkName(link string) (string, bool) {
 // path or a query, as telegramLinkName reads the link Extract makes of
 // it, and "name.t.me" also where name has a "_" (most usernames do):
 // that is no host name to IDNA, so Extract reads no link there, but
-// Telegram opens it. ("tg:" links are the Telegram adapter's to read.)
+// Telegram opens it. Letters escaped in its host or path
+// ("t.me/%76ecina", "%74.me/vecina") are read as the letters they stand
+// for (UnescapeUnreserved), as a browser opens the link. ("tg:" links
+// are the Telegram adapter's to read.)
 func LinksTelegramAccount(link, name string) bool {
 	name = foldHandle(strings.TrimPrefix(strings.TrimSpace(name), "@"))
 	if name == "" {
 		return false
 	}
+	link = UnescapeUnreserved(link)
 	for _, e := range Extract(link, "") {
 		if h, ok := telegramLinkName(e.Value); e.Kind == KindURL && ok && h == name {
 			return true

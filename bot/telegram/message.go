@@ -280,11 +280,12 @@ func ownAccount(link string, id int64) bool {
 }
 
 // tgPairs reads a "tg:" link as Telegram's clients do, case aside: its
-// host after any number of slashes ("tg:/user", "tg:user"), and its
-// query's pairs parted by "&" or ";", each unescaped and its value
-// trimmed. False for a link that is no "tg:" link.
+// host after any number of slashes ("tg:/user", "tg:user"), letters
+// escaped in it read as letters ("tg://us%65r", tips.UnescapeUnreserved),
+// and its query's pairs parted by "&" or ";", each unescaped and its
+// value trimmed. False for a link that is no "tg:" link.
 func tgPairs(link string) (host string, pairs [][2]string, ok bool) {
-	rest, ok := strings.CutPrefix(strings.ToLower(strings.TrimSpace(link)), "tg:")
+	rest, ok := strings.CutPrefix(strings.ToLower(tips.UnescapeUnreserved(strings.TrimSpace(link))), "tg:")
 	if !ok {
 		return "", nil, false
 	}

@@ -180,3 +180,54 @@ func TestHiddenSubdomainLinkToAnOwnUsernameWithUnderscoreIsTheNameShown(t *testi
 		}
 	}
 }
+
+// A link to the sender's own account with letters percent-escaped in its
+// host or path ("https://t.me/%76ecin", "https://%74.me/vecin",
+// "tg://us%65r?id=ID"), as a browser or Telegram still opens it, is read
+// as the account it opens: hidden behind words it reaches the engine as
+// their "@username" (forwarded, "tg://user"), or not at all where it
+// opens their id; written out, a link to their id becomes their
+// "@username". One to another account, or an escape that is no letter
+// ("%2576" is "%76", not "v"), is kept as sent.
+func TestPercentEscapedLinkToTheSendersOwnAccountIsTheNameShown(t *testing.T) {
+	a := testAdapter()
+	sender := `"from":{"id":5550001,"first_name":"x","username":"Vecin"},`
+	for _, c := range []struct{ url, want string }{
+		{"https://t.me/%76ecin", "@Vecin"},
+		{"https://%74.me/vecin", "@Vecin"},
+		{"https://%54%2E%4D%45/%56ECIN", "@Vecin"},
+		{"https://telegram.dog/%76ecin?start=1", "@Vecin"},
+		{"https://t.me/%73/vecin", "@Vecin"},
+		{"https://%76ecin.t.me", "@Vecin"},
+		{"https://%76ecin_2.t.me", "https://%76ecin_2.t.me"},
+		{"tg://r%65solve?domain=vecin", "@Vecin"},
+		{"tg://us%65r?id=5550001", ""},
+		{"tg://%6Fpenmessage?user_id=5550001", ""},
+		{"https://t.me/%76ecino", "https://t.me/%76ecino"},
+		{"https://t.me/%2576ecin", "https://t.me/%2576ecin"},
+		{"tg://us%65r?id=5550002", "tg://us%65r?id=5550002"},
+	} {
+		m := decode(t, fmt.Sprintf(`{"message_id":1,"date":1,"chat":{"id":5550001,"type":"private"},`+sender+
+			`"text":"mira aquí","entities":[{"type":"text_link","offset":5,"length":4,"url":%q}]}`, c.url))
+		req, _ := a.request(1, m)
+		var want []string
+		if c.want != "" {
+			want = []string{c.want}
+		}
+		if !slices.Equal(req.HiddenLinks, want) || req.Text != "mira aquí" {
+			t.Errorf("%s: links %q, want %q (text %q)", c.url, req.HiddenLinks, want, req.Text)
+		}
+	}
+
+	m := decode(t, `{"message_id":1,"date":1,"chat":{"id":5550001,"type":"private"},`+sender+
+		`"forward_origin":{"type":"hidden_user","date":1,"sender_user_name":"alguien"},"text":"te vigilo aquí",`+
+		`"entities":[{"type":"text_link","offset":10,"length":4,"url":"https://t.me/%76ecin"}]}`)
+	if req, _ := a.request(1, m); !slices.Equal(req.HiddenLinks, []string{"tg://user"}) {
+		t.Errorf("forwarded: links %q, want tg://user", req.HiddenLinks)
+	}
+
+	m = decode(t, `{"message_id":1,"date":1,"chat":{"id":5550001,"type":"private"},`+sender+`"text":"me amenazó tg://us%65r?id=5550001."}`)
+	if req, _ := a.request(1, m); req.Text != "me amenazó @Vecin." {
+		t.Errorf("written out: text %q, want the @username", req.Text)
+	}
+}
