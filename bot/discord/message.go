@@ -186,22 +186,44 @@ func ownMentionsAs(text string, u *discordgo.User, name string) string {
 // id.
 var profileLink = regexp.MustCompile(`(?i)<?(?:(?:https?://)?(?:(?:www|ptb|canary)\.)?discord(?:app)?\.com/|discord:/*(?:-/+)?)users/(\d+)(?:[/?#][^\s()<>\[\]]*)?>?`)
 
+// escapedLink matches a run of text that holds a percent escape, up to
+// the next space or bracket, "<…>" around it included: a link whose
+// letters or digits may be escaped ("discord.com/%75sers/ID").
+var escapedLink = regexp.MustCompile(`<?[^\s()<>\[\]]*%[0-9a-fA-F]{2}[^\s()<>\[\]]*>?`)
+
 // ownProfileLinks writes each link in text to the profile of user id
 // (profileLink; the id with leading zeros too) as name. Behind words in a
 // masked link ("[aquí](https://discord.com/users/ID)") the reporter does
 // not see the id; written out they may not read it as theirs: either
 // way investigators would. Written as the "@name" it opens, the engine
-// tells the reporter their own name is in the tip.
+// tells the reporter their own name is in the tip. With no slash after
+// "discord:" ("discord:users/ID"), and with letters or digits
+// percent-escaped ("discord.com/%75sers/%35%30", as Discord's clients and
+// browsers open it: tips.UnescapeUnreserved), it is the same link. Any
+// other link, escaped or not, is kept as sent.
 func ownProfileLinks(text, id, name string) string {
-	if !strings.Contains(strings.ToLower(text), "/users/") {
+	if !strings.Contains(strings.ToLower(text), "users/") && !strings.Contains(text, "%") {
 		return text
 	}
-	return profileLink.ReplaceAllStringFunc(text, func(link string) string {
-		m := profileLink.FindStringSubmatch(link)
-		if strings.TrimLeft(m[1], "0") != strings.TrimLeft(id, "0") {
-			return link
+	own := func(text string) string {
+		return profileLink.ReplaceAllStringFunc(text, func(link string) string {
+			m := profileLink.FindStringSubmatch(link)
+			if strings.TrimLeft(m[1], "0") != strings.TrimLeft(id, "0") {
+				return link
+			}
+			return name
+		})
+	}
+	text = own(text)
+	if !strings.Contains(text, "%") {
+		return text
+	}
+	return escapedLink.ReplaceAllStringFunc(text, func(link string) string {
+		plain := tips.UnescapeUnreserved(link)
+		if named := own(plain); named != plain {
+			return named
 		}
-		return name
+		return link
 	})
 }
 

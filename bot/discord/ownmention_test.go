@@ -211,3 +211,50 @@ func TestDiscordAppLinkToOwnProfileIsTheNameShown(t *testing.T) {
 		t.Errorf("form: links %q, want %q", got, want)
 	}
 }
+
+// A link to the author's own profile as Discord's clients also open it,
+// with no slash after "discord:" ("discord:users/ID") or with letters or
+// digits percent-escaped ("discord.com/%75sers/ID", "%35%30" for "50"),
+// reaches the engine as their "@name" (forwarded, "<@…>"), as the plain
+// link does. Another's profile, and an escape in other words ("100%25"),
+// are kept as sent.
+func TestDiscordOtherSpellingsOfOwnProfileAreTheNameShown(t *testing.T) {
+	const in = "me buscan [aquí](discord:users/50), DISCORD:Users/050 y discord:-/users/50; " +
+		"https://discord.com/%75sers/50 <https://disc%6Frd.com/users/%35%30> discord:%75sers/50/x " +
+		"lo manda discord:users/51 y https://discord.com/%75sers/51, 100%25 seguro"
+	const want = "me buscan [aquí](@vecina_valiente), @vecina_valiente y @vecina_valiente; " +
+		"@vecina_valiente @vecina_valiente @vecina_valiente " +
+		"lo manda discord:users/51 y https://discord.com/%75sers/51, 100%25 seguro"
+	u := &discordgo.User{ID: "50", Username: "vecina_valiente"}
+	h := &recordingHandler{}
+	a := newTestAdapter(t, &recordingAPI{}, h, time.Hour)
+
+	m := dm(in)
+	m.Author = u
+	a.onMessage(a.s, m)
+
+	fw := dm("")
+	fw.Author = u
+	fw.MessageReference = &discordgo.MessageReference{Type: discordgo.MessageReferenceTypeForward, MessageID: "5", ChannelID: "6", GuildID: "7"}
+	fw.MessageSnapshots = []discordgo.MessageSnapshot{{Message: &discordgo.Message{Content: "ya sabemos quién eres discord:users/50 y https://discord.com/users/%35%30"}}}
+	a.onMessage(a.s, fw)
+
+	alone := dm("me buscan discord:users/50")
+	alone.Author = u
+	a.onMessage(a.s, alone)
+
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.got) != 3 {
+		t.Fatalf("%d requests, want 3", len(h.got))
+	}
+	if got, want := h.got[2].Text, "me buscan @vecina_valiente"; got != want {
+		t.Errorf("DM of the link alone: text %q, want %q", got, want)
+	}
+	if got := h.got[0].Text; got != want {
+		t.Errorf("DM: text %q, want %q", got, want)
+	}
+	if got, want := h.got[1].Text, "ya sabemos quién eres <@…> y <@…>"; got != want {
+		t.Errorf("forward: text %q, want %q", got, want)
+	}
+}
