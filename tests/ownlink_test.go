@@ -202,3 +202,30 @@ func TestPercentEscapedLinkToTheReportersOwnUsername(t *testing.T) {
 	}
 	bot.stop(t)
 }
+
+// Through the real binary: four reporters naming one Telegram account on
+// Telegram's three link hosts, its preview with a capital S among them,
+// make one signal of it, of four reporters; neither telegram.dog (a
+// Telegram link host, as t.me is) nor an account "s" is listed.
+// Mutation: profile reading t.me and telegram.me only, "s" in lower case
+// only, and telegram.dog no platform domain (as before) -> this test
+// fails (telegram[.]dog and "telegram @s" listed, the account of fewer
+// reporters).
+func TestTelegramAccountOnEveryLinkHostIsOneSignal(t *testing.T) {
+	rs := redistest.Start(t)
+	tg := newFakeTelegram(t, token)
+	bot := startBot(t, tg, rs.URL(), "VIGIA_SPOOL_DIR="+t.TempDir())
+	list := tipsThenSignals(t, tg, 7800, []string{
+		"cobran piso por telegram.dog/halcon_55",
+		"los halcones avisan en https://t.me/S/halcon_55",
+		"amenazas desde TELEGRAM.DOG/s/Halcon_55/12",
+		"el canal t.me/halcon_55 cobra",
+	})
+	if !strings.Contains(list, "telegram @halcon_55\u2069 · 4 reporters") {
+		t.Errorf("/signals: the account not of 4 reporters: %q", list)
+	}
+	if l := strings.ToLower(list); strings.Contains(l, "telegram[.]dog") || strings.Contains(l, "telegram.dog") || strings.Contains(l, "telegram @s\u2069") {
+		t.Errorf("/signals lists telegram.dog or an account \"s\": %q", list)
+	}
+	bot.stop(t)
+}

@@ -548,7 +548,7 @@ func urlEntities(raw, region string) []Entity {
 func platformDomain(d string) bool {
 	switch d {
 	case "facebook.com", "m.facebook.com", "fb.com", "fb.me", "instagram.com", "tiktok.com", "vm.tiktok.com", "x.com", "twitter.com",
-		"mobile.twitter.com", "t.me", "telegram.me", "wa.me", "api.whatsapp.com", "chat.whatsapp.com", "youtube.com", "youtu.be",
+		"mobile.twitter.com", "t.me", "telegram.me", "telegram.dog", "wa.me", "api.whatsapp.com", "chat.whatsapp.com", "youtube.com", "youtu.be",
 		"google.com", "maps.google.com", "goo.gl", "bit.ly", "tinyurl.com", "t.co", "ow.ly", "linktr.ee":
 		return true
 	}
@@ -584,8 +584,17 @@ func profile(domain string, parts []string, q url.Values, region string) Entity 
 		return Entity{Kind: KindHandle, Value: network + ":" + h, Display: network + " @" + h}
 	}
 	switch domain {
-	case "t.me", "telegram.me":
-		if first != "" && first != "s" && first != "joinchat" && first != "c" {
+	case "t.me", "telegram.me", "telegram.dog":
+		// Telegram's three link hosts open the same accounts, and read
+		// the path's first word in any case: "t.me/S/name" is the public
+		// preview of name, as "t.me/s/name" is.
+		switch strings.ToLower(first) {
+		case "s":
+			if len(parts) > 1 {
+				return handle("telegram", parts[1])
+			}
+		case "", "joinchat", "c":
+		default:
 			return handle("telegram", first)
 		}
 	case "facebook.com", "m.facebook.com", "fb.com":

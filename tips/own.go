@@ -143,8 +143,9 @@ func LinksTelegramAccount(link, name string) bool {
 }
 
 // Without returns entities less the bot's own (Names), in their order,
-// and less a domain only the bot's own links name ("telegram.dog" of
-// "telegram.dog/vigiabot": t.me is no domain entity, telegram.dog is).
+// and less a domain only the bot's own links name ("vigiabot.t.me" of
+// "https://vigiabot.t.me": Telegram's link hosts are no domain entity,
+// a subdomain of t.me is).
 func (o *Own) Without(entities []Entity) []Entity {
 	if o == nil {
 		return entities

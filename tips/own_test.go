@@ -54,9 +54,8 @@ func TestOwnDiscordNameIsNotATelegramAccount(t *testing.T) {
 
 // The bot's own link on any of Telegram's link hosts, its public preview
 // ("t.me/s/…") and its "name.t.me" form, any case, with a path or a
-// query, is no entity of a tip, nor the domain only it names
-// (telegram.dog, which t.me is not); another account's link on the same
-// hosts is, and so is telegram.dog where another's link names it.
+// query, is no entity of a tip; another account's link on the same
+// hosts is (telegram.dog, like t.me, is no domain entity).
 // Mutation: Names reading t.me and telegram.me only, the path's first
 // word as the name (as before) -> this test fails.
 func TestOwnLinkOnEveryTelegramHostIsNoEntity(t *testing.T) {
@@ -75,7 +74,7 @@ func TestOwnLinkOnEveryTelegramHostIsNoEntity(t *testing.T) {
 	for _, e := range own.Without(Extract("t.me/s/halcon_55 telegram.dog/halcon_55 y telegram.dog/vigiabot", "MX")) {
 		got = append(got, e.Key())
 	}
-	if want := []string{"domain:telegram.dog", "url:t.me/s/halcon_55", "url:telegram.dog/halcon_55"}; !slices.Equal(got, want) {
+	if want := []string{"handle:telegram:halcon_55", "handle:halcon_55", "url:t.me/s/halcon_55", "url:telegram.dog/halcon_55"}; !slices.Equal(got, want) {
 		t.Errorf("entities %v, want %v", got, want)
 	}
 }
