@@ -34,6 +34,7 @@ type Store interface {
 	DropDraft(ctx context.Context, pseudonym string) (bool, error)
 	DropDraftBefore(ctx context.Context, pseudonym string, t time.Time) (bool, error)
 	SubmitDraftWithin(ctx context.Context, pseudonym, draftID, language string, limit *storage.Limit) (storage.Submission, error)
+	CheckKeyset(ctx context.Context) (storage.KeysetCheck, error)
 	IndexTips(ctx context.Context, count int, block time.Duration, alert func(storage.Signal) error) (int, error)
 	KeepAlert(ctx context.Context, s storage.Signal, took []string) error
 	KeepSentAlert(ctx context.Context, s storage.Signal, took []string) error

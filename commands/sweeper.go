@@ -5,6 +5,8 @@ import (
 	"context"
 	"strings"
 	"time"
+
+	"github.com/vigia-project/vigia/storage"
 )
 
 // ExpireDrafts drops drafts idle for too long and tells each reporter, in
@@ -53,6 +55,7 @@ func (m *Mux) RunSweeper(ctx context.Context, interval, idle time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			m.checkKeyset(ctx)
 			if _, err := m.ExpireDrafts(ctx, idle); err != nil && ctx.Err() == nil {
 				m.log.Warn("draft sweep failed", "error", err.Error())
 			}
@@ -73,6 +76,21 @@ func (m *Mux) RunSweeper(ctx context.Context, interval, idle time.Duration) {
 				m.log.Warn("kept alerts not sent", "error", err.Error())
 			}
 		}
+	}
+}
+
+// checkKeyset makes the MAC keys in use agree with the keyset kept in
+// Redis (storage.Store.CheckKeyset), and says when they did not.
+func (m *Mux) checkKeyset(ctx context.Context) {
+	switch found, err := m.store.CheckKeyset(ctx); {
+	case err != nil && ctx.Err() == nil:
+		m.log.Warn("keyset not checked", "error", err.Error())
+	case found == storage.KeysetKeptAgain:
+		m.log.Warn("keyset lost with Redis's data: the keys in use kept again")
+	case found == storage.KeysetReplaced:
+		m.log.Warn("keyset kept by a replica started since Redis lost its data replaced with the keys in use")
+	case found == storage.KeysetAdopted:
+		m.log.Warn("keys in use differed from the keyset kept in Redis: now using the keyset")
 	}
 }
 

@@ -56,11 +56,17 @@ type Keyring struct {
 	sealing, opening *sync.Pool
 }
 
-// macKeys are the keys that name records; they never change once kept.
+// macKeys are the keys that name records; they never change once kept
+// (but where Redis lost them while the bot ran: CheckKeyset).
 type macKeys struct {
 	Pseudonym []byte `json:"p"` // reporter pseudonyms
 	Receipt   []byte `json:"r"` // receipt code lookups
 	Index     []byte `json:"i"` // blind index tokens
+}
+
+// equal reports whether m and o are the same keys.
+func (m macKeys) equal(o macKeys) bool {
+	return bytes.Equal(m.Pseudonym, o.Pseudonym) && bytes.Equal(m.Receipt, o.Receipt) && bytes.Equal(m.Index, o.Index)
 }
 
 // NewKeyring derives the subkeys from the master secret with HKDF-SHA256.
@@ -130,7 +136,8 @@ func deriveKeys(secret []byte) (derived, error) {
 func (kr *Keyring) keys() *macKeys { return kr.macs.Load() }
 
 // useKeys replaces the MAC keys (with those kept in Redis). It is safe while
-// other goroutines compute MACs, though Init runs before anything does.
+// other goroutines compute MACs: Init runs before anything does, but
+// CheckKeyset while the bot serves.
 func (kr *Keyring) useKeys(m macKeys) { kr.macs.Store(&m) }
 
 // seal seals plaintext under the current sealing key, bound to context.

@@ -21,11 +21,14 @@ var ErrWrongSecret = errors.New("the keys kept in Redis open under neither the s
 // start keeps the MAC keys it derived (from the previous secret, if one is
 // set: the data predates the new one), so that pseudonyms, receipt lookups
 // and the blind index survive a change of secret. SET NX makes concurrent
-// first starts agree on one keyset.
+// first starts agree on one keyset. The keyset it keeps is marked new:
+// on a Redis that lost its data while other replicas ran, a running
+// replica's keys, which name what was there before, replace it
+// (CheckKeyset).
 func (s *Store) loadKeyset(ctx context.Context) error {
 	raw, err := s.readKeyset(ctx)
 	if errors.Is(err, redis.Nil) {
-		if err := s.keepKeyset(ctx, s.kr.initial); err != nil {
+		if err := s.keepKeyset(ctx, storedKeyset{macKeys: s.kr.initial, New: true}); err != nil {
 			return err
 		}
 		raw, err = s.rdb.Get(ctx, s.k.keyset()).Bytes()
@@ -36,16 +39,37 @@ func (s *Store) loadKeyset(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read keyset: %w", err)
 	}
+	m, err := s.openKeyset(raw)
+	if err != nil {
+		return err
+	}
+	s.kr.useKeys(m.macKeys)
+	return nil
+}
+
+// storedKeyset is the keyset as kept in Redis: the MAC keys, and whether
+// a starting bot kept them, from its own secret, finding none.
+type storedKeyset struct {
+	macKeys
+	// New: kept by a bot's start on a Redis that held no keyset. Where
+	// that Redis had lost its data while other replicas ran, their keys
+	// (which name what was there before, and what they wrote since the
+	// loss) are the deployment's, and replace these (CheckKeyset).
+	New bool `json:"n,omitempty"`
+}
+
+// openKeyset opens a sealed keyset: ErrWrongSecret if it opens under
+// neither secret.
+func (s *Store) openKeyset(raw []byte) (storedKeyset, error) {
 	plain, err := s.kr.open(raw, keysetContext)
 	if err != nil {
-		return ErrWrongSecret
+		return storedKeyset{}, ErrWrongSecret
 	}
-	var m macKeys
+	var m storedKeyset
 	if err := json.Unmarshal(plain, &m); err != nil || len(m.Pseudonym) != 32 || len(m.Receipt) != 32 || len(m.Index) != 32 {
-		return fmt.Errorf("keyset is malformed")
+		return storedKeyset{}, fmt.Errorf("keyset is malformed")
 	}
-	s.kr.useKeys(m)
-	return nil
+	return m, nil
 }
 
 // HasKeyset reports whether Redis holds a keyset under the store's prefix,
@@ -93,29 +117,125 @@ func (s *Store) readKeyset(ctx context.Context) ([]byte, error) {
 	return get.Bytes()
 }
 
-// keepKeysetAgain writes the MAC keys in use, sealed, where Redis lost
-// the keyset while the bot runs (flushed, restarted without its data): it
-// runs where the bot notices such a loss, a triage group gone. Without
-// it, rotate-key found "no Vigía data" until the bot restarted, and a
-// restart kept the keyring's initial keys, which are not those in use
-// after a rotation: the receipts, pseudonyms and index of every tip sent
-// since the loss no longer matched.
-func (s *Store) keepKeysetAgain(ctx context.Context) error {
-	return s.keepKeyset(ctx, *s.kr.keys())
+// KeysetCheck is what CheckKeyset found and did.
+type KeysetCheck int
+
+const (
+	// KeysetSame: the keyset kept in Redis holds the MAC keys in use.
+	KeysetSame KeysetCheck = iota
+	// KeysetKeptAgain: Redis had lost the keyset (flushed, restarted
+	// without its data); the MAC keys in use were kept again.
+	KeysetKeptAgain
+	// KeysetReplaced: Redis held a keyset a replica started since Redis
+	// lost its data kept from its own secret (after a rotation, not the
+	// keys in use); the MAC keys in use replaced it.
+	KeysetReplaced
+	// KeysetAdopted: Redis held other MAC keys than those in use, kept by
+	// a replica that ran before the loss: this process now uses them.
+	KeysetAdopted
+)
+
+// CheckKeyset compares the keyset kept in Redis with the MAC keys in use,
+// so that replicas that run on one Redis name records (pseudonyms,
+// receipts, the blind index) with the same keys. The sweeper runs it;
+// park and the indexer run it where they find a triage group gone.
+//
+// Where Redis lost its data while the bot ran, a replica (re)started
+// before the others noticed found no keyset and kept the MAC keys of its
+// own secret, marked new; after a rotation these are not the keys in use
+// (those of the secret the data was first written with), and it made the
+// triage groups again, so that the others never noticed the loss: each
+// went on with its keys, a receipt given by one found nothing on
+// another, and a restart of all kept the newcomer's. A running replica
+// that finds a new keyset other than its keys replaces it (compare and
+// set on the value read) with its own, which name what Redis held before
+// and what the others wrote since; one that finds a keyset not new other
+// than its keys adopts it (it is the one that lost such a replacement,
+// or the newcomer). Nothing is sealed differently: the MAC keys only name
+// records. A keyset that opens under neither secret is never replaced
+// (ErrWrongSecret): its writer could not open one sealed under ours.
+func (s *Store) CheckKeyset(ctx context.Context) (KeysetCheck, error) {
+	for range 3 {
+		raw, err := s.rdb.Get(ctx, s.k.keyset()).Bytes()
+		if errors.Is(err, redis.Nil) {
+			kept, err := s.setKeyset(ctx, storedKeyset{macKeys: *s.kr.keys()}, nil)
+			if err != nil || kept {
+				return KeysetKeptAgain, err
+			}
+			continue // kept meanwhile by another replica: compared next
+		}
+		if err != nil {
+			return KeysetSame, fmt.Errorf("read keyset: %w", err)
+		}
+		stored, err := s.openKeyset(raw)
+		if err != nil {
+			return KeysetSame, err
+		}
+		mine := *s.kr.keys()
+		if mine.equal(stored.macKeys) {
+			return KeysetSame, nil
+		}
+		if !stored.New {
+			s.kr.useKeys(stored.macKeys)
+			return KeysetAdopted, nil
+		}
+		replaced, err := s.setKeyset(ctx, storedKeyset{macKeys: mine}, raw)
+		if err != nil || replaced {
+			return KeysetReplaced, err
+		}
+		// Replaced meanwhile by another replica: compared next.
+	}
+	return KeysetSame, errors.New("keyset kept by other replicas at every look")
 }
 
-// keepKeyset writes MAC keys m, sealed, unless a keyset is there already.
-func (s *Store) keepKeyset(ctx context.Context, m macKeys) error {
+// keepKeysetAgain writes the MAC keys in use, sealed, where Redis lost
+// the keyset while the bot runs (flushed, restarted without its data), or
+// makes them agree with the keyset found (CheckKeyset): it runs where the
+// bot notices such a loss, a triage group gone. Without it, rotate-key
+// found "no Vigía data" until the bot restarted, and a restart kept the
+// keyring's initial keys, which are not those in use after a rotation:
+// the receipts, pseudonyms and index of every tip sent since the loss no
+// longer matched.
+func (s *Store) keepKeysetAgain(ctx context.Context) error {
+	_, err := s.CheckKeyset(ctx)
+	return err
+}
+
+// keepKeyset writes keyset m, sealed, unless a keyset is there already.
+func (s *Store) keepKeyset(ctx context.Context, m storedKeyset) error {
+	_, err := s.setKeyset(ctx, m, nil)
+	return err
+}
+
+// replaceKeyset sets KEYS[1] to ARGV[2] if it holds ARGV[1].
+var replaceKeyset = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2])
+  return 1
+end
+return 0`)
+
+// setKeyset writes keyset m, sealed, where Redis holds none (was nil) or
+// holds was, and reports whether it did.
+func (s *Store) setKeyset(ctx context.Context, m storedKeyset, was []byte) (bool, error) {
 	plain, err := json.Marshal(m)
 	if err != nil {
-		return err
+		return false, err
 	}
 	sealed, err := s.kr.seal(plain, keysetContext)
 	if err != nil {
-		return err
+		return false, err
 	}
-	if err := s.rdb.SetNX(ctx, s.k.keyset(), sealed, 0).Err(); err != nil {
-		return fmt.Errorf("keep keyset: %w", err)
+	var set bool
+	if was == nil {
+		set, err = s.rdb.SetNX(ctx, s.k.keyset(), sealed, 0).Result()
+	} else {
+		var n int64
+		n, err = replaceKeyset.Run(ctx, s.rdb, []string{s.k.keyset()}, was, sealed).Int64()
+		set = n == 1
 	}
-	return nil
+	if err != nil {
+		return false, fmt.Errorf("keep keyset: %w", err)
+	}
+	return set, nil
 }

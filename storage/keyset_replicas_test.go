@@ -1,0 +1,135 @@
+package storage_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
+)
+
+// replicaStarter starts a store (a replica) on srv's Redis with secrets,
+// the first VIGIA_SECRET, the second VIGIA_SECRET_PREVIOUS.
+func replicaStarter(t *testing.T, srv *redistest.Server) func(secrets ...[]byte) *storage.Store {
+	return func(secrets ...[]byte) *storage.Store {
+		t.Helper()
+		kr, err := storage.NewKeyring(secrets[0], secrets[1:]...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "t", Retention: 48 * time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Init(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+}
+
+// After a rotation, Redis loses its data while a replica runs, and
+// another replica starts before the running one notices: the newcomer
+// finds no keyset and keeps its own secret's MAC keys, not those in use
+// (the old secret's, kept since the first start), and makes the triage
+// groups again, so that the running replica never noticed the loss. Each
+// went on naming records with its own keys: a receipt given by one found
+// nothing on the other, nor after a restart of all (the newcomer's keys
+// kept). At their next check (the sweeper's) the running replica's keys,
+// which name what it wrote since the loss, replace the newcomer's, and the
+// newcomer takes them.
+func TestReplicasAgreeOnTheKeysetAfterALoss(t *testing.T) {
+	ctx := context.Background()
+	oldSecret, secret := bytes.Repeat([]byte{5}, 32), bytes.Repeat([]byte{7}, 32)
+	srv := redistest.Start(t)
+	start := replicaStarter(t, srv)
+	start(secret, oldSecret) // rotating: the old secret's MAC keys are kept
+	running := start(secret) // the rotation done, the bot runs
+	if err := srv.Client().FlushAll(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	sinceLoss := submitText(t, running, "431", 10, "cobran piso en el mercado")
+	newcomer := start(secret) // restarted before the running one noticed
+	// The running replica's sweeper: park finds the triage group (made
+	// again by the newcomer), so only the keyset check notices.
+	if _, err := running.OpenClaims(ctx, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := running.CheckKeyset(ctx); got != storage.KeysetReplaced || err != nil {
+		t.Fatalf("running replica's check: %v %v, want KeysetReplaced", got, err)
+	}
+	if got, err := newcomer.CheckKeyset(ctx); got != storage.KeysetAdopted || err != nil {
+		t.Fatalf("newcomer's check: %v %v, want KeysetAdopted", got, err)
+	}
+	for name, st := range map[string]*storage.Store{"running": running, "newcomer": newcomer} {
+		if got, err := st.CheckKeyset(ctx); got != storage.KeysetSame || err != nil {
+			t.Fatalf("%s's second check: %v %v, want KeysetSame", name, got, err)
+		}
+	}
+	if running.Pseudonym("telegram", "431") != newcomer.Pseudonym("telegram", "431") {
+		t.Fatal("the replicas name a reporter with different pseudonyms")
+	}
+	byRunning := submitText(t, running, "432", 11, "venden armas en la esquina")
+	byNewcomer := submitText(t, newcomer, "433", 12, "amenazan a un periodista")
+	restarted := start(secret)
+	for name, st := range map[string]*storage.Store{"running": running, "newcomer": newcomer, "restarted": restarted} {
+		for _, sub := range []storage.Submission{sinceLoss, byRunning, byNewcomer} {
+			if tip, err := st.TipByReceipt(ctx, sub.Receipt); err != nil || tip.ID != sub.TipID {
+				t.Errorf("%s: receipt of %s: %q %v", name, sub.TipID, tip.ID, err)
+			}
+		}
+	}
+}
+
+// Two running replicas that find the same newcomer's keyset, each with
+// keys of its own (two losses apart), agree on one: the first to replace
+// it; the other, finding a keyset not new, takes it.
+func TestTwoRunningReplicasAgreeOnOneKeyset(t *testing.T) {
+	ctx := context.Background()
+	a, b, c := bytes.Repeat([]byte{5}, 32), bytes.Repeat([]byte{6}, 32), bytes.Repeat([]byte{7}, 32)
+	srv := redistest.Start(t)
+	start := replicaStarter(t, srv)
+	flush := func() {
+		if err := srv.Client().FlushAll(ctx).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := start(c, a) // keys of a
+	flush()
+	second := start(c, b) // keys of b, first not noticing
+	flush()
+	start(c) // keys of c, kept new
+	if got, err := first.CheckKeyset(ctx); got != storage.KeysetReplaced || err != nil {
+		t.Fatalf("first: %v %v, want KeysetReplaced", got, err)
+	}
+	if got, err := second.CheckKeyset(ctx); got != storage.KeysetAdopted || err != nil {
+		t.Fatalf("second: %v %v, want KeysetAdopted", got, err)
+	}
+	if first.Pseudonym("telegram", "1") != second.Pseudonym("telegram", "1") ||
+		first.Pseudonym("telegram", "1") != start(c).Pseudonym("telegram", "1") {
+		t.Fatal("the replicas name a reporter with different pseudonyms")
+	}
+}
+
+// A keyset that opens under neither of a replica's secrets (a replica
+// started with another VIGIA_SECRET since the loss) is never replaced:
+// its writer could not open one sealed under this replica's secret, and
+// would refuse to start again.
+func TestKeysetUnderAnotherSecretIsNotReplaced(t *testing.T) {
+	ctx := context.Background()
+	mine, other := bytes.Repeat([]byte{5}, 32), bytes.Repeat([]byte{7}, 32)
+	srv := redistest.Start(t)
+	start := replicaStarter(t, srv)
+	running := start(mine)
+	if err := srv.Client().FlushAll(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	start(other)
+	if _, err := running.CheckKeyset(ctx); !errors.Is(err, storage.ErrWrongSecret) {
+		t.Fatalf("check: %v, want ErrWrongSecret", err)
+	}
+	start(other) // the keyset still opens under its writer's secret
+}
