@@ -404,7 +404,7 @@ func gluedAt(text string, i int, out [][2]int, most int) [][2]int {
 		s := next
 		size, _ := strayChar(text, s)
 		next += size
-		if !strayFront(text, s) {
+		if !strayFront(text, s) || !gluedRoom(text, s) {
 			continue
 		}
 		rd := receiptReading{i: s, glued: true}
@@ -432,6 +432,29 @@ func gluedAt(text string, i int, out [][2]int, most int) [][2]int {
 		out = append(out, [2]int{s, end})
 	}
 	return out
+}
+
+// gluedRoom reports whether text[s:] starts with receiptLen bytes none
+// of which is outside ASCII, a space or a link's ("/?=#%&"): a reading
+// gluedAt keeps is at least that long (receiptLen characters, each a
+// byte, as no escape is: "%" and "&" run into a link) and holds none of
+// them (asciiText, rd.spaced, strayInLink), so where this fails the
+// reading is not made. A byte loop instead of the reading's: prose has a
+// space within sixteen bytes of nearly every word (the scan runs gluedAt
+// at every one), and the reading ran across it before failing.
+func gluedRoom(text string, s int) bool {
+	if s+receiptLen > len(text) {
+		return false
+	}
+	for _, c := range []byte(text[s : s+receiptLen]) {
+		switch {
+		case c >= utf8.RuneSelf, c == ' ', '\t' <= c && c <= '\r':
+			return false
+		case c == '/', c == '?', c == '=', c == '#', c == '%', c == '&':
+			return false
+		}
+	}
+	return true
 }
 
 // strayChar returns the bytes the character at text[j:] takes, with the
