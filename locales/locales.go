@@ -5,6 +5,9 @@ package locales
 import (
 	"embed"
 	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -37,9 +40,59 @@ type Bundle struct {
 	known map[string]bool
 	mu    sync.RWMutex
 	plain map[plainKey]string
+	// filled holds ids whose every form, in every language, is text and
+	// {{.Name}} actions alone; plans, for such an id rendered with data
+	// or a count, its rendering cut where each value goes: go-i18n's
+	// rendering with each value a mark, kept per language, id, count and
+	// data names (the receipt's message and a draft's count are two
+	// template executions a tip, each matching its language and reading
+	// the data through reflection).
+	filled map[string]bool
+	plans  map[planKey]plan
 }
 
 type plainKey struct{ lang, id string }
+
+// planKey is a rendering with data: its language and id, the count if
+// any (it picks the plural form), the data's names, sorted, joined by a
+// NUL.
+type planKey struct {
+	lang, id string
+	count    int
+	counted  bool
+	names    string
+}
+
+// plan is a rendering with data: text[0], then the value of names[at[0]],
+// then text[1], and so on.
+type plan struct {
+	text []string
+	at   []int
+	size int // (the text's bytes)
+}
+
+// maxPlans bounds the renderings with data kept (one a count: a count
+// may take many values); past it, the others are rendered each time.
+const maxPlans = 4096
+
+// valueAction is the one action a filled message holds: a field of the
+// data printed as it is.
+var valueAction = regexp.MustCompile(`\{\{\.[A-Za-z_][A-Za-z0-9_]*\}\}`)
+
+// filledForms reports whether every form of m is text and {{.Name}}
+// actions alone, with go-i18n's delimiters and no NUL (which marks a
+// value in a plan's rendering).
+func filledForms(m *i18n.Message) bool {
+	if m.LeftDelim != "" || m.RightDelim != "" {
+		return false
+	}
+	for _, f := range []string{m.Zero, m.One, m.Two, m.Few, m.Many, m.Other} {
+		if strings.Contains(f, "\x00") || strings.Contains(valueAction.ReplaceAllString(f, ""), "{{") {
+			return false
+		}
+	}
+	return true
+}
 
 // Load parses the embedded message files.
 func Load() (*Bundle, error) {
@@ -47,6 +100,7 @@ func Load() (*Bundle, error) {
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	var tags []language.Tag
 	var ids []string
+	notFilled := map[string]bool{}
 	for _, lang := range Supported {
 		name := "active." + lang + ".toml"
 		data, err := files.ReadFile(name)
@@ -62,17 +116,24 @@ func Load() (*Bundle, error) {
 				ids = append(ids, m.ID)
 			}
 		}
+		for _, m := range mf.Messages {
+			if !filledForms(m) {
+				notFilled[m.ID] = true
+			}
+		}
 		tags = append(tags, language.MustParse(lang))
 	}
 	localizers := map[string]*i18n.Localizer{}
 	for _, lang := range Supported {
 		localizers[lang] = i18n.NewLocalizer(b, lang)
 	}
-	known := map[string]bool{}
+	known, filled := map[string]bool{}, map[string]bool{}
 	for _, id := range ids {
 		known[id] = true
+		filled[id] = !notFilled[id]
 	}
-	return &Bundle{b: b, matcher: language.NewMatcher(tags), tags: tags, ids: ids, localizers: localizers, known: known, plain: map[plainKey]string{}}, nil
+	return &Bundle{b: b, matcher: language.NewMatcher(tags), tags: tags, ids: ids, localizers: localizers, known: known, plain: map[plainKey]string{},
+		filled: filled, plans: map[planKey]plan{}}, nil
 }
 
 // IDs lists every message id of the fallback language.
@@ -106,6 +167,11 @@ func (b *Bundle) Localize(lang, id string, data map[string]any, count ...int) st
 		s, ok := b.plain[plainKey{lang, id}]
 		b.mu.RUnlock()
 		if ok {
+			return s
+		}
+	}
+	if !plain && b.filled[id] && b.localizers[lang] != nil {
+		if s, ok := b.fill(lang, id, data, count...); ok {
 			return s
 		}
 	}
@@ -143,4 +209,90 @@ func (b *Bundle) localize(lang, id string, data map[string]any, count ...int) (s
 		err = fmt.Errorf("message %q localised in %s, not %s", id, tag, lang)
 	}
 	return s, err
+}
+
+// fill is Localize of a filled message with data or a count, from its
+// plan, made on first use; not ok where a value is other than a string
+// or an int (printed as text/template prints it: as fmt does, for these)
+// or the plan cannot be made or kept: then go-i18n renders it.
+func (b *Bundle) fill(lang, id string, data map[string]any, count ...int) (string, bool) {
+	if len(count) > 0 {
+		if data == nil {
+			data = map[string]any{}
+		}
+		if _, ok := data["Count"]; !ok {
+			data["Count"] = count[0] // (as localize does, the caller's map too)
+		}
+	}
+	names := make([]string, 0, len(data))
+	for k, v := range data {
+		switch v.(type) {
+		case string, int:
+		default:
+			return "", false
+		}
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	key := planKey{lang: lang, id: id, names: strings.Join(names, "\x00")}
+	if len(count) > 0 {
+		key.count, key.counted = count[0], true
+	}
+	b.mu.RLock()
+	p, ok := b.plans[key]
+	n := len(b.plans)
+	b.mu.RUnlock()
+	if !ok {
+		if n >= maxPlans {
+			return "", false
+		}
+		if p, ok = b.plan(lang, id, names, count...); !ok {
+			return "", false
+		}
+		b.mu.Lock()
+		b.plans[key] = p
+		b.mu.Unlock()
+	}
+	var sb strings.Builder
+	sb.Grow(p.size + 16*len(p.at))
+	for i, t := range p.text {
+		sb.WriteString(t)
+		if i < len(p.at) {
+			switch v := data[names[p.at[i]]].(type) {
+			case string:
+				sb.WriteString(v)
+			case int:
+				sb.WriteString(strconv.Itoa(v))
+			}
+		}
+	}
+	return sb.String(), true
+}
+
+// plan renders id in lang through go-i18n with each of names' values a
+// mark ("\x00" and its index in names), and cuts the rendering at the
+// marks. Not ok where go-i18n reports an error.
+func (b *Bundle) plan(lang, id string, names []string, count ...int) (plan, bool) {
+	marks := make(map[string]any, len(names))
+	for i, k := range names {
+		marks[k] = "\x00" + strconv.Itoa(i) + "\x00"
+	}
+	s, err := b.localize(lang, id, marks, count...)
+	if err != nil {
+		return plan{}, false
+	}
+	parts := strings.Split(s, "\x00")
+	var p plan
+	for i, part := range parts {
+		if i%2 == 0 {
+			p.text, p.size = append(p.text, part), p.size+len(part)
+			continue
+		}
+		at, err := strconv.Atoi(part)
+		if err != nil || at < 0 || at >= len(names) || i == len(parts)-1 {
+			return plan{}, false
+		}
+		p.at = append(p.at, at)
+	}
+	return p, true
 }

@@ -71,8 +71,9 @@ func TestLocalizeRendersDataAndCountEachTime(t *testing.T) {
 	}
 }
 
-// BenchmarkLocalize is a button's label (no data: remembered) and the
-// receipt's message (with data), as a tip's draft and Send render them.
+// BenchmarkLocalize is a button's label (no data: remembered), the
+// receipt's message (with data) and a draft's count, as a tip's draft
+// and Send render them.
 func BenchmarkLocalize(b *testing.B) {
 	bundle, err := Load()
 	if err != nil {
@@ -88,6 +89,12 @@ func BenchmarkLocalize(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			bundle.Localize("es", "sent", map[string]any{"Receipt": "K7QD-9XMA-R2TP-4WZN"})
+		}
+	})
+	b.Run("count", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			bundle.Localize("es", "draft_added", nil, 2)
 		}
 	})
 }
