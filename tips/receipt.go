@@ -152,8 +152,13 @@ func normalizeReceipt(s string, flags, keycaps bool) (string, bool) {
 	// Spelled out, a separator that shows between every two characters
 	// ("Á B C D - …"), as receiptAt reads it: no prose.
 	apart, together := false, false
+	line := false // (at a line's start: a quote marker is a separator, quoteAt)
 	for i := 0; i < len(s); {
+		quote := quoteAt(s, i, line)
 		n := separatorAt(s, i)
+		if quote {
+			n = 1
+		}
 		if n == 0 && flags {
 			n = flagAt(s, i)
 		}
@@ -161,12 +166,15 @@ func normalizeReceipt(s string, flags, keycaps bool) (string, bool) {
 			n = keycapAt(s, i)
 		}
 		if n > 0 {
-			if r, _ := utf8.DecodeRuneInString(s[i:]); !invisible(r) {
+			r, _ := utf8.DecodeRuneInString(s[i:])
+			if !invisible(r) {
 				apart = true
 			}
+			line = r == '\n' || r == '\r' || line && (quote || invisible(r) || unicode.IsSpace(r))
 			i += n
 			continue
 		}
+		line = false
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
 		if c, ok := smallCapitals[r]; ok {
@@ -790,7 +798,9 @@ func maxSeparators(spelled bool) int {
 
 // separatorsAt returns how many bytes the group separators at text[i:]
 // take, at most max of them that show (invisible ones are not counted,
-// and a run of spaces and line breaks counts as one),
+// and a run of spaces and line breaks counts as one, the quote markers
+// that start a line within it too: "-\n> ", "-\n>> ", a code quoted in
+// a mail's reply or a Discord quote, quoteAt),
 // and whether one that shows is among them; they end where stop, if
 // not "", starts (a wrapped code's next opener: "||K7QD|| ||9XMA||").
 // Emoji one after the other, joined or not ("👨‍👩‍👧", "👍🏽👍🏽",
@@ -800,15 +810,19 @@ func maxSeparators(spelled bool) int {
 // separator go with it (strikethrough or underlined text puts one on
 // every character, the dashes and spaces too: "K̶7̶Q̶D̶-̶9̶…").
 func separatorsAt(text string, i, max int, stop string, flags, keycaps bool) (n int, seen bool) {
-	lastPictograph, lastSpace := false, false
+	lastPictograph, lastSpace, line := false, false, false
 	for seps := 0; i+n < len(text); {
-		if seps >= max && !(lastSpace && spaceAt(text, i+n)) {
+		quote := quoteAt(text, i+n, line)
+		if seps >= max && !(lastSpace && (quote || spaceAt(text, i+n))) {
 			break // (a run of spaces that counted as the last goes on)
 		}
 		if stop != "" && strings.HasPrefix(text[i+n:], stop) {
 			break
 		}
 		m, emoji := separatorAt(text, i+n), false
+		if quote {
+			m = 1
+		}
 		if m == 0 && flags {
 			m = flagAt(text, i+n)
 			emoji = m > 0
@@ -823,17 +837,18 @@ func separatorsAt(text string, i, max int, stop string, flags, keycaps bool) (n 
 		if c := text[i+n]; c < utf8.RuneSelf && !emoji {
 			// A run of spaces and line breaks is one separator ("-\n    ",
 			// "\r\n  ": a code wrapped onto an indented line).
-			space := c == ' ' || c == '\n' || c == '\r' || c == '\t'
+			space := c == ' ' || c == '\n' || c == '\r' || c == '\t' || quote
 			if !space || !lastSpace {
 				seps++
 			}
 			lastPictograph, lastSpace = false, space
+			line = c == '\n' || c == '\r' || line && space
 		} else if r, _ := utf8.DecodeRuneInString(text[i+n:]); emoji || !invisible(r) {
 			p, space := emoji || pictograph(r), !emoji && unicode.IsSpace(r)
 			if (!p || !lastPictograph) && (!space || !lastSpace) {
 				seps++
 			}
-			lastPictograph, lastSpace = p, space
+			lastPictograph, lastSpace, line = p, space, line && space
 		}
 		n += m
 		if i+n < len(text) && text[i+n] >= utf8.RuneSelf {
@@ -843,6 +858,14 @@ func separatorsAt(text string, i, max int, stop string, flags, keycaps bool) (n 
 		seen = seen || seps > 0
 	}
 	return n, seen
+}
+
+// quoteAt reports whether text[i:] starts with a quote marker, ">", at
+// a line's start (line: only spaces and quote markers since a line
+// break), as a mail's reply quotes a line ("> ", ">> ", "> > ") and
+// Discord a quote (">>> "). Elsewhere ">" is none ("K7QD>9XMA").
+func quoteAt(text string, i int, line bool) bool {
+	return line && text[i] == '>'
 }
 
 // spaceAt reports whether text[i:] starts with a space or a line break.
