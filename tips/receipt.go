@@ -126,6 +126,12 @@ func normalizeReceipt(s string, flags, keycaps bool) (string, bool) {
 			return r
 		}, s)
 		if len(s) > 256 {
+			// A run of spaces and line breaks (quote markers that start
+			// a line among them) is one separator, however long, as
+			// separatorsAt reads it: one space of it is left.
+			s = squeezeRuns(s)
+		}
+		if len(s) > 256 {
 			return "", false
 		}
 	}
@@ -858,6 +864,23 @@ func separatorsAt(text string, i, max int, stop string, flags, keycaps bool) (n 
 		seen = seen || seps > 0
 	}
 	return n, seen
+}
+
+// squeezeRuns returns s with each run of spaces and line breaks, and
+// of the quote markers that start a line among them (quoteAt), written
+// as its first character: one separator, as separatorsAt reads it.
+func squeezeRuns(s string) string {
+	var b strings.Builder
+	run, line := false, false
+	for i, r := range s {
+		quote := quoteAt(s, i, line)
+		space := quote || unicode.IsSpace(r)
+		if !space || !run {
+			b.WriteRune(r)
+		}
+		run, line = space, r == '\n' || r == '\r' || line && space
+	}
+	return b.String()
 }
 
 // quoteAt reports whether text[i:] starts with a quote marker, ">", at
