@@ -819,8 +819,8 @@ func separatorsAt(text string, i, max int, stop string, flags, keycaps bool) (n 
 	lastPictograph, lastSpace, line := false, false, false
 	for seps := 0; i+n < len(text); {
 		quote := quoteAt(text, i+n, line)
-		if seps >= max && !(lastSpace && (quote || spaceAt(text, i+n))) {
-			break // (a run of spaces that counted as the last goes on)
+		if seps >= max && !(lastSpace && (quote || spaceAt(text, i+n))) && !invisibleAt(text, i+n) {
+			break // (a run of spaces that counted as the last goes on, and invisible ones, counted as none)
 		}
 		if stop != "" && strings.HasPrefix(text[i+n:], stop) {
 			break
@@ -889,6 +889,16 @@ func squeezeRuns(s string) string {
 // Discord a quote (">>> "). Elsewhere ">" is none ("K7QD>9XMA").
 func quoteAt(text string, i int, line bool) bool {
 	return line && text[i] == '>'
+}
+
+// invisibleAt reports whether text[i:] starts with an invisible
+// character (invisible; no ASCII character is one).
+func invisibleAt(text string, i int) bool {
+	if text[i] < utf8.RuneSelf {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(text[i:])
+	return invisible(r)
 }
 
 // spaceAt reports whether text[i:] starts with a space or a line break.
