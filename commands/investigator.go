@@ -59,6 +59,11 @@ func showTip(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "tip_usage", nil)
 	}
 	id, ok := parseTipID(words[0])
+	if shown, over := tipIDPastRange(words[0]); over {
+		// A number, but past any tip's (63 bits): no such tip, as one
+		// not yet used, not the usage (it was written as asked).
+		return c.Say(ctx, "tip_not_found", map[string]any{"ID": shown})
+	}
 	if !ok {
 		return c.Say(ctx, "tip_usage", nil)
 	}

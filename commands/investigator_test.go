@@ -29,7 +29,7 @@ func TestTipNumbersWithLeadingZeros(t *testing.T) {
 			t.Errorf("/tip %q: %q", arg, r[0].Text)
 		}
 	}
-	for _, arg := range []string{"-1", "+1", "1e3", "0x1", "1_0", "99999999999999999999"} {
+	for _, arg := range []string{"-1", "+1", "1e3", "0x1", "1_0", "99999999999999999999x"} {
 		if r = tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: arg}); r[0].Text != en("tip_usage", nil) {
 			t.Errorf("/tip %q: %q, want the usage", arg, r[0].Text)
 		}

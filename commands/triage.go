@@ -305,6 +305,29 @@ func parseTipID(s string) (string, bool) {
 	return strconv.FormatUint(n, 10), true
 }
 
+// tipIDPastRange reports whether s is a tip number as parseTipID reads
+// one (digits of any script, a "#" before them) too large for any tip
+// (past 63 bits), and returns it as it is shown: ASCII digits without
+// leading zeros, cut to maxShownDigits with "…".
+func tipIDPastRange(s string) (string, bool) {
+	digits := strings.TrimPrefix(strings.TrimSpace(asciiNumerals(s)), "#")
+	if digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return "", false
+	}
+	if _, err := strconv.ParseUint(digits, 10, 63); !errors.Is(err, strconv.ErrRange) {
+		return "", false
+	}
+	digits = strings.TrimLeft(digits, "0")
+	if len(digits) > maxShownDigits {
+		digits = digits[:maxShownDigits] + "…"
+	}
+	return digits, true
+}
+
+// maxShownDigits bounds the digits of a number past any tip's that an
+// answer repeats.
+const maxShownDigits = 24
+
 func triage(ctx context.Context, c *Context) error {
 	words := strings.Fields(c.Request.Args)
 	if len(words) < 2 {
