@@ -80,3 +80,71 @@ func (h *failLook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 func (h *failLook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return next
 }
+
+// The same, the answer tried again by another process (a restart before
+// the retry, or another replica given the redelivery), or sent again by
+// the reporter in a message of its own (told NOT saved, as its outcome
+// could not be known): what was not told is kept in Redis ("qu:<n>",
+// sealed; "qh:<n>", a keyed hash of the words), so that retry is told it
+// as stored now, once, and the words sent again are known as the same
+// answer ("again" after that), not ErrNotFound (a tip of their own).
+// Other words to the closed question are still ErrNotFound.
+// Mutations: the script's closed-question branch without "qu:<n>" (always
+// {}) fails both subtests (again=true, never told); without the "qh:<n>"
+// match, the "sent again" subtest fails (ErrNotFound).
+func TestUntoldAnswerIsToldAcrossProcessesAndResends(t *testing.T) {
+	for _, resend := range []bool{false, true} {
+		name := "tried again by another process"
+		if resend {
+			name = "sent again by the reporter"
+		}
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			srv := redistest.Start(t)
+			p := startScriptReplyCutter(t, srv.Addr)
+			rdb := cutterClient(t, p)
+			look := &failLook{}
+			rdb.AddHook(look)
+			st, _ := storeOn(t, rdb)
+			id := submit(t, st, "901", 90, "", true)
+			ana := storage.Claimer{Key: "ana-key", Name: "Ana", Route: "telegram:2002"}
+			n := ask(t, st, id, ana, "¿Qué día?")
+			pseudonym := st.Pseudonym("telegram", "901")
+			other := submit(t, st, "902", 91, "", true) // the script cached in Redis
+			if _, _, err := st.AnswerOnce(ctx, other, ask(t, st, other, ana, "¿Dónde?"), "Aquí", st.Pseudonym("telegram", "902"), 9101); err != nil {
+				t.Fatal(err)
+			}
+			p.armed.Store(true)
+			look.armed.Store(true)
+			if _, _, err := st.AnswerOnce(ctx, id, n, "El lunes", pseudonym, 9001); err == nil {
+				t.Fatal("its reply lost, its look failed: no error")
+			}
+			p.loading.Store(false)
+			fields := srv.Client().HGetAll(ctx, "t:{tips}:tip:"+id).Val()
+			for f, v := range fields {
+				if strings.Contains(v, "El lunes") || strings.Contains(v, "Qué día") {
+					t.Fatalf("field %s holds the words in clear", f)
+				}
+			}
+			next, _ := storeOn(t, srv.Client()) // restarted, or another replica
+			text, event := "El lunes", int64(9001)
+			if resend {
+				text, event = "  El   lunes ", 9002
+			}
+			q, again, err := next.AnswerOnce(ctx, id, n, text, pseudonym, event)
+			if err != nil || again || q.N != n || q.Text != "¿Qué día?" || q.By.Route != ana.Route {
+				t.Fatalf("%s: %+v again=%v %v; want question %d stored now (untold)", name, q, again, err, n)
+			}
+			if _, again, err := next.AnswerOnce(ctx, id, n, "El lunes", pseudonym, 9003); err != nil || !again {
+				t.Fatalf("the words a third time: again=%v %v; want again (told once)", again, err)
+			}
+			if _, _, err := next.AnswerOnce(ctx, id, n, "El martes", pseudonym, 9004); !errors.Is(err, storage.ErrNotFound) {
+				t.Fatalf("other words: %v, want ErrNotFound", err)
+			}
+			tip, err := next.Tip(ctx, id)
+			if err != nil || strings.Join(answers(tip), "|") != "El lunes" {
+				t.Fatalf("answers %q %v, want one", answers(tip), err)
+			}
+		})
+	}
+}

@@ -57,7 +57,13 @@ func (s *Store) ReporterRoute(ctx context.Context, id string) (string, string, e
 // message whose delivery answered question n (AnswerOnce), so that
 // delivering it again is known as done, not as a question closed (or,
 // for Answer, which has no message, a token drawn for its one write, by
-// which a lost reply is looked for). "qe:<n>" says question n expired
+// which a lost reply is looked for). "qh:<n>" is a keyed hash of the
+// answer's words (AnswerOnce): the reporter sending them again in a
+// message of its own is known as the same answer. "qu:<n>" and "qv:<n>"
+// keep question n and its asker (sealed) from the answer's write until
+// the call that wrote it is answered: a write whose reply was lost leaves
+// them, and the same message or words tried again, by any process, tell
+// them (once: taken out as they are). "qe:<n>" says question n expired
 // unanswered and was taken out (numberQuestion). /forget
 // takes these marks out with the route.
 
@@ -251,12 +257,18 @@ if redis.call('HEXISTS', tip, 'k') == 0 then return false end
 local q = redis.call('HGET', tip, 'q:' .. n)
 if not q and n == '0' and not numbered(tip) then q = redis.call('HGET', tip, 'oq') end
 if not q then
-  if by_msg ~= '' and redis.call('HGET', tip, 'qa:' .. n) == by_msg then return {} end
-  return false
+  local same = by_msg ~= '' and redis.call('HGET', tip, 'qa:' .. n) == by_msg
+  same = same or ((ARGV[6] or '') ~= '' and redis.call('HGET', tip, 'qh:' .. n) == ARGV[6])
+  if not same then return false end
+  local u = redis.call('HMGET', tip, 'qu:' .. n, 'qv:' .. n)
+  if not u[1] then return {} end
+  redis.call('HDEL', tip, 'qu:' .. n, 'qv:' .. n)
+  return {u[1], u[2] or '', 'untold'}
 end
 local by = redis.call('HGET', tip, 'qb:' .. n) or ''
 redis.call('HDEL', tip, 'q:' .. n, 'qb:' .. n, 'qs:' .. n)
-if by_msg ~= '' then redis.call('HSET', tip, 'qa:' .. n, by_msg, 'qt:' .. n, ARGV[5] or '') end
+if by_msg ~= '' then redis.call('HSET', tip, 'qa:' .. n, by_msg, 'qt:' .. n, ARGV[5] or '', 'qu:' .. n, q, 'qv:' .. n, by) end
+if (ARGV[6] or '') ~= '' then redis.call('HSET', tip, 'qh:' .. n, ARGV[6]) end
 pointAtNewest(tip)
 logEntry(tip, KEYS[2], ARGV[2], ARGV[3])
 return {q, by}`)
@@ -270,7 +282,7 @@ var forgetRoute = redis.NewScript(`
 redis.call('DEL', KEYS[2])
 for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
   local pre = string.sub(f, 1, 3)
-  if f == 'oq' or string.sub(f, 1, 2) == 'q:' or pre == 'qb:' or pre == 'qs:' or pre == 'qa:' or pre == 'qt:' or pre == 'qe:' then redis.call('HDEL', KEYS[1], f) end
+  if f == 'oq' or string.sub(f, 1, 2) == 'q:' or pre == 'qb:' or pre == 'qs:' or pre == 'qa:' or pre == 'qt:' or pre == 'qe:' or pre == 'qh:' or pre == 'qu:' or pre == 'qv:' then redis.call('HDEL', KEYS[1], f) end
 end
 if redis.call('HEXISTS', KEYS[1], 'k') == 1 then redis.call('HSET', KEYS[1], 'fg', 1) end
 return 1`)
@@ -483,7 +495,7 @@ func (s *Store) Answer(ctx context.Context, id string, n int, answer string) (Qu
 	if _, err := rand.Read(token[:]); err != nil {
 		return Question{}, err
 	}
-	q, _, err := s.answer(ctx, id, n, answer, s.kr.receiptMAC("answer\x00"+hex.EncodeToString(token[:])))
+	q, _, err := s.answer(ctx, id, n, answer, s.kr.receiptMAC("answer\x00"+hex.EncodeToString(token[:])), "")
 	return q, err
 }
 
@@ -494,8 +506,21 @@ func (s *Store) Answer(ctx context.Context, id string, n int, answer string) (Qu
 // Its write is sent once, not retried by go-redis: one whose reply was
 // lost (the connection closed, a timeout) is looked for by that hash,
 // and, found, returned as stored now (again false), with its question.
+//
+// The same answer sent again by the reporter in a message of its own (told
+// NOT saved where its first write's outcome could not be known, and so
+// sent again) is known by a keyed hash of its words ("qh:<n>",
+// sameAnswerMark): "again" as well (or stored now, where its first write
+// was not told), not ErrNotFound (which would make it a tip of its own).
 func (s *Store) AnswerOnce(ctx context.Context, id string, n int, answer, pseudonym string, eventID int64) (q Question, again bool, err error) {
-	return s.answer(ctx, id, n, answer, s.answeredMark(id, pseudonym, eventID))
+	return s.answer(ctx, id, n, answer, s.answeredMark(id, pseudonym, eventID), s.sameAnswerMark(id, n, answer, pseudonym))
+}
+
+// sameAnswerMark is the keyed hash AnswerOnce keeps ("qh:<n>") of the
+// words of the reporter's answer to question n of tip id (their spaces
+// folded): never the words.
+func (s *Store) sameAnswerMark(id string, n int, answer, pseudonym string) string {
+	return s.kr.receiptMAC("sameanswer\x00" + pseudonym + "\x00" + id + "\x00" + strconv.Itoa(n) + "\x00" + strings.Join(strings.Fields(answer), " "))
 }
 
 // answeredMark is the keyed hash AnswerOnce keeps ("qa:<n>") of the
@@ -529,7 +554,7 @@ func (s *Store) AnsweredBy(ctx context.Context, id, pseudonym string, eventID in
 	return n, nil
 }
 
-func (s *Store) answer(ctx context.Context, id string, n int, answer, mark string) (Question, bool, error) {
+func (s *Store) answer(ctx context.Context, id string, n int, answer, mark, same string) (Question, bool, error) {
 	// The tip's key, and the question as it is before the answer (read in
 	// the same call): what an answer whose reply was lost returns.
 	num := strconv.Itoa(n)
@@ -554,7 +579,7 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark strin
 		return Question{}, false, err
 	}
 	keys := []string{s.k.tip(id), s.k.tipLog(id)}
-	args := []any{n, entry, s.retention.Milliseconds(), mark, hex.EncodeToString(token[:])}
+	args := []any{n, entry, s.retention.Milliseconds(), mark, hex.EncodeToString(token[:]), same}
 	// Sent once (sentOnce): go-redis's retry of a script that ran, its
 	// reply lost, would return the retry's error (LOADING: "never ran"),
 	// or find it answered by this very message ("again": the
@@ -567,18 +592,13 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark strin
 	if errors.Is(err, redis.Nil) {
 		return Question{}, false, ErrNotFound
 	}
-	// before is the call that closed the question with this message's
-	// mark before this one read it ("qt:<n>"; "" if none had).
-	before := ""
-	if f[4] == mark {
-		before, _ = f[5].(string)
-	}
 	if err != nil && f[4] == mark {
 		// This message answered the question before it was read here:
 		// the script answered it "again", its reply lost, or was refused
 		// (LOADING: never ran); stored all the same, an error would tell
-		// the reporter NOT saved (sent again: a tip of its own).
-		return s.again(mark, n, before)
+		// the reporter NOT saved (sent again: a tip of its own). Not
+		// told yet ("qu:<n>" left), a later delivery of it tells it.
+		return Question{N: n}, true, nil
 	}
 	if err != nil && ReplyLost(err) && f[4] != mark {
 		// The script may have run: its mark, not there before, says it
@@ -587,106 +607,53 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark strin
 		// (and told it): this one is then that message again.
 		now, lerr := s.rdb.HMGet(ctx, s.k.tip(id), "qa:"+num, "qt:"+num).Result()
 		if lerr == nil && now[0] == mark && now[1] != args[4] {
-			other, _ := now[1].(string)
-			return s.again(mark, n, other)
+			return Question{N: n}, true, nil
 		}
-		text, _ := f[1].(string)
-		if text == "" && n == 0 {
-			text, _ = f[3].(string)
-		}
-		by, _ := f[2].(string)
 		if lerr == nil && now[0] == mark {
-			s.settled(mark)
-			q, oerr := openQuestion(id, dataKey, n, text, by)
-			return q, false, oerr
-		}
-		if lerr != nil {
-			// Not known whether it ran: the caller is told an error (the
-			// reporter, or a replay that stops and tries again). Should it
-			// have run, the same message tried again here finds the
-			// question closed by it, "again", and the investigators,
-			// whom this call did not tell, would never be: this process
-			// remembers the call (untoldAnswer), and that retry finds
-			// by its token that it closed the question untold.
-			if q, oerr := openQuestion(id, dataKey, n, text, by); oerr == nil {
-				s.unsureOf(mark, args[4].(string), q)
+			text, _ := f[1].(string)
+			if text == "" && n == 0 {
+				text, _ = f[3].(string)
 			}
+			by, _ := f[2].(string)
+			return s.toTell(ctx, id, dataKey, n, text, by)
 		}
+		// Not known whether it ran: the caller is told an error (the
+		// reporter, or a replay that stops and tries again). Should it
+		// have run, its question is kept as not yet told ("qu:<n>",
+		// "qv:<n>", in Redis: any process, after a restart too): the
+		// same message tried again, or the same words sent again by
+		// the reporter ("qh:<n>"), finds it and tells it, once.
 	}
 	if err != nil {
 		return Question{}, false, fmt.Errorf("answer: %w", err)
 	}
-	if len(v) == 0 {
-		return s.again(mark, n, before)
+	switch len(v) {
+	case 0:
+		return Question{N: n}, true, nil
+	case 3:
+		// Stored before by this message, or these words, and not told
+		// (its write's reply lost): taken now, to be told once.
+		q, err := openQuestion(id, dataKey, n, v[0], v[1])
+		return q, false, err
+	case 2:
+		return s.toTell(ctx, id, dataKey, n, v[0], v[1])
 	}
-	s.settled(mark) // (stored now: a call remembered before never ran)
-	if len(v) != 2 {
-		return Question{}, false, fmt.Errorf("answer: %d values", len(v))
+	return Question{}, false, fmt.Errorf("answer: %d values", len(v))
+}
+
+// toTell takes the answered question n's "not yet told" copy ("qu:<n>",
+// "qv:<n>"), which the answer's write left for a retry should its reply be
+// lost, and returns the question (text and by, sealed, as read) to be told
+// by the caller: "again" if another call took it meanwhile (the same
+// message or words, which tells it). Not taken (Redis failing), it is
+// told here all the same: told twice, maybe, never not at all.
+func (s *Store) toTell(ctx context.Context, id string, dataKey []byte, n int, text, by string) (Question, bool, error) {
+	num := strconv.Itoa(n)
+	if took, err := s.rdb.HDel(ctx, s.k.tip(id), "qu:"+num, "qv:"+num).Result(); err == nil && took == 0 {
+		return Question{N: n}, true, nil
 	}
-	q, err := openQuestion(id, dataKey, n, v[0], v[1])
+	q, err := openQuestion(id, dataKey, n, text, by)
 	return q, false, err
-}
-
-// untoldAnswer is an answer's write whose reply was lost, and whose look
-// for it failed too (Redis going): the caller was told an error, so no
-// one told the investigators. Should it have run, the same message tried
-// again (the spool's replay, which stops at the error and tries again
-// later; a redelivery) finds the question closed by its mark, "again":
-// by Token ("qt:<n>") it is known as this call's, and returned as stored
-// now, with its question (Q, read before the write took it out), for the
-// caller to tell, once (taken out as it is). Kept in this process only:
-// a restart before that retry loses it (the answer stays stored, untold).
-type untoldAnswer struct {
-	Token string
-	Q     Question
-	At    time.Time
-}
-
-// maxUnsure bounds the untold answers a process remembers, and unsureFor
-// for how long: past the platforms' redeliveries and the spool's retries.
-const (
-	maxUnsure = 1024
-	unsureFor = 48 * time.Hour
-)
-
-// unsureOf remembers that the answer by mark, question q, was written
-// with token maybe (its outcome unknown).
-func (s *Store) unsureOf(mark, token string, q Question) {
-	s.unsureMu.Lock()
-	defer s.unsureMu.Unlock()
-	now := s.now()
-	for m, u := range s.unsure {
-		if now.Sub(u.At) > unsureFor {
-			delete(s.unsure, m)
-		}
-	}
-	if s.unsure == nil {
-		s.unsure = map[string]untoldAnswer{}
-	}
-	if _, ok := s.unsure[mark]; ok || len(s.unsure) < maxUnsure {
-		s.unsure[mark] = untoldAnswer{Token: token, Q: q, At: now}
-	}
-}
-
-// settled forgets the answer by mark as unsure: its outcome is known.
-func (s *Store) settled(mark string) {
-	s.unsureMu.Lock()
-	defer s.unsureMu.Unlock()
-	delete(s.unsure, mark)
-}
-
-// again is the answer by mark to question n found stored by the call
-// whose token is by: "again", unless that call is one of this process's
-// whose outcome was not known (untoldAnswer): then stored now, with its
-// question, for the caller to tell the investigators (once: taken out).
-func (s *Store) again(mark string, n int, by string) (Question, bool, error) {
-	s.unsureMu.Lock()
-	defer s.unsureMu.Unlock()
-	if u, ok := s.unsure[mark]; ok && by != "" && u.Token == by {
-		delete(s.unsure, mark)
-		return u.Q, false, nil
-	}
-	return Question{N: n}, true, nil
 }
 
 // sealEntry seals a history entry of a tip, as appendLog does.

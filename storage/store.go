@@ -62,10 +62,6 @@ type Store struct {
 	// owedNext is when the indexer next looks for recounts owed by sifts
 	// whose process stopped (unix ms; 0: at its first pass).
 	owedNext atomic.Int64
-	// unsure are this process's answers not known to be stored (see
-	// untoldAnswer), by the answering message's mark.
-	unsureMu sync.Mutex
-	unsure   map[string]untoldAnswer
 }
 
 // New returns a Store on rdb sealing with kr.
