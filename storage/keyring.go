@@ -62,6 +62,13 @@ type macKeys struct {
 	Pseudonym []byte `json:"p"` // reporter pseudonyms
 	Receipt   []byte `json:"r"` // receipt code lookups
 	Index     []byte `json:"i"` // blind index tokens
+	// Born is when a starting bot kept these keys on a Redis holding
+	// none (Unix ms, its clock; 0 for keys derived and not kept yet, or
+	// kept by a version before it): CheckKeyset tells by it a keyset a
+	// replica kept since Redis lost its data from one older than the keys
+	// in use (Redis's data put back from a backup), which it must not
+	// replace. Not a key: equal ignores it.
+	Born int64 `json:"t,omitempty"`
 }
 
 // equal reports whether m and o are the same keys.

@@ -28,7 +28,9 @@ var ErrWrongSecret = errors.New("the keys kept in Redis open under neither the s
 func (s *Store) loadKeyset(ctx context.Context) error {
 	raw, err := s.readKeyset(ctx)
 	if errors.Is(err, redis.Nil) {
-		if err := s.keepKeyset(ctx, storedKeyset{macKeys: s.kr.initial, New: true}); err != nil {
+		m := s.kr.initial
+		m.Born = s.now().UnixMilli()
+		if err := s.keepKeyset(ctx, storedKeyset{macKeys: m, New: true}); err != nil {
 			return err
 		}
 		raw, err = s.rdb.Get(ctx, s.k.keyset()).Bytes()
@@ -151,7 +153,8 @@ const (
 // set on the value read) with its own, which name what Redis held before
 // and what the others wrote since; one that finds a keyset not new other
 // than its keys adopts it (it is the one that lost such a replacement,
-// or the newcomer). Nothing is sealed differently: the MAC keys only name
+// or the newcomer), as it does a new keyset kept before its keys were
+// (Born: Redis's data put back from a backup). Nothing is sealed differently: the MAC keys only name
 // records. A keyset that opens under neither secret is never replaced
 // (ErrWrongSecret): its writer could not open one sealed under ours.
 func (s *Store) CheckKeyset(ctx context.Context) (KeysetCheck, error) {
@@ -175,7 +178,12 @@ func (s *Store) CheckKeyset(ctx context.Context) (KeysetCheck, error) {
 		if mine.equal(stored.macKeys) {
 			return KeysetSame, nil
 		}
-		if !stored.New {
+		// A new keyset kept before the keys in use were is not a
+		// newcomer's: Redis's data was put back (a backup restored after
+		// a replica kept its keys on the emptied Redis), and what it holds
+		// is named with that keyset's keys, which the newcomer must take
+		// rather than replace for good.
+		if !stored.New || stored.Born < mine.Born {
 			s.kr.useKeys(stored.macKeys)
 			return KeysetAdopted, nil
 		}

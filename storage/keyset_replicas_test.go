@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -132,4 +133,73 @@ func TestKeysetUnderAnotherSecretIsNotReplaced(t *testing.T) {
 		t.Fatalf("check: %v, want ErrWrongSecret", err)
 	}
 	start(other) // the keyset still opens under its writer's secret
+}
+
+// Redis's data put back from a backup after a replica started on the
+// emptied Redis (and kept its own secret's keys, marked new): the keyset
+// restored, kept new at the deployment's first start, is older than the
+// newcomer's keys and names every record restored with it. The newcomer
+// takes it; replacing it (it is new, its keys other) kept the newcomer's
+// keys for good: no receipt, pseudonym or search word of the restored
+// data matched again, on any replica, nor after a restart.
+func TestRestoredKeysetIsTakenNotReplaced(t *testing.T) {
+	ctx := context.Background()
+	oldSecret, secret := bytes.Repeat([]byte{5}, 32), bytes.Repeat([]byte{7}, 32)
+	srv := redistest.Start(t)
+	var clock atomic.Int64
+	clock.Store(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli())
+	start := func(secrets ...[]byte) *storage.Store {
+		t.Helper()
+		kr, err := storage.NewKeyring(secrets[0], secrets[1:]...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "t", Retention: 48 * time.Hour,
+			Now: func() time.Time { return time.UnixMilli(clock.Load()) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Init(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	start(secret, oldSecret) // the first start, rotating: the old secret's keys, kept new
+	running := start(secret)
+	before := submitText(t, running, "431", 10, "cobran piso en el mercado")
+	rdb := srv.Client()
+	names, err := rdb.Keys(ctx, "*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	backup := map[string]string{}
+	for _, k := range names {
+		if backup[k], err = rdb.Dump(ctx, k).Result(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := rdb.FlushAll(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(time.Hour.Milliseconds())
+	newcomer := start(secret) // on the emptied Redis: its own secret's keys, new
+	for k, v := range backup {
+		if err := rdb.RestoreReplace(ctx, k, 0, v).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := newcomer.CheckKeyset(ctx); got != storage.KeysetAdopted || err != nil {
+		t.Fatalf("newcomer's check: %v %v, want KeysetAdopted", got, err)
+	}
+	if got, err := running.CheckKeyset(ctx); got != storage.KeysetSame || err != nil {
+		t.Fatalf("running replica's check: %v %v, want KeysetSame", got, err)
+	}
+	for name, st := range map[string]*storage.Store{"running": running, "newcomer": newcomer, "restarted": start(secret)} {
+		if tip, err := st.TipByReceipt(ctx, before.Receipt); err != nil || tip.ID != before.TipID {
+			t.Errorf("%s: receipt of the restored tip %s: %q %v", name, before.TipID, tip.ID, err)
+		}
+		if st.Pseudonym("telegram", "431") != running.Pseudonym("telegram", "431") {
+			t.Errorf("%s names the reporter with other keys", name)
+		}
+	}
 }
