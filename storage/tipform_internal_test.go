@@ -76,6 +76,7 @@ func TestCompactTipFormReadsAsItsJSON(t *testing.T) {
 		{Content: tips.Content{Parts: []tips.Part{{Text: "x"}}, Language: "\xfe"}},
 		{Content: tips.Content{Parts: []tips.Part{{Text: "x"}}}, Reporter: "\xfe"},
 		{Content: tips.Content{Parts: []tips.Part{{Text: "x"}}, Language: strings.Repeat("l", 256)}},
+		{Content: tips.Content{Parts: []tips.Part{{Text: "x"}}}, Reporter: strings.Repeat("r", 256)},
 		{Content: tips.Content{}},
 	} {
 		if c := compactTip(st); c != nil {
