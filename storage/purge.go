@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -87,7 +88,15 @@ func (s *Store) Purge(ctx context.Context, id string) error {
 // up for a tip that cannot be under them (mayBeUnderPastForms).
 func (s *Store) pastEntities(ctx context.Context, id string, created time.Time, text string) ([]tips.Entity, error) {
 	past := tips.PastEntities(text)
-	if len(past) == 0 || !s.mayBeUnderPastForms(ctx, created) {
+	if len(past) > 0 && !s.mayBeUnderPastForms(ctx, created) {
+		past = nil
+	}
+	// And those its Telegram links were read as before 774bbac (the
+	// domain telegram.dog, the accounts "s", "joinchat", "c"): no moment
+	// of that change is kept, so looked up whenever the text has them
+	// (rare: only such a link does), members only as above.
+	past = appendNew(past, tips.PastLinkEntities(text))
+	if len(past) == 0 {
 		return nil, nil
 	}
 	pipe := s.rdb.Pipeline()
@@ -105,6 +114,16 @@ func (s *Store) pastEntities(ctx context.Context, id string, created time.Time, 
 		}
 	}
 	return out, nil
+}
+
+// appendNew appends to past the entities of more it does not hold.
+func appendNew(past, more []tips.Entity) []tips.Entity {
+	for _, e := range more {
+		if !slices.ContainsFunc(past, func(p tips.Entity) bool { return p.Key() == e.Key() }) {
+			past = append(past, e)
+		}
+	}
+	return past
 }
 
 // unindex queues on pipe what takes tip id, created at created with text,
@@ -130,6 +149,7 @@ func (s *Store) unindex(ctx context.Context, pipe redis.Pipeliner, id string, cr
 	if len(past) > 0 && !s.mayBeUnderPastForms(ctx, created) {
 		past = nil
 	}
+	past = appendNew(past, tips.PastLinkEntities(text)) // its Telegram links as read before 774bbac
 	for _, e := range append(entities, past...) {
 		releaseAlert.Eval(ctx, pipe, []string{s.k.indexAlert(s.entityMAC(e.Key()))}, id) // rare: not cached
 	}

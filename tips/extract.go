@@ -109,6 +109,52 @@ func PastEntities(text string) []Entity {
 	return out
 }
 
+// PastLinkEntities are the entities Extract read in text's Telegram links
+// before t.me, telegram.me and telegram.dog were read alike and the
+// path's first word in any case (774bbac), and no longer reads: the
+// domain "telegram.dog" of a link there, and the account "s", "joinchat"
+// or "c" (with its bare handle) of "t.me/S/name", "T.ME/JoinChat/…",
+// "t.me/C/…" (the first word not in lower case). A tip indexed then is a
+// member of them, and a purge or /forget must take it out of them too. A
+// tip indexed since is in none of them.
+func PastLinkEntities(text string) []Entity {
+	now := Extract(text, "")
+	seen := map[string]bool{}
+	for _, e := range now {
+		seen[e.Key()] = true
+	}
+	var out []Entity
+	add := func(e Entity) {
+		if !seen[e.Key()] {
+			seen[e.Key()] = true
+			out = append(out, e)
+		}
+	}
+	for _, e := range now {
+		if e.Kind != KindURL {
+			continue
+		}
+		// e.Value is the link as Extract writes it: host lowered, no
+		// scheme, no "www.".
+		u, err := url.Parse("http://" + e.Value)
+		if err != nil {
+			continue
+		}
+		switch u.Host {
+		case "telegram.dog":
+			add(Entity{Kind: KindDomain, Value: "telegram.dog", Display: "telegram.dog"})
+		case "t.me", "telegram.me":
+			first, _, _ := strings.Cut(strings.Trim(u.Path, "/"), "/")
+			if l := strings.ToLower(first); first != l && (l == "s" || l == "joinchat" || l == "c") {
+				h := foldHandle(first)
+				add(Entity{Kind: KindHandle, Value: "telegram:" + h, Display: "telegram @" + h})
+				add(Entity{Kind: KindHandle, Value: h, Display: "@" + h})
+			}
+		}
+	}
+	return out
+}
+
 // PastForms are the forms entity e, read in text, was indexed under
 // before handles and hashtags kept their marks: the PastEntities of text
 // of e's kind that e's value starts with ("@khabar_हिंदी" was the handle

@@ -1,0 +1,63 @@
+package storage
+
+import (
+	"context"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// A purge and a /forget take a tip out of the entities its Telegram links
+// were read as before t.me, telegram.me and telegram.dog were read alike
+// (774bbac): the domain telegram.dog, the accounts "s", "joinchat", "c"
+// of "t.me/S/…", "T.ME/JoinChat/…", "t.me/C/…", the tip and its
+// reporter's tag, and let go of an alert it holds under one. They now read
+// its text the new way, which names none of those.
+// Mutation: pastEntities and unindex without tips.PastLinkEntities ->
+// fails (the tip and its reporter left in the old sets, the alert held).
+func TestPurgeAndForgetTakeATipOutOfItsTelegramLinksPastReadings(t *testing.T) {
+	ctx := context.Background()
+	ops := map[string]func(*Store, string) error{
+		"purge":   func(s *Store, id string) error { return s.Purge(ctx, id) },
+		"/forget": func(s *Store, id string) error { return s.Forget(ctx, id) },
+	}
+	for name, op := range ops {
+		for i, c := range []struct {
+			text string
+			old  []string // entity keys it was indexed under then
+		}{
+			{"me cobran piso, ver telegram.dog/halcon_55", []string{"domain:telegram.dog"}},
+			{"el canal https://t.me/S/halcon_55 amenaza", []string{"handle:telegram:s", "handle:s"}},
+			{"grupo T.ME/JoinChat/AbCdEf y telegram.me/C/123/4", []string{"handle:telegram:joinchat", "handle:joinchat", "handle:telegram:c", "handle:c"}},
+		} {
+			s := internalStore(t)
+			user := string(rune('a' + i))
+			id := batchSubmit(t, s, user, int64(i+1), c.text)
+			indexUntilDone(t, s)
+			created, err := s.rdb.HGet(ctx, s.k.tip(id), "t").Int64()
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := s.Pseudonym("telegram", user)
+			for _, key := range c.old { // indexed as before, its alert raised there
+				mac := s.entityMAC(key)
+				s.rdb.ZAdd(ctx, s.k.indexEntity(mac), redis.Z{Score: float64(created), Member: id}, redis.Z{Score: -float64(created), Member: "r" + s.reporterMAC(mac, p)})
+				s.rdb.PExpire(ctx, s.k.indexEntity(mac), s.retention)
+				s.rdb.Set(ctx, s.k.indexAlert(mac), id, s.index0.Window)
+			}
+			r := restarted(t, s)
+			if err := op(r, id); err != nil {
+				t.Fatal(err)
+			}
+			for _, key := range c.old {
+				mac := r.entityMAC(key)
+				if m := r.rdb.ZRange(ctx, r.k.indexEntity(mac), 0, -1).Val(); len(m) > 0 {
+					t.Errorf("%s of %q: the set of %s, as its link was read before, still holds %d members (the tip, its reporter)", name, c.text, key, len(m))
+				}
+				if r.rdb.Exists(ctx, r.k.indexAlert(mac)).Val() == 1 {
+					t.Errorf("%s of %q: it still holds its alert under %s", name, c.text, key)
+				}
+			}
+		}
+	}
+}
