@@ -71,8 +71,11 @@ func (o *Own) Names(e Entity) bool {
 			bare = true
 		}
 	case KindURL:
+		// Letters escaped in its path ("t.me/%76igiabot") read as the
+		// letters they stand for, once, as a browser opens the link (and
+		// as Extract reads its handle).
 		var ok bool
-		if h, ok = telegramLinkName(e.Value); !ok {
+		if h, ok = telegramLinkName(UnescapeUnreserved(e.Value)); !ok {
 			return false
 		}
 	default:

@@ -78,3 +78,30 @@ func TestOwnLinkOnEveryTelegramHostIsNoEntity(t *testing.T) {
 		t.Errorf("entities %v, want %v", got, want)
 	}
 }
+
+// The bot's own link with letters of its path percent-escaped is its own
+// as written plainly: no entity, no link left to make a signal of it.
+// Escaped twice ("%2576", which a browser reads as "%76") or another's,
+// it is an entity as before.
+// Mutation: Names reading a link without UnescapeUnreserved -> fails (the
+// link "t.me/%76igiabot" left an entity).
+func TestOwnLinkWithLettersPercentEscapedIsNoEntity(t *testing.T) {
+	own := new(Own)
+	own.Add("VigiaBot")
+	for _, text := range []string{
+		"t.me/%76igiabot", "https://t.me/%56igia%42ot?start=x", "telegram.dog/%73/vigiabot", "https://telegram.me/vigia%62ot/5",
+	} {
+		if got := own.Without(Extract("únete "+text+" ya", "MX")); len(got) != 0 {
+			t.Errorf("%s: entities %v, want none", text, got)
+		}
+	}
+	var got []string
+	for _, e := range own.Without(Extract("t.me/%2576igiabot y t.me/%68alcon_55", "MX")) {
+		got = append(got, e.Key())
+	}
+	for _, want := range []string{"handle:telegram:halcon_55", "url:t.me/%2576igiabot", "url:t.me/%68alcon_55"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("entities %v, want %s among them", got, want)
+		}
+	}
+}
