@@ -134,6 +134,12 @@ func LinksTelegramAccount(link, name string) bool {
 		if h, ok := telegramLinkName(e.Value); e.Kind == KindURL && ok && h == name {
 			return true
 		}
+		// The account Extract reads of it, its path decoded whole:
+		// "t.me/%40name", "t.me/s%2Fname" index and show the account
+		// name, whatever escape telegramLinkName keeps.
+		if e.Kind == KindHandle && e.Value == "telegram:"+name {
+			return true
+		}
 	}
 	if u, err := url.Parse(strings.TrimSpace(link)); err == nil {
 		host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
