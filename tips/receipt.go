@@ -1834,6 +1834,9 @@ func linkSpans(text string) []linkSpan {
 			for p < te && p-at < maxPieceMarks && strings.IndexByte(pieceMarks, text[p]) >= 0 {
 				p++
 			}
+			if p >= te {
+				continue // (the address ends in its marks: "…/2024 https://youtu.be/.")
+			}
 			r, _, _ := charAt(text, p)
 			if !isCodeChar(r) {
 				continue
