@@ -250,7 +250,9 @@ func (b *Bundle) fill(lang, id string, data map[string]any, count ...int) (strin
 			return "", false
 		}
 		b.mu.Lock()
-		b.plans[key] = p
+		if len(b.plans) < maxPlans { // (others may have kept theirs since)
+			b.plans[key] = p
+		}
 		b.mu.Unlock()
 	}
 	var sb strings.Builder
