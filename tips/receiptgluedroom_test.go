@@ -60,10 +60,15 @@ var gluedRoomSeeds = []string{
 	"Vi al jefe tK7QD9XMAR2TP4WZN ayer", "mi código 1K7QD9XMAR2TP4WZNé", "tkК7QD9XMAR2TP4WZN", "tkＫ7QD9XMAR2TP4WZN",
 	"tk\vK7QD9XMA-R2TP-4WZN", "tkK7QD\v9XMA-R2TP-4WZN", "tkK7QD\f9XMA\r9XMA-4WZN", "tkK7QD9XMA\x85R2TP4WZN",
 	"extorsión de la camioneta gris placas ABC-123-D", "ABCDEFGHIJKLMNOP1", "a1b2c3d4e5f6g7h8i9",
+	// slashed zeros (d42c3d0), runs of spaces between groups (2790e95),
+	// a code's piece in a link set off by marks (6081174)
+	"tkKØTC9XMAR2TP4WZN", "tkK7QD9XMAR2TP4WZØ", "tkK7QD9XMAR2TP4WZNø", "øøK7QD9XMAR2TP4WZN", "tjøch-øx19-R2TP-4WZNx",
+	"tkK7QD    9XMA    R2TP    4WZN", "tkK7QD-9XMA-\n    R2TP-4WZN", "tkK7QD-9XMA-\r\n  R2TP-4WZN", "tkK7QD  -  9XMA  -  R2TP  -  4WZNx",
+	"tkK7QD-9XMA-R2TP https://x/?c=_4WZN_", "tkK7QD-9XMA-R2TP https://x/#(4WZN)", "K7QD-9XMA-R2TP https://x/-4wznxy/ver", "xK7QD-9XMA-R2 https://x/?c=**TP-4WZN**",
 }
 
 // gluedAt with gluedRoom finds what it found making every reading, on
-// the seeds and 20,000 random texts of code characters, strays and
+// the seeds and 25,000 random texts of code characters, strays and
 // separators of every kind (half of them a code's four groups with
 // separators and strays between and around them), at every start, with and without a bound:
 // gluedRoom only skips readings that could not be kept. (With out nil
@@ -81,7 +86,14 @@ func TestGluedRoomSkipsOnlyReadingsNotKept(t *testing.T) {
 	groups := []string{"K7QD", "9XMA", "R2TP", "4WZN", "k7qd", "ABCD", "1234", "K7Q", "K7QDX"}
 	seps := []string{"", "", "-", "-", "--", ".", "_", " ", "\t", "\n", "/", "%2D", "&#45;", "\u200b", "–", "🇲🇽", "e\u0301"}
 	strays := []string{"", "t", "tk", "tkq", "abcd", "é", "ñú", "1", "x", "xyz", "_", " ", "&amp;"}
-	for n := range 20000 {
+	for n := range 25000 {
+		if n == 20000 {
+			// then slashed zeros, runs of spaces and links' pieces too
+			pieces = append(pieces, "Ø", "ø", "KØTC", "    ", "\r\n  ", "-\n    ", " https://x/?c=_", "#(", "/-")
+			groups = append(groups, "KØTC", "jøch", "K7QØ")
+			seps = append(seps, "    ", "\r\n  ", "-\n    ", "  -  ", " https://x/?c=_", " https://x/-")
+			strays = append(strays, "ø", "Ø")
+		}
 		var b strings.Builder
 		if n%2 == 0 {
 			// a code's shape, strays against it, pieces around it
@@ -114,6 +126,7 @@ func TestGluedRoomSkipsOnlyReadingsNotKept(t *testing.T) {
 			}
 		}
 	}
+	t.Logf("%d readings kept", kept)
 	if kept < 1000 {
 		t.Fatalf("%d readings kept in all: the texts test too few codes", kept)
 	}
