@@ -131,13 +131,16 @@ func LinksTelegramAccount(link, name string) bool {
 	}
 	link = UnescapeUnreserved(link)
 	for _, e := range Extract(link, "") {
-		if h, ok := telegramLinkName(e.Value); e.Kind == KindURL && ok && h == name {
+		// Each read as Telegram reads a username (TelegramUsername):
+		// "t.me/name%00", "t.me/name%20", "t.me/%0Aname" open, and
+		// show investigators, name.
+		if h, ok := telegramLinkName(e.Value); e.Kind == KindURL && ok && TelegramUsername(h) == name {
 			return true
 		}
 		// The account Extract reads of it, its path decoded whole:
 		// "t.me/%40name", "t.me/s%2Fname" index and show the account
 		// name, whatever escape telegramLinkName keeps.
-		if e.Kind == KindHandle && e.Value == "telegram:"+name {
+		if h, ok := strings.CutPrefix(e.Value, "telegram:"); e.Kind == KindHandle && ok && TelegramUsername(h) == name {
 			return true
 		}
 	}
@@ -149,6 +152,23 @@ func LinksTelegramAccount(link, name string) bool {
 		}
 	}
 	return false
+}
+
+// TelegramUsername is the username Telegram reads at the start of s, as
+// it opens a link to it: blanks before it skipped (spaces, control and
+// format characters, as Blank reads them), then its letters, digits and
+// "_" (all a username holds), what follows ignored. "vigia_user\x00",
+// " vigia_user", "vigia_user\u200b", "vigia_user!x" read "vigia_user";
+// "x vigia_user" reads "x". A name followed by a character no username
+// holds is that account or none: never another's. "" for none.
+func TelegramUsername(s string) string {
+	s = strings.TrimLeftFunc(s, func(r rune) bool { return Blank(string(r)) })
+	if end := strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_')
+	}); end >= 0 {
+		s = s[:end]
+	}
+	return s
 }
 
 // Without returns entities less the bot's own (Names), in their order,

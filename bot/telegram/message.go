@@ -306,7 +306,8 @@ func tgPairs(link string) (host string, pairs [][2]string, ok bool) {
 
 // ownUsername reports whether link opens the account of u by its
 // username, case aside: "tg://resolve?domain=NAME" (read as tgPairs
-// reads it), or a t.me link to it on any of Telegram's link hosts
+// reads it, the name as Telegram reads it: tips.TelegramUsername), or a
+// t.me link to it on any of Telegram's link hosts
 // (tips.LinksTelegramAccount). One to another username is evidence.
 func ownUsername(link string, u *models.User) bool {
 	if u == nil || u.Username == "" {
@@ -314,7 +315,7 @@ func ownUsername(link string, u *models.User) bool {
 	}
 	if host, pairs, ok := tgPairs(link); ok {
 		return host == "resolve" && slices.ContainsFunc(pairs, func(p [2]string) bool {
-			return p[0] == "domain" && strings.EqualFold(strings.TrimPrefix(p[1], "@"), u.Username)
+			return p[0] == "domain" && strings.EqualFold(tips.TelegramUsername(strings.TrimPrefix(p[1], "@")), u.Username)
 		})
 	}
 	return tips.LinksTelegramAccount(link, u.Username)
