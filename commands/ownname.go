@@ -27,19 +27,24 @@ import (
 // words under three letters between them ("María de la Cruz" of "María
 // de la Cruz López"), but not a particle with one word ("de la Cruz",
 // "del Río", "San Juan": places as often as not).
+// Written in disguise it reads alike (ownFold): "_" escaped for markdown
+// ("@informante\_anonimo"), a Cyrillic or Greek letter that looks like
+// a Latin one ("@infоrmante" with a Cyrillic о), full-width; the display
+// name surname first ("Pérez, Rosalinda", two words next to each other)
+// or joined by "_" or an invisible character ("Rosalinda_Pérez").
 func namesSender(name, text string) bool {
 	if name == "" || text == "" {
 		return false
 	}
-	folded := tips.Fold(text)
+	folded := ownFold(text)
 	unescaped := folded
 	if strings.Contains(text, "%") {
-		unescaped = tips.Fold(tips.UnescapeUnreserved(text))
+		unescaped = ownFold(tips.UnescapeUnreserved(text))
 	}
 	var display []string
 	for _, w := range strings.Fields(name) {
 		if user, ok := strings.CutPrefix(w, "@"); ok {
-			user = tips.Fold(user)
+			user = ownFold(user)
 			if user == "" {
 				continue
 			}
@@ -55,12 +60,20 @@ func namesSender(name, text string) bool {
 		}
 		display = append(display, w)
 	}
-	words := foldedWords(strings.Join(display, " "))
+	words := foldedWords(ownFold(strings.Join(display, " ")))
 	if len(words) < 2 {
 		return false
 	}
-	said := foldedWords(text)
-	if utf8.RuneCountInString(strings.Join(words, " ")) >= 6 && containsRun(said, words) {
+	said := foldedWords(folded)
+	// The text's words with "_" taken out: a name written joined
+	// ("Rosalinda_Pérez", or "Rosalinda\u200bPérez", the invisible
+	// character folded away) is one of them.
+	glued := make([]string, len(said))
+	for i, w := range said {
+		glued[i] = strings.ReplaceAll(w, "_", "")
+	}
+	if utf8.RuneCountInString(strings.Join(words, " ")) >= 6 && (containsName(said, glued, words) ||
+		len(words) == 2 && containsName(said, glued, []string{words[1], words[0]})) { // "Pérez, Rosalinda"
 		return true
 	}
 	if len(words) > 2 {
@@ -74,7 +87,13 @@ func namesSender(name, text string) bool {
 			for j < len(words) && !surnameLike(words[j]) {
 				j++
 			}
-			if j < len(words) && containsRun(said, words[i:j+1]) {
+			if j < len(words) && containsName(said, glued, words[i:j+1]) {
+				return true
+			}
+			// Surname first ("Martínez, Pedro" of "Pedro Martínez
+			// López"), of two words next to each other: with particles
+			// between, a place as often as not ("Cruz, María").
+			if j == i+1 && j < len(words) && containsName(said, glued, []string{words[j], words[i]}) {
 				return true
 			}
 		}
@@ -148,10 +167,47 @@ func (c *Context) ownNameSent(text string) string {
 	return "\n\n" + c.T("own_name_sent", nil)
 }
 
-// foldedWords returns the words of s (runs of letters, digits, marks and
-// underscores), folded as tips.Fold folds them.
+// foldedWords returns the words of s, folded text (runs of letters,
+// digits, marks and underscores).
 func foldedWords(s string) []string {
-	return strings.FieldsFunc(tips.Fold(s), func(r rune) bool { return !wordRune(r) })
+	return strings.FieldsFunc(s, func(r rune) bool { return !wordRune(r) })
+}
+
+// ownFold folds s as namesSender compares it with a reporter's name:
+// markdown escapes taken out ("informante\_anonimo", as Telegram users
+// type "_"), and the Cyrillic and Greek letters that look like Latin ones
+// read as those (tips.FoldLookalikes: "@infоrmante" with a Cyrillic о).
+// Linear in s.
+func ownFold(s string) string {
+	return tips.FoldLookalikes(unescapeMarkdown(s))
+}
+
+// markdownEscaped are the characters a backslash escapes in Telegram's
+// MarkdownV2 (and Discord's markdown): "\_", "\.", "\*".
+const markdownEscaped = "_*[]()~`>#+-=|{}.!\\"
+
+// unescapeMarkdown returns s without the backslashes that escape one of
+// markdownEscaped.
+func unescapeMarkdown(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) && strings.IndexByte(markdownEscaped, s[i+1]) >= 0 {
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// containsName reports whether words, a text's, hold run word after word
+// (containsRun), or one word that is run joined: glued, the text's words
+// with "_" taken out, holds run's words put together.
+func containsName(words, glued, run []string) bool {
+	return containsRun(words, run) || slices.Contains(glued, strings.Join(run, ""))
 }
 
 // containsRun reports whether words holds run, word after word.

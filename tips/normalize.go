@@ -261,6 +261,26 @@ func foldHandle(h string) string {
 	return confusables.Replace(foldMarkless(h))
 }
 
+// latinCapitals maps the Cyrillic and Greek capitals that look like a
+// Latin capital to its Latin letter, before folding: folded, "Ν" (Greek
+// capital nu) would be "ν", which confusables reads as "v".
+var latinCapitals = strings.NewReplacer(
+	"А", "a", "В", "b", "Е", "e", "К", "k", "М", "m", "Н", "h", "О", "o", "Р", "p", "С", "c", "Т", "t", "Х", "x",
+	"Ѕ", "s", "І", "i", "Ј", "j", "У", "y",
+	"Α", "a", "Β", "b", "Ε", "e", "Ζ", "z", "Η", "h", "Ι", "i", "Κ", "k", "Μ", "m", "Ν", "n", "Ο", "o", "Ρ", "p",
+	"Τ", "t", "Υ", "y", "Χ", "x",
+)
+
+// FoldLookalikes is Fold with the Cyrillic and Greek letters that look
+// like Latin ones read as those (capitals, latinCapitals, then small
+// letters, confusables, as handles are read): "@infоrmante" with a
+// Cyrillic о reads as "@informante". For comparing text with a name,
+// not for keys: a word in Cyrillic or Greek comes out as no word of its
+// language. Linear in s.
+func FoldLookalikes(s string) string {
+	return confusables.Replace(Fold(latinCapitals.Replace(s)))
+}
+
 func nfkc(s string) string { return norm.NFKC.String(strings.ToValidUTF8(s, " ")) }
 
 // Blank reports whether text shows nothing: only spaces, line breaks,
