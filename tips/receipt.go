@@ -176,7 +176,7 @@ func normalizeReceipt(s string, flags, keycaps bool) (string, bool) {
 			if !invisible(r) {
 				apart = true
 			}
-			line = r == '\n' || r == '\r' || line && (quote || invisible(r) || unicode.IsSpace(r))
+			line = lineBreak(r) || line && (quote || invisible(r) || unicode.IsSpace(r))
 			i += n
 			continue
 		}
@@ -854,7 +854,7 @@ func separatorsAt(text string, i, max int, stop string, flags, keycaps bool) (n 
 			if (!p || !lastPictograph) && (!space || !lastSpace) {
 				seps++
 			}
-			lastPictograph, lastSpace, line = p, space, line && space
+			lastPictograph, lastSpace, line = p, space, lineBreak(r) || line && space
 		}
 		n += m
 		if i+n < len(text) && text[i+n] >= utf8.RuneSelf {
@@ -878,17 +878,26 @@ func squeezeRuns(s string) string {
 		if !space || !run {
 			b.WriteRune(r)
 		}
-		run, line = space, r == '\n' || r == '\r' || line && space
+		run, line = space, lineBreak(r) || line && space
 	}
 	return b.String()
 }
 
 // quoteAt reports whether text[i:] starts with a quote marker, ">", at
 // a line's start (line: only spaces and quote markers since a line
-// break), as a mail's reply quotes a line ("> ", ">> ", "> > ") and
+// break, lineBreak), as a mail's reply quotes a line ("> ", ">> ", "> > ") and
 // Discord a quote (">>> "). Elsewhere ">" is none ("K7QD>9XMA").
 func quoteAt(text string, i int, line bool) bool {
 	return line && text[i] == '>'
+}
+
+// lineBreak reports whether r ends a line: "\n", "\r", or one of
+// Unicode's line breaks, the next line (U+0085), line separator (U+2028)
+// and paragraph separator (U+2029), which an investigator is shown as a
+// "\n" (Neutralize), so a quote marker after one starts a line too
+// ("K7QD-9XMA-\u2028> R2TP-4WZN", quoteAt).
+func lineBreak(r rune) bool {
+	return r == '\n' || r == '\r' || r == '\u0085' || r == '\u2028' || r == '\u2029'
 }
 
 // invisibleAt reports whether text[i:] starts with an invisible
