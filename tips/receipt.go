@@ -64,7 +64,7 @@ func drawReceipt(r io.Reader) (string, error) {
 // NormalizeReceipt turns what a reporter typed into the canonical code, or
 // returns false if it cannot be one. It forgives case, spaces, dashes, the
 // letters Crockford maps to digits (O to 0, I and L to 1), a slashed zero
-// (Ø, ø) as 0, full-width forms,
+// (Ø, ø, and its look-alikes ∅ and ⌀) as 0, full-width forms,
 // Cyrillic and Greek look-alikes, the digits of every script (lookAlikes),
 // "fancy text" letters (mathematical, circled, parenthesised, squared,
 // small capitals: wideChar), upside-down text (readTurned) and accents on
@@ -1055,10 +1055,12 @@ func decomposedChar(r rune) (c rune, ok, accent bool) {
 		// flag; receiptCandidates looks up no word of them alone.
 		return 'A' + r - regionalA, true, false
 	}
-	if r == 'Ø' || r == 'ø' {
+	if r == 'Ø' || r == 'ø' || r == '∅' || r == '⌀' {
 		// A slashed zero, as people write a zero apart from an O
-		// (and a phone's keyboard gives for a long press on O): no
-		// decomposition, yet a zero to a reader of a code ("KØTC-…").
+		// (and a phone's keyboard gives for a long press on O), or
+		// its look-alikes the empty set (U+2205) and the diameter sign
+		// (U+2300): no decomposition, yet a zero to a reader of a code
+		// ("KØTC-…", "K∅TC-…").
 		return '0', true, false
 	}
 	if c, ok := smallCapitals[r]; ok {
