@@ -148,3 +148,50 @@ func TestUntoldAnswerIsToldAcrossProcessesAndResends(t *testing.T) {
 		})
 	}
 }
+
+// The same, the message tried again (after a restart: another Store)
+// while Redis still refuses scripts (LOADING: the retry's script never
+// ran): its mark found already there before the script, the call was
+// answered "again" (the reporter told it was delivered, the replay done)
+// and what its first write kept untold ("qu:<n>") stayed in Redis, never
+// told. It is told now, once: the next try is "again".
+// Mutation: answer() with its mark found before the script always
+// "again" (without toTell of "qu:<n>") fails this (again=true, untold).
+func TestUntoldAnswerTriedAgainWhileScriptsAreRefusedIsTold(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	p := startScriptReplyCutter(t, srv.Addr)
+	rdb := cutterClient(t, p)
+	look := &failLook{}
+	rdb.AddHook(look)
+	st, _ := storeOn(t, rdb)
+	id := submit(t, st, "901", 90, "", true)
+	ana := storage.Claimer{Key: "ana-key", Name: "Ana", Route: "telegram:2002"}
+	n := ask(t, st, id, ana, "¿Qué día?")
+	pseudonym := st.Pseudonym("telegram", "901")
+	other := submit(t, st, "902", 91, "", true) // the script cached in Redis
+	if _, _, err := st.AnswerOnce(ctx, other, ask(t, st, other, ana, "¿Dónde?"), "Aquí", st.Pseudonym("telegram", "902"), 9101); err != nil {
+		t.Fatal(err)
+	}
+	p.armed.Store(true)
+	look.armed.Store(true)
+	if _, _, err := st.AnswerOnce(ctx, id, n, "El lunes", pseudonym, 9001); err == nil {
+		t.Fatal("its reply lost, its look failed: no error")
+	}
+	if !p.loading.Load() {
+		t.Fatal("the proxy does not refuse scripts")
+	}
+	next, _ := storeOn(t, cutterClient(t, p)) // restarted; Redis still loading
+	q, again, err := next.AnswerOnce(ctx, id, n, "El lunes", pseudonym, 9001)
+	if err != nil || again || q.N != n || q.Text != "¿Qué día?" || q.By.Route != ana.Route {
+		t.Fatalf("tried again, its script refused: %+v again=%v %v; want question %d stored now (untold)", q, again, err, n)
+	}
+	p.loading.Store(false)
+	if _, again, err := next.AnswerOnce(ctx, id, n, "El lunes", pseudonym, 9001); err != nil || !again {
+		t.Fatalf("a third time: again=%v %v; want again (told once)", again, err)
+	}
+	tip, err := next.Tip(ctx, id)
+	if err != nil || strings.Join(answers(tip), "|") != "El lunes" {
+		t.Fatalf("answers %q %v, want one", answers(tip), err)
+	}
+}

@@ -558,7 +558,7 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark, same
 	// The tip's key, and the question as it is before the answer (read in
 	// the same call): what an answer whose reply was lost returns.
 	num := strconv.Itoa(n)
-	f, err := s.rdb.HMGet(ctx, s.k.tip(id), "k", "q:"+num, "qb:"+num, "oq", "qa:"+num, "qt:"+num).Result()
+	f, err := s.rdb.HMGet(ctx, s.k.tip(id), "k", "q:"+num, "qb:"+num, "oq", "qa:"+num, "qt:"+num, "qu:"+num, "qv:"+num).Result()
 	if err != nil {
 		return Question{}, false, fmt.Errorf("read tip key: %w", err)
 	}
@@ -597,7 +597,15 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark, same
 		// the script answered it "again", its reply lost, or was refused
 		// (LOADING: never ran); stored all the same, an error would tell
 		// the reporter NOT saved (sent again: a tip of its own). Not
-		// told yet ("qu:<n>" left), a later delivery of it tells it.
+		// told yet ("qu:<n>" left by a call whose reply was lost, read
+		// here before the script): told now, as the script would have
+		// (taken out; "again" if another call, this script maybe, took
+		// it): "again" would leave it untold, the message not tried
+		// again.
+		if u, _ := f[6].(string); u != "" {
+			by, _ := f[7].(string)
+			return s.toTell(ctx, id, dataKey, n, u, by)
+		}
 		return Question{N: n}, true, nil
 	}
 	if err != nil && ReplyLost(err) && f[4] != mark {
