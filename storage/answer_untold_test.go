@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -193,5 +194,49 @@ func TestUntoldAnswerTriedAgainWhileScriptsAreRefusedIsTold(t *testing.T) {
 	tip, err := next.Tip(ctx, id)
 	if err != nil || strings.Join(answers(tip), "|") != "El lunes" {
 		t.Fatalf("answers %q %v, want one", answers(tip), err)
+	}
+}
+
+// /forget of the tip takes out what an answer left untold ("qu:<n>",
+// "qv:<n>": the question and its asker, sealed) and its words' mark
+// ("qh:<n>"), as the other question marks: the commands test
+// (TestForgetErasesWhatIsKeyedToTheTipAndItsRoute) has its answer told,
+// so no "qu:<n>" is left there to be taken out.
+// Mutation: forgetRoute without "qu:" and "qv:" fails this (the tip keeps
+// them).
+func TestForgetTakesOutAnUntoldAnswer(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	p := startScriptReplyCutter(t, srv.Addr)
+	rdb := cutterClient(t, p)
+	look := &failLook{}
+	rdb.AddHook(look)
+	st, _ := storeOn(t, rdb)
+	id := submit(t, st, "901", 90, "", true)
+	ana := storage.Claimer{Key: "ana-key", Name: "Ana", Route: "telegram:2002"}
+	n := ask(t, st, id, ana, "¿Qué día?")
+	other := submit(t, st, "902", 91, "", true) // the script cached in Redis
+	if _, _, err := st.AnswerOnce(ctx, other, ask(t, st, other, ana, "¿Dónde?"), "Aquí", st.Pseudonym("telegram", "902"), 9101); err != nil {
+		t.Fatal(err)
+	}
+	p.armed.Store(true)
+	look.armed.Store(true)
+	if _, _, err := st.AnswerOnce(ctx, id, n, "El lunes", st.Pseudonym("telegram", "901"), 9001); err == nil {
+		t.Fatal("its reply lost, its look failed: no error")
+	}
+	p.loading.Store(false)
+	key := "t:{tips}:tip:" + id
+	for _, f := range []string{"qu:", "qv:", "qh:"} {
+		if !srv.Client().HExists(ctx, key, f+strconv.Itoa(n)).Val() {
+			t.Fatalf("before /forget, the tip has no %s%d: %v", f, n, srv.Client().HKeys(ctx, key).Val())
+		}
+	}
+	if err := st.Forget(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range srv.Client().HKeys(ctx, key).Val() {
+		if strings.HasPrefix(f, "qu:") || strings.HasPrefix(f, "qv:") || strings.HasPrefix(f, "qh:") {
+			t.Errorf("after /forget, the tip keeps %s", f)
+		}
 	}
 }
