@@ -157,6 +157,8 @@ type Store interface {
 	Lock(ctx context.Context, pseudonym string) error
 	ScheduleWipe(ctx context.Context, w storage.Wipe, due time.Time) error
 	ChatWipeDue(ctx context.Context, pseudonym string) (time.Time, error)
+	MarkWiped(ctx context.Context, pseudonym string, eventID int64) error
+	WipedUpTo(ctx context.Context, pseudonym string) (int64, error)
 	DraftWipeTold(ctx context.Context, pseudonym, draftID string) error
 	TakeWipe(ctx context.Context, now time.Time, platforms []string, lease time.Duration) (storage.Wipe, error)
 	WipeDone(ctx context.Context, w storage.Wipe) error
@@ -280,6 +282,9 @@ type Mux struct {
 	notBefore    map[string]time.Time // per platform: nothing is broadcast there before (a 429's wait)
 
 	owed owedDiscards // discards wipes could not do yet (wipe.go)
+	// wipedUpTo are the marks of the chat wipes this process ran
+	// (markWiped), for when Redis cannot say.
+	wipedUpTo wipedMarks
 
 	teams teamChats // investigators' chats moved since configured (teamchat.go)
 

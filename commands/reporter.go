@@ -276,6 +276,9 @@ func (c *Context) draftAnswer(ctx context.Context, before string, started bool, 
 // answer must not leave the reporter without it. text is the message's,
 // with its links.
 func (m *Mux) sentAgain(ctx context.Context, c *Context, text string) error {
+	if c.wipedBefore(ctx) {
+		return nil // its chat wiped since: no receipt back in it
+	}
 	if m.spool != nil {
 		if code, err := m.spool.ReceiptOf(c.Pseudonym, c.Request.EventID); err == nil {
 			if tip, err := m.store.TipByReceipt(ctx, code); err == nil {
@@ -347,6 +350,9 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		// Redelivered after it was spooled (a restart before the platform
 		// heard it was handled): answered as then, not kept twice.
 		if receipt, ok := m.spool.Spooled(c.Pseudonym, req.EventID); ok {
+			if c.wipedBefore(ctx) {
+				return nil // its chat wiped since: no receipt back in it
+			}
 			// As the first answer said (which may never have gone out).
 			own := c.ownNameSent(withLinks(req.Text, req.HiddenLinks))
 			return c.Reply(ctx, Reply{Text: c.T(spoolReceived(c.Request.ReplyToBot), map[string]any{"Receipt": receipt}) + c.spooledFileNote(false) + c.spooledLocationNote() + own})

@@ -94,7 +94,7 @@ func (c *Context) wipeChat(ctx context.Context, delay time.Duration) error {
 		return c.Say(ctx, "wipe_unavailable", nil)
 	}
 	if delay > 0 {
-		job := storage.Wipe{Route: c.Request.Platform + ":" + c.Request.UserChat, MessageID: c.Request.MessageID, Chat: true, Language: c.Lang, Pseudonym: c.Pseudonym}
+		job := storage.Wipe{Route: c.Request.Platform + ":" + c.Request.UserChat, MessageID: c.Request.MessageID, Chat: true, Language: c.Lang, Pseudonym: c.Pseudonym, Event: c.Request.EventID}
 		if err := c.mux.store.ScheduleWipe(ctx, job, c.mux.now().Add(delay)); err != nil {
 			return err
 		}
@@ -109,6 +109,7 @@ func (c *Context) wipeChat(ctx context.Context, delay time.Duration) error {
 		c.draftWipeTold(ctx, d.ID) // (its next part is not told again)
 		return nil
 	}
+	c.mux.markWiped(ctx, c.Request.Platform, c.Pseudonym, c.Request.EventID)
 	discarded := c.mux.discardUnsent(ctx, c.Request.Platform, c.Pseudonym)
 	note := ""
 	if discarded {
@@ -130,6 +131,91 @@ func (c *Context) wipeChat(ctx context.Context, delay time.Duration) error {
 	// set wipes. They are told where it matters, when they begin a tip
 	// that wipe would discard (draftWipe).
 	return nil
+}
+
+// markWiped records, before a chat wipe runs, that the reporter's chat
+// is wiped up to their platform event event (the /wipe message, the
+// button pressed, or the message a delayed wipe was set from): a copy of
+// an earlier message the platform delivers again afterwards, to any
+// replica or after a restart, is answered with nothing (wipedBefore),
+// not with its receipt in the wiped chat. It is kept in Redis, sealed
+// (MarkWiped), and in this process's memory, which answers where Redis
+// cannot be written or read. A failure does not hold up the wipe.
+func (m *Mux) markWiped(ctx context.Context, platform, pseudonym string, event int64) {
+	if pseudonym == "" || event == 0 {
+		return // a job set before wipes named the reporter, or the event
+	}
+	m.wipedUpTo.add(pseudonym, event, m.now().Add(redeliveredWiped))
+	if err := m.store.MarkWiped(ctx, pseudonym, event); err != nil {
+		m.log.Warn("chat wipe's mark not recorded", "platform", platform, "error", err.Error())
+	}
+}
+
+// redeliveredWiped is how long a wipe's mark is kept in memory: as long
+// as storage keeps it, past the platforms' redelivery window.
+const redeliveredWiped = 48 * time.Hour
+
+// wipedBefore reports whether the request is a copy, delivered again or
+// late, of a message its reporter's chat was wiped after (markWiped):
+// answered, it would put its receipt, or "delivered", back in the wiped
+// chat. What it stored stays stored (once); only the answer goes. Where
+// neither Redis nor this process's memory can say, it is not (answered,
+// as before: the reporter may never have had the first answer).
+func (c *Context) wipedBefore(ctx context.Context) bool {
+	event := c.Request.EventID
+	if event == 0 || c.Pseudonym == "" || c.Request.ChatKind != Private {
+		return false
+	}
+	if upTo, ok := c.mux.wipedUpTo.get(c.Pseudonym, c.mux.now()); ok && event <= upTo {
+		return true
+	}
+	upTo, err := c.mux.store.WipedUpTo(ctx, c.Pseudonym)
+	if err != nil {
+		if !errors.Is(err, storage.ErrNotFound) {
+			c.mux.log.Warn("chat wipe's mark not read", "platform", c.Request.Platform, "error", err.Error())
+		}
+		return false
+	}
+	return event <= upTo
+}
+
+// wipedMarks are the wipes' marks this process made (markWiped), by
+// pseudonym: the newest event wiped, and until when it is kept.
+type wipedMarks struct {
+	mu sync.Mutex
+	by map[string]wipedMark
+}
+
+type wipedMark struct {
+	event int64
+	until time.Time
+}
+
+func (w *wipedMarks) add(pseudonym string, event int64, until time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.by == nil {
+		w.by = map[string]wipedMark{}
+	}
+	for p, m := range w.by { // (few: wipes are rare) the expired go
+		if !m.until.After(until.Add(-redeliveredWiped)) {
+			delete(w.by, p)
+		}
+	}
+	if old, ok := w.by[pseudonym]; ok && old.event > event {
+		event = old.event
+	}
+	w.by[pseudonym] = wipedMark{event, until}
+}
+
+func (w *wipedMarks) get(pseudonym string, now time.Time) (int64, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	m, ok := w.by[pseudonym]
+	if !ok || !m.until.After(now) {
+		return 0, false
+	}
+	return m.event, true
 }
 
 // paragraph is text as a paragraph after others ("" for none).
@@ -496,6 +582,7 @@ func (m *Mux) runWipe(ctx context.Context, j storage.Wipe) error {
 			_, werr = s.Send(runCtx, chat, Reply{Text: m.wipeDoneTheirsKept(runCtx, j)})
 		}
 	case j.Chat && canWipe:
+		m.markWiped(runCtx, platform, j.Pseudonym, j.Event)
 		discarded := m.discardUnsent(runCtx, platform, j.Pseudonym)
 		var res WipeResult
 		res, werr = w.WipeChat(runCtx, chat, j.MessageID)

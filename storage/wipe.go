@@ -30,6 +30,11 @@ type Wipe struct {
 	// Pseudonym is the reporter's, for a whole chat: their unsent draft
 	// goes with the chat when the wipe runs.
 	Pseudonym string `json:"p,omitempty"`
+	// Event is the platform event the wipe was set from, for a whole
+	// chat: when it runs, copies of that message and earlier ones the
+	// platform delivers again are not answered (MarkWiped). Zero in a job
+	// set by a version before it.
+	Event int64 `json:"e,omitempty"`
 	// Attempts counts failed tries.
 	Attempts int `json:"a,omitempty"`
 	// Wiped is set once a try deleted the chat but could not send the
