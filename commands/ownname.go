@@ -44,6 +44,13 @@ func namesSender(name, text string) bool {
 	var display []string
 	for _, w := range strings.Fields(name) {
 		if user, ok := strings.CutPrefix(w, "@"); ok {
+			// A link with an escape in it ("t.me/%0Aname", "t.me/name%00",
+			// "t.me/%40name", "t.me/s%2Fname") opens, and Extract reads,
+			// the account as Telegram reads it (tips.TelegramUsername):
+			// whatever its length.
+			if strings.Contains(text, "%") && tips.LinksTelegramAccount(text, user) {
+				return true
+			}
 			user = ownFold(user)
 			if user == "" {
 				continue
