@@ -156,13 +156,17 @@ func LinksTelegramAccount(link, name string) bool {
 
 // TelegramUsername is the username Telegram reads at the start of s, as
 // it opens a link to it: blanks before it skipped (spaces, control and
-// format characters, as Blank reads them), then its letters, digits and
+// format characters, as Blank reads them, and an "@" among them), then its letters, digits and
 // "_" (all a username holds), what follows ignored. "vigia_user\x00",
 // " vigia_user", "vigia_user\u200b", "vigia_user!x" read "vigia_user";
 // "x vigia_user" reads "x". A name followed by a character no username
 // holds is that account or none: never another's. "" for none.
 func TelegramUsername(s string) string {
-	s = strings.TrimLeftFunc(s, func(r rune) bool { return Blank(string(r)) })
+	blank := func(r rune) bool { return Blank(string(r)) }
+	s = strings.TrimLeftFunc(s, blank)
+	if t, ok := strings.CutPrefix(s, "@"); ok { // (" @name", "@ name": as "@name")
+		s = strings.TrimLeftFunc(t, blank)
+	}
 	if end := strings.IndexFunc(s, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_')
 	}); end >= 0 {
