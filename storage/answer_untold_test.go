@@ -160,31 +160,14 @@ func TestUntoldAnswerIsToldAcrossProcessesAndResends(t *testing.T) {
 // "again" (without toTell of "qu:<n>") fails this (again=true, untold).
 func TestUntoldAnswerTriedAgainWhileScriptsAreRefusedIsTold(t *testing.T) {
 	ctx := context.Background()
-	srv := redistest.Start(t)
-	p := startScriptReplyCutter(t, srv.Addr)
-	rdb := cutterClient(t, p)
-	look := &failLook{}
-	rdb.AddHook(look)
-	st, _ := storeOn(t, rdb)
-	id := submit(t, st, "901", 90, "", true)
-	ana := storage.Claimer{Key: "ana-key", Name: "Ana", Route: "telegram:2002"}
-	n := ask(t, st, id, ana, "¿Qué día?")
+	_, p, st, id, n := untoldFirstTry(t)
 	pseudonym := st.Pseudonym("telegram", "901")
-	other := submit(t, st, "902", 91, "", true) // the script cached in Redis
-	if _, _, err := st.AnswerOnce(ctx, other, ask(t, st, other, ana, "¿Dónde?"), "Aquí", st.Pseudonym("telegram", "902"), 9101); err != nil {
-		t.Fatal(err)
-	}
-	p.armed.Store(true)
-	look.armed.Store(true)
-	if _, _, err := st.AnswerOnce(ctx, id, n, "El lunes", pseudonym, 9001); err == nil {
-		t.Fatal("its reply lost, its look failed: no error")
-	}
 	if !p.loading.Load() {
 		t.Fatal("the proxy does not refuse scripts")
 	}
 	next, _ := storeOn(t, cutterClient(t, p)) // restarted; Redis still loading
 	q, again, err := next.AnswerOnce(ctx, id, n, "El lunes", pseudonym, 9001)
-	if err != nil || again || q.N != n || q.Text != "¿Qué día?" || q.By.Route != ana.Route {
+	if err != nil || again || q.N != n || q.Text != "¿Qué día?" || q.By.Route != "telegram:2002" {
 		t.Fatalf("tried again, its script refused: %+v again=%v %v; want question %d stored now (untold)", q, again, err, n)
 	}
 	p.loading.Store(false)
@@ -206,6 +189,32 @@ func TestUntoldAnswerTriedAgainWhileScriptsAreRefusedIsTold(t *testing.T) {
 // them).
 func TestForgetTakesOutAnUntoldAnswer(t *testing.T) {
 	ctx := context.Background()
+	srv, p, st, id, n := untoldFirstTry(t)
+	p.loading.Store(false)
+	key := "t:{tips}:tip:" + id
+	for _, f := range []string{"qu:", "qv:", "qh:"} {
+		if !srv.Client().HExists(ctx, key, f+strconv.Itoa(n)).Val() {
+			t.Fatalf("before /forget, the tip has no %s%d: %v", f, n, srv.Client().HKeys(ctx, key).Val())
+		}
+	}
+	if err := st.Forget(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range srv.Client().HKeys(ctx, key).Val() {
+		if strings.HasPrefix(f, "qu:") || strings.HasPrefix(f, "qv:") || strings.HasPrefix(f, "qh:") {
+			t.Errorf("after /forget, the tip keeps %s", f)
+		}
+	}
+}
+
+// untoldFirstTry stores a tip of reporter 901 with Ana's question n
+// ("¿Qué día?") and answers it "El lunes" once through a proxy that
+// loses the script's reply and a hook that fails the look after it:
+// the first try's error, what it wrote left untold ("qu:<n>"). Another
+// tip is answered first so the script is cached in Redis.
+func untoldFirstTry(t *testing.T) (*redistest.Server, *scriptReplyCutter, *storage.Store, string, int) {
+	t.Helper()
+	ctx := context.Background()
 	srv := redistest.Start(t)
 	p := startScriptReplyCutter(t, srv.Addr)
 	rdb := cutterClient(t, p)
@@ -224,19 +233,5 @@ func TestForgetTakesOutAnUntoldAnswer(t *testing.T) {
 	if _, _, err := st.AnswerOnce(ctx, id, n, "El lunes", st.Pseudonym("telegram", "901"), 9001); err == nil {
 		t.Fatal("its reply lost, its look failed: no error")
 	}
-	p.loading.Store(false)
-	key := "t:{tips}:tip:" + id
-	for _, f := range []string{"qu:", "qv:", "qh:"} {
-		if !srv.Client().HExists(ctx, key, f+strconv.Itoa(n)).Val() {
-			t.Fatalf("before /forget, the tip has no %s%d: %v", f, n, srv.Client().HKeys(ctx, key).Val())
-		}
-	}
-	if err := st.Forget(ctx, id); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range srv.Client().HKeys(ctx, key).Val() {
-		if strings.HasPrefix(f, "qu:") || strings.HasPrefix(f, "qv:") || strings.HasPrefix(f, "qh:") {
-			t.Errorf("after /forget, the tip keeps %s", f)
-		}
-	}
+	return srv, p, st, id, n
 }
