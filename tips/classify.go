@@ -138,7 +138,7 @@ func Classify(text string) (Category, float64) {
 	scores := lexiconScores(words)
 	var best Category = Other
 	var bestScore, total float64
-	post := model.posteriors(foldedTokens(folded))
+	post := model.posteriorsFolded(folded)
 	for i, cat := range Categories {
 		// The learned model adds up to 3 points, as much as one strong phrase.
 		score := 3 * post[i]
