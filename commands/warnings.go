@@ -247,6 +247,13 @@ func warn(ctx context.Context, c *Context) error {
 	if codeCut {
 		reply = c.T("receipt_text_dropped", nil) + "\n\n" + reply
 	}
+	// Signed with the sender's own name ("Saludos, Rosa Gómez", their
+	// @username): kept as written, for investigators and maybe the
+	// communities, who cannot tell it is the sender's. Pointed out as in
+	// a spooled tip or an answer (nothing to cancel), after "reviewed
+	// ... without your name", which it would otherwise belie. (Not in a
+	// group: the answer there would tell the group whose name it is.)
+	reply += c.ownNameSent(text)
 	return c.Reply(ctx, Reply{Text: reply})
 }
 
