@@ -1001,8 +1001,15 @@ func anySlice(ss []string) []any {
 // it, or a purge emptied and deleted it and this write made it again):
 // every tip of a week asks for the same moment (Store.bandExpiry), and a PTTL
 // costs Redis about a third of a PEXPIRE, which writes (ten a tip).
+// One EXISTS of all the buckets first spares the ten PTTLs where it
+// tells already: all there (a busy week: each has its expiry, given by
+// the script that made it, or by RepairIndexExpiry for one an earlier
+// version made) none is asked; none there, each is made by this write
+// and given its expiry unasked; only in between is each asked (EXISTS
+// counts a bucket named twice twice: "all" and "none" hold all the same).
 var addBands = redis.NewScript(`
 local out = {}
+local had = #KEYS > 0 and redis.call('EXISTS', unpack(KEYS)) or 0
 for i = 3, #ARGV do
   local k = KEYS[i - 2]
   out[i - 2] = ''
@@ -1017,7 +1024,8 @@ for i = 3, #ARGV do
       redis.call('HSET', k, ARGV[i], v)
     end
   end
-  if redis.call('PTTL', k) == -1 then redis.call('PEXPIRE', k, ARGV[2]) end
+  if had == 0 then redis.call('PEXPIRE', k, ARGV[2])
+  elseif had < #KEYS and redis.call('PTTL', k) == -1 then redis.call('PEXPIRE', k, ARGV[2]) end
 end
 return out`)
 

@@ -135,6 +135,57 @@ func TestAddBandsGivesABucketItsExpiryOnce(t *testing.T) {
 	}
 }
 
+// addBands asks no bucket for its expiry where one EXISTS of them all
+// tells already: all there (each has its expiry), or none (each made by
+// this write, and given it). Only where some are there is each asked,
+// and a new one among them gets its expiry. A bucket named for two bands
+// counts twice in EXISTS, and is still given its expiry when new.
+// Mutations: the PTTL asked always -> fails (the calls); not asked where
+// any bucket is there -> fails (the new one without an expiry); no
+// PEXPIRE where none was there -> fails (the expiries).
+func TestAddBandsAsksNoExpiryWhereExistsTells(t *testing.T) {
+	ctx := context.Background()
+	s := callsStore(t)
+	keys := []string{"w:ix:lsh:{x}:001", "w:ix:lsh:{x}:002", "w:ix:lsh:{x}:003"}
+	add := func(keys []string, id string, bands ...any) func() {
+		return func() {
+			if err := addBands.Run(ctx, s.rdb, keys, append([]any{id, 600000}, bands...)...).Err(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	expiring := func(when string, keys ...string) {
+		t.Helper()
+		for _, k := range keys {
+			if d := s.rdb.PTTL(ctx, k).Val(); d <= 0 || d > 10*time.Minute {
+				t.Fatalf("%s: bucket %s expires in %v, want at most 10m", when, k, d)
+			}
+		}
+	}
+	check := func(when string, got map[string]int64, pttl, pexpire int64) {
+		t.Helper()
+		if got["pttl"] != pttl || got["pexpire"] != pexpire || got["exists"] != 1 {
+			t.Fatalf("%s: %d exists, %d pttl, %d pexpire; want 1, %d, %d", when, got["exists"], got["pttl"], got["pexpire"], pttl, pexpire)
+		}
+	}
+	check("none there", commandCalls(t, s.rdb, add(keys, "1", "b1", "b2", "b3")), 0, 3)
+	expiring("none there", keys...)
+	check("all there", commandCalls(t, s.rdb, add(keys, "2", "b1", "c2", "c3")), 0, 0)
+	expiring("all there", keys...)
+	some := []string{keys[0], "w:ix:lsh:{x}:004", keys[2]}
+	check("some there", commandCalls(t, s.rdb, add(some, "3", "d1", "d2", "d3")), 3, 1)
+	expiring("some there", append(keys, some[1])...)
+	twice := []string{"w:ix:lsh:{x}:005", "w:ix:lsh:{x}:005"}
+	got := commandCalls(t, s.rdb, add(twice, "4", "e1", "e2"))
+	if got["pttl"] != 0 || got["exists"] != 1 {
+		t.Fatalf("a new bucket named twice: %d exists, %d pttl; want 1, 0", got["exists"], got["pttl"])
+	}
+	expiring("named twice", twice[0])
+	if n := s.rdb.HLen(ctx, twice[0]).Val(); n != 2 {
+		t.Fatalf("a bucket named twice holds %d bands, want 2", n)
+	}
+}
+
 // redisCPUTime is the user and system CPU time Redis has used.
 func redisCPUTime(rdb redis.UniversalClient) time.Duration {
 	var total float64
