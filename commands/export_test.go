@@ -1,6 +1,9 @@
 package commands
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // ShortReceiptRetry makes a refused receipt go again at once, for tests.
 func ShortReceiptRetry(t interface{ Cleanup(func()) }) {
@@ -36,3 +39,6 @@ func RefusedInOutage(text string) bool {
 	_, ok, digit := receiptAlone(text)
 	return ok && digit || codesAlone(text)
 }
+
+// CheckKeysetNow runs the sweeper's keyset check once, for tests.
+func (m *Mux) CheckKeysetNow(ctx context.Context) { m.checkKeyset(ctx) }

@@ -298,6 +298,7 @@ type Mux struct {
 
 	urgentLog rateLog      // urgent announcements no chat took, told of once an hour
 	heldLog   rateLog      // held messages' reminders and end notices not sent, told of once an hour
+	keysetLog keysetLog    // why the keyset check last failed, told of once (sweeper.go)
 	oldHeld   oldHeldLooks // looks for messages held by versions before the sweep (heldend.go)
 
 	notices chatNotices // removal notices, counted here while Redis cannot (notices.go)

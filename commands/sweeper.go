@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigia-project/vigia/storage"
@@ -80,11 +81,23 @@ func (m *Mux) RunSweeper(ctx context.Context, interval, idle time.Duration) {
 }
 
 // checkKeyset makes the MAC keys in use agree with the keyset kept in
-// Redis (storage.Store.CheckKeyset), and says when they did not.
+// Redis (storage.Store.CheckKeyset), and says when they did not. A check
+// that fails says so once, and again only when its reason changes or
+// after a check went through: a replica still on the old secret during a
+// rotation (the keyset sealed since under the new one) fails every
+// minute until it is restarted, and said so every minute.
 func (m *Mux) checkKeyset(ctx context.Context) {
-	switch found, err := m.store.CheckKeyset(ctx); {
+	found, err := m.store.CheckKeyset(ctx)
+	if err == nil {
+		if m.keysetLog.swap("") {
+			m.log.Info("keyset checked again")
+		}
+	}
+	switch {
 	case err != nil && ctx.Err() == nil:
-		m.log.Warn("keyset not checked", "error", err.Error())
+		if m.keysetLog.swap(err.Error()) {
+			m.log.Warn("keyset not checked (told again only if this changes)", "error", err.Error())
+		}
 	case found == storage.KeysetKeptAgain:
 		m.log.Warn("keyset lost with Redis's data: the keys in use kept again")
 	case found == storage.KeysetReplaced:
@@ -178,4 +191,20 @@ func (m *Mux) spanIn(lang string, d time.Duration) string {
 	default:
 		return m.msg.Localize(lang, "age_minutes", nil, max(int(d/time.Minute), 1))
 	}
+}
+
+// keysetLog is the reason the keyset check last failed, "" if it went
+// through: a failure is told of once, not at every sweep.
+type keysetLog struct {
+	mu     sync.Mutex
+	reason string
+}
+
+// swap keeps reason as the last one and reports whether it changed.
+func (l *keysetLog) swap(reason string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	changed := l.reason != reason
+	l.reason = reason
+	return changed
 }
