@@ -59,17 +59,23 @@ type InboxUpdate struct {
 // hours, and may deliver it again until then.
 const inboxSeenFor = 24 * time.Hour
 
-// inboxAdd adds to stream KEYS[1] the sealed updates of ARGV[2...] (pairs:
-// the index in KEYS of the update's marker, 0 if it has none; the sealed
-// update), each only if its marker is not there yet, which it then sets
-// for ARGV[1] seconds: one script, so an update is stored if and only if
-// its marker is. It returns how many it added.
+// inboxAdd adds to stream KEYS[1] the sealed updates of ARGV[2...]
+// (triples: the index in KEYS of the update's marker, 0 if it has none;
+// how many of its markers under MAC keys the keys in use replaced follow
+// it in KEYS; the sealed update), each only if none of its markers is
+// there yet, then setting its marker for ARGV[1] seconds: one script, so
+// an update is stored if and only if its marker is. It returns how many
+// it added.
 var inboxAdd = redis.NewScript(`
 local n = 0
-for i = 2, #ARGV, 2 do
+for i = 2, #ARGV, 3 do
   local m = tonumber(ARGV[i])
-  if m == 0 or redis.call('SET', KEYS[m], '1', 'NX', 'EX', ARGV[1]) then
-    redis.call('XADD', KEYS[1], '*', 'u', ARGV[i+1])
+  local seen = false
+  for j = 1, tonumber(ARGV[i+1]) do
+    if redis.call('EXISTS', KEYS[m+j]) == 1 then seen = true end
+  end
+  if m == 0 or (not seen and redis.call('SET', KEYS[m], '1', 'NX', 'EX', ARGV[1])) then
+    redis.call('XADD', KEYS[1], '*', 'u', ARGV[i+2])
     n = n + 1
   end
 end
@@ -80,26 +86,34 @@ return n`)
 // update the platform delivers again because its first delivery was not
 // confirmed (a webhook call answered 503 on a timeout although the update
 // had landed, a crash before polling confirmed it) is handled once. Keys
-// are remembered under a MAC, not in clear. It returns once Redis has the
-// updates.
+// are remembered under a MAC, not in clear, and looked for under the MAC
+// keys the keys in use replaced too (Keyring.priors): an update a newcomer
+// stored before the replicas agreed on the keyset, delivered again after,
+// is not stored twice. It returns once Redis has the updates.
 func (s *Store) InboxAddOnce(ctx context.Context, platform string, updates ...InboxUpdate) error {
 	if len(updates) == 0 {
 		return nil
 	}
 	keys := []string{s.k.inbox(platform)}
-	args := make([]any, 0, 1+2*len(updates))
+	args := make([]any, 0, 1+3*len(updates))
 	args = append(args, int64(inboxSeenFor/time.Second))
+	priors := s.kr.priorKeys()
 	for _, u := range updates {
 		sealed, err := s.kr.seal(u.Raw, "inbox:"+platform)
 		if err != nil {
 			return err
 		}
-		marker := 0
+		marker, before := 0, 0
 		if u.Key != "" {
-			keys = append(keys, s.k.inboxSeen(platform, s.kr.receiptMAC("update\x00"+platform+"\x00"+u.Key)))
+			what := "update\x00" + platform + "\x00" + u.Key
+			keys = append(keys, s.k.inboxSeen(platform, s.kr.receiptMAC(what)))
 			marker = len(keys)
+			for _, p := range priors {
+				keys = append(keys, s.k.inboxSeen(platform, s.kr.mac(p.Receipt, what)))
+			}
+			before = len(priors)
 		}
-		args = append(args, marker, sealed)
+		args = append(args, marker, before, sealed)
 	}
 	if err := inboxAdd.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
 		return fmt.Errorf("inbox: %w", err)

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -45,6 +46,12 @@ type Keyring struct {
 	// the previous secret if there is one (the data predates the new one).
 	initial macKeys
 	macs    atomic.Pointer[macKeys]
+	// priors are MAC keys the keys in use replaced where replicas came to
+	// agree on one keyset after Redis lost its data (CheckKeyset), the
+	// latest last, at most maxPriorKeys: what a replica named with them
+	// (a newcomer, in the minutes before they agreed) is looked for under
+	// them too where a message delivered again must be known (InboxAddOnce).
+	priors atomic.Pointer[[]macKeys]
 
 	// hmacs keep keyed HMAC states for reuse, a pool per key: keying one
 	// costs as much as computing a MAC of a short string.
@@ -146,6 +153,41 @@ func (kr *Keyring) keys() *macKeys { return kr.macs.Load() }
 // other goroutines compute MACs: Init runs before anything does, but
 // CheckKeyset while the bot serves.
 func (kr *Keyring) useKeys(m macKeys) { kr.macs.Store(&m) }
+
+// maxPriorKeys bounds the MAC keys kept as replaced (Keyring.priors):
+// each is another marker looked for per update stored; more than a few
+// replacements means losses within days of each other.
+const maxPriorKeys = 4
+
+// priorKeys returns the MAC keys the keys in use replaced (Keyring.priors).
+func (kr *Keyring) priorKeys() []macKeys {
+	if p := kr.priors.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// usePriors keeps, as the MAC keys the keys in use replaced, those of
+// sets (in order, each once, not the keys in use), the last maxPriorKeys,
+// and returns them.
+func (kr *Keyring) usePriors(sets ...[]macKeys) []macKeys {
+	mine := *kr.keys()
+	var out []macKeys
+	for _, set := range sets {
+		for _, m := range set {
+			if m.equal(mine) {
+				continue
+			}
+			out = append(slices.DeleteFunc(out, m.equal), m) // (latest last)
+		}
+	}
+	if len(out) > maxPriorKeys {
+		out = out[len(out)-maxPriorKeys:]
+	}
+	out = slices.Clip(out)
+	kr.priors.Store(&out)
+	return out
+}
 
 // seal seals plaintext under the current sealing key, bound to context.
 func (kr *Keyring) seal(plaintext []byte, context string) ([]byte, error) {

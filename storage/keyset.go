@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -46,6 +47,7 @@ func (s *Store) loadKeyset(ctx context.Context) error {
 		return err
 	}
 	s.kr.useKeys(m.macKeys)
+	s.kr.usePriors(m.Prior)
 	return nil
 }
 
@@ -58,6 +60,10 @@ type storedKeyset struct {
 	// (which name what was there before, and what they wrote since the
 	// loss) are the deployment's, and replace these (CheckKeyset).
 	New bool `json:"n,omitempty"`
+	// Prior are the MAC keys these replaced where replicas came to agree
+	// on them (CheckKeyset), the latest last: what a replica named with
+	// them before is looked for under them too (Keyring.priors).
+	Prior []macKeys `json:"w,omitempty"`
 }
 
 // openKeyset opens a sealed keyset: ErrWrongSecret if it opens under
@@ -161,7 +167,7 @@ func (s *Store) CheckKeyset(ctx context.Context) (KeysetCheck, error) {
 	for range 3 {
 		raw, err := s.rdb.Get(ctx, s.k.keyset()).Bytes()
 		if errors.Is(err, redis.Nil) {
-			kept, err := s.setKeyset(ctx, storedKeyset{macKeys: *s.kr.keys()}, nil)
+			kept, err := s.setKeyset(ctx, storedKeyset{macKeys: *s.kr.keys(), Prior: s.kr.priorKeys()}, nil)
 			if err != nil || kept {
 				return KeysetKeptAgain, err
 			}
@@ -176,6 +182,9 @@ func (s *Store) CheckKeyset(ctx context.Context) (KeysetCheck, error) {
 		}
 		mine := *s.kr.keys()
 		if mine.equal(stored.macKeys) {
+			// The keys another replica replaced since (a newcomer's, or
+			// this replica's lost in a race), learnt here.
+			s.kr.usePriors(s.kr.priorKeys(), stored.Prior)
 			return KeysetSame, nil
 		}
 		// A new keyset kept before the keys in use were is not a
@@ -184,10 +193,27 @@ func (s *Store) CheckKeyset(ctx context.Context) (KeysetCheck, error) {
 		// is named with that keyset's keys, which the newcomer must take
 		// rather than replace for good.
 		if !stored.New || stored.Born < mine.Born {
+			// What this replica named with its keys until now is looked
+			// for under them too, here and (kept with the keyset, once)
+			// on the other replicas, which never held them.
+			was := s.kr.priorKeys()
 			s.kr.useKeys(stored.macKeys)
+			prior := s.kr.usePriors(stored.Prior, was, []macKeys{mine})
+			// Not where the keyset opened under the previous secret only:
+			// sealed again under this one, replicas still on the previous
+			// secret alone could no longer open it.
+			if _, current, _ := s.kr.openWhich(raw, keysetContext); current && !slices.ContainsFunc(stored.Prior, mine.equal) {
+				stored.Prior = prior
+				if _, err := s.setKeyset(ctx, stored, raw); err != nil {
+					return KeysetAdopted, err
+				}
+			}
 			return KeysetAdopted, nil
 		}
-		replaced, err := s.setKeyset(ctx, storedKeyset{macKeys: mine}, raw)
+		// The newcomer's keys kept as replaced: what it named with them
+		// before taking these is looked for under them too.
+		prior := s.kr.usePriors(stored.Prior, s.kr.priorKeys(), []macKeys{stored.macKeys})
+		replaced, err := s.setKeyset(ctx, storedKeyset{macKeys: mine, Prior: prior}, raw)
 		if err != nil || replaced {
 			return KeysetReplaced, err
 		}

@@ -203,3 +203,117 @@ func TestRestoredKeysetIsTakenNotReplaced(t *testing.T) {
 		}
 	}
 }
+
+// keyset: an update a newcomer stored in the inbox before the replicas
+// agreed on the keyset (its marker named under the newcomer's keys) and
+// that the platform delivers again after (its first delivery not
+// confirmed) is stored once, to whichever replica it comes: its marker is
+// looked for under the keys the agreed ones replaced too. It was stored
+// again, and handled twice: two drafts, or two tips, from one message.
+func TestInboxUpdateDeliveredAgainAcrossAnAdoptionIsStoredOnce(t *testing.T) {
+	ctx := context.Background()
+	oldSecret, secret := bytes.Repeat([]byte{5}, 32), bytes.Repeat([]byte{7}, 32)
+	srv := redistest.Start(t)
+	start := replicaStarter(t, srv)
+	start(secret, oldSecret)
+	running := start(secret)
+	if err := srv.Client().FlushAll(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	newcomer := start(secret)
+	for _, st := range []*storage.Store{running, newcomer} {
+		if err := st.InitInbox(ctx, "telegram"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	update := storage.InboxUpdate{Key: "77", Raw: []byte(`{"update_id":77}`)}
+	if err := newcomer.InboxAddOnce(ctx, "telegram", update); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := running.CheckKeyset(ctx); got != storage.KeysetReplaced || err != nil {
+		t.Fatalf("running replica's check: %v %v, want KeysetReplaced", got, err)
+	}
+	// A replica started now (the newcomer gone before its next check)
+	// knows the newcomer's keys from the keyset the running one kept.
+	if err := start(secret).InboxAddOnce(ctx, "telegram", update); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := running.InboxLen(ctx, "telegram"); n != 1 || err != nil {
+		t.Fatalf("delivered again to a replica started before the newcomer took the keyset: %d updates in the inbox (%v), want 1", n, err)
+	}
+	if got, err := newcomer.CheckKeyset(ctx); got != storage.KeysetAdopted || err != nil {
+		t.Fatalf("newcomer's check: %v %v, want KeysetAdopted", got, err)
+	}
+	for name, st := range map[string]*storage.Store{"running": running, "newcomer": newcomer, "restarted": start(secret)} {
+		if err := st.InboxAddOnce(ctx, "telegram", update); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := st.InboxLen(ctx, "telegram"); n != 1 || err != nil {
+			t.Fatalf("delivered again to the %s replica: %d updates in the inbox (%v), want 1", name, n, err)
+		}
+	}
+}
+
+// keyset: Redis's data put back from a backup after a newcomer started on
+// the emptied Redis: the newcomer takes the restored keyset, and keeps its
+// own keys with it as replaced, so that the running replica, which never
+// held them, knows an update the newcomer stored before, delivered again.
+func TestInboxUpdateDeliveredAgainAfterARestoreIsStoredOnce(t *testing.T) {
+	ctx := context.Background()
+	oldSecret, secret := bytes.Repeat([]byte{5}, 32), bytes.Repeat([]byte{7}, 32)
+	srv := redistest.Start(t)
+	var clock atomic.Int64
+	clock.Store(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli())
+	start := func(secrets ...[]byte) *storage.Store {
+		t.Helper()
+		kr, err := storage.NewKeyring(secrets[0], secrets[1:]...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "t", Retention: 48 * time.Hour,
+			Now: func() time.Time { return time.UnixMilli(clock.Load()) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Init(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	start(secret, oldSecret)
+	running := start(secret)
+	rdb := srv.Client()
+	backup, err := rdb.Dump(ctx, "t:keyset").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.FlushAll(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(time.Hour.Milliseconds())
+	newcomer := start(secret)
+	if err := newcomer.InitInbox(ctx, "telegram"); err != nil {
+		t.Fatal(err)
+	}
+	update := storage.InboxUpdate{Key: "78", Raw: []byte(`{"update_id":78}`)}
+	if err := newcomer.InboxAddOnce(ctx, "telegram", update); err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.RestoreReplace(ctx, "t:keyset", 0, backup).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := newcomer.CheckKeyset(ctx); got != storage.KeysetAdopted || err != nil {
+		t.Fatalf("newcomer's check: %v %v, want KeysetAdopted", got, err)
+	}
+	if got, err := running.CheckKeyset(ctx); got != storage.KeysetSame || err != nil {
+		t.Fatalf("running replica's check: %v %v, want KeysetSame", got, err)
+	}
+	for name, st := range map[string]*storage.Store{"running": running, "newcomer": newcomer, "restarted": start(secret)} {
+		if err := st.InboxAddOnce(ctx, "telegram", update); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := st.InboxLen(ctx, "telegram"); n != 1 || err != nil {
+			t.Fatalf("delivered again to the %s replica: %d updates in the inbox (%v), want 1", name, n, err)
+		}
+	}
+}
