@@ -842,8 +842,10 @@ func separatorsAt(text string, i, max int, stop string, flags, keycaps bool) (n 
 		}
 		if c := text[i+n]; c < utf8.RuneSelf && !emoji {
 			// A run of spaces and line breaks is one separator ("-\n    ",
-			// "\r\n  ": a code wrapped onto an indented line).
-			space := c == ' ' || c == '\n' || c == '\r' || c == '\t' || quote
+			// "\r\n  ": a code wrapped onto an indented line), a vertical
+			// tab or a form feed among them too (ASCII spaces, which an
+			// investigator is shown as spaces: Neutralize).
+			space := c == ' ' || '\t' <= c && c <= '\r' || quote
 			if !space || !lastSpace {
 				seps++
 			}
@@ -910,10 +912,11 @@ func invisibleAt(text string, i int) bool {
 	return invisible(r)
 }
 
-// spaceAt reports whether text[i:] starts with a space or a line break.
+// spaceAt reports whether text[i:] starts with a space or a line break
+// (a vertical tab and a form feed too, as unicode.IsSpace has them).
 func spaceAt(text string, i int) bool {
 	if c := text[i]; c < utf8.RuneSelf {
-		return c == ' ' || c == '\n' || c == '\r' || c == '\t'
+		return c == ' ' || '\t' <= c && c <= '\r'
 	}
 	r, _ := utf8.DecodeRuneInString(text[i:])
 	return unicode.IsSpace(r)
