@@ -66,6 +66,14 @@ func TestReceiptCodeSplitIntoALinkAfterPunctuationIsNotShown(t *testing.T) {
 			return "mi código " + head + " https://x.example/?c=**" + last + "**&d=1"
 		},
 	}
+	splitIntoALinkNotShown(t, ways)
+}
+
+// splitIntoALinkNotShown checks that a code written in each of ways (its
+// first three groups head, its last group last) is cut live, in a tip
+// and in a /reply's answer, and at the replay of a message spooled in
+// an outage, the address kept.
+func splitIntoALinkNotShown(t *testing.T, ways []func(head, last string) string) {
 	shows := func(text, code string) bool {
 		return strings.Contains(text, code[:9]) || strings.Contains(strings.ToUpper(text), code[15:])
 	}

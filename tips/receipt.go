@@ -1842,11 +1842,16 @@ func linkSpans(text string) []linkSpan {
 				continue
 			}
 			// The piece may be wrapped or set off in the address
-			// ("?c=_4WZN_", "#(4WZN)", "/-4WZN"): read from its first
-			// letter or digit, up to two such marks on.
+			// ("?c=_4WZN_", "#(4WZN)", "/-4WZN", "?c=___4WZN___",
+			// "?c=«4WZN»", "?c=%5F4WZN"): read from its first letter or
+			// digit, up to maxPieceMarks such marks on (pieceMarkAt).
 			p := at
-			for p < te && p-at < maxPieceMarks && strings.IndexByte(pieceMarks, text[p]) >= 0 {
-				p++
+			for k := 0; p < te && k < maxPieceMarks; k++ {
+				n := pieceMarkAt(text[:te], p)
+				if n == 0 {
+					break
+				}
+				p += n
 			}
 			if p >= te {
 				continue // (the address ends in its marks: "…/2024 https://youtu.be/.")
@@ -1896,7 +1901,28 @@ func linkSpans(text string) []linkSpan {
 // maxPieceMarks of them: markdown's, brackets, quotes, dashes.
 const pieceMarks = "_*~`|'\"([{-."
 
-const maxPieceMarks = 2
+// maxPieceMarks bounds them: three, as markdown's bold italics
+// ("___4WZN___", "***4WZN***") has.
+const maxPieceMarks = 3
+
+// pieceMarkAt returns how many bytes the mark at text[p:] takes, one of
+// pieceMarks, or an opening or closing bracket, a quote or a dash of
+// any script ("«4WZN»", "“4WZN”", "「4WZN」", "—4WZN"), or one of those
+// percent-escaped as a browser writes it in an address ("%5F4WZN",
+// "%C2%AB4WZN%C2%BB", charAt); 0 if there is none.
+func pieceMarkAt(text string, p int) int {
+	r, n, _ := charAt(text, p)
+	if r < utf8.RuneSelf {
+		if r != 0 && strings.IndexByte(pieceMarks, byte(r)) >= 0 {
+			return n
+		}
+		return 0
+	}
+	if unicode.In(r, unicode.Ps, unicode.Pe, unicode.Pi, unicode.Pf, unicode.Pd) {
+		return n
+	}
+	return 0
+}
 
 // maxLinkSpans bounds the codes read across links in one text, as
 // maxReceiptSpans bounds those read within it: a hostile text ("A 1 A 1
