@@ -1293,10 +1293,13 @@ func replyCommand(ctx context.Context, c *Context) error {
 // start nowhere certain. What only wraps the code or parts it from the
 // answer ("_CODE_ sí", "**CODE**", "CODE_sí") is no part of the answer
 // (unwrappedRest), nor is punctuation that ends the code's word ("CODE.",
-// "CODE?!", "¿CODE?."): delivered, "." would close the question.
+// "CODE?!", "¿CODE?."): delivered, "." would close the question. Nor is
+// punctuation that parts the code from the answer, against both
+// ("CODE.El lunes", partingMark) or a word of its own ("CODE — El
+// lunes", dropPartingWord).
 func replyCode(args string) (code, rest string, ok bool) {
 	if code, n, ok := leadingCode(args); ok {
-		return code, afterFields(args, n), true
+		return code, dropPartingWord(afterFields(args, n)), true
 	}
 	spans := tips.ReceiptSpans(args)
 	if len(spans) == 0 || strings.IndexFunc(args[:spans[0][0]], isWordChar) >= 0 {
@@ -1318,8 +1321,42 @@ func replyCode(args string) (code, rest string, ok bool) {
 		rest = "" // "CODE.", "CODE?!": the code's word ends a sentence, no answer
 	} else if r, _ := utf8.DecodeRuneInString(rest[j:]); unicode.IsSpace(r) {
 		rest = rest[j:] // "CODE. sí" (as leadingCode reads "CODE." as the code)
+	} else {
+		// "CODE.El lunes", "CODE:sí", "CODE—el lunes": the punctuation
+		// parts the code from the answer, as a space would; delivered,
+		// the answer would start with it. What may open the answer
+		// ("CODE¿Dónde?", "CODE(foto)") stays.
+		rest = strings.TrimLeftFunc(rest, partingMark)
 	}
-	return code, rest, true
+	return code, dropPartingWord(rest), true
+}
+
+// partingMark reports whether r, punctuation written between a code and
+// the answer after it in /reply's arguments, only parts them (".", ":",
+// "—", "-", "->", "|"): a wrapMark that opens nothing (no opening
+// bracket or quote, no "¿" or "¡", no markdown or quote that may start
+// the answer's own: "*", "_", "~", "`", "\"", "'").
+func partingMark(r rune) bool {
+	return wrapMark(r) && !unicode.In(r, unicode.Ps, unicode.Pi) && !strings.ContainsRune("¿¡*_~`\"'", r)
+}
+
+// dropPartingWord returns rest, what follows a receipt code in /reply's
+// arguments, less a first word of dashes, colons, arrows or bars alone on
+// the code's line ("CODE — el lunes", "CODE : sí", "CODE -> sí",
+// "CODE | sí"): it parts the code from the answer, and delivered, the
+// answer would start with it. One on a line of its own is the answer's
+// ("CODE\n- 3 hombres\n- 2 autos", a list), and so is other
+// punctuation ("CODE ... no sé", "CODE ¿y?").
+func dropPartingWord(rest string) string {
+	t := strings.TrimLeftFunc(rest, func(r rune) bool { return unicode.IsSpace(r) && !lineBreak(r) })
+	end := strings.IndexFunc(t, unicode.IsSpace)
+	if end < 0 {
+		end = len(t)
+	}
+	if end == 0 || strings.IndexFunc(t[:end], func(r rune) bool { return !unicode.Is(unicode.Pd, r) && !strings.ContainsRune(":;|>=→⇒", r) }) >= 0 {
+		return rest
+	}
+	return t[end:]
 }
 
 // unwrappedRest returns rest, what follows a code in /reply's arguments,
