@@ -2049,6 +2049,9 @@ func linkStarts(view string, join int) []linkStart {
 // them, or written in capitals, as codes are shown. Words of prose
 // ("… abcd. Mira esto", then a link to ".../2024/…") are neither.
 func codeLikePiece(piece string) bool {
+	if shownPiece(piece) {
+		return true // "ddgq-wqpo": a code's first groups as shown, in small letters
+	}
 	lower := false
 	for _, r := range piece {
 		c, ok := codeChar(r)
@@ -2075,6 +2078,9 @@ func mayEndCodeLikePiece(tail string) bool {
 	if !unicode.IsLower(last) {
 		return true
 	}
+	if w := strings.LastIndexFunc(tail, func(r rune) bool { return r != '-' && !asciiLetter(r) }); shownPiece(tail[w+1:]) {
+		return true // "ddgq-wqpo" (a code's first groups as shown, no digit typed in them)
+	}
 	for n, j := 0, len(tail); j > 0 && n < receiptLen-1; {
 		r, size := utf8.DecodeLastRuneInString(tail[:j])
 		j -= size
@@ -2094,6 +2100,37 @@ func mayEndCodeLikePiece(tail string) bool {
 		n++
 	}
 	return false
+}
+
+// shownPiece reports whether piece is a code's first two or three
+// groups as a code is shown, its letters in small letters or not and no
+// digit typed among them: groups of four ASCII letters joined by one
+// dash each, a dash after them or not ("ddgq-wqpo", "ddgq-wqpo-prcx-",
+// then a link to "…?c=prc1-cq8z"), which codeLikePiece would otherwise
+// take for prose. Prose has few such words (a compound of two
+// four-letter words, "long-term", right before a link), and one is read
+// across the link only as far as a code reaches, looked up only where
+// that reads as a code with a digit.
+func shownPiece(piece string) bool {
+	piece = strings.TrimSuffix(piece, "-")
+	if len(piece) != 9 && len(piece) != 14 {
+		return false
+	}
+	for j := 0; j < len(piece); j++ {
+		if j%5 == 4 {
+			if piece[j] != '-' {
+				return false
+			}
+		} else if c := piece[j] | 0x20; !asciiLetter(rune(c)) || c == 'u' { // (no code holds a U)
+			return false
+		}
+	}
+	return true
+}
+
+// asciiLetter reports whether r is an ASCII letter.
+func asciiLetter(r rune) bool {
+	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
 }
 
 // isCodeChar reports whether r reads as a letter or digit of a code.
