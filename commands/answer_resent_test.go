@@ -20,7 +20,7 @@ import (
 
 // answerReplyLost, armed, lets the next answer's script run in Redis and
 // then loses its reply (a connection reset), and fails the look for its
-// mark that follows (HMGET of "qa:<n>", "qt:<n>"): the answer's outcome
+// mark that follows (HMGET, its first field "qa:<n>"): the answer's outcome
 // is not known to the process.
 type answerReplyLost struct{ script, look atomic.Bool }
 
@@ -38,7 +38,7 @@ func (h *answerReplyLost) ProcessHook(next redis.ProcessHook) redis.ProcessHook 
 			cmd.SetErr(err)
 			return err
 		}
-		if name == "hmget" && len(a) == 4 && strings.HasPrefix(a[2].(string), "qa:") && h.look.CompareAndSwap(true, false) {
+		if name == "hmget" && len(a) >= 4 && strings.HasPrefix(a[2].(string), "qa:") && h.look.CompareAndSwap(true, false) {
 			err := errors.New("dial tcp: connection refused")
 			cmd.SetErr(err)
 			return err

@@ -248,9 +248,11 @@ return 1`)
 // its tip is gone). "oq" becomes the newest question still open. Given
 // ARGV[4], the answering message's mark, it keeps it ("qa:<n>"), and
 // answers {} to that message delivered again once the question is closed;
-// and ARGV[5], a token drawn for this one call, as "qt:<n>": a call whose
-// reply was lost finds by it that it closed the question itself, not the
-// same message delivered at the same time (which told it).
+// and ARGV[5], a token drawn for this one call, as "qt:<n>". What it
+// keeps untold ("qu:<n>", "qv:<n>") it returns to the same message or
+// words again, {q, by, 'untold'}, without taking it out: the caller takes
+// it (toTell's HDEL, which one caller alone wins), so that a call whose
+// reply was lost still finds it there, not taken by a reply no one read.
 var answerQuestion = redis.NewScript(questionLua + `
 local tip, n, by_msg = KEYS[1], ARGV[1], ARGV[4] or ''
 if redis.call('HEXISTS', tip, 'k') == 0 then return false end
@@ -262,7 +264,6 @@ if not q then
   if not same then return false end
   local u = redis.call('HMGET', tip, 'qu:' .. n, 'qv:' .. n)
   if not u[1] then return {} end
-  redis.call('HDEL', tip, 'qu:' .. n, 'qv:' .. n)
   return {u[1], u[2] or '', 'untold'}
 end
 local by = redis.call('HGET', tip, 'qb:' .. n) or ''
@@ -558,7 +559,7 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark, same
 	// The tip's key, and the question as it is before the answer (read in
 	// the same call): what an answer whose reply was lost returns.
 	num := strconv.Itoa(n)
-	f, err := s.rdb.HMGet(ctx, s.k.tip(id), "k", "q:"+num, "qb:"+num, "oq", "qa:"+num, "qt:"+num, "qu:"+num, "qv:"+num).Result()
+	f, err := s.rdb.HMGet(ctx, s.k.tip(id), "k", "q:"+num, "qb:"+num, "oq", "qa:"+num, "qt:"+num, "qu:"+num, "qv:"+num, "qh:"+num).Result()
 	if err != nil {
 		return Question{}, false, fmt.Errorf("read tip key: %w", err)
 	}
@@ -592,38 +593,40 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark, same
 	if errors.Is(err, redis.Nil) {
 		return Question{}, false, ErrNotFound
 	}
-	if err != nil && f[4] == mark {
-		// This message answered the question before it was read here:
-		// the script answered it "again", its reply lost, or was refused
+	if err != nil && (f[4] == mark || same != "" && f[8] == same) {
+		// This message, or these words (sent again in a message of its
+		// own), answered the question before it was read here: the
+		// script answered it "again", its reply lost, or was refused
 		// (LOADING: never ran); stored all the same, an error would tell
 		// the reporter NOT saved (sent again: a tip of its own). Not
 		// told yet ("qu:<n>" left by a call whose reply was lost, read
-		// here before the script): told now, as the script would have
-		// (taken out; "again" if another call, this script maybe, took
-		// it): "again" would leave it untold, the message not tried
-		// again.
+		// here before the script, which leaves it): told now (taken
+		// out; "again" if another call took it): "again" would leave it
+		// untold, the message not tried again.
 		if u, _ := f[6].(string); u != "" {
 			by, _ := f[7].(string)
 			return s.toTell(ctx, id, dataKey, n, u, by)
 		}
 		return Question{N: n}, true, nil
 	}
-	if err != nil && ReplyLost(err) && f[4] != mark {
-		// The script may have run: its mark, not there before, says it
-		// did; its token, that this call did, not the same message
-		// delivered at the same time, which was answered as stored
-		// (and told it): this one is then that message again.
-		now, lerr := s.rdb.HMGet(ctx, s.k.tip(id), "qa:"+num, "qt:"+num).Result()
-		if lerr == nil && now[0] == mark && now[1] != args[4] {
-			return Question{N: n}, true, nil
-		}
-		if lerr == nil && now[0] == mark {
-			text, _ := f[1].(string)
-			if text == "" && n == 0 {
-				text, _ = f[3].(string)
+	if err != nil && ReplyLost(err) {
+		// The script may have run: the answer is recorded if its mark
+		// ("qa:<n>") or its words' ("qh:<n>") are there now, whether by
+		// this call, or by an earlier one (this message, or these words,
+		// sent again: the script answers them with what was left
+		// untold, not taking it out), or by the same message delivered
+		// at the same time. What is left untold ("qu:<n>") is taken now
+		// (toTell: once, whoever takes it); none left, another call
+		// told it: "again". Looking only for this message's mark, a
+		// resend (another message, the same words) whose reply was lost
+		// was an error here, and what it was answered no one told.
+		now, lerr := s.rdb.HMGet(ctx, s.k.tip(id), "qa:"+num, "qh:"+num, "qu:"+num, "qv:"+num).Result()
+		if lerr == nil && (now[0] == mark || same != "" && now[1] == same) {
+			if u, _ := now[2].(string); u != "" {
+				by, _ := now[3].(string)
+				return s.toTell(ctx, id, dataKey, n, u, by)
 			}
-			by, _ := f[2].(string)
-			return s.toTell(ctx, id, dataKey, n, text, by)
+			return Question{N: n}, true, nil
 		}
 		// Not known whether it ran: the caller is told an error (the
 		// reporter, or a replay that stops and tries again). Should it
@@ -640,9 +643,8 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark, same
 		return Question{N: n}, true, nil
 	case 3:
 		// Stored before by this message, or these words, and not told
-		// (its write's reply lost): taken now, to be told once.
-		q, err := openQuestion(id, dataKey, n, v[0], v[1])
-		return q, false, err
+		// (its write's reply lost): taken now (toTell), to be told once.
+		return s.toTell(ctx, id, dataKey, n, v[0], v[1])
 	case 2:
 		return s.toTell(ctx, id, dataKey, n, v[0], v[1])
 	}
