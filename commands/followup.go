@@ -1260,6 +1260,23 @@ func replyCommand(ctx context.Context, c *Context) error {
 			if err != nil {
 				return err
 			}
+			if msg == "answer_none" || msg == "answer_expired" {
+				// No question can take it: these words sent again (the
+				// first /reply's outcome not known, "answer_unknown",
+				// so the reporter tried again) are the answer already
+				// recorded (its words' mark, Store.AnsweredWith), told
+				// "delivered", and told to the investigators if the
+				// first write was not (AnswerOnce, once). Not with a
+				// question open: the same words ("sí") may answer it.
+				n, werr := c.mux.answeredWithWords(ctx, c, t.ID, answer)
+				switch {
+				case werr == nil:
+					q, msg = n, ""
+				case !errors.Is(werr, storage.ErrNotFound):
+					c.mux.log.Warn("answer not known to be stored", "platform", c.Request.Platform, "error", werr.Error())
+					return c.Say(ctx, "answer_unknown", nil)
+				}
+			}
 			if msg != "" {
 				return c.Say(ctx, msg, c.answerData())
 			}
@@ -1279,6 +1296,18 @@ func replyCommand(ctx context.Context, c *Context) error {
 		return c.Reply(ctx, Reply{Text: c.T("answer_done", nil) + c.ownNameSent(answer)})
 	}
 	return c.Say(ctx, "reply_usage", nil)
+}
+
+// answeredWithWords returns the number of the tip's question the reporter
+// answered with these words (as deliverAnswer stores them, links hidden
+// behind them included), or ErrNotFound; ErrNotFound too for a request
+// with no platform event, whose answer keeps no mark of its words.
+func (m *Mux) answeredWithWords(ctx context.Context, c *Context, id, answer string) (int, error) {
+	if c.Request.EventID == 0 {
+		return 0, storage.ErrNotFound
+	}
+	text := tips.Neutralize(strings.TrimSpace(withLinks(answer, c.Request.HiddenLinks)))
+	return m.store.AnsweredWith(ctx, id, text, c.Pseudonym)
 }
 
 // replyCode splits the arguments of /reply into the receipt code and the

@@ -105,6 +105,7 @@ type Store interface {
 	Answer(ctx context.Context, id string, n int, answer string) (storage.Question, error)
 	AnswerOnce(ctx context.Context, id string, n int, answer, pseudonym string, eventID int64) (storage.Question, bool, error)
 	AnsweredBy(ctx context.Context, id, pseudonym string, eventID int64) (int, error)
+	AnsweredWith(ctx context.Context, id, answer, pseudonym string) (int, error)
 	QuestionExpired(ctx context.Context, id string, n int) (bool, error)
 	ClaimerOf(ctx context.Context, id string) (storage.Claimer, error)
 	ClaimedBy(ctx context.Context, id string) (string, error)

@@ -555,6 +555,40 @@ func (s *Store) AnsweredBy(ctx context.Context, id, pseudonym string, eventID in
 	return n, nil
 }
 
+// answeredWords returns the words' marks ("qh:<n>") of tip KEYS[1]'s
+// answered questions, as number and mark, in turn.
+var answeredWords = redis.NewScript(`
+local out = {}
+for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+  local n = string.match(f, '^qh:(%d+)$')
+  if n then
+    table.insert(out, n)
+    table.insert(out, redis.call('HGET', KEYS[1], f))
+  end
+end
+return out`)
+
+// AnsweredWith returns the number of the tip's question that the reporter
+// answered with these words (AnswerOnce's "qh:<n>", their spaces folded),
+// or ErrNotFound if they answered none with them: the same words sent
+// again in a command naming the tip, not the question (/reply CODE),
+// after their first write's outcome could not be known, are known as the
+// answer recorded, not as an answer to no open question. answer is as
+// given to AnswerOnce.
+func (s *Store) AnsweredWith(ctx context.Context, id, answer, pseudonym string) (int, error) {
+	v, err := answeredWords.Run(ctx, s.rdb, []string{s.k.tip(id)}).StringSlice()
+	if err != nil {
+		return 0, fmt.Errorf("answered with: %w", err)
+	}
+	for i := 0; i+1 < len(v); i += 2 {
+		n, err := strconv.Atoi(v[i])
+		if err == nil && v[i+1] == s.sameAnswerMark(id, n, answer, pseudonym) {
+			return n, nil
+		}
+	}
+	return 0, ErrNotFound
+}
+
 func (s *Store) answer(ctx context.Context, id string, n int, answer, mark, same string) (Question, bool, error) {
 	// The tip's key, and the question as it is before the answer (read in
 	// the same call): what an answer whose reply was lost returns.
