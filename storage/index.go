@@ -1007,6 +1007,9 @@ func anySlice(ss []string) []any {
 // version made) none is asked; none there, each is made by this write
 // and given its expiry unasked; only in between is each asked (EXISTS
 // counts a bucket named twice twice: "all" and "none" hold all the same).
+// A bucket left without one while the others are all there is not asked:
+// only RepairIndexExpiry's next look (at a start, once a day) gives it
+// one (README, "Index keys without an expiry").
 var addBands = redis.NewScript(`
 local out = {}
 local had = #KEYS > 0 and redis.call('EXISTS', unpack(KEYS)) or 0
