@@ -61,3 +61,57 @@ func TestPurgeAndForgetTakeATipOutOfItsTelegramLinksPastReadings(t *testing.T) {
 		}
 	}
 }
+
+// A purge and a /forget take a tip out of the accounts its links were
+// read as before the blanks around an account's name were taken out
+// ("t.me/vigia_user%00" was the account "vigia_user\x00"): the tip, its
+// reporter's tag and an alert it holds there. They now read its text as
+// "vigia_user", which names none of those.
+// Mutation: tips.PastLinkEntities without the past reading (extract(…,
+// true)) -> fails (the tip and its reporter left under
+// "telegram:vigia_user\x00", the alert held).
+func TestPurgeAndForgetTakeATipOutOfItsAccountsPastReadings(t *testing.T) {
+	ctx := context.Background()
+	ops := map[string]func(*Store, string) error{
+		"purge":   func(s *Store, id string) error { return s.Purge(ctx, id) },
+		"/forget": func(s *Store, id string) error { return s.Forget(ctx, id) },
+	}
+	for name, op := range ops {
+		for i, c := range []struct {
+			text string
+			old  []string // entity keys it was indexed under then
+		}{
+			{"me amenaza https://t.me/vigia_user%00 desde ayer", []string{"handle:telegram:vigia_user\x00", "handle:vigia_user\x00"}},
+			{"el canal t.me/s/Halcon_55%0A cobra piso", []string{"handle:telegram:halcon_55\n", "handle:halcon_55\n"}},
+		} {
+			s := internalStore(t)
+			user := string(rune('a' + i))
+			id := batchSubmit(t, s, user, int64(i+1), c.text)
+			indexUntilDone(t, s)
+			created, err := s.rdb.HGet(ctx, s.k.tip(id), "t").Int64()
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := s.Pseudonym("telegram", user)
+			for _, key := range c.old { // indexed as before, its alert raised there
+				mac := s.entityMAC(key)
+				s.rdb.ZAdd(ctx, s.k.indexEntity(mac), redis.Z{Score: float64(created), Member: id}, redis.Z{Score: -float64(created), Member: "r" + s.reporterMAC(mac, p)})
+				s.rdb.PExpire(ctx, s.k.indexEntity(mac), s.retention)
+				s.rdb.Set(ctx, s.k.indexAlert(mac), id, s.index0.Window)
+			}
+			r := restarted(t, s)
+			if err := op(r, id); err != nil {
+				t.Fatal(err)
+			}
+			for _, key := range c.old {
+				mac := r.entityMAC(key)
+				if m := r.rdb.ZRange(ctx, r.k.indexEntity(mac), 0, -1).Val(); len(m) > 0 {
+					t.Errorf("%s of %q: the set of %q, as its link was read before, still holds %d members (the tip, its reporter)", name, c.text, key, len(m))
+				}
+				if r.rdb.Exists(ctx, r.k.indexAlert(mac)).Val() == 1 {
+					t.Errorf("%s of %q: it still holds its alert under %q", name, c.text, key)
+				}
+			}
+		}
+	}
+}

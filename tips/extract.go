@@ -117,6 +117,11 @@ func PastEntities(text string) []Entity {
 // "t.me/C/…" (the first word not in lower case). A tip indexed then is a
 // member of them, and a purge or /forget must take it out of them too. A
 // tip indexed since is in none of them.
+//
+// And the accounts its links were read as before the blanks around an
+// account's name, and the control and format characters in it, were
+// taken out (accountName): "t.me/vigia_user%00" was the account
+// "vigia_user\x00" (with its bare handle), now "vigia_user".
 func PastLinkEntities(text string) []Entity {
 	now := Extract(text, "")
 	seen := map[string]bool{}
@@ -128,6 +133,11 @@ func PastLinkEntities(text string) []Entity {
 		if !seen[e.Key()] {
 			seen[e.Key()] = true
 			out = append(out, e)
+		}
+	}
+	for _, e := range extract(text, "", true) {
+		if e.Kind == KindHandle {
+			add(e)
 		}
 	}
 	for _, e := range now {
@@ -186,7 +196,13 @@ func trackingParam(k string) bool {
 // and social profiles, phone numbers (E.164, read in region when they carry
 // no country code), e-mail addresses, crypto wallets and hashtags. Each
 // entity appears once. region is an ISO country code such as "MX".
-func Extract(text, region string) []Entity {
+func Extract(text, region string) []Entity { return extract(text, region, false) }
+
+// extract is Extract, or with past set, as it read text before an
+// account's name in a link was read without blanks (accountName) and
+// before confusables held pastConfusables' letters: PastLinkEntities
+// compares the two.
+func extract(text, region string, past bool) []Entity {
 	if len(text) > 64<<10 {
 		text = text[:64<<10]
 	}
@@ -206,7 +222,7 @@ func Extract(text, region string) []Entity {
 	// indexer's time.
 	if mayHaveLink(text) {
 		for _, raw := range urlRE.FindAllString(text, 200) {
-			for _, e := range urlEntities(strings.TrimRight(raw, ".,;:!?)]}»"), region) {
+			for _, e := range urlEntities(strings.TrimRight(raw, ".,;:!?)]}»"), region, past) {
 				add(e)
 			}
 		}
@@ -215,7 +231,7 @@ func Extract(text, region string) []Entity {
 		// Links written without a scheme ("instagram.com/halcon",
 		// "t.me/canal", "pago-piso.mx"), as people type them.
 		for _, raw := range bareLinks(text, region, 200) {
-			for _, e := range urlEntities(raw, region) {
+			for _, e := range urlEntities(raw, region, past) {
 				add(e)
 			}
 		}
@@ -548,7 +564,7 @@ func phone(candidate, region string) (Entity, bool) {
 
 // urlEntities normalises a link and derives its domain and, for social
 // networks, the profile it points to.
-func urlEntities(raw, region string) []Entity {
+func urlEntities(raw, region string, past bool) []Entity {
 	if !strings.Contains(raw, "://") {
 		raw = "http://" + raw
 	}
@@ -580,7 +596,7 @@ func urlEntities(raw, region string) []Entity {
 	if !platformDomain(domain) {
 		out = append(out, Entity{Kind: KindDomain, Value: domain, Display: strings.TrimPrefix(unicodeHost, "www.")})
 	}
-	if p := profile(domain, strings.Split(strings.Trim(u.Path, "/"), "/"), q, region); p.Value != "" {
+	if p := profile(domain, strings.Split(strings.Trim(u.Path, "/"), "/"), q, region, past); p.Value != "" {
 		out = append(out, p)
 		// A profile link and an @mention of the same name are one entity.
 		if network, h, ok := strings.Cut(p.Value, ":"); ok && p.Kind == KindHandle && network != "facebook" || ok && p.Kind == KindHandle && !strings.HasPrefix(h, "id:") {
@@ -617,13 +633,18 @@ func DomainEntity(s string) (Entity, bool) {
 }
 
 // profile recognises a social-media profile link.
-func profile(domain string, parts []string, q url.Values, region string) Entity {
+func profile(domain string, parts []string, q url.Values, region string, past bool) Entity {
 	first := ""
 	if len(parts) > 0 {
 		first = parts[0]
 	}
 	handle := func(network, h string) Entity {
-		h = foldHandle(strings.TrimPrefix(h, "@"))
+		if past {
+			h = strings.TrimPrefix(h, "@")
+		} else {
+			h = accountName(h)
+		}
+		h = foldHandle(h)
 		if h == "" || strings.ContainsAny(h, "?#") {
 			return Entity{}
 		}
@@ -672,6 +693,28 @@ func profile(domain string, parts []string, q url.Values, region string) Entity 
 		}
 	}
 	return Entity{}
+}
+
+// accountName is the account a link's path names in h, its word decoded
+// ("t.me/vigia_user%00" gives "vigia_user\x00"), as Telegram opens it
+// (TelegramUsername): the blanks before it skipped (spaces, control and
+// format characters, as Blank reads them, and an "@" among them), and
+// what follows a blank in it ignored, format characters aside (Fold
+// drops those: "vigia\u200buser" is "vigiauser", as before).
+// "vigia_user\x00", " @vigia_user", "vigia_user\u00a0" are the account
+// "vigia_user", not an index key of their own that shows investigators
+// the name with a control character in it; "vigia_use\x00r" is the
+// account "vigia_use", never "vigia_user".
+func accountName(h string) string {
+	blank := func(r rune) bool { return Blank(string(r)) }
+	h = strings.TrimLeftFunc(h, blank)
+	if t, ok := strings.CutPrefix(h, "@"); ok {
+		h = strings.TrimLeftFunc(t, blank)
+	}
+	if end := strings.IndexFunc(h, func(r rune) bool { return blank(r) && !unicode.Is(unicode.Cf, r) }); end >= 0 {
+		h = h[:end]
+	}
+	return strings.TrimRightFunc(h, blank)
 }
 
 const base58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
