@@ -121,7 +121,9 @@ func PastEntities(text string) []Entity {
 // And the accounts its links were read as before the blanks around an
 // account's name, and the control and format characters in it, were
 // taken out (accountName): "t.me/vigia_user%00" was the account
-// "vigia_user\x00" (with its bare handle), now "vigia_user".
+// "vigia_user\x00" (with its bare handle), now "vigia_user"; and the
+// domain "vigiauser.t.me" of a link to "<name>.t.me", now the account
+// name, as t.me/name is (telegramSubdomain), and no domain.
 func PastLinkEntities(text string) []Entity {
 	now := Extract(text, "")
 	seen := map[string]bool{}
@@ -136,7 +138,7 @@ func PastLinkEntities(text string) []Entity {
 		}
 	}
 	for _, e := range extract(text, "", true) {
-		if e.Kind == KindHandle {
+		if e.Kind == KindHandle || e.Kind == KindDomain {
 			add(e)
 		}
 	}
@@ -303,6 +305,9 @@ func bareLinks(text, region string, max int) []string {
 // not where the last label is capitalised as a sentence's first word.
 func bareHost(s, region string, withPath bool) bool {
 	lower := strings.ToLower(s)
+	if _, ok := telegramSubdomain(lower); ok {
+		return true // "vigia_user.t.me", with or without a path: a Telegram account
+	}
 	labels := strings.Split(lower, ".")
 	tld := labels[len(labels)-1]
 	if len(labels) < 2 || fileExtensionTLDs[tld] { // "video.mov", "fotos.zip": files more often than sites
@@ -574,10 +579,18 @@ func urlEntities(raw, region string, past bool) []Entity {
 	}
 	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
 	ascii, err := idna.Lookup.ToASCII(host)
+	if _, ok := telegramSubdomain(host); err != nil && ok && !past {
+		// "vigia_user.t.me": a "_" is no host name's to IDNA, but
+		// Telegram opens it as t.me/vigia_user, as most usernames have one.
+		ascii, err = host, nil
+	}
 	if err != nil {
 		return nil
 	}
-	unicodeHost, _ := idna.Display.ToUnicode(ascii)
+	unicodeHost, err := idna.Display.ToUnicode(ascii)
+	if err != nil {
+		unicodeHost = ascii
+	}
 	q := u.Query()
 	for k := range q {
 		if trackingParam(k) {
@@ -593,7 +606,7 @@ func urlEntities(raw, region string, past bool) []Entity {
 	out := []Entity{{Kind: KindURL, Value: canon, Display: strings.TrimPrefix(unicodeHost, "www.") + path}}
 	// Platform and shortener domains say nothing by themselves: every tip
 	// with a Facebook link would "corroborate" facebook.com.
-	if !platformDomain(domain) {
+	if _, account := telegramSubdomain(domain); !platformDomain(domain) && (past || !account) {
 		out = append(out, Entity{Kind: KindDomain, Value: domain, Display: strings.TrimPrefix(unicodeHost, "www.")})
 	}
 	if p := profile(domain, strings.Split(strings.Trim(u.Path, "/"), "/"), q, region, past); p.Value != "" {
@@ -683,6 +696,11 @@ func profile(domain string, parts []string, q url.Values, region string, past bo
 		if first != "" && first != "i" && first != "search" && first != "hashtag" {
 			return handle("x", first)
 		}
+	default:
+		// "<name>.t.me", as Telegram opens t.me/<name>.
+		if name, ok := telegramSubdomain(domain); ok && !past {
+			return handle("telegram", name)
+		}
 	case "wa.me", "api.whatsapp.com":
 		num := first
 		if num == "send" || num == "" {
@@ -693,6 +711,15 @@ func profile(domain string, parts []string, q url.Values, region string, past bo
 		}
 	}
 	return Entity{}
+}
+
+// telegramSubdomain is the account a host on t.me names, "<name>.t.me",
+// where name (lower case, as a host is read) is a username whole, as
+// Telegram reads one (TelegramUsername: letters, digits and "_"): not
+// "x.name.t.me", "vigia-user.t.me", "xn--….t.me".
+func telegramSubdomain(host string) (string, bool) {
+	name, ok := strings.CutSuffix(host, ".t.me")
+	return name, ok && name != "" && name != "www" && TelegramUsername(name) == name
 }
 
 // accountName is the account a link's path names in h, its word decoded

@@ -118,9 +118,9 @@ func telegramLinkName(link string) (string, bool) {
 // Telegram account name (with or without the "@"), case aside: on t.me,
 // telegram.me or telegram.dog, as "t.me/s/name" or "name.t.me", with a
 // path or a query, as telegramLinkName reads the link Extract makes of
-// it, and "name.t.me" also where name has a "_" (most usernames do):
-// that is no host name to IDNA, so Extract reads no link there, but
-// Telegram opens it. Letters escaped in its host or path
+// it, and "name.t.me" also where Extract reads no link (a blank escaped
+// around the name: "https://%C2%A0name.t.me"), the name read as
+// Telegram reads a username (TelegramUsername), as on t.me/. Letters escaped in its host or path
 // ("t.me/%76ecina", "%74.me/vecina") are read as the letters they stand
 // for (UnescapeUnreserved), as a browser opens the link. ("tg:" links
 // are the Telegram adapter's to read.)
@@ -144,11 +144,19 @@ func LinksTelegramAccount(link, name string) bool {
 			return true
 		}
 	}
-	if u, err := url.Parse(strings.TrimSpace(link)); err == nil {
-		host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
-		if sub, ok := strings.CutSuffix(host, ".t.me"); ok && strings.Contains(sub, "_") {
-			h, ok := telegramLinkName(host)
-			return ok && h == name
+	// "<name>.t.me" Extract reads no link of, a blank escaped around the
+	// name ("https://%C2%A0vigia_user.t.me", "https://vigia%C2%A0.t.me"):
+	// the name as Telegram reads a username, as on t.me/ (each word of a
+	// text on its own).
+	for _, w := range strings.Fields(link) {
+		if !strings.Contains(w, "://") {
+			w = "http://" + w
+		}
+		if u, err := url.Parse(w); err == nil {
+			host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+			if h, ok := telegramLinkName(host); ok && strings.HasSuffix(host, ".t.me") && TelegramUsername(h) == name {
+				return true
+			}
 		}
 	}
 	return false
@@ -176,9 +184,9 @@ func TelegramUsername(s string) string {
 }
 
 // Without returns entities less the bot's own (Names), in their order,
-// and less a domain only the bot's own links name ("vigiabot.t.me" of
-// "https://vigiabot.t.me": Telegram's link hosts are no domain entity,
-// a subdomain of t.me is).
+// and less a domain only the bot's own links name (a subdomain of t.me
+// Extract reads as a domain: Telegram's link hosts are no domain entity,
+// nor "<name>.t.me" where name is a username, which is the account).
 func (o *Own) Without(entities []Entity) []Entity {
 	if o == nil {
 		return entities
