@@ -65,7 +65,8 @@ func TestPurgeAndForgetTakeATipOutOfItsTelegramLinksPastReadings(t *testing.T) {
 // A purge and a /forget take a tip out of the accounts its links were
 // read as before the blanks around an account's name were taken out
 // ("t.me/vigia_user%00" was the account "vigia_user\x00") and "<name>.t.me"
-// was a domain ("vigiauser.t.me"): the tip, its reporter's tag and an
+// was a domain ("vigiauser.t.me"), and the handles read before
+// confusables held ɑ and the like ("@ɑlfa_99" was "ɑlfa_99"): the tip, its reporter's tag and an
 // alert it holds there. They now read its text as the account
 // "vigia_user", "vigiauser", which names none of those.
 // Mutation: tips.PastLinkEntities without the past reading (extract(…,
@@ -85,6 +86,7 @@ func TestPurgeAndForgetTakeATipOutOfItsAccountsPastReadings(t *testing.T) {
 			{"me amenaza https://t.me/vigia_user%00 desde ayer", []string{"handle:telegram:vigia_user\x00", "handle:vigia_user\x00"}},
 			{"el canal t.me/s/Halcon_55%0A cobra piso", []string{"handle:telegram:halcon_55\n", "handle:halcon_55\n"}},
 			{"ver https://vigiauser.t.me hoy", []string{"domain:vigiauser.t.me"}},
+			{"me escribe @ɑlfa_99 cada noche", []string{"handle:ɑlfa_99"}},
 		} {
 			s := internalStore(t)
 			user := string(rune('a' + i))

@@ -124,6 +124,8 @@ func PastEntities(text string) []Entity {
 // "vigia_user\x00" (with its bare handle), now "vigia_user"; and the
 // domain "vigiauser.t.me" of a link to "<name>.t.me", now the account
 // name, as t.me/name is (telegramSubdomain), and no domain.
+// And the handles read before confusables held ӏ, ԛ, ԝ, ɑ and ɡ
+// (foldHandlePast): "@ɑlfa_99" was "ɑlfa_99", now "alfa_99".
 func PastLinkEntities(text string) []Entity {
 	now := Extract(text, "")
 	seen := map[string]bool{}
@@ -202,7 +204,7 @@ func Extract(text, region string) []Entity { return extract(text, region, false)
 
 // extract is Extract, or with past set, as it read text before an
 // account's name in a link was read without blanks (accountName) and
-// before confusables held pastConfusables' letters: PastLinkEntities
+// before confusables held ӏ, ԛ, ԝ, ɑ and ɡ (foldHandlePast): PastLinkEntities
 // compares the two.
 func extract(text, region string, past bool) []Entity {
 	if len(text) > 64<<10 {
@@ -245,6 +247,9 @@ func extract(text, region string, past bool) []Entity {
 		}
 		for _, m := range handleRE.FindAllStringSubmatch(text, 100) {
 			h := foldHandle(strings.TrimRight(m[1], "."))
+			if past {
+				h = foldHandlePast(strings.TrimRight(m[1], "."))
+			}
 			add(Entity{Kind: KindHandle, Value: h, Display: "@" + h})
 		}
 	}
@@ -653,11 +658,10 @@ func profile(domain string, parts []string, q url.Values, region string, past bo
 	}
 	handle := func(network, h string) Entity {
 		if past {
-			h = strings.TrimPrefix(h, "@")
+			h = foldHandlePast(strings.TrimPrefix(h, "@"))
 		} else {
-			h = accountName(h)
+			h = foldHandle(accountName(h))
 		}
-		h = foldHandle(h)
 		if h == "" || strings.ContainsAny(h, "?#") {
 			return Entity{}
 		}

@@ -3,6 +3,7 @@ package tips
 import (
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -244,13 +245,24 @@ func TruncateRunes(s string, n int) string {
 	return s
 }
 
-// confusables maps letters that look like Latin ones (Cyrillic, Greek) to
-// them, so "@nаrco" with a Cyrillic а is the same handle as "@narco".
-var confusables = strings.NewReplacer(
+// pastConfusablePairs are the letters confusables mapped before it held
+// ӏ, ԛ, ԝ, ɑ and ɡ: a handle with one of those was indexed then under a
+// key that kept it ("@ɑlfa" was "ɑlfa"), a past form (foldHandlePast,
+// PastLinkEntities).
+var pastConfusablePairs = []string{
 	"а", "a", "е", "e", "о", "o", "р", "p", "с", "c", "у", "y", "х", "x", "і", "i", "ј", "j", "ѕ", "s",
 	"ԁ", "d", "һ", "h", "к", "k", "м", "m", "т", "t", "в", "b", "н", "h",
 	"α", "a", "ο", "o", "ε", "e", "ι", "i", "κ", "k", "ν", "v", "ρ", "p", "τ", "t", "υ", "u", "χ", "x",
 	"ı", "i",
+}
+
+// confusables maps letters that look like Latin ones (Cyrillic, Greek,
+// IPA) to them, so "@nаrco" with a Cyrillic а is the same handle as
+// "@narco": Cyrillic palochka ӏ, qa ԛ and we ԝ, Latin alpha ɑ and script
+// g ɡ too (their capitals fold to them first).
+var (
+	confusables     = strings.NewReplacer(append(slices.Clone(pastConfusablePairs), "ӏ", "l", "ԛ", "q", "ԝ", "w", "ɑ", "a", "ɡ", "g")...)
+	pastConfusables = strings.NewReplacer(pastConfusablePairs...)
 )
 
 // foldHandle normalises a social-media handle: folded, homoglyphs mapped
@@ -259,6 +271,13 @@ var confusables = strings.NewReplacer(
 // a tip indexed before holds them so.
 func foldHandle(h string) string {
 	return confusables.Replace(foldMarkless(h))
+}
+
+// foldHandlePast is foldHandle as it was before confusables held the
+// letters pastConfusablePairs does not: the key a handle was indexed
+// under then.
+func foldHandlePast(h string) string {
+	return pastConfusables.Replace(foldMarkless(h))
 }
 
 // latinCapitals maps the Cyrillic and Greek capitals that look like a
