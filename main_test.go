@@ -1105,7 +1105,10 @@ func TestBotAPIURLWithoutBotAPIIsRefused(t *testing.T) {
 // adapter's own): serve gets as far as the adapter, which names the token.
 func TestSlowTokenCheckLeavesInitItsDeadline(t *testing.T) {
 	defer func(d time.Duration) { initTimeout = d }(initTimeout)
-	initTimeout = 2 * time.Second
+	// Long enough for the check to send its getMe on a loaded machine:
+	// at 2 s, under a load of 25, the check's deadline passed before it
+	// sent anything, and the adapter's getMe was the one that hung.
+	initTimeout = 5 * time.Second
 	rs := redistest.Start(t)
 	var calls atomic.Int32
 	release := make(chan struct{})
