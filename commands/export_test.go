@@ -42,3 +42,6 @@ func RefusedInOutage(text string) bool {
 
 // CheckKeysetNow runs the sweeper's keyset check once, for tests.
 func (m *Mux) CheckKeysetNow(ctx context.Context) { m.checkKeyset(ctx) }
+
+// SenderCallWait is senderCallWait, for tests.
+const SenderCallWait = senderCallWait

@@ -394,6 +394,25 @@ const formPresteps = time.Second
 // handler has about 30 s, a hung Redis call with its retries 12).
 const presteps = 3 * time.Second
 
+// senderCallWait bounds each Redis call made in the routing of a request
+// whose sender waits to hear whether what they sent was kept
+// (writesForSender: a Send press, a message, /reply, /warn). With Redis
+// hung (TCP open, no answers) a call otherwise waits go-redis's read
+// timeout (5 s), then each new connection's handshake as long again, its
+// dials retried: a Send was answered only when the handler's 30 s ran
+// out, a first message after 14 s. A healthy Redis answers these calls in
+// milliseconds (a Send's script over a full draft, a few); 3 s of silence
+// (as long as presteps) means it is not answering. The first call that
+// fails sends the request to its outage path: a message to the spool (a
+// local file, no Redis), a Send to "try again" (its draft is in Redis
+// alone; pressed again, a Send that landed after all answers with the
+// same receipt, storage.Submission.Repeat). So the sender hears within
+// about presteps + 2 calls (a message's look after its write, partLook,
+// is shorter): some 7 s, where it was 14 s and 30 s. It is a bound per
+// call, not a deadline for the request: a platform's send is not cut
+// short by it, and a mark written after a slow send still gets its time.
+const senderCallWait = 3 * time.Second
+
 // Handle answers one request. It never panics and never returns an error:
 // every failure becomes a localised answer and a log line without user data.
 func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
@@ -517,7 +536,11 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 			return // this very message, delivered again: answered with its receipt
 		}
 	}
-	err = m.route(ctx, c)
+	rctx := ctx
+	if m.writesForSender(req) {
+		rctx = storage.WithCallWait(ctx, senderCallWait)
+	}
+	err = m.route(rctx, c)
 	if err == nil {
 		return
 	}
@@ -553,6 +576,21 @@ func (m *Mux) sendPress(c *Context) (string, bool) {
 		return "", false
 	}
 	return strings.TrimPrefix(req.Callback, cbSend), true
+}
+
+// writesForSender reports whether req brings something to keep whose
+// sender waits to hear it was kept (senderCallWait): a Send press in a
+// private chat, a message (a tip's part, an answer, the report form), or
+// /reply or /warn.
+func (m *Mux) writesForSender(req Request) bool {
+	if req.Callback != "" {
+		return req.ChatKind == Private && strings.HasPrefix(req.Callback, cbSend)
+	}
+	if req.Command == "" {
+		return true
+	}
+	cmd, known := m.table[req.Command]
+	return known && (cmd.Name == "reply" || cmd.Name == "warn")
 }
 
 // wipeRequest reports whether req asks to wipe the chat: /wipe (in any

@@ -64,7 +64,8 @@ type Store struct {
 	owedNext atomic.Int64
 }
 
-// New returns a Store on rdb sealing with kr.
+// New returns a Store on rdb sealing with kr. It adds to rdb the hook
+// that bounds each call made under WithCallWait.
 func New(rdb redis.UniversalClient, kr *Keyring, o Options) (*Store, error) {
 	if o.Prefix == "" {
 		o.Prefix = "vigia"
@@ -100,6 +101,7 @@ func New(rdb redis.UniversalClient, kr *Keyring, o Options) (*Store, error) {
 	byStatus := map[tips.Status]time.Duration{
 		tips.StatusDismissed: o.ClosedRetention, tips.StatusDuplicate: o.ClosedRetention, tips.StatusVerified: o.VerifiedRetention,
 	}
+	rdb.AddHook(callWaitHook{}) // WithCallWait's bound
 	return &Store{rdb: rdb, kr: kr, k: k, retention: o.Retention, byStatus: byStatus, draftIdle: o.DraftIdle, now: o.Now, index0: o.Index, heldReceipt: o.HeldReceipt}, nil
 }
 
