@@ -401,7 +401,9 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		// keeps the file stored then, and is answered as then.
 		ref, err := m.store.DraftFileRef(ctx, c.Pseudonym, req.EventID)
 		if err != nil {
-			ref, err = m.store.PutFile(ctx, data)
+			// Up to 20 MB, which a slow link to Redis may take longer
+			// than senderCallWait to carry: on the update's time.
+			ref, err = m.store.PutFile(storage.WithCallWait(ctx, 0), data)
 			if err == nil {
 				newFile = ref
 			}

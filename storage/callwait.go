@@ -18,12 +18,13 @@ type callWaitKey struct{}
 // send). Contexts made from it keep the bound, those detached with
 // context.WithoutCancel too: it is a bound per call, not a deadline, so a
 // call made late in a request (a mark written after a slow send) gets its
-// d in full. d <= 0 leaves ctx as it is.
+// d in full. d <= 0 lifts a bound set before: the calls wait as long as
+// ctx lets them.
 func WithCallWait(ctx context.Context, d time.Duration) context.Context {
-	if d <= 0 {
+	if CallWait(ctx) == max(d, 0) {
 		return ctx
 	}
-	return context.WithValue(ctx, callWaitKey{}, d)
+	return context.WithValue(ctx, callWaitKey{}, max(d, 0))
 }
 
 // CallWait is the bound WithCallWait put on ctx's Redis calls, 0 if none.
