@@ -1267,7 +1267,9 @@ func replyCommand(ctx context.Context, c *Context) error {
 				// recorded (its words' mark, Store.AnsweredWith), told
 				// "delivered", and told to the investigators if the
 				// first write was not (AnswerOnce, once). Not with a
-				// question open: the same words ("sí") may answer it.
+				// question open: the same words ("sí") may answer it;
+				// nor with one asked since, expired or answered
+				// (AnsweredWith: the newest's answer, or one untold).
 				n, werr := c.mux.answeredWithWords(ctx, c, t.ID, answer)
 				switch {
 				case werr == nil:

@@ -556,12 +556,14 @@ func (s *Store) AnsweredBy(ctx context.Context, id, pseudonym string, eventID in
 }
 
 // answeredWords returns the words' marks ("qh:<n>") of tip KEYS[1]'s
-// answered questions, as number and mark, in turn.
+// answered questions, as number and mark, in turn: of its newest question
+// ("qn"), and of any other whose answer is still untold ("qu:<n>").
 var answeredWords = redis.NewScript(`
 local out = {}
+local newest = redis.call('HGET', KEYS[1], 'qn') or '0'
 for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
   local n = string.match(f, '^qh:(%d+)$')
-  if n then
+  if n and (tonumber(n) == tonumber(newest) or redis.call('HEXISTS', KEYS[1], 'qu:' .. n) == 1) then
     table.insert(out, n)
     table.insert(out, redis.call('HGET', KEYS[1], f))
   end
@@ -574,7 +576,11 @@ return out`)
 // again in a command naming the tip, not the question (/reply CODE),
 // after their first write's outcome could not be known, are known as the
 // answer recorded, not as an answer to no open question. answer is as
-// given to AnswerOnce.
+// given to AnswerOnce. Only the tip's newest question's answer, or one
+// still untold (its outcome not known to the reporter), is looked at: a
+// question asked since makes the same words ("sí") meant for it, expired
+// or answered, not the old answer sent again (told "delivered", they went
+// nowhere).
 func (s *Store) AnsweredWith(ctx context.Context, id, answer, pseudonym string) (int, error) {
 	v, err := answeredWords.Run(ctx, s.rdb, []string{s.k.tip(id)}).StringSlice()
 	if err != nil {
