@@ -1357,9 +1357,26 @@ func replyCode(args string) (code, rest string, ok bool) {
 		// parts the code from the answer, as a space would; delivered,
 		// the answer would start with it. What may open the answer
 		// ("CODE¿Dónde?", "CODE(foto)") stays.
-		rest = strings.TrimLeftFunc(rest, partingMark)
+		t := strings.TrimLeftFunc(rest, partingMark)
+		if r, size := utf8.DecodeLastRuneInString(rest[:len(rest)-len(t)]); size > 0 && opensNumber(r, t) {
+			t = rest[len(rest)-len(t)-size:] // "CODE:-5 grados", "CODE:.5", "CODE:$500": the number's own
+		}
+		rest = t
 	}
 	return code, dropPartingWord(rest), true
+}
+
+// opensNumber reports whether the mark r, right before next, is the
+// number's own that next starts with: its sign, point, currency or "#"
+// ("-5 grados", ".5 litros", "+52 55…", "$500", "#3"), or a handle's "@"
+// ("@alias"). Trimmed as parting the code from the answer, "-5" would be
+// delivered as "5".
+func opensNumber(r rune, next string) bool {
+	n, _ := utf8.DecodeRuneInString(next)
+	if r == '@' {
+		return isWordChar(n) || n == '_'
+	}
+	return strings.ContainsRune("-+.$#", r) && unicode.IsDigit(n)
 }
 
 // partingMark reports whether r, punctuation written between a code and
