@@ -336,7 +336,10 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 			// opener, as the wrappers go with it.
 			if starts != nil {
 				*starts = append(*starts, linkStart{at: i, wrapped: true, codes: codes})
-			} else if end, letter, digit := wrappedAt(text, i); letter && (digit || lettersAlone) {
+			} else if end, letter, digit := wrappedAt(text, i); letter && (digit || lettersAlone) && (i >= wrapEnd || end > wrapEnd) {
+				// (Not one within the last: "**[K7QD]** **[9XMA]** …"
+				// reads again from its second "*", "*" parting groups,
+				// and would leave the first when cut.)
 				out, wrapEnd = append(out, [2]int{i, end}), end
 			}
 		}
@@ -1052,6 +1055,15 @@ func decomposedChar(r rune) (c rune, ok, accent bool) {
 		// decomposition, yet letters to a reader, as the circled are.
 		return 'A' + (r-0x1F150)%0x20, true, false
 	}
+	if d, ok := dingbatDigit(r); ok {
+		return d, true, false // "❼", "➐", "➒", "⓻": no decomposition, yet digits to a reader
+	}
+	if r == '\u1D60' {
+		// The modifier letter small phi, which "superscript" text
+		// generators write for a q (Unicode has no superscript q:
+		// "ᴷ⁷ᵠᴰ"), as they write "ᴷ" for a K (which NFKD reads).
+		return 'Q', true, false
+	}
 	if r >= regionalA && r <= regionalA+25 {
 		// Regional indicator letters ("🇯🇨🇯🇭", as "emoji letters"
 		// sites write): letters to a reader too. Two of them are a
@@ -1104,6 +1116,27 @@ func decomposedChar(r rune) (c rune, ok, accent bool) {
 		return r, false, false
 	}
 	return c, true, accent
+}
+
+// dingbatDigit returns the digit r is, r being one of the circled
+// digits Unicode gives no decomposition (dingbats and "fancy text":
+// negative circled "❶"…"❾", circled and negative circled sans-serif
+// "➀"…"➈", "➊"…"➒", "🄋", "🄌", double circled "⓵"…"⓽", negative
+// circled zero "⓿"). The tens ("❿", "⓾") are two digits, none.
+func dingbatDigit(r rune) (rune, bool) {
+	switch {
+	case r >= 0x2776 && r <= 0x277E:
+		return '1' + r - 0x2776, true
+	case r >= 0x2780 && r <= 0x2788:
+		return '1' + r - 0x2780, true
+	case r >= 0x278A && r <= 0x2792:
+		return '1' + r - 0x278A, true
+	case r >= 0x24F5 && r <= 0x24FD:
+		return '1' + r - 0x24F5, true
+	case r == 0x24FF || r == 0x1F10B || r == 0x1F10C:
+		return '0', true
+	}
+	return 0, false
 }
 
 // regionalA is the regional indicator letter A (U+1F1E6); Z is 25 after.
@@ -1184,25 +1217,38 @@ func invisible(r rune) bool {
 // a link's query: "?q=ABCD+EFGH+…"), or any other punctuation that
 // wraps no group (wrapChar) and escapes nothing ("%", "&"): bullets and
 // middle dots ("ABCD • EFGH • …", "ABCD・EFGH・…"), semicolons,
-// ellipses, the ideographic comma and full stop.
+// ellipses, the ideographic comma and full stop. So are the symbols of
+// a keyboard's top row a reporter may put there for a dash ("ABCD~EFGH~…",
+// "ABCD*EFGH*…", "ABCD=EFGH=…", "$", "^"), and their full-width forms,
+// and the katakana prolonged sound mark a Japanese keyboard gives for
+// "-" ("ABCDーEFGHー…", half-width too); "%" and "&" where they escape
+// nothing (separatorAt).
 func groupSeparator(r rune) bool {
-	return receiptSeparator(r) || strings.ContainsRune("/_.,·∙⋅:|\\+", r) ||
+	return receiptSeparator(r) || strings.ContainsRune("/_.,·∙⋅:|\\+*~=$^ーｰ", halfWidth(r)) ||
 		r != '%' && r != '&' && unicode.IsPunct(r) && !wrapChar(r)
 }
 
 // separatorAt returns how many bytes the group separator at text[i:]
 // takes, 0 if there is none: a groupSeparator, or one percent-escaped as
-// in a link ("%2D", "%20", "%E2%80%93").
+// in a link ("%2D", "%20", "%E2%80%93"), or a "%" or "&" that escapes
+// nothing ("ABCD%EFGH%…"; one that escapes a letter or digit, "%4B",
+// "&#75;", is none).
 func separatorAt(text string, i int) int {
 	if c := text[i]; c < utf8.RuneSelf && c != '%' && c != '&' {
 		return int(asciiSeparators[c]) // most of them: no table of Unicode's to search
 	}
 	r, size := utf8.DecodeRuneInString(text[i:])
 	if r == '%' || r == '&' {
-		if e, n, _ := charAt(text, i); n > 1 && groupSeparator(e) {
-			return n
+		if e, n, escaped := charAt(text, i); escaped {
+			if groupSeparator(e) {
+				return n
+			}
+			return 0
 		}
-		return 0
+		if r == '&' && i+1 < len(text) && (text[i+1] == '#' || text[i+1]|0x20 >= 'a' && text[i+1]|0x20 <= 'z') && (i == 0 || !asciiAlnum(text[i-1:i])) {
+			return 0 // (an entity misspelt, "&nbsp 2024", "&#99999999;": a word of prose starts)
+		}
+		return 1 // (escaping nothing: "ABCD%EFGH%…", "ABCD&EFGH&…")
 	}
 	if pictograph(r) || groupSeparator(r) {
 		return size // (an emoji between groups: "K7QD 🔥 9XMA 🔥 …")

@@ -25,7 +25,12 @@ func pictograph(r rune) bool {
 		return !isCodeChar(r) // "🅰", regional indicators: letters (a table read too)
 	}
 	// None of these reads as a letter or digit
-	// (TestPictographIsNoCodeChar): no lookup.
+	// (TestPictographIsNoCodeChar): no lookup, but for the dingbats'
+	// circled digits ("❼", "➐": dingbatDigit).
+	if r >= 0x2776 && r < 0x2793 {
+		_, digit := dingbatDigit(r)
+		return !digit
+	}
 	return r >= 0x25A0 && r < 0x27C0 || r == 0x2934 || r == 0x2935 || r >= 0x2B00 && r < 0x2C00 ||
 		r == 0x3030 || r == 0x303D || r == 0x3297 || r == 0x3299 || r >= 0x1F000 && r < 0x1FB00
 }
