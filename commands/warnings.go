@@ -191,10 +191,16 @@ func warn(ctx context.Context, c *Context) error {
 	}
 	// An invitation code seen in a group is void: anyone there could
 	// redeem it first (as in any message to the bot there).
-	voided := c.Request.ChatKind != Private && c.mux.voidInvitations(ctx, c, tips.ReceiptCodesIn(text))
+	// (A link shown as words is in view too: a tap opens it.)
+	voided := c.Request.ChatKind != Private && c.mux.voidInvitations(ctx, c, tips.ReceiptCodesIn(withLinks(text, c.Request.HiddenLinks)))
 	// Receipt codes go, as from a tip's text: investigators review the
 	// warning and communities may read it, and a code acts on its tip.
-	text, codeCut, err := c.mux.cutReceipts(ctx, text)
+	// Links shown as words ("aquí", pointing to the extortionist's
+	// account) are kept as a tip's are: each address on a line after the
+	// text, so investigators, and communities once it is published, read
+	// where it pointed (defanged, as all relayed text) instead of losing
+	// it or following words to an address they cannot see.
+	text, links, codeCut, err := c.mux.cutMessageReceipts(ctx, text, c.Request.HiddenLinks)
 	if err != nil {
 		// Not known which code-like words are receipt codes: stored
 		// uncut, a code would reach investigators and communities. Not
@@ -205,8 +211,14 @@ func warn(ctx context.Context, c *Context) error {
 	if blank(text) {
 		text = "" // zero-width spaces alone: nothing to warn of
 	}
+	// The limit on a message counts what was typed, as a tip's does: not
+	// the hidden links' addresses.
+	typed := len([]rune(text))
+	if text = strings.TrimSpace(withLinks(text, links)); blank(text) {
+		text = ""
+	}
 	if c.Request.ChatKind != Private {
-		return warnInGroup(ctx, c, text, voided)
+		return warnInGroup(ctx, c, text, typed, voided)
 	}
 	if text == "" && codeCut {
 		return c.Say(ctx, "receipt_text_dropped", nil) // a code alone: no warning
@@ -214,7 +226,7 @@ func warn(ctx context.Context, c *Context) error {
 	if text == "" {
 		return c.sayWithAdvice(ctx, "warn_usage", nil)
 	}
-	if n := len([]rune(text)); n > c.mux.limits.MaxMessageRunes {
+	if typed > c.mux.limits.MaxMessageRunes {
 		return c.Say(ctx, "message_too_long", map[string]any{"Max": c.mux.limits.MaxMessageRunes})
 	}
 	// A warning is a tip: it counts against the reporter's limit on tips
@@ -265,9 +277,11 @@ func warn(ctx context.Context, c *Context) error {
 // never why (that they are over their limit on tips would tell the group
 // they send many), and the sender, told, can send it again in private.
 //
-// voided is whether an invitation code in it was voided: the group is told.
-func warnInGroup(ctx context.Context, c *Context, text string, voided bool) error {
-	stored, err := c.storeGroupWarning(ctx, text)
+// typed is how many characters of text were typed (not hidden links'
+// addresses); voided is whether an invitation code in it was voided: the
+// group is told.
+func warnInGroup(ctx context.Context, c *Context, text string, typed int, voided bool) error {
+	stored, err := c.storeGroupWarning(ctx, text, typed)
 	if err != nil {
 		// Answered below; the log line carries no user data.
 		c.mux.log.Warn("group warning not stored", "platform", c.Request.Platform, "error", err.Error())
@@ -302,8 +316,8 @@ func warnInGroup(ctx context.Context, c *Context, text string, voided bool) erro
 // private but without a word to the sender: it reports whether the warning
 // is stored (now, or before if the platform delivered it again). Empty,
 // too long or over the sender's limit on tips, it is not.
-func (c *Context) storeGroupWarning(ctx context.Context, text string) (bool, error) {
-	if text == "" || len([]rune(text)) > c.mux.limits.MaxMessageRunes {
+func (c *Context) storeGroupWarning(ctx context.Context, text string, typed int) (bool, error) {
+	if text == "" || typed > c.mux.limits.MaxMessageRunes {
 		return false, nil
 	}
 	seen, err := c.mux.store.WarningSeen(ctx, c.warner(), c.Request.EventID)
