@@ -164,3 +164,18 @@ func SpoolClock(t interface{ Cleanup(func()) }) (advance func(time.Duration)) {
 	t.Cleanup(func() { spoolNow = orig })
 	return func(d time.Duration) { off += d }
 }
+
+// KeysetStep runs f at CheckKeyset's steps of an adoption ("adopting":
+// the keys replaced read, the keys not switched yet; "adopted"), until
+// the test ends.
+func KeysetStep(t interface{ Cleanup(func()) }, f func(step string)) {
+	keysetStep = f
+	t.Cleanup(func() { keysetStep = nil })
+}
+
+// InboxKeysRead runs f in InboxAddOnce once it read the MAC keys it names
+// markers with, until the test ends.
+func InboxKeysRead(t interface{ Cleanup(func()) }, f func()) {
+	inboxKeysRead = f
+	t.Cleanup(func() { inboxKeysRead = nil })
+}

@@ -97,7 +97,13 @@ func (s *Store) InboxAddOnce(ctx context.Context, platform string, updates ...In
 	keys := []string{s.k.inbox(platform)}
 	args := make([]any, 0, 1+3*len(updates))
 	args = append(args, int64(inboxSeenFor/time.Second))
-	priors := s.kr.priorKeys()
+	// The keys in use and those they replaced, read at once: new keys
+	// with priors read before a switch missed a marker named with the
+	// keys switched from (CheckKeyset).
+	mine, priors := s.kr.keysAndPriors()
+	if inboxKeysRead != nil {
+		inboxKeysRead()
+	}
 	for _, u := range updates {
 		sealed, err := s.kr.seal(u.Raw, "inbox:"+platform)
 		if err != nil {
@@ -106,7 +112,7 @@ func (s *Store) InboxAddOnce(ctx context.Context, platform string, updates ...In
 		marker, before := 0, 0
 		if u.Key != "" {
 			what := "update\x00" + platform + "\x00" + u.Key
-			keys = append(keys, s.k.inboxSeen(platform, s.kr.receiptMAC(what)))
+			keys = append(keys, s.k.inboxSeen(platform, s.kr.mac(mine.Receipt, what)))
 			marker = len(keys)
 			for _, p := range priors {
 				keys = append(keys, s.k.inboxSeen(platform, s.kr.mac(p.Receipt, what)))
@@ -120,6 +126,10 @@ func (s *Store) InboxAddOnce(ctx context.Context, platform string, updates ...In
 	}
 	return nil
 }
+
+// inboxKeysRead, if set (by tests), runs in InboxAddOnce once it read
+// the MAC keys it names markers with.
+var inboxKeysRead func()
 
 // InboxPending returns up to count of consumer's own unacknowledged
 // updates with ids after after ("0" for the first): those a process that

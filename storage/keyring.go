@@ -45,13 +45,10 @@ type Keyring struct {
 	// initial are the MAC keys to keep when Redis has none yet: derived from
 	// the previous secret if there is one (the data predates the new one).
 	initial macKeys
-	macs    atomic.Pointer[macKeys]
-	// priors are MAC keys the keys in use replaced where replicas came to
-	// agree on one keyset after Redis lost its data (CheckKeyset), the
-	// latest last, at most maxPriorKeys: what a replica named with them
-	// (a newcomer, in the minutes before they agreed) is looked for under
-	// them too where a message delivered again must be known (InboxAddOnce).
-	priors atomic.Pointer[[]macKeys]
+	// state holds the MAC keys in use and those they replaced, swapped
+	// as one (use): a reader (InboxAddOnce) that took new keys without
+	// the old among those replaced missed a marker named with the old.
+	state atomic.Pointer[keyState]
 
 	// hmacs keep keyed HMAC states for reuse, a pool per key: keying one
 	// costs as much as computing a MAC of a short string.
@@ -78,6 +75,17 @@ type macKeys struct {
 	Born int64 `json:"t,omitempty"`
 }
 
+// keyState is the MAC keys in use and priors, the MAC keys these
+// replaced where replicas came to agree on one keyset after Redis lost
+// its data (CheckKeyset), the latest last, at most maxPriorKeys: what a
+// replica named with them (a newcomer, in the minutes before they
+// agreed) is looked for under them too where a message delivered again
+// must be known (InboxAddOnce).
+type keyState struct {
+	keys   macKeys
+	priors []macKeys
+}
+
 // equal reports whether m and o are the same keys.
 func (m macKeys) equal(o macKeys) bool {
 	return bytes.Equal(m.Pseudonym, o.Pseudonym) && bytes.Equal(m.Receipt, o.Receipt) && bytes.Equal(m.Index, o.Index)
@@ -102,8 +110,7 @@ func NewKeyring(secret []byte, previous ...[]byte) (*Keyring, error) {
 		}
 		kr.previous, kr.initial = prev.seal, prev.macKeys
 	}
-	m := kr.initial
-	kr.macs.Store(&m)
+	kr.state.Store(&keyState{keys: kr.initial})
 	kr.sealing = aeadPool(kr.sealKey)
 	if kr.previous != nil {
 		kr.opening = aeadPool(kr.previous)
@@ -147,45 +154,47 @@ func deriveKeys(secret []byte) (derived, error) {
 }
 
 // keys returns the MAC keys in use.
-func (kr *Keyring) keys() *macKeys { return kr.macs.Load() }
+func (kr *Keyring) keys() *macKeys { return &kr.state.Load().keys }
 
-// useKeys replaces the MAC keys (with those kept in Redis). It is safe while
-// other goroutines compute MACs: Init runs before anything does, but
-// CheckKeyset while the bot serves.
-func (kr *Keyring) useKeys(m macKeys) { kr.macs.Store(&m) }
-
-// maxPriorKeys bounds the MAC keys kept as replaced (Keyring.priors):
+// maxPriorKeys bounds the MAC keys kept as replaced (keyState.priors):
 // each is another marker looked for per update stored; more than a few
 // replacements means losses within days of each other.
 const maxPriorKeys = 4
 
-// priorKeys returns the MAC keys the keys in use replaced (Keyring.priors).
-func (kr *Keyring) priorKeys() []macKeys {
-	if p := kr.priors.Load(); p != nil {
-		return *p
-	}
-	return nil
+// priorKeys returns the MAC keys the keys in use replaced (keyState.priors).
+func (kr *Keyring) priorKeys() []macKeys { return kr.state.Load().priors }
+
+// keysAndPriors returns the MAC keys in use and those they replaced, read
+// at once: never new keys with priors that predate them.
+func (kr *Keyring) keysAndPriors() (*macKeys, []macKeys) {
+	st := kr.state.Load()
+	return &st.keys, st.priors
 }
 
 // usePriors keeps, as the MAC keys the keys in use replaced, those of
-// sets (in order, each once, not the keys in use), the last maxPriorKeys,
-// and returns them.
-func (kr *Keyring) usePriors(sets ...[]macKeys) []macKeys {
-	mine := *kr.keys()
+// sets (use), and returns them.
+func (kr *Keyring) usePriors(sets ...[]macKeys) []macKeys { return kr.use(*kr.keys(), sets...) }
+
+// use replaces the MAC keys (with those kept in Redis) and, at once, the
+// keys they replaced with those of sets (in order, each once, not m), the
+// last maxPriorKeys, and returns these. It is safe while other goroutines
+// compute MACs: Init runs before anything does, but CheckKeyset while the
+// bot serves.
+func (kr *Keyring) use(m macKeys, sets ...[]macKeys) []macKeys {
 	var out []macKeys
 	for _, set := range sets {
-		for _, m := range set {
-			if m.equal(mine) {
+		for _, p := range set {
+			if p.equal(m) {
 				continue
 			}
-			out = append(slices.DeleteFunc(out, m.equal), m) // (latest last)
+			out = append(slices.DeleteFunc(out, p.equal), p) // (latest last)
 		}
 	}
 	if len(out) > maxPriorKeys {
 		out = out[len(out)-maxPriorKeys:]
 	}
 	out = slices.Clip(out)
-	kr.priors.Store(&out)
+	kr.state.Store(&keyState{keys: m, priors: out})
 	return out
 }
 

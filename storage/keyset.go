@@ -46,8 +46,7 @@ func (s *Store) loadKeyset(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.kr.useKeys(m.macKeys)
-	s.kr.usePriors(m.Prior)
+	s.kr.use(m.macKeys, m.Prior)
 	return nil
 }
 
@@ -196,9 +195,17 @@ func (s *Store) CheckKeyset(ctx context.Context) (KeysetCheck, error) {
 			// What this replica named with its keys until now is looked
 			// for under them too, here and (kept with the keyset, once)
 			// on the other replicas, which never held them.
+			// Taken with the keys, at once: a reader that took the new
+			// keys without this replica's among those replaced missed a
+			// marker it named with them (an update stored twice).
 			was := s.kr.priorKeys()
-			s.kr.useKeys(stored.macKeys)
-			prior := s.kr.usePriors(stored.Prior, was, []macKeys{mine})
+			if keysetStep != nil {
+				keysetStep("adopting")
+			}
+			prior := s.kr.use(stored.macKeys, stored.Prior, was, []macKeys{mine})
+			if keysetStep != nil {
+				keysetStep("adopted")
+			}
 			// Not where the keyset opened under the previous secret only:
 			// sealed again under this one, replicas still on the previous
 			// secret alone could no longer open it.
@@ -221,6 +228,11 @@ func (s *Store) CheckKeyset(ctx context.Context) (KeysetCheck, error) {
 	}
 	return KeysetSame, errors.New("keyset kept by other replicas at every look")
 }
+
+// keysetStep, if set (by tests), runs in CheckKeyset's adoption of a
+// keyset at step "adopting" (the keys replaced read, the keys not yet
+// switched) and "adopted" (switched).
+var keysetStep func(step string)
 
 // keepKeysetAgain writes the MAC keys in use, sealed, where Redis lost
 // the keyset while the bot runs (flushed, restarted without its data), or
