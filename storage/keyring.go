@@ -179,7 +179,7 @@ func (kr *Keyring) usePriors(sets ...[]macKeys) []macKeys { return kr.use(*kr.ke
 // keys they replaced with those of sets (in order, each once, not m), the
 // last maxPriorKeys, and returns these. It is safe while other goroutines
 // compute MACs: Init runs before anything does, but CheckKeyset while the
-// bot serves.
+// bot serves, one at a time (Store.keysetTurn).
 func (kr *Keyring) use(m macKeys, sets ...[]macKeys) []macKeys {
 	var out []macKeys
 	for _, set := range sets {

@@ -162,7 +162,17 @@ const (
 // (Born: Redis's data put back from a backup). Nothing is sealed differently: the MAC keys only name
 // records. A keyset that opens under neither secret is never replaced
 // (ErrWrongSecret): its writer could not open one sealed under ours.
+//
+// One check at a time per Store (the sweeper's, park's, the indexer's):
+// each reads the keys replaced, then keeps them with what it learnt, and
+// one that read them before another kept its own kept a stale copy.
 func (s *Store) CheckKeyset(ctx context.Context) (KeysetCheck, error) {
+	select {
+	case s.keysetTurn <- struct{}{}:
+		defer func() { <-s.keysetTurn }()
+	case <-ctx.Done():
+		return KeysetSame, ctx.Err()
+	}
 	for range 3 {
 		raw, err := s.rdb.Get(ctx, s.k.keyset()).Bytes()
 		if errors.Is(err, redis.Nil) {

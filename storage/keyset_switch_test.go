@@ -3,8 +3,10 @@ package storage_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/storage/redistest"
@@ -97,4 +99,66 @@ func TestInboxReadsKeysWithThoseReplacedAtOnce_keyset2(t *testing.T) {
 		}
 	})
 	inboxOnce(t, second, update, 1, "delivered again as the replica adopts the keyset")
+}
+
+// keyset2: two checks at once in one replica (the sweeper's, and park's
+// or the indexer's) each read the keys replaced, then kept them with what
+// they found: one that read them before the other kept what it learnt (a
+// third replica's keys, kept replaced meanwhile) overwrote them with its
+// stale copy, and an update that replica had stored, delivered again,
+// was stored twice. Checks take turns; one waiting for its turn gives up
+// when its context ends.
+func TestKeysetChecksTakeTurns_keyset2(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	a, b, d := bytes.Repeat([]byte{5}, 32), bytes.Repeat([]byte{6}, 32), bytes.Repeat([]byte{8}, 32)
+	replicas := keysetLosses(t, srv, a, b, d)
+	second, third := replicas[1], replicas[2]
+	if err := second.InitInbox(ctx, "telegram"); err != nil {
+		t.Fatal(err)
+	}
+	update := storage.InboxUpdate{Key: "81", Raw: []byte(`{"update_id":81}`)}
+	inboxOnce(t, third, update, 1, "stored by the third replica")
+	var once atomic.Bool
+	other := make(chan error, 1)
+	storage.KeysetStep(t, func(step string) {
+		if step != "adopting" || !once.CompareAndSwap(false, true) {
+			return
+		}
+		// The third replica takes the keyset, keeping its keys replaced.
+		if got, err := third.CheckKeyset(ctx); got != storage.KeysetAdopted || err != nil {
+			t.Errorf("third: %v %v, want KeysetAdopted", got, err)
+		}
+		go func() { _, err := second.CheckKeyset(ctx); other <- err }()
+		select {
+		case err := <-other:
+			other <- err
+			t.Error("a second check ran while the first was adopting")
+		case <-time.After(300 * time.Millisecond):
+		}
+		short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		defer cancel()
+		waited := make(chan error, 1)
+		go func() { _, err := second.CheckKeyset(short); waited <- err }()
+		select {
+		case err := <-waited:
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("a check waiting for its turn past its deadline: %v, want context.DeadlineExceeded", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("a check waiting for its turn outlived its context")
+		}
+	})
+	if got, err := second.CheckKeyset(ctx); got != storage.KeysetAdopted || err != nil {
+		t.Fatalf("second: %v %v, want KeysetAdopted", got, err)
+	}
+	select {
+	case err := <-other:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second check never ran")
+	}
+	inboxOnce(t, second, update, 1, "delivered again to the second replica")
 }

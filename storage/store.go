@@ -62,6 +62,8 @@ type Store struct {
 	// owedNext is when the indexer next looks for recounts owed by sifts
 	// whose process stopped (unix ms; 0: at its first pass).
 	owedNext atomic.Int64
+	// keysetTurn is held by the one CheckKeyset running (capacity 1).
+	keysetTurn chan struct{}
 }
 
 // New returns a Store on rdb sealing with kr. It adds to rdb the hook
@@ -102,7 +104,7 @@ func New(rdb redis.UniversalClient, kr *Keyring, o Options) (*Store, error) {
 		tips.StatusDismissed: o.ClosedRetention, tips.StatusDuplicate: o.ClosedRetention, tips.StatusVerified: o.VerifiedRetention,
 	}
 	rdb.AddHook(callWaitHook{}) // WithCallWait's bound
-	return &Store{rdb: rdb, kr: kr, k: k, retention: o.Retention, byStatus: byStatus, draftIdle: o.DraftIdle, now: o.Now, index0: o.Index, heldReceipt: o.HeldReceipt}, nil
+	return &Store{rdb: rdb, kr: kr, k: k, retention: o.Retention, byStatus: byStatus, draftIdle: o.DraftIdle, now: o.Now, index0: o.Index, heldReceipt: o.HeldReceipt, keysetTurn: make(chan struct{}, 1)}, nil
 }
 
 // Init prepares Redis: it loads the MAC keys kept in Redis (keeping them
