@@ -626,7 +626,7 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	// is kept as part of a tip, with its caption, which also answers.
 	withFile := carriesFile(c.Request)
 	// The asker would read a receipt code written in the answer (see
-	// cutReceipts): it goes, the rest answers.
+	// cutMessageReceipts): it goes, the rest answers.
 	var codeCut bool
 	var lookupErr error
 	c.Request.Text, c.Request.HiddenLinks, codeCut, lookupErr = m.cutMessageReceipts(ctx, c.Request.Text, c.Request.HiddenLinks)

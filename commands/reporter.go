@@ -1096,30 +1096,6 @@ func (c *Context) fileLost() string {
 // limit; the others take nothing).
 var fileNoteData = map[string]any{"MB": storage.MaxFileSize >> 20}
 
-// cutReceipts takes out of a reporter's text the receipt codes of tips
-// (any reporter's) written within it: investigators would read them, and
-// a code lets whoever holds it answer questions or delete its tip (and
-// ties that tip to this one). A code-like word that is no receipt stays
-// (a payment reference is evidence), and so does every one while Redis
-// cannot say (a card number cut from a spooled tip would be evidence
-// lost). The candidates are looked up in one round trip; the error is a
-// failed lookup's (nothing cut: the text must not be kept as it is).
-func (m *Mux) cutReceipts(ctx context.Context, text string) (string, bool, error) {
-	out, cut, err := m.cutReceiptsIn(ctx, []string{text})
-	return out[0], cut, err
-}
-
-// cutReceiptsIn is cutReceipts of several texts, looked up together. A
-// failed lookup leaves texts as they are and is returned: their
-// code-like words are not known to be no receipt codes.
-func (m *Mux) cutReceiptsIn(ctx context.Context, texts []string) ([]string, bool, error) {
-	out, cut, err := tips.CutReceipts(texts, func(codes []string) ([]bool, error) { return m.receiptsKnown(ctx, codes) })
-	if err != nil {
-		return texts, false, err
-	}
-	return out, cut, nil
-}
-
 // cutAcrossParts takes out of a tip stored before such codes were cut
 // as tips are stored (storage's cutAcross; t.AcrossCut), before an
 // investigator reads it, the receipt codes that run from one of its
@@ -1167,11 +1143,16 @@ func (m *Mux) receiptsKnown(ctx context.Context, codes []string) ([]bool, error)
 	return known, err
 }
 
-// cutMessageReceipts is cutReceipts of a message's text and of its
-// hidden links (the addresses of links it shows as words), in one lookup:
-// a code in a link would reach investigators as surely as one in the
-// text. A link left with nothing is dropped. The error is a failed
-// lookup's (cutReceiptsIn): nothing was cut.
+// cutMessageReceipts takes out of a reporter's text and of its hidden
+// links (the addresses of links it shows as words), in one lookup, the
+// receipt codes of tips (any reporter's) written within them:
+// investigators would read them (a code in a link as surely as one in
+// the text), and a code lets whoever holds it answer questions or delete
+// its tip (and ties that tip to this one). A code-like word that is no
+// receipt stays (a payment reference is evidence), and so does every one
+// while Redis cannot say (a card number cut from a spooled tip would be
+// evidence lost). A link left with nothing is dropped. The error is a
+// failed lookup's: nothing was cut.
 func (m *Mux) cutMessageReceipts(ctx context.Context, text string, links []string) (string, []string, bool, error) {
 	// A code may also be written in two pieces, the first in the text,
 	// the rest in a link's address ("K7QD-9XMA-R2TP", a link to

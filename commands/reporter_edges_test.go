@@ -417,7 +417,7 @@ func TestRefusedReceiptRetriedAfterTheRequestsTime(t *testing.T) {
 	}
 }
 
-// countingStore counts the receipt lookups of cutReceipts.
+// countingStore counts the receipt lookups of cutMessageReceipts.
 type countingStore struct {
 	commands.Store
 	lookups atomic.Int32

@@ -700,11 +700,6 @@ func profile(domain string, parts []string, q url.Values, region string, past bo
 		if first != "" && first != "i" && first != "search" && first != "hashtag" {
 			return handle("x", first)
 		}
-	default:
-		// "<name>.t.me", as Telegram opens t.me/<name>.
-		if name, ok := telegramSubdomain(domain); ok && !past {
-			return handle("telegram", name)
-		}
 	case "wa.me", "api.whatsapp.com":
 		num := first
 		if num == "send" || num == "" {
@@ -712,6 +707,11 @@ func profile(domain string, parts []string, q url.Values, region string, past bo
 		}
 		if e, ok := phone("+"+strings.TrimPrefix(num, "+"), region); ok {
 			return e
+		}
+	default:
+		// "<name>.t.me", as Telegram opens t.me/<name>.
+		if name, ok := telegramSubdomain(domain); ok && !past {
+			return handle("telegram", name)
 		}
 	}
 	return Entity{}
