@@ -77,3 +77,23 @@ func TestGroupWarnKeepsHiddenLinksAndVoidsCodesInThem(t *testing.T) {
 		t.Fatalf("the invitation code seen behind words in a group still works: %+v", r)
 	}
 }
+
+// A group /warn whose words hide a link to the sender's own account (the
+// Telegram adapter hands it on as "@username") is stored without it: the
+// sender never saw the address, and the group's answer may not say whose
+// it is. Another account's link is kept. (Review of fdf41f6.)
+func TestGroupWarnDropsAHiddenLinkToTheSendersOwnAccount(t *testing.T) {
+	tm := newTeam(t)
+	_, r := tm.inGroup("7777", "-1", false, commands.Request{Command: "warn", Name: "Rosa @rosa_gomez_mx",
+		Args: warningText + ", aquí", HiddenLinks: []string{"@rosa_gomez_mx", hiddenLink}})
+	if len(r) != 1 || !strings.HasPrefix(r[0].Text, tm.msg.Localize("en", "warn_group_received", nil)) {
+		t.Fatalf("group /warn with hidden links: %+v", r)
+	}
+	tip, err := tm.store.Tip(context.Background(), "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := tip.Content.Text(); strings.Contains(text, "rosa_gomez_mx") || !strings.Contains(text, "\n"+hiddenLink) {
+		t.Fatalf("group warning kept %q: want the sender's own account dropped, the other link kept", text)
+	}
+}

@@ -200,7 +200,14 @@ func warn(ctx context.Context, c *Context) error {
 	// text, so investigators, and communities once it is published, read
 	// where it pointed (defanged, as all relayed text) instead of losing
 	// it or following words to an address they cannot see.
-	text, links, codeCut, err := c.mux.cutMessageReceipts(ctx, text, c.Request.HiddenLinks)
+	hidden := c.Request.HiddenLinks
+	if c.Request.ChatKind != Private {
+		// A link behind words to the sender's own account (the adapter
+		// hands it on as "@username") is not kept: the sender never saw
+		// the address, and in a group no note may say whose it is.
+		hidden = slices.DeleteFunc(slices.Clone(hidden), func(l string) bool { return namesSender(c.Request.Name, l) })
+	}
+	text, links, codeCut, err := c.mux.cutMessageReceipts(ctx, text, hidden)
 	if err != nil {
 		// Not known which code-like words are receipt codes: stored
 		// uncut, a code would reach investigators and communities. Not
