@@ -87,20 +87,7 @@ func (b *bayes) posteriors(toks []string) []float64 {
 			logp[i] += l[i]
 		}
 	}
-	best := math.Inf(-1)
-	for _, s := range logp {
-		best = max(best, s)
-	}
-	sum := 0.0
-	for i := range logp {
-		logp[i] = math.Exp(logp[i] - best)
-		sum += logp[i]
-	}
-	post := make([]float64, len(Categories))
-	for i, at := range b.at {
-		post[at] = logp[i] / sum
-	}
-	return post
+	return b.posteriorsOf(logp)
 }
 
 // posteriorsFolded is posteriors(foldedTokens(folded)): the same tokens
@@ -168,20 +155,7 @@ func (b *bayes) posteriorsFolded(folded string) []float64 {
 	}
 	clear(seen) // at most maxTokens strings of folded: no longer held
 	seenPool.Put(seen)
-	best := math.Inf(-1)
-	for _, s := range logp {
-		best = max(best, s)
-	}
-	sum := 0.0
-	for i := range logp {
-		logp[i] = math.Exp(logp[i] - best)
-		sum += logp[i]
-	}
-	post := make([]float64, len(Categories))
-	for i, at := range b.at {
-		post[at] = logp[i] / sum
-	}
-	return post
+	return b.posteriorsOf(logp)
 }
 
 // seenPool holds posteriorsFolded's sets of the tokens seen.
@@ -209,4 +183,23 @@ func evidence(toks []string) []string {
 		}
 	}
 	return out
+}
+
+// posteriorsOf turns the classes' log scores logp (overwritten) into
+// each category's posterior probability.
+func (b *bayes) posteriorsOf(logp []float64) []float64 {
+	best := math.Inf(-1)
+	for _, s := range logp {
+		best = max(best, s)
+	}
+	sum := 0.0
+	for i := range logp {
+		logp[i] = math.Exp(logp[i] - best)
+		sum += logp[i]
+	}
+	post := make([]float64, len(Categories))
+	for i, at := range b.at {
+		post[at] = logp[i] / sum
+	}
+	return post
 }
