@@ -16,50 +16,11 @@ import (
 // Mutation: pastEntities and unindex without tips.PastLinkEntities ->
 // fails (the tip and its reporter left in the old sets, the alert held).
 func TestPurgeAndForgetTakeATipOutOfItsTelegramLinksPastReadings(t *testing.T) {
-	ctx := context.Background()
-	ops := map[string]func(*Store, string) error{
-		"purge":   func(s *Store, id string) error { return s.Purge(ctx, id) },
-		"/forget": func(s *Store, id string) error { return s.Forget(ctx, id) },
-	}
-	for name, op := range ops {
-		for i, c := range []struct {
-			text string
-			old  []string // entity keys it was indexed under then
-		}{
-			{"me cobran piso, ver telegram.dog/halcon_55", []string{"domain:telegram.dog"}},
-			{"el canal https://t.me/S/halcon_55 amenaza", []string{"handle:telegram:s", "handle:s"}},
-			{"grupo T.ME/JoinChat/AbCdEf y telegram.me/C/123/4", []string{"handle:telegram:joinchat", "handle:joinchat", "handle:telegram:c", "handle:c"}},
-		} {
-			s := internalStore(t)
-			user := string(rune('a' + i))
-			id := batchSubmit(t, s, user, int64(i+1), c.text)
-			indexUntilDone(t, s)
-			created, err := s.rdb.HGet(ctx, s.k.tip(id), "t").Int64()
-			if err != nil {
-				t.Fatal(err)
-			}
-			p := s.Pseudonym("telegram", user)
-			for _, key := range c.old { // indexed as before, its alert raised there
-				mac := s.entityMAC(key)
-				s.rdb.ZAdd(ctx, s.k.indexEntity(mac), redis.Z{Score: float64(created), Member: id}, redis.Z{Score: -float64(created), Member: "r" + s.reporterMAC(mac, p)})
-				s.rdb.PExpire(ctx, s.k.indexEntity(mac), s.retention)
-				s.rdb.Set(ctx, s.k.indexAlert(mac), id, s.index0.Window)
-			}
-			r := restarted(t, s)
-			if err := op(r, id); err != nil {
-				t.Fatal(err)
-			}
-			for _, key := range c.old {
-				mac := r.entityMAC(key)
-				if m := r.rdb.ZRange(ctx, r.k.indexEntity(mac), 0, -1).Val(); len(m) > 0 {
-					t.Errorf("%s of %q: the set of %s, as its link was read before, still holds %d members (the tip, its reporter)", name, c.text, key, len(m))
-				}
-				if r.rdb.Exists(ctx, r.k.indexAlert(mac)).Val() == 1 {
-					t.Errorf("%s of %q: it still holds its alert under %s", name, c.text, key)
-				}
-			}
-		}
-	}
+	takesOutPastReadings(t, []pastReading{
+		{"me cobran piso, ver telegram.dog/halcon_55", []string{"domain:telegram.dog"}},
+		{"el canal https://t.me/S/halcon_55 amenaza", []string{"handle:telegram:s", "handle:s"}},
+		{"grupo T.ME/JoinChat/AbCdEf y telegram.me/C/123/4", []string{"handle:telegram:joinchat", "handle:joinchat", "handle:telegram:c", "handle:c"}},
+	})
 }
 
 // A purge and a /forget take a tip out of the accounts its links were
@@ -73,21 +34,34 @@ func TestPurgeAndForgetTakeATipOutOfItsTelegramLinksPastReadings(t *testing.T) {
 // true)) -> fails (the tip and its reporter left under
 // "telegram:vigia_user\x00", the alert held).
 func TestPurgeAndForgetTakeATipOutOfItsAccountsPastReadings(t *testing.T) {
+	takesOutPastReadings(t, []pastReading{
+		{"me amenaza https://t.me/vigia_user%00 desde ayer", []string{"handle:telegram:vigia_user\x00", "handle:vigia_user\x00"}},
+		{"el canal t.me/s/Halcon_55%0A cobra piso", []string{"handle:telegram:halcon_55\n", "handle:halcon_55\n"}},
+		{"ver https://vigiauser.t.me hoy", []string{"domain:vigiauser.t.me"}},
+		{"me escribe @ɑlfa_99 cada noche", []string{"handle:ɑlfa_99"}},
+	})
+}
+
+// pastReading is a tip's text and the entity keys it was indexed under
+// as its links were read before.
+type pastReading struct {
+	text string
+	old  []string // entity keys it was indexed under then
+}
+
+// takesOutPastReadings indexes each text, files the tip (its reporter's
+// tag, an alert) under its old keys as the earlier reading did, runs a
+// purge and a /forget on a restarted store, and fails where any old set
+// or alert still holds it.
+func takesOutPastReadings(t *testing.T, cases []pastReading) {
+	t.Helper()
 	ctx := context.Background()
 	ops := map[string]func(*Store, string) error{
 		"purge":   func(s *Store, id string) error { return s.Purge(ctx, id) },
 		"/forget": func(s *Store, id string) error { return s.Forget(ctx, id) },
 	}
 	for name, op := range ops {
-		for i, c := range []struct {
-			text string
-			old  []string // entity keys it was indexed under then
-		}{
-			{"me amenaza https://t.me/vigia_user%00 desde ayer", []string{"handle:telegram:vigia_user\x00", "handle:vigia_user\x00"}},
-			{"el canal t.me/s/Halcon_55%0A cobra piso", []string{"handle:telegram:halcon_55\n", "handle:halcon_55\n"}},
-			{"ver https://vigiauser.t.me hoy", []string{"domain:vigiauser.t.me"}},
-			{"me escribe @ɑlfa_99 cada noche", []string{"handle:ɑlfa_99"}},
-		} {
+		for i, c := range cases {
 			s := internalStore(t)
 			user := string(rune('a' + i))
 			id := batchSubmit(t, s, user, int64(i+1), c.text)
