@@ -90,7 +90,9 @@ func TestLinkSpansAreBounded(t *testing.T) {
 }
 
 // linkSpans reads what it read before its readings were bounded:
-// oldLinkSpans is it as it was (commit 021e56d).
+// oldLinkSpans is it as it was (commit 021e56d), with the one reading
+// added since written into it: the piece in the address read after up
+// to maxPieceMarks marks setting it off (6081174, 3795692, 86bed85).
 func FuzzLinkSpansAsBefore(f *testing.F) {
 	for _, s := range []string{
 		"mi código K7QD-9XMA-R2TP https://x.example/?c=4WZN gracias",
@@ -109,6 +111,12 @@ func FuzzLinkSpansAsBefore(f *testing.F) {
 		"tkK7QD-9XMA-R2TP-4WZNx https://x.example/WZN",
 		"mi código tkK7QD-9XMA-R2TP-4 https://x.example/WZNx",
 		"mi código tkK7QD-9XMA-R2 https://x.example/?c=TP-4WZNx",
+		// The piece set off in the address by marks (read since 6081174).
+		"0 #\"000!0000!0000!000A\"",
+		"mi código K7QD-9XMA-R2TP https://x.example/?c=_4WZN_",
+		"mi código K7QD-9XMA-R2TP https://x.example/?c=%C2%AB4WZN%C2%BB",
+		"mi código K7QD-9XMA-R2TP https://x.example/?c=___4WZN___",
+		"… 2024 https://youtu.be/.",
 	} {
 		f.Add(s)
 	}
@@ -176,8 +184,24 @@ func oldLinkSpans(text string) []linkSpan {
 		if !mayEndCodeLikePiece(piece[min(ws, len(piece)):]) {
 			continue // "… en efectivo o a https://…": prose, no reading
 		}
-		for p := ts + 1; p < te; p++ {
-			if strings.IndexByte("/?=&#:+", text[p-1]) < 0 {
+		for at := ts + 1; at < te; at++ {
+			if strings.IndexByte("/?=&#:+", text[at-1]) < 0 {
+				continue
+			}
+			// Intended difference since 021e56d (6081174, 3795692,
+			// 86bed85): the piece may be set off in the address by up to
+			// maxPieceMarks marks (pieceMarkAt: "?c=_4WZN_", "#(4WZN)",
+			// "?c=%5F4WZN"), read from its first letter or digit; an
+			// address ending in such marks reads nothing past its end.
+			p := at
+			for k := 0; p < te && k < maxPieceMarks; k++ {
+				n := pieceMarkAt(text[:te], p)
+				if n == 0 {
+					break
+				}
+				p += n
+			}
+			if p >= te {
 				continue
 			}
 			r, _, _ := charAt(text, p)
