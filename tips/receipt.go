@@ -1221,10 +1221,14 @@ func invisible(r rune) bool {
 // a keyboard's top row a reporter may put there for a dash ("ABCD~EFGH~…",
 // "ABCD*EFGH*…", "ABCD=EFGH=…", "$", "^"), and their full-width forms,
 // and the katakana prolonged sound mark a Japanese keyboard gives for
-// "-" ("ABCDーEFGHー…", half-width too); "%" and "&" where they escape
-// nothing (separatorAt).
+// "-" ("ABCDーEFGHー…", half-width too); the CJK "one" a Chinese or
+// Japanese keyboard gives for it, which looks like a dash ("ABCD一EFGH一…",
+// its Kangxi radical and stroke forms ⼀ ㇐ too); markdown's backquote
+// set between groups as "*" and "~" may be ("ABCD`EFGH`…"); "%" and "&"
+// where they escape nothing (separatorAt). Not "<" or ">": a ">" is one
+// only starting a quoted line (separatorsAt), "K7QD->9XMA-…" is no code.
 func groupSeparator(r rune) bool {
-	return receiptSeparator(r) || strings.ContainsRune("/_.,·∙⋅:|\\+*~=$^ーｰ", halfWidth(r)) ||
+	return receiptSeparator(r) || strings.ContainsRune("/_.,·∙⋅:|\\+*~=$^ーｰ`一⼀㇐", halfWidth(r)) ||
 		r != '%' && r != '&' && unicode.IsPunct(r) && !wrapChar(r)
 }
 
