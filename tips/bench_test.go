@@ -58,6 +58,17 @@ func BenchmarkReceiptSpans(b *testing.B) {
 			receiptCandidates([]string{s})
 		}
 	})
+	// The same with links after marked words ("`placa AB12` https://…",
+	// "(2024) https://…"): what reading a piece set off by marks across
+	// its link costs where there is no code.
+	b.Run("markuplinks", func(b *testing.B) {
+		s := strings.Repeat("**Urgente** https://x.example/a/77 ayer [viernes 12] https://x.example/?id=ab12 cobraron \"piso\" https://x.example/p (2024) https://x.example/2024/05/nota `placa AB12` https://x.example/?c=CD34-ef56 🙏\n", 4)
+		b.SetBytes(int64(len(s)))
+		b.ReportAllocs()
+		for b.Loop() {
+			receiptCandidates([]string{s})
+		}
+	})
 	b.Run("code", func(b *testing.B) {
 		s := benchTip + " Mi código es K7QD-9XMA-R2TP-4WZN."
 		b.SetBytes(int64(len(s)))

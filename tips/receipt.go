@@ -1853,6 +1853,16 @@ func linkSpans(text string) []linkSpan {
 		if before == "" {
 			continue
 		}
+		if r, _ := utf8.DecodeLastRuneInString(before); wrapChar(r) {
+			// The piece set off as markdown's code or bold, or in
+			// brackets or quotes ("`K7QD-9XMA-R2TP` https://…?c=4WZN",
+			// "<K7QD-9XMA-R2TP>"): read up to its last letter or digit.
+			end := markedPieceEnd(before)
+			if end < 0 {
+				continue // "(2024) https://…", "**Urgente** https://…"
+			}
+			before = before[:end]
+		}
 		piece := before // (what ends in a piece of a code, if anything does)
 		if r, _ := utf8.DecodeLastRuneInString(before); pictograph(r) {
 			// An emoji between its groups ("K7QD 🔥 9XMA 🔥 R2TP 🔥",
@@ -1946,10 +1956,46 @@ func linkSpans(text string) []linkSpan {
 	return out
 }
 
+// markedPieceEnd returns where the first piece of a code set off by
+// marks ends in before, the words before a link ending in them
+// ("mi código `K7QD-9XMA-R2TP`", "<K7QD-9XMA>", "**K7QD-9XMA-R2TP**"),
+// its marks kept with the link: up to maxWrap marks that may open or
+// close a group (wrapChar) closing a word that they open too, and that
+// holds letters and digits of a code and separators alone, at least
+// two groups' worth (a code is shown so). -1 if before ends in no such
+// piece: prose so set off ("(2024)", "[viernes 12]", "**Urgente**",
+// "`placa AB12`") is not read across the link, as words before most
+// links are not (mayEndCodeLikePiece).
+func markedPieceEnd(before string) int {
+	end := len(before)
+	for k := 0; k < maxWrap && end > 0; k++ {
+		r, size := utf8.DecodeLastRuneInString(before[:end])
+		if !wrapChar(r) {
+			break
+		}
+		end -= size
+	}
+	codes := 0
+	for j := end; j > 0 && j > end-linkReach; {
+		r, size := utf8.DecodeLastRuneInString(before[:j])
+		switch {
+		case isCodeChar(r):
+			codes++
+		case wrapOpener(r) && codes >= 8: // (two groups)
+			return end
+		case spaceOrInvisible(r) || !groupSeparator(r):
+			return -1
+		}
+		j -= size
+	}
+	return -1
+}
+
 // pieceMarks are the marks that may stand between one of a link's "/",
 // "?", "=", … and a code's piece within its address (linkSpans), at most
-// maxPieceMarks of them: markdown's, brackets, quotes, dashes.
-const pieceMarks = "_*~`|'\"([{-."
+// maxPieceMarks of them: markdown's, brackets (an angle one too,
+// "?c=<4WZN>"), quotes, dashes.
+const pieceMarks = "_*~`|'\"([{<-."
 
 // maxPieceMarks bounds them: three, as markdown's bold italics
 // ("___4WZN___", "***4WZN***") has.

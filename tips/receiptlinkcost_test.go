@@ -90,9 +90,10 @@ func TestLinkSpansAreBounded(t *testing.T) {
 }
 
 // linkSpans reads what it read before its readings were bounded:
-// oldLinkSpans is it as it was (commit 021e56d), with the one reading
+// oldLinkSpans is it as it was (commit 021e56d), with the two readings
 // added since written into it: the piece in the address read after up
-// to maxPieceMarks marks setting it off (6081174, 3795692, 86bed85).
+// to maxPieceMarks marks setting it off (6081174, 3795692, 86bed85),
+// and the piece before the link read up to maxWrap marks after it.
 func FuzzLinkSpansAsBefore(f *testing.F) {
 	for _, s := range []string{
 		"mi código K7QD-9XMA-R2TP https://x.example/?c=4WZN gracias",
@@ -117,6 +118,11 @@ func FuzzLinkSpansAsBefore(f *testing.F) {
 		"mi código K7QD-9XMA-R2TP https://x.example/?c=%C2%AB4WZN%C2%BB",
 		"mi código K7QD-9XMA-R2TP https://x.example/?c=___4WZN___",
 		"… 2024 https://youtu.be/.",
+		// The piece before the link set off by marks: "`…`", "<…>", "**…**".
+		"mi código `K7QD-9XMA-R2TP` https://x.example/?c=4WZN",
+		"mi código <K7QD-9XMA-R2TP> https://x.example/?c=<4WZN>",
+		"mi código **K7QD-9XMA** https://x.example/?c=R2TP-4WZN",
+		"mira (2024) https://x.example/?c=abcd",
 	} {
 		f.Add(s)
 	}
@@ -159,6 +165,16 @@ func oldLinkSpans(text string) []linkSpan {
 		before := strings.TrimRightFunc(text[:ts], spaceOrInvisible)
 		if before == "" {
 			continue
+		}
+		if r, _ := utf8.DecodeLastRuneInString(before); wrapChar(r) {
+			// Intended difference since 021e56d: a piece set off by
+			// marks ("`K7QD-9XMA-R2TP` https://…") is read up to its
+			// last letter or digit, the marks kept (markedPieceEnd).
+			end := markedPieceEnd(before)
+			if end < 0 {
+				continue
+			}
+			before = before[:end]
 		}
 		piece := before // (what ends in a piece of a code, if anything does)
 		if r, _ := utf8.DecodeLastRuneInString(before); pictograph(r) {

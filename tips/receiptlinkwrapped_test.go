@@ -1,0 +1,62 @@
+package tips
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// A code split into a link whose first piece is set off as markdown's
+// code or bold, in angle brackets, brackets or quotes
+// ("`K7QD-9XMA-R2TP` https://x/?c=4WZN", "<K7QD-9XMA-R2TP> …"), or whose
+// piece in the address is in angle brackets ("?c=<4WZN>", "%3C4WZN%3E"),
+// reads as the code to an investigator: it is cut, the marks and the
+// address kept; as a hidden link's address after the text and across
+// two messages too. Prose so set off before a link stays unread.
+// Mutations: linkSpans without the marks trimmed before the link -> the
+// first nine cases fail; pieceMarks without "<" -> the last three.
+func TestCutReceiptsSplitIntoALinkSetOffByMarks_codes(t *testing.T) {
+	const code = "K7QD-9XMA-R2TP-4WZN"
+	for _, tc := range []struct{ in, want string }{
+		{"mi código `K7QD-9XMA-R2TP` https://x.example/?c=4WZN", "mi código `` https://x.example/?c="},
+		{"mi código `K7QD-9XMA` https://x.example/?c=R2TP-4WZN", "mi código `` https://x.example/?c="},
+		{"mi código ```K7QD-9XMA-R2TP``` https://x.example/?c=4WZN", "mi código `````` https://x.example/?c="},
+		{"mi código `K7QD一9XMA一R2TP` https://x.example/4WZN/ver", "mi código `` https://x.example//ver"},
+		{"mi código <K7QD-9XMA-R2TP> https://x.example/?c=4WZN", "mi código <> https://x.example/?c="},
+		{"mi código **K7QD-9XMA-R2TP** https://x.example/?c=4WZN", "mi código **** https://x.example/?c="},
+		{"mi código [K7QD-9XMA-R2TP] https://x.example/?c=4WZN", "mi código [] https://x.example/?c="},
+		{"mi código \"K7QD-9XMA-R2TP\" https://x.example/?c=4WZN", "mi código \"\" https://x.example/?c="},
+		{"mi código `K7QD_9XMA_R2TP` https://x.example/?c=4WZN", "mi código `` https://x.example/?c="},
+		{"mi código K7QD-9XMA-R2TP https://x.example/?c=<4WZN>", "mi código https://x.example/?c=<>"},
+		{"mi código K7QD-9XMA-R2TP https://x.example/?c=%3C4WZN%3E", "mi código https://x.example/?c=%3C%3E"},
+		{"mi código K7QD-9XMA https://x.example/?c=<R2TP-4WZN>", "mi código https://x.example/?c=<>"},
+	} {
+		out, cut, err := CutReceipts([]string{tc.in}, knowsOnly(code))
+		if err != nil || !cut || out[0] != tc.want {
+			t.Errorf("%q: cut %q %v %v, want %q", tc.in, out, cut, err, tc.want)
+		}
+		if codes := ReceiptCodesIn(tc.in); !slices.Contains(codes, code) {
+			t.Errorf("%q: ReceiptCodesIn = %q", tc.in, codes)
+		}
+		text, link, _ := strings.Cut(tc.in, " https://")
+		link = "https://" + link
+		for name, cutf := range map[string]func([]string, func([]string) ([]bool, error)) ([]string, bool, error){
+			"a hidden link": CutMessageReceipts, "two messages": CutReceiptsAcross,
+		} {
+			if out, cut, err := cutf([]string{text, link}, knowsOnly(code)); err != nil || !cut || strings.Contains(strings.Join(out, " "), "R2TP") {
+				t.Errorf("%q: cut as %s %q %v %v", tc.in, name, out, cut, err)
+			}
+		}
+	}
+	for _, in := range []string{
+		"mira (esto) https://x.example/?c=4WZN",
+		"dijo \"hola\" https://x.example/a/b",
+		"mira `aqui` https://x.example/?c=R2TP-4WZN",
+		"mira (K7QD) https://x.example/?c=9XMA-R2TP-4WZN",
+		"ayer [viernes K7QD-9XMA-R2TP] https://x.example/?c=4WZN",
+	} {
+		if codes := ReceiptCodesIn(in); len(codes) != 0 {
+			t.Errorf("%q: ReceiptCodesIn = %q", in, codes)
+		}
+	}
+}
