@@ -1884,15 +1884,21 @@ func linkSpans(text string) []linkSpan {
 				continue
 			}
 		}
-		if !mayEndCodeLikePiece(piece[min(ws, len(piece)):]) {
-			continue // "… en efectivo o a https://…": prose, no reading
+		// One group in small letters before an address holding the
+		// three others as shown ("ddgq https://x/?c=wqpo-prc1-cq8z")
+		// is a code's first (oneShownGroup); other words so ended are
+		// prose ("… en efectivo o a https://…"), no reading.
+		tail := piece[min(ws, len(piece)):]
+		oneGroup := oneShownGroup(tail) && shownRestIn(text[:te], ts)
+		if !oneGroup && !mayEndCodeLikePiece(tail) {
+			continue
 		}
 		// The words before the link are read once (linkStarts): where
 		// a code may start in them and still reach into the address,
 		// as few as fifteen code characters before it. Reading all of
 		// them again from each "/" of a long address cost 250 ms.
 		join := len(before) - ws
-		starts := linkStarts(before[ws:]+partSeparator, join)
+		starts := linkStarts(before[ws:]+partSeparator, join, oneGroup)
 		if len(starts) == 0 {
 			continue
 		}
@@ -2115,14 +2121,17 @@ type linkStart struct {
 // (readAcross), the words before it not read again. Reading them again
 // from each "/" of an address of distinct pieces cost 30 ms. A piece
 // that does not look like one of a code (codeLikePiece) is left out too.
-func linkStarts(view string, join int) []linkStart {
+func linkStarts(view string, join int, oneGroup bool) []linkStart {
 	var starts []linkStart
 	scanReceipts(view, false, join, 0, &starts)
 	total := starts[len(starts)-1].codes // (the scan's end)
 	starts = starts[:len(starts)-1]
 	out := starts[:0]
 	for _, st := range starts {
-		if total-st.codes >= receiptLen || !codeLikePiece(view[st.at:join]) {
+		if total-st.codes >= receiptLen {
+			continue
+		}
+		if piece := view[st.at:join]; !codeLikePiece(piece) && !(oneGroup && shownGroup(piece)) {
 			continue
 		}
 		rd, ok := receiptReading{i: st.at}, true
@@ -2222,6 +2231,80 @@ func shownPiece(piece string) bool {
 		}
 	}
 	return true
+}
+
+// shownGroup reports whether piece is one group of a code as shown but
+// in small letters, no digit typed in it: four ASCII letters (no U), a
+// dash after them or not ("ddgq", "ddgq-").
+func shownGroup(piece string) bool {
+	piece = strings.TrimSuffix(piece, "-")
+	if len(piece) != receiptLen/4 {
+		return false
+	}
+	for j := 0; j < len(piece); j++ {
+		if c := piece[j] | 0x20; !asciiLetter(rune(piece[j])) || c == 'u' {
+			return false
+		}
+	}
+	return true
+}
+
+// oneShownGroup reports whether before, the words before a link, ends
+// in a word that is one shownGroup ("mi código ddgq", then a link to
+// "…?c=wqpo-prc1-cq8z"). It is read across the link only where the
+// address holds the three others as shown (shownRestIn): a four-letter
+// word before a link is most often prose ("mira https://…"), and reading
+// across from each would cost what TestProseBeforeLinksIsNotReadAcrossThem
+// keeps out.
+func oneShownGroup(before string) bool {
+	w := strings.LastIndexFunc(before, func(r rune) bool { return r != '-' && !asciiLetter(r) })
+	return shownGroup(before[w+1:])
+}
+
+// shownRestIn reports whether the address in text from at, up to the
+// text's end, holds after one of its "/", "?", "=", "&", "#", ":" or
+// "+", and up to maxPieceMarks marks (pieceMarkAt), a code's last three
+// groups as shown: three of four ASCII letters or digits joined by a
+// dash each, a digit among them ("?c=wqpo-prc1-cq8z", "/WQPO-PRC1-CQ8Z/").
+func shownRestIn(text string, at int) bool {
+	const rest = 3*(receiptLen/4) + 2
+	for i := at + 1; i+rest <= len(text); i++ {
+		if strings.IndexByte("/?=&#:+", text[i-1]) < 0 {
+			continue
+		}
+		p := i
+		for k := 0; p < len(text) && k < maxPieceMarks; k++ {
+			n := pieceMarkAt(text, p)
+			if n == 0 {
+				break
+			}
+			p += n
+		}
+		if p+rest <= len(text) && shownGroups(text[p:p+rest]) {
+			return true
+		}
+	}
+	return false
+}
+
+// shownGroups reports whether s is groups of four ASCII letters or
+// digits joined by a dash each, a digit among them.
+func shownGroups(s string) bool {
+	digit := false
+	for j := 0; j < len(s); j++ {
+		c := s[j]
+		switch {
+		case j%5 == 4:
+			if c != '-' {
+				return false
+			}
+		case '0' <= c && c <= '9':
+			digit = true
+		case !asciiLetter(rune(c)):
+			return false
+		}
+	}
+	return digit
 }
 
 // asciiLetter reports whether r is an ASCII letter.

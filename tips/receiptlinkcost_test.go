@@ -62,7 +62,7 @@ func TestLinkReadingsGoOnFromTheLink(t *testing.T) {
 	for _, before := range []string{"Ⓐ ① ", "A 1 ", "AB12 ", "A 1 A - ", "[AB12] "} {
 		b := strings.TrimRight(strings.Repeat(before, 300/len(before)+1), " ")
 		view := b + partSeparator
-		starts := linkStarts(view, len(b))
+		starts := linkStarts(view, len(b), false)
 		if len(starts) == 0 {
 			t.Errorf("%q…: no reading reaches the link", before)
 		}
@@ -90,10 +90,12 @@ func TestLinkSpansAreBounded(t *testing.T) {
 }
 
 // linkSpans reads what it read before its readings were bounded:
-// oldLinkSpans is it as it was (commit 021e56d), with the two readings
+// oldLinkSpans is it as it was (commit 021e56d), with the readings
 // added since written into it: the piece in the address read after up
 // to maxPieceMarks marks setting it off (6081174, 3795692, 86bed85),
-// and the piece before the link read up to maxWrap marks after it.
+// the piece before the link read up to the marks after it
+// (markedPieceEnd), and one group in small letters read before an
+// address holding the three others as shown (oneShownGroup).
 func FuzzLinkSpansAsBefore(f *testing.F) {
 	for _, s := range []string{
 		"mi código K7QD-9XMA-R2TP https://x.example/?c=4WZN gracias",
@@ -123,6 +125,9 @@ func FuzzLinkSpansAsBefore(f *testing.F) {
 		"mi código <K7QD-9XMA-R2TP> https://x.example/?c=<4WZN>",
 		"mi código **K7QD-9XMA** https://x.example/?c=R2TP-4WZN",
 		"mira (2024) https://x.example/?c=abcd",
+		// One group in small letters before the three others as shown.
+		"mi código ddgq https://x.example/?c=wqpo-prc1-cq8z",
+		"mira https://x.example/a/wqpo-prc1-cq8z/b/c",
 	} {
 		f.Add(s)
 	}
@@ -197,7 +202,12 @@ func oldLinkSpans(text string) []linkSpan {
 				continue
 			}
 		}
-		if !mayEndCodeLikePiece(piece[min(ws, len(piece)):]) {
+		// Intended difference since 021e56d: one group in small
+		// letters before an address holding the three others as shown
+		// ("ddgq https://x/?c=wqpo-prc1-cq8z") is read (oneShownGroup).
+		tail := piece[min(ws, len(piece)):]
+		oneGroup := oneShownGroup(tail) && shownRestIn(text[:te], ts)
+		if !oneGroup && !mayEndCodeLikePiece(tail) {
 			continue // "… en efectivo o a https://…": prose, no reading
 		}
 		for at := ts + 1; at < te; at++ {
@@ -243,7 +253,7 @@ func oldLinkSpans(text string) []linkSpan {
 					continue // no code's rest is so long (NormalizeReceipt)
 				}
 				code, ok := NormalizeReceipt(view[sp[0]:sp[1]])
-				if !ok || OldReceipt(code) || !codeLikePiece(view[sp[0]:join]) {
+				if !ok || OldReceipt(code) || !codeLikePiece(view[sp[0]:join]) && !(oneGroup && shownGroup(view[sp[0]:join])) {
 					continue
 				}
 				out = append(out, linkSpan{
