@@ -69,6 +69,17 @@ func BenchmarkReceiptSpans(b *testing.B) {
 			receiptCandidates([]string{s})
 		}
 	})
+	// Four-letter words before links ("mira https://…", "esta
+	// https://…/?c=ab12-cd34-ef56"): what looking for a code's first
+	// group alone before its three others costs where there is none.
+	b.Run("wordlinks", func(b *testing.B) {
+		s := strings.Repeat("mira https://x.example/2024/05/nota ayer vino otra https://x.example/?id=ab12-cd34 nota https://x.example/?c=ab12-cd34-ef56 para todo https://x.example/a/b/c/d\n", 8)
+		b.SetBytes(int64(len(s)))
+		b.ReportAllocs()
+		for b.Loop() {
+			receiptCandidates([]string{s})
+		}
+	})
 	b.Run("code", func(b *testing.B) {
 		s := benchTip + " Mi código es K7QD-9XMA-R2TP-4WZN."
 		b.SetBytes(int64(len(s)))
