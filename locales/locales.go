@@ -49,7 +49,22 @@ type Bundle struct {
 	// the data through reflection).
 	filled map[string]bool
 	plans  map[planKey]plan
+	// matched holds Match's answer per client language code as given
+	// (every request's: parsing and matching a tag is a microsecond or
+	// four, twice a tip, for the few codes clients send). At most
+	// maxMatched codes of at most maxMatchedCode bytes; past the bound
+	// the others are matched each time.
+	matchMu sync.RWMutex
+	matched map[string]string
 }
+
+// maxMatched bounds the client language codes Match remembers, and
+// maxMatchedCode the length of one it remembers (a BCP 47 tag a client
+// sends is a few bytes; anything longer is matched each time).
+const (
+	maxMatched     = 1024
+	maxMatchedCode = 35
+)
 
 type plainKey struct{ lang, id string }
 
@@ -133,7 +148,7 @@ func Load() (*Bundle, error) {
 		filled[id] = !notFilled[id]
 	}
 	return &Bundle{b: b, matcher: language.NewMatcher(tags), tags: tags, ids: ids, localizers: localizers, known: known, plain: map[plainKey]string{},
-		filled: filled, plans: map[planKey]plan{}}, nil
+		filled: filled, plans: map[planKey]plan{}, matched: map[string]string{}}, nil
 }
 
 // IDs lists every message id of the fallback language.
@@ -142,6 +157,26 @@ func (b *Bundle) IDs() []string { return b.ids }
 // Match returns the supported language closest to a client's language code
 // ("pt-br", "es-MX", "fr_CA"), or "" if none is close enough.
 func (b *Bundle) Match(code string) string {
+	if len(code) > maxMatchedCode {
+		return b.match(code)
+	}
+	b.matchMu.RLock()
+	lang, ok := b.matched[code]
+	b.matchMu.RUnlock()
+	if ok {
+		return lang
+	}
+	lang = b.match(code)
+	b.matchMu.Lock()
+	if len(b.matched) < maxMatched { // checked again under the write lock
+		b.matched[strings.Clone(code)] = lang // (not a piece of a request's larger buffer)
+	}
+	b.matchMu.Unlock()
+	return lang
+}
+
+// match is Match without remembering: the language matcher's answer.
+func (b *Bundle) match(code string) string {
 	code = strings.ReplaceAll(strings.TrimSpace(code), "_", "-")
 	if code == "" {
 		return ""
