@@ -689,19 +689,35 @@ func (c *Context) sendCancel(d storage.Draft) [][]Button {
 // categoryButtons are a draft's buttons: its categories, two a row, then
 // sendCancel's row (five rows, as many as Discord shows). Every answer
 // about an open draft carries them: the latest message is where the
-// reporter looks to pick a category or change it.
+// reporter looks to pick a category or change it. The buttons are made
+// in one slice, each row a piece of it cut to its
+// length (a row appended to is copied, never the next row's buttons),
+// and the labels' message ids are made once (categoryMsgIDs).
 func (c *Context) categoryButtons(d storage.Draft) [][]Button {
-	draftID := d.ID
-	var rows [][]Button
-	for i := 0; i < len(tips.Categories); i += 2 {
-		var row []Button
-		for _, cat := range tips.Categories[i:min(i+2, len(tips.Categories))] {
-			row = append(row, Button{Label: c.categoryName(cat), Data: cbCategory + draftID + ":" + string(cat)})
-		}
-		rows = append(rows, row)
+	n := len(tips.Categories)
+	buttons := make([]Button, n)
+	prefix := cbCategory + d.ID + ":"
+	for i, cat := range tips.Categories {
+		buttons[i] = Button{Label: c.T(categoryMsgIDs[i], nil), Data: prefix + string(cat)}
 	}
-	return append(rows, c.sendCancel(d)...)
+	last := c.sendCancel(d)
+	rows := make([][]Button, 0, (n+1)/2+len(last))
+	for i := 0; i < n; i += 2 {
+		j := min(i+2, n)
+		rows = append(rows, buttons[i:j:j])
+	}
+	return append(rows, last...)
 }
+
+// categoryMsgIDs are the message ids of tips.Categories' names, in their
+// order (categoryName's, for a known category).
+var categoryMsgIDs = func() []string {
+	ids := make([]string, len(tips.Categories))
+	for i, cat := range tips.Categories {
+		ids[i] = "category_" + string(cat)
+	}
+	return ids
+}()
 
 // callback handles a pressed button. Data that is not ours is ignored.
 func (m *Mux) callback(ctx context.Context, c *Context) error {
