@@ -108,6 +108,26 @@ func namesSender(name, text string) bool {
 	return false
 }
 
+// namedBySender reports whether text names the sender of req: their
+// account (Request.Name, namesSender) or the nickname they are known by
+// where they wrote (Request.Nickname). A nickname counts as a display
+// name does (two words or more, case and accents aside: a one-word
+// nickname is too common to tell), never as a username, whatever "@" it
+// starts with: it is no handle anyone can open.
+func namedBySender(req *Request, text string) bool {
+	if namesSender(req.Name, text) {
+		return true
+	}
+	if req.Nickname == "" {
+		return false
+	}
+	words := strings.Fields(req.Nickname)
+	for i, w := range words {
+		words[i] = strings.TrimLeft(w, "@")
+	}
+	return namesSender(strings.Join(words, " "), text)
+}
+
 // telegramHosts are the hosts a Telegram link to an account is written
 // on ("t.me/name", "telegram.me/name", "telegram.dog/name"), with "/"
 // after them.
@@ -165,10 +185,10 @@ func hostRune(s string) bool {
 // ownNameSent is the note, after a paragraph break, telling a reporter
 // that text, their own words already kept as they are (an answer
 // delivered, a tip spooled while Redis was down: no draft to cancel),
-// holds their own name (namesSender); "" if it does not, or if the
+// holds their own name (namedBySender); "" if it does not, or if the
 // message is a forward (someone else's words).
 func (c *Context) ownNameSent(text string) string {
-	if c.Request.Forward != nil || c.Request.ForwardedFromPerson || !namesSender(c.Request.Name, text) {
+	if c.Request.Forward != nil || c.Request.ForwardedFromPerson || !namedBySender(&c.Request, text) {
 		return ""
 	}
 	return "\n\n" + c.T("own_name_sent", nil)

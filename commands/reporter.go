@@ -460,7 +460,7 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		}
 		// Their own name or username in their own words (not in a forward:
 		// someone else's, evidence as it is): kept, but they are told.
-		ownName := part.Forward == nil && namesSender(req.Name, part.Text)
+		ownName := part.Forward == nil && namedBySender(&req, part.Text)
 		if req.AlbumMore && !c.fileNotAnswer && !codeDropped && !codeCut && !ownName && (note == "" || note == "file_cleaned") {
 			// An album's item with more of it to come, kept, with nothing to
 			// warn of: its last item answers for all (not one "added" per

@@ -31,6 +31,12 @@ type Request struct {
 	// Name is the sender's display name. It is used only when a user joins
 	// the team (investigators are identified); a reporter's is never kept.
 	Name string
+	// Nickname is another name the sender is known by where they wrote:
+	// on Discord, their server nickname, which an interaction in a server
+	// carries (Member.Nick; a DM carries none). It is only compared with
+	// their words, as a display name (namedBySender): never kept, never
+	// logged, never shown in /team or the audit log (Name is).
+	Nickname string
 	// ReplyToBot is true when the message replies to one of the bot's;
 	// ReplyToID is then the id of the message replied to.
 	ReplyToBot bool

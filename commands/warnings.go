@@ -205,7 +205,7 @@ func warn(ctx context.Context, c *Context) error {
 		// A link behind words to the sender's own account (the adapter
 		// hands it on as "@username") is not kept: the sender never saw
 		// the address, and in a group no note may say whose it is.
-		hidden = slices.DeleteFunc(slices.Clone(hidden), func(l string) bool { return namesSender(c.Request.Name, l) })
+		hidden = slices.DeleteFunc(slices.Clone(hidden), func(l string) bool { return namedBySender(&c.Request, l) })
 	}
 	text, links, codeCut, err := c.mux.cutMessageReceipts(ctx, text, hidden)
 	if err != nil {

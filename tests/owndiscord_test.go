@@ -1,6 +1,8 @@
 package tests
 
 import (
+	"bytes"
+	"context"
 	"strings"
 	"testing"
 
@@ -59,4 +61,48 @@ func TestDiscordDMAppLinkToOwnProfileIsTold(t *testing.T) {
 		t.Errorf("DM answered %q, want the draft started and the own-name note", got)
 	}
 	bot.stop(t)
+}
+
+// Through the real binary: a member known in the server by a nickname
+// ("Quetzal Ramírez", their account "otro_vecino") who signs the report
+// form with it is told, in the form's ephemeral answer, that their own
+// name is in the tip, as for their account's name. The nickname is only
+// compared: not in the log, not in Redis in clear.
+// Mutation: the adapter not handing Member.Nick on (no req.Nickname) ->
+// this test fails (no own-name note).
+func TestDiscordServerNicknameInFormIsTold(t *testing.T) {
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := redistest.Start(t)
+	tg := newFakeTelegram(t, token)
+	dc := newFakeDiscord(t)
+	bot := startBot(t, tg, rs.URL(), "VIGIA_SPOOL_DIR="+t.TempDir(),
+		"VIGIA_DISCORD_TOKEN="+discordToken, "VIGIA_DISCORD_API_URL="+dc.URL(), "VIGIA_DISCORD_GUILD_ID="+dGuild)
+	dc.waitCalls(1, pathHas("PUT", "/guilds/"+dGuild+"/commands")) // after READY
+	i := interaction(5, dChannel, dGuild, duser(dReporter, "otro_vecino"), map[string]any{"custom_id": "report", "components": []any{
+		map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": "tip", "value": "cobran piso en el mercado los martes. Saludos, Quetzal Ramirez"}}},
+		map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": "links", "value": ""}}},
+	}}, "es-419")
+	i["member"].(map[string]any)["nick"] = "Quetzal Ramírez"
+	dc.dispatch("INTERACTION_CREATE", i)
+	d := dc.waitCalls(1, callbackFor(i["id"].(string)))[0].JSON["data"].(map[string]any)
+	got := unescape(d["content"].(string))
+	if !strings.Contains(got, msg.Localize("es", "draft_started", nil)) || !strings.Contains(got, msg.Localize("es", "own_name_in_text", nil)) {
+		t.Errorf("form answered %q, want the draft started and the own-name note", got)
+	}
+	bot.stop(t)
+	if log := bot.stderr.String(); strings.Contains(strings.ToLower(log), "quetzal") {
+		t.Errorf("the nickname is in the log: %s", log)
+	}
+	dump, err := rs.Dump(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range dump {
+		if bytes.Contains(bytes.ToLower(v), []byte("quetzal")) || strings.Contains(strings.ToLower(k), "quetzal") {
+			t.Errorf("the nickname in clear in Redis, key %s", k)
+		}
+	}
 }

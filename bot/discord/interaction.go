@@ -92,6 +92,12 @@ func (a *Adapter) interaction(base context.Context, h Handler, ic *discordgo.Int
 		Language: string(i.Locale), KeepLanguage: true, PlatformRoles: roles, Addressed: true,
 		UserChat: userRoute(user.ID), Name: discordName(user),
 	}
+	if i.Member != nil {
+		// In a server the member may go by a nickname there: another name
+		// their own words may give away. Handed on for the engine to
+		// compare (Request.Nickname), never kept; a DM carries none.
+		req.Nickname = i.Member.Nick
+	}
 	if i.GuildLocale != nil && *i.GuildLocale != discordgo.EnglishUS {
 		// A server that is not a Community server cannot choose its
 		// locale: Discord sends en-US for all of them. Only another one is

@@ -1,0 +1,53 @@
+package commands_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/vigia-project/vigia/commands"
+)
+
+// A reporter known in a Discord server by a nickname (the adapter hands
+// Member.Nick on as Request.Nickname) who signs with it is told
+// investigators will read it, as for their display name: in a tip and in
+// a /warn. The nickname counts as a display name: of two words or more
+// (one word alone, "Chuy", is too common to tell), never as a username
+// ("@chuy_ramirez" written bare is no handle). Without the nickname the
+// same words are no one's.
+// Mutation: namedBySender reading Name only (Nickname ignored) -> fails
+// (the nickname's cases not told); the nickname's "@" kept (read as a
+// username) -> fails ("chuy_ramirez" told).
+func TestOwnServerNicknameIsPointedOut(t *testing.T) {
+	tm := newTeam(t)
+	note := tm.text("es", "own_name_in_text", nil)
+	sent := tm.text("es", "own_name_sent", nil)
+	for i, c := range []struct {
+		nick, text string
+		warn       bool
+		told       bool
+	}{
+		{"Chuy Ramírez", "cobran piso en el mercado. Saludos, Chuy Ramirez", false, true},
+		{"Chuy Ramírez 🇲🇽", "cobran piso en el mercado. Ramírez, Chuy", false, true},
+		{"@Chuy Ramírez", "cobran piso en el mercado, chuy ramírez", false, true},
+		{"Chuy Ramírez", "cobran piso en el mercado. Saludos, Chuy Ramirez", true, true},
+		{"Chuy", "Chuy dice que cobran piso en el mercado", false, false},
+		{"@chuy_ramirez", "chuy_ramirez cobra piso en el mercado", false, false},
+		{"", "cobran piso en el mercado. Saludos, Chuy Ramirez", false, false},
+		{"Chuy Ramírez", "cobran piso en el mercado los martes", false, false},
+	} {
+		user := "76" + string(rune('a'+i))
+		req := commands.Request{Text: c.text, Language: "es", EventID: int64(9600 + i), Nickname: c.nick}
+		want := note
+		if c.warn {
+			req = commands.Request{Command: "warn", Args: c.text, Language: "es", EventID: int64(9600 + i), Nickname: c.nick}
+			want = sent
+		}
+		r := tm.as(user, "Jesús R @vecino_x", req)
+		if len(r) != 1 {
+			t.Fatalf("%q: %d replies", c.text, len(r))
+		}
+		if told := strings.Contains(r[0].Text, want); told != c.told {
+			t.Errorf("nickname %q writing %q (warn %v): told %v (want %v): %q", c.nick, c.text, c.warn, told, c.told, r[0].Text)
+		}
+	}
+}
