@@ -124,6 +124,9 @@ func PastEntities(text string) []Entity {
 // "vigia_user\x00" (with its bare handle), now "vigia_user"; and the
 // domain "vigiauser.t.me" of a link to "<name>.t.me", now the account
 // name, as t.me/name is (telegramSubdomain), and no domain.
+// And the accounts "<name>.t.me" was read as before telegramSubdomain
+// kept to usernames Telegram gives (4 to 32 letters, digits or "_", not
+// "s", "c" or "joinchat"): "s.t.me" was the account "s".
 // And the handles read before confusables held ӏ, ԛ, ԝ, ɑ and ɡ
 // (foldHandlePast): "@ɑlfa_99" was "ɑlfa_99", now "alfa_99".
 func PastLinkEntities(text string) []Entity {
@@ -141,6 +144,15 @@ func PastLinkEntities(text string) []Entity {
 	}
 	for _, e := range extract(text, "", true) {
 		if e.Kind == KindHandle || e.Kind == KindDomain {
+			add(e)
+		}
+	}
+	// The accounts "<name>.t.me" was read as before telegramSubdomain
+	// kept to usernames Telegram gives ("s.t.me", a name of 40 letters),
+	// with their bare handles (every text: "．t．me" is ".t.me" to
+	// Extract).
+	for _, e := range extractAs(text, "", false, true) {
+		if e.Kind == KindHandle {
 			add(e)
 		}
 	}
@@ -207,6 +219,14 @@ func Extract(text, region string) []Entity { return extract(text, region, false)
 // before confusables held ӏ, ԛ, ԝ, ɑ and ɡ (foldHandlePast): PastLinkEntities
 // compares the two.
 func extract(text, region string, past bool) []Entity {
+	return extractAs(text, region, past, false)
+}
+
+// extractAs is extract, with anySubdomain set reading "<name>.t.me" as
+// the account name whatever its length or name (telegramSubdomainAny),
+// as Extract did before telegramSubdomain kept to usernames Telegram
+// gives: PastLinkEntities compares the two.
+func extractAs(text, region string, past, anySubdomain bool) []Entity {
 	if len(text) > 64<<10 {
 		text = text[:64<<10]
 	}
@@ -226,7 +246,7 @@ func extract(text, region string, past bool) []Entity {
 	// indexer's time.
 	if mayHaveLink(text) {
 		for _, raw := range urlRE.FindAllString(text, 200) {
-			for _, e := range urlEntities(strings.TrimRight(raw, ".,;:!?)]}»"), region, past) {
+			for _, e := range urlEntities(strings.TrimRight(raw, ".,;:!?)]}»"), region, past, anySubdomain) {
 				add(e)
 			}
 		}
@@ -234,8 +254,8 @@ func extract(text, region string, past bool) []Entity {
 	if strings.Contains(text, ".") {
 		// Links written without a scheme ("instagram.com/halcon",
 		// "t.me/canal", "pago-piso.mx"), as people type them.
-		for _, raw := range bareLinks(text, region, 200) {
-			for _, e := range urlEntities(raw, region, past) {
+		for _, raw := range bareLinks(text, region, 200, anySubdomain) {
+			for _, e := range urlEntities(raw, region, past, anySubdomain) {
 				add(e)
 			}
 		}
@@ -273,7 +293,7 @@ func extract(text, region string, past bool) []Entity {
 // part of the public suffix list, so "hola.que" and "foto.jpg" are not),
 // and maybe a path. Words with a scheme, "www." or an @ are the other
 // patterns'.
-func bareLinks(text, region string, max int) []string {
+func bareLinks(text, region string, max int, anySubdomain bool) []string {
 	var out []string
 	for rest := text; rest != "" && len(out) < max; {
 		i := strings.IndexByte(rest, '.')
@@ -296,7 +316,7 @@ func bareLinks(text, region string, max int) []string {
 		w = strings.TrimLeft(w, "([{«\"'¿¡")
 		w = strings.TrimRight(w, ".,;:!?)]}»\"'")
 		host, path, _ := strings.Cut(w, "/")
-		if bareHost(host, region, path != "") {
+		if bareHost(host, region, path != "", anySubdomain) {
 			out = append(out, w)
 		}
 	}
@@ -308,9 +328,9 @@ func bareLinks(text, region string, max int) []string {
 // "dinero.de", "casa.La", "3.Se", "S.A.de") and name files ("foto.jpg",
 // "script.py"): then only a generic domain or the region's own counts, and
 // not where the last label is capitalised as a sentence's first word.
-func bareHost(s, region string, withPath bool) bool {
+func bareHost(s, region string, withPath, anySubdomain bool) bool {
 	lower := strings.ToLower(s)
-	if _, ok := telegramSubdomain(lower); ok {
+	if _, ok := subdomainAccount(lower, anySubdomain); ok {
 		return true // "vigia_user.t.me", with or without a path: a Telegram account
 	}
 	labels := strings.Split(lower, ".")
@@ -574,7 +594,7 @@ func phone(candidate, region string) (Entity, bool) {
 
 // urlEntities normalises a link and derives its domain and, for social
 // networks, the profile it points to.
-func urlEntities(raw, region string, past bool) []Entity {
+func urlEntities(raw, region string, past, anySubdomain bool) []Entity {
 	if !strings.Contains(raw, "://") {
 		raw = "http://" + raw
 	}
@@ -584,7 +604,7 @@ func urlEntities(raw, region string, past bool) []Entity {
 	}
 	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
 	ascii, err := idna.Lookup.ToASCII(host)
-	if _, ok := telegramSubdomain(host); err != nil && ok && !past {
+	if _, ok := subdomainAccount(host, anySubdomain); err != nil && ok && !past {
 		// "vigia_user.t.me": a "_" is no host name's to IDNA, but
 		// Telegram opens it as t.me/vigia_user, as most usernames have one.
 		ascii, err = host, nil
@@ -611,10 +631,10 @@ func urlEntities(raw, region string, past bool) []Entity {
 	out := []Entity{{Kind: KindURL, Value: canon, Display: strings.TrimPrefix(unicodeHost, "www.") + path}}
 	// Platform and shortener domains say nothing by themselves: every tip
 	// with a Facebook link would "corroborate" facebook.com.
-	if _, account := telegramSubdomain(domain); !platformDomain(domain) && (past || !account) {
+	if _, account := subdomainAccount(domain, anySubdomain); !platformDomain(domain) && (past || !account) {
 		out = append(out, Entity{Kind: KindDomain, Value: domain, Display: strings.TrimPrefix(unicodeHost, "www.")})
 	}
-	if p := profile(domain, strings.Split(strings.Trim(u.Path, "/"), "/"), q, region, past); p.Value != "" {
+	if p := profile(domain, strings.Split(strings.Trim(u.Path, "/"), "/"), q, region, past, anySubdomain); p.Value != "" {
 		out = append(out, p)
 		// A profile link and an @mention of the same name are one entity.
 		if network, h, ok := strings.Cut(p.Value, ":"); ok && p.Kind == KindHandle && network != "facebook" || ok && p.Kind == KindHandle && !strings.HasPrefix(h, "id:") {
@@ -651,7 +671,7 @@ func DomainEntity(s string) (Entity, bool) {
 }
 
 // profile recognises a social-media profile link.
-func profile(domain string, parts []string, q url.Values, region string, past bool) Entity {
+func profile(domain string, parts []string, q url.Values, region string, past, anySubdomain bool) Entity {
 	first := ""
 	if len(parts) > 0 {
 		first = parts[0]
@@ -710,7 +730,7 @@ func profile(domain string, parts []string, q url.Values, region string, past bo
 		}
 	default:
 		// "<name>.t.me", as Telegram opens t.me/<name>.
-		if name, ok := telegramSubdomain(domain); ok && !past {
+		if name, ok := subdomainAccount(domain, anySubdomain); ok && !past {
 			return handle("telegram", name)
 		}
 	}
@@ -719,11 +739,38 @@ func profile(domain string, parts []string, q url.Values, region string, past bo
 
 // telegramSubdomain is the account a host on t.me names, "<name>.t.me",
 // where name (lower case, as a host is read) is a username whole, as
-// Telegram reads one (TelegramUsername: letters, digits and "_"): not
-// "x.name.t.me", "vigia-user.t.me", "xn--….t.me".
+// Telegram reads one (TelegramUsername: letters, digits and "_"), and
+// one Telegram gives: of minUsername to maxUsername of them, and not a
+// word t.me/ reads as no account ("s", "c", "joinchat": Extract reads
+// t.me/s/name as name). Not "x.name.t.me", "vigia-user.t.me",
+// "xn--….t.me", "ab.t.me", nor a name of thousands of letters.
 func telegramSubdomain(host string) (string, bool) {
+	name, ok := telegramSubdomainAny(host)
+	return name, ok && len(name) >= minUsername && len(name) <= maxUsername && name != "joinchat"
+}
+
+// Telegram's usernames are of 5 to 32 letters, digits and "_"; those
+// sold as collectibles (on Fragment) of 4 too.
+const (
+	minUsername = 4
+	maxUsername = 32
+)
+
+// telegramSubdomainAny is telegramSubdomain as Extract read it before
+// (extractAs with anySubdomain): a name of any length, "s", "c" and
+// "joinchat" too.
+func telegramSubdomainAny(host string) (string, bool) {
 	name, ok := strings.CutSuffix(host, ".t.me")
 	return name, ok && name != "" && name != "www" && TelegramUsername(name) == name
+}
+
+// subdomainAccount is telegramSubdomain, or with unbounded set
+// telegramSubdomainAny.
+func subdomainAccount(host string, unbounded bool) (string, bool) {
+	if unbounded {
+		return telegramSubdomainAny(host)
+	}
+	return telegramSubdomain(host)
 }
 
 // accountName is the account a link's path names in h, its word decoded

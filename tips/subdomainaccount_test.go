@@ -2,6 +2,7 @@ package tips
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -18,7 +19,10 @@ import (
 // account); urlEntities without the "_" fallback or bareHost without
 // telegramSubdomain -> fails ("vigia_user.t.me" no link);
 // LinksTelegramAccount's last reading without TelegramUsername (as
-// before) -> fails ("%C2%A0").
+// before) -> fails ("%C2%A0"); telegramSubdomain without its length
+// bound -> fails ("ab.t.me", 33 letters), without "joinchat" -> fails;
+// PastLinkEntities without the unbounded reading -> fails (no past
+// account of "ab.t.me").
 func TestTelegramSubdomainIsTheAccountsLink(t *testing.T) {
 	for _, c := range []struct {
 		text string
@@ -30,6 +34,17 @@ func TestTelegramSubdomainIsTheAccountsLink(t *testing.T) {
 		{"https://vigiauser.t.me", []string{"handle:telegram:vigiauser", "handle:vigiauser", "url:vigiauser.t.me"}, []string{"domain:vigiauser.t.me"}},
 		{"https://vigia-user.t.me", []string{"domain:vigia-user.t.me", "url:vigia-user.t.me"}, nil},
 		{"x.vigia_user.t.me vigia_user.t.me.evil.example", nil, nil},
+		// Only a name Telegram gives (4 to 32 letters, digits or "_", not
+		// a word t.me/ reads as none) is an account; another is a domain
+		// (or no link: a "_" is no host name's), a tip indexed before
+		// under the account it was read as is under it as a past form.
+		{"https://abcd.t.me", []string{"handle:telegram:abcd", "handle:abcd", "url:abcd.t.me"}, []string{"domain:abcd.t.me"}},
+		{"https://" + strings.Repeat("a", 32) + ".t.me", []string{"handle:telegram:" + strings.Repeat("a", 32), "handle:" + strings.Repeat("a", 32), "url:" + strings.Repeat("a", 32) + ".t.me"}, []string{"domain:" + strings.Repeat("a", 32) + ".t.me"}},
+		{"https://ab.t.me", []string{"domain:ab.t.me", "url:ab.t.me"}, []string{"handle:telegram:ab", "handle:ab"}},
+		{"https://s.t.me", []string{"domain:s.t.me", "url:s.t.me"}, []string{"handle:telegram:s", "handle:s"}},
+		{"https://joinchat.t.me", []string{"domain:joinchat.t.me", "url:joinchat.t.me"}, []string{"handle:telegram:joinchat", "handle:joinchat"}},
+		{"https://" + strings.Repeat("a", 33) + ".t.me", []string{"domain:" + strings.Repeat("a", 33) + ".t.me", "url:" + strings.Repeat("a", 33) + ".t.me"}, []string{"handle:telegram:" + strings.Repeat("a", 33), "handle:" + strings.Repeat("a", 33)}},
+		{"ver " + strings.Repeat("a_", 20) + ".t.me hoy", nil, []string{"handle:telegram:" + strings.Repeat("a_", 20), "handle:" + strings.Repeat("a_", 20)}},
 	} {
 		var got, past []string
 		for _, e := range Extract(c.text, "") {
