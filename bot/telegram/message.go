@@ -67,6 +67,13 @@ func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, 
 	if o := m.ForwardOrigin; o != nil {
 		switch o.Type {
 		case models.MessageOriginTypeChannel:
+			// Whether the channel is the reporter's own is not known
+			// here: its username is never one of theirs (users and
+			// chats share one namespace of usernames), its title is
+			// any words, and the post's signature (dropped) says who
+			// posted, not whose the channel is. Only the personal
+			// channel on their profile (getChat's personal_chat, one
+			// more call per forward) would say so: not asked.
 			req.Forward = publicOrigin(o.MessageOriginChannel.Chat, o.MessageOriginChannel.MessageID)
 			req.ForwardedFromPerson = req.Forward == nil
 		case models.MessageOriginTypeChat:
