@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"regexp"
+	"strings"
+)
+
+// The Go runtime prints a crash (an unrecovered panic, a fatal error such
+// as concurrent map writes, a SIGQUIT dump) on file descriptor 2 itself,
+// past any logger: the panic's value as text, and for each frame the
+// argument words in hex. A chat or user id passed as an int64 is there
+// (0x…), and a panic's value can quote a tip. scrubCrash rewrites such
+// output so that it still says where (functions, files and lines) but
+// not with what.
+
+// frameArgs is the argument list the runtime prints after a frame's
+// function name: hex words, "{…}" around a struct's or string's words,
+// "?" for a value it is unsure of, "..." for more.
+var frameArgs = regexp.MustCompile(`^(\S.*)\([0-9a-fx{}, .?]+\)$`)
+
+// register is a line of a register dump (GOTRACEBACK=crash): a name and
+// a hex value, which may be any word the program held.
+var register = regexp.MustCompile(`^([a-z][a-z0-9]{0,7})( +)0x[0-9a-f]+$`)
+
+// digits are masked in a runtime error's text: an index or a length
+// could be a number the program was given.
+var digits = regexp.MustCompile(`[0-9]+`)
+
+// withheld replaces a panic's value.
+const withheld = "[value withheld by Vigía: it may quote a tip or an id; VIGIA_TRACEBACK=raw shows it]"
+
+// scrubCrash copies r to w line by line, rewriting what the runtime
+// prints of a crash: a panic's value is withheld (a runtime error keeps
+// its words, its numbers masked), the lines a value ran onto are
+// dropped, frames keep their function name but not their arguments
+// ("main.f(...)"), and register values are masked. Other lines (the
+// JSON log) pass unchanged.
+func scrubCrash(r io.Reader, w io.Writer) error {
+	br := bufio.NewReader(r)
+	bw := bufio.NewWriter(w)
+	inValue := false // after a "panic: " line, until the value's end
+	for {
+		line, err := br.ReadString('\n')
+		if line != "" {
+			body, nl := strings.CutSuffix(line, "\n")
+			if out, keep := scrubCrashLine(body, &inValue); keep {
+				bw.WriteString(out)
+				if nl {
+					bw.WriteString("\n")
+				}
+			}
+			// A line at a time: the log is read as it is written.
+			if br.Buffered() == 0 {
+				if ferr := bw.Flush(); ferr != nil {
+					return ferr
+				}
+			}
+		}
+		if err != nil {
+			if err == io.EOF {
+				return bw.Flush()
+			}
+			bw.Flush()
+			return err
+		}
+	}
+}
+
+// scrubCrashLine is scrubCrash for one line (without its "\n"); keep is
+// false for a line to drop. inValue says whether the line may continue
+// a panic's value (the runtime indents each line a value runs onto with
+// a tab).
+func scrubCrashLine(line string, inValue *bool) (out string, keep bool) {
+	for _, prefix := range []string{"panic: ", "\tpanic: "} {
+		if v, ok := strings.CutPrefix(line, prefix); ok {
+			*inValue = true
+			return prefix + panicValue(v), true
+		}
+	}
+	if *inValue {
+		if strings.HasPrefix(line, "\t") {
+			return "", false
+		}
+		*inValue = false
+	}
+	if m := frameArgs.FindStringSubmatch(line); m != nil {
+		return m[1] + "(...)", true
+	}
+	if m := register.FindStringSubmatch(line); m != nil {
+		return m[1] + m[2] + "0x?", true
+	}
+	return line, true
+}
+
+// panicValue is what is shown of a panic's value v: a runtime error's
+// words (which say what went wrong: "index out of range", "invalid
+// memory address or nil pointer dereference") with its numbers masked,
+// and nothing of any other value. A mark the runtime adds to a value
+// that was recovered is kept.
+func panicValue(v string) string {
+	mark := ""
+	for _, m := range []string{" [recovered, repanicked]", " [recovered]"} {
+		if s, ok := strings.CutSuffix(v, m); ok {
+			v, mark = s, m
+			break
+		}
+	}
+	if strings.HasPrefix(v, "runtime error: ") {
+		return digits.ReplaceAllLiteralString(v, "N") + mark
+	}
+	return withheld + mark
+}

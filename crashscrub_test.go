@@ -1,0 +1,65 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestScrubCrash: what the runtime prints of a crash keeps where it
+// happened (functions, files, lines, goroutine headers, fatal errors) and
+// loses with what (a panic's value, however many lines it runs onto,
+// frames' argument words, registers); log lines pass unchanged.
+func TestScrubCrash(t *testing.T) {
+	in := strings.Join([]string{
+		`{"time":"2026-12-06T17:00:00Z","level":"INFO","msg":"started (2 adapters)"}`,
+		`panic: chat 7306318845 said balacera [recovered]`,
+		"\tpanic: line one of a tip",
+		"\tline two of the tip",
+		"",
+		`goroutine 22 [running]:`,
+		`main.crashHookLeak(0x1b37d93fd, {0xd8741bf2027, 0x8})`,
+		"\t/src/vigia/crashhook.go:29 +0xa9",
+		`github.com/vigia-project/vigia/commands.(*Mux).Handle(0xc0001, {0x1b37d93fd?, 0x0?}, ...)`,
+		"\t/src/vigia/commands/mux.go:440 +0x1f",
+		`main.main()`,
+		`main.inlined(...)`,
+		`created by main.init.0 in goroutine 1`,
+		`rax    0x1b37d93fd`,
+		`rip    0x46a2c1`,
+		`fatal error: concurrent map writes`,
+		`panic: runtime error: index out of range [7306318845] with length 3`,
+		`[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x46a2c1]`,
+		`panic: 7306318845`,
+		`goroutine 1 [chan receive]:`,
+		`no newline at the end (0x1b37d93fd)`,
+	}, "\n")
+	want := strings.Join([]string{
+		`{"time":"2026-12-06T17:00:00Z","level":"INFO","msg":"started (2 adapters)"}`,
+		`panic: ` + withheld + ` [recovered]`,
+		"\tpanic: " + withheld,
+		"",
+		`goroutine 22 [running]:`,
+		`main.crashHookLeak(...)`,
+		"\t/src/vigia/crashhook.go:29 +0xa9",
+		`github.com/vigia-project/vigia/commands.(*Mux).Handle(...)`,
+		"\t/src/vigia/commands/mux.go:440 +0x1f",
+		`main.main()`,
+		`main.inlined(...)`,
+		`created by main.init.0 in goroutine 1`,
+		`rax    0x?`,
+		`rip    0x?`,
+		`fatal error: concurrent map writes`,
+		`panic: runtime error: index out of range [N] with length N`,
+		`[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x46a2c1]`,
+		`panic: ` + withheld,
+		`goroutine 1 [chan receive]:`,
+		`no newline at the end (...)`,
+	}, "\n")
+	var out strings.Builder
+	if err := scrubCrash(strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != want {
+		t.Errorf("scrubbed:\n%s\nwant:\n%s", out.String(), want)
+	}
+}
