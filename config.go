@@ -59,6 +59,7 @@ type Config struct {
 	PublishApprovals  int
 	SpoolDir          string
 	AllowNoAOF        bool // VIGIA_ALLOW_REDIS_WITHOUT_AOF: serve on a Redis without appendonly
+	RawTraceback      bool // VIGIA_TRACEBACK=raw: a crash's output is not scrubbed (crashguard_unix.go)
 	SignalWindow      time.Duration
 	Threshold         int
 	// OpenSecretFiles names the variables (VIGIA_SECRET_FILE,
@@ -419,7 +420,25 @@ func readConfig(getenv func(string) string, demo, needToken bool) (Config, error
 			return c, &configError{"VIGIA_LOG_LEVEL", "must be debug, info, warn or error"}
 		}
 	}
+	var ok bool
+	if c.RawTraceback, ok = rawTraceback(getenv("VIGIA_TRACEBACK")); !ok {
+		return c, &configError{"VIGIA_TRACEBACK", `must be "raw" or unset`}
+	}
 	return c, nil
+}
+
+// rawTraceback reads VIGIA_TRACEBACK: "raw" asks for the Go runtime's
+// own crash output (argument values, a panic's value); unset, a crash's
+// output is scrubbed. ok is false for any other value (which leaves the
+// output scrubbed, and the configuration refused).
+func rawTraceback(v string) (raw, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "":
+		return false, true
+	case "raw":
+		return true, true
+	}
+	return false, false
 }
 
 // maxSecretFile bounds how much of a secret file is read: a secret is 44

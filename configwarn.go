@@ -9,13 +9,15 @@ import (
 	"strings"
 )
 
-// knownVars are the VIGIA_* variables Vigía reads (VIGIA_REQUIRE_REDIS
-// and the VIGIA_BENCH ones by its tests and `vigia bench`, VIGIA_CROSS_BUILD,
+// knownVars are the VIGIA_* variables Vigía reads (VIGIA_CRASH_GUARDED is
+// set by Vigía itself, on the process whose crash output it scrubs;
+// VIGIA_REQUIRE_REDIS and the VIGIA_BENCH ones by its tests and `vigia
+// bench`, VIGIA_CROSS_BUILD,
 // VIGIA_REKEY_BENCH_ENTRIES, VIGIA_SHOW_MISSES and VIGIA_UPDATE_GOLDEN by
 // its tests).
 var knownVars = []string{
 	"VIGIA_ADMINS", "VIGIA_ALLOW_REDIS_WITHOUT_AOF", "VIGIA_AUDIT_RETENTION", "VIGIA_BENCH_TIPS", "VIGIA_CLAIM_REMINDER", "VIGIA_CLAIM_TIMEOUT",
-	"VIGIA_CORROBORATION_THRESHOLD", "VIGIA_CROSS_BUILD", "VIGIA_DEFAULT_LANGUAGE", "VIGIA_DISCORD_API_URL", "VIGIA_DISCORD_GUILD_ID",
+	"VIGIA_CORROBORATION_THRESHOLD", "VIGIA_CRASH_GUARDED", "VIGIA_CROSS_BUILD", "VIGIA_DEFAULT_LANGUAGE", "VIGIA_DISCORD_API_URL", "VIGIA_DISCORD_GUILD_ID",
 	"VIGIA_DISCORD_INVESTIGATOR_ROLE", "VIGIA_DISCORD_TOKEN", "VIGIA_DRAFT_IDLE", "VIGIA_HTTP_ADDR", "VIGIA_INVESTIGATORS",
 	"VIGIA_INVESTIGATOR_2FA", "VIGIA_INVESTIGATOR_CHATS", "VIGIA_INVITE_TTL", "VIGIA_LIMIT_CHAT", "VIGIA_LIMIT_MESSAGES",
 	"VIGIA_LIMIT_QUERIES", "VIGIA_LIMIT_TIPS", "VIGIA_LOG_LEVEL", "VIGIA_METRICS_ADDR", "VIGIA_PHONE_REGION",
@@ -23,7 +25,7 @@ var knownVars = []string{
 	"VIGIA_RETENTION", "VIGIA_RETENTION_CLOSED", "VIGIA_RETENTION_VERIFIED", "VIGIA_SECRET", "VIGIA_SECRET_FILE",
 	"VIGIA_SECRET_PREVIOUS", "VIGIA_SECRET_PREVIOUS_FILE", "VIGIA_SHOW_MISSES", "VIGIA_SIGNAL_WINDOW", "VIGIA_SPOOL_DIR",
 	"VIGIA_TELEGRAM_API_URL", "VIGIA_TELEGRAM_TOKEN", "VIGIA_TELEGRAM_WEBHOOK_SECRET", "VIGIA_TELEGRAM_WEBHOOK_URL",
-	"VIGIA_UNLOCK_PERIOD", "VIGIA_UPDATE_GOLDEN", "VIGIA_URGENT_ANNOUNCE",
+	"VIGIA_TRACEBACK", "VIGIA_UNLOCK_PERIOD", "VIGIA_UPDATE_GOLDEN", "VIGIA_URGENT_ANNOUNCE",
 }
 
 // environNames lists the names of the process's environment variables
@@ -56,6 +58,9 @@ func configWarnings(c Config, names []string) []string {
 	}
 	if host, _, err := net.SplitHostPort(c.MetricsAddr); err == nil && (host == "" || host == "0.0.0.0" || host == "::") {
 		out = append(out, "VIGIA_METRICS_ADDR listens on every interface: its counters show when tips arrive; keep the port off the public network (a firewall, or a NetworkPolicy admitting only Prometheus)")
+	}
+	if c.RawTraceback {
+		out = append(out, "VIGIA_TRACEBACK is raw: a crash prints Go's own traceback, whose argument values can be a chat or user id and whose panic value can quote a tip; for debugging only, where nobody else reads the logs")
 	}
 	return append(out, redisURLWarnings(c.RedisURL, c.RedisMode)...)
 }

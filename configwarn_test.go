@@ -205,3 +205,29 @@ func TestSecretFileOthersCanReadIsWarnedOf(t *testing.T) {
 		}
 	}
 }
+
+// VIGIA_TRACEBACK=raw (Go's own crash output, argument values and all) is
+// accepted and warned of; unset, nothing is said; another value is
+// refused by name (a crash's output stays scrubbed meanwhile).
+func TestRawTracebackIsWarnedOf(t *testing.T) {
+	for v, want := range map[string]string{"": "", "raw": "VIGIA_TRACEBACK is raw", " RAW ": "VIGIA_TRACEBACK is raw", "all": "error", "1": "error"} {
+		e := validEnv()
+		e["VIGIA_INVESTIGATORS"] = "telegram:111"
+		e["VIGIA_REDIS_URL"] = "redis://localhost:6379/0"
+		e["VIGIA_TRACEBACK"] = v
+		c, err := loadConfig(env(e), false)
+		if want == "error" {
+			if err == nil || !strings.Contains(err.Error(), "VIGIA_TRACEBACK") {
+				t.Errorf("%q: %v, want an error naming VIGIA_TRACEBACK", v, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%q: %v", v, err)
+		}
+		w := configWarnings(c, []string{"VIGIA_TRACEBACK", "VIGIA_CRASH_GUARDED"})
+		if (want == "" && len(w) != 0) || (want != "" && (len(w) != 1 || !strings.HasPrefix(w[0], want))) {
+			t.Errorf("%q: %q, want %q", v, w, want)
+		}
+	}
+}

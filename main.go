@@ -62,6 +62,10 @@ const usage = `usage: vigia [serve|demo|keygen|rotate-key|reset-2fa|bench]
 `
 
 func main() {
+	// A crash's output is scrubbed by a parent process (crashguard_unix.go).
+	if status, ok := guardCrashOutput(os.Getenv); ok {
+		os.Exit(status)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))

@@ -1,0 +1,116 @@
+//go:build unix
+
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+)
+
+// guardedEnv marks the process guardCrashOutput started: it runs Vigía,
+// its standard error read by its parent.
+const guardedEnv = "VIGIA_CRASH_GUARDED"
+
+// guardCrashOutput runs Vigía (this executable, with the same arguments,
+// standard input and output) in a child process whose standard error
+// passes through scrubCrash on its way to this one's, forwarding the
+// signals an operator or a supervisor sends, and reports the exit status
+// to end with. A crash's output is written by the runtime on descriptor
+// 2 as the process dies, where no code of the process can touch it: only
+// another process can read it and scrub it, and, being the parent, this
+// one outlives the child (as PID 1 of a container must, for its output
+// to be written before the container ends).
+//
+// ok is false where this process is to run Vigía itself: it is the
+// child, VIGIA_TRACEBACK=raw asks for the runtime's own output, or no
+// child could be started (then only function names are printed of a
+// crash: debug.SetTraceback("none") drops frames; a panic's value is
+// still printed).
+func guardCrashOutput(getenv func(string) string) (status int, ok bool) {
+	if getenv(guardedEnv) != "" {
+		return 0, false
+	}
+	if raw, _ := rawTraceback(getenv("VIGIA_TRACEBACK")); raw {
+		return 0, false
+	}
+	status, err := runGuarded()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "vigia: cannot start the process whose crash output is scrubbed (%v); running unguarded, a crash prints no stack\n", err)
+		debug.SetTraceback("none")
+		return 0, false
+	}
+	return status, true
+}
+
+// forwarded are the signals passed on to the child.
+var forwarded = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2}
+
+func runGuarded() (int, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return 0, err
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return 0, err
+	}
+	cmd := exec.Command(exe, os.Args[1:]...)
+	cmd.Args[0] = os.Args[0]
+	cmd.Env = append(os.Environ(), guardedEnv+"=1")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, w
+	cmd.SysProcAttr = guardedAttr()
+	// Caught before the child starts: a signal that comes before it runs
+	// is passed on once it does, rather than ending this process and
+	// leaving the child writing to a pipe nobody reads.
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, forwarded...)
+	defer signal.Stop(sigs)
+	if err := cmd.Start(); err != nil {
+		r.Close()
+		w.Close()
+		return 0, err
+	}
+	w.Close()
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		if err := scrubCrash(r, os.Stderr); err != nil {
+			// Standard error is gone: the child's writes would fail
+			// anyway; keep reading so that they do not block it.
+			_, _ = io.Copy(io.Discard, r)
+		}
+	}()
+	exited := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case s := <-sigs:
+				_ = cmd.Process.Signal(s)
+			case <-exited:
+				return
+			}
+		}
+	}()
+	err = cmd.Wait()
+	close(exited)
+	<-copied
+	r.Close()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, nil
+	case errors.As(err, &ee):
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return 128 + int(ws.Signal()), nil
+		}
+		return ee.ExitCode(), nil
+	default:
+		return 1, nil
+	}
+}

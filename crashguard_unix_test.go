@@ -1,0 +1,182 @@
+//go:build unix
+
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// buildCrashHook builds Vigía with crashhook.go, whose goroutine panics
+// with a chat id as a frame's argument and in the panic's value.
+func buildCrashHook(t *testing.T) string {
+	t.Helper()
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("go not on PATH: %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "vigia")
+	out, err := exec.Command(gobin, "build", "-tags", "vigiacrashhook", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// runCrashHook runs bin so that it crashes; it returns its standard error
+// and exit status.
+func runCrashHook(t *testing.T, bin string, env ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(), env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		t.Fatalf("the hook did not crash the process: %v\n%s", err, stderr.String())
+	}
+	return stderr.String(), ee.ExitCode()
+}
+
+// TestCrashOutputWithholdsIdsAndText: an unrecovered panic, in a goroutine
+// nothing of Vigía's recovers, prints where it happened (function, file)
+// but neither a chat id passed as an argument (decimal or hex) nor the
+// panic's value; the process still fails (status 2, as Go's). Under
+// VIGIA_TRACEBACK=raw the same crash prints the id both ways (the control:
+// the hook does leak it where nothing scrubs).
+func TestCrashOutputWithholdsIdsAndText(t *testing.T) {
+	bin := buildCrashHook(t)
+	t.Run("crash", func(t *testing.T) { crashOutputWithholdsIdsAndText(t, bin) })
+	t.Run("status and streams", func(t *testing.T) { guardPassesStatusAndStreams(t, bin) })
+	t.Run("signals", func(t *testing.T) { guardPassesSignals(t, bin) })
+	if parentKilledTest != nil {
+		t.Run("parent killed", func(t *testing.T) { parentKilledTest(t, bin) })
+	}
+}
+
+// parentKilledTest is guardedChildDiesWithParent where the kernel can
+// kill a child with its parent (Linux).
+var parentKilledTest func(t *testing.T, bin string)
+
+func crashOutputWithholdsIdsAndText(t *testing.T, bin string) {
+	const chatID = 7306318845
+	const text = "balacera en la calle Hidalgo\nsegunda línea: Morelos"
+	hook := []string{fmt.Sprintf("CRASHHOOK_CHAT_ID=%d", chatID), "CRASHHOOK_TEXT=" + text}
+	secrets := []string{fmt.Sprint(chatID), fmt.Sprintf("%#x", chatID), "Hidalgo", "Morelos"}
+
+	raw, status := runCrashHook(t, bin, append(hook, "VIGIA_TRACEBACK=raw")...)
+	for _, s := range secrets {
+		if !strings.Contains(raw, s) {
+			t.Fatalf("control: raw crash output lacks %q, so its absence below proves nothing:\n%s", s, raw)
+		}
+	}
+	if status != 2 {
+		t.Errorf("raw crash: status %d, want 2", status)
+	}
+
+	got, status := runCrashHook(t, bin, append(hook, "VIGIA_TRACEBACK=")...)
+	for _, s := range secrets {
+		if strings.Contains(got, s) {
+			t.Errorf("crash output shows %q:\n%s", s, got)
+		}
+	}
+	for _, s := range []string{"panic: " + withheld, "main.crashHookLeak(...)", "crashhook.go:", "goroutine "} {
+		if !strings.Contains(got, s) {
+			t.Errorf("crash output lacks %q:\n%s", s, got)
+		}
+	}
+	if status != 2 {
+		t.Errorf("crash: status %d, want 2", status)
+	}
+}
+
+// guardPassesStatusAndStreams: the guarded child's exit status, standard
+// output and (unscrubbed, no crash being in it) standard error are the
+// process's.
+func guardPassesStatusAndStreams(t *testing.T, bin string) {
+	cmd := exec.Command(bin, "keygen")
+	out, err := cmd.Output()
+	if err != nil || len(strings.TrimSpace(string(out))) < 44 {
+		t.Errorf("keygen: %v, stdout %q", err, out)
+	}
+	cmd = exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(), "VIGIA_SECRET=", "VIGIA_SECRET_FILE=")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	if ee := (*exec.ExitError)(nil); !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(stderr.String(), "vigia: VIGIA_SECRET: is not set") {
+		t.Errorf("serve without a secret: %v, stderr %q; want status 2 and the message", err, stderr.String())
+	}
+}
+
+// startDemo starts bin's demo and returns once the demo (the guarded
+// child) has written its first line. Its standard input and output are
+// pipes the test holds open until it ends (not closed when the process
+// it started exits, as exec's own pipes are): the child does not end on
+// its own when its parent does.
+func startDemo(t *testing.T, bin string) (*exec.Cmd, chan error) {
+	t.Helper()
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { inW.Close(); outR.Close() })
+	cmd := exec.Command(bin, "demo")
+	cmd.Stdin, cmd.Stdout = inR, outW
+	err = cmd.Start()
+	inR.Close()
+	outW.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := bufio.NewReader(outR)
+	if _, err := out.ReadString('\n'); err != nil {
+		t.Fatalf("demo wrote nothing: %v", err)
+	}
+	go io.Copy(io.Discard, out)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	return cmd, done
+}
+
+// waitExit waits for done up to a deadline (killing cmd past it).
+func waitExit(t *testing.T, cmd *exec.Cmd, done chan error) error {
+	t.Helper()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(time.Minute):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatal("still running a minute after the signal")
+		return nil
+	}
+}
+
+// guardPassesSignals: SIGTERM to the process (what docker stop and
+// systemd send) reaches the guarded child, which shuts down; the demo
+// ends with status 0.
+func guardPassesSignals(t *testing.T, bin string) {
+	cmd, done := startDemo(t, bin)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitExit(t, cmd, done); err != nil {
+		t.Errorf("demo after SIGTERM: %v, want status 0", err)
+	}
+}
