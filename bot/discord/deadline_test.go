@@ -128,16 +128,18 @@ func TestDiscordWipeLeavesTimeForItsResult(t *testing.T) {
 			}
 			fmt.Fprint(w, "["+strings.Join(msgs, ",")+"]")
 		case http.MethodDelete:
-			time.Sleep(40 * time.Millisecond) // Discord's pace for deletes
+			time.Sleep(80 * time.Millisecond) // about Discord's pace for deletes
 			w.WriteHeader(http.StatusNoContent)
 		}
 	})
 	a := newTestAdapter(t, api, silentHandler{}, time.Hour)
 	a.botID = "11"
-	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+	// 2 s, a reserve of 500 ms: room enough for a loaded, race-built run
+	// to see the wipe stop (400 ms, a reserve of 100, was not).
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if _, err := a.WipeChat(ctx, "77", ""); err == nil {
-		t.Fatal("50 slow deletes fitted in 400 ms")
+		t.Fatal("50 slow deletes fitted in 2 s")
 	}
 	if ctx.Err() != nil {
 		t.Fatal("the wipe used up its caller's deadline: no time is left to tell the reporter")
