@@ -1357,7 +1357,7 @@ func replyCode(args string) (code, rest string, ok bool) {
 		// parts the code from the answer, as a space would; delivered,
 		// the answer would start with it. What may open the answer
 		// ("CODE¿Dónde?", "CODE(foto)") stays.
-		t := strings.TrimLeftFunc(rest, partingMark)
+		t := trimParting(rest)
 		if r, size := utf8.DecodeLastRuneInString(rest[:len(rest)-len(t)]); size > 0 && opensNumber(r, t) {
 			t = rest[len(rest)-len(t)-size:] // "CODE:-5 grados", "CODE:.5", "CODE:$500": the number's own
 		}
@@ -1367,41 +1367,108 @@ func replyCode(args string) (code, rest string, ok bool) {
 }
 
 // opensNumber reports whether the mark r, right before next, is the
-// number's own that next starts with: its sign, point, currency or "#"
-// ("-5 grados", ".5 litros", "+52 55…", "$500", "#3"), or a handle's "@"
-// ("@alias"). Trimmed as parting the code from the answer, "-5" would be
-// delivered as "5".
+// number's own that next starts with: its sign (a dash of any length:
+// "—5" may be "-5"), point or decimal comma, currency or "#" ("-5
+// grados", ".5 litros", ",5 litros", "+52 55…", "$500", "#3"), or a
+// handle's "@" ("@alias"). Trimmed as parting the code from the answer,
+// "-5" would be delivered as "5".
 func opensNumber(r rune, next string) bool {
 	n, _ := utf8.DecodeRuneInString(next)
 	if r == '@' {
 		return isWordChar(n) || n == '_'
 	}
-	return strings.ContainsRune("-+.$#", r) && unicode.IsDigit(n)
+	return (strings.ContainsRune("+.,$#", r) || unicode.Is(unicode.Pd, r)) && unicode.IsNumber(n)
+}
+
+// startsNumber reports whether s starts with a number, or with a mark
+// that may be its own (opensNumber): "5", "½", "-5", "+52", ".5", "$500".
+func startsNumber(s string) bool {
+	r, size := utf8.DecodeRuneInString(s)
+	return unicode.IsNumber(r) || r != '@' && opensNumber(r, s[size:])
 }
 
 // partingMark reports whether r, punctuation written between a code and
 // the answer after it in /reply's arguments, only parts them (".", ":",
-// "—", "-", "->", "|"): a wrapMark that opens nothing (no opening
-// bracket or quote, no "¿" or "¡", no markdown or quote that may start
-// the answer's own: "*", "_", "~", "`", "\"", "'").
+// "—", "-", "|"): a wrapMark that opens nothing (no opening bracket or
+// quote, no "¿" or "¡", no markdown or quote that may start the answer's
+// own: "*", "_", "~", "`", "\"", "'") and compares nothing ("<", ">",
+// "=": "CODE>5 hombres" says more than five; "->" and "=>" are arrows,
+// trimParting).
 func partingMark(r rune) bool {
-	return wrapMark(r) && !unicode.In(r, unicode.Ps, unicode.Pi) && !strings.ContainsRune("¿¡*_~`\"'", r)
+	return wrapMark(r) && !unicode.In(r, unicode.Ps, unicode.Pi) && !strings.ContainsRune("¿¡*_~`\"'<>=", r)
+}
+
+// arrowLen returns the length of the arrow s starts with ("->", "-->",
+// "=>", "—>", "→", "⇒"), 0 for none: it parts a code from the answer,
+// as ":" does, whatever follows it. A ">" alone is no arrow: it compares.
+func arrowLen(s string) int {
+	r, size := utf8.DecodeRuneInString(s)
+	if strings.ContainsRune("→⇒⟶⟹➔➜", r) {
+		return size
+	}
+	i := 0
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r != '=' && !unicode.Is(unicode.Pd, r) {
+			break
+		}
+		i += size
+	}
+	if i == 0 || i == len(s) || s[i] != '>' {
+		return 0
+	}
+	return i + 1
+}
+
+// trimParting returns s less the parting marks and arrows it starts with
+// (partingMark, arrowLen): "CODE:sí", "CODE->sí", "CODE=>sí" answer "sí";
+// "CODE>5" and "CODE=5" keep their comparison.
+func trimParting(s string) string {
+	for {
+		if n := arrowLen(s); n > 0 {
+			s = s[n:]
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s)
+		if size == 0 || !partingMark(r) {
+			return s
+		}
+		s = s[size:]
+	}
 }
 
 // dropPartingWord returns rest, what follows a receipt code in /reply's
-// arguments, less a first word of dashes, colons, arrows or bars alone on
-// the code's line ("CODE — el lunes", "CODE : sí", "CODE -> sí",
-// "CODE | sí"): it parts the code from the answer, and delivered, the
-// answer would start with it. One on a line of its own is the answer's
-// ("CODE\n- 3 hombres\n- 2 autos", a list), and so is other
-// punctuation ("CODE ... no sé", "CODE ¿y?").
+// arguments, less a first word alone on the code's line that can only
+// part the code from the answer, never carry meaning of the answer's
+// own: one made of colons, semicolons, commas or bars ("CODE : sí",
+// "CODE | 5"), an arrow ("CODE -> sí", "CODE => 5", "CODE → sí"), or
+// dashes before anything but a number ("CODE — el lunes", "CODE - sí").
+// Delivered, the answer would start with it. Kept, as the answer's: a
+// dash before a number ("CODE - 5" may be "-5", "CODE — 5 hombres"),
+// comparison marks ("CODE > 5 hombres" is "more than 5", "CODE < 10",
+// "CODE = 3", "CODE ~ 20"), a word on a line of its own ("CODE\n- 3
+// hombres\n- 2 autos", a list), and other punctuation ("CODE ... no sé",
+// "CODE ¿y?"). When a mark may say something, it is kept: kept, it costs
+// a character; dropped, it may turn the answer's meaning.
 func dropPartingWord(rest string) string {
 	t := strings.TrimLeftFunc(rest, func(r rune) bool { return unicode.IsSpace(r) && !lineBreak(r) })
 	end := strings.IndexFunc(t, unicode.IsSpace)
 	if end < 0 {
 		end = len(t)
 	}
-	if end == 0 || strings.IndexFunc(t[:end], func(r rune) bool { return !unicode.Is(unicode.Pd, r) && !strings.ContainsRune(":;|>=→⇒", r) }) >= 0 {
+	if end == 0 {
+		return rest
+	}
+	word := t[:end]
+	switch {
+	case strings.IndexFunc(word, func(r rune) bool { return !strings.ContainsRune(":;,|：；，", r) }) < 0:
+	case arrowLen(word) == len(word):
+	case strings.IndexFunc(word, func(r rune) bool { return !unicode.Is(unicode.Pd, r) }) < 0:
+		next := strings.TrimLeftFunc(t[end:], func(r rune) bool { return unicode.IsSpace(r) && !lineBreak(r) })
+		if startsNumber(next) {
+			return rest // "CODE - 5": maybe "-5"
+		}
+	default:
 		return rest
 	}
 	return t[end:]
