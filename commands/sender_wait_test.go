@@ -57,7 +57,7 @@ func (h *callDeadlines) take() []time.Duration {
 }
 
 // With Redis hung (SIGSTOPped: connections open, no answers), a reporter's
-// Send press, first message and /warn are answered within seconds: each
+// Send press, first message, /warn and /reply are answered within seconds: each
 // Redis call of the request waits at most SenderCallWait (3 s), whatever
 // is left of the event's 30 s. The Send was answered only when the 30 s
 // ran out (go-redis's 5 s read timeout, then each new connection's
@@ -68,7 +68,9 @@ func (h *callDeadlines) take() []time.Duration {
 // asserted exactly is each call's own deadline.
 // Mutation: Handle routing with ctx instead of storage.WithCallWait(ctx,
 // senderCallWait) → every case fails (calls with ~27 s left; the Send
-// answered after 30 s, the message after 14 s).
+// answered after 30 s, the message after 14 s). writesForSender without
+// "warn" → the warn case fails (calls with ~27 s left, answered after
+// 30 s); without "reply" → the reply case fails (~27 s left).
 func TestSenderAnsweredSoonByAhungRedis_hung(t *testing.T) {
 	if commands.SenderCallWait > 3*time.Second {
 		t.Fatalf("SenderCallWait %v: a hung Redis would keep a reporter waiting too long", commands.SenderCallWait)
@@ -76,20 +78,28 @@ func TestSenderAnsweredSoonByAhungRedis_hung(t *testing.T) {
 	msg, _ := loadMessages()
 	for _, c := range []struct {
 		name string
-		req  func(send string) commands.Request
+		req  func(send, receipt string) commands.Request
 		want func(text string) bool
 	}{
-		{"send", func(send string) commands.Request { return commands.Request{Callback: send} },
+		{"send", func(send, _ string) commands.Request { return commands.Request{Callback: send} },
 			func(text string) bool { return text == msg.Localize("en", "error_storage_retry", nil) }},
-		{"first message", func(string) commands.Request {
+		{"first message", func(string, string) commands.Request {
 			return commands.Request{Text: "Cobran piso en la tienda de la esquina", UserID: "84"}
 		}, func(text string) bool {
 			code := codeRE.FindString(text)
 			return code != "" && text == msg.Localize("en", "spool_received", map[string]any{"Receipt": code})
 		}},
-		{"warn", func(string) commands.Request {
-			return commands.Request{Command: "warn", Text: "Retén falso en la carretera a Tepic", UserID: "85"}
-		}, func(text string) bool { return text != "" }},
+		// The warning in Args, where the handler reads it (in Text alone
+		// it was an empty /warn: its usage, no Redis call after the
+		// presteps, and the case passed without the bound). It cannot be
+		// spooled: it hears it was NOT saved.
+		{"warn", func(string, string) commands.Request {
+			return commands.Request{Command: "warn", Args: "Retén falso en la carretera a Tepic", UserID: "85"}
+		}, func(text string) bool { return text == msg.Localize("en", "error_storage", nil) }},
+		// An answer to the reporter's own tip, by its receipt.
+		{"reply", func(_, receipt string) commands.Request {
+			return commands.Request{Command: "reply", Args: receipt + " Eran tres, en una camioneta blanca", UserID: "86"}
+		}, func(text string) bool { return text == msg.Localize("en", "error_storage", nil) }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ctx := context.Background()
@@ -122,10 +132,16 @@ func TestSenderAnsweredSoonByAhungRedis_hung(t *testing.T) {
 			if send == "" {
 				t.Fatal("no Send button")
 			}
+			// A tip of the replying reporter's own, sent before the hang.
+			tipSend := press(sayAs(mux, "86", commands.Request{Text: "Halcones en la entrada del mercado", EventID: 3}), "send:")
+			receipt := codeRE.FindString(texts(sayAs(mux, "86", commands.Request{Callback: tipSend, EventID: 4}))[0])
+			if receipt == "" {
+				t.Fatal("no receipt")
+			}
 			calls.take()
 			srv.Pause()
 
-			req := c.req(send)
+			req := c.req(send, receipt)
 			user := req.UserID
 			if user == "" {
 				user = "83"
@@ -141,6 +157,9 @@ func TestSenderAnsweredSoonByAhungRedis_hung(t *testing.T) {
 			r := rec.take()
 			if len(r) == 0 || !c.want(r[len(r)-1].Text) {
 				t.Fatalf("answered %q", texts(r))
+			}
+			if testing.Verbose() {
+				t.Logf("answered after %v: %q", took, texts(r))
 			}
 			left := calls.take()
 			if len(left) == 0 {
