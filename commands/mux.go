@@ -406,9 +406,12 @@ const presteps = 3 * time.Second
 // fails sends the request to its outage path: a message to the spool (a
 // local file, no Redis), a Send to "try again" (its draft is in Redis
 // alone; pressed again, a Send that landed after all answers with the
-// same receipt, storage.Submission.Repeat). So the sender hears within
-// about presteps + 2 calls (a message's look after its write, partLook,
-// is shorter): some 7 s, where it was 14 s and 30 s. It is a bound per
+// same receipt, storage.Submission.Repeat). Once one call of such a
+// request got no answer in its time, the later ones are not sent
+// (storage.WithHungLatch, set in Handle): the sender hears about one bound
+// after the request began (3 s measured for a Send, a message, /warn and
+// /reply), where it was presteps + 1 or 2 calls (6 to 9 s), and before
+// that 14 s and 30 s. It is a bound per
 // call, not a deadline for the request: a platform's send is not cut
 // short by it, and a mark written after a slow send still gets its time.
 const senderCallWait = 3 * time.Second
@@ -416,6 +419,15 @@ const senderCallWait = 3 * time.Second
 // Handle answers one request. It never panics and never returns an error:
 // every failure becomes a localised answer and a log line without user data.
 func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
+	if m.writesForSender(req) {
+		// Its sender waits to hear whether what they sent was kept:
+		// once one Redis call of the request (its presteps' first, with
+		// Redis hung) got no answer in its time, the later ones fail at
+		// once instead of waiting senderCallWait each, and the request
+		// takes its outage path (a message to the spool and "received",
+		// a Send to "try again") about one bound after it began.
+		ctx = storage.WithHungLatch(ctx)
+	}
 	c := &Context{Request: req, mux: m, w: w}
 	began := time.Now()
 	defer func() { m.metrics.Handled(req.Platform, c.commandName(), time.Since(began)) }()

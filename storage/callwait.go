@@ -2,6 +2,9 @@ package storage
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -33,30 +36,89 @@ func CallWait(ctx context.Context) time.Duration {
 	return d
 }
 
-// callWaitHook applies WithCallWait's bound to each call. go-redis ends a
-// call with its context (ContextTimeoutEnabled, set by serve's client).
+// hungKey marks a context whose Redis calls share a hungLatch
+// (WithHungLatch).
+type hungKey struct{}
+
+// hungLatch is set once a call under it got no answer before its
+// context's deadline.
+type hungLatch struct{ hung atomic.Bool }
+
+// ErrHung is the error of a call made under WithHungLatch after an earlier
+// call under the same latch got no answer in its time: not sent to Redis.
+// It is a context.DeadlineExceeded, as the earlier call's was, so a
+// request takes its outage path as it would have after waiting.
+var ErrHung = fmt.Errorf("redis: not asked, an earlier call of the request got no answer in its time: %w", context.DeadlineExceeded)
+
+// WithHungLatch returns ctx under which the Redis calls of the store share
+// one latch: once a call ran out of its time (its WithCallWait bound or
+// ctx's deadline) without an answer, every later call under it fails at
+// once with ErrHung instead of waiting its own bound for a Redis that is
+// not answering. A request whose sender waits to hear whether what they
+// sent was kept (a Send press, a message) hears in about one bound, not
+// one per call. Calls are never cut short by it: one already under way
+// waits its time; only what a request asks after a call hung is spared.
+func WithHungLatch(ctx context.Context) context.Context {
+	if _, ok := ctx.Value(hungKey{}).(*hungLatch); ok {
+		return ctx
+	}
+	return context.WithValue(ctx, hungKey{}, &hungLatch{})
+}
+
+// Hung reports whether a call under ctx's WithHungLatch got no answer in
+// its time.
+func Hung(ctx context.Context) bool {
+	l, _ := ctx.Value(hungKey{}).(*hungLatch)
+	return l != nil && l.hung.Load()
+}
+
+// bounded runs one call (a command or a pipeline) under ctx's
+// WithCallWait bound and WithHungLatch latch; skipped, not run, with
+// ErrHung set on its commands, once the latch is set.
+func bounded(ctx context.Context, cmds []redis.Cmder, call func(context.Context) error) error {
+	l, _ := ctx.Value(hungKey{}).(*hungLatch)
+	if l != nil && l.hung.Load() {
+		for _, cmd := range cmds {
+			cmd.SetErr(ErrHung)
+		}
+		return ErrHung
+	}
+	if d := CallWait(ctx); d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
+	err := call(ctx)
+	if err != nil && l != nil && ranOut(ctx) {
+		l.hung.Store(true)
+	}
+	return err
+}
+
+// ranOut reports whether ctx's deadline has passed: a call that failed
+// then got no answer in its time (ended by its context, or by the socket
+// deadline go-redis sets from it, which may come a moment before the
+// context's own timer: ctx.Err() could still be nil).
+func ranOut(ctx context.Context) bool {
+	dl, ok := ctx.Deadline()
+	return ok && !time.Now().Before(dl) || errors.Is(ctx.Err(), context.DeadlineExceeded)
+}
+
+// callWaitHook applies WithCallWait's bound and WithHungLatch's latch to
+// each call. go-redis ends a call with its context (ContextTimeoutEnabled,
+// set by serve's client).
 type callWaitHook struct{}
 
 func (callWaitHook) DialHook(next redis.DialHook) redis.DialHook { return next }
 
 func (callWaitHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
-		if d := CallWait(ctx); d > 0 {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, d)
-			defer cancel()
-		}
-		return next(ctx, cmd)
+		return bounded(ctx, []redis.Cmder{cmd}, func(ctx context.Context) error { return next(ctx, cmd) })
 	}
 }
 
 func (callWaitHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
-		if d := CallWait(ctx); d > 0 {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, d)
-			defer cancel()
-		}
-		return next(ctx, cmds)
+		return bounded(ctx, cmds, func(ctx context.Context) error { return next(ctx, cmds) })
 	}
 }

@@ -47,3 +47,60 @@ func TestCallWaitBoundsEachCallAndZeroLiftsIt_hung(t *testing.T) {
 		t.Fatalf("lifted: %v, want Redis's answer (nil) after 1 s", err)
 	}
 }
+
+// Under WithHungLatch, once a call ran out of its time without an answer,
+// the later calls of the same context are not sent: they fail at once
+// with ErrHung (a context.DeadlineExceeded), a pipeline's commands each
+// carrying it, so a request with Redis hung hears in about one bound, not
+// one per call. A call that got Redis's answer, even an error, sets no
+// latch, and a context without the latch is not touched. The call that
+// runs out is a BLPOP that Redis answers after 1 s, under a bound of
+// 100 ms. Mutations: bounded without the latch check → "after" fails
+// (Redis's nil answered); the latch set on any error → "answered" fails;
+// the skipped pipeline's commands without ErrHung → "pipeline" fails.
+func TestHungLatchSkipsTheCallsAfterOneGotNoAnswer_hung(t *testing.T) {
+	srv := redistest.Start(t)
+	opt, err := redis.ParseURL(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.Protocol, opt.ContextTimeoutEnabled = 2, true
+	rdb := redis.NewClient(opt)
+	t.Cleanup(func() { rdb.Close() })
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{9}, 32))
+	if _, err := storage.New(rdb, kr, storage.Options{Prefix: "hl"}); err != nil {
+		t.Fatal(err)
+	}
+	bg := context.Background()
+
+	answered := storage.WithHungLatch(storage.WithCallWait(bg, 5*time.Second))
+	if err := rdb.BLPop(answered, time.Second, "hl:none").Err(); !errors.Is(err, redis.Nil) {
+		t.Fatalf("answered: %v, want Redis's nil after 1 s", err)
+	}
+	if storage.Hung(answered) || rdb.Get(answered, "hl:none").Err() != redis.Nil {
+		t.Fatal("answered: an answered call set the latch")
+	}
+
+	ctx := storage.WithHungLatch(storage.WithCallWait(bg, 100*time.Millisecond))
+	if err := rdb.BLPop(ctx, time.Second, "hl:none").Err(); err == nil || errors.Is(err, redis.Nil) {
+		t.Fatalf("hung: %v, want the call's 100 ms to run out before Redis answers", err)
+	}
+	if !storage.Hung(ctx) {
+		t.Fatal("hung: latch not set")
+	}
+	if err := rdb.Get(ctx, "hl:none").Err(); !errors.Is(err, storage.ErrHung) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("after: %v, want ErrHung (a DeadlineExceeded)", err)
+	}
+	pipe := rdb.Pipeline()
+	get := pipe.Get(ctx, "hl:none")
+	if _, err := pipe.Exec(ctx); !errors.Is(err, storage.ErrHung) || !errors.Is(get.Err(), storage.ErrHung) {
+		t.Fatalf("pipeline: %v, its command's %v, want ErrHung", err, get.Err())
+	}
+	// A context made from it shares the latch; one without it is not touched.
+	if err := rdb.Get(storage.WithCallWait(ctx, 0), "hl:none").Err(); !errors.Is(err, storage.ErrHung) {
+		t.Fatalf("derived: %v, want ErrHung", err)
+	}
+	if err := rdb.Get(bg, "hl:none").Err(); err != redis.Nil {
+		t.Fatalf("no latch: %v, want Redis's nil", err)
+	}
+}
