@@ -29,7 +29,7 @@ func (h *answerReplyLost) ProcessHook(next redis.ProcessHook) redis.ProcessHook 
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		a := cmd.Args()
 		name := strings.ToLower(cmd.Name())
-		if (name == "evalsha" || name == "eval") && len(a) == 11 && strings.Contains(a[4].(string), ":log:") && h.script.Load() {
+		if (name == "evalsha" || name == "eval") && len(a) == 13 && strings.Contains(a[4].(string), ":log:") && h.script.Load() {
 			if err := next(ctx, cmd); err != nil {
 				return err // (NOSCRIPT: not run; sent again whole)
 			}
@@ -50,6 +50,28 @@ func (h *answerReplyLost) ProcessPipelineHook(next redis.ProcessPipelineHook) re
 	return next
 }
 
+// engineOn starts the engine afresh (a restart, or another replica) on
+// its own client to the team's Redis, through hook if not nil.
+func (tm *team) engineOn(t *testing.T, hook redis.Hook) {
+	t.Helper()
+	rdb := redis.NewClient(&redis.Options{Addr: tm.srv.Addr, Protocol: 2, DialerRetries: 1})
+	t.Cleanup(func() { rdb.Close() })
+	if hook != nil {
+		rdb.AddHook(hook)
+	}
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{5}, 32))
+	st, err := storage.New(rdb, kr, storage.Options{Prefix: "w", Now: tm.clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm.store = st
+	tm.mux = commands.New(commands.Options{Store: st, Messages: tm.msg, DefaultLanguage: "en", Now: tm.clk.Now,
+		Roles: commands.Roles{"telegram:" + adminID: commands.Admin}, InvestigatorChats: []string{"telegram:-100777"},
+		Triage:    commands.Triage{ClaimTimeout: time.Hour, RemindAfter: 10 * time.Minute, UrgentAfter: 5 * time.Minute},
+		Retention: 90 * 24 * time.Hour, Logger: slog.New(slog.NewTextHandler(tm.logs, nil))})
+	tm.mux.AddSender("telegram", tm.sent)
+}
+
 // A live answer whose write ran but whose outcome could not be known (its
 // reply lost, the look for it failing) is told NOT saved, and the
 // reporter sends it again, a message of its own: it is the same answer,
@@ -64,25 +86,7 @@ func TestUnknownAnswerSentAgainIsTheSameAnswer(t *testing.T) {
 	tm.notices(reporterID)
 	ctx := context.Background()
 	lost := &answerReplyLost{}
-	engine := func(hook redis.Hook) {
-		rdb := redis.NewClient(&redis.Options{Addr: tm.srv.Addr, Protocol: 2, DialerRetries: 1})
-		t.Cleanup(func() { rdb.Close() })
-		if hook != nil {
-			rdb.AddHook(hook)
-		}
-		kr, _ := storage.NewKeyring(bytes.Repeat([]byte{5}, 32))
-		st, err := storage.New(rdb, kr, storage.Options{Prefix: "w", Now: tm.clk.Now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		tm.store = st
-		tm.mux = commands.New(commands.Options{Store: st, Messages: tm.msg, DefaultLanguage: "en", Now: tm.clk.Now,
-			Roles: commands.Roles{"telegram:" + adminID: commands.Admin}, InvestigatorChats: []string{"telegram:-100777"},
-			Triage:    commands.Triage{ClaimTimeout: time.Hour, RemindAfter: 10 * time.Minute, UrgentAfter: 5 * time.Minute},
-			Retention: 90 * 24 * time.Hour, Logger: slog.New(slog.NewTextHandler(tm.logs, nil))})
-		tm.mux.AddSender("telegram", tm.sent)
-	}
-	engine(lost)
+	tm.engineOn(t, lost)
 	lost.script.Store(true)
 	lost.look.Store(true)
 	r := tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes", ReplyToBot: true, ReplyToID: "m1", EventID: 424242})
@@ -95,7 +99,7 @@ func TestUnknownAnswerSentAgainIsTheSameAnswer(t *testing.T) {
 	if n := tm.notices("2002"); len(n) != 0 {
 		t.Fatalf("told before it was known: %q", n)
 	}
-	engine(nil) // restarted
+	tm.engineOn(t, nil) // restarted
 	r = tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes ", ReplyToBot: true, ReplyToID: "m1", EventID: 424243})
 	if !tm.answered(r) {
 		t.Fatalf("sent again: %q, want answer_done", texts(r))

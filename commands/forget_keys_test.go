@@ -45,7 +45,7 @@ func redisKeys(t *testing.T, tm *team) map[string]string {
 // reporter, checked over every key in Redis before and after it: the
 // route; the tip's open questions, who asked them, when, its expired
 // ones' marks and the keyed marks of the reporter's answers ("q:", "qb:",
-// "qs:", "qe:", "qa:", "qt:<n>", "oq"); the Answer pressed for it and the
+// "qs:", "qe:", "qa:", "qh:", "oq"); the Answer pressed for it and the
 // bot's questions' messages in the reporter's marks, whose answers' events
 // no longer name it; the client language; the tip's place among the
 // entities it names. The tip stays (in triage and /search, its history
@@ -83,7 +83,7 @@ func TestForgetErasesWhatIsKeyedToTheTipAndItsRoute(t *testing.T) {
 			t.Fatalf("before /forget, no %s in %v", want, slices.Sorted(maps.Keys(before)))
 		}
 	}
-	for _, f := range []string{"qa:1", "qt:1", "q:2", "qb:2", "qs:2", "q:3", "oq"} {
+	for _, f := range []string{"qa:1", "qh:1", "q:2", "qb:2", "qs:2", "q:3", "oq"} {
 		if !strings.Contains(before["w:{tips}:tip:1"], " "+f+" ") && !strings.Contains(before["w:{tips}:tip:1"], "["+f+" ") {
 			t.Fatalf("before /forget, the tip has no %s: %s", f, before["w:{tips}:tip:1"])
 		}

@@ -47,7 +47,8 @@ func (m *Mux) readerLanguage(ctx context.Context, pseudonym, last string) string
 }
 
 // RunSweeper calls ExpireDrafts (and the other sweeps: held messages,
-// reminders, deletions, kept alerts) every interval until ctx ends.
+// reminders, untold answers, deletions, kept alerts) every interval until
+// ctx ends.
 func (m *Mux) RunSweeper(ctx context.Context, interval, idle time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -65,6 +66,9 @@ func (m *Mux) RunSweeper(ctx context.Context, interval, idle time.Duration) {
 			}
 			if err := m.Remind(ctx); err != nil && ctx.Err() == nil {
 				m.log.Warn("reminder sweep failed", "error", err.Error())
+			}
+			if err := m.TellUntold(ctx); err != nil && ctx.Err() == nil {
+				m.log.Warn("untold answers sweep failed", "error", err.Error())
 			}
 			if err := m.RunWipes(ctx); err != nil && ctx.Err() == nil {
 				m.log.Warn("deletion sweep failed", "error", err.Error())

@@ -389,7 +389,7 @@ type beforeAnswer struct {
 func (h *beforeAnswer) DialHook(next redis.DialHook) redis.DialHook { return next }
 func (h *beforeAnswer) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
-		if a := cmd.Args(); strings.EqualFold(cmd.Name(), "evalsha") && len(a) == 11 && strings.Contains(a[3].(string), ":tip:") && h.armed.CompareAndSwap(true, false) {
+		if a := cmd.Args(); strings.EqualFold(cmd.Name(), "evalsha") && len(a) == 13 && strings.Contains(a[3].(string), ":tip:") && h.armed.CompareAndSwap(true, false) {
 			h.run()
 		}
 		return next(ctx, cmd)

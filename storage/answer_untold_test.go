@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -180,19 +181,21 @@ func TestUntoldAnswerTriedAgainWhileScriptsAreRefusedIsTold(t *testing.T) {
 	}
 }
 
-// /forget of the tip takes out what an answer left untold ("qu:<n>",
-// "qv:<n>": the question and its asker, sealed) and its words' mark
-// ("qh:<n>"), as the other question marks: the commands test
-// (TestForgetErasesWhatIsKeyedToTheTipAndItsRoute) has its answer told,
-// so no "qu:<n>" is left there to be taken out.
-// Mutation: forgetRoute without "qu:" and "qv:" fails this (the tip keeps
-// them).
-func TestForgetTakesOutAnUntoldAnswer(t *testing.T) {
+// /forget of the tip takes out the marks keyed to the reporter's answer
+// ("qa:<n>", "qh:<n>", a keyed hash of their message and of their words)
+// but not what the answer left untold ("qu:<n>", "qv:<n>", "qi:<n>": the
+// question, its asker, the answer's place in the history): the reporter
+// answered before they withdrew, the answer stays in the history, and
+// its asker is told of it once, by the sweep, as they would have been had
+// its write's reply not been lost. Once told, nothing of it is left.
+// Mutation: forgetRoute taking out "qu:", "qv:" and "qi:" fails this (the
+// sweep after the grace takes nothing: the asker never told).
+func TestForgetKeepsAnUntoldAnswerToBeToldOnce(t *testing.T) {
 	ctx := context.Background()
 	srv, p, st, id, n := untoldFirstTry(t)
 	p.loading.Store(false)
 	key := "t:{tips}:tip:" + id
-	for _, f := range []string{"qu:", "qv:", "qh:"} {
+	for _, f := range []string{"qa:", "qu:", "qv:", "qi:", "qh:"} {
 		if !srv.Client().HExists(ctx, key, f+strconv.Itoa(n)).Val() {
 			t.Fatalf("before /forget, the tip has no %s%d: %v", f, n, srv.Client().HKeys(ctx, key).Val())
 		}
@@ -201,9 +204,54 @@ func TestForgetTakesOutAnUntoldAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range srv.Client().HKeys(ctx, key).Val() {
-		if strings.HasPrefix(f, "qu:") || strings.HasPrefix(f, "qv:") || strings.HasPrefix(f, "qh:") {
+		if strings.HasPrefix(f, "qa:") || strings.HasPrefix(f, "qh:") {
 			t.Errorf("after /forget, the tip keeps %s", f)
 		}
+	}
+	sweep, clk := storeOn(t, srv.Client())
+	clk.Add(untoldGrace + time.Minute)
+	got, err := sweep.TakeUntold(ctx, untoldGrace, 10)
+	if err != nil || len(got) != 1 || got[0].Question.By.Route != "telegram:2002" || got[0].Answer != "El lunes" {
+		t.Fatalf("the sweep after /forget: %+v %v, want the answer to Ana's question", got, err)
+	}
+	for _, f := range srv.Client().HKeys(ctx, key).Val() {
+		if strings.HasPrefix(f, "qu:") || strings.HasPrefix(f, "qv:") || strings.HasPrefix(f, "qi:") {
+			t.Errorf("told, the tip keeps %s", f)
+		}
+	}
+}
+
+// /forget between an answer's write and its take (toTell): the answer
+// written before the reporter withdrew is told, once, by the call that
+// wrote it (not "again": no one told it, the sweep would find it gone).
+// Mutation: forgetRoute taking out "qu:", "qv:" and "qi:" fails this
+// (again=true, untold).
+func TestForgetAsAnAnswerIsWrittenLetsItBeTold(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	answering := redis.NewClient(&redis.Options{Addr: srv.Addr, Protocol: 2})
+	t.Cleanup(func() { answering.Close() })
+	st, _ := storeOn(t, answering)
+	forgetting, _ := storeOn(t, srv.Client())
+	id := submit(t, st, "905", 95, "", true)
+	ana := storage.Claimer{Key: "ana-key", Name: "Ana", Route: "telegram:2002"}
+	n := ask(t, st, id, ana, "¿Qué día?")
+	h := &beforeUntoldTake{run: func() {
+		if err := forgetting.Forget(ctx, id); err != nil {
+			t.Error(err)
+		}
+	}}
+	answering.AddHook(h)
+	h.toTell.Store(true)
+	q, again, err := st.AnswerOnce(ctx, id, n, "El lunes", st.Pseudonym("telegram", "905"), 9501)
+	if h.toTell.Load() {
+		t.Fatal("the answer's take did not go through the hook")
+	}
+	if err != nil || again || q.Text != "¿Qué día?" || q.By.Route != ana.Route {
+		t.Fatalf("the answer, /forget before its take: %+v again=%v %v; want Ana's question, to be told", q, again, err)
+	}
+	if _, _, err := st.ReporterRoute(ctx, id); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("the route after /forget: %v, want ErrNotFound", err)
 	}
 }
 

@@ -61,11 +61,18 @@ func (s *Store) ReporterRoute(ctx context.Context, id string) (string, string, e
 // answer's words (AnswerOnce): the reporter sending them again in a
 // message of its own is known as the same answer. "qu:<n>" and "qv:<n>"
 // keep question n and its asker (sealed) from the answer's write until
-// the call that wrote it is answered: a write whose reply was lost leaves
-// them, and the same message or words tried again, by any process, tell
-// them (once: taken out as they are). "qe:<n>" says question n expired
-// unanswered and was taken out (numberQuestion). /forget
-// takes these marks out with the route.
+// the call that wrote it is answered, and "qi:<n>" the answer's place in
+// the history: a write whose reply was lost leaves them, and the same
+// message or words tried again, by any process, tell them, or, none
+// tried again within untold grace, the sweep does (TakeUntold; once:
+// taken out as they are, whoever takes them; the tip's "untold" set
+// names them for the sweep). "qe:<n>" says question n expired
+// unanswered and was taken out (numberQuestion). /forget takes these
+// marks out with the route, but for "qu:", "qv:" and "qi:": an answer
+// given before it is still told, once, to who asked (it stays in the
+// history all the same). ("qt:<n>", a token of the call that wrote the
+// answer, is no longer written: an earlier version's is taken out as
+// the tip's next question is numbered, or with /forget.)
 
 // Question is an open question to a tip's reporter.
 type Question struct {
@@ -90,7 +97,9 @@ type asker struct {
 
 // Lua shared by the question scripts: "numbered" is whether the tip hash
 // holds a numbered question; "logEntry" appends a sealed history entry
-// living as long as the tip (as appendLog does).
+// living as long as the tip (as appendLog does), and returns the
+// history's length (the entry's place, from 1: the history is only ever
+// appended to).
 const questionLua = `
 local function numbered(tip)
   for _, f in ipairs(redis.call('HKEYS', tip)) do
@@ -114,8 +123,9 @@ end
 local function logEntry(tip, log, entry, retention)
   local ttl = redis.call('PTTL', tip)
   if ttl <= 0 then ttl = tonumber(retention) end
-  redis.call('RPUSH', log, entry)
+  local len = redis.call('RPUSH', log, entry)
   redis.call('PEXPIRE', log, ttl)
+  return len
 end
 `
 
@@ -177,15 +187,18 @@ func expiredQuestionKept(window time.Duration) time.Duration {
 // expired (a number, no text), so that its Answer, pressed later, says
 // its time has ended, not that no question is open (QuestionExpired).
 // (Its answered mark "qa:<n>", if any, stays, as for an answered one.)
+// An earlier version's "qt:<n>" (a token of the call that wrote an
+// answer, read by nothing now) is taken out here too.
 var numberQuestion = redis.NewScript(questionLua + `
 local tip, now = KEYS[1], tonumber(ARGV[3])
 if redis.call('HEXISTS', tip, 'k') == 0 then return 0 end
 if redis.call('EXISTS', KEYS[2]) == 0 then return -1 end
 local asked, since, numbered = {}, {}, false
 for _, f in ipairs(redis.call('HKEYS', tip)) do
-  local pre, n = string.match(f, '^(qs?):(%d+)$')
+  local pre, n = string.match(f, '^(q[st]?):(%d+)$')
   if pre == 'q' then asked[n], numbered = true, true end
   if pre == 'qs' then since[n] = true end
+  if pre == 'qt' then redis.call('HDEL', tip, f) end
 end
 if not numbered and redis.call('HEXISTS', tip, 'oq') == 1 then asked['0'] = true end
 local open, expired = 0, false
@@ -247,12 +260,14 @@ return 1`)
 // its asker, or nil if the question is not open (answered, withdrawn, or
 // its tip is gone). "oq" becomes the newest question still open. Given
 // ARGV[4], the answering message's mark, it keeps it ("qa:<n>"), and
-// answers {} to that message delivered again once the question is closed;
-// and ARGV[5], a token drawn for this one call, as "qt:<n>". What it
-// keeps untold ("qu:<n>", "qv:<n>") it returns to the same message or
-// words again, {q, by, 'untold'}, without taking it out: the caller takes
-// it (toTell's HDEL, which one caller alone wins), so that a call whose
-// reply was lost still finds it there, not taken by a reply no one read.
+// answers {} to that message delivered again once the question is closed.
+// It keeps the question and its asker untold ("qu:<n>", "qv:<n>", and the
+// answer's place in the history, "qi:<n>"), named ARGV[7] in the untold
+// set KEYS[3] from ARGV[5] (now, Unix ms), and returns them to the same
+// message or words again, {q, by, 'untold'}, without taking them out:
+// the caller takes them (toTell's HDEL, which one caller alone wins, or
+// the sweep's, TakeUntold), so that a call whose reply was lost still
+// finds them there, not taken by a reply no one read.
 var answerQuestion = redis.NewScript(questionLua + `
 local tip, n, by_msg = KEYS[1], ARGV[1], ARGV[4] or ''
 if redis.call('HEXISTS', tip, 'k') == 0 then return false end
@@ -267,23 +282,30 @@ if not q then
   return {u[1], u[2] or '', 'untold'}
 end
 local by = redis.call('HGET', tip, 'qb:' .. n) or ''
-redis.call('HDEL', tip, 'q:' .. n, 'qb:' .. n, 'qs:' .. n)
-if by_msg ~= '' then redis.call('HSET', tip, 'qa:' .. n, by_msg, 'qt:' .. n, ARGV[5] or '', 'qu:' .. n, q, 'qv:' .. n, by) end
+redis.call('HDEL', tip, 'q:' .. n, 'qb:' .. n, 'qs:' .. n, 'qt:' .. n)
 if (ARGV[6] or '') ~= '' then redis.call('HSET', tip, 'qh:' .. n, ARGV[6]) end
 pointAtNewest(tip)
-logEntry(tip, KEYS[2], ARGV[2], ARGV[3])
+local at = logEntry(tip, KEYS[2], ARGV[2], ARGV[3]) - 1
+if by_msg ~= '' then
+  redis.call('HSET', tip, 'qa:' .. n, by_msg, 'qu:' .. n, q, 'qv:' .. n, by, 'qi:' .. n, at)
+  redis.call('ZADD', KEYS[3], ARGV[5], ARGV[7])
+end
 return {q, by}`)
 
 // forgetRoute erases route KEYS[2], every open question of tip KEYS[1]
-// and the marks of the reporter's messages that answered its questions
-// ("qa:<n>", keyed to their pseudonym, and their calls' "qt:<n>"), the
-// marks of its expired questions ("qe:<n>"), and marks the tip, if it is still
-// stored, as no longer counting (tipForgotten).
+// and the marks of the reporter's messages and words that answered its
+// questions ("qa:<n>", "qh:<n>", keyed to their pseudonym, and an earlier
+// version's "qt:<n>"), the marks of its expired questions ("qe:<n>"), and
+// marks the tip, if it is still stored, as no longer counting
+// (tipForgotten). An answer not yet told ("qu:<n>", "qv:<n>", "qi:<n>")
+// stays, to be told once (toTell, TakeUntold): the reporter answered
+// before they withdrew, the answer stays in the history, and its asker
+// would have been told had its write's reply not been lost.
 var forgetRoute = redis.NewScript(`
 redis.call('DEL', KEYS[2])
 for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
   local pre = string.sub(f, 1, 3)
-  if f == 'oq' or string.sub(f, 1, 2) == 'q:' or pre == 'qb:' or pre == 'qs:' or pre == 'qa:' or pre == 'qt:' or pre == 'qe:' or pre == 'qh:' or pre == 'qu:' or pre == 'qv:' then redis.call('HDEL', KEYS[1], f) end
+  if f == 'oq' or string.sub(f, 1, 2) == 'q:' or pre == 'qb:' or pre == 'qs:' or pre == 'qa:' or pre == 'qt:' or pre == 'qe:' or pre == 'qh:' then redis.call('HDEL', KEYS[1], f) end
 end
 if redis.call('HEXISTS', KEYS[1], 'k') == 1 then redis.call('HSET', KEYS[1], 'fg', 1) end
 return 1`)
@@ -599,7 +621,7 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark, same
 	// The tip's key, and the question as it is before the answer (read in
 	// the same call): what an answer whose reply was lost returns.
 	num := strconv.Itoa(n)
-	f, err := s.rdb.HMGet(ctx, s.k.tip(id), "k", "q:"+num, "qb:"+num, "oq", "qa:"+num, "qt:"+num, "qu:"+num, "qv:"+num, "qh:"+num).Result()
+	f, err := s.rdb.HMGet(ctx, s.k.tip(id), "k", "q:"+num, "qb:"+num, "oq", "qa:"+num, "qu:"+num, "qv:"+num, "qh:"+num).Result()
 	if err != nil {
 		return Question{}, false, fmt.Errorf("read tip key: %w", err)
 	}
@@ -615,12 +637,8 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark, same
 	if err != nil {
 		return Question{}, false, err
 	}
-	var token [8]byte
-	if _, err := rand.Read(token[:]); err != nil {
-		return Question{}, false, err
-	}
-	keys := []string{s.k.tip(id), s.k.tipLog(id)}
-	args := []any{n, entry, s.retention.Milliseconds(), mark, hex.EncodeToString(token[:]), same}
+	keys := []string{s.k.tip(id), s.k.tipLog(id), s.k.untold()}
+	args := []any{n, entry, s.retention.Milliseconds(), mark, s.now().UnixMilli(), same, untoldMember(id, n)}
 	// Sent once (sentOnce): go-redis's retry of a script that ran, its
 	// reply lost, would return the retry's error (LOADING: "never ran"),
 	// or find it answered by this very message ("again": the
@@ -633,7 +651,7 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark, same
 	if errors.Is(err, redis.Nil) {
 		return Question{}, false, ErrNotFound
 	}
-	if err != nil && (f[4] == mark || same != "" && f[8] == same) {
+	if err != nil && (f[4] == mark || same != "" && f[7] == same) {
 		// This message, or these words (sent again in a message of its
 		// own), answered the question before it was read here: the
 		// script answered it "again", its reply lost, or was refused
@@ -643,8 +661,8 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark, same
 		// here before the script, which leaves it): told now (taken
 		// out; "again" if another call took it): "again" would leave it
 		// untold, the message not tried again.
-		if u, _ := f[6].(string); u != "" {
-			by, _ := f[7].(string)
+		if u, _ := f[5].(string); u != "" {
+			by, _ := f[6].(string)
 			return s.toTell(ctx, id, dataKey, n, u, by)
 		}
 		return Question{N: n}, true, nil
@@ -692,18 +710,104 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark, same
 }
 
 // toTell takes the answered question n's "not yet told" copy ("qu:<n>",
-// "qv:<n>"), which the answer's write left for a retry should its reply be
-// lost, and returns the question (text and by, sealed, as read) to be told
-// by the caller: "again" if another call took it meanwhile (the same
-// message or words, which tells it). Not taken (Redis failing), it is
-// told here all the same: told twice, maybe, never not at all.
+// "qv:<n>", "qi:<n>", and its name in the untold set), which the
+// answer's write left for a retry should its reply be lost, and returns
+// the question (text and by, sealed, as read) to be told by the caller:
+// "again" if another call (the same message or words, or the sweep,
+// TakeUntold) took it meanwhile, which tells it. Not taken (Redis
+// failing), it is told here all the same: told twice, maybe, never not
+// at all.
 func (s *Store) toTell(ctx context.Context, id string, dataKey []byte, n int, text, by string) (Question, bool, error) {
 	num := strconv.Itoa(n)
-	if took, err := s.rdb.HDel(ctx, s.k.tip(id), "qu:"+num, "qv:"+num).Result(); err == nil && took == 0 {
+	pipe := s.rdb.Pipeline()
+	took := pipe.HDel(ctx, s.k.tip(id), "qu:"+num, "qv:"+num, "qi:"+num)
+	pipe.ZRem(ctx, s.k.untold(), untoldMember(id, n))
+	_, _ = pipe.Exec(ctx) // each command's own outcome is read
+	if took, err := took.Result(); err == nil && took == 0 {
 		return Question{N: n}, true, nil
 	}
 	q, err := openQuestion(id, dataKey, n, text, by)
 	return q, false, err
+}
+
+// untoldMember names question n of tip id in the untold set.
+func untoldMember(id string, n int) string { return id + ":" + strconv.Itoa(n) }
+
+// takeUntold takes out what the answer to question ARGV[1] of tip KEYS[1]
+// left untold ("qu:<n>", "qv:<n>", "qi:<n>"), and its name ARGV[2] in the
+// untold set KEYS[3], in one step: it returns the tip's wrapped key, the
+// question and its asker (sealed) and the answer's entry in the history
+// KEYS[2] ("" if it has none), or nil where another call took them (or
+// /forget's tip gone with them).
+var takeUntold = redis.NewScript(`
+local n = ARGV[1]
+redis.call('ZREM', KEYS[3], ARGV[2])
+local u = redis.call('HMGET', KEYS[1], 'k', 'qu:' .. n, 'qv:' .. n, 'qi:' .. n)
+if not u[2] then return false end
+redis.call('HDEL', KEYS[1], 'qu:' .. n, 'qv:' .. n, 'qi:' .. n)
+if not u[1] then return false end
+local entry = u[4] and redis.call('LINDEX', KEYS[2], tonumber(u[4]))
+return {u[1], u[2], u[3] or '', entry or ''}`)
+
+// UntoldAnswer is an answer whose asker was not told of it: its write's
+// reply was lost (or its process stopped before telling it), and neither
+// the same message nor the same words came again.
+type UntoldAnswer struct {
+	TipID    string
+	Question Question // answered, with who asked it
+	Answer   string   // as in the tip's history
+}
+
+// TakeUntold takes, up to max, the answers written more than grace ago
+// and still not told (answerQuestion's "qu:<n>"), each in one step that
+// one caller alone wins against the same message or words tried again
+// (toTell) and against another process's sweep: the caller tells them,
+// so each is told at most once. One whose tip is gone, or whose answer's
+// entry cannot be read, is taken out untold.
+func (s *Store) TakeUntold(ctx context.Context, grace time.Duration, max int) ([]UntoldAnswer, error) {
+	due, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{
+		Key: s.k.untold(), Start: "-inf", Stop: strconv.FormatInt(s.now().Add(-grace).UnixMilli(), 10),
+		ByScore: true, Count: int64(max),
+	}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("untold answers: %w", err)
+	}
+	var out []UntoldAnswer
+	var errs error
+	for _, m := range due {
+		i := strings.LastIndexByte(m, ':')
+		n, nerr := strconv.Atoi(m[i+1:])
+		if i <= 0 || nerr != nil {
+			errs = errors.Join(errs, s.rdb.ZRem(ctx, s.k.untold(), m).Err())
+			continue
+		}
+		id := m[:i]
+		v, err := takeUntold.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.tipLog(id), s.k.untold()}, n, m).StringSlice()
+		if errors.Is(err, redis.Nil) {
+			continue
+		}
+		if err != nil {
+			errs = errors.Join(errs, fmt.Errorf("take untold answer: %w", err))
+			continue
+		}
+		if len(v) != 4 || v[3] == "" {
+			continue
+		}
+		dataKey, err := s.kr.open([]byte(v[0]), "tipkey:"+id)
+		if err != nil {
+			continue
+		}
+		q, err := openQuestion(id, dataKey, n, v[1], v[2])
+		if err != nil {
+			continue
+		}
+		e := openHistory(id, dataKey, v[3:])
+		if len(e) != 1 || e[0].Kind != tips.EntryAnswer {
+			continue
+		}
+		out = append(out, UntoldAnswer{TipID: id, Question: q, Answer: e[0].Text})
+	}
+	return out, errs
 }
 
 // sealEntry seals a history entry of a tip, as appendLog does.

@@ -127,6 +127,11 @@ func (k keys) dead() string { return k.prefix + ":{tips}:dead" }
 // tipLog is a tip's history and notes, each entry sealed with its data key.
 func (k keys) tipLog(id string) string { return k.prefix + ":{tips}:log:" + id }
 
+// untold orders the tips' answers whose askers were not told yet (their
+// write's reply lost) by when they were written: members are
+// "id:n", tip id's question n (storage.TakeUntold).
+func (k keys) untold() string { return k.prefix + ":{tips}:untold" }
+
 // route is where to reach a tip's reporter, sealed, if they allowed questions.
 func (k keys) route(id string) string { return k.prefix + ":{tips}:route:" + id }
 
