@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unsafe"
 )
 
 // matchCodes are client language codes as platforms send them (Telegram's
@@ -142,5 +143,53 @@ func BenchmarkMatch(b *testing.B) {
 				bundle.Match(code)
 			}
 		})
+	}
+}
+
+// A code longer than maxMatchedCode is answered but not kept, one of
+// maxMatchedCode bytes is; and a kept code is a copy, not a piece of
+// the caller's string (a "/language" argument is a piece of the whole
+// message's text, which would otherwise stay in memory as long as the
+// bundle). Mutations: the length check dropped (or > made >=) → fails;
+// the code kept without strings.Clone → fails.
+func TestMatchKeepsOnlyShortCodesAndCopiesThem(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := func(code string) (string, bool) {
+		b.matchMu.RLock()
+		defer b.matchMu.RUnlock()
+		for k := range b.matched {
+			if k == code {
+				return k, true
+			}
+		}
+		return "", false
+	}
+	message := "/language es-MX " + strings.Repeat("texto del mensaje ", 20)
+	for _, code := range []string{
+		"es-x-" + strings.Repeat("a", maxMatchedCode-5),   // maxMatchedCode bytes: kept
+		"es-x-" + strings.Repeat("a", maxMatchedCode-4),   // one past: not kept
+		"es-x-" + strings.Repeat("abcdefgh-", 400) + "ab", // a hostile code of kilobytes
+	} {
+		if got, want := b.Match(code), b.match(code); got != want {
+			t.Fatalf("Match(%q) = %q, the matcher answers %q", code, got, want)
+		}
+		_, ok := kept(code)
+		if want := len(code) <= maxMatchedCode; ok != want {
+			t.Errorf("code of %d bytes kept: %v, want %v (kept at most %d bytes)", len(code), ok, want, maxMatchedCode)
+		}
+	}
+	code := message[len("/language "):len("/language es-MX")]
+	if got := b.Match(code); got != "es" {
+		t.Fatalf("Match(%q) = %q, want es", code, got)
+	}
+	k, ok := kept(code)
+	if !ok {
+		t.Fatalf("%q not kept", code)
+	}
+	if unsafe.StringData(k) == unsafe.StringData(code) {
+		t.Errorf("%q kept as a piece of the caller's %d-byte string, not a copy", code, len(message))
 	}
 }
