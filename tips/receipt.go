@@ -1967,8 +1967,9 @@ func linkSpans(text string) []linkSpan {
 // ("mi código `K7QD-9XMA-R2TP`", "<K7QD-9XMA>", "**K7QD-9XMA-R2TP**"),
 // its marks kept with the link: up to maxWrap marks that may open or
 // close a group (wrapChar) closing a word that they open too, and that
-// holds letters and digits of a code and separators alone, at least
-// two groups' worth (a code is shown so). -1 if before ends in no such
+// holds letters and digits of a code and separators alone (spaces only
+// around one that is none: "`K7QD - 9XMA - R2TP`"), at least two groups'
+// worth (a code is shown so). -1 if before ends in no such
 // piece: prose so set off ("(2024)", "[viernes 12]", "**Urgente**",
 // "`placa AB12`") is not read across the link, as words before most
 // links are not (mayEndCodeLikePiece).
@@ -1981,16 +1982,25 @@ func markedPieceEnd(before string) int {
 		}
 		end -= size
 	}
-	codes := 0
+	codes, sepAfter := 0, false
 	for j := end; j > 0 && j > end-linkReach; {
 		r, size := utf8.DecodeLastRuneInString(before[:j])
 		switch {
 		case isCodeChar(r):
 			codes++
+			sepAfter = false
 		case wrapOpener(r) && codes >= 8: // (two groups)
 			return end
-		case spaceOrInvisible(r) || !groupSeparator(r):
+		case spaceOrInvisible(r):
+			// Spaces only around a separator that is none ("`K7QD - 9XMA
+			// - R2TP`", "`K7QD 一 9XMA 一 R2TP`"); "[viernes 12]" is prose.
+			if l, _ := utf8.DecodeLastRuneInString(strings.TrimRightFunc(before[:j], spaceOrInvisible)); !sepAfter && (!groupSeparator(l) || isCodeChar(l)) {
+				return -1
+			}
+		case !groupSeparator(r):
 			return -1
+		default:
+			sepAfter = true
 		}
 		j -= size
 	}

@@ -60,3 +60,37 @@ func TestCutReceiptsSplitIntoALinkSetOffByMarks_codes(t *testing.T) {
 		}
 	}
 }
+
+// A first piece set off by marks whose groups are parted by a separator
+// with spaces around it ("`K7QD - 9XMA - R2TP`", "**K7QD 一 9XMA 一
+// R2TP**"), as the same piece without the marks is, is read across the
+// link; words parted by spaces alone within marks stay prose. Mutation:
+// markedPieceEnd ending at every space (as b313e6e had it) -> every
+// case of the first list fails.
+func TestCutReceiptsSplitIntoALinkSetOffByMarksSpacedSeparators_codes(t *testing.T) {
+	const code = "K7QD-9XMA-R2TP-4WZN"
+	for _, tc := range []struct{ in, want string }{
+		{"mi código `K7QD - 9XMA - R2TP` https://x.example/?c=4WZN", "mi código `` https://x.example/?c="},
+		{"mi código `K7QD 一 9XMA 一 R2TP` https://x.example/?c=4WZN", "mi código `` https://x.example/?c="},
+		{"mi código **K7QD 一 9XMA** https://x.example/?c=R2TP-4WZN", "mi código **** https://x.example/?c="},
+		{"mi código <K7QD  /  9XMA  /  R2TP> https://x.example/?c=4WZN", "mi código <> https://x.example/?c="},
+		{"mi código \"K7QD - 9XMA -R2TP\" https://x.example/?c=4WZN", "mi código \"\" https://x.example/?c="},
+	} {
+		out, cut, err := CutReceipts([]string{tc.in}, knowsOnly(code))
+		if err != nil || !cut || out[0] != tc.want {
+			t.Errorf("%q: cut %q %v %v, want %q", tc.in, out, cut, err, tc.want)
+		}
+		if codes := ReceiptCodesIn(tc.in); !slices.Contains(codes, code) {
+			t.Errorf("%q: ReceiptCodesIn = %q", tc.in, codes)
+		}
+	}
+	for _, in := range []string{
+		"ayer [viernes 12] https://x.example/?c=R2TP-4WZN",
+		"mira (esto es 2024) https://x.example/?c=9XMA-R2TP-4WZN",
+		"dijo \"pago o muerte\" https://x.example/?c=R2TP-4WZN",
+	} {
+		if codes := ReceiptCodesIn(in); len(codes) != 0 {
+			t.Errorf("%q: ReceiptCodesIn = %q", in, codes)
+		}
+	}
+}
