@@ -1860,6 +1860,14 @@ func linkSpans(text string) []linkSpan {
 			// "<K7QD-9XMA-R2TP>"): read up to its last letter or digit.
 			end := markedPieceEnd(before)
 			if end < 0 {
+				// One group so set off before an address holding the
+				// three others as shown ("`K7QD` https://x/?c=9XMA-R2TP-4WZN",
+				// "(ddgq) …"), as one not set off is read (oneShownGroup).
+				if end = markedGroupEnd(before); end >= 0 && !shownRestIn(text[:te], ts) {
+					end = -1
+				}
+			}
+			if end < 0 {
 				continue // "(2024) https://…", "**Urgente** https://…"
 			}
 			before = before[:end]
@@ -2006,6 +2014,37 @@ func markedPieceEnd(before string) int {
 		j -= size
 	}
 	return -1
+}
+
+// markedGroupEnd returns where one group of a code set off by marks
+// ends in before, the words before a link ending in them ("`K7QD`",
+// "(ddgq)", "**K7QD**"): up to maxWrap marks that may close a group
+// (wrapChar) after four ASCII letters or digits that a mark that may
+// open one (wrapOpener) starts. -1 if before ends in no such group.
+// Read across the link only where its address holds the three other
+// groups as shown (shownRestIn): "(2024) https://x/2024/05/nota" is not.
+func markedGroupEnd(before string) int {
+	end := len(before)
+	for k := 0; k < maxWrap && end > 0; k++ {
+		r, size := utf8.DecodeLastRuneInString(before[:end])
+		if !wrapChar(r) {
+			break
+		}
+		end -= size
+	}
+	g := end - receiptLen/4
+	if g < 1 || end == len(before) {
+		return -1
+	}
+	for j := g; j < end; j++ {
+		if c := before[j]; !asciiAlnum(before[j:j+1]) || c|0x20 == 'u' {
+			return -1
+		}
+	}
+	if r, _ := utf8.DecodeLastRuneInString(before[:g]); !wrapOpener(r) {
+		return -1
+	}
+	return end
 }
 
 // pieceMarks are the marks that may stand between one of a link's "/",

@@ -128,6 +128,9 @@ func FuzzLinkSpansAsBefore(f *testing.F) {
 		// One group in small letters before the three others as shown.
 		"mi código ddgq https://x.example/?c=wqpo-prc1-cq8z",
 		"mira https://x.example/a/wqpo-prc1-cq8z/b/c",
+		// One group set off by marks before the three others as shown.
+		"mi código `K7QD` https://x.example/?c=9XMA-R2TP-4WZN",
+		"mira (2024) https://x.example/2024/05/nota",
 	} {
 		f.Add(s)
 	}
@@ -176,6 +179,13 @@ func oldLinkSpans(text string) []linkSpan {
 			// marks ("`K7QD-9XMA-R2TP` https://…") is read up to its
 			// last letter or digit, the marks kept (markedPieceEnd).
 			end := markedPieceEnd(before)
+			if end < 0 {
+				// Intended difference too: one group so set off before
+				// an address holding the three others as shown.
+				if end = markedGroupEnd(before); end >= 0 && !shownRestIn(text[:te], ts) {
+					end = -1
+				}
+			}
 			if end < 0 {
 				continue
 			}

@@ -52,7 +52,7 @@ func TestCutReceiptsSplitIntoALinkSetOffByMarks_codes(t *testing.T) {
 		"mira (esto) https://x.example/?c=4WZN",
 		"dijo \"hola\" https://x.example/a/b",
 		"mira `aqui` https://x.example/?c=R2TP-4WZN",
-		"mira (K7QD) https://x.example/?c=9XMA-R2TP-4WZN",
+		"mira (K7QD) https://x.example/?c=9XMA-R2TP",
 		"ayer [viernes K7QD-9XMA-R2TP] https://x.example/?c=4WZN",
 	} {
 		if codes := ReceiptCodesIn(in); len(codes) != 0 {
@@ -88,6 +88,42 @@ func TestCutReceiptsSplitIntoALinkSetOffByMarksSpacedSeparators_codes(t *testing
 		"ayer [viernes 12] https://x.example/?c=R2TP-4WZN",
 		"mira (esto es 2024) https://x.example/?c=9XMA-R2TP-4WZN",
 		"dijo \"pago o muerte\" https://x.example/?c=R2TP-4WZN",
+	} {
+		if codes := ReceiptCodesIn(in); len(codes) != 0 {
+			t.Errorf("%q: ReceiptCodesIn = %q", in, codes)
+		}
+	}
+}
+
+// A code split into a link after its first group alone set off by marks
+// ("`K7QD` https://x/?c=9XMA-R2TP-4WZN", "(ddgq) …"), the address
+// holding the three others as shown, reads as the code to an
+// investigator, as the group not set off does (oneShownGroup): it is
+// cut, the marks and the address kept. One group so set off before
+// another address stays unread. Mutation: linkSpans without
+// markedGroupEnd (as before) -> every cut case fails; markedGroupEnd
+// read without shownRestIn -> the prose cases fail.
+func TestCutReceiptsSplitIntoALinkAfterOneGroupSetOffByMarks_codes(t *testing.T) {
+	for _, tc := range []struct{ code, in, want string }{
+		{"K7QD-9XMA-R2TP-4WZN", "mi código `K7QD` https://x.example/?c=9XMA-R2TP-4WZN", "mi código `` https://x.example/?c="},
+		{"K7QD-9XMA-R2TP-4WZN", "mi código (K7QD) https://x.example/?c=9XMA-R2TP-4WZN", "mi código () https://x.example/?c="},
+		{"K7QD-9XMA-R2TP-4WZN", "mi código **K7QD** https://x.example/?c=**9XMA-R2TP-4WZN**", "mi código **** https://x.example/?c=****"},
+		{"K7QD-9XMA-R2TP-4WZN", "mi código «K7QD» https://x.example/9XMA-R2TP-4WZN/ver", "mi código «» https://x.example//ver"},
+		{"DDGQ-WQP0-PRC1-CQ8Z", "mi código `ddgq` https://x.example/?c=wqpo-prc1-cq8z", "mi código `` https://x.example/?c="},
+	} {
+		out, cut, err := CutReceipts([]string{tc.in}, knowsOnly(tc.code))
+		if err != nil || !cut || out[0] != tc.want {
+			t.Errorf("%q: cut %q %v %v, want %q", tc.in, out, cut, err, tc.want)
+		}
+		if codes := ReceiptCodesIn(tc.in); !slices.Contains(codes, tc.code) {
+			t.Errorf("%q: ReceiptCodesIn = %q", tc.in, codes)
+		}
+	}
+	for _, in := range []string{
+		"mira (2024) https://x.example/2024/05/nota",
+		"dijo `hola` https://x.example/?c=ab12-cd34",
+		"mira (K7QD) https://x.example/?c=9XMA-R2TP",
+		"mira **AB12** https://x.example/p/ab12/cd34/ef56",
 	} {
 		if codes := ReceiptCodesIn(in); len(codes) != 0 {
 			t.Errorf("%q: ReceiptCodesIn = %q", in, codes)
