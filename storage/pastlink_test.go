@@ -42,6 +42,24 @@ func TestPurgeAndForgetTakeATipOutOfItsAccountsPastReadings(t *testing.T) {
 	})
 }
 
+// A purge and a /forget take a tip out of what its "<name>.t.me" links
+// were read as before telegramSubdomain kept to usernames Telegram gives
+// (4 to 32 letters, digits or "_"): the account "s" of "s.t.me", and the
+// link itself where it is no link now ("ab.t.me" written bare, with its
+// domain as read before "<name>.t.me" was an account; a name with a "_",
+// no host name's): the tip, its reporter's tag and an alert it holds
+// there.
+// Mutation: tips.PastLinkEntities keeping of the unbounded reading its
+// handles only -> fails ("url:ab.t.me", "url:a_b.t.me/x" still hold the
+// tip); its past reading bounded -> fails ("domain:ab.t.me").
+func TestPurgeAndForgetTakeATipOutOfItsSubdomainsPastReadings(t *testing.T) {
+	takesOutPastReadings(t, []pastReading{
+		{"el canal https://s.t.me cobra piso", []string{"handle:telegram:s", "handle:s"}},
+		{"me amenaza ab.t.me cada noche", []string{"url:ab.t.me", "domain:ab.t.me", "handle:telegram:ab", "handle:ab"}},
+		{"me amenaza https://a_b.t.me/x cada noche", []string{"url:a_b.t.me/x", "handle:telegram:a_b", "handle:a_b"}},
+	})
+}
+
 // pastReading is a tip's text and the entity keys it was indexed under
 // as its links were read before.
 type pastReading struct {

@@ -142,7 +142,9 @@ func PastLinkEntities(text string) []Entity {
 			out = append(out, e)
 		}
 	}
-	for _, e := range extract(text, "", true) {
+	// (Read, as it was then, with "<name>.t.me" of any name: "ab.t.me"
+	// written bare was a link, and its domain then.)
+	for _, e := range extractAs(text, "", true, true) {
 		if e.Kind == KindHandle || e.Kind == KindDomain {
 			add(e)
 		}
@@ -150,11 +152,10 @@ func PastLinkEntities(text string) []Entity {
 	// The accounts "<name>.t.me" was read as before telegramSubdomain
 	// kept to usernames Telegram gives ("s.t.me", a name of 40 letters),
 	// with their bare handles (every text: "．t．me" is ".t.me" to
-	// Extract).
+	// Extract), and the link itself: "ab.t.me" written bare, or a name
+	// with a "_" ("a_b.t.me", no host name's), is no link now.
 	for _, e := range extractAs(text, "", false, true) {
-		if e.Kind == KindHandle {
-			add(e)
-		}
+		add(e)
 	}
 	for _, e := range now {
 		if e.Kind != KindURL {

@@ -22,7 +22,9 @@ import (
 // before) -> fails ("%C2%A0"); telegramSubdomain without its length
 // bound -> fails ("ab.t.me", 33 letters), without "joinchat" -> fails;
 // PastLinkEntities without the unbounded reading -> fails (no past
-// account of "ab.t.me").
+// account of "ab.t.me"); keeping only its handles (not the link) or
+// the past reading bounded -> fails (no past "url:ab.t.me",
+// "url:a_b.t.me/x", "domain:ab.t.me").
 func TestTelegramSubdomainIsTheAccountsLink(t *testing.T) {
 	for _, c := range []struct {
 		text string
@@ -44,7 +46,12 @@ func TestTelegramSubdomainIsTheAccountsLink(t *testing.T) {
 		{"https://s.t.me", []string{"domain:s.t.me", "url:s.t.me"}, []string{"handle:telegram:s", "handle:s"}},
 		{"https://joinchat.t.me", []string{"domain:joinchat.t.me", "url:joinchat.t.me"}, []string{"handle:telegram:joinchat", "handle:joinchat"}},
 		{"https://" + strings.Repeat("a", 33) + ".t.me", []string{"domain:" + strings.Repeat("a", 33) + ".t.me", "url:" + strings.Repeat("a", 33) + ".t.me"}, []string{"handle:telegram:" + strings.Repeat("a", 33), "handle:" + strings.Repeat("a", 33)}},
-		{"ver " + strings.Repeat("a_", 20) + ".t.me hoy", nil, []string{"handle:telegram:" + strings.Repeat("a_", 20), "handle:" + strings.Repeat("a_", 20)}},
+		{"ver " + strings.Repeat("a_", 20) + ".t.me hoy", nil, []string{"handle:telegram:" + strings.Repeat("a_", 20), "handle:" + strings.Repeat("a_", 20), "url:" + strings.Repeat("a_", 20) + ".t.me"}},
+		// No link now, the link it was indexed under before is a past
+		// form too: "ab.t.me" written bare (and its domain as read before
+		// "<name>.t.me" was an account), a name with a "_".
+		{"ver ab.t.me hoy", nil, []string{"domain:ab.t.me", "handle:telegram:ab", "handle:ab", "url:ab.t.me"}},
+		{"https://a_b.t.me/x", nil, []string{"handle:telegram:a_b", "handle:a_b", "url:a_b.t.me/x"}},
 	} {
 		var got, past []string
 		for _, e := range Extract(c.text, "") {
