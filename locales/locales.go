@@ -51,20 +51,64 @@ type Bundle struct {
 	plans  map[planKey]plan
 	// matched holds Match's answer per client language code as given
 	// (every request's: parsing and matching a tag is a microsecond or
-	// four, twice a tip, for the few codes clients send). At most
-	// maxMatched codes of at most maxMatchedCode bytes; past the bound
-	// the others are matched each time.
+	// four, twice a tip, for the few codes clients send). Only codes of a
+	// client language code's shape (clientCode: at most 8 bytes, which
+	// cannot hold a receipt code or a sentence typed after /language),
+	// and at most maxMatched of them; any other code, and past the bound
+	// any code, is matched each time.
 	matchMu sync.RWMutex
 	matched map[string]string
 }
 
 // maxMatched bounds the client language codes Match remembers, and
-// maxMatchedCode the length of one it remembers (a BCP 47 tag a client
-// sends is a few bytes; anything longer is matched each time).
+// maxClientCode is the length of the longest of a client language code's
+// shape (clientCode: "spa-Latn", "zh-hans").
 const (
-	maxMatched     = 1024
-	maxMatchedCode = 35
+	maxMatched    = 1024
+	maxClientCode = 8
 )
+
+// clientCode reports whether code has the shape of a client language code
+// a platform sends, the only codes Match remembers: 2 or 3 ASCII letters,
+// then, optionally, one "-" or "_" and 2 to 4 ASCII letters or digits
+// ("es", "pt-br", "pt_BR", "zh-hans", "es-419", "en-US": Telegram's
+// language_code and every Discord locale). At most maxClientCode bytes.
+// A byte loop, not a regexp: it runs at every request not answered from
+// what Match remembers.
+func clientCode(code string) bool {
+	if len(code) < 2 || len(code) > maxClientCode {
+		return false
+	}
+	i := 0
+	for i < len(code) && asciiLetter(code[i]) {
+		i++
+	}
+	if i < 2 || i > 3 {
+		return false
+	}
+	if i == len(code) {
+		return true
+	}
+	if code[i] != '-' && code[i] != '_' {
+		return false
+	}
+	rest := code[i+1:]
+	if len(rest) < 2 || len(rest) > 4 {
+		return false
+	}
+	for j := 0; j < len(rest); j++ {
+		if c := rest[j]; !asciiLetter(c) && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiLetter reports whether c is an ASCII letter, of either case.
+func asciiLetter(c byte) bool {
+	c |= 0x20 // (a capital to its small letter; no other byte becomes one)
+	return c >= 'a' && c <= 'z'
+}
 
 type plainKey struct{ lang, id string }
 
@@ -155,9 +199,11 @@ func Load() (*Bundle, error) {
 func (b *Bundle) IDs() []string { return b.ids }
 
 // Match returns the supported language closest to a client's language code
-// ("pt-br", "es-MX", "fr_CA"), or "" if none is close enough.
+// ("pt-br", "es-MX", "fr_CA"), or "" if none is close enough. It remembers
+// its answer for a code of a client language code's shape (clientCode);
+// any other is matched each time, with the same answer.
 func (b *Bundle) Match(code string) string {
-	if len(code) > maxMatchedCode {
+	if len(code) > maxClientCode {
 		return b.match(code)
 	}
 	b.matchMu.RLock()
@@ -167,6 +213,9 @@ func (b *Bundle) Match(code string) string {
 		return lang
 	}
 	lang = b.match(code)
+	if !clientCode(code) { // (checked on a miss alone: only such codes are kept)
+		return lang
+	}
 	b.matchMu.Lock()
 	if len(b.matched) < maxMatched { // checked again under the write lock
 		b.matched[strings.Clone(code)] = lang // (not a piece of a request's larger buffer)
