@@ -9,7 +9,23 @@ import (
 	"time"
 )
 
-func init() { parentKilledTest = guardedChildDiesWithParent }
+func init() {
+	parentKilledTest = guardedChildDiesWithParent
+	forkingThreadEndedTest = guardedChildOutlivesForkingThread
+}
+
+// guardedChildOutlivesForkingThread: the parent-death signal follows the
+// thread that forked the child; the parent running on, with that thread
+// ended (crashhook.go, CRASHHOOK_RETIRE_THREAD), the child runs on: a
+// SIGTERM later ends the demo with status 0, not 128+9 (SIGKILL).
+func guardedChildOutlivesForkingThread(t *testing.T, bin string) {
+	cmd, done := startDemo(t, bin, "CRASHHOOK_RETIRE_THREAD=1")
+	time.Sleep(500 * time.Millisecond) // the child killed, the parent ends
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	if err := waitExit(t, cmd, done); err != nil {
+		t.Errorf("demo after its parent's forking thread ended, then SIGTERM: %v, want status 0", err)
+	}
+}
 
 // guardedChildDiesWithParent: kill -9 of the process started (the
 // parent) ends the guarded child too, rather than leave it serving

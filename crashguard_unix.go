@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"syscall"
 )
@@ -51,7 +52,18 @@ func guardCrashOutput(getenv func(string) string) (status int, ok bool) {
 // forwarded are the signals passed on to the child.
 var forwarded = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2}
 
+// guardHook, when set (crashhook.go, in tests), is called in runGuarded
+// just before the child starts ("start") and just after ("started").
+var guardHook func(stage string)
+
 func runGuarded() (int, error) {
+	// Linux sends the parent-death signal (guardedAttr) when the thread
+	// that forked the child ends, not the process (go.dev/issue/27505);
+	// the Go runtime ends a thread when a goroutine locked to it exits.
+	// Locked here for the child's life, the forking thread runs nothing
+	// else, so it cannot be ended under a running child.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	exe, err := os.Executable()
 	if err != nil {
 		return 0, err
@@ -71,10 +83,16 @@ func runGuarded() (int, error) {
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, forwarded...)
 	defer signal.Stop(sigs)
+	if guardHook != nil {
+		guardHook("start")
+	}
 	if err := cmd.Start(); err != nil {
 		r.Close()
 		w.Close()
 		return 0, err
+	}
+	if guardHook != nil {
+		guardHook("started")
 	}
 	w.Close()
 	copied := make(chan struct{})

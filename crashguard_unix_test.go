@@ -62,12 +62,17 @@ func TestCrashOutputWithholdsIdsAndText(t *testing.T) {
 	t.Run("signals", func(t *testing.T) { guardPassesSignals(t, bin) })
 	if parentKilledTest != nil {
 		t.Run("parent killed", func(t *testing.T) { parentKilledTest(t, bin) })
+		t.Run("forking thread ended", func(t *testing.T) { forkingThreadEndedTest(t, bin) })
 	}
 }
 
 // parentKilledTest is guardedChildDiesWithParent where the kernel can
 // kill a child with its parent (Linux).
 var parentKilledTest func(t *testing.T, bin string)
+
+// forkingThreadEndedTest is guardedChildOutlivesForkingThread, where
+// parentKilledTest is.
+var forkingThreadEndedTest func(t *testing.T, bin string)
 
 func crashOutputWithholdsIdsAndText(t *testing.T, bin string) {
 	const chatID = 7306318845
@@ -125,7 +130,7 @@ func guardPassesStatusAndStreams(t *testing.T, bin string) {
 // pipes the test holds open until it ends (not closed when the process
 // it started exits, as exec's own pipes are): the child does not end on
 // its own when its parent does.
-func startDemo(t *testing.T, bin string) (*exec.Cmd, chan error) {
+func startDemo(t *testing.T, bin string, env ...string) (*exec.Cmd, chan error) {
 	t.Helper()
 	inR, inW, err := os.Pipe()
 	if err != nil {
@@ -137,6 +142,7 @@ func startDemo(t *testing.T, bin string) (*exec.Cmd, chan error) {
 	}
 	t.Cleanup(func() { inW.Close(); outR.Close() })
 	cmd := exec.Command(bin, "demo")
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdin, cmd.Stdout = inR, outW
 	err = cmd.Start()
 	inR.Close()

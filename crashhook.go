@@ -5,7 +5,9 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
+	"time"
 )
 
 // A crash for TestCrashOutput (built with -tags vigiacrashhook only): with
@@ -27,5 +29,39 @@ func crashHookLeak(chatID int64, text string) {
 	s := fmt.Sprintf("chat %d said %s", chatID, text)
 	if chatID != 0 { // chatID is live across the call: spilled, printed
 		panic(s)
+	}
+}
+
+// With CRASHHOOK_RETIRE_THREAD set, the guarding parent ends the OS thread
+// its goroutine runs on just after starting the child, as a goroutine
+// locked to a thread does when it exits (a library's might): the child
+// must not be killed for it (Pdeathsig follows the forking thread).
+// Before the child starts, the parent's goroutine is moved off the main
+// thread, which the runtime never ends (it parks it instead).
+func init() {
+	if os.Getenv("CRASHHOOK_RETIRE_THREAD") == "" || os.Getenv(guardedEnv) != "" {
+		return
+	}
+	guardHook = func(stage string) {
+		moved := make(chan struct{})
+		switch stage {
+		case "start":
+			// Runs next on this thread (the main one, unless the
+			// goroutine is locked to it) and keeps it to itself.
+			go func() {
+				runtime.LockOSThread()
+				close(moved)
+				select {}
+			}()
+		case "started":
+			// Runs next on this thread, unless the goroutine is locked
+			// to it, and ends it on exit.
+			go func() {
+				runtime.LockOSThread()
+				close(moved)
+			}()
+		}
+		<-moved
+		time.Sleep(100 * time.Millisecond)
 	}
 }
