@@ -28,6 +28,10 @@ var register = regexp.MustCompile(`^([a-z][a-z0-9]{0,7})( +)0x[0-9a-f]+$`)
 // could be a number the program was given.
 var digits = regexp.MustCompile(`[0-9]+`)
 
+// panicInPrint begins the fatal error of a panic while a panic's value
+// was printed.
+const panicInPrint = "panic while printing panic value: "
+
 // withheld replaces a panic's value.
 const withheld = "[value withheld by Vigía: it may quote a tip or an id; VIGIA_TRACEBACK=raw shows it]"
 
@@ -73,6 +77,18 @@ func scrubCrash(r io.Reader, w io.Writer) error {
 // a panic's value (the runtime indents each line a value runs onto with
 // a tab).
 func scrubCrashLine(line string, inValue *bool) (out string, keep bool) {
+	// An Error or String method that panics as the runtime prints a
+	// panic's value: the runtime throws with what it recovered, a string
+	// (which may quote a tip), or a type's name.
+	for _, prefix := range []string{"fatal error: " + panicInPrint, "\tfatal error: " + panicInPrint} {
+		if v, ok := strings.CutPrefix(line, prefix); ok {
+			*inValue = true
+			if t, ok := strings.CutPrefix(v, "type "); ok && !strings.ContainsAny(t, " \t") {
+				return line, true
+			}
+			return prefix + withheld, true
+		}
+	}
 	for _, prefix := range []string{"panic: ", "\tpanic: "} {
 		if v, ok := strings.CutPrefix(line, prefix); ok {
 			*inValue = true

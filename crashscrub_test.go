@@ -31,6 +31,11 @@ func TestScrubCrash(t *testing.T) {
 		`[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x46a2c1]`,
 		`panic: 7306318845`,
 		`goroutine 1 [chan receive]:`,
+		`fatal error: panic while printing panic value: chat 7306318845`,
+		"\tsaid balacera",
+		`fatal error: panic while printing panic value: type *main.T`,
+		`fatal error: panic while printing panic value: type chat 7306318845`,
+		"\tfatal error: panic while printing panic value: chat 7306318845",
 		`no newline at the end (0x1b37d93fd)`,
 	}, "\n")
 	want := strings.Join([]string{
@@ -53,6 +58,10 @@ func TestScrubCrash(t *testing.T) {
 		`[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x46a2c1]`,
 		`panic: ` + withheld,
 		`goroutine 1 [chan receive]:`,
+		`fatal error: panic while printing panic value: ` + withheld,
+		`fatal error: panic while printing panic value: type *main.T`,
+		`fatal error: panic while printing panic value: ` + withheld,
+		"\tfatal error: panic while printing panic value: " + withheld,
 		`no newline at the end (...)`,
 	}, "\n")
 	var out strings.Builder
