@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"regexp"
 	"strings"
@@ -32,6 +33,9 @@ var digits = regexp.MustCompile(`[0-9]+`)
 // was printed.
 const panicInPrint = "panic while printing panic value: "
 
+// maxCrashLine is how much of a line scrubCrash holds at a time.
+const maxCrashLine = 64 << 10
+
 // withheld replaces a panic's value.
 const withheld = "[value withheld by Vigía: it may quote a tip or an id; VIGIA_TRACEBACK=raw shows it]"
 
@@ -42,25 +46,43 @@ const withheld = "[value withheld by Vigía: it may quote a tip or an id; VIGIA_
 // ("main.f(...)"), and register values are masked. Other lines (the
 // JSON log) pass unchanged.
 func scrubCrash(r io.Reader, w io.Writer) error {
-	br := bufio.NewReader(r)
+	br := bufio.NewReaderSize(r, maxCrashLine)
 	bw := bufio.NewWriter(w)
 	inValue := false // after a "panic: " line, until the value's end
+	// A line longer than maxCrashLine is read in pieces (memory stays
+	// bounded, however long a line the child writes): its first piece is
+	// scrubbed as a line, the rest follows it only where that came out
+	// unchanged (a log line), and is dropped otherwise.
+	more := false // the line's first piece has been read
+	rest := false // the rest of the line is written
+	kept := false // something of the line was written: its "\n" is
 	for {
-		line, err := br.ReadString('\n')
-		if line != "" {
-			body, nl := strings.CutSuffix(line, "\n")
-			if out, keep := scrubCrashLine(body, &inValue); keep {
-				bw.WriteString(out)
-				if nl {
-					bw.WriteString("\n")
+		piece, err := br.ReadSlice('\n')
+		if len(piece) > 0 {
+			body, nl := bytes.CutSuffix(piece, []byte("\n"))
+			if !more {
+				var out string
+				out, kept = scrubCrashLine(string(body), &inValue)
+				rest = kept && out == string(body)
+				if kept {
+					bw.WriteString(out)
 				}
+			} else if rest {
+				bw.Write(body)
 			}
+			if nl && kept {
+				bw.WriteString("\n")
+			}
+			more = !nl
 			// A line at a time: the log is read as it is written.
 			if br.Buffered() == 0 {
 				if ferr := bw.Flush(); ferr != nil {
 					return ferr
 				}
 			}
+		}
+		if err == bufio.ErrBufferFull {
+			continue
 		}
 		if err != nil {
 			if err == io.EOF {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"io"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -71,4 +73,56 @@ func TestScrubCrash(t *testing.T) {
 	if out.String() != want {
 		t.Errorf("scrubbed:\n%s\nwant:\n%s", out.String(), want)
 	}
+}
+
+// TestScrubCrashLongLines: a line far longer than what scrubCrash holds
+// at a time is scrubbed as a line (a panic's value withheld whole, a log
+// line passed whole), and a line with no end does not fill memory.
+func TestScrubCrashLongLines(t *testing.T) {
+	long := strings.Repeat("balacera Hidalgo ", 3*maxCrashLine/17)
+	in := strings.Join([]string{
+		`{"msg":"` + long + `"}`,
+		"panic: " + long,
+		"\t" + long,
+		"",
+		`main.f(0x1b37d93fd)`,
+		"",
+	}, "\n")
+	want := strings.Join([]string{
+		`{"msg":"` + long + `"}`,
+		"panic: " + withheld,
+		"",
+		`main.f(...)`,
+		"",
+	}, "\n")
+	var out strings.Builder
+	if err := scrubCrash(strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != want {
+		t.Errorf("scrubbed %d bytes, want %d:\n%.300s", out.Len(), len(want), out.String())
+	}
+
+	// 64 MiB on one line: what is allocated meanwhile stays far below.
+	const size = 64 << 20
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	line := io.LimitReader(repeatReader('a'), size)
+	if err := scrubCrash(io.MultiReader(strings.NewReader("panic: "), line), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if grown := after.TotalAlloc - before.TotalAlloc; grown > size/16 {
+		t.Errorf("a %d-byte line allocated %d bytes", size, grown)
+	}
+}
+
+// repeatReader reads as an endless run of one byte.
+type repeatReader byte
+
+func (b repeatReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(b)
+	}
+	return len(p), nil
 }
