@@ -36,6 +36,19 @@ const panicInPrint = "panic while printing panic value: "
 // maxCrashLine is how much of a line scrubCrash holds at a time.
 const maxCrashLine = 64 << 10
 
+// runtimeError matches what follows "runtime error: " in the errors the
+// Go runtime panics with (runtime/error.go, panic.go, …): fixed words,
+// bounds, or a type's name. Any other value that begins so (an error of
+// a program's own, which may say anything) is withheld.
+var runtimeError = regexp.MustCompile(`^(?:` +
+	`(?:index out of range|slice bounds out of range|cannot convert slice with length [0-9]+ to array or pointer to array with length) *[\[\]0-9:]*(?: with (?:length|capacity) [0-9]+)?` +
+	`|invalid memory address or nil pointer dereference|integer divide by zero|integer overflow|floating point error|negative shift amount` +
+	`|(?:makeslice|growslice|gobytes|unsafe\.Slice|unsafe\.String|makechan): (?:len|cap|size) out of range` +
+	`|unsafe\.(?:Slice|String): ptr is nil and len is not zero` +
+	`|(?:hash of unhashable|comparing uncomparable) type [^ ]+` +
+	`|range function [a-z ]+` +
+	`)$`)
+
 // withheld replaces a panic's value.
 const withheld = "[value withheld by Vigía: it may quote a tip or an id; VIGIA_TRACEBACK=raw shows it]"
 
@@ -145,7 +158,7 @@ func panicValue(v string) string {
 			break
 		}
 	}
-	if strings.HasPrefix(v, "runtime error: ") {
+	if e, ok := strings.CutPrefix(v, "runtime error: "); ok && runtimeError.MatchString(e) {
 		return digits.ReplaceAllLiteralString(v, "N") + mark
 	}
 	return withheld + mark
