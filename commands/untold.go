@@ -25,10 +25,26 @@ const untoldBatch = 100
 // hear of it. Each is taken in one step before it is told: told at most
 // once, by one process, never with anything of its reporter's but the
 // answer.
+//
+// Those taken are told whatever becomes of ctx (the process stopping):
+// once taken, nothing else names them, and a tell under an ended context
+// drops them untold. ctx ended, what is left to tell has untoldLastTell
+// in all.
 func (m *Mux) TellUntold(ctx context.Context) error {
 	due, err := m.store.TakeUntold(ctx, untoldGrace, untoldBatch)
+	if len(due) == 0 {
+		return err
+	}
+	tellCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(untoldLastTell, cancel) })
+	defer stop()
 	for _, u := range due {
-		m.tellAnswer(ctx, u.TipID, u.Question, u.Answer)
+		m.tellAnswer(tellCtx, u.TipID, u.Question, u.Answer)
 	}
 	return err
 }
+
+// untoldLastTell is how long the answers a sweep took are still told
+// for once its context has ended.
+const untoldLastTell = 30 * time.Second
