@@ -208,3 +208,34 @@ func (h *beforeUntoldTake) ProcessPipelineHook(next redis.ProcessPipelineHook) r
 		return next(ctx, cmds)
 	}
 }
+
+// During a rolling upgrade, a replica of the earlier version takes an
+// untold answer as it did: its toTell (or its /forget) takes out
+// "qu:<n>" and "qv:<n>" alone, leaving this version's "qi:<n>" and the
+// untold set's member. The sweep takes out the member and "qi:<n>" with
+// it (tells nothing: it was told, or forgotten): no field is left on the
+// tip for the rest of its life.
+// Mutation: takeUntold returning before its HDEL where "qu:<n>" is gone
+// fails this (the tip keeps qi:<n>).
+func TestUntoldAnswerTakenByAnEarlierVersionLeavesNothingOnTheTip(t *testing.T) {
+	ctx := context.Background()
+	srv, p, _, id, n := untoldFirstTry(t)
+	p.loading.Store(false)
+	key := "t:{tips}:tip:" + id
+	num := strconv.Itoa(n)
+	if !srv.Client().HExists(ctx, key, "qi:"+num).Val() {
+		t.Fatalf("before: no qi:%s on the tip: %v", num, srv.Client().HKeys(ctx, key).Val())
+	}
+	srv.Client().HDel(ctx, key, "qu:"+num, "qv:"+num) // the earlier version's toTell
+	sweep, clk := storeOn(t, srv.Client())
+	clk.Add(untoldGrace + time.Minute)
+	if got, err := sweep.TakeUntold(ctx, untoldGrace, 10); err != nil || len(got) != 0 {
+		t.Fatalf("the sweep: %+v %v, want nothing told (told by the earlier version)", got, err)
+	}
+	if srv.Client().HExists(ctx, key, "qi:"+num).Val() {
+		t.Errorf("after the sweep, the tip keeps qi:%s", num)
+	}
+	if k := srv.Client().ZRange(ctx, "t:{tips}:untold", 0, -1).Val(); len(k) != 0 {
+		t.Errorf("after the sweep, the untold set names %v", k)
+	}
+}

@@ -738,14 +738,15 @@ func untoldMember(id string, n int) string { return id + ":" + strconv.Itoa(n) }
 // untold set KEYS[3], in one step: it returns the tip's wrapped key, the
 // question and its asker (sealed) and the answer's entry in the history
 // KEYS[2] ("" if it has none), or nil where another call took them (or
-// /forget's tip gone with them).
+// /forget's tip gone with them). A "qi:<n>" left alone (an earlier
+// version's toTell or /forget took "qu:<n>" and "qv:<n>" only) is taken
+// out all the same.
 var takeUntold = redis.NewScript(`
 local n = ARGV[1]
 redis.call('ZREM', KEYS[3], ARGV[2])
 local u = redis.call('HMGET', KEYS[1], 'k', 'qu:' .. n, 'qv:' .. n, 'qi:' .. n)
-if not u[2] then return false end
 redis.call('HDEL', KEYS[1], 'qu:' .. n, 'qv:' .. n, 'qi:' .. n)
-if not u[1] then return false end
+if not u[2] or not u[1] then return false end
 local entry = u[4] and redis.call('LINDEX', KEYS[2], tonumber(u[4]))
 return {u[1], u[2], u[3] or '', entry or ''}`)
 
