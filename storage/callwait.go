@@ -88,8 +88,15 @@ func bounded(ctx context.Context, cmds []redis.Cmder, call func(context.Context)
 		ctx, cancel = context.WithTimeout(ctx, d)
 		defer cancel()
 	}
+	// A call begun with no time left (its context done or past its
+	// deadline: a mark written after a slow send used up the event's
+	// time) is not sent: it learns nothing of Redis and sets nothing,
+	// else the calls after it, those detached with context.WithoutCancel
+	// to get their own time included, would be skipped with Redis
+	// answering.
+	asked := ctx.Err() == nil && !ranOut(ctx)
 	err := call(ctx)
-	if err != nil && l != nil && ranOut(ctx) {
+	if err != nil && l != nil && asked && ranOut(ctx) {
 		l.hung.Store(true)
 	}
 	return err

@@ -104,3 +104,52 @@ func TestHungLatchSkipsTheCallsAfterOneGotNoAnswer_hung(t *testing.T) {
 		t.Fatalf("no latch: %v, want Redis's nil", err)
 	}
 }
+
+// A call made under the latch with no time left (its context's deadline
+// passed: a request whose event's time a slow platform send used up)
+// fails at once, unsent, and sets no latch: it learned nothing of Redis.
+// The calls after it, those detached with context.WithoutCancel to get
+// their own time (a mark, a draft's tidy, a tip number given back), are
+// still asked. Found in review of 1be67fa: such a call set the latch, and
+// every detached call after it failed with ErrHung, Redis answering.
+// Mutation: bounded latching without its asked check → both cases fail
+// ("late: a call with no time left set the latch").
+func TestHungLatchNotSetByACallMadeWithNoTimeLeft(t *testing.T) {
+	srv := redistest.Start(t)
+	opt, err := redis.ParseURL(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.Protocol, opt.ContextTimeoutEnabled = 2, true
+	rdb := redis.NewClient(opt)
+	t.Cleanup(func() { rdb.Close() })
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{9}, 32))
+	if _, err := storage.New(rdb, kr, storage.Options{Prefix: "hl"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		call func(ctx context.Context) error
+	}{
+		{"command", func(ctx context.Context) error { return rdb.Get(ctx, "hl:none").Err() }},
+		{"pipeline", func(ctx context.Context) error {
+			_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error { p.Get(ctx, "hl:none"); return nil })
+			return err
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			req := storage.WithHungLatch(storage.WithCallWait(context.Background(), 3*time.Second))
+			late, cancel := context.WithDeadline(req, time.Now().Add(-time.Millisecond))
+			defer cancel()
+			if err := c.call(late); !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("late: %v, want its deadline's error", err)
+			}
+			if storage.Hung(req) {
+				t.Fatal("late: a call with no time left set the latch")
+			}
+			if err := c.call(context.WithoutCancel(late)); !errors.Is(err, redis.Nil) {
+				t.Fatalf("detached: %v, want Redis's nil", err)
+			}
+		})
+	}
+}
