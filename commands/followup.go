@@ -1368,16 +1368,16 @@ func replyCode(args string) (code, rest string, ok bool) {
 
 // opensNumber reports whether the mark r, right before next, is the
 // number's own that next starts with: its sign (a dash of any length:
-// "—5" may be "-5"), point or decimal comma, currency or "#" ("-5
-// grados", ".5 litros", ",5 litros", "+52 55…", "$500", "#3"), or a
-// handle's "@" ("@alias"). Trimmed as parting the code from the answer,
-// "-5" would be delivered as "5".
+// "—5" may be "-5"), point or decimal comma, currency (any: "$500",
+// "€5", "£20") or "#" ("-5 grados", ".5 litros", ",5 litros", "+52
+// 55…", "#3"), or a handle's "@" ("@alias"). Trimmed as parting the
+// code from the answer, "-5" would be delivered as "5".
 func opensNumber(r rune, next string) bool {
 	n, _ := utf8.DecodeRuneInString(next)
 	if r == '@' {
 		return isWordChar(n) || n == '_'
 	}
-	return (strings.ContainsRune("+.,$#", r) || unicode.Is(unicode.Pd, r)) && unicode.IsNumber(n)
+	return (strings.ContainsRune("+.,#", r) || unicode.In(r, unicode.Pd, unicode.Sc)) && unicode.IsNumber(n)
 }
 
 // startsNumber reports whether s starts with a number, or with a mark

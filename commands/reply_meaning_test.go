@@ -17,7 +17,8 @@ import (
 // carros" delivered); partingMark trimming "<", ">" and "=" again → it
 // fails ("5 hombres" for "CODE>5 hombres"); opensNumber without "," and
 // other dashes → it fails ("5 litros" for "CODE:,5 litros", "5" for
-// "CODE—5").
+// "CODE—5"); opensNumber with "$" alone of the currencies → it fails
+// ("€5" for "CODE - €5", "£20" for "CODE — £20").
 func TestReplyKeepsWhatMayMeanSomethingBeforeTheAnswer(t *testing.T) {
 	for _, c := range []struct{ after, want string }{
 		// Words of their own on the code's line (es, en, fr, pt-BR).
@@ -33,6 +34,8 @@ func TestReplyKeepsWhatMayMeanSomethingBeforeTheAnswer(t *testing.T) {
 		{" – 2 carros", "– 2 carros"},
 		{" - .5 litros", "- .5 litros"},
 		{" - $500", "- $500"},
+		{" - €5", "- €5"},
+		{" — £20", "— £20"},
 		{" - ½ kilo", "- ½ kilo"},
 		{" -5 grados", "-5 grados"},
 		{" +52 55 1234 5678", "+52 55 1234 5678"},
