@@ -1224,12 +1224,13 @@ func invisible(r rune) bool {
 // "-" ("ABCDーEFGHー…", half-width too); the CJK "one" a Chinese or
 // Japanese keyboard gives for it, which looks like a dash ("ABCD一EFGH一…",
 // its Kangxi radical and stroke forms ⼀ ㇐ too); the superscript and
-// subscript minus a "fancy text" site gives for it ("ᴷ⁷ᵠᴰ⁻⁹ˣᴹᴬ⁻…"); markdown's backquote
+// subscript minus a "fancy text" site gives for it ("ᴷ⁷ᵠᴰ⁻⁹ˣᴹᴬ⁻…"), and
+// its plus and equals sign for "+" and "=" ("ᴷ⁷ᵠᴰ⁺⁹ˣᴹᴬ⁺…"); markdown's backquote
 // set between groups as "*" and "~" may be ("ABCD`EFGH`…"); "%" and "&"
 // where they escape nothing (separatorAt). Not "<" or ">": a ">" is one
 // only starting a quoted line (separatorsAt), "K7QD->9XMA-…" is no code.
 func groupSeparator(r rune) bool {
-	return receiptSeparator(r) || strings.ContainsRune("/_.,·∙⋅:|\\+*~=$^ーｰ`一⼀㇐⁻₋", halfWidth(r)) ||
+	return receiptSeparator(r) || strings.ContainsRune("/_.,·∙⋅:|\\+*~=$^ーｰ`一⼀㇐⁻₋⁺₊⁼₌", halfWidth(r)) ||
 		r != '%' && r != '&' && unicode.IsPunct(r) && !wrapChar(r)
 }
 
