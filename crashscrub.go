@@ -70,9 +70,13 @@ func scrubCrash(r io.Reader, w io.Writer) error {
 	rest := false // the rest of the line is written
 	kept := false // something of the line was written: its "\n" is
 	for {
-		piece, err := br.ReadSlice('\n')
+		piece, err := readPiece(br, bw.Flush)
 		if len(piece) > 0 {
 			body, nl := bytes.CutSuffix(piece, []byte("\n"))
+			cr := false // a line a progress bar redraws ends in "\r"
+			if !nl {
+				body, cr = bytes.CutSuffix(piece, []byte("\r"))
+			}
 			if !more {
 				var out string
 				out, kept = scrubCrashLine(string(body), &inValue)
@@ -86,13 +90,10 @@ func scrubCrash(r io.Reader, w io.Writer) error {
 			if nl && kept {
 				bw.WriteString("\n")
 			}
-			more = !nl
-			// A line at a time: the log is read as it is written.
-			if br.Buffered() == 0 {
-				if ferr := bw.Flush(); ferr != nil {
-					return ferr
-				}
+			if cr && kept {
+				bw.WriteString("\r")
 			}
+			more = !nl && !cr
 		}
 		if err == bufio.ErrBufferFull {
 			continue
@@ -162,4 +163,39 @@ func panicValue(v string) string {
 		return digits.ReplaceAllLiteralString(v, "N") + mark
 	}
 	return withheld + mark
+}
+
+// readPiece is bufio.Reader.ReadSlice('\n') that ends a piece at a "\r"
+// too: `vigia bench` redraws its progress bars with "\r" and no "\n",
+// and each redraw is to be passed on as it comes, not held until the
+// bar's last. The runtime writes no "\r" in a crash's output. Like
+// ReadSlice, it returns bufio.ErrBufferFull with a full buffer holding
+// neither, and the piece is valid until the next read. Before it waits
+// for what the child has not written yet, it calls flush: what was read
+// is passed on as it is written, a line at a time.
+func readPiece(br *bufio.Reader, flush func() error) ([]byte, error) {
+	scanned := 0
+	for n := 1; ; {
+		if n > br.Buffered() {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+		}
+		buf, err := br.Peek(n)
+		if i := bytes.IndexAny(buf[scanned:], "\r\n"); i >= 0 {
+			piece := buf[:scanned+i+1]
+			_, _ = br.Discard(len(piece))
+			return piece, nil
+		}
+		scanned = len(buf)
+		if err != nil || len(buf) == br.Size() {
+			_, _ = br.Discard(len(buf))
+			if err == nil {
+				err = bufio.ErrBufferFull
+			}
+			return buf, err
+		}
+		// What is buffered, without waiting; past it, wait for a byte more.
+		n = min(max(len(buf)+1, br.Buffered()), br.Size())
+	}
 }

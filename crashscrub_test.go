@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestScrubCrash: what the runtime prints of a crash keeps where it
@@ -135,4 +136,40 @@ func (b repeatReader) Read(p []byte) (int, error) {
 		p[i] = byte(b)
 	}
 	return len(p), nil
+}
+
+// A progress bar redrawn with "\r" (vigia bench) is passed on as it is
+// drawn, not held until a "\n" ends the bar. Reading a line up to "\n"
+// alone fails this (the first redraw never arrives).
+func TestScrubCrashPassesRedrawsOn(t *testing.T) {
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	go func() { _ = scrubCrash(inR, outW); outW.Close() }()
+	got := make(chan string, 1)
+	go func() {
+		want := len("\r\rintake  10% \r")
+		b := make([]byte, 0, want)
+		buf := make([]byte, 64)
+		for len(b) < want {
+			n, err := outR.Read(buf)
+			b = append(b, buf[:n]...)
+			if err != nil {
+				break
+			}
+		}
+		got <- string(b)
+	}()
+	if _, err := io.WriteString(inW, "\r\rintake  10% \rintake  20% "); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case s := <-got:
+		if s != "\r\rintake  10% \r" {
+			t.Errorf("passed on %q, want the first redraw %q", s, "\r\rintake  10% \r")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first redraw was not passed on before the bar's next write (held until a \"\\n\")")
+	}
+	inW.Close()
+	_, _ = io.Copy(io.Discard, outR)
 }
