@@ -306,9 +306,7 @@ func (s *fzSession) check(req commands.Request, rep commands.Reply) {
 		}
 	}
 	s.replies = append(s.replies, text)
-	for _, m := range codeRE.FindAllString(rep.Text, -1) {
-		s.codes = append(s.codes, m)
-	}
+	s.codes = append(s.codes, codeRE.FindAllString(rep.Text, -1)...)
 	for _, m := range fzNumRE.FindAllStringSubmatch(rep.Text, -1) {
 		s.nums = append(s.nums, m[1])
 	}
