@@ -1070,8 +1070,9 @@ func (m *Mux) deliverAnswer(ctx context.Context, id string, n int, text string, 
 
 // tellAnswer sends an answer to the investigator who asked the question,
 // if they are still on the team, and to whoever claims the tip now; to the
-// investigator chats if it reached neither.
-func (m *Mux) tellAnswer(ctx context.Context, id string, q storage.Question, text string) {
+// investigator chats if it reached neither. It reports whether it is
+// told: sent to one of them at least, or there was no one to send it to.
+func (m *Mux) tellAnswer(ctx context.Context, id string, q storage.Question, text string) bool {
 	// Each in the language they read (a chat in the bot's default). The
 	// question and the answer are quoted blocks: an answer over several
 	// lines must not add lines that read as the bot's ("Answer: …", another
@@ -1100,11 +1101,15 @@ func (m *Mux) tellAnswer(ctx context.Context, id string, q storage.Question, tex
 		told = m.notify(ctx, r.Route, n) || told
 	}
 	if told {
-		return
+		return true
 	}
-	for _, chat := range m.teamChatRoutes() {
-		m.notify(ctx, chat, notice(""))
+	chats := m.teamChatRoutes()
+	for _, chat := range chats {
+		told = m.notify(ctx, chat, notice("")) || told
 	}
+	// No one to tell at all (no asker or claimer on the team, no team
+	// chat): nothing a later try would change.
+	return told || len(to) == 0 && len(chats) == 0
 }
 
 // onTeam reports whether a member (by pseudonym) is still on the team:

@@ -52,7 +52,8 @@ type Store interface {
 	RescheduleHeld(ctx context.Context, h storage.HeldRef, t time.Time) error
 	UnscheduleHeld(ctx context.Context, h storage.HeldRef) error
 	DueHeld(ctx context.Context, max int) ([]storage.HeldRef, error)
-	TakeUntold(ctx context.Context, grace time.Duration, max int) ([]storage.UntoldAnswer, error)
+	ClaimUntold(ctx context.Context, grace, lease time.Duration, max int) ([]storage.UntoldAnswer, int, error)
+	FinishUntold(ctx context.Context, u storage.UntoldAnswer) error
 	Tip(ctx context.Context, id string) (tips.Tip, error)
 	Recent(ctx context.Context, n int) ([]tips.Tip, error)
 	TipByReceipt(ctx context.Context, receipt string) (tips.Tip, error)

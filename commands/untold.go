@@ -11,10 +11,15 @@ import (
 // again, before the sweep tells it: a redelivery (the platform's, after
 // a restart; the spool's replay, tried again) or a reporter told NOT
 // saved and sending it again comes within minutes, and tells it with
-// what it holds. Whoever takes it tells it, once (Store.TakeUntold): a
-// redelivery after the sweep is "again", told delivered, the asker not
-// told twice.
+// what it holds. A redelivery after the sweep finished it is "again",
+// told delivered, the asker not told twice.
 const untoldGrace = 15 * time.Minute
+
+// untoldLease is how long an answer a sweep claimed (Store.ClaimUntold)
+// is left to it: not told and finished by then (its claim's reply lost,
+// its tip's key not opened, its sends failing, the process stopping), a
+// later sweep claims it again and tells it.
+const untoldLease = 5 * time.Minute
 
 // untoldBatch is the most answers one sweep tells.
 const untoldBatch = 100
@@ -22,29 +27,41 @@ const untoldBatch = 100
 // TellUntold tells the investigators (tellAnswer) of the answers whose
 // write's reply was lost and which nothing told within untoldGrace: the
 // answer is in the tip's history, and its asker would otherwise never
-// hear of it. Each is taken in one step before it is told: told at most
-// once, by one process, never with anything of its reporter's but the
+// hear of it. Each is claimed for untoldLease, told, and only then
+// finished (taken out): one not told (its tip's key not opened here,
+// its history entry not read, every send failing) is left claimed, and
+// a sweep after the lease tells it. Told at least once, twice at worst
+// (the same message delivered again as a sweep tells it, or a finish
+// whose reply was lost), never with anything of its reporter's but the
 // answer.
 //
-// Those taken are told whatever becomes of ctx (the process stopping):
-// once taken, nothing else names them, and a tell under an ended context
-// drops them untold. ctx ended, what is left to tell has untoldLastTell
-// in all.
+// Those claimed are told whatever becomes of ctx (the process stopping),
+// with untoldLastTell in all once it has ended: told now rather than
+// after the lease.
 func (m *Mux) TellUntold(ctx context.Context) error {
-	due, err := m.store.TakeUntold(ctx, untoldGrace, untoldBatch)
-	if len(due) == 0 {
-		return err
+	due, unreadable, err := m.store.ClaimUntold(ctx, untoldGrace, untoldLease, untoldBatch)
+	unsent, unfinished := 0, 0
+	if len(due) > 0 {
+		tellCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		defer cancel()
+		stop := context.AfterFunc(ctx, func() { time.AfterFunc(untoldLastTell, cancel) })
+		defer stop()
+		for _, u := range due {
+			if !m.tellAnswer(tellCtx, u.TipID, u.Question, u.Answer) {
+				unsent++
+				continue
+			}
+			if m.store.FinishUntold(tellCtx, u) != nil {
+				unfinished++ // told; claimed still: told again after the lease
+			}
+		}
 	}
-	tellCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancel()
-	stop := context.AfterFunc(ctx, func() { time.AfterFunc(untoldLastTell, cancel) })
-	defer stop()
-	for _, u := range due {
-		m.tellAnswer(tellCtx, u.TipID, u.Question, u.Answer)
+	if unreadable > 0 || unsent > 0 || unfinished > 0 {
+		m.log.Warn("untold answers left for a later sweep", "unreadable", unreadable, "unsent", unsent, "told_unfinished", unfinished)
 	}
 	return err
 }
 
-// untoldLastTell is how long the answers a sweep took are still told
+// untoldLastTell is how long the answers a sweep claimed are still told
 // for once its context has ended.
 const untoldLastTell = 30 * time.Second

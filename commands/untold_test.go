@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -22,7 +23,7 @@ import (
 // tells her once the grace has passed, once, with the question and the
 // answer and nothing of the reporter's; a later sweep tells nothing, and
 // the message delivered after it is told delivered, Ana not told twice.
-// Mutations: TellUntold telling nothing (TakeUntold's result dropped),
+// Mutations: TellUntold telling nothing (ClaimUntold's result dropped),
 // or RunSweeper not calling it, fails this (Ana told nothing); a grace of
 // 0 fails it (told within the grace).
 func TestUntoldAnswerIsToldByTheSweep(t *testing.T) {
@@ -81,9 +82,9 @@ func TestUntoldAnswerIsToldByTheSweep(t *testing.T) {
 }
 
 // The sweeper's context ends (the process stopping) just after an untold
-// answer was taken: taken, it is in no one's hands but this sweep's (the
-// set and the tip no longer name it), so it is told all the same, to Ana
-// who asked, not dropped with the context.
+// answer was claimed: claimed, no other sweep tells it before the lease
+// ends, so it is told now all the same, to Ana who asked, not left to a
+// sweep minutes later (nor, before the lease, dropped with the context).
 // Mutation: TellUntold telling under the sweep's own context fails this
 // (Ana's membership not read, the answer goes to the team chat alone, or
 // nowhere on a real platform).
@@ -115,8 +116,8 @@ func TestUntoldAnswerTakenAsTheSweeperStopsIsStillTold(t *testing.T) {
 	}
 }
 
-// afterUntoldTake runs run once, armed, just after the sweep's take of an
-// untold answer went through (its script: keys the tip, its log and the
+// afterUntoldTake runs run once, armed, just after the sweep's claim of
+// an untold answer went through (its script: keys the tip, its log and the
 // untold set; not its EVALSHA refused NOSCRIPT, sent again whole).
 type afterUntoldTake struct {
 	armed atomic.Bool
@@ -129,7 +130,7 @@ func (h *afterUntoldTake) ProcessHook(next redis.ProcessHook) redis.ProcessHook 
 		err := next(ctx, cmd)
 		a := cmd.Args()
 		name := strings.ToLower(cmd.Name())
-		if err == nil && (name == "evalsha" || name == "eval") && len(a) == 8 && strings.HasSuffix(fmt.Sprint(a[5]), ":untold") && h.armed.CompareAndSwap(true, false) {
+		if err == nil && (name == "evalsha" || name == "eval") && len(a) == 9 && strings.HasSuffix(fmt.Sprint(a[5]), ":untold") && h.armed.CompareAndSwap(true, false) {
 			h.run()
 		}
 		return err
@@ -137,4 +138,86 @@ func (h *afterUntoldTake) ProcessHook(next redis.ProcessHook) redis.ProcessHook 
 }
 func (h *afterUntoldTake) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return next
+}
+
+// The sweep claims an untold answer and every send of it fails (the
+// platform down): it is not dropped. The sweep logs that it left it, a
+// count, nothing of the answer, the tip or who asked; a sweep within the
+// lease tells nothing (not told twice by sweeps running often), and the
+// first sweep past the lease, the platform back, tells Ana, once.
+// Mutation: TellUntold finishing an answer whatever tellAnswer reports
+// fails this (never told); tellAnswer reporting an investigators' chat's
+// failed send as told fails it too.
+func TestUntoldAnswerWhoseSendsFailIsToldAfterTheLease(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?")
+	tm.notices(reporterID)
+	ctx := context.Background()
+	lost := &answerReplyLost{}
+	tm.engineOn(t, lost)
+	lost.script.Store(true)
+	lost.look.Store(true)
+	r := tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes", ReplyToBot: true, ReplyToID: "m1", EventID: 424242})
+	if len(r) != 1 || r[0].Text != tm.text("en", "error_storage", nil) {
+		t.Fatalf("the answer whose outcome is not known: %q, want error_storage", texts(r))
+	}
+	tm.notices("2002")
+	tm.engineOn(t, nil) // restarted; nothing delivered again
+	down := &sendsFail{to: tm.sent}
+	down.failing.Store(true)
+	tm.mux.AddSender("telegram", down)
+	tm.clk.Add(16 * time.Minute)
+	tm.logs.Reset()
+	if err := tm.mux.TellUntold(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if down.tries.Load() == 0 {
+		t.Fatal("no send was tried")
+	}
+	logs := tm.logs.String()
+	if !strings.Contains(logs, "untold answers left for a later sweep") || !strings.Contains(logs, "unsent=1") {
+		t.Errorf("the sweep did not log the answer it left: %s", logs)
+	}
+	for _, secret := range []string{"El lunes", "¿Qué día?", "2002", "ana", reporterID} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("the log holds %q: %s", secret, logs)
+		}
+	}
+	down.failing.Store(false)
+	if err := tm.mux.TellUntold(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := append(tm.notices("2002"), tm.notices("-100777")...); len(n) != 0 {
+		t.Fatalf("told again within the lease: %q", n)
+	}
+	tm.clk.Add(6 * time.Minute)
+	if err := tm.mux.TellUntold(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := tm.notice("1", "¿Qué día?", "El lunes")
+	if n := tm.notices("2002"); !slices.Equal(n, []string{want}) {
+		t.Fatalf("past the lease, the platform back, Ana was told %q, want %q", n, want)
+	}
+	tm.clk.Add(6 * time.Minute)
+	if err := tm.mux.TellUntold(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := append(tm.notices("2002"), tm.notices("-100777")...); len(n) != 0 {
+		t.Fatalf("told again after it was told: %q", n)
+	}
+}
+
+// sendsFail is a platform whose sends fail while failing is set; it
+// sends to to otherwise.
+type sendsFail struct {
+	to      commands.Sender
+	failing atomic.Bool
+	tries   atomic.Int32
+}
+
+func (s *sendsFail) Send(ctx context.Context, chatID string, rep commands.Reply) ([]string, error) {
+	if s.failing.Load() {
+		s.tries.Add(1)
+		return nil, errors.New("platform unavailable")
+	}
+	return s.to.Send(ctx, chatID, rep)
 }

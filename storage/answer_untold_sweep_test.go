@@ -13,8 +13,29 @@ import (
 	"github.com/vigia-project/vigia/storage"
 )
 
-// untoldGrace is the grace these tests sweep with (the engine's is its own).
-const untoldGrace = 15 * time.Minute
+// untoldGrace and untoldLease are the grace and the lease these tests
+// sweep with (the engine's are its own).
+const (
+	untoldGrace = 15 * time.Minute
+	untoldLease = 5 * time.Minute
+)
+
+// takeUntold is a sweep that tells all it claims: it claims the due
+// untold answers and finishes each.
+func takeUntold(t *testing.T, st *storage.Store) ([]storage.UntoldAnswer, error) {
+	t.Helper()
+	ctx := context.Background()
+	due, unreadable, err := st.ClaimUntold(ctx, untoldGrace, untoldLease, 10)
+	if unreadable != 0 {
+		t.Errorf("%d untold answers claimed unreadable", unreadable)
+	}
+	for _, u := range due {
+		if ferr := st.FinishUntold(ctx, u); ferr != nil {
+			t.Fatalf("finish: %v", ferr)
+		}
+	}
+	return due, err
+}
 
 // An answer whose write ran, its reply lost and the look for it failed
 // (the caller told an error), and which neither the same message nor the
@@ -25,18 +46,19 @@ const untoldGrace = 15 * time.Minute
 // finds nothing, and the same message delivered after it is "again"
 // (told delivered; the investigators told by the sweep alone). Nothing
 // of it is left on the tip, nor in the untold set.
-// Mutation: answerQuestion without its ZADD to the untold set fails this
-// (the sweep after the grace takes nothing).
+// Mutations: answerQuestion without its ZADD to the untold set fails this
+// (the sweep after the grace takes nothing); finishUntold without its
+// ZREM fails it (the set names it once finished).
 func TestUntoldAnswerIsTakenOnceByTheSweepAfterTheGrace(t *testing.T) {
 	ctx := context.Background()
 	srv, p, _, id, n := untoldFirstTry(t)
 	p.loading.Store(false)
 	sweep, clk := storeOn(t, srv.Client()) // another process, or the same after a restart
-	if got, err := sweep.TakeUntold(ctx, untoldGrace, 10); err != nil || len(got) != 0 {
+	if got, err := takeUntold(t, sweep); err != nil || len(got) != 0 {
 		t.Fatalf("within the grace: %+v %v, want nothing taken (left to a redelivery)", got, err)
 	}
 	clk.Add(untoldGrace + time.Minute)
-	got, err := sweep.TakeUntold(ctx, untoldGrace, 10)
+	got, err := takeUntold(t, sweep)
 	if err != nil || len(got) != 1 {
 		t.Fatalf("after the grace: %+v %v, want the untold answer", got, err)
 	}
@@ -44,7 +66,10 @@ func TestUntoldAnswerIsTakenOnceByTheSweepAfterTheGrace(t *testing.T) {
 	if u.TipID != id || u.Question.N != n || u.Question.Text != "¿Qué día?" || u.Question.By.Route != "telegram:2002" || u.Question.By.Key != "ana-key" || u.Answer != "El lunes" {
 		t.Fatalf("taken %+v, want tip %s question %d \"¿Qué día?\" asked by Ana, answered \"El lunes\"", u, id, n)
 	}
-	if got, err := sweep.TakeUntold(ctx, untoldGrace, 10); err != nil || len(got) != 0 {
+	if k := srv.Client().ZRange(ctx, "t:{tips}:untold", 0, -1).Val(); len(k) != 0 {
+		t.Errorf("told and finished, the untold set names %v", k)
+	}
+	if got, err := takeUntold(t, sweep); err != nil || len(got) != 0 {
 		t.Fatalf("a second sweep: %+v %v, want nothing (told once)", got, err)
 	}
 	if _, again, err := sweep.AnswerOnce(ctx, id, n, "El lunes", sweep.Pseudonym("telegram", "901"), 9001); err != nil || !again {
@@ -84,7 +109,7 @@ func TestToldAnswerLeavesNothingForTheSweep(t *testing.T) {
 		}
 	}
 	clk.Add(untoldGrace + time.Minute)
-	if got, err := st.TakeUntold(ctx, untoldGrace, 10); err != nil || len(got) != 0 {
+	if got, err := takeUntold(t, st); err != nil || len(got) != 0 {
 		t.Fatalf("the sweep: %+v %v, want nothing", got, err)
 	}
 }
@@ -112,22 +137,25 @@ func TestLeftoverCallTokenIsTakenOutAtTheNextQuestion(t *testing.T) {
 	}
 }
 
-// The same message delivered again while the sweep runs: whichever takes
-// the untold answer first tells it, the other nothing. The sweep taking
-// it between the redelivery's script and its take (toTell): the sweep
-// tells, the redelivery is "again". The redelivery done between the
-// sweep's read of the set and its take: the redelivery tells, the sweep
-// takes nothing.
+// The same message delivered again while the sweep runs. The sweep
+// having told it and finished it before the redelivery's take (toTell):
+// the sweep tells, the redelivery is "again". The sweep having claimed it
+// only (telling it, not finished): both tell it (twice, tolerated: never
+// not at all), and once the sweep finishes it, no later sweep tells it
+// again. The redelivery done between the sweep's read of the set and its
+// claim: the redelivery tells, the sweep claims nothing.
 // Mutations: toTell ignoring its HDEL's count (always told) fails the
-// first subtest (told twice); takeUntold returning the fields without
-// checking "qu:<n>" is still there fails the second (told twice).
+// first subtest (told twice); claimUntold returning the fields without
+// checking "qu:<n>" is still there fails the third (told twice).
+// Before the lease, the sweep's take took the answer out before telling
+// it, and a redelivery after the take was "again" (told once, or never,
+// the take's teller failing); now a sweep that claimed it and has not
+// finished it tells it, and a redelivery meanwhile tells it too: the
+// second subtest, which expects twice, was "the sweep takes it first",
+// which expected once.
 func TestUntoldAnswerRedeliveredAsTheSweepRunsIsToldOnce(t *testing.T) {
-	for _, sweepFirst := range []bool{true, false} {
-		name := "the sweep takes it first"
-		if !sweepFirst {
-			name = "the redelivery takes it first"
-		}
-		t.Run(name, func(t *testing.T) {
+	for _, mode := range []string{"the sweep tells it first", "the sweep claimed it", "the redelivery takes it first"} {
+		t.Run(mode, func(t *testing.T) {
 			ctx := context.Background()
 			srv, p, _, id, n := untoldFirstTry(t)
 			p.loading.Store(false)
@@ -146,16 +174,27 @@ func TestUntoldAnswerRedeliveredAsTheSweepRunsIsToldOnce(t *testing.T) {
 				q, again, err = other.AnswerOnce(ctx, id, n, "El lunes", other.Pseudonym("telegram", "901"), 9001)
 			}
 			h := &beforeUntoldTake{}
-			if sweepFirst {
-				h.run = func() { sweepTold, sweepErr = sweep.TakeUntold(ctx, untoldGrace, 10) }
+			switch mode {
+			case "the sweep tells it first":
+				h.run = func() { sweepTold, sweepErr = takeUntold(t, sweep) }
 				redelivered.AddHook(h)
 				h.toTell.Store(true)
 				redeliver()
-			} else {
+			case "the sweep claimed it":
+				h.run = func() { sweepTold, _, sweepErr = sweep.ClaimUntold(ctx, untoldGrace, untoldLease, 10) }
+				redelivered.AddHook(h)
+				h.toTell.Store(true)
+				redeliver()
+				for _, u := range sweepTold {
+					if ferr := sweep.FinishUntold(ctx, u); ferr != nil {
+						t.Fatal(ferr)
+					}
+				}
+			default:
 				h.run = redeliver
 				swept.AddHook(h)
 				h.take.Store(true)
-				sweepTold, sweepErr = sweep.TakeUntold(ctx, untoldGrace, 10)
+				sweepTold, sweepErr = takeUntold(t, sweep)
 			}
 			if h.toTell.Load() || h.take.Load() {
 				t.Fatal("the race was not run: no take went through the hook")
@@ -170,11 +209,22 @@ func TestUntoldAnswerRedeliveredAsTheSweepRunsIsToldOnce(t *testing.T) {
 					t.Fatalf("the redelivery told %+v", q)
 				}
 			}
-			if told != 1 {
-				t.Fatalf("told %d times (sweep %d, redelivery again=%v), want once", told, len(sweepTold), again)
+			want := 1
+			if mode == "the sweep claimed it" {
+				want = 2
 			}
-			if again != sweepFirst {
-				t.Fatalf("sweep first=%v: redelivery again=%v, sweep took %d", sweepFirst, again, len(sweepTold))
+			if told != want {
+				t.Fatalf("told %d times (sweep %d, redelivery again=%v), want %d", told, len(sweepTold), again, want)
+			}
+			if again != (mode == "the sweep tells it first") {
+				t.Fatalf("%s: redelivery again=%v, sweep took %d", mode, again, len(sweepTold))
+			}
+			if k := srv.Client().ZRange(ctx, "t:{tips}:untold", 0, -1).Val(); len(k) != 0 {
+				t.Errorf("told and finished, the untold set still names %v", k)
+			}
+			clk.Add(untoldLease + time.Minute)
+			if later, err := takeUntold(t, sweep); err != nil || len(later) != 0 {
+				t.Fatalf("a sweep after the lease: %+v %v, want nothing (told)", later, err)
 			}
 		})
 	}
@@ -182,7 +232,7 @@ func TestUntoldAnswerRedeliveredAsTheSweepRunsIsToldOnce(t *testing.T) {
 
 // beforeUntoldTake runs run once before the next take of an untold
 // answer: toTell's (a pipeline whose first command is HDEL "qu:<n>"),
-// armed by toTell, or the sweep's script (its keys: the tip, its log and
+// armed by toTell, or the sweep's claim (its keys: the tip, its log and
 // the untold set), armed by take.
 type beforeUntoldTake struct {
 	toTell, take atomic.Bool
@@ -194,7 +244,7 @@ func (h *beforeUntoldTake) ProcessHook(next redis.ProcessHook) redis.ProcessHook
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		a := cmd.Args()
 		name := strings.ToLower(cmd.Name())
-		if (name == "evalsha" || name == "eval") && len(a) == 8 && strings.HasSuffix(a[5].(string), ":untold") && h.take.CompareAndSwap(true, false) {
+		if (name == "evalsha" || name == "eval") && len(a) == 9 && strings.HasSuffix(a[5].(string), ":untold") && h.take.CompareAndSwap(true, false) {
 			h.run()
 		}
 		return next(ctx, cmd)
@@ -215,7 +265,7 @@ func (h *beforeUntoldTake) ProcessPipelineHook(next redis.ProcessPipelineHook) r
 // untold set's member. The sweep takes out the member and "qi:<n>" with
 // it (tells nothing: it was told, or forgotten): no field is left on the
 // tip for the rest of its life.
-// Mutation: takeUntold returning before its HDEL where "qu:<n>" is gone
+// Mutation: claimUntold returning before its HDEL where "qu:<n>" is gone
 // fails this (the tip keeps qi:<n>).
 func TestUntoldAnswerTakenByAnEarlierVersionLeavesNothingOnTheTip(t *testing.T) {
 	ctx := context.Background()
@@ -229,7 +279,7 @@ func TestUntoldAnswerTakenByAnEarlierVersionLeavesNothingOnTheTip(t *testing.T) 
 	srv.Client().HDel(ctx, key, "qu:"+num, "qv:"+num) // the earlier version's toTell
 	sweep, clk := storeOn(t, srv.Client())
 	clk.Add(untoldGrace + time.Minute)
-	if got, err := sweep.TakeUntold(ctx, untoldGrace, 10); err != nil || len(got) != 0 {
+	if got, err := takeUntold(t, sweep); err != nil || len(got) != 0 {
 		t.Fatalf("the sweep: %+v %v, want nothing told (told by the earlier version)", got, err)
 	}
 	if srv.Client().HExists(ctx, key, "qi:"+num).Val() {

@@ -210,7 +210,7 @@ func TestForgetKeepsAnUntoldAnswerToBeToldOnce(t *testing.T) {
 	}
 	sweep, clk := storeOn(t, srv.Client())
 	clk.Add(untoldGrace + time.Minute)
-	got, err := sweep.TakeUntold(ctx, untoldGrace, 10)
+	got, err := takeUntold(t, sweep)
 	if err != nil || len(got) != 1 || got[0].Question.By.Route != "telegram:2002" || got[0].Answer != "El lunes" {
 		t.Fatalf("the sweep after /forget: %+v %v, want the answer to Ana's question", got, err)
 	}

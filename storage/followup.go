@@ -64,9 +64,9 @@ func (s *Store) ReporterRoute(ctx context.Context, id string) (string, string, e
 // the call that wrote it is answered, and "qi:<n>" the answer's place in
 // the history: a write whose reply was lost leaves them, and the same
 // message or words tried again, by any process, tell them, or, none
-// tried again within untold grace, the sweep does (TakeUntold; once:
-// taken out as they are, whoever takes them; the tip's "untold" set
-// names them for the sweep). "qe:<n>" says question n expired
+// tried again within untold grace, the sweep does (ClaimUntold, then
+// FinishUntold once told: taken out then; the tip's "untold" set names
+// them for the sweep). "qe:<n>" says question n expired
 // unanswered and was taken out (numberQuestion). /forget takes these
 // marks out with the route, but for "qu:", "qv:" and "qi:": an answer
 // given before it is still told, once, to who asked (it stays in the
@@ -266,7 +266,7 @@ return 1`)
 // set KEYS[3] from ARGV[5] (now, Unix ms), and returns them to the same
 // message or words again, {q, by, 'untold'}, without taking them out:
 // the caller takes them (toTell's HDEL, which one caller alone wins, or
-// the sweep's, TakeUntold), so that a call whose reply was lost still
+// the sweep's, FinishUntold, once told), so that a call whose reply was lost still
 // finds them there, not taken by a reply no one read.
 var answerQuestion = redis.NewScript(questionLua + `
 local tip, n, by_msg = KEYS[1], ARGV[1], ARGV[4] or ''
@@ -298,7 +298,7 @@ return {q, by}`)
 // version's "qt:<n>"), the marks of its expired questions ("qe:<n>"), and
 // marks the tip, if it is still stored, as no longer counting
 // (tipForgotten). An answer not yet told ("qu:<n>", "qv:<n>", "qi:<n>")
-// stays, to be told once (toTell, TakeUntold): the reporter answered
+// stays, to be told (toTell, ClaimUntold): the reporter answered
 // before they withdrew, the answer stays in the history, and its asker
 // would have been told had its write's reply not been lost.
 var forgetRoute = redis.NewScript(`
@@ -713,10 +713,12 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark, same
 // "qv:<n>", "qi:<n>", and its name in the untold set), which the
 // answer's write left for a retry should its reply be lost, and returns
 // the question (text and by, sealed, as read) to be told by the caller:
-// "again" if another call (the same message or words, or the sweep,
-// TakeUntold) took it meanwhile, which tells it. Not taken (Redis
+// "again" if another call (the same message or words, or the sweep's
+// FinishUntold) took it meanwhile, which told it. Not taken (Redis
 // failing), it is told here all the same: told twice, maybe, never not
-// at all.
+// at all. A sweep that claimed it (ClaimUntold) and has not finished it
+// tells it too (twice, rarely); taken here, the set no longer names it,
+// and no later sweep tells it again.
 func (s *Store) toTell(ctx context.Context, id string, dataKey []byte, n int, text, by string) (Question, bool, error) {
 	num := strconv.Itoa(n)
 	pipe := s.rdb.Pipeline()
@@ -733,22 +735,40 @@ func (s *Store) toTell(ctx context.Context, id string, dataKey []byte, n int, te
 // untoldMember names question n of tip id in the untold set.
 func untoldMember(id string, n int) string { return id + ":" + strconv.Itoa(n) }
 
-// takeUntold takes out what the answer to question ARGV[1] of tip KEYS[1]
-// left untold ("qu:<n>", "qv:<n>", "qi:<n>"), and its name ARGV[2] in the
-// untold set KEYS[3], in one step: it returns the tip's wrapped key, the
+// claimUntold claims what the answer to question ARGV[1] of tip KEYS[1]
+// left untold ("qu:<n>", "qv:<n>", "qi:<n>"), named ARGV[2] in the
+// untold set KEYS[3], for a lease: its score becomes ARGV[3] (ZADD XX:
+// not named again if another call took it out meanwhile), so that a
+// sweep that claims it and does not finish it (its reply lost, the tip's
+// key not opened, its sends failing, the process stopping) leaves it to
+// a sweep after the lease. It returns the tip's wrapped key, the
 // question and its asker (sealed) and the answer's entry in the history
 // KEYS[2] ("" if it has none), or nil where another call took them (or
-// /forget's tip gone with them). A "qi:<n>" left alone (an earlier
-// version's toTell or /forget took "qu:<n>" and "qv:<n>" only) is taken
-// out all the same.
-var takeUntold = redis.NewScript(`
+// /forget's tip gone with them): the member is taken out then, with a
+// "qi:<n>" left alone (an earlier version's toTell or /forget took
+// "qu:<n>" and "qv:<n>" only). Run again (a retry after a lost reply),
+// it claims it again, the same.
+var claimUntold = redis.NewScript(`
 local n = ARGV[1]
-redis.call('ZREM', KEYS[3], ARGV[2])
 local u = redis.call('HMGET', KEYS[1], 'k', 'qu:' .. n, 'qv:' .. n, 'qi:' .. n)
-redis.call('HDEL', KEYS[1], 'qu:' .. n, 'qv:' .. n, 'qi:' .. n)
-if not u[2] or not u[1] then return false end
+if not u[2] or not u[1] then
+  redis.call('ZREM', KEYS[3], ARGV[2])
+  redis.call('HDEL', KEYS[1], 'qu:' .. n, 'qv:' .. n, 'qi:' .. n)
+  return false
+end
+redis.call('ZADD', KEYS[3], 'XX', ARGV[3], ARGV[2])
 local entry = u[4] and redis.call('LINDEX', KEYS[2], tonumber(u[4]))
 return {u[1], u[2], u[3] or '', entry or ''}`)
+
+// finishUntold takes out what the told answer to question ARGV[1] of tip
+// KEYS[1] left untold ("qu:<n>", "qv:<n>", "qi:<n>") and its name ARGV[2]
+// in the untold set KEYS[2]: the answer is not told again. Safe to run
+// again.
+var finishUntold = redis.NewScript(`
+local n = ARGV[1]
+redis.call('HDEL', KEYS[1], 'qu:' .. n, 'qv:' .. n, 'qi:' .. n)
+redis.call('ZREM', KEYS[2], ARGV[2])
+return 1`)
 
 // UntoldAnswer is an answer whose asker was not told of it: its write's
 // reply was lost (or its process stopped before telling it), and neither
@@ -759,23 +779,33 @@ type UntoldAnswer struct {
 	Answer   string   // as in the tip's history
 }
 
-// TakeUntold takes, up to max, the answers written more than grace ago
-// and still not told (answerQuestion's "qu:<n>"), each in one step that
-// one caller alone wins against the same message or words tried again
-// (toTell) and against another process's sweep: the caller tells them,
-// so each is told at most once. One whose tip is gone, or whose answer's
-// entry cannot be read, is taken out untold.
-func (s *Store) TakeUntold(ctx context.Context, grace time.Duration, max int) ([]UntoldAnswer, error) {
-	due, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{
-		Key: s.k.untold(), Start: "-inf", Stop: strconv.FormatInt(s.now().Add(-grace).UnixMilli(), 10),
+// ClaimUntold claims, up to max, the answers written more than grace ago
+// (or whose last claim's lease has ended) and still not told
+// (answerQuestion's "qu:<n>"), each for lease: a later sweep does not
+// name it again before the lease ends. The caller tells them and then
+// finishes each (FinishUntold); one not finished (not told, the process
+// stopped, the reply of its claim or finish lost) is claimed again after
+// the lease and told then: told twice, maybe (the same message or words
+// tried again meanwhile tell it too, toTell), never not at all.
+// unreadable counts those claimed but not returned: their tip's key
+// cannot be opened (a secret not known to this process, during a
+// rotation) or their question or the answer's entry cannot be read; left
+// claimed, they come again after the lease. One whose tip is gone, or
+// whose answer another call took, is taken out of the set.
+func (s *Store) ClaimUntold(ctx context.Context, grace, lease time.Duration, max int) (due []UntoldAnswer, unreadable int, err error) {
+	now := s.now()
+	members, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{
+		Key: s.k.untold(), Start: "-inf", Stop: strconv.FormatInt(now.Add(-grace).UnixMilli(), 10),
 		ByScore: true, Count: int64(max),
 	}).Result()
 	if err != nil {
-		return nil, fmt.Errorf("untold answers: %w", err)
+		return nil, 0, fmt.Errorf("untold answers: %w", err)
 	}
-	var out []UntoldAnswer
+	// The score is the time the answer was written, due after grace: a
+	// claim moves it to come due again lease from now.
+	until := now.Add(lease - grace).UnixMilli()
 	var errs error
-	for _, m := range due {
+	for _, m := range members {
 		i := strings.LastIndexByte(m, ':')
 		n, nerr := strconv.Atoi(m[i+1:])
 		if i <= 0 || nerr != nil {
@@ -783,32 +813,53 @@ func (s *Store) TakeUntold(ctx context.Context, grace time.Duration, max int) ([
 			continue
 		}
 		id := m[:i]
-		v, err := takeUntold.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.tipLog(id), s.k.untold()}, n, m).StringSlice()
+		v, err := claimUntold.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.tipLog(id), s.k.untold()}, n, m, until).StringSlice()
 		if errors.Is(err, redis.Nil) {
 			continue
 		}
 		if err != nil {
-			errs = errors.Join(errs, fmt.Errorf("take untold answer: %w", err))
+			// Claimed, perhaps, its reply lost: it comes again after
+			// the lease.
+			errs = errors.Join(errs, fmt.Errorf("claim untold answer: %w", err))
 			continue
 		}
-		if len(v) != 4 || v[3] == "" {
+		if len(v) != 4 {
+			unreadable++
 			continue
 		}
 		dataKey, err := s.kr.open([]byte(v[0]), "tipkey:"+id)
 		if err != nil {
+			unreadable++
 			continue
 		}
 		q, err := openQuestion(id, dataKey, n, v[1], v[2])
 		if err != nil {
+			unreadable++
 			continue
 		}
-		e := openHistory(id, dataKey, v[3:])
+		var e []tips.Entry
+		if v[3] != "" {
+			e = openHistory(id, dataKey, v[3:])
+		}
 		if len(e) != 1 || e[0].Kind != tips.EntryAnswer {
+			unreadable++
 			continue
 		}
-		out = append(out, UntoldAnswer{TipID: id, Question: q, Answer: e[0].Text})
+		due = append(due, UntoldAnswer{TipID: id, Question: q, Answer: e[0].Text})
 	}
-	return out, errs
+	return due, unreadable, errs
+}
+
+// FinishUntold takes out an untold answer ClaimUntold returned, once it
+// is told: it is not claimed again. Safe to call again (a retry after a
+// lost reply).
+func (s *Store) FinishUntold(ctx context.Context, u UntoldAnswer) error {
+	n := u.Question.N
+	m := untoldMember(u.TipID, n)
+	if err := finishUntold.Run(ctx, s.rdb, []string{s.k.tip(u.TipID), s.k.untold()}, n, m).Err(); err != nil {
+		return fmt.Errorf("finish untold answer: %w", err)
+	}
+	return nil
 }
 
 // sealEntry seals a history entry of a tip, as appendLog does.

@@ -128,8 +128,9 @@ func (k keys) dead() string { return k.prefix + ":{tips}:dead" }
 func (k keys) tipLog(id string) string { return k.prefix + ":{tips}:log:" + id }
 
 // untold orders the tips' answers whose askers were not told yet (their
-// write's reply lost) by when they were written: members are
-// "id:n", tip id's question n (storage.TakeUntold).
+// write's reply lost) by when they were written, or by when a sweep's
+// claim of one ends, less the grace (storage.ClaimUntold): members are
+// "id:n", tip id's question n.
 func (k keys) untold() string { return k.prefix + ":{tips}:untold" }
 
 // route is where to reach a tip's reporter, sealed, if they allowed questions.
