@@ -1083,11 +1083,21 @@ func (m *Mux) tellAnswer(ctx context.Context, id string, q storage.Question, tex
 	// Only to members still on the team; to one whose second factor has
 	// locked their team commands (a phone left unlocked, or stolen) without
 	// the words: they read them in /tip once unlocked.
+	// unsure: a check of who to tell failed (Redis): no one found is
+	// then not "no one to tell".
 	var to []storage.Claimer
-	if q.By.Route != "" && m.onTeam(ctx, q.By.Key) {
+	unsure := false
+	onTeam := func(key string) bool {
+		on, err := m.stillOnTeam(ctx, key)
+		unsure = unsure || err != nil
+		return on && err == nil
+	}
+	if q.By.Route != "" && onTeam(q.By.Key) {
 		to = append(to, q.By)
 	}
-	if cl, err := m.store.ClaimerOf(ctx, id); err == nil && !slices.ContainsFunc(to, func(o storage.Claimer) bool { return o.Route == cl.Route }) && m.onTeam(ctx, cl.Key) {
+	cl, err := m.store.ClaimerOf(ctx, id)
+	unsure = unsure || err != nil && !errors.Is(err, storage.ErrNotFound)
+	if err == nil && !slices.ContainsFunc(to, func(o storage.Claimer) bool { return o.Route == cl.Route }) && onTeam(cl.Key) {
 		to = append(to, cl)
 	}
 	told := false
@@ -1107,9 +1117,9 @@ func (m *Mux) tellAnswer(ctx context.Context, id string, q storage.Question, tex
 	for _, chat := range chats {
 		told = m.notify(ctx, chat, notice("")) || told
 	}
-	// No one to tell at all (no asker or claimer on the team, no team
-	// chat): nothing a later try would change.
-	return told || len(to) == 0 && len(chats) == 0
+	// No one to tell at all (no asker or claimer on the team, as Redis
+	// said, no team chat): nothing a later try would change.
+	return told || !unsure && len(to) == 0 && len(chats) == 0
 }
 
 // onTeam reports whether a member (by pseudonym) is still on the team:

@@ -1,9 +1,11 @@
 package commands_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -13,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
 )
 
 // A live answer whose write ran but whose outcome could not be known (its
@@ -220,4 +223,85 @@ func (s *sendsFail) Send(ctx context.Context, chatID string, rep commands.Reply)
 		return nil, errors.New("platform unavailable")
 	}
 	return s.to.Send(ctx, chatID, rep)
+}
+
+// The sweep claims an untold answer with no investigators' chat to fall
+// back on, and Redis fails the reads of who is on the team (Ana's
+// profile): that is not "no one to tell". The answer is left for a sweep
+// after the lease, which tells Ana, Redis back.
+// Mutation: tellAnswer reporting "no one to tell" when a team check
+// failed (as before) fails this (finished untold, Ana never told).
+func TestUntoldAnswerWhoseTeamCheckFailsIsToldAfterTheLease(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?")
+	tm.notices(reporterID)
+	ctx := context.Background()
+	lost := &answerReplyLost{}
+	tm.engineOn(t, lost)
+	lost.script.Store(true)
+	lost.look.Store(true)
+	r := tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes", ReplyToBot: true, ReplyToID: "m1", EventID: 424242})
+	if len(r) != 1 || r[0].Text != tm.text("en", "error_storage", nil) {
+		t.Fatalf("the answer whose outcome is not known: %q, want error_storage", texts(r))
+	}
+	tm.notices("2002")
+	// Restarted with no investigators' chat, its team reads failing.
+	failing := &pipelinesFail{}
+	rdb := redis.NewClient(&redis.Options{Addr: tm.srv.Addr, Protocol: 2, DialerRetries: 1})
+	t.Cleanup(func() { rdb.Close() })
+	rdb.AddHook(failing)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{5}, 32))
+	st, err := storage.New(rdb, kr, storage.Options{Prefix: "w", Now: tm.clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := commands.New(commands.Options{Store: st, Messages: tm.msg, DefaultLanguage: "en", Now: tm.clk.Now,
+		Roles:     commands.Roles{"telegram:" + adminID: commands.Admin},
+		Triage:    commands.Triage{ClaimTimeout: time.Hour, RemindAfter: 10 * time.Minute, UrgentAfter: 5 * time.Minute},
+		Retention: 90 * 24 * time.Hour, Logger: slog.New(slog.NewTextHandler(tm.logs, nil))})
+	mux.AddSender("telegram", tm.sent)
+	tm.clk.Add(16 * time.Minute)
+	failing.on.Store(true)
+	if err := mux.TellUntold(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if failing.hits.Load() == 0 {
+		t.Fatal("no team read went through the hook")
+	}
+	failing.on.Store(false)
+	if n := tm.notices("2002"); len(n) != 0 {
+		t.Fatalf("told while Ana's membership could not be read: %q", n)
+	}
+	tm.clk.Add(6 * time.Minute)
+	if err := mux.TellUntold(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := tm.notice("1", "¿Qué día?", "El lunes")
+	if n := tm.notices("2002"); !slices.Equal(n, []string{want}) {
+		t.Fatalf("past the lease, Redis back, Ana was told %q, want %q", n, want)
+	}
+}
+
+// pipelinesFail fails the pipelines of a Profile read (those with an
+// EXISTS) while on is set.
+type pipelinesFail struct {
+	on   atomic.Bool
+	hits atomic.Int32
+}
+
+func (h *pipelinesFail) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *pipelinesFail) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return next
+}
+func (h *pipelinesFail) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if !h.on.Load() || !slices.ContainsFunc(cmds, func(c redis.Cmder) bool { return c.Name() == "exists" }) {
+			return next(ctx, cmds)
+		}
+		h.hits.Add(1)
+		err := errors.New("dial tcp: connection refused")
+		for _, c := range cmds {
+			c.SetErr(err)
+		}
+		return err
+	}
 }
