@@ -66,7 +66,7 @@ func (h *claimReplyLost) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 		err := next(ctx, cmd)
 		a := cmd.Args()
 		name := strings.ToLower(cmd.Name())
-		if err == nil && (name == "evalsha" || name == "eval") && len(a) == 9 && strings.HasSuffix(fmt.Sprint(a[5]), ":untold") && h.armed.CompareAndSwap(true, false) {
+		if err == nil && (name == "evalsha" || name == "eval") && len(a) == 10 && strings.HasSuffix(fmt.Sprint(a[5]), ":untold") && h.armed.CompareAndSwap(true, false) {
 			err = fmt.Errorf("read tcp: i/o timeout")
 			cmd.SetErr(err)
 		}
@@ -127,4 +127,62 @@ func TestUntoldAnswerNotReadIsToldOnceItIs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Two replicas' sweeps range the untold set at the same time, and the
+// other claims the answer between this one's range and its claim: only
+// the other tells it, not both (every replica runs the sweeper).
+// Mutation: claimUntold without its check of the member's score against
+// the range's end (ARGV[4]) fails this (both sweeps get the answer).
+func TestUntoldAnswerRangedByTwoSweepsIsClaimedByOne(t *testing.T) {
+	ctx := context.Background()
+	srv, p, _, _, _ := untoldFirstTry(t)
+	p.loading.Store(false)
+	ordb := redis.NewClient(&redis.Options{Addr: srv.Addr, Protocol: 2})
+	t.Cleanup(func() { ordb.Close() })
+	other, otherClk := storeOn(t, ordb)
+	otherClk.Add(untoldGrace + time.Minute)
+	var theirs []storage.UntoldAnswer
+	race := &afterUntoldRange{run: func() {
+		var err error
+		theirs, _, err = other.ClaimUntold(ctx, untoldGrace, untoldLease, 10)
+		if err != nil {
+			t.Error(err)
+		}
+	}}
+	race.armed.Store(true)
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, Protocol: 2})
+	t.Cleanup(func() { rdb.Close() })
+	rdb.AddHook(race)
+	sweep, clk := storeOn(t, rdb)
+	clk.Add(untoldGrace + time.Minute)
+	ours, unreadable, err := sweep.ClaimUntold(ctx, untoldGrace, untoldLease, 10)
+	if race.armed.Load() {
+		t.Fatal("no range went through the hook")
+	}
+	if err != nil || unreadable != 0 || len(theirs) != 1 || len(ours) != 0 {
+		t.Fatalf("the other sweep claimed %d, this one %d (%d unreadable, %v): want 1 and 0", len(theirs), len(ours), unreadable, err)
+	}
+}
+
+// afterUntoldRange runs run once, armed, just after a range of the
+// untold set.
+type afterUntoldRange struct {
+	armed atomic.Bool
+	run   func()
+}
+
+func (h *afterUntoldRange) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *afterUntoldRange) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		a := cmd.Args()
+		if err == nil && strings.HasPrefix(strings.ToLower(cmd.Name()), "zrange") && len(a) > 1 && strings.HasSuffix(fmt.Sprint(a[1]), ":untold") && h.armed.CompareAndSwap(true, false) {
+			h.run()
+		}
+		return err
+	}
+}
+func (h *afterUntoldRange) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
 }

@@ -244,7 +244,7 @@ func (h *beforeUntoldTake) ProcessHook(next redis.ProcessHook) redis.ProcessHook
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		a := cmd.Args()
 		name := strings.ToLower(cmd.Name())
-		if (name == "evalsha" || name == "eval") && len(a) == 9 && strings.HasSuffix(a[5].(string), ":untold") && h.take.CompareAndSwap(true, false) {
+		if (name == "evalsha" || name == "eval") && len(a) == 10 && strings.HasSuffix(a[5].(string), ":untold") && h.take.CompareAndSwap(true, false) {
 			h.run()
 		}
 		return next(ctx, cmd)

@@ -741,7 +741,9 @@ func untoldMember(id string, n int) string { return id + ":" + strconv.Itoa(n) }
 // not named again if another call took it out meanwhile), so that a
 // sweep that claims it and does not finish it (its reply lost, the tip's
 // key not opened, its sends failing, the process stopping) leaves it to
-// a sweep after the lease. It returns the tip's wrapped key, the
+// a sweep after the lease; one whose score is past ARGV[4] (the range's
+// end) was claimed by another sweep since it was ranged: {} then, left
+// to that sweep. It returns the tip's wrapped key, the
 // question and its asker (sealed) and the answer's entry in the history
 // KEYS[2] ("" if it has none), or nil where another call took them (or
 // /forget's tip gone with them): the member is taken out then, with a
@@ -756,6 +758,8 @@ if not u[2] or not u[1] then
   redis.call('HDEL', KEYS[1], 'qu:' .. n, 'qv:' .. n, 'qi:' .. n)
   return false
 end
+local due = redis.call('ZSCORE', KEYS[3], ARGV[2])
+if due and tonumber(due) > tonumber(ARGV[4]) then return {} end
 redis.call('ZADD', KEYS[3], 'XX', ARGV[3], ARGV[2])
 local entry = u[4] and redis.call('LINDEX', KEYS[2], tonumber(u[4]))
 return {u[1], u[2], u[3] or '', entry or ''}`)
@@ -794,8 +798,9 @@ type UntoldAnswer struct {
 // whose answer another call took, is taken out of the set.
 func (s *Store) ClaimUntold(ctx context.Context, grace, lease time.Duration, max int) (due []UntoldAnswer, unreadable int, err error) {
 	now := s.now()
+	dueBy := strconv.FormatInt(now.Add(-grace).UnixMilli(), 10)
 	members, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{
-		Key: s.k.untold(), Start: "-inf", Stop: strconv.FormatInt(now.Add(-grace).UnixMilli(), 10),
+		Key: s.k.untold(), Start: "-inf", Stop: dueBy,
 		ByScore: true, Count: int64(max),
 	}).Result()
 	if err != nil {
@@ -813,9 +818,9 @@ func (s *Store) ClaimUntold(ctx context.Context, grace, lease time.Duration, max
 			continue
 		}
 		id := m[:i]
-		v, err := claimUntold.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.tipLog(id), s.k.untold()}, n, m, until).StringSlice()
-		if errors.Is(err, redis.Nil) {
-			continue
+		v, err := claimUntold.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.tipLog(id), s.k.untold()}, n, m, until, dueBy).StringSlice()
+		if errors.Is(err, redis.Nil) || err == nil && len(v) == 0 {
+			continue // taken, or claimed by another sweep since the range
 		}
 		if err != nil {
 			// Claimed, perhaps, its reply lost: it comes again after
