@@ -1122,13 +1122,6 @@ func (m *Mux) tellAnswer(ctx context.Context, id string, q storage.Question, tex
 	return told || !unsure && len(to) == 0 && len(chats) == 0
 }
 
-// onTeam reports whether a member (by pseudonym) is still on the team:
-// configured, or invited and not revoked (not if Redis cannot say).
-func (m *Mux) onTeam(ctx context.Context, key string) bool {
-	on, err := m.stillOnTeam(ctx, key)
-	return on && err == nil
-}
-
 // notify sends to a "platform:chat" route, logging (without the route)
 // when it cannot; it reports whether the message went out.
 func (m *Mux) notify(ctx context.Context, route string, r Reply) bool {
