@@ -30,20 +30,8 @@ import (
 // or RunSweeper not calling it, fails this (Ana told nothing); a grace of
 // 0 fails it (told within the grace).
 func TestUntoldAnswerIsToldByTheSweep(t *testing.T) {
-	tm, _ := questioned(t, "¿Qué día?")
-	tm.notices(reporterID)
+	tm := answeredUntold(t)
 	ctx := context.Background()
-	lost := &answerReplyLost{}
-	tm.engineOn(t, lost)
-	lost.script.Store(true)
-	lost.look.Store(true)
-	r := tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes", ReplyToBot: true, ReplyToID: "m1", EventID: 424242})
-	if lost.script.Load() || lost.look.Load() {
-		t.Fatal("the answer's script and look did not go through the hook")
-	}
-	if len(r) != 1 || r[0].Text != tm.text("en", "error_storage", nil) {
-		t.Fatalf("the answer whose outcome is not known: %q, want error_storage", texts(r))
-	}
 	tm.engineOn(t, nil) // restarted; nothing delivered again
 	if err := tm.mux.TellUntold(ctx); err != nil {
 		t.Fatal(err)
@@ -72,7 +60,7 @@ func TestUntoldAnswerIsToldByTheSweep(t *testing.T) {
 	if err := tm.mux.TellUntold(ctx); err != nil {
 		t.Fatal(err)
 	}
-	r = tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes", ReplyToBot: true, ReplyToID: "m1", EventID: 424242})
+	r := tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes", ReplyToBot: true, ReplyToID: "m1", EventID: 424242})
 	if !tm.answered(r) {
 		t.Fatalf("delivered after the sweep: %q, want answer_done", texts(r))
 	}
@@ -92,16 +80,7 @@ func TestUntoldAnswerIsToldByTheSweep(t *testing.T) {
 // (Ana's membership not read, the answer goes to the team chat alone, or
 // nowhere on a real platform).
 func TestUntoldAnswerTakenAsTheSweeperStopsIsStillTold(t *testing.T) {
-	tm, _ := questioned(t, "¿Qué día?")
-	tm.notices(reporterID)
-	lost := &answerReplyLost{}
-	tm.engineOn(t, lost)
-	lost.script.Store(true)
-	lost.look.Store(true)
-	r := tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes", ReplyToBot: true, ReplyToID: "m1", EventID: 424242})
-	if len(r) != 1 || r[0].Text != tm.text("en", "error_storage", nil) {
-		t.Fatalf("the answer whose outcome is not known: %q, want error_storage", texts(r))
-	}
+	tm := answeredUntold(t)
 	tm.notices("2002")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -152,17 +131,8 @@ func (h *afterUntoldTake) ProcessPipelineHook(next redis.ProcessPipelineHook) re
 // fails this (never told); tellAnswer reporting an investigators' chat's
 // failed send as told fails it too.
 func TestUntoldAnswerWhoseSendsFailIsToldAfterTheLease(t *testing.T) {
-	tm, _ := questioned(t, "¿Qué día?")
-	tm.notices(reporterID)
+	tm := answeredUntold(t)
 	ctx := context.Background()
-	lost := &answerReplyLost{}
-	tm.engineOn(t, lost)
-	lost.script.Store(true)
-	lost.look.Store(true)
-	r := tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes", ReplyToBot: true, ReplyToID: "m1", EventID: 424242})
-	if len(r) != 1 || r[0].Text != tm.text("en", "error_storage", nil) {
-		t.Fatalf("the answer whose outcome is not known: %q, want error_storage", texts(r))
-	}
 	tm.notices("2002")
 	tm.engineOn(t, nil) // restarted; nothing delivered again
 	down := &sendsFail{to: tm.sent}
@@ -232,17 +202,8 @@ func (s *sendsFail) Send(ctx context.Context, chatID string, rep commands.Reply)
 // Mutation: tellAnswer reporting "no one to tell" when a team check
 // failed (as before) fails this (finished untold, Ana never told).
 func TestUntoldAnswerWhoseTeamCheckFailsIsToldAfterTheLease(t *testing.T) {
-	tm, _ := questioned(t, "¿Qué día?")
-	tm.notices(reporterID)
+	tm := answeredUntold(t)
 	ctx := context.Background()
-	lost := &answerReplyLost{}
-	tm.engineOn(t, lost)
-	lost.script.Store(true)
-	lost.look.Store(true)
-	r := tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes", ReplyToBot: true, ReplyToID: "m1", EventID: 424242})
-	if len(r) != 1 || r[0].Text != tm.text("en", "error_storage", nil) {
-		t.Fatalf("the answer whose outcome is not known: %q, want error_storage", texts(r))
-	}
 	tm.notices("2002")
 	// Restarted with no investigators' chat, its team reads failing.
 	failing := &pipelinesFail{}
@@ -304,4 +265,26 @@ func (h *pipelinesFail) ProcessPipelineHook(next redis.ProcessPipelineHook) redi
 		}
 		return err
 	}
+}
+
+// answeredUntold is a team whose reporter answered Ana's "¿Qué día?"
+// with "El lunes" while the answer's script ran but its reply, and the
+// look after it, were lost (answerReplyLost): the answer is written and
+// left untold, the reporter told error_storage.
+func answeredUntold(t *testing.T) *team {
+	t.Helper()
+	tm, _ := questioned(t, "¿Qué día?")
+	tm.notices(reporterID)
+	lost := &answerReplyLost{}
+	tm.engineOn(t, lost)
+	lost.script.Store(true)
+	lost.look.Store(true)
+	r := tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes", ReplyToBot: true, ReplyToID: "m1", EventID: 424242})
+	if lost.script.Load() || lost.look.Load() {
+		t.Fatal("the answer's script and look did not go through the hook")
+	}
+	if len(r) != 1 || r[0].Text != tm.text("en", "error_storage", nil) {
+		t.Fatalf("the answer whose outcome is not known: %q, want error_storage", texts(r))
+	}
+	return tm
 }
