@@ -21,18 +21,7 @@ import (
 // Mutations: New without the hook → "bounded" fails; WithCallWait keeping
 // the outer bound for d <= 0 → "lifted" fails.
 func TestCallWaitBoundsEachCallAndZeroLiftsIt_hung(t *testing.T) {
-	srv := redistest.Start(t)
-	opt, err := redis.ParseURL(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	opt.Protocol, opt.ContextTimeoutEnabled = 2, true
-	rdb := redis.NewClient(opt)
-	t.Cleanup(func() { rdb.Close() })
-	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{9}, 32))
-	if _, err := storage.New(rdb, kr, storage.Options{Prefix: "cw"}); err != nil {
-		t.Fatal(err)
-	}
+	rdb := hookedClient(t, "cw")
 	bounded := storage.WithCallWait(context.Background(), 100*time.Millisecond)
 	// (Ended by its context or by the socket deadline go-redis sets from
 	// it: either way, not Redis's answer.)
@@ -59,18 +48,7 @@ func TestCallWaitBoundsEachCallAndZeroLiftsIt_hung(t *testing.T) {
 // (Redis's nil answered); the latch set on any error → "answered" fails;
 // the skipped pipeline's commands without ErrHung → "pipeline" fails.
 func TestHungLatchSkipsTheCallsAfterOneGotNoAnswer_hung(t *testing.T) {
-	srv := redistest.Start(t)
-	opt, err := redis.ParseURL(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	opt.Protocol, opt.ContextTimeoutEnabled = 2, true
-	rdb := redis.NewClient(opt)
-	t.Cleanup(func() { rdb.Close() })
-	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{9}, 32))
-	if _, err := storage.New(rdb, kr, storage.Options{Prefix: "hl"}); err != nil {
-		t.Fatal(err)
-	}
+	rdb := hookedClient(t, "hl")
 	bg := context.Background()
 
 	answered := storage.WithHungLatch(storage.WithCallWait(bg, 5*time.Second))
@@ -115,18 +93,7 @@ func TestHungLatchSkipsTheCallsAfterOneGotNoAnswer_hung(t *testing.T) {
 // Mutation: bounded latching without its asked check → both cases fail
 // ("late: a call with no time left set the latch").
 func TestHungLatchNotSetByACallMadeWithNoTimeLeft(t *testing.T) {
-	srv := redistest.Start(t)
-	opt, err := redis.ParseURL(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	opt.Protocol, opt.ContextTimeoutEnabled = 2, true
-	rdb := redis.NewClient(opt)
-	t.Cleanup(func() { rdb.Close() })
-	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{9}, 32))
-	if _, err := storage.New(rdb, kr, storage.Options{Prefix: "hl"}); err != nil {
-		t.Fatal(err)
-	}
+	rdb := hookedClient(t, "hl")
 	for _, c := range []struct {
 		name string
 		call func(ctx context.Context) error
@@ -152,4 +119,24 @@ func TestHungLatchNotSetByACallMadeWithNoTimeLeft(t *testing.T) {
 			}
 		})
 	}
+}
+
+// hookedClient is a client of a fresh Redis as serve makes it (RESP2,
+// ContextTimeoutEnabled), with a store's hooks (storage.New) on it under
+// prefix.
+func hookedClient(t *testing.T, prefix string) *redis.Client {
+	t.Helper()
+	srv := redistest.Start(t)
+	opt, err := redis.ParseURL(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.Protocol, opt.ContextTimeoutEnabled = 2, true
+	rdb := redis.NewClient(opt)
+	t.Cleanup(func() { rdb.Close() })
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{9}, 32))
+	if _, err := storage.New(rdb, kr, storage.Options{Prefix: prefix}); err != nil {
+		t.Fatal(err)
+	}
+	return rdb
 }
