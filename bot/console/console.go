@@ -463,13 +463,35 @@ func (a *Adapter) print(text string) {
 
 // WipeChat is the demo's chat wipe (commands.ChatWiper): the terminal is
 // cleared where there is one, and the demo says what a platform would do.
-func (a *Adapter) WipeChat(_ context.Context, _, _ string) (commands.WipeResult, error) {
+// The chat wiped is chatID's: a wipe the reporter scheduled ("/wipe 30m")
+// comes due whoever the session plays then. Played by the investigator
+// meanwhile, the reporter's chat loses the buttons that wait for /as, the
+// investigator keeps theirs (shown again under the notice), and the notice
+// says whose chat it was, in that user's language, as Send does.
+func (a *Adapter) WipeChat(_ context.Context, chatID, _ string) (commands.WipeResult, error) {
+	a.mu.Lock()
+	i := slices.IndexFunc(a.o.Identities, func(id Identity) bool { return id.UserID == chatID })
+	other, lang := i >= 0 && chatID != a.who.UserID, a.lang
+	a.mu.Unlock()
+	if other && a.o.Language != nil {
+		lang = a.o.Language(chatID, lang) // asked as the way there asks (follow)
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.o.Interactive {
 		fmt.Fprint(a.o.Out, "\033[H\033[2J\033[3J")
 	}
-	a.rows = nil // a wiped chat has no buttons left to press
-	a.print(a.say("demo_wiped", nil))
+	if i < 0 || chatID == a.who.UserID { // (who may have switched meanwhile)
+		a.rows = nil // a wiped chat has no buttons left to press
+		a.print(a.say("demo_wiped", nil))
+		return commands.WipeResult{}, nil
+	}
+	id := a.o.Identities[i]
+	delete(a.waiting, id.UserID)
+	fmt.Fprintf(a.o.Out, "  %s\n", a.say("demo_for", map[string]any{"Role": a.say("demo_role_"+id.Role, nil), "As": id.Role}))
+	a.print(a.o.Say(lang, "demo_wiped", nil))
+	if a.o.Interactive && len(a.rows) > 0 {
+		a.printButtons() // the screen cleared: those of the chat in use, still there
+	}
 	return commands.WipeResult{}, nil
 }

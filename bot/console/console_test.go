@@ -107,6 +107,50 @@ func TestConsoleWipe(t *testing.T) {
 	}
 }
 
+// A wipe the reporter scheduled comes due while the session plays the
+// investigator: it is the reporter's chat that is wiped (the buttons left
+// there for the way back are gone), not the investigator's, whose buttons
+// stay pressable and, at a terminal, are shown again under the cleared
+// screen; the notice says whose chat it was, in that user's language.
+// Mutation: WipeChat ignoring chatID (as before) → the investigator's
+// /next buttons are dropped, the reporter's draft buttons survive the
+// wipe, and the notice is the investigator's, in English: test fails.
+func TestConsoleWipeOfTheOtherChat(t *testing.T) {
+	for _, interactive := range []bool{false, true} {
+		var out bytes.Buffer
+		a := New(Options{Out: &out, Interactive: interactive,
+			Say: func(lang, id string, _ map[string]any) string { return "<" + lang + ":" + id + ">" },
+			Language: func(userID, client string) string {
+				if userID == "1" {
+					return "es"
+				}
+				return "en"
+			},
+			Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
+		a.rows = [][]commands.Button{{{Label: "Enviar", Data: "send:d1"}}}
+		a.switchTo("investigator")
+		a.rows = [][]commands.Button{{{Label: "Verified", Data: "tri:1:v"}}}
+		out.Reset()
+		if _, err := a.WipeChat(context.Background(), "1", ""); err != nil {
+			t.Fatal(err)
+		}
+		got := out.String()
+		if len(a.rows) != 1 || a.rows[0][0].Data != "tri:1:v" {
+			t.Errorf("interactive=%v: the investigator's buttons after the reporter's wipe: %v", interactive, a.rows)
+		}
+		if !strings.Contains(got, "<en:demo_for>") || !strings.Contains(got, "<es:demo_wiped>") {
+			t.Errorf("interactive=%v: notice %q, want the reporter's, in Spanish", interactive, got)
+		}
+		if strings.Contains(got, "[#1 Verified]") != interactive {
+			t.Errorf("interactive=%v: the investigator's buttons shown again: %q", interactive, got)
+		}
+		a.switchTo("reporter")
+		if len(a.rows) != 0 {
+			t.Errorf("interactive=%v: the reporter's wiped chat still has buttons: %v", interactive, a.rows)
+		}
+	}
+}
+
 // keyboard answers with buttons: three the first time, then one row of
 // three, as a draft's keyboard shrinks after a category is chosen. It
 // records the requests it gets.
