@@ -75,6 +75,11 @@ type Adapter struct {
 	// chat (by user id): pressable once the session switches to it.
 	waiting map[string]shown
 	event   int64
+	// idle is true while Run waits for a line, its prompt shown: a
+	// message the engine sends then on its own (a sweep's: a draft
+	// expired, a scheduled wipe) ends the prompt's line and shows the
+	// prompt again under it, as a line's answers are followed by one.
+	idle bool
 }
 
 // shown is a message's buttons and the language of their labels ("" if
@@ -156,6 +161,9 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 		var r read
 		select {
 		case r = <-lines:
+			a.mu.Lock()
+			a.idle = false
+			a.mu.Unlock()
 		case <-ctx.Done():
 			if a.o.Interactive {
 				fmt.Fprintln(a.o.Out) // the shell's prompt on a line of its own
@@ -222,8 +230,33 @@ func readLine(r *bufio.Reader, max int) (string, error) {
 }
 
 func (a *Adapter) prompt() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.idle = true
+	a.showPrompt()
+}
+
+// showPrompt shows the prompt at a terminal; the caller holds a.mu.
+func (a *Adapter) showPrompt() {
 	if a.o.Interactive {
 		fmt.Fprintf(a.o.Out, "%s> ", a.who.Role)
+	}
+}
+
+// unprompted starts a message sent while Run waits for a line on a line
+// of its own, not after the prompt; the caller holds a.mu and, once the
+// message is out, calls reprompted.
+func (a *Adapter) unprompted() {
+	if a.idle && a.o.Interactive {
+		fmt.Fprintln(a.o.Out)
+	}
+}
+
+// reprompted shows the prompt again under a message sent while Run waits
+// for a line; the caller holds a.mu.
+func (a *Adapter) reprompted() {
+	if a.idle {
+		a.showPrompt()
 	}
 }
 
@@ -430,10 +463,14 @@ func (a *Adapter) show(r commands.Reply) {
 
 // Send prints a message the engine sends on its own (a draft expiry, a
 // question to the reporter, an answer to the investigator). One sent to
-// the other identity's chat says so, and its buttons wait for /as.
+// the other identity's chat says so, and its buttons wait for /as. One
+// sent while Run waits for a line (a sweep's) starts on a line of its own,
+// and the prompt is shown again under it.
 func (a *Adapter) Send(ctx context.Context, chatID string, r commands.Reply) ([]string, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.unprompted()
+	defer a.reprompted()
 	i := slices.IndexFunc(a.o.Identities, func(id Identity) bool { return id.UserID == chatID })
 	if i < 0 || chatID == a.who.UserID {
 		a.show(r)
@@ -478,6 +515,8 @@ func (a *Adapter) WipeChat(_ context.Context, chatID, _ string) (commands.WipeRe
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.unprompted()
+	defer a.reprompted()
 	if a.o.Interactive {
 		fmt.Fprint(a.o.Out, "\033[H\033[2J\033[3J")
 	}

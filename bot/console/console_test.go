@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -148,6 +149,96 @@ func TestConsoleWipeOfTheOtherChat(t *testing.T) {
 		if len(a.rows) != 0 {
 			t.Errorf("interactive=%v: the reporter's wiped chat still has buttons: %v", interactive, a.rows)
 		}
+	}
+}
+
+// lockedBuffer is an output written by Run's goroutine and read by the
+// test's; wrote is signalled on each write.
+type lockedBuffer struct {
+	mu    sync.Mutex
+	b     bytes.Buffer
+	wrote chan struct{}
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	defer func() {
+		select {
+		case l.wrote <- struct{}{}:
+		default:
+		}
+	}()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// waitFor waits until the output ends with suffix.
+func (l *lockedBuffer) waitFor(t *testing.T, suffix string) {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for !strings.HasSuffix(l.String(), suffix) {
+		select {
+		case <-l.wrote:
+		case <-deadline:
+			t.Fatalf("output does not end with %q: %q", suffix, l.String())
+		}
+	}
+}
+
+// At a terminal, a message the engine sends on its own while the session
+// waits for a line (a sweep's: a draft expired, a wipe scheduled with
+// "/wipe 30m" come due) starts on a line of its own, not after the
+// prompt, and the prompt is shown again under it: the person typing is
+// not left at a bare line. Those sent while a line is handled (an /ask's
+// question to the other chat) are followed by the one prompt Run shows.
+// Mutation: no prompt after a message sent while waiting (as before) →
+// fails; no line break before it → fails; the prompt shown after every
+// Send (idle never cleared) → two prompts after a handled line, fails.
+func TestConsolePromptAfterAMessageSentWhileWaiting(t *testing.T) {
+	in, typing := io.Pipe()
+	defer typing.Close()
+	out := &lockedBuffer{wrote: make(chan struct{}, 1)}
+	a := New(Options{In: in, Out: out, Interactive: true, Say: func(_, id string, _ map[string]any) string { return "<" + id + ">" },
+		Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- a.Run(ctx, handlerFunc(func(ctx context.Context, req commands.Request, w commands.Replier) {
+			a.Send(ctx, "2", commands.Reply{Text: "question"}) // to the other chat, while handled
+			_ = w.Reply(ctx, commands.Reply{Text: "delivered"})
+		}))
+	}()
+	out.waitFor(t, "reporter> ")
+	if _, err := a.Send(ctx, "1", commands.Reply{Text: "draft expired"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := out.String(), "reporter> \n  draft expired\n\nreporter> "; !strings.HasSuffix(got, want) {
+		t.Fatalf("a message sent while waiting: %q, want it to end %q", got, want)
+	}
+	if _, err := a.WipeChat(ctx, "2", ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); !strings.HasSuffix(got, "<demo_wiped>\n\nreporter> ") {
+		t.Fatalf("a wipe of the other chat come due while waiting: %q", got)
+	}
+	before := len(out.String())
+	if _, err := io.WriteString(typing, "ask\n"); err != nil {
+		t.Fatal(err)
+	}
+	out.waitFor(t, "delivered\n\nreporter> ")
+	if got := out.String()[before:]; strings.Count(got, "reporter> ") != 1 {
+		t.Fatalf("a handled line's output: %q, want one prompt, at its end", got)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }
 
