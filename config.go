@@ -522,15 +522,45 @@ func readSecretFile(name string) (b []byte, worldReadable bool, err error) {
 	return b, fi.Mode().Perm()&0o004 != 0, nil
 }
 
+// checkRedisURL checks what go-redis does not: the URL's shape, and its
+// ports (its own and those of more nodes, addr=), which must be from 1 to
+// 65535. A port past 65535 or 0 was taken, and serve then failed on its
+// first call, seconds later, with a generic error and exit status 1; a
+// port not a number ("localhost:-1") was said not to be a redis:// URL.
 func checkRedisURL(v string) error {
 	u, err := url.Parse(v)
 	if err != nil && strings.Contains(v, "@") {
 		return fmt.Errorf("is not a valid URL; if the password holds characters such as / ? # @ : or %%, URL-escape them (/ as %%2F, @ as %%40)")
 	}
+	var uerr *url.Error
+	if errors.As(err, &uerr) && strings.HasPrefix(uerr.Err.Error(), "invalid port") {
+		return errRedisPort
+	}
 	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 		return fmt.Errorf("must be a redis:// or rediss:// URL")
 	}
+	if !redisPortOK(u.Port()) {
+		return errRedisPort
+	}
+	for _, addr := range u.Query()["addr"] {
+		if _, port, err := net.SplitHostPort(addr); err == nil && !redisPortOK(port) {
+			return fmt.Errorf("the port of each addr= in it must be a number from 1 to 65535")
+		}
+	}
 	return nil
+}
+
+var errRedisPort = errors.New("its port must be a number from 1 to 65535")
+
+// redisPortOK reports whether port, as a URL gives it ("" for the default
+// one), is one Redis can listen on. A name (a service's, "redis") is left
+// to the dial, as net.Dial takes one.
+func redisPortOK(port string) bool {
+	if port == "" || strings.Trim(port, "0123456789") != "" {
+		return true
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // maxRetention is the longest VIGIA_RETENTION: a longer one puts the

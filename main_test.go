@@ -560,6 +560,53 @@ func TestRedisDatabaseNumberIsChecked(t *testing.T) {
 	}
 }
 
+// A Redis port is checked with the configuration: "localhost:99999" and
+// ":0" passed, and serve failed on its first call, seconds later, with a
+// generic error and exit status 1; ":-1" and ":abc" were said not to be
+// redis:// URLs. Each is refused at once, naming the port, not the value;
+// so is the port of a cluster's or sentinel's addr=. The default port
+// (none given) and the ends of the range stay accepted.
+// Mutation: redisPortOK always true → ":99999", ":0" and the addr=
+// ports pass; the "invalid port" branch removed → ":-1" is "must be a
+// redis:// URL" again.
+func TestRedisPortIsCheckedWithTheConfiguration(t *testing.T) {
+	for _, c := range []struct{ mode, url, want string }{
+		{"single", "redis://localhost:99999/0", "its port must be"},
+		{"single", "redis://:s3cretPW@localhost:65536/0", "its port must be"},
+		{"single", "rediss://localhost:0/0", "its port must be"},
+		{"single", "redis://localhost:-1/0", "its port must be"},
+		{"single", "redis://localhost:abc/0", "its port must be"},
+		{"cluster", "redis://:s3cretPW@n1:7000?addr=n2:70001", "the port of each addr="},
+		{"sentinel", "redis://s1:26379?addr=s2:0&master_name=m", "the port of each addr="},
+	} {
+		e := validEnv()
+		e["VIGIA_REDIS_URL"], e["VIGIA_REDIS_MODE"] = c.url, c.mode
+		_, err := loadConfig(env(e), false)
+		if err == nil || !strings.HasPrefix(err.Error(), "VIGIA_REDIS_URL: "+c.want) || strings.Contains(err.Error(), "s3cretPW") {
+			t.Errorf("%s %s: %v", c.mode, c.url, err)
+		}
+	}
+	for _, c := range []struct{ mode, url string }{
+		{"single", "redis://localhost/0"},
+		{"single", "redis://localhost:65535/0"},
+		{"single", "redis://:pw@localhost:1/0"},
+		{"cluster", "redis://n1:7000?addr=n2:65535"},
+	} {
+		e := validEnv()
+		e["VIGIA_REDIS_URL"], e["VIGIA_REDIS_MODE"] = c.url, c.mode
+		if _, err := loadConfig(env(e), false); err != nil {
+			t.Errorf("%s %s: %v", c.mode, c.url, err)
+		}
+	}
+	// serve exits 2 at once, before any call to Redis.
+	e := validEnv()
+	e["VIGIA_REDIS_URL"] = "redis://localhost:99999/0"
+	var errb bytes.Buffer
+	if code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb); code != 2 || !strings.HasPrefix(errb.String(), "vigia: VIGIA_REDIS_URL: its port") {
+		t.Errorf("serve: exit %d, %q", code, errb.String())
+	}
+}
+
 // A listener's port is checked with the configuration: ":99999" and ":-1"
 // passed, and serve was refused only when it came to listen, after it had
 // written into Redis. A service name, as net.Listen takes, is accepted.
