@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"hash/fnv"
-	"strings"
 )
 
 // sketchSize is the number of MinHash values in a sketch.
@@ -23,10 +22,8 @@ type Sketch [sketchSize]uint32
 // phrases.
 func NewSketch(text string, key []byte) (Sketch, bool) {
 	var s Sketch
-	words := strings.FieldsFunc(foldMarkless(text), func(r rune) bool { // foldMarkless: see Fold
-		return !(r >= 'a' && r <= 'z') && !(r >= '0' && r <= '9') && r < 0x80
-	})
-	if len(words) < 6 {
+	folded := foldMarkless(text) // foldMarkless: see Fold
+	if sketchWords(folded, 6) < 6 {
 		return s, false
 	}
 	for i := range s {
@@ -35,21 +32,64 @@ func NewSketch(text string, key []byte) (Sketch, bool) {
 	mac := hmac.New(sha256.New, key)
 	var buf []byte
 	var sum [sha256.Size]byte
-	for i := 0; i+3 <= len(words); i++ {
-		// The shingle: three words joined by spaces.
-		buf = append(append(append(append(append(buf[:0], words[i]...), ' '), words[i+1]...), ' '), words[i+2]...)
-		mac.Reset()
-		mac.Write(buf)
-		x := binary.BigEndian.Uint64(mac.Sum(sum[:0]))
-		for k := range s {
-			// One hash, many permutations: mix the shingle hash with k.
-			v := uint32(mix(x ^ (uint64(k+1) * 0x9E3779B97F4A7C15)))
-			if v < s[k] {
-				s[k] = v
+	// The words are read in place, the last three kept: a shingle is
+	// hashed at each word from the third on.
+	var w0, w1 string
+	n, start := 0, -1
+	for i := 0; i <= len(folded); i++ {
+		if i < len(folded) && !sketchSeparator[folded[i]] {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start < 0 {
+			continue
+		}
+		w2 := folded[start:i]
+		start, n = -1, n+1
+		if n >= 3 {
+			// The shingle: three words joined by spaces.
+			buf = append(append(append(append(append(buf[:0], w0...), ' '), w1...), ' '), w2...)
+			mac.Reset()
+			mac.Write(buf)
+			x := binary.BigEndian.Uint64(mac.Sum(sum[:0]))
+			for k := range s {
+				// One hash, many permutations: mix the shingle hash with k.
+				v := uint32(mix(x ^ (uint64(k+1) * 0x9E3779B97F4A7C15)))
+				if v < s[k] {
+					s[k] = v
+				}
 			}
 		}
+		w0, w1 = w1, w2
 	}
 	return s, true
+}
+
+// sketchSeparator tells, per byte of folded text, whether it parts
+// NewSketch's words: ASCII but for lower-case letters and digits. Any
+// other character is of a word, and each of its bytes is at or above
+// 0x80 (a byte of no character too: it reads as U+FFFD), so a byte
+// tells what its character is.
+var sketchSeparator = func() (t [256]bool) {
+	for b := range 0x80 {
+		t[b] = !('a' <= b && b <= 'z') && !('0' <= b && b <= '9')
+	}
+	return t
+}()
+
+// sketchWords counts NewSketch's words in folded text, up to most.
+func sketchWords(folded string, most int) int {
+	n, in := 0, false
+	for i := 0; i < len(folded) && n < most; i++ {
+		w := !sketchSeparator[folded[i]]
+		if w && !in {
+			n++
+		}
+		in = w
+	}
+	return n
 }
 
 func mix(x uint64) uint64 {
