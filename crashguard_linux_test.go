@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
@@ -12,6 +16,98 @@ import (
 func init() {
 	parentKilledTest = guardedChildDiesWithParent
 	forkingThreadEndedTest = guardedChildOutlivesForkingThread
+	noCoreDumpTest = crashDumpsNoCore
+}
+
+// crashDumpsNoCore: a crash of the guarded child writes no core file (the
+// process's memory: the hook's chat id and text in clear), where the
+// kernel would write one in the working directory, neither with
+// GOTRACEBACK=crash from the environment (which the child runs as
+// system: status 2, not SIGABRT; warned of once) nor where the child
+// asks for a crash itself (debug.SetTraceback("crash"), as a library
+// might: SIGABRT, and the core file size limit of 0 stops the dump).
+// The control: under VIGIA_TRACEBACK=raw the same crash does dump core
+// here. The test raises its own soft core limit to the hard one for the
+// runs (the processes inherit it).
+func crashDumpsNoCore(t *testing.T, bin string) {
+	pattern, err := os.ReadFile("/proc/sys/kernel/core_pattern")
+	if err != nil {
+		t.Skipf("cannot read core_pattern: %v", err)
+	}
+	if p := strings.TrimSpace(string(pattern)); p == "" || strings.HasPrefix(p, "|") || strings.Contains(p, "/") {
+		t.Skipf("core_pattern %q: cores are not written to the working directory, where this test looks", p)
+	}
+	var limit syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_CORE, &limit); err != nil {
+		t.Fatal(err)
+	}
+	if limit.Max == 0 {
+		t.Skip("the hard core file size limit is 0: no process here can dump core")
+	}
+	raised := syscall.Rlimit{Cur: limit.Max, Max: limit.Max}
+	if err := syscall.Setrlimit(syscall.RLIMIT_CORE, &raised); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = syscall.Setrlimit(syscall.RLIMIT_CORE, &limit) })
+
+	const chatID = 7306318845
+	hook := []string{fmt.Sprintf("CRASHHOOK_CHAT_ID=%d", chatID), "CRASHHOOK_TEXT=balacera en la calle Hidalgo"}
+	crash := func(env ...string) (stderr string, status int, files []string) {
+		t.Helper()
+		dir := t.TempDir()
+		cmd := exec.Command(bin, "serve")
+		cmd.Dir = dir
+		cmd.Env = append(append(os.Environ(), hook...), env...)
+		var buf bytes.Buffer
+		cmd.Stderr = &buf
+		var ee *exec.ExitError
+		if err := cmd.Run(); !errors.As(err, &ee) {
+			t.Fatalf("the hook did not crash the process: %v\n%s", err, buf.String())
+		}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			files = append(files, e.Name())
+		}
+		status = ee.ExitCode()
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			status = 128 + int(ws.Signal())
+		}
+		return buf.String(), status, files
+	}
+
+	if _, _, files := crash("VIGIA_TRACEBACK=raw", "GOTRACEBACK=crash"); len(files) == 0 {
+		t.Skip("control: a raw crash with GOTRACEBACK=crash wrote no core here, so none written below proves nothing")
+	}
+
+	stderr, status, files := crash("VIGIA_TRACEBACK=", "GOTRACEBACK=crash")
+	if len(files) != 0 {
+		t.Errorf("GOTRACEBACK=crash: the crash left %q in the working directory (a core dump)", files)
+	}
+	if status != 2 {
+		t.Errorf("GOTRACEBACK=crash: status %d, want 2 (the runtime raised SIGABRT to dump core: 134)", status)
+	}
+	if n := strings.Count(stderr, "GOTRACEBACK is crash"); n != 1 {
+		t.Errorf("GOTRACEBACK=crash: warned of %d times, want once:\n%s", n, stderr)
+	}
+	for _, s := range []string{fmt.Sprint(chatID), fmt.Sprintf("%#x", chatID), "Hidalgo"} {
+		if strings.Contains(stderr, s) {
+			t.Errorf("GOTRACEBACK=crash: crash output shows %q:\n%s", s, stderr)
+		}
+	}
+
+	stderr, status, files = crash("VIGIA_TRACEBACK=", "GOTRACEBACK=", "CRASHHOOK_SET_TRACEBACK=crash")
+	if len(files) != 0 {
+		t.Errorf("debug.SetTraceback(\"crash\") in the child: the crash left %q in the working directory (a core dump)", files)
+	}
+	if status != 128+int(syscall.SIGABRT) {
+		t.Errorf("debug.SetTraceback(\"crash\") in the child: status %d, want %d (SIGABRT, no core)", status, 128+int(syscall.SIGABRT))
+	}
+	if strings.Contains(stderr, "GOTRACEBACK is crash") {
+		t.Errorf("warned of GOTRACEBACK=crash, which is not set:\n%s", stderr)
+	}
 }
 
 // guardedChildOutlivesForkingThread: the parent-death signal follows the

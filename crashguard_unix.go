@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -33,6 +34,28 @@ const guardedEnv = "VIGIA_CRASH_GUARDED"
 // child could be started (then only function names are printed of a
 // crash: debug.SetTraceback("none") drops frames; a panic's value is
 // still printed).
+//
+// Nor does a crash dump core (a file holding the process's memory: tips,
+// ids and keys in clear) unless VIGIA_TRACEBACK=raw: this process's core
+// file size limit is set to 0, soft and hard, which the child inherits,
+// and GOTRACEBACK=crash (with which the runtime ends a crash by raising
+// SIGABRT, to dump core) is passed to the child as GOTRACEBACK=system
+// (the same traceback, scrubbed, then exit status 2), with a warning.
+// Both are needed: a core_pattern that pipes the core to a program
+// (systemd-coredump, apport) is not bound by the limit in the kernel,
+// and the child cannot undo the variable itself (debug.SetTraceback only
+// adds to what GOTRACEBACK asks). This process keeps GOTRACEBACK as the
+// runtime read it at start; its memory holds the child's standard error
+// as it passes, and the limit covers it.
+//
+// A crash before main (a package's init panicking) is not guarded in
+// this process, and needs not be: no init, Vigía's or a library's, can
+// see a tip, an id, a code or a token. They build tables from constants
+// and embedded files (tips' classifier and receipt tables, phone number
+// metadata, locales); the environment variables they read are the
+// libraries' own settings (GODEBUG, GOPROTODEBUG,
+// GOLANG_PROTOBUF_REGISTRATION_CONFLICT), never a VIGIA_ one; user data
+// only arrives once main runs. In the child, inits run behind the guard.
 func guardCrashOutput(getenv func(string) string) (status int, ok bool) {
 	if getenv(guardedEnv) != "" {
 		return 0, false
@@ -40,7 +63,16 @@ func guardCrashOutput(getenv func(string) string) (status int, ok bool) {
 	if raw, _ := rawTraceback(getenv("VIGIA_TRACEBACK")); raw {
 		return 0, false
 	}
-	status, err := runGuarded()
+	if err := syscall.Setrlimit(syscall.RLIMIT_CORE, &syscall.Rlimit{}); err != nil {
+		fmt.Fprintf(os.Stderr, "vigia: cannot forbid core dumps (%v): a crash may write one, holding tips in clear, where the core file size limit (ulimit -c) allows it\n", err)
+	}
+	env := append(os.Environ(), guardedEnv+"=1")
+	if getenv("GOTRACEBACK") == "crash" {
+		// exec.Cmd uses the last of a variable's values.
+		env = append(env, "GOTRACEBACK=system")
+		newLogger(os.Stderr, slog.LevelWarn).Warn(crashTracebackWarning)
+	}
+	status, err := runGuarded(env)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "vigia: cannot start the process whose crash output is scrubbed (%v); running unguarded, a crash prints no stack\n", err)
 		debug.SetTraceback("none")
@@ -56,7 +88,11 @@ var forwarded = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, sys
 // just before the child starts ("start") and just after ("started").
 var guardHook func(stage string)
 
-func runGuarded() (int, error) {
+// crashTracebackWarning is logged where GOTRACEBACK=crash is replaced.
+const crashTracebackWarning = "GOTRACEBACK is crash, which dumps core on a crash: a file holding the process's memory, tips and keys in clear; Vigía runs with GOTRACEBACK=system instead (the same traceback, scrubbed) and no core dumps. VIGIA_TRACEBACK=raw (for debugging only) keeps both"
+
+// runGuarded runs the child with environment env.
+func runGuarded(env []string) (int, error) {
 	// Linux sends the parent-death signal (guardedAttr) when the thread
 	// that forked the child ends, not the process (go.dev/issue/27505);
 	// the Go runtime ends a thread when a goroutine locked to it exits.
@@ -74,7 +110,7 @@ func runGuarded() (int, error) {
 	}
 	cmd := exec.Command(exe, os.Args[1:]...)
 	cmd.Args[0] = os.Args[0]
-	cmd.Env = append(os.Environ(), guardedEnv+"=1")
+	cmd.Env = env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, w
 	cmd.SysProcAttr = guardedAttr()
 	// Caught before the child starts: a signal that comes before it runs

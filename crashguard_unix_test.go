@@ -64,11 +64,18 @@ func TestCrashOutputWithholdsIdsAndText(t *testing.T) {
 		t.Run("parent killed", func(t *testing.T) { parentKilledTest(t, bin) })
 		t.Run("forking thread ended", func(t *testing.T) { forkingThreadEndedTest(t, bin) })
 	}
+	if noCoreDumpTest != nil {
+		t.Run("no core dump", func(t *testing.T) { noCoreDumpTest(t, bin) })
+	}
 }
 
 // parentKilledTest is guardedChildDiesWithParent where the kernel can
 // kill a child with its parent (Linux).
 var parentKilledTest func(t *testing.T, bin string)
+
+// noCoreDumpTest is crashDumpsNoCore, where the kernel's core_pattern
+// can be read (Linux).
+var noCoreDumpTest func(t *testing.T, bin string)
 
 // forkingThreadEndedTest is guardedChildOutlivesForkingThread, where
 // parentKilledTest is.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"time"
 )
@@ -14,11 +15,17 @@ import (
 // CRASHHOOK_CHAT_ID set, the process that runs Vigía (the guarded child,
 // or the only process under VIGIA_TRACEBACK=raw) starts a goroutine that
 // panics unrecovered, as a library's might, with the id as a frame's
-// argument and in the panic's value.
+// argument and in the panic's value. CRASHHOOK_SET_TRACEBACK, if set, is
+// passed to debug.SetTraceback first.
 func init() {
 	id, err := strconv.ParseInt(os.Getenv("CRASHHOOK_CHAT_ID"), 10, 64)
 	if err != nil || (os.Getenv(guardedEnv) == "" && os.Getenv("VIGIA_TRACEBACK") != "raw") {
 		return
+	}
+	if os.Getenv("CRASHHOOK_SET_TRACEBACK") != "" {
+		// A library's own choice: the runtime raises SIGABRT to end
+		// the crash (a core dump), whatever GOTRACEBACK said.
+		debug.SetTraceback(os.Getenv("CRASHHOOK_SET_TRACEBACK"))
 	}
 	go crashHookLeak(id, os.Getenv("CRASHHOOK_TEXT"))
 	select {}
