@@ -25,6 +25,10 @@ var frameArgs = regexp.MustCompile(`^(\S.*)\([0-9a-fx{}, .?]+\)$`)
 // a hex value, which may be any word the program held.
 var register = regexp.MustCompile(`^([a-z][a-z0-9]{0,7})( +)0x[0-9a-f]+$`)
 
+// signalLine is the line the runtime prints after a panic's value where
+// a signal caused it: the signal's name, code, address and pc.
+var signalLine = regexp.MustCompile(`^\[signal (?:SIG[A-Z0-9]+: [a-z -]+|0x[0-9a-f]+) code=0x[0-9a-f]+ addr=0x[0-9a-f]+ pc=0x[0-9a-f]+\]$`)
+
 // digits are masked in a runtime error's text: an index or a length
 // could be a number the program was given.
 var digits = regexp.MustCompile(`[0-9]+`)
@@ -54,14 +58,14 @@ const withheld = "[value withheld by Vigía: it may quote a tip or an id; VIGIA_
 
 // scrubCrash copies r to w line by line, rewriting what the runtime
 // prints of a crash: a panic's value is withheld (a runtime error keeps
-// its words, its numbers masked), the lines a value ran onto are
-// dropped, frames keep their function name but not their arguments
-// ("main.f(...)"), and register values are masked. Other lines (the
+// its words, its numbers masked), what follows it up to the frames is
+// dropped (but a signal's line), frames keep their function name but
+// not their arguments ("main.f(...)"), and register values are masked. Other lines (the
 // JSON log) pass unchanged.
 func scrubCrash(r io.Reader, w io.Writer) error {
 	br := bufio.NewReaderSize(r, maxCrashLine)
 	bw := bufio.NewWriter(w)
-	inValue := false // after a "panic: " line, until the value's end
+	inValue := false // after a "panic: " line, until the frames
 	// A line longer than maxCrashLine is read in pieces (memory stays
 	// bounded, however long a line the child writes): its first piece is
 	// scrubbed as a line, the rest follows it only where that came out
@@ -91,7 +95,14 @@ func scrubCrash(r io.Reader, w io.Writer) error {
 				bw.WriteString("\n")
 			}
 			if cr && kept {
-				bw.WriteString("\r")
+				// A rewritten line (a panic's value with a "\r"
+				// in it) ends with a "\n": what follows is not to
+				// be drawn over it.
+				if rest {
+					bw.WriteString("\r")
+				} else {
+					bw.WriteString("\n")
+				}
 			}
 			more = !nl && !cr
 		}
@@ -109,9 +120,8 @@ func scrubCrash(r io.Reader, w io.Writer) error {
 }
 
 // scrubCrashLine is scrubCrash for one line (without its "\n"); keep is
-// false for a line to drop. inValue says whether the line may continue
-// a panic's value (the runtime indents each line a value runs onto with
-// a tab).
+// false for a line to drop. inValue says whether the line comes after a
+// panic's value began and before its frames.
 func scrubCrashLine(line string, inValue *bool) (out string, keep bool) {
 	// An Error or String method that panics as the runtime prints a
 	// panic's value: the runtime throws with what it recovered, a string
@@ -131,11 +141,25 @@ func scrubCrashLine(line string, inValue *bool) (out string, keep bool) {
 			return prefix + panicValue(v), true
 		}
 	}
+	// Between a panic's "panic: " and the frames, the runtime prints the
+	// value in many writes (each of its lines, "\t" before each next,
+	// " [recovered]"), and the value may hold a "\r", which ends a piece
+	// here: a log line another goroutine writes meanwhile (its writes
+	// queued behind a full pipe, say) would leave the rest of the value
+	// on a line of its own, without the "\t". So everything up to the
+	// frames is withheld but a panic's next "panic: " (handled above)
+	// and the line of the signal that caused it; the runtime starts the
+	// frames after an empty line (dopanic_m). A log line written there
+	// is lost; nothing else writes "panic: " at the start of a line.
 	if *inValue {
-		if strings.HasPrefix(line, "\t") {
+		switch {
+		case line == "":
+			*inValue = false
+		case signalLine.MatchString(line):
+			return line, true
+		default:
 			return "", false
 		}
-		*inValue = false
 	}
 	if m := frameArgs.FindStringSubmatch(line); m != nil {
 		return m[1] + "(...)", true
@@ -168,7 +192,8 @@ func panicValue(v string) string {
 // readPiece is bufio.Reader.ReadSlice('\n') that ends a piece at a "\r"
 // too: `vigia bench` redraws its progress bars with "\r" and no "\n",
 // and each redraw is to be passed on as it comes, not held until the
-// bar's last. The runtime writes no "\r" in a crash's output. Like
+// bar's last. The runtime writes no "\r" in a crash's output but in a
+// panic's value, which is withheld up to the frames. Like
 // ReadSlice, it returns bufio.ErrBufferFull with a full buffer holding
 // neither, and the piece is valid until the next read. Before it waits
 // for what the child has not written yet, it calls flush: what was read

@@ -38,12 +38,14 @@ func TestScrubCrash(t *testing.T) {
 		`panic: runtime error: integer divide by zero`,
 		`panic: runtime error: tip 7306318845 said balacera`,
 		`panic: runtime error: index out of range [1] with length 2: balacera`,
+		"",
 		`goroutine 1 [chan receive]:`,
 		`fatal error: panic while printing panic value: chat 7306318845`,
 		"\tsaid balacera",
 		`fatal error: panic while printing panic value: type *main.T`,
 		`fatal error: panic while printing panic value: type chat 7306318845`,
 		"\tfatal error: panic while printing panic value: chat 7306318845",
+		"",
 		`no newline at the end (0x1b37d93fd)`,
 	}, "\n")
 	want := strings.Join([]string{
@@ -70,11 +72,13 @@ func TestScrubCrash(t *testing.T) {
 		`panic: runtime error: integer divide by zero`,
 		`panic: ` + withheld,
 		`panic: ` + withheld,
+		"",
 		`goroutine 1 [chan receive]:`,
 		`fatal error: panic while printing panic value: ` + withheld,
 		`fatal error: panic while printing panic value: type *main.T`,
 		`fatal error: panic while printing panic value: ` + withheld,
 		"\tfatal error: panic while printing panic value: " + withheld,
+		"",
 		`no newline at the end (...)`,
 	}, "\n")
 	var out strings.Builder
@@ -83,6 +87,54 @@ func TestScrubCrash(t *testing.T) {
 	}
 	if out.String() != want {
 		t.Errorf("scrubbed:\n%s\nwant:\n%s", out.String(), want)
+	}
+}
+
+// TestScrubCrashWithholdsUpToFrames: what comes between a panic's
+// "panic: " and its frames is withheld, whatever another goroutine
+// writes in between: the value's rest after a log line written between
+// its writes (the rest then has no "\t"), after a "\r" in the value, or
+// after a log line between its lines; the signal's line is kept, and the
+// frames and log lines after them are passed as before.
+func TestScrubCrashWithholdsUpToFrames(t *testing.T) {
+	const logLine = `{"time":"2026-12-06T17:00:00Z","level":"INFO","msg":"tip stored"}`
+	in := strings.Join([]string{
+		logLine,
+		"panic: " + logLine, // "panic: ", a log line, then the value
+		"chat 7306318845 said balacera",
+		"panic: chat 7306318845\rsaid Hidalgo",
+		"\tline two: Morelos",
+		logLine,
+		"\tline three: Juárez",
+		"Zaragoza [recovered]",
+		"\tpanic: runtime error: integer divide by zero",
+		"[signal SIGFPE: floating-point exception code=0x1 addr=0x4a2c1 pc=0x4a2c1]",
+		"",
+		"goroutine 8 [running]:",
+		"main.crashHookLeak(0x1b37d93fd)",
+		"\t/src/vigia/crashhook.go:29 +0xa9",
+		logLine,
+		"",
+	}, "\n")
+	want := strings.Join([]string{
+		logLine,
+		"panic: " + withheld,
+		"panic: " + withheld, // its "\r" a "\n"
+		"\tpanic: runtime error: integer divide by zero",
+		"[signal SIGFPE: floating-point exception code=0x1 addr=0x4a2c1 pc=0x4a2c1]",
+		"",
+		"goroutine 8 [running]:",
+		"main.crashHookLeak(...)",
+		"\t/src/vigia/crashhook.go:29 +0xa9",
+		logLine,
+		"",
+	}, "\n")
+	var out strings.Builder
+	if err := scrubCrash(strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != want {
+		t.Errorf("scrubbed:\n%q\nwant:\n%q", out.String(), want)
 	}
 }
 
