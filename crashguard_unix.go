@@ -100,6 +100,11 @@ func runGuarded(env []string) (int, error) {
 	// else, so it cannot be ended under a running child.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	// What the packages' inits left behind (the tips package's tables
+	// are built from about 10 MB of allocations) is returned to the
+	// system, once: this process runs nothing of Vigía's but the
+	// scrubber (measured: 7.0-7.9 MB of anonymous memory, not 9.8-15).
+	debug.FreeOSMemory()
 	exe, err := os.Executable()
 	if err != nil {
 		return 0, err
