@@ -17,41 +17,6 @@ func init() {
 	parentKilledTest = guardedChildDiesWithParent
 	forkingThreadEndedTest = guardedChildOutlivesForkingThread
 	noCoreDumpTest = crashDumpsNoCore
-	parentMemoryTest = guardIsLight
-}
-
-// guardIsLight: the guarding parent, which runs nothing but the scrubber,
-// returns to the system what the packages' inits allocated (about 10 MB,
-// most of it garbage once they are done) before it starts the child:
-// once the demo (the child) has written, the parent's anonymous memory
-// is under 9 MiB. Measured (demo, amd64): 7.0-7.9 MB with the return,
-// 9.8-15 MB without. A bound, not a timing: a parent grown past it
-// (a library's init allocating more, say) is worth a look.
-func guardIsLight(t *testing.T, bin string) {
-	cmd, done := startDemo(t, bin)
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/status")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var kb int
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "RssAnon:"); ok {
-			kb, err = strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-			if err != nil {
-				t.Fatalf("RssAnon: %v", err)
-			}
-		}
-	}
-	if kb == 0 {
-		t.Fatalf("no RssAnon in the parent's status:\n%s", b)
-	}
-	if kb > 9<<10 {
-		t.Errorf("the guarding parent holds %d kB of anonymous memory, want under %d", kb, 9<<10)
-	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	if err := waitExit(t, cmd, done); err != nil {
-		t.Errorf("demo after SIGTERM: %v", err)
-	}
 }
 
 // crashDumpsNoCore: a crash of the guarded child writes no core file (the

@@ -66,7 +66,6 @@ func TestCrashOutputWithholdsIdsAndText(t *testing.T) {
 	}
 	if noCoreDumpTest != nil {
 		t.Run("no core dump", func(t *testing.T) { noCoreDumpTest(t, bin) })
-		t.Run("parent memory", func(t *testing.T) { parentMemoryTest(t, bin) })
 	}
 }
 
@@ -77,9 +76,6 @@ var parentKilledTest func(t *testing.T, bin string)
 // noCoreDumpTest is crashDumpsNoCore, where the kernel's core_pattern
 // can be read (Linux).
 var noCoreDumpTest func(t *testing.T, bin string)
-
-// parentMemoryTest is guardIsLight, where noCoreDumpTest is.
-var parentMemoryTest func(t *testing.T, bin string)
 
 // forkingThreadEndedTest is guardedChildOutlivesForkingThread, where
 // parentKilledTest is.
