@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -156,5 +157,97 @@ func TestREADMEFirstScreenRunsWhatCIRuns(t *testing.T) {
 	demo := lastLine("Makefile", "go run . demo")
 	if !slices.Equal(blocks, []string{demo, ci}) {
 		t.Errorf("README's first screen runs %q; want the demo as the Makefile runs it and the tests as .ci/run does: %q", blocks, []string{demo, ci})
+	}
+}
+
+// House style (DESIGN.md): a comment on every exported name. Every
+// exported function, method of an exported type, type, constant and
+// variable outside package main has a doc comment, and that of a function
+// or type begins with its name (go doc shows it as the name's). Methods
+// that implement a standard interface (Error, Unwrap, String) are left
+// out: their meaning is the interface's. TipByReceipt had lost its
+// comment to ReceiptsKnown above it (which go doc showed as TipByReceipt's),
+// and ClaimerOf's began "Claimer".
+// Mutations: TipByReceipt's comment moved back above ReceiptsKnown, or
+// ClaimerOf's made "Claimer returns…" again -> fails.
+func TestEveryExportedNameHasItsComment(t *testing.T) {
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
+		if err != nil {
+			return err
+		}
+		if f.Name.Name == "main" {
+			return nil
+		}
+		begins := func(doc *ast.CommentGroup, name string) bool {
+			text := doc.Text()
+			return strings.HasPrefix(text, name+" ") || strings.HasPrefix(text, name+"\n")
+		}
+		for _, decl := range f.Decls {
+			switch d := decl.(type) {
+			case *ast.FuncDecl:
+				if !d.Name.IsExported() {
+					continue
+				}
+				if d.Recv != nil {
+					recv := d.Recv.List[0].Type
+					if s, ok := recv.(*ast.StarExpr); ok {
+						recv = s.X
+					}
+					if id, ok := recv.(*ast.Ident); ok && !id.IsExported() {
+						continue
+					}
+					if slices.Contains([]string{"Error", "Unwrap", "String"}, d.Name.Name) {
+						continue
+					}
+				}
+				if d.Doc == nil {
+					t.Errorf("%s: %s has no comment", fset.Position(d.Pos()), d.Name.Name)
+				} else if !begins(d.Doc, d.Name.Name) {
+					t.Errorf("%s: %s's comment begins %q", fset.Position(d.Pos()), d.Name.Name, strings.SplitN(d.Doc.Text(), "\n", 2)[0])
+				}
+			case *ast.GenDecl:
+				for _, s := range d.Specs {
+					switch s := s.(type) {
+					case *ast.TypeSpec:
+						doc := s.Doc
+						if doc == nil && len(d.Specs) == 1 {
+							doc = d.Doc
+						}
+						if !s.Name.IsExported() {
+							continue
+						}
+						if doc == nil && d.Doc == nil {
+							t.Errorf("%s: type %s has no comment", fset.Position(s.Pos()), s.Name.Name)
+						} else if doc != nil && !begins(doc, s.Name.Name) {
+							t.Errorf("%s: type %s's comment begins %q", fset.Position(s.Pos()), s.Name.Name, strings.SplitN(doc.Text(), "\n", 2)[0])
+						}
+					case *ast.ValueSpec:
+						for _, n := range s.Names {
+							if n.IsExported() && d.Doc == nil && s.Doc == nil && s.Comment == nil {
+								t.Errorf("%s: %s has no comment", fset.Position(n.Pos()), n.Name)
+							}
+						}
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -878,7 +878,7 @@ func (s *Store) sealEntry(id string, dataKey []byte, e tips.Entry) (string, erro
 	return string(sealed), err
 }
 
-// Claimer returns who claimed a tip, if it is claimed.
+// ClaimerOf returns who claimed a tip, or ErrNotFound if it is not claimed.
 func (s *Store) ClaimerOf(ctx context.Context, id string) (Claimer, error) {
 	v, err := s.rdb.HMGet(ctx, s.k.tip(id), "cw", "cb").Result()
 	if err != nil {

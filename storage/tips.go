@@ -1176,8 +1176,6 @@ func (s *Store) Latest(ctx context.Context, since time.Time, category tips.Categ
 	return out, len(out) < n, nil
 }
 
-// TipByReceipt returns the tip a receipt code was given for, or ErrNotFound.
-// The code must be in canonical form (tips.NormalizeReceipt).
 // ReceiptsKnown reports, in one round trip, which of the codes are the
 // receipts of stored tips.
 func (s *Store) ReceiptsKnown(ctx context.Context, codes []string) ([]bool, error) {
@@ -1249,6 +1247,8 @@ func (s *Store) markReceiptNoTip(ctx context.Context, receipt string, why NoTip)
 	return nil
 }
 
+// TipByReceipt returns the tip a receipt code was given for, or ErrNotFound.
+// The code must be in canonical form (tips.NormalizeReceipt).
 func (s *Store) TipByReceipt(ctx context.Context, receipt string) (tips.Tip, error) {
 	id, err := s.rdb.Get(ctx, s.k.receipt(s.kr.receiptID(receipt))).Result()
 	if errors.Is(err, redis.Nil) {
