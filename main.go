@@ -1,5 +1,6 @@
-// Command vigia is a Telegram bot that takes anonymous tips about organized
-// crime into a sealed Redis triage queue for vetted investigators.
+// Command vigia is a Telegram and Discord bot that takes anonymous tips
+// about organized crime into a sealed Redis triage queue for vetted
+// investigators.
 //
 //	vigia [serve]                run the bot (the default)
 //	vigia demo                   play reporter and investigator in this terminal

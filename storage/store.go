@@ -1,6 +1,20 @@
 // Package storage keeps Vigía's state in Redis: sealed tips, the triage
 // stream, drafts, receipts and preferences. Nothing that identifies a
-// reporter, and no tip text, is written in clear.
+// reporter, and no tip text, is written in clear. Every key is named in
+// keys.go; a script or transaction touches keys of one hash tag only.
+//
+// The triage stream has a consumer group (TriageGroup). New entries are
+// parked in it under one consumer, "~queue" (XREADGROUP); Next claims with
+// a script over the pending list (XPENDING) that XCLAIMs the oldest waiting
+// tip, of a category if asked, or one whose claim was idle past the claim
+// timeout (XAUTOCLAIM could not choose by category); a decision XACKs it,
+// and a tip whose claims lapsed too often goes to the dead-letter stream.
+// The indexer reads the same stream in its own group (IndexGroup).
+//
+// Keyring derives the subkeys from the master secret (HKDF-SHA256):
+// sealing, pseudonyms, receipt lookups, blind index. The three MAC keys
+// name records, so they are kept, sealed, in Redis (the keyset) and
+// outlive a change of secret; the sealing key does not (rekey.go).
 package storage
 
 import (

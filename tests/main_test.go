@@ -1,5 +1,6 @@
 // Package tests drives the real vigia binary end to end: against a fake
-// Telegram Bot API and a real Redis, and through the console demo.
+// Telegram Bot API, a fake Discord REST API and gateway, and a real Redis,
+// and through the console demo.
 package tests
 
 import (
