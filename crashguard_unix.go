@@ -12,12 +12,23 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"syscall"
 )
 
 // guardedEnv marks the process guardCrashOutput started: it runs Vigía,
-// its standard error read by its parent.
+// its standard error read by its parent. Its value is the parent's
+// process id (guardedChild).
 const guardedEnv = "VIGIA_CRASH_GUARDED"
+
+// guardedChild reports whether this process is the child a guarding
+// parent started: guardedEnv holds its parent's id. The variable set
+// otherwise (by hand, or copied from a child's environment into a .env)
+// does not count, or it would turn the scrubbing off unseen.
+func guardedChild(getenv func(string) string) bool {
+	v := getenv(guardedEnv)
+	return v != "" && v == strconv.Itoa(os.Getppid())
+}
 
 // guardCrashOutput runs Vigía (this executable, with the same arguments,
 // standard input and output) in a child process whose standard error
@@ -57,7 +68,7 @@ const guardedEnv = "VIGIA_CRASH_GUARDED"
 // GOLANG_PROTOBUF_REGISTRATION_CONFLICT), never a VIGIA_ one; user data
 // only arrives once main runs. In the child, inits run behind the guard.
 func guardCrashOutput(getenv func(string) string) (status int, ok bool) {
-	if getenv(guardedEnv) != "" {
+	if guardedChild(getenv) {
 		return 0, false
 	}
 	if raw, _ := rawTraceback(getenv("VIGIA_TRACEBACK")); raw {
@@ -66,7 +77,7 @@ func guardCrashOutput(getenv func(string) string) (status int, ok bool) {
 	if err := syscall.Setrlimit(syscall.RLIMIT_CORE, &syscall.Rlimit{}); err != nil {
 		fmt.Fprintf(os.Stderr, "vigia: cannot forbid core dumps (%v): a crash may write one, holding tips in clear, where the core file size limit (ulimit -c) allows it\n", err)
 	}
-	env := append(os.Environ(), guardedEnv+"=1")
+	env := append(os.Environ(), guardedEnv+"="+strconv.Itoa(os.Getpid())) // (the last of a name is the one kept)
 	if getenv("GOTRACEBACK") == "crash" {
 		// exec.Cmd uses the last of a variable's values.
 		env = append(env, "GOTRACEBACK=system")

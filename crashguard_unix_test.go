@@ -114,6 +114,19 @@ func crashOutputWithholdsIdsAndText(t *testing.T, bin string) {
 	if status != 2 {
 		t.Errorf("crash: status %d, want 2", status)
 	}
+
+	// VIGIA_CRASH_GUARDED set by hand (copied from a child's environment
+	// into a .env, say) does not make the process take itself for the
+	// guarded child and run unscrubbed: only its own parent's mark counts.
+	got, status = runCrashHook(t, bin, append(hook, "VIGIA_TRACEBACK=", guardedEnv+"=1")...)
+	for _, s := range secrets {
+		if strings.Contains(got, s) {
+			t.Errorf("with %s=1 in the environment, crash output shows %q:\n%s", guardedEnv, s, got)
+		}
+	}
+	if !strings.Contains(got, "panic: "+withheld) || status != 2 {
+		t.Errorf("with %s=1 in the environment: status %d, output:\n%s", guardedEnv, status, got)
+	}
 }
 
 // guardPassesStatusAndStreams: the guarded child's exit status, standard
