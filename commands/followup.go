@@ -1063,7 +1063,18 @@ func (m *Mux) deliverAnswer(ctx context.Context, id string, n int, text string, 
 		return err
 	}
 	if !again {
-		m.tellAnswer(ctx, id, q, text)
+		// Told (a send went out, or no one to tell), it is finished: the
+		// sweep does not tell it again. Every send failing (the asker's
+		// platform down) leaves it due: the sweep tells it after its
+		// grace (its hold, toTell's, ended by then).
+		tctx, cancel := context.WithTimeout(ctx, untoldTellWithin)
+		told := m.tellAnswer(tctx, id, q, text)
+		cancel()
+		if told {
+			if err := m.store.FinishUntold(ctx, storage.UntoldAnswer{TipID: id, Question: q}); err != nil {
+				m.log.Warn("told answer not finished: the sweep tells it again", "error", err.Error())
+			}
+		}
 	}
 	return nil
 }

@@ -53,6 +53,7 @@ type Store interface {
 	UnscheduleHeld(ctx context.Context, h storage.HeldRef) error
 	DueHeld(ctx context.Context, max int) ([]storage.HeldRef, error)
 	ClaimUntold(ctx context.Context, grace, lease time.Duration, max int) ([]storage.UntoldAnswer, int, error)
+	RenewUntold(ctx context.Context, u storage.UntoldAnswer, grace, lease time.Duration) (bool, error)
 	FinishUntold(ctx context.Context, u storage.UntoldAnswer) error
 	Tip(ctx context.Context, id string) (tips.Tip, error)
 	Recent(ctx context.Context, n int) ([]tips.Tip, error)

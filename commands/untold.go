@@ -21,6 +21,13 @@ const untoldGrace = 15 * time.Minute
 // later sweep claims it again and tells it.
 const untoldLease = 5 * time.Minute
 
+// untoldTellWithin bounds the telling of one answer (its sends, and the
+// checks of who to tell), by the sweep after it renewed its lease, and by
+// the answer's own call while it holds it (storage's 5-minute hold):
+// well within untoldLease, clocks a little apart, so that no other
+// replica claims it while it is told.
+const untoldTellWithin = 2 * time.Minute
+
 // untoldBatch is the most answers one sweep tells.
 const untoldBatch = 100
 
@@ -40,14 +47,26 @@ const untoldBatch = 100
 // after the lease.
 func (m *Mux) TellUntold(ctx context.Context) error {
 	due, unreadable, err := m.store.ClaimUntold(ctx, untoldGrace, untoldLease, untoldBatch)
-	unsent, unfinished := 0, 0
+	unsent, unfinished, unrenewed := 0, 0, 0
 	if len(due) > 0 {
 		tellCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		defer cancel()
 		stop := context.AfterFunc(ctx, func() { time.AfterFunc(untoldLastTell, cancel) })
 		defer stop()
 		for _, u := range due {
-			if !m.tellAnswer(tellCtx, u.TipID, u.Question, u.Answer) {
+			// Its lease renewed just before it is told, and the tell
+			// bounded well within it: one told late in a long batch is
+			// not claimed and told by another replica's sweep meanwhile.
+			// Not renewed (another sweep holds it, it was told, Redis
+			// failing): not told here.
+			if ok, err := m.store.RenewUntold(tellCtx, u, untoldGrace, untoldLease); err != nil || !ok {
+				unrenewed++
+				continue
+			}
+			oneCtx, cancelOne := context.WithTimeout(tellCtx, untoldTellWithin)
+			told := m.tellAnswer(oneCtx, u.TipID, u.Question, u.Answer)
+			cancelOne()
+			if !told {
 				unsent++
 				continue
 			}
@@ -56,8 +75,8 @@ func (m *Mux) TellUntold(ctx context.Context) error {
 			}
 		}
 	}
-	if unreadable > 0 || unsent > 0 || unfinished > 0 {
-		m.log.Warn("untold answers left for a later sweep", "unreadable", unreadable, "unsent", unsent, "told_unfinished", unfinished)
+	if unreadable > 0 || unsent > 0 || unfinished > 0 || unrenewed > 0 {
+		m.log.Warn("untold answers left for a later sweep", "unreadable", unreadable, "unsent", unsent, "told_unfinished", unfinished, "not_renewed", unrenewed)
 	}
 	return err
 }

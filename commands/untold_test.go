@@ -112,7 +112,7 @@ func (h *afterUntoldTake) ProcessHook(next redis.ProcessHook) redis.ProcessHook 
 		err := next(ctx, cmd)
 		a := cmd.Args()
 		name := strings.ToLower(cmd.Name())
-		if err == nil && (name == "evalsha" || name == "eval") && len(a) == 10 && strings.HasSuffix(fmt.Sprint(a[5]), ":untold") && h.armed.CompareAndSwap(true, false) {
+		if err == nil && (name == "evalsha" || name == "eval") && len(a) == 13 && strings.HasSuffix(fmt.Sprint(a[5]), ":untold") && h.armed.CompareAndSwap(true, false) {
 			h.run()
 		}
 		return err

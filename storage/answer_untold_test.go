@@ -39,7 +39,7 @@ func TestAnswerWhoseLookFailsIsToldWhenTriedAgain(t *testing.T) {
 	n := ask(t, st, id, ana, "¿Qué día?")
 	pseudonym := st.Pseudonym("telegram", "901")
 	other := submit(t, st, "902", 91, "", true) // the script cached in Redis
-	if _, _, err := st.AnswerOnce(ctx, other, ask(t, st, other, ana, "¿Dónde?"), "Aquí", st.Pseudonym("telegram", "902"), 9101); err != nil {
+	if _, _, err := answerTold(t, st, other, ask(t, st, other, ana, "¿Dónde?"), "Aquí", st.Pseudonym("telegram", "902"), 9101); err != nil {
 		t.Fatal(err)
 	}
 	p.armed.Store(true)
@@ -113,7 +113,7 @@ func TestUntoldAnswerIsToldAcrossProcessesAndResends(t *testing.T) {
 			n := ask(t, st, id, ana, "¿Qué día?")
 			pseudonym := st.Pseudonym("telegram", "901")
 			other := submit(t, st, "902", 91, "", true) // the script cached in Redis
-			if _, _, err := st.AnswerOnce(ctx, other, ask(t, st, other, ana, "¿Dónde?"), "Aquí", st.Pseudonym("telegram", "902"), 9101); err != nil {
+			if _, _, err := answerTold(t, st, other, ask(t, st, other, ana, "¿Dónde?"), "Aquí", st.Pseudonym("telegram", "902"), 9101); err != nil {
 				t.Fatal(err)
 			}
 			p.armed.Store(true)
@@ -273,7 +273,7 @@ func untoldFirstTry(t *testing.T) (*redistest.Server, *scriptReplyCutter, *stora
 	ana := storage.Claimer{Key: "ana-key", Name: "Ana", Route: "telegram:2002"}
 	n := ask(t, st, id, ana, "¿Qué día?")
 	other := submit(t, st, "902", 91, "", true) // the script cached in Redis
-	if _, _, err := st.AnswerOnce(ctx, other, ask(t, st, other, ana, "¿Dónde?"), "Aquí", st.Pseudonym("telegram", "902"), 9101); err != nil {
+	if _, _, err := answerTold(t, st, other, ask(t, st, other, ana, "¿Dónde?"), "Aquí", st.Pseudonym("telegram", "902"), 9101); err != nil {
 		t.Fatal(err)
 	}
 	p.armed.Store(true)
@@ -282,4 +282,19 @@ func untoldFirstTry(t *testing.T) (*redistest.Server, *scriptReplyCutter, *stora
 		t.Fatal("its reply lost, its look failed: no error")
 	}
 	return srv, p, st, id, n
+}
+
+// answerTold is AnswerOnce as the engine calls it: the answer told (its
+// asker sent it), its untold copy is finished (FinishUntold), or it is
+// left for the sweep.
+func answerTold(t *testing.T, st *storage.Store, id string, n int, answer, pseudonym string, event int64) (storage.Question, bool, error) {
+	t.Helper()
+	ctx := context.Background()
+	q, again, err := st.AnswerOnce(ctx, id, n, answer, pseudonym, event)
+	if err == nil && !again {
+		if ferr := st.FinishUntold(ctx, storage.UntoldAnswer{TipID: id, Question: q}); ferr != nil {
+			t.Fatalf("finish: %v", ferr)
+		}
+	}
+	return q, again, err
 }

@@ -179,3 +179,7 @@ func InboxKeysRead(t interface{ Cleanup(func()) }, f func()) {
 	inboxKeysRead = f
 	t.Cleanup(func() { inboxKeysRead = nil })
 }
+
+// HoldUntoldHash is the SHA1 of toTell's hold script (holdUntold): a test
+// proxy that refuses or cuts the answer's script tells it apart.
+var HoldUntoldHash = holdUntold.Hash()

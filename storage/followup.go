@@ -66,7 +66,9 @@ func (s *Store) ReporterRoute(ctx context.Context, id string) (string, string, e
 // message or words tried again, by any process, tell them, or, none
 // tried again within untold grace, the sweep does (ClaimUntold, then
 // FinishUntold once told: taken out then; the tip's "untold" set names
-// them for the sweep). "qe:<n>" says question n expired
+// them for the sweep). "qc:<n>" holds them for the call telling them (a
+// token and until when: toTell's, or a sweep's claim), "qr:<n>" counts
+// the sweeps' claims that could not read them (untoldUnread). "qe:<n>" says question n expired
 // unanswered and was taken out (numberQuestion). /forget takes these
 // marks out with the route, but for "qu:", "qv:" and "qi:": an answer
 // given before it is still told, once, to who asked (it stays in the
@@ -265,9 +267,10 @@ return 1`)
 // answer's place in the history, "qi:<n>"), named ARGV[7] in the untold
 // set KEYS[3] from ARGV[5] (now, Unix ms), and returns them to the same
 // message or words again, {q, by, 'untold'}, without taking them out:
-// the caller takes them (toTell's HDEL, which one caller alone wins, or
-// the sweep's, FinishUntold, once told), so that a call whose reply was lost still
-// finds them there, not taken by a reply no one read.
+// the caller holds them (toTell's hold, which one caller alone wins, or
+// the sweep's claim) and takes them once told (FinishUntold), so that a
+// call whose reply was lost still finds them there, not taken by a reply
+// no one read.
 var answerQuestion = redis.NewScript(questionLua + `
 local tip, n, by_msg = KEYS[1], ARGV[1], ARGV[4] or ''
 if redis.call('HEXISTS', tip, 'k') == 0 then return false end
@@ -709,28 +712,65 @@ func (s *Store) answer(ctx context.Context, id string, n int, answer, mark, same
 	return Question{}, false, fmt.Errorf("answer: %d values", len(v))
 }
 
-// toTell takes the answered question n's "not yet told" copy ("qu:<n>",
-// "qv:<n>", "qi:<n>", and its name in the untold set), which the
-// answer's write left for a retry should its reply be lost, and returns
-// the question (text and by, sealed, as read) to be told by the caller:
-// "again" if another call (the same message or words, or the sweep's
-// FinishUntold) took it meanwhile, which told it. Not taken (Redis
-// failing), it is told here all the same: told twice, maybe, never not
-// at all. A sweep that claimed it (ClaimUntold) and has not finished it
-// tells it too (twice, rarely); taken here, the set no longer names it,
-// and no later sweep tells it again.
+// toTell holds the answered question n's "not yet told" copy ("qu:<n>",
+// "qv:<n>", "qi:<n>", named in the untold set), which the answer's write
+// left, for untoldLiveHold (holdUntold, with a token of its own), and
+// returns the question (text and by, sealed, as read) to be told by the
+// caller, who finishes it (FinishUntold) once told: a tell whose every
+// send failed leaves it due, and the sweep tells it after its grace.
+// "again" if it is gone (told by another call, the same message or
+// words, or the sweep) or another call holds it now (which tells it, or,
+// failing, leaves it to the sweep). Its hold run again (go-redis's retry
+// after a lost reply) finds its own token: held still, not "again" (a
+// retried HDEL's 0 read as "again" left it told by no one). Not held
+// (Redis failing), it is told here all the same: told twice, maybe,
+// never not at all.
 func (s *Store) toTell(ctx context.Context, id string, dataKey []byte, n int, text, by string) (Question, bool, error) {
-	num := strconv.Itoa(n)
-	pipe := s.rdb.Pipeline()
-	took := pipe.HDel(ctx, s.k.tip(id), "qu:"+num, "qv:"+num, "qi:"+num)
-	pipe.ZRem(ctx, s.k.untold(), untoldMember(id, n))
-	_, _ = pipe.Exec(ctx) // each command's own outcome is read
-	if took, err := took.Result(); err == nil && took == 0 {
+	now := s.now()
+	held, err := holdUntold.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.untold()}, n, untoldMember(id, n), untoldToken(), now.UnixMilli(), now.Add(untoldLiveHold).UnixMilli(), "").Int()
+	if err == nil && held == 0 {
 		return Question{N: n}, true, nil
 	}
 	q, err := openQuestion(id, dataKey, n, text, by)
 	return q, false, err
 }
+
+// untoldLiveHold is how long an answer's own call holds its untold copy
+// (toTell) while it tells it: the engine bounds that tell well within it.
+const untoldLiveHold = 5 * time.Minute
+
+// untoldToken draws a claim's token ("qc:<n>"): random, it says nothing
+// of the tip, its reporter or the answer.
+func untoldToken() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// holdUntold holds what the answer to question ARGV[1] of tip KEYS[1]
+// left untold ("qu:<n>"), named ARGV[2] in the untold set KEYS[2], for
+// the caller whose token is ARGV[3] (ARGV[4]: now, Unix ms) until ARGV[5]
+// ("qc:<n>", "<token> <until>"), and, given ARGV[6], moves its score
+// there (ZADD XX). It returns 1 if held, 0 if it is gone (its hold and
+// name taken out then) or another token holds it until after now. Run
+// again with the same token (a retry after a lost reply, a sweep
+// renewing its lease before it tells), it holds it again.
+var holdUntold = redis.NewScript(`-- holdUntold
+local n = ARGV[1]
+local f = 'qc:' .. n
+if redis.call('HEXISTS', KEYS[1], 'qu:' .. n) == 0 then
+  redis.call('HDEL', KEYS[1], f)
+  redis.call('ZREM', KEYS[2], ARGV[2])
+  return 0
+end
+local c = redis.call('HGET', KEYS[1], f)
+if c then
+  local tok, untl = string.match(c, '^(%S+) (%d+)$')
+  if tok ~= ARGV[3] and tonumber(untl or '0') > tonumber(ARGV[4]) then return 0 end
+end
+redis.call('HSET', KEYS[1], f, ARGV[3] .. ' ' .. ARGV[5])
+if (ARGV[6] or '') ~= '' then redis.call('ZADD', KEYS[2], 'XX', ARGV[6], ARGV[2]) end
+return 1`)
 
 // untoldMember names question n of tip id in the untold set.
 func untoldMember(id string, n int) string { return id + ":" + strconv.Itoa(n) }
@@ -748,19 +788,27 @@ func untoldMember(id string, n int) string { return id + ":" + strconv.Itoa(n) }
 // KEYS[2] ("" if it has none), or nil where another call took them (or
 // /forget's tip gone with them): the member is taken out then, with a
 // "qi:<n>" left alone (an earlier version's toTell or /forget took
-// "qu:<n>" and "qv:<n>" only). Run again (a retry after a lost reply),
-// it claims it again, the same.
+// "qu:<n>" and "qv:<n>" only). One held by another call ("qc:<n>",
+// holdUntold: the answer's own call telling it, or a sweep renewing its
+// lease) until after ARGV[6], now, is left to it: {}. Else it is held
+// for the token ARGV[5] until ARGV[7]. Run again (a retry after a lost
+// reply), it claims it again, the same.
 var claimUntold = redis.NewScript(`
 local n = ARGV[1]
-local u = redis.call('HMGET', KEYS[1], 'k', 'qu:' .. n, 'qv:' .. n, 'qi:' .. n)
+local u = redis.call('HMGET', KEYS[1], 'k', 'qu:' .. n, 'qv:' .. n, 'qi:' .. n, 'qc:' .. n)
 if not u[2] or not u[1] then
   redis.call('ZREM', KEYS[3], ARGV[2])
-  redis.call('HDEL', KEYS[1], 'qu:' .. n, 'qv:' .. n, 'qi:' .. n)
+  redis.call('HDEL', KEYS[1], 'qu:' .. n, 'qv:' .. n, 'qi:' .. n, 'qc:' .. n, 'qr:' .. n)
   return false
 end
 local due = redis.call('ZSCORE', KEYS[3], ARGV[2])
 if due and tonumber(due) > tonumber(ARGV[4]) then return {} end
+if u[5] then
+  local untl = tonumber(string.match(u[5], ' (%d+)$') or '0')
+  if untl > tonumber(ARGV[6]) then return {} end
+end
 redis.call('ZADD', KEYS[3], 'XX', ARGV[3], ARGV[2])
+redis.call('HSET', KEYS[1], 'qc:' .. n, ARGV[5] .. ' ' .. ARGV[7])
 local entry = u[4] and redis.call('LINDEX', KEYS[2], tonumber(u[4]))
 return {u[1], u[2], u[3] or '', entry or ''}`)
 
@@ -770,7 +818,7 @@ return {u[1], u[2], u[3] or '', entry or ''}`)
 // again.
 var finishUntold = redis.NewScript(`
 local n = ARGV[1]
-redis.call('HDEL', KEYS[1], 'qu:' .. n, 'qv:' .. n, 'qi:' .. n)
+redis.call('HDEL', KEYS[1], 'qu:' .. n, 'qv:' .. n, 'qi:' .. n, 'qc:' .. n, 'qr:' .. n)
 redis.call('ZREM', KEYS[2], ARGV[2])
 return 1`)
 
@@ -781,6 +829,7 @@ type UntoldAnswer struct {
 	TipID    string
 	Question Question // answered, with who asked it
 	Answer   string   // as in the tip's history
+	claim    string   // the claim's token ("qc:<n>"), for RenewUntold
 }
 
 // ClaimUntold claims, up to max, the answers written more than grace ago
@@ -794,8 +843,11 @@ type UntoldAnswer struct {
 // unreadable counts those claimed but not returned: their tip's key
 // cannot be opened (a secret not known to this process, during a
 // rotation) or their question or the answer's entry cannot be read; left
-// claimed, they come again after the lease. One whose tip is gone, or
-// whose answer another call took, is taken out of the set.
+// claimed, they come again after the lease (after untoldUnreadTries such
+// claims, a day after). One held by another call now (toTell, a sweep's
+// renewed lease) is left to it. One whose tip is gone, or whose answer
+// another call took, is taken out of the set. Each returned is the
+// caller's to renew (RenewUntold) just before it tells it.
 func (s *Store) ClaimUntold(ctx context.Context, grace, lease time.Duration, max int) (due []UntoldAnswer, unreadable int, err error) {
 	now := s.now()
 	dueBy := strconv.FormatInt(now.Add(-grace).UnixMilli(), 10)
@@ -809,6 +861,8 @@ func (s *Store) ClaimUntold(ctx context.Context, grace, lease time.Duration, max
 	// The score is the time the answer was written, due after grace: a
 	// claim moves it to come due again lease from now.
 	until := now.Add(lease - grace).UnixMilli()
+	token := untoldToken()
+	held := now.Add(lease).UnixMilli()
 	var errs error
 	for _, m := range members {
 		i := strings.LastIndexByte(m, ':')
@@ -818,7 +872,7 @@ func (s *Store) ClaimUntold(ctx context.Context, grace, lease time.Duration, max
 			continue
 		}
 		id := m[:i]
-		v, err := claimUntold.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.tipLog(id), s.k.untold()}, n, m, until, dueBy).StringSlice()
+		v, err := claimUntold.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.tipLog(id), s.k.untold()}, n, m, until, dueBy, token, now.UnixMilli(), held).StringSlice()
 		if errors.Is(err, redis.Nil) || err == nil && len(v) == 0 {
 			continue // taken, or claimed by another sweep since the range
 		}
@@ -828,18 +882,24 @@ func (s *Store) ClaimUntold(ctx context.Context, grace, lease time.Duration, max
 			errs = errors.Join(errs, fmt.Errorf("claim untold answer: %w", err))
 			continue
 		}
-		if len(v) != 4 {
+		// Not read: held back (untoldUnread), then left for a later sweep.
+		unread := func() {
 			unreadable++
+			_ = untoldUnread.Run(ctx, s.rdb, []string{s.k.tip(id), s.k.untold()}, n, m, token,
+				now.Add(untoldUnreadLease).UnixMilli(), now.Add(untoldUnreadLease-grace).UnixMilli(), untoldUnreadTries).Err()
+		}
+		if len(v) != 4 {
+			unread()
 			continue
 		}
 		dataKey, err := s.kr.open([]byte(v[0]), "tipkey:"+id)
 		if err != nil {
-			unreadable++
+			unread()
 			continue
 		}
 		q, err := openQuestion(id, dataKey, n, v[1], v[2])
 		if err != nil {
-			unreadable++
+			unread()
 			continue
 		}
 		var e []tips.Entry
@@ -847,12 +907,60 @@ func (s *Store) ClaimUntold(ctx context.Context, grace, lease time.Duration, max
 			e = openHistory(id, dataKey, v[3:])
 		}
 		if len(e) != 1 || e[0].Kind != tips.EntryAnswer {
-			unreadable++
+			unread()
 			continue
 		}
-		due = append(due, UntoldAnswer{TipID: id, Question: q, Answer: e[0].Text})
+		due = append(due, UntoldAnswer{TipID: id, Question: q, Answer: e[0].Text, claim: token})
 	}
 	return due, unreadable, errs
+}
+
+// untoldUnreadTries is how many sweeps' claims of an untold answer may
+// find it unreadable (its tip's key not opened, its question or entry
+// not read) before each later claim holds it for untoldUnreadLease, not
+// the sweep's lease: an hour of tries at the 5-minute lease, time for a
+// rotation's replicas to agree, then once a day. Never dropped: a secret
+// given back makes it readable, and it is told then; it leaves with its
+// tip (claimUntold takes out one whose tip is gone).
+const (
+	untoldUnreadTries = 12
+	untoldUnreadLease = 24 * time.Hour
+)
+
+// untoldUnread counts ("qr:<n>") a claim, by token ARGV[3], that could
+// not read the untold answer to question ARGV[1] of tip KEYS[1] (named
+// ARGV[2] in the untold set KEYS[2]); from the ARGV[6]th, it holds it
+// until ARGV[4] and moves its score to ARGV[5]. Nothing if another
+// token holds it now.
+var untoldUnread = redis.NewScript(`
+local n = ARGV[1]
+local c = redis.call('HGET', KEYS[1], 'qc:' .. n)
+if not c or string.match(c, '^(%S+) ') ~= ARGV[3] or redis.call('HEXISTS', KEYS[1], 'qu:' .. n) == 0 then return 0 end
+local tries = redis.call('HINCRBY', KEYS[1], 'qr:' .. n, 1)
+if tries >= tonumber(ARGV[6]) then
+  redis.call('HSET', KEYS[1], 'qc:' .. n, ARGV[3] .. ' ' .. ARGV[4])
+  redis.call('ZADD', KEYS[2], 'XX', ARGV[5], ARGV[2])
+end
+return tries`)
+
+// RenewUntold renews, for lease from now, the claim of an untold answer
+// ClaimUntold returned, just before it is told: a sweep telling a long
+// batch does not tell one whose first lease ended and which another
+// replica's sweep claimed meanwhile (false: left to it), and no sweep
+// claims it while it is told (the engine bounds a tell well within the
+// lease). False too if it is gone (told by another call).
+func (s *Store) RenewUntold(ctx context.Context, u UntoldAnswer, grace, lease time.Duration) (bool, error) {
+	if u.claim == "" {
+		return false, errors.New("renew untold answer: not claimed")
+	}
+	n := u.Question.N
+	now := s.now()
+	held, err := holdUntold.Run(ctx, s.rdb, []string{s.k.tip(u.TipID), s.k.untold()}, n, untoldMember(u.TipID, n), u.claim,
+		now.UnixMilli(), now.Add(lease).UnixMilli(), now.Add(lease-grace).UnixMilli()).Int()
+	if err != nil {
+		return false, fmt.Errorf("renew untold answer: %w", err)
+	}
+	return held == 1, nil
 }
 
 // FinishUntold takes out an untold answer ClaimUntold returned, once it
