@@ -516,6 +516,11 @@ func openQuestion(id string, dataKey []byte, n int, text, by string) (Question, 
 // ran, its reply lost, would find the question closed (ErrNotFound: the
 // answer taken for none, the investigators never told) or be refused
 // (LOADING: told NOT saved). A lost reply is looked for by that mark.
+//
+// The question returned is held for its caller (toTell) to tell its
+// asker, who then calls FinishUntold; not finished (every send failed,
+// the process stopped), the sweep tells it after its grace (ClaimUntold).
+// AnswerOnce's the same.
 func (s *Store) Answer(ctx context.Context, id string, n int, answer string) (Question, error) {
 	var token [16]byte
 	if _, err := rand.Read(token[:]); err != nil {
