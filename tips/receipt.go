@@ -1227,11 +1227,34 @@ func invisible(r rune) bool {
 // subscript minus a "fancy text" site gives for it ("ᴷ⁷ᵠᴰ⁻⁹ˣᴹᴬ⁻…"), and
 // its plus and equals sign for "+" and "=" ("ᴷ⁷ᵠᴰ⁺⁹ˣᴹᴬ⁺…"); markdown's backquote
 // set between groups as "*" and "~" may be ("ABCD`EFGH`…"); "%" and "&"
-// where they escape nothing (separatorAt). Not "<" or ">": a ">" is one
+// where they escape nothing (separatorAt); and the other characters
+// that show as a horizontal line (lineLike). Not "<" or ">": a ">" is one
 // only starting a quoted line (separatorsAt), "K7QD->9XMA-…" is no code.
 func groupSeparator(r rune) bool {
 	return receiptSeparator(r) || strings.ContainsRune("/_.,·∙⋅:|\\+*~=$^ーｰ`一⼀㇐⁻₋⁺₊⁼₌", halfWidth(r)) ||
-		r != '%' && r != '&' && unicode.IsPunct(r) && !wrapChar(r)
+		r != '%' && r != '&' && unicode.IsPunct(r) && !wrapChar(r) || lineLike(r)
+}
+
+// lineLike reports whether r, no dash (unicode.Pd, which
+// receiptSeparator takes) nor punctuation, shows as a horizontal line,
+// or as a stroke or a box's side, as a dash does, and reads as no
+// letter or digit: the box-drawing characters and block elements
+// ("K7QD─9XMA─…", U+2500, what some keyboards' symbol pages give for a
+// dash; "━", "╌", "▁"), the modifier minus, macrons and tilde ("˗", "¯",
+// "ˉ", "ˍ", "˜", "￣"), the Hangul vowel EU that a Korean keyboard gives
+// for a dash ("ㅡ", U+3161, and its conjoining form, U+1173, which NFKC
+// makes of it), the Arabic and N'Ko extenders ("ـ", "ߺ"), the Canadian
+// syllabics' short horizontal stroke ("ᐨ") and the musical one-line
+// staff ("𝄖"). (TestReceiptLineLikeSeparators walks them with Pd.)
+func lineLike(r rune) bool {
+	if r >= 0x2500 && r < 0x25A0 {
+		return true
+	}
+	switch r {
+	case 0x00AF, 0x02C9, 0x02CD, 0x02D7, 0x02DC, 0xFFE3, 0x3161, 0x1173, 0x0640, 0x07FA, 0x1428, 0x1D116:
+		return true
+	}
+	return false
 }
 
 // separatorAt returns how many bytes the group separator at text[i:]
