@@ -1540,18 +1540,22 @@ func laterDigit(r rune) (rune, bool) {
 // laterDigitFirst is the first character past lookAlikeTable.
 const laterDigitFirst = lookAlikeFirst + rune(len(lookAlikeTable))
 
-// MaxReceiptCandidates bounds the different codes one message's code-like
-// words are looked up as (a message of number groups has one at every
-// word; the lookup is one round trip).
+// MaxReceiptCandidates bounds the different codes one lookup asks about
+// (a message of number groups has one at every word; a lookup is one
+// round trip): a message's code-like words reading as more are asked
+// about in several lookups (askKnown), every one of them, so that a
+// code after 256 others is still cut. Their number is bounded by the
+// words read in each text (maxReceiptSpans, maxLinkSpans): the lookups
+// grow with the text, as the scan does.
 const MaxReceiptCandidates = 256
 
 // receiptTextMin is the shortest text a receipt code fits in.
 const receiptTextMin = 16
 
 // CutReceipts takes out of texts the receipt codes written within them that
-// known says are codes of tips: known is asked once, with every code-like
-// word normalised (at most MaxReceiptCandidates over all texts), and
-// answers, for each, whether it is one (words shaped like a code of
+// known says are codes of tips: known is asked with every code-like
+// word normalised (once for each MaxReceiptCandidates of them: askKnown),
+// and answers, for each, whether it is one (words shaped like a code of
 // letters alone too, OldReceipt). A code-like word that is no
 // receipt stays (a payment reference is evidence). If known fails, texts
 // are returned as they are, with its error. A text left with nothing but
@@ -1629,8 +1633,7 @@ func cutCandidates(texts []string, cands []receiptCandidate, isCode []bool) ([]s
 // ReplaceReceipts writes every code-like word of text (a receipt or
 // invitation code, maybe, as ReceiptSpans finds them, in any of the forms
 // NormalizeReceipt reads) as with returns for its normalised code. Every
-// one, however many: not receiptCandidates, which stops at
-// MaxReceiptCandidates codes, as nothing is looked up here.
+// one, however many, as nothing is looked up here.
 func ReplaceReceipts(text string, with func(code string) string) string {
 	spans := ReceiptSpans(text)
 	end := len(text)
@@ -1649,7 +1652,7 @@ func ReplaceReceipts(text string, with func(code string) string) string {
 // ReplaceKnownReceipts writes the code-like words of text that known says
 // are codes of tips, words shaped like a code of letters alone too
 // (OldReceipt, which ReplaceReceipts leaves, as it looks nothing up), as
-// with returns for the normalised code. known is asked once, as
+// with returns for the normalised code. known is asked as
 // CutReceipts asks it; if it fails, text is returned as it is, with its
 // error.
 func ReplaceKnownReceipts(text string, known func(codes []string) ([]bool, error), with func(code string) string) (string, error) {
@@ -1724,12 +1727,12 @@ const maxReceiptSpans = 1024
 var candidatesRead = func() {}
 
 // receiptCandidates returns the code-like words of texts and the codes
-// they read as (those of letters alone too: OldReceipt), each code once,
-// at most MaxReceiptCandidates codes (a message of the same plate number
-// over and over is one lookup): codes with a digit first, as every code
-// drawn now has one, then of letters alone while the bound allows (a run
-// of four-letter words must not crowd out a code). At most
-// maxReceiptSpans code-like words of each text are read.
+// they read as (those of letters alone too: OldReceipt), each code once
+// (a message of the same plate number over and over is one code):
+// codes with a digit first, as every code drawn now has one, then of
+// letters alone (a run of four-letter words must not crowd a code out
+// of the first lookup, askKnown, nor of ReceiptCodesIn's bound). At
+// most maxReceiptSpans code-like words of each text are read.
 func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
 	candidatesRead()
 	type found struct {
@@ -1780,19 +1783,14 @@ func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
 			}
 			n, seen := index[f.code]
 			if !seen {
-				if len(codes) == MaxReceiptCandidates {
-					continue
-				}
 				n, index[f.code], codes = len(codes), len(codes), append(codes, f.code)
 			}
 			all[i].receiptCandidate.code = n
 		}
 	}
-	var cands []receiptCandidate // in the texts' order, as CutReceipts cuts them
-	for _, f := range all {
-		if f.receiptCandidate.code >= 0 {
-			cands = append(cands, f.receiptCandidate)
-		}
+	cands := make([]receiptCandidate, len(all)) // in the texts' order, as CutReceipts cuts them
+	for i, f := range all {
+		cands[i] = f.receiptCandidate
 	}
 	return cands, codes
 }
@@ -2396,21 +2394,21 @@ func isCodeChar(r rune) bool {
 }
 
 // ReceiptCodesIn returns the code-like words of text (receipt or
-// invitation codes, maybe), normalised: at most MaxReceiptCandidates.
-// Words shaped like a code of letters alone are among them (OldReceipt):
-// a code only if a lookup says so.
+// invitation codes, maybe), normalised: at most MaxReceiptCandidates,
+// those with a digit first. Words shaped like a code of letters alone
+// are among them (OldReceipt): a code only if a lookup says so.
 func ReceiptCodesIn(text string) []string {
 	_, codes := receiptCandidates([]string{text})
-	return codes
+	return codes[:min(len(codes), MaxReceiptCandidates)]
 }
 
 // CutMessageReceipts is CutReceipts of texts, a message's text and the
 // addresses of its hidden links, then CutReceiptsAcross of what is left
 // (a code whose first groups are in the text and the rest in a link's
 // address: the investigator reads the address after the text), known
-// asked once about the code-like words of both. A code-like word that
-// reads across them only once others are cut is no code. If known fails,
-// texts are returned as they are, with its error.
+// asked together about the code-like words of both (askKnown). A
+// code-like word that reads across them only once others are cut is no
+// code. If known fails, texts are returned as they are, with its error.
 //
 // The texts' code-like words are found once, and those across them once
 // more only where some were cut (the texts then differ).
@@ -2522,7 +2520,7 @@ func acrossCandidates(texts []string) ([]receiptCandidate, []string, []int) {
 // added, neither is a code, yet an investigator reads both, one after
 // the other. The texts are read joined as Content.Text joins them (with
 // one separator between them, partSeparator, not its two); known
-// is asked (once) only when a code-like word crosses from one text into
+// is asked (askKnown) only when a code-like word crosses from one text into
 // another, and only about those. Each piece of a code is cut from its
 // text; a text left with nothing but pieces becomes "". If known fails,
 // texts are returned as they are, with its error.
@@ -2604,14 +2602,21 @@ func spaceOrInvisible(r rune) bool {
 	return unicode.IsSpace(r) || invisible(r)
 }
 
-// askKnown asks known about codes, checking it answered each.
+// askKnown asks known about codes, at most MaxReceiptCandidates at a
+// time (one lookup, one round trip, for most messages: a later one for
+// each MaxReceiptCandidates codes more), checking it answered each.
 func askKnown(codes []string, known func(codes []string) ([]bool, error)) ([]bool, error) {
-	isCode, err := known(codes)
-	if err != nil {
-		return nil, err
-	}
-	if len(isCode) != len(codes) {
-		return nil, fmt.Errorf("receipt lookup: %d answers for %d codes", len(isCode), len(codes))
+	isCode := make([]bool, 0, len(codes))
+	for from := 0; from < len(codes); from += MaxReceiptCandidates {
+		batch := codes[from:min(from+MaxReceiptCandidates, len(codes))]
+		answers, err := known(batch)
+		if err != nil {
+			return nil, err
+		}
+		if len(answers) != len(batch) {
+			return nil, fmt.Errorf("receipt lookup: %d answers for %d codes", len(answers), len(batch))
+		}
+		isCode = append(isCode, answers...)
 	}
 	return isCode, nil
 }

@@ -31,8 +31,7 @@ func TestShownReceiptWithManyStrayCharactersIsCut(t *testing.T) {
 }
 
 // A message of 4,096 characters of words shaped so reads at most
-// maxReceiptSpans of them, and looks up at most MaxReceiptCandidates
-// codes.
+// maxReceiptSpans of them, and so at most as many codes.
 func TestShownStrayFloodIsBounded(t *testing.T) {
 	var b strings.Builder
 	for i := 0; b.Len() < 4096; i++ {
@@ -43,7 +42,7 @@ func TestShownStrayFloodIsBounded(t *testing.T) {
 		b.WriteString("xyz ")
 	}
 	cands, codes := receiptCandidates([]string{b.String()})
-	if len(codes) == 0 || len(codes) > MaxReceiptCandidates || len(cands) > maxReceiptSpans {
+	if len(codes) == 0 || len(codes) > maxReceiptSpans || len(cands) > maxReceiptSpans {
 		t.Errorf("%d candidates, %d codes", len(cands), len(codes))
 	}
 }
