@@ -1377,8 +1377,12 @@ func replyCode(args string) (code, rest string, ok bool) {
 		// the answer would start with it. What may open the answer
 		// ("CODE¿Dónde?", "CODE(foto)") stays.
 		t := trimParting(rest)
-		if r, size := utf8.DecodeLastRuneInString(rest[:len(rest)-len(t)]); size > 0 && opensNumber(r, t) {
-			t = rest[len(rest)-len(t)-size:] // "CODE:-5 grados", "CODE:.5", "CODE:$500": the number's own
+		parted := rest[:len(rest)-len(t)]
+		if r, size := utf8.DecodeLastRuneInString(parted); size > 0 && opensNumber(r, t) {
+			t, parted = rest[len(parted)-size:], parted[:len(parted)-size] // "CODE:-5 grados", "CODE:.5", "CODE:$500": the number's own
+			if r, size := utf8.DecodeLastRuneInString(parted); unicode.Is(unicode.Pd, r) && opensNumber(r, t) {
+				t = rest[len(parted)-size:] // "CODE—$500", "CODE-.5": the sign before the amount's own mark
+			}
 		}
 		rest = t
 	}
@@ -1389,12 +1393,18 @@ func replyCode(args string) (code, rest string, ok bool) {
 // number's own that next starts with: its sign (a dash of any length:
 // "—5" may be "-5"), point or decimal comma, currency (any: "$500",
 // "€5", "£20") or "#" ("-5 grados", ".5 litros", ",5 litros", "+52
-// 55…", "#3"), or a handle's "@" ("@alias"). Trimmed as parting the
-// code from the answer, "-5" would be delivered as "5".
+// 55…", "#3"), or a handle's "@" ("@alias"); or a dash before an
+// amount's currency, point or decimal comma ("—€5", "-$500", "—.5"), as
+// a dash a word of its own before one is kept ("CODE - €5",
+// dropPartingWord). Trimmed as parting the code from the answer, "-5"
+// would be delivered as "5", "—€5" as "€5".
 func opensNumber(r rune, next string) bool {
-	n, _ := utf8.DecodeRuneInString(next)
+	n, size := utf8.DecodeRuneInString(next)
 	if r == '@' {
 		return isWordChar(n) || n == '_'
+	}
+	if unicode.Is(unicode.Pd, r) && (unicode.Is(unicode.Sc, n) || n == '.' || n == ',') {
+		n, _ = utf8.DecodeRuneInString(next[size:]) // (the sign before the amount's own mark)
 	}
 	return (strings.ContainsRune("+.,#", r) || unicode.In(r, unicode.Pd, unicode.Sc)) && unicode.IsNumber(n)
 }
