@@ -704,6 +704,12 @@ func (s *receiptReading) read(text string, pause int) (end int, letter, digit, p
 						return 0, false, false, false
 					}
 					s.i += len(s.open)
+					if n := innerSpaces(text, s.i); n > 0 {
+						if s.i+n >= pause {
+							return 0, false, false, true
+						}
+						s.i += n // "( K7QD ) ( 9XMA ) …"
+					}
 				}
 			}
 			s.step = 1
@@ -763,6 +769,12 @@ func (s *receiptReading) read(text string, pause int) (end int, letter, digit, p
 		if s.open != "" {
 			if s.i >= pause {
 				return 0, false, false, true
+			}
+			if n := innerSpaces(text, s.i); n > 0 {
+				if s.i+n >= pause {
+					return 0, false, false, true
+				}
+				s.i += n // "( K7QD )"
 			}
 			n, ok := wrapClosedAt(text, s.i, s.open)
 			if !ok {
@@ -1876,10 +1888,13 @@ func linkSpans(text string) []linkSpan {
 		if before == "" {
 			continue
 		}
-		if r, _ := utf8.DecodeLastRuneInString(before); wrapChar(r) {
+		if r, _ := utf8.DecodeLastRuneInString(before); pieceCloser(r) {
 			// The piece set off as markdown's code or bold, or in
 			// brackets or quotes ("`K7QD-9XMA-R2TP` https://…?c=4WZN",
-			// "<K7QD-9XMA-R2TP>"): read up to its last letter or digit.
+			// "<K7QD-9XMA-R2TP>", "《K7QD-9XMA-R2TP》"), or in Spanish
+			// question or exclamation marks ("¿K7QD-9XMA-R2TP?"), spaces
+			// just inside the marks or not ("( K7QD-9XMA-R2TP )"): read
+			// up to its last letter or digit.
 			end := markedPieceEnd(before)
 			if end < 0 {
 				// One group so set off before an address holding the
@@ -2005,14 +2020,7 @@ func linkSpans(text string) []linkSpan {
 // "`placa AB12`") is not read across the link, as words before most
 // links are not (mayEndCodeLikePiece).
 func markedPieceEnd(before string) int {
-	end := len(before)
-	for k := 0; k < maxWrap && end > 0; k++ {
-		r, size := utf8.DecodeLastRuneInString(before[:end])
-		if !wrapChar(r) {
-			break
-		}
-		end -= size
-	}
+	end := closersStart(before)
 	codes, sepAfter := 0, false
 	for j := end; j > 0 && j > end-linkReach; {
 		r, size := utf8.DecodeLastRuneInString(before[:j])
@@ -2020,12 +2028,17 @@ func markedPieceEnd(before string) int {
 		case isCodeChar(r):
 			codes++
 			sepAfter = false
-		case wrapOpener(r) && codes >= 8: // (two groups)
+		case pieceOpener(r) && codes >= 8: // (two groups)
 			return end
 		case spaceOrInvisible(r):
 			// Spaces only around a separator that is none ("`K7QD - 9XMA
-			// - R2TP`", "`K7QD 一 9XMA 一 R2TP`"); "[viernes 12]" is prose.
-			if l, _ := utf8.DecodeLastRuneInString(strings.TrimRightFunc(before[:j], spaceOrInvisible)); !sepAfter && (!groupSeparator(l) || isCodeChar(l)) {
+			// - R2TP`", "`K7QD 一 9XMA 一 R2TP`"), or just inside the
+			// opener ("( K7QD-9XMA-R2TP )"); "[viernes 12]" is prose.
+			l, _ := utf8.DecodeLastRuneInString(strings.TrimRightFunc(before[:j], spaceOrInvisible))
+			if !sepAfter && codes >= 8 && pieceOpener(l) {
+				return end
+			}
+			if !sepAfter && (!groupSeparator(l) || isCodeChar(l)) {
 				return -1
 			}
 		case !groupSeparator(r):
@@ -2046,14 +2059,7 @@ func markedPieceEnd(before string) int {
 // Read across the link only where its address holds the three other
 // groups as shown (shownRestIn): "(2024) https://x/2024/05/nota" is not.
 func markedGroupEnd(before string) int {
-	end := len(before)
-	for k := 0; k < maxWrap && end > 0; k++ {
-		r, size := utf8.DecodeLastRuneInString(before[:end])
-		if !wrapChar(r) {
-			break
-		}
-		end -= size
-	}
+	end := closersStart(before)
 	g := end - receiptLen/4
 	if g < 1 || end == len(before) {
 		return -1
@@ -2063,10 +2069,42 @@ func markedGroupEnd(before string) int {
 			return -1
 		}
 	}
-	if r, _ := utf8.DecodeLastRuneInString(before[:g]); !wrapOpener(r) {
-		return -1
+	if r, _ := utf8.DecodeLastRuneInString(strings.TrimRight(before[:g], " ")); !pieceOpener(r) {
+		return -1 // (spaces just inside the opener: "( K7QD )", "《 K7QD 》")
 	}
 	return end
+}
+
+// closersStart returns where the marks that close a piece of a code
+// before a link start in before (markedPieceEnd, markedGroupEnd): up to
+// maxWrap of them (pieceCloser), and the spaces just inside them ("(
+// K7QD-9XMA-R2TP )"); len(before) if it ends in none.
+func closersStart(before string) int {
+	end := len(before)
+	for k := 0; k < maxWrap && end > 0; k++ {
+		r, size := utf8.DecodeLastRuneInString(before[:end])
+		if !pieceCloser(r) {
+			break
+		}
+		end -= size
+	}
+	if end < len(before) {
+		end = len(strings.TrimRight(before[:end], " "))
+	}
+	return end
+}
+
+// pieceCloser reports whether r may close a piece of a code set off by
+// marks before a link: a wrapChar, or the question or exclamation mark
+// that closes a Spanish "¿…?" or "¡…!" ("¿K7QD-9XMA-R2TP? https://…").
+func pieceCloser(r rune) bool {
+	return wrapChar(r) || r == '?' || r == '!'
+}
+
+// pieceOpener reports whether r may open a piece of a code set off by
+// marks before a link: a wrapOpener, or a Spanish "¿" or "¡".
+func pieceOpener(r rune) bool {
+	return wrapOpener(r) || r == '¿' || r == '¡'
 }
 
 // pieceMarks are the marks that may stand between one of a link's "/",
@@ -2081,8 +2119,8 @@ const maxPieceMarks = 3
 
 // pieceMarkAt returns how many bytes the mark at text[p:] takes, one of
 // pieceMarks, or an opening or closing bracket, a quote or a dash of
-// any script ("«4WZN»", "“4WZN”", "「4WZN」", "—4WZN"), or one of those
-// percent-escaped as a browser writes it in an address ("%5F4WZN",
+// any script ("«4WZN»", "“4WZN”", "「4WZN」", "《4WZN》", "—4WZN"), a
+// Spanish "¿" or "¡" ("?c=¿4WZN?"), or one of those percent-escaped as a browser writes it in an address ("%5F4WZN",
 // "%C2%AB4WZN%C2%BB", charAt); 0 if there is none.
 func pieceMarkAt(text string, p int) int {
 	r, n, _ := charAt(text, p)
@@ -2092,7 +2130,7 @@ func pieceMarkAt(text string, p int) int {
 		}
 		return 0
 	}
-	if unicode.In(r, unicode.Ps, unicode.Pe, unicode.Pi, unicode.Pf, unicode.Pd) {
+	if unicode.In(r, unicode.Ps, unicode.Pe, unicode.Pi, unicode.Pf, unicode.Pd) || r == '¿' || r == '¡' {
 		return n
 	}
 	return 0

@@ -131,6 +131,11 @@ func FuzzLinkSpansAsBefore(f *testing.F) {
 		// One group set off by marks before the three others as shown.
 		"mi código `K7QD` https://x.example/?c=9XMA-R2TP-4WZN",
 		"mira (2024) https://x.example/2024/05/nota",
+		// Spanish marks, CJK double angle brackets, spaces inside marks.
+		"mi código ¿K7QD-9XMA-R2TP? https://x.example/?c=4WZN",
+		"mi código 《K7QD》 https://x.example/?c=9XMA-R2TP-4WZN",
+		"mi código ( K7QD-9XMA-R2TP ) https://x.example/?c=¿4WZN?",
+		"¿viste esto? https://x.example/?c=ab12",
 	} {
 		f.Add(s)
 	}
@@ -174,10 +179,11 @@ func oldLinkSpans(text string) []linkSpan {
 		if before == "" {
 			continue
 		}
-		if r, _ := utf8.DecodeLastRuneInString(before); wrapChar(r) {
+		if r, _ := utf8.DecodeLastRuneInString(before); pieceCloser(r) {
 			// Intended difference since 021e56d: a piece set off by
-			// marks ("`K7QD-9XMA-R2TP` https://…") is read up to its
-			// last letter or digit, the marks kept (markedPieceEnd).
+			// marks ("`K7QD-9XMA-R2TP` https://…", "¿K7QD-9XMA-R2TP?",
+			// "( K7QD-9XMA-R2TP )") is read up to its last letter or
+			// digit, the marks kept (markedPieceEnd).
 			end := markedPieceEnd(before)
 			if end < 0 {
 				// Intended difference too: one group so set off before

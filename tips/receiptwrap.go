@@ -54,6 +54,12 @@ func wrapPartner(r rune) rune {
 		return '）'
 	case '［':
 		return '］'
+	case '《':
+		return '》'
+	case '〈':
+		return '〉'
+	case '〖':
+		return '〗'
 	}
 	return 0
 }
@@ -94,7 +100,7 @@ func wrapCloses(open, r rune) bool {
 
 // wrapChar reports whether r opens or closes a group of a code.
 func wrapChar(r rune) bool {
-	return wrapOpener(r) || strings.ContainsRune("])}>」』】〕）］", r)
+	return wrapOpener(r) || strings.ContainsRune("])}>」』】〕）］》〉〗", r)
 }
 
 // openerAt returns how many bytes the opener at text[i:] takes: at most
@@ -122,7 +128,8 @@ func openerAt(text string, i int) int {
 // wrapped alike, as receiptAt matches one that is not: an opener
 // (openerAt) right before each group, its closer right after it
 // ("[K7QD]-[9XMA]-[R2TP]-[4WZN]", "`K7QD` `9XMA` …", "__K7QD__-__9XMA__-…",
-// "||K7QD||||9XMA||…"). It returns where the last closer ends, and
+// "||K7QD||||9XMA||…"), spaces just inside them or not ("( K7QD ) (
+// 9XMA ) …", innerSpaces). It returns where the last closer ends, and
 // whether the code holds a letter and a digit (neither when the shape does
 // not match). A code wrapped as a whole ("\"K7QD-9XMA-…\"") is
 // receiptAt's, within its wrapper.
@@ -142,7 +149,10 @@ func wrappedReading(text string, i int) (receiptReading, bool) {
 	if n == 0 || i+n >= len(text) {
 		return receiptReading{}, false
 	}
-	j := i + n
+	j := i + n + innerSpaces(text, i+n)
+	if j >= len(text) {
+		return receiptReading{}, false
+	}
 	if c := text[j]; c < utf8.RuneSelf && c != '%' && c != '&' {
 		if !asciiAlnum(text[j : j+1]) {
 			return receiptReading{}, false // "* 🚨", "( ¿": no code's first character, no reading
@@ -154,11 +164,23 @@ func wrappedReading(text string, i int) (receiptReading, bool) {
 		// Four ASCII letters or digits, then no closer: a word
 		// wrapped, no group ("**Urgente**", "[viernes]"), told
 		// without a reading.
-		if last, _ := utf8.DecodeLastRuneInString(text[i:j]); !wrapCloses(last, rune(text[j+4])) {
+		c := j + 4 + innerSpaces(text, j+4)
+		if last, _ := utf8.DecodeLastRuneInString(text[i : i+n]); c >= len(text) || !wrapCloses(last, rune(text[c])) {
 			return receiptReading{}, false
 		}
 	}
-	return receiptReading{i: j, open: text[i:j]}, true
+	return receiptReading{i: j, open: text[i : i+n]}, true
+}
+
+// innerSpaces returns how many ASCII spaces stand at text[i:], at most
+// two: those a reporter may put just inside a group's wrapper ("( K7QD
+// )", "[ K7QD ]"), as wrappedAt reads it.
+func innerSpaces(text string, i int) int {
+	n := 0
+	for n < 2 && i+n < len(text) && text[i+n] == ' ' {
+		n++
+	}
+	return n
 }
 
 // asciiAlnum reports whether s is of ASCII letters and digits alone.
