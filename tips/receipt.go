@@ -2120,8 +2120,9 @@ const maxPieceMarks = 3
 // pieceMarkAt returns how many bytes the mark at text[p:] takes, one of
 // pieceMarks, or an opening or closing bracket, a quote or a dash of
 // any script ("«4WZN»", "“4WZN”", "「4WZN」", "《4WZN》", "—4WZN"), a
-// Spanish "¿" or "¡" ("?c=¿4WZN?"), or one of those percent-escaped as a browser writes it in an address ("%5F4WZN",
-// "%C2%AB4WZN%C2%BB", charAt); 0 if there is none.
+// Spanish "¿" or "¡" ("?c=¿4WZN?"), or one of those percent-escaped as
+// a browser writes it in an address ("%5F4WZN", "%C2%AB4WZN%C2%BB",
+// charAt); 0 if there is none.
 func pieceMarkAt(text string, p int) int {
 	r, n, _ := charAt(text, p)
 	if r < utf8.RuneSelf {
