@@ -165,6 +165,12 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 			a.idle = false
 			a.mu.Unlock()
 		case <-ctx.Done():
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			// No longer waiting for a line: a sweep's message still in
+			// flight is not followed by a prompt no one will answer,
+			// left under the shell's.
+			a.idle = false
 			if a.o.Interactive {
 				fmt.Fprintln(a.o.Out) // the shell's prompt on a line of its own
 			}

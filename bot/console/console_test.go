@@ -415,6 +415,37 @@ func TestConsoleStopsWhileWaitingForALine(t *testing.T) {
 	}
 }
 
+// Ctrl-C at a terminal while the session waits for a line: Run ends the
+// prompt's line and returns, and a message the engine sends after that (a
+// sweep's, in flight while the demo stops) is not followed by a prompt
+// no one will answer, left under the shell's own.
+// Mutation: idle left true when ctx ends (as before) → the output ends
+// with "reporter> ": fails.
+func TestConsoleNoPromptAfterCtrlC(t *testing.T) {
+	in, typing := io.Pipe()
+	defer typing.Close()
+	out := &lockedBuffer{wrote: make(chan struct{}, 1)}
+	a := New(Options{In: in, Out: out, Interactive: true, Say: func(_, id string, _ map[string]any) string { return "<" + id + ">" },
+		Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, handledThen{make(chan struct{})}) }()
+	out.waitFor(t, "reporter> ")
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Send(context.Background(), "1", commands.Reply{Text: "draft expired"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.WipeChat(context.Background(), "2", ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); strings.Contains(got[len("reporter> "):], "reporter> ") || !strings.HasSuffix(got, "<demo_wiped>\n\n") {
+		t.Fatalf("after Ctrl-C: %q, want no prompt after the messages", got)
+	}
+}
+
 // handledThen closes its channel once it has handled a request.
 type handledThen struct{ done chan struct{} }
 
