@@ -554,9 +554,14 @@ var errRedisPort = errors.New("its port must be a number from 1 to 65535")
 
 // redisPortOK reports whether port, as a URL gives it ("" for the default
 // one), is one Redis can listen on. A name (a service's, "redis") is left
-// to the dial, as net.Dial takes one.
+// to the dial, as net.Dial takes one. A sign is of a number, not of a
+// name, as net.Dial reads it ("-1" is port -1, "+" port 0).
 func redisPortOK(port string) bool {
-	if port == "" || strings.Trim(port, "0123456789") != "" {
+	digits := port
+	if digits != "" && (digits[0] == '+' || digits[0] == '-') {
+		digits = digits[1:]
+	}
+	if port == "" || (digits != "" && strings.Trim(digits, "0123456789") != "") {
 		return true
 	}
 	n, err := strconv.Atoi(port)

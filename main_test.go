@@ -568,7 +568,8 @@ func TestRedisDatabaseNumberIsChecked(t *testing.T) {
 // (none given) and the ends of the range stay accepted.
 // Mutation: redisPortOK always true → ":99999", ":0" and the addr=
 // ports pass; the "invalid port" branch removed → ":-1" is "must be a
-// redis:// URL" again.
+// redis:// URL" again; a sign read as of a name (as before) → addr=
+// "n2:-1", "n2:+" and "n2:+70000" pass, and serve failed at its dial.
 func TestRedisPortIsCheckedWithTheConfiguration(t *testing.T) {
 	for _, c := range []struct{ mode, url, want string }{
 		{"single", "redis://localhost:99999/0", "its port must be"},
@@ -578,6 +579,10 @@ func TestRedisPortIsCheckedWithTheConfiguration(t *testing.T) {
 		{"single", "redis://localhost:abc/0", "its port must be"},
 		{"cluster", "redis://:s3cretPW@n1:7000?addr=n2:70001", "the port of each addr="},
 		{"sentinel", "redis://s1:26379?addr=s2:0&master_name=m", "the port of each addr="},
+		{"cluster", "redis://n1:7000?addr=n2:-1", "the port of each addr="},
+		{"cluster", "redis://n1:7000?addr=n2:%2B", "the port of each addr="},
+		{"sentinel", "redis://s1:26379?addr=s2:-6379&master_name=m", "the port of each addr="},
+		{"cluster", "redis://n1:7000?addr=n2:%2B70000", "the port of each addr="},
 	} {
 		e := validEnv()
 		e["VIGIA_REDIS_URL"], e["VIGIA_REDIS_MODE"] = c.url, c.mode
@@ -591,6 +596,11 @@ func TestRedisPortIsCheckedWithTheConfiguration(t *testing.T) {
 		{"single", "redis://localhost:65535/0"},
 		{"single", "redis://:pw@localhost:1/0"},
 		{"cluster", "redis://n1:7000?addr=n2:65535"},
+		{"cluster", "redis://n1:7000?addr=n2:%2B7001"},
+		{"cluster", "redis://n1:7000?addr=n2:redis"},
+		{"cluster", "redis://[::1]:7000?addr=[::1]:7001"},
+		{"sentinel", "rediss://[::1]?addr=s2:26379&master_name=m"},
+		{"single", "rediss://[::1]/0"},
 	} {
 		e := validEnv()
 		e["VIGIA_REDIS_URL"], e["VIGIA_REDIS_MODE"] = c.url, c.mode
