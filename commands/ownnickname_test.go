@@ -51,3 +51,26 @@ func TestOwnServerNicknameIsPointedOut(t *testing.T) {
 		}
 	}
 }
+
+// The own-name notes are true of a server nickname too: they name a
+// nickname beside the name and username, and do not say the account
+// shows it (a Discord server nickname is the server's, not the
+// account's), in every language.
+// Mutation: the notes' old wording ("as your account shows them") back in
+// any language -> fails.
+func TestOwnNameNotesAreTrueOfANickname(t *testing.T) {
+	tm := newTeam(t)
+	for _, c := range []struct{ lang, nickname, account string }{
+		{"en", "nickname", "your account"},
+		{"es", "apodo", "tu cuenta"},
+		{"fr", "pseudo", "votre compte"},
+		{"pt-BR", "apelido", "sua conta"},
+	} {
+		for _, id := range []string{"own_name_in_text", "own_name_sent", "own_name_owed"} {
+			s := tm.text(c.lang, id, nil)
+			if !strings.Contains(s, c.nickname) || strings.Contains(s, c.account) {
+				t.Errorf("%s %s: %q names no %q, or says %q shows it", c.lang, id, s, c.nickname, c.account)
+			}
+		}
+	}
+}
