@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -126,7 +127,9 @@ func PastEntities(text string) []Entity {
 // name, as t.me/name is (telegramSubdomain), and no domain.
 // And the accounts "<name>.t.me" was read as before telegramSubdomain
 // kept to usernames Telegram gives (4 to 32 letters, digits or "_", not
-// "s", "c" or "joinchat"): "s.t.me" was the account "s".
+// "s", "c" or "joinchat"): "s.t.me" was the account "s"; and those
+// "t.me/<name>" was read as before it kept to them too: "t.me/share/…"
+// was the account "share", "t.me/boost/name" the account "boost".
 // And the handles read before confusables held ӏ, ԛ, ԝ, ɑ and ɡ
 // (foldHandlePast): "@ɑlfa_99" was "ɑlfa_99", now "alfa_99".
 func PastLinkEntities(text string) []Entity {
@@ -225,8 +228,9 @@ func extract(text, region string, past bool) []Entity {
 
 // extractAs is extract, with anySubdomain set reading "<name>.t.me" as
 // the account name whatever its length or name (telegramSubdomainAny),
-// as Extract did before telegramSubdomain kept to usernames Telegram
-// gives: PastLinkEntities compares the two.
+// and "t.me/<name>" likewise, as Extract did before both kept to
+// usernames Telegram gives (telegramUsername): PastLinkEntities compares
+// the two.
 func extractAs(text, region string, past, anySubdomain bool) []Entity {
 	if len(text) > 64<<10 {
 		text = text[:64<<10]
@@ -693,14 +697,35 @@ func profile(domain string, parts []string, q url.Values, region string, past, a
 		// Telegram's three link hosts open the same accounts, and read
 		// the path's first word in any case: "t.me/S/name" is the public
 		// preview of name, as "t.me/s/name" is.
-		switch strings.ToLower(first) {
-		case "s":
-			if len(parts) > 1 {
-				return handle("telegram", parts[1])
+		if past || anySubdomain {
+			// (As read before the path's account was kept to usernames
+			// Telegram gives: PastLinkEntities.)
+			switch strings.ToLower(first) {
+			case "s":
+				if len(parts) > 1 {
+					return handle("telegram", parts[1])
+				}
+			case "", "joinchat", "c":
+			default:
+				return handle("telegram", first)
 			}
-		case "", "joinchat", "c":
-		default:
-			return handle("telegram", first)
+			break
+		}
+		// The account is the path's first word, or the one after "s/"
+		// (a channel's public preview) or "boost/" (a channel's boost
+		// page), and only a name Telegram gives one (telegramUsername):
+		// "t.me/share/url?…", "t.me/addstickers/…", "t.me/+invite",
+		// "t.me/ab" open no account, and would corroborate one.
+		name := first
+		switch strings.ToLower(first) {
+		case "s", "boost":
+			if len(parts) < 2 {
+				return Entity{}
+			}
+			name = parts[1]
+		}
+		if e := handle("telegram", name); e.Value != "" && telegramUsername(strings.TrimPrefix(e.Value, "telegram:")) {
+			return e
 		}
 	case "facebook.com", "m.facebook.com", "fb.com":
 		if first == "profile.php" && q.Get("id") != "" {
@@ -747,8 +772,26 @@ func profile(domain string, parts []string, q url.Values, region string, past, a
 // "xn--….t.me", "ab.t.me", nor a name of thousands of letters.
 func telegramSubdomain(host string) (string, bool) {
 	name, ok := telegramSubdomainAny(host)
-	return name, ok && len(name) >= minUsername && len(name) <= maxUsername && name != "joinchat"
+	return name, ok && telegramUsername(name)
 }
+
+// telegramUsername reports whether name, folded, is a username Telegram
+// gives: minUsername to maxUsername letters, digits and "_" (as
+// TelegramUsername reads one), and no word of t.me's own links
+// (telegramLinkWords). The account of "<name>.t.me" and of
+// "t.me/<name>" alike.
+func telegramUsername(name string) bool {
+	return len(name) >= minUsername && len(name) <= maxUsername && TelegramUsername(name) == name &&
+		!slices.Contains(telegramLinkWords, name)
+}
+
+// telegramLinkWords are the words t.me reads at the start of a link's
+// path as one of its own links, not an account (Telegram's deep links:
+// a group's invitation, a sticker or emoji set, a theme, a language, a
+// share, a proxy, a login, a phone confirmation, an invoice, a chat
+// folder, a boost, a contact, a gift code), of a username's length.
+var telegramLinkWords = []string{"joinchat", "addstickers", "addemoji", "addtheme", "setlanguage", "share",
+	"proxy", "socks", "login", "confirmphone", "invoice", "addlist", "boost", "contact", "giftcode"}
 
 // Telegram's usernames are of 5 to 32 letters, digits and "_"; those
 // sold as collectibles (on Fragment) of 4 too.

@@ -130,7 +130,10 @@ func LinksTelegramAccount(link, name string) bool {
 		return false
 	}
 	link = UnescapeUnreserved(link)
-	for _, e := range Extract(link, "") {
+	// Read unbounded (extractAs): the name is the given account's, of
+	// whatever length, not one told apart from the words t.me reads as
+	// its own links (telegramUsername), which Extract no longer indexes.
+	for _, e := range extractAs(link, "", false, true) {
 		// Each read as Telegram reads a username (TelegramUsername):
 		// "t.me/name%00", "t.me/name%20", "t.me/%0Aname" open, and
 		// show investigators, name.
