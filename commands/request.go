@@ -138,7 +138,8 @@ type Request struct {
 	Location   *tips.Location
 	Forward    *tips.Forward
 	// ForwardedFromPerson is true when the message was forwarded from a
-	// person or a private chat; which one is not passed on.
+	// person or a private chat; which one is not passed on. Not from the
+	// sender themselves (their own message forwarded): their own words.
 	ForwardedFromPerson bool
 	// Unsupported is true for a message kind Vigía cannot keep (a sticker, a poll).
 	Unsupported bool

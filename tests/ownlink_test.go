@@ -229,3 +229,38 @@ func TestTelegramAccountOnEveryLinkHostIsOneSignal(t *testing.T) {
 	}
 	bot.stop(t)
 }
+
+// Through the real binary: a reporter who forwards their own message (a
+// tip drafted in their Saved Messages) signed with their name is told
+// their own name is in the tip, as when they type it; the same words
+// forwarded from someone else are not pointed out (someone else's words,
+// evidence as they are).
+// Mutation: the adapter's ownForward always false (as before) -> this
+// test fails (no own-name note for the reporter's own forward).
+func TestTelegramForwardOfTheReportersOwnMessageIsTold(t *testing.T) {
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := redistest.Start(t)
+	tg := newFakeTelegram(t, token)
+	bot := startBot(t, tg, rs.URL(), "VIGIA_SPOOL_DIR="+t.TempDir())
+	note := msg.Localize("es", "own_name_in_text", nil)
+	for i, own := range []bool{true, false} {
+		id, sender := 7711+i, 777
+		if own {
+			sender = id
+		}
+		from := user(id, "", "Rosa", "es")
+		from["last_name"] = "Gómez"
+		tg.push(message(i+1, from, privateChat(id, "", "Rosa"), map[string]any{
+			"text":           "cobran piso en el mercado los martes. Saludos, Rosa Gómez",
+			"forward_origin": map[string]any{"type": "user", "date": 1, "sender_user": map[string]any{"id": sender, "is_bot": false, "first_name": "Rosa", "last_name": "Gómez"}},
+		}))
+		got := html.UnescapeString(tg.waitCalls(1, messagesTo(itoa(id)))[0].Fields["text"])
+		if told := strings.Contains(got, note); told != own {
+			t.Errorf("forward from %d by %d: told %v (want %v): %q", sender, id, told, own, got)
+		}
+	}
+	bot.stop(t)
+}

@@ -82,14 +82,19 @@ func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, 
 			req.Forward = publicOrigin(o.MessageOriginChat.SenderChat, 0)
 			req.ForwardedFromPerson = req.Forward == nil
 		default:
-			// Forwarded from a person: who they are is not kept.
-			req.ForwardedFromPerson = true
+			// Forwarded from a person: who they are is not kept. From the
+			// sender themselves (a tip drafted in their Saved Messages, or
+			// sent to a group before, forwarded here): their own words,
+			// which may sign with their name as any they write, and are
+			// checked for it as those are (ownForward). Still never a
+			// command (readText).
+			req.ForwardedFromPerson = !ownForward(m)
 		}
 	}
 	// In a forward or beside a quote from elsewhere the engine does not
 	// tell the reporter their own name is in the tip (it is not what they
 	// wrote), so there a link to their own account names no one.
-	named := m.ForwardOrigin == nil && !(m.ExternalReply != nil && m.Quote != nil)
+	named := (m.ForwardOrigin == nil || ownForward(m)) && !(m.ExternalReply != nil && m.Quote != nil)
 	// Links hidden behind words ("click here") are kept with the text, so
 	// investigators see where they pointed; the engine does not count them
 	// against the reporter's limit on one message. One to the sender's own
@@ -104,6 +109,16 @@ func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, 
 	req.Args = ownLinks(req.Args, m.From, named)
 	req.TextBefore = ownLinks(req.TextBefore, m.From, named)
 	return req, true
+}
+
+// ownForward reports whether m forwards a message its sender wrote
+// themselves: an origin of type "user" that is the sender's own account.
+// A hidden user's name alone ("sender_user_name") tells no one apart: a
+// threat from another "Juan" must stay someone else's words.
+func ownForward(m *models.Message) bool {
+	o := m.ForwardOrigin
+	return o != nil && m.From != nil && o.Type == models.MessageOriginTypeUser && o.MessageOriginUser != nil &&
+		o.MessageOriginUser.SenderUser.ID == m.From.ID
 }
 
 // serviceMessage reports whether m is a service message Telegram posts
