@@ -1232,6 +1232,11 @@ func replyCommand(ctx context.Context, c *Context) error {
 		if err != nil {
 			return err
 		}
+		if t.Warning {
+			// Warnings take no questions (/forget and /status say so
+			// too): not "no open question for that tip".
+			return c.Say(ctx, "reply_warning", nil)
+		}
 		// The answer as written, its line breaks kept (a list, an address).
 		var answer string
 		var codeCut bool
