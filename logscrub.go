@@ -13,14 +13,17 @@ var longHex = regexp.MustCompile(`[0-9a-fA-F]{24,}`)
 // newLogger is the process's JSON logger. Every string it writes passes
 // scrubIDs: the code logs no user data, but an error it passes on may
 // quote some (a Redis NOPERM or WRONGTYPE reply names the key, and a
-// reporter's keys carry their pseudonym, stable per person).
+// reporter's keys carry their pseudonym, stable per person). And
+// scrubAddrs: an error passed on may name where it failed (a dial's
+// "127.0.0.1:6379", a lookup's host and resolver), as go-redis's own
+// lines do (redisLogDetail), and a URL's credentials.
 func newLogger(w io.Writer, level slog.Leveler) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: scrubAttr}))
 }
 
 func scrubAttr(_ []string, a slog.Attr) slog.Attr {
 	if a.Value.Kind() == slog.KindString {
-		a.Value = slog.StringValue(scrubIDs(a.Value.String()))
+		a.Value = slog.StringValue(scrubIDs(scrubAddrs(a.Value.String())))
 	}
 	return a
 }
@@ -28,4 +31,32 @@ func scrubAttr(_ []string, a slog.Attr) slog.Attr {
 // scrubIDs replaces long hex runs (pseudonyms, MACs) with a fixed text.
 func scrubIDs(s string) string {
 	return longHex.ReplaceAllLiteralString(s, "[id withheld]")
+}
+
+// urlCredentials matches a URL's user and password (a Redis URL's
+// "redis://user:password@"), up to the last "@" before its host ends: a
+// password cannot hold "/ ? #", a space or a quote unescaped.
+var urlCredentials = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s"']*@`)
+
+// urlSecretParams matches a URL's query parameters that carry a secret
+// (a sentinel URL's "&password=", README's VIGIA_REDIS_MODE).
+var urlSecretParams = regexp.MustCompile(`(?i)([?&](?:sentinel_)?(?:password|username)=)[^&#\s"']*`)
+
+// dnsName matches the host name a failed lookup names (net.DNSError:
+// "lookup redis.internal on 10.0.0.2:53: no such host").
+var dnsName = regexp.MustCompile(`\blookup [^\s:]+`)
+
+// scrubAddrs keeps what a log line says, not where: addresses (host:port,
+// ip:port, [ipv6]:port) written ADDR as go-redis's own lines are
+// (redisLogDetail; which node failed is in Redis's and the network's own
+// logs), a failed lookup's host name written HOST, and a URL's
+// credentials withheld, so that no log line prints the Redis password,
+// however an error came to quote the URL. Configuration errors name the
+// variable, never its value, for the same reason (withoutPath,
+// listenError).
+func scrubAddrs(s string) string {
+	s = urlCredentials.ReplaceAllString(s, "${1}[credentials withheld]@")
+	s = urlSecretParams.ReplaceAllString(s, "${1}[withheld]")
+	s = dnsName.ReplaceAllLiteralString(s, "lookup HOST")
+	return redisAddr.ReplaceAllLiteralString(s, "ADDR")
 }

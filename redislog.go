@@ -64,11 +64,12 @@ var redisAddr = regexp.MustCompile(`\[[0-9A-Fa-f:.%]+\]:\d+|\b\d{1,3}(\.\d{1,3})
 
 // redisLogDetail keeps what a line says, not where: its first line (a
 // recovered panic comes with a stack), addresses replaced (which node
-// failed is in Redis's own logs), and bounded in length.
+// failed is in Redis's own logs; scrubAddrs), and bounded in length, once
+// scrubbed (cut first, a URL's password could lose the "@" that marks it).
 func redisLogDetail(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	s = strings.TrimPrefix(s, "redis: ")
-	s = redisAddr.ReplaceAllString(s, "ADDR")
+	s = scrubAddrs(s)
 	if len(s) > 200 {
 		s = s[:200]
 	}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// ipPort is any IPv4 address with a port, as a dial or a resolver names
+// one.
+var ipPort = regexp.MustCompile(`\d{1,3}(\.\d{1,3}){3}:\d+`)
+
+// serve stopped by a Redis it cannot reach logs why, as go-redis's own
+// "redis client" lines do: not where (the node's address, the host name
+// looked up, the resolver that answered), and never the URL's password.
+// The real process's log (run's standard error), every line of it.
+func TestStoppedLogLineWithholdsAddresses(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	_, port, _ := net.SplitHostPort(addr)
+	const password = "hunter2-Pa55"
+	for _, c := range []struct{ url, host string }{
+		{"redis://vigia:" + password + "@" + addr + "/0?max_retries=-1", "127.0.0.1"},
+		{"redis://vigia:" + password + "@redis-" + port + ".invalid:" + port + "/0?max_retries=-1", "redis-" + port + ".invalid"},
+	} {
+		e := validEnv()
+		e["VIGIA_REDIS_URL"], e["VIGIA_SPOOL_DIR"] = c.url, t.TempDir()
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), &out, &errb); code != 1 {
+			t.Fatalf("%s: exit %d, stderr:\n%s", c.url, code, errb.String())
+		}
+		log := errb.String()
+		stopped := ""
+		for _, line := range strings.Split(strings.TrimSpace(log), "\n") {
+			var rec map[string]any
+			if err := json.Unmarshal([]byte(line), &rec); err != nil {
+				t.Fatalf("not a JSON line: %q", line)
+			}
+			if rec["msg"] == "vigia stopped" {
+				stopped, _ = rec["error"].(string)
+			}
+		}
+		if stopped == "" || !strings.HasPrefix(stopped, "redis: ") {
+			t.Fatalf("%s: no \"vigia stopped\" line with Redis's reason:\n%s", c.url, log)
+		}
+		for _, leak := range []string{password, port, c.host, "vigia:"} {
+			if strings.Contains(log, leak) {
+				t.Fatalf("%s: %q is in the log:\n%s", c.url, leak, log)
+			}
+		}
+		if ipPort.MatchString(log) {
+			t.Fatalf("%s: an address (a resolver's?) is in the log:\n%s", c.url, log)
+		}
+		if !strings.Contains(stopped, "ADDR") && !strings.Contains(stopped, "lookup HOST") {
+			t.Fatalf("%s: the reason lost its words: %q", c.url, stopped)
+		}
+	}
+}
+
+// Whatever error comes to quote a Redis URL (a sentinel's, its primary's
+// password in the query), or an address of any form, the logger writes
+// it without: in the message and in every attribute.
+func TestLoggerWithholdsURLCredentialsAndAddresses(t *testing.T) {
+	var buf bytes.Buffer
+	log := newLogger(&buf, nil)
+	log.Error("vigia stopped", "error", `redis: dial rediss://admin:s3cr%40t@redis.internal:6380/0: refused`)
+	log.Warn(`parse "redis://:p@ss:w0rd@[fd00::7]:6379/0?master_name=m&password=Pr1mary&sentinel_password=Sent1&addr=10.0.0.9:26379" failed`)
+	log.Warn("redis client", "detail", "dial tcp: lookup redis-0.redis.svc.cluster.local on [fd00::53]:53: no such host")
+	out := buf.String()
+	for _, leak := range []string{"s3cr", "admin", "p@ss", "w0rd", "Pr1mary", "Sent1", "redis.internal", "fd00", "10.0.0.9", "6379", "6380", "26379", "cluster.local"} {
+		if strings.Contains(out, leak) {
+			t.Fatalf("%q is in the log:\n%s", leak, out)
+		}
+	}
+	for _, want := range []string{"rediss://[credentials withheld]@ADDR/0: refused", "master_name=m&password=[withheld]&sentinel_password=[withheld]&addr=ADDR", "lookup HOST on ADDR: no such host", `"msg":"vigia stopped"`} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("%q is missing from the log:\n%s", want, out)
+		}
+	}
+}
+
+// go-redis's own line is cut to 200 bytes: after its URL's password is
+// withheld, not before, which could cut the "@" that marks it.
+func TestRedisClientLineCutAfterScrub(t *testing.T) {
+	s := redisLogDetail(strings.Repeat("x", 180) + " redis://u:longpassword@h:6379")
+	if strings.Contains(s, "longpass") {
+		t.Fatalf("password logged: %q", s)
+	}
+}
