@@ -17,18 +17,8 @@ import (
 )
 
 // guardedEnv marks the process guardCrashOutput started: it runs Vigía,
-// its standard error read by its parent. Its value is the parent's
-// process id (guardedChild).
+// its standard error read by its parent.
 const guardedEnv = "VIGIA_CRASH_GUARDED"
-
-// guardedChild reports whether this process is the child a guarding
-// parent started: guardedEnv holds its parent's id. The variable set
-// otherwise (by hand, or copied from a child's environment into a .env)
-// does not count, or it would turn the scrubbing off unseen.
-func guardedChild(getenv func(string) string) bool {
-	v := getenv(guardedEnv)
-	return v != "" && v == strconv.Itoa(os.Getppid())
-}
 
 // guardCrashOutput runs Vigía (this executable, with the same arguments,
 // standard input and output) in a child process whose standard error
@@ -41,7 +31,9 @@ func guardedChild(getenv func(string) string) bool {
 // to be written before the container ends).
 //
 // ok is false where this process is to run Vigía itself: it is the
-// child, VIGIA_TRACEBACK=raw asks for the runtime's own output, or no
+// child (guardedChild: its marker is its parent's process id; any other
+// marker is ignored, with a warning), VIGIA_TRACEBACK=raw asks for the
+// runtime's own output, or no
 // child could be started (then only function names are printed of a
 // crash: debug.SetTraceback("none") drops frames; a panic's value is
 // still printed).
@@ -68,16 +60,22 @@ func guardedChild(getenv func(string) string) bool {
 // GOLANG_PROTOBUF_REGISTRATION_CONFLICT), never a VIGIA_ one; user data
 // only arrives once main runs. In the child, inits run behind the guard.
 func guardCrashOutput(getenv func(string) string) (status int, ok bool) {
-	if guardedChild(getenv) {
-		return 0, false
-	}
 	if raw, _ := rawTraceback(getenv("VIGIA_TRACEBACK")); raw {
 		return 0, false
+	}
+	child, forged := guardedChild(getenv)
+	if child {
+		return 0, false
+	}
+	if forged {
+		newLogger(os.Stderr, slog.LevelWarn).Warn(forgedMarkerWarning)
 	}
 	if err := syscall.Setrlimit(syscall.RLIMIT_CORE, &syscall.Rlimit{}); err != nil {
 		fmt.Fprintf(os.Stderr, "vigia: cannot forbid core dumps (%v): a crash may write one, holding tips in clear, where the core file size limit (ulimit -c) allows it\n", err)
 	}
-	env := append(os.Environ(), guardedEnv+"="+strconv.Itoa(os.Getpid())) // (the last of a name is the one kept)
+	// exec.Cmd uses the last of a variable's values: a forged marker
+	// in this process's environment is replaced.
+	env := append(os.Environ(), guardedEnv+"="+strconv.Itoa(os.Getpid()))
 	if getenv("GOTRACEBACK") == "crash" {
 		// exec.Cmd uses the last of a variable's values.
 		env = append(env, "GOTRACEBACK=system")
@@ -91,6 +89,25 @@ func guardCrashOutput(getenv func(string) string) (status int, ok bool) {
 	}
 	return status, true
 }
+
+// guardedChild reads the marker guardCrashOutput sets on the child it
+// starts: its own process id, which the child believes only where it is
+// its parent's. A marker set by hand (or copied from a guarded child's
+// environment) would otherwise run Vigía with nothing scrubbing its crash
+// output and no core limit; forged says such a marker is ignored.
+func guardedChild(getenv func(string) string) (child, forged bool) {
+	v := getenv(guardedEnv)
+	if v == "" {
+		return false, false
+	}
+	if pid, err := strconv.Atoi(v); err == nil && pid > 0 && pid == os.Getppid() {
+		return true, false
+	}
+	return false, true
+}
+
+// forgedMarkerWarning is logged where guardedChild finds a forged marker.
+const forgedMarkerWarning = guardedEnv + " is set, but this process was not started by Vigía's crash guard: it is ignored, and the guard runs (it is Vigía's own marker: do not set it)"
 
 // forwarded are the signals passed on to the child.
 var forwarded = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2}

@@ -67,6 +67,36 @@ func TestCrashOutputWithholdsIdsAndText(t *testing.T) {
 	if noCoreDumpTest != nil {
 		t.Run("no core dump", func(t *testing.T) { noCoreDumpTest(t, bin) })
 	}
+	t.Run("forged marker", func(t *testing.T) { forgedMarkerIsIgnored(t, bin) })
+}
+
+// forgedMarkerIsIgnored: VIGIA_CRASH_GUARDED set by hand (or copied from a
+// guarded child's environment) does not make a process skip the guard: the
+// crash's output is scrubbed, the process warns once (naming the variable,
+// not its value) and fails with status 2.
+func forgedMarkerIsIgnored(t *testing.T, bin string) {
+	const chatID = 7306318845
+	hook := []string{fmt.Sprintf("CRASHHOOK_CHAT_ID=%d", chatID), "CRASHHOOK_TEXT=balacera en la calle Hidalgo", "VIGIA_TRACEBACK="}
+	for _, marker := range []string{"1", "0", "yes", fmt.Sprint(os.Getpid() + 1)} {
+		got, status := runCrashHook(t, bin, append(hook, "VIGIA_CRASH_GUARDED="+marker)...)
+		for _, s := range []string{fmt.Sprint(chatID), fmt.Sprintf("%#x", chatID), "Hidalgo"} {
+			if strings.Contains(got, s) {
+				t.Errorf("VIGIA_CRASH_GUARDED=%s: crash output shows %q:\n%s", marker, s, got)
+			}
+		}
+		if !strings.Contains(got, "panic: "+withheld) {
+			t.Errorf("VIGIA_CRASH_GUARDED=%s: crash output lacks the withheld value:\n%s", marker, got)
+		}
+		if n := strings.Count(got, "VIGIA_CRASH_GUARDED is set, but"); n != 1 {
+			t.Errorf("VIGIA_CRASH_GUARDED=%s: warned of %d times, want once:\n%s", marker, n, got)
+		}
+		if strings.Contains(got, "VIGIA_CRASH_GUARDED="+marker) {
+			t.Errorf("VIGIA_CRASH_GUARDED=%s: the warning shows the value:\n%s", marker, got)
+		}
+		if status != 2 {
+			t.Errorf("VIGIA_CRASH_GUARDED=%s: status %d, want 2", marker, status)
+		}
+	}
 }
 
 // parentKilledTest is guardedChildDiesWithParent where the kernel can

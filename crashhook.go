@@ -19,7 +19,7 @@ import (
 // passed to debug.SetTraceback first.
 func init() {
 	id, err := strconv.ParseInt(os.Getenv("CRASHHOOK_CHAT_ID"), 10, 64)
-	if err != nil || (!guardedChild(os.Getenv) && os.Getenv("VIGIA_TRACEBACK") != "raw") {
+	if child, _ := guardedChild(os.Getenv); err != nil || (!child && os.Getenv("VIGIA_TRACEBACK") != "raw") {
 		return
 	}
 	if os.Getenv("CRASHHOOK_SET_TRACEBACK") != "" {
@@ -46,7 +46,7 @@ func crashHookLeak(chatID int64, text string) {
 // Before the child starts, the parent's goroutine is moved off the main
 // thread, which the runtime never ends (it parks it instead).
 func init() {
-	if os.Getenv("CRASHHOOK_RETIRE_THREAD") == "" || guardedChild(os.Getenv) {
+	if child, _ := guardedChild(os.Getenv); os.Getenv("CRASHHOOK_RETIRE_THREAD") == "" || child {
 		return
 	}
 	guardHook = func(stage string) {
