@@ -17,6 +17,33 @@ func init() {
 	parentKilledTest = guardedChildDiesWithParent
 	forkingThreadEndedTest = guardedChildOutlivesForkingThread
 	noCoreDumpTest = crashDumpsNoCore
+	undumpableTest = childIsUndumpable
+}
+
+// childIsUndumpable: the guarded child, where Vigía runs, is not dumpable
+// (prctl PR_GET_DUMPABLE, asked by crashhook_linux.go once the guard has
+// returned): no core of it reaches a core_pattern program, which the core
+// file size limit does not bind, and no process of the same user reads
+// its memory. Under VIGIA_TRACEBACK=raw it stays dumpable.
+func childIsUndumpable(t *testing.T, bin string) {
+	dumpable := func(env ...string) string {
+		t.Helper()
+		cmd := exec.Command(bin, "serve")
+		cmd.Env = append(append(os.Environ(), "CRASHHOOK_DUMPABLE=1", "CRASHHOOK_CHAT_ID="), env...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", env, err, stderr.String())
+		}
+		return strings.TrimSpace(string(out))
+	}
+	if got := dumpable("VIGIA_TRACEBACK="); got != "dumpable 0" {
+		t.Errorf("guarded child: %q, want \"dumpable 0\"", got)
+	}
+	if got := dumpable("VIGIA_TRACEBACK=raw"); got != "dumpable 1" {
+		t.Errorf("VIGIA_TRACEBACK=raw: %q, want \"dumpable 1\" (the control)", got)
+	}
 }
 
 // crashDumpsNoCore: a crash of the guarded child writes no core file (the

@@ -47,7 +47,9 @@ const guardedEnv = "VIGIA_CRASH_GUARDED"
 // Both are needed: a core_pattern that pipes the core to a program
 // (systemd-coredump, apport) is not bound by the limit in the kernel,
 // and the child cannot undo the variable itself (debug.SetTraceback only
-// adds to what GOTRACEBACK asks). This process keeps GOTRACEBACK as the
+// adds to what GOTRACEBACK asks). On Linux both processes also make
+// themselves not dumpable (forbidDumps), which stops a piped core too,
+// whatever GOTRACEBACK or a library asks. This process keeps GOTRACEBACK as the
 // runtime read it at start; its memory holds the child's standard error
 // as it passes, and the limit covers it.
 //
@@ -60,9 +62,17 @@ const guardedEnv = "VIGIA_CRASH_GUARDED"
 // GOLANG_PROTOBUF_REGISTRATION_CONFLICT), never a VIGIA_ one; user data
 // only arrives once main runs. In the child, inits run behind the guard.
 func guardCrashOutput(getenv func(string) string) (status int, ok bool) {
+	if unguardedHook != nil {
+		defer func() {
+			if !ok {
+				unguardedHook()
+			}
+		}()
+	}
 	if raw, _ := rawTraceback(getenv("VIGIA_TRACEBACK")); raw {
 		return 0, false
 	}
+	forbidDumps()
 	child, forged := guardedChild(getenv)
 	if child {
 		return 0, false
@@ -108,6 +118,10 @@ func guardedChild(getenv func(string) string) (child, forged bool) {
 
 // forgedMarkerWarning is logged where guardedChild finds a forged marker.
 const forgedMarkerWarning = guardedEnv + " is set, but this process was not started by Vigía's crash guard: it is ignored, and the guard runs (it is Vigía's own marker: do not set it)"
+
+// unguardedHook, when set (crashhook_linux.go, in tests), is called where
+// guardCrashOutput returns with ok false: this process runs Vigía.
+var unguardedHook func()
 
 // forwarded are the signals passed on to the child.
 var forwarded = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2}

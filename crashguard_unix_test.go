@@ -68,7 +68,14 @@ func TestCrashOutputWithholdsIdsAndText(t *testing.T) {
 		t.Run("no core dump", func(t *testing.T) { noCoreDumpTest(t, bin) })
 	}
 	t.Run("forged marker", func(t *testing.T) { forgedMarkerIsIgnored(t, bin) })
+	if undumpableTest != nil {
+		t.Run("undumpable", func(t *testing.T) { undumpableTest(t, bin) })
+	}
 }
+
+// undumpableTest is childIsUndumpable, where prctl PR_SET_DUMPABLE is
+// (Linux).
+var undumpableTest func(t *testing.T, bin string)
 
 // forgedMarkerIsIgnored: VIGIA_CRASH_GUARDED set by hand (or copied from a
 // guarded child's environment) does not make a process skip the guard: the
