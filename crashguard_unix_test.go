@@ -122,10 +122,10 @@ func crashOutputWithholdsIdsAndText(t *testing.T, bin string) {
 	const chatID = 7306318845
 	// A "\r" ends a piece of a line where the scrubber reads (a
 	// progress bar's redraw): what follows it in a panic's value is
-	// withheld too.
-	const text = "balacera en la calle Hidalgo\nsegunda línea: Morelos\rtercera: Juárez"
+	// withheld too, and so is what follows a "\r\n" or a "\r\r".
+	const text = "balacera en la calle Hidalgo\nsegunda línea: Morelos\rtercera: Juárez\r\ncuarta: Zaragoza\r\rquinta: Allende"
 	hook := []string{fmt.Sprintf("CRASHHOOK_CHAT_ID=%d", chatID), "CRASHHOOK_TEXT=" + text}
-	secrets := []string{fmt.Sprint(chatID), fmt.Sprintf("%#x", chatID), "Hidalgo", "Morelos", "Juárez"}
+	secrets := []string{fmt.Sprint(chatID), fmt.Sprintf("%#x", chatID), "Hidalgo", "Morelos", "Juárez", "Zaragoza", "Allende"}
 
 	raw, status := runCrashHook(t, bin, append(hook, "VIGIA_TRACEBACK=raw")...)
 	for _, s := range secrets {

@@ -73,6 +73,10 @@ func scrubCrash(r io.Reader, w io.Writer) error {
 	more := false // the line's first piece has been read
 	rest := false // the rest of the line is written
 	kept := false // something of the line was written: its "\n" is
+	// The previous piece ended in "\n": an empty piece is an empty line
+	// (which ends a panic's value) only then; after a "\r" ("\r\n" or
+	// "\r\r" in the value, a tip's CRLF line ends) it is not.
+	afterNL := true
 	for {
 		piece, err := readPiece(br, bw.Flush)
 		if len(piece) > 0 {
@@ -81,7 +85,9 @@ func scrubCrash(r io.Reader, w io.Writer) error {
 			if !nl {
 				body, cr = bytes.CutSuffix(piece, []byte("\r"))
 			}
-			if !more {
+			if !more && inValue && len(body) == 0 && !(nl && afterNL) {
+				kept, rest = false, false
+			} else if !more {
 				var out string
 				out, kept = scrubCrashLine(string(body), &inValue)
 				rest = kept && out == string(body)
@@ -105,6 +111,7 @@ func scrubCrash(r io.Reader, w io.Writer) error {
 				}
 			}
 			more = !nl && !cr
+			afterNL = nl
 		}
 		if err == bufio.ErrBufferFull {
 			continue

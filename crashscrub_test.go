@@ -138,6 +138,32 @@ func TestScrubCrashWithholdsUpToFrames(t *testing.T) {
 	}
 }
 
+// TestScrubCrashCRLFInValue: a panic's value with "\r\n" line ends (a
+// tip pasted from Windows) or "\r\r" in it is withheld up to the frames:
+// the empty piece after such a "\r" is not the empty line the runtime
+// prints before the frames. Before, it ended the value there, and the
+// value's next lines were passed in clear. A progress bar's "\r\n" in a
+// log line still passes.
+func TestScrubCrashCRLFInValue(t *testing.T) {
+	in := "bench 10%\rbench 100%\r\n" +
+		"panic: chat 7306318845 said\r\n\tbalacera en Hidalgo\r\rcalle Allende\r\n\tZaragoza\r\n" +
+		"\n" +
+		"goroutine 8 [running]:\n" +
+		"main.crashHookLeak(0x1b37d93fd)\n"
+	want := "bench 10%\rbench 100%\r\n" +
+		"panic: " + withheld + "\n" +
+		"\n" +
+		"goroutine 8 [running]:\n" +
+		"main.crashHookLeak(...)\n"
+	var out strings.Builder
+	if err := scrubCrash(strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != want {
+		t.Errorf("scrubbed:\n%q\nwant:\n%q", out.String(), want)
+	}
+}
+
 // TestScrubCrashLongLines: a line far longer than what scrubCrash holds
 // at a time is scrubbed as a line (a panic's value withheld whole, a log
 // line passed whole), and a line with no end does not fill memory.
