@@ -10,7 +10,8 @@ import (
 )
 
 // knownVars are the VIGIA_* variables Vigía reads (VIGIA_CRASH_GUARDED is
-// set by Vigía itself, to the parent's process id, on the process whose
+// set by Vigía itself, to the parent's process id and the child's
+// standard-error pipe, on the process whose
 // crash output it scrubs; set by hand it is ignored, with a warning;
 // VIGIA_REQUIRE_REDIS and the VIGIA_BENCH ones by its tests and `vigia
 // bench`, VIGIA_CROSS_BUILD,

@@ -12,13 +12,34 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
-	"strconv"
 	"syscall"
 )
 
 // guardedEnv marks the process guardCrashOutput started: it runs Vigía,
-// its standard error read by its parent.
+// its standard error read by its parent. Its value is guardMark's, for
+// the parent's process id and the pipe the child's standard error is
+// (guardedChild).
 const guardedEnv = "VIGIA_CRASH_GUARDED"
+
+// guardMark is guardedEnv's value for a child of process pid whose
+// standard error is stderr: pid, then the pipe's device and inode. The
+// pipe is this child's alone (its parent made it for it), so a value
+// copied from a child's environment into a .env matches no other
+// process, not even one whose parent has the same id (1, where the
+// guard was a container's PID 1, is the parent of every process
+// started under systemd or docker --init). ok is false where stderr
+// cannot be examined.
+func guardMark(pid int, stderr *os.File) (mark string, ok bool) {
+	fi, err := stderr.Stat()
+	if err != nil {
+		return "", false
+	}
+	st, isStat := fi.Sys().(*syscall.Stat_t)
+	if !isStat {
+		return "", false
+	}
+	return fmt.Sprintf("%d:%d:%d", pid, uint64(st.Dev), uint64(st.Ino)), true
+}
 
 // guardCrashOutput runs Vigía (this executable, with the same arguments,
 // standard input and output) in a child process whose standard error
@@ -83,9 +104,7 @@ func guardCrashOutput(getenv func(string) string) (status int, ok bool) {
 	if err := syscall.Setrlimit(syscall.RLIMIT_CORE, &syscall.Rlimit{}); err != nil {
 		fmt.Fprintf(os.Stderr, "vigia: cannot forbid core dumps (%v): a crash may write one, holding tips in clear, where the core file size limit (ulimit -c) allows it\n", err)
 	}
-	// exec.Cmd uses the last of a variable's values: a forged marker
-	// in this process's environment is replaced.
-	env := append(os.Environ(), guardedEnv+"="+strconv.Itoa(os.Getpid()))
+	env := os.Environ() // runGuarded adds guardedEnv, once it has the pipe
 	if getenv("GOTRACEBACK") == "crash" {
 		// exec.Cmd uses the last of a variable's values.
 		env = append(env, "GOTRACEBACK=system")
@@ -101,8 +120,9 @@ func guardCrashOutput(getenv func(string) string) (status int, ok bool) {
 }
 
 // guardedChild reads the marker guardCrashOutput sets on the child it
-// starts: its own process id, which the child believes only where it is
-// its parent's. A marker set by hand (or copied from a guarded child's
+// starts: guardMark's value for its own process id and the pipe it made
+// for the child's standard error, which the child believes only where
+// both are its parent's and its own standard error's. A marker set by hand (or copied from a guarded child's
 // environment) would otherwise run Vigía with nothing scrubbing its crash
 // output and no core limit; forged says such a marker is ignored.
 func guardedChild(getenv func(string) string) (child, forged bool) {
@@ -110,7 +130,7 @@ func guardedChild(getenv func(string) string) (child, forged bool) {
 	if v == "" {
 		return false, false
 	}
-	if pid, err := strconv.Atoi(v); err == nil && pid > 0 && pid == os.Getppid() {
+	if mark, ok := guardMark(os.Getppid(), os.Stderr); ok && v == mark {
 		return true, false
 	}
 	return false, true
@@ -155,6 +175,14 @@ func runGuarded(env []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	mark, ok := guardMark(os.Getpid(), w)
+	if !ok {
+		r.Close()
+		w.Close()
+		return 0, errors.New("cannot examine the pipe for the child's standard error")
+	}
+	// exec.Cmd uses the last of a variable's values.
+	env = append(env[:len(env):len(env)], guardedEnv+"="+mark)
 	cmd := exec.Command(exe, os.Args[1:]...)
 	cmd.Args[0] = os.Args[0]
 	cmd.Env = env
