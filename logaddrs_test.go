@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/vigia-project/vigia/commands"
 )
 
 // ipPort is any IPv4 address with a port, as a dial or a resolver names
@@ -93,5 +95,19 @@ func TestRedisClientLineCutAfterScrub(t *testing.T) {
 	s := redisLogDetail(strings.Repeat("x", 180) + " redis://u:longpassword@h:6379")
 	if strings.Contains(s, "longpass") {
 		t.Fatalf("password logged: %q", s)
+	}
+}
+
+// A panic's line keeps where it happened: its stack's "file.go:123"
+// positions are not addresses (they were all written ADDR).
+func TestLoggerKeepsStackPositions(t *testing.T) {
+	var buf bytes.Buffer
+	newLogger(&buf, nil).Error("handler panic", "panic", "runtime.Error", "stack", commands.Stack(1), "error", "dial tcp 10.0.0.7:6379: refused")
+	out := buf.String()
+	if !regexp.MustCompile(`logaddrs_test\.go:\d+`).MatchString(out) {
+		t.Fatalf("the stack lost its positions:\n%s", out)
+	}
+	if strings.Contains(out, "10.0.0.7") || !strings.Contains(out, "dial tcp ADDR: refused") {
+		t.Fatalf("the other attributes are not scrubbed:\n%s", out)
 	}
 }

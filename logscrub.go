@@ -23,7 +23,14 @@ func newLogger(w io.Writer, level slog.Leveler) *slog.Logger {
 
 func scrubAttr(_ []string, a slog.Attr) slog.Attr {
 	if a.Value.Kind() == slog.KindString {
-		a.Value = slog.StringValue(scrubIDs(scrubAddrs(a.Value.String())))
+		v := a.Value.String()
+		if a.Key != "stack" {
+			// A panic's stack (commands.Stack) is the code's own
+			// frames, "file.go:123" each: not addresses, and where
+			// the panic happened is what the line is for.
+			v = scrubAddrs(v)
+		}
+		a.Value = slog.StringValue(scrubIDs(v))
 	}
 	return a
 }
