@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"regexp"
+	"strings"
 )
 
 // longHex matches a run of hex digits as long as a pseudonym or any other
@@ -61,9 +62,23 @@ var dnsName = regexp.MustCompile(`\blookup [^\s:]+`)
 // however an error came to quote the URL. Configuration errors name the
 // variable, never its value, for the same reason (withoutPath,
 // listenError).
+//
+// Each pattern runs only on a string holding what it needs to match
+// ("://", "=", "lookup ", ":"): a regexp replace scans and copies the
+// whole string even when nothing matches, and most strings logged (a
+// message, "context deadline exceeded") hold none.
 func scrubAddrs(s string) string {
-	s = urlCredentials.ReplaceAllString(s, "${1}[credentials withheld]@")
-	s = urlSecretParams.ReplaceAllString(s, "${1}[withheld]")
-	s = dnsName.ReplaceAllLiteralString(s, "lookup HOST")
-	return redisAddr.ReplaceAllLiteralString(s, "ADDR")
+	if strings.Contains(s, "://") {
+		s = urlCredentials.ReplaceAllString(s, "${1}[credentials withheld]@")
+	}
+	if strings.Contains(s, "=") {
+		s = urlSecretParams.ReplaceAllString(s, "${1}[withheld]")
+	}
+	if strings.Contains(s, "lookup ") {
+		s = dnsName.ReplaceAllLiteralString(s, "lookup HOST")
+	}
+	if strings.Contains(s, ":") {
+		s = redisAddr.ReplaceAllLiteralString(s, "ADDR")
+	}
+	return s
 }
