@@ -38,9 +38,11 @@ const untoldBatch = 100
 // finished (taken out): one not told (its tip's key not opened here,
 // its history entry not read, every send failing) is left claimed, and
 // a sweep after the lease tells it. Told at least once, twice at worst
-// (the same message delivered again as a sweep tells it, or a finish
-// whose reply was lost), never with anything of its reporter's but the
-// answer.
+// (a finish whose reply was lost; Redis failing as the same message,
+// delivered again, holds it; replicas' clocks minutes apart), never
+// with anything of its reporter's but the answer: the same message
+// delivered again as a sweep tells it finds the sweep's hold, and is
+// "again" (holdUntold).
 //
 // Those claimed are told whatever becomes of ctx (the process stopping),
 // with untoldLastTell in all once it has ended: told now rather than

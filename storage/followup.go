@@ -843,8 +843,10 @@ type UntoldAnswer struct {
 // name it again before the lease ends. The caller tells them and then
 // finishes each (FinishUntold); one not finished (not told, the process
 // stopped, the reply of its claim or finish lost) is claimed again after
-// the lease and told then: told twice, maybe (the same message or words
-// tried again meanwhile tell it too, toTell), never not at all.
+// the lease and told then: told twice, maybe (a finish whose reply was
+// lost), never not at all. The same message or words tried again
+// meanwhile find the claim's hold ("qc:<n>") and do not tell it (toTell:
+// "again"), unless the hold cannot be run (Redis failing).
 // unreadable counts those claimed but not returned: their tip's key
 // cannot be opened (a secret not known to this process, during a
 // rotation) or their question or the answer's entry cannot be read; left
