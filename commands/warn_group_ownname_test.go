@@ -11,8 +11,9 @@ import (
 
 // A /warn in a group signed with its sender's name is never answered with
 // the own-name note: the answer is read by the whole group and would tell
-// it whose name the warning holds. Stored and removed, stored and not
-// removable, or empty alike.
+// it whose name the warning holds. It is not stored either (see
+// TestGroupWarnSignedWithTheSendersNameIsNotKept): answered with the
+// neutral refusal, removed or not alike.
 func TestGroupWarnNeverPointsOutTheSendersName(t *testing.T) {
 	tm := newTeam(t)
 	note := tm.msg.Localize("en", "own_name_sent", nil)
@@ -27,11 +28,58 @@ func TestGroupWarnNeverPointsOutTheSendersName(t *testing.T) {
 		tm.mux.Handle(context.Background(), commands.Request{Platform: "telegram", UserID: "7777", Name: "Rosa Gómez @rosa_gomez_mx",
 			ChatID: "-1", ChatKind: commands.Group, EventID: tm.event, Addressed: true, Command: "warn", CommandAtStart: true, Args: signed}, w)
 		r := w.take()
-		if len(r) != 1 || !strings.Contains(r[0].Text, tm.msg.Localize("en", "warn_advice", nil)) {
+		refusal := "warn_group_refused"
+		if deleteErr != nil {
+			refusal = "warn_group_refused_not_removed"
+		}
+		if len(r) != 1 || r[0].Text != tm.msg.Localize("en", refusal, nil) {
 			t.Fatalf("not removable %v: %+v", deleteErr != nil, r)
 		}
 		if strings.Contains(r[0].Text, note) {
 			t.Errorf("not removable %v: the group was told the warning holds its sender's name: %q", deleteErr != nil, r[0].Text)
 		}
+	}
+}
+
+// A /warn in a group signed with its sender's own name, username or
+// (Discord) server nickname is not kept: investigators would read who
+// sent it, and, published, every community it goes to, beyond the group
+// that saw it; the group cannot be told why. It is refused as any other
+// ("send warnings to me in a private chat", the message removed), where
+// the sender is told of their name (own_name_sent), and counts nothing
+// against their limit on tips. The same words unsigned are kept.
+// Mutation: storeGroupWarning without its namedBySender check -> fails
+// (the signed warnings stored, answered "received").
+func TestGroupWarnSignedWithTheSendersNameIsNotKept(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	refused := tm.msg.Localize("en", "warn_group_refused", nil)
+	for _, c := range []struct{ name, nickname, text string }{
+		{"Rosa Gómez", "", "Retén falso en la carretera esta noche. Saludos, Rosa Gómez"},
+		{"Rosa @rosa_gomez_mx", "", "Retén falso en la carretera, avisen a @rosa_gomez_mx"},
+		{"Rosa", "La Güera Norteña", "Retén falso en la carretera. La güera norteña"},
+	} {
+		tm.event++
+		w := &adminReplier{recorder: &recorder{}}
+		tm.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "7777", Name: c.name, Nickname: c.nickname,
+			ChatID: "-1", ChatKind: commands.Group, EventID: tm.event, Addressed: true, Command: "warn", CommandAtStart: true, Args: c.text}, w)
+		if r := w.take(); !w.deleted || len(r) != 1 || r[0].Text != refused {
+			t.Errorf("%q signed by %q/%q: deleted %v, %+v", c.text, c.name, c.nickname, w.deleted, r)
+		}
+	}
+	if _, err := tm.store.Tip(ctx, "1"); err == nil {
+		t.Fatal("a group warning signed with its sender's name was stored")
+	}
+	// Unsigned, the same warning is kept.
+	tm.event++
+	w := &adminReplier{recorder: &recorder{}}
+	tm.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "7777", Name: "Rosa Gómez @rosa_gomez_mx",
+		ChatID: "-1", ChatKind: commands.Group, EventID: tm.event, Addressed: true, Command: "warn", CommandAtStart: true,
+		Args: "Retén falso en la carretera esta noche"}, w)
+	if r := w.take(); len(r) != 1 || !strings.HasPrefix(r[0].Text, tm.msg.Localize("en", "warn_group_received", nil)) {
+		t.Fatalf("unsigned: %+v", r)
+	}
+	if _, err := tm.store.Tip(ctx, "1"); err != nil {
+		t.Fatalf("the unsigned warning was not stored: %v", err)
 	}
 }

@@ -322,7 +322,8 @@ func warnInGroup(ctx context.Context, c *Context, text string, typed int, voided
 // storeGroupWarning stores a warning posted in a group, as warn does in
 // private but without a word to the sender: it reports whether the warning
 // is stored (now, or before if the platform delivered it again). Empty,
-// too long or over the sender's limit on tips, it is not.
+// too long, signed with the sender's own name (namedBySender) or over the
+// sender's limit on tips, it is not.
 func (c *Context) storeGroupWarning(ctx context.Context, text string, typed int) (bool, error) {
 	if text == "" || typed > c.mux.limits.MaxMessageRunes {
 		return false, nil
@@ -330,6 +331,17 @@ func (c *Context) storeGroupWarning(ctx context.Context, text string, typed int)
 	seen, err := c.mux.store.WarningSeen(ctx, c.warner(), c.Request.EventID)
 	if err != nil {
 		return false, err
+	}
+	if !seen && namedBySender(&c.Request, text) {
+		// Signed with the sender's own name, username or nickname
+		// ("Saludos, Rosa Gómez"): kept, it would tell investigators who
+		// sent it, and, published, every community it goes to, beyond
+		// the group that saw it. The group cannot be told why (the answer
+		// would say whose name it holds): refused as any other, "send it
+		// privately", where the sender is told of their name
+		// (ownNameSent). (One stored before, delivered again, stays
+		// stored: seen.)
+		return false, nil
 	}
 	if l := c.mux.tipLimit(); l != nil && !seen {
 		// Not c.mux.allow: it would answer "you are sending a lot" here.
