@@ -164,8 +164,10 @@ func wrappedReading(text string, i int) (receiptReading, bool) {
 		// Four ASCII letters or digits, then no closer: a word
 		// wrapped, no group ("**Urgente**", "[viernes]"), told
 		// without a reading.
+		// (A closer after spaces may be a wide one: "《 K7QD 》".)
 		c := j + 4 + innerSpaces(text, j+4)
-		if last, _ := utf8.DecodeLastRuneInString(text[i : i+n]); c >= len(text) || !wrapCloses(last, rune(text[c])) {
+		closer, _ := utf8.DecodeRuneInString(text[c:])
+		if last, _ := utf8.DecodeLastRuneInString(text[i : i+n]); c >= len(text) || !wrapCloses(last, closer) {
 			return receiptReading{}, false
 		}
 	}
