@@ -1160,8 +1160,9 @@ func (m *Mux) receiptsKnown(ctx context.Context, codes []string) ([]bool, error)
 }
 
 // cutMessageReceipts takes out of a reporter's text and of its hidden
-// links (the addresses of links it shows as words), in one lookup, the
-// receipt codes of tips (any reporter's) written within them:
+// links (the addresses of links it shows as words), looked up together
+// (one lookup for most messages, one for each tips.MaxReceiptCandidates
+// codes in a longer one), the receipt codes of tips (any reporter's) written within them:
 // investigators would read them (a code in a link as surely as one in
 // the text), and a code lets whoever holds it answer questions or delete
 // its tip (and ties that tip to this one). A code-like word that is no
