@@ -81,13 +81,7 @@ func TestScrubCrash(t *testing.T) {
 		"",
 		`no newline at the end (...)`,
 	}, "\n")
-	var out strings.Builder
-	if err := scrubCrash(strings.NewReader(in), &out); err != nil {
-		t.Fatal(err)
-	}
-	if out.String() != want {
-		t.Errorf("scrubbed:\n%s\nwant:\n%s", out.String(), want)
-	}
+	checkScrubbed(t, in, want)
 }
 
 // TestScrubCrashWithholdsUpToFrames: what comes between a panic's
@@ -129,13 +123,7 @@ func TestScrubCrashWithholdsUpToFrames(t *testing.T) {
 		logLine,
 		"",
 	}, "\n")
-	var out strings.Builder
-	if err := scrubCrash(strings.NewReader(in), &out); err != nil {
-		t.Fatal(err)
-	}
-	if out.String() != want {
-		t.Errorf("scrubbed:\n%q\nwant:\n%q", out.String(), want)
-	}
+	checkScrubbed(t, in, want)
 }
 
 // TestScrubCrashCRLFInValue: a panic's value with "\r\n" line ends (a
@@ -155,13 +143,7 @@ func TestScrubCrashCRLFInValue(t *testing.T) {
 		"\n" +
 		"goroutine 8 [running]:\n" +
 		"main.crashHookLeak(...)\n"
-	var out strings.Builder
-	if err := scrubCrash(strings.NewReader(in), &out); err != nil {
-		t.Fatal(err)
-	}
-	if out.String() != want {
-		t.Errorf("scrubbed:\n%q\nwant:\n%q", out.String(), want)
-	}
+	checkScrubbed(t, in, want)
 }
 
 // TestScrubCrashLongLines: a line far longer than what scrubCrash holds
@@ -250,4 +232,16 @@ func TestScrubCrashPassesRedrawsOn(t *testing.T) {
 	}
 	inW.Close()
 	_, _ = io.Copy(io.Discard, outR)
+}
+
+// checkScrubbed fails t unless scrubCrash turns in into want.
+func checkScrubbed(t *testing.T, in, want string) {
+	t.Helper()
+	var out strings.Builder
+	if err := scrubCrash(strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != want {
+		t.Errorf("scrubbed:\n%q\nwant:\n%q", out.String(), want)
+	}
 }
