@@ -124,6 +124,11 @@ type Adapter struct {
 	// registerTimeout is the constant of that name, shorter in tests.
 	registerTimeout time.Duration
 	reconnected     chan struct{} // a recheck is due (kickRecheck)
+	dropped         chan struct{} // a Disconnect: the gateway is to be opened again (reconnect.go)
+	halt            chan struct{} // closed as stop begins: the reconnector opens no more
+	stopping        bool          // stop has begun (halt is closed)
+	reconnectorDone chan struct{} // closed as the reconnector returns; nil if never started
+	beforeReopen    func()        // if set, called before each Open of the reconnector (tests hold it there)
 	slots           slots         // interactions' rate-limit buckets (takeSlot)
 	ready           chan struct{}
 	wg              sync.WaitGroup
@@ -149,10 +154,11 @@ type Adapter struct {
 // Connected reports whether the gateway is up and the commands registered.
 func (a *Adapter) Connected() bool { return a.registered.Load() && a.gatewayUp.Load() }
 
-// onGateway follows the gateway connection: discordgo reconnects by
-// itself, forever, so a connection lost for good (a network cut, a reset
-// token) shows only as a Disconnect with no Connect after it. Events come
-// in order (SyncEvents), so the last one says how things are.
+// onGateway follows the gateway connection: the adapter reconnects by
+// itself, forever (reconnect.go), so a connection lost for good (a
+// network cut, a reset token) shows only as a Disconnect with no Connect
+// after it. Events come in order (SyncEvents), so the last one says how
+// things are.
 func (a *Adapter) onGateway(_ *discordgo.Session, ev any) {
 	switch ev.(type) {
 	case *discordgo.Ready, *discordgo.Resumed:
@@ -193,7 +199,7 @@ func New(o Options) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discord: %w", err)
 	}
-	a := &Adapter{o: o, msg: o.Messages, s: s, log: o.Logger, invChans: map[string]bool{}, ready: make(chan struct{}), queues: map[string]*userQueue{}, dmNoticeLife: dmNoticeLife, dmNoticeKept: dmNoticeKept, dmNoticeGap: dmNoticeGap, tokenLife: tokenLife, registerTimeout: registerTimeout, reconnected: make(chan struct{}, 1)}
+	a := &Adapter{o: o, msg: o.Messages, s: s, log: o.Logger, invChans: map[string]bool{}, ready: make(chan struct{}), queues: map[string]*userQueue{}, dmNoticeLife: dmNoticeLife, dmNoticeKept: dmNoticeKept, dmNoticeGap: dmNoticeGap, tokenLife: tokenLife, registerTimeout: registerTimeout, reconnected: make(chan struct{}, 1), dropped: make(chan struct{}, 1), halt: make(chan struct{})}
 	if a.msg == nil {
 		if a.msg, err = locales.Load(); err != nil {
 			return nil, fmt.Errorf("discord: %w", err)
@@ -214,6 +220,7 @@ func New(o Options) (*Adapter, error) {
 	s.Client = a.http
 	s.ShouldRetryOnRateLimit = false // discordgo would retry 429s forever
 	s.MaxRestRetries = 0
+	s.ShouldReconnectOnError = false // the adapter reconnects (reconnect.go): stop cannot turn discordgo's off safely
 	s.Debug = false
 	s.LogLevel = discordgo.LogWarning
 	s.StateEnabled = false
@@ -226,6 +233,7 @@ func New(o Options) (*Adapter, error) {
 	}
 	s.AddHandler(a.onReady)
 	s.AddHandler(a.onGateway)
+	s.AddHandler(a.onDisconnect)
 	s.AddHandler(a.queueInteractionEvent)
 	s.AddHandler(a.queueMessage)
 	s.AddHandler(a.queueEdit)
@@ -371,6 +379,7 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	a.mu.Unlock()
 	a.useTable(h.Commands())
 	defer a.stop()
+	a.startReconnector(ctx)
 	if err := a.s.Open(); err != nil {
 		var re *discordgo.RESTError
 		var ce *websocket.CloseError
@@ -511,7 +520,8 @@ func (a *Adapter) useTable(table []*commands.Command) {
 	}
 }
 
-// stop disconnects (without reconnecting), then takes no new events, and
+// stop disconnects (ending the reconnector first, so no reconnection
+// follows: reconnect.go), then takes no new events, and
 // waits for the events in flight. Past ShutdownTimeout it ends the events'
 // base context: what is still queued is answered, not handled, and the
 // handling in flight is cut; then it waits for those answers (each
@@ -537,8 +547,15 @@ func (a *Adapter) useTable(table []*commands.Command) {
 // was kept), but the reporter is not told to send it again either.
 func (a *Adapter) stop() {
 	a.mu.Lock()
-	a.s.ShouldReconnectOnError = false
+	if !a.stopping {
+		a.stopping = true
+		close(a.halt)
+	}
+	reconnecting := a.reconnectorDone
 	a.mu.Unlock()
+	if reconnecting != nil {
+		<-reconnecting // an Open in progress finishes first, and is closed below
+	}
 	_ = a.s.Close()
 	a.mu.Lock()
 	a.h = nil

@@ -139,7 +139,7 @@ func TestDiscordConnectedFollowsTheGateway(t *testing.T) {
 	g.mu.Lock()
 	g.down = false
 	g.mu.Unlock()
-	waitFor(t, "reconnected", a.Connected) // discordgo retries after 1 s, 2 s, 4 s
+	waitFor(t, "reconnected", a.Connected) // the reconnector retries after 1 s, 2 s, 4 s
 }
 
 // A direct message the gateway hands on while it closes for shutdown (one
