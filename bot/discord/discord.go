@@ -175,6 +175,10 @@ func (a *Adapter) onGateway(_ *discordgo.Session, ev any) {
 // logger); the newest adapter's logger wins.
 var libraryLog atomic.Pointer[slog.Logger]
 
+// useLibraryLog sets discordgo.Logger once: discordgo's goroutines read it
+// with no lock, so it is not written again while another adapter runs.
+var useLibraryLog sync.Once
+
 // New prepares an adapter; Run connects it.
 func New(o Options) (*Adapter, error) {
 	if o.Logger == nil {
@@ -227,10 +231,12 @@ func New(o Options) (*Adapter, error) {
 	s.SyncEvents = true // handlers run in the gateway's order, and must not block (see queue.go)
 	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
 	libraryLog.Store(o.Logger)
-	// Format strings only: the arguments can be payloads or URLs with tokens.
-	discordgo.Logger = func(level, _ int, format string, _ ...any) {
-		libraryLog.Load().Warn("discordgo", "level", level, "message", format)
-	}
+	useLibraryLog.Do(func() {
+		// Format strings only: the arguments can be payloads or URLs with tokens.
+		discordgo.Logger = func(level, _ int, format string, _ ...any) {
+			libraryLog.Load().Warn("discordgo", "level", level, "message", format)
+		}
+	})
 	s.AddHandler(a.onReady)
 	s.AddHandler(a.onGateway)
 	s.AddHandler(a.onDisconnect)

@@ -301,3 +301,28 @@ func TestDiscordReconnectionAsksForTheGatewayUnderTheLimiter(t *testing.T) {
 	close(sweeping)
 	<-swept
 }
+
+// A new adapter does not write discordgo's global logger while another
+// adapter's discordgo goroutines log through it (its reconnections
+// failing here; run with -race): it is set once.
+// Mutation: New setting discordgo.Logger each time (as before) -> DATA
+// RACE between New's write and msglog's read (logging.go).
+func TestDiscordNewLeavesTheLibraryLoggerOfARunningAdapter(t *testing.T) {
+	g := newFlakyGateway(t, "refuse")
+	_, _ = g.run(t, silentHandler{}, nil)
+	waitFor(t, "a reconnection refused", func() bool {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		return g.asked >= 2 // asked again after a refused attempt, logged
+	})
+	for range 3 {
+		if _, err := New(Options{Token: "y"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "another reconnection refused", func() bool {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		return g.asked >= 3
+	})
+}
