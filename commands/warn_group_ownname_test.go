@@ -3,6 +3,7 @@ package commands_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -81,5 +82,60 @@ func TestGroupWarnSignedWithTheSendersNameIsNotKept(t *testing.T) {
 	}
 	if _, err := tm.store.Tip(ctx, "1"); err != nil {
 		t.Fatalf("the unsigned warning was not stored: %v", err)
+	}
+}
+
+// A signed group warning stored before the sender's name was checked (by
+// the previous version) and delivered again (the bot restarted before
+// answering) is still answered "received", and stored once: refused now,
+// its sender would be told it was not received and send it again, a
+// second tip. Mutation: storeGroupWarning's namedBySender check without
+// "!seen" -> fails (the redelivery refused).
+func TestGroupWarnSignedStoredBeforeAndRedeliveredStaysReceived(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	signed := "Retén falso en la carretera esta noche. Saludos, Rosa Gómez"
+	tm.event++
+	if _, err := tm.store.SubmitWarning(ctx, tm.store.Pseudonym("telegram", "7777"), signed, "en", tm.event, ""); err != nil {
+		t.Fatal(err)
+	}
+	w := &adminReplier{recorder: &recorder{}}
+	tm.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "7777", Name: "Rosa Gómez",
+		ChatID: "-1", ChatKind: commands.Group, EventID: tm.event, Addressed: true, Command: "warn", CommandAtStart: true, Args: signed}, w)
+	if r := w.take(); len(r) != 1 || !strings.HasPrefix(r[0].Text, tm.msg.Localize("en", "warn_group_received", nil)) {
+		t.Fatalf("redelivered: %+v", r)
+	}
+	if _, err := tm.store.Tip(ctx, "1"); err != nil {
+		t.Fatalf("the warning stored before is gone: %v", err)
+	}
+	if _, err := tm.store.Tip(ctx, "2"); err == nil {
+		t.Fatal("the redelivered warning was stored twice")
+	}
+}
+
+// A group warning that names someone who shares only the sender's first
+// name ("José, el de la tienda") is kept: a first name alone is too common
+// to tell (namesSender), and refusing it would turn away ordinary
+// warnings. Mutation: namesSender taking a display name of one word
+// ("len(words) < 2" -> "< 1") -> fails (the "Rosalinda" warning refused).
+func TestGroupWarnNamingTheSendersFirstNameIsKept(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	for i, c := range []struct{ name, nickname, text string }{
+		{"José @jose_mx", "", "José, el de la tienda, fue amenazado anoche"},
+		{"José Pérez", "", "José, el de la tienda, fue amenazado anoche"},
+		{"Rosalinda", "", "Rosalinda, la de la tienda, fue amenazada anoche"},
+		{"Ana @ana_k", "Ana María", "A Ana, la de la farmacia, le pidieron cuota"},
+	} {
+		tm.event++
+		w := &adminReplier{recorder: &recorder{}}
+		tm.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "7777", Name: c.name, Nickname: c.nickname,
+			ChatID: "-1", ChatKind: commands.Group, EventID: tm.event, Addressed: true, Command: "warn", CommandAtStart: true, Args: c.text}, w)
+		if r := w.take(); len(r) != 1 || !strings.HasPrefix(r[0].Text, tm.msg.Localize("en", "warn_group_received", nil)) {
+			t.Errorf("%q by %q/%q: %+v", c.text, c.name, c.nickname, r)
+		}
+		if _, err := tm.store.Tip(ctx, strconv.Itoa(i+1)); err != nil {
+			t.Errorf("%q by %q/%q not stored: %v", c.text, c.name, c.nickname, err)
+		}
 	}
 }
