@@ -139,3 +139,28 @@ func TestGroupWarnNamingTheSendersFirstNameIsKept(t *testing.T) {
 		}
 	}
 }
+
+// A group warning refused as signed with its sender's name counts nothing
+// against their limit on tips: refused as many times as the limit, the
+// sender can still send the warning unsigned. Mutation: storeGroupWarning's
+// namedBySender check moved after the tip limit's Allow -> fails (the
+// unsigned warning refused, over the limit).
+func TestGroupWarnSignedCountsNothingAgainstTheTipLimit(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	send := func(text string) []commands.Reply {
+		tm.event++
+		w := &adminReplier{recorder: &recorder{}}
+		tm.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "7777", Name: "Rosa Gómez",
+			ChatID: "-1", ChatKind: commands.Group, EventID: tm.event, Addressed: true, Command: "warn", CommandAtStart: true, Args: text}, w)
+		return w.take()
+	}
+	for i := 0; i <= commands.DefaultLimits.TipsPerHour; i++ {
+		if r := send("Retén falso en la carretera. Saludos, Rosa Gómez"); len(r) != 1 || r[0].Text != tm.msg.Localize("en", "warn_group_refused", nil) {
+			t.Fatalf("signed %d: %+v", i, r)
+		}
+	}
+	if r := send("Retén falso en la carretera"); len(r) != 1 || !strings.HasPrefix(r[0].Text, tm.msg.Localize("en", "warn_group_received", nil)) {
+		t.Fatalf("unsigned, after the signed ones: %+v", r)
+	}
+}
