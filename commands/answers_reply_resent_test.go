@@ -1,16 +1,12 @@
 package commands_test
 
 import (
-	"bytes"
-	"log/slog"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/vigia-project/vigia/commands"
-	"github.com/vigia-project/vigia/storage"
 )
 
 // A /reply CODE answer whose write ran but whose outcome could not be
@@ -66,23 +62,8 @@ func TestUnknownReplyCommandSentAgainIsTheSameAnswer_answers(t *testing.T) {
 }
 
 // restartEngine gives tm a store and engine on a client of their own, with
-// hook (if any), as a process started afresh.
+// hook (if any), as a process started afresh (tm.engineOn).
 func restartEngine(t *testing.T, tm *team, hook redis.Hook) {
 	t.Helper()
-	rdb := redis.NewClient(&redis.Options{Addr: tm.srv.Addr, Protocol: 2, DialerRetries: 1})
-	t.Cleanup(func() { rdb.Close() })
-	if hook != nil {
-		rdb.AddHook(hook)
-	}
-	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{5}, 32))
-	st, err := storage.New(rdb, kr, storage.Options{Prefix: "w", Now: tm.clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tm.store = st
-	tm.mux = commands.New(commands.Options{Store: st, Messages: tm.msg, DefaultLanguage: "en", Now: tm.clk.Now,
-		Roles: commands.Roles{"telegram:" + adminID: commands.Admin}, InvestigatorChats: []string{"telegram:-100777"},
-		Triage:    commands.Triage{ClaimTimeout: time.Hour, RemindAfter: 10 * time.Minute, UrgentAfter: 5 * time.Minute},
-		Retention: 90 * 24 * time.Hour, Logger: slog.New(slog.NewTextHandler(tm.logs, nil))})
-	tm.mux.AddSender("telegram", tm.sent)
+	tm.engineOn(t, hook)
 }
