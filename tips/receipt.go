@@ -1257,10 +1257,12 @@ func groupSeparator(r rune) bool {
 // for a dash ("ㅡ", U+3161, and its conjoining form, U+1173, which NFKC
 // makes of it), the Arabic and N'Ko extenders ("ـ", "ߺ"), the Canadian
 // syllabics' short horizontal stroke ("ᐨ") and the musical one-line
-// staff ("𝄖"). (TestReceiptLineLikeSeparators walks them with Pd.)
+// staff ("𝄖"). (TestReceiptLineLikeSeparators walks them with Pd.) Not
+// "┴": upside-down text writes it for a T (turnedLetters), also at the
+// start of a group ("…-┴H⅄W-…").
 func lineLike(r rune) bool {
 	if r >= 0x2500 && r < 0x25A0 {
-		return true
+		return r != '┴'
 	}
 	switch r {
 	case 0x00AF, 0x02C9, 0x02CD, 0x02D7, 0x02DC, 0xFFE3, 0x3161, 0x1173, 0x0640, 0x07FA, 0x1428, 0x1D116:

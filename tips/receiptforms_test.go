@@ -60,6 +60,40 @@ func TestReceiptReadUpsideDown(t *testing.T) {
 	}
 }
 
+// Every turned letter at the start and at the end of each group of an
+// upside-down code is cut as the code, as it is read: stop 45's
+// line-like separators took "┴" (a turned T) for one, so a code whose
+// group started with it was read by /status and left in a tip (the demo
+// test caught it at random). Mutation: lineLike taking "┴" again ->
+// "┴" fails at the groups' starts.
+func TestReceiptTurnedLetterAtGroupEdges(t *testing.T) {
+	groups := []string{"NZMㄣ", "Ԁ┴ᄅᴚ", "∀WX6", "ᗡΌㄥʞ"} // K7QD-9XMA-R2TP-4WZN upside down
+	for r := range turnedLetters {
+		for g := range groups {
+			for _, last := range []bool{false, true} {
+				gs := slices.Clone(groups)
+				rs := []rune(gs[g])
+				if last {
+					rs[len(rs)-1] = r
+				} else {
+					rs[0] = r
+				}
+				gs[g] = string(rs)
+				written := strings.Join(gs, "-")
+				code, ok := NormalizeReceipt(written)
+				if !ok {
+					t.Errorf("%q: not read", written)
+					continue
+				}
+				out, cut, err := CutReceipts([]string{"mi codigo " + written + " gracias"}, knowsOnly(code))
+				if err != nil || !cut || out[0] != "mi codigo gracias" {
+					t.Errorf("%q (%s): cut %q %v %v", written, code, out, cut, err)
+				}
+			}
+		}
+	}
+}
+
 // A code in regional indicator letters ("🇯🇨🇯🇭-0🇽19-…", as "emoji
 // letters" sites write one, a zero-width space between two so that no
 // flag shows) is read and cut as the code. Flags are pairs of them,
