@@ -215,6 +215,9 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, kr *s
 		if errors.Is(err, storage.ErrForeignKeys) {
 			return nil, &configError{"VIGIA_REDIS_PREFIX", err.Error()}
 		}
+		if notACluster(err) {
+			return nil, errNotACluster
+		}
 		return nil, fmt.Errorf("redis: %w", err)
 	}
 	msg, err := locales.Load()

@@ -886,6 +886,33 @@ func TestRedisRefusingTheSettingsExitsTwo(t *testing.T) {
 	}
 }
 
+// VIGIA_REDIS_MODE=cluster on a Redis that is not a cluster node is a
+// configuration mistake: serve, rotate-key and reset-2fa exit 2 with one
+// line naming VIGIA_REDIS_MODE and what to do, not 1 with Redis's bare
+// "cluster support disabled" (serve's as a JSON log line), and write
+// nothing into that Redis.
+func TestClusterModeOnARedisThatIsNoClusterExitsTwo(t *testing.T) {
+	rs := redistest.Start(t)
+	if !rs.Real {
+		t.Skip("needs a real redis-server (the embedded one answers CLUSTER SLOTS)")
+	}
+	e := validEnv()
+	e["VIGIA_REDIS_URL"], e["VIGIA_REDIS_MODE"] = rs.URL(), "cluster"
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_TELEGRAM_API_URL"] = t.TempDir(), "off", fakeBotAPI(t).URL
+	e["VIGIA_SECRET_PREVIOUS"] = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32)) // (rotate-key's)
+	want := "vigia: VIGIA_REDIS_MODE: is cluster, but the Redis of VIGIA_REDIS_URL is not a cluster node (it has cluster support disabled): unset VIGIA_REDIS_MODE (single is the default), or point VIGIA_REDIS_URL at a node of the cluster\n"
+	for _, args := range [][]string{{"serve"}, {"rotate-key"}, {"reset-2fa", "telegram:111"}} {
+		var errb bytes.Buffer
+		code := run(context.Background(), args, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb)
+		if msg := errb.String(); code != 2 || !strings.HasSuffix(msg, want) || strings.Contains(msg, `"level":"ERROR"`) {
+			t.Errorf("%v: exit %d, %q", args, code, msg)
+		}
+	}
+	if n, err := rs.Client().DBSize(context.Background()).Result(); err != nil || n != 0 {
+		t.Fatalf("Redis holds %d keys (%v), want none", n, err)
+	}
+}
+
 // A Redis whose keys under Vigía's prefix are another program's (the
 // keyset's name holding a hash, the triage stream's a string) is a
 // configuration mistake: serve, rotate-key and reset-2fa, each run alone

@@ -225,6 +225,10 @@ func openStore(ctx context.Context, cfg Config, stderr io.Writer, wait time.Dura
 			fmt.Fprintf(stderr, "vigia: VIGIA_REDIS_PREFIX: %v\n", err)
 			return nil, nil, 2
 		}
+		if notACluster(err) {
+			fmt.Fprintf(stderr, "vigia: %v\n", errNotACluster)
+			return nil, nil, 2
+		}
 		fmt.Fprintf(stderr, "vigia: redis: %v\n", err)
 		return nil, nil, 1
 	}
