@@ -913,6 +913,25 @@ func TestClusterModeOnARedisThatIsNoClusterExitsTwo(t *testing.T) {
 	}
 }
 
+// A Redis that cannot be reached at start-up (nothing listens at the
+// URL's port) stops serve and the operator's commands with exit 1, as an
+// outage that may end, but their last line names VIGIA_REDIS_URL and what
+// to check: it said only "read keyset: dial tcp ADDR: connect: connection
+// refused".
+func TestUnreachableRedisAtStartNamesTheVariable(t *testing.T) {
+	e := validEnv()
+	e["VIGIA_REDIS_URL"] = "redis://" + freeAddr(t) + "/0?max_retries=-1" // nothing listens; no retries
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_TELEGRAM_API_URL"] = t.TempDir(), "off", fakeBotAPI(t).URL
+	for _, args := range [][]string{{"serve"}, {"reset-2fa", "telegram:111"}} {
+		var errb bytes.Buffer
+		code := run(context.Background(), args, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb)
+		lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+		if last := lines[len(lines)-1]; code != 1 || !strings.Contains(last, "redis: "+redisUnreachableHint+" (") || !strings.Contains(last, "connection refused") {
+			t.Errorf("%v: exit %d, %q", args, code, errb.String())
+		}
+	}
+}
+
 // A Redis whose keys under Vigía's prefix are another program's (the
 // keyset's name holding a hash, the triage stream's a string) is a
 // configuration mistake: serve, rotate-key and reset-2fa, each run alone

@@ -1,6 +1,14 @@
 package main
 
-import "github.com/redis/go-redis/v9"
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"syscall"
+
+	"github.com/redis/go-redis/v9"
+)
 
 // errNotACluster is VIGIA_REDIS_MODE=cluster on a Redis that is not a
 // cluster node: cluster mode's first call (CLUSTER SLOTS) is refused with
@@ -15,4 +23,19 @@ var errNotACluster = &configError{"VIGIA_REDIS_MODE", "is cluster, but the Redis
 func notACluster(err error) bool {
 	// (HasErrorPrefix takes off Redis's "ERR ".)
 	return redis.HasErrorPrefix(err, "This instance has cluster support disabled")
+}
+
+// redisUnreachableHint says what to check when Redis cannot be reached at
+// start-up, naming the variable: the error alone ("read keyset: dial tcp
+// ADDR: connect: connection refused", or "context deadline exceeded" for
+// rediss:// to a Redis that speaks no TLS) named none. Still exit 1: an
+// outage may end, a restart may then succeed.
+const redisUnreachableHint = "cannot reach the Redis of VIGIA_REDIS_URL, or it does not answer: check its host and port, that Redis is running, and that the URL is rediss:// if and only if that Redis speaks TLS"
+
+// redisUnreachable reports whether err is Redis not reached or not
+// answering: a connection refused or cut, a host that does not resolve, a
+// TLS handshake with a Redis that speaks none, no answer in time.
+func redisUnreachable(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)
 }
