@@ -81,6 +81,26 @@ type configError struct {
 
 func (e *configError) Error() string { return e.name + ": " + e.problem }
 
+// decodeSecret reads the master secret from v, a variable's value or its
+// file's content; else it says what is wrong, never with the value: empty,
+// not standard base64 (a URL-safe one, as Python's token_urlsafe makes,
+// or one without its = padding, was told only "must be base64", which it
+// looked like), or too short. must is "must be" or "must hold".
+func decodeSecret(v, must string) ([]byte, string) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil, "is empty; it must hold the line `vigia keygen` prints"
+	}
+	b, err := base64.StdEncoding.DecodeString(v)
+	if err != nil {
+		return nil, must + " standard base64, as `vigia keygen` prints: A-Z, a-z, 0-9, + and /, padded with = (not URL-safe base64, with - and _)"
+	}
+	if len(b) < storage.MinSecretLen {
+		return nil, fmt.Sprintf("%s base64 of at least %d random bytes; `vigia keygen` prints one", must, storage.MinSecretLen)
+	}
+	return b, ""
+}
+
 // loadConfig reads the configuration. In demo mode nothing is required.
 func loadConfig(getenv func(string) string, demo bool) (Config, error) {
 	return readConfig(getenv, demo, !demo)
@@ -125,17 +145,17 @@ func readConfig(getenv func(string) string, demo, needToken bool) (Config, error
 		if err != nil {
 			return c, &configError{"VIGIA_SECRET_FILE", "cannot be read (" + withoutPath(err) + "): it should name a file holding the secret, as Docker secrets do, readable by the user Vigía runs as (65532 in its image)"}
 		}
-		c.Secret, err = base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
-		if err != nil || len(c.Secret) < storage.MinSecretLen {
-			return c, &configError{"VIGIA_SECRET_FILE", fmt.Sprintf("must hold base64 of at least %d random bytes; `vigia keygen` prints one", storage.MinSecretLen)}
+		var problem string
+		if c.Secret, problem = decodeSecret(string(b), "must hold"); problem != "" {
+			return c, &configError{"VIGIA_SECRET_FILE", problem}
 		}
 		if guessableSecret(c.Secret) {
 			return c, guessableSecretError("VIGIA_SECRET_FILE", "VIGIA_SECRET_PREVIOUS_FILE")
 		}
 	} else if v := getenv("VIGIA_SECRET"); v != "" {
-		c.Secret, err = base64.StdEncoding.DecodeString(strings.TrimSpace(v))
-		if err != nil || len(c.Secret) < storage.MinSecretLen {
-			return c, &configError{"VIGIA_SECRET", fmt.Sprintf("must be base64 of at least %d random bytes; `vigia keygen` prints one", storage.MinSecretLen)}
+		var problem string
+		if c.Secret, problem = decodeSecret(v, "must be"); problem != "" {
+			return c, &configError{"VIGIA_SECRET", problem}
 		}
 		if guessableSecret(c.Secret) {
 			return c, guessableSecretError("VIGIA_SECRET", "VIGIA_SECRET_PREVIOUS")

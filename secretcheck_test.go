@@ -171,3 +171,55 @@ func TestRotateKeyMovesAwayFromAGuessableSecret(t *testing.T) {
 	}
 	readsTip(t, srv, newKr, receipt)
 }
+
+// A secret that cannot be read as one says why, naming the variable and
+// never the value: an empty file (or a value of spaces) is "empty"; URL-
+// safe base64 (Python's secrets.token_urlsafe) and standard base64 without
+// its = padding say that standard base64 is wanted, as keygen prints;
+// too few bytes, as before. All were told "must be base64 of at least 32
+// random bytes", which a URL-safe one of 32 random bytes looks like.
+func TestSecretThatCannotBeReadSaysWhy(t *testing.T) {
+	random := func(n int) []byte {
+		b := make([]byte, n)
+		rand.Read(b)
+		return b
+	}
+	key := random(32)
+	key[0], key[1] = 0xfb, 0xff // "+/" in standard base64, "-_" URL-safe
+	urlSafe := base64.URLEncoding.EncodeToString(key)
+	unpadded := base64.RawStdEncoding.EncodeToString(key)
+	short := base64.StdEncoding.EncodeToString(random(16))
+	const base64Wanted = " standard base64, as `vigia keygen` prints: A-Z, a-z, 0-9, + and /, padded with = (not URL-safe base64, with - and _)"
+	for _, c := range []struct{ value, want string }{
+		{" \n", "is empty; it must hold the line `vigia keygen` prints"},
+		{urlSafe, "MUST" + base64Wanted},
+		{urlSafe + "\n", "MUST" + base64Wanted},
+		{unpadded, "MUST" + base64Wanted},
+		{short, "MUST base64 of at least 32 random bytes; `vigia keygen` prints one"},
+	} {
+		for name, must := range map[string]string{"VIGIA_SECRET": "must be", "VIGIA_SECRET_FILE": "must hold"} {
+			e := validEnv()
+			if name == "VIGIA_SECRET_FILE" {
+				path := filepath.Join(t.TempDir(), "secret")
+				if err := os.WriteFile(path, []byte(c.value), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				delete(e, "VIGIA_SECRET")
+				e[name] = path
+			} else {
+				e[name] = c.value
+			}
+			want := name + ": " + strings.Replace(c.want, "MUST", must, 1)
+			_, err := loadConfig(env(e), false)
+			if err == nil || err.Error() != want || (strings.TrimSpace(c.value) != "" && strings.Contains(err.Error(), strings.TrimSpace(c.value))) {
+				t.Errorf("%s = %q: %v, want %q", name, c.value, err, want)
+			}
+		}
+	}
+	// keygen's secret is read as ever.
+	e := validEnv()
+	e["VIGIA_SECRET"] = base64.StdEncoding.EncodeToString(key)
+	if _, err := loadConfig(env(e), false); err != nil {
+		t.Fatal(err)
+	}
+}
