@@ -507,10 +507,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	})
 	log.Info("vigia serving", "platforms", strings.Join(platforms, ","))
 	wg.Wait()
-	log.Info("vigia stopped")
 	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		return err
+		return err // run says it stopped, and why, in one line
 	}
+	log.Info("vigia stopped")
 	return nil
 }
 

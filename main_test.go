@@ -1141,6 +1141,31 @@ func TestServeRefusesRedisWithoutAOF(t *testing.T) {
 	}
 }
 
+// A platform that fails once serve is serving (Discord's gateway not
+// reached) stops it with one "vigia stopped" line, the ERROR with the
+// reason: an INFO "vigia stopped" with no reason came first, as after a
+// clean stop, then the ERROR.
+func TestServeStoppedByAFailureSaysSoOnce(t *testing.T) {
+	rs := redistest.Start(t)
+	e := validEnv()
+	delete(e, "VIGIA_TELEGRAM_TOKEN")
+	e["VIGIA_DISCORD_TOKEN"] = strings.Repeat("x", 59) + ".y"
+	e["VIGIA_REDIS_URL"], e["VIGIA_DISCORD_API_URL"] = rs.URL(), "http://"+freeAddr(t) // nothing listens
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_INVESTIGATORS"] = t.TempDir(), "off", "discord:1"
+	e["VIGIA_ALLOW_REDIS_WITHOUT_AOF"] = "yes"
+	var errb syncBuffer
+	code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), io.Discard, &errb)
+	var stopped []string
+	for _, line := range strings.Split(strings.TrimSpace(errb.String()), "\n") {
+		if strings.Contains(line, `"msg":"vigia stopped"`) {
+			stopped = append(stopped, line)
+		}
+	}
+	if code != 1 || len(stopped) != 1 || !strings.Contains(stopped[0], `"level":"ERROR"`) || !strings.Contains(stopped[0], `"error":"discord gateway: `) {
+		t.Fatalf("exit %d, stopped lines %q, log:\n%s", code, stopped, errb.String())
+	}
+}
+
 // A bot token the platform rejects (Telegram's getMe, Discord's
 // /users/@me: 401) stops serve, exit 2 naming the token's variable, before
 // it writes anything into Redis: it kept a keyset there under the secret
