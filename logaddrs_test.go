@@ -121,3 +121,39 @@ func TestScrubAddrsCopiesNothingToWithhold(t *testing.T) {
 		}
 	}
 }
+
+// A Redis key a NOPERM or WRONGTYPE names keeps its number ("tip:1234"
+// is a tip's key, not a host and a port: the operator needs it), while
+// every host:port around it is still withheld, however close to a key.
+func TestLoggerKeepsRedisKeysWithholdsAddresses(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"NOPERM User vigia has no permissions to access the 'vigia:{tips}:tip:1234' key", "'vigia:{tips}:tip:1234' key"},
+		{"WRONGTYPE vigia:{bc}:job:77 vigia:{tips}:log:42 vigia:{wipe}:takes:99", "vigia:{bc}:job:77 vigia:{tips}:log:42 vigia:{wipe}:takes:99"},
+		{"prod.eu:{tips}:route:12345 is gone", "prod.eu:{tips}:route:12345 is gone"},
+		{"vigia:ix:lsh:{20261130}:1234", "vigia:ix:lsh:{20261130}:1234"},
+		{"dial tcp redis:6379: connect: connection refused", "dial tcp ADDR: connect"},
+		{"MOVED 3999 redis-node-2:6381", "MOVED 3999 ADDR"},
+		{"'vigia:{tips}:tip:12' dial tcp 10.0.0.7:6379 [fd00::7]:6380 redis:6381", "'vigia:{tips}:tip:12' dial tcp ADDR ADDR ADDR"},
+		{"vigia:{tips}:tip:12:redis:6379", "vigia:{tips}:tip:12:ADDR"},
+		{"vigia:{x}:redis.internal:6379", "vigia:{x}:ADDR"},
+		{"opts {Addr:redis:6379 DB:0}", "opts {Addr:ADDR DB:0}"},
+		{"{Network:tcp}:redis-0:6379", "{Network:tcp}:ADDR"},
+		{"redis://h/{a}:b:6379 and redis://:{a}@h:6379", "redis://h/{a}:ADDR and redis://[credentials withheld]@ADDR"},
+	} {
+		var buf bytes.Buffer
+		newLogger(&buf, nil).Warn("redis failed", "error", c.in)
+		var rec map[string]any
+		if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := rec["error"].(string)
+		if !strings.Contains(got, c.want) {
+			t.Errorf("%q logged %q, want %q in it", c.in, got, c.want)
+		}
+		for _, leak := range []string{"6380", "6381", "10.0.0.7", "fd00", "redis.internal", "redis-", ":6379"} {
+			if strings.Contains(got, leak) {
+				t.Errorf("%q logged %q: %q is in it", c.in, got, leak)
+			}
+		}
+	}
+}

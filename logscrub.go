@@ -78,7 +78,17 @@ func scrubAddrs(s string) string {
 		s = dnsName.ReplaceAllLiteralString(s, "lookup HOST")
 	}
 	if strings.Contains(s, ":") {
-		s = redisAddr.ReplaceAllLiteralString(s, "ADDR")
+		s = redisAddr.ReplaceAllStringFunc(s, addrOrKey)
 	}
 	return s
+}
+
+// addrOrKey is what scrubAddrs writes of a match of redisAddr: a Redis
+// key's tail as it is (an operator needs the key a NOPERM or WRONGTYPE
+// names; its number is a tip's, not a reporter's), and any address ADDR.
+func addrOrKey(m string) string {
+	if strings.HasPrefix(m, ":{") {
+		return m
+	}
+	return "ADDR"
 }
