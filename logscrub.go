@@ -1,8 +1,11 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
 	"regexp"
 	"strings"
 )
@@ -22,18 +25,72 @@ func newLogger(w io.Writer, level slog.Leveler) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: scrubAttr}))
 }
 
+// scrubAttr scrubs every attribute whose value is written as text: a
+// string; an error (written as its Error text); any other value of kind
+// Any (a fmt.Stringer, a struct, a map, a slice), written as the JSON
+// handler would marshal it, scrubbed, and as a string where scrubbing
+// left no valid JSON. A LogValuer is resolved before, and a group's
+// attributes come here one by one. Numbers, booleans, durations and
+// times are not text: the code logs no id as one.
 func scrubAttr(_ []string, a slog.Attr) slog.Attr {
-	if a.Value.Kind() == slog.KindString {
-		v := a.Value.String()
-		if a.Key != "stack" {
-			// A panic's stack (commands.Stack) is the code's own
-			// frames, "file.go:123" each: not addresses, and where
-			// the panic happened is what the line is for.
-			v = scrubAddrs(v)
-		}
-		a.Value = slog.StringValue(scrubIDs(v))
+	switch a.Value.Kind() {
+	case slog.KindString:
+		a.Value = slog.StringValue(scrubText(a.Key, a.Value.String()))
+	case slog.KindAny:
+		a.Value = scrubAny(a.Key, a.Value.Any())
 	}
 	return a
+}
+
+// scrubAny is scrubAttr for a value of kind Any. An Error, MarshalJSON
+// or MarshalText method that panics (one on a nil pointer, say) is written
+// as the handler writes it: "<nil>" for a nil pointer, else "!PANIC: "
+// and the panic's value, scrubbed; a panic here would end the goroutine
+// that logs.
+func scrubAny(key string, v any) (out slog.Value) {
+	defer func() {
+		if r := recover(); r != nil {
+			if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
+				out = slog.StringValue("<nil>")
+				return
+			}
+			out = slog.StringValue(scrubText(key, fmt.Sprintf("!PANIC: %v", r)))
+		}
+	}()
+	switch v := v.(type) {
+	case slog.Level, *slog.Source:
+		// The handler's own (the level of every line), no text.
+		return slog.AnyValue(v)
+	case error:
+		return slog.StringValue(scrubText(key, v.Error()))
+	}
+	// As the handler marshals it: with "&" not written "\u0026"
+	// (scrubAddrs would miss "&password=").
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		// The handler would write "!ERROR:" and err, which may quote
+		// the value (a MarshalJSON method's error).
+		return slog.StringValue(scrubText(key, "!ERROR:"+err.Error()))
+	}
+	text := scrubText(key, strings.TrimSuffix(b.String(), "\n"))
+	if json.Valid([]byte(text)) {
+		return slog.AnyValue(json.RawMessage(text))
+	}
+	return slog.StringValue(text)
+}
+
+// scrubText is scrubIDs and scrubAddrs of v, the value of an attribute
+// named key.
+func scrubText(key, v string) string {
+	if key != "stack" {
+		// A panic's stack (commands.Stack) is the code's own
+		// frames, "file.go:123" each: not addresses, and where
+		// the panic happened is what the line is for.
+		v = scrubAddrs(v)
+	}
+	return scrubIDs(v)
 }
 
 // scrubIDs replaces long hex runs (pseudonyms, MACs) with a fixed text.
