@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strconv"
@@ -18,6 +19,79 @@ func init() {
 	forkingThreadEndedTest = guardedChildOutlivesForkingThread
 	noCoreDumpTest = crashDumpsNoCore
 	undumpableTest = childIsUndumpable
+	tracebackEnvTest = childHasOneTraceback
+}
+
+// childHasOneTraceback: the guarded child's environment, as the kernel
+// gave it (crashhook_linux.go, CRASHHOOK_ENVIRON), holds one GOTRACEBACK
+// at most, never crash, however many the parent's holds and in whatever
+// order: the runtime and os.Getenv read a variable's first entry, a child
+// started by exec.Cmd its last. The parent is started with os.StartProcess,
+// which passes the entries as they are (exec.Cmd would keep the last).
+// The control: under VIGIA_TRACEBACK=raw the one process sees both.
+func childHasOneTraceback(t *testing.T, bin string) {
+	var base []string
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, "GOTRACEBACK=") && !strings.HasPrefix(e, "VIGIA_TRACEBACK=") {
+			base = append(base, e)
+		}
+	}
+	base = append(base, "CRASHHOOK_ENVIRON=1", "CRASHHOOK_CHAT_ID=")
+	entries := func(env ...string) (got []string, stderr string) {
+		t.Helper()
+		outR, outW, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		errF, err := os.CreateTemp(t.TempDir(), "stderr")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer errF.Close()
+		p, err := os.StartProcess(bin, []string{bin, "serve"}, &os.ProcAttr{
+			Env:   append(base[:len(base):len(base)], env...),
+			Files: []*os.File{nil, outW, errF},
+		})
+		outW.Close()
+		if err != nil {
+			outR.Close()
+			t.Fatal(err)
+		}
+		out, _ := io.ReadAll(outR)
+		outR.Close()
+		st, err := p.Wait()
+		errb, _ := os.ReadFile(errF.Name())
+		if err != nil || !st.Success() {
+			t.Fatalf("%v: %v %v\n%s", env, st, err, errb)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			if e, ok := strings.CutPrefix(line, "env "); ok {
+				got = append(got, e)
+			}
+		}
+		return got, string(errb)
+	}
+	for _, c := range []struct {
+		env  []string
+		want string
+	}{
+		{[]string{"GOTRACEBACK=system", "GOTRACEBACK=crash"}, "GOTRACEBACK=system"},
+		{[]string{"GOTRACEBACK=crash", "GOTRACEBACK=system"}, "GOTRACEBACK=system"},
+		{[]string{"GOTRACEBACK=all", "GOTRACEBACK=crash", "GOTRACEBACK=crash"}, "GOTRACEBACK=all"},
+		{[]string{"GOTRACEBACK=crash"}, "GOTRACEBACK=system"},
+		{[]string{"GOTRACEBACK=single"}, "GOTRACEBACK=single"},
+	} {
+		got, stderr := entries(c.env...)
+		if len(got) != 1 || got[0] != c.want {
+			t.Errorf("%q: the guarded child's environment holds %q, want only %q\n%s", c.env, got, c.want, stderr)
+		}
+	}
+	if got, _ := entries(); len(got) != 0 {
+		t.Errorf("no GOTRACEBACK: the guarded child's environment holds %q", got)
+	}
+	if got, _ := entries("VIGIA_TRACEBACK=raw", "GOTRACEBACK=system", "GOTRACEBACK=crash"); len(got) != 2 {
+		t.Errorf("control: VIGIA_TRACEBACK=raw with two GOTRACEBACK entries sees %q, want both", got)
+	}
 }
 
 // childIsUndumpable: the guarded child, where Vigía runs, is not dumpable

@@ -104,6 +104,10 @@ func guardCrashOutput(getenv func(string) string) (status int, ok bool) {
 	if err := syscall.Setrlimit(syscall.RLIMIT_CORE, &syscall.Rlimit{}); err != nil {
 		fmt.Fprintf(os.Stderr, "vigia: cannot forbid core dumps (%v): a crash may write one, holding tips in clear, where the core file size limit (ulimit -c) allows it\n", err)
 	}
+	// os.Environ holds a variable's first entry only (syscall drops the
+	// others: copyenv), the one getenv and the runtime read, so the child
+	// gets one GOTRACEBACK at most, however many this process was given
+	// (childHasOneTraceback).
 	env := os.Environ() // runGuarded adds guardedEnv, once it has the pipe
 	if getenv("GOTRACEBACK") == "crash" {
 		// exec.Cmd uses the last of a variable's values.

@@ -72,7 +72,14 @@ func TestCrashOutputWithholdsIdsAndText(t *testing.T) {
 	if undumpableTest != nil {
 		t.Run("undumpable", func(t *testing.T) { undumpableTest(t, bin) })
 	}
+	if tracebackEnvTest != nil {
+		t.Run("one GOTRACEBACK", func(t *testing.T) { tracebackEnvTest(t, bin) })
+	}
 }
+
+// tracebackEnvTest is childHasOneTraceback, where the environment a
+// process was started with can be read (Linux: /proc/self/environ).
+var tracebackEnvTest func(t *testing.T, bin string)
 
 // undumpableTest is childIsUndumpable, where prctl PR_SET_DUMPABLE is
 // (Linux).
