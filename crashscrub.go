@@ -77,6 +77,7 @@ func scrubCrash(r io.Reader, w io.Writer) error {
 	// (which ends a panic's value) only then; after a "\r" ("\r\n" or
 	// "\r\r" in the value, a tip's CRLF line ends) it is not.
 	afterNL := true
+	spliced := false // a log line was written inside the previous line
 	for {
 		piece, err := readPiece(br, bw.Flush)
 		if len(piece) > 0 {
@@ -89,7 +90,7 @@ func scrubCrash(r io.Reader, w io.Writer) error {
 				kept, rest = false, false
 			} else if !more {
 				var out string
-				out, kept = scrubCrashLine(string(body), &inValue)
+				out, kept = scrubCrashLine(string(body), &inValue, &spliced)
 				rest = kept && out == string(body)
 				if kept {
 					bw.WriteString(out)
@@ -128,8 +129,9 @@ func scrubCrash(r io.Reader, w io.Writer) error {
 
 // scrubCrashLine is scrubCrash for one line (without its "\n"); keep is
 // false for a line to drop. inValue says whether the line comes after a
-// panic's value began and before its frames.
-func scrubCrashLine(line string, inValue *bool) (out string, keep bool) {
+// panic's value began and before its frames; spliced, whether a log line
+// was written inside the line before (splitLogLine).
+func scrubCrashLine(line string, inValue *bool, spliced *bool) (out string, keep bool) {
 	// An Error or String method that panics as the runtime prints a
 	// panic's value: the runtime throws with what it recovered, a string
 	// (which may quote a tip), or a type's name.
@@ -168,6 +170,24 @@ func scrubCrashLine(line string, inValue *bool) (out string, keep bool) {
 			return "", false
 		}
 	}
+	if *spliced {
+		*spliced = false
+		switch {
+		case strings.HasPrefix(line, logStart):
+			// Another log line: the rest may follow it.
+			*spliced = true
+		case frameRest.MatchString(line):
+			return "", false
+		}
+	}
+	if i := strings.Index(line[min(len(line), 1):], logStart); i >= 0 {
+		*spliced = true
+		head, log := line[:i+1], line[i+1:]
+		if head = spliceHead(head); head != "" {
+			return head + "\n" + log, true
+		}
+		return log, true
+	}
 	if m := frameArgs.FindStringSubmatch(line); m != nil {
 		return m[1] + "(...)", true
 	}
@@ -175,6 +195,39 @@ func scrubCrashLine(line string, inValue *bool) (out string, keep bool) {
 		return m[1] + m[2] + "0x?", true
 	}
 	return line, true
+}
+
+// logStart begins every line Vigía's logger writes (newLogger: JSON,
+// the time first). The JSON handler escapes a value's quotes, so a log
+// line holds it nowhere else: found past a line's start, it is a log
+// line another goroutine wrote while the runtime wrote that line, which
+// it writes in pieces ("main.f", "(", "0x1b37d93fd", ", ", …, ")"), and
+// the rest of the line follows the log line's "\n".
+const logStart = `{"time":"`
+
+// frameStart is a frame's line cut short by a log line: the function's
+// name, "(", the argument words written so far, maybe the ")".
+var frameStart = regexp.MustCompile(`^(\S.*)\([0-9a-fx{}, .?]*\)?$`)
+
+// frameRest is the rest of a frame's or a register's line, after a log
+// line written inside it: argument words, or a register's value.
+var frameRest = regexp.MustCompile(`^\(?[0-9a-fx{}, .?]*\)?$`)
+
+// spliceHead is what is shown of head, the part of a line written before
+// a log line landed inside it: a frame's function without its argument
+// words, a file's line or any line with no hex word as it is, and
+// nothing of the rest (a register's value, argument words continued).
+func spliceHead(head string) string {
+	if m := frameStart.FindStringSubmatch(head); m != nil {
+		return m[1] + "(...)"
+	}
+	if frameRest.MatchString(head) {
+		return ""
+	}
+	if strings.HasPrefix(head, "\t") || !strings.Contains(head, "0x") {
+		return head
+	}
+	return ""
 }
 
 // panicValue is what is shown of a panic's value v: a runtime error's

@@ -245,3 +245,65 @@ func checkScrubbed(t *testing.T, in, want string) {
 		t.Errorf("scrubbed:\n%q\nwant:\n%q", out.String(), want)
 	}
 }
+
+// TestScrubCrashLogLineInsideAFrame: the runtime writes a frame's line in
+// pieces (the function, "(", each argument word, ", ", ")"), and a
+// register's too; a log line another goroutine writes in between lands
+// inside it, and the line's rest follows the log line. Neither part
+// shows an argument word or a register's value; the log lines pass
+// whole, each on a line of its own.
+func TestScrubCrashLogLineInsideAFrame(t *testing.T) {
+	const logLine = `{"time":"2026-12-06T17:00:00Z","level":"INFO","msg":"tip stored (0x1)"}`
+	in := strings.Join([]string{
+		"goroutine 8 [running]:",
+		"main.crashHookLeak(0x1b37d93fd, " + logLine,
+		"{0xd8741bf2027, 0x8})",
+		"\t/src/vigia/crashhook.go:29 +0xa9",
+		"main.crashHookLeak(" + logLine,
+		logLine,
+		"0x1b37d93fd)",
+		"main.f(0x1b37d93fd)" + logLine,
+		"",
+		"main.(*T).g(0x1b37d93fd" + logLine,
+		", 0x2" + logLine,
+		", 0x3)",
+		"main.crash" + logLine,
+		"HookLeak(0x1b37d93fd)",
+		"\t/src/vigia/crashhook.go:29 +0x" + logLine,
+		"a9",
+		"rax    0x1b37d93fd" + logLine,
+		"rbx    " + logLine,
+		"0x1b37d93fd",
+		"main.h(...)",
+		logLine,
+		"",
+		"goroutine 9 [select]:",
+	}, "\n")
+	want := strings.Join([]string{
+		"goroutine 8 [running]:",
+		"main.crashHookLeak(...)",
+		logLine,
+		"\t/src/vigia/crashhook.go:29 +0xa9",
+		"main.crashHookLeak(...)",
+		logLine,
+		logLine,
+		"main.f(...)",
+		logLine,
+		"main.(*T).g(...)",
+		logLine,
+		logLine,
+		"main.crash",
+		logLine,
+		"HookLeak(...)",
+		"\t/src/vigia/crashhook.go:29 +0x",
+		logLine,
+		logLine, // "a9" goes: hex, as a word's rest is
+		"rbx    ",
+		logLine,
+		"main.h(...)",
+		logLine,
+		"",
+		"goroutine 9 [select]:",
+	}, "\n")
+	checkScrubbed(t, in, want)
+}
