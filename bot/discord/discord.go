@@ -128,6 +128,7 @@ type Adapter struct {
 	halt            chan struct{} // closed as stop begins: the reconnector opens no more
 	stopping        bool          // stop has begun (halt is closed)
 	reconnectorDone chan struct{} // closed as the reconnector returns; nil if never started
+	refused         chan error    // the refusal (see refusal) that ended the reconnector; Run returns it
 	beforeReopen    func()        // if set, called before each Open of the reconnector (tests hold it there)
 	slots           slots         // interactions' rate-limit buckets (takeSlot)
 	ready           chan struct{}
@@ -155,9 +156,8 @@ type Adapter struct {
 func (a *Adapter) Connected() bool { return a.registered.Load() && a.gatewayUp.Load() }
 
 // onGateway follows the gateway connection: the adapter reconnects by
-// itself, forever (reconnect.go), so a connection lost for good (a
-// network cut, a reset token) shows only as a Disconnect with no Connect
-// after it. Events come in order (SyncEvents), so the last one says how
+// itself (reconnect.go), so a connection lost for long (a network cut)
+// shows only as a Disconnect with no Connect after it. Events come in order (SyncEvents), so the last one says how
 // things are.
 func (a *Adapter) onGateway(_ *discordgo.Session, ev any) {
 	switch ev.(type) {
@@ -203,7 +203,7 @@ func New(o Options) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discord: %w", err)
 	}
-	a := &Adapter{o: o, msg: o.Messages, s: s, log: o.Logger, invChans: map[string]bool{}, ready: make(chan struct{}), queues: map[string]*userQueue{}, dmNoticeLife: dmNoticeLife, dmNoticeKept: dmNoticeKept, dmNoticeGap: dmNoticeGap, tokenLife: tokenLife, registerTimeout: registerTimeout, reconnected: make(chan struct{}, 1), dropped: make(chan struct{}, 1), halt: make(chan struct{})}
+	a := &Adapter{o: o, msg: o.Messages, s: s, log: o.Logger, invChans: map[string]bool{}, ready: make(chan struct{}), queues: map[string]*userQueue{}, dmNoticeLife: dmNoticeLife, dmNoticeKept: dmNoticeKept, dmNoticeGap: dmNoticeGap, tokenLife: tokenLife, registerTimeout: registerTimeout, reconnected: make(chan struct{}, 1), dropped: make(chan struct{}, 1), halt: make(chan struct{}), refused: make(chan error, 1)}
 	if a.msg == nil {
 		if a.msg, err = locales.Load(); err != nil {
 			return nil, fmt.Errorf("discord: %w", err)
@@ -377,7 +377,9 @@ func (a *Adapter) CheckToken(ctx context.Context) error {
 
 // Run connects to the gateway, registers the commands, and handles events
 // until ctx ends; then it disconnects and waits for events in flight, at
-// most ShutdownTimeout (see stop).
+// most ShutdownTimeout (see stop). It returns early, with ErrUnauthorized
+// or a *RefusedError, when Discord refuses the gateway for good (at start
+// or on a reconnection: see refusal).
 func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	base := newStopCtx(ctx)
 	a.mu.Lock()
@@ -387,14 +389,8 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	defer a.stop()
 	a.startReconnector(ctx)
 	if err := a.s.Open(); err != nil {
-		var re *discordgo.RESTError
-		var ce *websocket.CloseError
-		switch {
-		case errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized,
-			errors.As(err, &ce) && ce.Code == 4004: // Authentication failed
-			return ErrUnauthorized
-		case errors.As(err, &ce) && ce.Code == 4014:
-			return fmt.Errorf("discord refused the intents (guilds, guild messages, direct messages): enable them for the bot")
+		if r := refusal(err); r != nil {
+			return r
 		}
 		return fmt.Errorf("discord gateway: %s", a.redact(err))
 	}
@@ -402,6 +398,8 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	case <-a.ready:
 	case <-ctx.Done():
 		return nil
+	case err := <-a.refused:
+		return err
 	case <-time.After(30 * time.Second):
 		return fmt.Errorf("discord gateway: no READY within 30 s")
 	}
@@ -422,6 +420,8 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case err := <-a.refused: // the reconnector gave up (reconnect.go)
+			return err
 		case now := <-janitor.C:
 			if now.After(due) && a.sweepLimiter() {
 				due = now.Add(limiterSweep)

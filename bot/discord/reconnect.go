@@ -18,7 +18,8 @@ import (
 // A Disconnect (discordgo emits one from every close: a heartbeat not
 // acknowledged, a read error, Discord's op 7, or stop's own) signals the
 // reconnector, which calls Open, with discordgo's backoff, until it
-// connects or the adapter stops. Open decides, as discordgo's reconnect
+// connects or the adapter stops, or Discord refuses the bot for good (see
+// refusal): then Run returns that refusal. Open decides, as discordgo's reconnect
 // did, whether to resume the session or identify afresh.
 
 // reconnectFirst and reconnectMost bound the wait between attempts: it
@@ -58,22 +59,29 @@ func (a *Adapter) startReconnector(ctx context.Context) {
 				return
 			case <-a.dropped:
 			}
-			a.reconnect(ctx)
+			if err := a.reconnect(ctx); err != nil {
+				a.refused <- err // (buffered: the one send)
+				return
+			}
 		}
 	}()
 }
 
 // reconnect opens the gateway again, waiting between failed attempts,
 // until it is open, ctx ends or stop begins. It logs counts only: an
-// error may name the gateway's address.
-func (a *Adapter) reconnect(ctx context.Context) {
+// error may name the gateway's address. Discord refusing the bot for good
+// (a close code it documents as not to be retried: a token reset, the
+// intents refused) ends it at once with that refusal, which the
+// reconnector hands to Run: another attempt would meet the same refusal,
+// every 10 minutes, forever, while the bot looked merely disconnected.
+func (a *Adapter) reconnect(ctx context.Context) error {
 	wait := reconnectFirst
 	for attempt := 1; ; attempt++ {
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-a.halt:
-			return
+			return nil
 		default:
 		}
 		if a.beforeReopen != nil {
@@ -86,17 +94,20 @@ func (a *Adapter) reconnect(ctx context.Context) {
 		a.rl.RUnlock()
 		if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
 			a.log.Info("discord gateway reconnected", "attempts", attempt)
-			return
+			return nil
+		}
+		if r := refusal(err); r != nil {
+			return r
 		}
 		a.log.Warn("discord gateway reconnection failed", "attempts", attempt, "retry_in_s", wait.Seconds())
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return
+			return nil
 		case <-a.halt:
 			t.Stop()
-			return
+			return nil
 		case <-t.C:
 		}
 		wait = min(2*wait, reconnectMost)

@@ -28,6 +28,9 @@ type flakyGateway struct {
 	srv  *httptest.Server
 	api  *recordingAPI
 	fail string
+	// closeCode, if set, closes every connection from the closeFrom-th
+	// (counted from 1) with that close code, after the client's first op.
+	closeCode, closeFrom int
 
 	mu       sync.Mutex
 	opened   int      // connections taken
@@ -100,6 +103,12 @@ func (g *flakyGateway) session(c *websocket.Conn, n int) {
 		Op int `json:"op"`
 	}
 	if c.ReadJSON(&first) != nil {
+		return
+	}
+	if g.closeCode != 0 && n >= g.closeFrom {
+		wmu.Lock()
+		_ = c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(g.closeCode, ""))
+		wmu.Unlock()
 		return
 	}
 	switch first.Op {

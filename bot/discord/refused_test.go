@@ -1,0 +1,120 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runUntilReturn starts an adapter on the gateway and returns Run's
+// error, failing the test if Run has not returned within 10 s.
+func (g *flakyGateway) runUntilReturn(t *testing.T) error {
+	t.Helper()
+	a, err := New(Options{Token: "x", APIURL: g.srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, silentHandler{}) }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(10 * time.Second):
+		cancel()
+		<-done
+		t.Fatal("Run still running 10 s on: the refused gateway is retried")
+		return nil
+	}
+}
+
+// wantRefusal checks Run's error for a gateway closed with code.
+func wantRefusal(t *testing.T, err error, code int) {
+	t.Helper()
+	if code == 4004 {
+		if !errors.Is(err, ErrUnauthorized) {
+			t.Fatalf("Run: %v, want ErrUnauthorized", err)
+		}
+		return
+	}
+	var re *RefusedError
+	if !errors.As(err, &re) || re.Code != code {
+		t.Fatalf("Run: %v, want a RefusedError with code %d", err, code)
+	}
+}
+
+// Discord closing the gateway with a code it documents as not to be
+// retried (4004 authentication failed, 4010 invalid shard, 4011 sharding
+// required, 4012 invalid API version, 4013 invalid intents, 4014
+// disallowed intents) on a reconnection (the token reset, the intents
+// refused while the bot ran) ends the reconnection: Run returns the
+// refusal (serve exits with it), and no other connection is tried.
+// Mutation: reconnect not checking refusal (retrying every close, as
+// before) -> Run never returns (timed out, every code).
+func TestDiscordRefusedReconnectionStopsRun(t *testing.T) {
+	for _, code := range []int{4004, 4010, 4011, 4012, 4013, 4014} {
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			// The first connection's heartbeats go unacknowledged: it
+			// is dropped, and the second is refused.
+			g := newFlakyGateway(t, "noack")
+			g.closeCode, g.closeFrom = code, 2
+			wantRefusal(t, g.runUntilReturn(t), code)
+			g.mu.Lock()
+			defer g.mu.Unlock()
+			if g.opened != 2 {
+				t.Errorf("%d connections, want 2 (the refused one not tried again)", g.opened)
+			}
+		})
+	}
+}
+
+// The same refusals at start-up end Run as well, each with its own
+// error (4010 to 4013 ended it with the gateway's close code alone).
+// Mutation: refusal without 4012 -> "discord gateway: discord gateway
+// closed with code 4012", not a RefusedError.
+func TestDiscordRefusedAtStart(t *testing.T) {
+	for _, code := range []int{4004, 4010, 4011, 4012, 4013, 4014} {
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			g := newFlakyGateway(t, "")
+			g.closeCode, g.closeFrom = code, 1
+			wantRefusal(t, g.runUntilReturn(t), code)
+		})
+	}
+}
+
+// A close Discord allows to retry (4000, unknown error; 4009, session
+// timed out) is retried, as before.
+// Mutation: refusal taking every 4xxx code -> Run returns (the control
+// fails).
+func TestDiscordRetriableCloseIsRetried(t *testing.T) {
+	for _, code := range []int{4000, 4009} {
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			g := newFlakyGateway(t, "noack")
+			g.closeCode, g.closeFrom = code, 2
+			_, stop := g.run(t, silentHandler{}, nil)
+			waitFor(t, "a third connection", func() bool {
+				g.mu.Lock()
+				defer g.mu.Unlock()
+				return g.opened >= 3
+			})
+			stop()
+		})
+	}
+}
+
+// A refusal's text names the cause and the fix, and each code has its
+// own.
+func TestDiscordRefusalsSayWhatToDo(t *testing.T) {
+	seen := map[string]bool{}
+	for _, code := range []int{4010, 4011, 4012, 4013, 4014} {
+		msg := (&RefusedError{Code: code}).Error()
+		if seen[msg] || !strings.Contains(msg, fmt.Sprint(code)) || !strings.Contains(msg, "; ") {
+			t.Errorf("%d: %q", code, msg)
+		}
+		seen[msg] = true
+	}
+}
