@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -130,6 +131,7 @@ type Adapter struct {
 	reconnectorDone chan struct{} // closed as the reconnector returns; nil if never started
 	refused         chan error    // the refusal (see refusal) that ended the reconnector; Run returns it
 	beforeReopen    func()        // if set, called before each Open of the reconnector (tests hold it there)
+	handshakeTime   time.Duration // gatewayHandshake, shorter in tests
 	slots           slots         // interactions' rate-limit buckets (takeSlot)
 	ready           chan struct{}
 	wg              sync.WaitGroup
@@ -138,6 +140,13 @@ type Adapter struct {
 	h               Handler
 	cmds            map[string]*commands.Command
 	names           map[string]bool // every command's name and aliases
+
+	// hmu guards handshake (the context of the Open under way, ended to
+	// cut it; nil between Opens) and dialed (that Open's connection, once
+	// dialed): see handshake.go.
+	hmu       sync.Mutex
+	handshake context.Context
+	dialed    net.Conn
 
 	// rl guards s.Ratelimiter: every REST call holds it for reading, and the
 	// janitor swaps in a fresh limiter, since discordgo keeps one bucket per
@@ -203,7 +212,7 @@ func New(o Options) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discord: %w", err)
 	}
-	a := &Adapter{o: o, msg: o.Messages, s: s, log: o.Logger, invChans: map[string]bool{}, ready: make(chan struct{}), queues: map[string]*userQueue{}, dmNoticeLife: dmNoticeLife, dmNoticeKept: dmNoticeKept, dmNoticeGap: dmNoticeGap, tokenLife: tokenLife, registerTimeout: registerTimeout, reconnected: make(chan struct{}, 1), dropped: make(chan struct{}, 1), halt: make(chan struct{}), refused: make(chan error, 1)}
+	a := &Adapter{o: o, msg: o.Messages, s: s, log: o.Logger, invChans: map[string]bool{}, ready: make(chan struct{}), queues: map[string]*userQueue{}, dmNoticeLife: dmNoticeLife, dmNoticeKept: dmNoticeKept, dmNoticeGap: dmNoticeGap, tokenLife: tokenLife, registerTimeout: registerTimeout, reconnected: make(chan struct{}, 1), dropped: make(chan struct{}, 1), halt: make(chan struct{}), refused: make(chan error, 1), handshakeTime: gatewayHandshake}
 	if a.msg == nil {
 		if a.msg, err = locales.Load(); err != nil {
 			return nil, fmt.Errorf("discord: %w", err)
@@ -222,6 +231,7 @@ func New(o Options) (*Adapter, error) {
 	}
 	a.http = &http.Client{Timeout: 30 * time.Second, Transport: plainRateLimit{next: transport}}
 	s.Client = a.http
+	s.Dialer = a.newDialer()
 	s.ShouldRetryOnRateLimit = false // discordgo would retry 429s forever
 	s.MaxRestRetries = 0
 	s.ShouldReconnectOnError = false // the adapter reconnects (reconnect.go): stop cannot turn discordgo's off safely
@@ -388,7 +398,13 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	a.useTable(h.Commands())
 	defer a.stop()
 	a.startReconnector(ctx)
-	if err := a.s.Open(); err != nil {
+	if err := a.open(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while connecting
+		}
+		if errors.Is(err, errHandshakeOver) {
+			return err
+		}
 		if r := refusal(err); r != nil {
 			return r
 		}
@@ -527,7 +543,8 @@ func (a *Adapter) useTable(table []*commands.Command) {
 }
 
 // stop disconnects (ending the reconnector first, so no reconnection
-// follows: reconnect.go), then takes no new events, and
+// follows: reconnect.go; an Open of its still in its handshake is cut:
+// handshake.go), then takes no new events, and
 // waits for the events in flight. Past ShutdownTimeout it ends the events'
 // base context: what is still queued is answered, not handled, and the
 // handling in flight is cut; then it waits for those answers (each
@@ -560,7 +577,7 @@ func (a *Adapter) stop() {
 	reconnecting := a.reconnectorDone
 	a.mu.Unlock()
 	if reconnecting != nil {
-		<-reconnecting // an Open in progress finishes first, and is closed below
+		<-reconnecting // an Open in progress is cut (handshake.go) or finishes first, and is closed below
 	}
 	_ = a.s.Close()
 	a.mu.Lock()

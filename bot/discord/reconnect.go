@@ -90,7 +90,7 @@ func (a *Adapter) reconnect(ctx context.Context) error {
 		// Open may ask for the gateway's URL (a REST call, which reads
 		// s.Ratelimiter): held for reading, sweepLimiter does not swap it.
 		a.rl.RLock()
-		err := a.s.Open()
+		err := a.open(ctx)
 		a.rl.RUnlock()
 		if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
 			a.log.Info("discord gateway reconnected", "attempts", attempt)

@@ -31,6 +31,9 @@ type flakyGateway struct {
 	// closeCode, if set, closes every connection from the closeFrom-th
 	// (counted from 1) with that close code, after the client's first op.
 	closeCode, closeFrom int
+	// silentFrom, if set, makes every connection from the silentFrom-th
+	// one that is taken and never answered: no HELLO, no READY.
+	silentFrom int
 
 	mu       sync.Mutex
 	opened   int      // connections taken
@@ -87,6 +90,13 @@ func (g *flakyGateway) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 func (g *flakyGateway) session(c *websocket.Conn, n int) {
+	if g.silentFrom != 0 && n >= g.silentFrom {
+		for {
+			if _, _, err := c.ReadMessage(); err != nil {
+				return // the client closed it
+			}
+		}
+	}
 	noack := g.fail == "noack-all" || (g.fail == "noack" || g.fail == "refuse") && n == 1
 	interval := 45000
 	if noack {
@@ -247,11 +257,14 @@ func TestDiscordStopDuringHeartbeatReconnect(t *testing.T) {
 }
 
 // A reconnection under way as the adapter stops (past its last look at
-// whether the adapter stops, about to Open) is waited for, then closed:
-// no connection is left open once Run has returned.
-// Mutation: stop not waiting for the reconnector -> its Open, let go once
-// stop began, connects after stop's close (the gateway's connection never
-// ends: timed out).
+// whether the adapter stops, about to Open) is waited for, its Open cut
+// (handshake.go) or, had it connected, closed: no connection is left open
+// once Run has returned.
+// Mutation (before handshake.go): stop not waiting for the reconnector ->
+// its Open, let go once stop began, connects after stop's close (the
+// gateway's connection never ends: timed out). Since open cuts an Open
+// once stop has begun, that Open mostly never connects (1 connection
+// here, not 2), and the mutation is caught only when it does.
 func TestDiscordStopWaitsForAReconnection(t *testing.T) {
 	g := newFlakyGateway(t, "noack")
 	reopening := make(chan struct{}, 1)
@@ -271,8 +284,8 @@ func TestDiscordStopWaitsForAReconnection(t *testing.T) {
 	})
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.opened != 2 {
-		t.Errorf("%d connections, want 2 (the reconnection let go)", g.opened)
+	if g.opened > 2 {
+		t.Errorf("%d connections, want at most 2 (the first, and the reconnection let go)", g.opened)
 	}
 }
 

@@ -1,0 +1,99 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"net"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// discordgo's Open holds the session's lock from the dial to READY (or
+// RESUMED) and reads the gateway with no deadline: a gateway that takes
+// the websocket and never sends HELLO or READY (a proxy gone half dead,
+// a stalled Discord) holds Open forever, and with it the reconnector,
+// stop (which waits for the reconnector, and whose Close waits for that
+// lock) and Run's start. The adapter dials the gateway itself
+// (dialGateway) and keeps the connection being set up: when the
+// handshake is over time (gatewayHandshake), or Run's context ends, or
+// stop begins, it closes it under discordgo, whose read then fails and
+// Open returns. A connection Open has handed over (READY read) is no
+// longer the adapter's to close: Close closes it.
+
+// gatewayHandshake bounds one Open: the gateway's URL asked for if need
+// be (a REST call, itself bounded by the client's 30 s), the websocket's
+// dial, HELLO, IDENTIFY or RESUME, and READY or RESUMED.
+const gatewayHandshake = time.Minute
+
+// errHandshakeOver is Open's error when its handshake was cut for time.
+var errHandshakeOver = errors.New("discord gateway: no HELLO and READY within the handshake's time")
+
+// newDialer is discordgo's default websocket dialer (the proxy from the
+// environment, 45 s for the websocket's upgrade) dialing through
+// dialGateway. A copy: websocket.DefaultDialer is shared.
+func (a *Adapter) newDialer() *websocket.Dialer {
+	d := *websocket.DefaultDialer
+	d.NetDialContext = a.dialGateway
+	return &d
+}
+
+// dialGateway dials for Open, within the handshake under way (open),
+// and keeps the connection to be closed should the handshake be cut.
+func (a *Adapter) dialGateway(ctx context.Context, network, addr string) (net.Conn, error) {
+	a.hmu.Lock()
+	hs := a.handshake
+	a.hmu.Unlock()
+	if hs != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		defer context.AfterFunc(hs, cancel)()
+	}
+	c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+	if err != nil || hs == nil {
+		return c, err
+	}
+	a.hmu.Lock()
+	defer a.hmu.Unlock()
+	if hs.Err() != nil { // cut while dialing
+		c.Close()
+		return nil, hs.Err()
+	}
+	a.dialed = c
+	return c, nil
+}
+
+// open is discordgo's Open, cut (see above) when ctx ends, stop begins
+// or gatewayHandshake is over. Opens run one at a time: Run's first, then
+// the reconnector's.
+func (a *Adapter) open(ctx context.Context) error {
+	hs, cut := context.WithTimeout(ctx, a.handshakeTime)
+	defer cut()
+	go func() {
+		select {
+		case <-a.halt:
+			cut()
+		case <-hs.Done():
+		}
+	}()
+	a.hmu.Lock()
+	a.handshake, a.dialed = hs, nil
+	a.hmu.Unlock()
+	stopCutting := context.AfterFunc(hs, func() {
+		a.hmu.Lock()
+		defer a.hmu.Unlock()
+		if a.dialed != nil {
+			_ = a.dialed.Close() // Open's read fails: it returns
+		}
+	})
+	err := a.s.Open()
+	stopCutting()
+	a.hmu.Lock()
+	a.handshake, a.dialed = nil, nil
+	a.hmu.Unlock()
+	if err != nil && errors.Is(hs.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+		return errHandshakeOver
+	}
+	return err
+}
