@@ -352,6 +352,32 @@ func TestDiscordBadTokenExitsTwo(t *testing.T) {
 	}
 }
 
+// Discord refusing the token while the bot runs (reset in the Developer
+// Portal: the gateway dropped, the reconnection closed with 4004) stops
+// the whole process, Telegram included, with exit status 2 naming
+// VIGIA_DISCORD_TOKEN, without printing the token, rather than retry
+// forever while looking merely disconnected.
+// Mutation: the adapter's reconnect not checking refusal -> vigia still
+// running 30 s on.
+func TestDiscordTokenRevokedWhileRunningExitsTwo(t *testing.T) {
+	rs := redistest.Start(t)
+	tg := newFakeTelegram(t, token)
+	dc := newFakeDiscord(t)
+	bot := startBot(t, tg, rs.URL(), "VIGIA_DISCORD_TOKEN="+discordToken, "VIGIA_DISCORD_API_URL="+dc.URL())
+	dc.waitCalls(1, pathHas("PUT", "/commands")) // registered: Run is under way
+	dc.revoke()
+	select {
+	case err := <-bot.done:
+		out := bot.stderr.String()
+		var ee *exec.ExitError
+		if !errorsAs(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(out, "VIGIA_DISCORD_TOKEN") || strings.Contains(out, discordToken) {
+			t.Fatalf("exit %v, output %q", err, out)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("vigia still running 30 s after its Discord token was refused\n%s", bot.stderr.String())
+	}
+}
+
 // An investigators' channel that is a Discord forum takes no message of
 // the bot's (only its posts, threads, do): every alert would be refused.
 // Start-up stops with exit status 2 naming VIGIA_INVESTIGATOR_CHATS,

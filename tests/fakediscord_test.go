@@ -41,6 +41,8 @@ type fakeDiscord struct {
 	closing  chan struct{}
 	channels map[string]string // raw JSON for GET /channels/{id}, by id (setChannel)
 	refusals map[string]string // JSON error codes for "METHOD path prefix" (refuse)
+	revoked  bool              // the gateway closes every connection with 4004 (revoke)
+	conns    []*websocket.Conn // the gateway's connections
 }
 
 func newFakeDiscord(t *testing.T) *fakeDiscord {
@@ -183,6 +185,9 @@ func (f *fakeDiscord) gateway(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer c.Close()
+	f.mu.Lock()
+	f.conns = append(f.conns, c)
+	f.mu.Unlock()
 	var wmu sync.Mutex
 	send := func(v any) error {
 		wmu.Lock()
@@ -191,7 +196,18 @@ func (f *fakeDiscord) gateway(w http.ResponseWriter, r *http.Request) {
 	}
 	send(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": 1000}})
 	var ident map[string]any
-	if err := c.ReadJSON(&ident); err != nil || ident["op"] != float64(2) {
+	err = c.ReadJSON(&ident)
+	f.mu.Lock()
+	revoked := f.revoked
+	f.mu.Unlock()
+	if err == nil && revoked {
+		// The token reset: IDENTIFY or RESUME closed with 4004.
+		wmu.Lock()
+		c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(4004, "Authentication failed."))
+		wmu.Unlock()
+		return
+	}
+	if err != nil || ident["op"] != float64(2) {
 		f.t.Errorf("fake discord: expected IDENTIFY, got %v (%v)", ident, err)
 		return
 	}
@@ -237,6 +253,17 @@ func (f *fakeDiscord) gateway(w http.ResponseWriter, r *http.Request) {
 		if m["op"] == float64(1) {
 			send(map[string]any{"op": 11})
 		}
+	}
+}
+
+// revoke is the bot's token reset while it runs: the gateway's
+// connections are dropped, and every new one is closed with 4004.
+func (f *fakeDiscord) revoke() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.revoked = true
+	for _, c := range f.conns {
+		_ = c.Close()
 	}
 }
 
