@@ -170,15 +170,25 @@ func messageText(m *models.Message) (string, []models.MessageEntity) {
 func (a *Adapter) readText(req *commands.Request, m *models.Message) (string, []models.MessageEntity) {
 	text, entities := messageText(m)
 	req.Text = text
+	othersAtStart := false
 	if m.ForwardOrigin == nil {
 		// Forwarded text keeps its bot_command entities: evidence that
 		// begins "/cancel …" is what someone else wrote, not an order to
 		// drop the draft (as on Discord, a forward is never a command).
-		a.parseCommand(req, text, entities)
+		othersAtStart = a.parseCommand(req, text, entities)
 	}
 	if m.Chat.Type == models.ChatTypeChannel {
 		// A channel's own post: for the bot by its command alone (an
 		// announcement naming @VigiaBot is the channel's, not a tip).
+		return text, entities
+	}
+	if othersAtStart {
+		// A group message that opens with another bot's command is that
+		// bot's, whole: not ours because it replies to one of our
+		// messages ("/pin@OtherBot loud" on a warning), nor because its
+		// arguments name us ("/promote@GroupHelpBot @VigiaBot"). Neither
+		// answered nor counted; a code it puts in view is still removed,
+		// as any message's in the group.
 		return text, entities
 	}
 	req.ReplyToBot = m.ReplyToMessage != nil && m.ReplyToMessage.From != nil && m.ReplyToMessage.From.ID == a.id
@@ -385,7 +395,11 @@ func ownLinks(text string, u *models.User, named bool) string {
 // every command it would show as one, so a leading "/" it did not mark
 // ("/ñandú…", "/ 3 hombres") is text, and a caption starting with "/" does
 // not lose its photo to an unknown command.
-func (a *Adapter) parseCommand(req *commands.Request, text string, entities []models.MessageEntity) {
+//
+// It reports whether, in a group, the message opens with a command
+// written for another bot ("/cmd@OtherBot", the bot's name compared case
+// aside, as Telegram does): such a message is not ours (readText).
+func (a *Adapter) parseCommand(req *commands.Request, text string, entities []models.MessageEntity) (othersAtStart bool) {
 	u := utf16.Encode([]rune(text))
 	for _, e := range entities {
 		if e.Type != models.MessageEntityTypeBotCommand || e.Length < 2 {
@@ -399,7 +413,11 @@ func (a *Adapter) parseCommand(req *commands.Request, text string, entities []mo
 		name, target, _ := strings.Cut(word, "@")
 		if target != "" && !strings.EqualFold(target, a.username) {
 			if req.ChatKind != commands.Private {
-				return // another bot's, in a group: not ours to answer
+				// Another bot's, in a group: not ours to answer. It opens
+				// the message after nothing but emoji or punctuation ("🚨
+				// /pin@OtherBot"); after words, or a mention of us, the
+				// message may still be ours.
+				return strings.IndexFunc(string(utf16.Decode(u[:e.Offset])), func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0
 			}
 			// In a chat with us, a command for another bot (pasted, or a
 			// slip) is none of ours: whole, "help@otherbot" is unknown, and
@@ -414,8 +432,9 @@ func (a *Adapter) parseCommand(req *commands.Request, text string, entities []mo
 		req.Addressed = target != "" || req.ChatKind == commands.Private || req.CommandAtStart
 		req.NamesBot = target != "" && req.ChatKind != commands.Private
 		req.NamedInText = req.NamesBot
-		return
+		return false
 	}
+	return false
 }
 
 // within returns the UTF-16 units an entity covers, or false if it does

@@ -1,0 +1,113 @@
+package telegram
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html"
+	"log/slog"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/locales"
+	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/storage/redistest"
+)
+
+// In a group where several bots live, a message that opens with a command
+// written for another bot ("/status@OtherBot") is that bot's: not
+// answered, not stored, not counted against the group's hourly limit,
+// even where it replies to one of our messages or its arguments name us
+// ("/promote@GroupHelpBot @VigiaBot"), after an emoji, posted by a
+// member, captioning a photo, or by an anonymous admin. "/cmd@vigiabot", our name in any case,
+// is ours. With the group allowed one answer an hour, /help@VigiaBot
+// sent after all of them is still answered.
+func TestAnotherBotsCommandInAGroupIsNotOurs(t *testing.T) {
+	srv := redistest.Start(t)
+	kr, err := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := storage.New(srv.Client(), kr, storage.Options{Prefix: "ob", Retention: time.Hour, DraftIdle: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Init(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	limits := commands.DefaultLimits
+	limits.ChatPerHour = 1
+	mux := commands.New(commands.Options{Store: st, Messages: msg, Retention: time.Hour, Limits: limits,
+		Logger: slog.New(slog.DiscardHandler), DefaultLanguage: "en"})
+	a, api := newRecording(t)
+
+	// Each case in a group of its own (%d: its id), allowed one answer an
+	// hour: after another bot's command, ours is answered still.
+	const group = `"chat":{"id":%d,"type":"supergroup","title":"Vecinos"},"from":{"id":5,"first_name":"Rosa"}`
+	const asGroup = `"chat":{"id":%[1]d,"type":"supergroup","title":"Vecinos"},"from":{"id":1087968824,"is_bot":true,"first_name":"Group","username":"GroupAnonymousBot"},"sender_chat":{"id":%[1]d,"type":"supergroup","title":"Vecinos"}`
+	const toBot = `,"reply_to_message":{"message_id":3,"date":1,"chat":{"id":%[1]d,"type":"supergroup"},"from":{"id":42,"is_bot":true,"first_name":"V"}}`
+	others := []struct{ name, body string }{
+		{"plain", group + `,"text":"/status@OtherBot","entities":[{"type":"bot_command","offset":0,"length":16}]`},
+		{"with words", group + `,"text":"/report@OtherBot el spammer","entities":[{"type":"bot_command","offset":0,"length":16}]`},
+		{"replying to the bot", group + `,"text":"/pin@OtherBot loud","entities":[{"type":"bot_command","offset":0,"length":13}]` + toBot},
+		{"alone replying to the bot", group + `,"text":"/status@otherbot","entities":[{"type":"bot_command","offset":0,"length":16}]` + toBot},
+		{"naming us as its argument", group + `,"text":"/promote@GroupHelpBot @VigiaBot","entities":[{"type":"bot_command","offset":0,"length":21},{"type":"mention","offset":22,"length":9}]`},
+		{"after an emoji, replying to the bot", group + `,"text":"🚨 /help@OtherBot","entities":[{"type":"bot_command","offset":3,"length":14}]` + toBot},
+		{"a photo's caption replying to the bot", group + `,"photo":[{"file_id":"p","file_unique_id":"u","width":2,"height":2}],"caption":"/save@OtherBot","caption_entities":[{"type":"bot_command","offset":0,"length":14}]` + toBot},
+		{"an anonymous admin's", asGroup + `,"text":"/warn@OtherBot hay halcones","entities":[{"type":"bot_command","offset":0,"length":14}]`},
+	}
+	help := html.EscapeString(msg.Localize("en", "help", nil))
+	id := 100
+	send := func(body string, chat int64) []call {
+		id++
+		a.handle(context.Background(), mux, update(t, `{"update_id":`+strconv.Itoa(id)+`,"message":{"message_id":`+strconv.Itoa(id)+`,"date":1,`+
+			fmt.Sprintf(body, chat)+`}}`), albumPlace{})
+		return api.take()
+	}
+	for i, c := range others {
+		chat := int64(-1005 - i)
+		if calls := send(c.body, chat); len(calls) != 0 {
+			t.Errorf("%s: the bot acted on another bot's command: %+v", c.name, calls)
+		}
+		calls := send(group+`,"text":"/help@vigiabot","entities":[{"type":"bot_command","offset":0,"length":14}]`, chat)
+		if len(calls) != 1 || calls[0].method != "sendMessage" || calls[0].fields["text"] != help {
+			t.Errorf("%s: /help@vigiabot after it (the group allowed one answer an hour): %+v", c.name, calls)
+		}
+	}
+	if list, err := st.Recent(context.Background(), 10); err != nil || len(list) != 0 {
+		t.Fatalf("stored from another bot's commands: %d (%v)", len(list), err)
+	}
+}
+
+// A command written for us in a group is ours whatever the case of our
+// name, as Telegram reads it; words or a mention of us before another
+// bot's command leave the message to us (a mention is written to us).
+func TestOurCommandInAGroupAnyCase(t *testing.T) {
+	mux, _ := engine(t)
+	a, api := newRecording(t)
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	help := html.EscapeString(msg.Localize("en", "help", nil))
+	const group = `"chat":{"id":-1005,"type":"supergroup","title":"Vecinos"},"from":{"id":5,"first_name":"Rosa"}`
+	for i, text := range []string{"/help@VigiaBot", "/help@vigiabot", "/HELP@VIGIABOT", "/Help@vIgIaBoT"} {
+		id := strconv.Itoa(400 + i)
+		a.handle(context.Background(), mux, update(t, `{"update_id":`+id+`,"message":{"message_id":`+id+`,"date":1,`+group+
+			`,"text":`+mustJSON(text)+`,"entities":[{"type":"bot_command","offset":0,"length":14}]}}`), albumPlace{})
+		if calls := api.take(); len(calls) != 1 || calls[0].fields["text"] != help {
+			t.Errorf("%s: %+v, want the help", text, calls)
+		}
+	}
+	a.handle(context.Background(), mux, update(t, `{"update_id":410,"message":{"message_id":410,"date":1,`+group+
+		`,"text":"@VigiaBot /status@OtherBot","entities":[{"type":"mention","offset":0,"length":9},{"type":"bot_command","offset":10,"length":16}]}}`), albumPlace{})
+	if calls := api.take(); len(calls) == 0 {
+		t.Errorf("@VigiaBot /status@OtherBot: left alone, want it taken as written to us")
+	}
+}
