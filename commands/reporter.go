@@ -43,7 +43,15 @@ func start(ctx context.Context, c *Context) error {
 	return c.Reply(ctx, r)
 }
 
+// help says how to send a tip, and to the team its commands. Typed under
+// its name in one language ("/ayuda", "/aide", "/ajuda"), it
+// answers in that language, whatever the chat's: whoever typed the word
+// reads it. Its own name ("/help", in every language's menu) and a name
+// several languages share keep the chat's language.
 func help(ctx context.Context, c *Context) error {
+	if lang := c.mux.typedIn(c.Request.Command, "help"); lang != "" {
+		c.Lang = lang
+	}
 	text := c.T("help", nil)
 	if c.Role >= Investigator {
 		text += "\n\n" + c.T("help_investigator", nil) + "\n" + c.T("help_triage", nil) + "\n" + c.T("help_signals", nil)
@@ -55,6 +63,28 @@ func help(ctx context.Context, c *Context) error {
 		text += "\n\n" + c.T("help_admin", nil)
 	}
 	return c.Reply(ctx, Reply{Text: text})
+}
+
+// typedIn returns the one language whose name for command name
+// (command_<name>_name, lower-case, with its accents or without) is word,
+// or "" where word is the command's own name, or that of several
+// languages or of none.
+func (m *Mux) typedIn(word, name string) string {
+	if m.msg == nil || word == name {
+		return ""
+	}
+	found := ""
+	for _, lang := range locales.Supported {
+		local := strings.ToLower(m.msg.Localize(lang, "command_"+name+"_name", nil))
+		if local != word && tips.Fold(local) != word {
+			continue
+		}
+		if found != "" {
+			return ""
+		}
+		found = lang
+	}
+	return found
 }
 
 func (m *Mux) languageButtons() [][]Button {
