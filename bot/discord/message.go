@@ -293,11 +293,27 @@ func (a *Adapter) publicMessage(ctx context.Context, h Handler, m *discordgo.Mes
 		// Mentions, its words do not): written to the bot, even as a reply.
 		NamedInText: botID != "" && (strings.Contains(m.Content, "<@"+botID+">") || strings.Contains(m.Content, "<@!"+botID+">")),
 	}
+	if replyToBot && !req.NamedInText && othersBotFirst(m, botID) {
+		// A reply to one of the bot's messages that opens by mentioning
+		// another bot ("@MEE6 rank" on a warning) is a command to that
+		// bot: not answered, nor counted. (Not removed before either: a
+		// reply that does not name this bot is left in place.)
+		return
+	}
 	if replyToBot {
 		req.ReplyToID = m.ReferencedMessage.ID
 	}
 	w := &publicReplier{channelReplier: channelReplier{a: a, channelID: userRoute(m.Author.ID)}, guildID: m.GuildID, channelID: m.ChannelID, messageID: m.ID}
 	h.Handle(ctx, req, w)
+}
+
+// othersBotFirst reports whether m's words open with a mention of a bot
+// other than this one (botID), which Discord lists in Mentions as a bot.
+func othersBotFirst(m *discordgo.Message, botID string) bool {
+	words := strings.TrimLeftFunc(m.Content, unicode.IsSpace)
+	return slices.ContainsFunc(m.Mentions, func(u *discordgo.User) bool {
+		return u != nil && u.Bot && u.ID != botID && (strings.HasPrefix(words, "<@"+u.ID+">") || strings.HasPrefix(words, "<@!"+u.ID+">"))
+	})
 }
 
 // investigators reports whether a server channel is the investigators':
