@@ -139,6 +139,9 @@ func TestLoggerKeepsRedisKeysWithholdsAddresses(t *testing.T) {
 		{"opts {Addr:redis:6379 DB:0}", "opts {Addr:ADDR DB:0}"},
 		{"{Network:tcp}:redis-0:6379", "{Network:tcp}:ADDR"},
 		{"redis://h/{a}:b:6379 and redis://:{a}@h:6379", "redis://h/{a}:ADDR and redis://[credentials withheld]@ADDR"},
+		// An address dressed as a key: a host after a tag, or in it.
+		{"vigia:{tips}:redis:6379 vigia:{x}:redis-node-2:6381", "vigia:{tips}:ADDR vigia:{x}:ADDR"},
+		{"err:{Network:tcp}:redis-0:6379 x:{10.0.0.7:6379}:0 y:{[fd00::7]:6380}:tip:1", "err:{Network:tcp}:ADDR x:{ADDR}:0 y:{ADDR}:tip:1"},
 	} {
 		var buf bytes.Buffer
 		newLogger(&buf, nil).Warn("redis failed", "error", c.in)

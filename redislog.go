@@ -64,16 +64,17 @@ func (l *redisLogger) take() (int, bool) {
 // which scrubAddrs keeps.
 var redisAddr = regexp.MustCompile(redisKeyTail + `|\[[0-9A-Fa-f:.%]+\]:\d+|\b\d{1,3}(\.\d{1,3}){3}:\d+|\b[A-Za-z][A-Za-z0-9.-]*:\d{2,5}\b`)
 
-// redisKeyTail matches a Redis key's hash tag and the segments after it,
-// the last one a number (a tip's: "vigia:{tips}:tip:1234", "{bc}:job:77"),
-// which would otherwise read as a host and a port ("tip:1234"). It begins
-// with the ":" before the tag and asks for "}:" after it, with no "/ @",
-// quote or space inside, and the segments in between begin with a letter
-// and hold no "." (a host name's): no address is written so, in a URL, a
-// dial's or a lookup's error, or a struct printed with %v
-// ("{Addr:redis:6379}" has no "}:"), and a host:port after a key's
-// number ("…:tip:12:redis:6379") is not part of it.
-const redisKeyTail = `:\{[^{}\s"'/@]*\}(?::[A-Za-z_-][A-Za-z0-9_-]*)*:\d+\b`
+// redisKeyTail matches a Redis key's hash tag and what follows it up to
+// its number (a tip's: "vigia:{tips}:tip:1234", "{bc}:job:77",
+// "ix:lsh:{20261130}:1234"), which would otherwise read as a host and a
+// port ("tip:1234"). It begins with the ":" before the tag; the tag holds
+// letters, digits, "_" and "-" only (Vigía's: a word, a pseudonym, a
+// week), no ":" or "." (not "{10.0.0.7:6379}", "{Network:tcp}"), and
+// the word before the number, if any, is one of Vigía's keys' that end
+// in one (keys.go), so that no host is taken for it ("…:{tips}:redis:6379",
+// "…:{x}:redis-0:6379" are ADDR). A host:port after a key's number
+// ("…:tip:12:redis:6379") is not part of it.
+const redisKeyTail = `:\{[A-Za-z0-9_-]*\}(?::(?:tip|log|route|pub|dups|job|takes))?:\d+\b`
 
 // redisLogDetail keeps what a line says, not where: its first line (a
 // recovered panic comes with a stack), addresses replaced (which node
