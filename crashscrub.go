@@ -180,7 +180,7 @@ func scrubCrashLine(line string, inValue *bool, spliced *bool) (out string, keep
 			return "", false
 		}
 	}
-	if i := strings.Index(line[min(len(line), 1):], logStart); i >= 0 {
+	if i := strings.Index(line[min(len(line), 1):], logStart); i >= 0 && !strings.HasPrefix(line, logStart) {
 		*spliced = true
 		head, log := line[:i+1], line[i+1:]
 		if head = spliceHead(head); head != "" {
@@ -198,11 +198,14 @@ func scrubCrashLine(line string, inValue *bool, spliced *bool) (out string, keep
 }
 
 // logStart begins every line Vigía's logger writes (newLogger: JSON,
-// the time first). The JSON handler escapes a value's quotes, so a log
-// line holds it nowhere else: found past a line's start, it is a log
-// line another goroutine wrote while the runtime wrote that line, which
-// it writes in pieces ("main.f", "(", "0x1b37d93fd", ", ", …, ")"), and
-// the rest of the line follows the log line's "\n".
+// the time first). Found past the start of a line that is not a log
+// line, it is a log line another goroutine wrote while the runtime wrote
+// that line, which it writes in pieces ("main.f", "(", "0x1b37d93fd",
+// ", ", …, ")"), and the rest of the line follows the log line's "\n".
+// A log line itself may hold it (a map, a struct or a group whose first
+// key is "time" is written as a JSON object, not a quoted string); it is
+// written whole, in one write (up to PIPE_BUF), so nothing lands inside
+// it, and it is not cut.
 const logStart = `{"time":"`
 
 // frameStart is a frame's line cut short by a log line: the function's

@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"log/slog"
 	"runtime"
 	"strings"
 	"testing"
@@ -305,5 +306,32 @@ func TestScrubCrashLogLineInsideAFrame(t *testing.T) {
 		"",
 		"goroutine 9 [select]:",
 	}, "\n")
+	checkScrubbed(t, in, want)
+}
+
+// TestScrubCrashLogLineHoldingItsStart: a log line whose attribute is a
+// map, a struct or a group with "time" first holds `{"time":"` past its
+// start, unescaped (a JSON object, not a string). It is a log line, not
+// one the runtime wrote with a log line inside it: it passes whole, and
+// the line after it is not taken for a frame's rest.
+func TestScrubCrashLogLineHoldingItsStart(t *testing.T) {
+	var logs strings.Builder
+	log := newLogger(&logs, nil)
+	log.Info("tip stored (0x1)", "v", map[string]string{"time": "soon"})
+	log.Info("tip stored (0x2)", slog.Group("g", "time", "later"))
+	log.Info("tip stored (0x3)", "v", struct {
+		Time string `json:"time"`
+	}{"now"})
+	lines := strings.Split(strings.TrimSuffix(logs.String(), "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d log lines: %q", len(lines), logs.String())
+	}
+	for _, l := range lines {
+		if !strings.Contains(l[1:], logStart) {
+			t.Fatalf("the log line does not hold %q past its start: %s", logStart, l)
+		}
+	}
+	in := lines[0] + "\n" + lines[1] + "\n" + lines[2] + "\n\ngoroutine 1 [running]:\nmain.f(0x1b37d93fd)\n"
+	want := lines[0] + "\n" + lines[1] + "\n" + lines[2] + "\n\ngoroutine 1 [running]:\nmain.f(...)\n"
 	checkScrubbed(t, in, want)
 }
