@@ -55,7 +55,7 @@ func TestDiscordHTMLRateLimitIsARateLimit(t *testing.T) {
 		// A bot of its own: the previous case's ban still holds the
 		// other one back, with what is left of that ban's wait.
 		a := newTestAdapter(t, api, slowHandler{}, time.Hour)
-		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // under the wait: given up at once (500 ms was too short for a loaded run)
 		_, err := a.Send(ctx, "123", commands.Reply{Text: "aviso"})
 		cancel()
 		var rl *commands.RateLimitError
@@ -106,7 +106,7 @@ func TestDiscordCloudflareBlockIsNotADestinationGone(t *testing.T) {
 			fmt.Fprint(w, c.body)
 		})
 		a := newTestAdapter(t, api, slowHandler{}, time.Hour)
-		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // under the wait: given up at once (500 ms was too short for a loaded run)
 		_, err := a.Send(ctx, "123", commands.Reply{Text: "aviso"})
 		cancel()
 		var rl *commands.RateLimitError
@@ -143,7 +143,7 @@ func TestDiscordCloudflareBanHoldsEveryRoute(t *testing.T) {
 	})
 	a := newTestAdapter(t, api, slowHandler{}, time.Hour)
 	for _, chat := range []string{"1", "2"} {
-		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // under the wait: given up at once (500 ms was too short for a loaded run)
 		_, err := a.Send(ctx, chat, commands.Reply{Text: "aviso"})
 		cancel()
 		if !errors.Is(err, commands.ErrRateLimited) {
