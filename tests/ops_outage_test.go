@@ -30,7 +30,7 @@ func TestOpsOutageLogsAndAnswers(t *testing.T) {
 	tg := newFakeTelegram(t, token)
 	spool := t.TempDir()
 	const uid, uname, first = 8881234567, "soplon_canario", "Gumersinda"
-	const text1, text2 = "canario-uno la bodega roja de Zapopan", "canario-dos camioneta blanca placas JKL"
+	const text1, text2 = "canario-uno la bodega roja de Zapopan", "canario-dos camioneta blanca placas JKL4821"
 	const text3 = "canario-tres la bodega verde de Tonala"
 	redisURL := rs.LeastPrivilegeURL("vigia")
 	serve := func() *exec.Cmd {
@@ -103,7 +103,7 @@ func TestOpsOutageLogsAndAnswers(t *testing.T) {
 	if strings.Contains(logs, "cannot check Redis persistence") {
 		t.Error("the least-privilege user cannot check persistence")
 	}
-	for _, s := range []string{"8881234567", "8882345678", uname, uname2, first, "canario", "Zapopan", "JKL", "Tonala", receipt, token, strings.Split(token, ":")[1]} {
+	for _, s := range []string{"8881234567", "8882345678", uname, uname2, first, "canario", "Zapopan", "JKL4821", "Tonala", receipt, token, strings.Split(token, ":")[1]} {
 		if strings.Contains(logs, s) {
 			t.Errorf("a log line holds %q", s)
 		}
@@ -120,5 +120,5 @@ func TestOpsOutageLogsAndAnswers(t *testing.T) {
 			}
 		}
 	}
-	checkRedis(t, rs, "8881234567", "8882345678", uname, uname2, first, "canario", "Zapopan", "JKL", "Tonala", receipt)
+	checkRedis(t, rs, "8881234567", "8882345678", uname, uname2, first, "canario", "Zapopan", "JKL4821", "Tonala", receipt)
 }
