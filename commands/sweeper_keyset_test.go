@@ -55,7 +55,7 @@ func TestSweeperMakesReplicasAgreeOnTheKeyset(t *testing.T) {
 	done := make(chan struct{})
 	go func() { defer close(done); mux.RunSweeper(ctx, 10*time.Millisecond, time.Hour) }()
 	defer func() { cancel(); <-done }()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
 		got, err := newcomer.CheckKeyset(ctx)
 		if err != nil {
 			t.Fatal(err)

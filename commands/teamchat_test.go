@@ -89,7 +89,7 @@ func TestMovedInvestigatorsChatIsFollowedByEveryReplica(t *testing.T) {
 		t.Fatal(err)
 	}
 	tm.mux = other
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
 		_, r := tm.inGroup(adminID, "-100888", false, commands.Request{Command: "queue"})
 		if len(r) == 1 && r[0].Text != tm.text("en", "unknown_command", nil) {
 			return

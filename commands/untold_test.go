@@ -44,7 +44,7 @@ func TestUntoldAnswerIsToldByTheSweep(t *testing.T) {
 	done := make(chan struct{})
 	go func() { defer close(done); tm.mux.RunSweeper(sweepCtx, 10*time.Millisecond, time.Hour) }()
 	var n []string
-	for deadline := time.Now().Add(10 * time.Second); len(n) == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); len(n) == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		n = append(n, tm.notices("2002")...)
 	}
 	cancel()

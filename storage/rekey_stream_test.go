@@ -288,7 +288,7 @@ func TestRekeyRebuildKeepsBlockedInboxReaders(t *testing.T) {
 		got, err := serving.InboxRead(ctx, "telegram", "w2", 10, 10*time.Second, time.Hour)
 		done <- read{got, err}
 	}()
-	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(rdb.ClientList(ctx).Val(), "cmd=xreadgroup"); {
+	for deadline := time.Now().Add(time.Minute); !strings.Contains(rdb.ClientList(ctx).Val(), "cmd=xreadgroup"); { // (5 s: short for a goroutine on a loaded machine)
 		if time.Now().After(deadline) {
 			t.Fatal("the worker never blocked on the inbox")
 		}
