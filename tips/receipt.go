@@ -666,6 +666,12 @@ type receiptReading struct {
 	// glued: the reading ends after its fourth group whatever follows
 	// (gluedAt reads what does).
 	glued bool
+	// join, if not 0, is where a link's address is joined to the words
+	// before it (linkStarts): a wrapped group after the first ending
+	// there has its closer before the address, kept with it
+	// ("[K7QD]-[9XMA]-[R2TP] https://x/?c=4WZN"), and the rest of the
+	// code in the address is read unwrapped.
+	join int
 }
 
 // read goes on with the reading in text. It stops (paused) before a step
@@ -765,6 +771,9 @@ func (s *receiptReading) read(text string, pause int) (end int, letter, digit, p
 				s.i += size
 			}
 			s.step = 2
+		}
+		if s.open != "" && s.join > 0 && s.i == s.join && s.g > 0 {
+			s.open = "" // (a first group alone so set off is markedGroupEnd's: read unwrapped)
 		}
 		if s.open != "" {
 			if s.i >= pause {
@@ -1906,12 +1915,16 @@ func linkSpans(text string) []linkSpan {
 					end = -1
 				}
 			}
-			if end < 0 {
+			if end >= 0 {
+				before = before[:end]
+			} else if wrapChar(r) {
 				continue // "(2024) https://…", "**Urgente** https://…"
 			}
-			before = before[:end]
+			// (A "?" or "!" that no "¿" or "¡" opens ends a sentence:
+			// read on, as other punctuation is, below.)
 		}
-		piece := before // (what ends in a piece of a code, if anything does)
+		piece := before     // (what ends in a piece of a code, if anything does)
+		kept := len(before) // (where the hole starts: what is cut before the link ends)
 		if r, _ := utf8.DecodeLastRuneInString(before); pictograph(r) {
 			// An emoji between its groups ("K7QD 🔥 9XMA 🔥 R2TP 🔥",
 			// then the link): the piece ends before it. Not after
@@ -1921,7 +1934,20 @@ func linkSpans(text string) []linkSpan {
 				continue
 			}
 		} else if !receiptSeparator(r) && !isCodeChar(r) {
-			continue // "…gracias: https://…": no piece of a code before it
+			// Punctuation that ends a sentence, after a piece
+			// ("K7QD-9XMA-R2TP? https://…?c=4WZN", "…R2TP. https://…",
+			// "…R2TP: https://…"), parts it from the rest as a
+			// separator between its groups would (groupSeparator): the
+			// piece ends before it. After a word that is none
+			// ("…gracias: https://…"), no piece of a code is before it.
+			if !groupSeparator(r) {
+				continue
+			}
+			piece = strings.TrimRightFunc(before, groupSeparator)
+			if l, _ := utf8.DecodeLastRuneInString(piece); !isCodeChar(l) {
+				continue
+			}
+			kept = len(piece) // (the sentence's punctuation stays)
 		}
 		ws := 0
 		if len(before) > linkReach {
@@ -2001,7 +2027,7 @@ func linkSpans(text string) []linkSpan {
 				}
 				out = append(out, linkSpan{
 					span: [2]int{ws + f.span[0], p + f.span[1] - join - len(partSeparator)},
-					hole: [2]int{len(before), p},
+					hole: [2]int{kept, p},
 					code: f.code,
 				})
 			}
@@ -2032,6 +2058,11 @@ func markedPieceEnd(before string) int {
 			sepAfter = false
 		case pieceOpener(r) && codes >= 8: // (two groups)
 			return end
+		case wrapChar(r) && codes > 0 && codes%4 == 0:
+			// Each group set off ("[K7QD]-[9XMA]-[R2TP]", the last in
+			// the address): the marks between them part them, as a
+			// separator does (wrappedAt reads them so).
+			sepAfter = true
 		case spaceOrInvisible(r):
 			// Spaces only around a separator that is none ("`K7QD - 9XMA
 			// - R2TP`", "`K7QD 一 9XMA 一 R2TP`"), or just inside the
@@ -2195,7 +2226,18 @@ func readAcross(view string, join int, starts []linkStart, cut bool) []linkRead 
 		if cut && sp[1]-join-len(partSeparator) > linkReach {
 			continue // no code's rest is so long (NormalizeReceipt)
 		}
-		code, ok := NormalizeReceipt(view[sp[0]:sp[1]])
+		read := view[sp[0]:sp[1]]
+		if st.wrapped {
+			// Its groups' wrappers, the last group's closer left
+			// before the address (receiptReading.join), are none of it.
+			read = strings.Map(func(r rune) rune {
+				if wrapChar(r) {
+					return -1
+				}
+				return r
+			}, read)
+		}
+		code, ok := NormalizeReceipt(read)
 		if !ok || OldReceipt(code) {
 			continue
 		}
@@ -2250,6 +2292,7 @@ func linkStarts(view string, join int, oneGroup bool) []linkStart {
 		rd, ok := receiptReading{i: st.at}, true
 		if st.wrapped {
 			rd, ok = wrappedReading(view, st.at)
+			rd.join = join
 		}
 		if !ok {
 			continue

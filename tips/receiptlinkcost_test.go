@@ -1,7 +1,9 @@
 package tips
 
 import (
+	"cmp"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -136,6 +138,13 @@ func FuzzLinkSpansAsBefore(f *testing.F) {
 		"mi código 《K7QD》 https://x.example/?c=9XMA-R2TP-4WZN",
 		"mi código ( K7QD-9XMA-R2TP ) https://x.example/?c=¿4WZN?",
 		"¿viste esto? https://x.example/?c=ab12",
+		// Each group set off, the last in the address; punctuation
+		// ending a sentence after the piece.
+		"mi código [K7QD]-[9XMA]-[R2TP] https://x.example/?c=4WZN gracias",
+		"mi código [K7QD] [9XMA] https://x.example/?c=R2TP-4WZN",
+		"mi código K7QD-9XMA-R2TP? https://x.example/?c=4WZN gracias",
+		"mi código K7QD-9XMA-R2TP. https://x.example/?c=4WZN",
+		"¿viste esto? https://x.example/?c=ab12. Gracias: https://x.example/a/b",
 	} {
 		f.Add(s)
 	}
@@ -192,12 +201,16 @@ func oldLinkSpans(text string) []linkSpan {
 					end = -1
 				}
 			}
-			if end < 0 {
+			if end >= 0 {
+				before = before[:end]
+			} else if wrapChar(r) {
 				continue
 			}
-			before = before[:end]
+			// Intended difference: a "?" or "!" that no "¿" or "¡" opens
+			// ends a sentence, read on as other punctuation is, below.
 		}
 		piece := before // (what ends in a piece of a code, if anything does)
+		kept := len(before)
 		if r, _ := utf8.DecodeLastRuneInString(before); pictograph(r) {
 			// An emoji between its groups ("K7QD 🔥 9XMA 🔥 R2TP 🔥",
 			// then the link): the piece ends before it. Not after
@@ -207,7 +220,17 @@ func oldLinkSpans(text string) []linkSpan {
 				continue
 			}
 		} else if !receiptSeparator(r) && !isCodeChar(r) {
-			continue // "…gracias: https://…": no piece of a code before it
+			// Intended difference: punctuation ending a sentence after
+			// a piece ("K7QD-9XMA-R2TP? https://…?c=4WZN") is a
+			// separator, kept; after a word that is none, no reading.
+			if !groupSeparator(r) {
+				continue // "…gracias: https://…": no piece of a code before it
+			}
+			piece = strings.TrimRightFunc(before, groupSeparator)
+			if l, _ := utf8.DecodeLastRuneInString(piece); !isCodeChar(l) {
+				continue
+			}
+			kept = len(piece)
 		}
 		ws := 0
 		if len(before) > linkReach {
@@ -261,20 +284,45 @@ func oldLinkSpans(text string) []linkSpan {
 			view := before[ws:] + partSeparator + rest
 			linkViewRead(view)
 			join := len(before) - ws
-			for _, sp := range receiptSpansBefore(view, false, join, 0) {
+			spans := receiptSpansBefore(view, false, join, 0)
+			// Intended difference: each group set off, the last one's
+			// closer before the link ("[K7QD]-[9XMA]-[R2TP]
+			// https://…?c=4WZN"), read on unwrapped in the address
+			// (receiptReading.join), read here afresh from each opener.
+			for i := 0; i < join; i++ {
+				rd, ok := wrappedReading(view, i)
+				if !ok {
+					continue
+				}
+				rd.join = join
+				if end, l, d, _ := rd.read(view, len(view)+1); l && d && !slices.Contains(spans, [2]int{i, end}) {
+					spans = append(spans, [2]int{i, end})
+				}
+			}
+			slices.SortStableFunc(spans, func(a, b [2]int) int { return cmp.Compare(a[0], b[0]) })
+			for _, sp := range spans {
 				if sp[0] >= join || sp[1] <= join+len(partSeparator) {
 					continue // within one of the two: read as it is
 				}
 				if cut && sp[1]-join-len(partSeparator) > linkReach {
 					continue // no code's rest is so long (NormalizeReceipt)
 				}
-				code, ok := NormalizeReceipt(view[sp[0]:sp[1]])
+				read := view[sp[0]:sp[1]]
+				if r, _ := utf8.DecodeRuneInString(read); wrapOpener(r) {
+					read = strings.Map(func(r rune) rune {
+						if wrapChar(r) {
+							return -1
+						}
+						return r
+					}, read)
+				}
+				code, ok := NormalizeReceipt(read)
 				if !ok || OldReceipt(code) || !codeLikePiece(view[sp[0]:join]) && !(oneGroup && shownGroup(view[sp[0]:join])) {
 					continue
 				}
 				out = append(out, linkSpan{
 					span: [2]int{ws + sp[0], p + sp[1] - join - len(partSeparator)},
-					hole: [2]int{len(before), p},
+					hole: [2]int{kept, p},
 					code: code,
 				})
 			}

@@ -1,0 +1,67 @@
+package tips
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// A code split into a link whose first piece has each group set off
+// ("[K7QD]-[9XMA]-[R2TP] https://x/?c=4WZN", the last group in the
+// address), or is followed by punctuation that ends a sentence
+// ("K7QD-9XMA-R2TP? https://x/?c=4WZN", "…R2TP. https://…"), reads as
+// the code to an investigator: it is cut, the address (and the
+// sentence's punctuation) kept; as a hidden link's address after the
+// text and across two messages too. Prose so ended before a link stays
+// unread. Mutations: markedPieceEnd without its wrapChar case -> the
+// bracketed cases fail; receiptReading without join (a wrapped group's
+// closer still asked for at the link) -> the bracketed cases fail;
+// linkSpans' "continue" back for every pieceCloser that markedPieceEnd
+// does not end -> the "?" and "!" cases fail; for every punctuation
+// that is no receiptSeparator -> the ".", ":", "…", "。" cases fail.
+func TestCutReceiptsSplitIntoALinkAfterGroupsSetOffOrPunctuation_codes(t *testing.T) {
+	const code = "K7QD-9XMA-R2TP-4WZN"
+	for _, tc := range []struct{ in, want string }{
+		{"mi código [K7QD]-[9XMA]-[R2TP] https://x.example/?c=4WZN gracias", "mi código ] https://x.example/?c= gracias"},
+		{"mi código [K7QD] [9XMA] https://x.example/?c=R2TP-4WZN", "mi código ] https://x.example/?c="},
+		{"mi código (K7QD)-(9XMA)-(R2TP) https://x.example/?c=(4WZN)", "mi código) https://x.example/?c=()"},
+		{"mi código `K7QD` `9XMA` `R2TP` https://x.example/4WZN/ver", "mi código `` https://x.example//ver"},
+		{"mi código K7QD-9XMA-R2TP? https://x.example/?c=4WZN gracias", "mi código? https://x.example/?c= gracias"},
+		{"mi código K7QD-9XMA-R2TP! https://x.example/?c=4WZN", "mi código! https://x.example/?c="},
+		{"mi código K7QD-9XMA-R2TP?! https://x.example/?c=4WZN", "mi código?! https://x.example/?c="},
+		{"mi código K7QD-9XMA-R2TP. https://x.example/?c=4WZN", "mi código. https://x.example/?c="},
+		{"mi código K7QD-9XMA-R2TP: https://x.example/?c=4WZN", "mi código: https://x.example/?c="},
+		{"mi código K7QD-9XMA-R2TP… https://x.example/?c=4WZN", "mi código … https://x.example/?c="},
+		{"mi código K7QD-9XMA-R2TP。 https://x.example/?c=4WZN", "mi código 。 https://x.example/?c="},
+		{"mi código K7QD-9XMA? https://x.example/?c=R2TP-4WZN", "mi código? https://x.example/?c="},
+	} {
+		out, cut, err := CutReceipts([]string{tc.in}, knowsOnly(code))
+		if err != nil || !cut || out[0] != tc.want {
+			t.Errorf("%q: cut %q %v %v, want %q", tc.in, out, cut, err, tc.want)
+		}
+		if codes := ReceiptCodesIn(tc.in); !slices.Contains(codes, code) {
+			t.Errorf("%q: ReceiptCodesIn = %q", tc.in, codes)
+		}
+		text, link, _ := strings.Cut(tc.in, " https://")
+		link = "https://" + link
+		for name, cutf := range map[string]func([]string, func([]string) ([]bool, error)) ([]string, bool, error){
+			"a hidden link": CutMessageReceipts, "two messages": CutReceiptsAcross,
+		} {
+			if out, cut, err := cutf([]string{text, link}, knowsOnly(code)); err != nil || !cut || strings.Contains(strings.Join(out, " "), "R2TP") || strings.Contains(strings.Join(out, " "), "4WZN") {
+				t.Errorf("%q: cut as %s %q %v %v", tc.in, name, out, cut, err)
+			}
+		}
+	}
+	for _, in := range []string{
+		"¿viste esto? https://x.example/?c=ab12",
+		"Gracias. https://x.example/2024/05/nota",
+		"el 12 de mayo de 2024. https://x.example/?id=1234-5678",
+		"mira (2024) (2025) https://x.example/2024/05/nota",
+		"ayer [viernes] [12] https://x.example/?c=R2TP-4WZN",
+		"pago: https://x.example/?c=9XMA-R2TP-4WZN",
+	} {
+		if codes := ReceiptCodesIn(in); len(codes) != 0 {
+			t.Errorf("%q: ReceiptCodesIn = %q", in, codes)
+		}
+	}
+}
