@@ -1372,8 +1372,8 @@ func replyCode(args string) (code, rest string, ok bool) {
 		return "", "", false
 	}
 	rest = unwrappedRest(args[:spans[0][0]], args[spans[0][1]:])
-	if j := strings.IndexFunc(rest, func(r rune) bool { return !wrapMark(r) }); j < 0 {
-		rest = "" // "CODE.", "CODE?!": the code's word ends a sentence, no answer
+	if j := strings.IndexFunc(rest, func(r rune) bool { return !wrapMark(r) && !lineDash(r) }); j < 0 {
+		rest = "" // "CODE.", "CODE?!", "CODE─": the code's word ends a sentence, no answer
 	} else if r, _ := utf8.DecodeRuneInString(rest[j:]); unicode.IsSpace(r) {
 		rest = rest[j:] // "CODE. sí" (as leadingCode reads "CODE." as the code)
 	} else {
@@ -1385,7 +1385,7 @@ func replyCode(args string) (code, rest string, ok bool) {
 		parted := rest[:len(rest)-len(t)]
 		if r, size := utf8.DecodeLastRuneInString(parted); size > 0 && opensNumber(r, t) {
 			t, parted = rest[len(parted)-size:], parted[:len(parted)-size] // "CODE:-5 grados", "CODE:.5", "CODE:$500": the number's own
-			if r, size := utf8.DecodeLastRuneInString(parted); unicode.Is(unicode.Pd, r) && opensNumber(r, t) {
+			if r, size := utf8.DecodeLastRuneInString(parted); lineDash(r) && opensNumber(r, t) {
 				t = rest[len(parted)-size:] // "CODE—$500", "CODE-.5": the sign before the amount's own mark
 			}
 		}
@@ -1408,10 +1408,19 @@ func opensNumber(r rune, next string) bool {
 	if r == '@' {
 		return isWordChar(n) || n == '_'
 	}
-	if unicode.Is(unicode.Pd, r) && (unicode.Is(unicode.Sc, n) || n == '.' || n == ',') {
+	if lineDash(r) && (unicode.Is(unicode.Sc, n) || n == '.' || n == ',') {
 		n, _ = utf8.DecodeRuneInString(next[size:]) // (the sign before the amount's own mark)
 	}
-	return (strings.ContainsRune("+.,#", r) || unicode.In(r, unicode.Pd, unicode.Sc)) && unicode.IsNumber(n)
+	return (strings.ContainsRune("+.,#", r) || lineDash(r) || unicode.Is(unicode.Sc, r)) && unicode.IsNumber(n)
+}
+
+// lineDash reports whether r is a dash (unicode.Pd), or a character
+// drawn as a line that is written for one ("─", "━", "˜": what some
+// keyboards' symbol pages give, and tips reads between a code's groups
+// as a dash, tips.LineLike): /reply reads it as a dash, parting the code
+// from words ("CODE─El lunes"), kept before a number ("CODE─5").
+func lineDash(r rune) bool {
+	return unicode.Is(unicode.Pd, r) || tips.LineLike(r)
 }
 
 // startsNumber reports whether s starts with a number, or with a mark
@@ -1423,13 +1432,14 @@ func startsNumber(s string) bool {
 
 // partingMark reports whether r, punctuation written between a code and
 // the answer after it in /reply's arguments, only parts them (".", ":",
-// "—", "-", "|"): a wrapMark that opens nothing (no opening bracket or
+// "—", "-", "|", a dash drawn as a line: "─", lineDash): a wrapMark or
+// lineDash that opens nothing (no opening bracket or
 // quote, no "¿" or "¡", no markdown or quote that may start the answer's
 // own: "*", "_", "~", "`", "\"", "'") and compares nothing ("<", ">",
 // "=": "CODE>5 hombres" says more than five; "->" and "=>" are arrows,
 // trimParting).
 func partingMark(r rune) bool {
-	return wrapMark(r) && !unicode.In(r, unicode.Ps, unicode.Pi) && !strings.ContainsRune("¿¡*_~`\"'<>=", r)
+	return (wrapMark(r) || lineDash(r)) && !unicode.In(r, unicode.Ps, unicode.Pi) && !strings.ContainsRune("¿¡*_~`\"'<>=", r)
 }
 
 // arrowLen returns the length of the arrow s starts with ("->", "-->",
@@ -1443,7 +1453,7 @@ func arrowLen(s string) int {
 	i := 0
 	for i < len(s) {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r != '=' && !unicode.Is(unicode.Pd, r) {
+		if r != '=' && !lineDash(r) {
 			break
 		}
 		i += size
@@ -1497,7 +1507,7 @@ func dropPartingWord(rest string) string {
 	switch {
 	case strings.IndexFunc(word, func(r rune) bool { return !strings.ContainsRune(":;,|：；，", r) }) < 0:
 	case arrowLen(word) == len(word):
-	case strings.IndexFunc(word, func(r rune) bool { return !unicode.Is(unicode.Pd, r) }) < 0:
+	case strings.IndexFunc(word, func(r rune) bool { return !lineDash(r) }) < 0:
 		next := strings.TrimLeftFunc(t[end:], func(r rune) bool { return unicode.IsSpace(r) && !lineBreak(r) })
 		if startsNumber(next) {
 			return rest // "CODE - 5": maybe "-5"

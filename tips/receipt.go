@@ -1280,6 +1280,11 @@ func lineLike(r rune) bool {
 	return false
 }
 
+// LineLike reports whether r, no dash (unicode.Pd) nor punctuation,
+// shows as a horizontal line as a dash does ("─", "━", "˜", "ㅡ"): a
+// separator between a code's groups as a dash is (lineLike).
+func LineLike(r rune) bool { return lineLike(r) }
+
 // separatorAt returns how many bytes the group separator at text[i:]
 // takes, 0 if there is none: a groupSeparator, or one percent-escaped as
 // in a link ("%2D", "%20", "%E2%80%93"), or a "%" or "&" that escapes
