@@ -1938,6 +1938,12 @@ func linkSpans(text string) []linkSpan {
 			if r, _ := utf8.DecodeLastRuneInString(piece); !isCodeChar(r) {
 				continue
 			}
+		} else if mark(r) {
+			// An accent on the piece's last character ("…R2TṔ", as
+			// accents on every character put one): the character's.
+			if l, _ := utf8.DecodeLastRuneInString(strings.TrimRightFunc(before, mark)); !isCodeChar(l) {
+				continue
+			}
 		} else if !receiptSeparator(r) && !isCodeChar(r) {
 			// Punctuation that ends a sentence, after a piece
 			// ("K7QD-9XMA-R2TP? https://…?c=4WZN", "…R2TP. https://…",
@@ -1949,7 +1955,7 @@ func linkSpans(text string) []linkSpan {
 				continue
 			}
 			piece = strings.TrimRightFunc(before, groupSeparator)
-			if l, _ := utf8.DecodeLastRuneInString(piece); !isCodeChar(l) {
+			if l, _ := utf8.DecodeLastRuneInString(strings.TrimRightFunc(piece, mark)); !isCodeChar(l) {
 				continue
 			}
 			kept = len(piece) // (the sentence's punctuation stays)
@@ -2063,12 +2069,14 @@ func markedPieceEnd(before string) int {
 			sepAfter = false
 		case pieceOpener(r) && codes >= 8: // (two groups)
 			return end
+		case mark(r):
+			// An accent on a character ("`ḰQ́-…`"): the character's.
 		case wrapChar(r) && codes > 0 && codes%4 == 0:
 			// Each group set off ("[K7QD]-[9XMA]-[R2TP]", the last in
 			// the address): the marks between them part them, as a
 			// separator does (wrappedAt reads them so).
 			sepAfter = true
-		case spaceOrInvisible(r):
+		case unicode.IsSpace(r): // (an invisible character is a separator: "`K7QD\u200b9XMA…`")
 			// Spaces only around a separator that is none ("`K7QD - 9XMA
 			// - R2TP`", "`K7QD 一 9XMA 一 R2TP`"), or just inside the
 			// opener ("( K7QD-9XMA-R2TP )"); "[viernes 12]" is prose.

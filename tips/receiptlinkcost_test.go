@@ -144,6 +144,9 @@ func FuzzLinkSpansAsBefore(f *testing.F) {
 		"mi código [K7QD] [9XMA] https://x.example/?c=R2TP-4WZN",
 		"mi código K7QD-9XMA-R2TP? https://x.example/?c=4WZN gracias",
 		"mi código K7QD-9XMA-R2TP. https://x.example/?c=4WZN",
+		"mi código Ḱ7́Q́D́-9́X́ḾÁ-Ŕ2́T́Ṕ https://x.example/?c=4́ẂŹŃ",
+		"mi código `Ḱ7́Q́D́-9́X́ḾÁ-Ŕ2́T́Ṕ`. https://x.example/?c=4́ẂŹŃ",
+		"mi código `K7QD\u200b9XMA\u200bR2TP` https://x.example/?c=4WZN",
 		"¿viste esto? https://x.example/?c=ab12. Gracias: https://x.example/a/b",
 	} {
 		f.Add(s)
@@ -219,6 +222,12 @@ func oldLinkSpans(text string) []linkSpan {
 			if r, _ := utf8.DecodeLastRuneInString(piece); !isCodeChar(r) {
 				continue
 			}
+		} else if mark(r) {
+			// Intended difference: an accent on the piece's last
+			// character is the character's.
+			if l, _ := utf8.DecodeLastRuneInString(strings.TrimRightFunc(before, mark)); !isCodeChar(l) {
+				continue
+			}
 		} else if !receiptSeparator(r) && !isCodeChar(r) {
 			// Intended difference: punctuation ending a sentence after
 			// a piece ("K7QD-9XMA-R2TP? https://…?c=4WZN") is a
@@ -227,7 +236,7 @@ func oldLinkSpans(text string) []linkSpan {
 				continue // "…gracias: https://…": no piece of a code before it
 			}
 			piece = strings.TrimRightFunc(before, groupSeparator)
-			if l, _ := utf8.DecodeLastRuneInString(piece); !isCodeChar(l) {
+			if l, _ := utf8.DecodeLastRuneInString(strings.TrimRightFunc(piece, mark)); !isCodeChar(l) {
 				continue
 			}
 			kept = len(piece)
