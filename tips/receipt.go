@@ -2060,21 +2060,25 @@ func linkSpans(text string) []linkSpan {
 // links are not (mayEndCodeLikePiece).
 func markedPieceEnd(before string) int {
 	end := closersStart(before)
-	codes, sepAfter := 0, false
+	codes, sepAfter, closing := 0, false, false
 	for j := end; j > 0 && j > end-linkReach; {
 		r, size := utf8.DecodeLastRuneInString(before[:j])
 		switch {
 		case isCodeChar(r):
 			codes++
-			sepAfter = false
+			sepAfter, closing = false, false
 		case pieceOpener(r) && codes >= 8: // (two groups)
 			return end
 		case mark(r):
 			// An accent on a character ("`ḰQ́-…`"): the character's.
-		case wrapChar(r) && codes > 0 && codes%4 == 0:
+		case wrapChar(r) && codes > 0 && codes%4 == 0 && (closing || closedBefore(before[:j-size])):
+			closing = true
 			// Each group set off ("[K7QD]-[9XMA]-[R2TP]", the last in
 			// the address): the marks between them part them, as a
-			// separator does (wrappedAt reads them so).
+			// separator does (wrappedAt reads them so); an opener only
+			// where the group before it is closed ("(2024) https://…"
+			// is no such group, the words before it not read), then
+			// that closer.
 			sepAfter = true
 		case unicode.IsSpace(r): // (an invisible character is a separator: "`K7QD\u200b9XMA…`")
 			// Spaces only around a separator that is none ("`K7QD - 9XMA
@@ -2095,6 +2099,24 @@ func markedPieceEnd(before string) int {
 		j -= size
 	}
 	return -1
+}
+
+// closedBefore reports whether s, the words before an opener within a
+// piece set off by marks (markedPieceEnd), ends in the closer of the
+// group before it, up to three separators after it ("[K7QD]-",
+// "[K7QD] ").
+func closedBefore(s string) bool {
+	for k := 0; k <= 3 && s != ""; k++ {
+		r, size := utf8.DecodeLastRuneInString(s)
+		if wrapChar(r) {
+			return true
+		}
+		if !groupSeparator(r) {
+			return false
+		}
+		s = s[:len(s)-size]
+	}
+	return false
 }
 
 // markedGroupEnd returns where one group of a code set off by marks

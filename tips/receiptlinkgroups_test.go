@@ -65,3 +65,23 @@ func TestCutReceiptsSplitIntoALinkAfterGroupsSetOffOrPunctuation_codes(t *testin
 		}
 	}
 }
+
+// Marked words before a link, after other words ending in a code
+// character ("… https://x.example/p (2024) https://…"), are no group of
+// a code set off group by group: the words before them are not read
+// across the link (what benchmark markuplinks costs). Mutation:
+// markedPieceEnd taking an opener without closedBefore -> read.
+func TestMarkedWordBeforeALinkIsNoGroupAmongOthers(t *testing.T) {
+	defer func(f func(string)) { linkViewRead = f }(linkViewRead)
+	for _, s := range []string{
+		"cobraron \"piso\" https://x.example/p (2024) https://x.example/2024/05/nota",
+		"la casa AB12 (2024) https://x.example/?c=2024-05",
+		"mira esto [viernes] https://x.example/a/b",
+	} {
+		n := 0
+		linkViewRead = func(string) { n++ }
+		if linkSpans(s); n != 0 {
+			t.Errorf("%q: %d readings across a link, want none", s, n)
+		}
+	}
+}
