@@ -218,6 +218,9 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, kr *s
 		if notACluster(err) {
 			return nil, errNotACluster
 		}
+		if notASentinel(err) {
+			return nil, errNotASentinel
+		}
 		if redisUnreachable(err) {
 			return nil, fmt.Errorf("redis: %s (%w)", redisUnreachableHint, err)
 		}

@@ -913,6 +913,31 @@ func TestClusterModeOnARedisThatIsNoClusterExitsTwo(t *testing.T) {
 	}
 }
 
+// VIGIA_REDIS_MODE=sentinel on a Redis that is not a sentinel (the
+// primary's address as the URL's host) is a configuration mistake, as
+// cluster on a Redis that is no cluster node: serve, rotate-key and
+// reset-2fa exit 2 with one line naming VIGIA_REDIS_MODE and what to do,
+// not 1 with "all sentinels specified in configuration are unreachable:
+// ERR unknown command 'sentinel'", and write nothing into that Redis.
+func TestSentinelModeOnARedisThatIsNoSentinelExitsTwo(t *testing.T) {
+	rs := redistest.Start(t)
+	e := validEnv()
+	e["VIGIA_REDIS_URL"], e["VIGIA_REDIS_MODE"] = rs.URL()+"?master_name=mymaster", "sentinel"
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_TELEGRAM_API_URL"] = t.TempDir(), "off", fakeBotAPI(t).URL
+	e["VIGIA_SECRET_PREVIOUS"] = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32)) // (rotate-key's)
+	want := "vigia: VIGIA_REDIS_MODE: is sentinel, but the Redis of VIGIA_REDIS_URL is not a sentinel (it does not know the SENTINEL command): point VIGIA_REDIS_URL's host (and each addr=) at the sentinels, naming the primary with master_name=, or unset VIGIA_REDIS_MODE (single is the default) to use this Redis alone\n"
+	for _, args := range [][]string{{"serve"}, {"rotate-key"}, {"reset-2fa", "telegram:111"}} {
+		var errb bytes.Buffer
+		code := run(context.Background(), args, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb)
+		if msg := errb.String(); code != 2 || !strings.HasSuffix(msg, want) || strings.Contains(msg, `"level":"ERROR"`) {
+			t.Errorf("%v: exit %d, %q", args, code, msg)
+		}
+	}
+	if n, err := rs.Client().DBSize(context.Background()).Result(); err != nil || n != 0 {
+		t.Fatalf("Redis holds %d keys (%v), want none", n, err)
+	}
+}
+
 // A Redis that cannot be reached at start-up (nothing listens at the
 // URL's port) stops serve and the operator's commands with exit 1, as an
 // outage that may end, but their last line names VIGIA_REDIS_URL and what

@@ -25,6 +25,22 @@ func notACluster(err error) bool {
 	return redis.HasErrorPrefix(err, "This instance has cluster support disabled")
 }
 
+// errNotASentinel is VIGIA_REDIS_MODE=sentinel on a Redis that is not a
+// sentinel (the primary's address given as the URL's host, as for
+// single): sentinel mode's first call (SENTINEL get-master-addr-by-name)
+// is refused as an unknown command, and go-redis reports "all sentinels
+// specified in configuration are unreachable". A mode that does not match
+// the server, as errNotACluster: exit 2 naming the variable, not exit 1
+// and Redis's bare reply (restarted in a loop by a supervisor).
+var errNotASentinel = &configError{"VIGIA_REDIS_MODE", "is sentinel, but the Redis of VIGIA_REDIS_URL is not a sentinel (it does not know the SENTINEL command): point VIGIA_REDIS_URL's host (and each addr=) at the sentinels, naming the primary with master_name=, or unset VIGIA_REDIS_MODE (single is the default) to use this Redis alone"}
+
+// notASentinel reports whether err is a Redis refusing sentinel mode's
+// SENTINEL command as unknown (errNotASentinel): Redis and Valkey quote
+// the command 'so', miniredis and older Redis `so`.
+func notASentinel(err error) bool {
+	return redis.HasErrorPrefix(err, "unknown command 'sentinel'") || redis.HasErrorPrefix(err, "unknown command `sentinel`")
+}
+
 // redisUnreachableHint says what to check when Redis cannot be reached at
 // start-up, naming the variable: the error alone ("read keyset: dial tcp
 // ADDR: connect: connection refused", or "context deadline exceeded" for

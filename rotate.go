@@ -229,6 +229,10 @@ func openStore(ctx context.Context, cfg Config, stderr io.Writer, wait time.Dura
 			fmt.Fprintf(stderr, "vigia: %v\n", errNotACluster)
 			return nil, nil, 2
 		}
+		if notASentinel(err) {
+			fmt.Fprintf(stderr, "vigia: %v\n", errNotASentinel)
+			return nil, nil, 2
+		}
 		if redisUnreachable(err) {
 			fmt.Fprintf(stderr, "vigia: redis: %s (%v)\n", redisUnreachableHint, err)
 			return nil, nil, 1
