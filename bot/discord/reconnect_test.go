@@ -258,25 +258,43 @@ func TestDiscordStopDuringHeartbeatReconnect(t *testing.T) {
 
 // A reconnection under way as the adapter stops (past its last look at
 // whether the adapter stops, about to Open) is waited for, its Open cut
-// (handshake.go) or, had it connected, closed: no connection is left open
-// once Run has returned.
-// Mutation (before handshake.go): stop not waiting for the reconnector ->
-// its Open, let go once stop began, connects after stop's close (the
-// gateway's connection never ends: timed out). Since open cuts an Open
-// once stop has begun, that Open mostly never connects (1 connection
-// here, not 2), and the mutation is caught only when it does.
+// (handshake.go) or, had it connected, closed: no Open of the
+// reconnector's runs once Run has returned, and no connection is left
+// open. The reconnector, let go once stop has begun, holds its Open back
+// a while longer, noting whether Run returned meanwhile: Run must not
+// have, since stop waits for it. (Since open cuts an Open once stop has
+// begun, that Open mostly never connects: what the gateway sees cannot
+// tell a stop that waited from one that did not.)
+// Mutation: stop not waiting for the reconnector (<-reconnecting removed)
+// -> "the reconnector's Open began after Run returned", every run.
 func TestDiscordStopWaitsForAReconnection(t *testing.T) {
 	g := newFlakyGateway(t, "noack")
 	reopening := make(chan struct{}, 1)
+	returned := make(chan struct{})   // closed once Run has returned
+	afterReturn := make(chan bool, 1) // whether the Open let go began after Run returned
 	_, stop := g.run(t, silentHandler{}, func(a *Adapter) {
 		select {
 		case reopening <- struct{}{}:
 		default:
 		}
 		<-a.halt // held until stop begins
+		late := false
+		select {
+		case <-returned:
+			late = true
+		case <-time.After(time.Second): // Run has had ample time to return, had stop not waited
+		}
+		select {
+		case afterReturn <- late:
+		default:
+		}
 	})
 	<-reopening
 	stop()
+	close(returned)
+	if <-afterReturn {
+		t.Error("the reconnector's Open began after Run returned: stop did not wait for it")
+	}
 	waitFor(t, "every connection closed", func() bool {
 		g.mu.Lock()
 		defer g.mu.Unlock()
