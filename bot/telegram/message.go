@@ -182,13 +182,15 @@ func (a *Adapter) readText(req *commands.Request, m *models.Message) (string, []
 		// announcement naming @VigiaBot is the channel's, not a tip).
 		return text, entities
 	}
-	if othersAtStart {
+	if othersAtStart && !a.mentioned(text, entities) {
 		// A group message that opens with another bot's command is that
 		// bot's, whole: not ours because it replies to one of our
-		// messages ("/pin@OtherBot loud" on a warning), nor because its
-		// arguments name us ("/promote@GroupHelpBot @VigiaBot"). Neither
-		// answered nor counted; a code it puts in view is still removed,
-		// as any message's in the group.
+		// messages ("/pin@OtherBot loud" on a warning). Neither answered
+		// nor counted; a code it puts in view is still removed, as any
+		// message's in the group. One that mentions us after the command
+		// ("/start@OtherBot el Chapo cobra piso @VigiaBot") is ours, as
+		// any message naming us: a tip in view, removed and answered so
+		// (source protection comes before another bot's command).
 		return text, entities
 	}
 	req.ReplyToBot = m.ReplyToMessage != nil && m.ReplyToMessage.From != nil && m.ReplyToMessage.From.ID == a.id
@@ -398,7 +400,8 @@ func ownLinks(text string, u *models.User, named bool) string {
 //
 // It reports whether, in a group, the message opens with a command
 // written for another bot ("/cmd@OtherBot", the bot's name compared case
-// aside, as Telegram does): such a message is not ours (readText).
+// aside, as Telegram does): such a message is not ours (readText),
+// unless it mentions us after that command.
 func (a *Adapter) parseCommand(req *commands.Request, text string, entities []models.MessageEntity) (othersAtStart bool) {
 	u := utf16.Encode([]rune(text))
 	for _, e := range entities {

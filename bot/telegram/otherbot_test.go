@@ -19,9 +19,9 @@ import (
 // In a group where several bots live, a message that opens with a command
 // written for another bot ("/status@OtherBot") is that bot's: not
 // answered, not stored, not counted against the group's hourly limit,
-// even where it replies to one of our messages or its arguments name us
-// ("/promote@GroupHelpBot @VigiaBot"), after an emoji, posted by a
-// member, captioning a photo, or by an anonymous admin. "/cmd@vigiabot", our name in any case,
+// even where it replies to one of our messages, after an emoji, posted
+// by a member, captioning a photo, or by an anonymous admin (one that
+// mentions us is ours: TestAnotherBotsCommandNamingUsIsATipInView). "/cmd@vigiabot", our name in any case,
 // is ours. With the group allowed one answer an hour, /help@VigiaBot
 // sent after all of them is still answered.
 func TestAnotherBotsCommandInAGroupIsNotOurs(t *testing.T) {
@@ -57,7 +57,6 @@ func TestAnotherBotsCommandInAGroupIsNotOurs(t *testing.T) {
 		{"with words", group + `,"text":"/report@OtherBot el spammer","entities":[{"type":"bot_command","offset":0,"length":16}]`},
 		{"replying to the bot", group + `,"text":"/pin@OtherBot loud","entities":[{"type":"bot_command","offset":0,"length":13}]` + toBot},
 		{"alone replying to the bot", group + `,"text":"/status@otherbot","entities":[{"type":"bot_command","offset":0,"length":16}]` + toBot},
-		{"naming us as its argument", group + `,"text":"/promote@GroupHelpBot @VigiaBot","entities":[{"type":"bot_command","offset":0,"length":21},{"type":"mention","offset":22,"length":9}]`},
 		{"after an emoji, replying to the bot", group + `,"text":"🚨 /help@OtherBot","entities":[{"type":"bot_command","offset":3,"length":14}]` + toBot},
 		{"a photo's caption replying to the bot", group + `,"photo":[{"file_id":"p","file_unique_id":"u","width":2,"height":2}],"caption":"/save@OtherBot","caption_entities":[{"type":"bot_command","offset":0,"length":14}]` + toBot},
 		{"an anonymous admin's", asGroup + `,"text":"/warn@OtherBot hay halcones","entities":[{"type":"bot_command","offset":0,"length":14}]`},
@@ -109,5 +108,49 @@ func TestOurCommandInAGroupAnyCase(t *testing.T) {
 		`,"text":"@VigiaBot /status@OtherBot","entities":[{"type":"mention","offset":0,"length":9},{"type":"bot_command","offset":10,"length":16}]}}`), albumPlace{})
 	if calls := api.take(); len(calls) == 0 {
 		t.Errorf("@VigiaBot /status@OtherBot: left alone, want it taken as written to us")
+	}
+}
+
+// A group message that opens with another bot's command but mentions us
+// after it ("/start@OtherBot el Chapo cobra piso @VigiaBot") names us: a
+// tip in view, removed and answered so, as any message naming us (source
+// protection comes before another bot's command), as a reply to us too.
+// A reply to us that does not mention us stays the other bot's
+// (TestAnotherBotsCommandInAGroupIsNotOurs).
+func TestAnotherBotsCommandNamingUsIsATipInView(t *testing.T) {
+	mux, st := engine(t)
+	a, api := newRecording(t)
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	removed := html.EscapeString(msg.Localize("en", "group_private_only_removed", nil))
+	const group = `"chat":{"id":-1005,"type":"supergroup","title":"Vecinos"},"from":{"id":5,"first_name":"Rosa"}`
+	const toBot = `,"reply_to_message":{"message_id":3,"date":1,"chat":{"id":-1005,"type":"supergroup"},"from":{"id":42,"is_bot":true,"first_name":"V"}}`
+	for i, c := range []struct{ name, text, entities, extra string }{
+		{"a tip after it", "/start@OtherBot el Chapo cobra piso @VigiaBot", `[{"type":"bot_command","offset":0,"length":15},{"type":"mention","offset":36,"length":9}]`, ""},
+		{"us as its argument", "/promote@GroupHelpBot @VigiaBot", `[{"type":"bot_command","offset":0,"length":21},{"type":"mention","offset":22,"length":9}]`, ""},
+		{"our name in any case, replying to us", "/pin@OtherBot hay halcones @vigiabot", `[{"type":"bot_command","offset":0,"length":13},{"type":"mention","offset":27,"length":9}]`, toBot},
+		{"after an emoji", "🚨 /report@OtherBot el Chapo @VigiaBot", `[{"type":"bot_command","offset":3,"length":16},{"type":"mention","offset":29,"length":9}]`, ""},
+	} {
+		id := 600 + i
+		a.handle(context.Background(), mux, update(t, `{"update_id":`+strconv.Itoa(id)+`,"message":{"message_id":`+strconv.Itoa(id)+`,"date":1,`+group+
+			`,"text":`+mustJSON(c.text)+`,"entities":`+c.entities+c.extra+`}}`), albumPlace{})
+		var deleted bool
+		var answers []string
+		for _, k := range api.take() {
+			switch k.method {
+			case "deleteMessage":
+				deleted = deleted || k.fields["message_id"] == strconv.Itoa(id)
+			case "sendMessage":
+				answers = append(answers, k.fields["text"])
+			}
+		}
+		if !deleted || len(answers) != 1 || answers[0] != removed {
+			t.Errorf("%s (%s): removed %v, answers %q; want it removed as a tip in view", c.name, c.text, deleted, answers)
+		}
+	}
+	if list, err := st.Recent(context.Background(), 10); err != nil || len(list) != 0 {
+		t.Fatalf("stored from a group: %d (%v)", len(list), err)
 	}
 }
