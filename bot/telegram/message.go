@@ -414,7 +414,7 @@ func (a *Adapter) parseCommand(req *commands.Request, text string, entities []mo
 		}
 		word := string(utf16.Decode(span[1:]))
 		name, target, _ := strings.Cut(word, "@")
-		if target != "" && !strings.EqualFold(target, a.username) {
+		if target != "" && !sameName(target, a.username) {
 			if req.ChatKind != commands.Private {
 				// Another bot's, in a group: not ours to answer. It opens
 				// the message after nothing but emoji or punctuation ("🚨
@@ -459,7 +459,7 @@ func (a *Adapter) textBefore(prefix []uint16, entities []models.MessageEntity) s
 		if e.Type != models.MessageEntityTypeMention || a.username == "" {
 			continue
 		}
-		if span, ok := within(prefix, e); ok && strings.EqualFold(string(utf16.Decode(span)), "@"+a.username) {
+		if span, ok := within(prefix, e); ok && sameName(string(utf16.Decode(span)), "@"+a.username) {
 			for i := range span {
 				span[i] = ' '
 			}
@@ -478,11 +478,19 @@ func (a *Adapter) mentioned(text string, entities []models.MessageEntity) bool {
 		if e.Type != models.MessageEntityTypeMention {
 			continue
 		}
-		if span, ok := within(u, e); ok && strings.EqualFold(string(utf16.Decode(span)), "@"+a.username) {
+		if span, ok := within(u, e); ok && sameName(string(utf16.Decode(span)), "@"+a.username) {
 			return true
 		}
 	}
 	return false
+}
+
+// sameName reports whether name is the bot's (ASCII) username, ASCII
+// case aside, as Telegram compares usernames. strings.EqualFold alone
+// also folds the Kelvin sign "\u212a" to "k" and "\u017f" to "s", which no
+// username holds; either is more than one byte, so the lengths differ.
+func sameName(name, username string) bool {
+	return len(name) == len(username) && strings.EqualFold(name, username)
 }
 
 // displayName is how a team member appears in /team and the audit log.

@@ -154,3 +154,41 @@ func TestAnotherBotsCommandNamingUsIsATipInView(t *testing.T) {
 		t.Fatalf("stored from a group: %d (%v)", len(list), err)
 	}
 }
+
+// Our name is compared ASCII case aside, as Telegram compares usernames:
+// "/help@kioskbot" is ours, but not "/help@\u212aioskBot" (the Kelvin
+// sign, which strings.EqualFold folds to "k") nor "/help@Kio\u017fkBot"
+// (long s, folded to "s"): another name, so another bot's command, and a
+// mention under such a name does not name us.
+func TestOurNameIsComparedASCIIOnly(t *testing.T) {
+	mux, _ := engine(t)
+	a, api := newRecording(t)
+	a.username = "KioskBot"
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	help := html.EscapeString(msg.Localize("en", "help", nil))
+	for i, c := range []struct {
+		text, entities string
+		ours           bool
+	}{
+		{"/help@kioskbot", `[{"type":"bot_command","offset":0,"length":14}]`, true},
+		{"/help@\u212aioskBot", `[{"type":"bot_command","offset":0,"length":14}]`, false},
+		{"/help@Kio\u017fkBot", `[{"type":"bot_command","offset":0,"length":14}]`, false},
+		{"@\u212aioskBot el Chapo cobra piso", `[{"type":"mention","offset":0,"length":9}]`, false},
+		{"/start@OtherBot el Chapo @Kio\u017fkBot", `[{"type":"bot_command","offset":0,"length":15},{"type":"mention","offset":25,"length":9}]`, false},
+	} {
+		id := strconv.Itoa(700 + i)
+		a.handle(context.Background(), mux, update(t, `{"update_id":`+id+`,"message":{"message_id":`+id+`,"date":1,`+
+			`"chat":{"id":-100`+id+`,"type":"supergroup","title":"Vecinos"},"from":{"id":5,"first_name":"Rosa"},`+
+			`"text":`+mustJSON(c.text)+`,"entities":`+c.entities+`}}`), albumPlace{})
+		calls := api.take()
+		if c.ours && (len(calls) != 1 || calls[0].fields["text"] != help) {
+			t.Errorf("%q: %+v, want the help", c.text, calls)
+		}
+		if !c.ours && len(calls) != 0 {
+			t.Errorf("%q: %+v, want it left alone (not our name)", c.text, calls)
+		}
+	}
+}
