@@ -187,10 +187,11 @@ func (a *Adapter) readText(req *commands.Request, m *models.Message) (string, []
 		// bot's, whole: not ours because it replies to one of our
 		// messages ("/pin@OtherBot loud" on a warning). Neither answered
 		// nor counted; a code it puts in view is still removed, as any
-		// message's in the group. One that mentions us after the command
-		// ("/start@OtherBot el Chapo cobra piso @VigiaBot") is ours, as
-		// any message naming us: a tip in view, removed and answered so
-		// (source protection comes before another bot's command).
+		// message's in the group. One that names us after the command
+		// ("/start@OtherBot el Chapo cobra piso @VigiaBot", or
+		// "… /report@VigiaBot") is ours, as any message naming us: a tip
+		// in view, removed and answered so (source protection comes
+		// before another bot's command).
 		return text, entities
 	}
 	req.ReplyToBot = m.ReplyToMessage != nil && m.ReplyToMessage.From != nil && m.ReplyToMessage.From.ID == a.id
@@ -401,7 +402,8 @@ func ownLinks(text string, u *models.User, named bool) string {
 // It reports whether, in a group, the message opens with a command
 // written for another bot ("/cmd@OtherBot", the bot's name compared case
 // aside, as Telegram does): such a message is not ours (readText),
-// unless it mentions us after that command.
+// unless it names us after that command (mentioned: "@VigiaBot", or
+// "/cmd@VigiaBot", which this loop, stopping there, does not reach).
 func (a *Adapter) parseCommand(req *commands.Request, text string, entities []models.MessageEntity) (othersAtStart bool) {
 	u := utf16.Encode([]rune(text))
 	for _, e := range entities {
@@ -468,18 +470,29 @@ func (a *Adapter) textBefore(prefix []uint16, entities []models.MessageEntity) s
 	return strings.TrimSpace(string(utf16.Decode(prefix)))
 }
 
-// mentioned reports whether the text mentions the bot by @username.
+// mentioned reports whether the text names the bot: a mention of its
+// @username, or a command written for it ("/cmd@VigiaBot") anywhere in
+// the text, after another bot's command too ("/start@OtherBot el Chapo
+// cobra piso /report@VigiaBot": parseCommand reads only the first).
 func (a *Adapter) mentioned(text string, entities []models.MessageEntity) bool {
 	if a.username == "" {
 		return false
 	}
 	u := utf16.Encode([]rune(text))
 	for _, e := range entities {
-		if e.Type != models.MessageEntityTypeMention {
+		span, ok := within(u, e)
+		if !ok {
 			continue
 		}
-		if span, ok := within(u, e); ok && sameName(string(utf16.Decode(span)), "@"+a.username) {
-			return true
+		switch e.Type {
+		case models.MessageEntityTypeMention:
+			if sameName(string(utf16.Decode(span)), "@"+a.username) {
+				return true
+			}
+		case models.MessageEntityTypeBotCommand:
+			if _, target, _ := strings.Cut(string(utf16.Decode(span)), "@"); span[0] == '/' && sameName(target, a.username) {
+				return true
+			}
 		}
 	}
 	return false

@@ -192,3 +192,66 @@ func TestOurNameIsComparedASCIIOnly(t *testing.T) {
 		}
 	}
 }
+
+// A group message whose command for us comes after another bot's
+// ("/start@OtherBot el Chapo cobra piso /report@VigiaBot", "hola
+// /x@OtherBot … /help@VigiaBot") names us, as a mention of us there does
+// (TestAnotherBotsCommandNamingUsIsATipInView): a tip in view, removed
+// and answered so, new or edited into it, our name in any case, in a
+// reply to us, after an emoji, forwarded. A later command for a third bot
+// names no one: left alone.
+func TestOurCommandAfterAnotherBotsIsATipInView(t *testing.T) {
+	mux, st := engine(t)
+	a, api := newRecording(t)
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	removed := html.EscapeString(msg.Localize("en", "group_private_only_removed", nil))
+	const from = `"from":{"id":5,"first_name":"Rosa"}`
+	const toBot = `,"reply_to_message":{"message_id":3,"date":1,"chat":{"id":-1005,"type":"supergroup"},"from":{"id":42,"is_bot":true,"first_name":"V"}}`
+	const forwarded = `,"forward_origin":{"type":"hidden_user","date":1,"sender_user_name":"Juan"}`
+	for i, c := range []struct {
+		kind, text, entities, extra string
+		ours                        bool
+	}{
+		{"message", "/start@OtherBot el Chapo cobra piso /report@VigiaBot", `[{"type":"bot_command","offset":0,"length":15},{"type":"bot_command","offset":36,"length":16}]`, "", true},
+		{"message", "hola /x@OtherBot cobran piso /help@VigiaBot", `[{"type":"bot_command","offset":5,"length":11},{"type":"bot_command","offset":29,"length":14}]`, "", true},
+		{"message", "/pin@OtherBot hay halcones /report@vigiabot", `[{"type":"bot_command","offset":0,"length":13},{"type":"bot_command","offset":27,"length":16}]`, toBot, true},
+		{"message", "🚨 /report@OtherBot el Chapo /help@VIGIABOT", `[{"type":"bot_command","offset":3,"length":16},{"type":"bot_command","offset":29,"length":14}]`, "", true},
+		{"message", "el Chapo cobra piso /report@VigiaBot", `[{"type":"bot_command","offset":20,"length":16}]`, forwarded, true},
+		{"edited_message", "/start@OtherBot el Chapo cobra piso /report@VigiaBot", `[{"type":"bot_command","offset":0,"length":15},{"type":"bot_command","offset":36,"length":16}]`, "", true},
+		{"edited_message", "hola /x@OtherBot cobran piso /help@VigiaBot", `[{"type":"bot_command","offset":5,"length":11},{"type":"bot_command","offset":29,"length":14}]`, "", true},
+		{"message", "/start@OtherBot hola /help@ThirdBot", `[{"type":"bot_command","offset":0,"length":15},{"type":"bot_command","offset":21,"length":14}]`, "", false},
+		{"edited_message", "hola /x@OtherBot cobran piso /help@ThirdBot", `[{"type":"bot_command","offset":5,"length":11},{"type":"bot_command","offset":29,"length":14}]`, "", false},
+	} {
+		id := 900 + i
+		edit := ""
+		if c.kind == "edited_message" {
+			edit = `"edit_date":2,`
+		}
+		a.handle(context.Background(), mux, update(t, `{"update_id":`+strconv.Itoa(id)+`,"`+c.kind+`":{"message_id":`+strconv.Itoa(id)+`,"date":1,`+edit+
+			`"chat":{"id":-100`+strconv.Itoa(id)+`,"type":"supergroup","title":"Vecinos"},`+from+
+			`,"text":`+mustJSON(c.text)+`,"entities":`+c.entities+c.extra+`}}`), albumPlace{})
+		calls := api.take()
+		var deleted bool
+		var answers []string
+		for _, k := range calls {
+			switch k.method {
+			case "deleteMessage":
+				deleted = deleted || k.fields["message_id"] == strconv.Itoa(id)
+			case "sendMessage":
+				answers = append(answers, k.fields["text"])
+			}
+		}
+		if c.ours && (!deleted || len(answers) != 1 || answers[0] != removed) {
+			t.Errorf("%s %q: removed %v, answers %q; want it removed as a tip in view", c.kind, c.text, deleted, answers)
+		}
+		if !c.ours && len(calls) != 0 {
+			t.Errorf("%s %q: %+v, want it left alone (another bot's)", c.kind, c.text, calls)
+		}
+	}
+	if list, err := st.Recent(context.Background(), 10); err != nil || len(list) != 0 {
+		t.Fatalf("stored from a group: %d (%v)", len(list), err)
+	}
+}
