@@ -2104,19 +2104,34 @@ func markedPieceEnd(before string) int {
 // closedBefore reports whether s, the words before an opener within a
 // piece set off by marks (markedPieceEnd), ends in the closer of the
 // group before it, up to three separators after it ("[K7QD]-",
-// "[K7QD] ").
+// "[K7QD] ", "**[K7QD]**-**", "(K7QD)"): marks after a letter or digit
+// (or its accent), then the separators, then any more of the opener's.
+// Marks after no group close none: they open the same word
+// ("((2024))", "**(2024)**", "[(2024)]" after other words).
 func closedBefore(s string) bool {
-	for k := 0; k <= 3 && s != ""; k++ {
-		r, size := utf8.DecodeLastRuneInString(s)
-		if wrapChar(r) {
-			return true
+	trim := func(s string, f func(rune) bool, most int) (string, int) {
+		n := 0
+		for ; n < most && s != ""; n++ {
+			r, size := utf8.DecodeLastRuneInString(s)
+			if !f(r) {
+				break
+			}
+			s = s[:len(s)-size]
 		}
-		if !groupSeparator(r) {
+		return s, n
+	}
+	s, opens := trim(s, wrapChar, 2*maxWrap) // (the opener's own, or the closer's where no separator parts them)
+	s, seps := trim(s, func(r rune) bool { return groupSeparator(r) && !wrapChar(r) }, 3)
+	if seps > 0 {
+		var closes int
+		if s, closes = trim(s, wrapChar, maxWrap); closes == 0 {
 			return false
 		}
-		s = s[:len(s)-size]
+	} else if opens == 0 {
+		return false
 	}
-	return false
+	r, _ := utf8.DecodeLastRuneInString(strings.TrimRightFunc(s, mark))
+	return isCodeChar(r)
 }
 
 // markedGroupEnd returns where one group of a code set off by marks

@@ -85,3 +85,34 @@ func TestMarkedWordBeforeALinkIsNoGroupAmongOthers(t *testing.T) {
 		}
 	}
 }
+
+// Doubled marks around a word before a link, after other words ending
+// in a code character ("… https://x.example/p ((2024)) https://…",
+// "**(2024)**", "[(2024)]", "«(2024)»"), are no group of a code set
+// off group by group either: the outer mark opens the same word, it
+// closes no group before it, and the words before are not read across
+// the link. Mutation: closedBefore taking any mark for the closer of
+// the group before (as e378e16 had it) -> 4 readings each.
+func TestDoubledMarksBeforeALinkAreNoGroupAmongOthers(t *testing.T) {
+	defer func(f func(string)) { linkViewRead = f }(linkViewRead)
+	for _, m := range [][2]string{{"((", "))"}, {"**(", ")**"}, {"[(", ")]"}, {"«(", ")»"}, {"`(", ")`"}} {
+		s := "cobraron \"piso\" https://x.example/p " + m[0] + "2024" + m[1] + " https://x.example/2024/05/nota"
+		n := 0
+		linkViewRead = func(string) { n++ }
+		if linkSpans(s); n != 0 {
+			t.Errorf("%q: %d readings across a link, want none", s, n)
+		}
+	}
+	// Groups each set off by doubled marks, or with no separator
+	// between them, are still read (the closer after a group).
+	const code = "K7QD-9XMA-R2TP-4WZN"
+	for _, in := range []string{
+		"mi código **[K7QD]**-**[9XMA]**-**[R2TP]** https://x.example/?c=4WZN",
+		"mi código (K7QD)(9XMA)(R2TP) https://x.example/?c=4WZN",
+		"mi código [K7QD] - [9XMA] - [R2TP] https://x.example/?c=4WZN",
+	} {
+		if out, cut, err := CutReceipts([]string{in}, knowsOnly(code)); err != nil || !cut || strings.Contains(out[0], "R2TP") {
+			t.Errorf("%q: cut %q %v %v", in, out, cut, err)
+		}
+	}
+}
