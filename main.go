@@ -221,6 +221,9 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, kr *s
 		if notASentinel(err) {
 			return nil, errNotASentinel
 		}
+		if errors.Is(err, storage.ErrUnknownPrimary) {
+			return nil, errUnknownPrimary
+		}
 		if redisUnreachable(err) {
 			return nil, fmt.Errorf("redis: %s (%w)", redisUnreachableHint, err)
 		}

@@ -938,6 +938,44 @@ func TestSentinelModeOnARedisThatIsNoSentinelExitsTwo(t *testing.T) {
 	}
 }
 
+// VIGIA_REDIS_MODE=sentinel with a master_name= the sentinels do not know
+// (real redis-servers: a primary, a sentinel monitoring it as "mymaster")
+// is a configuration mistake: serve, rotate-key and reset-2fa exit 2 with
+// one line naming VIGIA_REDIS_URL's master_name= and what to do. The
+// sentinel's nil reply came back inside go-redis's "all sentinels ...
+// unreachable" error and was read as a missing key: serve exited 1 with
+// "keep keyset: ...: redis: nil", reset-2fa said "this Redis holds no
+// Vigía data" (exit 2, the wrong diagnosis). The name the sentinel knows
+// reaches the primary (reset-2fa's "no Vigía data" is then right).
+func TestSentinelModeWithAnUnknownMasterNameExitsTwo(t *testing.T) {
+	primary := redistest.Start(t)
+	sentinel := redistest.StartSentinel(t, primary)
+	e := validEnv()
+	e["VIGIA_REDIS_MODE"] = "sentinel"
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_TELEGRAM_API_URL"] = t.TempDir(), "off", fakeBotAPI(t).URL
+	e["VIGIA_SECRET_PREVIOUS"] = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32)) // (rotate-key's)
+	e["VIGIA_REDIS_URL"] = sentinel.URL() + "?master_name=mymaster"
+	var errb bytes.Buffer
+	if code := run(context.Background(), []string{"reset-2fa", "telegram:111"}, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb); code != 2 || !strings.Contains(errb.String(), "holds no Vigía data") {
+		t.Fatalf("master_name=mymaster: exit %d, %q", code, errb.String())
+	}
+	e["VIGIA_REDIS_URL"] = sentinel.URL() + "?master_name=nosuchmaster"
+	want := "vigia: " + errUnknownPrimary.Error() + "\n"
+	if !strings.Contains(want, "master_name=") || strings.Count(want, "\n") != 1 {
+		t.Fatalf("the line %q names no master_name=", want)
+	}
+	for _, args := range [][]string{{"serve"}, {"rotate-key"}, {"reset-2fa", "telegram:111"}} {
+		errb.Reset()
+		code := run(context.Background(), args, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb)
+		if msg := errb.String(); code != 2 || !strings.HasSuffix(msg, want) || strings.Contains(msg, `"level":"ERROR"`) {
+			t.Errorf("%v: exit %d, %q", args, code, msg)
+		}
+	}
+	if n, err := primary.Client().DBSize(context.Background()).Result(); err != nil || n != 0 {
+		t.Fatalf("the primary holds %d keys (%v), want none", n, err)
+	}
+}
+
 // A Redis that cannot be reached at start-up (nothing listens at the
 // URL's port) stops serve and the operator's commands with exit 1, as an
 // outage that may end, but their last line names VIGIA_REDIS_URL and what

@@ -55,3 +55,10 @@ func redisUnreachable(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)
 }
+
+// errUnknownPrimary is VIGIA_REDIS_MODE=sentinel with a master_name= the
+// sentinels do not know (storage.ErrUnknownPrimary): a name that does not
+// match theirs, not an outage. It stopped serve with exit 1 and "keep
+// keyset: ... all sentinels ... unreachable: redis: nil", naming no
+// variable, and reset-2fa with "this Redis holds no Vigía data".
+var errUnknownPrimary = &configError{"VIGIA_REDIS_URL", "its sentinels monitor no primary of the name its master_name= gives: set master_name= to the name of their `sentinel monitor` line (SENTINEL MASTERS on a sentinel lists them)"}

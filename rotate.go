@@ -233,6 +233,10 @@ func openStore(ctx context.Context, cfg Config, stderr io.Writer, wait time.Dura
 			fmt.Fprintf(stderr, "vigia: %v\n", errNotASentinel)
 			return nil, nil, 2
 		}
+		if errors.Is(err, storage.ErrUnknownPrimary) {
+			fmt.Fprintf(stderr, "vigia: %v\n", errUnknownPrimary)
+			return nil, nil, 2
+		}
 		if redisUnreachable(err) {
 			fmt.Fprintf(stderr, "vigia: redis: %s (%v)\n", redisUnreachableHint, err)
 			return nil, nil, 1

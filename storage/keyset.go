@@ -115,13 +115,32 @@ func (s *Store) readKeyset(ctx context.Context) ([]byte, error) {
 			return nil, err
 		}
 		if kind == "" && perr != nil {
-			return nil, perr // (TYPE answers "none" for no key)
+			return nil, unknownPrimary(perr) // (TYPE answers "none" for no key)
 		}
 		if kind != "none" && kind != want {
 			return nil, fmt.Errorf("%w (%s holds a %s)", ErrForeignKeys, kinds[i].Args()[1], kind)
 		}
 	}
 	return get.Bytes()
+}
+
+// ErrUnknownPrimary is, in sentinel mode, the sentinels answering that
+// they monitor no primary of the name asked (master_name): a name that
+// does not match theirs, a configuration mistake (VIGIA_REDIS_URL).
+var ErrUnknownPrimary = errors.New("the sentinels monitor no primary of the name asked (master_name)")
+
+// unknownPrimary turns a sentinel's nil reply to the primary's name into
+// ErrUnknownPrimary. go-redis returns it wrapped ("all sentinels specified
+// in configuration are unreachable: redis: nil"), where the data node's
+// reply for a missing key is redis.Nil itself: read as the keyset's
+// absence, Init tried to keep one ("keep keyset: ...: redis: nil") and
+// HasKeyset reported "no keyset". (Not wrapping redis.Nil, so that
+// errors.Is(err, redis.Nil) no longer holds.)
+func unknownPrimary(err error) error {
+	if err != nil && err != redis.Nil && errors.Is(err, redis.Nil) {
+		return fmt.Errorf("%w (%v)", ErrUnknownPrimary, err)
+	}
+	return err
 }
 
 // KeysetCheck is what CheckKeyset found and did.

@@ -129,7 +129,10 @@ func listenFailed(dir string) bool { return logSays(dir, "Address already in use
 // listening reports whether the redis-server logging to dir says it took
 // its address and accepts connections: only then is what answers there
 // its own, not another test process's server on a port it could not take.
-func listening(dir string) bool { return logSays(dir, "Ready to accept connections") }
+// (A sentinel logs its id once it listens, and no "Ready to accept".)
+func listening(dir string) bool {
+	return logSays(dir, "Ready to accept connections") || logSays(dir, "# Sentinel ID is")
+}
 
 // logSays reports whether the log of the redis-server of dir holds text.
 func logSays(dir, text string) bool {
@@ -336,6 +339,47 @@ func (s *Server) Dump(ctx context.Context) (map[string][]byte, error) {
 		out[k] = b
 	}
 	return out, nil
+}
+
+// StartSentinel starts a redis-server in sentinel mode monitoring primary
+// under the name "mymaster", stopped when t ends; it skips the test where
+// primary is miniredis (no sentinel), unless VIGIA_REQUIRE_REDIS=1.
+func StartSentinel(t testing.TB, primary *Server) *Server {
+	t.Helper()
+	if !primary.Real {
+		if os.Getenv("VIGIA_REQUIRE_REDIS") == "1" {
+			t.Fatalf("VIGIA_REQUIRE_REDIS=1 but the primary is not a real redis-server")
+		}
+		t.Skip("a sentinel needs redis-server")
+	}
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, port, _ := net.SplitHostPort(primary.Addr)
+	s := &Server{t: t, dir: dataDir(t), Real: true}
+	t.Cleanup(s.Stop)
+	onFreePort(t, func(p string) error {
+		s.Addr = net.JoinHostPort("127.0.0.1", p)
+		// A sentinel rewrites its configuration file: one of its own.
+		conf := filepath.Join(s.dir, "sentinel.conf")
+		if err := os.WriteFile(conf, []byte("sentinel monitor mymaster "+host+" "+port+" 1\n"), 0o600); err != nil {
+			return err
+		}
+		_ = os.Remove(filepath.Join(s.dir, "redis.log")) // a failed attempt's
+		s.cmd = exec.Command(bin, conf, "--sentinel",
+			"--port", p, "--bind", "127.0.0.1", "--dir", s.dir,
+			"--logfile", filepath.Join(s.dir, "redis.log"), "--daemonize", "no")
+		if err := s.cmd.Start(); err != nil {
+			return fmt.Errorf("start redis-server --sentinel: %w", err)
+		}
+		if err := s.waitReady(s.cmd.Process.Pid); err != nil {
+			s.Stop()
+			return err
+		}
+		return nil
+	})
+	return s
 }
 
 // Cluster is a three-master Redis Cluster on loopback ports, for tests.
