@@ -102,9 +102,10 @@ func search(ctx context.Context, c *Context) error {
 	}
 	if !ok || (!filtersOnly && len(tips.IndexTokens(text)) == 0) {
 		usage := c.T("search_usage", map[string]any{"Categories": c.categoryIDs()})
-		if skipped := skippedWords(q.words); ok && len(skipped) > 0 {
-			// "/search de la": words, none of them searchable.
-			usage = c.T("search_words_skipped", map[string]any{"Words": safe(strings.Join(skipped, ", "))}) + "\n\n" + usage
+		// "/search de la": words, none of them searchable; "/search 😀":
+		// no word at all, only emoji or symbols.
+		if notes := c.unsearchedNotes(q.words); ok && len(notes) > 0 {
+			usage = strings.Join(notes, "\n") + "\n\n" + usage
 		}
 		return c.Reply(ctx, Reply{Text: usage})
 	}
@@ -156,9 +157,7 @@ func search(ctx context.Context, c *Context) error {
 	// Words no search can look for (one letter, or as common as "the")
 	// are left out, and the reply says so: the tips listed need not hold
 	// them.
-	if skipped := skippedWords(q.words); len(skipped) > 0 {
-		lines = append(lines, c.T("search_words_skipped", map[string]any{"Words": safe(strings.Join(skipped, ", "))}))
-	}
+	lines = append(lines, c.unsearchedNotes(q.words)...)
 	hinted := map[string]bool{}
 	for _, w := range q.words {
 		w = strings.ToLower(w)
@@ -189,6 +188,34 @@ func skippedWords(words []string) []string {
 	for _, w := range words {
 		w = tips.Neutralize(w)
 		if len(tips.IndexTokens(tips.Refang(w))) == 0 && strings.IndexFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0 &&
+			!slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// unsearchedNotes are the lines telling which words of a search were
+// not looked for, and why: too short or common, or emoji and symbols.
+func (c *Context) unsearchedNotes(words []string) []string {
+	var notes []string
+	if skipped := skippedWords(words); len(skipped) > 0 {
+		notes = append(notes, c.T("search_words_skipped", map[string]any{"Words": safe(strings.Join(skipped, ", "))}))
+	}
+	if symbols := symbolWords(words); len(symbols) > 0 {
+		notes = append(notes, c.T("search_words_symbols", map[string]any{"Words": safe(strings.Join(symbols, " "))}))
+	}
+	return notes
+}
+
+// symbolWords lists, once each, the words of a search that are only
+// emoji or symbols ("😀", "!!!"): the index holds words, numbers, links
+// and handles, never these.
+func symbolWords(words []string) []string {
+	var out []string
+	for _, w := range words {
+		w = tips.Neutralize(w)
+		if w != "" && len(tips.IndexTokens(tips.Refang(w))) == 0 && strings.IndexFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 &&
 			!slices.Contains(out, w) {
 			out = append(out, w)
 		}
