@@ -59,10 +59,10 @@ func showTip(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "tip_usage", nil)
 	}
 	id, ok := parseTipID(words[0])
-	if shown, over := tipIDPastRange(words[0]); over {
-		// A number, but past any tip's (63 bits): no such tip, as one
-		// not yet used, not the usage (it was written as asked).
-		return c.Say(ctx, "tip_not_found", map[string]any{"ID": shown})
+	if shown, out := tipIDOutOfRange(words[0]); out {
+		// A whole number no tip can have (0, below it, past 63 bits):
+		// one answer for all, saying it is not a tip number.
+		return c.Say(ctx, "tip_not_a_number", map[string]any{"ID": shown})
 	}
 	if !ok {
 		return c.Say(ctx, "tip_usage", nil)

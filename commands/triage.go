@@ -324,6 +324,33 @@ func tipIDPastRange(s string) (string, bool) {
 	return digits, true
 }
 
+// tipIDOutOfRange reports whether s is a whole number, in the digits
+// of any script, a "#" or a minus sign before them, that no tip can
+// have: 0, below it, or past 63 bits (tipIDPastRange). It returns it as
+// it is shown: ASCII digits without leading zeros, cut to maxShownDigits
+// with "…", the minus sign kept.
+func tipIDOutOfRange(s string) (string, bool) {
+	if shown, over := tipIDPastRange(s); over {
+		return shown, true
+	}
+	digits := strings.TrimPrefix(strings.TrimSpace(asciiNumerals(s)), "#")
+	digits, minus := strings.CutPrefix(digits, "-")
+	if digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return "", false
+	}
+	digits = strings.TrimLeft(digits, "0")
+	if digits == "" {
+		return "0", true
+	}
+	if !minus {
+		return "", false // 1 and up: a tip's number (past 63 bits above)
+	}
+	if len(digits) > maxShownDigits {
+		digits = digits[:maxShownDigits] + "…"
+	}
+	return "-" + digits, true
+}
+
 // maxShownDigits bounds the digits of a number past any tip's that an
 // answer repeats.
 const maxShownDigits = 24
