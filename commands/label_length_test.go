@@ -60,7 +60,7 @@ func TestLabelLengthIsCountedInCharactersAsSeen(t *testing.T) {
 		strings.Repeat("x", 41),
 		strings.Repeat("h"+strings.Repeat("\u0301\u0316", 30), 40), // 40 characters, 2,440 code points
 	} {
-		if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "1 escalated urgent " + label}); r[0].Text != usage {
+		if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "1 escalated urgent " + label}); !strings.HasSuffix(r[0].Text, usage) {
 			t.Errorf("label %d refused with %q, want the usage", i, r[0].Text)
 		}
 	}

@@ -362,7 +362,7 @@ func triage(ctx context.Context, c *Context) error {
 	}
 	id, ok := parseTipID(words[0])
 	if !ok {
-		return c.Say(ctx, "triage_usage", triageUsageData)
+		return c.triageMisread(ctx, words[0])
 	}
 	var d storage.Decision
 	rest := words[1:]
@@ -379,7 +379,7 @@ func triage(ctx context.Context, c *Context) error {
 		}
 		dup, ok := parseTipID(rest[0])
 		if !ok {
-			return c.Say(ctx, "triage_usage", triageUsageData)
+			return c.triageMisread(ctx, rest[0])
 		}
 		if dup == id {
 			return c.Say(ctx, "triage_duplicate_self", map[string]any{"ID": id})
@@ -418,7 +418,7 @@ func triage(ctx context.Context, c *Context) error {
 		}
 		d.DuplicateOf, rest = dup, rest[1:]
 	case "":
-		return c.Say(ctx, "triage_usage", triageUsageData)
+		return c.triageMisread(ctx, rest[0])
 	}
 	// What takes one value is named once: a second status ("/triage 2
 	// verified dismissed"), priority, category or original ("/triage 2
@@ -426,34 +426,52 @@ func triage(ctx context.Context, c *Context) error {
 	// meant; it is not kept as a label.
 	for len(rest) > 0 {
 		if p, n := c.parseNamed(rest, "priority_", priorities); n > 0 && d.Priority != "" {
-			return c.Say(ctx, "triage_usage", triageUsageData) // a second priority: which one was meant?
+			return c.triageMisread(ctx, rest[0]) // a second priority: which one was meant?
 		} else if n > 0 {
 			d.Priority, rest = tips.Priority(p), rest[n:]
 		} else if cat, ok := c.parseCategory(rest[0]); ok && d.Category != "" {
-			return c.Say(ctx, "triage_usage", triageUsageData) // a second category
+			return c.triageMisread(ctx, rest[0]) // a second category
 		} else if ok {
 			d.Category, rest = cat, rest[1:] // the investigator overrides the category
 		} else if _, n := c.parseNamed(rest, "status_", triageStatuses); n > 0 || strings.EqualFold(rest[0], "duplicate-of") {
-			return c.Say(ctx, "triage_usage", triageUsageData) // a second status
+			return c.triageMisread(ctx, rest[0]) // a second status
 		} else {
 			break
 		}
 	}
 	if len(rest) > maxLabels {
-		return c.Say(ctx, "triage_usage", triageUsageData)
+		return c.triageMisread(ctx, rest[maxLabels]) // the first label too many
 	}
 	for _, l := range rest {
 		if _, ok := parseTipID(l); ok && d.Status == tips.StatusDuplicate {
-			return c.Say(ctx, "triage_usage", triageUsageData) // a second original
+			return c.triageMisread(ctx, l) // a second original
 		}
 		l = tips.Neutralize(l) // counted as it is kept and shown
 		if utf8.RuneCountInString(l) > maxLabelRunes || uniseg.GraphemeClusterCount(l) > maxLabelLen || !visible(l) {
-			return c.Say(ctx, "triage_usage", triageUsageData)
+			return c.triageMisread(ctx, l)
 		}
 		d.Labels = append(d.Labels, l)
 	}
 	return c.decide(ctx, id, d)
 }
+
+// triageMisread answers a /triage whose argument word was not
+// understood: it names that word (made safe as reported text is, a long
+// one cut), then gives the usage. Nothing is decided.
+func (c *Context) triageMisread(ctx context.Context, word string) error {
+	if !visible(tips.Neutralize(word)) {
+		// Nothing to show (a label of zero-width characters): the usage.
+		return c.Say(ctx, "triage_usage", triageUsageData)
+	}
+	if r := []rune(word); len(r) > maxMisreadShown {
+		word = string(r[:maxMisreadShown]) + "…"
+	}
+	return c.Reply(ctx, Reply{Text: c.T("triage_not_understood", map[string]any{"Text": safe(word)}) + "\n\n" + c.T("triage_usage", triageUsageData)})
+}
+
+// maxMisreadShown bounds the characters of a word /triage repeats as
+// not understood.
+const maxMisreadShown = 40
 
 // skipDuplicateOf drops the words that join a duplicate status to its
 // original as it is said ("duplicate of 1", "duplicada de la 1"; in any

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -242,7 +243,7 @@ func TestDuplicateMarkWrittenAsItIsSaidIsUnderstood(t *testing.T) {
 	}
 	usage := tm.text("es", "triage_usage", map[string]any{"MaxLabels": 10, "LabelLen": 40})
 	for _, args := range []string{"7 duplicate of x", "7 duplicada de", "7 duplicate of 1 2"} {
-		if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: args, Language: "es"}); len(r) != 1 || r[0].Text != usage {
+		if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: args, Language: "es"}); len(r) != 1 || !strings.HasSuffix(r[0].Text, usage) {
 			t.Fatalf("/triage %s (es) answered %+v, want the usage %q", args, r, usage)
 		}
 	}
@@ -280,7 +281,7 @@ func TestFrenchElidedDuplicateOfIsUnderstood(t *testing.T) {
 	}
 	usage := tm.text("fr", "triage_usage", map[string]any{"MaxLabels": 10, "LabelLen": 40})
 	for _, args := range []string{"6 doublon d'x", "6 doublon d'", "6 doublon d’", "6 doublon"} {
-		if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: args, Language: "fr"}); len(r) != 1 || r[0].Text != usage {
+		if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: args, Language: "fr"}); len(r) != 1 || !strings.HasSuffix(r[0].Text, usage) {
 			t.Fatalf("/triage %s answered %+v, want the usage %q", args, r, usage)
 		}
 	}

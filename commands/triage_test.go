@@ -821,7 +821,7 @@ func TestTriageTakesNamesInEveryLanguage(t *testing.T) {
 	for _, bad := range []string{"verificado", "pris", "bogus alta", "verificada a b c d e f g h i j k", "verificada " + strings.Repeat("x", 41),
 		"verificada alta alta", "verificada alta baja"} { // two priorities: not one of them as a label
 		r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "1 " + bad, Language: "es"})
-		if r[0].Text != tm.msg.Localize("es", "triage_usage", map[string]any{"MaxLabels": 10, "LabelLen": 40}) || !strings.Contains(r[0].Text, "verificada") ||
+		if !strings.HasSuffix(r[0].Text, tm.msg.Localize("es", "triage_usage", map[string]any{"MaxLabels": 10, "LabelLen": 40})) || !strings.Contains(r[0].Text, "verificada") ||
 			!strings.Contains(r[0].Text, "Como máximo 10 etiquetas, de hasta 40 caracteres") {
 			t.Fatalf("/triage 1 %s: %q", bad, r[0].Text)
 		}
@@ -986,7 +986,7 @@ func TestTriageNamesEachValueOnce(t *testing.T) {
 		{"pt-BR", "2 descartada alta verificada"}, {"es", "2 escalada drogas nueva"},
 	} {
 		r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: c.args, Language: c.lang})
-		if want := tm.msg.Localize(c.lang, "triage_usage", map[string]any{"MaxLabels": 10, "LabelLen": 40}); len(r) != 1 || r[0].Text != want {
+		if want := tm.msg.Localize(c.lang, "triage_usage", map[string]any{"MaxLabels": 10, "LabelLen": 40}); len(r) != 1 || !strings.HasSuffix(r[0].Text, want) {
 			t.Errorf("/triage %s in %s answered %+v, want the usage", c.args, c.lang, r)
 		}
 		if tip, err := tm.store.Tip(ctx, "2"); err != nil || tip.Status == tips.StatusDuplicate || tip.Status == tips.StatusVerified || len(tip.Labels) != 0 || tip.Category != tips.Extortion {
