@@ -27,6 +27,10 @@ import (
 )
 
 // Config is Vigía's configuration, read from VIGIA_* environment variables.
+// defaultTelegramAPIURL is Telegram's own Bot API, where VIGIA_TELEGRAM_API_URL
+// unset points.
+const defaultTelegramAPIURL = "https://api.telegram.org"
+
 type Config struct {
 	Secret            []byte
 	SecretPrevious    []byte // while rotating: the secret being replaced
@@ -117,7 +121,7 @@ func loadOpsConfig(getenv func(string) string) (Config, error) {
 func readConfig(getenv func(string) string, demo, needToken bool) (Config, error) {
 	c := Config{
 		RedisPrefix:       "vigia",
-		TelegramAPIURL:    "https://api.telegram.org",
+		TelegramAPIURL:    defaultTelegramAPIURL,
 		Retention:         90 * 24 * time.Hour,
 		ClosedRetention:   30 * 24 * time.Hour,
 		VerifiedRetention: 365 * 24 * time.Hour,

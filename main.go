@@ -423,6 +423,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 			if cerr := telegramRefused(err); cerr != nil {
 				return fail(cerr)
 			}
+			if errors.Is(err, telegram.ErrUnreachable) {
+				// Exit 1 as before: an outage may end.
+				return fail(fmt.Errorf("telegram: %s %s", telegramUnreachableHint(cfg.TelegramAPIURL), strings.TrimPrefix(err.Error(), telegram.ErrUnreachable.Error()+" ")))
+			}
 			return fail(err)
 		}
 		if u, _ := url.Parse(cfg.TelegramAPIURL); u != nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
@@ -611,6 +615,18 @@ func telegramRefused(err error) error {
 		return &configError{"VIGIA_TELEGRAM_API_URL", "no Telegram Bot API answers at this URL (getMe: 404 Not Found); check its address and path"}
 	}
 	return nil
+}
+
+// telegramUnreachableHint says what to check when the Bot API cannot be
+// reached at start-up (getMe had no answer: connection refused, a host
+// that does not resolve, no answer in time), naming the variable:
+// VIGIA_TELEGRAM_API_URL if it is set, else this machine's way to
+// Telegram. Never the URL: the error's reason follows without it.
+func telegramUnreachableHint(apiURL string) string {
+	if apiURL != defaultTelegramAPIURL {
+		return "cannot reach the Bot API server of VIGIA_TELEGRAM_API_URL: check its host and port, that the server is running, and that the URL is https:// if and only if it speaks TLS"
+	}
+	return "cannot reach Telegram's Bot API (api.telegram.org; VIGIA_TELEGRAM_API_URL is not set): check this machine's network, DNS, firewall and proxy, or set VIGIA_TELEGRAM_API_URL to a Bot API server it can reach"
 }
 
 // withoutPath is err's reason without the file name it names: the path is

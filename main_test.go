@@ -1614,3 +1614,36 @@ func TestRetentionLongerThanFiftyYearsIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// A Bot API that cannot be reached at start-up (nothing listens at
+// VIGIA_TELEGRAM_API_URL's port) stops serve with exit 1, as an outage
+// that may end, but its last line names VIGIA_TELEGRAM_API_URL and what
+// to check, the reason after it, and never the token (the Bot API's URL
+// path holds it): it said only "telegram getMe: Post ...: connection
+// refused". Unset, the variable is named as unset, with the network to
+// check. Mutation: serve without its ErrUnreachable branch -> the line
+// is the bare error, the test fails.
+func TestUnreachableBotAPIAtStartNamesTheVariable(t *testing.T) {
+	rs := redistest.Start(t)
+	e := validEnv()
+	e["VIGIA_REDIS_URL"], e["VIGIA_TELEGRAM_API_URL"] = rs.URL(), "http://"+freeAddr(t)
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_INVESTIGATORS"] = t.TempDir(), "off", "telegram:1"
+	e["VIGIA_ALLOW_REDIS_WITHOUT_AOF"] = "yes"
+	var errb syncBuffer
+	code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), io.Discard, &errb)
+	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+	last := lines[len(lines)-1]
+	if code != 1 || !strings.Contains(last, "telegram: "+telegramUnreachableHint(e["VIGIA_TELEGRAM_API_URL"])+" (getMe: ") || !strings.Contains(last, "connection refused") {
+		t.Errorf("an unreachable Bot API: exit %d, %q", code, errb.String())
+	}
+	token := e["VIGIA_TELEGRAM_TOKEN"]
+	if _, secret, _ := strings.Cut(token, ":"); strings.Contains(errb.String(), secret) || strings.Contains(errb.String(), "/bot") {
+		t.Errorf("the token, or the URL holding it, is in the output: %q", errb.String())
+	}
+	if h := telegramUnreachableHint(defaultTelegramAPIURL); !strings.Contains(h, "VIGIA_TELEGRAM_API_URL is not set") || !strings.Contains(h, "network") {
+		t.Errorf("unset, the hint is %q", h)
+	}
+	if h := telegramUnreachableHint("http://localhost:8081"); !strings.Contains(h, "of VIGIA_TELEGRAM_API_URL") || strings.Contains(h, "localhost") {
+		t.Errorf("set, the hint is %q", h)
+	}
+}

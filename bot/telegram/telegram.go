@@ -48,6 +48,12 @@ var ErrUnauthorized = errors.New("telegram rejected the bot token")
 // token.
 var ErrNoBotAPI = errors.New("no telegram bot api at this url (404 not found)")
 
+// ErrUnreachable means getMe got no HTTP answer at all: the connection
+// refused or cut, the host not resolved, a TLS handshake failed, no
+// answer in time. The error wrapping it carries the transport's reason
+// alone, never the request's URL (it holds the token).
+var ErrUnreachable = errors.New("telegram bot api not reached")
+
 // telegramAPI is Telegram's own Bot API server, the default APIURL.
 const telegramAPI = "https://api.telegram.org"
 
@@ -138,6 +144,11 @@ func New(ctx context.Context, o Options) (*Adapter, error) {
 	me, err := a.getMe(ctx)
 	if errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrNoBotAPI) {
 		return nil, err
+	}
+	if ue := (*url.Error)(nil); errors.As(err, &ue) && !errors.Is(err, context.Canceled) {
+		// No answer: the reason without the URL (its path holds the
+		// token), redacted all the same.
+		return nil, fmt.Errorf("%w (getMe: %s)", ErrUnreachable, a.redact(ue.Err))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("telegram getMe: %s", a.redact(err))
