@@ -166,8 +166,9 @@ func (a *Adapter) Connected() bool { return a.registered.Load() && a.gatewayUp.L
 
 // onGateway follows the gateway connection: the adapter reconnects by
 // itself (reconnect.go), so a connection lost for long (a network cut)
-// shows only as a Disconnect with no Connect after it. Events come in order (SyncEvents), so the last one says how
-// things are.
+// shows only as a Disconnect with no Connect after it. Events come in
+// order (SyncEvents) on each of discordgo's goroutines, not across them: a
+// Disconnect can come late, so the reconnector checks (reconnect).
 func (a *Adapter) onGateway(_ *discordgo.Session, ev any) {
 	switch ev.(type) {
 	case *discordgo.Ready, *discordgo.Resumed:

@@ -93,9 +93,20 @@ func (a *Adapter) reconnect(ctx context.Context) error {
 		err := a.open(ctx)
 		a.rl.RUnlock()
 		if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
+			// Open found, under discordgo's lock, a connection open: the
+			// gateway is up, whatever the Disconnect that sent us here
+			// said. discordgo emits a Disconnect after it lets go of that
+			// lock, on the closing goroutine: a dead connection's
+			// heartbeat closing it a second time (its first write fails
+			// after op 7's close) can emit one after the next
+			// connection's Connect, and no Connect follows it.
+			a.gatewayUp.Store(true)
 			a.log.Info("discord gateway reconnected", "attempts", attempt)
 			return nil
 		}
+		// No connection is open; undoes a true stored above from an Open
+		// a close overtook (its Disconnect is what sent us here again).
+		a.gatewayUp.Store(false)
 		if r := refusal(err); r != nil {
 			return r
 		}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
 )
 
@@ -365,4 +366,62 @@ func TestDiscordNewLeavesTheLibraryLoggerOfARunningAdapter(t *testing.T) {
 		defer g.mu.Unlock()
 		return g.asked >= 3
 	})
+}
+
+// A Disconnect discordgo emits after the next connection is up leaves the
+// adapter connected once the reconnector finds that connection open (its
+// Open: ErrWSAlreadyOpen), and opens no other. After op 7, the dead
+// connection's heartbeat, its first write failing on the closed socket,
+// closes it again: that close finds no connection, but its Disconnect,
+// emitted once discordgo's lock is let go, may come after the reconnector's
+// Open has connected (seen in TestDiscordReconnectsAndKeepsAnswering/op7:
+// Connected false for good, 1 run in 10-20 under load). Here it comes
+// while the one connection is up, delivered as discordgo delivers it
+// (SyncEvents): to the interface handlers (onGateway), then to the
+// Disconnect's (onDisconnect).
+// Mutation: reconnect not storing gatewayUp on ErrWSAlreadyOpen (as
+// before) -> "connected again" timed out.
+func TestDiscordLateDisconnectLeavesTheGatewayUp(t *testing.T) {
+	g := newFlakyGateway(t, "")
+	a, _ := g.run(t, silentHandler{}, nil)
+	waitFor(t, "connected", a.Connected)
+	late := &discordgo.Disconnect{}
+	a.onGateway(a.s, late)
+	a.onDisconnect(a.s, late)
+	waitFor(t, "connected again", a.Connected)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.opened != 1 {
+		t.Errorf("%d connections, want 1 (the live one kept)", g.opened)
+	}
+}
+
+// An Open that fails leaves the adapter disconnected, whatever it said
+// before: a true stored from an Open that found a connection open, should
+// that connection close before the store (its Disconnect's false
+// overwritten), is undone by the next attempt, which that Disconnect
+// calls for. The test stores that true itself, before the first attempt.
+// Mutation: reconnect not storing false after a failed Open -> "connected
+// after a refused attempt".
+func TestDiscordFailedReconnectionIsDisconnected(t *testing.T) {
+	g := newFlakyGateway(t, "refuse")
+	second := make(chan bool, 1)
+	attempt := 0 // the reconnector's goroutine only
+	_, _ = g.run(t, silentHandler{}, func(a *Adapter) {
+		attempt++
+		switch attempt {
+		case 1:
+			a.gatewayUp.Store(true) // the stale true
+		case 2:
+			second <- a.gatewayUp.Load()
+		}
+	})
+	select {
+	case up := <-second:
+		if up {
+			t.Error("connected after a refused attempt")
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("timed out waiting for a second attempt")
+	}
 }
