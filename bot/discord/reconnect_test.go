@@ -14,6 +14,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
+	"github.com/vigia-project/vigia/commands"
 )
 
 // flakyGateway is Discord's gateway and REST API, whose connections fail
@@ -222,7 +223,11 @@ func TestDiscordReconnectsAndKeepsAnswering(t *testing.T) {
 			}
 			h.mu.Lock()
 			defer h.mu.Unlock()
-			if len(h.got) != 1 || h.got[0].Text != "hay halcones en la plaza" {
+			// The fake sends the message on every connection after the
+			// first: where discordgo's dead heartbeat closes the new
+			// connection (rare; its Close acts on whichever connection is
+			// current), a third one gets it again, which is no failure here.
+			if len(h.got) == 0 || slices.ContainsFunc(h.got, func(m commands.Request) bool { return m.Text != "hay halcones en la plaza" }) {
 				t.Errorf("the engine got %+v", h.got)
 			}
 		})
