@@ -26,11 +26,11 @@ import (
 	"github.com/vigia-project/vigia/storage"
 )
 
-// Config is Vigía's configuration, read from VIGIA_* environment variables.
 // defaultTelegramAPIURL is Telegram's own Bot API, where VIGIA_TELEGRAM_API_URL
 // unset points.
 const defaultTelegramAPIURL = "https://api.telegram.org"
 
+// Config is Vigía's configuration, read from VIGIA_* environment variables.
 type Config struct {
 	Secret            []byte
 	SecretPrevious    []byte // while rotating: the secret being replaced
