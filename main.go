@@ -620,13 +620,14 @@ func telegramRefused(err error) error {
 // telegramUnreachableHint says what to check when the Bot API cannot be
 // reached at start-up (getMe had no answer: connection refused, a host
 // that does not resolve, no answer in time), naming the variable:
-// VIGIA_TELEGRAM_API_URL if it is set, else this machine's way to
-// Telegram. Never the URL: the error's reason follows without it.
+// VIGIA_TELEGRAM_API_URL if it points elsewhere, else this machine's way
+// to Telegram (the variable unset, or set to Telegram's own URL: only the
+// URL is seen). Never the URL: the error's reason follows without it.
 func telegramUnreachableHint(apiURL string) string {
 	if apiURL != defaultTelegramAPIURL {
 		return "cannot reach the Bot API server of VIGIA_TELEGRAM_API_URL: check its host and port, that the server is running, and that the URL is https:// if and only if it speaks TLS"
 	}
-	return "cannot reach Telegram's Bot API (api.telegram.org; VIGIA_TELEGRAM_API_URL is not set): check this machine's network, DNS, firewall and proxy, or set VIGIA_TELEGRAM_API_URL to a Bot API server it can reach"
+	return "cannot reach Telegram's Bot API (api.telegram.org; VIGIA_TELEGRAM_API_URL is not set, or set to it): check this machine's network, DNS, firewall and proxy, or set VIGIA_TELEGRAM_API_URL to a Bot API server it can reach"
 }
 
 // withoutPath is err's reason without the file name it names: the path is
