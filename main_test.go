@@ -898,19 +898,9 @@ func TestClusterModeOnARedisThatIsNoClusterExitsTwo(t *testing.T) {
 	}
 	e := validEnv()
 	e["VIGIA_REDIS_URL"], e["VIGIA_REDIS_MODE"] = rs.URL(), "cluster"
-	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_TELEGRAM_API_URL"] = t.TempDir(), "off", fakeBotAPI(t).URL
-	e["VIGIA_SECRET_PREVIOUS"] = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32)) // (rotate-key's)
+	redisModeEnv(t, e)
 	want := "vigia: VIGIA_REDIS_MODE: is cluster, but the Redis of VIGIA_REDIS_URL is not a cluster node (it has cluster support disabled): unset VIGIA_REDIS_MODE (single is the default), or point VIGIA_REDIS_URL at a node of the cluster\n"
-	for _, args := range [][]string{{"serve"}, {"rotate-key"}, {"reset-2fa", "telegram:111"}} {
-		var errb bytes.Buffer
-		code := run(context.Background(), args, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb)
-		if msg := errb.String(); code != 2 || !strings.HasSuffix(msg, want) || strings.Contains(msg, `"level":"ERROR"`) {
-			t.Errorf("%v: exit %d, %q", args, code, msg)
-		}
-	}
-	if n, err := rs.Client().DBSize(context.Background()).Result(); err != nil || n != 0 {
-		t.Fatalf("Redis holds %d keys (%v), want none", n, err)
-	}
+	refusedAtStart(t, e, rs, want)
 }
 
 // VIGIA_REDIS_MODE=sentinel on a Redis that is not a sentinel (the
@@ -923,19 +913,9 @@ func TestSentinelModeOnARedisThatIsNoSentinelExitsTwo(t *testing.T) {
 	rs := redistest.Start(t)
 	e := validEnv()
 	e["VIGIA_REDIS_URL"], e["VIGIA_REDIS_MODE"] = rs.URL()+"?master_name=mymaster", "sentinel"
-	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_TELEGRAM_API_URL"] = t.TempDir(), "off", fakeBotAPI(t).URL
-	e["VIGIA_SECRET_PREVIOUS"] = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32)) // (rotate-key's)
+	redisModeEnv(t, e)
 	want := "vigia: VIGIA_REDIS_MODE: is sentinel, but the Redis of VIGIA_REDIS_URL is not a sentinel (it does not know the SENTINEL command): point VIGIA_REDIS_URL's host (and each addr=) at the sentinels, naming the primary with master_name=, or unset VIGIA_REDIS_MODE (single is the default) to use this Redis alone\n"
-	for _, args := range [][]string{{"serve"}, {"rotate-key"}, {"reset-2fa", "telegram:111"}} {
-		var errb bytes.Buffer
-		code := run(context.Background(), args, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb)
-		if msg := errb.String(); code != 2 || !strings.HasSuffix(msg, want) || strings.Contains(msg, `"level":"ERROR"`) {
-			t.Errorf("%v: exit %d, %q", args, code, msg)
-		}
-	}
-	if n, err := rs.Client().DBSize(context.Background()).Result(); err != nil || n != 0 {
-		t.Fatalf("Redis holds %d keys (%v), want none", n, err)
-	}
+	refusedAtStart(t, e, rs, want)
 }
 
 // VIGIA_REDIS_MODE=sentinel with a master_name= the sentinels do not know
@@ -952,8 +932,7 @@ func TestSentinelModeWithAnUnknownMasterNameExitsTwo(t *testing.T) {
 	sentinel := redistest.StartSentinel(t, primary)
 	e := validEnv()
 	e["VIGIA_REDIS_MODE"] = "sentinel"
-	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_TELEGRAM_API_URL"] = t.TempDir(), "off", fakeBotAPI(t).URL
-	e["VIGIA_SECRET_PREVIOUS"] = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32)) // (rotate-key's)
+	redisModeEnv(t, e)
 	e["VIGIA_REDIS_URL"] = sentinel.URL() + "?master_name=mymaster"
 	var errb bytes.Buffer
 	if code := run(context.Background(), []string{"reset-2fa", "telegram:111"}, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb); code != 2 || !strings.Contains(errb.String(), "holds no Vigía data") {
@@ -964,15 +943,31 @@ func TestSentinelModeWithAnUnknownMasterNameExitsTwo(t *testing.T) {
 	if !strings.Contains(want, "master_name=") || strings.Count(want, "\n") != 1 {
 		t.Fatalf("the line %q names no master_name=", want)
 	}
+	refusedAtStart(t, e, primary, want)
+}
+
+// redisModeEnv completes e for the Redis-mode start-up tests: a spool
+// directory, no metrics, a fake Bot API, and rotate-key's previous secret.
+func redisModeEnv(t *testing.T, e map[string]string) {
+	t.Helper()
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_TELEGRAM_API_URL"] = t.TempDir(), "off", fakeBotAPI(t).URL
+	e["VIGIA_SECRET_PREVIOUS"] = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32)) // (rotate-key's)
+}
+
+// refusedAtStart runs serve, rotate-key and reset-2fa with e: each must
+// exit 2 with want as its last line and no ERROR log line, and nothing
+// may be written into rs.
+func refusedAtStart(t *testing.T, e map[string]string, rs *redistest.Server, want string) {
+	t.Helper()
 	for _, args := range [][]string{{"serve"}, {"rotate-key"}, {"reset-2fa", "telegram:111"}} {
-		errb.Reset()
+		var errb bytes.Buffer
 		code := run(context.Background(), args, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb)
 		if msg := errb.String(); code != 2 || !strings.HasSuffix(msg, want) || strings.Contains(msg, `"level":"ERROR"`) {
 			t.Errorf("%v: exit %d, %q", args, code, msg)
 		}
 	}
-	if n, err := primary.Client().DBSize(context.Background()).Result(); err != nil || n != 0 {
-		t.Fatalf("the primary holds %d keys (%v), want none", n, err)
+	if n, err := rs.Client().DBSize(context.Background()).Result(); err != nil || n != 0 {
+		t.Fatalf("Redis holds %d keys (%v), want none", n, err)
 	}
 }
 
