@@ -103,7 +103,8 @@ func TestDemoSpeaksTheSessionLanguage(t *testing.T) {
 // there lists the buttons shown before the change by number, not with
 // English labels under a French line; "#١٫٥" (Arabic decimal separator)
 // is no button, as "#1.5" is; "/tip 1 99999" says there is no such page;
-// "/triage 2 doublon 1 1" (a second original) gets the usage.
+// "/triage 2 doublon 1 1" (a second original) is told which word was not
+// understood, then the usage.
 func TestDemoAfterAChangeOfLanguage(t *testing.T) {
 	script := strings.Join([]string{
 		"They charge protection money at the market",
@@ -132,7 +133,7 @@ func TestDemoAfterAChangeOfLanguage(t *testing.T) {
 		"reporter> #١٫٥\n  Il n'y a pas de bouton #١٫٥.",
 		"investigator> /tip 1 99999\n  Signalement #1 ",
 		"Il n'y a pas de page 99999 : ",
-		"investigator> /triage 2 doublon 1 1\n  Envoyez /triage NUMÉRO STATUT",
+		"investigator> /triage 2 doublon 1 1\n  Pas compris : « 1 ». Rien n'a été changé.\n  \n  Envoyez /triage NUMÉRO STATUT",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, s)
