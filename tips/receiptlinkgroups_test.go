@@ -1,7 +1,6 @@
 package tips
 
 import (
-	"slices"
 	"strings"
 	"testing"
 )
@@ -35,22 +34,7 @@ func TestCutReceiptsSplitIntoALinkAfterGroupsSetOffOrPunctuation_codes(t *testin
 		{"mi código K7QD-9XMA-R2TP。 https://x.example/?c=4WZN", "mi código 。 https://x.example/?c="},
 		{"mi código K7QD-9XMA? https://x.example/?c=R2TP-4WZN", "mi código? https://x.example/?c="},
 	} {
-		out, cut, err := CutReceipts([]string{tc.in}, knowsOnly(code))
-		if err != nil || !cut || out[0] != tc.want {
-			t.Errorf("%q: cut %q %v %v, want %q", tc.in, out, cut, err, tc.want)
-		}
-		if codes := ReceiptCodesIn(tc.in); !slices.Contains(codes, code) {
-			t.Errorf("%q: ReceiptCodesIn = %q", tc.in, codes)
-		}
-		text, link, _ := strings.Cut(tc.in, " https://")
-		link = "https://" + link
-		for name, cutf := range map[string]func([]string, func([]string) ([]bool, error)) ([]string, bool, error){
-			"a hidden link": CutMessageReceipts, "two messages": CutReceiptsAcross,
-		} {
-			if out, cut, err := cutf([]string{text, link}, knowsOnly(code)); err != nil || !cut || strings.Contains(strings.Join(out, " "), "R2TP") || strings.Contains(strings.Join(out, " "), "4WZN") {
-				t.Errorf("%q: cut as %s %q %v %v", tc.in, name, out, cut, err)
-			}
-		}
+		cutSplitIntoALink(t, code, tc.in, tc.want, "R2TP", "4WZN")
 	}
 	for _, in := range []string{
 		"¿viste esto? https://x.example/?c=ab12",
