@@ -9,6 +9,7 @@ import (
 	"image/jpeg"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -84,6 +85,20 @@ func (f *recordingAPI) take() []call {
 	out := f.calls
 	f.calls = nil
 	return out
+}
+
+// removedAndAnswered reads calls: whether message id was deleted, and
+// the texts sent.
+func removedAndAnswered(calls []call, id int) (deleted bool, answers []string) {
+	for _, k := range calls {
+		switch k.method {
+		case "deleteMessage":
+			deleted = deleted || k.fields["message_id"] == strconv.Itoa(id)
+		case "sendMessage":
+			answers = append(answers, k.fields["text"])
+		}
+	}
+	return deleted, answers
 }
 
 // newRecording starts a fake Bot API and an adapter on it.

@@ -71,16 +71,7 @@ func TestCommandWithATipInAGroupIsRemoved(t *testing.T) {
 		id := 100 + i
 		a.handle(context.Background(), mux, update(t, `{"update_id":`+strconv.Itoa(id)+`,"message":{"message_id":`+strconv.Itoa(id)+`,"date":1,`+group+
 			`,"text":`+mustJSON(c.text)+`,"entities":`+c.entities+c.extra+`}}`), albumPlace{})
-		var deleted bool
-		var answers []string
-		for _, k := range api.take() {
-			switch k.method {
-			case "deleteMessage":
-				deleted = deleted || k.fields["message_id"] == strconv.Itoa(id)
-			case "sendMessage":
-				answers = append(answers, k.fields["text"])
-			}
-		}
+		deleted, answers := removedAndAnswered(api.take(), id)
 		if deleted != c.removed || len(answers) != 1 || answers[0] != en(c.answer) {
 			t.Errorf("%s: removed %v (want %v), answers %q (want %s)", c.name, deleted, c.removed, answers, c.answer)
 		}
@@ -113,16 +104,7 @@ func TestWarnAfterWordsInAGroupIsAWarning(t *testing.T) {
 		id := 300 + i
 		a.handle(context.Background(), mux, update(t, `{"update_id":`+strconv.Itoa(id)+`,"message":{"message_id":`+strconv.Itoa(id)+`,"date":1,`+group+
 			`,"text":`+mustJSON(c.text)+`,"entities":`+c.entities+`}}`), albumPlace{})
-		var deleted bool
-		var answers []string
-		for _, k := range api.take() {
-			switch k.method {
-			case "deleteMessage":
-				deleted = deleted || k.fields["message_id"] == strconv.Itoa(id)
-			case "sendMessage":
-				answers = append(answers, k.fields["text"])
-			}
-		}
+		deleted, answers := removedAndAnswered(api.take(), id)
 		if !deleted || len(answers) != 1 || answers[0] != received {
 			t.Errorf("%s: removed %v (want true), answers %q (want warn_group_received)", c.name, deleted, answers)
 			continue
@@ -160,16 +142,7 @@ func TestInvitationCodeInAGroupsConversationIsVoided(t *testing.T) {
 		id := 400 + i
 		a.handle(context.Background(), mux, update(t, `{"update_id":`+strconv.Itoa(id)+`,"message":{"message_id":`+strconv.Itoa(id)+`,"date":1,`+
 			`"chat":{"id":-1005,"type":"supergroup","title":"Vecinos"},`+from+`,"text":`+mustJSON("entren al equipo con "+code)+`}}`), albumPlace{})
-		var deleted bool
-		var answers []string
-		for _, k := range api.take() {
-			switch k.method {
-			case "deleteMessage":
-				deleted = deleted || k.fields["message_id"] == strconv.Itoa(id)
-			case "sendMessage":
-				answers = append(answers, k.fields["text"])
-			}
-		}
+		deleted, answers := removedAndAnswered(api.take(), id)
 		if !deleted || len(answers) != 1 || answers[0] != want {
 			t.Errorf("case %d: removed %v, answers %q", i, deleted, answers)
 		}
@@ -307,16 +280,7 @@ func TestPostEditedIntoACommandWithACodeIsVoided(t *testing.T) {
 		id := 700 + i
 		a.handle(context.Background(), mux, update(t, `{"update_id":`+strconv.Itoa(id)+`,"`+c.kind+`":{"message_id":`+strconv.Itoa(id)+`,"date":1,"edit_date":2,`+
 			c.where+`,"text":`+mustJSON(strings.ReplaceAll(c.text, "%s", code))+c.entities+`}}`), albumPlace{})
-		var deleted bool
-		var answers []string
-		for _, k := range api.take() {
-			switch k.method {
-			case "deleteMessage":
-				deleted = deleted || k.fields["message_id"] == strconv.Itoa(id)
-			case "sendMessage":
-				answers = append(answers, k.fields["text"])
-			}
-		}
+		deleted, answers := removedAndAnswered(api.take(), id)
 		note := "redeem_void_in_group"
 		if strings.HasPrefix(c.text, "/redeem") {
 			note = "redeem_maybe_void_in_group" // (the same whether or not it was an invitation)

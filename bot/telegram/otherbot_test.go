@@ -136,16 +136,7 @@ func TestAnotherBotsCommandNamingUsIsATipInView(t *testing.T) {
 		id := 600 + i
 		a.handle(context.Background(), mux, update(t, `{"update_id":`+strconv.Itoa(id)+`,"message":{"message_id":`+strconv.Itoa(id)+`,"date":1,`+group+
 			`,"text":`+mustJSON(c.text)+`,"entities":`+c.entities+c.extra+`}}`), albumPlace{})
-		var deleted bool
-		var answers []string
-		for _, k := range api.take() {
-			switch k.method {
-			case "deleteMessage":
-				deleted = deleted || k.fields["message_id"] == strconv.Itoa(id)
-			case "sendMessage":
-				answers = append(answers, k.fields["text"])
-			}
-		}
+		deleted, answers := removedAndAnswered(api.take(), id)
 		if !deleted || len(answers) != 1 || answers[0] != removed {
 			t.Errorf("%s (%s): removed %v, answers %q; want it removed as a tip in view", c.name, c.text, deleted, answers)
 		}
@@ -234,16 +225,7 @@ func TestOurCommandAfterAnotherBotsIsATipInView(t *testing.T) {
 			`"chat":{"id":-100`+strconv.Itoa(id)+`,"type":"supergroup","title":"Vecinos"},`+from+
 			`,"text":`+mustJSON(c.text)+`,"entities":`+c.entities+c.extra+`}}`), albumPlace{})
 		calls := api.take()
-		var deleted bool
-		var answers []string
-		for _, k := range calls {
-			switch k.method {
-			case "deleteMessage":
-				deleted = deleted || k.fields["message_id"] == strconv.Itoa(id)
-			case "sendMessage":
-				answers = append(answers, k.fields["text"])
-			}
-		}
+		deleted, answers := removedAndAnswered(calls, id)
 		if c.ours && (!deleted || len(answers) != 1 || answers[0] != removed) {
 			t.Errorf("%s %q: removed %v, answers %q; want it removed as a tip in view", c.kind, c.text, deleted, answers)
 		}
