@@ -533,7 +533,7 @@ func (a *Adapter) WipeChat(_ context.Context, chatID, _ string) (commands.WipeRe
 	}
 	id := a.o.Identities[i]
 	delete(a.waiting, id.UserID)
-	fmt.Fprintf(a.o.Out, "  %s\n", a.say("demo_for", map[string]any{"Role": a.say("demo_role_"+id.Role, nil), "As": id.Role}))
+	fmt.Fprintf(a.o.Out, "  %s\n", a.say("demo_wiped_for", map[string]any{"Role": a.say("demo_role_"+id.Role, nil), "As": id.Role}))
 	a.print(a.o.Say(lang, "demo_wiped", nil))
 	if a.o.Interactive && len(a.rows) > 0 {
 		a.printButtons() // the screen cleared: those of the chat in use, still there

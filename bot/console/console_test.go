@@ -139,7 +139,7 @@ func TestConsoleWipeOfTheOtherChat(t *testing.T) {
 		if len(a.rows) != 1 || a.rows[0][0].Data != "tri:1:v" {
 			t.Errorf("interactive=%v: the investigator's buttons after the reporter's wipe: %v", interactive, a.rows)
 		}
-		if !strings.Contains(got, "<en:demo_for>") || !strings.Contains(got, "<es:demo_wiped>") {
+		if !strings.Contains(got, "<en:demo_wiped_for>") || !strings.Contains(got, "<es:demo_wiped>") {
 			t.Errorf("interactive=%v: notice %q, want the reporter's, in Spanish", interactive, got)
 		}
 		if strings.Contains(got, "[#1 Verified]") != interactive {
