@@ -364,6 +364,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return &configError{"VIGIA_SPOOL_DIR", "cannot be created, written and read back: " + withoutPath(err)}
 	}
 	var prom *promMetrics
+	// telegramUnanswered is set when the token check's getMe got no
+	// answer: that was the first try, the adapter's is the one retry.
+	telegramUnanswered := false
 	eng, err := newEngine(ctx, cfg, rdb, kr, log, cfg.roles(), func(st *storage.Store) commands.Metrics {
 		prom = newMetrics(st, spool)
 		return prom
@@ -371,7 +374,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		if err := checkPersistence(ctx, st, cfg.AllowNoAOF, log); err != nil {
 			return err
 		}
-		return checkTokens(ctx, cfg)
+		var err error
+		telegramUnanswered, err = checkTokens(ctx, cfg)
+		return err
 	})
 	if err != nil {
 		return err
@@ -415,17 +420,20 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		}
 		bot, _, _ := strings.Cut(cfg.TelegramToken, ":")
 		inbox := telegramInbox{st: eng.store, bot: bot}
+		tries := 0 // telegram.New's default: a blip since the check gets a retry
+		if telegramUnanswered {
+			tries = 1
+		}
 		tg, err := telegram.New(ctx, telegram.Options{
 			Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, Logger: log, Messages: eng.msg, DefaultLanguage: cfg.DefaultLanguage,
-			OnRateLimit: prom.RateLimited(telegram.Platform), Inbox: inbox,
+			OnRateLimit: prom.RateLimited(telegram.Platform), Inbox: inbox, StartTimeout: telegramStartTimeout, StartTries: tries,
 		})
 		if err != nil {
 			if cerr := telegramRefused(err); cerr != nil {
 				return fail(cerr)
 			}
-			if errors.Is(err, telegram.ErrUnreachable) {
-				// Exit 1 as before: an outage may end.
-				return fail(fmt.Errorf("telegram: %s %s", telegramUnreachableHint(cfg.TelegramAPIURL), strings.TrimPrefix(err.Error(), telegram.ErrUnreachable.Error()+" ")))
+			if uerr := telegramUnreachable(err, cfg.TelegramAPIURL); uerr != nil {
+				return fail(uerr)
 			}
 			return fail(err)
 		}
@@ -586,21 +594,26 @@ func checkPersistence(ctx context.Context, st *storage.Store, allowNoAOF bool, l
 // later, a token left Redis with a keyset kept under the secret of that
 // run: with the secret corrected along with the token, the next start was
 // refused as the wrong secret. Other failures (a platform unreachable)
-// are left to the adapters to report as they start.
-func checkTokens(ctx context.Context, cfg Config) error {
+// are left to the adapters to report as they start, after Init (whose
+// configuration errors, such as the wrong secret, come first): the check
+// asks getMe once (telegramStartTimeout, or the check's deadline), and
+// reports whether it got no answer, for the adapter to make its own the
+// one retry.
+func checkTokens(ctx context.Context, cfg Config) (telegramUnanswered bool, err error) {
 	if cfg.TelegramToken != "" {
-		_, err := telegram.New(ctx, telegram.Options{Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL})
+		_, err := telegram.New(ctx, telegram.Options{Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, StartTimeout: telegramStartTimeout, StartTries: 1})
 		if cerr := telegramRefused(err); cerr != nil {
-			return cerr
+			return false, cerr
 		}
+		telegramUnanswered = errors.Is(err, telegram.ErrUnreachable)
 	}
 	if cfg.DiscordToken != "" {
 		dc, err := discord.New(discord.Options{Token: cfg.DiscordToken, APIURL: cfg.DiscordAPIURL})
 		if err == nil && errors.Is(dc.CheckToken(ctx), discord.ErrUnauthorized) {
-			return &configError{"VIGIA_DISCORD_TOKEN", "Discord rejected this token; reset it in the Developer Portal"}
+			return telegramUnanswered, &configError{"VIGIA_DISCORD_TOKEN", "Discord rejected this token; reset it in the Developer Portal"}
 		}
 	}
-	return nil
+	return telegramUnanswered, nil
 }
 
 // telegramRefused is the configuration error a failed telegram.New
@@ -615,6 +628,22 @@ func telegramRefused(err error) error {
 		return &configError{"VIGIA_TELEGRAM_API_URL", "no Telegram Bot API answers at this URL (getMe: 404 Not Found); check its address and path"}
 	}
 	return nil
+}
+
+// telegramStartTimeout bounds each getMe try at start-up: the token
+// check's, then the adapter's (telegram.Options.StartTimeout); shorter in
+// tests.
+var telegramStartTimeout = 20 * time.Second
+
+// telegramUnreachable is the error that stops serve when the Bot API gave
+// getMe no answer (telegram.ErrUnreachable), exit status 1 (an outage may
+// end): the hint naming the variable, then the reason; nil for any other
+// error.
+func telegramUnreachable(err error, apiURL string) error {
+	if !errors.Is(err, telegram.ErrUnreachable) {
+		return nil
+	}
+	return fmt.Errorf("telegram: %s %s", telegramUnreachableHint(apiURL), strings.TrimPrefix(err.Error(), telegram.ErrUnreachable.Error()+" "))
 }
 
 // telegramUnreachableHint says what to check when the Bot API cannot be

@@ -1323,6 +1323,54 @@ func TestSlowTokenCheckLeavesInitItsDeadline(t *testing.T) {
 	}
 }
 
+// A Bot API that takes getMe and never answers stops serve after two
+// tries of telegramStartTimeout (20 s each outside tests): the token
+// check's, then the adapter's; exit 1, the last line naming
+// VIGIA_TELEGRAM_API_URL and saying no answer came. Before, the check
+// gave up at its 15 s deadline and the adapter's getMe waited the HTTP
+// client's 65 s. Mutation: serve's New not told the check got no answer
+// (StartTries left 0, the default 2) -> getMe asked 3 times, the test
+// fails (whoAmI without its per-try timeout: see
+// TestGetMeThatNeverAnswersIsAskedTwiceThenGivenUp).
+func TestBotAPIThatNeverAnswersStopsServeAfterTwoTries(t *testing.T) {
+	defer func(d time.Duration) { telegramStartTimeout = d }(telegramStartTimeout)
+	telegramStartTimeout = 200 * time.Millisecond
+	rs := redistest.Start(t)
+	var asked atomic.Int32
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/getMe") {
+			asked.Add(1)
+		}
+		<-r.Context().Done() // never answers
+	}))
+	defer api.Close()
+	e := validEnv()
+	e["VIGIA_REDIS_URL"], e["VIGIA_TELEGRAM_API_URL"] = rs.URL(), api.URL
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_INVESTIGATORS"] = t.TempDir(), "off", "telegram:1"
+	e["VIGIA_ALLOW_REDIS_WITHOUT_AOF"] = "yes"
+	var errb syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"serve"}, env(e), strings.NewReader(""), io.Discard, &errb) }()
+	var code int
+	select {
+	case code = <-done:
+	case <-time.After(60 * time.Second):
+		cancel()
+		<-done
+		t.Fatalf("serve still starting after 60 s against a Bot API that never answers (getMe asked %d times)", asked.Load())
+	}
+	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+	want := "telegram: " + telegramUnreachableHint(api.URL) + " (getMe: no answer within 200ms)"
+	if last := lines[len(lines)-1]; code != 1 || !strings.Contains(last, want) || asked.Load() != 2 {
+		t.Errorf("a Bot API that never answers: exit %d, getMe asked %d times, %q; want exit 1, 2 times, a last line holding %q", code, asked.Load(), errb.String(), want)
+	}
+	if _, secret, _ := strings.Cut(e["VIGIA_TELEGRAM_TOKEN"], ":"); strings.Contains(errb.String(), secret) {
+		t.Errorf("the token is in the output: %q", errb.String())
+	}
+}
+
 // Connection counts in VIGIA_REDIS_URL that go-redis panics on as it
 // makes its client (a negative pool_size: "makechan: size out of range";
 // any past 2^31-1; on a cluster at the first call) are a configuration

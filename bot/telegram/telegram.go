@@ -48,10 +48,12 @@ var ErrUnauthorized = errors.New("telegram rejected the bot token")
 // token.
 var ErrNoBotAPI = errors.New("no telegram bot api at this url (404 not found)")
 
-// ErrUnreachable means getMe got no HTTP answer at all: the connection
-// refused or cut, the host not resolved, a TLS handshake failed, no
-// answer in time. The error wrapping it carries the transport's reason
-// alone, never the request's URL (it holds the token).
+// ErrUnreachable means getMe got no HTTP answer at all, asked
+// Options.StartTries times at start-up: the connection refused or cut,
+// the host not resolved, a TLS handshake failed, no answer within
+// StartTimeout. The
+// error wrapping it carries the transport's reason alone, never the
+// request's URL (it holds the token).
 var ErrUnreachable = errors.New("telegram bot api not reached")
 
 // telegramAPI is Telegram's own Bot API server, the default APIURL.
@@ -72,6 +74,11 @@ type Options struct {
 	PollTimeout time.Duration
 	// HandlerTimeout bounds one update's handling; default 30 s.
 	HandlerTimeout time.Duration
+	// StartTimeout bounds each of New's getMe tries; default 20 s.
+	StartTimeout time.Duration
+	// StartTries is how many times New asks getMe while it gets no HTTP
+	// answer, a second apart; default 2.
+	StartTries int
 	// Workers bounds how many chats are handled at once; default 16.
 	Workers int
 	// Inbox, if set, takes polled updates (Run): they are handled from
@@ -116,6 +123,12 @@ func New(ctx context.Context, o Options) (*Adapter, error) {
 	if o.HandlerTimeout <= 0 {
 		o.HandlerTimeout = 30 * time.Second
 	}
+	if o.StartTimeout <= 0 {
+		o.StartTimeout = 20 * time.Second
+	}
+	if o.StartTries <= 0 {
+		o.StartTries = 2
+	}
 	if o.Workers <= 0 {
 		o.Workers = 16
 	}
@@ -141,20 +154,51 @@ func New(ctx context.Context, o Options) (*Adapter, error) {
 		return nil, fmt.Errorf("telegram: %s", a.redact(err))
 	}
 	a.b = b
-	me, err := a.getMe(ctx)
-	if errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrNoBotAPI) {
-		return nil, err
-	}
-	if ue := (*url.Error)(nil); errors.As(err, &ue) && !errors.Is(err, context.Canceled) {
-		// No answer: the reason without the URL (its path holds the
-		// token), redacted all the same.
-		return nil, fmt.Errorf("%w (getMe: %s)", ErrUnreachable, a.redact(ue.Err))
-	}
+	me, err := a.whoAmI(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("telegram getMe: %s", a.redact(err))
+		return nil, err
 	}
 	a.id, a.username = me.ID, me.Username
 	return a, nil
+}
+
+// startPause is the wait between two getMe tries at start-up: a blip is
+// ridden out, but a Bot API that never answers stops New within
+// StartTries×StartTimeout, and a second (it waited the HTTP client's
+// 65 s).
+const startPause = time.Second
+
+// whoAmI is getMe at start-up, asked up to StartTries times while no
+// answer comes, each try bounded by StartTimeout; an answer, a refusal
+// included, is not asked again. No answer after the last try is
+// ErrUnreachable, wrapped with the transport's reason without the URL
+// (its path holds the token), or "no answer within" the timeout.
+func (a *Adapter) whoAmI(ctx context.Context) (*models.User, error) {
+	for try := 1; ; try++ {
+		tryCtx, cancel := context.WithTimeout(ctx, a.o.StartTimeout)
+		me, err := a.getMe(tryCtx)
+		timedOut := errors.Is(tryCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
+		cancel()
+		ue := (*url.Error)(nil)
+		switch {
+		case err == nil:
+			return me, nil
+		case errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrNoBotAPI):
+			return nil, err
+		case errors.Is(ctx.Err(), context.Canceled) || !(timedOut || errors.As(err, &ue)):
+			return nil, fmt.Errorf("telegram getMe: %s", a.redact(err))
+		case try >= a.o.StartTries || ctx.Err() != nil:
+			reason := fmt.Sprintf("no answer within %v", a.o.StartTimeout)
+			if !timedOut {
+				reason = a.redact(ue.Err)
+			}
+			return nil, fmt.Errorf("%w (getMe: %s)", ErrUnreachable, reason)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(startPause):
+		}
+	}
 }
 
 // getMe asks Telegram who the bot is: its own request, as the library
