@@ -198,8 +198,16 @@ func (a *Adapter) readText(req *commands.Request, m *models.Message) (string, []
 	if req.ReplyToBot {
 		req.ReplyToID = strconv.Itoa(m.ReplyToMessage.ID)
 	}
-	if req.ChatKind == commands.Group {
+	if req.ChatKind == commands.Group && (m.ForwardOrigin == nil || ownForward(m)) {
+		// A forward's words are its author's, shared as they stand (a
+		// neighbour's "denuncien con /report@VigiaBot", a channel's
+		// "escriban a @VigiaBot"): they write to us no more than they
+		// command us. Removed with "tips go in private", the forward
+		// would point at its sender as an informant. One the sender
+		// forwards from themselves is their own words (ownForward).
 		req.NamedInText = req.NamedInText || a.mentioned(text, entities)
+	}
+	if req.ChatKind == commands.Group {
 		req.NamesBot = req.NamesBot || req.NamedInText || req.ReplyToBot
 		req.Addressed = req.Addressed || req.NamesBot
 	}

@@ -189,8 +189,9 @@ func TestOurNameIsComparedASCIIOnly(t *testing.T) {
 // /x@OtherBot … /help@VigiaBot") names us, as a mention of us there does
 // (TestAnotherBotsCommandNamingUsIsATipInView): a tip in view, removed
 // and answered so, new or edited into it, our name in any case, in a
-// reply to us, after an emoji, forwarded. A later command for a third bot
-// names no one: left alone.
+// reply to us, after an emoji. A later command for a third bot names no
+// one, nor does one in a forward of another's words: left alone
+// (TestForwardNamingUsInAGroupIsNotWrittenToUs).
 func TestOurCommandAfterAnotherBotsIsATipInView(t *testing.T) {
 	mux, st := engine(t)
 	a, api := newRecording(t)
@@ -210,7 +211,7 @@ func TestOurCommandAfterAnotherBotsIsATipInView(t *testing.T) {
 		{"message", "hola /x@OtherBot cobran piso /help@VigiaBot", `[{"type":"bot_command","offset":5,"length":11},{"type":"bot_command","offset":29,"length":14}]`, "", true},
 		{"message", "/pin@OtherBot hay halcones /report@vigiabot", `[{"type":"bot_command","offset":0,"length":13},{"type":"bot_command","offset":27,"length":16}]`, toBot, true},
 		{"message", "🚨 /report@OtherBot el Chapo /help@VIGIABOT", `[{"type":"bot_command","offset":3,"length":16},{"type":"bot_command","offset":29,"length":14}]`, "", true},
-		{"message", "el Chapo cobra piso /report@VigiaBot", `[{"type":"bot_command","offset":20,"length":16}]`, forwarded, true},
+		{"message", "el Chapo cobra piso /report@VigiaBot", `[{"type":"bot_command","offset":20,"length":16}]`, forwarded, false},
 		{"edited_message", "/start@OtherBot el Chapo cobra piso /report@VigiaBot", `[{"type":"bot_command","offset":0,"length":15},{"type":"bot_command","offset":36,"length":16}]`, "", true},
 		{"edited_message", "hola /x@OtherBot cobran piso /help@VigiaBot", `[{"type":"bot_command","offset":5,"length":11},{"type":"bot_command","offset":29,"length":14}]`, "", true},
 		{"message", "/start@OtherBot hola /help@ThirdBot", `[{"type":"bot_command","offset":0,"length":15},{"type":"bot_command","offset":21,"length":14}]`, "", false},
@@ -230,7 +231,59 @@ func TestOurCommandAfterAnotherBotsIsATipInView(t *testing.T) {
 			t.Errorf("%s %q: removed %v, answers %q; want it removed as a tip in view", c.kind, c.text, deleted, answers)
 		}
 		if !c.ours && len(calls) != 0 {
-			t.Errorf("%s %q: %+v, want it left alone (another bot's)", c.kind, c.text, calls)
+			t.Errorf("%s %q: %+v, want it left alone (another bot's, or forwarded)", c.kind, c.text, calls)
+		}
+	}
+	if list, err := st.Recent(context.Background(), 10); err != nil || len(list) != 0 {
+		t.Fatalf("stored from a group: %d (%v)", len(list), err)
+	}
+}
+
+// A member forwarding into a group someone else's words that name us (a
+// neighbour's "denuncien con /report@VigiaBot", a channel's "manden sus
+// denuncias a @VigiaBot") shares them, as they stand: they are not
+// written to us. Left alone: removed with "tips go in private", the
+// forward would point at its sender as an informant. Forwarded from the
+// sender themselves, the words are their own and name us as any they
+// write: a tip in view, removed, as the same words unforwarded. Nothing
+// is stored. Mutation: readText's NamedInText for any forward again (the
+// condition dropped) -> the three forwards of others are removed and
+// answered, the test fails.
+func TestForwardNamingUsInAGroupIsNotWrittenToUs(t *testing.T) {
+	mux, st := engine(t)
+	a, api := newRecording(t)
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	removed := html.EscapeString(msg.Localize("en", "group_private_only_removed", nil))
+	const command = `[{"type":"bot_command","offset":20,"length":16}]`
+	const mention = `[{"type":"mention","offset":23,"length":9}]`
+	for i, c := range []struct {
+		name, text, entities, origin string
+		ours                         bool
+	}{
+		{"a hidden user's", "el Chapo cobra piso /report@VigiaBot", command, `{"type":"hidden_user","date":1,"sender_user_name":"Juan"}`, false},
+		{"another member's", "el Chapo cobra piso /report@VigiaBot", command, `{"type":"user","date":1,"sender_user":{"id":777,"is_bot":false,"first_name":"Juan"}}`, false},
+		{"a channel's", "Manden sus denuncias a @VigiaBot", mention, `{"type":"channel","date":1,"message_id":7,"chat":{"id":-1009,"type":"channel","title":"Noticias","username":"noticias"}}`, false},
+		{"the sender's own", "el Chapo cobra piso /report@VigiaBot", command, `{"type":"user","date":1,"sender_user":{"id":5,"is_bot":false,"first_name":"Rosa"}}`, true},
+		{"not forwarded", "el Chapo cobra piso /report@VigiaBot", command, "", true},
+	} {
+		id := 1200 + i
+		forward := ""
+		if c.origin != "" {
+			forward = `,"forward_origin":` + c.origin
+		}
+		a.handle(context.Background(), mux, update(t, `{"update_id":`+strconv.Itoa(id)+`,"message":{"message_id":`+strconv.Itoa(id)+`,"date":1,`+
+			`"chat":{"id":-100`+strconv.Itoa(id)+`,"type":"supergroup","title":"Vecinos"},"from":{"id":5,"first_name":"Rosa"}`+forward+
+			`,"text":`+mustJSON(c.text)+`,"entities":`+c.entities+`}}`), albumPlace{})
+		calls := api.take()
+		deleted, answers := removedAndAnswered(calls, id)
+		if c.ours && (!deleted || len(answers) != 1 || answers[0] != removed) {
+			t.Errorf("%s %q: removed %v, answers %q; want it removed as a tip in view", c.name, c.text, deleted, answers)
+		}
+		if !c.ours && len(calls) != 0 {
+			t.Errorf("%s forwarded %q: %+v, want it left alone", c.name, c.text, calls)
 		}
 	}
 	if list, err := st.Recent(context.Background(), 10); err != nil || len(list) != 0 {
