@@ -169,7 +169,7 @@ func messageText(m *models.Message) (string, []models.MessageEntity) {
 // group, whether it is for the bot. It returns the text and its entities.
 func (a *Adapter) readText(req *commands.Request, m *models.Message) (string, []models.MessageEntity) {
 	text, entities := messageText(m)
-	req.Text = text
+	req.Text = a.bare(utf16.Encode([]rune(text)), entities, 0)
 	othersAtStart := false
 	if m.ForwardOrigin == nil {
 		// Forwarded text keeps its bot_command entities: evidence that
@@ -438,7 +438,7 @@ func (a *Adapter) parseCommand(req *commands.Request, text string, entities []mo
 			name = word
 		}
 		req.Command = strings.ToLower(name)
-		req.Args = strings.TrimSpace(string(utf16.Decode(u[e.Offset+e.Length:])))
+		req.Args = strings.TrimSpace(a.bare(u, entities, e.Offset+e.Length))
 		req.CommandAtStart = strings.TrimSpace(string(utf16.Decode(u[:e.Offset]))) == ""
 		req.TextBefore = a.textBefore(u[:e.Offset], entities)
 		req.WordsBefore = strings.IndexFunc(req.TextBefore, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
@@ -458,6 +458,41 @@ func within(u []uint16, e models.MessageEntity) ([]uint16, bool) {
 		return nil, false
 	}
 	return u[e.Offset : e.Offset+e.Length], true
+}
+
+// bare is the text of u from unit from on, each command written for us
+// there ("/status@VigiaBot") bare ("/status"), as a private chat's
+// client writes it: so it reaches a tip's or a warning's kept text
+// ("hola /status@VigiaBot /report@VigiaBot texto", a command after words
+// in a private chat, which the engine keeps as the reporter's words),
+// addressed to no bot. Only bot_command entities are read: a name typed
+// where Telegram marked none is text, kept as written. (textBefore
+// needs none of this: it ends at the first bot_command, parseCommand's.)
+func (a *Adapter) bare(u []uint16, entities []models.MessageEntity, from int) string {
+	var cuts [][2]int // the "@name" of each command for us, from its "@"
+	for _, e := range entities {
+		span, ok := within(u, e)
+		if !ok || a.username == "" || e.Type != models.MessageEntityTypeBotCommand || span[0] != '/' {
+			continue
+		}
+		if at := slices.Index(span, '@'); at > 0 && sameName(string(utf16.Decode(span[at+1:])), a.username) {
+			cuts = append(cuts, [2]int{e.Offset + at, e.Offset + e.Length})
+		}
+	}
+	if len(cuts) == 0 {
+		return string(utf16.Decode(u[from:]))
+	}
+	slices.SortFunc(cuts, func(x, y [2]int) int { return x[0] - y[0] })
+	var out []uint16
+	at := from
+	for _, c := range cuts {
+		if c[1] <= at {
+			continue
+		}
+		out = append(out, u[at:max(at, c[0])]...)
+		at = c[1]
+	}
+	return string(utf16.Decode(append(out, u[at:]...)))
 }
 
 // textBefore is prefix, the start of a message before its command,
