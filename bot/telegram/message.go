@@ -542,7 +542,9 @@ func (a *Adapter) mentioned(text string, entities []models.MessageEntity) bool {
 }
 
 // sameName reports whether name is the bot's (ASCII) username, ASCII
-// case aside, as Telegram compares usernames. strings.EqualFold alone
+// case aside, as Telegram compares usernames. The username is getMe's:
+// the Bot API gives a bot no list of its other (collectible) usernames,
+// so "/status@SecondName" is another bot's (README, BotFather step 1). strings.EqualFold alone
 // also folds the Kelvin sign "\u212a" to "k" and "\u017f" to "s", which no
 // username holds; either is more than one byte, so the lengths differ.
 func sameName(name, username string) bool {
