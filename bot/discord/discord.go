@@ -132,6 +132,7 @@ type Adapter struct {
 	refused         chan error    // the refusal (see refusal) that ended the reconnector; Run returns it
 	beforeReopen    func()        // if set, called before each Open of the reconnector (tests hold it there)
 	handshakeTime   time.Duration // gatewayHandshake, shorter in tests
+	gatewayAskTime  time.Duration // gatewayAsk, shorter in tests
 	slots           slots         // interactions' rate-limit buckets (takeSlot)
 	ready           chan struct{}
 	wg              sync.WaitGroup
@@ -213,7 +214,7 @@ func New(o Options) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discord: %w", err)
 	}
-	a := &Adapter{o: o, msg: o.Messages, s: s, log: o.Logger, invChans: map[string]bool{}, ready: make(chan struct{}), queues: map[string]*userQueue{}, dmNoticeLife: dmNoticeLife, dmNoticeKept: dmNoticeKept, dmNoticeGap: dmNoticeGap, tokenLife: tokenLife, registerTimeout: registerTimeout, reconnected: make(chan struct{}, 1), dropped: make(chan struct{}, 1), halt: make(chan struct{}), refused: make(chan error, 1), handshakeTime: gatewayHandshake}
+	a := &Adapter{o: o, msg: o.Messages, s: s, log: o.Logger, invChans: map[string]bool{}, ready: make(chan struct{}), queues: map[string]*userQueue{}, dmNoticeLife: dmNoticeLife, dmNoticeKept: dmNoticeKept, dmNoticeGap: dmNoticeGap, tokenLife: tokenLife, registerTimeout: registerTimeout, reconnected: make(chan struct{}, 1), dropped: make(chan struct{}, 1), halt: make(chan struct{}), refused: make(chan error, 1), handshakeTime: gatewayHandshake, gatewayAskTime: gatewayAsk}
 	if a.msg == nil {
 		if a.msg, err = locales.Load(); err != nil {
 			return nil, fmt.Errorf("discord: %w", err)
@@ -230,7 +231,7 @@ func New(o Options) (*Adapter, error) {
 		}
 		transport = rewriteHost{to: u, next: http.DefaultTransport}
 	}
-	a.http = &http.Client{Timeout: 30 * time.Second, Transport: plainRateLimit{next: transport}}
+	a.http = &http.Client{Timeout: 30 * time.Second, Transport: gatewayAsker{a: a, next: plainRateLimit{next: transport}}}
 	s.Client = a.http
 	s.Dialer = a.newDialer()
 	s.ShouldRetryOnRateLimit = false // discordgo would retry 429s forever
@@ -403,7 +404,7 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 		if ctx.Err() != nil {
 			return nil // stopped while connecting
 		}
-		if errors.Is(err, errHandshakeOver) {
+		if errors.Is(err, errHandshakeOver) || errors.Is(err, errGatewayAsk) {
 			return err
 		}
 		if r := refusal(err); r != nil {

@@ -22,7 +22,7 @@ import (
 // longer the adapter's to close: Close closes it.
 
 // gatewayHandshake bounds one Open: the gateway's URL asked for if need
-// be (a REST call, itself bounded by the client's 30 s), the websocket's
+// be (a REST call, itself bounded by gatewayAsk: gatewayaddr.go), the websocket's
 // dial, HELLO, IDENTIFY or RESUME, and READY or RESUMED.
 const gatewayHandshake = time.Minute
 
@@ -94,6 +94,9 @@ func (a *Adapter) open(ctx context.Context) error {
 	a.hmu.Unlock()
 	if err != nil && errors.Is(hs.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
 		return errHandshakeOver
+	}
+	if errors.Is(err, errGatewayAsk) {
+		return errGatewayAsk // (not the *url.Error around it, which names the URL)
 	}
 	return err
 }
