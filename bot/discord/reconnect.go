@@ -69,20 +69,18 @@ func (a *Adapter) startReconnector(ctx context.Context) {
 
 // reconnect opens the gateway again, waiting between failed attempts,
 // until it is open, ctx ends or stop begins. It logs counts only: an
-// error may name the gateway's address. Discord refusing the bot for good
-// (a close code it documents as not to be retried: a token reset, the
-// intents refused) ends it at once with that refusal, which the
-// reconnector hands to Run: another attempt would meet the same refusal,
-// every 10 minutes, forever, while the bot looked merely disconnected.
+// error may name the gateway's address. An Open cut because ctx ended or
+// stop began is no failure: a clean stop logs no warning. Discord
+// refusing the bot for good (a close code it documents as not to be
+// retried: a token reset, the intents refused) ends it at once with that
+// refusal, which the reconnector hands to Run: another attempt would
+// meet the same refusal, every 10 minutes, forever, while the bot looked
+// merely disconnected.
 func (a *Adapter) reconnect(ctx context.Context) error {
 	wait := reconnectFirst
 	for attempt := 1; ; attempt++ {
-		select {
-		case <-ctx.Done():
+		if a.ending(ctx) {
 			return nil
-		case <-a.halt:
-			return nil
-		default:
 		}
 		if a.beforeReopen != nil {
 			a.beforeReopen()
@@ -107,6 +105,9 @@ func (a *Adapter) reconnect(ctx context.Context) error {
 		// No connection is open; undoes a true stored above from an Open
 		// a close overtook (its Disconnect is what sent us here again).
 		a.gatewayUp.Store(false)
+		if a.ending(ctx) {
+			return nil // the Open cut by stop or ctx (handshake.go): no failure to warn of
+		}
 		if r := refusal(err); r != nil {
 			return r
 		}
@@ -122,5 +123,17 @@ func (a *Adapter) reconnect(ctx context.Context) error {
 		case <-t.C:
 		}
 		wait = min(2*wait, reconnectMost)
+	}
+}
+
+// ending reports whether ctx has ended or stop has begun.
+func (a *Adapter) ending(ctx context.Context) bool {
+	select {
+	case <-ctx.Done():
+		return true
+	case <-a.halt:
+		return true
+	default:
+		return false
 	}
 }
