@@ -130,6 +130,8 @@ type Adapter struct {
 	stopping        bool          // stop has begun (halt is closed)
 	reconnectorDone chan struct{} // closed as the reconnector returns; nil if never started
 	refused         chan error    // the refusal (see refusal) that ended the reconnector; Run returns it
+	gatewayHost     string        // the host dialed for the gateway (liveclose.go)
+	closedWith      error         // a refusal read on a connection that was up (liveclose.go)
 	beforeReopen    func()        // if set, called before each Open of the reconnector (tests hold it there)
 	handshakeTime   time.Duration // gatewayHandshake, shorter in tests
 	gatewayAskTime  time.Duration // gatewayAsk, shorter in tests
@@ -245,8 +247,9 @@ func New(o Options) (*Adapter, error) {
 	libraryLog.Store(o.Logger)
 	useLibraryLog.Do(func() {
 		// Format strings only: the arguments can be payloads or URLs with tokens.
-		discordgo.Logger = func(level, _ int, format string, _ ...any) {
+		discordgo.Logger = func(level, _ int, format string, args ...any) {
 			libraryLog.Load().Warn("discordgo", "level", level, "message", format)
+			noteLibraryLine(format, args)
 		}
 	})
 	s.AddHandler(a.onReady)

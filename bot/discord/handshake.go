@@ -31,10 +31,12 @@ var errHandshakeOver = errors.New("discord gateway: no HELLO and READY within th
 
 // newDialer is discordgo's default websocket dialer (the proxy from the
 // environment, 45 s for the websocket's upgrade) dialing through
-// dialGateway. A copy: websocket.DefaultDialer is shared.
+// dialGateway, noting the gateway's host (liveclose.go). A copy:
+// websocket.DefaultDialer is shared.
 func (a *Adapter) newDialer() *websocket.Dialer {
 	d := *websocket.DefaultDialer
 	d.NetDialContext = a.dialGateway
+	d.Proxy = a.proxyNoting(d.Proxy)
 	return &d
 }
 

@@ -19,7 +19,8 @@ import (
 // acknowledged, a read error, Discord's op 7, or stop's own) signals the
 // reconnector, which calls Open, with discordgo's backoff, until it
 // connects or the adapter stops, or Discord refuses the bot for good (see
-// refusal): then Run returns that refusal. Open decides, as discordgo's reconnect
+// refusal), at an Open or on the connection that was up (liveclose.go):
+// then Run returns that refusal. Open decides, as discordgo's reconnect
 // did, whether to resume the session or identify afresh.
 
 // reconnectFirst and reconnectMost bound the wait between attempts: it
@@ -49,8 +50,10 @@ func (a *Adapter) startReconnector(ctx context.Context) {
 	}
 	done := make(chan struct{})
 	a.reconnectorDone = done
+	a.listRunning(true)
 	go func() {
 		defer close(done)
+		defer a.listRunning(false)
 		for {
 			select {
 			case <-ctx.Done():
@@ -58,6 +61,10 @@ func (a *Adapter) startReconnector(ctx context.Context) {
 			case <-a.halt:
 				return
 			case <-a.dropped:
+			}
+			if r := a.liveRefusal(); r != nil { // read on the connection that dropped (liveclose.go)
+				a.refused <- r // (buffered: the one send)
+				return
 			}
 			if err := a.reconnect(ctx); err != nil {
 				a.refused <- err // (buffered: the one send)

@@ -36,6 +36,10 @@ type flakyGateway struct {
 	// silentFrom, if set, makes every connection from the silentFrom-th
 	// one that is taken and never answered: no HELLO, no READY.
 	silentFrom int
+	// liveClose, if set, closes the first connection with that code once
+	// it is up (on its first heartbeat, READY sent); the next ones are
+	// taken as usual.
+	liveClose int
 
 	mu       sync.Mutex
 	opened   int      // connections taken
@@ -153,6 +157,12 @@ func (g *flakyGateway) session(c *websocket.Conn, n int) {
 				g.record(func() { g.closures = append(g.closures, ce.Code) })
 			}
 			return
+		}
+		if m.Op == 1 && g.liveClose != 0 && n == 1 {
+			wmu.Lock()
+			_ = c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(g.liveClose, ""))
+			wmu.Unlock()
+			continue // read on, to the client's own close
 		}
 		if m.Op == 1 && !noack {
 			send(map[string]any{"op": 11})

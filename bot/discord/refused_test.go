@@ -118,3 +118,52 @@ func TestDiscordRefusalsSayWhatToDo(t *testing.T) {
 		seen[msg] = true
 	}
 }
+
+// The same refusals on a connection that is up (READY read: discordgo's
+// own goroutine reads the close, and only logs it) end Run as well, and
+// no other connection is tried, even though the gateway would take it.
+// Mutation: the reconnector not looking at liveRefusal -> Run never
+// returns (timed out, every code: the second connection resumes).
+func TestDiscordRefusedOnALiveConnectionStopsRun(t *testing.T) {
+	for _, code := range []int{4004, 4010, 4011, 4012, 4013, 4014} {
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			g := newFlakyGateway(t, "")
+			g.liveClose = code
+			wantRefusal(t, g.runUntilReturn(t), code)
+			g.mu.Lock()
+			defer g.mu.Unlock()
+			if g.opened != 1 {
+				t.Errorf("%d connections, want 1 (none after the refusal)", g.opened)
+			}
+		})
+	}
+}
+
+// A close Discord allows to retry, on a connection that is up, is
+// retried as before.
+// Mutation: noteLibraryLine taking any close code (refusal not asked)
+// -> Run returns (the control fails).
+func TestDiscordRetriableLiveCloseIsRetried(t *testing.T) {
+	g := newFlakyGateway(t, "")
+	g.liveClose = 4000
+	_, stop := g.run(t, silentHandler{}, nil)
+	g.waitOpened(t, 2)
+	stop()
+}
+
+// A refusal read on one gateway is that adapter's alone: another adapter
+// of the process (the library's log is shared), on another gateway, keeps
+// running.
+// Mutation: noteLibraryLine not comparing the gateway's host -> "the
+// other adapter took the refusal".
+func TestDiscordLiveRefusalIsItsGatewaysOwn(t *testing.T) {
+	other := newFlakyGateway(t, "")
+	b, _ := other.run(t, silentHandler{}, nil)
+	waitFor(t, "the other adapter connected", b.Connected)
+	g := newFlakyGateway(t, "")
+	g.liveClose = 4004
+	wantRefusal(t, g.runUntilReturn(t), 4004)
+	if err := b.liveRefusal(); err != nil {
+		t.Errorf("the other adapter took the refusal: %v", err)
+	}
+}
