@@ -287,9 +287,11 @@ func newBenchEngine(ctx context.Context, rdb redis.UniversalClient, prefix strin
 	if err != nil {
 		return nil, err
 	}
-	// The engine's errors (never a real reporter's data here) say why a
-	// run failed; its warnings would only break the progress bars.
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	// The engine's errors say why a run failed; its warnings would only
+	// break the progress bars. The tips are synthetic, but the lines go
+	// through serve's scrubbing logger all the same: one code path for
+	// logs (an error still quotes a key's pseudonym or Redis's address).
+	log := newLogger(stderr, slog.LevelError)
 	eng, err := newEngine(ctx, cfg, rdb, kr, log, commands.Roles{benchPlatform + ":" + benchInvestigator: commands.Investigator}, nil, nil, nil)
 	if err != nil {
 		return nil, err

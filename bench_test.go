@@ -12,6 +12,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/storage/redistest"
 )
 
@@ -164,6 +165,40 @@ func TestBenchQueriesMustGetTheirAnswer(t *testing.T) {
 	for _, q := range [][2]string{{"nosuchcommand", ""}, {"entity", "no entity here"}, {"signals", "forever"}} {
 		if err := eng.query(ctx, q[0], q[1], event.Add(1)); err == nil {
 			t.Errorf("/%s %s was taken for an answer", q[0], q[1])
+		}
+	}
+}
+
+// panickyReplier panics on its first reply, as a bug in an adapter would.
+type panickyReplier struct{ n int }
+
+func (r *panickyReplier) Reply(context.Context, commands.Reply) error {
+	if r.n++; r.n == 1 {
+		panic("reply")
+	}
+	return nil
+}
+
+// The bench engine logs through serve's scrubbing logger: its errors (a
+// handler's panic, here) are JSON lines, as serve's, not slog's text.
+func TestBenchLogsThroughTheScrubbingLogger(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	var logs bytes.Buffer
+	eng, err := newBenchEngine(ctx, srv.Client(), "bl", &logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.stop()
+	eng.mux.Handle(ctx, commands.Request{Platform: benchPlatform, UserID: benchInvestigator, ChatID: benchInvestigator,
+		ChatKind: commands.Private, EventID: 1, Command: "help", CommandAtStart: true, Language: "en"}, &panickyReplier{})
+	out := strings.TrimSpace(logs.String())
+	if !strings.Contains(out, "handler panic") {
+		t.Fatalf("the handler's panic was not logged:\n%s", out)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if !json.Valid([]byte(l)) || !strings.HasPrefix(l, logStart) {
+			t.Errorf("not a line of serve's JSON logger: %s", l)
 		}
 	}
 }
