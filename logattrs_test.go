@@ -95,3 +95,64 @@ func TestLoggerScrubsNonStringAttributes(t *testing.T) {
 		}
 	}
 }
+
+// A Telegram user or chat id is a number, a Discord one a string of
+// digits: an attribute whose key (or group) names a person or a chat is
+// withheld whatever its kind, and a number such a word introduces in a
+// message or an error's text is masked. Other numbers (a tip's, a count)
+// stay.
+func TestLoggerWithholdsIdentityNumbers(t *testing.T) {
+	var buf bytes.Buffer
+	log := newLogger(&buf, nil)
+	log.Warn("ids", slog.Int64("user", 7306318845), slog.Int64("chat_id", -1001234567890),
+		slog.Uint64("from", 5512345678), slog.Int("senderID", 4411223344), slog.Float64("id", 6611223344),
+		slog.String("channel", "112233445566778899"), slog.Any("userId", int64(7711223344)),
+		slog.Group("chat", slog.Int64("n", 8811223344)), "tip", 1234, "count", 3)
+	log.Warn("send to chat 9911223344 failed", "error", errors.New(`user_id=6622334455, "from": 4433221100, chat -1009988776655`))
+	out := buf.String()
+	for _, id := range []string{"7306318845", "1234567890", "5512345678", "4411223344", "6611223344", "6.611", "112233445566778899", "7711223344", "8811223344", "9911223344", "6622334455", "4433221100", "9988776655"} {
+		if strings.Contains(out, id) {
+			t.Errorf("id %s logged in clear:\n%s", id, out)
+		}
+	}
+	var first map[string]any
+	line, _, _ := strings.Cut(out, "\n")
+	if err := json.Unmarshal([]byte(line), &first); err != nil {
+		t.Fatalf("not JSON: %s", line)
+	}
+	if first["tip"] != float64(1234) || first["count"] != float64(3) {
+		t.Errorf("a tip's number or a count was withheld: %s", line)
+	}
+	if first["user"] != identityWithheld {
+		t.Errorf("user = %v, want %q", first["user"], identityWithheld)
+	}
+}
+
+// The JSON handler writes bytes as base64, which no scrubbing reads: a
+// byte slice or array, alone or inside a struct, a map or a slice, is
+// withheld (a tip's body, clear or sealed, may be one). A
+// json.RawMessage is JSON text and is written as such.
+func TestLoggerWithholdsBytes(t *testing.T) {
+	const tip = "balacera en la calle Allende de Hidalgo"
+	var buf bytes.Buffer
+	log := newLogger(&buf, nil)
+	log.Warn("bytes", "body", []byte(tip))
+	log.Warn("array", "body", [39]byte([]byte(tip)))
+	log.Warn("struct", "value", struct{ Body []byte }{[]byte(tip)})
+	log.Warn("map", "value", map[string]any{"body": []byte(tip)})
+	log.Warn("slice", "value", [][]byte{[]byte(tip)})
+	log.Warn("pointer", "value", &struct{ Body any }{[]byte(tip)})
+	log.Warn("raw", "value", json.RawMessage(`{"n":1}`))
+	out := buf.String()
+	for _, leak := range []string{tip, "YmFsYWNlcmEg", "calle"} {
+		if strings.Contains(out, leak) {
+			t.Errorf("%q logged:\n%s", leak, out)
+		}
+	}
+	if n := strings.Count(out, bytesWithheld); n != 6 {
+		t.Errorf("%d values withheld, want 6:\n%s", n, out)
+	}
+	if !strings.Contains(out, `"value":{"n":1}`) {
+		t.Errorf("a json.RawMessage is no longer written as JSON:\n%s", out)
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -30,16 +31,122 @@ func newLogger(w io.Writer, level slog.Leveler) *slog.Logger {
 // Any (a fmt.Stringer, a struct, a map, a slice), written as the JSON
 // handler would marshal it, scrubbed, and as a string where scrubbing
 // left no valid JSON. A LogValuer is resolved before, and a group's
-// attributes come here one by one. Numbers, booleans, durations and
-// times are not text: the code logs no id as one.
-func scrubAttr(_ []string, a slog.Attr) slog.Attr {
+// attributes come here one by one. An attribute whose key or group names
+// a person or a chat (namesIdentity) is withheld whole, whatever its
+// kind: a Telegram user or chat id is a number, a Discord one a string
+// of digits. Bytes are withheld (withholdsBytes). Other numbers,
+// booleans, durations and times are not text.
+func scrubAttr(groups []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() != slog.KindGroup && namesIdentity(groups, a.Key) {
+		a.Value = slog.StringValue(identityWithheld)
+		return a
+	}
 	switch a.Value.Kind() {
 	case slog.KindString:
 		a.Value = slog.StringValue(scrubText(a.Key, a.Value.String()))
 	case slog.KindAny:
+		if withholdsBytes(reflect.ValueOf(a.Value.Any()), 0) {
+			a.Value = slog.StringValue(bytesWithheld)
+			return a
+		}
 		a.Value = scrubAny(a.Key, a.Value.Any())
 	}
 	return a
+}
+
+// identityWithheld is written for an attribute namesIdentity withholds.
+const identityWithheld = "[withheld: names a person or a chat]"
+
+// bytesWithheld is written for an attribute withholdsBytes withholds.
+const bytesWithheld = "[bytes withheld]"
+
+// identityWords are the words of an attribute's key (or of a group it is
+// in) that say it holds who someone is or where they wrote from.
+var identityWords = map[string]bool{
+	"user": true, "users": true, "userid": true, "uid": true,
+	"chat": true, "chats": true, "chatid": true,
+	"sender": true, "from": true, "id": true, "ids": true,
+	"channel": true, "channelid": true, "author": true, "member": true,
+	"reporter": true, "username": true,
+}
+
+// namesIdentity reports whether key, or a group in groups, has a word
+// (split at "_", "-", "." and a lower-to-upper case change: "chat_id",
+// "userID") in identityWords. slog's own keys (time, level, msg,
+// source) have none.
+func namesIdentity(groups []string, key string) bool {
+	for _, g := range groups {
+		if hasIdentityWord(g) {
+			return true
+		}
+	}
+	return hasIdentityWord(key)
+}
+
+// hasIdentityWord reports whether a word of k is in identityWords.
+func hasIdentityWord(k string) bool {
+	start := 0
+	for i := 0; i <= len(k); i++ {
+		sep := i < len(k) && strings.IndexByte("_-. ", k[i]) >= 0
+		upper := i < len(k) && i > start && 'A' <= k[i] && k[i] <= 'Z' && 'a' <= k[i-1] && k[i-1] <= 'z'
+		if i < len(k) && !sep && !upper {
+			continue
+		}
+		if i > start && identityWords[strings.ToLower(k[start:i])] {
+			return true
+		}
+		start = i
+		if sep {
+			start = i + 1
+		}
+	}
+	return false
+}
+
+// withholdsBytes reports whether v is, or holds (in a field, a map's
+// value, an element, behind a pointer or an interface), a byte slice or
+// array: the JSON handler writes one as base64, which no scrubbing reads,
+// and a tip's body (clear or sealed) may be one. Vigía has no bytes to
+// log; what holds some is withheld whole. A json.RawMessage is JSON
+// text, scrubbed as such; a value with its own MarshalJSON or
+// MarshalText writes what it chooses, scrubbed.
+func withholdsBytes(v reflect.Value, depth int) bool {
+	if !v.IsValid() || depth > 8 {
+		return false
+	}
+	if v.Type() == reflect.TypeFor[json.RawMessage]() {
+		return false
+	}
+	if v.Type().Implements(reflect.TypeFor[json.Marshaler]()) || v.Type().Implements(reflect.TypeFor[encoding.TextMarshaler]()) {
+		return false
+	}
+	switch v.Kind() {
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return true
+		}
+		for i := range min(v.Len(), 64) {
+			if withholdsBytes(v.Index(i), depth+1) {
+				return true
+			}
+		}
+	case reflect.Pointer, reflect.Interface:
+		return withholdsBytes(v.Elem(), depth+1)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() && withholdsBytes(v.Field(i), depth+1) {
+				return true
+			}
+		}
+	case reflect.Map:
+		it := v.MapRange()
+		for n := 0; n < 64 && it.Next(); n++ {
+			if withholdsBytes(it.Value(), depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // scrubAny is scrubAttr for a value of kind Any. An Error, MarshalJSON
@@ -93,10 +200,21 @@ func scrubText(key, v string) string {
 	return scrubIDs(v)
 }
 
-// scrubIDs replaces long hex runs (pseudonyms, MACs) with a fixed text.
+// scrubIDs replaces long hex runs (pseudonyms, MACs) with a fixed text,
+// and a number a word naming a person or a chat introduces ("chat
+// -1001234567890", "user_id=42", "from: 123456789") with "N".
 func scrubIDs(s string) string {
-	return longHex.ReplaceAllLiteralString(s, "[id withheld]")
+	s = longHex.ReplaceAllLiteralString(s, "[id withheld]")
+	if strings.ContainsAny(s, "0123456789") {
+		s = identityNumber.ReplaceAllString(s, "${1}N")
+	}
+	return s
 }
+
+// identityNumber matches a number after a word that names a person or a
+// chat (and an optional "id"), with a separator between: a Telegram chat
+// or user id, a Discord snowflake, in an error's text.
+var identityNumber = regexp.MustCompile(`(?i)(\b(?:user|chat|sender|from|channel|author|member|reporter|guild|peer)s?(?:[ _-]?ids?)?["']?\s*[:=#]?\s*["']?)-?[0-9]+`)
 
 // urlCredentials matches a URL's user and password (a Redis URL's
 // "redis://user:password@"), up to the last "@" before its host ends: a
