@@ -119,6 +119,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	log := newLogger(stderr, cfg.LogLevel)
 	installRedisLogger(log) // its default writes plain text to stderr
+	routeStdLog(log)
 	if mode == "serve" {
 		for _, w := range configWarnings(cfg, environNames()) {
 			log.Warn(w)

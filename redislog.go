@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	stdlog "log"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -88,4 +89,18 @@ func redisLogDetail(s string) string {
 		s = s[:200]
 	}
 	return s
+}
+
+// routeStdLog makes the standard library's log package (net/http's
+// server errors, discordgo's and go-telegram/bot's lines outside the
+// hooks the adapters set) write through log at WARN, one JSON line per
+// call, scrubbed as every line is. Its default writes plain text on
+// stderr, unscrubbed, and, in the guarded child, a plain line written
+// inside a crash's frame is not recognised as a log line (logStart): the
+// frame's argument words on either side of it passed in clear. It is
+// process-wide.
+func routeStdLog(log *slog.Logger) {
+	stdlog.SetFlags(0) // the handler writes the time
+	stdlog.SetPrefix("")
+	stdlog.SetOutput(slog.NewLogLogger(log.Handler(), slog.LevelWarn).Writer())
 }

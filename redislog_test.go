@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	stdlog "log"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -106,3 +108,29 @@ var timeless = &slog.HandlerOptions{ReplaceAttr: func(groups []string, a slog.At
 	}
 	return a
 }}
+
+// The standard library's log package (discordgo's, net/http's server
+// errors) writes through the scrubbing logger once run has built it: a
+// JSON line, scrubbed, not plain text on stderr. Such a line written
+// inside a crash's frame is then split off it, and neither part of the
+// frame shows an argument word; a plain one was not, and the frame's
+// words on both sides of it passed in clear.
+func TestStdLogWritesThroughTheLogger(t *testing.T) {
+	t.Cleanup(func() {
+		stdlog.SetOutput(os.Stderr)
+		stdlog.SetFlags(stdlog.LstdFlags)
+	})
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"demo"}, func(string) string { return "" }, strings.NewReader("/quit\n"), &out, &errb); code != 0 {
+		t.Fatalf("vigia demo: exit %d, stderr %q", code, errb.String())
+	}
+	errb.Reset()
+	stdlog.Printf("[DG0] wsapi.go:120:onEvent() chat 7306318845 via 10.0.0.7:443")
+	line := strings.TrimSuffix(errb.String(), "\n")
+	if !strings.HasPrefix(line, logStart) || !json.Valid([]byte(line)) || strings.Contains(line, "7306318845") || strings.Contains(line, "10.0.0.7") {
+		t.Fatalf("the log package wrote %q, want a scrubbed JSON line", errb.String())
+	}
+	in := "goroutine 8 [running]:\nmain.crashHookLeak(0x1b37d93fd, " + line + "\n{0xd8741bf2027, 0x8})\n"
+	want := "goroutine 8 [running]:\nmain.crashHookLeak(...)\n" + line + "\n"
+	checkScrubbed(t, in, want)
+}
