@@ -69,7 +69,9 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
+	// A log line is written in writes of at most PIPE_BUF (atomicLines):
+	// nothing of a crash lands inside one.
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, atomicLines{os.Stderr}))
 }
 
 // run is main without the process: tests call it with their own environment

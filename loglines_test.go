@@ -1,0 +1,65 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// writeSizes records each write's size.
+type writeSizes struct {
+	bytes.Buffer
+	sizes []int
+}
+
+func (w *writeSizes) Write(p []byte) (int, error) {
+	w.sizes = append(w.sizes, len(p))
+	return w.Buffer.Write(p)
+}
+
+// A log line over PIPE_BUF (a long stack, a long error) is written as
+// several JSON log lines of at most 4096 bytes, each in one write, so no
+// crash output the runtime writes meanwhile lands inside one of them;
+// their texts joined are the line. Shorter lines and other writes (a
+// progress bar) pass as they are.
+func TestLongLogLinesAreWrittenInParts(t *testing.T) {
+	var w writeSizes
+	log := newLogger(atomicLines{&w}, nil)
+	long := strings.Repeat(`balacera "Hidalgo" \ en la calle — Allende <&> `, 400)
+	log.Warn("short", "n", 1)
+	log.Warn("long", "stack", long)
+	_, _ = atomicLines{&w}.Write([]byte("\rintake  10% "))
+	lines := strings.Split(strings.TrimSuffix(w.String(), "\rintake  10% "), "\n")
+	lines = lines[:len(lines)-1]
+	if len(lines) < 4 {
+		t.Fatalf("%d lines, want the short one and the long one in parts:\n%.500s", len(lines), w.String())
+	}
+	var joined strings.Builder
+	for i, l := range lines {
+		if !strings.HasPrefix(l, logStart) || !json.Valid([]byte(l)) {
+			t.Fatalf("line %d is not a JSON log line: %.200s", i, l)
+		}
+		if i == 0 {
+			continue
+		}
+		var p logPart
+		_ = json.Unmarshal([]byte(l), &p)
+		if p.Part != i || p.Parts != len(lines)-1 || p.Level != "WARN" {
+			t.Errorf("part %d: %+v", i, p)
+		}
+		joined.WriteString(p.Text)
+	}
+	for i, n := range w.sizes {
+		if n > pipeBuf {
+			t.Errorf("write %d: %d bytes, over PIPE_BUF", i, n)
+		}
+	}
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(joined.String()), &rec); err != nil || rec["stack"] != long || rec["msg"] != "long" {
+		t.Errorf("the parts' texts joined are not the line: %v %.200s", err, joined.String())
+	}
+	if !strings.HasSuffix(w.String(), "\n\rintake  10% ") {
+		t.Errorf("a progress bar's redraw was changed: %q", w.String()[max(0, w.Len()-40):])
+	}
+}
