@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"io"
 	"regexp"
 	"strings"
@@ -170,6 +171,19 @@ func scrubCrashLine(line string, inValue *bool, spliced *bool) (out string, keep
 			return "", false
 		}
 	}
+	if strings.HasPrefix(line, logStart) && !json.Valid([]byte(line)) {
+		// Not one JSON line: something was written inside it. Vigía's
+		// logger writes a line in one write of at most PIPE_BUF
+		// (atomicLines), which nothing enters; a longer one, from
+		// elsewhere, a pipe may take in pieces, and the runtime's
+		// "panic: " and its value, or a frame's words, land between
+		// them. The line is withheld; a panic's value begun in it is
+		// withheld up to the frames, as one begun on a line.
+		if strings.Contains(line, "panic: ") || strings.Contains(line, "fatal error: ") {
+			*inValue = true
+		}
+		return brokenLogLine, true
+	}
 	if *spliced {
 		*spliced = false
 		switch {
@@ -196,6 +210,10 @@ func scrubCrashLine(line string, inValue *bool, spliced *bool) (out string, keep
 	}
 	return line, true
 }
+
+// brokenLogLine replaces a line that begins as a log line but is not one
+// JSON object.
+const brokenLogLine = "[log line withheld by Vigía: other output was written inside it]"
 
 // logStart begins every line Vigía's logger writes (newLogger: JSON,
 // the time first). Found past the start of a line that is not a log

@@ -335,3 +335,31 @@ func TestScrubCrashLogLineHoldingItsStart(t *testing.T) {
 	want := lines[0] + "\n" + lines[1] + "\n" + lines[2] + "\n\ngoroutine 1 [running]:\nmain.f(...)\n"
 	checkScrubbed(t, in, want)
 }
+
+// A line that begins as a log line but is not one JSON object had
+// something written inside it: a log line over PIPE_BUF is written in
+// pieces, and the runtime's crash output can land between them. It was
+// passed whole, a panic's value in it in clear, and the value's next
+// lines too (its "panic: " was not at a line's start). Now the line is
+// withheld, and the value up to the frames.
+func TestScrubCrashInsideALongLogLine(t *testing.T) {
+	head := `{"time":"2026-12-06T17:00:00Z","level":"ERROR","msg":"handler panic","stack":"` + strings.Repeat("main.f /src/f.go:1; ", 200)
+	in := strings.Join([]string{
+		head + "panic: chat 7306318845 said balacera",
+		"\tline two: calle Allende",
+		"",
+		"goroutine 1 [running]:",
+		head + "main.crashHookLeak(0x1b37d93fd, {0xd8741bf2027, 0x8})",
+		`main.g /src/g.go:2; "}`,
+		"",
+	}, "\n")
+	want := strings.Join([]string{
+		brokenLogLine,
+		"",
+		"goroutine 1 [running]:",
+		brokenLogLine,
+		`main.g /src/g.go:2; "}`,
+		"",
+	}, "\n")
+	checkScrubbed(t, in, want)
+}
