@@ -184,6 +184,12 @@ func benchmark(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintf(stderr, "vigia bench: %v\n", err)
 		return 2
 	}
+	// go-redis's and the log package's lines (a dial error naming
+	// Redis's address, a library's complaint) through the scrubbing
+	// logger, as in serve: their defaults write plain text on stderr.
+	libLog := newLogger(stderr, slog.LevelWarn)
+	installRedisLogger(libLog)
+	routeStdLog(libLog)
 	if bc.CPUProfile != "" {
 		f, err := os.Create(bc.CPUProfile)
 		if err != nil {

@@ -134,3 +134,26 @@ func TestStdLogWritesThroughTheLogger(t *testing.T) {
 	want := "goroutine 8 [running]:\nmain.crashHookLeak(...)\n" + line + "\n"
 	checkScrubbed(t, in, want)
 }
+
+// TestBenchRoutesLibraryLogsThroughTheLogger: vigia bench installs the
+// scrubbing logger for the log package (and go-redis) before it dials
+// Redis, as serve does; a library line there is one scrubbed JSON line.
+func TestBenchRoutesLibraryLogsThroughTheLogger(t *testing.T) {
+	t.Cleanup(func() {
+		stdlog.SetOutput(os.Stderr)
+		stdlog.SetFlags(stdlog.LstdFlags)
+	})
+	env := map[string]string{"VIGIA_REDIS_URL": "redis://127.0.0.1:1/0"}
+	var out, errb bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if code := run(ctx, []string{"bench", "--sizes", "1", "--intake", "1", "--queries", "0", "--mem-tips", "0"}, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errb); code == 0 {
+		t.Fatalf("vigia bench against a closed port: exit 0, stderr %q", errb.String())
+	}
+	errb.Reset()
+	stdlog.Printf("[DG0] wsapi.go:120:onEvent() chat 7306318845 via 10.0.0.7:443")
+	line := strings.TrimSuffix(errb.String(), "\n")
+	if !strings.HasPrefix(line, logStart) || !json.Valid([]byte(line)) || strings.Contains(line, "7306318845") || strings.Contains(line, "10.0.0.7") {
+		t.Fatalf("after vigia bench, the log package wrote %q, want a scrubbed JSON line", errb.String())
+	}
+}
