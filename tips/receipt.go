@@ -260,18 +260,19 @@ func receiptSpans(text string, lettersAlone bool) [][2]int {
 // it, and reading them from each character of a long address cost
 // seconds), the first most of them if most > 0 (receiptCandidates).
 func receiptSpansBefore(text string, lettersAlone bool, until, most int) [][2]int {
-	return scanReceipts(text, lettersAlone, until, most, nil)
+	return scanReceipts(text, lettersAlone, 0, until, most, nil)
 }
 
-// scanReceipts is receiptSpansBefore; with starts, the readings are not
+// scanReceipts is receiptSpansBefore of text[from:] (from 0 or after a
+// space: linkScanFrom); with starts, the readings are not
 // made but where each would start is appended to *starts (linkStarts),
 // with how many code characters stand before it, then the scan's end.
-func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]linkStart) [][2]int {
+func scanReceipts(text string, lettersAlone bool, from, until, most int, starts *[]linkStart) [][2]int {
 	var out [][2]int
 	codes := 0
 	prevWord, prevRegional := false, false
 	wrapEnd := 0 // (where the last code read with its groups wrapped ends)
-	for i := 0; i < until && (most <= 0 || len(out) < most); {
+	for i := from; i < until && (most <= 0 || len(out) < most); {
 		r, size, escaped := charAt(text, i)
 		_, code := codeChar(r)
 		if !code && r >= utf8.RuneSelf {
@@ -315,7 +316,7 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 				// word of seventeen may be either).
 				out = gluedAt(text, i, out, most)
 			}
-			if most <= 0 || len(out) < most {
+			if starts == nil && (most <= 0 || len(out) < most) {
 				// Many against a code as it is shown, which the
 				// word's own reading may not see ("abcd89NW-HA9P-…"
 				// reads "ABCD-89NW-HA9P-…").
@@ -1867,6 +1868,12 @@ var linkViewRead = func(view string) {}
 // (tests: how many a long address costs).
 var linkStartRead = func() {}
 
+// linkReadBack is told how many bytes before a link linkSpans reads
+// back from it where their number depends on the text (linkStarts'
+// scan, markedPieceEnd's runs of spaces) (tests: what a text of many
+// links costs).
+var linkReadBack = func(n int) {}
+
 // linkSpans finds receipt codes written in two pieces, the first at the
 // end of the words before a link (an address: a word holding "/", "?",
 // "=" or "#"), the rest within it, after one of its "/", "?", "=", "&",
@@ -1877,6 +1884,7 @@ var linkStartRead = func() {}
 // drawn now does: four-letter words before a link's are prose.
 func linkSpans(text string) []linkSpan {
 	var out []linkSpan
+	var buf []linkStart // (linkStarts', for each link)
 	for from := 0; from < len(text); {
 		// The next word holding "/", "?", "=" or "#" (as spaces and
 		// invisible characters part words: a link's address put after
@@ -1900,6 +1908,15 @@ func linkSpans(text string) []linkSpan {
 			te = len(text)
 		}
 		from = te
+		if !pieceStartIn(text, ts, te) {
+			// No letter or digit a code's rest may start with after any
+			// of its "/", "?", …: nothing to read across it. "? ? ? …"
+			// and "A1? A1? …", each word holding "?", read the words
+			// before each again (the whole text back over "? ? …": 0.6 s
+			// for 4 kB, minutes for 64 kB); now only up to the last
+			// word that has one (where the separators end).
+			continue
+		}
 		before := strings.TrimRightFunc(text[:ts], spaceOrInvisible)
 		if before == "" {
 			continue
@@ -1983,32 +2000,15 @@ func linkSpans(text string) []linkSpan {
 		// as few as fifteen code characters before it. Reading all of
 		// them again from each "/" of a long address cost 250 ms.
 		join := len(before) - ws
-		starts := linkStarts(before[ws:]+partSeparator, join, oneGroup)
+		starts := linkStarts(buf, before[ws:]+partSeparator, join, oneGroup)
+		buf = starts
 		if len(starts) == 0 {
 			continue
 		}
 		var reads map[linkRest][]linkRead
 		for at := ts + 1; at < te; at++ {
-			if strings.IndexByte("/?=&#:+", text[at-1]) < 0 {
-				continue
-			}
-			// The piece may be wrapped or set off in the address
-			// ("?c=_4WZN_", "#(4WZN)", "/-4WZN", "?c=___4WZN___",
-			// "?c=«4WZN»", "?c=%5F4WZN"): read from its first letter or
-			// digit, up to maxPieceMarks such marks on (pieceMarkAt).
-			p := at
-			for k := 0; p < te && k < maxPieceMarks; k++ {
-				n := pieceMarkAt(text[:te], p)
-				if n == 0 {
-					break
-				}
-				p += n
-			}
-			if p >= te {
-				continue // (the address ends in its marks: "…/2024 https://youtu.be/.")
-			}
-			r, _, _ := charAt(text, p)
-			if !isCodeChar(r) {
+			p, ok := pieceStart(text, at, te)
+			if !ok {
 				continue
 			}
 			// The address read as far as a code's rest may reach, and
@@ -2047,6 +2047,42 @@ func linkSpans(text string) []linkSpan {
 	return out
 }
 
+// pieceStart returns where a code's piece within a link's address, the
+// word text[:te], may start after its byte at-1 (linkSpans): after one
+// of its "/", "?", "=", "&", "#", ":" or "+", and up to maxPieceMarks
+// marks setting it off ("?c=_4WZN_", "#(4WZN)", "/-4WZN",
+// "?c=___4WZN___", "?c=«4WZN»", "?c=%5F4WZN": pieceMarkAt), its first
+// letter or digit; false if none starts there.
+func pieceStart(text string, at, te int) (int, bool) {
+	if strings.IndexByte("/?=&#:+", text[at-1]) < 0 {
+		return 0, false
+	}
+	p := at
+	for k := 0; p < te && k < maxPieceMarks; k++ {
+		n := pieceMarkAt(text[:te], p)
+		if n == 0 {
+			break
+		}
+		p += n
+	}
+	if p >= te {
+		return 0, false // (the address ends in its marks: "…/2024 https://youtu.be/.")
+	}
+	r, _, _ := charAt(text, p)
+	return p, isCodeChar(r)
+}
+
+// pieceStartIn reports whether a code's piece may start anywhere in the
+// address text[ts:te] (pieceStart).
+func pieceStartIn(text string, ts, te int) bool {
+	for at := ts + 1; at < te; at++ {
+		if _, ok := pieceStart(text, at, te); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // markedPieceEnd returns where the first piece of a code set off by
 // marks ends in before, the words before a link ending in them
 // ("mi código `K7QD-9XMA-R2TP`", "<K7QD-9XMA>", "**K7QD-9XMA-R2TP**"),
@@ -2061,8 +2097,10 @@ func linkSpans(text string) []linkSpan {
 func markedPieceEnd(before string) int {
 	end := closersStart(before)
 	codes, sepAfter, closing := 0, false, false
+	l, inRun := rune(0), false // (what stands before the run of spaces being read, read once a run)
 	for j := end; j > 0 && j > end-linkReach; {
 		r, size := utf8.DecodeLastRuneInString(before[:j])
+		inRun = inRun && spaceOrInvisible(r)
 		switch {
 		case isCodeChar(r):
 			codes++
@@ -2084,7 +2122,12 @@ func markedPieceEnd(before string) int {
 			// Spaces only around a separator that is none ("`K7QD - 9XMA
 			// - R2TP`", "`K7QD 一 9XMA 一 R2TP`"), or just inside the
 			// opener ("( K7QD-9XMA-R2TP )"); "[viernes 12]" is prose.
-			l, _ := utf8.DecodeLastRuneInString(strings.TrimRightFunc(before[:j], spaceOrInvisible))
+			if !inRun {
+				run := strings.TrimRightFunc(before[:j], spaceOrInvisible)
+				l, _ = utf8.DecodeLastRuneInString(run)
+				inRun = true
+				linkReadBack(j - len(run))
+			}
 			if !sepAfter && codes >= 8 && pieceOpener(l) {
 				return end
 			}
@@ -2326,9 +2369,14 @@ type linkStart struct {
 // (readAcross), the words before it not read again. Reading them again
 // from each "/" of an address of distinct pieces cost 30 ms. A piece
 // that does not look like one of a code (codeLikePiece) is left out too.
-func linkStarts(view string, join int, oneGroup bool) []linkStart {
-	var starts []linkStart
-	scanReceipts(view, false, join, 0, &starts)
+//
+// They are appended to buf[:0] (linkSpans hands the same one for each
+// link: a text of many links made a new one for each).
+func linkStarts(buf []linkStart, view string, join int, oneGroup bool) []linkStart {
+	starts := buf[:0]
+	from := linkScanFrom(view, join)
+	linkReadBack(join - from)
+	scanReceipts(view, false, from, join, 0, &starts)
 	total := starts[len(starts)-1].codes // (the scan's end)
 	starts = starts[:len(starts)-1]
 	out := starts[:0]
@@ -2353,6 +2401,36 @@ func linkStarts(view string, join int, oneGroup bool) []linkStart {
 		}
 	}
 	return out
+}
+
+// linkScanFrom returns where linkStarts may start its scan of view, the
+// words before a link (view[:join]), and find the same starts as from
+// view's start: after the last space or line break that has receiptLen
+// code characters or more (counted as the scan counts them, escapes
+// decoded) between it and join, as linkStarts leaves out every start
+// before that; 0 if there is none. After a space the scan reads as it
+// would have reached it (no escape holds a space; a word starts there),
+// and its counts of code characters are told apart from the link's
+// alone. Scanning the whole view of each link, at most linkReach bytes,
+// cost a text of a link every few words (each "A1? x/A1/…", "AB12.
+// https://…") ten times what prose does.
+func linkScanFrom(view string, join int) int {
+	codes := 0
+	for end := join; end > 0; {
+		w := strings.LastIndexAny(view[:end], " \n") + 1
+		for i := w; i < end; {
+			r, size, _ := charAt(view, i)
+			if isCodeChar(r) {
+				codes++
+			}
+			i += size
+		}
+		if codes >= receiptLen || w == 0 {
+			return w
+		}
+		end = w - 1
+	}
+	return 0
 }
 
 // codeLikePiece reports whether piece, the words before a link that may

@@ -64,7 +64,7 @@ func TestLinkReadingsGoOnFromTheLink(t *testing.T) {
 	for _, before := range []string{"Ⓐ ① ", "A 1 ", "AB12 ", "A 1 A - ", "[AB12] "} {
 		b := strings.TrimRight(strings.Repeat(before, 300/len(before)+1), " ")
 		view := b + partSeparator
-		starts := linkStarts(view, len(b), false)
+		starts := linkStarts(nil, view, len(b), false)
 		if len(starts) == 0 {
 			t.Errorf("%q…: no reading reaches the link", before)
 		}
@@ -338,4 +338,35 @@ func oldLinkSpans(text string) []linkSpan {
 		}
 	}
 	return out
+}
+
+// A text of a link every few words, each after punctuation or brackets
+// that a code's piece may end in ("? ", "A1? ", each word a link's as it
+// holds "?"; "A1? x/A1/…", "AB12. https://…", "[AB12]-[CD34]-…
+// https://…", "A1 -   …   -) x/1"), is read back from its links a few
+// times in all (the words back to receiptLen code characters before
+// each), not the whole text from each "?" (0.6 s for 4 kB of "? ") nor
+// linkReach bytes from each link (ten times what prose costs).
+// Mutations: linkSpans without pieceStartIn -> "? " and "A1? " fail;
+// linkScanFrom returning 0 -> the link floods fail; markedPieceEnd
+// trimming the spaces again at each -> the spaced closer fails.
+func TestManyLinksAreReadBackOnce(t *testing.T) {
+	defer func(f func(int)) { linkReadBack = f }(linkReadBack)
+	for _, unit := range []string{
+		"? ",
+		"A1? ",
+		"A1? x/A1/A1/A1/A1 ",
+		"AB12. https://x.example/a/b ",
+		"[AB12]-[CD34]-[EF56] https://x.example/?c=GH78 ",
+		"`A1` `B2` `C3` `D4` https://x.example/?c=`E5` ",
+		"A1 -" + strings.Repeat(" ", 40) + "-) x/1 ",
+	} {
+		s := strings.Repeat(unit, 16384/len(unit))
+		n := 0
+		linkReadBack = func(k int) { n += k }
+		linkSpans(s)
+		if most := 3*len(s) + linkReach; n > most {
+			t.Errorf("%q…: %d bytes read back before its links, more than %d", unit, n, most)
+		}
+	}
 }
