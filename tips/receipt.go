@@ -1939,6 +1939,11 @@ func linkSpans(text string) []linkSpan {
 			}
 			if end >= 0 {
 				before = before[:end]
+			} else if closerAlone(before) {
+				// A closing bracket that nothing before opens ends a
+				// sentence ("…R2TP) https://…"): the piece ends before
+				// it, kept with the link.
+				before = strings.TrimRightFunc(before, closingBracket)
 			} else if wrapChar(r) {
 				continue // "(2024) https://…", "**Urgente** https://…"
 			}
@@ -2081,6 +2086,27 @@ func pieceStartIn(text string, ts, te int) bool {
 		}
 	}
 	return false
+}
+
+// closerAlone reports whether before, the words before a link, ends in
+// a closing bracket that nothing before it opens, as far back as
+// linkReach ("mi código K7QD-9XMA-R2TP)", then a link holding "?c=4WZN"):
+// the sentence's, after a piece of a code as a full stop may be. One
+// that closes words before ("(2024)", "[viernes K7QD-9XMA-R2TP]") sets
+// them off (markedPieceEnd), prose no reading crosses.
+func closerAlone(before string) bool {
+	r, size := utf8.DecodeLastRuneInString(before)
+	if !closingBracket(r) {
+		return false
+	}
+	words := before[max(0, len(before)-linkReach) : len(before)-size]
+	return !strings.ContainsFunc(words, func(o rune) bool { return wrapOpener(o) && wrapCloses(o, r) })
+}
+
+// closingBracket reports whether r closes a group of a code and opens
+// none (wrapChar: a bracket, not a quote or a markdown mark).
+func closingBracket(r rune) bool {
+	return wrapChar(r) && !wrapOpener(r)
 }
 
 // markedPieceEnd returns where the first piece of a code set off by

@@ -148,6 +148,9 @@ func FuzzLinkSpansAsBefore(f *testing.F) {
 		"mi código `Ḱ7́Q́D́-9́X́ḾÁ-Ŕ2́T́Ṕ`. https://x.example/?c=4́ẂŹŃ",
 		"mi código `K7QD\u200b9XMA\u200bR2TP` https://x.example/?c=4WZN",
 		"¿viste esto? https://x.example/?c=ab12. Gracias: https://x.example/a/b",
+		// A closing bracket nothing opens after the piece.
+		"mi código K7QD-9XMA-R2TP) https://x.example/?c=4WZN",
+		"ayer [viernes K7QD-9XMA-R2TP] https://x.example/?c=4WZN",
 		// A code glued before an opener starts no reading from it.
 		"0[0000][0000][0000][00 #0A]",
 	} {
@@ -231,6 +234,10 @@ func oldLinkSpans(text string) []linkSpan {
 			}
 			if end >= 0 {
 				before = before[:end]
+			} else if closerAlone(before) {
+				// Intended difference: a closing bracket nothing before
+				// opens ends a sentence ("…R2TP) https://…"), kept.
+				before = strings.TrimRightFunc(before, closingBracket)
 			} else if wrapChar(r) {
 				continue
 			}
@@ -375,7 +382,7 @@ func oldLinkSpans(text string) []linkSpan {
 // A text of a link every few words, each after punctuation or brackets
 // that a code's piece may end in ("? ", "A1? ", each word a link's as it
 // holds "?"; "A1? x/A1/…", "AB12. https://…", "[AB12]-[CD34]-…
-// https://…", "A1 -   …   -) x/1"), is read back from its links a few
+// https://…", "A1 -   …   -\" x/1"), is read back from its links a few
 // times in all (the words back to receiptLen code characters before
 // each), not the whole text from each "?" (0.6 s for 4 kB of "? ") nor
 // linkReach bytes from each link (ten times what prose costs).
@@ -391,7 +398,7 @@ func TestManyLinksAreReadBackOnce(t *testing.T) {
 		"AB12. https://x.example/a/b ",
 		"[AB12]-[CD34]-[EF56] https://x.example/?c=GH78 ",
 		"`A1` `B2` `C3` `D4` https://x.example/?c=`E5` ",
-		"A1 -" + strings.Repeat(" ", 40) + "-) x/1 ",
+		"A1 -" + strings.Repeat(" ", 40) + "-\" x/1 ",
 	} {
 		s := strings.Repeat(unit, 16384/len(unit))
 		n := 0

@@ -8,16 +8,18 @@ import (
 // A code split into a link whose first piece has each group set off
 // ("[K7QD]-[9XMA]-[R2TP] https://x/?c=4WZN", the last group in the
 // address), or is followed by punctuation that ends a sentence
-// ("K7QD-9XMA-R2TP? https://x/?c=4WZN", "…R2TP. https://…"), reads as
-// the code to an investigator: it is cut, the address (and the
+// ("K7QD-9XMA-R2TP? https://x/?c=4WZN", "…R2TP. https://…") or by a
+// closing bracket that nothing before opens ("…R2TP) https://…"),
+// reads as the code to an investigator: it is cut, the address (and the
 // sentence's punctuation) kept; as a hidden link's address after the
-// text and across two messages too. Prose so ended before a link stays
-// unread. Mutations: markedPieceEnd without its wrapChar case -> the
+// text and across two messages too. Prose so ended before a link stays unread.
+// Mutations: markedPieceEnd without its wrapChar case -> the
 // bracketed cases fail; receiptReading without join (a wrapped group's
 // closer still asked for at the link) -> the bracketed cases fail;
 // linkSpans' "continue" back for every pieceCloser that markedPieceEnd
 // does not end -> the "?" and "!" cases fail; for every punctuation
-// that is no receiptSeparator -> the ".", ":", "…", "。" cases fail.
+// that is no receiptSeparator -> the ".", ":", "…", "。" cases fail;
+// closerAlone always false -> the three closing-bracket cases fail.
 func TestCutReceiptsSplitIntoALinkAfterGroupsSetOffOrPunctuation_codes(t *testing.T) {
 	const code = "K7QD-9XMA-R2TP-4WZN"
 	for _, tc := range []struct{ in, want string }{
@@ -33,6 +35,9 @@ func TestCutReceiptsSplitIntoALinkAfterGroupsSetOffOrPunctuation_codes(t *testin
 		{"mi código K7QD-9XMA-R2TP… https://x.example/?c=4WZN", "mi código … https://x.example/?c="},
 		{"mi código K7QD-9XMA-R2TP。 https://x.example/?c=4WZN", "mi código 。 https://x.example/?c="},
 		{"mi código K7QD-9XMA? https://x.example/?c=R2TP-4WZN", "mi código? https://x.example/?c="},
+		{"mi código K7QD-9XMA-R2TP) https://x.example/?c=4WZN", "mi código) https://x.example/?c="},
+		{"mi código K7QD-9XMA] https://x.example/?c=R2TP-4WZN", "mi código ] https://x.example/?c="},
+		{"mi código K7QD-9XMA-R2TP》 https://x.example/?c=4WZN", "mi código 》 https://x.example/?c="},
 	} {
 		cutSplitIntoALink(t, code, tc.in, tc.want, "R2TP", "4WZN")
 	}
@@ -43,6 +48,8 @@ func TestCutReceiptsSplitIntoALinkAfterGroupsSetOffOrPunctuation_codes(t *testin
 		"mira (2024) (2025) https://x.example/2024/05/nota",
 		"ayer [viernes] [12] https://x.example/?c=R2TP-4WZN",
 		"pago: https://x.example/?c=9XMA-R2TP-4WZN",
+		"mira 2024) https://x.example/2024/05/nota",
+		"(ver foto 3) https://x.example/?c=ab12-cd34",
 	} {
 		if codes := ReceiptCodesIn(in); len(codes) != 0 {
 			t.Errorf("%q: ReceiptCodesIn = %q", in, codes)
