@@ -2043,7 +2043,7 @@ func linkSpans(text string) []linkSpan {
 				}
 				out = append(out, linkSpan{
 					span: [2]int{ws + f.span[0], p + f.span[1] - join - len(partSeparator)},
-					hole: [2]int{kept, p},
+					hole: [2]int{kept + groupCloserAt(text, kept, f.open), p},
 					code: f.code,
 				})
 			}
@@ -2107,6 +2107,23 @@ func closerAlone(before string) bool {
 // none (wrapChar: a bracket, not a quote or a markdown mark).
 func closingBracket(r rune) bool {
 	return wrapChar(r) && !wrapOpener(r)
+}
+
+// groupCloserAt returns how many bytes the closer of open, the opener
+// of each group of a code set off group by group, takes at text[i:]
+// (after spaces just inside it: "( R2TP )"), where the last group
+// before a link ends ("[K7QD]-[9XMA]-[R2TP] https://…?c=4WZN"): it is
+// the code's, cut with it as its opener is ("mi código https://…", not
+// "mi código ] https://…"). 0 if open is "" or no closer is there.
+func groupCloserAt(text string, i int, open string) int {
+	if open == "" {
+		return 0
+	}
+	sp := innerSpaces(text, i)
+	if n, ok := wrapClosedAt(text, i+sp, open); ok {
+		return sp + n
+	}
+	return 0
 }
 
 // markedPieceEnd returns where the first piece of a code set off by
@@ -2312,6 +2329,9 @@ type linkRest struct {
 type linkRead struct {
 	span [2]int
 	code string
+	// open is the opener of each of its groups where they are set off
+	// ("[", "**": linkStart.wrapped), "" if they are not.
+	open string
 }
 
 // readAcross returns the codes read across a link in view, the words
@@ -2360,7 +2380,18 @@ func readAcross(view string, join int, starts []linkStart, cut bool) []linkRead 
 		if !ok || OldReceipt(code) {
 			continue
 		}
-		out = append(out, linkRead{sp, code})
+		var open string
+		if st.wrapped {
+			open = view[st.at : st.at+openerAt(view, st.at)]
+		}
+		if slices.ContainsFunc(out, func(w linkRead) bool { return w.open != "" && w.span[1] == sp[1] && w.code == code }) {
+			// The same code read again from within one set off group
+			// by group ("**[K7QD]**-…": from its second "*", its "[",
+			// its "K"): the reading from its first opener takes all of
+			// it, its last closer too (groupCloserAt).
+			continue
+		}
+		out = append(out, linkRead{sp, code, open})
 	}
 	return out
 }

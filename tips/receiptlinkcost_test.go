@@ -148,10 +148,11 @@ func FuzzLinkSpansAsBefore(f *testing.F) {
 		"mi código `Ḱ7́Q́D́-9́X́ḾÁ-Ŕ2́T́Ṕ`. https://x.example/?c=4́ẂŹŃ",
 		"mi código `K7QD\u200b9XMA\u200bR2TP` https://x.example/?c=4WZN",
 		"¿viste esto? https://x.example/?c=ab12. Gracias: https://x.example/a/b",
-		// A closing bracket nothing opens after the piece.
+		// A closing bracket nothing opens after the piece; groups set off
+		// by doubled marks, read from the first (its closer cut too).
 		"mi código K7QD-9XMA-R2TP) https://x.example/?c=4WZN",
 		"ayer [viernes K7QD-9XMA-R2TP] https://x.example/?c=4WZN",
-		// A code glued before an opener starts no reading from it.
+		"mi código **[K7QD]**-**[9XMA]**-**[R2TP]** https://x.example/?c=4WZN",
 		"0[0000][0000][0000][00 #0A]",
 	} {
 		f.Add(s)
@@ -348,6 +349,7 @@ func oldLinkSpans(text string) []linkSpan {
 				}
 			}
 			slices.SortStableFunc(spans, func(a, b [2]int) int { return cmp.Compare(a[0], b[0]) })
+			var wrappedRead []linkRead
 			for _, sp := range spans {
 				if sp[0] >= join || sp[1] <= join+len(partSeparator) {
 					continue // within one of the two: read as it is
@@ -355,8 +357,9 @@ func oldLinkSpans(text string) []linkSpan {
 				if cut && sp[1]-join-len(partSeparator) > linkReach {
 					continue // no code's rest is so long (NormalizeReceipt)
 				}
-				read := view[sp[0]:sp[1]]
+				read, open := view[sp[0]:sp[1]], ""
 				if r, _ := utf8.DecodeRuneInString(read); wrapOpener(r) {
+					open = view[sp[0] : sp[0]+openerAt(view, sp[0])]
 					read = strings.Map(func(r rune) rune {
 						if wrapChar(r) {
 							return -1
@@ -368,9 +371,19 @@ func oldLinkSpans(text string) []linkSpan {
 				if !ok || OldReceipt(code) || !codeLikePiece(view[sp[0]:join]) && !(oneGroup && shownGroup(view[sp[0]:join])) {
 					continue
 				}
+				// Intended difference: the same code read again within one
+				// set off group by group is left to the reading from its
+				// first opener, which takes its last closer too
+				// (groupCloserAt), not "mi código ] https://…".
+				if slices.ContainsFunc(wrappedRead, func(w linkRead) bool { return w.span[1] == sp[1] && w.code == code }) {
+					continue
+				}
+				if open != "" {
+					wrappedRead = append(wrappedRead, linkRead{sp, code, open})
+				}
 				out = append(out, linkSpan{
 					span: [2]int{ws + sp[0], p + sp[1] - join - len(partSeparator)},
-					hole: [2]int{kept, p},
+					hole: [2]int{kept + groupCloserAt(text, kept, open), p},
 					code: code,
 				})
 			}

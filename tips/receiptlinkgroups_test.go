@@ -11,22 +11,29 @@ import (
 // ("K7QD-9XMA-R2TP? https://x/?c=4WZN", "…R2TP. https://…") or by a
 // closing bracket that nothing before opens ("…R2TP) https://…"),
 // reads as the code to an investigator: it is cut, the address (and the
-// sentence's punctuation) kept; as a hidden link's address after the
-// text and across two messages too. Prose so ended before a link stays unread.
+// sentence's punctuation) kept, the marks that set its groups off cut
+// with it, the last group's closer too ("mi código https://…", not "mi
+// código ] https://…"); as a hidden link's address after the text and
+// across two messages too. Prose so ended before a link stays unread.
 // Mutations: markedPieceEnd without its wrapChar case -> the
 // bracketed cases fail; receiptReading without join (a wrapped group's
 // closer still asked for at the link) -> the bracketed cases fail;
 // linkSpans' "continue" back for every pieceCloser that markedPieceEnd
 // does not end -> the "?" and "!" cases fail; for every punctuation
 // that is no receiptSeparator -> the ".", ":", "…", "。" cases fail;
-// closerAlone always false -> the three closing-bracket cases fail.
+// closerAlone always false -> the three closing-bracket cases fail;
+// groupCloserAt returning 0 -> the bracketed cases keep "]", ")", "`";
+// readAcross keeping a code read again within one set off group by
+// group -> "**[K7QD]**-…" keeps "**".
 func TestCutReceiptsSplitIntoALinkAfterGroupsSetOffOrPunctuation_codes(t *testing.T) {
 	const code = "K7QD-9XMA-R2TP-4WZN"
 	for _, tc := range []struct{ in, want string }{
-		{"mi código [K7QD]-[9XMA]-[R2TP] https://x.example/?c=4WZN gracias", "mi código ] https://x.example/?c= gracias"},
-		{"mi código [K7QD] [9XMA] https://x.example/?c=R2TP-4WZN", "mi código ] https://x.example/?c="},
-		{"mi código (K7QD)-(9XMA)-(R2TP) https://x.example/?c=(4WZN)", "mi código) https://x.example/?c=()"},
-		{"mi código `K7QD` `9XMA` `R2TP` https://x.example/4WZN/ver", "mi código `` https://x.example//ver"},
+		{"mi código [K7QD]-[9XMA]-[R2TP] https://x.example/?c=4WZN gracias", "mi código https://x.example/?c= gracias"},
+		{"mi código [K7QD] [9XMA] https://x.example/?c=R2TP-4WZN", "mi código https://x.example/?c="},
+		{"mi código (K7QD)-(9XMA)-(R2TP) https://x.example/?c=(4WZN)", "mi código https://x.example/?c=()"},
+		{"mi código `K7QD` `9XMA` `R2TP` https://x.example/4WZN/ver", "mi código https://x.example//ver"},
+		{"mi código **[K7QD]**-**[9XMA]**-**[R2TP]** https://x.example/?c=4WZN", "mi código https://x.example/?c="},
+		{"mi código [K7QD]-[9XMA]-[R2TP]? https://x.example/?c=4WZN", "mi código? https://x.example/?c="},
 		{"mi código K7QD-9XMA-R2TP? https://x.example/?c=4WZN gracias", "mi código? https://x.example/?c= gracias"},
 		{"mi código K7QD-9XMA-R2TP! https://x.example/?c=4WZN", "mi código! https://x.example/?c="},
 		{"mi código K7QD-9XMA-R2TP?! https://x.example/?c=4WZN", "mi código?! https://x.example/?c="},
