@@ -218,14 +218,8 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, kr *s
 		if errors.Is(err, storage.ErrForeignKeys) {
 			return nil, &configError{"VIGIA_REDIS_PREFIX", err.Error()}
 		}
-		if notACluster(err) {
-			return nil, errNotACluster
-		}
-		if notASentinel(err) {
-			return nil, errNotASentinel
-		}
-		if errors.Is(err, storage.ErrUnknownPrimary) {
-			return nil, errUnknownPrimary
+		if cerr := redisModeMismatch(cfg.RedisMode, err); cerr != nil {
+			return nil, cerr
 		}
 		if redisUnreachable(err) {
 			return nil, fmt.Errorf("redis: %s (%w)", redisUnreachableHint, err)

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -900,7 +901,7 @@ func TestClusterModeOnARedisThatIsNoClusterExitsTwo(t *testing.T) {
 	e["VIGIA_REDIS_URL"], e["VIGIA_REDIS_MODE"] = rs.URL(), "cluster"
 	redisModeEnv(t, e)
 	want := "vigia: VIGIA_REDIS_MODE: is cluster, but the Redis of VIGIA_REDIS_URL is not a cluster node (it has cluster support disabled): unset VIGIA_REDIS_MODE (single is the default), or point VIGIA_REDIS_URL at a node of the cluster\n"
-	refusedAtStart(t, e, rs, want)
+	refusedAtStart(t, e, rs.Client(), want)
 }
 
 // VIGIA_REDIS_MODE=sentinel on a Redis that is not a sentinel (the
@@ -915,7 +916,7 @@ func TestSentinelModeOnARedisThatIsNoSentinelExitsTwo(t *testing.T) {
 	e["VIGIA_REDIS_URL"], e["VIGIA_REDIS_MODE"] = rs.URL()+"?master_name=mymaster", "sentinel"
 	redisModeEnv(t, e)
 	want := "vigia: VIGIA_REDIS_MODE: is sentinel, but the Redis of VIGIA_REDIS_URL is not a sentinel (it does not know the SENTINEL command): point VIGIA_REDIS_URL's host (and each addr=) at the sentinels, naming the primary with master_name=, or unset VIGIA_REDIS_MODE (single is the default) to use this Redis alone\n"
-	refusedAtStart(t, e, rs, want)
+	refusedAtStart(t, e, rs.Client(), want)
 }
 
 // VIGIA_REDIS_MODE=sentinel with a master_name= the sentinels do not know
@@ -943,7 +944,57 @@ func TestSentinelModeWithAnUnknownMasterNameExitsTwo(t *testing.T) {
 	if !strings.Contains(want, "master_name=") || strings.Count(want, "\n") != 1 {
 		t.Fatalf("the line %q names no master_name=", want)
 	}
-	refusedAtStart(t, e, primary, want)
+	refusedAtStart(t, e, primary.Client(), want)
+}
+
+// VIGIA_REDIS_MODE single (unset) on a node of a Redis Cluster (one that
+// does not serve the keyset's slot: it answers MOVED) or on a sentinel
+// (it refuses data commands as unknown), and cluster on a sentinel (it
+// does not know CLUSTER SLOTS), are configuration mistakes: serve,
+// rotate-key and reset-2fa exit 2 with one line naming VIGIA_REDIS_MODE
+// and what to set instead, not 1 with Redis's bare "MOVED 1234 host:port"
+// or "unknown command 'type'" (serve's as a JSON log line), and write
+// nothing.
+func TestRedisModeOfAnotherKindOfRedisExitsTwo(t *testing.T) {
+	t.Run("single on a cluster node", func(t *testing.T) {
+		cluster := redistest.StartCluster(t)
+		cl := cluster.Client()
+		owner, err := cl.MasterForKey(context.Background(), "vigia:keyset")
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(cluster.Addrs, func(a string) bool { return a != owner.Options().Addr })
+		e := validEnv()
+		e["VIGIA_REDIS_URL"] = "redis://" + cluster.Addrs[i] + "/0"
+		redisModeEnv(t, e)
+		want := "vigia: " + errSingleOnACluster.Error() + "\n"
+		if !strings.Contains(want, "VIGIA_REDIS_MODE=cluster") {
+			t.Fatalf("the line %q does not say what to set", want)
+		}
+		refusedAtStart(t, e, cl, want)
+	})
+	primary := redistest.Start(t)
+	sentinel := redistest.StartSentinel(t, primary)
+	t.Run("single on a sentinel", func(t *testing.T) {
+		e := validEnv()
+		e["VIGIA_REDIS_URL"] = sentinel.URL()
+		redisModeEnv(t, e)
+		want := "vigia: " + errSingleOnASentinel.Error() + "\n"
+		if !strings.Contains(want, "VIGIA_REDIS_MODE=sentinel") || !strings.Contains(want, "master_name=") {
+			t.Fatalf("the line %q does not say what to set", want)
+		}
+		refusedAtStart(t, e, primary.Client(), want)
+	})
+	t.Run("cluster on a sentinel", func(t *testing.T) {
+		e := validEnv()
+		e["VIGIA_REDIS_URL"], e["VIGIA_REDIS_MODE"] = sentinel.URL(), "cluster"
+		redisModeEnv(t, e)
+		want := "vigia: " + errClusterOnASentinel.Error() + "\n"
+		if !strings.Contains(want, "VIGIA_REDIS_MODE=sentinel") {
+			t.Fatalf("the line %q does not say what to set", want)
+		}
+		refusedAtStart(t, e, primary.Client(), want)
+	})
 }
 
 // redisModeEnv completes e for the Redis-mode start-up tests: a spool
@@ -956,8 +1007,8 @@ func redisModeEnv(t *testing.T, e map[string]string) {
 
 // refusedAtStart runs serve, rotate-key and reset-2fa with e: each must
 // exit 2 with want as its last line and no ERROR log line, and nothing
-// may be written into rs.
-func refusedAtStart(t *testing.T, e map[string]string, rs *redistest.Server, want string) {
+// may be written into the Redis of rdb.
+func refusedAtStart(t *testing.T, e map[string]string, rdb redis.Cmdable, want string) {
 	t.Helper()
 	for _, args := range [][]string{{"serve"}, {"rotate-key"}, {"reset-2fa", "telegram:111"}} {
 		var errb bytes.Buffer
@@ -966,7 +1017,7 @@ func refusedAtStart(t *testing.T, e map[string]string, rs *redistest.Server, wan
 			t.Errorf("%v: exit %d, %q", args, code, msg)
 		}
 	}
-	if n, err := rs.Client().DBSize(context.Background()).Result(); err != nil || n != 0 {
+	if n, err := rdb.DBSize(context.Background()).Result(); err != nil || n != 0 {
 		t.Fatalf("Redis holds %d keys (%v), want none", n, err)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"syscall"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/storage"
 )
 
 // errNotACluster is VIGIA_REDIS_MODE=cluster on a Redis that is not a
@@ -39,6 +41,45 @@ var errNotASentinel = &configError{"VIGIA_REDIS_MODE", "is sentinel, but the Red
 // the command 'so', miniredis and older Redis `so`.
 func notASentinel(err error) bool {
 	return redis.HasErrorPrefix(err, "unknown command 'sentinel'") || redis.HasErrorPrefix(err, "unknown command `sentinel`")
+}
+
+// errSingleOnACluster is VIGIA_REDIS_MODE single (the default) on a node
+// of a Redis Cluster: it answers MOVED for the keys other nodes serve, and
+// serve and the operator's commands stopped with exit 1 and Redis's bare
+// "MOVED 1234 host:port", naming no variable.
+var errSingleOnACluster = &configError{"VIGIA_REDIS_MODE", "is single (the default), but the Redis of VIGIA_REDIS_URL is a node of a Redis Cluster (it answered MOVED, sending Vigía's keys to another node): set VIGIA_REDIS_MODE=cluster (the other nodes as &addr=host:port in VIGIA_REDIS_URL)"}
+
+// errSingleOnASentinel is VIGIA_REDIS_MODE single (the default) on a
+// sentinel: it refuses every data command as unknown ("ERR unknown
+// command 'type'"), which serve and the operator's commands printed with
+// exit 1, naming no variable.
+var errSingleOnASentinel = &configError{"VIGIA_REDIS_MODE", "is single (the default), but the Redis of VIGIA_REDIS_URL is a sentinel (it refuses data commands as unknown): set VIGIA_REDIS_MODE=sentinel and name the primary with ?master_name= in VIGIA_REDIS_URL (the name of the sentinels' `sentinel monitor` line), or point VIGIA_REDIS_URL at the primary itself"}
+
+// errClusterOnASentinel is VIGIA_REDIS_MODE=cluster on a sentinel: cluster
+// mode's first call (CLUSTER SLOTS) is refused as an unknown command.
+var errClusterOnASentinel = &configError{"VIGIA_REDIS_MODE", "is cluster, but the Redis of VIGIA_REDIS_URL is a sentinel (it does not know the CLUSTER command): set VIGIA_REDIS_MODE=sentinel and name the primary with master_name=, or point VIGIA_REDIS_URL at a node of the cluster"}
+
+// redisModeMismatch returns the configuration error that err, Redis's
+// answer at start-up in mode (VIGIA_REDIS_MODE), stands for where it says
+// that the server is not of the kind mode expects, a master_name= the
+// sentinels do not know included; else nil. Checked before anything is
+// written, or before anything but what the node it answered for holds.
+func redisModeMismatch(mode string, err error) error {
+	switch {
+	case notACluster(err):
+		return errNotACluster
+	case notASentinel(err):
+		return errNotASentinel
+	case errors.Is(err, storage.ErrUnknownPrimary):
+		return errUnknownPrimary
+	case mode == "single" && (redis.HasErrorPrefix(err, "MOVED ") || redis.HasErrorPrefix(err, "ASK ")):
+		return errSingleOnACluster
+	case mode == "single" && redis.HasErrorPrefix(err, "unknown command"):
+		return errSingleOnASentinel
+	case mode == "cluster" && redis.HasErrorPrefix(err, "unknown command"):
+		return errClusterOnASentinel
+	}
+	return nil
 }
 
 // redisUnreachableHint says what to check when Redis cannot be reached at

@@ -225,16 +225,8 @@ func openStore(ctx context.Context, cfg Config, stderr io.Writer, wait time.Dura
 			fmt.Fprintf(stderr, "vigia: VIGIA_REDIS_PREFIX: %v\n", err)
 			return nil, nil, 2
 		}
-		if notACluster(err) {
-			fmt.Fprintf(stderr, "vigia: %v\n", errNotACluster)
-			return nil, nil, 2
-		}
-		if notASentinel(err) {
-			fmt.Fprintf(stderr, "vigia: %v\n", errNotASentinel)
-			return nil, nil, 2
-		}
-		if errors.Is(err, storage.ErrUnknownPrimary) {
-			fmt.Fprintf(stderr, "vigia: %v\n", errUnknownPrimary)
+		if cerr := redisModeMismatch(cfg.RedisMode, err); cerr != nil {
+			fmt.Fprintf(stderr, "vigia: %v\n", cerr)
 			return nil, nil, 2
 		}
 		if redisUnreachable(err) {
