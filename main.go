@@ -301,7 +301,9 @@ func redisClientWaiting(url, mode string, wait time.Duration) (redis.UniversalCl
 		if opt.TLSConfig != nil {
 			opt.Dialer = tlsDialer(opt.TLSConfig, opt.DialTimeout) // see below
 		}
-		return redis.NewFailoverClient(opt), nil
+		rdb := redis.NewFailoverClient(opt)
+		rdb.AddHook(sentinelNil{})
+		return rdb, nil
 	}
 	opt, err := redis.ParseURL(url)
 	if err != nil {

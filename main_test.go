@@ -997,6 +997,57 @@ func TestRedisModeOfAnotherKindOfRedisExitsTwo(t *testing.T) {
 	})
 }
 
+// Sentinels that forget the primary after start (a SENTINEL REMOVE, a
+// restart without their configuration) make every call that needs a new
+// connection fail: an error, never data found missing. go-redis wraps
+// their nil answer to the primary's name in "all sentinels specified in
+// configuration are unreachable: redis: nil", which storage's
+// errors.Is(err, redis.Nil) read as keys absent: a tip was reported as
+// not found while Redis could not be reached.
+func TestSentinelsThatForgetThePrimaryMakeErrorsNotMissingData(t *testing.T) {
+	primary := redistest.Start(t)
+	sentinel := redistest.StartSentinel(t, primary)
+	cfg, err := loadConfig(env(validEnv()), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kr, err := cfg.keyring()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb, err := redisClient(sentinel.URL()+"?master_name=mymaster", "sentinel")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	ctx := context.Background()
+	st, err := storage.New(rdb, kr, storage.Options{Prefix: cfg.RedisPrefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Tip(ctx, "1"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("before: tip 1: %v, want not found", err)
+	}
+	if err := sentinel.Client().Do(ctx, "SENTINEL", "REMOVE", "mymaster").Err(); err != nil {
+		t.Fatal(err)
+	}
+	// The client's connections to the primary end: the next call dials,
+	// asking the sentinels for the primary.
+	if err := primary.Client().Do(ctx, "CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes").Err(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = st.Tip(ctx, "1")
+	if err == nil || errors.Is(err, storage.ErrNotFound) || errors.Is(err, redis.Nil) || !errors.Is(err, storage.ErrUnknownPrimary) || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("after the sentinel forgot the primary: tip 1: %v, want an error of unknown primary on one line, not a missing tip", err)
+	}
+	if has, err := st.HasKeyset(ctx); err == nil {
+		t.Fatalf("after the sentinel forgot the primary: keyset %v, want an error", has)
+	}
+}
+
 // redisModeEnv completes e for the Redis-mode start-up tests: a spool
 // directory, no metrics, a fake Bot API, and rotate-key's previous secret.
 func redisModeEnv(t *testing.T, e map[string]string) {

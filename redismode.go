@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
+	"strings"
 	"syscall"
 
 	"github.com/redis/go-redis/v9"
@@ -103,3 +105,40 @@ func redisUnreachable(err error) bool {
 // keyset: ... all sentinels ... unreachable: redis: nil", naming no
 // variable, and reset-2fa with "this Redis holds no Vigía data".
 var errUnknownPrimary = &configError{"VIGIA_REDIS_URL", "its sentinels monitor no primary of the name its master_name= gives: set master_name= to the name of their `sentinel monitor` line (SENTINEL MASTERS on a sentinel lists them)"}
+
+// sentinelNil is a hook on the sentinel-mode client: a sentinel's nil
+// answer to the primary's name (it monitors none of that name: a wrong
+// master_name=, or sentinels that forgot the primary after a restart
+// without their configuration or a SENTINEL REMOVE) comes back from every
+// call needing a new connection wrapped in go-redis's "all sentinels
+// specified in configuration are unreachable: redis: nil", and
+// errors.Is(err, redis.Nil), storage's test for a missing key or field,
+// held for it: a tip was "not found", a pipeline's failure read as keys
+// absent. The hook makes it storage.ErrUnknownPrimary, which is not
+// redis.Nil, with go-redis's reason on one line.
+type sentinelNil struct{}
+
+// DialHook turns a dial's wrapped redis.Nil into storage.ErrUnknownPrimary.
+func (sentinelNil) DialHook(next redis.DialHook) redis.DialHook {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := next(ctx, network, addr)
+		if err != nil && errors.Is(err, redis.Nil) {
+			return nil, fmt.Errorf("%w (%s)", storage.ErrUnknownPrimary, oneLine(err))
+		}
+		return conn, err
+	}
+}
+
+// ProcessHook leaves calls as they are.
+func (sentinelNil) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+
+// ProcessPipelineHook leaves pipelines as they are.
+func (sentinelNil) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// oneLine is err's text on one line: go-redis joins each sentinel's
+// error with a newline.
+func oneLine(err error) string {
+	return strings.ReplaceAll(err.Error(), "\n", "; ")
+}
