@@ -222,7 +222,7 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, kr *s
 			return nil, cerr
 		}
 		if redisUnreachable(err) {
-			return nil, fmt.Errorf("redis: %s (%w)", redisUnreachableHint, err)
+			return nil, unreachableError(cfg.RedisMode, err)
 		}
 		return nil, fmt.Errorf("redis: %w", err)
 	}

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -1090,6 +1091,96 @@ func TestUnreachableRedisAtStartNamesTheVariable(t *testing.T) {
 			t.Errorf("%v: exit %d, %q", args, code, errb.String())
 		}
 	}
+}
+
+// Sentinels that cannot be reached or do not answer (two that take the
+// connection and never answer, one where nothing listens; or two where
+// nothing listens) stop reset-2fa and rotate-key with exit 1 and one line
+// naming VIGIA_REDIS_URL's sentinels, within openWait: each sentinel was
+// asked until its read timeout and retries ran out (rotate-key's a
+// minute): reset-2fa took 100 s; and the reason went on over one line per
+// sentinel. serve (whose start has initTimeout) says the same on its last
+// line.
+func TestUnreachableSentinelsAtStartAreOneLineSoon(t *testing.T) {
+	e := validEnv()
+	e["VIGIA_REDIS_MODE"] = "sentinel"
+	redisModeEnv(t, e)
+	silent := "redis://" + silentAddr(t) + "/0?master_name=mymaster&addr=" + silentAddr(t) + "&addr=" + freeAddr(t)
+	refused := "redis://" + freeAddr(t) + "/0?master_name=mymaster&addr=" + freeAddr(t)
+	for _, url := range []string{silent, refused} {
+		e["VIGIA_REDIS_URL"] = url
+		for _, args := range [][]string{{"reset-2fa", "telegram:111"}, {"rotate-key"}, {"serve"}} {
+			if args[0] == "serve" && url == refused {
+				continue // (the same path as the silent ones', seconds sooner)
+			}
+			var errb bytes.Buffer
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan int)
+			go func() { done <- run(ctx, args, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb) }()
+			var code int
+			select {
+			case code = <-done:
+			case <-time.After(time.Minute): // far past openWait and initTimeout: not a timing, only no hanging
+				cancel()
+				<-done
+				t.Fatalf("%v: still running after a minute", args)
+			}
+			cancel()
+			lines := strings.Split(strings.TrimSuffix(errb.String(), "\n"), "\n")
+			last := lines[len(lines)-1]
+			if code != 1 || !strings.Contains(last, "redis: "+sentinelsUnreachableHint+" (") || (args[0] != "serve" && len(lines) != 1) {
+				t.Errorf("%v: exit %d, %q", args, code, errb.String())
+			}
+		}
+	}
+}
+
+// The unreachable line joins the reasons of several sentinels down
+// (go-redis's errors.Join, one line each) on one line, the error still
+// wrapped for the exit status's checks.
+func TestUnreachableErrorIsOneLine(t *testing.T) {
+	reason := fmt.Errorf("redis: all sentinels specified in configuration are unreachable: %w", errors.Join(&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}, context.DeadlineExceeded))
+	err := unreachableError("sentinel", reason)
+	if msg := err.Error(); strings.Contains(msg, "\n") || !strings.HasPrefix(msg, "redis: "+sentinelsUnreachableHint+" (redis: all sentinels") || !strings.Contains(msg, "connection refused; context deadline exceeded") {
+		t.Errorf("%q", msg)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) || !redisUnreachable(err) {
+		t.Errorf("%v no longer wraps its reason", err)
+	}
+	if msg := unreachableError("single", reason).Error(); !strings.HasPrefix(msg, "redis: "+redisUnreachableHint+" (") {
+		t.Errorf("single: %q", msg)
+	}
+}
+
+// silentAddr is a loopback address that takes connections and never
+// answers, closed when t ends.
+func silentAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	return l.Addr().String()
 }
 
 // A Redis whose keys under Vigía's prefix are another program's (the

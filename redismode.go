@@ -8,6 +8,7 @@ import (
 	"net"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -90,6 +91,38 @@ func redisModeMismatch(mode string, err error) error {
 // rediss:// to a Redis that speaks no TLS) named none. Still exit 1: an
 // outage may end, a restart may then succeed.
 const redisUnreachableHint = "cannot reach the Redis of VIGIA_REDIS_URL, or it does not answer: check its host and port, that Redis is running, and that the URL is rediss:// if and only if that Redis speaks TLS"
+
+// sentinelsUnreachableHint is redisUnreachableHint in sentinel mode,
+// where the URL names the sentinels, which name the primary.
+const sentinelsUnreachableHint = "cannot reach the sentinels of VIGIA_REDIS_URL (its host and each addr=) or the primary they name, or they do not answer: check their hosts and ports, that the sentinels and the primary are running, and that the URL is rediss:// if and only if they speak TLS"
+
+// unreachableError is err, Redis not reached at start-up in mode, as one
+// line: the hint naming the variable, then err's reason, whose lines
+// (one per sentinel where several are down) are joined with "; ".
+func unreachableError(mode string, err error) error {
+	hint := redisUnreachableHint
+	if mode == "sentinel" {
+		hint = sentinelsUnreachableHint
+	}
+	return &lineError{"redis: " + hint + " (" + oneLine(err) + ")", err}
+}
+
+// lineError is an error's text rewritten, the error still wrapped.
+type lineError struct {
+	text string
+	err  error
+}
+
+func (e *lineError) Error() string { return e.text }
+func (e *lineError) Unwrap() error { return e.err }
+
+// openWait bounds an operator's command's first call to Redis (rotate-key,
+// reset-2fa): in sentinel mode it asks each sentinel for the primary,
+// every ask waiting out the read timeout (rotate-key's a minute) and its
+// retries, and sentinels that did not answer kept reset-2fa waiting 73 s
+// or more, rotate-key longer. The sentinels are asked side by side: each
+// has this long, and the whole call too.
+var openWait = 5 * time.Second
 
 // redisUnreachable reports whether err is Redis not reached or not
 // answering: a connection refused or cut, a host that does not resolve, a

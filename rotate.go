@@ -202,7 +202,9 @@ func openStore(ctx context.Context, cfg Config, stderr io.Writer, wait time.Dura
 	// rotate-key kept one under the new secret and reported nothing left
 	// under the previous one, and reset-2fa wrote its audit entry there.
 	// (An error, another program's keys among them, is reported as Init's.)
-	has, err := st.HasKeyset(ctx)
+	hctx, cancel := context.WithTimeout(ctx, openWait)
+	has, err := st.HasKeyset(hctx)
+	cancel()
 	if err == nil && !has {
 		rdb.Close()
 		fmt.Fprintf(stderr, "vigia: VIGIA_REDIS_URL: this Redis holds no Vigía data under VIGIA_REDIS_PREFIX (no keyset: the bot has never started on it); run this command with the bot's environment, the same database number and prefix. Nothing was changed\n")
@@ -230,7 +232,7 @@ func openStore(ctx context.Context, cfg Config, stderr io.Writer, wait time.Dura
 			return nil, nil, 2
 		}
 		if redisUnreachable(err) {
-			fmt.Fprintf(stderr, "vigia: redis: %s (%v)\n", redisUnreachableHint, err)
+			fmt.Fprintf(stderr, "vigia: %v\n", unreachableError(cfg.RedisMode, err))
 			return nil, nil, 1
 		}
 		fmt.Fprintf(stderr, "vigia: redis: %v\n", err)
