@@ -977,14 +977,17 @@ func TestRedisModeOfAnotherKindOfRedisExitsTwo(t *testing.T) {
 	primary := redistest.Start(t)
 	sentinel := redistest.StartSentinel(t, primary)
 	t.Run("single on a sentinel", func(t *testing.T) {
-		e := validEnv()
-		e["VIGIA_REDIS_URL"] = sentinel.URL()
-		redisModeEnv(t, e)
 		want := "vigia: " + errSingleOnASentinel.Error() + "\n"
 		if !strings.Contains(want, "VIGIA_REDIS_MODE=sentinel") || !strings.Contains(want, "master_name=") {
 			t.Fatalf("the line %q does not say what to set", want)
 		}
-		refusedAtStart(t, e, primary.Client(), want)
+		// (Database 1: the connection's SELECT is refused first.)
+		for _, url := range []string{sentinel.URL(), strings.TrimSuffix(sentinel.URL(), "/0") + "/1"} {
+			e := validEnv()
+			e["VIGIA_REDIS_URL"] = url
+			redisModeEnv(t, e)
+			refusedAtStart(t, e, primary.Client(), want)
+		}
 	})
 	t.Run("cluster on a sentinel", func(t *testing.T) {
 		e := validEnv()

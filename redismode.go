@@ -77,12 +77,20 @@ func redisModeMismatch(mode string, err error) error {
 		return errUnknownPrimary
 	case mode == "single" && (redis.HasErrorPrefix(err, "MOVED ") || redis.HasErrorPrefix(err, "ASK ")):
 		return errSingleOnACluster
-	case mode == "single" && redis.HasErrorPrefix(err, "unknown command"):
+	case mode == "single" && (unknownCommand(err, "type") || unknownCommand(err, "select")):
 		return errSingleOnASentinel
-	case mode == "cluster" && redis.HasErrorPrefix(err, "unknown command"):
+	case mode == "cluster" && unknownCommand(err, "cluster"):
 		return errClusterOnASentinel
 	}
 	return nil
+}
+
+// unknownCommand reports whether err is Redis refusing the command name
+// as unknown, as a sentinel refuses the keyset's first read (TYPE), or
+// SELECT for a database number: not any command, as an older Redis may
+// not know a later one Vigía uses, and is no sentinel for it.
+func unknownCommand(err error, name string) bool {
+	return redis.HasErrorPrefix(err, "unknown command '"+name+"'") || redis.HasErrorPrefix(err, "unknown command `"+name+"`")
 }
 
 // redisUnreachableHint says what to check when Redis cannot be reached at
