@@ -272,6 +272,9 @@ func ask(ctx context.Context, c *Context) error {
 		return c.Say(ctx, id, data)
 	}
 	idArg, text := firstWord(c.Request.Args)
+	if shown, out := tipIDOutOfRange(idArg); out {
+		return say("tip_not_a_number", map[string]any{"ID": shown}) // as /tip
+	}
 	id, ok := parseTipID(idArg)
 	text = strings.TrimSpace(text)
 	if !ok || blank(text) {

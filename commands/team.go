@@ -336,6 +336,9 @@ var nowWords = []string{"now", "ahora", "maintenant", "agora"}
 
 func purge(ctx context.Context, c *Context) error {
 	idArg, rest := firstWord(c.Request.Args)
+	if said, err := c.notATipNumber(ctx, idArg); said {
+		return err
+	}
 	id, ok := parseTipID(idArg)
 	now := slices.Contains(nowWords, strings.ToLower(strings.TrimSpace(rest)))
 	if !ok || (!now && strings.TrimSpace(rest) != "") {

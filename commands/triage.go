@@ -355,8 +355,25 @@ func tipIDOutOfRange(s string) (string, bool) {
 // answer repeats.
 const maxShownDigits = 24
 
+// notATipNumber answers, as /tip does, a whole number no tip can have
+// (tipIDOutOfRange: 0, below it, past 63 bits) typed where a command
+// takes a tip number, naming it, and reports whether it did. Whatever
+// else was typed, nothing is done.
+func (c *Context) notATipNumber(ctx context.Context, word string) (bool, error) {
+	shown, out := tipIDOutOfRange(word)
+	if !out {
+		return false, nil
+	}
+	return true, c.Say(ctx, "tip_not_a_number", map[string]any{"ID": shown})
+}
+
 func triage(ctx context.Context, c *Context) error {
 	words := strings.Fields(c.Request.Args)
+	if len(words) > 0 {
+		if said, err := c.notATipNumber(ctx, words[0]); said {
+			return err
+		}
+	}
 	if len(words) < 2 {
 		return c.Say(ctx, "triage_usage", triageUsageData)
 	}
@@ -376,6 +393,9 @@ func triage(ctx context.Context, c *Context) error {
 		rest = c.skipDuplicateOf(rest)
 		if len(rest) == 0 {
 			return c.Say(ctx, "triage_usage", triageUsageData)
+		}
+		if said, err := c.notATipNumber(ctx, rest[0]); said {
+			return err // "/triage 2 duplicate of 0"
 		}
 		dup, ok := parseTipID(rest[0])
 		if !ok {
@@ -637,6 +657,9 @@ func (m *Mux) triageButton(ctx context.Context, c *Context, data string) error {
 
 func note(ctx context.Context, c *Context) error {
 	idArg, text := firstWord(c.Request.Args)
+	if said, err := c.notATipNumber(ctx, idArg); said {
+		return err
+	}
 	id, ok := parseTipID(idArg)
 	text = strings.TrimSpace(text)
 	if !ok || blank(text) {

@@ -389,6 +389,9 @@ const cbPublish = "pub:"
 // goes to every matching community.
 func publish(ctx context.Context, c *Context) error {
 	idArg, text := firstWord(c.Request.Args)
+	if said, err := c.notATipNumber(ctx, idArg); said {
+		return err
+	}
 	id, ok := parseTipID(idArg)
 	if !ok {
 		return c.Say(ctx, "publish_usage", nil)
@@ -755,6 +758,9 @@ func (c *Context) sayNoCommunity(ctx context.Context, id string, regions []strin
 // cut a long withdrawal short). The investigator hears how it goes, as for
 // /publish.
 func retract(ctx context.Context, c *Context) error {
+	if said, err := c.notATipNumber(ctx, c.Request.Args); said {
+		return err
+	}
 	id, ok := parseTipID(c.Request.Args)
 	if !ok {
 		return c.Say(ctx, "retract_usage", nil)

@@ -1,0 +1,95 @@
+package commands_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// Every team command that takes a tip number answers a whole number no
+// tip can have (0, below it, past 63 bits) as /tip does: one line, in the
+// member's language, naming what was typed, whatever follows it; and
+// nothing about the tips changes. Before, /triage named it "not
+// understood" before its usage (-1, past 63 bits) or looked for tip #0
+// ("there is no tip #0"), /note and /ask answered "no tip #0" or their
+// usage, /publish, /retract and /purge their usage or "no tip #0".
+// Mutation: Context.notATipNumber reporting false without answering, and
+// ask's tipIDOutOfRange check removed -> every case fails.
+func TestTipNumberNoTipCanHaveInEveryCommand(t *testing.T) {
+	tm := newTeam(t)
+	tm.report("7001", "cobran piso en el mercado", tips.Extortion)
+	tm.report("7002", "venden armas en la esquina", tips.Weapons)
+	tm.as("7003", "R", commands.Request{Command: "warn", Args: "retén falso en la carretera"})
+	before := tm.tipKeys(t)
+	huge := "99999999999999999999"
+	for _, c := range []struct{ cmd, args, shown string }{
+		{"triage", "0 verified", "0"},
+		{"triage", "-1 verified high", "-1"},
+		{"triage", huge + " dismissed", huge},
+		{"triage", "0", "0"},
+		{"triage", "-1", "-1"},
+		{"triage", "2 duplicate of 0", "0"},
+		{"triage", "2 duplicate -3", "-3"},
+		{"triage", "2 duplicate " + huge, huge},
+		{"note", "0 revisado", "0"},
+		{"note", "-1 revisado", "-1"},
+		{"note", "#00 revisado", "0"},
+		{"note", huge + " revisado", huge},
+		{"note", "-2", "-2"},
+		{"ask", "0 ¿quién cobra?", "0"},
+		{"ask", "-1 ¿quién cobra?", "-1"},
+		{"ask", huge + " ¿quién cobra?", huge},
+		{"publish", "0", "0"},
+		{"publish", "-3 otro texto", "-3"},
+		{"publish", huge, huge},
+		{"retract", "0", "0"},
+		{"retract", "-3", "-3"},
+		{"retract", huge, huge},
+		{"purge", "0", "0"},
+		{"purge", "-1 now", "-1"},
+		{"purge", huge + " now", huge},
+	} {
+		for _, lang := range []string{"en", "es", "fr", "pt-BR"} {
+			r := tm.as(adminID, "Ada", commands.Request{Command: c.cmd, Args: c.args, Language: lang})
+			if want := tm.msg.Localize(lang, "tip_not_a_number", map[string]any{"ID": c.shown}); len(r) != 1 || r[0].Text != want {
+				t.Errorf("/%s %s in %s: %q, want %q", c.cmd, c.args, lang, texts(r), want)
+			}
+		}
+	}
+	if after := tm.tipKeys(t); !slices.Equal(before, after) {
+		t.Errorf("the tips' records changed:\nbefore %q\nafter  %q", before, after)
+	}
+	// What is no whole number is the usage, as before.
+	for cmd, usage := range map[string]string{"note": "note_usage", "ask": "ask_usage", "publish": "publish_usage", "retract": "retract_usage", "purge": "purge_usage"} {
+		if r := tm.as(adminID, "Ada", commands.Request{Command: cmd, Args: "-1x texto"}); len(r) != 1 || r[0].Text != tm.msg.Localize("en", usage, nil) {
+			t.Errorf("/%s -1x: %q, want the usage", cmd, texts(r))
+		}
+	}
+}
+
+// tipKeys returns every key of the tips' and the broadcasts' records with
+// its value, as DUMP gives it, in order.
+func (tm *team) tipKeys(t *testing.T) []string {
+	t.Helper()
+	ctx := context.Background()
+	c := tm.srv.Client()
+	var out []string
+	for _, match := range []string{"w:{tips}:*", "w:{bc}:*"} {
+		keys, err := c.Keys(ctx, match).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range keys {
+			v, err := c.Dump(ctx, k).Result()
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, k+"="+v)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
