@@ -445,11 +445,11 @@ func (m *Mux) answerButton(ctx context.Context, c *Context, data string) error {
 	if numbered {
 		var err error
 		if n, err = strconv.Atoi(num); err != nil || n < 1 {
-			return nil
+			return c.forgedButton(ctx)
 		}
 	}
-	if _, ok := parseTipID(id); !ok {
-		return nil
+	if _, ok := buttonTipID(id); !ok {
+		return c.forgedButton(ctx)
 	}
 	if reporter, err := m.store.Reporter(ctx, id); StorageDown(err) {
 		return c.Say(ctx, "error_storage_retry", nil) // not "no question": Redis cannot say
@@ -956,7 +956,7 @@ func (m *Mux) holdReply(ctx context.Context, c *Context, q question) (bool, erro
 // again at the lease's end if the handler never finished.
 func (m *Mux) heldButton(ctx context.Context, c *Context, data string) error {
 	if data != "0" && data != "1" {
-		return nil // (forged: neither choice)
+		return c.forgedButton(ctx) // neither choice
 	}
 	now := m.now().UnixMilli()
 	lease := m.now().Add(heldLease).UnixMilli()

@@ -110,15 +110,16 @@ func TestHeldTipPressedTwiceAtOnceIsHandledOnce(t *testing.T) {
 	}
 }
 
-// Button data other than the two choices (forged) is neither: nothing is
-// said, the message stays held, and a real choice still handles it.
+// Button data other than the two choices (forged) is neither: the
+// reporter is told the button does not work, the message stays held, and
+// a real choice still handles it.
 func TestHeldReplyForgedChoiceChangesNothing(t *testing.T) {
 	tm := unlinkedQuestion(t)
 	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes", ReplyToBot: true, ReplyToID: "m1", EventID: 9801}); press(r, "ansh:1") == "" {
 		t.Fatalf("a swipe-reply to the unlinked question: %q", texts(r))
 	}
 	for _, forged := range []string{"ansh:2", "ansh:", "ansh:01", "ansh:yes"} {
-		if r := tm.as(reporterID, "Rosa", commands.Request{Callback: forged}); len(r) != 0 {
+		if r := tm.as(reporterID, "Rosa", commands.Request{Callback: forged}); len(r) != 1 || r[0].Text != tm.text("en", "button_invalid", nil) {
 			t.Fatalf("%q pressed: %q", forged, texts(r))
 		}
 	}

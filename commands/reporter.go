@@ -749,7 +749,8 @@ var categoryMsgIDs = func() []string {
 	return ids
 }()
 
-// callback handles a pressed button. Data that is not ours is ignored.
+// callback handles a pressed button. Data no button of ours carries is
+// answered so (forgedButton), and changes nothing.
 func (m *Mux) callback(ctx context.Context, c *Context) error {
 	data := c.Request.Callback
 	switch {
@@ -775,7 +776,7 @@ func (m *Mux) callback(ctx context.Context, c *Context) error {
 		draftID, name, _ := strings.Cut(strings.TrimPrefix(data, cbCategory), ":")
 		cat, ok := tips.ParseCategory(name)
 		if !ok {
-			return nil
+			return c.forgedButton(ctx)
 		}
 		err := m.store.SetDraftCategory(ctx, c.Pseudonym, draftID, cat)
 		if errors.Is(err, storage.ErrNotFound) {
@@ -790,7 +791,7 @@ func (m *Mux) callback(ctx context.Context, c *Context) error {
 		}
 		return c.Reply(ctx, Reply{Text: c.T("category_set", map[string]any{"Category": c.categoryName(cat)}), Buttons: c.categoryButtons(d)})
 	}
-	return nil
+	return c.forgedButton(ctx) // no button of ours
 }
 
 // receiptRetry is how long a receipt the platform refused waits before it

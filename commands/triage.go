@@ -622,29 +622,44 @@ func (c *Context) decide(ctx context.Context, id string, d storage.Decision) err
 	return c.Reply(ctx, Reply{Text: done})
 }
 
+// forgedButton answers a press whose data no button of ours carries,
+// or carries for another role: any client can send any data (Telegram's
+// callback data is the client's to write). Nothing is done, and the
+// answer is one for all, naming nothing: not whose button it is.
+func (c *Context) forgedButton(ctx context.Context) error {
+	return c.Say(ctx, "button_invalid", nil)
+}
+
+// buttonTipID reads the tip number a button carries: as parseTipID
+// reads one, but 0, which no tip has, is none.
+func buttonTipID(s string) (string, bool) {
+	id, ok := parseTipID(s)
+	return id, ok && id != "0"
+}
+
 // triageButton handles a decision button under a claimed tip.
 func (m *Mux) triageButton(ctx context.Context, c *Context, data string) error {
 	if c.Role < Investigator {
-		return nil
+		return c.forgedButton(ctx)
 	}
 	arg, rest, _ := strings.Cut(strings.TrimPrefix(data, cbTriage), ":")
 	status, stamp, _ := strings.Cut(rest, ":") // buttons made before claims were named have none
-	id, ok := parseTipID(arg)
+	id, ok := buttonTipID(arg)
 	if !ok {
-		return nil
+		return c.forgedButton(ctx)
 	}
 	var claim time.Time
 	if stamp != "" {
 		ms, err := strconv.ParseInt(stamp, 10, 64)
 		if err != nil || ms <= 0 {
-			return nil
+			return c.forgedButton(ctx)
 		}
 		claim = time.UnixMilli(ms)
 	}
 	switch tips.Status(status) {
 	case tips.StatusVerified, tips.StatusDismissed, tips.StatusEscalated, tips.StatusNew:
 	default:
-		return nil
+		return c.forgedButton(ctx)
 	}
 	if ok, err := m.teamAction(ctx, c, storage.AuditEntry{Action: "triage", Args: id + " " + status, Note: storage.NoteButton}, false); err != nil || !ok {
 		return err

@@ -303,7 +303,7 @@ func TestUrgentAnnouncedButtonsAndTeam(t *testing.T) {
 	if r = tm.as("2002", "Ana", commands.Request{Command: "next"}); !strings.Contains(r[0].Text, "secuestro") {
 		t.Fatalf("next: %+v", r)
 	}
-	if r = tm.as(reporterID, "R", commands.Request{Callback: "tr:1:dismissed"}); len(r) != 0 {
+	if r = tm.as(reporterID, "R", commands.Request{Callback: "tr:1:dismissed"}); len(r) != 1 || r[0].Text != tm.msg.Localize("en", "button_invalid", nil) {
 		t.Fatalf("a reporter pressed a triage button: %+v", r)
 	}
 	r = tm.as("2002", "Ana", commands.Request{Callback: "tr:1:dismissed"})

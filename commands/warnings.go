@@ -418,13 +418,13 @@ func publish(ctx context.Context, c *Context) error {
 // shown, if it is still the text.
 func (m *Mux) publishButton(ctx context.Context, c *Context, data string) error {
 	if c.Role < Investigator {
-		return nil
+		return c.forgedButton(ctx)
 	}
 	idArg, rev, _ := strings.Cut(strings.TrimPrefix(data, cbPublish), ":")
-	id, ok := parseTipID(idArg)
+	id, ok := buttonTipID(idArg)
 	revision, err := strconv.Atoi(rev)
 	if !ok || err != nil || revision < 0 {
-		return nil
+		return c.forgedButton(ctx)
 	}
 	if ok, err := m.teamAction(ctx, c, storage.AuditEntry{Action: "publish", Args: id, Note: storage.NoteButton}, false); err != nil || !ok {
 		return err

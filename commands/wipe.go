@@ -81,7 +81,7 @@ func wipe(ctx context.Context, c *Context) error {
 func (m *Mux) wipeButton(ctx context.Context, c *Context, data string) error {
 	minutes, err := strconv.Atoi(strings.TrimPrefix(data, cbWipe))
 	if err != nil || minutes < 0 || time.Duration(minutes)*time.Minute > maxWipeDelay {
-		return nil // forged
+		return c.forgedButton(ctx)
 	}
 	return c.wipeChat(ctx, time.Duration(minutes)*time.Minute)
 }
