@@ -1274,8 +1274,11 @@ func replyCommand(ctx context.Context, c *Context) error {
 		case codeCut:
 			c.sayQuietly("receipt_text_dropped", nil)
 		}
-		if blank(answer) && lookupErr == nil {
-			// zero-width spaces alone answer nothing: the question stays open
+		if (blank(answer) || partingOnly(answer)) && lookupErr == nil {
+			// zero-width spaces alone answer nothing: the question stays
+			// open; nor do marks that part a code from an answer alone
+			// ("CODE - -", "CODE : -"), as "CODE -" does not: "-"
+			// delivered would close it.
 			return c.Say(ctx, "reply_usage", nil)
 		}
 		if len([]rune(answer)) > c.mux.limits.MaxMessageRunes && lookupErr == nil {
@@ -1395,6 +1398,16 @@ func replyCode(args string) (code, rest string, ok bool) {
 		rest = t
 	}
 	return code, dropPartingWord(rest), true
+}
+
+// partingOnly reports whether s, what follows the code in /reply's
+// arguments, holds only what parts a code from an answer (dashes and
+// lines drawn for one, lineDash; ":", ";", ",", "|", dropPartingWord's
+// marks) and spaces: no answer.
+func partingOnly(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool {
+		return !unicode.IsSpace(r) && !lineDash(r) && !strings.ContainsRune(":;,|：；，", r)
+	}) < 0
 }
 
 // opensNumber reports whether the mark r, right before next, is the
