@@ -402,8 +402,8 @@ func TestCancelAndStaleButtons(t *testing.T) {
 	if r[0].Text != e.text("es", "draft_none", nil) {
 		t.Fatalf("cancel with no draft: %+v", r)
 	}
-	if r = e.do(reporterID, commands.Request{Callback: "garbage:::"}); len(r) != 0 {
-		t.Fatalf("foreign callback answered: %+v", r)
+	if r = e.do(reporterID, commands.Request{Callback: "garbage:::"}); len(r) != 1 || r[0].Text != e.text("es", "button_invalid", nil) {
+		t.Fatalf("foreign callback: %+v, want button_invalid", r) // (132c834: answered, nothing done)
 	}
 	if list, _ := e.store.Recent(context.Background(), 5); len(list) != 0 {
 		t.Fatal("a cancelled draft became a tip")
