@@ -121,6 +121,23 @@ func ownForward(m *models.Message) bool {
 		o.MessageOriginUser.SenderUser.ID == m.From.ID
 }
 
+// shownAsOwnForward reports whether m forwards a hidden user's words
+// under the sender's own name ("Forwarded from Rosa Gómez", sent by Rosa
+// Gómez): what Telegram shows of a sender forwarding their own message
+// while their privacy hides their account from forwards, as a reporter's
+// may. The group reads the words as the sender's, so in a group they are
+// treated as such (left in view, a tip naming the bot would show who sent
+// it), though the name alone cannot tell them from another "Rosa Gómez"'s
+// (ownForward does not read it).
+func shownAsOwnForward(m *models.Message) bool {
+	o := m.ForwardOrigin
+	if o == nil || m.From == nil || o.Type != models.MessageOriginTypeHiddenUser || o.MessageOriginHiddenUser == nil {
+		return false
+	}
+	name := strings.TrimSpace(m.From.FirstName + " " + m.From.LastName)
+	return name != "" && strings.TrimSpace(o.MessageOriginHiddenUser.SenderUserName) == name
+}
+
 // serviceMessage reports whether m is a service message Telegram posts
 // for something done in the chat: a message pinned (a reporter pinning
 // their receipt), an auto-delete timer or a wallpaper set, a topic
@@ -198,13 +215,14 @@ func (a *Adapter) readText(req *commands.Request, m *models.Message) (string, []
 	if req.ReplyToBot {
 		req.ReplyToID = strconv.Itoa(m.ReplyToMessage.ID)
 	}
-	if req.ChatKind == commands.Group && (m.ForwardOrigin == nil || ownForward(m)) {
+	if req.ChatKind == commands.Group && (m.ForwardOrigin == nil || ownForward(m) || shownAsOwnForward(m)) {
 		// A forward's words are its author's, shared as they stand (a
 		// neighbour's "denuncien con /report@VigiaBot", a channel's
 		// "escriban a @VigiaBot"): they write to us no more than they
 		// command us. Removed with "tips go in private", the forward
 		// would point at its sender as an informant. One the sender
-		// forwards from themselves is their own words (ownForward).
+		// forwards from themselves is their own words (ownForward), and
+		// so is one the group sees as such (shownAsOwnForward).
 		req.NamedInText = req.NamedInText || a.mentioned(text, entities)
 	}
 	if req.ChatKind == commands.Group {

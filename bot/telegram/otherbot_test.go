@@ -245,10 +245,14 @@ func TestOurCommandAfterAnotherBotsIsATipInView(t *testing.T) {
 // written to us. Left alone: removed with "tips go in private", the
 // forward would point at its sender as an informant. Forwarded from the
 // sender themselves, the words are their own and name us as any they
-// write: a tip in view, removed, as the same words unforwarded. Nothing
-// is stored. Mutation: readText's NamedInText for any forward again (the
-// condition dropped) -> the three forwards of others are removed and
-// answered, the test fails.
+// write: a tip in view, removed, as the same words unforwarded; so are a
+// hidden user's under the sender's own name, what Telegram shows of a
+// sender forwarding their own words with forwards hidden in their privacy
+// settings (the group reads them as theirs). Nothing is stored.
+// Mutations: readText's NamedInText for any forward again (the condition
+// dropped) -> the three forwards of others are removed and answered, the
+// test fails; shownAsOwnForward not asked -> the hidden sender's own
+// forward is left in view, the test fails.
 func TestForwardNamingUsInAGroupIsNotWrittenToUs(t *testing.T) {
 	mux, st := engine(t)
 	a, api := newRecording(t)
@@ -264,6 +268,8 @@ func TestForwardNamingUsInAGroupIsNotWrittenToUs(t *testing.T) {
 		ours                         bool
 	}{
 		{"a hidden user's", "el Chapo cobra piso /report@VigiaBot", command, `{"type":"hidden_user","date":1,"sender_user_name":"Juan"}`, false},
+		{"a hidden user's of the sender's first name", "el Chapo cobra piso /report@VigiaBot", command, `{"type":"hidden_user","date":1,"sender_user_name":"Rosa"}`, false},
+		{"the sender's own, their account hidden", "el Chapo cobra piso /report@VigiaBot", command, `{"type":"hidden_user","date":1,"sender_user_name":"Rosa Gómez"}`, true},
 		{"another member's", "el Chapo cobra piso /report@VigiaBot", command, `{"type":"user","date":1,"sender_user":{"id":777,"is_bot":false,"first_name":"Juan"}}`, false},
 		{"a channel's", "Manden sus denuncias a @VigiaBot", mention, `{"type":"channel","date":1,"message_id":7,"chat":{"id":-1009,"type":"channel","title":"Noticias","username":"noticias"}}`, false},
 		{"the sender's own", "el Chapo cobra piso /report@VigiaBot", command, `{"type":"user","date":1,"sender_user":{"id":5,"is_bot":false,"first_name":"Rosa"}}`, true},
@@ -275,7 +281,7 @@ func TestForwardNamingUsInAGroupIsNotWrittenToUs(t *testing.T) {
 			forward = `,"forward_origin":` + c.origin
 		}
 		a.handle(context.Background(), mux, update(t, `{"update_id":`+strconv.Itoa(id)+`,"message":{"message_id":`+strconv.Itoa(id)+`,"date":1,`+
-			`"chat":{"id":-100`+strconv.Itoa(id)+`,"type":"supergroup","title":"Vecinos"},"from":{"id":5,"first_name":"Rosa"}`+forward+
+			`"chat":{"id":-100`+strconv.Itoa(id)+`,"type":"supergroup","title":"Vecinos"},"from":{"id":5,"first_name":"Rosa","last_name":"Gómez"}`+forward+
 			`,"text":`+mustJSON(c.text)+`,"entities":`+c.entities+`}}`), albumPlace{})
 		calls := api.take()
 		deleted, answers := removedAndAnswered(calls, id)
