@@ -248,7 +248,7 @@ func New(o Options) (*Adapter, error) {
 	useLibraryLog.Do(func() {
 		// Format strings only: the arguments can be payloads or URLs with tokens.
 		discordgo.Logger = func(level, _ int, format string, args ...any) {
-			libraryLog.Load().Warn("discordgo", "level", level, "message", format)
+			libraryLog.Load().Log(context.Background(), libraryLevel(format, args), "discordgo", "level", level, "message", format)
 			noteLibraryLine(format, args)
 		}
 	})

@@ -3,6 +3,7 @@ package discord
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"time"
 
@@ -72,6 +73,8 @@ func (a *Adapter) dialGateway(ctx context.Context, network, addr string) (net.Co
 func (a *Adapter) open(ctx context.Context) error {
 	hs, cut := context.WithTimeout(ctx, a.handshakeTime)
 	defer cut()
+	opening.put(a, true)
+	defer opening.put(a, false)
 	go func() {
 		select {
 		case <-a.halt:
@@ -101,4 +104,34 @@ func (a *Adapter) open(ctx context.Context) error {
 		return errGatewayAsk // (not the *url.Error around it, which names the URL)
 	}
 	return err
+}
+
+// dialFailed is the format of discordgo's (v0.29) log line for an Open
+// whose dial failed (the TCP dial or the websocket's upgrade), with the
+// gateway's URL and the error.
+const dialFailed = "error connecting to gateway %s, %s"
+
+// opening lists the adapters with an Open under way (open): the
+// reconnector, which running lists, may have returned as Run's context
+// ended while Run's own Open is still being cut.
+var opening = adapterSet{adapters: map[*Adapter]bool{}}
+
+// libraryLevel is the level a line of discordgo's is logged at: WARN,
+// but INFO for a dial failed because open cut it as stop began or Run's
+// context ended (an adapter dialing the line's gateway host has its
+// handshake cancelled, not over time): a clean stop logs no warning.
+func libraryLevel(format string, args []any) slog.Level {
+	if format != dialFailed || len(args) != 2 {
+		return slog.LevelWarn
+	}
+	gateway, _ := args[0].(string)
+	for _, a := range opening.onHost(gateway) {
+		a.hmu.Lock()
+		hs := a.handshake
+		a.hmu.Unlock()
+		if hs != nil && errors.Is(hs.Err(), context.Canceled) {
+			return slog.LevelInfo
+		}
+	}
+	return slog.LevelWarn
 }

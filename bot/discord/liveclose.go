@@ -26,10 +26,24 @@ import (
 const readFailed = "error reading from gateway %s websocket, %s"
 
 // running lists the adapters whose reconnector runs.
-var running = struct {
+var running = adapterSet{adapters: map[*Adapter]bool{}}
+
+// adapterSet is a list of the process's adapters.
+type adapterSet struct {
 	sync.Mutex
 	adapters map[*Adapter]bool
-}{adapters: map[*Adapter]bool{}}
+}
+
+// put lists a, or takes it off.
+func (s *adapterSet) put(a *Adapter, on bool) {
+	s.Lock()
+	defer s.Unlock()
+	if on {
+		s.adapters[a] = true
+	} else {
+		delete(s.adapters, a)
+	}
+}
 
 // noteLibraryLine looks at a line discordgo logs for a refusal read on a
 // connection that was up, and gives it to the adapters dialing that
@@ -44,23 +58,37 @@ func noteLibraryLine(format string, args []any) {
 	if r == nil {
 		return
 	}
-	u, perr := url.Parse(gateway)
-	if perr != nil {
-		return
-	}
-	running.Lock()
-	adapters := make([]*Adapter, 0, len(running.adapters))
-	for a := range running.adapters {
-		adapters = append(adapters, a)
-	}
-	running.Unlock() // (startReconnector lists an adapter holding its mu)
-	for _, a := range adapters {
+	for _, a := range running.onHost(gateway) {
 		a.mu.Lock()
-		if a.gatewayHost == u.Host && a.closedWith == nil {
+		if a.closedWith == nil {
 			a.closedWith = r
 		}
 		a.mu.Unlock()
 	}
+}
+
+// onHost returns the listed adapters whose gateway host is gateway's (a
+// URL from one of discordgo's log lines).
+func (s *adapterSet) onHost(gateway string) []*Adapter {
+	u, err := url.Parse(gateway)
+	if err != nil {
+		return nil
+	}
+	s.Lock()
+	adapters := make([]*Adapter, 0, len(s.adapters))
+	for a := range s.adapters {
+		adapters = append(adapters, a)
+	}
+	s.Unlock() // (startReconnector lists an adapter holding its mu)
+	var on []*Adapter
+	for _, a := range adapters {
+		a.mu.Lock()
+		if a.gatewayHost == u.Host {
+			on = append(on, a)
+		}
+		a.mu.Unlock()
+	}
+	return on
 }
 
 // proxyNoting is the websocket dialer's Proxy: it notes the host dialed
@@ -86,11 +114,5 @@ func (a *Adapter) liveRefusal() error {
 
 // listRunning lists the adapter in running, or takes it off.
 func (a *Adapter) listRunning(on bool) {
-	running.Lock()
-	defer running.Unlock()
-	if on {
-		running.adapters[a] = true
-	} else {
-		delete(running.adapters, a)
-	}
+	running.put(a, on)
 }

@@ -4,6 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -55,6 +60,9 @@ func (w *warnings) none(t *testing.T) {
 // Mutation: reconnect logging a failed Open before looking at whether
 // the adapter stops (as before) -> "a clean stop logged: discord gateway
 // reconnection failed attempts=1 ..." (handshake, address).
+// Mutation: libraryLevel always WARN -> "a clean stop logged: discordgo
+// level=0 message=error connecting to gateway %s, %s" (upgrade, upgrade
+// at start): discordgo logs the dial open cut.
 func TestDiscordCleanStopLogsNoWarning(t *testing.T) {
 	run := func(t *testing.T, apiURL string, w *warnings) (a *Adapter, stop func()) {
 		t.Helper()
@@ -90,6 +98,29 @@ func TestDiscordCleanStopLogsNoWarning(t *testing.T) {
 		stop()
 		w.none(t)
 	})
+	t.Run("upgrade", func(t *testing.T) { // a reconnection's
+		apiURL, accepted := upgradeNeverAnswered(t)
+		w := &warnings{}
+		a, err := New(Options{Token: "x", APIURL: apiURL, Logger: slog.New(w)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.handshakeTime = time.Hour
+		a.startReconnector(context.Background())
+		a.onDisconnect(nil, nil)
+		<-accepted
+		w.armed.Store(true)
+		a.stop()
+		w.none(t)
+	})
+	t.Run("upgrade at start", func(t *testing.T) {
+		apiURL, accepted := upgradeNeverAnswered(t)
+		w := &warnings{}
+		_, stop := run(t, apiURL, w)
+		<-accepted
+		stop()
+		w.none(t)
+	})
 	t.Run("address", func(t *testing.T) {
 		srv, asked := silentREST(t)
 		w := &warnings{}
@@ -104,5 +135,80 @@ func TestDiscordCleanStopLogsNoWarning(t *testing.T) {
 		w.armed.Store(true)
 		a.stop()
 		w.none(t)
+	})
+}
+
+// upgradeNeverAnswered is Discord's REST API giving the address of a
+// gateway that takes the TCP connection and never answers the websocket's
+// upgrade: accepted tells of each connection taken.
+func upgradeNeverAnswered(t *testing.T) (apiURL string, accepted <-chan struct{}) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	took := make(chan struct{}, 10)
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			select {
+			case took <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"url":"ws://%s/ws"}`, ln.Addr())
+	}))
+	t.Cleanup(func() {
+		srv.Close()
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return srv.URL, took
+}
+
+// A dial that fails on its own (the gateway's port closed), not cut by
+// stop, is still a warning: the line discordgo logs for it stays at WARN.
+// Mutation: libraryLevel always INFO -> "timed out waiting for a warning
+// of the failed dial".
+func TestDiscordFailedDialStillWarns(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close() // refused from now on
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"url":"ws://%s/ws"}`, closed)
+	}))
+	defer srv.Close()
+	w := &warnings{}
+	w.armed.Store(true)
+	a, err := New(Options{Token: "x", APIURL: srv.URL, Logger: slog.New(w)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.startReconnector(context.Background())
+	defer a.stop()
+	a.onDisconnect(nil, nil)
+	waitFor(t, "a warning of the failed dial", func() bool {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return slices.ContainsFunc(w.got, func(line string) bool {
+			return strings.Contains(line, "message="+dialFailed)
+		})
 	})
 }
