@@ -60,6 +60,8 @@ func (w *warnings) none(t *testing.T) {
 // Mutation: reconnect logging a failed Open before looking at whether
 // the adapter stops (as before) -> "a clean stop logged: discord gateway
 // reconnection failed attempts=1 ..." (handshake, address).
+// Mutation: reconnect's look after a failed Open seeing stop only, not
+// ctx (a.ending(context.Background())) -> "address, context ended" fails.
 // Mutation: libraryLevel always WARN -> "a clean stop logged: discordgo
 // level=0 message=error connecting to gateway %s, %s" (upgrade, upgrade
 // at start): discordgo logs the dial open cut.
@@ -134,6 +136,24 @@ func TestDiscordCleanStopLogsNoWarning(t *testing.T) {
 		<-asked
 		w.armed.Store(true)
 		a.stop()
+		w.none(t)
+	})
+	t.Run("address, context ended", func(t *testing.T) { // no stop yet: the reconnector's ctx alone
+		srv, asked := silentREST(t)
+		w := &warnings{}
+		a, err := New(Options{Token: "x", APIURL: srv.URL, Logger: slog.New(w)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.gatewayAskTime = time.Hour
+		ctx, cancel := context.WithCancel(context.Background())
+		a.startReconnector(ctx)
+		defer a.stop()
+		a.onDisconnect(nil, nil)
+		<-asked
+		w.armed.Store(true)
+		cancel()
+		within(t, "the reconnector", a.reconnectorDone)
 		w.none(t)
 	})
 }
