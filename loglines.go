@@ -52,8 +52,7 @@ const logPartMsg = "log line in parts (over 4096 bytes): join the texts"
 // logParts cuts line (a JSON log line, "\n" included) into lines of at
 // most pipeBuf bytes, each a JSON log line holding a piece of it.
 func logParts(line []byte) [][]byte {
-	var head struct{ Time, Level string }
-	_ = json.Unmarshal(line, &head)
+	head := lineHead(line)
 	text := strings.TrimSuffix(string(line), "\n")
 	// What a part holds besides its text, with room for the numbers.
 	overhead := len(encodePart(logPart{Time: head.Time, Level: head.Level, Msg: logPartMsg, Part: 1 << 20, Parts: 1 << 20}))
@@ -76,6 +75,31 @@ func logParts(line []byte) [][]byte {
 	}
 	return parts
 }
+
+// lineHead is the time and level the handler writes first in a log
+// line, each cut to maxHead bytes. Not json.Unmarshal of the line: it
+// takes a later attribute named "time" or "level" (or "Level", it
+// matches keys in any case) over the handler's, and one as long as a
+// part left no room for the text.
+func lineHead(line []byte) (head struct{ Time, Level string }) {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return head
+	}
+	for _, f := range []*string{&head.Time, &head.Level} {
+		_, _ = dec.Token() // the key: logStart, then slog's order
+		t, _ := dec.Token()
+		s, _ := t.(string)
+		if len(s) > maxHead {
+			s = strings.ToValidUTF8(s[:maxHead], "")
+		}
+		*f = s
+	}
+	return head
+}
+
+// maxHead is the most of a line's time or level a part repeats.
+const maxHead = 64
 
 // encodePart is part as a JSON line, "&", "<" and ">" not escaped.
 func encodePart(part logPart) []byte {

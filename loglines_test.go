@@ -63,3 +63,46 @@ func TestLongLogLinesAreWrittenInParts(t *testing.T) {
 		t.Errorf("a progress bar's redraw was changed: %q", w.String()[max(0, w.Len()-40):])
 	}
 }
+
+// An attribute named "level" or "time" (any case) is not the line's
+// level or time: a part repeats the handler's. Taken from the attribute
+// (json.Unmarshal of the line keeps the last "Level"), a long one left a
+// part no room for text, and logParts never ended, its pieces growing
+// until the process ran out of memory.
+func TestLongLogLineWithALevelAttribute(t *testing.T) {
+	long := strings.Repeat("z", 5000)
+	var line bytes.Buffer
+	newLogger(&line, nil).Warn("x", "Level", long, "time", long)
+	if h := lineHead(line.Bytes()); h.Level != "WARN" || len(h.Time) > 40 {
+		t.Fatalf("a part would repeat %.60q, %.60q: not the handler's level and time", h.Level, h.Time)
+	}
+	var w writeSizes
+	log := newLogger(atomicLines{&w}, nil)
+	log.Warn("x", "Level", long, "time", long)
+	var joined strings.Builder
+	for i, l := range strings.Split(strings.TrimSuffix(w.String(), "\n"), "\n") {
+		var p logPart
+		if err := json.Unmarshal([]byte(l), &p); err != nil || p.Level != "WARN" || p.Part != i+1 {
+			t.Fatalf("part %d: %v %.200s", i+1, err, l)
+		}
+		joined.WriteString(p.Text)
+	}
+	for i, n := range w.sizes {
+		if n > pipeBuf {
+			t.Errorf("write %d: %d bytes, over PIPE_BUF", i, n)
+		}
+	}
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(joined.String()), &rec); err != nil || rec["Level"] != long || rec["msg"] != "x" {
+		t.Errorf("the parts' texts joined are not the line: %v", err)
+	}
+	// A line of another writer's whose own time is that long: a part
+	// repeats maxHead bytes of it.
+	w = writeSizes{}
+	_, _ = atomicLines{&w}.Write([]byte(`{"time":"` + long + `","level":"WARN","msg":"x"}` + "\n"))
+	for i, n := range w.sizes {
+		if n > pipeBuf {
+			t.Errorf("another writer's line, write %d: %d bytes, over PIPE_BUF", i, n)
+		}
+	}
+}
