@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/go-telegram/bot"
 )
 
 // leakyError is an error whose Error text quotes a key and an address.
@@ -154,5 +156,26 @@ func TestLoggerWithholdsBytes(t *testing.T) {
 	}
 	if !strings.Contains(out, `"value":{"n":1}`) {
 		t.Errorf("a json.RawMessage is no longer written as JSON:\n%s", out)
+	}
+}
+
+// A number after a word naming a person or a chat is masked where the
+// word ends a longer key too: go-telegram/bot's MigrateError says
+// "migrate_to_chat_id -100…" (a group's new id), a request's parameters
+// "from_chat_id=…", a camelCase key "senderChatId". "\b" found no word's
+// start after "_" or inside camelCase, and the id passed in clear.
+func TestLoggerMasksIdsInLongerKeys(t *testing.T) {
+	var buf bytes.Buffer
+	log := newLogger(&buf, nil)
+	log.Warn("send failed", "error", &bot.MigrateError{Message: "Bad Request: group chat was upgraded to a supergroup chat", MigrateToChatID: -1001234567890})
+	log.Warn("forwardMessage from_chat_id=-1009988776655 failed", "error", errors.New(`{"senderChatId": 7306318845, "reply_to_user_id": 5512345678}`))
+	out := buf.String()
+	for _, id := range []string{"1234567890", "9988776655", "7306318845", "5512345678"} {
+		if strings.Contains(out, id) {
+			t.Errorf("id %s logged in clear:\n%s", id, out)
+		}
+	}
+	if !strings.Contains(out, "migrate_to_chat_id N") {
+		t.Errorf("the migrate error's words changed:\n%s", out)
 	}
 }

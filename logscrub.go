@@ -213,8 +213,11 @@ func scrubIDs(s string) string {
 
 // identityNumber matches a number after a word that names a person or a
 // chat (and an optional "id"), with a separator between: a Telegram chat
-// or user id, a Discord snowflake, in an error's text.
-var identityNumber = regexp.MustCompile(`(?i)(\b(?:user|chat|sender|from|channel|author|member|reporter|guild|peer)s?(?:[ _-]?ids?)?["']?\s*[:=#]?\s*["']?)-?[0-9]+`)
+// or user id, a Discord snowflake, in an error's text. The word may end
+// a longer key, after "_" or a lower-case letter (go-telegram/bot's
+// "migrate_to_chat_id -100…", "from_chat_id=", "senderChatId"): a word's
+// start is not a letter's end, or a capital after a small letter.
+var identityNumber = regexp.MustCompile(`((?:(?:^|[^A-Za-z])(?i:user|chat|sender|from|channel|author|member|reporter|guild|peer)|[a-z](?:User|Chat|Sender|From|Channel|Author|Member|Reporter|Guild|Peer))(?i:s?(?:[ _-]?ids?)?)["']?\s*[:=#]?\s*["']?)-?[0-9]+`)
 
 // urlCredentials matches a URL's user and password (a Redis URL's
 // "redis://user:password@"), up to the last "@" before its host ends: a
