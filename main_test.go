@@ -1138,6 +1138,47 @@ func TestUnreachableSentinelsAtStartAreOneLineSoon(t *testing.T) {
 	}
 }
 
+// A sentinel that takes the connection and never answers, beside one
+// that answers (real redis-servers: a primary, a sentinel monitoring it),
+// stops neither reset-2fa nor rotate-key: go-redis waits for every
+// sentinel it asks, the silent one until its dial timeout (5 s), and the
+// first call, bounded by openWait (5 s) alone, ran out just as the
+// primary's address came: both exited 1 with "cannot reach the sentinels"
+// while the primary and a sentinel were up.
+func TestOneSilentSentinelStopsNoOperatorsCommand(t *testing.T) {
+	primary := redistest.Start(t)
+	sentinel := redistest.StartSentinel(t, primary)
+	oldSecret := bytes.Repeat([]byte{1}, 32)
+	kr, err := storage.NewKeyring(oldSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := storage.New(primary.Client(), kr, storage.Options{Prefix: "vigia"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Init(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e := validEnv()
+	e["VIGIA_REDIS_MODE"] = "sentinel"
+	redisModeEnv(t, e)
+	e["VIGIA_REDIS_URL"] = sentinel.URL() + "?master_name=mymaster&addr=" + silentAddr(t)
+	e["VIGIA_SECRET_PREVIOUS"] = base64.StdEncoding.EncodeToString(oldSecret)
+	for _, c := range []struct {
+		args []string
+		out  string
+	}{
+		{[]string{"reset-2fa", "telegram:111"}, "telegram:111 had no second factor enrolled"},
+		{[]string{"rotate-key"}, "re-sealed: 1\n"},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), c.args, env(e), strings.NewReader(""), &out, &errb); code != 0 || !strings.Contains(out.String(), c.out) {
+			t.Errorf("%v with one of two sentinels silent: exit %d, %q %q", c.args, code, out.String(), errb.String())
+		}
+	}
+}
+
 // The unreachable line joins the reasons of several sentinels down
 // (go-redis's errors.Join, one line each) on one line, the error still
 // wrapped for the exit status's checks.

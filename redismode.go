@@ -128,9 +128,27 @@ func (e *lineError) Unwrap() error { return e.err }
 // reset-2fa): in sentinel mode it asks each sentinel for the primary,
 // every ask waiting out the read timeout (rotate-key's a minute) and its
 // retries, and sentinels that did not answer kept reset-2fa waiting 73 s
-// or more, rotate-key longer. The sentinels are asked side by side: each
-// has this long, and the whole call too.
+// or more, rotate-key longer. The sentinels are asked side by side; the
+// call has this long after the dial timeout (firstAnswerWait).
 var openWait = 5 * time.Second
+
+// firstAnswerWait is how long openStore waits for Redis's first answer:
+// the client's dial timeout (5 s unless the URL's dial_timeout= sets it),
+// then openWait. go-redis waits for every sentinel it asks, one that takes
+// the connection and never answers until its dial timeout, before it dials
+// the primary another sentinel named: bounded by openWait (5 s) alone, the
+// call ran out just as that address came, and rotate-key and reset-2fa
+// exited 1 ("cannot reach the sentinels") while the primary and the other
+// sentinels answered.
+func firstAnswerWait(rdb redis.UniversalClient) time.Duration {
+	switch c := rdb.(type) {
+	case *redis.Client:
+		return c.Options().DialTimeout + openWait
+	case *redis.ClusterClient:
+		return c.Options().DialTimeout + openWait
+	}
+	return openWait
+}
 
 // redisUnreachable reports whether err is Redis not reached or not
 // answering: a connection refused or cut, a host that does not resolve, a

@@ -202,7 +202,7 @@ func openStore(ctx context.Context, cfg Config, stderr io.Writer, wait time.Dura
 	// rotate-key kept one under the new secret and reported nothing left
 	// under the previous one, and reset-2fa wrote its audit entry there.
 	// (An error, another program's keys among them, is reported as Init's.)
-	hctx, cancel := context.WithTimeout(ctx, openWait)
+	hctx, cancel := context.WithTimeout(ctx, firstAnswerWait(rdb))
 	has, err := st.HasKeyset(hctx)
 	cancel()
 	if err == nil && !has {
