@@ -1177,14 +1177,16 @@ func (m *Mux) keepClientLanguage(ctx context.Context, pseudonym string, req Requ
 // connection to it, none that answered, or none free (every one of the
 // pool busy, Redis slow or hung: storage.ErrPoolTimeout); or that it
 // refused the call for a while, before running it (loading its data
-// after a restart, a failover: storage.Refused).
+// after a restart, a failover: storage.Refused); or, in sentinel mode,
+// that the sentinels no longer know the primary (storage.ErrUnknownPrimary:
+// no connection can be made).
 func StorageDown(err error) bool {
 	if err == nil {
 		return false
 	}
 	var ne net.Error
 	return errors.As(err, &ne) || storage.Refused(err) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, io.EOF) ||
-		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, storage.ErrPoolTimeout) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, storage.ErrPoolTimeout) || errors.Is(err, storage.ErrUnknownPrimary) ||
 		strings.Contains(err.Error(), "redis: client is closed") || strings.Contains(err.Error(), "connection refused")
 }
 
