@@ -260,19 +260,18 @@ func receiptSpans(text string, lettersAlone bool) [][2]int {
 // it, and reading them from each character of a long address cost
 // seconds), the first most of them if most > 0 (receiptCandidates).
 func receiptSpansBefore(text string, lettersAlone bool, until, most int) [][2]int {
-	return scanReceipts(text, lettersAlone, 0, until, most, nil)
+	return scanReceipts(text, lettersAlone, until, most, nil)
 }
 
-// scanReceipts is receiptSpansBefore of text[from:] (from 0 or after a
-// space: linkScanFrom); with starts, the readings are not
+// scanReceipts is receiptSpansBefore; with starts, the readings are not
 // made but where each would start is appended to *starts (linkStarts),
 // with how many code characters stand before it, then the scan's end.
-func scanReceipts(text string, lettersAlone bool, from, until, most int, starts *[]linkStart) [][2]int {
+func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]linkStart) [][2]int {
 	var out [][2]int
 	codes := 0
 	prevWord, prevRegional := false, false
 	wrapEnd := 0 // (where the last code read with its groups wrapped ends)
-	for i := from; i < until && (most <= 0 || len(out) < most); {
+	for i := 0; i < until && (most <= 0 || len(out) < most); {
 		r, size, escaped := charAt(text, i)
 		_, code := codeChar(r)
 		if !code && r >= utf8.RuneSelf {
@@ -2004,6 +2003,12 @@ func linkSpans(text string) []linkSpan {
 		// a code may start in them and still reach into the address,
 		// as few as fifteen code characters before it. Reading all of
 		// them again from each "/" of a long address cost 250 ms.
+		// The view starts where that scan does (linkScanFrom), not
+		// linkReach back: a copy of linkReach bytes for each link of
+		// "A1) x/A/1 A1) …" was 51 times the text.
+		from := linkScanFrom(before[ws:], len(before)-ws)
+		linkReadBack(len(before) - ws - from)
+		ws += from
 		join := len(before) - ws
 		starts := linkStarts(buf, before[ws:]+partSeparator, join, oneGroup)
 		buf = starts
@@ -2431,9 +2436,7 @@ type linkStart struct {
 // link: a text of many links made a new one for each).
 func linkStarts(buf []linkStart, view string, join int, oneGroup bool) []linkStart {
 	starts := buf[:0]
-	from := linkScanFrom(view, join)
-	linkReadBack(join - from)
-	scanReceipts(view, false, from, join, 0, &starts)
+	scanReceipts(view, false, join, 0, &starts)
 	total := starts[len(starts)-1].codes // (the scan's end)
 	starts = starts[:len(starts)-1]
 	out := starts[:0]
@@ -2460,9 +2463,9 @@ func linkStarts(buf []linkStart, view string, join int, oneGroup bool) []linkSta
 	return out
 }
 
-// linkScanFrom returns where linkStarts may start its scan of view, the
-// words before a link (view[:join]), and find the same starts as from
-// view's start: after the last space or line break that has receiptLen
+// linkScanFrom returns where linkSpans may start a link's view, the
+// words before it (view[:join]), for linkStarts to find the same starts
+// as from view's start: after the last space or line break that has receiptLen
 // code characters or more (counted as the scan counts them, escapes
 // decoded) between it and join, as linkStarts leaves out every start
 // before that; 0 if there is none. After a space the scan reads as it

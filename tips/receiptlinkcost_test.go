@@ -333,7 +333,7 @@ func oldLinkSpans(text string) []linkSpan {
 			// (receiptReading.join), read here afresh from each opener
 			// the scan starts a reading at.
 			var wrapped []linkStart
-			scanReceipts(view, false, 0, join, 0, &wrapped)
+			scanReceipts(view, false, join, 0, &wrapped)
 			for _, st := range wrapped {
 				if !st.wrapped {
 					continue
@@ -419,6 +419,32 @@ func TestManyLinksAreReadBackOnce(t *testing.T) {
 		linkSpans(s)
 		if most := 3*len(s) + linkReach; n > most {
 			t.Errorf("%q…: %d bytes read back before its links, more than %d", unit, n, most)
+		}
+	}
+}
+
+// A text of a link every few words ("A1) x/A/1 …", "AB12. https://…",
+// groups in brackets or backquotes before links) reads across each
+// link only the words back to where linkStarts' scan starts
+// (linkScanFrom), not a copy of linkReach bytes before each: 51 times
+// the text for "A1) x/A/1 …", read across since 782e573, made it cost
+// twice what it did before. Mutation: linkSpans' view from linkReach
+// back again (ws not moved to linkScanFrom's) -> the four floods fail
+// (17-57x).
+func TestLinkViewsStartWhereTheScanDoes(t *testing.T) {
+	defer func(f func(string)) { linkViewRead = f }(linkViewRead)
+	for _, unit := range []string{
+		"A1) x/A/1 ",
+		"AB12. https://x.example/a/b ",
+		"[AB12]-[CD34]-[EF56] https://x.example/?c=GH78 ",
+		"`A1` `B2` `C3` `D4` https://x.example/?c=`E5` ",
+	} {
+		s := strings.Repeat(unit, 16384/len(unit))
+		n := 0
+		linkViewRead = func(view string) { n += len(view) }
+		linkSpans(s)
+		if most := 10 * len(s); n > most {
+			t.Errorf("%q…: %d bytes of views read across its links, more than %d", unit, n, most)
 		}
 	}
 }
