@@ -19,6 +19,9 @@ type Context struct {
 	cmd       *Command
 	w         Replier
 	answering bool // the sender has a question to answer
+	// roleUnread is set when the sender's role given by an invitation
+	// could not be read (Redis failing): Role may be less than theirs.
+	roleUnread bool
 	// sendClaim is a Send's first step, taken with the profile (sendPress).
 	sendClaim *storage.SendClaim
 	// fileNotAnswer is set when a file sent as an answer goes on as a new

@@ -487,6 +487,7 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 		m.armed.disarm(c.Pseudonym) // no mark in Redis: no Answer pressed
 	}
 	c.Role = m.roles.Of(req.Platform, req.UserID)
+	c.roleUnread = err != nil && c.Role < Admin // an invitation's role is kept in Redis
 	if c.Role < Admin {
 		// Vetted by invitation.
 		switch prof.Role {

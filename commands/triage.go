@@ -630,6 +630,18 @@ func (c *Context) forgedButton(ctx context.Context) error {
 	return c.Say(ctx, "button_invalid", nil)
 }
 
+// teamButtonRefused answers a team button (a decision, a publication)
+// pressed by one below Investigator: as forged, unless their role could
+// not be read (roleUnread, Redis failing), when the press may be a team
+// member's own and they hear to try again, as for any press that fails
+// on storage. Which answer depends on Redis, never on who pressed.
+func (c *Context) teamButtonRefused(ctx context.Context) error {
+	if c.roleUnread {
+		return c.Say(ctx, "error_storage_retry", nil)
+	}
+	return c.forgedButton(ctx)
+}
+
 // buttonTipID reads the tip number a button carries: as parseTipID
 // reads one, but 0, which no tip has, is none.
 func buttonTipID(s string) (string, bool) {
@@ -640,7 +652,7 @@ func buttonTipID(s string) (string, bool) {
 // triageButton handles a decision button under a claimed tip.
 func (m *Mux) triageButton(ctx context.Context, c *Context, data string) error {
 	if c.Role < Investigator {
-		return c.forgedButton(ctx)
+		return c.teamButtonRefused(ctx)
 	}
 	arg, rest, _ := strings.Cut(strings.TrimPrefix(data, cbTriage), ":")
 	status, stamp, _ := strings.Cut(rest, ":") // buttons made before claims were named have none

@@ -418,7 +418,7 @@ func publish(ctx context.Context, c *Context) error {
 // shown, if it is still the text.
 func (m *Mux) publishButton(ctx context.Context, c *Context, data string) error {
 	if c.Role < Investigator {
-		return c.forgedButton(ctx)
+		return c.teamButtonRefused(ctx)
 	}
 	idArg, rev, _ := strings.Cut(strings.TrimPrefix(data, cbPublish), ":")
 	id, ok := buttonTipID(idArg)
