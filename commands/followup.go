@@ -1401,13 +1401,23 @@ func replyCode(args string) (code, rest string, ok bool) {
 }
 
 // partingOnly reports whether s, what follows the code in /reply's
-// arguments, holds only what parts a code from an answer (dashes and
-// lines drawn for one, lineDash; ":", ";", ",", "|", dropPartingWord's
-// marks) and spaces: no answer.
+// arguments, is nothing once the words that only part a code from an
+// answer go (dropPartingWord, word by word, on any line): "- -", "-- —",
+// ": -", "-\n-". A word dropPartingWord keeps, as one that mixes its
+// marks (":-|", ";-;", emoticons) or a dash before a number, is an
+// answer.
 func partingOnly(s string) bool {
-	return strings.IndexFunc(s, func(r rune) bool {
-		return !unicode.IsSpace(r) && !lineDash(r) && !strings.ContainsRune(":;,|：；，", r)
-	}) < 0
+	for {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return true
+		}
+		next := dropPartingWord(s)
+		if len(next) == len(s) {
+			return false
+		}
+		s = next
+	}
 }
 
 // opensNumber reports whether the mark r, right before next, is the
