@@ -33,6 +33,35 @@ func questioned(t *testing.T, questions ...string) (*team, string) {
 	return tm, receipt
 }
 
+// replyDelivers checks that /reply CODE+after, to a question asked of
+// the tip, is an answer and tells the investigator want.
+func replyDelivers(t *testing.T, question, after, want string) {
+	t.Helper()
+	tm, receipt := questioned(t, question)
+	a := receipt + after
+	if r := tm.as(reporterID, "Rosa", commands.Request{Command: "reply", Args: a}); !tm.answered(r) {
+		t.Errorf("/reply %q: %q", a, texts(r))
+		return
+	}
+	if n := tm.notices("2002"); len(n) != 1 || n[0] != tm.notice("1", question, want) {
+		t.Errorf("/reply %q: Ana was told %q, want %q", a, n, want)
+	}
+}
+
+// replyIsUsage checks that /reply CODE+after is answered with the usage
+// and tells the investigator nothing: the question stays open.
+func replyIsUsage(t *testing.T, question, after string) {
+	t.Helper()
+	tm, receipt := questioned(t, question)
+	a := receipt + after
+	if r := tm.as(reporterID, "Rosa", commands.Request{Command: "reply", Args: a}); len(r) != 1 || r[0].Text != tm.text("en", "reply_usage", nil) {
+		t.Errorf("/reply %q: %q, want the usage", a, texts(r))
+	}
+	if n := tm.notices("2002"); len(n) != 0 {
+		t.Errorf("/reply %q: Ana was told %q", a, n)
+	}
+}
+
 // join makes user an investigator by invitation.
 func (tm *team) join(user, name string) {
 	r := tm.as(adminID, "Admin", commands.Request{Command: "invite", Args: "investigator"})

@@ -2,8 +2,6 @@ package commands_test
 
 import (
 	"testing"
-
-	"github.com/vigia-project/vigia/commands"
 )
 
 // An emoticon made of the marks that part a code from an answer (":-|",
@@ -15,14 +13,6 @@ import (
 // three are answered with the usage and the question stays open.
 func TestReplyOfAnEmoticonOfPartingMarksIsDelivered(t *testing.T) {
 	for after, want := range map[string]string{" :-|": ":-|", " ;-;": ";-;", " - ;-;": ";-;", " ,-,": ",-,"} {
-		tm, receipt := questioned(t, "¿Te volvieron a llamar?")
-		a := receipt + after
-		if r := tm.as(reporterID, "Rosa", commands.Request{Command: "reply", Args: a}); !tm.answered(r) {
-			t.Errorf("/reply %q: %q", a, texts(r))
-			continue
-		}
-		if n := tm.notices("2002"); len(n) != 1 || n[0] != tm.notice("1", "¿Te volvieron a llamar?", want) {
-			t.Errorf("/reply %q: Ana was told %q, want %q", a, n, want)
-		}
+		replyDelivers(t, "¿Te volvieron a llamar?", after, want)
 	}
 }

@@ -2,8 +2,6 @@ package commands_test
 
 import (
 	"testing"
-
-	"github.com/vigia-project/vigia/commands"
 )
 
 // The Arabic tatweel (U+0640, a letter-extender) counts as a dash in
@@ -23,21 +21,9 @@ func TestReplyReadsTatweelAsADashOnlyStandingAlone(t *testing.T) {
 		" ـ كـبير ـ": "كـبير ـ",
 		" ▁ sí":      "sí",
 	} {
-		tm, receipt := questioned(t, "¿Cuánto?")
-		a := receipt + after
-		if r := tm.as(reporterID, "Rosa", commands.Request{Command: "reply", Args: a}); !tm.answered(r) {
-			t.Errorf("/reply %q: %q", a, texts(r))
-			continue
-		}
-		if n := tm.notices("2002"); len(n) != 1 || n[0] != tm.notice("1", "¿Cuánto?", want) {
-			t.Errorf("/reply %q: Ana was told %q, want %q", a, n, want)
-		}
+		replyDelivers(t, "¿Cuánto?", after, want)
 	}
 	for _, after := range []string{" ـــ", "ـ", " ـ ـ"} {
-		tm, receipt := questioned(t, "¿Cuánto?")
-		a := receipt + after
-		if r := tm.as(reporterID, "Rosa", commands.Request{Command: "reply", Args: a}); len(r) != 1 || r[0].Text != tm.text("en", "reply_usage", nil) {
-			t.Errorf("/reply %q: %q, want the usage", a, texts(r))
-		}
+		replyIsUsage(t, "¿Cuánto?", after)
 	}
 }
