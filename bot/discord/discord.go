@@ -124,18 +124,20 @@ type Adapter struct {
 	tokenLife    time.Duration        // the constant of that name, shorter in tests
 	// registerTimeout is the constant of that name, shorter in tests.
 	registerTimeout time.Duration
-	reconnected     chan struct{} // a recheck is due (kickRecheck)
-	dropped         chan struct{} // a Disconnect: the gateway is to be opened again (reconnect.go)
-	halt            chan struct{} // closed as stop begins: the reconnector opens no more
-	stopping        bool          // stop has begun (halt is closed)
-	reconnectorDone chan struct{} // closed as the reconnector returns; nil if never started
-	refused         chan error    // the refusal (see refusal) that ended the reconnector; Run returns it
-	gatewayHost     string        // the host dialed for the gateway (liveclose.go)
-	closedWith      error         // a refusal read on a connection that was up (liveclose.go)
-	beforeReopen    func()        // if set, called before each Open of the reconnector (tests hold it there)
-	handshakeTime   time.Duration // gatewayHandshake, shorter in tests
-	gatewayAskTime  time.Duration // gatewayAsk, shorter in tests
-	slots           slots         // interactions' rate-limit buckets (takeSlot)
+	reconnected     chan struct{}    // a recheck is due (kickRecheck)
+	dropped         chan struct{}    // a Disconnect: the gateway is to be opened again (reconnect.go)
+	halt            chan struct{}    // closed as stop begins: the reconnector opens no more
+	stopping        bool             // stop has begun (halt is closed)
+	reconnectorDone chan struct{}    // closed as the reconnector returns; nil if never started
+	refused         chan error       // the refusal (see refusal) that ended the reconnector; Run returns it
+	gatewayHost     string           // the host dialed for the gateway (libraryLevel: handshake.go)
+	closedWith      error            // a refusal read on a connection that was up (liveclose.go)
+	wsConn          **websocket.Conn // s's connection: its unexported field (liveclose.go)
+	gatewayURL      *string          // s's gateway URL, "" until asked for: its unexported field (gatewayaddr.go)
+	beforeReopen    func()           // if set, called before each Open of the reconnector (tests hold it there)
+	handshakeTime   time.Duration    // gatewayHandshake, shorter in tests
+	gatewayAskTime  time.Duration    // gatewayAsk, shorter in tests
+	slots           slots            // interactions' rate-limit buckets (takeSlot)
 	ready           chan struct{}
 	wg              sync.WaitGroup
 	ctx             context.Context // the events' base context (see stopCtx)
@@ -216,7 +218,11 @@ func New(o Options) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discord: %w", err)
 	}
-	a := &Adapter{o: o, msg: o.Messages, s: s, log: o.Logger, invChans: map[string]bool{}, ready: make(chan struct{}), queues: map[string]*userQueue{}, dmNoticeLife: dmNoticeLife, dmNoticeKept: dmNoticeKept, dmNoticeGap: dmNoticeGap, tokenLife: tokenLife, registerTimeout: registerTimeout, reconnected: make(chan struct{}, 1), dropped: make(chan struct{}, 1), halt: make(chan struct{}), refused: make(chan error, 1), handshakeTime: gatewayHandshake, gatewayAskTime: gatewayAsk}
+	wsConn, gatewayURL := sessionField[*websocket.Conn](s, "wsConn"), sessionField[string](s, "gateway")
+	if wsConn == nil || gatewayURL == nil {
+		return nil, errLibrary
+	}
+	a := &Adapter{o: o, wsConn: wsConn, gatewayURL: gatewayURL, msg: o.Messages, s: s, log: o.Logger, invChans: map[string]bool{}, ready: make(chan struct{}), queues: map[string]*userQueue{}, dmNoticeLife: dmNoticeLife, dmNoticeKept: dmNoticeKept, dmNoticeGap: dmNoticeGap, tokenLife: tokenLife, registerTimeout: registerTimeout, reconnected: make(chan struct{}, 1), dropped: make(chan struct{}, 1), halt: make(chan struct{}), refused: make(chan error, 1), handshakeTime: gatewayHandshake, gatewayAskTime: gatewayAsk}
 	if a.msg == nil {
 		if a.msg, err = locales.Load(); err != nil {
 			return nil, fmt.Errorf("discord: %w", err)
@@ -249,11 +255,11 @@ func New(o Options) (*Adapter, error) {
 		// Format strings only: the arguments can be payloads or URLs with tokens.
 		discordgo.Logger = func(level, _ int, format string, args ...any) {
 			libraryLog.Load().Log(context.Background(), libraryLevel(format, args), "discordgo", "level", level, "message", format)
-			noteLibraryLine(format, args)
 		}
 	})
 	s.AddHandler(a.onReady)
 	s.AddHandler(a.onGateway)
+	s.AddHandler(a.onConnect)
 	s.AddHandler(a.onDisconnect)
 	s.AddHandler(a.queueInteractionEvent)
 	s.AddHandler(a.queueMessage)

@@ -111,9 +111,8 @@ func (a *Adapter) open(ctx context.Context) error {
 // gateway's URL and the error.
 const dialFailed = "error connecting to gateway %s, %s"
 
-// opening lists the adapters with an Open under way (open): the
-// reconnector, which running lists, may have returned as Run's context
-// ended while Run's own Open is still being cut.
+// opening lists the adapters with an Open under way (open): Run's own,
+// or the reconnector's.
 var opening = adapterSet{adapters: map[*Adapter]bool{}}
 
 // libraryLevel is the level a line of discordgo's is logged at: WARN,

@@ -1,32 +1,70 @@
 package discord
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
+	"reflect"
 	"sync"
+	"unsafe"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
 )
 
 // discordgo reads a connection that is up (READY read) in a goroutine of
 // its own (listen). A close Discord sends there reaches no caller: listen
-// logs the read's error (a *websocket.CloseError, among the log line's
-// arguments), closes the session (a Disconnect) and returns. A close not
-// to be retried (refusal: a token reset, intents refused while the bot
-// runs) was then found only if the next Open met it again.
+// closes the session (a Disconnect) and returns. A close not to be retried
+// (refusal: a token reset, intents refused while the bot runs) was then
+// found only if the next Open met it again.
 //
-// The library's log line is the one place that close passes, and its
-// logger is the process's (discordgo has one). So each adapter whose
-// reconnector runs is listed in running, with the host it dials for its
-// gateway (the websocket dialer's Proxy hook sees the gateway's URL), and
-// a refusal read from a gateway is kept (closedWith) by the adapters
-// dialing its host. The reconnector, woken by the Disconnect that follows
-// on the same goroutine, hands it to Run rather than open again.
+// The close frame is read by the connection's close handler. discordgo
+// sets one (doing nothing) before the handshake and keeps the connection
+// in the Session's unexported wsConn; the adapter reads that field as
+// Open emits Connect (on Open's goroutine, under its lock, before listen
+// starts) and sets its own handler, which keeps a refusal read there on
+// the adapter whose connection it is (closedWith). The reconnector, woken
+// by the Disconnect that follows on listen's goroutine, hands it to Run
+// rather than open again. Nothing depends on the wording of discordgo's
+// log lines, nor on the gateway's host: two adapters on one gateway each
+// read their own closes.
+//
+// A discordgo whose Session has no such field (a field renamed by an
+// upgrade) is refused by New (errLibrary), never used without the check.
 
-// readFailed is the format of discordgo's (v0.29) log line for a read of
-// the gateway that failed, with the gateway's URL and the error.
-const readFailed = "error reading from gateway %s websocket, %s"
+// errLibrary is New's error for a discordgo without the Session fields the
+// adapter reads (sessionFields).
+var errLibrary = errors.New("discord: github.com/bwmarrin/discordgo is not the version Vigía was built for (v0.29): its Session has no wsConn or gateway field")
 
-// running lists the adapters whose reconnector runs.
-var running = adapterSet{adapters: map[*Adapter]bool{}}
+// sessionField returns the address of s's field name (unexported), or nil
+// if s has no such field of type T.
+func sessionField[T any](s *discordgo.Session, name string) *T {
+	f := reflect.ValueOf(s).Elem().FieldByName(name)
+	if !f.IsValid() || f.Type() != reflect.TypeFor[T]() {
+		return nil
+	}
+	return (*T)(unsafe.Pointer(f.UnsafeAddr()))
+}
+
+// onConnect sets the close handler of the connection Open has just set
+// up: it runs on Open's goroutine (SyncEvents), which holds the session's
+// lock, before listen reads the connection.
+func (a *Adapter) onConnect(_ *discordgo.Session, _ *discordgo.Connect) {
+	c := *a.wsConn
+	if c == nil {
+		return
+	}
+	c.SetCloseHandler(func(code int, _ string) error {
+		if r := refusal(&websocket.CloseError{Code: code}); r != nil {
+			a.mu.Lock()
+			if a.closedWith == nil {
+				a.closedWith = r
+			}
+			a.mu.Unlock()
+		}
+		return nil // as discordgo's: no close frame sent back (its Close sends one)
+	})
+}
 
 // adapterSet is a list of the process's adapters.
 type adapterSet struct {
@@ -45,28 +83,6 @@ func (s *adapterSet) put(a *Adapter, on bool) {
 	}
 }
 
-// noteLibraryLine looks at a line discordgo logs for a refusal read on a
-// connection that was up, and gives it to the adapters dialing that
-// gateway's host.
-func noteLibraryLine(format string, args []any) {
-	if format != readFailed || len(args) != 2 {
-		return
-	}
-	gateway, _ := args[0].(string)
-	err, _ := args[1].(error)
-	r := refusal(err)
-	if r == nil {
-		return
-	}
-	for _, a := range running.onHost(gateway) {
-		a.mu.Lock()
-		if a.closedWith == nil {
-			a.closedWith = r
-		}
-		a.mu.Unlock()
-	}
-}
-
 // onHost returns the listed adapters whose gateway host is gateway's (a
 // URL from one of discordgo's log lines).
 func (s *adapterSet) onHost(gateway string) []*Adapter {
@@ -79,7 +95,7 @@ func (s *adapterSet) onHost(gateway string) []*Adapter {
 	for a := range s.adapters {
 		adapters = append(adapters, a)
 	}
-	s.Unlock() // (startReconnector lists an adapter holding its mu)
+	s.Unlock()
 	var on []*Adapter
 	for _, a := range adapters {
 		a.mu.Lock()
@@ -92,7 +108,8 @@ func (s *adapterSet) onHost(gateway string) []*Adapter {
 }
 
 // proxyNoting is the websocket dialer's Proxy: it notes the host dialed
-// for the gateway, then asks proxy (the environment's), if any.
+// for the gateway (libraryLevel: handshake.go), then asks proxy (the
+// environment's), if any.
 func (a *Adapter) proxyNoting(proxy func(*http.Request) (*url.URL, error)) func(*http.Request) (*url.URL, error) {
 	return func(req *http.Request) (*url.URL, error) {
 		a.mu.Lock()
@@ -110,9 +127,4 @@ func (a *Adapter) liveRefusal() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.closedWith
-}
-
-// listRunning lists the adapter in running, or takes it off.
-func (a *Adapter) listRunning(on bool) {
-	running.put(a, on)
 }

@@ -50,10 +50,8 @@ func (a *Adapter) startReconnector(ctx context.Context) {
 	}
 	done := make(chan struct{})
 	a.reconnectorDone = done
-	a.listRunning(true)
 	go func() {
 		defer close(done)
-		defer a.listRunning(false)
 		for {
 			select {
 			case <-ctx.Done():

@@ -36,10 +36,10 @@ type flakyGateway struct {
 	// silentFrom, if set, makes every connection from the silentFrom-th
 	// one that is taken and never answered: no HELLO, no READY.
 	silentFrom int
-	// liveClose, if set, closes the first connection with that code once
-	// it is up (on its first heartbeat, READY sent); the next ones are
-	// taken as usual.
-	liveClose int
+	// liveClose, if set, closes the liveCloseAt-th connection (the first
+	// if 0) with that code once it is up (on its first heartbeat, READY
+	// sent); the others are taken as usual.
+	liveClose, liveCloseAt int
 
 	mu       sync.Mutex
 	opened   int      // connections taken
@@ -158,7 +158,7 @@ func (g *flakyGateway) session(c *websocket.Conn, n int) {
 			}
 			return
 		}
-		if m.Op == 1 && g.liveClose != 0 && n == 1 {
+		if m.Op == 1 && g.liveClose != 0 && n == max(g.liveCloseAt, 1) {
 			wmu.Lock()
 			_ = c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(g.liveClose, ""))
 			wmu.Unlock()

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
 )
 
 // runUntilReturn starts an adapter on the gateway and returns Run's
@@ -122,7 +125,8 @@ func TestDiscordRefusalsSayWhatToDo(t *testing.T) {
 // The same refusals on a connection that is up (READY read: discordgo's
 // own goroutine reads the close, and only logs it) end Run as well, and
 // no other connection is tried, even though the gateway would take it.
-// Mutation: the reconnector not looking at liveRefusal -> Run never
+// Mutations: the reconnector not looking at liveRefusal, or onConnect
+// not registered (no close handler of the adapter's) -> Run never
 // returns (timed out, every code: the second connection resumes).
 func TestDiscordRefusedOnALiveConnectionStopsRun(t *testing.T) {
 	for _, code := range []int{4004, 4010, 4011, 4012, 4013, 4014} {
@@ -141,8 +145,8 @@ func TestDiscordRefusedOnALiveConnectionStopsRun(t *testing.T) {
 
 // A close Discord allows to retry, on a connection that is up, is
 // retried as before.
-// Mutation: noteLibraryLine taking any close code (refusal not asked)
-// -> Run returns (the control fails).
+// Mutation: onConnect's close handler taking any close code (refusal not
+// asked) -> Run returns (the control fails).
 func TestDiscordRetriableLiveCloseIsRetried(t *testing.T) {
 	g := newFlakyGateway(t, "")
 	g.liveClose = 4000
@@ -154,8 +158,9 @@ func TestDiscordRetriableLiveCloseIsRetried(t *testing.T) {
 // A refusal read on one gateway is that adapter's alone: another adapter
 // of the process (the library's log is shared), on another gateway, keeps
 // running.
-// Mutation: noteLibraryLine not comparing the gateway's host -> "the
-// other adapter took the refusal".
+// Mutation (before the close handler, liveclose.go): the refusal read
+// from discordgo's log line given to every adapter running -> "the other
+// adapter took the refusal".
 func TestDiscordLiveRefusalIsItsGatewaysOwn(t *testing.T) {
 	other := newFlakyGateway(t, "")
 	b, _ := other.run(t, silentHandler{}, nil)
@@ -165,5 +170,46 @@ func TestDiscordLiveRefusalIsItsGatewaysOwn(t *testing.T) {
 	wantRefusal(t, g.runUntilReturn(t), 4004)
 	if err := b.liveRefusal(); err != nil {
 		t.Errorf("the other adapter took the refusal: %v", err)
+	}
+}
+
+// Two adapters of the process on the same gateway (both dial Discord's
+// one gateway host): a refusal read on one's connection that was up ends
+// that adapter's Run only; the other keeps its connection and runs on.
+// Mutation (the code before this test): refusals read from discordgo's
+// log line given to every adapter dialing the line's gateway host ->
+// "the other adapter took the refusal".
+func TestDiscordLiveRefusalIsItsConnectionsOwn(t *testing.T) {
+	g := newFlakyGateway(t, "")
+	g.liveClose, g.liveCloseAt = 4004, 2
+	b, _ := g.run(t, silentHandler{}, nil)
+	waitFor(t, "the other adapter connected", b.Connected)
+	wantRefusal(t, g.runUntilReturn(t), 4004)
+	if err := b.liveRefusal(); err != nil {
+		t.Errorf("the other adapter took the refusal: %v", err)
+	}
+	if !b.Connected() {
+		t.Error("the other adapter lost its connection")
+	}
+}
+
+// The adapter reads two of discordgo's unexported Session fields; a
+// discordgo without them, or with another type for them, is refused by
+// New rather than read wrongly.
+// Mutation: sessionField not comparing the field's type -> "a wsConn
+// taken for an int".
+func TestDiscordSessionFieldsAreChecked(t *testing.T) {
+	s, err := discordgo.New("Bot x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sessionField[*websocket.Conn](s, "wsConn") == nil || sessionField[string](s, "gateway") == nil {
+		t.Fatal("this discordgo's Session has no wsConn or gateway field: New refuses it")
+	}
+	if sessionField[int](s, "wsConn") != nil {
+		t.Error("a wsConn taken for an int")
+	}
+	if sessionField[string](s, "noSuchField") != nil {
+		t.Error("a field the Session does not have taken")
 	}
 }
