@@ -19,6 +19,16 @@ import (
 // context of the Open under way (open's handshake: cut as Run's context
 // ends, stop begins or the handshake is over), bounded by gatewayAsk.
 
+// Before that request discordgo's rate limiter sleeps the wait it holds
+// for it (a global limit in force: Discord's, or Cloudflare's ban made one
+// by plainRateLimit; or the route's own), under the session's lock, with
+// nothing to cut it: a stop during it waited it out (a minute, or the
+// hours of a Retry-After). The adapter waits it out first
+// (awaitGatewayLimit), cut as Run's context ends or stop begins, so
+// discordgo's finds no wait left. An Open with the address (a
+// reconnection after a connection that was up) sends no request and is
+// not held back: the gateway's websocket is not the REST API.
+
 // gatewayAsk bounds the request for the gateway's address: a small GET
 // Discord answers at once when it answers at all.
 const gatewayAsk = 10 * time.Second
@@ -82,4 +92,35 @@ func (c closeThen) Close() error {
 	err := c.ReadCloser.Close()
 	c.then()
 	return err
+}
+
+// awaitGatewayLimit waits, before an Open that will ask for the gateway's
+// address (discordgo has none: its first Open, or one after a failed
+// dial), until the rate limiter holds that request back no longer, or ctx
+// ends or stop begins (context.Canceled). The limiter is read again after
+// each wait: a 429 meanwhile may have lengthened it.
+func (a *Adapter) awaitGatewayLimit(ctx context.Context) error {
+	for logged := false; *a.gatewayURL == ""; logged = true {
+		b := a.s.Ratelimiter.GetBucket(discordgo.EndpointGateway)
+		b.Lock()
+		wait := a.s.Ratelimiter.GetWaitTime(b, 1)
+		b.Unlock()
+		if wait <= 0 {
+			return nil
+		}
+		if !logged {
+			a.log.Info("discord gateway: the request for its address waits for the rate limit", "wait_s", wait.Seconds())
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return context.Canceled
+		case <-a.halt:
+			t.Stop()
+			return context.Canceled
+		case <-t.C:
+		}
+	}
+	return nil
 }

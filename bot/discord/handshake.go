@@ -71,10 +71,13 @@ func (a *Adapter) dialGateway(ctx context.Context, network, addr string) (net.Co
 // or gatewayHandshake is over. Opens run one at a time: Run's first, then
 // the reconnector's.
 func (a *Adapter) open(ctx context.Context) error {
-	hs, cut := context.WithTimeout(ctx, a.handshakeTime)
-	defer cut()
 	opening.put(a, true)
 	defer opening.put(a, false)
+	if err := a.awaitGatewayLimit(ctx); err != nil { // (not within the handshake's time)
+		return err
+	}
+	hs, cut := context.WithTimeout(ctx, a.handshakeTime)
+	defer cut()
 	go func() {
 		select {
 		case <-a.halt:
