@@ -1976,6 +1976,13 @@ func linkSpans(text string) []linkSpan {
 				continue
 			}
 			piece = strings.TrimRightFunc(before, groupSeparator)
+			if closerAlone(piece) {
+				// A closing bracket that nothing before opens, then the
+				// punctuation ("…R2TP). https://…"): the piece ends
+				// before both, as before either alone, and is read so.
+				piece = strings.TrimRightFunc(piece, closingBracket)
+				before = piece
+			}
 			if l, _ := utf8.DecodeLastRuneInString(strings.TrimRightFunc(piece, mark)); !isCodeChar(l) {
 				continue
 			}
@@ -2175,6 +2182,12 @@ func markedPieceEnd(before string) int {
 				l, _ = utf8.DecodeLastRuneInString(run)
 				inRun = true
 				linkReadBack(j - len(run))
+				if !sepAfter && codes > 0 && codes%4 == 0 && wrapOpener(l) {
+					// Just inside the opener of a group ("( K7QD ) (
+					// 9XMA ) ( R2TP )", as wrappedAt reads them:
+					// innerSpaces), read next as such an opener is.
+					sepAfter = true
+				}
 			}
 			if !sepAfter && codes >= 8 && pieceOpener(l) {
 				return end
@@ -2221,6 +2234,7 @@ func closedBefore(s string) bool {
 	} else if opens == 0 {
 		return false
 	}
+	s, _ = trim(s, func(r rune) bool { return r == ' ' }, 2) // (just inside the closer: "( K7QD ) (")
 	r, _ := utf8.DecodeLastRuneInString(strings.TrimRightFunc(s, mark))
 	return isCodeChar(r)
 }

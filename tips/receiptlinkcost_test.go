@@ -154,6 +154,10 @@ func FuzzLinkSpansAsBefore(f *testing.F) {
 		"ayer [viernes K7QD-9XMA-R2TP] https://x.example/?c=4WZN",
 		"mi código **[K7QD]**-**[9XMA]**-**[R2TP]** https://x.example/?c=4WZN",
 		"0[0000][0000][0000][00 #0A]",
+		// A closing bracket nothing opens and a full stop after the
+		// piece; groups each in spaced brackets.
+		"mi código K7QD-9XMA-R2TP). https://x.example/?c=4WZN",
+		"mi código ( K7QD ) ( 9XMA ) ( R2TP ) https://x.example/?c=4WZN",
 	} {
 		f.Add(s)
 	}
@@ -269,6 +273,13 @@ func oldLinkSpans(text string) []linkSpan {
 				continue // "…gracias: https://…": no piece of a code before it
 			}
 			piece = strings.TrimRightFunc(before, groupSeparator)
+			if closerAlone(piece) {
+				// Intended difference: a closing bracket nothing
+				// before opens, then the punctuation ("…R2TP). https://…"),
+				// ends the piece as either alone does.
+				piece = strings.TrimRightFunc(piece, closingBracket)
+				before = piece
+			}
 			if l, _ := utf8.DecodeLastRuneInString(strings.TrimRightFunc(piece, mark)); !isCodeChar(l) {
 				continue
 			}

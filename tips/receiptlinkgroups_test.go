@@ -9,7 +9,9 @@ import (
 // ("[K7QD]-[9XMA]-[R2TP] https://x/?c=4WZN", the last group in the
 // address), or is followed by punctuation that ends a sentence
 // ("K7QD-9XMA-R2TP? https://x/?c=4WZN", "…R2TP. https://…") or by a
-// closing bracket that nothing before opens ("…R2TP) https://…"),
+// closing bracket that nothing before opens ("…R2TP) https://…", then
+// punctuation too: "…R2TP). https://…"), or has each group in spaced
+// brackets ("( K7QD ) ( 9XMA ) ( R2TP ) https://…"),
 // reads as the code to an investigator: it is cut, the address (and the
 // sentence's punctuation) kept, the marks that set its groups off cut
 // with it, the last group's closer too ("mi código https://…", not "mi
@@ -24,7 +26,10 @@ import (
 // closerAlone always false -> the three closing-bracket cases fail;
 // groupCloserAt returning 0 -> the bracketed cases keep "]", ")", "`";
 // readAcross keeping a code read again within one set off group by
-// group -> "**[K7QD]**-…" keeps "**".
+// group -> "**[K7QD]**-…" keeps "**"; linkSpans' punctuation branch
+// without closerAlone -> the ")." ")!" "]:" cases fail; markedPieceEnd
+// not taking spaces just inside a group's opener, or closedBefore not
+// those just inside its closer -> the two spaced-bracket cases fail.
 func TestCutReceiptsSplitIntoALinkAfterGroupsSetOffOrPunctuation_codes(t *testing.T) {
 	const code = "K7QD-9XMA-R2TP-4WZN"
 	for _, tc := range []struct{ in, want string }{
@@ -45,6 +50,11 @@ func TestCutReceiptsSplitIntoALinkAfterGroupsSetOffOrPunctuation_codes(t *testin
 		{"mi código K7QD-9XMA-R2TP) https://x.example/?c=4WZN", "mi código) https://x.example/?c="},
 		{"mi código K7QD-9XMA] https://x.example/?c=R2TP-4WZN", "mi código ] https://x.example/?c="},
 		{"mi código K7QD-9XMA-R2TP》 https://x.example/?c=4WZN", "mi código 》 https://x.example/?c="},
+		{"mi código K7QD-9XMA-R2TP). https://x.example/?c=4WZN", "mi código). https://x.example/?c="},
+		{"mi código K7QD-9XMA-R2TP)! https://x.example/4WZN/ver", "mi código)! https://x.example//ver"},
+		{"mi código K7QD-9XMA]: https://x.example/?c=R2TP-4WZN", "mi código ]: https://x.example/?c="},
+		{"mi código ( K7QD ) ( 9XMA ) ( R2TP ) https://x.example/?c=4WZN", "mi código https://x.example/?c="},
+		{"mi código [ K7QD ]-[ 9XMA ] https://x.example/?c=R2TP-4WZN", "mi código https://x.example/?c="},
 	} {
 		cutSplitIntoALink(t, code, tc.in, tc.want, "R2TP", "4WZN")
 	}
@@ -57,6 +67,16 @@ func TestCutReceiptsSplitIntoALinkAfterGroupsSetOffOrPunctuation_codes(t *testin
 		"pago: https://x.example/?c=9XMA-R2TP-4WZN",
 		"mira 2024) https://x.example/2024/05/nota",
 		"(ver foto 3) https://x.example/?c=ab12-cd34",
+		"(ver foto 3). https://x.example/?c=ab12-cd34",
+		"mira 2024). https://x.example/2024/05/nota",
+		"(mi nota AB12-CD34). https://x.example/?c=EF56-GH78",
+		"( viernes ) ( 2024 ) https://x.example/?c=R2TP-4WZN",
+		"ayer ( 12 ) ( 2024 ) https://x.example/2024/05/nota",
+		"( AB12 ) ( CD34 ) ( 2024 ). https://x.example/?c=ab12",
+		// Three groups alone before a link holding no fourth: no code.
+		"(mi código K7QD-9XMA-R2TP) https://example.org/x",
+		"K7QD-9XMA-R2TP). https://example.org/x",
+		"( K7QD ) ( 9XMA ) ( R2TP ) https://example.org/x",
 	} {
 		if codes := ReceiptCodesIn(in); len(codes) != 0 {
 			t.Errorf("%q: ReceiptCodesIn = %q", in, codes)
