@@ -2151,6 +2151,15 @@ func groupCloserAt(text string, i int, open string) int {
 // links are not (mayEndCodeLikePiece).
 func markedPieceEnd(before string) int {
 	end := closersStart(before)
+	// Only an opener ends the piece (below): with none within reach,
+	// nor just before the spaces it starts in, there is no piece, and
+	// no walk back ("? x/1 ? x/1 …", each word a link's, the walk
+	// taking linkReach bytes at each).
+	w := max(0, end-linkReach-utf8.UTFMax)
+	w = len(strings.TrimRightFunc(before[:w], spaceOrInvisible))
+	if !strings.ContainsFunc(before[max(0, w-utf8.UTFMax):end], pieceOpener) {
+		return -1
+	}
 	codes, sepAfter, closing := 0, false, false
 	l, inRun := rune(0), false // (what stands before the run of spaces being read, read once a run)
 	for j := end; j > 0 && j > end-linkReach; {

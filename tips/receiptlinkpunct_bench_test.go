@@ -26,6 +26,8 @@ func BenchmarkReceiptLinkPunctuation(b *testing.B) {
 			{"bracket-links", "[AB12]-[CD34]-[EF56] https://x.example/?c=GH78 "},
 			{"backquote-links", "`A1` `B2` `C3` `D4` https://x.example/?c=`E5` "},
 			{"spaced-closer-links", "A1 -" + strings.Repeat(" ", 40) + "-) x/1 "},
+			{"question-slash-links", "? x/1 "},
+			{"digit-slash-links", "1 x/1 "},
 		} {
 			s := strings.Repeat(tc.unit, size/len(tc.unit)+1)[:size]
 			b.Run(tc.name+"/"+strconv.Itoa(size), func(b *testing.B) {
