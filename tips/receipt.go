@@ -2017,7 +2017,7 @@ func linkSpans(text string) []linkSpan {
 		linkReadBack(len(before) - ws - from)
 		ws += from
 		join := len(before) - ws
-		starts := linkStarts(buf, before[ws:]+partSeparator, join, oneGroup)
+		starts := linkStarts(buf, before[ws:]+partSeparator, join, oneGroup, addressCodes(text[ts:te]))
 		buf = starts
 		if len(starts) == 0 {
 			continue
@@ -2457,14 +2457,20 @@ type linkStart struct {
 //
 // They are appended to buf[:0] (linkSpans hands the same one for each
 // link: a text of many links made a new one for each).
-func linkStarts(buf []linkStart, view string, join int, oneGroup bool) []linkStart {
+//
+// rest is the most letters and digits the address may give a reading
+// (addressCodes): one from further back than receiptLen less those
+// holds a whole code before its rest ends, and is left out too ("1 x/1
+// 1 x/1 …", each word a link's: fifteen readings at each link, where
+// one or two may reach).
+func linkStarts(buf []linkStart, view string, join int, oneGroup bool, rest int) []linkStart {
 	starts := buf[:0]
 	scanReceipts(view, false, join, 0, &starts)
 	total := starts[len(starts)-1].codes // (the scan's end)
 	starts = starts[:len(starts)-1]
 	out := starts[:0]
 	for _, st := range starts {
-		if total-st.codes >= receiptLen {
+		if n := total - st.codes; n >= receiptLen || n+rest < receiptLen {
 			continue
 		}
 		if piece := view[st.at:join]; !codeLikePiece(piece) && !(oneGroup && shownGroup(piece)) {
@@ -2484,6 +2490,22 @@ func linkStarts(buf []linkStart, view string, join int, oneGroup bool) []linkSta
 		}
 	}
 	return out
+}
+
+// addressCodes returns how many letters and digits of a code the
+// address addr may hold, at most (receiptLen if as many or more): its
+// ASCII letters and digits, each "%" and "&" (an escaped one may start
+// there: charAt), and each character that is not ASCII.
+func addressCodes(addr string) int {
+	n := 0
+	for i := 0; i < len(addr) && n < receiptLen; i++ {
+		if c := addr[i]; c >= utf8.RuneSelf && !utf8.RuneStart(c) {
+			continue // (within a character, counted at its first byte)
+		} else if c >= utf8.RuneSelf || c == '%' || c == '&' || asciiAlnum(addr[i:i+1]) {
+			n++
+		}
+	}
+	return n
 }
 
 // linkScanFrom returns where linkSpans may start a link's view, the

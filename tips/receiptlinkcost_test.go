@@ -33,6 +33,50 @@ func TestLinkReadingsFromFewStartsPerSlash(t *testing.T) {
 	}
 }
 
+// A text of many short links ("1 x/1 1 x/1 …", "? x/1 ? x/1 …", each
+// word holding "/" a link's) is read across each link only from where a
+// code may start and still end within its address: a letter or digit
+// of the address ("x/1" holds two) leaves a reading one or two starts,
+// not the fifteen before it (29-43 ms of a 4,096-character message).
+// The code written so is still read (TestCutReceiptsSplitIntoALink…).
+// Mutation: linkStarts without its rest bound -> 15 readings a link.
+func TestShortLinksAreReadFromFewStarts(t *testing.T) {
+	var readings, starts int
+	linkStartRead = func() { starts++ }
+	linkViewRead = func(string) { readings++ }
+	defer func() { linkStartRead, linkViewRead = func() {}, func(string) {} }()
+	for _, unit := range []string{"1 x/1 ", "? x/1 ", "A 1/x ", "a 1 ?=1 "} {
+		s := strings.Repeat(unit, 4096/len(unit))
+		readings, starts = 0, 0
+		linkSpans(s)
+		if readings == 0 || starts > 2*readings {
+			t.Errorf("%q…: %d readings across a link from %d views of one, more than 2 a view", unit, starts, readings)
+		}
+	}
+}
+
+// A code whose rest stands in a short address written in letters and
+// digits that are not ASCII ("t.co/４ＷＺＮ", "t.co/④ⓌⓏⓃ"), escaped
+// ("%34%57…", "&#52;…") is still read across the link though few starts
+// are: each such character may be one of the code's (addressCodes).
+// Mutation: addressCodes counting ASCII letters and digits alone -> the
+// full-width and circled cases are not cut.
+func TestShortAddressOfWideCharactersIsReadAcross(t *testing.T) {
+	const code = "K7QD-9XMA-R2TP-4WZN"
+	for _, tc := range []struct{ in, want string }{
+		{"mi código K7QD-9XMA-R2TP t.co/４ＷＺＮ", "mi código t.co/"},
+		{"mi código K7QD-9XMA-R2TP t.co/④ⓌⓏⓃ", "mi código t.co/"},
+		{"mi código K7QD-9XMA t.co/Ｒ２ＴＰ-４ＷＺＮ gracias", "mi código t.co/ gracias"},
+		{"mi código K7QD-9XMA-R2TP t.co/%34%57%5A%4E", "mi código t.co/"},
+		{"mi código K7QD-9XMA-R2TP t.co/&#52;&#87;&#90;&#78;", "mi código t.co/"},
+	} {
+		out, cut, err := CutReceipts([]string{tc.in}, knowsOnly(code))
+		if err != nil || !cut || out[0] != tc.want {
+			t.Errorf("%q: cut %q %v %v, want %q", tc.in, out, cut, err, tc.want)
+		}
+	}
+}
+
 // An address of the same piece over and over ("A/A/A…", 4 kB) is read
 // across its link once for each rest of it that differs, not from each
 // of its "/": only its last 512 bytes, where the rest read is shorter
@@ -64,7 +108,7 @@ func TestLinkReadingsGoOnFromTheLink(t *testing.T) {
 	for _, before := range []string{"Ⓐ ① ", "A 1 ", "AB12 ", "A 1 A - ", "[AB12] "} {
 		b := strings.TrimRight(strings.Repeat(before, 300/len(before)+1), " ")
 		view := b + partSeparator
-		starts := linkStarts(nil, view, len(b), false)
+		starts := linkStarts(nil, view, len(b), false, receiptLen)
 		if len(starts) == 0 {
 			t.Errorf("%q…: no reading reaches the link", before)
 		}
