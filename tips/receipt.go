@@ -183,8 +183,10 @@ func normalizeReceipt(s string, flags, keycaps bool) (string, bool) {
 		line = false
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
-		if c, ok := smallCapitals[r]; ok {
-			r = c // (upper-cased, "ʀ" would be "Ʀ", "ǫ" an accented O)
+		if r >= utf8.RuneSelf { // (no ASCII character is one: no map to ask)
+			if c, ok := smallCapitals[r]; ok {
+				r = c // (upper-cased, "ʀ" would be "Ʀ", "ǫ" an accented O)
+			}
 		}
 		lower = lower || r >= 'a' && r <= 'z' || r >= utf8.RuneSelf && unicode.IsLower(r)
 		r = lookAlike(halfWidth(unicode.ToUpper(r)))
@@ -1227,6 +1229,9 @@ func receiptSeparator(r rune) bool {
 // nothing from a reader (Neutralize drops most of them before an
 // investigator reads a tip), so a code is read across them.
 func invisible(r rune) bool {
+	if r < utf8.RuneSelf {
+		return false // (no ASCII character is; most asked of are, and Unicode's tables took 13 % of a flood of short links)
+	}
 	return r == '\u2800' || unicode.In(r, unicode.Cf, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point)
 }
 
@@ -1542,6 +1547,9 @@ var lookAlikes = map[rune]rune{
 // lookAlike reads r, a capital, as the Latin letter it looks like
 // (lookAlikes), or the digit it is (DigitValue), or returns it as it is.
 func lookAlike(r rune) rune {
+	if r < utf8.RuneSelf {
+		return r // (none is ASCII: most asked of are, no map to ask)
+	}
 	if l, ok := lookAlikes[r]; ok {
 		return l
 	}

@@ -1,6 +1,9 @@
 package tips
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // smallCapitals maps the small capital letters "fancy text" sites write
 // a text in ("ᴋ7ǫᴅ-9xᴍᴀ-…": Unicode's LATIN LETTER SMALL CAPITAL and
@@ -72,7 +75,13 @@ var turnedASCII = func() (t [128]byte) {
 // it reads as none turned over. s is returned as it is if it is not
 // turned.
 func readTurned(s string) (_ string, ok bool) {
-	if !strings.ContainsFunc(s, func(r rune) bool { _, ok := turnedLetters[r]; return ok }) {
+	if !strings.ContainsFunc(s, func(r rune) bool {
+		if r < utf8.RuneSelf {
+			return false // (none is ASCII: no map to ask)
+		}
+		_, ok := turnedLetters[r]
+		return ok
+	}) {
 		return s, true
 	}
 	rs := []rune(s)

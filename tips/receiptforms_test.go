@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/runenames"
 )
@@ -272,5 +273,20 @@ func TestAccentedCapitalsCostNoMoreLookups(t *testing.T) {
 	}
 	if want := []string{"AB12-CD34-EF56-GH78", "CASA-PARA-MAMA-ESTA"}; !slices.Equal(asked, want) {
 		t.Errorf("asked %q, want %q", asked, want)
+	}
+}
+
+// The tables of letters a code may be written in hold no ASCII
+// character: readTurned, normalizeReceipt and lookAlike ask them only
+// of a character that is not ASCII (most are ASCII, and the maps took
+// 14 % of a flood of short links), so one added would never be read.
+// Mutation: 'q': 'Q' added to smallCapitals -> fails.
+func TestReceiptFormTablesHoldNoASCII(t *testing.T) {
+	for name, table := range map[string]map[rune]rune{"smallCapitals": smallCapitals, "turnedLetters": turnedLetters, "lookAlikes": lookAlikes} {
+		for r := range table {
+			if r < utf8.RuneSelf {
+				t.Errorf("%s holds %q, ASCII", name, r)
+			}
+		}
 	}
 }
