@@ -79,6 +79,7 @@ func scrubCrash(r io.Reader, w io.Writer) error {
 	// "\r\r" in the value, a tip's CRLF line ends) it is not.
 	afterNL := true
 	spliced := false // a log line was written inside the previous line
+	fatal := ""      // a fatal error's head a log line cut (fatalCut)
 	for {
 		piece, err := readPiece(br, bw.Flush)
 		if len(piece) > 0 {
@@ -91,7 +92,7 @@ func scrubCrash(r io.Reader, w io.Writer) error {
 				kept, rest = false, false
 			} else if !more {
 				var out string
-				out, kept = scrubCrashLine(string(body), &inValue, &spliced)
+				out, kept = scrubCrashLine(string(body), &inValue, &spliced, &fatal)
 				rest = kept && out == string(body)
 				if kept {
 					bw.WriteString(out)
@@ -131,8 +132,22 @@ func scrubCrash(r io.Reader, w io.Writer) error {
 // scrubCrashLine is scrubCrash for one line (without its "\n"); keep is
 // false for a line to drop. inValue says whether the line comes after a
 // panic's value began and before its frames; spliced, whether a log line
-// was written inside the line before (splitLogLine).
-func scrubCrashLine(line string, inValue *bool, spliced *bool) (out string, keep bool) {
+// was written inside the line before (splitLogLine); fatal, the head of a
+// fatal error's line a log line was written inside before its message
+// (fatalCut), or "".
+func scrubCrashLine(line string, inValue, spliced *bool, fatal *string) (out string, keep bool) {
+	if *fatal != "" && !strings.HasPrefix(line, logStart) {
+		// The message of a fatal error whose "fatal error: " (and what
+		// of the message came with it) was written before: judged with
+		// it, as on one line, and shown without it.
+		head := *fatal
+		*fatal, *spliced = "", false
+		out, keep := scrubCrashLine(head+line, inValue, spliced, fatal)
+		if rest, ok := strings.CutPrefix(out, head); ok && keep {
+			return rest, true
+		}
+		return "", false
+	}
 	// An Error or String method that panics as the runtime prints a
 	// panic's value: the runtime throws with what it recovered, a string
 	// (which may quote a tip), or a type's name.
@@ -197,6 +212,9 @@ func scrubCrashLine(line string, inValue *bool, spliced *bool) (out string, keep
 	if i := strings.Index(line[min(len(line), 1):], logStart); i >= 0 && !strings.HasPrefix(line, logStart) {
 		*spliced = true
 		head, log := line[:i+1], line[i+1:]
+		if fatalCut(head) {
+			*fatal = head
+		}
 		if head = spliceHead(head); head != "" {
 			return head + "\n" + log, true
 		}
@@ -225,6 +243,21 @@ const brokenLogLine = "[log line withheld by Vigía: other output was written in
 // written whole, in one write (up to PIPE_BUF), so nothing lands inside
 // it, and it is not cut.
 const logStart = `{"time":"`
+
+// fatalCut reports whether head, what came of a line before a log line
+// was written inside it, is a fatal error's line cut before its message
+// could be judged: the runtime writes "fatal error: ", then the message
+// (throw: "panic while printing panic value: " and a panic's value, which
+// may quote a tip), in writes of their own, and a log line can land
+// between them. The message then begins the line after the log line.
+func fatalCut(head string) bool {
+	for _, prefix := range []string{"fatal error: ", "\tfatal error: "} {
+		if rest, ok := strings.CutPrefix(head, prefix); ok && strings.HasPrefix(panicInPrint, rest) {
+			return true
+		}
+	}
+	return false
+}
 
 // frameStart is a frame's line cut short by a log line: the function's
 // name, "(", the argument words written so far, maybe the ")".

@@ -363,3 +363,63 @@ func TestScrubCrashInsideALongLogLine(t *testing.T) {
 	}, "\n")
 	checkScrubbed(t, in, want)
 }
+
+// A fatal error among the parts of a long log line: the runtime writes
+// "fatal error: ", the message and "\n" in writes of their own, and a
+// part (one write, atomicLines) can land after "fatal error: ", the
+// message then beginning the line after the part. The message of a panic
+// while printing a panic's value (which may quote a tip) passed there in
+// clear, and its next lines too, unrecognised. Now it is judged as on
+// its line: withheld up to the frames, or kept where the runtime's own
+// words ("concurrent map writes", a type's name); the parts pass whole.
+func TestScrubCrashFatalErrorAmongLogParts(t *testing.T) {
+	var logs strings.Builder
+	newLogger(atomicLines{&logs}, nil).Error("redis failed", "error", "user_id=7306318845 "+strings.Repeat("main.f /src/f.go:1; ", 500))
+	parts := strings.Split(strings.TrimSuffix(logs.String(), "\n"), "\n")
+	if len(parts) < 3 || strings.Contains(logs.String(), "7306318845") {
+		t.Fatalf("want a line in 3 parts or more, its id scrubbed: %.300s", logs.String())
+	}
+	in := strings.Join([]string{
+		parts[0],
+		"fatal error: " + parts[1],
+		"panic while printing panic value: chat 7306318845 said balacera",
+		"\tcalle Allende",
+		parts[2],
+		"",
+		"goroutine 1 [running]:",
+		"main.f(0x1b37d93fd)",
+		"fatal error: " + parts[0],
+		parts[1],
+		"concurrent map writes",
+		"",
+		"fatal error: panic while " + parts[2],
+		"printing panic value: chat 7306318845",
+		"",
+		"\tfatal error: " + parts[0],
+		"panic while printing panic value: type *main.T",
+		"",
+	}, "\n")
+	want := strings.Join([]string{
+		parts[0],
+		"fatal error: ",
+		parts[1],
+		"panic while printing panic value: " + withheld,
+		"",
+		"goroutine 1 [running]:",
+		"main.f(...)",
+		"fatal error: ",
+		parts[0],
+		parts[1],
+		"concurrent map writes",
+		"",
+		"fatal error: panic while ",
+		parts[2],
+		"printing panic value: " + withheld,
+		"",
+		"\tfatal error: ",
+		parts[0],
+		"panic while printing panic value: type *main.T",
+		"",
+	}, "\n")
+	checkScrubbed(t, in, want)
+}
