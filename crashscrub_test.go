@@ -374,7 +374,7 @@ func TestScrubCrashInsideALongLogLine(t *testing.T) {
 // words ("concurrent map writes", a type's name); the parts pass whole.
 func TestScrubCrashFatalErrorAmongLogParts(t *testing.T) {
 	var logs strings.Builder
-	newLogger(atomicLines{&logs}, nil).Error("redis failed", "error", "user_id=7306318845 "+strings.Repeat("main.f /src/f.go:1; ", 500))
+	newLogger(&atomicLines{w: &logs}, nil).Error("redis failed", "error", "user_id=7306318845 "+strings.Repeat("main.f /src/f.go:1; ", 500))
 	parts := strings.Split(strings.TrimSuffix(logs.String(), "\n"), "\n")
 	if len(parts) < 3 || strings.Contains(logs.String(), "7306318845") {
 		t.Fatalf("want a line in 3 parts or more, its id scrubbed: %.300s", logs.String())

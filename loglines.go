@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -21,9 +22,20 @@ const pipeBuf = 4096
 // a panic's value or a frame's argument words written inside it in
 // clear. No write is held back: a progress bar's redraw, a shorter line
 // go as they come.
-type atomicLines struct{ w io.Writer }
+//
+// Writes are one at a time, a line's parts together: each logger's
+// handler locks its own writes only, and a process with two loggers on
+// standard error (`vigia bench`'s for the libraries, go-redis's
+// included, and its engine's) would otherwise write two long lines' parts
+// mixed, with nothing to tell which part is whose.
+type atomicLines struct {
+	mu sync.Mutex
+	w  io.Writer
+}
 
-func (a atomicLines) Write(p []byte) (int, error) {
+func (a *atomicLines) Write(p []byte) (int, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if len(p) <= pipeBuf || !bytes.HasPrefix(p, []byte(logStart)) || !bytes.HasSuffix(p, []byte("}\n")) {
 		return a.w.Write(p)
 	}

@@ -3,7 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"log/slog"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -25,11 +29,11 @@ func (w *writeSizes) Write(p []byte) (int, error) {
 // progress bar) pass as they are.
 func TestLongLogLinesAreWrittenInParts(t *testing.T) {
 	var w writeSizes
-	log := newLogger(atomicLines{&w}, nil)
+	log := newLogger(&atomicLines{w: &w}, nil)
 	long := strings.Repeat(`balacera "Hidalgo" \ en la calle — Allende <&> `, 400)
 	log.Warn("short", "n", 1)
 	log.Warn("long", "stack", long)
-	_, _ = atomicLines{&w}.Write([]byte("\rintake  10% "))
+	_, _ = (&atomicLines{w: &w}).Write([]byte("\rintake  10% "))
 	lines := strings.Split(strings.TrimSuffix(w.String(), "\rintake  10% "), "\n")
 	lines = lines[:len(lines)-1]
 	if len(lines) < 4 {
@@ -77,7 +81,7 @@ func TestLongLogLineWithALevelAttribute(t *testing.T) {
 		t.Fatalf("a part would repeat %.60q, %.60q: not the handler's level and time", h.Level, h.Time)
 	}
 	var w writeSizes
-	log := newLogger(atomicLines{&w}, nil)
+	log := newLogger(&atomicLines{w: &w}, nil)
 	log.Warn("x", "Level", long, "time", long)
 	var joined strings.Builder
 	for i, l := range strings.Split(strings.TrimSuffix(w.String(), "\n"), "\n") {
@@ -99,10 +103,86 @@ func TestLongLogLineWithALevelAttribute(t *testing.T) {
 	// A line of another writer's whose own time is that long: a part
 	// repeats maxHead bytes of it.
 	w = writeSizes{}
-	_, _ = atomicLines{&w}.Write([]byte(`{"time":"` + long + `","level":"WARN","msg":"x"}` + "\n"))
+	_, _ = (&atomicLines{w: &w}).Write([]byte(`{"time":"` + long + `","level":"WARN","msg":"x"}` + "\n"))
 	for i, n := range w.sizes {
 		if n > pipeBuf {
 			t.Errorf("another writer's line, write %d: %d bytes, over PIPE_BUF", i, n)
 		}
+	}
+}
+
+// interleavingWriter records writes. On the first, it lets the second
+// logger log and waits, a bounded while, until that one has written: a
+// second line's parts land inside the first line's wherever nothing
+// keeps a line's parts together.
+type interleavingWriter struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	start  chan struct{} // closed on the first write
+	second atomic.Bool   // the second logger has written
+}
+
+func (w *interleavingWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	n, err := w.buf.Write(p)
+	first := w.buf.Len() == len(p)
+	w.mu.Unlock()
+	if first {
+		close(w.start)
+		for i := 0; i < 100_000 && !w.second.Load(); i++ {
+			runtime.Gosched()
+		}
+	} else if bytes.Contains(p, []byte("engine /src")) {
+		w.second.Store(true)
+	}
+	return n, err
+}
+
+// `vigia bench` logs through two loggers on one standard error (the
+// libraries', go-redis's included, at WARN, and its engine's at ERROR),
+// each locking its own writes only. Their long lines come out each in
+// its parts, in order, not mixed: a part says its number, not its line.
+func TestTwoLoggersLongLinesComeOutWhole(t *testing.T) {
+	w := interleavingWriter{start: make(chan struct{})}
+	stderr := &atomicLines{w: &w}
+	libLog, engLog := newLogger(stderr, slog.LevelWarn), newLogger(stderr, slog.LevelError)
+	stack := func(name string) string { return strings.Repeat(name+" /src/f.go:1; ", 600) }
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		<-w.start
+		engLog.Error("engine", "stack", stack("engine"))
+	}()
+	libLog.Error("lib", "stack", stack("lib"))
+	<-done
+	var joined strings.Builder
+	var whole []string
+	next := 1
+	for i, l := range strings.Split(strings.TrimSuffix(w.buf.String(), "\n"), "\n") {
+		var p logPart
+		if err := json.Unmarshal([]byte(l), &p); err != nil || p.Msg != logPartMsg {
+			t.Fatalf("line %d is not a part: %v %.200s", i, err, l)
+		}
+		if p.Part != next {
+			t.Fatalf("line %d is part %d of %d, want part %d: two lines' parts mixed", i, p.Part, p.Parts, next)
+		}
+		joined.WriteString(p.Text)
+		if next++; p.Part < p.Parts {
+			continue
+		}
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(joined.String()), &rec); err != nil {
+			t.Fatalf("line %d: the parts' texts joined are not a line: %v", i, err)
+		}
+		name, _ := rec["msg"].(string)
+		if rec["stack"] != stack(name) {
+			t.Fatalf("line %d: the parts' texts joined are not the line logged: %.200s", i, joined.String())
+		}
+		whole = append(whole, name)
+		joined.Reset()
+		next = 1
+	}
+	if len(whole) != 2 || next != 1 {
+		t.Errorf("whole lines: %q, want lib's and engine's, the last one ended", whole)
 	}
 }

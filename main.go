@@ -71,7 +71,7 @@ func main() {
 	defer stop()
 	// A log line is written in writes of at most PIPE_BUF (atomicLines):
 	// nothing of a crash lands inside one.
-	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, atomicLines{os.Stderr}))
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, &atomicLines{w: os.Stderr}))
 }
 
 // run is main without the process: tests call it with their own environment

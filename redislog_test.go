@@ -136,8 +136,9 @@ func TestStdLogWritesThroughTheLogger(t *testing.T) {
 }
 
 // TestBenchRoutesLibraryLogsThroughTheLogger: vigia bench installs the
-// scrubbing logger for the log package (and go-redis) before it dials
-// Redis, as serve does; a library line there is one scrubbed JSON line.
+// scrubbing logger for the log package and go-redis before it dials
+// Redis, as serve does; a library line there is one scrubbed JSON line
+// (go-redis's of its failed dials, the log package's after the run).
 func TestBenchRoutesLibraryLogsThroughTheLogger(t *testing.T) {
 	t.Cleanup(func() {
 		stdlog.SetOutput(os.Stderr)
@@ -149,6 +150,17 @@ func TestBenchRoutesLibraryLogsThroughTheLogger(t *testing.T) {
 	defer cancel()
 	if code := run(ctx, []string{"bench", "--sizes", "1", "--intake", "1", "--queries", "0", "--mem-tips", "0"}, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errb); code == 0 {
 		t.Fatalf("vigia bench against a closed port: exit 0, stderr %q", errb.String())
+	}
+	// go-redis's line of the failed dials, through the same logger.
+	redisLine := ""
+	for _, l := range strings.Split(errb.String(), "\n") {
+		if strings.HasPrefix(l, logStart) && strings.Contains(l, `"msg":"redis client"`) {
+			redisLine = l
+		}
+	}
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(redisLine), &rec); err != nil || rec["level"] != "WARN" || !strings.Contains(redisLine, "failed to dial") || strings.Contains(redisLine, "127.0.0.1") {
+		t.Fatalf("vigia bench: go-redis's failed dials were not one scrubbed JSON line on its standard error (%v):\n%s", err, errb.String())
 	}
 	errb.Reset()
 	stdlog.Printf("[DG0] wsapi.go:120:onEvent() chat 7306318845 via 10.0.0.7:443")
