@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-telegram/bot"
 )
@@ -177,5 +178,57 @@ func TestLoggerMasksIdsInLongerKeys(t *testing.T) {
 	}
 	if !strings.Contains(out, "migrate_to_chat_id N") {
 		t.Errorf("the migrate error's words changed:\n%s", out)
+	}
+}
+
+// Operational values are not identities: a tip's id, a Redis stream
+// entry's id (under keys that say so: "tip_id", "entryID") and a date a
+// word such as "from" introduces pass as they are, for operators to read.
+// An "id" any other way (alone, a person's or a chat's, in a group that
+// names one) is withheld, and a number that only looks like a date's
+// year, or is not followed by a month and a day, is masked.
+func TestLoggerKeepsOperationalIds(t *testing.T) {
+	var buf bytes.Buffer
+	log := newLogger(&buf, nil)
+	log.Info("kept", "tip_id", 1234, "entryID", "1765000000000-0", "tip_ids", []int{12, 13},
+		"retry_in", 5*time.Second, "count", 3)
+	log.Info("replay from 2026-12-07T03:00:00Z failed", "error", errors.New("spool from 2026-12-07 to 2026-12-14 unreadable; user 1999-01-31 12:00"))
+	log.Info("withheld", "id", 7306318845, "tip_user_id", 5512345678, "entry_chat_id", 4411223344,
+		slog.Group("tip", "id", 6611223344), slog.Group("user", "tip_id", 7711223344))
+	log.Info("masked", "error", errors.New("from 7306318845-12-07, chat -2026-12-07, user 2026-13-07, from 2026-12-07x, sender 2026-12-0799, chat 2026, from 20261207, member 2100-12-07"))
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("%d lines:\n%s", len(lines), buf.String())
+	}
+	var kept map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &kept); err != nil {
+		t.Fatal(err)
+	}
+	if kept["tip_id"] != float64(1234) || kept["entryID"] != "1765000000000-0" || kept["count"] != float64(3) || !strings.Contains(lines[0], `"tip_ids":[12,13]`) {
+		t.Errorf("an operational value was withheld: %s", lines[0])
+	}
+	for _, want := range []string{"replay from 2026-12-07T03:00:00Z failed", "spool from 2026-12-07 to 2026-12-14 unreadable; user 1999-01-31 12:00"} {
+		if !strings.Contains(lines[1], want) {
+			t.Errorf("%q was masked: %s", want, lines[1])
+		}
+	}
+	var withheld map[string]any
+	if err := json.Unmarshal([]byte(lines[2]), &withheld); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"7306318845", "5512345678", "4411223344", "6611223344", "7711223344"} {
+		if strings.Contains(lines[2], id) {
+			t.Errorf("id %s logged in clear: %s", id, lines[2])
+		}
+	}
+	if withheld["id"] != identityWithheld || withheld["tip_user_id"] != identityWithheld {
+		t.Errorf("an id was not withheld: %s", lines[2])
+	}
+	var masked map[string]any
+	if err := json.Unmarshal([]byte(lines[3]), &masked); err != nil {
+		t.Fatal(err)
+	}
+	if want := "from N-12-07, chat N-12-07, user N-13-07, from N-12-07x, sender N-12-0799, chat N, from N, member N-12-07"; masked["error"] != want {
+		t.Errorf("error = %q\nwant    %q", masked["error"], want)
 	}
 }

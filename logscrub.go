@@ -72,7 +72,8 @@ var identityWords = map[string]bool{
 
 // namesIdentity reports whether key, or a group in groups, has a word
 // (split at "_", "-", "." and a lower-to-upper case change: "chat_id",
-// "userID") in identityWords. slog's own keys (time, level, msg,
+// "userID") in identityWords, but an "id" or "ids" right after a word
+// of idOwners ("tip_id", "entryID"). slog's own keys (time, level, msg,
 // source) have none.
 func namesIdentity(groups []string, key string) bool {
 	for _, g := range groups {
@@ -83,17 +84,29 @@ func namesIdentity(groups []string, key string) bool {
 	return hasIdentityWord(key)
 }
 
-// hasIdentityWord reports whether a word of k is in identityWords.
+// idOwners are the words before an "id" that say it is the id of no
+// person and no chat: a tip's number (Redis keys and "tip stored" show it
+// as it is: it is a tip's, not a reporter's) and a Redis stream entry's
+// id (the time it was added and a sequence number, "1765000000000-0").
+var idOwners = map[string]bool{"tip": true, "tips": true, "entry": true, "entries": true}
+
+// hasIdentityWord reports whether a word of k is in identityWords, but an
+// "id" or "ids" right after a word of idOwners.
 func hasIdentityWord(k string) bool {
 	start := 0
+	prev := ""
 	for i := 0; i <= len(k); i++ {
 		sep := i < len(k) && strings.IndexByte("_-. ", k[i]) >= 0
 		upper := i < len(k) && i > start && 'A' <= k[i] && k[i] <= 'Z' && 'a' <= k[i-1] && k[i-1] <= 'z'
 		if i < len(k) && !sep && !upper {
 			continue
 		}
-		if i > start && identityWords[strings.ToLower(k[start:i])] {
-			return true
+		if i > start {
+			w := strings.ToLower(k[start:i])
+			if identityWords[w] && !((w == "id" || w == "ids") && idOwners[prev]) {
+				return true
+			}
+			prev = w
 		}
 		start = i
 		if sep {
@@ -202,14 +215,42 @@ func scrubText(key, v string) string {
 
 // scrubIDs replaces long hex runs (pseudonyms, MACs) with a fixed text,
 // and a number a word naming a person or a chat introduces ("chat
-// -1001234567890", "user_id=42", "from: 123456789") with "N".
+// -1001234567890", "user_id=42", "from: 123456789") with "N", but a
+// date's year ("from 2026-12-07T03:00:00Z"; dateRest).
 func scrubIDs(s string) string {
 	s = longHex.ReplaceAllLiteralString(s, "[id withheld]")
-	if strings.ContainsAny(s, "0123456789") {
-		s = identityNumber.ReplaceAllString(s, "${1}N")
+	if !strings.ContainsAny(s, "0123456789") {
+		return s
 	}
-	return s
+	ms := identityNumber.FindAllStringSubmatchIndex(s, -1)
+	if ms == nil {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range ms {
+		// m[3] ends the word and separator, m[1] the number.
+		if year.MatchString(s[m[3]:m[1]]) && dateRest.MatchString(s[m[1]:]) {
+			continue
+		}
+		b.WriteString(s[last:m[3]])
+		b.WriteString("N")
+		last = m[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
+
+// year and dateRest match a date as Go writes one (RFC 3339, time.Time's
+// String, DateOnly): a year of this century or the last, then "-", a
+// month, "-", a day, and a time or no more digits, letters or "-". A
+// Telegram or Discord id is not written so: an id of four digits is one
+// of Telegram's first accounts, and no text Vigía or a library writes
+// follows an id with "-12-07". A negative number (a chat's) is masked.
+var (
+	year     = regexp.MustCompile(`^(?:19|20)[0-9]{2}$`)
+	dateRest = regexp.MustCompile(`^-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:[T ][0-9]{2}:[0-9]{2}|[^0-9A-Za-z_-]|$)`)
+)
 
 // identityNumber matches a number after a word that names a person or a
 // chat (and an optional "id"), with a separator between: a Telegram chat
