@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -60,8 +61,10 @@ func TestLoggerScrubsNonStringAttributes(t *testing.T) {
 	log.Warn("escape", "value", map[string]string{"k": "\x01" + pseudonym})
 	log.Warn("nil error", "error", nilErr)
 	out := buf.String()
+	// A line's time may hold "6379" in its nanoseconds.
+	untimed := regexp.MustCompile(`"time":"[^"]*"`).ReplaceAllLiteralString(out, `"time":""`)
 	for _, leak := range []string{pseudonym[:24], "s3cr3t", "admin", "Pr1mary", "redis.internal", "6380", "10.0.0.7", "6379"} {
-		if strings.Contains(out, leak) {
+		if strings.Contains(untimed, leak) {
 			t.Errorf("%q is in the log:\n%s", leak, out)
 		}
 	}
