@@ -273,18 +273,9 @@ func redisClient(url, mode string) (redis.UniversalClient, error) {
 func redisClientWaiting(url, mode string, wait time.Duration) (redis.UniversalClient, error) {
 	switch mode {
 	case "cluster":
-		opt, err := redis.ParseClusterURL(url)
+		opt, err := clusterOptions(url, wait)
 		if err != nil {
-			return nil, &configError{"VIGIA_REDIS_URL", "is not a valid cluster URL"}
-		}
-		if !redisPoolSizesOK(opt.PoolSize, opt.MinIdleConns, opt.MaxIdleConns, opt.MaxActiveConns, opt.PipelinePoolSize) {
-			return nil, errRedisPoolSizes
-		}
-		opt.Protocol = 2
-		opt.ContextTimeoutEnabled = true // see below
-		opt.ReadTimeout = max(opt.ReadTimeout, wait)
-		if opt.TLSConfig != nil {
-			opt.Dialer = tlsDialer(opt.TLSConfig, opt.DialTimeout) // see below
+			return nil, err
 		}
 		return redis.NewClusterClient(opt), nil
 	case "sentinel":

@@ -104,13 +104,21 @@ const redisUnreachableHint = "cannot reach the Redis of VIGIA_REDIS_URL, or it d
 // where the URL names the sentinels, which name the primary.
 const sentinelsUnreachableHint = "cannot reach the sentinels of VIGIA_REDIS_URL (its host and each addr=) or the primary they name, or they do not answer: check their hosts and ports, that the sentinels and the primary are running, and that the URL is rediss:// if and only if they speak TLS"
 
+// clusterUnreachableHint is redisUnreachableHint in cluster mode, where
+// the URL's host and each addr= are nodes of the cluster, any one of
+// which names the others.
+const clusterUnreachableHint = "cannot reach any node of the cluster of VIGIA_REDIS_URL (its host and each addr=), or none answers: check their hosts and ports, that the nodes are running, and that the URL is rediss:// if and only if they speak TLS"
+
 // unreachableError is err, Redis not reached at start-up in mode, as one
 // line: the hint naming the variable, then err's reason, whose lines
-// (one per sentinel where several are down) are joined with "; ".
+// (one per sentinel or node where several are down) are joined with "; ".
 func unreachableError(mode string, err error) error {
 	hint := redisUnreachableHint
-	if mode == "sentinel" {
+	switch mode {
+	case "sentinel":
 		hint = sentinelsUnreachableHint
+	case "cluster":
+		hint = clusterUnreachableHint
 	}
 	return &lineError{"redis: " + hint + " (" + oneLine(err) + ")", err}
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/vigia-project/vigia/storage"
 )
 
@@ -186,10 +188,15 @@ func openStore(ctx context.Context, cfg Config, stderr io.Writer, wait time.Dura
 		fmt.Fprintf(stderr, "vigia: %v\n", err)
 		return nil, nil, 2
 	}
-	rdb, err := redisClientWaiting(cfg.RedisURL, cfg.RedisMode, wait)
+	var rdb redis.UniversalClient
+	switch cfg.RedisMode {
+	case "cluster":
+		rdb, err = liveClusterClient(ctx, cfg.RedisURL, wait)
+	default:
+		rdb, err = redisClientWaiting(cfg.RedisURL, cfg.RedisMode, wait)
+	}
 	if err != nil {
-		fmt.Fprintf(stderr, "vigia: %v\n", err)
-		return nil, nil, 2
+		return nil, nil, openFailed(cfg, err, stderr)
 	}
 	st, err := storage.New(rdb, kr, storage.Options{Prefix: cfg.RedisPrefix})
 	if err != nil {
@@ -215,28 +222,37 @@ func openStore(ctx context.Context, cfg Config, stderr io.Writer, wait time.Dura
 	}
 	if err != nil {
 		rdb.Close()
-		if errors.Is(err, storage.ErrWrongSecret) {
-			fmt.Fprintf(stderr, "vigia: VIGIA_SECRET: %v\n", err)
-			return nil, nil, 2
-		}
-		if errors.Is(err, storage.ErrRedisSettings) {
-			fmt.Fprintf(stderr, "vigia: VIGIA_REDIS_URL: %v\n", err)
-			return nil, nil, 2
-		}
-		if errors.Is(err, storage.ErrForeignKeys) {
-			fmt.Fprintf(stderr, "vigia: VIGIA_REDIS_PREFIX: %v\n", err)
-			return nil, nil, 2
-		}
-		if cerr := redisModeMismatch(cfg.RedisMode, err); cerr != nil {
-			fmt.Fprintf(stderr, "vigia: %v\n", cerr)
-			return nil, nil, 2
-		}
-		if redisUnreachable(err) {
-			fmt.Fprintf(stderr, "vigia: %v\n", unreachableError(cfg.RedisMode, err))
-			return nil, nil, 1
-		}
-		fmt.Fprintf(stderr, "vigia: redis: %v\n", err)
-		return nil, nil, 1
+		return nil, nil, openFailed(cfg, err, stderr)
 	}
 	return st, func() { rdb.Close() }, 0
+}
+
+// openFailed prints why openStore could not open the store of cfg (err)
+// to stderr, and returns the exit status (2: configuration, 1: Redis).
+func openFailed(cfg Config, err error, stderr io.Writer) int {
+	var ce *configError
+	switch {
+	case errors.As(err, &ce):
+		fmt.Fprintf(stderr, "vigia: %v\n", err)
+		return 2
+	case errors.Is(err, storage.ErrWrongSecret):
+		fmt.Fprintf(stderr, "vigia: VIGIA_SECRET: %v\n", err)
+		return 2
+	case errors.Is(err, storage.ErrRedisSettings):
+		fmt.Fprintf(stderr, "vigia: VIGIA_REDIS_URL: %v\n", err)
+		return 2
+	case errors.Is(err, storage.ErrForeignKeys):
+		fmt.Fprintf(stderr, "vigia: VIGIA_REDIS_PREFIX: %v\n", err)
+		return 2
+	}
+	if cerr := redisModeMismatch(cfg.RedisMode, err); cerr != nil {
+		fmt.Fprintf(stderr, "vigia: %v\n", cerr)
+		return 2
+	}
+	if redisUnreachable(err) {
+		fmt.Fprintf(stderr, "vigia: %v\n", unreachableError(cfg.RedisMode, err))
+		return 1
+	}
+	fmt.Fprintf(stderr, "vigia: redis: %v\n", err)
+	return 1
 }

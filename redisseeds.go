@@ -1,0 +1,126 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/storage"
+)
+
+// askEach asks every address of addrs side by side (ask), for at most
+// wait, and returns the index of the first to answer; or, none having
+// answered, -1 and each one's reason, named by its place in
+// VIGIA_REDIS_URL (seedName), in the URL's order. The asks still running
+// when one answered are cancelled.
+func askEach(ctx context.Context, addrs []string, wait time.Duration, ask func(ctx context.Context, addr string) error) (int, []error) {
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	type answer struct {
+		i   int
+		err error
+	}
+	answers := make(chan answer, len(addrs)) // room for all: none blocks once askEach returned
+	for i, a := range addrs {
+		go func() { answers <- answer{i, ask(ctx, a)} }()
+	}
+	errs := make([]error, len(addrs))
+	for range addrs {
+		a := <-answers
+		if a.err == nil {
+			return a.i, nil
+		}
+		reason := a.err.Error()
+		var ne net.Error
+		if errors.Is(a.err, context.DeadlineExceeded) || errors.As(a.err, &ne) && ne.Timeout() {
+			reason = "no answer in " + wait.String()
+		}
+		errs[a.i] = &lineError{seedName(a.i) + ": " + reason, a.err}
+	}
+	return -1, errs
+}
+
+// seedName names the address of place i in VIGIA_REDIS_URL: its host,
+// then each addr= (the first is addr= 1). A place, not the address: a
+// log line withholds addresses.
+func seedName(i int) string {
+	if i == 0 {
+		return "its host"
+	}
+	return "addr= " + strconv.Itoa(i)
+}
+
+// seedsError is no address of VIGIA_REDIS_URL answering (askEach): every
+// reason on one line, each still wrapped (a refused connection is a
+// net.Error: redisUnreachable).
+type seedsError []error
+
+func (e seedsError) Error() string   { return oneLine(errors.Join(e...)) }
+func (e seedsError) Unwrap() []error { return e }
+
+// seedWait is how long askEach waits for the first answer: the dial
+// timeout (dial_timeout=, 5 s unless set) and openWait, as
+// firstAnswerWait.
+func seedWait(dialTimeout time.Duration) time.Duration {
+	return cmp.Or(dialTimeout, 5*time.Second) + openWait
+}
+
+// liveClusterClient is the cluster-mode client of an operator's command
+// (rotate-key, reset-2fa) on the nodes of VIGIA_REDIS_URL that answer.
+// go-redis asks the URL's nodes for the cluster's slots one after the
+// other, in a random order, each for as long as the first call's
+// deadline allows: a node that took the connection and never answered
+// (or a host that dropped it) spent that call's whole time
+// (firstAnswerWait, 10 s), and the command exited 1 while the other
+// nodes answered. Here every node is asked side by side (CLUSTER SLOTS,
+// as go-redis asks), once, for at most seedWait; the client is given the
+// first to answer, from which go-redis learns the others. If none
+// answers: a node's refusal that is not an outage (not a cluster node, a
+// wrong password) as it came, for openStore's diagnosis; else seedsError.
+func liveClusterClient(ctx context.Context, url string, wait time.Duration) (redis.UniversalClient, error) {
+	opt, err := clusterOptions(url, wait)
+	if err != nil {
+		return nil, err
+	}
+	live, errs := askEach(ctx, opt.Addrs, seedWait(opt.DialTimeout), func(ctx context.Context, addr string) error {
+		c := redis.NewClient(&redis.Options{Addr: addr, Username: opt.Username, Password: opt.Password, ClientName: opt.ClientName,
+			TLSConfig: opt.TLSConfig, Dialer: opt.Dialer, DialTimeout: opt.DialTimeout, Protocol: 2, ContextTimeoutEnabled: true,
+			ReadTimeout: -1, WriteTimeout: -1, MaxRetries: -1, DialerRetries: 1, PoolSize: 1})
+		defer c.Close()
+		return c.ClusterSlots(ctx).Err()
+	})
+	if live < 0 {
+		for _, err := range errs {
+			if !redisUnreachable(err) {
+				return nil, storage.RefusedSettings(errors.Unwrap(err))
+			}
+		}
+		return nil, seedsError(errs)
+	}
+	opt.Addrs = []string{opt.Addrs[live]}
+	return redis.NewClusterClient(opt), nil
+}
+
+// clusterOptions is VIGIA_REDIS_URL's cluster client options (redisClient),
+// calls waiting for an answer at least wait.
+func clusterOptions(url string, wait time.Duration) (*redis.ClusterOptions, error) {
+	opt, err := redis.ParseClusterURL(url)
+	if err != nil {
+		return nil, &configError{"VIGIA_REDIS_URL", "is not a valid cluster URL"}
+	}
+	if !redisPoolSizesOK(opt.PoolSize, opt.MinIdleConns, opt.MaxIdleConns, opt.MaxActiveConns, opt.PipelinePoolSize) {
+		return nil, errRedisPoolSizes
+	}
+	opt.Protocol = 2
+	opt.ContextTimeoutEnabled = true // see redisClientWaiting
+	opt.ReadTimeout = max(opt.ReadTimeout, wait)
+	if opt.TLSConfig != nil {
+		opt.Dialer = tlsDialer(opt.TLSConfig, opt.DialTimeout) // see redisClientWaiting
+	}
+	return opt, nil
+}
