@@ -357,6 +357,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	// telegramUnanswered is set when the token check's getMe got no
 	// answer: that was the first try, the adapter's is the one retry.
 	telegramUnanswered := false
+	stopWatch := watchSentinels(ctx, cfg, log)
 	eng, err := newEngine(ctx, cfg, rdb, kr, log, cfg.roles(), func(st *storage.Store) commands.Metrics {
 		prom = newMetrics(st, spool)
 		return prom
@@ -368,6 +369,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		telegramUnanswered, err = checkTokens(ctx, cfg)
 		return err
 	})
+	stopWatch()
 	if err != nil {
 		return err
 	}

@@ -190,10 +190,41 @@ func (sentinelNil) DialHook(next redis.DialHook) redis.DialHook {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := next(ctx, network, addr)
 		if err != nil && errors.Is(err, redis.Nil) {
+			if down := sentinelsDown(err); len(down) > 0 {
+				return nil, &lineError{errForgotOrDown + oneLine(errors.Join(down...)), errors.Join(down...)}
+			}
 			return nil, fmt.Errorf("%w (%s)", storage.ErrUnknownPrimary, oneLine(err))
 		}
 		return conn, err
 	}
+}
+
+// errForgotOrDown begins the reason of sentinels that answered that they
+// monitor no primary of the name asked while the others did not answer:
+// the name may be wrong, or those that answered forgot the primary (a
+// restart without their configuration) and the others know it. Not
+// storage.ErrUnknownPrimary, a configuration error that stopped start-up
+// with exit 2, telling the operator to fix master_name=: an outage, as
+// the sentinels down are (exit 1 at start-up, unreachableError; tips
+// spooled while serving), the reasons of those down wrapped.
+const errForgotOrDown = "the sentinels that answered monitor no primary of the name master_name= gives (a wrong name, or sentinels that forgot the primary: restarted without their configuration), and the others do not answer: "
+
+// sentinelsDown is, in go-redis's error for a primary no sentinel named
+// (one error each, errors.Join), those of the sentinels that did not
+// answer that they know no such primary (redis.Nil).
+func sentinelsDown(err error) []error {
+	for ; err != nil; err = errors.Unwrap(err) {
+		if each, ok := err.(interface{ Unwrap() []error }); ok {
+			var down []error
+			for _, e := range each.Unwrap() {
+				if !errors.Is(e, redis.Nil) {
+					down = append(down, e)
+				}
+			}
+			return down
+		}
+	}
+	return nil
 }
 
 // ProcessHook leaves calls as they are.

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net"
 	"strconv"
 	"time"
@@ -104,6 +106,93 @@ func liveClusterClient(ctx context.Context, url string, wait time.Duration) (red
 	}
 	opt.Addrs = []string{opt.Addrs[live]}
 	return redis.NewClusterClient(opt), nil
+}
+
+// errMonitorsNone is a sentinel's nil answer to the primary's name
+// (askSentinels).
+var errMonitorsNone = errors.New("monitors no primary of the name master_name= gives (a wrong name, or a sentinel that forgot the primary)")
+
+// askSentinels asks each sentinel of opt for the primary side by side
+// (askEach), once: the index of the first to name it, or -1 and each
+// one's reason, errMonitorsNone for a nil answer.
+func askSentinels(ctx context.Context, opt *redis.FailoverOptions) (int, []error) {
+	return askEach(ctx, opt.SentinelAddrs, seedWait(opt.DialTimeout), func(ctx context.Context, addr string) error {
+		c := redis.NewSentinelClient(&redis.Options{Addr: addr, Username: opt.SentinelUsername, Password: opt.SentinelPassword,
+			TLSConfig: opt.TLSConfig, Dialer: opt.Dialer, DialTimeout: opt.DialTimeout, Protocol: 2, ContextTimeoutEnabled: true,
+			ReadTimeout: -1, WriteTimeout: -1, MaxRetries: -1, DialerRetries: 1, PoolSize: 1})
+		defer c.Close()
+		err := c.GetMasterAddrByName(ctx, opt.MasterName).Err()
+		if errors.Is(err, redis.Nil) {
+			return errMonitorsNone
+		}
+		return err
+	})
+}
+
+// sentinelsNamePrimary is, for an operator's command in sentinel mode,
+// nil if a sentinel of VIGIA_REDIS_URL names the primary (askSentinels);
+// else why none does, at once, for openStore's diagnosis: each answering
+// that it monitors no such primary is storage.ErrUnknownPrimary (a wrong
+// master_name=, exit 2); a refusal that is not an outage (not a
+// sentinel, a wrong password) as it came; else seedsError, each one's
+// reason (exit 1: some down, the others forgot the primary or not). The
+// command's own client waited for go-redis's retries to run out
+// (firstAnswerWait), and said "context deadline exceeded".
+func sentinelsNamePrimary(ctx context.Context, url string) error {
+	opt, err := redis.ParseFailoverURL(url)
+	if err != nil {
+		return nil // (redisClientWaiting says so)
+	}
+	live, errs := askSentinels(ctx, opt)
+	if live >= 0 {
+		return nil
+	}
+	none := 0
+	for _, err := range errs {
+		switch {
+		case errors.Is(err, errMonitorsNone):
+			none++
+		case !redisUnreachable(err):
+			return storage.RefusedSettings(errors.Unwrap(err))
+		}
+	}
+	if none == len(errs) {
+		return fmt.Errorf("%w (%s)", storage.ErrUnknownPrimary, seedsError(errs).Error())
+	}
+	return seedsError(errs)
+}
+
+// watchSentinels, in sentinel mode, asks each sentinel of VIGIA_REDIS_URL
+// for the primary (askSentinels) while serve starts, and logs at once if
+// none names it: serve's start waits for them (its checks' and Init's
+// initTimeout each, about 30 s where every sentinel is down) before it
+// says anything, go-redis retrying. The start goes on as before: a
+// sentinel back within that time is used, and one still down then stops
+// serve (exit 1, unreachableError). stop ends the ask, and no line is
+// logged after it.
+func watchSentinels(ctx context.Context, cfg Config, log *slog.Logger) (stop func()) {
+	if cfg.RedisMode != "sentinel" {
+		return func() {}
+	}
+	opt, err := redis.ParseFailoverURL(cfg.RedisURL)
+	if err != nil {
+		return func() {} // (loadConfig parsed it)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		live, errs := askSentinels(ctx, opt)
+		if live >= 0 || ctx.Err() != nil {
+			return
+		}
+		log.Warn("redis: no sentinel of VIGIA_REDIS_URL (its host and each addr=) names the primary of master_name=: check their hosts and ports, that the sentinels and the primary are running, and master_name=; start-up keeps trying for "+(2*initTimeout).String()+", then stops",
+			"reason", seedsError(errs).Error())
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // clusterOptions is VIGIA_REDIS_URL's cluster client options (redisClient),

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -87,5 +89,129 @@ func TestNoClusterNodeAnsweringIsOneLine(t *testing.T) {
 		if code != 1 || strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, "vigia: redis: "+clusterUnreachableHint+" (its host: no answer in 6s; addr= 1: ") || !strings.Contains(msg, "connection refused") {
 			t.Errorf("%v: exit %d, %q", args, code, msg)
 		}
+	}
+}
+
+// Every sentinel down or silent as serve starts: serve says so at once,
+// naming VIGIA_REDIS_URL's sentinels, where it said nothing until it
+// gave up (about 30 s); and it keeps trying as before: a sentinel back
+// in time is used, and serve starts. Mutation checked: serve without
+// watchSentinels -> no line before it stops.
+func TestServeSaysAtOnceThatNoSentinelAnswers(t *testing.T) {
+	primary := redistest.Start(t)
+	sentinel := redistest.StartSentinel(t, primary)
+	defer func(d time.Duration) { openWait = d }(openWait)
+	// (The sentinels' ask waits the dial timeout and openWait.)
+	openWait = time.Second
+	resume := sentinel.Pause() // it takes connections and answers nothing
+	e := validEnv()
+	e["VIGIA_REDIS_MODE"] = "sentinel"
+	redisModeEnv(t, e)
+	e["VIGIA_REDIS_URL"] = sentinel.URL() + "?master_name=mymaster&dial_timeout=1s&addr=" + freeAddr(t)
+	lines := &logLines{c: make(chan map[string]any, 100)}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"serve"}, env(e), strings.NewReader(""), &bytes.Buffer{}, lines) }()
+	waitLine := func(what string, match func(map[string]any) bool) map[string]any {
+		t.Helper()
+		deadline := time.After(time.Minute) // not a timing, only no hanging
+		for {
+			select {
+			case l := <-lines.c:
+				if match(l) {
+					return l
+				}
+			case code := <-done:
+				t.Fatalf("serve stopped (exit %d) before %s", code, what)
+			case <-deadline:
+				t.Fatalf("no %s after a minute", what)
+			}
+		}
+	}
+	warn := waitLine("line saying no sentinel answers", func(l map[string]any) bool {
+		msg, _ := l["msg"].(string)
+		return l["level"] == "WARN" && strings.Contains(msg, "sentinel of VIGIA_REDIS_URL")
+	})
+	if reason, _ := warn["reason"].(string); !strings.Contains(warn["msg"].(string), "keeps trying") ||
+		!strings.Contains(reason, "its host: no answer in 2s") || !strings.Contains(reason, "addr= 1: ") || !strings.Contains(reason, "connection refused") {
+		t.Errorf("the line %v does not say what is wrong with each sentinel, and that serve keeps trying", warn)
+	}
+	resume()
+	waitLine(`"vigia serving" once the sentinel answers`, func(l map[string]any) bool { return l["msg"] == "vigia serving" })
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("serve stopped: exit %d", code)
+	}
+}
+
+// logLines is a log's lines, decoded, as they are written.
+type logLines struct {
+	mu sync.Mutex
+	c  chan map[string]any
+}
+
+func (w *logLines) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, line := range strings.Split(strings.TrimSpace(string(p)), "\n") {
+		var rec map[string]any
+		if json.Unmarshal([]byte(line), &rec) == nil {
+			select {
+			case w.c <- rec:
+			default: // (a reader that stopped reading)
+			}
+		}
+	}
+	return len(p), nil
+}
+
+// A sentinel that forgot the primary (it answers that it monitors none
+// of the name asked) while the other sentinel is down is an outage, not
+// a configuration mistake: the name may be right, and the sentinel down
+// know the primary. serve, rotate-key and reset-2fa exit 1 with the
+// sentinels' line, each sentinel's reason (serve's in the line it logs
+// at once), and write nothing; they exited 2 telling the operator to fix
+// master_name=. The same sentinel alone still exits 2
+// (TestSentinelModeWithAnUnknownMasterNameExitsTwo). Mutations checked:
+// sentinelNil without the sentinelsDown case -> serve exits 2;
+// sentinelsNamePrimary's ErrUnknownPrimary for any nil answer -> the
+// operator's commands exit 2; watchSentinels not called -> serve does
+// not say why.
+func TestASentinelThatForgotThePrimaryBesideOneDownIsAnOutage(t *testing.T) {
+	primary := redistest.Start(t)
+	sentinel := redistest.StartSentinel(t, primary)
+	ctx := context.Background()
+	// (No retries: go-redis's retries of the sentinel down outlasted
+	// serve's start, which then stopped on its deadline, whatever the
+	// others answered.)
+	url := sentinel.URL() + "?master_name=mymaster&max_retries=-1&addr=" + freeAddr(t)
+	if err := sentinel.Client().Do(ctx, "SENTINEL", "REMOVE", "mymaster").Err(); err != nil {
+		t.Fatal(err)
+	}
+	e := validEnv()
+	e["VIGIA_REDIS_MODE"] = "sentinel"
+	redisModeEnv(t, e)
+	e["VIGIA_REDIS_URL"] = url
+	for _, args := range [][]string{{"serve"}, {"rotate-key"}, {"reset-2fa", "telegram:111"}} {
+		var errb bytes.Buffer
+		code := run(ctx, args, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb)
+		lines := strings.Split(strings.TrimSuffix(errb.String(), "\n"), "\n")
+		last := lines[len(lines)-1]
+		says := "redis: " + sentinelsUnreachableHint + " (its host: " + errMonitorsNone.Error() + "; addr= 1: "
+		if args[0] == "serve" {
+			// (Its last line after go-redis's retries, the reasons in the
+			// line watchSentinels logged at once.)
+			says = "redis: " + sentinelsUnreachableHint + " ("
+			if !strings.Contains(errb.String(), `"reason":"its host: `+errMonitorsNone.Error()+"; addr= 1: ") {
+				t.Errorf("serve did not say why no sentinel names the primary: %q", errb.String())
+			}
+		}
+		if code != 1 || !strings.Contains(last, says) || args[0] != "serve" && !strings.Contains(last, "connection refused") {
+			t.Errorf("%v: exit %d, %q", args, code, errb.String())
+		}
+	}
+	if n, err := primary.Client().DBSize(ctx).Result(); err != nil || n != 0 {
+		t.Fatalf("the primary holds %d keys (%v), want none", n, err)
 	}
 }

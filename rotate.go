@@ -192,6 +192,15 @@ func openStore(ctx context.Context, cfg Config, stderr io.Writer, wait time.Dura
 	switch cfg.RedisMode {
 	case "cluster":
 		rdb, err = liveClusterClient(ctx, cfg.RedisURL, wait)
+	case "sentinel":
+		// (The URL checked first: asking its sentinels, a URL refused
+		// for its pool sizes was told they do not answer.)
+		rdb, err = redisClientWaiting(cfg.RedisURL, cfg.RedisMode, wait)
+		if err == nil {
+			if err = sentinelsNamePrimary(ctx, cfg.RedisURL); err != nil {
+				rdb.Close()
+			}
+		}
 	default:
 		rdb, err = redisClientWaiting(cfg.RedisURL, cfg.RedisMode, wait)
 	}
