@@ -366,7 +366,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 			return err
 		}
 		var err error
-		telegramUnanswered, err = checkTokens(ctx, cfg)
+		telegramUnanswered, err = checkTokens(ctx, cfg, log)
 		return err
 	})
 	stopWatch()
@@ -426,6 +426,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 			}
 			if uerr := telegramUnreachable(err, cfg.TelegramAPIURL); uerr != nil {
 				return fail(uerr)
+			}
+			if serr := telegramServerError(err, cfg.TelegramAPIURL); serr != nil {
+				return fail(serr)
 			}
 			return fail(err)
 		}
@@ -589,15 +592,19 @@ func checkPersistence(ctx context.Context, st *storage.Store, allowNoAOF bool, l
 // are left to the adapters to report as they start, after Init (whose
 // configuration errors, such as the wrong secret, come first): the check
 // asks getMe once (telegramStartTimeout, or the check's deadline), and
-// reports whether it got no answer, for the adapter to make its own the
-// one retry.
-func checkTokens(ctx context.Context, cfg Config) (telegramUnanswered bool, err error) {
+// reports whether it got no answer or a server error (5xx), for the
+// adapter to make its own the one retry. That first failure is logged at
+// once: the operator learns what is wrong before the retry ends.
+func checkTokens(ctx context.Context, cfg Config, log *slog.Logger) (telegramUnanswered bool, err error) {
 	if cfg.TelegramToken != "" {
 		_, err := telegram.New(ctx, telegram.Options{Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, StartTimeout: telegramStartTimeout, StartTries: 1})
 		if cerr := telegramRefused(err); cerr != nil {
 			return false, cerr
 		}
-		telegramUnanswered = errors.Is(err, telegram.ErrUnreachable)
+		telegramUnanswered = errors.Is(err, telegram.ErrUnreachable) || errors.Is(err, telegram.ErrServerError)
+		if telegramUnanswered {
+			log.Warn("telegram getMe failed at start-up, asking again once", "error", err.Error())
+		}
 	}
 	if cfg.DiscordToken != "" {
 		dc, err := discord.New(discord.Options{Token: cfg.DiscordToken, APIURL: cfg.DiscordAPIURL})
@@ -636,6 +643,21 @@ func telegramUnreachable(err error, apiURL string) error {
 		return nil
 	}
 	return fmt.Errorf("telegram: %s %s", telegramUnreachableHint(apiURL), strings.TrimPrefix(err.Error(), telegram.ErrUnreachable.Error()+" "))
+}
+
+// telegramServerError is the error that stops serve when the Bot API
+// answered getMe with a server error (telegram.ErrServerError: HTTP 5xx)
+// at both tries, exit status 1 (trouble on the server's side may end):
+// what it means and what to do, then the status; nil for any other error.
+func telegramServerError(err error, apiURL string) error {
+	if !errors.Is(err, telegram.ErrServerError) {
+		return nil
+	}
+	hint := "Telegram's Bot API (api.telegram.org) answered with a server error, twice: trouble on Telegram's side, not the token nor this configuration; start again later (a restart policy will)"
+	if apiURL != defaultTelegramAPIURL {
+		hint = "the Bot API server of VIGIA_TELEGRAM_API_URL, or a proxy before it, answered with a server error, twice: check that server's logs and that it is running behind the proxy"
+	}
+	return fmt.Errorf("telegram: %s %s", hint, strings.TrimPrefix(err.Error(), telegram.ErrServerError.Error()+" "))
 }
 
 // telegramUnreachableHint says what to check when the Bot API cannot be

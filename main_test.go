@@ -1895,6 +1895,47 @@ func TestRetentionLongerThanFiftyYearsIsRefused(t *testing.T) {
 	}
 }
 
+// A Bot API answering getMe with a server error (Telegram's, or a
+// proxy's 502 before a local server) stops serve at once after two
+// tries, the token check's and the adapter's: the first failure logged
+// as it happens, the last line exit 1 saying it is the server's trouble
+// and what to do, naming VIGIA_TELEGRAM_API_URL where it is set, the
+// status after it; never the token. Before, the last line was the bare
+// "telegram getMe: no Bot API answer (HTTP 502)". Mutations: serve
+// without its ErrServerError branch -> the bare line, the test fails;
+// checkTokens not counting a server error as unanswered -> getMe asked
+// 3 times, and nothing logged by the check, the test fails.
+func TestBotAPIServerErrorStopsServeSaidPlainly(t *testing.T) {
+	rs := redistest.Start(t)
+	var asked atomic.Int32
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		w.WriteHeader(http.StatusBadGateway)
+		fmt.Fprint(w, "<html>502 Bad Gateway</html>")
+	}))
+	defer api.Close()
+	e := validEnv()
+	e["VIGIA_REDIS_URL"], e["VIGIA_TELEGRAM_API_URL"] = rs.URL(), api.URL
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_INVESTIGATORS"] = t.TempDir(), "off", "telegram:1"
+	e["VIGIA_ALLOW_REDIS_WITHOUT_AOF"] = "yes"
+	var errb syncBuffer
+	code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), io.Discard, &errb)
+	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+	want := "telegram: the Bot API server of VIGIA_TELEGRAM_API_URL, or a proxy before it, answered with a server error, twice: check that server's logs and that it is running behind the proxy (getMe: HTTP 502 Bad Gateway)"
+	if last := lines[len(lines)-1]; code != 1 || !strings.Contains(last, want) || asked.Load() != 2 {
+		t.Errorf("a Bot API answering 502: exit %d, getMe asked %d times, %q; want exit 1, 2 times, a last line holding %q", code, asked.Load(), errb.String(), want)
+	}
+	if first := lines[0]; !strings.Contains(first, `"level":"WARN"`) || !strings.Contains(first, "telegram getMe failed at start-up") || !strings.Contains(first, "HTTP 502 Bad Gateway") {
+		t.Errorf("the check's failure was not the first line logged: %q", errb.String())
+	}
+	if _, secret, _ := strings.Cut(e["VIGIA_TELEGRAM_TOKEN"], ":"); strings.Contains(errb.String(), secret) || strings.Contains(errb.String(), "/bot") {
+		t.Errorf("the token, or the URL holding it, is in the output: %q", errb.String())
+	}
+	if h := telegramServerError(telegram.ErrServerError, defaultTelegramAPIURL).Error(); !strings.Contains(h, "Telegram's side") || strings.Contains(h, "VIGIA_TELEGRAM_API_URL") {
+		t.Errorf("Telegram's own server in trouble: %q", h)
+	}
+}
+
 // A Bot API that cannot be reached at start-up (nothing listens at
 // VIGIA_TELEGRAM_API_URL's port) stops serve with exit 1, as an outage
 // that may end, but its last line names VIGIA_TELEGRAM_API_URL and what

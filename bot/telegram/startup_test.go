@@ -1,8 +1,11 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -45,5 +48,57 @@ func TestGetMeThatNeverAnswersIsAskedTwiceThenGivenUp(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "NEVERANSWERED") || strings.Contains(err.Error(), srv.URL) {
 		t.Errorf("the token or the URL is in the error: %v", err)
+	}
+}
+
+// A Bot API in trouble answers getMe with a server error (a proxy's 502
+// page, or a Bot API 500): asked again, a second later, as when no answer
+// comes, and the failed try is logged at once, so that an operator sees
+// what is wrong before the bound ends; an answer the second time starts
+// the bot. Two server errors stop New with ErrServerError and the status,
+// never the token nor the URL. Before, the first 5xx stopped New as a
+// bare "telegram getMe: for method getMe, 502 Bad Gateway", not retried.
+// Mutation: whoAmI without its statusError case -> getMe asked once, the
+// error not ErrServerError, the test fails.
+func TestGetMeServerErrorIsAskedAgainAndLogged(t *testing.T) {
+	const token = "123:SERVERERRORtokenSERVERERROR"
+	for _, c := range []struct {
+		name, body string
+		status     int
+		recovers   bool
+		reason     string
+	}{
+		{"a proxy's 502 page, then an answer", `<html>502 Bad Gateway</html>`, http.StatusBadGateway, true, "HTTP 502 Bad Gateway"},
+		{"a Bot API's 500, twice", `{"ok":false,"error_code":500,"description":"Internal Server Error"}`, http.StatusInternalServerError, false, "HTTP 500 Internal Server Error"},
+		{"an error_code 502 on a 200, twice", `{"ok":false,"error_code":502,"description":"Bad Gateway"}`, http.StatusOK, false, "HTTP 502 Bad Gateway"},
+	} {
+		var asked atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if asked.Add(1) == 2 && c.recovers {
+				fmt.Fprint(w, `{"ok":true,"result":{"id":42,"is_bot":true,"first_name":"V","username":"VigiaBot"}}`)
+				return
+			}
+			w.WriteHeader(c.status)
+			fmt.Fprint(w, c.body)
+		}))
+		var logs bytes.Buffer
+		a, err := New(context.Background(), Options{Token: token, APIURL: srv.URL, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+		srv.Close()
+		if n := asked.Load(); n != 2 {
+			t.Errorf("%s: getMe asked %d times, want 2", c.name, n)
+		}
+		if c.recovers && (err != nil || a.Username() != "VigiaBot") {
+			t.Errorf("%s: err = %v, want the bot started", c.name, err)
+		}
+		if !c.recovers && (!errors.Is(err, ErrServerError) || !strings.HasSuffix(err.Error(), "(getMe: "+c.reason+")")) {
+			t.Errorf("%s: err = %v, want ErrServerError with %q", c.name, err, c.reason)
+		}
+		if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), c.reason) {
+			t.Errorf("%s: the first failure was not logged with %q: %q", c.name, c.reason, logs.String())
+		}
+		out := logs.String() + fmt.Sprint(err)
+		if strings.Contains(out, "SERVERERROR") || strings.Contains(out, srv.URL) || strings.Contains(out, "Bad Gateway</html>") {
+			t.Errorf("%s: the token, the URL or the body is out: %q", c.name, out)
+		}
 	}
 }

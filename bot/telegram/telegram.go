@@ -56,6 +56,20 @@ var ErrNoBotAPI = errors.New("no telegram bot api at this url (404 not found)")
 // request's URL (it holds the token).
 var ErrUnreachable = errors.New("telegram bot api not reached")
 
+// ErrServerError means getMe was answered with a server error (HTTP 5xx,
+// or a Bot API answer with an error_code of 500 or more) at each of
+// Options.StartTries: trouble on the Bot API server's side, or a proxy's
+// before it, not the token. The error wrapping it carries the status
+// alone, never the URL (it holds the token) nor the answer's body.
+var ErrServerError = errors.New("telegram bot api answered with a server error")
+
+// statusError is getMe answered with a server error: its HTTP status.
+type statusError int
+
+func (e statusError) Error() string {
+	return strings.TrimSpace(fmt.Sprintf("HTTP %d %s", int(e), http.StatusText(int(e))))
+}
+
 // telegramAPI is Telegram's own Bot API server, the default APIURL.
 const telegramAPI = "https://api.telegram.org"
 
@@ -169,10 +183,14 @@ func New(ctx context.Context, o Options) (*Adapter, error) {
 const startPause = time.Second
 
 // whoAmI is getMe at start-up, asked up to StartTries times while no
-// answer comes, each try bounded by StartTimeout; an answer, a refusal
-// included, is not asked again. No answer after the last try is
-// ErrUnreachable, wrapped with the transport's reason without the URL
-// (its path holds the token), or "no answer within" the timeout.
+// answer comes, or a server error (5xx: the Bot API server in trouble),
+// each try bounded by StartTimeout; any other answer, a refusal
+// included, is not asked again. A failed try that another follows is
+// logged at once, so that an operator sees what is wrong before the
+// last try ends. No answer after the last try is ErrUnreachable, wrapped
+// with the transport's reason without the URL (its path holds the
+// token), or "no answer within" the timeout; a server error then is
+// ErrServerError, wrapped with its status.
 func (a *Adapter) whoAmI(ctx context.Context) (*models.User, error) {
 	for try := 1; ; try++ {
 		tryCtx, cancel := context.WithTimeout(ctx, a.o.StartTimeout)
@@ -180,20 +198,27 @@ func (a *Adapter) whoAmI(ctx context.Context) (*models.User, error) {
 		timedOut := errors.Is(tryCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
 		cancel()
 		ue := (*url.Error)(nil)
+		var status statusError
 		switch {
 		case err == nil:
 			return me, nil
 		case errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrNoBotAPI):
 			return nil, err
-		case errors.Is(ctx.Err(), context.Canceled) || !(timedOut || errors.As(err, &ue)):
+		case errors.Is(ctx.Err(), context.Canceled) || !(timedOut || errors.As(err, &ue) || errors.As(err, &status)):
 			return nil, fmt.Errorf("telegram getMe: %s", a.redact(err))
-		case try >= a.o.StartTries || ctx.Err() != nil:
-			reason := fmt.Sprintf("no answer within %v", a.o.StartTimeout)
-			if !timedOut {
-				reason = a.redact(ue.Err)
-			}
-			return nil, fmt.Errorf("%w (getMe: %s)", ErrUnreachable, reason)
 		}
+		failed, reason := ErrUnreachable, fmt.Sprintf("no answer within %v", a.o.StartTimeout)
+		switch {
+		case status != 0:
+			failed, reason = ErrServerError, status.Error()
+		case !timedOut:
+			reason = a.redact(ue.Err)
+		}
+		if try >= a.o.StartTries || ctx.Err() != nil {
+			return nil, fmt.Errorf("%w (getMe: %s)", failed, reason)
+		}
+		a.log.Warn("telegram getMe failed at start-up, asking again", "error", failed.Error()+" (getMe: "+reason+")",
+			"try", try, "tries", a.o.StartTries, "retry_in", startPause.String())
 		select {
 		case <-ctx.Done():
 		case <-time.After(startPause):
@@ -207,7 +232,9 @@ func (a *Adapter) whoAmI(ctx context.Context) (*models.User, error) {
 // other 404 is ErrNoBotAPI, the URL wrong, not the token: one without a
 // Bot API answer (an HTML page, a proxy's "not found"), or a local Bot
 // API server's (tdlib's telegram-bot-api answers a path not starting
-// with /bot so, and a bad token with a 401).
+// with /bot so, and a bad token with a 401). A server error (an HTTP
+// status of 500 or more without a successful answer, or an error_code
+// of 500 to 599) is a statusError, its body not read further.
 func (a *Adapter) getMe(ctx context.Context) (*models.User, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.o.APIURL+"/bot"+a.o.Token+"/getMe", nil)
 	if err != nil {
@@ -228,8 +255,11 @@ func (a *Adapter) getMe(ctx context.Context) (*models.User, error) {
 		Description string      `json:"description"`
 		Result      models.User `json:"result"`
 	}
+	noAnswer := json.Unmarshal(body, &r) != nil || r.OK == nil
 	switch {
-	case json.Unmarshal(body, &r) != nil || r.OK == nil:
+	case resp.StatusCode >= 500 && (noAnswer || !*r.OK):
+		return nil, statusError(resp.StatusCode)
+	case noAnswer:
 		if resp.StatusCode == http.StatusNotFound {
 			return nil, ErrNoBotAPI
 		}
@@ -240,6 +270,8 @@ func (a *Adapter) getMe(ctx context.Context) (*models.User, error) {
 		return nil, ErrUnauthorized
 	case r.ErrorCode == http.StatusNotFound:
 		return nil, ErrNoBotAPI
+	case r.ErrorCode >= 500 && r.ErrorCode <= 599:
+		return nil, statusError(r.ErrorCode)
 	}
 	return nil, fmt.Errorf("for method getMe, %d %s", r.ErrorCode, r.Description)
 }
