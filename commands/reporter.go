@@ -924,9 +924,19 @@ func PlatformName(platform string) string {
 const reportFormID = "report"
 
 // report opens the tip form where the platform has forms (Discord); on
-// others it explains that any message starts a tip.
+// others it explains that any message starts a tip, or, with words after
+// the command, keeps them as that message.
 func report(ctx context.Context, c *Context) error {
 	if !c.Request.CanOpenForms {
+		if strings.TrimSpace(c.Request.Args) != "" {
+			// "/report <words>" ("/report@VigiaBot <words>" alike): the
+			// words are the tip, kept as the same message without the
+			// command would be, not dropped with "write it as a message"
+			// (to be typed again). (A file captioned "/report …" never
+			// comes here: the mux keeps it as a part.)
+			c.Request.Text = c.Request.Args
+			return c.mux.addToDraft(ctx, c)
+		}
 		return c.Say(ctx, "report_how", nil)
 	}
 	tipMax, linksMax := c.mux.formLimits()
