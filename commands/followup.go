@@ -290,6 +290,11 @@ func ask(ctx context.Context, c *Context) error {
 	if err != nil {
 		return err
 	}
+	if t.Warning {
+		// Its sender gave no way to be asked (warnings take no
+		// questions): said as such, not as a reporter who refused.
+		return say("ask_warning", map[string]any{"ID": id})
+	}
 	if again, err := c.replayed(ctx, id); err != nil {
 		return err
 	} else if again {
