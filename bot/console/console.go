@@ -194,11 +194,13 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 		if !a.o.Interactive {
 			fmt.Fprintf(a.o.Out, "%s> %s\n", a.who.Role, line)
 		}
-		if line == "/quit" || line == "/exit" {
+		// In any case, as the engine reads commands: "/As investigator"
+		// (a keyboard's capital) is no unknown command.
+		if strings.EqualFold(line, "/quit") || strings.EqualFold(line, "/exit") {
 			return nil
 		}
-		if rest, ok := strings.CutPrefix(line, "/as"); ok && (rest == "" || strings.IndexFunc(rest, unicode.IsSpace) == 0) {
-			a.switchTo(strings.TrimSpace(rest))
+		if len(line) >= 3 && strings.EqualFold(line[:3], "/as") && (len(line) == 3 || strings.IndexFunc(line[3:], unicode.IsSpace) == 0) {
+			a.switchTo(strings.TrimSpace(line[3:]))
 			a.prompt()
 			continue
 		}

@@ -633,3 +633,39 @@ func TestConsoleButtonsInTheLanguageTheEngineSays(t *testing.T) {
 		t.Errorf("a button in English listed with its label under French lines:\n%s", s)
 	}
 }
+
+// The demo's own commands are read in any case, as the engine reads its
+// commands: "/As investigator" (a keyboard's capital) switches and "/QUIT"
+// leaves, where they were sent to the engine and answered "I don't know
+// that command". "/ASK 1 x" is still the engine's /ask, not a switch.
+// Mutation: "/as" and "/quit" matched in lower case only (as before) →
+// "/As investigator" and "/QUIT" reach the engine, test fails.
+func TestConsoleOwnCommandsInAnyCase(t *testing.T) {
+	in := "/As investigator\nhola\n/ASK 1 x\n/AS REPORTER\n/Quit\nnever read\n"
+	out := &bytes.Buffer{}
+	a := New(Options{In: strings.NewReader(in), Out: out, Say: func(_, id string, _ map[string]any) string { return id },
+		Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
+	h := &echo{}
+	if err := a.Run(context.Background(), h); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.got) != 2 {
+		var sent []string
+		for _, g := range h.got {
+			sent = append(sent, g.Text)
+		}
+		t.Fatalf("%d requests, want 2: %q", len(h.got), sent)
+	}
+	if g := h.got[0]; g.UserID != "2" || g.Text != "hola" {
+		t.Errorf("after /As investigator: %+v", g)
+	}
+	if g := h.got[1]; g.UserID != "2" || g.Command != "ask" || g.Args != "1 x" {
+		t.Errorf("/ASK 1 x: %+v", g)
+	}
+	if a.who.Role != "reporter" {
+		t.Errorf("/AS REPORTER did not switch back: %s", a.who.Role)
+	}
+	if strings.Contains(out.String(), "never read") {
+		t.Errorf("/Quit did not leave: %q", out.String())
+	}
+}
