@@ -272,12 +272,12 @@ func ask(ctx context.Context, c *Context) error {
 		return c.Say(ctx, id, data)
 	}
 	idArg, text := firstWord(c.Request.Args)
-	if shown, out := tipIDOutOfRange(idArg); out {
-		return say("tip_not_a_number", map[string]any{"ID": shown}) // as /tip
+	id, msg, data := readTipNumber(idArg, "ask_usage", nil) // as every command taking a tip number
+	if msg != "" {
+		return say(msg, data)
 	}
-	id, ok := parseTipID(idArg)
 	text = strings.TrimSpace(text)
-	if !ok || blank(text) {
+	if blank(text) {
 		return say("ask_usage", nil)
 	}
 	if len([]rune(text)) > maxNote {

@@ -55,16 +55,14 @@ func (c *Context) tipList(ctx context.Context, header string, list []tips.Tip) s
 
 func showTip(ctx context.Context, c *Context) error {
 	words := strings.Fields(c.Request.Args)
-	if len(words) == 0 || len(words) > 2 {
+	if len(words) == 0 {
 		return c.Say(ctx, "tip_usage", nil)
 	}
-	id, ok := parseTipID(words[0])
-	if shown, out := tipIDOutOfRange(words[0]); out {
-		// A whole number no tip can have (0, below it, past 63 bits):
-		// one answer for all, saying it is not a tip number.
-		return c.Say(ctx, "tip_not_a_number", map[string]any{"ID": shown})
-	}
+	id, ok, err := c.tipNumber(ctx, words[0], "tip_usage", nil)
 	if !ok {
+		return err
+	}
+	if len(words) > 2 {
 		return c.Say(ctx, "tip_usage", nil)
 	}
 	if len(words) == 2 {

@@ -16,7 +16,7 @@ import (
 
 // A tip number written with leading zeros names the same tip, in commands
 // and in buttons; signs, other characters and numbers too large for a tip
-// are refused as before.
+// are refused as before, named as no tip number.
 func TestTipNumbersWithLeadingZeros(t *testing.T) {
 	tm := newTeam(t)
 	en := func(id string, data map[string]any) string { return tm.msg.Localize("en", id, data) }
@@ -30,8 +30,8 @@ func TestTipNumbersWithLeadingZeros(t *testing.T) {
 		}
 	}
 	for _, arg := range []string{"+1", "1e3", "0x1", "1_0", "99999999999999999999x"} {
-		if r = tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: arg}); r[0].Text != en("tip_usage", nil) {
-			t.Errorf("/tip %q: %q, want the usage", arg, r[0].Text)
+		if r = tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: arg}); r[0].Text != en("tip_not_a_number", map[string]any{"ID": arg}) {
+			t.Errorf("/tip %q: %q, want it named not a tip number", arg, r[0].Text)
 		}
 	}
 	if r = tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: "00"}); r[0].Text != en("tip_not_a_number", map[string]any{"ID": "0"}) {

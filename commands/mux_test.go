@@ -284,7 +284,7 @@ func TestInvestigatorCommandsAreInvisibleToOthers(t *testing.T) {
 		t.Fatalf("help in a random group shows investigator commands: %+v", r)
 	}
 	r = e.do(investigatorID, commands.Request{Command: "tip", Args: "x; DROP"})
-	if r[0].Text != e.text("es", "tip_usage", nil) {
+	if r[0].Text != e.text("es", "tip_not_a_number", map[string]any{"ID": "x;"}) {
 		t.Fatalf("bad tip id: %+v", r)
 	}
 	r = e.do(investigatorID, commands.Request{Command: "tip", Args: "424242"})

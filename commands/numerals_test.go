@@ -51,8 +51,8 @@ func TestNumbersInTheDigitsOfOtherKeyboards(t *testing.T) {
 	}
 	// Not digits: an ideograph, a roman numeral, a superscript.
 	for _, arg := range []string{"一", "ⅰ", "¹"} {
-		if s := do("tip", arg); s != en("tip_usage", nil) {
-			t.Errorf("/tip %s: %q, want the usage", arg, s)
+		if s := do("tip", arg); s != en("tip_not_a_number", map[string]any{"ID": arg}) {
+			t.Errorf("/tip %s: %q, want it named not a tip number", arg, s)
 		}
 	}
 }

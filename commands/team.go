@@ -336,12 +336,12 @@ var nowWords = []string{"now", "ahora", "maintenant", "agora"}
 
 func purge(ctx context.Context, c *Context) error {
 	idArg, rest := firstWord(c.Request.Args)
-	if said, err := c.notATipNumber(ctx, idArg); said {
+	id, ok, err := c.tipNumber(ctx, idArg, "purge_usage", nil)
+	if !ok {
 		return err
 	}
-	id, ok := parseTipID(idArg)
 	now := slices.Contains(nowWords, strings.ToLower(strings.TrimSpace(rest)))
-	if !ok || (!now && strings.TrimSpace(rest) != "") {
+	if !now && strings.TrimSpace(rest) != "" {
 		return c.Say(ctx, "purge_usage", nil)
 	}
 	if _, err := c.mux.store.Kind(ctx, id); errors.Is(err, storage.ErrNotFound) {

@@ -3,6 +3,7 @@ package commands_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/vigia-project/vigia/commands"
@@ -16,8 +17,8 @@ import (
 // understood" before its usage (-1, past 63 bits) or looked for tip #0
 // ("there is no tip #0"), /note and /ask answered "no tip #0" or their
 // usage, /publish, /retract and /purge their usage or "no tip #0".
-// Mutation: Context.notATipNumber reporting false without answering, and
-// ask's tipIDOutOfRange check removed -> every case fails.
+// Mutation: readTipNumber without its tipIDOutOfRange check -> the
+// cases of 0 fail (looked up as a tip).
 func TestTipNumberNoTipCanHaveInEveryCommand(t *testing.T) {
 	tm := newTeam(t)
 	tm.report("7001", "cobran piso en el mercado", tips.Extortion)
@@ -62,11 +63,76 @@ func TestTipNumberNoTipCanHaveInEveryCommand(t *testing.T) {
 	if after := tm.tipKeys(t); !slices.Equal(before, after) {
 		t.Errorf("the tips' records changed:\nbefore %q\nafter  %q", before, after)
 	}
-	// What is no whole number is the usage, as before.
-	for cmd, usage := range map[string]string{"note": "note_usage", "ask": "ask_usage", "publish": "publish_usage", "retract": "retract_usage", "purge": "purge_usage"} {
-		if r := tm.as(adminID, "Ada", commands.Request{Command: cmd, Args: "-1x texto"}); len(r) != 1 || r[0].Text != tm.msg.Localize("en", usage, nil) {
-			t.Errorf("/%s -1x: %q, want the usage", cmd, texts(r))
+}
+
+// Every command that takes a tip number reads it alike (one parser): a
+// word that is no tip number, whole number or not, is answered with one
+// line, in the member's language, naming what was typed (cut if long),
+// whatever follows it, by each command; nothing about the tips changes. Only where nothing visible was typed is it the command's
+// usage. Before, "abc", "1.5" or "٣x" got the usage (/triage: "not
+// understood" and its usage), and "/retract 0 extra" its usage where
+// "/retract 0" was told 0 is not a tip number. Mutations: readTipNumber
+// answering the usage for what is no whole number -> every malformed
+// case fails; retract reading all its arguments as the number again
+// -> "/retract 0 extra" and "/retract abc extra" fail.
+func TestMalformedTipNumberIsAnsweredAlikeByEveryCommand(t *testing.T) {
+	tm := newTeam(t)
+	tm.report("7001", "cobran piso en el mercado", tips.Extortion)
+	tm.report("7002", "venden armas en la esquina", tips.Weapons)
+	tm.as("7003", "R", commands.Request{Command: "warn", Args: "retén falso en la carretera"})
+	before := tm.tipKeys(t)
+	// W is where the tip number goes.
+	forms := map[string][]string{
+		"triage":  {"W verified", "W", "W duplicate of 1"},
+		"note":    {"W revisado", "W"},
+		"ask":     {"W ¿quién cobra?", "W"},
+		"publish": {"W", "W otro texto"},
+		"retract": {"W", "W extra"},
+		"purge":   {"W", "W now", "W extra"},
+		"tip":     {"W", "W 2", "W 1 2"},
+	}
+	long := strings.Repeat("x", 30)
+	langs, n := []string{"en", "es", "fr", "pt-BR"}, 0
+	for _, w := range []struct{ typed, shown string }{
+		{"abc", "abc"},
+		{"1.5", "1.5"},
+		{"٣x", "٣x"},
+		{"-1x", "-1x"},
+		{"+5", "+5"},
+		{"#", "#"},
+		{"#x", "#x"},
+		{"-0", "0"},
+		{"0", "0"},
+		{"99999999999999999999", "99999999999999999999"},
+		{long, strings.Repeat("x", 24) + "…"},
+	} {
+		for cmd, list := range forms {
+			for _, form := range list {
+				args := strings.Replace(form, "W", w.typed, 1)
+				lang := langs[n%len(langs)] // each language in turn (within the chat's hourly limit)
+				n++
+				r := tm.as(adminID, "Ada", commands.Request{Command: cmd, Args: args, Language: lang})
+				if want := tm.msg.Localize(lang, "tip_not_a_number", map[string]any{"ID": w.shown}); len(r) != 1 || r[0].Text != want {
+					t.Errorf("/%s %s in %s: %q, want %q", cmd, args, lang, texts(r), want)
+				}
+			}
 		}
+	}
+	if after := tm.tipKeys(t); !slices.Equal(before, after) {
+		t.Errorf("the tips' records changed:\nbefore %q\nafter  %q", before, after)
+	}
+	// Nothing visible to name: the usage.
+	for cmd, usage := range map[string]string{"note": "note_usage", "ask": "ask_usage", "publish": "publish_usage", "retract": "retract_usage", "purge": "purge_usage", "tip": "tip_usage"} {
+		for _, args := range []string{"", "\u200b", "\u200b texto"} {
+			if r := tm.as(adminID, "Ada", commands.Request{Command: cmd, Args: args}); len(r) != 1 || r[0].Text != tm.msg.Localize("en", usage, nil) {
+				t.Errorf("/%s %q: %q, want the usage", cmd, args, texts(r))
+			}
+		}
+	}
+	// A tip's number followed by what the command does not take: the
+	// usage, as before.
+	if r := tm.as(adminID, "Ada", commands.Request{Command: "retract", Args: "3 extra"}); len(r) != 1 || r[0].Text != tm.msg.Localize("en", "retract_usage", nil) {
+		t.Errorf("/retract 3 extra: %q, want the usage", texts(r))
 	}
 }
 

@@ -12,8 +12,8 @@ import (
 // any tip (past 63 bits), 0 or below it alike. Before, a number past 63
 // bits answered "there is no tip #N" while "/tip -1" answered the usage.
 // The number is shown as ASCII digits without leading zeros, a long one
-// cut. Mutation: showTip without its tipIDOutOfRange check fails this
-// (the usage for every case).
+// cut. Mutation: readTipNumber without its tipIDOutOfRange check fails this
+// (0 looked up as a tip, the others shown as typed, a long one uncut).
 func TestTipNumberNoTipCanHaveIsNotATipNumber(t *testing.T) {
 	tm := newTeam(t)
 	for _, lang := range []string{"en", "es", "fr", "pt-BR"} {
@@ -42,9 +42,11 @@ func TestTipNumberNoTipCanHaveIsNotATipNumber(t *testing.T) {
 		if want := tm.msg.Localize(lang, "tip_not_found", map[string]any{"ID": "9223372036854775807"}); len(got) != 1 || got[0].Text != want {
 			t.Errorf("/tip 9223372036854775807 in %s: %q, want %q", lang, texts(got), want)
 		}
+		// No whole number is not a tip number either, shown as typed (the
+		// usage before: TestMalformedTipNumberIsAnsweredAlikeByEveryCommand).
 		for _, arg := range []string{"99999999999999999999x", "-1x", "--1", "-", "+1", "1e99"} {
-			if got := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: arg, Language: lang}); len(got) != 1 || got[0].Text != tm.msg.Localize(lang, "tip_usage", nil) {
-				t.Errorf("/tip %s in %s: %q, want the usage", arg, lang, texts(got))
+			if got := tm.as(adminID, "Ada", commands.Request{Command: "tip", Args: arg, Language: lang}); len(got) != 1 || got[0].Text != tm.msg.Localize(lang, "tip_not_a_number", map[string]any{"ID": arg}) {
+				t.Errorf("/tip %s in %s: %q, want it named not a tip number", arg, lang, texts(got))
 			}
 		}
 	}

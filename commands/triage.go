@@ -355,31 +355,53 @@ func tipIDOutOfRange(s string) (string, bool) {
 // answer repeats.
 const maxShownDigits = 24
 
-// notATipNumber answers, as /tip does, a whole number no tip can have
-// (tipIDOutOfRange: 0, below it, past 63 bits) typed where a command
-// takes a tip number, naming it, and reports whether it did. Whatever
-// else was typed, nothing is done.
-func (c *Context) notATipNumber(ctx context.Context, word string) (bool, error) {
-	shown, out := tipIDOutOfRange(word)
-	if !out {
-		return false, nil
+// tipNumber reads word, typed where a command takes a tip number, as
+// parseTipID does, and returns the tip's number. Any other word is
+// answered, and false reported: tip_not_a_number naming it, whether a
+// whole number no tip can have (0, below it, past 63 bits: shown as
+// tipIDOutOfRange shows it) or no whole number ("abc", "1.5", "٣x",
+// "-1x": shown as typed, made safe, cut to maxShownDigits characters);
+// the usage where nothing visible was typed. Every command that takes a
+// tip number reads it so, whatever follows it: the same word gets the
+// same answer from each, and nothing is done.
+func (c *Context) tipNumber(ctx context.Context, word, usage string, usageData map[string]any) (string, bool, error) {
+	id, msg, data := readTipNumber(word, usage, usageData)
+	if msg != "" {
+		return "", false, c.Say(ctx, msg, data)
 	}
-	return true, c.Say(ctx, "tip_not_a_number", map[string]any{"ID": shown})
+	return id, true, nil
+}
+
+// readTipNumber is tipNumber's reading of word: the tip's number, or the
+// message id and data of the answer to give instead.
+func readTipNumber(word, usage string, usageData map[string]any) (id, msg string, data map[string]any) {
+	if shown, out := tipIDOutOfRange(word); out {
+		return "", "tip_not_a_number", map[string]any{"ID": shown}
+	}
+	if id, ok := parseTipID(word); ok {
+		return id, "", nil
+	}
+	shown := tips.Neutralize(strings.TrimSpace(word))
+	if !visible(shown) {
+		return "", usage, usageData // nothing to name: no word, or only invisible characters
+	}
+	if r := []rune(shown); len(r) > maxShownDigits {
+		shown = string(r[:maxShownDigits]) + "…"
+	}
+	return "", "tip_not_a_number", map[string]any{"ID": safe(shown)}
 }
 
 func triage(ctx context.Context, c *Context) error {
 	words := strings.Fields(c.Request.Args)
-	if len(words) > 0 {
-		if said, err := c.notATipNumber(ctx, words[0]); said {
-			return err
-		}
+	if len(words) == 0 {
+		return c.Say(ctx, "triage_usage", triageUsageData)
+	}
+	id, ok, err := c.tipNumber(ctx, words[0], "triage_usage", triageUsageData)
+	if !ok {
+		return err
 	}
 	if len(words) < 2 {
 		return c.Say(ctx, "triage_usage", triageUsageData)
-	}
-	id, ok := parseTipID(words[0])
-	if !ok {
-		return c.triageMisread(ctx, words[0])
 	}
 	var d storage.Decision
 	rest := words[1:]
@@ -394,8 +416,11 @@ func triage(ctx context.Context, c *Context) error {
 		if len(rest) == 0 {
 			return c.Say(ctx, "triage_usage", triageUsageData)
 		}
-		if said, err := c.notATipNumber(ctx, rest[0]); said {
-			return err // "/triage 2 duplicate of 0"
+		// A word no number here may be the joining words left without
+		// one ("duplicada de") or a label put first: not understood,
+		// with the usage. A whole number no tip can have is named so.
+		if shown, out := tipIDOutOfRange(rest[0]); out {
+			return c.Say(ctx, "tip_not_a_number", map[string]any{"ID": shown}) // "/triage 2 duplicate of 0"
 		}
 		dup, ok := parseTipID(rest[0])
 		if !ok {
@@ -684,12 +709,11 @@ func (m *Mux) triageButton(ctx context.Context, c *Context, data string) error {
 
 func note(ctx context.Context, c *Context) error {
 	idArg, text := firstWord(c.Request.Args)
-	if said, err := c.notATipNumber(ctx, idArg); said {
+	id, ok, err := c.tipNumber(ctx, idArg, "note_usage", nil)
+	if !ok {
 		return err
 	}
-	id, ok := parseTipID(idArg)
-	text = strings.TrimSpace(text)
-	if !ok || blank(text) {
+	if blank(text) {
 		return c.Say(ctx, "note_usage", nil)
 	}
 	if len([]rune(text)) > maxNote {
@@ -700,7 +724,7 @@ func note(ctx context.Context, c *Context) error {
 	} else if again {
 		return c.Say(ctx, "note_done", map[string]any{"ID": id}) // delivered again by the platform
 	}
-	err := c.mux.store.Note(ctx, id, c.claimer(), tips.Neutralize(text))
+	err = c.mux.store.Note(ctx, id, c.claimer(), tips.Neutralize(text))
 	if errors.Is(err, storage.ErrNotFound) {
 		return c.Say(ctx, "tip_not_found", map[string]any{"ID": id})
 	}

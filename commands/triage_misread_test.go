@@ -18,7 +18,6 @@ func TestTriageSaysWhichArgumentWasNotUnderstood(t *testing.T) {
 		tm.report("7001", "cobran piso en el mercado", tips.Extortion)
 	}
 	for _, c := range []struct{ lang, args, word string }{
-		{"en", "x1 verified", "x1"},                   // not a tip number
 		{"en", "2 verifed", "verifed"},                // no such status
 		{"fr", "2 doublon d'x", "x"},                  // not an original's number
 		{"en", "2 verified high low", "low"},          // a second priority

@@ -389,12 +389,9 @@ const cbPublish = "pub:"
 // goes to every matching community.
 func publish(ctx context.Context, c *Context) error {
 	idArg, text := firstWord(c.Request.Args)
-	if said, err := c.notATipNumber(ctx, idArg); said {
-		return err
-	}
-	id, ok := parseTipID(idArg)
+	id, ok, err := c.tipNumber(ctx, idArg, "publish_usage", nil)
 	if !ok {
-		return c.Say(ctx, "publish_usage", nil)
+		return err
 	}
 	if ok, err := c.isWarning(ctx, id, "publish_not_warning"); !ok || err != nil {
 		return err
@@ -758,12 +755,13 @@ func (c *Context) sayNoCommunity(ctx context.Context, id string, regions []strin
 // cut a long withdrawal short). The investigator hears how it goes, as for
 // /publish.
 func retract(ctx context.Context, c *Context) error {
-	if said, err := c.notATipNumber(ctx, c.Request.Args); said {
+	idArg, rest := firstWord(c.Request.Args)
+	id, ok, err := c.tipNumber(ctx, idArg, "retract_usage", nil)
+	if !ok {
 		return err
 	}
-	id, ok := parseTipID(c.Request.Args)
-	if !ok {
-		return c.Say(ctx, "retract_usage", nil)
+	if rest != "" {
+		return c.Say(ctx, "retract_usage", nil) // "/retract 3 now": it takes nothing more
 	}
 	// Only a warning is ever published: a tip's number is told so, not
 	// that it "was not published, or was already retracted".
