@@ -1690,9 +1690,14 @@ func forget(ctx context.Context, c *Context) error {
 	return c.Reply(ctx, Reply{Text: c.T("forget_done", nil) + "\n\n" + c.T("forget_held_dropped", nil)})
 }
 
-// followUpButton toggles whether the reporter allows questions.
+// followUpButton toggles whether the reporter allows questions. Data no
+// such button carries (a value but 0 or 1, a draft id no draft has the
+// shape of) is forged: answered so, and nothing changes.
 func (m *Mux) followUpButton(ctx context.Context, c *Context, data string) error {
 	draftID, v, _ := strings.Cut(strings.TrimPrefix(data, cbFollowUp), ":")
+	if (v != "0" && v != "1") || !draftIDShaped(draftID) {
+		return c.forgedButton(ctx)
+	}
 	allow := v == "1"
 	err := m.store.SetDraftFollowUp(ctx, c.Pseudonym, draftID, allow)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -1706,6 +1711,12 @@ func (m *Mux) followUpButton(ctx context.Context, c *Context, data string) error
 		msg = "followup_on"
 	}
 	return c.Reply(ctx, Reply{Text: c.T(msg, nil), Buttons: c.categoryButtons(storage.Draft{ID: draftID, FollowUp: allow})})
+}
+
+// draftIDShaped reports whether s has the shape of a draft's id as the
+// store makes them: 16 lowercase hexadecimal digits.
+func draftIDShaped(s string) bool {
+	return len(s) == 16 && strings.Trim(s, "0123456789abcdef") == ""
 }
 
 // openQuestions is the text of every open question of tip id, oldest

@@ -170,3 +170,36 @@ func streamState(t *testing.T, c *redis.Client, k string) string {
 	}
 	return out
 }
+
+// The follow-up toggle's data is the client's to write too: a value no
+// button carries (only 0 and 1 are), or a draft id of no draft's shape,
+// is answered in the reporter's language that the button does not work,
+// and the draft stays as it was. Before, "fu:DRAFT:2" (any value but 1)
+// turned questions off as if 0 had been pressed, and a malformed id was
+// told the draft is no longer in progress. Mutation: followUpButton
+// without its check of the value and the id -> every case fails (a
+// value but 0 or 1 turns questions off, Redis changes; a malformed id
+// answers draft_stale).
+func TestForgedFollowUpButtonIsAnsweredAndChangesNothing(t *testing.T) {
+	tm := newTeam(t)
+	r := tm.as(reporterID, "Rosa", commands.Request{Text: "Cobran piso en el mercado"})
+	draft := strings.Split(press(r, "send:"), ":")[1]
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "fu:" + draft + ":1"}) // questions allowed
+	before := tm.state(t)
+	for _, data := range []string{
+		"fu:" + draft + ":2", "fu:" + draft + ":x", "fu:" + draft + ":", "fu:" + draft, "fu:" + draft + ":1:1",
+		"fu:" + draft + ":-1", "fu:zz:0", "fu::0", "fu:", "fu:" + draft + "0:0", "fu:" + strings.ToUpper(draft) + ":0",
+	} {
+		for _, lang := range []string{"en", "es", "fr", "pt-BR"} {
+			r := tm.as(reporterID, "Rosa", commands.Request{Callback: data, Language: lang})
+			if want := tm.msg.Localize(lang, "button_invalid", nil); len(r) != 1 || r[0].Text != want {
+				t.Errorf("Rosa pressed %q in %s: %q, want %q", data, lang, texts(r), want)
+			}
+		}
+	}
+	tm.sameState(t, before)
+	// A genuine press still works: questions turned off.
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "fu:" + draft + ":0"}); len(r) != 1 || r[0].Text != tm.msg.Localize("en", "followup_off", nil) {
+		t.Errorf("Rosa pressed fu:DRAFT:0: %q, want followup_off", texts(r))
+	}
+}
