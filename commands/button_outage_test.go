@@ -1,6 +1,7 @@
 package commands_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/vigia-project/vigia/commands"
@@ -44,5 +45,34 @@ func TestTeamButtonsInAnOutageAreToldToTryAgain(t *testing.T) {
 	// pressing a team button hears the same.
 	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: decide}); len(r) != 1 || r[0].Text != tm.text("en", "error_storage_retry", nil) {
 		t.Errorf("a reporter pressed %q with Redis down: %q, want error_storage_retry", decide, texts(r))
+	}
+}
+
+// An invited investigator's command typed while Redis is down: the role
+// cannot be read, so the command is not refused as unknown (which would
+// tell an investigator that /next no longer exists) but answered, in the
+// sender's language, that storage is briefly unavailable. So is every
+// command the engine cannot place then, an unknown one and a reporter's
+// included: the answer depends on Redis, so it tells no one which
+// commands exist. Before, each was answered unknown_command. Mutation:
+// the roleUnread check before unknown_command removed -> every case fails.
+func TestInvitedInvestigatorsCommandInAnOutageIsToldToTryAgain(t *testing.T) {
+	tm := newTeam(t)
+	tm.join("2002", "Ana")
+	tm.report("7001", "cobran piso en el mercado", tips.Extortion)
+	if r := tm.as("2002", "Ana", commands.Request{Command: "next"}); len(r) == 0 || !strings.Contains(r[0].Text, "#1") {
+		t.Fatalf("next before the outage: %q", texts(r))
+	}
+	tm.srv.Stop()
+	for _, c := range []struct{ user, cmd, args string }{
+		{"2002", "next", ""}, {"2002", "queue", ""}, {"2002", "tip", "1"}, {"2002", "triage", "1 verified"},
+		{"2002", "bogus", ""}, {reporterID, "triage", "1 verified"}, {reporterID, "bogus", ""},
+	} {
+		for _, lang := range []string{"en", "es", "fr", "pt-BR"} {
+			r := tm.as(c.user, "X", commands.Request{Command: c.cmd, Args: c.args, Language: lang})
+			if want := tm.text(lang, "error_storage_retry", nil); len(r) != 1 || r[0].Text != want {
+				t.Errorf("%s sent /%s %s in %s with Redis down: %q, want %q", c.user, c.cmd, c.args, lang, texts(r), want)
+			}
+		}
 	}
 }

@@ -764,6 +764,13 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 					return err
 				}
 			}
+			if c.roleUnread {
+				// The role given by an invitation could not be read (Redis
+				// failing): an invited member's own command, maybe. Told
+				// to try again, whatever the command: which answer depends
+				// on Redis, never on the command or who sent it.
+				return c.Say(ctx, "error_storage_retry", nil)
+			}
 			// Unknown, or not for this user's role: the same answer, so the
 			// investigator commands cannot be discovered.
 			return c.Say(ctx, "unknown_command", nil)
