@@ -33,7 +33,7 @@ import (
 // upgrade) is refused by New (errLibrary), never used without the check.
 
 // errLibrary is New's error for a discordgo without the Session fields the
-// adapter reads (sessionFields).
+// adapter reads (sessionField).
 var errLibrary = errors.New("discord: github.com/bwmarrin/discordgo is not the version Vigía was built for (v0.29): its Session has no wsConn or gateway field")
 
 // sessionField returns the address of s's field name (unexported), or nil
