@@ -89,10 +89,15 @@ func liveClusterClient(ctx context.Context, url string, wait time.Duration) (red
 	if err != nil {
 		return nil, err
 	}
+	// The asks read a copy: those still running when one answered go on
+	// until cancelled, while NewClusterClient below writes to opt (init).
+	node := redis.Options{Username: opt.Username, Password: opt.Password, ClientName: opt.ClientName,
+		TLSConfig: opt.TLSConfig, Dialer: opt.Dialer, DialTimeout: opt.DialTimeout, Protocol: 2, ContextTimeoutEnabled: true,
+		ReadTimeout: -1, WriteTimeout: -1, MaxRetries: -1, DialerRetries: 1, PoolSize: 1}
 	live, errs := askEach(ctx, opt.Addrs, seedWait(opt.DialTimeout), func(ctx context.Context, addr string) error {
-		c := redis.NewClient(&redis.Options{Addr: addr, Username: opt.Username, Password: opt.Password, ClientName: opt.ClientName,
-			TLSConfig: opt.TLSConfig, Dialer: opt.Dialer, DialTimeout: opt.DialTimeout, Protocol: 2, ContextTimeoutEnabled: true,
-			ReadTimeout: -1, WriteTimeout: -1, MaxRetries: -1, DialerRetries: 1, PoolSize: 1})
+		o := node
+		o.Addr = addr
+		c := redis.NewClient(&o)
 		defer c.Close()
 		return c.ClusterSlots(ctx).Err()
 	})
@@ -116,12 +121,18 @@ var errMonitorsNone = errors.New("monitors no primary of the name master_name= g
 // (askEach), once: the index of the first to name it, or -1 and each
 // one's reason, errMonitorsNone for a nil answer.
 func askSentinels(ctx context.Context, opt *redis.FailoverOptions) (int, []error) {
+	// The asks read copies: those still running when one answered go on
+	// until cancelled, while the caller may hand opt to go-redis.
+	sentinel := redis.Options{Username: opt.SentinelUsername, Password: opt.SentinelPassword,
+		TLSConfig: opt.TLSConfig, Dialer: opt.Dialer, DialTimeout: opt.DialTimeout, Protocol: 2, ContextTimeoutEnabled: true,
+		ReadTimeout: -1, WriteTimeout: -1, MaxRetries: -1, DialerRetries: 1, PoolSize: 1}
+	master := opt.MasterName
 	return askEach(ctx, opt.SentinelAddrs, seedWait(opt.DialTimeout), func(ctx context.Context, addr string) error {
-		c := redis.NewSentinelClient(&redis.Options{Addr: addr, Username: opt.SentinelUsername, Password: opt.SentinelPassword,
-			TLSConfig: opt.TLSConfig, Dialer: opt.Dialer, DialTimeout: opt.DialTimeout, Protocol: 2, ContextTimeoutEnabled: true,
-			ReadTimeout: -1, WriteTimeout: -1, MaxRetries: -1, DialerRetries: 1, PoolSize: 1})
+		o := sentinel
+		o.Addr = addr
+		c := redis.NewSentinelClient(&o)
 		defer c.Close()
-		err := c.GetMasterAddrByName(ctx, opt.MasterName).Err()
+		err := c.GetMasterAddrByName(ctx, master).Err()
 		if errors.Is(err, redis.Nil) {
 			return errMonitorsNone
 		}
