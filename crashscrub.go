@@ -139,14 +139,20 @@ func scrubCrashLine(line string, inValue, spliced *bool, fatal *string) (out str
 	if *fatal != "" && !strings.HasPrefix(line, logStart) {
 		// The message of a fatal error whose "fatal error: " (and what
 		// of the message came with it) was written before: judged with
-		// it, as on one line, and shown without it.
+		// it, as on one line, and shown without it. But a line of
+		// another crash's own (another goroutine's "panic: " and value,
+		// written before the message), which the head would hide, and
+		// any line after a panic's value began in a log line between,
+		// are judged alone.
 		head := *fatal
 		*fatal, *spliced = "", false
-		out, keep := scrubCrashLine(head+line, inValue, spliced, fatal)
-		if rest, ok := strings.CutPrefix(out, head); ok && keep {
-			return rest, true
+		if !*inValue && !crashOwnLine(line) {
+			out, keep := scrubCrashLine(head+line, inValue, spliced, fatal)
+			if rest, ok := strings.CutPrefix(out, head); ok && keep {
+				return rest, true
+			}
+			return "", false
 		}
-		return "", false
 	}
 	// An Error or String method that panics as the runtime prints a
 	// panic's value: the runtime throws with what it recovered, a string
@@ -257,6 +263,14 @@ func fatalCut(head string) bool {
 		}
 	}
 	return false
+}
+
+// crashOwnLine reports whether line is one scrubCrashLine rewrites for
+// how it begins: a panic's value ("panic: "), a fatal error's line, a
+// register's.
+func crashOwnLine(line string) bool {
+	l := strings.TrimPrefix(line, "\t")
+	return strings.HasPrefix(l, "panic: ") || strings.HasPrefix(l, "fatal error: ") || register.MatchString(line)
 }
 
 // frameStart is a frame's line cut short by a log line: the function's

@@ -423,3 +423,28 @@ func TestScrubCrashFatalErrorAmongLogParts(t *testing.T) {
 	}, "\n")
 	checkScrubbed(t, in, want)
 }
+
+// A fatal error's "fatal error: " cut by a log line, and before its
+// message another goroutine's crash output: a "panic: " and its value, a
+// fatal error of its own, a register's line. Each is judged as it is, not
+// as the first fatal error's message (where "fatal error: panic: …"
+// passed whole, the value in clear). And a panic's value begun in a
+// broken log line there ends at the empty line before the frames, which
+// are shown.
+func TestScrubCrashFatalErrorCutThenAnotherCrash(t *testing.T) {
+	const logLine = `{"time":"2026-12-06T17:00:00Z","level":"INFO","msg":"tip stored"}`
+	for _, c := range []struct{ name, next, want string }{
+		{"panic", "panic: chat 7306318845 said balacera\n\tcalle Allende\n", "panic: " + withheld + "\n"},
+		{"nested panic", "\tpanic: chat 7306318845 said balacera\n", "\tpanic: " + withheld + "\n"},
+		{"runtime error", "panic: runtime error: index out of range [7306318845] with length 3\n", "panic: runtime error: index out of range [N] with length N\n"},
+		{"fatal error", "fatal error: panic while printing panic value: chat 7306318845\n", "fatal error: panic while printing panic value: " + withheld + "\n"},
+		{"register", "rax    0x1b37d93fd\n", "rax    0x?\n"},
+		{"broken log line", `{"time":"2026-12-06T17:00:00Z","level":"INFO","msg":"panic: chat 7306318845` + "\n", brokenLogLine + "\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			in := "fatal error: " + logLine + "\n" + c.next + "\ngoroutine 1 [running]:\nmain.f(0x1b37d93fd)\nconcurrent map writes\n"
+			want := "fatal error: \n" + logLine + "\n" + c.want + "\ngoroutine 1 [running]:\nmain.f(...)\nconcurrent map writes\n"
+			checkScrubbed(t, in, want)
+		})
+	}
+}
