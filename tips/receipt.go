@@ -2199,10 +2199,13 @@ func markedPieceEnd(before string) int {
 				l, _ = utf8.DecodeLastRuneInString(run)
 				inRun = true
 				linkReadBack(j - len(run))
-				if !sepAfter && codes > 0 && codes%4 == 0 && wrapOpener(l) {
+				if !sepAfter && codes == 4 && wrapOpener(l) {
 					// Just inside the opener of a group ("( K7QD ) (
 					// 9XMA ) ( R2TP )", as wrappedAt reads them:
-					// innerSpaces), read next as such an opener is.
+					// innerSpaces), read next as such an opener is:
+					// the first group alone. From two on, the opener
+					// ends the piece at once (below), not walked to
+					// (past a run longer than linkReach, never reached).
 					sepAfter = true
 				}
 			}
