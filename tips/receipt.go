@@ -2164,6 +2164,9 @@ func markedPieceEnd(before string) int {
 	// no walk back ("? x/1 ? x/1 …", each word a link's, the walk
 	// taking linkReach bytes at each).
 	w := max(0, end-linkReach-utf8.UTFMax)
+	for w > 0 && !utf8.RuneStart(before[w]) {
+		w-- // (within a character: a run of wide spaces, "\u3000\u3000…", is trimmed whole)
+	}
 	w = len(strings.TrimRightFunc(before[:w], spaceOrInvisible))
 	if !strings.ContainsFunc(before[max(0, w-utf8.UTFMax):end], pieceOpener) {
 		return -1
