@@ -1990,6 +1990,16 @@ func linkSpans(text string) []linkSpan {
 				// before both, as before either alone, and is read so.
 				piece = strings.TrimRightFunc(piece, closingBracket)
 				before = piece
+			} else if r, _ := utf8.DecodeLastRuneInString(piece); pieceCloser(r) {
+				// A piece set off by marks, then the punctuation ("( K7QD )
+				// ( 9XMA ) ( R2TP ). https://…", "(K7QD) (9XMA) (R2TP).
+				// https://…"): read as without the punctuation, up to its
+				// last letter or digit (markedPieceEnd), its marks cut
+				// with it (groupCloserAt).
+				if end := markedPieceEnd(piece); end >= 0 {
+					piece = piece[:end]
+					before = piece
+				}
 			}
 			if l, _ := utf8.DecodeLastRuneInString(strings.TrimRightFunc(piece, mark)); !isCodeChar(l) {
 				continue

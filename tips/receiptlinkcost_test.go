@@ -202,6 +202,9 @@ func FuzzLinkSpansAsBefore(f *testing.F) {
 		// piece; groups each in spaced brackets.
 		"mi código K7QD-9XMA-R2TP). https://x.example/?c=4WZN",
 		"mi código ( K7QD ) ( 9XMA ) ( R2TP ) https://x.example/?c=4WZN",
+		// Groups each set off, then punctuation.
+		"mi código ( K7QD ) ( 9XMA ) ( R2TP ). https://x.example/?c=4WZN",
+		"mi código (K7QD) (9XMA) (R2TP). https://x.example/?c=4WZN",
 	} {
 		f.Add(s)
 	}
@@ -323,6 +326,14 @@ func oldLinkSpans(text string) []linkSpan {
 				// ends the piece as either alone does.
 				piece = strings.TrimRightFunc(piece, closingBracket)
 				before = piece
+			} else if r, _ := utf8.DecodeLastRuneInString(piece); pieceCloser(r) {
+				// Intended difference: a piece set off by marks, then
+				// the punctuation ("( K7QD ) ( 9XMA ) ( R2TP ). https://…"),
+				// is read as without the punctuation.
+				if end := markedPieceEnd(piece); end >= 0 {
+					piece = piece[:end]
+					before = piece
+				}
 			}
 			if l, _ := utf8.DecodeLastRuneInString(strings.TrimRightFunc(piece, mark)); !isCodeChar(l) {
 				continue

@@ -11,7 +11,8 @@ import (
 // ("K7QD-9XMA-R2TP? https://x/?c=4WZN", "…R2TP. https://…") or by a
 // closing bracket that nothing before opens ("…R2TP) https://…", then
 // punctuation too: "…R2TP). https://…"), or has each group in spaced
-// brackets ("( K7QD ) ( 9XMA ) ( R2TP ) https://…"),
+// brackets ("( K7QD ) ( 9XMA ) ( R2TP ) https://…", then punctuation
+// too: "( K7QD ) ( 9XMA ) ( R2TP ). https://…"),
 // reads as the code to an investigator: it is cut, the address (and the
 // sentence's punctuation) kept, the marks that set its groups off cut
 // with it, the last group's closer too ("mi código https://…", not "mi
@@ -29,7 +30,10 @@ import (
 // group -> "**[K7QD]**-…" keeps "**"; linkSpans' punctuation branch
 // without closerAlone -> the ")." ")!" "]:" cases fail; markedPieceEnd
 // not taking spaces just inside a group's opener, or closedBefore not
-// those just inside its closer -> the two spaced-bracket cases fail.
+// those just inside its closer -> the two spaced-bracket cases fail;
+// linkSpans' punctuation branch not reading a piece set off by marks
+// before it (markedPieceEnd) -> the three groups-then-punctuation cases
+// fail.
 func TestCutReceiptsSplitIntoALinkAfterGroupsSetOffOrPunctuation_codes(t *testing.T) {
 	const code = "K7QD-9XMA-R2TP-4WZN"
 	for _, tc := range []struct{ in, want string }{
@@ -55,6 +59,9 @@ func TestCutReceiptsSplitIntoALinkAfterGroupsSetOffOrPunctuation_codes(t *testin
 		{"mi código K7QD-9XMA]: https://x.example/?c=R2TP-4WZN", "mi código ]: https://x.example/?c="},
 		{"mi código ( K7QD ) ( 9XMA ) ( R2TP ) https://x.example/?c=4WZN", "mi código https://x.example/?c="},
 		{"mi código [ K7QD ]-[ 9XMA ] https://x.example/?c=R2TP-4WZN", "mi código https://x.example/?c="},
+		{"mi código ( K7QD ) ( 9XMA ) ( R2TP ). https://x.example/?c=4WZN", "mi código. https://x.example/?c="},
+		{"mi código (K7QD) (9XMA) (R2TP). https://x.example/?c=4WZN", "mi código. https://x.example/?c="},
+		{"mi código [K7QD]-[9XMA]: https://x.example/?c=R2TP-4WZN", "mi código: https://x.example/?c="},
 	} {
 		cutSplitIntoALink(t, code, tc.in, tc.want, "R2TP", "4WZN")
 	}
@@ -72,7 +79,9 @@ func TestCutReceiptsSplitIntoALinkAfterGroupsSetOffOrPunctuation_codes(t *testin
 		"(mi nota AB12-CD34). https://x.example/?c=EF56-GH78",
 		"( viernes ) ( 2024 ) https://x.example/?c=R2TP-4WZN",
 		"ayer ( 12 ) ( 2024 ) https://x.example/2024/05/nota",
-		"( AB12 ) ( CD34 ) ( 2024 ). https://x.example/?c=ab12",
+		"( viernes ) ( 2024 ). https://x.example/?c=R2TP-4WZN",
+		"mira (2024) (2025). https://x.example/2024/05/nota",
+		"ayer ( 12 ) ( 2024 ). https://x.example/2024/05/nota",
 		// Three groups alone before a link holding no fourth: no code.
 		"(mi código K7QD-9XMA-R2TP) https://example.org/x",
 		"K7QD-9XMA-R2TP). https://example.org/x",
