@@ -1199,12 +1199,20 @@ func TestUnreachableErrorIsOneLine(t *testing.T) {
 // silentAddr is a loopback address that takes connections and never
 // answers, closed when t ends.
 func silentAddr(t *testing.T) string {
+	addr, _ := silentListener(t)
+	return addr
+}
+
+// silentListener is silentAddr, and a channel receiving once for each
+// connection it took (the first 100; later ones are not told).
+func silentListener(t *testing.T) (string, <-chan struct{}) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
 	var conns []net.Conn
+	accepted := make(chan struct{}, 100)
 	t.Cleanup(func() {
 		l.Close()
 		mu.Lock()
@@ -1222,9 +1230,13 @@ func silentAddr(t *testing.T) string {
 			mu.Lock()
 			conns = append(conns, c)
 			mu.Unlock()
+			select {
+			case accepted <- struct{}{}:
+			default:
+			}
 		}
 	}()
-	return l.Addr().String()
+	return l.Addr().String(), accepted
 }
 
 // A Redis whose keys under Vigía's prefix are another program's (the

@@ -19,7 +19,11 @@ import (
 // wait, and returns the index of the first to answer; or, none having
 // answered, -1 and each one's reason, named by its place in
 // VIGIA_REDIS_URL (seedName), in the URL's order. The asks still running
-// when one answered are cancelled.
+// when one answered are cancelled. ctx done (serve's start over, a
+// signal), askEach returns at once, those not answered yet with ctx's
+// error: go-redis's call waits out its deadline (wait), whatever a
+// cancel, and stopping serve or the command waited for it (seedWait, 10
+// s or more). Those calls end by that deadline.
 func askEach(ctx context.Context, addrs []string, wait time.Duration, ask func(ctx context.Context, addr string) error) (int, []error) {
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
@@ -33,18 +37,34 @@ func askEach(ctx context.Context, addrs []string, wait time.Duration, ask func(c
 	}
 	errs := make([]error, len(addrs))
 	for range addrs {
-		a := <-answers
+		var a answer
+		select {
+		case a = <-answers:
+		case <-ctx.Done():
+			for i, err := range errs {
+				if err == nil {
+					errs[i] = seedError(i, ctx.Err(), wait)
+				}
+			}
+			return -1, errs
+		}
 		if a.err == nil {
 			return a.i, nil
 		}
-		reason := a.err.Error()
-		var ne net.Error
-		if errors.Is(a.err, context.DeadlineExceeded) || errors.As(a.err, &ne) && ne.Timeout() {
-			reason = "no answer in " + wait.String()
-		}
-		errs[a.i] = &lineError{seedName(a.i) + ": " + reason, a.err}
+		errs[a.i] = seedError(a.i, a.err, wait)
 	}
 	return -1, errs
+}
+
+// seedError is err, the reason of the address of place i in
+// VIGIA_REDIS_URL (askEach, asked for at most wait), named by its place.
+func seedError(i int, err error, wait time.Duration) error {
+	reason := err.Error()
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		reason = "no answer in " + wait.String()
+	}
+	return &lineError{seedName(i) + ": " + reason, err}
 }
 
 // seedName names the address of place i in VIGIA_REDIS_URL: its host,

@@ -215,3 +215,42 @@ func TestASentinelThatForgotThePrimaryBesideOneDownIsAnOutage(t *testing.T) {
 		t.Fatalf("the primary holds %d keys (%v), want none", n, err)
 	}
 }
+
+// serve told to stop (SIGTERM) while it starts on a sentinel that takes
+// the connection and never answers stops once its own calls give up, not
+// when the sentinels' ask (watchSentinels) would have: go-redis's call
+// waits out its deadline whatever a cancel, and stop waited for it (the
+// URL's dial timeout and openWait: here ten minutes). Mutation checked:
+// askEach waiting for every answer, not for ctx too -> serve still
+// running after a minute.
+func TestServeStoppedWhileASentinelIsSilentStops(t *testing.T) {
+	addr, accepted := silentListener(t)
+	e := validEnv()
+	e["VIGIA_REDIS_MODE"] = "sentinel"
+	redisModeEnv(t, e)
+	e["VIGIA_REDIS_URL"] = "redis://" + addr + "?master_name=mymaster&dial_timeout=10m"
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	var errb bytes.Buffer
+	go func() { done <- run(ctx, []string{"serve"}, env(e), strings.NewReader(""), &bytes.Buffer{}, &errb) }()
+	// Two connections taken: the sentinels' ask's and serve's own client's.
+	for range 2 {
+		select {
+		case <-accepted:
+		case code := <-done:
+			t.Fatalf("serve stopped (exit %d) before it asked the sentinel twice: %q", code, errb.String())
+		case <-time.After(time.Minute): // not a timing, only no hanging
+			t.Fatal("the sentinel not asked twice in a minute")
+		}
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(time.Minute): // far short of the ask's ten minutes: not a timing, only no hanging
+		t.Fatal("serve still running a minute after it was told to stop")
+	}
+	if strings.Contains(errb.String(), "no sentinel of VIGIA_REDIS_URL") {
+		t.Errorf("serve said no sentinel answers after it was told to stop: %q", errb.String())
+	}
+}
