@@ -596,8 +596,8 @@ func (m *Mux) sendPress(c *Context) (string, bool) {
 
 // writesForSender reports whether req brings something to keep whose
 // sender waits to hear it was kept (senderCallWait): a Send press in a
-// private chat, a message (a tip's part, an answer, the report form), or
-// /reply or /warn.
+// private chat, a message (a tip's part, an answer, the report form, a
+// "/report <words>"), or /reply or /warn.
 func (m *Mux) writesForSender(req Request) bool {
 	if req.Callback != "" {
 		return req.ChatKind == Private && strings.HasPrefix(req.Callback, cbSend)
@@ -606,7 +606,15 @@ func (m *Mux) writesForSender(req Request) bool {
 		return true
 	}
 	cmd, known := m.table[req.Command]
-	return known && (cmd.Name == "reply" || cmd.Name == "warn")
+	return known && (cmd.Name == "reply" || cmd.Name == "warn") || m.reportWithWords(req)
+}
+
+// reportWithWords reports whether req is "/report <words>" (an alias
+// alike) in a private chat without forms: its words are a tip's message,
+// kept as the same words sent alone would be (report).
+func (m *Mux) reportWithWords(req Request) bool {
+	cmd, known := m.table[req.Command]
+	return known && cmd.Name == "report" && req.ChatKind == Private && !req.CanOpenForms && strings.TrimSpace(req.Args) != ""
 }
 
 // wipeRequest reports whether req asks to wipe the chat: /wipe (in any
@@ -635,7 +643,7 @@ func (m *Mux) storageDownReply(req Request) string {
 	case req.Command == "":
 		return "error_storage"
 	}
-	if cmd := m.table[req.Command]; cmd != nil && carriesText(cmd) {
+	if cmd := m.table[req.Command]; cmd != nil && carriesText(cmd) || m.reportWithWords(req) {
 		return "error_storage"
 	}
 	return "error_storage_retry"

@@ -465,6 +465,12 @@ func TestFailuresGetLocalisedAnswers(t *testing.T) {
 	if len(r) != 1 || r[0].Text != e.text("es", "error_storage", nil) {
 		t.Fatalf("storage down: %+v", r)
 	}
+	// "/report <words>" brought the same words: told they were NOT
+	// saved, not "could not be done" as a /status is.
+	r = e.do(reporterID, commands.Request{Command: "report", Args: "secreto", Text: "/report secreto", CommandAtStart: true})
+	if len(r) != 1 || r[0].Text != e.text("es", "error_storage", nil) {
+		t.Fatalf("storage down, /report <words>: %+v", r)
+	}
 }
 
 func TestExpiredDraftTellsReporter(t *testing.T) {

@@ -928,7 +928,7 @@ const reportFormID = "report"
 // the command, keeps them as that message.
 func report(ctx context.Context, c *Context) error {
 	if !c.Request.CanOpenForms {
-		if strings.TrimSpace(c.Request.Args) != "" {
+		if c.mux.reportWithWords(c.Request) {
 			// "/report <words>" ("/report@VigiaBot <words>" alike): the
 			// words are the tip, kept as the same message without the
 			// command would be, not dropped with "write it as a message"

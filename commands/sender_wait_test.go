@@ -101,7 +101,9 @@ func (h *callDeadlines) take() []time.Duration {
 // senderCallWait) → every case fails (calls with ~27 s left; the Send
 // answered after 30 s, the message after 14 s). writesForSender without
 // "warn" → the warn case fails (calls with ~27 s left, answered after
-// 30 s); without "reply" → the reply case fails (~27 s left).
+// 30 s); without "reply" → the reply case fails (~27 s left); without
+// reportWithWords → the "/report <words>" case fails (~27 s left,
+// answered after 14 s).
 func TestSenderAnsweredSoonByAhungRedis_hung(t *testing.T) {
 	if commands.SenderCallWait > 3*time.Second {
 		t.Fatalf("SenderCallWait %v: a hung Redis would keep a reporter waiting too long", commands.SenderCallWait)
@@ -116,6 +118,14 @@ func TestSenderAnsweredSoonByAhungRedis_hung(t *testing.T) {
 			func(text string) bool { return text == msg.Localize("en", "error_storage_retry", nil) }},
 		{"first message", func(string, string) commands.Request {
 			return commands.Request{Text: "Cobran piso en la tienda de la esquina", UserID: "84"}
+		}, func(text string) bool {
+			code := codeRE.FindString(text)
+			return code != "" && text == msg.Localize("en", "spool_received", map[string]any{"Receipt": code})
+		}},
+		// "/report <words>" in a private chat: the words are a tip's
+		// message (as the same words sent alone), spooled with a receipt.
+		{"report with words", func(string, string) commands.Request {
+			return commands.Request{Command: "report", CommandAtStart: true, Text: "/report Cobran piso en el mercado", Args: "Cobran piso en el mercado", UserID: "87"}
 		}, func(text string) bool {
 			code := codeRE.FindString(text)
 			return code != "" && text == msg.Localize("en", "spool_received", map[string]any{"Receipt": code})
