@@ -119,7 +119,7 @@ func liveClusterClient(ctx context.Context, url string, wait time.Duration) (red
 		o.Addr = addr
 		c := redis.NewClient(&o)
 		defer c.Close()
-		return c.ClusterSlots(ctx).Err()
+		return c.Do(ctx, "cluster", "slots").Err() // as go-redis asks (ClusterSlots, deprecated in its API, not in Redis)
 	})
 	if live < 0 {
 		for _, err := range errs {

@@ -33,7 +33,7 @@ func TestCodeSetOffAfterALongRunOfSpacesIsCut(t *testing.T) {
 				name := marks[0] + "(" + run.name + ")" + piece + marks[1] + " https://x.example/?c=4WZN"
 				out, cut, err := CutReceipts([]string{in}, knowsOnly(code))
 				if err != nil || !cut || slices.ContainsFunc([]string{"K7QD", "R2TP", "4WZN"}, func(g string) bool { return strings.Contains(out[0], g) }) {
-					t.Errorf("%s: cut %v %v, left %q", name, cut, err, strings.TrimLeft(out[0], "mi código`«*\" \u00a0\u2003\u3000"))
+					t.Errorf("%s: cut %v %v, left %q", name, cut, err, strings.TrimLeft(out[0], "micódgo`«*\" \u00a0\u2003\u3000"))
 				}
 				if codes := ReceiptCodesIn(in); !slices.Contains(codes, code) {
 					t.Errorf("%s: ReceiptCodesIn = %q", name, codes)
