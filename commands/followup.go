@@ -717,7 +717,9 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	case text == "" && c.Request.FileLost:
 		return true, c.Say(ctx, c.fileLost(), fileNoteData)
 	case text == "" && codeCut:
-		return true, c.Say(ctx, "receipt_text_dropped", nil) // the question stays open
+		// Said plainly: nothing went, the question stays open (not "I
+		// left out the code", which reads as if an empty answer went).
+		return true, c.Say(ctx, "receipt_only_answer", nil)
 	case text == "":
 		return true, c.Say(ctx, "unsupported_message", nil)
 	}
@@ -1276,6 +1278,10 @@ func replyCommand(ctx context.Context, c *Context) error {
 			// Not known which code-like words are receipt codes: not
 			// delivered uncut; the question stays open.
 			return c.Say(ctx, "error_storage", nil)
+		case codeCut && (blank(answer) || partingOnly(answer)):
+			// An answer of a code alone: nothing goes, said so (not "I
+			// left out the code" and then how to use /reply).
+			return c.Say(ctx, "receipt_only_reply", nil)
 		case codeCut:
 			c.sayQuietly("receipt_text_dropped", nil)
 		}

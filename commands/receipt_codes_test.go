@@ -240,7 +240,7 @@ func TestReceiptCodeSplitAcrossMessagesOfAnOlderTipIsNotShown(t *testing.T) {
 
 // A receipt code pasted in two goes, and nothing else, then Send: no
 // empty tip reaches investigators and no receipt is given for one; the
-// reporter hears that the code was left out, and the next message starts
+// reporter hears that nothing was sent, and the next message starts
 // a new tip.
 func TestReceiptCodeSplitAcrossMessagesAloneIsNoTip(t *testing.T) {
 	tm := newTeam(t)
@@ -249,7 +249,7 @@ func TestReceiptCodeSplitAcrossMessagesAloneIsNoTip(t *testing.T) {
 	tm.as(reporterID, "R", commands.Request{Text: code[:9]})
 	r = tm.as(reporterID, "R", commands.Request{Text: code[10:]})
 	got := tm.as(reporterID, "R", commands.Request{Callback: press(r, "send:")})
-	if want := tm.msg.Localize("en", "receipt_text_dropped", nil); len(got) != 1 || got[0].Text != want {
+	if want := tm.msg.Localize("en", "receipt_only_draft", nil); len(got) != 1 || got[0].Text != want {
 		t.Errorf("Send of a code's two halves answered %+v, want %q", got, want)
 	}
 	if shown := tm.as(adminID, "Ada", commands.Request{Command: "recent"}); len(shown) == 0 || !strings.Contains(shown[0].Text, "#1") || strings.Contains(shown[0].Text, "#2") {

@@ -472,7 +472,9 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 	}
 	if part.Text == "" && part.Attachment == nil && part.Location == nil {
 		if codeCut {
-			return c.Say(ctx, "receipt_text_dropped", nil)
+			// A code alone: nothing kept, the draft as it was (not "I
+			// left out the code", which reads as if a part was added).
+			return c.Say(ctx, "receipt_only_message", nil)
 		}
 		if req.FileLost {
 			return c.Say(ctx, c.fileLost(), fileNoteData)
@@ -830,8 +832,9 @@ func (c *Context) send(ctx context.Context, draftID string) error {
 	case errors.Is(err, storage.ErrEmptyDraft):
 		return c.Say(ctx, "draft_none", nil)
 	case errors.Is(err, storage.ErrOnlyReceipts):
-		// A receipt code pasted in two goes, and nothing else: no tip.
-		return c.Say(ctx, "receipt_text_dropped", nil)
+		// A receipt code pasted in two goes, and nothing else: no tip,
+		// the draft gone; said so, not only that the code was left out.
+		return c.Say(ctx, "receipt_only_draft", nil)
 	case err != nil:
 		return err
 	}

@@ -228,7 +228,7 @@ func warn(ctx context.Context, c *Context) error {
 		return warnInGroup(ctx, c, text, typed, voided)
 	}
 	if text == "" && codeCut {
-		return c.Say(ctx, "receipt_text_dropped", nil) // a code alone: no warning
+		return c.Say(ctx, "receipt_only_warning", nil) // a code alone: no warning, said so
 	}
 	if text == "" {
 		return c.sayWithAdvice(ctx, "warn_usage", nil)
