@@ -272,7 +272,7 @@ func ask(ctx context.Context, c *Context) error {
 		return c.Say(ctx, id, data)
 	}
 	idArg, text := firstWord(c.Request.Args)
-	id, msg, data := readTipNumber(idArg, "ask_usage", nil) // as every command taking a tip number
+	id, msg, data := c.readTipNumber(ctx, idArg, "ask_usage", nil) // as every command taking a tip number
 	if msg != "" {
 		return say(msg, data)
 	}

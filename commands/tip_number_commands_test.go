@@ -159,3 +159,85 @@ func (tm *team) tipKeys(t *testing.T) []string {
 	slices.Sort(out)
 	return out
 }
+
+// A receipt code typed where a command takes a tip number (pasted in the
+// wrong place, in any form the tips package reads it) is answered, in the
+// member's language, that it is a code and no tip number, without
+// repeating it or any of its groups: repeated, it would stay in the
+// investigators' chat for everyone there, and a code lets whoever holds
+// it answer questions or delete its tip. Nothing about the tips changes.
+// A word that is no code before one is still named. Before, the word was
+// repeated as typed (the code whole, "K7QD-9XMA-R2TP-4WZN", or its first
+// group, "k7qd", of "k7qd 9xma r2tp 4wzn"). Mutations: codeAtStart
+// answering false -> all 70 code cases fail; codeAtStart counting every
+// code of the arguments, not only those word is part of -> the "abc"
+// cases fail (told it looks like a code).
+func TestCodeTypedForTipNumberIsNeverRepeated(t *testing.T) {
+	tm := newTeam(t)
+	tm.report("7001", "cobran piso en el mercado", tips.Extortion)
+	tm.as("7003", "R", commands.Request{Command: "warn", Args: "retén falso en la carretera"})
+	before := tm.tipKeys(t)
+	forms := map[string]string{
+		"triage": "W verified", "note": "W revisado", "ask": "W ¿quién cobra?", "publish": "W",
+		"retract": "W", "purge": "W now", "tip": "W",
+	}
+	groups := []string{"K7QD", "9XMA", "R2TP", "4WZN", "8HJK"}
+	langs, n := []string{"en", "es", "fr", "pt-BR"}, 0
+	for _, code := range []string{
+		"K7QD-9XMA-R2TP-4WZN",
+		"k7qd 9xma r2tp 4wzn",
+		"K7QD9XMAR2TP4WZN",
+		"#K7QD-9XMA-R2TP-4WZN",
+		"𝐊𝟕𝐐𝐃-𝟗𝐗𝐌𝐀-𝐑𝟐𝐓𝐏-𝟒𝐖𝐙𝐍",
+		"[K7QD]-[9XMA]-[R2TP]-[4WZN]",
+		"K7QD\u200b9XMA\u200bR2TP\u200b4WZN",
+		"ⓚ⑦ⓠⓓ-⑨ⓧⓜⓐ-ⓡ②ⓣⓟ-④ⓦⓩⓝ",
+		"K7QD 9XMA R2TP 4WZN 8HJK",
+		"K7QD-9XMA https://x.com/?c=R2TP-4WZN",
+	} {
+		for cmd, form := range forms {
+			args := strings.Replace(form, "W", code, 1)
+			lang := langs[n%len(langs)]
+			n++
+			r := tm.as(adminID, "Ada", commands.Request{Command: cmd, Args: args, Language: lang})
+			if want := tm.msg.Localize(lang, "tip_not_a_number_code", nil); len(r) != 1 || r[0].Text != want {
+				t.Errorf("/%s %s in %s: %q, want %q", cmd, args, lang, texts(r), want)
+			}
+			for _, g := range groups {
+				if len(r) == 1 && strings.Contains(strings.ToUpper(r[0].Text), g) {
+					t.Errorf("/%s %s: the answer repeats %s", cmd, args, g)
+				}
+			}
+		}
+	}
+	if after := tm.tipKeys(t); !slices.Equal(before, after) {
+		t.Errorf("the tips' records changed:\nbefore %q\nafter  %q", before, after)
+	}
+	// A word that is no code, a code after it: the word is named.
+	for _, args := range []string{"abc K7QD-9XMA-R2TP-4WZN", "abc k7qd 9xma r2tp 4wzn"} {
+		if r := tm.as(adminID, "Ada", commands.Request{Command: "note", Args: args}); len(r) != 1 || r[0].Text != tm.msg.Localize("en", "tip_not_a_number", map[string]any{"ID": "abc"}) {
+			t.Errorf("/note %s: %q, want abc named not a tip number", args, texts(r))
+		}
+	}
+}
+
+// A receipt code of letters alone (given out before every code held a
+// digit) is a code only when a tip has it: typed for the tip number, it is
+// not repeated then; words shaped like one that no tip has are named as
+// any other word. Mutation: codeAtStart not looking codes of letters
+// alone up (none taken for a code) -> the old code is repeated
+// ("ABCD-EFGH-JKMN-PQRS no es un número de denuncia").
+func TestOldCodeOfLettersAloneTypedForTipNumberIsNotRepeated(t *testing.T) {
+	var real string
+	const old = "ABCD-EFGH-JKMN-PQRS"
+	e := newEnv(t, func(s commands.Store) commands.Store { return oldReceipts{s, old, &real} })
+	real = e.sendTip(reporterID, "me cobran piso en el mercado")
+	for _, args := range []string{old, "abcd efgh jkmn pqrs"} {
+		if r := e.do(investigatorID, commands.Request{Command: "tip", Args: args}); len(r) != 1 || r[0].Text != e.text("es", "tip_not_a_number_code", nil) {
+			t.Errorf("/tip %s: %q, want tip_not_a_number_code", args, texts(r))
+		}
+	}
+	if r := e.do(investigatorID, commands.Request{Command: "tip", Args: "esta casa para mama"}); len(r) != 1 || r[0].Text != e.text("es", "tip_not_a_number", map[string]any{"ID": "esta"}) {
+		t.Errorf("/tip esta casa para mama: %q, want esta named not a tip number", texts(r))
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -361,11 +362,14 @@ const maxShownDigits = 24
 // whole number no tip can have (0, below it, past 63 bits: shown as
 // tipIDOutOfRange shows it) or no whole number ("abc", "1.5", "٣x",
 // "-1x": shown as typed, made safe, cut to maxShownDigits characters);
-// the usage where nothing visible was typed. Every command that takes a
-// tip number reads it so, whatever follows it: the same word gets the
-// same answer from each, and nothing is done.
+// the usage where nothing visible was typed. A code (a receipt's or an
+// invitation's, in any form the tips package reads) that word is, or
+// starts, is never repeated: tip_not_a_number_code. Every command that
+// takes a tip number reads it so, whatever follows it: the same word gets
+// the same answer from each, and nothing is done. word is the first of
+// the request's arguments.
 func (c *Context) tipNumber(ctx context.Context, word, usage string, usageData map[string]any) (string, bool, error) {
-	id, msg, data := readTipNumber(word, usage, usageData)
+	id, msg, data := c.readTipNumber(ctx, word, usage, usageData)
 	if msg != "" {
 		return "", false, c.Say(ctx, msg, data)
 	}
@@ -374,7 +378,7 @@ func (c *Context) tipNumber(ctx context.Context, word, usage string, usageData m
 
 // readTipNumber is tipNumber's reading of word: the tip's number, or the
 // message id and data of the answer to give instead.
-func readTipNumber(word, usage string, usageData map[string]any) (id, msg string, data map[string]any) {
+func (c *Context) readTipNumber(ctx context.Context, word, usage string, usageData map[string]any) (id, msg string, data map[string]any) {
 	if shown, out := tipIDOutOfRange(word); out {
 		return "", "tip_not_a_number", map[string]any{"ID": shown}
 	}
@@ -385,10 +389,47 @@ func readTipNumber(word, usage string, usageData map[string]any) (id, msg string
 	if !visible(shown) {
 		return "", usage, usageData // nothing to name: no word, or only invisible characters
 	}
+	if c.codeAtStart(ctx, word) {
+		// A receipt code pasted for the number: repeated, it would stay
+		// in the chat (an investigators' group) for everyone there.
+		return "", "tip_not_a_number_code", nil
+	}
 	if r := []rune(shown); len(r) > maxShownDigits {
 		shown = string(r[:maxShownDigits]) + "…"
 	}
 	return "", "tip_not_a_number", map[string]any{"ID": safe(shown)}
+}
+
+// codeAtStart reports whether word, the first of the request's
+// arguments, is a code or part of one, as the tips package reads codes
+// (every code-like word with a digit, one of letters alone when a tip
+// has it): on its own ("K7QD-9XMA-R2TP-4WZN", "#K7QD…"), or its first
+// group, the code written on across the words after it ("k7qd 9xma r2tp
+// 4wzn") or into a link ("K7QD-9XMA https://…?c=R2TP-4WZN"). Those are
+// the codes read in the arguments that are not read once word is
+// blanked out. Where Redis cannot say, a code of letters alone is taken
+// for words, as in a tip.
+func (c *Context) codeAtStart(ctx context.Context, word string) bool {
+	args := strings.TrimLeftFunc(c.Request.Args, unicode.IsSpace)
+	if !strings.HasPrefix(args, word) {
+		args = word
+	}
+	later := tips.ReceiptCodesIn(strings.Repeat(" ", len(word)) + args[len(word):])
+	var old []string
+	for _, code := range tips.ReceiptCodesIn(args) {
+		switch {
+		case slices.Contains(later, code):
+		case !tips.OldReceipt(code):
+			return true
+		default:
+			old = append(old, code)
+		}
+	}
+	if len(old) == 0 {
+		return false
+	}
+	known, err := c.mux.receiptsKnown(ctx, old)
+	return err == nil && slices.Contains(known, true)
 }
 
 func triage(ctx context.Context, c *Context) error {
