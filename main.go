@@ -279,18 +279,9 @@ func redisClientWaiting(url, mode string, wait time.Duration) (redis.UniversalCl
 		}
 		return redis.NewClusterClient(opt), nil
 	case "sentinel":
-		opt, err := redis.ParseFailoverURL(url)
+		opt, err := sentinelOptions(url, wait)
 		if err != nil {
-			return nil, &configError{"VIGIA_REDIS_URL", "is not a valid sentinel URL"}
-		}
-		if !redisPoolSizesOK(opt.PoolSize, opt.MinIdleConns, opt.MaxIdleConns, opt.MaxActiveConns, opt.PipelinePoolSize) {
-			return nil, errRedisPoolSizes
-		}
-		opt.Protocol = 2
-		opt.ContextTimeoutEnabled = true // see below
-		opt.ReadTimeout = max(opt.ReadTimeout, wait)
-		if opt.TLSConfig != nil {
-			opt.Dialer = tlsDialer(opt.TLSConfig, opt.DialTimeout) // see below
+			return nil, err
 		}
 		rdb := redis.NewFailoverClient(opt)
 		rdb.AddHook(sentinelNil{})

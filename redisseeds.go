@@ -226,6 +226,25 @@ func watchSentinels(ctx context.Context, cfg Config, log *slog.Logger) (stop fun
 	}
 }
 
+// sentinelOptions is VIGIA_REDIS_URL's sentinel client options
+// (redisClient), calls waiting for an answer at least wait.
+func sentinelOptions(url string, wait time.Duration) (*redis.FailoverOptions, error) {
+	opt, err := redis.ParseFailoverURL(url)
+	if err != nil {
+		return nil, &configError{"VIGIA_REDIS_URL", "is not a valid sentinel URL"}
+	}
+	if !redisPoolSizesOK(opt.PoolSize, opt.MinIdleConns, opt.MaxIdleConns, opt.MaxActiveConns, opt.PipelinePoolSize) {
+		return nil, errRedisPoolSizes
+	}
+	opt.Protocol = 2
+	opt.ContextTimeoutEnabled = true // see redisClientWaiting
+	opt.ReadTimeout = max(opt.ReadTimeout, wait)
+	if opt.TLSConfig != nil {
+		opt.Dialer = tlsDialer(opt.TLSConfig, opt.DialTimeout) // see redisClientWaiting
+	}
+	return opt, nil
+}
+
 // clusterOptions is VIGIA_REDIS_URL's cluster client options (redisClient),
 // calls waiting for an answer at least wait.
 func clusterOptions(url string, wait time.Duration) (*redis.ClusterOptions, error) {
