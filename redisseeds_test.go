@@ -46,18 +46,7 @@ func TestOperatorCommandsUseTheClusterNodesThatAnswer(t *testing.T) {
 	}
 	e["VIGIA_REDIS_URL"] = url + "&addr=" + cluster.Addrs[1]
 	e["VIGIA_SECRET_PREVIOUS"] = base64.StdEncoding.EncodeToString(oldSecret)
-	for _, c := range []struct {
-		args []string
-		out  string
-	}{
-		{[]string{"reset-2fa", "telegram:111"}, "telegram:111 had no second factor enrolled"},
-		{[]string{"rotate-key"}, "re-sealed: 1\n"},
-	} {
-		var out, errb bytes.Buffer
-		if code := run(context.Background(), c.args, env(e), strings.NewReader(""), &out, &errb); code != 0 || !strings.Contains(out.String(), c.out) {
-			t.Errorf("%v with one node of seven answering: exit %d, %q %q", c.args, code, out.String(), errb.String())
-		}
-	}
+	operatorCommandsSucceed(t, e, "one node of seven answering")
 }
 
 // No node of VIGIA_REDIS_URL answering in cluster mode (one silent, one
@@ -252,5 +241,25 @@ func TestServeStoppedWhileASentinelIsSilentStops(t *testing.T) {
 	}
 	if strings.Contains(errb.String(), "no sentinel of VIGIA_REDIS_URL") {
 		t.Errorf("serve said no sentinel answers after it was told to stop: %q", errb.String())
+	}
+}
+
+// operatorCommandsSucceed runs reset-2fa and rotate-key on e (a store
+// holding one tip sealed with e's VIGIA_SECRET_PREVIOUS, no second factor
+// enrolled) and fails t, naming the case (how), unless each exits 0 having
+// done its work.
+func operatorCommandsSucceed(t *testing.T, e map[string]string, how string) {
+	t.Helper()
+	for _, c := range []struct {
+		args []string
+		out  string
+	}{
+		{[]string{"reset-2fa", "telegram:111"}, "telegram:111 had no second factor enrolled"},
+		{[]string{"rotate-key"}, "re-sealed: 1\n"},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), c.args, env(e), strings.NewReader(""), &out, &errb); code != 0 || !strings.Contains(out.String(), c.out) {
+			t.Errorf("%v with %s: exit %d, %q %q", c.args, how, code, out.String(), errb.String())
+		}
 	}
 }
