@@ -235,3 +235,40 @@ func TestLoggerKeepsOperationalIds(t *testing.T) {
 		t.Errorf("error = %q\nwant    %q", masked["error"], want)
 	}
 }
+
+// A date or a time right after a word naming a person or a chat is kept,
+// and an id after it is masked all the same: "from 2026-12-07
+// 7306318845" passed the id in clear (the date was looked at, not what
+// followed it), and a day-first date or a time of day before an id did
+// too, masked itself. Each date and time stays readable, a tip's number
+// too.
+func TestLoggerMasksIdsAfterDates(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"from 2026-12-07 7306318845", "from 2026-12-07 N"},
+		{"from 2026-12-07T05:00:00Z 7306318845", "from 2026-12-07T05:00:00Z N"},
+		{"user 2026-12-07T05:00:00.123+01:00 7306318845", "user 2026-12-07T05:00:00.123+01:00 N"},
+		{"from 07/12/2026 7306318845", "from 07/12/2026 N"},
+		{"from 05:00 7306318845", "from 05:00 N"},
+		{"chat 07/12/2026 05:00:59, -1001234567890", "chat 07/12/2026 05:00:59, -N"},
+		{"sender 2026-12-07 05:00 (7306318845)", "sender 2026-12-07 05:00 (N)"},
+		{"from: 2026-12-07 05:00 user_id=7306318845", "from: 2026-12-07 05:00 user_id=N"},
+		// Dates and times alone, and what is no id, stay.
+		{"spool from 07/12/2026 to 14/12/2026 unreadable", "spool from 07/12/2026 to 14/12/2026 unreadable"},
+		{"replay from 05:00 failed; tip 1234 kept", "replay from 05:00 failed; tip 1234 kept"},
+		{"from 2026-12-07 to 2026-12-14", "from 2026-12-07 to 2026-12-14"},
+		// No date or time: what only begins like one is masked.
+		{"from 05:00:00:42", "from N:00:00:42"},
+		{"from 07/12/20261", "from N/12/20261"},
+		{"user 12:30pm", "user N:30pm"},
+	} {
+		var buf bytes.Buffer
+		newLogger(&buf, nil).Warn("x", "error", errors.New(c.in))
+		var rec map[string]any
+		if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
+			t.Fatal(err)
+		}
+		if rec["error"] != c.want {
+			t.Errorf("%q logged %q, want %q", c.in, rec["error"], c.want)
+		}
+	}
+}

@@ -215,42 +215,108 @@ func scrubText(key, v string) string {
 
 // scrubIDs replaces long hex runs (pseudonyms, MACs) with a fixed text,
 // and a number a word naming a person or a chat introduces ("chat
-// -1001234567890", "user_id=42", "from: 123456789") with "N", but a
-// date's year ("from 2026-12-07T03:00:00Z"; dateRest).
+// -1001234567890", "user_id=42", "from: 123456789") with "N". A date or
+// a time right after such a word ("from 2026-12-07T03:00:00Z", "user
+// 07/12/2026 05:00"; dateTimeLen) is kept, and what follows it is read
+// as what follows the word: a number there is masked too ("from
+// 2026-12-07 7306318845" is "from 2026-12-07 N"), where before the date
+// alone was looked at and the id after it passed in clear.
 func scrubIDs(s string) string {
 	s = longHex.ReplaceAllLiteralString(s, "[id withheld]")
 	if !strings.ContainsAny(s, "0123456789") {
 		return s
 	}
-	ms := identityNumber.FindAllStringSubmatchIndex(s, -1)
-	if ms == nil {
-		return s
-	}
 	var b strings.Builder
-	last := 0
-	for _, m := range ms {
-		// m[3] ends the word and separator, m[1] the number.
-		if year.MatchString(s[m[3]:m[1]]) && dateRest.MatchString(s[m[1]:]) {
-			continue
+	last, pos := 0, 0
+	for pos < len(s) {
+		m := identityNumber.FindStringSubmatchIndex(s[pos:])
+		if m == nil {
+			break
 		}
-		b.WriteString(s[last:m[3]])
-		b.WriteString("N")
-		last = m[1]
+		// m[3] ends the word and separator: the number (or a date)
+		// begins there.
+		at := pos + m[3]
+		for {
+			if n := dateTimeLen(s[at:]); n > 0 {
+				at += n
+				at += len(s[at:]) - len(strings.TrimLeft(s[at:], dateTimeGap))
+				continue
+			}
+			if n := numberLen(s[at:]); n > 0 {
+				b.WriteString(s[last:at])
+				b.WriteString("N")
+				at += n
+				last = at
+			}
+			break
+		}
+		pos = at
+	}
+	if last == 0 {
+		return s
 	}
 	b.WriteString(s[last:])
 	return b.String()
 }
 
-// year and dateRest match a date as Go writes one (RFC 3339, time.Time's
-// String, DateOnly): a year of this century or the last, then "-", a
-// month, "-", a day, and a time or no more digits, letters or "-". A
-// Telegram or Discord id is not written so: an id of four digits is one
-// of Telegram's first accounts, and no text Vigía or a library writes
-// follows an id with "-12-07". A negative number (a chat's) is masked.
-var (
-	year     = regexp.MustCompile(`^(?:19|20)[0-9]{2}$`)
-	dateRest = regexp.MustCompile(`^-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:[T ][0-9]{2}:[0-9]{2}|[^0-9A-Za-z_-]|$)`)
-)
+// dateTimeGap is what may stand between a date or a time kept after a
+// word naming a person or a chat and what follows it.
+const dateTimeGap = " \t,;:=#\"'([-"
+
+// numberLen is the length of the number s begins with (an optional "-",
+// digits), or 0.
+func numberLen(s string) int {
+	n := 0
+	if strings.HasPrefix(s, "-") {
+		n = 1
+	}
+	d := n
+	for d < len(s) && '0' <= s[d] && s[d] <= '9' {
+		d++
+	}
+	if d == n {
+		return 0
+	}
+	return d
+}
+
+// dateTime matches a date or a time as Go and people write one: RFC 3339
+// or DateOnly, with a time or not ("2026-12-07", "2026-12-07T05:00:00Z",
+// "2026-12-07 05:00:00.5 +0000", a year of this century or the last), a
+// day, month and year ("07/12/2026", "12/7/2026"), or a time of day
+// ("05:00", "23:59:59"). A Telegram or Discord id is not written so: an
+// id of four digits is one of Telegram's first accounts, and no text
+// Vigía or a library writes follows an id with "-12-07", "/12/2026" or
+// ":00". A negative number (a chat's) is no date.
+var dateTime = regexp.MustCompile(`^(?:` +
+	`(?:19|20)[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:[T ]` + clock + `(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?` +
+	`|(?:0?[1-9]|[12][0-9]|3[01])/(?:0?[1-9]|[12][0-9]|3[01])/(?:19|20)[0-9]{2}` +
+	`|` + clock + `)`)
+
+// clock is a time of day: hours and minutes, seconds and a fraction of
+// one if any.
+const clock = `(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?`
+
+// dateTimeLen is the length of the date or time s begins with (dateTime),
+// or 0: also where it runs on into a word or a number ("2026-12-07x",
+// "2026-12-0799", "05:00:00:42", "07/12/2026/3"), which is no date.
+func dateTimeLen(s string) int {
+	m := dateTime.FindStringIndex(s)
+	if m == nil {
+		return 0
+	}
+	n := m[1]
+	if n < len(s) {
+		c := s[n]
+		if c == '_' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' {
+			return 0
+		}
+		if n+1 < len(s) && strings.IndexByte("-/:.+", c) >= 0 && '0' <= s[n+1] && s[n+1] <= '9' {
+			return 0
+		}
+	}
+	return n
+}
 
 // identityNumber matches a number after a word that names a person or a
 // chat (and an optional "id"), with a separator between: a Telegram chat
