@@ -217,10 +217,16 @@ func benchmark(ctx context.Context, args []string, getenv func(string) string, s
 		if ctx.Err() != nil {
 			err = fmt.Errorf("interrupted (stored tips are kept: a later run continues the fill): %w", err)
 		}
-		fmt.Fprintf(stderr, "vigia bench: %v\n", err)
 		if errors.As(err, new(*configError)) {
+			// Names the variable, never its value.
+			fmt.Fprintf(stderr, "vigia bench: %v\n", err)
 			return 2
 		}
+		// Says why, not where, as serve's "vigia stopped" line and the
+		// bench's own log lines do (scrubAddrs): no Redis address, host
+		// name or resolver ("dial tcp 10.0.0.7:6379" is ADDR), and never
+		// a URL's user:password@, however an error came to quote it.
+		fmt.Fprintf(stderr, "vigia bench: %s\n", scrubAddrs(err.Error()))
 		return 1
 	}
 	printBench(stdout, rep)
