@@ -99,7 +99,7 @@ func rotateKey(ctx context.Context, getenv func(string) string, stdout, stderr i
 		return 1
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "vigia: redis: %v\n", err)
+		fmt.Fprintf(stderr, "vigia: redis: %s\n", scrubAddrs(err.Error()))
 		return 1
 	}
 	defer unlock()
@@ -111,7 +111,7 @@ func rotateKey(ctx context.Context, getenv func(string) string, stdout, stderr i
 		rep.Resealed, rep.Current, rep.Unreadable, rep.Keys)
 	switch {
 	case err != nil:
-		fmt.Fprintf(stderr, "vigia: rotate-key interrupted, run it again: %v\n", err)
+		fmt.Fprintf(stderr, "vigia: rotate-key interrupted, run it again: %s\n", scrubAddrs(err.Error()))
 		return 1
 	case rep.Unreadable > 0:
 		fmt.Fprintf(stderr, "vigia: %d values open under neither secret; they were left as they are\n", rep.Unreadable)
@@ -238,6 +238,8 @@ func openStore(ctx context.Context, cfg Config, stderr io.Writer, wait time.Dura
 
 // openFailed prints why openStore could not open the store of cfg (err)
 // to stderr, and returns the exit status (2: configuration, 1: Redis).
+// Redis's reason says why, not where (scrubAddrs), as serve's log does:
+// no address, host name or resolver, never a URL's user:password@.
 func openFailed(cfg Config, err error, stderr io.Writer) int {
 	var ce *configError
 	switch {
@@ -259,9 +261,9 @@ func openFailed(cfg Config, err error, stderr io.Writer) int {
 		return 2
 	}
 	if redisUnreachable(err) {
-		fmt.Fprintf(stderr, "vigia: %v\n", unreachableError(cfg.RedisMode, err))
+		fmt.Fprintf(stderr, "vigia: %s\n", scrubAddrs(unreachableError(cfg.RedisMode, err).Error()))
 		return 1
 	}
-	fmt.Fprintf(stderr, "vigia: redis: %v\n", err)
+	fmt.Fprintf(stderr, "vigia: redis: %s\n", scrubAddrs(err.Error()))
 	return 1
 }
