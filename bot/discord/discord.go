@@ -138,6 +138,7 @@ type Adapter struct {
 	handshakeTime   time.Duration    // gatewayHandshake, shorter in tests
 	gatewayAskTime  time.Duration    // gatewayAsk, shorter in tests
 	slots           slots            // interactions' rate-limit buckets (takeSlot)
+	turns           bucketTurns      // requests on a bucket take turns (bucketturn.go)
 	ready           chan struct{}
 	wg              sync.WaitGroup
 	ctx             context.Context // the events' base context (see stopCtx)
@@ -656,9 +657,12 @@ func (a *Adapter) retryUpTo(ctx context.Context, bucket string, waits int, call 
 		if err := a.waitBucket(ctx, bucket, waits > 0); err != nil {
 			return err
 		}
-		a.rl.RLock()
-		err := call(discordgo.WithContext(ctx))
-		a.rl.RUnlock()
+		err := func() error {
+			defer a.turns.give(bucket) // (taken by waitBucket)
+			a.rl.RLock()
+			defer a.rl.RUnlock()
+			return call(discordgo.WithContext(ctx))
+		}()
 		var rl *discordgo.RateLimitError
 		if !errors.As(err, &rl) {
 			return err
@@ -683,7 +687,9 @@ func (a *Adapter) retryUpTo(ctx context.Context, bucket string, waits int, call 
 }
 
 // waitBucket returns once discordgo would not sleep before a request on
-// bucket (its calls left, or its reset passed, and no global limit on).
+// bucket (its calls left, or its reset passed, and no global limit on),
+// holding the bucket's turn (bucketturn.go), which the caller gives back
+// once the request is answered; with an error, it holds no turn.
 // When ctx ends first, or would before the reset, it returns a
 // *discordgo.RateLimitError with the wait: nothing was sent, and the
 // caller knows it (a broadcast holds the chat back for so long). A bucket
@@ -695,10 +701,14 @@ func (a *Adapter) waitBucket(ctx context.Context, bucket string, patient bool) e
 		return &discordgo.RateLimitError{RateLimit: &discordgo.RateLimit{TooManyRequests: &discordgo.TooManyRequests{RetryAfter: wait}}}
 	}
 	for {
+		if !a.turns.take(ctx, bucket) {
+			return limited(bucketPoll)
+		}
 		wait := a.bucketWait(bucket)
 		if wait <= 0 {
 			return nil
 		}
+		a.turns.give(bucket)
 		if dl, ok := ctx.Deadline(); (!patient || ok && time.Until(dl) < wait) && wait > bucketPoll {
 			return limited(wait) // past the deadline (or not to be waited for): give up now rather than at it
 		}
