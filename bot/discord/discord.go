@@ -435,6 +435,9 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 		return err
 	}
 	if err := a.register(ctx, h.Commands()); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while registering: no failure of Discord's
+		}
 		return err
 	}
 	a.log.Info("discord connected", "commands", len(h.Commands()), "guild_scoped", a.o.GuildID != "")
@@ -463,12 +466,18 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 // post each, and every one sent to the forum itself is refused. One of its
 // posts (a thread) is a channel like any other. A channel Discord does not
 // describe in time is let through, with a warning: the start is not held
-// up for it.
+// up for it. A check cut because ctx ended (serve stopping: another
+// platform failed, or a signal) is no failure: it is not warned of, lest
+// the operator look at Discord's channels for why serve stopped.
 func (a *Adapter) checkInvestigatorChannels(ctx context.Context) error {
+	run := ctx
 	ctx, cancel := context.WithTimeout(ctx, channelCheck)
 	defer cancel()
 	for id := range a.invChans {
 		ch, err := a.describe(ctx, id)
+		if err != nil && run.Err() != nil {
+			return nil // stopping: Run returns
+		}
 		if err != nil {
 			a.log.Warn("discord could not check an investigators' channel", "error", a.redact(err))
 			continue
