@@ -698,7 +698,10 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 	}
 	if req.FormID != "" {
 		if req.ChatKind != Private || req.FormID != reportFormID {
-			return nil
+			// A form not taken here (one an older version opened, or the
+			// report form sent from a channel made the investigators'
+			// since): its member typed into it and waits for an answer.
+			return c.Reply(ctx, c.formNotTaken())
 		}
 		return m.submitReportForm(ctx, c)
 	}

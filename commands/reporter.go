@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -993,6 +994,30 @@ func (c *Context) formRefusal() Reply {
 	return Reply{
 		Text:    c.T("form_not_received", map[string]any{"Text": quoted(safe(formText(c.Request.Form)))}),
 		Instead: c.T("form_not_received_elsewhere", nil),
+	}
+}
+
+// formNotTaken answers a form the engine takes nowhere or not where it
+// was sent (formRefusal's way: what was typed is given back to its member
+// alone): it was NOT received, and /report in a private chat is the way.
+func (c *Context) formNotTaken() Reply {
+	text := formText(c.Request.Form)
+	if c.Request.FormID != reportFormID {
+		ids := slices.Sorted(maps.Keys(c.Request.Form))
+		var parts []string
+		for _, id := range ids {
+			if v := strings.TrimSpace(c.Request.Form[id]); v != "" {
+				parts = append(parts, v)
+			}
+		}
+		text = strings.Join(parts, "\n")
+	}
+	if text == "" {
+		return Reply{Text: c.T("form_not_taken_elsewhere", nil)}
+	}
+	return Reply{
+		Text:    c.T("form_not_taken", map[string]any{"Text": quoted(safe(text))}),
+		Instead: c.T("form_not_taken_elsewhere", nil),
 	}
 }
 
