@@ -183,9 +183,22 @@ var errUnknownPrimary = &configError{"VIGIA_REDIS_URL", "its sentinels monitor n
 // held for it: a tip was "not found", a pipeline's failure read as keys
 // absent. The hook makes it storage.ErrUnknownPrimary, which is not
 // redis.Nil, with go-redis's reason on one line.
+//
+// A sentinel refusing the connection's settings (NOAUTH, WRONGPASS: a
+// password set on it or changed while serve runs) is a redis.Error
+// inside the dial's error, and go-redis reads a pipeline's error that
+// is one as each command's own reply: it gives none of them the error,
+// and a pipeline whose result was read from its commands (a reporter's
+// message added to their draft) found no error and no reply ("unexpected
+// reply <nil>"), told the reporter their message may not be saved, and
+// spooled nothing. The hook makes it storage.ErrRedisSettings, which is
+// no redis.Error, with the sentinels' reasons on one line: an outage
+// while serving (commands.StorageDown), a configuration error at
+// start-up (exit 2 naming VIGIA_REDIS_URL), as before.
 type sentinelNil struct{}
 
-// DialHook turns a dial's wrapped redis.Nil into storage.ErrUnknownPrimary.
+// DialHook turns a dial's wrapped redis.Nil into storage.ErrUnknownPrimary,
+// and a sentinel's refusal of the settings into storage.ErrRedisSettings.
 func (sentinelNil) DialHook(next redis.DialHook) redis.DialHook {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := next(ctx, network, addr)
@@ -194,6 +207,9 @@ func (sentinelNil) DialHook(next redis.DialHook) redis.DialHook {
 				return nil, &lineError{errForgotOrDown + oneLine(errors.Join(down...)), errors.Join(down...)}
 			}
 			return nil, fmt.Errorf("%w (%s)", storage.ErrUnknownPrimary, oneLine(err))
+		}
+		if err != nil && errors.Is(storage.RefusedSettings(err), storage.ErrRedisSettings) {
+			return nil, fmt.Errorf("%w (%s)", storage.ErrRedisSettings, oneLine(err))
 		}
 		return conn, err
 	}

@@ -1198,7 +1198,11 @@ func (m *Mux) keepClientLanguage(ctx context.Context, pseudonym string, req Requ
 // refused the call for a while, before running it (loading its data
 // after a restart, a failover: storage.Refused); or, in sentinel mode,
 // that the sentinels no longer know the primary (storage.ErrUnknownPrimary:
-// no connection can be made).
+// no connection can be made); or that Redis, or in sentinel mode a
+// sentinel, refuses the connection's settings (storage.ErrRedisSettings:
+// a password set or changed while serve runs), which refuses every new
+// connection until the operator fixes it: at start-up a configuration
+// error, while serving an outage, and a reporter's message is spooled.
 func StorageDown(err error) bool {
 	if err == nil {
 		return false
@@ -1206,6 +1210,7 @@ func StorageDown(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) || storage.Refused(err) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, io.EOF) ||
 		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, storage.ErrPoolTimeout) || errors.Is(err, storage.ErrUnknownPrimary) ||
+		errors.Is(storage.RefusedSettings(err), storage.ErrRedisSettings) ||
 		strings.Contains(err.Error(), "redis: client is closed") || strings.Contains(err.Error(), "connection refused")
 }
 
