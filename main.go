@@ -207,24 +207,7 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, kr *s
 	initCtx, cancel := context.WithTimeout(ctx, initTimeout)
 	defer cancel()
 	if err := st.Init(initCtx); err != nil {
-		if errors.Is(err, storage.ErrWrongSecret) {
-			// A configuration mistake, as rotate-key and reset-2fa say
-			// (openStore): exit 2 naming the variable, not a Redis failure.
-			return nil, &configError{"VIGIA_SECRET", err.Error()}
-		}
-		if errors.Is(err, storage.ErrRedisSettings) {
-			return nil, &configError{"VIGIA_REDIS_URL", err.Error()} // (Redis's reason holds no secret)
-		}
-		if errors.Is(err, storage.ErrForeignKeys) {
-			return nil, &configError{"VIGIA_REDIS_PREFIX", err.Error()}
-		}
-		if cerr := redisModeMismatch(cfg.RedisMode, err); cerr != nil {
-			return nil, cerr
-		}
-		if redisUnreachable(err) {
-			return nil, unreachableError(cfg.RedisMode, err)
-		}
-		return nil, fmt.Errorf("redis: %w", err)
+		return nil, redisStartError(cfg.RedisMode, err)
 	}
 	msg, err := locales.Load()
 	if err != nil {
@@ -331,7 +314,7 @@ func redisPoolSizesOK(poolSize int, others ...int) bool {
 }
 
 func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
-	rdb, err := redisClient(cfg.RedisURL, cfg.RedisMode)
+	rdb, err := serveRedisClient(ctx, cfg)
 	if err != nil {
 		return err
 	}

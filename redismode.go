@@ -123,6 +123,34 @@ func unreachableError(mode string, err error) error {
 	return &lineError{"redis: " + hint + " (" + oneLine(err) + ")", err}
 }
 
+// redisStartError is err, Redis's answer as serve starts in mode, as serve
+// stops on it: a configuration error naming its variable (exit 2) where
+// Redis refused what the configuration asked (the secret, the settings,
+// the prefix, a mode that does not match the server); unreachableError
+// where Redis was not reached (exit 1: an outage may end); else err.
+func redisStartError(mode string, err error) error {
+	var ce *configError
+	switch {
+	case errors.As(err, &ce):
+		return err
+	case errors.Is(err, storage.ErrWrongSecret):
+		// A configuration mistake, as rotate-key and reset-2fa say
+		// (openStore): exit 2 naming the variable, not a Redis failure.
+		return &configError{"VIGIA_SECRET", err.Error()}
+	case errors.Is(err, storage.ErrRedisSettings):
+		return &configError{"VIGIA_REDIS_URL", err.Error()} // (Redis's reason holds no secret)
+	case errors.Is(err, storage.ErrForeignKeys):
+		return &configError{"VIGIA_REDIS_PREFIX", err.Error()}
+	}
+	if cerr := redisModeMismatch(mode, err); cerr != nil {
+		return cerr
+	}
+	if redisUnreachable(err) {
+		return unreachableError(mode, err)
+	}
+	return fmt.Errorf("redis: %w", err)
+}
+
 // lineError is an error's text rewritten, the error still wrapped.
 type lineError struct {
 	text string

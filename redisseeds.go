@@ -92,6 +92,23 @@ func seedWait(dialTimeout time.Duration) time.Duration {
 	return cmp.Or(dialTimeout, 5*time.Second) + openWait
 }
 
+// serveRedisClient is serve's client of VIGIA_REDIS_URL (redisClient);
+// in cluster mode on the URL's nodes that answer (liveClusterClient),
+// else go-redis asked them one after the other and a silent one spent
+// the start's whole time. Its error is serve's (redisStartError): none
+// answering stops serve (exit 1) with each node's reason, a refusal that
+// is not an outage (not a cluster node, a wrong password) with exit 2.
+func serveRedisClient(ctx context.Context, cfg Config) (redis.UniversalClient, error) {
+	if cfg.RedisMode != "cluster" {
+		return redisClient(cfg.RedisURL, cfg.RedisMode)
+	}
+	rdb, err := liveClusterClient(ctx, cfg.RedisURL, 0)
+	if err != nil {
+		return nil, redisStartError(cfg.RedisMode, err)
+	}
+	return rdb, nil
+}
+
 // liveClusterClient is the cluster-mode client of an operator's command
 // (rotate-key, reset-2fa) on the nodes of VIGIA_REDIS_URL that answer.
 // go-redis asks the URL's nodes for the cluster's slots one after the

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigia-project/vigia/storage/redistest"
+)
+
+// runServe runs serve with e until it stops, or, if serving is true,
+// until it logs "vigia serving" (then it is stopped): its exit status
+// and its log. A minute without either fails t (not a timing, only no
+// hanging).
+func runServe(t *testing.T, e map[string]string, serving bool) (int, string) {
+	t.Helper()
+	lines := &logLines{c: make(chan map[string]any, 1000)}
+	var errb bytes.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve"}, env(e), strings.NewReader(""), &bytes.Buffer{}, teeWriter{&errb, lines})
+	}()
+	deadline := time.After(time.Minute)
+	for {
+		select {
+		case l := <-lines.c:
+			if serving && l["msg"] == "vigia serving" {
+				cancel()
+				return <-done, errb.String()
+			}
+		case code := <-done:
+			return code, errb.String()
+		case <-deadline:
+			cancel()
+			<-done
+			t.Fatalf("serve neither stopped nor served in a minute: %q", errb.String())
+		}
+	}
+}
+
+// teeWriter writes to a buffer and to logLines.
+type teeWriter struct {
+	b *bytes.Buffer
+	l *logLines
+}
+
+func (w teeWriter) Write(p []byte) (int, error) {
+	w.l.mu.Lock()
+	w.b.Write(p)
+	w.l.mu.Unlock()
+	return w.l.Write(p)
+}
+
+// serve in cluster mode asks VIGIA_REDIS_URL's nodes side by side, as
+// rotate-key and reset-2fa do (liveClusterClient), and starts on one
+// that answers beside nodes that take the connection and never answer:
+// go-redis asked them one after the other in a random order, and a
+// silent one spent the start's whole time (serve stopped with exit 1
+// while the cluster was up, unless the live node came first: here one
+// chance in nine).
+func TestServeUsesTheClusterNodesThatAnswer(t *testing.T) {
+	cluster := redistest.StartCluster(t)
+	defer func(d time.Duration) { initTimeout = d }(initTimeout)
+	initTimeout = 5 * time.Second // (each silent node's call waits it out)
+	e := validEnv()
+	e["VIGIA_REDIS_MODE"] = "cluster"
+	redisModeEnv(t, e)
+	e["VIGIA_ALLOW_REDIS_WITHOUT_AOF"] = "yes"
+	url := "redis://" + silentAddr(t) + "?dial_timeout=1s&read_timeout=1m&addr=" + freeAddr(t)
+	for range 7 {
+		url += "&addr=" + silentAddr(t)
+	}
+	e["VIGIA_REDIS_URL"] = url + "&addr=" + cluster.Addrs[1]
+	if code, log := runServe(t, e, true); code != 0 || !strings.Contains(log, `"msg":"vigia serving"`) {
+		t.Fatalf("serve on one node of ten answering: exit %d, %q", code, log)
+	}
+}
+
+// No node of VIGIA_REDIS_URL answering in cluster mode stops serve (exit
+// 1) with the cluster's line naming each node's reason by its place in
+// the URL, as rotate-key's and reset-2fa's (TestNoClusterNodeAnsweringIsOneLine).
+func TestServeWithNoClusterNodeAnsweringSaysWhy(t *testing.T) {
+	e := validEnv()
+	e["VIGIA_REDIS_MODE"] = "cluster"
+	redisModeEnv(t, e)
+	e["VIGIA_REDIS_URL"] = "redis://" + silentAddr(t) + "?dial_timeout=1s&addr=" + freeAddr(t)
+	code, log := runServe(t, e, false)
+	lines := strings.Split(strings.TrimSpace(log), "\n")
+	last := lines[len(lines)-1]
+	if code != 1 || !strings.Contains(last, "redis: "+clusterUnreachableHint+" (its host: no answer in 6s; addr= 1: ") || !strings.Contains(last, "connection refused") {
+		t.Errorf("exit %d, %q", code, log)
+	}
+}
