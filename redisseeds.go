@@ -195,6 +195,16 @@ func sentinelsNamePrimary(ctx context.Context, url string) error {
 	if live >= 0 {
 		return nil
 	}
+	return sentinelsVerdict(errs)
+}
+
+// sentinelsVerdict is why no sentinel named the primary, each one's
+// reason errs (askSentinels): each answering that it monitors no such
+// primary is storage.ErrUnknownPrimary (a wrong master_name=, exit 2); a
+// refusal that is not an outage (not a sentinel, a wrong password) as it
+// came; else seedsError, each one's reason (exit 1: some down, the others
+// forgot the primary or not).
+func sentinelsVerdict(errs []error) error {
 	none := 0
 	for _, err := range errs {
 		switch {
@@ -212,9 +222,11 @@ func sentinelsNamePrimary(ctx context.Context, url string) error {
 
 // watchSentinels, in sentinel mode, asks each sentinel of VIGIA_REDIS_URL
 // for the primary (askSentinels) while serve starts, and logs at once if
-// none names it: serve's start waits for them (its checks' and Init's
-// initTimeout each, about 30 s where every sentinel is down) before it
-// says anything, go-redis retrying. The start goes on as before: a
+// none names it for a reason that may pass (sentinelsVerdict: an
+// outage, not a configuration error, which stops the start with exit 2):
+// serve's start waits for them (its checks' and Init's initTimeout each,
+// about 30 s where every sentinel is down) before it says anything,
+// go-redis retrying. The start goes on as before: a
 // sentinel back within that time is used, and one still down then stops
 // serve (exit 1, unreachableError). stop ends the ask, and no line is
 // logged after it.
@@ -232,6 +244,12 @@ func watchSentinels(ctx context.Context, cfg Config, log *slog.Logger) (stop fun
 		defer close(done)
 		live, errs := askSentinels(ctx, opt)
 		if live >= 0 || ctx.Err() != nil {
+			return
+		}
+		if _, outage := sentinelsVerdict(errs).(seedsError); !outage {
+			// A configuration error (a wrong master_name=, a sentinel's
+			// password, not a sentinel): the start stops on it with exit
+			// 2, its own line saying why; retrying would not fix it.
 			return
 		}
 		log.Warn("redis: no sentinel of VIGIA_REDIS_URL (its host and each addr=) names the primary of master_name=: check their hosts and ports, that the sentinels and the primary are running, and master_name=; start-up keeps trying for "+(2*initTimeout).String()+", then stops",

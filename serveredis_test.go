@@ -95,3 +95,35 @@ func TestServeWithNoClusterNodeAnsweringSaysWhy(t *testing.T) {
 		t.Errorf("exit %d, %q", code, log)
 	}
 }
+
+// Sentinels whose answer is a configuration error that serve stops on
+// with exit 2 (a master_name= they do not know, a password they want)
+// get no line promising that start-up keeps trying: only the exit-2
+// line naming the variable.
+func TestServeDoesNotPromiseRetryingBeforeExitTwo(t *testing.T) {
+	primary := redistest.Start(t)
+	for _, c := range []struct {
+		name, query string
+		prepare     func(s *redistest.Server) error
+	}{
+		{"unknown master_name", "?master_name=nosuchmaster", func(*redistest.Server) error { return nil }},
+		{"sentinel wants a password", "?master_name=mymaster", func(s *redistest.Server) error {
+			return s.Client().Do(context.Background(), "ACL", "SETUSER", "default", "resetpass", ">sentinel-pw").Err()
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sentinel := redistest.StartSentinel(t, primary)
+			if err := c.prepare(sentinel); err != nil {
+				t.Fatal(err)
+			}
+			e := validEnv()
+			e["VIGIA_REDIS_MODE"] = "sentinel"
+			redisModeEnv(t, e)
+			e["VIGIA_REDIS_URL"] = sentinel.URL() + c.query
+			code, log := runServe(t, e, false)
+			if code != 2 || strings.Contains(log, "keeps trying") || !strings.Contains(log, "VIGIA_REDIS_URL") {
+				t.Errorf("exit %d, %q", code, log)
+			}
+		})
+	}
+}
