@@ -345,7 +345,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	})
 	stopWatch()
 	if err != nil {
-		return err
+		return sentinelsOutage(ctx, cfg, err)
 	}
 	// Adapters run side by side on one engine; if one fails, all stop.
 	ctx, cancel := context.WithCancelCause(ctx)

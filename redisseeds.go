@@ -109,6 +109,23 @@ func serveRedisClient(ctx context.Context, cfg Config) (redis.UniversalClient, e
 	return rdb, nil
 }
 
+// sentinelsOutage is err, serve's start stopped on, in sentinel mode
+// out of time (go-redis retrying sentinels that did not name the
+// primary): its reason was "read keyset: context deadline exceeded",
+// which named nothing. The sentinels are asked once more
+// (sentinelsNamePrimary): none naming the primary, the error is why,
+// each sentinel's reason by its place in VIGIA_REDIS_URL (redisStartError);
+// one naming it now, err is left as it is (the primary did not answer).
+func sentinelsOutage(ctx context.Context, cfg Config, err error) error {
+	if cfg.RedisMode != "sentinel" || !errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+		return err
+	}
+	if why := sentinelsNamePrimary(ctx, cfg.RedisURL); why != nil {
+		return redisStartError(cfg.RedisMode, why)
+	}
+	return err
+}
+
 // liveClusterClient is the cluster-mode client of an operator's command
 // (rotate-key, reset-2fa) on the nodes of VIGIA_REDIS_URL that answer.
 // go-redis asks the URL's nodes for the cluster's slots one after the

@@ -96,6 +96,26 @@ func TestServeWithNoClusterNodeAnsweringSaysWhy(t *testing.T) {
 	}
 }
 
+// Every sentinel silent or down until serve's start runs out of time:
+// its last line names each sentinel's reason by its place in
+// VIGIA_REDIS_URL, where it said "read keyset: context deadline
+// exceeded", naming nothing; and no password of the URL.
+func TestServeStoppedBySilentSentinelsSaysWhichDidNotAnswer(t *testing.T) {
+	defer func(d, w time.Duration) { initTimeout, openWait = d, w }(initTimeout, openWait)
+	initTimeout, openWait = 2*time.Second, time.Second
+	e := validEnv()
+	e["VIGIA_REDIS_MODE"] = "sentinel"
+	redisModeEnv(t, e)
+	e["VIGIA_REDIS_URL"] = "redis://:s3cretPW@" + silentAddr(t) + "?master_name=mymaster&dial_timeout=1s&addr=" + freeAddr(t)
+	code, log := runServe(t, e, false)
+	lines := strings.Split(strings.TrimSpace(log), "\n")
+	last := lines[len(lines)-1]
+	if code != 1 || !strings.Contains(last, "redis: "+sentinelsUnreachableHint+" (its host: no answer in 2s; addr= 1: ") ||
+		!strings.Contains(last, "connection refused") || strings.Contains(last, "deadline exceeded") || strings.Contains(log, "s3cretPW") {
+		t.Errorf("exit %d, %q", code, log)
+	}
+}
+
 // Sentinels whose answer is a configuration error that serve stops on
 // with exit 2 (a master_name= they do not know, a password they want)
 // get no line promising that start-up keeps trying: only the exit-2
