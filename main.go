@@ -336,6 +336,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		prom = newMetrics(st, spool)
 		return prom
 	}, spool, func(ctx context.Context, st *storage.Store) error {
+		if err := refusedAtOnce(ctx, cfg.RedisMode, st); err != nil {
+			return err
+		}
 		if err := checkPersistence(ctx, st, cfg.AllowNoAOF, log); err != nil {
 			return err
 		}
@@ -554,6 +557,24 @@ func checkPersistence(ctx context.Context, st *storage.Store, allowNoAOF bool, l
 		log.Error("VIGIA_ALLOW_REDIS_WITHOUT_AOF is set and Redis runs without an append-only file (appendonly no): every tip reporters are told is received since the last snapshot is LOST when Redis restarts; never run real reporters on this")
 	case !p.FsyncAlways:
 		log.Warn("Redis does not fsync every write (appendonly yes, appendfsync always): a tip acknowledged just before a Redis crash could be lost")
+	}
+	return nil
+}
+
+// refusedAtOnce is, in single mode, a Redis that refuses the connection
+// (nothing listens at the URL's port) as serve stops on it
+// (unreachableError), at once: left to Init, serve first asked Telegram
+// and Discord for the tokens, then waited out go-redis's retries of
+// Init's calls, and said so seconds later. Other failures (a wrong
+// password, no answer yet) are left to Init, as before; in cluster mode
+// the nodes were asked (liveClusterClient), in sentinel mode the start
+// keeps trying for the sentinels (watchSentinels).
+func refusedAtOnce(ctx context.Context, mode string, st *storage.Store) error {
+	if mode != "single" {
+		return nil
+	}
+	if err := st.Ping(ctx); errors.Is(err, syscall.ECONNREFUSED) {
+		return unreachableError(mode, fmt.Errorf("ping: %w", err))
 	}
 	return nil
 }

@@ -3,7 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -113,6 +117,31 @@ func TestServeStoppedBySilentSentinelsSaysWhichDidNotAnswer(t *testing.T) {
 	if code != 1 || !strings.Contains(last, "redis: "+sentinelsUnreachableHint+" (its host: no answer in 2s; addr= 1: ") ||
 		!strings.Contains(last, "connection refused") || strings.Contains(last, "deadline exceeded") || strings.Contains(log, "s3cretPW") {
 		t.Errorf("exit %d, %q", code, log)
+	}
+}
+
+// A Redis that refuses the connection (single mode, nothing listening
+// at the URL's port, go-redis's retries left as they are) stops serve at
+// once, before it asks Telegram for the token: it asked getMe, then
+// waited out the retries of Init's calls before it said so.
+func TestServeSaysAtOnceThatRedisRefusesTheConnection(t *testing.T) {
+	var asked atomic.Int32
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		fmt.Fprint(w, `{"ok":true,"result":{"id":42,"is_bot":true,"first_name":"V","username":"VigiaBot"}}`)
+	}))
+	defer api.Close()
+	e := validEnv()
+	e["VIGIA_REDIS_URL"] = "redis://" + freeAddr(t) + "/0"
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_TELEGRAM_API_URL"] = t.TempDir(), "off", api.URL
+	code, log := runServe(t, e, false)
+	lines := strings.Split(strings.TrimSpace(log), "\n")
+	last := lines[len(lines)-1]
+	if code != 1 || !strings.Contains(last, "redis: "+redisUnreachableHint+" (") || !strings.Contains(last, "connection refused") {
+		t.Errorf("exit %d, %q", code, log)
+	}
+	if n := asked.Load(); n != 0 {
+		t.Errorf("the Bot API was asked %d times before serve said Redis refuses the connection", n)
 	}
 }
 
