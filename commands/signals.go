@@ -60,31 +60,62 @@ type searchQuery struct {
 	window   time.Duration // 0: the retention
 }
 
-// parseSearch reads /search's arguments; false if a filter cannot be
-// read, or is given twice with two values (which would keep nothing, or
-// one of them: either way not what was asked).
-func (c *Context) parseSearch(args string) (searchQuery, bool) {
+// parseSearch reads /search's arguments. It returns, localised, what it
+// could not read, "" if it read them all: a filter whose value is no
+// category or window, or one given twice with two values (which would
+// keep nothing, or one of them: either way not what was asked).
+func (c *Context) parseSearch(args string) (searchQuery, string) {
 	var q searchQuery
 	for _, w := range strings.Fields(args) {
 		key, value, _ := strings.Cut(w, ":")
 		switch strings.ToLower(key) {
 		case "category":
 			cat, ok := c.parseCategory(value)
-			if !ok || (q.category != "" && q.category != cat) {
-				return q, false
+			if !ok {
+				return q, c.filterNotUnderstood("category:", "search_filter_bad_category", value, args)
+			}
+			if q.category != "" && q.category != cat {
+				return q, c.T("search_filter_twice_category", map[string]any{"First": c.categoryName(q.category), "Second": c.categoryName(cat)})
 			}
 			q.category = cat
 		case "window":
 			d, ok := parseWindow(value)
-			if !ok || (q.window > 0 && q.window != d) {
-				return q, false
+			if !ok {
+				return q, c.filterNotUnderstood("window:", "search_filter_bad_window", value, args)
+			}
+			if q.window > 0 && q.window != d {
+				return q, c.T("search_filter_twice_window", map[string]any{"First": c.mux.spanIn(c.Lang, q.window), "Second": c.mux.spanIn(c.Lang, d)})
 			}
 			q.window = d
 		default:
 			q.words = append(q.words, w)
 		}
 	}
-	return q, true
+	return q, ""
+}
+
+// maxShownValue bounds the characters of a filter's value a reply repeats.
+const maxShownValue = 24
+
+// filterNotUnderstood says that filter (its name and colon) was given a
+// value it does not take: repeated, made safe and cut to maxShownValue
+// characters, in the message id; or, where nothing visible follows the
+// colon, that it needs one; or, where the arguments hold what may be a
+// code (a receipt's or an invitation's, in any form the tips package
+// reads), not repeated: one would stay in the chat (an investigators'
+// group) for everyone there.
+func (c *Context) filterNotUnderstood(filter, id, value, args string) string {
+	shown := strings.TrimSpace(tips.Neutralize(value))
+	switch {
+	case !visible(shown):
+		return c.T("search_filter_empty", map[string]any{"Filter": filter})
+	case len(tips.ReceiptCodesIn(args)) > 0:
+		return c.T("search_filter_unshown", map[string]any{"Filter": filter})
+	}
+	if r := []rune(shown); len(r) > maxShownValue {
+		shown = string(r[:maxShownValue]) + "…"
+	}
+	return c.T(id, map[string]any{"Text": safe(shown)})
 }
 
 // search is /search words… [category:NAME] [window:30d]: every word must
@@ -92,7 +123,8 @@ func (c *Context) parseSearch(args string) (searchQuery, bool) {
 // newest tips they keep (what the hint for a word that names a category
 // or a window tells investigators to write).
 func search(ctx context.Context, c *Context) error {
-	q, ok := c.parseSearch(c.Request.Args)
+	q, bad := c.parseSearch(c.Request.Args)
+	ok := bad == ""
 	// A link copied from a tip as the bot shows it (hxxp://evil[.]com) is
 	// searched as written in the tip.
 	text := tips.Refang(strings.Join(q.words, " "))
@@ -106,6 +138,11 @@ func search(ctx context.Context, c *Context) error {
 		// no word at all, only emoji or symbols.
 		if notes := c.unsearchedNotes(q.words); ok && len(notes) > 0 {
 			usage = strings.Join(notes, "\n") + "\n\n" + usage
+		}
+		// "/search window:7d window:30d", "/search category:banana":
+		// the filter not understood is named before the usage.
+		if !ok {
+			usage = bad + "\n\n" + usage
 		}
 		return c.Reply(ctx, Reply{Text: usage})
 	}

@@ -22,6 +22,7 @@ var sampleData = map[string]any{
 	"Secret": "ABCD EFGH", "URL": "otpauth://totp/Vigia:investigator?secret=ABCD", "Delay": "1 h",
 	"Pressed": "#9", "Idle": "30 minutes", "Valid": "24 hours", "Period": "12 hours", "Parts": "30 messages", "Chars": "20000 characters",
 	"Regions": " (norte)", "From": 1, "To": 15, "Page": 2, "Needed": 2, "Delivered": 5, "Total": 6, "Gone": 1, "Unconfirmed": 0, "Deleted": 5, "Done": 3, "Other": "13", "Tag": "code:1a2b3c4d", "Words": "q, el", "MaxLabels": 10, "LabelLen": 40, "Vars": "VIGIA_REDIS_URL, VIGIA_SECRET",
+	"Filter": "window:", "Second": "30 d",
 }
 
 // counts covers every CLDR plural category of the supported languages:

@@ -1,0 +1,70 @@
+package commands_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/tips"
+)
+
+// A /search filter it cannot read is named, in the member's language,
+// before the usage: the filter given twice with two values (the values
+// as read: the category's name, the window's length), a value that is no
+// category or window (repeated made safe, at most 24 characters), a
+// filter with nothing after its colon. Where the arguments hold a code,
+// the value is not repeated: a receipt code would stay in the
+// investigators' chat. Before, each got the usage alone, not saying what
+// was not understood. Mutation: search answering the usage alone again
+// (bad not put before it) -> every case fails.
+func TestSearchNamesTheFilterNotUnderstood_options(t *testing.T) {
+	tm := newTeam(t)
+	tm.report("7001", "cobran piso en el mercado", tips.Extortion)
+	say := func(lang, id string, data map[string]any) string { return tm.msg.Localize(lang, id, data) }
+	days := func(lang string, n int) string { return tm.msg.Localize(lang, "age_days", nil, n) }
+	for _, c := range []struct {
+		lang, args, id string
+		data           map[string]any
+	}{
+		{"en", "window:7d window:30d", "search_filter_twice_window", map[string]any{"First": days("en", 7), "Second": days("en", 30)}},
+		{"es", "piso window:7d WINDOW:30d", "search_filter_twice_window", map[string]any{"First": days("es", 7), "Second": days("es", 30)}},
+		{"fr", "piso category:extortion category:drugs", "search_filter_twice_category", map[string]any{
+			"First": say("fr", "category_extortion", nil), "Second": say("fr", "category_drugs", nil)}},
+		{"en", "category:banana", "search_filter_bad_category", map[string]any{"Text": "banana"}},
+		{"pt-BR", "piso Category:banana", "search_filter_bad_category", map[string]any{"Text": "banana"}},
+		{"en", "piso window:forever", "search_filter_bad_window", map[string]any{"Text": "forever"}},
+		{"es", "window:0d", "search_filter_bad_window", map[string]any{"Text": "0d"}},
+		// Long: cut; control characters and a command made harmless.
+		{"en", "category:" + strings.Repeat("x", 300), "search_filter_bad_category", map[string]any{"Text": strings.Repeat("x", 24) + "…"}},
+		{"en", "category:a\x1b[2Jb", "search_filter_bad_category", map[string]any{"Text": "a [2Jb"}},
+		{"en", "category:\u202eabc", "search_filter_bad_category", map[string]any{"Text": "abc"}},
+		// Nothing after the colon (the value written after a space).
+		{"en", "category: extortion", "search_filter_empty", map[string]any{"Filter": "category:"}},
+		{"fr", "piso window:", "search_filter_empty", map[string]any{"Filter": "window:"}},
+		{"en", "piso window:\u200b", "search_filter_empty", map[string]any{"Filter": "window:"}},
+		// A code in the arguments: not repeated, nor any group of it.
+		{"en", "category:K7QD-9XMA-R2TP-4WZN", "search_filter_unshown", map[string]any{"Filter": "category:"}},
+		{"es", "category:k7qd 9xma r2tp 4wzn", "search_filter_unshown", map[string]any{"Filter": "category:"}},
+		{"fr", "window:K7QD9XMAR2TP4WZN", "search_filter_unshown", map[string]any{"Filter": "window:"}},
+		{"pt-BR", "window:[K7QD]-[9XMA]-[R2TP]-[4WZN]", "search_filter_unshown", map[string]any{"Filter": "window:"}},
+	} {
+		r := tm.as(adminID, "Ada", commands.Request{Command: "search", Args: c.args, Language: c.lang})
+		usage := say(c.lang, "search_usage", map[string]any{"Categories": ""})[:40]
+		want := say(c.lang, c.id, c.data) + "\n\n"
+		if len(r) != 1 || !strings.HasPrefix(r[0].Text, want) || !strings.Contains(r[0].Text, usage) {
+			t.Errorf("/search %q in %s: %q, want %q then the usage", c.args, c.lang, texts(r), want)
+			continue
+		}
+		for _, g := range []string{"K7QD", "9XMA", "R2TP", "4WZN"} {
+			if strings.Contains(strings.ToUpper(r[0].Text), g) {
+				t.Errorf("/search %q: the answer repeats %s", c.args, g)
+			}
+		}
+	}
+	// The same filter twice with one value is that filter, as before.
+	for _, args := range []string{"window:7d window:168h", "category:extortion category:EXTORTION"} {
+		if r := tm.as(adminID, "Ada", commands.Request{Command: "search", Args: args}); len(r) != 1 || !strings.Contains(r[0].Text, "#1 ") {
+			t.Errorf("/search %s: %q, want tip #1", args, texts(r))
+		}
+	}
+}
