@@ -183,6 +183,9 @@ func search(ctx context.Context, c *Context) error {
 		} else {
 			lines = append(lines, c.T("search_filter_hours", nil, int(max(window/time.Hour, 1))))
 		}
+		if window < q.window {
+			lines = append(lines, c.windowCapped())
+		}
 	}
 	if cut && filtersOnly {
 		lines = append(lines, c.T("search_examined_cut", nil, storage.MaxExamined))
@@ -398,14 +401,16 @@ func siteRoot(link string) bool {
 // the corroboration window, or of any window up to the retention.
 func signals(ctx context.Context, c *Context) error {
 	window := c.mux.window
+	capped := "" // the line saying a window past the retention was cut to it
 	if arg := strings.TrimSpace(c.Request.Args); arg != "" {
 		d, ok := parseWindow(arg)
 		if !ok {
 			return c.Say(ctx, "signals_usage", nil)
 		}
 		window = d
-		if r := c.mux.retention; r > 0 {
-			window = min(d, r) // nothing older is kept
+		if r := c.mux.retention; r > 0 && d > r {
+			window = r // nothing older is kept
+			capped = c.windowCapped()
 		}
 	}
 	list, err := c.mux.store.Signals(ctx, window, 10)
@@ -413,9 +418,16 @@ func signals(ctx context.Context, c *Context) error {
 		return err
 	}
 	if len(list) == 0 {
-		return c.Say(ctx, "signals_empty", nil)
+		text := c.T("signals_empty", nil)
+		if capped != "" {
+			text += "\n" + capped
+		}
+		return c.Reply(ctx, Reply{Text: text})
 	}
 	lines := []string{c.T("signals_header", map[string]any{"Period": c.mux.spanIn(c.Lang, window)})}
+	if capped != "" {
+		lines = append(lines, capped)
+	}
 	for _, s := range list {
 		var cats []string
 		for _, cat := range tips.Categories {
@@ -429,6 +441,12 @@ func signals(ctx context.Context, c *Context) error {
 		}))
 	}
 	return c.Reply(ctx, Reply{Text: strings.Join(lines, "\n"), Protected: true})
+}
+
+// windowCapped says that a window asked for past the retention (/signals
+// 91d, /search window:91d where tips are kept 90 days) was cut to it.
+func (c *Context) windowCapped() string {
+	return c.T("window_capped", map[string]any{"Period": c.mux.spanIn(c.Lang, c.mux.retention)})
 }
 
 // alert tells the investigator chats that an entity reached the
