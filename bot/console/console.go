@@ -192,15 +192,21 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 			continue
 		}
 		if !a.o.Interactive {
-			fmt.Fprintf(a.o.Out, "%s> %s\n", a.who.Role, line)
+			// As typed, but never a control character: one would act on
+			// the terminal (ESC [2J clears it, CR writes over the line).
+			fmt.Fprintf(a.o.Out, "%s> %s\n", a.who.Role, shownTyped(line))
 		}
 		// In any case, as the engine reads commands: "/As investigator"
-		// (a keyboard's capital) is no unknown command.
-		if strings.EqualFold(line, "/quit") || strings.EqualFold(line, "/exit") {
-			return nil
-		}
-		if len(line) >= 3 && strings.EqualFold(line[:3], "/as") && (len(line) == 3 || strings.IndexFunc(line[3:], unicode.IsSpace) == 0) {
-			a.switchTo(strings.TrimSpace(line[3:]))
+		// (a keyboard's capital) is no unknown command; and with the
+		// bot's name, as Telegram clients send a command picked from a
+		// group's menu ("/as@VigiaBot investigator").
+		switch own, rest := ownCommand(line); own {
+		case "quit", "exit":
+			if rest == "" {
+				return nil
+			}
+		case "as":
+			a.switchTo(rest)
 			a.prompt()
 			continue
 		}
@@ -213,6 +219,78 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 		a.follow() // the user may have chosen a language
 		a.prompt()
 	}
+}
+
+// ownCommand reads line as one of the console's own commands: the name
+// of its first word, if that is "/name" or "/name@bot", lowercased, and
+// the rest of the line, trimmed; "" if the line starts with no command.
+func ownCommand(line string) (name, rest string) {
+	word, rest := line, ""
+	if i := strings.IndexFunc(line, unicode.IsSpace); i >= 0 {
+		word, rest = line[:i], strings.TrimSpace(line[i:])
+	}
+	cmd, ok := strings.CutPrefix(word, "/")
+	if !ok {
+		return "", ""
+	}
+	cmd, _, _ = strings.Cut(cmd, "@")
+	return strings.ToLower(cmd), rest
+}
+
+// shownTyped is what a user typed as the console shows it: no control
+// character acts on the terminal. C0 controls are shown as their
+// pictures ("␛[2J", "␍"), DEL as "␡", C1 controls and invalid UTF-8 as
+// "\uFFFD", and direction controls (overrides, embeddings, isolates,
+// marks: "gpj.exe" read as "exe.jpg") are dropped, as the engine drops
+// them from what people write.
+func shownTyped(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case bidiControl(r):
+			return -1
+		case r == '\t':
+			return r
+		}
+		return shownControl(r)
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+// shownControl is r as the console shows it, if it is a control
+// character (see shownTyped); other characters are themselves.
+func shownControl(r rune) rune {
+	switch {
+	case r < 0x20:
+		return 0x2400 + r // CONTROL PICTURES: "␀".."␟"
+	case r == 0x7f:
+		return '\u2421'
+	case r >= 0x80 && r <= 0x9f:
+		return '\uFFFD'
+	}
+	return r
+}
+
+// bidiControl reports whether r is a direction control: a mark (LRM, RLM,
+// ALM), an embedding or override and its end, an isolate and its end.
+func bidiControl(r rune) bool {
+	return r == '\u200e' || r == '\u200f' || r == '\u061c' || r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069'
+}
+
+// shownWritten is text the engine wrote (a reply, a button's label) as
+// the console shows it: it acts on the terminal no more than a typed line
+// (shownTyped). The engine neutralises what people write, and the
+// console does not rely on it. Only the direction controls the engine
+// writes on its own are kept (isolates around a name, a mark starting a
+// quoted line); overrides and embeddings go. Line breaks and tabs stay.
+func shownWritten(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '\u202a' && r <= '\u202e':
+			return -1
+		case r == '\t' || r == '\n':
+			return r
+		}
+		return shownControl(r)
+	}, strings.ToValidUTF8(s, "\uFFFD"))
 }
 
 // readLine reads one line, keeping at most max bytes of it (the engine
@@ -435,7 +513,7 @@ func (a *Adapter) printButtons() {
 		for _, btn := range row {
 			n++
 			if labels {
-				fmt.Fprintf(&b, "[#%d %s] ", n, btn.Label)
+				fmt.Fprintf(&b, "[#%d %s] ", n, strings.ReplaceAll(shownWritten(btn.Label), "\n", " "))
 			} else {
 				fmt.Fprintf(&b, "[#%d] ", n)
 			}
@@ -499,8 +577,10 @@ func (a *Adapter) Send(ctx context.Context, chatID string, r commands.Reply) ([]
 	return nil, nil
 }
 
+// print prints text, the engine's or the console's, indented, as
+// shownWritten shows it.
 func (a *Adapter) print(text string) {
-	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+	for _, line := range strings.Split(strings.TrimRight(shownWritten(text), "\n"), "\n") {
 		fmt.Fprintf(a.o.Out, "  %s\n", line)
 	}
 	fmt.Fprintln(a.o.Out)

@@ -669,3 +669,78 @@ func TestConsoleOwnCommandsInAnyCase(t *testing.T) {
 		t.Errorf("/Quit did not leave: %q", out.String())
 	}
 }
+
+// "/as@VigiaBot investigator", as a Telegram client sends a command
+// picked from a menu, switches; "/quit@VigiaBot" leaves. "/asx" is no
+// /as. Before, "/as@VigiaBot investigator" went to the engine, an
+// unknown command. Mutation: ownCommand not cutting "@bot" -> neither
+// switches nor leaves, test fails.
+func TestConsoleOwnCommandsWithTheBotsName_options(t *testing.T) {
+	in := "/as@VigiaBot investigator\nhola\n/asx y\n/AS@VigiaBot\u00a0reporter\n/quit@VigiaBot\nnever read\n"
+	out := &bytes.Buffer{}
+	a := New(Options{In: strings.NewReader(in), Out: out, Say: func(_, id string, _ map[string]any) string { return id },
+		Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
+	h := &echo{}
+	if err := a.Run(context.Background(), h); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.got) != 2 || h.got[0].UserID != "2" || h.got[0].Text != "hola" || h.got[1].Command != "asx" {
+		t.Fatalf("requests: %+v", h.got)
+	}
+	if a.who.Role != "reporter" {
+		t.Errorf("/AS@VigiaBot reporter did not switch back: %s", a.who.Role)
+	}
+	if strings.Contains(out.String(), "never read") {
+		t.Errorf("/quit@VigiaBot did not leave: %q", out.String())
+	}
+}
+
+// Control characters a user types (ESC of an ANSI sequence, CR, BEL, C1
+// controls such as the one-byte CSI, DEL), direction overrides and
+// invalid UTF-8 never reach the terminal as they are: neither in the
+// line echoed in a transcript, nor in what the engine writes (a reply, a button's label), where only isolates and
+// marks, which the engine writes on its own, stay. The line still goes
+// to the engine as typed (it neutralises it). Before, "\x1b[2J" echoed
+// cleared the screen. Mutations: the echo printed as typed -> the
+// transcript cases fail; print without shownWritten -> the reply case fails.
+func TestConsoleShowsNoControlCharacters_options(t *testing.T) {
+	typed := "a\x1b[2J\rb\x07\u009b31m\x7f\u202egpj.exe\u2066\xff"
+	in := typed + "\n#\x1b[2J\n/quit\n"
+	out := &bytes.Buffer{}
+	a := New(Options{In: strings.NewReader(in), Out: out, Say: func(_, id string, d map[string]any) string { return fmt.Sprint(id, d) },
+		Identities: []Identity{{Role: "reporter", UserID: "1"}}})
+	h := &replier{text: "said \x1b]0;title\x07 \u202e\u2068name\u2069\n│\u200equote\r!", label: "L\x1b[5m\nx"}
+	if err := a.Run(context.Background(), h); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.got) != 2 || h.got[0].Text != typed || h.got[1].Text != "#\x1b[2J" {
+		t.Fatalf("requests: %+v", h.got)
+	}
+	s := out.String()
+	for _, bad := range []string{"\x1b", "\r", "\x07", "\u009b", "\x7f", "\u202e", "\xff"} {
+		if strings.Contains(s, bad) {
+			t.Errorf("the output holds %q:\n%q", bad, s)
+		}
+	}
+	for _, want := range []string{
+		"reporter> a␛[2J␍b␇\ufffd31m␡gpj.exe\ufffd\n", // the echo: no direction control
+		"reporter> #␛[2J\n",
+		"said ␛]0;title␇ \u2068name\u2069\n  │\u200equote␍!\n", // the reply: isolates and marks kept
+		"[#1 L␛[5m x]",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the output lacks %q:\n%q", want, s)
+		}
+	}
+}
+
+// replier answers each request with text and one button labelled label.
+type replier struct {
+	text, label string
+	got         []commands.Request
+}
+
+func (r *replier) Handle(ctx context.Context, req commands.Request, w commands.Replier) {
+	r.got = append(r.got, req)
+	_ = w.Reply(ctx, commands.Reply{Text: r.text, Buttons: [][]commands.Button{{{Label: r.label, Data: "x"}}}})
+}
