@@ -186,7 +186,10 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		line = strings.TrimSpace(line)
+		// A byte order mark starts a file saved by some editors (a
+		// script piped in from Windows' Notepad): it is no part of the
+		// first line, whose "/help" would otherwise be a tip's text.
+		line = strings.TrimSpace(strings.TrimPrefix(line, "\ufeff"))
 		if line == "" {
 			a.prompt()
 			continue

@@ -744,3 +744,22 @@ func (r *replier) Handle(ctx context.Context, req commands.Request, w commands.R
 	r.got = append(r.got, req)
 	_ = w.Reply(ctx, commands.Reply{Text: r.text, Buttons: [][]commands.Button{{{Label: r.label, Data: "x"}}}})
 }
+
+// A script saved with a byte order mark (as Windows' Notepad saves one)
+// and piped in starts with its command, not with a message: "\ufeff/as
+// investigator" switches, "\ufeff/help" (in a second file, cat'ed after
+// the first) is the command /help. Before, the mark made the line a
+// message, the start of a tip. Mutation: the mark not trimmed -> the
+// first line is sent to the engine, test fails.
+func TestConsoleInputWithAByteOrderMark_options(t *testing.T) {
+	in := "\ufeff/as investigator\r\nhola\r\n\ufeff/help\n"
+	a := New(Options{In: strings.NewReader(in), Out: &bytes.Buffer{}, Say: func(_, id string, _ map[string]any) string { return id },
+		Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
+	h := &echo{}
+	if err := a.Run(context.Background(), h); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.got) != 2 || h.got[0].UserID != "2" || h.got[0].Text != "hola" || h.got[1].Command != "help" || !h.got[1].CommandAtStart {
+		t.Fatalf("requests: %+v", h.got)
+	}
+}
