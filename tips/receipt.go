@@ -1767,7 +1767,7 @@ var candidatesRead = func() {}
 // (a message of the same plate number over and over is one code):
 // codes with a digit first, as every code drawn now has one, then of
 // letters alone (a run of four-letter words must not crowd a code out
-// of the first lookup, askKnown, nor of ReceiptCodesIn's bound). At
+// of the first lookup, askKnown, once MaxReceiptCandidates fill it). At
 // most maxReceiptSpans code-like words of each text are read.
 func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
 	candidatesRead()
@@ -2735,12 +2735,16 @@ func isCodeChar(r rune) bool {
 }
 
 // ReceiptCodesIn returns the code-like words of text (receipt or
-// invitation codes, maybe), normalised: at most MaxReceiptCandidates,
-// those with a digit first. Words shaped like a code of letters alone
+// invitation codes, maybe), normalised, those with a digit first: every
+// one, however many (their number is bounded by the words read,
+// maxReceiptSpans and maxLinkSpans, and grows with the text). Cut at
+// MaxReceiptCandidates, a group message of 300 numbers, then a
+// reporter's receipt code or an invitation code, stayed in view of the
+// group, the invitation live. Words shaped like a code of letters alone
 // are among them (OldReceipt): a code only if a lookup says so.
 func ReceiptCodesIn(text string) []string {
 	_, codes := receiptCandidates([]string{text})
-	return codes[:min(len(codes), MaxReceiptCandidates)]
+	return codes
 }
 
 // CutMessageReceipts is CutReceipts of texts, a message's text and the

@@ -65,3 +65,27 @@ func TestCodeAfterManyCandidatesIsCut(t *testing.T) {
 		}
 	}
 }
+
+// ReceiptCodesIn (what a group's message is removed and its invitation
+// codes voided for) returns a code after MaxReceiptCandidates others
+// ("A000 A001 … A299", each run of four a code, then the code): cut at
+// the bound, the code stayed in view of the group, an invitation live.
+// Mutation: ReceiptCodesIn cut at MaxReceiptCandidates again -> the
+// code is missing.
+func TestReceiptCodesInReadsACodeAfterManyOthers_receipts(t *testing.T) {
+	const code = "K7QD-9XMA-R2TP-4WZN"
+	for _, word := range []func(i int) string{
+		func(i int) string { return fmt.Sprintf("A%03d", i) },
+		func(i int) string { return fmt.Sprintf("x%03d", i) },
+	} {
+		var words []string
+		for i := range 300 {
+			words = append(words, word(i))
+		}
+		text := strings.Join(words, " ") + " y mi código es " + code
+		codes := ReceiptCodesIn(text)
+		if len(codes) <= MaxReceiptCandidates || codes[len(codes)-1] != code {
+			t.Errorf("%q…: %d codes, the last %q, want %q after more than %d", text[:20], len(codes), codes[len(codes)-1], code, MaxReceiptCandidates)
+		}
+	}
+}
