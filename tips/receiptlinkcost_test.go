@@ -141,7 +141,9 @@ func TestLinkSpansAreBounded(t *testing.T) {
 // to maxPieceMarks marks setting it off (6081174, 3795692, 86bed85),
 // the piece before the link read up to the marks after it
 // (markedPieceEnd), and one group in small letters read before an
-// address holding the three others as shown (oneShownGroup).
+// address holding the three others as shown (oneShownGroup). It reads
+// with frozen copies of those helpers (receiptlinkold_test.go), not the
+// live ones, so that a change to one of them shows here.
 func FuzzLinkSpansAsBefore(f *testing.F) {
 	for _, s := range []string{
 		"mi código K7QD-9XMA-R2TP https://x.example/?c=4WZN gracias",
@@ -205,6 +207,13 @@ func FuzzLinkSpansAsBefore(f *testing.F) {
 		// Groups each set off, then punctuation.
 		"mi código ( K7QD ) ( 9XMA ) ( R2TP ). https://x.example/?c=4WZN",
 		"mi código (K7QD) (9XMA) (R2TP). https://x.example/?c=4WZN",
+		// A run of spaces, wide ones too, just inside the opener, longer
+		// than linkReach (markedPieceEnd's look for an opener within
+		// reach: aa650cb, c3cb536).
+		"mi código `" + strings.Repeat(" ", 300) + "K7QD-9XMA-R2TP` https://x.example/?c=4WZN",
+		"mi código `" + strings.Repeat("\u3000", 90) + " K7QD-9XMA-R2TP` https://x.example/?c=4WZN",
+		"mi código «" + strings.Repeat("\u3000", 90) + " K7QD--9XMA-R2TP» https://x.example/?c=4WZN",
+		"mi código **" + strings.Repeat("\u00a0", 140) + " K7QD---9XMA-R2TP** https://x.example/?c=4WZN",
 	} {
 		f.Add(s)
 	}
@@ -271,25 +280,25 @@ func oldLinkSpans(text string) []linkSpan {
 		if before == "" {
 			continue
 		}
-		if r, _ := utf8.DecodeLastRuneInString(before); pieceCloser(r) {
+		if r, _ := utf8.DecodeLastRuneInString(before); oldPieceCloser(r) {
 			// Intended difference since 021e56d: a piece set off by
 			// marks ("`K7QD-9XMA-R2TP` https://…", "¿K7QD-9XMA-R2TP?",
 			// "( K7QD-9XMA-R2TP )") is read up to its last letter or
-			// digit, the marks kept (markedPieceEnd).
-			end := markedPieceEnd(before)
+			// digit, the marks kept (oldMarkedPieceEnd).
+			end := oldMarkedPieceEnd(before)
 			if end < 0 {
 				// Intended difference too: one group so set off before
 				// an address holding the three others as shown.
-				if end = markedGroupEnd(before); end >= 0 && !shownRestIn(text[:te], ts) {
+				if end = oldMarkedGroupEnd(before); end >= 0 && !oldShownRestIn(text[:te], ts) {
 					end = -1
 				}
 			}
 			if end >= 0 {
 				before = before[:end]
-			} else if closerAlone(before) {
+			} else if oldCloserAlone(before) {
 				// Intended difference: a closing bracket nothing before
 				// opens ends a sentence ("…R2TP) https://…"), kept.
-				before = strings.TrimRightFunc(before, closingBracket)
+				before = strings.TrimRightFunc(before, oldClosingBracket)
 			} else if wrapChar(r) {
 				continue
 			}
@@ -320,17 +329,17 @@ func oldLinkSpans(text string) []linkSpan {
 				continue // "…gracias: https://…": no piece of a code before it
 			}
 			piece = strings.TrimRightFunc(before, groupSeparator)
-			if closerAlone(piece) {
+			if oldCloserAlone(piece) {
 				// Intended difference: a closing bracket nothing
 				// before opens, then the punctuation ("…R2TP). https://…"),
 				// ends the piece as either alone does.
-				piece = strings.TrimRightFunc(piece, closingBracket)
+				piece = strings.TrimRightFunc(piece, oldClosingBracket)
 				before = piece
-			} else if r, _ := utf8.DecodeLastRuneInString(piece); pieceCloser(r) {
+			} else if r, _ := utf8.DecodeLastRuneInString(piece); oldPieceCloser(r) {
 				// Intended difference: a piece set off by marks, then
 				// the punctuation ("( K7QD ) ( 9XMA ) ( R2TP ). https://…"),
 				// is read as without the punctuation.
-				if end := markedPieceEnd(piece); end >= 0 {
+				if end := oldMarkedPieceEnd(piece); end >= 0 {
 					piece = piece[:end]
 					before = piece
 				}
@@ -341,8 +350,8 @@ func oldLinkSpans(text string) []linkSpan {
 			kept = len(piece)
 		}
 		ws := 0
-		if len(before) > linkReach {
-			ws = len(before) - linkReach
+		if len(before) > oldLinkReach {
+			ws = len(before) - oldLinkReach
 			if j := strings.IndexAny(before[ws:], " \n"); j >= 0 {
 				ws += j + 1
 			} else {
@@ -351,10 +360,10 @@ func oldLinkSpans(text string) []linkSpan {
 		}
 		// Intended difference since 021e56d: one group in small
 		// letters before an address holding the three others as shown
-		// ("ddgq https://x/?c=wqpo-prc1-cq8z") is read (oneShownGroup).
+		// ("ddgq https://x/?c=wqpo-prc1-cq8z") is read (oldOneShownGroup).
 		tail := piece[min(ws, len(piece)):]
-		oneGroup := oneShownGroup(tail) && shownRestIn(text[:te], ts)
-		if !oneGroup && !mayEndCodeLikePiece(tail) {
+		oneGroup := oldOneShownGroup(tail) && oldShownRestIn(text[:te], ts)
+		if !oneGroup && !oldMayEndCodeLikePiece(tail) {
 			continue // "… en efectivo o a https://…": prose, no reading
 		}
 		for at := ts + 1; at < te; at++ {
@@ -363,12 +372,12 @@ func oldLinkSpans(text string) []linkSpan {
 			}
 			// Intended difference since 021e56d (6081174, 3795692,
 			// 86bed85): the piece may be set off in the address by up to
-			// maxPieceMarks marks (pieceMarkAt: "?c=_4WZN_", "#(4WZN)",
+			// oldMaxPieceMarks marks (oldPieceMarkAt: "?c=_4WZN_", "#(4WZN)",
 			// "?c=%5F4WZN"), read from its first letter or digit; an
 			// address ending in such marks reads nothing past its end.
 			p := at
-			for k := 0; p < te && k < maxPieceMarks; k++ {
-				n := pieceMarkAt(text[:te], p)
+			for k := 0; p < te && k < oldMaxPieceMarks; k++ {
+				n := oldPieceMarkAt(text[:te], p)
 				if n == 0 {
 					break
 				}
@@ -386,8 +395,8 @@ func oldLinkSpans(text string) []linkSpan {
 			// the whole address: reading all of it from each of its
 			// "/" made a long one ("/a/a/a…", 4 kB) cost seconds.
 			rest, cut := text[p:te], false
-			if len(rest) > 2*linkReach {
-				rest, cut = rest[:2*linkReach], true
+			if len(rest) > 2*oldLinkReach {
+				rest, cut = rest[:2*oldLinkReach], true
 			}
 			view := before[ws:] + partSeparator + rest
 			linkViewRead(view)
@@ -420,7 +429,7 @@ func oldLinkSpans(text string) []linkSpan {
 				if sp[0] >= join || sp[1] <= join+len(partSeparator) {
 					continue // within one of the two: read as it is
 				}
-				if cut && sp[1]-join-len(partSeparator) > linkReach {
+				if cut && sp[1]-join-len(partSeparator) > oldLinkReach {
 					continue // no code's rest is so long (NormalizeReceipt)
 				}
 				read, open := view[sp[0]:sp[1]], ""
@@ -434,13 +443,13 @@ func oldLinkSpans(text string) []linkSpan {
 					}, read)
 				}
 				code, ok := NormalizeReceipt(read)
-				if !ok || OldReceipt(code) || !codeLikePiece(view[sp[0]:join]) && !(oneGroup && shownGroup(view[sp[0]:join])) {
+				if !ok || OldReceipt(code) || !oldCodeLikePiece(view[sp[0]:join]) && !(oneGroup && oldShownGroup(view[sp[0]:join])) {
 					continue
 				}
 				// Intended difference: the same code read again within one
 				// set off group by group is left to the reading from its
 				// first opener, which takes its last closer too
-				// (groupCloserAt), not "mi código ] https://…".
+				// (oldGroupCloserAt), not "mi código ] https://…".
 				if slices.ContainsFunc(wrappedRead, func(w linkRead) bool { return w.span[1] == sp[1] && w.code == code }) {
 					continue
 				}
@@ -449,7 +458,7 @@ func oldLinkSpans(text string) []linkSpan {
 				}
 				out = append(out, linkSpan{
 					span: [2]int{ws + sp[0], p + sp[1] - join - len(partSeparator)},
-					hole: [2]int{kept + groupCloserAt(text, kept, open), p},
+					hole: [2]int{kept + oldGroupCloserAt(text, kept, open), p},
 					code: code,
 				})
 			}
