@@ -1777,12 +1777,28 @@ func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
 		old  bool
 	}
 	var all []found
+	type normalized struct {
+		code string
+		ok   bool
+	}
+	var norms map[string]normalized // (at most maxReceiptSpans a text)
 	for ti, text := range texts {
 		if len(text) < receiptTextMin {
 			continue
 		}
 		for _, sp := range receiptSpansBefore(text, true, len(text), maxReceiptSpans) {
-			code, ok := NormalizeReceipt(text[sp[0]:sp[1]])
+			// The same word read again ("x/1 ? x/1 ? …" from each of its
+			// characters, a flood of one link) is normalised once.
+			word := text[sp[0]:sp[1]]
+			n, seen := norms[word]
+			if !seen {
+				n.code, n.ok = NormalizeReceipt(word)
+				if norms == nil {
+					norms = map[string]normalized{}
+				}
+				norms[word] = n
+			}
+			code, ok := n.code, n.ok
 			if !ok {
 				continue
 			}
@@ -1892,6 +1908,7 @@ var linkReadBack = func(n int) {}
 func linkSpans(text string) []linkSpan {
 	var out []linkSpan
 	var buf []linkStart // (linkStarts', for each link)
+	var across map[linkAcross][]linkRead
 	for from := 0; from < len(text); {
 		// The next word holding "/", "?", "=" or "#" (as spaces and
 		// invisible characters part words: a link's address put after
@@ -2035,11 +2052,14 @@ func linkSpans(text string) []linkSpan {
 		linkReadBack(len(before) - ws - from)
 		ws += from
 		join := len(before) - ws
-		starts := linkStarts(buf, before[ws:]+partSeparator, join, oneGroup, addressCodes(text[ts:te]))
-		buf = starts
-		if len(starts) == 0 {
-			continue
-		}
+		// A link read as one before it was (the same words before it,
+		// the same rest of its address: "? x/1 ? x/1 …", each word a
+		// link's) reads the same codes (linkAcross): read once, not
+		// scanned and read again at each (the floods of such links
+		// cost 24-66 times prose).
+		words, codes := before[ws:], addressCodes(text[ts:te])
+		var starts []linkStart
+		scanned := false
 		var reads map[linkRest][]linkRead
 		for at := ts + 1; at < te; at++ {
 			p, ok := pieceStart(text, at, te)
@@ -2058,14 +2078,31 @@ func linkSpans(text string) []linkSpan {
 			// the same from each of its "/": read once.
 			key := linkRest{rest, cut}
 			found, seen := reads[key]
+			whole := linkAcross{words, oneGroup, codes, key}
 			if !seen {
-				found = readAcross(before[ws:]+partSeparator+rest, join, starts, cut)
-				if len(reads) < maxLinkRests {
-					if reads == nil {
-						reads = map[linkRest][]linkRead{}
-					}
-					reads[key] = found
+				found, seen = across[whole]
+			}
+			if !seen {
+				if !scanned {
+					starts, scanned = linkStarts(buf, words+partSeparator, join, oneGroup, codes), true
+					buf = starts
 				}
+				if len(starts) == 0 {
+					break // (no reading reaches the link)
+				}
+				found = readAcross(words+partSeparator+rest, join, starts, cut)
+				if len(across) < maxLinksAcross {
+					if across == nil {
+						across = map[linkAcross][]linkRead{}
+					}
+					across[whole] = found
+				}
+			}
+			if len(reads) < maxLinkRests {
+				if reads == nil {
+					reads = map[linkRest][]linkRead{}
+				}
+				reads[key] = found
 			}
 			for _, f := range found {
 				if len(out) == maxLinkSpans {
@@ -2376,6 +2413,22 @@ type linkRest struct {
 	rest string
 	cut  bool
 }
+
+// linkAcross is what a reading across a link reads (linkSpans): the
+// words before it from where linkStarts' scan starts, whether one group
+// in small letters is read there (oneGroup), the most letters and
+// digits the address may give (addressCodes), and the rest of the
+// address read.
+type linkAcross struct {
+	words    string
+	oneGroup bool
+	codes    int
+	rest     linkRest
+}
+
+// maxLinksAcross bounds the readings across links linkSpans keeps for
+// the links after them (linkAcross).
+const maxLinksAcross = 256
 
 // linkRead is a code read across a link: its span within the view.
 type linkRead struct {
