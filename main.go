@@ -328,9 +328,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return &configError{"VIGIA_SPOOL_DIR", "cannot be created, written and read back: " + withoutPath(err)}
 	}
 	var prom *promMetrics
-	// telegramUnanswered is set when the token check's getMe got no
-	// answer: that was the first try, the adapter's is the one retry.
-	telegramUnanswered := false
+	// telegramUnanswered is the token check's getMe failing with no
+	// answer or a server error: that was the first try, the adapter's is
+	// the one retry, and its error tells both.
+	var telegramUnanswered error
 	stopWatch := watchSentinels(ctx, cfg, log)
 	eng, err := newEngine(ctx, cfg, rdb, kr, log, cfg.roles(), func(st *storage.Store) commands.Metrics {
 		prom = newMetrics(st, spool)
@@ -390,12 +391,13 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		bot, _, _ := strings.Cut(cfg.TelegramToken, ":")
 		inbox := telegramInbox{st: eng.store, bot: bot}
 		tries := 0 // telegram.New's default: a blip since the check gets a retry
-		if telegramUnanswered {
+		if telegramUnanswered != nil {
 			tries = 1
 		}
 		tg, err := telegram.New(ctx, telegram.Options{
 			Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, Logger: log, Messages: eng.msg, DefaultLanguage: cfg.DefaultLanguage,
 			OnRateLimit: prom.RateLimited(telegram.Platform), Inbox: inbox, StartTimeout: telegramStartTimeout, StartTries: tries,
+			FailedBefore: telegramUnanswered,
 		})
 		if err != nil {
 			if cerr := telegramRefused(err); cerr != nil {
@@ -587,17 +589,18 @@ func refusedAtOnce(ctx context.Context, mode string, st *storage.Store) error {
 // are left to the adapters to report as they start, after Init (whose
 // configuration errors, such as the wrong secret, come first): the check
 // asks getMe once (telegramStartTimeout, or the check's deadline), and
-// reports whether it got no answer or a server error (5xx), for the
-// adapter to make its own the one retry. That first failure is logged at
-// once: the operator learns what is wrong before the retry ends.
-func checkTokens(ctx context.Context, cfg Config, log *slog.Logger) (telegramUnanswered bool, err error) {
+// returns its error if it got no answer or a server error (5xx), for the
+// adapter to make its own the one retry (telegram.Options.FailedBefore).
+// That first failure is logged at once: the operator learns what is
+// wrong before the retry ends.
+func checkTokens(ctx context.Context, cfg Config, log *slog.Logger) (telegramUnanswered, err error) {
 	if cfg.TelegramToken != "" {
 		_, err := telegram.New(ctx, telegram.Options{Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, StartTimeout: telegramStartTimeout, StartTries: 1})
 		if cerr := telegramRefused(err); cerr != nil {
-			return false, cerr
+			return nil, cerr
 		}
-		telegramUnanswered = errors.Is(err, telegram.ErrUnreachable) || errors.Is(err, telegram.ErrServerError)
-		if telegramUnanswered {
+		if errors.Is(err, telegram.ErrUnreachable) || errors.Is(err, telegram.ErrServerError) {
+			telegramUnanswered = err
 			log.Warn("telegram getMe failed at start-up, asking again once", "error", err.Error())
 		}
 	}
@@ -630,11 +633,11 @@ func telegramRefused(err error) error {
 var telegramStartTimeout = 20 * time.Second
 
 // telegramUnreachable is the error that stops serve when the Bot API gave
-// getMe no answer (telegram.ErrUnreachable), exit status 1 (an outage may
-// end): the hint naming the variable, then the reason; nil for any other
-// error.
+// getMe no answer (telegram.ErrUnreachable) at each try, exit status 1
+// (an outage may end): the hint naming the variable, then the reason;
+// nil for any other error (telegramServerError says a mix of both).
 func telegramUnreachable(err error, apiURL string) error {
-	if !errors.Is(err, telegram.ErrUnreachable) {
+	if !errors.Is(err, telegram.ErrUnreachable) || errors.Is(err, telegram.ErrServerError) {
 		return nil
 	}
 	return fmt.Errorf("telegram: %s %s", telegramUnreachableHint(apiURL), strings.TrimPrefix(err.Error(), telegram.ErrUnreachable.Error()+" "))
@@ -642,17 +645,27 @@ func telegramUnreachable(err error, apiURL string) error {
 
 // telegramServerError is the error that stops serve when the Bot API
 // answered getMe with a server error (telegram.ErrServerError: HTTP 5xx)
-// at both tries, exit status 1 (trouble on the server's side may end):
-// what it means and what to do, then the status; nil for any other error.
+// at each try, or at one and gave no answer at another, exit status 1
+// (trouble on the server's side, or on the way to it, may end): what it
+// means and what to do, then what each try met ("HTTP 502 Bad Gateway,
+// twice"; "HTTP 502 Bad Gateway, then no answer within 20s"), never a
+// count it did not see; nil for any other error.
 func telegramServerError(err error, apiURL string) error {
 	if !errors.Is(err, telegram.ErrServerError) {
 		return nil
 	}
-	hint := "Telegram's Bot API (api.telegram.org) answered with a server error, twice: trouble on Telegram's side, not the token nor this configuration; start again later (a restart policy will)"
+	hint := "Telegram's Bot API (api.telegram.org) answered with a server error: trouble on Telegram's side, not the token nor this configuration; start again later (a restart policy will)"
 	if apiURL != defaultTelegramAPIURL {
-		hint = "the Bot API server of VIGIA_TELEGRAM_API_URL, or a proxy before it, answered with a server error, twice: check that server's logs and that it is running behind the proxy"
+		hint = "the Bot API server of VIGIA_TELEGRAM_API_URL, or a proxy before it, answered with a server error: check that server's logs and that it is running behind the proxy"
 	}
-	return fmt.Errorf("telegram: %s %s", hint, strings.TrimPrefix(err.Error(), telegram.ErrServerError.Error()+" "))
+	if errors.Is(err, telegram.ErrUnreachable) {
+		hint = "Telegram's Bot API (api.telegram.org) answered with a server error, and at another try not at all: trouble on Telegram's side or on this machine's way to it, not the token nor this configuration; check this machine's network, DNS, firewall and proxy, or start again later (a restart policy will)"
+		if apiURL != defaultTelegramAPIURL {
+			hint = "the Bot API server of VIGIA_TELEGRAM_API_URL, or a proxy before it, answered with a server error, and at another try not at all: check that server's logs, that it is running behind the proxy, and the URL's host and port"
+		}
+	}
+	reason := strings.TrimPrefix(strings.TrimPrefix(err.Error(), telegram.ErrServerError.Error()+" "), telegram.ErrUnreachable.Error()+" ")
+	return fmt.Errorf("telegram: %s %s", hint, reason)
 }
 
 // telegramUnreachableHint says what to check when the Bot API cannot be

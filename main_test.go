@@ -1600,7 +1600,7 @@ func TestBotAPIThatNeverAnswersStopsServeAfterTwoTries(t *testing.T) {
 		t.Fatalf("serve still starting after 60 s against a Bot API that never answers (getMe asked %d times)", asked.Load())
 	}
 	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
-	want := "telegram: " + telegramUnreachableHint(api.URL) + " (getMe: no answer within 200ms)"
+	want := "telegram: " + telegramUnreachableHint(api.URL) + " (getMe: no answer within 200ms, twice)"
 	if last := lines[len(lines)-1]; code != 1 || !strings.Contains(last, want) || asked.Load() != 2 {
 		t.Errorf("a Bot API that never answers: exit %d, getMe asked %d times, %q; want exit 1, 2 times, a last line holding %q", code, asked.Load(), errb.String(), want)
 	}
@@ -1922,7 +1922,7 @@ func TestBotAPIServerErrorStopsServeSaidPlainly(t *testing.T) {
 	var errb syncBuffer
 	code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), io.Discard, &errb)
 	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
-	want := "telegram: the Bot API server of VIGIA_TELEGRAM_API_URL, or a proxy before it, answered with a server error, twice: check that server's logs and that it is running behind the proxy (getMe: HTTP 502 Bad Gateway)"
+	want := "telegram: the Bot API server of VIGIA_TELEGRAM_API_URL, or a proxy before it, answered with a server error: check that server's logs and that it is running behind the proxy (getMe: HTTP 502 Bad Gateway, twice)"
 	if last := lines[len(lines)-1]; code != 1 || !strings.Contains(last, want) || asked.Load() != 2 {
 		t.Errorf("a Bot API answering 502: exit %d, getMe asked %d times, %q; want exit 1, 2 times, a last line holding %q", code, asked.Load(), errb.String(), want)
 	}
@@ -1936,6 +1936,56 @@ func TestBotAPIServerErrorStopsServeSaidPlainly(t *testing.T) {
 		t.Errorf("Telegram's own server in trouble: %q", h)
 	}
 }
+
+// A Bot API that answers the token check's getMe with a server error,
+// then the adapter's not at all, stops serve with a last line that says
+// so, each try in order: not "a server error, twice" (one came), nor
+// "cannot reach" alone (one answered). The hint names both troubles and
+// VIGIA_TELEGRAM_API_URL; never the token. Mutations: serve's New not
+// given the check's failure (FailedBefore) -> "(getMe: no answer within
+// 200ms)" alone, the test fails; telegramServerError without its mixed
+// hint -> "answered with a server error:" as if every try had, the test
+// fails.
+func TestBotAPIServerErrorThenNoAnswerSaysBoth_telegram(t *testing.T) {
+	defer func(d time.Duration) { telegramStartTimeout = d }(telegramStartTimeout)
+	telegramStartTimeout = 200 * time.Millisecond
+	rs := redistest.Start(t)
+	var asked atomic.Int32
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if asked.Add(1) == 1 {
+			w.WriteHeader(http.StatusBadGateway)
+			fmt.Fprint(w, "<html>502 Bad Gateway</html>")
+			return
+		}
+		<-r.Context().Done() // never answers
+	}))
+	defer api.Close()
+	e := validEnv()
+	e["VIGIA_REDIS_URL"], e["VIGIA_TELEGRAM_API_URL"] = rs.URL(), api.URL
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_INVESTIGATORS"] = t.TempDir(), "off", "telegram:1"
+	e["VIGIA_ALLOW_REDIS_WITHOUT_AOF"] = "yes"
+	var errb syncBuffer
+	code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), io.Discard, &errb)
+	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+	want := "telegram: the Bot API server of VIGIA_TELEGRAM_API_URL, or a proxy before it, answered with a server error, and at another try not at all: " +
+		"check that server's logs, that it is running behind the proxy, and the URL's host and port (getMe: HTTP 502 Bad Gateway, then no answer within 200ms)"
+	if last := lines[len(lines)-1]; code != 1 || !strings.Contains(last, want) || asked.Load() != 2 {
+		t.Errorf("a 502, then no answer: exit %d, getMe asked %d times, %q; want exit 1, 2 times, a last line holding %q", code, asked.Load(), errb.String(), want)
+	}
+	if _, secret, _ := strings.Cut(e["VIGIA_TELEGRAM_TOKEN"], ":"); strings.Contains(errb.String(), secret) || strings.Contains(errb.String(), "/bot") {
+		t.Errorf("the token, or the URL holding it, is in the output: %q", errb.String())
+	}
+	if h := telegramServerError(&bothKinds{}, defaultTelegramAPIURL).Error(); !strings.Contains(h, "Telegram's side or on this machine's way to it") || strings.Contains(h, "VIGIA_TELEGRAM_API_URL") {
+		t.Errorf("Telegram's own server, a 5xx and no answer: %q", h)
+	}
+}
+
+// bothKinds is an error of both start-up kinds, as telegram.New's after
+// a server error and no answer.
+type bothKinds struct{}
+
+func (*bothKinds) Error() string   { return telegram.ErrServerError.Error() + " (getMe: …)" }
+func (*bothKinds) Unwrap() []error { return []error{telegram.ErrServerError, telegram.ErrUnreachable} }
 
 // A Bot API that cannot be reached at start-up (nothing listens at
 // VIGIA_TELEGRAM_API_URL's port) stops serve with exit 1, as an outage

@@ -40,7 +40,7 @@ func TestGetMeThatNeverAnswersIsAskedTwiceThenGivenUp(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("New still waiting for getMe after 30 s (StartTimeout 100ms), asked %d times", asked.Load())
 	}
-	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "(getMe: no answer within 100ms)") {
+	if !errors.Is(err, ErrUnreachable) || !strings.HasSuffix(err.Error(), "(getMe: no answer within 100ms, twice)") {
 		t.Errorf("err = %v, want ErrUnreachable saying no answer came, twice", err)
 	}
 	if n := asked.Load(); n != 2 {
@@ -90,7 +90,7 @@ func TestGetMeServerErrorIsAskedAgainAndLogged(t *testing.T) {
 		if c.recovers && (err != nil || a.Username() != "VigiaBot") {
 			t.Errorf("%s: err = %v, want the bot started", c.name, err)
 		}
-		if !c.recovers && (!errors.Is(err, ErrServerError) || !strings.HasSuffix(err.Error(), "(getMe: "+c.reason+")")) {
+		if !c.recovers && (!errors.Is(err, ErrServerError) || errors.Is(err, ErrUnreachable) || !strings.HasSuffix(err.Error(), "(getMe: "+c.reason+", twice)")) {
 			t.Errorf("%s: err = %v, want ErrServerError with %q", c.name, err, c.reason)
 		}
 		if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), c.reason) {
@@ -99,6 +99,63 @@ func TestGetMeServerErrorIsAskedAgainAndLogged(t *testing.T) {
 		out := logs.String() + fmt.Sprint(err)
 		if strings.Contains(out, "SERVERERROR") || strings.Contains(out, srv.URL) || strings.Contains(out, "Bad Gateway</html>") {
 			t.Errorf("%s: the token, the URL or the body is out: %q", c.name, out)
+		}
+	}
+}
+
+// getMe failing one way at a try and another way at the next (a 502,
+// then no answer in time, or the other way round) stops New with an
+// error that says what each try met, in order, and is of both kinds:
+// not "a server error, twice" when one came, nor "no answer" alone. A
+// try that failed before New (the token check's, FailedBefore) is told
+// first, as one of New's own. Never the token nor the URL.
+// Mutations: whoAmI keeping the last try's reason alone (as before) ->
+// the mixed lines say one try, the test fails; FailedBefore not read ->
+// the check's 502 is not told, the test fails.
+func TestGetMeFailingTwoWaysSaysEachTry_telegram(t *testing.T) {
+	const token = "123:TWOWAYStokenTWOWAYS"
+	const gateway, late = "HTTP 502 Bad Gateway", "no answer within 100ms"
+	for _, c := range []struct {
+		name  string
+		tries []bool // per try: true a 502, false no answer
+		split bool   // the first try a New of its own, passed on as FailedBefore
+		last  error
+		want  string
+	}{
+		{"a 502, then no answer", []bool{true, false}, false, ErrUnreachable, gateway + ", then " + late},
+		{"no answer, then a 502", []bool{false, true}, false, ErrServerError, late + ", then " + gateway},
+		{"the check's 502, then no answer", []bool{true, false}, true, ErrUnreachable, gateway + ", then " + late},
+		{"the check's no answer, then a 502", []bool{false, true}, true, ErrServerError, late + ", then " + gateway},
+	} {
+		var asked atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if n := int(asked.Add(1)); n <= len(c.tries) && c.tries[n-1] {
+				w.WriteHeader(http.StatusBadGateway)
+				fmt.Fprint(w, "<html>502 Bad Gateway</html>")
+				return
+			}
+			<-r.Context().Done() // never answers
+		}))
+		o := Options{Token: token, APIURL: srv.URL, StartTimeout: 100 * time.Millisecond}
+		if c.split {
+			check := o
+			check.StartTries = 1
+			_, o.FailedBefore = New(context.Background(), check)
+			o.StartTries = 1
+		}
+		_, err := New(context.Background(), o)
+		srv.Close()
+		if n := asked.Load(); n != 2 {
+			t.Errorf("%s: getMe asked %d times, want 2", c.name, n)
+		}
+		if !errors.Is(err, ErrUnreachable) || !errors.Is(err, ErrServerError) {
+			t.Errorf("%s: err = %v, want both ErrUnreachable and ErrServerError", c.name, err)
+		}
+		if want := c.last.Error() + " (getMe: " + c.want + ")"; err == nil || err.Error() != want {
+			t.Errorf("%s: err = %v, want %q", c.name, err, want)
+		}
+		if s := fmt.Sprint(err); strings.Contains(s, "TWOWAYS") || strings.Contains(s, srv.URL) {
+			t.Errorf("%s: the token or the URL is in the error: %v", c.name, err)
 		}
 	}
 }

@@ -48,20 +48,53 @@ var ErrUnauthorized = errors.New("telegram rejected the bot token")
 // token.
 var ErrNoBotAPI = errors.New("no telegram bot api at this url (404 not found)")
 
-// ErrUnreachable means getMe got no HTTP answer at all, asked
-// Options.StartTries times at start-up: the connection refused or cut,
-// the host not resolved, a TLS handshake failed, no answer within
-// StartTimeout. The
-// error wrapping it carries the transport's reason alone, never the
-// request's URL (it holds the token).
+// ErrUnreachable means getMe got no HTTP answer at all at a try at
+// start-up, none answering after it: the connection refused or cut, the
+// host not resolved, a TLS handshake failed, no answer within
+// StartTimeout. The error wrapping it carries the transport's reason
+// alone, never the request's URL (it holds the token), and is
+// ErrServerError too if another try met one (New's error says each).
 var ErrUnreachable = errors.New("telegram bot api not reached")
 
 // ErrServerError means getMe was answered with a server error (HTTP 5xx,
-// or a Bot API answer with an error_code of 500 or more) at each of
-// Options.StartTries: trouble on the Bot API server's side, or a proxy's
-// before it, not the token. The error wrapping it carries the status
-// alone, never the URL (it holds the token) nor the answer's body.
+// or a Bot API answer with an error_code of 500 or more) at a try at
+// start-up, none answering after it: trouble on the Bot API server's
+// side, or a proxy's before it, not the token. The error wrapping it
+// carries the status alone, never the URL (it holds the token) nor the
+// answer's body, and is ErrUnreachable too if another try got no answer.
 var ErrServerError = errors.New("telegram bot api answered with a server error")
+
+// startError is getMe failing at every try at start-up, each with no
+// answer (ErrUnreachable) or a server error (ErrServerError). Its text
+// opens with the last try's kind, then says what each try met, in order,
+// or, all alike, what and how many times ("HTTP 502 Bad Gateway,
+// twice"): an operator reads what happened, not a guess from the last
+// try. errors.Is finds every kind a try had.
+type startError struct {
+	kinds   []error  // each kind a try had, the last try's first
+	reasons []string // each try's reason, in order
+}
+
+func (e *startError) Error() string {
+	reason := e.reasons[len(e.reasons)-1]
+	switch n := len(e.reasons); {
+	case slices.ContainsFunc(e.reasons, func(r string) bool { return r != reason }):
+		reason = strings.Join(e.reasons, ", then ")
+	case n == 2:
+		reason += ", twice"
+	case n > 2:
+		reason += fmt.Sprintf(", %d times", n)
+	}
+	return e.kinds[0].Error() + " (getMe: " + reason + ")"
+}
+
+func (e *startError) Unwrap() []error { return e.kinds }
+
+// add counts one more failed try: of kind failed, for reason.
+func (e *startError) add(failed error, reason string) {
+	e.reasons = append(e.reasons, reason)
+	e.kinds = append([]error{failed}, slices.DeleteFunc(e.kinds, func(k error) bool { return k == failed })...)
+}
 
 // statusError is getMe answered with a server error: its HTTP status.
 type statusError int
@@ -93,6 +126,11 @@ type Options struct {
 	// StartTries is how many times New asks getMe while it gets no HTTP
 	// answer, a second apart; default 2.
 	StartTries int
+	// FailedBefore, if set, is getMe failing just before New, with no
+	// answer or a server error: the error of a New asked once (the token
+	// check's). Should New's own tries fail too, its error tells that try
+	// first, as one of its own: what every try met, not the last alone.
+	FailedBefore error
 	// Workers bounds how many chats are handled at once; default 16.
 	Workers int
 	// Inbox, if set, takes polled updates (Run): they are handled from
@@ -187,11 +225,16 @@ const startPause = time.Second
 // each try bounded by StartTimeout; any other answer, a refusal
 // included, is not asked again. A failed try that another follows is
 // logged at once, so that an operator sees what is wrong before the
-// last try ends. No answer after the last try is ErrUnreachable, wrapped
-// with the transport's reason without the URL (its path holds the
-// token), or "no answer within" the timeout; a server error then is
-// ErrServerError, wrapped with its status.
+// last try ends. Every try failed, the error (a startError) is of the
+// last try's kind, ErrUnreachable or ErrServerError, and of any other a
+// try met, FailedBefore's included; it says what each met: the
+// transport's reason without the URL (its path holds the token), "no
+// answer within" the timeout, or the status.
 func (a *Adapter) whoAmI(ctx context.Context) (*models.User, error) {
+	failures := &startError{}
+	if before := (*startError)(nil); errors.As(a.o.FailedBefore, &before) {
+		failures.kinds, failures.reasons = slices.Clone(before.kinds), slices.Clone(before.reasons)
+	}
 	for try := 1; ; try++ {
 		tryCtx, cancel := context.WithTimeout(ctx, a.o.StartTimeout)
 		me, err := a.getMe(tryCtx)
@@ -214,8 +257,9 @@ func (a *Adapter) whoAmI(ctx context.Context) (*models.User, error) {
 		case !timedOut:
 			reason = a.redact(ue.Err)
 		}
+		failures.add(failed, reason)
 		if try >= a.o.StartTries || ctx.Err() != nil {
-			return nil, fmt.Errorf("%w (getMe: %s)", failed, reason)
+			return nil, failures
 		}
 		a.log.Warn("telegram getMe failed at start-up, asking again", "error", failed.Error()+" (getMe: "+reason+")",
 			"try", try, "tries", a.o.StartTries, "retry_in", startPause.String())
