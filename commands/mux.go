@@ -611,10 +611,13 @@ func (m *Mux) writesForSender(req Request) bool {
 
 // reportWithWords reports whether req is "/report <words>" (an alias
 // alike) in a private chat without forms: its words are a tip's message,
-// kept as the same words sent alone would be (report).
+// kept as the same words sent alone would be (report). Words it quotes
+// from another chat (Quote) are words too, and a file it could not bring
+// from there (FileLost) is told of as a message's.
 func (m *Mux) reportWithWords(req Request) bool {
 	cmd, known := m.table[req.Command]
-	return known && cmd.Name == "report" && req.ChatKind == Private && !req.CanOpenForms && strings.TrimSpace(req.Args) != ""
+	return known && cmd.Name == "report" && req.ChatKind == Private && !req.CanOpenForms &&
+		(strings.TrimSpace(req.Args) != "" || strings.TrimSpace(req.Quote) != "" || req.FileLost)
 }
 
 // wipeRequest reports whether req asks to wipe the chat: /wipe (in any
@@ -705,6 +708,9 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 		}
 		return m.submitReportForm(ctx, c)
 	}
+	// A command's Text does not hold what it quotes from elsewhere
+	// (Request.Quote): kept as words below, it is given it.
+	quoteApart := req.Command != ""
 	if req.Command != "" && req.ChatKind == Private && !req.CommandAtStart && wordsBefore(req.Text, req.Command) {
 		// "dijo que si no pagan /cancelar el contrato": a command after
 		// words is part of what the reporter wrote, not an order to drop
@@ -828,6 +834,12 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 			}
 		}
 		return c.Say(ctx, "group_private_only", nil)
+	}
+	if quoteApart {
+		// A command kept as words (after words, a file's caption, one not
+		// ours mid-message): the words it quotes from elsewhere go first,
+		// as in a message that is no command.
+		c.Request.Text = WithQuote(c.Request.Quote, c.Request.Text)
 	}
 	return m.addToDraft(ctx, c)
 }

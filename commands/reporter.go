@@ -937,8 +937,11 @@ func report(ctx context.Context, c *Context) error {
 			// words are the tip, kept as the same message without the
 			// command would be, not dropped with "write it as a message"
 			// (to be typed again). (A file captioned "/report …" never
-			// comes here: the mux keeps it as a part.)
-			c.Request.Text = c.Request.Args
+			// comes here: the mux keeps it as a part.) Words it quotes
+			// from another chat go first, as in a message without the
+			// command; with no words of its own, they are the tip, and a
+			// file that could not come with it is told of as there.
+			c.Request.Text = WithQuote(c.Request.Quote, c.Request.Args)
 			return c.mux.addToDraft(ctx, c)
 		}
 		return c.Say(ctx, "report_how", nil)

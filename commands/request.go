@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/vigia-project/vigia/tips"
@@ -118,6 +119,14 @@ type Request struct {
 
 	// Text is the message text or a media caption.
 	Text string
+	// Quote is the words a private message quotes of a message in another
+	// chat (Telegram's "reply in another chat", words picked: a threat,
+	// say): someone else's words, sent on as part of what the reporter
+	// sends. A message that is no command holds them in Text already,
+	// first (WithQuote); a command's Args do not: where the engine keeps
+	// a command's words as a tip's ("/report <words>", a command after
+	// words, a file's caption), it puts them first. Never who wrote them.
+	Quote string
 	// HiddenLinks are the addresses of links the message shows as words
 	// ("click here"): kept with its text for investigators, but not counted
 	// against the reporter's limit on one message (they did not type them).
@@ -156,6 +165,21 @@ type Request struct {
 	// PlatformRoles are the sender's roles on the platform where it has them
 	// (a Discord member's role ids), for VIGIA_DISCORD_INVESTIGATOR_ROLE.
 	PlatformRoles []string
+}
+
+// WithQuote is text after the words quote, each of their lines marked
+// "> " as quoted, a blank line between: how a message keeps the words it
+// quotes from elsewhere (Request.Quote). Text alone if quote is blank.
+func WithQuote(quote, text string) string {
+	quote = strings.TrimSpace(quote)
+	if quote == "" {
+		return text
+	}
+	quoted := "> " + strings.ReplaceAll(quote, "\n", "\n> ")
+	if strings.TrimSpace(text) != "" {
+		quoted += "\n\n" + text
+	}
+	return quoted
 }
 
 // Form is a small form the platform shows (a Discord modal).

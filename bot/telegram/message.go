@@ -100,7 +100,7 @@ func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, 
 	// against the reporter's limit on one message. One to the sender's own
 	// account is not (ownAccount), nor to their username (ownUsername).
 	req.HiddenLinks = hiddenLinks(text, entities, m.From, named)
-	if req.ChatKind == commands.Private && req.Command == "" {
+	if req.ChatKind == commands.Private {
 		withElsewhere(&req, m)
 	}
 	// Written out, a link to the sender's own account is theirs too
@@ -108,6 +108,7 @@ func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, 
 	req.Text = ownLinks(req.Text, m.From, named)
 	req.Args = ownLinks(req.Args, m.From, named)
 	req.TextBefore = ownLinks(req.TextBefore, m.From, named)
+	req.Quote = ownLinks(req.Quote, m.From, named)
 	return req, true
 }
 
@@ -154,18 +155,20 @@ func serviceMessage(m *models.Message) bool {
 
 // withElsewhere adds to a private message what it carries from elsewhere
 // that would otherwise be dropped without a word: the words it quotes of
-// a message in another chat ("reply in another chat": a threat, say) go
-// before its text, as a quote; media the bot cannot take (paid media, the
-// file of that other message) make the reporter told a file was not
-// received (to forward it instead).
+// a message in another chat ("reply in another chat": a threat, say) are
+// its Quote, and go before its text, as a quote, unless it is a command
+// (whose words the engine reads: "/report <words>" puts them first);
+// media the bot cannot take (paid media, the file of that other message)
+// make the reporter told a file was not received (to forward it
+// instead). Only the words: who wrote them, and where (the other
+// message's origin and chat), are not kept.
 func withElsewhere(req *commands.Request, m *models.Message) {
 	if m.ExternalReply != nil && m.Quote != nil && strings.TrimSpace(m.Quote.Text) != "" {
-		quote := "> " + strings.ReplaceAll(strings.TrimSpace(m.Quote.Text), "\n", "\n> ")
-		if strings.TrimSpace(req.Text) != "" {
-			quote += "\n\n" + req.Text
+		req.Quote = strings.TrimSpace(m.Quote.Text)
+		if req.Command == "" {
+			req.Text = commands.WithQuote(req.Quote, req.Text)
+			req.Unsupported = false
 		}
-		req.Text = quote
-		req.Unsupported = false
 	}
 	if r := m.ExternalReply; m.PaidMedia != nil || (r != nil && (len(r.Photo) > 0 || r.Document != nil || r.Video != nil ||
 		r.Audio != nil || r.Voice != nil || r.Animation != nil || r.VideoNote != nil || r.PaidMedia != nil)) {

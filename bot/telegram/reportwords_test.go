@@ -54,3 +54,44 @@ func TestReportWithWordsInPrivateKeepsThem(t *testing.T) {
 		}
 	}
 }
+
+// "/report <words>" sent as a reply in another chat, quoting words of
+// the message it answers there (a threat), keeps those words in the tip,
+// first, as quoted; so does a bare "/report" so sent, the quote its
+// tip. Who wrote them (the other message's origin) is not kept, and a
+// link in them to the reporter's own account names no one. Mutation:
+// withElsewhere left to messages without a command (as before) -> the
+// quote is dropped (a bare "/report" answered report_how), the test
+// fails.
+func TestReportInAReplyFromAnotherChatKeepsTheQuote_telegram(t *testing.T) {
+	mux, st := engine(t)
+	a, api := newRecording(t)
+	const quote = "te vamos a matar tg://user?id=650\nsi no pagas"
+	const kept = "> te vamos a matar tg://user\n> si no pagas"
+	for i, c := range []struct{ name, body, want string }{
+		{"/report <words>", `"text":"/report me llegó esto","entities":[{"type":"bot_command","offset":0,"length":7}]`, kept + "\n\nme llegó esto"},
+		{"a bare /report", `"text":"/report","entities":[{"type":"bot_command","offset":0,"length":7}]`, kept},
+	} {
+		user := strconv.Itoa(650 + i)
+		a.handle(context.Background(), mux, update(t, `{"update_id":`+strconv.Itoa(750+i)+`,"message":{"message_id":`+strconv.Itoa(750+i)+`,"date":1,`+
+			`"chat":{"id":`+user+`,"type":"private"},"from":{"id":`+user+`,"first_name":"R","language_code":"en"},`+
+			`"external_reply":{"origin":{"type":"user","date":1,"sender_user":{"id":9990001,"is_bot":false,"first_name":"Halcón","username":"halcon_55"}},"chat":{"id":-1009990002,"type":"supergroup","title":"Vecinos Tonalá"},"message_id":4},`+
+			`"quote":{"text":`+strconv.Quote(strings.Replace(quote, "650", user, 1))+`,"position":0},`+c.body+`}}`), albumPlace{})
+		_, answers := removedAndAnswered(api.take(), 0)
+		d, err := st.Draft(context.Background(), st.Pseudonym(Platform, user))
+		if err != nil || d.Parts != 1 || d.Chars != len([]rune(c.want)) {
+			t.Errorf("%s: draft %+v (%v), want 1 part of %d characters (%q)", c.name, d, err, len([]rune(c.want)), c.want)
+		}
+		if len(answers) != 1 || strings.Contains(answers[0], "Halcón") || strings.Contains(answers[0], "Vecinos") {
+			t.Errorf("%s: answers %q", c.name, answers)
+		}
+	}
+	// What reaches the engine: the quote apart, the command's words as typed.
+	m := decode(t, `{"message_id":1,"date":1,"chat":{"id":650,"type":"private"},"from":{"id":650,"first_name":"R"},`+
+		`"external_reply":{"origin":{"type":"hidden_user","date":1,"sender_user_name":"Halcón"}},"quote":{"text":`+strconv.Quote(quote)+`,"position":0},`+
+		`"text":"/report me llegó esto","entities":[{"type":"bot_command","offset":0,"length":7}]}`)
+	req, _ := a.request(1, m)
+	if req.Command != "report" || req.Args != "me llegó esto" || req.Quote != "te vamos a matar tg://user\nsi no pagas" || strings.Contains(mustJSON(req), "Halcón") {
+		t.Errorf("request: command %q args %q quote %q", req.Command, req.Args, req.Quote)
+	}
+}
