@@ -283,6 +283,10 @@ func ask(ctx context.Context, c *Context) error {
 	if len([]rune(text)) > maxNote {
 		return say("text_too_long", map[string]any{"Max": maxNote})
 	}
+	if c.holdsReceipt(ctx, text) {
+		// Sent, another tip's code would tie that tip to this reporter.
+		return say("text_holds_code", nil)
+	}
 	t, err := c.mux.store.Tip(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return say("tip_not_found", map[string]any{"ID": id})

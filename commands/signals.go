@@ -123,6 +123,11 @@ func (c *Context) filterNotUnderstood(filter, id, value, args string) string {
 // newest tips they keep (what the hint for a word that names a category
 // or a window tells investigators to write).
 func search(ctx context.Context, c *Context) error {
+	if c.holdsReceipt(ctx, c.Request.Args) {
+		// No tip holds one (a reporter's text is kept without them), and
+		// the answer would repeat it among its hints.
+		return c.sayHoldsCode(ctx)
+	}
 	q, bad := c.parseSearch(c.Request.Args)
 	ok := bad == ""
 	// A link copied from a tip as the bot shows it (hxxp://evil[.]com) is

@@ -432,6 +432,30 @@ func (c *Context) codeAtStart(ctx context.Context, word string) bool {
 	return err == nil && slices.Contains(known, true)
 }
 
+// holdsReceipt reports whether text, which a team member wrote to be
+// kept, sent or read back (a label, a note, a question, a warning's text
+// to publish, a search), holds a tip's receipt code (stored or spooled),
+// in any form and across as many words as the tips package reads one
+// (tips.CutReceipts). Where Redis cannot say, every code-like word with a
+// digit is taken for one, as a drawn code has. A code-like word that is
+// no receipt (a payment reference) is not one.
+func (c *Context) holdsReceipt(ctx context.Context, text string) bool {
+	_, cut, err := tips.CutReceipts([]string{text}, func(codes []string) ([]bool, error) { return c.mux.receiptsKnown(ctx, codes) })
+	if err != nil {
+		_, cut, _ = tips.CutReceipts([]string{text}, assumeCodes)
+	}
+	return cut
+}
+
+// sayHoldsCode answers a team command whose text holds a receipt code
+// (holdsReceipt): nothing is done, and the code is not repeated. Kept, a
+// code would be shown to everyone who reads the tip; sent, it would tie
+// another tip to the reporter, or reach the communities; and whoever
+// holds it can answer questions or delete its tip.
+func (c *Context) sayHoldsCode(ctx context.Context) error {
+	return c.Say(ctx, "text_holds_code", nil)
+}
+
 func triage(ctx context.Context, c *Context) error {
 	words := strings.Fields(c.Request.Args)
 	if len(words) == 0 {
@@ -440,6 +464,11 @@ func triage(ctx context.Context, c *Context) error {
 	id, ok, err := c.tipNumber(ctx, words[0], "triage_usage", triageUsageData)
 	if !ok {
 		return err
+	}
+	// A code as a label, or where a status or an original was meant:
+	// neither kept nor named as not understood.
+	if _, rest := firstWord(c.Request.Args); c.holdsReceipt(ctx, rest) {
+		return c.sayHoldsCode(ctx)
 	}
 	if len(words) < 2 {
 		return c.Say(ctx, "triage_usage", triageUsageData)
@@ -759,6 +788,9 @@ func note(ctx context.Context, c *Context) error {
 	}
 	if len([]rune(text)) > maxNote {
 		return c.Say(ctx, "text_too_long", map[string]any{"Max": maxNote})
+	}
+	if c.holdsReceipt(ctx, text) {
+		return c.sayHoldsCode(ctx)
 	}
 	if again, err := c.replayed(ctx, id); err != nil {
 		return err

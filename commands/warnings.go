@@ -407,6 +407,9 @@ func publish(ctx context.Context, c *Context) error {
 	if len([]rune(text)) > c.mux.limits.MaxMessageRunes {
 		return c.Say(ctx, "message_too_long", map[string]any{"Max": c.mux.limits.MaxMessageRunes})
 	}
+	if c.holdsReceipt(ctx, text) {
+		return c.sayHoldsCode(ctx) // it would go out to every community
+	}
 	a.Text = text
 	return c.approvePublication(ctx, id, a)
 }
