@@ -203,3 +203,39 @@ func TestForgedFollowUpButtonIsAnsweredAndChangesNothing(t *testing.T) {
 		t.Errorf("Rosa pressed fu:DRAFT:0: %q, want followup_off", texts(r))
 	}
 }
+
+// The category, Send and Cancel buttons under a draft carry its id, which
+// the client may write too: an id of no draft's shape (16 lowercase
+// hexadecimal digits) is answered, in the reporter's language, that the
+// button does not work, as the other buttons' forged data is, and the
+// draft stays as it was (not sent, not discarded, its category unset).
+// Before, each answered draft_stale ("no longer in progress"), and a
+// Send press handed the forged id to the store's first step.
+// Mutation: callback without the id checks (and sendPress taking any id)
+// -> every case fails (draft_stale).
+func TestForgedDraftButtonsAreAnsweredAndChangeNothing(t *testing.T) {
+	tm := newTeam(t)
+	r := tm.as(reporterID, "Rosa", commands.Request{Text: "Cobran piso en el mercado"})
+	draft := strings.Split(press(r, "send:"), ":")[1]
+	before := tm.state(t)
+	var forged []string
+	for _, id := range []string{"zz", "", strings.ToUpper(draft), draft + "0", draft[:15], "../" + draft[3:], strings.Repeat("a", 5000), draft + ":x"} {
+		forged = append(forged, "send:"+id, "cancel:"+id, "cat:"+id+":drugs")
+	}
+	for _, data := range forged {
+		for _, lang := range []string{"en", "es", "fr", "pt-BR"} {
+			r := tm.as(reporterID, "Rosa", commands.Request{Callback: data, Language: lang})
+			if want := tm.msg.Localize(lang, "button_invalid", nil); len(r) != 1 || r[0].Text != want {
+				t.Errorf("Rosa pressed %.40q in %s: %q, want %q", data, lang, texts(r), want)
+			}
+		}
+	}
+	tm.sameState(t, before)
+	// The genuine buttons still work.
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "cat:" + draft + ":drugs"}); len(r) != 1 || !strings.HasPrefix(r[0].Text, tm.msg.Localize("en", "category_set", map[string]any{"Category": "Drugs"})) {
+		t.Errorf("Rosa pressed cat:DRAFT:drugs: %q", texts(r))
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "send:" + draft}); len(r) == 0 || codeRE.FindString(r[0].Text) == "" {
+		t.Errorf("Rosa pressed send:DRAFT: %q, want a receipt", texts(r))
+	}
+}

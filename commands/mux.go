@@ -591,7 +591,8 @@ func (m *Mux) sendPress(c *Context) (string, bool) {
 	if m.spool != nil && len(m.spool.HeldEvents(c.Pseudonym)) > 0 {
 		return "", false
 	}
-	return strings.TrimPrefix(req.Callback, cbSend), true
+	id := strings.TrimPrefix(req.Callback, cbSend)
+	return id, draftIDShaped(id) // forged data claims nothing: callback answers it
 }
 
 // writesForSender reports whether req brings something to keep whose

@@ -760,8 +760,14 @@ func (m *Mux) callback(ctx context.Context, c *Context) error {
 	case strings.HasPrefix(data, cbLanguage):
 		return c.setLanguage(ctx, strings.TrimPrefix(data, cbLanguage))
 	case strings.HasPrefix(data, cbCancel):
+		if !draftIDShaped(strings.TrimPrefix(data, cbCancel)) {
+			return c.forgedButton(ctx) // a draft id of no draft's shape
+		}
 		return c.discard(ctx, strings.TrimPrefix(data, cbCancel))
 	case strings.HasPrefix(data, cbSend):
+		if !draftIDShaped(strings.TrimPrefix(data, cbSend)) {
+			return c.forgedButton(ctx)
+		}
 		return c.send(ctx, strings.TrimPrefix(data, cbSend))
 	case strings.HasPrefix(data, cbFollowUp):
 		return m.followUpButton(ctx, c, data)
@@ -778,7 +784,7 @@ func (m *Mux) callback(ctx context.Context, c *Context) error {
 	case strings.HasPrefix(data, cbCategory):
 		draftID, name, _ := strings.Cut(strings.TrimPrefix(data, cbCategory), ":")
 		cat, ok := tips.ParseCategory(name)
-		if !ok {
+		if !ok || !draftIDShaped(draftID) {
 			return c.forgedButton(ctx)
 		}
 		err := m.store.SetDraftCategory(ctx, c.Pseudonym, draftID, cat)
