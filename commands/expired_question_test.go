@@ -70,3 +70,31 @@ func TestExpiredQuestionIsNotShownNorAnswered(t *testing.T) {
 		t.Fatalf("the message after it, 10 minutes past the window: %q", texts(r))
 	}
 }
+
+// A reporter answering an investigator's question with only their
+// receipt code hears that nothing went and that the question is still
+// open while it is; once its window has ended (Answer pressed just
+// before, the code sent after), that it can no longer be answered (not
+// "still open"). Nothing reaches the investigators either
+// way. Mutation: the code-only answer not asking openQuestion (as
+// before) -> the expired case answers receipt_only_answer.
+func TestReceiptOnlyAnswerToAnExpiredQuestionSaysItIsClosed(t *testing.T) {
+	tm, receipt := questioned(t, "¿Qué día?") // m1
+	tm.notices("2002")
+	if r := tm.reply("m1", receipt); len(r) != 1 || r[0].Text != tm.text("en", "receipt_only_answer", nil) {
+		t.Fatalf("the code alone, the question open: %q", texts(r))
+	}
+	// Answer pressed just before the window ends; the code sent after.
+	tm.clk.Add(7*24*time.Hour - 10*time.Minute)
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:1"}); len(r) != 1 || r[0].Text != tm.text("en", "answer_prompt", nil) {
+		t.Fatalf("Answer: %q", texts(r))
+	}
+	tm.clk.Add(20 * time.Minute)
+	want := tm.text("en", "receipt_only_closed", map[string]any{"Period": "7 days"})
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: receipt}); len(r) != 1 || r[0].Text != want {
+		t.Errorf("the code alone, the question expired: %q, want %q", texts(r), want)
+	}
+	if n := tm.notices("2002"); len(n) != 0 {
+		t.Errorf("Ana was told %q", n)
+	}
+}

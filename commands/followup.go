@@ -722,7 +722,15 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		return true, c.Say(ctx, c.fileLost(), fileNoteData)
 	case text == "" && codeCut:
 		// Said plainly: nothing went, the question stays open (not "I
-		// left out the code", which reads as if an empty answer went).
+		// left out the code", which reads as if an empty answer went);
+		// unless it is not (its time ended, answered, its tip gone): then
+		// that, as words would have been told, not "still open".
+		if _, msg, err := m.openQuestion(ctx, q.Tip, q.N, true); err == nil && msg != "" {
+			if msg == "answer_expired" {
+				return true, c.Say(ctx, "receipt_only_closed", c.answerData())
+			}
+			return true, c.Say(ctx, "receipt_only_not_open", nil)
+		}
 		return true, c.Say(ctx, "receipt_only_answer", nil)
 	case text == "":
 		return true, c.Say(ctx, "unsupported_message", nil)
