@@ -116,3 +116,25 @@ func tipRecords(t *testing.T, tm *team) map[string]string {
 	})
 	return out
 }
+
+// A text to publish longer than one message is refused saying it must be
+// shortened, in the member's language: a warning goes out as one text (a
+// second /publish replaces the first), so "split it into parts"
+// (message_too_long) was untrue. Nothing is published or approved.
+// Mutation: publish answering message_too_long (as before) -> it fails.
+func TestPublishTooLongSaysShortenIt(t *testing.T) {
+	tm := newTeam(t)
+	tm.join("2002", "Ana")
+	tm.as("7009", "W", commands.Request{Command: "warn", Args: "retén falso en la carretera"}) // #1
+	before := tipRecords(t, tm)
+	long := strings.Repeat("retén ", commands.DefaultLimits.MaxMessageRunes/6+1)
+	for _, lang := range []string{"en", "es", "fr", "pt-BR"} {
+		r := tm.as("2002", "Ana", commands.Request{Command: "publish", Args: "1 " + long, Language: lang})
+		if want := tm.text(lang, "publish_too_long", map[string]any{"Max": commands.DefaultLimits.MaxMessageRunes, "ID": "1"}); len(r) != 1 || r[0].Text != want {
+			t.Errorf("/publish 1 <%d characters> in %s: %q, want publish_too_long", len([]rune(long)), lang, texts(r))
+		}
+	}
+	if after := tipRecords(t, tm); !maps.Equal(before, after) {
+		t.Errorf("the tips' records changed")
+	}
+}

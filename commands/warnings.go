@@ -405,7 +405,9 @@ func publish(ctx context.Context, c *Context) error {
 		return c.previewPublication(ctx, id, "")
 	}
 	if len([]rune(text)) > c.mux.limits.MaxMessageRunes {
-		return c.Say(ctx, "message_too_long", map[string]any{"Max": c.mux.limits.MaxMessageRunes})
+		// One text is published: a second /publish replaces it, so it
+		// cannot be sent in parts (as message_too_long would tell).
+		return c.Say(ctx, "publish_too_long", map[string]any{"Max": c.mux.limits.MaxMessageRunes, "ID": id})
 	}
 	if c.holdsReceipt(ctx, text) {
 		return c.sayHoldsCode(ctx) // it would go out to every community
