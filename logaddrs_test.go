@@ -16,11 +16,19 @@ import (
 // one.
 var ipPort = regexp.MustCompile(`\d{1,3}(\.\d{1,3}){3}:\d+`)
 
-// serve stopped by a Redis it cannot reach logs why, as go-redis's own
-// "redis client" lines do: not where (the node's address, the host name
-// looked up, the resolver that answered), and never the URL's password.
-// The real process's log (run's standard error), every line of it.
-func TestStoppedLogLineWithholdsAddresses(t *testing.T) {
+// unreachableRedis is a Redis URL nothing answers at, and what of it an
+// output must not hold: its password, its user, its port and its host.
+type unreachableRedis struct {
+	url   string
+	leaks []string
+}
+
+// unreachableRedisURLs are two Redis URLs, with a user and a password,
+// that nothing answers at: a loopback port nothing listens on (a dial
+// names it), and a host of .invalid no lookup finds (a lookup names it,
+// and the Go resolver the server it asked).
+func unreachableRedisURLs(t *testing.T) []unreachableRedis {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -28,16 +36,47 @@ func TestStoppedLogLineWithholdsAddresses(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens there now
 	_, port, _ := net.SplitHostPort(addr)
-	const password = "hunter2-Pa55"
-	for _, c := range []struct{ url, host string }{
-		{"redis://vigia:" + password + "@" + addr + "/0?max_retries=-1", "127.0.0.1"},
-		{"redis://vigia:" + password + "@redis-" + port + ".invalid:" + port + "/0?max_retries=-1", "redis-" + port + ".invalid"},
-	} {
+	const user, password = "opsuser", "hunter2-Pa55"
+	host := "redis-" + port + ".invalid"
+	return []unreachableRedis{
+		{"redis://" + user + ":" + password + "@" + addr + "/0?max_retries=-1", []string{password, user, port, "127.0.0.1"}},
+		{"redis://" + user + ":" + password + "@" + host + ":" + port + "/0?max_retries=-1", []string{password, user, port, host}},
+	}
+}
+
+// checkWithholdsAddresses fails t if out, what a command printed or
+// logged having failed to reach r, holds anything of r's URL or any
+// address with a port (a resolver's), or if reason, the part of out
+// that says why, no longer says it: a dial to ADDR or a lookup of HOST.
+// Not "lookup HOST on ADDR": the system's resolver (cgo's: macOS's, or
+// Linux's where nsswitch.conf names more than files and dns) names no
+// server.
+func checkWithholdsAddresses(t *testing.T, what, out, reason string, r unreachableRedis) {
+	t.Helper()
+	for _, leak := range r.leaks {
+		if strings.Contains(out, leak) {
+			t.Errorf("%s %s: %q is in the output:\n%s", what, r.url, leak, out)
+		}
+	}
+	if ipPort.MatchString(out) {
+		t.Errorf("%s %s: an address (a resolver's?) is in the output:\n%s", what, r.url, out)
+	}
+	if !strings.Contains(reason, "dial tcp ADDR") && !strings.Contains(reason, "lookup HOST") {
+		t.Errorf("%s %s: the reason lost its words: %q", what, r.url, reason)
+	}
+}
+
+// serve stopped by a Redis it cannot reach logs why, as go-redis's own
+// "redis client" lines do: not where (the node's address, the host name
+// looked up, the resolver that answered), and never the URL's password.
+// The real process's log (run's standard error), every line of it.
+func TestStoppedLogLineWithholdsAddresses(t *testing.T) {
+	for _, r := range unreachableRedisURLs(t) {
 		e := validEnv()
-		e["VIGIA_REDIS_URL"], e["VIGIA_SPOOL_DIR"] = c.url, t.TempDir()
+		e["VIGIA_REDIS_URL"], e["VIGIA_SPOOL_DIR"] = r.url, t.TempDir()
 		var out, errb bytes.Buffer
 		if code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), &out, &errb); code != 1 {
-			t.Fatalf("%s: exit %d, stderr:\n%s", c.url, code, errb.String())
+			t.Fatalf("%s: exit %d, stderr:\n%s", r.url, code, errb.String())
 		}
 		log := errb.String()
 		stopped := ""
@@ -51,19 +90,9 @@ func TestStoppedLogLineWithholdsAddresses(t *testing.T) {
 			}
 		}
 		if stopped == "" || !strings.HasPrefix(stopped, "redis: ") {
-			t.Fatalf("%s: no \"vigia stopped\" line with Redis's reason:\n%s", c.url, log)
+			t.Fatalf("%s: no \"vigia stopped\" line with Redis's reason:\n%s", r.url, log)
 		}
-		for _, leak := range []string{password, port, c.host, "vigia:"} {
-			if strings.Contains(log, leak) {
-				t.Fatalf("%s: %q is in the log:\n%s", c.url, leak, log)
-			}
-		}
-		if ipPort.MatchString(log) {
-			t.Fatalf("%s: an address (a resolver's?) is in the log:\n%s", c.url, log)
-		}
-		if !strings.Contains(stopped, "ADDR") && !strings.Contains(stopped, "lookup HOST") {
-			t.Fatalf("%s: the reason lost its words: %q", c.url, stopped)
-		}
+		checkWithholdsAddresses(t, "serve", log, stopped, r)
 	}
 }
 

@@ -477,38 +477,17 @@ func readsTip(t *testing.T, srv *redistest.Server, kr *storage.Keyring, receipt 
 // log does. They printed "dial tcp 127.0.0.1:<port>" and "lookup <host>
 // on <resolver>" in clear.
 func TestOperatorCommandsWithholdRedisAddresses(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close() // nothing listens there now
-	_, port, _ := net.SplitHostPort(addr)
-	const password = "hunter2-Pa55"
-	for _, c := range []struct{ url, host string }{
-		{"redis://opsuser:" + password + "@" + addr + "/0?max_retries=-1", "127.0.0.1"},
-		{"redis://opsuser:" + password + "@redis-" + port + ".invalid:" + port + "/0?max_retries=-1", "redis-" + port + ".invalid"},
-	} {
+	for _, r := range unreachableRedisURLs(t) {
 		for _, args := range [][]string{{"rotate-key"}, {"reset-2fa", "telegram:42"}} {
 			e := validEnv()
-			e["VIGIA_REDIS_URL"], e["VIGIA_SECRET_PREVIOUS"], e["VIGIA_SPOOL_DIR"] = c.url, otherSecret, t.TempDir()
+			e["VIGIA_REDIS_URL"], e["VIGIA_SECRET_PREVIOUS"], e["VIGIA_SPOOL_DIR"] = r.url, otherSecret, t.TempDir()
 			var stdout, stderr bytes.Buffer
 			code := run(context.Background(), args, env(e), strings.NewReader(""), &stdout, &stderr)
 			out := stderr.String()
 			if code != 1 || !strings.Contains(out, "cannot reach the Redis of VIGIA_REDIS_URL") {
-				t.Fatalf("%s %s: exit %d, stderr:\n%s", args[0], c.url, code, out)
+				t.Fatalf("%s %s: exit %d, stderr:\n%s", args[0], r.url, code, out)
 			}
-			for _, leak := range []string{password, port, c.host, "opsuser"} {
-				if strings.Contains(out, leak) {
-					t.Errorf("%s %s: %q is in the output:\n%s", args[0], c.url, leak, out)
-				}
-			}
-			if ipPort.MatchString(out) {
-				t.Errorf("%s %s: an address (a resolver's?) is in the output:\n%s", args[0], c.url, out)
-			}
-			if !strings.Contains(out, "dial tcp ADDR: connect") && !strings.Contains(out, "lookup HOST on ADDR") {
-				t.Errorf("%s %s: the reason lost its words:\n%s", args[0], c.url, out)
-			}
+			checkWithholdsAddresses(t, args[0], out, out, r)
 		}
 	}
 }
