@@ -272,3 +272,25 @@ func TestLoggerMasksIdsAfterDates(t *testing.T) {
 		}
 	}
 }
+
+// A line break after a kept date or time is read as after the word
+// itself ("from\n7306318845" is "from\nN"): errors.Join writes one
+// between two errors, and an id on the next line passed in clear.
+func TestLoggerMasksIdsOnTheLineAfterADate_revlogs(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"from\n7306318845", "from\nN"},
+		{"from 2026-12-07\n7306318845", "from 2026-12-07\nN"},
+		{"user 05:00\r\n7306318845", "user 05:00\r\nN"},
+		{"chat 07/12/2026\f-1001234567890", "chat 07/12/2026\f-N"},
+	} {
+		var buf bytes.Buffer
+		newLogger(&buf, nil).Warn("x", "error", errors.Join(errors.New("replay failed"), errors.New(c.in)))
+		var rec map[string]any
+		if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
+			t.Fatal(err)
+		}
+		if want := "replay failed\n" + c.want; rec["error"] != want {
+			t.Errorf("%q logged %q, want %q", c.in, rec["error"], want)
+		}
+	}
+}

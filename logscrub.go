@@ -260,8 +260,11 @@ func scrubIDs(s string) string {
 }
 
 // dateTimeGap is what may stand between a date or a time kept after a
-// word naming a person or a chat and what follows it.
-const dateTimeGap = " \t,;:=#\"'([-"
+// word naming a person or a chat and what follows it: what may stand
+// between the word and a number (identityNumber's quotes, "\s" and
+// ":=#": a line break too, as errors.Join writes between two errors),
+// and ",;([-".
+const dateTimeGap = " \t\n\f\r,;:=#\"'([-"
 
 // numberLen is the length of the number s begins with (an optional "-",
 // digits), or 0.
