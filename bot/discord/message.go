@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -570,13 +571,40 @@ func (a *Adapter) send(ctx context.Context, chatID string, rep commands.Reply, w
 		if !wait && len(ids) == 0 {
 			waits = 0
 		}
-		err := a.retryUpTo(ctx, discordgo.EndpointChannelMessages(channelID), waits, func(opts ...discordgo.RequestOption) error {
-			msg.Files = uploads(files) // fresh readers for every attempt
-			m, err := a.s.ChannelMessageSendComplex(channelID, msg, opts...)
-			if err == nil && m != nil {
+		endpoint := discordgo.EndpointChannelMessages(channelID)
+		// An upload is encoded before its bucket is looked at (waitBucket),
+		// not between that look and discordgo's: encoding one takes a
+		// while, and a global limit set meanwhile (Discord's, or a
+		// Cloudflare ban of a minute or more: plainRateLimit) would have
+		// discordgo sleep the send to its end, deaf to ctx.
+		var contentType string
+		var body []byte
+		if files != nil {
+			var err error
+			if contentType, body, err = discordgo.MultipartBodyWithJSON(msg, uploads(files)); err != nil {
+				return "", err
+			}
+			if a.encoded != nil {
+				a.encoded()
+			}
+		}
+		err := a.retryUpTo(ctx, endpoint, waits, func(opts ...discordgo.RequestOption) error {
+			if body == nil {
+				m, err := a.s.ChannelMessageSendComplex(channelID, msg, opts...)
+				if err == nil && m != nil {
+					id = m.ID
+				}
+				return err
+			}
+			resp, err := a.s.RequestRaw(http.MethodPost, endpoint, contentType, body, endpoint, 0, opts...)
+			if err != nil {
+				return err
+			}
+			var m discordgo.Message
+			if json.Unmarshal(resp, &m) == nil {
 				id = m.ID
 			}
-			return err
+			return nil
 		})
 		return id, err
 	}
