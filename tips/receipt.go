@@ -1762,6 +1762,10 @@ const maxReceiptSpans = 1024
 // (tests: how often a message is read).
 var candidatesRead = func() {}
 
+// wordNormalized is told each code-like word receiptCandidates
+// normalises (tests: a word read again is normalised once).
+var wordNormalized = func(word string) {}
+
 // receiptCandidates returns the code-like words of texts and the codes
 // they read as (those of letters alone too: OldReceipt), each code once
 // (a message of the same plate number over and over is one code):
@@ -1792,6 +1796,7 @@ func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
 			word := text[sp[0]:sp[1]]
 			n, seen := norms[word]
 			if !seen {
+				wordNormalized(word)
 				n.code, n.ok = NormalizeReceipt(word)
 				if norms == nil {
 					norms = map[string]normalized{}

@@ -48,3 +48,30 @@ func TestSameLinkOverAndOverIsReadAcrossOnce_receipts(t *testing.T) {
 		}
 	}
 }
+
+// receiptCandidates normalises each different code-like word of a text
+// once, however many times the text reads it ("AB12 AB12 …", "? x/1 ? x/1
+// …" read from each of its characters): some 800 normalisations of the
+// same few strings were 41 % of such a flood's cost. Mutation: the
+// normalised words not kept (each normalised again) -> hundreds.
+func TestWordReadAgainIsNormalisedOnce_revreceipts(t *testing.T) {
+	defer func(f func(string)) { wordNormalized = f }(wordNormalized)
+	for _, unit := range []string{"AB12 ", "? x/1 ", "1 x/1 ", "K7QD-9XMA-R2TP-4WZN "} {
+		s := strings.Repeat(unit, 4096/len(unit))
+		words := map[string]bool{}
+		for _, sp := range receiptSpansBefore(s, true, len(s), maxReceiptSpans) {
+			words[s[sp[0]:sp[1]]] = true
+		}
+		normalized := map[string]int{}
+		wordNormalized = func(w string) { normalized[w]++ }
+		receiptCandidates([]string{s, s})
+		if len(normalized) != len(words) {
+			t.Errorf("%q…: %d different words normalised, want the %d read", unit, len(normalized), len(words))
+		}
+		for w, n := range normalized {
+			if n > 1 {
+				t.Errorf("%q…: %q normalised %d times, want once", unit, w, n)
+			}
+		}
+	}
+}
