@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 )
 
 // An invitation code seen where others could redeem it first (a group)
@@ -36,8 +35,10 @@ func (sp *Spool) HoldVoids(codes []string) error {
 	defer sp.mu.Unlock()
 	b := []byte{'\n'} // (after a line a crash tore, a line of its own)
 	var add []string
+	adding := make(map[string]bool, len(macs)) // (a message reads up to some 2,048 codes)
 	for _, m := range macs {
-		if !sp.voids[m] && !slices.Contains(add, m) {
+		if !sp.voids[m] && !adding[m] {
+			adding[m] = true
 			add = append(add, m)
 			b = append(append(b, m...), '\n')
 		}
