@@ -1499,6 +1499,20 @@ func TestRejectedBotTokenLeavesRedisAsFound(t *testing.T) {
 	}
 }
 
+// serveAgainstBotAPI runs serve with the Bot API at apiURL and Redis at
+// redisURL until it stops, as the start-up tests do: its exit status,
+// what it wrote to stderr, and the environment it ran with (its token).
+func serveAgainstBotAPI(t *testing.T, redisURL, apiURL string) (int, *syncBuffer, map[string]string) {
+	t.Helper()
+	e := validEnv()
+	e["VIGIA_REDIS_URL"], e["VIGIA_TELEGRAM_API_URL"] = redisURL, apiURL
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_INVESTIGATORS"] = t.TempDir(), "off", "telegram:1"
+	e["VIGIA_ALLOW_REDIS_WITHOUT_AOF"] = "yes"
+	errb := &syncBuffer{}
+	code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), io.Discard, errb)
+	return code, errb, e
+}
+
 // A Bot API URL that answers 404 without a Bot API answer (a local Bot
 // API server's address or path mistyped) stops serve as the URL's fault,
 // exit 2 naming VIGIA_TELEGRAM_API_URL, before Redis is written: not read
@@ -1507,12 +1521,7 @@ func TestBotAPIURLWithoutBotAPIIsRefused(t *testing.T) {
 	rs := redistest.Start(t)
 	api := httptest.NewServer(http.NotFoundHandler())
 	defer api.Close()
-	e := validEnv()
-	e["VIGIA_REDIS_URL"], e["VIGIA_TELEGRAM_API_URL"] = rs.URL(), api.URL+"/wrong"
-	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_INVESTIGATORS"] = t.TempDir(), "off", "telegram:1"
-	e["VIGIA_ALLOW_REDIS_WITHOUT_AOF"] = "yes"
-	var errb syncBuffer
-	code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), io.Discard, &errb)
+	code, errb, _ := serveAgainstBotAPI(t, rs.URL(), api.URL+"/wrong")
 	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
 	if last := lines[len(lines)-1]; code != 2 || !strings.HasPrefix(last, "vigia: VIGIA_TELEGRAM_API_URL: no Telegram Bot API answers at this URL") {
 		t.Errorf("a URL answering 404 without the Bot API: exit %d, %q", code, errb.String())
@@ -1549,12 +1558,7 @@ func TestSlowTokenCheckLeavesInitItsDeadline(t *testing.T) {
 	}))
 	defer api.Close()
 	defer close(release)
-	e := validEnv()
-	e["VIGIA_REDIS_URL"], e["VIGIA_TELEGRAM_API_URL"] = rs.URL(), api.URL
-	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_INVESTIGATORS"] = t.TempDir(), "off", "telegram:1"
-	e["VIGIA_ALLOW_REDIS_WITHOUT_AOF"] = "yes"
-	var errb syncBuffer
-	code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), io.Discard, &errb)
+	code, errb, _ := serveAgainstBotAPI(t, rs.URL(), api.URL)
 	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
 	if last := lines[len(lines)-1]; code != 2 || last != "vigia: VIGIA_TELEGRAM_TOKEN: Telegram rejected this token; check it with @BotFather" || calls.Load() != 2 {
 		t.Errorf("getMe hung, then refused: exit %d, %d calls, %q", code, calls.Load(), errb.String())
@@ -1915,12 +1919,7 @@ func TestBotAPIServerErrorStopsServeSaidPlainly(t *testing.T) {
 		fmt.Fprint(w, "<html>502 Bad Gateway</html>")
 	}))
 	defer api.Close()
-	e := validEnv()
-	e["VIGIA_REDIS_URL"], e["VIGIA_TELEGRAM_API_URL"] = rs.URL(), api.URL
-	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_INVESTIGATORS"] = t.TempDir(), "off", "telegram:1"
-	e["VIGIA_ALLOW_REDIS_WITHOUT_AOF"] = "yes"
-	var errb syncBuffer
-	code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), io.Discard, &errb)
+	code, errb, e := serveAgainstBotAPI(t, rs.URL(), api.URL)
 	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
 	want := "telegram: the Bot API server of VIGIA_TELEGRAM_API_URL, or a proxy before it, answered with a server error: check that server's logs and that it is running behind the proxy (getMe: HTTP 502 Bad Gateway, twice)"
 	if last := lines[len(lines)-1]; code != 1 || !strings.Contains(last, want) || asked.Load() != 2 {
@@ -1960,12 +1959,7 @@ func TestBotAPIServerErrorThenNoAnswerSaysBoth_telegram(t *testing.T) {
 		<-r.Context().Done() // never answers
 	}))
 	defer api.Close()
-	e := validEnv()
-	e["VIGIA_REDIS_URL"], e["VIGIA_TELEGRAM_API_URL"] = rs.URL(), api.URL
-	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_INVESTIGATORS"] = t.TempDir(), "off", "telegram:1"
-	e["VIGIA_ALLOW_REDIS_WITHOUT_AOF"] = "yes"
-	var errb syncBuffer
-	code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), io.Discard, &errb)
+	code, errb, e := serveAgainstBotAPI(t, rs.URL(), api.URL)
 	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
 	want := "telegram: the Bot API server of VIGIA_TELEGRAM_API_URL, or a proxy before it, answered with a server error, and at another try not at all: " +
 		"check that server's logs, that it is running behind the proxy, and the URL's host and port (getMe: HTTP 502 Bad Gateway, then no answer within 200ms)"
