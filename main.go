@@ -268,6 +268,7 @@ func redisClientWaiting(url, mode string, wait time.Duration) (redis.UniversalCl
 		}
 		rdb := redis.NewFailoverClient(opt)
 		rdb.AddHook(sentinelNil{})
+		rdb.AddHook(unstampedRefusal{})
 		return rdb, nil
 	}
 	opt, err := redis.ParseURL(url)
@@ -290,7 +291,9 @@ func redisClientWaiting(url, mode string, wait time.Duration) (redis.UniversalCl
 		// Send fails once on each dead connection.
 		opt.Dialer = tlsDialer(opt.TLSConfig, opt.DialTimeout)
 	}
-	return redis.NewClient(opt), nil
+	rdb := redis.NewClient(opt)
+	rdb.AddHook(unstampedRefusal{})
+	return rdb, nil
 }
 
 // errRedisPoolSizes refuses the URL's connection counts that go-redis

@@ -279,6 +279,47 @@ func (sentinelNil) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pro
 	return next
 }
 
+// unstampedRefusal is a hook on the single and sentinel clients (a
+// cluster's client already does this): a new connection Redis refuses as
+// it is set up (WRONGPASS: the password changed while serve runs; NOAUTH;
+// a database number out of range) fails a pipeline with a redis.Error,
+// and go-redis gives such an error to none of the pipeline's commands,
+// reading it as one of their own replies. A pipeline read from its
+// commands (a reporter's message added to their draft) then found no
+// error and no reply ("unexpected reply <nil>"): the reporter was told
+// their message may not be saved, and nothing was spooled (rule 2). The
+// hook gives that error to each command when none holds an error, so
+// the caller sees Redis's refusal (commands.StorageDown: an outage).
+// A transaction that WATCH aborted (redis.TxFailedErr) is left as it is.
+type unstampedRefusal struct{}
+
+// DialHook leaves dials as they are.
+func (unstampedRefusal) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+// ProcessHook leaves calls as they are: a call's error is its own.
+func (unstampedRefusal) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+
+// ProcessPipelineHook gives a pipeline's redis.Error that no command
+// holds to each of its commands.
+func (unstampedRefusal) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		err := next(ctx, cmds)
+		var rerr redis.Error
+		if err == nil || !errors.As(err, &rerr) || errors.Is(err, redis.TxFailedErr) {
+			return err
+		}
+		for _, c := range cmds {
+			if c.Err() != nil {
+				return err
+			}
+		}
+		for _, c := range cmds {
+			c.SetErr(err)
+		}
+		return err
+	}
+}
+
 // oneLine is err's text on one line: go-redis joins each sentinel's
 // error with a newline.
 func oneLine(err error) string {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/locales"
 	"github.com/vigia-project/vigia/storage"
@@ -46,26 +48,13 @@ func TestReporterIsSpooledWhileTheSentinelsNameNoPrimary(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			primary := redistest.Start(t)
 			sentinel := redistest.StartSentinel(t, primary)
-			cfg, err := loadConfig(env(validEnv()), false)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cfg.RedisMode = "sentinel"
 			rdb, err := redisClient(sentinel.URL()+"?master_name=mymaster", "sentinel")
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer rdb.Close()
-			kr, _ := storage.NewKeyring(bytes.Repeat([]byte{5}, 32))
-			sp, err := storage.OpenSpool(t.TempDir(), kr)
-			if err != nil {
-				t.Fatal(err)
-			}
+			eng, sp := spoolingEngine(t, "sentinel", rdb)
 			ctx := context.Background()
-			eng, err := newEngine(ctx, cfg, rdb, kr, slog.New(slog.DiscardHandler), commands.Roles{}, nil, sp, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
 			if err := c.breakIt(ctx, sentinel); err != nil {
 				t.Fatal(err)
 			}
@@ -74,17 +63,82 @@ func TestReporterIsSpooledWhileTheSentinelsNameNoPrimary(t *testing.T) {
 			if err := primary.Client().Do(ctx, "CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes").Err(); err != nil {
 				t.Fatal(err)
 			}
-			var got replies
-			eng.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "555", ChatID: "555", ChatKind: commands.Private,
-				EventID: 77, Text: "extorsión en el mercado central", Language: "en"}, &got)
-			msg, _ := locales.Load()
-			spooled := strings.Split(msg.Localize("en", "spool_received", map[string]any{"Receipt": "X"}), "X")[0]
-			if len(got) == 0 || !strings.HasPrefix(got[0].Text, spooled) {
-				t.Fatalf("the reporter was told %+v, want the spool's receipt", got)
+			reporterIsSpooled(t, eng, sp)
+		})
+	}
+}
+
+// spoolingEngine is serve's engine in mode on rdb, with a spool.
+func spoolingEngine(t *testing.T, mode string, rdb redis.UniversalClient) (*engine, *storage.Spool) {
+	t.Helper()
+	cfg, err := loadConfig(env(validEnv()), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.RedisMode = mode
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{5}, 32))
+	sp, err := storage.OpenSpool(t.TempDir(), kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := newEngine(context.Background(), cfg, rdb, kr, slog.New(slog.DiscardHandler), commands.Roles{}, nil, sp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eng, sp
+}
+
+// reporterIsSpooled sends eng a reporter's message and fails t unless it
+// is answered with the spool's receipt and spooled.
+func reporterIsSpooled(t *testing.T, eng *engine, sp *storage.Spool) {
+	t.Helper()
+	var got replies
+	eng.mux.Handle(context.Background(), commands.Request{Platform: "telegram", UserID: "555", ChatID: "555", ChatKind: commands.Private,
+		EventID: 77, Text: "extorsión en el mercado central", Language: "en"}, &got)
+	msg, _ := locales.Load()
+	spooled := strings.Split(msg.Localize("en", "spool_received", map[string]any{"Receipt": "X"}), "X")[0]
+	if len(got) == 0 || !strings.HasPrefix(got[0].Text, spooled) {
+		t.Fatalf("the reporter was told %+v, want the spool's receipt", got)
+	}
+	if n := sp.Len(); n != 1 {
+		t.Fatalf("%d messages spooled, want 1", n)
+	}
+}
+
+// A password changed on Redis while serve runs (single mode, or the
+// primary's in sentinel mode) refuses every new connection as it is set
+// up (WRONGPASS): an outage until the operator fixes VIGIA_REDIS_URL. A
+// reporter's message is spooled and answered with its receipt; go-redis
+// gave the refusal to none of a pipeline's commands, and the reporter was
+// told "may not have been saved", nothing spooled.
+func TestReporterIsSpooledWhenRedisRefusesTheChangedPassword(t *testing.T) {
+	for _, mode := range []string{"single", "sentinel"} {
+		t.Run(mode, func(t *testing.T) {
+			ctx := context.Background()
+			primary := redistest.Start(t)
+			url := "redis://:old-password@" + primary.Addr + "/0"
+			if mode == "sentinel" {
+				url = redistest.StartSentinel(t, primary).URL() + "?master_name=mymaster&password=old-password"
 			}
-			if n := sp.Len(); n != 1 {
-				t.Fatalf("%d messages spooled, want 1", n)
+			admin := primary.Client()
+			if err := admin.Do(ctx, "CONFIG", "SET", "requirepass", "old-password").Err(); err != nil {
+				t.Fatal(err)
 			}
+			rdb, err := redisClient(url, mode)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rdb.Close()
+			eng, sp := spoolingEngine(t, mode, rdb)
+			// (admin's connection stays authenticated.)
+			if err := admin.Do(ctx, "CONFIG", "SET", "requirepass", "a-new-password").Err(); err != nil {
+				t.Fatal(err)
+			}
+			// Connections already made stay authenticated: the next call dials.
+			if err := admin.Do(ctx, "CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes").Err(); err != nil {
+				t.Fatal(err)
+			}
+			reporterIsSpooled(t, eng, sp)
 		})
 	}
 }
