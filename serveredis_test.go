@@ -92,12 +92,23 @@ func TestServeWithNoClusterNodeAnsweringSaysWhy(t *testing.T) {
 	e["VIGIA_REDIS_MODE"] = "cluster"
 	redisModeEnv(t, e)
 	e["VIGIA_REDIS_URL"] = "redis://" + silentAddr(t) + "?dial_timeout=1s&addr=" + freeAddr(t)
+	serveStopsOnSeeds(t, e, clusterUnreachableHint+" (its host: no answer in 6s; addr= 1: ")
+}
+
+// serveStopsOnSeeds runs serve on e, whose VIGIA_REDIS_URL names a silent
+// node or sentinel, then one refusing the connection, and fails t unless
+// serve stops with exit 1, its last line saying why from want on (the
+// hint, each seed's reason by its place) with no "deadline exceeded"
+// naming nothing. It returns serve's log.
+func serveStopsOnSeeds(t *testing.T, e map[string]string, want string) string {
+	t.Helper()
 	code, log := runServe(t, e, false)
 	lines := strings.Split(strings.TrimSpace(log), "\n")
 	last := lines[len(lines)-1]
-	if code != 1 || !strings.Contains(last, "redis: "+clusterUnreachableHint+" (its host: no answer in 6s; addr= 1: ") || !strings.Contains(last, "connection refused") {
+	if code != 1 || !strings.Contains(last, "redis: "+want) || !strings.Contains(last, "connection refused") || strings.Contains(last, "deadline exceeded") {
 		t.Errorf("exit %d, %q", code, log)
 	}
+	return log
 }
 
 // Every sentinel silent or down until serve's start runs out of time:
@@ -111,12 +122,8 @@ func TestServeStoppedBySilentSentinelsSaysWhichDidNotAnswer(t *testing.T) {
 	e["VIGIA_REDIS_MODE"] = "sentinel"
 	redisModeEnv(t, e)
 	e["VIGIA_REDIS_URL"] = "redis://:s3cretPW@" + silentAddr(t) + "?master_name=mymaster&dial_timeout=1s&addr=" + freeAddr(t)
-	code, log := runServe(t, e, false)
-	lines := strings.Split(strings.TrimSpace(log), "\n")
-	last := lines[len(lines)-1]
-	if code != 1 || !strings.Contains(last, "redis: "+sentinelsUnreachableHint+" (its host: no answer in 2s; addr= 1: ") ||
-		!strings.Contains(last, "connection refused") || strings.Contains(last, "deadline exceeded") || strings.Contains(log, "s3cretPW") {
-		t.Errorf("exit %d, %q", code, log)
+	if log := serveStopsOnSeeds(t, e, sentinelsUnreachableHint+" (its host: no answer in 2s; addr= 1: "); strings.Contains(log, "s3cretPW") {
+		t.Errorf("the password in serve's log: %q", log)
 	}
 }
 
