@@ -434,17 +434,28 @@ func (c *Context) codeAtStart(ctx context.Context, word string) bool {
 
 // holdsReceipt reports whether text, which a team member wrote to be
 // kept, sent or read back (a label, a note, a question, a warning's text
-// to publish, a search), holds a tip's receipt code (stored or spooled),
-// in any form and across as many words as the tips package reads one
-// (tips.CutReceipts). Where Redis cannot say, every code-like word with a
-// digit is taken for one, as a drawn code has. A code-like word that is
-// no receipt (a payment reference) is not one.
+// to publish, a search), holds a receipt code, in any form and across as
+// many words as the tips package reads one (tips.ReceiptCodesIn): every
+// code-like word with a digit, as every code drawn now has, without
+// asking whether a tip has it. Asked, the answer would tell a team
+// member whether a code they hold is a live tip's (refused) or not
+// (kept): an oracle for receipt codes. A word shaped like a code of
+// letters alone (tips.OldReceipt: "esta casa para mama") is one only
+// when a tip (stored or spooled) has it, asked of Redis once, as
+// codeAtStart asks it; where Redis cannot say, it is taken for words.
 func (c *Context) holdsReceipt(ctx context.Context, text string) bool {
-	_, cut, err := tips.CutReceipts([]string{text}, func(codes []string) ([]bool, error) { return c.mux.receiptsKnown(ctx, codes) })
-	if err != nil {
-		_, cut, _ = tips.CutReceipts([]string{text}, assumeCodes)
+	var old []string
+	for _, code := range tips.ReceiptCodesIn(text) {
+		if !tips.OldReceipt(code) {
+			return true
+		}
+		old = append(old, code)
 	}
-	return cut
+	if len(old) == 0 {
+		return false
+	}
+	known, err := c.mux.receiptsKnown(ctx, old)
+	return err == nil && slices.Contains(known, true)
 }
 
 // sayHoldsCode answers a team command whose text holds a receipt code
