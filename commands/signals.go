@@ -103,19 +103,39 @@ const maxShownValue = 24
 // colon, that it needs one; or, where the arguments hold what may be a
 // code (a receipt's or an invitation's, in any form the tips package
 // reads), not repeated: one would stay in the chat (an investigators'
-// group) for everyone there.
+// group) for everyone there. The arguments are read as typed, as they
+// read without the filters' names (a code given half to one filter, half
+// to another) and once neutralised (control characters shown as spaces),
+// and the value as it would be shown (a link's host written in ASCII).
 func (c *Context) filterNotUnderstood(filter, id, value, args string) string {
 	shown := strings.TrimSpace(tips.Neutralize(value))
-	switch {
-	case !visible(shown):
+	if !visible(shown) {
 		return c.T("search_filter_empty", map[string]any{"Filter": filter})
-	case len(tips.ReceiptCodesIn(args)) > 0:
-		return c.T("search_filter_unshown", map[string]any{"Filter": filter})
 	}
 	if r := []rune(shown); len(r) > maxShownValue {
 		shown = string(r[:maxShownValue]) + "…"
 	}
-	return c.T(id, map[string]any{"Text": safe(shown)})
+	shown = safe(shown)
+	if len(tips.ReceiptCodesIn(args)) > 0 || len(tips.ReceiptCodesIn(tips.Neutralize(filterValues(args)))) > 0 ||
+		len(tips.ReceiptCodesIn(filter+shown)) > 0 {
+		return c.T("search_filter_unshown", map[string]any{"Filter": filter})
+	}
+	return c.T(id, map[string]any{"Text": shown})
+}
+
+// filterValues is args with each filter's name and colon left out:
+// "window:K7QD-9XMA window:R2TP-4WZN" reads "K7QD-9XMA R2TP-4WZN".
+func filterValues(args string) string {
+	words := strings.Fields(args)
+	for i, w := range words {
+		if key, value, ok := strings.Cut(w, ":"); ok {
+			switch strings.ToLower(key) {
+			case "category", "window":
+				words[i] = value
+			}
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 // search is /search words… [category:NAME] [window:30d]: every word must
