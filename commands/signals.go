@@ -234,10 +234,11 @@ func search(ctx context.Context, c *Context) error {
 			lines = append(lines, c.T("search_word_category", map[string]any{"Text": safe(w)}))
 		} else if _, ok := parseWindow(w); ok {
 			lines = append(lines, c.T("search_word_window", map[string]any{"Text": safe(w)}))
-		} else if looksLikeFilter(w) {
+		} else if shown := safe(w); looksLikeFilter(w) && !mayShowCode(w, shown) {
 			// The word as typed, made safe as reported text is: the
-			// reply may be read in the investigators' group.
-			lines = append(lines, c.T("search_word_filter", map[string]any{"Text": safe(w)}))
+			// reply may be read in the investigators' group, so a word
+			// that is, or once shown reads as, a code gets no hint.
+			lines = append(lines, c.T("search_word_filter", map[string]any{"Text": shown}))
 		}
 	}
 	if len(list) == 0 {
@@ -321,6 +322,13 @@ func schemeWord(w string) bool {
 		return true
 	}
 	return false
+}
+
+// mayShowCode tells whether word, as typed, neutralised (control
+// characters read as spaces) or as shown, holds what may be a code.
+func mayShowCode(word, shown string) bool {
+	return len(tips.ReceiptCodesIn(word)) > 0 || len(tips.ReceiptCodesIn(tips.Neutralize(word))) > 0 ||
+		len(tips.ReceiptCodesIn(shown)) > 0
 }
 
 // looksLikeFilter tells a word written as a filter /search does not have
