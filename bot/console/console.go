@@ -205,9 +205,9 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 		// group's menu ("/as@VigiaBot investigator").
 		switch own, rest := ownCommand(line); own {
 		case "quit", "exit":
-			if rest == "" {
-				return nil
-			}
+			// Whatever follows ("/quit now", "/exit ya"): no command of
+			// the engine's is named so, and the words are no tip's.
+			return nil
 		case "as":
 			a.switchTo(rest)
 			a.prompt()

@@ -763,3 +763,30 @@ func TestConsoleInputWithAByteOrderMark_options(t *testing.T) {
 		t.Fatalf("requests: %+v", h.got)
 	}
 }
+
+// "/quit now", "/exit ya" leave, as "/quit" does: before, a word after
+// /quit sent the line to the engine (answered as an unknown command)
+// and the session went on. Mutation: /quit leaving only with nothing
+// after it (as before) -> every line reaches the engine, none leaves.
+func TestConsoleQuitWithWordsAfterItLeaves_oracle(t *testing.T) {
+	for _, line := range []string{"/quit now", "/exit ya", "/Quit@VigiaBot por favor", "/quit\u00a0now"} {
+		in := "hola\n" + line + "\nnever read\n"
+		out := &bytes.Buffer{}
+		a := New(Options{In: strings.NewReader(in), Out: out, Say: func(_, id string, _ map[string]any) string { return id },
+			Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
+		h := &echo{}
+		if err := a.Run(context.Background(), h); err != nil {
+			t.Fatal(err)
+		}
+		if len(h.got) != 1 || h.got[0].Text != "hola" {
+			var sent []string
+			for _, g := range h.got {
+				sent = append(sent, g.Command+"|"+g.Text)
+			}
+			t.Errorf("%q: the engine got %q, want only \"hola\"", line, sent)
+		}
+		if strings.Contains(out.String(), "never read") {
+			t.Errorf("%q did not leave: %q", line, out.String())
+		}
+	}
+}
