@@ -1050,6 +1050,9 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, ignored bool, stdin
 		Language: func(userID, client string) string {
 			return eng.mux.Language(ctx, console.Platform, userID, client)
 		},
+		// "/as investigador" in Spanish, "/as enquêteur" in French: the
+		// names the help shows, in every language the bot speaks.
+		Languages: locales.Supported,
 		// No labels: each is named in the session's language, which
 		// the user may change (/language).
 		Identities: []console.Identity{
@@ -1064,7 +1067,10 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, ignored bool, stdin
 		keepRunning(sweepCtx, log, "sweeper", restartPause, func(ctx context.Context) { eng.mux.RunSweeper(ctx, 10*time.Second, cfg.DraftIdle) })
 	})
 	defer func() { stopSweeper(); sweeper.Wait() }()
-	fmt.Fprintln(stdout, say("demo_banner", map[string]any{"Storage": say(storageNote, map[string]any{"Vars": strings.Join(demoStorageVars, ", ")})}))
+	fmt.Fprintln(stdout, say("demo_banner", map[string]any{
+		"Storage":  say(storageNote, map[string]any{"Vars": strings.Join(demoStorageVars, ", ")}),
+		"Reporter": say("demo_role_reporter", nil), "Investigator": say("demo_role_investigator", nil),
+	}))
 	fmt.Fprintln(stdout)
 	return con.Run(ctx, indexAfterEach{eng.mux, log})
 }

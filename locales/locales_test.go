@@ -17,7 +17,7 @@ var sampleData = map[string]any{
 	"Code": "ABCD-EFGH-JKMN-PQRS", "Hours": 24, "What": "x", "Who": "telegram:1", "Chat": "telegram:-1001234", "Name": "Ana", "Since": "2026-01-01",
 	"Active": "3 h", "Unclaimed": 2, "Oldest": "1 h", "Claimed": "Ana 1", "Categories": "x 1", "Priorities": "x 1",
 	"Dead": 0, "IDs": "#1", "Date": "2026-01-01", "Question": "q", "Answer": "a", "Time": "12:00", "Action": "/next",
-	"Args": "x", "Priority": "high", "Labels": "x", "Text": "t", "As": "reporter",
+	"Args": "x", "Priority": "high", "Labels": "x", "Text": "t", "Reporter": "reporter", "Investigator": "investigator",
 	"Entity": "+52 55 1234 5678", "Reporters": 3, "Tips": 4, "First": "2 d", "Last": "1 h", "Score": "42", "Confidence": 80,
 	"Secret": "ABCD EFGH", "URL": "otpauth://totp/Vigia:investigator?secret=ABCD", "Delay": "1 h",
 	"Pressed": "#9", "Idle": "30 minutes", "Valid": "24 hours", "Period": "12 hours", "Parts": "30 messages", "Chars": "20000 characters",

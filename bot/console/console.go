@@ -52,6 +52,12 @@ type Options struct {
 	// too, and asks for it when the user switches (as a phone asks for
 	// its own language), so one session stays in one language.
 	Language func(userID, client string) string
+	// Languages are those whose names of the identities /as accepts
+	// too: the message "demo_role_<Role>" in each ("/as investigador",
+	// "/as enquêteur"), compared as searches compare words (tips.Fold:
+	// any case, with or without accents). Role itself is always
+	// accepted.
+	Languages []string
 	// Interactive is true when a person types at a terminal: a prompt is
 	// shown before each line. Otherwise (a pipe) each line read is echoed
 	// after the prompt, so the output reads as a transcript.
@@ -349,9 +355,44 @@ func (a *Adapter) reprompted() {
 	}
 }
 
-func (a *Adapter) switchTo(role string) {
+// named reports whether name is one of id's names: its Role, or the
+// message "demo_role_<Role>" in one of Options.Languages or in lang (the
+// session's), read as tips.Fold reads words.
+func (a *Adapter) named(id Identity, name, lang string) bool {
+	want := tips.Fold(name)
+	if strings.EqualFold(id.Role, name) || want == tips.Fold(id.Role) {
+		return true
+	}
+	for _, l := range append([]string{lang}, a.o.Languages...) {
+		if tips.Fold(a.o.Say(l, "demo_role_"+id.Role, nil)) == want {
+			return true
+		}
+	}
+	return false
+}
+
+// asData is what the demo's lines that say how to switch are filled
+// with: each identity's name in the session's language (the message
+// "demo_role_<Role>"), under its Role with a capital ("Reporter",
+// "Investigator"); the caller holds a.mu.
+func (a *Adapter) asData() map[string]any {
+	data := map[string]any{}
 	for _, id := range a.o.Identities {
-		if strings.EqualFold(id.Role, role) {
+		if id.Role == "" {
+			continue
+		}
+		key := strings.ToUpper(id.Role[:1]) + id.Role[1:]
+		data[key] = a.say("demo_role_"+id.Role, nil)
+	}
+	return data
+}
+
+func (a *Adapter) switchTo(role string) {
+	a.mu.Lock()
+	lang := a.lang
+	a.mu.Unlock()
+	for _, id := range a.o.Identities {
+		if a.named(id, role, lang) {
 			a.mu.Lock()
 			if id.UserID == a.who.UserID { // already this one: its buttons stay
 				a.print(a.say("demo_as", map[string]any{"Role": a.say("demo_role_"+id.Role, nil)}))
@@ -386,7 +427,7 @@ func (a *Adapter) switchTo(role string) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.print(a.say("demo_as_usage", nil))
+	a.print(a.say("demo_as_usage", a.asData()))
 }
 
 // name is the user's name in requests (Identity.Label); the caller
@@ -566,7 +607,7 @@ func (a *Adapter) Send(ctx context.Context, chatID string, r commands.Reply) ([]
 		return nil, nil
 	}
 	id := a.o.Identities[i]
-	fmt.Fprintf(a.o.Out, "  %s\n", a.say("demo_for", map[string]any{"Role": a.say("demo_role_"+id.Role, nil), "As": id.Role}))
+	fmt.Fprintf(a.o.Out, "  %s\n", a.say("demo_for", map[string]any{"Role": a.say("demo_role_"+id.Role, nil)}))
 	a.print(r.Text)
 	if len(r.Buttons) > 0 {
 		if a.waiting == nil {
@@ -618,7 +659,7 @@ func (a *Adapter) WipeChat(_ context.Context, chatID, _ string) (commands.WipeRe
 	}
 	id := a.o.Identities[i]
 	delete(a.waiting, id.UserID)
-	fmt.Fprintf(a.o.Out, "  %s\n", a.say("demo_wiped_for", map[string]any{"Role": a.say("demo_role_"+id.Role, nil), "As": id.Role}))
+	fmt.Fprintf(a.o.Out, "  %s\n", a.say("demo_wiped_for", map[string]any{"Role": a.say("demo_role_"+id.Role, nil)}))
 	a.print(a.o.Say(lang, "demo_wiped", nil))
 	if a.o.Interactive && len(a.rows) > 0 {
 		a.printButtons() // the screen cleared: those of the chat in use, still there
