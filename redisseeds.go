@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -111,19 +112,56 @@ func serveRedisClient(ctx context.Context, cfg Config) (redis.UniversalClient, e
 
 // sentinelsOutage is err, serve's start stopped on, in sentinel mode
 // out of time (go-redis retrying sentinels that did not name the
-// primary): its reason was "read keyset: context deadline exceeded",
-// which named nothing. The sentinels are asked once more
-// (sentinelsNamePrimary): none naming the primary, the error is why,
-// each sentinel's reason by its place in VIGIA_REDIS_URL (redisStartError);
-// one naming it now, err is left as it is (the primary did not answer).
+// primary, or a primary they named that did not answer): its reason was
+// "read keyset: context deadline exceeded", which named nothing. The
+// sentinels are asked once more (askSentinels): none naming the primary,
+// the error is why, each sentinel's reason by its place in
+// VIGIA_REDIS_URL (redisStartError); one naming it, the primary it names
+// is asked (primaryUnanswered), and its reason is why. The primary
+// answering now, err is left as it is.
 func sentinelsOutage(ctx context.Context, cfg Config, err error) error {
 	if cfg.RedisMode != "sentinel" || !errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
 		return err
 	}
-	if why := sentinelsNamePrimary(ctx, cfg.RedisURL); why != nil {
+	opt, perr := redis.ParseFailoverURL(cfg.RedisURL)
+	if perr != nil {
+		return err // (loadConfig parsed it)
+	}
+	live, primary, errs := askSentinels(ctx, opt)
+	if live < 0 {
+		return redisStartError(cfg.RedisMode, sentinelsVerdict(errs))
+	}
+	if primary == "" {
+		return err // (no address: go-redis would dial its default, localhost:6379)
+	}
+	if why := primaryUnanswered(ctx, opt, primary); why != nil && redisUnreachable(why) {
 		return redisStartError(cfg.RedisMode, why)
 	}
 	return err
+}
+
+// primaryUnanswered asks the primary at addr (a sentinel of opt named it)
+// once, PING, for at most seedWait: nil if it answers, else why not, as
+// one reason naming the primary (not its address: a log line withholds
+// addresses).
+func primaryUnanswered(ctx context.Context, opt *redis.FailoverOptions, addr string) error {
+	wait := seedWait(opt.DialTimeout)
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	c := redis.NewClient(&redis.Options{Addr: addr, Username: opt.Username, Password: opt.Password, DB: opt.DB,
+		TLSConfig: opt.TLSConfig, Dialer: opt.Dialer, DialTimeout: opt.DialTimeout, Protocol: 2, ContextTimeoutEnabled: true,
+		ReadTimeout: -1, WriteTimeout: -1, MaxRetries: -1, DialerRetries: 1, PoolSize: 1})
+	defer c.Close()
+	err := c.Ping(ctx).Err()
+	if err == nil {
+		return nil
+	}
+	reason := err.Error()
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		reason = "no answer in " + wait.String()
+	}
+	return &lineError{"the sentinels name the primary, which does not answer: " + reason, err}
 }
 
 // liveClusterClient is the cluster-mode client of an operator's command
@@ -172,26 +210,42 @@ func liveClusterClient(ctx context.Context, url string, wait time.Duration) (red
 var errMonitorsNone = errors.New("monitors no primary of the name master_name= gives (a wrong name, or a sentinel that forgot the primary)")
 
 // askSentinels asks each sentinel of opt for the primary side by side
-// (askEach), once: the index of the first to name it, or -1 and each
-// one's reason, errMonitorsNone for a nil answer.
-func askSentinels(ctx context.Context, opt *redis.FailoverOptions) (int, []error) {
+// (askEach), once: the index of the first to name it and the primary's
+// address it named, or -1 and each one's reason, errMonitorsNone for a
+// nil answer.
+func askSentinels(ctx context.Context, opt *redis.FailoverOptions) (int, string, []error) {
 	// The asks read copies: those still running when one answered go on
 	// until cancelled, while the caller may hand opt to go-redis.
 	sentinel := redis.Options{Username: opt.SentinelUsername, Password: opt.SentinelPassword,
 		TLSConfig: opt.TLSConfig, Dialer: opt.Dialer, DialTimeout: opt.DialTimeout, Protocol: 2, ContextTimeoutEnabled: true,
 		ReadTimeout: -1, WriteTimeout: -1, MaxRetries: -1, DialerRetries: 1, PoolSize: 1}
 	master := opt.MasterName
-	return askEach(ctx, opt.SentinelAddrs, seedWait(opt.DialTimeout), func(ctx context.Context, addr string) error {
+	// The asks still running after one answered go on writing: named is
+	// read under mu.
+	var mu sync.Mutex
+	named := map[string]string{}
+	live, errs := askEach(ctx, opt.SentinelAddrs, seedWait(opt.DialTimeout), func(ctx context.Context, addr string) error {
 		o := sentinel
 		o.Addr = addr
 		c := redis.NewSentinelClient(&o)
 		defer c.Close()
-		err := c.GetMasterAddrByName(ctx, master).Err()
+		hostPort, err := c.GetMasterAddrByName(ctx, master).Result()
 		if errors.Is(err, redis.Nil) {
 			return errMonitorsNone
 		}
+		if err == nil && len(hostPort) == 2 {
+			mu.Lock()
+			named[addr] = net.JoinHostPort(hostPort[0], hostPort[1])
+			mu.Unlock()
+		}
 		return err
 	})
+	if live < 0 {
+		return -1, "", errs
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return live, named[opt.SentinelAddrs[live]], nil
 }
 
 // sentinelsNamePrimary is, for an operator's command in sentinel mode,
@@ -208,7 +262,7 @@ func sentinelsNamePrimary(ctx context.Context, url string) error {
 	if err != nil {
 		return nil // (redisClientWaiting says so)
 	}
-	live, errs := askSentinels(ctx, opt)
+	live, _, errs := askSentinels(ctx, opt)
 	if live >= 0 {
 		return nil
 	}
@@ -259,7 +313,7 @@ func watchSentinels(ctx context.Context, cfg Config, log *slog.Logger) (stop fun
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		live, errs := askSentinels(ctx, opt)
+		live, _, errs := askSentinels(ctx, opt)
 		if live >= 0 || ctx.Err() != nil {
 			return
 		}

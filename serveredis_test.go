@@ -183,3 +183,38 @@ func TestServeDoesNotPromiseRetryingBeforeExitTwo(t *testing.T) {
 		})
 	}
 }
+
+// A sentinel that names the primary while the primary is down or silent
+// until serve's start runs out of time: serve's last line says the
+// primary the sentinels name does not answer, and why, where it ended
+// "read keyset: context deadline exceeded", naming nothing. Mutation
+// checked: sentinelsOutage leaving err as it was when a sentinel names
+// the primary -> both cases end "context deadline exceeded".
+func TestServeSaysThePrimaryTheSentinelsNameDoesNotAnswer_redisops(t *testing.T) {
+	defer func(d, w time.Duration) { initTimeout, openWait = d, w }(initTimeout, openWait)
+	initTimeout, openWait = 2*time.Second, time.Second
+	for _, c := range []struct {
+		name, want string
+		breakIt    func(primary *redistest.Server) (undo func())
+	}{
+		{"down", "connect: connection refused", func(p *redistest.Server) func() { p.Stop(); return func() {} }},
+		{"silent", "no answer in 2s", func(p *redistest.Server) func() { return p.Pause() }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			primary := redistest.Start(t)
+			sentinel := redistest.StartSentinel(t, primary)
+			defer c.breakIt(primary)()
+			e := validEnv()
+			e["VIGIA_REDIS_MODE"] = "sentinel"
+			redisModeEnv(t, e)
+			e["VIGIA_REDIS_URL"] = sentinel.URL() + "?master_name=mymaster&dial_timeout=1s"
+			code, log := runServe(t, e, false)
+			lines := strings.Split(strings.TrimSpace(log), "\n")
+			last := lines[len(lines)-1]
+			want := "redis: " + sentinelsUnreachableHint + " (the sentinels name the primary, which does not answer: "
+			if code != 1 || !strings.Contains(last, want) || !strings.Contains(last, c.want) || strings.Contains(last, "deadline exceeded") {
+				t.Errorf("exit %d, last line %q", code, last)
+			}
+		})
+	}
+}
