@@ -41,12 +41,12 @@ func resetSecondFactor(ctx context.Context, args []string, getenv func(string) s
 	platform, id, _ := strings.Cut(ids[0], ":")
 	// Recorded first: no reset goes unrecorded.
 	if err := st.Audit(ctx, storage.AuditEntry{Who: "vigia reset-2fa", Action: "reset-2fa", Args: ids[0]}, cfg.Triage.AuditRetention); err != nil {
-		fmt.Fprintf(stderr, "vigia: redis: %s\n", scrubAddrs(err.Error()))
+		fmt.Fprintf(stderr, "vigia: redis: %s\n", redisReason(err))
 		return 1
 	}
 	had, err := st.ResetSecondFactor(ctx, st.Pseudonym(platform, id))
 	if err != nil {
-		fmt.Fprintf(stderr, "vigia: redis: %s\n", scrubAddrs(err.Error()))
+		fmt.Fprintf(stderr, "vigia: redis: %s\n", redisReason(err))
 		return 1
 	}
 	if !had {

@@ -99,7 +99,7 @@ func rotateKey(ctx context.Context, getenv func(string) string, stdout, stderr i
 		return 1
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "vigia: redis: %s\n", scrubAddrs(err.Error()))
+		fmt.Fprintf(stderr, "vigia: redis: %s\n", redisReason(err))
 		return 1
 	}
 	defer unlock()
@@ -111,7 +111,7 @@ func rotateKey(ctx context.Context, getenv func(string) string, stdout, stderr i
 		rep.Resealed, rep.Current, rep.Unreadable, rep.Keys)
 	switch {
 	case err != nil:
-		fmt.Fprintf(stderr, "vigia: rotate-key interrupted, run it again: %s\n", scrubAddrs(err.Error()))
+		fmt.Fprintf(stderr, "vigia: rotate-key interrupted, run it again: %s\n", redisReason(err))
 		return 1
 	case rep.Unreadable > 0:
 		fmt.Fprintf(stderr, "vigia: %d values open under neither secret; they were left as they are\n", rep.Unreadable)
@@ -238,8 +238,9 @@ func openStore(ctx context.Context, cfg Config, stderr io.Writer, wait time.Dura
 
 // openFailed prints why openStore could not open the store of cfg (err)
 // to stderr, and returns the exit status (2: configuration, 1: Redis).
-// Redis's reason says why, not where (scrubAddrs), as serve's log does:
-// no address, host name or resolver, never a URL's user:password@.
+// Redis's reason says why, not where, and names no pseudonym
+// (redisReason), as serve's log does: no address, host name or resolver,
+// never a URL's user:password@.
 func openFailed(cfg Config, err error, stderr io.Writer) int {
 	var ce *configError
 	switch {
@@ -250,7 +251,7 @@ func openFailed(cfg Config, err error, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "vigia: VIGIA_SECRET: %v\n", err)
 		return 2
 	case errors.Is(err, storage.ErrRedisSettings):
-		fmt.Fprintf(stderr, "vigia: VIGIA_REDIS_URL: %v\n", err)
+		fmt.Fprintf(stderr, "vigia: VIGIA_REDIS_URL: %s\n", redisReason(err))
 		return 2
 	case errors.Is(err, storage.ErrForeignKeys):
 		fmt.Fprintf(stderr, "vigia: VIGIA_REDIS_PREFIX: %v\n", err)
@@ -261,9 +262,19 @@ func openFailed(cfg Config, err error, stderr io.Writer) int {
 		return 2
 	}
 	if redisUnreachable(err) {
-		fmt.Fprintf(stderr, "vigia: %s\n", scrubAddrs(unreachableError(cfg.RedisMode, err).Error()))
+		fmt.Fprintf(stderr, "vigia: %s\n", redisReason(unreachableError(cfg.RedisMode, err)))
 		return 1
 	}
-	fmt.Fprintf(stderr, "vigia: redis: %s\n", scrubAddrs(err.Error()))
+	fmt.Fprintf(stderr, "vigia: redis: %s\n", redisReason(err))
 	return 1
+}
+
+// redisReason is Redis's error err as an operator's command prints it:
+// why, not where (scrubAddrs), and no pseudonym or other keyed MAC
+// (scrubIDs): Redis 7.2 and later name the key a NOPERM refuses
+// ("no permissions to access the 'vigia:{<pseudonym>}:st' key"), and a
+// reporter's keys carry their pseudonym, stable per person, which a
+// terminal's scrollback or a CI log would keep.
+func redisReason(err error) string {
+	return scrubIDs(scrubAddrs(err.Error()))
 }
