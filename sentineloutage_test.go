@@ -142,3 +142,52 @@ func TestReporterIsSpooledWhenRedisRefusesTheChangedPassword(t *testing.T) {
 		})
 	}
 }
+
+// One sentinel that forgot the primary (SENTINEL REMOVE: a restart
+// without its configuration) beside another answering NOAUTH (a password
+// set on it) while serve runs: no connection to the primary can be made
+// (go-redis's "all sentinels ... unreachable", one reason each, turned
+// by sentinelNil into errForgotOrDown wrapping the NOAUTH refusal), an
+// outage like the others. A reporter's message is spooled and answered
+// with its receipt, not lost nor answered with an error; in either order
+// of the sentinels in VIGIA_REDIS_URL. A check of what was handled
+// already (sentinelNil, unstampedRefusal, StorageDown): no change to
+// mutate. Without the sentinelNil hook the NOAUTH-first order fails (the
+// reporter is told their message may not have been saved, nothing
+// spooled); the forgetful-first order passes either way.
+func TestReporterIsSpooledWhenOneSentinelForgotAndTheOtherAnswersNOAUTH_redisops(t *testing.T) {
+	for _, forgetfulFirst := range []bool{true, false} {
+		t.Run(map[bool]string{true: "forgetful first", false: "NOAUTH first"}[forgetfulFirst], func(t *testing.T) {
+			ctx := context.Background()
+			primary := redistest.Start(t)
+			forgetful, locked := redistest.StartSentinel(t, primary), redistest.StartSentinel(t, primary)
+			first, second := forgetful, locked
+			if !forgetfulFirst {
+				first, second = locked, forgetful
+			}
+			rdb, err := redisClient(first.URL()+"?master_name=mymaster&addr="+second.Addr, "sentinel")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rdb.Close()
+			eng, sp := spoolingEngine(t, "sentinel", rdb)
+			if err := forgetful.Client().Do(ctx, "SENTINEL", "REMOVE", "mymaster").Err(); err != nil {
+				t.Fatal(err)
+			}
+			lc := locked.Client()
+			if err := lc.Do(ctx, "ACL", "SETUSER", "default", "resetpass", ">a-new-password").Err(); err != nil {
+				t.Fatal(err)
+			}
+			// (Connections already made stay authenticated.)
+			if err := lc.Do(ctx, "CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes").Err(); err != nil {
+				t.Fatal(err)
+			}
+			// The client's connections to the primary, made while the
+			// sentinels named it, are cut: the next needs a sentinel.
+			if err := primary.Client().Do(ctx, "CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes").Err(); err != nil {
+				t.Fatal(err)
+			}
+			reporterIsSpooled(t, eng, sp)
+		})
+	}
+}
