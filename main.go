@@ -354,6 +354,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return sentinelsOutage(ctx, cfg, err)
 	}
+	// Added once started: a user without CONFIG GET is the start's own
+	// warning (checkPersistence), and a refusal by the ACL then stopped
+	// the start (exit 2, VIGIA_REDIS_URL).
+	rdb.AddHook(newNopermNotice(log))
 	// Adapters run side by side on one engine; if one fails, all stop.
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
