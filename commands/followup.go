@@ -711,9 +711,10 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		// Stored when it passed these checks, cut then; uncut now, it
 		// goes nowhere again (AnswerOnce stores and tells nothing twice):
 		// told "delivered", as the first time.
-	case len([]rune(c.Request.Text)) > m.limits.MaxMessageRunes:
+	case len([]rune(c.Request.Text))-quoteRunes(c.Request.Quote) > m.limits.MaxMessageRunes:
 		// Refused before the question is used up: the reporter can send
-		// it again in parts.
+		// it again in parts. (What it quotes from another chat is not
+		// counted: quoteRunes.)
 		return true, c.Say(ctx, "message_too_long", map[string]any{"Max": m.limits.MaxMessageRunes})
 	case text == "" && withFile:
 		c.fileNotAnswer = true

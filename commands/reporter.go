@@ -389,7 +389,8 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 			return c.Reply(ctx, Reply{Text: c.T(spoolReceived(c.Request.ReplyToBot), map[string]any{"Receipt": receipt}) + c.spooledFileNote(false) + c.spooledLocationNote() + own})
 		}
 	}
-	if n := len([]rune(req.Text)); n > m.limits.MaxMessageRunes {
+	if n := len([]rune(req.Text)) - quoteRunes(req.Quote); n > m.limits.MaxMessageRunes {
+		// (What it quotes from another chat is not counted: quoteRunes.)
 		return c.Say(ctx, "message_too_long", map[string]any{"Max": m.limits.MaxMessageRunes})
 	}
 	text := withLinks(req.Text, req.HiddenLinks)

@@ -182,6 +182,18 @@ func WithQuote(quote, text string) string {
 	return quoted
 }
 
+// quoteRunes is how many characters of WithQuote(quote, text) are the
+// quote's, with its marks and the blank line after it: someone else's
+// words, which a limit on a message does not count (the sender typed
+// none of them and cannot send them in parts; Telegram bounds a quote,
+// and a tip's limit on characters still counts them).
+func quoteRunes(quote string) int {
+	if strings.TrimSpace(quote) == "" {
+		return 0
+	}
+	return len([]rune(WithQuote(quote, "."))) - 1
+}
+
 // Form is a small form the platform shows (a Discord modal).
 type Form struct {
 	ID     string
