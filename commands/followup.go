@@ -1260,11 +1260,13 @@ func replyCommand(ctx context.Context, c *Context) error {
 			// too): not "no open question for that tip".
 			return c.Say(ctx, "reply_warning", nil)
 		}
-		// The answer as written, its line breaks kept (a list, an address).
+		// The answer as written, its line breaks kept (a list, an address),
+		// after the words it quotes from another chat (Request.Quote: "this
+		// is what he wrote me"), as a message's answer keeps them.
 		var answer string
 		var codeCut bool
 		var lookupErr error
-		answer, c.Request.HiddenLinks, codeCut, lookupErr = c.mux.cutMessageReceipts(ctx, strings.TrimSpace(rest), c.Request.HiddenLinks)
+		answer, c.Request.HiddenLinks, codeCut, lookupErr = c.mux.cutMessageReceipts(ctx, WithQuote(c.Request.Quote, strings.TrimSpace(rest)), c.Request.HiddenLinks)
 		// The code names the tip, not the question: with several open,
 		// the reporter is told how to answer each. The same /reply
 		// delivered again by the platform (a restart before it heard it
@@ -1305,7 +1307,7 @@ func replyCommand(ctx context.Context, c *Context) error {
 			// delivered would close it.
 			return c.Say(ctx, "reply_usage", nil)
 		}
-		if len([]rune(answer)) > c.mux.limits.MaxMessageRunes && lookupErr == nil {
+		if len([]rune(answer))-quoteRunes(c.Request.Quote) > c.mux.limits.MaxMessageRunes && lookupErr == nil {
 			return c.Say(ctx, "message_too_long", map[string]any{"Max": c.mux.limits.MaxMessageRunes})
 		}
 		if !answeredBefore {

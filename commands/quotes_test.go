@@ -1,6 +1,8 @@
 package commands_test
 
 import (
+	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -36,5 +38,57 @@ func TestAQuoteIsNotCountedAgainstAMessagesLimit_quotes(t *testing.T) {
 	tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:1"})
 	if r := tm.as(reporterID, "Rosa", commands.Request{Text: commands.WithQuote(quote, typed), Quote: quote}); !tm.answered(r) {
 		t.Errorf("an answer quoting: %q", texts(r))
+	}
+}
+
+// "/reply CODE <answer>" and "/warn <words>" sent as a reply in another
+// chat, quoting words of the message they answer there (what the
+// extortionist wrote), keep those words first, marked "> ", as a
+// message and "/report" do (e20ccd1): the investigator who asked reads
+// them in the answer, the warning holds them. A quote with no words of
+// the reporter's own is the answer, or the warning. Neither counts the
+// quote against a message's limit.
+// Mutations: replyCommand reading rest alone (as before) -> Ana is told
+// the words without the quote, the test fails; warn reading Args alone
+// -> the warning is stored without it, fails; warn counting the quote in
+// typed -> the long warning is refused message_too_long, fails.
+func TestReplyAndWarnKeepTheWordsTheyQuote_quotes(t *testing.T) {
+	ctx := context.Background()
+	const quote = "si no pagas\nte levantamos"
+	tm, receipt := questioned(t, "¿Qué le escribió?")
+	if r := tm.as(reporterID, "Rosa", commands.Request{Command: "reply", Args: receipt + " esto me mandó", Quote: quote}); !tm.answered(r) {
+		t.Fatalf("/reply quoting: %q", texts(r))
+	}
+	if n := tm.notices("2002"); len(n) != 1 || n[0] != tm.notice("1", "¿Qué le escribió?", commands.WithQuote(quote, "esto me mandó")) {
+		t.Errorf("/reply quoting: Ana was told %q", n)
+	}
+	tm.as("2002", "Ana", commands.Request{Command: "ask", Args: "1 ¿Y después?"})
+	if r := tm.as(reporterID, "Rosa", commands.Request{Command: "reply", Args: receipt, Quote: quote}); !tm.answered(r) {
+		t.Fatalf("/reply CODE quoting, no words: %q", texts(r))
+	}
+	if n := tm.notices("2002"); len(n) != 1 || n[0] != tm.notice("1", "¿Y después?", commands.WithQuote(quote, "")) {
+		t.Errorf("/reply CODE quoting, no words: Ana was told %q", n)
+	}
+
+	long, longQuote := strings.Repeat("w", 4000), strings.Repeat("te vamos a matar ", 60)
+	for i, c := range []struct{ name, quote, args, want string }{
+		{"/warn <words>", quote, "hay halcones en la plaza", commands.WithQuote(quote, "hay halcones en la plaza")},
+		{"a bare /warn", quote, "", commands.WithQuote(quote, "")},
+		{"/warn of 4,000 characters after 1,020 quoted", longQuote, long, commands.WithQuote(longQuote, long)},
+	} {
+		user := "73" + strconv.Itoa(10+i)
+		r := tm.as(user, "Rosa", commands.Request{Command: "warn", Args: c.args, Quote: c.quote})
+		code := receiptRE.FindString(r[0].Text)
+		if code == "" {
+			t.Errorf("%s: answered %q", c.name, texts(r))
+			continue
+		}
+		w, err := tm.store.TipByReceipt(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := tm.store.Tip(ctx, w.ID); got.Content.Text() != c.want {
+			t.Errorf("%s: stored %.80q, want %.80q", c.name, got.Content.Text(), c.want)
+		}
 	}
 }

@@ -183,7 +183,9 @@ func (e *MovedError) Unwrap() error { return ErrRefused }
 // warn is /warn text: a community warning, for review before anything is
 // published. In a group see warnInGroup.
 func warn(ctx context.Context, c *Context) error {
-	text := strings.TrimSpace(c.Request.Args)
+	// After the words it quotes from another chat (Request.Quote, a
+	// private chat's: a threat seen elsewhere), as a tip keeps them.
+	text := WithQuote(c.Request.Quote, strings.TrimSpace(c.Request.Args))
 	if c.Request.ChatKind != Private && c.Request.WordsBefore {
 		// "Atención vecinos @VigiaBot /warn hay halcones": the words before
 		// the command are the warning's too, not to be dropped unseen.
@@ -219,8 +221,8 @@ func warn(ctx context.Context, c *Context) error {
 		text = "" // zero-width spaces alone: nothing to warn of
 	}
 	// The limit on a message counts what was typed, as a tip's does: not
-	// the hidden links' addresses.
-	typed := len([]rune(text))
+	// the hidden links' addresses, nor a quote (quoteRunes).
+	typed := len([]rune(text)) - quoteRunes(c.Request.Quote)
 	if text = strings.TrimSpace(withLinks(text, links)); blank(text) {
 		text = ""
 	}
