@@ -92,3 +92,51 @@ func TestReplyAndWarnKeepTheWordsTheyQuote_quotes(t *testing.T) {
 		}
 	}
 }
+
+// A quote from another chat whose words were a receipt code alone (cut
+// out, for source protection) leaves no empty "> " line before the
+// reporter's words, in a tip's message, an answer after Answer, /reply
+// or /warn; a quoted line of the code alone goes, the quote's other
+// lines stay. A quote of the code alone with no words keeps nothing.
+// Mutation: withoutEmptyQuoteLines returning text as it is -> "> " (and
+// the blank line after it) opens what is kept, the test fails.
+func TestACodeQuotedAloneLeavesNoEmptyQuoteLine_quotes(t *testing.T) {
+	ctx := context.Background()
+	var seen *partsSeen
+	e := newEnv(t, func(s commands.Store) commands.Store { seen = &partsSeen{Store: s}; return seen })
+	code := e.sendTip("7320", "me cobran piso en el mercado")
+	seen.take()
+	for i, c := range []struct{ name, quote, text, want string }{
+		{"a code alone quoted", code, "me amenazan", "me amenazan"},
+		{"a code on a line of the quote", "me escribió:\n" + code, "me amenazan", "> me escribió:\n\nme amenazan"},
+	} {
+		user := "73" + strconv.Itoa(21+i)
+		r := e.do(user, commands.Request{Text: commands.WithQuote(c.quote, c.text), Quote: c.quote})
+		if parts := seen.take(); len(parts) != 1 || parts[0] != c.want {
+			t.Errorf("%s: kept %q, want %q (answered %q)", c.name, parts, c.want, texts(r))
+		}
+	}
+	r := e.do("7330", commands.Request{Text: commands.WithQuote(code, ""), Quote: code})
+	if parts := seen.take(); len(parts) != 0 {
+		t.Errorf("a code alone quoted, no words: kept %q (answered %q)", parts, texts(r))
+	}
+
+	tm, receipt := questioned(t, "¿Qué día?", "¿Qué hora?")
+	tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:1"})
+	tm.as(reporterID, "Rosa", commands.Request{Text: commands.WithQuote(receipt, "El lunes"), Quote: receipt})
+	if n := tm.notices("2002"); len(n) != 1 || n[0] != tm.notice("1", "¿Qué día?", "El lunes") {
+		t.Errorf("an answer after Answer: Ana was told %q", n)
+	}
+	tm.as(reporterID, "Rosa", commands.Request{Command: "reply", Args: receipt + " A las 9", Quote: receipt})
+	if n := tm.notices("2002"); len(n) != 1 || n[0] != tm.notice("1", "¿Qué hora?", "A las 9") {
+		t.Errorf("/reply: Ana was told %q", n)
+	}
+	r = tm.as("7340", "Rosa", commands.Request{Command: "warn", Args: "hay halcones", Quote: receipt})
+	w, err := tm.store.TipByReceipt(ctx, receiptRE.FindString(r[0].Text))
+	if err != nil {
+		t.Fatalf("/warn: answered %q (%v)", texts(r), err)
+	}
+	if got, _ := tm.store.Tip(ctx, w.ID); got.Content.Text() != "hay halcones" {
+		t.Errorf("/warn: stored %q", got.Content.Text())
+	}
+}

@@ -375,6 +375,9 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 			codesUnknown = c.codesUnknown // (takeAnswer's lookup: see codesUnknown)
 		} else {
 			req.Text, req.HiddenLinks, codeCut, codesUnknown = m.cutMessageReceipts(ctx, req.Text, req.HiddenLinks)
+			if codeCut && req.Quote != "" {
+				req.Text = withoutEmptyQuoteLines(req.Text)
+			}
 		}
 	}
 	if m.spool != nil {

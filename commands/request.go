@@ -182,6 +182,33 @@ func WithQuote(quote, text string) string {
 	return quoted
 }
 
+// withoutEmptyQuoteLines is text, which opens with the words a message
+// quotes from elsewhere (WithQuote), without the quoted lines a receipt
+// code's cut left empty ("> " where the quote was a code alone, cut out
+// for source protection), and without the blank line after the quote
+// where no line of it is left: the reporter's words then open the text.
+// Only the quote's lines are read: the reporter's own "> " is theirs.
+func withoutEmptyQuoteLines(text string) string {
+	lines := strings.Split(text, "\n")
+	n := 0 // the quote's lines, up to the blank line after it
+	for n < len(lines) && strings.HasPrefix(lines[n], ">") {
+		n++
+	}
+	var kept []string
+	for _, l := range lines[:n] {
+		if !blank(strings.TrimLeft(l, "> ")) {
+			kept = append(kept, l)
+		}
+	}
+	if len(kept) == n {
+		return text
+	}
+	if len(kept) == 0 {
+		return strings.TrimLeft(strings.Join(lines[n:], "\n"), "\n")
+	}
+	return strings.Join(append(kept, lines[n:]...), "\n")
+}
+
 // quoteRunes is how many characters of WithQuote(quote, text) are the
 // quote's, with its marks and the blank line after it: someone else's
 // words, which a limit on a message does not count (the sender typed

@@ -210,6 +210,9 @@ func warn(ctx context.Context, c *Context) error {
 		hidden = slices.DeleteFunc(slices.Clone(hidden), func(l string) bool { return namedBySender(&c.Request, l) })
 	}
 	text, links, codeCut, err := c.mux.cutMessageReceipts(ctx, text, hidden)
+	if codeCut && c.Request.Quote != "" {
+		text = withoutEmptyQuoteLines(text)
+	}
 	if err != nil {
 		// Not known which code-like words are receipt codes: stored
 		// uncut, a code would reach investigators and communities. Not
