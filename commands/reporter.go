@@ -522,6 +522,9 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		if note != "" && note != "file_cleaned" {
 			before += c.fileNote(note, 1) + "\n\n"
 		}
+		if req.QuoteLost {
+			before += c.T("quote_not_received", nil) + "\n\n"
+		}
 		if codeDropped {
 			before += c.T("receipt_caption_dropped", nil) + "\n\n"
 		}

@@ -131,6 +131,12 @@ type Request struct {
 	// ("click here"): kept with its text for investigators, but not counted
 	// against the reporter's limit on one message (they did not type them).
 	HiddenLinks []string
+	// QuoteLost is true when a private message replies to a message in
+	// another chat (Telegram's "reply in another chat") quoting none of
+	// its words: the platform passes on only a quote of them, so they are
+	// not kept, and the reporter is told so (how to add them). Never who
+	// wrote that message, nor where.
+	QuoteLost bool
 	// FileLost is true when the message came with a file the adapter could
 	// not receive: the reporter is asked to send it again.
 	FileLost bool

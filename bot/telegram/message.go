@@ -170,10 +170,17 @@ func withElsewhere(req *commands.Request, m *models.Message) {
 			req.Unsupported = false
 		}
 	}
-	if r := m.ExternalReply; m.PaidMedia != nil || (r != nil && (len(r.Photo) > 0 || r.Document != nil || r.Video != nil ||
-		r.Audio != nil || r.Voice != nil || r.Animation != nil || r.VideoNote != nil || r.PaidMedia != nil)) {
+	r := m.ExternalReply
+	fromThere := r != nil && (len(r.Photo) > 0 || r.Document != nil || r.Video != nil ||
+		r.Audio != nil || r.Voice != nil || r.Animation != nil || r.VideoNote != nil || r.PaidMedia != nil)
+	if m.PaidMedia != nil || fromThere {
 		req.FileLost = true
 	}
+	// Replied to with no words quoted: the Bot API gives no text of that
+	// message (ExternalReplyInfo holds its origin, chat and media, not its
+	// words), so none is kept; the reporter is told, unless its file is
+	// (FileLost says to forward it).
+	req.QuoteLost = r != nil && req.Quote == "" && !fromThere
 }
 
 // messageText is m's text and its entities, or its caption's.
