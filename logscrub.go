@@ -215,12 +215,15 @@ func scrubText(key, v string) string {
 
 // scrubIDs replaces long hex runs (pseudonyms, MACs) with a fixed text,
 // and a number a word naming a person or a chat introduces ("chat
-// -1001234567890", "user_id=42", "from: 123456789") with "N". A date or
-// a time right after such a word ("from 2026-12-07T03:00:00Z", "user
-// 07/12/2026 05:00"; dateTimeLen) is kept, and what follows it is read
-// as what follows the word: a number there is masked too ("from
-// 2026-12-07 7306318845" is "from 2026-12-07 N"), where before the date
-// alone was looked at and the id after it passed in clear.
+// -1001234567890", "user_id=42", "from: 123456789", "id 7306318845",
+// "ids [7306318845 7306318846]") with "N", and each number of a list it
+// begins ("ids 7306318845 7306318846", "users: 7306318845, 5123456789";
+// listItemLen). A bare "id" or "ids" is such a word but after "tip" or
+// "entry" (ownedID: "tip id 1234", a stream's "entry_id=…" stay). A
+// date or a time right after such a word ("from 2026-12-07T03:00:00Z",
+// "user 07/12/2026 05:00"; dateTimeLen) is kept, and what follows
+// it is read as what follows the word: a number there is masked too
+// ("from 2026-12-07 7306318845" is "from 2026-12-07 N").
 func scrubIDs(s string) string {
 	s = longHex.ReplaceAllLiteralString(s, "[id withheld]")
 	if !strings.ContainsAny(s, "0123456789") {
@@ -234,8 +237,12 @@ func scrubIDs(s string) string {
 			break
 		}
 		// m[3] ends the word and separator: the number (or a date)
-		// begins there.
+		// begins there; m[4] begins a bare "id" or "ids".
 		at := pos + m[3]
+		if m[4] >= 0 && ownedID(s[:pos+m[4]]) {
+			pos = at
+			continue
+		}
 		for {
 			if n := dateTimeLen(s[at:]); n > 0 {
 				at += n
@@ -247,6 +254,12 @@ func scrubIDs(s string) string {
 				b.WriteString("N")
 				at += n
 				last = at
+				// The next number of a list, if any, is read as
+				// this one was.
+				if k := listItemLen(s[at:]); k > 0 {
+					at += k
+					continue
+				}
 			}
 			break
 		}
@@ -257,6 +270,57 @@ func scrubIDs(s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// ownedID reports whether before, the text before a bare "id" or "ids",
+// ends with a word of idOwners and "_", "-", "." or spaces, if any ("tip
+// id", "tip_id", "entry ID"): the id of a tip or a stream entry, not a
+// person's or a chat's, as namesIdentity reads a key.
+func ownedID(before string) bool {
+	w := strings.TrimRight(before, "_-. \t")
+	i := len(w)
+	for i > 0 && ('a' <= w[i-1]|0x20 && w[i-1]|0x20 <= 'z') {
+		i--
+	}
+	return idOwners[strings.ToLower(w[i:])]
+}
+
+// listSep matches what stands between two numbers of a list: a ",", ";"
+// or ":", spaces or a line break (fmt's "[7306318845 7306318846]"), with
+// quotes (JSON's "[\"1\",\"2\"]", as Discord writes ids), or "and",
+// "or". Not "/": "07/12/20261" is no list.
+var listSep = regexp.MustCompile(`^["']?(?:\s*[,;:]\s*|\s+(?:(?:and|or)\s+)?)["']?`)
+
+// listItemLen is the length of what s, the text after a masked number,
+// holds before the next number of the list that number is in, or 0 if no
+// number follows it as a list's does. A figure is not an id: a number
+// run on into a letter, a "%", or a "." or ":" and a digit (a duration
+// "5s", "1.5", "50%", a time "10:30"), and a number of fewer than five
+// digits followed by a word ("3 tips", "1024 bytes": a count, a size; a
+// Telegram id of four digits is one of its first accounts, a Discord one
+// has seventeen or more) ends the list.
+func listItemLen(s string) int {
+	sep := listSep.FindStringIndex(s)
+	if sep == nil || sep[1] == 0 {
+		return 0
+	}
+	item := s[sep[1]:]
+	n := numberLen(item)
+	if n == 0 {
+		return 0
+	}
+	if rest := item[n:]; rest != "" {
+		c := rest[0]
+		if c == '_' || c == '%' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' ||
+			(c == '.' || c == ':') && len(rest) > 1 && '0' <= rest[1] && rest[1] <= '9' {
+			return 0
+		}
+		word := strings.TrimLeft(rest, " \t")
+		if item[0] != '-' && n < 5 && len(word) < len(rest) && word != "" && 'a' <= word[0]|0x20 && word[0]|0x20 <= 'z' {
+			return 0
+		}
+	}
+	return sep[1]
 }
 
 // dateTimeGap is what may stand between a date or a time kept after a
@@ -322,12 +386,14 @@ func dateTimeLen(s string) int {
 }
 
 // identityNumber matches a number after a word that names a person or a
-// chat (and an optional "id"), with a separator between: a Telegram chat
-// or user id, a Discord snowflake, in an error's text. The word may end
+// chat (and an optional "id"), or a bare "id" or "ids" (its second
+// group; ownedID), with a separator between, and a "[", "(" or "{"
+// opening a list: a Telegram chat or user id, a Discord snowflake, in an
+// error's text or a JSON object ("{\"id\":7306318845}"). The word may end
 // a longer key, after "_" or a lower-case letter (go-telegram/bot's
 // "migrate_to_chat_id -100…", "from_chat_id=", "senderChatId"): a word's
 // start is not a letter's end, or a capital after a small letter.
-var identityNumber = regexp.MustCompile(`((?:(?:^|[^A-Za-z])(?i:user|chat|sender|from|channel|author|member|reporter|guild|peer)|[a-z](?:User|Chat|Sender|From|Channel|Author|Member|Reporter|Guild|Peer))(?i:s?(?:[ _-]?ids?)?)["']?\s*[:=#]?\s*["']?)-?[0-9]+`)
+var identityNumber = regexp.MustCompile(`((?:(?:^|[^A-Za-z])(?i:user|chat|sender|from|channel|author|member|reporter|guild|peer)|[a-z](?:User|Chat|Sender|From|Channel|Author|Member|Reporter|Guild|Peer)|(?:^|[^A-Za-z])((?i:ids?)))(?i:s?(?:[ _-]?ids?)?)["']?\s*[:=#]?\s*[\[({]?\s*["']?)-?[0-9]+`)
 
 // urlCredentials matches a URL's user and password (a Redis URL's
 // "redis://user:password@"), up to the last "@" before its host ends: a

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"testing"
+)
+
+// scrubbedError is what the process's logger writes of an error whose
+// text is in.
+func scrubbedError(t *testing.T, in string) string {
+	t.Helper()
+	var buf bytes.Buffer
+	newLogger(&buf, nil).Warn("x", "error", errors.New(in))
+	var rec map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := rec["error"].(string)
+	return s
+}
+
+// Every number of a list a word naming a person or a chat begins is
+// masked, not the first alone ("ids 7306318845 7306318846" passed both,
+// "user ids 7306318845, 7306318846" the second, fmt's "[…]" and JSON's
+// arrays every one), and what ends the list (a word, a count, a
+// duration, a size) stays readable.
+func TestLoggerMasksEveryIdOfAList_logs(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"ids 7306318845 7306318846", "ids N N"},
+		{"user ids 7306318845, 7306318846", "user ids N, N"},
+		{"users: 7306318845, 5123456789 and -1001234567890", "users: N, N and N"},
+		{"chat ids [7306318845 7306318846 7306318847] blocked", "chat ids [N N N] blocked"},
+		{`"user_ids":["112233445566778899","998877665544332211"]`, `"user_ids":["N","N"]`},
+		{"chats [7306318845,5123456789]", "chats [N,N]"},
+		{"chat:-1001234567890:5123456789", "chat:N:N"},
+		{"chat 7306318845, user 5123456789", "chat N, user N"},
+		{"from 2026-12-07 7306318845 7306318846", "from 2026-12-07 N N"},
+		// What ends a list stays.
+		{"user 7306318845 sent 3 tips in 5s on port 8080", "user N sent 3 tips in 5s on port 8080"},
+		{"users 7306318845, 3 more skipped", "users N, 3 more skipped"},
+		{"users 7306318845 4411 @x", "users N N @x"},
+		{"user 7306318845 1.5 MB 50% 10ms", "user N 1.5 MB 50% 10ms"},
+		{"user 7306318845, 2026-12-07 to 2026-12-14", "user N, 2026-12-07 to 2026-12-14"},
+		{"from 07/12/20261", "from N/12/20261"},
+	} {
+		if got := scrubbedError(t, c.in); got != c.want {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// A bare "id" or "ids" introduces a person's or a chat's number as
+// "user" does (an attribute keyed "id" was withheld, "id 7306318845" in
+// a text passed), in JSON too (a quoted update: {"chat":{"id":…}}); a
+// tip's or a stream entry's id stays, as namesIdentity reads keys.
+func TestLoggerMasksBareIds_logs(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"id 7306318845", "id N"},
+		{"ID: 7306318845", "ID: N"},
+		{"failed for id=-1001234567890", "failed for id=N"},
+		{`{"chat":{"id":7306318845,"type":"private"},"from":{"id":5123456789}}`, `{"chat":{"id":N,"type":"private"},"from":{"id":N}}`},
+		{`{"author":{"id":"112233445566778899"}}`, `{"author":{"id":"N"}}`},
+		{"from 2026-12-07 7306318845", "from 2026-12-07 N"},
+		// A tip's, an entry's, or no id.
+		{"tip id 1234 kept, tip_id=1235, tip ids 12, 13", "tip id 1234 kept, tip_id=1235, tip ids 12, 13"},
+		{"entry ID 1765000000000-0 acked", "entry ID 1765000000000-0 acked"},
+		{"pid 4242 valid 3", "pid 4242 valid 3"},
+	} {
+		if got := scrubbedError(t, c.in); got != c.want {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.want)
+		}
+	}
+}
