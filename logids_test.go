@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 )
 
 // scrubbedError is what the process's logger writes of an error whose
@@ -67,6 +68,31 @@ func TestLoggerMasksBareIds_logs(t *testing.T) {
 		{"tip id 1234 kept, tip_id=1235, tip ids 12, 13", "tip id 1234 kept, tip_id=1235, tip ids 12, 13"},
 		{"entry ID 1765000000000-0 acked", "entry ID 1765000000000-0 acked"},
 		{"pid 4242 valid 3", "pid 4242 valid 3"},
+	} {
+		if got := scrubbedError(t, c.in); got != c.want {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// A time's zone west of UTC is kept as it is written ("-0500" was
+// "-N", and the id after it passed in clear: "from 2026-12-07 05:00:00
+// -0500 7306318845"), time.Time's String form ("-0500 EST", "-0500
+// -05") too; what only begins like a zone is no zone.
+func TestLoggerKeepsNegativeTimeZones_logs(t *testing.T) {
+	at := time.Date(2026, 12, 7, 5, 0, 0, 0, time.FixedZone("", -5*3600))
+	est := time.Date(2026, 12, 7, 5, 0, 0, 0, time.FixedZone("EST", -5*3600))
+	for _, c := range []struct{ in, want string }{
+		{"from 2026-12-07 05:00:00 -0500 7306318845", "from 2026-12-07 05:00:00 -0500 N"},
+		{"from " + at.String() + " 7306318845", "from 2026-12-07 05:00:00 -0500 -0500 N"},
+		{"user " + est.String(), "user 2026-12-07 05:00:00 -0500 EST"},
+		{"user " + at.Format(time.RFC3339) + ", chat -1001234567890", "user 2026-12-07T05:00:00-05:00, chat N"},
+		{"from 05:00 -05:00 7306318845", "from 05:00 -05:00 N"},
+		{"from 05:00:00.5 -0330 7306318845", "from 05:00:00.5 -0330 N"},
+		{"from 2026-12-07 05:00:00 +0530 IST", "from 2026-12-07 05:00:00 +0530 IST"},
+		// No zone: a chat's id after a time.
+		{"from 05:00 -1001234567890", "from 05:00 -N"},
+		{"from 05:00 -05001", "from 05:00 -N"},
 	} {
 		if got := scrubbedError(t, c.in); got != c.want {
 			t.Errorf("%q logged %q, want %q", c.in, got, c.want)

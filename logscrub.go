@@ -221,7 +221,7 @@ func scrubText(key, v string) string {
 // listItemLen). A bare "id" or "ids" is such a word but after "tip" or
 // "entry" (ownedID: "tip id 1234", a stream's "entry_id=…" stay). A
 // date or a time right after such a word ("from 2026-12-07T03:00:00Z",
-// "user 07/12/2026 05:00"; dateTimeLen) is kept, and what follows
+// "user 07/12/2026 05:00 -0500"; dateTimeLen) is kept, and what follows
 // it is read as what follows the word: a number there is masked too
 // ("from 2026-12-07 7306318845" is "from 2026-12-07 N").
 func scrubIDs(s string) string {
@@ -349,14 +349,14 @@ func numberLen(s string) int {
 
 // dateTime matches a date or a time as Go and people write one: RFC 3339
 // or DateOnly, with a time or not ("2026-12-07", "2026-12-07T05:00:00Z",
-// "2026-12-07 05:00:00.5 +0000", a year of this century or the last), a
-// day, month and year ("07/12/2026", "12/7/2026"), or a time of day
-// ("05:00", "23:59:59"). A Telegram or Discord id is not written so: an
-// id of four digits is one of Telegram's first accounts, and no text
-// Vigía or a library writes follows an id with "-12-07", "/12/2026" or
-// ":00". A negative number (a chat's) is no date.
+// "2026-12-07 05:00:00.5", a year of this century or the last), a day,
+// month and year ("07/12/2026", "12/7/2026"), or a time of day ("05:00",
+// "23:59:59"); a time's zone is zoneLen's. A Telegram or Discord id is
+// not written so: an id of four digits is one of Telegram's first
+// accounts, and no text Vigía or a library writes follows an id with
+// "-12-07", "/12/2026" or ":00". A negative number (a chat's) is no date.
 var dateTime = regexp.MustCompile(`^(?:` +
-	`(?:19|20)[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:[T ]` + clock + `(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?` +
+	`(?:19|20)[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:[T ]` + clock + `)?` +
 	`|(?:0?[1-9]|[12][0-9]|3[01])/(?:0?[1-9]|[12][0-9]|3[01])/(?:19|20)[0-9]{2}` +
 	`|` + clock + `)`)
 
@@ -364,23 +364,63 @@ var dateTime = regexp.MustCompile(`^(?:` +
 // one if any.
 const clock = `(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?`
 
-// dateTimeLen is the length of the date or time s begins with (dateTime),
-// or 0: also where it runs on into a word or a number ("2026-12-07x",
-// "2026-12-0799", "05:00:00:42", "07/12/2026/3"), which is no date.
+// zoneOffset is a time's zone after it: "Z", or an offset from UTC
+// ("+01:00", "-0500"), right after it as RFC 3339 writes one, or after a
+// space, as time.Time's String does ("2026-12-07 05:00:00 -0500 EST").
+var zoneOffset = regexp.MustCompile(`^(?:Z|( ?)[+-](?:0[0-9]|1[0-4]):?[0-5][0-9])`)
+
+// zoneName is the zone's name time.Time's String writes after a spaced
+// offset: letters ("EST", "UTC"), or the offset's hours, and minutes if
+// any, where the zone has no name ("-05", "+0530").
+var zoneName = regexp.MustCompile(`^ (?:[A-Z]{3,5}|[+-](?:0[0-9]|1[0-4])(?:[0-5][0-9])?)`)
+
+// zoneLen is the length of the zone s, the text after a time of day,
+// begins with (zoneOffset, then zoneName after a spaced offset), or 0:
+// each only where it does not run on (runsOn: "-1001234567890" after a
+// time is a chat's id, not "-10:01").
+func zoneLen(s string) int {
+	m := zoneOffset.FindStringSubmatchIndex(s)
+	if m == nil || runsOn(s[m[1]:]) {
+		return 0
+	}
+	n := m[1]
+	if m[3] > m[2] {
+		if z := zoneName.FindStringIndex(s[n:]); z != nil && !runsOn(s[n+z[1]:]) {
+			n += z[1]
+		}
+	}
+	return n
+}
+
+// runsOn reports whether s, the text after a date, a time or a zone,
+// runs on into a word or a number ("x", "99", "-07", ":42", "/3"),
+// which makes what is before it no date, time or zone.
+func runsOn(s string) bool {
+	if s == "" {
+		return false
+	}
+	c := s[0]
+	if c == '_' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' {
+		return true
+	}
+	return len(s) > 1 && strings.IndexByte("-/:.+", c) >= 0 && '0' <= s[1] && s[1] <= '9'
+}
+
+// dateTimeLen is the length of the date or time s begins with (dateTime,
+// and a time's zone: zoneLen), or 0: also where it runs on into a word or
+// a number ("2026-12-07x", "2026-12-0799", "05:00:00:42",
+// "07/12/2026/3"; runsOn), which is no date.
 func dateTimeLen(s string) int {
 	m := dateTime.FindStringIndex(s)
 	if m == nil {
 		return 0
 	}
 	n := m[1]
-	if n < len(s) {
-		c := s[n]
-		if c == '_' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' {
-			return 0
-		}
-		if n+1 < len(s) && strings.IndexByte("-/:.+", c) >= 0 && '0' <= s[n+1] && s[n+1] <= '9' {
-			return 0
-		}
+	if strings.IndexByte(s[:n], ':') >= 0 {
+		n += zoneLen(s[n:])
+	}
+	if runsOn(s[n:]) {
+		return 0
 	}
 	return n
 }
