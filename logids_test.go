@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	stdlog "log"
+	"strings"
 	"testing"
 	"time"
 )
@@ -97,5 +100,35 @@ func TestLoggerKeepsNegativeTimeZones_logs(t *testing.T) {
 		if got := scrubbedError(t, c.in); got != c.want {
 			t.Errorf("%q logged %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// A bare id is masked in every path a line reaches the log by: the
+// message and attributes of the process's logger (the adapters' and the
+// libraries' hooks log through it: go-telegram/bot's errors handler,
+// discordgo.Logger), go-redis's own lines (cut to 200 bytes after they
+// are scrubbed: a pseudonym cut to 23 hex digits was left in clear), and
+// the standard library log package's.
+func TestLibraryLinesMaskBareIds_logs(t *testing.T) {
+	const pseudonym = "0cc6ce9b1a2b3c4d5e6f708192a3b4c5"
+	var buf bytes.Buffer
+	log := newLogger(&buf, nil)
+	log.Warn("update for id 7306318845 dropped", "error", errors.New("ids 5123456789 5123456790"), "detail", "from 2026-12-07 4433221100")
+	rl := &redisLogger{log: log, every: time.Nanosecond, now: time.Now}
+	rl.Printf(context.Background(), "redis: pool: id %d: %s", int64(6622334455), "x")
+	rl.last = time.Time{}
+	rl.Printf(context.Background(), "%s'vigia:{%s}:st'", strings.Repeat("x", 200-len("'vigia:{")-23), pseudonym)
+	prevW, prevF, prevP := stdlog.Writer(), stdlog.Flags(), stdlog.Prefix()
+	defer func() { stdlog.SetOutput(prevW); stdlog.SetFlags(prevF); stdlog.SetPrefix(prevP) }()
+	routeStdLog(log)
+	stdlog.Printf("http: chat ids [%d %d]", int64(7711223344), int64(8811223344))
+	out := buf.String()
+	for _, leak := range []string{"7306318845", "5123456789", "5123456790", "4433221100", "6622334455", "7711223344", "8811223344", pseudonym[:16]} {
+		if strings.Contains(out, leak) {
+			t.Errorf("%s logged in clear:\n%s", leak, out)
+		}
+	}
+	if n := strings.Count(out, "\n"); n != 4 {
+		t.Errorf("%d lines, want 4:\n%s", n, out)
 	}
 }

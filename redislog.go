@@ -79,12 +79,14 @@ const redisKeyTail = `:\{[A-Za-z0-9_-]*\}(?::(?:tip|log|route|pub|dups|job|takes
 
 // redisLogDetail keeps what a line says, not where: its first line (a
 // recovered panic comes with a stack), addresses replaced (which node
-// failed is in Redis's own logs; scrubAddrs), and bounded in length, once
-// scrubbed (cut first, a URL's password could lose the "@" that marks it).
+// failed is in Redis's own logs; scrubAddrs), ids and pseudonyms withheld
+// (scrubIDs), and bounded in length, once scrubbed: cut first, a URL's
+// password could lose the "@" that marks it, and a pseudonym in a key
+// quoted cut to fewer than 24 hex digits was no longer withheld (longHex).
 func redisLogDetail(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	s = strings.TrimPrefix(s, "redis: ")
-	s = scrubAddrs(s)
+	s = scrubIDs(scrubAddrs(s))
 	if len(s) > 200 {
 		s = s[:200]
 	}
