@@ -135,7 +135,7 @@ type Adapter struct {
 	wsConn          **websocket.Conn // s's connection: its unexported field (liveclose.go)
 	gatewayURL      *string          // s's gateway URL, "" until asked for: its unexported field (gatewayaddr.go)
 	beforeReopen    func()           // if set, called before each Open of the reconnector (tests hold it there)
-	encoded         func()           // if set, called once a send's upload is encoded (tests set a global limit there)
+	encoded         func()           // if set, called once a send's or an answer's upload is encoded (tests set a global limit there)
 	handshakeTime   time.Duration    // gatewayHandshake, shorter in tests
 	gatewayAskTime  time.Duration    // gatewayAsk, shorter in tests
 	slots           slots            // interactions' rate-limit buckets (takeSlot)

@@ -335,26 +335,45 @@ func (r *interactionReplier) Reply(ctx context.Context, rep commands.Reply) erro
 
 // message sends one message: the interaction's response if none went out
 // yet, a follow-up otherwise. Callers hold r.mu.
+//
+// Its upload is encoded before its bucket is looked at (waitBucket), not
+// between that look and discordgo's: encoding one takes a while, and a
+// global limit set meanwhile (Discord's, or a Cloudflare ban of a minute
+// or more: plainRateLimit) would have discordgo sleep the answer to its
+// end, deaf to ctx (as send does for a channel's uploads).
 func (r *interactionReplier) message(ctx context.Context, chunk string, components []discordgo.MessageComponent, files []commands.File) error {
-	var err error
 	initial := !r.responded
+	var p payload
+	var err error
+	if initial {
+		p, err = responsePayload(&discordgo.InteractionResponse{
+			Type: discordgo.InteractionResponseChannelMessageWithSource,
+			Data: &discordgo.InteractionResponseData{
+				Content: chunk, Components: components, Flags: r.flags(), Files: uploads(files),
+				AllowedMentions: noMentions(),
+			},
+		})
+	} else {
+		data := &discordgo.WebhookParams{
+			Content: chunk, Components: components, Flags: r.flags(), Files: uploads(files),
+			AllowedMentions: noMentions(),
+		}
+		p, err = encode(data, data.Files)
+	}
+	if err != nil {
+		return fmt.Errorf("discord reply: %w", err) // nothing went out
+	}
+	if files != nil && r.a.encoded != nil {
+		r.a.encoded()
+	}
 	if initial {
 		r.responded = true
 		err = r.a.retry(ctx, r.responseBucket(), func(opts ...discordgo.RequestOption) error {
-			return r.respond(&discordgo.InteractionResponse{
-				Type: discordgo.InteractionResponseChannelMessageWithSource,
-				Data: &discordgo.InteractionResponseData{
-					Content: chunk, Components: components, Flags: r.flags(), Files: uploads(files),
-					AllowedMentions: noMentions(),
-				},
-			}, opts...)
+			return r.respondWith(p, opts...)
 		})
 	} else {
 		err = r.a.retry(ctx, r.followupBucket(), func(opts ...discordgo.RequestOption) error {
-			return r.followup(&discordgo.WebhookParams{
-				Content: chunk, Components: components, Flags: r.flags(), Files: uploads(files),
-				AllowedMentions: noMentions(),
-			}, opts...)
+			return r.followupWith(p, opts...)
 		})
 	}
 	if err != nil && files != nil && refused(err) {

@@ -87,35 +87,56 @@ func (a *Adapter) slotWait(bucket string) time.Duration {
 // limit is never set, so its GetWaitTime says a bucket's own wait only.
 var noGlobalLimit = discordgo.NewRatelimiter()
 
+// payload is a request's body and its content type, encoded once: an
+// answer's upload before its bucket is looked at (message), not between
+// that look and discordgo's, and sent as is by every attempt.
+type payload struct {
+	contentType string
+	body        []byte
+}
+
+// encode encodes data as discordgo would: JSON, or with files a
+// multipart form holding it (as payload_json) and the files.
+func encode(data any, files []*discordgo.File) (payload, error) {
+	if len(files) > 0 {
+		contentType, body, err := discordgo.MultipartBodyWithJSON(data, files)
+		return payload{contentType, body}, err
+	}
+	body, err := discordgo.Marshal(data)
+	return payload{"application/json", body}, err
+}
+
+// responsePayload encodes an interaction response, with its files.
+func responsePayload(resp *discordgo.InteractionResponse) (payload, error) {
+	var files []*discordgo.File
+	if resp.Data != nil {
+		files = resp.Data.Files
+	}
+	return encode(resp, files)
+}
+
 // respond is discordgo's InteractionRespond, filed under responseBucket.
 func (r *interactionReplier) respond(resp *discordgo.InteractionResponse, opts ...discordgo.RequestOption) error {
-	endpoint := discordgo.EndpointInteractionResponse(r.i.ID, r.i.Token)
-	if resp.Data != nil && len(resp.Data.Files) > 0 {
-		contentType, body, err := discordgo.MultipartBodyWithJSON(resp, resp.Data.Files)
-		if err != nil {
-			return err
-		}
-		_, err = r.a.s.RequestRaw("POST", endpoint, contentType, body, r.responseBucket(), 0, opts...)
+	p, err := responsePayload(resp)
+	if err != nil {
 		return err
 	}
-	_, err := r.a.s.RequestWithBucketID("POST", endpoint, *resp, r.responseBucket(), opts...)
+	return r.respondWith(p, opts...)
+}
+
+// respondWith sends an interaction response already encoded.
+func (r *interactionReplier) respondWith(p payload, opts ...discordgo.RequestOption) error {
+	endpoint := discordgo.EndpointInteractionResponse(r.i.ID, r.i.Token)
+	_, err := r.a.s.RequestRaw("POST", endpoint, p.contentType, p.body, r.responseBucket(), 0, opts...)
 	return err
 }
 
-// followup is discordgo's FollowupMessageCreate (waiting for the message),
-// filed under followupBucket; the message Discord returns is not needed.
-func (r *interactionReplier) followup(data *discordgo.WebhookParams, opts ...discordgo.RequestOption) error {
+// followupWith is discordgo's FollowupMessageCreate (waiting for the
+// message), its body already encoded, filed under followupBucket; the
+// message Discord returns is not needed.
+func (r *interactionReplier) followupWith(p payload, opts ...discordgo.RequestOption) error {
 	uri := discordgo.EndpointFollowupMessage(r.i.AppID, r.i.Token) + "?wait=true"
-	var err error
-	if len(data.Files) > 0 {
-		contentType, body, encErr := discordgo.MultipartBodyWithJSON(data, data.Files)
-		if encErr != nil {
-			return encErr
-		}
-		_, err = r.a.s.RequestRaw("POST", uri, contentType, body, r.followupBucket(), 0, opts...)
-	} else {
-		_, err = r.a.s.RequestWithBucketID("POST", uri, data, r.followupBucket(), opts...)
-	}
+	_, err := r.a.s.RequestRaw("POST", uri, p.contentType, p.body, r.followupBucket(), 0, opts...)
 	return err
 }
 
