@@ -135,6 +135,7 @@ type Adapter struct {
 	wsConn          **websocket.Conn // s's connection: its unexported field (liveclose.go)
 	gatewayURL      *string          // s's gateway URL, "" until asked for: its unexported field (gatewayaddr.go)
 	beforeReopen    func()           // if set, called before each Open of the reconnector (tests hold it there)
+	looked          func()           // if set, called once waitBucket let a request go, before its call (tests set a global limit there)
 	encoded         func()           // if set, called once a send's or an answer's upload is encoded (tests set a global limit there)
 	handshakeTime   time.Duration    // gatewayHandshake, shorter in tests
 	gatewayAskTime  time.Duration    // gatewayAsk, shorter in tests
@@ -663,9 +664,12 @@ const maxRetries = 3
 // Discord reported exhausted is not waited for either: its wait comes
 // back at once, as a 429's does.
 func (a *Adapter) retryUpTo(ctx context.Context, bucket string, waits int, call func(opts ...discordgo.RequestOption) error) error {
-	for attempt := 0; ; attempt++ {
+	for attempt := 0; ; {
 		if err := a.waitBucket(ctx, bucket, waits > 0); err != nil {
 			return err
+		}
+		if a.looked != nil {
+			a.looked()
 		}
 		err := func() error {
 			defer a.turns.give(bucket) // (taken by waitBucket)
@@ -673,6 +677,10 @@ func (a *Adapter) retryUpTo(ctx context.Context, bucket string, waits int, call 
 			defer a.rl.RUnlock()
 			return call(discordgo.WithContext(ctx))
 		}()
+		var held *bucketHeldError
+		if errors.As(err, &held) {
+			continue // nothing sent (no 429 to count): waitBucket waits it out within ctx, or says so
+		}
 		var rl *discordgo.RateLimitError
 		if !errors.As(err, &rl) {
 			return err
@@ -685,6 +693,7 @@ func (a *Adapter) retryUpTo(ctx context.Context, bucket string, waits int, call 
 		if attempt >= waits {
 			return err
 		}
+		attempt++
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 			return err // past the deadline: give up now rather than at it (as waitBucket does)
 		}
@@ -730,6 +739,37 @@ func (a *Adapter) waitBucket(ctx context.Context, bucket string, patient bool) e
 		case <-t.C:
 		}
 	}
+}
+
+// bucketHeldError is lockedRequest's when its bucket holds the request
+// back after all (a global limit set since waitBucket looked): nothing
+// was sent, and retryUpTo looks again, waiting within the context.
+type bucketHeldError struct{ wait time.Duration }
+
+func (e *bucketHeldError) Error() string {
+	return "discord bucket held back for " + e.wait.String()
+}
+
+// lockedRequest is discordgo's RequestRaw without its sleep: it locks
+// bucket, and if discordgo would sleep before the request (a global limit
+// set by another route's answer since waitBucket looked: Discord's
+// global 429, or a Cloudflare ban, plainRateLimit), it sends nothing and
+// returns a *bucketHeldError; else it sends p under the lock it holds,
+// as discordgo's RequestRaw does, and discordgo reads the answer into
+// the bucket. A limit set once the look is done, as the request goes
+// out, can only draw Discord's 429, which retryUpTo waits out within its
+// context: discordgo never sleeps the request. Callers hold a.rl for
+// reading (retryUpTo's call does).
+func (a *Adapter) lockedRequest(method, url string, p payload, bucket string, opts ...discordgo.RequestOption) ([]byte, error) {
+	r := a.s.Ratelimiter
+	b := r.GetBucket(bucket)
+	b.Lock()
+	if wait := r.GetWaitTime(b, 1); wait > 0 {
+		b.Unlock()
+		return nil, &bucketHeldError{wait}
+	}
+	b.Remaining-- // (as discordgo's LockBucketObject)
+	return a.s.RequestWithLockedBucket(method, url, p.contentType, p.body, b, 0, opts...)
 }
 
 // bucketPoll is how soon a bucket held by another request is looked at

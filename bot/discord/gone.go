@@ -112,9 +112,11 @@ func (r *interactionReplier) editInstead(ctx context.Context, text string, compo
 	// holds no token and no bucket more than the presses answered at once.
 	bucket := r.followupBucket()
 	err := r.a.retry(ctx, bucket, func(opts ...discordgo.RequestOption) error {
-		_, err := r.a.s.RequestWithBucketID("PATCH", discordgo.EndpointWebhookMessage(t.appID, t.token, id), &discordgo.WebhookEdit{
-			Content: &text, Components: &components, AllowedMentions: noMentions(),
-		}, bucket, opts...)
+		p, err := encode(&discordgo.WebhookEdit{Content: &text, Components: &components, AllowedMentions: noMentions()}, nil)
+		if err != nil {
+			return err
+		}
+		_, err = r.a.lockedRequest("PATCH", discordgo.EndpointWebhookMessage(t.appID, t.token, id), p, bucket, opts...)
 		return err
 	})
 	if err != nil {

@@ -387,7 +387,7 @@ func (w *publicReplier) DeleteRequest(ctx context.Context) error {
 // view.
 func (w *publicReplier) deleteMessage(ctx context.Context) error {
 	err := w.a.retry(ctx, discordgo.EndpointChannelMessage(w.channelID, ""), func(opts ...discordgo.RequestOption) error {
-		return w.a.s.ChannelMessageDelete(w.channelID, w.messageID, opts...)
+		return w.a.deleteChannelMessage(w.channelID, w.messageID, opts...)
 	})
 	if gone(err, discordgo.ErrCodeUnknownMessage) {
 		return nil // gone already (its author, a moderator, AutoMod): not in view
@@ -577,33 +577,27 @@ func (a *Adapter) send(ctx context.Context, chatID string, rep commands.Reply, w
 		// while, and a global limit set meanwhile (Discord's, or a
 		// Cloudflare ban of a minute or more: plainRateLimit) would have
 		// discordgo sleep the send to its end, deaf to ctx.
-		var contentType string
-		var body []byte
-		if files != nil {
-			var err error
-			if contentType, body, err = discordgo.MultipartBodyWithJSON(msg, uploads(files)); err != nil {
-				return "", err
-			}
-			if a.encoded != nil {
-				a.encoded()
-			}
+		// (Sent as discordgo's ChannelMessageSendComplex sends it, the
+		// same URL, body and bucket, through lockedRequest.)
+		p, err := encode(msg, uploads(files))
+		if err != nil {
+			return "", err
 		}
-		err := a.retryUpTo(ctx, endpoint, waits, func(opts ...discordgo.RequestOption) error {
-			if body == nil {
-				m, err := a.s.ChannelMessageSendComplex(channelID, msg, opts...)
-				if err == nil && m != nil {
-					id = m.ID
-				}
-				return err
-			}
-			resp, err := a.s.RequestRaw(http.MethodPost, endpoint, contentType, body, endpoint, 0, opts...)
+		if files != nil && a.encoded != nil {
+			a.encoded()
+		}
+		err = a.retryUpTo(ctx, endpoint, waits, func(opts ...discordgo.RequestOption) error {
+			resp, err := a.lockedRequest(http.MethodPost, endpoint, p, endpoint, opts...)
 			if err != nil {
 				return err
 			}
 			var m discordgo.Message
-			if json.Unmarshal(resp, &m) == nil {
-				id = m.ID
+			if err := json.Unmarshal(resp, &m); err != nil && files == nil {
+				// As ChannelMessageSendComplex: a text's id is needed (a
+				// broadcast copy is deleted by it).
+				return fmt.Errorf("%w: %s", discordgo.ErrJSONUnmarshal, err)
 			}
+			id = m.ID
 			return nil
 		})
 		return id, err
@@ -666,7 +660,7 @@ func (a *Adapter) deleteMessage(ctx context.Context, chatID, messageID string, w
 		return err
 	}
 	err = a.retryUpTo(ctx, discordgo.EndpointChannelMessage(chatID, ""), waits, func(opts ...discordgo.RequestOption) error {
-		return a.s.ChannelMessageDelete(chatID, messageID, opts...)
+		return a.deleteChannelMessage(chatID, messageID, opts...)
 	})
 	if gone(err, discordgo.ErrCodeUnknownMessage) {
 		// 404 Unknown Message: deleted already (an earlier round, or the
@@ -679,4 +673,12 @@ func (a *Adapter) deleteMessage(ctx context.Context, chatID, messageID string, w
 		return fmt.Errorf("discord delete: %w", a.sendErr(err))
 	}
 	return nil
+}
+
+// deleteChannelMessage is discordgo's ChannelMessageDelete (the same URL
+// and bucket) sent through lockedRequest. Callers hold a.rl for reading
+// (retryUpTo's call does).
+func (a *Adapter) deleteChannelMessage(channelID, messageID string, opts ...discordgo.RequestOption) error {
+	_, err := a.lockedRequest(http.MethodDelete, discordgo.EndpointChannelMessage(channelID, messageID), payload{}, discordgo.EndpointChannelMessage(channelID, ""), opts...)
+	return err
 }

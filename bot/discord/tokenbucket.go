@@ -127,7 +127,7 @@ func (r *interactionReplier) respond(resp *discordgo.InteractionResponse, opts .
 // respondWith sends an interaction response already encoded.
 func (r *interactionReplier) respondWith(p payload, opts ...discordgo.RequestOption) error {
 	endpoint := discordgo.EndpointInteractionResponse(r.i.ID, r.i.Token)
-	_, err := r.a.s.RequestRaw("POST", endpoint, p.contentType, p.body, r.responseBucket(), 0, opts...)
+	_, err := r.a.lockedRequest("POST", endpoint, p, r.responseBucket(), opts...)
 	return err
 }
 
@@ -136,7 +136,7 @@ func (r *interactionReplier) respondWith(p payload, opts ...discordgo.RequestOpt
 // message Discord returns is not needed.
 func (r *interactionReplier) followupWith(p payload, opts ...discordgo.RequestOption) error {
 	uri := discordgo.EndpointFollowupMessage(r.i.AppID, r.i.Token) + "?wait=true"
-	_, err := r.a.s.RequestRaw("POST", uri, p.contentType, p.body, r.followupBucket(), 0, opts...)
+	_, err := r.a.lockedRequest("POST", uri, p, r.followupBucket(), opts...)
 	return err
 }
 
@@ -144,7 +144,7 @@ func (r *interactionReplier) followupWith(p payload, opts ...discordgo.RequestOp
 // followupBucket (Discord counts the interaction's webhook routes together).
 func (r *interactionReplier) deleteResponse(opts ...discordgo.RequestOption) error {
 	endpoint := discordgo.EndpointInteractionResponseActions(r.i.AppID, r.i.Token)
-	_, err := r.a.s.RequestWithBucketID("DELETE", endpoint, nil, r.followupBucket(), opts...)
+	_, err := r.a.lockedRequest("DELETE", endpoint, payload{}, r.followupBucket(), opts...)
 	return err
 }
 

@@ -80,7 +80,7 @@ func (a *Adapter) WipeChat(ctx context.Context, chatID, _ string) (commands.Wipe
 				continue
 			}
 			err := a.retry(ctx, discordgo.EndpointChannelMessage(channelID, ""), func(opts ...discordgo.RequestOption) error {
-				return a.s.ChannelMessageDelete(channelID, m.ID, opts...)
+				return a.deleteChannelMessage(channelID, m.ID, opts...)
 			})
 			if err != nil {
 				return res, fmt.Errorf("discord delete: %s", a.redact(err))
