@@ -149,3 +149,31 @@ func TestPublishTooLongSaysShortenIt(t *testing.T) {
 		t.Errorf("the tips' records changed")
 	}
 }
+
+// A /warn longer than one message (Discord's text option takes up to
+// 6000 characters) is refused saying it must be shortened, in the
+// sender's language, naming the limit: a warning is reviewed and
+// published whole, and parts sent one by one would each be a warning of
+// their own, reviewed and published apart (some maybe not, or out of
+// order), a community reading pieces. Nothing is kept, nor counted.
+// Mutation: warn answering message_too_long ("split it into parts", as
+// before) -> 4 failures.
+func TestWarnTooLongSaysShortenIt_discord(t *testing.T) {
+	tm := newTeam(t)
+	before := tipRecords(t, tm)
+	long := strings.Repeat("retén ", commands.DefaultLimits.MaxMessageRunes/6+1)
+	for _, lang := range []string{"en", "es", "fr", "pt-BR"} {
+		r := tm.as("7009", "W", commands.Request{Platform: "discord", Command: "warn", Args: long, Language: lang})
+		if want := tm.text(lang, "warn_too_long", map[string]any{"Max": commands.DefaultLimits.MaxMessageRunes}); len(r) != 1 || r[0].Text != want {
+			t.Errorf("/warn <%d characters> in %s: %q, want warn_too_long", len([]rune(long)), lang, texts(r))
+		}
+	}
+	if after := tipRecords(t, tm); !maps.Equal(before, after) {
+		t.Errorf("a /warn over the limit changed the tips' records")
+	}
+	// At the limit it is kept, as one warning.
+	tm.as("7009", "W", commands.Request{Platform: "discord", Command: "warn", Args: strings.Repeat("x", commands.DefaultLimits.MaxMessageRunes)})
+	if after := tipRecords(t, tm); maps.Equal(before, after) {
+		t.Errorf("a /warn at the limit was not kept")
+	}
+}

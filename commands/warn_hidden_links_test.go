@@ -49,7 +49,7 @@ func TestWarnKeepsHiddenLinksVisibleAndDefanged(t *testing.T) {
 	tm2 := newTeam(t)
 	long := strings.Repeat("x", commands.DefaultLimits.MaxMessageRunes)
 	if r := tm2.as(reporterID, "R", commands.Request{Command: "warn", Args: long, HiddenLinks: []string{hiddenLink}}); len(r) != 1 ||
-		r[0].Text == tm2.msg.Localize("en", "message_too_long", map[string]any{"Max": commands.DefaultLimits.MaxMessageRunes}) {
+		r[0].Text == tm2.msg.Localize("en", "warn_too_long", map[string]any{"Max": commands.DefaultLimits.MaxMessageRunes}) {
 		t.Fatalf("a warning at the limit with a hidden link: %+v", r)
 	}
 }

@@ -239,7 +239,12 @@ func warn(ctx context.Context, c *Context) error {
 		return c.sayWithAdvice(ctx, "warn_usage", nil)
 	}
 	if typed > c.mux.limits.MaxMessageRunes {
-		return c.Say(ctx, "message_too_long", map[string]any{"Max": c.mux.limits.MaxMessageRunes})
+		// Not message_too_long's "split it into parts": each part would be
+		// a warning of its own, reviewed and published on its own (one
+		// maybe, the others not, or in another order), and a community
+		// would read pieces. A warning goes out whole, as /publish's text
+		// does (publish_too_long): it is to be shortened.
+		return c.Say(ctx, "warn_too_long", map[string]any{"Max": c.mux.limits.MaxMessageRunes})
 	}
 	// A warning is a tip: it counts against the reporter's limit on tips
 	// (the same count as the tips they send), before anything is stored;
