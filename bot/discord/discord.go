@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -130,7 +129,6 @@ type Adapter struct {
 	stopping        bool             // stop has begun (halt is closed)
 	reconnectorDone chan struct{}    // closed as the reconnector returns; nil if never started
 	refused         chan error       // the refusal (see refusal) that ended the reconnector; Run returns it
-	gatewayHost     string           // the host dialed for the gateway (libraryLevel: handshake.go)
 	closedWith      error            // a refusal read on a connection that was up (liveclose.go)
 	wsConn          **websocket.Conn // s's connection: its unexported field (liveclose.go)
 	gatewayURL      *string          // s's gateway URL, "" until asked for: its unexported field (gatewayaddr.go)
@@ -154,7 +152,7 @@ type Adapter struct {
 	// dialed): see handshake.go.
 	hmu       sync.Mutex
 	handshake context.Context
-	dialed    net.Conn
+	dialed    *gatewayConn
 
 	// rl guards s.Ratelimiter: every REST call holds it for reading, and the
 	// janitor swaps in a fresh limiter, since discordgo keeps one bucket per

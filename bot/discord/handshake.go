@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -32,13 +33,64 @@ var errHandshakeOver = errors.New("discord gateway: no HELLO and READY within th
 
 // newDialer is discordgo's default websocket dialer (the proxy from the
 // environment, 45 s for the websocket's upgrade) dialing through
-// dialGateway, noting the gateway's host (liveclose.go). A copy:
-// websocket.DefaultDialer is shared.
+// dialGateway. A copy: websocket.DefaultDialer is shared.
 func (a *Adapter) newDialer() *websocket.Dialer {
 	d := *websocket.DefaultDialer
 	d.NetDialContext = a.dialGateway
-	d.Proxy = a.proxyNoting(d.Proxy)
 	return &d
+}
+
+// dialCutError is the error of a dial that open cut as stop began or
+// Run's context ended (its handshake cancelled, not over time): the TCP
+// dial's, or, on the connection it gave (gatewayConn), the websocket's
+// upgrade's (its TLS handshake, its HTTP request and answer). discordgo
+// logs it as any failed dial (dialFailed): libraryLevel tells it by this
+// type, so that line alone is INFO.
+type dialCutError struct{ err error }
+
+func (e *dialCutError) Error() string { return e.err.Error() }
+func (e *dialCutError) Unwrap() error { return e.err }
+
+// gatewayConn is a gateway connection dialed by dialGateway: once open
+// cuts its handshake on a cancel (cutOff), what fails on it is a
+// *dialCutError.
+type gatewayConn struct {
+	net.Conn
+	cut atomic.Bool
+}
+
+func (c *gatewayConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if err != nil && c.cut.Load() {
+		err = &dialCutError{err}
+	}
+	return n, err
+}
+
+func (c *gatewayConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	if err != nil && c.cut.Load() {
+		err = &dialCutError{err}
+	}
+	return n, err
+}
+
+// cutOff closes the connection to cut its handshake, noting whether
+// the cut is a cancel (hs's error), not a handshake over time.
+func (c *gatewayConn) cutOff(hs context.Context) {
+	if errors.Is(hs.Err(), context.Canceled) {
+		c.cut.Store(true)
+	}
+	_ = c.Conn.Close()
+}
+
+// cutErr is err as a dial cut by hs returns it: a *dialCutError if hs
+// was cancelled.
+func cutErr(hs context.Context, err error) error {
+	if hs != nil && errors.Is(hs.Err(), context.Canceled) {
+		return &dialCutError{err}
+	}
+	return err
 }
 
 // dialGateway dials for Open, within the handshake under way (open),
@@ -54,17 +106,21 @@ func (a *Adapter) dialGateway(ctx context.Context, network, addr string) (net.Co
 		defer context.AfterFunc(hs, cancel)()
 	}
 	c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
-	if err != nil || hs == nil {
-		return c, err
+	if err != nil {
+		return nil, cutErr(hs, err)
+	}
+	if hs == nil {
+		return c, nil
 	}
 	a.hmu.Lock()
 	defer a.hmu.Unlock()
 	if hs.Err() != nil { // cut while dialing
 		c.Close()
-		return nil, hs.Err()
+		return nil, cutErr(hs, hs.Err())
 	}
-	a.dialed = c
-	return c, nil
+	gc := &gatewayConn{Conn: c}
+	a.dialed = gc
+	return gc, nil
 }
 
 // open is discordgo's Open, cut (see above) when ctx ends, stop begins
@@ -92,7 +148,7 @@ func (a *Adapter) open(ctx context.Context) error {
 		a.hmu.Lock()
 		defer a.hmu.Unlock()
 		if a.dialed != nil {
-			_ = a.dialed.Close() // Open's read fails: it returns
+			a.dialed.cutOff(hs) // Open's read fails: it returns
 		}
 	})
 	err := a.s.Open()
@@ -120,20 +176,18 @@ var opening = adapterSet{adapters: map[*Adapter]bool{}}
 
 // libraryLevel is the level a line of discordgo's is logged at: WARN,
 // but INFO for a dial failed because open cut it as stop began or Run's
-// context ended (an adapter dialing the line's gateway host has its
-// handshake cancelled, not over time): a clean stop logs no warning.
+// context ended (the line's error is a *dialCutError): a clean stop logs
+// no warning. The line's own error tells it, not the state of whichever
+// adapter dials the same host: discordgo's logger is one for the process,
+// and another adapter's dial failing on its own while one stops is a
+// warning.
 func libraryLevel(format string, args []any) slog.Level {
 	if format != dialFailed || len(args) != 2 {
 		return slog.LevelWarn
 	}
-	gateway, _ := args[0].(string)
-	for _, a := range opening.onHost(gateway) {
-		a.hmu.Lock()
-		hs := a.handshake
-		a.hmu.Unlock()
-		if hs != nil && errors.Is(hs.Err(), context.Canceled) {
-			return slog.LevelInfo
-		}
+	err, _ := args[1].(error)
+	if cut := (*dialCutError)(nil); errors.As(err, &cut) {
+		return slog.LevelInfo
 	}
 	return slog.LevelWarn
 }

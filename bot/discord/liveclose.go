@@ -2,8 +2,6 @@ package discord
 
 import (
 	"errors"
-	"net/http"
-	"net/url"
 	"reflect"
 	"sync"
 	"unsafe"
@@ -80,45 +78,6 @@ func (s *adapterSet) put(a *Adapter, on bool) {
 		s.adapters[a] = true
 	} else {
 		delete(s.adapters, a)
-	}
-}
-
-// onHost returns the listed adapters whose gateway host is gateway's (a
-// URL from one of discordgo's log lines).
-func (s *adapterSet) onHost(gateway string) []*Adapter {
-	u, err := url.Parse(gateway)
-	if err != nil {
-		return nil
-	}
-	s.Lock()
-	adapters := make([]*Adapter, 0, len(s.adapters))
-	for a := range s.adapters {
-		adapters = append(adapters, a)
-	}
-	s.Unlock()
-	var on []*Adapter
-	for _, a := range adapters {
-		a.mu.Lock()
-		if a.gatewayHost == u.Host {
-			on = append(on, a)
-		}
-		a.mu.Unlock()
-	}
-	return on
-}
-
-// proxyNoting is the websocket dialer's Proxy: it notes the host dialed
-// for the gateway (libraryLevel: handshake.go), then asks proxy (the
-// environment's), if any.
-func (a *Adapter) proxyNoting(proxy func(*http.Request) (*url.URL, error)) func(*http.Request) (*url.URL, error) {
-	return func(req *http.Request) (*url.URL, error) {
-		a.mu.Lock()
-		a.gatewayHost = req.URL.Host
-		a.mu.Unlock()
-		if proxy == nil {
-			return nil, nil
-		}
-		return proxy(req)
 	}
 }
 

@@ -232,3 +232,55 @@ func TestDiscordFailedDialStillWarns(t *testing.T) {
 		})
 	})
 }
+
+// A dial that fails on its own is a warning even while another adapter
+// of the process, dialing the same host, stops: discordgo's logger is one
+// for the process, and its line names the gateway, not the adapter. The
+// line's own error tells a dial open cut (dialCutError) from one that
+// failed; libraryLevel looked at every adapter dialing the line's host,
+// and one with its handshake cancelled made any such line INFO.
+// Mutation: libraryLevel as before (INFO if an adapter opening on the
+// line's host has its handshake cancelled) -> "a refused dial logged at
+// INFO while another adapter stops".
+func TestDiscordFailedDialWarnsWhileAnotherAdapterStops_discord(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // refused from now on
+	gateway := "ws://" + addr + "/ws"
+	// One adapter stopping: an Open under way on that host, its handshake
+	// cancelled.
+	other, err := New(Options{Token: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, cancel := context.WithCancel(context.Background())
+	cancel()
+	other.hmu.Lock()
+	other.handshake = hs
+	other.hmu.Unlock()
+	opening.put(other, true)
+	defer opening.put(other, false)
+	// Another's dial, refused on its own.
+	a, err := New(Options{Token: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = a.newDialer().Dial(gateway, nil)
+	if err == nil {
+		t.Fatal("the dial to a closed port succeeded")
+	}
+	if level := libraryLevel(dialFailed, []any{gateway, err}); level != slog.LevelWarn {
+		t.Errorf("a refused dial logged at %v while another adapter stops, want WARN", level)
+	}
+	// The dial open cuts as the adapter stops is INFO, whoever else dials.
+	c, s := net.Pipe()
+	defer s.Close()
+	gc := &gatewayConn{Conn: c}
+	gc.cutOff(hs)
+	if _, err := gc.Read(make([]byte, 1)); libraryLevel(dialFailed, []any{gateway, err}) != slog.LevelInfo {
+		t.Errorf("a dial cut as its adapter stops logged at WARN (%v)", err)
+	}
+}
