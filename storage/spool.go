@@ -34,6 +34,11 @@ type Spool struct {
 	// replayed to its receipt (spooledKey), so a redelivered message is
 	// found without opening the spool.
 	held map[string]string
+	// receipts counts, by receipt code, the entries of held that have
+	// it (hold, release): HoldsReceipt asks it, not every entry of held
+	// (a lookup of a message's 2,000 code-like words during an outage
+	// walked the whole spool for each, under the lock Append waits on).
+	receipts map[string]int
 	// voids are the MACs of invitation codes to void once Redis is
 	// back (spool_void.go).
 	voids map[string]bool
@@ -120,7 +125,7 @@ func OpenSpool(dir string, kr *Keyring) (*Spool, error) {
 	if err := lockSpoolDir(dir); err != nil {
 		return nil, err
 	}
-	sp := &Spool{path: filepath.Join(dir, "tips.spool"), kr: kr, held: map[string]string{}, voids: map[string]bool{}, failing: map[string]failure{}, setAsideKeys: map[string]bool{}}
+	sp := &Spool{path: filepath.Join(dir, "tips.spool"), kr: kr, held: map[string]string{}, receipts: map[string]int{}, voids: map[string]bool{}, failing: map[string]failure{}, setAsideKeys: map[string]bool{}}
 	if err := probeWritable(sp.path + ".probe"); err != nil {
 		return nil, err
 	}
@@ -152,7 +157,7 @@ func OpenSpool(dir string, kr *Keyring) (*Spool, error) {
 			}
 		}
 		for _, e := range f.entries {
-			sp.held[spooledKey(e.Pseudonym, e.EventID)] = e.Receipt
+			sp.hold(e)
 		}
 	}
 	if err := sp.retryAside(); err != nil {
@@ -256,7 +261,7 @@ func (sp *Spool) Append(e SpoolEntry) (string, error) {
 			return "", sp.undo(f, fi.Size(), fmt.Errorf("spool sync: %w", err))
 		}
 	}
-	sp.held[spooledKey(e.Pseudonym, e.EventID)] = e.Receipt
+	sp.hold(e)
 	return e.Receipt, nil
 }
 
@@ -327,12 +332,34 @@ func (sp *Spool) ReceiptOf(pseudonym string, eventID int64) (string, error) {
 func (sp *Spool) HoldsReceipt(code string) bool {
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
-	for _, r := range sp.held {
-		if r == code {
-			return true
+	return sp.receipts[code] > 0
+}
+
+// hold keeps e as waiting to be replayed (held, receipts). sp.mu is held
+// or sp not yet shared (OpenSpool).
+func (sp *Spool) hold(e SpoolEntry) {
+	k := spooledKey(e.Pseudonym, e.EventID)
+	if r, ok := sp.held[k]; ok {
+		if r == e.Receipt {
+			return // (the same message spooled again: one entry held)
 		}
+		sp.release(k)
 	}
-	return false
+	sp.held[k] = e.Receipt
+	sp.receipts[e.Receipt]++
+}
+
+// release drops the entry of key k from held, and its receipt from
+// receipts once no other entry has it. sp.mu is held.
+func (sp *Spool) release(k string) {
+	r, ok := sp.held[k]
+	if !ok {
+		return
+	}
+	delete(sp.held, k)
+	if sp.receipts[r]--; sp.receipts[r] <= 0 {
+		delete(sp.receipts, r)
+	}
 }
 
 // SpoolCount is what a spool holds. It never says what a record holds.
@@ -816,7 +843,7 @@ func (sp *Spool) ReplayCounts(ctx context.Context, st *Store) (ReplayCount, erro
 	sp.mu.Lock()
 	for _, e := range entries {
 		if k := spooledKey(e.Pseudonym, e.EventID); !aside[k] {
-			delete(sp.held, k)
+			sp.release(k)
 			delete(sp.failing, k)
 		}
 	}

@@ -149,7 +149,7 @@ func (sp *Spool) retryAside() error {
 		return fmt.Errorf("spool: %w", err)
 	}
 	for _, e := range f.entries {
-		sp.held[spooledKey(e.Pseudonym, e.EventID)] = e.Receipt
+		sp.hold(e)
 	}
 	return nil
 }
