@@ -414,22 +414,38 @@ func (c *Context) codeAtStart(ctx context.Context, word string) bool {
 	if !strings.HasPrefix(args, word) {
 		args = word
 	}
-	later := tips.ReceiptCodesIn(strings.Repeat(" ", len(word)) + args[len(word):])
 	var old []string
-	for _, code := range tips.ReceiptCodesIn(args) {
-		switch {
-		case slices.Contains(later, code):
-		case !tips.OldReceipt(code):
+	for _, code := range codesStartedBy(args, word) {
+		if !tips.OldReceipt(code) {
 			return true
-		default:
-			old = append(old, code)
 		}
+		old = append(old, code)
 	}
 	if len(old) == 0 {
 		return false
 	}
 	known, err := c.mux.receiptsKnown(ctx, old)
 	return err == nil && slices.Contains(known, true)
+}
+
+// codesStartedBy returns the codes read in args (tips.ReceiptCodesIn)
+// that are not read once word, which args starts with, is blanked out:
+// those word is, or is part of. One pass over each reading: the codes
+// read without word are kept in a set, not searched for each code (a
+// 4,096-character argument reads some 820, each compared with every
+// other).
+func codesStartedBy(args, word string) []string {
+	later := map[string]bool{}
+	for _, code := range tips.ReceiptCodesIn(strings.Repeat(" ", len(word)) + args[len(word):]) {
+		later[code] = true
+	}
+	var out []string
+	for _, code := range tips.ReceiptCodesIn(args) {
+		if !later[code] {
+			out = append(out, code)
+		}
+	}
+	return out
 }
 
 // holdsReceipt reports whether text, which a team member wrote to be
