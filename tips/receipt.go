@@ -1254,10 +1254,15 @@ func invisible(r rune) bool {
 // its plus and equals sign for "+" and "=" ("ᴷ⁷ᵠᴰ⁺⁹ˣᴹᴬ⁺…"); markdown's backquote
 // set between groups as "*" and "~" may be ("ABCD`EFGH`…"); "%" and "&"
 // where they escape nothing (separatorAt); and the other characters
-// that show as a horizontal line (lineLike). Not "<" or ">": a ">" is one
-// only starting a quoted line (separatorsAt), "K7QD->9XMA-…" is no code.
+// that show as a horizontal line (lineLike). So are an apostrophe,
+// straight or typographic ("ABCD'EFGH'…": the key US keyboards have "-"
+// on types "'" under the Spanish and Latin American layouts; smart
+// punctuation makes it "’"), though it may wrap a group too, and U+FFFD
+// (an en dash an app's decoder refused, "ABCD\uFFFDEFGH…"). Not '"', "<"
+// or ">": no keyboard types them for a dash; a ">" is one only starting
+// a quoted line (separatorsAt), "K7QD->9XMA-…" is no code.
 func groupSeparator(r rune) bool {
-	return receiptSeparator(r) || strings.ContainsRune("/_.,·∙⋅:|\\+*~=$^ーｰ`一⼀㇐⁻₋⁺₊⁼₌", halfWidth(r)) ||
+	return receiptSeparator(r) || strings.ContainsRune("/_.,·∙⋅:|\\+*~=$^ーｰ`一⼀㇐⁻₋⁺₊⁼₌'’\uFFFD", halfWidth(r)) ||
 		r != '%' && r != '&' && unicode.IsPunct(r) && !wrapChar(r) || lineLike(r)
 }
 

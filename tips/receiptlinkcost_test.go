@@ -214,6 +214,14 @@ func FuzzLinkSpansAsBefore(f *testing.F) {
 		"mi código `" + strings.Repeat("\u3000", 90) + " K7QD-9XMA-R2TP` https://x.example/?c=4WZN",
 		"mi código «" + strings.Repeat("\u3000", 90) + " K7QD--9XMA-R2TP» https://x.example/?c=4WZN",
 		"mi código **" + strings.Repeat("\u00a0", 140) + " K7QD---9XMA-R2TP** https://x.example/?c=4WZN",
+		// Groups joined by apostrophes or U+FFFD (groupSeparator since
+		// TestCodeJoinedByApostropheOrReplacementIsCut_receipts), the
+		// quotes wrapping them too.
+		"mi código K7QD'9XMA'R2TP https://x.example/?c=4WZN gracias",
+		"mi código 'K7QD'9XMA'R2TP' https://x.example/?c='4WZN'",
+		"mi código K7QD’9XMA’R2TP’ https://x.example/?c=4WZN",
+		"mi código K7QD\uFFFD9XMA\uFFFDR2TP\uFFFD https://x.example/?c=4WZN",
+		"l'AB12'CD34'EF https://x.example/?c=56'GH78",
 	} {
 		f.Add(s)
 	}
