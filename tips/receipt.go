@@ -260,7 +260,9 @@ func receiptSpans(text string, lettersAlone bool) [][2]int {
 // receiptSpansBefore is receiptSpans of the candidates starting before
 // until (linkSpans: those crossing into a link's address start before
 // it, and reading them from each character of a long address cost
-// seconds), the first most of them if most > 0 (receiptCandidates).
+// seconds); if most > 0, once most are read, only those whose word
+// starts with two characters of a code against each other (frugal:
+// receiptCandidates).
 func receiptSpansBefore(text string, lettersAlone bool, until, most int) [][2]int {
 	return scanReceipts(text, lettersAlone, until, most, nil)
 }
@@ -273,7 +275,7 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 	codes := 0
 	prevWord, prevRegional := false, false
 	wrapEnd := 0 // (where the last code read with its groups wrapped ends)
-	for i := 0; i < until && (most <= 0 || len(out) < most); {
+	for i := 0; i < until; {
 		r, size, escaped := charAt(text, i)
 		_, code := codeChar(r)
 		if !code && r >= utf8.RuneSelf {
@@ -289,7 +291,7 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 		// A flag and a word written against each other ("🇲🇽K7QD-…")
 		// are two words: regional indicators are letters, but of
 		// their own.
-		if code && (!prevWord || prevRegional != regional(r)) {
+		if code && (!prevWord || prevRegional != regional(r)) && (most <= 0 || len(out) < most || !loneCodeChar(text, i+size)) {
 			n := len(out)
 			if starts != nil {
 				*starts = append(*starts, linkStart{at: i, codes: codes})
@@ -299,11 +301,11 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 				}
 			} else if end, letter, digit := receiptAt(text, i); letter && (digit || lettersAlone) {
 				out = append(out, [2]int{i, end})
-				if end < len(text) && ' ' < text[end] && text[end] < utf8.RuneSelf && (most <= 0 || len(out) < most) {
+				if end < len(text) && ' ' < text[end] && text[end] < utf8.RuneSelf {
 					// The word goes on past it ("abcdK7QD9XMA-R2TP-4WZN"
 					// reads ABCD-K7QD-9XMA-R2TP): the code may be
 					// four on, with some of its dashes.
-					out = gluedAt(text, i, out, most)
+					out = gluedAt(text, i, out, 0)
 				}
 			} else {
 				if end, letter, digit := strayAt(text, i+size); letter && digit {
@@ -315,9 +317,9 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 				// Two stray characters against its front, or some
 				// against its end ("tkK7QD9XMA…", "…4WZNx"; a
 				// word of seventeen may be either).
-				out = gluedAt(text, i, out, most)
+				out = gluedAt(text, i, out, 0)
 			}
-			if starts == nil && (most <= 0 || len(out) < most) {
+			if starts == nil {
 				// Many against a code as it is shown, which the
 				// word's own reading may not see ("abcd89NW-HA9P-…"
 				// reads "ABCD-89NW-HA9P-…").
@@ -364,6 +366,25 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 		*starts = append(*starts, linkStart{at: until, codes: codes}) // (where the scan ends)
 	}
 	return out
+}
+
+// loneCodeChar reports whether no letter or digit of a code follows
+// the one that ends at text[j:] (its accents aside): a word of one
+// character, as a code spelled out has ("K 7 Q D …", "K\u200b7\u200b…",
+// "Ⓚ⑦ⓠⓓ" aside), and a flood of such words one at every character
+// ("Ⓐ ① Ⓐ ① …", "A🔥A🔥…"), each read sixteen characters on
+// (receiptCandidates reads no more of them once maxReceiptSpans code-like
+// words are read).
+func loneCodeChar(text string, j int) bool {
+	if j < len(text) && text[j] >= utf8.RuneSelf {
+		n, _ := marksAt(text, j)
+		j += n
+	}
+	if j >= len(text) {
+		return true
+	}
+	r, _, _ := charAt(text, j)
+	return !isCodeChar(r)
 }
 
 // strayAt is receiptAt at text[i:], a word's second character, where a
@@ -1759,8 +1780,12 @@ func OldReceipt(code string) bool {
 // character ("Ⓐ ① Ⓐ ① …", "A🔥A🔥…", "A\u200bA\u200b…"), each of
 // them read sixteen characters on: some 2,000 of them cost 17 ms, a
 // draft of 20,000 characters joined (CutReceiptsAcross) 95 ms. Past
-// the bound, such a text's code-like words are not read (its writer's
-// own code, if it comes after them, stays).
+// the bound, the scan goes on to the text's end but reads no word of
+// one character (loneCodeChar): every code with two of its characters
+// against each other, as it is shown, typed or pasted, is still read,
+// in 4,096 characters or 64 kB of such a flood; one written a
+// character at a time after the flood ("K 7 Q D …", "K\u200b7\u200b…")
+// is not.
 const maxReceiptSpans = 1024
 
 // candidatesRead is told each time receiptCandidates reads texts
@@ -1776,8 +1801,9 @@ var wordNormalized = func(word string) {}
 // (a message of the same plate number over and over is one code):
 // codes with a digit first, as every code drawn now has one, then of
 // letters alone (a run of four-letter words must not crowd a code out
-// of the first lookup, askKnown, once MaxReceiptCandidates fill it). At
-// most maxReceiptSpans code-like words of each text are read.
+// of the first lookup, askKnown, once MaxReceiptCandidates fill it). Past
+// maxReceiptSpans code-like words of a text, those of a word of one
+// character are not read (receiptSpansBefore).
 func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
 	candidatesRead()
 	type found struct {
@@ -1787,32 +1813,39 @@ func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
 	}
 	var all []found
 	type normalized struct {
-		code string
-		ok   bool
+		code      string
+		ok, digit bool
 	}
-	var norms map[string]normalized // (at most maxReceiptSpans a text)
+	var norms map[string]normalized // (the different words read)
 	for ti, text := range texts {
 		if len(text) < receiptTextMin {
 			continue
 		}
-		for _, sp := range receiptSpansBefore(text, true, len(text), maxReceiptSpans) {
+		spans := receiptSpansBefore(text, true, len(text), maxReceiptSpans)
+		all = slices.Grow(all, len(spans))
+		for _, sp := range spans {
 			// The same word read again ("x/1 ? x/1 ? …" from each of its
-			// characters, a flood of one link) is normalised once.
+			// characters, a flood of one link, "AB12 AB12 …") is
+			// normalised and read again once: codeAt reads nothing
+			// before the word, nor after it (up to its end: gluedAt's
+			// is no word's).
 			word := text[sp[0]:sp[1]]
 			n, seen := norms[word]
 			if !seen {
 				wordNormalized(word)
 				n.code, n.ok = NormalizeReceipt(word)
+				if n.ok {
+					_, _, n.digit = codeAt(word, 0)
+				}
 				if norms == nil {
 					norms = map[string]normalized{}
 				}
 				norms[word] = n
 			}
-			code, ok := n.code, n.ok
+			code, ok, digit := n.code, n.ok, n.digit
 			if !ok {
 				continue
 			}
-			_, _, digit := codeAt(text[:sp[1]], sp[0]) // (up to its end: gluedAt's is no word's)
 			shown := !digit && !OldReceipt(code) && shownWithLetters(text[sp[0]:sp[1]])
 			if !digit && !OldReceipt(code) && !shown {
 				continue // letters read as digits ("LOCO" is "10C0"): no code of either form

@@ -17,6 +17,8 @@ func TestReceiptCandidatesAreBounded(t *testing.T) {
 		if n := len(receiptSpans(s, true)); n <= maxReceiptSpans {
 			t.Fatalf("%q: %d code-like words, the test needs more", unit, n)
 		}
+		// (Past the bound, the scan reads no word of one character:
+		// none of these.)
 		if cands, _ := receiptCandidates([]string{s}); len(cands) > maxReceiptSpans {
 			t.Errorf("%q: %d code-like words read, more than %d", unit, len(cands), maxReceiptSpans)
 		}
