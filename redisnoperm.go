@@ -64,11 +64,28 @@ func noperm(err error) (refused string, ok bool) {
 // be left out). Their NOPERM is no outage, and is not told.
 var optionalCommands = map[string]bool{"info": true, "config": true}
 
-// tell logs nopermLine the first time err, cmd's, is a NOPERM of a
-// command Vigía needs.
-func (h nopermNotice) tell(ctx context.Context, cmd string, err error) {
+// optional reports whether Vigía goes on without cmd, Redis's ACL
+// refusing it: optionalCommands, and CLIENT SETINFO, by which go-redis
+// names itself on each new connection and which it goes on without (an
+// ACL without +client|setinfo, Redis 7.2 and later, refuses it on every
+// connection the pool opens).
+func optional(cmd redis.Cmder) bool {
+	name := cmd.Name()
+	if optionalCommands[name] {
+		return true
+	}
+	if args := cmd.Args(); name == "client" && len(args) > 1 {
+		sub, _ := args[1].(string)
+		return strings.EqualFold(sub, "setinfo")
+	}
+	return false
+}
+
+// tell logs nopermLine the first time err, that of the command named
+// cmd, is a NOPERM of a command Vigía needs (not optional).
+func (h nopermNotice) tell(ctx context.Context, cmd string, optional bool, err error) {
 	refused, ok := noperm(err)
-	if !ok || optionalCommands[cmd] || !h.told.CompareAndSwap(false, true) {
+	if !ok || optional || !h.told.CompareAndSwap(false, true) {
 		return
 	}
 	h.log.Log(ctx, slog.LevelError, nopermLine, "command", cmd, "refused", orUnknown(refused))
@@ -86,7 +103,7 @@ func orUnknown(s string) string {
 func (h nopermNotice) DialHook(next redis.DialHook) redis.DialHook {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := next(ctx, network, addr)
-		h.tell(ctx, "connect", err)
+		h.tell(ctx, "connect", false, err)
 		return conn, err
 	}
 }
@@ -95,23 +112,31 @@ func (h nopermNotice) DialHook(next redis.DialHook) redis.DialHook {
 func (h nopermNotice) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		err := next(ctx, cmd)
-		h.tell(ctx, cmd.Name(), err)
+		h.tell(ctx, cmd.Name(), optional(cmd), err)
 		return err
 	}
 }
 
-// ProcessPipelineHook tells of a pipeline's NOPERM, its own or a
-// command's.
+// ProcessPipelineHook tells of a pipeline's NOPERM, a command's or, none
+// refused, its own (go-redis returns a refused command's error as the
+// pipeline's too: an optional command's refusal was told as the
+// pipeline's).
 func (h nopermNotice) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
 		err := next(ctx, cmds)
 		if h.told.Load() {
 			return err
 		}
+		refusedOne := false
 		for _, c := range cmds {
-			h.tell(ctx, c.Name(), c.Err())
+			if _, ok := noperm(c.Err()); ok {
+				refusedOne = true
+				h.tell(ctx, c.Name(), optional(c), c.Err())
+			}
 		}
-		h.tell(ctx, "pipeline", err)
+		if !refusedOne {
+			h.tell(ctx, "pipeline", false, err)
+		}
 		return err
 	}
 }

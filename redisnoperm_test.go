@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/vigia-project/vigia/storage/redistest"
 )
 
@@ -161,5 +163,90 @@ func TestNopermNoticeTellsNeededCallsOnce_redisops(t *testing.T) {
 	}
 	if n := strings.Count(logb.String(), nopermLine); n != 1 || !strings.Contains(logb.String(), `"command":"set","refused":"key"`) || strings.Contains(logb.String(), "ef56") {
 		t.Errorf("told %d times, want once, naming set and a key: %q", n, logb.String())
+	}
+}
+
+// seenRefusals is a hook that records each NOPERM a call or a pipeline's
+// command came back with, by the command's name and first argument.
+type seenRefusals struct {
+	mu   *sync.Mutex
+	seen *[]string
+}
+
+func (h seenRefusals) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h seenRefusals) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		h.record(cmd)
+		return err
+	}
+}
+
+func (h seenRefusals) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		err := next(ctx, cmds)
+		for _, c := range cmds {
+			h.record(c)
+		}
+		return err
+	}
+}
+
+func (h seenRefusals) record(c redis.Cmder) {
+	if _, ok := noperm(c.Err()); !ok {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	*h.seen = append(*h.seen, fmt.Sprint(c.Args()[:min(2, len(c.Args()))]...))
+}
+
+// go-redis names itself on every new connection (CLIENT SETINFO) and goes
+// on if Redis refuses it: an ACL without +client|setinfo (Redis 7.2 and
+// later; a 7.0 server, which has no SETINFO, is made to answer so by a
+// proxy) refuses it on every connection serve's pool opens, and Vigía
+// loses nothing. nopermNotice told it at ERROR as an outage, "reporters'
+// messages are spooled", on the first connection opened once serve had
+// started. Mutation checked: CLIENT SETINFO not among the refusals Vigía
+// goes on without -> the line is logged, naming "client".
+func TestNopermNoticeSaysNothingOfClientSetinfo_rev1_redisops(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	if !srv.Real {
+		t.Skip("ACLs need a real redis-server")
+	}
+	url := srv.LeastPrivilegeURL("vigia")
+	// Redis 7.2 and later know the subcommand; 7.0 refuses the rule.
+	_ = srv.Client().Do(ctx, "ACL", "SETUSER", "vigia", "-client|setinfo").Err()
+	proxy := replyRewriting(t, srv.Addr, func(line []byte) []byte {
+		if bytes.HasPrefix(bytes.ToUpper(line), []byte("-ERR UNKNOWN SUBCOMMAND 'SETINFO'")) {
+			return []byte("-NOPERM User vigia has no permissions to run the 'client|setinfo' command\r\n")
+		}
+		return line
+	})
+	rdb, err := redisClient(strings.Replace(url, srv.Addr, proxy, 1), "single")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	var (
+		mu   sync.Mutex
+		seen []string
+	)
+	var logb syncBuffer
+	rdb.AddHook(newNopermNotice(newLogger(&logb, slog.LevelInfo)))
+	rdb.AddHook(seenRefusals{&mu, &seen})
+	if err := rdb.Set(ctx, "vigia:ok", "1", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	refused := fmt.Sprint(seen)
+	mu.Unlock()
+	if !strings.Contains(strings.ToLower(refused), "clientsetinfo") {
+		t.Fatalf("CLIENT SETINFO was not refused on the new connection (refusals seen: %s)", refused)
+	}
+	if strings.Contains(logb.String(), nopermLine) {
+		t.Errorf("the refused CLIENT SETINFO, which go-redis goes on without, was told: %q", logb.String())
 	}
 }

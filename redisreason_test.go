@@ -18,6 +18,18 @@ import (
 // (here key; Redis 7.0 names none): its address.
 func nopermNaming(t *testing.T, addr, key string) string {
 	t.Helper()
+	return replyRewriting(t, addr, func(line []byte) []byte {
+		if bytes.HasPrefix(line, []byte("-NOPERM")) {
+			return []byte("-NOPERM User vigia has no permissions to access the '" + key + "' key\r\n")
+		}
+		return line
+	})
+}
+
+// replyRewriting is a proxy in front of the Redis at addr that passes
+// each line of Redis's replies through rewrite: its address.
+func replyRewriting(t *testing.T, addr string, rewrite func(line []byte) []byte) string {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -40,10 +52,7 @@ func nopermNaming(t *testing.T, addr, key string) string {
 				r := bufio.NewReader(s)
 				for {
 					line, err := r.ReadBytes('\n')
-					if bytes.HasPrefix(line, []byte("-NOPERM")) {
-						line = []byte("-NOPERM User vigia has no permissions to access the '" + key + "' key\r\n")
-					}
-					if _, werr := c.Write(line); werr != nil || err != nil {
+					if _, werr := c.Write(rewrite(line)); werr != nil || err != nil {
 						return
 					}
 				}
