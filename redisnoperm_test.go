@@ -22,9 +22,11 @@ import (
 // no key (Redis 7.2 names it, here through nopermNaming: a reporter's
 // keys carry their pseudonym). serve logged only "tip spooled: redis
 // unreachable", sending the operator after a sound network. Mutation
-// checked: serve without the nopermNotice hook -> no such line; the hook
-// telling INFO's refusal too (optionalCommands empty) -> the line is
-// INFO's, at the start, though the README's user is refused INFO.
+// checked: serve without the nopermNotice hook -> no such line. (The
+// hook telling INFO's refusal too, optionalCommands empty, is not caught
+// here: serve's INFO, the index expiry repair's, is not reliably made
+// after the hook is added; TestNopermNoticeTellsNeededCallsOnce catches
+// it.)
 func TestServeTellsOnceThatRedisACLRefusesIt_redisops(t *testing.T) {
 	ctx := context.Background()
 	srv := redistest.Start(t)
@@ -113,7 +115,7 @@ func TestServeTellsOnceThatRedisACLRefusesIt_redisops(t *testing.T) {
 	line := fmt.Sprint(told[0])
 	// (The README's user may not run INFO, which the index expiry repair
 	// goes on without, as serve starts: not told.)
-	if cmd, _ := told[0]["command"].(string); told[0]["level"] != "ERROR" || told[0]["refused"] != "key" || cmd == "" || optionalCommands[cmd] || strings.Contains(line, pseudonym) || strings.Contains(line, "draft") || strings.Contains(line, "id withheld") {
+	if cmd, _ := told[0]["command"].(string); told[0]["level"] != "ERROR" || told[0]["refused"] != "key" || cmd == "" || cmd == "info" || cmd == "config" || strings.Contains(line, pseudonym) || strings.Contains(line, "draft") || strings.Contains(line, "id withheld") {
 		t.Errorf("the line %v does not say what was refused, or names a key", told[0])
 	}
 	if sp := len(sent); sp < 2 {
