@@ -132,3 +132,20 @@ func TestLibraryLinesMaskBareIds_logs(t *testing.T) {
 		t.Errorf("%d lines, want 4:\n%s", n, out)
 	}
 }
+
+// The last id of a list with a comma before its "and" or "or" is masked
+// as the others ("users N, N, and 4433221100" logged it in clear).
+func TestLoggerMasksListAfterCommaAnd_rev3(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"users 7306318845, 5123456789, and 4433221100", "users N, N, and N"},
+		{"chats -1001234567890,-1001234567891,or 5123456789", "chats N,N,or N"},
+		{"ids 7306318845; and 5123456789", "ids N; and N"},
+		// What ends a list still does.
+		{"users 7306318845, and 3 more skipped", "users N, and 3 more skipped"},
+		{"users 7306318845, and then retried", "users N, and then retried"},
+	} {
+		if got := scrubbedError(t, c.in); got != c.want {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.want)
+		}
+	}
+}

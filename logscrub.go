@@ -287,9 +287,11 @@ func ownedID(before string) bool {
 
 // listSep matches what stands between two numbers of a list: a ",", ";"
 // or ":", spaces or a line break (fmt's "[7306318845 7306318846]"), with
-// quotes (JSON's "[\"1\",\"2\"]", as Discord writes ids), or "and",
-// "or". Not "/": "07/12/20261" is no list.
-var listSep = regexp.MustCompile(`^["']?(?:\s*[,;:]\s*|\s+(?:(?:and|or)\s+)?)["']?`)
+// quotes (JSON's "[\"1\",\"2\"]", as Discord writes ids), and "and"
+// or "or" after either ("N, N and N", "N, N, and N": the last id of a
+// list with a comma before its "and" was in clear). Not "/":
+// "07/12/20261" is no list.
+var listSep = regexp.MustCompile(`^["']?(?:\s*[,;:]\s*|\s+)(?:(?:and|or)\s+)?["']?`)
 
 // listItemLen is the length of what s, the text after a masked number,
 // holds before the next number of the list that number is in, or 0 if no
