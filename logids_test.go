@@ -149,3 +149,20 @@ func TestLoggerMasksListAfterCommaAnd_rev3(t *testing.T) {
 		}
 	}
 }
+
+// A "uid" introduces a person's number in a text as it names one in an
+// attribute's key (identityWords): "uid 7306318845" passed in clear.
+func TestLoggerMasksUids_rev3(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"uid 7306318845", "uid N"},
+		{"UID=7306318845", "UID=N"},
+		{`{"uid":"112233445566778899"}`, `{"uid":"N"}`},
+		{"sender_uids: [7306318845, 5123456789]", "sender_uids: [N, N]"},
+		// A word that only ends in "uid" is none.
+		{"fluid 3, uuid 1234", "fluid 3, uuid 1234"},
+	} {
+		if got := scrubbedError(t, c.in); got != c.want {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.want)
+		}
+	}
+}

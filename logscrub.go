@@ -428,14 +428,15 @@ func dateTimeLen(s string) int {
 }
 
 // identityNumber matches a number after a word that names a person or a
-// chat (and an optional "id"), or a bare "id" or "ids" (its second
+// chat (and an optional "id"; "uid" too, as identityWords has it for a
+// key), or a bare "id" or "ids" (its second
 // group; ownedID), with a separator between, and a "[", "(" or "{"
 // opening a list: a Telegram chat or user id, a Discord snowflake, in an
 // error's text or a JSON object ("{\"id\":7306318845}"). The word may end
 // a longer key, after "_" or a lower-case letter (go-telegram/bot's
 // "migrate_to_chat_id -100…", "from_chat_id=", "senderChatId"): a word's
 // start is not a letter's end, or a capital after a small letter.
-var identityNumber = regexp.MustCompile(`((?:(?:^|[^A-Za-z])(?i:user|chat|sender|from|channel|author|member|reporter|guild|peer)|[a-z](?:User|Chat|Sender|From|Channel|Author|Member|Reporter|Guild|Peer)|(?:^|[^A-Za-z])((?i:ids?)))(?i:s?(?:[ _-]?ids?)?)["']?\s*[:=#]?\s*[\[({]?\s*["']?)-?[0-9]+`)
+var identityNumber = regexp.MustCompile(`((?:(?:^|[^A-Za-z])(?i:user|uid|chat|sender|from|channel|author|member|reporter|guild|peer)|[a-z](?:User|Chat|Sender|From|Channel|Author|Member|Reporter|Guild|Peer)|(?:^|[^A-Za-z])((?i:ids?)))(?i:s?(?:[ _-]?ids?)?)["']?\s*[:=#]?\s*[\[({]?\s*["']?)-?[0-9]+`)
 
 // urlCredentials matches a URL's user and password (a Redis URL's
 // "redis://user:password@"), up to the last "@" before its host ends: a
