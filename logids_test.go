@@ -166,3 +166,23 @@ func TestLoggerMasksUids_rev3(t *testing.T) {
 		}
 	}
 }
+
+// time.Time's String form of a time.Now ends with its monotonic clock
+// reading ("m=+0.000000001"): it is kept with the time, and an id after
+// it is masked (it was in clear: the reading was read as no number and
+// ended what the word introduced).
+func TestLoggerMasksIdAfterMonotonicTime_rev3(t *testing.T) {
+	s := time.Now().String()
+	if !strings.Contains(s, " m=+") {
+		t.Fatalf("%q has no monotonic reading", s)
+	}
+	for _, c := range []struct{ in, want string }{
+		{"from " + s + " 7306318845", "from " + s + " N"},
+		{"user " + s + ", chat -1001234567890", "user " + s + ", chat N"},
+		{"from 2026-12-07 05:00:00 -0500 -05 m=-12.000000001 7306318845", "from 2026-12-07 05:00:00 -0500 -05 m=-12.000000001 N"},
+	} {
+		if got := scrubbedError(t, c.in); got != c.want {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.want)
+		}
+	}
+}

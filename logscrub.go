@@ -376,10 +376,15 @@ var zoneOffset = regexp.MustCompile(`^(?:Z|( ?)[+-](?:0[0-9]|1[0-4]):?[0-5][0-9]
 // any, where the zone has no name ("-05", "+0530").
 var zoneName = regexp.MustCompile(`^ (?:[A-Z]{3,5}|[+-](?:0[0-9]|1[0-4])(?:[0-5][0-9])?)`)
 
+// monotonic is the monotonic clock reading time.Time's String writes
+// after the zone's name, for a time.Now ("… -0500 EST m=+0.000000001").
+var monotonic = regexp.MustCompile(`^ m=[+-][0-9]+\.[0-9]{9}`)
+
 // zoneLen is the length of the zone s, the text after a time of day,
-// begins with (zoneOffset, then zoneName after a spaced offset), or 0:
-// each only where it does not run on (runsOn: "-1001234567890" after a
-// time is a chat's id, not "-10:01").
+// begins with (zoneOffset, then zoneName after a spaced offset, then a
+// monotonic reading after the name), or 0: each only where it does not
+// run on (runsOn: "-1001234567890" after a time is a chat's id, not
+// "-10:01").
 func zoneLen(s string) int {
 	m := zoneOffset.FindStringSubmatchIndex(s)
 	if m == nil || runsOn(s[m[1]:]) {
@@ -389,6 +394,9 @@ func zoneLen(s string) int {
 	if m[3] > m[2] {
 		if z := zoneName.FindStringIndex(s[n:]); z != nil && !runsOn(s[n+z[1]:]) {
 			n += z[1]
+			if r := monotonic.FindStringIndex(s[n:]); r != nil && !runsOn(s[n+r[1]:]) {
+				n += r[1]
+			}
 		}
 	}
 	return n
