@@ -186,3 +186,17 @@ func TestLoggerMasksIdAfterMonotonicTime_rev3(t *testing.T) {
 		}
 	}
 }
+
+// A "(" or "{" opens a list as a "[" does (67719ed took the three, its
+// tests only the "["): "ids (7306318845, 5123456789)".
+func TestLoggerMasksListsInParensAndBraces_rev3(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"ids (7306318845, 5123456789)", "ids (N, N)"},
+		{"chats {-1001234567890 5123456789}", "chats {N N}"},
+		{"user: ( 7306318845 )", "user: ( N )"},
+	} {
+		if got := scrubbedError(t, c.in); got != c.want {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.want)
+		}
+	}
+}
