@@ -35,7 +35,7 @@ func (sp *Spool) HoldVoids(codes []string) error {
 	defer sp.mu.Unlock()
 	b := []byte{'\n'} // (after a line a crash tore, a line of its own)
 	var add []string
-	adding := make(map[string]bool, len(macs)) // (a message reads up to some 2,048 codes)
+	adding := make(map[string]bool, len(macs)) // (some 820 in a message of 4,096 characters; more with its links)
 	for _, m := range macs {
 		if !sp.voids[m] && !adding[m] {
 			adding[m] = true

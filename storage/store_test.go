@@ -36,7 +36,7 @@ func newStore(t *testing.T) (*storage.Store, *redistest.Server, *clock) {
 }
 
 // storeOn is a store on rdb under prefix "t", with an injected clock.
-func storeOn(t *testing.T, rdb *redis.Client) (*storage.Store, *clock) {
+func storeOn(t testing.TB, rdb *redis.Client) (*storage.Store, *clock) {
 	t.Helper()
 	kr, err := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
 	if err != nil {
