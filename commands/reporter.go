@@ -316,7 +316,7 @@ func (m *Mux) sentAgain(ctx context.Context, c *Context, text string) error {
 				// Stored now: no outage to speak of; a file not in it
 				// still is.
 				kept := slices.ContainsFunc(tip.Content.Parts, func(p tips.Part) bool { return p.Attachment != nil })
-				return c.Reply(ctx, Reply{Text: c.T("sent", map[string]any{"Receipt": code}) + c.spooledFileNote(kept) + c.spooledLocationNote() + c.ownNameSent(text)})
+				return c.Reply(ctx, Reply{Text: c.T("sent", map[string]any{"Receipt": code}) + c.spooledFileNote(kept) + c.quoteLostNote() + c.spooledLocationNote() + c.ownNameSent(text)})
 			}
 		}
 	}
@@ -389,7 +389,7 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 			}
 			// As the first answer said (which may never have gone out).
 			own := c.ownNameSent(withLinks(req.Text, req.HiddenLinks))
-			return c.Reply(ctx, Reply{Text: c.T(spoolReceived(c.Request.ReplyToBot), map[string]any{"Receipt": receipt}) + c.spooledFileNote(false) + c.spooledLocationNote() + own})
+			return c.Reply(ctx, Reply{Text: c.T(spoolReceived(c.Request.ReplyToBot), map[string]any{"Receipt": receipt}) + c.spooledFileNote(false) + c.quoteLostNote() + c.spooledLocationNote() + own})
 		}
 	}
 	if n := len([]rune(req.Text)) - quoteRunes(req.Quote); n > m.limits.MaxMessageRunes {
@@ -1070,6 +1070,7 @@ func (m *Mux) spoolTip(ctx context.Context, c *Context, part tips.Part, note str
 	if note != "" {
 		text += "\n\n" + c.fileNote(note, 1)
 	}
+	text += c.quoteLostNote() // (as a draft's answer says)
 	if part.Location != nil {
 		text += "\n\n" + c.T("location_coarse", nil) // (as a draft's answer says)
 	}
@@ -1082,7 +1083,7 @@ func (m *Mux) spoolTip(ctx context.Context, c *Context, part tips.Part, note str
 	// and a reporter left unanswered writes again.
 	err = c.replyReceipt(ctx, Reply{Text: text})
 	if err != nil {
-		dropped, oerr := m.spool.OweReceipt(storage.OwedReceipt{Pseudonym: c.Pseudonym, EventID: c.Request.EventID, Receipt: receipt, Note: note, OwnName: own != "", Location: part.Location != nil})
+		dropped, oerr := m.spool.OweReceipt(storage.OwedReceipt{Pseudonym: c.Pseudonym, EventID: c.Request.EventID, Receipt: receipt, Note: note, QuoteLost: c.Request.QuoteLost, OwnName: own != "", Location: part.Location != nil})
 		if oerr != nil {
 			m.log.Error("undelivered receipt of a spooled tip not kept for later", "platform", c.Request.Platform, "error", oerr.Error())
 		}
@@ -1111,6 +1112,9 @@ func (m *Mux) tellOwedReceipts(ctx context.Context, c *Context) (answered bool) 
 		text := c.T("spool_receipt_owed", map[string]any{"Receipt": o.Receipt})
 		if o.Note != "" {
 			text += "\n\n" + c.fileNote(o.Note, 1)
+		}
+		if o.QuoteLost {
+			text += "\n\n" + c.T("quote_not_received", nil)
 		}
 		if o.Location {
 			text += "\n\n" + c.T("location_coarse", nil)
@@ -1149,6 +1153,17 @@ func (c *Context) spooledFileNote(kept bool) string {
 		return "\n\n" + c.fileNote("spool_file_lost", 1)
 	}
 	return ""
+}
+
+// quoteLostNote is what a message that replied to one in another chat
+// quoting none of its words (Request.QuoteLost) is told of them after its
+// receipt, spooled or delivered again: they did not come, as a draft's
+// answer says (keepPart). "" for any other message.
+func (c *Context) quoteLostNote() string {
+	if !c.Request.QuoteLost {
+		return ""
+	}
+	return "\n\n" + c.T("quote_not_received", nil)
 }
 
 // spooledLocationNote is what the first answer to a spooled message said

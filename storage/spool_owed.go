@@ -21,6 +21,10 @@ type OwedReceipt struct {
 	// Note is the message id of what the reporter was to be told with
 	// it (a file not kept), or "".
 	Note string `json:"n,omitempty"`
+	// QuoteLost says the message replied to one in another chat quoting
+	// none of its words: the owed receipt says they did not come
+	// (quote_not_received), as the refused answer did.
+	QuoteLost bool `json:"q,omitempty"`
 	// OwnName says the tip held the reporter's own name or username: the
 	// owed receipt carries a note of it (own_name_owed).
 	OwnName bool `json:"o,omitempty"`
