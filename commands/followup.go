@@ -813,7 +813,14 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	if codeCut && !withFile { // (with a file, the draft's answer says it)
 		c.sayQuietly("receipt_text_dropped", nil)
 	}
-	sayErr := c.Reply(ctx, Reply{Text: c.T("answer_done", nil) + c.ownNameSent(c.Request.Text)})
+	// Replying to a message in another chat quoting none of its words:
+	// they did not come with the answer, said so (with a file, the
+	// draft's answer says it).
+	lost := ""
+	if !withFile {
+		lost = c.quoteLostNote()
+	}
+	sayErr := c.Reply(ctx, Reply{Text: c.T("answer_done", nil) + lost + c.ownNameSent(c.Request.Text)})
 	if withFile {
 		// The file still goes to a draft, told or not.
 		c.fileNotAnswer = true
@@ -1357,7 +1364,7 @@ func replyCommand(ctx context.Context, c *Context) error {
 				a.answer(func(r question) bool { return r.Tip == t.ID && r.N == q })
 			})
 		}
-		return c.Reply(ctx, Reply{Text: c.T("answer_done", nil) + c.ownNameSent(answer)})
+		return c.Reply(ctx, Reply{Text: c.T("answer_done", nil) + c.quoteLostNote() + c.ownNameSent(answer)})
 	}
 	return c.Say(ctx, "reply_usage", nil)
 }
