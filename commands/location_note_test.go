@@ -98,18 +98,11 @@ func TestOwedReceiptOfASpooledLocationSaysItsNote(t *testing.T) {
 	srv, st, sp, _, mux := spooling(t)
 	msg, _ := loadMessages()
 	srv.Stop()
-	refused := 0
-	w := &refusingReplier{refuse: func(rep commands.Reply) bool {
-		if codeRE.MatchString(rep.Text) {
-			refused++
-			return true
-		}
-		return false
-	}}
+	w, refused := receiptRefuser()
 	mux.Handle(context.Background(), commands.Request{Platform: "telegram", UserID: "703", ChatID: "703", EventID: 1,
 		Location: &tips.Location{Lat: 20.640123, Lon: -103.311456}}, w)
-	if got := w.take(); refused != 2 || len(got) != 0 {
-		t.Fatalf("%d refused, then %+v", refused, got)
+	if got := w.take(); *refused != 2 || len(got) != 0 {
+		t.Fatalf("%d refused, then %+v", *refused, got)
 	}
 	code, _ := sp.ReceiptOf(st.Pseudonym("telegram", "703"), 1)
 	want := msg.Localize("en", "spool_receipt_owed", map[string]any{"Receipt": code}) + "\n\n" + msg.Localize("en", "location_coarse", nil)

@@ -45,17 +45,10 @@ func TestASpooledReplyFromAnotherChatWithoutAQuoteIsToldSo_rev2(t *testing.T) {
 		t.Errorf("spooled, replying to nothing elsewhere: answered %+v", r)
 	}
 
-	refused := 0
-	w := &refusingReplier{refuse: func(rep commands.Reply) bool {
-		if codeRE.MatchString(rep.Text) {
-			refused++
-			return true
-		}
-		return false
-	}}
+	w, refused := receiptRefuser()
 	mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "743", ChatID: "743", EventID: 1, Text: "esto me mandaron", QuoteLost: true}, w)
-	if got := w.take(); refused != 2 || len(got) != 0 {
-		t.Fatalf("%d refused, then %+v", refused, got)
+	if got := w.take(); *refused != 2 || len(got) != 0 {
+		t.Fatalf("%d refused, then %+v", *refused, got)
 	}
 	owed, _ := sp.ReceiptOf(st.Pseudonym("telegram", "743"), 1)
 	r := telegramUser(mux, "743")(commands.Request{Command: "help", CommandAtStart: true, EventID: 2})

@@ -321,6 +321,19 @@ func (r *refusingReplier) Reply(ctx context.Context, rep commands.Reply) error {
 	return r.recorder.Reply(ctx, rep)
 }
 
+// receiptRefuser is a refusingReplier that refuses every reply holding a
+// code (a receipt), and the count of those it refused.
+func receiptRefuser() (*refusingReplier, *int) {
+	refused := 0
+	return &refusingReplier{refuse: func(rep commands.Reply) bool {
+		if codeRE.MatchString(rep.Text) {
+			refused++
+			return true
+		}
+		return false
+	}}, &refused
+}
+
 // Once a tip is stored, a reply the platform refuses is not answered with
 // "your message may not have been saved" (it was): a refused receipt is
 // sent once more, a refused safety advice leaves the receipt alone.

@@ -432,17 +432,10 @@ func TestSpooledReceiptRefusedTwiceIsToldWithTheNextMessage(t *testing.T) {
 	srv, st, sp, _, mux := spooling(t)
 	msg, _ := loadMessages()
 	srv.Stop()
-	refused := 0
-	w := &refusingReplier{refuse: func(rep commands.Reply) bool {
-		if codeRE.MatchString(rep.Text) {
-			refused++
-			return true
-		}
-		return false
-	}}
+	w, refused := receiptRefuser()
 	mux.Handle(context.Background(), commands.Request{Platform: "telegram", UserID: "76", ChatID: "76", Text: "cobran piso en el mercado", EventID: 1}, w)
-	if got := w.take(); refused != 2 || len(got) != 0 {
-		t.Fatalf("%d refused, then %q", refused, texts(got))
+	if got := w.take(); *refused != 2 || len(got) != 0 {
+		t.Fatalf("%d refused, then %q", *refused, texts(got))
 	}
 	code, _ := sp.ReceiptOf(st.Pseudonym("telegram", "76"), 1)
 	owed := msg.Localize("en", "spool_receipt_owed", map[string]any{"Receipt": code})
