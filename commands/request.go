@@ -215,16 +215,24 @@ func withoutEmptyQuoteLines(text string) string {
 	return strings.Join(append(kept, lines[n:]...), "\n")
 }
 
+// maxQuoteRunes is Telegram's bound on the words a reply quotes (1,024
+// characters): what quoteRunes leaves out of a message's limit.
+const maxQuoteRunes = 1024
+
 // quoteRunes is how many characters of WithQuote(quote, text) are the
 // quote's, with its marks and the blank line after it: someone else's
 // words, which a limit on a message does not count (the sender typed
 // none of them and cannot send them in parts; Telegram bounds a quote,
-// and a tip's limit on characters still counts them).
+// and a tip's limit on characters still counts them). A quote's words
+// past Telegram's bound (maxQuoteRunes), which no client sends, are
+// counted: an answer or a warning, which no tip's limit bounds, is
+// never longer than a message's limit and a quote.
 func quoteRunes(quote string) int {
-	if strings.TrimSpace(quote) == "" {
+	q := strings.TrimSpace(quote)
+	if q == "" {
 		return 0
 	}
-	return len([]rune(WithQuote(quote, "."))) - 1
+	return len([]rune(WithQuote(q, "."))) - 1 - max(0, len([]rune(q))-maxQuoteRunes)
 }
 
 // Form is a small form the platform shows (a Discord modal).
