@@ -3,8 +3,6 @@ package discord
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -43,34 +41,11 @@ func TestDiscordGlobalLimitAfterTheLookIsSeen_discord(t *testing.T) {
 	}
 	for name, call := range cases {
 		t.Run(name, func(t *testing.T) {
-			var mu sync.Mutex
-			taken := 0
-			api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				w.Header().Set("Content-Type", "application/json")
-				if r.Method == http.MethodGet { // another route, drawing a global 429
-					w.Header().Set("X-RateLimit-Global", "true")
-					w.Header().Set("X-RateLimit-Reset-After", "8")
-					w.WriteHeader(http.StatusTooManyRequests)
-					fmt.Fprint(w, `{"message":"You are being rate limited.","retry_after":8,"global":true}`)
-					return
-				}
-				mu.Lock()
-				taken++
-				mu.Unlock()
-				if r.Method == http.MethodDelete {
-					w.WriteHeader(http.StatusNoContent)
-					return
-				}
-				fmt.Fprint(w, `{"id":"1","channel_id":"123","content":""}`)
-			})
+			api := &globalLimitAPI{limit: 8}
 			a := newTestAdapter(t, api, slowHandler{}, time.Hour)
 			var once sync.Once
 			a.looked = func() {
-				once.Do(func() {
-					if _, err := a.s.ChannelMessages("999", 1, "", "", ""); err == nil {
-						t.Error("the other route's request was not rate limited")
-					}
-				})
+				once.Do(func() { drawGlobalLimit(t, a) })
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 			defer cancel()
@@ -81,10 +56,8 @@ func TestDiscordGlobalLimitAfterTheLookIsSeen_discord(t *testing.T) {
 			if !errors.As(err, &rl) || took > 3*time.Second {
 				t.Errorf("a global limit set after the look: %v after %v, want a rate limit at once (limit 8 s)", err, took.Round(time.Millisecond))
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			if taken != 0 {
-				t.Errorf("%d requests taken under the global limit", taken)
+			if n := api.requestsTaken(); n != 0 {
+				t.Errorf("%d requests taken under the global limit", n)
 			}
 		})
 	}
