@@ -294,6 +294,10 @@ func (r rewriteHost) RoundTrip(req *http.Request) (*http.Response, error) {
 // broadcast would be taken as an outcome unknown and never sent again,
 // where it must be held back and retried.
 //
+// Discord's own global 429 (X-RateLimit-Global, or "global": true) comes
+// with no X-RateLimit-Reset-After: it is given one, its retry_after, so
+// that discordgo's limiter holds every route back, not the 429's alone.
+//
 // Cloudflare's block of a client (cloudflareBlock, or an HTML page) is a
 // 403: it is made such a 429 too. Discord's own 403s are JSON with their
 // code (Missing Access, Missing Permissions): a channel gone for the bot.
@@ -322,6 +326,7 @@ func (p plainRateLimit) RoundTrip(req *http.Request) (*http.Response, error) {
 	var reply struct {
 		RetryAfter *float64 `json:"retry_after"`
 		Code       *int     `json:"code"`
+		Global     bool     `json:"global"`
 	}
 	decoded := json.Unmarshal(body, &reply) == nil
 	blocked := resp.StatusCode == http.StatusForbidden && (!decoded || reply.Code == nil || *reply.Code == cloudflareBlock)
@@ -340,6 +345,15 @@ func (p plainRateLimit) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Header.Del("X-RateLimit-Reset")
 		resp.Header.Set("Content-Type", "application/json")
 		resp.Header.Del("Content-Length")
+	} else if resp.StatusCode == http.StatusTooManyRequests && (reply.Global || resp.Header.Get("X-RateLimit-Global") != "") &&
+		resp.Header.Get("X-RateLimit-Reset-After") == "" && *reply.RetryAfter >= 0 && *reply.RetryAfter < 1e6 {
+		// Discord's global 429 names its wait in Retry-After and its
+		// body, not in X-RateLimit-Reset-After, the only header discordgo
+		// sets its global limit from: given it, every route is held back
+		// as long (waitBucket, lockedRequest), rather than each going out
+		// and drawing a 429 of its own.
+		resp.Header.Set("X-RateLimit-Global", "true")
+		resp.Header.Set("X-RateLimit-Reset-After", strconv.FormatFloat(*reply.RetryAfter, 'f', -1, 64))
 	}
 	resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 	return resp, nil
