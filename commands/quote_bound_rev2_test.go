@@ -31,7 +31,8 @@ func TestAQuotePastTelegramsBoundCountsAgainstTheLimit_rev2(t *testing.T) {
 	if r := tm.as(reporterID, "Rosa", commands.Request{Command: "reply", Args: receipt + " " + strings.Repeat("w", 4000), Quote: bounded}); !tm.answered(r) {
 		t.Errorf("/reply of 4,000 after a 1,024-character quote: %.200q", texts(r))
 	}
-	if r := tm.as("7350", "Rosa", commands.Request{Command: "warn", Args: "hay halcones", Quote: huge}); len(r) != 1 || r[0].Text != tooLong {
+	warnTooLong := tm.text("en", "warn_too_long", map[string]any{"Max": 4096})
+	if r := tm.as("7350", "Rosa", commands.Request{Command: "warn", Args: "hay halcones", Quote: huge}); len(r) != 1 || r[0].Text != warnTooLong {
 		t.Errorf("/warn after a 64 KB quote: %.200q", texts(r))
 	}
 
