@@ -414,18 +414,7 @@ func (c *Context) codeAtStart(ctx context.Context, word string) bool {
 	if !strings.HasPrefix(args, word) {
 		args = word
 	}
-	var old []string
-	for _, code := range codesStartedBy(args, word) {
-		if !tips.OldReceipt(code) {
-			return true
-		}
-		old = append(old, code)
-	}
-	if len(old) == 0 {
-		return false
-	}
-	known, err := c.mux.receiptsKnown(ctx, old)
-	return err == nil && slices.Contains(known, true)
+	return c.anyReceipt(ctx, codesStartedBy(args, word))
 }
 
 // codesStartedBy returns the codes read in args (tips.ReceiptCodesIn)
@@ -460,8 +449,16 @@ func codesStartedBy(args, word string) []string {
 // when a tip (stored or spooled) has it, asked of Redis once, as
 // codeAtStart asks it; where Redis cannot say, it is taken for words.
 func (c *Context) holdsReceipt(ctx context.Context, text string) bool {
+	return c.anyReceipt(ctx, tips.ReceiptCodesIn(text))
+}
+
+// anyReceipt reports whether codes (read by tips.ReceiptCodesIn) hold a
+// receipt code, as codeAtStart and holdsReceipt take one: any code with
+// a digit, without asking; a code of letters alone only when a tip has
+// it, asked of Redis once; where Redis cannot say, none.
+func (c *Context) anyReceipt(ctx context.Context, codes []string) bool {
 	var old []string
-	for _, code := range tips.ReceiptCodesIn(text) {
+	for _, code := range codes {
 		if !tips.OldReceipt(code) {
 			return true
 		}
