@@ -398,9 +398,14 @@ func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 
 // CheckToken asks Discord (GET /users/@me) whether it knows the bot
 // token: ErrUnauthorized if it rejects it. serve asks before it writes
-// into Redis; Run finds a rejected token only as it connects.
+// into Redis; Run finds a rejected token only as it connects. A 429 is
+// not waited out (nor a global limit slept through): it comes back at
+// once, an answer that is no refusal.
 func (a *Adapter) CheckToken(ctx context.Context) error {
-	_, err := a.s.User("@me", discordgo.WithContext(ctx))
+	err := a.retryUpTo(ctx, selfBucket, 0, func(opts ...discordgo.RequestOption) error {
+		_, err := a.getSelf(opts...)
+		return err
+	})
 	var re *discordgo.RESTError
 	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized {
 		return ErrUnauthorized
@@ -514,7 +519,7 @@ func (a *Adapter) describe(ctx context.Context, id string) (*discordgo.Channel, 
 	var ch *discordgo.Channel
 	err := a.retry(ctx, discordgo.EndpointChannel(id), func(opts ...discordgo.RequestOption) error {
 		var err error
-		ch, err = a.s.Channel(id, opts...)
+		ch, err = a.getChannel(id, opts...)
 		return err
 	})
 	if err == nil && ch == nil {

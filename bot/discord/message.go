@@ -417,8 +417,7 @@ func (w *publicReplier) deletePost(ctx context.Context) error {
 	}
 	if err == nil && post.IsThread() && post.MessageCount == 0 {
 		err = a.retry(ctx, discordgo.EndpointChannel(w.channelID), func(opts ...discordgo.RequestOption) error {
-			_, err := a.s.ChannelDelete(w.channelID, opts...)
-			return err
+			return a.deleteChannel(w.channelID, opts...)
 		})
 		if err == nil || gone(err, discordgo.ErrCodeUnknownChannel) {
 			return nil
@@ -430,8 +429,7 @@ func (w *publicReplier) deletePost(ctx context.Context) error {
 	}
 	title := a.msg.Localize(a.serverLanguage(ctx, w.guildID), "removed_post_title", nil)
 	err = a.retry(ctx, discordgo.EndpointChannel(w.channelID), func(opts ...discordgo.RequestOption) error {
-		_, err := a.s.ChannelEdit(w.channelID, &discordgo.ChannelEdit{Name: title}, opts...)
-		return err
+		return a.editChannel(w.channelID, &discordgo.ChannelEdit{Name: title}, opts...)
 	})
 	if err != nil && !gone(err, discordgo.ErrCodeUnknownChannel) {
 		return fmt.Errorf("discord rename post: %s", a.redact(err))
@@ -454,7 +452,7 @@ func (a *Adapter) serverLanguage(ctx context.Context, guildID string) string {
 	var g *discordgo.Guild
 	err := a.retry(ctx, discordgo.EndpointGuild(guildID), func(opts ...discordgo.RequestOption) error {
 		var err error
-		g, err = a.s.Guild(guildID, opts...)
+		g, err = a.getGuild(guildID, opts...)
 		return err
 	})
 	if err != nil || g == nil {

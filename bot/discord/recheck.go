@@ -145,7 +145,7 @@ func (a *Adapter) recheckPage(ctx context.Context, c *recheckChannel, budget *in
 		}
 		*budget--
 		var err error
-		page, err = a.s.ChannelMessages(c.id, noticePage, "", strconv.FormatInt(c.after, 10), "", opts...)
+		page, err = a.channelMessages(c.id, noticePage, "", strconv.FormatInt(c.after, 10), opts...)
 		return err
 	})
 	if err != nil {

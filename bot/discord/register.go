@@ -49,14 +49,13 @@ func (a *Adapter) register(ctx context.Context, table []*commands.Command) error
 	a.mu.Lock()
 	appID := a.appID
 	a.mu.Unlock()
-	bucket := discordgo.EndpointApplicationGlobalCommands(appID) // as discordgo files it
+	endpoint := discordgo.EndpointApplicationGlobalCommands(appID) // its bucket too, as discordgo files it
 	if a.o.GuildID != "" {
-		bucket = discordgo.EndpointApplicationGuildCommands(appID, a.o.GuildID)
+		endpoint = discordgo.EndpointApplicationGuildCommands(appID, a.o.GuildID)
 	}
 	// (Each wait is at least 100 ms: the deadline bounds the attempts.)
-	err := a.retryUpTo(ctx, bucket, math.MaxInt, func(opts ...discordgo.RequestOption) error {
-		_, err := a.s.ApplicationCommandBulkOverwrite(appID, a.o.GuildID, cmds, opts...)
-		return err
+	err := a.retryUpTo(ctx, endpoint, math.MaxInt, func(opts ...discordgo.RequestOption) error {
+		return a.overwriteCommands(endpoint, cmds, opts...)
 	})
 	if err == nil {
 		return nil // taken, even if the deadline passed as the answer came

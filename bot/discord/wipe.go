@@ -23,9 +23,9 @@ func (a *Adapter) channel(ctx context.Context, chatID string) (string, error) {
 		return chatID, nil
 	}
 	var ch *discordgo.Channel
-	err := a.retry(ctx, discordgo.EndpointUserChannels(""), func(opts ...discordgo.RequestOption) error {
+	err := a.retry(ctx, dmChannelBucket, func(opts ...discordgo.RequestOption) error {
 		var err error
-		ch, err = a.s.UserChannelCreate(userID, opts...)
+		ch, err = a.createDMChannel(userID, opts...)
 		return err
 	})
 	if err != nil {
@@ -69,7 +69,7 @@ func (a *Adapter) WipeChat(ctx context.Context, chatID, _ string) (commands.Wipe
 		var msgs []*discordgo.Message
 		err := a.retry(ctx, discordgo.EndpointChannelMessages(channelID), func(opts ...discordgo.RequestOption) error {
 			var err error
-			msgs, err = a.s.ChannelMessages(channelID, 100, before, "", "", opts...)
+			msgs, err = a.channelMessages(channelID, 100, before, "", opts...)
 			return err
 		})
 		if err != nil {
