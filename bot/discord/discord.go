@@ -786,7 +786,50 @@ func (a *Adapter) lockedRequest(method, url string, p payload, bucket string, op
 		return nil, &bucketHeldError{wait}
 	}
 	b.Remaining-- // (as discordgo's LockBucketObject)
-	return a.s.RequestWithLockedBucket(method, url, p.contentType, p.body, b, 0, opts...)
+	resp, err := a.s.RequestWithLockedBucket(method, url, p.contentType, p.body, b, 0, append(opts[:len(opts):len(opts)], guardTransport)...)
+	var tp *transportPanic
+	if errors.As(err, &tp) {
+		panic(tp.value) // the bucket released: the panic goes on to the event's recover
+	}
+	return resp, err
+}
+
+// discordgo unlocks a request's bucket (Bucket.Release) once its HTTP
+// client returns, with an answer or an error, and not on a panic: a panic
+// in the transport (ours: plainRateLimit, gatewayAsker, rewriteHost; or
+// net/http's) left the bucket locked, and every later request on its
+// route (a channel's, or an interaction slot's) hung, unto its deadline,
+// for good. So the client's transport is guarded (guardTransport): its
+// panic comes back as an error, discordgo releases the bucket, and
+// lockedRequest panics again with the same value, as if unguarded. (Past
+// the client, discordgo has released the bucket already.)
+
+// transportPanic is a panic of the transport, returned as an error.
+type transportPanic struct{ value any }
+
+func (p *transportPanic) Error() string { return fmt.Sprintf("discord transport panic (%T)", p.value) }
+
+// panicGuard is a transport whose panic comes back as a *transportPanic.
+type panicGuard struct{ next http.RoundTripper }
+
+func (g panicGuard) RoundTrip(req *http.Request) (resp *http.Response, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			resp, err = nil, &transportPanic{p}
+		}
+	}()
+	return g.next.RoundTrip(req)
+}
+
+// guardTransport is a request option (the last) that sends the request
+// through a copy of its client, its transport guarded by panicGuard.
+func guardTransport(cfg *discordgo.RequestConfig) {
+	c := *cfg.Client
+	if c.Transport == nil {
+		c.Transport = http.DefaultTransport
+	}
+	c.Transport = panicGuard{next: c.Transport}
+	cfg.Client = &c
 }
 
 // bucketPoll is how soon a bucket held by another request is looked at
