@@ -538,8 +538,18 @@ func (a *Adapter) send(ctx context.Context, chatID string, rep commands.Reply, w
 	}
 	var msgs []*discordgo.MessageSend
 	chunks := render(rep.Text)
+	var whole *discordgo.MessageSend
+	if rep.Whole && len(chunks) > 1 {
+		whole = wholeMessage(rep.Text) // one message, not parts (render.go)
+	}
+	if whole != nil {
+		chunks = []string{""}
+	}
 	for n, chunk := range chunks {
 		msg := &discordgo.MessageSend{Content: chunk, AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsSuppressEmbeds}
+		if whole != nil {
+			msg = whole
+		}
 		if n == len(chunks)-1 {
 			msg.Components = buttons(rep.Buttons)
 		}
@@ -547,7 +557,7 @@ func (a *Adapter) send(ctx context.Context, chatID string, rep commands.Reply, w
 			// Sent all the same if that message is gone (deleted since).
 			msg.Reference = &discordgo.MessageReference{MessageID: rep.ReplyTo, ChannelID: channelID, FailIfNotExists: new(bool)}
 		}
-		if chunk != "" || msg.Components != nil {
+		if chunk != "" || msg.Components != nil || msg.Embeds != nil {
 			msgs = append(msgs, msg)
 		}
 	}
