@@ -20,17 +20,81 @@ func (e *echo) Handle(ctx context.Context, req commands.Request, w commands.Repl
 	_ = w.Reply(ctx, commands.Reply{Text: "ok", Buttons: [][]commands.Button{{{Label: "Send", Data: "send:1"}}}})
 }
 
+// runEcho runs a session of a on an echo handler to its end, and returns
+// the handler, with the requests it got.
+func runEcho(t *testing.T, a *Adapter) *echo {
+	t.Helper()
+	h := &echo{}
+	if err := a.Run(context.Background(), h); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// newConsole is New with what most tests share filled in where o leaves
+// it out: the reporter (user "1", the one the session starts as) and the
+// investigator ("2") to play, the console's lines said as their message
+// ids (sayID), and no line to read.
+func newConsole(o Options) *Adapter {
+	if o.Identities == nil {
+		o.Identities = []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}
+	}
+	if o.Say == nil {
+		o.Say = sayID
+	}
+	if o.In == nil {
+		o.In = strings.NewReader("")
+	}
+	return New(o)
+}
+
+// sayID says a console line as its message id.
+func sayID(_, id string, _ map[string]any) string { return id }
+
+// sayAngled says a console line as its message id in angle brackets.
+func sayAngled(_, id string, _ map[string]any) string { return "<" + id + ">" }
+
+// sayPressed says a console line as its message id followed by the
+// button pressed: "demo_no_button(#2)".
+func sayPressed(_, id string, data map[string]any) string {
+	return id + "(" + fmt.Sprint(data["Pressed"]) + ")"
+}
+
+// sayInLanguage says a console line as its language and message id,
+// followed by the button pressed and the role named, if any:
+// "es:demo_no_button(#7)", "es:demo_as(es:demo_role_investigator)".
+func sayInLanguage(lang, id string, data map[string]any) string {
+	s := lang + ":" + id
+	if p, ok := data["Pressed"]; ok {
+		s += "(" + p.(string) + ")"
+	}
+	if r, ok := data["Role"]; ok {
+		s += "(" + r.(string) + ")"
+	}
+	return s
+}
+
+// chosenLanguage is the engine's language for a user: the one they chose
+// (chosen, by user id), else the one their client asks for, else English.
+func chosenLanguage(chosen map[string]string) func(userID, client string) string {
+	return func(userID, client string) string {
+		if l := chosen[userID]; l != "" {
+			return l
+		}
+		if client != "" {
+			return client
+		}
+		return "en"
+	}
+}
+
 // A huge line does not end the session; commands, buttons and /as are
 // translated as the engine expects.
 func TestConsoleLines(t *testing.T) {
 	in := strings.Repeat("x", 3<<20) + "\n/status@VigiaBot ABCD\n#1\n#9\n/as investigator\nhola\n/quit\nnever read\n"
 	out := &bytes.Buffer{}
-	a := New(Options{In: strings.NewReader(in), Out: out, Say: func(_, id string, _ map[string]any) string { return id },
-		Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
-	h := &echo{}
-	if err := a.Run(context.Background(), h); err != nil {
-		t.Fatal(err)
-	}
+	a := newConsole(Options{In: strings.NewReader(in), Out: out})
+	h := runEcho(t, a)
 	if len(h.got) != 4 {
 		t.Fatalf("%d requests: %+v", len(h.got), h.got)
 	}
@@ -63,12 +127,8 @@ func TestConsoleLines(t *testing.T) {
 // switch is sent to the engine, test fails.
 func TestConsoleCommandAfterText(t *testing.T) {
 	in := "🙏 /help\nno pagan /Cancelar@VigiaBot el contrato\n1/2 kilo, 50 / 50\n/tip\u00a012\u00a02\nya /nota\u2003x\n/as\u00a0investigator\n"
-	a := New(Options{In: strings.NewReader(in), Out: &bytes.Buffer{}, Say: func(_, id string, _ map[string]any) string { return id },
-		Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
-	h := &echo{}
-	if err := a.Run(context.Background(), h); err != nil {
-		t.Fatal(err)
-	}
+	a := newConsole(Options{In: strings.NewReader(in), Out: &bytes.Buffer{}})
+	h := runEcho(t, a)
 	if a.who.Role != "investigator" {
 		t.Errorf("/as\u00a0investigator did not switch: %s", a.who.Role)
 	}
@@ -97,8 +157,7 @@ func TestConsoleCommandAfterText(t *testing.T) {
 func TestConsoleWipe(t *testing.T) {
 	for _, interactive := range []bool{false, true} {
 		var out bytes.Buffer
-		a := New(Options{Out: &out, Interactive: interactive, Identities: []Identity{{Role: "reporter", UserID: "1"}},
-			Say: func(_, id string, _ map[string]any) string { return "<" + id + ">" }})
+		a := newConsole(Options{Out: &out, Interactive: interactive, Identities: []Identity{{Role: "reporter", UserID: "1"}}, Say: sayAngled})
 		if _, err := a.WipeChat(context.Background(), "1", ""); err != nil {
 			t.Fatal(err)
 		}
@@ -119,15 +178,14 @@ func TestConsoleWipe(t *testing.T) {
 func TestConsoleWipeOfTheOtherChat(t *testing.T) {
 	for _, interactive := range []bool{false, true} {
 		var out bytes.Buffer
-		a := New(Options{Out: &out, Interactive: interactive,
+		a := newConsole(Options{Out: &out, Interactive: interactive,
 			Say: func(lang, id string, _ map[string]any) string { return "<" + lang + ":" + id + ">" },
 			Language: func(userID, client string) string {
 				if userID == "1" {
 					return "es"
 				}
 				return "en"
-			},
-			Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
+			}})
 		a.rows = [][]commands.Button{{{Label: "Enviar", Data: "send:d1"}}}
 		a.switchTo("investigator")
 		a.rows = [][]commands.Button{{{Label: "Verified", Data: "tri:1:v"}}}
@@ -204,8 +262,7 @@ func TestConsolePromptAfterAMessageSentWhileWaiting(t *testing.T) {
 	in, typing := io.Pipe()
 	defer typing.Close()
 	out := &lockedBuffer{wrote: make(chan struct{}, 1)}
-	a := New(Options{In: in, Out: out, Interactive: true, Say: func(_, id string, _ map[string]any) string { return "<" + id + ">" },
-		Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
+	a := newConsole(Options{In: in, Out: out, Interactive: true, Say: sayAngled})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
@@ -270,27 +327,7 @@ func TestConsoleButtonsThatAreNotThere(t *testing.T) {
 	in := "#1\nhola\n#99\n#0\n#\n#10\n#10\n# 2\n#narcos en la colonia\n/language es\n#7\n/as investigator\n#1\n"
 	var out bytes.Buffer
 	chosen := map[string]string{}
-	a := New(Options{In: strings.NewReader(in), Out: &out,
-		Say: func(lang, id string, data map[string]any) string {
-			s := lang + ":" + id
-			if p, ok := data["Pressed"]; ok {
-				s += "(" + p.(string) + ")"
-			}
-			if r, ok := data["Role"]; ok {
-				s += "(" + r.(string) + ")"
-			}
-			return s
-		},
-		Language: func(userID, client string) string {
-			if l := chosen[userID]; l != "" {
-				return l
-			}
-			if client != "" {
-				return client
-			}
-			return "en"
-		},
-		Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
+	a := newConsole(Options{In: strings.NewReader(in), Out: &out, Say: sayInLanguage, Language: chosenLanguage(chosen)})
 	k := &keyboard{}
 	h := handlerFunc(func(ctx context.Context, req commands.Request, w commands.Replier) {
 		if req.Command == "language" {
@@ -337,8 +374,7 @@ func (f handlerFunc) Handle(ctx context.Context, req commands.Request, w command
 // is, and its buttons are pressed from there, not from here.
 func TestConsoleSendToTheOtherChat(t *testing.T) {
 	var out bytes.Buffer
-	a := New(Options{Out: &out, Say: func(_, id string, _ map[string]any) string { return "<" + id + ">" },
-		Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
+	a := newConsole(Options{Out: &out, Say: sayAngled})
 	a.switchTo("investigator")
 	a.rows = [][]commands.Button{{{Label: "Next", Data: "next"}}}
 	answer := [][]commands.Button{{{Label: "Answer", Data: "ans:1"}}}
@@ -364,8 +400,7 @@ func TestConsoleSendToTheOtherChat(t *testing.T) {
 // Send), unless a newer message to that chat brought its own.
 func TestConsoleButtonsWaitForTheWayBack(t *testing.T) {
 	var out bytes.Buffer
-	a := New(Options{Out: &out, Say: func(_, id string, _ map[string]any) string { return "<" + id + ">" },
-		Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
+	a := newConsole(Options{Out: &out, Say: sayAngled})
 	a.rows = [][]commands.Button{{{Label: "Send", Data: "send:d1"}}}
 	a.switchTo("reporter") // already the reporter: the buttons stay
 	if len(a.rows) != 1 {
@@ -394,8 +429,7 @@ func TestConsoleButtonsWaitForTheWayBack(t *testing.T) {
 func TestConsoleStopsWhileWaitingForALine(t *testing.T) {
 	in, typing := io.Pipe()
 	defer typing.Close()
-	a := New(Options{In: in, Out: &bytes.Buffer{}, Say: func(_, id string, _ map[string]any) string { return id },
-		Identities: []Identity{{Role: "reporter", UserID: "1"}}})
+	a := newConsole(Options{In: in, Out: &bytes.Buffer{}, Identities: []Identity{{Role: "reporter", UserID: "1"}}})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	handled := make(chan struct{})
@@ -425,8 +459,7 @@ func TestConsoleNoPromptAfterCtrlC(t *testing.T) {
 	in, typing := io.Pipe()
 	defer typing.Close()
 	out := &lockedBuffer{wrote: make(chan struct{}, 1)}
-	a := New(Options{In: in, Out: out, Interactive: true, Say: func(_, id string, _ map[string]any) string { return "<" + id + ">" },
-		Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
+	a := newConsole(Options{In: in, Out: out, Interactive: true, Say: sayAngled})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx, handledThen{make(chan struct{})}) }()
@@ -463,12 +496,8 @@ func (h handledThen) Handle(ctx context.Context, req commands.Request, w command
 func TestConsoleButtonsInTheDigitsOfEveryScript(t *testing.T) {
 	in := "hola\n#१\n#১\n#๑\n#١\n#𝟙\n＃１\n#२\n#١٢\n"
 	out := &bytes.Buffer{}
-	a := New(Options{In: strings.NewReader(in), Out: out, Say: func(_, id string, data map[string]any) string { return id + "(" + fmt.Sprint(data["Pressed"]) + ")" },
-		Identities: []Identity{{Role: "reporter", UserID: "1"}}})
-	h := &echo{}
-	if err := a.Run(context.Background(), h); err != nil {
-		t.Fatal(err)
-	}
+	a := newConsole(Options{In: strings.NewReader(in), Out: out, Say: sayPressed, Identities: []Identity{{Role: "reporter", UserID: "1"}}})
+	h := runEcho(t, a)
 	var got []string
 	for _, r := range h.got {
 		got = append(got, r.Text+r.Callback)
@@ -495,12 +524,8 @@ func TestConsoleButtonsInTheDigitsOfEveryScript(t *testing.T) {
 func TestConsoleButtonNumbersThatAreNoButtons(t *testing.T) {
 	in := "hola\n#-1\n#+1\n#1.5\n# −2\n#1,0\n#x\n#١٫٥\n#١٬٠\n＃１．５\n#１．５\n＃x\n"
 	out := &bytes.Buffer{}
-	a := New(Options{In: strings.NewReader(in), Out: out, Say: func(_, id string, data map[string]any) string { return id + "(" + fmt.Sprint(data["Pressed"]) + ")" },
-		Identities: []Identity{{Role: "reporter", UserID: "1"}}})
-	h := &echo{}
-	if err := a.Run(context.Background(), h); err != nil {
-		t.Fatal(err)
-	}
+	a := newConsole(Options{In: strings.NewReader(in), Out: out, Say: sayPressed, Identities: []Identity{{Role: "reporter", UserID: "1"}}})
+	h := runEcho(t, a)
 	var got []string
 	for _, r := range h.got {
 		got = append(got, r.Text+r.Callback)
@@ -528,23 +553,7 @@ func TestConsoleButtonsAfterAChangeOfLanguage(t *testing.T) {
 	in := "hola\n/as investigator\n/language es\n#5\n/as reporter\n#5\n#1\n"
 	var out bytes.Buffer
 	chosen := map[string]string{}
-	a := New(Options{In: strings.NewReader(in), Out: &out,
-		Say: func(lang, id string, data map[string]any) string {
-			if p, ok := data["Pressed"]; ok {
-				return lang + ":" + id + "(" + p.(string) + ")"
-			}
-			return lang + ":" + id
-		},
-		Language: func(userID, client string) string {
-			if l := chosen[userID]; l != "" {
-				return l
-			}
-			if client != "" {
-				return client
-			}
-			return "en"
-		},
-		Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
+	a := newConsole(Options{In: strings.NewReader(in), Out: &out, Say: sayInLanguage, Language: chosenLanguage(chosen)})
 	var got []string
 	h := handlerFunc(func(ctx context.Context, req commands.Request, w commands.Replier) {
 		got = append(got, req.Text+req.Callback)
@@ -566,7 +575,7 @@ func TestConsoleButtonsAfterAChangeOfLanguage(t *testing.T) {
 	s := out.String()
 	for _, want := range []string{
 		"investigator> #5\n  es:demo_no_button(#5)\n  [#1 Menu-es] \n",
-		"es:demo_as\n\n  es:demo_buttons_earlier\n  [#1] [#2] \n",
+		"es:demo_as(es:demo_role_reporter)\n\n  es:demo_buttons_earlier\n  [#1] [#2] \n",
 		"reporter> #5\n  es:demo_no_button_earlier(#5)\n  [#1] [#2] \n",
 	} {
 		if !strings.Contains(s, want) {
@@ -594,15 +603,7 @@ func TestConsoleButtonsAfterAChangeOfLanguage(t *testing.T) {
 func TestConsoleButtonsInTheLanguageTheEngineSays(t *testing.T) {
 	in := "/as investigator\n/ask\n/as reporter\n#5\n/remind\n#5\n/ok\n#5\n"
 	var out bytes.Buffer
-	a := New(Options{In: strings.NewReader(in), Out: &out,
-		Say: func(lang, id string, data map[string]any) string {
-			if p, ok := data["Pressed"]; ok {
-				return lang + ":" + id + "(" + p.(string) + ")"
-			}
-			return lang + ":" + id
-		},
-		Language:   func(string, string) string { return "fr" },
-		Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
+	a := newConsole(Options{In: strings.NewReader(in), Out: &out, Say: sayInLanguage, Language: func(string, string) string { return "fr" }})
 	h := handlerFunc(func(ctx context.Context, req commands.Request, w commands.Replier) {
 		switch req.Command {
 		case "ask": // the reporter's tip was in English
@@ -619,7 +620,7 @@ func TestConsoleButtonsInTheLanguageTheEngineSays(t *testing.T) {
 	}
 	s := out.String()
 	for _, want := range []string{
-		"fr:demo_as\n\n  fr:demo_buttons_earlier\n  [#1] \n",
+		"fr:demo_as(fr:demo_role_reporter)\n\n  fr:demo_buttons_earlier\n  [#1] \n",
 		"reporter> #5\n  fr:demo_no_button_earlier(#5)\n  [#1] \n",
 		"  reminder\n\n  [#1 Remind] \n",
 		"reporter> #5\n  fr:demo_no_button_earlier(#5)\n  [#1] \n\nreporter> /ok",
@@ -643,12 +644,8 @@ func TestConsoleButtonsInTheLanguageTheEngineSays(t *testing.T) {
 func TestConsoleOwnCommandsInAnyCase(t *testing.T) {
 	in := "/As investigator\nhola\n/ASK 1 x\n/AS REPORTER\n/Quit\nnever read\n"
 	out := &bytes.Buffer{}
-	a := New(Options{In: strings.NewReader(in), Out: out, Say: func(_, id string, _ map[string]any) string { return id },
-		Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
-	h := &echo{}
-	if err := a.Run(context.Background(), h); err != nil {
-		t.Fatal(err)
-	}
+	a := newConsole(Options{In: strings.NewReader(in), Out: out})
+	h := runEcho(t, a)
 	if len(h.got) != 2 {
 		var sent []string
 		for _, g := range h.got {
@@ -678,12 +675,8 @@ func TestConsoleOwnCommandsInAnyCase(t *testing.T) {
 func TestConsoleOwnCommandsWithTheBotsName_options(t *testing.T) {
 	in := "/as@VigiaBot investigator\nhola\n/asx y\n/AS@VigiaBot\u00a0reporter\n/quit@VigiaBot\nnever read\n"
 	out := &bytes.Buffer{}
-	a := New(Options{In: strings.NewReader(in), Out: out, Say: func(_, id string, _ map[string]any) string { return id },
-		Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
-	h := &echo{}
-	if err := a.Run(context.Background(), h); err != nil {
-		t.Fatal(err)
-	}
+	a := newConsole(Options{In: strings.NewReader(in), Out: out})
+	h := runEcho(t, a)
 	if len(h.got) != 2 || h.got[0].UserID != "2" || h.got[0].Text != "hola" || h.got[1].Command != "asx" {
 		t.Fatalf("requests: %+v", h.got)
 	}
@@ -707,8 +700,8 @@ func TestConsoleShowsNoControlCharacters_options(t *testing.T) {
 	typed := "a\x1b[2J\rb\x07\u009b31m\x7f\u202egpj.exe\u2066\xff"
 	in := typed + "\n#\x1b[2J\n/quit\n"
 	out := &bytes.Buffer{}
-	a := New(Options{In: strings.NewReader(in), Out: out, Say: func(_, id string, d map[string]any) string { return fmt.Sprint(id, d) },
-		Identities: []Identity{{Role: "reporter", UserID: "1"}}})
+	a := newConsole(Options{In: strings.NewReader(in), Out: out, Identities: []Identity{{Role: "reporter", UserID: "1"}},
+		Say: func(_, id string, d map[string]any) string { return fmt.Sprint(id, d) }})
 	h := &replier{text: "said \x1b]0;title\x07 \u202e\u2068name\u2069\n│\u200equote\r!", label: "L\x1b[5m\nx"}
 	if err := a.Run(context.Background(), h); err != nil {
 		t.Fatal(err)
@@ -753,12 +746,8 @@ func (r *replier) Handle(ctx context.Context, req commands.Request, w commands.R
 // first line is sent to the engine, test fails.
 func TestConsoleInputWithAByteOrderMark_options(t *testing.T) {
 	in := "\ufeff/as investigator\r\nhola\r\n\ufeff/help\n"
-	a := New(Options{In: strings.NewReader(in), Out: &bytes.Buffer{}, Say: func(_, id string, _ map[string]any) string { return id },
-		Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
-	h := &echo{}
-	if err := a.Run(context.Background(), h); err != nil {
-		t.Fatal(err)
-	}
+	a := newConsole(Options{In: strings.NewReader(in), Out: &bytes.Buffer{}})
+	h := runEcho(t, a)
 	if len(h.got) != 2 || h.got[0].UserID != "2" || h.got[0].Text != "hola" || h.got[1].Command != "help" || !h.got[1].CommandAtStart {
 		t.Fatalf("requests: %+v", h.got)
 	}
@@ -772,12 +761,8 @@ func TestConsoleQuitWithWordsAfterItLeaves_oracle(t *testing.T) {
 	for _, line := range []string{"/quit now", "/exit ya", "/Quit@VigiaBot por favor", "/quit\u00a0now"} {
 		in := "hola\n" + line + "\nnever read\n"
 		out := &bytes.Buffer{}
-		a := New(Options{In: strings.NewReader(in), Out: out, Say: func(_, id string, _ map[string]any) string { return id },
-			Identities: []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}})
-		h := &echo{}
-		if err := a.Run(context.Background(), h); err != nil {
-			t.Fatal(err)
-		}
+		a := newConsole(Options{In: strings.NewReader(in), Out: out})
+		h := runEcho(t, a)
 		if len(h.got) != 1 || h.got[0].Text != "hola" {
 			var sent []string
 			for _, g := range h.got {
