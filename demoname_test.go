@@ -30,7 +30,7 @@ func TestDemoInvestigatorNameFollowsTheLanguage(t *testing.T) {
 		if code := run(context.Background(), []string{"demo"}, env(nil), strings.NewReader(script), &out, &errb); code != 0 {
 			t.Fatalf("vigia demo: exit %d, stderr %q", code, errb.String())
 		}
-		_, claimed, ok := strings.Cut(out.String(), "investigator> /next\n")
+		_, claimed, ok := strings.Cut(out.String(), c.name+"> /next\n")
 		if !ok {
 			t.Fatalf("no /next in the session:\n%s", out.String())
 		}
@@ -45,12 +45,14 @@ func TestDemoInvestigatorNameFollowsTheLanguage(t *testing.T) {
 // the English role, whatever the session speaks; and the demo's lines
 // that say how to switch (the banner, /as alone, a message sent to the
 // other chat) name them in the session's language: "escribe /as
-// investigador", never "/as investigator" in a Spanish sentence. Before,
+// investigador", never "/as investigator" in a Spanish sentence; so does
+// the prompt ("investigador> /recent"). Before,
 // only "reporter" and "investigator" switched: "/as investigador" was
 // answered demo_as_usage, in English words. Mutations: named matching
 // Role alone (as before) -> every localised name fails to switch;
 // demo_as_usage filled without names (as before, with the English words
-// in the text) -> the usage checks fail.
+// in the text) -> the usage checks fail; the prompt as the Role (as
+// before) -> the switch checks fail in es, pt-BR and fr.
 func TestDemoRoleNamesInEveryLanguage_oracle(t *testing.T) {
 	msg, err := locales.Load()
 	if err != nil {
@@ -89,10 +91,12 @@ func TestDemoRoleNamesInEveryLanguage_oracle(t *testing.T) {
 				t.Fatalf("vigia demo: exit %d, stderr %q", code, errb.String())
 			}
 			s := out.String()
-			if !strings.Contains(s, "investigator> /recent\n") {
+			// The prompt names who is played in the session's language.
+			prompt := names(session)
+			if !strings.Contains(s, "\n"+prompt["Investigator"].(string)+"> /recent\n") {
 				t.Errorf("session %s: /as %s did not switch to the investigator:\n%s", session, strings.ToUpper(tips.Fold(inv)), s)
 			}
-			if !strings.Contains(s, "reporter> hola\n") {
+			if !strings.Contains(s, "\n"+prompt["Reporter"].(string)+"> hola\n") {
 				t.Errorf("session %s: /as %s did not switch back to the reporter:\n%s", session, rep, s)
 			}
 			usage := msg.Localize(session, "demo_as_usage", names(session))

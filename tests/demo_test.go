@@ -59,9 +59,9 @@ func TestDemoScriptedSession(t *testing.T) {
 	}
 }
 
-// A session in Spanish: the demo's own lines follow the language chosen,
-// a button that is not there is said so, with those that are, and the
-// role switched to is asked for in the same language.
+// A session in Spanish: the demo's own lines and its prompt follow the
+// language chosen, a button that is not there is said so, with those
+// that are, and the role switched to is asked for in the same language.
 func TestDemoSpeaksTheSessionLanguage(t *testing.T) {
 	script := strings.Join([]string{
 		"/language es",
@@ -83,11 +83,11 @@ func TestDemoSpeaksTheSessionLanguage(t *testing.T) {
 	}
 	s := string(out)
 	for _, want := range []string{
-		"reporter> #99\n  No hay ningún botón #99. Estos son los botones que puedes presionar:\n  [#1 Extorsión] [#2 Drogas] \n",
-		"reporter> #12\n  No hay ningún botón #12. Estos son los botones que puedes presionar:\n  [#1 Extorsión] [#2 Drogas] \n",
-		"reporter> /wipe\n  (Borrado.",
-		"reporter> #2\n  No hay ningún botón #2: ahora no hay botones para presionar.",
-		"investigator> /quit", "  Ahora eres: investigador.\n",
+		"denunciante> #99\n  No hay ningún botón #99. Estos son los botones que puedes presionar:\n  [#1 Extorsión] [#2 Drogas] \n",
+		"denunciante> #12\n  No hay ningún botón #12. Estos son los botones que puedes presionar:\n  [#1 Extorsión] [#2 Drogas] \n",
+		"denunciante> /wipe\n  (Borrado.",
+		"denunciante> #2\n  No hay ningún botón #2: ahora no hay botones para presionar.",
+		"investigador> /quit", "  Ahora eres: investigador.\n",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, s)
@@ -129,11 +129,11 @@ func TestDemoAfterAChangeOfLanguage(t *testing.T) {
 	}
 	s := string(out)
 	for _, want := range []string{
-		"reporter> #20\n  Il n'y a pas de bouton #20. Les boutons affichés avant le changement de langue fonctionnent toujours, par leur numéro :\n  [#1] [#2] \n",
-		"reporter> #١٫٥\n  Il n'y a pas de bouton #١٫٥.",
-		"investigator> /tip 1 99999\n  Signalement #1 ",
+		"signalant> #20\n  Il n'y a pas de bouton #20. Les boutons affichés avant le changement de langue fonctionnent toujours, par leur numéro :\n  [#1] [#2] \n",
+		"signalant> #١٫٥\n  Il n'y a pas de bouton #١٫٥.",
+		"enquêteur> /tip 1 99999\n  Signalement #1 ",
 		"Il n'y a pas de page 99999 : ",
-		"investigator> /triage 2 doublon 1 1\n  Pas compris : « 1 ». Rien n'a été changé.\n  \n  Envoyez /triage NUMÉRO STATUT",
+		"enquêteur> /triage 2 doublon 1 1\n  Pas compris : « 1 ». Rien n'a été changé.\n  \n  Envoyez /triage NUMÉRO STATUT",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, s)
@@ -174,7 +174,7 @@ func TestDemoQuestionInTheLanguageOfTheTip(t *testing.T) {
 	s := string(out)
 	for _, want := range []string{
 		"  An investigator has a question about a tip you sent on ",
-		"reporter> #5\n  Il n'y a pas de bouton #5. Les boutons affichés avant le changement de langue fonctionnent toujours, par leur numéro :\n  [#1] \n",
+		"signalant> #5\n  Il n'y a pas de bouton #5. Les boutons affichés avant le changement de langue fonctionnent toujours, par leur numéro :\n  [#1] \n",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, s)
@@ -183,7 +183,7 @@ func TestDemoQuestionInTheLanguageOfTheTip(t *testing.T) {
 	if _, after, _ := strings.Cut(s, "/as reporter"); strings.Contains(after, "Answer]") {
 		t.Errorf("the question's button listed with its English label under French lines:\n%s", s)
 	}
-	if _, after, _ := strings.Cut(s, "reporter> #1\n"); after == "" || strings.Contains(strings.SplitN(after, ">", 2)[0], "Il n'y a pas de bouton") {
+	if _, after, _ := strings.Cut(s, "signalant> #1\n"); after == "" || strings.Contains(strings.SplitN(after, ">", 2)[0], "Il n'y a pas de bouton") {
 		t.Errorf("the question's button, pressed by number, did nothing:\n%s", s)
 	}
 }

@@ -27,7 +27,8 @@ type Handler interface {
 // Identity is a user the console can play.
 type Identity struct {
 	// Role is what the user types after /as ("reporter", "investigator");
-	// the message "demo_role_<Role>" names it after switching.
+	// the message "demo_role_<Role>" names it after switching and in the
+	// prompt.
 	Role string
 	// UserID is the console user id; the engine's roles decide what it may do.
 	UserID string
@@ -60,7 +61,9 @@ type Options struct {
 	Languages []string
 	// Interactive is true when a person types at a terminal: a prompt is
 	// shown before each line. Otherwise (a pipe) each line read is echoed
-	// after the prompt, so the output reads as a transcript.
+	// after the prompt, so the output reads as a transcript. The prompt
+	// is the message "demo_prompt" in the session's language, naming
+	// the identity played as "demo_role_<Role>" does.
 	Interactive bool
 }
 
@@ -203,7 +206,9 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 		if !a.o.Interactive {
 			// As typed, but never a control character: one would act on
 			// the terminal (ESC [2J clears it, CR writes over the line).
-			fmt.Fprintf(a.o.Out, "%s> %s\n", a.who.Role, shownTyped(line))
+			a.mu.Lock()
+			fmt.Fprintf(a.o.Out, "%s%s\n", a.promptText(), shownTyped(line))
+			a.mu.Unlock()
 		}
 		// In any case, as the engine reads commands: "/As investigator"
 		// (a keyboard's capital) is no unknown command; and with the
@@ -334,8 +339,16 @@ func (a *Adapter) prompt() {
 // showPrompt shows the prompt at a terminal; the caller holds a.mu.
 func (a *Adapter) showPrompt() {
 	if a.o.Interactive {
-		fmt.Fprintf(a.o.Out, "%s> ", a.who.Role)
+		fmt.Fprint(a.o.Out, a.promptText())
 	}
+}
+
+// promptText is the prompt: the message "demo_prompt" in the session's
+// language, filled with the name of the identity played in it (the
+// message "demo_role_<Role>", a name /as takes), as shownWritten shows
+// it; the caller holds a.mu.
+func (a *Adapter) promptText() string {
+	return shownWritten(a.say("demo_prompt", map[string]any{"Role": a.say("demo_role_"+a.who.Role, nil)}))
 }
 
 // unprompted starts a message sent while Run waits for a line on a line

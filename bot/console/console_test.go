@@ -34,7 +34,8 @@ func runEcho(t *testing.T, a *Adapter) *echo {
 // newConsole is New with what most tests share filled in where o leaves
 // it out: the reporter (user "1", the one the session starts as) and the
 // investigator ("2") to play, the console's lines said as their message
-// ids (sayID), and no line to read.
+// ids (sayID), and no line to read. The prompt and the roles' names in
+// English are said as the English messages say them (englishRoles).
 func newConsole(o Options) *Adapter {
 	if o.Identities == nil {
 		o.Identities = []Identity{{Role: "reporter", UserID: "1"}, {Role: "investigator", UserID: "2"}}
@@ -42,10 +43,29 @@ func newConsole(o Options) *Adapter {
 	if o.Say == nil {
 		o.Say = sayID
 	}
+	o.Say = englishRoles(o.Say)
 	if o.In == nil {
 		o.In = strings.NewReader("")
 	}
 	return New(o)
+}
+
+// englishRoles is say, but for the prompt and the roles' names in
+// English (or in the default language, ""), which are said as the
+// English messages say them: "demo_prompt" as the role's name and "> ",
+// "demo_role_reporter" as "reporter". So a transcript reads
+// "reporter> hola", and in another language, by say,
+// "es:demo_role_reporter> hola".
+func englishRoles(say func(lang, id string, data map[string]any) string) func(lang, id string, data map[string]any) string {
+	return func(lang, id string, data map[string]any) string {
+		if id == "demo_prompt" {
+			return fmt.Sprint(data["Role"]) + "> "
+		}
+		if role, ok := strings.CutPrefix(id, "demo_role_"); ok && (lang == "" || lang == "en") {
+			return role
+		}
+		return say(lang, id, data)
+	}
 }
 
 // sayID says a console line as its message id.
@@ -574,9 +594,9 @@ func TestConsoleButtonsAfterAChangeOfLanguage(t *testing.T) {
 	}
 	s := out.String()
 	for _, want := range []string{
-		"investigator> #5\n  es:demo_no_button(#5)\n  [#1 Menu-es] \n",
+		"\nes:demo_role_investigator> #5\n  es:demo_no_button(#5)\n  [#1 Menu-es] \n",
 		"es:demo_as(es:demo_role_reporter)\n\n  es:demo_buttons_earlier\n  [#1] [#2] \n",
-		"reporter> #5\n  es:demo_no_button_earlier(#5)\n  [#1] [#2] \n",
+		"\nes:demo_role_reporter> #5\n  es:demo_no_button_earlier(#5)\n  [#1] [#2] \n",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("output lacks %q:\n%s", want, s)
@@ -587,6 +607,41 @@ func TestConsoleButtonsAfterAChangeOfLanguage(t *testing.T) {
 	}
 	if want := "hola|/language es|send:1"; strings.Join(got, "|") != want {
 		t.Errorf("requests %q, want %q", strings.Join(got, "|"), want)
+	}
+}
+
+// The prompt names the identity played in the session's language, as
+// /as takes it and the demo's lines name it: "investigador> " once the
+// session speaks Spanish, not the English "investigator> ", at a
+// terminal and in a transcript alike.
+// Mutation: the prompt as the identity's Role (as before) → the
+// prompts after /language es read "reporter> ", test fails.
+func TestConsolePromptInTheSessionLanguage(t *testing.T) {
+	in := "hola\n/language es\n/as investigator\n/as reporter\n"
+	for _, interactive := range []bool{false, true} {
+		var out bytes.Buffer
+		chosen := map[string]string{}
+		a := newConsole(Options{In: strings.NewReader(in), Out: &out, Interactive: interactive, Say: sayInLanguage, Language: chosenLanguage(chosen)})
+		h := handlerFunc(func(ctx context.Context, req commands.Request, w commands.Replier) {
+			if req.Command == "language" {
+				chosen[req.UserID] = req.Args
+			}
+			_ = w.Reply(ctx, commands.Reply{Text: "ok"})
+		})
+		if err := a.Run(context.Background(), h); err != nil {
+			t.Fatal(err)
+		}
+		want := "reporter> hola\n  ok\n\nreporter> /language es\n  ok\n\n" +
+			"es:demo_role_reporter> /as investigator\n  es:demo_as(es:demo_role_investigator)\n\n" +
+			"es:demo_role_investigator> /as reporter\n  es:demo_as(es:demo_role_reporter)\n\n"
+		if interactive { // the prompts, the lines not echoed
+			want = "reporter>   ok\n\nreporter>   ok\n\n" +
+				"es:demo_role_reporter>   es:demo_as(es:demo_role_investigator)\n\n" +
+				"es:demo_role_investigator>   es:demo_as(es:demo_role_reporter)\n\nes:demo_role_reporter> "
+		}
+		if got := out.String(); got != want {
+			t.Errorf("interactive=%v:\n got %q\nwant %q", interactive, got, want)
+		}
 	}
 }
 
@@ -621,10 +676,10 @@ func TestConsoleButtonsInTheLanguageTheEngineSays(t *testing.T) {
 	s := out.String()
 	for _, want := range []string{
 		"fr:demo_as(fr:demo_role_reporter)\n\n  fr:demo_buttons_earlier\n  [#1] \n",
-		"reporter> #5\n  fr:demo_no_button_earlier(#5)\n  [#1] \n",
+		"\nfr:demo_role_reporter> #5\n  fr:demo_no_button_earlier(#5)\n  [#1] \n",
 		"  reminder\n\n  [#1 Remind] \n",
-		"reporter> #5\n  fr:demo_no_button_earlier(#5)\n  [#1] \n\nreporter> /ok",
-		"reporter> #5\n  fr:demo_no_button(#5)\n  [#1 Envoyer] \n",
+		"\nfr:demo_role_reporter> #5\n  fr:demo_no_button_earlier(#5)\n  [#1] \n\nfr:demo_role_reporter> /ok",
+		"\nfr:demo_role_reporter> #5\n  fr:demo_no_button(#5)\n  [#1 Envoyer] \n",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("output lacks %q:\n%s", want, s)
