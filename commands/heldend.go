@@ -34,6 +34,10 @@ const (
 	// send is settled well within heldLease, after which another process
 	// may take the same message.
 	heldSweepBudget = 20 * time.Second
+	// heldSettle bounds settling a held message once its reporter was
+	// told (tellHeld), which is done even when the sweep's context ended
+	// meanwhile (a shutdown).
+	heldSettle = 5 * time.Second
 	// heldSweepBatch is how many held messages one sweep looks at.
 	heldSweepBatch = 100
 	// oldHeldEvery is how often a process looks for messages held by
@@ -247,6 +251,11 @@ func (m *Mux) tellHeld(ctx, sendCtx context.Context, ref storage.HeldRef, h *hel
 		}
 		return nil
 	}
+	// Settled even when ctx ends as it is told (a shutdown): left
+	// unsettled, the take's lease runs out and the process restarted
+	// tells the reporter again.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), heldSettle)
+	defer cancel()
 	mine := func(a *answering) bool { return a.Held != nil && a.Held.ID == h.ID && a.Held.Taken == lease }
 	settled := false
 	if err := m.updateAnswering(ctx, ref.Pseudonym, func(a *answering) {
