@@ -29,6 +29,14 @@ func ShortWipeSettle(t interface{ Cleanup(func()) }, d time.Duration) {
 	t.Cleanup(func() { wipeSettle = old })
 }
 
+// ShortUntoldLastTell gives the untold answers a sweep claimed d to be
+// told once its context has ended, for tests.
+func ShortUntoldLastTell(t interface{ Cleanup(func()) }, d time.Duration) {
+	old := untoldLastTell
+	untoldLastTell = d
+	t.Cleanup(func() { untoldLastTell = old })
+}
+
 // ReceiptAlone is receiptAlone, for tests.
 var ReceiptAlone = receiptAlone
 

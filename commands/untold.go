@@ -28,6 +28,10 @@ const untoldLease = 5 * time.Minute
 // replica claims it while it is told.
 const untoldTellWithin = 2 * time.Minute
 
+// untoldFinishWithin bounds the finish of an answer told (one Redis
+// call), which is made even once the tells were cut off.
+const untoldFinishWithin = 5 * time.Second
+
 // untoldBatch is the most answers one sweep tells.
 const untoldBatch = 100
 
@@ -72,9 +76,14 @@ func (m *Mux) TellUntold(ctx context.Context) error {
 				unsent++
 				continue
 			}
-			if m.store.FinishUntold(tellCtx, u) != nil {
+			// Finished even when the tells were cut off meanwhile (the
+			// process stopping): told, and left claimed, it would be
+			// told again after the lease, by the process restarted.
+			finishCtx, cancelFinish := context.WithTimeout(context.WithoutCancel(ctx), untoldFinishWithin)
+			if m.store.FinishUntold(finishCtx, u) != nil {
 				unfinished++ // told; claimed still: told again after the lease
 			}
+			cancelFinish()
 		}
 	}
 	if unreadable > 0 || unsent > 0 || unfinished > 0 || unrenewed > 0 {
@@ -84,5 +93,5 @@ func (m *Mux) TellUntold(ctx context.Context) error {
 }
 
 // untoldLastTell is how long the answers a sweep claimed are still told
-// for once its context has ended.
-const untoldLastTell = 30 * time.Second
+// for once its context has ended (a variable for tests).
+var untoldLastTell = 30 * time.Second
