@@ -11,15 +11,21 @@ import (
 
 // stopAfterSend is a platform that takes a message, and the bot is
 // stopped (SIGTERM: stop) as it answers, before the sweep has settled
-// what it sent.
+// what it sent. With atTheCut, its answer comes only once the send's
+// context has ended too: just as the bound the sweep still sends within
+// after a stop (untoldLastTell) cuts in.
 type stopAfterSend struct {
 	*recorder
-	stop context.CancelFunc
+	stop     context.CancelFunc
+	atTheCut bool
 }
 
 func (s stopAfterSend) Send(ctx context.Context, chat string, r commands.Reply) ([]string, error) {
 	ids, err := s.recorder.Send(ctx, chat, r)
 	s.stop()
+	if s.atTheCut {
+		<-ctx.Done()
+	}
 	return ids, err
 }
 

@@ -9,22 +9,6 @@ import (
 	"github.com/vigia-project/vigia/commands"
 )
 
-// answerAtTheCut is a platform that takes the notice, and as it answers
-// the bot is stopped (SIGTERM: stop) and the time the sweep still tells
-// for (untoldLastTell) runs out: the platform's answer comes just as the
-// bound cuts in.
-type answerAtTheCut struct {
-	*recorder
-	stop context.CancelFunc
-}
-
-func (s answerAtTheCut) Send(ctx context.Context, chat string, r commands.Reply) ([]string, error) {
-	ids, err := s.recorder.Send(ctx, chat, r)
-	s.stop()
-	<-ctx.Done()
-	return ids, err
-}
-
 // An untold answer the platform took just as the sweep's last tells were
 // cut off by a shutdown is finished all the same: the process restarted
 // does not tell Ana again once the claim's lease is over. Before, the
@@ -39,7 +23,7 @@ func TestUntoldAnswerToldAsTheSweepIsCutOffIsNotToldAgain(t *testing.T) {
 	tm.engineOn(t, nil) // restarted; nothing delivered again
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	tm.mux.AddSender("telegram", answerAtTheCut{recorder: tm.sent, stop: stop})
+	tm.mux.AddSender("telegram", stopAfterSend{recorder: tm.sent, stop: stop, atTheCut: true})
 	tm.clk.Add(16 * time.Minute)
 	_ = tm.mux.TellUntold(ctx)
 	want := tm.notice("1", "¿Qué día?", "El lunes")
