@@ -1664,6 +1664,13 @@ func cutCandidates(texts []string, cands []receiptCandidate, isCode []bool) ([]s
 		// \u200bCODE\u200b fin" would keep "código \u200b\u200b fin").
 		before := strings.TrimRightFunc(text[:sp[0]], invisible)
 		after := strings.TrimLeftFunc(text[min(sp[1], c.kept):], invisible)
+		if h := cands[i].hole; h[1] <= h[0] {
+			// Wrapped whole ("mi código 'CODE' gracias", "(CODE)",
+			// "**CODE**"): its wrappers go with it, as those of a code
+			// with each of its groups wrapped do (wrappedAt), not left
+			// as an empty pair that shows where something was cut.
+			before, after = unwrapCut(before, after)
+		}
 		if h := cands[i].hole; h[1] > h[0] {
 			// Before a link and within it: the link's address stays
 			// ("es K7QD-9XMA-R2TP https://x.com/?c=4WZN y" reads "es
@@ -1693,6 +1700,31 @@ func cutCandidates(texts []string, cands []receiptCandidate, isCode []bool) ([]s
 		}
 	}
 	return out, cut
+}
+
+// unwrapCut takes off the end of before and the start of after the
+// wrappers they hold around what was cut between them: each opener
+// (wrapOpener) at before's end with its partner (wrapPartner) at
+// after's start, innermost first ("**[" and "]**"). An opener alone, or
+// one closed by another's partner, stays; so do wrappers with a letter
+// or digit against them on both sides, which join words rather than
+// wrap one ("juan_CODE_x" keeps "juan__x", not "juanx").
+func unwrapCut(before, after string) (string, string) {
+	b, a := before, after
+	for {
+		r, n := utf8.DecodeLastRuneInString(b)
+		c, m := utf8.DecodeRuneInString(a)
+		if n == 0 || m == 0 || !wrapOpener(r) || wrapPartner(r) != c {
+			break
+		}
+		b, a = b[:len(b)-n], a[m:]
+	}
+	r, _ := utf8.DecodeLastRuneInString(b)
+	c, _ := utf8.DecodeRuneInString(a)
+	if b != "" && a != "" && (unicode.IsLetter(r) || unicode.IsNumber(r)) && (unicode.IsLetter(c) || unicode.IsNumber(c)) {
+		return before, after
+	}
+	return b, a
 }
 
 // ReplaceReceipts writes every code-like word of text (a receipt or

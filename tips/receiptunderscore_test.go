@@ -12,27 +12,28 @@ import (
 // stray characters typed against it too: "tkCODE_", "codigoCODE_"), reads
 // as the code to an investigator: it is cut from a tip, as one wrapped in
 // "*" or "~" is, live (CutMessageReceipts) and at the spool's replay
-// (CutReceipts), the rest kept.
+// (CutReceipts), the rest kept: the underscores wrapping it whole go
+// with it (unwrapCut), those joining it to a word stay.
 func TestReceiptCodeAgainstUnderscoresIsCut(t *testing.T) {
 	const code = "K7QD-9XMA-R2TP-4WZN"
 	const plain = "K7QD9XMAR2TP4WZN"
 	for _, tc := range []struct{ in, want string }{
-		{"mi código _" + code + "_ gracias", "mi código __ gracias"},
-		{"mi código __" + code + "__ gracias", "mi código ____ gracias"},
-		{"mi código _" + plain + "_ gracias", "mi código __ gracias"},
+		{"mi código _" + code + "_ gracias", "mi código gracias"},
+		{"mi código __" + code + "__ gracias", "mi código gracias"},
+		{"mi código _" + plain + "_ gracias", "mi código gracias"},
 		{"mi código " + code + "_ gracias", "mi código _ gracias"},
 		{"mi código " + code + "_x gracias", "mi código _x gracias"},
 		{"mi código " + plain + "__ gracias", "mi código __ gracias"},
-		{"mi código ||_" + code + "_|| gracias", "mi código ||__|| gracias"},
-		{"mi código _K7QD 9XMA R2TP 4WZN_ gracias", "mi código __ gracias"},
-		{"mi código _K7QD_9XMA_R2TP_4WZN_ gracias", "mi código __ gracias"},
+		{"mi código ||_" + code + "_|| gracias", "mi código gracias"},
+		{"mi código _K7QD 9XMA R2TP 4WZN_ gracias", "mi código gracias"},
+		{"mi código _K7QD_9XMA_R2TP_4WZN_ gracias", "mi código gracias"},
 		{"reporte_de_juan_" + plain + " listo", "reporte_de_juan_ listo"},
 		{"vi al jefe tk" + plain + "_ ayer", "vi al jefe tk_ ayer"},
 		{"vi al jefe " + plain + "xy_ ayer", "vi al jefe xy_ ayer"},
 		{"mi código codigo" + code + "_ gracias", "mi código codigo_ gracias"},
 		{"_" + code + "_", ""},
 		{"__" + code + "__", ""},
-		{"ver https://x.example/?c=_" + code + "_ ya", "ver https://x.example/?c=__ ya"},
+		{"ver https://x.example/?c=_" + code + "_ ya", "ver https://x.example/?c= ya"},
 	} {
 		out, cut, err := CutMessageReceipts([]string{tc.in}, knowsOnly(code))
 		if err != nil || !cut || out[0] != tc.want {
