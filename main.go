@@ -841,6 +841,11 @@ func replaySpool(ctx context.Context, sp *storage.Spool, st *storage.Store, log 
 				log.Error("spooled tips Redis refused the same way for minutes (a key of the wrong type) set aside in tips.spool.rejected in VIGIA_SPOOL_DIR, the rest replayed; they are tried again at the next start: repair the key, then restart",
 					"set_aside", n.SetAside)
 			}
+			if n.InvitesVoided > 0 {
+				// A count only: no code, no group.
+				log.Warn("every pending invitation voided: more code-like words were seen in groups while Redis was down than the spool holds one by one, and any of them may have been one; admins make new ones with /invite",
+					"invitations", n.InvitesVoided)
+			}
 			if err != nil {
 				log.Warn("spool replay interrupted; will retry", "replayed", n.Replayed, "repeated", n.Repeated, "skipped", n.Skipped, "error", err.Error())
 			} else if n.Entries() > 0 {

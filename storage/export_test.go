@@ -183,3 +183,7 @@ func InboxKeysRead(t interface{ Cleanup(func()) }, f func()) {
 // HoldUntoldHash is the SHA1 of toTell's hold script (holdUntold): a test
 // proxy that refuses or cuts the answer's script tells it apart.
 var HoldUntoldHash = holdUntold.Hash()
+
+// MaxVoidsPerMessage and MaxHeldVoids are the bounds of the codes the
+// spool holds to void one by one.
+const MaxVoidsPerMessage, MaxHeldVoids = maxVoidsPerMessage, maxHeldVoids

@@ -42,6 +42,10 @@ type Spool struct {
 	// voids are the MACs of invitation codes to void once Redis is
 	// back (spool_void.go).
 	voids map[string]bool
+	// voidAllLive says voids.spool holds that every pending invitation
+	// is to be voided (past maxHeldVoids, spool_void.go);
+	// voidAllReplaying that the file being replayed does.
+	voidAllLive, voidAllReplaying bool
 	// owed are the receipts of spooled tips the platform refused to
 	// deliver, for their reporters' next messages (spool_owed.go).
 	owed []OwedReceipt
@@ -163,13 +167,18 @@ func OpenSpool(dir string, kr *Keyring) (*Spool, error) {
 	if err := sp.retryAside(); err != nil {
 		return nil, err
 	}
-	for _, p := range []string{sp.voidsReplayPath(), sp.voidsPath()} {
-		macs, err := readVoids(p)
+	for i, p := range []string{sp.voidsReplayPath(), sp.voidsPath()} {
+		macs, all, err := readVoids(p)
 		if err != nil {
 			return nil, err
 		}
 		for _, m := range macs {
 			sp.voids[m] = true
+		}
+		if i == 0 {
+			sp.voidAllReplaying = all
+		} else {
+			sp.voidAllLive = all
 		}
 	}
 	return sp, nil
@@ -664,6 +673,11 @@ type ReplayCount struct {
 	// tips.spool.rejected, tried again at the next start. Not counted in
 	// Entries.
 	SetAside int
+	// InvitesVoided is how many pending invitations the replay voided
+	// all together, more code-like words having been seen in groups
+	// during the outage than the spool holds one by one (spool_void.go).
+	// Not counted in Entries.
+	InvitesVoided int
 }
 
 // Entries is how many entries the replay took out of the spool.
@@ -675,7 +689,8 @@ func (sp *Spool) ReplayCounts(ctx context.Context, st *Store) (ReplayCount, erro
 	var c ReplayCount
 	// Invitations seen in a group during the outage: void before anything
 	// else (before anyone can redeem them).
-	if err := sp.replayVoids(ctx, st); err != nil {
+	var err error
+	if c.InvitesVoided, err = sp.replayVoids(ctx, st); err != nil {
 		return c, err
 	}
 	if err := sp.beginReplay(); err != nil {

@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // An invitation code seen where others could redeem it first (a group)
@@ -15,6 +18,32 @@ import (
 // until Redis is back. Only the MAC its invitation is stored under goes to
 // disk (enough to delete it), never the code: one per line in voids.spool,
 // fsynced, replayed before the tips.
+//
+// Every code-like word of a group's message is held so (Redis cannot say
+// which is an invitation's): some 820 in a message of 4,096 characters,
+// some 13,000 with its hidden links. Held one by one, an outage's flood
+// would grow the file and the map without end. Past maxVoidsPerMessage
+// in one message, or maxHeldVoids in all, the spool holds instead that
+// every invitation is to be voided (a line "*", voidAllLine): an
+// invitation seen may be any of them, so none may be redeemed until the
+// replay has voided them all. That costs the team its pending
+// invitations (an admin makes new ones; the replay says how many went),
+// never an invitation left redeemable after it was in view of a group.
+
+// maxVoidsPerMessage bounds the codes one message has held one by one:
+// more than a message of 4,096 characters written as words holds (some
+// 820; tips.ReceiptCodesIn), as many as it reads before it reads only
+// words of two characters or more.
+const maxVoidsPerMessage = 1024
+
+// maxHeldVoids bounds the codes held one by one in all, until the
+// replay: 64 Ki lines of 33 bytes, 2 MB on disk.
+const maxHeldVoids = 1 << 16
+
+// voidAllLine is the line of voids.spool that holds that every pending
+// invitation is to be voided (no MAC: readVoids of a version before it
+// passes over it, as over a torn line).
+const voidAllLine = "*"
 
 // voidsPath is the file of invitations to void; voidsReplayPath the one
 // being replayed.
@@ -25,23 +54,44 @@ func (sp *Spool) voidsReplayPath() string { return sp.voidsPath() + ".replaying"
 // invitation codes, for Replay: as their MACs, never in clear. Until
 // then, VoidHeld reports them void. A code held already is not written
 // again (one pasted in a group at every message of an outage would grow
-// the file, and sync the disk, with each).
+// the file, and sync the disk, with each). Past maxVoidsPerMessage codes
+// in this call, or maxHeldVoids held in all, it holds instead the voiding
+// of every pending invitation (see voidAllLine), once.
 func (sp *Spool) HoldVoids(codes []string) error {
-	macs := make([]string, len(codes))
-	for i, code := range codes {
-		macs[i] = sp.kr.receiptMAC("invite\x00" + code)
+	sp.mu.Lock()
+	all := sp.voidAllLive
+	sp.mu.Unlock()
+	if all || len(codes) == 0 {
+		return nil // (every invitation is voided at the replay)
+	}
+	var macs []string
+	if len(codes) <= maxVoidsPerMessage {
+		macs = make([]string, len(codes))
+		for i, code := range codes {
+			macs[i] = sp.kr.receiptMAC("invite\x00" + code)
+		}
 	}
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
+	if sp.voidAllLive {
+		return nil
+	}
 	b := []byte{'\n'} // (after a line a crash tore, a line of its own)
 	var add []string
-	adding := make(map[string]bool, len(macs)) // (some 820 in a message of 4,096 characters; more with its links)
+	adding := make(map[string]bool, len(macs)) // (at most maxVoidsPerMessage)
 	for _, m := range macs {
 		if !sp.voids[m] && !adding[m] {
 			adding[m] = true
 			add = append(add, m)
 			b = append(append(b, m...), '\n')
 		}
+	}
+	if len(codes) > maxVoidsPerMessage || len(sp.voids)+len(add) > maxHeldVoids {
+		if err := appendSynced(sp.voidsPath(), []byte("\n"+voidAllLine+"\n")); err != nil {
+			return fmt.Errorf("spool voids: %w", err)
+		}
+		sp.voidAllLive = true
+		return nil
 	}
 	if len(add) == 0 {
 		return nil
@@ -58,61 +108,72 @@ func (sp *Spool) HoldVoids(codes []string) error {
 // VoidHeld reports whether the voiding of this invitation code waits for
 // Redis: it must not be redeemed meanwhile.
 func (sp *Spool) VoidHeld(code string) bool {
+	mac := sp.kr.receiptMAC("invite\x00" + code)
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
-	return sp.voids[sp.kr.receiptMAC("invite\x00"+code)]
+	return sp.voidAllLive || sp.voidAllReplaying || sp.voids[mac]
 }
 
-// readVoids returns the MACs a voids file holds; a line torn by a crash
-// mid-append (never acknowledged) is no MAC and is left out.
-func readVoids(path string) ([]string, error) {
+// readVoids returns the MACs a voids file holds, and whether it holds
+// that every invitation is to be voided (voidAllLine); a line torn by a
+// crash mid-append (never acknowledged) is no MAC and is left out.
+func readVoids(path string) ([]string, bool, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+		return nil, false, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("spool voids: %w", err)
+		return nil, false, fmt.Errorf("spool voids: %w", err)
 	}
 	var out []string
+	all := false
 	for _, l := range bytes.Split(b, []byte{'\n'}) {
 		if _, err := hex.DecodeString(string(l)); err == nil && len(l) == 32 {
 			out = append(out, string(l))
 		}
+		all = all || string(l) == voidAllLine
 	}
-	return out, nil
+	return out, all, nil
 }
 
-// replayVoids voids the invitations held, and forgets them once done. The
-// file is moved aside first, so voidings held meanwhile wait for the next
-// replay.
-func (sp *Spool) replayVoids(ctx context.Context, st *Store) error {
+// replayVoids voids the invitations held (every pending one, if the file
+// says so), and forgets them once done. The file is moved aside first, so
+// voidings held meanwhile wait for the next replay.
+func (sp *Spool) replayVoids(ctx context.Context, st *Store) (int, error) {
 	sp.mu.Lock()
 	if _, err := os.Stat(sp.voidsReplayPath()); errors.Is(err, os.ErrNotExist) {
 		if err := os.Rename(sp.voidsPath(), sp.voidsReplayPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
 			sp.mu.Unlock()
-			return fmt.Errorf("spool voids: %w", err)
+			return 0, fmt.Errorf("spool voids: %w", err)
+		} else if err == nil {
+			sp.voidAllReplaying, sp.voidAllLive = sp.voidAllLive, false
 		}
 	}
 	sp.mu.Unlock()
-	macs, err := readVoids(sp.voidsReplayPath())
-	if err != nil || len(macs) == 0 {
-		if err == nil {
-			err = removeSynced(sp.voidsReplayPath())
+	macs, all, err := readVoids(sp.voidsReplayPath())
+	if err != nil {
+		return 0, err
+	}
+	voided := 0
+	if all {
+		if voided, err = st.voidEveryInvite(ctx); err != nil {
+			return 0, err
 		}
-		return err
 	}
-	pipe := st.rdb.Pipeline()
-	for _, m := range macs {
-		pipe.Del(ctx, st.k.invite(m))
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return fmt.Errorf("spool voids: %w", err)
+	if len(macs) > 0 {
+		pipe := st.rdb.Pipeline()
+		for _, m := range macs {
+			pipe.Del(ctx, st.k.invite(m))
+		}
+		if _, err := pipe.Exec(ctx); err != nil {
+			return voided, fmt.Errorf("spool voids: %w", err)
+		}
 	}
 	if err := removeSynced(sp.voidsReplayPath()); err != nil {
-		return err
+		return voided, err
 	}
 	// Forgotten unless held again since (in the live file).
-	live, _ := readVoids(sp.voidsPath())
+	live, liveAll, _ := readVoids(sp.voidsPath())
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
 	for _, m := range macs {
@@ -121,13 +182,40 @@ func (sp *Spool) replayVoids(ctx context.Context, st *Store) error {
 	for _, m := range live {
 		sp.voids[m] = true
 	}
-	return nil
+	sp.voidAllReplaying, sp.voidAllLive = false, sp.voidAllLive || liveAll
+	return voided, nil
+}
+
+// voidEveryInvite deletes every pending invitation (one SCAN of their
+// keys), and says how many there were.
+func (s *Store) voidEveryInvite(ctx context.Context) (int, error) {
+	var n atomic.Int64
+	err := s.onEachPrimary(ctx, func(ctx context.Context, node redis.UniversalClient) error {
+		iter := node.Scan(ctx, 0, globEscape(s.k.invite(""))+"*", 1000).Iterator()
+		for iter.Next(ctx) {
+			// One DEL each: a pending invitation is rare (a few an
+			// admin made), and all are of the {team} tag, on one node.
+			d, err := node.Del(ctx, iter.Val()).Result()
+			if err != nil {
+				return err
+			}
+			n.Add(d)
+		}
+		return iter.Err()
+	})
+	if err != nil {
+		return int(n.Load()), fmt.Errorf("spool voids: every invitation: %w", err)
+	}
+	return int(n.Load()), nil
 }
 
 // VoidsWaiting is how many invitation voidings wait for Redis.
 func (sp *Spool) VoidsWaiting() int {
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
+	if sp.voidAllLive || sp.voidAllReplaying {
+		return len(sp.voids) + 1 // (every invitation, counted one)
+	}
 	return len(sp.voids)
 }
 
