@@ -275,6 +275,7 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 	codes := 0
 	prevWord, prevRegional := false, false
 	wrapEnd := 0 // (where the last code read with its groups wrapped ends)
+	lone := 0    // (words of one character in a row, if most > 0: loneRead)
 	for i := 0; i < until; {
 		r, size, escaped := charAt(text, i)
 		_, code := codeChar(r)
@@ -291,7 +292,14 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 		// A flag and a word written against each other ("🇲🇽K7QD-…")
 		// are two words: regional indicators are letters, but of
 		// their own.
-		if code && (!prevWord || prevRegional != regional(r)) && (most <= 0 || len(out) < most || !loneCodeChar(text, i+size)) {
+		start := code && (!prevWord || prevRegional != regional(r))
+		if start && most > 0 {
+			// (The run of words of one character counted from the
+			// text's start: a flood's run reaches the bound long.)
+			read := loneRead(text, i+size, &lone)
+			start = len(out) < most || read
+		}
+		if start {
 			n := len(out)
 			if starts != nil {
 				*starts = append(*starts, linkStart{at: i, codes: codes})
@@ -366,6 +374,29 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 		*starts = append(*starts, linkStart{at: until, codes: codes}) // (where the scan ends)
 	}
 	return out
+}
+
+// maxLoneReads bounds the words of one character in a row read once
+// receiptCandidates' bound is reached (loneRead): a code spelled out
+// after a word or two of one character ("o código é K 7 Q D …", "y a
+// K 7 …") is read, a flood of them ("A 1 A 1 …") is not, but for its
+// first.
+const maxLoneReads = 3
+
+// loneRead reports whether the word starting with the code character
+// that ends at text[j:] is read once receiptCandidates' bound is
+// reached: a word of two characters or more is (and ends the run *lone
+// counts), one of one character (loneCodeChar) only among the first
+// maxLoneReads of a run. A flood of one-character words is read at
+// maxLoneReads of them for each longer word among them, each read
+// anyway: no more than maxLoneReads+1 readings a word of two.
+func loneRead(text string, j int, lone *int) bool {
+	if !loneCodeChar(text, j) {
+		*lone = 0
+		return true
+	}
+	*lone++
+	return *lone <= maxLoneReads
 }
 
 // loneCodeChar reports whether no letter or digit of a code follows
@@ -1815,11 +1846,14 @@ func OldReceipt(code string) bool {
 // character ("Ⓐ ① Ⓐ ① …", "A🔥A🔥…", "A\u200bA\u200b…"), each of
 // them read sixteen characters on: some 2,000 of them cost 17 ms, a
 // draft of 20,000 characters joined (CutReceiptsAcross) 95 ms. Past
-// the bound, the scan goes on to the text's end but reads no word of
-// one character (loneCodeChar): every code with two of its characters
-// against each other, as it is shown, typed or pasted, is still read,
-// in 4,096 characters or 64 kB of such a flood; one written a
-// character at a time after the flood ("K 7 Q D …", "K\u200b7\u200b…")
+// the bound, the scan goes on to the text's end reading every word of
+// two characters or more, and of the words of one character
+// (loneCodeChar) only the first maxLoneReads in a row (loneRead): every
+// code with two of its characters against each other, as it is shown,
+// typed or pasted, is still read, in 4,096 characters or 64 kB of such a
+// flood, and so is one written a character at a time after the flood
+// ("mi código es K 7 Q D …", "K\u200b7\u200b…"), as it is without one;
+// one spelled out within a flood's run of them ("A 1 A 1 K 7 Q D …")
 // is not.
 const maxReceiptSpans = 1024
 
