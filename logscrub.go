@@ -12,8 +12,32 @@ import (
 )
 
 // longHex matches a run of hex digits as long as a pseudonym or any other
-// keyed MAC Vigía names Redis keys with (32 digits; 24 leaves a margin).
-var longHex = regexp.MustCompile(`[0-9a-fA-F]{24,}`)
+// keyed MAC Vigía names Redis keys with: 32 digits, and 16 for the blind
+// index's (an entity's, a search token's: "ix:e:…", "ix:t:…:day",
+// "{alerts}:a:…"). An index MAC is HMAC(index key, normalised token):
+// with VIGIA_SECRET leaked (or kept by a former admin), whoever reads the
+// logs confirms a guess (a phone number, a handle, a plate) by computing
+// its MAC, and learns when it was reported; the logs (shipped elsewhere,
+// kept longer) outlive the tip's erasure from Redis, where the secret
+// alone no longer says that anyone named it. Redis quotes the key in its
+// NOPERM (7.2 and later), so "indexing failed", "index keys without
+// expiry: the look for them failed" and go-redis's own lines wrote it in
+// clear where 24 digits were the bound. (withheldHex says what is
+// written for each.)
+var longHex = regexp.MustCompile(`[0-9a-fA-F]{16,}`)
+
+// withheldHex is what scrubIDs writes for a run longHex matched: "[id
+// withheld]", but for a run of fewer than 24 digits and no letter, which
+// is written "N", as a number an identity word introduces is (a Discord
+// snowflake, 17 to 19 digits: a person or a channel): an index MAC all
+// digits (one in about 1,800) is withheld as well, and an id reads as the
+// number it was.
+func withheldHex(run string) string {
+	if len(run) < 24 && strings.Trim(run, "0123456789") == "" {
+		return "N"
+	}
+	return "[id withheld]"
+}
 
 // newLogger is the process's JSON logger. Every string it writes passes
 // scrubIDs: the code logs no user data, but an error it passes on may
@@ -225,7 +249,7 @@ func scrubText(key, v string) string {
 // it is read as what follows the word: a number there is masked too
 // ("from 2026-12-07 7306318845" is "from 2026-12-07 N").
 func scrubIDs(s string) string {
-	s = longHex.ReplaceAllLiteralString(s, "[id withheld]")
+	s = longHex.ReplaceAllStringFunc(s, withheldHex)
 	if !strings.ContainsAny(s, "0123456789") {
 		return s
 	}

@@ -27,3 +27,38 @@ func TestLoggerWithholdsPseudonymsInErrors(t *testing.T) {
 		}
 	}
 }
+
+// A blind index's MAC is 16 hex digits ("vigia:ix:e:MAC", "ix:t:MAC:day",
+// "{alerts}:a:MAC"), and Redis 7.2 quotes the key it refuses (NOPERM):
+// the indexer's "indexing failed" line, the expiry repair's and go-redis's
+// own wrote it in clear, 24 digits being the least withheld. Whoever reads
+// the logs and holds VIGIA_SECRET (leaked, or a former admin's) confirms a
+// guessed phone number or handle by its MAC, after the tip is erased from
+// Redis. Mutation checked: longHex back to {24,} -> the MAC is in the log.
+func TestLoggerWithholdsIndexMACs_redisops(t *testing.T) {
+	const mac = "9f86d081884c7d65" // (storage's indexMAC: 16 hex digits)
+	keys := []string{"vigia:ix:e:" + mac, "vigia:ix:t:" + mac + ":20261207", "vigia:{alerts}:a:" + mac, "vigia:ix:d:" + strings.ToUpper(mac)}
+	var buf bytes.Buffer
+	log := newLogger(&buf, nil)
+	for _, k := range keys {
+		err := errors.New("NOPERM User vigia has no permissions to access the '" + k + "' key script: 5f1a, on @user_script:12.")
+		log.Warn("indexing failed", "error", err.Error())
+		if got := redisReason(err); strings.Contains(strings.ToLower(got), mac) {
+			t.Errorf("rotate-key's reason holds the MAC: %q", got)
+		}
+		if got := redisLogDetail(err.Error()); strings.Contains(strings.ToLower(got), mac) {
+			t.Errorf("go-redis's line holds the MAC: %q", got)
+		}
+	}
+	// One MAC in about 1,800 is digits alone.
+	log.Warn("indexing failed", "error", "NOPERM User vigia has no permissions to access the 'vigia:ix:e:4815162342108016' key")
+	out := strings.ToLower(buf.String())
+	if strings.Contains(out, mac) || strings.Contains(out, "4815162342108016") {
+		t.Fatalf("an index MAC is in the log:\n%s", buf.String())
+	}
+	for _, want := range []string{"noperm", "vigia:ix:e:[id withheld]", "vigia:ix:t:[id withheld]:20261207", "{alerts}:a:[id withheld]"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("%q is missing from the log:\n%s", want, buf.String())
+		}
+	}
+}

@@ -82,7 +82,7 @@ const redisKeyTail = `:\{[A-Za-z0-9_-]*\}(?::(?:tip|log|route|pub|dups|job|takes
 // failed is in Redis's own logs; scrubAddrs), ids and pseudonyms withheld
 // (scrubIDs), and bounded in length, once scrubbed: cut first, a URL's
 // password could lose the "@" that marks it, and a pseudonym in a key
-// quoted cut to fewer than 24 hex digits was no longer withheld (longHex).
+// quoted cut to fewer than 16 hex digits was no longer withheld (longHex).
 func redisLogDetail(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	s = strings.TrimPrefix(s, "redis: ")
