@@ -166,6 +166,9 @@ type engine struct {
 	// own is the bot's own accounts, as the adapters learn them: not
 	// counted as entities of the tips that name them.
 	own *tips.Own
+	// spoolTally counts the messages spooled (nil without a spool), for
+	// the replay to tell (replaySpool).
+	spoolTally *spoolTally
 }
 
 // initTimeout bounds the checks before the store's Init (newEngine's
@@ -218,8 +221,10 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, kr *s
 		m = metrics(st)
 	}
 	var spooler commands.Spooler
+	var tally *spoolTally
 	if spool != nil {
-		spooler = spool
+		tally = newSpoolTally(log)
+		spooler = tallyingSpool{spool, tally}
 	}
 	mux := commands.New(commands.Options{
 		Metrics: m, Spool: spooler,
@@ -239,7 +244,7 @@ func newEngine(ctx context.Context, cfg Config, rdb redis.UniversalClient, kr *s
 	} else if err != nil {
 		return nil, fmt.Errorf("redis: %w", err)
 	}
-	return &engine{store: st, mux: mux, msg: msg, own: own}, nil
+	return &engine{store: st, mux: mux, msg: msg, own: own, spoolTally: tally}, nil
 }
 
 // redisClient connects to a single node, a Redis Cluster, or a Sentinel-
@@ -497,7 +502,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		keepRunning(ctx, log, "broadcaster", restartPause, func(ctx context.Context) { eng.mux.RunBroadcaster(ctx, time.Second) })
 	})
 	wg.Go(func() {
-		keepRunning(ctx, log, "spool replay", restartPause, func(ctx context.Context) { replaySpool(ctx, spool, eng.store, log) })
+		keepRunning(ctx, log, "spool replay", restartPause, func(ctx context.Context) { replaySpool(ctx, spool, eng.store, log, eng.spoolTally) })
 	})
 	wg.Go(func() {
 		keepRunning(ctx, log, "duplicates backfill", restartPause, func(ctx context.Context) {
@@ -824,18 +829,78 @@ func recoverHTTP(log *slog.Logger, h http.Handler) http.Handler {
 // checking every few seconds (and once at start-up). A spool file that
 // cannot be read (the disk failing, its permissions changed) may hold
 // tips: it is logged, and the replay tried all the same, every few
-// seconds, until the file reads again.
-func replaySpool(ctx context.Context, sp *storage.Spool, st *storage.Store, log *slog.Logger) {
-	t := time.NewTicker(5 * time.Second)
+// seconds, until the file reads again. While Redis's ACL refuses the
+// replay (NOPERM: rights taken away, a key pattern that does not match
+// VIGIA_REDIS_PREFIX), it is tried at growing intervals (replayBackoff),
+// not every few seconds until someone fixes the ACL, each try reading the
+// whole spool and each logged. tally (nil: none) is told what the spool
+// holds, to log its counts (spoolTally).
+func replaySpool(ctx context.Context, sp *storage.Spool, st *storage.Store, log *slog.Logger, tally *spoolTally) {
+	r := spoolReplay{sp: sp, st: st, log: log, tally: tally, now: time.Now, wait: waitFor, jitter: jitter}
+	r.run(ctx)
+}
+
+// replayEvery is how often replaySpool looks at the spool, and tries the
+// replay if anything waits.
+const replayEvery = 5 * time.Second
+
+// replayRefusedCap bounds replayBackoff: the replay refused, it is tried
+// again within this time of the ACL's fix (and replayEvery, the loop's
+// next look).
+const replayRefusedCap = time.Minute
+
+// replayBackoff is the pause before the next try of a replay Redis's ACL
+// refused tries times in a row: replayEvery doubled at each, up to
+// replayRefusedCap, jittered (replicas refused alike do not all try at
+// once).
+func replayBackoff(tries int, jitter func(time.Duration) time.Duration) time.Duration {
+	d := replayEvery
+	for i := 1; i < tries && d < replayRefusedCap; i++ {
+		d *= 2
+	}
+	return jitter(min(d, replayRefusedCap))
+}
+
+// waitFor waits d, and reports whether ctx is still live.
+func waitFor(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
 	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// spoolReplay is replaySpool's loop, its clock and pauses apart (tests
+// move them).
+type spoolReplay struct {
+	sp     *storage.Spool
+	st     *storage.Store
+	log    *slog.Logger
+	tally  *spoolTally
+	now    func() time.Time
+	wait   func(context.Context, time.Duration) bool
+	jitter func(time.Duration) time.Duration
+
+	// refused is how many tries in a row Redis's ACL refused; next is
+	// when the next may be made; told is when the last line saying so
+	// was logged, and untold how many refused tries since.
+	refused, untold int
+	next, told      time.Time
+}
+
+func (r *spoolReplay) run(ctx context.Context) {
+	sp, log := r.sp, r.log
 	reported := 0
 	readErr := ""
 	for {
 		c, err := sp.Counted()
 		readErr = reportSpoolReadError(log, err, readErr)
 		reported = reportUnreadable(log, c, reported)
-		if (err != nil || c.Waiting+c.Unreadable+sp.VoidsWaiting() > 0) && st.Ping(ctx) == nil {
-			n, err := sp.ReplayCounts(ctx, st)
+		if (err != nil || c.Waiting+c.Unreadable+sp.VoidsWaiting() > 0) && !r.now().Before(r.next) && r.st.Ping(ctx) == nil {
+			n, err := sp.ReplayCounts(ctx, r.st)
 			if n.SetAside > 0 {
 				// A count only: nothing of an entry.
 				log.Error("spooled tips Redis refused the same way for minutes (a key of the wrong type) set aside in tips.spool.rejected in VIGIA_SPOOL_DIR, the rest replayed; they are tried again at the next start: repair the key, then restart",
@@ -846,20 +911,57 @@ func replaySpool(ctx context.Context, sp *storage.Spool, st *storage.Store, log 
 				log.Warn("every pending invitation voided: more code-like words were seen in groups while Redis was down than the spool holds one by one, and any of them may have been one; admins make new ones with /invite",
 					"invitations", n.InvitesVoided)
 			}
-			if err != nil {
+			if _, refused := noperm(err); refused {
+				r.refusedTry(n, err)
+			} else {
+				r.refused, r.next = 0, time.Time{}
+			}
+			switch {
+			case err != nil && r.refused == 0:
 				log.Warn("spool replay interrupted; will retry", "replayed", n.Replayed, "repeated", n.Repeated, "skipped", n.Skipped, "error", err.Error())
-			} else if n.Entries() > 0 {
+			case err == nil && n.Entries() > 0:
 				// Honest counts: tips stored now, entries found stored
 				// already, and entries kept as no tip of their own.
 				log.Info("spooled tips replayed", "replayed", n.Replayed, "repeated", n.Repeated, "skipped", n.Skipped)
 			}
 			reported = reportUnreadable(log, sp.Count(), reported)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+		if r.tally != nil {
+			r.tally.report(sp.Len)
+			r.tally.over(func() int {
+				c, err := sp.Counted()
+				if err != nil {
+					return 1 // (not known to be empty)
+				}
+				return c.Waiting + c.Unreadable
+			})
 		}
+		if !r.wait(ctx, replayEvery) {
+			return
+		}
+	}
+}
+
+// refusedTry counts a replay Redis's ACL refused (err, NOPERM), sets the
+// next try's time (replayBackoff), and logs the first of a run of them,
+// then at most every spoolTallyEvery how many more: Redis's ACL is told
+// apart once (nopermNotice), and the tips wait, durable, in the spool.
+func (r *spoolReplay) refusedTry(n storage.ReplayCount, err error) {
+	now := r.now()
+	r.refused++
+	pause := replayBackoff(r.refused, r.jitter)
+	r.next = now.Add(pause)
+	if r.refused == 1 {
+		r.log.Warn("spool replay refused by Redis's ACL (NOPERM); tried again at growing intervals, at most "+replayRefusedCap.String()+" apart, until Redis takes it: the tips wait in the spool meanwhile",
+			"replayed", n.Replayed, "repeated", n.Repeated, "skipped", n.Skipped, "error", err.Error())
+		r.told, r.untold = now, 0
+		return
+	}
+	r.untold++
+	if now.Sub(r.told) >= spoolTallyEvery {
+		r.log.Warn("spool replay still refused by Redis's ACL (NOPERM); will retry", "tries", r.untold, "refused_tries", r.refused,
+			"replayed", n.Replayed, "next_try_in", pause.Round(time.Second).String(), "error", err.Error())
+		r.told, r.untold = now, 0
 	}
 }
 

@@ -1065,7 +1065,8 @@ func (m *Mux) spoolTip(ctx context.Context, c *Context, part tips.Part, note str
 	if err != nil {
 		return fmt.Errorf("spool: %w", err) // the reporter hears it was NOT saved
 	}
-	m.log.Warn("tip spooled: redis unreachable", "platform", c.Request.Platform)
+	// (Not logged here, one line a message: serve's spool counts them,
+	// and tells the operator in a few lines, its spoolTally.)
 	text := c.T(spoolReceived(e.ReplyTo != ""), map[string]any{"Receipt": receipt})
 	if note != "" {
 		text += "\n\n" + c.fileNote(note, 1)
