@@ -581,16 +581,56 @@ func checkPersistence(ctx context.Context, st *storage.Store, allowNoAOF bool, l
 // and Discord for the tokens, then waited out go-redis's retries of
 // Init's calls, and said so seconds later. Other failures (a wrong
 // password, no answer yet) are left to Init, as before; in cluster mode
-// the nodes were asked (liveClusterClient), in sentinel mode the start
-// keeps trying for the sentinels (watchSentinels).
+// the nodes were asked (liveClusterClient).
+//
+// In sentinel mode it is the primary not reached through the sentinels
+// by the check's deadline (initTimeout; go-redis asking them again and
+// again meanwhile, so that a sentinel merely slow, or back within that
+// time, is used): that stops the start at once, before the platforms
+// are asked, and sentinelsOutage says why. Left to Init, the start
+// waited the check's initTimeout on this Ping (checkPersistence), the
+// token check then finding its own deadline spent ("telegram getMe
+// failed"), then Init's initTimeout on the same sentinels, then the
+// sentinels' last ask: about 30 s with every sentinel refusing the
+// connection, 40 with silent ones, before serve exited. Now within
+// sentinelStartBound. A refusal that is no outage (a wrong master_name=,
+// a password) is left to Init, which says so (exit 2).
 func refusedAtOnce(ctx context.Context, mode string, st *storage.Store) error {
-	if mode != "single" {
-		return nil
-	}
-	if err := st.Ping(ctx); errors.Is(err, syscall.ECONNREFUSED) {
-		return unreachableError(mode, fmt.Errorf("ping: %w", err))
+	switch mode {
+	case "single":
+		if err := st.Ping(ctx); errors.Is(err, syscall.ECONNREFUSED) {
+			return unreachableError(mode, fmt.Errorf("ping: %w", err))
+		}
+	case "sentinel":
+		for {
+			err := st.Ping(ctx)
+			if err == nil || !redisUnreachable(err) {
+				return nil
+			}
+			// (A primary that takes the connection and does not answer
+			// fails the Ping at the dial timeout: asked again until the
+			// deadline, as Init's retries did.)
+			select {
+			case <-ctx.Done():
+				return unreachableError(mode, fmt.Errorf("ping: %w (%w)", err, ctx.Err()))
+			case <-time.After(pingAgain):
+			}
+		}
 	}
 	return nil
+}
+
+// pingAgain is the pause between refusedAtOnce's Pings in sentinel mode.
+const pingAgain = 250 * time.Millisecond
+
+// sentinelStartBound is how long serve's start in sentinel mode waits, at
+// most, for the primary through sentinels that do not name it or a
+// primary that does not answer, before it stops (exit 1): the check's
+// initTimeout (refusedAtOnce), then the sentinels' last ask, to say why
+// (sentinelsOutage: seedWait, the URL's dial timeout and openWait). 25 s
+// by default. The platforms' own waits come after, if Redis answered.
+func sentinelStartBound(dialTimeout time.Duration) time.Duration {
+	return initTimeout + seedWait(dialTimeout)
 }
 
 // checkTokens asks Telegram (getMe) and Discord (/users/@me) whether they

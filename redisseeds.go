@@ -127,6 +127,10 @@ func sentinelsOutage(ctx context.Context, cfg Config, err error) error {
 	if perr != nil {
 		return err // (loadConfig parsed it)
 	}
+	// One seedWait for the sentinels and the primary they name, the
+	// start's bound (sentinelStartBound); each had its own.
+	ctx, cancel := context.WithTimeout(ctx, seedWait(opt.DialTimeout))
+	defer cancel()
 	live, primary, errs := askSentinels(ctx, opt)
 	if live < 0 {
 		return redisStartError(cfg.RedisMode, sentinelsVerdict(errs))
@@ -141,11 +145,14 @@ func sentinelsOutage(ctx context.Context, cfg Config, err error) error {
 }
 
 // primaryUnanswered asks the primary at addr (a sentinel of opt named it)
-// once, PING, for at most seedWait: nil if it answers, else why not, as
+// once, PING, for at most seedWait (less if ctx ends sooner): nil if it answers, else why not, as
 // one reason naming the primary (not its address: a log line withholds
 // addresses).
 func primaryUnanswered(ctx context.Context, opt *redis.FailoverOptions, addr string) error {
 	wait := seedWait(opt.DialTimeout)
+	if d, ok := ctx.Deadline(); ok {
+		wait = min(wait, time.Until(d).Round(time.Second))
+	}
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	c := redis.NewClient(&redis.Options{Addr: addr, Username: opt.Username, Password: opt.Password, DB: opt.DB,
@@ -295,11 +302,10 @@ func sentinelsVerdict(errs []error) error {
 // for the primary (askSentinels) while serve starts, and logs at once if
 // none names it for a reason that may pass (sentinelsVerdict: an
 // outage, not a configuration error, which stops the start with exit 2):
-// serve's start waits for them (its checks' and Init's initTimeout each,
-// about 30 s where every sentinel is down) before it says anything,
-// go-redis retrying. The start goes on as before: a
-// sentinel back within that time is used, and one still down then stops
-// serve (exit 1, unreachableError). stop ends the ask, and no line is
+// serve's start waits for them (its check's initTimeout, refusedAtOnce)
+// before it says anything, go-redis retrying. The start goes on as
+// before: a sentinel back within that time is used, and one still down
+// then stops serve (exit 1, unreachableError). stop ends the ask, and no line is
 // logged after it.
 func watchSentinels(ctx context.Context, cfg Config, log *slog.Logger) (stop func()) {
 	if cfg.RedisMode != "sentinel" {
@@ -323,7 +329,7 @@ func watchSentinels(ctx context.Context, cfg Config, log *slog.Logger) (stop fun
 			// 2, its own line saying why; retrying would not fix it.
 			return
 		}
-		log.Warn("redis: no sentinel of VIGIA_REDIS_URL (its host and each addr=) names the primary of master_name=: check their hosts and ports, that the sentinels and the primary are running, and master_name=; start-up keeps trying for "+(2*initTimeout).String()+", then stops",
+		log.Warn("redis: no sentinel of VIGIA_REDIS_URL (its host and each addr=) names the primary of master_name=: check their hosts and ports, that the sentinels and the primary are running, and master_name=; start-up keeps trying for "+initTimeout.String()+", and stops within "+sentinelStartBound(opt.DialTimeout).String()+" if none does",
 			"reason", seedsError(errs).Error())
 	}()
 	return func() {

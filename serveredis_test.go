@@ -218,3 +218,40 @@ func TestServeSaysThePrimaryTheSentinelsNameDoesNotAnswer_redisops(t *testing.T)
 		})
 	}
 }
+
+// Sentinel mode, every sentinel refusing the connection: serve stops once
+// its check's deadline (initTimeout) passes without the primary, before
+// it asks the platforms, its last line naming each sentinel's reason. It
+// waited that deadline on the check's Ping, then asked Telegram (its
+// check's deadline spent: "telegram getMe failed at start-up"), then
+// waited Init's initTimeout on the same sentinels: about 30 s by default
+// (40 with silent sentinels), where sentinelStartBound is 25. Mutation
+// checked: refusedAtOnce leaving sentinel mode to Init -> the Bot API is
+// asked, and "telegram getMe failed" is logged.
+func TestServeInSentinelModeStopsWithinItsBound_redisops(t *testing.T) {
+	defer func(d, w time.Duration) { initTimeout, openWait = d, w }(initTimeout, openWait)
+	initTimeout, openWait = 2*time.Second, time.Second
+	var asked atomic.Int32
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		fmt.Fprint(w, `{"ok":true,"result":{"id":42,"is_bot":true,"first_name":"V","username":"VigiaBot"}}`)
+	}))
+	defer api.Close()
+	e := validEnv()
+	e["VIGIA_REDIS_MODE"] = "sentinel"
+	redisModeEnv(t, e)
+	e["VIGIA_TELEGRAM_API_URL"] = api.URL
+	e["VIGIA_REDIS_URL"] = "redis://" + freeAddr(t) + "/0?master_name=mymaster&dial_timeout=1s&addr=" + freeAddr(t)
+	code, log := runServe(t, e, false)
+	lines := strings.Split(strings.TrimSpace(log), "\n")
+	last := lines[len(lines)-1]
+	if code != 1 || !strings.Contains(last, "redis: "+sentinelsUnreachableHint+" (its host: ") || !strings.Contains(last, "addr= 1: ") || !strings.Contains(last, "connection refused") {
+		t.Errorf("exit %d, last line %q", code, last)
+	}
+	if n := asked.Load(); n != 0 || strings.Contains(log, "telegram getMe failed") {
+		t.Errorf("the Bot API asked %d times, or its check left no time (getMe failed), before serve stopped on the sentinels: %q", n, log)
+	}
+	if !strings.Contains(log, "and stops within "+sentinelStartBound(time.Second).String()+" if none does") {
+		t.Errorf("serve did not say within how long it stops: %q", log)
+	}
+}
