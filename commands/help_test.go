@@ -243,3 +243,34 @@ func TestHelpShowsOptionalArguments(t *testing.T) {
 		}
 	}
 }
+
+// In a group, /help and /start do not say "write your message here":
+// a tip written there is read by the group's members and admins, with
+// who sent it (and, privacy mode on, never reaches the bot). They send
+// tips to a private chat, in every language, and list none of the
+// commands that work only there (/status CODE would put a code in view).
+// In the investigators' group the team's commands follow.
+func TestHelpInAGroupSendsTipsToAPrivateChat(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, lang := range locales.Supported {
+		for _, cmd := range []string{"help", "start"} {
+			r := e.do(reporterID, commands.Request{Command: cmd, ChatID: "-100555", ChatKind: commands.Group, Addressed: true, Language: lang})
+			if len(r) != 1 || r[0].Text != e.text(lang, "help_group", nil) {
+				t.Fatalf("/%s in a group, %s: %+v", cmd, lang, r)
+			}
+			for _, private := range []string{e.text(lang, "help", nil), "/status ", "/reply ", "/cancel ", "/wipe "} {
+				if strings.Contains(r[0].Text, private) {
+					t.Errorf("/%s in a group, %s, says %q:\n%s", cmd, lang, private, r[0].Text)
+				}
+			}
+		}
+		r := e.do(investigatorID, commands.Request{Command: "help", ChatID: invChat, ChatKind: commands.Group, Addressed: true, Language: lang})
+		if len(r) != 1 || !strings.HasPrefix(r[0].Text, e.text(lang, "help_group", nil)) || !strings.Contains(r[0].Text, e.text(lang, "help_investigator", nil)) {
+			t.Fatalf("/help in the investigators' group, %s: %+v", lang, r)
+		}
+	}
+	// In a private chat, as before.
+	if r := e.do(reporterID, commands.Request{Command: "help", Language: "fr"}); len(r) != 1 || r[0].Text != e.text("fr", "help", nil) {
+		t.Fatalf("/help in private: %+v", r)
+	}
+}

@@ -30,6 +30,11 @@ const (
 // could link a tip to its reporter's account, investigators cannot.
 func start(ctx context.Context, c *Context) error {
 	text := c.T("start", map[string]any{"Platform": PlatformName(c.Request.Platform)})
+	if c.Request.ChatKind != Private {
+		// Not its "just write here": here is a group, whose members and
+		// admins would read the tip, and who sent it.
+		text = c.T("help_group", nil)
+	}
 	if c.Request.Platform == consolePlatform {
 		// The demo plays no one platform's flow: it speaks of the real
 		// bot, in whichever app.
@@ -48,12 +53,18 @@ func start(ctx context.Context, c *Context) error {
 // its name in one language ("/ayuda", "/aide", "/ajuda"), it
 // answers in that language, whatever the chat's: whoever typed the word
 // reads it. Its own name ("/help", in every language's menu) and a name
-// several languages share keep the chat's language.
+// several languages share keep the chat's language. In a group it says
+// that tips go to a private chat, not "write your message here", and
+// lists none of the commands that work only there (/status CODE in a
+// group would put the code in view).
 func help(ctx context.Context, c *Context) error {
 	if lang := c.mux.typedIn(c.Request.Command, "help"); lang != "" {
 		c.Lang = lang
 	}
 	text := c.T("help", nil)
+	if c.Request.ChatKind != Private {
+		text = c.T("help_group", nil)
+	}
 	if c.Role >= Investigator {
 		text += "\n\n" + c.T("help_investigator", nil) + "\n" + c.T("help_triage", nil) + "\n" + c.T("help_signals", nil)
 		if c.mux.twoFactor.Required {

@@ -42,14 +42,14 @@ func TestCommandWithATipInAGroupIsRemoved(t *testing.T) {
 		{"/help tip replying to the bot", "/help el Chapo cobra piso en la 5a", `[{"type":"bot_command","offset":0,"length":5}]`, toBot, true, "group_private_only_removed"},
 		{"bare /report tip", "/report el Chapo cobra piso en la 5a", `[{"type":"bot_command","offset":0,"length":7}]`, "", true, "group_private_only_removed"},
 		{"bare /denunciar tip", "/denunciar el Chapo cobra piso en la 5a", `[{"type":"bot_command","offset":0,"length":10}]`, "", true, "group_private_only_removed"},
-		{"bare /help words", "/help el Chapo cobra piso en la 5a", `[{"type":"bot_command","offset":0,"length":5}]`, "", false, "help"},
+		{"bare /help words", "/help el Chapo cobra piso en la 5a", `[{"type":"bot_command","offset":0,"length":5}]`, "", false, "help_group"},
 		{"/pin loud replying to the bot", "/pin loud", `[{"type":"bot_command","offset":0,"length":4}]`, toBot, false, "unknown_command"},
 		{"/xyz@VigiaBot tip replying to the bot", "/xyz@VigiaBot el Chapo cobra piso en la 5a", `[{"type":"bot_command","offset":0,"length":13}]`, toBot, true, "group_private_only_removed"},
 		{"@VigiaBot /xyz tip replying to the bot", "@VigiaBot /xyz el Chapo cobra piso en la 5a", `[{"type":"mention","offset":0,"length":9},{"type":"bot_command","offset":10,"length":4}]`, toBot, true, "group_private_only_removed"},
 		{"/xyz@VigiaBot tip", "/xyz@VigiaBot el Chapo cobra piso en la 5a", `[{"type":"bot_command","offset":0,"length":13}]`, "", true, "group_private_only_removed"},
 		{"bare /report alone", "/report", `[{"type":"bot_command","offset":0,"length":7}]`, "", false, "private_only_command"},
 		{"/report@VigiaBot alone", "/report@VigiaBot", `[{"type":"bot_command","offset":0,"length":16}]`, "", false, "private_only_command"},
-		{"/help@VigiaBot alone", "/help@VigiaBot", `[{"type":"bot_command","offset":0,"length":14}]`, "", false, "help"},
+		{"/help@VigiaBot alone", "/help@VigiaBot", `[{"type":"bot_command","offset":0,"length":14}]`, "", false, "help_group"},
 		// Words before a command the message writes for the bot are a tip
 		// in view: removed (a mention is) and answered so, not as the
 		// command. The bot's own name is no such words.
@@ -64,8 +64,8 @@ func TestCommandWithATipInAGroupIsRemoved(t *testing.T) {
 		{"@VigiaBot tip replying to the bot", "@VigiaBot el Chapo cobra piso en la 5a", `[{"type":"mention","offset":0,"length":9}]`, toBot, true, "group_private_only_removed"},
 		{"tip @VigiaBot replying to the bot", "el Chapo cobra piso en la 5a @VigiaBot", `[{"type":"mention","offset":29,"length":9}]`, toBot, true, "group_private_only_removed"},
 		{"thanks replying to the bot", "gracias por el aviso", `[]`, toBot, false, "group_private_only"},
-		{"@VigiaBot /help", "@VigiaBot /help", `[{"type":"mention","offset":0,"length":9},{"type":"bot_command","offset":10,"length":5}]`, "", true, "help"},
-		{"🙏 @VigiaBot /help", "🙏 @VigiaBot /help", `[{"type":"mention","offset":3,"length":9},{"type":"bot_command","offset":13,"length":5}]`, "", true, "help"},
+		{"@VigiaBot /help", "@VigiaBot /help", `[{"type":"mention","offset":0,"length":9},{"type":"bot_command","offset":10,"length":5}]`, "", true, "help_group"},
+		{"🙏 @VigiaBot /help", "🙏 @VigiaBot /help", `[{"type":"mention","offset":3,"length":9},{"type":"bot_command","offset":13,"length":5}]`, "", true, "help_group"},
 	}
 	for i, c := range cases {
 		id := 100 + i

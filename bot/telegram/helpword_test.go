@@ -42,7 +42,11 @@ func TestHelpInTheLanguageOfItsWord(t *testing.T) {
 		a.handle(context.Background(), mux, update(t, `{"update_id":`+id+`,"message":{"message_id":`+id+`,"date":1,`+
 			`"chat":{"id":`+chat+`,"type":"`+c.chat+`"},"from":{"id":`+user+`,"first_name":"x","language_code":"`+c.app+`"},`+
 			`"text":`+mustJSON(c.text)+`,"entities":`+cmdEntity("", c.text)+`}}`), albumPlace{})
-		want := html.EscapeString(msg.Localize(c.want, "help", nil))
+		msgID := "help"
+		if c.chat != "private" {
+			msgID = "help_group" // (tips go to a private chat)
+		}
+		want := html.EscapeString(msg.Localize(c.want, msgID, nil))
 		if calls := api.take(); len(calls) != 1 || calls[0].fields["text"] != want {
 			t.Errorf("%s from a %s app in a %s chat: %+v, want the help in %s", c.text, c.app, c.chat, calls, c.want)
 		}

@@ -61,7 +61,7 @@ func TestAnotherBotsCommandInAGroupIsNotOurs(t *testing.T) {
 		{"a photo's caption replying to the bot", group + `,"photo":[{"file_id":"p","file_unique_id":"u","width":2,"height":2}],"caption":"/save@OtherBot","caption_entities":[{"type":"bot_command","offset":0,"length":14}]` + toBot},
 		{"an anonymous admin's", asGroup + `,"text":"/warn@OtherBot hay halcones","entities":[{"type":"bot_command","offset":0,"length":14}]`},
 	}
-	help := html.EscapeString(msg.Localize("en", "help", nil))
+	help := html.EscapeString(msg.Localize("en", "help_group", nil))
 	id := 100
 	send := func(body string, chat int64) []call {
 		id++
@@ -94,7 +94,7 @@ func TestOurCommandInAGroupAnyCase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	help := html.EscapeString(msg.Localize("en", "help", nil))
+	help := html.EscapeString(msg.Localize("en", "help_group", nil))
 	const group = `"chat":{"id":-1005,"type":"supergroup","title":"Vecinos"},"from":{"id":5,"first_name":"Rosa"}`
 	for i, text := range []string{"/help@VigiaBot", "/help@vigiabot", "/HELP@VIGIABOT", "/Help@vIgIaBoT"} {
 		id := strconv.Itoa(400 + i)
@@ -159,7 +159,7 @@ func TestOurNameIsComparedASCIIOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	help := html.EscapeString(msg.Localize("en", "help", nil))
+	help := html.EscapeString(msg.Localize("en", "help_group", nil))
 	for i, c := range []struct {
 		text, entities string
 		ours           bool
