@@ -274,3 +274,31 @@ func TestHelpInAGroupSendsTipsToAPrivateChat(t *testing.T) {
 		t.Fatalf("/help in private: %+v", r)
 	}
 }
+
+// In a Discord server's channel (answered to the member alone, by the
+// adapter's ChannelID), /help and /start do not say "write your message
+// here" either: the tip goes in /report's form or a direct message,
+// never in a channel. The commands, which work there, follow, in every
+// language; in a direct message the help is as before.
+func TestHelpInADiscordServerSendsTipsToTheFormOrADirectMessage(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, lang := range locales.Supported {
+		_, cmds, ok := strings.Cut(e.text(lang, "help", nil), "\n\n")
+		if !ok {
+			t.Fatalf("%s: the help has no paragraph after its steps", lang)
+		}
+		want := e.text(lang, "help_server", nil) + "\n\n" + cmds
+		for _, cmd := range []string{"help", "start"} {
+			r := e.do(reporterID, commands.Request{Platform: "discord", Command: cmd, ChatID: "u" + reporterID, ChannelID: "600000000000000002", Language: lang})
+			if len(r) != 1 || r[0].Text != want {
+				t.Fatalf("/%s in a server's channel, %s: %+v", cmd, lang, r)
+			}
+			if first, _, _ := strings.Cut(e.text(lang, "help", nil), "\n\n"); strings.Contains(r[0].Text, first) {
+				t.Errorf("/%s in a server's channel, %s, says %q", cmd, lang, first)
+			}
+		}
+		if r := e.do(reporterID, commands.Request{Platform: "discord", Command: "help", Language: lang}); len(r) != 1 || r[0].Text != e.text(lang, "help", nil) {
+			t.Fatalf("/help in a direct message, %s: %+v", lang, r)
+		}
+	}
+}

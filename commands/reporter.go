@@ -30,10 +30,11 @@ const (
 // could link a tip to its reporter's account, investigators cannot.
 func start(ctx context.Context, c *Context) error {
 	text := c.T("start", map[string]any{"Platform": PlatformName(c.Request.Platform)})
-	if c.Request.ChatKind != Private {
-		// Not its "just write here": here is a group, whose members and
-		// admins would read the tip, and who sent it.
-		text = c.T("help_group", nil)
+	if c.Request.ChatKind != Private || c.Request.ChannelID != "" {
+		// Not its "just write here": here is a group (or a Discord
+		// server's channel), whose members and admins would read the tip,
+		// and who sent it.
+		text = helpText(c)
 	}
 	if c.Request.Platform == consolePlatform {
 		// The demo plays no one platform's flow: it speaks of the real
@@ -53,18 +54,14 @@ func start(ctx context.Context, c *Context) error {
 // its name in one language ("/ayuda", "/aide", "/ajuda"), it
 // answers in that language, whatever the chat's: whoever typed the word
 // reads it. Its own name ("/help", in every language's menu) and a name
-// several languages share keep the chat's language. In a group it says
-// that tips go to a private chat, not "write your message here", and
-// lists none of the commands that work only there (/status CODE in a
-// group would put the code in view).
+// several languages share keep the chat's language. In a group, or a
+// Discord server's channel, it does not say "write your message here"
+// (see helpText).
 func help(ctx context.Context, c *Context) error {
 	if lang := c.mux.typedIn(c.Request.Command, "help"); lang != "" {
 		c.Lang = lang
 	}
-	text := c.T("help", nil)
-	if c.Request.ChatKind != Private {
-		text = c.T("help_group", nil)
-	}
+	text := helpText(c)
 	if c.Role >= Investigator {
 		text += "\n\n" + c.T("help_investigator", nil) + "\n" + c.T("help_triage", nil) + "\n" + c.T("help_signals", nil)
 		if c.mux.twoFactor.Required {
@@ -75,6 +72,26 @@ func help(ctx context.Context, c *Context) error {
 		text += "\n\n" + c.T("help_admin", nil)
 	}
 	return c.Reply(ctx, Reply{Text: text})
+}
+
+// helpText is how to send a tip, said where the help is asked. In a
+// group: in a private chat, never there; and none of the commands that
+// work only there (/status CODE in a group would put the code in view).
+// In a Discord server's channel,
+// where only the member reads the answers: with /report's form or by
+// direct message, never in a channel; then the commands, which work there.
+func helpText(c *Context) string {
+	text := c.T("help", nil)
+	switch {
+	case c.Request.ChatKind != Private:
+		return c.T("help_group", nil)
+	case c.Request.ChannelID != "":
+		// The help's first paragraph is its "write your message here".
+		if _, cmds, ok := strings.Cut(text, "\n\n"); ok {
+			return c.T("help_server", nil) + "\n\n" + cmds
+		}
+	}
+	return text
 }
 
 // typedIn returns the one language whose name for command name
