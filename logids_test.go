@@ -200,3 +200,52 @@ func TestLoggerMasksListsInParensAndBraces_rev3(t *testing.T) {
 		}
 	}
 }
+
+// A number after a word naming a person or a chat is masked whatever
+// stands between them: a "_" ("user_7306318845"), a "+" ("user
+// +7306318845"), a no-break space, a vertical tab, a zero-width space, a
+// dash set off by spaces; each passed the id in clear. So is the next
+// number of a list, and one after a date kept after the word.
+func TestLoggerMasksIdsAfterAnySeparator_logs(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"user_7306318845", "user_N"},
+		{"chat_-1001234567890 left", "chat_N left"},
+		{"user +7306318845", "user N"},
+		{"users +7306318845, +5123456789", "users N, N"},
+		{"user\u00a07306318845", "user\u00a0N"},
+		{"user\u00a0id\u00a07306318845", "user\u00a0id\u00a0N"},
+		{"user\v7306318845", "user\vN"},
+		{"chat\u202f-1001234567890", "chat\u202fN"},
+		{"from\u200b7306318845", "from\u200bN"},
+		{"user - 7306318845", "user - N"},
+		{"ids 7306318845\u00a05123456789", "ids N\u00a0N"},
+		{"from 2026-12-07\u00a07306318845", "from 2026-12-07\u00a0N"},
+		// A request's error quotes its URL, a Discord channel's id in
+		// its path.
+		{`Post "https://discord.com/api/v9/channels/112233445566778899/messages": context deadline exceeded`, `Post "https://discord.com/api/v9/channels/N/messages": context deadline exceeded`},
+		// A tip's id stays, whatever space is before its "id".
+		{"tip\u00a0id 1234", "tip\u00a0id 1234"},
+	} {
+		if got := scrubbedError(t, c.in); got != c.want {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// A list in a list ("[[N]]", "[(N)]", JSON's arrays of arrays) is read
+// as one: "ids [[7306318845]]" and "chat [(7306318845)]" passed the id
+// in clear, and only the first list of "[[N], [N]]" was read.
+func TestLoggerMasksIdsInNestedBrackets_logs(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"ids [[7306318845]]", "ids [[N]]"},
+		{"chat [(7306318845)]", "chat [(N)]"},
+		{"ids [[7306318845], [5123456789]]", "ids [[N], [N]]"},
+		{"chats [(-1001234567890), (5123456789)] left", "chats [(N), (N)] left"},
+		{`"user_ids":[["112233445566778899"],["998877665544332211"]]`, `"user_ids":[["N"],["N"]]`},
+		{"user { [ 7306318845 ] }", "user { [ N ] }"},
+	} {
+		if got := scrubbedError(t, c.in); got != c.want {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.want)
+		}
+	}
+}

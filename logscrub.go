@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // longHex matches a run of hex digits as long as a pseudonym or any other
@@ -270,7 +271,7 @@ func scrubIDs(s string) string {
 		for {
 			if n := dateTimeLen(s[at:]); n > 0 {
 				at += n
-				at += len(s[at:]) - len(strings.TrimLeft(s[at:], dateTimeGap))
+				at += dateTimeGapLen(s[at:])
 				continue
 			}
 			if n := numberLen(s[at:]); n > 0 {
@@ -297,11 +298,14 @@ func scrubIDs(s string) string {
 }
 
 // ownedID reports whether before, the text before a bare "id" or "ids",
-// ends with a word of idOwners and "_", "-", "." or spaces, if any ("tip
-// id", "tip_id", "entry ID"): the id of a tip or a stream entry, not a
-// person's or a chat's, as namesIdentity reads a key.
+// ends with a word of idOwners and "_", "-", "." or spaces on the line
+// (gap's but a line break: "3 tips\nid 7306318845" is two lines), if
+// any ("tip id", "tip_id", "entry ID"): the id of a tip or a stream
+// entry, not a person's or a chat's, as namesIdentity reads a key.
 func ownedID(before string) bool {
-	w := strings.TrimRight(before, "_-. \t")
+	w := strings.TrimRightFunc(before, func(r rune) bool {
+		return strings.ContainsRune("_-. \t", r) || unicode.In(r, unicode.Zs, unicode.Cf)
+	})
 	i := len(w)
 	for i > 0 && ('a' <= w[i-1]|0x20 && w[i-1]|0x20 <= 'z') {
 		i--
@@ -310,12 +314,14 @@ func ownedID(before string) bool {
 }
 
 // listSep matches what stands between two numbers of a list: a ",", ";"
-// or ":", spaces or a line break (fmt's "[7306318845 7306318846]"), with
-// quotes (JSON's "[\"1\",\"2\"]", as Discord writes ids), and "and"
-// or "or" after either ("N, N and N", "N, N, and N": the last id of a
-// list with a comma before its "and" was in clear). Not "/":
-// "07/12/20261" is no list.
-var listSep = regexp.MustCompile(`^["']?(?:\s*[,;:]\s*|\s+)(?:(?:and|or)\s+)?["']?`)
+// or ":", spaces (gap) or a line break (fmt's "[7306318845 7306318846]"),
+// with quotes (JSON's "[\"1\",\"2\"]", as Discord writes ids), and
+// "and" or "or" after either ("N, N and N", "N, N, and N": the last id
+// of a list with a comma before its "and" was in clear); brackets that
+// close a list nested in a list, or open one, on either side ("[[N],
+// [N]]", "[(N), (N)]"). Not "/": "07/12/20261" is no list. It may match
+// nothing: listItemLen takes no list without something between.
+var listSep = regexp.MustCompile(`^["']?(?:[\])}]+["']?)?(?:[` + gap + `]*[,;:][` + gap + `]*|[` + gap + `]+)?(?:(?:and|or)[` + gap + `]+)?(?:[\[({][` + gap + `]*)*["']?`)
 
 // listItemLen is the length of what s, the text after a masked number,
 // holds before the next number of the list that number is in, or 0 if no
@@ -341,26 +347,43 @@ func listItemLen(s string) int {
 			(c == '.' || c == ':') && len(rest) > 1 && '0' <= rest[1] && rest[1] <= '9' {
 			return 0
 		}
-		word := strings.TrimLeft(rest, " \t")
-		if item[0] != '-' && n < 5 && len(word) < len(rest) && word != "" && 'a' <= word[0]|0x20 && word[0]|0x20 <= 'z' {
+		word := strings.TrimLeftFunc(rest, isGap)
+		if item[0] != '-' && item[0] != '+' && n < 5 && len(word) < len(rest) && word != "" && 'a' <= word[0]|0x20 && word[0]|0x20 <= 'z' {
 			return 0
 		}
 	}
 	return sep[1]
 }
 
-// dateTimeGap is what may stand between a date or a time kept after a
-// word naming a person or a chat and what follows it: what may stand
-// between the word and a number (identityNumber's quotes, "\s" and
-// ":=#": a line break too, as errors.Join writes between two errors),
-// and ",;([-".
-const dateTimeGap = " \t\n\f\r,;:=#\"'([-"
+// dateTimeGapLen is the length of what s, the text after a date or a
+// time kept after a word naming a person or a chat, holds before what
+// follows it: spaces (isGap: a line break too, as errors.Join writes
+// between two errors; a no-break space), and what may stand between the
+// word and a number (identityNumber's quotes and ":=#"), and ",;([-".
+func dateTimeGapLen(s string) int {
+	return len(s) - len(strings.TrimLeftFunc(s, func(r rune) bool {
+		return isGap(r) || strings.ContainsRune(",;:=#\"'([-", r)
+	}))
+}
 
-// numberLen is the length of the number s begins with (an optional "-",
-// digits), or 0.
+// gap is what identityNumber and listSep read as a space, in a
+// character class: what "\s" takes, a vertical tab, a next line, a
+// no-break or any other Unicode space (\p{Z}), and an invisible
+// formatting character (\p{Cf}: a zero-width space or joiner, a
+// direction mark): none shows between a word and an id, and each passed
+// the id in clear ("user\u00a07306318845", "user\v7306318845").
+const gap = `\s\v\x{85}\p{Z}\p{Cf}`
+
+// isGap reports whether r is a space as gap reads one.
+func isGap(r rune) bool {
+	return unicode.IsSpace(r) || unicode.In(r, unicode.Z, unicode.Cf)
+}
+
+// numberLen is the length of the number s begins with (an optional "-"
+// or "+", digits), or 0.
 func numberLen(s string) int {
 	n := 0
-	if strings.HasPrefix(s, "-") {
+	if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
 		n = 1
 	}
 	d := n
@@ -461,14 +484,18 @@ func dateTimeLen(s string) int {
 
 // identityNumber matches a number after a word that names a person or a
 // chat (and an optional "id"; "uid" too, as identityWords has it for a
-// key), or a bare "id" or "ids" (its second
-// group; ownedID), with a separator between, and a "[", "(" or "{"
-// opening a list: a Telegram chat or user id, a Discord snowflake, in an
+// key), or a bare "id" or "ids" (its second group; ownedID), with what
+// separates them between: spaces (gap), quotes, ":=#_" ("user_7306318845"
+// was in clear), a "/" (a URL's path: Discord's ".../channels/<id>/…",
+// as a request's error quotes it), a "[", "(" or "{" opening a list, or more than one
+// ("[[", "[("), and a dash or a "+" with a space after it ("user -
+// 7306318845"); a "+" right before the number is the number's ("user
+// +7306318845"): a Telegram chat or user id, a Discord snowflake, in an
 // error's text or a JSON object ("{\"id\":7306318845}"). The word may end
 // a longer key, after "_" or a lower-case letter (go-telegram/bot's
 // "migrate_to_chat_id -100…", "from_chat_id=", "senderChatId"): a word's
 // start is not a letter's end, or a capital after a small letter.
-var identityNumber = regexp.MustCompile(`((?:(?:^|[^A-Za-z])(?i:user|uid|chat|sender|from|channel|author|member|reporter|guild|peer)|[a-z](?:User|Chat|Sender|From|Channel|Author|Member|Reporter|Guild|Peer)|(?:^|[^A-Za-z])((?i:ids?)))(?i:s?(?:[ _-]?ids?)?)["']?\s*[:=#]?\s*[\[({]?\s*["']?)-?[0-9]+`)
+var identityNumber = regexp.MustCompile(`((?:(?:^|[^A-Za-z])(?i:user|uid|chat|sender|from|channel|author|member|reporter|guild|peer)|[a-z](?:User|Chat|Sender|From|Channel|Author|Member|Reporter|Guild|Peer)|(?:^|[^A-Za-z])((?i:ids?)))(?i:s?(?:[ _-]?ids?)?)(?:[` + gap + `"':=#_/\[({]|[-+\x{2010}-\x{2015}\x{2212}][` + gap + `])*)[-+]?[0-9]+`)
 
 // urlCredentials matches a URL's user and password (a Redis URL's
 // "redis://user:password@"), up to the last "@" before its host ends: a
