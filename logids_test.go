@@ -249,3 +249,25 @@ func TestLoggerMasksIdsInNestedBrackets_logs(t *testing.T) {
 		}
 	}
 }
+
+// A time's zone written by its name alone, with no offset before it (a
+// layout with "MST" and no "-0700"), is kept with the time, and an id
+// after it is masked: it was in clear, the name ending what the word
+// introduced.
+func TestLoggerMasksIdAfterZoneName_logs(t *testing.T) {
+	est := time.Date(2026, 12, 7, 5, 0, 0, 0, time.FixedZone("EST", -5*3600))
+	for _, c := range []struct{ in, want string }{
+		{"from 2026-12-07 05:00:00 EST 7306318845", "from 2026-12-07 05:00:00 EST N"},
+		{"from 05:00 UTC 7306318845", "from 05:00 UTC N"},
+		{"user " + est.Format("2006-01-02 15:04:05 MST") + ", chat -1001234567890", "user 2026-12-07 05:00:00 EST, chat N"},
+		{"from 2026-12-07 CEST 7306318845", "from 2026-12-07 CEST N"},
+		// A name run on into more letters is no zone's; the id after
+		// a time with both offset and name is masked as before.
+		{"from 05:00 ESTATE 7306318845", "from 05:00 ESTATE 7306318845"},
+		{"from " + est.String() + " 7306318845", "from 2026-12-07 05:00:00 -0500 EST N"},
+	} {
+		if got := scrubbedError(t, c.in); got != c.want {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -423,19 +423,25 @@ var zoneOffset = regexp.MustCompile(`^(?:Z|( ?)[+-](?:0[0-9]|1[0-4]):?[0-5][0-9]
 // any, where the zone has no name ("-05", "+0530").
 var zoneName = regexp.MustCompile(`^ (?:[A-Z]{3,5}|[+-](?:0[0-9]|1[0-4])(?:[0-5][0-9])?)`)
 
+// zoneAbbrev is a zone's name written alone after a date or a time, with
+// no offset before it, as a layout with "MST" and no "-0700" writes one
+// (time.UnixDate, time.RFC1123, "2006-01-02 15:04:05 MST"): "… 05:00:00
+// EST 7306318845" passed the id in clear.
+var zoneAbbrev = regexp.MustCompile(`^ [A-Z]{3,5}`)
+
 // monotonic is the monotonic clock reading time.Time's String writes
 // after the zone's name, for a time.Now ("… -0500 EST m=+0.000000001").
 var monotonic = regexp.MustCompile(`^ m=[+-][0-9]+\.[0-9]{9}`)
 
 // zoneLen is the length of the zone s, the text after a time of day,
 // begins with (zoneOffset, then zoneName after a spaced offset, then a
-// monotonic reading after the name), or 0: each only where it does not
-// run on (runsOn: "-1001234567890" after a time is a chat's id, not
-// "-10:01").
+// monotonic reading after the name; or a name alone, zoneAbbrevLen), or
+// 0: each only where it does not run on (runsOn: "-1001234567890" after
+// a time is a chat's id, not "-10:01").
 func zoneLen(s string) int {
 	m := zoneOffset.FindStringSubmatchIndex(s)
 	if m == nil || runsOn(s[m[1]:]) {
-		return 0
+		return zoneAbbrevLen(s)
 	}
 	n := m[1]
 	if m[3] > m[2] {
@@ -447,6 +453,18 @@ func zoneLen(s string) int {
 		}
 	}
 	return n
+}
+
+// zoneAbbrevLen is the length of the zone's name alone (zoneAbbrev) s,
+// the text after a date or a time, begins with, or 0 where it runs on
+// (" ESTATE"). Upper-case letters only: taking another word for a zone
+// keeps it, and what follows it is read as what follows the word before
+// the date, a number there masked all the same.
+func zoneAbbrevLen(s string) int {
+	if m := zoneAbbrev.FindStringIndex(s); m != nil && !runsOn(s[m[1]:]) {
+		return m[1]
+	}
+	return 0
 }
 
 // runsOn reports whether s, the text after a date, a time or a zone,
@@ -475,6 +493,8 @@ func dateTimeLen(s string) int {
 	n := m[1]
 	if strings.IndexByte(s[:n], ':') >= 0 {
 		n += zoneLen(s[n:])
+	} else {
+		n += zoneAbbrevLen(s[n:])
 	}
 	if runsOn(s[n:]) {
 		return 0
