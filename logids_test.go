@@ -271,3 +271,22 @@ func TestLoggerMasksIdAfterZoneName_logs(t *testing.T) {
 		}
 	}
 }
+
+// A "tip" that ends a sentence owns no "id" after it: "tip. id
+// 7306318845" passed the id in clear, read as a tip's. A tip's id joined
+// to its word by one "_", "-" or ".", or by spaces, stays.
+func TestLoggerMasksIdAfterSentenceEndingInTip_logs(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"saved the tip. id 7306318845 blocked", "saved the tip. id N blocked"},
+		{"tip. ID: 7306318845", "tip. ID: N"},
+		{"tip - id 7306318845", "tip - id N"},
+		{"tips._id 7306318845", "tips._id N"},
+		{"3 tips\nid 7306318845", "3 tips\nid N"},
+		// A tip's or an entry's.
+		{"tip.id 1234, tip id 1235, tip_id=1236, tip-id 1237, entry ID 1765000000000-0", "tip.id 1234, tip id 1235, tip_id=1236, tip-id 1237, entry ID 1765000000000-0"},
+	} {
+		if got := scrubbedError(t, c.in); got != c.want {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -298,14 +298,22 @@ func scrubIDs(s string) string {
 }
 
 // ownedID reports whether before, the text before a bare "id" or "ids",
-// ends with a word of idOwners and "_", "-", "." or spaces on the line
-// (gap's but a line break: "3 tips\nid 7306318845" is two lines), if
-// any ("tip id", "tip_id", "entry ID"): the id of a tip or a stream
-// entry, not a person's or a chat's, as namesIdentity reads a key.
+// ends with a word of idOwners and one "_", "-" or ".", or spaces on the
+// line (no line break: "3 tips\nid 7306318845" is two lines), if any
+// ("tip id", "tip_id", "tip.id", "entry ID"): the id of a tip or a stream
+// entry, not a person's or a chat's, as namesIdentity reads a key. A
+// word that ends a sentence ("tip. id 7306318845", "tip - id") owns no
+// id after it: that id is anyone's.
 func ownedID(before string) bool {
 	w := strings.TrimRightFunc(before, func(r rune) bool {
-		return strings.ContainsRune("_-. \t", r) || unicode.In(r, unicode.Zs, unicode.Cf)
+		return r == ' ' || r == '\t' || unicode.In(r, unicode.Zs, unicode.Cf)
 	})
+	if j := strings.TrimRight(w, "_-."); len(j) < len(w) {
+		if len(w)-len(j) > 1 || len(w) < len(before) {
+			return false
+		}
+		w = j
+	}
 	i := len(w)
 	for i > 0 && ('a' <= w[i-1]|0x20 && w[i-1]|0x20 <= 'z') {
 		i--
