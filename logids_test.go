@@ -290,3 +290,29 @@ func TestLoggerMasksIdAfterSentenceEndingInTip_logs(t *testing.T) {
 		}
 	}
 }
+
+// A number of three digits or fewer after an id a word introduced (an
+// HTTP status: "chat 7306318845: 400" logged "chat N: N") is a figure,
+// kept, and an id after it in the same list is masked all the same. The
+// first number after the word is masked whatever its length, and two
+// ids joined by ":" are two ids.
+func TestLoggerKeepsStatusCodesAfterIds_logs(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"chat 7306318845: 400", "chat N: 400"},
+		{"chat 7306318845: 400 Bad Request: chat not found", "chat N: 400 Bad Request: chat not found"},
+		{"user 7306318845:403", "user N:403"},
+		{"users 7306318845, 429, 5123456789", "users N, 429, N"},
+		{"ids 7306318845 12 -1001234567890", "ids N 12 N"},
+		// Still masked.
+		{"chat: 400", "chat: N"},
+		{"chat:-1001234567890:5123456789", "chat:N:N"},
+		{"ids 7306318845:5123456789", "ids N:N"},
+		{"chat ids [[7306318845, 5123456789:4433221100]]", "chat ids [[N, N:N]]"},
+		{"users 7306318845, 10:30", "users N, 10:30"},
+		{"users 7306318845 4411 @x", "users N N @x"},
+	} {
+		if got := scrubbedError(t, c.in); got != c.want {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -268,6 +268,7 @@ func scrubIDs(s string) string {
 			pos = at
 			continue
 		}
+		inList := false // a number masked before this one: a list's next
 		for {
 			if n := dateTimeLen(s[at:]); n > 0 {
 				at += n
@@ -275,10 +276,13 @@ func scrubIDs(s string) string {
 				continue
 			}
 			if n := numberLen(s[at:]); n > 0 {
-				b.WriteString(s[last:at])
-				b.WriteString("N")
+				if !inList || !isFigure(s[at:at+n]) {
+					b.WriteString(s[last:at])
+					b.WriteString("N")
+					last = at + n
+				}
 				at += n
-				last = at
+				inList = true
 				// The next number of a list, if any, is read as
 				// this one was.
 				if k := listItemLen(s[at:]); k > 0 {
@@ -331,12 +335,23 @@ func ownedID(before string) bool {
 // nothing: listItemLen takes no list without something between.
 var listSep = regexp.MustCompile(`^["']?(?:[\])}]+["']?)?(?:[` + gap + `]*[,;:][` + gap + `]*|[` + gap + `]+)?(?:(?:and|or)[` + gap + `]+)?(?:[\[({][` + gap + `]*)*["']?`)
 
-// listItemLen is the length of what s, the text after a masked number,
-// holds before the next number of the list that number is in, or 0 if no
-// number follows it as a list's does. A figure is not an id: a number
-// run on into a letter, a "%", or a "." or ":" and a digit (a duration
-// "5s", "1.5", "50%", a time "10:30"), and a number of fewer than five
-// digits followed by a word ("3 tips", "1024 bytes": a count, a size; a
+// isFigure reports whether number, one a list of ids holds after its
+// first (numberLen's: a sign, digits), has three digits or fewer: an HTTP
+// status ("chat 7306318845: 400" wrote "chat N: N"), a count, a small
+// figure, kept. No Telegram account a reporter or a chat has holds so
+// small an id, and a Discord one has seventeen digits or more. It does
+// not end the list: an id after it is masked.
+func isFigure(number string) bool {
+	return len(strings.TrimLeft(number, "+-")) <= 3
+}
+
+// listItemLen is the length of what s, the text after a number of a
+// list, holds before the next number of that list, or 0 if no number
+// follows it as a list's does. A figure is not an id: a number run on
+// into a letter, a "%", a "." and a digit, or, of fewer than five
+// digits, a ":" and a digit (a duration "5s", "1.5", "50%", a time
+// "10:30"; "7306318845:5123456789" is two ids), and a number of fewer than five digits
+// followed by a word ("3 tips", "1024 bytes": a count, a size; a
 // Telegram id of four digits is one of its first accounts, a Discord one
 // has seventeen or more) ends the list.
 func listItemLen(s string) int {
@@ -352,7 +367,7 @@ func listItemLen(s string) int {
 	if rest := item[n:]; rest != "" {
 		c := rest[0]
 		if c == '_' || c == '%' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' ||
-			(c == '.' || c == ':') && len(rest) > 1 && '0' <= rest[1] && rest[1] <= '9' {
+			(c == '.' || c == ':' && n < 5) && len(rest) > 1 && '0' <= rest[1] && rest[1] <= '9' {
 			return 0
 		}
 		word := strings.TrimLeftFunc(rest, isGap)
