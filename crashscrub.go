@@ -61,8 +61,9 @@ const withheld = "[value withheld by Vigía: it may quote a tip or an id; VIGIA_
 // prints of a crash: a panic's value is withheld (a runtime error keeps
 // its words, its numbers masked), what follows it up to the frames is
 // dropped (but a signal's line), frames keep their function name but
-// not their arguments ("main.f(...)"), and register values are masked. Other lines (the
-// JSON log) pass unchanged.
+// not their arguments ("main.f(...)"), and register values are masked.
+// Log lines pass unchanged (the logger scrubbed them); any other line is
+// scrubbed of ids and pseudonyms as a log line's text is (scrubIDs).
 func scrubCrash(r io.Reader, w io.Writer) error {
 	br := bufio.NewReaderSize(r, maxCrashLine)
 	bw := bufio.NewWriter(w)
@@ -231,6 +232,16 @@ func scrubCrashLine(line string, inValue, spliced *bool, fatal *string) (out str
 	}
 	if m := register.FindStringSubmatch(line); m != nil {
 		return m[1] + m[2] + "0x?", true
+	}
+	if !strings.HasPrefix(line, logStart) {
+		// A line that is no log line's and none of the crash's own
+		// that is rewritten above (a goroutine's header, a frame's file
+		// and line, a line written on standard error by Vigía's code or
+		// a library, "vigia bench: …"): ids and pseudonyms are masked
+		// by the logger's own rules (scrubIDs); a log line was
+		// scrubbed as it was written. Not scrubAddrs: a frame's
+		// "file.go:123" is no address.
+		return scrubIDs(line), true
 	}
 	return line, true
 }

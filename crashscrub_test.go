@@ -448,3 +448,36 @@ func TestScrubCrashFatalErrorCutThenAnotherCrash(t *testing.T) {
 		})
 	}
 }
+
+// A line on standard error that is neither a log line nor one the crash
+// scrubber rewrites (one Vigía's code or a library writes there: "vigia
+// bench: " and an error, which scrubAddrs alone scrubbed) has its ids
+// and pseudonyms masked by the logger's rules: it passed in clear. The
+// runtime's own lines (a goroutine's header, a frame's file and line)
+// and log lines pass unchanged.
+func TestScrubCrashMasksIdsInOtherLines_logs(t *testing.T) {
+	const pseudonym = "0cc6ce9b1a2b3c4d5e6f708192a3b4c5"
+	in := strings.Join([]string{
+		`vigia bench: NOPERM User vigia has no permissions to access the 'vigia:{` + pseudonym + `}:st' key`,
+		`vigia: chat 7306318845: 400`,
+		`goroutine 22 [running]:`,
+		"\t/src/vigia/bot/telegram/chat.go:29 +0xa9",
+		`created by main.init.0 in goroutine 1`,
+		`{"time":"2026-12-06T17:00:00Z","level":"INFO","msg":"x","tips_from":7306318845}`,
+	}, "\n") + "\n"
+	want := strings.Join([]string{
+		`vigia bench: NOPERM User vigia has no permissions to access the 'vigia:{[id withheld]}:st' key`,
+		`vigia: chat N: 400`,
+		`goroutine 22 [running]:`,
+		"\t/src/vigia/bot/telegram/chat.go:29 +0xa9",
+		`created by main.init.0 in goroutine 1`,
+		`{"time":"2026-12-06T17:00:00Z","level":"INFO","msg":"x","tips_from":7306318845}`,
+	}, "\n") + "\n"
+	var out strings.Builder
+	if err := scrubCrash(strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != want {
+		t.Errorf("scrubbed\n%s\nwant\n%s", out.String(), want)
+	}
+}
