@@ -1104,7 +1104,13 @@ func (m *Mux) deliverAnswer(ctx context.Context, id string, n int, text string, 
 		told := m.tellAnswer(tctx, id, q, text)
 		cancel()
 		if told {
-			if err := m.store.FinishUntold(ctx, storage.UntoldAnswer{TipID: id, Question: q}); err != nil {
+			// Finished even when the event's context ended as it was
+			// told (a shutdown's deadline, a handler's timeout): left
+			// due, the sweep would tell it again after its grace.
+			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), untoldFinishWithin)
+			err := m.store.FinishUntold(fctx, storage.UntoldAnswer{TipID: id, Question: q})
+			cancel()
+			if err != nil {
 				m.log.Warn("told answer not finished: the sweep tells it again", "error", err.Error())
 			}
 		}
