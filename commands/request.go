@@ -289,12 +289,6 @@ type Reply struct {
 	// lines of its own (the console) tells from it whether the labels are
 	// in the language it speaks.
 	Language string
-	// Whole asks that Text be read as one message: where it passes the
-	// platform's length of a message, an adapter that can still sends it
-	// as one (Discord: its first paragraph as the message's text, the
-	// rest in an embed) rather than in parts. A community warning's
-	// broadcast sets it.
-	Whole bool
 }
 
 // File is a file to send: by the platform's own reference, or, for a file

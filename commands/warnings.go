@@ -1130,7 +1130,7 @@ func (m *Mux) deliver(ctx context.Context, r *round, d storage.Delivery) (stop b
 	header := m.msg.Localize(lang, "broadcast_header", map[string]any{"Date": d.At.UTC().Format("2006-01-02")})
 	sctx, done := finishing(ctx)
 	defer done()
-	ids, err := sendNoWait(sctx, s, d.Sub.Chat, Reply{Text: header + "\n\n" + safe(d.Text), Whole: true})
+	ids, err := sendNoWait(sctx, s, d.Sub.Chat, Reply{Text: header + "\n\n" + safe(d.Text)})
 	r.took(key)
 	m.holdBack(d.Sub.Platform, err)
 	return false, m.recordDelivery(ctx, d, ids, err)

@@ -128,23 +128,7 @@ func TestTelegramCommunityWarnings(t *testing.T) {
 // channel; a warning sent with /warn reaches it once approved.
 func TestDiscordCommunityWarnings(t *testing.T) {
 	msg, _ := locales.Load()
-	rs := redistest.Start(t)
-	dc := newFakeDiscord(t)
-	cmd := exec.Command(binary, "serve")
-	cmd.Env = []string{
-		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-		"VIGIA_INVESTIGATOR_2FA=off",
-		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_DISCORD_TOKEN=" + discordToken, "VIGIA_DISCORD_API_URL=" + dc.URL(),
-		"VIGIA_DISCORD_GUILD_ID=" + dGuild, "VIGIA_INVESTIGATORS=discord:" + dInvestigator + ",discord:498765432109870002",
-		"VIGIA_PUBLISH_APPROVALS=2", "VIGIA_DEFAULT_LANGUAGE=en",
-	}
-	bot := launch(t, cmd)
-	dc.waitCalls(1, pathHas("PUT", "/commands"))
-	respond := func(i map[string]any) string {
-		dc.dispatch("INTERACTION_CREATE", i)
-		d := dc.waitCalls(1, callbackFor(i["id"].(string)))[0].JSON["data"].(map[string]any)
-		return unescape(d["content"].(string))
-	}
+	rs, dc, bot, respond := startDiscordWarnings(t)
 	withPerms := func(i map[string]any, perms string) map[string]any {
 		i["member"].(map[string]any)["permissions"] = perms
 		i["guild_locale"] = "es-419"
@@ -186,4 +170,94 @@ func TestDiscordCommunityWarnings(t *testing.T) {
 	}
 	bot.stop(t)
 	checkRedis(t, rs, "Cuentas falsas", dChannel, dReporter, dReporterName)
+}
+
+// A community warning longer than one Discord message reaches the channel
+// as text every member reads: in the messages' own text, in parts if it
+// must, never in an embed. Discord shows an embed to no member who turned
+// off "Show embeds and preview website links" (a setting people wary of
+// link previews turn off), and drops it from the message, answering 200,
+// where the bot lacks Embed Links (not among the permissions the README's
+// invite asks for): the community would read the header alone, recorded
+// as delivered.
+// Mutation: the warning in an embed under the header (9dc50cc) -> the
+// messages' text held the header only.
+func TestDiscordLongWarningIsInTheMessagesText(t *testing.T) {
+	msg, _ := locales.Load()
+	_, dc, bot, respond := startDiscordWarnings(t)
+	mod := duser("498765432109870009", "moderadora")
+	sub := interaction(2, dChannel, dGuild, mod, map[string]any{"id": "1", "name": "subscribe", "type": 1}, "en-US")
+	sub["member"].(map[string]any)["permissions"] = "16"
+	if got := respond(sub); !strings.HasPrefix(got, "This chat will receive community warnings") {
+		t.Fatalf("moderator subscribe: %q", got)
+	}
+	var lines []string
+	for n := 1; n <= 30; n++ {
+		lines = append(lines, fmt.Sprintf("Tramo %d: un retén falso en la carretera a Toluca pide \"cooperación\" a quien pasa; no se detengan.", n))
+	}
+	warning := strings.Join(lines, "\n") // about 3,000 characters, past one message's 2,000
+	if got := respond(interaction(2, dChannel, dGuild, duser(dReporter, dReporterName), map[string]any{"id": "2", "name": "warn", "type": 1,
+		"options": []any{map[string]any{"name": "text", "type": 3, "value": warning}}}, "es-419")); !strings.Contains(got, "CÓDIGO") && receiptPattern.FindString(got) == "" {
+		t.Fatalf("warn: %q", got)
+	}
+	for _, id := range []string{dInvestigator, "498765432109870002"} {
+		inv := duser(id, "inv"+id[len(id)-2:])
+		i := interaction(2, dChannel, dGuild, inv, map[string]any{"id": "3", "name": "publish", "type": 1,
+			"options": []any{map[string]any{"name": "number", "type": 4, "value": 1}}}, "en-US")
+		dc.dispatch("INTERACTION_CREATE", i)
+		// The preview is long too: its button is on its last part, a
+		// follow-up through the interaction's token.
+		pub := findCustomID(dc.waitCalls(1, func(c discordCall) bool {
+			return c.Method == "POST" && strings.Contains(c.Path, "/"+i["token"].(string)) && findCustomID(c.JSON["components"], "pub:") != ""
+		})[0].JSON["components"], "pub:")
+		if got := respond(interaction(3, dChannel, dGuild, inv, map[string]any{"custom_id": pub, "component_type": 2}, "en-US")); !strings.HasPrefix(got, "Approved (1") && !strings.HasPrefix(got, "Warning #1 is being delivered") {
+			t.Fatalf("approval: %q", got)
+		}
+	}
+	toChannel := func(c discordCall) bool { return c.Method == "POST" && c.Path == "/channels/"+dChannel+"/messages" }
+	// Sent once its last line is: in a message's text, or in an embed.
+	dc.waitCalls(1, func(c discordCall) bool { return toChannel(c) && strings.Contains(fmt.Sprint(c.JSON), "Tramo 30") })
+	bot.stop(t)
+	dc.mu.Lock()
+	calls := append([]discordCall(nil), dc.calls...)
+	dc.mu.Unlock()
+	var text strings.Builder
+	for _, c := range calls {
+		if !toChannel(c) {
+			continue
+		}
+		if embeds, _ := c.JSON["embeds"].([]any); len(embeds) > 0 {
+			t.Errorf("a message with %d embeds: %s", len(embeds), c.Raw)
+		}
+		text.WriteString(unescape(fmt.Sprint(c.JSON["content"])))
+	}
+	header := strings.Split(msg.Localize("en", "broadcast_header", map[string]any{"Date": "x"}), "x")[0]
+	if got := text.String(); !strings.HasPrefix(got, header) || !strings.HasSuffix(got, "\n\n"+warning) {
+		t.Errorf("the channel's messages read %q, want the header and the whole warning", got)
+	}
+}
+
+// startDiscordWarnings starts the binary on Discord with two
+// investigators, two approvals to publish, and its Redis; respond
+// dispatches an interaction and returns the text of its response.
+func startDiscordWarnings(t *testing.T) (rs *redistest.Server, dc *fakeDiscord, bot *botProcess, respond func(i map[string]any) string) {
+	t.Helper()
+	rs = redistest.Start(t)
+	dc = newFakeDiscord(t)
+	cmd := exec.Command(binary, "serve")
+	cmd.Env = []string{
+		"VIGIA_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		"VIGIA_INVESTIGATOR_2FA=off",
+		"VIGIA_REDIS_URL=" + rs.URL(), "VIGIA_DISCORD_TOKEN=" + discordToken, "VIGIA_DISCORD_API_URL=" + dc.URL(),
+		"VIGIA_DISCORD_GUILD_ID=" + dGuild, "VIGIA_INVESTIGATORS=discord:" + dInvestigator + ",discord:498765432109870002",
+		"VIGIA_PUBLISH_APPROVALS=2", "VIGIA_DEFAULT_LANGUAGE=en",
+	}
+	bot = launch(t, cmd)
+	dc.waitCalls(1, pathHas("PUT", "/commands"))
+	respond = func(i map[string]any) string {
+		dc.dispatch("INTERACTION_CREATE", i)
+		d := dc.waitCalls(1, callbackFor(i["id"].(string)))[0].JSON["data"].(map[string]any)
+		return unescape(d["content"].(string))
+	}
+	return rs, dc, bot, respond
 }

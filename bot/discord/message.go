@@ -537,19 +537,13 @@ func (a *Adapter) send(ctx context.Context, chatID string, rep commands.Reply, w
 		return nil, fmt.Errorf("%w: %w", commands.ErrRefused, err)
 	}
 	var msgs []*discordgo.MessageSend
+	// In parts if it must, and always in the messages' text: an embed is
+	// shown to no member who turned embeds and link previews off, and
+	// Discord drops it, answering as if sent, where the bot may not embed
+	// links (a community warning in one would read as its header alone).
 	chunks := render(rep.Text)
-	var whole *discordgo.MessageSend
-	if rep.Whole && len(chunks) > 1 {
-		whole = wholeMessage(rep.Text) // one message, not parts (render.go)
-	}
-	if whole != nil {
-		chunks = []string{""}
-	}
 	for n, chunk := range chunks {
 		msg := &discordgo.MessageSend{Content: chunk, AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsSuppressEmbeds}
-		if whole != nil {
-			msg = whole
-		}
 		if n == len(chunks)-1 {
 			msg.Components = buttons(rep.Buttons)
 		}
@@ -557,7 +551,7 @@ func (a *Adapter) send(ctx context.Context, chatID string, rep commands.Reply, w
 			// Sent all the same if that message is gone (deleted since).
 			msg.Reference = &discordgo.MessageReference{MessageID: rep.ReplyTo, ChannelID: channelID, FailIfNotExists: new(bool)}
 		}
-		if chunk != "" || msg.Components != nil || msg.Embeds != nil {
+		if chunk != "" || msg.Components != nil {
 			msgs = append(msgs, msg)
 		}
 	}

@@ -29,17 +29,14 @@ var escaper = func() *strings.Replacer {
 // behind commands.QuoteMark: a tip's or an answer's long quoted line, or a
 // history entry's long note or answer, must not open the next message as
 // a line of the bot's own, and the mark says the line goes on.
-func render(text string) []string { return renderWithin(text, maxContent) }
-
-// renderWithin is render cutting into pieces of at most limit bytes.
-func renderWithin(text string, limit int) []string {
+func render(text string) []string {
 	const mark = commands.QuoteMark + " "
 	var out []string
 	var cur strings.Builder
 	for _, line := range strings.SplitAfter(text, "\n") {
 		esc := escaper.Replace(line)
 		for len(esc) > 0 {
-			room := limit - cur.Len()
+			room := maxContent - cur.Len()
 			if len(esc) <= room {
 				cur.WriteString(esc)
 				break
@@ -49,7 +46,7 @@ func renderWithin(text string, limit int) []string {
 				cur.Reset()
 				continue
 			}
-			cut := runeCut(esc, limit)
+			cut := runeCut(esc, maxContent)
 			out = append(out, esc[:cut])
 			esc = esc[cut:]
 			if esc != "" && esc != "\n" {
@@ -89,60 +86,6 @@ func runeCut(s string, n int) int {
 	}
 	_, w := utf8.DecodeRuneInString(s)
 	return w
-}
-
-// A community warning (commands.Reply.Whole) is read whole: on Discord, a
-// text past one message's 2,000 characters went out as two or three
-// messages, the cut marked, each with its own place in the channel (a
-// member's message could come in between; a reaction, a reply or a
-// report named one part; a moderator could delete one and leave the
-// rest), and read in a notification or a search as a fragment. So it
-// goes as one message: its first paragraph (the warning's header) as the
-// message's text, and the rest in an embed, whose description takes
-// 4,096 characters; past that, in up to 10 embeds of the one message
-// (6,000 characters together, Discord's bound). Not as a file: a text
-// file is a download on phones, shown in no notification, and read by
-// fewer. A text escaped past 6,000 (a warning made mostly of markdown
-// characters) still goes in parts, as any other.
-//
-// Such a message has no SuppressEmbeds flag, which would hide its own
-// embeds: Discord previews links of a message's text only, never of an
-// embed's, so the warning's links still show no preview, and a header
-// holding a link goes into the embed too.
-
-// Discord's bounds on an embed's description, on the text of a message's
-// embeds together, and on their number. Discord counts characters: bytes
-// are a safe bound, as in render.
-const (
-	maxDescription = 4096
-	maxEmbedsText  = 6000
-	maxEmbeds      = 10
-)
-
-// wholeMessage is text as one message, its first paragraph the message's
-// text and the rest its embeds; nil if the rest, escaped, passes
-// Discord's bound on a message's embeds.
-func wholeMessage(text string) *discordgo.MessageSend {
-	head, body, ok := strings.Cut(text, "\n\n")
-	content := ""
-	if h := render(head); ok && len(h) == 1 && !strings.Contains(head, "://") {
-		content = h[0]
-	} else {
-		body = text
-	}
-	pieces := renderWithin(body, maxDescription)
-	total := 0
-	for _, p := range pieces {
-		total += len(p)
-	}
-	if total > maxEmbedsText || len(pieces) > maxEmbeds {
-		return nil
-	}
-	msg := &discordgo.MessageSend{Content: content, AllowedMentions: noMentions()}
-	for _, p := range pieces {
-		msg.Embeds = append(msg.Embeds, &discordgo.MessageEmbed{Description: p})
-	}
-	return msg
 }
 
 // buttons lays out the engine's buttons, at most 5 rows of 5.
