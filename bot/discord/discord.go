@@ -789,7 +789,8 @@ func (a *Adapter) lockedRequest(method, url string, p payload, bucket string, op
 	resp, err := a.s.RequestWithLockedBucket(method, url, p.contentType, p.body, b, 0, append(opts[:len(opts):len(opts)], guardTransport)...)
 	var tp *transportPanic
 	if errors.As(err, &tp) {
-		panic(tp.value) // the bucket released: the panic goes on to the event's recover
+		// Logged here, where its stack still names the transport's frames.
+		a.log.Error("discord transport panic; the request failed", "panic", fmt.Sprintf("%T", tp.value), "stack", tp.stack)
 	}
 	return resp, err
 }
@@ -801,11 +802,21 @@ func (a *Adapter) lockedRequest(method, url string, p payload, bucket string, op
 // route (a channel's, or an interaction slot's) hung, unto its deadline,
 // for good. So the client's transport is guarded (guardTransport): its
 // panic comes back as an error, discordgo releases the bucket, and
-// lockedRequest panics again with the same value, as if unguarded. (Past
-// the client, discordgo has released the bucket already.)
+// lockedRequest logs the panic, with the transport's stack, and returns
+// the error: the request failed, its outcome unknown. It does not panic
+// again: many of its callers run where nothing recovers (an interaction's
+// deferral timer, the answers to events refused, the recheck, Run's
+// registration), and a panic there would end serve, every event in
+// flight with it; and a panic raised again would have lost the
+// transport's frames. (Past the client, discordgo has released the
+// bucket already.)
 
-// transportPanic is a panic of the transport, returned as an error.
-type transportPanic struct{ value any }
+// transportPanic is a panic of the transport, returned as an error, with
+// the stack it was raised on (commands.Stack: functions and lines only).
+type transportPanic struct {
+	value any
+	stack string
+}
 
 func (p *transportPanic) Error() string { return fmt.Sprintf("discord transport panic (%T)", p.value) }
 
@@ -815,7 +826,7 @@ type panicGuard struct{ next http.RoundTripper }
 func (g panicGuard) RoundTrip(req *http.Request) (resp *http.Response, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			resp, err = nil, &transportPanic{p}
+			resp, err = nil, &transportPanic{p, commands.Stack(3)}
 		}
 	}()
 	return g.next.RoundTrip(req)
