@@ -714,10 +714,10 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		// Stored when it passed these checks, cut then; uncut now, it
 		// goes nowhere again (AnswerOnce stores and tells nothing twice):
 		// told "delivered", as the first time.
-	case len([]rune(c.Request.Text))-quoteRunes(c.Request.Quote) > m.limits.MaxMessageRunes:
+	case typedRunes(c.Request.Text, c.Request.Quote) > m.limits.MaxMessageRunes:
 		// Refused before the question is used up: the reporter can send
 		// it again in parts. (What it quotes from another chat is not
-		// counted: quoteRunes.)
+		// counted: typedRunes.)
 		return true, c.Say(ctx, "message_too_long", map[string]any{"Max": m.limits.MaxMessageRunes})
 	case text == "" && withFile:
 		c.fileNotAnswer = true
@@ -1326,7 +1326,7 @@ func replyCommand(ctx context.Context, c *Context) error {
 			// delivered would close it.
 			return c.Say(ctx, "reply_usage", nil)
 		}
-		if len([]rune(answer))-quoteRunes(c.Request.Quote) > c.mux.limits.MaxMessageRunes && lookupErr == nil {
+		if typedRunes(answer, c.Request.Quote) > c.mux.limits.MaxMessageRunes && lookupErr == nil {
 			return c.Say(ctx, "message_too_long", map[string]any{"Max": c.mux.limits.MaxMessageRunes})
 		}
 		if !answeredBefore {

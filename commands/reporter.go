@@ -420,8 +420,8 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 			return c.Reply(ctx, Reply{Text: c.T(spoolReceived(c.Request.ReplyToBot), map[string]any{"Receipt": receipt}) + c.spooledFileNote(false) + c.quoteLostNote() + c.spooledLocationNote() + own})
 		}
 	}
-	if n := len([]rune(req.Text)) - quoteRunes(req.Quote); n > m.limits.MaxMessageRunes {
-		// (What it quotes from another chat is not counted: quoteRunes.)
+	if typedRunes(req.Text, req.Quote) > m.limits.MaxMessageRunes {
+		// (What it quotes from another chat is not counted: typedRunes.)
 		return c.Say(ctx, "message_too_long", map[string]any{"Max": m.limits.MaxMessageRunes})
 	}
 	text := withLinks(req.Text, req.HiddenLinks)

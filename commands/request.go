@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vigia-project/vigia/tips"
 )
@@ -233,6 +234,50 @@ func quoteRunes(quote string) int {
 		return 0
 	}
 	return len([]rune(WithQuote(q, "."))) - 1 - max(0, len([]rune(q))-maxQuoteRunes)
+}
+
+// typedRunes is how many characters of text, a message as kept (after
+// the words it quotes, quote: WithQuote; its receipt codes cut:
+// cutMessageReceipts, withoutEmptyQuoteLines), count against a
+// message's limit: all but the quote's, as much of it as is kept. A
+// code cut from the quote is not left out of the count all the same
+// (quoteRunes of the quote as received counts it, and the marks and
+// blank line that went with a quote of a code alone): the reporter's
+// own words would be let past the limit by as much. Never more is left
+// out than quoteRunes of the quote received.
+func typedRunes(text, quote string) int {
+	n := utf8.RuneCountInString(text)
+	if strings.TrimSpace(quote) == "" {
+		return n
+	}
+	return n - min(quoteRunes(quote), keptQuoteRunes(text))
+}
+
+// keptQuoteRunes is quoteRunes of the quote that text opens with as it
+// is kept: its lines marked ">" (WithQuote), up to and with the blank
+// line after them, its words past maxQuoteRunes not left out.
+func keptQuoteRunes(text string) int {
+	lines := strings.Split(text, "\n")
+	n, marks := 0, 0
+	for n < len(lines) && strings.HasPrefix(lines[n], ">") {
+		marks += len(">")
+		if strings.HasPrefix(lines[n], "> ") {
+			marks += len(" ")
+		}
+		n++
+	}
+	if n == 0 {
+		return 0
+	}
+	block := utf8.RuneCountInString(strings.Join(lines[:n], "\n"))
+	words := block - marks
+	if n < len(lines) {
+		block++ // the line break that ends its last line
+		if n+1 < len(lines) && lines[n] == "" {
+			block++ // the blank line before the reporter's words
+		}
+	}
+	return block - max(0, words-maxQuoteRunes)
 }
 
 // Form is a small form the platform shows (a Discord modal).

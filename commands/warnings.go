@@ -224,8 +224,8 @@ func warn(ctx context.Context, c *Context) error {
 		text = "" // zero-width spaces alone: nothing to warn of
 	}
 	// The limit on a message counts what was typed, as a tip's does: not
-	// the hidden links' addresses, nor a quote (quoteRunes).
-	typed := len([]rune(text)) - quoteRunes(c.Request.Quote)
+	// the hidden links' addresses, nor a quote (typedRunes).
+	typed := typedRunes(text, c.Request.Quote)
 	if text = strings.TrimSpace(withLinks(text, links)); blank(text) {
 		text = ""
 	}
