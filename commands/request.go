@@ -176,13 +176,24 @@ type Request struct {
 
 // WithQuote is text after the words quote, each of their lines marked
 // "> " as quoted, a blank line between: how a message keeps the words it
-// quotes from elsewhere (Request.Quote). Text alone if quote is blank.
+// quotes from elsewhere (Request.Quote). A blank line of the quote is
+// marked ">" alone: a line a receipt code's cut leaves empty is "> ",
+// which withoutEmptyQuoteLines drops, keeping the quote's own blank
+// lines. Text alone if quote is blank.
 func WithQuote(quote, text string) string {
 	quote = strings.TrimSpace(quote)
 	if quote == "" {
 		return text
 	}
-	quoted := "> " + strings.ReplaceAll(quote, "\n", "\n> ")
+	lines := strings.Split(quote, "\n")
+	for i, l := range lines {
+		if blank(l) {
+			lines[i] = ">"
+		} else {
+			lines[i] = "> " + l
+		}
+	}
+	quoted := strings.Join(lines, "\n")
 	if strings.TrimSpace(text) != "" {
 		quoted += "\n\n" + text
 	}
@@ -191,9 +202,11 @@ func WithQuote(quote, text string) string {
 
 // withoutEmptyQuoteLines is text, which opens with the words a message
 // quotes from elsewhere (WithQuote), without the quoted lines a receipt
-// code's cut left empty ("> " where the quote was a code alone, cut out
-// for source protection), and without the blank line after the quote
-// where no line of it is left: the reporter's words then open the text.
+// code's cut left empty ("> " where a line of the quote was a code
+// alone, cut out for source protection), and without the blank line
+// after the quote where no line of it is left: the reporter's words
+// then open the text. The quote's own blank lines (">" alone) stay
+// between its lines, once where a line cut out stood between two.
 // Only the quote's lines are read: the reporter's own "> " is theirs.
 func withoutEmptyQuoteLines(text string) string {
 	lines := strings.Split(text, "\n")
@@ -202,10 +215,19 @@ func withoutEmptyQuoteLines(text string) string {
 		n++
 	}
 	var kept []string
+	cut := false // a line dropped since the last one kept
 	for _, l := range lines[:n] {
-		if !blank(strings.TrimLeft(l, "> ")) {
-			kept = append(kept, l)
+		switch empty := blank(strings.TrimLeft(l, "> ")); {
+		case empty && l != ">":
+			cut = true // emptied by the cut
+		case empty && (len(kept) == 0 || cut && kept[len(kept)-1] == ">"):
+			// (Never at the quote's start; nor twice where a line between went.)
+		default:
+			kept, cut = append(kept, l), false
 		}
+	}
+	for len(kept) > 0 && kept[len(kept)-1] == ">" {
+		kept = kept[:len(kept)-1] // (nor at its end)
 	}
 	if len(kept) == n {
 		return text
