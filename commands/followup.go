@@ -643,7 +643,7 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	var lookupErr error
 	c.Request.Text, c.Request.HiddenLinks, codeCut, lookupErr = m.cutMessageReceipts(ctx, c.Request.Text, c.Request.HiddenLinks)
 	if codeCut && c.Request.Quote != "" {
-		c.Request.Text = withoutEmptyQuoteLines(c.Request.Text)
+		c.Request.Text = tips.WithoutEmptiedQuoteLines(c.Request.Text)
 	}
 	if lookupErr != nil && redelivery && !stored {
 		// Delivered again, having gone (or been on its way) as q's
@@ -1284,7 +1284,7 @@ func replyCommand(ctx context.Context, c *Context) error {
 		var lookupErr error
 		answer, c.Request.HiddenLinks, codeCut, lookupErr = c.mux.cutMessageReceipts(ctx, WithQuote(c.Request.Quote, strings.TrimSpace(rest)), c.Request.HiddenLinks)
 		if codeCut && c.Request.Quote != "" {
-			answer = withoutEmptyQuoteLines(answer)
+			answer = tips.WithoutEmptiedQuoteLines(answer)
 		}
 		// The code names the tip, not the question: with several open,
 		// the reporter is told how to answer each. The same /reply

@@ -13,7 +13,7 @@ import (
 // paragraphs keeps them, in a tip's message and in a warning. Where the
 // line cut stood between two blank ones, one stays; none is left at
 // the quote's end.
-// Mutation: withoutEmptyQuoteLines dropping every blank quoted line (as
+// Mutation: tips.WithoutEmptiedQuoteLines dropping every blank quoted line (as
 // before: blank(TrimLeft(l, "> ")) alone) -> the paragraphs' blank
 // lines go, the test fails.
 func TestACodeCutFromAQuoteKeepsItsBlankLines_quotes(t *testing.T) {

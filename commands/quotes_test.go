@@ -98,7 +98,7 @@ func TestReplyAndWarnKeepTheWordsTheyQuote_quotes(t *testing.T) {
 // reporter's words, in a tip's message, an answer after Answer, /reply
 // or /warn; a quoted line of the code alone goes, the quote's other
 // lines stay. A quote of the code alone with no words keeps nothing.
-// Mutation: withoutEmptyQuoteLines returning text as it is -> "> " (and
+// Mutation: tips.WithoutEmptiedQuoteLines returning text as it is -> "> " (and
 // the blank line after it) opens what is kept, the test fails.
 func TestACodeQuotedAloneLeavesNoEmptyQuoteLine_quotes(t *testing.T) {
 	ctx := context.Background()

@@ -404,7 +404,7 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		} else {
 			req.Text, req.HiddenLinks, codeCut, codesUnknown = m.cutMessageReceipts(ctx, req.Text, req.HiddenLinks)
 			if codeCut && req.Quote != "" {
-				req.Text = withoutEmptyQuoteLines(req.Text)
+				req.Text = tips.WithoutEmptiedQuoteLines(req.Text)
 			}
 		}
 	}
@@ -1081,7 +1081,7 @@ func spoolReceived(reply bool) string {
 func (m *Mux) spoolTip(ctx context.Context, c *Context, part tips.Part, note string) error {
 	e := storage.SpoolEntry{
 		Pseudonym: c.Pseudonym, EventID: c.Request.EventID, Route: c.Request.Platform + ":" + c.Request.ChatID,
-		Language: c.Lang, Part: part,
+		Language: c.Lang, Part: part, Quoted: strings.TrimSpace(c.Request.Quote) != "",
 	}
 	if c.Request.ReplyToBot {
 		// A reply to one of the bot's messages (a question, which Redis

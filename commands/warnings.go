@@ -211,7 +211,7 @@ func warn(ctx context.Context, c *Context) error {
 	}
 	text, links, codeCut, err := c.mux.cutMessageReceipts(ctx, text, hidden)
 	if codeCut && c.Request.Quote != "" {
-		text = withoutEmptyQuoteLines(text)
+		text = tips.WithoutEmptiedQuoteLines(text)
 	}
 	if err != nil {
 		// Not known which code-like words are receipt codes: stored

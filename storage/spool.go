@@ -104,6 +104,12 @@ type SpoolEntry struct {
 	// Its id alone, no text. Records spooled by earlier versions have
 	// none: replayed as before.
 	ReplyTo string `json:"q,omitempty"`
+	// Quoted is true when Part's text opens with the words the message
+	// quoted from another chat (tips.WithQuote): a receipt code the
+	// replay cuts from them takes the quoted line it empties
+	// (tips.WithoutEmptiedQuoteLines), as live. Records spooled by
+	// earlier versions have none: replayed as before.
+	Quoted bool `json:"w,omitempty"`
 }
 
 // maxSpoolRecord bounds one record (a tip is far smaller).
@@ -743,7 +749,7 @@ func (sp *Spool) ReplayCounts(ctx context.Context, st *Store) (ReplayCount, erro
 			// not say which words are codes: cut now that it can, before
 			// investigators read them (spooled ones count: the reporter may
 			// quote the receipt of one sent in the same outage).
-			out, _, err := tips.CutReceipts([]string{e.Part.Text}, func(codes []string) ([]bool, error) {
+			out, cut, err := tips.CutReceipts([]string{e.Part.Text}, func(codes []string) ([]bool, error) {
 				known, err := st.ReceiptsKnown(ctx, codes)
 				for i := range known {
 					known[i] = known[i] || sp.HoldsReceipt(codes[i])
@@ -752,6 +758,9 @@ func (sp *Spool) ReplayCounts(ctx context.Context, st *Store) (ReplayCount, erro
 			})
 			if err != nil {
 				return err
+			}
+			if cut && e.Quoted {
+				out[0] = tips.WithoutEmptiedQuoteLines(out[0])
 			}
 			// codesAlone keeps e as no tip: the message remembered as handled,
 			// the receipt the reporter was given saying so (/status), not "no
