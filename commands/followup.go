@@ -818,7 +818,7 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 	// draft's answer says it).
 	lost := ""
 	if !withFile {
-		lost = c.quoteLostNote()
+		lost = c.quoteLostNote("quote_not_received_answer")
 	}
 	sayErr := c.Reply(ctx, Reply{Text: c.T("answer_done", nil) + lost + c.ownNameSent(c.Request.Text)})
 	if withFile {
@@ -1370,7 +1370,7 @@ func replyCommand(ctx context.Context, c *Context) error {
 				a.answer(func(r question) bool { return r.Tip == t.ID && r.N == q })
 			})
 		}
-		return c.Reply(ctx, Reply{Text: c.T("answer_done", nil) + c.quoteLostNote() + c.ownNameSent(answer)})
+		return c.Reply(ctx, Reply{Text: c.T("answer_done", nil) + c.quoteLostNote("quote_not_received_answer") + c.ownNameSent(answer)})
 	}
 	return c.Say(ctx, "reply_usage", nil)
 }

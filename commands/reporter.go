@@ -344,7 +344,7 @@ func (m *Mux) sentAgain(ctx context.Context, c *Context, text string) error {
 				// Stored now: no outage to speak of; a file not in it
 				// still is.
 				kept := slices.ContainsFunc(tip.Content.Parts, func(p tips.Part) bool { return p.Attachment != nil })
-				return c.Reply(ctx, Reply{Text: c.T("sent", map[string]any{"Receipt": code}) + c.spooledFileNote(kept) + c.quoteLostNote() + c.spooledLocationNote() + c.ownNameSent(text)})
+				return c.Reply(ctx, Reply{Text: c.T("sent", map[string]any{"Receipt": code}) + c.spooledFileNote(kept) + c.quoteLostNote("quote_not_received") + c.spooledLocationNote() + c.ownNameSent(text)})
 			}
 		}
 	}
@@ -417,7 +417,7 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 			}
 			// As the first answer said (which may never have gone out).
 			own := c.ownNameSent(withLinks(req.Text, req.HiddenLinks))
-			return c.Reply(ctx, Reply{Text: c.T(spoolReceived(c.Request.ReplyToBot), map[string]any{"Receipt": receipt}) + c.spooledFileNote(false) + c.quoteLostNote() + c.spooledLocationNote() + own})
+			return c.Reply(ctx, Reply{Text: c.T(spoolReceived(c.Request.ReplyToBot), map[string]any{"Receipt": receipt}) + c.spooledFileNote(false) + c.quoteLostNote("quote_not_received") + c.spooledLocationNote() + own})
 		}
 	}
 	if typedRunes(req.Text, req.Quote) > m.limits.MaxMessageRunes {
@@ -1099,7 +1099,7 @@ func (m *Mux) spoolTip(ctx context.Context, c *Context, part tips.Part, note str
 	if note != "" {
 		text += "\n\n" + c.fileNote(note, 1)
 	}
-	text += c.quoteLostNote() // (as a draft's answer says)
+	text += c.quoteLostNote("quote_not_received") // (as a draft's answer says)
 	if part.Location != nil {
 		text += "\n\n" + c.T("location_coarse", nil) // (as a draft's answer says)
 	}
@@ -1187,12 +1187,16 @@ func (c *Context) spooledFileNote(kept bool) string {
 // quoteLostNote is what a message that replied to one in another chat
 // quoting none of its words (Request.QuoteLost) is told of them after its
 // receipt, spooled or delivered again: they did not come, as a draft's
-// answer says (keepPart). "" for any other message.
-func (c *Context) quoteLostNote() string {
+// answer says (keepPart). "" for any other message. key says it as
+// what the message was: quote_not_received for a tip's message (how to
+// add them), quote_not_received_answer for an answer (the investigators
+// did not get them; a tip of them can still be sent),
+// quote_not_received_warning for a /warn (received without them).
+func (c *Context) quoteLostNote(key string) string {
 	if !c.Request.QuoteLost {
 		return ""
 	}
-	return "\n\n" + c.T("quote_not_received", nil)
+	return "\n\n" + c.T(key, nil)
 }
 
 // spooledLocationNote is what the first answer to a spooled message said

@@ -272,7 +272,7 @@ func warn(ctx context.Context, c *Context) error {
 		// again: a second tip. The log line carries no user data.
 		c.mux.log.Warn("warning stored, not marked", "platform", c.Request.Platform, "error", err.Error())
 	}
-	reply := c.T("warn_received", map[string]any{"Receipt": sub.Receipt}) + c.quoteLostNote() + "\n\n" + c.T("warn_advice", nil)
+	reply := c.T("warn_received", map[string]any{"Receipt": sub.Receipt}) + c.quoteLostNote("quote_not_received_warning") + "\n\n" + c.T("warn_advice", nil)
 	if codeCut {
 		reply = c.T("receipt_text_dropped", nil) + "\n\n" + reply
 	}
