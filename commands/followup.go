@@ -1370,7 +1370,14 @@ func replyCommand(ctx context.Context, c *Context) error {
 				a.answer(func(r question) bool { return r.Tip == t.ID && r.N == q })
 			})
 		}
-		return c.Reply(ctx, Reply{Text: c.T("answer_done", nil) + c.quoteLostNote("quote_not_received_answer") + c.ownNameSent(answer)})
+		err = c.Reply(ctx, Reply{Text: c.T("answer_done", nil) + c.quoteLostNote("quote_not_received_answer") + c.ownNameSent(answer)})
+		if err != nil || !c.Request.FileLost {
+			return err
+		}
+		// A file it came with that could not be received (too large, or
+		// the file of the message it replied to in another chat): told,
+		// as an answer after Answer is (takeAnswer).
+		return c.Say(ctx, c.fileLost(), fileNoteData)
 	}
 	return c.Say(ctx, "reply_usage", nil)
 }

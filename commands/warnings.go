@@ -283,7 +283,16 @@ func warn(ctx context.Context, c *Context) error {
 	// ... without your name", which it would otherwise belie. (Not in a
 	// group: the answer there would tell the group whose name it is.)
 	reply += c.ownNameSent(text)
-	return c.Reply(ctx, Reply{Text: reply})
+	if err := c.Reply(ctx, Reply{Text: reply}); err != nil || !c.Request.FileLost {
+		return err
+	}
+	// A file it came with that could not be received (too large, or the
+	// file of the message it replied to in another chat): told, as after
+	// an answer (a warning holds words only: a file goes as a tip).
+	if c.Request.FileTooLarge {
+		return c.Say(ctx, "file_too_large", fileNoteData)
+	}
+	return c.Say(ctx, "warn_file_not_received", nil)
 }
 
 // warnInGroup is /warn in a group, where its message shows its sender's
