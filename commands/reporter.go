@@ -985,6 +985,14 @@ func report(ctx context.Context, c *Context) error {
 			c.Request.Text = WithQuote(c.Request.Quote, c.Request.Args)
 			return c.mux.addToDraft(ctx, c)
 		}
+		if c.Request.QuoteLost {
+			// A bare /report replying to a message in another chat,
+			// quoting none of its words: that message is what the
+			// reporter means to report, and nothing of it came. Said
+			// first (how to send it: quoted, or forwarded), then how a
+			// tip is sent; not report_how alone, as if it had been kept.
+			return c.Reply(ctx, Reply{Text: c.T("quote_not_received", nil) + "\n\n" + c.T("report_how", nil)})
+		}
 		return c.Say(ctx, "report_how", nil)
 	}
 	tipMax, linksMax := c.mux.formLimits()
