@@ -84,29 +84,8 @@ func jsonLines(t *testing.T, b []byte) []map[string]any {
 // 120 lines; spoolTally.spooled logging each message -> three start lines.
 func TestSpoolReplayBacksOffWhileTheACLRefusesIt_redisops(t *testing.T) {
 	ctx := context.Background()
-	srv := redistest.Start(t)
-	if !srv.Real {
-		t.Skip("ACLs need a real redis-server")
-	}
-	rdb, err := redisClient(srv.LeastPrivilegeURL("vigia"), "single")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdb.Close()
-	var pings atomic.Int64
-	rdb.AddHook(pingCount{&pings})
-	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
-	st, err := storage.New(rdb, kr, storage.Options{Prefix: "vigia"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
-	sp, err := storage.OpenSpool(t.TempDir(), kr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := newACLReplay(t)
+	st, sp, pings := a.st, a.sp, a.pings
 	clock := &fakeClock{t: time.Date(2026, 12, 7, 3, 0, 0, 0, time.UTC)}
 	start := clock.now()
 	var logb syncBuffer
@@ -121,11 +100,7 @@ func TestSpoolReplayBacksOffWhileTheACLRefusesIt_redisops(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Every key but a reporter's.
-	if err := srv.Client().Do(ctx, "ACL", "SETUSER", "vigia", "resetkeys", "~vigia:[^{]*", "~vigia:{tips}:*", "~vigia:{team}:*",
-		"~vigia:{alerts}:*", "~vigia:{bc}:*", "~vigia:{inbox}:*", "~vigia:{wipe}:*").Err(); err != nil {
-		t.Fatal(err)
-	}
+	a.refuseReporters()
 	spool(1, "telegram", "cobran piso en el mercado central")
 	const refusedFor = 10 * time.Minute
 	var fixedAt, emptyAt time.Time
@@ -136,10 +111,7 @@ func TestSpoolReplayBacksOffWhileTheACLRefusesIt_redisops(t *testing.T) {
 			switch {
 			case fixedAt.IsZero() && now.Sub(start) >= refusedFor:
 				triesRefused = pings.Load()
-				if err := srv.Client().Do(ctx, "ACL", "SETUSER", "vigia", "resetkeys", "~vigia:*").Err(); err != nil {
-					t.Error(err)
-					return false
-				}
+				a.allowAll()
 				fixedAt = now
 			case fixedAt.IsZero() && (now.Sub(start) == 2*time.Minute || now.Sub(start) == 3*time.Minute):
 				spool(int64(now.Sub(start).Minutes()), "discord", "cobran piso en la calle "+now.Sub(start).String())
@@ -207,5 +179,146 @@ func TestReplayBackoffDoublesUpToItsCap_redisops(t *testing.T) {
 	}
 	if got := replayBackoff(1000, none); got != time.Minute {
 		t.Errorf("try 1000: %v, want the cap", got)
+	}
+}
+
+// A replay Redis's ACL refused, then took (the ACL fixed), starts its
+// backoff over: the next refusal (the ACL broken again, days later) is
+// told as a first one, and tried again after replayEvery, then twice
+// that, not at replayRefusedCap from the start as though the old run of
+// refusals went on. Mutation checked: the outcome that is no NOPERM leaving r.refused and
+// r.next as they were -> one first-refusal line, and one try in the 30 s
+// after the second refusal.
+func TestSpoolReplayBackoffStartsOverOnceTheReplayIsTaken_revredisops(t *testing.T) {
+	ctx := context.Background()
+	a := newACLReplay(t)
+	st, sp, pings := a.st, a.sp, a.pings
+	pseudonym := strings.Repeat("cd34", 8)
+	spool := func(id int64) {
+		t.Helper()
+		if _, err := sp.Append(storage.SpoolEntry{Pseudonym: pseudonym, EventID: id, Route: "telegram:7306318845",
+			Part: tips.Part{Text: "cobran piso en el puerto"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.refuseReporters()
+	spool(1)
+	clock := &fakeClock{t: time.Date(2026, 12, 7, 3, 0, 0, 0, time.UTC)}
+	start := clock.now()
+	var logb syncBuffer
+	log := newLogger(&logb, nil)
+	// tries are the times of the replay's tries (a PING each), phase what
+	// the test does next.
+	var tries []time.Time
+	seen := pings.Load()
+	const (
+		refusedFirst = iota // four tries refused (at 0, 5, 15 and 35 s)
+		fixed               // the ACL fixed: the spool replayed
+		refusedAgain        // refused again, a tip spooled: 30 s of tries
+	)
+	phase := refusedFirst
+	var again time.Time
+	triesBefore := 0
+	r := spoolReplay{sp: sp, st: st, log: log, now: clock.now,
+		jitter: func(d time.Duration) time.Duration { return d },
+		wait: func(ctx context.Context, d time.Duration) bool {
+			if n := pings.Load(); n != seen {
+				tries, seen = append(tries, clock.now()), n
+			}
+			now := clock.add(d)
+			switch {
+			case phase == refusedFirst && len(tries) == 4:
+				a.allowAll()
+				phase = fixed
+			case phase == fixed && sp.Count().Waiting == 0:
+				a.refuseReporters()
+				spool(2)
+				phase, again, triesBefore = refusedAgain, now, len(tries)
+			case phase == refusedAgain && now.Sub(again) >= 30*time.Second:
+				return false
+			}
+			return now.Sub(start) < 30*time.Minute // (no hanging)
+		}}
+	r.run(ctx)
+	if phase != refusedAgain {
+		t.Fatalf("phase %d reached, tries at %v:\n%s", phase, tries, logb.String())
+	}
+	first := 0
+	for _, l := range jsonLines(t, []byte(logb.String())) {
+		if msg, _ := l["msg"].(string); strings.HasPrefix(msg, "spool replay refused by Redis's ACL") {
+			first++
+		}
+	}
+	if first != 2 {
+		t.Errorf("%d lines telling a first refusal, want 2 (the ACL refused, then, once fixed, again):\n%s", first, logb.String())
+	}
+	if n := len(tries) - triesBefore; n < 3 {
+		t.Errorf("%d tries in the 30 s after the second refusal, want 3 (5 s, then 10 s apart); tries at %v", n, tries)
+	}
+	if sp.Count().Waiting != 1 {
+		t.Errorf("%d tips wait in the spool, want the one the ACL refuses", sp.Count().Waiting)
+	}
+}
+
+// aclReplay is a store on a real Redis as Vigía's least-privileged user
+// ("vigia", prefix "vigia"), its spool, and the PINGs its client made:
+// the replay pings before each try.
+type aclReplay struct {
+	t     *testing.T
+	srv   *redistest.Server
+	st    *storage.Store
+	sp    *storage.Spool
+	pings *atomic.Int64
+}
+
+// newACLReplay starts Redis, or skips the test where there is no real
+// redis-server (ACLs need one).
+func newACLReplay(t *testing.T) *aclReplay {
+	t.Helper()
+	srv := redistest.Start(t)
+	if !srv.Real {
+		t.Skip("ACLs need a real redis-server")
+	}
+	rdb, err := redisClient(srv.LeastPrivilegeURL("vigia"), "single")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rdb.Close() })
+	a := &aclReplay{t: t, srv: srv, pings: new(atomic.Int64)}
+	rdb.AddHook(pingCount{a.pings})
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
+	if a.st, err = storage.New(rdb, kr, storage.Options{Prefix: "vigia"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.st.Init(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if a.sp, err = storage.OpenSpool(t.TempDir(), kr); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// refuseReporters lets the user have every key but a reporter's.
+func (a *aclReplay) refuseReporters() {
+	a.t.Helper()
+	a.keys("~vigia:[^{]*", "~vigia:{tips}:*", "~vigia:{team}:*", "~vigia:{alerts}:*", "~vigia:{bc}:*", "~vigia:{inbox}:*", "~vigia:{wipe}:*")
+}
+
+// allowAll lets the user have every key under its prefix.
+func (a *aclReplay) allowAll() {
+	a.t.Helper()
+	a.keys("~vigia:*")
+}
+
+// keys sets the user's key patterns.
+func (a *aclReplay) keys(patterns ...string) {
+	a.t.Helper()
+	args := []any{"ACL", "SETUSER", "vigia", "resetkeys"}
+	for _, p := range patterns {
+		args = append(args, p)
+	}
+	if err := a.srv.Client().Do(context.Background(), args...).Err(); err != nil {
+		a.t.Fatal(err)
 	}
 }
