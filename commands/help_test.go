@@ -276,10 +276,11 @@ func TestHelpInAGroupSendsTipsToAPrivateChat(t *testing.T) {
 }
 
 // In a Discord server's channel (answered to the member alone, by the
-// adapter's ChannelID), /help and /start do not say "write your message
-// here" either: the tip goes in /report's form or a direct message,
-// never in a channel. The commands, which work there, follow, in every
-// language; in a direct message the help is as before.
+// adapter's ChannelID), /help does not say "write your message here"
+// either: the tip goes in /report's form or a direct message, never in a
+// channel. The commands, which work there, follow, in every language; in
+// a direct message the help is as before. (/start there:
+// TestStartInADiscordServerKeepsTheWelcome.)
 func TestHelpInADiscordServerSendsTipsToTheFormOrADirectMessage(t *testing.T) {
 	e := newEnv(t, nil)
 	for _, lang := range locales.Supported {
@@ -288,17 +289,44 @@ func TestHelpInADiscordServerSendsTipsToTheFormOrADirectMessage(t *testing.T) {
 			t.Fatalf("%s: the help has no paragraph after its steps", lang)
 		}
 		want := e.text(lang, "help_server", nil) + "\n\n" + cmds
-		for _, cmd := range []string{"help", "start"} {
-			r := e.do(reporterID, commands.Request{Platform: "discord", Command: cmd, ChatID: "u" + reporterID, ChannelID: "600000000000000002", Language: lang})
-			if len(r) != 1 || r[0].Text != want {
-				t.Fatalf("/%s in a server's channel, %s: %+v", cmd, lang, r)
-			}
-			if first, _, _ := strings.Cut(e.text(lang, "help", nil), "\n\n"); strings.Contains(r[0].Text, first) {
-				t.Errorf("/%s in a server's channel, %s, says %q", cmd, lang, first)
-			}
+		r := e.do(reporterID, commands.Request{Platform: "discord", Command: "help", ChatID: "u" + reporterID, ChannelID: "600000000000000002", Language: lang})
+		if len(r) != 1 || r[0].Text != want {
+			t.Fatalf("/help in a server's channel, %s: %+v", lang, r)
+		}
+		if first, _, _ := strings.Cut(e.text(lang, "help", nil), "\n\n"); strings.Contains(r[0].Text, first) {
+			t.Errorf("/help in a server's channel, %s, says %q", lang, first)
 		}
 		if r := e.do(reporterID, commands.Request{Platform: "discord", Command: "help", Language: lang}); len(r) != 1 || r[0].Text != e.text(lang, "help", nil) {
 			t.Fatalf("/help in a direct message, %s: %+v", lang, r)
+		}
+	}
+}
+
+// In a Discord server's channel, where a member of a server types /start
+// (a direct message does not begin with it), /start is still the
+// welcome, in every language: what protects them and what does not
+// (Discord sees what they write, /wipe), and the prompt of the language
+// buttons it comes with. Only its "just write here", which there is the
+// channel, is help_server's: /report's form or a direct message.
+func TestStartInADiscordServerKeepsTheWelcome(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, lang := range locales.Supported {
+		welcome := strings.Split(e.text(lang, "start", map[string]any{"Platform": "Discord"}), "\n\n")
+		if len(welcome) < 4 {
+			t.Fatalf("%s: the welcome is not welcome, protections, how to report, languages: %q", lang, welcome)
+		}
+		r := e.do(reporterID, commands.Request{Platform: "discord", Command: "start", ChatID: "u" + reporterID, ChannelID: "600000000000000002", Language: lang})
+		if len(r) != 1 || press(r, "lang:fr") == "" {
+			t.Fatalf("/start in a server's channel, %s: %+v", lang, r)
+		}
+		text := r[0].Text
+		if !strings.Contains(text, e.text(lang, "help_server", nil)) || !strings.Contains(text, "Discord ") || !strings.Contains(text, "/wipe") {
+			t.Errorf("/start in a server's channel, %s: not the welcome with help_server:\n%s", lang, text)
+		}
+		for i, para := range welcome {
+			if said := strings.Contains(text, para); said != (i != len(welcome)-2) {
+				t.Errorf("/start in a server's channel, %s: says %q: %v:\n%s", lang, para, said, text)
+			}
 		}
 	}
 }

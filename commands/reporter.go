@@ -30,11 +30,17 @@ const (
 // could link a tip to its reporter's account, investigators cannot.
 func start(ctx context.Context, c *Context) error {
 	text := c.T("start", map[string]any{"Platform": PlatformName(c.Request.Platform)})
-	if c.Request.ChatKind != Private || c.Request.ChannelID != "" {
-		// Not its "just write here": here is a group (or a Discord
-		// server's channel), whose members and admins would read the tip,
-		// and who sent it.
+	switch {
+	case c.Request.ChatKind != Private:
+		// Not its "just write here": here is a group, whose members and
+		// admins would read the tip, and who sent it.
 		text = helpText(c)
+	case c.Request.ChannelID != "":
+		// A Discord server's channel, answered to the member alone: the
+		// welcome still says what protects them and what does not (there
+		// is where a member of a server types /start), but not its "just
+		// write here", which is the channel.
+		text = serverWelcome(c, text)
 	}
 	if c.Request.Platform == consolePlatform {
 		// The demo plays no one platform's flow: it speaks of the real
@@ -92,6 +98,19 @@ func helpText(c *Context) string {
 		}
 	}
 	return text
+}
+
+// serverWelcome is the welcome, said in a Discord server's channel: its
+// paragraph on how to report ("just write here"), the one before its
+// last (the language buttons), is help_server's. A welcome of another
+// shape gets the help said there (helpText), never "write here".
+func serverWelcome(c *Context, welcome string) string {
+	paras := strings.Split(welcome, "\n\n")
+	if len(paras) < 3 {
+		return helpText(c)
+	}
+	paras[len(paras)-2] = c.T("help_server", nil)
+	return strings.Join(paras, "\n\n")
 }
 
 // typedIn returns the one language whose name for command name
