@@ -1748,7 +1748,7 @@ func (m *Mux) followUpButton(ctx context.Context, c *Context, data string) error
 	allow := v == "1"
 	err := m.store.SetDraftFollowUp(ctx, c.Pseudonym, draftID, allow)
 	if errors.Is(err, storage.ErrNotFound) {
-		return c.Say(ctx, "draft_stale", nil)
+		return c.Say(ctx, c.whereToWrite("draft_stale"), nil)
 	}
 	if err != nil {
 		return err

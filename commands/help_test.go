@@ -3,6 +3,7 @@ package commands_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -327,6 +328,48 @@ func TestStartInADiscordServerKeepsTheWelcome(t *testing.T) {
 			if said := strings.Contains(text, para); said != (i != len(welcome)-2) {
 				t.Errorf("/start in a server's channel, %s: says %q: %v:\n%s", lang, para, said, text)
 			}
+		}
+	}
+}
+
+// In a Discord server's channel, the answers about a tip in progress
+// (the report form's "add more if you want", /cancel's and a stale
+// button's "write a message to start one") do not send the member to
+// write in the channel, whose members and moderators would read it: they
+// say where, /report's form or a direct message, in every language. In
+// a direct message they are as before.
+func TestDraftAnswersInADiscordServerSayWhereToWrite(t *testing.T) {
+	e := newEnv(t, nil)
+	for i, lang := range locales.Supported {
+		user := strconv.Itoa(7301 + i)
+		server := func(req commands.Request) []commands.Reply {
+			req.Platform, req.ChatID, req.ChannelID, req.Language = "discord", "u"+user, "600000000000000002", lang
+			return e.do(user, req)
+		}
+		r := server(commands.Request{FormID: "report", Form: map[string]string{"tip": "Cobran piso en la farmacia"}})
+		cat := press(r, "cat:")
+		if len(r) != 1 || cat == "" || !strings.HasPrefix(r[0].Text, e.text(lang, "draft_started_server", nil)) {
+			t.Fatalf("form in a server's channel, %s: %+v", lang, r)
+		}
+		if r := server(commands.Request{Command: "cancel"}); len(r) != 1 || strings.Contains(r[0].Text, e.text(lang, "draft_none_server", nil)) {
+			t.Fatalf("/cancel of the form's tip, %s: %+v", lang, r)
+		}
+		if r := server(commands.Request{Callback: cat}); len(r) != 1 || r[0].Text != e.text(lang, "draft_stale_server", nil) {
+			t.Errorf("a cancelled tip's button in a server's channel, %s: %+v", lang, r)
+		}
+		if r := server(commands.Request{Command: "cancel"}); len(r) != 1 || r[0].Text != e.text(lang, "draft_none_server", nil) {
+			t.Errorf("/cancel without a tip in a server's channel, %s: %+v", lang, r)
+		}
+		// In a direct message, as before.
+		dm := func(req commands.Request) []commands.Reply {
+			req.Platform, req.ChatID, req.Language = "discord", "d"+user, lang
+			return e.do(user, req)
+		}
+		if r := dm(commands.Request{Command: "cancel"}); len(r) != 1 || r[0].Text != e.text(lang, "draft_none", nil) {
+			t.Errorf("/cancel without a tip in a direct message, %s: %+v", lang, r)
+		}
+		if r := dm(commands.Request{FormID: "report", Form: map[string]string{"tip": "Cobran piso en la farmacia"}}); len(r) != 1 || !strings.HasPrefix(r[0].Text, e.text(lang, "draft_started", nil)) {
+			t.Errorf("form in a direct message, %s: %+v", lang, r)
 		}
 	}
 }

@@ -113,6 +113,20 @@ func serverWelcome(c *Context, welcome string) string {
 	return strings.Join(paras, "\n\n")
 }
 
+// whereToWrite is message id, which tells the reporter to write (a
+// message, more of their tip), or in a Discord server's channel its
+// "_server" variant: there, answered to the member alone, "write a
+// message" reads as "write it here", in the channel, whose members and
+// moderators would read it, and who wrote it. The variant says where:
+// /report's form or a direct message (the same draft either way: it is
+// the member's, wherever they write to the bot).
+func (c *Context) whereToWrite(id string) string {
+	if c.Request.ChatKind == Private && c.Request.ChannelID != "" {
+		return id + "_server"
+	}
+	return id
+}
+
 // typedIn returns the one language whose name for command name
 // (command_<name>_name, lower-case, with its accents or without) is word,
 // or "" where word is the command's own name, or that of several
@@ -266,7 +280,7 @@ func cancelDraft(ctx context.Context, c *Context) error {
 		return c.Say(ctx, "answer_disarmed", nil)
 	}
 	if errors.Is(err, storage.ErrNotFound) {
-		return c.Say(ctx, "draft_none", nil)
+		return c.Say(ctx, c.whereToWrite("draft_none"), nil)
 	}
 	if err != nil {
 		return err
@@ -277,7 +291,7 @@ func cancelDraft(ctx context.Context, c *Context) error {
 func (c *Context) discard(ctx context.Context, draftID string) error {
 	err := c.mux.store.DiscardDraft(ctx, c.Pseudonym, draftID)
 	if errors.Is(err, storage.ErrNotFound) {
-		return c.Say(ctx, "draft_stale", nil)
+		return c.Say(ctx, c.whereToWrite("draft_stale"), nil)
 	}
 	if err != nil {
 		return err
@@ -339,7 +353,7 @@ func (c *Context) draftAnswer(ctx context.Context, before string, started bool, 
 	text := before + c.T("draft_added", nil, d.Parts) + paragraph(wipe)
 	if started {
 		// (The warning before the prompt, which stays next to its buttons.)
-		text = before + c.T("draft_started", nil) + paragraph(wipe) + "\n\n" + c.T("choose_category", nil)
+		text = before + c.T(c.whereToWrite("draft_started"), nil) + paragraph(wipe) + "\n\n" + c.T("choose_category", nil)
 	}
 	if err := c.Reply(ctx, Reply{Text: text, Buttons: c.categoryButtons(d)}); err != nil || !settled {
 		return err
@@ -843,7 +857,7 @@ func (m *Mux) callback(ctx context.Context, c *Context) error {
 		}
 		err := m.store.SetDraftCategory(ctx, c.Pseudonym, draftID, cat)
 		if errors.Is(err, storage.ErrNotFound) {
-			return c.Say(ctx, "draft_stale", nil)
+			return c.Say(ctx, c.whereToWrite("draft_stale"), nil)
 		}
 		if err != nil {
 			return err
@@ -887,11 +901,11 @@ func (c *Context) send(ctx context.Context, draftID string) error {
 	}
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		return c.Say(ctx, "draft_stale", nil)
+		return c.Say(ctx, c.whereToWrite("draft_stale"), nil)
 	case errors.Is(err, storage.ErrDraftSpooled):
 		return c.Say(ctx, "draft_spooled", nil)
 	case errors.Is(err, storage.ErrEmptyDraft):
-		return c.Say(ctx, "draft_none", nil)
+		return c.Say(ctx, c.whereToWrite("draft_none"), nil)
 	case errors.Is(err, storage.ErrOnlyReceipts):
 		// A receipt code pasted in two goes, and nothing else: no tip,
 		// the draft gone; said so, not only that the code was left out.

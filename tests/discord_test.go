@@ -155,7 +155,7 @@ func TestDiscordEndToEnd(t *testing.T) {
 	if started.JSON["type"] != float64(4) || int(d["flags"].(float64))&64 == 0 {
 		t.Fatalf("draft answer not an ephemeral message: %s", started.Raw)
 	}
-	if !strings.Contains(unescape(d["content"].(string)), msg.Localize("es", "draft_started", nil)) {
+	if !strings.Contains(unescape(d["content"].(string)), msg.Localize("es", "draft_started_server", nil)) {
 		t.Fatalf("draft answer: %q", d["content"])
 	}
 	send := findCustomID(d["components"], "send:")

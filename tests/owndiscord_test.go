@@ -89,7 +89,7 @@ func TestDiscordServerNicknameInFormIsTold(t *testing.T) {
 	dc.dispatch("INTERACTION_CREATE", i)
 	d := dc.waitCalls(1, callbackFor(i["id"].(string)))[0].JSON["data"].(map[string]any)
 	got := unescape(d["content"].(string))
-	if !strings.Contains(got, msg.Localize("es", "draft_started", nil)) || !strings.Contains(got, msg.Localize("es", "own_name_in_text", nil)) {
+	if !strings.Contains(got, msg.Localize("es", "draft_started_server", nil)) || !strings.Contains(got, msg.Localize("es", "own_name_in_text", nil)) {
 		t.Errorf("form answered %q, want the draft started and the own-name note", got)
 	}
 	bot.stop(t)
