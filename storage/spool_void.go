@@ -156,8 +156,10 @@ func (sp *Spool) replayVoids(ctx context.Context, st *Store) (int, error) {
 	}
 	voided := 0
 	if all {
+		// Cut off mid-way, it says how many went all the same: tried
+		// again, it finds only the rest.
 		if voided, err = st.voidEveryInvite(ctx); err != nil {
-			return 0, err
+			return voided, err
 		}
 	}
 	if len(macs) > 0 {
