@@ -1735,27 +1735,60 @@ func cutCandidates(texts []string, cands []receiptCandidate, isCode []bool) ([]s
 
 // unwrapCut takes off the end of before and the start of after the
 // wrappers they hold around what was cut between them: each opener
-// (wrapOpener) at before's end with its partner (wrapPartner) at
-// after's start, innermost first ("**[" and "]**"). An opener alone, or
-// one closed by another's partner, stays; so do wrappers with a letter
-// or digit against them on both sides, which join words rather than
-// wrap one ("juan_CODE_x" keeps "juan__x", not "juanx").
+// (wrapOpener) at before's end with a closer of it (wrapCloses: any
+// quotation mark closes any, as keyboards pair them, "„CODE”") at
+// after's start, innermost first ("**[" and "]**"). Spaces just inside
+// the innermost, as French typography puts inside guillemets ("« CODE
+// »", no-break spaces as often as not) and reporters inside brackets
+// ("( CODE )"), go too, where it is a bracket or a quotation mark that
+// stands against no letter or digit outside (not markdown's "|" of a
+// table's cells, "| a | CODE | b |", nor quotation marks that close a
+// word before and open one after, "'hola' CODE '¿adiós?'"). An opener
+// alone, or one closed by another's partner, stays; so do wrappers with
+// a letter or digit against them on both sides, which join words rather
+// than wrap one ("juan_CODE_x" keeps "juan__x", not "juanx").
 func unwrapCut(before, after string) (string, string) {
 	b, a := before, after
+	if sb, sa := strings.TrimRightFunc(b, wrapSpace), strings.TrimLeftFunc(a, wrapSpace); sb != b && sa != a {
+		r, n := utf8.DecodeLastRuneInString(sb)
+		c, m := utf8.DecodeRuneInString(sa)
+		if n > 0 && m > 0 && wrapOpener(r) && (quoteMark(r) || wrapPartner(r) != r) && wrapCloses(r, c) &&
+			!alnumRune(lastRune(sb[:len(sb)-n])) && !alnumRune(firstRune(sa[m:])) {
+			b, a = sb, sa
+		}
+	}
 	for {
 		r, n := utf8.DecodeLastRuneInString(b)
 		c, m := utf8.DecodeRuneInString(a)
-		if n == 0 || m == 0 || !wrapOpener(r) || wrapPartner(r) != c {
+		if n == 0 || m == 0 || !wrapOpener(r) || !wrapCloses(r, c) {
 			break
 		}
 		b, a = b[:len(b)-n], a[m:]
 	}
-	r, _ := utf8.DecodeLastRuneInString(b)
-	c, _ := utf8.DecodeRuneInString(a)
-	if b != "" && a != "" && (unicode.IsLetter(r) || unicode.IsNumber(r)) && (unicode.IsLetter(c) || unicode.IsNumber(c)) {
+	if b != "" && a != "" && alnumRune(lastRune(b)) && alnumRune(firstRune(a)) {
 		return before, after
 	}
 	return b, a
+}
+
+// wrapSpace reports whether r is a space that may stand just inside a
+// wrapper (unwrapCut): any of Unicode's, the no-break ones French puts
+// inside guillemets among them; no line break.
+func wrapSpace(r rune) bool { return unicode.Is(unicode.Zs, r) }
+
+// alnumRune reports whether r is a letter or a digit.
+func alnumRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }
+
+// lastRune and firstRune return s's last and first characters
+// (utf8.RuneError if s is empty).
+func lastRune(s string) rune {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r
+}
+
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
 }
 
 // ReplaceReceipts writes every code-like word of text (a receipt or
