@@ -33,7 +33,8 @@ import (
 // maxVoidsPerMessage bounds the codes one message has held one by one:
 // more than a message of 4,096 characters written as words holds (some
 // 820; tips.ReceiptCodesIn), as many as it reads before it reads only
-// words of two characters or more.
+// words of two characters or more and the first few of a run of words
+// of one character (tips.maxReceiptSpans).
 const maxVoidsPerMessage = 1024
 
 // maxHeldVoids bounds the codes held one by one in all, until the
