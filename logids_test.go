@@ -316,3 +316,30 @@ func TestLoggerKeepsStatusCodesAfterIds_logs(t *testing.T) {
 		}
 	}
 }
+
+// A Discord snowflake (16 to 23 digits, which longHex takes) in a list is
+// read as the list's number it is, then written "N": written "N" before
+// the list was read, it ended the list, and every id after it was in
+// clear ("ids [N, 7306318845]"), or, read as a word, left the four-digit
+// id before it in clear. The runs longHex withholds, and a snowflake
+// alone, read as before.
+func TestLoggerMasksIdsAfterSnowflakeInList_revlogs(t *testing.T) {
+	const pseudonym = "0cc6ce9b1a2b3c4d5e6f708192a3b4c5"
+	for _, c := range []struct{ in, want string }{
+		{"ids [112233445566778899, 7306318845]", "ids [N, N]"},
+		{"user 1234567890123456789 7306318845", "user N N"},
+		{"users 7306318845 and 112233445566778899, 5123456789", "users N and N, N"},
+		{`"user_ids":["112233445566778899","7306318845"]`, `"user_ids":["N","N"]`},
+		{"chats -1001234567890; 9423\u00a0112233445566778899", "chats N; N\u00a0N"},
+		{"ids [[112233445566778899], [5123456789]]", "ids [[N], [N]]"},
+		// As before.
+		{"took 1234567890123456789 ns", "took N ns"},
+		{"key vigia:{" + pseudonym + "}:st", "key vigia:{[id withheld]}:st"},
+		{"ix:e:" + "9f86d081884c7d65" + " user 7306318845", "ix:e:[id withheld] user N"},
+		{"entry 1234567890123456789012345", "entry [id withheld]"},
+	} {
+		if got := scrubbedError(t, c.in); got != c.want {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -28,16 +28,23 @@ import (
 var longHex = regexp.MustCompile(`[0-9a-fA-F]{16,}`)
 
 // withheldHex is what scrubIDs writes for a run longHex matched: "[id
-// withheld]", but for a run of fewer than 24 digits and no letter, which
-// is written "N", as a number an identity word introduces is (a Discord
-// snowflake, 17 to 19 digits: a person or a channel): an index MAC all
-// digits (one in about 1,800) is withheld as well, and an id reads as the
-// number it was.
+// withheld]", but for a run of fewer than 24 digits and no letter
+// (longDigits), which is written "N", as a number an identity word
+// introduces is (a Discord snowflake, 17 to 19 digits: a person or a
+// channel): an index MAC all digits (one in about 1,800) is withheld as
+// well, and an id reads as the number it was.
 func withheldHex(run string) string {
-	if len(run) < 24 && strings.Trim(run, "0123456789") == "" {
+	if longDigits(run) {
 		return "N"
 	}
 	return "[id withheld]"
+}
+
+// longDigits reports whether run, one longHex matched, is fewer than 24
+// digits and no letter: a number, which scrubIDs reads as one (a list's,
+// a word's) before it writes it "N".
+func longDigits(run string) bool {
+	return len(run) < 24 && strings.Trim(run, "0123456789") == ""
 }
 
 // newLogger is the process's JSON logger. Every string it writes passes
@@ -248,12 +255,32 @@ func scrubText(key, v string) string {
 // date or a time right after such a word ("from 2026-12-07T03:00:00Z",
 // "user 07/12/2026 05:00 -0500"; dateTimeLen) is kept, and what follows
 // it is read as what follows the word: a number there is masked too
-// ("from 2026-12-07 7306318845" is "from 2026-12-07 N").
+// ("from 2026-12-07 7306318845" is "from 2026-12-07 N"). A run of
+// digits longHex matches (a Discord snowflake) is read as a number
+// first, then written "N" wherever it is (withheldHex): written "N"
+// first, it ended the list it was in, and the ids after it were in
+// clear ("ids [112233445566778899, 7306318845]").
 func scrubIDs(s string) string {
-	s = longHex.ReplaceAllStringFunc(s, withheldHex)
+	digits := false // a run longDigits takes, kept for now
+	s = longHex.ReplaceAllStringFunc(s, func(run string) string {
+		if longDigits(run) {
+			digits = true
+			return run
+		}
+		return withheldHex(run)
+	})
 	if !strings.ContainsAny(s, "0123456789") {
 		return s
 	}
+	s = maskIDs(s)
+	if digits {
+		s = longHex.ReplaceAllStringFunc(s, withheldHex)
+	}
+	return s
+}
+
+// maskIDs is scrubIDs but for longHex's runs.
+func maskIDs(s string) string {
 	var b strings.Builder
 	last, pos := 0, 0
 	for pos < len(s) {
