@@ -343,3 +343,25 @@ func TestLoggerMasksIdsAfterSnowflakeInList_revlogs(t *testing.T) {
 		}
 	}
 }
+
+// A number and a ":" in a list is no time but where dateTimeLen reads
+// one: "1234:4433221100" was read as one and ended the list, the id
+// after it in clear, and so did a time ("10:30"), the ids after it in
+// clear. A time is kept, and the list goes on.
+func TestLoggerMasksIdsAfterColonInList_revlogs(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"ids 7306318845, 1234:4433221100", "ids N, N:N"},
+		{"users 7306318845 6298:112233445566778899 left", "users N N:N left"},
+		{"users 7306318845, 10:30 5123456789", "users N, 10:30 N"},
+		{"chats [-1001234567890, 23:59:59, -1005123456789]", "chats [N, 23:59:59, -N]"},
+		// Times and figures stay.
+		{"users 7306318845, 10:30", "users N, 10:30"},
+		{"users 7306318845, 10:30:59", "users N, 10:30:59"},
+		{"users 7306318845 5:04 PM", "users N 5:04 PM"},
+		{"users 7306318845, 99:30", "users N, 99:30"},
+	} {
+		if got := scrubbedError(t, c.in); got != c.want {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.want)
+		}
+	}
+}

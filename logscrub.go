@@ -375,12 +375,14 @@ func isFigure(number string) bool {
 // listItemLen is the length of what s, the text after a number of a
 // list, holds before the next number of that list, or 0 if no number
 // follows it as a list's does. A figure is not an id: a number run on
-// into a letter, a "%", a "." and a digit, or, of fewer than five
-// digits, a ":" and a digit (a duration "5s", "1.5", "50%", a time
-// "10:30"; "7306318845:5123456789" is two ids), and a number of fewer than five digits
-// followed by a word ("3 tips", "1024 bytes": a count, a size; a
-// Telegram id of four digits is one of its first accounts, a Discord one
-// has seventeen or more) ends the list.
+// into a letter, a "%", or a "." and a digit (a duration "5s", "1.5",
+// "50%"), and a number of fewer than five digits followed by a word
+// ("3 tips", "1024 bytes": a count, a size; a Telegram id of four digits
+// is one of its first accounts, a Discord one has seventeen or more)
+// ends the list. A time in a list ("10:30") is read as one after the
+// word is (dateTimeLen), kept, and the list goes on: an id after it is
+// masked ("users N, 10:30 N"), and "7306318845:5123456789" and
+// "1234:4433221100" are two ids.
 func listItemLen(s string) int {
 	sep := listSep.FindStringIndex(s)
 	if sep == nil || sep[1] == 0 {
@@ -394,7 +396,7 @@ func listItemLen(s string) int {
 	if rest := item[n:]; rest != "" {
 		c := rest[0]
 		if c == '_' || c == '%' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' ||
-			(c == '.' || c == ':' && n < 5) && len(rest) > 1 && '0' <= rest[1] && rest[1] <= '9' {
+			c == '.' && len(rest) > 1 && '0' <= rest[1] && rest[1] <= '9' {
 			return 0
 		}
 		word := strings.TrimLeftFunc(rest, isGap)
