@@ -218,15 +218,20 @@ func benchmark(ctx context.Context, args []string, getenv func(string) string, s
 			err = fmt.Errorf("interrupted (stored tips are kept: a later run continues the fill): %w", err)
 		}
 		if errors.As(err, new(*configError)) {
-			// Names the variable, never its value.
-			fmt.Fprintf(stderr, "vigia bench: %v\n", err)
+			// Names the variable, never its value; Redis's reason
+			// (a NOPERM naming a key, its pseudonym) withheld as the
+			// logger would (withholdHex; not scrubIDs, which read
+			// "from 0 to 2147483647" as an id).
+			fmt.Fprintf(stderr, "vigia bench: %s\n", withholdHex(err.Error()))
 			return 2
 		}
 		// Says why, not where, as serve's "vigia stopped" line and the
 		// bench's own log lines do (scrubAddrs): no Redis address, host
 		// name or resolver ("dial tcp 10.0.0.7:6379" is ADDR), and never
-		// a URL's user:password@, however an error came to quote it.
-		fmt.Fprintf(stderr, "vigia bench: %s\n", scrubAddrs(err.Error()))
+		// a URL's user:password@, however an error came to quote it; and
+		// no id or pseudonym (scrubIDs: Redis 7.2's NOPERM names the key
+		// it refuses, a reporter's with their pseudonym).
+		fmt.Fprintf(stderr, "vigia bench: %s\n", scrubIDs(scrubAddrs(err.Error())))
 		return 1
 	}
 	printBench(stdout, rep)

@@ -220,3 +220,45 @@ func TestBenchFinalErrorWithholdsAddresses(t *testing.T) {
 		checkWithholdsAddresses(t, "bench", out, out, r)
 	}
 }
+
+// A bench that fails on a key Redis's ACL refuses ends with a line
+// naming why, but not the key's pseudonym, which Redis 7.2 quotes in its
+// NOPERM (nopermNaming stands for it): the line passed scrubAddrs alone,
+// or nothing where Redis refused the keyset (a configuration error), the
+// pseudonym in clear where no crash guard scrubs standard error
+// (VIGIA_TRACEBACK=raw, a platform without one).
+func TestBenchFinalErrorWithholdsPseudonyms_revlogs(t *testing.T) {
+	srv := redistest.Start(t)
+	if !srv.Real {
+		t.Skip("ACLs need a real redis-server")
+	}
+	pseudonym := strings.Repeat("cd34", 8)
+	for _, c := range []struct {
+		name, keys string
+		code       int
+	}{
+		{"keyset refused", "~nothing:*", 2},
+		{"backlog refused", "~bench-noperm:* -xinfo|groups", 1},
+	} {
+		admin := srv.Client()
+		args := []any{"ACL", "SETUSER", "vigia", "reset", "on", ">pw", "+@all", "-@dangerous"}
+		for _, k := range strings.Fields(c.keys) {
+			args = append(args, k)
+		}
+		if err := admin.Do(context.Background(), args...).Err(); err != nil {
+			t.Fatal(err)
+		}
+		url := "redis://vigia:pw@" + nopermNaming(t, srv.Addr, "vigia:{"+pseudonym+"}:draft") + "/0"
+		var stdout, stderr bytes.Buffer
+		env := map[string]string{"VIGIA_REDIS_URL": url}
+		code := run(context.Background(), []string{"bench", "--sizes", "1", "--intake", "1", "--queries", "0", "--mem-tips", "0", "--prefix", "bench-noperm"},
+			func(k string) string { return env[k] }, strings.NewReader(""), &stdout, &stderr)
+		out := stderr.String()
+		if code != c.code || !strings.Contains(out, "vigia bench: ") || !strings.Contains(out, "NOPERM") {
+			t.Fatalf("%s: exit %d, stderr:\n%s", c.name, code, out)
+		}
+		if strings.Contains(out, pseudonym) || !strings.Contains(out, "[id withheld]") {
+			t.Errorf("%s: the pseudonym in clear, or no line withholding it:\n%s", c.name, out)
+		}
+	}
+}

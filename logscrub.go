@@ -40,6 +40,15 @@ func withheldHex(run string) string {
 	return "[id withheld]"
 }
 
+// withholdHex is scrubIDs' first step alone: longHex's runs withheld
+// (withheldHex), a pseudonym or a MAC a NOPERM quotes, and no number
+// read after a word. For a configuration error's line, written past the
+// logger: it names no person or chat, and its figures ("from 0 to
+// 2147483647") are what it says.
+func withholdHex(s string) string {
+	return longHex.ReplaceAllStringFunc(s, withheldHex)
+}
+
 // longDigits reports whether run, one longHex matched, is fewer than 24
 // digits and no letter: a number, which scrubIDs reads as one (a list's,
 // a word's) before it writes it "N".
