@@ -135,7 +135,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err != nil {
 		var ce *configError
 		if errors.As(err, &ce) {
-			fmt.Fprintf(stderr, "vigia: %v\n", err)
+			// Past the logger: Redis's reason in it (a NOPERM names
+			// the key it refuses, a reporter's with their pseudonym)
+			// withheld as the logger would (withholdHex; not scrubIDs,
+			// which read "from 0 to 2147483647" as an id).
+			fmt.Fprintf(stderr, "vigia: %s\n", withholdHex(err.Error()))
 			return 2
 		}
 		log.Error("vigia stopped", "error", err.Error())

@@ -2016,3 +2016,32 @@ func TestUnreachableBotAPIAtStartNamesTheVariable(t *testing.T) {
 		t.Errorf("set, the hint is %q", h)
 	}
 }
+
+// serve stopped by Redis refusing its settings (ErrRedisSettings: a
+// configuration error, exit 2) says why without the pseudonym a NOPERM
+// names (Redis 7.2 quotes the key it refuses; nopermNaming stands for
+// it): the line, written past the logger, printed it in clear where no
+// crash guard scrubs standard error (VIGIA_TRACEBACK=raw).
+func TestServeConfigErrorWithholdsPseudonyms_revlogs(t *testing.T) {
+	srv := redistest.Start(t)
+	if !srv.Real {
+		t.Skip("ACLs need a real redis-server")
+	}
+	pseudonym := strings.Repeat("cd34", 8)
+	if err := srv.Client().Do(context.Background(), "ACL", "SETUSER", "vigia", "reset", "on", ">pw", "~nothing:*", "+@all", "-@dangerous").Err(); err != nil {
+		t.Fatal(err)
+	}
+	e := validEnv()
+	e["VIGIA_REDIS_URL"] = "redis://vigia:pw@" + nopermNaming(t, srv.Addr, "vigia:{"+pseudonym+"}:draft") + "/0"
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"] = t.TempDir(), "off"
+	e["VIGIA_ALLOW_REDIS_WITHOUT_AOF"], e["VIGIA_TELEGRAM_API_URL"] = "yes", "http://127.0.0.1:1"
+	var stderr bytes.Buffer
+	code := run(context.Background(), []string{"serve"}, env(e), strings.NewReader(""), &bytes.Buffer{}, &stderr)
+	out := stderr.String()
+	if code != 2 || !strings.Contains(out, "vigia: VIGIA_REDIS_URL: ") || !strings.Contains(out, "NOPERM") {
+		t.Fatalf("exit %d, stderr:\n%s", code, out)
+	}
+	if strings.Contains(out, pseudonym) || !strings.Contains(out, "[id withheld]") {
+		t.Errorf("the pseudonym in clear, or no line withholding it:\n%s", out)
+	}
+}
