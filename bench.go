@@ -129,11 +129,11 @@ func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer
 	}
 	switch {
 	case c.Intake < 1 || c.Intake > 1_000_000:
-		return c, fmt.Errorf("--intake must be from 1 to 1000000 tips")
+		return c, fmt.Errorf("--intake must be between 1 and 1000000 tips")
 	case c.Queries < 0 || c.Queries > 100_000:
-		return c, fmt.Errorf("--queries must be from 0 to 100000")
+		return c, fmt.Errorf("--queries must be between 0 and 100000")
 	case c.MemTips < 0 || c.MemTips > 1_000_000:
-		return c, fmt.Errorf("--mem-tips must be from 0 (skip) to 1000000")
+		return c, fmt.Errorf("--mem-tips must be between 0 (skip) and 1000000")
 	}
 	if c.RedisURL == "" {
 		return c, &configError{"VIGIA_REDIS_URL", "is not set: vigia bench needs a Redis to measure (its data goes under --prefix)"}
@@ -220,8 +220,8 @@ func benchmark(ctx context.Context, args []string, getenv func(string) string, s
 		if errors.As(err, new(*configError)) {
 			// Names the variable, never its value; Redis's reason
 			// (a NOPERM naming a key, its pseudonym) withheld as the
-			// logger would (withholdHex; not scrubIDs, which read
-			// "from 0 to 2147483647" as an id).
+			// logger would (withholdHex; not scrubIDs, which reads
+			// a figure after "from" as an id).
 			fmt.Fprintf(stderr, "vigia bench: %s\n", withholdHex(err.Error()))
 			return 2
 		}

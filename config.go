@@ -204,7 +204,7 @@ func readConfig(getenv func(string) string, demo, needToken bool) (Config, error
 		// go-redis selects only a database above 0: a negative number
 		// silently used database 0; one past 2^31-1 failed as a Redis error.
 		if db < 0 || db > math.MaxInt32 {
-			return c, &configError{"VIGIA_REDIS_URL", "its database number must be from 0 to the server's databases - 1 (0 to 15 by default)"}
+			return c, &configError{"VIGIA_REDIS_URL", "its database number must be between 0 and the server's databases - 1 (0 to 15 by default)"}
 		}
 		if perr != nil {
 			return c, &configError{"VIGIA_REDIS_URL", "is not a valid " + c.RedisMode + " URL (see README: addr= for more nodes, master_name= for sentinel)"}
@@ -412,19 +412,19 @@ func readConfig(getenv func(string) string, demo, needToken bool) (Config, error
 	} {
 		if v := getenv(l.name); v != "" {
 			if *l.dst, err = strconv.Atoi(strings.TrimSpace(v)); err != nil || *l.dst < 1 || *l.dst > 1_000_000 {
-				return c, &configError{l.name, "must be a whole number of " + l.what + " an hour, from 1 to 1000000"}
+				return c, &configError{l.name, "must be a whole number of " + l.what + " an hour, between 1 and 1000000"}
 			}
 		}
 	}
 	c.PublishApprovals = 1
 	if v := getenv("VIGIA_PUBLISH_APPROVALS"); v != "" {
 		if c.PublishApprovals, err = strconv.Atoi(strings.TrimSpace(v)); err != nil || c.PublishApprovals < 1 || c.PublishApprovals > 10 {
-			return c, &configError{"VIGIA_PUBLISH_APPROVALS", "must be a number of investigators from 1 to 10"}
+			return c, &configError{"VIGIA_PUBLISH_APPROVALS", "must be a number of investigators between 1 and 10"}
 		}
 	}
 	if v := getenv("VIGIA_CORROBORATION_THRESHOLD"); v != "" {
 		if c.Threshold, err = strconv.Atoi(strings.TrimSpace(v)); err != nil || c.Threshold < 2 || c.Threshold > 1000 {
-			return c, &configError{"VIGIA_CORROBORATION_THRESHOLD", "must be a whole number of distinct reporters, from 2 to 1000"}
+			return c, &configError{"VIGIA_CORROBORATION_THRESHOLD", "must be a whole number of distinct reporters, between 2 and 1000"}
 		}
 	}
 	if v := getenv("VIGIA_DEFAULT_LANGUAGE"); v != "" {
@@ -568,13 +568,13 @@ func checkRedisURL(v string) error {
 	}
 	for _, addr := range u.Query()["addr"] {
 		if _, port, err := net.SplitHostPort(addr); err == nil && !redisPortOK(port) {
-			return fmt.Errorf("the port of each addr= in it must be a number from 1 to 65535")
+			return fmt.Errorf("the port of each addr= in it must be a number between 1 and 65535")
 		}
 	}
 	return nil
 }
 
-var errRedisPort = errors.New("its port must be a number from 1 to 65535")
+var errRedisPort = errors.New("its port must be a number between 1 and 65535")
 
 // redisPortOK reports whether port, as a URL gives it ("" for the default
 // one), is one Redis can listen on. A name (a service's, "redis") is left

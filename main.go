@@ -138,7 +138,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			// Past the logger: Redis's reason in it (a NOPERM names
 			// the key it refuses, a reporter's with their pseudonym)
 			// withheld as the logger would (withholdHex; not scrubIDs,
-			// which read "from 0 to 2147483647" as an id).
+			// which reads a figure after "from" as an id).
 			fmt.Fprintf(stderr, "vigia: %s\n", withholdHex(err.Error()))
 			return 2
 		}
@@ -309,7 +309,7 @@ func redisClientWaiting(url, mode string, wait time.Duration) (redis.UniversalCl
 // panics on as it makes its client (on a cluster, at the first call): a
 // negative pool_size ("makechan: size out of range"), or any count past
 // 2^31-1. serve and the operator's commands crashed with a stack trace.
-var errRedisPoolSizes = &configError{"VIGIA_REDIS_URL", "pool_size must be from 0 (the default) to 2147483647, and min_idle_conns, max_idle_conns, max_active_conns and pipeline_pool_size at most 2147483647"}
+var errRedisPoolSizes = &configError{"VIGIA_REDIS_URL", "pool_size must be between 0 (the default) and 2147483647, and min_idle_conns, max_idle_conns, max_active_conns and pipeline_pool_size at most 2147483647"}
 
 // redisPoolSizesOK reports whether go-redis can make its connection pools
 // with these counts (errRedisPoolSizes).

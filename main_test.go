@@ -185,8 +185,8 @@ func TestConfigRangesReadAsWritten(t *testing.T) {
 	for name, want := range map[string]string{
 		"VIGIA_CLAIM_TIMEOUT":           "between 1m and 30d",
 		"VIGIA_AUDIT_RETENTION":         "between 1d and 36500d",
-		"VIGIA_CORROBORATION_THRESHOLD": "from 2 to 1000",
-		"VIGIA_LIMIT_TIPS":              "from 1 to 1000000",
+		"VIGIA_CORROBORATION_THRESHOLD": "between 2 and 1000",
+		"VIGIA_LIMIT_TIPS":              "between 1 and 1000000",
 	} {
 		e := validEnv()
 		e[name] = "0"
@@ -551,7 +551,7 @@ func TestRedisDatabaseNumberIsChecked(t *testing.T) {
 	} {
 		e := validEnv()
 		e["VIGIA_REDIS_URL"], e["VIGIA_REDIS_MODE"] = c.url, c.mode
-		if _, err := loadConfig(env(e), false); err == nil || !strings.HasPrefix(err.Error(), "VIGIA_REDIS_URL: its database number must be from 0") {
+		if _, err := loadConfig(env(e), false); err == nil || !strings.HasPrefix(err.Error(), "VIGIA_REDIS_URL: its database number must be between 0") {
 			t.Errorf("%s %s: %v", c.mode, c.url, err)
 		}
 	}
@@ -1639,7 +1639,7 @@ func TestRedisPoolSizesGoRedisCannotMakeAreRefused(t *testing.T) {
 		for _, args := range cmds {
 			var errb bytes.Buffer
 			code := run(context.Background(), args, env(e), strings.NewReader(""), io.Discard, &errb)
-			if msg := errb.String(); code != 2 || !strings.Contains(msg, "VIGIA_REDIS_URL: pool_size must be from 0") || strings.Contains(msg, "pw-in-url") {
+			if msg := errb.String(); code != 2 || !strings.Contains(msg, "VIGIA_REDIS_URL: pool_size must be between 0") || strings.Contains(msg, "pw-in-url") {
 				t.Errorf("%v, %s %s: exit %d, %q", args, c.mode, c.url, code, msg)
 			}
 		}
