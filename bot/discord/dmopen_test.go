@@ -52,3 +52,54 @@ func TestDiscordDMNotOpenedIsRefused(t *testing.T) {
 		t.Fatalf("%d messages posted", api.posts)
 	}
 }
+
+// dmNoIDAPI is a Discord REST API that answers a DM channel's creation
+// with a channel that has no id (body), and records the other calls.
+type dmNoIDAPI struct {
+	body  string
+	mu    sync.Mutex
+	calls []string
+}
+
+func (s *dmNoIDAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	if r.URL.Path == "/api/v9/users/@me/channels" {
+		fmt.Fprint(w, s.body)
+		return
+	}
+	s.mu.Lock()
+	s.calls = append(s.calls, r.Method+" "+r.URL.Path)
+	s.mu.Unlock()
+	w.WriteHeader(http.StatusNotFound)
+	fmt.Fprint(w, `{"message":"404: Not Found","code":0}`)
+}
+
+// A DM channel's creation answered with no channel id ("{}", an id of
+// "" or "0") is a failed creation, as a 500 is: nothing is sent, and the
+// send is an ErrRefused (sent again later), never a message to
+// /channels//messages, whose 404 read as the destination gone for good
+// (commands.ErrDestinationGone: a reporter's follow-up route dropped); a delete
+// is no ErrMessageGone either.
+// Mutation: channel without its id check -> the post and the delete go
+// to /channels//messages (/channels/0/...), and the send is "destination
+// gone".
+func TestDiscordDMChannelWithoutIDIsAFailedCreation(t *testing.T) {
+	for _, body := range []string{`{}`, `{"id":""}`, `{"id":"0","type":1}`} {
+		api := &dmNoIDAPI{body: body}
+		a := newTestAdapter(t, api, &recordingHandler{}, time.Hour)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ids, err := a.Send(ctx, "u50", commands.Reply{Text: "¿Qué día?"})
+		if len(ids) != 0 || !errors.Is(err, commands.ErrRefused) || errors.Is(err, commands.ErrDestinationGone) {
+			t.Errorf("%s: a DM whose channel has no id: ids %v, error %v, want an ErrRefused", body, ids, err)
+		}
+		if err := a.DeleteMessage(ctx, "u50", "1234"); err == nil || errors.Is(err, commands.ErrMessageGone) {
+			t.Errorf("%s: a delete in a DM whose channel has no id: %v, want a failure, not gone", body, err)
+		}
+		cancel()
+		api.mu.Lock()
+		if len(api.calls) != 0 {
+			t.Errorf("%s: calls made with no channel: %v", body, api.calls)
+		}
+		api.mu.Unlock()
+	}
+}

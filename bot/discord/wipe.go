@@ -31,7 +31,10 @@ func (a *Adapter) channel(ctx context.Context, chatID string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("discord DM: %s", a.redact(err))
 	}
-	if ch == nil { // an answer of "null": no channel, and no error
+	if ch == nil || snowflake(ch.ID) <= 0 {
+		// An answer of "null", or one with no id ("{}"): no channel, and
+		// no error. Sent on, a message would go to /channels//messages,
+		// whose 404 reads as the destination gone for good.
 		return "", errors.New("discord DM: no channel in its answer")
 	}
 	return ch.ID, nil
