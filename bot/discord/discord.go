@@ -453,7 +453,9 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	if err := a.checkInvestigatorChannels(ctx); err != nil {
 		return err
 	}
-	if err := a.register(ctx, h.Commands()); err != nil {
+	// (A panic in it is the registration's failure: serve stops, as it
+	// does when Discord refuses the commands, its events drained.)
+	if err := a.guarded("command registration", func() error { return a.register(ctx, h.Commands()) }); err != nil {
 		if ctx.Err() != nil {
 			return nil // stopped while registering: no failure of Discord's
 		}
@@ -493,7 +495,11 @@ func (a *Adapter) checkInvestigatorChannels(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, channelCheck)
 	defer cancel()
 	for id := range a.invChans {
-		ch, err := a.describe(ctx, id)
+		var ch *discordgo.Channel
+		err := a.guarded("investigators' channel check", func() (err error) {
+			ch, err = a.describe(ctx, id)
+			return err
+		})
 		if err != nil && run.Err() != nil {
 			return nil // stopping: Run returns
 		}
@@ -685,11 +691,11 @@ func (a *Adapter) retryUpTo(ctx context.Context, bucket string, waits int, call 
 		if err := a.waitBucket(ctx, bucket, waits > 0); err != nil {
 			return err
 		}
-		if a.looked != nil {
-			a.looked()
-		}
 		err := func() error {
-			defer a.turns.give(bucket) // (taken by waitBucket)
+			defer a.turns.give(bucket) // (taken by waitBucket; given back on a panic too)
+			if a.looked != nil {
+				a.looked()
+			}
 			a.rl.RLock()
 			defer a.rl.RUnlock()
 			return call(discordgo.WithContext(ctx))
@@ -804,11 +810,11 @@ func (a *Adapter) lockedRequest(method, url string, p payload, bucket string, op
 // panic comes back as an error, discordgo releases the bucket, and
 // lockedRequest logs the panic, with the transport's stack, and returns
 // the error: the request failed, its outcome unknown. It does not panic
-// again: many of its callers run where nothing recovers (an interaction's
-// deferral timer, the answers to events refused, the recheck, Run's
-// registration), and a panic there would end serve, every event in
-// flight with it; and a panic raised again would have lost the
-// transport's frames. (Past the client, discordgo has released the
+// again: its caller would lose the rest of its work to it (an
+// interaction's answer, a broadcast's other chats), not one request; the
+// goroutines that run requests recover all the same (recovered.go),
+// should discordgo itself panic; and a panic raised again would have lost
+// the transport's frames. (Past the client, discordgo has released the
 // bucket already.)
 
 // transportPanic is a panic of the transport, returned as an error, with

@@ -195,7 +195,10 @@ func (a *Adapter) showDMNotice(slot string, ids []string, life time.Duration, no
 	if notRemoved && len(n.shown) == 0 && !n.overflow {
 		after = max(time.Until(n.posted.Add(a.dmNoticeGap)), 0)
 	}
-	n.timer = time.AfterFunc(after, func() { a.retireDMNotice(slot, ids) })
+	n.timer = time.AfterFunc(after, func() {
+		defer a.recovered("notice retirement")
+		a.retireDMNotice(slot, ids)
+	})
 	return replaced
 }
 

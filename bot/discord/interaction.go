@@ -172,6 +172,7 @@ func (a *Adapter) interaction(base context.Context, h Handler, ic *discordgo.Int
 		// From the interaction's arrival: Discord's 3 s do not wait for
 		// the user's earlier events to be handled.
 		ev.timer = time.AfterFunc(deferAfter, func() {
+			defer a.recovered("interaction deferral")
 			// Not cut by the shutdown deadline: the interaction must be
 			// acknowledged whatever becomes of its handling.
 			ctx, cancel := answerCtx(base)

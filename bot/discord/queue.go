@@ -80,8 +80,16 @@ func (a *Adapter) drain(userID string, q *userQueue) {
 			go job.refuse("restarting_resend")
 			continue
 		}
-		job.run()
+		a.runQueued(job)
 	}
+}
+
+// runQueued runs one queued event. Its panic (where the event's handling
+// has no recover of its own: an edit's) ends that event only: the user's
+// later events still run, and their queue is still dropped once empty.
+func (a *Adapter) runQueued(job queued) {
+	defer a.recovered("queued event")
+	job.run()
 }
 
 // queueMessage is the gateway's message handler: a direct message is
@@ -313,9 +321,17 @@ type languager interface {
 }
 
 // language is the language to answer a user in, from the engine if it can
-// tell in time, else from the client ("" is the default language).
-func (a *Adapter) language(ctx context.Context, h Handler, userID, client string) string {
+// tell in time, else from the client ("" is the default language). The
+// engine's look-up panicking, the client's is used: the answer still
+// goes, in a language the user reads.
+func (a *Adapter) language(ctx context.Context, h Handler, userID, client string) (lang string) {
 	if l, ok := h.(languager); ok {
+		defer func() {
+			if p := recover(); p != nil {
+				a.logPanic("language look-up", p)
+				lang = a.msg.Match(client)
+			}
+		}()
 		ctx, cancel := context.WithTimeout(ctx, langLookup)
 		defer cancel()
 		return l.Language(ctx, Platform, userID, client)
@@ -332,6 +348,7 @@ func answerCtx(base context.Context) (context.Context, context.CancelFunc) {
 // refuseMessage answers a direct message that is not handled with the
 // message id, in the user's language.
 func (a *Adapter) refuseMessage(base context.Context, h Handler, m *discordgo.Message, id string) {
+	defer a.recovered("answer to an event not handled")
 	ctx, cancel := answerCtx(base)
 	defer cancel()
 	text := a.msg.Localize(a.language(ctx, h, m.Author.ID, m.Author.Locale), id, nil)
@@ -346,6 +363,7 @@ func (a *Adapter) refuseMessage(base context.Context, h Handler, m *discordgo.Me
 // should the language take long to learn).
 func (ev *interactionEvent) refuse(id string) {
 	defer ev.a.releaseSlot(ev.r.slot) // last: nothing is sent through it once finished
+	defer ev.a.recovered("answer to an event not handled")
 	if ev.timer != nil {
 		defer ev.timer.Stop()
 	}

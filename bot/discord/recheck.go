@@ -58,9 +58,16 @@ func (a *Adapter) rechecker(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-a.reconnected:
-			a.recheckNotices(ctx)
+			a.recheck(ctx)
 		}
 	}
+}
+
+// recheck is one recheck: its panic ends it alone, and the notices not
+// rechecked stay at most dmNoticeKept, as those a recheck did not reach.
+func (a *Adapter) recheck(ctx context.Context) {
+	defer a.recovered("notice recheck")
+	a.recheckNotices(ctx)
 }
 
 // recheckNotices reads the channels of the not-removed notices in view,
