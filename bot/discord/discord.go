@@ -258,16 +258,18 @@ func New(o Options) (*Adapter, error) {
 			libraryLog.Load().Log(context.Background(), libraryLevel(format, args), "discordgo", "level", level, "message", format)
 		}
 	})
-	s.AddHandler(a.onReady)
-	s.AddHandler(a.onGateway)
-	s.AddHandler(a.onConnect)
-	s.AddHandler(a.onDisconnect)
-	s.AddHandler(a.queueInteractionEvent)
-	s.AddHandler(a.queueMessage)
-	s.AddHandler(a.queueEdit)
-	s.AddHandler(a.queueUndecodable)
-	s.AddHandler(a.onMessageDelete)
-	s.AddHandler(a.onMessageDeleteBulk)
+	// (Each guarded: discordgo calls them on its read loop, with no
+	// recover.)
+	s.AddHandler(guardEvent(a, a.onReady))
+	s.AddHandler(guardEvent(a, a.onGateway))
+	s.AddHandler(guardEvent(a, a.onConnect))
+	s.AddHandler(guardEvent(a, a.onDisconnect))
+	s.AddHandler(guardEvent(a, a.queueInteractionEvent))
+	s.AddHandler(guardEvent(a, a.queueMessage))
+	s.AddHandler(guardEvent(a, a.queueEdit))
+	s.AddHandler(guardEvent(a, a.queueUndecodable))
+	s.AddHandler(guardEvent(a, a.onMessageDelete))
+	s.AddHandler(guardEvent(a, a.onMessageDeleteBulk))
 	return a, nil
 }
 
@@ -374,9 +376,11 @@ func retryAfter(h string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
+// onReady learns the bot's ids, and then tells them to Options.Self (the
+// engine's code: called last, and not under a.mu, so that its panic,
+// which guardEvent stops, leaves the adapter ready all the same).
 func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	if r.Application != nil {
 		a.appID = r.Application.ID
 	}
@@ -385,14 +389,16 @@ func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 		if a.appID == "" {
 			a.appID = r.User.ID
 		}
-		if a.o.Self != nil {
-			a.o.Self(r.User.ID, r.User.Username, a.appID)
-		}
 	}
+	appID := a.appID
 	select {
 	case <-a.ready:
 	default:
 		close(a.ready)
+	}
+	a.mu.Unlock()
+	if r.User != nil && a.o.Self != nil {
+		a.o.Self(r.User.ID, r.User.Username, appID)
 	}
 }
 

@@ -326,3 +326,40 @@ func TestDiscordRunStartPanicIsAFailure(t *testing.T) {
 		t.Errorf("the panics are not logged at Error with their stacks:\n%s", logs)
 	}
 }
+
+// discordgo calls the gateway's handlers on its read loop, where nothing
+// recovers. The engine's code they call panicking (Options.Self, told the
+// bot's handles at READY) is logged, and the adapter runs on: ready, its
+// commands registered, the events after it handled.
+// Mutations: the handlers added without guardEvent -> the test process
+// dies; onReady calling Self before it closes ready -> Run never
+// connects (the test times out).
+func TestDiscordGatewayHandlerPanicEndsItAlone(t *testing.T) {
+	g := newTestGateway(t, map[string]any{"op": 0, "t": "MESSAGE_CREATE", "s": 2, "d": map[string]any{
+		"id": "888000333", "channel_id": "777000111", "content": "hola", "type": 0,
+		"author": map[string]any{"id": "555000222", "username": "r"},
+	}})
+	a, err := New(Options{Token: "x", APIURL: g.srv.URL, Self: func(...string) { panic(errInjected) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := capturePanics(a)
+	h := &recordingHandler{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, h) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	waitFor(t, "the adapter connected", a.Connected)
+	waitFor(t, "the message after READY", func() bool {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return len(h.got) == 1
+	})
+	if logs.count("gateway event") != 1 {
+		t.Errorf("the panic is not logged at Error with its stack:\n%s", logs)
+	}
+	logs.noLeak(t, "555000222", "777000111", "hola")
+}
