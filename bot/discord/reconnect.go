@@ -87,14 +87,18 @@ func (a *Adapter) reconnect(ctx context.Context) error {
 		if a.ending(ctx) {
 			return nil
 		}
-		if a.beforeReopen != nil {
-			a.beforeReopen()
-		}
 		// Open may ask for the gateway's URL (a REST call, which reads
 		// s.Ratelimiter): held for reading, sweepLimiter does not swap it.
-		a.rl.RLock()
-		err := a.open(ctx)
-		a.rl.RUnlock()
+		// A panic in it (discordgo's Open) is a failed attempt: logged,
+		// and tried again after the wait, the reconnector running on.
+		err := a.guarded("gateway reconnection", func() error {
+			if a.beforeReopen != nil {
+				a.beforeReopen()
+			}
+			a.rl.RLock()
+			defer a.rl.RUnlock()
+			return a.open(ctx)
+		})
 		if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
 			// Open found, under discordgo's lock, a connection open: the
 			// gateway is up, whatever the Disconnect that sent us here

@@ -13,14 +13,14 @@ import (
 // which recover), the adapter runs engine and library code on goroutines
 // of its own: the answers to events it does not handle (refuseMessage,
 // interactionEvent.refuse), an interaction's deferral timer, a notice's
-// retirement timer, the rechecker, the user queues' drains, and Run's
-// channel check and command registration; and discordgo calls the
-// gateway's handlers on its read loop, with no recover either. A panic on
-// any of them would end serve, every event in flight with it, and print a
-// traceback with argument values (a chat id, a token). Each recovers
-// instead: the panic is logged as the events' are (its type and
-// commands.Stack: functions and lines only, no text, id or token), and
-// the goroutine goes on, or ends, alone.
+// retirement timer, the rechecker, the reconnector, the user queues'
+// drains, and Run's channel check and command registration; and
+// discordgo calls the gateway's handlers on its read loop, with no
+// recover either. A panic on any of them would end serve, every event in
+// flight with it, and print a traceback with argument values (a chat id,
+// a token). Each recovers instead: the panic is logged as the events'
+// are (its type and commands.Stack: functions and lines only, no text,
+// id or token), and the goroutine goes on, or ends, alone.
 
 // recovered, deferred, stops a panic of the goroutine it is deferred in
 // and logs it as a panic in where. It must be deferred itself (recover

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -362,4 +363,41 @@ func TestDiscordGatewayHandlerPanicEndsItAlone(t *testing.T) {
 		t.Errorf("the panic is not logged at Error with its stack:\n%s", logs)
 	}
 	logs.noLeak(t, "555000222", "777000111", "hola")
+}
+
+// The reconnector opens the gateway again on a goroutine of its own: an
+// Open that panics (discordgo's code) is a failed attempt, logged, and
+// the next attempt reconnects; the adapter answers again.
+// Mutation: reconnect's Open without guarded -> the test process dies.
+func TestDiscordReconnectionPanicIsAFailedAttempt(t *testing.T) {
+	g := newFlakyGateway(t, "op7")
+	h := &recordingHandler{}
+	a, err := New(Options{Token: "x", APIURL: g.srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := capturePanics(a)
+	var reopens atomic.Int32
+	a.beforeReopen = func() {
+		if reopens.Add(1) == 1 {
+			panic(errInjected)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, h) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	waitFor(t, "the direct message answered after the reconnection", func() bool {
+		calls, _ := g.api.snapshot()
+		return slices.Contains(calls, "POST /api/v9/channels/77/messages")
+	})
+	waitFor(t, "connected", a.Connected)
+	if reopens.Load() < 2 || logs.count("gateway reconnection") != 1 {
+		t.Errorf("%d attempts; the panic not logged once at Error with its stack:\n%s", reopens.Load(), logs)
+	}
 }
