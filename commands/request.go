@@ -214,23 +214,30 @@ func typedRunes(text, quote string) int {
 	if strings.TrimSpace(quote) == "" {
 		return n
 	}
-	return n - min(quoteRunes(quote), keptQuoteRunes(text))
+	return n - min(quoteRunes(quote), keptQuoteRunes(text, quote))
 }
 
 // keptQuoteRunes is quoteRunes of the quote that text opens with as it
 // is kept: its lines marked ">" (WithQuote), up to and with the blank
-// line after them, its words past maxQuoteRunes not left out.
-func keptQuoteRunes(text string) int {
+// line after them, its words past maxQuoteRunes not left out. Lines
+// marked ">" that are not what a cut keeps of quote (their words in
+// quote's order: a cut only takes words out) are the reporter's own
+// ("> " typed, the quote cut whole): none is left out.
+func keptQuoteRunes(text, quote string) int {
 	lines := strings.Split(text, "\n")
 	n, marks := 0, 0
+	var kept []string
 	for n < len(lines) && strings.HasPrefix(lines[n], ">") {
 		marks += len(">")
-		if strings.HasPrefix(lines[n], "> ") {
+		w := strings.TrimPrefix(lines[n], ">")
+		if strings.HasPrefix(w, " ") {
 			marks += len(" ")
+			w = w[len(" "):]
 		}
+		kept = append(kept, w)
 		n++
 	}
-	if n == 0 {
+	if n == 0 || !isSubsequence(strings.Join(kept, "\n"), quote) {
 		return 0
 	}
 	block := utf8.RuneCountInString(strings.Join(lines[:n], "\n"))
@@ -242,6 +249,20 @@ func keptQuoteRunes(text string) int {
 		}
 	}
 	return block - max(0, words-maxQuoteRunes)
+}
+
+// isSubsequence reports whether s is t with runes taken out, none added
+// or reordered.
+func isSubsequence(s, t string) bool {
+	for _, r := range t {
+		if s == "" {
+			break
+		}
+		if c, size := utf8.DecodeRuneInString(s); c == r {
+			s = s[size:]
+		}
+	}
+	return s == ""
 }
 
 // Form is a small form the platform shows (a Discord modal).
