@@ -276,7 +276,7 @@ func (a *Adapter) queueInteraction(ic *discordgo.InteractionCreate, ch *source) 
 	if !ok {
 		return
 	}
-	ev := a.interaction(base, h, ic, ch)
+	ev := a.translated(base, h, ic, ch)
 	switch {
 	case ev == nil:
 		a.wg.Done()
@@ -308,6 +308,22 @@ func (a *Adapter) queueInteraction(ic *discordgo.InteractionCreate, ch *source) 
 			go job.refuse("rate_limited")
 		}
 	}
+}
+
+// translated is a.interaction for queueInteraction, which has begun the
+// event. A panic in it (an option Discord sent as null, which discordgo
+// decodes as a nil option) is logged, and the event taken for none (nil):
+// counted done, or stop would wait for it forever. It is not answered
+// (nothing of it could be read), and holds nothing: interaction takes
+// its rate-limit slot and starts its timer once the payload is read.
+func (a *Adapter) translated(base context.Context, h Handler, ic *discordgo.InteractionCreate, ch *source) (ev *interactionEvent) {
+	defer func() {
+		if p := recover(); p != nil {
+			a.logPanic("interaction translation", p)
+			ev = nil
+		}
+	}()
+	return a.interaction(base, h, ic, ch)
 }
 
 // langLookup bounds the look-up of a user's language for the adapter's
