@@ -151,7 +151,7 @@ func (a *Adapter) open(ctx context.Context) error {
 			a.dialed.cutOff(hs) // Open's read fails: it returns
 		}
 	})
-	err := a.s.Open()
+	err := a.openSession()
 	stopCutting()
 	a.hmu.Lock()
 	a.handshake, a.dialed = nil, nil
@@ -163,6 +163,33 @@ func (a *Adapter) open(ctx context.Context) error {
 		return errGatewayAsk // (not the *url.Error around it, which names the URL)
 	}
 	return err
+}
+
+// openSession is discordgo's Open. Should it panic past its dial (its
+// own handling of what Discord sent), discordgo keeps the connection it
+// dialed (it closes it on an error only), and every Open after would find
+// it "already open": the reconnector would take the bot for connected,
+// deaf for good. That connection is closed before the panic goes on (to
+// guarded: a failed attempt, the next one dialing again), as a lost one
+// is, the session kept to resume; the Disconnect the close emits is
+// dropped, no connection being left to reconnect.
+func (a *Adapter) openSession() error {
+	defer func() {
+		if p := recover(); p != nil {
+			a.s.RLock()
+			dialed := *a.wsConn != nil
+			a.s.RUnlock()
+			if dialed {
+				_ = a.s.CloseWithCode(websocket.CloseServiceRestart)
+				select {
+				case <-a.dropped:
+				default:
+				}
+			}
+			panic(p)
+		}
+	}()
+	return a.s.Open()
 }
 
 // dialFailed is the format of discordgo's (v0.29) log line for an Open

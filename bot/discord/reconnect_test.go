@@ -40,6 +40,10 @@ type flakyGateway struct {
 	// if 0) with that code once it is up (on its first heartbeat, READY
 	// sent); the others are taken as usual.
 	liveClose, liveCloseAt int
+	// panicReadyAt, if set, answers the panicReadyAt-th connection's
+	// IDENTIFY or RESUME with a READY whose guilds hold a null: discordgo
+	// panics on it within Open, its connection dialed.
+	panicReadyAt int
 
 	mu       sync.Mutex
 	opened   int      // connections taken
@@ -127,13 +131,17 @@ func (g *flakyGateway) session(c *websocket.Conn, n int) {
 		wmu.Unlock()
 		return
 	}
-	switch first.Op {
-	case 2:
+	switch {
+	case g.panicReadyAt != 0 && n == g.panicReadyAt:
+		send(map[string]any{"op": 0, "t": "READY", "s": 1, "d": map[string]any{
+			"v": 9, "session_id": "s", "guilds": []any{nil},
+			"user": map[string]any{"id": "11", "username": "Vigia", "bot": true}, "application": map[string]any{"id": "11"}}})
+	case first.Op == 2:
 		g.record(func() { g.ops = append(g.ops, "identify") })
 		send(map[string]any{"op": 0, "t": "READY", "s": 1, "d": map[string]any{
 			"v": 9, "session_id": "s", "guilds": []any{},
 			"user": map[string]any{"id": "11", "username": "Vigia", "bot": true}, "application": map[string]any{"id": "11"}}})
-	case 6:
+	case first.Op == 6:
 		g.record(func() { g.ops = append(g.ops, "resume") })
 		send(map[string]any{"op": 0, "t": "RESUMED", "s": 2, "d": map[string]any{}})
 	default:

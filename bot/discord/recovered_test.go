@@ -450,3 +450,51 @@ func TestDiscordInteractionTranslationPanicIsCountedDone(t *testing.T) {
 	}
 	logs.noLeak(t, "tok-secret", "555000222", "777000111", "hola")
 }
+
+// An Open that panics past its dial (discordgo's own handling of a READY
+// whose guilds hold a null) kept the connection it dialed: discordgo
+// closes it on an error only, and every Open after found it "already
+// open", the reconnector took the bot for connected, and it was deaf for
+// good. The connection is now closed: the attempt failed, the next one
+// dials again, and the direct message sent then is answered.
+// Mutations: open calling a.s.Open without openSession's close of the
+// connection -> no third connection, the message is never answered (the
+// test times out); openSession not dropping the close's Disconnect -> a
+// second reconnection is logged, Open finding the connection open.
+func TestDiscordReconnectionPanicPastTheDialIsAFailedAttempt(t *testing.T) {
+	g := newFlakyGateway(t, "op7")
+	g.panicReadyAt = 2
+	h := &recordingHandler{}
+	a, err := New(Options{Token: "x", APIURL: g.srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := capturePanics(a)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, h) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	reconnections := func() int { return strings.Count(logs.String(), `"msg":"discord gateway reconnected"`) }
+	waitFor(t, "the reconnection", func() bool { return reconnections() > 0 })
+	waitFor(t, "the direct message answered after the reconnection", func() bool {
+		calls, _ := g.api.snapshot()
+		return slices.Contains(calls, "POST /api/v9/channels/77/messages")
+	})
+	waitFor(t, "connected", a.Connected)
+	g.mu.Lock()
+	opened := g.opened
+	g.mu.Unlock()
+	if opened != 3 || logs.count("gateway reconnection") != 1 {
+		t.Errorf("%d connections, want 3; the panic not logged once at Error with its stack:\n%s", opened, logs)
+	}
+	// The close's Disconnect dropped: no second reconnection follows,
+	// found "already open".
+	if n := reconnections(); n != 1 {
+		t.Errorf("%d reconnections logged, want 1:\n%s", n, logs)
+	}
+}
