@@ -383,15 +383,7 @@ func TestDiscordReconnectionPanicIsAFailedAttempt(t *testing.T) {
 			panic(errInjected)
 		}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx, h) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
+	runUntilCleanup(t, a, h)
 	waitFor(t, "the direct message answered after the reconnection", func() bool {
 		calls, _ := g.api.snapshot()
 		return slices.Contains(calls, "POST /api/v9/channels/77/messages")
@@ -470,15 +462,7 @@ func TestDiscordReconnectionPanicPastTheDialIsAFailedAttempt(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := capturePanics(a)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx, h) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
+	runUntilCleanup(t, a, h)
 	reconnections := func() int { return strings.Count(logs.String(), `"msg":"discord gateway reconnected"`) }
 	waitFor(t, "the reconnection", func() bool { return reconnections() > 0 })
 	waitFor(t, "the direct message answered after the reconnection", func() bool {
@@ -497,4 +481,19 @@ func TestDiscordReconnectionPanicPastTheDialIsAFailedAttempt(t *testing.T) {
 	if n := reconnections(); n != 1 {
 		t.Errorf("%d reconnections logged, want 1:\n%s", n, logs)
 	}
+}
+
+// runUntilCleanup runs a until the test's end, then requires Run to have
+// returned no error.
+func runUntilCleanup(t *testing.T, a *Adapter, h Handler) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, h) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
 }
