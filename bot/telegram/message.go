@@ -291,13 +291,26 @@ func publicOrigin(c models.Chat, postID int) *tips.Forward {
 // link to their id written out (ownLinks); in a forward or beside a
 // quote it does not, and the link names no one. A link to anyone else's
 // username is evidence, kept.
+//
+// A text_mention (a mention of an account that has no username, picked
+// by its name, which the text shows) is such a link to that account:
+// Telegram hands it on with the account, not as a "tg://user?id=ID"
+// text_link. The name alone tells investigators no account (any number
+// of them go by "Juan"), so it is kept as "tg://user?id=ID", as that
+// link would be; one to the sender's own account is not (ownAccount).
 func hiddenLinks(text string, entities []models.MessageEntity, sender *models.User, named bool) []string {
 	var out []string
 	for _, e := range entities {
-		if e.Type != models.MessageEntityTypeTextLink || e.URL == "" || strings.Contains(text, e.URL) {
+		link := e.URL
+		switch {
+		case e.Type == models.MessageEntityTypeTextMention && e.User != nil && e.User.ID > 0:
+			link = "tg://user?id=" + strconv.FormatInt(e.User.ID, 10)
+		case e.Type != models.MessageEntityTypeTextLink || e.URL == "":
 			continue
 		}
-		link := e.URL
+		if strings.Contains(text, link) {
+			continue
+		}
 		if sender != nil && ownAccount(link, sender.ID) {
 			continue
 		}
