@@ -583,9 +583,14 @@ func checkPersistence(ctx context.Context, st *storage.Store, allowNoAOF bool, l
 // (nothing listens at the URL's port) as serve stops on it
 // (unreachableError), at once: left to Init, serve first asked Telegram
 // and Discord for the tokens, then waited out go-redis's retries of
-// Init's calls, and said so seconds later. Other failures (a wrong
-// password, no answer yet) are left to Init, as before; in cluster mode
-// the nodes were asked (liveClusterClient).
+// Init's calls, and said so seconds later. So is one that gives this
+// Ping no answer in the URL's timeouts (5 s by default; a Redis that
+// takes the connection and never answers, a host that drops it): serve
+// went on to the token check and Init, said nothing for some 25 s, then
+// stopped on "read keyset: context deadline exceeded"; its line now says
+// "no answer in" and how long it waited. Other failures (a wrong
+// password) are left to Init, as before; in cluster mode the nodes were
+// asked (liveClusterClient).
 //
 // In sentinel mode it is the primary not reached through the sentinels
 // by the check's deadline (initTimeout; go-redis asking them again and
@@ -602,8 +607,13 @@ func checkPersistence(ctx context.Context, st *storage.Store, allowNoAOF bool, l
 func refusedAtOnce(ctx context.Context, mode string, st *storage.Store) error {
 	switch mode {
 	case "single":
-		if err := st.Ping(ctx); errors.Is(err, syscall.ECONNREFUSED) {
+		start := time.Now()
+		err := st.Ping(ctx)
+		switch {
+		case errors.Is(err, syscall.ECONNREFUSED):
 			return unreachableError(mode, fmt.Errorf("ping: %w", err))
+		case unanswered(err):
+			return unreachableError(mode, &lineError{"ping: no answer in " + time.Since(start).Round(time.Second).String(), err})
 		}
 	case "sentinel":
 		for {
@@ -622,6 +632,13 @@ func refusedAtOnce(ctx context.Context, mode string, st *storage.Store) error {
 		}
 	}
 	return nil
+}
+
+// unanswered reports whether err is a call that got no answer in time:
+// its deadline passed, or its socket's read or dial timeout.
+func unanswered(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
 // pingAgain is the pause between refusedAtOnce's Pings in sentinel mode.

@@ -152,6 +152,43 @@ func TestServeSaysAtOnceThatRedisRefusesTheConnection(t *testing.T) {
 	}
 }
 
+// A single Redis that takes the connection and never answers stops
+// serve as soon as its first Ping gets no answer in the URL's timeouts
+// (5 s by default), before it asks Telegram for the token, its line
+// saying "no answer in": serve went on to the token check and Init, said
+// nothing for some 25 s, then stopped on "read keyset: context deadline
+// exceeded". Mutation checked: refusedAtOnce stopping on ECONNREFUSED
+// alone -> the Bot API asked once, the last line "deadline exceeded".
+func TestServeStopsAtOnceOnARedisThatDoesNotAnswer(t *testing.T) {
+	var asked atomic.Int32
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		fmt.Fprint(w, `{"ok":true,"result":{"id":42,"is_bot":true,"first_name":"V","username":"VigiaBot"}}`)
+	}))
+	defer api.Close()
+	addr, accepted := silentListener(t)
+	e := validEnv()
+	e["VIGIA_REDIS_URL"] = "redis://:s3cretPW@" + addr + "/0"
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_TELEGRAM_API_URL"] = t.TempDir(), "off", api.URL
+	code, log := runServe(t, e, false)
+	lines := strings.Split(strings.TrimSpace(log), "\n")
+	last := lines[len(lines)-1]
+	if code != 1 || !strings.Contains(last, "redis: "+redisUnreachableHint+" (ping: no answer in ") || strings.Contains(last, "deadline exceeded") {
+		t.Errorf("exit %d, last line %q", code, last)
+	}
+	select {
+	case <-accepted:
+	default:
+		t.Error("serve never connected to the silent Redis")
+	}
+	if n := asked.Load(); n != 0 {
+		t.Errorf("the Bot API was asked %d times before serve said Redis does not answer", n)
+	}
+	if strings.Contains(log, "s3cretPW") || strings.Contains(log, addr) {
+		t.Errorf("the password or the address in serve's log: %q", log)
+	}
+}
+
 // Sentinels whose answer is a configuration error that serve stops on
 // with exit 2 (a master_name= they do not know, a password they want)
 // get no line promising that start-up keeps trying: only the exit-2
