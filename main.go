@@ -892,10 +892,13 @@ func recoverHTTP(log *slog.Logger, h http.Handler) http.Handler {
 // tips: it is logged, and the replay tried all the same, every few
 // seconds, until the file reads again. While Redis's ACL refuses the
 // replay (NOPERM: rights taken away, a key pattern that does not match
-// VIGIA_REDIS_PREFIX), it is tried at growing intervals (replayBackoff),
-// not every few seconds until someone fixes the ACL, each try reading the
-// whole spool and each logged. tally (nil: none) is told what the spool
-// holds, to log its counts (spoolTally).
+// VIGIA_REDIS_PREFIX), or Redis otherwise answers it with an error (OOM:
+// its maxmemory reached; READONLY: a replica), it is tried at growing
+// intervals (replayBackoff), not every few seconds until someone fixes
+// Redis, each try reading the whole spool and each logged; a few lines
+// tell it (refusedTry), as they tell a replay cut short otherwise
+// (interruptedTry). tally (nil: none) is told what the spool holds, to
+// log its counts (spoolTally).
 func replaySpool(ctx context.Context, sp *storage.Spool, st *storage.Store, log *slog.Logger, tally *spoolTally) {
 	r := spoolReplay{sp: sp, st: st, log: log, tally: tally, now: time.Now, wait: waitFor, jitter: jitter}
 	r.run(ctx)
@@ -945,11 +948,18 @@ type spoolReplay struct {
 	wait   func(context.Context, time.Duration) bool
 	jitter func(time.Duration) time.Duration
 
-	// refused is how many tries in a row Redis's ACL refused; next is
-	// when the next may be made; told is when the last line saying so
-	// was logged, and untold how many refused tries since.
+	// refused is how many tries in a row Redis refused (refusal), reply
+	// the code of its last refusal ("" after a try it did not refuse);
+	// next is when the next may be made; told is when the last line
+	// saying so was logged, and untold how many refused tries since.
 	refused, untold int
+	reply           string
 	next, told      time.Time
+	// interrupted is how many tries in a row were cut short otherwise
+	// (interruptedTry), interruptedTold when the last line saying so was
+	// logged, and interruptedUntold how many since.
+	interrupted, interruptedUntold int
+	interruptedTold                time.Time
 }
 
 func (r *spoolReplay) run(ctx context.Context) {
@@ -972,18 +982,21 @@ func (r *spoolReplay) run(ctx context.Context) {
 				log.Warn("every pending invitation voided: more code-like words were seen in groups while Redis was down than the spool holds one by one, and any of them may have been one; admins make new ones with /invite",
 					"invitations", n.InvitesVoided)
 			}
-			if _, refused := noperm(err); refused {
-				r.refusedTry(n, err)
+			if reply := refusal(err); reply != "" {
+				r.refusedTry(n, err, reply)
 			} else {
-				r.refused, r.next = 0, time.Time{}
+				r.refused, r.next, r.reply = 0, time.Time{}, ""
 			}
 			switch {
 			case err != nil && r.refused == 0:
-				log.Warn("spool replay interrupted; will retry", "replayed", n.Replayed, "repeated", n.Repeated, "skipped", n.Skipped, "error", err.Error())
+				r.interruptedTry(n, err)
 			case err == nil && n.Entries() > 0:
 				// Honest counts: tips stored now, entries found stored
 				// already, and entries kept as no tip of their own.
 				log.Info("spooled tips replayed", "replayed", n.Replayed, "repeated", n.Repeated, "skipped", n.Skipped)
+			}
+			if err == nil || r.refused > 0 {
+				r.interrupted = 0
 			}
 			reported = reportUnreadable(log, sp.Count(), reported)
 		}
@@ -1003,26 +1016,83 @@ func (r *spoolReplay) run(ctx context.Context) {
 	}
 }
 
-// refusedTry counts a replay Redis's ACL refused (err, NOPERM), sets the
-// next try's time (replayBackoff), and logs the first of a run of them,
-// then at most every spoolTallyEvery how many more: Redis's ACL is told
-// apart once (nopermNotice), and the tips wait, durable, in the spool.
-func (r *spoolReplay) refusedTry(n storage.ReplayCount, err error) {
+// refusal is what Redis answered to refuse a replay (err), that trying
+// again in a few seconds will not change: "NOPERM" (its ACL), or another
+// error reply's code ("OOM": maxmemory reached, "READONLY": a replica,
+// "MISCONF", "BUSY", ...; "ERR" where it gives none); "" where err is
+// none of Redis's replies (nil, a connection lost, a spool file that
+// cannot be read: tried again every replayEvery).
+func refusal(err error) string {
+	if _, ok := noperm(err); ok {
+		return "NOPERM"
+	}
+	var rerr redis.Error
+	if err == nil || !errors.As(err, &rerr) {
+		return ""
+	}
+	code, _, _ := strings.Cut(strings.TrimSpace(rerr.Error()), " ")
+	if code == "" || strings.ToUpper(code) != code {
+		return "ERR"
+	}
+	return code
+}
+
+// refusedTry counts a replay Redis refused (err, its reply's code reply:
+// refusal), sets the next try's time (replayBackoff), and logs the first
+// of a run of them (or the first of another reply), then at most every
+// spoolTallyEvery how many more: Redis's ACL is told apart once
+// (nopermNotice), and the tips wait, durable, in the spool. A replay
+// Redis refused otherwise (out of memory, a read-only replica) was
+// tried, the whole spool read, and logged every replayEvery for as long
+// as the refusal lasted.
+func (r *spoolReplay) refusedTry(n storage.ReplayCount, err error, reply string) {
 	now := r.now()
 	r.refused++
 	pause := replayBackoff(r.refused, r.jitter)
 	r.next = now.Add(pause)
-	if r.refused == 1 {
-		r.log.Warn("spool replay refused by Redis's ACL (NOPERM); tried again at growing intervals, at most "+replayRefusedCap.String()+" apart, until Redis takes it: the tips wait in the spool meanwhile",
-			"replayed", n.Replayed, "repeated", n.Repeated, "skipped", n.Skipped, "error", err.Error())
+	if reply != r.reply {
+		r.reply = reply
+		if reply == "NOPERM" {
+			r.log.Warn("spool replay refused by Redis's ACL (NOPERM); tried again at growing intervals, at most "+replayRefusedCap.String()+" apart, until Redis takes it: the tips wait in the spool meanwhile",
+				"replayed", n.Replayed, "repeated", n.Repeated, "skipped", n.Skipped, "error", err.Error())
+		} else {
+			r.log.Warn("spool replay refused by Redis (an error reply: OOM is its maxmemory reached, READONLY a replica where the primary was expected); tried again at growing intervals, at most "+replayRefusedCap.String()+" apart, until Redis takes it: the tips wait in the spool meanwhile",
+				"reply", reply, "replayed", n.Replayed, "repeated", n.Repeated, "skipped", n.Skipped, "error", err.Error())
+		}
 		r.told, r.untold = now, 0
 		return
 	}
 	r.untold++
 	if now.Sub(r.told) >= spoolTallyEvery {
-		r.log.Warn("spool replay still refused by Redis's ACL (NOPERM); will retry", "tries", r.untold, "refused_tries", r.refused,
-			"replayed", n.Replayed, "next_try_in", pause.Round(time.Second).String(), "error", err.Error())
+		if reply == "NOPERM" {
+			r.log.Warn("spool replay still refused by Redis's ACL (NOPERM); will retry", "tries", r.untold, "refused_tries", r.refused,
+				"replayed", n.Replayed, "next_try_in", pause.Round(time.Second).String(), "error", err.Error())
+		} else {
+			r.log.Warn("spool replay still refused by Redis; will retry", "reply", reply, "tries", r.untold, "refused_tries", r.refused,
+				"replayed", n.Replayed, "next_try_in", pause.Round(time.Second).String(), "error", err.Error())
+		}
 		r.told, r.untold = now, 0
+	}
+}
+
+// interruptedTry logs a replay cut short otherwise than by Redis's
+// refusal (a connection lost, a spool file that cannot be read): the
+// first of a run of them, then at most every spoolTallyEvery how many
+// more. It is tried again every replayEvery (Redis answering PING), and
+// each try was a line.
+func (r *spoolReplay) interruptedTry(n storage.ReplayCount, err error) {
+	now := r.now()
+	r.interrupted++
+	if r.interrupted == 1 {
+		r.log.Warn("spool replay interrupted; will retry", "replayed", n.Replayed, "repeated", n.Repeated, "skipped", n.Skipped, "error", err.Error())
+		r.interruptedTold, r.interruptedUntold = now, 0
+		return
+	}
+	r.interruptedUntold++
+	if now.Sub(r.interruptedTold) >= spoolTallyEvery {
+		r.log.Warn("spool replay still interrupted; will retry", "tries", r.interruptedUntold, "interrupted_tries", r.interrupted,
+			"replayed", n.Replayed, "error", err.Error())
+		r.interruptedTold, r.interruptedUntold = now, 0
 	}
 }
 
