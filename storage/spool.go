@@ -62,6 +62,10 @@ type Spool struct {
 	// aside: a replay cut short after one (a later entry failing) finds
 	// it again in the file being replayed, and passes over it.
 	setAsideKeys map[string]bool
+	// counted caches, by path, what each spool file held when last
+	// counted (countFile), under countMu.
+	countMu sync.Mutex
+	counted map[string]countedFile
 }
 
 // SpoolRouter looks, at the replay (Redis back), at a spooled message
@@ -413,7 +417,7 @@ func (sp *Spool) Count() SpoolCount {
 // records of that file are not counted, and may be tips waiting, so a
 // caller must not take the counts for all the spool holds.
 func (sp *Spool) Counted() (SpoolCount, error) {
-	c, err := countSpool(sp.kr, sp.replayPath(), sp.path, sp.quarantinePath())
+	c, err := sp.countSpool(sp.replayPath(), sp.path, sp.quarantinePath())
 	a, aerr := sp.countAside()
 	c.SetAside, c.Previous = a.SetAside, c.Previous+a.Previous
 	return c, errors.Join(err, aerr)
@@ -442,25 +446,80 @@ func InspectSpool(dir string, kr *Keyring) (SpoolCount, error) {
 // countSpool adds up the spool files live, ..., with quarantine last. A
 // file it cannot read is left out of the counts, the others counted, and
 // its error returned.
-func countSpool(kr *Keyring, paths ...string) (SpoolCount, error) {
-	sp := &Spool{kr: kr}
+func (sp *Spool) countSpool(paths ...string) (SpoolCount, error) {
 	var c SpoolCount
 	var errs []error
 	for i, p := range paths {
-		f, err := sp.read(p, i == len(paths)-1)
+		f, err := sp.countFile(p, i == len(paths)-1)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		c.Waiting += len(f.entries)
+		c.Waiting += f.entries
 		c.Previous += f.previous
 		if i == len(paths)-1 {
-			c.Quarantined += len(f.bad)
+			c.Quarantined += f.bad
 		} else {
-			c.Unreadable += len(f.bad)
+			c.Unreadable += f.bad
 		}
 	}
 	return c, errors.Join(errs...)
+}
+
+// fileCount is what one spool file holds, counted (spoolFile's counts).
+type fileCount struct {
+	entries, previous, bad int
+}
+
+// countedFile is a spool file's counts, and the file as it was when
+// they were read (os.Stat's).
+type countedFile struct {
+	fi os.FileInfo
+	n  fileCount
+}
+
+// countFile counts the records of the spool file at path (read's
+// quarantine as quarantine), opening each only if the file changed
+// since it was last counted: its size, its modification time, its mode
+// or the file itself (another one renamed into place). Counted, which
+// the replay loop asks every 5 s, and the metrics at each scrape (three
+// times), opened every record of the spool each time: with a large spool
+// during an outage, the CPU the bot needs to take the reporters'
+// messages. The spool's files only grow by appends (a failed one undone),
+// or are replaced by a rename or removed, each of which changes what
+// os.Stat says; a new process counts afresh. A file it cannot read is
+// not cached: its error is returned each time.
+func (sp *Spool) countFile(path string, quarantine bool) (fileCount, error) {
+	fi, err := os.Stat(path)
+	if err == nil && fi.Mode().IsRegular() {
+		sp.countMu.Lock()
+		c, ok := sp.counted[path]
+		sp.countMu.Unlock()
+		if ok && sameFileState(c.fi, fi) {
+			return c.n, nil
+		}
+	}
+	f, err := sp.read(path, quarantine)
+	if err != nil {
+		return fileCount{}, err
+	}
+	n := fileCount{entries: len(f.entries), previous: f.previous, bad: len(f.bad)}
+	if fi != nil && fi.Mode().IsRegular() {
+		// (Stated before it was read: a change between the two is seen
+		// at the next count, the file's state having moved on.)
+		sp.countMu.Lock()
+		if sp.counted == nil {
+			sp.counted = map[string]countedFile{}
+		}
+		sp.counted[path] = countedFile{fi: fi, n: n}
+		sp.countMu.Unlock()
+	}
+	return n, nil
+}
+
+// sameFileState reports whether a and b are the same file, unchanged.
+func sameFileState(a, b os.FileInfo) bool {
+	return a.Size() == b.Size() && a.ModTime().Equal(b.ModTime()) && a.Mode() == b.Mode() && os.SameFile(a, b)
 }
 
 // spoolFile is what one spool file holds.

@@ -113,11 +113,11 @@ func (sp *Spool) wasSetAside(e SpoolEntry) bool {
 // countAside counts the entries set aside. A torn tail (a crash while one
 // was appended: it is still in the file being replayed) is none.
 func (sp *Spool) countAside() (SpoolCount, error) {
-	f, err := sp.read(sp.asidePath(), false)
+	f, err := sp.countFile(sp.asidePath(), false)
 	if err != nil {
 		return SpoolCount{}, err
 	}
-	return SpoolCount{SetAside: len(f.entries) + len(f.bad), Previous: f.previous}, nil
+	return SpoolCount{SetAside: f.entries + f.bad, Previous: f.previous}, nil
 }
 
 // retryAside puts the entries set aside back at the end of the spool, at
