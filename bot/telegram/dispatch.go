@@ -106,7 +106,7 @@ type inboxUpdate struct {
 func (a *Adapter) newDispatcher(h Handler, inbox Inbox) *dispatcher {
 	workers := max(a.o.Workers, 1) // (New sets 16 if unset)
 	return &dispatcher{
-		a: a, h: h, inbox: inbox, consumer: consumerName(), atOnce: &a.atOnce,
+		a: a, h: h, inbox: guardedInbox{a, inbox}, consumer: consumerName(), atOnce: &a.atOnce,
 		stale: inboxStale, keepEvery: inboxStale / 4,
 		limit:   16 * workers,
 		perChat: chatQueue,
@@ -173,9 +173,10 @@ func (d *dispatcher) run(ctx context.Context) {
 				break
 			}
 			// A read whose answer was lost (a timeout, a reset
-			// connection) may have left updates pending for this
-			// consumer: they are read again first, before newer ones
-			// (Pending; those held are skipped), not a minute later.
+			// connection, a panic in the client: guardedInbox) may
+			// have left updates pending for this consumer: they are
+			// read again first, before newer ones (Pending; those
+			// held are skipped), not a minute later.
 			after, recovered = "0", false
 			backoff = min(max(2*backoff, time.Second), 10*time.Second)
 			d.a.log.Warn("telegram inbox read failed", "error", err.Error(), "retry_in", backoff.String())

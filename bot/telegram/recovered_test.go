@@ -1,0 +1,297 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/vigia-project/vigia/locales"
+)
+
+// errInjected is the value of the panics the tests inject.
+var errInjected = errors.New("injected panic")
+
+// panicLog is a logger whose lines the tests read.
+type panicLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *panicLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *panicLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// count is how many panics in where were logged, at Error, with a stack.
+func (l *panicLog) count(where string) int {
+	n := 0
+	for line := range strings.Lines(l.String()) {
+		if strings.Contains(line, `"level":"ERROR"`) && strings.Contains(line, `"msg":"telegram panic recovered"`) &&
+			strings.Contains(line, `"in":"`+where+`"`) && strings.Contains(line, `"stack":"`) {
+			n++
+		}
+	}
+	return n
+}
+
+// sentAPI is the Bot API in memory (a RoundTripper, so that a synctest
+// bubble holds it): it answers every method with success and records the
+// messages sent, chat id and text.
+type sentAPI struct {
+	mu   sync.Mutex
+	sent []string // "chat_id: text"
+}
+
+func (f *sentAPI) RoundTrip(r *http.Request) (*http.Response, error) {
+	result := "true"
+	if path.Base(r.URL.Path) == "sendMessage" {
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
+			return nil, err
+		}
+		f.mu.Lock()
+		f.sent = append(f.sent, r.FormValue("chat_id")+": "+r.FormValue("text"))
+		f.mu.Unlock()
+		result = `{"message_id":1,"date":1,"chat":{"id":1,"type":"private"}}`
+	} else {
+		_, _ = io.Copy(io.Discard, r.Body) // (the library writes it from a goroutine)
+	}
+	return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(`{"ok":true,"result":` + result + `}`)), Request: r}, nil
+}
+
+// panicAdapter is an adapter on api whose log l captures.
+func panicAdapter(t *testing.T, api *sentAPI) (*Adapter, *panicLog) {
+	a := testAdapter()
+	a.o.Workers, a.o.HandlerTimeout = 4, time.Hour
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.msg = msg
+	b, err := bot.New(a.o.Token, bot.WithServerURL("http://api.test"), bot.WithSkipGetMe(), bot.WithHTTPClient(time.Minute, &http.Client{Transport: api}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.b = b
+	l := &panicLog{}
+	a.log = slog.New(slog.NewJSONHandler(l, nil))
+	return a, l
+}
+
+// runDispatcher runs a dispatcher of a until the function it returns is
+// called, which returns once it has stopped.
+func runDispatcher(a *Adapter, h Handler, in Inbox) (*dispatcher, func()) {
+	d := a.newDispatcher(h, in)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		d.run(ctx)
+	}()
+	return d, func() {
+		cancel()
+		<-done
+	}
+}
+
+// settled fails t unless d holds nothing: no update held, queued,
+// waiting or being fetched, no busy chat, no worker slot taken.
+func settled(t *testing.T, d *dispatcher) {
+	t.Helper()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.held) != 0 || len(d.chats) != 0 || len(d.waiting) != 0 || len(d.waitingIDs) != 0 || d.fetching != 0 || len(d.workers) != 0 {
+		t.Errorf("the dispatcher still holds: held %v, chats %v, waiting %v, fetching %d, workers %d",
+			d.held, d.chats, d.waiting, d.fetching, len(d.workers))
+	}
+}
+
+// panicInbox is a memInbox whose methods panic (a nil from Redis's
+// client, a bug in it) the number of times left says, each.
+type panicInbox struct {
+	*memInbox
+	pmu  sync.Mutex
+	left map[string]int
+}
+
+func (p *panicInbox) fire(method string) {
+	p.pmu.Lock()
+	n := p.left[method]
+	if n > 0 {
+		p.left[method] = n - 1
+	}
+	p.pmu.Unlock()
+	if n > 0 {
+		panic(errInjected)
+	}
+}
+
+func (p *panicInbox) Read(ctx context.Context, consumer string, count int, block, stale time.Duration) ([]InboxEntry, error) {
+	p.fire("Read")
+	return p.memInbox.Read(ctx, consumer, count, block, stale)
+}
+
+func (p *panicInbox) Keep(ctx context.Context, consumer string, ids []string) ([]string, error) {
+	p.fire("Keep")
+	return p.memInbox.Keep(ctx, consumer, ids)
+}
+
+func (p *panicInbox) Fetch(ctx context.Context, consumer string, ids []string) ([]InboxEntry, error) {
+	p.fire("Fetch")
+	return p.memInbox.Fetch(ctx, consumer, ids)
+}
+
+func (p *panicInbox) Done(ctx context.Context, id string) error {
+	p.fire("Done")
+	return p.memInbox.Done(ctx, id)
+}
+
+// A panic in the inbox's client is that call's failure, and the
+// dispatcher repairs it as it does an outage's: a read is tried again
+// (the updates handled); a keep is warned of, the next one keeps; a
+// fetch of a chat's backlog is tried again at the next read; a removal
+// is warned of (the update left pending, let go), the chat's next update
+// handled; so is the removal of an update held while it is handled at
+// once. Each is logged with its stack, and the dispatcher ends holding
+// nothing.
+// Mutation: newDispatcher without guardedInbox -> the test process dies.
+func TestPanicInTheInboxIsAFailure(t *testing.T) {
+	t.Run("read", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			a, logs := panicAdapter(t, &sentAPI{})
+			h := &gateHandler{}
+			in := &panicInbox{memInbox: newMemInbox(), left: map[string]int{"Read": 1}}
+			d, stop := runDispatcher(a, h, in)
+			in.queue(text(1, 1), text(2, 2))
+			time.Sleep(time.Minute) // past the read's backoff
+			synctest.Wait()
+			stop()
+			if started, _ := h.got(); len(started) != 2 {
+				t.Errorf("handled %v, want both", started)
+			}
+			settled(t, d)
+			if logs.count("inbox read") != 1 {
+				t.Errorf("the panic is not logged once at Error with its stack:\n%s", logs)
+			}
+		})
+	})
+	t.Run("keep", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			a, logs := panicAdapter(t, &sentAPI{})
+			slow := make(chan struct{})
+			h := &gateHandler{gates: map[string]chan struct{}{"1": slow}}
+			in := &panicInbox{memInbox: newMemInbox(), left: map[string]int{"Keep": 1}}
+			d, stop := runDispatcher(a, h, in)
+			in.queue(text(1, 1))
+			time.Sleep(2*inboxStale/4 + time.Second) // two keeps
+			synctest.Wait()
+			in.mu.Lock()
+			keeps := len(in.keeps)
+			in.mu.Unlock()
+			if keeps != 1 {
+				t.Errorf("%d keeps after the one that panicked, want 1", keeps)
+			}
+			close(slow)
+			synctest.Wait()
+			stop()
+			settled(t, d)
+			if logs.count("inbox keep") != 1 {
+				t.Errorf("the panic is not logged once at Error with its stack:\n%s", logs)
+			}
+		})
+	})
+	t.Run("fetch", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			a, logs := panicAdapter(t, &sentAPI{})
+			slow := make(chan struct{})
+			h := &gateHandler{gates: map[string]chan struct{}{"1": slow}}
+			in := &panicInbox{memInbox: newMemInbox(), left: map[string]int{"Fetch": 1}}
+			d, stop := runDispatcher(a, h, in)
+			var flood []InboxEntry
+			for n := range 40 {
+				flood = append(flood, text(n+1, 1))
+			}
+			in.queue(flood...)
+			synctest.Wait()
+			close(slow) // its queue handled, its backlog's fetch panics
+			synctest.Wait()
+			in.queue(text(41, 2)) // the next read
+			synctest.Wait()
+			stop()
+			if started, _ := h.got(); len(started) != 41 {
+				t.Errorf("handled %d updates, want 41", len(started))
+			}
+			settled(t, d)
+			if logs.count("inbox fetch") != 1 {
+				t.Errorf("the panic is not logged once at Error with its stack:\n%s", logs)
+			}
+		})
+	})
+	t.Run("removal", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			a, logs := panicAdapter(t, &sentAPI{})
+			h := &gateHandler{}
+			in := &panicInbox{memInbox: newMemInbox(), left: map[string]int{"Done": 1}}
+			d, stop := runDispatcher(a, h, in)
+			in.queue(text(1, 1), text(2, 1))
+			synctest.Wait()
+			stop()
+			if started, _ := h.got(); !slices.Equal(started, []int64{1, 2}) {
+				t.Errorf("handled %v, want 1 then 2", started)
+			}
+			if done := in.doneIDs(); !slices.Equal(done, []string{"e02"}) {
+				t.Errorf("removed %v, want e02 (e01's removal panicked)", done)
+			}
+			settled(t, d)
+			if logs.count("inbox removal") != 1 {
+				t.Errorf("the panic is not logged once at Error with its stack:\n%s", logs)
+			}
+		})
+	})
+	t.Run("removal of an update handled at once", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			a, logs := panicAdapter(t, &sentAPI{})
+			h := &gateHandler{}
+			in := &panicInbox{memInbox: newMemInbox(), left: map[string]int{"Done": 1}}
+			e := text(1, 1)
+			u, _ := decodeEntry(e.Raw)
+			// Its write to the inbox failed though it landed: the
+			// poller handles it at once.
+			_, handled := a.atOnce.writing([]*models.Update{u})(true)
+			d, stop := runDispatcher(a, h, in)
+			in.queue(e)
+			synctest.Wait()
+			handled()
+			synctest.Wait()
+			in.queue(text(2, 1))
+			synctest.Wait()
+			stop()
+			if started, _ := h.got(); !slices.Equal(started, []int64{2}) {
+				t.Errorf("handled %v, want 2 only (1 handled at once)", started)
+			}
+			settled(t, d)
+			if logs.count("inbox removal") != 1 {
+				t.Errorf("the panic is not logged once at Error with its stack:\n%s", logs)
+			}
+		})
+	})
+}
