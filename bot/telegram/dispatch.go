@@ -243,65 +243,83 @@ func (d *dispatcher) resume(ctx, hctx context.Context) {
 // private album its chat's last queued update is in.
 func (d *dispatcher) dispatch(ctx, hctx context.Context, entries []InboxEntry) {
 	var start []int64
-	defer func() {
-		for _, c := range start {
-			go d.chat(ctx, hctx, c)
-		}
-	}()
 	for _, e := range entries {
-		d.mu.Lock()
-		_, waiting := d.waitingIDs[e.ID]
-		held := d.held[e.ID] || waiting
-		d.mu.Unlock()
-		if held {
-			continue
-		}
-		u, ok := decodeEntry(e.Raw)
-		if !ok {
-			d.a.log.Warn("telegram inbox update skipped: cannot decode it")
-			d.done(hctx, e.ID)
-			continue
-		}
-		if handled, ok := d.takeAtOnce(ctx, u.ID); ok {
-			// Stored though its write failed, and handled at once
-			// (poll.go): removed once that is over, held meanwhile (kept
-			// from the stale takeover).
-			d.mu.Lock()
-			d.held[e.ID] = true
-			d.mu.Unlock()
-			d.wg.Add(1)
-			go func(id string) {
-				defer d.wg.Done()
-				<-handled
-				d.done(hctx, id)
-				d.mu.Lock()
-				delete(d.held, id)
-				d.mu.Unlock()
-				d.signal()
-			}(e.ID)
-			continue
-		}
-		c := chatOf(u)
-		d.mu.Lock()
-		q, busy := d.chats[c]
-		if len(d.waiting[c]) > 0 || (len(q) >= d.perChat && !continuesAlbum(q, u)) {
-			d.waiting[c] = append(d.waiting[c], e.ID)
-			d.waitingIDs[e.ID] = privateAlbum(u)
-		} else {
-			d.held[e.ID] = true
-			q = append(q, inboxUpdate{id: e.ID, u: u})
-		}
-		d.chats[c] = q // busy (its goroutine started), even with none queued
-		if !busy {
-			d.wg.Add(1)
+		if c, idle := d.dispatchOne(ctx, hctx, e); idle {
 			start = append(start, c)
 		}
-		if d.arrived != nil {
-			close(d.arrived)
-		}
-		d.arrived = make(chan struct{})
-		d.mu.Unlock()
 	}
+	for _, c := range start {
+		go d.chat(ctx, hctx, c)
+	}
+}
+
+// dispatchOne queues entry e on its chat, or holds it while the poller
+// handles it at once, and reports whether its chat c was idle (its
+// goroutine to be started). A panic on the way (decoding what was sent)
+// is survived: e's sender is told it went wrong (failed) and e is
+// removed, as an update that cannot be decoded is; not left in the
+// inbox, where it would be read again, and panic again, for good.
+func (d *dispatcher) dispatchOne(ctx, hctx context.Context, e InboxEntry) (c int64, idle bool) {
+	var u *models.Update
+	defer d.a.survive("inbox dispatch", func() {
+		d.done(hctx, e.ID)
+		d.a.failed(hctx, d.h, u)
+	})
+	d.mu.Lock()
+	_, waiting := d.waitingIDs[e.ID]
+	held := d.held[e.ID] || waiting
+	d.mu.Unlock()
+	if held {
+		return 0, false
+	}
+	u, ok := decodeEntry(e.Raw)
+	if !ok {
+		d.a.log.Warn("telegram inbox update skipped: cannot decode it")
+		d.done(hctx, e.ID)
+		return 0, false
+	}
+	d.a.reach("dispatch", u)
+	if handled, ok := d.takeAtOnce(ctx, u.ID); ok {
+		// Stored though its write failed, and handled at once
+		// (poll.go): removed once that is over, held meanwhile (kept
+		// from the stale takeover).
+		d.mu.Lock()
+		d.held[e.ID] = true
+		d.mu.Unlock()
+		d.wg.Add(1)
+		go func(id string) {
+			defer d.wg.Done()
+			<-handled
+			d.done(hctx, id)
+			d.letGo(id)
+		}(e.ID)
+		return 0, false
+	}
+	return d.queue(chatOf(u), e.ID, u)
+}
+
+// queue queues update u, entry id, on chat c, or leaves it waiting in the
+// inbox, and reports whether c was idle (its goroutine to be started).
+func (d *dispatcher) queue(c int64, id string, u *models.Update) (int64, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	q, busy := d.chats[c]
+	if len(d.waiting[c]) > 0 || (len(q) >= d.perChat && !continuesAlbum(q, u)) {
+		d.waiting[c] = append(d.waiting[c], id)
+		d.waitingIDs[id] = privateAlbum(u)
+	} else {
+		d.held[id] = true
+		q = append(q, inboxUpdate{id: id, u: u})
+	}
+	d.chats[c] = q // busy (its goroutine started), even with none queued
+	if !busy {
+		d.wg.Add(1)
+	}
+	if d.arrived != nil {
+		close(d.arrived)
+	}
+	d.arrived = make(chan struct{})
+	return c, !busy
 }
 
 // albumFollows tells whether the next update of chat c, queued or waiting
@@ -380,64 +398,102 @@ func (d *dispatcher) albumEnd(w []string, n int) int {
 func (d *dispatcher) chat(ctx, hctx context.Context, c int64) {
 	defer d.wg.Done()
 	var album albumPlace // where the last update stood in a private album
-	for {
-		select {
-		case d.workers <- struct{}{}:
-		case <-ctx.Done():
+	for d.next(ctx, hctx, c, &album) {
+	}
+}
+
+// next handles chat c's next update, or fetches back its updates waiting
+// in the inbox, and reports whether the chat goes on (false: it left,
+// idle, stopping or its fetch failed). A panic on the way is survived:
+// the worker slot it held is freed, and the update it took from the
+// queue, not handled, is answered as failed (its sender told) and
+// removed; the chat goes on with its next update.
+func (d *dispatcher) next(ctx, hctx context.Context, c int64, album *albumPlace) (more bool) {
+	slot := false         // a worker slot held
+	var took *inboxUpdate // taken from the queue, not yet handled
+	defer d.a.survive("chat queue", func() {
+		if slot {
+			<-d.workers
+		}
+		if took != nil {
+			d.done(hctx, took.id)
+			d.letGo(took.id)
+			d.a.failed(hctx, d.h, took.u)
+		}
+		more = true
+	})
+	select {
+	case d.workers <- struct{}{}:
+		slot = true
+	case <-ctx.Done():
+		d.mu.Lock()
+		d.leave(c)
+		d.mu.Unlock()
+		d.signal()
+		return false
+	}
+	d.mu.Lock()
+	q := d.chats[c]
+	if len(q) == 0 && len(d.waiting[c]) > 0 && ctx.Err() == nil {
+		// One at least, past the bound if need be, so that the
+		// chat goes on; and a private album whole.
+		w := d.waiting[c]
+		ids := slices.Clone(w[:d.albumEnd(w, min(len(w), d.perChat, max(d.limit-len(d.held)-d.fetching, 1)))])
+		d.fetching += len(ids)
+		d.mu.Unlock()
+		slot = false
+		<-d.workers
+		if !d.fetch(ctx, c, ids) {
 			d.mu.Lock()
 			d.leave(c)
 			d.mu.Unlock()
 			d.signal()
-			return
+			return false
 		}
-		d.mu.Lock()
-		q := d.chats[c]
-		if len(q) == 0 && len(d.waiting[c]) > 0 && ctx.Err() == nil {
-			// One at least, past the bound if need be, so that the
-			// chat goes on; and a private album whole.
-			w := d.waiting[c]
-			ids := slices.Clone(w[:d.albumEnd(w, min(len(w), d.perChat, max(d.limit-len(d.held)-d.fetching, 1)))])
-			d.fetching += len(ids)
-			d.mu.Unlock()
-			<-d.workers
-			if !d.fetch(ctx, c, ids) {
-				d.mu.Lock()
-				d.leave(c)
-				d.mu.Unlock()
-				d.signal()
-				return
-			}
-			continue
-		}
-		if len(q) == 0 || ctx.Err() != nil {
-			// Idle under the same lock that found the queue empty: an
-			// update dispatched after that starts the chat again, rather
-			// than joining a queue about to be dropped.
-			d.leave(c)
-			d.mu.Unlock()
-			<-d.workers
-			d.signal()
-			return
-		}
-		next := q[0]
-		d.chats[c] = q[1:]
-		album = album.next(next.u, q[1:])
-		d.mu.Unlock()
-		if album.group != "" && !album.more && album.items < albumItems && ctx.Err() == nil {
-			// Its album may go on in the next read: its next item is
-			// waited for, without holding a worker meanwhile.
-			<-d.workers
-			album.more = d.albumFollows(ctx, c, album.group)
-			d.workers <- struct{}{}
-		}
-		d.a.handle(hctx, d.h, next.u, album)
-		<-d.workers
-		d.done(hctx, next.id)
-		d.mu.Lock()
-		delete(d.held, next.id)
-		d.mu.Unlock()
-		d.signal()
+		return true
 	}
+	if len(q) == 0 || ctx.Err() != nil {
+		// Idle under the same lock that found the queue empty: an
+		// update dispatched after that starts the chat again, rather
+		// than joining a queue about to be dropped.
+		d.leave(c)
+		d.mu.Unlock()
+		slot = false
+		<-d.workers
+		d.signal()
+		return false
+	}
+	next := q[0]
+	d.chats[c] = q[1:]
+	*album = album.next(next.u, q[1:])
+	d.mu.Unlock()
+	took = &next
+	if album.group != "" && !album.more && album.items < albumItems && ctx.Err() == nil {
+		// Its album may go on in the next read: its next item is
+		// waited for, without holding a worker meanwhile.
+		slot = false
+		<-d.workers
+		album.more = d.albumFollows(ctx, c, album.group)
+		d.workers <- struct{}{}
+		slot = true
+	}
+	d.a.reach("chat", next.u)
+	took = nil // handle survives its own panics
+	d.a.handle(hctx, d.h, next.u, *album)
+	slot = false
+	<-d.workers
+	d.done(hctx, next.id)
+	d.letGo(next.id)
+	return true
+}
+
+// letGo lets go of update id, no longer held (handled, or handed back
+// to the inbox).
+func (d *dispatcher) letGo(id string) {
+	d.mu.Lock()
+	delete(d.held, id)
+	d.mu.Unlock()
+	d.signal()
 }
 
 // fetch takes back from the inbox chat c's first updates waiting there,

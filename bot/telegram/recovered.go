@@ -4,22 +4,39 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
+
+	"github.com/go-telegram/bot/models"
 
 	"github.com/vigia-project/vigia/commands"
 )
 
-// The dispatcher (dispatch.go) calls the inbox, Redis's client, from
-// goroutines of its own: its reader (run), its keeper (keep), one per busy
-// chat (chat) and one per update handled at once and held meanwhile. A
-// panic in the client (a nil from the library, a bug) would end serve,
-// and with it every update held in memory, and print a traceback with
-// argument values (a chat id, a token). It is that call's failure instead
-// (guardedInbox), logged as the engine's panics are (its type and
-// commands.Stack: functions and lines only, no text, id or token), which
-// the dispatcher repairs as it does an outage's: a read is tried again,
-// its updates read anew; a fetch leaves the backlog waiting; a keep or a
-// removal is warned of (the update let go, its chat's next handled).
+// The adapter handles updates on goroutines of its own: the dispatcher's
+// reader (run), its keeper (keep), one per busy chat (chat), one per
+// update handled at once and held meanwhile (dispatch's waiter), and,
+// for a polled batch handled at once, one per chat (handleBatch). A panic
+// on any of them would end serve, and with it every update held in
+// memory, and print a traceback with argument values (a chat id, a
+// token). Each stops it instead (survive): the panic is logged as the
+// engine's are (its type and commands.Stack: functions and lines only, no
+// text, id or token), and what the goroutine held is put back, so that
+// its chat and the others go on being served:
+//
+//   - a panic in the inbox's client (Inbox; guardedInbox) is that call's
+//     failure, which its caller already repairs: a read is tried again,
+//     its updates read anew; a fetch leaves the backlog waiting; a keep
+//     or a removal is warned of;
+//   - a panic in the adapter's own handling of an update, before the
+//     engine had it (its dispatch, its chat taking it, its translation),
+//     is answered: its sender, in a private chat, is told in their
+//     language that it went wrong and to send it again (error_internal),
+//     never that it was received, and the update is let go as handled
+//     (removed from the inbox, or confirmed to Telegram with its batch);
+//     the chat's worker slot is freed and its next update handled.
+//
+// The engine's own panics are its (commands.Mux recovers them and
+// answers).
 
 // survive, deferred, stops a panic of the goroutine it is deferred in,
 // logs it as a panic in where, and runs repair (if not nil), itself
@@ -49,6 +66,64 @@ var errPanicked = errors.New("telegram: panicked")
 func (a *Adapter) guarded(where string, call func() error) (err error) {
 	defer a.survive(where, func() { err = fmt.Errorf("%s: %w", where, errPanicked) })
 	return call()
+}
+
+// langLookup bounds the look-up of a sender's language for the adapter's
+// own answer: Redis may be what is failing.
+const langLookup = time.Second
+
+// languager is the engine's look-up of the language it speaks to a user
+// (*commands.Mux has it).
+type languager interface {
+	Language(ctx context.Context, platform, userID, client string) string
+}
+
+// failed tells the sender of u, if u came from a private chat (a message,
+// its edit, a button pressed), that what they sent went wrong and may not
+// be kept (error_internal, in their language): for an update whose
+// handling panicked before the engine had it. Nothing is said in a group
+// (nothing a member sent there is answered by the adapter itself).
+func (a *Adapter) failed(ctx context.Context, h Handler, u *models.Update) {
+	chat, from, ok := privateSender(u)
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commands.ReplyGrace)
+	defer cancel()
+	lang := a.msg.Match(from.LanguageCode)
+	if l, ok := h.(languager); ok {
+		a.guard("language look-up", func() {
+			lctx, cancel := context.WithTimeout(ctx, langLookup)
+			defer cancel()
+			lang = l.Language(lctx, Platform, strconv.FormatInt(from.ID, 10), from.LanguageCode)
+		})
+	}
+	text := a.msg.Localize(lang, "error_internal", nil)
+	if _, err := a.send(ctx, chat, 0, commands.Reply{Text: text}, true); err != nil {
+		a.log.Warn("telegram failure answer not sent", "error", err.Error())
+	}
+}
+
+// privateSender is the private chat u came from and its sender, if it
+// came from one.
+func privateSender(u *models.Update) (chat int64, from *models.User, ok bool) {
+	if u == nil {
+		return 0, nil, false
+	}
+	m := u.Message
+	if m == nil {
+		m = u.EditedMessage
+	}
+	switch {
+	case m != nil:
+		from = m.From
+	case u.CallbackQuery != nil && u.CallbackQuery.Message.Message != nil:
+		m, from = u.CallbackQuery.Message.Message, &u.CallbackQuery.From
+	}
+	if m == nil || from == nil || m.Chat.Type != models.ChatTypePrivate {
+		return 0, nil, false
+	}
+	return m.Chat.ID, from, true
 }
 
 // guardedInbox is an Inbox whose calls' panics (its client's: a nil from

@@ -3,6 +3,8 @@ package telegram
 import (
 	"context"
 	"errors"
+	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -78,8 +80,15 @@ func (f *sentAPI) RoundTrip(r *http.Request) (*http.Response, error) {
 		Body: io.NopCloser(strings.NewReader(`{"ok":true,"result":` + result + `}`)), Request: r}, nil
 }
 
-// panicAdapter is an adapter on api whose log l captures.
-func panicAdapter(t *testing.T, api *sentAPI) (*Adapter, *panicLog) {
+func (f *sentAPI) messages() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.sent)
+}
+
+// panicAdapter is an adapter on api whose log l captures, with panics
+// injected where inject says (nil: none).
+func panicAdapter(t *testing.T, api *sentAPI, inject func(point string, u *models.Update)) (*Adapter, *panicLog) {
 	a := testAdapter()
 	a.o.Workers, a.o.HandlerTimeout = 4, time.Hour
 	msg, err := locales.Load()
@@ -94,6 +103,7 @@ func panicAdapter(t *testing.T, api *sentAPI) (*Adapter, *panicLog) {
 	a.b = b
 	l := &panicLog{}
 	a.log = slog.New(slog.NewJSONHandler(l, nil))
+	a.reached = inject
 	return a, l
 }
 
@@ -123,6 +133,109 @@ func settled(t *testing.T, d *dispatcher) {
 		t.Errorf("the dispatcher still holds: held %v, chats %v, waiting %v, fetching %d, workers %d",
 			d.held, d.chats, d.waiting, d.fetching, len(d.workers))
 	}
+}
+
+// reporterTip is a private message of chat 555000111, in Spanish, with
+// update id n (its entry id "e<n>").
+func reporterTip(n int) InboxEntry {
+	return InboxEntry{ID: fmt.Sprintf("e%02d", n), Raw: []byte(fmt.Sprintf(
+		`{"update_id":%d,"message":{"message_id":%d,"date":1,"chat":{"id":555000111,"type":"private"},"from":{"id":555000111,"first_name":"x","language_code":"es"},"text":"el jefe es Juan"}}`, n, n))}
+}
+
+// panicsOn injects a panic at point for update id only.
+func panicsOn(point string, id int64) func(string, *models.Update) {
+	return func(p string, u *models.Update) {
+		if p == point && u.ID == id {
+			panic(errInjected)
+		}
+	}
+}
+
+// An update whose handling panics in the adapter, before the engine has
+// it (a bug reached by what was sent), is answered: its sender is told,
+// in their language, that it went wrong and to send it again; it is
+// removed from the inbox (not read again, to panic again); and the chat's
+// next update, and the other chats', are handled. The dispatcher is left
+// holding nothing, its worker slots free; the panic is logged with its
+// stack, without the text or the chat id.
+// Mutations: dispatchOne without its survive, next without its survive
+// -> the test process dies; handle's repair without failed -> the
+// sender is not answered.
+func TestPanicHandlingAnUpdateIsAnsweredAndTheChatGoesOn(t *testing.T) {
+	for _, tc := range []struct{ point, where string }{
+		{"dispatch", "inbox dispatch"},
+		{"chat", "chat queue"},
+		{"translate", "update"},
+	} {
+		t.Run(tc.point, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				api := &sentAPI{}
+				a, logs := panicAdapter(t, api, panicsOn(tc.point, 1))
+				h := &gateHandler{}
+				in := newMemInbox()
+				d, stop := runDispatcher(a, h, in)
+				in.queue(reporterTip(1), reporterTip(2), text(3, 2))
+				synctest.Wait()
+				stop()
+				want := "555000111: " + html.EscapeString(a.msg.Localize("es", "error_internal", nil))
+				if sent := api.messages(); !slices.Equal(sent, []string{want}) {
+					t.Errorf("sent %q, want %q", sent, want)
+				}
+				if started, _ := h.got(); !slices.Equal(slices.Sorted(slices.Values(started)), []int64{2, 3}) {
+					t.Errorf("handled %v, want 2 and 3", started)
+				}
+				if done := in.doneIDs(); !slices.Equal(slices.Sorted(slices.Values(done)), []string{"e01", "e02", "e03"}) {
+					t.Errorf("removed from the inbox: %v, want all three", done)
+				}
+				settled(t, d)
+				if logs.count(tc.where) != 1 {
+					t.Errorf("the panic is not logged once at Error with its stack:\n%s", logs)
+				}
+				if s := logs.String(); strings.Contains(s, "Juan") || strings.Contains(s, "555000111") {
+					t.Errorf("the log holds the text or the chat id:\n%s", s)
+				}
+			})
+		})
+	}
+}
+
+// frenchHandler is a gateHandler whose engine speaks French to everyone
+// (a language chosen with /language, kept in Redis).
+type frenchHandler struct{ gateHandler }
+
+func (*frenchHandler) Language(context.Context, string, string, string) string { return "fr" }
+
+// A polled batch handled at once (the inbox did not take it) runs each
+// chat's updates on a goroutine of its own: one whose handling panics is
+// answered, in the language the engine speaks to its sender, its chat's
+// next update and the other chats' are handled, and handleBatch returns
+// (every slot given back).
+// Mutations: handle's repair without failed -> the sender is not
+// answered; failed without the engine's look-up -> answered in the
+// client's language (Spanish).
+func TestPanicInABatchHandledAtOnceIsAnswered(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		api := &sentAPI{}
+		a, logs := panicAdapter(t, api, panicsOn("translate", 1))
+		a.o.Workers = 1
+		h := &frenchHandler{}
+		var batch []*models.Update
+		for _, e := range []InboxEntry{reporterTip(1), reporterTip(2), text(3, 2)} {
+			u, _ := decodeEntry(e.Raw)
+			batch = append(batch, u)
+		}
+		a.handleBatch(context.Background(), h, batch)
+		want := "555000111: " + html.EscapeString(a.msg.Localize("fr", "error_internal", nil))
+		if sent := api.messages(); !slices.Equal(sent, []string{want}) {
+			t.Errorf("sent %q, want %q", sent, want)
+		}
+		if started, _ := h.got(); !slices.Equal(slices.Sorted(slices.Values(started)), []int64{2, 3}) {
+			t.Errorf("handled %v, want 2 and 3", started)
+		}
+		if logs.count("update") != 1 {
+			t.Errorf("the panic is not logged once at Error with its stack:\n%s", logs)
+		}
+	})
 }
 
 // panicInbox is a memInbox whose methods panic (a nil from Redis's
@@ -177,7 +290,7 @@ func (p *panicInbox) Done(ctx context.Context, id string) error {
 func TestPanicInTheInboxIsAFailure(t *testing.T) {
 	t.Run("read", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			a, logs := panicAdapter(t, &sentAPI{})
+			a, logs := panicAdapter(t, &sentAPI{}, nil)
 			h := &gateHandler{}
 			in := &panicInbox{memInbox: newMemInbox(), left: map[string]int{"Read": 1}}
 			d, stop := runDispatcher(a, h, in)
@@ -196,7 +309,7 @@ func TestPanicInTheInboxIsAFailure(t *testing.T) {
 	})
 	t.Run("keep", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			a, logs := panicAdapter(t, &sentAPI{})
+			a, logs := panicAdapter(t, &sentAPI{}, nil)
 			slow := make(chan struct{})
 			h := &gateHandler{gates: map[string]chan struct{}{"1": slow}}
 			in := &panicInbox{memInbox: newMemInbox(), left: map[string]int{"Keep": 1}}
@@ -221,7 +334,7 @@ func TestPanicInTheInboxIsAFailure(t *testing.T) {
 	})
 	t.Run("fetch", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			a, logs := panicAdapter(t, &sentAPI{})
+			a, logs := panicAdapter(t, &sentAPI{}, nil)
 			slow := make(chan struct{})
 			h := &gateHandler{gates: map[string]chan struct{}{"1": slow}}
 			in := &panicInbox{memInbox: newMemInbox(), left: map[string]int{"Fetch": 1}}
@@ -248,7 +361,7 @@ func TestPanicInTheInboxIsAFailure(t *testing.T) {
 	})
 	t.Run("removal", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			a, logs := panicAdapter(t, &sentAPI{})
+			a, logs := panicAdapter(t, &sentAPI{}, nil)
 			h := &gateHandler{}
 			in := &panicInbox{memInbox: newMemInbox(), left: map[string]int{"Done": 1}}
 			d, stop := runDispatcher(a, h, in)
@@ -269,7 +382,7 @@ func TestPanicInTheInboxIsAFailure(t *testing.T) {
 	})
 	t.Run("removal of an update handled at once", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			a, logs := panicAdapter(t, &sentAPI{})
+			a, logs := panicAdapter(t, &sentAPI{}, nil)
 			h := &gateHandler{}
 			in := &panicInbox{memInbox: newMemInbox(), left: map[string]int{"Done": 1}}
 			e := text(1, 1)

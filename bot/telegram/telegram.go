@@ -159,6 +159,10 @@ type Adapter struct {
 	username   string
 	albums     albums // albums posted in groups (album.go)
 	atOnce     atOnce // polled updates handled without the inbox (poll.go)
+	// reached, if set (tests), is called at points of the handling of
+	// an update where a panic is injected: "dispatch" (the dispatcher
+	// queueing it), "chat" (its chat taking it), "translate" (handle).
+	reached func(point string, u *models.Update)
 }
 
 // New checks the token with getMe and returns an adapter.
@@ -628,12 +632,19 @@ func chatOf(u *models.Update) int64 {
 }
 
 // handle translates one update and hands it to the engine.
+//
+// A panic on the way (a bug reached by what was sent) is logged
+// (recovered.go); its sender, in a private chat, is told that it went
+// wrong, unless the engine had the update already: it answers it, also
+// after a panic of its own.
 func (a *Adapter) handle(ctx context.Context, h Handler, u *models.Update, album albumPlace) {
-	defer func() {
-		if p := recover(); p != nil {
-			a.log.Error("telegram update panic", "panic", fmt.Sprintf("%T", p), "stack", commands.Stack(3))
+	engine := false
+	defer a.survive("update", func() {
+		if !engine {
+			a.failed(ctx, h, u)
 		}
-	}()
+	})
+	a.reach("translate", u)
 	ctx, cancel := context.WithTimeout(ctx, a.o.HandlerTimeout)
 	defer cancel()
 	if u.Message == nil && u.ChannelPost == nil && u.CallbackQuery != nil {
@@ -669,7 +680,15 @@ func (a *Adapter) handle(ctx context.Context, h Handler, u *models.Update, album
 			req.AlbumMore, req.AlbumItems = album.more, album.items
 		}
 	}
+	engine = true
 	h.Handle(ctx, req, w)
+}
+
+// reach calls the test hook reached, if set.
+func (a *Adapter) reach(point string, u *models.Update) {
+	if a.reached != nil {
+		a.reached(point, u)
+	}
 }
 
 // translate turns an update into a request and the replier that answers
