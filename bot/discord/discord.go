@@ -521,8 +521,8 @@ func (a *Adapter) checkInvestigatorChannels(ctx context.Context) error {
 	return nil
 }
 
-// errNoChannel is Discord answering "null" for a channel: discordgo then
-// returns no channel and no error.
+// errNoChannel is Discord answering no channel: "null" (discordgo then
+// returns no channel and no error), or, for a DM channel, one with no id.
 var errNoChannel = errors.New("discord: no channel in its answer")
 
 // describe asks Discord about a channel. It never returns a nil channel

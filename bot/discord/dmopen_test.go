@@ -74,23 +74,23 @@ func (s *dmNoIDAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprint(w, `{"message":"404: Not Found","code":0}`)
 }
 
-// A DM channel's creation answered with no channel id ("{}", an id of
-// "" or "0") is a failed creation, as a 500 is: nothing is sent, and the
-// send is an ErrRefused (sent again later), never a message to
+// A DM channel's creation answered with no channel ("null", "{}", an id
+// of "" or "0") is a failed creation (errNoChannel), as a 500 is: nothing
+// is sent, and the send is an ErrRefused (sent again later), never a message to
 // /channels//messages, whose 404 read as the destination gone for good
 // (commands.ErrDestinationGone: a reporter's follow-up route dropped); a delete
 // is no ErrMessageGone either.
 // Mutation: channel without its id check -> the post and the delete go
 // to /channels//messages (/channels/0/...), and the send is "destination
-// gone".
+// gone"; channel with an error of its own text -> not errNoChannel.
 func TestDiscordDMChannelWithoutIDIsAFailedCreation(t *testing.T) {
-	for _, body := range []string{`{}`, `{"id":""}`, `{"id":"0","type":1}`} {
+	for _, body := range []string{`null`, `{}`, `{"id":""}`, `{"id":"0","type":1}`} {
 		api := &dmNoIDAPI{body: body}
 		a := newTestAdapter(t, api, &recordingHandler{}, time.Hour)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		ids, err := a.Send(ctx, "u50", commands.Reply{Text: "¿Qué día?"})
-		if len(ids) != 0 || !errors.Is(err, commands.ErrRefused) || errors.Is(err, commands.ErrDestinationGone) {
-			t.Errorf("%s: a DM whose channel has no id: ids %v, error %v, want an ErrRefused", body, ids, err)
+		if len(ids) != 0 || !errors.Is(err, commands.ErrRefused) || !errors.Is(err, errNoChannel) || errors.Is(err, commands.ErrDestinationGone) {
+			t.Errorf("%s: a DM whose channel has no id: ids %v, error %v, want an ErrRefused, errNoChannel", body, ids, err)
 		}
 		if err := a.DeleteMessage(ctx, "u50", "1234"); err == nil || errors.Is(err, commands.ErrMessageGone) {
 			t.Errorf("%s: a delete in a DM whose channel has no id: %v, want a failure, not gone", body, err)

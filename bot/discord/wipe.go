@@ -2,7 +2,6 @@ package discord
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -35,7 +34,7 @@ func (a *Adapter) channel(ctx context.Context, chatID string) (string, error) {
 		// An answer of "null", or one with no id ("{}"): no channel, and
 		// no error. Sent on, a message would go to /channels//messages,
 		// whose 404 reads as the destination gone for good.
-		return "", errors.New("discord DM: no channel in its answer")
+		return "", fmt.Errorf("discord DM: %w", errNoChannel)
 	}
 	return ch.ID, nil
 }
