@@ -435,11 +435,14 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	a.useTable(h.Commands())
 	defer a.stop()
 	a.startReconnector(ctx)
-	if err := a.open(ctx); err != nil {
+	// A panic in the Open (discordgo's) is the start's failure, as an
+	// error is: Run returns it, the connection it dialed closed
+	// (openSession), rather than ending serve at once.
+	if err := a.guarded("gateway connection", func() error { return a.open(ctx) }); err != nil {
 		if ctx.Err() != nil {
 			return nil // stopped while connecting
 		}
-		if errors.Is(err, errHandshakeOver) || errors.Is(err, errGatewayAsk) {
+		if errors.Is(err, errHandshakeOver) || errors.Is(err, errGatewayAsk) || errors.Is(err, errPanicked) {
 			return err
 		}
 		if r := refusal(err); r != nil {

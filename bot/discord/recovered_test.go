@@ -483,6 +483,38 @@ func TestDiscordReconnectionPanicPastTheDialIsAFailedAttempt(t *testing.T) {
 	}
 }
 
+// Run's first Open panicking past its dial (discordgo's own handling of
+// a READY whose guilds hold a null) is the start's failure, as a
+// reconnection's is a failed attempt: Run returns it, the panic logged,
+// and no connection is left open, the adapter not connected.
+// Mutation: Run's Open without guarded -> the test process dies.
+func TestDiscordFirstOpenPanicIsAFailure(t *testing.T) {
+	g := newFlakyGateway(t, "")
+	g.panicReadyAt = 1
+	a, err := New(Options{Token: "x", APIURL: g.srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := capturePanics(a)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err = a.Run(ctx, &recordingHandler{})
+	if !errors.Is(err, errPanicked) || !strings.Contains(err.Error(), "gateway connection") {
+		t.Errorf("Run returned %v, want the Open's panic", err)
+	}
+	if logs.count("gateway connection") != 1 {
+		t.Errorf("the panic is not logged once at Error with its stack:\n%s", logs)
+	}
+	if a.Connected() {
+		t.Error("connected after its Open panicked")
+	}
+	waitFor(t, "no connection left open", func() bool {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		return g.live == 0
+	})
+}
+
 // runUntilCleanup runs a until the test's end, then requires Run to have
 // returned no error.
 func runUntilCleanup(t *testing.T, a *Adapter, h Handler) {
