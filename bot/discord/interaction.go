@@ -63,9 +63,11 @@ type interactionEvent struct {
 	req   commands.Request
 	r     *interactionReplier
 	timer *time.Timer // defers the response if the engine has not answered in time
-	// unreadable is set when discordgo could not decode the interaction's
-	// data (a component type it does not know): answered, not handled.
-	unreadable bool
+	// unreadable is the message id to answer with, not handled, when
+	// nothing of the interaction can be read: discordgo could not decode
+	// its data (a component type it does not know: unsupported_message),
+	// or a command's option is null (command_unreadable). "" otherwise.
+	unreadable string
 }
 
 // interaction translates a slash command, button press or form
@@ -121,13 +123,18 @@ func (a *Adapter) interaction(base context.Context, h Handler, ic *discordgo.Int
 	default:
 		req.ChatKind, req.ChatID, req.ChannelID = commands.Private, userRoute(user.ID), i.ChannelID
 	}
-	unreadable := false
+	unreadable := ""
+	cannotRead := func(ok bool) {
+		if !ok {
+			unreadable = "unsupported_message"
+		}
+	}
 	switch i.Type {
 	case discordgo.InteractionApplicationCommand:
 		// (discordgo leaves Data nil when it cannot decode it: its
 		// accessors would panic.)
 		data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
-		unreadable = !ok
+		cannotRead(ok)
 		req.Command, req.CommandAtStart = data.Name, true
 		if cmd := a.command(data.Name); cmd != nil {
 			req.CanOpenForms = cmd.OpensForm
@@ -140,6 +147,12 @@ func (a *Adapter) interaction(base context.Context, h Handler, ic *discordgo.Int
 		}
 		var args []string
 		for _, o := range data.Options {
+			if o == nil {
+				// An option Discord sent as null (discordgo decodes it as
+				// a nil option): the command cannot be run as sent.
+				unreadable, args = "command_unreadable", nil
+				break
+			}
 			if f, ok := o.Value.(float64); ok && o.Type == discordgo.ApplicationCommandOptionInteger {
 				// (IntValue panics on a value of another type.)
 				args = append(args, strconv.FormatInt(int64(f), 10))
@@ -152,11 +165,11 @@ func (a *Adapter) interaction(base context.Context, h Handler, ic *discordgo.Int
 		req.Args = strings.Join(args, " ")
 	case discordgo.InteractionMessageComponent:
 		data, ok := i.Data.(discordgo.MessageComponentInteractionData)
-		unreadable = !ok
+		cannotRead(ok)
 		req.Callback = data.CustomID
 	case discordgo.InteractionModalSubmit:
 		data, ok := i.Data.(discordgo.ModalSubmitInteractionData)
-		unreadable = !ok
+		cannotRead(ok)
 		req.FormID, req.Form = data.CustomID, formValues(data.Components, user)
 	default:
 		return nil
@@ -165,7 +178,7 @@ func (a *Adapter) interaction(base context.Context, h Handler, ic *discordgo.Int
 	if ephemeral {
 		a.holdToken(i, user.ID) // to edit its answers if a later interaction is dropped (editInstead)
 	}
-	if unreadable {
+	if unreadable != "" {
 		return ev // answered at once (queueInteraction)
 	}
 	if deferAfter > 0 {

@@ -280,12 +280,13 @@ func (a *Adapter) queueInteraction(ic *discordgo.InteractionCreate, ch *source) 
 	switch {
 	case ev == nil:
 		a.wg.Done()
-	case ev.unreadable:
-		// Nothing in it can be read (sent by a newer Discord client):
-		// answered within Discord's 3 s, never dropped without a word.
+	case ev.unreadable != "":
+		// Nothing in it can be read (sent by a newer Discord client, or
+		// with a null option): answered within Discord's 3 s, never
+		// dropped without a word.
 		go func() {
 			defer a.wg.Done()
-			ev.refuse("unsupported_message")
+			ev.refuse(ev.unreadable)
 		}()
 	case ev.req.CanOpenForms:
 		go func() {
@@ -311,9 +312,10 @@ func (a *Adapter) queueInteraction(ic *discordgo.InteractionCreate, ch *source) 
 }
 
 // translated is a.interaction for queueInteraction, which has begun the
-// event. A panic in it (an option Discord sent as null, which discordgo
-// decodes as a nil option) is logged, and the event taken for none (nil):
-// counted done, or stop would wait for it forever. It is not answered
+// event. A panic in it (what discordgo decoded holding a nil the
+// translation reads: an option sent as null did, before interaction
+// answered it) is logged, and the event taken for none (nil): counted
+// done, or stop would wait for it forever. It is not answered
 // (nothing of it could be read), and holds nothing: interaction takes
 // its rate-limit slot and starts its timer once the payload is read.
 func (a *Adapter) translated(base context.Context, h Handler, ic *discordgo.InteractionCreate, ch *source) (ev *interactionEvent) {

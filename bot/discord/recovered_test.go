@@ -394,53 +394,42 @@ func TestDiscordReconnectionPanicIsAFailedAttempt(t *testing.T) {
 	}
 }
 
-// An interaction whose translation panics (an option Discord sent as
-// null: discordgo decodes it as a nil option) is counted done: stop, at
-// shutdown, does not wait for it forever. The panic is logged, without
+// An interaction whose translation panics (what discordgo decoded holds
+// a nil the translation reads: here a form's row) is counted done: stop,
+// at shutdown, does not wait for it forever. The panic is logged, without
 // the interaction's token or member, and the events after it are handled.
 // Mutation: queueInteraction calling a.interaction without translated's
-// recover -> guardEvent stops the panic, the event is never counted done,
-// and Run never returns.
+// recover -> the test process dies (on the gateway, guardEvent stopped
+// the panic, the event was never counted done, and Run never returned).
 func TestDiscordInteractionTranslationPanicIsCountedDone(t *testing.T) {
-	g := newTestGateway(t,
-		map[string]any{"op": 0, "t": "INTERACTION_CREATE", "s": 2, "d": map[string]any{
-			"id": "10", "application_id": "11", "token": "tok-secret", "type": 2, "channel_id": "30", "guild_id": "40",
-			"member": map[string]any{"user": map[string]any{"id": "555000222", "username": "r"}},
-			"data":   map[string]any{"id": "1", "name": "recent", "type": 1, "options": []any{nil}},
-		}},
-		map[string]any{"op": 0, "t": "MESSAGE_CREATE", "s": 3, "d": map[string]any{
-			"id": "888000333", "channel_id": "777000111", "content": "hola", "type": 0,
-			"author": map[string]any{"id": "555000222", "username": "r"},
-		}},
-	)
-	a, err := New(Options{Token: "x", APIURL: g.srv.URL, ShutdownTimeout: 100 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := capturePanics(a)
 	h := &recordingHandler{}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx, h) }()
-	waitFor(t, "the message after the interaction", func() bool {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		return len(h.got) == 1
-	})
-	cancel()
+	a := newTestAdapter(t, &recordingAPI{}, h, time.Hour)
+	logs := capturePanics(a)
+	form := commandInteraction()
+	form.Type, form.Token, form.Member.User.ID = discordgo.InteractionModalSubmit, "tok-secret", "555000222"
+	form.Data = discordgo.ModalSubmitInteractionData{CustomID: "report", Components: []discordgo.MessageComponent{(*discordgo.ActionsRow)(nil)}}
+	a.queueInteraction(form, nil)
+	a.queueMessage(a.s, dm("hola"))
+	idle := make(chan struct{})
+	go func() {
+		a.wg.Wait()
+		close(idle)
+	}()
 	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("Run: %v", err)
-		}
+	case <-idle:
 	case <-time.After(30 * time.Second):
-		t.Fatal("Run never returns: the interaction that panicked is never counted done")
+		t.Fatal("the interaction that panicked is never counted done")
+	}
+	h.mu.Lock()
+	handled := len(h.got)
+	h.mu.Unlock()
+	if handled != 1 {
+		t.Errorf("%d events handled, want the message after the interaction", handled)
 	}
 	if logs.count("interaction translation") != 1 {
 		t.Errorf("the panic is not logged at Error with its stack:\n%s", logs)
 	}
-	logs.noLeak(t, "tok-secret", "555000222", "777000111", "hola")
+	logs.noLeak(t, "tok-secret", "555000222", "hola")
 }
 
 // An Open that panics past its dial (discordgo's own handling of a READY
