@@ -792,22 +792,46 @@ func (e *bucketHeldError) Error() string {
 // out, can only draw Discord's 429, which retryUpTo waits out within its
 // context: discordgo never sleeps the request. Callers hold a.rl for
 // reading (retryUpTo's call does).
+//
+// A panic on the way (the limiter's, discordgo's before or after its
+// client, or the client's own beyond its transport) is the request's
+// failure, as a transport's is (see below): logged, and returned as
+// errPanicked, its outcome unknown; and the bucket is released if
+// discordgo had not released it (released), or every later request on
+// its route would wait for it unto its deadline, for good.
 func (a *Adapter) lockedRequest(method, url string, p payload, bucket string, opts ...discordgo.RequestOption) ([]byte, error) {
-	r := a.s.Ratelimiter
-	b := r.GetBucket(bucket)
-	b.Lock()
-	if wait := r.GetWaitTime(b, 1); wait > 0 {
-		b.Unlock()
-		return nil, &bucketHeldError{wait}
-	}
-	b.Remaining-- // (as discordgo's LockBucketObject)
-	resp, err := a.s.RequestWithLockedBucket(method, url, p.contentType, p.body, b, 0, append(opts[:len(opts):len(opts)], guardTransport)...)
+	resp, err := a.requestUnder(method, url, p, bucket, opts...)
 	var tp *transportPanic
 	if errors.As(err, &tp) {
 		// Logged here, where its stack still names the transport's frames.
 		a.log.Error("discord transport panic; the request failed", "panic", fmt.Sprintf("%T", tp.value), "stack", tp.stack)
 	}
 	return resp, err
+}
+
+// requestUnder is lockedRequest, the transport's panic not logged: its
+// recover is over once discordgo has returned.
+func (a *Adapter) requestUnder(method, url string, p payload, bucket string, opts ...discordgo.RequestOption) (resp []byte, err error) {
+	r := a.s.Ratelimiter
+	b := r.GetBucket(bucket)
+	b.Lock()
+	g := &panicGuard{}
+	defer func() {
+		if v := recover(); v != nil {
+			if !g.released() {
+				g.abandon()
+				b.Unlock()
+			}
+			a.logPanic("discord request", v)
+			resp, err = nil, fmt.Errorf("discord request: %w", errPanicked)
+		}
+	}()
+	if wait := r.GetWaitTime(b, 1); wait > 0 {
+		b.Unlock()
+		return nil, &bucketHeldError{wait}
+	}
+	b.Remaining-- // (as discordgo's LockBucketObject)
+	return a.s.RequestWithLockedBucket(method, url, p.contentType, p.body, b, 0, append(opts[:len(opts):len(opts)], g.guardTransport)...)
 }
 
 // discordgo unlocks a request's bucket (Bucket.Release) once its HTTP
@@ -825,6 +849,15 @@ func (a *Adapter) lockedRequest(method, url string, p payload, bucket string, op
 // should discordgo itself panic; and a panic raised again would have lost
 // the transport's frames. (Past the client, discordgo has released the
 // bucket already.)
+//
+// A panic elsewhere reaches lockedRequest's recover, which must tell
+// whether discordgo released the bucket: unlocked twice, a mutex ends the
+// process (a fatal error, no panic). discordgo (v0.29) releases it once,
+// with the guard's options (no retry of its own, which would lock it
+// again), right after its client returns; given an answer, it defers the
+// close of the answer's body before that release. So the bucket is
+// released once the last answer the transport gave has its body closed,
+// and held while it has none or its body is open (released).
 
 // transportPanic is a panic of the transport, returned as an error, with
 // the stack it was raised on (commands.Stack: functions and lines only).
@@ -835,27 +868,68 @@ type transportPanic struct {
 
 func (p *transportPanic) Error() string { return fmt.Sprintf("discord transport panic (%T)", p.value) }
 
-// panicGuard is a transport whose panic comes back as a *transportPanic.
-type panicGuard struct{ next http.RoundTripper }
+// panicGuard is one request's transport: its panic comes back as a
+// *transportPanic, and it keeps the last answer it gave (released).
+type panicGuard struct {
+	next   http.RoundTripper
+	answer atomic.Pointer[seenBody]
+}
 
-func (g panicGuard) RoundTrip(req *http.Request) (resp *http.Response, err error) {
+func (g *panicGuard) RoundTrip(req *http.Request) (resp *http.Response, err error) {
+	g.answer.Store(nil)
 	defer func() {
 		if p := recover(); p != nil {
 			resp, err = nil, &transportPanic{p, commands.Stack(3)}
 		}
 	}()
-	return g.next.RoundTrip(req)
+	resp, err = g.next.RoundTrip(req)
+	if err == nil && resp != nil && resp.Body != nil {
+		body := &seenBody{ReadCloser: resp.Body}
+		resp.Body = body
+		g.answer.Store(body)
+	}
+	return resp, err
+}
+
+// released reports whether discordgo has released the request's bucket:
+// the last answer's body is closed (see above). A client that panics
+// between two answers (a redirect's) is taken for released: the bucket
+// may stay locked, but is never unlocked twice.
+func (g *panicGuard) released() bool {
+	b := g.answer.Load()
+	return b != nil && b.closed.Load()
+}
+
+// abandon closes the last answer's body, if any, that no one will read.
+func (g *panicGuard) abandon() {
+	if b := g.answer.Load(); b != nil {
+		_ = b.Close()
+	}
+}
+
+// seenBody is an answer's body that tells whether it was closed.
+type seenBody struct {
+	io.ReadCloser
+	closed atomic.Bool
+}
+
+func (b *seenBody) Close() error {
+	b.closed.Store(true)
+	return b.ReadCloser.Close()
 }
 
 // guardTransport is a request option (the last) that sends the request
-// through a copy of its client, its transport guarded by panicGuard.
-func guardTransport(cfg *discordgo.RequestConfig) {
+// through a copy of its client, its transport guarded by g, and with no
+// retry of discordgo's (as New sets them: see above).
+func (g *panicGuard) guardTransport(cfg *discordgo.RequestConfig) {
 	c := *cfg.Client
 	if c.Transport == nil {
 		c.Transport = http.DefaultTransport
 	}
-	c.Transport = panicGuard{next: c.Transport}
+	g.next = c.Transport
+	c.Transport = g
 	cfg.Client = &c
+	cfg.ShouldRetryOnRateLimit, cfg.MaxRestRetries = false, 0
 }
 
 // bucketPoll is how soon a bucket held by another request is looked at

@@ -39,7 +39,7 @@ func (p *panicOnce) RoundTrip(req *http.Request) (*http.Response, error) {
 // again, the panic would end serve where its caller has no recover (an
 // interaction's deferral timer, Run's registration, the recheck), and
 // its log would name no frame of the transport.
-// Mutations: lockedRequest without guardTransport -> each second request
+// Mutations: lockedRequest without g.guardTransport -> each second request
 // came back at its deadline, rate limited, and was not sent; the panic
 // raised again after the release (0ddace7) -> each caller panicked.
 func TestDiscordTransportPanicLeavesNoBucketLocked(t *testing.T) {
