@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
 )
 
@@ -173,9 +174,21 @@ func (a *Adapter) open(ctx context.Context) error {
 // guarded: a failed attempt, the next one dialing again), as a lost one
 // is, the session kept to resume; the Disconnect the close emits is
 // dropped, no connection being left to reconnect.
+//
+// Should it panic in its request for the gateway's address (discordgo's
+// own, through the adapter's transport, unguarded: see lockedRequest),
+// the rate limiter's bucket of that request stays locked, and the next
+// Open's awaitGatewayLimit would wait for it forever, the reconnector and
+// stop with it. It is released here: no one else holds it now (Opens run
+// one at a time, awaitGatewayLimit within them, and the Disconnect that
+// wakes the reconnector comes after), so it is either free or the
+// panicked request's.
 func (a *Adapter) openSession() error {
 	defer func() {
 		if p := recover(); p != nil {
+			b := a.s.Ratelimiter.GetBucket(discordgo.EndpointGateway)
+			_ = b.TryLock() // held or not, it is ours now
+			b.Unlock()
 			a.s.RLock()
 			dialed := *a.wsConn != nil
 			a.s.RUnlock()
