@@ -1746,7 +1746,9 @@ func cutCandidates(texts []string, cands []receiptCandidate, isCode []bool) ([]s
 // word before and open one after, "'hola' CODE '¿adiós?'"). An opener
 // alone, or one closed by another's partner, stays; so do wrappers with
 // a letter or digit against them on both sides, which join words rather
-// than wrap one ("juan_CODE_x" keeps "juan__x", not "juanx").
+// than wrap one ("juan_CODE_x" keeps "juan__x", not "juanx"). An
+// apostrophe that elides a word against the code ("l'CODE'") is that
+// word's, and stays (elision).
 func unwrapCut(before, after string) (string, string) {
 	b, a := before, after
 	if sb, sa := strings.TrimRightFunc(b, wrapSpace), strings.TrimLeftFunc(a, wrapSpace); sb != b && sa != a {
@@ -1763,12 +1765,31 @@ func unwrapCut(before, after string) (string, string) {
 		if n == 0 || m == 0 || !wrapOpener(r) || !wrapCloses(r, c) {
 			break
 		}
+		if elision(b[:len(b)-n], r) {
+			// "l'CODE'", "dell’CODE’": the apostrophe against the
+			// letter before it is the article's, and stays ("l'
+			// gracias", as "l'CODE gracias" reads); the closer goes,
+			// unless a word goes on after it ("l'CODE's" keeps
+			// "l''s", as the check below keeps words joined).
+			if !alnumRune(firstRune(a[m:])) {
+				a = a[m:]
+			}
+			break
+		}
 		b, a = b[:len(b)-n], a[m:]
 	}
 	if b != "" && a != "" && alnumRune(lastRune(b)) && alnumRune(firstRune(a)) {
 		return before, after
 	}
 	return b, a
+}
+
+// elision reports whether r, an opener that stands at the end of
+// before, is an apostrophe that ends a word elided against the next, as
+// French and Italian write their articles and pronouns ("l'", "d'",
+// "qu'", "dell’"): an apostrophe with a letter right before it.
+func elision(before string, r rune) bool {
+	return (r == '\'' || r == '’') && unicode.IsLetter(lastRune(before))
 }
 
 // wrapSpace reports whether r is a space that may stand just inside a
