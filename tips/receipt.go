@@ -1750,6 +1750,9 @@ func cutCandidates(texts []string, cands []receiptCandidate, isCode []bool) ([]s
 // apostrophe that elides a word against the code ("l'CODE'") is that
 // word's, and stays (elision).
 func unwrapCut(before, after string) (string, string) {
+	if b, a, ok := unfenceCut(before, after); ok {
+		return b, a
+	}
 	b, a := before, after
 	if sb, sa := strings.TrimRightFunc(b, wrapSpace), strings.TrimLeftFunc(a, wrapSpace); sb != b && sa != a {
 		r, n := utf8.DecodeLastRuneInString(sb)
@@ -1782,6 +1785,47 @@ func unwrapCut(before, after string) (string, string) {
 		return before, after
 	}
 	return b, a
+}
+
+// unfenceCut takes off the end of before and the start of after a
+// fenced code block's lines (markdown's, Discord's: "```", "~~~", a
+// language after the opening fence or not) around what was cut between
+// them, where that stood alone in it ("```\nCODE\n```"): the
+// investigator reads what was around the block, not an empty fence. It
+// reports whether it did; a block that holds more than what was cut
+// stays.
+func unfenceCut(before, after string) (string, string, bool) {
+	b := strings.TrimRight(before, " \t\r")
+	if !strings.HasSuffix(b, "\n") {
+		return before, after, false
+	}
+	b = b[:len(b)-1]
+	line := b[strings.LastIndexByte(b, '\n')+1:]
+	fence := strings.TrimRight(strings.TrimLeft(line, " "), "\r")
+	if len(fence) < 3 || fence[0] != '`' && fence[0] != '~' {
+		return before, after, false
+	}
+	ticks := fence[:len(fence)-len(strings.TrimLeft(fence, fence[:1]))]
+	if len(ticks) < 3 || strings.ContainsAny(fence[len(ticks):], " \t`~") {
+		return before, after, false // (a language's name, one word, or nothing)
+	}
+	a := strings.TrimLeft(after, " \t\r")
+	if !strings.HasPrefix(a, "\n") {
+		return before, after, false
+	}
+	a = strings.TrimLeft(a[1:], " ")
+	if !strings.HasPrefix(a, ticks) {
+		return before, after, false
+	}
+	a = strings.TrimLeft(a[len(ticks):], ticks[:1])
+	b = b[:len(b)-len(line)]
+	if strings.HasSuffix(b, "\n") && strings.HasPrefix(a, "\n") {
+		a = a[1:] // "mira:\n```…```\ngracias" reads "mira:\ngracias"
+	}
+	if strings.TrimSpace(a) == "" {
+		b, a = strings.TrimRightFunc(b, unicode.IsSpace), "" // at the text's end
+	}
+	return b, a, true
 }
 
 // elision reports whether r, an opener that stands at the end of
