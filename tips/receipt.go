@@ -1748,8 +1748,16 @@ func cutCandidates(texts []string, cands []receiptCandidate, isCode []bool) ([]s
 // a letter or digit against them on both sides, which join words rather
 // than wrap one ("juan_CODE_x" keeps "juan__x", not "juanx"). An
 // apostrophe that elides a word against the code ("l'CODE'") is that
-// word's, and stays (elision).
+// word's, and stays (elision). Within a link's address, brackets and
+// quotes around the code stay ("https://x.example/wiki/Caso_(CODE)",
+// "…/a/[CODE]/b"): the address is evidence, and keeps its shape less the
+// code ("…/wiki/Caso_()", "…/a/[]/b"), not its characters run together
+// into another address ("…/wiki/Caso_", "…/a//b"). Markdown's markers
+// there go as elsewhere ("?c=_CODE_" reads "?c=").
 func unwrapCut(before, after string) (string, string) {
+	if r := lastRune(before); (quoteMark(r) || wrapPartner(r) != r) && inAddress(before) {
+		return before, after
+	}
 	if b, a, ok := unfenceCut(before, after); ok {
 		return b, a
 	}
@@ -1785,6 +1793,17 @@ func unwrapCut(before, after string) (string, string) {
 		return before, after
 	}
 	return b, a
+}
+
+// inAddress reports whether the end of before is within a link's
+// address: its last word (what follows its last space) holds a scheme's
+// "://" or starts with "www.".
+func inAddress(before string) bool {
+	word := before[strings.LastIndexFunc(before, unicode.IsSpace)+1:]
+	if len(word) < 4 {
+		return false
+	}
+	return strings.Contains(word, "://") || strings.HasPrefix(strings.ToLower(word), "www.")
 }
 
 // unfenceCut takes off the end of before and the start of after a
