@@ -3174,6 +3174,7 @@ func cutAcrossCandidates(texts []string, cands []receiptCandidate, starts []int,
 	out := slices.Clone(texts)
 	touched := map[int]bool{}
 	cut := false
+	var joined string // (texts joined as acrossCandidates joins them, once a code is cut)
 	// Cut from the last, each clear of the one cut after it: the offsets
 	// of what comes before stay good.
 	end := math.MaxInt
@@ -3182,6 +3183,15 @@ func cutAcrossCandidates(texts []string, cands []receiptCandidate, starts []int,
 			continue
 		}
 		pieces := cands[i].pieces()
+		if len(pieces) == 1 {
+			// Wrapped whole ("mi código «K7QD-9XMA", then "R2TP-4WZN»
+			// gracias"): its wrappers go with it, as CutReceipts takes
+			// them within one text (unwrapCut).
+			if joined == "" {
+				joined = joinParts(texts)
+			}
+			pieces[0] = unwrapAcross(joined, pieces[0], end)
+		}
 		for pi := len(pieces) - 1; pi >= 0; pi-- {
 			cutAcross(texts, out, starts, pieces[pi], touched)
 		}
@@ -3193,6 +3203,25 @@ func cutAcrossCandidates(texts []string, cands []receiptCandidate, starts []int,
 		}
 	}
 	return out, cut
+}
+
+// joinParts is texts joined as acrossCandidates reads them: the ones
+// not empty, partSeparator between them.
+func joinParts(texts []string) string {
+	return strings.Join(slices.DeleteFunc(slices.Clone(texts), func(t string) bool { return t == "" }), partSeparator)
+}
+
+// unwrapAcross returns sp, a code in joined, widened over the wrappers
+// around it that unwrapCut takes (the invisible characters between
+// them and it too), where that keeps it short of end.
+func unwrapAcross(joined string, sp [2]int, end int) [2]int {
+	before := strings.TrimRightFunc(joined[:sp[0]], invisible)
+	after := strings.TrimLeftFunc(joined[sp[1]:], invisible)
+	b, a := unwrapCut(before, after)
+	if b == before && a == after || len(joined)-len(a) > end {
+		return sp
+	}
+	return [2]int{len(b), len(joined) - len(a)} // (b a prefix of before, a a suffix of after)
 }
 
 // cutAcross cuts sp, a piece of a code in texts joined (starts: where
