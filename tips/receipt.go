@@ -3241,6 +3241,7 @@ func cutAcross(texts, out []string, starts []int, sp [2]int, touched map[int]boo
 		// invisible marks that end it, cut with the piece after
 		// it: "…6YQN\ufe0f \u200bK7QD-9XMA", "R2TP-…".)
 		before, after := out[ti][:from], out[ti][min(to, len(out[ti])):]
+		before, after = dropQuoteMarkerLine(before, after)
 		if to == len(texts[ti]) || strings.TrimLeftFunc(after, spaceOrInvisible) == "" {
 			// "mi código es K7QD-9XMA", "… R2TP " before a link's address
 			before, after = strings.TrimRightFunc(before, spaceOrInvisible), ""
@@ -3250,6 +3251,30 @@ func cutAcross(texts, out []string, starts []int, sp [2]int, touched map[int]boo
 		}
 		out[ti], touched[ti] = before+after, true
 	}
+}
+
+// dropQuoteMarkerLine takes out of before and after, what stands
+// before and after a piece of a code cut, the line the piece stood on
+// where nothing but quote markers and spaces is left of it ("> hola\n>
+// K7QD-9XMA", a quote's last line, leaves "> hola\n> "), with one of its
+// line breaks: a bare "> " that quotes nothing, and shows where
+// something was cut.
+func dropQuoteMarkerLine(before, after string) (string, string) {
+	l := before[strings.LastIndexByte(before, '\n')+1:]
+	r := after
+	if n := strings.IndexByte(after, '\n'); n >= 0 {
+		r = after[:n]
+	}
+	if line := l + r; !strings.Contains(line, ">") || strings.Trim(line, "> \t\r") != "" {
+		return before, after
+	}
+	before, after = before[:len(before)-len(l)], after[len(r):]
+	if strings.HasSuffix(before, "\n") {
+		before = strings.TrimSuffix(before[:len(before)-1], "\r")
+	} else {
+		after = strings.TrimPrefix(after, "\n")
+	}
+	return before, after
 }
 
 // spaceOrInvisible reports whether r is a space or shows nothing
