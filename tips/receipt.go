@@ -176,7 +176,7 @@ func normalizeReceipt(s string, flags, keycaps bool) (string, bool) {
 			if !invisible(r) {
 				apart = true
 			}
-			line = lineBreak(r) || line && (quote || invisible(r) || unicode.IsSpace(r))
+			line = lineBreak(r) || s[i:i+n] == partSeparator || line && (quote || invisible(r) || unicode.IsSpace(r))
 			i += n
 			continue
 		}
@@ -935,6 +935,12 @@ func separatorsAt(text string, i, max int, stop string, flags, keycaps bool) (n 
 				seps++
 			}
 			lastPictograph, lastSpace, line = p, space, lineBreak(r) || line && space
+		} else if text[i+n:i+n+m] == partSeparator {
+			// Between two parts' texts (CutReceiptsAcross), which an
+			// investigator reads a blank line apart: the next one
+			// starts a line, its quote markers separators ("K7QD-9XMA",
+			// then "> R2TP-4WZN", a quote).
+			line = true
 		}
 		n += m
 		if i+n < len(text) && text[i+n] >= utf8.RuneSelf {
