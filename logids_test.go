@@ -365,3 +365,33 @@ func TestLoggerMasksIdsAfterColonInList_revlogs(t *testing.T) {
 		}
 	}
 }
+
+// A number after a word naming a person or a chat is masked after a
+// ",", guillemets, angle brackets or a possessive "'s", and in digits
+// of another script (full-width, Arabic-Indic): each passed in clear.
+// What ends a list still does, in any digits.
+func TestLoggerMasksIdsAfterQuotesAndInWideDigits_logscrub(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"user, 7306318845", "user, N"},
+		{"user «7306318845»", "user «N»"},
+		{"chat « -1001234567890 »", "chat « N »"},
+		{"user <7306318845>", "user <N>"},
+		{"user's 7306318845", "user's N"},
+		{"user’s id 7306318845", "user’s id N"},
+		{"reporter “7306318845”", "reporter “N”"},
+		{"user ７３０６３１８８４５", "user N"},
+		{"ids ７３０６３１８８４５, ５１２３４５６７８９", "ids N, N"},
+		{"chat -１００１２３４５６７８９０", "chat N"},
+		{"user ٧٣٠٦٣١٨٨٤٥", "user N"},
+		{"took １１２２３３４４５５６６７７８８９９ ns", "took N ns"},
+		{"ids [１１２２３３４４５５６６７７８８９９, 7306318845]", "ids [N, N]"},
+		// Figures and counts after an id stay, whatever their digits.
+		{"users 7306318845, ４２９, 5123456789", "users N, ４２９, N"},
+		{"user ７３０６３１８８４５ sent ３ tips", "user N sent ３ tips"},
+		{"fluid ７３０６３１８８４５", "fluid ７３０６３１８８４５"},
+	} {
+		if got := scrubbedError(t, c.in); got != c.want {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // longHex matches a run of hex digits as long as a pseudonym or any other
@@ -24,8 +25,9 @@ import (
 // NOPERM (7.2 and later), so "indexing failed", "index keys without
 // expiry: the look for them failed" and go-redis's own lines wrote it in
 // clear where 24 digits were the bound. (withheldHex says what is
-// written for each.)
-var longHex = regexp.MustCompile(`[0-9a-fA-F]{16,}`)
+// written for each.) Decimal digits of another script count as digits
+// (a snowflake in full-width digits).
+var longHex = regexp.MustCompile(`[0-9a-fA-F\p{Nd}]{16,}`)
 
 // withheldHex is what scrubIDs writes for a run longHex matched: "[id
 // withheld]", but for a run of fewer than 24 digits and no letter
@@ -50,10 +52,10 @@ func withholdHex(s string) string {
 }
 
 // longDigits reports whether run, one longHex matched, is fewer than 24
-// digits and no letter: a number, which scrubIDs reads as one (a list's,
-// a word's) before it writes it "N".
+// digits (of any script: numberLen's) and no letter: a number, which
+// scrubIDs reads as one (a list's, a word's) before it writes it "N".
 func longDigits(run string) bool {
-	return len(run) < 24 && strings.Trim(run, "0123456789") == ""
+	return utf8.RuneCountInString(run) < 24 && numberLen(run) == len(run)
 }
 
 // newLogger is the process's JSON logger. Every string it writes passes
@@ -278,7 +280,7 @@ func scrubIDs(s string) string {
 		}
 		return withheldHex(run)
 	})
-	if !strings.ContainsAny(s, "0123456789") {
+	if !hasDigit(s) {
 		return s
 	}
 	s = maskIDs(s)
@@ -378,7 +380,7 @@ var listSep = regexp.MustCompile(`^["']?(?:[\])}]+["']?)?(?:[` + gap + `]*[,;:][
 // small an id, and a Discord one has seventeen digits or more. It does
 // not end the list: an id after it is masked.
 func isFigure(number string) bool {
-	return len(strings.TrimLeft(number, "+-")) <= 3
+	return utf8.RuneCountInString(strings.TrimLeft(number, "+-")) <= 3
 }
 
 // listItemLen is the length of what s, the text after a number of a
@@ -440,21 +442,47 @@ func isGap(r rune) bool {
 	return unicode.IsSpace(r) || unicode.In(r, unicode.Z, unicode.Cf)
 }
 
-// numberLen is the length of the number s begins with (an optional "-"
-// or "+", digits), or 0.
+// numberLen is the length in bytes of the number s begins with (an
+// optional "-" or "+", decimal digits: ASCII, or any other script's,
+// full-width "７３０６" too), or 0.
 func numberLen(s string) int {
 	n := 0
 	if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
 		n = 1
 	}
 	d := n
-	for d < len(s) && '0' <= s[d] && s[d] <= '9' {
-		d++
+	for d < len(s) {
+		if '0' <= s[d] && s[d] <= '9' {
+			d++
+			continue
+		}
+		if s[d] < utf8.RuneSelf {
+			break
+		}
+		r, size := utf8.DecodeRuneInString(s[d:])
+		if !unicode.IsDigit(r) {
+			break
+		}
+		d += size
 	}
 	if d == n {
 		return 0
 	}
 	return d
+}
+
+// hasDigit reports whether s holds a decimal digit, ASCII or any other
+// (numberLen's).
+func hasDigit(s string) bool {
+	if strings.ContainsAny(s, "0123456789") {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.IndexFunc(s[i:], unicode.IsDigit) >= 0
+		}
+	}
+	return false
 }
 
 // dateTime matches a date or a time as Go and people write one: RFC 3339
@@ -565,9 +593,11 @@ func dateTimeLen(s string) int {
 
 // identityNumber matches a number after a word that names a person or a
 // chat (and an optional "id"; "uid" too, as identityWords has it for a
-// key), or a bare "id" or "ids" (its second group; ownedID), with what
-// separates them between: spaces (gap), quotes, ":=#_" ("user_7306318845"
-// was in clear), a "/" (a URL's path: Discord's ".../channels/<id>/…",
+// key; a possessive "'s": "user's 7306318845"), or a bare "id" or "ids"
+// (its second group; ownedID), with what separates them between: spaces
+// (gap), a ",", quotes, guillemets and a "<" (idOpeners), ":=#_"
+// ("user_7306318845" was in clear), a "/" (a URL's path: Discord's
+// ".../channels/<id>/…",
 // as a request's error quotes it), a "[", "(" or "{" opening a list, or more than one
 // ("[[", "[("), and a dash or a "+" with a space after it ("user -
 // 7306318845"); a "+" right before the number is the number's ("user
@@ -575,8 +605,17 @@ func dateTimeLen(s string) int {
 // error's text or a JSON object ("{\"id\":7306318845}"). The word may end
 // a longer key, after "_" or a lower-case letter (go-telegram/bot's
 // "migrate_to_chat_id -100…", "from_chat_id=", "senderChatId"): a word's
-// start is not a letter's end, or a capital after a small letter.
-var identityNumber = regexp.MustCompile(`((?:(?:^|[^A-Za-z])(?i:user|uid|chat|sender|from|channel|author|member|reporter|guild|peer)|[a-z](?:User|Chat|Sender|From|Channel|Author|Member|Reporter|Guild|Peer)|(?:^|[^A-Za-z])((?i:ids?)))(?i:s?(?:[ _-]?ids?)?)(?:[` + gap + `"':=#_/\[({]|[-+\x{2010}-\x{2015}\x{2212}][` + gap + `])*)[-+]?[0-9]+`)
+// start is not a letter's end, or a capital after a small letter. The
+// number's digits may be any decimal digits (\p{Nd}: full-width
+// "７３０６３１８８４５", Arabic-Indic), as numberLen reads them.
+var identityNumber = regexp.MustCompile(`((?:(?:^|[^A-Za-z])(?i:user|uid|chat|sender|from|channel|author|member|reporter|guild|peer)|[a-z](?:User|Chat|Sender|From|Channel|Author|Member|Reporter|Guild|Peer)|(?:^|[^A-Za-z])((?i:ids?)))(?i:(?:['\x{2019}\x{02bc}]s)?s?(?:[ _-]?ids?)?)(?:[` + gap + idOpeners + `:=#_/\[({,]|[-+\x{2010}-\x{2015}\x{2212}][` + gap + `])*)[-+]?\p{Nd}+`)
+
+// idOpeners are the quotation marks and angle brackets that may stand
+// before an id, in a character class: straight and curly quotes,
+// guillemets ("user «7306318845»", as French and Spanish quote), low
+// quotes, corner brackets, and "<" ("user <7306318845>"). Each passed
+// the id in clear.
+const idOpeners = `"'\x{2018}\x{2019}\x{201a}\x{201c}\x{201d}\x{201e}\x{00ab}\x{00bb}\x{2039}\x{203a}\x{300c}\x{300e}<`
 
 // urlCredentials matches a URL's user and password (a Redis URL's
 // "redis://user:password@"), up to the last "@" before its host ends: a
