@@ -395,3 +395,42 @@ func TestLoggerMasksIdsAfterQuotesAndInWideDigits_logscrub(t *testing.T) {
 		}
 	}
 }
+
+// An address or a version number after a word naming a person or a
+// chat is kept as it is written, as a date is ("from 127.0.0.1" was
+// "from N.0.0.1", "from [::1]:6379" "from [::N]:N"), and an id after it
+// is masked (it passed in clear). A number written with its thousands
+// marked by dots is no version, and what only begins like an address is
+// read as before. scrubIDs alone (the crash scrubber's lines, a stack)
+// and the logger (scrubAddrs first: an address with its port is ADDR).
+func TestScrubIDsKeepsAddressesAndVersions_logscrub(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"from 127.0.0.1", "from 127.0.0.1"},
+		{"from 10.0.0.0/8, chat 7306318845", "from 10.0.0.0/8, chat N"},
+		{"from 127.0.0.1 7306318845", "from 127.0.0.1 N"},
+		{"from 2001:db8::1 7306318845", "from 2001:db8::1 N"},
+		{"from [::1]", "from [::1]"},
+		{"user agent from 1.22.0, user 7306318845", "user agent from 1.22.0, user N"},
+		{"user 7.2.4 5123456789", "user 7.2.4 N"},
+		// Read as before.
+		{"user 7.306.318.845", "user N.306.318.845"},
+		{"user 7306318845.5", "user N.5"},
+		{"from 1.2.3.4.5", "from N.2.3.4.5"},
+		{"ids 1234:4433:2211:0000:1111:2222:3333:4444", "ids N:N:N:N:N:N:N:N"},
+	} {
+		if got := scrubIDs(c.in); got != c.want {
+			t.Errorf("scrubIDs(%q) = %q, want %q", c.in, got, c.want)
+		}
+		if got := scrubbedError(t, c.in); got != c.want {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.want)
+		}
+	}
+	for _, c := range []struct{ in, want string }{
+		{"from 127.0.0.1:6379", "from 127.0.0.1:6379"},
+		{"from [::1]:6379 7306318845", "from [::1]:6379 N"},
+	} {
+		if got := scrubIDs(c.in); got != c.want {
+			t.Errorf("scrubIDs(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"reflect"
 	"regexp"
 	"strings"
@@ -313,6 +314,11 @@ func maskIDs(s string) string {
 				at += dateTimeGapLen(s[at:])
 				continue
 			}
+			if n := addressLen(s, at); n > 0 {
+				at += n
+				at += dateTimeGapLen(s[at:])
+				continue
+			}
 			if n := numberLen(s[at:]); n > 0 {
 				if !inList || !isFigure(s[at:at+n]) {
 					b.WriteString(s[last:at])
@@ -337,6 +343,84 @@ func maskIDs(s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// ipv4 matches an IPv4 address ("127.0.0.1"), with a port ("…:6379")
+// or a prefix length ("…/24") if any.
+var ipv4 = regexp.MustCompile(`^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?::[0-9]{1,5}|/[0-9]{1,2})?`)
+
+// version matches a version number: two to four numbers of one to three
+// digits, joined by "." ("7.2.4", "1.22.0").
+var version = regexp.MustCompile(`^[0-9]{1,3}(?:\.[0-9]{1,3}){1,3}`)
+
+// addressLen is the length of the address or version number s holds
+// from at, where a number begins after a word naming a person or a chat
+// ("from 127.0.0.1", "from [::1]:6379", "from 2001:db8::1", "from
+// 7.2.4"), or 0: it is kept, as a date is, what follows it read as what
+// follows the word (scrubIDs wrote "from N.0.0.1", and an operator needs
+// to read where and which version; an id after it passed in clear). No
+// id is so written: a Telegram or Discord id is one number of four
+// digits or more. A run of dotted numbers that each but the first has
+// three digits ("7.306.318.845") is a number written with its thousands
+// marked, not a version, and is read as before; so is anything that runs
+// on (runsOn: "1.2.3.4.5", "1.2x").
+func addressLen(s string, at int) int {
+	if m := ipv4.FindStringIndex(s[at:]); m != nil && !runsOn(s[at+m[1]:]) {
+		return m[1]
+	}
+	if m := version.FindStringIndex(s[at:]); m != nil && !runsOn(s[at+m[1]:]) {
+		parts := strings.Split(s[at:at+m[1]], ".")
+		for _, p := range parts[1:] {
+			if len(p) != 3 {
+				return m[1]
+			}
+		}
+	}
+	return ipv6Len(s, at)
+}
+
+// port is an address's port after it.
+var port = regexp.MustCompile(`^:[0-9]{1,5}`)
+
+// ipv6Len is addressLen for an IPv6 address around at (what identityNumber
+// took for separators may be the address's "::": "from [::1]"): hex digits
+// and ":" (and "." for an IPv4 tail) on either side of at, one that
+// netip parses, with "::" or a hex letter in it (eight groups of decimal
+// digits joined by ":" may be ids: "1234:4433:…" is read as before), and
+// its "]" and port where it is in brackets. It is the length from at.
+func ipv6Len(s string, at int) int {
+	isHex := func(c byte) bool {
+		return '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'f'
+	}
+	if at >= len(s) || !isHex(s[at]) {
+		return 0
+	}
+	b := at
+	for b > 0 && (isHex(s[b-1]) || s[b-1] == ':') {
+		b--
+	}
+	e := at
+	for e < len(s) && (isHex(s[e]) || s[e] == ':' || s[e] == '.') {
+		e++
+	}
+	e = b + len(strings.TrimRight(s[b:e], "."))
+	tok := s[b:e]
+	if strings.Count(tok, ":") < 2 || !(strings.Contains(tok, "::") || strings.ContainsAny(tok, "abcdefABCDEF")) {
+		return 0
+	}
+	if a, err := netip.ParseAddr(tok); err != nil || !a.Is6() {
+		return 0
+	}
+	if b > 0 && s[b-1] == '[' && e < len(s) && s[e] == ']' {
+		e++
+		if m := port.FindStringIndex(s[e:]); m != nil {
+			e += m[1]
+		}
+	}
+	if runsOn(s[e:]) {
+		return 0
+	}
+	return e - at
 }
 
 // ownedID reports whether before, the text before a bare "id" or "ids",
