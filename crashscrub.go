@@ -70,11 +70,14 @@ func scrubCrash(r io.Reader, w io.Writer) error {
 	inValue := false // after a "panic: " line, until the frames
 	// A line longer than maxCrashLine is read in pieces (memory stays
 	// bounded, however long a line the child writes): its first piece is
-	// scrubbed as a line, the rest follows it only where that came out
-	// unchanged (a log line), and is dropped otherwise.
-	more := false // the line's first piece has been read
-	rest := false // the rest of the line is written
-	kept := false // something of the line was written: its "\n" is
+	// judged as a line. A line scrubbed as text (scrubIDs: none of the
+	// crash's own) is scrubbed whole, a window at a time (longLine);
+	// of any other, the rest follows the first piece only where that
+	// came out unchanged (a log line), and is dropped otherwise.
+	more := false      // the line's first piece has been read
+	var long *longLine // the line is scrubbed as text in windows
+	rest := false      // the rest of the line is written
+	kept := false      // something of the line was written: its "\n" is
 	// The previous piece ended in "\n": an empty piece is an empty line
 	// (which ends a panic's value) only then; after a "\r" ("\r\n" or
 	// "\r\r" in the value, a tip's CRLF line ends) it is not.
@@ -89,13 +92,26 @@ func scrubCrash(r io.Reader, w io.Writer) error {
 			if !nl {
 				body, cr = bytes.CutSuffix(piece, []byte("\r"))
 			}
-			if !more && inValue && len(body) == 0 && !(nl && afterNL) {
+			if long != nil {
+				long.write(body, bw)
+				if nl || cr {
+					long.end(bw)
+					long = nil
+				}
+			} else if !more && inValue && len(body) == 0 && !(nl && afterNL) {
 				kept, rest = false, false
 			} else if !more {
 				var out string
-				out, kept = scrubCrashLine(string(body), &inValue, &spliced, &fatal)
+				asText := false
+				out, kept = scrubCrashLineAs(string(body), &inValue, &spliced, &fatal, &asText)
 				rest = kept && out == string(body)
-				if kept {
+				if kept && asText && err == bufio.ErrBufferFull {
+					// Its first piece: an id may straddle its end, and
+					// the rest is to be scrubbed as this is.
+					long = &longLine{}
+					long.write(body, bw)
+					rest = false
+				} else if kept {
 					bw.WriteString(out)
 				}
 			} else if rest {
@@ -121,6 +137,9 @@ func scrubCrash(r io.Reader, w io.Writer) error {
 			continue
 		}
 		if err != nil {
+			if long != nil {
+				long.end(bw)
+			}
 			if err == io.EOF {
 				return bw.Flush()
 			}
@@ -137,6 +156,14 @@ func scrubCrash(r io.Reader, w io.Writer) error {
 // fatal error's line a log line was written inside before its message
 // (fatalCut), or "".
 func scrubCrashLine(line string, inValue, spliced *bool, fatal *string) (out string, keep bool) {
+	var asText bool
+	return scrubCrashLineAs(line, inValue, spliced, fatal, &asText)
+}
+
+// scrubCrashLineAs is scrubCrashLine that sets asText where the line was
+// scrubbed as text (scrubIDs: a line neither a log line's nor one of the
+// crash's own that it rewrites).
+func scrubCrashLineAs(line string, inValue, spliced *bool, fatal *string, asText *bool) (out string, keep bool) {
 	if *fatal != "" && !strings.HasPrefix(line, logStart) {
 		// The message of a fatal error whose "fatal error: " (and what
 		// of the message came with it) was written before: judged with
@@ -148,7 +175,7 @@ func scrubCrashLine(line string, inValue, spliced *bool, fatal *string) (out str
 		head := *fatal
 		*fatal, *spliced = "", false
 		if !*inValue && !crashOwnLine(line) {
-			out, keep := scrubCrashLine(head+line, inValue, spliced, fatal)
+			out, keep := scrubCrashLineAs(head+line, inValue, spliced, fatal, asText)
 			if rest, ok := strings.CutPrefix(out, head); ok && keep {
 				return rest, true
 			}
@@ -241,6 +268,7 @@ func scrubCrashLine(line string, inValue, spliced *bool, fatal *string) (out str
 		// by the logger's own rules (scrubIDs); a log line was
 		// scrubbed as it was written. Not scrubAddrs: a frame's
 		// "file.go:123" is no address.
+		*asText = true
 		return scrubIDs(line), true
 	}
 	return line, true
@@ -362,4 +390,89 @@ func readPiece(br *bufio.Reader, flush func() error) ([]byte, error) {
 		// What is buffered, without waiting; past it, wait for a byte more.
 		n = min(max(len(buf)+1, br.Buffered()), br.Size())
 	}
+}
+
+// longLine scrubs a line longer than maxCrashLine as text, as scrubIDs
+// scrubs it whole, holding less than two windows of maxCrashLine bytes
+// however long the line: an id across the end of the first piece read,
+// or anywhere after it, was written in clear where the first piece held
+// nothing to mask, and the rest of the line was dropped where it did.
+// Each window is cut where scrubbing its two sides apart masks what
+// scrubbing them together masks (textCut) and each side is scrubbed by
+// scrubIDs; a window with no such cut has every number and hex run
+// masked (maskNumbers), and so has what follows it up to the next cut:
+// it may continue what the window began ("user " and the id, a list).
+type longLine struct {
+	pend    []byte // read and not yet written, from a cut or a masked window
+	maskAll bool   // pend follows a window with no cut
+}
+
+// write adds p, a piece of the line, and writes what windows it fills.
+func (l *longLine) write(p []byte, w *bufio.Writer) {
+	l.pend = append(l.pend, p...)
+	for len(l.pend) >= maxCrashLine {
+		cut := textCut(l.pend)
+		if cut <= 0 {
+			w.WriteString(maskNumbers(string(l.pend)))
+			l.pend, l.maskAll = l.pend[:0], true
+			return
+		}
+		w.WriteString(l.scrub(l.pend[:cut]))
+		l.pend, l.maskAll = append(l.pend[:0], l.pend[cut:]...), false
+	}
+}
+
+// end writes what is left of the line, which has ended.
+func (l *longLine) end(w *bufio.Writer) {
+	w.WriteString(l.scrub(l.pend))
+	l.pend = l.pend[:0]
+}
+
+// scrub is what is written of b, text from a cut or after a masked
+// window.
+func (l *longLine) scrub(b []byte) string {
+	if l.maskAll {
+		return maskNumbers(string(b))
+	}
+	return scrubIDs(string(b))
+}
+
+// textCut is the last place in b, text of a line, where scrubbing what is
+// before it and what is after it apart masks no less than scrubbing them
+// together, or 0 if there is none: after a space, before a word of three
+// lower-case letters or more that b holds whole, not "and". Nothing
+// scrubIDs reads runs on across such a word: an identity word's number,
+// a date's, a list's next ("and" may join two), a time's zone (upper
+// case, or "m=") and a hex run all end before it, and the word itself
+// begins what follows anew.
+func textCut(b []byte) int {
+	for p := len(b) - 1; p > 0; p-- {
+		if b[p-1] != ' ' {
+			continue
+		}
+		e := p
+		for e < len(b) && ('a' <= b[e]|0x20 && b[e]|0x20 <= 'z') {
+			e++
+		}
+		if e == len(b) || e-p < 3 || string(b[p:e]) == "and" {
+			continue
+		}
+		if lower := bytes.ToLower(b[p : p+3]); !bytes.Equal(lower, b[p:p+3]) {
+			continue
+		}
+		return p
+	}
+	return 0
+}
+
+// anyNumber is a run of digits (of any script) and the hex digits
+// around it: in a window of a long line with no cut, where what it
+// continues is unknown, each is masked.
+var anyNumber = regexp.MustCompile(`[0-9a-fA-F]*\p{Nd}[0-9a-fA-F\p{Nd}]*`)
+
+// maskNumbers is what longLine writes of a window it found no cut in, or
+// of what follows one up to the next cut: long hex runs withheld
+// (withheldHex), every other number masked.
+func maskNumbers(s string) string {
+	return anyNumber.ReplaceAllLiteralString(withholdHex(s), "N")
 }
