@@ -412,6 +412,9 @@ func TestScrubIDsKeepsAddressesAndVersions_logscrub(t *testing.T) {
 		{"from [::1]", "from [::1]"},
 		{"user agent from 1.22.0, user 7306318845", "user agent from 1.22.0, user N"},
 		{"user 7.2.4 5123456789", "user 7.2.4 N"},
+		{"from ::1 or 7306318845", "from ::1 or N"},
+		{"chats [::1, -1001234567890]", "chats [::1, N]"},
+		{"from 127.0.0.1, 400, 5123456789", "from 127.0.0.1, 400, N"},
 		// Read as before.
 		{"user 7.306.318.845", "user N.306.318.845"},
 		{"user 7306318845.5", "user N.5"},
@@ -428,6 +431,7 @@ func TestScrubIDsKeepsAddressesAndVersions_logscrub(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"from 127.0.0.1:6379", "from 127.0.0.1:6379"},
 		{"from [::1]:6379 7306318845", "from [::1]:6379 N"},
+		{"peer {[::1]:6379 {7306318845", "peer {[::1]:6379 {N"},
 	} {
 		if got := scrubIDs(c.in); got != c.want {
 			t.Errorf("scrubIDs(%q) = %q, want %q", c.in, got, c.want)

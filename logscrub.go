@@ -315,8 +315,16 @@ func maskIDs(s string) string {
 				continue
 			}
 			if n := addressLen(s, at); n > 0 {
+				// Kept, and read as a list's number: the ids of
+				// the list it is in are masked after it ("from
+				// ::1 or 7306318845" masked the id, reading "1").
 				at += n
-				at += dateTimeGapLen(s[at:])
+				inList = true
+				if k := listItemLen(s[at:]); k > 0 {
+					at += k
+				} else {
+					at += dateTimeGapLen(s[at:])
+				}
 				continue
 			}
 			if n := numberLen(s[at:]); n > 0 {
