@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -187,3 +188,19 @@ var HoldUntoldHash = holdUntold.Hash()
 // MaxVoidsPerMessage and MaxHeldVoids are the bounds of the codes the
 // spool holds to void one by one.
 const MaxVoidsPerMessage, MaxHeldVoids = maxVoidsPerMessage, maxHeldVoids
+
+// FailVoidsRemoval makes the removal of the spool's voids file being
+// replayed fail as on a read-only disk, until the test ends or the
+// returned function is called.
+func FailVoidsRemoval(t interface{ Cleanup(func()) }) (restore func()) {
+	orig := removeFile
+	removeFile = func(path string) error {
+		if filepath.Base(path) == "voids.spool.replaying" {
+			return &os.PathError{Op: "remove", Path: path, Err: syscall.EROFS}
+		}
+		return orig(path)
+	}
+	restore = func() { removeFile = orig }
+	t.Cleanup(restore)
+	return restore
+}

@@ -121,6 +121,10 @@ func (k keys) teamActive() string { return k.prefix + ":{team}:active" }
 // invite is a pending invitation, under the MAC of its code.
 func (k keys) invite(mac string) string { return k.prefix + ":{team}:invite:" + mac }
 
+// voidAllDone exists once the spool's replay has voided every pending
+// invitation for the hold named id (spool_void.go): not again.
+func (k keys) voidAllDone(id string) string { return k.prefix + ":{team}:voidall:" + id }
+
 // dead is the dead-letter stream of tips whose handling kept failing.
 func (k keys) dead() string { return k.prefix + ":{tips}:dead" }
 

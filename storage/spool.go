@@ -743,6 +743,10 @@ type ReplayCount struct {
 	// during the outage than the spool holds one by one (spool_void.go).
 	// Not counted in Entries.
 	InvitesVoided int
+	// VoidsKept, if not nil, wraps ErrVoidsKept: the invitations held to
+	// be voided were voided, but their file stays in the spool's
+	// directory (a read-only disk). The replay went on with the tips.
+	VoidsKept error
 }
 
 // Entries is how many entries the replay took out of the spool.
@@ -755,7 +759,9 @@ func (sp *Spool) ReplayCounts(ctx context.Context, st *Store) (ReplayCount, erro
 	// Invitations seen in a group during the outage: void before anything
 	// else (before anyone can redeem them).
 	var err error
-	if c.InvitesVoided, err = sp.replayVoids(ctx, st); err != nil {
+	if c.InvitesVoided, err = sp.replayVoids(ctx, st); errors.Is(err, ErrVoidsKept) {
+		c.VoidsKept = err // (done: nothing waits on it)
+	} else if err != nil {
 		return c, err
 	}
 	if err := sp.beginReplay(); err != nil {

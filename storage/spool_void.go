@@ -2,13 +2,17 @@ package storage
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -45,6 +49,31 @@ const maxHeldVoids = 1 << 16
 // invitation is to be voided (no MAC: readVoids of a version before it
 // passes over it, as over a torn line).
 const voidAllLine = "*"
+
+// A voidAllLine is followed by one naming that hold: voidAllLine and 32
+// random hex digits (a version before it passes over it). Once the
+// replay has voided every invitation for a hold, Redis keeps that it did
+// (keys.voidAllDone) for voidAllDoneFor, so that a replay of the same
+// file again (voids.spool.replaying could not be removed: a read-only
+// disk) voids nothing more: not the invitations made since, after the
+// outage. A hold without its name (written by a version before it, or
+// its line torn by a crash) voids every pending invitation at each
+// replay, as before.
+const voidAllIDLength = 32
+
+// voidAllDoneFor is how long Redis keeps that a hold's voiding was done:
+// dropped once its file is removed; past it, a file still not removable
+// voids every pending invitation again (the operator was told at each
+// replay meanwhile).
+const voidAllDoneFor = 365 * 24 * time.Hour
+
+// ErrVoidsKept is wrapped by the error of a replay (ReplayCount.VoidsKept)
+// whose invitations held to be voided were voided, but whose file,
+// voids.spool.replaying in the spool's directory, could not be removed.
+var ErrVoidsKept = errors.New("voids.spool.replaying could not be removed")
+
+// removeFile is os.Remove; tests make it fail.
+var removeFile = os.Remove
 
 // voidsPath is the file of invitations to void; voidsReplayPath the one
 // being replayed.
@@ -88,7 +117,11 @@ func (sp *Spool) HoldVoids(codes []string) error {
 		}
 	}
 	if len(codes) > maxVoidsPerMessage || len(sp.voids)+len(add) > maxHeldVoids {
-		if err := appendSynced(sp.voidsPath(), []byte("\n"+voidAllLine+"\n")); err != nil {
+		id := make([]byte, voidAllIDLength/2)
+		if _, err := rand.Read(id); err != nil {
+			return fmt.Errorf("spool voids: %w", err)
+		}
+		if err := appendSynced(sp.voidsPath(), []byte("\n"+voidAllLine+"\n"+voidAllLine+hex.EncodeToString(id)+"\n")); err != nil {
 			return fmt.Errorf("spool voids: %w", err)
 		}
 		sp.voidAllLive = true
@@ -119,27 +152,48 @@ func (sp *Spool) VoidHeld(code string) bool {
 // that every invitation is to be voided (voidAllLine); a line torn by a
 // crash mid-append (never acknowledged) is no MAC and is left out.
 func readVoids(path string) ([]string, bool, error) {
+	macs, all, _, err := readVoidsNamed(path)
+	return macs, all, err
+}
+
+// readVoidsNamed is readVoids, and the name of the file's hold of every
+// pending invitation: "" if it has none, or one without its name.
+func readVoidsNamed(path string) ([]string, bool, string, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, false, nil
+		return nil, false, "", nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("spool voids: %w", err)
+		return nil, false, "", fmt.Errorf("spool voids: %w", err)
 	}
 	var out []string
-	all := false
+	all, unnamed, name := false, false, ""
 	for _, l := range bytes.Split(b, []byte{'\n'}) {
 		if _, err := hex.DecodeString(string(l)); err == nil && len(l) == 32 {
 			out = append(out, string(l))
 		}
-		all = all || string(l) == voidAllLine
+		if string(l) == voidAllLine {
+			all, unnamed = true, true
+		} else if id, ok := strings.CutPrefix(string(l), voidAllLine); ok && unnamed && len(id) == voidAllIDLength {
+			if _, err := hex.DecodeString(id); err == nil {
+				unnamed = false
+				name = cmp.Or(name, id)
+			}
+		}
 	}
-	return out, all, nil
+	if unnamed {
+		name = "" // (a hold without its name: every replay voids every invitation)
+	}
+	return out, all, name, nil
 }
 
 // replayVoids voids the invitations held (every pending one, if the file
 // says so), and forgets them once done. The file is moved aside first, so
-// voidings held meanwhile wait for the next replay.
+// voidings held meanwhile wait for the next replay. Done, but its file
+// not removed, it returns an error wrapping ErrVoidsKept: the voidings
+// are forgotten all the same, and the next replay of that file voids
+// the invitations it names again (gone already), but not every pending
+// invitation again if it held that (see voidAllIDLength).
 func (sp *Spool) replayVoids(ctx context.Context, st *Store) (int, error) {
 	sp.mu.Lock()
 	if _, err := os.Stat(sp.voidsReplayPath()); errors.Is(err, os.ErrNotExist) {
@@ -151,16 +205,31 @@ func (sp *Spool) replayVoids(ctx context.Context, st *Store) (int, error) {
 		}
 	}
 	sp.mu.Unlock()
-	macs, all, err := readVoids(sp.voidsReplayPath())
+	macs, all, name, err := readVoidsNamed(sp.voidsReplayPath())
 	if err != nil {
 		return 0, err
 	}
 	voided := 0
 	if all {
-		// Cut off mid-way, it says how many went all the same: tried
-		// again, it finds only the rest.
-		if voided, err = st.voidEveryInvite(ctx); err != nil {
-			return voided, err
+		done := false
+		if name != "" {
+			n, err := st.rdb.Exists(ctx, st.k.voidAllDone(name)).Result()
+			if err != nil {
+				return 0, fmt.Errorf("spool voids: %w", err)
+			}
+			done = n > 0
+		}
+		if !done {
+			// Cut off mid-way, it says how many went all the same: tried
+			// again, it finds only the rest.
+			if voided, err = st.voidEveryInvite(ctx); err != nil {
+				return voided, err
+			}
+			if name != "" {
+				if err := st.rdb.Set(ctx, st.k.voidAllDone(name), "1", voidAllDoneFor).Err(); err != nil {
+					return voided, fmt.Errorf("spool voids: %w", err)
+				}
+			}
 		}
 	}
 	if len(macs) > 0 {
@@ -172,10 +241,14 @@ func (sp *Spool) replayVoids(ctx context.Context, st *Store) (int, error) {
 			return voided, fmt.Errorf("spool voids: %w", err)
 		}
 	}
-	if err := removeSynced(sp.voidsReplayPath()); err != nil {
-		return voided, err
+	kept := removeSynced(sp.voidsReplayPath())
+	if kept == nil && name != "" {
+		// Its file gone, the record that it was done is of no more use
+		// (left to expire if Redis does not take this).
+		_ = st.rdb.Del(ctx, st.k.voidAllDone(name)).Err()
 	}
-	// Forgotten unless held again since (in the live file).
+	// Forgotten unless held again since (in the live file), its file
+	// removed or not: every invitation it named is void in Redis.
 	live, liveAll, _ := readVoids(sp.voidsPath())
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
@@ -186,6 +259,9 @@ func (sp *Spool) replayVoids(ctx context.Context, st *Store) (int, error) {
 		sp.voids[m] = true
 	}
 	sp.voidAllReplaying, sp.voidAllLive = false, sp.voidAllLive || liveAll
+	if kept != nil {
+		return voided, fmt.Errorf("%w: %w", ErrVoidsKept, kept)
+	}
 	return voided, nil
 }
 
@@ -224,7 +300,7 @@ func (sp *Spool) VoidsWaiting() int {
 
 // removeSynced removes a file, if there, durably.
 func removeSynced(path string) error {
-	if err := os.Remove(path); err != nil {
+	if err := removeFile(path); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil
 		}
