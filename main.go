@@ -506,7 +506,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		keepRunning(ctx, log, "broadcaster", restartPause, func(ctx context.Context) { eng.mux.RunBroadcaster(ctx, time.Second) })
 	})
 	wg.Go(func() {
-		keepRunning(ctx, log, "spool replay", restartPause, func(ctx context.Context) { replaySpool(ctx, spool, eng.store, log, eng.spoolTally) })
+		keepRunning(ctx, log, "spool replay", restartPause, func(ctx context.Context) {
+			replaySpool(ctx, spool, eng.store, log, eng.spoolTally, eng.mux.InvitationsVoided)
+		})
 	})
 	wg.Go(func() {
 		keepRunning(ctx, log, "duplicates backfill", restartPause, func(ctx context.Context) {
@@ -898,9 +900,11 @@ func recoverHTTP(log *slog.Logger, h http.Handler) http.Handler {
 // Redis, each try reading the whole spool and each logged; a few lines
 // tell it (refusedTry), as they tell a replay cut short otherwise
 // (interruptedTry). tally (nil: none) is told what the spool holds, to
-// log its counts (spoolTally).
-func replaySpool(ctx context.Context, sp *storage.Spool, st *storage.Store, log *slog.Logger, tally *spoolTally) {
-	r := spoolReplay{sp: sp, st: st, log: log, tally: tally, now: time.Now, wait: waitFor, jitter: jitter}
+// log its counts (spoolTally). voided (nil: none) is told how many
+// pending invitations a replay voided all together, for the audit log
+// and the team (commands.Mux.InvitationsVoided).
+func replaySpool(ctx context.Context, sp *storage.Spool, st *storage.Store, log *slog.Logger, tally *spoolTally, voided func(context.Context, int) error) {
+	r := spoolReplay{sp: sp, st: st, log: log, tally: tally, now: time.Now, wait: waitFor, jitter: jitter, voided: voided}
 	r.run(ctx)
 }
 
@@ -947,6 +951,11 @@ type spoolReplay struct {
 	now    func() time.Time
 	wait   func(context.Context, time.Duration) bool
 	jitter func(time.Duration) time.Duration
+	// replay is the replay itself (nil: sp.ReplayCounts on st).
+	replay func(context.Context) (storage.ReplayCount, error)
+	// voided, if not nil, is told how many pending invitations a replay
+	// voided all together.
+	voided func(context.Context, int) error
 
 	// refused is how many tries in a row Redis refused (refusal), reply
 	// the code of its last refusal ("" after a try it did not refuse);
@@ -960,6 +969,9 @@ type spoolReplay struct {
 	// logged, and interruptedUntold how many since.
 	interrupted, interruptedUntold int
 	interruptedTold                time.Time
+	// keptTold is when the line saying the voids file could not be
+	// removed was last logged.
+	keptTold time.Time
 }
 
 func (r *spoolReplay) run(ctx context.Context) {
@@ -971,7 +983,12 @@ func (r *spoolReplay) run(ctx context.Context) {
 		readErr = reportSpoolReadError(log, err, readErr)
 		reported = reportUnreadable(log, c, reported)
 		if (err != nil || c.Waiting+c.Unreadable+sp.VoidsWaiting() > 0) && !r.now().Before(r.next) && r.st.Ping(ctx) == nil {
-			n, err := sp.ReplayCounts(ctx, r.st)
+			var n storage.ReplayCount
+			if r.replay != nil {
+				n, err = r.replay(ctx)
+			} else {
+				n, err = sp.ReplayCounts(ctx, r.st)
+			}
 			if n.SetAside > 0 {
 				// A count only: nothing of an entry.
 				log.Error("spooled tips Redis refused the same way for minutes (a key of the wrong type) set aside in tips.spool.rejected in VIGIA_SPOOL_DIR, the rest replayed; they are tried again at the next start: repair the key, then restart",
@@ -979,8 +996,17 @@ func (r *spoolReplay) run(ctx context.Context) {
 			}
 			if n.InvitesVoided > 0 {
 				// A count only: no code, no group.
-				log.Warn("every pending invitation voided: more code-like words were seen in groups while Redis was down than the spool holds one by one, and any of them may have been one; admins make new ones with /invite",
+				log.Warn("every pending invitation voided: more code-like words were seen in groups while Redis was down than the spool holds one by one, and any of them may have been one; admins make new ones with /invite (the audit log says so, and the investigators' chats are told)",
 					"invitations", n.InvitesVoided)
+				if r.voided != nil {
+					if err := r.voided(ctx, n.InvitesVoided); err != nil {
+						log.Error("every pending invitation voided, but not recorded in the audit log; tell the admins to make new invitations with /invite",
+							"invitations", n.InvitesVoided, "error", err.Error())
+					}
+				}
+			}
+			if n.VoidsKept != nil {
+				r.voidsKept(n.VoidsKept)
 			}
 			if reply := refusal(err); reply != "" {
 				r.refusedTry(n, err, reply)
@@ -1035,6 +1061,19 @@ func refusal(err error) string {
 		return "ERR"
 	}
 	return code
+}
+
+// voidsKept logs, at most every spoolTallyEvery, that the replay voided
+// the invitations held to be voided but could not remove their file
+// (err wraps storage.ErrVoidsKept): what it means, and what to do.
+func (r *spoolReplay) voidsKept(err error) {
+	now := r.now()
+	if !r.keptTold.IsZero() && now.Sub(r.keptTold) < spoolTallyEvery {
+		return
+	}
+	r.keptTold = now
+	r.log.Error("the invitations held to be voided were voided, but voids.spool.replaying in VIGIA_SPOOL_DIR could not be removed: every replay reads it again, voiding nothing more (invitations made since are kept; one an earlier version held to void every pending invitation voids them all at each replay); make VIGIA_SPOOL_DIR writable, or stop Vigía and remove that file",
+		"error", err.Error())
 }
 
 // refusedTry counts a replay Redis refused (err, its reply's code reply:

@@ -1705,7 +1705,7 @@ func TestReplayLoopVoidsHeldInvitationsWithoutSpooledTips(t *testing.T) {
 	if err := sp.HoldVoids([]string{code}); err != nil {
 		t.Fatal(err)
 	}
-	go replaySpool(ctx, sp, st, slog.New(slog.DiscardHandler), nil)
+	go replaySpool(ctx, sp, st, slog.New(slog.DiscardHandler), nil, nil)
 	for deadline := time.Now().Add(20 * time.Second); sp.VoidsWaiting() > 0 && time.Now().Before(deadline); {
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -42,7 +42,7 @@ func TestReplayLogCountsSkippedEntriesApart(t *testing.T) {
 	var logs syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go replaySpool(ctx, sp, st, slog.New(slog.NewTextHandler(&logs, nil)), nil)
+	go replaySpool(ctx, sp, st, slog.New(slog.NewTextHandler(&logs, nil)), nil, nil)
 	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(logs.String(), "spooled tips replayed") && time.Now().Before(deadline); {
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -97,7 +97,7 @@ func TestReplaySpoolReportsAndRetriesAnUnreadableSpool(t *testing.T) {
 	var logs syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go replaySpool(ctx, sp, st, slog.New(slog.NewTextHandler(&logs, nil)), nil)
+	go replaySpool(ctx, sp, st, slog.New(slog.NewTextHandler(&logs, nil)), nil, nil)
 	waitLog := func(what string) {
 		t.Helper()
 		for deadline := time.Now().Add(20 * time.Second); !strings.Contains(logs.String(), what); {

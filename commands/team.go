@@ -287,12 +287,16 @@ func auditLog(ctx context.Context, c *Context) error {
 		if e.TextLength > 0 {
 			args = strings.TrimSpace(args + " " + c.T("audit_text_withheld", nil, e.TextLength))
 		}
+		action := "/" + e.Action
 		switch e.Note {
 		case storage.NoteButton, storage.NoteAskOpen, storage.NoteAskDay:
 			args = strings.TrimSpace(args + " " + c.T("audit_note_"+e.Note, map[string]any{"Max": e.Max}))
+		case storage.NoteInvitesVoided:
+			// The bot's own doing, no command: said in words.
+			action, args = c.T("audit_invites_voided", map[string]any{"Count": e.Max}, e.Max), ""
 		}
 		lines = append(lines, c.T("audit_line", map[string]any{
-			"Time": e.Time.UTC().Format(time.DateTime), "Who": isolated(auditText(e.Who)), "Action": "/" + e.Action, "Args": args,
+			"Time": e.Time.UTC().Format(time.DateTime), "Who": isolated(auditText(e.Who)), "Action": action, "Args": args,
 		}))
 	}
 	return c.Reply(ctx, Reply{Text: strings.Join(lines, "\n"), Protected: true})

@@ -25,7 +25,8 @@ type AuditEntry struct {
 	TextLength int `json:"n,omitempty"`
 	// Note is what the bot adds to the entry, shown in the reader's
 	// language (never as words kept here): NoteButton, NoteAskOpen or
-	// NoteAskDay, the last two with the limit, Max.
+	// NoteAskDay, the last two with the limit, Max; or NoteInvitesVoided,
+	// with how many, Max.
 	Note string `json:"o,omitempty"`
 	Max  int    `json:"m,omitempty"`
 	// Role is the role a /redeem joined as ("investigator", "admin"),
@@ -39,6 +40,9 @@ const (
 	NoteButton  = "button"   // a triage or publication button pressed, not a command typed
 	NoteAskOpen = "ask_open" // a question refused: Max unanswered already
 	NoteAskDay  = "ask_day"  // a question refused: Max asked in 24 hours already
+	// NoteInvitesVoided: the spool's replay voided every pending
+	// invitation, Max of them, after a Redis outage (no member's action).
+	NoteInvitesVoided = "invites_voided"
 )
 
 // CodeTag is what the audit log keeps of a code given to a command (an
