@@ -55,7 +55,9 @@ func (a *Adapter) roomInInbox(ctx context.Context, offset int64) bool {
 		return true
 	}
 	confirmed := offset == 0 // (nothing polled yet)
-	for a.backlogFull(ctx, a.o.Inbox) {
+	// Guarded (recovered.go): a panic in the client is a failed look,
+	// as an outage's, not the end of the polling and of serve.
+	for a.backlogFull(ctx, guardedInbox{a, a.o.Inbox}) {
 		if !confirmed {
 			// Tried again each second if Telegram does not answer;
 			// the next getUpdates confirms them anyway.
@@ -86,7 +88,9 @@ func (a *Adapter) deliver(ctx context.Context, h Handler, updates []*models.Upda
 		// outcome (atOnce.take).
 		written := a.atOnce.writing(updates)
 		actx, cancel := context.WithTimeout(ctx, inboxAddTimeout)
-		err := a.o.Inbox.Add(actx, b...)
+		// Guarded (recovered.go): a panic in the client is a failed
+		// write, the batch handled at once, as in an outage.
+		err := guardedInbox{a, a.o.Inbox}.Add(actx, b...)
 		cancel()
 		// The write may have landed all the same (a timeout): the
 		// dispatcher then finds them in the inbox, being handled or

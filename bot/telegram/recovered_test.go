@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -278,6 +279,16 @@ func (p *panicInbox) Done(ctx context.Context, id string) error {
 	return p.memInbox.Done(ctx, id)
 }
 
+func (p *panicInbox) Add(ctx context.Context, raws ...[]byte) error {
+	p.fire("Add")
+	return p.memInbox.Add(ctx, raws...)
+}
+
+func (p *panicInbox) Len(ctx context.Context) (int64, error) {
+	p.fire("Len")
+	return p.memInbox.Len(ctx)
+}
+
 // A panic in the inbox's client is that call's failure, and the
 // dispatcher repairs it as it does an outage's: a read is tried again
 // (the updates handled); a keep is warned of, the next one keeps; a
@@ -403,6 +414,46 @@ func TestPanicInTheInboxIsAFailure(t *testing.T) {
 			}
 			settled(t, d)
 			if logs.count("inbox removal") != 1 {
+				t.Errorf("the panic is not logged once at Error with its stack:\n%s", logs)
+			}
+		})
+	})
+}
+
+// The polling loop (Run, on its caller's goroutine) calls the inbox too: a
+// panic in its client is that call's failure, as the dispatcher's are. A
+// batch whose write panicked is handled at once, as one whose write
+// failed; a look at the backlog that panicked lets polling go on, as one
+// that failed. Each is logged with its stack.
+// Mutation: deliver's Add, or roomInInbox's backlogFull, on a.o.Inbox
+// without guardedInbox -> the test process dies.
+func TestPanicInThePollersInboxCallsIsAFailure(t *testing.T) {
+	t.Run("add", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			a, logs := panicAdapter(t, &sentAPI{}, nil)
+			in := &panicInbox{memInbox: newMemInbox(), left: map[string]int{"Add": 1}}
+			a.o.Inbox = in
+			h := &gateHandler{}
+			e := text(1, 1)
+			u, _ := decodeEntry(e.Raw)
+			a.deliver(context.Background(), h, []*models.Update{u}, []json.RawMessage{e.Raw})
+			if started, _ := h.got(); !slices.Equal(started, []int64{1}) {
+				t.Errorf("handled %v, want 1, at once", started)
+			}
+			if logs.count("inbox add") != 1 {
+				t.Errorf("the panic is not logged once at Error with its stack:\n%s", logs)
+			}
+		})
+	})
+	t.Run("length", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			a, logs := panicAdapter(t, &sentAPI{}, nil)
+			in := &panicInbox{memInbox: newMemInbox(), left: map[string]int{"Len": 1}}
+			a.o.Inbox = in
+			if !a.roomInInbox(context.Background(), 0) {
+				t.Error("roomInInbox = false, want true (polling goes on)")
+			}
+			if logs.count("inbox length") != 1 {
 				t.Errorf("the panic is not logged once at Error with its stack:\n%s", logs)
 			}
 		})
