@@ -511,7 +511,18 @@ func (d *dispatcher) fetch(ctx context.Context, c int64, ids []string) bool {
 		}
 		return false
 	}
+	// Decoded before d.mu is taken: decoding reads what was sent
+	// (salvage), and a panic under the lock would leave it taken, the
+	// reader and every chat stopped for good.
+	var queued []inboxUpdate
 	var skipped []string
+	for _, e := range entries {
+		if u, ok := d.decode(e); ok {
+			queued = append(queued, inboxUpdate{id: e.ID, u: u})
+		} else {
+			skipped = append(skipped, e.ID)
+		}
+	}
 	d.mu.Lock()
 	d.fetching -= len(ids) // held from now on, those still in the inbox
 	// Only dispatch appends to waiting and drop only removes from it, so
@@ -531,13 +542,11 @@ func (d *dispatcher) fetch(ctx context.Context, c int64, ids []string) bool {
 	}
 	// An id missing from entries is no longer this consumer's to handle
 	// (handled, or taken over): it is dropped.
-	for _, e := range entries {
-		if u, ok := decodeEntry(e.Raw); ok {
-			d.held[e.ID] = true
-			d.chats[c] = append(d.chats[c], inboxUpdate{id: e.ID, u: u})
-		} else {
-			skipped = append(skipped, e.ID)
-		}
+	for _, q := range queued {
+		d.held[q.id] = true
+	}
+	if len(queued) > 0 {
+		d.chats[c] = append(d.chats[c], queued...)
 	}
 	d.mu.Unlock()
 	for _, id := range skipped {
@@ -545,6 +554,24 @@ func (d *dispatcher) fetch(ctx context.Context, c int64, ids []string) bool {
 		d.done(context.WithoutCancel(ctx), id)
 	}
 	return true
+}
+
+// decode decodes entry e, fetched back from the inbox. A panic on the way
+// (salvaging what was sent) is logged (recovered.go) and e taken as an
+// entry that cannot be decoded (removed), rather than fetched again, to
+// panic again, for good.
+func (d *dispatcher) decode(e InboxEntry) (u *models.Update, ok bool) {
+	err := d.a.guarded("inbox decode", func() error {
+		u, ok = decodeEntry(e.Raw)
+		if ok {
+			d.a.reach("fetch", u)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, false
+	}
+	return u, ok
 }
 
 // leave marks chat c idle, letting go of what it still has queued (left

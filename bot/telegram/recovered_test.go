@@ -459,3 +459,60 @@ func TestPanicInThePollersInboxCallsIsAFailure(t *testing.T) {
 		})
 	})
 }
+
+// A chat's backlog fetched back from the inbox is decoded before the
+// dispatcher's lock is taken: a panic decoding one of its updates
+// (salvaging what was sent) is that update's failure to decode. It is
+// removed from the inbox, as one that cannot be decoded (not fetched
+// again, to panic again), the chat's other updates and the reader go on,
+// and the dispatcher ends holding nothing. (Real time, not synctest: a
+// dispatcher stuck on its lock, or fetching in a loop, never lets a
+// bubble's clock move; here the deadline ends the wait.)
+// Mutations: fetch decoding under d.mu with decodeEntry, as before (no
+// guard) -> the lock stays taken; fetch's decode without its guard ->
+// the chat fetches e18 again and again: either way nothing after e17 is
+// handled or removed within the deadline.
+func TestPanicDecodingAFetchedUpdateIsSkipped(t *testing.T) {
+	a, logs := panicAdapter(t, &sentAPI{}, panicsOn("fetch", 18))
+	gate := make(chan struct{})
+	h := &gateHandler{gates: map[string]chan struct{}{"1": gate}}
+	in := newMemInbox()
+	d, stop := runDispatcher(a, h, in)
+	var flood []InboxEntry
+	for n := range 20 {
+		flood = append(flood, text(n+1, 1))
+	}
+	in.queue(flood...)
+	within := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("not %s within 20s (handled %v, removed %v)", what, first(h.got()), in.doneIDs())
+			}
+		}
+	}
+	within("all read, the backlog waiting", func() bool {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		return len(d.held)+len(d.waitingIDs) == 20 && len(d.waitingIDs) > 0
+	})
+	close(gate)
+	within("all removed from the inbox", func() bool { return len(in.doneIDs()) == 20 })
+	stop()
+	var want []int64
+	for n := range int64(20) {
+		if n+1 != 18 {
+			want = append(want, n+1)
+		}
+	}
+	if started, _ := h.got(); !slices.Equal(started, want) {
+		t.Errorf("handled %v, want %v", started, want)
+	}
+	settled(t, d)
+	if logs.count("inbox decode") != 1 {
+		t.Errorf("the panic is not logged once at Error with its stack:\n%s", logs)
+	}
+}
+
+// first is the first of two values.
+func first[T any](v T, _ T) T { return v }

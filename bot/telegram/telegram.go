@@ -161,7 +161,8 @@ type Adapter struct {
 	atOnce     atOnce // polled updates handled without the inbox (poll.go)
 	// reached, if set (tests), is called at points of the handling of
 	// an update where a panic is injected: "dispatch" (the dispatcher
-	// queueing it), "chat" (its chat taking it), "translate" (handle).
+	// queueing it), "chat" (its chat taking it), "translate" (handle),
+	// "fetch" (decoding it, fetched back from the inbox).
 	reached func(point string, u *models.Update)
 }
 
