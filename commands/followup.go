@@ -830,7 +830,7 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		return true, sayErr
 	}
 	if c.Request.FileLost {
-		return true, c.Say(ctx, c.fileLost(), fileNoteData)
+		return true, c.Say(ctx, c.answerFileLost(), fileNoteData)
 	}
 	return true, nil
 }
@@ -1377,7 +1377,7 @@ func replyCommand(ctx context.Context, c *Context) error {
 		// A file it came with that could not be received (too large, or
 		// the file of the message it replied to in another chat): told,
 		// as an answer after Answer is (takeAnswer).
-		return c.Say(ctx, c.fileLost(), fileNoteData)
+		return c.Say(ctx, c.answerFileLost(), fileNoteData)
 	}
 	return c.Say(ctx, "reply_usage", nil)
 }

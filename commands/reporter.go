@@ -1282,6 +1282,18 @@ func (c *Context) fileLost() string {
 	return "file_not_received"
 }
 
+// answerFileLost is fileLost said after an answer was delivered (/reply,
+// a reply to a question, a message after Answer): a file not received
+// did not reach the investigators, and an answer carries words only, so
+// it is sent on its own, as a tip; not "it is not in your tip", which
+// no tip is being written to.
+func (c *Context) answerFileLost() string {
+	if c.Request.FileTooLarge {
+		return "file_too_large"
+	}
+	return "answer_file_not_received"
+}
+
 // fileNoteData fills the notes about a file (file_too_large names the
 // limit; the others take nothing).
 var fileNoteData = map[string]any{"MB": storage.MaxFileSize >> 20}
