@@ -161,6 +161,12 @@ func quoted(s string) string {
 	return strings.Join(lines, "\n")
 }
 
+// cutShort is s cut where a limit on what is shown of it fell, with an
+// ellipsis: without the spaces the cut left at its end ("Halcones en la…",
+// not "Halcones en la …"), which would stand apart from the words they
+// followed.
+func cutShort(s string) string { return strings.TrimRightFunc(s, unicode.IsSpace) + "…" }
+
 // blank reports whether text would show nothing once relayed: only
 // spaces, or characters Neutralize drops or Blank counts as blank (zero-
 // width spaces, direction marks, fillers). Such a warning, question, note

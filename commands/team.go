@@ -308,7 +308,7 @@ func auditLog(ctx context.Context, c *Context) error {
 func auditText(s string) string {
 	s = oneLine(s)
 	if r := []rune(s); len(r) > maxAuditShown {
-		s = string(r[:maxAuditShown]) + "…"
+		s = cutShort(string(r[:maxAuditShown]))
 	}
 	return safe(s)
 }

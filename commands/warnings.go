@@ -1283,7 +1283,7 @@ func (m *Mux) correction(lang string, pub storage.Publication, known bool) strin
 		start, cut = string(r[:correctionRunes]), true
 	}
 	if cut {
-		start += "…"
+		start = cutShort(start)
 	}
 	return m.msg.Localize(lang, "broadcast_correction_of", map[string]any{
 		"Date": pub.At.UTC().Format("2006-01-02"), // as its header (deliver)

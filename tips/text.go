@@ -398,7 +398,8 @@ func asciiHost(host string) string {
 }
 
 // FirstLine returns the first line of text that shows something, cut to
-// at most max runes with an ellipsis. A line Blank counts as showing
+// at most max runes with an ellipsis (spaces the cut leaves before it
+// dropped: "hola…", not "hola …"). A line Blank counts as showing
 // nothing (a braille blank, joiners) is passed over like an empty one:
 // the line that reads would be hidden behind it.
 func FirstLine(text string, max int) string {
@@ -421,7 +422,8 @@ func FirstLine(text string, max int) string {
 		if cut == 0 { // one joined run from the start: cut it where max falls
 			cut = max - 1
 		}
-		return string(r[:cut]) + "…"
+		// No space before the ellipsis: a cut after a word ends with it.
+		return strings.TrimRightFunc(string(r[:cut]), unicode.IsSpace) + "…"
 	}
 	return ""
 }

@@ -258,6 +258,12 @@ func TestFirstLine(t *testing.T) {
 		{"\U0001F1F2\U0001F1FD\U0001F1E8\U0001F1F4\U0001F1EA\U0001F1F8x", 4, "\U0001F1F2\U0001F1FD…"},
 		{"\U0001F1F2\U0001F1FD\U0001F1E8\U0001F1F4\U0001F1EA\U0001F1F8x", 6, "\U0001F1F2\U0001F1FD\U0001F1E8\U0001F1F4…"},
 		{"abc👍\U0001F3FD x", 5, "abc…"},
+		// A cut after a word leaves no space before the ellipsis (nor
+		// several, nor a no-break or ideographic space).
+		{"hola mundo", 6, "hola…"},
+		{"hola   mundo", 7, "hola…"},
+		{"hola\u00a0mundo", 6, "hola…"},
+		{"北京\u3000朝阳区", 4, "北京…"},
 		{"ab👩\U0001F3FD\u200d💻 x", 5, "ab…"},
 	} {
 		if got := FirstLine(c.line, c.max); got != c.want {
