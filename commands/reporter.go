@@ -83,12 +83,19 @@ func help(ctx context.Context, c *Context) error {
 // helpText is how to send a tip, said where the help is asked. In a
 // group: in a private chat, never there; and none of the commands that
 // work only there (/status CODE in a group would put the code in view).
-// In a Discord server's channel,
+// So in a Telegram channel's post, in words of a channel (its
+// subscribers read it), and in a Discord server's channel answered to
+// the channel (the investigators'), in Discord's words: a direct message
+// or /report's form, never this channel. In a Discord server's channel,
 // where only the member reads the answers: with /report's form or by
 // direct message, never in a channel; then the commands, which work there.
 func helpText(c *Context) string {
 	text := c.T("help", nil)
 	switch {
+	case c.Request.ChatKind != Private && c.Request.ChannelPost:
+		return c.T("help_channel", nil)
+	case c.Request.ChatKind != Private && c.Request.Platform == "discord":
+		return c.T("help_server_channel", nil)
 	case c.Request.ChatKind != Private:
 		return c.T("help_group", nil)
 	case c.Request.ChannelID != "":

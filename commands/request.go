@@ -117,6 +117,10 @@ type Request struct {
 	// post, an anonymous admin's): UserID then names the chat, and anyone
 	// may have any number of chats.
 	PostedAsChat bool
+	// ChannelPost is true for a post in a channel where only its admins
+	// post and its subscribers read (a Telegram channel): not a group,
+	// whose members write in it.
+	ChannelPost bool
 
 	// Text is the message text or a media caption.
 	Text string

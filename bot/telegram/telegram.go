@@ -867,6 +867,7 @@ func (a *Adapter) chatRequest(updateID int64, p *models.Message, sender int64) (
 	text, entities := a.readText(&req, p)
 	req.HiddenLinks = hiddenLinks(text, entities, nil, false) // posted as a chat: no account of the sender's
 	if p.Chat.Type == models.ChatTypeChannel {
+		req.ChannelPost = true
 		// A channel's own post: its commands, or code-like words (an
 		// invitation code pasted there reaches every subscriber, any of
 		// whom could redeem it: the engine voids and removes a live one).
