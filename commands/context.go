@@ -19,6 +19,9 @@ type Context struct {
 	cmd       *Command
 	w         Replier
 	answering bool // the sender has a question to answer
+	// client is the language of the sender's client, as the request
+	// says it or as kept for them (Request.KeepLanguage); "" if unknown.
+	client string
 	// roleUnread is set when the sender's role given by an invitation
 	// could not be read (Redis failing): Role may be less than theirs.
 	roleUnread bool

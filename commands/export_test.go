@@ -53,3 +53,7 @@ func (m *Mux) CheckKeysetNow(ctx context.Context) { m.checkKeyset(ctx) }
 
 // SenderCallWait is senderCallWait, for tests.
 const SenderCallWait = senderCallWait
+
+// NamesAsShown is namesAsShown, for tests: text with the commands it
+// names under their names in lang, as a Discord client in lang shows them.
+func (m *Mux) NamesAsShown(lang, text string) string { return m.namesAsShown(lang, text) }

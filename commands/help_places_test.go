@@ -40,9 +40,11 @@ func TestHelpOutsideAPrivateChatNamesThePlace(t *testing.T) {
 			}
 		}
 		r := e.do(discordInvestigator, commands.Request{Platform: "discord", Command: "help", ChatID: discordChat, ChatKind: commands.Group, Addressed: true, Language: lang})
-		if len(r) != 1 || !strings.HasPrefix(r[0].Text, server+"\n\n") || !strings.Contains(r[0].Text, e.text(lang, "help_investigator", nil)) {
+		if len(r) != 1 || !strings.HasPrefix(r[0].Text, e.mux.NamesAsShown(lang, server)+"\n\n") || !strings.Contains(r[0].Text, e.mux.NamesAsShown(lang, e.text(lang, "help_investigator", nil))) {
 			t.Errorf("/help in Discord's investigators' channel, %s: %q, want help_server_channel, then the team's commands", lang, texts(r))
 		}
+		// (On Discord, under the names its client shows: see
+		// TestHelpOnDiscordNamesCommandsAsTheClientShowsThem.)
 		for _, private := range []string{"/status ", "/reply ", "/cancel ", "/wipe "} {
 			if strings.Contains(channel, private) || strings.Contains(server, private) {
 				t.Errorf("%s: help_channel or help_server_channel names %q, which works only in private", lang, private)

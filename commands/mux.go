@@ -478,7 +478,8 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 	} else {
 		prof, err = m.store.Profile(pre, c.Pseudonym, limit, client)
 	}
-	c.Lang = m.pickLanguage(prof.Language, cmp.Or(req.Language, prof.ClientLanguage))
+	c.client = cmp.Or(req.Language, prof.ClientLanguage)
+	c.Lang = m.pickLanguage(prof.Language, c.client)
 	if req.KeepLanguage && err == nil {
 		m.keepClientLanguage(pre, c.Pseudonym, req, prof.ClientLanguage)
 	}

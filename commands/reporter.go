@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -77,7 +78,50 @@ func help(ctx context.Context, c *Context) error {
 	if c.Role >= Admin {
 		text += "\n\n" + c.T("help_admin", nil)
 	}
+	if c.Request.Platform == "discord" {
+		text = c.commandsAsShown(text)
+	}
 	return c.Reply(ctx, Reply{Text: text})
+}
+
+// commandWritten is a command as the help texts write it: "/" and its
+// name, after the start of a line, a space or an opening mark.
+var commandWritten = regexp.MustCompile(`(^|[\s(“"«])/([a-z0-9]+)`)
+
+// commandsAsShown writes each command text names ("/status CODE",
+// "(/unsubscribe stops them)") under the name a Discord client shows it
+// by: the one registered for the client's language (command_<name>_name,
+// see discord's Commands), "/estado" to a client in Spanish, whatever
+// language the member chose for the bot's words; the command's own name
+// to a client in a language Vigía has no names in, as Discord shows it
+// there. A client whose language is not known (a direct message from
+// someone who never used a command) is taken to be in the bot's.
+func (c *Context) commandsAsShown(text string) string {
+	lang := c.Lang
+	if c.client != "" {
+		lang = c.mux.msg.Match(c.client) // "": the commands' own names
+	}
+	return c.mux.namesAsShown(lang, text)
+}
+
+// namesAsShown writes each command text names under its name in lang
+// (command_<name>_name), or as it is for lang "".
+func (m *Mux) namesAsShown(lang, text string) string {
+	if lang == "" {
+		return text
+	}
+	return commandWritten.ReplaceAllStringFunc(text, func(w string) string {
+		sub := commandWritten.FindStringSubmatch(w)
+		cmd, ok := m.table[sub[2]]
+		if !ok || cmd.Name != sub[2] {
+			return w
+		}
+		name := m.msg.Localize(lang, "command_"+cmd.Name+"_name", nil)
+		if name == "" || strings.ContainsAny(name, " /@") {
+			return w
+		}
+		return sub[1] + "/" + name
+	})
 }
 
 // helpText is how to send a tip, said where the help is asked. In a
