@@ -99,7 +99,7 @@ func (a *Adapter) request(updateID int64, m *models.Message) (commands.Request, 
 	// investigators see where they pointed; the engine does not count them
 	// against the reporter's limit on one message. One to the sender's own
 	// account is not (ownAccount), nor to their username (ownUsername).
-	req.HiddenLinks = hiddenLinks(text, entities, m.From, named)
+	req.HiddenLinks = hiddenLinks(text, entities, m.From, named, req.ChatKind == commands.Private)
 	if req.ChatKind == commands.Private {
 		withElsewhere(&req, m)
 	}
@@ -298,12 +298,17 @@ func publicOrigin(c models.Chat, postID int) *tips.Forward {
 // text_link. The name alone tells investigators no account (any number
 // of them go by "Juan"), so it is kept as "tg://user?id=ID", as that
 // link would be; one to the sender's own account is not (ownAccount).
-func hiddenLinks(text string, entities []models.MessageEntity, sender *models.User, named bool) []string {
+// It is kept only where mentions is true: a private chat, whose words
+// reach investigators alone (a tip, an answer). In a group (a /warn,
+// published to the communities once approved) the member named may be
+// the one who told the group ("thanks to [Ana]"): their account would
+// travel with the warning where the poster showed only a name.
+func hiddenLinks(text string, entities []models.MessageEntity, sender *models.User, named, mentions bool) []string {
 	var out []string
 	for _, e := range entities {
 		link := e.URL
 		switch {
-		case e.Type == models.MessageEntityTypeTextMention && e.User != nil && e.User.ID > 0:
+		case e.Type == models.MessageEntityTypeTextMention && mentions && e.User != nil && e.User.ID > 0:
 			link = "tg://user?id=" + strconv.FormatInt(e.User.ID, 10)
 		case e.Type != models.MessageEntityTypeTextLink || e.URL == "":
 			continue

@@ -865,7 +865,7 @@ func (a *Adapter) chatRequest(updateID int64, p *models.Message, sender int64) (
 	req := commands.Request{Platform: Platform, UserID: "chan" + strconv.FormatInt(sender, 10), ChatID: strconv.FormatInt(p.Chat.ID, 10),
 		ChatKind: commands.Group, EventID: updateID, PostedAsChat: true, MessageID: strconv.Itoa(p.ID)}
 	text, entities := a.readText(&req, p)
-	req.HiddenLinks = hiddenLinks(text, entities, nil, false) // posted as a chat: no account of the sender's
+	req.HiddenLinks = hiddenLinks(text, entities, nil, false, false) // posted as a chat: no account of the sender's; in a group or channel no mention's account (hiddenLinks)
 	if p.Chat.Type == models.ChatTypeChannel {
 		req.ChannelPost = true
 		// A channel's own post: its commands, or code-like words (an

@@ -44,3 +44,27 @@ func TestTextMentionIsKeptAsALinkToItsAccount(t *testing.T) {
 		}
 	}
 }
+
+// In a group a text_mention is not kept: a /warn there is published to
+// the communities once investigators approve it, and the member it names
+// may be the one who told the group ("gracias Ana"); the poster showed
+// only a name, and the account would travel with the warning. A hidden
+// link the poster wrote behind words is kept as before.
+func TestTextMentionInAGroupIsNotKept(t *testing.T) {
+	a := testAdapter()
+	const head = `{"message_id":1,"date":1,"chat":{"id":-1001234,"type":"supergroup","title":"Barrio"},"from":{"id":5550001,"first_name":"Rosa"},`
+	m := decode(t, head+`"text":"/warn retén falso en la salida, gracias Ana","entities":[{"type":"bot_command","offset":0,"length":5},`+
+		`{"type":"text_mention","offset":41,"length":3,"user":{"id":777,"is_bot":false,"first_name":"Ana"}}]}`)
+	req, ok := a.request(1, m)
+	if !ok || req.Command != "warn" {
+		t.Fatalf("not read as /warn: %+v", req)
+	}
+	if len(req.HiddenLinks) != 0 {
+		t.Errorf("a group's /warn keeps the mentioned member's account: %q", req.HiddenLinks)
+	}
+	m = decode(t, head+`"text":"/warn retén falso, ver aquí","entities":[{"type":"bot_command","offset":0,"length":5},`+
+		`{"type":"text_link","offset":19,"length":4,"url":"https://example.org/reten"}]}`)
+	if req, _ := a.request(1, m); !slices.Equal(req.HiddenLinks, []string{"https://example.org/reten"}) {
+		t.Errorf("a group's hidden link: %q, want it kept", req.HiddenLinks)
+	}
+}
