@@ -147,9 +147,13 @@ func (a *Adapter) interaction(base context.Context, h Handler, ic *discordgo.Int
 		}
 		var args []string
 		for _, o := range data.Options {
-			if o == nil {
+			if o == nil || o.Value == nil {
 				// An option Discord sent as null (discordgo decodes it as
-				// a nil option): the command cannot be run as sent.
+				// a nil option), or one whose value is null (or absent:
+				// discordgo cannot tell them apart; every option the bot
+				// registers is a string or an integer, none a
+				// subcommand): the command cannot be run as sent, and
+				// fmt.Sprint would hand the engine "<nil>".
 				unreadable, args = "command_unreadable", nil
 				break
 			}

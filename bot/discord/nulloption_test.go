@@ -12,11 +12,13 @@ import (
 // A slash command whose option Discord sent as null (discordgo decodes
 // it as a nil option) is answered, in the member's language, that the
 // command could not be read and nothing was done: never dropped without
-// a word (the member's client showed "This interaction failed"). It is
-// not handed to the engine, and no panic is logged. A command whose
-// options are all there still is.
-// Mutation: interaction without its nil option check -> the translation
-// panics, the interaction is not answered.
+// a word (the member's client showed "This interaction failed"). So is
+// one whose option's value is null (or absent): it is not handed to the
+// engine as the text "<nil>". Neither is handed to the engine, and no
+// panic is logged. A command whose options are all there still is.
+// Mutations: interaction without its nil option check -> the translation
+// panics, the interaction is not answered; without its nil value check ->
+// the command is handed to the engine ("<nil>"), not answered.
 func TestDiscordInteractionWithANullOptionIsAnswered(t *testing.T) {
 	for _, c := range []struct {
 		name, options string
@@ -24,6 +26,9 @@ func TestDiscordInteractionWithANullOptionIsAnswered(t *testing.T) {
 	}{
 		{"null option", `[null]`, false},
 		{"null after an option", `[{"name":"code","type":3,"value":"ABCD-EFGH"},null]`, false},
+		{"null value", `[{"name":"code","type":3,"value":null}]`, false},
+		{"null value after an option", `[{"name":"code","type":3,"value":"ABCD-EFGH"},{"name":"n","type":4,"value":null}]`, false},
+		{"no value", `[{"name":"code","type":3}]`, false},
 		{"options all there", `[{"name":"code","type":3,"value":"ABCD-EFGH"}]`, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
