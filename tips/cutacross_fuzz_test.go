@@ -17,6 +17,7 @@ func FuzzCutReceiptsAcross(f *testing.F) {
 	f.Add("mi código [K7QD]-[9XMA]", "[R2TP]-[4WZN] gracias", "||x||", "K7QD-9XMA-R2TP-4WZN")
 	f.Add("K7QD 🔥 9XMA 🔥", "R2TP 👨\u200d👩\u200d👧 4WZN", "**", "K7QD-9XMA-R2TP-4WZN")
 	f.Add("__K7QD__-__9XMA", "__-__R2TP__ https://x.example/?c=__4WZN__", "", "K7QD-9XMA-R2TP-4WZN")
+	f.Add("```K7QD-9XMA", "R2TP-4WZN\nK7QD-9XMA", "R2TP-4WZN\n```", "K7QD-9XMA-R2TP-4WZN")
 	f.Fuzz(func(t *testing.T, a, b, c, code string) {
 		code, _ = NormalizeReceipt(code)
 		known := func(codes []string) ([]bool, error) {

@@ -1696,6 +1696,13 @@ func cutCandidates(texts []string, cands []receiptCandidate, isCode []bool) ([]s
 		if !isCode[cands[i].code] || sp[1] > c.start {
 			continue
 		}
+		if sp[0] >= c.kept {
+			// Gone with what was taken around the one cut after it: a
+			// fenced block's opening line, its language a code
+			// ("```CODE\nCODE\n```"). What stands from c.kept on is no
+			// longer the text it was read in.
+			continue
+		}
 		text := out[ti]
 		// Invisible characters written around it go with it ("código
 		// \u200bCODE\u200b fin" would keep "código \u200b\u200b fin").
@@ -3196,7 +3203,7 @@ func cutAcrossCandidates(texts []string, cands []receiptCandidate, starts []int,
 			if joined == "" {
 				joined = joinParts(texts)
 			}
-			pieces[0] = unwrapAcross(joined, pieces[0], end)
+			pieces[0] = unwrapAcross(joined, pieces[0], codeEndBefore(cands[:i], isCode, pieces[0][0]), end)
 		}
 		for pi := len(pieces) - 1; pi >= 0; pi-- {
 			cutAcross(texts, out, starts, pieces[pi], touched)
@@ -3219,15 +3226,31 @@ func joinParts(texts []string) string {
 
 // unwrapAcross returns sp, a code in joined, widened over the wrappers
 // around it that unwrapCut takes (the invisible characters between
-// them and it too), where that keeps it short of end.
-func unwrapAcross(joined string, sp [2]int, end int) [2]int {
+// them and it too), where that keeps it within from and end: clear of
+// the codes cut before it and after it. (A fenced block's opening line
+// goes with a code alone in the block, and that line may hold another
+// code, as its language: "```K7QD-9XMA", "R2TP-4WZN\nCODE…".)
+func unwrapAcross(joined string, sp [2]int, from, end int) [2]int {
 	before := strings.TrimRightFunc(joined[:sp[0]], invisible)
 	after := strings.TrimLeftFunc(joined[sp[1]:], invisible)
 	b, a := unwrapCut(before, after)
-	if b == before && a == after || len(joined)-len(a) > end {
+	if b == before && a == after || len(b) < from || len(joined)-len(a) > end {
 		return sp
 	}
 	return [2]int{len(b), len(joined) - len(a)} // (b a prefix of before, a a suffix of after)
+}
+
+// codeEndBefore returns where the last of cands that isCode says is a
+// code and that ends by at ends (0 if none does): cands are in their
+// order in the join, and at is where one after them starts.
+func codeEndBefore(cands []receiptCandidate, isCode []bool, at int) int {
+	end := 0
+	for _, c := range cands {
+		if isCode[c.code] && c.span[1] <= at {
+			end = max(end, c.span[1])
+		}
+	}
+	return end
 }
 
 // cutAcross cuts sp, a piece of a code in texts joined (starts: where

@@ -9,6 +9,7 @@ func FuzzReceiptScanNeverPanics(f *testing.F) {
 	f.Add("JCJH-0X19 https://x.example/-", "?c=**")
 	f.Add("K7QD https://x.example/?c=__9XMA__", "R2TP-4WZN")
 	f.Add("%2DJCJH%2D0X19 t.me/a?b=%", "\u200b")
+	f.Add("```K7QD-9XMA-R2TP-4WZN\nK7QD-9XMA-R2TP-4WZN\n```\ntexto", "```K7QD-9XMA")
 	f.Fuzz(func(t *testing.T, a, b string) {
 		all := func(codes []string) ([]bool, error) {
 			out := make([]bool, len(codes))
