@@ -1808,10 +1808,20 @@ func unwrapCut(before, after string) (string, string) {
 	return b, a
 }
 
+// addressReach is how far back inAddress reads for a link's start.
+const addressReach = 512
+
 // inAddress reports whether the end of before is within a link's
 // address: its last word (what follows its last space) holds a scheme's
-// "://" or starts with "www.".
+// "://" or starts with "www.". Only the last addressReach bytes are read:
+// it is asked once a code cut, and a long run of wrapped codes in one
+// word would otherwise be read back over once each, quadratic time;
+// past that reach a word is taken as not an address (its wrappers go
+// with the code, as they did before addresses were told apart).
 func inAddress(before string) bool {
+	if len(before) > addressReach {
+		before = before[len(before)-addressReach:]
+	}
 	word := before[strings.LastIndexFunc(before, unicode.IsSpace)+1:]
 	if len(word) < 4 {
 		return false

@@ -1,6 +1,7 @@
 package tips
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -32,5 +33,39 @@ func TestWrappersWithinALinksAddressStay_receipts(t *testing.T) {
 		if err != nil || !cut || out[0] != tc.want || strings.Contains(out[0], "9XMA") {
 			t.Errorf("%q: cut %q %v %v, want %q", tc.in, out[0], cut, err, tc.want)
 		}
+	}
+}
+
+// inAddress reads back at most addressReach bytes for the link's start:
+// a code deeper than that in one word (an address of thousands of
+// characters) goes with its wrappers, as before addresses were told
+// apart, and the code is cut all the same. Without the reach, a run of
+// wrapped codes in one long word was read back over once a code:
+// quadratic time (BenchmarkCodesWrappedInOneAddress_receipts).
+// Mutation: no reach -> the deep code keeps its wrappers.
+func TestAddressIsLookedForWithinItsReach_receipts(t *testing.T) {
+	const code = "K7QD-9XMA-R2TP-4WZN"
+	deep := "ver https://x.example/" + strings.Repeat("a", addressReach) + "/(" + code + ") ya"
+	out, cut, err := CutReceipts([]string{deep}, knowsOnly(code))
+	want := "ver https://x.example/" + strings.Repeat("a", addressReach) + "/ ya"
+	if err != nil || !cut || out[0] != want {
+		t.Errorf("deep in an address: cut %v %v, end %q, want %q", cut, err, out[0][len(out[0])-10:], want[len(want)-10:])
+	}
+}
+
+// BenchmarkCodesWrappedInOneAddress_receipts cuts n wrapped codes from
+// one address word ("https://x/(CODE)(CODE)…"): time must grow with the
+// text's length, not its square.
+func BenchmarkCodesWrappedInOneAddress_receipts(b *testing.B) {
+	const code = "K7QD-9XMA-R2TP-4WZN"
+	for _, n := range []int{4 << 10, 16 << 10} {
+		text := "https://x.example/" + strings.Repeat("("+code+")", n/(len(code)+2))
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			for b.Loop() {
+				if _, cut, _ := CutReceipts([]string{text}, knowsOnly(code)); !cut {
+					b.Fatal("nothing cut")
+				}
+			}
+		})
 	}
 }
