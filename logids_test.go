@@ -416,7 +416,6 @@ func TestScrubIDsKeepsAddressesAndVersions_logscrub(t *testing.T) {
 		{"chats [::1, -1001234567890]", "chats [::1, N]"},
 		{"from 127.0.0.1, 400, 5123456789", "from 127.0.0.1, 400, N"},
 		// Read as before.
-		{"user 7.306.318.845", "user N.306.318.845"},
 		{"user 7306318845.5", "user N.5"},
 		{"from 1.2.3.4.5", "from N.2.3.4.5"},
 		{"ids 1234:4433:2211:0000:1111:2222:3333:4444", "ids N:N:N:N:N:N:N:N"},
@@ -435,6 +434,46 @@ func TestScrubIDsKeepsAddressesAndVersions_logscrub(t *testing.T) {
 	} {
 		if got := scrubIDs(c.in); got != c.want {
 			t.Errorf("scrubIDs(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// After a word naming a person or a chat, a number with its thousands
+// marked is one number, masked whole: "7.306.318.845" was written
+// "N.306.318.845", "7,306,318,845" passed as a list of small figures,
+// and "1.234.222.111" (an id, and an IPv4 address) was kept as an
+// address. A mangled address is the lesser harm; one whose groups are
+// not all of three digits is still kept.
+func TestScrubIDsMasksGroupedIdsWhole_rev5(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"user 7.306.318.845", "user N"},
+		{"user 7,306,318,845", "user N"},
+		{"user 1.234.222.111", "user N"},
+		{"from 1.234.222.111:6379", "from N:N"},
+		{"from 127.0.0.1 1.234.222.111", "from 127.0.0.1 N"},
+		{"chat -100.123.456.789", "chat N"},
+		{"user 7'306'318'845", "user N"},
+		{"user 7 306 318 845", "user N"},
+		{"user 7\u202f306\u202f318\u202f845", "user N"},
+		{"user ７.３０６.３１８.８４５", "user N"},
+		{"ids 5,123,7306318845", "ids N,N"},
+		{"ids 1, 7,306,318,845 and 2", "ids N, N and 2"},
+		{"user 1.234.222.111.5", "user N.5"},
+		// Still kept, or read as before.
+		{"from 127.0.0.1 7306318845", "from 127.0.0.1 N"},
+		{"from 10.20.30.40", "from 10.20.30.40"},
+		{"user 7.2.4 5123456789", "user 7.2.4 N"},
+		{"users 7306318845, 3 more skipped", "users N, 3 more skipped"},
+		{"from 127.0.0.1, 400, 5123456789", "from 127.0.0.1, 400, N"},
+		{"user 7306318845 1.5 MB 50% 10ms", "user N 1.5 MB 50% 10ms"},
+	} {
+		if got := scrubIDs(c.in); got != c.want {
+			t.Errorf("scrubIDs(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	for _, in := range []string{"user 7.306.318.845", "user 7,306,318,845", "user 1.234.222.111"} {
+		if got := scrubbedError(t, in); got != "user N" {
+			t.Errorf("%q logged %q, want %q", in, got, "user N")
 		}
 	}
 }

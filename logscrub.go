@@ -328,6 +328,10 @@ func maskIDs(s string) string {
 				continue
 			}
 			if n := numberLen(s[at:]); n > 0 {
+				// A number with its thousands marked is one
+				// number ("7.306.318.845", "7,306,318,845"): masked
+				// whole, not its first group alone.
+				n = max(n, groupedLen(s[at:]))
 				if !inList || !isFigure(s[at:at+n]) {
 					b.WriteString(s[last:at])
 					b.WriteString("N")
@@ -370,9 +374,16 @@ var version = regexp.MustCompile(`^[0-9]{1,3}(?:\.[0-9]{1,3}){1,3}`)
 // id is so written: a Telegram or Discord id is one number of four
 // digits or more. A run of dotted numbers that each but the first has
 // three digits ("7.306.318.845") is a number written with its thousands
-// marked, not a version, and is read as before; so is anything that runs
-// on (runsOn: "1.2.3.4.5", "1.2x").
+// marked, not a version nor an address, even where it is one
+// ("1.234.222.111"): it is masked whole (groupedLen). Anything that runs
+// on (runsOn: "1.2.3.4.5", "1.2x") is read as before.
 func addressLen(s string, at int) int {
+	if groupedLen(s[at:]) > 0 {
+		// "1.234.222.111" is an IPv4 address and an id with its
+		// thousands marked: an id must not pass, a mangled address
+		// is the lesser harm.
+		return 0
+	}
 	if m := ipv4.FindStringIndex(s[at:]); m != nil && !runsOn(s[at+m[1]:]) {
 		return m[1]
 	}
@@ -562,6 +573,45 @@ func numberLen(s string) int {
 	}
 	return d
 }
+
+// groupedLen is the length in bytes of the number s begins with where
+// its thousands are marked: an optional "-" or "+", one to three digits
+// (numberLen's, of any script), then one group of three digits or more
+// groups, each after the same mark (groupMarks: "7.306.318.845", "7,306,318,845",
+// "7 306 318 845", "7'306'318'845"), where the next group that is not of
+// three digits ends it; or 0 where s begins with no such number. An id so
+// written passed as a version, an IPv4 address, or a list of figures
+// ("N.306.318.845").
+func groupedLen(s string) int {
+	n := numberLen(s)
+	if n == 0 || utf8.RuneCountInString(strings.TrimLeft(s[:n], "+-")) > 3 {
+		return 0
+	}
+	var mark rune
+	end := n
+	for end < len(s) {
+		r, size := utf8.DecodeRuneInString(s[end:])
+		if !strings.ContainsRune(groupMarks, r) || mark != 0 && r != mark {
+			break
+		}
+		g := numberLen(s[end+size:])
+		if g == 0 || s[end+size] == '-' || s[end+size] == '+' ||
+			utf8.RuneCountInString(s[end+size:end+size+g]) != 3 {
+			break
+		}
+		mark = r
+		end += size + g
+	}
+	if mark == 0 {
+		return 0
+	}
+	return end
+}
+
+// groupMarks are the marks a number's thousands are written with: a
+// dot, a comma, an apostrophe (straight or curly), a space, a no-break,
+// a narrow no-break or a thin space.
+const groupMarks = ".,'\u2019 \u00a0\u202f\u2009"
 
 // hasDigit reports whether s holds a decimal digit, ASCII or any other
 // (numberLen's).
