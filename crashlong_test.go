@@ -124,3 +124,31 @@ func (w *leakWriter) Write(p []byte) (int, error) {
 	w.tail = append([]byte(nil), buf[max(0, len(buf)-len(w.needle)):]...)
 	return len(p), nil
 }
+
+// A line whose first piece is, on its own, one JSON object that begins
+// as a log line, and that runs on after it, is no log line (the logger
+// writes one whole, its "\n" right after its "}"): what runs on was
+// written unscrubbed. It is scrubbed as text; the piece is kept.
+func TestScrubCrashScrubsWhatRunsOnAfterALogLinePiece_rev5(t *testing.T) {
+	head := `{"time":"2026-12-07T05:00:00Z","level":"INFO","msg":"x"}`
+	piece := head + strings.Repeat(" ", maxCrashLine-len(head))
+	for _, tail := range []string{
+		"user 7306318845 sent tips",
+		" chat ids [7306318845, 5123456789] " + strings.Repeat("balacera hidalgo ", 2*maxCrashLine/17) + " user 5123456789",
+		"0cc6ce9b1a2b3c4d5e6f708192a3b4c5",
+	} {
+		var out strings.Builder
+		if err := scrubCrash(strings.NewReader(piece+tail+"\n"), &out); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(out.String(), piece) {
+			t.Errorf("the piece was not kept: %.80q", out.String())
+		}
+		if m := regexp.MustCompile(`[0-9]{4,}|[0-9a-f]{12,}`).FindString(out.String()[len(piece):]); m != "" {
+			t.Errorf("%.40q: %q in clear after the piece", tail, m)
+		}
+		if want := piece + scrubIDs(tail) + "\n"; out.String() != want {
+			t.Errorf("%.40q: scrubbed %d bytes, want %d", tail, out.Len(), len(want))
+		}
+	}
+}

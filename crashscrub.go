@@ -72,11 +72,13 @@ func scrubCrash(r io.Reader, w io.Writer) error {
 	// bounded, however long a line the child writes): its first piece is
 	// judged as a line. A line scrubbed as text (scrubIDs: none of the
 	// crash's own) is scrubbed whole, a window at a time (longLine);
-	// of any other, the rest follows the first piece only where that
-	// came out unchanged (a log line), and is dropped otherwise.
+	// of any other, the rest is scrubbed as text after the first piece
+	// where that came out unchanged (one JSON object that begins as a
+	// log line: what runs on after it is not the logger's), and is
+	// dropped otherwise.
 	more := false      // the line's first piece has been read
 	var long *longLine // the line is scrubbed as text in windows
-	rest := false      // the rest of the line is written
+	rest := false      // the line came out unchanged
 	kept := false      // something of the line was written: its "\n" is
 	// The previous piece ended in "\n": an empty piece is an empty line
 	// (which ends a panic's value) only then; after a "\r" ("\r\n" or
@@ -111,11 +113,19 @@ func scrubCrash(r io.Reader, w io.Writer) error {
 					long = &longLine{}
 					long.write(body, bw)
 					rest = false
+				} else if rest && err == bufio.ErrBufferFull {
+					// A first piece that came out unchanged (one
+					// JSON object that begins as a log line, a
+					// type's name) and a line that runs on after
+					// it: no log line's (one is written whole, one
+					// object and its "\n"), nor the crash's own.
+					// The rest is scrubbed as text.
+					bw.WriteString(out)
+					long = &longLine{}
+					rest = false
 				} else if kept {
 					bw.WriteString(out)
 				}
-			} else if rest {
-				bw.Write(body)
 			}
 			if nl && kept {
 				bw.WriteString("\n")
