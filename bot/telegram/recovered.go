@@ -26,7 +26,8 @@ import (
 //   - a panic in the inbox's client (Inbox; guardedInbox) is that call's
 //     failure, which its caller already repairs: a read is tried again,
 //     its updates read anew; a fetch leaves the backlog waiting; a keep
-//     or a removal is warned of;
+//     or a removal is warned of; a webhook call whose write panicked is
+//     answered 503, so Telegram delivers its update again;
 //   - a panic in the adapter's own handling of an update, before the
 //     engine had it (its dispatch, its chat taking it, its translation),
 //     is answered: its sender, in a private chat, is told in their

@@ -104,8 +104,11 @@ const maxUpdate = 1 << 20
 // header in constant time (401 otherwise), writes the update to the inbox,
 // and only then answers 200. If the inbox cannot take it, or not within
 // inboxAddTimeout, Telegram gets a 503 and delivers the update again
-// later.
+// later. A panic in the inbox's client is that call's failure
+// (guardedInbox), as in the dispatcher and the polling loop: a write that
+// panicked is answered 503, never 200, whatever wraps the handler.
 func (a *Adapter) WebhookHandler(inbox Inbox, secret string) http.Handler {
+	inbox = guardedInbox{a, inbox}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
