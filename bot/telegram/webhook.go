@@ -101,12 +101,14 @@ func (a *Adapter) backlogFull(ctx context.Context, inbox Inbox) bool {
 const maxUpdate = 1 << 20
 
 // WebhookHandler receives Telegram's webhook calls: it checks the secret
-// header in constant time (401 otherwise), writes the update to the inbox,
-// and only then answers 200. If the inbox cannot take it, or not within
-// inboxAddTimeout, Telegram gets a 503 and delivers the update again
-// later. A panic in the inbox's client is that call's failure
-// (guardedInbox), as in the dispatcher and the polling loop: a write that
-// panicked is answered 503, never 200, whatever wraps the handler.
+// header in constant time (401 otherwise, and always if secret is empty),
+// takes a body of at most maxUpdate bytes of JSON (400 otherwise), writes
+// the update to the inbox, and only then answers 200. If the inbox cannot
+// take it, or not within inboxAddTimeout, Telegram gets a 503 and
+// delivers the update again later. A panic in the inbox's client is that
+// call's failure (guardedInbox), as in the dispatcher and the polling
+// loop: a write that panicked is answered 503, never 200, whatever wraps
+// the handler.
 func (a *Adapter) WebhookHandler(inbox Inbox, secret string) http.Handler {
 	inbox = guardedInbox{a, inbox}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -114,8 +116,10 @@ func (a *Adapter) WebhookHandler(inbox Inbox, secret string) http.Handler {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
+		// No secret refuses every call: compared, an empty one would
+		// take a call without the header for Telegram's.
 		got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
-		if subtle.ConstantTimeCompare([]byte(got), []byte(secret)) != 1 {
+		if secret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(secret)) != 1 {
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}

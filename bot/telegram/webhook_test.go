@@ -1,11 +1,20 @@
 package telegram
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 )
+
+// logAdapter is an adapter whose log l captures, as JSON lines.
+func logAdapter() (*Adapter, *panicLog) {
+	a := testAdapter()
+	l := &panicLog{}
+	a.log = slog.New(slog.NewJSONHandler(l, nil))
+	return a, l
+}
 
 // webhookCall posts body to h as Telegram does, with secret in its
 // header (none if ""), and returns the answer's status.
@@ -32,7 +41,7 @@ func webhookCall(h http.Handler, body, secret string) int {
 func TestPanicInTheWebhooksInboxCallsIsAFailure(t *testing.T) {
 	tip := reporterTip(7).Raw
 	t.Run("add", func(t *testing.T) {
-		a, logs := panicAdapter(t, &sentAPI{}, nil)
+		a, logs := logAdapter()
 		in := &panicInbox{memInbox: newMemInbox(), left: map[string]int{"Add": 1}}
 		h := a.WebhookHandler(in, "s3cret-s3cret-s3cret")
 		if code := webhookCall(h, string(tip), "s3cret-s3cret-s3cret"); code != http.StatusServiceUnavailable {
@@ -52,7 +61,7 @@ func TestPanicInTheWebhooksInboxCallsIsAFailure(t *testing.T) {
 		}
 	})
 	t.Run("length", func(t *testing.T) {
-		a, logs := panicAdapter(t, &sentAPI{}, nil)
+		a, logs := logAdapter()
 		in := &panicInbox{memInbox: newMemInbox(), left: map[string]int{"Len": 1}}
 		h := a.WebhookHandler(in, "s3cret-s3cret-s3cret")
 		if code := webhookCall(h, string(tip), "s3cret-s3cret-s3cret"); code != http.StatusOK || in.next != 1 {
@@ -60,6 +69,91 @@ func TestPanicInTheWebhooksInboxCallsIsAFailure(t *testing.T) {
 		}
 		if logs.count("inbox length") != 1 {
 			t.Errorf("the panic is not logged once at Error with its stack:\n%s", logs)
+		}
+	})
+}
+
+// A webhook call that is not Telegram's, or not an update, is refused
+// before anything is stored or logged: no secret, a wrong one (of its
+// length, shorter, longer, a prefix, another case), a handler given no
+// secret at all (it would otherwise take a call without the header as
+// Telegram's), a body over maxUpdate, one that is not JSON, an empty one,
+// another method. None is answered 2xx, none is stored, and nothing of
+// the body is logged. What the call declares its body to be
+// (Content-Type) is not what refuses it: the secret says who sent it, and
+// the body is read as JSON whatever it is declared to be, so an update
+// from Telegram is not lost to a proxy that rewrote the header.
+// Mutation: WebhookHandler comparing the secret alone (no refusal of an
+// empty one) -> the "no secret configured" cases are answered 200 and
+// stored.
+func TestWebhookRefusesWhatIsNotTelegramsUpdate(t *testing.T) {
+	const secret = "s3cret-s3cret-s3cret"
+	tip := string(reporterTip(7).Raw)
+	huge := `{"update_id":8,"message":{"message_id":8,"date":1,"chat":{"id":555000111,"type":"private"},"text":"Juan ` +
+		strings.Repeat("x", maxUpdate) + `"}}`
+	for _, c := range []struct {
+		name, configured, method, body, header, ctype string
+		want                                          int
+	}{
+		{"no header", secret, http.MethodPost, tip, "", "application/json", http.StatusUnauthorized},
+		{"wrong secret", secret, http.MethodPost, tip, "s3cret-s3cret-s3creT", "application/json", http.StatusUnauthorized},
+		{"a prefix of the secret", secret, http.MethodPost, tip, secret[:10], "application/json", http.StatusUnauthorized},
+		{"the secret and more", secret, http.MethodPost, tip, secret + "x", "application/json", http.StatusUnauthorized},
+		{"another case", secret, http.MethodPost, tip, strings.ToUpper(secret), "application/json", http.StatusUnauthorized},
+		{"no secret configured, none sent", "", http.MethodPost, tip, "", "application/json", http.StatusUnauthorized},
+		{"no secret configured, an empty one sent", "", http.MethodPost, tip, "\x00empty", "application/json", http.StatusUnauthorized},
+		{"body over the limit", secret, http.MethodPost, huge, secret, "application/json", http.StatusBadRequest},
+		{"cut short", secret, http.MethodPost, tip[:len(tip)/2], secret, "application/json", http.StatusBadRequest},
+		{"not JSON", secret, http.MethodPost, "text=Juan+555000111", secret, "application/x-www-form-urlencoded", http.StatusBadRequest},
+		{"empty body", secret, http.MethodPost, "", secret, "application/json", http.StatusBadRequest},
+		{"GET", secret, http.MethodGet, tip, secret, "application/json", http.StatusMethodNotAllowed},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a, logs := logAdapter()
+			in := newMemInbox()
+			h := a.WebhookHandler(in, c.configured)
+			req := httptest.NewRequest(c.method, "/telegram", strings.NewReader(c.body))
+			req.Header.Set("Content-Type", c.ctype)
+			switch c.header {
+			case "":
+			case "\x00empty":
+				req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "")
+			default:
+				req.Header.Set("X-Telegram-Bot-Api-Secret-Token", c.header)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != c.want || in.next != 0 {
+				t.Errorf("HTTP %d, %d stored; want %d, none", rec.Code, in.next, c.want)
+			}
+			if l := logs.String(); strings.Contains(l, "Juan") || strings.Contains(l, "555000111") || strings.Contains(l, secret) {
+				t.Errorf("the log holds the call's content:\n%s", l)
+			}
+		})
+	}
+	t.Run("Telegram's update, its content type rewritten", func(t *testing.T) {
+		a, _ := logAdapter()
+		in := newMemInbox()
+		h := a.WebhookHandler(in, secret)
+		req := httptest.NewRequest(http.MethodPost, "/telegram", strings.NewReader(tip))
+		req.Header.Set("Content-Type", "text/plain")
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK || in.next != 1 {
+			t.Errorf("HTTP %d, %d stored; want 200, 1", rec.Code, in.next)
+		}
+	})
+	t.Run("the largest update taken", func(t *testing.T) {
+		a, _ := logAdapter()
+		in := newMemInbox()
+		h := a.WebhookHandler(in, secret)
+		body := huge[:maxUpdate-len(`"}}`)] + `"}}`
+		if len(body) != maxUpdate {
+			t.Fatalf("body of %d bytes, want %d", len(body), maxUpdate)
+		}
+		if code := webhookCall(h, body, secret); code != http.StatusOK || in.next != 1 {
+			t.Errorf("an update of maxUpdate bytes: HTTP %d, %d stored; want 200, 1", code, in.next)
 		}
 	})
 }
