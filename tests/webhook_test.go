@@ -205,3 +205,47 @@ func TestWebhookUpdateDeliveredAgainIsAnsweredOnce(t *testing.T) {
 		t.Fatalf("%d answers, want one to the part and one to /help:\n%s", len(answers), strings.Join(answers, "\n"))
 	}
 }
+
+// While Redis is down, the webhook stores nothing and says so: Telegram
+// is answered 503 (never 200, which would make it drop an update that is
+// nowhere), and the process goes on. Once Redis is back, Telegram's next
+// delivery of the same update is answered 200 and the reporter is
+// answered, once. No log line holds the update's text.
+func TestWebhookAnswers503WhileRedisIsDown(t *testing.T) {
+	rs := redistest.Start(t)
+	tg := newFakeTelegram(t, token)
+	addr := freeAddr(t)
+	bot := startWebhookBot(t, rs, tg, addr)
+	tg.waitCalls(1, func(c sent) bool { return c.Method == "setWebhook" })
+	u, c := user(7248913, "", "R", "en"), privateChat(7248913, "", "R")
+	tip := message(600, u, c, map[string]any{"text": "hay halcones vigilando la escuela"})
+	rs.Stop()
+	for range 3 {
+		if code := postWebhook(addr, tip, webhookSecret); code != http.StatusServiceUnavailable {
+			t.Fatalf("update with Redis down answered %d, want 503 (Telegram delivers it again)", code)
+		}
+	}
+	rs.Restart()
+	// Telegram delivers it again, until it is taken.
+	waitFor(t, func() bool { return postWebhook(addr, tip, webhookSecret) == http.StatusOK })
+	tg.waitCalls(1, messagesTo("7248913"))
+	if code := postWebhook(addr, tip, webhookSecret); code != http.StatusOK {
+		t.Fatalf("update delivered again answered %d", code)
+	}
+	if code := postWebhook(addr, message(601, u, c, command("", "/help", "")), webhookSecret); code != http.StatusOK {
+		t.Fatalf("update answered %d", code)
+	}
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	help := html.EscapeString(msg.Localize("en", "help", nil))
+	tg.waitCalls(1, func(s sent) bool { return s.Method == "sendMessage" && s.Fields["text"] == help })
+	bot.stop(t)
+	if n := len(tg.waitCalls(0, messagesTo("7248913"))); n != 2 {
+		t.Errorf("%d answers, want one to the tip and one to /help", n)
+	}
+	if logs := bot.stderr.String(); strings.Contains(logs, "halcones") || strings.Contains(logs, "7248913") {
+		t.Errorf("the log holds the update:\n%s", logs)
+	}
+}
