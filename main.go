@@ -349,7 +349,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		prom = newMetrics(st, spool)
 		return prom
 	}, spool, func(ctx context.Context, st *storage.Store) error {
-		if err := refusedAtOnce(ctx, cfg.RedisMode, st); err != nil {
+		if err := refusedAtOnce(ctx, cfg.RedisMode, rdb, st); err != nil {
 			return err
 		}
 		if err := checkPersistence(ctx, st, cfg.AllowNoAOF, log); err != nil {
@@ -587,12 +587,17 @@ func checkPersistence(ctx context.Context, st *storage.Store, allowNoAOF bool, l
 // and Discord for the tokens, then waited out go-redis's retries of
 // Init's calls, and said so seconds later. So is one that gives this
 // Ping no answer in the URL's timeouts (5 s by default; a Redis that
-// takes the connection and never answers, a host that drops it): serve
-// went on to the token check and Init, said nothing for some 25 s, then
-// stopped on "read keyset: context deadline exceeded"; its line now says
-// "no answer in" and how long it waited. Other failures (a wrong
-// password) are left to Init, as before; in cluster mode the nodes were
-// asked (liveClusterClient).
+// takes the connection and never answers): serve went on to the token
+// check and Init, said nothing for some 25 s, then stopped on "read
+// keyset: context deadline exceeded"; its line now says "no answer in"
+// and how long it waited. So is a connection not made within the dial
+// timeout (the URL's dial_timeout=, 5 s unless set: a host that drops
+// it, a black hole), said by the one dial firstDial makes: go-redis
+// dials five times before a call fails, each for the dial timeout, and
+// the Ping retries, so the start waited the check's whole deadline
+// (initTimeout, 15 s) whatever dial_timeout=, to say "no answer in 15s".
+// Other failures (a wrong password) are left to Init, as before; in
+// cluster mode the nodes were asked (liveClusterClient).
 //
 // In sentinel mode it is the primary not reached through the sentinels
 // by the check's deadline (initTimeout; go-redis asking them again and
@@ -606,9 +611,15 @@ func checkPersistence(ctx context.Context, st *storage.Store, allowNoAOF bool, l
 // connection, 40 with silent ones, before serve exited. Now within
 // sentinelStartBound. A refusal that is no outage (a wrong master_name=,
 // a password) is left to Init, which says so (exit 2).
-func refusedAtOnce(ctx context.Context, mode string, st *storage.Store) error {
+func refusedAtOnce(ctx context.Context, mode string, rdb redis.UniversalClient, st *storage.Store) error {
 	switch mode {
 	case "single":
+		if c, ok := rdb.(*redis.Client); ok {
+			// (A refusal, and any other failure, is the Ping's to say.)
+			if err := firstDial(ctx, c.Options()); unanswered(err) && ctx.Err() == nil {
+				return unreachableError(mode, &lineError{"dial: no connection in " + c.Options().DialTimeout.String() + " (dial_timeout=)", err})
+			}
+		}
 		start := time.Now()
 		err := st.Ping(ctx)
 		switch {
@@ -634,6 +645,19 @@ func refusedAtOnce(ctx context.Context, mode string, st *storage.Store) error {
 		}
 	}
 	return nil
+}
+
+// firstDial dials the Redis of opt once, as its client's pool would
+// (its dialer: TLS, the keep-alives), for at most the dial timeout, and
+// hangs up: nil if the connection is made, else why not.
+func firstDial(ctx context.Context, opt *redis.Options) error {
+	ctx, cancel := context.WithTimeout(ctx, opt.DialTimeout)
+	defer cancel()
+	conn, err := opt.Dialer(ctx, opt.Network, opt.Addr)
+	if err != nil {
+		return err
+	}
+	return conn.Close()
 }
 
 // unanswered reports whether err is a call that got no answer in time:
