@@ -1872,11 +1872,42 @@ func unfenceCut(before, after string) (string, string, bool) {
 
 // elision reports whether r, an opener that stands at the end of
 // before, is an apostrophe that ends a word elided against the next, as
-// French and Italian write their articles and pronouns ("l'", "d'",
-// "qu'", "dell’"): an apostrophe with a letter right before it.
+// French, Italian and Catalan write their articles, pronouns and
+// conjunctions ("l'", "d'", "qu'", "dell’", "un'"): an apostrophe right
+// after one of elidedWords, whole (a letter before it ends that word).
+// Any other word glued to a quoted code ("codigo'CODE'", "recibo’CODE’")
+// is no elision: its quotes go whole with the code, as after a space or
+// with double quotes ("codigo\"CODE\"" reads "codigo").
 func elision(before string, r rune) bool {
-	return (r == '\'' || r == '’') && unicode.IsLetter(lastRune(before))
+	if r != '\'' && r != '’' {
+		return false
+	}
+	start := strings.LastIndexFunc(before, func(c rune) bool { return !unicode.IsLetter(c) }) + 1
+	if start == len(before) || len(before)-start > maxElidedWord {
+		return false
+	}
+	return elidedWords[strings.ToLower(before[start:])]
 }
+
+// elidedWords are the words French, Italian and Catalan write elided,
+// their last vowel an apostrophe, against a word that starts with a vowel
+// (a code may: "l'ABCD-…"), in small letters.
+var elidedWords = map[string]bool{
+	// French (and Catalan, the first seven)
+	"l": true, "d": true, "m": true, "n": true, "s": true, "t": true, "c": true,
+	"j": true, "qu": true, "jusqu": true, "lorsqu": true, "puisqu": true,
+	"quoiqu": true, "quelqu": true, "presqu": true,
+	// Italian
+	"un": true, "v": true, "gl": true, "dell": true, "nell": true, "all": true,
+	"dall": true, "sull": true, "coll": true, "pell": true, "degl": true,
+	"negl": true, "dagl": true, "sugl": true, "quell": true, "quest": true,
+	"bell": true, "sant": true, "anch": true, "com": true, "dov": true,
+	"cos": true, "tutt": true, "mezz": true, "senz": true, "nessun": true,
+	"ciascun": true, "buon": true, "grand": true, "ch": true,
+}
+
+// maxElidedWord is the longest of elidedWords, in bytes.
+const maxElidedWord = 7
 
 // wrapSpace reports whether r is a space that may stand just inside a
 // wrapper (unwrapCut): any of Unicode's, the no-break ones French puts

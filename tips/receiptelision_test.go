@@ -28,3 +28,31 @@ func TestElisionBeforeAQuotedCodeStays_receipts(t *testing.T) {
 		}
 	}
 }
+
+// A word that is not elided, glued to a quoted code ("codigo'CODE'",
+// "recibo’CODE’"), loses the code with both its quotes, as "codigo
+// 'CODE'" and "codigo\"CODE\"" do. Before, any letter before the
+// apostrophe made it an elision: the code was cut but its opening quote
+// stayed ("codigo' gracias"), a mark of where something was taken. The
+// elided words of elidedWords keep theirs, in capitals too.
+// Mutation: elision taking any letter before the apostrophe (as before)
+// -> the first five cases keep their opening quote.
+func TestWordGluedToAQuotedCodeLosesTheQuotes_receipts(t *testing.T) {
+	const code = "K7QD-9XMA-R2TP-4WZN"
+	for _, tc := range []struct{ in, want string }{
+		{"mi codigo'K7QD-9XMA-R2TP-4WZN' gracias", "mi codigo gracias"},
+		{"el recibo’K7QD-9XMA-R2TP-4WZN’.", "el recibo."},
+		{"CÓDIGO'k7qd 9xma r2tp 4wzn', gracias", "CÓDIGO, gracias"},
+		{"ticket'K7QD-9XMA-R2TP-4WZN'", "ticket"},
+		{"abcd'[K7QD]-[9XMA]-[R2TP]-[4WZN]' y", "abcd y"},
+		{"L'K7QD-9XMA-R2TP-4WZN' merci", "L' merci"},
+		{"lorsqu’K7QD-9XMA-R2TP-4WZN’ arrive", "lorsqu’ arrive"},
+		{"quell'K7QD-9XMA-R2TP-4WZN'", "quell'"},
+		{"codigo'K7QD-9XMA-R2TP-4WZN'gracias", "codigo''gracias"},
+	} {
+		out, cut, err := CutReceipts([]string{tc.in}, knowsOnly(code))
+		if err != nil || !cut || out[0] != tc.want {
+			t.Errorf("%q: cut %q %v %v, want %q", tc.in, out[0], cut, err, tc.want)
+		}
+	}
+}
