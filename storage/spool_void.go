@@ -36,9 +36,10 @@ import (
 
 // maxVoidsPerMessage bounds the codes one message has held one by one:
 // more than a message of 4,096 characters written as words holds (some
-// 820; tips.ReceiptCodesIn), as many as it reads before it reads only
-// words of two characters or more and the first few of a run of words
-// of one character (tips.maxReceiptSpans).
+// 820; tips.ReceiptCodesIn), as many as it reads before it passes over
+// words of one character that repeat one it read (tips.maxReceiptSpans;
+// 4,096 characters of single letters that repeat nothing read some
+// 2,000, and void every invitation instead).
 const maxVoidsPerMessage = 1024
 
 // maxHeldVoids bounds the codes held one by one in all, until the

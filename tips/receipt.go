@@ -260,8 +260,9 @@ func receiptSpans(text string, lettersAlone bool) [][2]int {
 // receiptSpansBefore is receiptSpans of the candidates starting before
 // until (linkSpans: those crossing into a link's address start before
 // it, and reading them from each character of a long address cost
-// seconds); if most > 0, once most are read, only those whose word
-// starts with two characters of a code against each other (frugal:
+// seconds); if most > 0, once most are read, of the words of one
+// character only the first of a run, and those that repeat none read
+// just before (repeatsRead), up to a bound (maxLoneSpans:
 // receiptCandidates).
 func receiptSpansBefore(text string, lettersAlone bool, until, most int) [][2]int {
 	return scanReceipts(text, lettersAlone, until, most, nil)
@@ -275,7 +276,10 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 	codes := 0
 	prevWord, prevRegional := false, false
 	wrapEnd := 0 // (where the last code read with its groups wrapped ends)
-	lone := 0    // (words of one character in a row, if most > 0: loneRead)
+	run := 0     // (words of one character in a row, if most > 0: loneRead)
+	// (If most > 0: the last words of one character, repeatsRead, and
+	// how many more of them that repeat none may be read past most.)
+	lone := loneStarts{left: maxLoneSpans}
 	for i := 0; i < until; {
 		r, size, escaped := charAt(text, i)
 		_, code := codeChar(r)
@@ -296,8 +300,23 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 		if start && most > 0 {
 			// (The run of words of one character counted from the
 			// text's start: a flood's run reaches the bound long.)
-			read := loneRead(text, i+size, &lone)
-			start = len(out) < most || read
+			first := loneRead(text, i+size, &run)
+			if loneCodeChar(text, i+size) {
+				// (Those before the bound are kept too: a flood
+				// reaches it long before it ends.)
+				kept := i >= wrapEnd
+				if len(out) >= most && !first {
+					switch {
+					case kept && lone.repeatsRead(text, i):
+						start = false
+					case lone.left > 0:
+						lone.left--
+					default:
+						start, kept = false, false
+					}
+				}
+				lone.add(i, kept)
+			}
 		}
 		if start {
 			n := len(out)
@@ -377,19 +396,18 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 }
 
 // maxLoneReads bounds the words of one character in a row read once
-// receiptCandidates' bound is reached (loneRead): a code spelled out
-// after a word or two of one character ("o código é K 7 Q D …", "y a
-// K 7 …") is read, a flood of them ("A 1 A 1 …") is not, but for its
-// first.
+// receiptCandidates' bound is reached, whatever they are (loneRead): a
+// code spelled out after a word or two of one character ("o código é
+// K 7 Q D …", "y a K 7 …") is read, however many such words the text
+// holds before. Past them, a word of one character is read unless it
+// repeats one read just before (repeatsRead), maxLoneSpans of them.
 const maxLoneReads = 3
 
 // loneRead reports whether the word starting with the code character
-// that ends at text[j:] is read once receiptCandidates' bound is
-// reached: a word of two characters or more is (and ends the run *lone
-// counts), one of one character (loneCodeChar) only among the first
-// maxLoneReads of a run. A flood of one-character words is read at
-// maxLoneReads of them for each longer word among them, each read
-// anyway: no more than maxLoneReads+1 readings a word of two.
+// that ends at text[j:] is among those read whatever they are once
+// receiptCandidates' bound is reached: a word of two characters or more
+// is (and ends the run *lone counts), one of one character
+// (loneCodeChar) only among the first maxLoneReads of a run.
 func loneRead(text string, j int, lone *int) bool {
 	if !loneCodeChar(text, j) {
 		*lone = 0
@@ -399,13 +417,108 @@ func loneRead(text string, j int, lone *int) bool {
 	return *lone <= maxLoneReads
 }
 
+// maxLoneSpans bounds the words of one character scanReceipts reads past
+// receiptCandidates' bound that are past the first maxLoneReads of their
+// run and repeat no word read just before (repeatsRead): as many as the
+// bound, so that every word of one character of a message of 4,096
+// characters (2,048 at most) is read or found read already, a code
+// spelled out anywhere in it among them ("Q W E R T Y … K 7 Q D …"),
+// and a flood of them that repeats nothing costs twice what it cost
+// before (some 2,000 readings, as a message of them did before
+// maxReceiptSpans). Past that, in longer texts (a draft of 64 kB), only
+// the first maxLoneReads of a run, as before.
+const maxLoneSpans = maxReceiptSpans
+
+// loneStarts holds where the last loneRing words of one character
+// (loneCodeChar) that scanReceipts read, or found read already
+// (repeatsRead), start, which text they repeat (period), and how many
+// more of them may be read past the bound (maxLoneSpans).
+type loneStarts struct {
+	at     [loneRing]int // (-1: none, one not read, or one read within a wrapped code's reach)
+	n      int
+	left   int
+	period period
+}
+
+// loneRing is how many words of one character repeatsRead looks back
+// at: a flood's period ("A 1 ", "K 7 Q D ", "Ⓐ ① ") holds up to eight.
+const loneRing = 8
+
+// maxLonePeriod bounds, in bytes, the period of a text repeatsRead
+// finds repeated: eight characters parted by a separator each, or
+// fewer written wide ("Ⓐ ① ", "🇦 ① ").
+const maxLonePeriod = 16
+
+// loneReach bounds, in periods of a repeated text, how far the readings
+// from a word of one character in it read on: each period starts with
+// a character of a code, which a reading takes as one (sixteen), or as
+// a separator between two groups (five at most between each two: three
+// gaps), and reads at most one more to see the code ends there; the
+// stray characters gluedAt, strayAt and shownGluedAt read around a word
+// are fewer than forty. Twice that, for room.
+const loneReach = 64
+
+func (l *loneStarts) add(i int, kept bool) {
+	if !kept {
+		i = -1
+	}
+	l.at[l.n%loneRing] = i
+	l.n++
+}
+
+// repeatsRead reports whether the text from text[i:], a word of one
+// character, repeats what the scan read from one of the last loneRing
+// such words, p bytes before (p at most maxLonePeriod): text[i-p:]
+// repeats with period p, loneReach periods on or up to its end. Its
+// readings would then be those already made, p bytes on, and a code
+// read from it one with its own sixteen characters repeating with a
+// period of eight or fewer, as no drawn code has but about once in
+// 32^8. A flood of such words ("A 1 A 1 …", "K 7 Q D K 7 Q D …",
+// "Ⓐ ① …") is so read once, a period of it, not at each of its
+// characters, and a code spelled out within it or after it ("A 1 A 1
+// K 7 Q D - 9 X M A …"), which repeats no period of it, is read. Each
+// of text's bytes is compared about once for each period it is found
+// to repeat (period), so that the scan stays linear.
+func (l *loneStarts) repeatsRead(text string, i int) bool {
+	for k := 1; k <= loneRing && k <= l.n; k++ {
+		s := l.at[(l.n-k)%loneRing]
+		p := i - s
+		if s < 0 || p > maxLonePeriod {
+			continue
+		}
+		if text[i:min(len(text), i+p)] != text[s:min(len(text), s+p)] {
+			continue // (the next period differs: most of them)
+		}
+		if l.period.holds(text, s, p, min(len(text), i+loneReach*p)) {
+			return true
+		}
+	}
+	return false
+}
+
+// period is what repeatsRead last found of its text: text[from:ok]
+// repeats with period p (text[x] == text[x-p] for from+p <= x < ok).
+type period struct{ p, from, ok int }
+
+// holds reports whether text[s:end] repeats with period p, comparing
+// only the bytes it has not yet compared for that period from s on.
+func (c *period) holds(text string, s, p, end int) bool {
+	if c.p != p || s < c.from || c.ok < s+p {
+		c.p, c.from, c.ok = p, s, s+p
+	}
+	for c.ok < end && text[c.ok] == text[c.ok-p] {
+		c.ok++
+	}
+	return c.ok >= end
+}
+
 // loneCodeChar reports whether no letter or digit of a code follows
 // the one that ends at text[j:] (its accents aside): a word of one
 // character, as a code spelled out has ("K 7 Q D …", "K\u200b7\u200b…",
 // "Ⓚ⑦ⓠⓓ" aside), and a flood of such words one at every character
 // ("Ⓐ ① Ⓐ ① …", "A🔥A🔥…"), each read sixteen characters on
-// (receiptCandidates reads no more of them once maxReceiptSpans code-like
-// words are read).
+// (receiptCandidates reads no more of those that repeat one read just
+// before once maxReceiptSpans code-like words are read: repeatsRead).
 func loneCodeChar(text string, j int) bool {
 	if j < len(text) && text[j] >= utf8.RuneSelf {
 		n, _ := marksAt(text, j)
@@ -2018,14 +2131,20 @@ func OldReceipt(code string) bool {
 // them read sixteen characters on: some 2,000 of them cost 17 ms, a
 // draft of 20,000 characters joined (CutReceiptsAcross) 95 ms. Past
 // the bound, the scan goes on to the text's end reading every word of
-// two characters or more, and of the words of one character
-// (loneCodeChar) only the first maxLoneReads in a row (loneRead): every
-// code with two of its characters against each other, as it is shown,
-// typed or pasted, is still read, in 4,096 characters or 64 kB of such a
-// flood, and so is one written a character at a time after the flood
-// ("mi código es K 7 Q D …", "K\u200b7\u200b…"), as it is without one;
-// one spelled out within a flood's run of them ("A 1 A 1 K 7 Q D …")
-// is not.
+// two characters or more, the first maxLoneReads words of one character
+// (loneCodeChar) of each run of them, and of the others those whose text
+// repeats, with a short period, none read just before (repeatsRead),
+// maxLoneSpans of them: every code with two of its characters against
+// each other, as it is shown, typed or pasted, is still read, in 4,096
+// characters or 64 kB of such a flood, and so is one written a
+// character at a time after the flood or within it ("mi código es K 7
+// Q D …", "A 1 A 1 K 7 Q D …", "K\u200b7\u200b…"), as it is without
+// one. A flood that repeats ("A 1 A 1 …") is read no further than the
+// bound, but within loneReach periods of where its repeat breaks (the
+// parts of a draft joined); one of words of one character that repeat
+// nothing ("Q W E R T Y …") up to maxLoneSpans more: in a text longer
+// than a message, a code spelled out within such a flood past them is
+// not read (after it, after a word of two characters, it is).
 const maxReceiptSpans = 1024
 
 // candidatesRead is told each time receiptCandidates reads texts
@@ -2042,8 +2161,8 @@ var wordNormalized = func(word string) {}
 // codes with a digit first, as every code drawn now has one, then of
 // letters alone (a run of four-letter words must not crowd a code out
 // of the first lookup, askKnown, once MaxReceiptCandidates fill it). Past
-// maxReceiptSpans code-like words of a text, those of a word of one
-// character are not read (receiptSpansBefore).
+// maxReceiptSpans code-like words of a text, of the words of one
+// character only some are read (receiptSpansBefore).
 func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
 	candidatesRead()
 	type found struct {

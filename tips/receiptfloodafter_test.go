@@ -15,7 +15,8 @@ var floodUnits = []string{"A 1 ", "Ⓐ ① ", "A🔥", "🔥A", "A\u200b1\u200b"
 // whether written as shown, typed without dashes, in small letters, with
 // spaces, wrapped, or glued to a word: past maxReceiptSpans code-like
 // words, the scan goes on to the text's end, reading no word of one
-// character (loneCodeChar). Before, it stopped there, and the code after
+// character (loneCodeChar) that repeats one read just before
+// (repeatsRead). Before, it stopped there, and the code after
 // 1,024 of them stayed, sealed in Redis but shown to investigators.
 // Mutation: scanReceipts stopping at most again -> every flood of one
 // character fails (and the 64 kB ones of "AB12 ").

@@ -9,12 +9,11 @@ import (
 // "K\u200b7\u200b…"), read and cut in a message of its own
 // (TestReceiptSpelledOutIsCut), is read and cut after a flood of
 // code-like words too, in 4,096 characters and in 64 kB: past
-// maxReceiptSpans, a word of one character is read where fewer than
-// maxLoneReads such words stand right before it (after "mi código es",
-// "o código é", "y a"), not at each of a flood's ("A 1 A 1 …"). Before,
-// none was read past the bound, and the code after the flood reached
-// investigators. Mutation: scanReceipts reading no word of one character
-// past most (as before) -> every case fails.
+// maxReceiptSpans, a word of one character is read unless its text
+// repeats one read just before (repeatsRead), as a flood's do ("A 1 A 1
+// …"). Before, none was read past the bound, and the code after the
+// flood reached investigators. Mutation: scanReceipts reading no word of
+// one character past most -> every case fails.
 func TestSpelledCodeAfterAFloodIsCut_receipts(t *testing.T) {
 	const code = "K7QD-9XMA-R2TP-4WZN"
 	plain := func(r rune) string { return string(r) }
