@@ -1,6 +1,9 @@
 package tips
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // The whole receipt scan never panics on any text, a link ending in marks
 // at the text's end included.
@@ -10,6 +13,8 @@ func FuzzReceiptScanNeverPanics(f *testing.F) {
 	f.Add("K7QD https://x.example/?c=__9XMA__", "R2TP-4WZN")
 	f.Add("%2DJCJH%2D0X19 t.me/a?b=%", "\u200b")
 	f.Add("```K7QD-9XMA-R2TP-4WZN\nK7QD-9XMA-R2TP-4WZN\n```\ntexto", "```K7QD-9XMA")
+	// (Past the bound of code-like words: repeatsRead.)
+	f.Add(strings.Repeat("A 1 ", 1100)+"Q W E K 7 Q D - 9 X M A", "codigo'K7QD-9XMA-R2TP-4WZN' l'K7QD'")
 	f.Fuzz(func(t *testing.T, a, b string) {
 		all := func(codes []string) ([]bool, error) {
 			out := make([]bool, len(codes))
