@@ -125,6 +125,15 @@ func (k keys) invite(mac string) string { return k.prefix + ":{team}:invite:" + 
 // invitation for the hold named id (spool_void.go): not again.
 func (k keys) voidAllDone(id string) string { return k.prefix + ":{team}:voidall:" + id }
 
+// voidAllDones are the voidAllDone keys of names.
+func (k keys) voidAllDones(names []string) []string {
+	out := make([]string, len(names))
+	for i, name := range names {
+		out[i] = k.voidAllDone(name)
+	}
+	return out
+}
+
 // dead is the dead-letter stream of tips whose handling kept failing.
 func (k keys) dead() string { return k.prefix + ":{tips}:dead" }
 

@@ -44,8 +44,11 @@ type Spool struct {
 	voids map[string]bool
 	// voidAllLive says voids.spool holds that every pending invitation
 	// is to be voided (past maxHeldVoids, spool_void.go);
-	// voidAllReplaying that the file being replayed does.
-	voidAllLive, voidAllReplaying bool
+	// voidAllReplaying that the file being replayed does. voidAllHeld
+	// says HoldVoids wrote such a hold in voids.spool since the replay
+	// last read it: no other is needed (one read at start may be one a
+	// replay has done, replayVoidsInPlace).
+	voidAllLive, voidAllReplaying, voidAllHeld bool
 	// owed are the receipts of spooled tips the platform refused to
 	// deliver, for their reporters' next messages (spool_owed.go).
 	owed []OwedReceipt

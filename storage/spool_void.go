@@ -2,7 +2,6 @@ package storage
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -10,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -90,7 +90,7 @@ func (sp *Spool) voidsReplayPath() string { return sp.voidsPath() + ".replaying"
 // of every pending invitation (see voidAllLine), once.
 func (sp *Spool) HoldVoids(codes []string) error {
 	sp.mu.Lock()
-	all := sp.voidAllLive
+	all := sp.voidAllHeld
 	sp.mu.Unlock()
 	if all || len(codes) == 0 {
 		return nil // (every invitation is voided at the replay)
@@ -104,7 +104,7 @@ func (sp *Spool) HoldVoids(codes []string) error {
 	}
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
-	if sp.voidAllLive {
+	if sp.voidAllHeld {
 		return nil
 	}
 	b := []byte{'\n'} // (after a line a crash tore, a line of its own)
@@ -125,7 +125,7 @@ func (sp *Spool) HoldVoids(codes []string) error {
 		if err := appendSynced(sp.voidsPath(), []byte("\n"+voidAllLine+"\n"+voidAllLine+hex.EncodeToString(id)+"\n")); err != nil {
 			return fmt.Errorf("spool voids: %w", err)
 		}
-		sp.voidAllLive = true
+		sp.voidAllLive, sp.voidAllHeld = true, true
 		return nil
 	}
 	if len(add) == 0 {
@@ -153,115 +153,202 @@ func (sp *Spool) VoidHeld(code string) bool {
 // that every invitation is to be voided (voidAllLine); a line torn by a
 // crash mid-append (never acknowledged) is no MAC and is left out.
 func readVoids(path string) ([]string, bool, error) {
-	macs, all, _, err := readVoidsNamed(path)
-	return macs, all, err
+	f, err := readVoidsFile(path)
+	return f.macs, f.all, err
 }
 
-// readVoidsNamed is readVoids, and the name of the file's hold of every
-// pending invitation: "" if it has none, or one without its name.
-func readVoidsNamed(path string) ([]string, bool, string, error) {
+// voidsFile is what a voids file holds.
+type voidsFile struct {
+	macs []string
+	// all says it holds that every pending invitation is to be voided;
+	// names are those holds' names, unnamed that one of them has none
+	// (written by a version before names, or its name torn by a crash):
+	// it voids every pending invitation at each replay.
+	all     bool
+	names   []string
+	unnamed bool
+}
+
+// readVoidsFile reads a voids file: none is an empty one.
+func readVoidsFile(path string) (voidsFile, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, false, "", nil
+		return voidsFile{}, nil
 	}
 	if err != nil {
-		return nil, false, "", fmt.Errorf("spool voids: %w", err)
+		return voidsFile{}, fmt.Errorf("spool voids: %w", err)
 	}
-	var out []string
-	all, unnamed, name := false, false, ""
-	for _, l := range bytes.Split(b, []byte{'\n'}) {
-		if _, err := hex.DecodeString(string(l)); err == nil && len(l) == 32 {
-			out = append(out, string(l))
-		}
-		if string(l) == voidAllLine {
-			all, unnamed = true, true
-		} else if id, ok := strings.CutPrefix(string(l), voidAllLine); ok && unnamed && len(id) == voidAllIDLength {
-			if _, err := hex.DecodeString(id); err == nil {
-				unnamed = false
-				name = cmp.Or(name, id)
-			}
-		}
-	}
-	if unnamed {
-		name = "" // (a hold without its name: every replay voids every invitation)
-	}
-	return out, all, name, nil
+	return parseVoids(b), nil
 }
 
-// replayVoids voids the invitations held (every pending one, if the file
-// says so), and forgets them once done. The file is moved aside first, so
-// voidings held meanwhile wait for the next replay. Done, but its file
-// not removed, it returns an error wrapping ErrVoidsKept: the voidings
-// are forgotten all the same, and the next replay of that file voids
-// the invitations it names again (gone already), but not every pending
-// invitation again if it held that (see voidAllIDLength).
-func (sp *Spool) replayVoids(ctx context.Context, st *Store) (int, error) {
-	sp.mu.Lock()
-	if _, err := os.Stat(sp.voidsReplayPath()); errors.Is(err, os.ErrNotExist) {
-		if err := os.Rename(sp.voidsPath(), sp.voidsReplayPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
-			sp.mu.Unlock()
-			return 0, fmt.Errorf("spool voids: %w", err)
-		} else if err == nil {
-			sp.voidAllReplaying, sp.voidAllLive = sp.voidAllLive, false
+// parseVoids reads a voids file's bytes. A file holds one hold of every
+// pending invitation at most as HoldVoids writes it, but one replayed
+// where it is (replayVoidsInPlace) may be held again after.
+func parseVoids(b []byte) voidsFile {
+	var f voidsFile
+	open := false // a voidAllLine whose name is still to come
+	for _, l := range bytes.Split(b, []byte{'\n'}) {
+		if _, err := hex.DecodeString(string(l)); err == nil && len(l) == 32 {
+			f.macs = append(f.macs, string(l))
 		}
-	}
-	sp.mu.Unlock()
-	macs, all, name, err := readVoidsNamed(sp.voidsReplayPath())
-	if err != nil {
-		return 0, err
-	}
-	voided := 0
-	if all {
-		done := false
-		if name != "" {
-			n, err := st.rdb.Exists(ctx, st.k.voidAllDone(name)).Result()
-			if err != nil {
-				return 0, fmt.Errorf("spool voids: %w", err)
-			}
-			done = n > 0
-		}
-		if !done {
-			// Cut off mid-way, it says how many went all the same: tried
-			// again, it finds only the rest.
-			if voided, err = st.voidEveryInvite(ctx); err != nil {
-				return voided, err
-			}
-			if name != "" {
-				if err := st.rdb.Set(ctx, st.k.voidAllDone(name), "1", voidAllDoneFor).Err(); err != nil {
-					return voided, fmt.Errorf("spool voids: %w", err)
+		if string(l) == voidAllLine {
+			f.unnamed = f.unnamed || open
+			f.all, open = true, true
+		} else if id, ok := strings.CutPrefix(string(l), voidAllLine); ok && open && len(id) == voidAllIDLength {
+			if _, err := hex.DecodeString(id); err == nil {
+				open = false
+				if !slices.Contains(f.names, id) {
+					f.names = append(f.names, id)
 				}
 			}
 		}
 	}
-	if len(macs) > 0 {
-		pipe := st.rdb.Pipeline()
-		for _, m := range macs {
-			pipe.Del(ctx, st.k.invite(m))
+	f.unnamed = f.unnamed || open
+	return f
+}
+
+// replayVoids voids the invitations held (every pending one, if a file
+// says so). The live file is moved aside first, so voidings held
+// meanwhile wait for the next replay. A file moved aside that is still
+// there (a replay cut short by a crash or by Redis, or one whose file
+// could not be removed) is replayed first, then the live file, in this
+// same replay: other replicas know nothing of the live file's voidings,
+// which must not wait behind it. Done, but its file not removed, it
+// returns an error wrapping ErrVoidsKept: the live file, which cannot be
+// moved aside over it, is then replayed where it is, and stays. The
+// voidings replayed are forgotten all the same (every invitation they
+// named is void in Redis); the next replay of a file kept voids the
+// invitations it names again (gone already), but not every pending
+// invitation again if it held that (see voidAllIDLength).
+func (sp *Spool) replayVoids(ctx context.Context, st *Store) (int, error) {
+	voided := 0
+	for {
+		sp.mu.Lock()
+		_, err := os.Stat(sp.voidsReplayPath())
+		leftover := err == nil
+		if errors.Is(err, os.ErrNotExist) {
+			if err = os.Rename(sp.voidsPath(), sp.voidsReplayPath()); err == nil {
+				sp.voidAllReplaying, sp.voidAllLive, sp.voidAllHeld = sp.voidAllLive, false, false
+			} else if errors.Is(err, os.ErrNotExist) {
+				err = nil
+			}
 		}
-		if _, err := pipe.Exec(ctx); err != nil {
+		sp.mu.Unlock()
+		if err != nil {
 			return voided, fmt.Errorf("spool voids: %w", err)
 		}
+		f, err := readVoidsFile(sp.voidsReplayPath())
+		if err != nil {
+			return voided, err
+		}
+		n, err := st.replayVoidsOf(ctx, f)
+		voided += n
+		if err != nil {
+			return voided, err
+		}
+		kept := removeSynced(sp.voidsReplayPath())
+		if kept == nil && len(f.names) > 0 {
+			// Its file gone, the record that it was done is of no more
+			// use (left to expire if Redis does not take this).
+			_ = st.rdb.Del(ctx, st.k.voidAllDones(f.names)...).Err()
+		}
+		sp.forgetVoids(f.macs)
+		if kept != nil {
+			n, err := sp.replayVoidsInPlace(ctx, st)
+			voided += n
+			if err != nil {
+				return voided, err
+			}
+			return voided, fmt.Errorf("%w: %w", ErrVoidsKept, kept)
+		}
+		if !leftover {
+			return voided, nil
+		}
+		// The leftover file replayed and gone: the live one now.
 	}
-	kept := removeSynced(sp.voidsReplayPath())
-	if kept == nil && name != "" {
-		// Its file gone, the record that it was done is of no more use
-		// (left to expire if Redis does not take this).
-		_ = st.rdb.Del(ctx, st.k.voidAllDone(name)).Err()
+}
+
+// replayVoidsInPlace replays the live voids file without moving it (a
+// file moved aside before it could not be removed), and leaves it: the
+// next replay reads it again, voiding what it names again (gone
+// already), but a hold of every pending invitation it voided once only.
+// Voidings held while it runs are appended after what it read: they wait
+// for the next replay.
+func (sp *Spool) replayVoidsInPlace(ctx context.Context, st *Store) (int, error) {
+	sp.mu.Lock()
+	b, err := os.ReadFile(sp.voidsPath())
+	if err == nil {
+		// Held to void every pending invitation: until it is done, refused
+		// as before; the next hold of every invitation is written after it.
+		sp.voidAllReplaying, sp.voidAllLive, sp.voidAllHeld = sp.voidAllReplaying || sp.voidAllLive, false, false
 	}
-	// Forgotten unless held again since (in the live file), its file
-	// removed or not: every invitation it named is void in Redis.
-	live, liveAll, _ := readVoids(sp.voidsPath())
+	sp.mu.Unlock()
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("spool voids: %w", err)
+	}
+	f := parseVoids(b)
+	n, err := st.replayVoidsOf(ctx, f)
+	if err != nil {
+		return n, err
+	}
+	sp.forgetVoids(f.macs)
+	return n, nil
+}
+
+// forgetVoids forgets the voidings of macs, done in Redis, and a hold of
+// every pending invitation being replayed, done too.
+func (sp *Spool) forgetVoids(macs []string) {
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
 	for _, m := range macs {
 		delete(sp.voids, m)
 	}
-	for _, m := range live {
-		sp.voids[m] = true
+	sp.voidAllReplaying = false
+}
+
+// replayVoidsOf voids the invitations a voids file names, and every
+// pending one if it holds that, once for each named hold: it says how
+// many pending invitations it voided all together.
+func (s *Store) replayVoidsOf(ctx context.Context, f voidsFile) (int, error) {
+	voided := 0
+	if f.all {
+		done := false
+		if !f.unnamed {
+			n, err := s.rdb.Exists(ctx, s.k.voidAllDones(f.names)...).Result()
+			if err != nil {
+				return 0, fmt.Errorf("spool voids: %w", err)
+			}
+			done = n == int64(len(f.names))
+		}
+		if !done {
+			// Cut off mid-way, it says how many went all the same: tried
+			// again, it finds only the rest.
+			var err error
+			if voided, err = s.voidEveryInvite(ctx); err != nil {
+				return voided, err
+			}
+			if len(f.names) > 0 {
+				pipe := s.rdb.Pipeline()
+				for _, name := range f.names {
+					pipe.Set(ctx, s.k.voidAllDone(name), "1", voidAllDoneFor)
+				}
+				if _, err := pipe.Exec(ctx); err != nil {
+					return voided, fmt.Errorf("spool voids: %w", err)
+				}
+			}
+		}
 	}
-	sp.voidAllReplaying, sp.voidAllLive = false, sp.voidAllLive || liveAll
-	if kept != nil {
-		return voided, fmt.Errorf("%w: %w", ErrVoidsKept, kept)
+	if len(f.macs) > 0 {
+		pipe := s.rdb.Pipeline()
+		for _, m := range f.macs {
+			pipe.Del(ctx, s.k.invite(m))
+		}
+		if _, err := pipe.Exec(ctx); err != nil {
+			return voided, fmt.Errorf("spool voids: %w", err)
+		}
 	}
 	return voided, nil
 }
