@@ -49,6 +49,9 @@ type Spool struct {
 	// last read it: no other is needed (one read at start may be one a
 	// replay has done, replayVoidsInPlace).
 	voidAllLive, voidAllReplaying, voidAllHeld bool
+	// voidedUntold counts the invitations replays cut off mid-way voided
+	// all together, for the replay that completes to say (replayVoids).
+	voidedUntold int
 	// owed are the receipts of spooled tips the platform refused to
 	// deliver, for their reporters' next messages (spool_owed.go).
 	owed []OwedReceipt
@@ -744,7 +747,9 @@ type ReplayCount struct {
 	// InvitesVoided is how many pending invitations the replay voided
 	// all together, more code-like words having been seen in groups
 	// during the outage than the spool holds one by one (spool_void.go).
-	// Not counted in Entries.
+	// Said once, by the replay that completes the voidings: 0 in one cut
+	// off mid-way, whose invitations voided the next counts (a process
+	// stopped in between forgets them). Not counted in Entries.
 	InvitesVoided int
 	// VoidsKept, if not nil, wraps ErrVoidsKept: the invitations held to
 	// be voided were voided, but their file stays in the spool's

@@ -220,7 +220,26 @@ func parseVoids(b []byte) voidsFile {
 // named is void in Redis); the next replay of a file kept voids the
 // invitations it names again (gone already), but not every pending
 // invitation again if it held that (see voidAllIDLength).
+//
+// It says how many pending invitations it voided all together once it
+// is done (its files kept or not): cut off mid-way, it says 0, and those
+// it voided are counted in the replay that completes, so that the team
+// is told once (ReplayCount.InvitesVoided).
 func (sp *Spool) replayVoids(ctx context.Context, st *Store) (int, error) {
+	n, err := sp.replayVoidsFiles(ctx, st)
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	sp.voidedUntold += n
+	if err != nil && !errors.Is(err, ErrVoidsKept) {
+		return 0, err
+	}
+	n, sp.voidedUntold = sp.voidedUntold, 0
+	return n, err
+}
+
+// replayVoidsFiles is replayVoids, and says how many pending invitations
+// it voided all together, cut off or not.
+func (sp *Spool) replayVoidsFiles(ctx context.Context, st *Store) (int, error) {
 	voided := 0
 	for {
 		sp.mu.Lock()

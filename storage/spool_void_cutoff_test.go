@@ -33,12 +33,15 @@ func (h *downAtDel) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 }
 
 // A replay voiding every pending invitation (the spool held that, past
-// its bound) that Redis cuts off mid-way still says how many it voided
-// before it was: tried again, it finds only the rest, and the WARN that
-// tells admins to make new invitations is logged for every one gone, not
-// for the rest alone (nor not at all, when Redis failed only after the
-// last went). Mutation: replayVoids returning 0 with voidEveryInvite's
-// error (as it did) -> the first replay says 0 of the 2 it voided.
+// its bound) that Redis cuts off mid-way does not forget how many it
+// voided before it was: tried again, it finds only the rest, and says
+// how many went in all, once, so that the WARN that tells admins to make
+// new invitations, the audit log and the team's notice count every one
+// gone, once (not the ones before the cut, then the rest again; nor not
+// at all, when Redis failed only after the last went). Mutations:
+// replayVoids forgetting the count of a replay cut off -> the second
+// says 1 of 3; replayVoids saying it at the cut (as 71ae91e did) -> the
+// first says 2, the second 1: two notices.
 func TestReplayCutOffWhileVoidingEveryInvitationSaysHowManyWent_receipts(t *testing.T) {
 	ctx := context.Background()
 	h := &downAtDel{}
@@ -60,12 +63,15 @@ func TestReplayCutOffWhileVoidingEveryInvitationSaysHowManyWent_receipts(t *test
 	}
 	h.left.Store(2) // Redis goes down after two of the three
 	c, err := sp.ReplayCounts(ctx, st)
-	if err == nil || c.InvitesVoided != 2 {
-		t.Fatalf("replay cut off after 2 invitations voided: %+v %v, want 2 and an error", c, err)
+	if err == nil || c.InvitesVoided != 0 {
+		t.Fatalf("replay cut off after 2 invitations voided: %+v %v, want an error, none said yet", c, err)
 	}
 	h.left.Store(1 << 30) // back
 	c, err = sp.ReplayCounts(ctx, st)
-	if err != nil || c.InvitesVoided != 1 {
-		t.Fatalf("replay tried again: %+v %v, want the 1 left", c, err)
+	if err != nil || c.InvitesVoided != 3 {
+		t.Fatalf("replay tried again: %+v %v, want the 3 gone in all", c, err)
+	}
+	if c, err := sp.ReplayCounts(ctx, st); err != nil || c.InvitesVoided != 0 {
+		t.Fatalf("replay after: %+v %v, want none", c, err)
 	}
 }
