@@ -434,7 +434,6 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 	a.mu.Unlock()
 	a.useTable(h.Commands())
 	defer a.stop()
-	a.startReconnector(ctx)
 	// A panic in the Open (discordgo's) is the start's failure, as an
 	// error is: Run returns it, the connection it dialed closed
 	// (openSession), rather than ending serve at once.
@@ -450,6 +449,13 @@ func (a *Adapter) Run(ctx context.Context, h Handler) error {
 		}
 		return fmt.Errorf("discord gateway: %s", a.redact(err))
 	}
+	// The reconnector starts once the gateway is up, not before: a first
+	// Open that fails is the start's failure, and nothing follows it. The
+	// one that panics past its dial closes its connection (openSession),
+	// and the Disconnect that close emits, which a waiting reconnector
+	// would take to open the gateway again as Run returned, is dropped.
+	// A Disconnect from the connection up now waits for it (dropped).
+	a.startReconnector(ctx)
 	select {
 	case <-a.ready:
 	case <-ctx.Done():

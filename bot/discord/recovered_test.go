@@ -518,3 +518,49 @@ func runUntilCleanup(t *testing.T, a *Adapter, h Handler) {
 		}
 	})
 }
+
+// Run's first Open failing is the start's failure, and nothing follows it:
+// no reconnection is tried. Its panic past the dial closes the connection
+// it dialed (openSession), which emits a Disconnect; the reconnector,
+// started before that Open and waiting, took it (openSession's drain came
+// too late) and dialed the gateway once more as Run returned.
+// Mutation: Run starting the reconnector before its first Open (as
+// before) -> a reconnection is tried, a second connection taken.
+func TestDiscordFirstOpenFailureIsNotFollowedByAReconnection(t *testing.T) {
+	g := newFlakyGateway(t, "")
+	g.panicReadyAt = 1
+	a, err := New(Options{Token: "x", APIURL: g.srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reopens atomic.Int32
+	a.beforeReopen = func() { reopens.Add(1) }
+	// The panic is logged on Run's goroutine, after the close's
+	// Disconnect and before Run returns and stops the reconnector: held
+	// there a while, a reconnector that took that Disconnect has its
+	// attempt under way, every run, not in one run of a few.
+	a.log = slog.New(slog.NewJSONHandler(holdWriter(func() {
+		for deadline := time.Now().Add(time.Second); reopens.Load() == 0 && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}), nil))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := a.Run(ctx, &recordingHandler{}); !errors.Is(err, errPanicked) {
+		t.Fatalf("Run returned %v, want the Open's panic", err)
+	}
+	g.mu.Lock()
+	opened := g.opened
+	g.mu.Unlock()
+	if n := reopens.Load(); n != 0 || opened != 1 {
+		t.Errorf("after the first Open failed: %d reconnection attempts, %d connections; want none, and 1", n, opened)
+	}
+}
+
+// holdWriter is a log's writer that discards each line after calling hold.
+type holdWriter func()
+
+func (h holdWriter) Write(p []byte) (int, error) {
+	h()
+	return len(p), nil
+}
