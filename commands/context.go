@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/vigia-project/vigia/storage"
@@ -104,9 +105,18 @@ func (c *Context) removeRequest(ctx context.Context) (bool, error) {
 	return true, c.removal.err
 }
 
-// T localises message id in the request's language.
+// T localises message id in the request's language. On Discord, a usage
+// text (id "…_usage": "Send /status followed by your receipt code")
+// names the commands as the member's client shows them (commandsAsShown:
+// "/estado" to a client in Spanish), the names they find in its menu.
+// (A usage text's data are numbers and lists of the bot's own words,
+// never a user's: nothing of theirs is rewritten.)
 func (c *Context) T(id string, data map[string]any, count ...int) string {
-	return c.mux.msg.Localize(c.Lang, id, data, count...)
+	text := c.mux.msg.Localize(c.Lang, id, data, count...)
+	if c.Request.Platform == "discord" && strings.HasSuffix(id, "_usage") {
+		text = c.commandsAsShown(text)
+	}
+	return text
 }
 
 // Say replies with message id.

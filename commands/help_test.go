@@ -25,7 +25,11 @@ func TestWelcomeIsHonest(t *testing.T) {
 				t.Fatalf("%s %s: %+v", lang, platform, r)
 			}
 			text := r[0].Text
-			if name := commands.PlatformName(platform); !strings.Contains(text, name+" ") || !strings.Contains(text, "/wipe") {
+			wipe := "/wipe"
+			if platform == "discord" { // (as the client shows it: see TestStartAndUsageOnDiscordNameCommandsAsTheClientShowsThem)
+				wipe = e.mux.NamesAsShown(lang, wipe)
+			}
+			if name := commands.PlatformName(platform); !strings.Contains(text, name+" ") || !strings.Contains(text, wipe) {
 				t.Errorf("%s on %s: the welcome does not say that %s sees the chat, or how to wipe it:\n%s", lang, platform, name, text)
 			}
 			for _, claim := range claims {
@@ -313,7 +317,8 @@ func TestHelpInADiscordServerSendsTipsToTheFormOrADirectMessage(t *testing.T) {
 func TestStartInADiscordServerKeepsTheWelcome(t *testing.T) {
 	e := newEnv(t, nil)
 	for _, lang := range locales.Supported {
-		welcome := strings.Split(e.text(lang, "start", map[string]any{"Platform": "Discord"}), "\n\n")
+		// (The commands under the names a Discord client in lang shows.)
+		welcome := strings.Split(e.mux.NamesAsShown(lang, e.text(lang, "start", map[string]any{"Platform": "Discord"})), "\n\n")
 		if len(welcome) < 4 {
 			t.Fatalf("%s: the welcome is not welcome, protections, how to report, languages: %q", lang, welcome)
 		}
@@ -322,7 +327,7 @@ func TestStartInADiscordServerKeepsTheWelcome(t *testing.T) {
 			t.Fatalf("/start in a server's channel, %s: %+v", lang, r)
 		}
 		text := r[0].Text
-		if !strings.Contains(text, e.text(lang, "help_server", nil)) || !strings.Contains(text, "Discord ") || !strings.Contains(text, "/wipe") {
+		if !strings.Contains(text, e.mux.NamesAsShown(lang, e.text(lang, "help_server", nil))) || !strings.Contains(text, "Discord ") || !strings.Contains(text, e.mux.NamesAsShown(lang, "/wipe ")) {
 			t.Errorf("/start in a server's channel, %s: not the welcome with help_server:\n%s", lang, text)
 		}
 		for i, para := range welcome {

@@ -48,6 +48,11 @@ func start(ctx context.Context, c *Context) error {
 		// bot, in whichever app.
 		text = c.T("demo_start", nil)
 	}
+	if c.Request.Platform == "discord" {
+		// The commands it names as the member's client shows them, as
+		// /help does: "/borrar", "/ayuda" to a client in Spanish.
+		text = c.commandsAsShown(text)
+	}
 	r := Reply{Text: text}
 	if c.Request.ChatKind == Private {
 		// Only there: a group's buttons are not for one member (the
