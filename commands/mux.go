@@ -826,16 +826,16 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 				}
 				switch ok, err := c.removeRequest(ctx); {
 				case ok && err != nil:
-					return c.Reply(ctx, Reply{Text: c.T("group_private_only_not_removed", nil) + note})
+					return c.Reply(ctx, Reply{Text: c.privateOnly("group_private_only_not_removed") + note})
 				case ok:
-					return c.Reply(ctx, Reply{Text: c.T("group_private_only_removed", nil) + note})
+					return c.Reply(ctx, Reply{Text: c.privateOnly("group_private_only_removed") + note})
 				}
 				if note != "" {
-					return c.Reply(ctx, Reply{Text: c.T("group_private_only", nil) + note})
+					return c.Reply(ctx, Reply{Text: c.privateOnly("group_private_only") + note})
 				}
 			}
 		}
-		return c.Say(ctx, "group_private_only", nil)
+		return c.Reply(ctx, Reply{Text: c.privateOnly("group_private_only")})
 	}
 	if quoteApart {
 		// A command kept as words (after words, a file's caption, one not
@@ -919,11 +919,26 @@ func (m *Mux) codesSeen(ctx context.Context, c *Context, toBot bool) (bool, erro
 	}
 	switch {
 	case ok && err != nil:
-		return true, c.Reply(ctx, Reply{Text: c.T("group_private_only_not_removed", nil) + note})
+		return true, c.Reply(ctx, Reply{Text: c.privateOnly("group_private_only_not_removed") + note})
 	case ok:
-		return true, c.Reply(ctx, Reply{Text: c.T("group_private_only_removed", nil) + note})
+		return true, c.Reply(ctx, Reply{Text: c.privateOnly("group_private_only_removed") + note})
 	}
-	return true, c.Reply(ctx, Reply{Text: c.T("group_private_only", nil) + note})
+	return true, c.Reply(ctx, Reply{Text: c.privateOnly("group_private_only") + note})
+}
+
+// privateOnly is message id, one of group_private_only's (tips are
+// taken only in private: a message to the bot in a group was not kept,
+// and was or was not removed), in the words of the place. On Discord,
+// where the adapter answers a server channel's message by direct message
+// (Request.AnsweredAlone), its "_server" variant: a direct message like
+// the one it is read in, or /report's form, never a server's channel
+// (not "a private chat", not "this group"), with /report under the name
+// the member's client shows (commandsAsShown).
+func (c *Context) privateOnly(id string) string {
+	if c.Request.Platform != "discord" || !c.Request.AnsweredAlone {
+		return c.T(id, nil)
+	}
+	return c.commandsAsShown(c.T(strings.Replace(id, "group_private_only", "group_private_only_server", 1), nil))
 }
 
 // codesIn returns the code-like words a group message puts in view: in

@@ -94,10 +94,10 @@ func TestDiscordForumPostTitleIsRemoved(t *testing.T) {
 		title         string
 		told          string
 	}{
-		{"alone", 0, true, []string{"GET /channels/3000", "DELETE /channels/3000"}, "", "group_private_only_removed"},
-		{"answered", 2, true, []string{"GET /channels/3000", "DELETE /channels/3000/messages/3000", "GET /guilds/60", "PATCH /channels/3000"}, msg.Localize("es", "removed_post_title", nil), "group_private_only_removed"},
-		{"alone, no Manage Threads", 0, false, []string{"GET /channels/3000", "DELETE /channels/3000", "DELETE /channels/3000/messages/3000", "GET /guilds/60", "PATCH /channels/3000"}, "", "group_private_only_not_removed"},
-		{"answered, no Manage Threads", 1, false, []string{"GET /channels/3000", "DELETE /channels/3000/messages/3000", "GET /guilds/60", "PATCH /channels/3000"}, "", "group_private_only_not_removed"},
+		{"alone", 0, true, []string{"GET /channels/3000", "DELETE /channels/3000"}, "", "group_private_only_server_removed"},
+		{"answered", 2, true, []string{"GET /channels/3000", "DELETE /channels/3000/messages/3000", "GET /guilds/60", "PATCH /channels/3000"}, msg.Localize("es", "removed_post_title", nil), "group_private_only_server_removed"},
+		{"alone, no Manage Threads", 0, false, []string{"GET /channels/3000", "DELETE /channels/3000", "DELETE /channels/3000/messages/3000", "GET /guilds/60", "PATCH /channels/3000"}, "", "group_private_only_server_not_removed"},
+		{"answered, no Manage Threads", 1, false, []string{"GET /channels/3000", "DELETE /channels/3000/messages/3000", "GET /guilds/60", "PATCH /channels/3000"}, "", "group_private_only_server_not_removed"},
 	} {
 		api := &forumAPI{replies: c.replies, manageThreads: c.manageThreads}
 		a := newTestAdapter(t, api, engine, time.Hour)

@@ -27,8 +27,8 @@ func TestDiscordReplyToAnotherBotIsNotOurs(t *testing.T) {
 	}{
 		{"another bot's command", "<@77> rank", []*discordgo.User{bot, mee6}, false, ""},
 		{"another bot's command (nickname form)", "  <@!77> play cumbia", []*discordgo.User{bot, mee6}, false, ""},
-		{"a person's mention", "<@78> mira esto", []*discordgo.User{bot, juan}, false, "group_private_only"},
-		{"another bot's, naming this one", "<@77> <@11> hay halcones en la plaza", []*discordgo.User{bot, mee6}, true, "group_private_only_removed"},
+		{"a person's mention", "<@78> mira esto", []*discordgo.User{bot, juan}, false, "group_private_only_server"},
+		{"another bot's, naming this one", "<@77> <@11> hay halcones en la plaza", []*discordgo.User{bot, mee6}, true, "group_private_only_server_removed"},
 	} {
 		api := &serverAPI{}
 		a := newTestAdapter(t, api, engine, time.Hour)

@@ -63,11 +63,11 @@ func TestDiscordPublicMessageOutcomeIsTold(t *testing.T) {
 		deletes   []string
 		messageID string
 	}{
-		{"not removable", "70", "<@11> hay halcones en la plaza", nil, []string{"/api/v9/channels/70/messages/2000"}, "group_private_only_not_removed"},
-		{"removed", "72", "<@11> hay halcones en la plaza", nil, []string{"/api/v9/channels/72/messages/2000"}, "group_private_only_removed"},
-		{"reply to the bot", "72", "gracias, lo compartimos", &discordgo.Message{ID: "1900", Author: bot}, nil, "group_private_only"},
-		{"reply to the bot naming it", "72", "<@11> hay halcones en la plaza", &discordgo.Message{ID: "1900", Author: bot}, []string{"/api/v9/channels/72/messages/2000"}, "group_private_only_removed"},
-		{"reply to the bot naming it (nickname form)", "72", "hay halcones en la plaza <@!11>", &discordgo.Message{ID: "1900", Author: bot}, []string{"/api/v9/channels/72/messages/2000"}, "group_private_only_removed"},
+		{"not removable", "70", "<@11> hay halcones en la plaza", nil, []string{"/api/v9/channels/70/messages/2000"}, "group_private_only_server_not_removed"},
+		{"removed", "72", "<@11> hay halcones en la plaza", nil, []string{"/api/v9/channels/72/messages/2000"}, "group_private_only_server_removed"},
+		{"reply to the bot", "72", "gracias, lo compartimos", &discordgo.Message{ID: "1900", Author: bot}, nil, "group_private_only_server"},
+		{"reply to the bot naming it", "72", "<@11> hay halcones en la plaza", &discordgo.Message{ID: "1900", Author: bot}, []string{"/api/v9/channels/72/messages/2000"}, "group_private_only_server_removed"},
+		{"reply to the bot naming it (nickname form)", "72", "hay halcones en la plaza <@!11>", &discordgo.Message{ID: "1900", Author: bot}, []string{"/api/v9/channels/72/messages/2000"}, "group_private_only_server_removed"},
 	} {
 		api := &serverAPI{}
 		a := newTestAdapter(t, api, engine, time.Hour)
@@ -132,7 +132,7 @@ func TestDiscordEditMentioningTheBotIsRemoved(t *testing.T) {
 		}
 		api.mu.Lock()
 		if toBot {
-			want := "/api/v9/channels/999/messages " + render(msg.Localize("en", "group_private_only_removed", nil))[0]
+			want := "/api/v9/channels/999/messages " + render(msg.Localize("en", "group_private_only_server_removed", nil))[0]
 			if !slices.Equal(api.deletes, []string{"/api/v9/channels/72/messages/2000"}) || len(api.dms) != 1 || api.dms[0] != want {
 				t.Errorf("an edit mentioning the bot: deletes %v, DMs %q", api.deletes, api.dms)
 			}
@@ -172,7 +172,7 @@ func TestDiscordPublicMessageAlreadyGoneIsRemoved(t *testing.T) {
 	}})
 	api.mu.Lock()
 	defer api.mu.Unlock()
-	want := "/api/v9/channels/999/messages " + render(msg.Localize("en", "group_private_only_removed", nil))[0]
+	want := "/api/v9/channels/999/messages " + render(msg.Localize("en", "group_private_only_server_removed", nil))[0]
 	if len(api.dms) != 1 || api.dms[0] != want {
 		t.Errorf("DMs %q, want %q", api.dms, want)
 	}
