@@ -398,6 +398,11 @@ func addressLen(s string, at int) int {
 	return ipv6Len(s, at)
 }
 
+// maxIPv6Len is the longest an IPv6 address is written, without its
+// zone: "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255". ipv6Len reads
+// no further on either side of where it begins.
+const maxIPv6Len = len("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255")
+
 // port is an address's port after it.
 var port = regexp.MustCompile(`^:[0-9]{1,5}`)
 
@@ -416,10 +421,19 @@ func ipv6Len(s string, at int) int {
 	}
 	b := at
 	for b > 0 && (isHex(s[b-1]) || s[b-1] == ':') {
+		if at-b == maxIPv6Len {
+			// Longer than any address: no address ("ids
+			// 1:2:3:…", each number read from here, was
+			// quadratic).
+			return 0
+		}
 		b--
 	}
 	e := at
 	for e < len(s) && (isHex(s[e]) || s[e] == ':' || s[e] == '.') {
+		if e-b == maxIPv6Len {
+			return 0
+		}
 		e++
 	}
 	e = b + len(strings.TrimRight(s[b:e], "."))
