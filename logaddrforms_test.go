@@ -29,3 +29,38 @@ func TestScrubIDsIsLinearOnColonRuns_logs(t *testing.T) {
 		}
 	}
 }
+
+// After a word naming a person or a chat, a number joined to the one
+// read by a ".", "/", "-" or "_" is read as the next of a list: masked
+// unless a figure. A dotted run that is no address nor version (it runs
+// on) had its first number masked and the id at its end in clear ("id
+// N.22.19.27.605679248170"), and two ids joined had the second in clear.
+func TestScrubIDsMasksIdsJoinedToANumber_logs(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"id 7.22.19.27.605679248170", "id N.22.19.27.N"},
+		{"id 7.2.4.605679248170", "id N.2.4.N"},
+		{"id 127.0.0.1.7306318845", "id N.0.0.1.N"},
+		{"user 1.22.0.7306318845", "user N.22.0.N"},
+		{"user 1.22.0-7306318845", "user N.22.0-N"},
+		{"user 7306318845_5123456789", "user N_N"},
+		{"user 7306318845-5123456789", "user N-N"},
+		{"user 7306318845/5123456789", "user N/N"},
+		{"chats -1001234567890/-1001234567891", "chats N/N"},
+		// Read as before.
+		{"user 7306318845.5", "user N.5"},
+		{"from 1.2.3.4.5", "from N.2.3.4.5"},
+		{"user 7306318845 1.5 MB 50% 10ms", "user N 1.5 MB 50% 10ms"},
+		{"users 7306318845, 3.14159 ms", "users N, 3.14159 ms"},
+		{"user 1.22.0 7306318845", "user 1.22.0 N"},
+		{"user 5-10 minutes", "user N-10 minutes"},
+		{"sender 2026-12-0799", "sender N-12-0799"},
+		{"from 07/12/20261", "from N/12/20261"},
+	} {
+		if got := scrubIDs(c.in); got != c.want {
+			t.Errorf("scrubIDs(%q) = %q, want %q", c.in, got, c.want)
+		}
+		if got := scrubbedError(t, c.in); got != c.want {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -308,10 +308,12 @@ func maskIDs(s string) string {
 			continue
 		}
 		inList := false // a number masked before this one: a list's next
+		joined := false // this number is joined to the one before (joinedLen)
 		for {
 			if n := dateTimeLen(s[at:]); n > 0 {
 				at += n
 				at += dateTimeGapLen(s[at:])
+				joined = false
 				continue
 			}
 			if n := addressLen(s, at); n > 0 {
@@ -319,9 +321,12 @@ func maskIDs(s string) string {
 				// the list it is in are masked after it ("from
 				// ::1 or 7306318845" masked the id, reading "1").
 				at += n
-				inList = true
+				inList, joined = true, false
 				if k := listItemLen(s[at:]); k > 0 {
 					at += k
+				} else if k := joinedLen(s[at:]); k > 0 {
+					at += k
+					joined = true
 				} else {
 					at += dateTimeGapLen(s[at:])
 				}
@@ -332,17 +337,27 @@ func maskIDs(s string) string {
 				// number ("7.306.318.845", "7,306,318,845"): masked
 				// whole, not its first group alone.
 				n = max(n, groupedLen(s[at:]))
-				if !inList || !isFigure(s[at:at+n]) {
+				if !inList || !joined && !isFigure(s[at:at+n]) || joined && isJoinedID(s[at:at+n]) {
 					b.WriteString(s[last:at])
 					b.WriteString("N")
 					last = at + n
 				}
 				at += n
-				inList = true
+				inList, joined = true, false
 				// The next number of a list, if any, is read as
 				// this one was.
 				if k := listItemLen(s[at:]); k > 0 {
 					at += k
+					continue
+				}
+				// A number joined to this one ("7.22.19.27.
+				// 605679248170", "7306318845/5123456789") is
+				// read as a list's, masked where it is as long
+				// as an id (isJoinedID: "N.5", "N.2.3.4.5",
+				// "N/12/20261" as before).
+				if k := joinedLen(s[at:]); k > 0 {
+					at += k
+					joined = true
 					continue
 				}
 			}
@@ -533,6 +548,33 @@ func listItemLen(s string) int {
 		}
 	}
 	return sep[1]
+}
+
+// isJoinedID reports whether number, one joinedLen found joined to the
+// number or the address before it, is as long as an id: six digits or
+// more (a sign aside). A Telegram account's id has had eight digits or
+// more for a decade, its first accounts' aside, and a Discord one has
+// seventeen or more; what is joined to a date, a version or an address
+// that runs on is a figure ("2026-12-0799", "07/12/20261", "1.2.3.4.5":
+// what only begins like one is read as before).
+func isJoinedID(number string) bool {
+	return utf8.RuneCountInString(strings.TrimLeft(number, "+-")) >= 6
+}
+
+// joinedLen is 1 where s, the text after a number or an address kept
+// after a word naming a person or a chat, begins with a ".", "/", "-"
+// or "_" and a number's digits right after it, else 0. What is so joined
+// to a number is read as the next of a list (listItemLen takes none that
+// a "." and a digit or a "_" follow: "1.5", "5s"), masked where it is as
+// long as an id (isJoinedID): "id 7.22.19.27.605679248170" (no
+// version, no address: it runs on) wrote "id N.22.19.27.605679248170",
+// the id after the dots in clear, and "user 1.2.3.4/24/7306318845",
+// "user 7306318845-5123456789" the second id.
+func joinedLen(s string) int {
+	if len(s) < 2 || strings.IndexByte("./-_", s[0]) < 0 || numberLen(s[1:]) == 0 {
+		return 0
+	}
+	return 1
 }
 
 // dateTimeGapLen is the length of what s, the text after a date or a
