@@ -64,3 +64,29 @@ func TestScrubIDsMasksIdsJoinedToANumber_logs(t *testing.T) {
 		}
 	}
 }
+
+// The logger writes an address with its port "ADDR" (scrubAddrs) before
+// it masks ids (scrubIDs), which read "ADDR" as a word: an id after an
+// address with a port, after a word naming a person or a chat, was
+// logged in clear ("user ADDR 7306318845") where scrubIDs alone masked
+// it. "ADDR" is kept as the address was, and what follows it read as
+// what follows an address.
+func TestLoggerMasksIdsAfterAnAddressWithItsPort_logs(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"user 10.0.0.7:6379 7306318845", "user ADDR N"},
+		{"peer [::1]:6379 7306318845", "peer ADDR N"},
+		{"from redis.internal:6379 7306318845", "from ADDR N"},
+		{"peer [fd00::7]:6379, -1001234567890", "peer ADDR, N"},
+		{"user 10.0.0.7:6379/7306318845", "user ADDR/N"},
+		{"chats [10.0.0.7:6379, -1001234567890]", "chats [ADDR, N]"},
+		{"peer {[::1]:6379 {7306318845", "peer {ADDR {N"},
+		// Read as before.
+		{"from 10.0.0.7:6379", "from ADDR"},
+		{"from 10.0.0.7:6379: connection refused", "from ADDR: connection refused"},
+		{"user 10.0.0.7:6379 sent 3 tips", "user ADDR sent 3 tips"},
+	} {
+		if got := scrubbedError(t, c.in); got != c.want {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -393,6 +393,9 @@ var version = regexp.MustCompile(`^[0-9]{1,3}(?:\.[0-9]{1,3}){1,3}`)
 // ("1.234.222.111"): it is masked whole (groupedLen). Anything that runs
 // on (runsOn: "1.2.3.4.5", "1.2x") is read as before.
 func addressLen(s string, at int) int {
+	if strings.HasPrefix(s[at:], addrWritten) && (at+len(addrWritten) == len(s) || !isWordByte(s[at+len(addrWritten)])) {
+		return len(addrWritten)
+	}
 	if groupedLen(s[at:]) > 0 {
 		// "1.234.222.111" is an IPv4 address and an id with its
 		// thousands marked: an id must not pass, a mangled address
@@ -417,6 +420,19 @@ func addressLen(s string, at int) int {
 // zone: "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255". ipv6Len reads
 // no further on either side of where it begins.
 const maxIPv6Len = len("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255")
+
+// addrWritten is what scrubAddrs writes for an address with its port
+// (addrOrKey), before scrubIDs reads the text: kept as the address was,
+// and what follows it read as what follows the word ("user
+// 10.0.0.7:6379 7306318845" logged "user ADDR 7306318845", the id in
+// clear where scrubIDs alone masked it).
+const addrWritten = "ADDR"
+
+// isWordByte reports whether c is a letter, a digit or "_": what makes
+// "ADDRESS" no "ADDR".
+func isWordByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z'
+}
 
 // port is an address's port after it.
 var port = regexp.MustCompile(`^:[0-9]{1,5}`)
@@ -805,8 +821,10 @@ func dateTimeLen(s string) int {
 // "migrate_to_chat_id -100…", "from_chat_id=", "senderChatId"): a word's
 // start is not a letter's end, or a capital after a small letter. The
 // number's digits may be any decimal digits (\p{Nd}: full-width
-// "７３０６３１８８４５", Arabic-Indic), as numberLen reads them.
-var identityNumber = regexp.MustCompile(`((?:(?:^|[^A-Za-z])(?i:user|uid|chat|sender|from|channel|author|member|reporter|guild|peer)|[a-z](?:User|Chat|Sender|From|Channel|Author|Member|Reporter|Guild|Peer)|(?:^|[^A-Za-z])((?i:ids?)))(?i:(?:['\x{2019}\x{02bc}]s)?s?(?:[ _-]?ids?)?)(?:[` + gap + idOpeners + `:=#_/\[({,]|[-+\x{2010}-\x{2015}\x{2212}][` + gap + `])*)[-+]?\p{Nd}+`)
+// "７３０６３１８８４５", Arabic-Indic), as numberLen reads them. Or the
+// "ADDR" scrubAddrs wrote for an address (addrWritten), which addressLen
+// keeps, and the number after it is read as after any other address.
+var identityNumber = regexp.MustCompile(`((?:(?:^|[^A-Za-z])(?i:user|uid|chat|sender|from|channel|author|member|reporter|guild|peer)|[a-z](?:User|Chat|Sender|From|Channel|Author|Member|Reporter|Guild|Peer)|(?:^|[^A-Za-z])((?i:ids?)))(?i:(?:['\x{2019}\x{02bc}]s)?s?(?:[ _-]?ids?)?)(?:[` + gap + idOpeners + `:=#_/\[({,]|[-+\x{2010}-\x{2015}\x{2212}][` + gap + `])*)(?:[-+]?\p{Nd}+|ADDR\b)`)
 
 // idOpeners are the quotation marks and angle brackets that may stand
 // before an id, in a character class: straight and curly quotes,
@@ -864,5 +882,5 @@ func addrOrKey(m string) string {
 	if strings.HasPrefix(m, ":{") {
 		return m
 	}
-	return "ADDR"
+	return addrWritten
 }
