@@ -454,7 +454,9 @@ func (l *longLine) scrub(b []byte) string {
 // scrubIDs reads runs on across such a word: an identity word's number,
 // a date's, a list's next ("and" may join two), a time's zone (upper
 // case, or "m=") and a hex run all end before it, and the word itself
-// begins what follows anew.
+// begins what follows anew. Not a word of hex letters and a ":" after
+// it: an IPv6 address ("peer dead::1 7306318845"), kept after an
+// identity word, the id after it masked.
 func textCut(b []byte) int {
 	for p := len(b) - 1; p > 0; p-- {
 		if b[p-1] != ' ' {
@@ -465,6 +467,11 @@ func textCut(b []byte) int {
 			e++
 		}
 		if e == len(b) || e-p < 3 || string(b[p:e]) == "and" {
+			continue
+		}
+		if b[e] == ':' && e-p <= 4 && bytes.Trim(b[p:e], "abcdefABCDEF") == nil {
+			// An IPv6 address's first group ("dead::1"), what
+			// an identity word's number may be.
 			continue
 		}
 		if lower := bytes.ToLower(b[p : p+3]); !bytes.Equal(lower, b[p:p+3]) {

@@ -90,3 +90,70 @@ func TestLoggerMasksIdsAfterAnAddressWithItsPort_logs(t *testing.T) {
 		}
 	}
 }
+
+// After a word naming a person or a chat, an IPv6 address of any form is
+// kept and an id after it masked: one that begins with a hex letter
+// ("fe80::1", "::ffff:1.2.3.4", IPv4-mapped) was read as a word, and
+// the id after it passed in clear; so did one with its zone ("%eth0"),
+// and one (IPv4 too) an id is joined to by ":", "/", "." or "%", where
+// the address ran on and was read as numbers or as nothing.
+func TestScrubIDsMasksIdsAfterEveryAddressForm_logs(t *testing.T) {
+	both := []struct{ in, want string }{
+		{"peer ::ffff:1.2.3.4 7306318845", "peer ::ffff:1.2.3.4 N"},
+		{"peer fe80::1 7306318845", "peer fe80::1 N"},
+		{"peer fe80::1%eth0 7306318845", "peer fe80::1%eth0 N"},
+		{"peer fe80::1%eth0/64 7306318845", "peer fe80::1%eth0/64 N"},
+		{"peer fe80::1%7306318845", "peer fe80::1%N"},
+		{"chats [fe80::1%eth0, -1001234567890]", "chats [fe80::1%eth0, N]"},
+		{"peer ::ffff:1.2.3.4.7306318845", "peer ::ffff:1.2.3.4.N"},
+		{"peer ::ffff:7306318845", "peer ::ffff:N"},
+		{"peer 2001:db8::1:7306318845", "peer 2001:db8::1:N"},
+		{"peer 2001:db8::1/7306318845", "peer 2001:db8::1/N"},
+		{"peer ::1/64 7306318845", "peer ::1/64 N"},
+		{"peer [::1]/7306318845", "peer [::1]/N"},
+		{"user 1.2.3.4/7306318845", "user 1.2.3.4/N"},
+		{"user 1.2.3.4/24/7306318845", "user 1.2.3.4/24/N"},
+		// Kept, or read as before.
+		{"from fe80::1%eth0", "from fe80::1%eth0"},
+		{"from ::ffff:1.2.3.4", "from ::ffff:1.2.3.4"},
+		{"from [::ffff:1.2.3.4]", "from [::ffff:1.2.3.4]"},
+		{"from fe80::1%eth0, 400", "from fe80::1%eth0, 400"},
+		{"from 1.2.3.4.5", "from N.2.3.4.5"},
+		{"user face: chat 7306318845", "user face: chat N"},
+	}
+	for _, c := range both {
+		if got := scrubIDs(c.in); got != c.want {
+			t.Errorf("scrubIDs(%q) = %q, want %q", c.in, got, c.want)
+		}
+		if got := scrubbedError(t, c.in); got != c.want {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.want)
+		}
+	}
+	// With a port: the logger writes ADDR (and masks the id after it).
+	for _, c := range []struct{ in, want string }{
+		{"user 1.2.3.4:7306318845", "user 1.2.3.4:N"},
+		{"user 1.2.3.4:6379/7306318845", "user 1.2.3.4:6379/N"},
+		{"peer [::1]:7306318845", "peer [::1]:N"},
+		{"peer [fe80::1%eth0]:6379 7306318845", "peer [fe80::1%eth0]:6379 N"},
+		{"peer [::ffff:1.2.3.4]:6379 7306318845", "peer [::ffff:1.2.3.4]:6379 N"},
+	} {
+		if got := scrubIDs(c.in); got != c.want {
+			t.Errorf("scrubIDs(%q) = %q, want %q", c.in, got, c.want)
+		}
+		if got := scrubbedError(t, c.in); strings.Contains(got, "7306318845") {
+			t.Errorf("%q logged %q", c.in, got)
+		}
+	}
+
+	// The crash scrubber's long line is cut before a word, not before
+	// an address's first group: "peer " and "dead::beef 7306318845"
+	// scrubbed apart passed the id.
+	line := strings.Repeat("balacera hidalgo ", maxCrashLine/17)[:maxCrashLine-20] + " peer dead::beef 7306318845 sent tips"
+	var out strings.Builder
+	if err := scrubCrash(strings.NewReader(line+"\n"), &out); err != nil {
+		t.Fatal(err)
+	}
+	if want := scrubIDs(line) + "\n"; out.String() != want || strings.Contains(want, "7306318845") {
+		t.Errorf("long line scrubbed to %q, want %q", out.String()[len(out.String())-60:], want[len(want)-60:])
+	}
+}

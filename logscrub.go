@@ -376,6 +376,25 @@ func maskIDs(s string) string {
 // or a prefix length ("…/24") if any.
 var ipv4 = regexp.MustCompile(`^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?::[0-9]{1,5}|/[0-9]{1,2})?`)
 
+// ipv4Alone is ipv4 without a port or a prefix length.
+var ipv4Alone = regexp.MustCompile(`^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])`)
+
+// addrJoinedLen is the length of the mark s, the text after an address,
+// begins with, where a number is joined to the address by it (a ":", or
+// joinedLen's: "1.2.3.4/7306318845", "::1:7306318845",
+// "[::1]:7306318845", "::ffff:1.2.3.4.7306318845"), else 0. The
+// address is kept and the number read as a list's next (listItemLen,
+// joinedLen): an id there is masked. It ran on, which made it no
+// address: it was read as numbers, its first masked and the id after it
+// passed, or where it began with a hex letter ("fe80::1%", "::ffff:")
+// as none, the id in clear too.
+func addrJoinedLen(s string) int {
+	if len(s) > 1 && s[0] == ':' && numberLen(s[1:]) > 0 {
+		return 1
+	}
+	return joinedLen(s)
+}
+
 // version matches a version number: two to four numbers of one to three
 // digits, joined by "." ("7.2.4", "1.22.0").
 var version = regexp.MustCompile(`^[0-9]{1,3}(?:\.[0-9]{1,3}){1,3}`)
@@ -402,8 +421,16 @@ func addressLen(s string, at int) int {
 		// is the lesser harm.
 		return 0
 	}
-	if m := ipv4.FindStringIndex(s[at:]); m != nil && !runsOn(s[at+m[1]:]) {
-		return m[1]
+	if m := ipv4.FindStringIndex(s[at:]); m != nil {
+		if rest := s[at+m[1]:]; !runsOn(rest) || rest[0] != '.' && addrJoinedLen(rest) > 0 {
+			return m[1]
+		}
+		// A port or prefix that runs on is no port ("1.2.3.4:
+		// 7306318845" took ":73063"): the address alone, where a
+		// number is joined to it.
+		if n := len(ipv4Alone.FindString(s[at:])); n < m[1] && s[at+n] != '.' && addrJoinedLen(s[at+n:]) > 0 {
+			return n
+		}
 	}
 	if m := version.FindStringIndex(s[at:]); m != nil && !runsOn(s[at+m[1]:]) {
 		parts := strings.Split(s[at:at+m[1]], ".")
@@ -468,23 +495,66 @@ func ipv6Len(s string, at int) int {
 		e++
 	}
 	e = b + len(strings.TrimRight(s[b:e], "."))
-	tok := s[b:e]
-	if strings.Count(tok, ":") < 2 || !(strings.Contains(tok, "::") || strings.ContainsAny(tok, "abcdefABCDEF")) {
-		return 0
+	if !isIPv6(s[b:e]) {
+		// A number joined to the address by its last ":" or "."
+		// ("::1:7306318845", "::ffff:1.2.3.4.7306318845") made it
+		// none: the address before it, if that is one.
+		c := strings.LastIndexAny(s[b:e], ":.")
+		if c <= at-b || !isIPv6(s[b:b+c]) {
+			return 0
+		}
+		e = b + c
 	}
-	if a, err := netip.ParseAddr(tok); err != nil || !a.Is6() {
-		return 0
+	if e < len(s) && s[e] == '%' {
+		e += ipv6ZoneLen(s[e:])
 	}
 	if b > 0 && s[b-1] == '[' && e < len(s) && s[e] == ']' {
 		e++
-		if m := port.FindStringIndex(s[e:]); m != nil {
+		if m := port.FindStringIndex(s[e:]); m != nil && (!runsOn(s[e+m[1]:]) || addrJoinedLen(s[e+m[1]:]) > 0) {
 			e += m[1]
 		}
 	}
-	if runsOn(s[e:]) {
+	if runsOn(s[e:]) && addrJoinedLen(s[e:]) == 0 {
 		return 0
 	}
 	return e - at
+}
+
+// isIPv6 reports whether tok is an IPv6 address (netip's), with "::" or
+// a hex letter in it: eight groups of decimal digits joined by ":" may be
+// ids ("1234:4433:…" is read as before).
+func isIPv6(tok string) bool {
+	if strings.Count(tok, ":") < 2 || !(strings.Contains(tok, "::") || strings.ContainsAny(tok, "abcdefABCDEF")) {
+		return false
+	}
+	a, err := netip.ParseAddr(tok)
+	return err == nil && a.Is6()
+}
+
+// ipv6ZoneLen is the length of the zone s, the text after an IPv6
+// address, begins with ("%eth0", "%25": an interface's name or index, of
+// sixteen bytes at most), with its "%", or 0. A zone with a number as
+// long as an id in it (isJoinedID) is none: the "%" and the number
+// after it are read as joined to the address ("fe80::1%7306318845").
+func ipv6ZoneLen(s string) int {
+	n := 1
+	for n < len(s) && n <= 16 && (isWordByte(s[n]) || s[n] == '-') {
+		n++
+	}
+	if n == 1 || n < len(s) && (isWordByte(s[n]) || s[n] == '-') {
+		return 0
+	}
+	for i := 1; i < n; {
+		if d := numberLen(s[i:n]); d > 0 {
+			if isJoinedID(s[i : i+d]) {
+				return 0
+			}
+			i += d
+			continue
+		}
+		i++
+	}
+	return n
 }
 
 // ownedID reports whether before, the text before a bare "id" or "ids",
@@ -587,7 +657,7 @@ func isJoinedID(number string) bool {
 // the id after the dots in clear, and "user 1.2.3.4/24/7306318845",
 // "user 7306318845-5123456789" the second id.
 func joinedLen(s string) int {
-	if len(s) < 2 || strings.IndexByte("./-_", s[0]) < 0 || numberLen(s[1:]) == 0 {
+	if len(s) < 2 || strings.IndexByte("./-_%", s[0]) < 0 || numberLen(s[1:]) == 0 {
 		return 0
 	}
 	return 1
@@ -824,7 +894,7 @@ func dateTimeLen(s string) int {
 // "７３０６３１８８４５", Arabic-Indic), as numberLen reads them. Or the
 // "ADDR" scrubAddrs wrote for an address (addrWritten), which addressLen
 // keeps, and the number after it is read as after any other address.
-var identityNumber = regexp.MustCompile(`((?:(?:^|[^A-Za-z])(?i:user|uid|chat|sender|from|channel|author|member|reporter|guild|peer)|[a-z](?:User|Chat|Sender|From|Channel|Author|Member|Reporter|Guild|Peer)|(?:^|[^A-Za-z])((?i:ids?)))(?i:(?:['\x{2019}\x{02bc}]s)?s?(?:[ _-]?ids?)?)(?:[` + gap + idOpeners + `:=#_/\[({,]|[-+\x{2010}-\x{2015}\x{2212}][` + gap + `])*)(?:[-+]?\p{Nd}+|ADDR\b)`)
+var identityNumber = regexp.MustCompile(`((?:(?:^|[^A-Za-z])(?i:user|uid|chat|sender|from|channel|author|member|reporter|guild|peer)|[a-z](?:User|Chat|Sender|From|Channel|Author|Member|Reporter|Guild|Peer)|(?:^|[^A-Za-z])((?i:ids?)))(?i:(?:['\x{2019}\x{02bc}]s)?s?(?:[ _-]?ids?)?)(?:[` + gap + idOpeners + `:=#_/\[({,]|[-+\x{2010}-\x{2015}\x{2212}][` + gap + `])*)(?:[-+]?\p{Nd}+|ADDR\b|[A-Fa-f][0-9A-Fa-f]{0,3}:)`)
 
 // idOpeners are the quotation marks and angle brackets that may stand
 // before an id, in a character class: straight and curly quotes,
