@@ -158,3 +158,18 @@ func TestScrubIDsMasksIdsAfterEveryAddressForm_logs(t *testing.T) {
 		t.Errorf("long line scrubbed to %q, want %q", out.String()[len(out.String())-60:], want[len(want)-60:])
 	}
 }
+
+// An IPv4-mapped address with a port, unbracketed, is ADDR whole: its
+// "::ffff:" was left before "ADDR", which scrubIDs read as no address,
+// and the id after it was logged in clear.
+func TestLoggerMasksIdAfterAMappedAddressWithItsPort_logs(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"peer ::ffff:10.0.0.7:6379 7306318845", "peer ADDR N"},
+		{"dial tcp ::FFFF:10.0.0.7:6379: refused", "dial tcp ADDR: refused"},
+		{"dial tcp 10.0.0.7:6379: refused", "dial tcp ADDR: refused"},
+	} {
+		if got := scrubbedError(t, c.in); got != c.want {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.want)
+		}
+	}
+}
