@@ -723,7 +723,9 @@ func (m *Mux) takeAnswer(ctx context.Context, c *Context) (bool, error) {
 		c.fileNotAnswer = true
 		return false, nil
 	case text == "" && c.Request.FileLost:
-		return true, c.Say(ctx, c.fileLost(), fileNoteData)
+		// A file alone, not received: no answer went, nor a tip's part
+		// (answerFileAloneLost); the question stays as it was.
+		return true, c.Say(ctx, c.answerFileAloneLost(), fileNoteData)
 	case text == "" && codeCut:
 		// Said plainly: nothing went, the question stays open (not "I
 		// left out the code", which reads as if an empty answer went);
@@ -1323,7 +1325,12 @@ func replyCommand(ctx context.Context, c *Context) error {
 			// zero-width spaces alone answer nothing: the question stays
 			// open; nor do marks that part a code from an answer alone
 			// ("CODE - -", "CODE : -"), as "CODE -" does not: "-"
-			// delivered would close it.
+			// delivered would close it. With a file not received, the
+			// code alone its caption: that file is told of, as one sent
+			// alone after Answer is (takeAnswer), not how to use /reply.
+			if c.Request.FileLost {
+				return c.Say(ctx, c.answerFileAloneLost(), fileNoteData)
+			}
 			return c.Say(ctx, "reply_usage", nil)
 		}
 		if typedRunes(answer, c.Request.Quote) > c.mux.limits.MaxMessageRunes && lookupErr == nil {

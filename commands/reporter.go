@@ -1350,6 +1350,19 @@ func (c *Context) answerFileLost() string {
 	return "answer_file_not_received"
 }
 
+// answerFileAloneLost is fileLost said of a file alone sent as an answer
+// (a reply to a question, the message after Answer): not received, it
+// is told so and asked for again, as what it would have been (kept as a
+// tip's part: an answer carries words only); not "it is not in your
+// tip", which no tip was being written to, nor answer_file_not_received's
+// "a file that came with your answer", as no answer went.
+func (c *Context) answerFileAloneLost() string {
+	if c.Request.FileTooLarge {
+		return "file_too_large"
+	}
+	return "answer_file_alone_not_received"
+}
+
 // fileNoteData fills the notes about a file (file_too_large names the
 // limit; the others take nothing).
 var fileNoteData = map[string]any{"MB": storage.MaxFileSize >> 20}
