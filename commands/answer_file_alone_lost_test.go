@@ -1,11 +1,16 @@
 package commands_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/storage"
+	"github.com/vigia-project/vigia/tips"
 )
+
+// lostPNG is a picture the reporter sends again after one was lost.
+var lostPNG = []byte("\x89PNG\r\n\x1a\n" + strings.Repeat("x", 64))
 
 // A file alone, sent as an answer (a reply to the question, or the
 // message after Answer was pressed, /reply and a code), that could not
@@ -15,7 +20,9 @@ import (
 // tip was being written to, nor answer_file_not_received's "a file that
 // came with your answer", as no answer went. Nothing reaches the
 // investigators, and the question stays open: words sent next answer it.
-// A file announced too large is told the limit, as anywhere.
+// A file announced too large is told the limit, as anywhere. Sent again
+// as the note says, the file is kept as a tip's part, the question still
+// open.
 // Mutations: takeAnswer saying c.fileLost() for a file alone (as before)
 // -> the reply and after-Answer cases fail; replyCommand answering
 // reply_usage to a code alone whatever its file (as before) -> the
@@ -56,6 +63,23 @@ func TestAnAnswerOfALostFileAloneIsToldItWasNotReceived(t *testing.T) {
 			}
 			if n := tm.notices("2002"); len(n) != 0 {
 				t.Fatalf("Ana was told %q", n)
+			}
+			if !tc.msg.FileTooLarge {
+				// Sent again as the note asks, the file is kept as a
+				// tip's part, which the reporter can send (a reply or
+				// after Answer: answer_file_as_tip says so); nothing
+				// reaches Ana, and the question stays open.
+				again := commands.Request{FileData: lostPNG, Attachment: &tips.Attachment{Kind: tips.Photo}, EventID: 5103}
+				if tc.press == "" {
+					again.ReplyToBot, again.ReplyToID = true, "m1"
+				}
+				r := tm.as(reporterID, "Rosa", again)
+				if len(r) != 1 || press(r, "send:") == "" || tc.press != "/reply" && !strings.HasPrefix(r[0].Text, tm.text("en", "answer_file_as_tip", nil)) {
+					t.Fatalf("the file sent again: %q", texts(r))
+				}
+				if n := tm.notices("2002"); len(n) != 0 {
+					t.Fatalf("Ana was told %q", n)
+				}
 			}
 			answer := commands.Request{Text: "Que me callara", EventID: 5102}
 			switch tc.press {
