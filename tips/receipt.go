@@ -1995,7 +1995,13 @@ func elision(before string, r rune) bool {
 	if r != '\'' && r != '’' {
 		return false
 	}
-	start := strings.LastIndexFunc(before, func(c rune) bool { return !unicode.IsLetter(c) }) + 1
+	// (The word starts after the last character that is no letter,
+	// which may take more than a byte: "«l'CODE'»", "—d’CODE’".)
+	start := 0
+	if j := strings.LastIndexFunc(before, func(c rune) bool { return !unicode.IsLetter(c) }); j >= 0 {
+		_, n := utf8.DecodeRuneInString(before[j:])
+		start = j + n
+	}
 	if start == len(before) || len(before)-start > maxElidedWord {
 		return false
 	}

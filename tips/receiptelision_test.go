@@ -56,3 +56,30 @@ func TestWordGluedToAQuotedCodeLosesTheQuotes_receipts(t *testing.T) {
 		}
 	}
 }
+
+// An elided word after a character of more than one byte that is no
+// letter (a guillemet, a curly quote, a dash, a no-break space, an
+// emoji, a zero-width space) keeps its apostrophe as after a space:
+// the investigator reads "«l'»", not "«l»". Before, the word was taken
+// to start within that character, matched none of elidedWords, and lost
+// its apostrophe with the code's quotes.
+// Mutation: elision starting the word one byte after the start of the
+// last character that is no letter (as before) -> every case but the
+// last reads "l" or "d" with no apostrophe.
+func TestElisionAfterAWideCharacterStays_receipts(t *testing.T) {
+	const code = "K7QD-9XMA-R2TP-4WZN"
+	for _, tc := range []struct{ in, want string }{
+		{"c'est «l'K7QD-9XMA-R2TP-4WZN'» merci", "c'est «l'» merci"},
+		{"“l'K7QD-9XMA-R2TP-4WZN'” merci", "“l'” merci"},
+		{"le reçu —d’K7QD-9XMA-R2TP-4WZN’ merci", "le reçu —d’ merci"},
+		{"c'est\u00a0l'K7QD-9XMA-R2TP-4WZN' merci", "c'est\u00a0l' merci"},
+		{"🔥dell'K7QD-9XMA-R2TP-4WZN' grazie", "🔥dell' grazie"},
+		{"ça\u200bl'K7QD-9XMA-R2TP-4WZN' merci", "ça\u200bl' merci"},
+		{"«codigo'K7QD-9XMA-R2TP-4WZN'» gracias", "«codigo» gracias"},
+	} {
+		out, cut, err := CutReceipts([]string{tc.in}, knowsOnly(code))
+		if err != nil || !cut || out[0] != tc.want {
+			t.Errorf("%q: cut %q %v %v, want %q", tc.in, out[0], cut, err, tc.want)
+		}
+	}
+}
