@@ -431,13 +431,14 @@ const maxLoneSpans = maxReceiptSpans
 
 // loneStarts holds where the last loneRing words of one character
 // (loneCodeChar) that scanReceipts read, or found read already
-// (repeatsRead), start, which text they repeat (period), and how many
-// more of them may be read past the bound (maxLoneSpans).
+// (repeatsRead), start, which text they repeat (periods, one for each
+// length of a period in bytes), and how many more of them may be read
+// past the bound (maxLoneSpans).
 type loneStarts struct {
-	at     [loneRing]int // (-1: none, one not read, or one read within a wrapped code's reach)
-	n      int
-	left   int
-	period period
+	at      [loneRing]int // (-1: none, one not read, or one read within a wrapped code's reach)
+	n       int
+	left    int
+	periods [maxLonePeriod + 1]period
 }
 
 // loneRing is how many words of one character repeatsRead looks back
@@ -477,8 +478,12 @@ func (l *loneStarts) add(i int, kept bool) {
 // "Ⓐ ① …") is so read once, a period of it, not at each of its
 // characters, and a code spelled out within it or after it ("A 1 A 1
 // K 7 Q D - 9 X M A …"), which repeats no period of it, is read. Each
-// of text's bytes is compared about once for each period it is found
-// to repeat (period), so that the scan stays linear.
+// of text's bytes is found repeated at most once for each length of a
+// period (periods: one remembered for each, as a text that repeats
+// with one ("A A A A A A A B " with 16 bytes) may repeat with shorter
+// ones over a few words, and one remembered for them all was found
+// again, some 1,000 bytes, at every word), so that the scan stays
+// linear.
 func (l *loneStarts) repeatsRead(text string, i int) bool {
 	for k := 1; k <= loneRing && k <= l.n; k++ {
 		s := l.at[(l.n-k)%loneRing]
@@ -489,27 +494,36 @@ func (l *loneStarts) repeatsRead(text string, i int) bool {
 		if text[i:min(len(text), i+p)] != text[s:min(len(text), s+p)] {
 			continue // (the next period differs: most of them)
 		}
-		if l.period.holds(text, s, p, min(len(text), i+loneReach*p)) {
+		ok, n := l.periods[p].holds(text, s, p, min(len(text), i+loneReach*p))
+		periodRead(n)
+		if ok {
 			return true
 		}
 	}
 	return false
 }
 
-// period is what repeatsRead last found of its text: text[from:ok]
-// repeats with period p (text[x] == text[x-p] for from+p <= x < ok).
+// periodRead is told how many bytes each call of period.holds found
+// repeated anew (a test's hook: linear).
+var periodRead = func(n int) {}
+
+// period is what repeatsRead last found of its text with a period of p
+// bytes: text[from:ok] repeats with period p (text[x] == text[x-p] for
+// from+p <= x < ok).
 type period struct{ p, from, ok int }
 
 // holds reports whether text[s:end] repeats with period p, comparing
-// only the bytes it has not yet compared for that period from s on.
-func (c *period) holds(text string, s, p, end int) bool {
+// only the bytes it has not yet compared for that period from s on, and
+// how many bytes it found repeated anew.
+func (c *period) holds(text string, s, p, end int) (bool, int) {
 	if c.p != p || s < c.from || c.ok < s+p {
 		c.p, c.from, c.ok = p, s, s+p
 	}
+	from := c.ok
 	for c.ok < end && text[c.ok] == text[c.ok-p] {
 		c.ok++
 	}
-	return c.ok >= end
+	return c.ok >= end, c.ok - from
 }
 
 // loneCodeChar reports whether no letter or digit of a code follows

@@ -8,7 +8,9 @@ import (
 
 // BenchmarkReceiptFloods_receipts is receiptCandidates on hostile floods
 // ("? x/1 ", "1 x/1 " before links at every word; "`" then ideographic
-// spaces, 256 kB) against prose of the same size in the same run.
+// spaces, 256 kB; words of one character, 64 kB, that repeat with
+// sixteen bytes and over a few words with two: repeatsRead) against
+// prose of the same size in the same run.
 func BenchmarkReceiptFloods_receipts(b *testing.B) {
 	for _, tc := range []struct {
 		name, unit string
@@ -20,6 +22,9 @@ func BenchmarkReceiptFloods_receipts(b *testing.B) {
 		{"prose", benchTip + "\n", 262144},
 		{"backquote-wide", "`" + strings.Repeat("\u3000", 100), 262144},
 		{"backquote-wide-text", "`\u3000texto\u3000", 262144},
+		{"prose", benchTip + "\n", 65536},
+		{"alone-A-1", "A 1 ", 65536},
+		{"alone-repeat-broken", strings.Repeat("A ", 7) + "B ", 65536},
 	} {
 		s := strings.Repeat(tc.unit, tc.size/len(tc.unit)+1)[:tc.size]
 		b.Run(tc.name+"/"+strconv.Itoa(tc.size), func(b *testing.B) {
