@@ -13,7 +13,7 @@ import "testing"
 // "l gracias", "d.", "dell,".
 func TestElisionBeforeAQuotedCodeStays_receipts(t *testing.T) {
 	const code = "K7QD-9XMA-R2TP-4WZN"
-	for _, tc := range []struct{ in, want string }{
+	cutLiveAndAtReplay(t, code, []struct{ in, want string }{
 		{"c'est l'K7QD-9XMA-R2TP-4WZN' merci", "c'est l' merci"},
 		{"le reçu d’K7QD-9XMA-R2TP-4WZN’.", "le reçu d’."},
 		{"il codice dell'K7QD 9XMA R2TP 4WZN', grazie", "il codice dell', grazie"},
@@ -21,12 +21,7 @@ func TestElisionBeforeAQuotedCodeStays_receipts(t *testing.T) {
 		{"c'est l'«K7QD-9XMA-R2TP-4WZN» merci", "c'est l' merci"},
 		{"mi código 'K7QD-9XMA-R2TP-4WZN' gracias", "mi código gracias"},
 		{"l'K7QD-9XMA-R2TP-4WZN's", "l''s"},
-	} {
-		out, cut, err := CutReceipts([]string{tc.in}, knowsOnly(code))
-		if err != nil || !cut || out[0] != tc.want {
-			t.Errorf("%q: cut %q %v %v, want %q", tc.in, out[0], cut, err, tc.want)
-		}
-	}
+	})
 }
 
 // A word that is not elided, glued to a quoted code ("codigo'CODE'",
@@ -39,7 +34,7 @@ func TestElisionBeforeAQuotedCodeStays_receipts(t *testing.T) {
 // -> the first five cases keep their opening quote.
 func TestWordGluedToAQuotedCodeLosesTheQuotes_receipts(t *testing.T) {
 	const code = "K7QD-9XMA-R2TP-4WZN"
-	for _, tc := range []struct{ in, want string }{
+	cutLiveAndAtReplay(t, code, []struct{ in, want string }{
 		{"mi codigo'K7QD-9XMA-R2TP-4WZN' gracias", "mi codigo gracias"},
 		{"el recibo’K7QD-9XMA-R2TP-4WZN’.", "el recibo."},
 		{"CÓDIGO'k7qd 9xma r2tp 4wzn', gracias", "CÓDIGO, gracias"},
@@ -49,12 +44,7 @@ func TestWordGluedToAQuotedCodeLosesTheQuotes_receipts(t *testing.T) {
 		{"lorsqu’K7QD-9XMA-R2TP-4WZN’ arrive", "lorsqu’ arrive"},
 		{"quell'K7QD-9XMA-R2TP-4WZN'", "quell'"},
 		{"codigo'K7QD-9XMA-R2TP-4WZN'gracias", "codigo''gracias"},
-	} {
-		out, cut, err := CutReceipts([]string{tc.in}, knowsOnly(code))
-		if err != nil || !cut || out[0] != tc.want {
-			t.Errorf("%q: cut %q %v %v, want %q", tc.in, out[0], cut, err, tc.want)
-		}
-	}
+	})
 }
 
 // An elided word after a character of more than one byte that is no
@@ -68,7 +58,7 @@ func TestWordGluedToAQuotedCodeLosesTheQuotes_receipts(t *testing.T) {
 // last reads "l" or "d" with no apostrophe.
 func TestElisionAfterAWideCharacterStays_receipts(t *testing.T) {
 	const code = "K7QD-9XMA-R2TP-4WZN"
-	for _, tc := range []struct{ in, want string }{
+	cutLiveAndAtReplay(t, code, []struct{ in, want string }{
 		{"c'est «l'K7QD-9XMA-R2TP-4WZN'» merci", "c'est «l'» merci"},
 		{"“l'K7QD-9XMA-R2TP-4WZN'” merci", "“l'” merci"},
 		{"le reçu —d’K7QD-9XMA-R2TP-4WZN’ merci", "le reçu —d’ merci"},
@@ -76,10 +66,5 @@ func TestElisionAfterAWideCharacterStays_receipts(t *testing.T) {
 		{"🔥dell'K7QD-9XMA-R2TP-4WZN' grazie", "🔥dell' grazie"},
 		{"ça\u200bl'K7QD-9XMA-R2TP-4WZN' merci", "ça\u200bl' merci"},
 		{"«codigo'K7QD-9XMA-R2TP-4WZN'» gracias", "«codigo» gracias"},
-	} {
-		out, cut, err := CutReceipts([]string{tc.in}, knowsOnly(code))
-		if err != nil || !cut || out[0] != tc.want {
-			t.Errorf("%q: cut %q %v %v, want %q", tc.in, out[0], cut, err, tc.want)
-		}
-	}
+	})
 }
