@@ -173,3 +173,22 @@ func TestLoggerMasksIdAfterAMappedAddressWithItsPort_logs(t *testing.T) {
 		}
 	}
 }
+
+// An address written long, with a number joined to it, is kept and the
+// number masked: ipv6Len's bound (maxIPv6Len) made a run longer than
+// an address none, the address with the id joined to it too, and the id
+// passed in clear ("peer N:0db8:…:7334:7306318845").
+func TestScrubIDsMasksAnIdJoinedToALongAddress_logs(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"peer 2001:0db8:85a3:0000:0000:8a2e:0370:7334:7306318845", "peer 2001:0db8:85a3:0000:0000:8a2e:0370:7334:N"},
+		{"peer abcd:ef01:2345:6789:abcd:ef01:2345:6789:7306318845", "peer abcd:ef01:2345:6789:abcd:ef01:2345:6789:N"},
+		{"peer ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255.7306318845", "peer ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255.N"},
+		{"ids 2001:0db8:85a3:0000:0000:8a2e:0370:7334/7306318845:5123456789", "ids 2001:0db8:85a3:0000:0000:8a2e:0370:7334/N:N"},
+		// Read as before.
+		{"peer 2001:0db8:85a3:0000:0000:8a2e:0370:7334 7306318845", "peer 2001:0db8:85a3:0000:0000:8a2e:0370:7334 N"},
+	} {
+		if got := scrubIDs(c.in); got != c.want {
+			t.Errorf("scrubIDs(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

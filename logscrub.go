@@ -487,11 +487,13 @@ func ipv6Len(s string, at int) int {
 		}
 		b--
 	}
+	// Forward, one byte past the longest address: a run that goes on
+	// may still hold one with a number joined to it
+	// ("2001:0db8:…:7334:7306318845", an address of 39 bytes), which
+	// the retry below finds up to its last ":" or "." (returning none
+	// there passed the id). No 46 bytes parse as an address.
 	e := at
-	for e < len(s) && (isHex(s[e]) || s[e] == ':' || s[e] == '.') {
-		if e-b == maxIPv6Len {
-			return 0
-		}
+	for e < len(s) && e-b <= maxIPv6Len && (isHex(s[e]) || s[e] == ':' || s[e] == '.') {
 		e++
 	}
 	e = b + len(strings.TrimRight(s[b:e], "."))
