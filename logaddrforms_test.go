@@ -192,3 +192,31 @@ func TestScrubIDsMasksAnIdJoinedToALongAddress_logs(t *testing.T) {
 		}
 	}
 }
+
+// The logger keeps an unbracketed IPv6 address whole: scrubAddrs took a
+// group of it and the next for a host and its port ("ff00:42",
+// "ffff:10") and wrote "ADDR" there, which left the address in pieces
+// scrubIDs reads as none, and the id after it was logged in clear
+// ("peer N:db8:0:0:1:ADDR:8329 7306318845").
+func TestLoggerKeepsAnUnbracketedIPv6AddressWhole_logs(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"peer 2001:db8:0:0:1:ff00:42:8329 7306318845", "peer 2001:db8:0:0:1:ff00:42:8329 N"},
+		{"peer 2001:0db8:0000:0000:0000:ff00:0042:8329 7306318845", "peer 2001:0db8:0000:0000:0000:ff00:0042:8329 N"},
+		{"peer 0:0:0:0:0:ffff:10.0.0.7 7306318845", "peer 0:0:0:0:0:ffff:10.0.0.7 N"},
+		{"peer ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255 7306318845", "peer ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255 N"},
+		{"peer abcd:ef01:2345:6789:abcd:ef01:2345:6789:7306318845", "peer abcd:ef01:2345:6789:abcd:ef01:2345:6789:N"},
+		{"peer fe80::ab:1234 7306318845", "peer fe80::ab:1234 N"},
+		{"peer ::ffff:10.0.0.7 7306318845", "peer ::ffff:10.0.0.7 N"},
+		{"peer fe80:1234::1 7306318845", "peer fe80:1234::1 N"},
+		// An address with its port, a host with its port: ADDR as before.
+		{"peer ::ffff:10.0.0.7:6379 7306318845", "peer ADDR N"},
+		{"dial tcp cafe:6379: i/o timeout", "dial tcp ADDR: i/o timeout"},
+		{"dial tcp cafe:6379:7306318845", "dial tcp ADDR:7306318845"},
+		{"dial tcp redis:6379: refused", "dial tcp ADDR: refused"},
+		{"tcp:redis:6379 refused", "tcp:ADDR refused"},
+	} {
+		if got := scrubbedError(t, c.in); got != c.want {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -942,10 +942,60 @@ func scrubAddrs(s string) string {
 		s = dnsName.ReplaceAllLiteralString(s, "lookup HOST")
 	}
 	if strings.Contains(s, ":") {
-		s = redisAddr.ReplaceAllStringFunc(s, addrOrKey)
+		s = replaceAddrs(s)
 	}
 	return s
 }
+
+// replaceAddrs writes each match of redisAddr in s as addrOrKey does, but
+// a group of an unbracketed IPv6 address (ipv6Group) that read as a host
+// and its port: "ff00:42" in "2001:db8:0:0:1:ff00:42:8329", "ffff:10" in
+// "::ffff:10.0.0.7". Written "ADDR", it left the address in pieces
+// ("N:db8:0:0:1:ADDR:8329"), which scrubIDs reads as no address, and
+// the id after it was logged in clear.
+func replaceAddrs(s string) string {
+	ms := redisAddr.FindAllStringIndex(s, -1)
+	if ms == nil {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range ms {
+		if ipv6Group(s, m[0], m[1]) {
+			continue
+		}
+		b.WriteString(s[last:m[0]])
+		b.WriteString(addrOrKey(s[m[0]:m[1]]))
+		last = m[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// ipv6Group reports whether s[i:j], a match of redisAddr, is a host of
+// one to four hex digits and a port inside an IPv6 address: the run of
+// hex digits, ":" and "." around it (read no further than an address's
+// length on either side) has a "::" or six ":" or more, as an IPv6
+// address has and a host:port with a key or a port around it
+// ("{a}:b:6379", "cafe:6379:7306318845") has not.
+func ipv6Group(s string, i, j int) bool {
+	c := strings.IndexByte(s[i:j], ':')
+	if c < 1 || c > 4 || strings.Trim(s[i:i+c], hexDigits) != "" {
+		return false
+	}
+	inRun := func(c byte) bool { return c == ':' || c == '.' || strings.IndexByte(hexDigits, c) >= 0 }
+	b, e := i, j
+	for b > 0 && i-b < maxIPv6Len && inRun(s[b-1]) {
+		b--
+	}
+	for e < len(s) && e-j < maxIPv6Len && inRun(s[e]) {
+		e++
+	}
+	return strings.Contains(s[b:e], "::") || strings.Count(s[b:e], ":") >= 6
+}
+
+// hexDigits are the digits of a hex number, either case.
+const hexDigits = "0123456789abcdefABCDEF"
 
 // addrOrKey is what scrubAddrs writes of a match of redisAddr: a Redis
 // key's tail as it is (an operator needs the key a NOPERM or WRONGTYPE
