@@ -454,9 +454,10 @@ func (l *longLine) scrub(b []byte) string {
 // scrubIDs reads runs on across such a word: an identity word's number,
 // a date's, a list's next ("and" may join two), a time's zone (upper
 // case, or "m=") and a hex run all end before it, and the word itself
-// begins what follows anew. Not a word of hex letters and a ":" after
-// it: an IPv6 address ("peer dead::1 7306318845"), kept after an
-// identity word, the id after it masked.
+// begins what follows anew. Not an IPv6 address's first group, a word
+// of hex letters with a ":" after it or after the hex digits that
+// follow ("peer dead::1 7306318845", "peer fec0::1 7306318845"): the
+// address is kept after an identity word, the id after it masked.
 func textCut(b []byte) int {
 	for p := len(b) - 1; p > 0; p-- {
 		if b[p-1] != ' ' {
@@ -469,9 +470,10 @@ func textCut(b []byte) int {
 		if e == len(b) || e-p < 3 || string(b[p:e]) == "and" {
 			continue
 		}
-		if b[e] == ':' && e-p <= 4 && bytes.Trim(b[p:e], "abcdefABCDEF") == nil {
-			// An IPv6 address's first group ("dead::1"), what
-			// an identity word's number may be.
+		if h := p + hexGroupLen(b[p:]); h < len(b) && b[h] == ':' && len(bytes.Trim(b[p:e], "abcdefABCDEF")) == 0 {
+			// An IPv6 address's first group ("dead::1",
+			// "fec0::1": its letters, and its digits if
+			// any), what an identity word's number may be.
 			continue
 		}
 		if lower := bytes.ToLower(b[p : p+3]); !bytes.Equal(lower, b[p:p+3]) {
@@ -480,6 +482,19 @@ func textCut(b []byte) int {
 		return p
 	}
 	return 0
+}
+
+// hexGroupLen is the length of the hex digits b begins with, where they
+// are four at most (an IPv6 address's group), else 0.
+func hexGroupLen(b []byte) int {
+	n := 0
+	for n < len(b) && n <= 4 && ('0' <= b[n] && b[n] <= '9' || 'a' <= b[n]|0x20 && b[n]|0x20 <= 'f') {
+		n++
+	}
+	if n > 4 {
+		return 0
+	}
+	return n
 }
 
 // anyNumber is a run of digits (of any script) and the hex digits

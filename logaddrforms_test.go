@@ -220,3 +220,20 @@ func TestLoggerKeepsAnUnbracketedIPv6AddressWhole_logs(t *testing.T) {
 		}
 	}
 }
+
+// The crash scrubber cuts a long line before no IPv6 address's first
+// group, one with digits after its letters too ("fec0::1", "abc1:…"):
+// only a group of letters alone was kept from the cut, and "peer " and
+// "fec0::1 7306318845" scrubbed apart passed the id.
+func TestCrashScrubberCutsBeforeNoAddressGroup_logs(t *testing.T) {
+	for _, addr := range []string{"fec0::1", "abc1:2::3", "dead::beef", "Fe80::1"} {
+		line := strings.Repeat("balacera hidalgo ", maxCrashLine/17)[:maxCrashLine-20] + " peer " + addr + " 7306318845 sent tips"
+		var out strings.Builder
+		if err := scrubCrash(strings.NewReader(line+"\n"), &out); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(out.String(), "7306318845") {
+			t.Errorf("%q: the id after it passed: %q", addr, out.String()[len(out.String())-50:])
+		}
+	}
+}
