@@ -822,7 +822,7 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 			if !answersBot(req) || commandTip || voided || m.anyReceipt(ctx, codes) {
 				note := ""
 				if voided {
-					note = "\n\n" + c.T("redeem_void_in_group", nil)
+					note = "\n\n" + c.voidedInView()
 				}
 				switch ok, err := c.removeRequest(ctx); {
 				case ok && err != nil:
@@ -896,7 +896,7 @@ func (m *Mux) codesSeen(ctx context.Context, c *Context, toBot bool) (bool, erro
 			return false, nil
 		}
 	case slices.Contains(voided, true):
-		note = "\n\n" + c.T("redeem_void_in_group", nil)
+		note = "\n\n" + c.voidedInView()
 	default:
 		if known, err := m.receiptsKnown(ctx, codes); err != nil || !slices.Contains(known, true) {
 			return false, nil
@@ -939,6 +939,18 @@ func (c *Context) privateOnly(id string) string {
 		return c.T(id, nil)
 	}
 	return c.commandsAsShown(c.T(strings.Replace(id, "group_private_only", "group_private_only_server", 1), nil))
+}
+
+// voidedInView is redeem_void_in_group (an invitation code seen in a
+// group, void since), in the words of the place, as privateOnly's text
+// it follows: on Discord, where the member reads it by direct message
+// (Request.AnsweredAlone), its "_server" variant, the code seen in the
+// server's channel, not "in this group", which is no place on Discord.
+func (c *Context) voidedInView() string {
+	if c.Request.Platform == "discord" && c.Request.AnsweredAlone {
+		return c.T("redeem_void_in_group_server", nil)
+	}
+	return c.T("redeem_void_in_group", nil)
 }
 
 // codesIn returns the code-like words a group message puts in view: in
@@ -1041,7 +1053,7 @@ func (m *Mux) overLimitInGroup(ctx context.Context, c *Context, tell bool) {
 	codes := tips.ReceiptCodesIn(strings.Join(append([]string{req.TextBefore, req.Text, req.Args}, req.HiddenLinks...), "\n"))
 	voided := m.voidInvitations(ctx, c, codes)
 	if voided {
-		note, tell = "\n\n"+c.T("redeem_void_in_group", nil), true
+		note, tell = "\n\n"+c.voidedInView(), true
 	}
 	cmd, known := m.table[req.Command]
 	secret := known && slices.Contains(secretArgs, cmd.Name) && strings.TrimSpace(req.Args) != ""
@@ -1151,7 +1163,7 @@ func (m *Mux) refusePrivateOnly(ctx context.Context, c *Context, cmd *Command) e
 			// there try codes until one is told apart.
 			note = "\n\n" + c.T("redeem_maybe_void_in_group", nil)
 		case slices.Contains(voided, true):
-			note = "\n\n" + c.T("redeem_void_in_group", nil)
+			note = "\n\n" + c.voidedInView()
 		}
 	}
 	if !slices.Contains(secretArgs, cmd.Name) && note == "" &&

@@ -63,3 +63,43 @@ func TestDiscordChannelMentionIsToldToWriteByDirectMessage(t *testing.T) {
 		}
 	}
 }
+
+// An invitation code in a Discord server channel's message to the bot is
+// void, and the direct message that says so speaks of the server's
+// channel, as the words it follows (group_private_only_server_removed),
+// not of "this group", which is no place on Discord. A Telegram group's
+// is told of "this group" as before.
+// Mutation: voidedInView returning redeem_void_in_group on Discord too
+// -> every language's Discord case fails.
+func TestDiscordChannelInvitationCodeIsVoidInTheServersWords(t *testing.T) {
+	tm := newTeam(t)
+	ctx := context.Background()
+	client := map[string]string{"en": "en-US", "es": "es-ES", "fr": "fr", "pt-BR": "pt-BR"}
+	for i, lang := range locales.Supported {
+		text := func(id string) string { return tm.msg.Localize(lang, id, nil) }
+		code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
+		user := "79" + string(rune('0'+i))
+		w := &adminReplier{recorder: &recorder{}}
+		tm.event++
+		tm.mux.Handle(ctx, commands.Request{Platform: "discord", UserID: user, ChatID: "discord-user:" + user, ChatKind: commands.Group,
+			Text: "<@11> entra al equipo con " + code, Addressed: true, AnsweredAlone: true, Language: client[lang], EventID: tm.event}, w)
+		want := tm.mux.NamesAsShown(lang, text("group_private_only_server_removed")) + "\n\n" + text("redeem_void_in_group_server")
+		if r := w.take(); !w.deleted || len(r) != 1 || r[0].Text != want {
+			t.Errorf("%s, an invitation code in a server's channel: deleted %v, %q, want %q", lang, w.deleted, texts(r), want)
+		}
+		if r := tm.as("4004", "Eve", commands.Request{Command: "redeem", Args: code}); r[0].Text != tm.msg.Localize("en", "redeem_bad", nil) {
+			t.Errorf("%s: an invitation code seen in a server's channel still works: %q", lang, r[0].Text)
+		}
+		if text("redeem_void_in_group_server") == text("redeem_void_in_group") || strings.Contains(text("redeem_void_in_group_server"), "group") {
+			t.Errorf("%s: redeem_void_in_group_server is the group's words: %q", lang, text("redeem_void_in_group_server"))
+		}
+	}
+	code := codeRE.FindString(tm.as(adminID, "Ada", commands.Request{Command: "invite"})[0].Text)
+	w := &adminReplier{recorder: &recorder{}}
+	tm.event++
+	tm.mux.Handle(ctx, commands.Request{Platform: "telegram", UserID: "3003", UserChat: "3003", ChatID: "-100555", ChatKind: commands.Group,
+		Text: "entra al equipo con " + code, Addressed: true, EventID: tm.event}, w)
+	if r := w.take(); len(r) != 1 || r[0].Text != tm.msg.Localize("en", "group_private_only_removed", nil)+"\n\n"+tm.msg.Localize("en", "redeem_void_in_group", nil) {
+		t.Errorf("an invitation code in a Telegram group: %q", texts(r))
+	}
+}
