@@ -596,8 +596,10 @@ func checkPersistence(ctx context.Context, st *storage.Store, allowNoAOF bool, l
 // dials five times before a call fails, each for the dial timeout, and
 // the Ping retries, so the start waited the check's whole deadline
 // (initTimeout, 15 s) whatever dial_timeout=, to say "no answer in 15s".
-// Other failures (a wrong password) are left to Init, as before; in
-// cluster mode the nodes were asked (liveClusterClient).
+// A dial_timeout= past initTimeout is cut short there, its line saying
+// the time it waited. Other failures (a wrong password) are left to
+// Init, as before; in cluster mode the nodes were asked
+// (liveClusterClient).
 //
 // In sentinel mode it is the primary not reached through the sentinels
 // by the check's deadline (initTimeout; go-redis asking them again and
@@ -614,13 +616,23 @@ func checkPersistence(ctx context.Context, st *storage.Store, allowNoAOF bool, l
 func refusedAtOnce(ctx context.Context, mode string, rdb redis.UniversalClient, st *storage.Store) error {
 	switch mode {
 	case "single":
+		start := time.Now()
 		if c, ok := rdb.(*redis.Client); ok {
 			// (A refusal, and any other failure, is the Ping's to say.)
-			if err := firstDial(ctx, c.Options()); unanswered(err) && ctx.Err() == nil {
-				return unreachableError(mode, &lineError{"dial: no connection in " + c.Options().DialTimeout.String() + " (dial_timeout=)", err})
+			opt := c.Options()
+			deadline, ok := ctx.Deadline()
+			// Which ends the dial: the dial timeout, or before it the
+			// check's deadline (a dial_timeout= past initTimeout), which
+			// its context may not show yet as the dial times out.
+			own := !ok || time.Until(deadline) > opt.DialTimeout
+			if err := firstDial(ctx, opt); unanswered(err) {
+				waited := opt.DialTimeout.String() + " (dial_timeout=)"
+				if !own {
+					waited = time.Since(start).Round(time.Second).String()
+				}
+				return unreachableError(mode, &lineError{"dial: no connection in " + waited, err})
 			}
 		}
-		start := time.Now()
 		err := st.Ping(ctx)
 		switch {
 		case errors.Is(err, syscall.ECONNREFUSED):

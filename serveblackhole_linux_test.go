@@ -81,3 +81,26 @@ func blackHoleAddr(t *testing.T) string {
 	}
 	return addr
 }
+
+// A dial timeout longer than the start's check (initTimeout) is cut
+// short by it: serve stops then, its line saying how long it waited for
+// the connection (the check's time), not "ping: no answer in 0s" (the
+// Ping timed from after the dial, its context spent) nor, as the dial's
+// context may time out before the check's shows it, the dial timeout it
+// never waited. Mutation checked: refusedAtOnce timing the Ping from
+// after firstDial, as first written -> "ping: no answer in 0s" (or, one
+// run in a few, "dial: no connection in 1m0s (dial_timeout=)").
+func TestServeOnARedisNeverConnectedPastTheStartsCheckSaysHowLongItWaited(t *testing.T) {
+	defer func(d time.Duration) { initTimeout = d }(initTimeout)
+	initTimeout = 2 * time.Second
+	addr := blackHoleAddr(t)
+	e := validEnv()
+	e["VIGIA_REDIS_URL"] = "redis://" + addr + "/0?dial_timeout=1m"
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"] = t.TempDir(), "off"
+	code, log := runServe(t, e, false)
+	lines := strings.Split(strings.TrimSpace(log), "\n")
+	last := lines[len(lines)-1]
+	if code != 1 || !strings.Contains(last, "redis: "+redisUnreachableHint+" (dial: no connection in 2s)") {
+		t.Errorf("exit %d, last line %q", code, last)
+	}
+}
