@@ -1,13 +1,9 @@
 package main
 
 import (
-	"fmt"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -22,16 +18,11 @@ import (
 // no answer in 15s". Mutation checked: refusedAtOnce without firstDial
 // -> the last line "ping: no answer in 15s".
 func TestServeStopsAtOnceOnARedisNeverConnected(t *testing.T) {
-	var asked atomic.Int32
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		asked.Add(1)
-		fmt.Fprint(w, `{"ok":true,"result":{"id":42,"is_bot":true,"first_name":"V","username":"VigiaBot"}}`)
-	}))
-	defer api.Close()
+	api, asked := countingBotAPI(t)
 	addr := blackHoleAddr(t)
 	e := validEnv()
 	e["VIGIA_REDIS_URL"] = "redis://:s3cretPW@" + addr + "/0?dial_timeout=1s"
-	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_TELEGRAM_API_URL"] = t.TempDir(), "off", api.URL
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_TELEGRAM_API_URL"] = t.TempDir(), "off", api
 	code, log := runServe(t, e, false)
 	lines := strings.Split(strings.TrimSpace(log), "\n")
 	last := lines[len(lines)-1]

@@ -46,6 +46,20 @@ func runServe(t *testing.T, e map[string]string, serving bool) (int, string) {
 	}
 }
 
+// countingBotAPI is a Bot API that answers every call as Telegram
+// answers getMe for a valid token, counting the calls: for the tests of a
+// start that must stop before it asks the platforms. Its URL is closed
+// when t ends.
+func countingBotAPI(t *testing.T) (url string, asked *atomic.Int32) {
+	asked = new(atomic.Int32)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		fmt.Fprint(w, `{"ok":true,"result":{"id":42,"is_bot":true,"first_name":"V","username":"VigiaBot"}}`)
+	}))
+	t.Cleanup(api.Close)
+	return api.URL, asked
+}
+
 // teeWriter writes to a buffer and to logLines.
 type teeWriter struct {
 	b *bytes.Buffer
@@ -132,15 +146,10 @@ func TestServeStoppedBySilentSentinelsSaysWhichDidNotAnswer(t *testing.T) {
 // once, before it asks Telegram for the token: it asked getMe, then
 // waited out the retries of Init's calls before it said so.
 func TestServeSaysAtOnceThatRedisRefusesTheConnection(t *testing.T) {
-	var asked atomic.Int32
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		asked.Add(1)
-		fmt.Fprint(w, `{"ok":true,"result":{"id":42,"is_bot":true,"first_name":"V","username":"VigiaBot"}}`)
-	}))
-	defer api.Close()
+	api, asked := countingBotAPI(t)
 	e := validEnv()
 	e["VIGIA_REDIS_URL"] = "redis://" + freeAddr(t) + "/0"
-	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_TELEGRAM_API_URL"] = t.TempDir(), "off", api.URL
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_TELEGRAM_API_URL"] = t.TempDir(), "off", api
 	code, log := runServe(t, e, false)
 	lines := strings.Split(strings.TrimSpace(log), "\n")
 	last := lines[len(lines)-1]
@@ -160,16 +169,11 @@ func TestServeSaysAtOnceThatRedisRefusesTheConnection(t *testing.T) {
 // exceeded". Mutation checked: refusedAtOnce stopping on ECONNREFUSED
 // alone -> the Bot API asked once, the last line "deadline exceeded".
 func TestServeStopsAtOnceOnARedisThatDoesNotAnswer(t *testing.T) {
-	var asked atomic.Int32
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		asked.Add(1)
-		fmt.Fprint(w, `{"ok":true,"result":{"id":42,"is_bot":true,"first_name":"V","username":"VigiaBot"}}`)
-	}))
-	defer api.Close()
+	api, asked := countingBotAPI(t)
 	addr, accepted := silentListener(t)
 	e := validEnv()
 	e["VIGIA_REDIS_URL"] = "redis://:s3cretPW@" + addr + "/0"
-	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_TELEGRAM_API_URL"] = t.TempDir(), "off", api.URL
+	e["VIGIA_SPOOL_DIR"], e["VIGIA_METRICS_ADDR"], e["VIGIA_TELEGRAM_API_URL"] = t.TempDir(), "off", api
 	code, log := runServe(t, e, false)
 	lines := strings.Split(strings.TrimSpace(log), "\n")
 	last := lines[len(lines)-1]
@@ -268,16 +272,11 @@ func TestServeSaysThePrimaryTheSentinelsNameDoesNotAnswer_redisops(t *testing.T)
 func TestServeInSentinelModeStopsWithinItsBound_redisops(t *testing.T) {
 	defer func(d, w time.Duration) { initTimeout, openWait = d, w }(initTimeout, openWait)
 	initTimeout, openWait = 2*time.Second, time.Second
-	var asked atomic.Int32
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		asked.Add(1)
-		fmt.Fprint(w, `{"ok":true,"result":{"id":42,"is_bot":true,"first_name":"V","username":"VigiaBot"}}`)
-	}))
-	defer api.Close()
+	api, asked := countingBotAPI(t)
 	e := validEnv()
 	e["VIGIA_REDIS_MODE"] = "sentinel"
 	redisModeEnv(t, e)
-	e["VIGIA_TELEGRAM_API_URL"] = api.URL
+	e["VIGIA_TELEGRAM_API_URL"] = api
 	e["VIGIA_REDIS_URL"] = "redis://" + freeAddr(t) + "/0?master_name=mymaster&dial_timeout=1s&addr=" + freeAddr(t)
 	code, log := runServe(t, e, false)
 	lines := strings.Split(strings.TrimSpace(log), "\n")
