@@ -168,6 +168,23 @@ func postWebhook(addr string, update map[string]any, secret string) int {
 	return resp.StatusCode
 }
 
+// helpAnswered posts help, a /help update from an English speaker, to
+// the webhook at addr and waits for its answer. Per chat, updates are
+// handled in order: once /help is answered, every answer to the chat's
+// earlier updates was sent.
+func helpAnswered(t *testing.T, tg *fakeTelegram, addr string, help map[string]any) {
+	t.Helper()
+	if code := postWebhook(addr, help, webhookSecret); code != http.StatusOK {
+		t.Fatalf("update answered %d", code)
+	}
+	msg, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := html.EscapeString(msg.Localize("en", "help", nil))
+	tg.waitCalls(1, func(s sent) bool { return s.Method == "sendMessage" && s.Fields["text"] == text })
+}
+
 // Telegram delivers an update again when it could not tell it was
 // received: here the first call stored it but its answer was lost (as a
 // 503 after an inbox write that timed out but landed). The reporter gets
@@ -186,17 +203,7 @@ func TestWebhookUpdateDeliveredAgainIsAnsweredOnce(t *testing.T) {
 			t.Fatalf("update answered %d", code)
 		}
 	}
-	if code := postWebhook(addr, message(501, u, c, command("", "/help", "")), webhookSecret); code != http.StatusOK {
-		t.Fatalf("update answered %d", code)
-	}
-	// Per chat, updates are handled in order: once /help is answered,
-	// the part's every answer was sent.
-	msg, err := locales.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	help := html.EscapeString(msg.Localize("en", "help", nil))
-	tg.waitCalls(1, func(s sent) bool { return s.Method == "sendMessage" && s.Fields["text"] == help })
+	helpAnswered(t, tg, addr, message(501, u, c, command("", "/help", "")))
 	var answers []string
 	for _, s := range tg.waitCalls(0, messagesTo("7100")) {
 		answers = append(answers, s.Fields["text"])
@@ -232,15 +239,7 @@ func TestWebhookAnswers503WhileRedisIsDown(t *testing.T) {
 	if code := postWebhook(addr, tip, webhookSecret); code != http.StatusOK {
 		t.Fatalf("update delivered again answered %d", code)
 	}
-	if code := postWebhook(addr, message(601, u, c, command("", "/help", "")), webhookSecret); code != http.StatusOK {
-		t.Fatalf("update answered %d", code)
-	}
-	msg, err := locales.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	help := html.EscapeString(msg.Localize("en", "help", nil))
-	tg.waitCalls(1, func(s sent) bool { return s.Method == "sendMessage" && s.Fields["text"] == help })
+	helpAnswered(t, tg, addr, message(601, u, c, command("", "/help", "")))
 	bot.stop(t)
 	if n := len(tg.waitCalls(0, messagesTo("7248913"))); n != 2 {
 		t.Errorf("%d answers, want one to the tip and one to /help", n)
