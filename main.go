@@ -261,7 +261,7 @@ func redisClient(url, mode string) (redis.UniversalClient, error) {
 }
 
 // redisClientWaiting is redisClient whose calls wait for Redis's answer
-// at least wait (0: the read timeout of the URL, 3 s by default).
+// at least wait (0: the read timeout of the URL, 5 s by default in go-redis v9.23).
 func redisClientWaiting(url, mode string, wait time.Duration) (redis.UniversalClient, error) {
 	switch mode {
 	case "cluster":
@@ -290,7 +290,7 @@ func redisClientWaiting(url, mode string, wait time.Duration) (redis.UniversalCl
 	opt.Protocol = 2
 	// Calls end with their context: without this, go-redis ignores it on
 	// the socket, and a call to a hung Redis waits out the read timeout
-	// (3 s) and its retries, whatever the caller's deadline (the steps
+	// (5 s) and its retries, whatever the caller's deadline (the steps
 	// before a request's routing, a reply's own few seconds).
 	opt.ContextTimeoutEnabled = true
 	opt.ReadTimeout = max(opt.ReadTimeout, wait)
