@@ -296,10 +296,13 @@ func (sp *Spool) replayVoidsFiles(ctx context.Context, st *Store) (int, error) {
 func (sp *Spool) replayVoidsInPlace(ctx context.Context, st *Store) (int, error) {
 	sp.mu.Lock()
 	b, err := os.ReadFile(sp.voidsPath())
+	f := parseVoids(b)
 	if err == nil {
-		// Held to void every pending invitation: until it is done, refused
-		// as before; the next hold of every invitation is written after it.
-		sp.voidAllReplaying, sp.voidAllLive, sp.voidAllHeld = sp.voidAllReplaying || sp.voidAllLive, false, false
+		// Held to void every pending invitation: until it is done, every
+		// code is refused, as the file says (a replay of it cut off
+		// before left nothing in memory that says so); the next hold of
+		// every invitation is written after it.
+		sp.voidAllReplaying, sp.voidAllLive, sp.voidAllHeld = f.all, false, false
 	}
 	sp.mu.Unlock()
 	if errors.Is(err, os.ErrNotExist) {
@@ -308,7 +311,6 @@ func (sp *Spool) replayVoidsInPlace(ctx context.Context, st *Store) (int, error)
 	if err != nil {
 		return 0, fmt.Errorf("spool voids: %w", err)
 	}
-	f := parseVoids(b)
 	n, err := st.replayVoidsOf(ctx, f)
 	if err != nil {
 		return n, err
