@@ -98,19 +98,8 @@ func TestAVoidAllInPlaceTriedAgainRefusesEveryCode_receipts(t *testing.T) {
 	h.left.Store(1 << 30)
 	st, _ := hookedStore(t, h)
 	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
-	sp, err := storage.OpenSpool(t.TempDir(), kr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	invite := func() string {
-		t.Helper()
-		code, err := st.Invite(ctx, "investigator", "by", time.Hour)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return code
-	}
-	if err := sp.HoldVoids([]string{invite()}); err != nil {
+	sp := reopenSpool(t, t.TempDir(), kr)
+	if err := sp.HoldVoids([]string{pendingInvite(t, st)}); err != nil {
 		t.Fatal(err)
 	}
 	storage.FailVoidsRemoval(t)
@@ -118,7 +107,7 @@ func TestAVoidAllInPlaceTriedAgainRefusesEveryCode_receipts(t *testing.T) {
 		t.Fatalf("first replay: %+v %v, want its file kept", c, err)
 	}
 	for range 3 {
-		invite()
+		pendingInvite(t, st)
 	}
 	if err := sp.HoldVoids(manyCodes(0, storage.MaxVoidsPerMessage+1)); err != nil { // the next outage, flooded
 		t.Fatal(err)
@@ -128,7 +117,7 @@ func TestAVoidAllInPlaceTriedAgainRefusesEveryCode_receipts(t *testing.T) {
 		t.Fatal("replay cut off: no error")
 	}
 	h.left.Store(1 << 30) // back
-	code := invite()
+	code := pendingInvite(t, st)
 	var accepted int
 	h.onDel = func() {
 		if !sp.VoidHeld(code) {

@@ -19,6 +19,16 @@ func voidsFiles(dir string) (live, replaying bool) {
 	return err == nil, err2 == nil
 }
 
+// pendingInvite makes an invitation pending in st and returns its code.
+func pendingInvite(t *testing.T, st *storage.Store) string {
+	t.Helper()
+	code, err := st.Invite(context.Background(), "investigator", "by", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
+}
+
 // A crash in the middle of a replay leaves voids.spool.replaying; what
 // was held after it (Redis down again at the restart) is in voids.spool.
 // The next replay voids both, the leftover first: the live file does not
@@ -31,14 +41,6 @@ func voidsFiles(dir string) (live, replaying bool) {
 func TestALeftoverVoidsFileIsReplayedWithTheLiveOne_receipts(t *testing.T) {
 	ctx := context.Background()
 	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
-	invite := func(st *storage.Store) string {
-		t.Helper()
-		code, err := st.Invite(ctx, "investigator", "by", time.Hour)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return code
-	}
 	void := func(st *storage.Store, code string) bool {
 		_, _, err := st.InviteRole(ctx, code)
 		return err != nil
@@ -48,7 +50,7 @@ func TestALeftoverVoidsFileIsReplayedWithTheLiveOne_receipts(t *testing.T) {
 		st, _, _ := newStore(t)
 		dir := t.TempDir()
 		sp := reopenSpool(t, dir, kr)
-		first, second := invite(st), invite(st)
+		first, second := pendingInvite(t, st), pendingInvite(t, st)
 		if err := sp.HoldVoids([]string{first}); err != nil {
 			t.Fatal(err)
 		}
@@ -78,7 +80,7 @@ func TestALeftoverVoidsFileIsReplayedWithTheLiveOne_receipts(t *testing.T) {
 		st, _, _ := newStore(t)
 		dir := t.TempDir()
 		sp := reopenSpool(t, dir, kr)
-		before := invite(st)
+		before := pendingInvite(t, st)
 		if err := sp.HoldVoids(manyCodes(0, storage.MaxVoidsPerMessage+1)); err != nil {
 			t.Fatal(err)
 		}
@@ -87,7 +89,7 @@ func TestALeftoverVoidsFileIsReplayedWithTheLiveOne_receipts(t *testing.T) {
 			t.Fatalf("first replay: %+v %v", c, err)
 		}
 		restore()
-		between := invite(st) // made after the first outage, pending in the second
+		between := pendingInvite(t, st) // made after the first outage, pending in the second
 		sp = reopenSpool(t, dir, kr)
 		if err := sp.HoldVoids(manyCodes(0, storage.MaxVoidsPerMessage+1)); err != nil { // Redis down again
 			t.Fatal(err)
@@ -99,7 +101,7 @@ func TestALeftoverVoidsFileIsReplayedWithTheLiveOne_receipts(t *testing.T) {
 		if !void(st, before) || !void(st, between) {
 			t.Errorf("void: the first outage's invitation %v, the second's %v", void(st, before), void(st, between))
 		}
-		after := invite(st)
+		after := pendingInvite(t, st)
 		if sp.VoidHeld(after) || sp.VoidsWaiting() != 0 {
 			t.Errorf("after the replay: a new invitation refused %v, %d waiting", sp.VoidHeld(after), sp.VoidsWaiting())
 		}
@@ -129,21 +131,13 @@ func TestVoidsHeldBehindAFileNotRemovedAreReplayed_receipts(t *testing.T) {
 	st, _, _ := newStore(t)
 	ctx := context.Background()
 	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
-	invite := func() string {
-		t.Helper()
-		code, err := st.Invite(ctx, "investigator", "by", time.Hour)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return code
-	}
 	void := func(code string) bool {
 		_, _, err := st.InviteRole(ctx, code)
 		return err != nil
 	}
 	dir := t.TempDir()
 	sp := reopenSpool(t, dir, kr)
-	first := invite()
+	first := pendingInvite(t, st)
 	if err := sp.HoldVoids([]string{first}); err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +145,7 @@ func TestVoidsHeldBehindAFileNotRemovedAreReplayed_receipts(t *testing.T) {
 	if c, err := sp.ReplayCounts(ctx, st); err != nil || !errors.Is(c.VoidsKept, storage.ErrVoidsKept) || !void(first) {
 		t.Fatalf("first replay: %+v %v, void %v", c, err, void(first))
 	}
-	second, third := invite(), invite()
+	second, third := pendingInvite(t, st), pendingInvite(t, st)
 	if err := sp.HoldVoids([]string{second}); err != nil { // the next outage
 		t.Fatal(err)
 	}
@@ -170,7 +164,7 @@ func TestVoidsHeldBehindAFileNotRemovedAreReplayed_receipts(t *testing.T) {
 	if c, err := sp.ReplayCounts(ctx, st); err != nil || c.InvitesVoided != 1 || !void(third) {
 		t.Fatalf("third replay: %+v %v, void %v", c, err, void(third))
 	}
-	after := invite()
+	after := pendingInvite(t, st)
 	for i, sp := range []*storage.Spool{sp, reopenSpool(t, dir, kr)} {
 		if c, err := sp.ReplayCounts(ctx, st); err != nil || c.InvitesVoided != 0 || !errors.Is(c.VoidsKept, storage.ErrVoidsKept) {
 			t.Errorf("replay %d after: %+v %v", i+1, c, err)
@@ -188,7 +182,7 @@ func TestVoidsHeldBehindAFileNotRemovedAreReplayed_receipts(t *testing.T) {
 	if c, err := sp.ReplayCounts(ctx, st); err != nil || c.InvitesVoided != 1 || !void(after) {
 		t.Fatalf("fourth replay: %+v %v, the invitation pending in the outage void %v", c, err, void(after))
 	}
-	later := invite()
+	later := pendingInvite(t, st)
 	restore()
 	sp = reopenSpool(t, dir, kr)
 	if c, err := sp.ReplayCounts(ctx, st); err != nil || c.InvitesVoided != 0 || c.VoidsKept != nil {
