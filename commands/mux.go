@@ -1105,7 +1105,9 @@ func (m *Mux) holdVoids(platform string, codes []string) {
 		return
 	}
 	if err := m.spool.HoldVoids(codes); err != nil {
-		m.log.Error("invitation codes seen in a group while storage was down: not held to be voided", "platform", platform, "error", err.Error())
+		// Kept in memory (Spool.HoldVoids): refused here, written at the
+		// next hold if the disk takes it, voided at the replay.
+		m.log.Error("invitation codes seen in a group while storage was down: their voiding could not be written to the spool; refused here and voided once storage is back, but lost if this process stops before", "platform", platform, "error", err.Error())
 	}
 }
 

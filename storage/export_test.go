@@ -204,3 +204,15 @@ func FailVoidsRemoval(t interface{ Cleanup(func()) }) (restore func()) {
 	t.Cleanup(restore)
 	return restore
 }
+
+// FailVoidsWrites makes the spool's writes to voids.spool fail as on a
+// full disk, until the test ends or the returned function is called.
+func FailVoidsWrites(t interface{ Cleanup(func()) }) (restore func()) {
+	orig := appendVoids
+	appendVoids = func(path string, _ []byte) error {
+		return &os.PathError{Op: "write", Path: path, Err: syscall.ENOSPC}
+	}
+	restore = func() { appendVoids = orig }
+	t.Cleanup(restore)
+	return restore
+}

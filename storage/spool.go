@@ -49,6 +49,14 @@ type Spool struct {
 	// last read it: no other is needed (one read at start may be one a
 	// replay has done, replayVoidsInPlace).
 	voidAllLive, voidAllReplaying, voidAllHeld bool
+	// unwritten are those of voids HoldVoids could not write (a full or
+	// read-only disk), and voidAllUnwritten says a hold of every pending
+	// invitation could not be written (voidAllUnwrittenGen counts those
+	// failures): kept in memory, refused here, written by the next
+	// HoldVoids if it can, voided in Redis by the next replay either way.
+	unwritten           map[string]bool
+	voidAllUnwritten    bool
+	voidAllUnwrittenGen uint64
 	// voidedUntold counts the invitations replays cut off mid-way voided
 	// all together, for the replay that completes to say (replayVoids).
 	voidedUntold int
@@ -145,7 +153,7 @@ func OpenSpool(dir string, kr *Keyring) (*Spool, error) {
 	if err := lockSpoolDir(dir); err != nil {
 		return nil, err
 	}
-	sp := &Spool{path: filepath.Join(dir, "tips.spool"), kr: kr, held: map[string]string{}, receipts: map[string]int{}, voids: map[string]bool{}, failing: map[string]failure{}, setAsideKeys: map[string]bool{}}
+	sp := &Spool{path: filepath.Join(dir, "tips.spool"), kr: kr, held: map[string]string{}, receipts: map[string]int{}, voids: map[string]bool{}, unwritten: map[string]bool{}, failing: map[string]failure{}, setAsideKeys: map[string]bool{}}
 	if err := probeWritable(sp.path + ".probe"); err != nil {
 		return nil, err
 	}

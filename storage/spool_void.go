@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -76,6 +77,9 @@ var ErrVoidsKept = errors.New("voids.spool.replaying could not be removed")
 // removeFile is os.Remove; tests make it fail.
 var removeFile = os.Remove
 
+// appendVoids is appendSynced, for voids.spool; tests make it fail.
+var appendVoids = appendSynced
+
 // voidsPath is the file of invitations to void; voidsReplayPath the one
 // being replayed.
 func (sp *Spool) voidsPath() string       { return filepath.Join(filepath.Dir(sp.path), "voids.spool") }
@@ -88,6 +92,12 @@ func (sp *Spool) voidsReplayPath() string { return sp.voidsPath() + ".replaying"
 // the file, and sync the disk, with each). Past maxVoidsPerMessage codes
 // in this call, or maxHeldVoids held in all, it holds instead the voiding
 // of every pending invitation (see voidAllLine), once.
+//
+// A voiding it cannot write (a full or read-only disk) it keeps in
+// memory, and returns the error: VoidHeld reports it void all the same,
+// the next call tries to write it again, and the replay voids it in Redis
+// whether written or not. Only a process stopped before either is done
+// loses it (it never reached the disk).
 func (sp *Spool) HoldVoids(codes []string) error {
 	sp.mu.Lock()
 	all := sp.voidAllHeld
@@ -108,6 +118,9 @@ func (sp *Spool) HoldVoids(codes []string) error {
 		return nil
 	}
 	b := []byte{'\n'} // (after a line a crash tore, a line of its own)
+	for m := range sp.unwritten {
+		b = append(append(b, m...), '\n') // (a write that failed, tried again)
+	}
 	var add []string
 	adding := make(map[string]bool, len(macs)) // (at most maxVoidsPerMessage)
 	for _, m := range macs {
@@ -117,26 +130,39 @@ func (sp *Spool) HoldVoids(codes []string) error {
 			b = append(append(b, m...), '\n')
 		}
 	}
-	if len(codes) > maxVoidsPerMessage || len(sp.voids)+len(add) > maxHeldVoids {
+	if sp.voidAllUnwritten || len(codes) > maxVoidsPerMessage || len(sp.voids)+len(add) > maxHeldVoids {
 		id := make([]byte, voidAllIDLength/2)
-		if _, err := rand.Read(id); err != nil {
-			return fmt.Errorf("spool voids: %w", err)
+		_, err := rand.Read(id)
+		if err == nil {
+			err = appendVoids(sp.voidsPath(), []byte("\n"+voidAllLine+"\n"+voidAllLine+hex.EncodeToString(id)+"\n"))
 		}
-		if err := appendSynced(sp.voidsPath(), []byte("\n"+voidAllLine+"\n"+voidAllLine+hex.EncodeToString(id)+"\n")); err != nil {
-			return fmt.Errorf("spool voids: %w", err)
+		if err != nil {
+			sp.voidAllUnwritten = true
+			sp.voidAllUnwrittenGen++
+			return fmt.Errorf("spool voids: every invitation: %w", err)
 		}
-		sp.voidAllLive, sp.voidAllHeld = true, true
+		// Those not written are void with every pending invitation.
+		for m := range sp.unwritten {
+			delete(sp.voids, m)
+		}
+		clear(sp.unwritten)
+		sp.voidAllLive, sp.voidAllHeld, sp.voidAllUnwritten = true, true, false
 		return nil
 	}
-	if len(add) == 0 {
+	if len(add) == 0 && len(sp.unwritten) == 0 {
 		return nil
 	}
-	if err := appendSynced(sp.voidsPath(), b); err != nil {
-		return fmt.Errorf("spool voids: %w", err)
-	}
+	err := appendVoids(sp.voidsPath(), b)
 	for _, m := range add {
 		sp.voids[m] = true
+		if err != nil {
+			sp.unwritten[m] = true
+		}
 	}
+	if err != nil {
+		return fmt.Errorf("spool voids: %w", err)
+	}
+	clear(sp.unwritten)
 	return nil
 }
 
@@ -146,7 +172,7 @@ func (sp *Spool) VoidHeld(code string) bool {
 	mac := sp.kr.receiptMAC("invite\x00" + code)
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
-	return sp.voidAllLive || sp.voidAllReplaying || sp.voids[mac]
+	return sp.voidAllLive || sp.voidAllReplaying || sp.voidAllUnwritten || sp.voids[mac]
 }
 
 // readVoids returns the MACs a voids file holds, and whether it holds
@@ -240,7 +266,10 @@ func (sp *Spool) replayVoids(ctx context.Context, st *Store) (int, error) {
 // replayVoidsFiles is replayVoids, and says how many pending invitations
 // it voided all together, cut off or not.
 func (sp *Spool) replayVoidsFiles(ctx context.Context, st *Store) (int, error) {
-	voided := 0
+	voided, err := sp.replayVoidsUnwritten(ctx, st)
+	if err != nil {
+		return voided, err
+	}
 	for {
 		sp.mu.Lock()
 		_, err := os.Stat(sp.voidsReplayPath())
@@ -285,6 +314,33 @@ func (sp *Spool) replayVoidsFiles(ctx context.Context, st *Store) (int, error) {
 		}
 		// The leftover file replayed and gone: the live one now.
 	}
+}
+
+// replayVoidsUnwritten voids in Redis the voidings HoldVoids could not
+// write, held in memory only, and forgets them once done (their file,
+// if a later HoldVoids wrote them, voids them again: gone already).
+func (sp *Spool) replayVoidsUnwritten(ctx context.Context, st *Store) (int, error) {
+	sp.mu.Lock()
+	f := voidsFile{macs: slices.Collect(maps.Keys(sp.unwritten)), all: sp.voidAllUnwritten, unnamed: true}
+	gen := sp.voidAllUnwrittenGen
+	sp.mu.Unlock()
+	if !f.all && len(f.macs) == 0 {
+		return 0, nil
+	}
+	n, err := st.replayVoidsOf(ctx, f)
+	if err != nil {
+		return n, err
+	}
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	for _, m := range f.macs {
+		delete(sp.unwritten, m)
+		delete(sp.voids, m)
+	}
+	if f.all && sp.voidAllUnwrittenGen == gen {
+		sp.voidAllUnwritten = false // (not held again since)
+	}
+	return n, nil
 }
 
 // replayVoidsInPlace replays the live voids file without moving it (a
@@ -401,7 +457,7 @@ func (s *Store) voidEveryInvite(ctx context.Context) (int, error) {
 func (sp *Spool) VoidsWaiting() int {
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
-	if sp.voidAllLive || sp.voidAllReplaying {
+	if sp.voidAllLive || sp.voidAllReplaying || sp.voidAllUnwritten {
 		return len(sp.voids) + 1 // (every invitation, counted one)
 	}
 	return len(sp.voids)
