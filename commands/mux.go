@@ -824,14 +824,8 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 				if voided {
 					note = "\n\n" + c.voidedInView()
 				}
-				switch ok, err := c.removeRequest(ctx); {
-				case ok && err != nil:
-					return c.Reply(ctx, Reply{Text: c.privateOnly("group_private_only_not_removed") + note})
-				case ok:
-					return c.Reply(ctx, Reply{Text: c.privateOnly("group_private_only_removed") + note})
-				}
-				if note != "" {
-					return c.Reply(ctx, Reply{Text: c.privateOnly("group_private_only") + note})
+				if ok, err := c.removeRequest(ctx); ok || note != "" {
+					return c.Reply(ctx, Reply{Text: c.privateOnly(removalTold(ok, err)) + note})
 				}
 			}
 		}
@@ -917,13 +911,21 @@ func (m *Mux) codesSeen(ctx context.Context, c *Context, toBot bool) (bool, erro
 		// is void.)
 		return true, nil
 	}
+	return true, c.Reply(ctx, Reply{Text: c.privateOnly(removalTold(ok, err)) + note})
+}
+
+// removalTold is the group_private_only message that tells what became of
+// a group's message the bot tried to remove (removeRequest's ok, err):
+// removed, not removed (its sender asked to delete it), or nothing the
+// bot could remove.
+func removalTold(ok bool, err error) string {
 	switch {
 	case ok && err != nil:
-		return true, c.Reply(ctx, Reply{Text: c.privateOnly("group_private_only_not_removed") + note})
+		return "group_private_only_not_removed"
 	case ok:
-		return true, c.Reply(ctx, Reply{Text: c.privateOnly("group_private_only_removed") + note})
+		return "group_private_only_removed"
 	}
-	return true, c.Reply(ctx, Reply{Text: c.privateOnly("group_private_only") + note})
+	return "group_private_only"
 }
 
 // privateOnly is message id, one of group_private_only's (tips are
