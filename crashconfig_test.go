@@ -26,7 +26,7 @@ func TestConfigErrorsPassTheCrashScrubber_revlogs(t *testing.T) {
 			lines = append(lines, "vigia bench: "+err.Error())
 		}
 	}
-	lines = append(lines, "vigia: "+errRedisPoolSizes.Error(), "vigia: VIGIA_REDIS_URL: "+errRedisPort.Error())
+	lines = append(lines, "vigia: "+errRedisPoolSizes.Error(), "vigia: "+errRedisDialTimeout.Error(), "vigia: VIGIA_REDIS_URL: "+errRedisPort.Error())
 	if len(lines) < 20 {
 		t.Fatalf("only %d configuration errors made", len(lines))
 	}

@@ -287,6 +287,9 @@ func redisClientWaiting(url, mode string, wait time.Duration) (redis.UniversalCl
 	if !redisPoolSizesOK(opt.PoolSize, opt.MinIdleConns, opt.MaxIdleConns, opt.MaxActiveConns, opt.PipelinePoolSize) {
 		return nil, errRedisPoolSizes
 	}
+	if opt.DialTimeout < 0 {
+		return nil, errRedisDialTimeout
+	}
 	opt.Protocol = 2
 	// Calls end with their context: without this, go-redis ignores it on
 	// the socket, and a call to a hung Redis waits out the read timeout
@@ -310,6 +313,13 @@ func redisClientWaiting(url, mode string, wait time.Duration) (redis.UniversalCl
 // negative pool_size ("makechan: size out of range"), or any count past
 // 2^31-1. serve and the operator's commands crashed with a stack trace.
 var errRedisPoolSizes = &configError{"VIGIA_REDIS_URL", "pool_size must be between 0 (the default) and 2147483647, and min_idle_conns, max_idle_conns, max_active_conns and pipeline_pool_size at most 2147483647"}
+
+// errRedisDialTimeout refuses a dial_timeout= of 0 or less in
+// VIGIA_REDIS_URL: go-redis reads it as "no timeout" (-1), and the dialer
+// then takes it for a deadline already past, so every connection failed at
+// once, in every mode, serve saying only that Redis could not be reached
+// ("dial: no connection in -1ns").
+var errRedisDialTimeout = &configError{"VIGIA_REDIS_URL", "dial_timeout must be a positive duration (5s when left out): 0 or less makes every connection fail at once"}
 
 // redisPoolSizesOK reports whether go-redis can make its connection pools
 // with these counts (errRedisPoolSizes).

@@ -348,6 +348,9 @@ func sentinelOptions(url string, wait time.Duration) (*redis.FailoverOptions, er
 	if !redisPoolSizesOK(opt.PoolSize, opt.MinIdleConns, opt.MaxIdleConns, opt.MaxActiveConns, opt.PipelinePoolSize) {
 		return nil, errRedisPoolSizes
 	}
+	if opt.DialTimeout < 0 {
+		return nil, errRedisDialTimeout
+	}
 	opt.Protocol = 2
 	opt.ContextTimeoutEnabled = true // see redisClientWaiting
 	opt.ReadTimeout = max(opt.ReadTimeout, wait)
@@ -366,6 +369,9 @@ func clusterOptions(url string, wait time.Duration) (*redis.ClusterOptions, erro
 	}
 	if !redisPoolSizesOK(opt.PoolSize, opt.MinIdleConns, opt.MaxIdleConns, opt.MaxActiveConns, opt.PipelinePoolSize) {
 		return nil, errRedisPoolSizes
+	}
+	if opt.DialTimeout < 0 {
+		return nil, errRedisDialTimeout
 	}
 	opt.Protocol = 2
 	opt.ContextTimeoutEnabled = true // see redisClientWaiting
