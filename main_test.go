@@ -1620,14 +1620,22 @@ func TestBotAPIThatNeverAnswersStopsServeAfterTwoTries(t *testing.T) {
 // with a stack trace.
 func TestRedisPoolSizesGoRedisCannotMakeAreRefused(t *testing.T) {
 	addr := freeAddr(t) // nothing listens: refused before any call
-	for _, c := range []struct{ mode, url string }{
+	redisURLsRefused(t, "VIGIA_REDIS_URL: pool_size must be between 0", []struct{ mode, url string }{
 		{"single", "redis://:pw-in-url@" + addr + "/0?pool_size=-1"},
 		{"single", "redis://:pw-in-url@" + addr + "/0?min_idle_conns=3000000000"},
 		{"cluster", "redis://:pw-in-url@" + addr + "?pool_size=-1"},
 		{"cluster", "redis://:pw-in-url@" + addr + "?max_active_conns=3000000000"},
 		{"sentinel", "redis://:pw-in-url@" + addr + "?master_name=m&pool_size=-2"},
 		{"sentinel", "redis://:pw-in-url@" + addr + "?master_name=m&pipeline_pool_size=3000000000"},
-	} {
+	})
+}
+
+// redisURLsRefused checks that serve and rotate-key (and bench, in single
+// mode) refuse each VIGIA_REDIS_URL as a configuration error: exit 2, a
+// line holding want, and never the URL's password ("pw-in-url").
+func redisURLsRefused(t *testing.T, want string, cases []struct{ mode, url string }) {
+	t.Helper()
+	for _, c := range cases {
 		e := validEnv()
 		e["VIGIA_REDIS_URL"], e["VIGIA_REDIS_MODE"] = c.url, c.mode
 		e["VIGIA_SECRET_PREVIOUS"] = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32)) // (rotate-key's)
@@ -1639,7 +1647,7 @@ func TestRedisPoolSizesGoRedisCannotMakeAreRefused(t *testing.T) {
 		for _, args := range cmds {
 			var errb bytes.Buffer
 			code := run(context.Background(), args, env(e), strings.NewReader(""), io.Discard, &errb)
-			if msg := errb.String(); code != 2 || !strings.Contains(msg, "VIGIA_REDIS_URL: pool_size must be between 0") || strings.Contains(msg, "pw-in-url") {
+			if msg := errb.String(); code != 2 || !strings.Contains(msg, want) || strings.Contains(msg, "pw-in-url") {
 				t.Errorf("%v, %s %s: exit %d, %q", args, c.mode, c.url, code, msg)
 			}
 		}
