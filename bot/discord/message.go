@@ -108,6 +108,20 @@ func (a *Adapter) directMessage(base context.Context, h Handler, m *discordgo.Me
 	}
 	// Each file is one part of the draft, the text goes with the first.
 	// Discord's file links expire, so the file itself is kept (sealed).
+	// Several files (Discord takes up to ten in one message) are answered
+	// as a Telegram album is: the last answers for all of them, not one
+	// "added" per file (inAlbum); one with something to warn of (lost,
+	// not cleaned) is still told of at once.
+	items := 0
+	inAlbum := func(r *commands.Request, n int) {
+		if len(files) < 2 || r.Command != "" {
+			return // (a command's answer is its own)
+		}
+		items++
+		// Not "more to come" past the shutdown deadline: the next file
+		// would be refused (below), and this one must say it was kept.
+		r.AlbumItems, r.AlbumMore = items, n < len(files)-1 && base.Err() == nil
+	}
 	for n, att := range files {
 		if n > 0 && base.Err() != nil {
 			// The shutdown deadline is over (see stopCtx): the files not
@@ -132,10 +146,12 @@ func (a *Adapter) directMessage(base context.Context, h Handler, m *discordgo.Me
 			// asks, in the reporter's language, for the file again.
 			r.Command, r.Args, r.CommandAtStart = "", "", false
 			r.FileLost, r.FileTooLarge = true, errors.Is(err, errTooLarge)
+			inAlbum(&r, n)
 			a.handle(base, h, r, w)
 			continue
 		}
 		r.Attachment, r.FileData = &tips.Attachment{Kind: kindOf(att.ContentType)}, data
+		inAlbum(&r, n)
 		a.handle(base, h, r, w)
 	}
 }
