@@ -74,9 +74,11 @@ func remindAt(at, until int64) int64 {
 // written (Redis failing as it went), is let go untold once the press's
 // lease ends (heldUsed). Messages held by versions before the sweep are
 // looked for and scheduled first, while such looks are due
-// (scheduleOldHeld). A reporter whose chat a wipe is
-// owed the discard of is left alone until it is done: nothing is said in
-// a wiped chat.
+// (scheduleOldHeld). The discards wipes owe are done first
+// (settleDiscards: a wipe's discard drops the message held), and a
+// reporter whose chat a wipe is still owed the discard of, by this
+// process or, as Redis keeps it, by another, is left alone until it is
+// done: nothing is said in a wiped chat.
 func (m *Mux) SweepHeld(ctx context.Context) error {
 	var errs error
 	if now := m.now(); m.oldHeld.due(now) {
@@ -84,6 +86,11 @@ func (m *Mux) SweepHeld(ctx context.Context) error {
 		m.oldHeld.done(now, found, err)
 		errs = err
 	}
+	owed, err := m.settleDiscards(ctx)
+	if owed == nil {
+		return errors.Join(errs, err) // (which reporters were wiped is not known)
+	}
+	errs = errors.Join(errs, err)
 	due, err := m.store.DueHeld(ctx, heldSweepBatch)
 	if err != nil {
 		return errors.Join(errs, err)
@@ -91,7 +98,7 @@ func (m *Mux) SweepHeld(ctx context.Context) error {
 	sendCtx, cancel := context.WithTimeout(ctx, heldSweepBudget)
 	defer cancel()
 	for _, ref := range due {
-		if _, owed := m.owed.owes(ref.Pseudonym); owed {
+		if _, mine := m.owed.owes(ref.Pseudonym); mine || owed[ref.Pseudonym] {
 			continue
 		}
 		errs = errors.Join(errs, m.sweepHeld(ctx, sendCtx, ref))

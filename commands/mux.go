@@ -117,6 +117,9 @@ type Store interface {
 	Answering(ctx context.Context, pseudonym string) (string, error)
 	Answerers(ctx context.Context) ([]string, error)
 	ClearAnswering(ctx context.Context, pseudonym string) error
+	OweDiscard(ctx context.Context, pseudonym string, wiped time.Time) error
+	DiscardsOwed(ctx context.Context) (map[string]time.Time, error)
+	DiscardDone(ctx context.Context, pseudonym string, wiped time.Time) error
 	Audit(ctx context.Context, e storage.AuditEntry, retention time.Duration) error
 	AuditLog(ctx context.Context, n int) ([]storage.AuditEntry, error)
 	Search(ctx context.Context, query string, since time.Time, category tips.Category, n int) (list []tips.Tip, cut bool, err error)

@@ -12,10 +12,11 @@ import (
 
 // ExpireDrafts drops drafts idle for too long and tells each reporter, in
 // their language, that nothing was sent. It returns how many it dropped.
-// While a draft a wipe discards is not discarded yet, none expires: its
-// notice would go to the wiped chat.
+// While a draft a wipe discards is not discarded yet (by this process or,
+// as Redis keeps it owed, by another), none expires: its notice would go
+// to the wiped chat.
 func (m *Mux) ExpireDrafts(ctx context.Context, idle time.Duration) (int, error) {
-	if err := m.settleDiscards(ctx); err != nil {
+	if _, err := m.settleDiscards(ctx); err != nil {
 		return 0, err
 	}
 	expired, err := m.store.ExpireDrafts(ctx, 100)

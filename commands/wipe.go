@@ -305,17 +305,34 @@ func (m *Mux) spanAbout(lang string, d time.Duration) string {
 // would send the draft. It reports whether a draft was discarded. A
 // failure (Redis unreachable) does not hold up the wipe, which matters
 // more: the discard is owed, and done before anything else touches the
-// reporter's draft (settleDiscard).
+// reporter's draft (settleDiscard), or speaks to them on its own
+// (settleDiscards). It is owed in this process's memory and, where Redis
+// takes it, in Redis (OweDiscard), for every process sharing it and for
+// this one restarted.
 func (m *Mux) discardUnsent(ctx context.Context, platform, pseudonym string) bool {
 	if pseudonym == "" {
 		return false // a job scheduled before wipes named the reporter
 	}
 	discarded, err := m.discard(ctx, pseudonym)
 	if err != nil {
-		m.owed.add(pseudonym, m.now())
+		wiped := m.now()
+		m.owed.add(pseudonym, wiped)
 		m.log.Warn("unsent draft not discarded by a wipe yet; will retry", "platform", platform, "error", err.Error())
+		m.keepOwed(ctx, pseudonym, wiped)
 	}
 	return discarded
+}
+
+// keepOwed records in Redis the discard a wipe at wiped owes pseudonym
+// (OweDiscard). Where Redis does not take it, it stays owed in this
+// process's memory alone, and recording it is tried again at each sweep
+// that cannot do it (settleDiscards).
+func (m *Mux) keepOwed(ctx context.Context, pseudonym string, wiped time.Time) {
+	if err := m.store.OweDiscard(ctx, pseudonym, wiped); err != nil {
+		m.log.Warn("discard owed by a wipe not recorded in Redis; owed in this process's memory alone", "error", err.Error())
+		return
+	}
+	m.owed.kept(pseudonym, wiped)
 }
 
 // discard drops the reporter's draft and armed answer, and the client
@@ -343,25 +360,39 @@ func (m *Mux) forgetClientLanguage(ctx context.Context, pseudonym string) error 
 }
 
 // owedDiscards are the reporters whose wipe could not discard what they
-// were writing. They are kept in memory (a wipe owes them when Redis
-// cannot be written), each with the time of the wipe that owes it: only a
-// draft begun by then is discarded (one begun since is the reporter's
-// new tip), and a discard done for an earlier wipe does not settle a
-// later one.
+// were writing, as this process knows them: each with the time of the
+// wipe that owes it (only a draft begun by then is discarded: one begun
+// since is the reporter's new tip, and a discard done for an earlier
+// wipe does not settle a later one), and whether Redis has it too
+// (keepOwed).
 type owedDiscards struct {
 	mu sync.Mutex
-	n  atomic.Int64         // len(by), read without the lock
-	by map[string]time.Time // pseudonym -> time of the wipe
+	n  atomic.Int64           // len(by), read without the lock
+	by map[string]owedDiscard // by pseudonym
+}
+
+type owedDiscard struct {
+	wiped time.Time // when the wipe that owes it ran
+	kept  bool      // recorded in Redis (OweDiscard)
 }
 
 func (o *owedDiscards) add(pseudonym string, wiped time.Time) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.by == nil {
-		o.by = map[string]time.Time{}
+		o.by = map[string]owedDiscard{}
 	}
-	o.by[pseudonym] = wiped
+	o.by[pseudonym] = owedDiscard{wiped: wiped}
 	o.n.Store(int64(len(o.by)))
+}
+
+// kept notes that Redis has pseudonym's discard owed by the wipe at wiped.
+func (o *owedDiscards) kept(pseudonym string, wiped time.Time) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if d, ok := o.by[pseudonym]; ok && d.wiped.Equal(wiped) {
+		o.by[pseudonym] = owedDiscard{wiped: wiped, kept: true}
+	}
 }
 
 // owes returns the time of the wipe that owes pseudonym's discard.
@@ -371,53 +402,94 @@ func (o *owedDiscards) owes(pseudonym string) (time.Time, bool) {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	wiped, ok := o.by[pseudonym]
-	return wiped, ok
+	d, ok := o.by[pseudonym]
+	return d.wiped, ok
 }
 
 // done settles pseudonym's discard, unless a later wipe owes it again.
 func (o *owedDiscards) done(pseudonym string, wiped time.Time) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.by[pseudonym].Equal(wiped) {
+	if o.by[pseudonym].wiped.Equal(wiped) {
 		delete(o.by, pseudonym)
 		o.n.Store(int64(len(o.by)))
 	}
 }
 
-func (o *owedDiscards) list() []string {
+func (o *owedDiscards) list() map[string]owedDiscard {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return slices.Collect(maps.Keys(o.by))
+	return maps.Clone(o.by)
 }
 
-// settleDiscard does the discard a wipe owes for pseudonym, if any; it
-// stays owed while Redis fails.
+// settleDiscard does the discard a wipe owes for pseudonym, if this
+// process knows of one; it stays owed while Redis fails.
 func (m *Mux) settleDiscard(ctx context.Context, pseudonym string) error {
 	wiped, ok := m.owed.owes(pseudonym)
 	if !ok {
 		return nil
 	}
-	if _, err := m.store.DropDraftBefore(ctx, pseudonym, wiped); err != nil {
-		return fmt.Errorf("discard owed by a wipe: %w", err)
-	}
-	if err := m.store.ClearAnswering(ctx, pseudonym); err != nil {
-		return fmt.Errorf("discard owed by a wipe: %w", err)
-	}
-	if err := m.forgetClientLanguage(ctx, pseudonym); err != nil {
-		return fmt.Errorf("discard owed by a wipe: %w", err)
-	}
-	m.owed.done(pseudonym, wiped)
-	return nil
+	_, err := m.discardOwed(ctx, pseudonym, wiped)
+	return err
 }
 
-// settleDiscards does every discard wipes owe, and fails if one is left.
-func (m *Mux) settleDiscards(ctx context.Context) error {
-	var errs error
-	for _, p := range m.owed.list() {
-		errs = errors.Join(errs, m.settleDiscard(ctx, p))
+// discardOwed does the discard the wipe at wiped owes pseudonym: a draft
+// begun by the wipe, not one begun since, the armed answer and held
+// message, and the client language kept for them (as discard); then it
+// is owed no more, here or in Redis. It reports whether a draft was
+// discarded.
+func (m *Mux) discardOwed(ctx context.Context, pseudonym string, wiped time.Time) (bool, error) {
+	dropped, err := m.store.DropDraftBefore(ctx, pseudonym, wiped)
+	if err != nil {
+		return false, fmt.Errorf("discard owed by a wipe: %w", err)
 	}
-	return errs
+	if err := m.store.ClearAnswering(ctx, pseudonym); err != nil {
+		return dropped, fmt.Errorf("discard owed by a wipe: %w", err)
+	}
+	if err := m.forgetClientLanguage(ctx, pseudonym); err != nil {
+		return dropped, fmt.Errorf("discard owed by a wipe: %w", err)
+	}
+	if err := m.store.DiscardDone(ctx, pseudonym, wiped); err != nil {
+		return dropped, fmt.Errorf("discard owed by a wipe: %w", err)
+	}
+	m.owed.done(pseudonym, wiped)
+	return dropped, nil
+}
+
+// settleDiscards does every discard wipes owe, those this process knows
+// of and those Redis keeps (OweDiscard: another process's, or this one's
+// before a restart). It returns the reporters still owed one, to whom a
+// sweep says nothing on its own (their chat was wiped), and fails if one
+// is left; left is nil where Redis could not say which are owed (no
+// reporter may be spoken to then). One owed in memory alone, not done,
+// is recorded in Redis where it takes it now.
+func (m *Mux) settleDiscards(ctx context.Context) (left map[string]bool, err error) {
+	kept, err := m.store.DiscardsOwed(ctx)
+	if err != nil {
+		return nil, err
+	}
+	left = map[string]bool{}
+	var errs error
+	for p, wiped := range kept {
+		if mine, ok := m.owed.owes(p); ok && mine.After(wiped) {
+			continue // a later wipe's, this process's: done below
+		}
+		if _, err := m.discardOwed(ctx, p, wiped); err != nil {
+			left[p], errs = true, errors.Join(errs, err)
+		}
+	}
+	for p, d := range m.owed.list() {
+		if left[p] {
+			continue
+		}
+		if _, err := m.discardOwed(ctx, p, d.wiped); err != nil {
+			left[p], errs = true, errors.Join(errs, err)
+			if !d.kept {
+				m.keepOwed(ctx, p, d.wiped)
+			}
+		}
+	}
+	return left, errs
 }
 
 // wipeLease is how long a process has to run a scheduled deletion it
@@ -548,18 +620,10 @@ func (m *Mux) settleJobDiscard(ctx context.Context, j *storage.Wipe) error {
 	if j.DiscardOwed == 0 || j.Pseudonym == "" {
 		return nil
 	}
-	wiped := time.UnixMilli(j.DiscardOwed)
-	dropped, err := m.store.DropDraftBefore(ctx, j.Pseudonym, wiped)
+	dropped, err := m.discardOwed(ctx, j.Pseudonym, time.UnixMilli(j.DiscardOwed))
 	if err != nil {
-		return fmt.Errorf("discard owed by a wipe: %w", err)
+		return err
 	}
-	if err := m.store.ClearAnswering(ctx, j.Pseudonym); err != nil {
-		return fmt.Errorf("discard owed by a wipe: %w", err)
-	}
-	if err := m.forgetClientLanguage(ctx, j.Pseudonym); err != nil {
-		return fmt.Errorf("discard owed by a wipe: %w", err)
-	}
-	m.owed.done(j.Pseudonym, wiped)
 	j.DiscardOwed, j.Discarded = 0, j.Discarded || dropped
 	return nil
 }

@@ -359,6 +359,11 @@ func (k keys) wipe(id string) string { return k.prefix + ":{wipe}:job:" + id }
 // still set. It expires with the last of its jobs' records.
 func (k keys) wipesBy(pseudonym string) string { return k.prefix + ":{wipe}:by:" + pseudonym }
 
+// wipeDiscards holds the discards chat wipes owe (OweDiscard): a field a
+// reporter's pseudonym, valued the time of the wipe, sealed. A field goes
+// once its discard is done (DiscardDone); few are ever there.
+func (k keys) wipeDiscards() string { return k.prefix + ":{wipe}:discards" }
+
 // wipeTakes counts the times job id was taken in a row without being
 // settled (TakeWipe), expiring with it: a job whose process dies every
 // time it runs it is given up, not taken every lease until it expires.

@@ -104,6 +104,7 @@ func (s *Store) sealedRecords() []sealedRecord {
 		{k.inbox, sealedStream, is("u"), func(p, _ string) string { return "inbox:" + p }},
 		{k.secondFactor, sealedHash, is("s"), func(p, _ string) string { return "totp:" + p }},
 		{k.wipe, sealedString, nil, func(id, _ string) string { return "wipe:" + id }},
+		{exact(k.wipeDiscards()), sealedHash, every, func(_, p string) string { return "wipediscard:" + p }},
 		{k.draft, sealedHash, func(f string) bool { return f == "route" || strings.HasPrefix(f, "p:") }, func(p, f string) string {
 			if f == "route" {
 				return "route:" + p

@@ -84,7 +84,7 @@ func dumpValues(t *testing.T, rdb *redis.Client) map[string][]string {
 // short value next to it (hash fields).
 func sealedUnder(dump map[string][]string, secret []byte) map[string]int {
 	fixed := []string{"audit", "invite", "claimer", "keyset", "inbox:telegram"}
-	prefixed := []string{"tipkey:", "part:", "route:", "answering:", "member:", "sub:", "pubby:", "entity:", "totp:", "wipe:", "teamchat:", "alert:", "alertmsg:"}
+	prefixed := []string{"tipkey:", "part:", "route:", "answering:", "member:", "sub:", "pubby:", "entity:", "totp:", "wipe:", "teamchat:", "alert:", "alertmsg:", "wipediscard:"}
 	found := map[string]int{}
 	for key, pieces := range dump {
 		args := map[string]bool{}
@@ -180,6 +180,8 @@ func TestRekeyReSealsEverythingWhileServing(t *testing.T) {
 	answeringKey := old.Pseudonym("telegram", "101")
 	must(old.SetAnswering(ctx, answeringKey, "q:"+tipsSent[0].id, time.Hour))
 	must(old.SetLanguage(ctx, answeringKey, "pt-BR"))
+	wiped := time.UnixMilli(1_796_000_000_000)
+	must(old.OweDiscard(ctx, unsent, wiped))
 	code, err := old.Invite(ctx, "investigator", "telegram:1", time.Hour)
 	must(err)
 	pending, err := old.Invite(ctx, "investigator", "telegram:1", time.Hour)
@@ -207,7 +209,7 @@ func TestRekeyReSealsEverythingWhileServing(t *testing.T) {
 	must(old.InboxAddOnce(ctx, "telegram", storage.InboxUpdate{Key: "2", Raw: []byte(`{"update_id":2}`)}))
 
 	underA := sealedUnder(dumpValues(t, rdb), secretA)
-	for _, fam := range []string{"tipkey", "claimer", "part", "route", "answering", "invite", "member", "sub", "pubby", "entity", "audit", "inbox", "keyset", "teamchat", "alert", "alertmsg"} {
+	for _, fam := range []string{"tipkey", "claimer", "part", "route", "answering", "invite", "member", "sub", "pubby", "entity", "audit", "inbox", "keyset", "teamchat", "alert", "alertmsg", "wipediscard"} {
 		if underA[fam] == 0 {
 			t.Errorf("seeding made no %s record (the checker would not notice one left under A): %v", fam, underA)
 		}
@@ -311,6 +313,9 @@ func TestRekeyReSealsEverythingWhileServing(t *testing.T) {
 	}
 	if v, err := st.Answering(ctx, answeringKey); err != nil || v != "q:"+tipsSent[0].id {
 		t.Fatalf("answering: %q %v", v, err)
+	}
+	if owed, err := st.DiscardsOwed(ctx); err != nil || len(owed) != 1 || !owed[unsent].Equal(wiped) {
+		t.Fatalf("discards owed: %v %v", owed, err)
 	}
 	audit, err := st.AuditLog(ctx, 10000)
 	n := 0
