@@ -26,6 +26,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -602,9 +603,9 @@ func checkPersistence(ctx context.Context, st *storage.Store, allowNoAOF bool, l
 // keyset: context deadline exceeded"; its line now says "no answer in"
 // and how long it waited. So is a connection not made within the dial
 // timeout (the URL's dial_timeout=, 5 s unless set: a host that drops
-// it, a black hole), said by the one dial firstDial makes: go-redis
-// dials five times before a call fails, each for the dial timeout, and
-// the Ping retries, so the start waited the check's whole deadline
+// it, a black hole; a shorter one dialled again until 3 s), said by
+// firstDial: go-redis dials five times before a call fails, each for
+// the dial timeout, and the Ping retries, so the start waited the check's whole deadline
 // (initTimeout, 15 s) whatever dial_timeout=, to say "no answer in 15s".
 // A dial_timeout= past initTimeout is cut short there, its line saying
 // the time it waited. Other failures (a wrong password) are left to
@@ -634,11 +635,14 @@ func refusedAtOnce(ctx context.Context, mode string, rdb redis.UniversalClient, 
 			// Which ends the dial: the dial timeout, or before it the
 			// check's deadline (a dial_timeout= past initTimeout), which
 			// its context may not show yet as the dial times out.
-			own := !ok || time.Until(deadline) > opt.DialTimeout
-			if err := firstDial(ctx, opt); unanswered(err) {
+			own := !ok || time.Until(deadline) > firstDialBudget(opt.DialTimeout)
+			if dials, err := firstDial(ctx, opt); unanswered(err) {
 				waited := opt.DialTimeout.String() + " (dial_timeout=)"
-				if !own {
+				switch {
+				case !own:
 					waited = time.Since(start).Round(time.Second).String()
+				case dials > 1:
+					waited = time.Since(start).Round(100*time.Millisecond).String() + " (" + strconv.Itoa(dials) + " dials, dial_timeout= " + opt.DialTimeout.String() + " each)"
 				}
 				return unreachableError(mode, &lineError{"dial: no connection in " + waited, err})
 			}
@@ -669,17 +673,46 @@ func refusedAtOnce(ctx context.Context, mode string, rdb redis.UniversalClient, 
 	return nil
 }
 
-// firstDial dials the Redis of opt once, as its client's pool would
-// (its dialer: TLS, the keep-alives), for at most the dial timeout, and
-// hangs up: nil if the connection is made, else why not.
-func firstDial(ctx context.Context, opt *redis.Options) error {
-	ctx, cancel := context.WithTimeout(ctx, opt.DialTimeout)
+// firstDial dials the Redis of opt as its client's pool would (its
+// dialer: TLS, the keep-alives; each dial for at most the dial timeout,
+// go-redis's pause between them, at most its DialerRetries dials) until
+// a connection is made, and hangs up: the number of dials made, and nil,
+// or why the last one failed. Only a dial that timed out is made again
+// (a refusal is the Ping's to say), and all within firstDialBudget: a
+// dial_timeout= under a second never saw the SYN the kernel sends again
+// after one, so one SYN dropped on the way stopped serve, where go-redis
+// would have dialled again.
+func firstDial(ctx context.Context, opt *redis.Options) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, firstDialBudget(opt.DialTimeout))
 	defer cancel()
-	conn, err := opt.Dialer(ctx, opt.Network, opt.Addr)
-	if err != nil {
-		return err
+	for dials := 1; ; dials++ {
+		dctx, dcancel := context.WithTimeout(ctx, opt.DialTimeout)
+		conn, err := opt.Dialer(dctx, opt.Network, opt.Addr)
+		dcancel()
+		if err == nil {
+			return dials, conn.Close()
+		}
+		if !unanswered(err) || dials >= opt.DialerRetries {
+			return dials, err
+		}
+		select {
+		case <-ctx.Done():
+			return dials, err
+		case <-time.After(opt.DialerRetryTimeout):
+		}
 	}
-	return conn.Close()
+}
+
+// firstDialBudget is how long firstDial dials, at most: the dial
+// timeout, and no less than 3 s. Linux sends a SYN that had no answer
+// again after 1 s, then after 2 s more: one dial of 3 s or more sends
+// three, which the default dial timeout (5 s) keeps to one dial; a
+// shorter dial_timeout= is given dials again until 3 s, each with a SYN
+// of its own. Longer, a black hole kept serve's start waiting the dials
+// go-redis would make (five, each for the dial timeout) or the check's
+// whole initTimeout.
+func firstDialBudget(dialTimeout time.Duration) time.Duration {
+	return max(dialTimeout, 3*time.Second)
 }
 
 // unanswered reports whether err is a call that got no answer in time:
