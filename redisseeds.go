@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -172,17 +175,24 @@ func primaryUnanswered(ctx context.Context, opt *redis.FailoverOptions, addr str
 }
 
 // liveClusterClient is the cluster-mode client of an operator's command
-// (rotate-key, reset-2fa) on the nodes of VIGIA_REDIS_URL that answer.
-// go-redis asks the URL's nodes for the cluster's slots one after the
-// other, in a random order, each for as long as the first call's
-// deadline allows: a node that took the connection and never answered
-// (or a host that dropped it) spent that call's whole time
+// (rotate-key, reset-2fa) and of serve on the nodes of VIGIA_REDIS_URL
+// that answer. go-redis asks the URL's nodes for the cluster's slots one
+// after the other, in a random order, each for as long as the first
+// call's deadline allows: a node that took the connection and never
+// answered (or a host that dropped it) spent that call's whole time
 // (firstAnswerWait, 10 s), and the command exited 1 while the other
 // nodes answered. Here every node is asked side by side (CLUSTER SLOTS,
-// as go-redis asks), once, for at most seedWait; the client is given the
-// first to answer, from which go-redis learns the others. If none
-// answers: a node's refusal that is not an outage (not a cluster node, a
-// wrong password) as it came, for openStore's diagnosis; else seedsError.
+// as go-redis asks), once, for at most seedWait; go-redis's first ask
+// of the slots goes to the first to answer (seedGate), from which it
+// learns the others. If none answers: a node's refusal that is not an
+// outage (not a cluster node, a wrong password) as it came, for
+// openStore's diagnosis; else seedsError.
+//
+// The client keeps every node of the URL: go-redis asks them all again,
+// with the nodes it learned, once none of those it used answers (a
+// whole cluster restarted, its nodes at new addresses that the URL's
+// names lead to). Given only the first to answer, the client recovered
+// from such an outage only if that one name led to a node again.
 func liveClusterClient(ctx context.Context, url string, wait time.Duration) (redis.UniversalClient, error) {
 	opt, err := clusterOptions(url, wait)
 	if err != nil {
@@ -208,8 +218,89 @@ func liveClusterClient(ctx context.Context, url string, wait time.Duration) (red
 		}
 		return nil, seedsError(errs)
 	}
-	opt.Addrs = []string{opt.Addrs[live]}
-	return redis.NewClusterClient(opt), nil
+	gate := &seedGate{first: opt.Addrs[live]}
+	seeds := slices.Clone(opt.Addrs) // (go-redis appends the nodes it learns to opt.Addrs's array)
+	rdb := redis.NewClusterClient(opt)
+	rdb.OnNewNode(func(c *redis.Client) {
+		if addr := c.Options().Addr; addr != gate.first && slices.Contains(seeds, addr) {
+			c.AddHook(heldSeed{gate})
+		}
+	})
+	rdb.AddHook(gate)
+	return rdb, nil
+}
+
+// seedGate keeps go-redis's first ask of the cluster's slots for the
+// node of VIGIA_REDIS_URL that answered liveClusterClient's ask first:
+// until the cluster client's first call or pipeline has returned (the
+// slots loaded from that node, or its failure said), the URL's other
+// nodes refuse that ask at once (heldSeed, errSeedHeld), so that one
+// silent node no longer spends the call's whole time. Then every node
+// of the URL is asked as go-redis asks them.
+type seedGate struct {
+	first string      // the address that answered first
+	open  atomic.Bool // the first call returned
+}
+
+// errSeedHeld is a node of VIGIA_REDIS_URL that did not answer first,
+// not asked for the slots while the first call loads them from the one
+// that did (seedGate).
+var errSeedHeld = errors.New("not asked: another node of VIGIA_REDIS_URL answered first")
+
+// DialHook leaves dials as they are.
+func (g *seedGate) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+// ProcessHook opens the gate once a call returned.
+func (g *seedGate) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		defer g.open.Store(true)
+		return next(ctx, cmd)
+	}
+}
+
+// ProcessPipelineHook opens the gate once a pipeline returned.
+func (g *seedGate) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		defer g.open.Store(true)
+		return next(ctx, cmds)
+	}
+}
+
+// heldSeed is the hook on the client of a node of VIGIA_REDIS_URL that
+// did not answer first: its CLUSTER SLOTS fails at once (errSeedHeld)
+// while the gate is shut. Every other command, and every command once
+// the gate opened, is left as it is (a node of the URL is also one the
+// slots name).
+type heldSeed struct{ gate *seedGate }
+
+// DialHook leaves dials as they are.
+func (h heldSeed) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+// ProcessHook refuses CLUSTER SLOTS while the gate is shut.
+func (h heldSeed) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if !h.gate.open.Load() && clusterSlotsCmd(cmd) {
+			cmd.SetErr(errSeedHeld)
+			return errSeedHeld
+		}
+		return next(ctx, cmd)
+	}
+}
+
+// ProcessPipelineHook leaves pipelines as they are (go-redis asks for
+// the slots with a call of its own).
+func (h heldSeed) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// clusterSlotsCmd reports whether cmd is CLUSTER SLOTS.
+func clusterSlotsCmd(cmd redis.Cmder) bool {
+	args := cmd.Args()
+	if len(args) != 2 || cmd.Name() != "cluster" {
+		return false
+	}
+	sub, ok := args[1].(string)
+	return ok && strings.EqualFold(sub, "slots")
 }
 
 // errMonitorsNone is a sentinel's nil answer to the primary's name
