@@ -2000,13 +2000,14 @@ func unfenceCut(before, after string) (string, string, bool) {
 // elision reports whether r, an opener that stands at the end of
 // before, is an apostrophe that ends a word elided against the next, as
 // French, Italian and Catalan write their articles, pronouns and
-// conjunctions ("l'", "d'", "qu'", "dell’", "un'"): an apostrophe right
+// conjunctions ("l'", "d'", "qu'", "dell’", "un'", "quand'"): an
+// apostrophe, or one of its look-alikes ("lʼ", "l´": apostrophe), right
 // after one of elidedWords, whole (a letter before it ends that word).
 // Any other word glued to a quoted code ("codigo'CODE'", "recibo’CODE’")
 // is no elision: its quotes go whole with the code, as after a space or
 // with double quotes ("codigo\"CODE\"" reads "codigo").
 func elision(before string, r rune) bool {
-	if r != '\'' && r != '’' {
+	if !apostrophe(r) {
 		return false
 	}
 	// (The word starts after the last character that is no letter,
@@ -2037,10 +2038,18 @@ var elidedWords = map[string]bool{
 	"bell": true, "sant": true, "anch": true, "com": true, "dov": true,
 	"cos": true, "tutt": true, "mezz": true, "senz": true, "nessun": true,
 	"ciascun": true, "buon": true, "grand": true, "ch": true,
+	"quand": true, "dev": true, "ov": true, "quant": true, "tant": true,
+	"nient": true, "qualcun": true, "alcun": true, "sott": true,
 }
 
-// maxElidedWord is the longest of elidedWords, in bytes.
-const maxElidedWord = 7
+// maxElidedWord is the longest of elidedWords, in bytes: taken from
+// them, so that a word added longer than the others is not passed over.
+var maxElidedWord = func() (n int) {
+	for w := range elidedWords {
+		n = max(n, len(w))
+	}
+	return n
+}()
 
 // wrapSpace reports whether r is a space that may stand just inside a
 // wrapper (unwrapCut): any of Unicode's, the no-break ones French puts

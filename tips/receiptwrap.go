@@ -24,7 +24,7 @@ func wrapPartner(r rune) rune {
 		return '}'
 	case '<':
 		return '>'
-	case '"', '\'', '`', '*', '_', '~', '|', '＂', '”', '’':
+	case '"', '\'', '`', '*', '_', '~', '|', '＂', '”', '’', 'ʼ', '＇', '′', '‛', '´':
 		return r
 	case '“':
 		return '”'
@@ -82,12 +82,29 @@ var asciiPartners = func() (t [utf8.RuneSelf]byte) {
 
 // quoteMark reports whether r is a quotation mark: any closes any
 // (keyboards and autocorrection pair them as they please: „K7QD“,
-// „K7QD”, “K7QD"…).
+// „K7QD”, “K7QD"…), the apostrophe's look-alikes among them
+// (apostrophe: "ʼK7QD-…ʼ", "´K7QD-…´").
 func quoteMark(r rune) bool {
 	if r < utf8.RuneSelf {
 		return r == '"' || r == '\''
 	}
-	return strings.ContainsRune("\"'“”„‟‘’‚‛«»‹›＂", r)
+	return strings.ContainsRune("\"'“”„‟‘’‚‛«»‹›＂", r) || apostrophe(r)
+}
+
+// apostrophe reports whether r is written for an apostrophe: the
+// typewriter's ('), the typographer's (’), or one of the characters
+// keyboards, fonts and autocorrection put in its place: the modifier
+// letter apostrophe (ʼ, U+02BC, which some keyboards type for it), the
+// fullwidth one (＇, U+FF07, of East Asian keyboards), the prime (′,
+// U+2032), the reversed comma quotation mark (‛, U+201B) and the acute
+// accent typed alone (´, U+00B4, a dead key of Spanish and Portuguese
+// keyboards).
+func apostrophe(r rune) bool {
+	switch r {
+	case '\'', '’', 'ʼ', '＇', '′', '‛', '´':
+		return true
+	}
+	return false
 }
 
 // wrapCloses reports whether r closes open.
