@@ -965,7 +965,8 @@ func codesIn(req Request) []string {
 	if len(req.HiddenLinks) == 0 {
 		return tips.ReceiptCodesIn(req.Text)
 	}
-	return tips.ReceiptCodesIn(strings.Join(append([]string{req.Text}, req.HiddenLinks...), "\n"))
+	// (Each read on its own too: tips.MessageCodesIn.)
+	return tips.MessageCodesIn(append([]string{req.Text}, req.HiddenLinks...))
 }
 
 // answersBot reports whether a group message only answers one of the
@@ -1055,7 +1056,7 @@ func (m *Mux) commandWithTip(req Request) bool {
 func (m *Mux) overLimitInGroup(ctx context.Context, c *Context, tell bool) {
 	req := c.Request
 	note := ""
-	codes := tips.ReceiptCodesIn(strings.Join(append([]string{req.TextBefore, req.Text, req.Args}, req.HiddenLinks...), "\n"))
+	codes := tips.MessageCodesIn(append([]string{req.TextBefore, req.Text, req.Args}, req.HiddenLinks...))
 	voided := m.voidInvitations(ctx, c, codes)
 	if voided {
 		note, tell = "\n\n"+c.voidedInView(), true
@@ -1154,7 +1155,7 @@ func (m *Mux) refusePrivateOnly(ctx context.Context, c *Context, cmd *Command) e
 	// Any invitation code in view is void, whatever the command ("/status
 	// CODE" with an invitation's code): /redeem's argument read whole, in
 	// any form it takes, and every code-like word of the message.
-	codes := tips.ReceiptCodesIn(strings.Join(append([]string{req.Text, req.Args}, req.HiddenLinks...), "\n"))
+	codes := tips.MessageCodesIn(append([]string{req.Text, req.Args}, req.HiddenLinks...))
 	if code, ok := tips.NormalizeReceipt(req.Args); ok && cmd.Name == "redeem" && !slices.Contains(codes, code) {
 		codes = append(codes, code)
 	}

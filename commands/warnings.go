@@ -194,7 +194,7 @@ func warn(ctx context.Context, c *Context) error {
 	// An invitation code seen in a group is void: anyone there could
 	// redeem it first (as in any message to the bot there).
 	// (A link shown as words is in view too: a tap opens it.)
-	voided := c.Request.ChatKind != Private && c.mux.voidInvitations(ctx, c, tips.ReceiptCodesIn(withLinks(text, c.Request.HiddenLinks)))
+	voided := c.Request.ChatKind != Private && c.mux.voidInvitations(ctx, c, tips.MessageCodesIn(append([]string{text}, c.Request.HiddenLinks...)))
 	// Receipt codes go, as from a tip's text: investigators review the
 	// warning and communities may read it, and a code acts on its tip.
 	// Links shown as words ("aquí", pointing to the extortionist's

@@ -3231,6 +3231,36 @@ func ReceiptCodesIn(text string) []string {
 	return codes
 }
 
+// MessageCodesIn returns the code-like words of a message's texts (its
+// text and the addresses of its hidden links), normalised, each once,
+// those with a digit first: those of the texts joined, one a line (as
+// ReceiptCodesIn reads them: a code written across a text's end and a
+// link), and those each text reads on its own, with its own bound
+// (maxReceiptSpans, maxLoneSpans). Joined only, a message of 4,096
+// characters of words of one character used the bound up, and a code
+// spelled out in a hidden link after it ("…/a/Q-W-E-K-7-Q-D-…") was
+// not read: an invitation code in view of a group, left live.
+func MessageCodesIn(texts []string) []string {
+	if len(texts) == 1 {
+		return ReceiptCodesIn(texts[0])
+	}
+	_, joined := receiptCandidates([]string{strings.Join(texts, "\n")})
+	_, each := receiptCandidates(texts)
+	seen := make(map[string]bool, len(joined)+len(each))
+	var codes, old []string
+	for _, c := range slices.Concat(joined, each) {
+		switch {
+		case seen[c]:
+		case OldReceipt(c):
+			old = append(old, c)
+		default:
+			codes = append(codes, c)
+		}
+		seen[c] = true
+	}
+	return append(codes, old...)
+}
+
 // CutMessageReceipts is CutReceipts of texts, a message's text and the
 // addresses of its hidden links, then CutReceiptsAcross of what is left
 // (a code whose first groups are in the text and the rest in a link's
