@@ -132,6 +132,9 @@ func PastEntities(text string) []Entity {
 // was the account "share", "t.me/boost/name" the account "boost".
 // And the handles read before confusables held ӏ, ԛ, ԝ, ɑ and ɡ
 // (foldHandlePast): "@ɑlfa_99" was "ɑlfa_99", now "alfa_99".
+// And every entity read before the zero-width joiners next to an ASCII
+// letter or digit or a full stop went (prepare): "@sica\u200drio" was
+// the handle "sica", now "sicario".
 func PastLinkEntities(text string) []Entity {
 	now := Extract(text, "")
 	seen := map[string]bool{}
@@ -159,6 +162,18 @@ func PastLinkEntities(text string) []Entity {
 	// with a "_" ("a_b.t.me", no host name's), is no link now.
 	for _, e := range extractAs(text, "", false, true) {
 		add(e)
+	}
+	// And what it read before the zero-width joiners next to an ASCII
+	// letter or digit or a full stop went (prepare), as each reading
+	// above: "sica\u200drio@mail.example" was the address
+	// "rio@mail.example", "@sica\u200drio" the handle "sica",
+	// "https://ev\u200dil.example/x" a link of another host.
+	if strings.Contains(text, "\u200d") {
+		for _, r := range []struct{ past, anySubdomain bool }{{false, false}, {true, true}, {false, true}} {
+			for _, e := range extractRead(text, "", r.past, r.anySubdomain, prepareKeepingJoiners) {
+				add(e)
+			}
+		}
 	}
 	for _, e := range now {
 		if e.Kind != KindURL {
@@ -232,10 +247,17 @@ func extract(text, region string, past bool) []Entity {
 // usernames Telegram gives (telegramUsername): PastLinkEntities compares
 // the two.
 func extractAs(text, region string, past, anySubdomain bool) []Entity {
+	return extractRead(text, region, past, anySubdomain, prepare)
+}
+
+// extractRead is extractAs with text readied for matching by read:
+// prepare, or prepareKeepingJoiners as Extract read it before it dropped
+// the zero-width joiners next to an ASCII letter or digit (PastLinkEntities).
+func extractRead(text, region string, past, anySubdomain bool, read func(string) string) []Entity {
 	if len(text) > 64<<10 {
 		text = text[:64<<10]
 	}
-	text = prepare(text)
+	text = read(text)
 	seen := map[string]bool{}
 	var out []Entity
 	add := func(e Entity) {
@@ -528,8 +550,23 @@ func phoneClass(c byte) bool {
 // paths are case-sensitive): NFKC turns full-width digits and letters into
 // plain ones, Arabic-Indic and Persian digits (which NFKC leaves) become
 // ASCII ones too, so that a phone number typed on such a keyboard is read,
-// and invisible characters go.
-func prepare(s string) string { return Neutralize(WesternDigits(nfkc(s))) }
+// and invisible characters go. So does a zero-width joiner next to an
+// ASCII letter or digit or a full stop (dropHostJoiners), which Neutralize
+// keeps for emoji and scripts: Defang takes the same ones out of what
+// investigators read, and inside a name it cut the entity short, or made
+// another of it ("sica\u200drio@mail.example" was "rio@mail.example",
+// "@sica\u200drio" "@sica", "33 1234\u200d5678" no phone number).
+func prepare(s string) string {
+	s = prepareKeepingJoiners(s)
+	if strings.Contains(s, "\u200d") {
+		s = dropHostJoiners(s)
+	}
+	return s
+}
+
+// prepareKeepingJoiners is prepare as it read text before it dropped
+// those zero-width joiners: PastLinkEntities reads text so too.
+func prepareKeepingJoiners(s string) string { return Neutralize(WesternDigits(nfkc(s))) }
 
 // WesternDigits writes Arabic-Indic (U+0660…) and Extended Arabic-Indic
 // (Persian, U+06F0…) digits as ASCII ones.
