@@ -3,6 +3,7 @@ package commands
 import (
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/vigia-project/vigia/tips"
 )
@@ -15,11 +16,17 @@ import (
 // Devanagari "१२", Bengali "১২", Thai "๑๒"…), as receipt codes are read.
 // Every command reads its numbers through it, so "/tip १२" names tip 12
 // as "/tip 12" does; text that is not a number (a note, a question) is
-// never passed to it.
+// never passed to it. Invisible format characters go (direction marks a
+// right-to-left keyboard leaves, a zero-width space or a byte order mark
+// copied with a number): "/tip \u200e12" is the tip the user sees, not
+// "12 is not a tip number".
 func asciiNumerals(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r >= '！' && r <= '～' { // full-width ASCII forms: "１", "＃", "ｄ"
+		switch {
+		case r >= '！' && r <= '～': // full-width ASCII forms: "１", "＃", "ｄ"
 			return r - '！' + '!'
+		case unicode.Is(unicode.Cf, r):
+			return -1
 		}
 		return r
 	}, tips.ASCIIDigits(s))
