@@ -237,3 +237,32 @@ func TestCrashScrubberCutsBeforeNoAddressGroup_logs(t *testing.T) {
 		}
 	}
 }
+
+// An address's zone is kept and an id joined to it by "-" or "_" masked
+// ("fe80::1%eth0-7306318845"): the zone ran on past the interface's
+// name, was read as none, and the id passed in clear. An IPv4 address
+// with a zone (net.IPAddr and net.UDPAddr write one) is kept as an IPv6
+// one is: read as none, the id after it passed. In both paths.
+func TestScrubIDsMasksAnIdJoinedToAZone_logs(t *testing.T) {
+	for _, c := range []struct{ in, ids, logged string }{
+		{"peer fe80::1%eth0-605679248170", "peer fe80::1%eth0-N", "peer fe80::1%eth0-N"},
+		{"peer fe80::1%eth0_605679248170", "peer fe80::1%eth0_N", "peer fe80::1%eth0_N"},
+		{"peer 1.2.3.4%eth0 605679248170", "peer 1.2.3.4%eth0 N", "peer 1.2.3.4%eth0 N"},
+		{"peer 1.2.3.4%eth0-605679248170", "peer 1.2.3.4%eth0-N", "peer 1.2.3.4%eth0-N"},
+		{"peer 1.2.3.4%605679248170", "peer 1.2.3.4%N", "peer 1.2.3.4%N"},
+		{"peer 1.2.3.4%eth0:6379 605679248170", "peer 1.2.3.4%eth0:6379 N", "peer 1.2.3.4%ADDR N"},
+		{"chats [1.2.3.4%eth0/24, -1001234567890]", "chats [1.2.3.4%eth0/24, N]", "chats [1.2.3.4%eth0/24, N]"},
+		// Kept, or read as before.
+		{"from fe80::1%eth0-1, 400", "from fe80::1%eth0-1, 400", "from fe80::1%eth0-1, 400"},
+		{"from fe80::1%br-1234 sent 3 tips", "from fe80::1%br-1234 sent 3 tips", "from fe80::1%br-1234 sent 3 tips"},
+		{"peer fe80::1%7306318845", "peer fe80::1%N", "peer fe80::1%N"},
+		{"from 1.2.3.4%eth0", "from 1.2.3.4%eth0", "from 1.2.3.4%eth0"},
+	} {
+		if got := scrubIDs(c.in); got != c.ids {
+			t.Errorf("scrubIDs(%q) = %q, want %q", c.in, got, c.ids)
+		}
+		if got := scrubbedError(t, c.in); got != c.logged {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.logged)
+		}
+	}
+}

@@ -372,12 +372,13 @@ func maskIDs(s string) string {
 	return b.String()
 }
 
-// ipv4 matches an IPv4 address ("127.0.0.1"), with a port ("…:6379")
-// or a prefix length ("…/24") if any.
-var ipv4 = regexp.MustCompile(`^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?::[0-9]{1,5}|/[0-9]{1,2})?`)
+// ipv4 matches an IPv4 address ("127.0.0.1"); ipv4Len reads its zone,
+// port and prefix length after it.
+var ipv4 = regexp.MustCompile(`^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])`)
 
-// ipv4Alone is ipv4 without a port or a prefix length.
-var ipv4Alone = regexp.MustCompile(`^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])`)
+// portOrPrefix matches an IPv4 address's port ("…:6379") or prefix
+// length ("…/24") after it.
+var portOrPrefix = regexp.MustCompile(`^(?::[0-9]{1,5}|/[0-9]{1,2})`)
 
 // addrJoinedLen is the length of the mark s, the text after an address,
 // begins with, where a number is joined to the address by it (a ":", or
@@ -421,16 +422,8 @@ func addressLen(s string, at int) int {
 		// is the lesser harm.
 		return 0
 	}
-	if m := ipv4.FindStringIndex(s[at:]); m != nil {
-		if rest := s[at+m[1]:]; !runsOn(rest) || rest[0] != '.' && addrJoinedLen(rest) > 0 {
-			return m[1]
-		}
-		// A port or prefix that runs on is no port ("1.2.3.4:
-		// 7306318845" took ":73063"): the address alone, where a
-		// number is joined to it.
-		if n := len(ipv4Alone.FindString(s[at:])); n < m[1] && s[at+n] != '.' && addrJoinedLen(s[at+n:]) > 0 {
-			return n
-		}
+	if n := ipv4Len(s[at:]); n > 0 {
+		return n
 	}
 	if m := version.FindStringIndex(s[at:]); m != nil && !runsOn(s[at+m[1]:]) {
 		parts := strings.Split(s[at:at+m[1]], ".")
@@ -441,6 +434,32 @@ func addressLen(s string, at int) int {
 		}
 	}
 	return ipv6Len(s, at)
+}
+
+// ipv4Len is addressLen for an IPv4 address s begins with (ipv4), with
+// its zone if any ("1.2.3.4%eth0", as net.IPAddr and net.UDPAddr write
+// one: ipv6ZoneLen), then its port or prefix length if any
+// (portOrPrefix), or 0 where it runs on (a "." after it: "1.2.3.4.5").
+// A port or prefix that runs on is no port ("1.2.3.4:7306318845" took
+// ":73063"): the address alone, where a number is joined to it. With
+// its zone, the address was read as none, and the id after it passed
+// in clear ("peer 1.2.3.4%eth0 7306318845").
+func ipv4Len(s string) int {
+	n := len(ipv4.FindString(s))
+	if n == 0 {
+		return 0
+	}
+	if n < len(s) && s[n] == '%' {
+		n += ipv6ZoneLen(s[n:])
+	}
+	full := n + len(portOrPrefix.FindString(s[n:]))
+	if rest := s[full:]; !runsOn(rest) || rest[0] != '.' && addrJoinedLen(rest) > 0 {
+		return full
+	}
+	if n < full && addrJoinedLen(s[n:]) > 0 {
+		return n
+	}
+	return 0
 }
 
 // maxIPv6Len is the longest an IPv6 address is written, without its
@@ -533,28 +552,39 @@ func isIPv6(tok string) bool {
 	return err == nil && a.Is6()
 }
 
-// ipv6ZoneLen is the length of the zone s, the text after an IPv6
+// ipv6ZoneLen is the length of the zone s, the text after an IP
 // address, begins with ("%eth0", "%25": an interface's name or index, of
-// sixteen bytes at most), with its "%", or 0. A zone with a number as
-// long as an id in it (isJoinedID) is none: the "%" and the number
-// after it are read as joined to the address ("fe80::1%7306318845").
+// sixteen bytes at most), with its "%", or 0. A number as long as an id
+// in it (isJoinedID) ends it, with the "-" or "_" before the number: what
+// is from there is read as joined to the address ("fe80::1%eth0-
+// 7306318845", "fe80::1%eth0_7306318845"); so is a "%" that such a
+// number follows ("fe80::1%7306318845"), which is no zone (0). A zone
+// that so ended ran on past the interface's name, and was none: the id
+// after it passed in clear.
 func ipv6ZoneLen(s string) int {
 	n := 1
-	for n < len(s) && n <= 16 && (isWordByte(s[n]) || s[n] == '-') {
-		n++
-	}
-	if n == 1 || n < len(s) && (isWordByte(s[n]) || s[n] == '-') {
-		return 0
-	}
-	for i := 1; i < n; {
-		if d := numberLen(s[i:n]); d > 0 {
-			if isJoinedID(s[i : i+d]) {
-				return 0
-			}
-			i += d
+	for n < len(s) && n <= 17 && (isWordByte(s[n]) || s[n] == '-') {
+		mark := 0 // the "_" before a number, if any
+		if s[n] == '_' {
+			mark = 1
+		}
+		d := numberLen(s[n+mark:])
+		if d == 0 {
+			n++
 			continue
 		}
-		i++
+		if isJoinedID(s[n+mark : n+mark+d]) {
+			if mark == 0 && s[n] != '-' && n > 1 {
+				// Glued to the name ("eth07306318845"): no
+				// mark joins it to the address; no zone.
+				return 0
+			}
+			break
+		}
+		n += mark + d
+	}
+	if n == 1 || n > 17 {
+		return 0
 	}
 	return n
 }
