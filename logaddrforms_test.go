@@ -266,3 +266,28 @@ func TestScrubIDsMasksAnIdJoinedToAZone_logs(t *testing.T) {
 		}
 	}
 }
+
+// An IPv4-mapped address with its port, unbracketed, is read whole in
+// scrubIDs as the logger reads it (ADDR): with a number joined to the
+// port ("::ffff:1.2.3.4:5.605679248170") it was read as no address and
+// the id passed in clear, where the logger masked it; and its port was
+// read as a list's number, masked.
+func TestScrubIDsReadsAMappedAddressWithItsPort_logs(t *testing.T) {
+	for _, c := range []struct{ in, ids, logged string }{
+		{"peer ::ffff:1.2.3.4:5.605679248170", "peer ::ffff:1.2.3.4:5.N", "peer ADDR.N"},
+		{"peer ::ffff:1.2.3.4:6379/605679248170", "peer ::ffff:1.2.3.4:6379/N", "peer ADDR/N"},
+		{"peer ::ffff:10.0.0.7:6379 605679248170", "peer ::ffff:10.0.0.7:6379 N", "peer ADDR N"},
+		{"chats [::ffff:10.0.0.7:6379, -1001234567890]", "chats [::ffff:10.0.0.7:6379, N]", "chats [ADDR, N]"},
+		// Read as before.
+		{"peer ::ffff:1.2.3.4:605679248170", "peer ::ffff:1.2.3.4:N", "peer ADDR"},
+		{"peer ::ffff:1.2.3.4.605679248170", "peer ::ffff:1.2.3.4.N", "peer ::ffff:1.2.3.4.N"},
+		{"peer 2001:db8::1:6379 605679248170", "peer 2001:db8::1:6379 N", "peer 2001:db8::1:6379 N"},
+	} {
+		if got := scrubIDs(c.in); got != c.ids {
+			t.Errorf("scrubIDs(%q) = %q, want %q", c.in, got, c.ids)
+		}
+		if got := scrubbedError(t, c.in); got != c.logged {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.logged)
+		}
+	}
+}

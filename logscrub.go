@@ -519,21 +519,31 @@ func ipv6Len(s string, at int) int {
 	if !isIPv6(s[b:e]) {
 		// A number joined to the address by its last ":" or "."
 		// ("::1:7306318845", "::ffff:1.2.3.4.7306318845") made it
-		// none: the address before it, if that is one.
+		// none: the address before it, if that is one; or, where
+		// that ends in a port after an IPv4 tail, before the port
+		// ("::ffff:1.2.3.4:5.7306318845").
 		c := strings.LastIndexAny(s[b:e], ":.")
+		if c > at-b && s[b+c] == '.' && !isIPv6(s[b:b+c]) {
+			c = strings.LastIndexByte(s[b:b+c], ':')
+		}
 		if c <= at-b || !isIPv6(s[b:b+c]) {
 			return 0
 		}
 		e = b + c
 	}
+	tail4 := strings.IndexByte(s[b:e], '.') >= 0 // an IPv4 tail
 	if e < len(s) && s[e] == '%' {
 		e += ipv6ZoneLen(s[e:])
 	}
 	if b > 0 && s[b-1] == '[' && e < len(s) && s[e] == ']' {
 		e++
-		if m := port.FindStringIndex(s[e:]); m != nil && (!runsOn(s[e+m[1]:]) || addrJoinedLen(s[e+m[1]:]) > 0) {
-			e += m[1]
-		}
+		tail4 = true // (what follows "]" is its port)
+	}
+	// A port: after "]", or after an IPv4 tail, where no group of the
+	// address can be ("::ffff:10.0.0.7:6379", as scrubAddrs writes
+	// ADDR whole): read as a list's number, it was masked.
+	if m := port.FindStringIndex(s[e:]); tail4 && m != nil && (!runsOn(s[e+m[1]:]) || addrJoinedLen(s[e+m[1]:]) > 0) {
+		e += m[1]
 	}
 	if runsOn(s[e:]) && addrJoinedLen(s[e:]) == 0 {
 		return 0
