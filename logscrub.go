@@ -690,8 +690,9 @@ func isJoinedID(number string) bool {
 }
 
 // joinedLen is 1 where s, the text after a number or an address kept
-// after a word naming a person or a chat, begins with a ".", "/", "-"
-// or "_" and a number's digits right after it, else 0. What is so joined
+// after a word naming a person or a chat, begins with a ".", "/", "-",
+// "_" or "%" (an address's zone: "fe80::1%7306318845") and a number's
+// digits right after it, else 0. What is so joined
 // to a number is read as the next of a list (listItemLen takes none that
 // a "." and a digit or a "_" follow: "1.5", "5s"), masked where it is as
 // long as an id (isJoinedID): "id 7.22.19.27.605679248170" (no
