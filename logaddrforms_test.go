@@ -291,3 +291,41 @@ func TestScrubIDsReadsAMappedAddressWithItsPort_logs(t *testing.T) {
 		}
 	}
 }
+
+// A list's next item may be an address, a version or an id with its
+// thousands marked, not a number alone: one that began with a hex letter
+// or "::" ("fe80::1", "[::]:443"), that scrubAddrs wrote ADDR, or that
+// had a "." and a digit after its first number ("10.0.0.7", "7.2.4",
+// "7.306.318.845") ended the list, and the id after it (or the marked id
+// itself) passed in clear; so did an id joined by "_" or "%" to a list's
+// number after its first. Found by FuzzScrubbersMaskEveryId_logs.
+func TestScrubbersMaskIdsAfterAddressesInAList_logs(t *testing.T) {
+	for _, c := range []struct{ in, ids, logged string }{
+		{"users 7306318845, 10.0.0.7 5123456789", "users N, 10.0.0.7 N", "users N, 10.0.0.7 N"},
+		{"users 7306318845, 7.2.4, 5123456789", "users N, 7.2.4, N", "users N, 7.2.4, N"},
+		{"ids 7306318845, 7.306.318.845", "ids N, N", "ids N, N"},
+		{"peer 7306318845: ::1, 5123456789", "peer N: ::1, N", "peer N: ::1, N"},
+		{"id 1 ::1, 5123456789", "id N ::1, N", "id N ::1, N"},
+		{"users 7306318845, fe80::1 5123456789", "users N, fe80::1 N", "users N, fe80::1 N"},
+		{"users 7306318845 [::]:443 5123456789", "users N [::]:443 N", "users N ADDR N"},
+		{"user [::]:443 7306318845", "user [::]:443 N", "user ADDR N"},
+		{"users 7306318845, 10.0.0.7:6379 5123456789", "users N, 10.0.0.7:6379 N", "users N, ADDR N"},
+		{"channel: [10.0.0.7:6379_5123456789", "channel: [10.0.0.7:6379_N", "channel: [ADDR_N"},
+		{"chat 1, 7306318845_5123456789", "chat N, N_N", "chat N, N_N"},
+		{"users 7306318845, 7306318846%5123456789", "users N, N%N", "users N, N%N"},
+		// Kept, or read as before.
+		{"users 7306318845, 1.5 ms", "users N, 1.5 ms", "users N, 1.5 ms"},
+		{"users 7306318845, 3.14159 ms 5123456789", "users N, 3.14159 ms 5123456789", "users N, 3.14159 ms 5123456789"},
+		{"user 7306318845, 6.2.1 sent", "user N, 6.2.1 sent", "user N, 6.2.1 sent"},
+		{"user 7306318845, 1,024 bytes", "user N, 1,024 bytes", "user N, 1,024 bytes"},
+		{"users 7306318845, 50% done", "users N, 50% done", "users N, 50% done"},
+		{"from ADDRESS 7306318845", "from ADDRESS 7306318845", "from ADDRESS 7306318845"},
+	} {
+		if got := scrubIDs(c.in); got != c.ids {
+			t.Errorf("scrubIDs(%q) = %q, want %q", c.in, got, c.ids)
+		}
+		if got := scrubbedError(t, c.in); got != c.logged {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.logged)
+		}
+	}
+}

@@ -413,7 +413,7 @@ var version = regexp.MustCompile(`^[0-9]{1,3}(?:\.[0-9]{1,3}){1,3}`)
 // ("1.234.222.111"): it is masked whole (groupedLen). Anything that runs
 // on (runsOn: "1.2.3.4.5", "1.2x") is read as before.
 func addressLen(s string, at int) int {
-	if strings.HasPrefix(s[at:], addrWritten) && (at+len(addrWritten) == len(s) || !isWordByte(s[at+len(addrWritten)])) {
+	if strings.HasPrefix(s[at:], addrWritten) && (at+len(addrWritten) == len(s) || !isWordByte(s[at+len(addrWritten)]) || s[at+len(addrWritten)] == '_') {
 		return len(addrWritten)
 	}
 	if groupedLen(s[at:]) > 0 {
@@ -493,7 +493,7 @@ func ipv6Len(s string, at int) int {
 	isHex := func(c byte) bool {
 		return '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'f'
 	}
-	if at >= len(s) || !isHex(s[at]) {
+	if at >= len(s) || !isHex(s[at]) && !strings.HasPrefix(s[at:], "::") {
 		return 0
 	}
 	b := at
@@ -645,9 +645,16 @@ func isFigure(number string) bool {
 
 // listItemLen is the length of what s, the text after a number of a
 // list, holds before the next number of that list, or 0 if no number
-// follows it as a list's does. A figure is not an id: a number run on
-// into a letter, a "%", or a "." and a digit (a duration "5s", "1.5",
-// "50%"), and a number of fewer than five digits followed by a word
+// follows it as a list's does. An address, a version or a number with
+// its thousands marked is a list's next as a number is (addrStart,
+// groupedLen): one that began with a hex letter or "::", was written
+// ADDR, or had a "." and a digit after its first number ended the list,
+// and an id after it passed in clear ("users N, 10.0.0.7 7306318845",
+// "ids N, 7.306.318.845", "peer N: ::1, 7306318845"). A figure is not
+// an id: a number run on into a letter, or a "%" or "_" no number
+// follows (a duration "5s", "50%"; "N_N" is two ids, joinedLen's: the
+// second after a first of a list was in clear, "ids N, 7306318845_
+// 5123456789"), and a number of fewer than five digits followed by a word
 // ("3 tips", "1024 bytes": a count, a size; a Telegram id of four digits
 // is one of its first accounts, a Discord one has seventeen or more)
 // ends the list. A time in a list ("10:30") is read as one after the
@@ -659,24 +666,51 @@ func listItemLen(s string) int {
 	if sep == nil || sep[1] == 0 {
 		return 0
 	}
+	if sep[1] > 0 && strings.HasPrefix(s[sep[1]-1:], "::") {
+		// The "::" an address begins with, not a ":" and its rest.
+		sep[1]--
+		if sep[1] == 0 {
+			return 0
+		}
+	}
 	item := s[sep[1]:]
-	n := numberLen(item)
+	n := max(numberLen(item), groupedLen(item))
 	if n == 0 {
+		if addrStart.MatchString(item) {
+			// An address addressLen reads, or nothing.
+			return sep[1]
+		}
 		return 0
 	}
 	if rest := item[n:]; rest != "" {
 		c := rest[0]
-		if c == '_' || c == '%' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' ||
-			c == '.' && len(rest) > 1 && '0' <= rest[1] && rest[1] <= '9' {
+		if (c == '_' || c == '%') && joinedLen(rest) == 0 || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' {
 			return 0
 		}
 		word := strings.TrimLeftFunc(rest, isGap)
-		if item[0] != '-' && item[0] != '+' && n < 5 && len(word) < len(rest) && word != "" && 'a' <= word[0]|0x20 && word[0]|0x20 <= 'z' {
+		if item[0] != '-' && item[0] != '+' && digitCount(item[:n]) < 5 && len(word) < len(rest) && word != "" && 'a' <= word[0]|0x20 && word[0]|0x20 <= 'z' {
 			return 0
 		}
 	}
 	return sep[1]
 }
+
+// digitCount is how many decimal digits (numberLen's) s holds: a
+// number's with its thousands marked, "1,024", is four.
+func digitCount(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsDigit(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// addrStart matches what an address that is no number begins with: an
+// IPv6 address's first group of hex digits that begins with a letter,
+// and its ":" ("fe80:", "dead:"), a "::", or the ADDR scrubAddrs wrote.
+var addrStart = regexp.MustCompile(`^(?:[A-Fa-f][0-9A-Fa-f]{0,3}:|::|ADDR(?:$|[^A-Za-z0-9]))`)
 
 // isJoinedID reports whether number, one joinedLen found joined to the
 // number or the address before it, is as long as an id: six digits or
@@ -937,7 +971,7 @@ func dateTimeLen(s string) int {
 // "７３０６３１８８４５", Arabic-Indic), as numberLen reads them. Or the
 // "ADDR" scrubAddrs wrote for an address (addrWritten), which addressLen
 // keeps, and the number after it is read as after any other address.
-var identityNumber = regexp.MustCompile(`((?:(?:^|[^A-Za-z])(?i:user|uid|chat|sender|from|channel|author|member|reporter|guild|peer)|[a-z](?:User|Chat|Sender|From|Channel|Author|Member|Reporter|Guild|Peer)|(?:^|[^A-Za-z])((?i:ids?)))(?i:(?:['\x{2019}\x{02bc}]s)?s?(?:[ _-]?ids?)?)(?:[` + gap + idOpeners + `:=#_/\[({,]|[-+\x{2010}-\x{2015}\x{2212}][` + gap + `])*)(?:[-+]?\p{Nd}+|ADDR\b|[A-Fa-f][0-9A-Fa-f]{0,3}:)`)
+var identityNumber = regexp.MustCompile(`((?:(?:^|[^A-Za-z])(?i:user|uid|chat|sender|from|channel|author|member|reporter|guild|peer)|[a-z](?:User|Chat|Sender|From|Channel|Author|Member|Reporter|Guild|Peer)|(?:^|[^A-Za-z])((?i:ids?)))(?i:(?:['\x{2019}\x{02bc}]s)?s?(?:[ _-]?ids?)?)(?:[` + gap + idOpeners + `:=#_/\[({,]|[-+\x{2010}-\x{2015}\x{2212}][` + gap + `])*)(?:[-+]?\p{Nd}+|ADDR(?:\b|_)|[A-Fa-f][0-9A-Fa-f]{0,3}:|::)`)
 
 // idOpeners are the quotation marks and angle brackets that may stand
 // before an id, in a character class: straight and curly quotes,
