@@ -164,7 +164,7 @@ func TestWarnTooLongSaysShortenIt_discord(t *testing.T) {
 	long := strings.Repeat("retén ", commands.DefaultLimits.MaxMessageRunes/6+1)
 	for _, lang := range []string{"en", "es", "fr", "pt-BR"} {
 		r := tm.as("7009", "W", commands.Request{Platform: "discord", Command: "warn", Args: long, Language: lang})
-		if want := tm.text(lang, "warn_too_long", map[string]any{"Max": commands.DefaultLimits.MaxMessageRunes}); len(r) != 1 || r[0].Text != want {
+		if want := tm.mux.NamesAsShown(lang, tm.text(lang, "warn_too_long", map[string]any{"Max": commands.DefaultLimits.MaxMessageRunes})); len(r) != 1 || r[0].Text != want {
 			t.Errorf("/warn <%d characters> in %s: %q, want warn_too_long", len([]rune(long)), lang, texts(r))
 		}
 	}

@@ -2,6 +2,8 @@ package commands
 
 import (
 	"context"
+	"maps"
+	"strconv"
 	"strings"
 	"time"
 
@@ -105,18 +107,46 @@ func (c *Context) removeRequest(ctx context.Context) (bool, error) {
 	return true, c.removal.err
 }
 
-// T localises message id in the request's language. On Discord, a usage
-// text (id "…_usage": "Send /status followed by your receipt code")
-// names the commands as the member's client shows them (commandsAsShown:
-// "/estado" to a client in Spanish), the names they find in its menu.
-// (A usage text's data are numbers and lists of the bot's own words,
-// never a user's: nothing of theirs is rewritten.)
+// T localises message id in the request's language. On Discord, the
+// commands it names ("Send /status followed by your receipt code", "Send
+// /help", "answer with /reply") are named as the member's client shows
+// them (commandsAsShown: "/estado", "/ayuda", "/responder" to a client
+// in Spanish), the names they find in its menu and may type. The words
+// data brings (a user's, maybe: "“/status:x” was searched as words")
+// are not rewritten: only the message's own text is.
 func (c *Context) T(id string, data map[string]any, count ...int) string {
-	text := c.mux.msg.Localize(c.Lang, id, data, count...)
-	if c.Request.Platform == "discord" && strings.HasSuffix(id, "_usage") {
-		text = c.commandsAsShown(text)
+	if c.Request.Platform != "discord" {
+		return c.mux.msg.Localize(c.Lang, id, data, count...)
 	}
-	return text
+	var vals []string
+	marked := data
+	for k, v := range data {
+		s, ok := v.(string)
+		if !ok {
+			continue
+		}
+		if len(vals) == 0 {
+			marked = maps.Clone(data)
+		}
+		// Each text value stands as a mark while the names are written:
+		// "\x00", its index, "\x00" (no "/word" the rewriting would read).
+		marked[k] = "\x00" + strconv.Itoa(len(vals)) + "\x00"
+		vals = append(vals, s)
+	}
+	text := c.commandsAsShown(c.mux.msg.Localize(c.Lang, id, marked, count...))
+	if len(vals) == 0 {
+		return text
+	}
+	parts := strings.Split(text, "\x00")
+	var sb strings.Builder
+	for i, part := range parts {
+		if n, err := strconv.Atoi(part); i%2 == 1 && err == nil && n >= 0 && n < len(vals) {
+			sb.WriteString(vals[n])
+			continue
+		}
+		sb.WriteString(part)
+	}
+	return sb.String()
 }
 
 // Say replies with message id.

@@ -57,3 +57,10 @@ const SenderCallWait = senderCallWait
 // NamesAsShown is namesAsShown, for tests: text with the commands it
 // names under their names in lang, as a Discord client in lang shows them.
 func (m *Mux) NamesAsShown(lang, text string) string { return m.namesAsShown(lang, text) }
+
+// DiscordT is Context.T for a Discord request from a client in client,
+// answered in lang, for tests.
+func (m *Mux) DiscordT(lang, client, id string, data map[string]any) string {
+	c := &Context{mux: m, Lang: lang, client: client, Request: Request{Platform: "discord"}}
+	return c.T(id, data)
+}

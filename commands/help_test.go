@@ -360,10 +360,10 @@ func TestDraftAnswersInADiscordServerSayWhereToWrite(t *testing.T) {
 		if r := server(commands.Request{Command: "cancel"}); len(r) != 1 || strings.Contains(r[0].Text, e.text(lang, "draft_none_server", nil)) {
 			t.Fatalf("/cancel of the form's tip, %s: %+v", lang, r)
 		}
-		if r := server(commands.Request{Callback: cat}); len(r) != 1 || r[0].Text != e.text(lang, "draft_stale_server", nil) {
+		if r := server(commands.Request{Callback: cat}); len(r) != 1 || r[0].Text != e.mux.NamesAsShown(lang, e.text(lang, "draft_stale_server", nil)) {
 			t.Errorf("a cancelled tip's button in a server's channel, %s: %+v", lang, r)
 		}
-		if r := server(commands.Request{Command: "cancel"}); len(r) != 1 || r[0].Text != e.text(lang, "draft_none_server", nil) {
+		if r := server(commands.Request{Command: "cancel"}); len(r) != 1 || r[0].Text != e.mux.NamesAsShown(lang, e.text(lang, "draft_none_server", nil)) {
 			t.Errorf("/cancel without a tip in a server's channel, %s: %+v", lang, r)
 		}
 		// In a direct message, as before.

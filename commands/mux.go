@@ -938,12 +938,12 @@ func removalTold(ok bool, err error) string {
 // (Request.AnsweredAlone), its "_server" variant: a direct message like
 // the one it is read in, or /report's form, never a server's channel
 // (not "a private chat", not "this group"), with /report under the name
-// the member's client shows (commandsAsShown).
+// the member's client shows (T does so on Discord).
 func (c *Context) privateOnly(id string) string {
 	if c.Request.Platform != "discord" || !c.Request.AnsweredAlone {
 		return c.T(id, nil)
 	}
-	return c.commandsAsShown(c.T(strings.Replace(id, "group_private_only", "group_private_only_server", 1), nil))
+	return c.T(strings.Replace(id, "group_private_only", "group_private_only_server", 1), nil)
 }
 
 // voidedInView is redeem_void_in_group (an invitation code seen in a

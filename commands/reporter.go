@@ -48,11 +48,8 @@ func start(ctx context.Context, c *Context) error {
 		// bot, in whichever app.
 		text = c.T("demo_start", nil)
 	}
-	if c.Request.Platform == "discord" {
-		// The commands it names as the member's client shows them, as
-		// /help does: "/borrar", "/ayuda" to a client in Spanish.
-		text = c.commandsAsShown(text)
-	}
+	// (On Discord, T names the commands as the member's client shows
+	// them: "/borrar", "/ayuda" to a client in Spanish.)
 	r := Reply{Text: text}
 	if c.Request.ChatKind == Private {
 		// Only there: a group's buttons are not for one member (the
@@ -83,10 +80,7 @@ func help(ctx context.Context, c *Context) error {
 	if c.Role >= Admin {
 		text += "\n\n" + c.T("help_admin", nil)
 	}
-	if c.Request.Platform == "discord" {
-		text = c.commandsAsShown(text)
-	}
-	return c.Reply(ctx, Reply{Text: text})
+	return c.Reply(ctx, Reply{Text: text}) // (on Discord, each part's commands as the client shows them: T)
 }
 
 // commandWritten is a command as the help texts write it: "/" and its

@@ -173,7 +173,7 @@ func TestDiscordEndToEnd(t *testing.T) {
 		t.Fatalf("send answer: %s", sent.Raw)
 	}
 	advice := dc.waitCalls(1, pathHas("POST", "/webhooks/1100000000000000001/"+i3["token"].(string)))[0]
-	if unescape(advice.JSON["content"].(string)) != msg.Localize("es", "safety_advice", map[string]any{"Platform": "Discord", "Receipt": receipt}) || int(advice.JSON["flags"].(float64))&64 == 0 {
+	if unescape(advice.JSON["content"].(string)) != asShownIn(msg, "es", msg.Localize("es", "safety_advice", map[string]any{"Platform": "Discord", "Receipt": receipt})) || int(advice.JSON["flags"].(float64))&64 == 0 {
 		t.Fatalf("advice: %s", advice.Raw)
 	}
 
@@ -224,7 +224,7 @@ func TestDiscordEndToEnd(t *testing.T) {
 	i5 := interaction(2, dChannel, dGuild, member, map[string]any{"id": "2", "name": "recent", "type": 1}, "es-419")
 	dc.dispatch("INTERACTION_CREATE", i5)
 	refused := dc.waitCalls(1, callbackFor(i5["id"].(string)))[0]
-	if unescape(refused.JSON["data"].(map[string]any)["content"].(string)) != msg.Localize("es", "unknown_command", nil) {
+	if unescape(refused.JSON["data"].(map[string]any)["content"].(string)) != asShownIn(msg, "es", msg.Localize("es", "unknown_command", nil)) {
 		t.Fatalf("reporter /recent: %s", refused.Raw)
 	}
 
@@ -555,7 +555,7 @@ func TestDiscordReceiptOfADroppedSendWithClosedDMs(t *testing.T) {
 	edits := dc.waitCalls(2, pathHas("PATCH", "/webhooks/1100000000000000001/"+i2["token"].(string)+"/messages/@original"))
 	got := unescape(edits[1].JSON["content"].(string))
 	receipt := receiptPattern.FindString(got)
-	if receipt == "" || !strings.Contains(got, msg.Localize("es", "safety_advice", map[string]any{"Platform": "Discord", "Receipt": receipt})) {
+	if receipt == "" || !strings.Contains(got, asShownIn(msg, "es", msg.Localize("es", "safety_advice", map[string]any{"Platform": "Discord", "Receipt": receipt}))) {
 		t.Errorf("the draft's message now: %q", got)
 	}
 	dc.mu.Lock()
@@ -617,4 +617,23 @@ func TestDiscordReceiptOfADroppedSendWithClosedDMs(t *testing.T) {
 		}
 	}
 	dc.mu.Unlock()
+}
+
+// commandWritten is a command as the message files write it: "/" and its
+// name, after the start of a line, a space or an opening mark.
+var commandWritten = regexp.MustCompile(`(^|[\s(“"«])/([a-z0-9]+)`)
+
+// asShownIn is text with each command it names as a Discord client in
+// lang lists it (command_<name>_name: "/borrar" for /wipe in Spanish),
+// as the bot writes it there.
+func asShownIn(msg *locales.Bundle, lang, text string) string {
+	return commandWritten.ReplaceAllStringFunc(text, func(w string) string {
+		i := strings.Index(w, "/")
+		id := "command_" + w[i+1:] + "_name"
+		name := strings.ToLower(msg.Localize(lang, id, nil))
+		if name == "" || name == strings.ToLower(id) || strings.ContainsAny(name, " /@") {
+			return w
+		}
+		return w[:i+1] + name
+	})
 }
