@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -64,6 +65,67 @@ func TestDiscordTextsNameCommandsAsTheClientShowsThem(t *testing.T) {
 	}
 	if r := e.do(reporterID, commands.Request{Command: "nosuchthing", CommandAtStart: true, Text: "/nosuchthing", Language: "es"}); len(r) != 1 || r[0].Text != e.text("es", "unknown_command", nil) {
 		t.Errorf("Telegram: %q", texts(r))
+	}
+}
+
+// A command refused in a Discord server's channel (the investigators',
+// where a private one is refused as in a group; or, read by direct
+// message, a server channel's message) is refused in Discord's words: a
+// direct message and the server's channel, not "a private chat" nor
+// "this group". So is /warn there, whose slash command was never shown
+// to the channel: not "removed from the chat, but the group's
+// administrators may still see it"; and an invitation code in it is
+// said to have been in a command sent there, not seen. Telegram's
+// answers as before.
+// Mutation: inServer returning id as it is -> every Discord case fails;
+// voidedInView returning redeem_void_in_group for a Discord slash
+// command -> the /warn-with-a-code case fails.
+func TestDiscordServerChannelRefusalsInDiscordsWords(t *testing.T) {
+	e := newDiscordEnv(t)
+	for i, lang := range locales.Supported {
+		shown := func(id string) string { return e.mux.NamesAsShown(lang, e.text(lang, id, nil)) }
+		user := "86" + string(rune('0'+i))
+		w := &recorder{}
+		e.discord(user, lang, commands.Request{ChatKind: commands.Group, ChatID: "555", Command: "status", Args: "ABCD-EFGH-JKMN", CommandAtStart: true, Addressed: true}, w)
+		if r := w.take(); len(r) != 1 || r[0].Text != shown("private_only_command_server") {
+			t.Errorf("%s: /status in the investigators' channel: %q", lang, texts(r))
+		}
+		w = &recorder{}
+		e.discord(user, lang, commands.Request{ChatKind: commands.Group, ChatID: "555", Command: "warn", Args: "cobran piso en la plaza", CommandAtStart: true, Addressed: true}, w)
+		if r := w.take(); len(r) != 1 || r[0].Text != shown("warn_group_received_server")+"\n\n"+shown("warn_advice") {
+			t.Errorf("%s: /warn in the investigators' channel: %q", lang, texts(r))
+		}
+		code := codeRE.FindString(e.do(adminID, commands.Request{Command: "invite"})[0].Text)
+		w = &recorder{}
+		e.discord(user, lang, commands.Request{ChatKind: commands.Group, ChatID: "555", Command: "warn", Args: "cobran piso, código " + code, CommandAtStart: true, Addressed: true}, w)
+		if r := w.take(); len(r) != 1 || !strings.HasSuffix(r[0].Text, "\n\n"+shown("redeem_void_in_server_command")) {
+			t.Errorf("%s: /warn with an invitation code: %q", lang, texts(r))
+		}
+		code = codeRE.FindString(e.do(adminID, commands.Request{Command: "invite"})[0].Text)
+		for j, c := range []struct {
+			err error
+			id  string
+		}{{nil, "private_only_command_server_removed"}, {errors.New("Missing Permissions"), "private_only_command_server_not_removed"}} {
+			w := &adminReplier{recorder: &recorder{}, deleteErr: c.err}
+			e.discord(user+string(rune('0'+j)), lang, commands.Request{ChatKind: commands.Group, ChatID: "u" + user, Command: "redeem", Args: code, CommandAtStart: true, Addressed: true, AnsweredAlone: true}, w)
+			if r := w.take(); len(r) != 1 || r[0].Text != shown(c.id)+"\n\n"+shown("redeem_maybe_void_in_group_server") {
+				t.Errorf("%s: /redeem in a server channel's message: %q, want %s", lang, texts(r), c.id)
+			}
+		}
+		for _, id := range []string{"private_only_command_server", "private_only_command_server_removed", "private_only_command_server_not_removed",
+			"redeem_maybe_void_in_group_server", "redeem_void_in_server_command", "warn_group_received_server", "warn_group_refused_server"} {
+			if text := e.text(lang, id, nil); text == id || strings.Contains(strings.ToLower(text), map[string]string{"en": "group", "es": "grupo", "fr": "groupe", "pt-BR": "grupo"}[lang]) {
+				t.Errorf("%s: %s is missing or speaks of a group: %q", lang, id, text)
+			}
+		}
+	}
+	code := codeRE.FindString(e.do(adminID, commands.Request{Command: "invite"})[0].Text)
+	w := &adminReplier{recorder: &recorder{}}
+	e.event++
+	e.mux.Handle(context.Background(), commands.Request{Platform: "telegram", UserID: "3003", ChatID: "-100555", ChatKind: commands.Group,
+		Command: "redeem", Args: code, CommandAtStart: true, Addressed: true, EventID: e.event}, w)
+	if r := w.take(); len(r) != 1 || r[0].Text != e.text("es", "private_only_command_removed", nil)+"\n\n"+e.text("es", "redeem_maybe_void_in_group", nil) {
+		t.Errorf("Telegram group: %q", texts(r))
 	}
 }
 

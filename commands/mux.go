@@ -279,7 +279,7 @@ type Mux struct {
 	log       *slog.Logger
 	now       func() time.Time
 	table     map[string]*Command
-	cmds      []*Command // the table, in order, each with its aliases
+	cmds      []*Command          // the table, in order, each with its aliases
 	senders   map[string]Sender
 
 	bcMu         sync.Mutex
@@ -951,11 +951,44 @@ func (c *Context) privateOnly(id string) string {
 // it follows: on Discord, where the member reads it by direct message
 // (Request.AnsweredAlone), its "_server" variant, the code seen in the
 // server's channel, not "in this group", which is no place on Discord.
+//
+// A Discord slash command in a server's channel (the investigators',
+// where /warn is taken as a group's) was not shown to the channel: its
+// code is void all the same, and said to have been in a command sent in
+// a server's channel (redeem_void_in_server_command), not seen there.
 func (c *Context) voidedInView() string {
-	if c.Request.Platform == "discord" && c.Request.AnsweredAlone {
+	switch {
+	case c.Request.Platform == "discord" && c.Request.AnsweredAlone:
 		return c.T("redeem_void_in_group_server", nil)
+	case c.Request.Platform == "discord" && !c.posted():
+		return c.T("redeem_void_in_server_command", nil)
 	}
 	return c.T("redeem_void_in_group", nil)
+}
+
+// posted reports whether the request is a message posted where it was
+// written, which the bot may try to remove (MessageDeleter): not a
+// Discord slash command.
+func (c *Context) posted() bool {
+	_, ok := c.w.(MessageDeleter)
+	return ok
+}
+
+// inServer is message id (private_only_command's, redeem_maybe_void_in_group,
+// a group's /warn answer), in the words of the place: on Discord, where
+// no place is "a private chat" nor "this group", its "_server" variant
+// (private_only_command_removed: private_only_command_server_removed),
+// which speaks of a direct message and a server's channel.
+func (c *Context) inServer(id string) string {
+	if c.Request.Platform != "discord" {
+		return id
+	}
+	for _, base := range []string{"private_only_command", "redeem_maybe_void_in_group", "warn_group_received", "warn_group_refused"} {
+		if rest, ok := strings.CutPrefix(id, base); ok {
+			return base + "_server" + rest
+		}
+	}
+	return id
 }
 
 // codesIn returns the code-like words a group message puts in view: in
@@ -1150,7 +1183,7 @@ func (m *Mux) refusePrivateOnly(ctx context.Context, c *Context, cmd *Command) e
 	// command's options are not shown to the channel).
 	_, posted := c.w.(MessageDeleter)
 	if req.ChatKind == Private || !cmd.PrivateOnly || strings.TrimSpace(req.Args) == "" || !posted {
-		return c.Say(ctx, "private_only_command", nil)
+		return c.Say(ctx, c.inServer("private_only_command"), nil)
 	}
 	// Any invitation code in view is void, whatever the command ("/status
 	// CODE" with an invitation's code): /redeem's argument read whole, in
@@ -1169,7 +1202,7 @@ func (m *Mux) refusePrivateOnly(ctx context.Context, c *Context, cmd *Command) e
 			// The same words whether or not it was an invitation: "no
 			// such invitation" in view of the group would let anyone
 			// there try codes until one is told apart.
-			note = "\n\n" + c.T("redeem_maybe_void_in_group", nil)
+			note = "\n\n" + c.T(c.inServer("redeem_maybe_void_in_group"), nil)
 		case slices.Contains(voided, true):
 			note = "\n\n" + c.voidedInView()
 		}
@@ -1178,13 +1211,13 @@ func (m *Mux) refusePrivateOnly(ctx context.Context, c *Context, cmd *Command) e
 		(m.isTeamChat(req.Platform+":"+req.ChatID) || !m.anyReceipt(ctx, codes)) {
 		// ("/wipe CODE" with a tip's receipt code goes as the code would
 		// in the group's conversation: removed.)
-		return c.Say(ctx, "private_only_command", nil)
+		return c.Say(ctx, c.inServer("private_only_command"), nil)
 	}
 	if _, err := c.removeRequest(ctx); err != nil {
 		m.log.Info("group message to the bot not deleted (no right?)", "platform", req.Platform)
-		return c.Reply(ctx, Reply{Text: c.T("private_only_command_not_removed", nil) + note})
+		return c.Reply(ctx, Reply{Text: c.T(c.inServer("private_only_command_not_removed"), nil) + note})
 	}
-	return c.Reply(ctx, Reply{Text: c.T("private_only_command_removed", nil) + note})
+	return c.Reply(ctx, Reply{Text: c.T(c.inServer("private_only_command_removed"), nil) + note})
 }
 
 // allowedIn reports whether cmd may run in the request's chat. A

@@ -312,28 +312,41 @@ func warnInGroup(ctx context.Context, c *Context, text string, typed int, voided
 		// Answered below; the log line carries no user data.
 		c.mux.log.Warn("group warning not stored", "platform", c.Request.Platform, "error", err.Error())
 	}
-	removed := true
+	removed, posted := true, true
 	if ok, err := c.removeRequest(ctx); ok && err != nil { // (removed before Redis was asked anything: see Handle)
 		c.mux.log.Info("warning message not deleted (no right?)", "platform", c.Request.Platform)
 		removed = false
+	} else if !ok {
+		// Nothing to remove: a Discord slash command, whose words the
+		// channel was never shown (answered to the member alone).
+		posted = false
+	}
+	// "Removed from the chat, but the group's administrators may still
+	// see it": not of a command that was never posted (on Discord, its
+	// "_server" words).
+	told := func(id string) string {
+		if !posted {
+			id = c.inServer(id)
+		}
+		return c.T(id, nil)
 	}
 	var answer string
 	switch {
 	case text == "":
 		answer = c.T("warn_usage", nil) + "\n\n" + c.T("warn_advice", nil)
 	case !stored && removed:
-		answer = c.T("warn_group_refused", nil)
+		answer = told("warn_group_refused")
 	case !stored:
 		answer = c.T("warn_group_refused_not_removed", nil)
 	case removed:
-		answer = c.T("warn_group_received", nil) + "\n\n" + c.T("warn_advice", nil)
+		answer = told("warn_group_received") + "\n\n" + c.T("warn_advice", nil)
 	default:
 		// Where the bot may not delete it, the group is not told it was
 		// removed: the sender is asked to delete it now.
 		answer = c.T("warn_group_not_removed", nil) + "\n\n" + c.T("warn_advice", nil)
 	}
 	if voided {
-		answer += "\n\n" + c.T("redeem_void_in_group", nil)
+		answer += "\n\n" + c.voidedInView()
 	}
 	return c.Reply(ctx, Reply{Text: answer})
 }
