@@ -129,3 +129,55 @@ func TestDiscordServerChannelRefusalsInDiscordsWords(t *testing.T) {
 	}
 }
 
+// A team command typed in a direct message under the name a member's
+// Discord lists it by in their language ("/siguiente", "/señales" or
+// "/senales", "/suivant", "/próxima") is that command to a member who may run it,
+// as "/next" is; to anyone else it stays what it was on Discord, words
+// of a tip ("/nota …", "/siguiente"), never "unknown command", nor an
+// answer that tells a team command from any other word. On Telegram a
+// reporter's "/nota" is as before (unknown), and an investigator's
+// "/siguiente" is /next too.
+// Mutation: route not calling teamCommand -> the investigator's cases
+// fail (their "/siguiente" starts a tip); teamCommand not leaving a
+// Discord reporter's words as words -> the reporter's cases fail.
+func TestTypedTeamNamesInADiscordDirectMessage(t *testing.T) {
+	e := newDiscordEnv(t)
+	dm := func(user, text string) []commands.Reply {
+		w := &recorder{}
+		word, args, _ := strings.Cut(strings.TrimPrefix(text, "/"), " ")
+		e.discord(user, "es", commands.Request{ChatKind: commands.Private, Command: strings.ToLower(word), Args: args, CommandAtStart: true, Text: text}, w)
+		return w.take()
+	}
+	next := texts(dm(investigatorID, "/next"))
+	for _, typed := range []string{"/siguiente", "/Siguiente", "/suivant", "/próxima", "/proxima"} {
+		if r := texts(dm(investigatorID, typed)); strings.Join(r, "\n") != strings.Join(next, "\n") {
+			t.Errorf("investigator's %s: %q, want /next's %q", typed, r, next)
+		}
+	}
+	signals := texts(dm(investigatorID, "/signals"))
+	for _, typed := range []string{"/señales", "/senales"} {
+		if r := texts(dm(investigatorID, typed)); strings.Join(r, "\n") != strings.Join(signals, "\n") {
+			t.Errorf("investigator's %s: %q, want /signals' %q", typed, r, signals)
+		}
+	}
+	// A reporter's: the words of a tip, as any "/word" no command has.
+	first := texts(dm(reporterID, "/siguiente"))
+	if len(first) == 0 || !strings.HasPrefix(first[0], e.text("es", "draft_started", nil)[:20]) {
+		t.Errorf("reporter's /siguiente: %q, want a tip started", first)
+	}
+	for _, typed := range []string{"/nota el del carro rojo es el halcón", "/buscar al Chapo en la plaza"} {
+		r := texts(dm(reporterID, typed))
+		if len(r) != 1 || strings.Contains(r[0], e.text("es", "unknown_command", nil)) || !strings.Contains(r[0], "2") && !strings.Contains(r[0], "3") {
+			t.Errorf("reporter's %q: %q, want it added to the tip", typed, r)
+		}
+	}
+	// Telegram: a reporter's "/nota" unknown as before; an investigator's
+	// "/siguiente" is /next.
+	if r := e.do(reporterID, commands.Request{Command: "nota", Args: "x", CommandAtStart: true, Text: "/nota x", Language: "es"}); len(r) != 1 || r[0].Text != e.text("es", "unknown_command", nil) {
+		t.Errorf("Telegram reporter's /nota: %q", texts(r))
+	}
+	tgNext := texts(e.do(investigatorID, commands.Request{Command: "next", CommandAtStart: true, Text: "/next", Language: "es"}))
+	if r := texts(e.do(investigatorID, commands.Request{Command: "siguiente", CommandAtStart: true, Text: "/siguiente", Language: "es"})); strings.Join(r, "\n") != strings.Join(tgNext, "\n") {
+		t.Errorf("Telegram investigator's /siguiente: %q, want %q", r, tgNext)
+	}
+}

@@ -279,6 +279,7 @@ type Mux struct {
 	log       *slog.Logger
 	now       func() time.Time
 	table     map[string]*Command
+	teamNames map[string]*Command // Command.TeamNames, each to its command
 	cmds      []*Command          // the table, in order, each with its aliases
 	senders   map[string]Sender
 
@@ -385,7 +386,72 @@ func New(o Options) *Mux {
 			}
 		}
 	}
+	// The team's commands under their names in each language ("/siguiente",
+	// "/rechercher"): typed by a member who may run them (teamCommand).
+	// A name two of them have (in two languages) is neither's.
+	m.teamNames = map[string]*Command{}
+	shared := map[string]bool{}
+	for _, c := range m.cmds {
+		for _, lang := range locales.Supported {
+			if o.Messages == nil || c.Role == Anyone {
+				break
+			}
+			id := "command_" + c.Name + "_name"
+			name := strings.ToLower(o.Messages.Localize(lang, id, nil))
+			for _, n := range []string{name, tips.Fold(name)} {
+				if other, ok := m.teamNames[n]; ok && other != c {
+					shared[n] = true
+				} else if _, taken := m.table[n]; !taken && n != "" && n != strings.ToLower(id) && !strings.ContainsAny(n, " /@") {
+					m.teamNames[n] = c
+				}
+			}
+		}
+	}
+	for _, c := range m.cmds {
+		for _, lang := range locales.Supported {
+			if o.Messages == nil || c.Role == Anyone {
+				break
+			}
+			name := strings.ToLower(o.Messages.Localize(lang, "command_"+c.Name+"_name", nil))
+			for _, n := range []string{name, tips.Fold(name)} {
+				if m.teamNames[n] == c && !shared[n] && !slices.Contains(c.TeamNames, n) {
+					c.TeamNames = append(c.TeamNames, n)
+				}
+			}
+		}
+	}
+	for n := range shared {
+		delete(m.teamNames, n)
+	}
 	return m
+}
+
+// teamCommand is the team's command a private request names under one of
+// its names in a language (Command.TeamNames: "/siguiente", "/recherche"),
+// made the command itself where the sender may run it. Where they may not,
+// the request is left as it came: on Discord, where a "/word" no command
+// of anyone's is read as text (the adapter's commandIn), its words as
+// words, "/nota …" part of a tip as before; elsewhere the command it
+// names is unknown, as any other. Where the sender's role could not be
+// read (storage failing), it is left too: then the unknown command is
+// answered "try again", and a team member's "/nota 12 …" never becomes a
+// tip.
+func (m *Mux) teamCommand(c *Context) {
+	req := &c.Request
+	if req.Command == "" || req.ChatKind != Private {
+		return
+	}
+	if _, known := m.table[req.Command]; known {
+		return
+	}
+	cmd, ok := m.teamNames[req.Command]
+	switch {
+	case !ok || c.roleUnread:
+	case c.Role >= cmd.Role:
+		req.Command = cmd.Name
+	case req.Platform == "discord":
+		req.Command, req.Args, req.CommandAtStart = "", "", false
+	}
 }
 
 // AddSender registers how to reach chats on a platform outside a request.
@@ -667,6 +733,7 @@ func carriesText(cmd *Command) bool {
 }
 
 func (m *Mux) route(ctx context.Context, c *Context) error {
+	m.teamCommand(c) // ("/siguiente" typed by a team member: /next)
 	req := c.Request
 	if req.Callback != "" {
 		// Buttons work in private chats; in an investigators' group only

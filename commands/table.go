@@ -32,6 +32,13 @@ type Arg struct {
 type Command struct {
 	Name    string
 	Aliases []string
+	// TeamNames are, for a team command, its names in each language (the
+	// ones Discord's menu shows: "siguiente", "rechercher", "sinais"),
+	// with their accents and without, which no other command has: typed in
+	// a private chat, one is that command to a member who may run it, and
+	// not an alias (to anyone else, "/nota …" stays what it was). New
+	// fills them.
+	TeamNames []string
 	// Role is the least role that may run it; to others it does not exist.
 	Role Role
 	// PrivateOnly commands are refused in every group, investigators' groups

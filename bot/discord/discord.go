@@ -589,7 +589,10 @@ func (a *Adapter) sweepLimiter() bool {
 const globalCarry = "vigia:global-limit"
 
 // useTable learns the engine's commands: by name for slash commands, by
-// name and alias for a "/word" in a direct message.
+// name and alias for a "/word" in a direct message, and by a team
+// command's name in a language ("/siguiente", as a client in Spanish
+// lists /next), which the engine runs for a member who may, and takes
+// as words from anyone else (commands.Command.TeamNames).
 func (a *Adapter) useTable(table []*commands.Command) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -599,6 +602,9 @@ func (a *Adapter) useTable(table []*commands.Command) {
 		a.names[c.Name] = true
 		for _, alias := range c.Aliases {
 			a.names[alias] = true
+		}
+		for _, name := range c.TeamNames {
+			a.names[name] = true
 		}
 	}
 }

@@ -63,9 +63,15 @@ func TestDiscordLostAttachmentIsPassedOnAsLost(t *testing.T) {
 }
 
 // A direct message starting with "/" is a command only if it names one of
-// the engine's commands or aliases; otherwise it is tip text.
+// the engine's commands or aliases, or one of a team command's names in
+// a language (TeamNames: "/siguiente", as a client in Spanish lists
+// /next, for the engine to run for a team member); otherwise it is tip
+// text.
+// Mutation: useTable not learning TeamNames -> the "/siguiente" and
+// "/señales" cases fail.
 func TestDiscordSlashWordIsACommandOnlyIfKnown(t *testing.T) {
-	h := &recordingHandler{table: []*commands.Command{{Name: "status", Aliases: []string{"estado"}}, {Name: "next", Role: commands.Investigator}}}
+	h := &recordingHandler{table: []*commands.Command{{Name: "status", Aliases: []string{"estado"}}, {Name: "next", Role: commands.Investigator, TeamNames: []string{"siguiente"}},
+		{Name: "signals", Role: commands.Investigator, TeamNames: []string{"señales", "senales"}}}}
 	a := newTestAdapter(t, &uploadAPI{}, h, time.Hour)
 	a.useTable(h.table)
 	for _, c := range []struct{ content, command, args string }{
@@ -75,6 +81,8 @@ func TestDiscordSlashWordIsACommandOnlyIfKnown(t *testing.T) {
 		{"/Status abcd-efgh", "status", "abcd-efgh"},
 		{"/estado\tabcd", "estado", "abcd"},
 		{"/next", "next", ""}, // the engine decides who may
+		{"/Siguiente", "siguiente", ""},
+		{"/señales 30d", "señales", "30d"},
 	} {
 		h.got = nil
 		a.onMessage(a.s, dm(c.content))
