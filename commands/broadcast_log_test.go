@@ -16,15 +16,77 @@ import (
 )
 
 // pendingDown wraps a store whose PendingDeliveries fails, as while Redis
-// is down, counting the calls.
+// is down (unless up is set and true), counting the calls.
 type pendingDown struct {
 	commands.Store
 	calls *atomic.Int64
+	up    *atomic.Bool
 }
 
-func (p pendingDown) PendingDeliveries(context.Context, int) ([]storage.Delivery, error) {
+func (p pendingDown) PendingDeliveries(ctx context.Context, n int) ([]storage.Delivery, error) {
 	p.calls.Add(1)
-	return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	if p.up != nil && p.up.Load() {
+		return p.Store.PendingDeliveries(ctx, n)
+	}
+	return nil, redisDown
+}
+
+// redisDown is the error of a call while Redis is down.
+var redisDown = &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+
+// waitCalls waits until calls reaches n, within 30 s.
+func waitCalls(t *testing.T, calls *atomic.Int64, n int64, cancel func()) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for calls.Load() < n {
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("only %d rounds within 30 s", calls.Load())
+		}
+		time.Sleep(time.Millisecond) // poll interval
+	}
+}
+
+// twoRunsLogged checks the log of two runs of failures parted by
+// successes, the second within failureLogEvery of the first's line:
+// each run's first failure is logged (the second is news: the loop had
+// recovered), and counts nothing of the run before.
+func twoRunsLogged(t *testing.T, logs, line string) {
+	t.Helper()
+	lines := regexp.MustCompile(`(?m)^.*`+line+`.*$`).FindAllString(logs, -1)
+	if len(lines) != 2 {
+		t.Fatalf("two runs of failures, successes between: want 2 lines %q, got %d:\n%s", line, len(lines), strings.Join(lines, "\n"))
+	}
+	for i, l := range lines {
+		if !strings.Contains(l, "suppressed=0") {
+			t.Errorf("line %d counts failures of another run: %s", i+1, l)
+		}
+	}
+}
+
+// A run of failed rounds ends with a round that succeeds: the next
+// failure, 30 s after the first run's line, is logged at once, counting
+// nothing of the first run's rounds left out.
+// Mutations: RunBroadcaster not ending the run at a success (as before)
+// -> one line; failureLog.succeeded resetting the line's time but not
+// the count -> the second line says suppressed>0.
+func TestBroadcasterFailuresAfterASuccessAreLoggedAtOnce(t *testing.T) {
+	var calls atomic.Int64
+	var up atomic.Bool
+	e := newEnv(t, func(s commands.Store) commands.Store { return pendingDown{Store: s, calls: &calls, up: &up} })
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { e.mux.RunBroadcaster(ctx, time.Millisecond) })
+	waitCalls(t, &calls, 20, cancel)
+	e.clk.Add(30 * time.Second)
+	waitCalls(t, &calls, calls.Load()+5, cancel)
+	up.Store(true)
+	waitCalls(t, &calls, calls.Load()+5, cancel)
+	up.Store(false)
+	waitCalls(t, &calls, calls.Load()+5, cancel)
+	cancel()
+	wg.Wait()
+	twoRunsLogged(t, e.logs.String(), "broadcast round failed")
 }
 
 // While Redis is down every broadcast round fails, one a tick: the log
@@ -37,17 +99,7 @@ func TestBroadcasterFailuresAreNotLoggedEveryRound(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { e.mux.RunBroadcaster(ctx, time.Millisecond) })
-	waitRounds := func(n int64) {
-		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for calls.Load() < n {
-			if time.Now().After(deadline) {
-				cancel()
-				t.Fatalf("only %d broadcast rounds within 30 s", calls.Load())
-			}
-			time.Sleep(time.Millisecond) // poll interval
-		}
-	}
+	waitRounds := func(n int64) { t.Helper(); waitCalls(t, &calls, n, cancel) }
 	waitRounds(20)
 	e.clk.Add(59 * time.Second)
 	second := calls.Load()

@@ -860,37 +860,30 @@ func retractReport(id string, p storage.RetractProgress) map[string]any {
 	return map[string]any{"ID": id, "Total": p.Total, "Deleted": p.Deleted, "Count": p.Corrected, "Gone": p.Gone, "Unconfirmed": p.Unconfirmed}
 }
 
-// broadcastLogEvery is the least time between two "broadcast round
-// failed" lines. While Redis is down every round fails, one a tick (a
-// second in serve): an outage of an hour would otherwise log 3,600 of
-// them, burying the lines that say something new. Once a minute, as the
-// spool's lines during an outage ("tips still spooled").
-const broadcastLogEvery = time.Minute
-
 // RunBroadcaster delivers published warnings until ctx ends, within the
 // platforms' rates: about 25 messages a second overall and one message to
 // a chat every three seconds (Telegram allows 20 a minute per group). A
-// failed round is logged at most once per broadcastLogEvery, the line
-// counting the failures left unlogged since the one before.
+// run of failed rounds is logged at its first, then at most once per
+// failureLogEvery, each line counting the failures left unlogged since
+// the one before; a round that succeeds ends the run (failureLog).
 func (m *Mux) RunBroadcaster(ctx context.Context, tick time.Duration) {
 	t := time.NewTicker(tick)
 	defer t.Stop()
-	var logged time.Time
-	suppressed := 0
+	var failures failureLog
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 			err := m.broadcastOnce(ctx)
-			if err == nil || ctx.Err() != nil {
-				continue
-			}
-			if now := m.now(); logged.IsZero() || now.Sub(logged) >= broadcastLogEvery {
-				m.log.Warn("broadcast round failed", "error", err.Error(), "suppressed", suppressed)
-				logged, suppressed = now, 0
-			} else {
-				suppressed++
+			switch {
+			case ctx.Err() != nil:
+			case err == nil:
+				failures.succeeded()
+			default:
+				if suppressed, ok := failures.failed(m.now()); ok {
+					m.log.Warn("broadcast round failed", "error", err.Error(), "suppressed", suppressed)
+				}
 			}
 		}
 	}
