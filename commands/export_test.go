@@ -64,3 +64,11 @@ func (m *Mux) DiscordT(lang, client, id string, data map[string]any) string {
 	c := &Context{mux: m, Lang: lang, client: client, Request: Request{Platform: "discord"}}
 	return c.T(id, data)
 }
+
+// ShortIndexerPause makes RunIndexer try again d after a failed batch,
+// for tests.
+func ShortIndexerPause(t interface{ Cleanup(func()) }, d time.Duration) {
+	old := indexerPause
+	indexerPause = d
+	t.Cleanup(func() { indexerPause = old })
+}

@@ -19,17 +19,32 @@ func (m *Mux) IndexPending(ctx context.Context) error {
 	}
 }
 
+// indexerPause is how long RunIndexer waits after a failed batch (Redis
+// down, or a tip that cannot be read) before the next: it does not spin.
+// Tests shorten it.
+var indexerPause = 5 * time.Second
+
 // RunIndexer indexes new tips as they arrive until ctx ends. A tip is
 // searchable, and counts towards alerts, moments after its reporter was
-// told it is received.
+// told it is received. A run of failed batches, one every indexerPause
+// while Redis is down, is logged as the broadcaster's rounds are
+// (failureLog): its first, then at most once per failureLogEvery,
+// counting those left out.
 func (m *Mux) RunIndexer(ctx context.Context) {
+	var failures failureLog
 	for ctx.Err() == nil {
 		_, err := m.indexTips(ctx, 2*time.Second)
-		if err != nil && ctx.Err() == nil {
-			m.log.Warn("indexing failed", "error", err.Error())
+		switch {
+		case ctx.Err() != nil:
+		case err == nil:
+			failures.succeeded()
+		default:
+			if suppressed, ok := failures.failed(m.now()); ok {
+				m.log.Warn("indexing failed", "error", err.Error(), "suppressed", suppressed)
+			}
 			select { // Redis is down, or a tip cannot be read: do not spin
 			case <-ctx.Done():
-			case <-time.After(5 * time.Second):
+			case <-time.After(indexerPause):
 			}
 		}
 	}
