@@ -157,3 +157,44 @@ func TestWebhookRefusesWhatIsNotTelegramsUpdate(t *testing.T) {
 		}
 	})
 }
+
+// The webhook's secret is compared in a time that tells nothing of it,
+// its length included: subtle.ConstantTimeCompare, given two inputs of
+// unequal length, returns at once, so a caller trying headers of every
+// length would learn the secret's. It is given two inputs of one length
+// (their SHA-256 digests), whatever the header's; the secret is still
+// taken, and every other header refused.
+// Mutation: WebhookHandler comparing the header and the secret as they
+// are (as before) -> the compares of unequal lengths fail the test.
+func TestWebhookSecretIsComparedAtOneLength(t *testing.T) {
+	const secret = "s3cret-s3cret-s3cret"
+	var lengths [][2]int
+	old := constantTimeCompare
+	constantTimeCompare = func(x, y []byte) int {
+		lengths = append(lengths, [2]int{len(x), len(y)})
+		return old(x, y)
+	}
+	t.Cleanup(func() { constantTimeCompare = old })
+	tip := string(reporterTip(7).Raw)
+	for _, c := range []struct {
+		header string
+		want   int
+	}{
+		{secret, http.StatusOK},
+		{"s", http.StatusUnauthorized},
+		{secret[:len(secret)-1], http.StatusUnauthorized},
+		{secret + "x", http.StatusUnauthorized},
+		{strings.Repeat("s", 4096), http.StatusUnauthorized},
+		{strings.ToUpper(secret), http.StatusUnauthorized},
+	} {
+		lengths = nil
+		a, _ := logAdapter()
+		h := a.WebhookHandler(newMemInbox(), secret)
+		if code := webhookCall(h, tip, c.header); code != c.want {
+			t.Errorf("a header of %d bytes: HTTP %d, want %d", len(c.header), code, c.want)
+		}
+		if len(lengths) != 1 || lengths[0][0] != lengths[0][1] {
+			t.Errorf("a header of %d bytes, the secret of %d: compared at lengths %v, want one compare of equal lengths", len(c.header), len(secret), lengths)
+		}
+	}
+}
