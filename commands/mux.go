@@ -723,6 +723,14 @@ func (m *Mux) storageDownReply(req Request) string {
 	return "error_storage_retry"
 }
 
+// loneSlash reports whether a message is "/" alone (spaces around it
+// aside): no quote, forward, file, location or album with it.
+func loneSlash(req Request) bool {
+	return strings.TrimSpace(req.Text) == "/" && req.Quote == "" && !req.QuoteLost && len(req.HiddenLinks) == 0 &&
+		req.Forward == nil && req.Attachment == nil && req.FileData == nil && !req.FileLost && req.Location == nil &&
+		!req.Unsupported && req.AlbumItems == 0 && !req.AlbumMore
+}
+
 // carriesText reports whether a command's arguments hold text to be kept
 // (a note, a question, an answer, a warning), lost if storage is down.
 func carriesText(cmd *Command) bool {
@@ -801,6 +809,16 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 		// the words after it are a tip in view of the group, handled (and
 		// removed) as a mention holding one, not answered as the command.
 		req.Command, req.Args, c.Request.Command, c.Request.Args = "", "", "", ""
+	}
+	if req.Command == "" && req.ChatKind == Private && loneSlash(req) {
+		// "/" alone: a command's start sent without its name (the
+		// platform's list of commands opens at "/"), not a tip's first
+		// words: answered as an unknown command, which says to send
+		// /help; no draft is begun, nor an open one added to.
+		if c.roleUnread {
+			return c.Say(ctx, "error_storage_retry", nil)
+		}
+		return c.Say(ctx, "unknown_command", nil)
 	}
 	if req.Command != "" {
 		cmd, known := m.table[req.Command]
