@@ -1329,7 +1329,7 @@ func replyCommand(ctx context.Context, c *Context) error {
 			// code alone its caption: that file is told of, as one sent
 			// alone after Answer is (takeAnswer), not how to use /reply.
 			if c.Request.FileLost {
-				return c.Say(ctx, c.answerFileAloneLost(), fileNoteData)
+				return c.Say(ctx, c.replyFileAloneLost(ctx, t.ID, answeredBefore), fileNoteData)
 			}
 			return c.Say(ctx, "reply_usage", nil)
 		}

@@ -1357,6 +1357,23 @@ func (c *Context) answerFileAloneLost() string {
 	return "answer_file_alone_not_received"
 }
 
+// replyFileAloneLost is answerFileAloneLost said of a file alone sent
+// with /reply and a code, whose tip has no question open (none asked,
+// all answered, or expired): not "to answer the question, write your
+// answer in words", as there is none to answer. Redis failing to say,
+// or an answer recorded for this message already, it is
+// answerFileAloneLost's note.
+func (c *Context) replyFileAloneLost(ctx context.Context, id string, answeredBefore bool) string {
+	note := c.answerFileAloneLost()
+	if note != "answer_file_alone_not_received" || answeredBefore {
+		return note
+	}
+	if _, msg, err := c.mux.openQuestion(ctx, id, 0, false); err == nil && (msg == "answer_none" || msg == "answer_expired") {
+		return "reply_file_alone_not_received"
+	}
+	return note
+}
+
 // fileNoteData fills the notes about a file (file_too_large names the
 // limit; the others take nothing).
 var fileNoteData = map[string]any{"MB": storage.MaxFileSize >> 20}
