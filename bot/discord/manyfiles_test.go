@@ -77,3 +77,36 @@ func TestDiscordMessageWithSeveralFilesIsAnsweredOnce(t *testing.T) {
 		t.Fatalf("answers to two pictures, the last lost: %q, want %q and %q", got, lost, added)
 	}
 }
+
+// A "/word" naming a command, as the caption of several files, is the
+// first file's text, not a command (the engine keeps a file whatever its
+// caption says): the message is answered once, as any other with several
+// files, not once per file. Mutation: directMessage leaving a file whose
+// request still names the caption's command out of the album run (as
+// e8288fa did, "a command's answer is its own") →
+// TestDiscordFilesCaptionedWithACommandAreAnsweredOnce fails (three
+// answers to one message).
+func TestDiscordFilesCaptionedWithACommandAreAnsweredOnce(t *testing.T) {
+	var pic bytes.Buffer
+	if err := jpeg.Encode(&pic, image.NewGray(image.Rect(0, 0, 2, 2)), nil); err != nil {
+		t.Fatal(err)
+	}
+	cdn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write(pic.Bytes()) }))
+	defer cdn.Close()
+	engine, msg := newEngine(t)
+	api := &uploadAPI{}
+	a := newTestAdapter(t, api, engine, time.Hour)
+	a.useTable(engine.Commands())
+	var files []*discordgo.MessageAttachment
+	for n, name := range []string{"a.jpg", "b.jpg", "c.jpg"} {
+		files = append(files, &discordgo.MessageAttachment{ID: strconv.Itoa(5001 + n), URL: cdn.URL + "/" + name, ContentType: "image/jpeg", Size: pic.Len()})
+	}
+	m := dm("/report hay halcones en la esquina", files...)
+	m.ID, m.Author.Locale = "5000", "en-US"
+	a.onMessage(a.s, m)
+	started := render(msg.Localize("en", "draft_started", nil))[0]
+	cleaned := render(msg.Localize("en", "file_cleaned", nil, 3))[0]
+	if got := api.snapshot(); len(got) != 1 || !strings.Contains(got[0], started) || !strings.Contains(got[0], cleaned) {
+		t.Fatalf("answers to one message with three pictures captioned \"/report …\": %q, want one saying %q and %q", got, started, cleaned)
+	}
+}

@@ -112,10 +112,13 @@ func (a *Adapter) directMessage(base context.Context, h Handler, m *discordgo.Me
 	// as a Telegram album is: the last answers for all of them, not one
 	// "added" per file (inAlbum); one with something to warn of (lost,
 	// not cleaned) is still told of at once.
+	// A caption's "/word" is no command here: the engine keeps a file
+	// whatever its caption says (the caption as its text), so a file
+	// whose request names one is an item as any other.
 	items := 0
 	inAlbum := func(r *commands.Request, n int) {
-		if len(files) < 2 || r.Command != "" {
-			return // (a command's answer is its own)
+		if len(files) < 2 {
+			return
 		}
 		items++
 		// Not "more to come" past the shutdown deadline: the next file
