@@ -125,20 +125,40 @@ func (a *Adapter) directMessage(base context.Context, h Handler, m *discordgo.Me
 		// would be refused (below), and this one must say it was kept.
 		r.AlbumItems, r.AlbumMore = items, n < len(files)-1 && base.Err() == nil
 	}
+	// rest hands the engine the files not passed on past the shutdown
+	// deadline (see stopCtx) as one lost file, the last of the run: the
+	// reporter is asked, once, to send them again, and told what the
+	// files before them did (kept in silence while more were to come:
+	// the deadline ended after). Under a short context of its own, as a
+	// refusal's answer (answerCtx): the event's is over, and the engine
+	// reads the draft to tell it. No text goes with it: nothing is kept.
+	rest := func(r commands.Request) {
+		r.Command, r.Args, r.CommandAtStart = "", "", false
+		r.Attachment, r.FileData = nil, nil
+		r.FileLost, r.FileTooLarge = true, false
+		items++
+		r.AlbumItems, r.AlbumMore = items, false
+		ctx, cancel := answerCtx(base)
+		defer cancel()
+		h.Handle(ctx, r, w)
+	}
 	for n, att := range files {
-		if n > 0 && base.Err() != nil {
-			// The shutdown deadline is over (see stopCtx): the files not
-			// yet passed on are not fetched, and the reporter is asked,
-			// once, to send them again.
-			a.refuseMessage(base, h, m, "file_not_received")
-			return
-		}
 		r := req
 		if n > 0 {
 			// Attachment ids are snowflakes too: unique, and later than the message.
 			r.Text, r.EventID = "", snowflake(att.ID)
 		}
+		if n > 0 && base.Err() != nil {
+			// The shutdown deadline is over: the files not yet passed on
+			// are not fetched.
+			rest(r)
+			return
+		}
 		data, err := a.fetch(base, att)
+		if n > 0 && err != nil && base.Err() != nil {
+			rest(r) // cut by the deadline, as those after it
+			return
+		}
 		if err != nil {
 			// Unlike a Telegram file id, a Discord link expires: there is
 			// nothing to keep instead. The text is kept, and the reporter
