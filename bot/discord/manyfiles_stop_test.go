@@ -1,19 +1,13 @@
 package discord
 
 import (
-	"bytes"
 	"context"
-	"image"
-	"image/jpeg"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/bwmarrin/discordgo"
 
 	"github.com/vigia-project/vigia/commands"
 )
@@ -43,10 +37,7 @@ func (e *endAfterFirst) Handle(ctx context.Context, req commands.Request, w comm
 // → TestDiscordShutdownMidFilesTellsWhatWasKept fails (only "a file you
 // sent could not be received").
 func TestDiscordShutdownMidFilesTellsWhatWasKept(t *testing.T) {
-	var pic bytes.Buffer
-	if err := jpeg.Encode(&pic, image.NewGray(image.Rect(0, 0, 2, 2)), nil); err != nil {
-		t.Fatal(err)
-	}
+	pic := picture(t)
 	for _, cut := range []string{"after the first", "in the second's download"} {
 		t.Run(cut, func(t *testing.T) {
 			base := newStopCtx(context.Background())
@@ -56,7 +47,7 @@ func TestDiscordShutdownMidFilesTellsWhatWasKept(t *testing.T) {
 					<-r.Context().Done()
 					return
 				}
-				w.Write(pic.Bytes())
+				w.Write(pic)
 			}))
 			defer cdn.Close()
 			engine, msg := newEngine(t)
@@ -67,11 +58,7 @@ func TestDiscordShutdownMidFilesTellsWhatWasKept(t *testing.T) {
 			}
 			a := newTestAdapter(t, api, h, time.Hour)
 			a.ctx = base
-			var files []*discordgo.MessageAttachment
-			for n, name := range []string{"a.jpg", "b.jpg", "c.jpg"} {
-				files = append(files, &discordgo.MessageAttachment{ID: strconv.Itoa(6001 + n), URL: cdn.URL + "/" + name, ContentType: "image/jpeg", Size: pic.Len()})
-			}
-			m := dm("hay halcones en la esquina", files...)
+			m := dm("hay halcones en la esquina", pictures(cdn.URL, len(pic), 6001, "a.jpg", "b.jpg", "c.jpg")...)
 			m.ID, m.Author.Locale = "6000", "en-US"
 			a.onMessage(a.s, m)
 			started := render(msg.Localize("en", "draft_started", nil))[0]

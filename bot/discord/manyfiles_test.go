@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/vigia-project/vigia/locales"
 )
 
 // A DM that carries several files (Discord takes up to ten in one
@@ -24,35 +26,26 @@ import (
 // (commands.Request.AlbumItems, AlbumMore) → three answers to the
 // three-picture message, one per file.
 func TestDiscordMessageWithSeveralFilesIsAnsweredOnce(t *testing.T) {
-	var pic bytes.Buffer
-	if err := jpeg.Encode(&pic, image.NewGray(image.Rect(0, 0, 2, 2)), nil); err != nil {
-		t.Fatal(err)
-	}
+	pic := picture(t)
 	cdn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/lost.jpg") {
 			w.WriteHeader(http.StatusBadGateway)
 			return
 		}
-		w.Write(pic.Bytes())
+		w.Write(pic)
 	}))
 	defer cdn.Close()
 	engine, msg := newEngine(t)
 	api := &uploadAPI{}
 	a := newTestAdapter(t, api, engine, time.Hour)
 	files := func(first int, names ...string) []*discordgo.MessageAttachment {
-		var out []*discordgo.MessageAttachment
-		for n, name := range names {
-			out = append(out, &discordgo.MessageAttachment{ID: strconv.Itoa(first + n), URL: cdn.URL + "/" + name, ContentType: "image/jpeg", Size: pic.Len()})
-		}
-		return out
+		return pictures(cdn.URL, len(pic), first, names...)
 	}
 	m := dm("hay halcones en la esquina", files(2001, "a.jpg", "b.jpg", "c.jpg")...)
 	m.ID, m.Author.Locale = "2000", "en-US"
 	a.onMessage(a.s, m)
-	started := render(msg.Localize("en", "draft_started", nil))[0]
-	cleaned := render(msg.Localize("en", "file_cleaned", nil, 3))[0]
-	if got := api.snapshot(); len(got) != 1 || !strings.Contains(got[0], started) || !strings.Contains(got[0], cleaned) {
-		t.Fatalf("answers to one message with three pictures: %q, want one saying %q and %q", got, started, cleaned)
+	if got := api.snapshot(); len(got) != 1 || !answersFor(msg, got[0], 3) {
+		t.Fatalf("answers to one message with three pictures: %q, want one saying the draft started, the 3 pictures cleaned", got)
 	}
 
 	// Three more, the middle one lost: that one is told at once; the last
@@ -87,26 +80,44 @@ func TestDiscordMessageWithSeveralFilesIsAnsweredOnce(t *testing.T) {
 // TestDiscordFilesCaptionedWithACommandAreAnsweredOnce fails (three
 // answers to one message).
 func TestDiscordFilesCaptionedWithACommandAreAnsweredOnce(t *testing.T) {
-	var pic bytes.Buffer
-	if err := jpeg.Encode(&pic, image.NewGray(image.Rect(0, 0, 2, 2)), nil); err != nil {
-		t.Fatal(err)
-	}
-	cdn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write(pic.Bytes()) }))
+	pic := picture(t)
+	cdn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write(pic) }))
 	defer cdn.Close()
 	engine, msg := newEngine(t)
 	api := &uploadAPI{}
 	a := newTestAdapter(t, api, engine, time.Hour)
 	a.useTable(engine.Commands())
-	var files []*discordgo.MessageAttachment
-	for n, name := range []string{"a.jpg", "b.jpg", "c.jpg"} {
-		files = append(files, &discordgo.MessageAttachment{ID: strconv.Itoa(5001 + n), URL: cdn.URL + "/" + name, ContentType: "image/jpeg", Size: pic.Len()})
-	}
-	m := dm("/report hay halcones en la esquina", files...)
+	m := dm("/report hay halcones en la esquina", pictures(cdn.URL, len(pic), 5001, "a.jpg", "b.jpg", "c.jpg")...)
 	m.ID, m.Author.Locale = "5000", "en-US"
 	a.onMessage(a.s, m)
-	started := render(msg.Localize("en", "draft_started", nil))[0]
-	cleaned := render(msg.Localize("en", "file_cleaned", nil, 3))[0]
-	if got := api.snapshot(); len(got) != 1 || !strings.Contains(got[0], started) || !strings.Contains(got[0], cleaned) {
-		t.Fatalf("answers to one message with three pictures captioned \"/report …\": %q, want one saying %q and %q", got, started, cleaned)
+	if got := api.snapshot(); len(got) != 1 || !answersFor(msg, got[0], 3) {
+		t.Fatalf("answers to one message with three pictures captioned \"/report …\": %q, want one saying the draft started, the 3 pictures cleaned", got)
 	}
+}
+
+// picture is a small JPEG.
+func picture(t *testing.T) []byte {
+	t.Helper()
+	var pic bytes.Buffer
+	if err := jpeg.Encode(&pic, image.NewGray(image.Rect(0, 0, 2, 2)), nil); err != nil {
+		t.Fatal(err)
+	}
+	return pic.Bytes()
+}
+
+// pictures are the JPEGs names (each of size bytes) under url, their ids
+// counted from first.
+func pictures(url string, size, first int, names ...string) []*discordgo.MessageAttachment {
+	var out []*discordgo.MessageAttachment
+	for n, name := range names {
+		out = append(out, &discordgo.MessageAttachment{ID: strconv.Itoa(first + n), URL: url + "/" + name, ContentType: "image/jpeg", Size: size})
+	}
+	return out
+}
+
+// answersFor reports whether answer says that a draft started and that
+// the hidden data of cleaned pictures went.
+func answersFor(msg *locales.Bundle, answer string, cleaned int) bool {
+	return strings.Contains(answer, render(msg.Localize("en", "draft_started", nil))[0]) &&
+		strings.Contains(answer, render(msg.Localize("en", "file_cleaned", nil, cleaned))[0])
 }
