@@ -433,9 +433,12 @@ func New(o Options) *Mux {
 // of anyone's is read as text (the adapter's commandIn), its words as
 // words, "/nota …" part of a tip as before; elsewhere the command it
 // names is unknown, as any other. Where the sender's role could not be
-// read (storage failing), it is left too: then the unknown command is
-// answered "try again", and a team member's "/nota 12 …" never becomes a
-// tip.
+// read (storage failing), a Discord message stays words too, as it was
+// before the adapter read these names: a reporter's "/nota el del carro
+// rojo…" is then spooled and they are told it was received, never "try
+// again" for words any other "/word" would have kept (an invited team
+// member's "/nota 12 …" is spooled as a tip then, as it was before: seen
+// by the team alone, and its receipt tells them it was no note).
 func (m *Mux) teamCommand(c *Context) {
 	req := &c.Request
 	if req.Command == "" || req.ChatKind != Private {
@@ -446,7 +449,7 @@ func (m *Mux) teamCommand(c *Context) {
 	}
 	cmd, ok := m.teamNames[req.Command]
 	switch {
-	case !ok || c.roleUnread:
+	case !ok:
 	case c.Role >= cmd.Role:
 		req.Command = cmd.Name
 	case req.Platform == "discord":
