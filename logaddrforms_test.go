@@ -329,3 +329,34 @@ func TestScrubbersMaskIdsAfterAddressesInAList_logs(t *testing.T) {
 		}
 	}
 }
+
+// An id after a date or a time and "and" or "or" is a list's next item,
+// as after an address: dateTimeGapLen stopped at the "and", and the id
+// passed in clear; a sign after a date is still read as the gap's ("05:00
+// -N"). An address a lone ":" comes before ("reporter\":fe80::1", as a
+// JSON key writes it) is read from its first hex digit: ipv6Len walked
+// back over the ":", read ":fe80::1" as no address, and the id after it
+// passed. Found by FuzzScrubbersMaskEveryId_logs (seeds 13, 21, 33, 45,
+// 46).
+func TestScrubbersMaskIdsAfterADateAndAnd_logs(t *testing.T) {
+	for _, c := range []struct{ in, ids, logged string }{
+		{"from 2026-12-07 and 7306318845", "from 2026-12-07 and N", "from 2026-12-07 and N"},
+		{"users «2026-12-07T05:00:00.5+01:00 and +7306318845; retry in 2s", "users «2026-12-07T05:00:00.5+01:00 and N; retry in 2s", "users «2026-12-07T05:00:00.5+01:00 and N; retry in 2s"},
+		{"ids «07/12/2026 and [::1], and 7306318845", "ids «07/12/2026 and [::1], and N", "ids «07/12/2026 and [::1], and N"},
+		{"user (5123456780, 2026-12-07 or 7,306,318,845 (-1005123456789", "user (N, 2026-12-07 or N (N", "user (N, 2026-12-07 or N (N"},
+		{"chat 05:00, and -1001234567890", "chat 05:00, and N", "chat 05:00, and N"},
+		{`{"reporter":fe80::ab:1234, 7306318845)`, `{"reporter":fe80::ab:1234, N)`, `{"reporter":fe80::ab:1234, N)`},
+		{`"user":fe80::1 7306318845`, `"user":fe80::1 N`, `"user":fe80::1 N`},
+		// Kept, or read as before.
+		{"from 05:00 -1001234567890", "from 05:00 -N", "from 05:00 -N"},
+		{"from 2026-12-07 and 3 tips", "from 2026-12-07 and 3 tips", "from 2026-12-07 and 3 tips"},
+		{"from ::1 7306318845", "from ::1 N", "from ::1 N"},
+	} {
+		if got := scrubIDs(c.in); got != c.ids {
+			t.Errorf("scrubIDs(%q) = %q, want %q", c.in, got, c.ids)
+		}
+		if got := scrubbedError(t, c.in); got != c.logged {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.logged)
+		}
+	}
+}

@@ -311,8 +311,14 @@ func maskIDs(s string) string {
 		joined := false // this number is joined to the one before (joinedLen)
 		for {
 			if n := dateTimeLen(s[at:]); n > 0 {
+				// What follows it is read as a list's next item
+				// where listItemLen reads further than
+				// dateTimeGapLen ("from 2026-12-07 and
+				// 7306318845": dateTimeGapLen stopped at "and",
+				// the id in clear); a sign dateTimeGapLen reads
+				// stays ("05:00 -N").
 				at += n
-				at += dateTimeGapLen(s[at:])
+				at += max(dateTimeGapLen(s[at:]), listItemLen(s[at:]))
 				joined = false
 				continue
 			}
@@ -505,6 +511,12 @@ func ipv6Len(s string, at int) int {
 			return 0
 		}
 		b--
+	}
+	if s[b] == ':' && (b+1 >= len(s) || s[b+1] != ':') {
+		// A ":" alone before the address is no part of it: an
+		// address begins with a hex digit or "::" ("reporter\":fe80::1,
+		// 7306318845" read ":fe80::1", none, the id in clear).
+		b++
 	}
 	// Forward, one byte past the longest address: a run that goes on
 	// may still hold one with a number joined to it
