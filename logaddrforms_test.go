@@ -360,3 +360,24 @@ func TestScrubbersMaskIdsAfterADateAndAnd_logs(t *testing.T) {
 		}
 	}
 }
+
+// An address joined by "%" or "_" to a list's number ("id N%[::1]",
+// "user N_fe80::1") is read as the list's next item: it ended the list,
+// and the id after it passed in clear in both paths.
+func TestScrubbersMaskIdsAfterAnAddressJoinedToANumber_logs(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"id 7306318845%[::1] 5123456789", "id N%[::1] N"},
+		{"user 7306318845_fe80::1 5123456789", "user N_fe80::1 N"},
+		{"ids 7306318845, 1.2.3.4_fe80::1 5123456789", "ids N, 1.2.3.4_fe80::1 N"},
+		// Kept, or read as before.
+		{"users 7306318845, 50% done", "users N, 50% done"},
+		{"user 7306318845_abc", "user N_abc"},
+	} {
+		if got := scrubIDs(c.in); got != c.want {
+			t.Errorf("scrubIDs(%q) = %q, want %q", c.in, got, c.want)
+		}
+		if got := scrubbedError(t, c.in); got != c.want {
+			t.Errorf("%q logged %q, want %q", c.in, got, c.want)
+		}
+	}
+}

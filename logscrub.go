@@ -366,6 +366,15 @@ func maskIDs(s string) string {
 					joined = true
 					continue
 				}
+				// An address joined to it by "%" or "_" ("id
+				// N%[::1] 7306318845", "user N_fe80::1
+				// 7306318845") is read as a list's next, as one
+				// after a separator: it ended the list, and the
+				// id after it passed in clear.
+				if k := joinedAddrLen(s[at:]); k > 0 {
+					at += k
+					continue
+				}
 			}
 			break
 		}
@@ -400,6 +409,23 @@ func addrJoinedLen(s string) int {
 		return 1
 	}
 	return joinedLen(s)
+}
+
+// joinedAddrLen is the length of the "%" or "_" (and a "[") s, the text
+// after a number of a list, begins with where an address that is no
+// number follows it (addrStart), else 0.
+func joinedAddrLen(s string) int {
+	if len(s) < 2 || s[0] != '%' && s[0] != '_' {
+		return 0
+	}
+	k := 1
+	if s[1] == '[' {
+		k = 2
+	}
+	if addrStart.MatchString(s[k:]) {
+		return k
+	}
+	return 0
 }
 
 // version matches a version number: two to four numbers of one to three
