@@ -182,17 +182,18 @@ func primaryUnanswered(ctx context.Context, opt *redis.FailoverOptions, addr str
 // answered (or a host that dropped it) spent that call's whole time
 // (firstAnswerWait, 10 s), and the command exited 1 while the other
 // nodes answered. Here every node is asked side by side (CLUSTER SLOTS,
-// as go-redis asks), once, for at most seedWait; go-redis's first ask
-// of the slots goes to the first to answer (seedGate), from which it
-// learns the others. If none answers: a node's refusal that is not an
-// outage (not a cluster node, a wrong password) as it came, for
-// openStore's diagnosis; else seedsError.
+// as go-redis asks), once, for at most seedWait; go-redis asks the
+// first to answer for the slots, from which it learns the others. If
+// none answers: a node's refusal that is not an outage (not a cluster
+// node, a wrong password) as it came, for openStore's diagnosis; else
+// seedsError.
 //
-// The client keeps every node of the URL: go-redis asks them all again,
-// with the nodes it learned, once none of those it used answers (a
-// whole cluster restarted, its nodes at new addresses that the URL's
-// names lead to). Given only the first to answer, the client recovered
-// from such an outage only if that one name led to a node again.
+// The client keeps every node of the URL: go-redis asks them all again
+// once the cluster is lost (a whole cluster restarted, its nodes at new
+// addresses that the URL's names lead to); while it answers, those that
+// are not its nodes are held (seedGate). Given only the first to
+// answer, the client recovered from such an outage only if that one
+// name led to a node again.
 func liveClusterClient(ctx context.Context, url string, wait time.Duration) (redis.UniversalClient, error) {
 	opt, err := clusterOptions(url, wait)
 	if err != nil {
@@ -218,78 +219,96 @@ func liveClusterClient(ctx context.Context, url string, wait time.Duration) (red
 		}
 		return nil, seedsError(errs)
 	}
-	gate := &seedGate{first: opt.Addrs[live]}
-	seeds := slices.Clone(opt.Addrs) // (go-redis appends the nodes it learns to opt.Addrs's array)
+	gate := &seedGate{first: opt.Addrs[live], seeds: slices.Clone(opt.Addrs)} // (go-redis appends the nodes it learns to opt.Addrs's array)
 	rdb := redis.NewClusterClient(opt)
-	rdb.OnNewNode(func(c *redis.Client) {
-		if addr := c.Options().Addr; addr != gate.first && slices.Contains(seeds, addr) {
-			c.AddHook(heldSeed{gate})
-		}
-	})
-	rdb.AddHook(gate)
+	rdb.OnNewNode(func(c *redis.Client) { c.AddHook(gateHook{gate, c.Options().Addr}) })
 	return rdb, nil
 }
 
-// seedGate keeps go-redis's first ask of the cluster's slots for the
-// node of VIGIA_REDIS_URL that answered liveClusterClient's ask first:
-// until the cluster client's first call or pipeline has returned (the
-// slots loaded from that node, or its failure said), the URL's other
-// nodes refuse that ask at once (heldSeed, errSeedHeld), so that one
-// silent node no longer spends the call's whole time. Then every node
-// of the URL is asked as go-redis asks them.
+// seedGate keeps go-redis's asks of the cluster's slots, and of its
+// commands (COMMAND, asked of three nodes at random), away from the
+// nodes of VIGIA_REDIS_URL that are not nodes of the cluster, while the
+// cluster answers: go-redis asks its nodes one after the other, in a
+// random order, for as long as the call's deadline allows, and a silent
+// node of the URL spent the whole of it. Such a node is asked the slots
+// of only the first to answer liveClusterClient's ask; the others, held,
+// refuse at once (errSeedHeld) unless the last ask of the slots to a node
+// failed (the cluster lost, lost): then every node of the URL is asked,
+// as go-redis asks them, until one answers. A node of the URL that the
+// slots name is a node of the cluster, never held.
 type seedGate struct {
-	first string      // the address that answered first
-	open  atomic.Bool // the first call returned
+	first string   // the node of the URL that answered first
+	seeds []string // the URL's nodes
+	lost  atomic.Bool
+
+	mu    sync.Mutex
+	named map[string]bool // the nodes the slots named in the last answer
 }
 
-// errSeedHeld is a node of VIGIA_REDIS_URL that did not answer first,
-// not asked for the slots while the first call loads them from the one
-// that did (seedGate).
-var errSeedHeld = errors.New("not asked: another node of VIGIA_REDIS_URL answered first")
+// errSeedHeld is a node of VIGIA_REDIS_URL not asked (seedGate).
+var errSeedHeld = errors.New("not asked: a node of VIGIA_REDIS_URL held while the cluster's nodes answer")
+
+// held reports whether the node at addr is held (seedGate).
+func (g *seedGate) held(addr string) bool {
+	if addr == g.first || g.lost.Load() || !slices.Contains(g.seeds, addr) {
+		return false
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return !g.named[addr]
+}
+
+// answered records a node's answer to CLUSTER SLOTS (cmd), or its failure.
+func (g *seedGate) answered(cmd redis.Cmder, err error) {
+	slots, ok := cmd.(*redis.ClusterSlotsCmd)
+	if err != nil || !ok {
+		g.lost.Store(true)
+		return
+	}
+	named := map[string]bool{}
+	for _, s := range slots.Val() {
+		for _, n := range s.Nodes {
+			named[n.Addr] = true
+		}
+	}
+	g.mu.Lock()
+	g.named = named
+	g.mu.Unlock()
+	g.lost.Store(false)
+}
+
+// gateHook is seedGate's hook on the client of the node at addr.
+type gateHook struct {
+	gate *seedGate
+	addr string
+}
 
 // DialHook leaves dials as they are.
-func (g *seedGate) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h gateHook) DialHook(next redis.DialHook) redis.DialHook { return next }
 
-// ProcessHook opens the gate once a call returned.
-func (g *seedGate) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+// ProcessHook refuses CLUSTER SLOTS and COMMAND on a held node, and
+// records the others' answers to CLUSTER SLOTS.
+func (h gateHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
-		defer g.open.Store(true)
-		return next(ctx, cmd)
-	}
-}
-
-// ProcessPipelineHook opens the gate once a pipeline returned.
-func (g *seedGate) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		defer g.open.Store(true)
-		return next(ctx, cmds)
-	}
-}
-
-// heldSeed is the hook on the client of a node of VIGIA_REDIS_URL that
-// did not answer first: its CLUSTER SLOTS fails at once (errSeedHeld)
-// while the gate is shut. Every other command, and every command once
-// the gate opened, is left as it is (a node of the URL is also one the
-// slots name).
-type heldSeed struct{ gate *seedGate }
-
-// DialHook leaves dials as they are.
-func (h heldSeed) DialHook(next redis.DialHook) redis.DialHook { return next }
-
-// ProcessHook refuses CLUSTER SLOTS while the gate is shut.
-func (h heldSeed) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		if !h.gate.open.Load() && clusterSlotsCmd(cmd) {
+		slots := clusterSlotsCmd(cmd)
+		if !slots && (cmd.Name() != "command" || len(cmd.Args()) != 1) {
+			return next(ctx, cmd)
+		}
+		if h.gate.held(h.addr) {
 			cmd.SetErr(errSeedHeld)
 			return errSeedHeld
 		}
-		return next(ctx, cmd)
+		err := next(ctx, cmd)
+		if slots {
+			h.gate.answered(cmd, err)
+		}
+		return err
 	}
 }
 
 // ProcessPipelineHook leaves pipelines as they are (go-redis asks for
-// the slots with a call of its own).
-func (h heldSeed) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+// the slots and the commands with calls of their own).
+func (h gateHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return next
 }
 

@@ -15,7 +15,49 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/vigia-project/vigia/storage/redistest"
 )
+
+// Nodes of VIGIA_REDIS_URL that take the connection and never answer,
+// beside one node of a cluster that answers, are not asked while the
+// cluster answers: once the first call had returned, go-redis asked
+// every node of the URL, one after the other in a random order, for the
+// slots (ForEachMaster, as the store's persistence check and its scans
+// run, loads them each time) and for its commands (COMMAND, asked on
+// every call until one node answers it, for 5 s each): a silent one
+// spent the call's whole time, and ForEachMaster and calls failed while
+// the cluster was up. Mutations checked: the gate holding the URL's
+// nodes only until the first call returned (as in cd253b7) ->
+// "ForEachMaster ... context deadline exceeded"; COMMAND not held ->
+// "call ... context deadline exceeded".
+func TestClusterClientDoesNotAskSilentNodesOfTheURLWhileTheClusterAnswers(t *testing.T) {
+	cluster := redistest.StartCluster(t)
+	url := "redis://" + silentAddr(t) + "?addr=" + freeAddr(t)
+	for range 5 {
+		url += "&addr=" + silentAddr(t)
+	}
+	rdb, err := liveClusterClient(context.Background(), url+"&addr="+cluster.Addrs[1], 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	cc := rdb.(*redis.ClusterClient)
+	// Each silent node first in go-redis's order some six times in ten:
+	// a few rounds ask one nearly surely. The deadline is not a timing,
+	// only far less than a silent node holds a call (until its deadline,
+	// COMMAND 5 s).
+	for i := range 8 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		if err := cc.Set(ctx, "k", i, 0).Err(); err != nil {
+			t.Errorf("call %d: %v", i, err)
+		}
+		if err := cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return c.Ping(ctx).Err() }); err != nil {
+			t.Errorf("ForEachMaster %d: %v", i, err)
+		}
+		cancel()
+	}
+}
 
 // A cluster restarted whole (its node at a new address, as a container
 // rescheduled gets) is used again once a node of VIGIA_REDIS_URL leads
