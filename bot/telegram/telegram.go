@@ -877,13 +877,12 @@ func (a *Adapter) chatRequest(updateID int64, p *models.Message, sender int64) (
 }
 
 // codeLike reports whether a message puts a code-like word in view (a
-// receipt or invitation code, maybe): in its text or in a link it shows
-// as words ("mira aquí" pointing to …?c=CODE), as the engine reads it.
+// receipt or invitation code, maybe): in its text, in a link it shows
+// as words ("mira aquí" pointing to …?c=CODE), or across the text's end
+// and such a link ("mira K7QD-9XMA" linked to …?c=R2TP-4WZN), as the
+// engine reads it (tips.MessageCodesIn).
 func codeLike(text string, links []string) bool {
-	if len(tips.ReceiptCodesIn(text)) > 0 {
-		return true
-	}
-	return slices.ContainsFunc(links, func(l string) bool { return len(tips.ReceiptCodesIn(l)) > 0 })
+	return len(tips.MessageCodesIn(append([]string{text}, links...))) > 0
 }
 
 func chatKind(c models.Chat) commands.ChatKind {
