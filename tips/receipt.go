@@ -3239,9 +3239,15 @@ func ReceiptCodesIn(text string) []string {
 // (maxReceiptSpans, maxLoneSpans). Joined only, a message of 4,096
 // characters of words of one character used the bound up, and a code
 // spelled out in a hidden link after it ("…/a/Q-W-E-K-7-Q-D-…") was
-// not read: an invitation code in view of a group, left live.
+// not read: an invitation code in view of a group, left live. Empty
+// texts are left out (a message's TextBefore, Args): a message with one
+// text that is not empty is read once, as ReceiptCodesIn reads it.
 func MessageCodesIn(texts []string) []string {
-	if len(texts) == 1 {
+	texts = slices.DeleteFunc(slices.Clone(texts), func(t string) bool { return t == "" })
+	switch len(texts) {
+	case 0:
+		return nil
+	case 1:
 		return ReceiptCodesIn(texts[0])
 	}
 	_, joined := receiptCandidates([]string{strings.Join(texts, "\n")})

@@ -45,3 +45,35 @@ func TestMessageCodesInReadsEachTextOnItsOwn_receipts(t *testing.T) {
 		t.Errorf("one text: %v, want %v", got, want)
 	}
 }
+
+// A message whose texts are empty but one (a group message's TextBefore
+// and Args, without hidden links, as overLimitInGroup and
+// refusePrivateOnly pass them) is read once, as ReceiptCodesIn reads
+// it, not joined and apart: each read is a scan of every word of a
+// message of up to 4,096 characters. With a hidden link, twice.
+// Mutation: MessageCodesIn keeping empty texts -> ["", text, ""] is
+// read twice.
+func TestMessageCodesInReadsOneTextOnce_receipts(t *testing.T) {
+	reads := 0
+	candidatesRead = func() { reads++ }
+	defer func() { candidatesRead = func() {} }()
+	const text = "placa AB12-CD34-EF56-GH78 vista en la colonia Centro"
+	for _, c := range []struct {
+		texts []string
+		reads int
+	}{
+		{[]string{text}, 1},
+		{[]string{"", text, ""}, 1},
+		{[]string{"", "", ""}, 0},
+		{[]string{"", text, "", "https://x.example/v/AB12"}, 2},
+	} {
+		reads = 0
+		got := MessageCodesIn(c.texts)
+		if reads != c.reads {
+			t.Errorf("%q: read %d times, want %d", c.texts, reads, c.reads)
+		}
+		if want := ReceiptCodesIn(strings.Join(c.texts, "\n")); !slices.Equal(got, want) {
+			t.Errorf("%q: %v, want %v", c.texts, got, want)
+		}
+	}
+}
