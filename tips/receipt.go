@@ -1442,13 +1442,14 @@ func invisible(r rune) bool {
 // that show as a horizontal line (lineLike). So are an apostrophe,
 // straight or typographic ("ABCD'EFGH'…": the key US keyboards have "-"
 // on types "'" under the Spanish and Latin American layouts; smart
-// punctuation makes it "’"), though it may wrap a group too, and U+FFFD
+// punctuation makes it "’"), or one of its look-alikes (apostrophe:
+// "ABCD′EFGH′…", "ABCDʼEFGH…"), though it may wrap a group too, and U+FFFD
 // (an en dash an app's decoder refused, "ABCD\uFFFDEFGH…"). Not '"', "<"
 // or ">": no keyboard types them for a dash; a ">" is one only starting
 // a quoted line (separatorsAt), "K7QD->9XMA-…" is no code.
 func groupSeparator(r rune) bool {
 	return receiptSeparator(r) || strings.ContainsRune("/_.,·∙⋅:|\\+*~=$^ーｰ`一⼀㇐⁻₋⁺₊⁼₌'’\uFFFD", halfWidth(r)) ||
-		r != '%' && r != '&' && unicode.IsPunct(r) && !wrapChar(r) || lineLike(r)
+		r != '%' && r != '&' && unicode.IsPunct(r) && !wrapChar(r) || lineLike(r) || apostrophe(r)
 }
 
 // lineLike reports whether r, no dash (unicode.Pd, which

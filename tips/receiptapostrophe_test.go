@@ -61,3 +61,27 @@ func TestEveryElidedWordKeepsItsApostrophe_receipts(t *testing.T) {
 	}
 	cutLiveAndAtReplay(t, code, cases)
 }
+
+// A code whose groups are parted by one of the apostrophe's look-alikes
+// ("K7QD′9XMA′R2TP′4WZN", as by "'" or "’", which the key US keyboards
+// have "-" on types under Spanish layouts) is read and cut: the prime
+// (′) and the reversed comma quotation mark (‛) were read as separators
+// (punctuation that wraps nothing) until they joined wrapPartner, and
+// then no more (a receipt code left in the tip's text, an invitation
+// code left live in view of a group); the modifier letter apostrophe
+// and the acute accent typed alone never were.
+// Mutation: apostrophe out of groupSeparator -> every case but "＇"
+// is left whole ("K7QD′9XMA′R2TP′4WZN gracias").
+func TestApostropheLookAlikesBetweenGroups_receipts(t *testing.T) {
+	const code = "K7QD-9XMA-R2TP-4WZN"
+	for _, q := range []string{"ʼ", "＇", "′", "‛", "´"} {
+		cutLiveAndAtReplay(t, code, []struct{ in, want string }{
+			{"mi código K7QD" + q + "9XMA" + q + "R2TP" + q + "4WZN gracias", "mi código gracias"},
+			{"mi código k7qd" + q + "9xma" + q + "r2tp" + q + "4wzn gracias", "mi código gracias"},
+			{"mi código K7QD-9XMA" + q + "-R2TP-4WZN gracias", "mi código gracias"},
+		})
+		if codes := MessageCodesIn([]string{"mira", "K7QD" + q + "9XMA" + q + "R2TP" + q + "4WZN"}); !slices.Contains(codes, code) {
+			t.Errorf("%q between groups: %v, not %s", q, codes, code)
+		}
+	}
+}
