@@ -111,3 +111,23 @@ func takesOutPastReadings(t *testing.T, cases []pastReading) {
 		}
 	}
 }
+
+// A purge and a /forget take a tip out of what its names were read as
+// before a zero-width joiner next to an ASCII letter, digit or full stop
+// was dropped (ed3bbc6): the handle, address and hashtag cut at the
+// joiner, and the phone number read after a joiner that now joins its
+// digits to the trunk prefix before it ("044 \u200d55 1234 5678" was
+// +52 55 1234 5678, read in the index's region): the tip, its
+// reporter's tag and an alert it holds there.
+// Mutation: tips.PastLinkEntities reading the joiners' past forms
+// without the index's region -> fails (the tip and its reporter left
+// under "phone:+525512345678", the alert held).
+func TestPurgeAndForgetTakeATipOutOfItsJoinersPastReadings(t *testing.T) {
+	const j = "\u200d"
+	takesOutPastReadings(t, []pastReading{
+		{"cobra @sica" + j + "rio_norte cada lunes", []string{"handle:sica"}},
+		{"escriban a sica" + j + "rio@mail.example hoy", []string{"email:rio@mail.example"}},
+		{"usan #cobro" + j + "depiso en el mercado", []string{"hashtag:cobro"}},
+		{"llamen al 044 " + j + "55 1234 5678 de noche", []string{"phone:+525512345678"}},
+	})
+}

@@ -95,7 +95,7 @@ func (s *Store) pastEntities(ctx context.Context, id string, created time.Time, 
 	// domain telegram.dog, the accounts "s", "joinchat", "c"): no moment
 	// of that change is kept, so looked up whenever the text has them
 	// (rare: only such a link does), members only as above.
-	past = appendNew(past, tips.PastLinkEntities(text))
+	past = appendNew(past, tips.PastLinkEntities(text, s.index0.Region))
 	if len(past) == 0 {
 		return nil, nil
 	}
@@ -149,7 +149,7 @@ func (s *Store) unindex(ctx context.Context, pipe redis.Pipeliner, id string, cr
 	if len(past) > 0 && !s.mayBeUnderPastForms(ctx, created) {
 		past = nil
 	}
-	past = appendNew(past, tips.PastLinkEntities(text)) // its Telegram links as read before 774bbac
+	past = appendNew(past, tips.PastLinkEntities(text, s.index0.Region)) // its Telegram links as read before 774bbac
 	for _, e := range append(entities, past...) {
 		releaseAlert.Eval(ctx, pipe, []string{s.k.indexAlert(s.entityMAC(e.Key()))}, id) // rare: not cached
 	}

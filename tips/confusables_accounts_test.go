@@ -39,7 +39,7 @@ func TestConfusablesReadTheAccountsLookalikeLetters(t *testing.T) {
 				got = append(got, e.Key())
 			}
 		}
-		for _, e := range PastLinkEntities(c.text) {
+		for _, e := range PastLinkEntities(c.text, "") {
 			past = append(past, e.Key())
 		}
 		if !slices.Equal(got, c.want) {

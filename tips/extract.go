@@ -134,9 +134,11 @@ func PastEntities(text string) []Entity {
 // (foldHandlePast): "@ɑlfa_99" was "ɑlfa_99", now "alfa_99".
 // And every entity read before the zero-width joiners next to an ASCII
 // letter or digit or a full stop went (prepare): "@sica\u200drio" was
-// the handle "sica", now "sicario".
-func PastLinkEntities(text string) []Entity {
-	now := Extract(text, "")
+// the handle "sica", now "sicario"; "044 \u200d55 1234 5678" the phone
+// number +52 55 1234 5678 in Mexico. region is the one the index reads
+// phone numbers in (Extract's).
+func PastLinkEntities(text, region string) []Entity {
+	now := Extract(text, region)
 	seen := map[string]bool{}
 	for _, e := range now {
 		seen[e.Key()] = true
@@ -167,10 +169,11 @@ func PastLinkEntities(text string) []Entity {
 	// letter or digit or a full stop went (prepare), as each reading
 	// above: "sica\u200drio@mail.example" was the address
 	// "rio@mail.example", "@sica\u200drio" the handle "sica",
-	// "https://ev\u200dil.example/x" a link of another host.
+	// "https://ev\u200dil.example/x" a link of another host, "044
+	// \u200d55 1234 5678" the number after the joiner (in region).
 	if strings.Contains(text, "\u200d") {
 		for _, r := range []struct{ past, anySubdomain bool }{{false, false}, {true, true}, {false, true}} {
-			for _, e := range extractRead(text, "", r.past, r.anySubdomain, prepareKeepingJoiners) {
+			for _, e := range extractRead(text, region, r.past, r.anySubdomain, prepareKeepingJoiners) {
 				add(e)
 			}
 		}

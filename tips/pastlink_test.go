@@ -24,7 +24,7 @@ func TestPastLinkEntities(t *testing.T) {
 		{"nada aquí", nil},
 	} {
 		var got []string
-		for _, e := range PastLinkEntities(c.text) {
+		for _, e := range PastLinkEntities(c.text, "") {
 			got = append(got, e.Key())
 		}
 		if !slices.Equal(got, c.want) {

@@ -57,7 +57,7 @@ func TestTelegramSubdomainIsTheAccountsLink(t *testing.T) {
 		for _, e := range Extract(c.text, "") {
 			got = append(got, e.Key())
 		}
-		for _, e := range PastLinkEntities(c.text) {
+		for _, e := range PastLinkEntities(c.text, "") {
 			past = append(past, e.Key())
 		}
 		if !slices.Equal(got, c.want) {
