@@ -14,8 +14,8 @@ import (
 // family emoji (seventy code points), of flags, of Hindi syllables (a
 // consonant and its vowel sign) or of decomposed accented letters is
 // short and kept,
-// as typed; one of 41 such characters is refused with the usage, which
-// says the limit, and so is one of forty characters stacked with dozens
+// as typed; one of 41 such characters is refused, the answer naming the
+// limit, and one of forty characters stacked with dozens
 // of marks each (kept whole it would be thousands of code points,
 // however short it looks). A refused decision changes nothing.
 // Mutation: the length counted in code points (as before) → the emoji,
@@ -58,11 +58,18 @@ func TestLabelLengthIsCountedInCharactersAsSeen(t *testing.T) {
 		strings.Repeat("क्ष", 21),
 		strings.Repeat("e\u0301", 41),
 		strings.Repeat("x", 41),
-		strings.Repeat("h"+strings.Repeat("\u0301\u0316", 30), 40), // 40 characters, 2,440 code points
 	} {
-		if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "1 escalated urgent " + label}); !strings.HasSuffix(r[0].Text, usage) {
-			t.Errorf("label %d refused with %q, want the usage", i, r[0].Text)
+		// Longer than forty characters: said so (triage_label_too_long).
+		shown := []rune(label)
+		want := tm.text("en", "triage_label_too_long", map[string]any{"Text": string(shown[:min(len(shown), 40)]) + "…", "Max": 40})
+		if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "1 escalated urgent " + label}); r[0].Text != want {
+			t.Errorf("label %d refused with %q, want %q", i, r[0].Text, want)
 		}
+	}
+	// Forty characters of thousands of code points: the usage.
+	label := strings.Repeat("h"+strings.Repeat("\u0301\u0316", 30), 40) // 40 characters, 2,440 code points
+	if r := tm.as(adminID, "Ada", commands.Request{Command: "triage", Args: "1 escalated urgent " + label}); !strings.HasSuffix(r[0].Text, usage) {
+		t.Errorf("a label of %d code points refused with %q, want the usage", len([]rune(label)), r[0].Text)
 	}
 	tip, err := tm.store.Tip(ctx, "1")
 	if err != nil {

@@ -579,14 +579,21 @@ func triage(ctx context.Context, c *Context) error {
 		}
 	}
 	if len(rest) > maxLabels {
-		return c.triageMisread(ctx, rest[maxLabels]) // the first label too many
+		// Said as the limit it passes, not as a word not understood.
+		return c.Say(ctx, "triage_too_many_labels", map[string]any{"Max": maxLabels, "Total": len(rest)})
 	}
 	for _, l := range rest {
 		if _, ok := parseTipID(l); ok && d.Status == tips.StatusDuplicate {
 			return c.triageMisread(ctx, l) // a second original
 		}
 		l = tips.Neutralize(l) // counted as it is kept and shown
-		if utf8.RuneCountInString(l) > maxLabelRunes || uniseg.GraphemeClusterCount(l) > maxLabelLen || !visible(l) {
+		if uniseg.GraphemeClusterCount(l) > maxLabelLen && visible(l) {
+			if r := []rune(l); len(r) > maxMisreadShown {
+				l = string(r[:maxMisreadShown]) + "…"
+			}
+			return c.Say(ctx, "triage_label_too_long", map[string]any{"Text": safe(l), "Max": maxLabelLen})
+		}
+		if utf8.RuneCountInString(l) > maxLabelRunes || !visible(l) {
 			return c.triageMisread(ctx, l)
 		}
 		d.Labels = append(d.Labels, l)
