@@ -216,3 +216,11 @@ func FailVoidsWrites(t interface{ Cleanup(func()) }) (restore func()) {
 	t.Cleanup(restore)
 	return restore
 }
+
+// OnVoidsReplayedInPlace has f run when a voids file replayed in place
+// is done in Redis, before it is emptied, until the test ends.
+func OnVoidsReplayedInPlace(t interface{ Cleanup(func()) }, f func()) {
+	orig := voidsReplayedInPlace
+	voidsReplayedInPlace = f
+	t.Cleanup(func() { voidsReplayedInPlace = orig })
+}

@@ -344,11 +344,15 @@ func (sp *Spool) replayVoidsUnwritten(ctx context.Context, st *Store) (int, erro
 }
 
 // replayVoidsInPlace replays the live voids file without moving it (a
-// file moved aside before it could not be removed), and leaves it: the
-// next replay reads it again, voiding what it names again (gone
-// already), but a hold of every pending invitation it voided once only.
-// Voidings held while it runs are appended after what it read: they wait
-// for the next replay.
+// file moved aside before it could not be removed). Done, it empties the
+// file (truncated and fsynced) if nothing was appended to it meanwhile:
+// left whole, it would grow across outages (maxHeldVoids bounds the
+// lines held since a replay, not the file's), and each replay would read
+// it all again. A crash mid-way leaves it whole (replayed again: what it
+// names is gone already, a hold of every pending invitation is voided
+// once only) or empty. Voidings held while it runs are appended after
+// what it read: the file is then left whole, and they wait for the next
+// replay with it.
 func (sp *Spool) replayVoidsInPlace(ctx context.Context, st *Store) (int, error) {
 	sp.mu.Lock()
 	b, err := os.ReadFile(sp.voidsPath())
@@ -371,8 +375,52 @@ func (sp *Spool) replayVoidsInPlace(ctx context.Context, st *Store) (int, error)
 	if err != nil {
 		return n, err
 	}
+	voidsReplayedInPlace()
+	sp.mu.Lock()
+	// (HoldVoids appends under sp.mu: the size read is the file's now,
+	// unless another process appended.) Not emptied (a file that cannot
+	// be written), it stays as it was: replayed again, harmlessly.
+	emptied := emptyVoidsIfUnchanged(sp.voidsPath(), int64(len(b))) == nil
+	sp.mu.Unlock()
 	sp.forgetVoids(f.macs)
+	if emptied && len(f.names) > 0 {
+		// Its holds gone from the file, their records are of no more use
+		// (left to expire if Redis does not take this).
+		_ = st.rdb.Del(ctx, st.k.voidAllDones(f.names)...).Err()
+	}
 	return n, nil
+}
+
+// voidsReplayedInPlace runs once a voids file replayed in place is done
+// in Redis, before it is emptied; tests hold voidings there.
+var voidsReplayedInPlace = func() {}
+
+// errVoidsGrown is emptyVoidsIfUnchanged's answer for a file appended to
+// since it was read.
+var errVoidsGrown = errors.New("spool voids: appended to since read")
+
+// emptyVoidsIfUnchanged truncates the voids file at path to nothing, and
+// fsyncs it, if it is still size bytes long.
+func emptyVoidsIfUnchanged(path string, size int64) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("spool voids: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("spool voids: %w", err)
+	}
+	if fi.Size() != size {
+		return errVoidsGrown
+	}
+	if err := f.Truncate(0); err != nil {
+		return fmt.Errorf("spool voids: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("spool voids: %w", err)
+	}
+	return nil
 }
 
 // forgetVoids forgets the voidings of macs, done in Redis, and a hold of
