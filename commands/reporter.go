@@ -30,7 +30,8 @@ const (
 // what does not: the platform sees the chat, whoever runs the service
 // could link a tip to its reporter's account, investigators cannot.
 func start(ctx context.Context, c *Context) error {
-	text := c.T("start", map[string]any{"Platform": PlatformName(c.Request.Platform)})
+	// On Discord, its own words on what /wipe deletes there (wipeWords).
+	text := c.T(wipeWords(c.Request.Platform, "start"), map[string]any{"Platform": PlatformName(c.Request.Platform)})
 	switch {
 	case c.Request.ChatKind != Private:
 		// Not its "just write here": here is a group, whose members and
@@ -985,7 +986,10 @@ func (c *Context) send(ctx context.Context, draftID string) error {
 	if err := c.replyReceipt(ctx, Reply{Text: text}); err != nil {
 		return err
 	}
-	advice := "safety_advice"
+	// On Discord, its own words: the wipe buttons under it delete only the
+	// bot's messages there, the member's own are theirs to delete
+	// (wipeWords), said before they press.
+	advice := wipeWords(c.Request.Platform, "safety_advice")
 	if c.Request.Platform == consolePlatform {
 		// The demo plays no one platform's flow: its advice speaks of the
 		// real bot, in whichever app.

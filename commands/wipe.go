@@ -45,16 +45,31 @@ func (c *Context) wiper() (ChatWiper, bool) {
 	return w, ok
 }
 
-// wipeButtons offers to wipe the chat now or later.
+// wipeButtons offers to wipe the chat now or later: on Discord, labelled
+// as what they do there, delete the bot's messages (wipeWords).
 func (c *Context) wipeButtons() [][]Button {
 	if _, ok := c.wiper(); !ok {
 		return nil
 	}
 	return [][]Button{{
-		{Label: c.T("button_wipe_now", nil), Data: cbWipe + "0"},
-		{Label: c.T("button_wipe_1h", nil), Data: cbWipe + "60"},
-		{Label: c.T("button_wipe_24h", nil), Data: cbWipe + "1440"},
+		{Label: c.T(wipeWords(c.Request.Platform, "button_wipe_now"), nil), Data: cbWipe + "0"},
+		{Label: c.T(wipeWords(c.Request.Platform, "button_wipe_1h"), nil), Data: cbWipe + "60"},
+		{Label: c.T(wipeWords(c.Request.Platform, "button_wipe_24h"), nil), Data: cbWipe + "1440"},
 	}}
+}
+
+// wipeWords is message id, which speaks of a chat wipe as deleting the
+// whole conversation, or on Discord its "_discord" variant: there a bot
+// may delete only its own messages in a direct message, never the
+// member's (Discord answers 50003, "Cannot execute action on a DM
+// channel"), and closing the conversation in the app does not delete it.
+// The member is told so before a wipe, not only after one: theirs are
+// the messages they must delete themselves.
+func wipeWords(platform, id string) string {
+	if platform == "discord" {
+		return id + "_discord"
+	}
+	return id
 }
 
 // wipe is the /wipe command: "/wipe", "/wipe now", "/wipe 30m", "/wipe 2h".
@@ -98,7 +113,7 @@ func (c *Context) wipeChat(ctx context.Context, delay time.Duration) error {
 		if err := c.mux.store.ScheduleWipe(ctx, job, c.mux.now().Add(delay)); err != nil {
 			return err
 		}
-		text := c.T("wipe_scheduled", map[string]any{"Delay": c.mux.spanIn(c.Lang, delay)})
+		text := c.T(wipeWords(c.Request.Platform, "wipe_scheduled"), map[string]any{"Delay": c.mux.spanIn(c.Lang, delay)})
 		d, err := c.mux.store.Draft(ctx, c.Pseudonym)
 		if err == nil {
 			text += "\n\n" + c.T("wipe_draft_pending", nil)
@@ -118,7 +133,7 @@ func (c *Context) wipeChat(ctx context.Context, delay time.Duration) error {
 	res, err := w.WipeChat(ctx, c.Request.UserChat, c.Request.MessageID)
 	if err != nil {
 		c.mux.log.Warn("chat wipe failed", "platform", c.Request.Platform, "error", err.Error())
-		return c.Reply(ctx, Reply{Text: c.T("wipe_failed", nil) + note + paragraph(c.laterWipe(ctx))})
+		return c.Reply(ctx, Reply{Text: c.T(wipeWords(c.Request.Platform, "wipe_failed"), nil) + note + paragraph(c.laterWipe(ctx))})
 	}
 	if res.TheirsKept {
 		// Nothing else is said after a wipe: an empty chat says less than
@@ -595,7 +610,7 @@ func (m *Mux) tellWipeGivenUp(ctx context.Context, j storage.Wipe) {
 		// "not deleted" would be untrue.
 		text = m.wipeDoneTheirsKept(sendCtx, j)
 	default:
-		text = m.msg.Localize(m.readerLanguage(sendCtx, j.Pseudonym, j.Language), "wipe_given_up", nil)
+		text = m.msg.Localize(m.readerLanguage(sendCtx, j.Pseudonym, j.Language), wipeWords(platform, "wipe_given_up"), nil)
 	}
 	if _, err := s.Send(sendCtx, chat, Reply{Text: text}); err != nil {
 		m.log.Warn("could not tell its requester a scheduled deletion was given up", "platform", platform, "kind", wipeKind(j), "error", err.Error())
