@@ -318,7 +318,7 @@ func TestStartInADiscordServerKeepsTheWelcome(t *testing.T) {
 	e := newEnv(t, nil)
 	for _, lang := range locales.Supported {
 		// (The commands under the names a Discord client in lang shows.)
-		welcome := strings.Split(e.mux.NamesAsShown(lang, e.text(lang, "start", map[string]any{"Platform": "Discord"})), "\n\n")
+		welcome := strings.Split(e.mux.NamesAsShown(lang, e.text(lang, "start_discord", map[string]any{"Platform": "Discord"})), "\n\n")
 		if len(welcome) < 4 {
 			t.Fatalf("%s: the welcome is not welcome, protections, how to report, languages: %q", lang, welcome)
 		}

@@ -173,7 +173,7 @@ func TestDiscordEndToEnd(t *testing.T) {
 		t.Fatalf("send answer: %s", sent.Raw)
 	}
 	advice := dc.waitCalls(1, pathHas("POST", "/webhooks/1100000000000000001/"+i3["token"].(string)))[0]
-	if unescape(advice.JSON["content"].(string)) != asShownIn(msg, "es", msg.Localize("es", "safety_advice", map[string]any{"Platform": "Discord", "Receipt": receipt})) || int(advice.JSON["flags"].(float64))&64 == 0 {
+	if unescape(advice.JSON["content"].(string)) != asShownIn(msg, "es", msg.Localize("es", "safety_advice_discord", map[string]any{"Platform": "Discord", "Receipt": receipt})) || int(advice.JSON["flags"].(float64))&64 == 0 {
 		t.Fatalf("advice: %s", advice.Raw)
 	}
 
@@ -555,7 +555,7 @@ func TestDiscordReceiptOfADroppedSendWithClosedDMs(t *testing.T) {
 	edits := dc.waitCalls(2, pathHas("PATCH", "/webhooks/1100000000000000001/"+i2["token"].(string)+"/messages/@original"))
 	got := unescape(edits[1].JSON["content"].(string))
 	receipt := receiptPattern.FindString(got)
-	if receipt == "" || !strings.Contains(got, asShownIn(msg, "es", msg.Localize("es", "safety_advice", map[string]any{"Platform": "Discord", "Receipt": receipt}))) {
+	if receipt == "" || !strings.Contains(got, asShownIn(msg, "es", msg.Localize("es", "safety_advice_discord", map[string]any{"Platform": "Discord", "Receipt": receipt}))) {
 		t.Errorf("the draft's message now: %q", got)
 	}
 	dc.mu.Lock()
