@@ -1,6 +1,9 @@
 package commands
 
-import "time"
+import (
+	"log/slog"
+	"time"
+)
 
 // failureLogEvery is the least time between two lines of a loop that
 // fails at every round while Redis is down (the broadcaster's, one a
@@ -34,3 +37,16 @@ func (f *failureLog) failed(now time.Time) (suppressed int, log bool) {
 
 // succeeded ends a run of failures.
 func (f *failureLog) succeeded() { *f = failureLog{} }
+
+// round notes a round's outcome at now: a success ends the run; a
+// failure is logged as msg, with the error and the count left out, when
+// failed says so.
+func (f *failureLog) round(log *slog.Logger, msg string, err error, now time.Time) {
+	if err == nil {
+		f.succeeded()
+		return
+	}
+	if suppressed, ok := f.failed(now); ok {
+		log.Warn(msg, "error", err.Error(), "suppressed", suppressed)
+	}
+}

@@ -34,14 +34,11 @@ func (m *Mux) RunIndexer(ctx context.Context) {
 	var failures failureLog
 	for ctx.Err() == nil {
 		_, err := m.indexTips(ctx, 2*time.Second)
-		switch {
-		case ctx.Err() != nil:
-		case err == nil:
-			failures.succeeded()
-		default:
-			if suppressed, ok := failures.failed(m.now()); ok {
-				m.log.Warn("indexing failed", "error", err.Error(), "suppressed", suppressed)
-			}
+		if ctx.Err() != nil {
+			return
+		}
+		failures.round(m.log, "indexing failed", err, m.now())
+		if err != nil {
 			select { // Redis is down, or a tip cannot be read: do not spin
 			case <-ctx.Done():
 			case <-time.After(indexerPause):

@@ -876,14 +876,8 @@ func (m *Mux) RunBroadcaster(ctx context.Context, tick time.Duration) {
 			return
 		case <-t.C:
 			err := m.broadcastOnce(ctx)
-			switch {
-			case ctx.Err() != nil:
-			case err == nil:
-				failures.succeeded()
-			default:
-				if suppressed, ok := failures.failed(m.now()); ok {
-					m.log.Warn("broadcast round failed", "error", err.Error(), "suppressed", suppressed)
-				}
+			if ctx.Err() == nil {
+				failures.round(m.log, "broadcast round failed", err, m.now())
 			}
 		}
 	}
