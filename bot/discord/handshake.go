@@ -60,20 +60,37 @@ type gatewayConn struct {
 	cut atomic.Bool
 }
 
+// cutError is err, a *dialCutError once the connection was cut by a
+// cancel: every call the upgrade makes on it, its deadlines' too (the
+// websocket dialer sets its handshake's deadline first thing, and a cut
+// just before fails that call, not a read).
+func (c *gatewayConn) cutError(err error) error {
+	if err != nil && c.cut.Load() {
+		return &dialCutError{err}
+	}
+	return err
+}
+
 func (c *gatewayConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
-	if err != nil && c.cut.Load() {
-		err = &dialCutError{err}
-	}
-	return n, err
+	return n, c.cutError(err)
 }
 
 func (c *gatewayConn) Write(p []byte) (int, error) {
 	n, err := c.Conn.Write(p)
-	if err != nil && c.cut.Load() {
-		err = &dialCutError{err}
-	}
-	return n, err
+	return n, c.cutError(err)
+}
+
+func (c *gatewayConn) SetDeadline(t time.Time) error {
+	return c.cutError(c.Conn.SetDeadline(t))
+}
+
+func (c *gatewayConn) SetReadDeadline(t time.Time) error {
+	return c.cutError(c.Conn.SetReadDeadline(t))
+}
+
+func (c *gatewayConn) SetWriteDeadline(t time.Time) error {
+	return c.cutError(c.Conn.SetWriteDeadline(t))
 }
 
 // cutOff closes the connection to cut its handshake, noting whether
