@@ -77,16 +77,24 @@ func TestBroadcasterFailuresAfterASuccessAreLoggedAtOnce(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { e.mux.RunBroadcaster(ctx, time.Millisecond) })
-	waitCalls(t, &calls, 20, cancel)
-	e.clk.Add(30 * time.Second)
-	waitCalls(t, &calls, calls.Load()+5, cancel)
-	up.Store(true)
-	waitCalls(t, &calls, calls.Load()+5, cancel)
-	up.Store(false)
-	waitCalls(t, &calls, calls.Load()+5, cancel)
-	cancel()
+	failTwoRuns(t, e, &calls, &up, cancel)
 	wg.Wait()
 	twoRunsLogged(t, e.logs.String(), "broadcast round failed")
+}
+
+// failTwoRuns drives a loop whose rounds call the store (calls) through
+// two runs of failures: 20 failed rounds, the clock moved 30 s, 5 more;
+// 5 rounds that succeed (up); 5 failed again. It ends the loop (cancel).
+func failTwoRuns(t *testing.T, e *env, calls *atomic.Int64, up *atomic.Bool, cancel context.CancelFunc) {
+	t.Helper()
+	waitCalls(t, calls, 20, cancel)
+	e.clk.Add(30 * time.Second)
+	waitCalls(t, calls, calls.Load()+5, cancel)
+	up.Store(true)
+	waitCalls(t, calls, calls.Load()+5, cancel)
+	up.Store(false)
+	waitCalls(t, calls, calls.Load()+5, cancel)
+	cancel()
 }
 
 // While Redis is down every broadcast round fails, one a tick: the log
