@@ -164,6 +164,10 @@ func launch(t *testing.T, cmd *exec.Cmd) *botProcess {
 			_ = cmd.Process.Kill()
 			<-p.done
 		}
+		if t.Failed() {
+			// What the process said, to tell a slow machine from a bug.
+			t.Logf("%s's output:\n%s", cmd.Args[0], p.stderr.String())
+		}
 	})
 	return p
 }

@@ -52,9 +52,11 @@ func TestRedisStopsMidBurst(t *testing.T) {
 	// The spool is replayed within a few seconds of Redis answering.
 	ctx := context.Background()
 	c := rs.Client()
+	// At least five: a sixth (a tip stored twice) fails below with its
+	// count, not as a timeout.
 	waitFor(t, func() bool {
 		keys, _ := c.Keys(ctx, "vigia:{tips}:tip:*").Result()
-		return len(keys) == 5
+		return len(keys) >= 5
 	})
 	bot.stop(t)
 	if keys, _ := c.Keys(ctx, "vigia:{tips}:tip:*").Result(); len(keys) != 5 {
