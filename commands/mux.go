@@ -494,6 +494,7 @@ const senderCallWait = 3 * time.Second
 // Handle answers one request. It never panics and never returns an error:
 // every failure becomes a localised answer and a log line without user data.
 func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
+	req = m.slashCommand(req) // ("／help": /help)
 	if m.writesForSender(req) {
 		// Its sender waits to hear whether what they sent was kept:
 		// once one Redis call of the request (its presteps' first, with
@@ -726,14 +727,6 @@ func (m *Mux) storageDownReply(req Request) string {
 	return "error_storage_retry"
 }
 
-// loneSlash reports whether a message is "/" alone (spaces around it
-// aside): no quote, forward, file, location or album with it.
-func loneSlash(req Request) bool {
-	return strings.TrimSpace(req.Text) == "/" && req.Quote == "" && !req.QuoteLost && len(req.HiddenLinks) == 0 &&
-		req.Forward == nil && req.Attachment == nil && req.FileData == nil && !req.FileLost && req.Location == nil &&
-		!req.Unsupported && req.AlbumItems == 0 && !req.AlbumMore
-}
-
 // carriesText reports whether a command's arguments hold text to be kept
 // (a note, a question, an answer, a warning), lost if storage is down.
 func carriesText(cmd *Command) bool {
@@ -815,9 +808,10 @@ func (m *Mux) route(ctx context.Context, c *Context) error {
 	}
 	if req.Command == "" && req.ChatKind == Private && loneSlash(req) {
 		// "/" alone: a command's start sent without its name (the
-		// platform's list of commands opens at "/"), not a tip's first
-		// words: answered as an unknown command, which says to send
-		// /help; no draft is begun, nor an open one added to.
+		// platform's list of commands opens at "/"; "//", "/@VigiaBot",
+		// "／" alike), not a tip's first words: answered as an unknown
+		// command, which says to send /help; no draft is begun, nor an
+		// open one added to.
 		if c.roleUnread {
 			return c.Say(ctx, "error_storage_retry", nil)
 		}
