@@ -111,14 +111,18 @@ var postingSlack = 256
 // is found still, by the words it holds; and a tip is not found by words
 // it does not hold. So are the words a host named in the query gave before punycode was
 // read decoded (tips.PunycodeIndexTokens: "пример.рф" written
-// "xn--e1afmkfd.xn--p1ai" was "xn", "e1afmkfd", "p1ai").
+// "xn--e1afmkfd.xn--p1ai" was "xn", "e1afmkfd", "p1ai"), and those a
+// word mixing Latin letters with Cyrillic or Greek look-alikes gave before
+// they were read as Latin ones (tips.LookalikeIndexTokens: "Sіnaloa" with a
+// Cyrillic і was "sіnaloa"; a query written "Sinaloa" does not find such
+// a tip, indexed before, until the retention ends).
 func (s *Store) Search(ctx context.Context, query string, since time.Time, category tips.Category, n int) (list []tips.Tip, cut bool, err error) {
 	words := tips.IndexTokens(query)
 	if len(words) == 0 {
 		return nil, false, nil
 	}
 	var pasts [][]string
-	for _, past := range [][]string{tips.MarklessIndexTokens(query), tips.MarkSplitIndexTokens(query), tips.PunycodeIndexTokens(query)} {
+	for _, past := range [][]string{tips.MarklessIndexTokens(query), tips.MarkSplitIndexTokens(query), tips.PunycodeIndexTokens(query), tips.LookalikeIndexTokens(query)} {
 		if len(past) > 0 && !slices.Equal(past, words) && !slices.ContainsFunc(pasts, func(p []string) bool { return slices.Equal(p, past) }) {
 			pasts = append(pasts, past)
 		}

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 )
@@ -46,8 +48,67 @@ var stopwords = func() map[string]bool {
 // a tip may write either, and a view shows both or the one written. The
 // decoded form is a homograph's own letters: "аррӏе.com" in Cyrillic and
 // its "xn--80ak6aa92e.com" are one word, apple.com another.
+//
+// A word that mixes Latin letters with Cyrillic or Greek ones is read with
+// those that look like Latin letters as them (unconfused): "Sіnaloa"
+// written with a Cyrillic і is "sinaloa", found by either spelling. A
+// word in one script keeps its letters ("аррӏе" in Cyrillic is not
+// "apple"); full-width forms ("Ｓｉｎａｌｏａ") Fold reads as ASCII.
 func IndexTokens(text string) []string {
-	return withoutStopwords(tokens(Fold(decodePunycode(text)), maxIndexTokens, true))
+	return withoutStopwords(tokens(unconfused(Fold(decodePunycode(text))), maxIndexTokens, true))
+}
+
+// LookalikeIndexTokens are the words IndexTokens gave text before it read
+// Cyrillic and Greek look-alikes in a Latin word as Latin letters
+// ("sіnaloa" kept its Cyrillic і): a tip indexed then holds them, and a
+// search looks for them too. Nil where they are IndexTokens'.
+func LookalikeIndexTokens(text string) []string {
+	if !strings.ContainsFunc(text, lookalikeScript) {
+		return nil // most text: no second fold
+	}
+	folded := Fold(decodePunycode(text))
+	if unconfused(folded) == folded {
+		return nil
+	}
+	return withoutStopwords(tokens(folded, maxIndexTokens, true))
+}
+
+// lookalikeScript reports whether r is a Cyrillic or Greek letter, of the
+// scripts whose letters confusables reads as Latin ones.
+func lookalikeScript(r rune) bool {
+	return r >= 0x370 && unicode.In(r, unicode.Cyrillic, unicode.Greek)
+}
+
+// unconfused is folded text with, in each word that holds both Latin
+// letters and Cyrillic or Greek ones, these read as the Latin letters
+// they look like (confusables, as handles are read): mixing scripts in a
+// word hides it from a search, and no word of a language does so. A
+// word of Cyrillic or Greek alone is left as written.
+func unconfused(folded string) string {
+	if !strings.ContainsFunc(folded, lookalikeScript) {
+		return folded
+	}
+	var b strings.Builder
+	b.Grow(len(folded))
+	for folded != "" {
+		end := strings.IndexFunc(folded, isWordSeparator)
+		if end == 0 {
+			_, end = utf8.DecodeRuneInString(folded)
+			b.WriteString(folded[:end])
+			folded = folded[end:]
+			continue
+		}
+		if end < 0 {
+			end = len(folded)
+		}
+		w := folded[:end]
+		if strings.ContainsFunc(w, lookalikeScript) && strings.ContainsFunc(w, func(r rune) bool { return unicode.Is(unicode.Latin, r) }) {
+			w = confusables.Replace(w)
+		}
+		b.WriteString(w)
+		folded = folded[end:]
+	}
+	return b.String()
 }
 
 // MarkSplitIndexTokens are the words IndexTokens gave text before words
@@ -86,6 +147,7 @@ func MarklessIndexTokens(text string) []string {
 // holds neither a Brahmic mark nor punycode (they are IndexTokens').
 func PastIndexTokens(text string) []string {
 	past := append(MarklessIndexTokens(text), MarkSplitIndexTokens(text)...)
+	past = append(past, LookalikeIndexTokens(text)...)
 	if hasPunycode(text) {
 		past = append(past, withoutStopwords(markSplitTokens(foldMarkless(text), maxIndexTokens, true))...)
 	}
