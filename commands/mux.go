@@ -359,6 +359,14 @@ func New(o Options) *Mux {
 	for _, c := range o.InvestigatorChats {
 		m.invChats[c] = true
 	}
+	if o.Spool != nil {
+		// Discards wipes owed when this process stopped, Redis taking
+		// neither them nor their record: done or recorded by its sweeps,
+		// and before its reporter's next message, as if it never stopped.
+		for p, wiped := range o.Spool.DiscardsOwed() {
+			m.owed.add(p, wiped)
+		}
+	}
 	// The names a command for anyone shows under in each language
 	// (Discord's: "ayuda", "statut", "répondre") are typed as commands too:
 	// each is an alias, with its accents and without, unless it names
@@ -1531,6 +1539,16 @@ type Spooler interface {
 	OwedReceipts(pseudonym string) []storage.OwedReceipt
 	// ReceiptsTold forgets the reporter's owed receipts of events.
 	ReceiptsTold(pseudonym string, events []int64) error
+	// OweDiscard keeps the discard a chat wipe owes, where Redis takes
+	// neither it nor its record; it returns how many of the oldest kept
+	// it dropped to make room.
+	OweDiscard(pseudonym string, wiped time.Time) (dropped int, err error)
+	// DiscardsOwed returns the discards kept (OweDiscard) by pseudonym:
+	// the time of the wipe that owes each.
+	DiscardsOwed() map[string]time.Time
+	// DiscardSettled forgets a discard kept, done or recorded in Redis,
+	// unless a later wipe owes it.
+	DiscardSettled(pseudonym string, wiped time.Time) error
 }
 
 // teamAction is what a team action passes first, typed as a command or

@@ -323,7 +323,8 @@ func (m *Mux) spanAbout(lang string, d time.Duration) string {
 // reporter's draft (settleDiscard), or speaks to them on its own
 // (settleDiscards). It is owed in this process's memory and, where Redis
 // takes it, in Redis (OweDiscard), for every process sharing it and for
-// this one restarted.
+// this one restarted; where Redis does not, in the spool (Spooler's
+// OweDiscard), for this one restarted.
 func (m *Mux) discardUnsent(ctx context.Context, platform, pseudonym string) bool {
 	if pseudonym == "" {
 		return false // a job scheduled before wipes named the reporter
@@ -340,14 +341,44 @@ func (m *Mux) discardUnsent(ctx context.Context, platform, pseudonym string) boo
 
 // keepOwed records in Redis the discard a wipe at wiped owes pseudonym
 // (OweDiscard). Where Redis does not take it, it stays owed in this
-// process's memory alone, and recording it is tried again at each sweep
-// that cannot do it (settleDiscards).
+// process's memory, and in the spool, sealed, where there is one (a
+// restart before Redis answers again reads it back, Options.Spool), and
+// recording it is tried again at each sweep that cannot do it
+// (settleDiscards). Once Redis has it, the spool forgets it.
 func (m *Mux) keepOwed(ctx context.Context, pseudonym string, wiped time.Time) {
 	if err := m.store.OweDiscard(ctx, pseudonym, wiped); err != nil {
-		m.log.Warn("discard owed by a wipe not recorded in Redis; owed in this process's memory alone", "error", err.Error())
+		if m.spool == nil {
+			m.log.Warn("discard owed by a wipe not recorded in Redis; owed in this process's memory alone", "error", err.Error())
+			return
+		}
+		dropped, serr := m.spool.OweDiscard(pseudonym, wiped)
+		if serr != nil {
+			m.log.Warn("discard owed by a wipe recorded neither in Redis nor in the spool; owed in this process's memory alone", "error", errors.Join(err, serr).Error())
+			return
+		}
+		m.log.Warn("discard owed by a wipe not recorded in Redis; kept in the spool until it is", "error", err.Error())
+		if dropped > 0 {
+			// A count only. Their reporters' wipes may be followed by a
+			// notice in the wiped chat once Redis is back.
+			m.log.Error("discards owed by wipes dropped from the spool: over its limit, the oldest go", "dropped", dropped)
+		}
 		return
 	}
 	m.owed.kept(pseudonym, wiped)
+	m.discardSettled(pseudonym, wiped)
+}
+
+// discardSettled has the spool forget pseudonym's discard owed by the
+// wipe at wiped, done or recorded in Redis. Where it cannot (the disk),
+// it is logged: a restart owes it again, and does it once more (a
+// draft begun since the wipe stays).
+func (m *Mux) discardSettled(pseudonym string, wiped time.Time) {
+	if m.spool == nil {
+		return
+	}
+	if err := m.spool.DiscardSettled(pseudonym, wiped); err != nil {
+		m.log.Warn("discard owed by a wipe done, but not forgotten in the spool", "error", err.Error())
+	}
 }
 
 // discard drops the reporter's draft and armed answer, and the client
@@ -468,6 +499,7 @@ func (m *Mux) discardOwed(ctx context.Context, pseudonym string, wiped time.Time
 		return dropped, fmt.Errorf("discard owed by a wipe: %w", err)
 	}
 	m.owed.done(pseudonym, wiped)
+	m.discardSettled(pseudonym, wiped)
 	return dropped, nil
 }
 

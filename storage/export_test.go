@@ -125,6 +125,13 @@ func SmallOwedLimit(t interface{ Cleanup(func()) }, n int) {
 	t.Cleanup(func() { maxOwed = old })
 }
 
+// SmallDiscardsLimit keeps at most n discards owed in the spool, for tests.
+func SmallDiscardsLimit(t interface{ Cleanup(func()) }, n int) {
+	old := maxDiscards
+	maxDiscards = n
+	t.Cleanup(func() { maxDiscards = old })
+}
+
 // VetoLease is how long a dismissal under way refuses approvals.
 const VetoLease = vetoLease
 

@@ -65,6 +65,9 @@ type Spool struct {
 	owed []OwedReceipt
 	// owedDropped counts the owed receipts dropped over maxOwed.
 	owedDropped int
+	// discards are the discards chat wipes owe that Redis took neither
+	// done nor recorded (spool_discards.go).
+	discards []owedDiscard
 	// route, if set, is asked about each entry before it is replayed as
 	// a tip (RouteWith).
 	route SpoolRouter
@@ -161,8 +164,8 @@ func OpenSpool(dir string, kr *Keyring) (*Spool, error) {
 	// (rewriteQuarantine): sealed copies of records the quarantine file,
 	// replaced only by a rename, still holds. Kept, they would stay on
 	// disk for good once the quarantine empties. (The same for the owed
-	// receipts' file, writeOwed.)
-	for _, p := range []string{sp.quarantineNewPath(), sp.owedPath() + ".new"} {
+	// receipts' and the owed discards' files, writeOwed, writeDiscards.)
+	for _, p := range []string{sp.quarantineNewPath(), sp.owedPath() + ".new", sp.discardsPath() + ".new"} {
 		if err := os.Remove(p); err == nil {
 			if err := syncDir(dir); err != nil {
 				return nil, fmt.Errorf("spool: %w", err)
@@ -172,6 +175,9 @@ func OpenSpool(dir string, kr *Keyring) (*Spool, error) {
 		}
 	}
 	if err := sp.loadOwed(); err != nil {
+		return nil, err
+	}
+	if err := sp.loadDiscards(); err != nil {
 		return nil, err
 	}
 	for _, p := range []string{sp.path, sp.replayPath(), sp.quarantinePath()} {

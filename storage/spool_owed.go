@@ -55,7 +55,7 @@ func (sp *Spool) owedPath() string { return sp.path + ".owed" }
 
 // loadOwed reads the owed receipts at open. A file that opens under no
 // secret the bot has (VIGIA_SECRET changed) is set aside, never deleted
-// nor replaced (owedSetAside); the bot starts with none of its receipts
+// nor replaced (setFileAside); the bot starts with none of its receipts
 // owed. One set aside that opens again (VIGIA_SECRET_PREVIOUS set back to
 // the secret it was sealed under) is read back. What only the previous
 // secret opens is sealed again under the current one at once: once the
@@ -64,7 +64,7 @@ func (sp *Spool) owedPath() string { return sp.path + ".owed" }
 func (sp *Spool) loadOwed() error {
 	owed, current, err := sp.readOwed(sp.owedPath())
 	if errors.Is(err, ErrSealed) {
-		if err := sp.setOwedAside(); err != nil {
+		if err := sp.setFileAside(sp.owedPath()); err != nil {
 			return err
 		}
 		owed, current, err = nil, true, nil
@@ -131,22 +131,22 @@ func (sp *Spool) readOwed(path string) (owed []OwedReceipt, current bool, err er
 	return owed, current, nil
 }
 
-// setOwedAside renames the owed receipts' file, which opens under no
-// secret, to tips.spool.owed.unreadable, or .unreadable.2 and so on if
-// that is taken: one set aside earlier (under yet another secret) is
-// kept too.
-func (sp *Spool) setOwedAside() error {
-	to := sp.owedPath() + ".unreadable"
+// setFileAside renames the file at path (the owed receipts', the owed
+// discards'), which opens under no secret, to path.unreadable, or
+// .unreadable.2 and so on if that is taken: one set aside earlier (under
+// yet another secret) is kept too.
+func (sp *Spool) setFileAside(path string) error {
+	to := path + ".unreadable"
 	for n := 2; ; n++ {
 		if _, err := os.Lstat(to); errors.Is(err, os.ErrNotExist) {
 			break
 		} else if err != nil {
-			return fmt.Errorf("spool owed receipts: %w", err)
+			return fmt.Errorf("spool: %w", err)
 		}
-		to = sp.owedPath() + ".unreadable." + strconv.Itoa(n)
+		to = path + ".unreadable." + strconv.Itoa(n)
 	}
-	if err := os.Rename(sp.owedPath(), to); err != nil {
-		return fmt.Errorf("spool owed receipts: %w", err)
+	if err := os.Rename(path, to); err != nil {
+		return fmt.Errorf("spool: %w", err)
 	}
 	return syncDir(filepath.Dir(sp.path))
 }
