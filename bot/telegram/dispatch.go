@@ -88,7 +88,20 @@ type dispatcher struct {
 	// or left them waiting: a chat waiting for the next item of an album
 	// looks again (albumFollows).
 	arrived chan struct{}
+	// unacked are the updates handled whose removal from the inbox
+	// failed (Redis gone just after the answer): still pending, a read
+	// hands them back (Pending, after a read failed), and handled again
+	// they would be answered twice; while Redis still fails, a message
+	// already in a draft would be spooled as a tip of its own, its
+	// reporter given a second receipt. Their removal is tried again
+	// instead (dispatchOne, keep). At most maxUnacked: past it, one
+	// handed back is handled again, and the engine's own record of what
+	// it handled (commands: replayed) answers it once Redis does.
+	unacked map[string]bool
 }
+
+// maxUnacked bounds dispatcher.unacked.
+const maxUnacked = 4096
 
 // albumWait is how long the item of a private album that nothing follows
 // yet waits for the album's next item before it is answered as the
@@ -114,6 +127,7 @@ func (a *Adapter) newDispatcher(h Handler, inbox Inbox) *dispatcher {
 		space:   make(chan struct{}, 1),
 		held:    map[string]bool{}, chats: map[int64][]inboxUpdate{},
 		waiting: map[int64][]string{}, waitingIDs: map[string]string{},
+		unacked: map[string]bool{},
 	}
 }
 
@@ -268,8 +282,15 @@ func (d *dispatcher) dispatchOne(ctx, hctx context.Context, e InboxEntry) (c int
 	d.mu.Lock()
 	_, waiting := d.waitingIDs[e.ID]
 	held := d.held[e.ID] || waiting
+	unacked := d.unacked[e.ID]
 	d.mu.Unlock()
 	if held {
+		return 0, false
+	}
+	if unacked {
+		// Handled already, its removal failed: removed now, not
+		// handled again.
+		d.done(hctx, e.ID)
 		return 0, false
 	}
 	u, ok := decodeEntry(e.Raw)
@@ -590,9 +611,39 @@ func (d *dispatcher) signal() {
 	}
 }
 
+// done removes handled update id from the inbox; if that fails, id is
+// remembered as handled (unacked), its removal tried again later.
 func (d *dispatcher) done(ctx context.Context, id string) {
-	if err := d.inbox.Done(ctx, id); err != nil {
+	err := d.inbox.Done(ctx, id)
+	d.mu.Lock()
+	if err == nil {
+		delete(d.unacked, id)
+	} else if len(d.unacked) < maxUnacked {
+		d.unacked[id] = true
+	}
+	d.mu.Unlock()
+	if err != nil {
 		d.a.log.Warn("telegram inbox ack failed", "error", err.Error())
+	}
+}
+
+// retryDone tries again to remove the updates handled whose removal
+// failed: pending in the inbox, they would be taken over as stale by
+// another replica, or read back by this one after a restart.
+func (d *dispatcher) retryDone(ctx context.Context) {
+	d.mu.Lock()
+	ids := make([]string, 0, len(d.unacked))
+	for id := range d.unacked {
+		ids = append(ids, id)
+	}
+	d.mu.Unlock()
+	for _, id := range ids {
+		if d.inbox.Done(ctx, id) != nil {
+			return // (Redis still failing: the next keep tries again)
+		}
+		d.mu.Lock()
+		delete(d.unacked, id)
+		d.mu.Unlock()
 	}
 }
 
@@ -607,6 +658,7 @@ func (d *dispatcher) keep(ctx context.Context) {
 			return
 		case <-t.C:
 		}
+		d.retryDone(ctx)
 		d.mu.Lock()
 		ids := make([]string, 0, len(d.held)+len(d.waitingIDs))
 		for id := range d.held {

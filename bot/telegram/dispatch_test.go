@@ -34,6 +34,7 @@ type memInbox struct {
 	byID      map[string]InboxEntry // every entry queued
 	fetchFail int                   // how many Fetch calls fail (Redis down)
 	fetchGate chan struct{}         // if set, Fetch waits for it
+	doneFail  int                   // how many Done calls fail (Redis gone)
 	takenOver map[string]bool       // ids another consumer took over
 }
 
@@ -152,6 +153,10 @@ func (m *memInbox) Len(ctx context.Context) (int64, error) {
 func (m *memInbox) Done(ctx context.Context, id string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.doneFail > 0 {
+		m.doneFail--
+		return errors.New("connection reset by peer")
+	}
 	m.done = append(m.done, id)
 	return nil
 }
@@ -689,6 +694,45 @@ func TestUpdatesOfALostReadAreHandledInOrder(t *testing.T) {
 		stop()
 		if started, _ := h.got(); !slices.Equal(started, []int64{1, 2, 3}) {
 			t.Fatalf("handled %v, want 1 2 3", started)
+		}
+	})
+}
+
+// An update handled whose removal from the inbox failed (Redis gone just
+// after the answer) and that a read hands back (Pending, after a read
+// failed) is removed, not handled again: the engine, Redis still failing,
+// would spool a message already in its draft as a tip of its own and give
+// its reporter a second receipt (seen in TestRedisStopsMidBurst). If its
+// removal fails again, the keeper tries it later.
+func TestHandledUpdateWhoseAckFailedIsNotHandledAgain(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := &gateHandler{}
+		in := &pelInbox{memInbox: newMemInbox()}
+		in.doneFail = 1
+		stop := startDispatcher(t, h, in)
+		in.queue(text(1, 1))
+		synctest.Wait()
+		if done := in.doneIDs(); len(done) != 0 {
+			t.Fatalf("removed %v, want the removal failed", done)
+		}
+		in.mu.Lock()
+		in.loseNext, in.doneFail = true, 1 // the retry fails too
+		in.mu.Unlock()
+		in.queue(text(2, 2))
+		synctest.Wait()
+		time.Sleep(time.Second) // the read's retry: Pending hands e01 back
+		synctest.Wait()
+		if started, _ := h.got(); !slices.Equal(started, []int64{1, 2}) {
+			t.Fatalf("handled %v, want e01 once", started)
+		}
+		time.Sleep(inboxStale / 4) // the keeper's next round
+		synctest.Wait()
+		stop()
+		if started, _ := h.got(); !slices.Equal(started, []int64{1, 2}) {
+			t.Fatalf("handled %v, want e01 once", started)
+		}
+		if done := in.doneIDs(); !slices.Contains(done, "e01") || !slices.Contains(done, "e02") {
+			t.Fatalf("removed %v, want e01 and e02", done)
 		}
 	})
 }
