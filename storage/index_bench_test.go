@@ -144,3 +144,37 @@ func BenchmarkPrepareIndexCutForms(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPrepareIndex is the text work of indexing an ordinary tip of
+// about 500 characters (words, a phone number, a handle, a link): its
+// entities' MACs, its sketch; then its words' MACs. No Redis is reached.
+func BenchmarkPrepareIndex(b *testing.B) {
+	kr, _ := NewKeyring(bytes.Repeat([]byte{9}, 32))
+	st, _ := New(redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}), kr, Options{Prefix: "b"})
+	text := "Extorsión en el mercado de la colonia centro: los halcones cobran piso cada viernes por la noche " +
+		"a los dueños de cada tienda y negocio, llegan en una camioneta gris y una moto blanca. Amenazan a los " +
+		"vecinos que no pagan la cuota semanal. Llaman del 55 1234 5678 y firman como @cobrador_norte; también " +
+		"publican fotos en https://ejemplo.example/piso. Venden cristal cerca de la escuela y de la iglesia."
+	b.Run("text", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			j := &indexJob{id: "1", text: text}
+			st.prepareIndex(j, false)
+			if j.err != nil {
+				b.Fatal(j.err)
+			}
+		}
+	})
+	// The MACs of its words, which name its postings (appendPostings).
+	j := &indexJob{id: "1", text: text}
+	st.prepareIndex(j, false)
+	b.Run("tokenMACs", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, t := range j.tokens {
+				_ = st.tokenMAC(t)
+			}
+		}
+		b.ReportMetric(float64(len(j.tokens)), "tokens")
+	})
+}

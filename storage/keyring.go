@@ -257,21 +257,53 @@ func (kr *Keyring) receiptCode(pseudonym, draftID string) []byte {
 }
 
 func (kr *Keyring) mac(key []byte, s string) string {
-	return hex.EncodeToString(kr.sum(key, s)[:16])
+	var hexed [32]byte
+	pool := kr.hmacPool(key)
+	st := pool.Get().(*macState)
+	st.sumOf(s)
+	hex.Encode(hexed[:], st.sum[:16])
+	pool.Put(st)
+	return string(hexed[:])
 }
 
 // sum is HMAC-SHA256(key, s).
 func (kr *Keyring) sum(key []byte, s string) []byte {
 	pool := kr.hmacPool(key)
-	m := pool.Get().(hash.Hash)
-	m.Write([]byte(s))
-	out := m.Sum(nil)
-	m.Reset()
-	pool.Put(m)
+	st := pool.Get().(*macState)
+	st.sumOf(s)
+	out := bytes.Clone(st.sum[:])
+	pool.Put(st)
 	return out
 }
 
-// hmacPool returns the pool of HMAC states keyed with key.
+// macState is a keyed HMAC state with room for an input and its sum,
+// kept for reuse (Keyring.hmacs): a MAC then costs no allocation but the
+// caller's result.
+type macState struct {
+	h   hash.Hash
+	in  []byte // holds nothing between calls (sumOf clears it)
+	sum [sha256.Size]byte
+}
+
+// maxMACRoom bounds the input a pooled state keeps room for: a longer
+// one (a published warning's text) is copied anew each time.
+const maxMACRoom = 256
+
+// sumOf computes the HMAC of s under st's key into st.sum. The copy of s
+// it writes from is cleared before it returns, so no id or token stays
+// in a pooled buffer.
+func (st *macState) sumOf(s string) {
+	in := append(st.in[:0], s...)
+	st.h.Write(in)
+	clear(in)
+	if cap(in) <= maxMACRoom {
+		st.in = in
+	}
+	st.h.Sum(st.sum[:0])
+	st.h.Reset()
+}
+
+// hmacPool returns the pool of HMAC states (*macState) keyed with key.
 func (kr *Keyring) hmacPool(key []byte) *sync.Pool {
 	kr.hmacMu.RLock()
 	p := kr.hmacs[string(key)]
@@ -283,7 +315,7 @@ func (kr *Keyring) hmacPool(key []byte) *sync.Pool {
 	defer kr.hmacMu.Unlock()
 	if p = kr.hmacs[string(key)]; p == nil {
 		k := bytes.Clone(key)
-		p = &sync.Pool{New: func() any { return hmac.New(sha256.New, k) }}
+		p = &sync.Pool{New: func() any { return &macState{h: hmac.New(sha256.New, k)} }}
 		if kr.hmacs == nil {
 			kr.hmacs = map[string]*sync.Pool{}
 		}

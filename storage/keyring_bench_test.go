@@ -55,3 +55,28 @@ func sealCases() []struct {
 		{"file1MB", bytes.Repeat([]byte{0xA5, 0x5A, 0x00, 0xFF}, 1<<18)},
 	}
 }
+
+// BenchmarkMAC measures the keyed MACs that name records: a pseudonym (at
+// every request), an index token (tens a tip, in the indexer) and a
+// published warning's text, longer than the room a pooled state keeps.
+func BenchmarkMAC(b *testing.B) {
+	kr, _ := NewKeyring(bytes.Repeat([]byte{7}, 32))
+	for _, c := range []struct{ name, in string }{
+		{"pseudonym", "telegram\x00123456789"},
+		{"token", "t\x00extorsion"},
+		{"text600", "pubtext\x00" + strings.Repeat("Cobran piso en el mercado. ", 22)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = kr.mac(kr.keys().Pseudonym, c.in)
+			}
+		})
+	}
+	b.Run("receiptCode", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = kr.receiptCode("0123456789abcdef0123456789abcdef", "1733612345678-0")
+		}
+	})
+}
