@@ -30,6 +30,8 @@ func wrapPartner(r rune) rune {
 		return '”'
 	case '„':
 		return '“'
+	case '‟':
+		return '”'
 	case '‘':
 		return '’'
 	case '‚':
