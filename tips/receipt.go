@@ -3234,9 +3234,10 @@ func ReceiptCodesIn(text string) []string {
 
 // MessageCodesIn returns the code-like words of a message's texts (its
 // text and the addresses of its hidden links), normalised, each once,
-// those with a digit first: those of the texts joined, one a line (as
-// ReceiptCodesIn reads them: a code written across a text's end and a
-// link), and those each text reads on its own, with its own bound
+// those with a digit first: those of the texts joined as
+// CutMessageReceipts reads them (joinParts: a code written across a
+// text's end and a link, split within a group or between two), and
+// those each text reads on its own, with its own bound
 // (maxReceiptSpans, maxLoneSpans). Joined only, a message of 4,096
 // characters of words of one character used the bound up, and a code
 // spelled out in a hidden link after it ("…/a/Q-W-E-K-7-Q-D-…") was
@@ -3251,7 +3252,7 @@ func MessageCodesIn(texts []string) []string {
 	case 1:
 		return ReceiptCodesIn(texts[0])
 	}
-	_, joined := receiptCandidates([]string{strings.Join(texts, "\n")})
+	_, joined := receiptCandidates([]string{joinParts(texts)})
 	_, each := receiptCandidates(texts)
 	seen := make(map[string]bool, len(joined)+len(each))
 	var codes, old []string
