@@ -31,7 +31,7 @@ type Store interface {
 	DraftWithPart(ctx context.Context, pseudonym string, eventID int64) (storage.Draft, bool, error)
 	SetDraftCategory(ctx context.Context, pseudonym, draftID string, c tips.Category) error
 	DiscardDraft(ctx context.Context, pseudonym, draftID string) error
-	DropDraft(ctx context.Context, pseudonym string) (bool, error)
+	DropDraft(ctx context.Context, pseudonym string, upTo int64) (bool, error)
 	DropDraftBefore(ctx context.Context, pseudonym string, t time.Time) (bool, error)
 	SubmitDraftWithin(ctx context.Context, pseudonym, draftID, language string, limit *storage.Limit) (storage.Submission, error)
 	CheckKeyset(ctx context.Context) (storage.KeysetCheck, error)

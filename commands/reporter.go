@@ -684,6 +684,13 @@ func (m *Mux) keepPart(ctx context.Context, c *Context) error {
 		c.heldKept = true // (told to slow down once, then silent)
 		return err
 	}
+	if errors.Is(err, storage.ErrWipedEvent) {
+		// From before a wipe of the chat, reaching the draft after it (a
+		// replica that handled it late, a copy delivered again):
+		// discarded with the draft, and not answered in the wiped chat.
+		m.dropFile(ctx, newFile)
+		return nil
+	}
 	if errors.Is(err, storage.ErrDuplicateEvent) {
 		// Its tip went out (a Send since the EventSent look): a file
 		// stored now for it is in no draft (refused: not written).

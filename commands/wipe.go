@@ -125,7 +125,7 @@ func (c *Context) wipeChat(ctx context.Context, delay time.Duration) error {
 		return nil
 	}
 	c.mux.markWiped(ctx, c.Request.Platform, c.Pseudonym, c.Request.EventID)
-	discarded := c.mux.discardUnsent(ctx, c.Request.Platform, c.Pseudonym)
+	discarded := c.mux.discardUnsent(ctx, c.Request.Platform, c.Pseudonym, c.Request.EventID)
 	note := ""
 	if discarded {
 		note = "\n\n" + c.T("wipe_draft_discarded", nil)
@@ -324,12 +324,17 @@ func (m *Mux) spanAbout(lang string, d time.Duration) string {
 // (settleDiscards). It is owed in this process's memory and, where Redis
 // takes it, in Redis (OweDiscard), for every process sharing it and for
 // this one restarted; where Redis does not, in the spool (Spooler's
-// OweDiscard), for this one restarted.
-func (m *Mux) discardUnsent(ctx context.Context, platform, pseudonym string) bool {
+// OweDiscard), for this one restarted. Where upTo is not 0 (a wipe now,
+// from platform event upTo, marked already: markWiped), the draft's parts
+// of later events stay, as a new draft: they are the reporter's next
+// messages, which another replica added before this discard
+// (storage.DropDraft). A wipe set for later (upTo 0) discards the whole
+// draft: the reporter was told it would (draftWipe).
+func (m *Mux) discardUnsent(ctx context.Context, platform, pseudonym string, upTo int64) bool {
 	if pseudonym == "" {
 		return false // a job scheduled before wipes named the reporter
 	}
-	discarded, err := m.discard(ctx, pseudonym)
+	discarded, err := m.discard(ctx, pseudonym, upTo)
 	if err != nil {
 		wiped := m.now()
 		m.owed.add(pseudonym, wiped)
@@ -381,10 +386,11 @@ func (m *Mux) discardSettled(pseudonym string, wiped time.Time) {
 	}
 }
 
-// discard drops the reporter's draft and armed answer, and the client
-// language kept for them (see forgetClientLanguage).
-func (m *Mux) discard(ctx context.Context, pseudonym string) (bool, error) {
-	discarded, err := m.store.DropDraft(ctx, pseudonym)
+// discard drops the reporter's draft (its parts up to event upTo, if
+// not 0: discardUnsent) and armed answer, and the client language kept
+// for them (see forgetClientLanguage).
+func (m *Mux) discard(ctx context.Context, pseudonym string, upTo int64) (bool, error) {
+	discarded, err := m.store.DropDraft(ctx, pseudonym, upTo)
 	if err != nil {
 		return false, err
 	}
@@ -694,7 +700,7 @@ func (m *Mux) runWipe(ctx context.Context, j storage.Wipe) error {
 		}
 	case j.Chat && canWipe:
 		m.markWiped(runCtx, platform, j.Pseudonym, j.Event)
-		discarded := m.discardUnsent(runCtx, platform, j.Pseudonym)
+		discarded := m.discardUnsent(runCtx, platform, j.Pseudonym, 0)
 		var res WipeResult
 		res, werr = w.WipeChat(runCtx, chat, j.MessageID)
 		if werr == nil && res.TheirsKept {

@@ -783,7 +783,7 @@ func TestEnrolmentKeyNotDeletedIsToldInTheMembersLanguage(t *testing.T) {
 // unreachable for that call).
 type dropDraftFails struct{ *storage.Store }
 
-func (dropDraftFails) DropDraft(context.Context, string) (bool, error) {
+func (dropDraftFails) DropDraft(context.Context, string, int64) (bool, error) {
 	return false, errors.New("redis: connection refused")
 }
 

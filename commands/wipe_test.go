@@ -220,11 +220,11 @@ type flakyDrops struct {
 	fails atomic.Int32
 }
 
-func (f *flakyDrops) DropDraft(ctx context.Context, pseudonym string) (bool, error) {
+func (f *flakyDrops) DropDraft(ctx context.Context, pseudonym string, upTo int64) (bool, error) {
 	if f.fails.Add(-1) >= 0 {
 		return false, errors.New("i/o timeout")
 	}
-	return f.Store.DropDraft(ctx, pseudonym)
+	return f.Store.DropDraft(ctx, pseudonym, upTo)
 }
 
 func (f *flakyDrops) DropDraftBefore(ctx context.Context, pseudonym string, t time.Time) (bool, error) {

@@ -74,22 +74,28 @@ type DraftPart struct {
 // a draft being sent ("sending") notes when the draft it will leave
 // began ("lb": finishDraft makes it that draft's "born"). The state's
 // marks (the event sent, the floor, "x:w") are not read where the count
-// has just listed the state's fields and none of them is there.
+// has just listed the state's fields and none of them is there. Where
+// the state holds a wipe's mark ("wu", sealed: MarkWiped) it answers
+// {mark}, for AddToDraft to say whether the event is from before that
+// wipe, unless ARGV[17] is that mark (the event is after it: it then
+// notes the first such event, "wa", and asks no more for an event from
+// it on).
 var addPart = redis.NewScript(countEvent + sentEvent + `
 if ARGV[12] ~= '' then
   local ok = count(KEYS[2], ARGV[12], ARGV[13], ARGV[14], ARGV[15])
   if ok ~= 1 then return ok - 4 end
 end
-local want = {['x:' .. event('p:' .. ARGV[11])] = true, floor = true, ['x:w'] = true} -- the floor kept by earlier versions
+local want = {['x:' .. event('p:' .. ARGV[11])] = true, floor = true, ['x:w'] = true, wu = true} -- the floor kept by earlier versions
 local st = {}
 if counted then -- the count read the state's fields: none of these, nothing to read
   for _, f in ipairs(counted) do
     if want[f] then counted = nil break end
   end
 end
-if not counted then st = redis.call('HMGET', KEYS[2], 'x:' .. event('p:' .. ARGV[11]), 'floor', 'x:w') end
+if not counted then st = redis.call('HMGET', KEYS[2], 'x:' .. event('p:' .. ARGV[11]), 'floor', 'x:w', 'wu', 'wa') end
 if st[1] then return -3 end
 if st[2] and ARGV[11] <= st[2] then return -3 end
+if st[4] and st[4] ~= ARGV[17] and not (st[5] and ARGV[11] >= st[5]) then return {st[4]} end -- a wipe's mark, sealed: is the event after it?
 local d = redis.call('HMGET', KEYS[1], 'id', 'n', 'chars', 'cat', 'fu', ARGV[2], 'files', 'ww', 'sending', 'lb', 'claimed', 'born')
 local id = d[1] or ARGV[1]
 local n = tonumber(d[2] or '0')
@@ -121,6 +127,7 @@ if ARGV[16] ~= '' and not string.find(' ' .. files .. ' ', ' ' .. ARGV[16] .. ' 
   files = (files == '' and ARGV[16]) or (files .. ' ' .. ARGV[16])
   redis.call('HSET', KEYS[1], 'files', files)
 end
+if st[4] and st[4] == ARGV[17] and (not st[5] or ARGV[11] < st[5]) then redis.call('HSET', KEYS[2], 'wa', ARGV[11]) end
 local wipe = ''
 if st[3] and not d[8] and tonumber(st[3]) >= math.floor(tonumber(ARGV[5]) / 3600000) then wipe = '1' end
 return {id, n, chars, d[4] or '', d[5] or '', files, wipe}`)
@@ -128,6 +135,13 @@ return {id, n, chars, d[4] or '', d[5] or '', files, wipe}`)
 // ErrDuplicateEvent is returned for a redelivered platform event that is
 // already part of a sent tip; it must not start a new draft.
 var ErrDuplicateEvent = errors.New("event already sent")
+
+// ErrWipedEvent is returned for a platform event from before a wipe of
+// its reporter's chat (MarkWiped) that reaches the draft after the wipe
+// discarded it (a replica handling it late, a copy delivered again): it
+// is discarded with that draft, not the start of a new one. It is an
+// ErrDuplicateEvent: gone already.
+var ErrWipedEvent = fmt.Errorf("%w: its chat was wiped since", ErrDuplicateEvent)
 
 // AddToDraft adds one part to the reporter's draft, starting a draft if
 // there is none. It is idempotent per EventID. Its write is sent once,
@@ -162,7 +176,7 @@ func (s *Store) AddToDraft(ctx context.Context, pseudonym string, p DraftPart) (
 	if a := p.Part.Attachment; a != nil && a.Platform == tips.Stored {
 		fileID, _, _ = parseFileRef(a.FileRef)
 	}
-	args = append(args, fileID)
+	args = append(args, fileID, "")
 	// Sent once (sentOnce): an error says whether the part may have been
 	// added all the same (its reply lost), which go-redis's retry of it
 	// would hide behind the retry's refusal.
@@ -177,6 +191,24 @@ func (s *Store) AddToDraft(ctx context.Context, pseudonym string, p DraftPart) (
 		add = addPart.Eval(ctx, onceScripter{s.rdb}, keys, args...)
 	}
 	res, err := add.Result()
+	for range 3 { // (again only where another wipe marked the state meanwhile)
+		v, ok := res.([]any)
+		if err != nil || !ok || len(v) != 1 {
+			break
+		}
+		// The reporter wiped their chat (MarkWiped), and the script cannot
+		// read up to which event: a part from before the wipe is
+		// discarded with it, not the start of a new draft; one from after
+		// it is added, the mark passed back as read (the limit counted
+		// already).
+		mark, _ := v[0].(string)
+		if m, err := s.openWipedMark(pseudonym, []byte(mark)); err == nil && p.EventID <= m.Event {
+			return Draft{}, ErrWipedEvent
+		}
+		args[16] = mark
+		copy(args[11:15], s.limitArgs(nil))
+		res, err = addPart.Run(ctx, onceScripter{s.rdb}, keys, args...).Result()
+	}
 	if err != nil {
 		return Draft{}, fmt.Errorf("add to draft: %w", err)
 	}
@@ -440,13 +472,76 @@ func (s *Store) DropDraftBefore(ctx context.Context, pseudonym string, t time.Ti
 // sweeper, which drops it without a word once it finds no draft (it may
 // belong to a draft started after the wipe by then). A Send already under
 // way keeps the parts it claimed and stores its tip all the same.
-func (s *Store) DropDraft(ctx context.Context, pseudonym string) (bool, error) {
-	n, err := s.rdb.Del(ctx, s.k.draft(pseudonym)).Result()
+//
+// Where upTo is not 0 (a wipe from the platform event upTo, marked
+// before: MarkWiped), only the parts of events up to it go: one from a
+// later event, which another replica added to the draft before this
+// drop, is the reporter's next message, kept as a new draft of its own
+// (a part from an earlier event that comes after the drop is refused,
+// AddToDraft, as the mark is there). The parts that go are read first
+// (their characters and files leave the draft's counts): none of them can
+// come in meanwhile, the mark being there already.
+func (s *Store) DropDraft(ctx context.Context, pseudonym string, upTo int64) (bool, error) {
+	args := []any{"", 0, "", "", s.now().UnixMilli()} // the whole draft
+	if upTo != 0 {
+		all, err := s.rdb.HGetAll(ctx, s.k.draft(pseudonym)).Result()
+		if err != nil {
+			return false, fmt.Errorf("drop draft: %w", err)
+		}
+		args[0] = eventKey(upTo)
+		chars, files := 0, []string{}
+		for f, v := range all {
+			if !strings.HasPrefix(f, "p:") || f[2:] > eventKey(upTo) {
+				continue
+			}
+			c, err := s.draftContent(map[string]string{f: v}, []string{f}, pseudonym)
+			if err != nil {
+				args[0] = "" // not to be counted: the whole draft goes, as before
+				break
+			}
+			chars += runes(c)
+			files = append(files, storedFiles(c)...)
+		}
+		idb := make([]byte, 8)
+		if _, err := rand.Read(idb); err != nil {
+			return false, fmt.Errorf("draft id: %w", err)
+		}
+		args[1], args[2], args[3] = chars, strings.Join(files, " "), hex.EncodeToString(idb)
+	}
+	n, err := dropParts.Run(ctx, s.rdb, []string{s.k.draft(pseudonym)}, args...).Int()
 	if err != nil {
 		return false, fmt.Errorf("drop draft: %w", err)
 	}
 	return n == 1, nil
 }
+
+// dropParts drops the parts of draft KEYS[1] of events up to ARGV[1] (an
+// eventKey; all of them if it is empty), and answers 1 if it dropped any.
+// Parts of later events stay, as a new draft (id ARGV[4], begun at
+// ARGV[5]), not told of a wipe, with no category, follow-up choice nor
+// Send under way; the dropped parts' characters (ARGV[2]) and files
+// (ARGV[3], ids) leave its counts.
+var dropParts = redis.NewScript(`
+local d = redis.call('HMGET', KEYS[1], 'id', 'chars', 'files')
+if not d[1] then return 0 end
+local drop, kept = {}, 0
+for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if string.sub(f, 1, 2) == 'p:' then
+    if ARGV[1] == '' or string.sub(f, 3) <= ARGV[1] then drop[#drop + 1] = f else kept = kept + 1 end
+  end
+end
+if kept == 0 then return redis.call('DEL', KEYS[1]) end
+if #drop == 0 then return 0 end
+for i = 1, #drop, 1000 do redis.call('HDEL', KEYS[1], unpack(drop, i, math.min(i + 999, #drop))) end
+local gone, files = {}, {}
+for f in string.gmatch(ARGV[3], '%S+') do gone[f] = true end
+for f in string.gmatch(d[3] or '', '%S+') do
+  if not gone[f] then files[#files + 1] = f end
+end
+redis.call('HSET', KEYS[1], 'id', ARGV[4], 'n', kept, 'chars', math.max(tonumber(d[2] or '0') - tonumber(ARGV[2]), 0), 'born', ARGV[5])
+redis.call('HDEL', KEYS[1], 'sending', 'cat', 'fu', 'claimed', 'rk', 'ww', 'lb')
+if #files == 0 then redis.call('HDEL', KEYS[1], 'files') else redis.call('HSET', KEYS[1], 'files', table.concat(files, ' ')) end
+return 1`)
 
 // draftContent opens the parts named (fields of a draft), in order.
 func (s *Store) draftContent(fields map[string]string, names []string, pseudonym string) (tips.Content, error) {

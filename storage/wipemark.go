@@ -17,6 +17,13 @@ import (
 // expiry says no more than the hour (stateLife).
 const wipedField = "wu"
 
+// wipedAfterField is the field of a reporter's state that holds the
+// first of their platform events found after their wipe mark (the draft
+// script, addPart, having asked AddToDraft): an event already in clear
+// as its draft part's field. A part from it on is added without asking
+// again. MarkWiped drops it with every new mark.
+const wipedAfterField = "wa"
+
 // wipedMark is what wipedField holds, sealed: the newest event a wipe
 // covered, and until when (unix ms) a copy of one the platform delivers
 // again can come.
@@ -61,6 +68,7 @@ func (s *Store) MarkWiped(ctx context.Context, pseudonym string, eventID int64) 
 			}
 			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
 				p.HSet(ctx, key, wipedField, sealed)
+				p.HDel(ctx, key, wipedAfterField) // (the draft script checks the next part against this mark)
 				if ttl < time.Duration(life)*time.Millisecond {
 					p.PExpire(ctx, key, time.Duration(life)*time.Millisecond)
 				}
@@ -99,6 +107,12 @@ func (s *Store) wipedMark(ctx context.Context, c redis.Cmdable, pseudonym string
 	if err != nil {
 		return wipedMark{}, fmt.Errorf("wiped mark: %w", err)
 	}
+	return s.openWipedMark(pseudonym, sealed)
+}
+
+// openWipedMark opens pseudonym's wipe mark sealed; ErrNotFound if it
+// cannot be opened or is past its time.
+func (s *Store) openWipedMark(pseudonym string, sealed []byte) (wipedMark, error) {
 	plain, err := s.kr.open(sealed, "wiped:"+pseudonym)
 	if err != nil {
 		return wipedMark{}, ErrNotFound

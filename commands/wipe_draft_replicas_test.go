@@ -1,0 +1,122 @@
+package commands_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/storage"
+)
+
+// hookedDrafts runs a step of another replica just before this one's
+// next draft drop or draft write reaches Redis: a deterministic
+// interleaving of two processes sharing it.
+type hookedDrafts struct {
+	commands.Store
+	beforeDrop, beforeAdd func()
+}
+
+func (h *hookedDrafts) DropDraft(ctx context.Context, pseudonym string, upTo int64) (bool, error) {
+	if f := h.beforeDrop; f != nil {
+		h.beforeDrop = nil
+		f()
+	}
+	return h.Store.DropDraft(ctx, pseudonym, upTo)
+}
+
+func (h *hookedDrafts) AddToDraft(ctx context.Context, pseudonym string, p storage.DraftPart) (storage.Draft, error) {
+	if f := h.beforeAdd; f != nil {
+		h.beforeAdd = nil
+		f()
+	}
+	return h.Store.AddToDraft(ctx, pseudonym, p)
+}
+
+// A reporter's /wipe (event 201) and their next message (event 202),
+// handled at once by two replicas, the message's part written first, to
+// the draft the wipe is discarding: the wipe discards what came before
+// it, and the message stays, as a new draft. Before, it was lost with
+// the old draft. Mutation: discardUnsent dropping the whole draft
+// (upTo 0) → fails.
+func TestWipeOnOneReplicaKeepsTheNextMessageOnAnother(t *testing.T) {
+	p := &platform{recorder: &recorder{}}
+	e, _ := newEngine(t, "wr1", p, commands.Options{})
+	ctx := context.Background()
+	const user = "7301"
+	req := func(r commands.Request) commands.Request {
+		r.Platform, r.UserID, r.ChatID, r.UserChat, r.ChatKind = "telegram", user, user, user, commands.Private
+		return r
+	}
+	if r := e.do(user, req(commands.Request{Text: "cobran piso en el mercado", EventID: 200, MessageID: "10"})); len(r) != 1 {
+		t.Fatalf("the draft: %+v", r)
+	}
+	h := &hookedDrafts{Store: e.store}
+	opts := commands.Options{Messages: e.msg, Now: e.clk.Now, DefaultLanguage: "en"}
+	wiper := replica(t, h, &opts, p, &bytes.Buffer{})
+	other := replica(t, e.store, &opts, p, &bytes.Buffer{})
+	var next []commands.Reply
+	h.beforeDrop = func() {
+		rec := &recorder{}
+		other.Handle(ctx, req(commands.Request{Text: "y venden armas los viernes", EventID: 202, MessageID: "12"}), rec)
+		next = rec.take()
+	}
+	wiper.Handle(ctx, req(commands.Request{Command: "wipe", CommandAtStart: true, EventID: 201, MessageID: "11"}), &recorder{})
+	if len(next) != 1 {
+		t.Fatalf("the message after the wipe was answered %+v", next)
+	}
+	if _, w := p.took(); len(w) != 1 || w[0] != user+"/11" {
+		t.Fatalf("wiped: %v", w)
+	}
+	pseudonym := e.store.Pseudonym("telegram", user)
+	d, in, err := e.store.DraftWithPart(ctx, pseudonym, 202)
+	if err != nil || !in || d.Parts != 1 {
+		t.Fatalf("the message after the wipe: draft %+v, in it %v (%v); want a draft of it alone", d, in, err)
+	}
+}
+
+// A reporter's message (event 300) and their /wipe (event 301), handled
+// at once by two replicas, the wipe done before the message's part is
+// written: the message, sent before the wipe, is discarded with the
+// draft, not the start of a new one (which a Send would have made a tip
+// of what the reporter wiped), and not answered in the wiped chat.
+// Mutation: keepPart without its ErrWipedEvent case answers nothing too
+// (sentAgain sees the wipe's mark), so the mutation is storage's:
+// addPart not reading the wipe's mark → fails (a draft begun, answered).
+func TestMessageBeforeAWipeOnAnotherReplicaIsDiscarded(t *testing.T) {
+	p := &platform{recorder: &recorder{}}
+	e, _ := newEngine(t, "wr2", p, commands.Options{})
+	ctx := context.Background()
+	const user = "7302"
+	req := func(r commands.Request) commands.Request {
+		r.Platform, r.UserID, r.ChatID, r.UserChat, r.ChatKind = "telegram", user, user, user, commands.Private
+		return r
+	}
+	h := &hookedDrafts{Store: e.store}
+	opts := commands.Options{Messages: e.msg, Now: e.clk.Now, DefaultLanguage: "en"}
+	late := replica(t, h, &opts, p, &bytes.Buffer{})
+	wiper := replica(t, e.store, &opts, p, &bytes.Buffer{})
+	h.beforeAdd = func() {
+		wiper.Handle(ctx, req(commands.Request{Command: "wipe", CommandAtStart: true, EventID: 301, MessageID: "21"}), &recorder{})
+	}
+	rec := &recorder{}
+	late.Handle(ctx, req(commands.Request{Text: "el de la moto roja", EventID: 300, MessageID: "20"}), rec)
+	if r := rec.take(); len(r) != 0 {
+		t.Fatalf("the message from before the wipe was answered in the wiped chat: %q", texts(r))
+	}
+	if _, w := p.took(); len(w) != 1 || w[0] != user+"/21" {
+		t.Fatalf("wiped: %v", w)
+	}
+	pseudonym := e.store.Pseudonym("telegram", user)
+	if d, err := e.store.Draft(ctx, pseudonym); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("a draft was begun with the message from before the wipe: %+v %v", d, err)
+	}
+	// The next message, after the wipe, begins a draft.
+	if r := e.do(user, req(commands.Request{Text: "otra cosa", EventID: 302, MessageID: "22"})); len(r) != 1 {
+		t.Fatalf("the message after the wipe: %+v", r)
+	}
+	if d, err := e.store.Draft(ctx, pseudonym); err != nil || d.Parts != 1 {
+		t.Fatalf("its draft: %+v %v", d, err)
+	}
+}
