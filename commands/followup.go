@@ -137,6 +137,11 @@ type question struct {
 	Tip   string `json:"t"`
 	N     int    `json:"n"`
 	Until int64  `json:"u"`
+	// Armed is when the Answer button armed it (Unix ms), for the
+	// question it arms (answering.Next): a discard a wipe owes keeps one
+	// armed after that wipe (discardOwed). 0 in one armed by a version
+	// before it: as armed before any wipe.
+	Armed int64 `json:"a,omitempty"`
 }
 
 func (m *Mux) loadAnswering(ctx context.Context, pseudonym string) (answering, error) {
@@ -474,7 +479,7 @@ func (m *Mux) answerButton(ctx context.Context, c *Context, data string) error {
 	}
 	// Armed for the next message: an hour at most, not the question's
 	// days, or a tip written days later would go as the answer.
-	next := question{Tip: id, N: n, Until: m.now().Add(min(m.triage.AnswerWindow, armedAnswer)).UnixMilli()}
+	next := question{Tip: id, N: n, Until: m.now().Add(min(m.triage.AnswerWindow, armedAnswer)).UnixMilli(), Armed: m.now().UnixMilli()}
 	if err := m.updateAnswering(ctx, c.Pseudonym, func(a *answering) { a.Next = &next }); err != nil {
 		return err
 	}

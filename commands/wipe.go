@@ -487,15 +487,22 @@ func (m *Mux) settleDiscard(ctx context.Context, pseudonym string) error {
 
 // discardOwed does the discard the wipe at wiped owes pseudonym: a draft
 // begun by the wipe, not one begun since, the armed answer and held
-// message, and the client language kept for them (as discard); then it
-// is owed no more, here or in Redis. It reports whether a draft was
-// discarded.
+// message (not an answer armed since: the reporter pressed Answer after
+// wiping, and their next message is that answer), and the client
+// language kept for them (as discard); then it is owed no more, here or
+// in Redis. It reports whether a draft was discarded.
 func (m *Mux) discardOwed(ctx context.Context, pseudonym string, wiped time.Time) (bool, error) {
 	dropped, err := m.store.DropDraftBefore(ctx, pseudonym, wiped)
 	if err != nil {
 		return false, fmt.Errorf("discard owed by a wipe: %w", err)
 	}
-	if err := m.store.ClearAnswering(ctx, pseudonym); err != nil {
+	if err := m.updateAnswering(ctx, pseudonym, func(a *answering) {
+		next := a.Next
+		*a = answering{}
+		if next != nil && next.Armed > wiped.UnixMilli() {
+			a.Next = next
+		}
+	}); err != nil {
 		return dropped, fmt.Errorf("discard owed by a wipe: %w", err)
 	}
 	if err := m.forgetClientLanguage(ctx, pseudonym); err != nil {

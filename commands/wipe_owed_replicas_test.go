@@ -156,3 +156,40 @@ func TestWipeOwedDraftDoesNotExpireIntoTheWipedChat(t *testing.T) {
 		t.Fatalf("the next message after the wipe: %+v", r)
 	}
 }
+
+// A wipe whose discard failed at ClearAnswering owes it; the reporter,
+// after wiping, presses Answer under a question; then another replica
+// settles the discard Redis keeps. The Answer pressed after the wipe is
+// not discarded: the reporter's next message is delivered as the
+// answer, not kept as a tip. Before, settling cleared whatever the
+// reporter was answering, whenever it began. Mutation: discardOwed
+// clearing the armed answer whatever its time → fails (the message is
+// kept as a new tip).
+func TestOwedDiscardKeepsAnAnswerArmedAfterTheWipe(t *testing.T) {
+	tm, _ := questioned(t, "¿Qué día?")
+	ctx := context.Background()
+	p := &platform{recorder: tm.sent}
+	tm.mux.AddSender("telegram", p)
+	fc := &failingClears{Store: tm.store}
+	fc.fail.Store(true)
+	opts := commands.Options{Messages: tm.msg, Now: tm.clk.Now, DefaultLanguage: "en"}
+	wiper := replica(t, fc, &opts, p, &bytes.Buffer{})
+	wiper.Handle(ctx, commands.Request{Platform: "telegram", UserID: reporterID, ChatID: reporterID, UserChat: reporterID,
+		Command: "wipe", CommandAtStart: true, EventID: 9400, MessageID: "r81"}, &recorder{})
+	if owed, err := tm.store.DiscardsOwed(ctx); err != nil || len(owed) != 1 {
+		t.Fatalf("discards owed in Redis: %d %v; the failure was not reproduced", len(owed), err)
+	}
+	tm.clk.Add(time.Second)
+	if r := tm.as(reporterID, "Rosa", commands.Request{Callback: "ans:1:1", EventID: 9401}); len(r) != 1 || r[0].Text != tm.text("en", "answer_prompt", nil) {
+		t.Fatalf("Answer pressed after the wipe: %q", texts(r))
+	}
+	if _, err := tm.mux.ExpireDrafts(ctx, 30*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if owed, err := tm.store.DiscardsOwed(ctx); err != nil || len(owed) != 0 {
+		t.Fatalf("the discard was not settled: %d %v", len(owed), err)
+	}
+	if r := tm.as(reporterID, "Rosa", commands.Request{Text: "El lunes a las nueve", EventID: 9402}); !tm.answered(r) {
+		t.Fatalf("the message after the Answer pressed: %q, want it delivered as the answer", texts(r))
+	}
+}
