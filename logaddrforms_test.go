@@ -250,7 +250,7 @@ func TestScrubIDsMasksAnIdJoinedToAZone_logs(t *testing.T) {
 		{"peer 1.2.3.4%eth0 605679248170", "peer 1.2.3.4%eth0 N", "peer 1.2.3.4%eth0 N"},
 		{"peer 1.2.3.4%eth0-605679248170", "peer 1.2.3.4%eth0-N", "peer 1.2.3.4%eth0-N"},
 		{"peer 1.2.3.4%605679248170", "peer 1.2.3.4%N", "peer 1.2.3.4%N"},
-		{"peer 1.2.3.4%eth0:6379 605679248170", "peer 1.2.3.4%eth0:6379 N", "peer 1.2.3.4%ADDR N"},
+		{"peer 1.2.3.4%eth0:6379 605679248170", "peer 1.2.3.4%eth0:6379 N", "peer ADDR N"},
 		{"chats [1.2.3.4%eth0/24, -1001234567890]", "chats [1.2.3.4%eth0/24, N]", "chats [1.2.3.4%eth0/24, N]"},
 		// Kept, or read as before.
 		{"from fe80::1%eth0-1, 400", "from fe80::1%eth0-1, 400", "from fe80::1%eth0-1, 400"},

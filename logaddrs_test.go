@@ -162,6 +162,10 @@ func TestLoggerKeepsRedisKeysWithholdsAddresses(t *testing.T) {
 		{"vigia:ix:lsh:{20261130}:1234", "vigia:ix:lsh:{20261130}:1234"},
 		{"dial tcp redis:6379: connect: connection refused", "dial tcp ADDR: connect"},
 		{"MOVED 3999 redis-node-2:6381", "MOVED 3999 ADDR"},
+		// An IPv4 address with its zone, whole ("1.2.3.4%ADDR" kept the
+		// address).
+		{"dial udp 10.0.0.7%eth0:6379: connect: connection refused", "dial udp ADDR: connect"},
+		{"dial tcp 10.0.0.7%br-1a2b:6379 10.0.0.7%en0:6380", "dial tcp ADDR ADDR"},
 		{"'vigia:{tips}:tip:12' dial tcp 10.0.0.7:6379 [fd00::7]:6380 redis:6381", "'vigia:{tips}:tip:12' dial tcp ADDR ADDR ADDR"},
 		{"vigia:{tips}:tip:12:redis:6379", "vigia:{tips}:tip:12:ADDR"},
 		{"vigia:{x}:redis.internal:6379", "vigia:{x}:ADDR"},
@@ -182,7 +186,7 @@ func TestLoggerKeepsRedisKeysWithholdsAddresses(t *testing.T) {
 		if !strings.Contains(got, c.want) {
 			t.Errorf("%q logged %q, want %q in it", c.in, got, c.want)
 		}
-		for _, leak := range []string{"6380", "6381", "10.0.0.7", "fd00", "redis.internal", "redis-", ":6379"} {
+		for _, leak := range []string{"6380", "6381", "10.0.0.7", "fd00", "redis.internal", "redis-", ":6379", "%"} {
 			if strings.Contains(got, leak) {
 				t.Errorf("%q logged %q: %q is in it", c.in, got, leak)
 			}

@@ -62,10 +62,12 @@ func (l *redisLogger) take() (int, bool) {
 // redisAddr matches a host:port or ip:port, as dial errors name the Redis
 // node ("dial tcp 10.0.0.7:6379: connect: connection refused"; an
 // IPv4-mapped one unbracketed, "::ffff:10.0.0.7:6379", whole: its
-// "::ffff:" left before "ADDR" hid an id after it from scrubIDs), and,
+// "::ffff:" left before "ADDR" hid an id after it from scrubIDs; an IPv4
+// one with its zone, "1.2.3.4%eth0:6379", as net.UDPAddr writes one,
+// whole: "1.2.3.4%ADDR" kept the address), and,
 // first, the tail of a Redis key from its hash tag on (redisKeyTail),
 // which scrubAddrs keeps.
-var redisAddr = regexp.MustCompile(redisKeyTail + `|\[[0-9A-Fa-f:.%]+\]:\d+|(?:::(?i:ffff):)?\b\d{1,3}(\.\d{1,3}){3}:\d+|\b[A-Za-z][A-Za-z0-9.-]*:\d{2,5}\b`)
+var redisAddr = regexp.MustCompile(redisKeyTail + `|\[[0-9A-Fa-f:.%]+\]:\d+|(?:::(?i:ffff):)?\b\d{1,3}(\.\d{1,3}){3}(?:%[A-Za-z0-9_-]{1,16})?:\d+|\b[A-Za-z][A-Za-z0-9.-]*:\d{2,5}\b`)
 
 // redisKeyTail matches a Redis key's hash tag and what follows it up to
 // its number (a tip's: "vigia:{tips}:tip:1234", "{bc}:job:77",
