@@ -166,6 +166,7 @@ func TestLoggerKeepsRedisKeysWithholdsAddresses(t *testing.T) {
 		// address).
 		{"dial udp 10.0.0.7%eth0:6379: connect: connection refused", "dial udp ADDR: connect"},
 		{"dial tcp 10.0.0.7%br-1a2b:6379 10.0.0.7%en0:6380", "dial tcp ADDR ADDR"},
+		{"dial tcp [fe80::1%eth0]:6379 [fd00::7%en0]:6380", "dial tcp ADDR ADDR"},
 		{"'vigia:{tips}:tip:12' dial tcp 10.0.0.7:6379 [fd00::7]:6380 redis:6381", "'vigia:{tips}:tip:12' dial tcp ADDR ADDR ADDR"},
 		{"vigia:{tips}:tip:12:redis:6379", "vigia:{tips}:tip:12:ADDR"},
 		{"vigia:{x}:redis.internal:6379", "vigia:{x}:ADDR"},

@@ -64,10 +64,11 @@ func (l *redisLogger) take() (int, bool) {
 // IPv4-mapped one unbracketed, "::ffff:10.0.0.7:6379", whole: its
 // "::ffff:" left before "ADDR" hid an id after it from scrubIDs; an IPv4
 // one with its zone, "1.2.3.4%eth0:6379", as net.UDPAddr writes one,
-// whole: "1.2.3.4%ADDR" kept the address), and,
+// whole: "1.2.3.4%ADDR" kept the address; a bracketed one with an
+// interface's name, "[fe80::1%eth0]:6379", was kept whole), and,
 // first, the tail of a Redis key from its hash tag on (redisKeyTail),
 // which scrubAddrs keeps.
-var redisAddr = regexp.MustCompile(redisKeyTail + `|\[[0-9A-Fa-f:.%]+\]:\d+|(?:::(?i:ffff):)?\b\d{1,3}(\.\d{1,3}){3}(?:%[A-Za-z0-9_-]{1,16})?:\d+|\b[A-Za-z][A-Za-z0-9.-]*:\d{2,5}\b`)
+var redisAddr = regexp.MustCompile(redisKeyTail + `|\[[0-9A-Fa-f:.%]+(?:%[A-Za-z0-9_-]{1,16})?\]:\d+|(?:::(?i:ffff):)?\b\d{1,3}(\.\d{1,3}){3}(?:%[A-Za-z0-9_-]{1,16})?:\d+|\b[A-Za-z][A-Za-z0-9.-]*:\d{2,5}\b`)
 
 // redisKeyTail matches a Redis key's hash tag and what follows it up to
 // its number (a tip's: "vigia:{tips}:tip:1234", "{bc}:job:77",
