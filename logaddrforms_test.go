@@ -242,7 +242,9 @@ func TestCrashScrubberCutsBeforeNoAddressGroup_logs(t *testing.T) {
 // ("fe80::1%eth0-7306318845"): the zone ran on past the interface's
 // name, was read as none, and the id passed in clear. An IPv4 address
 // with a zone (net.IPAddr and net.UDPAddr write one) is kept as an IPv6
-// one is: read as none, the id after it passed. In both paths.
+// one is: read as none, the id after it passed. An id glued to the
+// interface's name ("%eth0605679248170") is masked, the name's letters
+// kept. In both paths.
 func TestScrubIDsMasksAnIdJoinedToAZone_logs(t *testing.T) {
 	for _, c := range []struct{ in, ids, logged string }{
 		{"peer fe80::1%eth0-605679248170", "peer fe80::1%eth0-N", "peer fe80::1%eth0-N"},
@@ -252,6 +254,12 @@ func TestScrubIDsMasksAnIdJoinedToAZone_logs(t *testing.T) {
 		{"peer 1.2.3.4%605679248170", "peer 1.2.3.4%N", "peer 1.2.3.4%N"},
 		{"peer 1.2.3.4%eth0:6379 605679248170", "peer 1.2.3.4%eth0:6379 N", "peer ADDR N"},
 		{"chats [1.2.3.4%eth0/24, -1001234567890]", "chats [1.2.3.4%eth0/24, N]", "chats [1.2.3.4%eth0/24, N]"},
+		// Glued to the interface's name: the zone ran on, was read as
+		// none, and the id in it and after it passed in clear.
+		{"peer fe80::1%eth0605679248170", "peer fe80::1%ethN", "peer fe80::1%ethN"},
+		{"peer 1.2.3.4%eth0605679248170", "peer 1.2.3.4%ethN", "peer 1.2.3.4%ethN"},
+		{"peer fe80::1%en0605679248170 7306318845", "peer fe80::1%enN N", "peer fe80::1%enN N"},
+		{"chats [1.2.3.4%eth0605679248170, -1001234567890]", "chats [1.2.3.4%ethN, N]", "chats [1.2.3.4%ethN, N]"},
 		// Kept, or read as before.
 		{"from fe80::1%eth0-1, 400", "from fe80::1%eth0-1, 400", "from fe80::1%eth0-1, 400"},
 		{"from fe80::1%br-1234 sent 3 tips", "from fe80::1%br-1234 sent 3 tips", "from fe80::1%br-1234 sent 3 tips"},

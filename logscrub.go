@@ -483,6 +483,9 @@ func ipv4Len(s string) int {
 	}
 	if n < len(s) && s[n] == '%' {
 		n += ipv6ZoneLen(s[n:])
+		if zoneGlued(s, n) {
+			return n
+		}
 	}
 	full := n + len(portOrPrefix.FindString(s[n:]))
 	if rest := s[full:]; !runsOn(rest) || rest[0] != '.' && addrJoinedLen(rest) > 0 {
@@ -572,6 +575,9 @@ func ipv6Len(s string, at int) int {
 	tail4 := strings.IndexByte(s[b:e], '.') >= 0 // an IPv4 tail
 	if e < len(s) && s[e] == '%' {
 		e += ipv6ZoneLen(s[e:])
+		if zoneGlued(s, e) {
+			return e - at
+		}
 	}
 	if b > 0 && s[b-1] == '[' && e < len(s) && s[e] == ']' {
 		e++
@@ -606,9 +612,11 @@ func isIPv6(tok string) bool {
 // in it (isJoinedID) ends it, with the "-" or "_" before the number: what
 // is from there is read as joined to the address ("fe80::1%eth0-
 // 7306318845", "fe80::1%eth0_7306318845"); so is a "%" that such a
-// number follows ("fe80::1%7306318845"), which is no zone (0). A zone
-// that so ended ran on past the interface's name, and was none: the id
-// after it passed in clear.
+// number follows ("fe80::1%7306318845"), which is no zone (0); and a
+// number glued to the name's letters ("fe80::1%eth0605679248170") ends
+// it there ("%eth"), the number read as glued to the address
+// (zoneGlued). A zone that so ended ran on past the interface's name,
+// and was none: the id after it passed in clear.
 func ipv6ZoneLen(s string) int {
 	n := 1
 	for n < len(s) && n <= 17 && (isWordByte(s[n]) || s[n] == '-') {
@@ -622,11 +630,9 @@ func ipv6ZoneLen(s string) int {
 			continue
 		}
 		if isJoinedID(s[n+mark : n+mark+d]) {
-			if mark == 0 && s[n] != '-' && n > 1 {
-				// Glued to the name ("eth07306318845"): no
-				// mark joins it to the address; no zone.
-				return 0
-			}
+			// Glued to the name ("eth0605679248170"), the zone
+			// is the name's letters ("%eth") and the number is
+			// read as glued to the address (zoneGlued).
 			break
 		}
 		n += mark + d
@@ -635,6 +641,14 @@ func ipv6ZoneLen(s string) int {
 		return 0
 	}
 	return n
+}
+
+// zoneGlued reports whether s[:e] ends with a zone's name that a number
+// follows right after (ipv6ZoneLen ended it there: "%eth" of
+// "%eth0605679248170"). The address ends there, and the number is read
+// as a list's next: masked as an id is.
+func zoneGlued(s string, e int) bool {
+	return e > 0 && s[e-1] != '%' && e < len(s) && s[e] != '-' && s[e] != '+' && numberLen(s[e:]) > 0
 }
 
 // ownedID reports whether before, the text before a bare "id" or "ids",
