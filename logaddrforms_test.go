@@ -344,8 +344,9 @@ func TestScrubbersMaskIdsAfterAddressesInAList_logs(t *testing.T) {
 // -N"). An address a lone ":" comes before ("reporter\":fe80::1", as a
 // JSON key writes it) is read from its first hex digit: ipv6Len walked
 // back over the ":", read ":fe80::1" as no address, and the id after it
-// passed. Found by FuzzScrubbersMaskEveryId_logs (seeds 13, 21, 33, 45,
-// 46).
+// passed; so did one a ":" comes before its "::" ("userID\":::ffff:…").
+// Found by FuzzScrubbersMaskEveryId_logs (seeds 13, 21, 33, 45, 46, and
+// the plans it adds).
 func TestScrubbersMaskIdsAfterADateAndAnd_logs(t *testing.T) {
 	for _, c := range []struct{ in, ids, logged string }{
 		{"from 2026-12-07 and 7306318845", "from 2026-12-07 and N", "from 2026-12-07 and N"},
@@ -355,6 +356,8 @@ func TestScrubbersMaskIdsAfterADateAndAnd_logs(t *testing.T) {
 		{"chat 05:00, and -1001234567890", "chat 05:00, and N", "chat 05:00, and N"},
 		{`{"reporter":fe80::ab:1234, 7306318845)`, `{"reporter":fe80::ab:1234, N)`, `{"reporter":fe80::ab:1234, N)`},
 		{`"user":fe80::1 7306318845`, `"user":fe80::1 N`, `"user":fe80::1 N`},
+		{`userID":::FFFF:10.0.0.7 5630741852963 852963074`, `userID":::FFFF:10.0.0.7 N N`, `userID":::FFFF:10.0.0.7 N N`},
+		{`"chat":::1, 7306318845`, `"chat":::1, N`, `"chat":::1, N`},
 		// Kept, or read as before.
 		{"from 05:00 -1001234567890", "from 05:00 -N", "from 05:00 -N"},
 		{"from 2026-12-07 and 3 tips", "from 2026-12-07 and 3 tips", "from 2026-12-07 and 3 tips"},

@@ -242,6 +242,12 @@ func FuzzScrubbersMaskEveryId_logs(f *testing.F) {
 	for k := range 48 {
 		f.Add(genPlan(k))
 	}
+	// Plans the fuzzer found a leak with.
+	for _, plan := range []string{
+		"0271021B00000", // userID":::FFFF:10.0.0.7 5630741852963
+	} {
+		f.Add([]byte(plan))
+	}
 	f.Fuzz(func(t *testing.T, plan []byte) {
 		line, secrets := genLine(&linePlan{b: plan})
 		checkNoIDSurvives(t, line, secrets)

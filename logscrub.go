@@ -547,6 +547,12 @@ func ipv6Len(s string, at int) int {
 		// 7306318845" read ":fe80::1", none, the id in clear).
 		b++
 	}
+	for strings.HasPrefix(s[b:], ":::") {
+		// Nor is a ":" before its "::" ("userID\":::ffff:10.0.0.7
+		// 7306318845" read ":::ffff:10.0.0.7", none, the id in
+		// clear).
+		b++
+	}
 	// Forward, one byte past the longest address: a run that goes on
 	// may still hold one with a number joined to it
 	// ("2001:0db8:…:7334:7306318845", an address of 39 bytes), which
