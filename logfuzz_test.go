@@ -244,7 +244,8 @@ func FuzzScrubbersMaskEveryId_logs(f *testing.F) {
 	}
 	// Plans the fuzzer found a leak with.
 	for _, plan := range []string{
-		"0271021B00000", // userID":::FFFF:10.0.0.7 5630741852963
+		"0271021B00000",     // userID":::FFFF:10.0.0.7 5630741852963
+		"0071000000000|180", // userID (5630741852963 3741852963074:fe80::1 663074185
 	} {
 		f.Add([]byte(plan))
 	}

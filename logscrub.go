@@ -603,6 +603,27 @@ func ipv6Len(s string, at int) int {
 		// clear).
 		b++
 	}
+	n := ipv6LenFrom(s, b, at)
+	if n > 0 {
+		return n
+	}
+	// Nor a number a ":" alone joins to it, a list's ("N:fe80::1",
+	// read "7306318845:fe80::1", none, the id after it in clear): the
+	// address from after that ":".
+	for c := at - 1; c > b; c-- {
+		if s[c] == ':' && s[c-1] != ':' && s[c+1] != ':' {
+			return ipv6LenFrom(s, c+1, at)
+		}
+	}
+	return 0
+}
+
+// ipv6LenFrom is ipv6Len for an address that begins at b, at or before
+// at.
+func ipv6LenFrom(s string, b, at int) int {
+	isHex := func(c byte) bool {
+		return '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'f'
+	}
 	// Forward, one byte past the longest address: a run that goes on
 	// may still hold one with a number joined to it
 	// ("2001:0db8:…:7334:7306318845", an address of 39 bytes), which
