@@ -345,7 +345,8 @@ func TestScrubbersMaskIdsAfterAddressesInAList_logs(t *testing.T) {
 // JSON key writes it) is read from its first hex digit: ipv6Len walked
 // back over the ":", read ":fe80::1" as no address, and the id after it
 // passed; so did one a ":" comes before its "::" ("userID\":::ffff:…"),
-// and one a list's number is joined to by a ":" ("N:fe80::1 <id>").
+// and one a list's number is joined to by a ":" ("N:fe80::1 <id>",
+// "N:::1 <id>").
 // Found by FuzzScrubbersMaskEveryId_logs (seeds 13, 21, 33, 45, 46, and
 // the plans it adds).
 func TestScrubbersMaskIdsAfterADateAndAnd_logs(t *testing.T) {
@@ -361,6 +362,8 @@ func TestScrubbersMaskIdsAfterADateAndAnd_logs(t *testing.T) {
 		{`"chat":::1, 7306318845`, `"chat":::1, N`, `"chat":::1, N`},
 		{"userID (5630741852963 3741852963074:fe80::1 663074185", "userID (N N:fe80::1 N", "userID (N N:fe80::1 N"},
 		{"users 7306318845:2001:db8::1 5123456789", "users N:2001:db8::1 N", "users N:2001:db8::1 N"},
+		{"userID (5630741852963 3741852963074:::FFFF:10.0.0.7 663074185", "userID (N N:::FFFF:10.0.0.7 N", "userID (N N:::FFFF:10.0.0.7 N"},
+		{"users 7306318845:::1 5123456789", "users N:::1 N", "users N:::1 N"},
 		// Kept, or read as before.
 		{"from 05:00 -1001234567890", "from 05:00 -N", "from 05:00 -N"},
 		{"from 2026-12-07 and 3 tips", "from 2026-12-07 and 3 tips", "from 2026-12-07 and 3 tips"},

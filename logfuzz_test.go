@@ -246,6 +246,7 @@ func FuzzScrubbersMaskEveryId_logs(f *testing.F) {
 	for _, plan := range []string{
 		"0271021B00000",     // userID":::FFFF:10.0.0.7 5630741852963
 		"0071000000000|180", // userID (5630741852963 3741852963074:fe80::1 663074185
+		"0071000000000|1B",  // userID (5630741852963 3741852963074:::FFFF:10.0.0.7 663074185
 	} {
 		f.Add([]byte(plan))
 	}

@@ -607,13 +607,11 @@ func ipv6Len(s string, at int) int {
 	if n > 0 {
 		return n
 	}
-	// Nor a number a ":" alone joins to it, a list's ("N:fe80::1",
-	// read "7306318845:fe80::1", none, the id after it in clear): the
-	// address from after that ":".
-	for c := at - 1; c > b; c-- {
-		if s[c] == ':' && s[c-1] != ':' && s[c+1] != ':' {
-			return ipv6LenFrom(s, c+1, at)
-		}
+	// Nor a number a ":" joins to it, a list's ("N:fe80::1",
+	// "N:::1": read "7306318845:fe80::1", none, the id after it in
+	// clear): the address from at, where the list's next begins.
+	if b < at {
+		return ipv6LenFrom(s, at, at)
 	}
 	return 0
 }
@@ -795,8 +793,9 @@ func listItemLen(s string) int {
 	if sep == nil || sep[1] == 0 {
 		return 0
 	}
-	if sep[1] > 0 && strings.HasPrefix(s[sep[1]-1:], "::") {
-		// The "::" an address begins with, not a ":" and its rest.
+	if sep[1] > 0 && strings.HasPrefix(s[sep[1]-1:], "::") && !strings.HasPrefix(s[sep[1]-1:], ":::") {
+		// The "::" an address begins with, not a ":" and its rest
+		// (but for a ":" before a "::", "N:::1", the separator).
 		sep[1]--
 		if sep[1] == 0 {
 			return 0
