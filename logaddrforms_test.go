@@ -346,7 +346,9 @@ func TestScrubbersMaskIdsAfterAddressesInAList_logs(t *testing.T) {
 // back over the ":", read ":fe80::1" as no address, and the id after it
 // passed; so did one a ":" comes before its "::" ("userID\":::ffff:…"),
 // and one a list's number is joined to by a ":" ("N:fe80::1 <id>",
-// "N:::1 <id>").
+// "N:::1 <id>"); and, in the logger, an id with its thousands marked
+// whose last four groups and a number read as an IPv4 address and its
+// port ("5.ADDR,741,…").
 // Found by FuzzScrubbersMaskEveryId_logs (seeds 13, 21, 33, 45, 46, and
 // the plans it adds).
 func TestScrubbersMaskIdsAfterADateAndAnd_logs(t *testing.T) {
@@ -364,6 +366,8 @@ func TestScrubbersMaskIdsAfterADateAndAnd_logs(t *testing.T) {
 		{"users 7306318845:2001:db8::1 5123456789", "users N:2001:db8::1 N", "users N:2001:db8::1 N"},
 		{"userID (5630741852963 3741852963074:::FFFF:10.0.0.7 663074185", "userID (N N:::FFFF:10.0.0.7 N", "userID (N N:::FFFF:10.0.0.7 N"},
 		{"users 7306318845:::1 5123456789", "users N:::1 N", "users N:::1 N"},
+		{"userID (5.630.741.852.963:3,741,852,963,074", "userID (N:N", "userID (N:N"},
+		{"dial tcp 1.2.3.4:6379, from 7.306.318.845:5123456789", "dial tcp 1.2.3.4:6379, from N:N", "dial tcp ADDR, from ADDR"},
 		// Kept, or read as before.
 		{"from 05:00 -1001234567890", "from 05:00 -N", "from 05:00 -N"},
 		{"from 2026-12-07 and 3 tips", "from 2026-12-07 and 3 tips", "from 2026-12-07 and 3 tips"},

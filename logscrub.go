@@ -1193,7 +1193,11 @@ func replaceAddrs(s string) string {
 	var b strings.Builder
 	last := 0
 	for _, m := range ms {
-		if ipv6Group(s, m[0], m[1]) {
+		if ipv6Group(s, m[0], m[1]) || m[0] > 1 && s[m[0]-1] == '.' && '0' <= s[m[0]-2] && s[m[0]-2] <= '9' {
+			// A group of an IPv6 address, or the end of a dotted
+			// number that runs on before it ("5.630.741.852.963:3",
+			// an id with its thousands marked): no address.
+			// Written "5.ADDR", the id's digits after it passed.
 			continue
 		}
 		b.WriteString(s[last:m[0]])
