@@ -367,6 +367,7 @@ func TestScrubbersMaskIdsAfterADateAndAnd_logs(t *testing.T) {
 		{"userID (5630741852963 3741852963074:::FFFF:10.0.0.7 663074185", "userID (N N:::FFFF:10.0.0.7 N", "userID (N N:::FFFF:10.0.0.7 N"},
 		{"users 7306318845:::1 5123456789", "users N:::1 N", "users N:::1 N"},
 		{"userID (5.630.741.852.963:3,741,852,963,074", "userID (N:N", "userID (N:N"},
+		{"userID (5630741852963 3 and 852963074", "userID (N 3 and N", "userID (N 3 and N"},
 		{"dial tcp 1.2.3.4:6379, from 7.306.318.845:5123456789", "dial tcp 1.2.3.4:6379, from N:N", "dial tcp ADDR, from ADDR"},
 		// Kept, or read as before.
 		{"from 05:00 -1001234567890", "from 05:00 -N", "from 05:00 -N"},

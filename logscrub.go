@@ -816,11 +816,25 @@ func listItemLen(s string) int {
 			return 0
 		}
 		word := strings.TrimLeftFunc(rest, isGap)
-		if item[0] != '-' && item[0] != '+' && digitCount(item[:n]) < 5 && len(word) < len(rest) && word != "" && 'a' <= word[0]|0x20 && word[0]|0x20 <= 'z' {
+		if item[0] != '-' && item[0] != '+' && digitCount(item[:n]) < 5 && len(word) < len(rest) && word != "" && 'a' <= word[0]|0x20 && word[0]|0x20 <= 'z' && !joinsList(word) {
 			return 0
 		}
 	}
 	return sep[1]
+}
+
+// joinsList reports whether word, the text after a list's small number
+// and a space, begins with "and" or "or" and a space (listSep's): the
+// list goes on ("N 3 and 7306318845"), where a count's word ends it.
+func joinsList(word string) bool {
+	for _, w := range []string{"and", "or"} {
+		if rest, ok := strings.CutPrefix(word, w); ok && rest != "" {
+			if r, _ := utf8.DecodeRuneInString(rest); isGap(r) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // digitCount is how many decimal digits (numberLen's) s holds: a
