@@ -284,12 +284,12 @@ func TestHelpInAGroupSendsTipsToAPrivateChat(t *testing.T) {
 // adapter's ChannelID), /help does not say "write your message here"
 // either: the tip goes in /report's form or a direct message, never in a
 // channel. The commands, which work there, follow, in every language; in
-// a direct message the help is as before. (/start there:
-// TestStartInADiscordServerKeepsTheWelcome.)
+// a direct message the help is Discord's (help_discord: what /wipe
+// deletes there). (/start there: TestStartInADiscordServerKeepsTheWelcome.)
 func TestHelpInADiscordServerSendsTipsToTheFormOrADirectMessage(t *testing.T) {
 	e := newEnv(t, nil)
 	for _, lang := range locales.Supported {
-		_, cmds, ok := strings.Cut(e.text(lang, "help", nil), "\n\n")
+		_, cmds, ok := strings.Cut(e.text(lang, "help_discord", nil), "\n\n")
 		if !ok {
 			t.Fatalf("%s: the help has no paragraph after its steps", lang)
 		}
@@ -302,7 +302,7 @@ func TestHelpInADiscordServerSendsTipsToTheFormOrADirectMessage(t *testing.T) {
 		if first, _, _ := strings.Cut(e.text(lang, "help", nil), "\n\n"); strings.Contains(r[0].Text, first) {
 			t.Errorf("/help in a server's channel, %s, says %q", lang, first)
 		}
-		if r := e.do(reporterID, commands.Request{Platform: "discord", Command: "help", Language: lang}); len(r) != 1 || r[0].Text != e.mux.NamesAsShown(lang, e.text(lang, "help", nil)) {
+		if r := e.do(reporterID, commands.Request{Platform: "discord", Command: "help", Language: lang}); len(r) != 1 || r[0].Text != e.mux.NamesAsShown(lang, e.text(lang, "help_discord", nil)) {
 			t.Fatalf("/help in a direct message, %s: %+v", lang, r)
 		}
 	}
@@ -313,12 +313,13 @@ func TestHelpInADiscordServerSendsTipsToTheFormOrADirectMessage(t *testing.T) {
 // welcome, in every language: what protects them and what does not
 // (Discord sees what they write, /wipe), and the prompt of the language
 // buttons it comes with. Only its "just write here", which there is the
-// channel, is help_server's: /report's form or a direct message.
+// channel, is help_server's: /report's form or a direct message. (It is
+// start_discord_server: /wipe deletes in the direct messages, not there.)
 func TestStartInADiscordServerKeepsTheWelcome(t *testing.T) {
 	e := newEnv(t, nil)
 	for _, lang := range locales.Supported {
 		// (The commands under the names a Discord client in lang shows.)
-		welcome := strings.Split(e.mux.NamesAsShown(lang, e.text(lang, "start_discord", map[string]any{"Platform": "Discord"})), "\n\n")
+		welcome := strings.Split(e.mux.NamesAsShown(lang, e.text(lang, "start_discord_server", map[string]any{"Platform": "Discord"})), "\n\n")
 		if len(welcome) < 4 {
 			t.Fatalf("%s: the welcome is not welcome, protections, how to report, languages: %q", lang, welcome)
 		}

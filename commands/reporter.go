@@ -30,8 +30,10 @@ const (
 // what does not: the platform sees the chat, whoever runs the service
 // could link a tip to its reporter's account, investigators cannot.
 func start(ctx context.Context, c *Context) error {
-	// On Discord, its own words on what /wipe deletes there (wipeWords).
-	text := c.T(wipeWords(c.Request.Platform, "start"), map[string]any{"Platform": PlatformName(c.Request.Platform)})
+	// On Discord, its own words on what /wipe deletes there (wipeWords);
+	// typed in a server's channel, where that is in the member's direct
+	// messages, not here (whereToWrite: start_discord_server).
+	text := c.T(c.whereToWrite(wipeWords(c.Request.Platform, "start")), map[string]any{"Platform": PlatformName(c.Request.Platform)})
 	switch {
 	case c.Request.ChatKind != Private:
 		// Not its "just write here": here is a group, whose members and
@@ -133,8 +135,12 @@ func (m *Mux) namesAsShown(lang, text string) string {
 // or /report's form, never this channel. In a Discord server's channel,
 // where only the member reads the answers: with /report's form or by
 // direct message, never in a channel; then the commands, which work there.
+//
+// On Discord, its own words (wipeWords: help_discord): /wipe deletes only
+// the bot's messages in the member's direct messages, and /subscribe is
+// run in a server's channel, not a group.
 func helpText(c *Context) string {
-	text := c.T("help", nil)
+	text := c.T(wipeWords(c.Request.Platform, "help"), nil)
 	switch {
 	case c.Request.ChatKind != Private && c.Request.ChannelPost:
 		return c.T("help_channel", nil)

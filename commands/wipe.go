@@ -85,7 +85,7 @@ func wipe(ctx context.Context, c *Context) error {
 	if !now {
 		d, err := time.ParseDuration(arg)
 		if err != nil || d < 0 || d > maxWipeDelay || d%time.Minute != 0 || strings.ContainsAny(arg, ".µun") {
-			return c.Say(ctx, "wipe_usage", nil)
+			return c.Say(ctx, wipeWords(c.Request.Platform, "wipe_usage"), nil)
 		}
 		delay = d
 	}

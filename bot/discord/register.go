@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -74,12 +75,18 @@ func Commands(msg *locales.Bundle, table []*commands.Command) []*discordgo.Appli
 	var out []*discordgo.ApplicationCommand
 	for _, c := range table {
 		id := "command_" + c.Name
+		// A description of Discord's own where the command does something
+		// else there (command_wipe_discord: only the bot's messages go).
+		desc := id
+		if slices.Contains(msg.IDs(), id+"_discord") {
+			desc = id + "_discord"
+		}
 		cmd := &discordgo.ApplicationCommand{
 			Type:                     discordgo.ChatApplicationCommand,
 			Name:                     c.Name,
-			Description:              msg.Localize("en", id, nil),
+			Description:              msg.Localize("en", desc, nil),
 			NameLocalizations:        ptr(localized(msg, id+"_name")),
-			DescriptionLocalizations: ptr(localized(msg, id)),
+			DescriptionLocalizations: ptr(localized(msg, desc)),
 			Contexts:                 &contexts,
 			Options:                  []*discordgo.ApplicationCommandOption{},
 		}

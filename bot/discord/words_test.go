@@ -1,0 +1,142 @@
+package discord
+
+import (
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/vigia-project/vigia/commands"
+	"github.com/vigia-project/vigia/locales"
+)
+
+// clientLocales is a Discord client's locale for each of Vigía's languages.
+var clientLocales = map[string]discordgo.Locale{"en": discordgo.EnglishUS, "es": discordgo.SpanishES, "fr": discordgo.French, "pt-BR": discordgo.PortugueseBR}
+
+var wordsInteraction atomic.Int64
+
+// slash runs slash command name (with option value arg, if any) through
+// the adapter and the real engine, from a client in lang, in a direct
+// message (guild "") or in a server's channel, and returns the answer as
+// the member reads it.
+func slash(t *testing.T, engine *commands.Mux, lang, guild, name, arg string) string {
+	t.Helper()
+	api := &recordingAPI{}
+	a := newTestAdapter(t, api, engine, time.Hour)
+	a.useTable(engine.Commands())
+	n := strconv.FormatInt(wordsInteraction.Add(1), 10)
+	in := &discordgo.Interaction{
+		ID: "10" + n, AppID: "20", Token: "tok", Type: discordgo.InteractionApplicationCommand,
+		ChannelID: "31", GuildID: guild, Locale: clientLocales[lang],
+		Data: discordgo.ApplicationCommandInteractionData{Name: name},
+	}
+	user := &discordgo.User{ID: "5" + n} // a new member each time: no language kept
+	if guild == "" {
+		in.User = user
+	} else {
+		in.Member = &discordgo.Member{User: user}
+	}
+	if arg != "" {
+		in.Data = discordgo.ApplicationCommandInteractionData{Name: name, Options: []*discordgo.ApplicationCommandInteractionDataOption{
+			{Name: "delay", Type: discordgo.ApplicationCommandOptionString, Value: arg},
+		}}
+	}
+	a.onInteraction(a.s, &discordgo.InteractionCreate{Interaction: in})
+	_, bodies := api.snapshot()
+	var got strings.Builder
+	for _, b := range bodies {
+		data, _ := b["data"].(map[string]any)
+		if data == nil {
+			data = b
+		}
+		s, _ := data["content"].(string)
+		got.WriteString(unescape(s))
+	}
+	return got.String()
+}
+
+// asShown is text with /wipe named as a client in lang lists it.
+func asShown(msg *locales.Bundle, lang, text string) string {
+	return strings.ReplaceAll(text, "/wipe", "/"+msg.Localize(lang, "command_wipe_name", nil))
+}
+
+// wipeLine is what the help's line on /wipe says it does (after its
+// " – ").
+func wipeLine(t *testing.T, help string) string {
+	t.Helper()
+	for _, l := range strings.Split(help, "\n") {
+		if strings.HasPrefix(l, "/wipe ") {
+			_, what, _ := strings.Cut(l, " – ")
+			return what
+		}
+	}
+	t.Fatalf("no /wipe line in %q", help)
+	return ""
+}
+
+// On Discord /wipe deletes only the bot's messages, and those in the
+// member's direct messages wherever it is typed: Discord does not let a
+// bot delete a member's messages in a DM. So its menu description, the
+// help's line on it and its usage say that, in every language, never
+// "delete this conversation"; and /start typed in a server's channel says
+// /wipe deletes the bot's messages in the direct messages, not "here" (in
+// that channel). Telegram's menu description stays its own.
+// Mutations: Commands describing wipe by command_wipe as before -> the
+// menu case fails; helpText with "help" for Discord -> the help cases
+// fail; wipe answering wipe_usage -> the usage cases; start without
+// whereToWrite -> the server channel's /start.
+func TestDiscordWipeIsDescribedAsWhatItDeletesThere(t *testing.T) {
+	engine, msg := newEngine(t)
+
+	var wipe *discordgo.ApplicationCommand
+	for _, c := range Commands(msg, engine.Commands()) {
+		if c.Name == "wipe" {
+			wipe = c
+		}
+	}
+	if wipe == nil || wipe.Description != msg.Localize("en", "command_wipe_discord", nil) {
+		t.Fatalf("menu: /wipe described as %+v", wipe)
+	}
+	if msg.Localize("en", "command_wipe_discord", nil) == msg.Localize("en", "command_wipe", nil) {
+		t.Fatal("Discord's description of /wipe is Telegram's")
+	}
+
+	for _, lang := range locales.Supported {
+		text := func(id string) string { return msg.Localize(lang, id, nil) }
+		if got := (*wipe.DescriptionLocalizations)[clientLocales[lang]]; got != text("command_wipe_discord") {
+			t.Errorf("%s: menu describes /wipe as %q", lang, got)
+		}
+		telegram, discord := wipeLine(t, text("help")), wipeLine(t, text("help_discord"))
+		for _, guild := range []string{"", "40"} {
+			got := slash(t, engine, lang, guild, "help", "")
+			if !strings.Contains(got, discord) || strings.Contains(got, telegram) {
+				t.Errorf("%s, guild %q: /help says of /wipe: %q", lang, guild, got)
+			}
+			want := asShown(msg, lang, text("wipe_usage_discord"))
+			if got := slash(t, engine, lang, guild, "wipe", "3 days"); got != want {
+				t.Errorf("%s, guild %q: /wipe usage %q, want %q", lang, guild, got, want)
+			}
+		}
+
+		// The welcome typed in a server's channel: its line on /wipe
+		// speaks of the direct messages, not of "here".
+		var line string
+		for _, l := range strings.Split(text("start_discord_server"), "\n") {
+			if strings.Contains(l, "/wipe") {
+				line = asShown(msg, lang, l)
+			}
+		}
+		got := slash(t, engine, lang, "40", "start", "")
+		if line == "" || !strings.Contains(got, line) {
+			t.Errorf("%s: /start in a server's channel: %q, want its line %q", lang, got, line)
+		}
+		for _, l := range strings.Split(text("start_discord"), "\n") {
+			if strings.Contains(l, "/wipe") && strings.Contains(got, asShown(msg, lang, l)) {
+				t.Errorf("%s: /start in a server's channel says /wipe deletes here: %q", lang, l)
+			}
+		}
+	}
+}
