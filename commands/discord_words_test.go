@@ -92,7 +92,7 @@ func TestDiscordServerChannelRefusalsInDiscordsWords(t *testing.T) {
 		}
 		w = &recorder{}
 		e.discord(user, lang, commands.Request{ChatKind: commands.Group, ChatID: "555", Command: "warn", Args: "cobran piso en la plaza", CommandAtStart: true, Addressed: true}, w)
-		if r := w.take(); len(r) != 1 || r[0].Text != shown("warn_group_received_server")+"\n\n"+shown("warn_advice") {
+		if r := w.take(); len(r) != 1 || r[0].Text != shown("warn_group_received_server")+"\n\n"+shown("warn_advice_discord") {
 			t.Errorf("%s: /warn in the investigators' channel: %q", lang, texts(r))
 		}
 		code := codeRE.FindString(e.do(adminID, commands.Request{Command: "invite"})[0].Text)

@@ -272,7 +272,7 @@ func warn(ctx context.Context, c *Context) error {
 		// again: a second tip. The log line carries no user data.
 		c.mux.log.Warn("warning stored, not marked", "platform", c.Request.Platform, "error", err.Error())
 	}
-	reply := c.T("warn_received", map[string]any{"Receipt": sub.Receipt}) + c.quoteLostNote("quote_not_received_warning") + "\n\n" + c.T("warn_advice", nil)
+	reply := c.T("warn_received", map[string]any{"Receipt": sub.Receipt}) + c.quoteLostNote("quote_not_received_warning") + "\n\n" + c.warnAdvice()
 	if codeCut {
 		reply = c.T("receipt_text_dropped", nil) + "\n\n" + reply
 	}
@@ -333,17 +333,17 @@ func warnInGroup(ctx context.Context, c *Context, text string, typed int, voided
 	var answer string
 	switch {
 	case text == "":
-		answer = c.T("warn_usage", nil) + "\n\n" + c.T("warn_advice", nil)
+		answer = c.T("warn_usage", nil) + "\n\n" + c.warnAdvice()
 	case !stored && removed:
 		answer = told("warn_group_refused")
 	case !stored:
 		answer = c.T("warn_group_refused_not_removed", nil)
 	case removed:
-		answer = told("warn_group_received") + "\n\n" + c.T("warn_advice", nil)
+		answer = told("warn_group_received") + "\n\n" + c.warnAdvice()
 	default:
 		// Where the bot may not delete it, the group is not told it was
 		// removed: the sender is asked to delete it now.
-		answer = c.T("warn_group_not_removed", nil) + "\n\n" + c.T("warn_advice", nil)
+		answer = c.T("warn_group_not_removed", nil) + "\n\n" + c.warnAdvice()
 	}
 	if voided {
 		answer += "\n\n" + c.voidedInView()
@@ -407,7 +407,18 @@ func (c *Context) warner() string {
 // out of a warning whatever identifies its sender: investigators review a
 // warning, but its text is what communities may read.
 func (c *Context) sayWithAdvice(ctx context.Context, id string, data map[string]any) error {
-	return c.Reply(ctx, Reply{Text: c.T(id, data) + "\n\n" + c.T("warn_advice", nil)})
+	return c.Reply(ctx, Reply{Text: c.T(id, data) + "\n\n" + c.warnAdvice()})
+}
+
+// warnAdvice is the advice to leave out of a warning whatever identifies
+// its sender, and where to send one: on Discord (warn_advice_discord)
+// with /warn or by direct message, never posted in a server's channel,
+// not Telegram's "private chat" and groups' "Recent actions".
+func (c *Context) warnAdvice() string {
+	if c.Request.Platform == "discord" {
+		return c.T("warn_advice_discord", nil)
+	}
+	return c.T("warn_advice", nil)
 }
 
 // cbPublish prefixes the button under a warning's preview:

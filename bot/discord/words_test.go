@@ -22,7 +22,7 @@ var wordsInteraction atomic.Int64
 // the adapter and the real engine, from a client in lang, in a direct
 // message (guild "") or in a server's channel, and returns the answer as
 // the member reads it.
-func slash(t *testing.T, engine *commands.Mux, lang, guild, name, arg string) string {
+func slash(t *testing.T, engine *commands.Mux, lang, guild, name, option, arg string) string {
 	t.Helper()
 	api := &recordingAPI{}
 	a := newTestAdapter(t, api, engine, time.Hour)
@@ -41,7 +41,7 @@ func slash(t *testing.T, engine *commands.Mux, lang, guild, name, arg string) st
 	}
 	if arg != "" {
 		in.Data = discordgo.ApplicationCommandInteractionData{Name: name, Options: []*discordgo.ApplicationCommandInteractionDataOption{
-			{Name: "delay", Type: discordgo.ApplicationCommandOptionString, Value: arg},
+			{Name: option, Type: discordgo.ApplicationCommandOptionString, Value: arg},
 		}}
 	}
 	a.onInteraction(a.s, &discordgo.InteractionCreate{Interaction: in})
@@ -58,9 +58,13 @@ func slash(t *testing.T, engine *commands.Mux, lang, guild, name, arg string) st
 	return got.String()
 }
 
-// asShown is text with /wipe named as a client in lang lists it.
+// asShown is text with /wipe, /warn and /report named as a client in
+// lang lists them.
 func asShown(msg *locales.Bundle, lang, text string) string {
-	return strings.ReplaceAll(text, "/wipe", "/"+msg.Localize(lang, "command_wipe_name", nil))
+	for _, name := range []string{"wipe", "warn", "report"} {
+		text = strings.ReplaceAll(text, "/"+name, "/"+msg.Localize(lang, "command_"+name+"_name", nil))
+	}
+	return text
 }
 
 // wipeLine is what the help's line on /wipe says it does (after its
@@ -111,12 +115,12 @@ func TestDiscordWipeIsDescribedAsWhatItDeletesThere(t *testing.T) {
 		}
 		telegram, discord := wipeLine(t, text("help")), wipeLine(t, text("help_discord"))
 		for _, guild := range []string{"", "40"} {
-			got := slash(t, engine, lang, guild, "help", "")
+			got := slash(t, engine, lang, guild, "help", "", "")
 			if !strings.Contains(got, discord) || strings.Contains(got, telegram) {
 				t.Errorf("%s, guild %q: /help says of /wipe: %q", lang, guild, got)
 			}
 			want := asShown(msg, lang, text("wipe_usage_discord"))
-			if got := slash(t, engine, lang, guild, "wipe", "3 days"); got != want {
+			if got := slash(t, engine, lang, guild, "wipe", "delay", "3 days"); got != want {
 				t.Errorf("%s, guild %q: /wipe usage %q, want %q", lang, guild, got, want)
 			}
 		}
@@ -129,13 +133,32 @@ func TestDiscordWipeIsDescribedAsWhatItDeletesThere(t *testing.T) {
 				line = asShown(msg, lang, l)
 			}
 		}
-		got := slash(t, engine, lang, "40", "start", "")
+		got := slash(t, engine, lang, "40", "start", "", "")
 		if line == "" || !strings.Contains(got, line) {
 			t.Errorf("%s: /start in a server's channel: %q, want its line %q", lang, got, line)
 		}
 		for _, l := range strings.Split(text("start_discord"), "\n") {
 			if strings.Contains(l, "/wipe") && strings.Contains(got, asShown(msg, lang, l)) {
 				t.Errorf("%s: /start in a server's channel says /wipe deletes here: %q", lang, l)
+			}
+		}
+	}
+}
+
+// A warning sent on Discord is answered with Discord's advice on where
+// to send one (with /warn or by direct message, never posted in a
+// server's channel), not Telegram's "private chat" and its groups'
+// "Recent actions", in every language, in a DM and in a server's channel.
+// Mutation: warnAdvice saying warn_advice on Discord -> every case fails.
+func TestDiscordWarningAdviceIsDiscords(t *testing.T) {
+	engine, msg := newEngine(t)
+	for _, lang := range locales.Supported {
+		want := asShown(msg, lang, msg.Localize(lang, "warn_advice_discord", nil))
+		telegram := asShown(msg, lang, msg.Localize(lang, "warn_advice", nil))
+		for _, guild := range []string{"", "40"} {
+			got := slash(t, engine, lang, guild, "warn", "text", "Cobran piso a los comercios del mercado central")
+			if !strings.HasSuffix(got, "\n\n"+want) || strings.Contains(got, telegram) {
+				t.Errorf("%s, guild %q: /warn answered %q, want it to end with %q", lang, guild, got, want)
 			}
 		}
 	}
