@@ -1065,7 +1065,7 @@ func (c *Context) posted() bool {
 }
 
 // inServer is message id (private_only_command's, redeem_maybe_void_in_group,
-// a group's /warn answer), in the words of the place: on Discord, where
+// a group's /warn answer, group_busy's), in the words of the place: on Discord, where
 // no place is "a private chat" nor "this group", its "_server" variant
 // (private_only_command_removed: private_only_command_server_removed),
 // which speaks of a direct message and a server's channel.
@@ -1073,7 +1073,7 @@ func (c *Context) inServer(id string) string {
 	if c.Request.Platform != "discord" {
 		return id
 	}
-	for _, base := range []string{"private_only_command", "redeem_maybe_void_in_group", "warn_group_received", "warn_group_refused"} {
+	for _, base := range []string{"private_only_command", "redeem_maybe_void_in_group", "warn_group_received", "warn_group_refused", "group_busy"} {
 		if rest, ok := strings.CutPrefix(id, base); ok {
 			return base + "_server" + rest
 		}
@@ -1196,7 +1196,9 @@ func (m *Mux) overLimitInGroup(ctx context.Context, c *Context, tell bool) {
 		}
 	}
 	if tell {
-		c.quietly(Reply{Text: c.T(id, nil) + note})
+		// On Discord the "group" is the member's own messages to the bot
+		// in servers' channels, told by direct message (inServer).
+		c.quietly(Reply{Text: c.T(c.inServer(id), nil) + note})
 	}
 }
 

@@ -12,8 +12,9 @@ import (
 	"github.com/vigia-project/vigia/storage/redistest"
 )
 
-// newEngine is the real engine on a real Redis, answering in English.
-func newEngine(t *testing.T) (*commands.Mux, *locales.Bundle) {
+// newEngine is the real engine on a real Redis, answering in English;
+// each of set may change its options.
+func newEngine(t *testing.T, set ...func(*commands.Options)) (*commands.Mux, *locales.Bundle) {
 	t.Helper()
 	kr, err := storage.NewKeyring(bytes.Repeat([]byte{7}, 32))
 	if err != nil {
@@ -30,5 +31,9 @@ func newEngine(t *testing.T) (*commands.Mux, *locales.Bundle) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return commands.New(commands.Options{Store: st, Messages: msg, DefaultLanguage: "en", Retention: 24 * time.Hour}), msg
+	o := commands.Options{Store: st, Messages: msg, DefaultLanguage: "en", Retention: 24 * time.Hour}
+	for _, f := range set {
+		f(&o)
+	}
+	return commands.New(o), msg
 }

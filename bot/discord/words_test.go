@@ -163,3 +163,48 @@ func TestDiscordWarningAdviceIsDiscords(t *testing.T) {
 		}
 	}
 }
+
+// A member whose messages to the bot in servers' channels (counted as one
+// chat, theirs: answered by DM) went over the hourly limit is told so by
+// DM in Discord's words, once: not that "this group has sent me too much",
+// nor to "write to me in a private chat" from the private chat it is.
+// Mutation: overLimitInGroup without inServer -> every case fails, in
+// every language.
+func TestDiscordOverLimitInServersIsToldInDiscordsWords(t *testing.T) {
+	engine, msg := newEngine(t, func(o *commands.Options) {
+		o.Limits = commands.DefaultLimits
+		o.Limits.ChatPerHour = 1
+	})
+	bot := &discordgo.User{ID: "11", Username: "Vigia", Bot: true}
+	for n, lang := range locales.Supported {
+		for _, c := range []struct {
+			channel, id string
+			reply       bool // a reply to the bot's message, not naming it: left in place
+		}{
+			{"72", "group_busy_server_removed", false},
+			{"70", "group_busy_server_not_removed", false},
+			{"74", "group_busy_server", true},
+		} {
+			api := &serverAPI{}
+			a := newTestAdapter(t, api, engine, time.Hour)
+			a.botID = "11"
+			user := &discordgo.User{ID: "6" + strconv.Itoa(n) + c.channel, Username: "r", Locale: string(clientLocales[lang])}
+			for i := range 3 {
+				m := &discordgo.Message{
+					ID: strconv.Itoa(3000 + 10*n + i), ChannelID: c.channel, GuildID: "60", Content: "<@11> hay halcones en la plaza",
+					Author: user, Mentions: []*discordgo.User{bot},
+				}
+				if c.reply {
+					m.Content, m.ReferencedMessage = "gracias, lo compartimos", &discordgo.Message{ID: "1900", Author: bot}
+				}
+				a.onMessage(a.s, &discordgo.MessageCreate{Message: m})
+			}
+			want := "/api/v9/channels/999/messages " + render(asShown(msg, lang, msg.Localize(lang, c.id, nil)))[0]
+			api.mu.Lock()
+			if len(api.dms) != 2 || api.dms[1] != want {
+				t.Errorf("%s, channel %s: DMs %q, want the second %q", lang, c.channel, api.dms, want)
+			}
+			api.mu.Unlock()
+		}
+	}
+}
