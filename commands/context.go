@@ -118,6 +118,26 @@ func (c *Context) T(id string, data map[string]any, count ...int) string {
 	if c.Request.Platform != "discord" {
 		return c.mux.msg.Localize(c.Lang, id, data, count...)
 	}
+	return c.mux.localizeAsShown(c.commandsAsShown, c.Lang, id, data, count...)
+}
+
+// notice is message id in lang, for a notice sent outside a request to
+// route (a sweep's, a reminder, an announcement): on Discord, with the
+// commands it names as a client in lang lists them ("Envía /borrar",
+// "Usa /siguiente"), lang being the reader's, whose client's is not
+// known (as T takes it where the client did not say); the words data
+// brings are not rewritten. Elsewhere as it is.
+func (m *Mux) notice(route, lang, id string, data map[string]any, count ...int) string {
+	if platform, _, _ := strings.Cut(route, ":"); platform != "discord" {
+		return m.msg.Localize(lang, id, data, count...)
+	}
+	return m.localizeAsShown(func(text string) string { return m.namesAsShown(lang, text) }, lang, id, data, count...)
+}
+
+// localizeAsShown is message id in lang with the commands it names
+// written by shown (commandsAsShown, namesAsShown), not those of the
+// words data brings.
+func (m *Mux) localizeAsShown(shown func(string) string, lang, id string, data map[string]any, count ...int) string {
 	var vals []string
 	marked := data
 	for k, v := range data {
@@ -133,7 +153,7 @@ func (c *Context) T(id string, data map[string]any, count ...int) string {
 		marked[k] = "\x00" + strconv.Itoa(len(vals)) + "\x00"
 		vals = append(vals, s)
 	}
-	text := c.commandsAsShown(c.mux.msg.Localize(c.Lang, id, marked, count...))
+	text := shown(m.msg.Localize(lang, id, marked, count...))
 	if len(vals) == 0 {
 		return text
 	}

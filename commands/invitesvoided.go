@@ -23,9 +23,8 @@ func (m *Mux) InvitationsVoided(ctx context.Context, n int) error {
 		return nil
 	}
 	err := m.store.Audit(ctx, storage.AuditEntry{Who: auditBot, Action: "void-invitations", Note: storage.NoteInvitesVoided, Max: n}, m.triage.AuditRetention)
-	text := m.msg.Localize(m.lang, "invites_voided_notice", map[string]any{"Count": n}, n)
 	for _, chat := range m.teamChatRoutes() {
-		m.notify(ctx, chat, Reply{Text: text})
+		m.notify(ctx, chat, Reply{Text: m.notice(chat, m.lang, "invites_voided_notice", map[string]any{"Count": n}, n)})
 	}
 	if err != nil {
 		return fmt.Errorf("audit of invitations voided: %w", err)

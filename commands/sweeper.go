@@ -142,10 +142,10 @@ func (m *Mux) Remind(ctx context.Context) error {
 			if first, err := m.store.MarkOnce(ctx, cl.TipID, "ua"); err != nil || !first {
 				continue
 			}
-			text := m.msg.Localize(m.lang, "announce_urgent", map[string]any{"ID": cl.TipID, "Age": m.ageIn(m.lang, m.now().Sub(cl.Created))})
+			data := map[string]any{"ID": cl.TipID, "Age": m.ageIn(m.lang, m.now().Sub(cl.Created))}
 			chats, delivered := m.teamChatRoutes(), 0
 			for _, chat := range chats {
-				if m.notifyQuietly(ctx, chat, Reply{Text: text}) {
+				if m.notifyQuietly(ctx, chat, Reply{Text: m.notice(chat, m.lang, "announce_urgent", data)}) {
 					delivered++
 				}
 			}

@@ -42,7 +42,7 @@ func newTeam(t *testing.T) *team {
 }
 
 // newEngine is a Mux on a real Redis under prefix, with an injected clock,
-// English by default, a debug log kept in env.logs, and sender for
+// English by default (unless o says another language), a debug log kept in env.logs, and sender for
 // Telegram; o gives the rest of the configuration.
 func newEngine(t *testing.T, prefix string, sender commands.Sender, o commands.Options) (*env, *redistest.Server) {
 	t.Helper()
@@ -58,7 +58,10 @@ func newEngine(t *testing.T, prefix string, sender commands.Sender, o commands.O
 	}
 	msg, _ := loadMessages()
 	logs := &bytes.Buffer{}
-	o.Store, o.Messages, o.Now, o.DefaultLanguage = st, msg, clk.Now, "en"
+	o.Store, o.Messages, o.Now = st, msg, clk.Now
+	if o.DefaultLanguage == "" {
+		o.DefaultLanguage = "en"
+	}
 	if o.Logger == nil { // (a test's own logger keeps env.logs empty)
 		o.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}

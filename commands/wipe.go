@@ -655,7 +655,7 @@ func (m *Mux) tellWipeGivenUp(ctx context.Context, j storage.Wipe) {
 		// "not deleted" would be untrue.
 		text = m.wipeDoneTheirsKept(sendCtx, j)
 	default:
-		text = m.msg.Localize(m.readerLanguage(sendCtx, j.Pseudonym, j.Language), wipeWords(platform, "wipe_given_up"), nil)
+		text = m.notice(j.Route, m.readerLanguage(sendCtx, j.Pseudonym, j.Language), wipeWords(platform, "wipe_given_up"), nil)
 	}
 	if _, err := s.Send(sendCtx, chat, Reply{Text: text}); err != nil {
 		m.log.Warn("could not tell its requester a scheduled deletion was given up", "platform", platform, "kind", wipeKind(j), "error", err.Error())

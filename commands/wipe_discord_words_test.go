@@ -109,7 +109,12 @@ func TestDiscordWipeWordsSayOnlyTheBotsMessagesGo(t *testing.T) {
 		e.clk.Add(10*time.Minute + time.Second)
 	}
 	runWipes(t, e)
-	want := e.msg.Localize("pt-BR", "wipe_given_up_discord", nil)
+	// (Sent outside a request: /wipe named as a client in the reader's
+	// language lists it, "/apagar".)
+	want := e.mux.NamesAsShown("pt-BR", e.msg.Localize("pt-BR", "wipe_given_up_discord", nil))
+	if want == e.msg.Localize("pt-BR", "wipe_given_up_discord", nil) {
+		t.Fatal("pt-BR's wipe_given_up_discord names no command")
+	}
 	f.mu.Lock()
 	sent := f.sent[user]
 	f.mu.Unlock()
