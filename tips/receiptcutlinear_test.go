@@ -64,6 +64,72 @@ func TestCutCandidatesCutsAsBefore_receipts(t *testing.T) {
 	}
 }
 
+// cutCandidates on hostile shapes (bidi and zero-width marks, combining
+// accents, "‟" and guillemets with no-break spaces, fences, other
+// scripts, runs of spaces, line breaks, invisible characters, closers or
+// accents of up to twice cutReach bytes) cuts a text no longer than
+// cutReach as oldCutCandidates did, byte for byte (what was kept after a
+// cut is read whole there), and leaves no more of the known codes
+// readable in a longer one than oldCutCandidates left (past cutReach
+// only spaces and wrappers may stay). Mutation: the cut's window read
+// from the code's start (text[min(sp[0], c.kept):c.kept]) -> both fail.
+func TestCutCandidatesHostileShapes_receipts(t *testing.T) {
+	codes := []string{"K7QD-9XMA-R2TP-4WZN", "K7QD9XMAR2TP4WZN", "k7qd 9xma r2tp 4wzn", "ABCD-EFGH-JKMN-PQRS", "‟K7QD” ‟9XMA” ‟R2TP” ‟4WZN”", "«\u00a0K7QD-9XMA-R2TP-4WZN\u00a0»"}
+	bits := []string{
+		" ", "\n", "\t", "\u200b", "\u200f", "\u200e", "\u202e", "\u2066", "\u0301", "\ufe0f", "\u00a0", "\u3000", "(", ")", "[", "]", "'", "\"", "«", "»", "„", "‟", "“", "”", "’",
+		"*", "**", "_", "`", "|", "```", "```\n", "\n```", "~~~", "> ", ",", "!", "l'", "hola", "código", "код", "κωδ", "رمز", "中文",
+		"https://x.example/?c=", "www.x.example/a/", "/", "&p=2", "-", "❤", "K7QD-9XMA-R2TP", "4WZN", "K7Q", "D-9XMA",
+	}
+	runs := []string{" ", "\n", " \n", "\u200b", "\u00a0", ")", "\u0301"}
+	r := rand.New(rand.NewPCG(3, 5))
+	word := func() string {
+		switch r.IntN(10) {
+		case 0, 1:
+			return codes[r.IntN(len(codes))]
+		case 2:
+			run := runs[r.IntN(len(runs))]
+			return strings.Repeat(run, r.IntN(2*cutReach/len(run)))
+		}
+		return bits[r.IntN(len(bits))]
+	}
+	for range 3000 {
+		texts := make([]string, 1+r.IntN(3))
+		for i := range texts {
+			var b strings.Builder
+			for range r.IntN(20) {
+				b.WriteString(word())
+			}
+			texts[i] = b.String()
+		}
+		cands, all := receiptCandidates(texts)
+		known := make([]bool, len(all))
+		isKnown := map[string]bool{}
+		for i := range known {
+			if known[i] = r.IntN(5) > 0; known[i] {
+				isKnown[all[i]] = true
+			}
+		}
+		got, _ := cutCandidates(texts, cands, known)
+		want, _ := oldCutCandidates(texts, cands, known)
+		for i := range texts {
+			if len(texts[i]) <= cutReach && got[i] != want[i] {
+				t.Fatalf("%q: cut\n%q, was\n%q", texts[i], got[i], want[i])
+			}
+		}
+		readable := func(out []string) (n int) {
+			for _, c := range MessageCodesIn(out) {
+				if isKnown[c] {
+					n++
+				}
+			}
+			return n
+		}
+		if g, w := readable(got), readable(want); g > w {
+			t.Fatalf("%q: cut\n%q, %d known codes readable, was %d in\n%q", texts, got, g, w, want)
+		}
+	}
+}
+
 // A cut reads at most cutReach bytes of what was kept after the code cut
 // after it: wrappers around two codes, spaces inside them, go with them
 // within that reach; past it the codes are cut all the same, and the
