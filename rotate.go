@@ -164,11 +164,17 @@ func checkSpoolRotated(cfg Config, stderr io.Writer) int {
 		// both (OpenSpool): this one was not restarted so.
 		fmt.Fprintf(stderr, "vigia: the outage spool (VIGIA_SPOOL_DIR) holds %d receipts owed to reporters (tips.spool.owed) sealed under the previous secret: restart the bot with VIGIA_SECRET and VIGIA_SECRET_PREVIOUS both set (it seals them again under the new secret as it starts), then run rotate-key again\n", c.OwedPrevious)
 	}
+	if c.DiscardsPrevious > 0 {
+		// Likewise: set aside at a start under the new secret alone, the
+		// discards would be lost, and a sweep would speak into the chats
+		// they were owed by wipes of.
+		fmt.Fprintf(stderr, "vigia: the outage spool (VIGIA_SPOOL_DIR) holds %d discards owed by chat wipes (tips.spool.discards) sealed under the previous secret: restart the bot with VIGIA_SECRET and VIGIA_SECRET_PREVIOUS both set (it seals them again under the new secret as it starts), then run rotate-key again\n", c.DiscardsPrevious)
+	}
 	if c.Previous > 0 {
 		fmt.Fprintf(stderr, "vigia: the outage spool (VIGIA_SPOOL_DIR) holds %d tips sealed under the previous secret, not yet replayed into Redis: keep VIGIA_SECRET_PREVIOUS until the bot has replayed them (metric vigia_spool_size 0), then run rotate-key again\n", c.Previous)
 		return 1
 	}
-	if c.OwedPrevious > 0 {
+	if c.OwedPrevious+c.DiscardsPrevious > 0 {
 		return 1
 	}
 	return 0

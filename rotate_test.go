@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/storage/redistest"
@@ -354,6 +355,43 @@ func TestRotateKeyTwoRunsAtOnce(t *testing.T) {
 // started with both secrets, seals them again under the new one; then
 // rotate-key says it, and they open under the new secret alone.
 func TestRotateKeyWaitsForOwedReceipts(t *testing.T) {
+	const code = "K7QD-9XMA-R2TP-4WZN"
+	rotateKeyWaitsForTheSpool(t, "holds 1 receipts owed to reporters", code,
+		func(sp *storage.Spool) error {
+			_, err := sp.OweReceipt(storage.OwedReceipt{Pseudonym: "pseudonym-of-a-reporter", EventID: 1, Receipt: code})
+			return err
+		},
+		func(sp *storage.Spool) bool {
+			got := sp.OwedReceipts("pseudonym-of-a-reporter")
+			return len(got) == 1 && got[0].Receipt == code
+		})
+}
+
+// Nor while discards owed by chat wipes (tips.spool.discards) are sealed
+// under it: with the old secret removed, the file would be set aside at
+// the next start, the discards lost, and a sweep would tell a wiped chat
+// "your unsent tip was deleted".
+// Mutation: InspectSpool not counting them -> exit 0 at the first run.
+func TestRotateKeyWaitsForOwedDiscards(t *testing.T) {
+	const pseudonym = "pseudonym-of-a-wiped-reporter"
+	wiped := time.UnixMilli(1_796_000_000_123)
+	rotateKeyWaitsForTheSpool(t, "holds 1 discards owed by chat wipes", pseudonym,
+		func(sp *storage.Spool) error {
+			_, err := sp.OweDiscard(pseudonym, wiped)
+			return err
+		},
+		func(sp *storage.Spool) bool {
+			got := sp.DiscardsOwed()
+			return len(got) == 1 && got[pseudonym].Equal(wiped)
+		})
+}
+
+// rotateKeyWaitsForTheSpool has owe keep something in a spool under the
+// old secret, then checks that rotate-key exits 1 saying says (and not
+// secret), that it says nothing is left once the bot opened the spool
+// with both secrets, and that kept finds it under the new secret alone.
+func rotateKeyWaitsForTheSpool(t *testing.T, says, secret string, owe func(*storage.Spool) error, kept func(*storage.Spool) bool) {
+	t.Helper()
 	ctx := context.Background()
 	srv := redistest.Start(t)
 	oldSecret := bytes.Repeat([]byte{1}, 32)
@@ -366,8 +404,7 @@ func TestRotateKeyWaitsForOwedReceipts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const code = "K7QD-9XMA-R2TP-4WZN"
-	if _, err := sp.OweReceipt(storage.OwedReceipt{Pseudonym: "pseudonym-of-a-reporter", EventID: 1, Receipt: code}); err != nil {
+	if err := owe(sp); err != nil {
 		t.Fatal(err)
 	}
 	e := validEnv()
@@ -379,8 +416,8 @@ func TestRotateKeyWaitsForOwedReceipts(t *testing.T) {
 		return code, out.String(), errb.String()
 	}
 	rc, out, msg := rotate()
-	if rc != 1 || strings.Contains(out, "nothing is left") || !strings.Contains(msg, "holds 1 receipts owed to reporters") || strings.Contains(out+msg, code) {
-		t.Fatalf("owed receipts under the old secret: exit %d, stdout %q, stderr %q", rc, out, msg)
+	if rc != 1 || strings.Contains(out, "nothing is left") || !strings.Contains(msg, says) || strings.Contains(out+msg, secret) {
+		t.Fatalf("kept under the old secret: exit %d, stdout %q, stderr %q", rc, out, msg)
 	}
 	// The bot restarts with both secrets.
 	cfg, err := loadConfig(env(e), false)
@@ -398,8 +435,8 @@ func TestRotateKeyWaitsForOwedReceipts(t *testing.T) {
 	if sp, err = storage.OpenSpool(dir, newKr); err != nil {
 		t.Fatal(err)
 	}
-	if got := sp.OwedReceipts("pseudonym-of-a-reporter"); len(got) != 1 || got[0].Receipt != code {
-		t.Fatalf("under the new secret alone: %+v", got)
+	if !kept(sp) {
+		t.Fatal("not found under the new secret alone")
 	}
 }
 

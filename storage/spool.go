@@ -420,6 +420,10 @@ type SpoolCount struct {
 	// OwedPrevious is how many receipts owed to reporters (spool_owed.go)
 	// only the previous secret opens (InspectSpool alone counts them).
 	OwedPrevious int
+	// DiscardsPrevious is how many discards owed by chat wipes
+	// (spool_discards.go) only the previous secret opens (InspectSpool
+	// alone counts them).
+	DiscardsPrevious int
 }
 
 // Len counts the spooled entries waiting to be replayed.
@@ -446,7 +450,8 @@ func (sp *Spool) Counted() (SpoolCount, error) {
 // InspectSpool counts the records of the spool in dir without changing
 // anything there (nor creating dir): for `vigia rotate-key`, which must
 // not say that nothing is left under the previous secret while the spool
-// holds tips sealed under it (or receipts owed to reporters: OwedPrevious).
+// holds tips sealed under it (or receipts owed to reporters: OwedPrevious;
+// or discards owed by chat wipes: DiscardsPrevious).
 func InspectSpool(dir string, kr *Keyring) (SpoolCount, error) {
 	sp := &Spool{path: filepath.Join(dir, "tips.spool"), kr: kr}
 	c, err := sp.Counted()
@@ -459,6 +464,13 @@ func InspectSpool(dir string, kr *Keyring) (SpoolCount, error) {
 	}
 	if err == nil && !current {
 		c.OwedPrevious = len(owed)
+	}
+	discards, current, err := sp.readDiscards()
+	if err != nil && !errors.Is(err, ErrSealed) {
+		return c, err
+	}
+	if err == nil && !current {
+		c.DiscardsPrevious = len(discards)
 	}
 	return c, nil
 }

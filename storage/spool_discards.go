@@ -40,26 +40,39 @@ func (sp *Spool) discardsPath() string { return sp.path + ".discards" }
 // (tips.spool.discards.unreadable), never deleted nor replaced: the bot
 // starts with none of its discards owed.
 func (sp *Spool) loadDiscards() error {
-	b, err := os.ReadFile(sp.discardsPath())
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("spool owed discards: %w", err)
-	}
-	plain, current, err := sp.kr.openWhich(b, "spool discards")
-	var owed []owedDiscard
-	if err == nil && json.Unmarshal(plain, &owed) != nil {
-		err = ErrSealed // (sealed by the bot: never so)
-	}
-	if err != nil {
+	owed, current, err := sp.readDiscards()
+	if errors.Is(err, ErrSealed) {
 		return sp.setFileAside(sp.discardsPath())
+	}
+	if err != nil {
+		return err
 	}
 	sp.discards = owed
 	if current {
 		return nil
 	}
 	return sp.writeDiscards(owed)
+}
+
+// readDiscards reads the owed discards' file: none if there is none;
+// current is false if only the previous secret opens it; ErrSealed if no
+// secret the bot has does.
+func (sp *Spool) readDiscards() (owed []owedDiscard, current bool, err error) {
+	b, err := os.ReadFile(sp.discardsPath())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, true, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("spool owed discards: %w", err)
+	}
+	plain, current, err := sp.kr.openWhich(b, "spool discards")
+	if err == nil && json.Unmarshal(plain, &owed) != nil {
+		err = ErrSealed // (sealed by the bot: never so)
+	}
+	if err != nil {
+		return nil, false, ErrSealed
+	}
+	return owed, current, nil
 }
 
 // OweDiscard keeps, sealed and fsynced, the discard a chat wipe of
