@@ -285,6 +285,18 @@ type macState struct {
 	sum [sha256.Size]byte
 }
 
+// newMACState returns a state keyed with key. It is reset once at once:
+// its HMAC then keeps its keyed starting point, and each Reset (sumOf)
+// restores it whole, the buffer of the hash's last partial block with
+// it. A state never reset so kept the tail of its first input (up to 63
+// bytes: a user id, a token whole) in that buffer after its Reset, until
+// its second MAC.
+func newMACState(key []byte) *macState {
+	h := hmac.New(sha256.New, key)
+	h.Reset()
+	return &macState{h: h}
+}
+
 // maxMACRoom bounds the input a pooled state keeps room for: a longer
 // one (a published warning's text) is copied anew each time.
 const maxMACRoom = 256
@@ -315,7 +327,7 @@ func (kr *Keyring) hmacPool(key []byte) *sync.Pool {
 	defer kr.hmacMu.Unlock()
 	if p = kr.hmacs[string(key)]; p == nil {
 		k := bytes.Clone(key)
-		p = &sync.Pool{New: func() any { return &macState{h: hmac.New(sha256.New, k)} }}
+		p = &sync.Pool{New: func() any { return newMACState(k) }}
 		if kr.hmacs == nil {
 			kr.hmacs = map[string]*sync.Pool{}
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -77,6 +78,62 @@ func TestMACKeepsNoInput(t *testing.T) {
 	}
 	if looked == 0 {
 		t.Fatal("no pooled state with a buffer was found")
+	}
+}
+
+// Nor does it stay in the HMAC's own state: the buffer of the hash's
+// last partial block, which Reset left as it was on a state never reset
+// before (a fresh one from the pool, after its first MAC).
+// Mutation: newMACState not resetting its HMAC -> the input is found.
+func TestMACStateKeepsNoInputInItsHash(t *testing.T) {
+	kr, err := NewKeyring(bytes.Repeat([]byte{9}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const in = "telegram\x00123456789"
+	for _, pre := range []string{"", "x", strings.Repeat("y", 100)} {
+		st := kr.hmacPool(kr.keys().Pseudonym).New().(*macState)
+		if pre != "" {
+			st.sumOf(pre)
+		}
+		st.sumOf(in)
+		var held []byte
+		reachableBytes(reflect.ValueOf(st), map[uintptr]bool{}, &held)
+		if bytes.Contains(held, []byte(in)) {
+			t.Fatalf("after %d bytes then the input, the state holds the input", len(pre))
+		}
+	}
+}
+
+// reachableBytes appends to out, each followed by a 0, the byte arrays
+// and slices reachable from v, unexported fields included.
+func reachableBytes(v reflect.Value, seen map[uintptr]bool, out *[]byte) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() || seen[v.Pointer()] {
+			return
+		}
+		seen[v.Pointer()] = true
+		reachableBytes(v.Elem(), seen, out)
+	case reflect.Interface:
+		if !v.IsNil() {
+			reachableBytes(v.Elem(), seen, out)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			reachableBytes(v.Field(i), seen, out)
+		}
+	case reflect.Array, reflect.Slice:
+		if v.Type().Elem().Kind() != reflect.Uint8 {
+			for i := range v.Len() {
+				reachableBytes(v.Index(i), seen, out)
+			}
+			return
+		}
+		for i := range v.Len() {
+			*out = append(*out, byte(v.Index(i).Uint()))
+		}
+		*out = append(*out, 0)
 	}
 }
 
