@@ -28,6 +28,10 @@ type Context struct {
 	// roleUnread is set when the sender's role given by an invitation
 	// could not be read (Redis failing): Role may be less than theirs.
 	roleUnread bool
+	// unmarked is set when the engine read the request's command where
+	// the platform marked none (slashCommand: "／help"): a team's name
+	// the sender may not run is then their words (teamCommand).
+	unmarked bool
 	// sendClaim is a Send's first step, taken with the profile (sendPress).
 	sendClaim *storage.SendClaim
 	// fileNotAnswer is set when a file sent as an answer goes on as a new

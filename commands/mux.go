@@ -446,7 +446,9 @@ func New(o Options) *Mux {
 // rojo…" is then spooled and they are told it was received, never "try
 // again" for words any other "/word" would have kept (an invited team
 // member's "/nota 12 …" is spooled as a tip then, as it was before: seen
-// by the team alone, and its receipt tells them it was no note).
+// by the team alone, and its receipt tells them it was no note). So is a
+// command the engine read where the platform marked none (slashCommand:
+// "／nota …" on Telegram too).
 func (m *Mux) teamCommand(c *Context) {
 	req := &c.Request
 	if req.Command == "" || req.ChatKind != Private {
@@ -460,7 +462,7 @@ func (m *Mux) teamCommand(c *Context) {
 	case !ok:
 	case c.Role >= cmd.Role:
 		req.Command = cmd.Name
-	case req.Platform == "discord":
+	case req.Platform == "discord" || c.unmarked:
 		req.Command, req.Args, req.CommandAtStart = "", "", false
 	}
 }
@@ -502,7 +504,7 @@ const senderCallWait = 3 * time.Second
 // Handle answers one request. It never panics and never returns an error:
 // every failure becomes a localised answer and a log line without user data.
 func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
-	req = m.slashCommand(req) // ("／help": /help)
+	req, unmarked := m.slashCommand(req) // ("／help": /help)
 	if m.writesForSender(req) {
 		// Its sender waits to hear whether what they sent was kept:
 		// once one Redis call of the request (its presteps' first, with
@@ -512,7 +514,7 @@ func (m *Mux) Handle(ctx context.Context, req Request, w Replier) {
 		// a Send to "try again") about one bound after it began.
 		ctx = storage.WithHungLatch(ctx)
 	}
-	c := &Context{Request: req, mux: m, w: w}
+	c := &Context{Request: req, mux: m, w: w, unmarked: unmarked}
 	began := time.Now()
 	defer func() { m.metrics.Handled(req.Platform, c.commandName(), time.Since(began)) }()
 	defer func() {

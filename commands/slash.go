@@ -49,18 +49,18 @@ func unmarkable(r rune) bool { return r >= '\uFF01' && r <= '\uFF5E' || unicode.
 // makes a command, as in a Discord message: "／calle 5 de mayo…" stays a
 // tip's words. Not a forward's words, a file's caption, a location, nor
 // a message that quotes words from elsewhere: those are kept as a tip's,
-// as a command's would be.
-func (m *Mux) slashCommand(req Request) Request {
+// as a command's would be. It reports whether it read one.
+func (m *Mux) slashCommand(req Request) (Request, bool) {
 	if req.Command != "" || req.ChatKind != Private || req.Callback != "" || req.FormID != "" || req.Forward != nil ||
 		req.Attachment != nil || req.FileData != nil || req.FileLost || req.Location != nil || req.Quote != "" || req.QuoteLost ||
 		req.AlbumItems > 0 || !strings.ContainsFunc(req.Text, unmarkable) {
-		return req
+		return req, false
 	}
 	text := strings.TrimLeftFunc(req.Text, func(r rune) bool { return unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) })
 	rest, ok := strings.CutPrefix(text, "/")
 	if !ok {
 		if rest, ok = strings.CutPrefix(text, "／"); !ok {
-			return req
+			return req, false
 		}
 	}
 	word, args := rest, ""
@@ -70,9 +70,9 @@ func (m *Mux) slashCommand(req Request) Request {
 	name := strings.ToLower(slashRead(word))
 	if _, known := m.table[name]; !known {
 		if _, known = m.teamNames[name]; !known {
-			return req
+			return req, false
 		}
 	}
 	req.Command, req.Args, req.CommandAtStart = name, strings.TrimSpace(args), true
-	return req
+	return req, true
 }

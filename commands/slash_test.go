@@ -58,3 +58,24 @@ func TestSlashLookalikeCommands(t *testing.T) {
 		t.Fatalf("a forwarded ／cancel: %q", texts(r))
 	}
 }
+
+// A team's command under its name in a language, read after a slash the
+// platform could not mark ("／nota …", "/\u200bnota …"), is read as
+// Discord reads "/nota …" from someone who may not run it: a reporter's
+// words, kept in a draft, not an unknown command that loses them. A
+// team member's is the command.
+// Mutation: teamCommand reverting to words on Discord alone (as before)
+// -> the reporter's "／nota el del carro rojo…" is an unknown command,
+// no draft begun, and the test fails.
+func TestSlashLookalikeTeamNamesAreAReportersWords(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, text := range []string{"／nota el del carro rojo cobra piso", "/\u200bnota el del carro rojo cobra piso", "／siguiente calle a la izquierda"} {
+		if r := e.do(reporterID, commands.Request{Text: text, Language: "es"}); press(r, "send:") == "" {
+			t.Fatalf("%q is a reporter's words: %q", text, texts(r))
+		}
+	}
+	next := texts(e.do(investigatorID, commands.Request{Command: "next", Language: "es"}))
+	if r := e.do(investigatorID, commands.Request{Text: "／siguiente", Language: "es"}); !slices.Equal(texts(r), next) {
+		t.Fatalf("an investigator's ／siguiente: %q, want /next's %q", texts(r), next)
+	}
+}
