@@ -33,6 +33,7 @@ func TestSearchFoldsLookalikeLetters(t *testing.T) {
 		"Sіnaloa":            {a, b, c},
 		"Sіnaloa secundaria": {c},
 		"Ｓｉｎａｌｏａ":            {a, b},
+		"SΙΝALOA":            {a, b}, // Greek capitals Ι, Ν
 	} {
 		res, _, err := s.Search(ctx, query, time.Now().Add(-time.Hour), "", 10)
 		if err != nil {

@@ -55,8 +55,14 @@ var stopwords = func() map[string]bool {
 // word in one script keeps its letters ("аррӏе" in Cyrillic is not
 // "apple"); full-width forms ("Ｓｉｎａｌｏａ") Fold reads as ASCII.
 func IndexTokens(text string) []string {
-	return withoutStopwords(tokens(unconfused(Fold(decodePunycode(text))), maxIndexTokens, true))
+	return withoutStopwords(tokens(foldUnconfused(decodePunycode(text)), maxIndexTokens, true))
 }
+
+// foldUnconfused is Fold with the look-alikes of each word mixing scripts
+// read as Latin letters: its capitals first (unconfusedCapitals), which
+// folded would be other letters ("Ν", Greek capital nu, is "ν", which
+// confusables reads as "v"), then its small letters (unconfused).
+func foldUnconfused(s string) string { return unconfused(Fold(unconfusedCapitals(s))) }
 
 // LookalikeIndexTokens are the words IndexTokens gave text before it read
 // Cyrillic and Greek look-alikes in a Latin word as Latin letters
@@ -66,8 +72,9 @@ func LookalikeIndexTokens(text string) []string {
 	if !strings.ContainsFunc(text, lookalikeScript) {
 		return nil // most text: no second fold
 	}
-	folded := Fold(decodePunycode(text))
-	if unconfused(folded) == folded {
+	decoded := decodePunycode(text)
+	folded := Fold(decoded)
+	if foldUnconfused(decoded) == folded {
 		return nil
 	}
 	return withoutStopwords(tokens(folded, maxIndexTokens, true))
@@ -84,29 +91,44 @@ func lookalikeScript(r rune) bool {
 // they look like (confusables, as handles are read): mixing scripts in a
 // word hides it from a search, and no word of a language does so. A
 // word of Cyrillic or Greek alone is left as written.
-func unconfused(folded string) string {
-	if !strings.ContainsFunc(folded, lookalikeScript) {
-		return folded
+func unconfused(folded string) string { return inMixedWords(folded, confusables, isWordSeparator) }
+
+// unconfusedCapitals is text, before folding, with the Cyrillic and Greek
+// capitals of each word that mixes them with Latin letters read as the
+// Latin letters they look like (latinCapitals, as FoldLookalikes reads
+// them): "SΙΝALOA" with a Greek Ι and Ν is "SiNALOA", not "sivaloa" once
+// folded. A word's marks and format characters, which Fold drops, do not
+// end it.
+func unconfusedCapitals(text string) string {
+	return inMixedWords(text, latinCapitals, func(r rune) bool { return isWordSeparator(r) && !unicode.In(r, unicode.M, unicode.Cf) })
+}
+
+// inMixedWords is s with r's replacements made in each word (a run of
+// runes sep does not end) that holds both Latin letters and Cyrillic or
+// Greek ones.
+func inMixedWords(s string, r *strings.Replacer, sep func(rune) bool) string {
+	if !strings.ContainsFunc(s, lookalikeScript) {
+		return s
 	}
 	var b strings.Builder
-	b.Grow(len(folded))
-	for folded != "" {
-		end := strings.IndexFunc(folded, isWordSeparator)
+	b.Grow(len(s))
+	for s != "" {
+		end := strings.IndexFunc(s, sep)
 		if end == 0 {
-			_, end = utf8.DecodeRuneInString(folded)
-			b.WriteString(folded[:end])
-			folded = folded[end:]
+			_, end = utf8.DecodeRuneInString(s)
+			b.WriteString(s[:end])
+			s = s[end:]
 			continue
 		}
 		if end < 0 {
-			end = len(folded)
+			end = len(s)
 		}
-		w := folded[:end]
+		w := s[:end]
 		if strings.ContainsFunc(w, lookalikeScript) && strings.ContainsFunc(w, func(r rune) bool { return unicode.Is(unicode.Latin, r) }) {
-			w = confusables.Replace(w)
+			w = r.Replace(w)
 		}
 		b.WriteString(w)
-		folded = folded[end:]
+		s = s[end:]
 	}
 	return b.String()
 }
