@@ -122,3 +122,46 @@ func TestDiscordWipeWordsSayOnlyTheBotsMessagesGo(t *testing.T) {
 		t.Fatalf("a wipe given up on Discord was told %+v, want once %q", sent, want)
 	}
 }
+
+// On Discord /wipe typed in a server's channel is answered there, to the
+// member alone, and wipes the member's direct messages with the bot. So a
+// wipe set for later, or one that failed, is said of "our direct
+// messages", never of "this conversation" nor of messages "here" (that
+// channel), in every language; as it is in a direct message.
+// Mutation: wipe_scheduled_discord and wipe_failed_discord saying "this
+// conversation" and "here" as before -> every case fails.
+func TestDiscordWipeInAServerChannelSpeaksOfTheDirectMessages(t *testing.T) {
+	here := map[string][]string{
+		"en":    {"this conversation", "messages here"},
+		"es":    {"esta conversación", "de aquí"},
+		"fr":    {"cette conversation", "messages ici"},
+		"pt-BR": {"desta conversa", "mensagens aqui"},
+	}
+	p, f := keptPlatform{&recorder{}}, failingKept{&recorder{}}
+	ok, _ := newEngine(t, "dws", p, commands.Options{})
+	ok.mux.AddSender("discord", p)
+	failing, _ := newEngine(t, "dwsf", f, commands.Options{})
+	failing.mux.AddSender("discord", f)
+	const user = "77320"
+	for _, lang := range locales.Supported {
+		for _, c := range []struct {
+			e        *env
+			args, id string
+		}{{ok, "2h", "wipe_scheduled_discord"}, {failing, "", "wipe_failed_discord"}} {
+			// (A slash command in a server's channel: the member's own chat,
+			// answered in that channel.)
+			for _, channel := range []string{"", "31"} {
+				r := c.e.do(user, commands.Request{Platform: "discord", Command: "wipe", Args: c.args, UserChat: user, ChannelID: channel, Language: lang})
+				want := c.e.msg.Localize(lang, c.id, map[string]any{"Delay": c.e.msg.Localize(lang, "age_hours", nil, 2)})
+				if len(r) != 1 || !strings.HasPrefix(r[0].Text, c.e.mux.NamesAsShown(lang, want)) {
+					t.Fatalf("%s, channel %q: /wipe %s: %+v, want %q", lang, channel, c.args, r, want)
+				}
+				for _, w := range here[lang] {
+					if strings.Contains(r[0].Text, w) {
+						t.Errorf("%s, channel %q: /wipe %s says %q: %q", lang, channel, c.args, w, r[0].Text)
+					}
+				}
+			}
+		}
+	}
+}
