@@ -348,7 +348,8 @@ func TestScrubbersMaskIdsAfterAddressesInAList_logs(t *testing.T) {
 // and one a list's number is joined to by a ":" ("N:fe80::1 <id>",
 // "N:::1 <id>"); and, in the logger, an id with its thousands marked
 // whose last four groups and a number read as an IPv4 address and its
-// port ("5.ADDR,741,…").
+// port ("5.ADDR,741,…"); and an address a quote and a bracket open
+// after a list's separator ("N\",\"[::]:443 <id>", a JSON string's).
 // Found by FuzzScrubbersMaskEveryId_logs (seeds 13, 21, 33, 45, 46, and
 // the plans it adds).
 func TestScrubbersMaskIdsAfterADateAndAnd_logs(t *testing.T) {
@@ -368,6 +369,8 @@ func TestScrubbersMaskIdsAfterADateAndAnd_logs(t *testing.T) {
 		{"users 7306318845:::1 5123456789", "users N:::1 N", "users N:::1 N"},
 		{"userID (5.630.741.852.963:3,741,852,963,074", "userID (N:N", "userID (N:N"},
 		{"userID (5630741852963 3 and 852963074", "userID (N 3 and N", "userID (N 3 and N"},
+		{`userID (5630741852963","[::]:443 852963074`, `userID (N","[::]:443 N`, `userID (N","ADDR N`},
+		{`ids ["7306318845", "(::1)", '[5123456789]']`, `ids ["N", "(::1)", '[N]']`, `ids ["N", "(::1)", '[N]']`},
 		{"dial tcp 1.2.3.4:6379, from 7.306.318.845:5123456789", "dial tcp 1.2.3.4:6379, from N:N", "dial tcp ADDR, from ADDR"},
 		// Kept, or read as before.
 		{"from 05:00 -1001234567890", "from 05:00 -N", "from 05:00 -N"},

@@ -756,9 +756,12 @@ func ownedID(before string) bool {
 // "and" or "or" after either ("N, N and N", "N, N, and N": the last id
 // of a list with a comma before its "and" was in clear); brackets that
 // close a list nested in a list, or open one, on either side ("[[N],
-// [N]]", "[(N), (N)]"). Not "/": "07/12/20261" is no list. It may match
-// nothing: listItemLen takes no list without something between.
-var listSep = regexp.MustCompile(`^["']?(?:[\])}]+["']?)?(?:[` + gap + `]*[,;:][` + gap + `]*|[` + gap + `]+)?(?:(?:and|or)[` + gap + `]+)?(?:[\[({][` + gap + `]*)*["']?`)
+// [N]]", "[(N), (N)]"), and a quote before the one it opens
+// ("N\",\"[::1]:443", a JSON string's: the list ended at the quote, the
+// id after the address in clear). Not "/": "07/12/20261" is no list. It
+// may match nothing: listItemLen takes no list without something
+// between.
+var listSep = regexp.MustCompile(`^["']?(?:[\])}]+["']?)?(?:[` + gap + `]*[,;:][` + gap + `]*|[` + gap + `]+)?(?:(?:and|or)[` + gap + `]+)?["']?(?:[\[({][` + gap + `]*)*["']?`)
 
 // isFigure reports whether number, one a list of ids holds after its
 // first (numberLen's: a sign, digits), has three digits or fewer: an HTTP
