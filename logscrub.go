@@ -575,14 +575,11 @@ var port = regexp.MustCompile(`^:[0-9]{1,5}`)
 // digits joined by ":" may be ids: "1234:4433:…" is read as before), and
 // its "]" and port where it is in brackets. It is the length from at.
 func ipv6Len(s string, at int) int {
-	isHex := func(c byte) bool {
-		return '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'f'
-	}
-	if at >= len(s) || !isHex(s[at]) && !strings.HasPrefix(s[at:], "::") {
+	if at >= len(s) || !isHexByte(s[at]) && !strings.HasPrefix(s[at:], "::") {
 		return 0
 	}
 	b := at
-	for b > 0 && (isHex(s[b-1]) || s[b-1] == ':') {
+	for b > 0 && (isHexByte(s[b-1]) || s[b-1] == ':') {
 		if at-b == maxIPv6Len {
 			// Longer than any address: no address ("ids
 			// 1:2:3:…", each number read from here, was
@@ -616,19 +613,21 @@ func ipv6Len(s string, at int) int {
 	return 0
 }
 
+// isHexByte reports whether c is a hex digit, in either case.
+func isHexByte(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'f'
+}
+
 // ipv6LenFrom is ipv6Len for an address that begins at b, at or before
 // at.
 func ipv6LenFrom(s string, b, at int) int {
-	isHex := func(c byte) bool {
-		return '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'f'
-	}
 	// Forward, one byte past the longest address: a run that goes on
 	// may still hold one with a number joined to it
 	// ("2001:0db8:…:7334:7306318845", an address of 39 bytes), which
 	// the retry below finds up to its last ":" or "." (returning none
 	// there passed the id). No 46 bytes parse as an address.
 	e := at
-	for e < len(s) && e-b <= maxIPv6Len && (isHex(s[e]) || s[e] == ':' || s[e] == '.') {
+	for e < len(s) && e-b <= maxIPv6Len && (isHexByte(s[e]) || s[e] == ':' || s[e] == '.') {
 		e++
 	}
 	e = b + len(strings.TrimRight(s[b:e], "."))
