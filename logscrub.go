@@ -888,11 +888,16 @@ func joinedLen(s string) int {
 // time kept after a word naming a person or a chat, holds before what
 // follows it: spaces (isGap: a line break too, as errors.Join writes
 // between two errors; a no-break space), and what may stand between the
-// word and a number (identityNumber's quotes and ":=#"), and ",;([-".
+// word and a number (identityNumber's quotes and ":=#"), and ",;([-";
+// not the "::" an address begins with ("EST [::]:443 7306318845": read
+// up to "]", no address, the list ended and the id passed in clear).
 func dateTimeGapLen(s string) int {
-	return len(s) - len(strings.TrimLeftFunc(s, func(r rune) bool {
-		return isGap(r) || strings.ContainsRune(",;:=#\"'([-", r)
-	}))
+	for i, r := range s {
+		if !isGap(r) && !strings.ContainsRune(",;:=#\"'([-", r) || strings.HasPrefix(s[i:], "::") {
+			return i
+		}
+	}
+	return len(s)
 }
 
 // gap is what identityNumber and listSep read as a space, in a
