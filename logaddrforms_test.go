@@ -373,6 +373,7 @@ func TestScrubbersMaskIdsAfterADateAndAnd_logs(t *testing.T) {
 		{`ids ["7306318845", "(::1)", '[5123456789]']`, `ids ["N", "(::1)", '[N]']`, `ids ["N", "(::1)", '[N]']`},
 		{"userID (2026-12-07 05:00:00 -0500 EST [::]:443 663074185", "userID (2026-12-07 05:00:00 -0500 EST [::]:443 N", "userID (2026-12-07 05:00:00 -0500 EST ADDR N"},
 		{"from 05:00, ::1 7306318845", "from 05:00, ::1 N", "from 05:00, ::1 N"},
+		{"userID (10.0.0.7/24 fe80::1.5630741852963: connection refused", "userID (10.0.0.7/24 fe80::1.N: connection refused", "userID (10.0.0.7/24 fe80::1.N: connection refused"},
 		{"dial tcp 1.2.3.4:6379, from 7.306.318.845:5123456789", "dial tcp 1.2.3.4:6379, from N:N", "dial tcp ADDR, from ADDR"},
 		// Kept, or read as before.
 		{"from 05:00 -1001234567890", "from 05:00 -N", "from 05:00 -N"},

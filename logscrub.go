@@ -631,6 +631,12 @@ func ipv6LenFrom(s string, b, at int) int {
 		e++
 	}
 	e = b + len(strings.TrimRight(s[b:e], "."))
+	if e-b > 1 && s[e-1] == ':' && s[e-2] != ':' {
+		// Nor a ":" alone after it, as an error's ("fe80::1.
+		// 7306318845: connection refused" read up to the ":", none:
+		// the id in clear).
+		e--
+	}
 	if !isIPv6(s[b:e]) {
 		// A number joined to the address by its last ":" or "."
 		// ("::1:7306318845", "::ffff:1.2.3.4.7306318845") made it
