@@ -34,6 +34,44 @@ func (h *hookedDrafts) AddToDraft(ctx context.Context, pseudonym string, p stora
 	return h.Store.AddToDraft(ctx, pseudonym, p)
 }
 
+// draftReplicas is what these tests share: an engine (its store on a
+// Redis of its own), the platform every replica sends through, and two
+// replicas over that Redis, each with its own memory: hooked, over
+// hookedDrafts (whose store is wrap's, if any), and plain, over the
+// engine's store.
+type draftReplicas struct {
+	e             *env
+	p             *platform
+	h             *hookedDrafts
+	hooked, plain *commands.Mux
+	user          string
+}
+
+func newDraftReplicas(t *testing.T, prefix, user string, wrap func(commands.Store) commands.Store) *draftReplicas {
+	t.Helper()
+	p := &platform{recorder: &recorder{}}
+	e, _ := newEngine(t, prefix, p, commands.Options{})
+	var st commands.Store = e.store
+	if wrap != nil {
+		st = wrap(st)
+	}
+	h := &hookedDrafts{Store: st}
+	opts := commands.Options{Messages: e.msg, Now: e.clk.Now, DefaultLanguage: "en"}
+	return &draftReplicas{e: e, p: p, h: h, user: user,
+		hooked: replica(t, h, &opts, p, &bytes.Buffer{}),
+		plain:  replica(t, e.store, &opts, p, &bytes.Buffer{}),
+	}
+}
+
+// req is r from the reporter's private chat on Telegram.
+func (d *draftReplicas) req(r commands.Request) commands.Request {
+	r.Platform, r.UserID, r.ChatID, r.UserChat, r.ChatKind = "telegram", d.user, d.user, d.user, commands.Private
+	return r
+}
+
+// pseudonym is the reporter's.
+func (d *draftReplicas) pseudonym() string { return d.e.store.Pseudonym("telegram", d.user) }
+
 // A reporter's /wipe (event 201) and their next message (event 202),
 // handled at once by two replicas, the message's part written first, to
 // the draft the wipe is discarding: the wipe discards what came before
@@ -41,36 +79,26 @@ func (h *hookedDrafts) AddToDraft(ctx context.Context, pseudonym string, p stora
 // the old draft. Mutation: discardUnsent dropping the whole draft
 // (upTo 0) → fails.
 func TestWipeOnOneReplicaKeepsTheNextMessageOnAnother(t *testing.T) {
-	p := &platform{recorder: &recorder{}}
-	e, _ := newEngine(t, "wr1", p, commands.Options{})
+	r := newDraftReplicas(t, "wr1", "7301", nil)
 	ctx := context.Background()
-	const user = "7301"
-	req := func(r commands.Request) commands.Request {
-		r.Platform, r.UserID, r.ChatID, r.UserChat, r.ChatKind = "telegram", user, user, user, commands.Private
-		return r
+	if got := r.e.do(r.user, r.req(commands.Request{Text: "cobran piso en el mercado", EventID: 200, MessageID: "10"})); len(got) != 1 {
+		t.Fatalf("the draft: %+v", got)
 	}
-	if r := e.do(user, req(commands.Request{Text: "cobran piso en el mercado", EventID: 200, MessageID: "10"})); len(r) != 1 {
-		t.Fatalf("the draft: %+v", r)
-	}
-	h := &hookedDrafts{Store: e.store}
-	opts := commands.Options{Messages: e.msg, Now: e.clk.Now, DefaultLanguage: "en"}
-	wiper := replica(t, h, &opts, p, &bytes.Buffer{})
-	other := replica(t, e.store, &opts, p, &bytes.Buffer{})
+	wiper, other := r.hooked, r.plain
 	var next []commands.Reply
-	h.beforeDrop = func() {
+	r.h.beforeDrop = func() {
 		rec := &recorder{}
-		other.Handle(ctx, req(commands.Request{Text: "y venden armas los viernes", EventID: 202, MessageID: "12"}), rec)
+		other.Handle(ctx, r.req(commands.Request{Text: "y venden armas los viernes", EventID: 202, MessageID: "12"}), rec)
 		next = rec.take()
 	}
-	wiper.Handle(ctx, req(commands.Request{Command: "wipe", CommandAtStart: true, EventID: 201, MessageID: "11"}), &recorder{})
+	wiper.Handle(ctx, r.req(commands.Request{Command: "wipe", CommandAtStart: true, EventID: 201, MessageID: "11"}), &recorder{})
 	if len(next) != 1 {
 		t.Fatalf("the message after the wipe was answered %+v", next)
 	}
-	if _, w := p.took(); len(w) != 1 || w[0] != user+"/11" {
+	if _, w := r.p.took(); len(w) != 1 || w[0] != r.user+"/11" {
 		t.Fatalf("wiped: %v", w)
 	}
-	pseudonym := e.store.Pseudonym("telegram", user)
-	d, in, err := e.store.DraftWithPart(ctx, pseudonym, 202)
+	d, in, err := r.e.store.DraftWithPart(ctx, r.pseudonym(), 202)
 	if err != nil || !in || d.Parts != 1 {
 		t.Fatalf("the message after the wipe: draft %+v, in it %v (%v); want a draft of it alone", d, in, err)
 	}
@@ -85,38 +113,28 @@ func TestWipeOnOneReplicaKeepsTheNextMessageOnAnother(t *testing.T) {
 // (sentAgain sees the wipe's mark), so the mutation is storage's:
 // addPart not reading the wipe's mark → fails (a draft begun, answered).
 func TestMessageBeforeAWipeOnAnotherReplicaIsDiscarded(t *testing.T) {
-	p := &platform{recorder: &recorder{}}
-	e, _ := newEngine(t, "wr2", p, commands.Options{})
+	r := newDraftReplicas(t, "wr2", "7302", nil)
 	ctx := context.Background()
-	const user = "7302"
-	req := func(r commands.Request) commands.Request {
-		r.Platform, r.UserID, r.ChatID, r.UserChat, r.ChatKind = "telegram", user, user, user, commands.Private
-		return r
-	}
-	h := &hookedDrafts{Store: e.store}
-	opts := commands.Options{Messages: e.msg, Now: e.clk.Now, DefaultLanguage: "en"}
-	late := replica(t, h, &opts, p, &bytes.Buffer{})
-	wiper := replica(t, e.store, &opts, p, &bytes.Buffer{})
-	h.beforeAdd = func() {
-		wiper.Handle(ctx, req(commands.Request{Command: "wipe", CommandAtStart: true, EventID: 301, MessageID: "21"}), &recorder{})
+	late, wiper := r.hooked, r.plain
+	r.h.beforeAdd = func() {
+		wiper.Handle(ctx, r.req(commands.Request{Command: "wipe", CommandAtStart: true, EventID: 301, MessageID: "21"}), &recorder{})
 	}
 	rec := &recorder{}
-	late.Handle(ctx, req(commands.Request{Text: "el de la moto roja", EventID: 300, MessageID: "20"}), rec)
-	if r := rec.take(); len(r) != 0 {
-		t.Fatalf("the message from before the wipe was answered in the wiped chat: %q", texts(r))
+	late.Handle(ctx, r.req(commands.Request{Text: "el de la moto roja", EventID: 300, MessageID: "20"}), rec)
+	if got := rec.take(); len(got) != 0 {
+		t.Fatalf("the message from before the wipe was answered in the wiped chat: %q", texts(got))
 	}
-	if _, w := p.took(); len(w) != 1 || w[0] != user+"/21" {
+	if _, w := r.p.took(); len(w) != 1 || w[0] != r.user+"/21" {
 		t.Fatalf("wiped: %v", w)
 	}
-	pseudonym := e.store.Pseudonym("telegram", user)
-	if d, err := e.store.Draft(ctx, pseudonym); !errors.Is(err, storage.ErrNotFound) {
+	if d, err := r.e.store.Draft(ctx, r.pseudonym()); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("a draft was begun with the message from before the wipe: %+v %v", d, err)
 	}
 	// The next message, after the wipe, begins a draft.
-	if r := e.do(user, req(commands.Request{Text: "otra cosa", EventID: 302, MessageID: "22"})); len(r) != 1 {
-		t.Fatalf("the message after the wipe: %+v", r)
+	if got := r.e.do(r.user, r.req(commands.Request{Text: "otra cosa", EventID: 302, MessageID: "22"})); len(got) != 1 {
+		t.Fatalf("the message after the wipe: %+v", got)
 	}
-	if d, err := e.store.Draft(ctx, pseudonym); err != nil || d.Parts != 1 {
+	if d, err := r.e.store.Draft(ctx, r.pseudonym()); err != nil || d.Parts != 1 {
 		t.Fatalf("its draft: %+v %v", d, err)
 	}
 }
