@@ -377,12 +377,12 @@ func TestRotateKeyWaitsForOwedDiscards(t *testing.T) {
 	wiped := time.UnixMilli(1_796_000_000_123)
 	rotateKeyWaitsForTheSpool(t, "holds 1 discards owed by chat wipes", pseudonym,
 		func(sp *storage.Spool) error {
-			_, err := sp.OweDiscard(pseudonym, wiped)
+			_, err := sp.OweDiscard(pseudonym, storage.OwedDiscard{Wiped: wiped, UpTo: 401})
 			return err
 		},
 		func(sp *storage.Spool) bool {
 			got := sp.DiscardsOwed()
-			return len(got) == 1 && got[pseudonym].Equal(wiped)
+			return len(got) == 1 && got[pseudonym].Wiped.Equal(wiped) && got[pseudonym].UpTo == 401
 		})
 }
 

@@ -117,8 +117,8 @@ type Store interface {
 	Answering(ctx context.Context, pseudonym string) (string, error)
 	Answerers(ctx context.Context) ([]string, error)
 	ClearAnswering(ctx context.Context, pseudonym string) error
-	OweDiscard(ctx context.Context, pseudonym string, wiped time.Time) error
-	DiscardsOwed(ctx context.Context) (map[string]time.Time, error)
+	OweDiscard(ctx context.Context, pseudonym string, d storage.OwedDiscard) error
+	DiscardsOwed(ctx context.Context) (map[string]storage.OwedDiscard, error)
 	DiscardDone(ctx context.Context, pseudonym string, wiped time.Time) error
 	Audit(ctx context.Context, e storage.AuditEntry, retention time.Duration) error
 	AuditLog(ctx context.Context, n int) ([]storage.AuditEntry, error)
@@ -363,8 +363,8 @@ func New(o Options) *Mux {
 		// Discards wipes owed when this process stopped, Redis taking
 		// neither them nor their record: done or recorded by its sweeps,
 		// and before its reporter's next message, as if it never stopped.
-		for p, wiped := range o.Spool.DiscardsOwed() {
-			m.owed.add(p, wiped)
+		for p, d := range o.Spool.DiscardsOwed() {
+			m.owed.add(p, d)
 		}
 	}
 	// The names a command for anyone shows under in each language
@@ -1546,10 +1546,9 @@ type Spooler interface {
 	// OweDiscard keeps the discard a chat wipe owes, where Redis takes
 	// neither it nor its record; it returns how many of the oldest kept
 	// it dropped to make room.
-	OweDiscard(pseudonym string, wiped time.Time) (dropped int, err error)
-	// DiscardsOwed returns the discards kept (OweDiscard) by pseudonym:
-	// the time of the wipe that owes each.
-	DiscardsOwed() map[string]time.Time
+	OweDiscard(pseudonym string, d storage.OwedDiscard) (dropped int, err error)
+	// DiscardsOwed returns the discards kept (OweDiscard) by pseudonym.
+	DiscardsOwed() map[string]storage.OwedDiscard
 	// DiscardSettled forgets a discard kept, done or recorded in Redis,
 	// unless a later wipe owes it.
 	DiscardSettled(pseudonym string, wiped time.Time) error

@@ -329,34 +329,35 @@ func (m *Mux) spanAbout(lang string, d time.Duration) string {
 // of later events stay, as a new draft: they are the reporter's next
 // messages, which another replica added before this discard
 // (storage.DropDraft). A wipe set for later (upTo 0) discards the whole
-// draft: the reporter was told it would (draftWipe).
+// draft: the reporter was told it would (draftWipe). The discard owed
+// keeps upTo: done later, it spares those parts still (discardOwed).
 func (m *Mux) discardUnsent(ctx context.Context, platform, pseudonym string, upTo int64) bool {
 	if pseudonym == "" {
 		return false // a job scheduled before wipes named the reporter
 	}
 	discarded, err := m.discard(ctx, pseudonym, upTo)
 	if err != nil {
-		wiped := m.now()
-		m.owed.add(pseudonym, wiped)
+		d := storage.OwedDiscard{Wiped: m.now(), UpTo: upTo}
+		m.owed.add(pseudonym, d)
 		m.log.Warn("unsent draft not discarded by a wipe yet; will retry", "platform", platform, "error", err.Error())
-		m.keepOwed(ctx, pseudonym, wiped)
+		m.keepOwed(ctx, pseudonym, d)
 	}
 	return discarded
 }
 
-// keepOwed records in Redis the discard a wipe at wiped owes pseudonym
+// keepOwed records in Redis the discard d a wipe owes pseudonym
 // (OweDiscard). Where Redis does not take it, it stays owed in this
 // process's memory, and in the spool, sealed, where there is one (a
 // restart before Redis answers again reads it back, Options.Spool), and
 // recording it is tried again at each sweep that cannot do it
 // (settleDiscards). Once Redis has it, the spool forgets it.
-func (m *Mux) keepOwed(ctx context.Context, pseudonym string, wiped time.Time) {
-	if err := m.store.OweDiscard(ctx, pseudonym, wiped); err != nil {
+func (m *Mux) keepOwed(ctx context.Context, pseudonym string, d storage.OwedDiscard) {
+	if err := m.store.OweDiscard(ctx, pseudonym, d); err != nil {
 		if m.spool == nil {
 			m.log.Warn("discard owed by a wipe not recorded in Redis; owed in this process's memory alone", "error", err.Error())
 			return
 		}
-		dropped, serr := m.spool.OweDiscard(pseudonym, wiped)
+		dropped, serr := m.spool.OweDiscard(pseudonym, d)
 		if serr != nil {
 			m.log.Warn("discard owed by a wipe recorded neither in Redis nor in the spool; owed in this process's memory alone", "error", errors.Join(err, serr).Error())
 			return
@@ -369,8 +370,8 @@ func (m *Mux) keepOwed(ctx context.Context, pseudonym string, wiped time.Time) {
 		}
 		return
 	}
-	m.owed.kept(pseudonym, wiped)
-	m.discardSettled(pseudonym, wiped)
+	m.owed.kept(pseudonym, d.Wiped)
+	m.discardSettled(pseudonym, d.Wiped)
 }
 
 // discardSettled has the spool forget pseudonym's discard owed by the
@@ -413,10 +414,9 @@ func (m *Mux) forgetClientLanguage(ctx context.Context, pseudonym string) error 
 
 // owedDiscards are the reporters whose wipe could not discard what they
 // were writing, as this process knows them: each with the time of the
-// wipe that owes it (only a draft begun by then is discarded: one begun
-// since is the reporter's new tip, and a discard done for an earlier
-// wipe does not settle a later one), and whether Redis has it too
-// (keepOwed).
+// wipe that owes it (a discard done for an earlier wipe does not settle
+// a later one) and the event it wiped up to (what of the draft goes:
+// discardOwed), and whether Redis has it too (keepOwed).
 type owedDiscards struct {
 	mu sync.Mutex
 	n  atomic.Int64           // len(by), read without the lock
@@ -424,17 +424,17 @@ type owedDiscards struct {
 }
 
 type owedDiscard struct {
-	wiped time.Time // when the wipe that owes it ran
-	kept  bool      // recorded in Redis (OweDiscard)
+	storage.OwedDiscard
+	kept bool // recorded in Redis (OweDiscard)
 }
 
-func (o *owedDiscards) add(pseudonym string, wiped time.Time) {
+func (o *owedDiscards) add(pseudonym string, d storage.OwedDiscard) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.by == nil {
 		o.by = map[string]owedDiscard{}
 	}
-	o.by[pseudonym] = owedDiscard{wiped: wiped}
+	o.by[pseudonym] = owedDiscard{OwedDiscard: d}
 	o.n.Store(int64(len(o.by)))
 }
 
@@ -442,27 +442,28 @@ func (o *owedDiscards) add(pseudonym string, wiped time.Time) {
 func (o *owedDiscards) kept(pseudonym string, wiped time.Time) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if d, ok := o.by[pseudonym]; ok && d.wiped.Equal(wiped) {
-		o.by[pseudonym] = owedDiscard{wiped: wiped, kept: true}
+	if d, ok := o.by[pseudonym]; ok && d.Wiped.Equal(wiped) {
+		d.kept = true
+		o.by[pseudonym] = d
 	}
 }
 
-// owes returns the time of the wipe that owes pseudonym's discard.
-func (o *owedDiscards) owes(pseudonym string) (time.Time, bool) {
+// owes returns the discard a wipe owes pseudonym.
+func (o *owedDiscards) owes(pseudonym string) (storage.OwedDiscard, bool) {
 	if o.n.Load() == 0 {
-		return time.Time{}, false // what nearly every request sees
+		return storage.OwedDiscard{}, false // what nearly every request sees
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	d, ok := o.by[pseudonym]
-	return d.wiped, ok
+	return d.OwedDiscard, ok
 }
 
 // done settles pseudonym's discard, unless a later wipe owes it again.
 func (o *owedDiscards) done(pseudonym string, wiped time.Time) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.by[pseudonym].wiped.Equal(wiped) {
+	if o.by[pseudonym].Wiped.Equal(wiped) {
 		delete(o.by, pseudonym)
 		o.n.Store(int64(len(o.by)))
 	}
@@ -477,22 +478,32 @@ func (o *owedDiscards) list() map[string]owedDiscard {
 // settleDiscard does the discard a wipe owes for pseudonym, if this
 // process knows of one; it stays owed while Redis fails.
 func (m *Mux) settleDiscard(ctx context.Context, pseudonym string) error {
-	wiped, ok := m.owed.owes(pseudonym)
+	d, ok := m.owed.owes(pseudonym)
 	if !ok {
 		return nil
 	}
-	_, err := m.discardOwed(ctx, pseudonym, wiped)
+	_, err := m.discardOwed(ctx, pseudonym, d)
 	return err
 }
 
-// discardOwed does the discard the wipe at wiped owes pseudonym: a draft
-// begun by the wipe, not one begun since, the armed answer and held
-// message (not an answer armed since: the reporter pressed Answer after
-// wiping, and their next message is that answer), and the client
-// language kept for them (as discard); then it is owed no more, here or
-// in Redis. It reports whether a draft was discarded.
-func (m *Mux) discardOwed(ctx context.Context, pseudonym string, wiped time.Time) (bool, error) {
-	dropped, err := m.store.DropDraftBefore(ctx, pseudonym, wiped)
+// discardOwed does the discard d a wipe owes pseudonym: the draft's parts
+// of events up to the wipe's (d.UpTo, as discard: a later part is the
+// reporter's next message, sent after the wipe, kept as a new draft),
+// or, of a wipe set for later (d.UpTo 0), a draft begun by the wipe, not
+// one begun since; the armed answer and held message (not an answer
+// armed since: the reporter pressed Answer after wiping, and their next
+// message is that answer), and the client language kept for them (as
+// discard); then it is owed no more, here or in Redis. It reports
+// whether a draft was discarded.
+func (m *Mux) discardOwed(ctx context.Context, pseudonym string, d storage.OwedDiscard) (bool, error) {
+	wiped := d.Wiped
+	var dropped bool
+	var err error
+	if d.UpTo != 0 {
+		dropped, err = m.store.DropDraft(ctx, pseudonym, d.UpTo)
+	} else {
+		dropped, err = m.store.DropDraftBefore(ctx, pseudonym, wiped)
+	}
 	if err != nil {
 		return false, fmt.Errorf("discard owed by a wipe: %w", err)
 	}
@@ -530,11 +541,11 @@ func (m *Mux) settleDiscards(ctx context.Context) (left map[string]bool, err err
 	}
 	left = map[string]bool{}
 	var errs error
-	for p, wiped := range kept {
-		if mine, ok := m.owed.owes(p); ok && mine.After(wiped) {
+	for p, d := range kept {
+		if mine, ok := m.owed.owes(p); ok && mine.Wiped.After(d.Wiped) {
 			continue // a later wipe's, this process's: done below
 		}
-		if _, err := m.discardOwed(ctx, p, wiped); err != nil {
+		if _, err := m.discardOwed(ctx, p, d); err != nil {
 			left[p], errs = true, errors.Join(errs, err)
 		}
 	}
@@ -542,10 +553,10 @@ func (m *Mux) settleDiscards(ctx context.Context) (left map[string]bool, err err
 		if left[p] {
 			continue
 		}
-		if _, err := m.discardOwed(ctx, p, d.wiped); err != nil {
+		if _, err := m.discardOwed(ctx, p, d.OwedDiscard); err != nil {
 			left[p], errs = true, errors.Join(errs, err)
 			if !d.kept {
-				m.keepOwed(ctx, p, d.wiped)
+				m.keepOwed(ctx, p, d.OwedDiscard)
 			}
 		}
 	}
@@ -680,7 +691,7 @@ func (m *Mux) settleJobDiscard(ctx context.Context, j *storage.Wipe) error {
 	if j.DiscardOwed == 0 || j.Pseudonym == "" {
 		return nil
 	}
-	dropped, err := m.discardOwed(ctx, j.Pseudonym, time.UnixMilli(j.DiscardOwed))
+	dropped, err := m.discardOwed(ctx, j.Pseudonym, storage.OwedDiscard{Wiped: time.UnixMilli(j.DiscardOwed)})
 	if err != nil {
 		return err
 	}
@@ -712,8 +723,8 @@ func (m *Mux) runWipe(ctx context.Context, j storage.Wipe) error {
 		res, werr = w.WipeChat(runCtx, chat, j.MessageID)
 		if werr == nil && res.TheirsKept {
 			j.Wiped, j.Discarded = true, discarded
-			if wiped, owed := m.owed.owes(j.Pseudonym); owed {
-				j.DiscardOwed = wiped.UnixMilli()
+			if d, owed := m.owed.owes(j.Pseudonym); owed {
+				j.DiscardOwed = d.Wiped.UnixMilli()
 			}
 			_, werr = s.Send(runCtx, chat, Reply{Text: m.wipeDoneTheirsKept(runCtx, j)})
 		}

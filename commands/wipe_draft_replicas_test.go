@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/vigia-project/vigia/commands"
 	"github.com/vigia-project/vigia/storage"
@@ -136,5 +137,86 @@ func TestMessageBeforeAWipeOnAnotherReplicaIsDiscarded(t *testing.T) {
 	}
 	if d, err := r.e.store.Draft(ctx, r.pseudonym()); err != nil || d.Parts != 1 {
 		t.Fatalf("its draft: %+v %v", d, err)
+	}
+}
+
+// A reporter's /wipe (event 401) and their next message (event 402),
+// handled at once by two replicas, the message's part written first;
+// the wiping replica's drop keeps it as a new draft, then fails at
+// ClearAnswering: the rest of the discard is owed, and settled by the
+// next sweep. The message, sent after the wipe, stays. Before, the
+// settle dropped any draft begun by the time the discard was owed
+// (taken after the drop, so the new draft's too). Mutation: discardOwed
+// by the wipe's time alone (DropDraftBefore, as before) → fails.
+func TestOwedDiscardKeepsTheNextMessageTheWipeKept(t *testing.T) {
+	fc := &failingClears{}
+	fc.fail.Store(true)
+	r := newDraftReplicas(t, "wr3", "7303", func(s commands.Store) commands.Store { fc.Store = s; return fc })
+	ctx := context.Background()
+	if got := r.e.do(r.user, r.req(commands.Request{Text: "cobran piso en el mercado", EventID: 400, MessageID: "30"})); len(got) != 1 {
+		t.Fatalf("the draft: %+v", got)
+	}
+	wiper, other := r.hooked, r.plain
+	r.h.beforeDrop = func() {
+		other.Handle(ctx, r.req(commands.Request{Text: "y venden armas los viernes", EventID: 402, MessageID: "32"}), &recorder{})
+	}
+	wiper.Handle(ctx, r.req(commands.Request{Command: "wipe", CommandAtStart: true, EventID: 401, MessageID: "31"}), &recorder{})
+	if owed, err := r.e.store.DiscardsOwed(ctx); err != nil || len(owed) != 1 {
+		t.Fatalf("discards owed in Redis: %d %v; the failure was not reproduced", len(owed), err)
+	}
+	r.e.clk.Add(time.Second)
+	if _, err := other.ExpireDrafts(ctx, 30*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if owed, err := r.e.store.DiscardsOwed(ctx); err != nil || len(owed) != 0 {
+		t.Fatalf("the discard was not settled: %d %v", len(owed), err)
+	}
+	d, in, err := r.e.store.DraftWithPart(ctx, r.pseudonym(), 402)
+	if err != nil || !in || d.Parts != 1 {
+		t.Fatalf("the message after the wipe: draft %+v, in it %v (%v); want a draft of it alone", d, in, err)
+	}
+}
+
+// A reporter's /wipe (event 501) and their next message (event 502),
+// handled at once by two replicas, the message's part written first, to
+// the draft the wipe is discarding; the wiping replica's drop fails: the
+// whole discard is owed, and settled by the next sweep, on the other
+// replica. The parts from before the wipe go; the message, sent after
+// it, stays, as a new draft. Before, the settle dropped the draft whole:
+// begun before the wipe, it held the message too. Mutation: discardOwed
+// by the wipe's time alone (DropDraftBefore, as before) → fails.
+func TestOwedDiscardKeepsTheNextMessageAddedBeforeIt(t *testing.T) {
+	fd := &flakyDrops{}
+	fd.fails.Store(1)
+	r := newDraftReplicas(t, "wr4", "7304", func(s commands.Store) commands.Store { fd.Store = s; return fd })
+	ctx := context.Background()
+	if got := r.e.do(r.user, r.req(commands.Request{Text: "cobran piso en el mercado", EventID: 500, MessageID: "40"})); len(got) != 1 {
+		t.Fatalf("the draft: %+v", got)
+	}
+	wiper, other := r.hooked, r.plain
+	r.h.beforeDrop = func() {
+		other.Handle(ctx, r.req(commands.Request{Text: "y venden armas los viernes", EventID: 502, MessageID: "42"}), &recorder{})
+	}
+	wiper.Handle(ctx, r.req(commands.Request{Command: "wipe", CommandAtStart: true, EventID: 501, MessageID: "41"}), &recorder{})
+	pseudonym := r.pseudonym()
+	if d, in, err := r.e.store.DraftWithPart(ctx, pseudonym, 500); err != nil || !in || d.Parts != 2 {
+		t.Fatalf("the draft before the settle: %+v, %v (%v); the failure was not reproduced", d, in, err)
+	}
+	if owed, err := r.e.store.DiscardsOwed(ctx); err != nil || len(owed) != 1 {
+		t.Fatalf("discards owed in Redis: %d %v; the failure was not reproduced", len(owed), err)
+	}
+	r.e.clk.Add(time.Second)
+	if _, err := other.ExpireDrafts(ctx, 30*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if owed, err := r.e.store.DiscardsOwed(ctx); err != nil || len(owed) != 0 {
+		t.Fatalf("the discard was not settled: %d %v", len(owed), err)
+	}
+	d, in, err := r.e.store.DraftWithPart(ctx, pseudonym, 502)
+	if err != nil || !in || d.Parts != 1 {
+		t.Fatalf("the message after the wipe: draft %+v, in it %v (%v); want a draft of it alone", d, in, err)
+	}
+	if _, in, err := r.e.store.DraftWithPart(ctx, pseudonym, 500); err != nil || in {
+		t.Fatalf("the message before the wipe is still in the draft (%v)", err)
 	}
 }

@@ -181,7 +181,7 @@ func TestRekeyReSealsEverythingWhileServing(t *testing.T) {
 	must(old.SetAnswering(ctx, answeringKey, "q:"+tipsSent[0].id, time.Hour))
 	must(old.SetLanguage(ctx, answeringKey, "pt-BR"))
 	wiped := time.UnixMilli(1_796_000_000_000)
-	must(old.OweDiscard(ctx, unsent, wiped))
+	must(old.OweDiscard(ctx, unsent, storage.OwedDiscard{Wiped: wiped, UpTo: 41}))
 	code, err := old.Invite(ctx, "investigator", "telegram:1", time.Hour)
 	must(err)
 	pending, err := old.Invite(ctx, "investigator", "telegram:1", time.Hour)
@@ -314,7 +314,7 @@ func TestRekeyReSealsEverythingWhileServing(t *testing.T) {
 	if v, err := st.Answering(ctx, answeringKey); err != nil || v != "q:"+tipsSent[0].id {
 		t.Fatalf("answering: %q %v", v, err)
 	}
-	if owed, err := st.DiscardsOwed(ctx); err != nil || len(owed) != 1 || !owed[unsent].Equal(wiped) {
+	if owed, err := st.DiscardsOwed(ctx); err != nil || len(owed) != 1 || owed[unsent] != (storage.OwedDiscard{Wiped: wiped, UpTo: 41}) {
 		t.Fatalf("discards owed: %v %v", owed, err)
 	}
 	audit, err := st.AuditLog(ctx, 10000)

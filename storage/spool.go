@@ -67,7 +67,7 @@ type Spool struct {
 	owedDropped int
 	// discards are the discards chat wipes owe that Redis took neither
 	// done nor recorded (spool_discards.go).
-	discards []owedDiscard
+	discards []spooledDiscard
 	// route, if set, is asked about each entry before it is replayed as
 	// a tip (RouteWith).
 	route SpoolRouter

@@ -18,11 +18,14 @@ import (
 // for the engine to do or record in Redis once it answers, and forgets
 // each then (DiscardSettled).
 
-// owedDiscard is a discard owed in the file: the reporter's pseudonym
-// (never their id) and when the wipe that owes it ran, in ms.
-type owedDiscard struct {
+// spooledDiscard is a discard owed in the file: the reporter's pseudonym
+// (never their id), when the wipe that owes it ran, in ms, and the event
+// it wiped up to (OwedDiscard.UpTo; absent, 0, from a version that did
+// not keep it).
+type spooledDiscard struct {
 	Pseudonym string `json:"p"`
 	Wiped     int64  `json:"w"`
+	UpTo      int64  `json:"u,omitempty"`
 }
 
 // maxDiscards bounds the discards the file keeps at once (the oldest go
@@ -57,7 +60,7 @@ func (sp *Spool) loadDiscards() error {
 // readDiscards reads the owed discards' file: none if there is none;
 // current is false if only the previous secret opens it; ErrSealed if no
 // secret the bot has does.
-func (sp *Spool) readDiscards() (owed []owedDiscard, current bool, err error) {
+func (sp *Spool) readDiscards() (owed []spooledDiscard, current bool, err error) {
 	b, err := os.ReadFile(sp.discardsPath())
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, true, nil
@@ -75,23 +78,23 @@ func (sp *Spool) readDiscards() (owed []owedDiscard, current bool, err error) {
 	return owed, current, nil
 }
 
-// OweDiscard keeps, sealed and fsynced, the discard a chat wipe of
-// pseudonym's at wiped owes, where Redis takes neither the discard nor
-// its record. A later wipe's replaces an earlier one's: it covers it. It
+// OweDiscard keeps, sealed and fsynced, the discard d a chat wipe of
+// pseudonym's owes, where Redis takes neither the discard nor its
+// record. A later wipe's replaces an earlier one's: it covers it. It
 // returns how many of the oldest owed discards it dropped to stay within
 // maxDiscards.
-func (sp *Spool) OweDiscard(pseudonym string, wiped time.Time) (dropped int, err error) {
+func (sp *Spool) OweDiscard(pseudonym string, d OwedDiscard) (dropped int, err error) {
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
-	i := slices.IndexFunc(sp.discards, func(d owedDiscard) bool { return d.Pseudonym == pseudonym })
-	if i >= 0 && sp.discards[i].Wiped >= wiped.UnixMilli() {
+	i := slices.IndexFunc(sp.discards, func(k spooledDiscard) bool { return k.Pseudonym == pseudonym })
+	if i >= 0 && sp.discards[i].Wiped >= d.Wiped.UnixMilli() {
 		return 0, nil // kept already (a sweep trying again)
 	}
 	owed := slices.Clone(sp.discards)
 	if i >= 0 {
 		owed = slices.Delete(owed, i, i+1)
 	}
-	owed = append(owed, owedDiscard{Pseudonym: pseudonym, Wiped: wiped.UnixMilli()})
+	owed = append(owed, spooledDiscard{Pseudonym: pseudonym, Wiped: d.Wiped.UnixMilli(), UpTo: d.UpTo})
 	if len(owed) > maxDiscards {
 		dropped = len(owed) - maxDiscards
 		owed = owed[dropped:]
@@ -99,14 +102,14 @@ func (sp *Spool) OweDiscard(pseudonym string, wiped time.Time) (dropped int, err
 	return dropped, sp.writeDiscards(owed)
 }
 
-// DiscardsOwed returns the discards the spool keeps (OweDiscard): the
-// time of the wipe that owes each, by pseudonym.
-func (sp *Spool) DiscardsOwed() map[string]time.Time {
+// DiscardsOwed returns the discards the spool keeps (OweDiscard), by
+// pseudonym.
+func (sp *Spool) DiscardsOwed() map[string]OwedDiscard {
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
-	owed := make(map[string]time.Time, len(sp.discards))
+	owed := make(map[string]OwedDiscard, len(sp.discards))
 	for _, d := range sp.discards {
-		owed[d.Pseudonym] = time.UnixMilli(d.Wiped)
+		owed[d.Pseudonym] = OwedDiscard{Wiped: time.UnixMilli(d.Wiped), UpTo: d.UpTo}
 	}
 	return owed
 }
@@ -117,7 +120,7 @@ func (sp *Spool) DiscardsOwed() map[string]time.Time {
 func (sp *Spool) DiscardSettled(pseudonym string, wiped time.Time) error {
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
-	owed := slices.DeleteFunc(slices.Clone(sp.discards), func(d owedDiscard) bool {
+	owed := slices.DeleteFunc(slices.Clone(sp.discards), func(d spooledDiscard) bool {
 		return d.Pseudonym == pseudonym && d.Wiped <= wiped.UnixMilli()
 	})
 	if len(owed) == len(sp.discards) {
@@ -129,7 +132,7 @@ func (sp *Spool) DiscardSettled(pseudonym string, wiped time.Time) error {
 // writeDiscards replaces the owed discards with owed, durably (none: the
 // file is removed), and keeps them in memory once written. Called with
 // sp.mu held, or sp not yet shared.
-func (sp *Spool) writeDiscards(owed []owedDiscard) error {
+func (sp *Spool) writeDiscards(owed []spooledDiscard) error {
 	if len(owed) == 0 {
 		if err := os.Remove(sp.discardsPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("spool owed discards: %w", err)

@@ -44,22 +44,22 @@ func TestOwedDiscardsOutliveARestartSealed(t *testing.T) {
 	later := wiped.Add(time.Minute)
 	for _, d := range []struct {
 		p string
-		t time.Time
-	}{{pA, wiped}, {pB, wiped}, {pA, later}, {pA, wiped}} {
-		if n, err := sp.OweDiscard(d.p, d.t); err != nil || n != 0 {
+		d storage.OwedDiscard
+	}{{pA, storage.OwedDiscard{Wiped: wiped, UpTo: 9001}}, {pB, storage.OwedDiscard{Wiped: wiped}}, {pA, storage.OwedDiscard{Wiped: later, UpTo: 9002}}, {pA, storage.OwedDiscard{Wiped: wiped, UpTo: 9001}}} {
+		if n, err := sp.OweDiscard(d.p, d.d); err != nil || n != 0 {
 			t.Fatalf("OweDiscard(%s): %d, %v", d.p, n, err)
 		}
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*"))
 	for _, f := range files {
 		b, _ := os.ReadFile(f)
-		if bytes.Contains(b, []byte(pA)) || bytes.Contains(b, []byte("1796000")) {
-			t.Fatalf("%s holds a pseudonym or the wipe's time in clear", filepath.Base(f))
+		if bytes.Contains(b, []byte(pA)) || bytes.Contains(b, []byte("1796000")) || bytes.Contains(b, []byte("9002")) {
+			t.Fatalf("%s holds a pseudonym, the wipe's time or event in clear", filepath.Base(f))
 		}
 	}
 
 	sp = open(kr) // a restart
-	if got := sp.DiscardsOwed(); len(got) != 2 || !got[pA].Equal(later) || !got[pB].Equal(wiped) {
+	if got := sp.DiscardsOwed(); len(got) != 2 || got[pA] != (storage.OwedDiscard{Wiped: later, UpTo: 9002}) || got[pB] != (storage.OwedDiscard{Wiped: wiped}) {
 		t.Fatalf("after a restart: %v", got)
 	}
 	if err := sp.DiscardSettled(pA, wiped); err != nil { // an earlier wipe's
@@ -68,20 +68,20 @@ func TestOwedDiscardsOutliveARestartSealed(t *testing.T) {
 	if err := sp.DiscardSettled(pB, wiped); err != nil {
 		t.Fatal(err)
 	}
-	if got := open(kr).DiscardsOwed(); len(got) != 1 || !got[pA].Equal(later) {
+	if got := open(kr).DiscardsOwed(); len(got) != 1 || got[pA] != (storage.OwedDiscard{Wiped: later, UpTo: 9002}) {
 		t.Fatalf("settled: %v", got)
 	}
 
 	// The limit: the oldest goes.
 	storage.SmallDiscardsLimit(t, 2)
 	sp = open(kr)
-	if n, err := sp.OweDiscard(pB, later); err != nil || n != 0 {
+	if n, err := sp.OweDiscard(pB, storage.OwedDiscard{Wiped: later}); err != nil || n != 0 {
 		t.Fatalf("within the limit: %d, %v", n, err)
 	}
-	if n, err := sp.OweDiscard(pC, later); err != nil || n != 1 {
+	if n, err := sp.OweDiscard(pC, storage.OwedDiscard{Wiped: later}); err != nil || n != 1 {
 		t.Fatalf("past the limit: %d dropped, %v", n, err)
 	}
-	if got := open(kr).DiscardsOwed(); len(got) != 2 || !got[pB].Equal(later) || !got[pC].Equal(later) {
+	if got := open(kr).DiscardsOwed(); len(got) != 2 || !got[pB].Wiped.Equal(later) || !got[pC].Wiped.Equal(later) {
 		t.Fatalf("past the limit: %v", got)
 	}
 
@@ -102,7 +102,7 @@ func TestOwedDiscardsOutliveARestartSealed(t *testing.T) {
 
 	// All settled: no file left.
 	sp = open(keyring(secret(4)))
-	if _, err := sp.OweDiscard(pA, wiped); err != nil {
+	if _, err := sp.OweDiscard(pA, storage.OwedDiscard{Wiped: wiped}); err != nil {
 		t.Fatal(err)
 	}
 	if err := sp.DiscardSettled(pA, wiped); err != nil {

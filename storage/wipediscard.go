@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -19,12 +20,30 @@ import (
 // says anything to that reporter on its own (DiscardsOwed), not only the
 // process that owes it.
 
-// OweDiscard records that a chat wipe of pseudonym's at wiped could not
-// discard what they were writing. The time is sealed (it would tell when
-// the reporter wiped their chat); the field names only the pseudonym. A
-// later wipe's record replaces an earlier one's: it covers it.
-func (s *Store) OweDiscard(ctx context.Context, pseudonym string, wiped time.Time) error {
-	sealed, err := s.kr.seal([]byte(strconv.FormatInt(wiped.UnixMilli(), 10)), "wipediscard:"+pseudonym)
+// OwedDiscard is a discard a chat wipe owes (OweDiscard): when the wipe
+// ran, and the reporter's platform event it wiped up to. Where UpTo is
+// not 0 (a wipe now), only the draft's parts of events up to it go, as
+// the wipe would have dropped them (DropDraft): a later part is the
+// reporter's next message, sent after the wipe, even where it joined the
+// draft being discarded. Where it is 0 (a wipe set for later, or one
+// recorded by a version that did not keep it), the draft goes if it
+// began by Wiped (DropDraftBefore), whole, as the reporter was told.
+type OwedDiscard struct {
+	Wiped time.Time
+	UpTo  int64
+}
+
+// OweDiscard records that a chat wipe of pseudonym's could not discard
+// what they were writing. The wipe's time and event are sealed (they
+// would tell when the reporter wiped their chat); the field names only
+// the pseudonym. A later wipe's record replaces an earlier one's: it
+// covers it.
+func (s *Store) OweDiscard(ctx context.Context, pseudonym string, d OwedDiscard) error {
+	plain := strconv.FormatInt(d.Wiped.UnixMilli(), 10)
+	if d.UpTo != 0 {
+		plain += " " + strconv.FormatInt(d.UpTo, 10)
+	}
+	sealed, err := s.kr.seal([]byte(plain), "wipediscard:"+pseudonym)
 	if err != nil {
 		return err
 	}
@@ -34,37 +53,44 @@ func (s *Store) OweDiscard(ctx context.Context, pseudonym string, wiped time.Tim
 	return nil
 }
 
-// DiscardsOwed returns the discards owed (OweDiscard): the time of the
-// wipe that owes each, by pseudonym. One whose time opens under no secret
-// of this process (VIGIA_SECRET changed since) is owed as of now: what
-// the reporter was writing is discarded, whenever it was begun, rather
-// than left to speak up in a chat they wiped.
-func (s *Store) DiscardsOwed(ctx context.Context) (map[string]time.Time, error) {
+// DiscardsOwed returns the discards owed (OweDiscard), by pseudonym. One
+// that opens under no secret of this process (VIGIA_SECRET changed since)
+// is owed as of now, up to no event: what the reporter was writing is
+// discarded, whenever it was begun, rather than left to speak up in a
+// chat they wiped.
+func (s *Store) DiscardsOwed(ctx context.Context) (map[string]OwedDiscard, error) {
 	all, err := s.rdb.HGetAll(ctx, s.k.wipeDiscards()).Result()
 	if err != nil {
 		return nil, fmt.Errorf("discards owed: %w", err)
 	}
-	owed := make(map[string]time.Time, len(all))
+	owed := make(map[string]OwedDiscard, len(all))
 	for p, sealed := range all {
-		if owed[p], err = s.owedSince(p, sealed); err != nil {
-			owed[p] = s.now()
+		if owed[p], err = s.owedBy(p, sealed); err != nil {
+			owed[p] = OwedDiscard{Wiped: s.now()}
 		}
 	}
 	return owed, nil
 }
 
-// owedSince is the time of the wipe sealed owes pseudonym's discard
-// since; ErrSealed if it cannot be opened.
-func (s *Store) owedSince(pseudonym, sealed string) (time.Time, error) {
+// owedBy is the discard sealed says a wipe owes pseudonym; ErrSealed if
+// it cannot be opened. One recorded before the wipe's event was kept
+// (the time alone) is owed up to no event.
+func (s *Store) owedBy(pseudonym, sealed string) (OwedDiscard, error) {
 	plain, err := s.kr.open([]byte(sealed), "wipediscard:"+pseudonym)
 	if err != nil {
-		return time.Time{}, ErrSealed
+		return OwedDiscard{}, ErrSealed
 	}
-	ms, err := strconv.ParseInt(string(plain), 10, 64)
+	wiped, upTo, _ := strings.Cut(string(plain), " ")
+	var d OwedDiscard
+	ms, err := strconv.ParseInt(wiped, 10, 64)
+	if err == nil && upTo != "" {
+		d.UpTo, err = strconv.ParseInt(upTo, 10, 64)
+	}
 	if err != nil {
-		return time.Time{}, ErrSealed // (sealed by the bot: never so)
+		return OwedDiscard{}, ErrSealed // (sealed by the bot: never so)
 	}
-	return time.UnixMilli(ms), nil
+	d.Wiped = time.UnixMilli(ms)
+	return d, nil
 }
 
 // DiscardDone takes out pseudonym's owed discard, done for the wipe at
@@ -78,7 +104,7 @@ func (s *Store) DiscardDone(ctx context.Context, pseudonym string, wiped time.Ti
 	if err != nil {
 		return fmt.Errorf("discard done: %w", err)
 	}
-	if since, err := s.owedSince(pseudonym, sealed); err == nil && since.After(wiped) {
+	if d, err := s.owedBy(pseudonym, sealed); err == nil && d.Wiped.After(wiped) {
 		return nil // a later wipe's: still owed (one not opened was owed as of now: done)
 	}
 	if err := discardDone.Run(ctx, s.rdb, []string{s.k.wipeDiscards()}, pseudonym, sealed).Err(); err != nil {
