@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"time"
 )
@@ -134,30 +133,10 @@ func (sp *Spool) DiscardSettled(pseudonym string, wiped time.Time) error {
 // sp.mu held, or sp not yet shared.
 func (sp *Spool) writeDiscards(owed []spooledDiscard) error {
 	if len(owed) == 0 {
-		if err := os.Remove(sp.discardsPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("spool owed discards: %w", err)
-		}
-		sp.discards = nil
-		return syncDir(filepath.Dir(sp.path))
+		owed = nil
 	}
-	plain, err := json.Marshal(owed)
-	if err != nil {
+	if err := sp.replaceSealed(sp.discardsPath(), "spool owed discards", "spool discards", owed, len(owed) == 0); err != nil {
 		return err
-	}
-	sealed, err := sp.kr.seal(plain, "spool discards")
-	if err != nil {
-		return err
-	}
-	tmp := sp.discardsPath() + ".new"
-	_ = os.Remove(tmp)
-	if err := appendSynced(tmp, sealed); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, sp.discardsPath()); err != nil {
-		return fmt.Errorf("spool owed discards: %w", err)
-	}
-	if err := syncDir(filepath.Dir(sp.path)); err != nil {
-		return fmt.Errorf("spool owed discards: %w", err)
 	}
 	sp.discards = owed
 	return nil

@@ -220,31 +220,45 @@ func (sp *Spool) writeOwed(owed []OwedReceipt) error {
 		owed = owed[len(owed)-maxOwed:]
 	}
 	if len(owed) == 0 {
-		if err := os.Remove(sp.owedPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("spool owed receipts: %w", err)
+		owed = nil
+	}
+	if err := sp.replaceSealed(sp.owedPath(), "spool owed receipts", "spool owed", owed, len(owed) == 0); err != nil {
+		return err
+	}
+	sp.owed = owed
+	return nil
+}
+
+// replaceSealed replaces the file at path with v as JSON sealed under
+// aad, durably: written whole and fsynced beside it, renamed over it,
+// the directory synced; with empty, the file is removed. what names the
+// file in errors. (A crash leaves the old file or the new, and at most a
+// ".new" that the next open removes.)
+func (sp *Spool) replaceSealed(path, what, aad string, v any, empty bool) error {
+	if empty {
+		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("%s: %w", what, err)
 		}
-		sp.owed = nil
 		return syncDir(filepath.Dir(sp.path))
 	}
-	plain, err := json.Marshal(owed)
+	plain, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	sealed, err := sp.kr.seal(plain, "spool owed")
+	sealed, err := sp.kr.seal(plain, aad)
 	if err != nil {
 		return err
 	}
-	tmp := sp.owedPath() + ".new"
+	tmp := path + ".new"
 	_ = os.Remove(tmp)
 	if err := appendSynced(tmp, sealed); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, sp.owedPath()); err != nil {
-		return fmt.Errorf("spool owed receipts: %w", err)
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if err := syncDir(filepath.Dir(sp.path)); err != nil {
-		return fmt.Errorf("spool owed receipts: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
-	sp.owed = owed
 	return nil
 }
