@@ -20,14 +20,8 @@ import (
 // the time (an earlier wipe's settle taking out a later one's), or
 // OweDiscard not bounded, each fail it.
 func TestOwedDiscardsOutliveARestartSealed(t *testing.T) {
-	secret := func(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
-	keyring := func(s ...[]byte) *storage.Keyring {
-		kr, err := storage.NewKeyring(s[0], s[1:]...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return kr
-	}
+	secret := testSecret
+	keyring := func(s ...[]byte) *storage.Keyring { return testKeyring(t, s...) }
 	dir := t.TempDir()
 	open := func(kr *storage.Keyring) *storage.Spool {
 		t.Helper()

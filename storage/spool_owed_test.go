@@ -75,14 +75,8 @@ func TestOwedReceiptsOutliveARestartSealed(t *testing.T) {
 // again (VIGIA_SECRET_PREVIOUS), and a second file set aside does not
 // replace the first.
 func TestOwedReceiptsOutliveASecretRotation(t *testing.T) {
-	secret := func(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
-	keyring := func(s ...[]byte) *storage.Keyring {
-		kr, err := storage.NewKeyring(s[0], s[1:]...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return kr
-	}
+	secret := testSecret
+	keyring := func(s ...[]byte) *storage.Keyring { return testKeyring(t, s...) }
 	oldS, newS, otherS := secret(5), secret(6), secret(7)
 	dir := t.TempDir()
 	open := func(kr *storage.Keyring) *storage.Spool {
@@ -169,4 +163,18 @@ func TestOwedReceiptsOverTheLimitDropTheOldestCounted(t *testing.T) {
 			t.Errorf("reporter #%d: %d owed after a restart", i+1, got)
 		}
 	}
+}
+
+// testSecret is a 32-byte secret of byte b.
+func testSecret(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
+
+// testKeyring is a keyring of secrets, the first current and the rest
+// previous.
+func testKeyring(t *testing.T, secrets ...[]byte) *storage.Keyring {
+	t.Helper()
+	kr, err := storage.NewKeyring(secrets[0], secrets[1:]...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kr
 }
