@@ -978,7 +978,9 @@ func recoverHTTP(log *slog.Logger, h http.Handler) http.Handler {
 // intervals (replayBackoff), not every few seconds until someone fixes
 // Redis, each try reading the whole spool and each logged; a few lines
 // tell it (refusedTry), as they tell a replay cut short otherwise
-// (interruptedTry). tally (nil: none) is told what the spool holds, to
+// (interruptedTry). A replay serve's stop cuts short is one INFO line,
+// not an interruption: the tips left wait in the spool for the next
+// start. tally (nil: none) is told what the spool holds, to
 // log its counts (spoolTally). voided (nil: none) is told how many
 // pending invitations a replay voided all together, for the audit log
 // and the team (commands.Mux.InvitationsVoided).
@@ -1086,6 +1088,14 @@ func (r *spoolReplay) run(ctx context.Context) {
 			}
 			if n.VoidsKept != nil {
 				r.voidsKept(n.VoidsKept)
+			}
+			if err != nil && ctx.Err() != nil && refusal(err) == "" {
+				// Cut short by serve's stop (SIGTERM, or another
+				// loop's failure), not by Redis or the spool: an
+				// orderly stop, no warning. Counts only.
+				log.Info("spool replay stopped as Vigía stops; the tips not replayed wait in the spool, replayed at the next start",
+					"replayed", n.Replayed, "repeated", n.Repeated, "skipped", n.Skipped)
+				return
 			}
 			if reply := refusal(err); reply != "" {
 				r.refusedTry(n, err, reply)

@@ -7,8 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/vigia-project/vigia/storage"
 	"github.com/vigia-project/vigia/storage/redistest"
@@ -121,5 +124,92 @@ func TestReplaySpoolReportsAndRetriesAnUnreadableSpool(t *testing.T) {
 	}
 	if strings.Count(logs.String(), "spool files cannot be read") != 1 {
 		t.Fatalf("the same read error reported more than once: %s", logs.String())
+	}
+}
+
+// Serve told to stop (SIGTERM) while the spool is replayed cuts the
+// replay short: an orderly stop, told at INFO with the counts, not the
+// WARN "spool replay interrupted; will retry" of a connection lost (seen
+// in TestRedisStopsMidBurst's log). The tips not replayed stay in the
+// spool, and the next start replays them. Here serve's context is
+// cancelled as the replay sends its first command after the PING.
+func TestReplayStoppedByServeIsNoWarning(t *testing.T) {
+	rs := redistest.Start(t)
+	kr, _ := storage.NewKeyring(bytes.Repeat([]byte{3}, 32))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	client := rs.Client()
+	hook := &cancelOnFirstWrite{cancel: cancel}
+	client.AddHook(hook)
+	st, err := storage.New(client, kr, storage.Options{Prefix: "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook.armed.Store(true)
+	sp, err := storage.OpenSpool(t.TempDir(), kr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, text := range []string{"cobran piso en el mercado", "halcones en la esquina", "venta de armas en el puerto"} {
+		if _, err := sp.Append(storage.SpoolEntry{Pseudonym: "p" + text[:3], EventID: int64(i + 1), Part: tips.Part{Text: text}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var logs syncBuffer
+	done := make(chan struct{})
+	go func() { defer close(done); replaySpool(ctx, sp, st, newLogger(&logs, nil), nil, nil) }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute): // not a timing, only no hanging
+		t.Fatal("the replay loop still running a minute after serve's context was cancelled")
+	}
+	stopped := 0
+	for _, l := range jsonLines(t, []byte(logs.String())) {
+		msg, _ := l["msg"].(string)
+		switch {
+		case l["level"] != "INFO":
+			t.Errorf("a stop during the replay logged at %v: %v", l["level"], l)
+		case strings.HasPrefix(msg, "spool replay stopped as Vigía stops"):
+			stopped++
+		}
+	}
+	if stopped != 1 {
+		t.Errorf("%d lines saying the replay stopped with serve, want 1:\n%s", stopped, logs.String())
+	}
+	// Nothing lost: the next start's replay stores all three.
+	st2, err := storage.New(rs.Client(), kr, storage.Options{Prefix: "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := sp.ReplayCounts(context.Background(), st2); err != nil || c.Replayed+c.Repeated != 3 {
+		t.Fatalf("the next start's replay: %+v, %v; want the three tips", c, err)
+	}
+	if list, _ := st2.Recent(context.Background(), 10); len(list) != 3 {
+		t.Fatalf("%d tips stored after the next start's replay, want 3", len(list))
+	}
+}
+
+// cancelOnFirstWrite, once armed, cancels serve's context as the replay
+// sends its first command or pipeline after the replay loop's PING.
+type cancelOnFirstWrite struct {
+	cancel context.CancelFunc
+	armed  atomic.Bool
+}
+
+func (h *cancelOnFirstWrite) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *cancelOnFirstWrite) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if h.armed.Load() && cmd.Name() != "ping" {
+			h.cancel()
+		}
+		return next(ctx, cmd)
+	}
+}
+func (h *cancelOnFirstWrite) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if h.armed.Load() {
+			h.cancel()
+		}
+		return next(ctx, cmds)
 	}
 }
