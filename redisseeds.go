@@ -230,19 +230,23 @@ func liveClusterClient(ctx context.Context, url string, wait time.Duration) (red
 // nodes of VIGIA_REDIS_URL that are not nodes of the cluster, while the
 // cluster answers: go-redis asks its nodes one after the other, in a
 // random order, for as long as the call's deadline allows, and a silent
-// node of the URL spent the whole of it. Such a node is asked the slots
-// of only the first to answer liveClusterClient's ask; the others, held,
-// refuse at once (errSeedHeld) unless the last ask of the slots to a node
-// failed (the cluster lost, lost): then every node of the URL is asked,
-// as go-redis asks them, until one answers. A node of the URL that the
-// slots name is a node of the cluster, never held.
+// node of the URL spent the whole of it. Until a node answered, only the
+// first to answer liveClusterClient's ask is asked; once one did, a node
+// of the URL that the last answer does not name is held, the first to
+// answer too (a node that left the cluster, a name that led to it and
+// leads nowhere now: asked while the cluster answers, it spent calls'
+// time as the others did). The held refuse at once (errSeedHeld) unless
+// the last ask of the slots to a node failed, or named no node (the
+// cluster lost): then every node of the URL is asked, as go-redis asks
+// them, until one answers. A node of the URL that the slots name is a
+// node of the cluster, never held.
 type seedGate struct {
 	first string   // the node of the URL that answered first
 	seeds []string // the URL's nodes
 	lost  atomic.Bool
 
 	mu    sync.Mutex
-	named map[string]bool // the nodes the slots named in the last answer
+	named map[string]bool // the nodes the slots named in the last answer (nil: none answered yet)
 }
 
 // errSeedHeld is a node of VIGIA_REDIS_URL not asked (seedGate).
@@ -250,16 +254,21 @@ var errSeedHeld = errors.New("not asked: a node of VIGIA_REDIS_URL held while th
 
 // held reports whether the node at addr is held (seedGate).
 func (g *seedGate) held(addr string) bool {
-	if addr == g.first || g.lost.Load() || !slices.Contains(g.seeds, addr) {
+	if g.lost.Load() || !slices.Contains(g.seeds, addr) {
 		return false
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if g.named == nil {
+		return addr != g.first
+	}
 	return !g.named[addr]
 }
 
-// answered records a node's answer to CLUSTER SLOTS (cmd), or its failure.
-func (g *seedGate) answered(cmd redis.Cmder, err error) {
+// answered records the answer to CLUSTER SLOTS (cmd) of the node at
+// origin, or its failure. The nodes it names are addressed as go-redis
+// addresses them (slotAddr): those are the addresses it asks.
+func (g *seedGate) answered(origin string, cmd redis.Cmder, err error) {
 	slots, ok := cmd.(*redis.ClusterSlotsCmd)
 	if err != nil || !ok {
 		g.lost.Store(true)
@@ -268,13 +277,52 @@ func (g *seedGate) answered(cmd redis.Cmder, err error) {
 	named := map[string]bool{}
 	for _, s := range slots.Val() {
 		for _, n := range s.Nodes {
-			named[n.Addr] = true
+			named[slotAddr(n.Addr, origin)] = true
 		}
+	}
+	if len(named) == 0 {
+		// A node that serves no slot (reset, or not yet given any):
+		// no cluster to hold the URL's nodes for.
+		g.lost.Store(true)
+		return
 	}
 	g.mu.Lock()
 	g.named = named
 	g.mu.Unlock()
 	g.lost.Store(false)
+}
+
+// slotAddr is the address go-redis gives the node that CLUSTER SLOTS,
+// asked of the node at origin, names addr (its newClusterState): a
+// loopback host is origin's host where origin's is not loopback (a
+// cluster announcing 127.0.0.1, reached from another host), and port 0
+// origin's port (a TLS-only cluster). Held by that name's answer, a node
+// of the URL go-redis asks by the other was never asked.
+func slotAddr(addr, origin string) string {
+	originHost, originPort, _ := net.SplitHostPort(origin)
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if !loopbackHost(originHost) {
+		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+			host = originHost
+		}
+	}
+	if port == "0" && originPort != "" && originPort != "0" {
+		port = originPort
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// loopbackHost reports whether host is a loopback address or name, as
+// go-redis reads one (its isLoopback): localhost, a *.docker.internal.
+func loopbackHost(host string) bool {
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback()
+	}
+	host = strings.ToLower(host)
+	return host == "localhost" || strings.HasSuffix(host, ".docker.internal")
 }
 
 // gateHook is seedGate's hook on the client of the node at addr.
@@ -300,7 +348,7 @@ func (h gateHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 		}
 		err := next(ctx, cmd)
 		if slots {
-			h.gate.answered(cmd, err)
+			h.gate.answered(h.addr, cmd, err)
 		}
 		return err
 	}

@@ -59,6 +59,49 @@ func TestClusterClientDoesNotAskSilentNodesOfTheURLWhileTheClusterAnswers(t *tes
 	}
 }
 
+// The node of VIGIA_REDIS_URL that answered first is held like the
+// URL's other nodes once the cluster answered, if its answer does not
+// name it: a node that left the cluster, or a name that led to a node
+// and now leads to a host that takes connections and never answers. It
+// was never held: go-redis asked it for the slots (in the minute after
+// a start or a recovery, every node it ever knew; ForEachMaster, as the
+// store's persistence check and its scans run, each time) and for its
+// commands, and it spent each such call's whole time while the cluster
+// answered. Here the URL's first node is a name leading to a node of the
+// cluster (which names the node by its own address), then silenced.
+// Mutation checked: held() exempting the first to answer always (as
+// before) -> "ForEachMaster N: context deadline exceeded".
+func TestClusterClientHoldsTheFirstNodeOfTheURLOnceTheClusterAnswers(t *testing.T) {
+	cluster := redistest.StartCluster(t)
+	name := forwarder(t)
+	name.to(cluster.Addrs[0])
+	ctx := context.Background()
+	rdb, err := liveClusterClient(ctx, "redis://"+name.addr+"?addr="+silentAddr(t), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	cc := rdb.(*redis.ClusterClient)
+	if err := cc.Set(ctx, "k", "before", 0).Err(); err != nil { // (the slots loaded through the name)
+		t.Fatal(err)
+	}
+	name.silenced()
+	// The name asked some one load in four (it and the cluster's three
+	// nodes, the other node of the URL held): twenty rounds ask it
+	// nearly surely. The deadline is not a timing, only far less than a
+	// silent node holds a call (until its deadline, COMMAND 5 s).
+	for i := range 20 {
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		if err := cc.Set(ctx, "k", i, 0).Err(); err != nil {
+			t.Errorf("call %d: %v", i, err)
+		}
+		if err := cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return c.Ping(ctx).Err() }); err != nil {
+			t.Errorf("ForEachMaster %d: %v", i, err)
+		}
+		cancel()
+	}
+}
+
 // A cluster restarted whole (its node at a new address, as a container
 // rescheduled gets) is used again once a node of VIGIA_REDIS_URL leads
 // to it, though not the one that answered first as the client was made:
@@ -170,13 +213,21 @@ func waitUntil(t *testing.T, why string, ok func() bool) {
 
 // forwarderAddr is a loopback address whose connections are forwarded to
 // the address last given to to ("": closed at once), as a name that
-// leads to a node, or to none.
+// leads to a node, or to none; or, silenced, taken and never answered.
 type forwarderAddr struct {
 	addr   string
 	target atomic.Value // string
+	// silence, set by silenced, holds each new connection unanswered,
+	// and cuts those forwarded.
+	silence func()
 }
 
 func (f *forwarderAddr) to(addr string) { f.target.Store(addr) }
+
+// silenced makes f a name that leads to a host that takes connections
+// and never answers (a node gone, its address blackholed): the
+// connections forwarded are cut, and the new ones are held unanswered.
+func (f *forwarderAddr) silenced() { f.silence() }
 
 func forwarder(t *testing.T) *forwarderAddr {
 	t.Helper()
@@ -188,6 +239,16 @@ func forwarder(t *testing.T) *forwarderAddr {
 	f.to("")
 	var mu sync.Mutex
 	var conns []net.Conn
+	silent := false
+	f.silence = func() {
+		mu.Lock()
+		defer mu.Unlock()
+		silent = true
+		for _, c := range conns {
+			c.Close()
+		}
+		conns = nil
+	}
 	var wg sync.WaitGroup
 	t.Cleanup(func() {
 		l.Close()
@@ -209,6 +270,13 @@ func forwarder(t *testing.T) *forwarderAddr {
 			if err != nil {
 				continue
 			}
+			mu.Lock()
+			if silent {
+				conns = append(conns, in)
+				mu.Unlock()
+				continue
+			}
+			mu.Unlock()
 			target := f.target.Load().(string)
 			if target == "" {
 				in.Close()
@@ -228,4 +296,59 @@ func forwarder(t *testing.T) *forwarderAddr {
 		}
 	}()
 	return f
+}
+
+// The gate reads the nodes an answer names as go-redis addresses them,
+// and so never holds a node of VIGIA_REDIS_URL that go-redis asks as a
+// node of the cluster: a cluster announcing 127.0.0.1, reached from
+// another host (go-redis asks the answering node's host instead), and a
+// TLS-only cluster announcing port 0 (go-redis asks the answering node's
+// port). Read by their announced names, every node of the URL was held,
+// the first to answer too: go-redis's loads of the slots, once they ask
+// only the cluster's nodes (a minute after a start), were all refused,
+// and the client never learned a failover. Before an answer only the
+// first to answer is asked; after a failure, or an answer naming no
+// node, every one. Mutation checked: slotAddr returning addr as it came
+// -> "held" for both clusters' second nodes.
+func TestSeedGateReadsTheNodesAsGoRedisAddressesThem(t *testing.T) {
+	answer := func(g *seedGate, origin string, nodes ...string) {
+		cmd := redis.NewClusterSlotsCmd(context.Background(), "cluster", "slots")
+		var slots []redis.ClusterSlot
+		for i, n := range nodes {
+			slots = append(slots, redis.ClusterSlot{Start: i, End: i, Nodes: []redis.ClusterNode{{Addr: n}}})
+		}
+		cmd.SetVal(slots)
+		g.answered(origin, cmd, nil)
+	}
+	g := &seedGate{first: "10.0.0.5:7000", seeds: []string{"10.0.0.5:7000", "10.0.0.5:7001", "redis.example:6379"}}
+	if g.held("10.0.0.5:7000") || !g.held("10.0.0.5:7001") {
+		t.Errorf("before an answer: the first held %v, another held %v; want only the first asked", g.held("10.0.0.5:7000"), g.held("10.0.0.5:7001"))
+	}
+	answer(g, "10.0.0.5:7000", "127.0.0.1:7000", "127.0.0.1:7001")
+	for _, addr := range []string{"10.0.0.5:7000", "10.0.0.5:7001"} {
+		if g.held(addr) {
+			t.Errorf("a cluster announcing 127.0.0.1: %s, a node go-redis asks, held", addr)
+		}
+	}
+	if !g.held("redis.example:6379") {
+		t.Error("a node of the URL the cluster does not name is not held")
+	}
+	g.answered("10.0.0.5:7001", redis.NewClusterSlotsCmd(context.Background(), "cluster", "slots"), errors.New("i/o timeout"))
+	if g.held("redis.example:6379") {
+		t.Error("the cluster lost: a node of the URL still held")
+	}
+	answer(g, "10.0.0.5:7001", "127.0.0.1:7000", "127.0.0.1:7001")
+	if !g.held("redis.example:6379") {
+		t.Error("the cluster answering again: a node of the URL it does not name not held")
+	}
+	answer(g, "10.0.0.5:7001")
+	if g.held("redis.example:6379") {
+		t.Error("an answer naming no node: a node of the URL held")
+	}
+
+	tls := &seedGate{first: "10.0.0.6:6380", seeds: []string{"10.0.0.6:6380", "10.0.0.7:6380"}}
+	answer(tls, "10.0.0.6:6380", "10.0.0.6:0", "10.0.0.7:0")
+	if tls.held("10.0.0.7:6380") {
+		t.Error("a TLS-only cluster announcing port 0: its second node, which go-redis asks, held")
+	}
 }
