@@ -221,7 +221,10 @@ func liveClusterClient(ctx context.Context, url string, wait time.Duration) (red
 	}
 	gate := &seedGate{first: opt.Addrs[live], seeds: slices.Clone(opt.Addrs)} // (go-redis appends the nodes it learns to opt.Addrs's array)
 	rdb := redis.NewClusterClient(opt)
-	rdb.OnNewNode(func(c *redis.Client) { c.AddHook(gateHook{gate, c.Options().Addr}) })
+	rdb.OnNewNode(func(c *redis.Client) {
+		c.AddHook(gateHook{gate, c.Options().Addr})
+		c.AddHook(followFailover{rdb})
+	})
 	return rdb, nil
 }
 
