@@ -265,14 +265,28 @@ func receiptSpans(text string, lettersAlone bool) [][2]int {
 // just before (repeatsRead), up to a bound (maxLoneSpans:
 // receiptCandidates).
 func receiptSpansBefore(text string, lettersAlone bool, until, most int) [][2]int {
-	return scanReceipts(text, lettersAlone, until, most, nil)
+	return scanReceipts(text, lettersAlone, until, most, nil, nil)
+}
+
+// receiptSpansInParts is receiptSpansBefore(text, true, len(text),
+// maxReceiptSpans) of text, texts joined (joinParts), parts where each
+// of them starts in it (partStarts): the bounds counted from each one's
+// start, so that each is read within the join as it is read alone, and
+// a code that starts in one and runs on into the next is read however
+// many words the parts before it hold. The work is at most what each
+// part costs alone.
+func receiptSpansInParts(text string, parts []int) [][2]int {
+	return scanReceipts(text, true, len(text), maxReceiptSpans, parts, nil)
 }
 
 // scanReceipts is receiptSpansBefore; with starts, the readings are not
 // made but where each would start is appended to *starts (linkStarts),
 // with how many code characters stand before it, then the scan's end.
-func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]linkStart) [][2]int {
+// With parts (ascending), if most > 0, most and maxLoneSpans are
+// counted afresh from each of them (receiptSpansInParts).
+func scanReceipts(text string, lettersAlone bool, until, most int, parts []int, starts *[]linkStart) [][2]int {
 	var out [][2]int
+	base := 0 // (len(out) where the part being read starts)
 	codes := 0
 	prevWord, prevRegional := false, false
 	wrapEnd := 0 // (where the last code read with its groups wrapped ends)
@@ -281,6 +295,9 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 	// how many more of them that repeat none may be read past most.)
 	lone := loneStarts{left: maxLoneSpans}
 	for i := 0; i < until; {
+		for len(parts) > 0 && parts[0] <= i {
+			base, lone.left, parts = len(out), maxLoneSpans, parts[1:]
+		}
 		r, size, escaped := charAt(text, i)
 		_, code := codeChar(r)
 		if !code && r >= utf8.RuneSelf {
@@ -305,7 +322,7 @@ func scanReceipts(text string, lettersAlone bool, until, most int, starts *[]lin
 				// (Those before the bound are kept too: a flood
 				// reaches it long before it ends.)
 				kept := i >= wrapEnd
-				if len(out) >= most && !first {
+				if len(out)-base >= most && !first {
 					switch {
 					case kept && lone.repeatsRead(text, i):
 						start = false
@@ -2291,6 +2308,36 @@ var wordNormalized = func(word string) {}
 // maxReceiptSpans code-like words of a text, of the words of one
 // character only some are read (receiptSpansBefore).
 func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
+	return readCandidates(texts, nil)
+}
+
+// joinedCandidates is receiptCandidates of texts joined (joinParts),
+// each of them read there as it is read alone (receiptSpansInParts).
+func joinedCandidates(texts []string) ([]receiptCandidate, []string) {
+	return readCandidates([]string{joinParts(texts)}, partStarts(texts))
+}
+
+// partStarts returns where each of texts that is not empty starts in
+// their join (joinParts).
+func partStarts(texts []string) []int {
+	var starts []int
+	at := 0
+	for _, t := range texts {
+		if t == "" {
+			continue
+		}
+		if len(starts) > 0 {
+			at += len(partSeparator)
+		}
+		starts = append(starts, at)
+		at += len(t)
+	}
+	return starts
+}
+
+// readCandidates is receiptCandidates; with parts, texts is one text,
+// texts joined, and parts where each starts in it (receiptSpansInParts).
+func readCandidates(texts []string, parts []int) ([]receiptCandidate, []string) {
 	candidatesRead()
 	type found struct {
 		receiptCandidate
@@ -2307,7 +2354,7 @@ func receiptCandidates(texts []string) ([]receiptCandidate, []string) {
 		if len(text) < receiptTextMin {
 			continue
 		}
-		spans := receiptSpansBefore(text, true, len(text), maxReceiptSpans)
+		spans := scanReceipts(text, true, len(text), maxReceiptSpans, parts, nil)
 		all = slices.Grow(all, len(spans))
 		for _, sp := range spans {
 			// The same word read again ("x/1 ? x/1 ? …" from each of its
@@ -3071,7 +3118,7 @@ type linkStart struct {
 // one or two may reach).
 func linkStarts(buf []linkStart, view string, join int, oneGroup bool, rest int) []linkStart {
 	starts := buf[:0]
-	scanReceipts(view, false, join, 0, &starts)
+	scanReceipts(view, false, join, 0, nil, &starts)
 	total := starts[len(starts)-1].codes // (the scan's end)
 	starts = starts[:len(starts)-1]
 	out := starts[:0]
@@ -3349,7 +3396,7 @@ func MessageCodesIn(texts []string) []string {
 	case 1:
 		return ReceiptCodesIn(texts[0])
 	}
-	_, joined := receiptCandidates([]string{joinParts(texts)})
+	_, joined := joinedCandidates(texts)
 	_, each := receiptCandidates(texts)
 	seen := make(map[string]bool, len(joined)+len(each))
 	var codes, old []string
@@ -3438,6 +3485,7 @@ func acrossCandidates(texts []string) ([]receiptCandidate, []string, []int) {
 	}
 	var b strings.Builder
 	starts := make([]int, len(texts))
+	var parts []int // (those of the texts not empty)
 	for i, t := range texts {
 		starts[i] = -1
 		if t == "" {
@@ -3447,6 +3495,7 @@ func acrossCandidates(texts []string) ([]receiptCandidate, []string, []int) {
 			b.WriteString(partSeparator)
 		}
 		starts[i] = b.Len()
+		parts = append(parts, b.Len())
 		b.WriteString(t)
 	}
 	joined := b.String()
@@ -3459,7 +3508,11 @@ func acrossCandidates(texts []string) ([]receiptCandidate, []string, []int) {
 		}
 		return -1
 	}
-	all, allCodes := receiptCandidates([]string{joined})
+	// Each text read in the join as it is alone (receiptSpansInParts):
+	// with the bounds counted from the join's start, a draft's first
+	// parts, floods of words of one character, used them up, and a code
+	// spelled out across two parts after them was not read.
+	all, allCodes := readCandidates([]string{joined}, parts)
 	var cands []receiptCandidate
 	var codes []string
 	index := map[string]int{}

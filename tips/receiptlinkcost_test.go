@@ -416,7 +416,7 @@ func oldLinkSpans(text string) []linkSpan {
 			// (receiptReading.join), read here afresh from each opener
 			// the scan starts a reading at.
 			var wrapped []linkStart
-			scanReceipts(view, false, join, 0, &wrapped)
+			scanReceipts(view, false, join, 0, nil, &wrapped)
 			for _, st := range wrapped {
 				if !st.wrapped {
 					continue
