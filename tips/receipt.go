@@ -1806,8 +1806,77 @@ const receiptTextMin = 16
 // letters alone too, OldReceipt). A code-like word that is no
 // receipt stays (a payment reference is evidence). If known fails, texts
 // are returned as they are, with its error. A text left with nothing but
-// codes (and separators) becomes "".
+// codes (and separators) becomes "". What is left is read again, and cut
+// again, while a code is cut (cutRounds): a code cut from between the
+// pieces of another ("K7QD-9XMA CODE R2TP-4WZN") leaves it whole.
 func CutReceipts(texts []string, known func(codes []string) ([]bool, error)) ([]string, bool, error) {
+	return cutRounds(texts, known, cutReceiptsOnce)
+}
+
+// maxCutRounds bounds how many times cutRounds reads texts, their first
+// reading and what each cut left: a code rebuilt by the cut of another
+// from between its pieces is cut (two readings), so is one rebuilt by
+// that cut (three), and so on; a code rebuilt by more than three cuts in
+// a row, codes nested four deep within each other's pieces, as no one
+// pasting a code writes, stays (which exposes only the codes its writer
+// nested), so that no text costs more than four readings and lookups.
+const maxCutRounds = 4
+
+// cutRounds runs cut, one reading and cut of texts that asks known, on
+// texts, then on what it left, while it cuts something, at most
+// maxCutRounds times. known is asked about each code once (knownOnce):
+// a later reading asks only about the code-like words the cuts made, and
+// most find none. If known fails, texts are returned as they are, with
+// its error.
+func cutRounds(texts []string, known func(codes []string) ([]bool, error), cut func([]string, func([]string) ([]bool, error)) ([]string, bool, error)) ([]string, bool, error) {
+	known = knownOnce(known)
+	out, cutAny := texts, false
+	for range maxCutRounds {
+		next, more, err := cut(out, known)
+		if err != nil {
+			return texts, false, err
+		}
+		if !more {
+			break
+		}
+		out, cutAny = next, true
+	}
+	return out, cutAny, nil
+}
+
+// knownOnce returns known, asking it only about codes it was not asked
+// about before.
+func knownOnce(known func(codes []string) ([]bool, error)) func(codes []string) ([]bool, error) {
+	answers := map[string]bool{}
+	return func(codes []string) ([]bool, error) {
+		var ask []string
+		for _, c := range codes {
+			if _, seen := answers[c]; !seen && !slices.Contains(ask, c) {
+				ask = append(ask, c)
+			}
+		}
+		if len(ask) > 0 {
+			got, err := known(ask)
+			if err != nil {
+				return nil, err
+			}
+			if len(got) != len(ask) {
+				return nil, fmt.Errorf("receipt lookup: %d answers for %d codes", len(got), len(ask))
+			}
+			for i, c := range ask {
+				answers[c] = got[i]
+			}
+		}
+		out := make([]bool, len(codes))
+		for i, c := range codes {
+			out[i] = answers[c]
+		}
+		return out, nil
+	}
+}
+
+// cutReceiptsOnce is CutReceipts' reading and cut of texts, once.
+func cutReceiptsOnce(texts []string, known func(codes []string) ([]bool, error)) ([]string, bool, error) {
 	cands, codes := receiptCandidates(texts)
 	if len(codes) == 0 {
 		return texts, false, nil
@@ -3422,8 +3491,15 @@ func MessageCodesIn(texts []string) []string {
 // code. If known fails, texts are returned as they are, with its error.
 //
 // The texts' code-like words are found once, and those across them once
-// more only where some were cut (the texts then differ).
+// more only where some were cut (the texts then differ). What is left is
+// read again, and cut again, while a code is cut (cutRounds).
 func CutMessageReceipts(texts []string, known func(codes []string) ([]bool, error)) ([]string, bool, error) {
+	return cutRounds(texts, known, cutMessageReceiptsOnce)
+}
+
+// cutMessageReceiptsOnce is CutMessageReceipts' reading and cut of
+// texts, once.
+func cutMessageReceiptsOnce(texts []string, known func(codes []string) ([]bool, error)) ([]string, bool, error) {
 	cands, within := receiptCandidates(texts)
 	aCands, across, aStarts := acrossCandidates(texts)
 	codes := slices.Clone(within)
@@ -3450,7 +3526,7 @@ func CutMessageReceipts(texts []string, known func(codes []string) ([]bool, erro
 	}
 	out, cut := cutCandidates(texts, cands, isCode[:len(within)]) // (within's codes come first)
 	if cut {
-		out, _, _ = CutReceiptsAcross(out, known)
+		out, _, _ = cutReceiptsAcrossOnce(out, known)
 		return out, true, nil
 	}
 	isAcross, _ := known(across)
@@ -3472,12 +3548,7 @@ const partSeparator = "\u200b"
 // the codes they read as, and where each text starts in the join (-1
 // for an empty one).
 func acrossCandidates(texts []string) ([]receiptCandidate, []string, []int) {
-	if nonEmpty := 0; !slices.ContainsFunc(texts, func(t string) bool {
-		if t != "" {
-			nonEmpty++
-		}
-		return nonEmpty > 1
-	}) {
+	if !severalTexts(texts) {
 		// One text (most tips are one message), or none: nothing runs
 		// from one into another, and within one CutReceipts cut when it
 		// was added. Not read again: a scan of every word on each Send.
@@ -3530,6 +3601,17 @@ func acrossCandidates(texts []string) ([]receiptCandidate, []string, []int) {
 	return cands, codes, starts
 }
 
+// severalTexts reports whether two of texts or more are not empty.
+func severalTexts(texts []string) bool {
+	nonEmpty := 0
+	for _, t := range texts {
+		if t != "" {
+			nonEmpty++
+		}
+	}
+	return nonEmpty > 1
+}
+
 // CutReceiptsAcross takes out of texts, the texts of one tip's parts, the
 // receipt codes that run from one into the next ("K7QD-9XMA" at the end
 // of one message, "R2TP-4WZN" at the start of the next: a code pasted in
@@ -3540,8 +3622,18 @@ func acrossCandidates(texts []string) ([]receiptCandidate, []string, []int) {
 // is asked (askKnown) only when a code-like word crosses from one text into
 // another, and only about those. Each piece of a code is cut from its
 // text; a text left with nothing but pieces becomes "". If known fails,
-// texts are returned as they are, with its error.
+// texts are returned as they are, with its error. What is left is read
+// again, and cut again, while a code is cut (cutRounds).
 func CutReceiptsAcross(texts []string, known func(codes []string) ([]bool, error)) ([]string, bool, error) {
+	if !severalTexts(texts) {
+		return texts, false, nil // (acrossCandidates: most tips, nothing made for them)
+	}
+	return cutRounds(texts, known, cutReceiptsAcrossOnce)
+}
+
+// cutReceiptsAcrossOnce is CutReceiptsAcross' reading and cut of texts,
+// once.
+func cutReceiptsAcrossOnce(texts []string, known func(codes []string) ([]bool, error)) ([]string, bool, error) {
 	cands, codes, starts := acrossCandidates(texts)
 	if len(codes) == 0 {
 		return texts, false, nil
