@@ -2128,7 +2128,10 @@ const addressReach = 512
 // it is asked once a code cut, and a long run of wrapped codes in one
 // word would otherwise be read back over once each, quadratic time;
 // past that reach a word is taken as not an address (its wrappers go
-// with the code, as they did before addresses were told apart).
+// with the code, as they did before addresses were told apart). "www."
+// is told in any case by its first four bytes, not by the word written
+// in small letters, a copy of up to addressReach bytes at each cut
+// (BenchmarkCutManyCodes_receipts).
 func inAddress(before string) bool {
 	if len(before) > addressReach {
 		before = before[len(before)-addressReach:]
@@ -2137,7 +2140,7 @@ func inAddress(before string) bool {
 	if len(word) < 4 {
 		return false
 	}
-	return strings.Contains(word, "://") || strings.HasPrefix(strings.ToLower(word), "www.")
+	return strings.Contains(word, "://") || strings.EqualFold(word[:4], "www.")
 }
 
 // unfenceCut takes off the end of before and the start of after a
@@ -3570,14 +3573,13 @@ func acrossCandidates(texts []string) ([]receiptCandidate, []string, []int) {
 		b.WriteString(t)
 	}
 	joined := b.String()
-	// in returns the text byte p of joined belongs to (-1 between texts).
+	// in returns the text byte p of joined belongs to (-1 between
+	// texts), found among the parts by halves: asked twice for each
+	// code-like word, a walk over the texts made a draft of many parts
+	// quadratic (BenchmarkAcrossCandidatesManyParts_receipts).
+	_, owner := nonEmptyParts(starts)
 	in := func(p int) int {
-		for i, s := range starts {
-			if s >= 0 && p >= s && p < s+len(texts[i]) {
-				return i
-			}
-		}
-		return -1
+		return partAt(texts, parts, owner, p)
 	}
 	// Each text read in the join as it is alone (receiptSpansInParts):
 	// with the bounds counted from the join's start, a draft's first
@@ -3610,6 +3612,32 @@ func severalTexts(texts []string) bool {
 		}
 	}
 	return nonEmpty > 1
+}
+
+// partAt returns which of texts holds byte p of their join, parts where
+// those not empty start there (ascending) and owner which text each of
+// those is, or -1 if none does (p is a partSeparator's).
+func partAt(texts []string, parts, owner []int, p int) int {
+	k, at := slices.BinarySearch(parts, p)
+	if !at {
+		k-- // (the last part starting before p)
+	}
+	if k < 0 || p >= parts[k]+len(texts[owner[k]]) {
+		return -1
+	}
+	return owner[k]
+}
+
+// nonEmptyParts returns, of starts, where texts start in their join (-1
+// for one that is empty), those of the texts not empty (ascending) and
+// which text each is.
+func nonEmptyParts(starts []int) (parts, owner []int) {
+	for ti, s := range starts {
+		if s >= 0 {
+			parts, owner = append(parts, s), append(owner, ti)
+		}
+	}
+	return parts, owner
 }
 
 // CutReceiptsAcross takes out of texts, the texts of one tip's parts, the
@@ -3654,7 +3682,17 @@ func cutAcrossCandidates(texts []string, cands []receiptCandidate, starts []int,
 		return texts, false
 	}
 	out := slices.Clone(texts)
-	touched := map[int]bool{}
+	touched := make([]bool, len(texts))
+	parts, owner := nonEmptyParts(starts)
+	// Where the codes end, ascending (codeEndBefore): once for all, not
+	// read over again at each code cut.
+	var ends []int
+	for _, c := range cands {
+		if isCode[c.code] {
+			ends = append(ends, c.span[1])
+		}
+	}
+	slices.Sort(ends)
 	cut := false
 	var joined string // (texts joined as acrossCandidates joins them, once a code is cut)
 	// Cut from the last, each clear of the one cut after it: the offsets
@@ -3672,15 +3710,15 @@ func cutAcrossCandidates(texts []string, cands []receiptCandidate, starts []int,
 			if joined == "" {
 				joined = joinParts(texts)
 			}
-			pieces[0] = unwrapAcross(joined, pieces[0], codeEndBefore(cands[:i], isCode, pieces[0][0]), end)
+			pieces[0] = unwrapAcross(joined, pieces[0], codeEndBefore(ends, pieces[0][0]), end)
 		}
 		for pi := len(pieces) - 1; pi >= 0; pi-- {
-			cutAcross(texts, out, starts, pieces[pi], touched)
+			cutAcross(texts, out, parts, owner, pieces[pi], touched)
 		}
 		cut, end = true, cands[i].span[0]
 	}
-	for ti := range touched {
-		if !strings.ContainsFunc(out[ti], func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) {
+	for ti, t := range touched {
+		if t && !strings.ContainsFunc(out[ti], func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) {
 			out[ti] = ""
 		}
 	}
@@ -3709,25 +3747,33 @@ func unwrapAcross(joined string, sp [2]int, from, end int) [2]int {
 	return [2]int{len(b), len(joined) - len(a)} // (b a prefix of before, a a suffix of after)
 }
 
-// codeEndBefore returns where the last of cands that isCode says is a
-// code and that ends by at ends (0 if none does): cands are in their
-// order in the join, and at is where one after them starts.
-func codeEndBefore(cands []receiptCandidate, isCode []bool, at int) int {
-	end := 0
-	for _, c := range cands {
-		if isCode[c.code] && c.span[1] <= at {
-			end = max(end, c.span[1])
-		}
+// codeEndBefore returns where the last code that ends by at ends (0 if
+// none does), ends where the codes end (ascending): those among the
+// candidates before the one that starts at at, as a candidate after it
+// starts at at or later and ends past it. Found by halves: read over
+// for each code cut, the candidates made a draft of many codes across
+// its parts quadratic (BenchmarkCutAcrossManyParts_receipts).
+func codeEndBefore(ends []int, at int) int {
+	k, _ := slices.BinarySearch(ends, at+1) // (the first ending past at)
+	if k == 0 {
+		return 0
 	}
-	return end
+	return ends[k-1]
 }
 
-// cutAcross cuts sp, a piece of a code in texts joined (starts: where
-// each starts there), from each of out, texts as cut so far.
-func cutAcross(texts, out []string, starts []int, sp [2]int, touched map[int]bool) {
-	for ti := len(texts) - 1; ti >= 0; ti-- {
-		s := starts[ti]
-		if s < 0 || s >= sp[1] || s+len(texts[ti]) <= sp[0] {
+// cutAcross cuts sp, a piece of a code in texts joined (parts: where
+// those not empty start there, ascending; owner: which text each is),
+// from each of out, texts as cut so far: only those the piece runs
+// over, found by halves (a walk over every text for each piece made a
+// draft of many parts quadratic).
+func cutAcross(texts, out []string, parts, owner []int, sp [2]int, touched []bool) {
+	k, at := slices.BinarySearch(parts, sp[0])
+	if !at && k > 0 {
+		k-- // (the part sp starts within, if it starts within one)
+	}
+	for ; k < len(parts) && parts[k] < sp[1]; k++ {
+		ti, s := owner[k], parts[k]
+		if s+len(texts[ti]) <= sp[0] {
 			continue
 		}
 		from, to := max(sp[0], s)-s, min(sp[1], s+len(texts[ti]))-s

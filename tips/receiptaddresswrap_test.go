@@ -15,8 +15,10 @@ import (
 // wrapped in prose next to a link, or a markdown link's text, still goes
 // with its wrappers, and markdown's markers in an address go as before
 // (TestReceiptCodeAgainstUnderscoresIsCut: "?c=_CODE_" reads "?c=").
-// Mutation: unwrapCut without its inAddress check -> the address cases
-// lose their wrappers.
+// "www." is told in any case ("WWW.", "Www."). Mutations: unwrapCut
+// without its inAddress check -> the address cases lose their wrappers;
+// inAddress comparing "www." as written (strings.HasPrefix) -> the
+// capitals' cases do.
 func TestWrappersWithinALinksAddressStay_receipts(t *testing.T) {
 	const code = "K7QD-9XMA-R2TP-4WZN"
 	for _, tc := range []struct{ in, want string }{
@@ -24,6 +26,9 @@ func TestWrappersWithinALinksAddressStay_receipts(t *testing.T) {
 		{"ver https://x.example/p?c=(K7QD-9XMA-R2TP-4WZN)&p=2 ya", "ver https://x.example/p?c=()&p=2 ya"},
 		{"ver https://x.example/a/'K7QD-9XMA-R2TP-4WZN'/b ya", "ver https://x.example/a/''/b ya"},
 		{"ver www.x.example/a/[K7QD-9XMA-R2TP-4WZN] ya", "ver www.x.example/a/[] ya"},
+		{"ver WWW.x.example/a/[K7QD-9XMA-R2TP-4WZN] ya", "ver WWW.x.example/a/[] ya"},
+		{"ver Www.x.example/a/[K7QD-9XMA-R2TP-4WZN] ya", "ver Www.x.example/a/[] ya"},
+		{"ver wwwx.example/a/[K7QD-9XMA-R2TP-4WZN] ya", "ver wwwx.example/a/ ya"},
 		{"ver https://x.example/a/*K7QD-9XMA-R2TP-4WZN*/b ya", "ver https://x.example/a//b ya"},
 		{"ver https://x.example/a (K7QD-9XMA-R2TP-4WZN) ya", "ver https://x.example/a ya"},
 		{"[K7QD-9XMA-R2TP-4WZN](https://x.example/a) ya", "(https://x.example/a) ya"},
