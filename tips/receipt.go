@@ -442,8 +442,9 @@ func loneRead(text string, j int, lone *int) bool {
 // spelled out anywhere in it among them ("Q W E R T Y … K 7 Q D …"),
 // and a flood of them that repeats nothing costs twice what it cost
 // before (some 2,000 readings, as a message of them did before
-// maxReceiptSpans). Past that, in longer texts (a draft of 64 kB), only
-// the first maxLoneReads of a run, as before.
+// maxReceiptSpans). Past that, in longer texts (64 kB), only the first
+// maxLoneReads of a run, as before. A draft's parts joined are each
+// counted so from their own start (receiptSpansInParts).
 const maxLoneSpans = maxReceiptSpans
 
 // loneStarts holds where the last loneRing words of one character
