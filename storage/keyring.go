@@ -84,6 +84,10 @@ type macKeys struct {
 type keyState struct {
 	keys   macKeys
 	priors []macKeys
+	// tags are the rate limits' kinds' tags under keys.Pseudonym
+	// (limitTag), kind to tag, at most maxLimitTags of them.
+	tags     sync.Map
+	tagsKept atomic.Int32
 }
 
 // equal reports whether m and o are the same keys.
@@ -155,6 +159,29 @@ func deriveKeys(secret []byte) (derived, error) {
 
 // keys returns the MAC keys in use.
 func (kr *Keyring) keys() *macKeys { return &kr.state.Load().keys }
+
+// limitTag is the tag of a rate limit's kind (Limit.Kind): the first six
+// hex digits of its MAC under the pseudonym key in use, and ":". The
+// kinds are a few names in the code, counted on every message and Send:
+// each tag is computed once for the keys in use (keyState.tags; new keys
+// start anew). It is returned boxed, as a script's argument, so that an
+// argument list takes it without another allocation.
+func (kr *Keyring) limitTag(kind string) any {
+	st := kr.state.Load()
+	if t, ok := st.tags.Load(kind); ok {
+		return t
+	}
+	var t any = kr.mac(st.keys.Pseudonym, "rl\x00"+kind)[:6] + ":"
+	if st.tagsKept.Add(1) <= maxLimitTags {
+		st.tags.Store(kind, t)
+	}
+	return t
+}
+
+// maxLimitTags bounds the tags a keyState keeps (limitTag): more than
+// the kinds in the code, so a kind of another form is computed, not
+// kept.
+const maxLimitTags = 64
 
 // maxPriorKeys bounds the MAC keys kept as replaced (keyState.priors):
 // each is another marker looked for per update stored; more than a few

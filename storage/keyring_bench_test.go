@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 )
 
 // BenchmarkSeal and BenchmarkOpen measure AES-256-GCM sealing as the store
@@ -79,4 +80,17 @@ func BenchmarkMAC(b *testing.B) {
 			_ = kr.receiptCode("0123456789abcdef0123456789abcdef", "1733612345678-0")
 		}
 	})
+}
+
+// BenchmarkLimitArgs is the cost of a rate limit's script arguments,
+// counted four times a tip (the message's chat limit, the part's, the
+// Send's claim, the chat's).
+func BenchmarkLimitArgs(b *testing.B) {
+	kr, _ := NewKeyring(bytes.Repeat([]byte{7}, 32))
+	s := &Store{kr: kr, now: time.Now}
+	l := &Limit{Subject: "0123456789abcdef0123456789abcdef", Kind: "tip", Max: 20, Window: time.Hour}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = s.limitArgs(l)
+	}
 }

@@ -59,8 +59,7 @@ func (s *Store) limitArgs(l *Limit) []any {
 	if l == nil {
 		return []any{"", "", "", ""}
 	}
-	_, args := s.allowArgs(l)
-	return args
+	return s.countArgs(l)
 }
 
 // limitResult turns count's result in a script reply (-4 first over, -5
@@ -108,9 +107,17 @@ func (s *Store) Forgive(ctx context.Context, subject, kind string, window time.D
 // allowArgs are the allow script's keys and arguments for l, in the
 // current window.
 func (s *Store) allowArgs(l *Limit) ([]string, []any) {
+	return []string{s.k.state(l.Subject)}, s.countArgs(l)
+}
+
+// countArgs are count's four arguments for l in the current window: its
+// limit, the milliseconds left in the window, the window's field (the
+// kind's tag and the window's number) and the kind's tag.
+func (s *Store) countArgs(l *Limit) []any {
 	now := s.now()
 	w := now.UnixMilli() / l.Window.Milliseconds()
 	left := (w+1)*l.Window.Milliseconds() - now.UnixMilli()
-	tag := s.kr.mac(s.kr.keys().Pseudonym, "rl\x00"+l.Kind)[:6] + ":"
-	return []string{s.k.state(l.Subject)}, []any{l.Max, left, tag + strconv.FormatInt(w, 36), tag}
+	tag := s.kr.limitTag(l.Kind)
+	var field [32]byte
+	return []any{l.Max, left, string(strconv.AppendInt(append(field[:0], tag.(string)...), w, 36)), tag}
 }
